@@ -1,0 +1,132 @@
+// The data every stage of a scan shares. Nothing here does I/O.
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Rank for comparisons: higher is more severe. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+
+export type FailOn = Exclude<Severity, 'info'> | 'never';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export type SourceKind = 'helm' | 'manifest' | 'terraform';
+
+/** Where an object (or a finding) comes from. `file` is always relative to the repository root. */
+export interface SourceInfo {
+  kind: SourceKind;
+  file: string;
+  /** 1-based line in `file`, where known. */
+  line?: number;
+  /** helm: the chart directory, repository-relative. */
+  chart?: string;
+  /** helm: the template path inside the chart as helm names it (`mychart/templates/deployment.yaml`). */
+  template?: string;
+  /** helm: the value set the object was rendered with (`default` for the chart's own values). */
+  valueSet?: string;
+  /** Index of the YAML document within its file or render. */
+  document?: number;
+  /** terraform: the plan file and the resource address. */
+  plan?: string;
+  address?: string;
+}
+
+/** A Kubernetes object as scanned: the raw object plus where it came from. */
+export interface ScannedObject {
+  ref: ObjectRef;
+  raw: Record<string, unknown>;
+  source: SourceInfo;
+  /** Line in `source.file` of the node at a JSON pointer (nearest existing ancestor), when the file is the object's own text. */
+  lineOf?: (pointer: string) => number | undefined;
+}
+
+export interface PssViolation {
+  /** Upstream PSS check ID, e.g. `privileged`, `capabilities_restricted`. */
+  check: string;
+  reason: string;
+  detail: string;
+}
+
+export interface LevelVerdict {
+  allowed: boolean;
+  violations: PssViolation[];
+}
+
+export interface AdmissionVerdict {
+  /** The policy version evaluated, as requested (`latest` or `v1.N`). */
+  version: string;
+  baseline: LevelVerdict;
+  restricted: LevelVerdict;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  category: string;
+  message: string;
+  object: ObjectRef;
+  /** JSON pointer into the object: the offending field, or where a missing field belongs. */
+  path: string;
+  source: SourceInfo;
+  /** Stable across line shifts: depends on rule, object identity, path and chart/file, never on lines. */
+  fingerprint: string;
+  remediation: string;
+  /** Other objects the finding was derived from (joins). */
+  related?: ObjectRef[];
+}
+
+export type ScanErrorKind = 'usage' | 'config' | 'read' | 'parse' | 'render' | 'helm' | 'dependency' | 'internal';
+
+export interface ScanError {
+  kind: ScanErrorKind;
+  /** Repository-relative file (or chart directory) the error is about. */
+  file: string;
+  message: string;
+  line?: number;
+  chart?: string;
+}
+
+export interface ObjectRecord {
+  object: ObjectRef;
+  source: SourceInfo;
+  admission?: AdmissionVerdict;
+}
+
+export interface ChartRecord {
+  chart: string;
+  name: string;
+  valueSet: string;
+  objects: number;
+  renderMs: number;
+  /** Verdict at the configured level: admissible, or the PSS checks that deny its pods. */
+  admission?: { level: 'baseline' | 'restricted'; version: string; allowed: boolean; deniedBy: string[] };
+}
+
+export interface ScanSummary {
+  findings: number;
+  bySeverity: Record<Severity, number>;
+  blocking: number;
+  failOn: FailOn;
+  objects: number;
+  charts: number;
+  errors: number;
+  renderMs: number;
+  totalMs: number;
+}
+
+export interface ScanResult {
+  tool: { name: 'preadmit'; version: string };
+  pss: { level: 'baseline' | 'restricted'; version: string };
+  findings: Finding[];
+  objects: ObjectRecord[];
+  charts: ChartRecord[];
+  errors: ScanError[];
+  summary: ScanSummary;
+}

@@ -1,0 +1,73 @@
+// The contract between the engine and a rule module under rules/.
+// A rule declares what it looks at (its target) and returns reports with pointers; the engine turns
+// reports into findings (message, severity after config, location, fingerprint).
+import type { AdmissionVerdict, ObjectRef, ScannedObject, Severity } from '../core/model.ts';
+import type { ContainerView, PodTemplateView } from '../k8s/workloads.ts';
+import type { Obj } from '../k8s/values.ts';
+
+export const CATEGORIES = ['pod-security', 'workload', 'rbac', 'network', 'secrets', 'images', 'admission', 'values'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export interface RuleMeta {
+  /** kebab-case, equals the module's file name. */
+  id: string;
+  title: string;
+  category: Category;
+  defaultSeverity: Severity;
+  /** Why it matters, one paragraph. */
+  description: string;
+  remediation: string;
+  references: { title: string; url: string }[];
+  /** Message templates by id; `{{name}}` placeholders are filled from a report's data. */
+  messages: Record<string, string>;
+}
+
+export interface Report {
+  messageId: string;
+  /** Pointer relative to the view's base (the object for `object`, the pod template for `pod`). */
+  path: string;
+  data?: Record<string, string | number>;
+  /** Other objects this report was derived from. */
+  related?: ObjectRef[];
+}
+
+/** Everything a rule may consult beyond its own view; read-only. */
+export interface RuleContext {
+  /** PSS level and version the scan evaluates at. */
+  pss: { level: 'baseline' | 'restricted'; version: string };
+  /** Every object the scan holds, for rules that join objects. */
+  objects: readonly ScannedObject[];
+  /** Rule options from configuration (already validated). */
+  options: Readonly<Record<string, unknown>>;
+}
+
+export interface PodView extends PodTemplateView {
+  object: ScannedObject;
+  containers: ContainerView[];
+  /** Admission verdict of this pod at the scan's PSS version. */
+  admission: AdmissionVerdict;
+}
+
+interface RuleBase {
+  meta: RuleMeta;
+}
+
+export interface ObjectRule extends RuleBase {
+  target: 'object';
+  /** Kinds this rule reads (`Service`, `ClusterRole`, ...); omitted means every kind. */
+  kinds?: readonly string[];
+  check(object: ScannedObject, context: RuleContext): Iterable<Report>;
+}
+
+export interface PodRule extends RuleBase {
+  target: 'pod';
+  check(pod: PodView, context: RuleContext): Iterable<Report>;
+}
+
+export type Rule = ObjectRule | PodRule;
+
+export function defineRule<R extends Rule>(rule: R): R {
+  return rule;
+}
+
+export type { Obj };
