@@ -110,6 +110,8 @@ export interface ChartRecord {
 }
 
 export interface ScanSummary {
+  /** fail when blocking findings remain, or when inputs failed and errors are configured to fail the run. */
+  verdict: 'pass' | 'fail';
   findings: number;
   bySeverity: Record<Severity, number>;
   blocking: number;

@@ -1,7 +1,7 @@
 // The contract between the engine and a rule module under rules/.
 // A rule declares what it looks at (its target) and returns reports with pointers; the engine turns
 // reports into findings (message, severity after config, location, fingerprint).
-import type { AdmissionVerdict, ObjectRef, ScannedObject, Severity } from '../core/model.ts';
+import type { AdmissionVerdict, ObjectRef, PssViolation, ScannedObject, Severity } from '../core/model.ts';
 import type { ContainerView, PodTemplateView } from '../k8s/workloads.ts';
 import type { Obj } from '../k8s/values.ts';
 
@@ -44,8 +44,10 @@ export interface RuleContext {
 export interface PodView extends PodTemplateView {
   object: ScannedObject;
   containers: ContainerView[];
-  /** Admission verdict of this pod at the scan's PSS version. */
+  /** Admission verdict of this pod at the scan's PSS version, both levels. */
   admission: AdmissionVerdict;
+  /** Violations at the scan's configured level, with pointers relative to the pod template. */
+  pss: readonly (PssViolation & { paths: string[] })[];
 }
 
 interface RuleBase {

@@ -1,0 +1,68 @@
+// ESLint-style rule tester: cases are data. A `valid` case must produce no finding of the rule; an
+// `invalid` case must list every finding it produces (rule id and JSON-pointer path), at least one.
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, type Config } from '../../src/core/config.ts';
+import type { Finding, ScannedObject } from '../../src/core/model.ts';
+import { evaluate } from '../../src/engine/evaluate.ts';
+import type { Rule } from '../../src/engine/rule-kit.ts';
+import { objectsFromDocuments } from '../../src/loaders/objects.ts';
+import { parseYamlDocuments } from '../../src/loaders/yaml-docs.ts';
+
+export interface CaseSettings {
+  pss?: Partial<Config['pss']>;
+  options?: Record<string, unknown>;
+}
+
+export interface ValidCase extends CaseSettings {
+  name: string;
+  yaml: string;
+}
+
+export interface InvalidCase extends CaseSettings {
+  name: string;
+  yaml: string;
+  /** Every finding expected, by JSON pointer (and optionally a message fragment). */
+  findings: { path: string; message?: string }[];
+}
+
+export function loadObjects(yaml: string): ScannedObject[] {
+  const parsed = parseYamlDocuments(yaml);
+  if (parsed.problems.length > 0) throw new Error(`test YAML is invalid: ${parsed.problems[0]!.message}`);
+  return objectsFromDocuments(parsed.documents, { source: { kind: 'manifest', file: 'test.yaml' }, linesAreSource: true, strict: true }).objects;
+}
+
+export function runRule(rule: Rule, yaml: string, settings: CaseSettings = {}): Finding[] {
+  const config = defaultConfig();
+  config.pss = { ...config.pss, ...settings.pss };
+  config.rules[rule.meta.id] = { enabled: true, options: settings.options ?? {} };
+  const { findings, errors } = evaluate(loadObjects(yaml), [rule], config);
+  if (errors.length > 0) throw new Error(`rule errors: ${errors.map((e) => e.message).join('; ')}`);
+  return findings;
+}
+
+export function testRule(rule: Rule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+  const names = [...cases.valid, ...cases.invalid].map((c) => c.name);
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate) throw new Error(`duplicate test case name "${duplicate}" for ${rule.meta.id}`);
+  if (cases.valid.length === 0 || cases.invalid.length === 0) throw new Error(`${rule.meta.id} needs at least one valid and one invalid case`);
+
+  describe(rule.meta.id, () => {
+    for (const c of cases.valid) {
+      it(`valid: ${c.name}`, () => {
+        expect(runRule(rule, c.yaml, c).map((f) => `${f.ruleId} ${f.path}`)).toEqual([]);
+      });
+    }
+    for (const c of cases.invalid) {
+      it(`invalid: ${c.name}`, () => {
+        if (c.findings.length === 0) throw new Error('an invalid case must expect at least one finding');
+        const findings = runRule(rule, c.yaml, c);
+        expect(findings.map((f) => `${f.ruleId} ${f.path}`).sort()).toEqual(c.findings.map((f) => `${rule.meta.id} ${f.path}`).sort());
+        for (const expected of c.findings) {
+          if (expected.message === undefined) continue;
+          const finding = findings.find((f) => f.path === expected.path)!;
+          expect(finding.message).toContain(expected.message);
+        }
+      });
+    }
+  });
+}

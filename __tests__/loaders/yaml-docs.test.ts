@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { objectsFromDocuments } from '../../src/loaders/objects.ts';
+import { parseYamlDocuments } from '../../src/loaders/yaml-docs.ts';
+
+const load = (text: string, strict = true) => {
+  const parsed = parseYamlDocuments(text);
+  const objects = objectsFromDocuments(parsed.documents, { source: { kind: 'manifest', file: 'f.yaml' }, linesAreSource: true, strict });
+  return { ...objects, problems: [...parsed.problems, ...objects.problems] };
+};
+
+describe('parseYamlDocuments', () => {
+  it('reads every document with the line of each field', () => {
+    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n---\n# comment\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\nspec:\n  ports:\n    - port: 80\n      nodePort: 30000\n';
+    const { objects, problems } = load(text);
+    expect(problems).toEqual([]);
+    expect(objects.map((o) => `${o.ref.kind}/${o.ref.name}@${o.source.line}`)).toEqual(['Pod/a@1', 'Service/b@7']);
+    expect(objects[1]!.lineOf!('/spec/ports/0/nodePort')).toBe(14);
+    // a missing field maps to its nearest existing ancestor
+    expect(objects[1]!.lineOf!('/spec/ports/0/hostPort')).toBe(13);
+    expect(objects[1]!.lineOf!('/spec/selector')).toBe(11);
+  });
+
+  it('expands kind: List items with their own lines', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: one}\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: two}\n';
+    const { objects } = load(text);
+    expect(objects.map((o) => `${o.ref.name}@${o.source.line}`)).toEqual(['one@4', 'two@7']);
+    expect(objects[1]!.lineOf!('/metadata/name')).toBe(9);
+  });
+
+  it('keeps good documents when one is broken, and names the broken one', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\nkey: [unclosed\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok2}\n';
+    const { objects, problems } = load(text);
+    expect(objects.map((o) => o.ref.name)).toEqual(['ok', 'ok2']);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.index).toBe(1);
+  });
+
+  it('rejects duplicate keys, tabs for indentation and non-mapping documents', () => {
+    expect(load('a: 1\na: 2\n').problems[0]!.message).toMatch(/unique/i);
+    expect(load('a:\n\tb: 1\n').problems.length).toBeGreaterThan(0);
+    expect(load('- a\n- b\n').problems[0]!.message).toMatch(/list, not a Kubernetes object/);
+    expect(load('just a string\n').problems[0]!.message).toMatch(/string, not a Kubernetes object/);
+  });
+
+  it('refuses alias expansion bombs instead of expanding them', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 10; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
+    const { problems, objects } = load(bomb.join('\n') + '\n');
+    expect(objects).toEqual([]);
+    expect(problems[0]!.message).toMatch(/alias/i);
+  });
+
+  it('refuses documents nested deeper than the limit', () => {
+    const deep = '['.repeat(500) + ']'.repeat(500);
+    const { problems } = load(deep);
+    expect(problems.length).toBe(1);
+  });
+
+  it('reads a BOM and CRLF line endings', () => {
+    const { objects, problems } = load('\ufeffapiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: crlf\r\n');
+    expect(problems).toEqual([]);
+    expect(objects[0]!.ref.name).toBe('crlf');
+    expect(objects[0]!.lineOf!('/metadata/name')).toBe(4);
+  });
+
+  it('ignores non-Kubernetes YAML when searching directories but reports it when named', () => {
+    expect(load('name: ci\non: push\n', false)).toMatchObject({ objects: [], problems: [] });
+    expect(load('name: ci\non: push\n', true).problems[0]!.message).toMatch(/no apiVersion and kind/);
+  });
+
+  it('skips empty documents', () => {
+    expect(load('---\n# nothing\n---\n').problems).toEqual([]);
+  });
+});

@@ -1,0 +1,47 @@
+// Template for the Pod Security Standards rule family: one rule per upstream check. The engine evaluates
+// each pod once at the configured level and version; a rule reports its own check's violations, one
+// report per offending field. A check the level or version does not apply (or a restricted check that
+// overrides it) simply has no violations, so it never fires.
+import type { Category, PodRule, RuleMeta } from '../../src/engine/rule-kit.ts';
+import type { Severity } from '../../src/core/model.ts';
+
+const PSS_DOC = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
+
+export interface PssRuleSpec {
+  id: string;
+  /** Upstream check ID, e.g. `privileged`. */
+  check: string;
+  level: 'baseline' | 'restricted';
+  title: string;
+  severity: Severity;
+  description: string;
+  remediation: string;
+}
+
+export function pssCheckRule(spec: PssRuleSpec): PodRule {
+  const category: Category = 'pod-security';
+  const meta: RuleMeta = {
+    id: spec.id,
+    title: spec.title,
+    category,
+    defaultSeverity: spec.severity,
+    description: `${spec.description} Pod Security Standards ${spec.level} check \`${spec.check}\`, evaluated exactly as Pod Security Admission does at the configured policy version.`,
+    remediation: spec.remediation,
+    references: [
+      { title: `Pod Security Standards: ${spec.level}`, url: `${PSS_DOC}#${spec.level}` },
+    ],
+    messages: { violation: '{{reason}}: {{detail}}' },
+  };
+  return {
+    meta,
+    target: 'pod',
+    *check(pod) {
+      for (const violation of pod.pss) {
+        if (violation.check !== spec.check) continue;
+        for (const path of violation.paths) {
+          yield { messageId: 'violation', path, data: { reason: violation.reason, detail: violation.detail } };
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { main } from './cli.ts';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Only a bug in preadmit reaches here: user mistakes are UsageErrors handled in main().
+    process.stderr.write(`preadmit: internal error (please report it): ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

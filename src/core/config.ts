@@ -1,0 +1,150 @@
+// Loads and validates .preadmit.yaml. Errors name the file and line of the offending key.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
+import { configSchema } from './config-schema.ts';
+import { UsageError } from './errors.ts';
+import type { FailOn, Severity } from './model.ts';
+
+export const CONFIG_FILE_NAME = '.preadmit.yaml';
+
+export interface RuleSetting {
+  enabled: boolean;
+  severity?: Severity;
+  options: Record<string, unknown>;
+}
+
+export interface Config {
+  /** The file it came from, when any. */
+  file?: string;
+  failOn: FailOn;
+  failOnErrors: boolean;
+  pss: { level: 'baseline' | 'restricted'; version: string };
+  rules: Record<string, RuleSetting>;
+  include: string[];
+  exclude: string[];
+  helm: {
+    releaseName: string;
+    namespace: string;
+    kubeVersion?: string;
+    timeoutSeconds: number;
+    valuesFiles: string[];
+    set: string[];
+  };
+}
+
+export function defaultConfig(): Config {
+  return {
+    failOn: 'high',
+    failOnErrors: true,
+    pss: { level: 'restricted', version: 'latest' },
+    rules: {},
+    include: [],
+    exclude: [],
+    helm: { releaseName: 'release', namespace: 'default', timeoutSeconds: 120, valuesFiles: [], set: [] },
+  };
+}
+
+/** Nearest .preadmit.yaml at or above a path, stopping at the repository root. */
+export function findConfig(start: string, stopAt: string): string | undefined {
+  let dir = path.resolve(start);
+  if (existsSync(dir) && !safeIsDirectory(dir)) dir = path.dirname(dir);
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    if (dir === stopAt || path.dirname(dir) === dir) return undefined;
+    dir = path.dirname(dir);
+  }
+}
+
+function safeIsDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function describeAjvError(error: ErrorObject): string {
+  const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.');
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown key "${(error.params as { additionalProperty: string }).additionalProperty}" in ${where}`;
+    case 'propertyNames':
+      return `unknown rule id "${(error.params as { propertyName: string }).propertyName}" in ${where}`;
+    case 'enum':
+      return `${where} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}`;
+  }
+}
+
+let validatorCache: { ids: string; validate: ReturnType<Ajv['compile']> } | undefined;
+
+export function loadConfig(file: string, ruleIds: readonly string[], displayPath: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${displayPath}: cannot read configuration: ${(error as Error).message}`);
+  }
+  const parsed = parseYamlDocuments(text);
+  const problem = parsed.problems[0];
+  if (problem) throw new UsageError(`${displayPath}:${problem.line ?? 1}: invalid YAML: ${problem.message}`);
+  if (parsed.documents.length > 1) throw new UsageError(`${displayPath}: expected one YAML document, found ${parsed.documents.length}`);
+  const doc = parsed.documents[0];
+  const value = doc?.value ?? {};
+
+  const key = ruleIds.join(',');
+  if (validatorCache?.ids !== key) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validatorCache = { ids: key, validate: ajv.compile(configSchema(ruleIds)) };
+  }
+  const validate = validatorCache.validate;
+  if (!validate(value)) {
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if');
+    const lines = errors.map((error) => {
+      let pointer = error.instancePath;
+      if (error.keyword === 'additionalProperties') pointer += '/' + (error.params as { additionalProperty: string }).additionalProperty;
+      if (error.keyword === 'propertyNames') pointer += '/' + (error.params as { propertyName: string }).propertyName;
+      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error)}`;
+    });
+    throw new UsageError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
+  }
+  return mergeConfig(value as RawConfig, path.dirname(file), file);
+}
+
+interface RawConfig {
+  failOn?: FailOn;
+  failOnErrors?: boolean;
+  pss?: { level?: 'baseline' | 'restricted'; version?: string };
+  rules?: Record<string, string | { enabled?: boolean; severity?: Severity; options?: Record<string, unknown> }>;
+  include?: string[];
+  exclude?: string[];
+  helm?: Partial<Config['helm']>;
+}
+
+function mergeConfig(raw: RawConfig, baseDir: string, file: string): Config {
+  const config = defaultConfig();
+  config.file = file;
+  if (raw.failOn) config.failOn = raw.failOn;
+  if (raw.failOnErrors !== undefined) config.failOnErrors = raw.failOnErrors;
+  if (raw.pss?.level) config.pss.level = raw.pss.level;
+  if (raw.pss?.version) config.pss.version = raw.pss.version;
+  for (const [id, setting] of Object.entries(raw.rules ?? {})) {
+    if (typeof setting === 'string') {
+      config.rules[id] = setting === 'off' ? { enabled: false, options: {} } : setting === 'on' ? { enabled: true, options: {} } : { enabled: true, severity: setting as Severity, options: {} };
+    } else {
+      config.rules[id] = { enabled: setting.enabled ?? true, ...(setting.severity ? { severity: setting.severity } : {}), options: setting.options ?? {} };
+    }
+  }
+  config.include = raw.include ?? [];
+  config.exclude = raw.exclude ?? [];
+  if (raw.helm) {
+    const { valuesFiles, ...rest } = raw.helm;
+    Object.assign(config.helm, rest);
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path.resolve(baseDir, f));
+  }
+  return config;
+}

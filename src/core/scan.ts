@@ -1,0 +1,288 @@
+// The pipeline shared by the CLI and the Action: discover -> load/render -> evaluate -> result.
+// It never imports @actions/*, never exits the process, and turns every bad input into a ScanError.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pkg from '../../package.json' with { type: 'json' };
+import { RULES } from '../../rules/index.ts';
+import { evaluate } from '../engine/evaluate.ts';
+import type { Rule } from '../engine/rule-kit.ts';
+import { objectsFromDocuments } from '../loaders/objects.ts';
+import {
+  HelmNotFoundError,
+  locateHelm,
+  missingDependencies,
+  readChartInfo,
+  renderChart,
+  splitRendered,
+  templateFile,
+  type HelmBinary,
+} from '../loaders/helm.ts';
+import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
+import { resolvePssVersion } from '../pss/index.ts';
+import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } from './config.ts';
+import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
+import { UsageError } from './errors.ts';
+import {
+  SEVERITIES,
+  severityRank,
+  type ChartRecord,
+  type FailOn,
+  type ObjectRecord,
+  type ScanError,
+  type ScannedObject,
+  type ScanResult,
+  type Severity,
+} from './model.ts';
+
+export interface ScanOptions {
+  paths: string[];
+  /** Explicit configuration file; otherwise .preadmit.yaml is looked up from the first path. */
+  configFile?: string;
+  failOn?: FailOn;
+  pssVersion?: string;
+  pssLevel?: 'baseline' | 'restricted';
+  valuesFiles?: string[];
+  set?: string[];
+  helmPath?: string;
+  kubeVersion?: string;
+  releaseName?: string;
+  namespace?: string;
+  /** Reads standard input for the path `-`. */
+  readStdin?: () => Promise<string>;
+  /** Rules to run (default: the built-in catalog). */
+  rules?: readonly Rule[];
+}
+
+export const TOOL_VERSION: string = pkg.version;
+
+export function ruleIds(rules: readonly Rule[] = RULES): string[] {
+  return rules.map((rule) => rule.meta.id);
+}
+
+/** Resolves configuration: defaults, then the config file, then command-line options. */
+export function resolveConfig(options: ScanOptions, repoRoot: string): Config {
+  const rules = options.rules ?? RULES;
+  const first = options.paths.find((p) => p !== '-') ?? '.';
+  const file = options.configFile ? path.resolve(options.configFile) : findConfig(first, repoRoot);
+  const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file)) : defaultConfig();
+  if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
+  if (options.failOn) config.failOn = options.failOn;
+  if (options.pssLevel) config.pss.level = options.pssLevel;
+  if (options.pssVersion) config.pss.version = options.pssVersion;
+  if (resolvePssVersion(config.pss.version) === undefined) {
+    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.37)`);
+  }
+  if (options.kubeVersion) config.helm.kubeVersion = options.kubeVersion;
+  if (options.releaseName) config.helm.releaseName = options.releaseName;
+  if (options.namespace) config.helm.namespace = options.namespace;
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path.resolve(f))];
+  config.helm.set = [...config.helm.set, ...(options.set ?? [])];
+  return config;
+}
+
+interface Loaded {
+  objects: ScannedObject[];
+  errors: ScanError[];
+  charts: ChartRecord[];
+  renderMs: number;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
+  const parsed = parseYamlDocuments(text);
+  for (const problem of parsed.problems) {
+    loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
+  }
+  const { objects, problems } = objectsFromDocuments(parsed.documents, {
+    source: { kind: 'manifest', file },
+    linesAreSource: true,
+    strict: explicit,
+  });
+  for (const problem of problems) {
+    loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
+  }
+  loaded.objects.push(...objects);
+}
+
+async function renderOne(dir: string, helm: () => Promise<HelmBinary>, config: Config, repoRoot: string, loaded: Loaded): Promise<void> {
+  const chartPath = relativeTo(repoRoot, dir);
+  const info = readChartInfo(dir);
+  if (typeof info === 'string') {
+    loaded.errors.push({ kind: 'render', file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
+    return;
+  }
+  if (info.type === 'library') return; // library charts only provide helpers to other charts
+  const missing = missingDependencies(info);
+  if (missing.length > 0) {
+    loaded.errors.push({
+      kind: 'dependency',
+      file: `${chartPath}/Chart.yaml`,
+      chart: chartPath,
+      message: `declared ${missing.length === 1 ? 'dependency' : 'dependencies'} ${missing.map((m) => `"${m}"`).join(', ')} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`,
+    });
+    return;
+  }
+  const binary = await helm();
+  const outcome = await renderChart({
+    helm: binary,
+    chartDir: dir,
+    releaseName: config.helm.releaseName,
+    namespace: config.helm.namespace,
+    valuesFiles: config.helm.valuesFiles,
+    set: config.helm.set,
+    ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
+    timeoutMs: config.helm.timeoutSeconds * 1000,
+  });
+  loaded.renderMs += outcome.ms;
+  if (!outcome.ok) {
+    loaded.errors.push({ kind: 'render', file: chartPath, chart: chartPath, message: outcome.message });
+    return;
+  }
+  const before = loaded.objects.length;
+  const files = new Map<string, string>();
+  for (const [index, doc] of splitRendered(outcome.stdout).entries()) {
+    let file = files.get(doc.template);
+    if (file === undefined) {
+      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
+      files.set(doc.template, file);
+    }
+    const parsed = parseYamlDocuments(doc.text);
+    for (const problem of parsed.problems) {
+      loaded.errors.push({ kind: 'render', file, chart: chartPath, message: `rendered output is not valid YAML: ${problem.message}` });
+    }
+    const source = { kind: 'helm' as const, file, chart: chartPath, template: doc.template, valueSet: 'default' };
+    const { objects, problems } = objectsFromDocuments(parsed.documents, {
+      source,
+      defaultNamespace: config.helm.namespace,
+      linesAreSource: false,
+      strict: true,
+    });
+    for (const object of objects) object.source.document = index;
+    for (const problem of problems) loaded.errors.push({ kind: 'render', file, chart: chartPath, message: problem.message });
+    loaded.objects.push(...objects);
+  }
+  loaded.charts.push({ chart: chartPath, name: info.name, valueSet: 'default', objects: loaded.objects.length - before, renderMs: Math.round(outcome.ms) });
+}
+
+async function load(inputs: Input[], config: Config, options: ScanOptions, repoRoot: string): Promise<Loaded> {
+  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0 };
+  let helmPromise: Promise<HelmBinary> | undefined;
+  const helm = () => (helmPromise ??= locateHelm(options.helmPath));
+
+  for (const input of inputs) {
+    if (input.kind === 'stdin') {
+      if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
+      loadManifestText(await options.readStdin(), '<stdin>', true, loaded);
+    } else if (input.kind === 'manifest') {
+      const file = relativeTo(repoRoot, input.file);
+      let text: string;
+      try {
+        text = readFileSync(input.file, 'utf8');
+      } catch (error) {
+        loaded.errors.push({ kind: 'read', file, message: `cannot read: ${(error as Error).message}` });
+        continue;
+      }
+      loadManifestText(text, file, input.explicit, loaded);
+    }
+  }
+
+  const charts = inputs.filter((input): input is Extract<Input, { kind: 'chart' }> => input.kind === 'chart');
+  if (charts.length > 0) {
+    // Fail fast, as a usage error, when charts need helm and there is none.
+    try {
+      await helm();
+    } catch (error) {
+      if (error instanceof HelmNotFoundError) throw new UsageError(error.message);
+      throw error;
+    }
+    const concurrency = Math.max(1, os.availableParallelism());
+    await mapLimit(charts, concurrency, (chart) => renderOne(chart.dir, helm, config, repoRoot, loaded));
+    loaded.charts.sort((a, b) => a.chart.localeCompare(b.chart));
+  }
+  return loaded;
+}
+
+export function countBlocking(findings: { severity: Severity }[], failOn: FailOn): number {
+  if (failOn === 'never') return 0;
+  const threshold = severityRank(failOn);
+  return findings.filter((f) => severityRank(f.severity) >= threshold).length;
+}
+
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const rules = options.rules ?? RULES;
+  const firstPath = options.paths.find((p) => p !== '-') ?? '.';
+  const repoRoot = findRepoRoot(firstPath);
+  const config = resolveConfig(options, repoRoot);
+  const paths = options.paths.length > 0 ? options.paths : ['.'];
+  const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
+  const loaded = await load(discovery.inputs, config, options, repoRoot);
+  const evaluation = evaluate(loaded.objects, rules, config);
+  const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
+
+  const objects: ObjectRecord[] = loaded.objects.map((object) => {
+    const record: ObjectRecord = { object: object.ref, source: object.source };
+    const admission = evaluation.admission.get(object);
+    if (admission) record.admission = admission;
+    return record;
+  });
+
+  for (const chart of loaded.charts) {
+    const denied = new Set<string>();
+    for (const object of loaded.objects) {
+      if (object.source.chart !== chart.chart) continue;
+      const verdict = evaluation.admission.get(object)?.[config.pss.level];
+      for (const v of verdict?.violations ?? []) denied.add(v.check);
+    }
+    chart.admission = { level: config.pss.level, version: config.pss.version, allowed: denied.size === 0, deniedBy: [...denied].sort() };
+  }
+
+  const findings = evaluation.findings.sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.source.file.localeCompare(b.source.file) || a.ruleId.localeCompare(b.ruleId),
+  );
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const finding of findings) bySeverity[finding.severity]++;
+
+  const blocking = countBlocking(findings, config.failOn);
+  const failed = blocking > 0 || (config.failOnErrors && errors.length > 0);
+  return {
+    tool: { name: 'preadmit', version: TOOL_VERSION },
+    pss: { ...config.pss },
+    findings,
+    objects,
+    charts: loaded.charts,
+    errors,
+    summary: {
+      verdict: failed ? 'fail' : 'pass',
+      findings: findings.length,
+      bySeverity,
+      blocking,
+      failOn: config.failOn,
+      objects: objects.length,
+      charts: loaded.charts.length,
+      errors: errors.length,
+      renderMs: Math.round(loaded.renderMs),
+      totalMs: Math.round(performance.now() - started),
+    },
+  };
+}
+
+/** Exit status: 1 when blocking findings remain or inputs failed (unless configured otherwise). */
+export function exitCodeOf(result: ScanResult): 0 | 1 {
+  return result.summary.verdict === 'fail' ? 1 : 0;
+}
+
+export { CONFIG_FILE_NAME };

@@ -1,0 +1,115 @@
+// Runs every enabled rule over the objects of one scan and turns reports into findings.
+import { createHash } from 'node:crypto';
+import type { Config } from '../core/config.ts';
+import type { AdmissionVerdict, Finding, ScanError, ScannedObject, Severity } from '../core/model.ts';
+import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
+import { evaluatePod } from '../pss/index.ts';
+import type { PodView, Report, Rule, RuleContext } from './rule-kit.ts';
+
+export interface Evaluation {
+  findings: Finding[];
+  /** Admission verdict per object that carries a pod. */
+  admission: Map<ScannedObject, AdmissionVerdict>;
+  errors: ScanError[];
+}
+
+const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+
+function interpolate(template: string, data: Record<string, string | number> | undefined): string {
+  return template.replace(PLACEHOLDER, (_, key: string) => String(data?.[key] ?? ''));
+}
+
+export function fingerprintOf(ruleId: string, object: ScannedObject, path: string): string {
+  const { ref, source } = object;
+  const scope = source.address ?? source.chart ?? source.file;
+  return createHash('sha256')
+    .update([ruleId, ref.kind, ref.namespace ?? '', ref.name, path, scope].join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+export function podViewOf(object: ScannedObject, pss: Config['pss']): PodView | undefined {
+  const template = podTemplateOf(object.raw);
+  if (template === undefined) return undefined;
+  const pod = { metadata: template.metadata, spec: template.spec };
+  const baseline = evaluatePod(pod, 'baseline', pss.version);
+  const restricted = evaluatePod(pod, 'restricted', pss.version);
+  const strip = (v: typeof baseline) => ({
+    allowed: v.allowed,
+    violations: v.violations.map(({ check, reason, detail }) => ({ check, reason, detail })),
+  });
+  return {
+    ...template,
+    object,
+    containers: containersOf(template.spec),
+    admission: { version: pss.version, baseline: strip(baseline), restricted: strip(restricted) },
+    pss: (pss.level === 'baseline' ? baseline : restricted).violations,
+  };
+}
+
+export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule[], config: Config): Evaluation {
+  const findings: Finding[] = [];
+  const errors: ScanError[] = [];
+  const admission = new Map<ScannedObject, AdmissionVerdict>();
+  const active = rules.filter((rule) => config.rules[rule.meta.id]?.enabled !== false);
+  const seen = new Set<string>();
+
+  const emit = (rule: Rule, object: ScannedObject, base: string, report: Report) => {
+    const path = base + report.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path);
+    if (seen.has(fingerprint)) return;
+    seen.add(fingerprint);
+    const template = rule.meta.messages[report.messageId] ?? report.messageId;
+    const severity: Severity = config.rules[rule.meta.id]?.severity ?? rule.meta.defaultSeverity;
+    const source = { ...object.source };
+    const line = object.lineOf?.(path);
+    if (line !== undefined) source.line = line;
+    const finding: Finding = {
+      ruleId: rule.meta.id,
+      severity,
+      category: rule.meta.category,
+      message: interpolate(template, report.data),
+      object: object.ref,
+      path,
+      source,
+      fingerprint,
+      remediation: rule.meta.remediation,
+    };
+    if (report.related && report.related.length > 0) finding.related = report.related;
+    findings.push(finding);
+  };
+
+  const run = (rule: Rule, object: ScannedObject, thunk: () => Iterable<Report>, base: string) => {
+    try {
+      for (const report of thunk()) emit(rule, object, base, report);
+    } catch (error) {
+      errors.push({
+        kind: 'internal',
+        file: object.source.file,
+        message: `rule ${rule.meta.id} failed on ${object.ref.kind}/${object.ref.name}: ${(error as Error).message}`,
+      });
+    }
+  };
+
+  for (const object of objects) {
+    const context: RuleContext = { pss: config.pss, objects, options: {} };
+    let pod: PodView | undefined;
+    try {
+      pod = podViewOf(object, config.pss);
+    } catch (error) {
+      errors.push({ kind: 'internal', file: object.source.file, message: `pod of ${object.ref.kind}/${object.ref.name} could not be evaluated: ${(error as Error).message}` });
+    }
+    if (pod) admission.set(object, pod.admission);
+    for (const rule of active) {
+      const ruleContext = { ...context, options: config.rules[rule.meta.id]?.options ?? {} };
+      if (rule.target === 'object') {
+        if (rule.kinds && !rule.kinds.includes(object.ref.kind)) continue;
+        run(rule, object, () => rule.check(object, ruleContext), '');
+      } else if (pod) {
+        const view = pod;
+        run(rule, object, () => rule.check(view, ruleContext), view.base);
+      }
+    }
+  }
+  return { findings, admission, errors };
+}

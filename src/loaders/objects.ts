@@ -1,0 +1,80 @@
+// Turns parsed YAML documents into Kubernetes objects. `kind: List` items are expanded; a document that
+// is not an object becomes a problem naming its position, never a crash and never silently dropped.
+import type { ObjectRef, ScannedObject, SourceInfo } from '../core/model.ts';
+import { join } from '../core/pointer.ts';
+import { isObj, str, type Obj } from '../k8s/values.ts';
+import type { YamlDocument, YamlProblem } from './yaml-docs.ts';
+
+/** Kinds that never live in a namespace: their refs carry no namespace even inside a release. */
+const CLUSTER_SCOPED = new Set([
+  'APIService', 'CertificateSigningRequest', 'ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus',
+  'CSIDriver', 'CSINode', 'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingWebhookConfiguration',
+  'Namespace', 'Node', 'PersistentVolume', 'PodSecurityPolicy', 'PriorityClass', 'PriorityLevelConfiguration',
+  'RuntimeClass', 'StorageClass', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration', 'VolumeAttachment', 'VolumeSnapshotClass', 'ClusterIssuer',
+]);
+
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
+export interface ObjectsFromDocuments {
+  objects: ScannedObject[];
+  problems: YamlProblem[];
+}
+
+export interface ObjectOptions {
+  source: SourceInfo;
+  /** Namespace given to namespaced objects that name none (helm's --namespace). */
+  defaultNamespace?: string;
+  /** True when lines in the document are lines of source.file (manifests), false for rendered output. */
+  linesAreSource: boolean;
+  /** Whether a document that is not a Kubernetes object is a problem (explicit input) or ignored. */
+  strict: boolean;
+}
+
+export function refOf(raw: Obj, defaultNamespace?: string): ObjectRef | string {
+  const apiVersion = str(raw.apiVersion);
+  const kind = str(raw.kind);
+  if (!apiVersion || !kind) return 'document has no apiVersion and kind strings: not a Kubernetes object';
+  if (raw.metadata !== undefined && raw.metadata !== null && !isObj(raw.metadata)) return `${kind} has a metadata that is not a mapping`;
+  const metadata = isObj(raw.metadata) ? raw.metadata : {};
+  const name = str(metadata.name) ?? (str(metadata.generateName) ? `${str(metadata.generateName)}*` : '');
+  const ref: ObjectRef = { apiVersion, kind, name };
+  const namespace = str(metadata.namespace) ?? (isClusterScoped(kind) ? undefined : defaultNamespace);
+  if (namespace !== undefined && !isClusterScoped(kind)) ref.namespace = namespace;
+  return ref;
+}
+
+export function objectsFromDocuments(documents: YamlDocument[], options: ObjectOptions): ObjectsFromDocuments {
+  const objects: ScannedObject[] = [];
+  const problems: YamlProblem[] = [];
+  for (const doc of documents) {
+    if (doc.value === null) continue; // an empty document (a lone `---`, comments only) is valid YAML with nothing in it
+    if (!isObj(doc.value)) {
+      if (options.strict) problems.push({ index: doc.index, line: doc.line, message: `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? 'list' : typeof doc.value}, not a Kubernetes object` });
+      continue;
+    }
+    const raw = doc.value;
+    const items = str(raw.kind)?.endsWith('List') && Array.isArray(raw.items) ? raw.items : undefined;
+    const entries: [unknown, string][] = items ? items.map((item, i) => [item, join('', 'items', i)]) : [[raw, '']];
+    for (const [value, prefix] of entries) {
+      const line = options.linesAreSource ? doc.lineOf(prefix) : undefined;
+      if (!isObj(value)) {
+        problems.push({ index: doc.index, line, message: `list item ${prefix} is not a Kubernetes object` });
+        continue;
+      }
+      const ref = refOf(value, options.defaultNamespace);
+      if (typeof ref === 'string') {
+        if (options.strict || value.kind !== undefined || value.apiVersion !== undefined) problems.push({ index: doc.index, line, message: ref });
+        continue;
+      }
+      const source: SourceInfo = { ...options.source, document: doc.index };
+      if (line !== undefined) source.line = line;
+      const object: ScannedObject = { ref, raw: value, source };
+      if (options.linesAreSource) object.lineOf = (pointer) => doc.lineOf(prefix + pointer);
+      objects.push(object);
+    }
+  }
+  return { objects, problems };
+}

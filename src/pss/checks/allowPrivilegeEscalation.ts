@@ -1,0 +1,32 @@
+import { containerPhrase } from '../format.ts';
+import type { CheckDefinition, CheckFn } from '../types.ts';
+
+/** v1.8: every container must set allowPrivilegeEscalation=false explicitly. */
+export const allowPrivilegeEscalation_1_8: CheckFn = (pod) => {
+  const bad: string[] = [];
+  const paths: string[] = [];
+  for (const c of pod.containers) {
+    if (c.sc?.allowPrivilegeEscalation === false) continue;
+    bad.push(c.name);
+    paths.push(`${c.pointer}/securityContext/allowPrivilegeEscalation`);
+  }
+  if (bad.length === 0) return undefined;
+  return {
+    reason: 'allowPrivilegeEscalation != false',
+    detail: `${containerPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false`,
+    paths,
+  };
+};
+
+/** v1.25: Windows pods (spec.os.name: windows) are exempt. */
+export const allowPrivilegeEscalation_1_25: CheckFn = (pod) => (pod.windows ? undefined : allowPrivilegeEscalation_1_8(pod));
+
+export const allowPrivilegeEscalation: CheckDefinition = {
+  id: 'allowPrivilegeEscalation',
+  level: 'restricted',
+  title: 'Privilege escalation',
+  versions: [
+    { minVersion: 8, evaluate: allowPrivilegeEscalation_1_8 },
+    { minVersion: 25, evaluate: allowPrivilegeEscalation_1_25 },
+  ],
+};

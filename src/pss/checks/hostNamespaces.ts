@@ -1,0 +1,24 @@
+import type { CheckDefinition, CheckFn } from '../types.ts';
+
+const FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
+
+/** v1.0: hostNetwork, hostPID and hostIPC must not be true. */
+export const hostNamespaces_1_0: CheckFn = (pod) => {
+  const items: string[] = [];
+  const paths: string[] = [];
+  for (const field of FIELDS) {
+    if (pod.spec[field] === true) {
+      items.push(`${field}=true`);
+      paths.push(`/spec/${field}`);
+    }
+  }
+  if (items.length === 0) return undefined;
+  return { reason: 'host namespaces', detail: items.join(', '), paths };
+};
+
+export const hostNamespaces: CheckDefinition = {
+  id: 'hostNamespaces',
+  level: 'baseline',
+  title: 'Host namespaces',
+  versions: [{ minVersion: 0, evaluate: hostNamespaces_1_0 }],
+};

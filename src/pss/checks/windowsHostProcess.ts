@@ -1,0 +1,34 @@
+import { obj } from '../../k8s/values.ts';
+import { joinSetters, podAndContainerSetters } from '../format.ts';
+import type { CheckDefinition, CheckFn } from '../types.ts';
+
+function hostProcess(sc: unknown): boolean {
+  return obj(obj(sc)?.windowsOptions)?.hostProcess === true;
+}
+
+/** v1.0: neither the pod nor a container may set windowsOptions.hostProcess=true. */
+export const windowsHostProcess_1_0: CheckFn = (pod) => {
+  const paths: string[] = [];
+  const podBad = hostProcess(pod.podSC);
+  if (podBad) paths.push('/spec/securityContext/windowsOptions/hostProcess');
+  const bad: string[] = [];
+  for (const c of pod.containers) {
+    if (!hostProcess(c.sc)) continue;
+    bad.push(c.name);
+    paths.push(`${c.pointer}/securityContext/windowsOptions/hostProcess`);
+  }
+  const setters = podAndContainerSetters(podBad, bad);
+  if (setters.length === 0) return undefined;
+  return {
+    reason: 'hostProcess',
+    detail: `${joinSetters(setters)} must not set securityContext.windowsOptions.hostProcess=true`,
+    paths,
+  };
+};
+
+export const windowsHostProcess: CheckDefinition = {
+  id: 'windowsHostProcess',
+  level: 'baseline',
+  title: 'Windows HostProcess',
+  versions: [{ minVersion: 0, evaluate: windowsHostProcess_1_0 }],
+};

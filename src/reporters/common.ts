@@ -1,0 +1,149 @@
+// Helpers every reporter shares: ordering, labels, verdicts. Pure functions of the ScanResult.
+import {
+  SEVERITIES,
+  severityRank,
+  type ChartRecord,
+  type FailOn,
+  type Finding,
+  type ObjectRecord,
+  type ObjectRef,
+  type ScanResult,
+  type Severity,
+  type SourceInfo,
+} from '../core/model.ts';
+
+/** Plain code-unit order: the same on every machine and locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Chains comparisons: the first non-zero result wins. */
+export function chain(...results: number[]): number {
+  for (const r of results) if (r !== 0) return r;
+  return 0;
+}
+
+/** Most severe first. */
+export function compareSeverity(a: Severity, b: Severity): number {
+  return severityRank(b) - severityRank(a);
+}
+
+export function isBlocking(severity: Severity, failOn: FailOn): boolean {
+  return failOn !== 'never' && severityRank(severity) >= severityRank(failOn);
+}
+
+/** `Deployment shop/web`, or `ClusterRole admin` for cluster-scoped objects. */
+export function objectLabel(ref: ObjectRef): string {
+  return ref.namespace === undefined ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;
+}
+
+/** `Deployment/shop/web`, or `ClusterRole/admin`: the object's identity as one path. */
+export function qualifiedName(ref: ObjectRef): string {
+  return ref.namespace === undefined ? `${ref.kind}/${ref.name}` : `${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+export function compareRefs(a: ObjectRef, b: ObjectRef): number {
+  return chain(
+    compareText(a.kind, b.kind),
+    compareText(a.namespace ?? '', b.namespace ?? ''),
+    compareText(a.name, b.name),
+    compareText(a.apiVersion, b.apiVersion),
+  );
+}
+
+/** `file:line`, or just the file when the line is unknown. */
+export function locationLabel(file: string, line: number | undefined): string {
+  return line === undefined ? file : `${file}:${line}`;
+}
+
+export function compareSources(a: SourceInfo, b: SourceInfo): number {
+  return chain(
+    compareText(a.chart ?? '', b.chart ?? ''),
+    compareText(a.valueSet ?? '', b.valueSet ?? ''),
+    compareText(a.file, b.file),
+    (a.document ?? -1) - (b.document ?? -1),
+    (a.line ?? 0) - (b.line ?? 0),
+    compareText(a.address ?? '', b.address ?? ''),
+  );
+}
+
+/** Where a finding lives, then what it is: the order of a file listing. */
+export function compareFindingsByPlace(a: Finding, b: Finding): number {
+  return chain(
+    compareSources(a.source, b.source),
+    compareRefs(a.object, b.object),
+    compareText(a.path, b.path),
+    compareText(a.ruleId, b.ruleId),
+    compareText(a.fingerprint, b.fingerprint),
+  );
+}
+
+/** Most severe first, then by place: the order of a to-do list. */
+export function compareFindingsBySeverity(a: Finding, b: Finding): number {
+  return chain(compareSeverity(a.severity, b.severity), compareFindingsByPlace(a, b));
+}
+
+export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) counts[f.severity] += 1;
+  return counts;
+}
+
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** `restricted:v1.37`: how the PSS level and version are written everywhere. */
+export function pssLabel(level: string, version: string): string {
+  return `${level}:${version}`;
+}
+
+/** `admissible at restricted:v1.37` or `denied at restricted:latest by privileged, runAsNonRoot`. */
+export function chartVerdict(admission: NonNullable<ChartRecord['admission']>): string {
+  const at = pssLabel(admission.level, admission.version);
+  if (admission.allowed) return `admissible at ${at}`;
+  return admission.deniedBy.length === 0 ? `denied at ${at}` : `denied at ${at} by ${admission.deniedBy.join(', ')}`;
+}
+
+/** The PSS checks that deny an object at the scan's level, or undefined when it was not evaluated or is admitted. */
+export function objectDeniedBy(record: ObjectRecord, level: ScanResult['pss']['level']): string[] | undefined {
+  const verdict = record.admission?.[level];
+  if (verdict === undefined || verdict.allowed) return undefined;
+  return [...new Set(verdict.violations.map((v) => v.check))];
+}
+
+export type Outcome = 'fail' | 'incomplete' | 'pass';
+
+/**
+ * Blocking findings fail the run; otherwise scan errors leave it incomplete (whether that fails the run is
+ * the CLI's decision, made from configuration the ScanResult does not carry).
+ */
+export function outcomeOf(result: ScanResult): Outcome {
+  if (result.summary.blocking > 0) return 'fail';
+  if (result.summary.errors > 0 || result.errors.length > 0) return 'incomplete';
+  return 'pass';
+}
+
+/** Groups findings by a key while keeping first-seen order of keys. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
+/** Shortens text to at most `max` characters (code points), ending in an ellipsis when cut. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return chars.slice(0, Math.max(0, max - 1)).join('') + '…';
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

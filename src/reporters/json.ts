@@ -1,0 +1,118 @@
+// The ScanResult as stable JSON: every object written with its keys in one documented order, optional
+// fields left out when absent, and the lists sorted so the same scan always prints the same bytes.
+// schemas/scan-result.schema.json describes this output; a test keeps the key lists below and the
+// schema's properties equal, and the compiler keeps the key lists and the model equal.
+import type {
+  AdmissionVerdict,
+  ChartRecord,
+  Finding,
+  LevelVerdict,
+  ObjectRecord,
+  ObjectRef,
+  PssViolation,
+  ScanError,
+  ScanResult,
+  ScanSummary,
+  SourceInfo,
+} from '../core/model.ts';
+import { SEVERITIES } from '../core/model.ts';
+import { chain, compareFindingsByPlace, compareRefs, compareSources, compareText } from './common.ts';
+
+/**
+ * A key list that must name every key of T (a compile error names the missing ones). The order is the
+ * order of keys in the JSON output.
+ */
+function keysOf<T>() {
+  return <const K extends readonly (keyof T)[]>(
+    keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missingKeys: Exclude<keyof T, K[number]> }),
+  ): K => keys;
+}
+
+export const JSON_KEYS = {
+  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors']),
+  tool: keysOf<ScanResult['tool']>()(['name', 'version']),
+  pss: keysOf<ScanResult['pss']>()(['level', 'version']),
+  summary: keysOf<ScanSummary>()(['findings', 'bySeverity', 'blocking', 'failOn', 'objects', 'charts', 'errors', 'renderMs', 'totalMs']),
+  finding: keysOf<Finding>()(['ruleId', 'severity', 'category', 'message', 'object', 'path', 'source', 'fingerprint', 'remediation', 'related']),
+  objectRef: keysOf<ObjectRef>()(['apiVersion', 'kind', 'namespace', 'name']),
+  source: keysOf<SourceInfo>()(['kind', 'file', 'line', 'chart', 'template', 'valueSet', 'document', 'plan', 'address']),
+  objectRecord: keysOf<ObjectRecord>()(['object', 'source', 'admission']),
+  admission: keysOf<AdmissionVerdict>()(['version', 'baseline', 'restricted']),
+  levelVerdict: keysOf<LevelVerdict>()(['allowed', 'violations']),
+  violation: keysOf<PssViolation>()(['check', 'reason', 'detail']),
+  chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'admission']),
+  chartAdmission: keysOf<NonNullable<ChartRecord['admission']>>()(['level', 'version', 'allowed', 'deniedBy']),
+  scanError: keysOf<ScanError>()(['kind', 'file', 'line', 'chart', 'message']),
+} as const;
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Copies the listed keys in order, skipping undefined values, converting nested values with `nested`. */
+function pick<T extends object>(
+  value: T,
+  keys: readonly (keyof T)[],
+  nested: { [K in keyof T]?: (v: NonNullable<T[K]>) => Json } = {},
+): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  for (const key of keys) {
+    const v = value[key];
+    if (v === undefined) continue;
+    const convert = nested[key];
+    out[key as string] = convert ? convert(v as NonNullable<T[typeof key]>) : (v as Json);
+  }
+  return out;
+}
+
+const refJson = (ref: ObjectRef) => pick(ref, JSON_KEYS.objectRef);
+const sourceJson = (source: SourceInfo) => pick(source, JSON_KEYS.source);
+const violationJson = (v: PssViolation) => pick(v, JSON_KEYS.violation);
+const levelJson = (level: LevelVerdict) => pick(level, JSON_KEYS.levelVerdict, { violations: (vs) => vs.map(violationJson) });
+const admissionJson = (a: AdmissionVerdict) => pick(a, JSON_KEYS.admission, { baseline: levelJson, restricted: levelJson });
+
+function findingJson(f: Finding): Json {
+  return pick(f, JSON_KEYS.finding, {
+    object: refJson,
+    source: sourceJson,
+    related: (refs) => [...refs].sort(compareRefs).map(refJson),
+  });
+}
+
+function objectRecordJson(r: ObjectRecord): Json {
+  return pick(r, JSON_KEYS.objectRecord, { object: refJson, source: sourceJson, admission: admissionJson });
+}
+
+function chartRecordJson(c: ChartRecord): Json {
+  return pick(c, JSON_KEYS.chartRecord, {
+    admission: (a) => pick(a, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] }),
+  });
+}
+
+function summaryJson(s: ScanSummary): Json {
+  return pick(s, JSON_KEYS.summary, {
+    bySeverity: (counts) => Object.fromEntries(SEVERITIES.map((sev) => [sev, counts[sev]])),
+  });
+}
+
+/** The result as a plain JSON value with canonical key order and sorted lists. */
+export function toJsonValue(result: ScanResult): Json {
+  const findings = [...result.findings].sort(compareFindingsByPlace);
+  const objects = [...result.objects].sort((a, b) => chain(compareSources(a.source, b.source), compareRefs(a.object, b.object)));
+  const charts = [...result.charts].sort((a, b) => chain(compareText(a.chart, b.chart), compareText(a.valueSet, b.valueSet)));
+  const errors = [...result.errors].sort((a, b) =>
+    chain(compareText(a.file, b.file), (a.line ?? 0) - (b.line ?? 0), compareText(a.kind, b.kind), compareText(a.message, b.message)),
+  );
+  return pick(result, JSON_KEYS.scanResult, {
+    tool: (t) => pick(t, JSON_KEYS.tool),
+    pss: (p) => pick(p, JSON_KEYS.pss),
+    summary: summaryJson,
+    findings: () => findings.map(findingJson),
+    objects: () => objects.map(objectRecordJson),
+    charts: () => charts.map(chartRecordJson),
+    errors: () => errors.map((e) => pick(e, JSON_KEYS.scanError)),
+  });
+}
+
+/** Pretty JSON (2 spaces) with a trailing newline. */
+export function renderJson(result: ScanResult): string {
+  return JSON.stringify(toJsonValue(result), null, 2) + '\n';
+}
