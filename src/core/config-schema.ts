@@ -52,6 +52,20 @@ export function configSchema(ruleIds: readonly string[]) {
       },
       include: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (minimatch) of repository paths to scan; default everything.' },
       exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (minimatch) of repository paths to skip.' },
+      charts: {
+        type: 'array',
+        description: 'Render settings for particular charts.',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path'],
+          properties: {
+            path: { type: 'string', minLength: 1, description: 'Chart directory, or a glob of chart directories, relative to this file.' },
+            values: { type: 'array', items: { type: 'string' }, description: 'Values files (relative to this file) for the default render.' },
+            set: { type: 'array', items: { type: 'string', pattern: '^[^=]+=' }, description: 'key=value pairs for the default render.' },
+          },
+        },
+      },
       helm: {
         type: 'object',
         additionalProperties: false,

@@ -24,6 +24,8 @@ export interface Config {
   rules: Record<string, RuleSetting>;
   include: string[];
   exclude: string[];
+  /** Per-chart render settings; `path` is an absolute path or glob. */
+  charts: { path: string; valuesFiles: string[]; set: string[] }[];
   helm: {
     releaseName: string;
     namespace: string;
@@ -42,6 +44,7 @@ export function defaultConfig(): Config {
     rules: {},
     include: [],
     exclude: [],
+    charts: [],
     helm: { releaseName: 'release', namespace: 'default', timeoutSeconds: 120, valuesFiles: [], set: [] },
   };
 }
@@ -122,6 +125,7 @@ interface RawConfig {
   rules?: Record<string, string | { enabled?: boolean; severity?: Severity; options?: Record<string, unknown> }>;
   include?: string[];
   exclude?: string[];
+  charts?: { path: string; values?: string[]; set?: string[] }[];
   helm?: Partial<Config['helm']>;
 }
 
@@ -141,6 +145,11 @@ function mergeConfig(raw: RawConfig, baseDir: string, file: string): Config {
   }
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
+  config.charts = (raw.charts ?? []).map((entry) => ({
+    path: path.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path.resolve(baseDir, f)),
+    set: entry.set ?? [],
+  }));
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);

@@ -2,6 +2,7 @@
 // It never imports @actions/*, never exits the process, and turns every bad input into a ScanError.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { minimatch } from 'minimatch';
 import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { RULES } from '../../rules/index.ts';
@@ -136,13 +137,14 @@ async function renderOne(dir: string, helm: () => Promise<HelmBinary>, config: C
     return;
   }
   const binary = await helm();
+  const own = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
   const outcome = await renderChart({
     helm: binary,
     chartDir: dir,
     releaseName: config.helm.releaseName,
     namespace: config.helm.namespace,
-    valuesFiles: config.helm.valuesFiles,
-    set: config.helm.set,
+    valuesFiles: [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)],
+    set: [...config.helm.set, ...own.flatMap((entry) => entry.set)],
     ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
     timeoutMs: config.helm.timeoutSeconds * 1000,
   });
