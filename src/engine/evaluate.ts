@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../core/config.ts';
 import type { AdmissionVerdict, Finding, ScanError, ScannedObject, Severity } from '../core/model.ts';
 import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
-import { evaluatePod } from '../pss/index.ts';
+import { evaluateBothLevels, withoutPaths } from '../pss/index.ts';
 import type { PodView, Report, Rule, RuleContext } from './rule-kit.ts';
 
 export interface Evaluation {
@@ -32,17 +32,12 @@ export function podViewOf(object: ScannedObject, pss: Config['pss']): PodView | 
   const template = podTemplateOf(object.raw);
   if (template === undefined) return undefined;
   const pod = { metadata: template.metadata, spec: template.spec };
-  const baseline = evaluatePod(pod, 'baseline', pss.version);
-  const restricted = evaluatePod(pod, 'restricted', pss.version);
-  const strip = (v: typeof baseline) => ({
-    allowed: v.allowed,
-    violations: v.violations.map(({ check, reason, detail }) => ({ check, reason, detail })),
-  });
+  const { baseline, restricted } = evaluateBothLevels(pod, pss.version);
   return {
     ...template,
     object,
     containers: containersOf(template.spec),
-    admission: { version: pss.version, baseline: strip(baseline), restricted: strip(restricted) },
+    admission: { version: pss.version, baseline: withoutPaths(baseline), restricted: withoutPaths(restricted) },
     pss: (pss.level === 'baseline' ? baseline : restricted).violations,
   };
 }
@@ -60,7 +55,7 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
-    const severity: Severity = config.rules[rule.meta.id]?.severity ?? rule.meta.defaultSeverity;
+    const severity: Severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
     const line = object.lineOf?.(path);
     if (line !== undefined) source.line = line;

@@ -29,6 +29,8 @@ export interface Report {
   data?: Record<string, string | number>;
   /** Other objects this report was derived from. */
   related?: ObjectRef[];
+  /** A severity for this report other than the rule's default (e.g. cluster-wide vs namespaced); config still wins. */
+  severity?: Severity;
 }
 
 /** Everything a rule may consult beyond its own view; read-only. */

@@ -81,16 +81,25 @@ function stripPaths(verdict: PodVerdict): LevelVerdict {
   };
 }
 
-/** Both levels at once (what the engine stores per object). Violations carry no paths here. */
-export function admissionOf(pod: PodInput, version: string): AdmissionVerdict {
+/** Both levels at once, with paths; checks shared by the two levels run once. */
+export function evaluateBothLevels(pod: PodInput, version: string): { baseline: PodVerdict; restricted: PodVerdict } {
   const minor = minorOf(version);
   const context = podContext(pod?.metadata, pod?.spec);
   const cache = new Map<CheckFn, CheckFailure | undefined>();
   return {
-    version,
-    baseline: stripPaths(run(checksFor('baseline', minor), context, cache)),
-    restricted: stripPaths(run(checksFor('restricted', minor), context, cache)),
+    baseline: run(checksFor('baseline', minor), context, cache),
+    restricted: run(checksFor('restricted', minor), context, cache),
   };
+}
+
+/** Both levels at once (what the engine stores per object). Violations carry no paths here. */
+export function admissionOf(pod: PodInput, version: string): AdmissionVerdict {
+  const both = evaluateBothLevels(pod, version);
+  return { version, baseline: stripPaths(both.baseline), restricted: stripPaths(both.restricted) };
+}
+
+export function withoutPaths(verdict: PodVerdict): LevelVerdict {
+  return stripPaths(verdict);
 }
 
 /** Upstream aggregated detail text: `reason (detail), reason, ...` in evaluation order. */
