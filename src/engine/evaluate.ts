@@ -5,12 +5,15 @@ import type { AdmissionVerdict, Finding, ScanError, ScannedObject, Severity } fr
 import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
 import { evaluateBothLevels, withoutPaths } from '../pss/index.ts';
 import type { PodView, Report, Rule, RuleContext } from './rule-kit.ts';
+import { UnitIndex, unitKeyOf } from './unit.ts';
 
 export interface Evaluation {
   findings: Finding[];
   /** Admission verdict per object that carries a pod. */
   admission: Map<ScannedObject, AdmissionVerdict>;
   errors: ScanError[];
+  /** The units the objects were grouped in, with their join indexes (reused for blast radius). */
+  units: UnitIndex[];
 }
 
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
@@ -48,6 +51,7 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
   const admission = new Map<ScannedObject, AdmissionVerdict>();
   const active = rules.filter((rule) => config.rules[rule.meta.id]?.enabled !== false);
   const seen = new Set<string>();
+  const units: UnitIndex[] = [];
 
   const emit = (rule: Rule, object: ScannedObject, base: string, report: Report) => {
     const path = base + report.path;
@@ -86,25 +90,41 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
     }
   };
 
+  // Pod views first: every rule and every join of a unit shares them.
+  const pods = new Map<ScannedObject, PodView>();
   for (const object of objects) {
-    const context: RuleContext = { pss: config.pss, objects, options: {} };
-    let pod: PodView | undefined;
     try {
-      pod = podViewOf(object, config.pss);
+      const pod = podViewOf(object, config.pss);
+      if (pod) {
+        pods.set(object, pod);
+        admission.set(object, pod.admission);
+      }
     } catch (error) {
       errors.push({ kind: 'internal', file: object.source.file, message: `pod of ${object.ref.kind}/${object.ref.name} could not be evaluated: ${(error as Error).message}` });
     }
-    if (pod) admission.set(object, pod.admission);
-    for (const rule of active) {
-      const ruleContext = { ...context, options: config.rules[rule.meta.id]?.options ?? {} };
-      if (rule.target === 'object') {
-        if (rule.kinds && !rule.kinds.includes(object.ref.kind)) continue;
-        run(rule, object, () => rule.check(object, ruleContext), '');
-      } else if (pod) {
-        const view = pod;
-        run(rule, object, () => rule.check(view, ruleContext), view.base);
+  }
+  const grouped = new Map<string, ScannedObject[]>();
+  for (const object of objects) {
+    const key = unitKeyOf(object);
+    const list = grouped.get(key);
+    if (list) list.push(object);
+    else grouped.set(key, [object]);
+  }
+  for (const [key, members] of grouped) {
+    const unit = new UnitIndex(key, members, members.flatMap((m) => pods.get(m) ?? []));
+    units.push(unit);
+    for (const object of members) {
+      const pod = pods.get(object);
+      for (const rule of active) {
+        const context: RuleContext = { pss: config.pss, unit, options: config.rules[rule.meta.id]?.options ?? {} };
+        if (rule.target === 'object') {
+          if (rule.kinds && !rule.kinds.includes(object.ref.kind)) continue;
+          run(rule, object, () => rule.check(object, context), '');
+        } else if (pod) {
+          run(rule, object, () => rule.check(pod, context), pod.base);
+        }
       }
     }
   }
-  return { findings, admission, errors };
+  return { findings, admission, errors, units };
 }

@@ -4,6 +4,7 @@
 import type { AdmissionVerdict, ObjectRef, PssViolation, ScannedObject, Severity } from '../core/model.ts';
 import type { ContainerView, PodTemplateView } from '../k8s/workloads.ts';
 import type { Obj } from '../k8s/values.ts';
+import type { UnitIndex } from './unit.ts';
 
 export const CATEGORIES = ['pod-security', 'workload', 'rbac', 'network', 'secrets', 'images', 'admission', 'values'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -37,8 +38,8 @@ export interface Report {
 export interface RuleContext {
   /** PSS level and version the scan evaluates at. */
   pss: { level: 'baseline' | 'restricted'; version: string };
-  /** Every object the scan holds, for rules that join objects. */
-  objects: readonly ScannedObject[];
+  /** The objects deployed together with this one (a chart render, a plan, the manifests), with join indexes. */
+  unit: UnitIndex;
   /** Rule options from configuration (already validated). */
   options: Readonly<Record<string, unknown>>;
 }
