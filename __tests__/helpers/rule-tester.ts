@@ -11,6 +11,8 @@ import { parseYamlDocuments } from '../../src/loaders/yaml-docs.ts';
 export interface CaseSettings {
   pss?: Partial<Config['pss']>;
   options?: Record<string, unknown>;
+  /** 'chart': the objects come from one chart render (a complete unit); default: plain manifests. */
+  unit?: 'chart' | 'manifests';
 }
 
 export interface ValidCase extends CaseSettings {
@@ -25,17 +27,18 @@ export interface InvalidCase extends CaseSettings {
   findings: { path: string; message?: string }[];
 }
 
-export function loadObjects(yaml: string): ScannedObject[] {
+export function loadObjects(yaml: string, unit: 'chart' | 'manifests' = 'manifests'): ScannedObject[] {
   const parsed = parseYamlDocuments(yaml);
   if (parsed.problems.length > 0) throw new Error(`test YAML is invalid: ${parsed.problems[0]!.message}`);
-  return objectsFromDocuments(parsed.documents, { source: { kind: 'manifest', file: 'test.yaml' }, linesAreSource: true, strict: true }).objects;
+  const source = unit === 'chart' ? { kind: 'helm' as const, file: 'chart/templates/all.yaml', chart: 'chart', template: 'chart/templates/all.yaml', valueSet: 'default' } : { kind: 'manifest' as const, file: 'test.yaml' };
+  return objectsFromDocuments(parsed.documents, { source, linesAreSource: unit === 'manifests', strict: true }).objects;
 }
 
 export function runRule(rule: Rule, yaml: string, settings: CaseSettings = {}): Finding[] {
   const config = defaultConfig();
   config.pss = { ...config.pss, ...settings.pss };
   config.rules[rule.meta.id] = { enabled: true, options: settings.options ?? {} };
-  const { findings, errors } = evaluate(loadObjects(yaml), [rule], config);
+  const { findings, errors } = evaluate(loadObjects(yaml, settings.unit), [rule], config);
   if (errors.length > 0) throw new Error(`rule errors: ${errors.map((e) => e.message).join('; ')}`);
   return findings;
 }

@@ -103,6 +103,8 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
       errors.push({ kind: 'internal', file: object.source.file, message: `pod of ${object.ref.kind}/${object.ref.name} could not be evaluated: ${(error as Error).message}` });
     }
   }
+  const namespaces = new Map<string, ScannedObject>();
+  for (const object of objects) if (object.ref.kind === 'Namespace') namespaces.set(object.ref.name, object);
   const grouped = new Map<string, ScannedObject[]>();
   for (const object of objects) {
     const key = unitKeyOf(object);
@@ -116,7 +118,7 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
     for (const object of members) {
       const pod = pods.get(object);
       for (const rule of active) {
-        const context: RuleContext = { pss: config.pss, unit, options: config.rules[rule.meta.id]?.options ?? {} };
+        const context: RuleContext = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {} };
         if (rule.target === 'object') {
           if (rule.kinds && !rule.kinds.includes(object.ref.kind)) continue;
           run(rule, object, () => rule.check(object, context), '');

@@ -40,6 +40,8 @@ export interface RuleContext {
   pss: { level: 'baseline' | 'restricted'; version: string };
   /** The objects deployed together with this one (a chart render, a plan, the manifests), with join indexes. */
   unit: UnitIndex;
+  /** Namespace objects anywhere in the scan, by name (a namespace is often created apart from what runs in it). */
+  namespaces: ReadonlyMap<string, ScannedObject>;
   /** Rule options from configuration (already validated). */
   options: Readonly<Record<string, unknown>>;
 }
