@@ -93,10 +93,45 @@ export interface ScanError {
   chart?: string;
 }
 
+export type BlastRating = 'critical' | 'high' | 'medium' | 'low';
+
+/** How far a compromised workload can go: the four layers joined for one pod-carrying object. */
+export interface BlastRadius {
+  rating: BlastRating;
+  /** Why, most severe first: "can read all secrets in the cluster". */
+  reasons: string[];
+  privilege: {
+    baselineAllowed: boolean;
+    restrictedAllowed: boolean;
+    /** Baseline checks the pod fails (host access, privileged...). */
+    baselineViolations: string[];
+  };
+  authority: {
+    serviceAccount: { namespace: string; name: string; defined: boolean };
+    tokenMounted: boolean;
+    grants: { binding: ObjectRef; role: { kind: string; name: string }; scope: string; resolved: 'scan' | 'builtin' | 'missing' }[];
+    /** Dangerous permissions reachable with the token, with where they apply ('cluster' or a namespace). */
+    dangerous: { id: string; summary: string; scope: string; via: string }[];
+  };
+  reachability: {
+    hostNetwork: boolean;
+    ingressPolicies: string[];
+    egressPolicies: string[];
+    exposure: { service: string; type: string; ingresses: string[] }[];
+  };
+  secrets: {
+    /** Secrets mounted as volumes or referenced from env, by name. */
+    mounted: string[];
+    /** Secrets readable through the service account: 'cluster', 'namespace', named ones, or 'none'. */
+    readable: 'cluster' | 'namespace' | 'named' | 'none';
+  };
+}
+
 export interface ObjectRecord {
   object: ObjectRef;
   source: SourceInfo;
   admission?: AdmissionVerdict;
+  blastRadius?: BlastRadius;
 }
 
 export interface ChartRecord {

@@ -6,6 +6,7 @@ import { minimatch } from 'minimatch';
 import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { RULES } from '../../rules/index.ts';
+import { blastRadiusOf } from '../engine/blast-radius.ts';
 import { evaluate } from '../engine/evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
@@ -27,6 +28,7 @@ import { UsageError } from './errors.ts';
 import {
   SEVERITIES,
   severityRank,
+  type BlastRadius,
   type ChartRecord,
   type FailOn,
   type ObjectRecord,
@@ -235,10 +237,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const evaluation = evaluate(loaded.objects, rules, config);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
 
+  const blast = new Map<ScannedObject, BlastRadius>();
+  for (const unit of evaluation.units) for (const pod of unit.pods) blast.set(pod.object, blastRadiusOf(pod, unit));
   const objects: ObjectRecord[] = loaded.objects.map((object) => {
     const record: ObjectRecord = { object: object.ref, source: object.source };
     const admission = evaluation.admission.get(object);
     if (admission) record.admission = admission;
+    const radius = blast.get(object);
+    if (radius) record.blastRadius = radius;
     return record;
   });
 

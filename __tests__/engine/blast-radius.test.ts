@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/core/config.ts';
+import { blastRadiusOf } from '../../src/engine/blast-radius.ts';
+import { evaluate } from '../../src/engine/evaluate.ts';
+import { loadObjects } from '../helpers/rule-tester.ts';
+
+function radii(yaml: string) {
+  const { units } = evaluate(loadObjects(yaml, 'chart'), [], defaultConfig());
+  return Object.fromEntries(units.flatMap((unit) => unit.pods.map((pod) => [pod.object.ref.name, blastRadiusOf(pod, unit)])));
+}
+
+const deployment = (name: string, podSpec: string, labels = `app: ${name}`) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: apps}
+spec:
+  selector: {matchLabels: {${labels}}}
+  template:
+    metadata: {labels: {${labels}}}
+    spec:
+${podSpec}      containers:
+        - name: main
+          image: app:1
+          securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}
+`;
+const rbac = `---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: operator, namespace: apps}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: operator}
+rules:
+  - apiGroups: [""]
+    resources: [secrets]
+    verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: operator}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: operator}
+subjects: [{kind: ServiceAccount, name: operator, namespace: apps}]
+`;
+const service = (name: string, type: string) => `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: apps}
+spec: {type: ${type}, selector: {app: ${name}}, ports: [{port: 80}]}
+`;
+const denyAll = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: apps}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+`;
+
+describe('blast radius', () => {
+  it('rates a reachable workload that can read every secret as critical, naming the join', () => {
+    const r = radii(deployment('operator', '      serviceAccountName: operator\n') + rbac + service('operator', 'LoadBalancer'))['operator']!;
+    expect(r.rating).toBe('critical');
+    expect(r.reasons[0]).toBe('can read all secrets in the cluster');
+    expect(r.reasons).toContain('exposed outside the cluster through LoadBalancer Service operator');
+    expect(r.reasons).toContain('reachable from any pod (no NetworkPolicy selects it for ingress)');
+    expect(r.authority).toMatchObject({ serviceAccount: { name: 'operator', defined: true }, tokenMounted: true });
+    expect(r.authority.grants).toEqual([{ binding: expect.objectContaining({ kind: 'ClusterRoleBinding', name: 'operator' }), role: { kind: 'ClusterRole', name: 'operator' }, scope: 'cluster', resolved: 'scan' }]);
+    expect(r.secrets.readable).toBe('cluster');
+  });
+
+  it('does not count authority whose token is not mounted', () => {
+    const r = radii(deployment('operator', '      serviceAccountName: operator\n      automountServiceAccountToken: false\n') + rbac + denyAll)['operator']!;
+    expect(r.authority.tokenMounted).toBe(false);
+    expect(r.reasons.some((reason) => reason.startsWith('can '))).toBe(false);
+    expect(r.rating).toBe('low');
+  });
+
+  it('rates a hardened, isolated workload low with no reasons', () => {
+    const r = radii(deployment('web', '      automountServiceAccountToken: false\n') + denyAll)['web']!;
+    expect(r).toMatchObject({ rating: 'low', reasons: [], reachability: { ingressPolicies: ['default-deny'], egressPolicies: ['default-deny'] } });
+  });
+
+  it('rates node-level privilege critical and restricted gaps medium', () => {
+    const all = radii(
+      deployment('agent', '      hostPID: true\n      automountServiceAccountToken: false\n') +
+        deployment('plain', '      automountServiceAccountToken: false\n').replace(/securityContext: \{.*\}/, 'securityContext: {}') +
+        denyAll,
+    );
+    expect(all['agent']!.rating).toBe('critical');
+    expect(all['agent']!.privilege.baselineViolations).toEqual(['hostNamespaces']);
+    expect(all['plain']!.rating).toBe('medium');
+    expect(all['plain']!.reasons[0]).toMatch(/^not hardened to restricted/);
+  });
+
+  it('lists mounted secrets from volumes, projections and env', () => {
+    const podSpec = `      automountServiceAccountToken: false
+      volumes:
+        - {name: a, secret: {secretName: tls}}
+        - {name: b, projected: {sources: [{secret: {name: creds}}]}}
+`;
+    const yaml = deployment('web', podSpec).replace('securityContext:', 'envFrom: [{secretRef: {name: env-secret}}]\n          env: [{name: X, valueFrom: {secretKeyRef: {name: db, key: password}}}]\n          securityContext:');
+    expect(radii(yaml)['web']!.secrets.mounted).toEqual(['creds', 'db', 'env-secret', 'tls']);
+  });
+});
