@@ -38,7 +38,8 @@ function helmEnvironment(): Record<string, string> {
 
 /** Finds helm (the given path, else `helm` on PATH) and asks its version. */
 export async function locateHelm(explicit?: string): Promise<HelmBinary> {
-  const candidate = explicit ?? 'helm';
+  // A path (not a bare command name) is resolved now: renders run with the chart directory as cwd.
+  const candidate = explicit === undefined ? 'helm' : explicit.includes('/') ? path.resolve(explicit) : explicit;
   try {
     const { stdout } = await execa(candidate, ['version', '--template', '{{.Version}}'], {
       env: helmEnvironment(),

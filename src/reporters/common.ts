@@ -11,6 +11,7 @@ import {
   type Severity,
   type SourceInfo,
 } from '../core/model.ts';
+import type { RuleMeta } from '../engine/rule-kit.ts';
 
 /** Plain code-unit order: the same on every machine and locale. */
 export function compareText(a: string, b: string): number {
@@ -112,16 +113,28 @@ export function objectDeniedBy(record: ObjectRecord, level: ScanResult['pss']['l
   return [...new Set(verdict.violations.map((v) => v.check))];
 }
 
-export type Outcome = 'fail' | 'incomplete' | 'pass';
-
 /**
- * Blocking findings fail the run; otherwise scan errors leave it incomplete (whether that fails the run is
- * the CLI's decision, made from configuration the ScanResult does not carry).
+ * fail: blocking findings remain. fail-errors: no blocking finding, but inputs failed and errors fail the run.
+ * incomplete: the run passes although inputs failed (errors configured not to fail it). pass: clean.
+ * Follows summary.verdict, which the exit status follows too.
  */
+export type Outcome = 'fail' | 'fail-errors' | 'incomplete' | 'pass';
+
 export function outcomeOf(result: ScanResult): Outcome {
-  if (result.summary.blocking > 0) return 'fail';
-  if (result.summary.errors > 0 || result.errors.length > 0) return 'incomplete';
-  return 'pass';
+  const errors = errorCount(result);
+  if (result.summary.verdict === 'fail') return result.summary.blocking > 0 || errors === 0 ? 'fail' : 'fail-errors';
+  return errors > 0 ? 'incomplete' : 'pass';
+}
+
+export function errorCount(result: ScanResult): number {
+  return Math.max(result.summary.errors, result.errors.length);
+}
+
+/** Reporters take rule metadata, or the rule modules themselves. */
+export type RuleLike = RuleMeta | { meta: RuleMeta };
+
+export function ruleMetas(rules: readonly RuleLike[] | undefined): RuleMeta[] {
+  return (rules ?? []).map((r) => ('meta' in r ? r.meta : r));
 }
 
 /** Groups findings by a key while keeping first-seen order of keys. */

@@ -4,6 +4,7 @@
 // schema's properties equal, and the compiler keeps the key lists and the model equal.
 import type {
   AdmissionVerdict,
+  BlastRadius,
   ChartRecord,
   Finding,
   LevelVerdict,
@@ -32,11 +33,21 @@ export const JSON_KEYS = {
   scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors']),
   tool: keysOf<ScanResult['tool']>()(['name', 'version']),
   pss: keysOf<ScanResult['pss']>()(['level', 'version']),
-  summary: keysOf<ScanSummary>()(['findings', 'bySeverity', 'blocking', 'failOn', 'objects', 'charts', 'errors', 'renderMs', 'totalMs']),
+  summary: keysOf<ScanSummary>()(['verdict', 'findings', 'bySeverity', 'blocking', 'failOn', 'objects', 'charts', 'errors', 'renderMs', 'totalMs']),
   finding: keysOf<Finding>()(['ruleId', 'severity', 'category', 'message', 'object', 'path', 'source', 'fingerprint', 'remediation', 'related']),
   objectRef: keysOf<ObjectRef>()(['apiVersion', 'kind', 'namespace', 'name']),
   source: keysOf<SourceInfo>()(['kind', 'file', 'line', 'chart', 'template', 'valueSet', 'document', 'plan', 'address']),
-  objectRecord: keysOf<ObjectRecord>()(['object', 'source', 'admission']),
+  objectRecord: keysOf<ObjectRecord>()(['object', 'source', 'admission', 'blastRadius']),
+  blastRadius: keysOf<BlastRadius>()(['rating', 'reasons', 'privilege', 'authority', 'reachability', 'secrets']),
+  blastPrivilege: keysOf<BlastRadius['privilege']>()(['baselineAllowed', 'restrictedAllowed', 'baselineViolations']),
+  blastAuthority: keysOf<BlastRadius['authority']>()(['serviceAccount', 'tokenMounted', 'grants', 'dangerous']),
+  blastServiceAccount: keysOf<BlastRadius['authority']['serviceAccount']>()(['namespace', 'name', 'defined']),
+  blastGrant: keysOf<Grant>()(['binding', 'role', 'scope', 'resolved']),
+  blastGrantRole: keysOf<Grant['role']>()(['kind', 'name']),
+  blastDangerous: keysOf<BlastRadius['authority']['dangerous'][number]>()(['id', 'summary', 'scope', 'via']),
+  blastReachability: keysOf<BlastRadius['reachability']>()(['hostNetwork', 'ingressPolicies', 'egressPolicies', 'exposure']),
+  blastExposure: keysOf<BlastRadius['reachability']['exposure'][number]>()(['service', 'type', 'ingresses']),
+  blastSecrets: keysOf<BlastRadius['secrets']>()(['mounted', 'readable']),
   admission: keysOf<AdmissionVerdict>()(['version', 'baseline', 'restricted']),
   levelVerdict: keysOf<LevelVerdict>()(['allowed', 'violations']),
   violation: keysOf<PssViolation>()(['check', 'reason', 'detail']),
@@ -44,6 +55,8 @@ export const JSON_KEYS = {
   chartAdmission: keysOf<NonNullable<ChartRecord['admission']>>()(['level', 'version', 'allowed', 'deniedBy']),
   scanError: keysOf<ScanError>()(['kind', 'file', 'line', 'chart', 'message']),
 } as const;
+
+type Grant = BlastRadius['authority']['grants'][number];
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -77,8 +90,31 @@ function findingJson(f: Finding): Json {
   });
 }
 
+const strings = (list: readonly string[]): Json => [...list];
+
+function blastRadiusJson(b: BlastRadius): Json {
+  const K = JSON_KEYS;
+  return pick(b, K.blastRadius, {
+    reasons: strings,
+    privilege: (p) => pick(p, K.blastPrivilege, { baselineViolations: strings }),
+    authority: (a) =>
+      pick(a, K.blastAuthority, {
+        serviceAccount: (sa) => pick(sa, K.blastServiceAccount),
+        grants: (grants) => grants.map((g) => pick(g, K.blastGrant, { binding: refJson, role: (role) => pick(role, K.blastGrantRole) })),
+        dangerous: (list) => list.map((d) => pick(d, K.blastDangerous)),
+      }),
+    reachability: (r) =>
+      pick(r, K.blastReachability, {
+        ingressPolicies: strings,
+        egressPolicies: strings,
+        exposure: (list) => list.map((e) => pick(e, K.blastExposure, { ingresses: strings })),
+      }),
+    secrets: (sec) => pick(sec, K.blastSecrets, { mounted: strings }),
+  });
+}
+
 function objectRecordJson(r: ObjectRecord): Json {
-  return pick(r, JSON_KEYS.objectRecord, { object: refJson, source: sourceJson, admission: admissionJson });
+  return pick(r, JSON_KEYS.objectRecord, { object: refJson, source: sourceJson, admission: admissionJson, blastRadius: blastRadiusJson });
 }
 
 function chartRecordJson(c: ChartRecord): Json {

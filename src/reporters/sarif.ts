@@ -3,7 +3,18 @@
 import type { Invocation, Location, Log, LogicalLocation, Notification, ReportingDescriptor, Result, Run } from 'sarif';
 import { SEVERITIES, type Finding, type ScanError, type ScanResult, type Severity } from '../core/model.ts';
 import type { RuleMeta } from '../engine/rule-kit.ts';
-import { clip, compareFindingsBySeverity, compareSeverity, countBySeverity, objectLabel, plural, pssLabel, qualifiedName } from './common.ts';
+import {
+  clip,
+  compareFindingsBySeverity,
+  compareSeverity,
+  countBySeverity,
+  objectLabel,
+  plural,
+  pssLabel,
+  qualifiedName,
+  ruleMetas,
+  type RuleLike,
+} from './common.ts';
 
 export const INFORMATION_URI = 'https://github.com/preadmit/preadmit';
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -249,8 +260,8 @@ function limitResults(findings: readonly Finding[]): { kept: Finding[]; notifica
   return { kept, notifications };
 }
 
-export function toSarifLog(result: ScanResult, rules: readonly RuleMeta[]): Log {
-  const { descriptors, index } = buildRules(rules, result.findings);
+export function toSarifLog(result: ScanResult, rules: readonly RuleLike[]): Log {
+  const { descriptors, index } = buildRules(ruleMetas(rules), result.findings);
   const { kept, notifications: limitNotes } = limitResults(result.findings);
   const notifications = [...result.errors.map(errorNotification), ...limitNotes];
   const invocation: Invocation = { executionSuccessful: result.errors.length === 0 };
@@ -278,6 +289,6 @@ export function toSarifLog(result: ScanResult, rules: readonly RuleMeta[]): Log 
   return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
 }
 
-export function renderSarif(result: ScanResult, rules: readonly RuleMeta[]): string {
+export function renderSarif(result: ScanResult, rules: readonly RuleLike[]): string {
   return JSON.stringify(toSarifLog(result, rules), null, 2) + '\n';
 }

@@ -1,0 +1,46 @@
+// Reporters turn a ScanResult into text. Each is a pure function of (result, options): no I/O, no
+// @actions/* imports. Publishing (files, comments, summaries, uploads) belongs to the callers.
+import type { ScanResult } from '../core/model.ts';
+import type { RuleLike } from './common.ts';
+import { renderJson } from './json.ts';
+import { renderMarkdown } from './markdown.ts';
+import { renderSarif } from './sarif.ts';
+import { renderText } from './text.ts';
+
+export const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface ReportOptions {
+  /**
+   * Every rule the scan ran, as metadata or as the rule modules (SARIF lists them all; Markdown links rule
+   * ids to their first reference).
+   */
+  rules: readonly RuleLike[];
+  /** text only: ANSI colours (the CLI passes isTTY). */
+  color?: boolean;
+  /** markdown only: a link to a repository file and line, or undefined for plain text. */
+  fileUrl?: (file: string, line?: number) => string | undefined;
+  /** markdown only: upper bound on the report's size in UTF-8 bytes, so also in characters (default 65,000). */
+  maxLength?: number;
+}
+
+export function render(format: Format, result: ScanResult, options: ReportOptions): string {
+  switch (format) {
+    case 'text':
+      return renderText(result, { color: options.color === true });
+    case 'json':
+      return renderJson(result);
+    case 'sarif':
+      return renderSarif(result, options.rules);
+    case 'markdown':
+      return renderMarkdown(result, {
+        rules: options.rules,
+        ...(options.fileUrl !== undefined && { fileUrl: options.fileUrl }),
+        ...(options.maxLength !== undefined && { maxLength: options.maxLength }),
+      });
+  }
+}
+
+export type { RuleLike } from './common.ts';
+export { escapeMarkdown, DEFAULT_MAX_LENGTH } from './markdown.ts';
+export { renderJson, renderMarkdown, renderSarif, renderText };

@@ -1,0 +1,336 @@
+// The Markdown report behind the sticky PR comment and the job summary. Every value that comes from a
+// scanned file goes through escapeMarkdown, so a chart cannot inject Markdown, HTML, mentions, links or
+// images. The report stays under maxLength by cutting the least important rows first and saying so.
+import { SEVERITIES, type ChartRecord, type Finding, type ScanError, type ScanResult, type Severity } from '../core/model.ts';
+import type { RuleMeta } from '../engine/rule-kit.ts';
+import {
+  chain,
+  chartVerdict,
+  clip,
+  compareFindingsBySeverity,
+  compareSources,
+  compareText,
+  errorCount,
+  isBlocking,
+  locationLabel,
+  objectDeniedBy,
+  objectLabel,
+  outcomeOf,
+  plural,
+  pssLabel,
+  ruleMetas,
+  type RuleLike,
+} from './common.ts';
+
+export interface MarkdownOptions {
+  rules?: readonly RuleLike[];
+  /** A link to a file (and line) in the repository, or undefined for no link. Only http(s) links are used. */
+  fileUrl?: (file: string, line?: number) => string | undefined;
+  /**
+   * Upper bound on the report's size in UTF-8 bytes, which is never less than its length in characters
+   * (default 65,000: a PR comment takes 65,536 characters, a job summary 1 MiB).
+   */
+  maxLength?: number;
+}
+
+export const DEFAULT_MAX_LENGTH = 65_000;
+
+// ---------------------------------------------------------------------------------------------------------
+// Escaping
+
+const ZWSP = '\u200b';
+const ZWJ = '\u200d';
+
+// Controls and the bidirectional overrides ("Trojan Source"); line breaks become spaces so a value can never
+// start a new block (heading, list, quote, table row, HTML block).
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Backslash-escaped everywhere: emphasis, code, links and images, headings, list markers, tables,
+// strikethrough, math ($), footnotes.
+const PUNCTUATION = new Set('\\`*_{}[]()#+-.!|~$^');
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/**
+ * Makes a value from a scanned file inert inline Markdown for GitHub: the text reads the same, but
+ * - Markdown metacharacters are backslash-escaped (including `|`, so it is safe in a table cell),
+ * - `<`, `>`, `&` and `"` become HTML entities, so no tag, comment or entity survives,
+ * - `@mention`s and `#123` / `GH-123` references get an invisible joiner after `@`, `#` or `GH-`, so
+ *   GitHub neither notifies anyone nor cross-references an issue,
+ * - autolinks (`scheme://`, `www.`, `mailto:`, `xmpp:`) get an invisible space so nothing turns into a link,
+ * - line breaks and control characters become spaces.
+ */
+export function escapeMarkdown(value: string): string {
+  const flat = value.replace(CONTROLS, ' ');
+  const defused = flat
+    .replace(/([A-Za-z][A-Za-z0-9+.-]*):(?=\/\/)/g, `$1:${ZWSP}`)
+    .replace(/\b(mailto|xmpp):/gi, `$1:${ZWSP}`)
+    .replace(/\b(www)\./gi, `$1${ZWSP}.`)
+    .replace(/@/g, `@${ZWJ}`)
+    .replace(/#(?=[0-9])/g, `#${ZWJ}`)
+    .replace(/\b(gh-)(?=[0-9])/gi, `$1${ZWJ}`);
+  let out = '';
+  for (const c of defused) out += ENTITIES[c] ?? (PUNCTUATION.has(c) ? `\\${c}` : c);
+  return out;
+}
+
+/** An http(s) URL made safe as a Markdown link destination inside a table, or undefined. */
+export function safeUrl(url: string | undefined): string | undefined {
+  if (url === undefined || !/^https?:\/\/[^\s/]/i.test(url)) return undefined;
+  return url.replace(/[^A-Za-z0-9\-._~:/?#@!$&*+,;=%]/gu, percentEncode);
+}
+
+/** UTF-8 percent-encoding of one character (a lone surrogate becomes U+FFFD). */
+function percentEncode(c: string): string {
+  const code = c.codePointAt(0)!;
+  if (code < 0x80) return `%${code.toString(16).toUpperCase().padStart(2, '0')}`;
+  try {
+    return encodeURIComponent(c);
+  } catch {
+    return '%EF%BF%BD';
+  }
+}
+
+function capitalize(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
+}
+
+function text(value: string, max: number): string {
+  return escapeMarkdown(clip(value, max));
+}
+
+function link(label: string, url: string | undefined): string {
+  const href = safeUrl(url);
+  return href === undefined ? label : `[${label}](${href})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Pieces
+
+const SEVERITY_BADGE: Record<Severity, string> = {
+  critical: '🔴 Critical',
+  high: '🟠 High',
+  medium: '🟡 Medium',
+  low: '🔵 Low',
+  info: '⚪ Info',
+};
+
+const LIMIT = { object: 200, path: 200, message: 400, file: 200, error: 500 } as const;
+
+function ruleCell(ruleId: string, rules: ReadonlyMap<string, RuleMeta>): string {
+  const label = /^[a-z0-9][a-z0-9-]*$/.test(ruleId) ? `\`${ruleId}\`` : text(ruleId, 100);
+  return link(label, rules.get(ruleId)?.references[0]?.url);
+}
+
+function findingRow(f: Finding, rules: ReadonlyMap<string, RuleMeta>, fileUrl: MarkdownOptions['fileUrl']): string {
+  let object = text(objectLabel(f.object), LIMIT.object);
+  if (f.source.address !== undefined) object += ` <sub>${text(f.source.address, LIMIT.object)}</sub>`;
+  let where = link(text(locationLabel(f.source.file, f.source.line), LIMIT.file), fileUrl?.(f.source.file, f.source.line));
+  if (f.source.valueSet !== undefined && f.source.valueSet !== 'default') where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
+  const path = `<code>${text(f.path || '/', LIMIT.path)}</code>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path} | ${text(f.message, LIMIT.message)} | ${where} |`;
+}
+
+const FINDING_HEAD = ['| Severity | Rule | Object | Path | Message | Location |', '| --- | --- | --- | --- | --- | --- |'];
+
+function errorRow(e: ScanError, fileUrl: MarkdownOptions['fileUrl']): string {
+  const file = e.file === '' ? '—' : link(text(locationLabel(e.file, e.line), LIMIT.file), fileUrl?.(e.file, e.line));
+  return `| ${e.kind} | ${file} | ${text(e.message, LIMIT.error)} |`;
+}
+
+function chartRow(c: ChartRecord & { admission: NonNullable<ChartRecord['admission']> }): string {
+  const icon = c.admission.allowed ? '✅' : '❌';
+  return `| ${text(c.chart, LIMIT.file)} | ${text(c.valueSet, LIMIT.file)} | ${plural(c.objects, 'object')} | ${icon} ${text(chartVerdict(c.admission), LIMIT.error)} |`;
+}
+
+/** A titled list of rows that can be shortened; `render(n)` shows the first n rows. */
+interface Section {
+  /** How the omission note names the rows: `other findings`, `errors`, ... */
+  noun: string;
+  rows: string[];
+  render(shown: number): string;
+}
+
+function moreLine(section: Section, shown: number): string {
+  const hidden = section.rows.length - shown;
+  return hidden > 0 ? `\n\n_… and ${hidden} more ${section.noun} not shown here._` : '';
+}
+
+function tableSection(noun: string, title: string, head: string[], rows: string[], intro = ''): Section {
+  const section: Section = {
+    noun,
+    rows,
+    render(shown) {
+      if (rows.length === 0) return '';
+      const table = shown > 0 ? `\n\n${[...head, ...rows.slice(0, shown)].join('\n')}` : '';
+      return `#### ${title}${intro}${table}${moreLine(section, shown)}`;
+    },
+  };
+  return section;
+}
+
+function detailsSection(noun: string, summary: string, head: string[], rows: string[]): Section {
+  const section: Section = {
+    noun,
+    rows,
+    render(shown) {
+      if (rows.length === 0) return '';
+      const table = shown > 0 ? `\n\n${[...head, ...rows.slice(0, shown)].join('\n')}` : '';
+      return `<details>\n<summary>${summary}</summary>${table}${moreLine(section, shown)}\n\n</details>`;
+    },
+  };
+  return section;
+}
+
+function header(result: ScanResult): string {
+  const { summary } = result;
+  const errors = plural(errorCount(result), 'error');
+  const threshold = `**${summary.failOn}**`;
+  const notScanned = `${errors} kept parts of the input from being scanned`;
+  let title: string;
+  let verdict: string;
+  switch (outcomeOf(result)) {
+    case 'fail':
+      title = `### ❌ preadmit: ${plural(summary.blocking, 'blocking finding')}`;
+      verdict = `${plural(summary.blocking, 'finding')} at or above ${threshold} ${summary.blocking === 1 ? 'blocks' : 'block'} this change.`;
+      if (errorCount(result) > 0) verdict += ` Also, ${notScanned}.`;
+      break;
+    case 'fail-errors':
+      title = '### ❌ preadmit: scan failed';
+      verdict = `${capitalize(notScanned)}, and errors fail this check.`;
+      break;
+    case 'incomplete':
+      title = '### ⚠️ preadmit: passed, scan incomplete';
+      verdict =
+        summary.failOn === 'never'
+          ? `Findings never block (fail-on: **never**), but ${notScanned}.`
+          : `No findings at or above ${threshold}, but ${notScanned}.`;
+      break;
+    case 'pass':
+      title = '### ✅ preadmit: no blocking findings';
+      verdict = summary.failOn === 'never' ? 'Findings never block (fail-on: **never**).' : `No findings at or above ${threshold}.`;
+      break;
+  }
+  const scope =
+    `Scanned ${plural(summary.objects, 'object')}` +
+    (summary.charts > 0 ? ` from ${plural(summary.charts, 'chart render')}` : '') +
+    ` · Pod Security ${text(pssLabel(result.pss.level, result.pss.version), 40)} · preadmit ${text(result.tool.version, 40)}`;
+  return `${title}\n\n${verdict}\n\n${scope}`;
+}
+
+function countsTable(result: ScanResult): string {
+  const { summary } = result;
+  const rows = SEVERITIES.map(
+    (s) => `| ${SEVERITY_BADGE[s]} | ${summary.bySeverity[s]} | ${isBlocking(s, summary.failOn) ? 'yes' : 'no'} |`,
+  );
+  return ['| Severity | Findings | Blocks |', '| :-- | --: | :-: |', ...rows].join('\n');
+}
+
+function admissionSection(result: ScanResult): Section {
+  const charts = [...result.charts]
+    .filter((c): c is ChartRecord & { admission: NonNullable<ChartRecord['admission']> } => c.admission !== undefined)
+    .sort((a, b) => chain(Number(a.admission.allowed) - Number(b.admission.allowed), compareText(a.chart, b.chart), compareText(a.valueSet, b.valueSet)));
+  const at = pssLabel(result.pss.level, result.pss.version);
+  const denied = result.objects
+    .filter((o) => o.source.kind !== 'helm')
+    .map((o) => ({ record: o, deniedBy: objectDeniedBy(o, result.pss.level) }))
+    .filter((o): o is { record: (typeof o)['record']; deniedBy: string[] } => o.deniedBy !== undefined)
+    .sort((a, b) => compareSources(a.record.source, b.record.source));
+  const rows = [
+    ...charts.map(chartRow),
+    ...denied.map(({ record, deniedBy }) => {
+      const verdict = `denied at ${at}${deniedBy.length > 0 ? ` by ${deniedBy.join(', ')}` : ''}`;
+      return `| ${text(record.source.file, LIMIT.file)} | — | ${text(objectLabel(record.object), LIMIT.object)} | ❌ ${text(verdict, LIMIT.error)} |`;
+    }),
+  ];
+  return tableSection('admission verdicts', `Pod Security admission (${text(at, 40)})`, ['| Chart or file | Values | Objects | Verdict |', '| --- | --- | --- | --- |'], rows);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Assembly within the length budget
+
+function omissionNote(sections: readonly Section[], shown: readonly number[], maxLength: number): string {
+  const cut = sections
+    .map((s, i) => ({ s, hidden: s.rows.length - shown[i]! }))
+    .filter(({ hidden }) => hidden > 0)
+    .map(({ s, hidden }) => `${hidden} of ${s.rows.length} ${s.noun}`);
+  if (cut.length === 0) return '';
+  return `> [!NOTE]\n> Shortened to stay under ${maxLength.toLocaleString('en-US')} characters: ${cut.join(', ')} are not shown. The JSON and SARIF reports have everything.`;
+}
+
+export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}): string {
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+  const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
+  const failOn = result.summary.failOn;
+  const sorted = [...result.findings].sort(compareFindingsBySeverity);
+  const blocking = sorted.filter((f) => isBlocking(f.severity, failOn));
+  const others = sorted.filter((f) => !isBlocking(f.severity, failOn));
+  const errors = [...result.errors].sort((a, b) => chain(compareText(a.file, b.file), (a.line ?? 0) - (b.line ?? 0)));
+
+  // Display order; the cut order (least important first) is further down.
+  const blockingSection = tableSection(
+    'blocking findings',
+    `Blocking findings (${blocking.length})`,
+    FINDING_HEAD,
+    blocking.map((f) => findingRow(f, rules, options.fileUrl)),
+  );
+  const admission = admissionSection(result);
+  const errorSection = tableSection(
+    'errors',
+    `Errors (${errors.length})`,
+    ['| Kind | File | Message |', '| --- | --- | --- |'],
+    errors.map((e) => errorRow(e, options.fileUrl)),
+    '\n\nThese inputs were not scanned, or not completely.',
+  );
+  const otherSection = detailsSection(
+    failOn === 'never' ? 'findings' : 'other findings',
+    `${failOn === 'never' ? 'Findings' : 'Other findings'} (${others.length})`,
+    FINDING_HEAD,
+    others.map((f) => findingRow(f, rules, options.fileUrl)),
+  );
+  const sections = [blockingSection, admission, errorSection, otherSection];
+  const head = header(result);
+  const counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : '_No findings._';
+
+  const assemble = (shown: readonly number[]): string =>
+    [head, omissionNote(sections, shown, maxLength), counts, ...sections.map((s, i) => s.render(shown[i]!))].filter(Boolean).join('\n\n') + '\n';
+
+  const shown = sections.map((s) => s.rows.length);
+  let report = assemble(shown);
+  if (size(report) <= maxLength) return report;
+
+  // Cut the least important rows first: other findings, admission verdicts, errors, then blocking findings.
+  for (const section of [otherSection, admission, errorSection, blockingSection]) {
+    const i = sections.indexOf(section);
+    let lo = 0;
+    let hi = section.rows.length;
+    shown[i] = 0;
+    if (size(assemble(shown)) > maxLength) continue; // even without this section's rows it does not fit
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      shown[i] = mid;
+      if (size(assemble(shown)) <= maxLength) lo = mid;
+      else hi = mid - 1;
+    }
+    shown[i] = lo;
+    report = assemble(shown);
+    if (size(report) <= maxLength) return report;
+  }
+  // Only a tiny maxLength gets here: keep the beginning.
+  const tail = '\n\n_… cut to fit._\n';
+  return size(tail) > maxLength ? '' : truncateBytes(assemble(shown), maxLength - size(tail)) + tail;
+}
+
+function size(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** The longest prefix of whole characters that fits in maxBytes of UTF-8. */
+function truncateBytes(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const c of text) {
+    bytes += size(c);
+    if (bytes > maxBytes) break;
+    end += c.length;
+  }
+  return text.slice(0, end);
+}

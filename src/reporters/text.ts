@@ -1,0 +1,216 @@
+// The human report for a terminal: errors first, then findings grouped by chart (or file) and object,
+// then a summary and the verdict. Values from scanned files are stripped of control characters so a
+// chart cannot move the cursor, recolour or rewrite the terminal.
+import { SEVERITIES, type ChartRecord, type Finding, type ObjectRecord, type ScanResult, type Severity } from '../core/model.ts';
+import {
+  chain,
+  chartVerdict,
+  compareFindingsBySeverity,
+  compareRefs,
+  compareSeverity,
+  compareText,
+  errorCount,
+  formatMs,
+  groupBy,
+  locationLabel,
+  objectDeniedBy,
+  objectLabel,
+  outcomeOf,
+  plural,
+  pssLabel,
+} from './common.ts';
+
+export interface TextOptions {
+  color?: boolean;
+}
+
+type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan' | 'gray';
+const SGR: Record<Style, [number, number]> = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  magenta: [35, 39],
+  cyan: [36, 39],
+  gray: [90, 39],
+};
+const SEVERITY_STYLE: Record<Severity, Style[]> = {
+  critical: ['bold', 'magenta'],
+  high: ['bold', 'red'],
+  medium: ['yellow'],
+  low: ['cyan'],
+  info: ['gray'],
+};
+
+type Paint = (text: string, ...styles: Style[]) => string;
+
+function painter(color: boolean): Paint {
+  if (!color) return (text) => text;
+  return (text, ...styles) => styles.reduceRight((t, s) => `\u001b[${SGR[s][0]}m${t}\u001b[${SGR[s][1]}m`, text);
+}
+
+// C0 and C1 controls (ESC, CR, BS, ...) and the bidirectional overrides used for "Trojan Source" tricks.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A value from a scanned file, made safe to print: controls shown as escapes, on one line. */
+export function terminalSafe(value: string): string {
+  return value.replace(UNSAFE, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\t') return ' ';
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+const SEVERITY_WIDTH = Math.max(...SEVERITIES.map((s) => s.length));
+
+function severityTag(severity: Severity, paint: Paint): string {
+  return paint(severity.toUpperCase().padEnd(SEVERITY_WIDTH), ...SEVERITY_STYLE[severity]);
+}
+
+interface Group {
+  heading: string;
+  chart?: ChartRecord;
+  findings: Finding[];
+  order: [number, string, string];
+}
+
+function groupKey(f: Finding): string {
+  return f.source.kind === 'helm' && f.source.chart !== undefined
+    ? `chart\u0000${f.source.chart}\u0000${f.source.valueSet ?? 'default'}`
+    : `file\u0000${f.source.file}`;
+}
+
+function buildGroups(result: ScanResult): Group[] {
+  const groups = new Map<string, Group>();
+  for (const chart of result.charts) {
+    groups.set(`chart\u0000${chart.chart}\u0000${chart.valueSet}`, {
+      heading: `chart ${terminalSafe(chart.chart)} (values: ${terminalSafe(chart.valueSet)})`,
+      chart,
+      findings: [],
+      order: [0, chart.chart, chart.valueSet],
+    });
+  }
+  for (const f of result.findings) {
+    const key = groupKey(f);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group =
+        f.source.kind === 'helm' && f.source.chart !== undefined
+          ? {
+              heading: `chart ${terminalSafe(f.source.chart)} (values: ${terminalSafe(f.source.valueSet ?? 'default')})`,
+              findings: [],
+              order: [0, f.source.chart, f.source.valueSet ?? 'default'],
+            }
+          : { heading: `${f.source.kind === 'terraform' ? 'terraform' : 'file'} ${terminalSafe(f.source.file)}`, findings: [], order: [1, f.source.file, ''] };
+      groups.set(key, group);
+    }
+    group.findings.push(f);
+  }
+  return [...groups.values()].sort((a, b) => chain(a.order[0] - b.order[0], compareText(a.order[1], b.order[1]), compareText(a.order[2], b.order[2])));
+}
+
+function objectKey(f: Finding | ObjectRecord): string {
+  const { object: ref, source } = f;
+  return [ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name, source.file, source.valueSet ?? '', source.address ?? ''].join('\u0000');
+}
+
+function renderGroup(group: Group, result: ScanResult, records: Map<string, ObjectRecord>, paint: Paint): string[] {
+  const lines: string[] = [];
+  let heading = paint(group.heading, 'bold');
+  if (group.chart !== undefined) {
+    heading += ` · ${plural(group.chart.objects, 'object')}`;
+    if (group.chart.admission !== undefined) {
+      const verdict = terminalSafe(chartVerdict(group.chart.admission));
+      heading += ` — ${paint(verdict, group.chart.admission.allowed ? 'green' : 'red')}`;
+    }
+  }
+  lines.push(heading);
+  if (group.findings.length === 0) {
+    lines.push(`  ${paint('no findings', 'dim')}`);
+    return lines;
+  }
+  const byObject = [...groupBy(group.findings, objectKey).values()].sort((a, b) =>
+    chain(compareSeverity(worst(a), worst(b)), compareRefs(a[0]!.object, b[0]!.object)),
+  );
+  const ruleWidth = Math.max(...group.findings.map((f) => f.ruleId.length));
+  for (const findings of byObject) {
+    const first = findings[0]!;
+    let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), 'bold')}`;
+    if (first.source.address !== undefined) objectLine += paint(` (${terminalSafe(first.source.address)})`, 'dim');
+    const record = records.get(objectKey(first));
+    const deniedBy = group.chart === undefined && record !== undefined ? objectDeniedBy(record, result.pss.level) : undefined;
+    if (deniedBy !== undefined) {
+      const at = pssLabel(result.pss.level, result.pss.version);
+      objectLine += ` — ${paint(terminalSafe(`denied at ${at}${deniedBy.length > 0 ? ` by ${deniedBy.join(', ')}` : ''}`), 'red')}`;
+    }
+    lines.push(objectLine);
+    for (const f of [...findings].sort(compareFindingsBySeverity)) {
+      const where = paint(terminalSafe(locationLabel(f.source.file, f.source.line)), 'dim');
+      lines.push(`    ${severityTag(f.severity, paint)}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || '/')}  ${terminalSafe(f.message)}  ${where}`);
+    }
+  }
+  return lines;
+}
+
+function worst(findings: readonly Finding[]): Severity {
+  return findings.reduce<Severity>((w, f) => (compareSeverity(f.severity, w) < 0 ? f.severity : w), 'info');
+}
+
+function renderErrors(result: ScanResult, paint: Paint): string[] {
+  if (result.errors.length === 0) return [];
+  const lines = [paint(`ERRORS (${result.errors.length}): parts of the input were not scanned`, 'bold', 'red')];
+  const errors = [...result.errors].sort((a, b) => chain(compareText(a.file, b.file), (a.line ?? 0) - (b.line ?? 0)));
+  for (const e of errors) {
+    const where = e.file === '' ? '' : `${terminalSafe(locationLabel(e.file, e.line))}: `;
+    lines.push(`  ${paint('✖', 'red')} ${paint(e.kind.padEnd(10), 'red')} ${where}${terminalSafe(e.message)}`);
+  }
+  return lines;
+}
+
+function renderSummary(result: ScanResult, paint: Paint): string[] {
+  const { summary } = result;
+  const counts = SEVERITIES.map((s) => `${summary.bySeverity[s]} ${s}`).join(', ');
+  const parts = [
+    `${plural(summary.findings, 'finding')} (${counts})`,
+    plural(summary.objects, 'object'),
+    plural(summary.charts, 'chart render'),
+    plural(summary.errors, 'error'),
+    formatMs(summary.totalMs),
+  ];
+  const lines = [`Summary: ${parts.join(' · ')}`];
+  const threshold = summary.failOn === 'never' ? '' : ` at or above ${summary.failOn}`;
+  const errors = plural(errorCount(result), 'error');
+  switch (outcomeOf(result)) {
+    case 'fail':
+      lines.push(paint(`FAIL: ${plural(summary.blocking, 'finding')}${threshold}${errorCount(result) > 0 ? `, and ${errors}` : ''}`, 'bold', 'red'));
+      break;
+    case 'fail-errors':
+      lines.push(paint(`FAIL: ${errors} kept parts of the input from being scanned (no findings${threshold})`, 'bold', 'red'));
+      break;
+    case 'incomplete':
+      lines.push(paint(`PASS (incomplete): no findings${threshold}, but ${errors} kept parts of the input from being scanned`, 'bold', 'yellow'));
+      break;
+    case 'pass':
+      lines.push(paint(summary.failOn === 'never' ? 'PASS: fail-on is never' : `PASS: no findings${threshold}`, 'bold', 'green'));
+      break;
+  }
+  return lines;
+}
+
+export function renderText(result: ScanResult, options: TextOptions = {}): string {
+  const paint = painter(options.color === true);
+  const records = new Map(result.objects.map((r) => [objectKey(r), r]));
+  const sections: string[][] = [];
+  sections.push([
+    paint(`preadmit ${terminalSafe(result.tool.version)}`, 'bold') +
+      ` · Pod Security ${terminalSafe(pssLabel(result.pss.level, result.pss.version))} · fail-on ${result.summary.failOn}`,
+  ]);
+  const errors = renderErrors(result, paint);
+  if (errors.length > 0) sections.push(errors);
+  for (const group of buildGroups(result)) sections.push(renderGroup(group, result, records, paint));
+  if (result.findings.length === 0 && result.charts.length === 0) sections.push([paint('No findings.', 'dim')]);
+  sections.push(renderSummary(result, paint));
+  return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+}
