@@ -1,0 +1,94 @@
+// The bundled CLI as users run it: exit status, formats, stdin, output files, usage errors.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './helpers/shared.ts';
+
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+const run = (args: string[], input?: string) => execa(process.execPath, [cli, ...args], { cwd: repoRoot, reject: false, ...(input !== undefined ? { input } : {}) });
+const helm = process.env.PREADMIT_TEST_HELM3!;
+const chart = 'examples/insecure-chart';
+
+const privilegedPod = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: c
+      image: c:1
+      securityContext: {privileged: true}
+`;
+
+describe('preadmit CLI', () => {
+  it('exits 1 with blocking findings and prints them as text', async () => {
+    const result = await run(['scan', chart, '--helm', helm]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('pss-privileged');
+    expect(result.stdout).toContain('examples/insecure-chart/templates/deployment.yaml');
+    expect(result.stdout).not.toMatch(/\x1b\[/); // no colour when not a terminal
+  });
+
+  it('exits 0 when nothing reaches --fail-on', async () => {
+    expect((await run(['scan', chart, '--helm', helm, '--fail-on', 'never'])).exitCode).toBe(0);
+  });
+
+  it('writes JSON to --output and keeps stdout empty', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'preadmit-cli-')), 'report.json');
+    const result = await run(['scan', chart, '--helm', helm, '--format', 'json', '--output', out]);
+    expect(result.stdout).toBe('');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.summary.charts).toBe(1);
+    expect(report.findings.some((f: { ruleId: string; path: string }) => f.ruleId === 'pss-privileged' && f.path === '/spec/template/spec/containers/0/securityContext/privileged')).toBe(true);
+  });
+
+  it('reads manifests from stdin', async () => {
+    const result = await run(['scan', '-', '--format', 'json'], privilegedPod);
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.findings.find((f: { ruleId: string }) => f.ruleId === 'pss-privileged').source).toMatchObject({ kind: 'manifest', file: '<stdin>', line: 8 });
+  });
+
+  it('evaluates at the requested policy version', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-cli-'));
+    writeFileSync(path.join(dir, 'pod.yaml'), privilegedPod.replace('{privileged: true}', '{runAsUser: 0, runAsNonRoot: false}'));
+    const at = async (version: string) => JSON.parse((await run(['scan', path.join(dir, 'pod.yaml'), '--format', 'json', '--pss-version', version])).stdout);
+    const ids = (report: { findings: { ruleId: string }[] }) => report.findings.map((f) => f.ruleId);
+    expect(ids(await at('v1.22'))).not.toContain('pss-run-as-user');
+    expect(ids(await at('v1.23'))).toContain('pss-run-as-user');
+  });
+
+  it.each([
+    [['scan', '--format', 'xml'], /--format must be one of/],
+    [['scan', '--fail-on', 'severe'], /--fail-on must be one of/],
+    [['scan', '--pss-version', 'v2.0'], /invalid PSS version/],
+    [['scan', '--bogus'], /Unknown option/],
+    [['lint'], /unknown command "lint"/],
+    [['scan', chart, '--helm', '/nonexistent/helm'], /could not be run.*Install helm/s],
+    [['scan', '--config', 'no-such-file.yaml'], /configuration/],
+  ])('exits 2 on a usage error: %j', async (args, message) => {
+    const result = await run(args);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
+  });
+
+  it('reports an unreadable input as an error and still scans the rest', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-cli-'));
+    writeFileSync(path.join(dir, 'bad.yaml'), 'kind: [unclosed\n');
+    writeFileSync(path.join(dir, 'pod.yaml'), privilegedPod);
+    const result = await run(['scan', path.join(dir, 'bad.yaml'), path.join(dir, 'pod.yaml'), '--format', 'json', '--fail-on', 'never']);
+    expect(result.exitCode).toBe(1); // errors fail the run unless failOnErrors: false
+    const report = JSON.parse(result.stdout);
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0].file).toMatch(/bad\.yaml$/);
+    expect(report.findings.some((f: { ruleId: string }) => f.ruleId === 'pss-privileged')).toBe(true);
+    expect(result.stderr).toMatch(/bad\.yaml:\d+: /);
+  });
+
+  it('prints help and version', async () => {
+    expect((await run(['--help'])).stdout).toContain('Usage: preadmit scan');
+    expect((await run(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
