@@ -92,7 +92,7 @@ export function loadConfig(file: string, ruleIds: readonly string[], displayPath
   } catch (error) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${(error as Error).message}`);
   }
-  const parsed = parseYamlDocuments(text);
+  const parsed = parseYamlDocuments(text, 'yaml-1.2');
   const problem = parsed.problems[0];
   if (problem) throw new UsageError(`${displayPath}:${problem.line ?? 1}: invalid YAML: ${problem.message}`);
   if (parsed.documents.length > 1) throw new UsageError(`${displayPath}: expected one YAML document, found ${parsed.documents.length}`);

@@ -20,6 +20,7 @@ import {
   templateFile,
   type HelmBinary,
 } from '../loaders/helm.ts';
+import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
 import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } from './config.ts';
@@ -163,7 +164,7 @@ async function renderOne(dir: string, helm: () => Promise<HelmBinary>, config: C
       file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
       files.set(doc.template, file);
     }
-    const parsed = parseYamlDocuments(doc.text);
+    const parsed = parseRenderedDocument(doc.text);
     for (const problem of parsed.problems) {
       loaded.errors.push({ kind: 'render', file, chart: chartPath, message: `rendered output is not valid YAML: ${problem.message}` });
     }

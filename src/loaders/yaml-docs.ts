@@ -49,8 +49,17 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
+/**
+ * The YAML dialect Kubernetes reads: its decoder (sigs.k8s.io/yaml over go-yaml v2) follows YAML 1.1, so
+ * `privileged: yes` is true and `defaultMode: 0644` is octal, but timestamps stay strings.
+ */
+const KUBERNETES_YAML = {
+  version: '1.1' as const,
+  customTags: (tags: { tag: string }[]) => tags.filter((tag) => tag.tag !== 'tag:yaml.org,2002:timestamp'),
+};
+
 /** Parses every document of a YAML (or JSON) text. Never throws for bad input. */
-export function parseYamlDocuments(text: string): ParsedYaml {
+export function parseYamlDocuments(text: string, dialect: 'kubernetes' | 'yaml-1.2' = 'kubernetes'): ParsedYaml {
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
   if (text.length > YAML_LIMITS.maxBytes) {
@@ -61,7 +70,12 @@ export function parseYamlDocuments(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+    parsed = parseAllDocuments(text, {
+      lineCounter,
+      uniqueKeys: true,
+      prettyErrors: false,
+      ...(dialect === 'kubernetes' ? (KUBERNETES_YAML as object) : {}),
+    }) as Document.Parsed[];
   } catch (error) {
     problems.push({ index: 0, message: `YAML could not be parsed: ${(error as Error).message}` });
     return { documents, problems };
