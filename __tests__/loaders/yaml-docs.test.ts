@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { objectsFromDocuments } from '../../src/loaders/objects.ts';
+import { parseRenderedDocument } from '../../src/loaders/rendered-yaml.ts';
 import { parseYamlDocuments } from '../../src/loaders/yaml-docs.ts';
 
 const load = (text: string, strict = true) => {
@@ -70,5 +71,34 @@ describe('parseYamlDocuments', () => {
 
   it('skips empty documents', () => {
     expect(load('---\n# nothing\n---\n').problems).toEqual([]);
+  });
+});
+
+describe('the YAML dialect Kubernetes reads', () => {
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {built: 2024-01-01}\nspec:\n  containers:\n    - name: c\n      securityContext: {privileged: yes}\n  volumes:\n    - name: v\n      secret: {secretName: s, defaultMode: 0644}\n';
+  const expectDialect = (value: unknown) => {
+    const p = value as { metadata: { annotations: { built: unknown } }; spec: { containers: { securityContext: { privileged: unknown } }[]; volumes: { secret: { defaultMode: unknown } }[] } };
+    expect(p.spec.containers[0]!.securityContext.privileged).toBe(true); // YAML 1.1 boolean
+    expect(p.spec.volumes[0]!.secret.defaultMode).toBe(0o644); // YAML 1.1 octal
+    expect(p.metadata.annotations.built).toBe('2024-01-01'); // timestamps stay strings
+  };
+
+  it('in manifests (positional parser)', () => {
+    expectDialect(parseYamlDocuments(pod).documents[0]!.value);
+  });
+
+  it('in rendered output (fast parser)', () => {
+    expectDialect(parseRenderedDocument(pod).documents[0]!.value);
+  });
+
+  it('reads only the header of a CustomResourceDefinition', () => {
+    const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  versions: []\n';
+    expect(parseRenderedDocument(crd).documents[0]!.value).toEqual({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' } });
+  });
+
+  it('falls back to the positional parser for aliases and errors, keeping its limits', () => {
+    const aliased = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: &n x}\ndata: {a: *n}\n';
+    expect(parseRenderedDocument(aliased).documents[0]!.value).toMatchObject({ data: { a: 'x' } });
+    expect(parseRenderedDocument('a: 1\na: 2\n').problems[0]!.message).toMatch(/unique/i);
   });
 });
