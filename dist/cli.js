@@ -14780,7 +14780,239 @@ var UsageError = class extends Error {
 
 // src/core/scan.ts
 import { readFileSync as readFileSync5 } from "node:fs";
-import os2 from "node:os";
+import path10 from "node:path";
+
+// package.json
+var package_default = {
+  name: "preadmit",
+  version: "0.1.0",
+  description: "Pre-admission security checks for Kubernetes delivery: Helm charts, manifests and Terraform plans, judged before they reach a cluster.",
+  type: "module",
+  license: "Apache-2.0",
+  engines: {
+    node: ">=20"
+  },
+  bin: {
+    preadmit: "dist/cli.js"
+  },
+  files: [
+    "dist",
+    "action.yml",
+    "README.md"
+  ],
+  scripts: {
+    build: "tsc --noEmit -p tsconfig.json",
+    bundle: "tsx scripts/bundle.ts",
+    generate: "tsx scripts/generate.ts",
+    "provision:helm": "tsx scripts/provision-helm.ts",
+    demo: "tsx scripts/provision-helm.ts --quiet && node dist/cli.js scan examples/insecure-chart --helm .cache/helm/v3/helm --fail-on never",
+    test: "tsc --noEmit -p tsconfig.json && vitest run",
+    bench: "tsx scripts/bench.ts"
+  },
+  dependencies: {
+    "@actions/core": "^3.0.1",
+    "@actions/github": "^9.1.1",
+    ajv: "^8.17.1",
+    execa: "~9.6.0",
+    "js-yaml": "~5.5.0",
+    minimatch: "^11.0.9",
+    yaml: "^2.8.1"
+  },
+  devDependencies: {
+    "@types/node": "^20.19.0",
+    "@types/sarif": "^2.1.7",
+    "@types/yauzl": "^2.10.3",
+    esbuild: "^0.28.2",
+    tar: "^7.5.1",
+    tsx: "^4.20.0",
+    typescript: "~5.9.3",
+    vitest: "~4.1.12",
+    yauzl: "^3.2.0"
+  }
+};
+
+// src/engine/rule-kit.ts
+function defineRule(rule) {
+  return rule;
+}
+
+// rules/allowed-runtime-classes.ts
+var allowed_runtime_classes_default = defineRule({
+  meta: {
+    id: "allowed-runtime-classes",
+    title: "Pods use an allowed RuntimeClass",
+    category: "admission",
+    defaultSeverity: "medium",
+    description: "Where untrusted workloads must run in a sandbox (gVisor, Kata Containers), the RuntimeClass is the isolation boundary: a pod naming another class, or none, runs on the shared host kernel. Off until configured: option `allowed` lists the permitted `runtimeClassName` values, and `required: true` also rejects pods that name none (with `required` alone, any class is accepted but one must be named).",
+    remediation: "Set `spec.runtimeClassName` in the pod template to one of the allowed RuntimeClasses.",
+    references: [{ title: "Kubernetes: runtime class", url: "https://kubernetes.io/docs/concepts/containers/runtime-class/" }],
+    messages: {
+      notAllowed: 'runtimeClassName "{{runtimeClass}}" is not allowed (allowed: {{allowed}})',
+      missing: "no runtimeClassName is set; one of {{allowed}} is required"
+    }
+  },
+  target: "pod",
+  *check(pod, context) {
+    const allowed = Array.isArray(context.options.allowed) ? context.options.allowed.filter((v) => typeof v === "string" && v !== "") : [];
+    const required = context.options.required === true;
+    if (allowed.length === 0 && !required) return;
+    const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
+    const list = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
+    const path11 = "/spec/runtimeClassName";
+    const data = { allowed: list };
+    if (runtimeClass === void 0) {
+      if (required) yield { messageId: "missing", path: path11, data };
+    } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
+      yield { messageId: "notAllowed", path: path11, data: { ...data, runtimeClass } };
+    }
+  }
+});
+
+// src/k8s/values.ts
+function isObj(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function obj(value) {
+  return isObj(value) ? value : void 0;
+}
+function arr(value) {
+  return Array.isArray(value) ? value : [];
+}
+function str(value) {
+  return typeof value === "string" ? value : void 0;
+}
+function bool(value) {
+  return typeof value === "boolean" ? value : void 0;
+}
+function num(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : void 0;
+}
+function at(value, ...keys) {
+  let node = value;
+  for (const key of keys) {
+    if (!isObj(node)) return void 0;
+    node = node[key];
+  }
+  return node;
+}
+
+// rules/container-probes.ts
+var LONG_RUNNING = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout", "CloneSet"]);
+var container_probes_default = defineRule({
+  meta: {
+    id: "container-probes",
+    title: "Long-running containers define readiness and liveness probes",
+    category: "workload",
+    defaultSeverity: "info",
+    description: "Without a readiness probe a rollout sends traffic to pods that are not ready and cannot stop a bad release; without a liveness probe a hung process is never restarted. Only controllers of long-running pods (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Argo Rollout, Kruise CloneSet) and their regular containers are checked.",
+    remediation: "Add a `readinessProbe` that succeeds only when the container can serve, and a `livenessProbe` that fails only when it must be restarted (keep it cheaper and more lenient than the readiness probe, and never dependent on other services).",
+    references: [
+      { title: "Kubernetes: configure liveness, readiness and startup probes", url: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/" }
+    ],
+    messages: {
+      missingReadiness: 'container "{{container}}" has no readinessProbe',
+      missingLiveness: 'container "{{container}}" has no livenessProbe'
+    }
+  },
+  target: "pod",
+  *check(pod) {
+    if (!LONG_RUNNING.has(pod.object.ref.kind)) return;
+    for (const view of pod.containers) {
+      if (view.list !== "containers") continue;
+      const data = { container: view.name };
+      if (!isObj(view.container.readinessProbe)) yield { messageId: "missingReadiness", path: `${view.pointer}/readinessProbe`, data };
+      if (!isObj(view.container.livenessProbe)) yield { messageId: "missingLiveness", path: `${view.pointer}/livenessProbe`, data };
+    }
+  }
+});
+
+// rules/container-resources.ts
+function hasQuantity(value) {
+  return typeof value === "string" && value.trim() !== "" || typeof value === "number" && Number.isFinite(value);
+}
+function limitRangeDefaults(pod, unit) {
+  const defaults2 = { request: { cpu: false, memory: false }, limit: { cpu: false, memory: false } };
+  const namespace = unit.namespaceOf(pod);
+  for (const candidate of unit.ofKind("LimitRange")) {
+    if (unit.namespaceOf(candidate) !== namespace) continue;
+    for (const item of arr(at(candidate.raw, "spec", "limits"))) {
+      if (!isObj(item) || item.type !== "Container") continue;
+      for (const resource of ["cpu", "memory"]) {
+        const limit = hasQuantity(at(item, "default", resource)) || hasQuantity(at(item, "max", resource));
+        if (limit) defaults2.limit[resource] = true;
+        if (limit || hasQuantity(at(item, "defaultRequest", resource))) defaults2.request[resource] = true;
+      }
+    }
+  }
+  return defaults2;
+}
+var container_resources_default = defineRule({
+  meta: {
+    id: "container-resources",
+    title: "Containers declare CPU and memory requests and a memory limit",
+    category: "workload",
+    defaultSeverity: "low",
+    description: "Without requests the scheduler packs pods blindly and they are the first evicted under pressure; without a memory limit one leaking container can exhaust the node's memory and take its neighbours down. CPU limits are not required (they throttle even when the node is idle). A request counts as set when the matching limit is set (Kubernetes copies it), when pod-level `spec.resources` sets it, or when a LimitRange of the same namespace, deployed with it, defaults it.",
+    remediation: "Set `resources.requests.cpu`, `resources.requests.memory` and `resources.limits.memory` on every init and regular container, sized from observed usage.",
+    references: [
+      { title: "Kubernetes: resource management for pods and containers", url: "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/" },
+      { title: "Kubernetes: limit ranges", url: "https://kubernetes.io/docs/concepts/policy/limit-range/" }
+    ],
+    messages: {
+      missingCpuRequest: 'container "{{container}}" sets no CPU request (resources.requests.cpu)',
+      missingMemoryRequest: 'container "{{container}}" sets no memory request (resources.requests.memory)',
+      missingMemoryLimit: 'container "{{container}}" sets no memory limit (resources.limits.memory)'
+    }
+  },
+  target: "pod",
+  *check(pod, context) {
+    let defaults2;
+    const podResources = obj(pod.spec.resources);
+    const podLevel = (kind, resource) => hasQuantity(at(podResources, kind, resource));
+    for (const view of pod.containers) {
+      if (view.list === "ephemeralContainers") continue;
+      const resources = obj(view.container.resources);
+      const set = (kind, resource) => hasQuantity(at(resources, kind, resource));
+      const missing = [];
+      if (!set("requests", "cpu") && !set("limits", "cpu") && !podLevel("requests", "cpu") && !podLevel("limits", "cpu")) {
+        missing.push({ messageId: "missingCpuRequest", kind: "requests", resource: "cpu" });
+      }
+      if (!set("requests", "memory") && !set("limits", "memory") && !podLevel("requests", "memory") && !podLevel("limits", "memory")) {
+        missing.push({ messageId: "missingMemoryRequest", kind: "requests", resource: "memory" });
+      }
+      if (!set("limits", "memory") && !podLevel("limits", "memory")) {
+        missing.push({ messageId: "missingMemoryLimit", kind: "limits", resource: "memory" });
+      }
+      if (missing.length === 0) continue;
+      defaults2 ??= limitRangeDefaults(pod.object, context.unit);
+      for (const m of missing) {
+        const defaulted = m.kind === "limits" ? defaults2.limit[m.resource] : defaults2.request[m.resource];
+        if (defaulted) continue;
+        yield { messageId: m.messageId, path: `${view.pointer}/resources/${m.kind}/${m.resource}`, data: { container: view.name } };
+      }
+    }
+  }
+});
+
+// rules/default-service-account.ts
+var default_service_account_default = defineRule({
+  target: "pod",
+  meta: {
+    id: "default-service-account",
+    title: "Pods should not run as the default service account with a token",
+    category: "rbac",
+    defaultSeverity: "low",
+    description: "Pods without a serviceAccountName run as the namespace's `default` service account. Every such pod shares its identity and whatever permissions are ever bound to it, so one grant meant for one app reaches all of them. Not reported when the token is not mounted.",
+    remediation: "Give the workload its own ServiceAccount (serviceAccountName), or set automountServiceAccountToken: false if it does not use the API.",
+    references: [{ title: "Service accounts", url: "https://kubernetes.io/docs/concepts/security/service-accounts/" }],
+    messages: { defaultAccount: "pods run as the namespace's default service account with its API token mounted" }
+  },
+  *check(pod, { unit }) {
+    const account = unit.serviceAccountOf(pod);
+    if (account.name !== "default" || !unit.tokenMounted(pod)) return;
+    yield { messageId: "defaultAccount", path: account.explicit ? "/spec/serviceAccountName" : "/spec" };
+  }
+});
 
 // node_modules/balanced-match/dist/esm/index.js
 var range = (a2, b, str2) => {
@@ -17417,241 +17649,6 @@ var Minimatch = class {
 minimatch.Minimatch = Minimatch;
 minimatch.escape = escape2;
 minimatch.unescape = unescape;
-
-// src/core/scan.ts
-import path10 from "node:path";
-
-// package.json
-var package_default = {
-  name: "preadmit",
-  version: "0.1.0",
-  description: "Pre-admission security checks for Kubernetes delivery: Helm charts, manifests and Terraform plans, judged before they reach a cluster.",
-  type: "module",
-  license: "Apache-2.0",
-  engines: {
-    node: ">=20"
-  },
-  bin: {
-    preadmit: "dist/cli.js"
-  },
-  files: [
-    "dist",
-    "action.yml",
-    "README.md"
-  ],
-  scripts: {
-    build: "tsc --noEmit -p tsconfig.json",
-    bundle: "tsx scripts/bundle.ts",
-    generate: "tsx scripts/generate.ts",
-    "provision:helm": "tsx scripts/provision-helm.ts",
-    demo: "tsx scripts/provision-helm.ts --quiet && node dist/cli.js scan examples/insecure-chart --helm .cache/helm/v3/helm --fail-on never",
-    test: "tsc --noEmit -p tsconfig.json && vitest run",
-    bench: "tsx scripts/bench.ts"
-  },
-  dependencies: {
-    "@actions/core": "^3.0.1",
-    "@actions/github": "^9.1.1",
-    ajv: "^8.17.1",
-    execa: "~9.6.0",
-    "js-yaml": "~5.5.0",
-    minimatch: "^11.0.9",
-    yaml: "^2.8.1"
-  },
-  devDependencies: {
-    "@types/node": "^20.19.0",
-    "@types/sarif": "^2.1.7",
-    "@types/yauzl": "^2.10.3",
-    esbuild: "^0.28.2",
-    tar: "^7.5.1",
-    tsx: "^4.20.0",
-    typescript: "~5.9.3",
-    vitest: "~4.1.12",
-    yauzl: "^3.2.0"
-  }
-};
-
-// src/engine/rule-kit.ts
-function defineRule(rule) {
-  return rule;
-}
-
-// rules/allowed-runtime-classes.ts
-var allowed_runtime_classes_default = defineRule({
-  meta: {
-    id: "allowed-runtime-classes",
-    title: "Pods use an allowed RuntimeClass",
-    category: "admission",
-    defaultSeverity: "medium",
-    description: "Where untrusted workloads must run in a sandbox (gVisor, Kata Containers), the RuntimeClass is the isolation boundary: a pod naming another class, or none, runs on the shared host kernel. Off until configured: option `allowed` lists the permitted `runtimeClassName` values, and `required: true` also rejects pods that name none (with `required` alone, any class is accepted but one must be named).",
-    remediation: "Set `spec.runtimeClassName` in the pod template to one of the allowed RuntimeClasses.",
-    references: [{ title: "Kubernetes: runtime class", url: "https://kubernetes.io/docs/concepts/containers/runtime-class/" }],
-    messages: {
-      notAllowed: 'runtimeClassName "{{runtimeClass}}" is not allowed (allowed: {{allowed}})',
-      missing: "no runtimeClassName is set; one of {{allowed}} is required"
-    }
-  },
-  target: "pod",
-  *check(pod, context) {
-    const allowed = Array.isArray(context.options.allowed) ? context.options.allowed.filter((v) => typeof v === "string" && v !== "") : [];
-    const required = context.options.required === true;
-    if (allowed.length === 0 && !required) return;
-    const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
-    const list = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path11 = "/spec/runtimeClassName";
-    const data = { allowed: list };
-    if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path11, data };
-    } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path11, data: { ...data, runtimeClass } };
-    }
-  }
-});
-
-// src/k8s/values.ts
-function isObj(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function obj(value) {
-  return isObj(value) ? value : void 0;
-}
-function arr(value) {
-  return Array.isArray(value) ? value : [];
-}
-function str(value) {
-  return typeof value === "string" ? value : void 0;
-}
-function bool(value) {
-  return typeof value === "boolean" ? value : void 0;
-}
-function num(value) {
-  return typeof value === "number" && Number.isFinite(value) ? value : void 0;
-}
-function at(value, ...keys) {
-  let node = value;
-  for (const key of keys) {
-    if (!isObj(node)) return void 0;
-    node = node[key];
-  }
-  return node;
-}
-
-// rules/container-probes.ts
-var LONG_RUNNING = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout", "CloneSet"]);
-var container_probes_default = defineRule({
-  meta: {
-    id: "container-probes",
-    title: "Long-running containers define readiness and liveness probes",
-    category: "workload",
-    defaultSeverity: "info",
-    description: "Without a readiness probe a rollout sends traffic to pods that are not ready and cannot stop a bad release; without a liveness probe a hung process is never restarted. Only controllers of long-running pods (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Argo Rollout, Kruise CloneSet) and their regular containers are checked.",
-    remediation: "Add a `readinessProbe` that succeeds only when the container can serve, and a `livenessProbe` that fails only when it must be restarted (keep it cheaper and more lenient than the readiness probe, and never dependent on other services).",
-    references: [
-      { title: "Kubernetes: configure liveness, readiness and startup probes", url: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/" }
-    ],
-    messages: {
-      missingReadiness: 'container "{{container}}" has no readinessProbe',
-      missingLiveness: 'container "{{container}}" has no livenessProbe'
-    }
-  },
-  target: "pod",
-  *check(pod) {
-    if (!LONG_RUNNING.has(pod.object.ref.kind)) return;
-    for (const view of pod.containers) {
-      if (view.list !== "containers") continue;
-      const data = { container: view.name };
-      if (!isObj(view.container.readinessProbe)) yield { messageId: "missingReadiness", path: `${view.pointer}/readinessProbe`, data };
-      if (!isObj(view.container.livenessProbe)) yield { messageId: "missingLiveness", path: `${view.pointer}/livenessProbe`, data };
-    }
-  }
-});
-
-// rules/container-resources.ts
-function hasQuantity(value) {
-  return typeof value === "string" && value.trim() !== "" || typeof value === "number" && Number.isFinite(value);
-}
-function limitRangeDefaults(pod, unit) {
-  const defaults2 = { request: { cpu: false, memory: false }, limit: { cpu: false, memory: false } };
-  const namespace = unit.namespaceOf(pod);
-  for (const candidate of unit.ofKind("LimitRange")) {
-    if (unit.namespaceOf(candidate) !== namespace) continue;
-    for (const item of arr(at(candidate.raw, "spec", "limits"))) {
-      if (!isObj(item) || item.type !== "Container") continue;
-      for (const resource of ["cpu", "memory"]) {
-        const limit = hasQuantity(at(item, "default", resource)) || hasQuantity(at(item, "max", resource));
-        if (limit) defaults2.limit[resource] = true;
-        if (limit || hasQuantity(at(item, "defaultRequest", resource))) defaults2.request[resource] = true;
-      }
-    }
-  }
-  return defaults2;
-}
-var container_resources_default = defineRule({
-  meta: {
-    id: "container-resources",
-    title: "Containers declare CPU and memory requests and a memory limit",
-    category: "workload",
-    defaultSeverity: "low",
-    description: "Without requests the scheduler packs pods blindly and they are the first evicted under pressure; without a memory limit one leaking container can exhaust the node's memory and take its neighbours down. CPU limits are not required (they throttle even when the node is idle). A request counts as set when the matching limit is set (Kubernetes copies it), when pod-level `spec.resources` sets it, or when a LimitRange of the same namespace, deployed with it, defaults it.",
-    remediation: "Set `resources.requests.cpu`, `resources.requests.memory` and `resources.limits.memory` on every init and regular container, sized from observed usage.",
-    references: [
-      { title: "Kubernetes: resource management for pods and containers", url: "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/" },
-      { title: "Kubernetes: limit ranges", url: "https://kubernetes.io/docs/concepts/policy/limit-range/" }
-    ],
-    messages: {
-      missingCpuRequest: 'container "{{container}}" sets no CPU request (resources.requests.cpu)',
-      missingMemoryRequest: 'container "{{container}}" sets no memory request (resources.requests.memory)',
-      missingMemoryLimit: 'container "{{container}}" sets no memory limit (resources.limits.memory)'
-    }
-  },
-  target: "pod",
-  *check(pod, context) {
-    let defaults2;
-    const podResources = obj(pod.spec.resources);
-    const podLevel = (kind, resource) => hasQuantity(at(podResources, kind, resource));
-    for (const view of pod.containers) {
-      if (view.list === "ephemeralContainers") continue;
-      const resources = obj(view.container.resources);
-      const set = (kind, resource) => hasQuantity(at(resources, kind, resource));
-      const missing = [];
-      if (!set("requests", "cpu") && !set("limits", "cpu") && !podLevel("requests", "cpu") && !podLevel("limits", "cpu")) {
-        missing.push({ messageId: "missingCpuRequest", kind: "requests", resource: "cpu" });
-      }
-      if (!set("requests", "memory") && !set("limits", "memory") && !podLevel("requests", "memory") && !podLevel("limits", "memory")) {
-        missing.push({ messageId: "missingMemoryRequest", kind: "requests", resource: "memory" });
-      }
-      if (!set("limits", "memory") && !podLevel("limits", "memory")) {
-        missing.push({ messageId: "missingMemoryLimit", kind: "limits", resource: "memory" });
-      }
-      if (missing.length === 0) continue;
-      defaults2 ??= limitRangeDefaults(pod.object, context.unit);
-      for (const m of missing) {
-        const defaulted = m.kind === "limits" ? defaults2.limit[m.resource] : defaults2.request[m.resource];
-        if (defaulted) continue;
-        yield { messageId: m.messageId, path: `${view.pointer}/resources/${m.kind}/${m.resource}`, data: { container: view.name } };
-      }
-    }
-  }
-});
-
-// rules/default-service-account.ts
-var default_service_account_default = defineRule({
-  target: "pod",
-  meta: {
-    id: "default-service-account",
-    title: "Pods should not run as the default service account with a token",
-    category: "rbac",
-    defaultSeverity: "low",
-    description: "Pods without a serviceAccountName run as the namespace's `default` service account. Every such pod shares its identity and whatever permissions are ever bound to it, so one grant meant for one app reaches all of them. Not reported when the token is not mounted.",
-    remediation: "Give the workload its own ServiceAccount (serviceAccountName), or set automountServiceAccountToken: false if it does not use the API.",
-    references: [{ title: "Service accounts", url: "https://kubernetes.io/docs/concepts/security/service-accounts/" }],
-    messages: { defaultAccount: "pods run as the namespace's default service account with its API token mounted" }
-  },
-  *check(pod, { unit }) {
-    const account = unit.serviceAccountOf(pod);
-    if (account.name !== "default" || !unit.tokenMounted(pod)) return;
-    yield { messageId: "defaultAccount", path: account.explicit ? "/spec/serviceAccountName" : "/spec" };
-  }
-});
 
 // rules/_templates/image-ref.ts
 var IMAGES_DOC = "https://kubernetes.io/docs/concepts/containers/images/";
@@ -27642,6 +27639,106 @@ function templateFile(chartDir, template) {
   return path7.join(dir, ...parts.slice(i2));
 }
 
+// src/loaders/yaml-docs.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+var YAML_LIMITS = {
+  maxAliasCount: 100,
+  maxDepth: 200,
+  maxBytes: 64 * 1024 * 1024
+};
+function nodeDepth(value, limit) {
+  const stack = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop();
+    if (depth > limit) return false;
+    if (node !== null && typeof node === "object") {
+      for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    }
+  }
+  return true;
+}
+function firstLine(message) {
+  return message.split("\n")[0] ?? message;
+}
+var KUBERNETES_YAML = {
+  version: "1.1",
+  customTags: (tags) => tags.filter((tag) => tag.tag !== "tag:yaml.org,2002:timestamp")
+};
+function parseYamlDocuments(text2, dialect = "kubernetes") {
+  const documents = [];
+  const problems = [];
+  if (text2.length > YAML_LIMITS.maxBytes) {
+    problems.push({ index: 0, message: `file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed` });
+    return { documents, problems };
+  }
+  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  const lineCounter = new import_yaml2.LineCounter();
+  let parsed;
+  try {
+    parsed = (0, import_yaml2.parseAllDocuments)(text2, {
+      lineCounter,
+      uniqueKeys: true,
+      prettyErrors: false,
+      ...dialect === "kubernetes" ? KUBERNETES_YAML : {}
+    });
+  } catch (error) {
+    problems.push({ index: 0, message: `YAML could not be parsed: ${error.message}` });
+    return { documents, problems };
+  }
+  if (!Array.isArray(parsed)) parsed = [parsed];
+  const lineAt = (offset) => offset === void 0 ? 1 : lineCounter.linePos(offset).line;
+  parsed.forEach((doc, index) => {
+    const startLine2 = lineAt(doc.contents?.range?.[0] ?? doc.range?.[0]);
+    if (doc.errors.length > 0) {
+      const error = doc.errors[0];
+      problems.push({ index, line: lineAt(error.pos[0]), message: firstLine(error.message) });
+      return;
+    }
+    let value;
+    try {
+      value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+    } catch (error) {
+      problems.push({ index, line: startLine2, message: `YAML could not be expanded: ${firstLine(error.message)}` });
+      return;
+    }
+    if (!nodeDepth(value, YAML_LIMITS.maxDepth)) {
+      problems.push({ index, line: startLine2, message: `document is nested deeper than ${YAML_LIMITS.maxDepth} levels` });
+      return;
+    }
+    const contents = doc.contents;
+    documents.push({
+      index,
+      value: value ?? null,
+      line: startLine2,
+      lineOf: (pointer) => lineAt(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0])
+    });
+  });
+  return { documents, problems };
+}
+function rangeStartOf(root, pointer) {
+  let node = root;
+  let best = root?.range?.[0];
+  for (const token of tokens(pointer)) {
+    if ((0, import_yaml2.isMap)(node)) {
+      const pair2 = node.items.find((item) => (0, import_yaml2.isPair)(item) && (0, import_yaml2.isScalar)(item.key) && String(item.key.value) === token);
+      if (!pair2) break;
+      best = pair2.key.range?.[0] ?? best;
+      node = pair2.value;
+    } else if ((0, import_yaml2.isSeq)(node)) {
+      const item = node.items[Number(token)];
+      if (item === void 0) break;
+      best = item.range?.[0] ?? best;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return best;
+}
+
+// src/core/charts.ts
+import os2 from "node:os";
+
 // node_modules/js-yaml/dist/js-yaml.mjs
 var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
 function defineScalarTag(tagName, options) {
@@ -30140,103 +30237,6 @@ var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
 var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
 var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
-// src/loaders/yaml-docs.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-var YAML_LIMITS = {
-  maxAliasCount: 100,
-  maxDepth: 200,
-  maxBytes: 64 * 1024 * 1024
-};
-function nodeDepth(value, limit) {
-  const stack = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop();
-    if (depth > limit) return false;
-    if (node !== null && typeof node === "object") {
-      for (const child of Object.values(node)) stack.push([child, depth + 1]);
-    }
-  }
-  return true;
-}
-function firstLine(message) {
-  return message.split("\n")[0] ?? message;
-}
-var KUBERNETES_YAML = {
-  version: "1.1",
-  customTags: (tags) => tags.filter((tag) => tag.tag !== "tag:yaml.org,2002:timestamp")
-};
-function parseYamlDocuments(text2, dialect = "kubernetes") {
-  const documents = [];
-  const problems = [];
-  if (text2.length > YAML_LIMITS.maxBytes) {
-    problems.push({ index: 0, message: `file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed` });
-    return { documents, problems };
-  }
-  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
-  const lineCounter = new import_yaml2.LineCounter();
-  let parsed;
-  try {
-    parsed = (0, import_yaml2.parseAllDocuments)(text2, {
-      lineCounter,
-      uniqueKeys: true,
-      prettyErrors: false,
-      ...dialect === "kubernetes" ? KUBERNETES_YAML : {}
-    });
-  } catch (error) {
-    problems.push({ index: 0, message: `YAML could not be parsed: ${error.message}` });
-    return { documents, problems };
-  }
-  if (!Array.isArray(parsed)) parsed = [parsed];
-  const lineAt = (offset) => offset === void 0 ? 1 : lineCounter.linePos(offset).line;
-  parsed.forEach((doc, index) => {
-    const startLine2 = lineAt(doc.contents?.range?.[0] ?? doc.range?.[0]);
-    if (doc.errors.length > 0) {
-      const error = doc.errors[0];
-      problems.push({ index, line: lineAt(error.pos[0]), message: firstLine(error.message) });
-      return;
-    }
-    let value;
-    try {
-      value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
-    } catch (error) {
-      problems.push({ index, line: startLine2, message: `YAML could not be expanded: ${firstLine(error.message)}` });
-      return;
-    }
-    if (!nodeDepth(value, YAML_LIMITS.maxDepth)) {
-      problems.push({ index, line: startLine2, message: `document is nested deeper than ${YAML_LIMITS.maxDepth} levels` });
-      return;
-    }
-    const contents = doc.contents;
-    documents.push({
-      index,
-      value: value ?? null,
-      line: startLine2,
-      lineOf: (pointer) => lineAt(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0])
-    });
-  });
-  return { documents, problems };
-}
-function rangeStartOf(root, pointer) {
-  let node = root;
-  let best = root?.range?.[0];
-  for (const token of tokens(pointer)) {
-    if ((0, import_yaml2.isMap)(node)) {
-      const pair2 = node.items.find((item) => (0, import_yaml2.isPair)(item) && (0, import_yaml2.isScalar)(item.key) && String(item.key.value) === token);
-      if (!pair2) break;
-      best = pair2.key.range?.[0] ?? best;
-      node = pair2.value;
-    } else if ((0, import_yaml2.isSeq)(node)) {
-      const item = node.items[Number(token)];
-      if (item === void 0) break;
-      best = item.range?.[0] ?? best;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  return best;
-}
-
 // src/loaders/rendered-yaml.ts
 var KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, intYaml11Tag, floatYaml11Tag, mergeTag);
 var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
@@ -30260,10 +30260,203 @@ function parseRenderedDocument(text2) {
   }
 }
 
+// src/core/discover.ts
+import { existsSync as existsSync2, lstatSync, readdirSync as readdirSync2, realpathSync, statSync as statSync3 } from "node:fs";
+import path8 from "node:path";
+var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
+var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
+function findRepoRoot(start) {
+  let dir = path8.resolve(start);
+  if (existsSync2(dir) && !statSync3(dir).isDirectory()) dir = path8.dirname(dir);
+  for (; ; ) {
+    if (existsSync2(path8.join(dir, ".git"))) return dir;
+    const parent = path8.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+function relativeTo(repoRoot, file) {
+  const rel = path8.relative(repoRoot, file);
+  return (rel === "" ? "." : rel).split(path8.sep).join("/");
+}
+function inside(root, target) {
+  const rel = path8.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path8.isAbsolute(rel);
+}
+function discover(paths, options) {
+  const inputs = [];
+  const errors = [];
+  const seen = /* @__PURE__ */ new Set();
+  const realRoot = safeRealpath(options.repoRoot) ?? options.repoRoot;
+  const rel = (p) => relativeTo(options.repoRoot, p);
+  const selected = (p) => {
+    const r = rel(p);
+    if (options.exclude.some((glob) => minimatch(r, glob, { dot: true }) || minimatch(r + "/", glob, { dot: true }))) return false;
+    if (options.include.length === 0) return true;
+    return options.include.some((glob) => minimatch(r, glob, { dot: true }) || minimatch(r, glob.replace(/\/\*\*$/, ""), { dot: true }));
+  };
+  const add = (input, key) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    inputs.push(input);
+  };
+  const walk = (dir, depth, walkRoot) => {
+    if (existsSync2(path8.join(dir, "Chart.yaml"))) {
+      if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
+      return;
+    }
+    if (depth > 40) {
+      errors.push({ kind: "read", file: rel(dir), message: "directory nesting deeper than 40 levels; not searched further" });
+      return;
+    }
+    let entries;
+    try {
+      entries = readdirSync2(dir).sort();
+    } catch (error) {
+      errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error.message}` });
+      return;
+    }
+    for (const entry of entries) {
+      const full = path8.join(dir, entry);
+      let stat;
+      try {
+        stat = lstatSync(full);
+      } catch (error) {
+        errors.push({ kind: "read", file: rel(full), message: `cannot read: ${error.message}` });
+        continue;
+      }
+      if (stat.isSymbolicLink()) {
+        const target = safeRealpath(full);
+        if (target === void 0) {
+          errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing" });
+          continue;
+        }
+        if (!inside(realRoot, target) && !inside(walkRoot, target)) {
+          errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
+          continue;
+        }
+        continue;
+      }
+      if (stat.isDirectory()) {
+        if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
+        walk(full, depth + 1, walkRoot);
+      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path8.extname(entry).toLowerCase())) {
+        if (selected(full)) add({ kind: "manifest", file: full, explicit: false }, full);
+      }
+    }
+  };
+  for (const given of paths) {
+    if (given === "-") {
+      add({ kind: "stdin" }, "-");
+      continue;
+    }
+    const full = path8.resolve(given);
+    if (!existsSync2(full)) {
+      errors.push({ kind: "read", file: rel(full), message: "no such file or directory" });
+      continue;
+    }
+    if (statSync3(full).isDirectory()) {
+      if (existsSync2(path8.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
+      else walk(full, 0, safeRealpath(full) ?? full);
+    } else {
+      add({ kind: "manifest", file: full, explicit: true }, full);
+    }
+  }
+  return { inputs, errors };
+}
+function safeRealpath(p) {
+  try {
+    return realpathSync(p);
+  } catch {
+    return void 0;
+  }
+}
+
+// src/core/charts.ts
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+async function renderCharts(dirs, helm, config, repoRoot) {
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0 };
+  const concurrency = Math.max(1, os2.availableParallelism());
+  await mapLimit(dirs, concurrency, (dir) => renderOne(dir, helm, config, repoRoot, loaded));
+  loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
+  return loaded;
+}
+async function renderOne(dir, helm, config, repoRoot, loaded) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const info = readChartInfo(dir);
+  if (typeof info === "string") {
+    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
+    return;
+  }
+  if (info.type === "library") return;
+  const missing = missingDependencies(info);
+  if (missing.length > 0) {
+    loaded.errors.push({
+      kind: "dependency",
+      file: `${chartPath}/Chart.yaml`,
+      chart: chartPath,
+      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
+    });
+    return;
+  }
+  const binary = await helm();
+  const own = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
+  const outcome = await renderChart({
+    helm: binary,
+    chartDir: dir,
+    releaseName: config.helm.releaseName,
+    namespace: config.helm.namespace,
+    valuesFiles: [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)],
+    set: [...config.helm.set, ...own.flatMap((entry) => entry.set)],
+    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
+    timeoutMs: config.helm.timeoutSeconds * 1e3
+  });
+  loaded.renderMs += outcome.ms;
+  if (!outcome.ok) {
+    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: outcome.message });
+    return;
+  }
+  const before = loaded.objects.length;
+  const files = /* @__PURE__ */ new Map();
+  for (const [index, doc] of splitRendered(outcome.stdout).entries()) {
+    let file = files.get(doc.template);
+    if (file === void 0) {
+      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
+      files.set(doc.template, file);
+    }
+    const parsed = parseRenderedDocument(doc.text);
+    for (const problem of parsed.problems) {
+      loaded.errors.push({ kind: "render", file, chart: chartPath, message: `rendered output is not valid YAML: ${problem.message}` });
+    }
+    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet: "default" };
+    const { objects, problems } = objectsFromDocuments(parsed.documents, {
+      source,
+      defaultNamespace: config.helm.namespace,
+      linesAreSource: false,
+      strict: true
+    });
+    for (const object of objects) object.source.document = index;
+    for (const problem of problems) loaded.errors.push({ kind: "render", file, chart: chartPath, message: problem.message });
+    loaded.objects.push(...objects);
+  }
+  loaded.charts.push({ chart: chartPath, name: info.name, valueSet: "default", objects: loaded.objects.length - before, renderMs: Math.round(outcome.ms) });
+}
+
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync2, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
-import path8 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync4, statSync as statSync4 } from "node:fs";
+import path9 from "node:path";
 
 // src/core/model.ts
 var SEVERITIES = ["critical", "high", "medium", "low", "info"];
@@ -30368,18 +30561,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path8.resolve(start);
-  if (existsSync2(dir) && !safeIsDirectory(dir)) dir = path8.dirname(dir);
+  let dir = path9.resolve(start);
+  if (existsSync3(dir) && !safeIsDirectory(dir)) dir = path9.dirname(dir);
   for (; ; ) {
-    const candidate = path8.join(dir, CONFIG_FILE_NAME);
-    if (existsSync2(candidate)) return candidate;
-    if (dir === stopAt || path8.dirname(dir) === dir) return void 0;
-    dir = path8.dirname(dir);
+    const candidate = path9.join(dir, CONFIG_FILE_NAME);
+    if (existsSync3(candidate)) return candidate;
+    if (dir === stopAt || path9.dirname(dir) === dir) return void 0;
+    dir = path9.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync3(p).isDirectory();
+    return statSync4(p).isDirectory();
   } catch {
     return false;
   }
@@ -30428,7 +30621,7 @@ function loadConfig(file, ruleIds2, displayPath) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  return mergeConfig(value, path8.dirname(file), file);
+  return mergeConfig(value, path9.dirname(file), file);
 }
 function mergeConfig(raw, baseDir, file) {
   const config = defaultConfig();
@@ -30447,128 +30640,16 @@ function mergeConfig(raw, baseDir, file) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry) => ({
-    path: path8.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path8.resolve(baseDir, f)),
+    path: path9.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path9.resolve(baseDir, f)),
     set: entry.set ?? []
   }));
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path8.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path9.resolve(baseDir, f));
   }
   return config;
-}
-
-// src/core/discover.ts
-import { existsSync as existsSync3, lstatSync, readdirSync as readdirSync2, realpathSync, statSync as statSync4 } from "node:fs";
-import path9 from "node:path";
-var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
-var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
-function findRepoRoot(start) {
-  let dir = path9.resolve(start);
-  if (existsSync3(dir) && !statSync4(dir).isDirectory()) dir = path9.dirname(dir);
-  for (; ; ) {
-    if (existsSync3(path9.join(dir, ".git"))) return dir;
-    const parent = path9.dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
-function relativeTo(repoRoot, file) {
-  const rel = path9.relative(repoRoot, file);
-  return (rel === "" ? "." : rel).split(path9.sep).join("/");
-}
-function inside(root, target) {
-  const rel = path9.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path9.isAbsolute(rel);
-}
-function discover(paths, options) {
-  const inputs = [];
-  const errors = [];
-  const seen = /* @__PURE__ */ new Set();
-  const realRoot = safeRealpath(options.repoRoot) ?? options.repoRoot;
-  const rel = (p) => relativeTo(options.repoRoot, p);
-  const selected = (p) => {
-    const r = rel(p);
-    if (options.exclude.some((glob) => minimatch(r, glob, { dot: true }) || minimatch(r + "/", glob, { dot: true }))) return false;
-    if (options.include.length === 0) return true;
-    return options.include.some((glob) => minimatch(r, glob, { dot: true }) || minimatch(r, glob.replace(/\/\*\*$/, ""), { dot: true }));
-  };
-  const add = (input, key) => {
-    if (seen.has(key)) return;
-    seen.add(key);
-    inputs.push(input);
-  };
-  const walk = (dir, depth, walkRoot) => {
-    if (existsSync3(path9.join(dir, "Chart.yaml"))) {
-      if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
-      return;
-    }
-    if (depth > 40) {
-      errors.push({ kind: "read", file: rel(dir), message: "directory nesting deeper than 40 levels; not searched further" });
-      return;
-    }
-    let entries;
-    try {
-      entries = readdirSync2(dir).sort();
-    } catch (error) {
-      errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error.message}` });
-      return;
-    }
-    for (const entry of entries) {
-      const full = path9.join(dir, entry);
-      let stat;
-      try {
-        stat = lstatSync(full);
-      } catch (error) {
-        errors.push({ kind: "read", file: rel(full), message: `cannot read: ${error.message}` });
-        continue;
-      }
-      if (stat.isSymbolicLink()) {
-        const target = safeRealpath(full);
-        if (target === void 0) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing" });
-          continue;
-        }
-        if (!inside(realRoot, target) && !inside(walkRoot, target)) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
-          continue;
-        }
-        continue;
-      }
-      if (stat.isDirectory()) {
-        if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
-        walk(full, depth + 1, walkRoot);
-      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path9.extname(entry).toLowerCase())) {
-        if (selected(full)) add({ kind: "manifest", file: full, explicit: false }, full);
-      }
-    }
-  };
-  for (const given of paths) {
-    if (given === "-") {
-      add({ kind: "stdin" }, "-");
-      continue;
-    }
-    const full = path9.resolve(given);
-    if (!existsSync3(full)) {
-      errors.push({ kind: "read", file: rel(full), message: "no such file or directory" });
-      continue;
-    }
-    if (statSync4(full).isDirectory()) {
-      if (existsSync3(path9.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
-      else walk(full, 0, safeRealpath(full) ?? full);
-    } else {
-      add({ kind: "manifest", file: full, explicit: true }, full);
-    }
-  }
-  return { inputs, errors };
-}
-function safeRealpath(p) {
-  try {
-    return realpathSync(p);
-  } catch {
-    return void 0;
-  }
 }
 
 // src/core/scan.ts
@@ -30595,18 +30676,6 @@ function resolveConfig(options, repoRoot) {
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = parseYamlDocuments(text2);
   for (const problem of parsed.problems) {
@@ -30621,66 +30690,6 @@ function loadManifestText(text2, file, explicit, loaded) {
     loaded.errors.push({ kind: "parse", file, message: problem.message, ...problem.line ? { line: problem.line } : {} });
   }
   loaded.objects.push(...objects);
-}
-async function renderOne(dir, helm, config, repoRoot, loaded) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const info = readChartInfo(dir);
-  if (typeof info === "string") {
-    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
-    return;
-  }
-  if (info.type === "library") return;
-  const missing = missingDependencies(info);
-  if (missing.length > 0) {
-    loaded.errors.push({
-      kind: "dependency",
-      file: `${chartPath}/Chart.yaml`,
-      chart: chartPath,
-      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
-    });
-    return;
-  }
-  const binary = await helm();
-  const own = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-  const outcome = await renderChart({
-    helm: binary,
-    chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
-    valuesFiles: [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)],
-    set: [...config.helm.set, ...own.flatMap((entry) => entry.set)],
-    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
-    timeoutMs: config.helm.timeoutSeconds * 1e3
-  });
-  loaded.renderMs += outcome.ms;
-  if (!outcome.ok) {
-    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: outcome.message });
-    return;
-  }
-  const before = loaded.objects.length;
-  const files = /* @__PURE__ */ new Map();
-  for (const [index, doc] of splitRendered(outcome.stdout).entries()) {
-    let file = files.get(doc.template);
-    if (file === void 0) {
-      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
-      files.set(doc.template, file);
-    }
-    const parsed = parseRenderedDocument(doc.text);
-    for (const problem of parsed.problems) {
-      loaded.errors.push({ kind: "render", file, chart: chartPath, message: `rendered output is not valid YAML: ${problem.message}` });
-    }
-    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet: "default" };
-    const { objects, problems } = objectsFromDocuments(parsed.documents, {
-      source,
-      defaultNamespace: config.helm.namespace,
-      linesAreSource: false,
-      strict: true
-    });
-    for (const object of objects) object.source.document = index;
-    for (const problem of problems) loaded.errors.push({ kind: "render", file, chart: chartPath, message: problem.message });
-    loaded.objects.push(...objects);
-  }
-  loaded.charts.push({ chart: chartPath, name: info.name, valueSet: "default", objects: loaded.objects.length - before, renderMs: Math.round(outcome.ms) });
 }
 async function load2(inputs, config, options, repoRoot) {
   const loaded = { objects: [], errors: [], charts: [], renderMs: 0 };
@@ -30710,9 +30719,11 @@ async function load2(inputs, config, options, repoRoot) {
       if (error instanceof HelmNotFoundError) throw new UsageError(error.message);
       throw error;
     }
-    const concurrency = Math.max(1, os2.availableParallelism());
-    await mapLimit(charts, concurrency, (chart) => renderOne(chart.dir, helm, config, repoRoot, loaded));
-    loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
+    const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot);
+    loaded.objects.push(...rendered.objects);
+    loaded.errors.push(...rendered.errors);
+    loaded.charts.push(...rendered.charts);
+    loaded.renderMs += rendered.renderMs;
   }
   return loaded;
 }

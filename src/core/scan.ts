@@ -1,8 +1,6 @@
 // The pipeline shared by the CLI and the Action: discover -> load/render -> evaluate -> result.
 // It never imports @actions/*, never exits the process, and turns every bad input into a ScanError.
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import { minimatch } from 'minimatch';
 import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { RULES } from '../../rules/index.ts';
@@ -10,19 +8,10 @@ import { blastRadiusOf } from '../engine/blast-radius.ts';
 import { evaluate } from '../engine/evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import {
-  HelmNotFoundError,
-  locateHelm,
-  missingDependencies,
-  readChartInfo,
-  renderChart,
-  splitRendered,
-  templateFile,
-  type HelmBinary,
-} from '../loaders/helm.ts';
-import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
+import { HelmNotFoundError, locateHelm, type HelmBinary } from '../loaders/helm.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
+import { renderCharts } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } from './config.ts';
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
@@ -92,19 +81,6 @@ interface Loaded {
   renderMs: number;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
   const parsed = parseYamlDocuments(text);
   for (const problem of parsed.problems) {
@@ -119,67 +95,6 @@ function loadManifestText(text: string, file: string, explicit: boolean, loaded:
     loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
   }
   loaded.objects.push(...objects);
-}
-
-async function renderOne(dir: string, helm: () => Promise<HelmBinary>, config: Config, repoRoot: string, loaded: Loaded): Promise<void> {
-  const chartPath = relativeTo(repoRoot, dir);
-  const info = readChartInfo(dir);
-  if (typeof info === 'string') {
-    loaded.errors.push({ kind: 'render', file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
-    return;
-  }
-  if (info.type === 'library') return; // library charts only provide helpers to other charts
-  const missing = missingDependencies(info);
-  if (missing.length > 0) {
-    loaded.errors.push({
-      kind: 'dependency',
-      file: `${chartPath}/Chart.yaml`,
-      chart: chartPath,
-      message: `declared ${missing.length === 1 ? 'dependency' : 'dependencies'} ${missing.map((m) => `"${m}"`).join(', ')} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`,
-    });
-    return;
-  }
-  const binary = await helm();
-  const own = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-  const outcome = await renderChart({
-    helm: binary,
-    chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
-    valuesFiles: [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)],
-    set: [...config.helm.set, ...own.flatMap((entry) => entry.set)],
-    ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
-    timeoutMs: config.helm.timeoutSeconds * 1000,
-  });
-  loaded.renderMs += outcome.ms;
-  if (!outcome.ok) {
-    loaded.errors.push({ kind: 'render', file: chartPath, chart: chartPath, message: outcome.message });
-    return;
-  }
-  const before = loaded.objects.length;
-  const files = new Map<string, string>();
-  for (const [index, doc] of splitRendered(outcome.stdout).entries()) {
-    let file = files.get(doc.template);
-    if (file === undefined) {
-      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
-      files.set(doc.template, file);
-    }
-    const parsed = parseRenderedDocument(doc.text);
-    for (const problem of parsed.problems) {
-      loaded.errors.push({ kind: 'render', file, chart: chartPath, message: `rendered output is not valid YAML: ${problem.message}` });
-    }
-    const source = { kind: 'helm' as const, file, chart: chartPath, template: doc.template, valueSet: 'default' };
-    const { objects, problems } = objectsFromDocuments(parsed.documents, {
-      source,
-      defaultNamespace: config.helm.namespace,
-      linesAreSource: false,
-      strict: true,
-    });
-    for (const object of objects) object.source.document = index;
-    for (const problem of problems) loaded.errors.push({ kind: 'render', file, chart: chartPath, message: problem.message });
-    loaded.objects.push(...objects);
-  }
-  loaded.charts.push({ chart: chartPath, name: info.name, valueSet: 'default', objects: loaded.objects.length - before, renderMs: Math.round(outcome.ms) });
 }
 
 async function load(inputs: Input[], config: Config, options: ScanOptions, repoRoot: string): Promise<Loaded> {
@@ -213,9 +128,11 @@ async function load(inputs: Input[], config: Config, options: ScanOptions, repoR
       if (error instanceof HelmNotFoundError) throw new UsageError(error.message);
       throw error;
     }
-    const concurrency = Math.max(1, os.availableParallelism());
-    await mapLimit(charts, concurrency, (chart) => renderOne(chart.dir, helm, config, repoRoot, loaded));
-    loaded.charts.sort((a, b) => a.chart.localeCompare(b.chart));
+    const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot);
+    loaded.objects.push(...rendered.objects);
+    loaded.errors.push(...rendered.errors);
+    loaded.charts.push(...rendered.charts);
+    loaded.renderMs += rendered.renderMs;
   }
   return loaded;
 }
