@@ -6848,15 +6848,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i2 = 0; i2 < list.length; ++i2)
-        if (list[i2].type === type)
+    function includesToken(list2, type) {
+      for (let i2 = 0; i2 < list2.length; ++i2)
+        if (list2[i2].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i2 = 0; i2 < list.length; ++i2) {
-        switch (list[i2].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i2 = 0; i2 < list2.length; ++i2) {
+        switch (list2[i2].type) {
           case "space":
           case "comment":
           case "newline":
@@ -7735,14 +7735,14 @@ var require_public_api = __commonJS({
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+      const docs2 = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
-        for (const doc of docs) {
+        for (const doc of docs2) {
           doc.errors.forEach(errors.prettifyError(source, lineCounter2));
           doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
         }
-      if (docs.length > 0)
-        return docs;
+      if (docs2.length > 0)
+        return docs2;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
     function parseDocument(source, options = {}) {
@@ -14857,9 +14857,9 @@ var allowed_runtime_classes_default = defineRule({
     const required = context.options.required === true;
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
-    const list = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
+    const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
     const path11 = "/spec/runtimeClassName";
-    const data = { allowed: list };
+    const data = { allowed: list2 };
     if (runtimeClass === void 0) {
       if (required) yield { messageId: "missing", path: path11, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
@@ -16423,7 +16423,7 @@ var defaults = (def) => {
     filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
     defaults: (options) => orig.defaults(ext(def, options)),
     braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
-    match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
+    match: (list2, pattern, options = {}) => orig.match(list2, pattern, ext(def, options)),
     sep: orig.sep,
     GLOBSTAR
   });
@@ -16461,13 +16461,13 @@ var inRepeatOrNegExt = (portion, mark) => {
   }
   return false;
 };
-var match = (list, pattern, options = {}) => {
+var match = (list2, pattern, options = {}) => {
   const mm = new Minimatch(pattern, options);
-  list = list.filter((f) => mm.match(f));
-  if (mm.options.nonull && !list.length) {
-    list.push(pattern);
+  list2 = list2.filter((f) => mm.match(f));
+  if (mm.options.nonull && !list2.length) {
+    list2.push(pattern);
   }
-  return list;
+  return list2;
 };
 minimatch.match = match;
 var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
@@ -17660,8 +17660,8 @@ function isHostComponent(component) {
   return component.includes(".") || component.includes(":") || component === "localhost" || component !== component.toLowerCase();
 }
 function canonicalHost(host) {
-  const lower = host.toLowerCase();
-  return lower === "index.docker.io" || lower === "registry-1.docker.io" ? "docker.io" : lower;
+  const lower2 = host.toLowerCase();
+  return lower2 === "index.docker.io" || lower2 === "registry-1.docker.io" ? "docker.io" : lower2;
 }
 function splitName(name) {
   const slash = name.indexOf("/");
@@ -17945,12 +17945,12 @@ function podTemplateOf(object) {
 var CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"];
 function containersOf(spec) {
   const views = [];
-  for (const list of CONTAINER_LISTS) {
-    const items = spec[list];
+  for (const list2 of CONTAINER_LISTS) {
+    const items = spec[list2];
     if (!Array.isArray(items)) continue;
     items.forEach((container, index) => {
       if (!isObj(container)) return;
-      views.push({ container, list, index, name: str(container.name) ?? "", pointer: `/spec/${list}/${index}` });
+      views.push({ container, list: list2, index, name: str(container.name) ?? "", pointer: `/spec/${list2}/${index}` });
     });
   }
   return views;
@@ -19490,6 +19490,834 @@ var pss_windows_host_process_default = pssCheckRule({
   remediation: "Remove `windowsOptions.hostProcess: true`."
 });
 
+// src/k8s/rbac.ts
+var strings = (value) => arr(value).filter((v) => typeof v === "string");
+function policyRules(value) {
+  return arr(value).map((entry) => {
+    const rule = isObj(entry) ? entry : {};
+    return {
+      apiGroups: strings(rule.apiGroups),
+      resources: strings(rule.resources),
+      verbs: strings(rule.verbs),
+      resourceNames: strings(rule.resourceNames),
+      nonResourceURLs: strings(rule.nonResourceURLs)
+    };
+  });
+}
+function allows(rule, verb, group, resource) {
+  if (!rule.verbs.includes(verb) && !rule.verbs.includes("*")) return false;
+  if (!rule.apiGroups.includes(group) && !rule.apiGroups.includes("*")) return false;
+  if (rule.resources.includes("*") || rule.resources.includes(resource)) return true;
+  const slash = resource.indexOf("/");
+  return slash !== -1 && rule.resources.includes("*" + resource.slice(slash));
+}
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "nodes",
+  "namespaces",
+  "persistentvolumes",
+  "users",
+  "groups",
+  "uids",
+  "userextras",
+  "clusterroles",
+  "clusterrolebindings",
+  "certificatesigningrequests",
+  "signers",
+  "mutatingwebhookconfigurations",
+  "validatingwebhookconfigurations",
+  "validatingadmissionpolicies",
+  "validatingadmissionpolicybindings",
+  "customresourcedefinitions",
+  "apiservices"
+]);
+function reachableInNamespace([verb, , resource]) {
+  const base = resource.split("/")[0] ?? resource;
+  if (base === "clusterroles" && verb === "bind") return true;
+  return !CLUSTER_SCOPED.has(base);
+}
+function nameless([verb, , resource]) {
+  return verb === "deletecollection" || verb === "create" && !resource.includes("/");
+}
+function isNamed(rule) {
+  return rule.resourceNames.length > 0 && !rule.resourceNames.includes("");
+}
+function reachOf(rule, request, namespaced) {
+  const [verb, group, resource] = request;
+  if (!allows(rule, verb, group, resource)) return void 0;
+  if (namespaced && !reachableInNamespace(request)) return void 0;
+  if (!isNamed(rule)) return "all";
+  return nameless(request) ? void 0 : "named";
+}
+function grantedRequests(rule, requests, namespaced) {
+  return requests.filter((request) => reachOf(rule, request, namespaced) !== void 0);
+}
+var WORKLOADS = [
+  ["", "pods"],
+  ["apps", "deployments"],
+  ["apps", "daemonsets"],
+  ["apps", "statefulsets"],
+  ["apps", "replicasets"],
+  ["batch", "jobs"],
+  ["batch", "cronjobs"],
+  ["", "replicationcontrollers"]
+];
+var DANGEROUS_PERMISSIONS = [
+  {
+    id: "escalate-bind",
+    summary: "can grant itself any permission (escalate or bind on roles)",
+    severity: "critical",
+    requests: [
+      ["escalate", "rbac.authorization.k8s.io", "roles"],
+      ["escalate", "rbac.authorization.k8s.io", "clusterroles"],
+      ["bind", "rbac.authorization.k8s.io", "roles"],
+      ["bind", "rbac.authorization.k8s.io", "clusterroles"]
+    ]
+  },
+  {
+    id: "impersonate",
+    summary: "can impersonate users, groups or service accounts",
+    severity: "critical",
+    requests: [
+      ["impersonate", "", "users"],
+      ["impersonate", "", "groups"],
+      ["impersonate", "", "serviceaccounts"],
+      ["impersonate", "authentication.k8s.io", "uids"]
+    ]
+  },
+  { id: "nodes-proxy", summary: "can reach the kubelet API through nodes/proxy (exec into any pod on the node)", severity: "critical", requests: [["get", "", "nodes/proxy"], ["create", "", "nodes/proxy"]] },
+  {
+    id: "rbac-write",
+    summary: "can change RBAC roles and bindings",
+    severity: "critical",
+    requests: ["create", "update", "patch"].flatMap(
+      (verb) => ["roles", "clusterroles", "rolebindings", "clusterrolebindings"].map((r) => [verb, "rbac.authorization.k8s.io", r])
+    )
+  },
+  { id: "secrets-read", summary: "can read secrets", severity: "high", requests: [["get", "", "secrets"], ["list", "", "secrets"], ["watch", "", "secrets"]] },
+  { id: "token-request", summary: "can mint service-account tokens (serviceaccounts/token)", severity: "high", requests: [["create", "", "serviceaccounts/token"]] },
+  {
+    id: "pod-exec",
+    summary: "can exec into, attach to or port-forward pods",
+    severity: "high",
+    requests: [
+      ["create", "", "pods/exec"],
+      ["get", "", "pods/exec"],
+      ["create", "", "pods/attach"],
+      ["create", "", "pods/portforward"]
+    ]
+  },
+  {
+    id: "workload-create",
+    summary: "can create or change pods and pod controllers",
+    severity: "high",
+    requests: ["create", "update", "patch"].flatMap((verb) => WORKLOADS.map(([g, r]) => [verb, g, r]))
+  },
+  {
+    id: "webhook-config",
+    summary: "can change admission webhooks (intercept or disable admission control)",
+    severity: "high",
+    requests: ["create", "update", "patch", "delete"].flatMap(
+      (verb) => ["mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings"].map(
+        (r) => [verb, "admissionregistration.k8s.io", r]
+      )
+    )
+  },
+  {
+    id: "csr-approval",
+    summary: "can approve certificate signing requests (issue cluster credentials)",
+    severity: "high",
+    requests: [
+      ["update", "certificates.k8s.io", "certificatesigningrequests/approval"],
+      ["patch", "certificates.k8s.io", "certificatesigningrequests/approval"]
+    ]
+  }
+];
+function dangerousGranted(rules, namespaced) {
+  return DANGEROUS_PERMISSIONS.filter((p) => rules.some((rule) => grantedRequests(rule, p.requests, namespaced).length > 0));
+}
+function dangerousIn(rules, namespaced) {
+  const found = [];
+  for (const permission2 of DANGEROUS_PERMISSIONS) {
+    let best;
+    rules.forEach((rule, ruleIndex) => {
+      const reaches = permission2.requests.map((request) => reachOf(rule, request, namespaced)).filter((r) => r !== void 0);
+      if (reaches.length === 0) return;
+      const limitedByName = !reaches.includes("all");
+      if (best === void 0 || best.limitedByName && !limitedByName) best = { ruleIndex, limitedByName };
+    });
+    if (best) found.push({ permission: permission2, ...best });
+  }
+  return found;
+}
+var ALL = ["*"];
+var BUILTIN_CLUSTER_ROLES = {
+  "cluster-admin": [{ apiGroups: ALL, resources: ALL, verbs: ALL, resourceNames: [], nonResourceURLs: [] }],
+  admin: [
+    { apiGroups: ["", "apps", "batch", "rbac.authorization.k8s.io"], resources: ["pods", "pods/exec", "pods/attach", "pods/portforward", "secrets", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs", "roles", "rolebindings", "serviceaccounts", "serviceaccounts/token"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"], resourceNames: [], nonResourceURLs: [] }
+  ],
+  edit: [
+    { apiGroups: ["", "apps", "batch"], resources: ["pods", "pods/exec", "pods/attach", "pods/portforward", "secrets", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs", "serviceaccounts/token"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"], resourceNames: [], nonResourceURLs: [] }
+  ],
+  view: [{ apiGroups: ["", "apps", "batch"], resources: ["pods", "services", "configmaps", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs"], verbs: ["get", "list", "watch"], resourceNames: [], nonResourceURLs: [] }]
+};
+function subjectsOf(binding) {
+  return arr(binding.subjects).filter(isObj).map((s) => {
+    const subject = { kind: str(s.kind) ?? "", name: str(s.name) ?? "" };
+    const namespace = str(s.namespace);
+    if (namespace !== void 0) subject.namespace = namespace;
+    return subject;
+  });
+}
+var BROAD_GROUPS = {
+  "system:anonymous": "anonymous requests",
+  "system:unauthenticated": "every unauthenticated request",
+  "system:authenticated": "every authenticated user and service account",
+  "system:serviceaccounts": "every service account in the cluster"
+};
+function subjectCovers(subject, bindingNamespace, saNamespace, saName) {
+  switch (subject.kind) {
+    case "ServiceAccount":
+      return subject.name === saName && (subject.namespace ?? bindingNamespace) === saNamespace;
+    case "User":
+      return subject.name === `system:serviceaccount:${saNamespace}:${saName}`;
+    case "Group":
+      return subject.name === "system:serviceaccounts" || subject.name === "system:authenticated" || subject.name === `system:serviceaccounts:${saNamespace}`;
+    default:
+      return false;
+  }
+}
+
+// src/core/model.ts
+var SEVERITIES = ["critical", "high", "medium", "low", "info"];
+function severityRank(severity) {
+  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+
+// src/k8s/selectors.ts
+function labelsOf(metadata) {
+  const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
+  const out = {};
+  for (const [key, value] of Object.entries(labels)) {
+    if (typeof value === "string") out[key] = value;
+    else if (typeof value === "number" || typeof value === "boolean") out[key] = String(value);
+  }
+  return out;
+}
+var NOTHING = { empty: false, required: [], matches: () => false };
+var EVERYTHING = { empty: true, required: [], matches: () => true };
+function labelSelector(value) {
+  if (value === void 0 || value === null) return EVERYTHING;
+  if (!isObj(value)) return NOTHING;
+  const terms = [];
+  const required = [];
+  if (value.matchLabels !== void 0 && value.matchLabels !== null) {
+    if (!isObj(value.matchLabels)) return NOTHING;
+    for (const [key, expected] of Object.entries(value.matchLabels)) {
+      const want = String(expected);
+      required.push([key, want]);
+      terms.push((labels) => labels[key] === want);
+    }
+  }
+  if (value.matchExpressions !== void 0 && value.matchExpressions !== null) {
+    if (!Array.isArray(value.matchExpressions)) return NOTHING;
+    for (const expression of value.matchExpressions) {
+      const term = expressionTerm(expression);
+      if (term === void 0) return NOTHING;
+      terms.push(term);
+    }
+  }
+  if (terms.length === 0) return EVERYTHING;
+  return { empty: false, required, matches: (labels) => terms.every((term) => term(labels)) };
+}
+function expressionTerm(expression) {
+  if (!isObj(expression)) return void 0;
+  const key = str(expression.key);
+  const operator = str(expression.operator);
+  if (key === void 0 || operator === void 0) return void 0;
+  const values = new Set(arr(expression.values).map(String));
+  switch (operator) {
+    case "In":
+      return (labels) => labels[key] !== void 0 && values.has(labels[key]);
+    case "NotIn":
+      return (labels) => labels[key] === void 0 || !values.has(labels[key]);
+    case "Exists":
+      return (labels) => labels[key] !== void 0;
+    case "DoesNotExist":
+      return (labels) => labels[key] === void 0;
+    default:
+      return void 0;
+  }
+}
+function serviceSelector(value) {
+  if (!isObj(value) || Object.keys(value).length === 0) return NOTHING;
+  const entries = Object.entries(value).map(([k, v]) => [k, String(v)]);
+  return { empty: false, required: entries, matches: (labels) => entries.every(([k, v]) => labels[k] === v) };
+}
+
+// src/k8s/rbac-aggregation.ts
+var RBAC_API_GROUP = "rbac.authorization.k8s.io";
+function isRbacObject(object) {
+  return object.ref.apiVersion.startsWith(`${RBAC_API_GROUP}/`);
+}
+function rulesOf(value) {
+  const out = [];
+  arr(value).forEach((entry, index) => {
+    if (!isObj(entry)) return;
+    const [rule] = policyRules([entry]);
+    if (rule) out.push({ index, rule });
+  });
+  return out;
+}
+var CLUSTER_ADMIN = { apiVersion: `${RBAC_API_GROUP}/v1`, kind: "ClusterRole", name: "cluster-admin" };
+function buildGraph(clusterRoles) {
+  const roles = clusterRoles.filter(isRbacObject);
+  const graph = { selects: /* @__PURE__ */ new Map(), everything: /* @__PURE__ */ new Set(), sources: /* @__PURE__ */ new Map() };
+  for (const role of roles) {
+    const aggregation = role.raw.aggregationRule;
+    if (!isObj(aggregation)) continue;
+    const selectors = arr(aggregation.clusterRoleSelectors).map(labelSelector);
+    if (selectors.some((s) => s.empty)) graph.everything.add(role);
+    graph.selects.set(role, roles.filter((other) => other !== role && selectors.some((s) => s.matches(labelsOf(other.raw.metadata)))));
+  }
+  return graph;
+}
+var CLUSTER_ADMIN_RULES = () => BUILTIN_CLUSTER_ROLES["cluster-admin"] ?? [];
+function aggregatedSources(role, graph) {
+  const cached = graph.sources.get(role);
+  if (cached) return cached;
+  const sources = [];
+  if (role.ref.kind === "ClusterRole" && graph.selects.has(role)) {
+    if (graph.everything.has(role)) sources.push({ ref: CLUSTER_ADMIN, rules: CLUSTER_ADMIN_RULES(), everything: true });
+    for (const source of graph.selects.get(role) ?? []) {
+      const rules = [];
+      const seen = /* @__PURE__ */ new Set([source]);
+      const queue = [source];
+      while (queue.length > 0) {
+        const next = queue.shift();
+        rules.push(...rulesOf(next.raw.rules).map((r) => r.rule));
+        if (graph.everything.has(next)) rules.push(...CLUSTER_ADMIN_RULES());
+        for (const further of graph.selects.get(next) ?? []) {
+          if (seen.has(further)) continue;
+          seen.add(further);
+          queue.push(further);
+        }
+      }
+      sources.push({ ref: source.ref, rules });
+    }
+  }
+  graph.sources.set(role, sources);
+  return sources;
+}
+function sourcedRules(role, graph) {
+  const own = rulesOf(role.raw.rules).map(({ index, rule }) => ({ index, rule }));
+  const aggregated = aggregatedSources(role, graph).flatMap((from) => from.rules.map((rule) => ({ rule, from })));
+  return [...own, ...aggregated];
+}
+var RbacAggregation = class {
+  constructor(clusterRoles) {
+    this.clusterRoles = clusterRoles;
+  }
+  clusterRoles;
+  graph;
+  resolved() {
+    return this.graph ??= buildGraph(this.clusterRoles);
+  }
+  /** The ClusterRoles an aggregated ClusterRole pulls rules from, with the rules reaching it through each. */
+  sources(role) {
+    return aggregatedSources(role, this.resolved());
+  }
+  /** A role's own rules first (in order), then its aggregated ones. */
+  sourcedRules(role) {
+    return sourcedRules(role, this.resolved());
+  }
+  /** Every rule a ClusterRole grants once aggregation is applied. */
+  effectiveRules(role) {
+    return this.sourcedRules(role).map((s) => s.rule);
+  }
+};
+
+// rules/_templates/rbac.ts
+var RBAC_DOC = "https://kubernetes.io/docs/reference/access-authn-authz/rbac/";
+var GOOD_PRACTICES = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/";
+var docs = {
+  rbac: (anchor, title = "Using RBAC Authorization") => ({ title, url: RBAC_DOC + (anchor ? `#${anchor}` : "") }),
+  goodPractices: (anchor, title = "RBAC good practices") => ({ title, url: GOOD_PRACTICES + (anchor ? `#${anchor}` : "") })
+};
+function lower(severity, steps = 1) {
+  const floor = SEVERITIES.indexOf("low");
+  return SEVERITIES[Math.min(Math.max(SEVERITIES.indexOf(severity), 0) + steps, floor)];
+}
+function permission(id) {
+  const found = DANGEROUS_PERMISSIONS.find((p) => p.id === id);
+  if (!found) throw new Error(`no dangerous permission "${id}" in DANGEROUS_PERMISSIONS`);
+  return found;
+}
+function isFullWildcard(rule) {
+  return rule.verbs.includes("*") && rule.resources.includes("*") && rule.apiGroups.includes("*") && !isNamed(rule);
+}
+function describeRequests(requests) {
+  const verbsByResource = /* @__PURE__ */ new Map();
+  for (const [verb, , resource] of requests) {
+    const verbs = verbsByResource.get(resource);
+    if (!verbs) verbsByResource.set(resource, [verb]);
+    else if (!verbs.includes(verb)) verbs.push(verb);
+  }
+  const resourcesByVerbs = /* @__PURE__ */ new Map();
+  for (const [resource, verbs] of verbsByResource) {
+    const key = verbs.join(", ");
+    const list2 = resourcesByVerbs.get(key);
+    if (list2) list2.push(resource);
+    else resourcesByVerbs.set(key, [resource]);
+  }
+  return [...resourcesByVerbs].map(([verbs, resources]) => `${verbs} on ${resources.join(", ")}`).join("; ");
+}
+function sourcedRules2(role, unit) {
+  return unit.aggregation().sourcedRules(role);
+}
+function locate(source) {
+  if (source.index !== void 0) return { path: `/rules/${source.index}` };
+  return { path: "/aggregationRule", ...source.from ? { related: [source.from.ref] } : {} };
+}
+var grantCache = /* @__PURE__ */ new WeakMap();
+function grantOf(binding, unit) {
+  let cache2 = grantCache.get(unit);
+  if (!cache2) {
+    cache2 = /* @__PURE__ */ new Map();
+    for (const grant of unit.allGrants()) cache2.set(grant.binding, grant);
+    grantCache.set(unit, cache2);
+  }
+  return cache2.get(binding);
+}
+function describeSubjects(subjects) {
+  if (subjects.length === 0) return "its subjects (none listed yet)";
+  return subjects.map((s) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`).join(", ");
+}
+var DISCOVERY_ROLES = /* @__PURE__ */ new Set(["system:discovery", "system:basic-user", "system:public-info-viewer"]);
+function boundRules(grant, unit) {
+  if (grant.resolved === "scan" && grant.role && grant.roleRef.kind === "ClusterRole") return sourcedRules2(grant.role, unit).map((s) => s.rule);
+  if (grant.resolved !== "missing") return Array.isArray(grant.rules) ? grant.rules : void 0;
+  if (grant.roleRef.kind === "ClusterRole" && DISCOVERY_ROLES.has(grant.roleRef.name)) return [];
+  return void 0;
+}
+function isBuiltinRole(kind, name, namespace) {
+  if (kind === "ClusterRole") return Object.hasOwn(BUILTIN_CLUSTER_ROLES, name) || name.startsWith("system:");
+  if (kind !== "Role") return false;
+  if (namespace === "kube-system") return name === "extension-apiserver-authentication-reader" || name.startsWith("system:");
+  return namespace === "kube-public" && name.startsWith("system:");
+}
+
+// rules/rbac-binding-missing-role.ts
+var rbac_binding_missing_role_default = defineRule({
+  target: "object",
+  kinds: ["ClusterRoleBinding", "RoleBinding"],
+  meta: {
+    id: "rbac-binding-missing-role",
+    title: "Bindings should reference a role that exists",
+    category: "rbac",
+    defaultSeverity: "low",
+    description: "A binding whose Role or ClusterRole is not in the chart and is not a built-in role grants nothing until something else creates that role, and then grants whatever that role holds, which the chart does not control. Usually a typo, a role renamed in one template only, or a Role in another namespace than the RoleBinding. Checked for chart renders only, where the scan holds the whole app.",
+    remediation: "Point roleRef at the role the chart ships (same name, and for a Role the same namespace as the RoleBinding), ship the missing role with the chart, or document the dependency on a role another release provides.",
+    references: [docs.rbac("rolebinding-and-clusterrolebinding", "RBAC: RoleBinding and ClusterRoleBinding")],
+    messages: {
+      missing: '{{kind}} "{{name}}" is neither in the chart nor built in{{where}}: the binding grants nothing until something else creates it, then whatever that role holds{{hint}}'
+    }
+  },
+  *check(binding, { unit }) {
+    if (!unit.complete || !isRbacObject(binding)) return;
+    const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
+    const kind = str(roleRef.kind);
+    const name = str(roleRef.name);
+    if (kind !== "Role" && kind !== "ClusterRole" || !name) return;
+    const grant = grantOf(binding, unit);
+    const missing = grant?.resolved === "missing" || grant?.resolved === "builtin" && !Object.hasOwn(BUILTIN_CLUSTER_ROLES, name);
+    if (!missing) return;
+    const namespace = binding.ref.kind === "RoleBinding" ? unit.namespaceOf(binding) : void 0;
+    if (isBuiltinRole(kind, name, namespace)) return;
+    let hint = "";
+    if (kind === "Role" && namespace === void 0) {
+      hint = " (a ClusterRoleBinding can only reference a ClusterRole; the API server rejects this one)";
+    } else if (kind === "Role") {
+      const elsewhere = unit.ofKind("Role").filter((r) => isRbacObject(r) && r.ref.name === name).map((r) => unit.namespaceOf(r));
+      if (elsewhere.length > 0) hint = ` (the chart has a Role "${name}" in namespace ${elsewhere.join(", ")}; a RoleBinding only reaches Roles of its own namespace)`;
+      else if (unit.ofKind("ClusterRole").some((r) => isRbacObject(r) && r.ref.name === name)) hint = ` (the chart has a ClusterRole "${name}": set roleRef.kind to ClusterRole)`;
+    } else if (unit.ofKind("Role").some((r) => isRbacObject(r) && r.ref.name === name)) {
+      hint = ` (the chart has a Role "${name}", not a ClusterRole: set roleRef.kind to Role)`;
+    }
+    yield {
+      messageId: "missing",
+      path: "/roleRef/name",
+      data: { kind, name, where: kind === "Role" && namespace !== void 0 ? ` in namespace ${namespace}` : "", hint }
+    };
+  }
+});
+
+// rules/rbac-broad-subject.ts
+function broad(kind, name) {
+  if (kind === "User") return name === "system:anonymous";
+  return kind === "Group" && (name === "system:unauthenticated" || name === "system:authenticated" || name === "system:serviceaccounts");
+}
+var rbac_broad_subject_default = defineRule({
+  target: "object",
+  kinds: ["ClusterRoleBinding", "RoleBinding"],
+  meta: {
+    id: "rbac-broad-subject",
+    title: "Do not bind roles to every user or service account",
+    category: "rbac",
+    defaultSeverity: "critical",
+    description: "A binding to the user system:anonymous or the groups system:unauthenticated, system:authenticated or system:serviceaccounts grants its role to everyone who can reach the API server, or to every workload of the cluster: any compromised pod gets it. Critical when the role has a dangerous permission (secrets, workloads, exec, RBAC, tokens...) or its rules are unknown, medium otherwise, low for the built-in discovery roles.",
+    remediation: "Bind the role to the service accounts or groups that need it (a `ServiceAccount` subject, or `system:serviceaccounts:<namespace>` for one namespace), and keep anonymous and unauthenticated access off.",
+    references: [docs.goodPractices("hardening", "RBAC good practices: hardening"), docs.rbac("referring-to-subjects", "RBAC: referring to subjects")],
+    messages: {
+      broad: "{{subject}} ({{who}}) is bound to {{role}} {{scope}}, {{why}}"
+    }
+  },
+  *check(binding, { unit }) {
+    if (!isRbacObject(binding)) return;
+    const subjects = arr(binding.raw.subjects);
+    if (!subjects.some((s) => isObj(s) && broad(str(s.kind), str(s.name)))) return;
+    const grant = grantOf(binding, unit);
+    if (!grant) return;
+    const namespaced = grant.namespace !== void 0;
+    const rules = boundRules(grant, unit);
+    let severity;
+    let why;
+    if (rules === void 0) {
+      severity = "critical";
+      why = "whose permissions the scan cannot see (the role is not in the scanned objects)";
+    } else {
+      const dangerous = dangerousGranted(rules, namespaced);
+      if (dangerous.length > 0) {
+        severity = "critical";
+        why = `which ${dangerous.map((p) => p.summary).join("; ")}`;
+      } else if (grant.roleRef.kind === "ClusterRole" && DISCOVERY_ROLES.has(grant.roleRef.name)) {
+        severity = "low";
+        why = "a built-in role that only exposes discovery and self-review information";
+      } else {
+        severity = "medium";
+        why = "which has no permission from the dangerous-permission catalog, but exposes everything it grants to them";
+      }
+    }
+    const data = {
+      role: `${grant.roleRef.kind} ${grant.roleRef.name}`,
+      scope: namespaced ? `in namespace ${grant.namespace}` : "cluster-wide",
+      why
+    };
+    for (const [index, subject] of subjects.entries()) {
+      if (!isObj(subject)) continue;
+      const kind = str(subject.kind);
+      const name = str(subject.name);
+      if (!broad(kind, name)) continue;
+      yield {
+        messageId: "broad",
+        path: `/subjects/${index}`,
+        data: { ...data, subject: `${kind} ${name}`, who: BROAD_GROUPS[name] ?? name },
+        severity,
+        ...grant.role ? { related: [grant.role.ref] } : {}
+      };
+    }
+  }
+});
+
+// rules/rbac-cluster-admin-binding.ts
+var rbac_cluster_admin_binding_default = defineRule({
+  target: "object",
+  kinds: ["ClusterRoleBinding", "RoleBinding"],
+  meta: {
+    id: "rbac-cluster-admin-binding",
+    title: "Do not bind cluster-admin",
+    category: "rbac",
+    defaultSeverity: "critical",
+    description: "cluster-admin allows every verb on every resource. Bound with a ClusterRoleBinding, its subjects own the cluster (every Secret, every node through privileged pods); bound with a RoleBinding, they own the namespace, its Secrets, RBAC and the Namespace object included (high). A role of the chart that grants `*` verbs on `*` resources in `*` API groups is reported the same way.",
+    remediation: "Bind a role that lists the permissions the subjects use; when they need broad access to one namespace, bind the built-in `admin` or `edit` ClusterRole with a RoleBinding there.",
+    references: [docs.rbac("user-facing-roles", "RBAC: user-facing roles"), docs.goodPractices("least-privilege", "RBAC good practices: least privilege")],
+    messages: {
+      clusterAdmin: "binds cluster-admin {{scope}}: {{subjects}} get every permission on every resource{{extent}}",
+      equivalent: "binds {{roleKind}} {{role}} {{scope}}, which allows every verb on every resource like cluster-admin: {{subjects}} get every permission{{extent}}"
+    }
+  },
+  *check(binding, { unit }) {
+    if (!isRbacObject(binding)) return;
+    const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
+    const kind = str(roleRef.kind);
+    const name = str(roleRef.name);
+    if (kind !== "ClusterRole" && kind !== "Role" || !name) return;
+    const cluster = binding.ref.kind === "ClusterRoleBinding";
+    const data = {
+      scope: cluster ? "cluster-wide" : `in namespace ${unit.namespaceOf(binding)}`,
+      subjects: describeSubjects(subjectsOf(binding.raw)),
+      extent: cluster ? " in every namespace" : " in the namespace, its Secrets, RBAC and the Namespace object included",
+      roleKind: kind,
+      role: name
+    };
+    const severity = cluster ? "critical" : "high";
+    if (kind === "ClusterRole" && name === "cluster-admin") {
+      yield { messageId: "clusterAdmin", path: "/roleRef/name", data, severity };
+      return;
+    }
+    const grant = grantOf(binding, unit);
+    if (grant?.resolved !== "scan" || !grant.role) return;
+    if ((boundRules(grant, unit) ?? []).some(isFullWildcard)) yield { messageId: "equivalent", path: "/roleRef/name", data, severity, related: [grant.role.ref] };
+  }
+});
+
+// rules/_templates/rbac-permission.ts
+function rolePermissionRule(spec) {
+  const permissions = spec.permissions.map(permission);
+  const meta = {
+    id: spec.id,
+    title: spec.title,
+    category: "rbac",
+    defaultSeverity: spec.severity,
+    description: spec.description,
+    remediation: spec.remediation,
+    references: spec.references,
+    messages: {
+      rule: "{{summary}}{{scope}}: rule {{index}} allows {{grants}}{{limit}}{{note}}",
+      aggregated: "{{summary}}: it aggregates ClusterRole {{source}}, which allows {{grants}}{{limit}}{{note}}",
+      everything: "{{summary}}: its aggregationRule has an empty selector, which aggregates every ClusterRole of the cluster, cluster-admin included{{note}}"
+    }
+  };
+  return {
+    meta,
+    target: "object",
+    kinds: ["Role", "ClusterRole"],
+    *check(role, { unit }) {
+      if (!isRbacObject(role)) return;
+      const namespaced = role.ref.kind === "Role";
+      const sources = sourcedRules2(role, unit);
+      let best;
+      for (const source of sources) {
+        const granted = permissions.map((p) => ({ p, requests: grantedRequests(source.rule, p.requests, namespaced) })).filter((g) => g.requests.length > 0);
+        if (granted.length === 0) continue;
+        const hit2 = {
+          source,
+          requests: granted.flatMap((g) => g.requests),
+          permissions: granted.map((g) => g.p),
+          reach: isNamed(source.rule) ? "named" : "all",
+          namespaced
+        };
+        let severity2 = namespaced ? spec.roleSeverity ?? lower(spec.severity) : spec.severity;
+        if (hit2.reach === "named") severity2 = spec.namedSeverity ? spec.namedSeverity(severity2, hit2) : lower(severity2);
+        let note2;
+        if (spec.refine) ({ severity: severity2, note: note2 } = spec.refine(hit2, severity2, sources.map((s) => s.rule)));
+        if (!best || severityRank(severity2) > severityRank(best.severity)) best = note2 === void 0 ? { hit: hit2, severity: severity2 } : { hit: hit2, severity: severity2, note: note2 };
+      }
+      if (!best) return;
+      const { hit, severity, note } = best;
+      const { path: path11, related } = locate(hit.source);
+      const data = {
+        summary: hit.permissions.map((p) => p.summary).join("; "),
+        scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
+        grants: describeRequests(hit.requests),
+        limit: hit.reach === "named" ? ` (only the objects named in resourceNames: ${hit.source.rule.resourceNames.join(", ")})` : "",
+        note: note ? `; ${note}` : ""
+      };
+      const from = hit.source.from;
+      if (hit.source.index !== void 0) data.index = hit.source.index;
+      else if (from) data.source = from.ref.name;
+      const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
+      yield { messageId, path: path11, data, severity, ...related ? { related } : {} };
+    }
+  };
+}
+
+// rules/rbac-csr-approval.ts
+var API_CLIENT_SIGNERS = ["kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/*"];
+var APPROVE = ["approve", "certificates.k8s.io", "signers"];
+function signerReach(effective) {
+  const approving = effective.filter((rule) => reachOf(rule, APPROVE, false) !== void 0);
+  if (approving.length === 0) return { severity: "medium", note: "it has no approve on signers, which approval also needs (another role may grant it)" };
+  if (approving.some((rule) => !isNamed(rule))) return { severity: "high", note: "with approve on every signer, kubernetes.io/kube-apiserver-client included, it can issue API client certificates for any user and group (system:masters included)" };
+  const signers = [...new Set(approving.flatMap((rule) => rule.resourceNames))];
+  const client = signers.filter((s) => API_CLIENT_SIGNERS.includes(s));
+  if (client.length > 0) return { severity: "high", note: `with approve on signer ${client.join(", ")}, it can issue credentials that authenticate to the API server` };
+  return { severity: "medium", note: `approve is limited to signer(s) ${signers.join(", ")}, which do not issue API client credentials` };
+}
+var rbac_csr_approval_default = rolePermissionRule({
+  id: "rbac-csr-approval",
+  title: "Roles should not approve certificate signing requests",
+  permissions: ["csr-approval"],
+  severity: "high",
+  refine: (_hit, severity, effective) => {
+    const signer = signerReach(effective);
+    return { severity: severityRank(signer.severity) < severityRank(severity) ? signer.severity : severity, note: signer.note };
+  },
+  description: "Approving a CertificateSigningRequest for the kubernetes.io/kube-apiserver-client signer issues a client certificate for whatever user name and groups the request names, system:masters included: a cluster-admin credential that no RBAC change revokes. Approval needs update on certificatesigningrequests/approval and `approve` on the signer; the finding is high when the role has both for an API client signer.",
+  remediation: "Remove update/patch on certificatesigningrequests/approval. An approver that must exist should hold `approve` only on the signers it serves (`resourceNames`), never on kubernetes.io/kube-apiserver-client or kubernetes.io/*.",
+  references: [
+    docs.goodPractices("csrs-and-certificate-issuing", "RBAC good practices: CSRs and certificate issuing"),
+    { title: "Certificates and Certificate Signing Requests", url: "https://kubernetes.io/docs/reference/access-authn-authz/certificate-signing-requests/" }
+  ]
+});
+
+// rules/rbac-escalate-bind-impersonate.ts
+var rbac_escalate_bind_impersonate_default = rolePermissionRule({
+  id: "rbac-escalate-bind-impersonate",
+  title: "Roles should not escalate, bind or impersonate",
+  permissions: ["escalate-bind", "impersonate"],
+  severity: "critical",
+  roleSeverity: "high",
+  description: "RBAC stops a subject from writing roles or bindings with permissions it does not hold, except for these verbs: `escalate` writes roles with any permission, `bind` binds roles it does not hold (cluster-admin included), and `impersonate` acts as another user, group or service account. Each is a direct path to the permissions of someone else.",
+  remediation: "Remove escalate, bind and impersonate. An operator that must grant roles should get `bind` with `resourceNames` listing the exact roles it hands out; impersonation should be limited to named users or service accounts.",
+  references: [
+    docs.goodPractices("escalate-verb", "RBAC good practices: escalate verb"),
+    docs.goodPractices("bind-verb", "RBAC good practices: bind verb"),
+    docs.goodPractices("impersonate-verb", "RBAC good practices: impersonate verb"),
+    docs.rbac("privilege-escalation-prevention-and-bootstrapping", "RBAC: privilege escalation prevention")
+  ]
+});
+
+// rules/rbac-nodes-proxy.ts
+var rbac_nodes_proxy_default = rolePermissionRule({
+  id: "rbac-nodes-proxy",
+  title: "Roles should not reach the kubelet through nodes/proxy",
+  permissions: ["nodes-proxy"],
+  severity: "critical",
+  description: "nodes/proxy opens the kubelet API of the nodes to the holder: it can run commands in every pod on them, bypassing admission control and the API server audit log. `get` is enough (exec works over a websocket GET), so it is not a read-only permission.",
+  remediation: "Remove nodes/proxy. Monitoring agents need nodes/metrics or nodes/stats (or the /metrics endpoints), not the proxy.",
+  references: [
+    docs.goodPractices("access-to-proxy-subresource-of-nodes", "RBAC good practices: access to the proxy subresource of Nodes"),
+    { title: "Kubelet authentication/authorization", url: "https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/" }
+  ]
+});
+
+// rules/rbac-pod-exec.ts
+var rbac_pod_exec_default = rolePermissionRule({
+  id: "rbac-pod-exec",
+  title: "Roles should not exec into, attach to or port-forward pods",
+  permissions: ["pod-exec"],
+  severity: "high",
+  roleSeverity: "medium",
+  description: "pods/exec and pods/attach run commands in running containers, pods/portforward opens connections to them: the holder gets the files, Secrets, service-account tokens and network position of every pod it can reach. Permissions on `pods` do not include these subresources; `*/exec` or `*` does.",
+  remediation: "Remove pods/exec, pods/attach and pods/portforward from roles that workloads use; grant them to people in namespaced Roles, limited with `resourceNames` to the pods they debug.",
+  references: [docs.goodPractices("privilege-escalation-risks", "RBAC good practices: privilege escalation risks"), docs.rbac("referring-to-resources", "RBAC: referring to resources (subresources)")]
+});
+
+// rules/rbac-rbac-write.ts
+var rbac_rbac_write_default = rolePermissionRule({
+  id: "rbac-rbac-write",
+  title: "Roles should not write roles and bindings",
+  permissions: ["rbac-write"],
+  severity: "high",
+  roleSeverity: "medium",
+  description: "create, update or patch on roles and role bindings lets the holder re-grant every permission it holds to any subject, anonymous users included, and create bindings that outlive its own. RBAC refuses grants beyond what the holder has, unless it also has escalate or bind.",
+  remediation: "Give write access to roles and bindings only to controllers that manage RBAC, in Roles of the namespaces they manage, with update/patch limited to their own objects through `resourceNames`.",
+  references: [docs.rbac("privilege-escalation-prevention-and-bootstrapping", "RBAC: privilege escalation prevention"), docs.goodPractices("least-privilege", "RBAC good practices: least privilege")]
+});
+
+// rules/rbac-secrets-read.ts
+var rbac_secrets_read_default = rolePermissionRule({
+  id: "rbac-secrets-read",
+  title: "Roles should not read Secrets",
+  permissions: ["secrets-read"],
+  severity: "high",
+  roleSeverity: "medium",
+  // `get` (or a metadata.name-selected list/watch) on named Secrets is the least-privilege way for a
+  // controller to read its own credentials.
+  namedSeverity: () => "low",
+  description: "get, list or watch on Secrets reads every credential stored in them (legacy service-account tokens, TLS keys, passwords); list and watch return whole Secrets, not just their names. A ClusterRole bound cluster-wide reads the Secrets of every namespace.",
+  remediation: "Grant `get` only on the Secrets the workload needs (`resourceNames`) in a namespaced Role, or mount the Secret into the pod instead of reading it through the API.",
+  references: [docs.goodPractices("listing-secrets", "RBAC good practices: listing Secrets"), docs.rbac("referring-to-resources", "RBAC: referring to resources (resourceNames)")]
+});
+
+// rules/rbac-token-request.ts
+var rbac_token_request_default = rolePermissionRule({
+  id: "rbac-token-request",
+  title: "Roles should not mint service-account tokens",
+  permissions: ["token-request"],
+  severity: "high",
+  roleSeverity: "medium",
+  description: "create on serviceaccounts/token issues tokens (TokenRequest) for the service accounts in reach: the holder gets the permissions of every service account it can name, without running or touching a pod.",
+  remediation: "Remove create on serviceaccounts/token, or limit it with `resourceNames` to the service accounts the workload must issue tokens for, in a namespaced Role.",
+  references: [docs.goodPractices("token-request", "RBAC good practices: token request")]
+});
+
+// rules/rbac-webhook-config.ts
+var rbac_webhook_config_default = rolePermissionRule({
+  id: "rbac-webhook-config",
+  title: "Roles should not change admission webhooks and policies",
+  permissions: ["webhook-config"],
+  severity: "high",
+  description: "Whoever can write or delete MutatingWebhookConfigurations, ValidatingWebhookConfigurations or ValidatingAdmissionPolicies (and their bindings) decides what admission lets through: it can send every admitted object, Secrets included, to a webhook of its choice, rewrite pods as they are created, or remove the policies that enforce security.",
+  remediation: "Remove write access to admission configuration. A controller that rotates its own webhook's caBundle needs update/patch only on that configuration, limited with `resourceNames`.",
+  references: [docs.goodPractices("control-admission-webhooks", "RBAC good practices: control admission webhooks")]
+});
+
+// rules/rbac-wildcard.ts
+var list = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+function wildcardOf(rule, namespaced) {
+  if (rule.resources.length === 0) {
+    if (namespaced || rule.verbs.length === 0 || !rule.nonResourceURLs.includes("*")) return void 0;
+    return { messageId: "nonResource", severity: "low", data: { verbs: rule.verbs.includes("*") ? "every verb" : rule.verbs.join(", ") } };
+  }
+  if (rule.verbs.length === 0 || rule.apiGroups.length === 0) return void 0;
+  const fields = ["verbs", "resources", "apiGroups"].filter((f) => rule[f].includes("*"));
+  if (fields.length === 0) return void 0;
+  const full = fields.length === 3;
+  const named = isNamed(rule);
+  const severity = named ? "low" : full ? namespaced ? "high" : "critical" : namespaced ? "medium" : "high";
+  const verbs = rule.verbs.includes("*") ? "every verb" : rule.verbs.join(", ");
+  const resources = rule.resources.includes("*") ? "every resource" : rule.resources.join(", ");
+  const groups = rule.apiGroups.includes("*") ? "every API group" : `API group ${rule.apiGroups.map((g) => g === "" ? "core" : g).join(", ")}`;
+  const where = namespaced ? " of the namespace" : "";
+  const effect = full && !named ? `every verb on every resource${where}${namespaced ? "" : ", like cluster-admin"}` : `${verbs} on ${resources}${where} in ${groups}`;
+  const limit = named ? ` (only the objects named in resourceNames: ${rule.resourceNames.join(", ")})` : "";
+  return { messageId: "rule", severity, data: { fields: list([...fields]), effect: effect + limit } };
+}
+var rbac_wildcard_default = defineRule({
+  target: "object",
+  kinds: ["Role", "ClusterRole"],
+  meta: {
+    id: "rbac-wildcard",
+    title: "Roles should not use wildcards",
+    category: "rbac",
+    defaultSeverity: "high",
+    description: "`*` in verbs, resources or apiGroups grants every current and future verb, resource and API group, custom resources included, so the role keeps gaining permissions as the cluster grows; with all three it is cluster-admin. Critical for such a ClusterRole, medium for a namespaced Role with a partial wildcard, low when resourceNames confines the wildcard to named objects.",
+    remediation: "List the verbs, resources and API groups the workload uses (`kubectl auth can-i --list` or the audit log show them) instead of `*`; for an aggregated ClusterRole, select only the ClusterRoles meant to be aggregated.",
+    references: [docs.goodPractices("least-privilege", "RBAC good practices: least privilege"), docs.rbac("aggregated-clusterroles", "RBAC: aggregated ClusterRoles")],
+    messages: {
+      rule: 'rule {{index}} uses "*" in {{fields}}: {{effect}}',
+      nonResource: 'rule {{index}} allows {{verbs}} on every non-resource URL ("*")',
+      aggregated: 'it aggregates ClusterRole {{source}}, which uses "*" in {{fields}}: {{effect}}',
+      aggregatedNonResource: 'it aggregates ClusterRole {{source}}, which allows {{verbs}} on every non-resource URL ("*")',
+      everything: "its aggregationRule has an empty selector, which aggregates every ClusterRole of the cluster, cluster-admin included: every permission on every resource"
+    }
+  },
+  *check(role, { unit }) {
+    if (!isRbacObject(role)) return;
+    const namespaced = role.ref.kind === "Role";
+    let best;
+    for (const source2 of sourcedRules2(role, unit)) {
+      const wildcard2 = wildcardOf(source2.rule, namespaced);
+      if (wildcard2 && (!best || severityRank(wildcard2.severity) > severityRank(best.wildcard.severity))) best = { source: source2, wildcard: wildcard2 };
+    }
+    if (!best) return;
+    const { source, wildcard } = best;
+    const { path: path11, related } = locate(source);
+    let messageId = wildcard.messageId;
+    const data = { ...wildcard.data };
+    if (source.index !== void 0) data.index = source.index;
+    else if (source.from?.everything) messageId = "everything";
+    else {
+      messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
+      data.source = source.from?.ref.name ?? "";
+    }
+    yield { messageId, path: path11, data, severity: wildcard.severity, ...related ? { related } : {} };
+  }
+});
+
+// rules/rbac-workload-create.ts
+var rbac_workload_create_default = rolePermissionRule({
+  id: "rbac-workload-create",
+  title: "Roles should not create or change pods and pod controllers",
+  permissions: ["workload-create"],
+  severity: "high",
+  roleSeverity: "medium",
+  description: "Whoever can create or change pods, or the controllers that create them, can run any image as any service account of the namespace, mount its Secrets, and take whatever node-level privilege Pod Security admission allows there.",
+  remediation: "Remove create/update/patch on pods and pod controllers unless the workload is an operator that must manage them; then grant it in a Role of the namespaces it manages (update/patch limited with `resourceNames` where it manages known objects) and enforce the baseline or restricted Pod Security Standard there.",
+  references: [docs.goodPractices("workload-creation", "RBAC good practices: workload creation")]
+});
+
 // rules/read-only-root-filesystem.ts
 var read_only_root_filesystem_default = defineRule({
   meta: {
@@ -19756,6 +20584,384 @@ var runtime_socket_mount_default = hostMountsRule({
   }
 });
 
+// rules/_templates/secret-literal.ts
+function redact(valueOrLength) {
+  const length = typeof valueOrLength === "number" ? valueOrLength : [...valueOrLength].length;
+  return `<redacted, ${length} ${length === 1 ? "char" : "chars"}>`;
+}
+function shannonEntropy(text2) {
+  const chars = [...text2];
+  if (chars.length === 0) return 0;
+  const counts = /* @__PURE__ */ new Map();
+  for (const c3 of chars) counts.set(c3, (counts.get(c3) ?? 0) + 1);
+  let entropy = 0;
+  for (const count2 of counts.values()) {
+    const p = count2 / chars.length;
+    entropy -= p * Math.log2(p);
+  }
+  return entropy;
+}
+function nameWords(name) {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).filter((w) => w !== "").map((w) => w.toLowerCase());
+}
+var SECRET_WORD = /^[a-z0-9]*(?:password|passwd|passphrase|secret|token|apikey|accesskey|secretkey|privatekey|privkey|credential|creds)s?$/;
+var WHOLE_SECRET_WORDS = /* @__PURE__ */ new Set(["pass", "pwd", "pw"]);
+var KEY_QUALIFIERS = /* @__PURE__ */ new Set([
+  "api",
+  "access",
+  "secret",
+  "private",
+  "encryption",
+  "signing",
+  "master",
+  "account",
+  "shared",
+  "session",
+  "hmac",
+  "license",
+  "auth",
+  "app",
+  "storage",
+  "subscription",
+  "ssh",
+  "gpg",
+  "pgp",
+  "deploy",
+  "webhook",
+  "client",
+  "crypt",
+  "cipher"
+]);
+var DESCRIPTIVE_SUFFIXES = /* @__PURE__ */ new Set([
+  "file",
+  "files",
+  "path",
+  "paths",
+  "dir",
+  "directory",
+  "folder",
+  "location",
+  "mount",
+  "name",
+  "names",
+  "ref",
+  "reference",
+  "id",
+  "ids",
+  "arn",
+  "enabled",
+  "enable",
+  "disabled",
+  "disable",
+  "required",
+  "require",
+  "ttl",
+  "expiry",
+  "expiration",
+  "expires",
+  "expire",
+  "lifetime",
+  "duration",
+  "interval",
+  "period",
+  "rotation",
+  "timeout",
+  "seconds",
+  "secs",
+  "minutes",
+  "hours",
+  "days",
+  "ms",
+  "length",
+  "len",
+  "size",
+  "count",
+  "max",
+  "min",
+  "limit",
+  "threshold",
+  "retries",
+  "attempts",
+  "url",
+  "urls",
+  "uri",
+  "endpoint",
+  "host",
+  "hostname",
+  "port",
+  "type",
+  "mode",
+  "kind",
+  "class",
+  "method",
+  "scheme",
+  "strategy",
+  "algorithm",
+  "alg",
+  "format",
+  "encoding",
+  "encoder",
+  "hasher",
+  "header",
+  "prefix",
+  "suffix",
+  "field",
+  "env",
+  "var",
+  "variable",
+  "source",
+  "provider",
+  "backend",
+  "store",
+  "policy",
+  "rules",
+  "pattern",
+  "regex",
+  "complexity",
+  "hint",
+  "prompt",
+  "question",
+  "label",
+  "title",
+  "description",
+  "desc",
+  "message",
+  "text",
+  "user",
+  "username",
+  "login",
+  "email",
+  "owner",
+  "namespace",
+  "issuer",
+  "audience",
+  "aud",
+  "scope",
+  "scopes",
+  "selector",
+  "template",
+  "version",
+  "config",
+  "enforce",
+  "check",
+  "reset"
+]);
+var DESCRIPTIVE_PREFIXES = /* @__PURE__ */ new Set(["existing", "use", "enable", "disable", "require", "allow", "skip", "no", "is", "has", "should", "generate", "show", "hide"]);
+function credentialName(name) {
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  const first = words[0];
+  if (last === void 0 || first === void 0) return void 0;
+  if (DESCRIPTIVE_SUFFIXES.has(last) || DESCRIPTIVE_PREFIXES.has(first)) return void 0;
+  if (words.length === 1 && WHOLE_SECRET_WORDS.has(last)) return void 0;
+  for (let i2 = 0; i2 < words.length; i2++) {
+    const word = words[i2];
+    if (SECRET_WORD.test(word) || WHOLE_SECRET_WORDS.has(word)) return "strong";
+    if ((word === "key" || word === "keys") && i2 > 0 && KEY_QUALIFIERS.has(words[i2 - 1])) return "strong";
+  }
+  if (last === "auth" || last === "authorization") return "weak";
+  return void 0;
+}
+var NOT_CREDENTIAL_WORDS = /^(?:true|false|yes|no|on|off|y|n|enabled?|disabled?|none|null|nil|undefined|~)$/i;
+var NUMBER = /^[-+]?\d+(?:\.\d+)?$/;
+var DURATION_OR_QUANTITY = /^\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|[KMGTPE]i?|k)$/i;
+var FILE_PATH = /^(?:~|\.{1,2})?\/\S*$|^[A-Za-z]:\\|^file:|^@\//;
+var URL2 = /^[a-z][a-z0-9+.-]*:\/\/\S*$/i;
+var URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:/@]+):([^\s/@]+)@[^\s/@]/i;
+var REFERENCE = /\$\([^)]*\)|\$\{[^}]*\}|\{\{.*\}\}|\$__\w+\{|%\{[^}]*\}|#\{[^}]*\}|%\([\w.]+\)s|^\$[A-Za-z_]\w*$/;
+var MANAGED = /^(?:arn:aws[\w-]*:(?:secretsmanager|ssm|kms):|vault:|ref\+|projects\/[^/]+\/secrets\/|ENC\[|ENC\(|\{cipher\})/;
+var MASK = /^\*+$|^x{4,}$/i;
+function clearlyNotCredential(value) {
+  const v = value.trim();
+  if (v === "" || NOT_CREDENTIAL_WORDS.test(v) || NUMBER.test(v) || DURATION_OR_QUANTITY.test(v) || MASK.test(v)) return true;
+  if (FILE_PATH.test(v) || REFERENCE.test(v) || MANAGED.test(v)) return true;
+  if (URL2.test(v) && !URL_WITH_PASSWORD.test(v)) return true;
+  return false;
+}
+function credentialShaped(value) {
+  const v = value.trim();
+  if (/^[^\s:]+:\S+$/.test(v)) return true;
+  return v.length >= 16 && !/\s/.test(v) && shannonEntropy(v) >= 3;
+}
+var FORMATS = [
+  { what: "a private key", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/, entropy: 0 },
+  { what: "an AWS access key ID", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, entropy: 3, accept: (m) => !m[0].includes("EXAMPLE") },
+  { what: "a GitHub token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/, entropy: 3 },
+  { what: "a GitLab token", pattern: /\bglpat-[A-Za-z0-9_-]{20,}/, entropy: 3 },
+  { what: "a Slack token", pattern: /\bxox[baprs]-[A-Za-z0-9-]{10,}/, entropy: 3 },
+  { what: "a Slack webhook URL", pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,}/, entropy: 3 },
+  { what: "an npm token", pattern: /\bnpm_[A-Za-z0-9]{36}\b/, entropy: 3 },
+  { what: "a Stripe live key", pattern: /\b[rs]k_live_[A-Za-z0-9]{20,}/, entropy: 3 },
+  { what: "a Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}/, entropy: 3 },
+  { what: "a JSON Web Token", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/, entropy: 3 },
+  { what: "an Azure storage account key", pattern: /\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{30,}={0,2}/, entropy: 3 },
+  {
+    what: "a URL with an embedded password",
+    pattern: URL_WITH_PASSWORD,
+    entropy: 0,
+    // `user:$(DB_PASSWORD)@`, `user:${PW}@`, `user:****@` and `user:<password>@` are references or masks.
+    accept: (m) => {
+      const password = m[2] ?? "";
+      return !REFERENCE.test(password) && !MASK.test(password) && !/^[<[{].*[>\]}]$/.test(password) && !/^%[0-9A-Za-z]?s$/.test(password);
+    }
+  }
+];
+function knownFormat(value) {
+  for (const format2 of FORMATS) {
+    const match2 = format2.pattern.exec(value);
+    if (!match2) continue;
+    if (format2.entropy > 0 && shannonEntropy(match2[0]) < format2.entropy) continue;
+    if (format2.accept && !format2.accept(match2)) continue;
+    return { what: format2.what, length: [...match2[0]].length };
+  }
+  return void 0;
+}
+function detectFormat(value) {
+  const format2 = knownFormat(value);
+  return format2 ? { signal: "format", what: format2.what, length: format2.length } : void 0;
+}
+function detectByName(name, value) {
+  const strength = credentialName(name);
+  if (strength === void 0 || clearlyNotCredential(value)) return void 0;
+  if (strength === "weak" && !credentialShaped(value)) return void 0;
+  return { signal: "name", what: "a credential-like name", length: [...value].length };
+}
+function detectLiteralSecret(name, value) {
+  return detectFormat(value) ?? detectByName(name, value);
+}
+var LINE_ENTRY = /^\s*(?:export\s+)?(?:-\s+)?(["']?)([A-Za-z_][\w.-]*)\1\s*(?::(?=\s|$)|=)\s*(.*)$/;
+var JSON_ENTRY = /"([A-Za-z_][\w.-]*)"\s*:\s*"((?:[^"\\\n]|\\.)*)"/g;
+var XML_ENTRY = /<([A-Za-z_][\w.-]*)>([^<\n]+)<\/\1>/g;
+var COMMENT = /^\s*(?:#|\/\/|;|!|<!--)/;
+var EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[^\]]*\]|\([^)]*\))+\s*[;,]?$/;
+function literalOf(raw, keyQuoted, key) {
+  const v = raw.trim();
+  const quote = v[0];
+  if ((quote === '"' || quote === "'") && v.length >= 2) {
+    const end = v.indexOf(quote, 1);
+    if (end > 0) return v.slice(1, end);
+  }
+  if (keyQuoted && !/^(?:-?\d[\d.eE+-]*|true|false|null)[,;]?$/.test(v)) return void 0;
+  const value = v.replace(/\s+#.*$/, "").replace(/[,;]$/, "").trim();
+  if (/^[|>][-+]?\d*$|^[{[]/.test(value)) return void 0;
+  if (EXPRESSION.test(value)) return void 0;
+  if (value.toLowerCase() === key.toLowerCase()) return void 0;
+  return value;
+}
+function embeddedEntries(content) {
+  const entries = [];
+  const seen = /* @__PURE__ */ new Set();
+  const add = (key, value, line) => {
+    const id = `${line}\0${key}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    entries.push({ key, value, line });
+  };
+  const lines = content.split(/\r?\n/);
+  lines.forEach((text2, i2) => {
+    if (COMMENT.test(text2)) return;
+    const match2 = LINE_ENTRY.exec(text2);
+    if (!match2) return;
+    const value = literalOf(match2[3] ?? "", match2[1] !== "", match2[2]);
+    if (value !== void 0) add(match2[2], value, i2 + 1);
+  });
+  const lineAt = (index) => content.slice(0, index).split("\n").length;
+  for (const pattern of [JSON_ENTRY, XML_ENTRY]) {
+    for (const match2 of content.matchAll(pattern)) {
+      const line = lineAt(match2.index);
+      if (COMMENT.test(lines[line - 1] ?? "")) continue;
+      add(match2[1], match2[2], line);
+    }
+  }
+  return entries.sort((a2, b) => a2.line - b.line);
+}
+
+// rules/secret-literal-configmap.ts
+var secret_literal_configmap_default = defineRule({
+  meta: {
+    id: "secret-literal-configmap",
+    title: "No credentials in ConfigMaps",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "ConfigMaps are meant for non-confidential data: RBAC usually grants them to many more subjects than Secrets, they are rarely encrypted at rest, and they end up in dashboards and support bundles. Reported for credential-named `data` keys holding a literal, values containing a known token format (private key, cloud or SaaS token, JWT, URL with a password), and credential-named keys set to literals inside configuration files stored in a value (YAML, JSON, properties, .env, INI, XML; comment lines and code expressions skipped). Messages show only the value's length.",
+    remediation: "Move the credential into a Secret (or an external secret manager) and mount or reference it from there; keep the rest of the configuration in the ConfigMap, using the application's include or environment substitution for the secret part. Rotate the exposed credential.",
+    references: [
+      { title: "Kubernetes: ConfigMaps", url: "https://kubernetes.io/docs/concepts/configuration/configmap/" },
+      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" }
+    ],
+    messages: {
+      name: 'ConfigMap key "{{key}}" holds a literal credential {{redacted}}',
+      format: 'ConfigMap key "{{key}}" contains what looks like {{what}} {{redacted}}',
+      embedded: 'ConfigMap key "{{key}}" sets "{{entry}}" (line {{line}}) to a literal credential {{redacted}}{{more}}'
+    }
+  },
+  target: "object",
+  kinds: ["ConfigMap"],
+  *check(object) {
+    const data = obj(object.raw.data);
+    if (!data) return;
+    for (const [key, value] of Object.entries(data)) {
+      if (typeof value !== "string") continue;
+      const path11 = join("/data", key);
+      const direct = detectFormat(value) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
+      if (direct) {
+        yield { messageId: direct.signal, path: path11, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        continue;
+      }
+      if (!/[:=<]/.test(value)) continue;
+      const hits = embeddedEntries(value).flatMap((entry) => {
+        const detection = detectByName(entry.key, entry.value);
+        return detection ? [{ entry, detection }] : [];
+      });
+      const first = hits[0];
+      if (!first) continue;
+      const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
+      yield {
+        messageId: "embedded",
+        path: path11,
+        data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
+      };
+    }
+  }
+});
+
+// rules/secret-literal-env.ts
+var secret_literal_env_default = defineRule({
+  meta: {
+    id: "secret-literal-env",
+    title: "No credentials as literal environment values",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "A credential written into `env[].value` lives in the repository, the rendered manifest and the object in etcd, is shown by every `kubectl get -o yaml`, and cannot be rotated without a redeploy. Reported when the variable is named like a credential and holds a literal (not an empty value, boolean, number, path, URL without a password, or `$(VAR)`/template reference; names such as TOKEN_FILE, PASSWORD_PATH, SECRET_NAME, *_REF, AUTH_ENABLED or TOKEN_TTL describe a credential rather than hold one), or when any value contains a known token format (private key, AWS, GitHub, GitLab, Slack, npm, Stripe, Google, JWT, URL with a password). Messages show only the value's length.",
+    remediation: "Move the value into a Secret (or an external secret manager synced into one) and reference it with `valueFrom.secretKeyRef`, or mount it as a file; then rotate the credential, since it has already been exposed.",
+    references: [
+      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" },
+      { title: "Kubernetes: Secrets", url: "https://kubernetes.io/docs/concepts/configuration/secret/" }
+    ],
+    messages: {
+      name: 'container "{{container}}" sets {{variable}} to a literal value {{redacted}}; a variable named like a credential should come from a Secret',
+      format: 'container "{{container}}" sets {{variable}} to what looks like {{what}} {{redacted}}'
+    }
+  },
+  target: "pod",
+  *check(pod) {
+    for (const view of pod.containers) {
+      const env = arr(view.container.env);
+      for (let index = 0; index < env.length; index++) {
+        const item = env[index];
+        if (!isObj(item) || typeof item.name !== "string" || typeof item.value !== "string" || item.valueFrom !== void 0) continue;
+        const detection = detectLiteralSecret(item.name, item.value);
+        if (!detection) continue;
+        yield {
+          messageId: detection.signal,
+          path: `${view.pointer}/env/${index}/value`,
+          data: { container: view.name, variable: item.name, what: detection.what, redacted: redact(detection.length) }
+        };
+      }
+    }
+  }
+});
+
 // rules/sensitive-host-path.ts
 var sensitive_host_path_default = hostMountsRule({
   meta: {
@@ -19954,10 +21160,25 @@ var RULES = [
   pss_selinux_options_default,
   pss_sysctls_default,
   pss_windows_host_process_default,
+  rbac_binding_missing_role_default,
+  rbac_broad_subject_default,
+  rbac_cluster_admin_binding_default,
+  rbac_csr_approval_default,
+  rbac_escalate_bind_impersonate_default,
+  rbac_nodes_proxy_default,
+  rbac_pod_exec_default,
+  rbac_rbac_write_default,
+  rbac_secrets_read_default,
+  rbac_token_request_default,
+  rbac_webhook_config_default,
+  rbac_wildcard_default,
+  rbac_workload_create_default,
   read_only_root_filesystem_default,
   required_annotations_default,
   required_labels_default,
   runtime_socket_mount_default,
+  secret_literal_configmap_default,
+  secret_literal_env_default,
   sensitive_host_path_default,
   service_account_missing_default,
   service_account_token_automount_default,
@@ -19965,229 +21186,6 @@ var RULES = [
   service_load_balancer_open_default,
   service_node_port_default
 ];
-
-// src/k8s/selectors.ts
-function labelsOf(metadata) {
-  const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
-  const out = {};
-  for (const [key, value] of Object.entries(labels)) {
-    if (typeof value === "string") out[key] = value;
-    else if (typeof value === "number" || typeof value === "boolean") out[key] = String(value);
-  }
-  return out;
-}
-var NOTHING = { empty: false, required: [], matches: () => false };
-var EVERYTHING = { empty: true, required: [], matches: () => true };
-function labelSelector(value) {
-  if (value === void 0 || value === null) return EVERYTHING;
-  if (!isObj(value)) return NOTHING;
-  const terms = [];
-  const required = [];
-  if (value.matchLabels !== void 0 && value.matchLabels !== null) {
-    if (!isObj(value.matchLabels)) return NOTHING;
-    for (const [key, expected] of Object.entries(value.matchLabels)) {
-      const want = String(expected);
-      required.push([key, want]);
-      terms.push((labels) => labels[key] === want);
-    }
-  }
-  if (value.matchExpressions !== void 0 && value.matchExpressions !== null) {
-    if (!Array.isArray(value.matchExpressions)) return NOTHING;
-    for (const expression of value.matchExpressions) {
-      const term = expressionTerm(expression);
-      if (term === void 0) return NOTHING;
-      terms.push(term);
-    }
-  }
-  if (terms.length === 0) return EVERYTHING;
-  return { empty: false, required, matches: (labels) => terms.every((term) => term(labels)) };
-}
-function expressionTerm(expression) {
-  if (!isObj(expression)) return void 0;
-  const key = str(expression.key);
-  const operator = str(expression.operator);
-  if (key === void 0 || operator === void 0) return void 0;
-  const values = new Set(arr(expression.values).map(String));
-  switch (operator) {
-    case "In":
-      return (labels) => labels[key] !== void 0 && values.has(labels[key]);
-    case "NotIn":
-      return (labels) => labels[key] === void 0 || !values.has(labels[key]);
-    case "Exists":
-      return (labels) => labels[key] !== void 0;
-    case "DoesNotExist":
-      return (labels) => labels[key] === void 0;
-    default:
-      return void 0;
-  }
-}
-function serviceSelector(value) {
-  if (!isObj(value) || Object.keys(value).length === 0) return NOTHING;
-  const entries = Object.entries(value).map(([k, v]) => [k, String(v)]);
-  return { empty: false, required: entries, matches: (labels) => entries.every(([k, v]) => labels[k] === v) };
-}
-
-// src/k8s/rbac.ts
-var strings = (value) => arr(value).filter((v) => typeof v === "string");
-function policyRules(value) {
-  return arr(value).filter(isObj).map((rule) => ({
-    apiGroups: strings(rule.apiGroups),
-    resources: strings(rule.resources),
-    verbs: strings(rule.verbs),
-    resourceNames: strings(rule.resourceNames),
-    nonResourceURLs: strings(rule.nonResourceURLs)
-  }));
-}
-function allows(rule, verb, group, resource) {
-  if (!rule.verbs.includes(verb) && !rule.verbs.includes("*")) return false;
-  if (!rule.apiGroups.includes(group) && !rule.apiGroups.includes("*")) return false;
-  if (rule.resources.includes("*") || rule.resources.includes(resource)) return true;
-  const slash = resource.indexOf("/");
-  return slash !== -1 && rule.resources.includes("*" + resource.slice(slash));
-}
-var WORKLOADS = [
-  ["", "pods"],
-  ["apps", "deployments"],
-  ["apps", "daemonsets"],
-  ["apps", "statefulsets"],
-  ["apps", "replicasets"],
-  ["batch", "jobs"],
-  ["batch", "cronjobs"],
-  ["", "replicationcontrollers"]
-];
-var DANGEROUS_PERMISSIONS = [
-  {
-    id: "escalate-bind",
-    summary: "can grant itself any permission (escalate or bind on roles)",
-    severity: "critical",
-    requests: [
-      ["escalate", "rbac.authorization.k8s.io", "roles"],
-      ["escalate", "rbac.authorization.k8s.io", "clusterroles"],
-      ["bind", "rbac.authorization.k8s.io", "roles"],
-      ["bind", "rbac.authorization.k8s.io", "clusterroles"]
-    ]
-  },
-  {
-    id: "impersonate",
-    summary: "can impersonate users, groups or service accounts",
-    severity: "critical",
-    requests: [
-      ["impersonate", "", "users"],
-      ["impersonate", "", "groups"],
-      ["impersonate", "", "serviceaccounts"],
-      ["impersonate", "authentication.k8s.io", "uids"]
-    ]
-  },
-  { id: "nodes-proxy", summary: "can reach the kubelet API through nodes/proxy (exec into any pod on the node)", severity: "critical", requests: [["get", "", "nodes/proxy"], ["create", "", "nodes/proxy"]] },
-  {
-    id: "rbac-write",
-    summary: "can change RBAC roles and bindings",
-    severity: "critical",
-    requests: ["create", "update", "patch"].flatMap(
-      (verb) => ["roles", "clusterroles", "rolebindings", "clusterrolebindings"].map((r) => [verb, "rbac.authorization.k8s.io", r])
-    )
-  },
-  { id: "secrets-read", summary: "can read secrets", severity: "high", requests: [["get", "", "secrets"], ["list", "", "secrets"], ["watch", "", "secrets"]] },
-  { id: "token-request", summary: "can mint service-account tokens (serviceaccounts/token)", severity: "high", requests: [["create", "", "serviceaccounts/token"]] },
-  {
-    id: "pod-exec",
-    summary: "can exec into, attach to or port-forward pods",
-    severity: "high",
-    requests: [
-      ["create", "", "pods/exec"],
-      ["get", "", "pods/exec"],
-      ["create", "", "pods/attach"],
-      ["create", "", "pods/portforward"]
-    ]
-  },
-  {
-    id: "workload-create",
-    summary: "can create or change pods and pod controllers",
-    severity: "high",
-    requests: ["create", "update", "patch"].flatMap((verb) => WORKLOADS.map(([g, r]) => [verb, g, r]))
-  },
-  {
-    id: "webhook-config",
-    summary: "can change admission webhooks (intercept or disable admission control)",
-    severity: "high",
-    requests: ["create", "update", "patch", "delete"].flatMap(
-      (verb) => ["mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings"].map(
-        (r) => [verb, "admissionregistration.k8s.io", r]
-      )
-    )
-  },
-  {
-    id: "csr-approval",
-    summary: "can approve certificate signing requests (issue cluster credentials)",
-    severity: "high",
-    requests: [
-      ["update", "certificates.k8s.io", "certificatesigningrequests/approval"],
-      ["patch", "certificates.k8s.io", "certificatesigningrequests/approval"]
-    ]
-  }
-];
-function dangerousIn(rules) {
-  const found = [];
-  for (const permission of DANGEROUS_PERMISSIONS) {
-    let best;
-    rules.forEach((rule, ruleIndex) => {
-      if (!permission.requests.some(([verb, group, resource]) => allows(rule, verb, group, resource))) return;
-      const limitedByName = rule.resourceNames.length > 0;
-      if (best === void 0 || best.limitedByName && !limitedByName) best = { ruleIndex, limitedByName };
-    });
-    if (best) found.push({ permission, ...best });
-  }
-  return found;
-}
-var ALL = ["*"];
-var BUILTIN_CLUSTER_ROLES = {
-  "cluster-admin": [{ apiGroups: ALL, resources: ALL, verbs: ALL, resourceNames: [], nonResourceURLs: [] }],
-  admin: [
-    { apiGroups: ["", "apps", "batch", "rbac.authorization.k8s.io"], resources: ["pods", "pods/exec", "pods/attach", "pods/portforward", "secrets", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs", "roles", "rolebindings", "serviceaccounts", "serviceaccounts/token"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"], resourceNames: [], nonResourceURLs: [] }
-  ],
-  edit: [
-    { apiGroups: ["", "apps", "batch"], resources: ["pods", "pods/exec", "pods/attach", "pods/portforward", "secrets", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs", "serviceaccounts/token"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"], resourceNames: [], nonResourceURLs: [] }
-  ],
-  view: [{ apiGroups: ["", "apps", "batch"], resources: ["pods", "services", "configmaps", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs"], verbs: ["get", "list", "watch"], resourceNames: [], nonResourceURLs: [] }]
-};
-function subjectsOf(binding) {
-  return arr(binding.subjects).filter(isObj).map((s) => {
-    const subject = { kind: str(s.kind) ?? "", name: str(s.name) ?? "" };
-    const namespace = str(s.namespace);
-    if (namespace !== void 0) subject.namespace = namespace;
-    return subject;
-  });
-}
-function subjectCovers(subject, bindingNamespace, saNamespace, saName) {
-  switch (subject.kind) {
-    case "ServiceAccount":
-      return subject.name === saName && (subject.namespace ?? bindingNamespace) === saNamespace;
-    case "User":
-      return subject.name === `system:serviceaccount:${saNamespace}:${saName}`;
-    case "Group":
-      return subject.name === "system:serviceaccounts" || subject.name === "system:authenticated" || subject.name === `system:serviceaccounts:${saNamespace}`;
-    default:
-      return false;
-  }
-}
-function clusterRoleRules(clusterRoles) {
-  const own = /* @__PURE__ */ new Map();
-  for (const role of clusterRoles) own.set(role.ref.name, policyRules(role.raw.rules));
-  const effective = new Map(own);
-  for (const role of clusterRoles) {
-    const aggregation = role.raw.aggregationRule;
-    if (!isObj(aggregation)) continue;
-    const selectors = arr(aggregation.clusterRoleSelectors).map(labelSelector);
-    const rules = [...own.get(role.ref.name) ?? []];
-    for (const other of clusterRoles) {
-      if (other === role) continue;
-      const labels = labelsOf(other.raw.metadata);
-      if (selectors.some((s) => !s.empty && s.matches(labels))) rules.push(...own.get(other.ref.name) ?? []);
-    }
-    effective.set(role.ref.name, rules);
-  }
-  return effective;
-}
 
 // src/engine/blast-radius.ts
 var RANK = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -20233,8 +21231,8 @@ function blastRadiusOf(pod, unit) {
   for (const grant of grants) {
     const scope = grant.namespace ?? "cluster";
     const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
-    for (const { permission, limitedByName } of dangerousIn(grant.rules)) {
-      dangerous.push({ id: permission.id, summary: permission.summary + (limitedByName ? " (named objects only)" : ""), scope, via });
+    for (const { permission: permission2, limitedByName } of dangerousIn(grant.rules, grant.namespace !== void 0)) {
+      dangerous.push({ id: permission2.id, summary: permission2.summary + (limitedByName ? " (named objects only)" : ""), scope, via });
     }
     const secretRules = grant.rules.filter((r) => ["get", "list", "watch"].some((verb) => allows(r, verb, "", "secrets")));
     if (secretRules.length > 0) {
@@ -20316,6 +21314,7 @@ var UnitIndex = class {
   selectedByPolicy;
   exposureCache;
   serviceAccounts;
+  aggregationCache;
   labelIndex;
   constructor(key, objects, pods) {
     this.key = key;
@@ -20323,8 +21322,8 @@ var UnitIndex = class {
     this.pods = pods;
     this.complete = key.startsWith("helm:");
     for (const object of objects) {
-      const list = this.byKind.get(object.ref.kind);
-      if (list) list.push(object);
+      const list2 = this.byKind.get(object.ref.kind);
+      if (list2) list2.push(object);
       else this.byKind.set(object.ref.kind, [object]);
     }
     for (const pod of pods) this.podByObject.set(pod.object, pod);
@@ -20359,28 +21358,33 @@ var UnitIndex = class {
     const saSetting = sa ? bool(sa.raw.automountServiceAccountToken) : void 0;
     return saSetting ?? true;
   }
+  /** ClusterRole aggregation of this unit, resolved on first use. */
+  aggregation() {
+    return this.aggregationCache ??= new RbacAggregation(this.ofKind("ClusterRole"));
+  }
   bindings() {
     if (this.grantsCache) return this.grantsCache;
-    const clusterRules = clusterRoleRules(this.ofKind("ClusterRole"));
     const roles = /* @__PURE__ */ new Map();
-    for (const role of this.ofKind("Role")) roles.set(`${this.namespaceOf(role)}/${role.ref.name}`, role);
+    for (const role of this.ofKind("Role").filter(isRbacObject)) roles.set(`${this.namespaceOf(role)}/${role.ref.name}`, role);
     const clusterRoles = /* @__PURE__ */ new Map();
-    for (const role of this.ofKind("ClusterRole")) clusterRoles.set(role.ref.name, role);
+    for (const role of this.ofKind("ClusterRole").filter(isRbacObject)) clusterRoles.set(role.ref.name, role);
     const bindings = [];
-    for (const binding of [...this.ofKind("RoleBinding"), ...this.ofKind("ClusterRoleBinding")]) {
+    for (const binding of [...this.ofKind("RoleBinding"), ...this.ofKind("ClusterRoleBinding")].filter(isRbacObject)) {
       const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
       const ref = { kind: str(roleRef.kind) ?? "", name: str(roleRef.name) ?? "" };
       const namespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
       let grant;
-      if (ref.kind === "Role") {
+      if (ref.kind === "Role" && namespace !== void 0) {
         const role = roles.get(`${namespace}/${ref.name}`);
         grant = role ? { role, roleRef: ref, rules: policyRules(role.raw.rules), resolved: "scan" } : { roleRef: ref, rules: [], resolved: "missing" };
-      } else {
+      } else if (ref.kind === "ClusterRole") {
         const role = clusterRoles.get(ref.name);
-        const builtin = BUILTIN_CLUSTER_ROLES[ref.name];
-        if (role) grant = { role, roleRef: ref, rules: clusterRules.get(ref.name) ?? [], resolved: "scan" };
+        const builtin = Object.hasOwn(BUILTIN_CLUSTER_ROLES, ref.name) ? BUILTIN_CLUSTER_ROLES[ref.name] : void 0;
+        if (role) grant = { role, roleRef: ref, rules: this.aggregation().effectiveRules(role), resolved: "scan" };
         else if (builtin) grant = { roleRef: ref, rules: builtin, resolved: "builtin" };
         else grant = { roleRef: ref, rules: [], resolved: "missing" };
+      } else {
+        grant = { roleRef: ref, rules: [], resolved: "missing" };
       }
       if (namespace !== void 0) grant.namespace = namespace;
       bindings.push({ binding, grant });
@@ -20415,8 +21419,8 @@ var UnitIndex = class {
       else byNamespace.set(namespace, [pod]);
       for (const [key, value] of Object.entries(own)) {
         const pairKey = `${namespace}\0${key}\0${value}`;
-        const list = byPair.get(pairKey);
-        if (list) list.push(pod);
+        const list2 = byPair.get(pairKey);
+        if (list2) list2.push(pod);
         else byPair.set(pairKey, [pod]);
       }
     }
@@ -20468,8 +21472,8 @@ var UnitIndex = class {
       for (const ingress of this.ofKind("Ingress")) {
         for (const service of ingressBackends(ingress.raw)) {
           const key = `${this.namespaceOf(ingress)}/${service}`;
-          const list = ingressesByService.get(key);
-          if (list) list.push(ingress);
+          const list2 = ingressesByService.get(key);
+          if (list2) list2.push(ingress);
           else ingressesByService.set(key, [ingress]);
         }
       }
@@ -20483,8 +21487,8 @@ var UnitIndex = class {
           ingresses: ingressesByService.get(`${namespace}/${service.ref.name}`) ?? []
         };
         for (const pod2 of this.podsMatching(namespace, selector)) {
-          const list = cache2.get(pod2);
-          if (list) list.push(exposure);
+          const list2 = cache2.get(pod2);
+          if (list2) list2.push(exposure);
           else cache2.set(pod2, [exposure]);
         }
       }
@@ -20591,8 +21595,8 @@ function evaluate(objects, rules, config) {
   const grouped = /* @__PURE__ */ new Map();
   for (const object of objects) {
     const key = unitKeyOf(object);
-    const list = grouped.get(key);
-    if (list) list.push(object);
+    const list2 = grouped.get(key);
+    if (list2) list2.push(object);
     else grouped.set(key, [object]);
   }
   for (const [key, members] of grouped) {
@@ -20615,7 +21619,7 @@ function evaluate(objects, rules, config) {
 }
 
 // src/loaders/objects.ts
-var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+var CLUSTER_SCOPED2 = /* @__PURE__ */ new Set([
   "APIService",
   "CertificateSigningRequest",
   "ClusterIssuer",
@@ -20644,7 +21648,7 @@ var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
   "ClusterIssuer"
 ]);
 function isClusterScoped(kind) {
-  return CLUSTER_SCOPED.has(kind);
+  return CLUSTER_SCOPED2.has(kind);
 }
 function refOf(raw, defaultNamespace) {
   const apiVersion = str(raw.apiVersion);
@@ -25962,15 +26966,15 @@ var Emitter = class {
     this.listeners[ev].push(fn);
   }
   removeListener(ev, fn) {
-    const list = this.listeners[ev];
-    const i2 = list.indexOf(fn);
+    const list2 = this.listeners[ev];
+    const i2 = list2.indexOf(fn);
     if (i2 === -1) {
       return;
     }
-    if (i2 === 0 && list.length === 1) {
-      list.length = 0;
+    if (i2 === 0 && list2.length === 1) {
+      list2.length = 0;
     } else {
-      list.splice(i2, 1);
+      list2.splice(i2, 1);
     }
   }
   emit(ev, code, signal) {
@@ -29453,14 +30457,14 @@ function readTagProperty(state, props, inFlow) {
   if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
   const start = state.position;
   let isVerbatim = false;
-  let isNamed = false;
+  let isNamed2 = false;
   let tagHandle = "!";
   let ch = state.input.charCodeAt(++state.position);
   if (ch === 60) {
     isVerbatim = true;
     ch = state.input.charCodeAt(++state.position);
   } else if (ch === 33) {
-    isNamed = true;
+    isNamed2 = true;
     tagHandle = "!!";
     ch = state.input.charCodeAt(++state.position);
   }
@@ -29474,10 +30478,10 @@ function readTagProperty(state, props, inFlow) {
   } else {
     while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
       if (ch === 33) {
-        if (!isNamed) {
+        if (!isNamed2) {
           tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
           if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
-          isNamed = true;
+          isNamed2 = true;
           suffixStart = state.position + 1;
         } else throwError(state, "tag suffix cannot contain exclamation marks");
       }
@@ -30458,12 +31462,6 @@ var import_ajv = __toESM(require_ajv(), 1);
 import { existsSync as existsSync3, readFileSync as readFileSync4, statSync as statSync4 } from "node:fs";
 import path9 from "node:path";
 
-// src/core/model.ts
-var SEVERITIES = ["critical", "high", "medium", "low", "info"];
-function severityRank(severity) {
-  return SEVERITIES.length - SEVERITIES.indexOf(severity);
-}
-
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
   const severity = { type: "string", enum: [...SEVERITIES], description: "A finding severity." };
@@ -30951,7 +31949,7 @@ function findingJson(f) {
     related: (refs) => [...refs].sort(compareRefs).map(refJson)
   });
 }
-var strings2 = (list) => [...list];
+var strings2 = (list2) => [...list2];
 function blastRadiusJson(b) {
   const K = JSON_KEYS;
   return pick2(b, K.blastRadius, {
@@ -30960,12 +31958,12 @@ function blastRadiusJson(b) {
     authority: (a2) => pick2(a2, K.blastAuthority, {
       serviceAccount: (sa) => pick2(sa, K.blastServiceAccount),
       grants: (grants) => grants.map((g) => pick2(g, K.blastGrant, { binding: refJson, role: (role) => pick2(role, K.blastGrantRole) })),
-      dangerous: (list) => list.map((d) => pick2(d, K.blastDangerous))
+      dangerous: (list2) => list2.map((d) => pick2(d, K.blastDangerous))
     }),
     reachability: (r) => pick2(r, K.blastReachability, {
       ingressPolicies: strings2,
       egressPolicies: strings2,
-      exposure: (list) => list.map((e) => pick2(e, K.blastExposure, { ingresses: strings2 }))
+      exposure: (list2) => list2.map((e) => pick2(e, K.blastExposure, { ingresses: strings2 }))
     }),
     secrets: (sec) => pick2(sec, K.blastSecrets, { mounted: strings2 })
   });
@@ -31669,7 +32667,7 @@ Options:
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it (or inputs that
 could not be read or rendered), 2 usage, configuration or environment error.`;
-var FORMATS = ["text", "json", "sarif", "markdown"];
+var FORMATS2 = ["text", "json", "sarif", "markdown"];
 var FAIL_ON = ["critical", "high", "medium", "low", "never"];
 function oneOf(flag, value, allowed) {
   if (value === void 0) return void 0;
@@ -31731,7 +32729,7 @@ ${USAGE}
   }
   try {
     for (const pair2 of values.set ?? []) if (!pair2.includes("=")) throw new UsageError(`--set expects key=value (got "${pair2}")`);
-    const format2 = oneOf("--format", values.format, FORMATS) ?? "text";
+    const format2 = oneOf("--format", values.format, FORMATS2) ?? "text";
     const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
     const result = await scan({

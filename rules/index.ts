@@ -35,10 +35,25 @@ import pssSeccompRestricted from './pss-seccomp-restricted.ts';
 import pssSelinuxOptions from './pss-selinux-options.ts';
 import pssSysctls from './pss-sysctls.ts';
 import pssWindowsHostProcess from './pss-windows-host-process.ts';
+import rbacBindingMissingRole from './rbac-binding-missing-role.ts';
+import rbacBroadSubject from './rbac-broad-subject.ts';
+import rbacClusterAdminBinding from './rbac-cluster-admin-binding.ts';
+import rbacCsrApproval from './rbac-csr-approval.ts';
+import rbacEscalateBindImpersonate from './rbac-escalate-bind-impersonate.ts';
+import rbacNodesProxy from './rbac-nodes-proxy.ts';
+import rbacPodExec from './rbac-pod-exec.ts';
+import rbacRbacWrite from './rbac-rbac-write.ts';
+import rbacSecretsRead from './rbac-secrets-read.ts';
+import rbacTokenRequest from './rbac-token-request.ts';
+import rbacWebhookConfig from './rbac-webhook-config.ts';
+import rbacWildcard from './rbac-wildcard.ts';
+import rbacWorkloadCreate from './rbac-workload-create.ts';
 import readOnlyRootFilesystem from './read-only-root-filesystem.ts';
 import requiredAnnotations from './required-annotations.ts';
 import requiredLabels from './required-labels.ts';
 import runtimeSocketMount from './runtime-socket-mount.ts';
+import secretLiteralConfigmap from './secret-literal-configmap.ts';
+import secretLiteralEnv from './secret-literal-env.ts';
 import sensitiveHostPath from './sensitive-host-path.ts';
 import serviceAccountMissing from './service-account-missing.ts';
 import serviceAccountTokenAutomount from './service-account-token-automount.ts';
@@ -82,10 +97,25 @@ export const RULES: readonly Rule[] = [
   pssSelinuxOptions,
   pssSysctls,
   pssWindowsHostProcess,
+  rbacBindingMissingRole,
+  rbacBroadSubject,
+  rbacClusterAdminBinding,
+  rbacCsrApproval,
+  rbacEscalateBindImpersonate,
+  rbacNodesProxy,
+  rbacPodExec,
+  rbacRbacWrite,
+  rbacSecretsRead,
+  rbacTokenRequest,
+  rbacWebhookConfig,
+  rbacWildcard,
+  rbacWorkloadCreate,
   readOnlyRootFilesystem,
   requiredAnnotations,
   requiredLabels,
   runtimeSocketMount,
+  secretLiteralConfigmap,
+  secretLiteralEnv,
   sensitiveHostPath,
   serviceAccountMissing,
   serviceAccountTokenAutomount,

@@ -58,7 +58,7 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
   for (const grant of grants) {
     const scope = grant.namespace ?? 'cluster';
     const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
-    for (const { permission, limitedByName } of dangerousIn(grant.rules)) {
+    for (const { permission, limitedByName } of dangerousIn(grant.rules, grant.namespace !== undefined)) {
       dangerous.push({ id: permission.id, summary: permission.summary + (limitedByName ? ' (named objects only)' : ''), scope, via });
     }
     const secretRules = grant.rules.filter((r) => ['get', 'list', 'watch'].some((verb) => allows(r, verb, '', 'secrets')));

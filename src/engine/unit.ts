@@ -3,14 +3,8 @@
 // services -> pods) happen inside a unit, through indexes built once per unit on first use, so no
 // rule pays for a join twice and no join is quadratic in the number of objects.
 import type { ScannedObject } from '../core/model.ts';
-import {
-  BUILTIN_CLUSTER_ROLES,
-  clusterRoleRules,
-  policyRules,
-  subjectCovers,
-  subjectsOf,
-  type Grant,
-} from '../k8s/rbac.ts';
+import { BUILTIN_CLUSTER_ROLES, policyRules, subjectCovers, subjectsOf, type Grant } from '../k8s/rbac.ts';
+import { isRbacObject, RbacAggregation } from '../k8s/rbac-aggregation.ts';
 import { labelSelector, labelsOf, serviceSelector, type Labels, type Selector } from '../k8s/selectors.ts';
 import { arr, bool, isObj, str } from '../k8s/values.ts';
 import type { PodView } from './rule-kit.ts';
@@ -48,6 +42,7 @@ export class UnitIndex {
   private selectedByPolicy?: Map<ScannedObject, PodView[]>;
   private exposureCache?: Map<PodView, Exposure[]>;
   private serviceAccounts?: Map<string, ScannedObject>;
+  private aggregationCache?: RbacAggregation;
   private labelIndex?: { byNamespace: Map<string, PodView[]>; byPair: Map<string, PodView[]>; labels: Map<PodView, Labels> };
 
   constructor(key: string, objects: readonly ScannedObject[], pods: readonly PodView[]) {
@@ -98,28 +93,35 @@ export class UnitIndex {
     return saSetting ?? true;
   }
 
+  /** ClusterRole aggregation of this unit, resolved on first use. */
+  aggregation(): RbacAggregation {
+    return (this.aggregationCache ??= new RbacAggregation(this.ofKind('ClusterRole')));
+  }
+
   private bindings() {
     if (this.grantsCache) return this.grantsCache;
-    const clusterRules = clusterRoleRules(this.ofKind('ClusterRole'));
     const roles = new Map<string, ScannedObject>();
-    for (const role of this.ofKind('Role')) roles.set(`${this.namespaceOf(role)}/${role.ref.name}`, role);
+    for (const role of this.ofKind('Role').filter(isRbacObject)) roles.set(`${this.namespaceOf(role)}/${role.ref.name}`, role);
     const clusterRoles = new Map<string, ScannedObject>();
-    for (const role of this.ofKind('ClusterRole')) clusterRoles.set(role.ref.name, role);
+    for (const role of this.ofKind('ClusterRole').filter(isRbacObject)) clusterRoles.set(role.ref.name, role);
     const bindings: { binding: ScannedObject; grant: Omit<Grant, 'binding'> }[] = [];
-    for (const binding of [...this.ofKind('RoleBinding'), ...this.ofKind('ClusterRoleBinding')]) {
+    for (const binding of [...this.ofKind('RoleBinding'), ...this.ofKind('ClusterRoleBinding')].filter(isRbacObject)) {
       const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
       const ref = { kind: str(roleRef.kind) ?? '', name: str(roleRef.name) ?? '' };
       const namespace = binding.ref.kind === 'RoleBinding' ? this.namespaceOf(binding) : undefined;
       let grant: Omit<Grant, 'binding'>;
-      if (ref.kind === 'Role') {
+      // A ClusterRoleBinding may only reference a ClusterRole; any other kind grants nothing.
+      if (ref.kind === 'Role' && namespace !== undefined) {
         const role = roles.get(`${namespace}/${ref.name}`);
         grant = role ? { role, roleRef: ref, rules: policyRules(role.raw.rules), resolved: 'scan' } : { roleRef: ref, rules: [], resolved: 'missing' };
-      } else {
+      } else if (ref.kind === 'ClusterRole') {
         const role = clusterRoles.get(ref.name);
-        const builtin = BUILTIN_CLUSTER_ROLES[ref.name];
-        if (role) grant = { role, roleRef: ref, rules: clusterRules.get(ref.name) ?? [], resolved: 'scan' };
+        const builtin = Object.hasOwn(BUILTIN_CLUSTER_ROLES, ref.name) ? BUILTIN_CLUSTER_ROLES[ref.name] : undefined;
+        if (role) grant = { role, roleRef: ref, rules: this.aggregation().effectiveRules(role), resolved: 'scan' };
         else if (builtin) grant = { roleRef: ref, rules: builtin, resolved: 'builtin' };
         else grant = { roleRef: ref, rules: [], resolved: 'missing' };
+      } else {
+        grant = { roleRef: ref, rules: [], resolved: 'missing' };
       }
       if (namespace !== undefined) grant.namespace = namespace;
       bindings.push({ binding, grant });

@@ -1,7 +1,6 @@
 // RBAC as the API server's authorizer reads it: rule matching (with `*` and `*/subresource`), the
 // permissions that matter for a compromised workload, and who a binding grants them to.
 import type { ScannedObject, Severity } from '../core/model.ts';
-import { labelSelector, labelsOf } from './selectors.ts';
 import { arr, isObj, str, type Obj } from './values.ts';
 
 export interface PolicyRule {
@@ -14,16 +13,18 @@ export interface PolicyRule {
 
 const strings = (value: unknown) => arr(value).filter((v): v is string => typeof v === 'string');
 
+/** Policy rules, index for index: an entry that is not an object becomes a rule that grants nothing. */
 export function policyRules(value: unknown): PolicyRule[] {
-  return arr(value)
-    .filter(isObj)
-    .map((rule) => ({
+  return arr(value).map((entry) => {
+    const rule = isObj(entry) ? entry : {};
+    return {
       apiGroups: strings(rule.apiGroups),
       resources: strings(rule.resources),
       verbs: strings(rule.verbs),
       resourceNames: strings(rule.resourceNames),
       nonResourceURLs: strings(rule.nonResourceURLs),
-    }));
+    };
+  });
 }
 
 /** Whether a rule allows a verb on `group` `resource` (resource may carry a subresource: `pods/exec`). */
@@ -33,6 +34,52 @@ export function allows(rule: PolicyRule, verb: string, group: string, resource: 
   if (rule.resources.includes('*') || rule.resources.includes(resource)) return true;
   const slash = resource.indexOf('/');
   return slash !== -1 && rule.resources.includes('*' + resource.slice(slash));
+}
+
+export type Request = readonly [verb: string, group: string, resource: string];
+
+/** Resources (before any `/subresource`) that live outside namespaces: a Role's rules never reach them. */
+const CLUSTER_SCOPED = new Set([
+  'nodes', 'namespaces', 'persistentvolumes', 'users', 'groups', 'uids', 'userextras', 'clusterroles', 'clusterrolebindings',
+  'certificatesigningrequests', 'signers', 'mutatingwebhookconfigurations', 'validatingwebhookconfigurations',
+  'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'customresourcedefinitions', 'apiservices',
+]);
+
+/**
+ * Whether a request can be authorized by a rule of a namespaced grant (a Role, or a ClusterRole bound by a
+ * RoleBinding). `bind` on clusterroles is checked in the namespace of the RoleBinding being written, so a
+ * namespaced grant can hold it (it lets the holder bind any ClusterRole inside that namespace).
+ */
+export function reachableInNamespace([verb, , resource]: Request): boolean {
+  const base = resource.split('/')[0] ?? resource;
+  if (base === 'clusterroles' && verb === 'bind') return true;
+  return !CLUSTER_SCOPED.has(base);
+}
+
+/** `all`: any object; `named`: only the objects listed in resourceNames. */
+export type Reach = 'all' | 'named';
+
+/** Requests that carry no object name, so a rule limited by resourceNames never authorizes them. */
+function nameless([verb, , resource]: Request): boolean {
+  return verb === 'deletecollection' || (verb === 'create' && !resource.includes('/'));
+}
+
+export function isNamed(rule: PolicyRule): boolean {
+  return rule.resourceNames.length > 0 && !rule.resourceNames.includes('');
+}
+
+/** How far a rule grants a request in a grant of the given scope, or undefined when it does not grant it. */
+export function reachOf(rule: PolicyRule, request: Request, namespaced: boolean): Reach | undefined {
+  const [verb, group, resource] = request;
+  if (!allows(rule, verb, group, resource)) return undefined;
+  if (namespaced && !reachableInNamespace(request)) return undefined;
+  if (!isNamed(rule)) return 'all';
+  return nameless(request) ? undefined : 'named';
+}
+
+/** The requests among `requests` a rule grants. */
+export function grantedRequests(rule: PolicyRule, requests: readonly Request[], namespaced: boolean): Request[] {
+  return requests.filter((request) => reachOf(rule, request, namespaced) !== undefined);
 }
 
 /** A permission that gives a compromised workload a way to move further in the cluster. */
@@ -131,14 +178,23 @@ export function isWildcardRule(rule: PolicyRule): boolean {
   return rule.verbs.includes('*') || rule.resources.includes('*') || rule.apiGroups.includes('*');
 }
 
-/** The dangerous permissions a set of rules grants, each with the index of the first rule granting it. */
-export function dangerousIn(rules: readonly PolicyRule[]): { permission: DangerousPermission; ruleIndex: number; limitedByName: boolean }[] {
+/** Dangerous permissions some rule of a grant gives, within its scope. */
+export function dangerousGranted(rules: readonly PolicyRule[], namespaced: boolean): DangerousPermission[] {
+  return DANGEROUS_PERMISSIONS.filter((p) => rules.some((rule) => grantedRequests(rule, p.requests, namespaced).length > 0));
+}
+
+/**
+ * The dangerous permissions a set of rules grants within its scope, each with the index of the rule that
+ * grants it most broadly (a rule without resourceNames before a named one).
+ */
+export function dangerousIn(rules: readonly PolicyRule[], namespaced: boolean): { permission: DangerousPermission; ruleIndex: number; limitedByName: boolean }[] {
   const found: { permission: DangerousPermission; ruleIndex: number; limitedByName: boolean }[] = [];
   for (const permission of DANGEROUS_PERMISSIONS) {
     let best: { ruleIndex: number; limitedByName: boolean } | undefined;
     rules.forEach((rule, ruleIndex) => {
-      if (!permission.requests.some(([verb, group, resource]) => allows(rule, verb, group, resource))) return;
-      const limitedByName = rule.resourceNames.length > 0;
+      const reaches = permission.requests.map((request) => reachOf(rule, request, namespaced)).filter((r) => r !== undefined);
+      if (reaches.length === 0) return;
+      const limitedByName = !reaches.includes('all');
       if (best === undefined || (best.limitedByName && !limitedByName)) best = { ruleIndex, limitedByName };
     });
     if (best) found.push({ permission, ...best });
@@ -208,24 +264,4 @@ export interface Grant {
   rules: PolicyRule[];
   /** Known only by name (built-in, or not in the scan). */
   resolved: 'scan' | 'builtin' | 'missing';
-}
-
-/** Effective rules of every ClusterRole in a set of objects, with aggregation resolved. */
-export function clusterRoleRules(clusterRoles: readonly ScannedObject[]): Map<string, PolicyRule[]> {
-  const own = new Map<string, PolicyRule[]>();
-  for (const role of clusterRoles) own.set(role.ref.name, policyRules(role.raw.rules));
-  const effective = new Map(own);
-  for (const role of clusterRoles) {
-    const aggregation = role.raw.aggregationRule;
-    if (!isObj(aggregation)) continue;
-    const selectors = arr(aggregation.clusterRoleSelectors).map(labelSelector);
-    const rules = [...(own.get(role.ref.name) ?? [])];
-    for (const other of clusterRoles) {
-      if (other === role) continue;
-      const labels = labelsOf(other.raw.metadata);
-      if (selectors.some((s) => !s.empty && s.matches(labels))) rules.push(...(own.get(other.ref.name) ?? []));
-    }
-    effective.set(role.ref.name, rules);
-  }
-  return effective;
 }

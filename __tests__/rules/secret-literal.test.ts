@@ -1,0 +1,278 @@
+// Literal credentials in env values and ConfigMaps, and the shared detector behind both rules.
+// Token-shaped fixtures are assembled at runtime so this file does not itself look like a leak to scanners.
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import secretLiteralConfigmap from '../../rules/secret-literal-configmap.ts';
+import secretLiteralEnv from '../../rules/secret-literal-env.ts';
+import {
+  clearlyNotCredential,
+  credentialName,
+  detectLiteralSecret,
+  embeddedEntries,
+  knownFormat,
+  nameWords,
+  redact,
+  shannonEntropy,
+} from '../../rules/_templates/secret-literal.ts';
+import { runRule, testRule } from '../helpers/rule-tester.ts';
+
+type Json = Record<string, unknown>;
+
+const RANDOM = 'Q7r8S9t0U1v2W3x4Y5z6A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6';
+const TOKENS = {
+  aws: ['AK', 'IA', 'Z7Q4M2XK9PL3RT8W'].join(''),
+  awsDocExample: ['AK', 'IA', 'IOSFODNN7', 'EXAMPLE'].join(''),
+  github: ['gh', 'p_', RANDOM.slice(0, 36)].join(''),
+  githubPlaceholder: ['gh', 'p_', 'x'.repeat(36)].join(''),
+  slack: ['xo', 'xb-', '2417093551-', RANDOM.slice(0, 24)].join(''),
+  jwt: ['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiJ3ZWIiLCJpYXQiOjE3MDAwMDAwMDB9', RANDOM.slice(0, 43)].join('.'),
+  pem: ['-----BEGIN ', 'RSA PRIVATE KEY-----\n', 'MIIEpAIBAAKCAQEA', RANDOM, '\n-----END RSA PRIVATE KEY-----\n'].join(''),
+  url: ['postgres://app:', 'S3cr3t-Pa55', '@db.internal:5432/shop'].join(''),
+};
+
+describe('secret-literal detector', () => {
+  it('splits names into words', () => {
+    expect(nameWords('DB_PASSWORD')).toEqual(['db', 'password']);
+    expect(nameWords('dbPassword')).toEqual(['db', 'password']);
+    expect(nameWords('APIKey')).toEqual(['api', 'key']);
+    expect(nameWords('spring.datasource.password')).toEqual(['spring', 'datasource', 'password']);
+  });
+
+  it.each(['DB_PASSWORD', 'dbPassword', 'MYSQL_ROOT_PASSWORD', 'api_key', 'APIKey', 'apikey', 'AWS_SECRET_ACCESS_KEY', 'SECRET_KEY_BASE', 'JWT_SECRET', 'client-secret', 'GITHUB_TOKEN', 'DB_PASS', 'SMTP_PWD', 'PRIVATE_KEY', 'APP_KEY', 'credentials', 'htpasswd'])(
+    '%s names a credential',
+    (name) => expect(credentialName(name)).toBe('strong'),
+  );
+
+  it.each(['TOKEN_FILE', 'PASSWORD_PATH', 'SECRET_NAME', 'DB_SECRET_REF', 'AUTH_ENABLED', 'TOKEN_TTL', 'PASSWORD_MIN_LENGTH', 'TOKEN_URL', 'AWS_ACCESS_KEY_ID', 'existingSecret', 'GF_SECURITY_ADMIN_PASSWORD__FILE', 'TOKENIZER', 'PASSWORDLESS_LOGIN', 'BYPASS', 'PWD', 'CACHE_KEY', 'SECRETS_PROVIDER', 'TOKEN_TYPE', 'USE_TOKEN', 'POSTGRES_HOST_AUTH_METHOD'])(
+    '%s does not',
+    (name) => expect(credentialName(name)).toBeUndefined(),
+  );
+
+  it('treats *_AUTH as weak: only credential-shaped values count', () => {
+    expect(credentialName('BASIC_AUTH')).toBe('weak');
+    expect(detectLiteralSecret('BASIC_AUTH', 'admin:admin')?.signal).toBe('name');
+    expect(detectLiteralSecret('PROXY_AUTH', 'ntlm')).toBeUndefined();
+  });
+
+  it.each(['', '  ', 'true', 'No', '0', '3600', '30s', '1Gi', '/var/run/secrets/token', './pw.txt', 'C:\\secrets\\pw', 'https://auth.example.com/token', '$(DB_PASSWORD)', 'prefix-${PW}', "{{ .Values.password }}", '$__env{PW}', '$PW', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', 'vault:secret/data/db#password', 'ref+vault://db/password', 'ENC[AES256_GCM,data:abc]', '{cipher}abc', '********', 'null'])(
+    'value %j is clearly not a credential',
+    (value) => expect(clearlyNotCredential(value)).toBe(true),
+  );
+
+  it.each(['changeme', 'admin', 'hunter2', 'correct horse battery staple', '<your-password>', TOKENS.url])('value %j may be one', (value) => {
+    expect(clearlyNotCredential(value)).toBe(false);
+  });
+
+  it('recognises token formats, with entropy and the documented AWS example excluded', () => {
+    expect(knownFormat(TOKENS.aws)?.what).toBe('an AWS access key ID');
+    expect(knownFormat(TOKENS.awsDocExample)).toBeUndefined();
+    expect(knownFormat(`token: ${TOKENS.github}`)?.what).toBe('a GitHub token');
+    expect(knownFormat(TOKENS.githubPlaceholder)).toBeUndefined();
+    expect(knownFormat(TOKENS.slack)?.what).toBe('a Slack token');
+    expect(knownFormat(['https://hooks.slack.com/services/', 'T0A1B2C3D/B4E5F6G7H/', RANDOM.slice(0, 24)].join(''))?.what).toBe('a Slack webhook URL');
+    expect(knownFormat(TOKENS.jwt)?.what).toBe('a JSON Web Token');
+    expect(knownFormat(TOKENS.pem)?.what).toBe('a private key');
+    expect(knownFormat('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----')).toBeUndefined();
+    expect(knownFormat('-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----')).toBeUndefined();
+    expect(knownFormat(TOKENS.url)?.what).toBe('a URL with an embedded password');
+    expect(knownFormat('postgres://app:$(DB_PASSWORD)@db:5432/shop')).toBeUndefined();
+    expect(knownFormat('postgres://app@db:5432/shop')).toBeUndefined();
+    expect(knownFormat('https://user:<password>@example.com')).toBeUndefined();
+  });
+
+  it('measures entropy in bits per character', () => {
+    expect(shannonEntropy('')).toBe(0);
+    expect(shannonEntropy('aaaa')).toBe(0);
+    expect(shannonEntropy('abcd')).toBe(2);
+  });
+
+  it('redacts to a length only', () => {
+    expect(redact('hunter2')).toBe('<redacted, 7 chars>');
+    expect(redact(1)).toBe('<redacted, 1 char>');
+  });
+
+  it('finds entries embedded in configuration files, skipping comments and nested blocks', () => {
+    const content = [
+      '# password: commented-out',
+      'spring.datasource.password=hunter2',
+      'db:',
+      '  password: "s3cret" # trailing comment',
+      '  options: |',
+      '{"apiKey": "abc123def", "port": 5432}',
+      '<password>pw</password>',
+      'export API_TOKEN=xyz',
+    ].join('\n');
+    expect(embeddedEntries(content).map((e) => [e.line, e.key, e.value])).toEqual([
+      [2, 'spring.datasource.password', 'hunter2'],
+      [3, 'db', ''],
+      [4, 'password', 's3cret'],
+      [6, 'apiKey', 'abc123def'],
+      [7, 'password', 'pw'],
+      [8, 'API_TOKEN', 'xyz'],
+    ]);
+  });
+
+  it('does not take code for literals', () => {
+    const script = [
+      'const secretData = JSON.stringify({',
+      '  "data": {',
+      '    "token": base64Token,',
+      '  },',
+      '})',
+      'password = os.getenv("DB_PASSWORD")',
+      "token = response.json()['token']",
+      'api_key: args.api_key',
+      'connect(password=password)',
+      'secret = "literal-in-code"',
+    ].join('\n');
+    expect(embeddedEntries(script).map((e) => [e.line, e.key, e.value])).toEqual([[10, 'secret', 'literal-in-code']]);
+  });
+});
+
+function workload(kind: 'Pod' | 'Deployment' | 'CronJob', spec: Json): string {
+  const metadata = { name: 'web' };
+  const template = { metadata: { labels: { app: 'web' } }, spec };
+  if (kind === 'Pod') return stringify({ apiVersion: 'v1', kind, metadata, spec });
+  if (kind === 'CronJob') return stringify({ apiVersion: 'batch/v1', kind, metadata, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template } } } });
+  return stringify({ apiVersion: 'apps/v1', kind, metadata, spec: { selector: {}, template } });
+}
+
+const withEnv = (kind: 'Pod' | 'Deployment' | 'CronJob', env: unknown, list = 'containers') => workload(kind, { containers: [], [list]: [{ name: 'app', image: 'app:1', env }] });
+
+const DEPLOY = '/spec/template';
+const CRON = '/spec/jobTemplate/spec/template';
+
+testRule(secretLiteralEnv, {
+  valid: [
+    {
+      name: 'secretKeyRef and descriptive names',
+      yaml: withEnv('Deployment', [
+        { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+        { name: 'TOKEN_FILE', value: '/var/run/secrets/tokens/api' },
+        { name: 'PASSWORD_PATH', value: 'db/password' },
+        { name: 'SECRET_NAME', value: 'db-credentials' },
+        { name: 'DB_SECRET_REF', value: 'db-credentials' },
+        { name: 'AUTH_ENABLED', value: 'true' },
+        { name: 'TOKEN_TTL', value: '3600' },
+        { name: 'MYSQL_ALLOW_EMPTY_PASSWORD', value: 'yes' },
+      ]),
+    },
+    {
+      name: 'references, empty values and URLs without passwords (CronJob)',
+      yaml: withEnv('CronJob', [
+        { name: 'DB_PASSWORD', value: '' },
+        { name: 'API_TOKEN', value: '$(TOKEN_FROM_SECRET)' },
+        { name: 'DATABASE_URL', value: 'postgres://app@db:5432/shop' },
+        { name: 'AUTH_TOKEN', value: 'https://vault.example.com/v1/auth' },
+        { name: 'DSN', value: 'postgres://app:$(DB_PASSWORD)@db:5432/shop' },
+      ]),
+    },
+    { name: 'env is a map', yaml: withEnv('Deployment', { DB_PASSWORD: 'hunter2' }) },
+    { name: 'env items malformed', yaml: withEnv('Deployment', [5, null, { name: 7, value: 'hunter2' }, { name: 'DB_PASSWORD', value: 12345 }, { name: 'X', value: ['a'] }]) },
+    { name: 'containers is a string', yaml: workload('Deployment', { containers: 'oops' }) },
+  ],
+  invalid: [
+    {
+      name: 'shipped default password in a Deployment',
+      yaml: withEnv('Deployment', [
+        { name: 'LOG_LEVEL', value: 'info' },
+        { name: 'ADMIN_PASSWORD', value: 'changeme' },
+      ]),
+      findings: [{ path: `${DEPLOY}/spec/containers/0/env/1/value`, message: 'container "app" sets ADMIN_PASSWORD to a literal value <redacted, 8 chars>' }],
+    },
+    {
+      name: 'known formats under innocent names in a CronJob init container',
+      yaml: withEnv('CronJob', [
+        { name: 'AWS_ACCESS_KEY_ID', value: TOKENS.aws },
+        { name: 'DATABASE_URL', value: TOKENS.url },
+        { name: 'CONFIG', value: `token=${TOKENS.github}` },
+      ], 'initContainers'),
+      findings: [
+        { path: `${CRON}/spec/initContainers/0/env/0/value`, message: 'sets AWS_ACCESS_KEY_ID to what looks like an AWS access key ID <redacted, 20 chars>' },
+        { path: `${CRON}/spec/initContainers/0/env/1/value`, message: 'a URL with an embedded password' },
+        { path: `${CRON}/spec/initContainers/0/env/2/value`, message: 'a GitHub token' },
+      ],
+    },
+    {
+      name: 'camelCase and compound names, ephemeral container',
+      yaml: withEnv('Pod', [
+        { name: 'apiKey', value: 'k-12ab34cd' },
+        { name: 'BASIC_AUTH', value: 'admin:admin' },
+        { name: 'SLACK', value: TOKENS.slack },
+      ], 'ephemeralContainers'),
+      findings: [{ path: '/spec/ephemeralContainers/0/env/0/value' }, { path: '/spec/ephemeralContainers/0/env/1/value' }, { path: '/spec/ephemeralContainers/0/env/2/value' }],
+    },
+  ],
+});
+
+const configMap = (data: unknown) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data });
+
+testRule(secretLiteralConfigmap, {
+  valid: [
+    {
+      name: 'ordinary configuration',
+      yaml: configMap({
+        LOG_LEVEL: 'info',
+        'password-policy': 'min 12 chars',
+        TOKEN_TTL: '3600',
+        'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n',
+        'app.properties': 'server.port=8080\n# spring.datasource.password=old\nspring.datasource.password=${DB_PASSWORD}\nspring.datasource.url=jdbc:postgresql://db/shop\n',
+        'config.json': '{"auth": {"enabled": true, "tokenFile": "/var/run/secrets/token"}}',
+      }),
+    },
+    { name: 'data is a list', yaml: configMap(['password=hunter2']) },
+    { name: 'data values of other types', yaml: configMap({ password: 12345, token: null, nested: { password: 'x' } }) },
+    { name: 'binaryData is not read', yaml: stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, binaryData: { password: 'aHVudGVyMg==' } }) },
+  ],
+  invalid: [
+    {
+      name: 'credential-named keys',
+      yaml: configMap({ 'db.password': 'hunter2', LOG_LEVEL: 'debug', API_KEY: 'k-12ab34cd', token: 'block-scalar-token\n' }),
+      findings: [
+        { path: '/data/db.password', message: 'ConfigMap key "db.password" holds a literal credential <redacted, 7 chars>' },
+        { path: '/data/API_KEY' },
+        { path: '/data/token' },
+      ],
+    },
+    {
+      name: 'a private key and a token under innocent keys, key with a slash',
+      yaml: configMap({ 'tls/key.pem': TOKENS.pem, notes: `deploy with ${TOKENS.jwt}` }),
+      findings: [
+        { path: '/data/tls~1key.pem', message: 'contains what looks like a private key' },
+        { path: '/data/notes', message: 'a JSON Web Token' },
+      ],
+    },
+    {
+      name: 'credentials inside embedded configuration files',
+      yaml: configMap({
+        'application.yaml': 'spring:\n  datasource:\n    url: jdbc:postgresql://db/shop\n    password: hunter2\nredis:\n  password: "r3dis"\n',
+        '.env': 'PORT=8080\nSTRIPE_SECRET=abc123xyz\n',
+        'settings.json': '{"smtp": {"host": "mail", "password": "m4il-pw"}}',
+      }),
+      findings: [
+        { path: '/data/application.yaml', message: 'sets "password" (line 4) to a literal credential <redacted, 7 chars> and 1 more' },
+        { path: '/data/.env', message: 'sets "STRIPE_SECRET" (line 2)' },
+        { path: '/data/settings.json', message: 'sets "password" (line 1)' },
+      ],
+    },
+  ],
+});
+
+describe('secret-literal messages never contain the value', () => {
+  const secretValues = ['changeme', 'hunter2', 'r3dis', TOKENS.aws, TOKENS.url, TOKENS.github];
+  it('env', () => {
+    const findings = runRule(secretLiteralEnv, withEnv('Deployment', [
+      { name: 'ADMIN_PASSWORD', value: 'changeme' },
+      { name: 'AWS_ACCESS_KEY_ID', value: TOKENS.aws },
+      { name: 'DATABASE_URL', value: TOKENS.url },
+      { name: 'GH', value: TOKENS.github },
+    ]));
+    expect(findings).toHaveLength(4);
+    for (const finding of findings) for (const value of secretValues) expect(JSON.stringify(finding)).not.toContain(value);
+  });
+  it('configmap', () => {
+    const findings = runRule(secretLiteralConfigmap, configMap({ password: 'hunter2', 'app.yaml': 'redis:\n  password: r3dis\n', aws: TOKENS.aws }));
+    expect(findings).toHaveLength(3);
+    for (const finding of findings) for (const value of secretValues) expect(JSON.stringify(finding)).not.toContain(value);
+  });
+});

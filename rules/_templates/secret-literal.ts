@@ -1,0 +1,269 @@
+// Detection of credentials written as literals into manifests (container env values, ConfigMap data),
+// shared by the secret-literal-* rules. Two independent signals:
+//
+//   1. name: the variable or key is named like a credential (DB_PASSWORD, apiKey, client-secret) and
+//      its value is not something that is clearly not a credential (empty, boolean, number, duration,
+//      file path, URL without a password, `$(VAR)` / `${...}` / `{{ }}` reference, secret-manager
+//      reference, encrypted blob). Obvious default passwords (`changeme`, `admin`) ARE reported:
+//      shipping them is the problem. Names that describe a credential rather than hold one are not
+//      credential names: TOKEN_FILE, PASSWORD_PATH, SECRET_NAME, *_SECRET_REF, AUTH_ENABLED, TOKEN_TTL.
+//   2. format: whatever the name, the value contains a token of a known format (private key PEM block,
+//      AWS access key ID, GitHub/GitLab/Slack/npm/Stripe/Google tokens, Slack webhook URL, JWT, Azure storage key, URL
+//      with an embedded password); random-looking formats must also have high Shannon entropy, so
+//      `ghp_xxxx...` style placeholders and AWS's documented example key are not reported.
+//
+// Values never leave this module except as their length: use `redact`.
+
+export interface SecretDetection {
+  signal: 'name' | 'format';
+  /** What was recognised, for messages: 'an AWS access key ID', 'a credential-like name'. */
+  what: string;
+  /** Length of the offending text (the matched token for formats, the whole value for names). */
+  length: number;
+}
+
+/** `<redacted, 24 chars>`: how a detected value is shown, always. */
+export function redact(valueOrLength: string | number): string {
+  const length = typeof valueOrLength === 'number' ? valueOrLength : [...valueOrLength].length;
+  return `<redacted, ${length} ${length === 1 ? 'char' : 'chars'}>`;
+}
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(text: string): number {
+  const chars = [...text];
+  if (chars.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let entropy = 0;
+  for (const count of counts.values()) {
+    const p = count / chars.length;
+    entropy -= p * Math.log2(p);
+  }
+  return entropy;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Names
+
+/** Lower-case words of an identifier: `dbPassword` / `DB_PASSWORD` / `db.password` / `APIKey` -> words. */
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== '')
+    .map((w) => w.toLowerCase());
+}
+
+/** A word that names a credential, alone or as the end of a compound (`dbpassword`, `ghtoken`), plural allowed. */
+const SECRET_WORD = /^[a-z0-9]*(?:password|passwd|passphrase|secret|token|apikey|accesskey|secretkey|privatekey|privkey|credential|creds)s?$/;
+/** Words that name a credential only on their own (`DB_PASS`, `DB_PWD`; not `bypass`, and `PWD` alone is the shell's cwd). */
+const WHOLE_SECRET_WORDS = new Set(['pass', 'pwd', 'pw']);
+/** `<qualifier>_key` pairs that name a key that is a secret. */
+const KEY_QUALIFIERS = new Set([
+  'api', 'access', 'secret', 'private', 'encryption', 'signing', 'master', 'account', 'shared', 'session', 'hmac',
+  'license', 'auth', 'app', 'storage', 'subscription', 'ssh', 'gpg', 'pgp', 'deploy', 'webhook', 'client', 'crypt', 'cipher',
+]);
+/** A final word that says the variable describes a credential (where, which, how long, whether) instead of holding it. */
+const DESCRIPTIVE_SUFFIXES = new Set([
+  'file', 'files', 'path', 'paths', 'dir', 'directory', 'folder', 'location', 'mount', 'name', 'names', 'ref', 'reference',
+  'id', 'ids', 'arn', 'enabled', 'enable', 'disabled', 'disable', 'required', 'require', 'ttl', 'expiry', 'expiration',
+  'expires', 'expire', 'lifetime', 'duration', 'interval', 'period', 'rotation', 'timeout', 'seconds', 'secs', 'minutes',
+  'hours', 'days', 'ms', 'length', 'len', 'size', 'count', 'max', 'min', 'limit', 'threshold', 'retries', 'attempts', 'url',
+  'urls', 'uri', 'endpoint', 'host', 'hostname', 'port', 'type', 'mode', 'kind', 'class', 'method', 'scheme', 'strategy',
+  'algorithm', 'alg', 'format', 'encoding', 'encoder', 'hasher', 'header', 'prefix', 'suffix', 'field', 'env',
+  'var', 'variable', 'source', 'provider', 'backend', 'store', 'policy', 'rules', 'pattern', 'regex', 'complexity', 'hint',
+  'prompt', 'question', 'label', 'title', 'description', 'desc', 'message', 'text', 'user', 'username', 'login', 'email',
+  'owner', 'namespace', 'issuer', 'audience', 'aud', 'scope', 'scopes', 'selector', 'template', 'version', 'config',
+  'enforce', 'check', 'reset',
+]);
+/** A first word that makes the variable a switch or a pointer to an existing object. */
+const DESCRIPTIVE_PREFIXES = new Set(['existing', 'use', 'enable', 'disable', 'require', 'allow', 'skip', 'no', 'is', 'has', 'should', 'generate', 'show', 'hide']);
+
+/**
+ * Whether a variable or key name says it holds a credential: `strong` for password/secret/token/key
+ * names, `weak` for names ending in `auth` (BASIC_AUTH), whose values must also look like a credential.
+ */
+export function credentialName(name: string): 'strong' | 'weak' | undefined {
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  const first = words[0];
+  if (last === undefined || first === undefined) return undefined;
+  if (DESCRIPTIVE_SUFFIXES.has(last) || DESCRIPTIVE_PREFIXES.has(first)) return undefined;
+  if (words.length === 1 && WHOLE_SECRET_WORDS.has(last)) return undefined; // PWD, PASS alone: ambiguous
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (SECRET_WORD.test(word) || WHOLE_SECRET_WORDS.has(word)) return 'strong';
+    if ((word === 'key' || word === 'keys') && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)) return 'strong';
+  }
+  if (last === 'auth' || last === 'authorization') return 'weak';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Values
+
+const NOT_CREDENTIAL_WORDS = /^(?:true|false|yes|no|on|off|y|n|enabled?|disabled?|none|null|nil|undefined|~)$/i;
+const NUMBER = /^[-+]?\d+(?:\.\d+)?$/;
+const DURATION_OR_QUANTITY = /^\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|[KMGTPE]i?|k)$/i;
+const FILE_PATH = /^(?:~|\.{1,2})?\/\S*$|^[A-Za-z]:\\|^file:|^@\//;
+const URL = /^[a-z][a-z0-9+.-]*:\/\/\S*$/i;
+const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:/@]+):([^\s/@]+)@[^\s/@]/i;
+/** `$(VAR)`, `${VAR}`, `{{ .x }}`, Grafana `$__env{X}`, `%{x}`, `#{x}`, `%(x)s`, or a bare `$VAR`. */
+const REFERENCE = /\$\([^)]*\)|\$\{[^}]*\}|\{\{.*\}\}|\$__\w+\{|%\{[^}]*\}|#\{[^}]*\}|%\([\w.]+\)s|^\$[A-Za-z_]\w*$/;
+/** Secret managers and encrypted values: the literal is a pointer or ciphertext, not the credential. */
+const MANAGED = /^(?:arn:aws[\w-]*:(?:secretsmanager|ssm|kms):|vault:|ref\+|projects\/[^/]+\/secrets\/|ENC\[|ENC\(|\{cipher\})/;
+const MASK = /^\*+$|^x{4,}$/i;
+
+/** Values that are clearly not a credential, whatever the variable is called. */
+export function clearlyNotCredential(value: string): boolean {
+  const v = value.trim();
+  if (v === '' || NOT_CREDENTIAL_WORDS.test(v) || NUMBER.test(v) || DURATION_OR_QUANTITY.test(v) || MASK.test(v)) return true;
+  if (FILE_PATH.test(v) || REFERENCE.test(v) || MANAGED.test(v)) return true;
+  if (URL.test(v) && !URL_WITH_PASSWORD.test(v)) return true;
+  return false;
+}
+
+/** What a weak (`*_AUTH`) name's value must look like: `user:password`, or a long random-looking string. */
+function credentialShaped(value: string): boolean {
+  const v = value.trim();
+  if (/^[^\s:]+:\S+$/.test(v)) return true;
+  return v.length >= 16 && !/\s/.test(v) && shannonEntropy(v) >= 3;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Known token formats
+
+interface Format {
+  what: string;
+  pattern: RegExp;
+  /** Minimum Shannon entropy of the match (random tokens); 0 for structural formats. */
+  entropy: number;
+  /** Extra check on the match. */
+  accept?: (match: RegExpExecArray) => boolean;
+}
+
+const FORMATS: readonly Format[] = [
+  { what: 'a private key', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/, entropy: 0 },
+  { what: 'an AWS access key ID', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, entropy: 3, accept: (m) => !m[0].includes('EXAMPLE') },
+  { what: 'a GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/, entropy: 3 },
+  { what: 'a GitLab token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}/, entropy: 3 },
+  { what: 'a Slack token', pattern: /\bxox[baprs]-[A-Za-z0-9-]{10,}/, entropy: 3 },
+  { what: 'a Slack webhook URL', pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,}/, entropy: 3 },
+  { what: 'an npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/, entropy: 3 },
+  { what: 'a Stripe live key', pattern: /\b[rs]k_live_[A-Za-z0-9]{20,}/, entropy: 3 },
+  { what: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}/, entropy: 3 },
+  { what: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/, entropy: 3 },
+  { what: 'an Azure storage account key', pattern: /\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{30,}={0,2}/, entropy: 3 },
+  {
+    what: 'a URL with an embedded password',
+    pattern: URL_WITH_PASSWORD,
+    entropy: 0,
+    // `user:$(DB_PASSWORD)@`, `user:${PW}@`, `user:****@` and `user:<password>@` are references or masks.
+    accept: (m) => {
+      const password = m[2] ?? '';
+      return !REFERENCE.test(password) && !MASK.test(password) && !/^[<[{].*[>\]}]$/.test(password) && !/^%[0-9A-Za-z]?s$/.test(password);
+    },
+  },
+];
+
+/** The known token format found in a value (and the matched text's length), if any. */
+export function knownFormat(value: string): { what: string; length: number } | undefined {
+  for (const format of FORMATS) {
+    const match = format.pattern.exec(value);
+    if (!match) continue;
+    if (format.entropy > 0 && shannonEntropy(match[0]) < format.entropy) continue;
+    if (format.accept && !format.accept(match)) continue;
+    return { what: format.what, length: [...match[0]].length };
+  }
+  return undefined;
+}
+
+/** Only the token-format signal (for values whose name says nothing). */
+export function detectFormat(value: string): SecretDetection | undefined {
+  const format = knownFormat(value);
+  return format ? { signal: 'format', what: format.what, length: format.length } : undefined;
+}
+
+/** Only the name signal. */
+export function detectByName(name: string, value: string): SecretDetection | undefined {
+  const strength = credentialName(name);
+  if (strength === undefined || clearlyNotCredential(value)) return undefined;
+  if (strength === 'weak' && !credentialShaped(value)) return undefined;
+  return { signal: 'name', what: 'a credential-like name', length: [...value].length };
+}
+
+/** A literal credential in `name: value`, by token format first, then by name. */
+export function detectLiteralSecret(name: string, value: string): SecretDetection | undefined {
+  return detectFormat(value) ?? detectByName(name, value);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Embedded configuration (ConfigMap values holding files)
+
+export interface EmbeddedEntry {
+  key: string;
+  value: string;
+  /** 1-based line within the content. */
+  line: number;
+}
+
+const LINE_ENTRY = /^\s*(?:export\s+)?(?:-\s+)?(["']?)([A-Za-z_][\w.-]*)\1\s*(?::(?=\s|$)|=)\s*(.*)$/;
+const JSON_ENTRY = /"([A-Za-z_][\w.-]*)"\s*:\s*"((?:[^"\\\n]|\\.)*)"/g;
+const XML_ENTRY = /<([A-Za-z_][\w.-]*)>([^<\n]+)<\/\1>/g;
+const COMMENT = /^\s*(?:#|\/\/|;|!|<!--)/;
+
+/** An unquoted value that is code, not a literal: `body.token.value`, `os.getenv("PW")`, `args["pw"]`. */
+const EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[^\]]*\]|\([^)]*\))+\s*[;,]?$/;
+
+/** The literal a line assigns, or undefined when it assigns code or a nested structure. */
+function literalOf(raw: string, keyQuoted: boolean, key: string): string | undefined {
+  const v = raw.trim();
+  const quote = v[0];
+  if ((quote === '"' || quote === "'") && v.length >= 2) {
+    const end = v.indexOf(quote, 1);
+    if (end > 0) return v.slice(1, end);
+  }
+  // `"token": base64Token` is not JSON: a quoted key with an unquoted, non-literal value is code.
+  if (keyQuoted && !/^(?:-?\d[\d.eE+-]*|true|false|null)[,;]?$/.test(v)) return undefined;
+  const value = v.replace(/\s+#.*$/, '').replace(/[,;]$/, '').trim(); // trailing comment, JSON comma, INI semicolon
+  if (/^[|>][-+]?\d*$|^[{[]/.test(value)) return undefined; // block scalar or nested structure: not followed
+  if (EXPRESSION.test(value)) return undefined;
+  if (value.toLowerCase() === key.toLowerCase()) return undefined; // `password=password` passes a variable on
+  return value;
+}
+
+/**
+ * Top-level and nested `key: value` / `key = value` / `KEY=value` lines (YAML, properties, .env, INI,
+ * TOML), `"key": "value"` pairs (JSON, also on one line) and `<key>value</key>` elements (XML), with their
+ * line numbers. A line-wise approximation: cheap, no parser, comment lines skipped; block scalars and
+ * values split over lines are not followed; unquoted values that are code (`body.token.value`,
+ * `os.getenv("PW")`, a quoted key with a bare identifier, `password=password`) are not literals.
+ */
+export function embeddedEntries(content: string): EmbeddedEntry[] {
+  const entries: EmbeddedEntry[] = [];
+  const seen = new Set<string>();
+  const add = (key: string, value: string, line: number) => {
+    const id = `${line}\u0000${key}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    entries.push({ key, value, line });
+  };
+  const lines = content.split(/\r?\n/);
+  lines.forEach((text, i) => {
+    if (COMMENT.test(text)) return;
+    const match = LINE_ENTRY.exec(text);
+    if (!match) return;
+    const value = literalOf(match[3] ?? '', match[1] !== '', match[2]!);
+    if (value !== undefined) add(match[2]!, value, i + 1);
+  });
+  const lineAt = (index: number) => content.slice(0, index).split('\n').length;
+  for (const pattern of [JSON_ENTRY, XML_ENTRY]) {
+    for (const match of content.matchAll(pattern)) {
+      const line = lineAt(match.index);
+      if (COMMENT.test(lines[line - 1] ?? '')) continue;
+      add(match[1]!, match[2]!, line);
+    }
+  }
+  return entries.sort((a, b) => a.line - b.line);
+}

@@ -1,0 +1,48 @@
+// cluster-admin (or a role of the chart that is its equivalent: `*` verbs on `*` resources in `*` groups) bound to anyone.
+import { defineRule } from '../src/engine/rule-kit.ts';
+import { subjectsOf } from '../src/k8s/rbac.ts';
+import { isObj, str } from '../src/k8s/values.ts';
+import { boundRules, describeSubjects, docs, grantOf, isFullWildcard, isRbacObject } from './_templates/rbac.ts';
+
+export default defineRule({
+  target: 'object',
+  kinds: ['ClusterRoleBinding', 'RoleBinding'],
+  meta: {
+    id: 'rbac-cluster-admin-binding',
+    title: 'Do not bind cluster-admin',
+    category: 'rbac',
+    defaultSeverity: 'critical',
+    description:
+      'cluster-admin allows every verb on every resource. Bound with a ClusterRoleBinding, its subjects own the cluster (every Secret, every node through privileged pods); bound with a RoleBinding, they own the namespace, its Secrets, RBAC and the Namespace object included (high). A role of the chart that grants `*` verbs on `*` resources in `*` API groups is reported the same way.',
+    remediation:
+      'Bind a role that lists the permissions the subjects use; when they need broad access to one namespace, bind the built-in `admin` or `edit` ClusterRole with a RoleBinding there.',
+    references: [docs.rbac('user-facing-roles', 'RBAC: user-facing roles'), docs.goodPractices('least-privilege', 'RBAC good practices: least privilege')],
+    messages: {
+      clusterAdmin: 'binds cluster-admin {{scope}}: {{subjects}} get every permission on every resource{{extent}}',
+      equivalent: 'binds {{roleKind}} {{role}} {{scope}}, which allows every verb on every resource like cluster-admin: {{subjects}} get every permission{{extent}}',
+    },
+  },
+  *check(binding, { unit }) {
+    if (!isRbacObject(binding)) return;
+    const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
+    const kind = str(roleRef.kind);
+    const name = str(roleRef.name);
+    if ((kind !== 'ClusterRole' && kind !== 'Role') || !name) return;
+    const cluster = binding.ref.kind === 'ClusterRoleBinding';
+    const data = {
+      scope: cluster ? 'cluster-wide' : `in namespace ${unit.namespaceOf(binding)}`,
+      subjects: describeSubjects(subjectsOf(binding.raw)),
+      extent: cluster ? ' in every namespace' : ' in the namespace, its Secrets, RBAC and the Namespace object included',
+      roleKind: kind,
+      role: name,
+    };
+    const severity = cluster ? 'critical' : 'high';
+    if (kind === 'ClusterRole' && name === 'cluster-admin') {
+      yield { messageId: 'clusterAdmin', path: '/roleRef/name', data, severity };
+      return;
+    }
+    const grant = grantOf(binding, unit);
+    if (grant?.resolved !== 'scan' || !grant.role) return;
+    if ((boundRules(grant, unit) ?? []).some(isFullWildcard)) yield { messageId: 'equivalent', path: '/roleRef/name', data, severity, related: [grant.role.ref] };
+  },
+});
