@@ -41904,6 +41904,13 @@ function ingressBackends(ingress) {
 }
 
 // src/engine/evaluate.ts
+var TEST_HOOK_CATEGORIES = /* @__PURE__ */ new Set(["pod-security", "admission", "secrets"]);
+function isHelmTestHook(object) {
+  const metadata = object.raw.metadata;
+  const annotations = metadata !== null && typeof metadata === "object" ? metadata.annotations : void 0;
+  const hook2 = annotations !== null && typeof annotations === "object" ? annotations["helm.sh/hook"] : void 0;
+  return typeof hook2 === "string" && hook2.split(",").some((h2) => h2.trim() === "test" || h2.trim() === "test-success");
+}
 var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
@@ -41990,11 +41997,13 @@ function evaluate(objects, rules, config) {
     else grouped.set(key, [object]);
   }
   for (const [key, members] of grouped) {
-    const unit = new UnitIndex(key, members, members.flatMap((m) => pods.get(m) ?? []));
+    const unit = new UnitIndex(key, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
     units.push(unit);
     for (const object of members) {
       const pod = pods.get(object);
+      const testHook = isHelmTestHook(object);
       for (const rule of active) {
+        if (testHook && !TEST_HOOK_CATEGORIES.has(rule.meta.category)) continue;
         const context3 = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {} };
         if (rule.target === "object") {
           if (rule.kinds && !rule.kinds.includes(object.ref.kind)) continue;

@@ -16,6 +16,21 @@ export interface Evaluation {
   units: UnitIndex[];
 }
 
+/**
+ * Helm test hooks (`helm.sh/hook: test`) run only when someone runs `helm test`, briefly, and are not part
+ * of the deployed application. They are still admitted by the cluster and can still leak credentials, so
+ * Pod Security, admission and secret rules judge them; hardening, image, network and service-account
+ * rules do not.
+ */
+const TEST_HOOK_CATEGORIES: ReadonlySet<string> = new Set(['pod-security', 'admission', 'secrets']);
+
+export function isHelmTestHook(object: ScannedObject): boolean {
+  const metadata = object.raw.metadata;
+  const annotations = metadata !== null && typeof metadata === 'object' ? (metadata as Record<string, unknown>).annotations : undefined;
+  const hook = annotations !== null && typeof annotations === 'object' ? (annotations as Record<string, unknown>)['helm.sh/hook'] : undefined;
+  return typeof hook === 'string' && hook.split(',').some((h) => h.trim() === 'test' || h.trim() === 'test-success');
+}
+
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 
 function interpolate(template: string, data: Record<string, string | number> | undefined): string {
@@ -113,11 +128,14 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
     else grouped.set(key, [object]);
   }
   for (const [key, members] of grouped) {
-    const unit = new UnitIndex(key, members, members.flatMap((m) => pods.get(m) ?? []));
+    // Test hooks are not part of the running application: joins (reachability, blast radius) leave them out.
+    const unit = new UnitIndex(key, members, members.flatMap((m) => (isHelmTestHook(m) ? [] : (pods.get(m) ?? []))));
     units.push(unit);
     for (const object of members) {
       const pod = pods.get(object);
+      const testHook = isHelmTestHook(object);
       for (const rule of active) {
+        if (testHook && !TEST_HOOK_CATEGORIES.has(rule.meta.category)) continue;
         const context: RuleContext = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {} };
         if (rule.target === 'object') {
           if (rule.kinds && !rule.kinds.includes(object.ref.kind)) continue;
