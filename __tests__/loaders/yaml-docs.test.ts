@@ -1,15 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { objectsFromDocuments } from '../../src/loaders/objects.ts';
 import { parseRenderedDocument } from '../../src/loaders/rendered-yaml.ts';
-import { parseYamlDocuments } from '../../src/loaders/yaml-docs.ts';
+import { loadYamlDocuments, parseYamlDocuments, type ParsedYaml } from '../../src/loaders/yaml-docs.ts';
 
-const load = (text: string, strict = true) => {
-  const parsed = parseYamlDocuments(text);
+const load = (text: string, strict = true, parse: (text: string) => ParsedYaml = parser) => {
+  const parsed = parse(text);
   const objects = objectsFromDocuments(parsed.documents, { source: { kind: 'manifest', file: 'f.yaml' }, linesAreSource: true, strict });
   return { ...objects, problems: [...parsed.problems, ...objects.problems] };
 };
 
-describe('parseYamlDocuments', () => {
+let parser: (text: string) => ParsedYaml = parseYamlDocuments;
+
+describe.each([
+  ['parseYamlDocuments (positional)', parseYamlDocuments],
+  ['loadYamlDocuments (fast, lazy positions)', loadYamlDocuments],
+])('%s', (_, parse) => {
+  beforeEach(() => {
+    parser = parse;
+  });
+
   it('reads every document with the line of each field', () => {
     const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n---\n# comment\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\nspec:\n  ports:\n    - port: 80\n      nodePort: 30000\n';
     const { objects, problems } = load(text);
@@ -71,6 +80,21 @@ describe('parseYamlDocuments', () => {
 
   it('skips empty documents', () => {
     expect(load('---\n# nothing\n---\n').problems).toEqual([]);
+  });
+
+  it('numbers documents and lines the same way across markers and comments', () => {
+    const text = '# header comment\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\n# c\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n';
+    const { objects } = load(text);
+    expect(objects.map((o) => [o.ref.name, o.source.document, o.source.line, o.lineOf!('/metadata/name')])).toEqual([
+      ['a', 0, 2, 4],
+      ['b', 2, 8, 11],
+    ]);
+  });
+
+  it('falls back to full parsing for directives and document end markers', () => {
+    const { objects, problems } = load('%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\n...\n');
+    expect(problems).toEqual([]);
+    expect(objects.map((o) => o.ref.name)).toEqual(['d']);
   });
 });
 

@@ -9,7 +9,7 @@ import { evaluate } from '../engine/evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { HelmNotFoundError, locateHelm, type HelmBinary } from '../loaders/helm.ts';
-import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
+import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
 import { renderCharts } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } from './config.ts';
@@ -82,7 +82,7 @@ interface Loaded {
 }
 
 function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
-  const parsed = parseYamlDocuments(text);
+  const parsed = loadYamlDocuments(text);
   for (const problem of parsed.problems) {
     loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
   }

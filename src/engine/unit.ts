@@ -3,7 +3,7 @@
 // services -> pods) happen inside a unit, through indexes built once per unit on first use, so no
 // rule pays for a join twice and no join is quadratic in the number of objects.
 import type { ScannedObject } from '../core/model.ts';
-import { BUILTIN_CLUSTER_ROLES, policyRules, subjectCovers, subjectsOf, type Grant } from '../k8s/rbac.ts';
+import { BUILTIN_CLUSTER_ROLES, policyRules, serviceAccountKeys, subjectKey, subjectsOf, type Grant } from '../k8s/rbac.ts';
 import { isRbacObject, RbacAggregation } from '../k8s/rbac-aggregation.ts';
 import { labelSelector, labelsOf, serviceSelector, type Labels, type Selector } from '../k8s/selectors.ts';
 import { arr, bool, isObj, str } from '../k8s/values.ts';
@@ -37,7 +37,7 @@ export class UnitIndex {
   readonly complete: boolean;
   private readonly byKind = new Map<string, ScannedObject[]>();
   private readonly podByObject = new Map<ScannedObject, PodView>();
-  private grantsCache?: { bindings: { binding: ScannedObject; grant: Omit<Grant, 'binding'> }[] };
+  private grantsCache?: { bindings: { binding: ScannedObject; grant: Omit<Grant, 'binding'> }[]; bySubject: Map<string, Grant[]> };
   private selectionCache?: Map<PodView, PolicySelection>;
   private selectedByPolicy?: Map<ScannedObject, PodView[]>;
   private exposureCache?: Map<PodView, Exposure[]>;
@@ -126,16 +126,34 @@ export class UnitIndex {
       if (namespace !== undefined) grant.namespace = namespace;
       bindings.push({ binding, grant });
     }
-    this.grantsCache = { bindings };
+    // Index grants by the subject they name, so looking up a service account's grants does not scan every binding.
+    const bySubject = new Map<string, Grant[]>();
+    for (const { binding, grant } of bindings) {
+      const bindingNamespace = binding.ref.kind === 'RoleBinding' ? this.namespaceOf(binding) : undefined;
+      const keys = new Set(subjectsOf(binding.raw).map((s) => subjectKey(s, bindingNamespace)).filter((k) => k !== undefined));
+      for (const key of keys) {
+        const list = bySubject.get(key);
+        const full = { binding, ...grant };
+        if (list) list.push(full);
+        else bySubject.set(key, [full]);
+      }
+    }
+    this.grantsCache = { bindings, bySubject };
     return this.grantsCache;
   }
 
   /** Every grant that reaches a service account through the bindings of this unit. */
   grantsFor(namespace: string, name: string): Grant[] {
+    const { bySubject } = this.bindings();
+    const keys = serviceAccountKeys(namespace, name);
+    const seen = new Set<ScannedObject>();
     const grants: Grant[] = [];
-    for (const { binding, grant } of this.bindings().bindings) {
-      const bindingNamespace = binding.ref.kind === 'RoleBinding' ? this.namespaceOf(binding) : undefined;
-      if (subjectsOf(binding.raw).some((s) => subjectCovers(s, bindingNamespace, namespace, name))) grants.push({ binding, ...grant });
+    for (const key of keys) {
+      for (const grant of bySubject.get(key) ?? []) {
+        if (seen.has(grant.binding)) continue;
+        seen.add(grant.binding);
+        grants.push(grant);
+      }
     }
     return grants;
   }

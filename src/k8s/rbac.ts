@@ -240,19 +240,36 @@ export const BROAD_GROUPS: Readonly<Record<string, string>> = {
   'system:serviceaccounts': 'every service account in the cluster',
 };
 
-/** Whether a binding subject covers a service account. */
-export function subjectCovers(subject: Subject, bindingNamespace: string | undefined, saNamespace: string, saName: string): boolean {
+/** The index key of a binding subject . */
+export function subjectKey(subject: Subject, bindingNamespace: string | undefined): string | undefined {
   switch (subject.kind) {
-    case 'ServiceAccount':
-      return subject.name === saName && (subject.namespace ?? bindingNamespace) === saNamespace;
+    case 'ServiceAccount': {
+      const namespace = subject.namespace ?? bindingNamespace;
+      return namespace === undefined ? undefined : `sa:${namespace}/${subject.name}`;
+    }
     case 'User':
-      return subject.name === `system:serviceaccount:${saNamespace}:${saName}`;
+      return `user:${subject.name}`;
     case 'Group':
-      return subject.name === 'system:serviceaccounts' || subject.name === 'system:authenticated' || subject.name === `system:serviceaccounts:${saNamespace}`;
+      return `group:${subject.name}`;
     default:
-      return false;
+      return undefined;
   }
 }
+
+/**
+ * Every subject key that covers a service account: itself, its user name, and the groups every service
+ * account (of its namespace) and every authenticated caller belong to.
+ */
+export function serviceAccountKeys(namespace: string, name: string): string[] {
+  return [
+    `sa:${namespace}/${name}`,
+    `user:system:serviceaccount:${namespace}:${name}`,
+    'group:system:serviceaccounts',
+    `group:system:serviceaccounts:${namespace}`,
+    'group:system:authenticated',
+  ];
+}
+
 
 export interface Grant {
   binding: ScannedObject;

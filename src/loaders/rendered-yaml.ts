@@ -1,12 +1,5 @@
-// Fast parsing of helm's rendered output, where no source positions are needed (lines of rendered text
-// are not lines of any file in the repository). js-yaml builds plain objects directly from parser
-// events, about three times faster than an AST; anything unusual (aliases, errors) falls back to the
-// positional parser, whose alias-expansion limits and error messages are the reference.
-import { FAILSAFE_SCHEMA, boolYaml11Tag, floatYaml11Tag, intYaml11Tag, loadAll, mergeTag, nullYaml11Tag } from 'js-yaml';
-import { parseYamlDocuments, YAML_LIMITS, type ParsedYaml } from './yaml-docs.ts';
-
-/** YAML 1.1 scalars as Kubernetes reads them (no timestamps), plus merge keys. */
-const KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, intYaml11Tag, floatYaml11Tag, mergeTag);
+// Parsing of helm's rendered output: the fast loader, and CustomResourceDefinitions by their header.
+import { loadYamlDocuments, type ParsedYaml } from './yaml-docs.ts';
 
 const CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
 const TOP_LEVEL_SPEC = /^spec:/m;
@@ -23,14 +16,9 @@ function crdHeader(text: string): string | undefined {
 
 export function parseRenderedDocument(text: string): ParsedYaml {
   const header = crdHeader(text);
-  try {
-    const values = loadAll(header ?? text, { schema: KUBERNETES_SCHEMA, maxAliases: 0, maxDepth: YAML_LIMITS.maxDepth });
-    const documents = values.map((value, index) => ({ index, value: value ?? null, line: 1, lineOf: () => 1 }));
-    if (header !== undefined && !documents.some((d) => d.value !== null && typeof d.value === 'object' && 'metadata' in d.value)) {
-      return parseYamlDocuments(text);
-    }
-    return { documents, problems: [] };
-  } catch {
-    return parseYamlDocuments(text);
+  if (header !== undefined) {
+    const parsed = loadYamlDocuments(header);
+    if (parsed.problems.length === 0 && parsed.documents.some((d) => d.value !== null && typeof d.value === 'object' && 'metadata' in d.value)) return parsed;
   }
+  return loadYamlDocuments(text);
 }
