@@ -125,7 +125,7 @@ async function load(inputs: Input[], config: Config, options: ScanOptions, repoR
     try {
       await helm();
     } catch (error) {
-      if (error instanceof HelmNotFoundError) throw new UsageError(error.message);
+      if (error instanceof HelmNotFoundError) throw new UsageError(error.message, { cause: error });
       throw error;
     }
     const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot);

@@ -1,0 +1,420 @@
+// The bundled Action (dist/index.js) run like the GitHub runner runs it, against a fake api.github.com on
+// 127.0.0.1 that checks every request against GitHub's OpenAPI description. The assertions are about what
+// was sent: the check run and its annotations, the sticky comment, the fallbacks, the retries.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { provisionOpenapi } from '../../scripts/provision-openapi.ts';
+import { FakeGitHub, type RecordedRequest } from './helpers/fake-github.ts';
+import { OpenApi } from './helpers/openapi.ts';
+import { ACTION_ENTRY, pullRequestEvent, runAction, type RunResult } from './helpers/runner.ts';
+import { BASE_SHA, cleanRepo, fleetRepo, HEAD_SHA, manifestRepo, MERGE_SHA, OWNER, PODS_YAML, PR_NUMBER, REPO, TOKEN } from './fixtures.ts';
+
+let api: OpenApi;
+let github: FakeGitHub;
+const repos: string[] = [];
+
+const MARKER = '<!-- preadmit:sticky-comment check="preadmit" -->';
+
+function repo(make: () => string): string {
+  const dir = make();
+  repos.push(dir);
+  return dir;
+}
+
+function event(over: { forkOwner?: string } = {}) {
+  return pullRequestEvent({ owner: OWNER, repo: REPO, number: PR_NUMBER, headSha: HEAD_SHA, baseSha: BASE_SHA, ...over });
+}
+
+function run(workspace: string, inputs: Record<string, string> = {}, over: Partial<Parameters<typeof runAction>[0]> = {}): Promise<RunResult> {
+  return runAction({
+    workspace,
+    apiUrl: github.url,
+    repository: `${OWNER}/${REPO}`,
+    sha: MERGE_SHA,
+    event: event(),
+    inputs: {
+      // action.yml defaults, as the runner passes them.
+      paths: '.',
+      'github-token': TOKEN,
+      'check-name': 'preadmit',
+      comment: 'on',
+      annotations: 'on',
+      'comment-when-clean': 'resolve',
+      'sarif-file': 'preadmit.sarif',
+      ...inputs,
+    },
+    ...over,
+  });
+}
+
+function annotationsOf(requests: RecordedRequest[]): { path: string; start_line: number; annotation_level: string; title: string; raw_details?: string }[] {
+  return requests.flatMap((r) => ((r.body as { output?: { annotations?: [] } } | undefined)?.output?.annotations ?? []) as []);
+}
+
+function expectAllValid(): void {
+  expect(github.invalid().map((r) => `${r.method} ${r.path}: ${r.errors.join('; ')}`)).toEqual([]);
+}
+
+beforeAll(async () => {
+  if (!existsSync(ACTION_ENTRY)) throw new Error(`${ACTION_ENTRY} is missing: run npm run bundle`);
+  api = new OpenApi(process.env.PREADMIT_TEST_OPENAPI ?? (await provisionOpenapi(console.error)));
+}, 300_000);
+
+afterEach(async () => {
+  await github?.close();
+});
+
+afterAll(() => {
+  for (const dir of repos) rmSync(dir, { recursive: true, force: true });
+});
+
+async function freshGitHub(): Promise<FakeGitHub> {
+  github = await FakeGitHub.start(api, OWNER, REPO, TOKEN);
+  return github;
+}
+
+describe('the fake GitHub validates against the OpenAPI description', () => {
+  it('accepts what GitHub accepts and rejects what it would not', async () => {
+    await freshGitHub();
+    const send = (method: string, p: string, body?: unknown) =>
+      fetch(`${github.url}${p}`, {
+        method,
+        headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github+json', 'user-agent': 'test', 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      }).then((r) => r.status);
+    const annotation = { path: 'a.yaml', start_line: 1, end_line: 1, annotation_level: 'failure', message: 'm' };
+    expect(await send('POST', `/repos/${OWNER}/${REPO}/check-runs`, { name: 'x', head_sha: HEAD_SHA, status: 'in_progress' })).toBe(201);
+    // 51 annotations, an unknown level, a misspelt field, completed without a conclusion, a missing body field.
+    expect(await send('POST', `/repos/${OWNER}/${REPO}/check-runs`, { name: 'x', head_sha: HEAD_SHA, output: { title: 't', summary: 's', annotations: Array(51).fill(annotation) } })).toBe(422);
+    expect(await send('POST', `/repos/${OWNER}/${REPO}/check-runs`, { name: 'x', head_sha: HEAD_SHA, output: { title: 't', summary: 's', annotations: [{ ...annotation, annotation_level: 'error' }] } })).toBe(422);
+    expect(await send('POST', `/repos/${OWNER}/${REPO}/check-runs`, { name: 'x', head_sha: HEAD_SHA, conclusoin: 'success' })).toBe(422);
+    const id = [...github.checkRuns.keys()][0]!;
+    expect(await send('PATCH', `/repos/${OWNER}/${REPO}/check-runs/${id}`, { status: 'completed' })).toBe(422);
+    expect(await send('POST', `/repos/${OWNER}/${REPO}/issues/${PR_NUMBER}/comments`, { text: 'hi' })).toBe(422);
+    expect(await send('POST', `/repos/${OWNER}/${REPO}/issues/${PR_NUMBER}/comments`, { body: 'x'.repeat(65_537) })).toBe(422);
+    expect(await send('GET', `/repos/${OWNER}/${REPO}/issues/${PR_NUMBER}/comments?per_page=100&pgae=2`)).toBe(422);
+    expect(await send('GET', `/repos/${OWNER}/${REPO}/check-runs/not-a-number`)).toBe(422);
+    expect(await send('PUT', `/repos/${OWNER}/${REPO}/check-runs`)).toBe(404);
+    expect(github.invalid()).toHaveLength(8);
+  });
+
+  it('the event payload the tests use is a valid pull_request webhook payload', () => {
+    const schema = (api.spec.components as { schemas: Record<string, unknown> }).schemas['webhook-pull-request-synchronize'] as Record<string, never>;
+    for (const payload of [event(), event({ forkOwner: 'outsider' })]) {
+      const validate = api.validatorFor('webhook:pull-request-synchronize', schema, false);
+      expect(validate(JSON.parse(JSON.stringify(payload))), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    }
+  });
+});
+
+describe('dist/index.js on a pull request', () => {
+  it('publishes one check run on the head SHA with every finding on its line, one comment, the summary, SARIF and outputs', async () => {
+    await freshGitHub();
+    const workspace = repo(manifestRepo);
+    const result = await run(workspace);
+    expect(result.stderr).toBe('');
+    expectAllValid();
+
+    // The merge gate: blocking findings fail the step.
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('::error::preadmit: ');
+    const report = result.report!;
+    expect(report.findings.length).toBeGreaterThan(3);
+
+    // One check run, on the PR head (not GITHUB_SHA, the merge commit), created in progress, then completed.
+    const creates = github.of('checks/create');
+    expect(creates).toHaveLength(1);
+    expect(creates[0]!.body).toMatchObject({ name: 'preadmit', head_sha: HEAD_SHA, status: 'in_progress', details_url: `https://github.com/${OWNER}/${REPO}/actions/runs/9876543210` });
+    const [checkRun] = [...github.checkRuns.values()];
+    expect(checkRun).toMatchObject({ head_sha: HEAD_SHA, status: 'completed', conclusion: 'failure' });
+    expect(checkRun!.output.summary).toContain('preadmit');
+
+    // Every finding annotated on the repository file and line that causes it.
+    const annotations = annotationsOf(github.of('checks/update'));
+    expect(annotations).toHaveLength(report.findings.length);
+    const byFingerprint = new Map(annotations.map((a) => [/fingerprint: (\w+)/.exec(a.raw_details ?? '')?.[1], a]));
+    for (const f of report.findings) {
+      const a = byFingerprint.get(f.fingerprint);
+      expect(a, f.ruleId).toBeDefined();
+      expect(a!.path).toBe(f.source.file);
+      expect(a!.start_line).toBe(f.source.line ?? 1);
+    }
+    const privileged = annotations.find((a) => a.title.startsWith('pss-privileged'))!;
+    expect(privileged).toMatchObject({ path: 'deploy/pods.yaml', annotation_level: 'failure', title: 'pss-privileged: Pod shop/debug' });
+    const privilegedLine = PODS_YAML.split('\n').findIndex((l) => l.includes('privileged: true')) + 1;
+    expect(privileged.start_line).toBe(privilegedLine);
+    for (const a of annotations) expect(path.isAbsolute(a.path) || a.path.startsWith('..') || a.path.includes('/tmp/')).toBe(false);
+
+    // One sticky comment, marked, with links to the head commit's files.
+    const comments = [...github.comments.values()];
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body.startsWith(MARKER)).toBe(true);
+    expect(comments[0]!.body).toContain(`https://github.com/${OWNER}/${REPO}/blob/${HEAD_SHA}/deploy/pods.yaml#L${privilegedLine}`);
+    expect(comments[0]!.body).toContain('#### Largest blast radius');
+    expect(github.of('issues/create-comment')).toHaveLength(1);
+
+    // Job summary, SARIF, outputs.
+    expect(result.summary).toContain('preadmit');
+    expect(result.summary).toContain('Pod shop/debug');
+    expect(result.outputs).toMatchObject({ findings: String(report.findings.length), conclusion: 'failure', 'sarif-file': path.join(workspace, 'preadmit.sarif') });
+    expect(Number(result.outputs.blocking)).toBeGreaterThan(0);
+    const sarif = JSON.parse(readFileSync(path.join(workspace, 'preadmit.sarif'), 'utf8')) as { version: string; runs: { results: unknown[] }[] };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]!.results).toHaveLength(report.findings.length);
+    // The findings are in the log too.
+    expect(result.stdout).toContain('pss-privileged');
+  });
+
+  it('updates the same comment on the next run instead of adding one, and resolves it once clean', async () => {
+    await freshGitHub();
+    const workspace = repo(manifestRepo);
+    await run(workspace);
+    const first = [...github.comments.values()];
+    expect(first).toHaveLength(1);
+    // Someone quotes the marker in their own comment: it is not ours and must not be touched.
+    const quoted = github.seedComment(PR_NUMBER, `${MARKER}\nI copied this`, { login: 'octo-dev', id: 5_830_200, type: 'User' });
+    github.resetLog();
+
+    writeFileSync(path.join(workspace, 'deploy/pods.yaml'), PODS_YAML.replace('name: debug', 'name: debug-2'));
+    const second = await run(workspace);
+    expectAllValid();
+    expect(second.code).toBe(1);
+    expect(github.of('issues/create-comment')).toHaveLength(0);
+    expect(github.of('issues/update-comment')).toHaveLength(1);
+    expect(github.of('issues/update-comment')[0]!.path).toBe(`/repos/${OWNER}/${REPO}/issues/comments/${first[0]!.id}`);
+    const ours = [...github.comments.values()].filter((c) => c.user.type === 'Bot');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.body).toContain('debug\\-2');
+    expect(github.comments.get(quoted.id)!.body).toBe(`${MARKER}\nI copied this`);
+
+    // Clean: the comment says so (resolve is the default), still one comment, and the step passes.
+    github.resetLog();
+    rmSync(path.join(workspace, 'deploy/pods.yaml'));
+    writeFileSync(path.join(workspace, 'deploy/settings.yaml'), readFileSync(path.join(repo(cleanRepo), 'deploy/settings.yaml')));
+    const clean = await run(workspace);
+    expectAllValid();
+    expect(clean.code).toBe(0);
+    expect(clean.outputs.conclusion).toBe('success');
+    expect(github.of('issues/create-comment')).toHaveLength(0);
+    const resolved = [...github.comments.values()].filter((c) => c.user.type === 'Bot');
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]!.body).toContain('Resolved');
+    expect([...github.checkRuns.values()].at(-1)).toMatchObject({ conclusion: 'success', head_sha: HEAD_SHA });
+
+    // comment-when-clean: delete removes it.
+    github.resetLog();
+    const deleted = await run(workspace, { 'comment-when-clean': 'delete' });
+    expect(deleted.code).toBe(0);
+    expect(github.of('issues/delete-comment')).toHaveLength(1);
+    expect([...github.comments.values()].filter((c) => c.user.type === 'Bot')).toHaveLength(0);
+    expectAllValid();
+  });
+
+  it('does not comment at all on a clean first run', async () => {
+    await freshGitHub();
+    const result = await run(repo(cleanRepo));
+    expectAllValid();
+    expect(result.code).toBe(0);
+    expect(github.comments.size).toBe(0);
+    expect([...github.checkRuns.values()]).toMatchObject([{ conclusion: 'success', head_sha: HEAD_SHA }]);
+  });
+});
+
+describe('a chart with 400 findings', () => {
+  it('publishes all 400 annotations in batches of at most 50 and one comment under the size limit', async () => {
+    const helm = process.env.PREADMIT_TEST_HELM3;
+    expect(helm, 'the global setup provisions helm 3').toBeDefined();
+    await freshGitHub();
+    const workspace = repo(() => fleetRepo(40));
+    const result = await run(workspace, { helm: helm!, paths: 'charts' });
+    expect(result.stderr).toBe('');
+    expectAllValid();
+    const findings = result.report!.findings;
+    expect(findings.length).toBeGreaterThanOrEqual(400);
+
+    const updates = github.of('checks/update');
+    const batches = updates.map((r) => annotationsOf([r]).length);
+    expect(updates.length).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(50);
+    const annotations = annotationsOf(updates);
+    expect(annotations).toHaveLength(findings.length);
+    expect(new Set(annotations.map((a) => /fingerprint: (\w+)/.exec(a.raw_details ?? '')?.[1]))).toEqual(new Set(findings.map((f) => f.fingerprint)));
+    for (const a of annotations) expect(a.path).toBe('charts/fleet/templates/pods.yaml');
+    const [checkRun] = [...github.checkRuns.values()];
+    expect(checkRun!.annotations).toHaveLength(findings.length);
+    expect(checkRun).toMatchObject({ conclusion: 'failure', head_sha: HEAD_SHA });
+    expect(checkRun!.output.summary!.length).toBeLessThanOrEqual(65_535);
+
+    const comments = [...github.comments.values()];
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body.length).toBeLessThanOrEqual(65_536);
+    expect(comments[0]!.body).toContain('#### Blocking findings');
+    expect(result.outputs.findings).toBe(String(findings.length));
+  });
+});
+
+describe('read-only tokens and fork pull requests', () => {
+  it('falls back to at most 10 workflow-command annotations per level, the most severe, and still fails the step', async () => {
+    await freshGitHub();
+    github.readOnly();
+    const workspace = repo(() => fleetRepo(12));
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts' }, { event: event({ forkOwner: 'outsider' }) });
+    expectAllValid();
+    expect(github.checkRuns.size).toBe(0);
+    expect([...github.comments.values()]).toHaveLength(0);
+    expect(result.code).toBe(1);
+    expect(result.outputs.conclusion).toBe('failure');
+
+    const counts = { error: 0, warning: 0, notice: 0 };
+    for (const c of result.commands) counts[c.level as keyof typeof counts]++;
+    expect(counts.error).toBeLessThanOrEqual(10);
+    expect(counts.warning).toBeLessThanOrEqual(10);
+    expect(counts.notice).toBeLessThanOrEqual(10);
+    // The failures shown are the blocking findings (critical first), on the template file.
+    const errors = result.commands.filter((c) => c.level === 'error' && c.properties.file !== undefined);
+    expect(errors.length).toBe(9); // 10 minus the slot kept for the step's failure message
+    for (const e of errors) expect(e.properties.file).toBe('charts/fleet/templates/pods.yaml');
+    expect(errors[0]!.properties.title).toMatch(/^pss-privileged: Pod default\/worker-/);
+    expect(result.commands.some((c) => c.level === 'notice' && /more annotations are not shown/.test(c.message))).toBe(true);
+    expect(result.commands.some((c) => c.level === 'warning' && /no check run could be published/.test(c.message) && /fork/.test(c.message))).toBe(true);
+    // The summary has every finding and says what happened.
+    expect(result.summary).toContain('Publishing to GitHub was incomplete');
+    expect(result.summary).toContain('Resource not accessible by integration');
+    expect(result.summary).toContain('worker\\-2');
+  });
+});
+
+describe('the two-workflow pattern for forks', () => {
+  function workflowRunEvent(headSha: string) {
+    const base = event().repository;
+    return {
+      action: 'completed',
+      workflow_run: { id: 9876543210, name: 'preadmit scan', event: 'pull_request', status: 'completed', conclusion: 'failure', head_sha: headSha, head_branch: 'feature/agent', pull_requests: [] },
+      workflow: { id: 161335, name: 'preadmit scan', path: '.github/workflows/preadmit-scan.yml' },
+      repository: base,
+      sender: event().sender,
+    };
+  }
+
+  it('publishes the fork run’s report from workflow_run: check run on the PR head, one verified comment', async () => {
+    // Workflow A: pull_request from a fork, read-only token.
+    await freshGitHub();
+    github.readOnly();
+    const fork = repo(manifestRepo);
+    const scanned = await run(fork, {}, { event: event({ forkOwner: 'outsider' }) });
+    expect(scanned.code).toBe(1);
+    expect(github.checkRuns.size + github.comments.size).toBe(0);
+    await github.close();
+
+    // Workflow B: workflow_run on the default branch, write token, never runs the fork's code; the
+    // artifact (report and PR number) is downloaded into its workspace.
+    await freshGitHub();
+    github.pulls.set(PR_NUMBER, HEAD_SHA);
+    const trusted = repo(cleanRepo);
+    const reportFile = path.join(trusted, 'artifact', 'preadmit-report.json');
+    mkdirSync(path.dirname(reportFile), { recursive: true });
+    writeFileSync(reportFile, JSON.stringify(scanned.report));
+    const published = await run(trusted, { report: reportFile, 'pull-request': String(PR_NUMBER) }, { eventName: 'workflow_run', event: workflowRunEvent(HEAD_SHA), sha: BASE_SHA });
+    expectAllValid();
+    expect(published.code).toBe(1);
+    expect(github.of('pulls/get')).toHaveLength(1);
+    expect([...github.checkRuns.values()]).toMatchObject([{ head_sha: HEAD_SHA, conclusion: 'failure' }]);
+    expect([...github.checkRuns.values()][0]!.annotations).toHaveLength(scanned.report!.findings.length);
+    expect([...github.comments.values()]).toHaveLength(1);
+    expect([...github.comments.values()][0]!.body).toContain('Pod shop/debug');
+
+    // A pull-request number that does not match the run's commit gets no comment.
+    github.resetLog();
+    github.pulls.set(PR_NUMBER + 1, 'e'.repeat(40));
+    const mismatch = await run(trusted, { report: reportFile, 'pull-request': String(PR_NUMBER + 1) }, { eventName: 'workflow_run', event: workflowRunEvent(HEAD_SHA), sha: BASE_SHA });
+    expect(mismatch.stdout).toContain(`not commenting: pull request #${PR_NUMBER + 1} is at ${'e'.repeat(40)}`);
+    expect(github.of('issues/create-comment')).toHaveLength(0);
+    expectAllValid();
+
+    // A tampered report is refused.
+    writeFileSync(reportFile, JSON.stringify({ ...scanned.report, findings: [{ ruleId: '<img>' }] }));
+    const tampered = await run(trusted, { report: reportFile }, { eventName: 'workflow_run', event: workflowRunEvent(HEAD_SHA), sha: BASE_SHA });
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toMatch(/is not a preadmit JSON report/);
+  });
+});
+
+describe('transient failures', () => {
+  it('retries a 502, and a comment whose create failed after it went through is not posted twice', async () => {
+    await freshGitHub();
+    github.fail({ operationId: 'checks/update', status: 502 });
+    github.fail({ operationId: 'issues/create-comment', status: 502, afterHandling: true });
+    const result = await run(repo(manifestRepo));
+    expectAllValid();
+    expect(result.code).toBe(1);
+    const updates = github.of('checks/update');
+    expect(updates[0]).toMatchObject({ status: 502, fault: true });
+    expect(updates[1]).toMatchObject({ status: 200 });
+    expect([...github.checkRuns.values()][0]).toMatchObject({ conclusion: 'failure' });
+    expect([...github.checkRuns.values()][0]!.annotations.length).toBe(result.report!.findings.length);
+    expect(github.comments.size).toBe(1);
+    expect(github.of('issues/create-comment')).toHaveLength(1);
+    expect(result.stdout).toMatch(/HTTP 502.*retrying in/);
+  });
+
+  it('waits out a secondary rate limit (403 with retry-after)', async () => {
+    await freshGitHub();
+    github.fail({ operationId: 'checks/create', status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' } });
+    const result = await run(repo(manifestRepo));
+    expectAllValid();
+    expect(github.of('checks/create').map((r) => r.status)).toEqual([403, 201]);
+    expect(github.checkRuns.size).toBe(1);
+    expect(result.commands.filter((c) => c.properties.file !== undefined)).toHaveLength(0);
+  });
+
+  it('keeps the findings in the log and summary when GitHub keeps failing', async () => {
+    await freshGitHub();
+    for (const operationId of ['checks/create', 'checks/update', 'issues/list-comments']) github.fail({ operationId, status: 503, times: Infinity });
+    const result = await run(repo(manifestRepo));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('pss-privileged');
+    expect(result.summary).toContain('Pod shop/debug');
+    expect(result.summary).toContain('Publishing to GitHub was incomplete');
+    expect(result.commands.some((c) => c.level === 'error' && c.properties.file === 'deploy/pods.yaml')).toBe(true);
+  }, 120_000);
+});
+
+describe('other events and settings', () => {
+  it('on push: a check run on GITHUB_SHA and no comment', async () => {
+    await freshGitHub();
+    const result = await run(repo(manifestRepo), {}, { eventName: 'push', event: { ref: 'refs/heads/main', after: MERGE_SHA, repository: { full_name: `${OWNER}/${REPO}` } } });
+    expectAllValid();
+    expect([...github.checkRuns.values()]).toMatchObject([{ head_sha: MERGE_SHA, conclusion: 'failure' }]);
+    expect(github.of('issues/list-comments')).toHaveLength(0);
+    expect(result.stdout).toContain('is not about a pull request: no comment');
+  });
+
+  it('advisory: conclusion neutral and the step passes', async () => {
+    await freshGitHub();
+    const result = await run(repo(manifestRepo), { advisory: 'on', comment: 'off', annotations: 'off' });
+    expectAllValid();
+    expect(result.code).toBe(0);
+    expect(result.outputs.conclusion).toBe('neutral');
+    expect([...github.checkRuns.values()]).toMatchObject([{ conclusion: 'neutral', annotations: [] }]);
+    expect(github.comments.size).toBe(0);
+  });
+
+  it('fails with a how-to when charts need helm and there is none', async () => {
+    await freshGitHub();
+    const result = await run(repo(() => fleetRepo(1)), { helm: '/nonexistent/helm' });
+    expectAllValid();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('azure/setup-helm');
+    expect(result.stdout).not.toContain('--helm');
+    expect([...github.checkRuns.values()]).toMatchObject([{ conclusion: 'failure', output: { title: 'The scan did not run' } }]);
+  });
+
+  it('rejects a bad input with a message naming it', async () => {
+    await freshGitHub();
+    const result = await run(repo(manifestRepo), { 'fail-on': 'severe' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('::error::preadmit: input fail-on must be one of critical, high, medium, low, never (got "severe")');
+    expect(github.requests).toHaveLength(0);
+  });
+});

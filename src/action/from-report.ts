@@ -1,0 +1,38 @@
+// Publishing a report made elsewhere: the second half of the two-workflow pattern for pull requests from
+// forks. A `pull_request` workflow (read-only token) scans and uploads its JSON report; a `workflow_run`
+// workflow (write token, never running the fork's code) publishes it with the `report` input. The report
+// is untrusted data: it must match schemas/scan-result.schema.json, and everything from it is escaped
+// like any scanned value before it reaches a comment.
+import { readFileSync, statSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import schema from '../../schemas/scan-result.schema.json' with { type: 'json' };
+import type { ScanResult } from '../core/model.ts';
+import { ConfigurationError } from './inputs.ts';
+
+const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+
+let validator: ReturnType<Ajv2020['compile']> | undefined;
+
+/** Reads and validates a JSON report written by preadmit (`--format json`, or the Action's report-json output). */
+export function loadReport(file: string): ScanResult {
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError(`cannot read the report ${file}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`report ${file} is not JSON: ${(error as Error).message}`);
+  }
+  validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  if (!validator(value)) {
+    const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    throw new ConfigurationError(`report ${file} is not a preadmit JSON report: ${problems.join('; ')}`);
+  }
+  return value as ScanResult;
+}

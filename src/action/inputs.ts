@@ -1,0 +1,112 @@
+// Every input of action.yml, read once into a typed, validated object. A bad value is a
+// ConfigurationError: the run fails with a message naming the input, never with a stack trace.
+import * as core from '@actions/core';
+import type { FailOn } from '../core/model.ts';
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+export const FAIL_ON_VALUES: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'];
+export const COMMENT_WHEN_CLEAN_VALUES = ['resolve', 'delete', 'update'] as const;
+export type CommentWhenClean = (typeof COMMENT_WHEN_CLEAN_VALUES)[number];
+
+export interface ActionInputs {
+  /** Paths to scan, relative to GITHUB_WORKSPACE (default `.`). */
+  paths: string[];
+  /** Configuration file; otherwise .preadmit.yaml is looked up from the first path. */
+  config?: string;
+  /** Values files applied to every chart. */
+  valuesFiles: string[];
+  /** Terraform plan JSON files (`terraform show -json`), scanned alongside `paths`. */
+  terraformPlans: string[];
+  /** Overrides failOn of the config file (whose default is high). */
+  failOn?: FailOn;
+  pssVersion?: string;
+  /** Upsert the sticky PR comment. */
+  comment: boolean;
+  /** What happens to the sticky comment when a later run has no findings and no errors. */
+  commentWhenClean: CommentWhenClean;
+  /** Annotate findings (check run, or workflow commands as a fallback). */
+  annotations: boolean;
+  checkName: string;
+  /** Report, never block: conclusion neutral instead of failure, and the step succeeds. */
+  advisory: boolean;
+  /** Where the SARIF report goes, relative to GITHUB_WORKSPACE. */
+  sarifFile: string;
+  githubToken: string;
+  /** helm binary (default: helm on PATH). */
+  helm?: string;
+  /** Publish this JSON report (from an earlier preadmit run) instead of scanning. */
+  report?: string;
+  /** With `report` on workflow_run: the pull request to comment on (verified against the run's head SHA). */
+  pullRequest?: number;
+}
+
+export type GetInput = (name: string) => string;
+
+const defaultGetInput: GetInput = (name) => core.getInput(name);
+
+function list(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function toggle(name: string, value: string, fallback: boolean): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === '') return fallback;
+  if (['on', 'true', 'yes', '1'].includes(v)) return true;
+  if (['off', 'false', 'no', '0'].includes(v)) return false;
+  throw new ConfigurationError(`input ${name} must be on or off (got "${value}")`);
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === '') return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw new ConfigurationError(`input ${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return v as T;
+}
+
+/** Reads and validates every input. */
+export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
+  const get = (name: string) => getInput(name).trim();
+
+  const pssVersion = get('pss-version');
+  if (pssVersion !== '' && !/^(latest|v1\.(0|[1-9][0-9]*))$/.test(pssVersion)) {
+    throw new ConfigurationError(`input pss-version must be latest or v1.N, e.g. v1.33 (got "${pssVersion}")`);
+  }
+  const checkName = get('check-name') || 'preadmit';
+  if (checkName.length > 100 || /[\u0000-\u001f]/.test(checkName)) {
+    throw new ConfigurationError('input check-name must be one line of at most 100 characters');
+  }
+  const token = get('github-token');
+  if (token !== '') core.setSecret(token);
+
+  const failOn = oneOf('fail-on', get('fail-on'), FAIL_ON_VALUES);
+  const config = get('config');
+  const helm = get('helm');
+  const paths = list(getInput('paths'));
+  const report = get('report');
+  const pr = get('pull-request');
+  if (pr !== '' && !/^[1-9][0-9]{0,9}$/.test(pr)) throw new ConfigurationError(`input pull-request must be a pull request number (got "${pr}")`);
+  return {
+    paths: paths.length > 0 ? paths : ['.'],
+    ...(config !== '' && { config }),
+    valuesFiles: list(getInput('values-files')),
+    terraformPlans: list(getInput('terraform-plans')),
+    ...(failOn !== undefined && { failOn }),
+    ...(pssVersion !== '' && { pssVersion }),
+    comment: toggle('comment', get('comment'), true),
+    commentWhenClean: oneOf('comment-when-clean', get('comment-when-clean'), COMMENT_WHEN_CLEAN_VALUES) ?? 'resolve',
+    annotations: toggle('annotations', get('annotations'), true),
+    checkName,
+    advisory: toggle('advisory', get('advisory'), false),
+    sarifFile: get('sarif-file') || 'preadmit.sarif',
+    githubToken: token,
+    ...(helm !== '' && { helm }),
+    ...(report !== '' && { report }),
+    ...(pr !== '' && { pullRequest: Number(pr) }),
+  };
+}

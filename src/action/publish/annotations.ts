@@ -1,0 +1,85 @@
+// Findings and input errors as annotations on the repository file and line that cause them. The same list
+// feeds the check run (every one, in batches of 50) and the workflow-command fallback (the most severe).
+import type { ScanResult } from '../../core/model.ts';
+import { clip, compareFindingsBySeverity, isBlocking, objectLabel, outcomeOf } from '../../reporters/common.ts';
+
+export type AnnotationLevel = 'failure' | 'warning' | 'notice';
+
+/** The Checks API annotation object (field names as GitHub spells them). */
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: AnnotationLevel;
+  /** At most 255 characters. */
+  title: string;
+  message: string;
+  raw_details?: string;
+}
+
+/** The Checks API takes at most 50 annotations per request. */
+export const ANNOTATIONS_PER_REQUEST = 50;
+/** Beyond this many the rest are left to the SARIF and JSON reports (20 requests; secondary rate limits). */
+export const MAX_CHECK_ANNOTATIONS = 1000;
+
+const LEVEL_ORDER: Record<AnnotationLevel, number> = { failure: 0, warning: 1, notice: 2 };
+
+/** Repository-relative path as GitHub wants it: forward slashes, no leading `./`. */
+export function annotationPath(file: string): string {
+  return file.replace(/\\/g, '/').replace(/^(\.\/)+/, '') || '.';
+}
+
+/**
+ * Blocking findings are failures; other critical/high/medium findings warnings; low and info notices.
+ * Input errors are failures when they fail the run, warnings otherwise. Most severe first.
+ */
+export function annotationsFor(result: ScanResult): CheckAnnotation[] {
+  const failOn = result.summary.failOn;
+  const findings = [...result.findings].sort(compareFindingsBySeverity).map((f): CheckAnnotation => {
+    const level: AnnotationLevel = isBlocking(f.severity, failOn)
+      ? 'failure'
+      : f.severity === 'critical' || f.severity === 'high' || f.severity === 'medium'
+        ? 'warning'
+        : 'notice';
+    const line = f.source.line !== undefined && f.source.line >= 1 ? f.source.line : 1;
+    const details = [
+      `rule: ${f.ruleId} (${f.severity})`,
+      `object: ${f.object.apiVersion} ${objectLabel(f.object)}`,
+      `field: ${f.path || '/'}`,
+      ...(f.source.chart !== undefined ? [`chart: ${f.source.chart}${f.source.valueSet ? ` (values: ${f.source.valueSet})` : ''}`] : []),
+      ...(f.source.address !== undefined ? [`terraform: ${f.source.address}`] : []),
+      `fingerprint: ${f.fingerprint}`,
+    ];
+    return {
+      path: annotationPath(f.source.file),
+      start_line: line,
+      end_line: line,
+      annotation_level: level,
+      title: clip(`${f.ruleId}: ${objectLabel(f.object)}`, 255),
+      message: clip(`[${f.severity}] ${f.message}\n\nHow to fix: ${f.remediation}`, 8000),
+      raw_details: clip(details.join('\n'), 8000),
+    };
+  });
+  const errorLevel: AnnotationLevel = outcomeOf(result) === 'incomplete' ? 'warning' : 'failure';
+  const errors = result.errors
+    .filter((e) => e.file !== '' && e.file !== '<stdin>')
+    .map((e): CheckAnnotation => {
+      const line = e.line !== undefined && e.line >= 1 ? e.line : 1;
+      return {
+        path: annotationPath(e.file),
+        start_line: line,
+        end_line: line,
+        annotation_level: errorLevel,
+        title: clip(`preadmit ${e.kind} error${e.chart !== undefined ? `: ${e.chart}` : ''}`, 255),
+        message: clip(`${e.message}\n\nThis input was not scanned, or not completely.`, 8000),
+      };
+    });
+  // Stable: findings keep their severity order within a level.
+  return [...errors, ...findings].sort((a, b) => LEVEL_ORDER[a.annotation_level] - LEVEL_ORDER[b.annotation_level]);
+}
+
+export function batches<T>(items: readonly T[], size = ANNOTATIONS_PER_REQUEST): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,159 @@
+// The Markdown the Action publishes (PR comment, check run summary, job summary): the shared markdown
+// reporter plus what only the Action adds — the sticky comment's hidden marker, links to the files at the
+// PR head, and the workloads with the largest blast radius. Pure functions; sizes are budgeted here.
+import type { BlastRating, ObjectRecord, ScanResult } from '../core/model.ts';
+import { chain, clip, compareSources, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
+import { escapeMarkdown, render } from '../reporters/index.ts';
+import { safeUrl } from '../reporters/markdown.ts';
+
+/** GitHub rejects issue comments longer than this many characters. */
+export const COMMENT_LIMIT = 65_536;
+/** The Checks API's maxLength for output.summary. */
+export const CHECK_SUMMARY_LIMIT = 65_535;
+/** The runner refuses a step summary over 1 MiB (bytes). */
+export const JOB_SUMMARY_LIMIT = 1024 * 1024;
+export const LIMIT_NAMES = {
+  comment: "GitHub's 65,536-character limit for comments",
+  check: "GitHub's 65,535-character limit for check run summaries",
+  summary: "GitHub's 1 MiB limit for job summaries",
+} as const;
+/** Workloads listed in the blast-radius section. */
+export const TOP_BLAST_RADIUS = 5;
+
+export type FileUrl = (file: string, line?: number) => string | undefined;
+
+/** Links to a repository file (and line) at a commit; undefined for paths outside the repository. */
+export function blobUrl(serverUrl: string, owner: string, repo: string, sha: string): FileUrl {
+  return (file, line) => {
+    const clean = file.replace(/^(\.\/)+/, '');
+    if (clean === '' || clean === '.' || clean.startsWith('../') || clean.startsWith('/') || clean.startsWith('<')) return undefined;
+    const encoded = clean.split('/').map(encodeURIComponent).join('/');
+    return `${serverUrl}/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/blob/${sha}/${encoded}${line !== undefined ? `#L${line}` : ''}`;
+  };
+}
+
+/** The hidden first line that finds the sticky comment again; one per check name. */
+export function commentMarker(checkName: string): string {
+  const safe = checkName.replace(/[^A-Za-z0-9 ._/()+:-]/g, '_').replace(/-{2,}/g, '-');
+  return `<!-- preadmit:sticky-comment check="${safe}" -->`;
+}
+
+const RATING_ORDER: Record<BlastRating, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+const RATING_BADGE: Record<BlastRating, string> = { critical: '🔴 Critical', high: '🟠 High', medium: '🟡 Medium', low: '🔵 Low' };
+
+function size(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** The workloads a compromise would hurt most (rating medium or above), or '' when none. */
+export function blastRadiusSection(result: ScanResult, fileUrl: FileUrl | undefined, limit = TOP_BLAST_RADIUS): string {
+  const rated = result.objects
+    .filter((o): o is ObjectRecord & { blastRadius: NonNullable<ObjectRecord['blastRadius']> } => o.blastRadius !== undefined)
+    .filter((o) => o.blastRadius.rating !== 'low')
+    .sort((a, b) =>
+      chain(
+        RATING_ORDER[a.blastRadius.rating] - RATING_ORDER[b.blastRadius.rating],
+        b.blastRadius.reasons.length - a.blastRadius.reasons.length,
+        compareSources(a.source, b.source),
+      ),
+    );
+  if (rated.length === 0) return '';
+  const rows = rated.slice(0, limit).map((o) => {
+    const reasons = o.blastRadius.reasons;
+    const why = reasons.slice(0, 3).map((r) => escapeMarkdown(clip(r, 160))).join('; ') + (reasons.length > 3 ? ` (+${reasons.length - 3} more)` : '');
+    const label = escapeMarkdown(clip(locationLabel(o.source.file, o.source.line), 200));
+    const href = safeUrl(fileUrl?.(o.source.file, o.source.line));
+    const where = href === undefined ? label : `[${label}](${href})`;
+    return `| ${RATING_BADGE[o.blastRadius.rating]} | ${escapeMarkdown(clip(objectLabel(o.object), 200))} | ${where} | ${why || '—'} |`;
+  });
+  const shown = rows.length < rated.length ? ` (top ${rows.length} of ${rated.length})` : '';
+  return [
+    `#### Largest blast radius${shown}`,
+    '',
+    'What an attacker who compromises the workload could reach: privileges, API access, network reachability and secrets.',
+    '',
+    '| Rating | Workload | Source | Why |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** Puts a section before the collapsed details of the report (or at its end). */
+function insertSection(report: string, section: string): string {
+  if (section === '') return report;
+  // Escaped values never contain a raw `<details>`: this one is the reporter's collapsed section.
+  const at = report.indexOf('\n<details>\n<summary>');
+  if (at === -1) return `${report.replace(/\n+$/, '')}\n\n${section}\n`;
+  return `${report.slice(0, at)}\n${section}\n${report.slice(at)}`;
+}
+
+export interface ComposeOptions {
+  rules: readonly RuleLike[];
+  fileUrl?: FileUrl;
+  /** Upper bound in UTF-8 bytes (so also in characters) for the whole text. */
+  limit: number;
+  /** Text before the report (the marker, a resolved note). */
+  prefix?: string;
+  /** Text after the report (publishing notes). */
+  suffix?: string;
+  /** How the shortening note names the limit, e.g. "GitHub's 65,536-character limit for comments". */
+  limitName?: string;
+}
+
+/** The full report within `limit`: the reporter cuts rows (and says so) to make room for what we add. */
+export function composeReport(result: ScanResult, options: ComposeOptions): string {
+  const blast = blastRadiusSection(result, options.fileUrl);
+  const prefix = options.prefix ?? '';
+  const suffix = options.suffix ? `\n${options.suffix}\n` : '';
+  const overhead = size(prefix) + size(suffix) + (blast === '' ? 0 : size(blast) + 4);
+  const maxLength = Math.max(1_000, options.limit - overhead);
+  let report = render('markdown', result, {
+    rules: options.rules,
+    ...(options.fileUrl !== undefined && { fileUrl: options.fileUrl }),
+    maxLength,
+  });
+  if (options.limitName !== undefined) {
+    // The reporter names its own budget, which is the limit less what we add; name the real limit instead.
+    report = report.replace(`Shortened to stay under ${maxLength.toLocaleString('en-US')} characters`, `Shortened to fit ${options.limitName}`);
+  }
+  const text = prefix + insertSection(report, blast) + suffix;
+  if (size(text) <= options.limit) return text;
+  // Only a tiny limit gets here; keep the start, whole characters only.
+  let out = '';
+  for (const c of text) {
+    if (size(out) + size(c) > options.limit - 40) break;
+    out += c;
+  }
+  return `${out}\n\n_… cut to fit._\n`;
+}
+
+/** A scan with nothing to say: no findings, no errors. */
+export function isClean(result: ScanResult): boolean {
+  return result.findings.length === 0 && result.errors.length === 0 && result.summary.verdict === 'pass';
+}
+
+export type Conclusion = 'success' | 'failure' | 'neutral';
+
+export function conclusionOf(result: ScanResult, advisory: boolean): Conclusion {
+  if (result.summary.verdict === 'pass') return 'success';
+  return advisory ? 'neutral' : 'failure';
+}
+
+/** The check run's one-line title. */
+export function checkTitle(result: ScanResult, conclusion: Conclusion): string {
+  const { summary } = result;
+  const advisory = conclusion === 'neutral' ? ' (advisory)' : '';
+  switch (outcomeOf(result)) {
+    case 'fail':
+      return `${plural(summary.blocking, 'blocking finding')} at or above ${summary.failOn}${advisory}`;
+    case 'fail-errors':
+      return `Scan failed: ${plural(summary.errors, 'input error')}${advisory}`;
+    case 'incomplete':
+      return `No blocking findings, but ${plural(summary.errors, 'input')} not scanned`;
+    case 'pass':
+      if (summary.findings === 0) return 'No findings';
+      return summary.failOn === 'never'
+        ? `${plural(summary.findings, 'finding')}, none blocking (fail-on: never)`
+        : `No blocking findings (${plural(summary.findings, 'finding')} below ${summary.failOn})`;
+  }
+}

@@ -1,0 +1,302 @@
+// The Action: read inputs once, scan with the same core as the CLI, then publish. Order matters:
+//   1. the check run goes in_progress on the PR head (and tells us early whether the token may write);
+//   2. the scan, in GITHUB_WORKSPACE so every path is repository-relative;
+//   3. everything that needs no token: reports on disk, the log, the job summary, the outputs;
+//   4. the check run with every annotation, and the sticky comment;
+//   5. when the token could not write the check run: the most severe findings as workflow commands;
+//   6. the exit status, from the findings alone (a GitHub API failure never changes or hides them).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as core from '@actions/core';
+import { RULES } from '../../rules/index.ts';
+import { UsageError } from '../core/errors.ts';
+import type { ScanResult } from '../core/model.ts';
+import { scan, type ScanOptions } from '../core/scan.ts';
+import { HelmNotFoundError } from '../loaders/helm.ts';
+import { plural } from '../reporters/common.ts';
+import { render } from '../reporters/index.ts';
+import { readRunContext, type RunContext } from './context.ts';
+import { loadReport } from './from-report.ts';
+import { createGitHubApi, type GitHubApi } from './github.ts';
+import { ConfigurationError, readInputs, type ActionInputs } from './inputs.ts';
+import { actionsLogger, type Logger } from './logger.ts';
+import { annotationsFor, type CheckAnnotation } from './publish/annotations.ts';
+import { completeCheckRun, startCheckRun, type CheckRunTarget, type CompleteResult, type StartResult } from './publish/check-run.ts';
+import { publishComment, verifyPullRequest, type CommentResult } from './publish/comment.ts';
+import { setOutputs } from './publish/outputs.ts';
+import { appendJobSummary } from './publish/summary.ts';
+import { emitWorkflowCommands, selectForWorkflowCommands } from './publish/workflow-commands.ts';
+import {
+  blobUrl,
+  CHECK_SUMMARY_LIMIT,
+  checkTitle,
+  COMMENT_LIMIT,
+  commentMarker,
+  composeReport,
+  conclusionOf,
+  isClean,
+  JOB_SUMMARY_LIMIT,
+  LIMIT_NAMES,
+  type Conclusion,
+  type FileUrl,
+} from './report.ts';
+
+/** Room kept in each budget for what is added after the report (notes about publishing). */
+const SUMMARY_RESERVE = 16 * 1024;
+
+export const HELM_HINT =
+  'GitHub-hosted ubuntu-latest runners include helm. On other runners, or to pin a version, add a step before preadmit:\n' +
+  '  - uses: azure/setup-helm@v4\n' +
+  '    with:\n' +
+  '      version: v3.17.3\n' +
+  "or set the action's `helm` input to the path of a helm 3.8+ binary. preadmit never downloads chart dependencies: " +
+  'vendor them, or run `helm dependency build` in an earlier step.';
+
+/** The user's mistake, worded for the Action (inputs, not command-line flags). */
+export function usageMessage(error: UsageError): string {
+  const isHelm = error.cause instanceof HelmNotFoundError;
+  if (!isHelm) return error.message;
+  const what = error.message
+    .replace(/the helm given with --helm/, 'the helm given in the `helm` input')
+    .replace(/\s*Install helm 3\.8\+.*$/s, '')
+    .replace(/or pass its path with --helm\.?/, '');
+  return `charts need helm to render, but ${what}\n${HELM_HINT}`;
+}
+
+function scanOptions(inputs: ActionInputs, workspace: string): ScanOptions {
+  return {
+    // Plan files are inputs like any other path; discovery tells them apart by content.
+    paths: [...inputs.paths, ...inputs.terraformPlans],
+    ...(inputs.config !== undefined && { configFile: path.resolve(workspace, inputs.config) }),
+    ...(inputs.failOn !== undefined && { failOn: inputs.failOn }),
+    ...(inputs.pssVersion !== undefined && { pssVersion: inputs.pssVersion }),
+    valuesFiles: inputs.valuesFiles.map((f) => path.resolve(workspace, f)),
+    ...(inputs.helm !== undefined && { helmPath: inputs.helm }),
+  };
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'preadmit';
+}
+
+function writeFile(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+function describeFailure(what: string, result: { error: Error; forbidden: boolean }): string {
+  const why = result.forbidden
+    ? `${result.error.message}. The token may not do this: pull requests from forks get a read-only GITHUB_TOKEN, and the workflow needs ${what === 'the check run' ? '`permissions: checks: write`' : '`permissions: pull-requests: write`'}.`
+    : result.error.message;
+  return `could not publish ${what}: ${why}`;
+}
+
+interface Publishing {
+  api?: GitHubApi;
+  target?: CheckRunTarget;
+  started?: StartResult;
+}
+
+export async function run(log: Logger = actionsLogger): Promise<void> {
+  let inputs: ActionInputs;
+  try {
+    inputs = readInputs();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return core.setFailed(`preadmit: ${error.message}`);
+    throw error;
+  }
+  const ctx = readRunContext();
+  for (const note of ctx.notes) log.info(`preadmit: ${note}`);
+  if (ctx.eventName === 'pull_request_target') {
+    log.info(
+      'preadmit: running on pull_request_target. Do not check out and scan the pull request’s code here: helm renders it with a write token and secrets in reach. Use pull_request, or the two-workflow pattern in the README.',
+    );
+  }
+  try {
+    process.chdir(ctx.workspace);
+  } catch (error) {
+    return core.setFailed(`preadmit: cannot enter GITHUB_WORKSPACE ${ctx.workspace}: ${(error as Error).message}`);
+  }
+
+  const publishing: Publishing = {};
+  if (ctx.repository !== undefined && ctx.sha !== undefined && inputs.githubToken !== '') {
+    publishing.api = createGitHubApi(inputs.githubToken, ctx.apiUrl, log);
+    publishing.target = {
+      ...ctx.repository,
+      name: inputs.checkName,
+      headSha: ctx.sha,
+      ...(ctx.runUrl !== undefined && { detailsUrl: ctx.runUrl }),
+    };
+    publishing.started = await startCheckRun(publishing.api, publishing.target);
+    if (!publishing.started.ok) log.info(`preadmit: ${describeFailure('the check run', publishing.started)}`);
+  } else {
+    log.info(
+      `preadmit: ${inputs.githubToken === '' ? 'no github-token' : 'GITHUB_REPOSITORY or the commit SHA is not set'}: results go to the log, the job summary and the report files only`,
+    );
+  }
+
+  let result: ScanResult;
+  try {
+    if (inputs.report !== undefined) {
+      const file = path.resolve(ctx.workspace, inputs.report);
+      log.info(`preadmit: publishing the report ${file} instead of scanning`);
+      result = loadReport(file);
+    } else {
+      result = await scan(scanOptions(inputs, ctx.workspace));
+    }
+  } catch (error) {
+    const message =
+      error instanceof UsageError
+        ? usageMessage(error)
+        : error instanceof ConfigurationError
+          ? error.message
+          : `internal error (please report it): ${(error as Error).stack ?? String(error)}`;
+    await abandon(publishing, message, log);
+    core.setOutput('conclusion', 'failure');
+    return core.setFailed(`preadmit: ${message}`);
+  }
+  await publish(result, inputs, ctx, publishing, log);
+}
+
+/** The scan could not run: the check run (if started) fails with the reason, and the summary says it. */
+async function abandon(publishing: Publishing, message: string, log: Logger): Promise<void> {
+  await appendJobSummary(`### ❌ preadmit: the scan did not run\n\n\`\`\`text\n${message.replace(/`{3,}/g, '``')}\n\`\`\`\n`, log);
+  if (publishing.api === undefined || publishing.target === undefined || publishing.started?.ok === false) return;
+  const done = await completeCheckRun(publishing.api, publishing.target, publishing.started?.id, {
+    conclusion: 'failure',
+    title: 'The scan did not run',
+    summary: `\`\`\`text\n${message.slice(0, 60_000).replace(/`{3,}/g, '``')}\n\`\`\``,
+    annotations: [],
+  });
+  if (!done.ok && done.error) log.info(`preadmit: ${describeFailure('the check run', { error: done.error, forbidden: done.forbidden === true })}`);
+}
+
+/**
+ * The pull request to comment on: the event's own, or on workflow_run the one named by the `pull-request`
+ * input (or the run's same-repository pull request), once GitHub confirms its head is the scanned commit.
+ */
+async function pullRequestFor(inputs: ActionInputs, ctx: RunContext, api: GitHubApi, notes: string[], log: Logger): Promise<{ number: number; headSha: string } | undefined> {
+  if (ctx.pullRequest !== undefined) return ctx.pullRequest;
+  const headSha = ctx.sha;
+  if (ctx.repository === undefined || headSha === undefined) return undefined;
+  const number = inputs.pullRequest ?? ctx.workflowRun?.pullRequests.find((p) => p.headSha === headSha)?.number;
+  if (number === undefined) return undefined;
+  const verified = await verifyPullRequest(api, ctx.repository, number, headSha);
+  if (!verified.ok) {
+    const line = `not commenting: ${verified.reason}`;
+    log.info(`preadmit: ${line}`);
+    notes.push(line);
+    return undefined;
+  }
+  return { number, headSha };
+}
+
+async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext, publishing: Publishing, log: Logger): Promise<void> {
+  const conclusion: Conclusion = conclusionOf(result, inputs.advisory);
+  const fileUrl: FileUrl | undefined =
+    ctx.repository !== undefined && ctx.sha !== undefined ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : undefined;
+  const compose = (limit: number, limitName: string, prefix?: string) =>
+    composeReport(result, { rules: RULES, limit, limitName, ...(fileUrl !== undefined && { fileUrl }), ...(prefix !== undefined && { prefix }) });
+
+  // 3. Everything that needs no token.
+  const sarifFile = path.resolve(ctx.workspace, inputs.sarifFile);
+  const reportJson = path.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
+  writeFile(sarifFile, render('sarif', result, { rules: RULES }));
+  writeFile(reportJson, render('json', result, { rules: RULES }));
+  log.info(render('text', result, { rules: RULES, color: false }));
+  log.info(`preadmit: SARIF report ${sarifFile}, JSON report ${reportJson}`);
+  await appendJobSummary(compose(JOB_SUMMARY_LIMIT - SUMMARY_RESERVE, LIMIT_NAMES.summary), log);
+  setOutputs({ findings: result.summary.findings, blocking: result.summary.blocking, sarifFile, reportJson, conclusion });
+
+  // 4. The check run and the comment.
+  const annotations: CheckAnnotation[] = inputs.annotations ? annotationsFor(result) : [];
+  const notes: string[] = [];
+  let check: CompleteResult | undefined;
+  const { api, target, started } = publishing;
+  const checksForbidden = started !== undefined && !started.ok && started.forbidden;
+  if (api !== undefined && target !== undefined && !checksForbidden) {
+    check = await completeCheckRun(api, target, started?.ok ? started.id : undefined, {
+      conclusion,
+      title: checkTitle(result, conclusion),
+      summary: compose(CHECK_SUMMARY_LIMIT - 1_000, LIMIT_NAMES.check),
+      annotations,
+    });
+    if (check.ok) {
+      log.info(
+        `preadmit: check run "${target.name}" on ${target.headSha.slice(0, 12)}: ${conclusion}, ${plural(check.annotated, 'annotation')} in ${plural(check.requests, 'request')}${check.url ? ` (${check.url})` : ''}`,
+      );
+      if (check.omitted > 0) notes.push(`${check.omitted} annotations beyond the first ${check.annotated} were left out of the check run; the SARIF and JSON reports have every finding.`);
+    } else if (check.error) {
+      const line = describeFailure('the check run', { error: check.error, forbidden: check.forbidden === true });
+      log.info(`preadmit: ${line} (${check.annotated} of ${annotations.length} annotations were published)`);
+      notes.push(line);
+    }
+  } else if (started !== undefined && !started.ok) {
+    notes.push(describeFailure('the check run', started));
+  }
+
+  let comment: CommentResult | undefined;
+  const pr = inputs.comment && api !== undefined ? await pullRequestFor(inputs, ctx, api, notes, log) : ctx.pullRequest;
+  if (!inputs.comment) {
+    log.info('preadmit: comment is off: no pull request comment');
+  } else if (pr === undefined) {
+    log.info(`preadmit: ${ctx.eventName || 'this'} event is not about a pull request: no comment`);
+  } else if (api !== undefined && ctx.repository !== undefined) {
+    const marker = commentMarker(inputs.checkName);
+    const clean = isClean(result);
+    comment = await publishComment(
+      api,
+      { ...ctx.repository, issueNumber: pr.number },
+      {
+        marker,
+        body: compose(COMMENT_LIMIT - 1_000, LIMIT_NAMES.comment, `${marker}\n`),
+        resolvedBody: compose(
+          COMMENT_LIMIT - 1_000,
+          LIMIT_NAMES.comment,
+          `${marker}\n> [!TIP]\n> Resolved: the findings reported here earlier are gone as of commit \`${pr.headSha.slice(0, 12)}\`.\n\n`,
+        ),
+        clean,
+        whenClean: inputs.commentWhenClean,
+      },
+    );
+    if (comment.ok) {
+      log.info(`preadmit: pull request comment ${comment.action}${comment.url ? ` (${comment.url})` : ''}`);
+    } else {
+      const line = describeFailure('the pull request comment', comment);
+      log.info(`preadmit: ${line}`);
+      notes.push(line);
+    }
+  }
+
+  // 5. The fallback: without a check run, the most severe findings as workflow-command annotations.
+  const failing = conclusion === 'failure';
+  const checkMissing = api === undefined || target === undefined || checksForbidden || (check !== undefined && !check.ok);
+  if (annotations.length > 0 && checkMissing) {
+    const partial = check !== undefined && check.annotated > 0;
+    if (!partial) {
+      log.warning(
+        `preadmit: no check run could be published${checksForbidden && ctx.pullRequest?.fromFork ? ' (pull request from a fork: the token is read-only)' : ''}; ` +
+          `the most severe findings are annotated from this step instead (GitHub shows 10 per level), and the job summary has the full report. ` +
+          `For check runs and comments on fork pull requests, see "Pull requests from forks" in the preadmit README.`,
+      );
+      const selection = selectForWorkflowCommands(annotations, { failure: failing ? 1 : 0, warning: 1 });
+      emitWorkflowCommands(selection, 'The job summary and the SARIF report list every finding.');
+      notes.push(`Annotated the ${selection.selected.length} most severe of ${annotations.length} findings and errors from the workflow step instead.`);
+    }
+  }
+  if (notes.length > 0) {
+    await appendJobSummary(`\n> [!WARNING]\n> **Publishing to GitHub was incomplete**\n${notes.map((n) => `> - ${n.replace(/\n/g, ' ')}`).join('\n')}\n`.slice(0, SUMMARY_RESERVE - 1_000), log);
+  }
+
+  // 6. The exit status.
+  if (failing) {
+    const errors = plural(result.errors.length, 'input error');
+    core.setFailed(
+      result.summary.blocking > 0
+        ? `preadmit: ${plural(result.summary.blocking, 'blocking finding')} at or above ${result.summary.failOn}${result.errors.length > 0 ? `, and ${errors}` : ''}`
+        : `preadmit: ${errors}: parts of the input could not be scanned (see the annotations and the job summary)`,
+    );
+  } else if (conclusion === 'neutral') {
+    log.info(`preadmit: advisory mode: ${plural(result.summary.blocking, 'finding')} at or above ${result.summary.failOn} would block; the step passes`);
+  }
+}
