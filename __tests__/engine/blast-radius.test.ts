@@ -91,6 +91,27 @@ describe('blast radius', () => {
     expect(all['plain']!.reasons[0]).toMatch(/^not hardened to restricted/);
   });
 
+  it('weighs authority by scope, and makes external exposure of high authority critical', () => {
+    const namespaced = rbac.replace('kind: ClusterRoleBinding', 'kind: RoleBinding').replace('metadata: {name: operator}\nroleRef', 'metadata: {name: operator, namespace: apps}\nroleRef');
+    const inside = radii(deployment('operator', '      serviceAccountName: operator\n') + namespaced)['operator']!;
+    expect(inside.rating).toBe('high');
+    expect(inside.reasons[0]).toBe('can read secrets in namespace apps');
+    expect(inside.secrets.readable).toBe('namespace');
+    const exposed = radii(deployment('operator', '      serviceAccountName: operator\n') + namespaced + service('operator', 'NodePort'))['operator']!;
+    expect(exposed.rating).toBe('critical');
+  });
+
+  it('rates host paths by what they expose and how they are mounted', () => {
+    const withVolume = (name: string, path: string, readOnly: boolean) =>
+      deployment(name, `      automountServiceAccountToken: false\n      volumes: [{name: host, hostPath: {path: ${path}}}]\n`).replace('securityContext:', `volumeMounts: [{name: host, mountPath: /host, readOnly: ${readOnly}}]\n          securityContext:`);
+    const all = radii(withVolume('logs-ro', '/var/log', true) + withVolume('etc-rw', '/etc', false) + withVolume('sock', '/var/run/docker.sock', true) + denyAll);
+    expect(all['logs-ro']!.rating).toBe('high');
+    expect(all['logs-ro']!.reasons[0]).toMatch(/^mounts host paths \/var\/log \(node logs.*read-only\)/);
+    expect(all['etc-rw']!.rating).toBe('critical');
+    expect(all['sock']!.rating).toBe('critical');
+    expect(all['sock']!.reasons[0]).toContain('the container runtime socket');
+  });
+
   it('lists mounted secrets from volumes, projections and env', () => {
     const podSpec = `      automountServiceAccountToken: false
       volumes:

@@ -3,14 +3,49 @@
 // secret access, joined into one record with a rating and the reasons for it.
 import type { BlastRadius, BlastRating } from '../core/model.ts';
 import { allows, dangerousIn } from '../k8s/rbac.ts';
-import { arr, isObj, str } from '../k8s/values.ts';
+import { hostPathVolumes, matchRuntimeSocket, matchSensitivePath, mountedReadOnly } from '../k8s/host-paths.ts';
+import { arr, at, isObj, str } from '../k8s/values.ts';
 import type { PodView } from './rule-kit.ts';
 import type { UnitIndex } from './unit.ts';
 
 const RANK: Record<BlastRating, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+const LOWER: Record<BlastRating, BlastRating> = { critical: 'high', high: 'medium', medium: 'low', low: 'low' };
+const lower = (rating: BlastRating): BlastRating => LOWER[rating];
 
-/** Baseline checks that hand over the node itself. */
-const NODE_LEVEL = new Set(['privileged', 'hostNamespaces', 'hostPathVolumes', 'windowsHostProcess', 'capabilities_baseline']);
+/** Capabilities that lead out of the container to the node. */
+const ESCAPE_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'BPF']);
+
+/**
+ * How much of the node a baseline violation hands over: critical for a direct path to node root
+ * (privileged, host PID, HostProcess, escape capabilities, a runtime socket or a writable sensitive host
+ * path), high for the rest of baseline.
+ */
+function privilegeReasons(pod: PodView): { rating: BlastRating; text: string }[] {
+  const reasons: { rating: BlastRating; text: string }[] = [];
+  for (const violation of pod.admission.baseline.violations) {
+    let rating: BlastRating = 'high';
+    let text = `${violation.reason} (${violation.detail})`;
+    if (violation.check === 'privileged' || violation.check === 'windowsHostProcess') rating = 'critical';
+    else if (violation.check === 'hostNamespaces' && pod.spec.hostPID === true) rating = 'critical';
+    else if (violation.check === 'capabilities_baseline') {
+      const added = pod.containers.flatMap(({ container }) => arr(at(container, 'securityContext', 'capabilities', 'add')).filter((c): c is string => typeof c === 'string'));
+      const escape = [...new Set(added.filter((c) => ESCAPE_CAPABILITIES.has(c.replace(/^CAP_/, ''))))];
+      if (escape.length > 0) rating = 'critical';
+    } else if (violation.check === 'hostPathVolumes') {
+      const parts = hostPathVolumes(pod).map((volume) => {
+        const socket = matchRuntimeSocket(volume.normalised);
+        const sensitive = matchSensitivePath(volume.normalised);
+        const writable = !mountedReadOnly(volume);
+        if (socket || (sensitive && writable)) rating = 'critical';
+        const what = socket ? 'the container runtime socket' : sensitive ? sensitive.why : 'a host directory';
+        return `${volume.path} (${what}${writable ? ', writable' : ', read-only'})`;
+      });
+      if (parts.length > 0) text = `mounts host paths ${parts.join('; ')}`;
+    }
+    reasons.push({ rating, text });
+  }
+  return reasons;
+}
 
 export function mountedSecrets(pod: PodView): string[] {
   const names = new Set<string>();
@@ -42,9 +77,7 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
 
   // 1. Runtime privilege.
   const baselineViolations = pod.admission.baseline.violations.map((v) => v.check);
-  for (const violation of pod.admission.baseline.violations) {
-    add(NODE_LEVEL.has(violation.check) ? 'critical' : 'high', `${violation.reason} (${violation.detail})`);
-  }
+  reasons.push(...privilegeReasons(pod));
   if (pod.admission.baseline.allowed && !pod.admission.restricted.allowed) {
     add('medium', `not hardened to restricted: ${pod.admission.restricted.violations.map((v) => v.reason).join(', ')}`);
   }
@@ -53,13 +86,13 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
   const account = unit.serviceAccountOf(pod);
   const tokenMounted = unit.tokenMounted(pod);
   const grants = unit.grantsFor(account.namespace, account.name);
-  const dangerous: BlastRadius['authority']['dangerous'] = [];
+  const dangerous: (BlastRadius['authority']['dangerous'][number] & { severity: string; limitedByName: boolean })[] = [];
   let readable: BlastRadius['secrets']['readable'] = 'none';
   for (const grant of grants) {
     const scope = grant.namespace ?? 'cluster';
     const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
     for (const { permission, limitedByName } of dangerousIn(grant.rules, grant.namespace !== undefined)) {
-      dangerous.push({ id: permission.id, summary: permission.summary + (limitedByName ? ' (named objects only)' : ''), scope, via });
+      dangerous.push({ id: permission.id, summary: permission.summary, scope, via, severity: permission.severity, limitedByName });
     }
     const secretRules = grant.rules.filter((r) => ['get', 'list', 'watch'].some((verb) => allows(r, verb, '', 'secrets')));
     if (secretRules.length > 0) {
@@ -70,15 +103,22 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
     }
   }
   if (tokenMounted) {
-    const seen = new Set<string>();
+    // One reason per permission, at its widest scope: cluster-wide beats a namespace, unnamed beats named.
+    const widest = new Map<string, (typeof dangerous)[number]>();
+    const breadth = (d: (typeof dangerous)[number]) => (d.scope === 'cluster' ? 2 : 0) + (d.limitedByName ? 0 : 1);
     for (const d of dangerous) {
-      const key = `${d.id}@${d.scope}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const current = widest.get(d.id);
+      if (!current || breadth(d) > breadth(current)) widest.set(d.id, d);
+    }
+    for (const d of widest.values()) {
       const where = d.scope === 'cluster' ? 'in the whole cluster' : `in namespace ${d.scope}`;
-      const severity = d.id === 'secrets-read' ? (d.scope === 'cluster' ? 'critical' : 'high') : d.scope === 'cluster' ? 'critical' : 'high';
-      const summary = d.id === 'secrets-read' && d.scope === 'cluster' ? 'can read all secrets in the cluster' : `${d.summary} ${where}`;
-      add(d.summary.endsWith('(named objects only)') ? 'medium' : severity, summary);
+      const summary = d.id === 'secrets-read' && d.scope === 'cluster' && !d.limitedByName ? 'can read all secrets in the cluster' : `${d.summary}${d.limitedByName ? ' (named objects only)' : ''} ${where}`;
+      // Cluster-wide, reading every secret or minting any account's token is as good as cluster-admin; other
+      // permissions weigh what the catalog says. Within a namespace, or for named objects only, one step less each.
+      let rating: BlastRating = d.severity === 'critical' || d.id === 'secrets-read' || d.id === 'token-request' ? 'critical' : 'high';
+      if (d.scope !== 'cluster') rating = lower(rating);
+      if (d.limitedByName) rating = lower(rating);
+      add(rating, summary);
     }
   }
 
@@ -99,10 +139,9 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
   const mounted = mountedSecrets(pod);
   if (mounted.length > 0) add('low', `holds secrets ${mounted.join(', ')}`);
 
-  // Combinations that make a reachable workload worse than its parts.
+  // Exposure outside the cluster makes a workload with high authority or privilege an entry point: critical.
   let rating: BlastRating = reasons.reduce<BlastRating>((worst, r) => (RANK[r.rating] > RANK[worst] ? r.rating : worst), 'low');
-  const authorityReasons = reasons.filter((r) => RANK[r.rating] >= RANK.high && /^can /.test(r.text));
-  if ((openIngress || external.length > 0) && authorityReasons.length > 0 && rating === 'high') rating = 'critical';
+  if (external.length > 0 && rating === 'high') rating = 'critical';
   reasons.sort((a, b) => RANK[b.rating] - RANK[a.rating]);
 
   return {
@@ -113,7 +152,7 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
       serviceAccount: { namespace: account.namespace, name: account.name, defined: account.object !== undefined },
       tokenMounted,
       grants: grants.map((g) => ({ binding: g.binding.ref, role: g.roleRef, scope: g.namespace ?? 'cluster', resolved: g.resolved })),
-      dangerous,
+      dangerous: dangerous.map(({ id, summary, scope, via, limitedByName }) => ({ id, summary: summary + (limitedByName ? ' (named objects only)' : ''), scope, via })),
     },
     reachability: {
       hostNetwork,
