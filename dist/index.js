@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path13 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path18 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path13 && path13[0] !== "/") {
-          path13 = `/${path13}`;
+        if (path18 && path18[0] !== "/") {
+          path18 = `/${path18}`;
         }
-        return new URL(`${origin}${path13}`);
+        return new URL(`${origin}${path18}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path18, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path13);
+        debuglog2("sending request to %s %s/%s", method, origin, path18);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path18, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path13,
+          path18,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path18, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path13);
+        debuglog2("trailers received from %s %s/%s", method, origin, path18);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path18, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path13,
+          path18,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path13, origin }
+            request: { method, path: path18, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path13);
+          debuglog2("sending request to %s %s/%s", method, origin, path18);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path13,
+        path: path18,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path13 !== "string") {
+        if (typeof path18 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path18[0] !== "/" && !(path18.startsWith("http://") || path18.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path13)) {
+        } else if (invalidPathRegex.test(path18)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path13, query) : path13;
+        this.path = query ? buildURL(path18, query) : path18;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -3852,8 +3852,8 @@ var require_webidl = __commonJS({
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
           for (const key of keys2) {
             const typedKey = keyConverter(key, prefix2, argument);
-            const typedValue = valueConverter(O[key], prefix2, argument);
-            result[typedKey] = typedValue;
+            const typedValue2 = valueConverter(O[key], prefix2, argument);
+            result[typedKey] = typedValue2;
           }
           return result;
         }
@@ -3862,8 +3862,8 @@ var require_webidl = __commonJS({
           const desc = Reflect.getOwnPropertyDescriptor(O, key);
           if (desc?.enumerable) {
             const typedKey = keyConverter(key, prefix2, argument);
-            const typedValue = valueConverter(O[key], prefix2, argument);
-            result[typedKey] = typedValue;
+            const typedValue2 = valueConverter(O[key], prefix2, argument);
+            result[typedKey] = typedValue2;
           }
         }
         return result;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path13, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path18, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path13} HTTP/1.1\r
+      let header2 = `${method} ${path18} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path18, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path13;
+      headers[HTTP2_HEADER_PATH] = path18;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path13 = search ? `${pathname}${search}` : pathname;
+        const path18 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path13;
+        this.opts.path = path18;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path13 = "/",
+          path: path18 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path13;
+        opts.path = origin + path18;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path13) {
-      if (typeof path13 !== "string") {
-        return path13;
+    function safeUrl2(path18) {
+      if (typeof path18 !== "string") {
+        return path18;
       }
-      const pathSegments = path13.split("?");
+      const pathSegments = path18.split("?");
       if (pathSegments.length !== 2) {
-        return path13;
+        return path18;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path13, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path13);
+    function matchKey(mockDispatch2, { path: path18, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path18);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl2(path13), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path18 }) => matchValue(safeUrl2(path18), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path13, method, body, headers, query } = opts;
+      const { path: path18, method, body, headers, query } = opts;
       return {
-        path: path13,
+        path: path18,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path18, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path13,
+            Path: path18,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -15067,7 +15067,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode(bytes, encoding);
+          return decode2(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -15084,7 +15084,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode(ioQueue, encoding) {
+    function decode2(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path13) {
-      for (let i2 = 0; i2 < path13.length; ++i2) {
-        const code = path13.charCodeAt(i2);
+    function validateCookiePath(path18) {
+      for (let i2 = 0; i2 < path18.length; ++i2) {
+        const code = path18.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16363,25 +16363,25 @@ var require_parse = __commonJS({
         cookieAv = unparsedAttributes;
         unparsedAttributes = "";
       }
-      let attributeName = "";
+      let attributeName2 = "";
       let attributeValue = "";
       if (cookieAv.includes("=")) {
         const position = { position: 0 };
-        attributeName = collectASequenceOfCodePointsFast(
+        attributeName2 = collectASequenceOfCodePointsFast(
           "=",
           cookieAv,
           position
         );
         attributeValue = cookieAv.slice(position.position + 1);
       } else {
-        attributeName = cookieAv;
+        attributeName2 = cookieAv;
       }
-      attributeName = attributeName.trim();
+      attributeName2 = attributeName2.trim();
       attributeValue = attributeValue.trim();
       if (attributeValue.length > maxAttributeValueSize) {
         return parseUnparsedAttributes(unparsedAttributes, cookieAttributeList);
       }
-      const attributeNameLowercase = attributeName.toLowerCase();
+      const attributeNameLowercase = attributeName2.toLowerCase();
       if (attributeNameLowercase === "expires") {
         const expiryTime = new Date(attributeValue);
         cookieAttributeList.expires = expiryTime;
@@ -16425,7 +16425,7 @@ var require_parse = __commonJS({
         }
       } else {
         cookieAttributeList.unparsed ??= [];
-        cookieAttributeList.unparsed.push(`${attributeName}=${attributeValue}`);
+        cookieAttributeList.unparsed.push(`${attributeName2}=${attributeValue}`);
       }
       return parseUnparsedAttributes(unparsedAttributes, cookieAttributeList);
     }
@@ -17586,12 +17586,12 @@ var require_receiver = __commonJS({
             }
             const buffer = this.consume(8);
             const upper = buffer.readUInt32BE(0);
-            const lower2 = buffer.readUInt32BE(4);
-            if (upper !== 0 || lower2 > 2 ** 31 - 1) {
+            const lower3 = buffer.readUInt32BE(4);
+            if (upper !== 0 || lower3 > 2 ** 31 - 1) {
               failWebsocketConnection(this.ws, "Received payload length > 2^31 bytes.");
               return;
             }
-            this.#info.payloadLength = lower2;
+            this.#info.payloadLength = lower3;
             this.#state = parserStates.READ_DATA;
             if (!this.#validatePayloadLength()) {
               return;
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path13 = opts.path;
+          let path18 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path13 = `/${path13}`;
+            path18 = `/${path18}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path13);
+          url = new URL(util.parseOrigin(url).origin + path18);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path13, options) {
+    function checkPathExt(path18, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path13.substr(-p.length).toLowerCase() === p) {
+        if (p && path18.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path13, options) {
+    function checkStat(stat2, path18, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path13, options);
+      return checkPathExt(path18, options);
     }
-    function isexe(path13, options, cb) {
-      fs3.stat(path13, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path13, options));
+    function isexe(path18, options, cb) {
+      fs3.stat(path18, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path18, options));
       });
     }
-    function sync(path13, options) {
-      return checkStat(fs3.statSync(path13), path13, options);
+    function sync(path18, options) {
+      return checkStat(fs3.statSync(path18), path18, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path13, options, cb) {
-      fs3.stat(path13, function(er, stat2) {
+    function isexe(path18, options, cb) {
+      fs3.stat(path18, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path13, options) {
-      return checkStat(fs3.statSync(path13), options);
+    function sync(path18, options) {
+      return checkStat(fs3.statSync(path18), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path13, options, cb) {
+    function isexe(path18, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path13, options || {}, function(er, is) {
+          isexe(path18, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path13, options || {}, function(er, is) {
+      core(path18, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path13, options) {
+    function sync(path18, options) {
       try {
-        return core.sync(path13, options || {});
+        return core.sync(path18, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path13 = __require("path");
+    var path18 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path13.join(pathPart, cmd);
+        const pCmd = path18.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path13.join(pathPart, cmd);
+        const pCmd = path18.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path13 = __require("path");
+    var path18 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path13.delimiter : void 0
+          pathExt: withoutPathExt ? path18.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path13.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path18.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path13, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary = path13.split("/").pop();
+      const [path18, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary = path18.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path13 = __require("path");
+    var path18 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path13.normalize(parsed.command);
+        parsed.command = path18.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path13) {
-      const ctrl = callVisitor(key, node, visitor, path13);
+    function visit_(key, node, visitor, path18) {
+      const ctrl = callVisitor(key, node, visitor, path18);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visit_(key, ctrl, visitor, path13);
+        replaceNode(key, path18, ctrl);
+        return visit_(key, ctrl, visitor, path18);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path18 = Object.freeze(path18.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path13);
+            const ci = visit_(i2, node.items[i2], visitor, path18);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = visit_("key", node.key, visitor, path13);
+          path18 = Object.freeze(path18.concat(node));
+          const ck = visit_("key", node.key, visitor, path18);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path13);
+          const cv = visit_("value", node.value, visitor, path18);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path13) {
-      const ctrl = await callVisitor(key, node, visitor, path13);
+    async function visitAsync_(key, node, visitor, path18) {
+      const ctrl = await callVisitor(key, node, visitor, path18);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visitAsync_(key, ctrl, visitor, path13);
+        replaceNode(key, path18, ctrl);
+        return visitAsync_(key, ctrl, visitor, path18);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path18 = Object.freeze(path18.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path13);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path18);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path13);
+          path18 = Object.freeze(path18.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path18);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path13);
+          const cv = await visitAsync_("value", node.value, visitor, path18);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path13) {
+    function callVisitor(key, node, visitor, path18) {
       if (typeof visitor === "function")
-        return visitor(key, node, path13);
+        return visitor(key, node, path18);
       if (identity3.isMap(node))
-        return visitor.Map?.(key, node, path13);
+        return visitor.Map?.(key, node, path18);
       if (identity3.isSeq(node))
-        return visitor.Seq?.(key, node, path13);
+        return visitor.Seq?.(key, node, path18);
       if (identity3.isPair(node))
-        return visitor.Pair?.(key, node, path13);
+        return visitor.Pair?.(key, node, path18);
       if (identity3.isScalar(node))
-        return visitor.Scalar?.(key, node, path13);
+        return visitor.Scalar?.(key, node, path18);
       if (identity3.isAlias(node))
-        return visitor.Alias?.(key, node, path13);
+        return visitor.Alias?.(key, node, path18);
       return void 0;
     }
-    function replaceNode(key, path13, node) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key, path18, node) {
+      const parent = path18[path18.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity3.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path13, value) {
+    function collectionFromPath(schema, path18, value) {
       let v = value;
-      for (let i2 = path13.length - 1; i2 >= 0; --i2) {
-        const k = path13[i2];
+      for (let i2 = path18.length - 1; i2 >= 0; --i2) {
+        const k = path18[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path18) => path18 == null || typeof path18 === "object" && !!path18[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value) {
-        if (isEmptyPath(path13))
+      addIn(path18, value) {
+        if (isEmptyPath(path18))
           this.add(value);
         else {
-          const [key, ...rest] = path13;
+          const [key, ...rest] = path18;
           const node = this.get(key, true);
           if (identity3.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key, ...rest] = path13;
+      deleteIn(path18) {
+        const [key, ...rest] = path18;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key, ...rest] = path13;
+      getIn(path18, keepScalar) {
+        const [key, ...rest] = path18;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key, ...rest] = path13;
+      hasIn(path18) {
+        const [key, ...rest] = path18;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        const [key, ...rest] = path13;
+      setIn(path18, value) {
+        const [key, ...rest] = path18;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path13, value) {
+      addIn(path18, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value);
+          this.contents.addIn(path18, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection2.isEmptyPath(path13)) {
+      deleteIn(path18) {
+        if (Collection2.isEmptyPath(path18)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path18) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection2.isEmptyPath(path13))
+      getIn(path18, keepScalar) {
+        if (Collection2.isEmptyPath(path18))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path18, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection2.isEmptyPath(path13))
+      hasIn(path18) {
+        if (Collection2.isEmptyPath(path18))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path18) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        if (Collection2.isEmptyPath(path13)) {
+      setIn(path18, value) {
+        if (Collection2.isEmptyPath(path18)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path13), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path18), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value);
+          this.contents.setIn(path18, value);
         }
       }
       /**
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path13) => {
+    visit.itemAtPath = (cst, path18) => {
       let item = cst;
-      for (const [field, index] of path13) {
+      for (const [field, index] of path18) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path13) => {
-      const parent = visit.itemAtPath(cst, path13.slice(0, -1));
-      const field = path13[path13.length - 1][0];
+    visit.parentCollection = (cst, path18) => {
+      const parent = visit.itemAtPath(cst, path18.slice(0, -1));
+      const field = path18[path18.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path18, item, visitor) {
+      let ctrl = visitor(item, path18);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path13.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path18.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path18);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path18) : ctrl;
     }
     exports.visit = visit;
   }
@@ -29755,8 +29755,8 @@ var require_validate = __commonJS({
           return data;
       }
       let expr = data;
-      const segments = jsonPointer.split("/");
-      for (const segment of segments) {
+      const segments2 = jsonPointer.split("/");
+      for (const segment of segments2) {
         if (segment) {
           data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
           expr = (0, codegen_1._)`${expr} && ${data}`;
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path13) {
-      let input = path13;
+    function removeDotSegments(path18) {
+      let input = path18;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,16 +30281,16 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path13) {
-      if (path13 === "" || path13[0] === "/") {
-        return removeDotSegments(path13);
+    function removeDotSegmentsRelative(path18) {
+      if (path18 === "" || path18[0] === "/") {
+        return removeDotSegments(path18);
       }
-      const segments = path13.split("/");
-      const last = segments.length - 1;
+      const segments2 = path18.split("/");
+      const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
       for (let i2 = 0; i2 <= last; i2++) {
-        const segment = segments[i2];
+        const segment = segments2[i2];
         if (segment === "." || segment === "..") {
           if (segment === "..") {
             if (output.length !== 0 && output[output.length - 1] !== "..") {
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path13 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path13 && path13 !== "/" ? path13 : void 0;
+        const path18 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path18 && path18 !== "/" ? path18 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31631,9 +31631,9 @@ var require_core = __commonJS({
         const rules = this.RULES.all;
         metaSchema = JSON.parse(JSON.stringify(metaSchema));
         for (const jsonPointer of keywordsJsonPointers) {
-          const segments = jsonPointer.split("/").slice(1);
+          const segments2 = jsonPointer.split("/").slice(1);
           let keywords = metaSchema;
-          for (const seg of segments)
+          for (const seg of segments2)
             keywords = keywords[seg];
           for (const key in rules) {
             const rule = rules[key];
@@ -33882,6 +33882,830 @@ var require_ajv = __commonJS({
   }
 });
 
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
+var require_dynamicAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicAnchor = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicAnchor",
+      schemaType: "string",
+      code: (cxt) => dynamicAnchor(cxt, cxt.schema)
+    };
+    function dynamicAnchor(cxt, anchor) {
+      const { gen, it } = cxt;
+      it.schemaEnv.root.dynamicAnchors[anchor] = true;
+      const v = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
+      const validate = it.errSchemaPath === "#" ? it.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate));
+    }
+    exports.dynamicAnchor = dynamicAnchor;
+    function _getValidate(cxt) {
+      const { schemaEnv, schema, self } = cxt.it;
+      const { root, baseId, localRefs, meta } = schemaEnv.root;
+      const { schemaId } = self.opts;
+      const sch = new compile_1.SchemaEnv({ schema, schemaId, root, baseId, localRefs, meta });
+      compile_1.compileSchema.call(self, sch);
+      return (0, ref_1.getValidate)(cxt, sch);
+    }
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
+var require_dynamicRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicRef = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicRef",
+      schemaType: "string",
+      code: (cxt) => dynamicRef(cxt, cxt.schema)
+    };
+    function dynamicRef(cxt, ref) {
+      const { gen, keyword, it } = cxt;
+      if (ref[0] !== "#")
+        throw new Error(`"${keyword}" only supports hash fragment reference`);
+      const anchor = ref.slice(1);
+      if (it.allErrors) {
+        _dynamicRef();
+      } else {
+        const valid = gen.let("valid", false);
+        _dynamicRef(valid);
+        cxt.ok(valid);
+      }
+      function _dynamicRef(valid) {
+        if (it.schemaEnv.root.dynamicAnchors[anchor]) {
+          const v = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`);
+          gen.if(v, _callRef(v, valid), _callRef(it.validateName, valid));
+        } else {
+          _callRef(it.validateName, valid)();
+        }
+      }
+      function _callRef(validate, valid) {
+        return valid ? () => gen.block(() => {
+          (0, ref_1.callRef)(cxt, validate);
+          gen.let(valid, true);
+        }) : () => (0, ref_1.callRef)(cxt, validate);
+      }
+    }
+    exports.dynamicRef = dynamicRef;
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
+var require_recursiveAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var util_1 = require_util9();
+    var def = {
+      keyword: "$recursiveAnchor",
+      schemaType: "boolean",
+      code(cxt) {
+        if (cxt.schema)
+          (0, dynamicAnchor_1.dynamicAnchor)(cxt, "");
+        else
+          (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
+var require_recursiveRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicRef_1 = require_dynamicRef();
+    var def = {
+      keyword: "$recursiveRef",
+      schemaType: "string",
+      code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/index.js
+var require_dynamic = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var dynamicRef_1 = require_dynamicRef();
+    var recursiveAnchor_1 = require_recursiveAnchor();
+    var recursiveRef_1 = require_recursiveRef();
+    var dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
+    exports.default = dynamic;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
+var require_dependentRequired = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentRequired",
+      type: "object",
+      schemaType: "object",
+      error: dependencies_1.error,
+      code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
+var require_dependentSchemas = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentSchemas",
+      type: "object",
+      schemaType: "object",
+      code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitContains.js
+var require_limitContains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var util_1 = require_util9();
+    var def = {
+      keyword: ["maxContains", "minContains"],
+      type: "array",
+      schemaType: "number",
+      code({ keyword, parentSchema, it }) {
+        if (parentSchema.contains === void 0) {
+          (0, util_1.checkStrictMode)(it, `"${keyword}" without "contains" is ignored`);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/next.js
+var require_next = __commonJS({
+  "node_modules/ajv/dist/vocabularies/next.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependentRequired_1 = require_dependentRequired();
+    var dependentSchemas_1 = require_dependentSchemas();
+    var limitContains_1 = require_limitContains();
+    var next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
+    exports.default = next;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
+var require_unevaluatedProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util9();
+    var names_1 = require_names();
+    var error2 = {
+      message: "must NOT have unevaluated properties",
+      params: ({ params }) => (0, codegen_1._)`{unevaluatedProperty: ${params.unevaluatedProperty}}`
+    };
+    var def = {
+      keyword: "unevaluatedProperties",
+      type: "object",
+      schemaType: ["boolean", "object"],
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema, data, errsCount, it } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, props } = it;
+        if (props instanceof codegen_1.Name) {
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key) => gen.if(unevaluatedDynamic(props, key), () => unevaluatedPropCode(key))));
+        } else if (props !== true) {
+          gen.forIn("key", data, (key) => props === void 0 ? unevaluatedPropCode(key) : gen.if(unevaluatedStatic(props, key), () => unevaluatedPropCode(key)));
+        }
+        it.props = true;
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function unevaluatedPropCode(key) {
+          if (schema === false) {
+            cxt.setParams({ unevaluatedProperty: key });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (!(0, util_1.alwaysValidSchema)(it, schema)) {
+            const valid = gen.name("valid");
+            cxt.subschema({
+              keyword: "unevaluatedProperties",
+              dataProp: key,
+              dataPropType: util_1.Type.Str
+            }, valid);
+            if (!allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          }
+        }
+        function unevaluatedDynamic(evaluatedProps, key) {
+          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key}]`;
+        }
+        function unevaluatedStatic(evaluatedProps, key) {
+          const ps = [];
+          for (const p in evaluatedProps) {
+            if (evaluatedProps[p] === true)
+              ps.push((0, codegen_1._)`${key} !== ${p}`);
+          }
+          return (0, codegen_1.and)(...ps);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
+var require_unevaluatedItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util9();
+    var error2 = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "unevaluatedItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      error: error2,
+      code(cxt) {
+        const { gen, schema, data, it } = cxt;
+        const items = it.items || 0;
+        if (items === true)
+          return;
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        if (schema === false) {
+          cxt.setParams({ len: items });
+          cxt.fail((0, codegen_1._)`${len} > ${items}`);
+        } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+          const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
+          gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items));
+          cxt.ok(valid);
+        }
+        it.items = true;
+        function validateItems(valid, from) {
+          gen.forRange("i", from, len, (i2) => {
+            cxt.subschema({ keyword: "unevaluatedItems", dataProp: i2, dataPropType: util_1.Type.Num }, valid);
+            if (!it.allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          });
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/index.js
+var require_unevaluated = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var unevaluatedProperties_1 = require_unevaluatedProperties();
+    var unevaluatedItems_1 = require_unevaluatedItems();
+    var unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
+    exports.default = unevaluated;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/draft2020.js
+var require_draft2020 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var core_1 = require_core2();
+    var validation_1 = require_validation();
+    var applicator_1 = require_applicator();
+    var dynamic_1 = require_dynamic();
+    var next_1 = require_next();
+    var unevaluated_1 = require_unevaluated();
+    var format_1 = require_format2();
+    var metadata_1 = require_metadata();
+    var draft2020Vocabularies = [
+      dynamic_1.default,
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(true),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary,
+      next_1.default,
+      unevaluated_1.default
+    ];
+    exports.default = draft2020Vocabularies;
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
+var require_schema4 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/schema",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true,
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true,
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true,
+        "https://json-schema.org/draft/2020-12/vocab/validation": true,
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true,
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true,
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core and Validation specifications meta-schema",
+      allOf: [
+        { $ref: "meta/core" },
+        { $ref: "meta/applicator" },
+        { $ref: "meta/unevaluated" },
+        { $ref: "meta/validation" },
+        { $ref: "meta/meta-data" },
+        { $ref: "meta/format-annotation" },
+        { $ref: "meta/content" }
+      ],
+      type: ["object", "boolean"],
+      $comment: "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.",
+      properties: {
+        definitions: {
+          $comment: '"definitions" has been replaced by "$defs".',
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          deprecated: true,
+          default: {}
+        },
+        dependencies: {
+          $comment: '"dependencies" has been split and replaced by "dependentSchemas" and "dependentRequired" in order to serve their differing semantics.',
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $dynamicRef: "#meta" }, { $ref: "meta/validation#/$defs/stringArray" }]
+          },
+          deprecated: true,
+          default: {}
+        },
+        $recursiveAnchor: {
+          $comment: '"$recursiveAnchor" has been replaced by "$dynamicAnchor".',
+          $ref: "meta/core#/$defs/anchorString",
+          deprecated: true
+        },
+        $recursiveRef: {
+          $comment: '"$recursiveRef" has been replaced by "$dynamicRef".',
+          $ref: "meta/core#/$defs/uriReferenceString",
+          deprecated: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
+var require_applicator2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/applicator",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        prefixItems: { $ref: "#/$defs/schemaArray" },
+        items: { $dynamicRef: "#meta" },
+        contains: { $dynamicRef: "#meta" },
+        additionalProperties: { $dynamicRef: "#meta" },
+        properties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependentSchemas: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        propertyNames: { $dynamicRef: "#meta" },
+        if: { $dynamicRef: "#meta" },
+        then: { $dynamicRef: "#meta" },
+        else: { $dynamicRef: "#meta" },
+        allOf: { $ref: "#/$defs/schemaArray" },
+        anyOf: { $ref: "#/$defs/schemaArray" },
+        oneOf: { $ref: "#/$defs/schemaArray" },
+        not: { $dynamicRef: "#meta" }
+      },
+      $defs: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $dynamicRef: "#meta" }
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
+var require_unevaluated2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Unevaluated applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        unevaluatedItems: { $dynamicRef: "#meta" },
+        unevaluatedProperties: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
+var require_content = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/content",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Content vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        contentEncoding: { type: "string" },
+        contentMediaType: { type: "string" },
+        contentSchema: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
+var require_core3 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/core",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          $ref: "#/$defs/uriReferenceString",
+          $comment: "Non-empty fragments not allowed.",
+          pattern: "^[^#]*#?$"
+        },
+        $schema: { $ref: "#/$defs/uriString" },
+        $ref: { $ref: "#/$defs/uriReferenceString" },
+        $anchor: { $ref: "#/$defs/anchorString" },
+        $dynamicRef: { $ref: "#/$defs/uriReferenceString" },
+        $dynamicAnchor: { $ref: "#/$defs/anchorString" },
+        $vocabulary: {
+          type: "object",
+          propertyNames: { $ref: "#/$defs/uriString" },
+          additionalProperties: {
+            type: "boolean"
+          }
+        },
+        $comment: {
+          type: "string"
+        },
+        $defs: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" }
+        }
+      },
+      $defs: {
+        anchorString: {
+          type: "string",
+          pattern: "^[A-Za-z_][-A-Za-z0-9._]*$"
+        },
+        uriString: {
+          type: "string",
+          format: "uri"
+        },
+        uriReferenceString: {
+          type: "string",
+          format: "uri-reference"
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
+var require_format_annotation = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Format vocabulary meta-schema for annotation results",
+      type: ["object", "boolean"],
+      properties: {
+        format: { type: "string" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
+var require_meta_data = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Meta-data vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: true,
+        deprecated: {
+          type: "boolean",
+          default: false
+        },
+        readOnly: {
+          type: "boolean",
+          default: false
+        },
+        writeOnly: {
+          type: "boolean",
+          default: false
+        },
+        examples: {
+          type: "array",
+          items: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
+var require_validation2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/validation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/validation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Validation vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        type: {
+          anyOf: [
+            { $ref: "#/$defs/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/$defs/simpleTypes" },
+              minItems: 1,
+              uniqueItems: true
+            }
+          ]
+        },
+        const: true,
+        enum: {
+          type: "array",
+          items: true
+        },
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/$defs/nonNegativeInteger" },
+        minLength: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        maxItems: { $ref: "#/$defs/nonNegativeInteger" },
+        minItems: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: false
+        },
+        maxContains: { $ref: "#/$defs/nonNegativeInteger" },
+        minContains: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 1
+        },
+        maxProperties: { $ref: "#/$defs/nonNegativeInteger" },
+        minProperties: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/$defs/stringArray" },
+        dependentRequired: {
+          type: "object",
+          additionalProperties: {
+            $ref: "#/$defs/stringArray"
+          }
+        }
+      },
+      $defs: {
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 0
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          default: []
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/index.js
+var require_json_schema_2020_12 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var metaSchema = require_schema4();
+    var applicator = require_applicator2();
+    var unevaluated = require_unevaluated2();
+    var content = require_content();
+    var core = require_core3();
+    var format2 = require_format_annotation();
+    var metadata = require_meta_data();
+    var validation = require_validation2();
+    var META_SUPPORT_DATA = ["/properties"];
+    function addMetaSchema2020($data) {
+      ;
+      [
+        metaSchema,
+        applicator,
+        unevaluated,
+        content,
+        core,
+        with$data(this, format2),
+        metadata,
+        with$data(this, validation)
+      ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
+      return this;
+      function with$data(ajv, sch) {
+        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      }
+    }
+    exports.default = addMetaSchema2020;
+  }
+});
+
+// node_modules/ajv/dist/2020.js
+var require__ = __commonJS({
+  "node_modules/ajv/dist/2020.js"(exports, module) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
+    var core_1 = require_core();
+    var draft2020_1 = require_draft2020();
+    var discriminator_1 = require_discriminator();
+    var json_schema_2020_12_1 = require_json_schema_2020_12();
+    var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
+    var Ajv20202 = class extends core_1.default {
+      constructor(opts = {}) {
+        super({
+          ...opts,
+          dynamicRef: true,
+          next: true,
+          unevaluated: true
+        });
+      }
+      _addVocabularies() {
+        super._addVocabularies();
+        draft2020_1.default.forEach((v) => this.addVocabulary(v));
+        if (this.opts.discriminator)
+          this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        const { $data, meta } = this.opts;
+        if (!meta)
+          return;
+        json_schema_2020_12_1.default.call(this, $data);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports.Ajv2020 = Ajv20202;
+    module.exports = exports = Ajv20202;
+    module.exports.Ajv2020 = Ajv20202;
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.default = Ajv20202;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports, "MissingRefError", { enumerable: true, get: function() {
+      return ref_error_1.default;
+    } });
+  }
+});
+
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({
   "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports) {
@@ -35160,8 +35984,8 @@ function info(message) {
 }
 
 // src/action/run.ts
-import { mkdirSync, writeFileSync as writeFileSync2 } from "node:fs";
-import path12 from "node:path";
+import { mkdirSync, writeFileSync as writeFileSync3 } from "node:fs";
+import path17 from "node:path";
 
 // src/engine/rule-kit.ts
 function defineRule(rule) {
@@ -35190,12 +36014,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path13 = "/spec/runtimeClassName";
+    const path18 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path13, data };
+      if (required) yield { messageId: "missing", path: path18, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path13, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path18, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -35218,6 +36042,11 @@ function bool(value) {
 }
 function num(value) {
   return typeof value === "number" && Number.isFinite(value) ? value : void 0;
+}
+function scalarText(value) {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return void 0;
 }
 function at(value, ...keys) {
   let node = value;
@@ -36045,7 +36874,7 @@ var show = (start) => {
   const lines = [];
   const seen = /* @__PURE__ */ new Set();
   const ref = (n2) => n2.t === "match" ? "match" : String(n2.id);
-  const walk = (n2, indent) => {
+  const walk2 = (n2, indent) => {
     if (n2.t === "match" || seen.has(n2))
       return;
     seen.add(n2);
@@ -36054,12 +36883,12 @@ var show = (start) => {
       case "split":
         line(`split -> ${n2.out.map(ref).join(", ")}`);
         for (const o2 of n2.out)
-          walk(o2, indent);
+          walk2(o2, indent);
         return;
       case "neg":
         line(`!(${ref(n2.sub)}) -> ${ref(n2.next)}`);
-        walk(n2.sub, indent + "  ");
-        return walk(n2.next, indent);
+        walk2(n2.sub, indent + "  ");
+        return walk2(n2.next, indent);
       case "lit":
         line(`${JSON.stringify(n2.ch)} -> ${ref(n2.next)}`);
         break;
@@ -36069,9 +36898,9 @@ var show = (start) => {
       default:
         line(`${n2.t === "any" ? "?" : "*"} -> ${ref(n2.next)}`);
     }
-    walk(n2.next, indent);
+    walk2(n2.next, indent);
   };
-  walk(start, "");
+  walk2(start, "");
   return [`start -> ${ref(start)}`, ...lines].join("\n");
 };
 var State = class {
@@ -37698,7 +38527,7 @@ var Minimatch = class {
     return this.#matchOne(file, pattern, partial, fileStartIndex, patternStartIndex);
   }
   #matchGlobstar(file, pattern, partial, fileIndex, patternIndex) {
-    const { head, body, tail, segments } = this.#getGlobstarParts(pattern, partial, patternIndex);
+    const { head, body, tail, segments: segments2 } = this.#getGlobstarParts(pattern, partial, patternIndex);
     if (head.length) {
       const headEnd = fileIndex + head.length;
       if (!this.#matchOne(file, head, partial, fileIndex, 0, headEnd)) {
@@ -37736,7 +38565,7 @@ var Minimatch = class {
       }
       return partial || sawSome;
     }
-    return !!this.#matchGlobStarBodySections(file, segments, file.length - fileTailMatch, fileIndex, 0, partial, 0, !!fileTailMatch, /* @__PURE__ */ new Set());
+    return !!this.#matchGlobStarBodySections(file, segments2, file.length - fileTailMatch, fileIndex, 0, partial, 0, !!fileTailMatch, /* @__PURE__ */ new Set());
   }
   // Split the pattern into head, tail, and middle of ** delimited
   // parts. The tail has to be at the end, and the others just have to
@@ -37757,24 +38586,24 @@ var Minimatch = class {
     const head = pattern.slice(patternIndex, firstgs);
     const body = pattern.slice(firstgs + 1, partial ? void 0 : lastgs);
     const tail = partial ? [] : pattern.slice(lastgs + 1);
-    const segments = [[[], 0]];
-    let current = segments[0];
+    const segments2 = [[[], 0]];
+    let current = segments2[0];
     let nonGsParts = 0;
     const nonGsPartsSums = [0];
     for (const b of body) {
       if (b === GLOBSTAR) {
         nonGsPartsSums.push(nonGsParts);
         current = [[], 0];
-        segments.push(current);
+        segments2.push(current);
       } else {
         current[0].push(b);
         nonGsParts++;
       }
     }
-    segments.forEach((b, i2) => {
+    segments2.forEach((b, i2) => {
       b[1] = nonGsParts - nonGsPartsSums[i2];
     });
-    const parts = { head, body, tail, segments };
+    const parts = { head, body, tail, segments: segments2 };
     byStart[key] = parts;
     return parts;
   }
@@ -37992,8 +38821,8 @@ function isHostComponent(component) {
   return component.includes(".") || component.includes(":") || component === "localhost" || component !== component.toLowerCase();
 }
 function canonicalHost(host) {
-  const lower2 = host.toLowerCase();
-  return lower2 === "index.docker.io" || lower2 === "registry-1.docker.io" ? "docker.io" : lower2;
+  const lower3 = host.toLowerCase();
+  return lower3 === "index.docker.io" || lower3 === "registry-1.docker.io" ? "docker.io" : lower3;
 }
 function splitName(name) {
   const slash = name.indexOf("/");
@@ -38116,9 +38945,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path13 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path13, data };
-      else yield { messageId: "mutable", path: path13, data, severity: "info" };
+      const path18 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path18, data };
+      else yield { messageId: "mutable", path: path18, data, severity: "info" };
     }
   }
 });
@@ -38187,6 +39016,15 @@ function join(base2, ...tokens2) {
 function tokens(pointer) {
   if (pointer === "") return [];
   return pointer.slice(1).split("/").map(unescapeToken);
+}
+function get(root, pointer) {
+  let node = root;
+  for (const token of tokens(pointer)) {
+    if (Array.isArray(node)) node = node[Number(token)];
+    else if (node !== null && typeof node === "object") node = node[token];
+    else return void 0;
+  }
+  return node;
 }
 
 // rules/ingress-tls.ts
@@ -39566,8 +40404,8 @@ function pssCheckRule(spec) {
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
-        for (const path13 of violation.paths) {
-          yield { messageId: "violation", path: path13, data: { reason: violation.reason, detail: violation.detail } };
+        for (const path18 of violation.paths) {
+          yield { messageId: "violation", path: path18, data: { reason: violation.reason, detail: violation.detail } };
         }
       }
     }
@@ -40006,17 +40844,28 @@ var BROAD_GROUPS = {
   "system:authenticated": "every authenticated user and service account",
   "system:serviceaccounts": "every service account in the cluster"
 };
-function subjectCovers(subject, bindingNamespace, saNamespace, saName) {
+function subjectKey(subject, bindingNamespace) {
   switch (subject.kind) {
-    case "ServiceAccount":
-      return subject.name === saName && (subject.namespace ?? bindingNamespace) === saNamespace;
+    case "ServiceAccount": {
+      const namespace = subject.namespace ?? bindingNamespace;
+      return namespace === void 0 ? void 0 : `sa:${namespace}/${subject.name}`;
+    }
     case "User":
-      return subject.name === `system:serviceaccount:${saNamespace}:${saName}`;
+      return `user:${subject.name}`;
     case "Group":
-      return subject.name === "system:serviceaccounts" || subject.name === "system:authenticated" || subject.name === `system:serviceaccounts:${saNamespace}`;
+      return `group:${subject.name}`;
     default:
-      return false;
+      return void 0;
   }
+}
+function serviceAccountKeys(namespace, name) {
+  return [
+    `sa:${namespace}/${name}`,
+    `user:system:serviceaccount:${namespace}:${name}`,
+    "group:system:serviceaccounts",
+    `group:system:serviceaccounts:${namespace}`,
+    "group:system:authenticated"
+  ];
 }
 
 // src/core/model.ts
@@ -40024,14 +40873,15 @@ var SEVERITIES = ["critical", "high", "medium", "low", "info"];
 function severityRank(severity) {
   return SEVERITIES.length - SEVERITIES.indexOf(severity);
 }
+var TERRAFORM_API_VERSION = "terraform/v1";
 
 // src/k8s/selectors.ts
 function labelsOf(metadata) {
   const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
-  const out = {};
+  const out = /* @__PURE__ */ Object.create(null);
   for (const [key, value] of Object.entries(labels)) {
     if (typeof value === "string") out[key] = value;
-    else if (typeof value === "number" || typeof value === "boolean") out[key] = String(value);
+    else if (scalarText(value) !== void 0) out[key] = scalarText(value);
   }
   return out;
 }
@@ -40045,7 +40895,8 @@ function labelSelector(value) {
   if (value.matchLabels !== void 0 && value.matchLabels !== null) {
     if (!isObj(value.matchLabels)) return NOTHING;
     for (const [key, expected] of Object.entries(value.matchLabels)) {
-      const want = String(expected);
+      const want = scalarText(expected);
+      if (want === void 0) return NOTHING;
       required.push([key, want]);
       terms.push((labels) => labels[key] === want);
     }
@@ -40066,7 +40917,9 @@ function expressionTerm(expression) {
   const key = str(expression.key);
   const operator = str(expression.operator);
   if (key === void 0 || operator === void 0) return void 0;
-  const values = new Set(arr(expression.values).map(String));
+  const texts = arr(expression.values).map(scalarText);
+  if (texts.some((t) => t === void 0)) return void 0;
+  const values = new Set(texts);
   switch (operator) {
     case "In":
       return (labels) => labels[key] !== void 0 && values.has(labels[key]);
@@ -40082,7 +40935,12 @@ function expressionTerm(expression) {
 }
 function serviceSelector(value) {
   if (!isObj(value) || Object.keys(value).length === 0) return NOTHING;
-  const entries = Object.entries(value).map(([k, v]) => [k, String(v)]);
+  const entries = [];
+  for (const [k, v] of Object.entries(value)) {
+    const text2 = scalarText(v);
+    if (text2 === void 0) return NOTHING;
+    entries.push([k, text2]);
+  }
   return { empty: false, required: entries, matches: (labels) => entries.every(([k, v]) => labels[k] === v) };
 }
 
@@ -40175,9 +41033,9 @@ var docs = {
   rbac: (anchor, title = "Using RBAC Authorization") => ({ title, url: RBAC_DOC + (anchor ? `#${anchor}` : "") }),
   goodPractices: (anchor, title = "RBAC good practices") => ({ title, url: GOOD_PRACTICES + (anchor ? `#${anchor}` : "") })
 };
-function lower(severity, steps = 1) {
+function lower(severity, steps2 = 1) {
   const floor = SEVERITIES.indexOf("low");
-  return SEVERITIES[Math.min(Math.max(SEVERITIES.indexOf(severity), 0) + steps, floor)];
+  return SEVERITIES[Math.min(Math.max(SEVERITIES.indexOf(severity), 0) + steps2, floor)];
 }
 function permission(id) {
   const found = DANGEROUS_PERMISSIONS.find((p) => p.id === id);
@@ -40436,7 +41294,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path13, related } = locate(hit.source);
+      const { path: path18, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -40448,7 +41306,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path13, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path18, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -40625,7 +41483,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path13, related } = locate(source);
+    const { path: path18, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -40634,7 +41492,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path13, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path18, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -40726,14 +41584,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path13 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path18 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path13, data };
+      if (value === void 0) yield { messageId: "missing", path: path18, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path13, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path18, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path13, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path18, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -40783,8 +41641,7 @@ var required_labels_default = requiredMetadataRule({
   echoValue: true
 });
 
-// rules/_templates/host-mounts.ts
-var HOST_PATH_DOC = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
+// src/k8s/host-paths.ts
 function normaliseHostPath(raw) {
   const trimmed = raw.trim();
   if (/^[\\/]{2}\.[\\/]pipe[\\/]/i.test(trimmed)) return "\\\\.\\pipe\\" + trimmed.slice(9).toLowerCase();
@@ -40795,12 +41652,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path13 = "/" + out.join("/");
-  return path13 === "/var/run" || path13.startsWith("/var/run/") ? path13.slice(4) : path13;
+  const path18 = "/" + out.join("/");
+  return path18 === "/var/run" || path18.startsWith("/var/run/") ? path18.slice(4) : path18;
 }
-function isAtOrUnder(path13, base2) {
+function isAtOrUnder(path18, base2) {
   if (base2 === "/") return true;
-  return path13 === base2 || path13.startsWith(base2 + "/");
+  return path18 === base2 || path18.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -40861,8 +41718,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path13 = str(at(volume, "hostPath", "path"));
-    if (path13 === void 0 || path13.trim() === "") return;
+    const path18 = str(at(volume, "hostPath", "path"));
+    if (path18 === void 0 || path18.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -40871,13 +41728,16 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path13, normalised: normaliseHostPath(path13), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path18, normalised: normaliseHostPath(path18), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
 function mountedReadOnly(volume) {
   return volume.mounts.every((m) => m.readOnly);
 }
+
+// rules/_templates/host-mounts.ts
+var HOST_PATH_DOC = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
 function hostMountsRule(spec) {
   return {
     meta: spec.meta,
@@ -41197,10 +42057,10 @@ function embeddedEntries(content) {
     const value = literalOf(match2[3] ?? "", match2[1] !== "", match2[2]);
     if (value !== void 0) add(match2[2], value, i2 + 1);
   });
-  const lineAt = (index) => content.slice(0, index).split("\n").length;
+  const lineAt2 = (index) => content.slice(0, index).split("\n").length;
   for (const pattern of [JSON_ENTRY, XML_ENTRY]) {
     for (const match2 of content.matchAll(pattern)) {
-      const line = lineAt(match2.index);
+      const line = lineAt2(match2.index);
       if (COMMENT.test(lines[line - 1] ?? "")) continue;
       add(match2[1], match2[2], line);
     }
@@ -41234,10 +42094,10 @@ var secret_literal_configmap_default = defineRule({
     if (!data) return;
     for (const [key, value] of Object.entries(data)) {
       if (typeof value !== "string") continue;
-      const path13 = join("/data", key);
+      const path18 = join("/data", key);
       const direct = detectFormat(value) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path13, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path18, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!/[:=<]/.test(value)) continue;
@@ -41250,7 +42110,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path13,
+        path: path18,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -41455,644 +42315,550 @@ var service_node_port_default = defineRule({
   }
 });
 
-// rules/index.ts
-var RULES = [
-  allowed_runtime_classes_default,
-  container_probes_default,
-  container_resources_default,
-  default_service_account_default,
-  image_digest_default,
-  image_pull_policy_default,
-  image_registry_default,
-  image_tag_default,
-  ingress_tls_default,
-  namespace_pss_enforce_default,
-  network_policy_allow_all_default,
-  network_policy_egress_default,
-  network_policy_egress_world_default,
-  network_policy_ingress_default,
-  network_policy_selects_nothing_default,
-  pss_allow_privilege_escalation_default,
-  pss_apparmor_profile_default,
-  pss_capabilities_baseline_default,
-  pss_capabilities_restricted_default,
-  pss_host_namespaces_default,
-  pss_host_path_volumes_default,
-  pss_host_ports_default,
-  pss_host_probes_lifecycle_default,
-  pss_namespace_rejection_default,
-  pss_privileged_default,
-  pss_proc_mount_default,
-  pss_proc_mount_restricted_default,
-  pss_restricted_volumes_default,
-  pss_run_as_non_root_default,
-  pss_run_as_user_default,
-  pss_seccomp_baseline_default,
-  pss_seccomp_restricted_default,
-  pss_selinux_options_default,
-  pss_sysctls_default,
-  pss_windows_host_process_default,
-  rbac_binding_missing_role_default,
-  rbac_broad_subject_default,
-  rbac_cluster_admin_binding_default,
-  rbac_csr_approval_default,
-  rbac_escalate_bind_impersonate_default,
-  rbac_nodes_proxy_default,
-  rbac_pod_exec_default,
-  rbac_rbac_write_default,
-  rbac_secrets_read_default,
-  rbac_token_request_default,
-  rbac_webhook_config_default,
-  rbac_wildcard_default,
-  rbac_workload_create_default,
-  read_only_root_filesystem_default,
-  required_annotations_default,
-  required_labels_default,
-  runtime_socket_mount_default,
-  secret_literal_configmap_default,
-  secret_literal_env_default,
-  sensitive_host_path_default,
-  service_account_missing_default,
-  service_account_token_automount_default,
-  service_external_ips_default,
-  service_load_balancer_open_default,
-  service_node_port_default
-];
-
-// src/core/errors.ts
-var UsageError = class extends Error {
-  name = "UsageError";
-};
-
-// src/core/scan.ts
-import { readFileSync as readFileSync5 } from "node:fs";
-import path10 from "node:path";
-
-// package.json
-var package_default = {
-  name: "preadmit",
-  version: "0.1.0",
-  description: "Pre-admission security checks for Kubernetes delivery: Helm charts, manifests and Terraform plans, judged before they reach a cluster.",
-  type: "module",
-  license: "Apache-2.0",
-  engines: {
-    node: ">=20"
-  },
-  bin: {
-    preadmit: "dist/cli.js"
-  },
-  files: [
-    "dist",
-    "action.yml",
-    "README.md"
-  ],
-  scripts: {
-    build: "tsc --noEmit -p tsconfig.json",
-    bundle: "tsx scripts/bundle.ts",
-    generate: "tsx scripts/generate.ts",
-    "provision:helm": "tsx scripts/provision-helm.ts",
-    demo: "tsx scripts/provision-helm.ts --quiet && node dist/cli.js scan examples/insecure-chart --helm .cache/helm/v3/helm --fail-on never",
-    test: "tsc --noEmit -p tsconfig.json && vitest run",
-    bench: "tsx scripts/bench.ts"
-  },
-  dependencies: {
-    "@actions/core": "^3.0.1",
-    "@actions/github": "^9.1.1",
-    ajv: "^8.17.1",
-    execa: "~9.6.0",
-    "js-yaml": "~5.5.0",
-    minimatch: "^11.0.9",
-    yaml: "^2.8.1"
-  },
-  devDependencies: {
-    "@types/node": "^20.19.0",
-    "@types/sarif": "^2.1.7",
-    "@types/yauzl": "^2.10.3",
-    esbuild: "^0.28.2",
-    tar: "^7.5.1",
-    tsx: "^4.20.0",
-    typescript: "~5.9.3",
-    vitest: "~4.1.12",
-    yauzl: "^3.2.0"
-  }
-};
-
-// src/engine/blast-radius.ts
-var RANK = { low: 0, medium: 1, high: 2, critical: 3 };
-var NODE_LEVEL = /* @__PURE__ */ new Set(["privileged", "hostNamespaces", "hostPathVolumes", "windowsHostProcess", "capabilities_baseline"]);
-function mountedSecrets(pod) {
-  const names = /* @__PURE__ */ new Set();
-  for (const volume of arr(pod.spec.volumes).filter(isObj)) {
-    const secret = isObj(volume.secret) ? str(volume.secret.secretName) : void 0;
-    if (secret) names.add(secret);
-    const projected = isObj(volume.projected) ? arr(volume.projected.sources) : [];
-    for (const source of projected.filter(isObj)) {
-      const name = isObj(source.secret) ? str(source.secret.name) : void 0;
-      if (name) names.add(name);
-    }
-  }
-  for (const { container } of pod.containers) {
-    for (const env of arr(container.env).filter(isObj)) {
-      const from = isObj(env.valueFrom) && isObj(env.valueFrom.secretKeyRef) ? str(env.valueFrom.secretKeyRef.name) : void 0;
-      if (from) names.add(from);
-    }
-    for (const envFrom of arr(container.envFrom).filter(isObj)) {
-      const from = isObj(envFrom.secretRef) ? str(envFrom.secretRef.name) : void 0;
-      if (from) names.add(from);
-    }
-  }
-  return [...names].sort();
+// src/loaders/terraform/unknown.ts
+function unknownOf(object) {
+  const unknown = object.unknown;
+  return Array.isArray(unknown) ? unknown : [];
 }
-function blastRadiusOf(pod, unit) {
-  const reasons = [];
-  const add = (rating2, text2) => reasons.push({ rating: rating2, text: text2 });
-  const baselineViolations = pod.admission.baseline.violations.map((v) => v.check);
-  for (const violation of pod.admission.baseline.violations) {
-    add(NODE_LEVEL.has(violation.check) ? "critical" : "high", `${violation.reason} (${violation.detail})`);
-  }
-  if (pod.admission.baseline.allowed && !pod.admission.restricted.allowed) {
-    add("medium", `not hardened to restricted: ${pod.admission.restricted.violations.map((v) => v.reason).join(", ")}`);
-  }
-  const account = unit.serviceAccountOf(pod);
-  const tokenMounted = unit.tokenMounted(pod);
-  const grants = unit.grantsFor(account.namespace, account.name);
-  const dangerous = [];
-  let readable2 = "none";
-  for (const grant of grants) {
-    const scope = grant.namespace ?? "cluster";
-    const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
-    for (const { permission: permission2, limitedByName } of dangerousIn(grant.rules, grant.namespace !== void 0)) {
-      dangerous.push({ id: permission2.id, summary: permission2.summary + (limitedByName ? " (named objects only)" : ""), scope, via });
-    }
-    const secretRules = grant.rules.filter((r) => ["get", "list", "watch"].some((verb) => allows(r, verb, "", "secrets")));
-    if (secretRules.length > 0) {
-      const unrestricted = secretRules.some((r) => r.resourceNames.length === 0 || allows(r, "list", "", "secrets"));
-      const level = !unrestricted ? "named" : scope === "cluster" ? "cluster" : "namespace";
-      const order = { none: 0, named: 1, namespace: 2, cluster: 3 };
-      if (order[level] > order[readable2]) readable2 = level;
-    }
-  }
-  if (tokenMounted) {
-    const seen = /* @__PURE__ */ new Set();
-    for (const d of dangerous) {
-      const key = `${d.id}@${d.scope}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const where = d.scope === "cluster" ? "in the whole cluster" : `in namespace ${d.scope}`;
-      const severity = d.id === "secrets-read" ? d.scope === "cluster" ? "critical" : "high" : d.scope === "cluster" ? "critical" : "high";
-      const summary2 = d.id === "secrets-read" && d.scope === "cluster" ? "can read all secrets in the cluster" : `${d.summary} ${where}`;
-      add(d.summary.endsWith("(named objects only)") ? "medium" : severity, summary2);
-    }
-  }
-  const hostNetwork = pod.spec.hostNetwork === true;
-  const selection = unit.policiesSelecting(pod);
-  const exposure = unit.exposureOf(pod);
-  const external = exposure.filter((e) => e.type === "LoadBalancer" || e.type === "NodePort" || e.ingresses.length > 0);
-  const openIngress = !hostNetwork && selection.ingress.length === 0;
-  if (external.length > 0) {
-    const how = external.map((e) => e.ingresses.length > 0 ? `Ingress ${e.ingresses.map((i2) => i2.ref.name).join(", ")}` : `${e.type} Service ${e.service.ref.name}`).join("; ");
-    add("medium", `exposed outside the cluster through ${how}`);
-  }
-  if (openIngress) add("low", "reachable from any pod (no NetworkPolicy selects it for ingress)");
-  if (!hostNetwork && selection.egress.length === 0) add("low", "can connect anywhere (no egress NetworkPolicy)");
-  const mounted = mountedSecrets(pod);
-  if (mounted.length > 0) add("low", `holds secrets ${mounted.join(", ")}`);
-  let rating = reasons.reduce((worst2, r) => RANK[r.rating] > RANK[worst2] ? r.rating : worst2, "low");
-  const authorityReasons = reasons.filter((r) => RANK[r.rating] >= RANK.high && /^can /.test(r.text));
-  if ((openIngress || external.length > 0) && authorityReasons.length > 0 && rating === "high") rating = "critical";
-  reasons.sort((a2, b) => RANK[b.rating] - RANK[a2.rating]);
-  return {
-    rating,
-    reasons: reasons.map((r) => r.text),
-    privilege: { baselineAllowed: pod.admission.baseline.allowed, restrictedAllowed: pod.admission.restricted.allowed, baselineViolations },
-    authority: {
-      serviceAccount: { namespace: account.namespace, name: account.name, defined: account.object !== void 0 },
-      tokenMounted,
-      grants: grants.map((g) => ({ binding: g.binding.ref, role: g.roleRef, scope: g.namespace ?? "cluster", resolved: g.resolved })),
-      dangerous
-    },
-    reachability: {
-      hostNetwork,
-      ingressPolicies: selection.ingress.map((p) => p.ref.name),
-      egressPolicies: selection.egress.map((p) => p.ref.name),
-      exposure: exposure.map((e) => ({ service: e.service.ref.name, type: e.type, ingresses: e.ingresses.map((i2) => i2.ref.name) }))
-    },
-    secrets: { mounted, readable: readable2 }
-  };
+function isPrefix(prefix2, pointer) {
+  return prefix2 === pointer || prefix2 === "" || pointer.startsWith(prefix2 + "/");
 }
-
-// src/engine/evaluate.ts
-import { createHash } from "node:crypto";
-
-// src/engine/unit.ts
-function unitKeyOf(object) {
-  const { source } = object;
-  if (source.kind === "helm") return `helm:${source.chart ?? source.file}:${source.valueSet ?? "default"}`;
-  if (source.kind === "terraform") return `terraform:${source.plan ?? source.file}`;
-  return "manifests";
+function isUnknownAt(unknown, pointer) {
+  return unknown.some((u2) => isPrefix(u2, pointer));
 }
-var UnitIndex = class {
-  key;
-  objects;
-  pods;
-  /** True when the unit is a whole application (a chart render): absence of an object is meaningful. */
-  complete;
-  byKind = /* @__PURE__ */ new Map();
-  podByObject = /* @__PURE__ */ new Map();
-  grantsCache;
-  selectionCache;
-  selectedByPolicy;
-  exposureCache;
-  serviceAccounts;
-  aggregationCache;
-  labelIndex;
-  constructor(key, objects, pods) {
-    this.key = key;
-    this.objects = objects;
-    this.pods = pods;
-    this.complete = key.startsWith("helm:");
-    for (const object of objects) {
-      const list3 = this.byKind.get(object.ref.kind);
-      if (list3) list3.push(object);
-      else this.byKind.set(object.ref.kind, [object]);
-    }
-    for (const pod of pods) this.podByObject.set(pod.object, pod);
-  }
-  ofKind(kind) {
-    return this.byKind.get(kind) ?? [];
-  }
-  podOf(object) {
-    return this.podByObject.get(object);
-  }
-  /** The namespace an object lands in (its own, else `default`). */
-  namespaceOf(object) {
-    return object.ref.namespace ?? "default";
-  }
-  /** The service account a pod runs as, and its object when the unit holds it. */
-  serviceAccountOf(pod) {
-    const explicit = str(pod.spec.serviceAccountName) ?? str(pod.spec.serviceAccount);
-    const name = explicit && explicit !== "" ? explicit : "default";
-    const namespace = this.namespaceOf(pod.object);
-    if (!this.serviceAccounts) {
-      this.serviceAccounts = /* @__PURE__ */ new Map();
-      for (const sa of this.ofKind("ServiceAccount")) this.serviceAccounts.set(`${this.namespaceOf(sa)}/${sa.ref.name}`, sa);
-    }
-    const object = this.serviceAccounts.get(`${namespace}/${name}`);
-    return { namespace, name, explicit: explicit !== void 0 && explicit !== "", ...object ? { object } : {} };
-  }
-  /** Whether the API token is mounted into the pod (pod setting wins over the service account's). */
-  tokenMounted(pod) {
-    const podSetting = bool(pod.spec.automountServiceAccountToken);
-    if (podSetting !== void 0) return podSetting;
-    const sa = this.serviceAccountOf(pod).object;
-    const saSetting = sa ? bool(sa.raw.automountServiceAccountToken) : void 0;
-    return saSetting ?? true;
-  }
-  /** ClusterRole aggregation of this unit, resolved on first use. */
-  aggregation() {
-    return this.aggregationCache ??= new RbacAggregation(this.ofKind("ClusterRole"));
-  }
-  bindings() {
-    if (this.grantsCache) return this.grantsCache;
-    const roles = /* @__PURE__ */ new Map();
-    for (const role of this.ofKind("Role").filter(isRbacObject)) roles.set(`${this.namespaceOf(role)}/${role.ref.name}`, role);
-    const clusterRoles = /* @__PURE__ */ new Map();
-    for (const role of this.ofKind("ClusterRole").filter(isRbacObject)) clusterRoles.set(role.ref.name, role);
-    const bindings = [];
-    for (const binding of [...this.ofKind("RoleBinding"), ...this.ofKind("ClusterRoleBinding")].filter(isRbacObject)) {
-      const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
-      const ref = { kind: str(roleRef.kind) ?? "", name: str(roleRef.name) ?? "" };
-      const namespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
-      let grant;
-      if (ref.kind === "Role" && namespace !== void 0) {
-        const role = roles.get(`${namespace}/${ref.name}`);
-        grant = role ? { role, roleRef: ref, rules: policyRules(role.raw.rules), resolved: "scan" } : { roleRef: ref, rules: [], resolved: "missing" };
-      } else if (ref.kind === "ClusterRole") {
-        const role = clusterRoles.get(ref.name);
-        const builtin = Object.hasOwn(BUILTIN_CLUSTER_ROLES, ref.name) ? BUILTIN_CLUSTER_ROLES[ref.name] : void 0;
-        if (role) grant = { role, roleRef: ref, rules: this.aggregation().effectiveRules(role), resolved: "scan" };
-        else if (builtin) grant = { roleRef: ref, rules: builtin, resolved: "builtin" };
-        else grant = { roleRef: ref, rules: [], resolved: "missing" };
-      } else {
-        grant = { roleRef: ref, rules: [], resolved: "missing" };
-      }
-      if (namespace !== void 0) grant.namespace = namespace;
-      bindings.push({ binding, grant });
-    }
-    this.grantsCache = { bindings };
-    return this.grantsCache;
-  }
-  /** Every grant that reaches a service account through the bindings of this unit. */
-  grantsFor(namespace, name) {
-    const grants = [];
-    for (const { binding, grant } of this.bindings().bindings) {
-      const bindingNamespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
-      if (subjectsOf(binding.raw).some((s) => subjectCovers(s, bindingNamespace, namespace, name))) grants.push({ binding, ...grant });
-    }
-    return grants;
-  }
-  /** Every binding with its resolved role (for rules on bindings). */
-  allGrants() {
-    return this.bindings().bindings.map(({ binding, grant }) => ({ binding, ...grant }));
-  }
-  labels() {
-    if (this.labelIndex) return this.labelIndex;
-    const byNamespace = /* @__PURE__ */ new Map();
-    const byPair = /* @__PURE__ */ new Map();
-    const labels = /* @__PURE__ */ new Map();
-    for (const pod of this.pods) {
-      const namespace = this.namespaceOf(pod.object);
-      const own = labelsOf(pod.metadata);
-      labels.set(pod, own);
-      const inNamespace = byNamespace.get(namespace);
-      if (inNamespace) inNamespace.push(pod);
-      else byNamespace.set(namespace, [pod]);
-      for (const [key, value] of Object.entries(own)) {
-        const pairKey = `${namespace}\0${key}\0${value}`;
-        const list3 = byPair.get(pairKey);
-        if (list3) list3.push(pod);
-        else byPair.set(pairKey, [pod]);
-      }
-    }
-    this.labelIndex = { byNamespace, byPair, labels };
-    return this.labelIndex;
-  }
-  /** Pods of a namespace a selector matches, looked up through one of its required label pairs. */
-  podsMatching(namespace, selector) {
-    const index = this.labels();
-    const first = selector.required[0];
-    const candidates = first ? index.byPair.get(`${namespace}\0${first[0]}\0${first[1]}`) ?? [] : index.byNamespace.get(namespace) ?? [];
-    return candidates.filter((pod) => selector.matches(index.labels.get(pod)));
-  }
-  selections() {
-    if (this.selectionCache && this.selectedByPolicy) return { byPod: this.selectionCache, byPolicy: this.selectedByPolicy };
-    const byPod = /* @__PURE__ */ new Map();
-    const byPolicy = /* @__PURE__ */ new Map();
-    for (const policy of this.ofKind("NetworkPolicy")) {
-      const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
-      const types = arr(spec.policyTypes).filter((t) => typeof t === "string");
-      const ingress = types.length > 0 ? types.includes("Ingress") : true;
-      const egress = types.length > 0 ? types.includes("Egress") : spec.egress !== void 0;
-      const selected = this.podsMatching(this.namespaceOf(policy), labelSelector(spec.podSelector ?? {}));
-      byPolicy.set(policy, selected);
-      for (const pod of selected) {
-        let selection = byPod.get(pod);
-        if (!selection) byPod.set(pod, selection = { ingress: [], egress: [] });
-        if (ingress) selection.ingress.push(policy);
-        if (egress) selection.egress.push(policy);
-      }
-    }
-    this.selectionCache = byPod;
-    this.selectedByPolicy = byPolicy;
-    return { byPod, byPolicy };
-  }
-  /** NetworkPolicies of the unit that select a pod, split by the direction they restrict. */
-  policiesSelecting(pod) {
-    return this.selections().byPod.get(pod) ?? { ingress: [], egress: [] };
-  }
-  /** Pods of the unit that a NetworkPolicy selects. */
-  podsSelectedBy(policy) {
-    return this.selections().byPolicy.get(policy) ?? [];
-  }
-  /** Services (and the Ingresses routing to them) that send traffic to a pod. */
-  exposureOf(pod) {
-    if (!this.exposureCache) {
-      const cache2 = /* @__PURE__ */ new Map();
-      const ingressesByService = /* @__PURE__ */ new Map();
-      for (const ingress of this.ofKind("Ingress")) {
-        for (const service of ingressBackends(ingress.raw)) {
-          const key = `${this.namespaceOf(ingress)}/${service}`;
-          const list3 = ingressesByService.get(key);
-          if (list3) list3.push(ingress);
-          else ingressesByService.set(key, [ingress]);
-        }
-      }
-      for (const service of this.ofKind("Service")) {
-        const spec = isObj(service.raw.spec) ? service.raw.spec : {};
-        const selector = serviceSelector(spec.selector);
-        const namespace = this.namespaceOf(service);
-        const exposure = {
-          service,
-          type: str(spec.type) ?? "ClusterIP",
-          ingresses: ingressesByService.get(`${namespace}/${service.ref.name}`) ?? []
-        };
-        for (const pod2 of this.podsMatching(namespace, selector)) {
-          const list3 = cache2.get(pod2);
-          if (list3) list3.push(exposure);
-          else cache2.set(pod2, [exposure]);
-        }
-      }
-      this.exposureCache = cache2;
-    }
-    return this.exposureCache.get(pod) ?? [];
-  }
-};
-function ingressBackends(ingress) {
-  const names = /* @__PURE__ */ new Set();
-  const spec = isObj(ingress.spec) ? ingress.spec : {};
-  const add = (backend) => {
-    if (!isObj(backend)) return;
-    const name = str(isObj(backend.service) ? backend.service.name : void 0) ?? str(backend.serviceName);
-    if (name) names.add(name);
-  };
-  add(spec.defaultBackend ?? spec.backend);
-  for (const rule of arr(spec.rules).filter(isObj)) {
-    const http = isObj(rule.http) ? rule.http : {};
-    for (const path13 of arr(http.paths).filter(isObj)) add(path13.backend);
-  }
-  return [...names];
-}
-
-// src/engine/evaluate.ts
-var TEST_HOOK_CATEGORIES = /* @__PURE__ */ new Set(["pod-security", "admission", "secrets"]);
-function isHelmTestHook(object) {
-  const metadata = object.raw.metadata;
-  const annotations = metadata !== null && typeof metadata === "object" ? metadata.annotations : void 0;
-  const hook2 = annotations !== null && typeof annotations === "object" ? annotations["helm.sh/hook"] : void 0;
-  return typeof hook2 === "string" && hook2.split(",").some((h2) => h2.trim() === "test" || h2.trim() === "test-success");
-}
-var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
-function interpolate(template, data) {
-  return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
-}
-function fingerprintOf(ruleId, object, path13) {
-  const { ref, source } = object;
-  const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path13, scope].join("\0")).digest("hex").slice(0, 32);
-}
-function podViewOf(object, pss) {
-  const template = podTemplateOf(object.raw);
-  if (template === void 0) return void 0;
-  const pod = { metadata: template.metadata, spec: template.spec };
-  const { baseline, restricted } = evaluateBothLevels(pod, pss.version);
-  return {
-    ...template,
-    object,
-    containers: containersOf(template.spec),
-    admission: { version: pss.version, baseline: withoutPaths(baseline), restricted: withoutPaths(restricted) },
-    pss: (pss.level === "baseline" ? baseline : restricted).violations
-  };
-}
-function evaluate(objects, rules, config) {
-  const findings = [];
-  const errors = [];
-  const admission = /* @__PURE__ */ new Map();
-  const active = rules.filter((rule) => config.rules[rule.meta.id]?.enabled !== false);
-  const seen = /* @__PURE__ */ new Set();
-  const units = [];
-  const emit = (rule, object, base2, report) => {
-    const path13 = base2 + report.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path13);
-    if (seen.has(fingerprint)) return;
-    seen.add(fingerprint);
-    const template = rule.meta.messages[report.messageId] ?? report.messageId;
-    const severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
-    const source = { ...object.source };
-    const line = object.lineOf?.(path13);
-    if (line !== void 0) source.line = line;
-    const finding = {
-      ruleId: rule.meta.id,
-      severity,
-      category: rule.meta.category,
-      message: interpolate(template, report.data),
-      object: object.ref,
-      path: path13,
-      source,
-      fingerprint,
-      remediation: rule.meta.remediation
-    };
-    if (report.related && report.related.length > 0) finding.related = report.related;
-    findings.push(finding);
-  };
-  const run3 = (rule, object, thunk, base2) => {
-    try {
-      for (const report of thunk()) emit(rule, object, base2, report);
-    } catch (error2) {
-      errors.push({
-        kind: "internal",
-        file: object.source.file,
-        message: `rule ${rule.meta.id} failed on ${object.ref.kind}/${object.ref.name}: ${error2.message}`
-      });
-    }
-  };
-  const pods = /* @__PURE__ */ new Map();
-  for (const object of objects) {
-    try {
-      const pod = podViewOf(object, config.pss);
-      if (pod) {
-        pods.set(object, pod);
-        admission.set(object, pod.admission);
-      }
-    } catch (error2) {
-      errors.push({ kind: "internal", file: object.source.file, message: `pod of ${object.ref.kind}/${object.ref.name} could not be evaluated: ${error2.message}` });
-    }
-  }
-  const namespaces = /* @__PURE__ */ new Map();
-  for (const object of objects) if (object.ref.kind === "Namespace") namespaces.set(object.ref.name, object);
-  const grouped = /* @__PURE__ */ new Map();
-  for (const object of objects) {
-    const key = unitKeyOf(object);
-    const list3 = grouped.get(key);
-    if (list3) list3.push(object);
-    else grouped.set(key, [object]);
-  }
-  for (const [key, members] of grouped) {
-    const unit = new UnitIndex(key, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
-    units.push(unit);
-    for (const object of members) {
-      const pod = pods.get(object);
-      const testHook = isHelmTestHook(object);
-      for (const rule of active) {
-        if (testHook && !TEST_HOOK_CATEGORIES.has(rule.meta.category)) continue;
-        const context3 = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {} };
-        if (rule.target === "object") {
-          if (rule.kinds && !rule.kinds.includes(object.ref.kind)) continue;
-          run3(rule, object, () => rule.check(object, context3), "");
-        } else if (pod) {
-          run3(rule, object, () => rule.check(pod, context3), pod.base);
-        }
-      }
-    }
-  }
-  return { findings, admission, errors, units };
-}
-
-// src/loaders/objects.ts
-var CLUSTER_SCOPED2 = /* @__PURE__ */ new Set([
-  "APIService",
-  "CertificateSigningRequest",
-  "ClusterIssuer",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "ComponentStatus",
-  "CSIDriver",
-  "CSINode",
-  "CustomResourceDefinition",
-  "FlowSchema",
-  "IngressClass",
-  "MutatingWebhookConfiguration",
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "PodSecurityPolicy",
-  "PriorityClass",
-  "PriorityLevelConfiguration",
-  "RuntimeClass",
-  "StorageClass",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "ValidatingWebhookConfiguration",
-  "VolumeAttachment",
-  "VolumeSnapshotClass",
-  "ClusterIssuer"
+var COMPUTED_NOISE = /* @__PURE__ */ new Set([
+  "hostname",
+  "nodeName",
+  "schedulerName",
+  "readinessGates",
+  "terminationMessagePolicy",
+  "strategy",
+  "clusterIP",
+  "clusterIPs",
+  "healthCheckNodePort",
+  "ipFamilies",
+  "ipFamilyPolicy",
+  "sessionAffinityConfig",
+  "internalTrafficPolicy",
+  "nodePort",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "name",
+  "imagePullSecrets",
+  "externalTrafficPolicy",
+  "ingressClassName"
 ]);
-function isClusterScoped(kind) {
-  return CLUSTER_SCOPED2.has(kind);
+function unknownBehind(unknown, path18) {
+  const container = unknown.find((u2) => isPrefix(u2, path18));
+  if (container !== void 0) return container;
+  return unknown.find((u2) => {
+    if (!u2.startsWith(path18 + "/")) return false;
+    const rest = u2.slice(path18.length + 1);
+    return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
+  });
 }
-function refOf(raw, defaultNamespace) {
-  const apiVersion = str(raw.apiVersion);
-  const kind = str(raw.kind);
-  if (!apiVersion || !kind) return "document has no apiVersion and kind strings: not a Kubernetes object";
-  if (raw.metadata !== void 0 && raw.metadata !== null && !isObj(raw.metadata)) return `${kind} has a metadata that is not a mapping`;
-  const metadata = isObj(raw.metadata) ? raw.metadata : {};
-  const name = str(metadata.name) ?? (str(metadata.generateName) ? `${str(metadata.generateName)}*` : "");
-  const ref = { apiVersion, kind, name };
-  const namespace = str(metadata.namespace) ?? (isClusterScoped(kind) ? void 0 : defaultNamespace);
-  if (namespace !== void 0 && !isClusterScoped(kind)) ref.namespace = namespace;
-  return ref;
+function unknownSeverity(severity) {
+  switch (severity) {
+    case "critical":
+    case "high":
+      return "medium";
+    case "medium":
+      return "low";
+    default:
+      return "info";
+  }
 }
-function objectsFromDocuments(documents, options) {
-  const objects = [];
-  const problems = [];
-  for (const doc of documents) {
-    if (doc.value === null) continue;
-    if (!isObj(doc.value)) {
-      if (options.strict) problems.push({ index: doc.index, line: doc.line, message: `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? "list" : typeof doc.value}, not a Kubernetes object` });
-      continue;
+var UNKNOWN_NOTE = "unknown until apply";
+function objectKey(address, ref) {
+  return [address ?? "", ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+function markUnknownFindings(findings, objects, config) {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    if (object.source.kind !== "terraform" || object.ref.apiVersion === TERRAFORM_API_VERSION) continue;
+    const unknown = unknownOf(object);
+    if (unknown.length > 0) byKey.set(objectKey(object.source.address, object.ref), unknown);
+  }
+  if (byKey.size === 0) return findings;
+  return findings.map((finding) => {
+    if (finding.source.kind !== "terraform" || finding.ruleId.startsWith("tf-")) return finding;
+    const unknown = byKey.get(objectKey(finding.source.address, finding.object));
+    if (unknown === void 0) return finding;
+    const behind = unknownBehind(unknown, finding.path);
+    if (behind === void 0) return finding;
+    const configured = config?.rules[finding.ruleId]?.severity;
+    return {
+      ...finding,
+      severity: configured ?? unknownSeverity(finding.severity),
+      message: `${finding.message} (${UNKNOWN_NOTE}: ${behind === "" ? "the whole object" : behind} is not known at plan time)`
+    };
+  });
+}
+
+// rules/_templates/tf-cluster.ts
+function planned(object, pointer) {
+  const unknown = unknownOf(object);
+  if (isUnknownAt(unknown, pointer)) return { known: false, pointer };
+  return { known: true, value: get(object.raw, pointer) };
+}
+function plannedAny(object, pointers) {
+  let firstUnknown;
+  for (const pointer of pointers) {
+    const value = planned(object, pointer);
+    if (value.known && value.value !== void 0 && value.value !== null) return { ...value, at: pointer };
+    if (!value.known) firstUnknown ??= { ...value, at: pointer };
+  }
+  return firstUnknown ?? { known: true, value: void 0, at: pointers[0] };
+}
+function attributeName(pointer) {
+  return pointer.split("/").slice(1).map((step) => /^\d+$/.test(step) ? `[${step}]` : `.${step.replace(/~1/g, "/").replace(/~0/g, "~")}`).join("").replace(/^\./, "");
+}
+var UNKNOWN_MESSAGE = `{{attribute}} is ${UNKNOWN_NOTE}: {{why}}`;
+function clusterRule(spec) {
+  const lowered = unknownSeverity(spec.severity);
+  const helpers = {
+    unknown: (pointer, why) => ({ messageId: "unknown", path: pointer, data: { attribute: attributeName(pointer) || "the whole resource", why }, severity: lowered })
+  };
+  return {
+    target: "object",
+    kinds: spec.types,
+    meta: {
+      id: spec.id,
+      title: spec.title,
+      category: spec.category,
+      defaultSeverity: spec.severity,
+      description: `${spec.description} Read from the Terraform plan; a value the plan does not know yet is reported as "${UNKNOWN_NOTE}" at ${lowered} severity, never as safe.`,
+      remediation: spec.remediation,
+      references: spec.references,
+      messages: { ...spec.messages, unknown: UNKNOWN_MESSAGE }
+    },
+    *check(object, context3) {
+      if (object.ref.apiVersion !== "terraform/v1") return;
+      if (isUnknownAt(unknownOf(object), "")) {
+        yield helpers.unknown("", "it could not be checked");
+        return;
+      }
+      yield* spec.check(object, helpers, context3);
     }
-    const raw = doc.value;
-    const items = str(raw.kind)?.endsWith("List") && Array.isArray(raw.items) ? raw.items : void 0;
-    const entries = items ? items.map((item, i2) => [item, join("", "items", i2)]) : [[raw, ""]];
-    for (const [value, prefix2] of entries) {
-      const line = options.linesAreSource ? doc.lineOf(prefix2) : void 0;
-      if (!isObj(value)) {
-        problems.push({ index: doc.index, line, message: `list item ${prefix2} is not a Kubernetes object` });
+  };
+}
+function strings2(value) {
+  return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+}
+function isWorld(cidr) {
+  return cidr.trim() === "0.0.0.0/0" || cidr.trim() === "::/0";
+}
+
+// rules/tf-aks-api-authorized-ranges.ts
+var PRIVATE = "/private_cluster_enabled";
+var RANGES = ["/api_server_access_profile/0/authorized_ip_ranges", "/api_server_authorized_ip_ranges"];
+var tf_aks_api_authorized_ranges_default = clusterRule({
+  id: "tf-aks-api-authorized-ranges",
+  types: ["azurerm_kubernetes_cluster"],
+  title: "AKS API server must restrict authorized IP ranges",
+  category: "network",
+  severity: "high",
+  description: "A public AKS cluster (private_cluster_enabled = false) without authorized IP ranges exposes its API server to the whole internet: every leaked credential or API-server vulnerability is exploitable from anywhere.",
+  remediation: "Set api_server_access_profile { authorized_ip_ranges = [...] } (api_server_authorized_ip_ranges in azurerm 2.x) to the administering networks, or make the cluster private (private_cluster_enabled = true).",
+  references: [{ title: "AKS: secure access to the API server using authorized IP address ranges", url: "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges" }],
+  messages: {
+    open: "the AKS API server is public and has no authorized IP ranges: reachable from any address",
+    world: "authorized IP ranges include {{cidr}}: the AKS API server is reachable from any address"
+  },
+  *check(cluster, { unknown }) {
+    const isPrivate = planned(cluster, PRIVATE);
+    if (isPrivate.known && isPrivate.value === true) return;
+    let unknownAt;
+    for (const pointer of RANGES) {
+      const ranges = planned(cluster, pointer);
+      if (!ranges.known) {
+        unknownAt ??= pointer.startsWith("/api_server_access_profile") && !planned(cluster, "/api_server_access_profile").known ? "/api_server_access_profile" : pointer;
         continue;
       }
-      const ref = refOf(value, options.defaultNamespace);
-      if (typeof ref === "string") {
-        if (options.strict || value.kind !== void 0 || value.apiVersion !== void 0) problems.push({ index: doc.index, line, message: ref });
-        continue;
+      const list3 = Array.isArray(ranges.value) ? ranges.value : [];
+      if (list3.length === 0) continue;
+      for (const [i2, cidr] of list3.entries()) {
+        const at2 = `${pointer}/${i2}`;
+        if (!planned(cluster, at2).known) {
+          yield unknown(at2, "an authorized range the plan does not know yet");
+        } else if (typeof cidr === "string" && isWorld(cidr)) {
+          yield { messageId: "world", path: at2, data: { cidr } };
+        }
       }
-      const source = { ...options.source, document: doc.index };
-      if (line !== void 0) source.line = line;
-      const object = { ref, raw: value, source };
-      if (options.linesAreSource) object.lineOf = (pointer) => doc.lineOf(prefix2 + pointer);
-      objects.push(object);
+      return;
+    }
+    if (!isPrivate.known) yield unknown(PRIVATE, "whether the API server is public");
+    else if (unknownAt !== void 0) yield unknown(unknownAt, "which addresses may reach the public API server (none configured means any)");
+    else yield { messageId: "open", path: RANGES[0] };
+  }
+});
+
+// rules/tf-aks-local-accounts.ts
+var LOCAL = "/local_account_disabled";
+var tf_aks_local_accounts_default = clusterRule({
+  id: "tf-aks-local-accounts",
+  types: ["azurerm_kubernetes_cluster"],
+  title: "AKS local accounts should be disabled",
+  category: "rbac",
+  severity: "medium",
+  description: "Unless local_account_disabled is true, `az aks get-credentials --admin` (and the planned kube_admin_config) yields a static cluster-admin certificate that bypasses Entra ID, conditional access and per-user audit, and cannot be revoked short of rotating the cluster certificates.",
+  remediation: "Set local_account_disabled = true (requires Entra ID integration) and grant administrators access through Entra ID groups.",
+  references: [{ title: "AKS: manage local accounts", url: "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad" }],
+  messages: { enabled: "AKS local accounts are enabled: a static cluster-admin credential exists" },
+  *check(cluster, { unknown }) {
+    const local = planned(cluster, LOCAL);
+    if (!local.known) yield unknown(LOCAL, "whether a static admin credential exists");
+    else if (local.value !== true) yield { messageId: "enabled", path: LOCAL };
+  }
+});
+
+// rules/tf-aks-network-policy.ts
+var PROFILE = "/network_profile";
+var POLICY = "/network_profile/0/network_policy";
+var ENGINES = /* @__PURE__ */ new Set(["azure", "calico", "cilium"]);
+var tf_aks_network_policy_default = clusterRule({
+  id: "tf-aks-network-policy",
+  types: ["azurerm_kubernetes_cluster"],
+  title: "AKS must enforce NetworkPolicy",
+  category: "network",
+  severity: "medium",
+  description: "network_profile.network_policy selects the engine that enforces NetworkPolicy (azure, calico or cilium). Without one, every pod can reach every other pod whatever policies the workloads ship; it can only be set when the cluster is created.",
+  remediation: 'Set network_profile { network_plugin = "azure", network_policy = "azure" } (or "calico", or "cilium" with network_data_plane = "cilium").',
+  references: [{ title: "AKS: secure traffic between pods using network policies", url: "https://learn.microsoft.com/azure/aks/use-network-policies" }],
+  messages: { none: "the AKS cluster has no network policy engine: NetworkPolicy objects have no effect" },
+  *check(cluster, { unknown }) {
+    const profile = planned(cluster, PROFILE);
+    if (!profile.known) {
+      yield unknown(PROFILE, "whether NetworkPolicy is enforced");
+      return;
+    }
+    if (!Array.isArray(profile.value) || profile.value.length === 0) {
+      yield { messageId: "none", path: PROFILE };
+      return;
+    }
+    const policy = planned(cluster, POLICY);
+    if (!policy.known) yield unknown(POLICY, "whether NetworkPolicy is enforced");
+    else if (typeof policy.value !== "string" || !ENGINES.has(policy.value.toLowerCase())) yield { messageId: "none", path: POLICY };
+  }
+});
+
+// rules/tf-aks-rbac.ts
+var RBAC = ["/role_based_access_control_enabled", "/role_based_access_control/0/enabled"];
+var AAD = ["/azure_active_directory_role_based_access_control", "/role_based_access_control/0/azure_active_directory"];
+var tf_aks_rbac_default = clusterRule({
+  id: "tf-aks-rbac",
+  types: ["azurerm_kubernetes_cluster"],
+  title: "AKS must use Kubernetes RBAC with Entra ID",
+  category: "rbac",
+  severity: "high",
+  description: "With Kubernetes RBAC disabled every authenticated identity is cluster-admin. Without Entra ID (Azure AD) integration, cluster access rests on shared certificates that cannot be revoked per person or tied to the organisation's identities and conditional access.",
+  remediation: "Keep role_based_access_control_enabled = true (azurerm 3.x/4.x; role_based_access_control { enabled = true } in 2.x) and add azure_active_directory_role_based_access_control { azure_rbac_enabled = true, admin_group_object_ids = [...] }.",
+  references: [{ title: "AKS: Microsoft Entra integration", url: "https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id" }],
+  messages: {
+    disabled: "Kubernetes RBAC is disabled on the AKS cluster: every authenticated identity has full control",
+    noAad: "the AKS cluster has no Entra ID (Azure AD) integration: access relies on static certificates"
+  },
+  *check(cluster, { unknown }) {
+    const rbac = plannedAny(cluster, RBAC);
+    if (!rbac.known) yield unknown(rbac.at, "whether Kubernetes RBAC is enabled");
+    else if (rbac.value === false) {
+      yield { messageId: "disabled", path: rbac.at };
+      return;
+    }
+    for (const pointer of AAD) {
+      const aad = planned(cluster, pointer);
+      if (!aad.known) {
+        yield { ...unknown(pointer, "whether access goes through Entra ID"), severity: "info" };
+        return;
+      }
+      if (Array.isArray(aad.value) && aad.value.length > 0) return;
+    }
+    yield { messageId: "noAad", path: AAD[0], severity: "low" };
+  }
+});
+
+// rules/tf-eks-control-plane-logging.ts
+var LOG_TYPES = "/enabled_cluster_log_types";
+var REQUIRED = ["api", "audit", "authenticator"];
+var tf_eks_control_plane_logging_default = clusterRule({
+  id: "tf-eks-control-plane-logging",
+  types: ["aws_eks_cluster"],
+  title: "EKS control-plane audit logging must be enabled",
+  category: "admission",
+  severity: "medium",
+  description: "enabled_cluster_log_types decides which control-plane logs reach CloudWatch. Without `audit`, `api` and `authenticator` there is no record of who called the API, with which identity, and what was changed: an intrusion cannot be investigated.",
+  remediation: 'Set enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"] (at least api, audit and authenticator).',
+  references: [{ title: "Amazon EKS control plane logging", url: "https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html" }],
+  messages: {
+    none: "no EKS control-plane log types are enabled: API calls leave no audit trail",
+    missing: "EKS control-plane logging lacks {{missing}}"
+  },
+  *check(cluster, { unknown }) {
+    const types = planned(cluster, LOG_TYPES);
+    if (!types.known) {
+      yield unknown(LOG_TYPES, "which control-plane logs are kept");
+      return;
+    }
+    const list3 = Array.isArray(types.value) ? types.value : [];
+    if (list3.length === 0) {
+      yield { messageId: "none", path: LOG_TYPES };
+      return;
+    }
+    const unknownIndex = list3.findIndex((_, i2) => !planned(cluster, `${LOG_TYPES}/${i2}`).known);
+    const enabled = strings2(list3);
+    const missing = REQUIRED.filter((type) => !enabled.includes(type));
+    if (missing.length === 0) return;
+    if (unknownIndex !== -1) yield unknown(`${LOG_TYPES}/${unknownIndex}`, `a log type the plan does not know yet (${missing.join(", ")} not known to be enabled)`);
+    else yield { messageId: "missing", path: LOG_TYPES, data: { missing: missing.join(", ") } };
+  }
+});
+
+// rules/tf-eks-public-endpoint.ts
+var PUBLIC = "/vpc_config/0/endpoint_public_access";
+var CIDRS = "/vpc_config/0/public_access_cidrs";
+var tf_eks_public_endpoint_default = clusterRule({
+  id: "tf-eks-public-endpoint",
+  types: ["aws_eks_cluster"],
+  title: "EKS API endpoint must not be open to 0.0.0.0/0",
+  category: "network",
+  severity: "high",
+  description: "With endpoint_public_access (the default) and no public_access_cidrs, or 0.0.0.0/0 among them, the cluster's API server accepts connections from the whole internet: every credential leak or API-server vulnerability is exploitable from anywhere.",
+  remediation: "Set vpc_config.endpoint_public_access = false (with endpoint_private_access = true), or restrict vpc_config.public_access_cidrs to the networks that administer the cluster.",
+  references: [{ title: "Amazon EKS cluster endpoint access control", url: "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html" }],
+  messages: {
+    open: "the EKS API endpoint is public and public_access_cidrs is not set: AWS opens it to 0.0.0.0/0",
+    world: "the EKS API endpoint is public and public_access_cidrs contains {{cidr}}: open to the whole internet"
+  },
+  *check(cluster, { unknown }) {
+    const isPublic = planned(cluster, PUBLIC);
+    if (!isPublic.known) {
+      yield unknown(PUBLIC, "whether the API endpoint is public (AWS defaults to public)");
+      return;
+    }
+    if (isPublic.value === false) return;
+    const cidrs = planned(cluster, CIDRS);
+    if (!cidrs.known) {
+      yield unknown(CIDRS, "left unset, AWS opens the public endpoint to 0.0.0.0/0");
+      return;
+    }
+    const list3 = Array.isArray(cidrs.value) ? cidrs.value : [];
+    if (list3.length === 0) {
+      yield { messageId: "open", path: PUBLIC };
+      return;
+    }
+    for (const [i2, cidr] of list3.entries()) {
+      const at2 = `${CIDRS}/${i2}`;
+      if (!planned(cluster, at2).known) yield unknown(at2, "an allowed CIDR the plan does not know yet");
+      else if (typeof cidr === "string" && isWorld(cidr)) yield { messageId: "world", path: at2, data: { cidr } };
     }
   }
-  return { objects, problems };
-}
+});
+
+// rules/tf-eks-secrets-encryption.ts
+var CONFIG = "/encryption_config";
+var tf_eks_secrets_encryption_default = clusterRule({
+  id: "tf-eks-secrets-encryption",
+  types: ["aws_eks_cluster"],
+  title: "EKS Secrets must use KMS envelope encryption",
+  category: "secrets",
+  severity: "medium",
+  description: "Without an encryption_config for the `secrets` resource, Kubernetes Secrets are stored in etcd without envelope encryption under a key you control: anyone who obtains an etcd backup or snapshot reads them.",
+  remediation: 'Add an encryption_config block with resources = ["secrets"] and provider { key_arn = <a KMS key you manage> }.',
+  references: [{ title: "Encrypt Kubernetes secrets with AWS KMS on existing clusters", url: "https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html" }],
+  messages: {
+    missing: "the EKS cluster has no encryption_config: Secrets are not envelope-encrypted with a KMS key",
+    notSecrets: 'encryption_config does not list the "secrets" resource: Secrets are not envelope-encrypted'
+  },
+  *check(cluster, { unknown }) {
+    const config = planned(cluster, CONFIG);
+    if (!config.known) {
+      yield unknown(CONFIG, "whether Secrets are envelope-encrypted");
+      return;
+    }
+    if (!Array.isArray(config.value) || config.value.length === 0) {
+      yield { messageId: "missing", path: CONFIG };
+      return;
+    }
+    const resources = planned(cluster, `${CONFIG}/0/resources`);
+    if (!resources.known) {
+      yield unknown(`${CONFIG}/0/resources`, "which resources are envelope-encrypted");
+      return;
+    }
+    if (!strings2(resources.value).includes("secrets")) yield { messageId: "notSecrets", path: `${CONFIG}/0/resources` };
+  }
+});
+
+// rules/tf-gke-legacy-abac.ts
+var ABAC = "/enable_legacy_abac";
+var tf_gke_legacy_abac_default = clusterRule({
+  id: "tf-gke-legacy-abac",
+  types: ["google_container_cluster"],
+  title: "GKE legacy ABAC must be disabled",
+  category: "rbac",
+  severity: "high",
+  description: "With legacy Attribute-Based Access Control, GKE grants permissions outside Kubernetes RBAC (historically broad rights to every service account and kubelet); RBAC policies no longer bound what an identity can do.",
+  remediation: "Set enable_legacy_abac = false (the default) and grant access through RBAC roles and bindings.",
+  references: [{ title: "GKE hardening: leave legacy ABAC disabled", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#leave_abac_disabled_default_for_110" }],
+  messages: { enabled: "legacy ABAC is enabled: permissions are granted outside RBAC" },
+  *check(cluster, { unknown }) {
+    const abac = planned(cluster, ABAC);
+    if (!abac.known) yield unknown(ABAC, "whether legacy ABAC is enabled");
+    else if (abac.value === true) yield { messageId: "enabled", path: ABAC };
+  }
+});
+
+// rules/tf-gke-master-authorized-networks.ts
+var CONFIG2 = "/master_authorized_networks_config";
+var PRIVATE_ENDPOINT = "/private_cluster_config/0/enable_private_endpoint";
+var tf_gke_master_authorized_networks_default = clusterRule({
+  id: "tf-gke-master-authorized-networks",
+  types: ["google_container_cluster"],
+  title: "GKE control plane must restrict its authorized networks",
+  category: "network",
+  severity: "high",
+  description: "Unless the control plane has only a private endpoint, master_authorized_networks_config limits which networks may reach the API server. Without it (or with 0.0.0.0/0 in it) the API server is reachable from the whole internet.",
+  remediation: "Add master_authorized_networks_config with cidr_blocks for the administering networks only, or make the endpoint private (private_cluster_config { enable_private_endpoint = true }).",
+  references: [{ title: "GKE: add authorized networks for control plane access", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks" }],
+  messages: {
+    none: "the GKE control plane has a public endpoint and no master_authorized_networks_config: reachable from any address",
+    world: "master_authorized_networks_config allows {{cidr}}: the control plane is reachable from any address"
+  },
+  *check(cluster, { unknown }) {
+    const privateEndpoint = planned(cluster, PRIVATE_ENDPOINT);
+    if (privateEndpoint.known && privateEndpoint.value === true) return;
+    const config = planned(cluster, CONFIG2);
+    if (!config.known) {
+      yield unknown(CONFIG2, "which networks may reach the control plane");
+      return;
+    }
+    if (!Array.isArray(config.value) || config.value.length === 0) {
+      if (!privateEndpoint.known) yield unknown(PRIVATE_ENDPOINT, "whether the control plane endpoint is private");
+      else yield { messageId: "none", path: CONFIG2 };
+      return;
+    }
+    const blocks2 = planned(cluster, `${CONFIG2}/0/cidr_blocks`);
+    if (!blocks2.known) {
+      yield unknown(`${CONFIG2}/0/cidr_blocks`, "which networks may reach the control plane");
+      return;
+    }
+    for (let i2 = 0; i2 < (Array.isArray(blocks2.value) ? blocks2.value.length : 0); i2++) {
+      const at2 = `${CONFIG2}/0/cidr_blocks/${i2}/cidr_block`;
+      const cidr = planned(cluster, at2);
+      if (!cidr.known) yield unknown(at2, "an authorized network the plan does not know yet");
+      else if (typeof cidr.value === "string" && isWorld(cidr.value)) yield { messageId: "world", path: at2, data: { cidr: cidr.value } };
+    }
+  }
+});
+
+// rules/tf-gke-network-policy.ts
+var POLICY2 = "/network_policy";
+var ENABLED = "/network_policy/0/enabled";
+var DATAPATH = "/datapath_provider";
+var tf_gke_network_policy_default = clusterRule({
+  id: "tf-gke-network-policy",
+  types: ["google_container_cluster"],
+  title: "GKE must enforce NetworkPolicy",
+  category: "network",
+  severity: "medium",
+  description: 'A GKE cluster enforces NetworkPolicy only with network_policy { enabled = true } (Calico) or Dataplane V2 (datapath_provider = "ADVANCED_DATAPATH"). Without either, every pod can reach every other pod whatever policies the workloads ship.',
+  remediation: 'Enable Dataplane V2 (datapath_provider = "ADVANCED_DATAPATH"), or set network_policy { enabled = true, provider = "CALICO" } together with addons_config { network_policy_config { disabled = false } }.',
+  references: [{ title: "GKE: enforce network policies", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy" }],
+  messages: { disabled: "network policy enforcement is off (no network_policy, no Dataplane V2): NetworkPolicy objects have no effect" },
+  *check(cluster, { unknown }) {
+    const enabled = planned(cluster, ENABLED);
+    const datapath = planned(cluster, DATAPATH);
+    if (enabled.known && enabled.value === true || datapath.known && datapath.value === "ADVANCED_DATAPATH") return;
+    if (!enabled.known) {
+      yield unknown(planned(cluster, POLICY2).known ? ENABLED : POLICY2, "whether NetworkPolicy is enforced");
+      return;
+    }
+    if (!datapath.known) {
+      yield unknown(DATAPATH, "whether Dataplane V2 enforces NetworkPolicy (the default datapath does not)");
+      return;
+    }
+    const block = cluster.raw.network_policy;
+    yield { messageId: "disabled", path: Array.isArray(block) && block.length > 0 ? ENABLED : POLICY2 };
+  }
+});
+
+// rules/tf-gke-private-nodes.ts
+var CONFIG3 = "/private_cluster_config";
+var PRIVATE_NODES = "/private_cluster_config/0/enable_private_nodes";
+var tf_gke_private_nodes_default = clusterRule({
+  id: "tf-gke-private-nodes",
+  types: ["google_container_cluster"],
+  title: "GKE nodes should be private",
+  category: "network",
+  severity: "medium",
+  description: "Without private nodes every node gets an external IP address: kubelets, NodePort services and anything listening on the host network are exposed to the internet, limited only by firewall rules.",
+  remediation: "Set private_cluster_config { enable_private_nodes = true } (with a master_ipv4_cidr_block) and give nodes egress through Cloud NAT.",
+  references: [{ title: "GKE: creating a private cluster", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters" }],
+  messages: { public: "GKE nodes are not private: each gets an external IP address" },
+  *check(cluster, { unknown }) {
+    const nodes = planned(cluster, PRIVATE_NODES);
+    if (!nodes.known) {
+      yield unknown(planned(cluster, CONFIG3).known ? PRIVATE_NODES : CONFIG3, "whether nodes get external IP addresses");
+      return;
+    }
+    if (nodes.value === true) return;
+    const block = cluster.raw.private_cluster_config;
+    yield { messageId: "public", path: Array.isArray(block) && block.length > 0 ? PRIVATE_NODES : CONFIG3 };
+  }
+});
+
+// rules/tf-gke-shielded-nodes.ts
+var SHIELDED = "/enable_shielded_nodes";
+var tf_gke_shielded_nodes_default = clusterRule({
+  id: "tf-gke-shielded-nodes",
+  types: ["google_container_cluster"],
+  title: "GKE should use Shielded nodes",
+  category: "workload",
+  severity: "medium",
+  description: "Shielded GKE nodes use verifiable node identity and integrity (secure boot, vTPM). Without them, an attacker who extracts a node's bootstrap credentials from a pod can register a rogue node and receive the Secrets of pods scheduled on it.",
+  remediation: "Set enable_shielded_nodes = true (the default in current GKE versions).",
+  references: [{ title: "GKE: Shielded GKE nodes", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/shielded-gke-nodes" }],
+  messages: { disabled: "Shielded GKE nodes are disabled: node identity is not verified" },
+  *check(cluster, { unknown }) {
+    const shielded = planned(cluster, SHIELDED);
+    if (!shielded.known) yield unknown(SHIELDED, "whether nodes are Shielded GKE nodes");
+    else if (shielded.value !== true) yield { messageId: "disabled", path: SHIELDED };
+  }
+});
+
+// rules/tf-gke-workload-identity.ts
+var CONFIG4 = "/workload_identity_config";
+var POOLS = ["/workload_identity_config/0/workload_pool", "/workload_identity_config/0/identity_namespace"];
+var tf_gke_workload_identity_default = clusterRule({
+  id: "tf-gke-workload-identity",
+  types: ["google_container_cluster"],
+  title: "GKE should enable Workload Identity",
+  category: "rbac",
+  severity: "medium",
+  description: "Without Workload Identity every pod can obtain the node service account's Google credentials from the metadata server, so one compromised pod acts with the permissions of every workload on the node.",
+  remediation: 'Set workload_identity_config { workload_pool = "<project>.svc.id.goog" } (identity_namespace with google provider 3.x) and node_config { workload_metadata_config { mode = "GKE_METADATA" } } on node pools.',
+  references: [{ title: "GKE: use Workload Identity", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity" }],
+  messages: { disabled: "Workload Identity is not enabled: pods can use the node service account's credentials" },
+  *check(cluster, { unknown }) {
+    const config = planned(cluster, CONFIG4);
+    if (!config.known) {
+      yield unknown(CONFIG4, "whether pods get their own Google identity");
+      return;
+    }
+    if (!Array.isArray(config.value) || config.value.length === 0) {
+      yield { messageId: "disabled", path: CONFIG4 };
+      return;
+    }
+    const pool = plannedAny(cluster, POOLS);
+    if (!pool.known) yield unknown(pool.at, "whether pods get their own Google identity");
+    else if (typeof pool.value !== "string" || pool.value === "") yield { messageId: "disabled", path: CONFIG4 };
+  }
+});
+
+// src/loaders/terraform/render-release.ts
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import os6 from "node:os";
+import path8 from "node:path";
 
 // src/loaders/helm.ts
 import { existsSync as existsSync2, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2 } from "node:fs";
@@ -42156,17 +42922,17 @@ var stringToUint8Array = (string) => textEncoder.encode(string);
 var textDecoder = new TextDecoder();
 var uint8ArrayToString = (uint8Array) => textDecoder.decode(uint8Array);
 var joinToString = (uint8ArraysOrStrings, encoding) => {
-  const strings3 = uint8ArraysToStrings(uint8ArraysOrStrings, encoding);
-  return strings3.join("");
+  const strings4 = uint8ArraysToStrings(uint8ArraysOrStrings, encoding);
+  return strings4.join("");
 };
 var uint8ArraysToStrings = (uint8ArraysOrStrings, encoding) => {
   if (encoding === "utf8" && uint8ArraysOrStrings.every((uint8ArrayOrString) => typeof uint8ArrayOrString === "string")) {
     return uint8ArraysOrStrings;
   }
   const decoder = new StringDecoder(encoding);
-  const strings3 = uint8ArraysOrStrings.map((uint8ArrayOrString) => typeof uint8ArrayOrString === "string" ? stringToUint8Array(uint8ArrayOrString) : uint8ArrayOrString).map((uint8Array) => decoder.write(uint8Array));
+  const strings4 = uint8ArraysOrStrings.map((uint8ArrayOrString) => typeof uint8ArrayOrString === "string" ? stringToUint8Array(uint8ArrayOrString) : uint8ArrayOrString).map((uint8Array) => decoder.write(uint8Array));
   const finalString = decoder.end();
-  return finalString === "" ? strings3 : [...strings3, finalString];
+  return finalString === "" ? strings4 : [...strings4, finalString];
 };
 var joinToUint8Array = (uint8ArraysOrStrings) => {
   if (uint8ArraysOrStrings.length === 1 && isUint8Array(uint8ArraysOrStrings[0])) {
@@ -46501,13 +47267,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path13, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path13 === "string" ? path13 : path13.toString();
+  for (const { path: path18, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path18 === "string" ? path18 : path18.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync2(path13, serializedResult);
+      appendFileSync2(path18, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path13, serializedResult);
+      writeFileSync(path18, serializedResult);
     }
   }
 };
@@ -49042,105 +49808,85 @@ function templateFile(chartDir, template) {
   return path7.join(dir, ...parts.slice(i2));
 }
 
-// src/loaders/yaml-docs.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-var YAML_LIMITS = {
-  maxAliasCount: 100,
-  maxDepth: 200,
-  maxBytes: 64 * 1024 * 1024
-};
-function nodeDepth(value, limit) {
-  const stack = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop();
-    if (depth > limit) return false;
-    if (node !== null && typeof node === "object") {
-      for (const child of Object.values(node)) stack.push([child, depth + 1]);
-    }
-  }
-  return true;
+// src/loaders/objects.ts
+var CLUSTER_SCOPED2 = /* @__PURE__ */ new Set([
+  "APIService",
+  "CertificateSigningRequest",
+  "ClusterIssuer",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "ComponentStatus",
+  "CSIDriver",
+  "CSINode",
+  "CustomResourceDefinition",
+  "FlowSchema",
+  "IngressClass",
+  "MutatingWebhookConfiguration",
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "PodSecurityPolicy",
+  "PriorityClass",
+  "PriorityLevelConfiguration",
+  "RuntimeClass",
+  "StorageClass",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "ValidatingWebhookConfiguration",
+  "VolumeAttachment",
+  "VolumeSnapshotClass",
+  "ClusterIssuer"
+]);
+function isClusterScoped(kind) {
+  return CLUSTER_SCOPED2.has(kind);
 }
-function firstLine(message) {
-  return message.split("\n")[0] ?? message;
+function refOf(raw, defaultNamespace) {
+  const apiVersion = str(raw.apiVersion);
+  const kind = str(raw.kind);
+  if (!apiVersion || !kind) return "document has no apiVersion and kind strings: not a Kubernetes object";
+  if (raw.metadata !== void 0 && raw.metadata !== null && !isObj(raw.metadata)) return `${kind} has a metadata that is not a mapping`;
+  const metadata = isObj(raw.metadata) ? raw.metadata : {};
+  const name = str(metadata.name) ?? (str(metadata.generateName) ? `${str(metadata.generateName)}*` : "");
+  const ref = { apiVersion, kind, name };
+  const namespace = str(metadata.namespace) ?? (isClusterScoped(kind) ? void 0 : defaultNamespace);
+  if (namespace !== void 0 && !isClusterScoped(kind)) ref.namespace = namespace;
+  return ref;
 }
-var KUBERNETES_YAML = {
-  version: "1.1",
-  customTags: (tags) => tags.filter((tag) => tag.tag !== "tag:yaml.org,2002:timestamp")
-};
-function parseYamlDocuments(text2, dialect = "kubernetes") {
-  const documents = [];
+function objectsFromDocuments(documents, options) {
+  const objects = [];
   const problems = [];
-  if (text2.length > YAML_LIMITS.maxBytes) {
-    problems.push({ index: 0, message: `file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed` });
-    return { documents, problems };
-  }
-  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
-  const lineCounter = new import_yaml2.LineCounter();
-  let parsed;
-  try {
-    parsed = (0, import_yaml2.parseAllDocuments)(text2, {
-      lineCounter,
-      uniqueKeys: true,
-      prettyErrors: false,
-      ...dialect === "kubernetes" ? KUBERNETES_YAML : {}
-    });
-  } catch (error2) {
-    problems.push({ index: 0, message: `YAML could not be parsed: ${error2.message}` });
-    return { documents, problems };
-  }
-  if (!Array.isArray(parsed)) parsed = [parsed];
-  const lineAt = (offset) => offset === void 0 ? 1 : lineCounter.linePos(offset).line;
-  parsed.forEach((doc, index) => {
-    const startLine2 = lineAt(doc.contents?.range?.[0] ?? doc.range?.[0]);
-    if (doc.errors.length > 0) {
-      const error2 = doc.errors[0];
-      problems.push({ index, line: lineAt(error2.pos[0]), message: firstLine(error2.message) });
-      return;
+  for (const doc of documents) {
+    if (doc.value === null) continue;
+    if (!isObj(doc.value)) {
+      if (options.strict) problems.push({ index: doc.index, line: doc.line, message: `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? "list" : typeof doc.value}, not a Kubernetes object` });
+      continue;
     }
-    let value;
-    try {
-      value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
-    } catch (error2) {
-      problems.push({ index, line: startLine2, message: `YAML could not be expanded: ${firstLine(error2.message)}` });
-      return;
-    }
-    if (!nodeDepth(value, YAML_LIMITS.maxDepth)) {
-      problems.push({ index, line: startLine2, message: `document is nested deeper than ${YAML_LIMITS.maxDepth} levels` });
-      return;
-    }
-    const contents = doc.contents;
-    documents.push({
-      index,
-      value: value ?? null,
-      line: startLine2,
-      lineOf: (pointer) => lineAt(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0])
-    });
-  });
-  return { documents, problems };
-}
-function rangeStartOf(root, pointer) {
-  let node = root;
-  let best = root?.range?.[0];
-  for (const token of tokens(pointer)) {
-    if ((0, import_yaml2.isMap)(node)) {
-      const pair2 = node.items.find((item) => (0, import_yaml2.isPair)(item) && (0, import_yaml2.isScalar)(item.key) && String(item.key.value) === token);
-      if (!pair2) break;
-      best = pair2.key.range?.[0] ?? best;
-      node = pair2.value;
-    } else if ((0, import_yaml2.isSeq)(node)) {
-      const item = node.items[Number(token)];
-      if (item === void 0) break;
-      best = item.range?.[0] ?? best;
-      node = item;
-    } else {
-      break;
+    const raw = doc.value;
+    const items = str(raw.kind)?.endsWith("List") && Array.isArray(raw.items) ? raw.items : void 0;
+    const entries = items ? items.map((item, i2) => [item, join("", "items", i2)]) : [[raw, ""]];
+    for (const [value, prefix2] of entries) {
+      const line = options.linesAreSource ? doc.lineOf(prefix2) : void 0;
+      if (!isObj(value)) {
+        problems.push({ index: doc.index, line, message: `list item ${prefix2} is not a Kubernetes object` });
+        continue;
+      }
+      const ref = refOf(value, options.defaultNamespace);
+      if (typeof ref === "string") {
+        if (options.strict || value.kind !== void 0 || value.apiVersion !== void 0) problems.push({ index: doc.index, line, message: ref });
+        continue;
+      }
+      const source = { ...options.source, document: doc.index };
+      if (line !== void 0) source.line = line;
+      const object = { ref, raw: value, source };
+      if (options.linesAreSource) object.lineOf = (pointer) => doc.lineOf(prefix2 + pointer);
+      objects.push(object);
     }
   }
-  return best;
+  return { objects, problems };
 }
 
-// src/core/charts.ts
-import os6 from "node:os";
+// src/loaders/yaml-docs.ts
+import { AsyncLocalStorage } from "node:async_hooks";
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
@@ -49620,11 +50366,6 @@ function isPlainObject2(data) {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
   const prototype = Object.getPrototypeOf(data);
   return prototype === null || prototype === Object.prototype;
-}
-function pick(object, keys) {
-  const result = {};
-  for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
-  return result;
 }
 var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
   create: () => ({
@@ -51479,27 +52220,6 @@ var DEFAULT_LOAD_OPTIONS = {
   ...DEFAULT_PARSER_OPTIONS,
   ...DEFAULT_CONSTRUCTOR_OPTIONS
 };
-function loadDocuments(input, options = {}) {
-  const opts = {
-    ...DEFAULT_LOAD_OPTIONS,
-    ...options
-  };
-  const source = String(input);
-  const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
-  const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
-  return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
-    ...pick(opts, CONSTRUCTOR_OPT_KEYS),
-    source
-  });
-}
-function loadAll(input, iteratorOrOptions, options) {
-  let iterator2 = null;
-  if (typeof iteratorOrOptions === "function") iterator2 = iteratorOrOptions;
-  else if (iteratorOrOptions !== null && typeof iteratorOrOptions === "object") options = iteratorOrOptions;
-  const documents = loadDocuments(input, options);
-  if (iterator2 === null) return documents;
-  for (const document of documents) iterator2(document);
-}
 function hasBit(mask, bit) {
   return (mask & 1 << bit) !== 0;
 }
@@ -51640,8 +52360,2907 @@ var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
 var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
 var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
-// src/loaders/rendered-yaml.ts
+// src/loaders/yaml-docs.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/loaders/yaml-events.ts
+function skipNode(events, i2) {
+  const type = events[i2]?.type;
+  if (type !== EVENT_ID.MAPPING && type !== EVENT_ID.SEQUENCE) return i2 + 1;
+  let depth = 0;
+  for (let j = i2; j < events.length; j++) {
+    const t = events[j].type;
+    if (t === EVENT_ID.MAPPING || t === EVENT_ID.SEQUENCE) depth++;
+    else if (t === EVENT_ID.POP && --depth === 0) return j + 1;
+  }
+  return events.length;
+}
+function startOf(event) {
+  if (event === void 0) return void 0;
+  if (event.type === EVENT_ID.SCALAR) return event.valueStart;
+  if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) return event.start;
+  if (event.type === EVENT_ID.ALIAS) return event.anchorStart;
+  return void 0;
+}
+function offsetOf(source, events, documentIndex, pointer) {
+  let node = documentIndex + 1;
+  let best = startOf(events[node]);
+  for (const token of tokens(pointer)) {
+    const event = events[node];
+    if (event?.type === EVENT_ID.MAPPING) {
+      let j = node + 1;
+      let found;
+      while (j < events.length && events[j].type !== EVENT_ID.POP) {
+        const key = events[j];
+        const valueIndex = skipNode(events, j);
+        if (key.type === EVENT_ID.SCALAR && getScalarValue(source, key) === token) {
+          best = key.valueStart;
+          found = valueIndex;
+          break;
+        }
+        j = skipNode(events, valueIndex);
+      }
+      if (found === void 0) break;
+      node = found;
+    } else if (event?.type === EVENT_ID.SEQUENCE) {
+      const wanted = Number(token);
+      if (!Number.isInteger(wanted) || wanted < 0) break;
+      let j = node + 1;
+      for (let k = 0; k < wanted && j < events.length && events[j].type !== EVENT_ID.POP; k++) j = skipNode(events, j);
+      if (j >= events.length || events[j].type === EVENT_ID.POP) break;
+      best = startOf(events[j]) ?? best;
+      node = j;
+    } else {
+      break;
+    }
+  }
+  return best;
+}
+function lineAt(source, offset) {
+  let line = 1;
+  for (let i2 = source.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = source.indexOf("\n", i2 + 1)) line++;
+  return line;
+}
+
+// src/loaders/yaml-docs.ts
+var YAML_LIMITS = {
+  maxAliasCount: 100,
+  maxDepth: 200,
+  /** A file (or standard input) larger than this is not parsed. */
+  maxBytes: 64 * 1024 * 1024,
+  /**
+   * Nodes (estimated before parsing, see measureYaml) one document may have. Parsing costs a few hundred
+   * bytes of memory per node whatever the bytes per node, and `[1,1,1,...]` spends two bytes per node, so
+   * the byte limit alone would let a 64 MiB file take gigabytes. The largest real documents (CRDs of a
+   * megabyte or two) have well under 100,000.
+   */
+  maxDocumentNodes: 5e5,
+  /** Nodes one text (a file, one document of helm's output) may have, all documents together. */
+  maxTextNodes: 2e6,
+  /** Texts and documents shorter than this are not estimated (they cannot reach the limits). */
+  estimateFrom: 64 * 1024
+};
+var budgets = new AsyncLocalStorage();
+function budgetProblem(budget) {
+  return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString("en-US")} YAML nodes, its limit (split the scan, or exclude generated files)`;
+}
+function checkTree(value, limit, maxNodes) {
+  const stack = [[value, 0]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop();
+    if (++nodes > maxNodes) return "large";
+    if (depth > limit) return "deep";
+    if (node !== null && typeof node === "object") {
+      for (const child2 of Object.values(node)) stack.push([child2, depth + 1]);
+    }
+  }
+  return nodes;
+}
+var QUOTES_SOURCE = /^(Block scalar header includes extra characters|Unresolved tag|Could not resolve tag|Not a valid tag|Unresolved plain scalar|Ordered maps must not include duplicate keys|Expected a flow scalar value, but found|Plain value cannot start with|Invalid escape sequence|Unresolved alias|Aliased anchor not found|Unknown directive|Unsupported YAML version|Key .* already set)\b.*$/s;
+function safeParserMessage(message) {
+  if (/Maximum call stack size exceeded|too much recursion/i.test(message)) return DEPTH_MESSAGE();
+  let line = (message.split("\n")[0] ?? message).trim();
+  line = line.replace(QUOTES_SOURCE, (_, head) => head.startsWith("Key ") ? "A key is set twice" : head);
+  line = line.replace(/\s+at line \d+, column \d+:?$/, "");
+  line = line.replace(/"(?:[^"\\]|\\.)+"|'(?:[^']|'')+'/g, '"\u2026"');
+  line = line.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, " ");
+  return line.length > 200 ? `${line.slice(0, 199)}\u2026` : line;
+}
+var DEPTH_MESSAGE = () => `document is nested deeper than ${YAML_LIMITS.maxDepth} levels (or an alias refers to its own anchor)`;
+function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
+  let nodes = 0;
+  let i2 = from;
+  let flow = 0;
+  let lineStart = true;
+  let scalarStart = true;
+  let lineBegin = from;
+  let tokenCol = 0;
+  let nodeCol = 0;
+  let blockParent = -1;
+  const indents = [];
+  let entries = 0;
+  let depth = 0;
+  let deepAt;
+  const limit = YAML_LIMITS.maxDepth;
+  const note = (at2) => {
+    const d = indents.length + entries + flow;
+    if (d > depth) depth = d;
+    if (d > limit && deepAt === void 0) deepAt = at2;
+  };
+  const toLineEnd = (at2) => {
+    const nl = text2.indexOf("\n", at2);
+    return nl === -1 || nl >= to ? to : nl;
+  };
+  while (i2 < to) {
+    if (lineStart) {
+      let j = i2;
+      while (j < to && (text2.charCodeAt(j) === 32 || text2.charCodeAt(j) === 9)) j++;
+      if (j >= to) break;
+      const c4 = text2.charCodeAt(j);
+      if (c4 === 10 || c4 === 13) {
+        i2 = j + 1;
+        continue;
+      }
+      const ind = j - i2;
+      if (blockParent >= 0 && ind > blockParent) {
+        i2 = toLineEnd(j) + 1;
+        continue;
+      }
+      blockParent = -1;
+      lineStart = false;
+      lineBegin = i2;
+      i2 = j;
+      if (c4 === 35) continue;
+      while (indents.length > 0 && indents[indents.length - 1] >= ind) indents.pop();
+      indents.push(ind);
+      entries = 0;
+      nodeCol = ind;
+      tokenCol = ind;
+      scalarStart = true;
+      nodes++;
+      note(j);
+      if (nodes > stopAt) break;
+      continue;
+    }
+    const c3 = text2.charCodeAt(i2);
+    const next = i2 + 1 < to ? text2.charCodeAt(i2 + 1) : 10;
+    const spaceNext = next === 32 || next === 10 || next === 13 || next === 9;
+    switch (c3) {
+      case 10:
+        lineStart = flow === 0;
+        if (flow > 0) scalarStart = true;
+        i2++;
+        continue;
+      case 32:
+      case 9:
+      case 13:
+        i2++;
+        continue;
+      case 35: {
+        const before = i2 > from ? text2.charCodeAt(i2 - 1) : 10;
+        if (before === 32 || before === 9 || before === 10 || before === 13) {
+          i2 = toLineEnd(i2);
+          continue;
+        }
+        break;
+      }
+      case 34:
+      // '"'
+      case 39:
+        if (scalarStart) {
+          tokenCol = i2 - lineBegin;
+          let j = i2 + 1;
+          for (; j < to; j++) {
+            const d = text2.charCodeAt(j);
+            if (c3 === 34 && d === 92) j++;
+            else if (d === c3) {
+              if (c3 === 39 && j + 1 < to && text2.charCodeAt(j + 1) === 39) j++;
+              else break;
+            }
+          }
+          const nl = text2.lastIndexOf("\n", j);
+          if (nl > i2) lineBegin = nl + 1;
+          i2 = j + 1;
+          scalarStart = false;
+          continue;
+        }
+        break;
+      case 91:
+      // '['
+      case 123:
+        if (scalarStart || flow > 0) {
+          flow++;
+          nodes++;
+          note(i2);
+          scalarStart = true;
+          i2++;
+          continue;
+        }
+        break;
+      case 93:
+      // ']'
+      case 125:
+        if (flow > 0) {
+          flow--;
+          scalarStart = false;
+          i2++;
+          continue;
+        }
+        break;
+      case 44:
+        if (flow > 0) {
+          nodes++;
+          scalarStart = true;
+          i2++;
+          continue;
+        }
+        break;
+      case 58:
+        if (spaceNext || flow > 0 && (next === 44 || next === 93 || next === 125)) {
+          nodes++;
+          if (flow === 0) nodeCol = tokenCol;
+          scalarStart = true;
+          i2++;
+          continue;
+        }
+        break;
+      case 45:
+      // '-'
+      case 63:
+        if (scalarStart && flow === 0 && spaceNext) {
+          nodes++;
+          entries++;
+          note(i2);
+          nodeCol = i2 - lineBegin;
+          tokenCol = nodeCol + 2;
+          i2++;
+          continue;
+        }
+        break;
+      case 124:
+      // '|'
+      case 62:
+        if (scalarStart && flow === 0) {
+          blockParent = nodeCol;
+          i2 = toLineEnd(i2);
+          continue;
+        }
+        break;
+      case 42:
+      // '*' alias
+      case 38:
+      // '&' anchor
+      case 33:
+        if (scalarStart) {
+          if (c3 === 42) nodes++;
+          i2++;
+          while (i2 < to) {
+            const d = text2.charCodeAt(i2);
+            if (d === 32 || d === 10 || d === 13 || d === 9 || d === 44 || d === 93 || d === 125) break;
+            i2++;
+          }
+          continue;
+        }
+        break;
+    }
+    if (scalarStart) tokenCol = i2 - lineBegin;
+    scalarStart = false;
+    i2++;
+    if (nodes > stopAt) break;
+  }
+  return { nodes, depth, ...deepAt !== void 0 ? { deepAt } : {} };
+}
+function tooManyNodes(what, estimate, limit) {
+  return `${what === "document" ? "document" : "file"} has about ${estimate.toLocaleString("en-US")} YAML nodes, more than the ${limit.toLocaleString("en-US")} preadmit parses; not parsed (no Kubernetes object comes near this)`;
+}
+function encodingProblem(text2) {
+  const at2 = text2.indexOf("\uFFFD");
+  const nul = text2.indexOf("\0");
+  if (at2 === -1 && nul === -1) return void 0;
+  const first = at2 === -1 ? nul : nul === -1 ? at2 : Math.min(at2, nul);
+  const line = lineAt(text2, first);
+  const utf16 = (at2 === 0 || at2 === 1) && nul !== -1 && nul < 8;
+  const message = utf16 ? "the file looks UTF-16 encoded; Kubernetes manifests are UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)" : at2 === first ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest` : `line ${line} has a NUL character; the API server rejects such a manifest`;
+  return { index: 0, line, message };
+}
+var KUBERNETES_YAML = {
+  version: "1.1",
+  customTags: (tags) => tags.filter((tag) => tag.tag !== "tag:yaml.org,2002:timestamp")
+};
 var KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, intYaml11Tag, floatYaml11Tag, mergeTag);
+var DOCUMENT_START = /^---[ \t]*(?:#.*)?\r?$/;
+function countLines(text2, from, to) {
+  let count2 = 0;
+  for (let i2 = text2.indexOf("\n", from); i2 !== -1 && i2 < to; i2 = text2.indexOf("\n", i2 + 1)) count2++;
+  return count2;
+}
+var NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
+function loadYamlDocuments(text2) {
+  if (text2.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text2);
+  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  const encoding = encodingProblem(text2);
+  const withEncoding = (parsed) => encoding ? { documents: parsed.documents, problems: [encoding, ...parsed.problems] } : parsed;
+  if (NEEDS_FULL_PARSE.test(text2)) return withEncoding(parseYamlDocuments(text2));
+  const documents = [];
+  const problems = [];
+  const budget = budgets.getStore();
+  const marker = new RegExp(DOCUMENT_START.source, "gm");
+  let start = 0;
+  let startLine2 = 1;
+  let index = 0;
+  let afterMarker = false;
+  let textNodes = 0;
+  let stopped = false;
+  const take = (end) => {
+    if (stopped) return;
+    const chunk = text2.slice(start, end);
+    if (!afterMarker && !/^(?!\s*(#|$)).+/m.test(chunk)) return;
+    const line = startLine2 + leadingBlankOrCommentLines(chunk);
+    if (budget?.spent) {
+      problems.push({ index, line, message: budgetProblem(budget) });
+      stopped = true;
+      return;
+    }
+    const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
+    textNodes += measure.nodes;
+    if (measure.deepAt !== void 0) {
+      problems.push({ index: index++, line: startLine2 + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
+    } else if (measure.nodes > YAML_LIMITS.maxDocumentNodes) {
+      problems.push({ index: index++, line, message: tooManyNodes("document", measure.nodes, YAML_LIMITS.maxDocumentNodes) });
+    } else if (textNodes > YAML_LIMITS.maxTextNodes) {
+      problems.push({ index: index++, line, message: tooManyNodes("text", textNodes, YAML_LIMITS.maxTextNodes) + " from here on" });
+      stopped = true;
+    } else {
+      const used = loadChunk(chunk, startLine2, index++, documents, problems);
+      if (budget) budget.used += used;
+    }
+  };
+  for (let match2 = marker.exec(text2); match2 !== null; match2 = marker.exec(text2)) {
+    take(match2.index);
+    afterMarker = true;
+    startLine2 += countLines(text2, start, match2.index) + 1;
+    start = Math.min(text2.length, match2.index + match2[0].length + 1);
+  }
+  take(text2.length);
+  return withEncoding({ documents, problems });
+}
+function loadChunk(chunk, firstLine2, index, documents, problems) {
+  let events;
+  let values;
+  try {
+    events = parseEvents(chunk, { maxDepth: YAML_LIMITS.maxDepth });
+    values = constructFromEvents(events, { source: chunk, schema: KUBERNETES_SCHEMA, maxAliases: 0 });
+  } catch {
+    events = [];
+    values = [];
+  }
+  if (values.length > 1 || values.length === 0 && /\S/.test(chunk.replace(/#.*$/gm, ""))) {
+    const slow = parseYamlDocuments(chunk, "kubernetes", true);
+    for (const doc of slow.documents) {
+      const lineOf = doc.lineOf;
+      documents.push({ index, value: doc.value, line: doc.line + firstLine2 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine2 - 1 });
+    }
+    for (const problem of slow.problems) problems.push({ index, ...problem.line ? { line: problem.line + firstLine2 - 1 } : {}, message: problem.message });
+    return slow.nodes ?? 0;
+  }
+  if (values.length === 0) return 0;
+  const contentLine = firstLine2 + leadingBlankOrCommentLines(chunk);
+  documents.push({
+    index,
+    value: values[0] ?? null,
+    line: contentLine,
+    lineOf: (pointer) => {
+      const events2 = eventsOf(chunk);
+      const offset = offsetOf(chunk, events2, events2.findIndex((e) => e.type === EVENT_ID.DOCUMENT), pointer);
+      return offset === void 0 ? contentLine : lineAt(chunk, offset) + firstLine2 - 1;
+    }
+  });
+  return events.length;
+}
+var lastEvents;
+function eventsOf(chunk) {
+  if (lastEvents?.chunk !== chunk) lastEvents = { chunk, events: parseEvents(chunk, { maxDepth: YAML_LIMITS.maxDepth }) };
+  return lastEvents.events;
+}
+function leadingBlankOrCommentLines(chunk) {
+  let count2 = 0;
+  for (const line of chunk.split("\n")) {
+    if (/^\s*(#.*)?\r?$/.test(line)) count2++;
+    else break;
+  }
+  return count2;
+}
+function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
+  const documents = [];
+  const problems = [];
+  if (text2.length > YAML_LIMITS.maxBytes) {
+    problems.push({ index: 0, message: `file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed` });
+    return { documents, problems };
+  }
+  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  const budget = budgets.getStore();
+  if (!measured) {
+    if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
+    const measure = measureYaml(text2, 0, text2.length, YAML_LIMITS.maxDocumentNodes);
+    if (measure.deepAt !== void 0) return { documents, problems: [{ index: 0, line: lineAt(text2, measure.deepAt), message: DEPTH_MESSAGE() }] };
+    if (measure.nodes > YAML_LIMITS.maxDocumentNodes) {
+      return { documents, problems: [{ index: 0, line: 1, message: tooManyNodes("text", measure.nodes, YAML_LIMITS.maxDocumentNodes) }] };
+    }
+  }
+  const lineCounter = new import_yaml2.LineCounter();
+  let parsed;
+  try {
+    parsed = (0, import_yaml2.parseAllDocuments)(text2, {
+      lineCounter,
+      uniqueKeys: true,
+      prettyErrors: false,
+      ...dialect === "kubernetes" ? KUBERNETES_YAML : {}
+    });
+  } catch (error2) {
+    problems.push({ index: 0, line: 1, message: `YAML could not be parsed: ${safeParserMessage(error2.message)}` });
+    return { documents, problems };
+  }
+  if (!Array.isArray(parsed)) parsed = [parsed];
+  const lineOfOffset = (offset) => offset === void 0 ? 1 : lineCounter.linePos(offset).line;
+  let nodes = 0;
+  parsed.forEach((doc, index) => {
+    const startLine2 = lineOfOffset(doc.contents?.range?.[0] ?? doc.range?.[0]);
+    if (doc.errors.length > 0) {
+      const error2 = doc.errors[0];
+      const message = safeParserMessage(error2.message);
+      problems.push({ index, line: message === DEPTH_MESSAGE() ? startLine2 : lineOfOffset(error2.pos[0]), message });
+      return;
+    }
+    let value;
+    try {
+      value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+    } catch (error2) {
+      const message = safeParserMessage(error2.message);
+      problems.push({ index, line: startLine2, message: message === DEPTH_MESSAGE() ? message : `YAML could not be expanded: ${message}` });
+      return;
+    }
+    const tree = checkTree(value, YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
+    if (tree === "deep" || tree === "large") {
+      const message = tree === "deep" ? DEPTH_MESSAGE() : `aliases expand the document to more than ${(2 * YAML_LIMITS.maxDocumentNodes).toLocaleString("en-US")} nodes; not parsed`;
+      problems.push({ index, line: startLine2, message });
+      return;
+    }
+    nodes += tree;
+    const contents = doc.contents;
+    documents.push({
+      index,
+      value: value ?? null,
+      line: startLine2,
+      lineOf: (pointer) => lineOfOffset(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0])
+    });
+  });
+  if (budget && !measured) budget.used += nodes;
+  return { documents, problems, nodes };
+}
+function rangeStartOf(root, pointer) {
+  let node = root;
+  let best = root?.range?.[0];
+  for (const token of tokens(pointer)) {
+    if ((0, import_yaml2.isMap)(node)) {
+      const pair2 = node.items.find((item) => (0, import_yaml2.isPair)(item) && (0, import_yaml2.isScalar)(item.key) && String(item.key.value) === token);
+      if (!pair2) break;
+      best = pair2.key.range?.[0] ?? best;
+      node = pair2.value;
+    } else if ((0, import_yaml2.isSeq)(node)) {
+      const item = node.items[Number(token)];
+      if (item === void 0) break;
+      best = item.range?.[0] ?? best;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return best;
+}
+
+// src/loaders/terraform/marks.ts
+var REDACTED = "<redacted>";
+function child(mark, key) {
+  if (mark === true) return true;
+  if (Array.isArray(mark)) return typeof key === "number" ? mark[key] : void 0;
+  if (isObj(mark)) return mark[String(key)];
+  return void 0;
+}
+function markedPointers(mark, base2 = "", out = []) {
+  if (mark === true) {
+    out.push(base2);
+  } else if (Array.isArray(mark)) {
+    mark.forEach((m, i2) => markedPointers(m, `${base2}/${i2}`, out));
+  } else if (isObj(mark)) {
+    for (const [key, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key)}`, out);
+  }
+  return out;
+}
+function anyMarked(mark) {
+  if (mark === true) return true;
+  if (Array.isArray(mark)) return mark.some(anyMarked);
+  if (isObj(mark)) return Object.values(mark).some(anyMarked);
+  return false;
+}
+function redactDeep(value) {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return REDACTED;
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (isObj(value)) {
+    const out = {};
+    for (const [key, v] of Object.entries(value)) out[key] = redactDeep(v);
+    return out;
+  }
+  return value;
+}
+function redactMarked(value, sensitive) {
+  if (sensitive === true) return redactDeep(value);
+  if (!anyMarked(sensitive)) return value;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v, i2) => {
+      const r = redactMarked(v, child(sensitive, i2));
+      if (r !== v) changed = true;
+      return r;
+    });
+    return changed ? out : value;
+  }
+  if (isObj(value)) {
+    let out;
+    for (const [key, v] of Object.entries(value)) {
+      const r = redactMarked(v, child(sensitive, key));
+      if (r !== v) {
+        out ??= { ...value };
+        out[key] = r;
+      }
+    }
+    return out ?? value;
+  }
+  return value;
+}
+function redactSecretPayload(object) {
+  if (object.kind !== "Secret") return object;
+  let out;
+  for (const field of ["data", "stringData", "binaryData"]) {
+    const payload = object[field];
+    if (!isObj(payload)) continue;
+    out ??= { ...object };
+    out[field] = Object.fromEntries(Object.keys(payload).map((key) => [key, REDACTED]));
+  }
+  return out ?? object;
+}
+
+// src/loaders/terraform/render-release.ts
+function parseSetName(name) {
+  const out = [];
+  let current = "";
+  const flush = () => {
+    if (current !== "") out.push(current);
+    current = "";
+  };
+  for (let i2 = 0; i2 < name.length; i2++) {
+    const c3 = name[i2];
+    if (c3 === "\\" && i2 + 1 < name.length) {
+      current += name[++i2];
+    } else if (c3 === ".") {
+      flush();
+    } else if (c3 === "[") {
+      const end = name.indexOf("]", i2);
+      const index = end === -1 ? NaN : Number(name.slice(i2 + 1, end));
+      if (!Number.isInteger(index) || index < 0) {
+        current += c3;
+        continue;
+      }
+      flush();
+      out.push(index);
+      i2 = end;
+    } else {
+      current += c3;
+    }
+  }
+  flush();
+  return out;
+}
+function typedValue(value) {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  if (value === "null") return null;
+  if (/^(0|-?[1-9]\d*)$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
+  return value.replace(/\\,/g, ",");
+}
+function setEntriesToValues(entries) {
+  const root = {};
+  for (const entry of entries) {
+    const steps2 = parseSetName(entry.name);
+    if (steps2.length === 0 || typeof steps2[0] !== "string") continue;
+    const value = entry.list ? entry.value.map((v) => entry.type === "string" ? v : typedValue(v)) : entry.type === "string" ? String(entry.value) : typedValue(String(entry.value));
+    let node = root;
+    for (let i2 = 0; i2 < steps2.length; i2++) {
+      const step = steps2[i2];
+      const last = i2 === steps2.length - 1;
+      const nextIsIndex = typeof steps2[i2 + 1] === "number";
+      if (Array.isArray(node)) {
+        if (typeof step !== "number") break;
+        while (node.length <= step) node.push(null);
+        if (last) node[step] = value;
+        else {
+          if (nextIsIndex ? !Array.isArray(node[step]) : !isObj(node[step])) node[step] = nextIsIndex ? [] : {};
+          node = node[step];
+        }
+      } else {
+        const key = String(step);
+        if (last) node[key] = value;
+        else {
+          if (nextIsIndex ? !Array.isArray(node[key]) : !isObj(node[key])) node[key] = nextIsIndex ? [] : {};
+          node = node[key];
+        }
+      }
+    }
+  }
+  return root;
+}
+async function renderHelmRelease(release, options) {
+  const dir = release.chartDir;
+  if (dir === void 0) return { objects: [], errors: [], ms: 0 };
+  const chartPath = path8.relative(options.repoRoot, dir).split(path8.sep).join("/") || ".";
+  const at2 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
+  const info2 = readChartInfo(dir);
+  if (typeof info2 === "string") return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${info2}` }], ms: 0 };
+  if (info2.type === "library") return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${chartPath} is a library chart, which cannot be installed` }], ms: 0 };
+  const missing = missingDependencies(info2);
+  if (missing.length > 0) {
+    return {
+      objects: [],
+      errors: [{
+        kind: "dependency",
+        ...at2,
+        message: `helm_release ${release.address}: chart ${chartPath} declares ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
+      }],
+      ms: 0
+    };
+  }
+  const temp = mkdtempSync2(path8.join(os6.tmpdir(), "preadmit-tf-release-"));
+  try {
+    const valuesFiles = [];
+    release.values.forEach((text2, i2) => {
+      const file = path8.join(temp, `values-${i2}.yaml`);
+      writeFileSync2(file, text2, { mode: 384 });
+      valuesFiles.push(file);
+    });
+    if (release.set.length > 0) {
+      const file = path8.join(temp, "set.yaml");
+      writeFileSync2(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
+      valuesFiles.push(file);
+    }
+    const outcome = await renderChart({
+      helm: options.helm,
+      chartDir: dir,
+      releaseName: release.name || "release",
+      namespace: release.namespace,
+      valuesFiles,
+      set: [],
+      ...options.kubeVersion ? { kubeVersion: options.kubeVersion } : {},
+      timeoutMs: options.timeoutMs
+    });
+    if (!outcome.ok) {
+      const message = outcome.message.split(temp + path8.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
+    }
+    const objects = [];
+    const errors = [];
+    for (const [index, doc] of splitRendered(outcome.stdout).entries()) {
+      const parsed = parseYamlDocuments(doc.text);
+      for (const problem of parsed.problems) errors.push({ kind: "render", ...at2, message: `helm_release ${release.address}: rendered output is not valid YAML: ${problem.message}` });
+      const rendered = objectsFromDocuments(parsed.documents, {
+        source: { ...release.source, chart: chartPath, template: doc.template, valueSet: release.address },
+        defaultNamespace: release.namespace,
+        linesAreSource: false,
+        strict: true
+      });
+      for (const problem of rendered.problems) errors.push({ kind: "render", ...at2, message: `helm_release ${release.address}: ${problem.message}` });
+      for (const object of rendered.objects) {
+        object.source.document = index;
+        objects.push({ ...object, raw: redactSecretPayload(object.raw), unknown: [] });
+      }
+    }
+    return {
+      objects,
+      errors,
+      chart: { chart: chartPath, name: info2.name, valueSet: release.address, objects: objects.length, renderMs: Math.round(outcome.ms) },
+      ms: outcome.ms
+    };
+  } finally {
+    rmSync2(temp, { recursive: true, force: true });
+  }
+}
+
+// rules/tf-helm-values-danger.ts
+var DANGEROUS_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF", "PERFMON"]);
+function danger(key, value, parent) {
+  const truthy = value === true || value === "true";
+  switch (key) {
+    case "privileged":
+      return truthy ? { messageId: "privileged", severity: "high" } : void 0;
+    case "hostNetwork":
+    case "hostPID":
+    case "hostIPC":
+      return truthy ? { messageId: "hostNamespace", severity: "high" } : void 0;
+    case "allowPrivilegeEscalation":
+      return truthy ? { messageId: "escalation", severity: "medium" } : void 0;
+    case "runAsUser":
+      return value === 0 || value === "0" ? { messageId: "root", severity: "medium" } : void 0;
+    case "runAsNonRoot":
+      return value === false || value === "false" ? { messageId: "root", severity: "medium" } : void 0;
+    case "hostPath":
+      return isObj(value) && Object.keys(value).length > 0 || typeof value === "string" && value !== "" ? { messageId: "hostPath", severity: "high" } : void 0;
+    case "hostPort":
+      return typeof value === "number" && value > 0 ? { messageId: "hostPort", severity: "medium" } : void 0;
+    case "add":
+      if (parent !== "capabilities") return void 0;
+      return arr(value).some((c3) => typeof c3 === "string" && DANGEROUS_CAPABILITIES.has(c3.toUpperCase().replace(/^CAP_/, ""))) ? { messageId: "capabilities", severity: "high" } : void 0;
+    default:
+      return void 0;
+  }
+}
+function walk(node, pointer, keys, where, out) {
+  if (Array.isArray(node)) {
+    node.forEach((item, i2) => walk(item, `${pointer}/${i2}`, [...keys, String(i2)], where, out));
+    return;
+  }
+  if (!isObj(node)) return;
+  for (const [key, value] of Object.entries(node)) {
+    const path18 = [...keys, key];
+    const at2 = `${pointer}/${escapeToken(key)}`;
+    const found = danger(key, value, keys[keys.length - 1]);
+    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path18.join("."), where }, severity: found.severity });
+    else walk(value, at2, path18, where, out);
+  }
+}
+var tf_helm_values_danger_default = defineRule({
+  target: "object",
+  kinds: ["helm_release"],
+  meta: {
+    id: "tf-helm-values-danger",
+    title: "helm_release values must not ask for host access or privileges",
+    category: "values",
+    defaultSeverity: "high",
+    description: "When a helm_release chart is remote (or otherwise not in the repository) preadmit cannot render it offline, but values that ask for privileged containers, host namespaces, host paths, dangerous capabilities or root are dangerous whatever the chart does with them. Checked in `values` and `set`/`set_list` entries (not in set_sensitive, whose values are never read).",
+    remediation: "Remove the setting from the release values, or vendor the chart into the repository so its rendered manifests are checked by every rule.",
+    references: [{ title: "Pod Security Standards", url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/" }],
+    messages: {
+      privileged: "{{where}} sets {{key}}: privileged containers are root on the node",
+      hostNamespace: "{{where}} sets {{key}}: pods share the node's namespaces",
+      escalation: "{{where}} sets {{key}}: processes may gain more privileges than their parent",
+      root: "{{where}} sets {{key}}: containers may run as root",
+      hostPath: "{{where}} sets {{key}}: pods mount a path of the node",
+      hostPort: "{{where}} sets {{key}}: pods bind a port on the node",
+      capabilities: "{{where}} sets {{key}} with a dangerous capability"
+    }
+  },
+  *check(release) {
+    if (release.ref.apiVersion !== "terraform/v1" || release.raw.chartSource === "local") return;
+    const reports = [];
+    arr(release.raw.values).forEach((doc, i2) => walk(doc, `/values/${i2}`, [], `values[${i2}]`, reports));
+    for (const attribute of ["set", "set_list"]) {
+      for (const [i2, entry] of arr(release.raw[attribute]).entries()) {
+        if (!isObj(entry)) continue;
+        const name = str(entry.name);
+        if (name === void 0) continue;
+        const steps2 = parseSetName(name).map(String);
+        const key = steps2[steps2.length - 1];
+        if (key === void 0) continue;
+        const value = Array.isArray(entry.value) ? entry.value : typeof entry.value === "string" ? typedValue(entry.value) : entry.value;
+        const found = danger(key, value, steps2[steps2.length - 2]);
+        if (found) reports.push({ messageId: found.messageId, path: `/${attribute}/${i2}/value`, data: { key: name, where: `${attribute}[${i2}]` }, severity: found.severity });
+      }
+    }
+    yield* reports;
+  }
+});
+
+// rules/tf-unknown-until-apply.ts
+var SECURITY_FIELDS = /* @__PURE__ */ new Set([
+  "spec",
+  "template",
+  "jobTemplate",
+  "containers",
+  "initContainers",
+  "ephemeralContainers",
+  "securityContext",
+  "privileged",
+  "allowPrivilegeEscalation",
+  "capabilities",
+  "add",
+  "runAsUser",
+  "runAsGroup",
+  "runAsNonRoot",
+  "readOnlyRootFilesystem",
+  "seccompProfile",
+  "seLinuxOptions",
+  "procMount",
+  "sysctls",
+  "windowsOptions",
+  "hostProcess",
+  "appArmorProfile",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "hostUsers",
+  "ports",
+  "hostPort",
+  "volumes",
+  "hostPath",
+  "path",
+  "image",
+  "automountServiceAccountToken",
+  "type",
+  "loadBalancerSourceRanges",
+  "externalIPs",
+  "rules",
+  "subjects",
+  "roleRef",
+  "verbs",
+  "apiGroups",
+  "resourceNames",
+  "nonResourceURLs",
+  "aggregationRule",
+  "podSelector",
+  "policyTypes",
+  "ingress",
+  "egress",
+  "from",
+  "to",
+  "ipBlock",
+  "cidr",
+  "except",
+  "tls",
+  "manifest",
+  "yaml_body"
+]);
+var PSA_LABEL = /^pod-security\.kubernetes\.io\//;
+var CLUSTERS = /* @__PURE__ */ new Set(["aws_eks_cluster", "google_container_cluster", "azurerm_kubernetes_cluster"]);
+function relevant(pointer) {
+  const steps2 = tokens(pointer);
+  const last = steps2[steps2.length - 1];
+  if (last === void 0) return true;
+  if (/^\d+$/.test(last)) return SECURITY_FIELDS.has(steps2[steps2.length - 2] ?? "");
+  if (steps2[0] === "metadata") return steps2[1] === "labels" && (steps2.length === 2 || PSA_LABEL.test(last));
+  return SECURITY_FIELDS.has(last);
+}
+var tf_unknown_until_apply_default = defineRule({
+  target: "object",
+  includeTerraformResources: true,
+  meta: {
+    id: "tf-unknown-until-apply",
+    title: "Security-relevant values unknown until apply",
+    category: "admission",
+    defaultSeverity: "low",
+    description: "A Terraform plan does not know values computed during apply (references to resources created in the same plan, data sources read later, provider defaults). preadmit never treats them as safe: an object whose security-relevant fields (security contexts, host access, images, RBAC rules, selectors, Pod Security labels) or whole manifest are unknown is reported here, and helm_release values the render had to do without too.",
+    remediation: "Make the value known at plan time (a literal or a variable instead of a reference to a resource created in the same apply), or review the applied object.",
+    references: [{ title: "Terraform JSON output format: values unknown until apply", url: "https://developer.hashicorp.com/terraform/internals/json-format#change-representation" }],
+    messages: {
+      whole: "{{what}} is unknown until apply: it could not be checked",
+      field: "{{field}} is unknown until apply: the checks that read it could not decide",
+      values: "helm_release values ({{field}}) are unknown until apply: the chart was checked without them",
+      set: 'helm_release {{attribute}} entry "{{name}}" has a value unknown until apply: the chart was checked without it',
+      chart: "helm_release {{field}} is unknown until apply: the chart could not be located"
+    }
+  },
+  *check(object) {
+    if (object.source.kind !== "terraform" || CLUSTERS.has(object.ref.kind)) return;
+    const unknown = unknownOf(object);
+    if (unknown.length === 0) return;
+    if (unknown.includes("")) {
+      const what = object.ref.apiVersion === "terraform/v1" ? `${object.ref.kind} ${object.ref.name}` : `${object.ref.kind} ${object.ref.name || object.source.address || ""}`;
+      yield { messageId: "whole", path: "", data: { what: what.trim() }, severity: "medium" };
+      return;
+    }
+    if (object.ref.kind === "helm_release" && object.ref.apiVersion === "terraform/v1") {
+      for (const pointer of unknown) {
+        const steps2 = tokens(pointer);
+        const attribute = steps2[0] ?? "";
+        if (attribute === "values") yield { messageId: "values", path: pointer, data: { field: steps2.length > 1 ? `values[${steps2[1]}]` : "values" } };
+        else if (attribute.startsWith("set")) {
+          const entry = arr(object.raw[attribute])[Number(steps2[1])];
+          yield { messageId: "set", path: pointer, data: { attribute, name: (isObj(entry) ? str(entry.name) : void 0) ?? `#${steps2[1] ?? ""}` } };
+        } else yield { messageId: "chart", path: pointer, data: { field: attribute } };
+      }
+      return;
+    }
+    for (const pointer of unknown) if (relevant(pointer)) yield { messageId: "field", path: pointer, data: { field: pointer } };
+  }
+});
+
+// rules/values-dangerous-default.ts
+var values_dangerous_default_default = defineRule({
+  meta: {
+    id: "values-dangerous-default",
+    title: "Dangerous defaults in a chart's values.yaml that no render shows",
+    category: "values",
+    defaultSeverity: "low",
+    description: "A chart's values.yaml sets something dangerous (privileged: true, a host namespace, running as root, a sensitive hostPath, a powerful capability) that none of the chart's renders shows, typically under a component disabled by default. Whoever enables that component inherits the setting without a finding in review. Reported at the values line, with a lower severity than the same setting in a rendered object; a setting a render shows is reported by the rule for that field instead.",
+    remediation: "Default the setting to the safe value (privileged: false, hostNetwork: false, runAsNonRoot: true, no added capabilities) and let users opt in, documented next to the key.",
+    references: [{ title: "Helm: values files", url: "https://helm.sh/docs/chart_template_guide/values_files/" }],
+    messages: {
+      dangerous: "{{key}}: {{value}} in {{file}} {{what}}, and no render of the chart shows it (a component disabled by default?): whoever enables it gets this default"
+    }
+  },
+  target: "object",
+  // Never run on objects: the findings come from the values lint.
+  kinds: [],
+  *check() {
+  }
+});
+
+// rules/index.ts
+var RULES = [
+  allowed_runtime_classes_default,
+  container_probes_default,
+  container_resources_default,
+  default_service_account_default,
+  image_digest_default,
+  image_pull_policy_default,
+  image_registry_default,
+  image_tag_default,
+  ingress_tls_default,
+  namespace_pss_enforce_default,
+  network_policy_allow_all_default,
+  network_policy_egress_default,
+  network_policy_egress_world_default,
+  network_policy_ingress_default,
+  network_policy_selects_nothing_default,
+  pss_allow_privilege_escalation_default,
+  pss_apparmor_profile_default,
+  pss_capabilities_baseline_default,
+  pss_capabilities_restricted_default,
+  pss_host_namespaces_default,
+  pss_host_path_volumes_default,
+  pss_host_ports_default,
+  pss_host_probes_lifecycle_default,
+  pss_namespace_rejection_default,
+  pss_privileged_default,
+  pss_proc_mount_default,
+  pss_proc_mount_restricted_default,
+  pss_restricted_volumes_default,
+  pss_run_as_non_root_default,
+  pss_run_as_user_default,
+  pss_seccomp_baseline_default,
+  pss_seccomp_restricted_default,
+  pss_selinux_options_default,
+  pss_sysctls_default,
+  pss_windows_host_process_default,
+  rbac_binding_missing_role_default,
+  rbac_broad_subject_default,
+  rbac_cluster_admin_binding_default,
+  rbac_csr_approval_default,
+  rbac_escalate_bind_impersonate_default,
+  rbac_nodes_proxy_default,
+  rbac_pod_exec_default,
+  rbac_rbac_write_default,
+  rbac_secrets_read_default,
+  rbac_token_request_default,
+  rbac_webhook_config_default,
+  rbac_wildcard_default,
+  rbac_workload_create_default,
+  read_only_root_filesystem_default,
+  required_annotations_default,
+  required_labels_default,
+  runtime_socket_mount_default,
+  secret_literal_configmap_default,
+  secret_literal_env_default,
+  sensitive_host_path_default,
+  service_account_missing_default,
+  service_account_token_automount_default,
+  service_external_ips_default,
+  service_load_balancer_open_default,
+  service_node_port_default,
+  tf_aks_api_authorized_ranges_default,
+  tf_aks_local_accounts_default,
+  tf_aks_network_policy_default,
+  tf_aks_rbac_default,
+  tf_eks_control_plane_logging_default,
+  tf_eks_public_endpoint_default,
+  tf_eks_secrets_encryption_default,
+  tf_gke_legacy_abac_default,
+  tf_gke_master_authorized_networks_default,
+  tf_gke_network_policy_default,
+  tf_gke_private_nodes_default,
+  tf_gke_shielded_nodes_default,
+  tf_gke_workload_identity_default,
+  tf_helm_values_danger_default,
+  tf_unknown_until_apply_default,
+  values_dangerous_default_default
+];
+
+// src/core/errors.ts
+var UsageError = class extends Error {
+  name = "UsageError";
+};
+
+// src/core/scan.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+import path15 from "node:path";
+
+// package.json
+var package_default = {
+  name: "preadmit",
+  version: "0.1.0",
+  description: "Pre-admission security checks for Kubernetes delivery: Helm charts, manifests and Terraform plans, judged before they reach a cluster.",
+  type: "module",
+  license: "Apache-2.0",
+  engines: {
+    node: ">=20"
+  },
+  bin: {
+    preadmit: "dist/cli.js"
+  },
+  files: [
+    "dist",
+    "action.yml",
+    "README.md"
+  ],
+  scripts: {
+    build: "tsc --noEmit -p tsconfig.json",
+    bundle: "tsx scripts/bundle.ts",
+    generate: "tsx scripts/generate.ts",
+    "provision:helm": "tsx scripts/provision-helm.ts",
+    "provision:openapi": "tsx scripts/provision-openapi.ts",
+    demo: "tsx scripts/provision-helm.ts --quiet && node dist/cli.js scan examples/insecure-chart --helm .cache/helm/v3/helm --fail-on never",
+    test: "tsc --noEmit -p tsconfig.json && vitest run",
+    bench: "tsx scripts/bench.ts",
+    "bench:synthetic": "tsx scripts/bench-synthetic.ts",
+    "corpus-review": "tsx scripts/corpus-review.ts"
+  },
+  dependencies: {
+    "@actions/core": "^3.0.1",
+    "@actions/github": "^9.1.1",
+    ajv: "^8.17.1",
+    execa: "~9.6.0",
+    "js-yaml": "~5.5.0",
+    minimatch: "^11.0.9",
+    yaml: "^2.8.1"
+  },
+  devDependencies: {
+    "@types/node": "^20.19.0",
+    "@types/sarif": "^2.1.7",
+    "@types/yauzl": "^2.10.3",
+    esbuild: "^0.28.2",
+    "fast-check": "^4.11.0",
+    tar: "^7.5.1",
+    tsx: "^4.20.0",
+    typescript: "~5.9.3",
+    vitest: "~4.1.12",
+    yauzl: "^3.2.0"
+  }
+};
+
+// src/engine/blast-radius.ts
+var RANK = { low: 0, medium: 1, high: 2, critical: 3 };
+var LOWER = { critical: "high", high: "medium", medium: "low", low: "low" };
+var lower2 = (rating) => LOWER[rating];
+var ESCAPE_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF"]);
+function privilegeReasons(pod) {
+  const reasons = [];
+  for (const violation of pod.admission.baseline.violations) {
+    let rating = "high";
+    let text2 = `${violation.reason} (${violation.detail})`;
+    if (violation.check === "privileged" || violation.check === "windowsHostProcess") rating = "critical";
+    else if (violation.check === "hostNamespaces" && pod.spec.hostPID === true) rating = "critical";
+    else if (violation.check === "capabilities_baseline") {
+      const added = pod.containers.flatMap(({ container }) => arr(at(container, "securityContext", "capabilities", "add")).filter((c3) => typeof c3 === "string"));
+      const escape3 = [...new Set(added.filter((c3) => ESCAPE_CAPABILITIES.has(c3.replace(/^CAP_/, ""))))];
+      if (escape3.length > 0) rating = "critical";
+    } else if (violation.check === "hostPathVolumes") {
+      const parts = hostPathVolumes2(pod).map((volume) => {
+        const socket = matchRuntimeSocket(volume.normalised);
+        const sensitive = matchSensitivePath(volume.normalised);
+        const writable2 = !mountedReadOnly(volume);
+        if (socket || sensitive && writable2) rating = "critical";
+        const what = socket ? "the container runtime socket" : sensitive ? sensitive.why : "a host directory";
+        return `${volume.path} (${what}${writable2 ? ", writable" : ", read-only"})`;
+      });
+      if (parts.length > 0) text2 = `mounts host paths ${parts.join("; ")}`;
+    }
+    reasons.push({ rating, text: text2 });
+  }
+  return reasons;
+}
+function mountedSecrets(pod) {
+  const names = /* @__PURE__ */ new Set();
+  for (const volume of arr(pod.spec.volumes).filter(isObj)) {
+    const secret = isObj(volume.secret) ? str(volume.secret.secretName) : void 0;
+    if (secret) names.add(secret);
+    const projected = isObj(volume.projected) ? arr(volume.projected.sources) : [];
+    for (const source of projected.filter(isObj)) {
+      const name = isObj(source.secret) ? str(source.secret.name) : void 0;
+      if (name) names.add(name);
+    }
+  }
+  for (const { container } of pod.containers) {
+    for (const env of arr(container.env).filter(isObj)) {
+      const from = isObj(env.valueFrom) && isObj(env.valueFrom.secretKeyRef) ? str(env.valueFrom.secretKeyRef.name) : void 0;
+      if (from) names.add(from);
+    }
+    for (const envFrom of arr(container.envFrom).filter(isObj)) {
+      const from = isObj(envFrom.secretRef) ? str(envFrom.secretRef.name) : void 0;
+      if (from) names.add(from);
+    }
+  }
+  return [...names].sort();
+}
+function blastRadiusOf(pod, unit) {
+  const reasons = [];
+  const add = (rating2, text2) => reasons.push({ rating: rating2, text: text2 });
+  const baselineViolations = pod.admission.baseline.violations.map((v) => v.check);
+  reasons.push(...privilegeReasons(pod));
+  if (pod.admission.baseline.allowed && !pod.admission.restricted.allowed) {
+    add("medium", `not hardened to restricted: ${pod.admission.restricted.violations.map((v) => v.reason).join(", ")}`);
+  }
+  const account = unit.serviceAccountOf(pod);
+  const tokenMounted = unit.tokenMounted(pod);
+  const grants = unit.grantsFor(account.namespace, account.name);
+  const dangerous = [];
+  let readable2 = "none";
+  for (const grant of grants) {
+    const scope = grant.namespace ?? "cluster";
+    const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
+    for (const { permission: permission2, limitedByName } of dangerousIn(grant.rules, grant.namespace !== void 0)) {
+      dangerous.push({ id: permission2.id, summary: permission2.summary, scope, via, severity: permission2.severity, limitedByName });
+    }
+    const secretRules = grant.rules.filter((r) => ["get", "list", "watch"].some((verb) => allows(r, verb, "", "secrets")));
+    if (secretRules.length > 0) {
+      const unrestricted = secretRules.some((r) => r.resourceNames.length === 0 || allows(r, "list", "", "secrets"));
+      const level = !unrestricted ? "named" : scope === "cluster" ? "cluster" : "namespace";
+      const order = { none: 0, named: 1, namespace: 2, cluster: 3 };
+      if (order[level] > order[readable2]) readable2 = level;
+    }
+  }
+  if (tokenMounted) {
+    const widest = /* @__PURE__ */ new Map();
+    const breadth = (d) => (d.scope === "cluster" ? 2 : 0) + (d.limitedByName ? 0 : 1);
+    for (const d of dangerous) {
+      const current = widest.get(d.id);
+      if (!current || breadth(d) > breadth(current)) widest.set(d.id, d);
+    }
+    for (const d of widest.values()) {
+      const where = d.scope === "cluster" ? "in the whole cluster" : `in namespace ${d.scope}`;
+      const summary2 = d.id === "secrets-read" && d.scope === "cluster" && !d.limitedByName ? "can read all secrets in the cluster" : `${d.summary}${d.limitedByName ? " (named objects only)" : ""} ${where}`;
+      let rating2 = d.severity === "critical" || d.id === "secrets-read" || d.id === "token-request" ? "critical" : "high";
+      if (d.scope !== "cluster") rating2 = lower2(rating2);
+      if (d.limitedByName) rating2 = lower2(rating2);
+      add(rating2, summary2);
+    }
+  }
+  const hostNetwork = pod.spec.hostNetwork === true;
+  const selection = unit.policiesSelecting(pod);
+  const exposure = unit.exposureOf(pod);
+  const external = exposure.filter((e) => e.type === "LoadBalancer" || e.type === "NodePort" || e.ingresses.length > 0);
+  const openIngress = !hostNetwork && selection.ingress.length === 0;
+  if (external.length > 0) {
+    const how = external.map((e) => e.ingresses.length > 0 ? `Ingress ${e.ingresses.map((i2) => i2.ref.name).join(", ")}` : `${e.type} Service ${e.service.ref.name}`).join("; ");
+    add("medium", `exposed outside the cluster through ${how}`);
+  }
+  if (openIngress) add("low", "reachable from any pod (no NetworkPolicy selects it for ingress)");
+  if (!hostNetwork && selection.egress.length === 0) add("low", "can connect anywhere (no egress NetworkPolicy)");
+  const mounted = mountedSecrets(pod);
+  if (mounted.length > 0) add("low", `holds secrets ${mounted.join(", ")}`);
+  let rating = reasons.reduce((worst2, r) => RANK[r.rating] > RANK[worst2] ? r.rating : worst2, "low");
+  if (external.length > 0 && rating === "high") rating = "critical";
+  reasons.sort((a2, b) => RANK[b.rating] - RANK[a2.rating]);
+  return {
+    rating,
+    reasons: reasons.map((r) => r.text),
+    privilege: { baselineAllowed: pod.admission.baseline.allowed, restrictedAllowed: pod.admission.restricted.allowed, baselineViolations },
+    authority: {
+      serviceAccount: { namespace: account.namespace, name: account.name, defined: account.object !== void 0 },
+      tokenMounted,
+      grants: grants.map((g) => ({ binding: g.binding.ref, role: g.roleRef, scope: g.namespace ?? "cluster", resolved: g.resolved })),
+      dangerous: dangerous.map(({ id, summary: summary2, scope, via, limitedByName }) => ({ id, summary: summary2 + (limitedByName ? " (named objects only)" : ""), scope, via }))
+    },
+    reachability: {
+      hostNetwork,
+      ingressPolicies: selection.ingress.map((p) => p.ref.name),
+      egressPolicies: selection.egress.map((p) => p.ref.name),
+      exposure: exposure.map((e) => ({ service: e.service.ref.name, type: e.type, ingresses: e.ingresses.map((i2) => i2.ref.name) }))
+    },
+    secrets: { mounted, readable: readable2 }
+  };
+}
+
+// src/engine/evaluate.ts
+import { createHash } from "node:crypto";
+
+// src/engine/unit.ts
+function unitKeyOf(object) {
+  const { source } = object;
+  if (source.kind === "helm") return `helm:${source.chart ?? source.file}:${source.valueSet ?? "default"}`;
+  if (source.kind === "terraform") return `terraform:${source.plan ?? source.file}`;
+  return "manifests";
+}
+var UnitIndex = class {
+  key;
+  objects;
+  pods;
+  /** True when the unit is a whole application (a chart render): absence of an object is meaningful. */
+  complete;
+  byKind = /* @__PURE__ */ new Map();
+  podByObject = /* @__PURE__ */ new Map();
+  grantsCache;
+  selectionCache;
+  selectedByPolicy;
+  exposureCache;
+  serviceAccounts;
+  aggregationCache;
+  labelIndex;
+  constructor(key, objects, pods) {
+    this.key = key;
+    this.objects = objects;
+    this.pods = pods;
+    this.complete = key.startsWith("helm:");
+    for (const object of objects) {
+      const list3 = this.byKind.get(object.ref.kind);
+      if (list3) list3.push(object);
+      else this.byKind.set(object.ref.kind, [object]);
+    }
+    for (const pod of pods) this.podByObject.set(pod.object, pod);
+  }
+  ofKind(kind) {
+    return this.byKind.get(kind) ?? [];
+  }
+  podOf(object) {
+    return this.podByObject.get(object);
+  }
+  /** The namespace an object lands in (its own, else `default`). */
+  namespaceOf(object) {
+    return object.ref.namespace ?? "default";
+  }
+  /** The service account a pod runs as, and its object when the unit holds it. */
+  serviceAccountOf(pod) {
+    const explicit = str(pod.spec.serviceAccountName) ?? str(pod.spec.serviceAccount);
+    const name = explicit && explicit !== "" ? explicit : "default";
+    const namespace = this.namespaceOf(pod.object);
+    if (!this.serviceAccounts) {
+      this.serviceAccounts = /* @__PURE__ */ new Map();
+      for (const sa of this.ofKind("ServiceAccount")) this.serviceAccounts.set(`${this.namespaceOf(sa)}/${sa.ref.name}`, sa);
+    }
+    const object = this.serviceAccounts.get(`${namespace}/${name}`);
+    return { namespace, name, explicit: explicit !== void 0 && explicit !== "", ...object ? { object } : {} };
+  }
+  /** Whether the API token is mounted into the pod (pod setting wins over the service account's). */
+  tokenMounted(pod) {
+    const podSetting = bool(pod.spec.automountServiceAccountToken);
+    if (podSetting !== void 0) return podSetting;
+    const sa = this.serviceAccountOf(pod).object;
+    const saSetting = sa ? bool(sa.raw.automountServiceAccountToken) : void 0;
+    return saSetting ?? true;
+  }
+  /** ClusterRole aggregation of this unit, resolved on first use. */
+  aggregation() {
+    return this.aggregationCache ??= new RbacAggregation(this.ofKind("ClusterRole"));
+  }
+  bindings() {
+    if (this.grantsCache) return this.grantsCache;
+    const roles = /* @__PURE__ */ new Map();
+    for (const role of this.ofKind("Role").filter(isRbacObject)) roles.set(`${this.namespaceOf(role)}/${role.ref.name}`, role);
+    const clusterRoles = /* @__PURE__ */ new Map();
+    for (const role of this.ofKind("ClusterRole").filter(isRbacObject)) clusterRoles.set(role.ref.name, role);
+    const bindings = [];
+    for (const binding of [...this.ofKind("RoleBinding"), ...this.ofKind("ClusterRoleBinding")].filter(isRbacObject)) {
+      const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
+      const ref = { kind: str(roleRef.kind) ?? "", name: str(roleRef.name) ?? "" };
+      const namespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
+      let grant;
+      if (ref.kind === "Role" && namespace !== void 0) {
+        const role = roles.get(`${namespace}/${ref.name}`);
+        grant = role ? { role, roleRef: ref, rules: policyRules(role.raw.rules), resolved: "scan" } : { roleRef: ref, rules: [], resolved: "missing" };
+      } else if (ref.kind === "ClusterRole") {
+        const role = clusterRoles.get(ref.name);
+        const builtin = Object.hasOwn(BUILTIN_CLUSTER_ROLES, ref.name) ? BUILTIN_CLUSTER_ROLES[ref.name] : void 0;
+        if (role) grant = { role, roleRef: ref, rules: this.aggregation().effectiveRules(role), resolved: "scan" };
+        else if (builtin) grant = { roleRef: ref, rules: builtin, resolved: "builtin" };
+        else grant = { roleRef: ref, rules: [], resolved: "missing" };
+      } else {
+        grant = { roleRef: ref, rules: [], resolved: "missing" };
+      }
+      if (namespace !== void 0) grant.namespace = namespace;
+      bindings.push({ binding, grant });
+    }
+    const bySubject = /* @__PURE__ */ new Map();
+    for (const { binding, grant } of bindings) {
+      const bindingNamespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
+      const keys = new Set(subjectsOf(binding.raw).map((s) => subjectKey(s, bindingNamespace)).filter((k) => k !== void 0));
+      for (const key of keys) {
+        const list3 = bySubject.get(key);
+        const full = { binding, ...grant };
+        if (list3) list3.push(full);
+        else bySubject.set(key, [full]);
+      }
+    }
+    this.grantsCache = { bindings, bySubject };
+    return this.grantsCache;
+  }
+  /** Every grant that reaches a service account through the bindings of this unit. */
+  grantsFor(namespace, name) {
+    const { bySubject } = this.bindings();
+    const keys = serviceAccountKeys(namespace, name);
+    const seen = /* @__PURE__ */ new Set();
+    const grants = [];
+    for (const key of keys) {
+      for (const grant of bySubject.get(key) ?? []) {
+        if (seen.has(grant.binding)) continue;
+        seen.add(grant.binding);
+        grants.push(grant);
+      }
+    }
+    return grants;
+  }
+  /** Every binding with its resolved role (for rules on bindings). */
+  allGrants() {
+    return this.bindings().bindings.map(({ binding, grant }) => ({ binding, ...grant }));
+  }
+  labels() {
+    if (this.labelIndex) return this.labelIndex;
+    const byNamespace = /* @__PURE__ */ new Map();
+    const byPair = /* @__PURE__ */ new Map();
+    const labels = /* @__PURE__ */ new Map();
+    for (const pod of this.pods) {
+      const namespace = this.namespaceOf(pod.object);
+      const own = labelsOf(pod.metadata);
+      labels.set(pod, own);
+      const inNamespace = byNamespace.get(namespace);
+      if (inNamespace) inNamespace.push(pod);
+      else byNamespace.set(namespace, [pod]);
+      for (const [key, value] of Object.entries(own)) {
+        const pairKey = `${namespace}\0${key}\0${value}`;
+        const list3 = byPair.get(pairKey);
+        if (list3) list3.push(pod);
+        else byPair.set(pairKey, [pod]);
+      }
+    }
+    this.labelIndex = { byNamespace, byPair, labels };
+    return this.labelIndex;
+  }
+  /** Pods of a namespace a selector matches, looked up through one of its required label pairs. */
+  podsMatching(namespace, selector) {
+    const index = this.labels();
+    const first = selector.required[0];
+    const candidates = first ? index.byPair.get(`${namespace}\0${first[0]}\0${first[1]}`) ?? [] : index.byNamespace.get(namespace) ?? [];
+    return candidates.filter((pod) => selector.matches(index.labels.get(pod)));
+  }
+  selections() {
+    if (this.selectionCache && this.selectedByPolicy) return { byPod: this.selectionCache, byPolicy: this.selectedByPolicy };
+    const byPod = /* @__PURE__ */ new Map();
+    const byPolicy = /* @__PURE__ */ new Map();
+    for (const policy of this.ofKind("NetworkPolicy")) {
+      const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
+      const types = arr(spec.policyTypes).filter((t) => typeof t === "string");
+      const ingress = types.length > 0 ? types.includes("Ingress") : true;
+      const egress = types.length > 0 ? types.includes("Egress") : spec.egress !== void 0;
+      const selected = this.podsMatching(this.namespaceOf(policy), labelSelector(spec.podSelector ?? {}));
+      byPolicy.set(policy, selected);
+      for (const pod of selected) {
+        let selection = byPod.get(pod);
+        if (!selection) byPod.set(pod, selection = { ingress: [], egress: [] });
+        if (ingress) selection.ingress.push(policy);
+        if (egress) selection.egress.push(policy);
+      }
+    }
+    this.selectionCache = byPod;
+    this.selectedByPolicy = byPolicy;
+    return { byPod, byPolicy };
+  }
+  /** NetworkPolicies of the unit that select a pod, split by the direction they restrict. */
+  policiesSelecting(pod) {
+    return this.selections().byPod.get(pod) ?? { ingress: [], egress: [] };
+  }
+  /** Pods of the unit that a NetworkPolicy selects. */
+  podsSelectedBy(policy) {
+    return this.selections().byPolicy.get(policy) ?? [];
+  }
+  /** Services (and the Ingresses routing to them) that send traffic to a pod. */
+  exposureOf(pod) {
+    if (!this.exposureCache) {
+      const cache2 = /* @__PURE__ */ new Map();
+      const ingressesByService = /* @__PURE__ */ new Map();
+      for (const ingress of this.ofKind("Ingress")) {
+        for (const service of ingressBackends(ingress.raw)) {
+          const key = `${this.namespaceOf(ingress)}/${service}`;
+          const list3 = ingressesByService.get(key);
+          if (list3) list3.push(ingress);
+          else ingressesByService.set(key, [ingress]);
+        }
+      }
+      for (const service of this.ofKind("Service")) {
+        const spec = isObj(service.raw.spec) ? service.raw.spec : {};
+        const selector = serviceSelector(spec.selector);
+        const namespace = this.namespaceOf(service);
+        const exposure = {
+          service,
+          type: str(spec.type) ?? "ClusterIP",
+          ingresses: ingressesByService.get(`${namespace}/${service.ref.name}`) ?? []
+        };
+        for (const pod2 of this.podsMatching(namespace, selector)) {
+          const list3 = cache2.get(pod2);
+          if (list3) list3.push(exposure);
+          else cache2.set(pod2, [exposure]);
+        }
+      }
+      this.exposureCache = cache2;
+    }
+    return this.exposureCache.get(pod) ?? [];
+  }
+};
+function ingressBackends(ingress) {
+  const names = /* @__PURE__ */ new Set();
+  const spec = isObj(ingress.spec) ? ingress.spec : {};
+  const add = (backend) => {
+    if (!isObj(backend)) return;
+    const name = str(isObj(backend.service) ? backend.service.name : void 0) ?? str(backend.serviceName);
+    if (name) names.add(name);
+  };
+  add(spec.defaultBackend ?? spec.backend);
+  for (const rule of arr(spec.rules).filter(isObj)) {
+    const http = isObj(rule.http) ? rule.http : {};
+    for (const path18 of arr(http.paths).filter(isObj)) add(path18.backend);
+  }
+  return [...names];
+}
+
+// src/engine/evaluate.ts
+var TEST_HOOK_CATEGORIES = /* @__PURE__ */ new Set(["pod-security", "admission", "secrets"]);
+function isHelmTestHook(object) {
+  const metadata = object.raw.metadata;
+  const annotations = metadata !== null && typeof metadata === "object" ? metadata.annotations : void 0;
+  const hook2 = annotations !== null && typeof annotations === "object" ? annotations["helm.sh/hook"] : void 0;
+  return typeof hook2 === "string" && hook2.split(",").some((h2) => h2.trim() === "test" || h2.trim() === "test-success");
+}
+var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+function interpolate(template, data) {
+  return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
+}
+function fingerprintOf(ruleId, object, path18) {
+  const { ref, source } = object;
+  const scope = source.address ?? source.chart ?? source.file;
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path18, scope].join("\0")).digest("hex").slice(0, 32);
+}
+function podViewOf(object, pss) {
+  const template = podTemplateOf(object.raw);
+  if (template === void 0) return void 0;
+  const pod = { metadata: template.metadata, spec: template.spec };
+  const { baseline, restricted } = evaluateBothLevels(pod, pss.version);
+  return {
+    ...template,
+    object,
+    containers: containersOf(template.spec),
+    admission: { version: pss.version, baseline: withoutPaths(baseline), restricted: withoutPaths(restricted) },
+    pss: (pss.level === "baseline" ? baseline : restricted).violations
+  };
+}
+function evaluate(objects, rules, config) {
+  const findings = [];
+  const errors = [];
+  const admission = /* @__PURE__ */ new Map();
+  const active = rules.filter((rule) => config.rules[rule.meta.id]?.enabled !== false);
+  const seen = /* @__PURE__ */ new Set();
+  const units = [];
+  const emit = (rule, object, base2, report) => {
+    const path18 = base2 + report.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path18);
+    if (seen.has(fingerprint)) return;
+    seen.add(fingerprint);
+    const template = rule.meta.messages[report.messageId] ?? report.messageId;
+    const severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
+    const source = { ...object.source };
+    const line = object.lineOf?.(path18);
+    if (line !== void 0) source.line = line;
+    const finding = {
+      ruleId: rule.meta.id,
+      severity,
+      category: rule.meta.category,
+      message: interpolate(template, report.data),
+      object: object.ref,
+      path: path18,
+      source,
+      fingerprint,
+      remediation: rule.meta.remediation
+    };
+    if (report.related && report.related.length > 0) finding.related = report.related;
+    findings.push(finding);
+  };
+  const run3 = (rule, object, thunk, base2) => {
+    try {
+      for (const report of thunk()) emit(rule, object, base2, report);
+    } catch (error2) {
+      errors.push({
+        kind: "internal",
+        file: object.source.file,
+        message: `rule ${rule.meta.id} failed on ${object.ref.kind}/${object.ref.name}: ${error2.message}`
+      });
+    }
+  };
+  const pods = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    try {
+      const pod = podViewOf(object, config.pss);
+      if (pod) {
+        pods.set(object, pod);
+        admission.set(object, pod.admission);
+      }
+    } catch (error2) {
+      errors.push({ kind: "internal", file: object.source.file, message: `pod of ${object.ref.kind}/${object.ref.name} could not be evaluated: ${error2.message}` });
+    }
+  }
+  const namespaces = /* @__PURE__ */ new Map();
+  for (const object of objects) if (object.ref.kind === "Namespace") namespaces.set(object.ref.name, object);
+  const grouped = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    const key = unitKeyOf(object);
+    const list3 = grouped.get(key);
+    if (list3) list3.push(object);
+    else grouped.set(key, [object]);
+  }
+  for (const [key, members] of grouped) {
+    const unit = new UnitIndex(key, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
+    units.push(unit);
+    for (const object of members) {
+      const pod = pods.get(object);
+      const testHook = isHelmTestHook(object);
+      const terraformResource = object.ref.apiVersion === TERRAFORM_API_VERSION;
+      for (const rule of active) {
+        if (testHook && !TEST_HOOK_CATEGORIES.has(rule.meta.category)) continue;
+        const context3 = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {} };
+        if (rule.target === "object") {
+          if (rule.kinds ? !rule.kinds.includes(object.ref.kind) : terraformResource && !rule.includeTerraformResources) continue;
+          run3(rule, object, () => rule.check(object, context3), "");
+        } else if (pod) {
+          run3(rule, object, () => rule.check(pod, context3), pod.base);
+        }
+      }
+    }
+  }
+  return { findings, admission, errors, units };
+}
+
+// src/loaders/terraform/detect.ts
+var PLAN_KEYS = ["planned_values", "resource_changes", "configuration", "prior_state"];
+var SHOW_HINT = "run terraform show -json <planfile> > plan.json and scan that file";
+var SNIFF = 4096;
+function classifyPlanFile(bytes) {
+  if (bytes.length >= 4 && bytes[0] === 80 && bytes[1] === 75 && bytes[2] === 3 && bytes[3] === 4) {
+    const head = bytes.subarray(0, Math.min(bytes.length, SNIFF)).toString("latin1");
+    if (/tfplan|tfstate|tfconfig/.test(head)) {
+      return { kind: "rejected", message: `binary planfile (a ZIP archive), not plan JSON: ${SHOW_HINT}` };
+    }
+    return { kind: "not-plan" };
+  }
+  const decoded = decode(bytes);
+  if (decoded === void 0) return { kind: "not-plan" };
+  return classifyText(decoded.text, decoded.encoding);
+}
+function decode(bytes) {
+  if (bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191) {
+    return { text: bytes.toString("utf8", 3), encoding: "utf-8-bom" };
+  }
+  if (bytes.length >= 2 && bytes[0] === 255 && bytes[1] === 254) return { text: bytes.toString("utf16le", 2), encoding: "utf-16le" };
+  if (bytes.length >= 2 && bytes[0] === 254 && bytes[1] === 255) return { text: utf16be(bytes.subarray(2)), encoding: "utf-16be" };
+  if (bytes.length >= 4) {
+    if (bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0) return { text: bytes.toString("utf16le"), encoding: "utf-16le" };
+    if (bytes[0] === 0 && bytes[1] !== 0 && bytes[2] === 0 && bytes[3] !== 0) return { text: utf16be(bytes), encoding: "utf-16be" };
+  }
+  if (bytes.subarray(0, Math.min(bytes.length, 512)).includes(0)) return void 0;
+  return { text: bytes.toString("utf8"), encoding: "utf-8" };
+}
+function utf16be(bytes) {
+  const swapped = Buffer.allocUnsafe(bytes.length - bytes.length % 2);
+  for (let i2 = 0; i2 + 1 < bytes.length; i2 += 2) {
+    swapped[i2] = bytes[i2 + 1];
+    swapped[i2 + 1] = bytes[i2];
+  }
+  return swapped.toString("utf16le");
+}
+var encodingNote = (encoding) => encoding.startsWith("utf-16") ? ` (decoded from ${encoding.toUpperCase()})` : "";
+function classifyText(text2, encoding = "utf-8") {
+  let start = 0;
+  while (start < text2.length && /\s/.test(text2[start])) start++;
+  if (text2[start] !== "{") return { kind: "not-plan" };
+  const head = text2.slice(start, start + SNIFF);
+  if (/^\{\s*"@(level|message|module|timestamp)"\s*:/.test(head) || /"@level"\s*:/.test(firstLine(head)) && /"@message"\s*:/.test(firstLine(head))) {
+    return { kind: "rejected", message: `terraform plan -json log stream, not a plan: it holds no attribute values; ${SHOW_HINT}` };
+  }
+  const looksTerraform = /"(format_version|terraform_version|planned_values|resource_changes|prior_state|lineage)"\s*:/.test(head);
+  let json;
+  try {
+    json = JSON.parse(start === 0 ? text2 : text2.slice(start));
+  } catch (error2) {
+    if (!looksTerraform) return { kind: "not-plan" };
+    return { kind: "rejected", message: `Terraform plan JSON is invalid or truncated${encodingNote(encoding)}: ${describeParseError(error2, text2, start)}` };
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return { kind: "not-plan" };
+  const doc = json;
+  const hasPlanKey = PLAN_KEYS.some((key) => key in doc);
+  if (typeof doc.format_version === "string" && hasPlanKey && !isStateRepresentation(doc)) {
+    const major = Number(/^(\d+)\./.exec(doc.format_version)?.[1] ?? NaN);
+    if (!(major === 0 || major === 1)) {
+      return { kind: "rejected", message: `Terraform plan JSON format_version ${doc.format_version} is not supported (0.x and 1.x are)` };
+    }
+    return { kind: "plan", json: doc, encoding };
+  }
+  if (typeof doc.version === "number" && "terraform_version" in doc && ("resources" in doc || "lineage" in doc)) {
+    return { kind: "rejected", message: `Terraform state file (terraform.tfstate), not a plan: it shows what exists, not what the change will create; ${SHOW_HINT}` };
+  }
+  if (typeof doc.format_version === "string" && "values" in doc && !hasPlanKey) {
+    return { kind: "rejected", message: `Terraform state file (terraform show -json without a planfile), not a plan; ${SHOW_HINT}` };
+  }
+  return { kind: "not-plan" };
+}
+function isStateRepresentation(doc) {
+  return "values" in doc && !("planned_values" in doc) && !("resource_changes" in doc);
+}
+function firstLine(text2) {
+  const newline = text2.indexOf("\n");
+  return newline === -1 ? text2 : text2.slice(0, newline);
+}
+function findJsonError(text2, from = 0) {
+  const stack = [];
+  let state = "value";
+  let i2 = from;
+  const length = text2.length;
+  const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const unexpected = (at2) => ({ offset: at2, reason: `unexpected ${JSON.stringify(text2[at2])}` });
+  const skipString = () => {
+    i2++;
+    while (i2 < length) {
+      const c3 = text2.charCodeAt(i2);
+      if (c3 === 34) {
+        i2++;
+        return void 0;
+      }
+      if (c3 === 92) i2 += 2;
+      else if (c3 < 32) return { offset: i2, reason: "unescaped control character in a string" };
+      else i2++;
+    }
+    return { offset: length, reason: "unexpected end of input inside a string" };
+  };
+  for (; ; ) {
+    while (i2 < length && (text2[i2] === " " || text2[i2] === "\n" || text2[i2] === "\r" || text2[i2] === "	")) i2++;
+    if (i2 >= length) {
+      if (state === "after" && stack.length === 0) return void 0;
+      return { offset: length, reason: "unexpected end of input" };
+    }
+    const c3 = text2[i2];
+    if (state === "value-or-close" && c3 === "]") {
+      stack.pop();
+      i2++;
+      state = "after";
+    } else if (state === "key-or-close" && c3 === "}") {
+      stack.pop();
+      i2++;
+      state = "after";
+    } else if (state === "value" || state === "value-or-close") {
+      if (c3 === "{") {
+        stack.push("}");
+        i2++;
+        state = "key-or-close";
+      } else if (c3 === "[") {
+        stack.push("]");
+        i2++;
+        state = "value-or-close";
+      } else if (c3 === '"') {
+        const error2 = skipString();
+        if (error2) return error2;
+        state = "after";
+      } else if (text2.startsWith("true", i2) || text2.startsWith("null", i2)) {
+        i2 += 4;
+        state = "after";
+      } else if (text2.startsWith("false", i2)) {
+        i2 += 5;
+        state = "after";
+      } else {
+        number.lastIndex = i2;
+        if (!number.test(text2)) return unexpected(i2);
+        i2 = number.lastIndex;
+        state = "after";
+      }
+    } else if (state === "key" || state === "key-or-close") {
+      if (c3 !== '"') return { offset: i2, reason: `expected a property name, found ${JSON.stringify(c3)}` };
+      const error2 = skipString();
+      if (error2) return error2;
+      state = "colon";
+    } else if (state === "colon") {
+      if (c3 !== ":") return { offset: i2, reason: `expected ':' after a property name, found ${JSON.stringify(c3)}` };
+      i2++;
+      state = "value";
+    } else {
+      const top = stack[stack.length - 1];
+      if (top === void 0) return { offset: i2, reason: "unexpected data after the JSON value" };
+      if (c3 === ",") {
+        i2++;
+        state = top === "}" ? "key" : "value";
+      } else if (c3 === top) {
+        stack.pop();
+        i2++;
+      } else return { offset: i2, reason: `expected ',' or '${top}', found ${JSON.stringify(c3)}` };
+    }
+  }
+}
+function describeParseError(_error, text2, start) {
+  const found = findJsonError(text2, start) ?? { offset: text2.length, reason: "invalid JSON" };
+  const offset = found.offset;
+  let line = 1;
+  let lineStart = 0;
+  for (let i2 = text2.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = text2.indexOf("\n", i2 + 1)) {
+    line++;
+    lineStart = i2 + 1;
+  }
+  const what = offset >= text2.length ? `${found.reason} (the file is truncated)` : found.reason;
+  return `${what} at line ${line}, column ${offset - lineStart + 1} (character ${offset})`;
+}
+
+// src/loaders/terraform/convert.ts
+var WORKLOAD = ["metadata", "spec"];
+var SERVICE_ACCOUNT = ["metadata", "automount_service_account_token", "image_pull_secret", "secret"];
+var TYPED_RESOURCES = (() => {
+  const table = {};
+  const add = (names, spec) => {
+    for (const name of names) table[name] = spec;
+  };
+  add(["kubernetes_pod", "kubernetes_pod_v1"], { apiVersion: "v1", kind: "Pod", top: WORKLOAD });
+  add(["kubernetes_deployment", "kubernetes_deployment_v1"], { apiVersion: "apps/v1", kind: "Deployment", top: WORKLOAD });
+  add(["kubernetes_stateful_set", "kubernetes_stateful_set_v1"], { apiVersion: "apps/v1", kind: "StatefulSet", top: WORKLOAD });
+  add(["kubernetes_daemonset", "kubernetes_daemon_set", "kubernetes_daemon_set_v1"], { apiVersion: "apps/v1", kind: "DaemonSet", top: WORKLOAD });
+  add(["kubernetes_job", "kubernetes_job_v1"], { apiVersion: "batch/v1", kind: "Job", top: WORKLOAD });
+  add(["kubernetes_cron_job"], { apiVersion: "batch/v1beta1", kind: "CronJob", top: WORKLOAD });
+  add(["kubernetes_cron_job_v1"], { apiVersion: "batch/v1", kind: "CronJob", top: WORKLOAD });
+  add(["kubernetes_replication_controller", "kubernetes_replication_controller_v1"], { apiVersion: "v1", kind: "ReplicationController", top: WORKLOAD });
+  add(["kubernetes_service_account", "kubernetes_service_account_v1"], { apiVersion: "v1", kind: "ServiceAccount", top: SERVICE_ACCOUNT });
+  add(["kubernetes_default_service_account", "kubernetes_default_service_account_v1"], { apiVersion: "v1", kind: "ServiceAccount", top: SERVICE_ACCOUNT, name: "default" });
+  add(["kubernetes_role", "kubernetes_role_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", top: ["metadata", "rule"] });
+  add(["kubernetes_cluster_role", "kubernetes_cluster_role_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", top: ["metadata", "rule", "aggregation_rule"] });
+  add(["kubernetes_role_binding", "kubernetes_role_binding_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", top: ["metadata", "role_ref", "subject"] });
+  add(["kubernetes_cluster_role_binding", "kubernetes_cluster_role_binding_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", top: ["metadata", "role_ref", "subject"] });
+  add(["kubernetes_network_policy", "kubernetes_network_policy_v1"], { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", top: WORKLOAD });
+  add(["kubernetes_namespace", "kubernetes_namespace_v1"], { apiVersion: "v1", kind: "Namespace", top: ["metadata"] });
+  add(["kubernetes_secret", "kubernetes_secret_v1"], { apiVersion: "v1", kind: "Secret", top: ["metadata", "data", "binary_data", "type", "immutable"] });
+  add(["kubernetes_config_map", "kubernetes_config_map_v1"], { apiVersion: "v1", kind: "ConfigMap", top: ["metadata", "data", "binary_data", "immutable"] });
+  add(["kubernetes_service", "kubernetes_service_v1"], { apiVersion: "v1", kind: "Service", top: WORKLOAD });
+  add(["kubernetes_ingress"], { apiVersion: "networking.k8s.io/v1beta1", kind: "Ingress", top: WORKLOAD });
+  add(["kubernetes_ingress_v1"], { apiVersion: "networking.k8s.io/v1", kind: "Ingress", top: WORKLOAD });
+  return table;
+})();
+var REPEATED = {
+  container: "containers",
+  init_container: "initContainers",
+  volume: "volumes",
+  volume_mount: "volumeMounts",
+  volume_device: "volumeDevices",
+  // container and service ports are lists; an Ingress backend's `service[0].port[0]` is one object
+  port: (parent) => parent === "service" ? void 0 : "ports",
+  // NetworkPolicy rules spell their port list `ports`
+  ports: (parent) => parent === "ingress" || parent === "egress" ? "ports" : void 0,
+  env: "env",
+  env_from: "envFrom",
+  toleration: "tolerations",
+  host_aliases: "hostAliases",
+  topology_spread_constraint: "topologySpreadConstraints",
+  readiness_gate: "readinessGates",
+  resize_policy: "resizePolicy",
+  sysctl: "sysctls",
+  rule: "rules",
+  subject: "subjects",
+  // StatefulSet claim templates are a list; an ephemeral volume has one template
+  volume_claim_template: (parent) => parent === "ephemeral" ? void 0 : "volumeClaimTemplates",
+  image_pull_secrets: "imagePullSecrets",
+  image_pull_secret: "imagePullSecrets",
+  // a ServiceAccount's `secret` blocks are its secrets list; elsewhere `secret` is a volume source
+  secret: (parent, kind) => parent === "" && kind === "ServiceAccount" ? "secrets" : void 0,
+  http_header: "httpHeaders",
+  path: "paths",
+  tls: "tls",
+  match_expressions: "matchExpressions",
+  match_fields: "matchFields",
+  items: "items",
+  sources: "sources",
+  node_selector_term: "nodeSelectorTerms",
+  preferred_during_scheduling_ignored_during_execution: "preferredDuringSchedulingIgnoredDuringExecution",
+  // node affinity's required term is one NodeSelector; pod (anti-)affinity's is a list of terms
+  required_during_scheduling_ignored_during_execution: (parent) => parent === "node_affinity" ? void 0 : "requiredDuringSchedulingIgnoredDuringExecution",
+  option: "options",
+  ingress: (parent, kind) => kind === "NetworkPolicy" && parent === "spec" ? "ingress" : void 0,
+  egress: (parent, kind) => kind === "NetworkPolicy" && parent === "spec" ? "egress" : void 0,
+  from: "from",
+  to: "to",
+  cluster_role_selectors: "clusterRoleSelectors"
+};
+var IRREGULAR = {
+  host_pid: "hostPID",
+  host_ipc: "hostIPC",
+  host_ip: "hostIP",
+  external_ips: "externalIPs",
+  cluster_ip: "clusterIP",
+  cluster_ips: "clusterIPs",
+  load_balancer_ip: "loadBalancerIP",
+  client_ip: "clientIP",
+  non_resource_urls: "nonResourceURLs",
+  se_linux_options: "seLinuxOptions",
+  downward_api: "downwardAPI",
+  run_as_username: "runAsUserName",
+  timezone: "timeZone",
+  target_wwns: "targetWWNs",
+  scale_io: "scaleIO"
+};
+var KIND_RENAMES = {
+  // kubernetes_daemonset calls the DaemonSet's updateStrategy `strategy`
+  "DaemonSet|spec|strategy": "updateStrategy"
+};
+var IRREGULAR_INVERSE = Object.fromEntries(Object.entries(IRREGULAR).map(([k, v]) => [v, k]));
+var METADATA_COMPUTED = /* @__PURE__ */ new Set(["uid", "resource_version", "generation", "self_link"]);
+var INTEGER_STRINGS = /* @__PURE__ */ new Set(["replicas", "run_as_user", "run_as_group", "fs_group", "toleration_seconds", "ttl_seconds_after_finished"]);
+var INT_OR_STRING = /* @__PURE__ */ new Set(["port", "target_port", "max_surge", "max_unavailable", "service_port"]);
+var OCTAL_MODES = /* @__PURE__ */ new Set(["default_mode", "mode"]);
+var MAP_ATTRIBUTES = /* @__PURE__ */ new Set(["labels", "annotations", "match_labels", "node_selector", "data", "binary_data", "limits", "requests", "volume_attributes", "selector"]);
+var MAP_NODES = /* @__PURE__ */ new WeakSet();
+var INVERSE = /* @__PURE__ */ new Map();
+function camel(key) {
+  return IRREGULAR[key] ?? key.replace(/_([a-z0-9])/g, (_, c3) => c3.toUpperCase());
+}
+function pluralOf(key, parent, kind) {
+  const entry = REPEATED[key];
+  return typeof entry === "function" ? entry(parent, kind) : entry;
+}
+var NAMES = /* @__PURE__ */ new Map();
+function namingOf(kind, parent, key) {
+  let byParent = NAMES.get(kind);
+  if (byParent === void 0) NAMES.set(kind, byParent = /* @__PURE__ */ new Map());
+  let byKey = byParent.get(parent);
+  if (byKey === void 0) byParent.set(parent, byKey = /* @__PURE__ */ new Map());
+  let naming = byKey.get(key);
+  if (naming === void 0) {
+    const plain = KIND_RENAMES[`${kind}|${parent}|${key}`] ?? camel(key);
+    const plural2 = pluralOf(key, parent, kind);
+    const list3 = plural2 ?? plain;
+    naming = { repeated: plural2 !== void 0, list: list3, plain, listEscaped: escapeToken(list3), plainEscaped: escapeToken(plain) };
+    byKey.set(key, naming);
+    INVERSE.set(`${kind}|${parent}|${plain}`, key);
+    INVERSE.set(`${kind}|${parent}|${list3}`, key);
+  }
+  return naming;
+}
+function fixScalar(key, value) {
+  if (typeof value !== "string") return value;
+  if ((INTEGER_STRINGS.has(key) || INT_OR_STRING.has(key)) && /^-?\d+$/.test(value)) return Number(value);
+  if (OCTAL_MODES.has(key) && /^0[0-7]*$/.test(value)) return parseInt(value, 8);
+  if (OCTAL_MODES.has(key) && /^\d+$/.test(value)) return Number(value);
+  return value;
+}
+function asMap(value) {
+  MAP_NODES.add(value);
+  return value;
+}
+function convertBlock(tf, unknown, sensitive, parent, pointer, walk2, top) {
+  const out = {};
+  for (const key in tf) convertKey(tf, key, unknown, sensitive, parent, pointer, walk2, top, out);
+  if (unknown !== null && typeof unknown === "object" && !Array.isArray(unknown)) {
+    for (const key in unknown) if (!(key in tf)) convertKey(tf, key, unknown, sensitive, parent, pointer, walk2, top, out);
+  }
+  return out;
+}
+function convertKey(tf, key, unknown, sensitive, parent, pointer, walk2, top, out) {
+  if (top !== void 0 && !top.includes(key)) return;
+  if (parent === "metadata" && METADATA_COMPUTED.has(key)) return;
+  const value = tf[key];
+  const u2 = unknown === void 0 ? void 0 : child(unknown, key);
+  const s = sensitive === void 0 ? void 0 : child(sensitive, key);
+  const naming = namingOf(walk2.kind, parent, key);
+  const listy = Array.isArray(value) || value === void 0 && (u2 === true || Array.isArray(u2));
+  const repeated = listy && naming.repeated;
+  const name = repeated ? naming.list : naming.plain;
+  const at2 = u2 === void 0 || u2 === false ? "" : `${pointer}/${repeated ? naming.listEscaped : naming.plainEscaped}`;
+  if (u2 === true) walk2.unknown.push(at2);
+  let converted;
+  if (Array.isArray(value)) {
+    if (value.length === 0) converted = void 0;
+    else if (repeated) {
+      const list3 = new Array(value.length);
+      for (let i2 = 0; i2 < value.length; i2++) {
+        const element = value[i2];
+        const ue = u2 === void 0 ? void 0 : child(u2, i2);
+        if (ue === true && u2 !== true) walk2.unknown.push(`${at2}/${i2}`);
+        const se = s === void 0 ? void 0 : child(s, i2);
+        if (isObj(element)) list3[i2] = convertBlock(element, ue, se, key, ue === void 0 ? "" : `${at2}/${i2}`, walk2);
+        else list3[i2] = s === true || se === true ? redactDeep(element) : element;
+      }
+      converted = list3;
+    } else if (value[0] === null && child(u2, 0) === true) {
+      if (u2 !== true) walk2.unknown.push(at2);
+      converted = void 0;
+    } else if (isObj(value[0])) {
+      const ue = u2 === void 0 ? void 0 : child(u2, 0);
+      if (ue === true && u2 !== true) walk2.unknown.push(at2);
+      converted = convertBlock(value[0], ue, s === void 0 ? void 0 : child(s, 0), key, at2, walk2);
+    } else {
+      const list3 = new Array(value.length);
+      for (let i2 = 0; i2 < value.length; i2++) {
+        const ue = u2 === void 0 ? void 0 : child(u2, i2);
+        if (ue === true && u2 !== true) walk2.unknown.push(`${at2}/${i2}`);
+        const fixed2 = fixScalar(key, value[i2]);
+        list3[i2] = s === true || s !== void 0 && child(s, i2) === true ? redactDeep(fixed2) : fixed2;
+      }
+      converted = list3;
+    }
+  } else if (isObj(value)) {
+    const map = {};
+    for (const k in value) {
+      const v = value[k];
+      if (v === null) continue;
+      map[k] = s === true || s !== void 0 && child(s, k) === true ? redactDeep(v) : v;
+    }
+    if (isObj(u2)) {
+      for (const k in u2) if (u2[k] === true) walk2.unknown.push(`${at2}/${escapeToken(k)}`);
+    }
+    converted = asMap(map);
+  } else if (value !== null && value !== void 0) {
+    converted = s === true ? redactDeep(fixScalar(key, value)) : fixScalar(key, value);
+  }
+  if (converted !== void 0) out[name] = converted;
+}
+function convertTyped(type, after, afterUnknown, afterSensitive) {
+  const spec = TYPED_RESOURCES[type];
+  if (spec === void 0) return void 0;
+  const walk2 = { kind: spec.kind, unknown: [] };
+  const head = { apiVersion: spec.apiVersion, kind: spec.kind };
+  if (!isObj(after)) return { raw: head, unknown: [""] };
+  const sensitive = spec.kind === "Secret" ? { ...isObj(afterSensitive) ? afterSensitive : {}, data: true, binary_data: true } : afterSensitive;
+  const body = convertBlock(after, afterUnknown, sensitive, "", "", walk2, spec.top);
+  const raw = { ...head, ...body };
+  if (spec.name !== void 0) {
+    const metadata = isObj(raw.metadata) ? raw.metadata : {};
+    raw.metadata = { ...metadata, name: spec.name };
+  }
+  return { raw, unknown: walk2.unknown };
+}
+function snake(name) {
+  return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
+}
+function tfPathOf(kind, raw, pointer) {
+  const path18 = [];
+  const steps2 = tokens(pointer);
+  let node = raw;
+  let parent = "";
+  for (let i2 = 0; i2 < steps2.length; i2++) {
+    const step = steps2[i2];
+    if (Array.isArray(node)) {
+      path18.push(Number(step));
+      node = node[Number(step)];
+      continue;
+    }
+    if (isObj(node) && MAP_NODES.has(node)) {
+      path18.push(step);
+      node = node[step];
+      continue;
+    }
+    if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
+    const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
+    path18.push(key);
+    const next = isObj(node) ? node[step] : void 0;
+    const following = steps2[i2 + 1];
+    if (isObj(next) && !MAP_NODES.has(next)) path18.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path18.push(0);
+    node = next;
+    parent = key;
+  }
+  return path18;
+}
+
+// src/loaders/terraform/helm-release.ts
+import { existsSync as existsSync3, statSync as statSync3 } from "node:fs";
+import path9 from "node:path";
+var REMOTE_CHART = /^(oci|https?):\/\//i;
+var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
+function inside(root, target) {
+  const rel = path9.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path9.isAbsolute(rel);
+}
+function resolveChart(after, dirs) {
+  const chart = str(after.chart);
+  const repository = str(after.repository);
+  if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
+  if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
+  const candidates = [path9.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path9.resolve(dirs.moduleDir, chart));
+  for (const candidate of candidates) {
+    if (!inside(dirs.repoRoot, candidate) || !existsSync3(candidate)) continue;
+    const stat2 = statSync3(candidate);
+    if (stat2.isDirectory() && existsSync3(path9.join(candidate, "Chart.yaml"))) return { source: "local", dir: candidate, tried: candidates };
+    if (stat2.isFile() && /\.tgz$/.test(candidate)) return { source: "archive", dir: candidate, tried: candidates };
+  }
+  if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
+  return { source: "missing", tried: candidates };
+}
+function setEntries(value, unknown, sensitive, attribute, unknownOut) {
+  const entries = [];
+  const raw = [];
+  if (child(unknown, attribute) === true) {
+    unknownOut.push(`/${attribute}`);
+    return { entries, raw };
+  }
+  arr(value).forEach((item, i2) => {
+    if (!isObj(item)) return;
+    const u2 = child(child(unknown, attribute), i2);
+    const name = str(item.name);
+    const secret = attribute === "set_sensitive" || child(child(child(sensitive, attribute), i2), "value") === true || child(child(sensitive, attribute), i2) === true;
+    const shown = { name: name ?? null, type: item.type ?? null, value: secret ? redactDeep(item.value ?? null) : item.value ?? null };
+    raw.push(shown);
+    if (u2 === true || child(u2, "name") === true) {
+      unknownOut.push(`/${attribute}/${i2}`);
+      return;
+    }
+    if (child(u2, "value") === true) {
+      unknownOut.push(`/${attribute}/${i2}/value`);
+      return;
+    }
+    if (name === void 0) return;
+    const type = str(item.type);
+    if (attribute === "set_list") {
+      const list3 = arr(item.value).map((v) => typeof v === "string" ? v : String(v));
+      entries.push({ name, value: list3, list: true, ...type ? { type } : {} });
+    } else if (item.value !== void 0 && item.value !== null) {
+      entries.push({ name, value: String(item.value), ...type ? { type } : {}, ...attribute === "set_sensitive" ? { sensitive: true } : {} });
+    }
+  });
+  return { entries, raw };
+}
+function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
+  const unknown = [];
+  for (const key of ["chart", "repository", "version", "name", "namespace"]) if (child(afterUnknown, key) === true) unknown.push(`/${key}`);
+  const chart = str(after.chart) ?? "";
+  const resolved = unknown.includes("/chart") ? { source: "unknown", tried: [] } : resolveChart(after, dirs);
+  const problems = [];
+  const values = [];
+  const parsedValues = [];
+  const valuesUnknown = child(afterUnknown, "values");
+  const valuesSensitive = child(afterSensitive, "values");
+  if (valuesUnknown === true) unknown.push("/values");
+  else {
+    arr(after.values).forEach((text2, i2) => {
+      if (child(valuesUnknown, i2) === true) {
+        unknown.push(`/values/${i2}`);
+        parsedValues.push(null);
+        return;
+      }
+      if (typeof text2 !== "string") {
+        parsedValues.push(null);
+        return;
+      }
+      values.push(text2);
+      const parsed = parseYamlDocuments(text2);
+      if (parsed.problems.length > 0) problems.push(`values[${i2}] is not valid YAML${parsed.problems[0].line ? ` (line ${parsed.problems[0].line})` : ""}`);
+      const doc = parsed.documents[0]?.value ?? null;
+      parsedValues.push(valuesSensitive === true || child(valuesSensitive, i2) === true ? redactDeep(doc) : doc);
+    });
+  }
+  const set = setEntries(after.set, afterUnknown, afterSensitive, "set", unknown);
+  const setList = setEntries(after.set_list, afterUnknown, afterSensitive, "set_list", unknown);
+  const setSensitive = setEntries(after.set_sensitive, afterUnknown, afterSensitive, "set_sensitive", unknown);
+  const setString = setEntries(after.set_string, afterUnknown, afterSensitive, "set_string", unknown);
+  for (const entry of setString.entries) entry.type = "string";
+  const name = str(after.name) ?? "";
+  const namespace = str(after.namespace) ?? "default";
+  const repository = str(after.repository);
+  const version = str(after.version);
+  const request2 = {
+    address,
+    name,
+    namespace,
+    chart,
+    values,
+    set: [...set.entries, ...setString.entries, ...setList.entries, ...setSensitive.entries],
+    unknown
+  };
+  if (resolved.source === "local" && resolved.dir) request2.chartDir = resolved.dir;
+  if (resolved.source === "remote" || resolved.source === "missing" || resolved.source === "archive") {
+    request2.remote = { chart, ...repository ? { repository } : {}, ...version ? { version } : {} };
+  }
+  const raw = {
+    name,
+    namespace,
+    chart,
+    repository: repository ?? null,
+    version: version ?? null,
+    chartSource: resolved.source,
+    values: parsedValues,
+    set: set.raw,
+    set_list: setList.raw,
+    set_sensitive: setSensitive.raw
+  };
+  const what = `chart "${chart}"${repository ? ` from ${repository}` : ""}${version ? ` version ${version}` : ""}`;
+  let notice2;
+  if (resolved.source === "remote") {
+    notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
+  } else if (resolved.source === "missing") {
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path9.relative(dirs.repoRoot, t).split(path9.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+  } else if (resolved.source === "archive") {
+    notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
+  }
+  return { request: request2, chartSource: resolved.source, raw, problems, ...notice2 ? { notice: notice2 } : {} };
+}
+function releaseAttributeOf(raw, pointer) {
+  const match2 = /^\/values\/(\d+)(\/.*)?$/.exec(pointer);
+  if (match2) {
+    const index = Number(match2[1]);
+    return match2[2] ? { path: ["values", index], yaml: { document: 0, pointer: match2[2] } } : { path: ["values", index] };
+  }
+  const set = /^\/(set|set_list|set_sensitive)\/(\d+)(\/(name|value|type))?/.exec(pointer);
+  if (set) return { path: [set[1], Number(set[2]), ...set[4] ? [set[4]] : []] };
+  const top = /^\/([^/]+)/.exec(pointer);
+  return { path: top ? [top[1]] : [] };
+}
+
+// src/loaders/terraform/locate.ts
+import { existsSync as existsSync4, readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync, statSync as statSync4 } from "node:fs";
+import path10 from "node:path";
+
+// src/loaders/terraform/hcl.ts
+var IDENT_START = /[A-Za-z_]/;
+var IDENT = /[A-Za-z0-9_-]/;
+var Scanner = class {
+  constructor(text2) {
+    this.text = text2;
+    for (let i2 = text2.indexOf("\n"); i2 !== -1; i2 = text2.indexOf("\n", i2 + 1)) this.newlines.push(i2);
+  }
+  text;
+  pos = 0;
+  newlines = [];
+  lineAt(offset) {
+    let lo = 0;
+    let hi = this.newlines.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (this.newlines[mid] < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  }
+  get line() {
+    return this.lineAt(this.pos);
+  }
+  peek(offset = 0) {
+    return this.text[this.pos + offset] ?? "";
+  }
+  get done() {
+    return this.pos >= this.text.length;
+  }
+  /** Skips spaces and comments; newlines too when asked. */
+  skipSpace(newlines) {
+    while (!this.done) {
+      const c3 = this.peek();
+      if (c3 === " " || c3 === "	" || c3 === "\r" || newlines && c3 === "\n") this.pos++;
+      else if (c3 === "#" || c3 === "/" && this.peek(1) === "/") this.skipLineComment();
+      else if (c3 === "/" && this.peek(1) === "*") this.skipBlockComment();
+      else break;
+    }
+  }
+  skipLineComment() {
+    const end = this.text.indexOf("\n", this.pos);
+    this.pos = end === -1 ? this.text.length : end;
+  }
+  skipBlockComment() {
+    const end = this.text.indexOf("*/", this.pos + 2);
+    this.pos = end === -1 ? this.text.length : end + 2;
+  }
+  skipToLineEnd() {
+    this.skipExpression(/* @__PURE__ */ new Set(), true);
+    if (this.peek() === "\n") this.pos++;
+  }
+  readIdent() {
+    const start = this.pos;
+    while (!this.done && IDENT.test(this.peek())) this.pos++;
+    return this.text.slice(start, this.pos);
+  }
+  /** Reads a quoted string literal's raw content (templates kept as text). */
+  readString() {
+    const start = this.pos + 1;
+    this.skipString();
+    return this.text.slice(start, Math.max(start, this.pos - 1));
+  }
+  skipString() {
+    this.pos++;
+    while (!this.done) {
+      const c3 = this.peek();
+      if (c3 === "\\") this.pos += 2;
+      else if (c3 === '"') {
+        this.pos++;
+        return;
+      } else if ((c3 === "$" || c3 === "%") && this.peek(1) === "{") {
+        this.pos += 2;
+        this.skipExpression(/* @__PURE__ */ new Set(["}"]), false);
+        if (this.peek() === "}") this.pos++;
+      } else if (c3 === "\n") return;
+      else this.pos++;
+    }
+  }
+  /** At `<<`: skips the heredoc and returns its text. */
+  readHeredoc() {
+    const match2 = /^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(this.text.slice(this.pos, this.pos + 200));
+    if (!match2) return void 0;
+    const marker = match2[2];
+    this.pos += match2[0].length;
+    const contentStart = this.pos;
+    const contentLine = this.line;
+    const closing = new RegExp(`^[ \\t]*${marker}[ \\t]*\\r?$`, "m");
+    const rest = this.text.slice(contentStart);
+    const found = closing.exec(rest);
+    if (!found) {
+      this.pos = this.text.length;
+      return { contentLine, text: rest };
+    }
+    this.pos = contentStart + found.index + found[0].length;
+    return { contentLine, text: rest.slice(0, found.index) };
+  }
+  /**
+   * Skips an expression: balanced brackets, strings, heredocs and comments, stopping (without consuming)
+   * at a terminator at depth 0, or at a newline at depth 0 when `stopAtNewline`.
+   */
+  skipExpression(terminators, stopAtNewline) {
+    const stack = [];
+    while (!this.done) {
+      const c3 = this.peek();
+      if (stack.length === 0 && (terminators.has(c3) || stopAtNewline && c3 === "\n")) return;
+      if (c3 === '"') this.skipString();
+      else if (c3 === "<" && this.peek(1) === "<" && this.readHeredoc() !== void 0) continue;
+      else if (c3 === "#" || c3 === "/" && this.peek(1) === "/") this.skipLineComment();
+      else if (c3 === "/" && this.peek(1) === "*") this.skipBlockComment();
+      else if (c3 === "{" || c3 === "[" || c3 === "(") {
+        stack.push(c3 === "{" ? "}" : c3 === "[" ? "]" : ")");
+        this.pos++;
+      } else if (c3 === "}" || c3 === "]" || c3 === ")") {
+        if (stack.length === 0) return;
+        if (stack[stack.length - 1] === c3) stack.pop();
+        this.pos++;
+      } else this.pos++;
+    }
+  }
+};
+function parseHcl(text2) {
+  const scanner = new Scanner(text2);
+  return parseBody(scanner, false);
+}
+function parseBody(s, nested) {
+  const items = [];
+  while (!s.done) {
+    s.skipSpace(true);
+    if (s.done) break;
+    const c3 = s.peek();
+    if (c3 === "}") {
+      s.pos++;
+      if (nested) return items;
+      continue;
+    }
+    if (!IDENT_START.test(c3)) {
+      s.skipToLineEnd();
+      continue;
+    }
+    const line = s.line;
+    const name = s.readIdent();
+    s.skipSpace(false);
+    const next = s.peek();
+    if (next === "=" && s.peek(1) !== "=") {
+      s.pos++;
+      items.push({ type: "attr", name, line, value: parseValue(s, /* @__PURE__ */ new Set(["}"]), true) });
+      continue;
+    }
+    const labels = [];
+    let ok = true;
+    for (; ; ) {
+      s.skipSpace(false);
+      const ch = s.peek();
+      if (ch === "{") break;
+      if (ch === '"') labels.push(s.readString());
+      else if (IDENT_START.test(ch)) labels.push(s.readIdent());
+      else {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok) {
+      s.skipToLineEnd();
+      continue;
+    }
+    s.pos++;
+    items.push({ type: "block", name, labels, line, body: parseBody(s, true) });
+  }
+  return items;
+}
+function parseValue(s, terminators, stopAtNewline) {
+  s.skipSpace(!stopAtNewline);
+  const line = s.line;
+  const c3 = s.peek();
+  let value;
+  if (c3 === "{" && !/^\{\s*for\s/.test(s.text.slice(s.pos, s.pos + 40))) {
+    s.pos++;
+    value = { type: "object", line, entries: parseObjectEntries(s) };
+  } else if (c3 === "[" && !/^\[\s*for\s/.test(s.text.slice(s.pos, s.pos + 40))) {
+    s.pos++;
+    value = { type: "tuple", line, items: parseTupleItems(s) };
+  } else if (c3 === "<" && s.peek(1) === "<") {
+    const heredoc = s.readHeredoc();
+    value = heredoc ? { type: "heredoc", line, ...heredoc } : { type: "expr", line };
+  } else {
+    value = { type: "expr", line };
+  }
+  s.skipExpression(terminators, stopAtNewline);
+  return value;
+}
+function parseObjectEntries(s) {
+  const entries = [];
+  while (!s.done) {
+    s.skipSpace(true);
+    const c3 = s.peek();
+    if (c3 === "}") {
+      s.pos++;
+      return entries;
+    }
+    if (c3 === ",") {
+      s.pos++;
+      continue;
+    }
+    const line = s.line;
+    let key;
+    if (c3 === '"') key = s.readString();
+    else if (IDENT_START.test(c3)) key = s.readIdent();
+    s.skipSpace(false);
+    if (key !== void 0 && (s.peek() === "=" || s.peek() === ":") && s.peek(1) !== "=") {
+      s.pos++;
+      entries.push({ key, line, value: parseValue(s, /* @__PURE__ */ new Set([",", "}"]), true) });
+    } else {
+      s.skipExpression(/* @__PURE__ */ new Set([",", "}"]), true);
+      if (s.peek() === "\n") s.pos++;
+    }
+  }
+  return entries;
+}
+function parseTupleItems(s) {
+  const items = [];
+  while (!s.done) {
+    s.skipSpace(true);
+    const c3 = s.peek();
+    if (c3 === "]") {
+      s.pos++;
+      return items;
+    }
+    if (c3 === ",") {
+      s.pos++;
+      continue;
+    }
+    const before = s.pos;
+    items.push(parseValue(s, /* @__PURE__ */ new Set([",", "]"]), false));
+    if (s.pos === before) s.pos++;
+  }
+  return items;
+}
+function locatePath(body, path18, blockLine) {
+  let location = { line: blockLine, matched: 0 };
+  let items = body;
+  let value;
+  let i2 = 0;
+  while (i2 < path18.length) {
+    const step = path18[i2];
+    if (items !== void 0) {
+      const name = String(step);
+      const attribute = items.find((item) => item.type === "attr" && item.name === name);
+      if (attribute) {
+        location = { line: attribute.line, matched: i2 + 1, value: attribute.value };
+        value = attribute.value;
+        items = void 0;
+        i2++;
+        continue;
+      }
+      const blocks2 = items.filter((item) => item.type === "block" && (item.name === name || item.name === "dynamic" && item.labels[0] === name));
+      if (blocks2.length === 0) break;
+      let index = 0;
+      let consumed = 1;
+      if (typeof path18[i2 + 1] === "number") {
+        index = path18[i2 + 1];
+        consumed = 2;
+      }
+      const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
+      location = { line: block.line, matched: i2 + consumed };
+      const content = block.name === "dynamic" ? block.body.find((item) => item.type === "block" && item.name === "content") : void 0;
+      items = block.name === "dynamic" ? content?.body : block.body;
+      if (items === void 0) break;
+      value = void 0;
+      i2 += consumed;
+      continue;
+    }
+    if (value?.type === "object") {
+      const entry = value.entries.find((e) => e.key === String(step));
+      if (!entry) break;
+      location = { line: entry.line, matched: i2 + 1, value: entry.value };
+      value = entry.value;
+      i2++;
+      continue;
+    }
+    if (value?.type === "tuple" && typeof step === "number") {
+      const item = value.items[step];
+      if (!item) break;
+      location = { line: item.line, matched: i2 + 1, value: item };
+      value = item;
+      i2++;
+      continue;
+    }
+    break;
+  }
+  return location;
+}
+
+// src/loaders/terraform/locate.ts
+function segments(address) {
+  const out = [];
+  let i2 = 0;
+  while (i2 < address.length) {
+    const start = i2;
+    while (i2 < address.length && address[i2] !== "." && address[i2] !== "[") i2++;
+    const name = address.slice(start, i2);
+    if (name === "") return void 0;
+    let key;
+    if (address[i2] === "[") {
+      i2++;
+      if (address[i2] === '"') {
+        let raw = "";
+        i2++;
+        while (i2 < address.length && address[i2] !== '"') {
+          if (address[i2] === "\\" && i2 + 1 < address.length) {
+            raw += address[i2 + 1];
+            i2 += 2;
+          } else raw += address[i2++];
+        }
+        key = raw;
+        i2++;
+      } else {
+        const end = address.indexOf("]", i2);
+        if (end === -1) return void 0;
+        const text2 = address.slice(i2, end);
+        key = /^\d+$/.test(text2) ? Number(text2) : text2;
+        i2 = end;
+      }
+      if (address[i2] !== "]") return void 0;
+      i2++;
+    }
+    out.push(key === void 0 ? { name } : { name, key });
+    if (i2 < address.length) {
+      if (address[i2] !== ".") return void 0;
+      i2++;
+    }
+  }
+  return out;
+}
+function parseAddress(address) {
+  const parts = segments(address);
+  if (parts === void 0) return void 0;
+  const modules = [];
+  let i2 = 0;
+  while (i2 + 1 < parts.length && parts[i2].name === "module" && parts[i2].key === void 0) {
+    const call = parts[i2 + 1];
+    modules.push(call.key === void 0 ? { name: call.name } : { name: call.name, key: call.key });
+    i2 += 2;
+  }
+  let mode = "managed";
+  if (parts[i2]?.name === "data" && parts[i2].key === void 0) {
+    mode = "data";
+    i2++;
+  }
+  if (parts.length - i2 !== 2) return void 0;
+  const type = parts[i2];
+  const name = parts[i2 + 1];
+  if (type.key !== void 0) return void 0;
+  const result = { modules, mode, type: type.name, name: name.name };
+  if (name.key !== void 0) result.index = name.key;
+  return result;
+}
+var LOCAL_SOURCE = /^\.\.?[\\/]/;
+var TfLocator = class {
+  rootDir;
+  repoRoot;
+  realRoot;
+  rootModule;
+  dirs = /* @__PURE__ */ new Map();
+  indexes = /* @__PURE__ */ new Map();
+  heredocs = /* @__PURE__ */ new WeakMap();
+  modulesJson;
+  constructor(options) {
+    this.rootDir = path10.resolve(options.rootDir);
+    this.repoRoot = path10.resolve(options.repoRoot);
+    this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
+    const configuration = isObj(options.configuration) ? options.configuration : {};
+    this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
+  }
+  inside(dir) {
+    const real = safeRealpath(dir);
+    if (real === void 0) return false;
+    const rel = path10.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path10.isAbsolute(rel);
+  }
+  /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
+  installedModules() {
+    if (this.modulesJson) return this.modulesJson;
+    this.modulesJson = /* @__PURE__ */ new Map();
+    const file = path10.join(this.rootDir, ".terraform", "modules", "modules.json");
+    try {
+      if (!existsSync4(file) || !this.inside(file)) return this.modulesJson;
+      const parsed = JSON.parse(readFileSync4(file, "utf8"));
+      const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
+      for (const entry of list3) {
+        if (!isObj(entry)) continue;
+        const key = str(entry.Key);
+        const dir = str(entry.Dir);
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path10.resolve(this.rootDir, dir));
+      }
+    } catch {
+    }
+    return this.modulesJson;
+  }
+  /** Absolute directory of a module instance, or undefined when it is remote or outside the repository. */
+  moduleDir(modules) {
+    const key = modules.map((m) => m.name).join(".");
+    if (this.dirs.has(key)) return this.dirs.get(key);
+    let dir = this.rootDir;
+    let module = this.rootModule;
+    const names = [];
+    for (const call of modules) {
+      names.push(call.name);
+      const calls = module?.module_calls;
+      const entry = isObj(calls) ? calls[call.name] : void 0;
+      const source = isObj(entry) ? str(entry.source) : void 0;
+      module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path10.resolve(dir, source);
+      else dir = this.installedModules().get(names.join("."));
+      if (dir === void 0) break;
+    }
+    const result = dir !== void 0 && existsSync4(dir) && this.inside(dir) ? dir : void 0;
+    this.dirs.set(key, result);
+    return result;
+  }
+  index(dir) {
+    let index = this.indexes.get(dir);
+    if (index) return index;
+    index = /* @__PURE__ */ new Map();
+    this.indexes.set(dir, index);
+    let entries;
+    try {
+      entries = readdirSync2(dir).filter((f) => f.endsWith(".tf")).sort();
+    } catch {
+      return index;
+    }
+    for (const entry of entries) {
+      const absolute = path10.join(dir, entry);
+      let text2;
+      try {
+        if (!statSync4(absolute).isFile()) continue;
+        text2 = readFileSync4(absolute, "utf8");
+      } catch {
+        continue;
+      }
+      const file = path10.relative(this.repoRoot, absolute).split(path10.sep).join("/");
+      for (const item of parseHcl(text2)) {
+        if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
+        const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
+        if (!index.has(key)) index.set(key, { absolute, file, line: item.line, block: item });
+      }
+    }
+    return index;
+  }
+  /** The resource block of an address, or undefined when its module or block is not in the repository. */
+  resource(address) {
+    const parts = typeof address === "string" ? parseAddress(address) : address;
+    if (parts === void 0) return void 0;
+    const dir = this.moduleDir(parts.modules);
+    if (dir === void 0) return void 0;
+    return this.index(dir).get(`${parts.mode}|${parts.type}|${parts.name}`);
+  }
+  /**
+   * Line of an attribute path inside a resource block: the deepest element found, else the block's line.
+   * `yaml` continues into a heredoc that holds YAML (kubectl_manifest.yaml_body, helm_release.values).
+   */
+  attributeLine(location, attributePath, yaml) {
+    const found = locatePath(location.block.body, attributePath, location.line);
+    if (yaml === void 0 || found.matched !== attributePath.length || found.value?.type !== "heredoc") return found.line;
+    const heredoc = found.value;
+    let documents = this.heredocs.get(heredoc);
+    if (documents === void 0) {
+      documents = parseYamlDocuments(heredoc.text).documents;
+      this.heredocs.set(heredoc, documents);
+    }
+    const document = documents.find((d) => d.index === yaml.document);
+    if (document === void 0) return found.line;
+    return heredoc.contentLine + document.lineOf(yaml.pointer) - 1;
+  }
+};
+function safeRealpath(p) {
+  try {
+    return realpathSync(p);
+  } catch {
+    return void 0;
+  }
+}
+
+// src/loaders/terraform/manifest.ts
+function steps(root, pointer) {
+  const out = [];
+  let node = root;
+  for (const step of tokens(pointer)) {
+    if (Array.isArray(node)) {
+      out.push(Number(step));
+      node = node[Number(step)];
+    } else if (!isObj(node) && /^\d+$/.test(step)) {
+      out.push(Number(step));
+      node = void 0;
+    } else {
+      out.push(step);
+      node = isObj(node) ? node[step] : void 0;
+    }
+  }
+  return out;
+}
+function namespaceDefault(unknown) {
+  return unknown.some((u2) => u2 === "/metadata" || u2 === "/metadata/namespace") ? void 0 : "default";
+}
+function fromKubernetesManifest(after, afterUnknown, afterSensitive) {
+  for (const attribute of ["manifest", "object"]) {
+    const value = after[attribute];
+    const unknownMark = child(afterUnknown, attribute);
+    if (!isObj(value) || unknownMark === true) continue;
+    const unknown = markedPointers(unknownMark);
+    if (unknown.includes("/apiVersion") || unknown.includes("/kind")) continue;
+    const raw = redactSecretPayload(redactMarked(value, child(afterSensitive, attribute)));
+    const draft = { raw, unknown, attributeOf: (pointer) => ({ path: [attribute, ...steps(raw, pointer)] }) };
+    const ns = namespaceDefault(unknown);
+    if (ns !== void 0) draft.defaultNamespace = ns;
+    return { drafts: [draft], problems: [] };
+  }
+  return { drafts: [], problems: [], wholeUnknown: "the manifest" };
+}
+function redactFields(raw, fields) {
+  if (!Array.isArray(fields)) return raw;
+  let out = raw;
+  for (const field of fields) {
+    if (typeof field !== "string" || field === "") continue;
+    const parts = field.split(".");
+    const copy = (node, i2) => {
+      if (!isObj(node)) return node;
+      const key = parts[i2];
+      if (!(key in node)) return node;
+      const next = i2 === parts.length - 1 ? isObj(node[key]) ? Object.fromEntries(Object.keys(node[key]).map((k) => [k, REDACTED])) : REDACTED : copy(node[key], i2 + 1);
+      return next === node[key] ? node : { ...node, [key]: next };
+    };
+    out = copy(out, 0);
+  }
+  return out;
+}
+function fromKubectlManifest(after, afterUnknown) {
+  const text2 = typeof after.yaml_body === "string" && child(afterUnknown, "yaml_body") !== true ? after.yaml_body : typeof after.yaml_body_parsed === "string" && child(afterUnknown, "yaml_body_parsed") !== true ? after.yaml_body_parsed : void 0;
+  if (text2 === void 0) return { drafts: [], problems: [], wholeUnknown: "yaml_body" };
+  const parsed = parseYamlDocuments(text2);
+  const problems = parsed.problems.map((p) => `yaml_body is not valid YAML (document ${p.index + 1}${p.line ? `, line ${p.line}` : ""}); its content is not shown because it is sensitive`);
+  const override = str(after.override_namespace);
+  const drafts = [];
+  for (const doc of parsed.documents) {
+    if (doc.value === null) continue;
+    if (!isObj(doc.value)) {
+      problems.push(`yaml_body document ${doc.index + 1} is not a mapping`);
+      continue;
+    }
+    let raw = redactFields(redactSecretPayload(doc.value), after.sensitive_fields);
+    if (override) raw = { ...raw, metadata: { ...isObj(raw.metadata) ? raw.metadata : {}, namespace: override } };
+    const index = doc.index;
+    drafts.push({
+      raw,
+      unknown: [],
+      defaultNamespace: "default",
+      document: index,
+      attributeOf: (pointer) => ({ path: ["yaml_body"], yaml: { document: index, pointer } })
+    });
+  }
+  return { drafts, problems };
+}
+
+// src/loaders/terraform/plan.ts
+var CLUSTER_TYPES = /* @__PURE__ */ new Set(["aws_eks_cluster", "google_container_cluster", "azurerm_kubernetes_cluster"]);
+var MANIFEST_TYPES = /* @__PURE__ */ new Set(["kubernetes_manifest", "kubectl_manifest"]);
+var IGNORED_ACTIONS = /* @__PURE__ */ new Set(["delete", "forget", "read"]);
+function* fromResourceChanges(changes) {
+  for (const change of changes) {
+    if (!isObj(change) || change.mode === "data" || change.deposed !== void 0) continue;
+    const address = str(change.address);
+    const type = str(change.type);
+    const body = isObj(change.change) ? change.change : void 0;
+    if (address === void 0 || type === void 0 || body === void 0) continue;
+    const actions = Array.isArray(body.actions) ? body.actions.filter((a2) => typeof a2 === "string") : [];
+    if (actions.length === 0 || actions.every((a2) => IGNORED_ACTIONS.has(a2))) continue;
+    yield { address, type, after: body.after, afterUnknown: body.after_unknown, afterSensitive: body.after_sensitive };
+  }
+}
+function* fromPlannedModule(module, depth = 0) {
+  if (!isObj(module) || depth > 100) return;
+  for (const resource of Array.isArray(module.resources) ? module.resources : []) {
+    if (!isObj(resource) || resource.mode === "data") continue;
+    const address = str(resource.address);
+    const type = str(resource.type);
+    if (address === void 0 || type === void 0) continue;
+    yield { address, type, after: isObj(resource.values) ? resource.values : {}, afterUnknown: void 0, afterSensitive: resource.sensitive_values };
+  }
+  for (const childModule of Array.isArray(module.child_modules) ? module.child_modules : []) yield* fromPlannedModule(childModule, depth + 1);
+}
+var WANTED = (type) => type in TYPED_RESOURCES || MANIFEST_TYPES.has(type) || type === "helm_release" || CLUSTER_TYPES.has(type);
+function loadPlan(json, options) {
+  const plan = isObj(json) ? json : {};
+  const planFile = options.planFile;
+  const rootDir = options.rootModuleDir ?? options.planDir;
+  const locator = new TfLocator({ configuration: plan.configuration, rootDir, repoRoot: options.repoRoot });
+  const result = {
+    objects: [],
+    errors: [],
+    helmReleases: [],
+    notes: [],
+    formatVersion: str(plan.format_version) ?? "",
+    instances: 0
+  };
+  const terraformVersion = str(plan.terraform_version);
+  if (terraformVersion !== void 0) result.terraformVersion = terraformVersion;
+  if (plan.errored === true) result.notes.push({ file: planFile, message: "the plan errored (terraform plan failed part-way): it is partial and findings may be missing" });
+  if (plan.complete === false) result.notes.push({ file: planFile, message: "the plan is incomplete (-target or deferred changes): resources it does not plan were not evaluated" });
+  for (const deferred of Array.isArray(plan.deferred_changes) ? plan.deferred_changes : []) {
+    const change = isObj(deferred) && isObj(deferred.resource_change) ? deferred.resource_change : void 0;
+    const address = str(change?.address);
+    if (address !== void 0 && change?.mode !== "data") {
+      result.notes.push({ address, file: planFile, message: `${address}: change deferred by Terraform (${str(deferred.reason) ?? "unknown reason"}): not evaluated` });
+    }
+  }
+  let source;
+  if (Array.isArray(plan.resource_changes)) {
+    source = fromResourceChanges(plan.resource_changes);
+  } else {
+    const planned2 = isObj(plan.planned_values) ? plan.planned_values.root_module : void 0;
+    source = fromPlannedModule(planned2);
+    if (planned2 !== void 0) result.notes.push({ file: planFile, message: "the plan has no resource_changes: values unknown until apply cannot be told from unset ones" });
+  }
+  for (const instance of source) {
+    result.instances++;
+    if (!WANTED(instance.type)) continue;
+    try {
+      readInstance(instance, result, locator, options, rootDir);
+    } catch (error2) {
+      result.errors.push({ kind: "internal", file: planFile, message: `${instance.address} could not be read: ${error2.message}` });
+    }
+  }
+  return result;
+}
+function readInstance(instance, result, locator, options, rootDir) {
+  const { address, type } = instance;
+  const planFile = options.planFile;
+  const parts = parseAddress(address);
+  const location = parts ? locator.resource(parts) : void 0;
+  const where = () => location ? { file: location.file, line: location.line } : { file: planFile };
+  const after = isObj(instance.after) ? instance.after : void 0;
+  const emit = (raw, ref, unknown, attributeOf, document) => {
+    const sourceInfo = { kind: "terraform", ...where(), plan: planFile, address };
+    if (document !== void 0) sourceInfo.document = document;
+    const object = { ref, raw, source: sourceInfo, unknown };
+    if (location && attributeOf) object.lineOf = lineOfFor(locator, location, attributeOf);
+    result.objects.push(object);
+  };
+  const pseudo = (raw, unknown, attributeOf) => emit(raw, { apiVersion: TERRAFORM_API_VERSION, kind: type, name: address }, unknown, attributeOf);
+  const problem = (message, kind = "parse") => {
+    const error2 = { kind, ...where(), message: `${address}: ${message}` };
+    result.errors.push(error2);
+  };
+  const fromDraft = (draft) => {
+    const ref = refOf(draft.raw, draft.defaultNamespace);
+    if (typeof ref === "string") {
+      problem(`${type === "kubectl_manifest" ? "yaml_body" : "manifest"} is not a Kubernetes object: ${ref}`);
+      return;
+    }
+    emit(draft.raw, ref, draft.unknown, draft.attributeOf, draft.document);
+  };
+  if (type in TYPED_RESOURCES) {
+    const converted = convertTyped(type, after, instance.afterUnknown, instance.afterSensitive);
+    if (converted.unknown.includes("")) {
+      pseudo({}, [""]);
+      return;
+    }
+    const kind = String(converted.raw.kind);
+    const namespaceUnknown = converted.unknown.some((u2) => u2 === "/metadata" || u2 === "/metadata/namespace");
+    const ref = refOf(converted.raw, namespaceUnknown ? void 0 : "default");
+    if (typeof ref === "string") {
+      problem(ref);
+      return;
+    }
+    if (ref.name === "" && converted.unknown.some((u2) => u2 === "/metadata/name" || u2 === "/metadata")) ref.name = "(known after apply)";
+    emit(converted.raw, ref, converted.unknown, (pointer) => ({ path: tfPathOf(kind, converted.raw, pointer) }));
+    return;
+  }
+  if (type === "kubernetes_manifest" || type === "kubectl_manifest") {
+    const drafted = after === void 0 ? { drafts: [], problems: [], wholeUnknown: type === "kubectl_manifest" ? "yaml_body" : "the manifest" } : type === "kubernetes_manifest" ? fromKubernetesManifest(after, instance.afterUnknown, instance.afterSensitive) : fromKubectlManifest(after, instance.afterUnknown);
+    for (const message of drafted.problems) problem(message);
+    if (drafted.wholeUnknown !== void 0) {
+      pseudo({}, [""], () => ({ path: [type === "kubectl_manifest" ? "yaml_body" : "manifest"] }));
+      return;
+    }
+    for (const draft of drafted.drafts) fromDraft(draft);
+    return;
+  }
+  if (type === "helm_release") {
+    if (after === void 0) {
+      pseudo({}, [""]);
+      return;
+    }
+    const moduleDir = parts ? locator.moduleDir(parts.modules) : void 0;
+    const draft = fromHelmRelease(address, after, instance.afterUnknown, instance.afterSensitive, { rootDir, repoRoot: options.repoRoot, ...moduleDir ? { moduleDir } : {} });
+    for (const message of draft.problems) problem(message);
+    if (draft.notice) result.errors.push({ kind: "dependency", ...where(), message: draft.notice });
+    pseudo(draft.raw, draft.request.unknown, (pointer) => releaseAttributeOf(draft.raw, pointer));
+    if (draft.request.chartDir !== void 0) {
+      const sourceInfo = { kind: "terraform", ...where(), plan: planFile, address };
+      result.helmReleases.push({ ...draft.request, source: sourceInfo });
+    }
+    return;
+  }
+  if (CLUSTER_TYPES.has(type)) {
+    if (after === void 0) {
+      pseudo({}, [""]);
+      return;
+    }
+    const raw = redactMarked(after, instance.afterSensitive);
+    pseudo(raw, markedPointers(instance.afterUnknown), (pointer) => ({ path: steps(raw, pointer) }));
+  }
+}
+function lineOfFor(locator, location, attributeOf) {
+  return (pointer) => {
+    const attribute = attributeOf(pointer);
+    return locator.attributeLine(location, attribute.path, attribute.yaml);
+  };
+}
+
+// src/loaders/terraform/load-plan-file.ts
+import path11 from "node:path";
+async function loadPlanFile(json, options) {
+  const planFile = path11.relative(options.repoRoot, options.file).split(path11.sep).join("/");
+  const loaded = loadPlan(json, {
+    planFile,
+    planDir: path11.dirname(options.file),
+    repoRoot: options.repoRoot,
+    ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
+  });
+  const result = {
+    objects: loaded.objects,
+    errors: loaded.errors,
+    charts: [],
+    notes: loaded.notes,
+    renderMs: 0,
+    plan: { formatVersion: loaded.formatVersion, instances: loaded.instances, ...loaded.terraformVersion ? { terraformVersion: loaded.terraformVersion } : {} }
+  };
+  if (loaded.helmReleases.length === 0) return result;
+  let helm;
+  try {
+    helm = await options.helm();
+  } catch (error2) {
+    for (const release of loaded.helmReleases) {
+      result.errors.push({ kind: "helm", file: release.source.file, ...release.source.line ? { line: release.source.line } : {}, message: `helm_release ${release.address}: the local chart cannot be rendered: ${error2.message}` });
+    }
+    return result;
+  }
+  for (const release of loaded.helmReleases) {
+    const rendered = await renderHelmRelease(release, { helm, timeoutMs: options.timeoutMs, repoRoot: options.repoRoot, ...options.kubeVersion ? { kubeVersion: options.kubeVersion } : {} });
+    result.objects.push(...rendered.objects);
+    result.errors.push(...rendered.errors);
+    if (rendered.chart) result.charts.push(rendered.chart);
+    result.renderMs += rendered.ms;
+  }
+  return result;
+}
+
+// src/core/charts.ts
+import os7 from "node:os";
+
+// src/loaders/rendered-yaml.ts
 var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
 var TOP_LEVEL_SPEC = /^spec:/m;
 function crdHeader(text2) {
@@ -51651,46 +55270,86 @@ function crdHeader(text2) {
 }
 function parseRenderedDocument(text2) {
   const header2 = crdHeader(text2);
-  try {
-    const values = loadAll(header2 ?? text2, { schema: KUBERNETES_SCHEMA, maxAliases: 0, maxDepth: YAML_LIMITS.maxDepth });
-    const documents = values.map((value, index) => ({ index, value: value ?? null, line: 1, lineOf: () => 1 }));
-    if (header2 !== void 0 && !documents.some((d) => d.value !== null && typeof d.value === "object" && "metadata" in d.value)) {
-      return parseYamlDocuments(text2);
-    }
-    return { documents, problems: [] };
-  } catch {
-    return parseYamlDocuments(text2);
+  if (header2 !== void 0) {
+    const parsed = loadYamlDocuments(header2);
+    if (parsed.problems.length === 0 && parsed.documents.some((d) => d.value !== null && typeof d.value === "object" && "metadata" in d.value)) return parsed;
   }
+  return loadYamlDocuments(text2);
+}
+
+// src/provenance/value-sets.ts
+import { existsSync as existsSync5, readdirSync as readdirSync3, statSync as statSync5 } from "node:fs";
+import path12 from "node:path";
+var DEFAULT_VALUE_SET = "default";
+function chartEntries(dir, config) {
+  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
+}
+function ciValuesFiles(dir) {
+  const ci = path12.join(dir, "ci");
+  if (!existsSync5(ci)) return [];
+  try {
+    if (!statSync5(ci).isDirectory()) return [];
+    return readdirSync3(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path12.join(ci, f));
+  } catch {
+    return [];
+  }
+}
+function valueSetsOf(dir, config, options = {}) {
+  const own = chartEntries(dir, config);
+  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
+  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
+  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
+  if (options.all === false) return sets;
+  if (config.valueSets.ci) {
+    for (const file of ciValuesFiles(dir)) {
+      sets.push({ name: `ci/${path12.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+    }
+  }
+  const names = new Set(sets.map((s) => s.name));
+  for (const entry of own) {
+    for (const set of entry.valueSets) {
+      if (names.has(set.name)) continue;
+      names.add(set.name);
+      sets.push({
+        name: set.name,
+        kind: "config",
+        valuesFiles: [...baseFiles, ...set.valuesFiles],
+        set: [...baseSet, ...set.set],
+        own: { valuesFiles: set.valuesFiles, set: set.set }
+      });
+    }
+  }
+  return sets;
 }
 
 // src/core/discover.ts
-import { existsSync as existsSync3, lstatSync, readdirSync as readdirSync2, realpathSync, statSync as statSync3 } from "node:fs";
-import path8 from "node:path";
+import { existsSync as existsSync6, lstatSync, readdirSync as readdirSync4, realpathSync as realpathSync2, statSync as statSync6 } from "node:fs";
+import path13 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
 function findRepoRoot(start) {
-  let dir = path8.resolve(start);
-  if (existsSync3(dir) && !statSync3(dir).isDirectory()) dir = path8.dirname(dir);
+  let dir = path13.resolve(start);
+  if (existsSync6(dir) && !statSync6(dir).isDirectory()) dir = path13.dirname(dir);
   for (; ; ) {
-    if (existsSync3(path8.join(dir, ".git"))) return dir;
-    const parent = path8.dirname(dir);
+    if (existsSync6(path13.join(dir, ".git"))) return dir;
+    const parent = path13.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
 }
 function relativeTo(repoRoot, file) {
-  const rel = path8.relative(repoRoot, file);
-  return (rel === "" ? "." : rel).split(path8.sep).join("/");
+  const rel = path13.relative(repoRoot, file);
+  return (rel === "" ? "." : rel).split(path13.sep).join("/");
 }
-function inside(root, target) {
-  const rel = path8.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path8.isAbsolute(rel);
+function inside2(root, target) {
+  const rel = path13.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path13.isAbsolute(rel);
 }
 function discover(paths, options) {
   const inputs = [];
   const errors = [];
   const seen = /* @__PURE__ */ new Set();
-  const realRoot = safeRealpath(options.repoRoot) ?? options.repoRoot;
+  const realRoot = safeRealpath2(options.repoRoot) ?? options.repoRoot;
   const rel = (p) => relativeTo(options.repoRoot, p);
   const selected = (p) => {
     const r = rel(p);
@@ -51703,8 +55362,8 @@ function discover(paths, options) {
     seen.add(key);
     inputs.push(input);
   };
-  const walk = (dir, depth, walkRoot) => {
-    if (existsSync3(path8.join(dir, "Chart.yaml"))) {
+  const walk2 = (dir, depth, walkRoot) => {
+    if (existsSync6(path13.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
@@ -51714,13 +55373,13 @@ function discover(paths, options) {
     }
     let entries;
     try {
-      entries = readdirSync2(dir).sort();
+      entries = readdirSync4(dir).sort();
     } catch (error2) {
       errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error2.message}` });
       return;
     }
     for (const entry of entries) {
-      const full = path8.join(dir, entry);
+      const full = path13.join(dir, entry);
       let stat2;
       try {
         stat2 = lstatSync(full);
@@ -51729,12 +55388,12 @@ function discover(paths, options) {
         continue;
       }
       if (stat2.isSymbolicLink()) {
-        const target = safeRealpath(full);
+        const target = safeRealpath2(full);
         if (target === void 0) {
           errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing" });
           continue;
         }
-        if (!inside(realRoot, target) && !inside(walkRoot, target)) {
+        if (!inside2(realRoot, target) && !inside2(walkRoot, target)) {
           errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
           continue;
         }
@@ -51742,8 +55401,8 @@ function discover(paths, options) {
       }
       if (stat2.isDirectory()) {
         if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
-        walk(full, depth + 1, walkRoot);
-      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path8.extname(entry).toLowerCase())) {
+        walk2(full, depth + 1, walkRoot);
+      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path13.extname(entry).toLowerCase())) {
         if (selected(full)) add({ kind: "manifest", file: full, explicit: false }, full);
       }
     }
@@ -51753,23 +55412,23 @@ function discover(paths, options) {
       add({ kind: "stdin" }, "-");
       continue;
     }
-    const full = path8.resolve(given);
-    if (!existsSync3(full)) {
+    const full = path13.resolve(given);
+    if (!existsSync6(full)) {
       errors.push({ kind: "read", file: rel(full), message: "no such file or directory" });
       continue;
     }
-    if (statSync3(full).isDirectory()) {
-      if (existsSync3(path8.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
-      else walk(full, 0, safeRealpath(full) ?? full);
+    if (statSync6(full).isDirectory()) {
+      if (existsSync6(path13.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
+      else walk2(full, 0, safeRealpath2(full) ?? full);
     } else {
       add({ kind: "manifest", file: full, explicit: true }, full);
     }
   }
   return { inputs, errors };
 }
-function safeRealpath(p) {
+function safeRealpath2(p) {
   try {
-    return realpathSync(p);
+    return realpathSync2(p);
   } catch {
     return void 0;
   }
@@ -51788,21 +55447,33 @@ async function mapLimit(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
-async function renderCharts(dirs, helm, config, repoRoot) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0 };
-  const concurrency = Math.max(1, os6.availableParallelism());
-  await mapLimit(dirs, concurrency, (dir) => renderOne(dir, helm, config, repoRoot, loaded));
+async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
+  const concurrency = Math.max(1, os7.availableParallelism());
+  const jobs = [];
+  for (const dir of dirs) {
+    const info2 = checkChart(dir, repoRoot, loaded);
+    if (info2 === void 0) continue;
+    for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info: info2, set });
+  }
+  const renders = await mapLimit(jobs, concurrency, (job) => renderOne(job.dir, job.info, job.set, helm, config, repoRoot, loaded));
+  for (const render2 of renders) {
+    if (render2 === void 0) continue;
+    loaded.renders.push(render2);
+    loaded.objects.push(...render2.objects);
+    loaded.charts.push(render2.record);
+  }
   loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
   return loaded;
 }
-async function renderOne(dir, helm, config, repoRoot, loaded) {
+function checkChart(dir, repoRoot, loaded) {
   const chartPath = relativeTo(repoRoot, dir);
   const info2 = readChartInfo(dir);
   if (typeof info2 === "string") {
     loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info2 });
-    return;
+    return void 0;
   }
-  if (info2.type === "library") return;
+  if (info2.type === "library") return void 0;
   const missing = missingDependencies(info2);
   if (missing.length > 0) {
     loaded.errors.push({
@@ -51811,28 +55482,15 @@ async function renderOne(dir, helm, config, repoRoot, loaded) {
       chart: chartPath,
       message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
     });
-    return;
+    return void 0;
   }
-  const binary = await helm();
-  const own = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-  const outcome = await renderChart({
-    helm: binary,
-    chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
-    valuesFiles: [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)],
-    set: [...config.helm.set, ...own.flatMap((entry) => entry.set)],
-    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
-    timeoutMs: config.helm.timeoutSeconds * 1e3
-  });
-  loaded.renderMs += outcome.ms;
-  if (!outcome.ok) {
-    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: outcome.message });
-    return;
-  }
-  const before = loaded.objects.length;
+  return info2;
+}
+function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
+  const objects = [];
+  const which2 = valueSet === "default" ? "" : `with value set ${valueSet}: `;
   const files = /* @__PURE__ */ new Map();
-  for (const [index, doc] of splitRendered(outcome.stdout).entries()) {
+  for (const [index, doc] of splitRendered(stdout).entries()) {
     let file = files.get(doc.template);
     if (file === void 0) {
       file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
@@ -51840,26 +55498,54 @@ async function renderOne(dir, helm, config, repoRoot, loaded) {
     }
     const parsed = parseRenderedDocument(doc.text);
     for (const problem of parsed.problems) {
-      loaded.errors.push({ kind: "render", file, chart: chartPath, message: `rendered output is not valid YAML: ${problem.message}` });
+      errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}rendered output is not valid YAML: ${problem.message}` });
     }
-    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet: "default" };
-    const { objects, problems } = objectsFromDocuments(parsed.documents, {
+    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
+    const result = objectsFromDocuments(parsed.documents, {
       source,
       defaultNamespace: config.helm.namespace,
       linesAreSource: false,
       strict: true
     });
-    for (const object of objects) object.source.document = index;
-    for (const problem of problems) loaded.errors.push({ kind: "render", file, chart: chartPath, message: problem.message });
-    loaded.objects.push(...objects);
+    for (const object of result.objects) object.source.document = index;
+    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}${problem.message}` });
+    objects.push(...result.objects);
   }
-  loaded.charts.push({ chart: chartPath, name: info2.name, valueSet: "default", objects: loaded.objects.length - before, renderMs: Math.round(outcome.ms) });
+  return objects;
+}
+async function renderOne(dir, info2, set, helm, config, repoRoot, loaded) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const binary = await helm();
+  const request2 = {
+    helm: binary,
+    chartDir: dir,
+    releaseName: config.helm.releaseName,
+    namespace: config.helm.namespace,
+    valuesFiles: set.valuesFiles,
+    set: set.set,
+    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
+    timeoutMs: config.helm.timeoutSeconds * 1e3
+  };
+  const outcome = await renderChart(request2);
+  loaded.renderMs += outcome.ms;
+  if (!outcome.ok) {
+    const which2 = set.kind === "default" ? "" : `with value set ${set.name}: `;
+    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which2}${outcome.message}` });
+    return void 0;
+  }
+  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
+  const record = { chart: chartPath, name: info2.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
+  if (set.kind !== "default") {
+    if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
+    if (set.own.set.length > 0) record.set = [...set.own.set];
+  }
+  return { dir, chart: chartPath, info: info2, valueSet: set, request: request2, objects, record, repoRoot };
 }
 
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync4, readFileSync as readFileSync4, statSync as statSync4 } from "node:fs";
-import path9 from "node:path";
+import { existsSync as existsSync7, readFileSync as readFileSync5, statSync as statSync7 } from "node:fs";
+import path14 from "node:path";
 
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
@@ -51921,8 +55607,74 @@ function configSchema(ruleIds2) {
           required: ["path"],
           properties: {
             path: { type: "string", minLength: 1, description: "Chart directory, or a glob of chart directories, relative to this file." },
-            values: { type: "array", items: { type: "string" }, description: "Values files (relative to this file) for the default render." },
-            set: { type: "array", items: { type: "string", pattern: "^[^=]+=" }, description: "key=value pairs for the default render." }
+            values: {
+              type: "array",
+              items: { type: "string" },
+              description: "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."
+            },
+            set: { type: "array", items: { type: "string", pattern: "^[^=]+=" }, description: "key=value pairs for the default render (and the base of every value set of the chart)." },
+            valueSets: {
+              type: "array",
+              description: "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["name"],
+                properties: {
+                  name: { type: "string", pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", maxLength: 100, description: "Name of the value set (not default, not starting with ci/)." },
+                  values: { type: "array", items: { type: "string" }, description: "Values files (relative to this file)." },
+                  set: { type: "array", items: { type: "string", pattern: "^[^=]+=" }, description: "key=value pairs." }
+                }
+              }
+            }
+          }
+        }
+      },
+      valueSets: {
+        type: "object",
+        additionalProperties: false,
+        description: "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.",
+        properties: {
+          ci: { type: "boolean", description: "Render each ci/*-values.yaml of a chart as a value set (default true)." },
+          severity: {
+            type: "string",
+            enum: ["keep", ...SEVERITIES],
+            description: "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."
+          }
+        }
+      },
+      provenance: {
+        description: "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).",
+        oneOf: [
+          { type: "boolean" },
+          {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+              enabled: { type: "boolean", description: "Default true." },
+              maxRenders: { type: "integer", minimum: 1, maximum: 64, description: "Most extra helm renders per chart and value set spent proving locations (default 8)." }
+            }
+          }
+        ]
+      },
+      suppressions: {
+        type: "array",
+        description: "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.",
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: ["rule", "reason"],
+          properties: {
+            rule: { type: "string", enum: ["*", ...ruleIds2], description: "The rule id (or * for every rule)." },
+            reason: { type: "string", minLength: 1, description: "Why the finding is accepted (required)." },
+            expires: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description: "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." },
+            chart: { type: "string", minLength: 1, description: "Chart directory or glob, relative to this file." },
+            file: { type: "string", minLength: 1, description: "Manifest or template file or glob, relative to this file." },
+            valueSet: { type: "string", minLength: 1, description: "Only findings of this value set (default, ci/..., or a configured name)." },
+            kind: { type: "string", minLength: 1, description: "Object kind (glob)." },
+            namespace: { type: "string", minLength: 1, description: "Object namespace (glob)." },
+            name: { type: "string", minLength: 1, description: "Object name (glob)." },
+            container: { type: "string", minLength: 1, description: "Container name (glob): only findings about this container." }
           }
         }
       },
@@ -51954,22 +55706,25 @@ function defaultConfig() {
     include: [],
     exclude: [],
     charts: [],
+    valueSets: { ci: true, severity: "medium" },
+    provenance: { enabled: true, maxRenders: 8 },
+    suppressions: [],
     helm: { releaseName: "release", namespace: "default", timeoutSeconds: 120, valuesFiles: [], set: [] }
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path9.resolve(start);
-  if (existsSync4(dir) && !safeIsDirectory(dir)) dir = path9.dirname(dir);
+  let dir = path14.resolve(start);
+  if (existsSync7(dir) && !safeIsDirectory(dir)) dir = path14.dirname(dir);
   for (; ; ) {
-    const candidate = path9.join(dir, CONFIG_FILE_NAME);
-    if (existsSync4(candidate)) return candidate;
-    if (dir === stopAt || path9.dirname(dir) === dir) return void 0;
-    dir = path9.dirname(dir);
+    const candidate = path14.join(dir, CONFIG_FILE_NAME);
+    if (existsSync7(candidate)) return candidate;
+    if (dir === stopAt || path14.dirname(dir) === dir) return void 0;
+    dir = path14.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync4(p).isDirectory();
+    return statSync7(p).isDirectory();
   } catch {
     return false;
   }
@@ -51991,7 +55746,7 @@ var validatorCache;
 function loadConfig(file, ruleIds2, displayPath) {
   let text2;
   try {
-    text2 = readFileSync4(file, "utf8");
+    text2 = readFileSync5(file, "utf8");
   } catch (error2) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
   }
@@ -52018,9 +55773,9 @@ function loadConfig(file, ruleIds2, displayPath) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  return mergeConfig(value, path9.dirname(file), file);
+  return mergeConfig(value, path14.dirname(file), file, (pointer) => doc?.lineOf(pointer));
 }
-function mergeConfig(raw, baseDir, file) {
+function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   const config = defaultConfig();
   config.file = file;
   if (raw.failOn) config.failOn = raw.failOn;
@@ -52036,15 +55791,40 @@ function mergeConfig(raw, baseDir, file) {
   }
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
-  config.charts = (raw.charts ?? []).map((entry) => ({
-    path: path9.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path9.resolve(baseDir, f)),
-    set: entry.set ?? []
+  config.charts = (raw.charts ?? []).map((entry, i2) => ({
+    path: path14.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path14.resolve(baseDir, f)),
+    set: entry.set ?? [],
+    valueSets: (entry.valueSets ?? []).map((set, j) => {
+      const line = lineOf(`/charts/${i2}/valueSets/${j}`);
+      return {
+        name: set.name,
+        valuesFiles: (set.values ?? []).map((f) => path14.resolve(baseDir, f)),
+        set: set.set ?? [],
+        ...line !== void 0 ? { declared: { file, line } } : {}
+      };
+    })
   }));
+  if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
+  if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
+  if (typeof raw.provenance === "boolean") config.provenance.enabled = raw.provenance;
+  else if (raw.provenance) {
+    if (raw.provenance.enabled !== void 0) config.provenance.enabled = raw.provenance.enabled;
+    if (raw.provenance.maxRenders !== void 0) config.provenance.maxRenders = raw.provenance.maxRenders;
+  }
+  config.suppressions = (raw.suppressions ?? []).map((entry, i2) => {
+    const line = lineOf(`/suppressions/${i2}`);
+    return {
+      ...entry,
+      ...entry.chart !== void 0 ? { chart: path14.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path14.resolve(baseDir, entry.file) } : {},
+      declared: { file, ...line !== void 0 ? { line } : {} }
+    };
+  });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path9.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path14.resolve(baseDir, f));
   }
   return config;
 }
@@ -52057,7 +55837,7 @@ function ruleIds(rules = RULES) {
 function resolveConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path10.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path15.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file)) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   if (options.failOn) config.failOn = options.failOn;
@@ -52069,12 +55849,12 @@ function resolveConfig(options, repoRoot) {
   if (options.kubeVersion) config.helm.kubeVersion = options.kubeVersion;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path10.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path15.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
 function loadManifestText(text2, file, explicit, loaded) {
-  const parsed = parseYamlDocuments(text2);
+  const parsed = loadYamlDocuments(text2);
   for (const problem of parsed.problems) {
     loaded.errors.push({ kind: "parse", file, message: problem.message, ...problem.line ? { line: problem.line } : {} });
   }
@@ -52092,20 +55872,41 @@ async function load2(inputs, config, options, repoRoot) {
   const loaded = { objects: [], errors: [], charts: [], renderMs: 0 };
   let helmPromise;
   const helm = () => helmPromise ??= locateHelm(options.helmPath);
+  const loadPlanOrManifest = async (classification, absolute, file, text2, explicit) => {
+    if (classification.kind === "rejected") {
+      loaded.errors.push({ kind: "parse", file, message: classification.message });
+    } else if (classification.kind === "plan") {
+      const plan = await loadPlanFile(classification.json, {
+        file: absolute,
+        repoRoot,
+        helm,
+        timeoutMs: config.helm.timeoutSeconds * 1e3,
+        ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}
+      });
+      loaded.objects.push(...plan.objects);
+      loaded.errors.push(...plan.errors);
+      for (const note of plan.notes) loaded.errors.push({ kind: "read", file: note.file, ...note.line ? { line: note.line } : {}, message: note.message });
+      loaded.charts.push(...plan.charts);
+      loaded.renderMs += plan.renderMs;
+    } else {
+      loadManifestText(text2(), file, explicit, loaded);
+    }
+  };
   for (const input of inputs) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
-      loadManifestText(await options.readStdin(), "<stdin>", true, loaded);
+      const text2 = await options.readStdin();
+      await loadPlanOrManifest(classifyText(text2), path15.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
-      let text2;
+      let bytes;
       try {
-        text2 = readFileSync5(input.file, "utf8");
+        bytes = readFileSync6(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
       }
-      loadManifestText(text2, file, input.explicit, loaded);
+      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes.toString("utf8"), input.explicit);
     }
   }
   const charts = inputs.filter((input) => input.kind === "chart");
@@ -52113,7 +55914,7 @@ async function load2(inputs, config, options, repoRoot) {
     try {
       await helm();
     } catch (error2) {
-      if (error2 instanceof HelmNotFoundError) throw new UsageError(error2.message);
+      if (error2 instanceof HelmNotFoundError) throw new UsageError(error2.message, { cause: error2 });
       throw error2;
     }
     const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot);
@@ -52139,6 +55940,7 @@ async function scan(options) {
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
   const loaded = await load2(discovery.inputs, config, options, repoRoot);
   const evaluation = evaluate(loaded.objects, rules, config);
+  evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
   const blast = /* @__PURE__ */ new Map();
   for (const unit of evaluation.units) for (const pod of unit.pods) blast.set(pod.object, blastRadiusOf(pod, unit));
@@ -52292,19 +56094,51 @@ function clip(text2, max) {
 function formatMs(ms) {
   return ms < 1e3 ? `${Math.round(ms)} ms` : `${(ms / 1e3).toFixed(1)} s`;
 }
+function blocks(finding, failOn) {
+  return finding.suppressed === void 0 && isBlocking(finding.severity, failOn);
+}
+function valueSetLabel(finding) {
+  const sets = finding.valueSets ?? (finding.source.kind === "helm" && finding.source.valueSet !== void 0 ? [finding.source.valueSet] : void 0);
+  if (sets === void 0 || sets.length === 0) return void 0;
+  if (sets.includes("default")) return "in the chart's defaults";
+  return `only with values ${sets.join(", ")}`;
+}
+function valuesLabel(source) {
+  const v = source.values;
+  return v === void 0 ? void 0 : `${locationLabel(v.file, v.line)} ${v.key}`;
+}
+function templateLabel(source) {
+  const t = source.templateLocation;
+  if (t === void 0 || t.file === source.file && t.line === source.line) return void 0;
+  return locationLabel(t.file, t.line);
+}
+function suppressionLabel(finding) {
+  const s = finding.suppressed;
+  if (s === void 0) return void 0;
+  const where = s.file === void 0 ? "" : ` ${locationLabel(s.file, s.line)}`;
+  return `suppressed by ${s.kind}${where}: ${s.reason}`;
+}
+function suppressionProblems(result) {
+  return (result.suppressions ?? []).filter((s) => s.status !== "applied");
+}
 
 // src/reporters/json.ts
 function keysOf() {
   return (keys) => keys;
 }
 var JSON_KEYS = {
-  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors"]),
+  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions"]),
   tool: keysOf()(["name", "version"]),
   pss: keysOf()(["level", "version"]),
-  summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs"]),
-  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related"]),
+  summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance"]),
+  provenanceSummary: keysOf()(["values", "template", "object", "renders", "ms"]),
+  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed"]),
+  appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
+  suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
   objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
-  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "plan", "address"]),
+  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "plan", "address", "values", "templateLocation", "located", "unproven"]),
+  valuesLocation: keysOf()(["file", "line", "key"]),
+  templateLocation: keysOf()(["file", "line"]),
   objectRecord: keysOf()(["object", "source", "admission", "blastRadius"]),
   blastRadius: keysOf()(["rating", "reasons", "privilege", "authority", "reachability", "secrets"]),
   blastPrivilege: keysOf()(["baselineAllowed", "restrictedAllowed", "baselineViolations"]),
@@ -52319,11 +56153,12 @@ var JSON_KEYS = {
   admission: keysOf()(["version", "baseline", "restricted"]),
   levelVerdict: keysOf()(["allowed", "violations"]),
   violation: keysOf()(["check", "reason", "detail"]),
-  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "admission"]),
+  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "provenance", "admission"]),
+  chartProvenance: keysOf()(["renders", "ms"]),
   chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
   scanError: keysOf()(["kind", "file", "line", "chart", "message"])
 };
-function pick2(value, keys, nested = {}) {
+function pick(value, keys, nested = {}) {
   const out = {};
   for (const key of keys) {
     const v = value[key];
@@ -52333,48 +56168,60 @@ function pick2(value, keys, nested = {}) {
   }
   return out;
 }
-var refJson = (ref) => pick2(ref, JSON_KEYS.objectRef);
-var sourceJson = (source) => pick2(source, JSON_KEYS.source);
-var violationJson = (v) => pick2(v, JSON_KEYS.violation);
-var levelJson = (level) => pick2(level, JSON_KEYS.levelVerdict, { violations: (vs) => vs.map(violationJson) });
-var admissionJson = (a2) => pick2(a2, JSON_KEYS.admission, { baseline: levelJson, restricted: levelJson });
+var strings3 = (list3) => [...list3];
+var refJson = (ref) => pick(ref, JSON_KEYS.objectRef);
+var sourceJson = (source) => pick(source, JSON_KEYS.source, {
+  values: (v) => pick(v, JSON_KEYS.valuesLocation),
+  templateLocation: (t) => pick(t, JSON_KEYS.templateLocation)
+});
+var violationJson = (v) => pick(v, JSON_KEYS.violation);
+var levelJson = (level) => pick(level, JSON_KEYS.levelVerdict, { violations: (vs) => vs.map(violationJson) });
+var admissionJson = (a2) => pick(a2, JSON_KEYS.admission, { baseline: levelJson, restricted: levelJson });
 function findingJson(f) {
-  return pick2(f, JSON_KEYS.finding, {
+  return pick(f, JSON_KEYS.finding, {
     object: refJson,
     source: sourceJson,
-    related: (refs) => [...refs].sort(compareRefs).map(refJson)
+    related: (refs) => [...refs].sort(compareRefs).map(refJson),
+    valueSets: strings3,
+    suppressed: (s) => pick(s, JSON_KEYS.appliedSuppression)
   });
 }
-var strings2 = (list3) => [...list3];
+function suppressionRecordJson(r) {
+  return pick(r, JSON_KEYS.suppressionRecord, { object: refJson });
+}
 function blastRadiusJson(b) {
   const K = JSON_KEYS;
-  return pick2(b, K.blastRadius, {
-    reasons: strings2,
-    privilege: (p) => pick2(p, K.blastPrivilege, { baselineViolations: strings2 }),
-    authority: (a2) => pick2(a2, K.blastAuthority, {
-      serviceAccount: (sa) => pick2(sa, K.blastServiceAccount),
-      grants: (grants) => grants.map((g) => pick2(g, K.blastGrant, { binding: refJson, role: (role) => pick2(role, K.blastGrantRole) })),
-      dangerous: (list3) => list3.map((d) => pick2(d, K.blastDangerous))
+  return pick(b, K.blastRadius, {
+    reasons: strings3,
+    privilege: (p) => pick(p, K.blastPrivilege, { baselineViolations: strings3 }),
+    authority: (a2) => pick(a2, K.blastAuthority, {
+      serviceAccount: (sa) => pick(sa, K.blastServiceAccount),
+      grants: (grants) => grants.map((g) => pick(g, K.blastGrant, { binding: refJson, role: (role) => pick(role, K.blastGrantRole) })),
+      dangerous: (list3) => list3.map((d) => pick(d, K.blastDangerous))
     }),
-    reachability: (r) => pick2(r, K.blastReachability, {
-      ingressPolicies: strings2,
-      egressPolicies: strings2,
-      exposure: (list3) => list3.map((e) => pick2(e, K.blastExposure, { ingresses: strings2 }))
+    reachability: (r) => pick(r, K.blastReachability, {
+      ingressPolicies: strings3,
+      egressPolicies: strings3,
+      exposure: (list3) => list3.map((e) => pick(e, K.blastExposure, { ingresses: strings3 }))
     }),
-    secrets: (sec) => pick2(sec, K.blastSecrets, { mounted: strings2 })
+    secrets: (sec) => pick(sec, K.blastSecrets, { mounted: strings3 })
   });
 }
 function objectRecordJson(r) {
-  return pick2(r, JSON_KEYS.objectRecord, { object: refJson, source: sourceJson, admission: admissionJson, blastRadius: blastRadiusJson });
+  return pick(r, JSON_KEYS.objectRecord, { object: refJson, source: sourceJson, admission: admissionJson, blastRadius: blastRadiusJson });
 }
 function chartRecordJson(c3) {
-  return pick2(c3, JSON_KEYS.chartRecord, {
-    admission: (a2) => pick2(a2, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] })
+  return pick(c3, JSON_KEYS.chartRecord, {
+    valuesFiles: strings3,
+    set: strings3,
+    provenance: (p) => pick(p, JSON_KEYS.chartProvenance),
+    admission: (a2) => pick(a2, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] })
   });
 }
 function summaryJson(s) {
-  return pick2(s, JSON_KEYS.summary, {
-    bySeverity: (counts) => Object.fromEntries(SEVERITIES.map((sev) => [sev, counts[sev]]))
+  return pick(s, JSON_KEYS.summary, {
+    bySeverity: (counts) => Object.fromEntries(SEVERITIES.map((sev) => [sev, counts[sev]])),
+    provenance: (p) => pick(p, JSON_KEYS.provenanceSummary)
   });
 }
 function toJsonValue(result) {
@@ -52384,14 +56231,15 @@ function toJsonValue(result) {
   const errors = [...result.errors].sort(
     (a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0), compareText(a2.kind, b.kind), compareText(a2.message, b.message))
   );
-  return pick2(result, JSON_KEYS.scanResult, {
-    tool: (t) => pick2(t, JSON_KEYS.tool),
-    pss: (p) => pick2(p, JSON_KEYS.pss),
+  return pick(result, JSON_KEYS.scanResult, {
+    tool: (t) => pick(t, JSON_KEYS.tool),
+    pss: (p) => pick(p, JSON_KEYS.pss),
     summary: summaryJson,
     findings: () => findings.map(findingJson),
     objects: () => objects.map(objectRecordJson),
     charts: () => charts.map(chartRecordJson),
-    errors: () => errors.map((e) => pick2(e, JSON_KEYS.scanError))
+    errors: () => errors.map((e) => pick(e, JSON_KEYS.scanError)),
+    suppressions: (list3) => [...list3].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0), compareText(a2.rule, b.rule), compareText(a2.kind, b.kind))).map(suppressionRecordJson)
   });
 }
 function renderJson(result) {
@@ -52451,9 +56299,20 @@ function findingRow(f, rules, fileUrl) {
   let object = text(objectLabel(f.object), LIMIT.object);
   if (f.source.address !== void 0) object += ` <sub>${text(f.source.address, LIMIT.object)}</sub>`;
   let where = link(text(locationLabel(f.source.file, f.source.line), LIMIT.file), fileUrl?.(f.source.file, f.source.line));
-  if (f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
-  const path13 = `<code>${text(f.path || "/", LIMIT.path)}</code>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path13} | ${text(f.message, LIMIT.message)} | ${where} |`;
+  const values = f.source.values;
+  if (values !== void 0) {
+    const at2 = link(text(locationLabel(values.file, values.line), LIMIT.file), fileUrl?.(values.file, values.line));
+    where = `${at2} <code>${text(values.key, LIMIT.path)}</code><br><sub>template: ${where}</sub>`;
+  }
+  const template = templateLabel(f.source);
+  if (template !== void 0 && f.source.templateLocation !== void 0) {
+    where += ` <sub>emitted at ${link(text(template, LIMIT.file), fileUrl?.(f.source.templateLocation.file, f.source.templateLocation.line))}</sub>`;
+  }
+  if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
+  else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
+  if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
+  const path18 = `<code>${text(f.path || "/", LIMIT.path)}</code>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path18} | ${text(f.message, LIMIT.message)} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Path | Message | Location |", "| --- | --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -52565,8 +56424,9 @@ function renderMarkdown(result, options = {}) {
   const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
   const failOn = result.summary.failOn;
   const sorted = [...result.findings].sort(compareFindingsBySeverity);
-  const blocking = sorted.filter((f) => isBlocking(f.severity, failOn));
-  const others = sorted.filter((f) => !isBlocking(f.severity, failOn));
+  const blocking = sorted.filter((f) => blocks(f, failOn));
+  const others = sorted.filter((f) => !blocks(f, failOn) && f.suppressed === void 0);
+  const suppressed = sorted.filter((f) => f.suppressed !== void 0);
   const errors = [...result.errors].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0)));
   const blockingSection = tableSection(
     "blocking findings",
@@ -52588,14 +56448,34 @@ function renderMarkdown(result, options = {}) {
     FINDING_HEAD,
     others.map((f) => findingRow(f, rules, options.fileUrl))
   );
-  const sections = [blockingSection, admission, errorSection, otherSection];
+  const suppressedSection = detailsSection("suppressed findings", `Suppressed findings (${suppressed.length})`, FINDING_HEAD, suppressed.map((f) => findingRow(f, rules, options.fileUrl)));
+  const problems = suppressionProblems(result);
+  const problemSection = tableSection(
+    "suppression problems",
+    `Suppressions needing attention (${problems.length})`,
+    ["| Status | Kind | Where | Rule | Note |", "| --- | --- | --- | --- | --- |"],
+    problems.map((p2) => {
+      const status = p2.status === "expired" ? `expired ${p2.expires ?? ""}`.trim() : p2.status;
+      const rule = p2.container === void 0 ? p2.rule : `${p2.rule} (container ${p2.container})`;
+      const where = link(text(locationLabel(p2.file, p2.line), LIMIT.file), options.fileUrl?.(p2.file, p2.line));
+      return `| ${status} | ${p2.kind} | ${where} | ${text(rule, 100)} | ${text(p2.message ?? (p2.status === "unused" ? "matches no finding" : ""), LIMIT.error)} |`;
+    })
+  );
+  const sections = [blockingSection, admission, errorSection, problemSection, otherSection, suppressedSection];
   const head = header(result);
-  const counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : "_No findings._";
+  let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : "_No findings._";
+  if (result.summary.suppressed !== void 0) counts += `
+
+${plural(result.summary.suppressed, "finding")} suppressed (kept below, never blocking).`;
+  const p = result.summary.provenance;
+  if (p !== void 0 && p.values + p.template + p.object > 0) {
+    counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
+  }
   const assemble = (shown2) => [head, omissionNote(sections, shown2, maxLength), counts, ...sections.map((s, i2) => s.render(shown2[i2]))].filter(Boolean).join("\n\n") + "\n";
   const shown = sections.map((s) => s.rows.length);
   let report = assemble(shown);
   if (size(report) <= maxLength) return report;
-  for (const section of [otherSection, admission, errorSection, blockingSection]) {
+  for (const section of [suppressedSection, otherSection, admission, problemSection, errorSection, blockingSection]) {
     const i2 = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;
@@ -52658,8 +56538,8 @@ var GITHUB_LIMITS = {
   descriptionLength: 1024
 };
 function toArtifactUri(file) {
-  const segments = file.replace(/\\/g, "/").split("/").filter((segment) => segment !== "" && segment !== ".");
-  return segments.map((segment) => encodeURIComponent(segment)).join("/");
+  const segments2 = file.replace(/\\/g, "/").split("/").filter((segment) => segment !== "" && segment !== ".");
+  return segments2.map((segment) => encodeURIComponent(segment)).join("/");
 }
 function startLine(line) {
   return line !== void 0 && Number.isInteger(line) && line >= 1 ? line : 1;
@@ -52751,22 +56631,33 @@ function logicalLocations(finding) {
   }
   return locations;
 }
+function physical(file, line) {
+  return { artifactLocation: { uri: toArtifactUri(file), uriBaseId: SRCROOT }, region: { startLine: startLine(line) } };
+}
 function resultOf(finding, ruleIndex) {
   const { source } = finding;
   const valueSet = source.valueSet !== void 0 && source.valueSet !== "default" ? ` (values: ${source.valueSet})` : "";
+  const values = source.values;
   const location = {
-    physicalLocation: {
-      artifactLocation: { uri: toArtifactUri(source.file), uriBaseId: SRCROOT },
-      region: { startLine: startLine(source.line) }
-    },
+    physicalLocation: values !== void 0 ? physical(values.file, values.line) : physical(source.file, source.line),
     logicalLocations: logicalLocations(finding)
   };
-  return {
+  const related = [];
+  if (values !== void 0) {
+    related.push({ id: 1, physicalLocation: physical(source.file, source.line), message: { text: `the template of ${objectLabel(finding.object)}` } });
+  }
+  const template = source.templateLocation;
+  if (template !== void 0 && !(template.file === source.file && template.line === source.line)) {
+    related.push({ id: related.length + 1, physicalLocation: physical(template.file, template.line), message: { text: "the template line that emits the field" } });
+  }
+  const cause = values !== void 0 ? ` \u2014 ${values.file.split("/").pop()}${values.line !== void 0 ? `:${values.line}` : ""} \`${values.key}\`` : "";
+  const result = {
     ruleId: finding.ruleId,
     ruleIndex,
     level: SARIF_LEVEL[finding.severity],
-    message: { text: `${objectLabel(finding.object)}${valueSet}: ${finding.message}` },
+    message: { text: `${objectLabel(finding.object)}${valueSet}: ${finding.message}${cause}` },
     locations: [location],
+    ...related.length > 0 && { relatedLocations: related },
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     properties: {
       path: finding.path,
@@ -52775,10 +56666,36 @@ function resultOf(finding, ruleIndex) {
       ...source.chart !== void 0 && { chart: source.chart },
       ...source.template !== void 0 && { template: source.template },
       ...source.valueSet !== void 0 && { valueSet: source.valueSet },
+      ...finding.valueSets !== void 0 && { valueSets: [...finding.valueSets], inChartDefaults: finding.valueSets.includes("default") },
+      ...values !== void 0 && { valuesKey: values.key, valuesFile: values.file },
+      ...source.located !== void 0 && { located: source.located },
+      ...source.unproven !== void 0 && { unproven: source.unproven },
       ...source.plan !== void 0 && { plan: source.plan },
       ...source.address !== void 0 && { address: source.address },
       ...finding.related !== void 0 && finding.related.length > 0 && { related: finding.related.map(qualifiedName) }
     }
+  };
+  const s = finding.suppressed;
+  if (s !== void 0) {
+    result.suppressions = [
+      {
+        kind: s.kind === "config" ? "external" : "inSource",
+        status: "accepted",
+        justification: s.reason,
+        ...s.file !== void 0 && { location: { physicalLocation: physical(s.file, s.line) } },
+        properties: { by: s.kind, ...s.expires !== void 0 && { expires: s.expires } }
+      }
+    ];
+  }
+  return result;
+}
+function suppressionNotification(record) {
+  const what = record.status === "expired" ? `expired on ${record.expires}` : record.status === "unused" ? "matches no finding" : `is invalid: ${record.message ?? ""}`;
+  return {
+    level: record.status === "invalid" ? "error" : "warning",
+    message: { text: `${record.kind} suppression of ${record.rule}${record.container !== void 0 ? ` (container ${record.container})` : ""} ${what}` },
+    locations: [{ physicalLocation: physical(record.file, record.line) }],
+    properties: { suppression: record.status, kind: record.kind }
   };
 }
 function errorNotification(error2) {
@@ -52830,7 +56747,8 @@ function limitResults(findings) {
 function toSarifLog(result, rules) {
   const { descriptors: descriptors2, index } = buildRules(ruleMetas(rules), result.findings);
   const { kept, notifications: limitNotes } = limitResults(result.findings);
-  const notifications = [...result.errors.map(errorNotification), ...limitNotes];
+  const suppressionNotes = (result.suppressions ?? []).filter((r) => r.status !== "applied").map(suppressionNotification);
+  const notifications = [...result.errors.map(errorNotification), ...suppressionNotes, ...limitNotes];
   const invocation = { executionSuccessful: result.errors.length === 0 };
   if (notifications.length > 0) invocation.toolExecutionNotifications = notifications;
   const run3 = {
@@ -52850,7 +56768,9 @@ function toSarifLog(result, rules) {
       failOn: result.summary.failOn,
       blocking: result.summary.blocking,
       objects: result.summary.objects,
-      charts: result.summary.charts
+      charts: result.summary.charts,
+      ...result.summary.suppressed !== void 0 && { suppressed: result.summary.suppressed },
+      ...result.summary.provenance !== void 0 && { provenance: { ...result.summary.provenance } }
     }
   };
   return { $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run3] };
@@ -52922,7 +56842,7 @@ function buildGroups(result) {
   }
   return [...groups.values()].sort((a2, b) => chain(a2.order[0] - b.order[0], compareText(a2.order[1], b.order[1]), compareText(a2.order[2], b.order[2])));
 }
-function objectKey(f) {
+function objectKey2(f) {
   const { object: ref, source } = f;
   return [ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, source.file, source.valueSet ?? "", source.address ?? ""].join("\0");
 }
@@ -52941,7 +56861,7 @@ function renderGroup(group, result, records, paint) {
     lines.push(`  ${paint("no findings", "dim")}`);
     return lines;
   }
-  const byObject = [...groupBy(group.findings, objectKey).values()].sort(
+  const byObject = [...groupBy(group.findings, objectKey2).values()].sort(
     (a2, b) => chain(compareSeverity(worst(a2), worst(b)), compareRefs(a2[0].object, b[0].object))
   );
   const ruleWidth = Math.max(...group.findings.map((f) => f.ruleId.length));
@@ -52949,7 +56869,7 @@ function renderGroup(group, result, records, paint) {
     const first = findings[0];
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), "bold")}`;
     if (first.source.address !== void 0) objectLine += paint(` (${terminalSafe(first.source.address)})`, "dim");
-    const record = records.get(objectKey(first));
+    const record = records.get(objectKey2(first));
     const deniedBy = group.chart === void 0 && record !== void 0 ? objectDeniedBy(record, result.pss.level) : void 0;
     if (deniedBy !== void 0) {
       const at2 = pssLabel(result.pss.level, result.pss.version);
@@ -52958,8 +56878,35 @@ function renderGroup(group, result, records, paint) {
     lines.push(objectLine);
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
       const where = paint(terminalSafe(locationLabel(f.source.file, f.source.line)), "dim");
-      lines.push(`    ${severityTag(f.severity, paint)}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || "/")}  ${terminalSafe(f.message)}  ${where}`);
+      const tag = f.suppressed === void 0 ? severityTag(f.severity, paint) : paint(f.severity.toUpperCase().padEnd(SEVERITY_WIDTH), "dim");
+      lines.push(`    ${tag}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || "/")}  ${terminalSafe(f.message)}  ${where}`);
+      const detail = findingDetail(f);
+      if (detail.length > 0) lines.push(`    ${" ".repeat(SEVERITY_WIDTH)}  ${paint(`\u21B3 ${terminalSafe(detail.join(" \xB7 "))}`, "dim")}`);
     }
+  }
+  return lines;
+}
+function findingDetail(f) {
+  const parts = [];
+  const values = valuesLabel(f.source);
+  if (values !== void 0) parts.push(`values ${values}`);
+  const template = templateLabel(f.source);
+  if (template !== void 0) parts.push(`template ${template}`);
+  const set = valueSetLabel(f);
+  if (set !== void 0 && !set.startsWith("in ")) parts.push(set);
+  const suppressed = suppressionLabel(f);
+  if (suppressed !== void 0) parts.push(suppressed);
+  return parts;
+}
+function renderSuppressions(result, paint) {
+  const problems = suppressionProblems(result);
+  if (problems.length === 0) return [];
+  const lines = [paint(`SUPPRESSIONS needing attention (${problems.length})`, "bold", "yellow")];
+  for (const s of problems) {
+    const what = s.status === "expired" ? `expired ${s.expires ?? ""}`.trim() : s.status;
+    const scope = s.container === void 0 ? s.rule : `${s.rule} (container ${s.container})`;
+    const why = s.message ?? (s.status === "unused" ? "matches no finding" : "");
+    lines.push(`  ${paint("!", "yellow")} ${what.padEnd(18)} ${s.kind.padEnd(10)} ${terminalSafe(locationLabel(s.file, s.line))}: ${terminalSafe(scope)}${why ? ` \u2014 ${terminalSafe(why)}` : ""}`);
   }
   return lines;
 }
@@ -52986,6 +56933,11 @@ function renderSummary(result, paint) {
     plural(summary2.errors, "error"),
     formatMs(summary2.totalMs)
   ];
+  if (summary2.suppressed !== void 0) parts.splice(1, 0, `${summary2.suppressed} suppressed`);
+  if (summary2.provenance !== void 0) {
+    const p = summary2.provenance;
+    parts.splice(parts.length - 1, 0, `located: ${p.values} at values, ${p.template} at templates, ${p.object} at objects (${plural(p.renders, "extra render")})`);
+  }
   const lines = [`Summary: ${parts.join(" \xB7 ")}`];
   const threshold = summary2.failOn === "never" ? "" : ` at or above ${summary2.failOn}`;
   const errors = plural(errorCount(result), "error");
@@ -53007,7 +56959,7 @@ function renderSummary(result, paint) {
 }
 function renderText(result, options = {}) {
   const paint = painter(options.color === true);
-  const records = new Map(result.objects.map((r) => [objectKey(r), r]));
+  const records = new Map(result.objects.map((r) => [objectKey2(r), r]));
   const sections = [];
   sections.push([
     paint(`preadmit ${terminalSafe(result.tool.version)}`, "bold") + ` \xB7 Pod Security ${terminalSafe(pssLabel(result.pss.level, result.pss.version))} \xB7 fail-on ${result.summary.failOn}`
@@ -53015,6 +56967,8 @@ function renderText(result, options = {}) {
   const errors = renderErrors(result, paint);
   if (errors.length > 0) sections.push(errors);
   for (const group of buildGroups(result)) sections.push(renderGroup(group, result, records, paint));
+  const suppressions = renderSuppressions(result, paint);
+  if (suppressions.length > 0) sections.push(suppressions);
   if (result.findings.length === 0 && result.charts.length === 0) sections.push([paint("No findings.", "dim")]);
   sections.push(renderSummary(result, paint));
   return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";
@@ -53039,9 +56993,9 @@ function render(format2, result, options) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync6 } from "node:fs";
-import os7 from "node:os";
-import path11 from "node:path";
+import { readFileSync as readFileSync7 } from "node:fs";
+import os8 from "node:os";
+import path16 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function obj2(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
@@ -53057,7 +57011,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj2(JSON.parse(readFileSync6(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj2(JSON.parse(readFileSync7(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -53078,18 +57032,30 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   } else if (PR_EVENTS.has(eventName)) {
     notes.push(`event ${eventName} without a pull_request in its payload; results are not posted to a pull request`);
   }
-  const workspace = path11.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  let workflowRun;
+  const wr = obj2(payload.workflow_run);
+  if (eventName === "workflow_run" && wr !== void 0) {
+    const headSha = str2(wr.head_sha);
+    if (headSha !== void 0 && /^[0-9a-f]{40,64}$/i.test(headSha)) {
+      const pullRequests = (Array.isArray(wr.pull_requests) ? wr.pull_requests : []).map(obj2).map((p) => ({ number: p?.number, headSha: str2(obj2(p?.head)?.sha) })).filter((p) => typeof p.number === "number" && Number.isInteger(p.number) && p.number > 0 && p.headSha !== void 0);
+      workflowRun = { headSha, pullRequests };
+    } else {
+      notes.push("the workflow_run payload has no head SHA");
+    }
+  }
+  const workspace = path16.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
-  const sha = pullRequest?.headSha ?? str2(env.GITHUB_SHA);
+  const sha = pullRequest?.headSha ?? workflowRun?.headSha ?? str2(env.GITHUB_SHA);
   return {
     ...repository && { repository },
     eventName,
     ...sha !== void 0 && { sha },
     ...pullRequest && { pullRequest },
+    ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path11.resolve(env.RUNNER_TEMP) : os7.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path16.resolve(env.RUNNER_TEMP) : os8.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -53097,8 +57063,574 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   };
 }
 
+// src/action/from-report.ts
+var import__ = __toESM(require__(), 1);
+import { readFileSync as readFileSync8, statSync as statSync8 } from "node:fs";
+
+// schemas/scan-result.schema.json
+var scan_result_schema_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://github.com/preadmit/preadmit/schemas/scan-result.schema.json",
+  title: "preadmit scan result (--format json)",
+  description: "The complete result of one preadmit scan: the findings, every object scanned with its Pod Security admission verdict, every chart rendered, the errors met on the way and a summary. Keys appear in the order listed here; optional keys are absent (never null) when unknown; lists are sorted so the same scan prints the same bytes.",
+  type: "object",
+  additionalProperties: false,
+  required: ["tool", "pss", "summary", "findings", "objects", "charts", "errors"],
+  properties: {
+    tool: {
+      description: "The program that produced this result.",
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: {
+        name: { description: "Always preadmit.", const: "preadmit" },
+        version: { description: "preadmit's version (semver).", type: "string", minLength: 1 }
+      }
+    },
+    pss: {
+      description: "The Pod Security Standards level and policy version the scan evaluated objects at.",
+      type: "object",
+      additionalProperties: false,
+      required: ["level", "version"],
+      properties: {
+        level: { $ref: "#/$defs/pssLevel" },
+        version: { $ref: "#/$defs/pssVersion" }
+      }
+    },
+    summary: { $ref: "#/$defs/summary" },
+    findings: {
+      description: "Every finding, sorted by place: chart, value set, file, document, line, object, path, rule.",
+      type: "array",
+      items: { $ref: "#/$defs/finding" }
+    },
+    objects: {
+      description: "Every Kubernetes object the scan read, whether or not it has findings, sorted by place.",
+      type: "array",
+      items: { $ref: "#/$defs/objectRecord" }
+    },
+    charts: {
+      description: "One record per Helm chart and value set rendered, sorted by chart directory then value set.",
+      type: "array",
+      items: { $ref: "#/$defs/chartRecord" }
+    },
+    errors: {
+      description: "Inputs that could not be read, parsed or rendered, and other problems that left the scan incomplete; sorted by file and line.",
+      type: "array",
+      items: { $ref: "#/$defs/scanError" }
+    },
+    suppressions: {
+      description: "Every suppression the scan met (configured, comments in values or templates, annotations on objects) and what became of it; sorted by file and line.",
+      type: "array",
+      items: { $ref: "#/$defs/suppressionRecord" }
+    }
+  },
+  $defs: {
+    severity: {
+      description: "How serious a finding is, most severe first.",
+      type: "string",
+      enum: ["critical", "high", "medium", "low", "info"]
+    },
+    failOn: {
+      description: "The lowest severity that fails the run, or never.",
+      type: "string",
+      enum: ["critical", "high", "medium", "low", "never"]
+    },
+    pssLevel: {
+      description: "A Pod Security Standards level.",
+      type: "string",
+      enum: ["baseline", "restricted"]
+    },
+    pssVersion: {
+      description: "A Pod Security Standards policy version as requested: latest, or v1.N.",
+      type: "string",
+      pattern: "^(latest|v1\\.(0|[1-9][0-9]*))$"
+    },
+    count: {
+      description: "A count.",
+      type: "integer",
+      minimum: 0
+    },
+    milliseconds: {
+      description: "A duration in milliseconds.",
+      type: "number",
+      minimum: 0
+    },
+    jsonPointer: {
+      description: "An RFC 6901 JSON pointer into a Kubernetes object: empty for the whole object, else /-separated tokens with ~ written ~0 and / written ~1.",
+      type: "string",
+      pattern: "^(/([^~/]|~[01])*)*$"
+    },
+    repoPath: {
+      description: "A path relative to the repository root, with forward slashes.",
+      type: "string"
+    },
+    objectRef: {
+      description: "The identity of a Kubernetes object.",
+      type: "object",
+      additionalProperties: false,
+      required: ["apiVersion", "kind", "name"],
+      properties: {
+        apiVersion: { description: "apiVersion as written in the object, e.g. apps/v1.", type: "string", minLength: 1 },
+        kind: { description: "kind as written in the object, e.g. Deployment.", type: "string", minLength: 1 },
+        namespace: { description: "metadata.namespace, or the release namespace for namespaced objects that name none; absent for cluster-scoped kinds.", type: "string" },
+        name: { description: "metadata.name; generateName followed by * when the object only has a generateName; empty when it has neither.", type: "string" }
+      }
+    },
+    source: {
+      description: "Where an object, and so a finding, comes from.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "file"],
+      properties: {
+        kind: { description: "What kind of input the object came from.", type: "string", enum: ["helm", "manifest", "terraform"] },
+        file: { $ref: "#/$defs/repoPath", description: "The file the object comes from, relative to the repository root: the manifest, the chart template, or the Terraform file or plan." },
+        line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 },
+        chart: { $ref: "#/$defs/repoPath", description: "helm: the chart directory, relative to the repository root." },
+        template: { description: "helm: the template path inside the chart as helm names it, e.g. mychart/templates/deployment.yaml.", type: "string" },
+        valueSet: { description: "helm: the value set the object was rendered with; default for the chart's own values.", type: "string" },
+        document: { description: "0-based index of the YAML document within its file or render.", type: "integer", minimum: 0 },
+        plan: { $ref: "#/$defs/repoPath", description: "terraform: the plan file." },
+        address: { description: "terraform: the resource address, e.g. module.app.kubernetes_manifest.web.", type: "string" },
+        values: { $ref: "#/$defs/valuesLocation", description: "helm: the values key that decides the field, in the values file that set it (the chart's values.yaml, a subchart's, or a value set's file); proven by re-rendering with the value changed." },
+        templateLocation: { $ref: "#/$defs/templateLocation", description: "helm: the line of the chart's template source (not the rendered output) that emits the field, or the block a missing field belongs in." },
+        located: { description: "helm: how far provenance got: values (a values line), template (a template line only) or object (neither could be proven).", type: "string", enum: ["values", "template", "object"] },
+        unproven: { description: "helm: why no values key (or no template line) could be proven, when one could not.", type: "string" }
+      }
+    },
+    valuesLocation: {
+      description: "A values key and where it is set.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "key"],
+      properties: {
+        file: { $ref: "#/$defs/repoPath", description: "The values file, relative to the repository root (for a --set pair, the configuration file naming it)." },
+        line: { description: "1-based line of the key in file.", type: "integer", minimum: 1 },
+        key: { description: "The key as written in that file, dotted, with [n] for list items, e.g. securityContext.privileged.", type: "string", minLength: 1 }
+      }
+    },
+    templateLocation: {
+      description: "A line of a template file in the chart's source.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "line"],
+      properties: {
+        file: { $ref: "#/$defs/repoPath", description: "The template or helper file, relative to the repository root." },
+        line: { description: "1-based line in file.", type: "integer", minimum: 1 }
+      }
+    },
+    suppressionKind: {
+      description: "Where a suppression is written: config (.preadmit.yaml), comment (# preadmit: ignore on a values or template line) or annotation (preadmit.dev/ignore.<rule> on the object).",
+      type: "string",
+      enum: ["config", "comment", "annotation"]
+    },
+    appliedSuppression: {
+      description: "The suppression that accepted a finding.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "reason"],
+      properties: {
+        kind: { $ref: "#/$defs/suppressionKind" },
+        reason: { description: "Why the finding is accepted.", type: "string", minLength: 1 },
+        file: { $ref: "#/$defs/repoPath", description: "Where the suppression is written." },
+        line: { description: "1-based line in file.", type: "integer", minimum: 1 },
+        expires: { description: "The last day (YYYY-MM-DD) a configured suppression applies.", type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }
+      }
+    },
+    suppressionRecord: {
+      description: "A suppression met by the scan and what became of it.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "status", "rule", "file", "matched"],
+      properties: {
+        kind: { $ref: "#/$defs/suppressionKind" },
+        status: { description: "applied: it accepted findings; unused: it matches no finding; expired: past its expiry date, so its findings count again; invalid: no reason or an unknown rule.", type: "string", enum: ["applied", "unused", "expired", "invalid"] },
+        rule: { description: "The rule id it names, or * for every rule.", type: "string", minLength: 1 },
+        reason: { description: "The reason given.", type: "string" },
+        file: { $ref: "#/$defs/repoPath", description: "Where it is written: the configuration file, the values or template file, or the object's file." },
+        line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 },
+        expires: { description: "The last day (YYYY-MM-DD) it applies.", type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
+        container: { description: "The container it is scoped to.", type: "string" },
+        object: { $ref: "#/$defs/objectRef", description: "annotation: the object that carries it." },
+        matched: { $ref: "#/$defs/count", description: "Findings it matches (also when expired)." },
+        message: { description: "Why it is expired or invalid.", type: "string" }
+      }
+    },
+    finding: {
+      description: "One problem found in one object.",
+      type: "object",
+      additionalProperties: false,
+      required: ["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation"],
+      properties: {
+        ruleId: { description: "The id of the rule that reported it (kebab-case).", type: "string", pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" },
+        severity: { $ref: "#/$defs/severity", description: "The severity in effect: the rule's default or the configured override." },
+        category: { description: "The rule's category, e.g. pod-security, rbac, network.", type: "string", minLength: 1 },
+        message: { description: "What is wrong, in one sentence.", type: "string", minLength: 1 },
+        object: { $ref: "#/$defs/objectRef", description: "The object the finding is about." },
+        path: { $ref: "#/$defs/jsonPointer", description: "JSON pointer into the object: the offending field, or where a missing field belongs." },
+        source: { $ref: "#/$defs/source", description: "Where the finding is, with the line of path when it is known." },
+        fingerprint: { description: "Identifies the finding across runs: depends on rule, object identity, path and chart or file, never on lines (hex).", type: "string", pattern: "^[0-9a-f]{32}$" },
+        remediation: { description: "How to fix it (Markdown).", type: "string" },
+        related: { description: "Other objects the finding was derived from, for findings that join objects.", type: "array", items: { $ref: "#/$defs/objectRef" } },
+        valueSets: { description: "helm: the value sets whose renders show the finding, default first when the chart's defaults do (a dangerous default); otherwise it shows only with the value sets listed.", type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+        suppressed: { $ref: "#/$defs/appliedSuppression", description: "Present when a suppression accepts the finding: it is kept, counted in summary.suppressed, and never blocks." }
+      }
+    },
+    pssViolation: {
+      description: "One Pod Security Standards check that fails, as Pod Security Admission reports it.",
+      type: "object",
+      additionalProperties: false,
+      required: ["check", "reason", "detail"],
+      properties: {
+        check: { description: "Upstream PSS check id, e.g. privileged, capabilities_restricted.", type: "string", minLength: 1 },
+        reason: { description: "Pod Security Admission's short reason, e.g. privileged.", type: "string" },
+        detail: { description: `Pod Security Admission's detail text, e.g. container "app" must not set securityContext.privileged=true.`, type: "string" }
+      }
+    },
+    levelVerdict: {
+      description: "Whether the pod would be admitted at one PSS level.",
+      type: "object",
+      additionalProperties: false,
+      required: ["allowed", "violations"],
+      properties: {
+        allowed: { description: "True when no check at this level fails.", type: "boolean" },
+        violations: { description: "The checks that fail; empty when allowed.", type: "array", items: { $ref: "#/$defs/pssViolation" } }
+      }
+    },
+    admissionVerdict: {
+      description: "The Pod Security Admission verdict for an object's pod template at both levels.",
+      type: "object",
+      additionalProperties: false,
+      required: ["version", "baseline", "restricted"],
+      properties: {
+        version: { $ref: "#/$defs/pssVersion", description: "The policy version evaluated, as requested." },
+        baseline: { $ref: "#/$defs/levelVerdict", description: "The verdict at the baseline level." },
+        restricted: { $ref: "#/$defs/levelVerdict", description: "The verdict at the restricted level." }
+      }
+    },
+    objectRecord: {
+      description: "One object the scan read.",
+      type: "object",
+      additionalProperties: false,
+      required: ["object", "source"],
+      properties: {
+        object: { $ref: "#/$defs/objectRef", description: "The object's identity." },
+        source: { $ref: "#/$defs/source", description: "Where the object comes from." },
+        admission: { $ref: "#/$defs/admissionVerdict", description: "Present for objects that carry a pod template (Pod, Deployment, Job, ...)." },
+        blastRadius: { $ref: "#/$defs/blastRadius", description: "Present for objects that carry a pod template: how far a compromise of the workload would reach." }
+      }
+    },
+    stringList: {
+      description: "A list of strings.",
+      type: "array",
+      items: { type: "string" }
+    },
+    blastRadius: {
+      description: "How far a compromised workload can go, joining four layers for one pod-carrying object: privilege on the node, authority in the API, network reachability, and secrets.",
+      type: "object",
+      additionalProperties: false,
+      required: ["rating", "reasons", "privilege", "authority", "reachability", "secrets"],
+      properties: {
+        rating: { description: "The overall rating.", type: "string", enum: ["critical", "high", "medium", "low"] },
+        reasons: { $ref: "#/$defs/stringList", description: "Why, most severe first, e.g. can read all secrets in the cluster." },
+        privilege: {
+          description: "What the pod may do on its node, from its Pod Security verdicts.",
+          type: "object",
+          additionalProperties: false,
+          required: ["baselineAllowed", "restrictedAllowed", "baselineViolations"],
+          properties: {
+            baselineAllowed: { description: "True when the pod passes the baseline level.", type: "boolean" },
+            restrictedAllowed: { description: "True when the pod passes the restricted level.", type: "boolean" },
+            baselineViolations: { $ref: "#/$defs/stringList", description: "The baseline PSS check ids the pod fails (host access, privileged, ...)." }
+          }
+        },
+        authority: {
+          description: "What the pod's service account token can do in the Kubernetes API.",
+          type: "object",
+          additionalProperties: false,
+          required: ["serviceAccount", "tokenMounted", "grants", "dangerous"],
+          properties: {
+            serviceAccount: {
+              description: "The service account the pod runs as.",
+              type: "object",
+              additionalProperties: false,
+              required: ["namespace", "name", "defined"],
+              properties: {
+                namespace: { description: "Its namespace.", type: "string" },
+                name: { description: "Its name (default when the pod names none).", type: "string" },
+                defined: { description: "True when the scan contains the ServiceAccount object.", type: "boolean" }
+              }
+            },
+            tokenMounted: { description: "True when the API token is mounted into the pod.", type: "boolean" },
+            grants: {
+              description: "The role bindings that grant the service account permissions.",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["binding", "role", "scope", "resolved"],
+                properties: {
+                  binding: { $ref: "#/$defs/objectRef", description: "The RoleBinding or ClusterRoleBinding." },
+                  role: {
+                    description: "The role it binds.",
+                    type: "object",
+                    additionalProperties: false,
+                    required: ["kind", "name"],
+                    properties: {
+                      kind: { description: "Role or ClusterRole.", type: "string" },
+                      name: { description: "The role's name.", type: "string" }
+                    }
+                  },
+                  scope: { description: "Where the grant applies: cluster, or a namespace.", type: "string" },
+                  resolved: { description: "Where the role's rules came from: scan (an object in the scan), builtin (a Kubernetes default role), missing (not found).", type: "string", enum: ["scan", "builtin", "missing"] }
+                }
+              }
+            },
+            dangerous: {
+              description: "Dangerous permissions reachable with the token.",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["id", "summary", "scope", "via"],
+                properties: {
+                  id: { description: "The permission's id, e.g. read-secrets.", type: "string" },
+                  summary: { description: "What it allows, in words.", type: "string" },
+                  scope: { description: "Where it applies: cluster, or a namespace.", type: "string" },
+                  via: { description: "The binding and role that grant it.", type: "string" }
+                }
+              }
+            }
+          }
+        },
+        reachability: {
+          description: "Who can reach the pod over the network.",
+          type: "object",
+          additionalProperties: false,
+          required: ["hostNetwork", "ingressPolicies", "egressPolicies", "exposure"],
+          properties: {
+            hostNetwork: { description: "True when the pod uses the node's network namespace.", type: "boolean" },
+            ingressPolicies: { $ref: "#/$defs/stringList", description: "NetworkPolicies that select the pod for ingress." },
+            egressPolicies: { $ref: "#/$defs/stringList", description: "NetworkPolicies that select the pod for egress." },
+            exposure: {
+              description: "Services that route to the pod, with the Ingresses that route to those Services.",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["service", "type", "ingresses"],
+                properties: {
+                  service: { description: "The Service's name.", type: "string" },
+                  type: { description: "The Service's type, e.g. ClusterIP, NodePort, LoadBalancer.", type: "string" },
+                  ingresses: { $ref: "#/$defs/stringList", description: "Ingresses that route to the Service." }
+                }
+              }
+            }
+          }
+        },
+        secrets: {
+          description: "The Secrets the pod can get at.",
+          type: "object",
+          additionalProperties: false,
+          required: ["mounted", "readable"],
+          properties: {
+            mounted: { $ref: "#/$defs/stringList", description: "Secrets mounted as volumes or referenced from env, by name." },
+            readable: { description: "Secrets readable through the service account: cluster (all), namespace (all in a namespace), named (some by name), none.", type: "string", enum: ["cluster", "namespace", "named", "none"] }
+          }
+        }
+      }
+    },
+    chartRecord: {
+      description: "One rendering of a Helm chart with one value set.",
+      type: "object",
+      additionalProperties: false,
+      required: ["chart", "name", "valueSet", "objects", "renderMs"],
+      properties: {
+        chart: { $ref: "#/$defs/repoPath", description: "The chart directory, relative to the repository root." },
+        name: { description: "The chart's name from Chart.yaml.", type: "string" },
+        valueSet: { description: "The value set rendered; default for the chart's own values.", type: "string", minLength: 1 },
+        objects: { $ref: "#/$defs/count", description: "How many objects the render produced." },
+        renderMs: { $ref: "#/$defs/milliseconds", description: "How long helm template took." },
+        valuesFiles: { description: "The value set's own values files (a ci/*-values.yaml or configured files), relative to the repository root; absent for the default render.", type: "array", items: { $ref: "#/$defs/repoPath" } },
+        set: { description: "The value set's own --set pairs.", type: "array", items: { type: "string" } },
+        provenance: {
+          description: "What locating this render's findings at values and template lines cost.",
+          type: "object",
+          additionalProperties: false,
+          required: ["renders", "ms"],
+          properties: {
+            renders: { $ref: "#/$defs/count", description: "Extra helm renders (confirmation renders, bisections and flips)." },
+            ms: { $ref: "#/$defs/milliseconds", description: "Time spent locating, extra renders included." }
+          }
+        },
+        admission: {
+          description: "The chart's verdict at the configured PSS level: admissible, or the PSS checks that deny its pods. Absent when no pod-bearing object was rendered or the render failed.",
+          type: "object",
+          additionalProperties: false,
+          required: ["level", "version", "allowed", "deniedBy"],
+          properties: {
+            level: { $ref: "#/$defs/pssLevel" },
+            version: { $ref: "#/$defs/pssVersion" },
+            allowed: { description: "True when every pod the chart renders is admitted.", type: "boolean" },
+            deniedBy: { description: "The PSS check ids that deny at least one pod; empty when allowed.", type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true }
+          }
+        }
+      }
+    },
+    scanError: {
+      description: "A problem that kept part of the input from being scanned.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "file", "message"],
+      properties: {
+        kind: {
+          description: "usage: bad command line; config: bad .preadmit.yaml; read: a file could not be read; parse: invalid YAML or JSON; render: helm template failed; helm: helm itself is missing or broken; dependency: a chart dependency is missing; internal: a bug in preadmit.",
+          type: "string",
+          enum: ["usage", "config", "read", "parse", "render", "helm", "dependency", "internal"]
+        },
+        file: { $ref: "#/$defs/repoPath", description: "The file or chart directory the error is about, relative to the repository root; empty when it concerns no file." },
+        line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 },
+        chart: { $ref: "#/$defs/repoPath", description: "The chart directory, for errors met while rendering a chart." },
+        message: { description: "What went wrong.", type: "string", minLength: 1 }
+      }
+    },
+    summary: {
+      description: "Counts for the whole scan and the outcome's inputs.",
+      type: "object",
+      additionalProperties: false,
+      required: ["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs"],
+      properties: {
+        verdict: { description: "The outcome: fail when blocking findings remain, or when inputs failed and errors are configured to fail the run (failOnErrors, the default); else pass. The exit status follows it.", type: "string", enum: ["pass", "fail"] },
+        findings: { $ref: "#/$defs/count", description: "Number of findings." },
+        bySeverity: {
+          description: "Number of findings per severity; every severity is present.",
+          type: "object",
+          additionalProperties: false,
+          required: ["critical", "high", "medium", "low", "info"],
+          properties: {
+            critical: { $ref: "#/$defs/count" },
+            high: { $ref: "#/$defs/count" },
+            medium: { $ref: "#/$defs/count" },
+            low: { $ref: "#/$defs/count" },
+            info: { $ref: "#/$defs/count" }
+          }
+        },
+        blocking: { $ref: "#/$defs/count", description: "Number of findings at or above failOn (0 when failOn is never); the verdict is fail when this is not 0." },
+        failOn: { $ref: "#/$defs/failOn" },
+        objects: { $ref: "#/$defs/count", description: "Number of objects scanned." },
+        charts: { $ref: "#/$defs/count", description: "Number of chart renders (chart and value set pairs)." },
+        errors: { $ref: "#/$defs/count", description: "Number of errors." },
+        renderMs: { $ref: "#/$defs/milliseconds", description: "Time spent rendering charts, summed over renders." },
+        totalMs: { $ref: "#/$defs/milliseconds", description: "Wall-clock time of the whole scan." },
+        suppressed: { $ref: "#/$defs/count", description: "Number of findings a suppression accepts (counted in findings, never in blocking)." },
+        provenance: { $ref: "#/$defs/provenanceSummary" }
+      }
+    },
+    provenanceSummary: {
+      description: "How far chart findings were located, and what it cost.",
+      type: "object",
+      additionalProperties: false,
+      required: ["values", "template", "object", "renders", "ms"],
+      properties: {
+        values: { $ref: "#/$defs/count", description: "Chart findings located at a values line." },
+        template: { $ref: "#/$defs/count", description: "Chart findings located at a template line only." },
+        object: { $ref: "#/$defs/count", description: "Chart findings located at their object only." },
+        renders: { $ref: "#/$defs/count", description: "Extra helm renders spent proving locations." },
+        ms: { $ref: "#/$defs/milliseconds", description: "Time spent locating, summed over chart renders." }
+      }
+    }
+  }
+};
+
+// src/action/inputs.ts
+var ConfigurationError = class extends Error {
+  name = "ConfigurationError";
+};
+var FAIL_ON_VALUES = ["critical", "high", "medium", "low", "never"];
+var COMMENT_WHEN_CLEAN_VALUES = ["resolve", "delete", "update"];
+var defaultGetInput = (name) => getInput(name);
+function list2(value) {
+  return value.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
+}
+function toggle(name, value, fallback) {
+  const v = value.trim().toLowerCase();
+  if (v === "") return fallback;
+  if (["on", "true", "yes", "1"].includes(v)) return true;
+  if (["off", "false", "no", "0"].includes(v)) return false;
+  throw new ConfigurationError(`input ${name} must be on or off (got "${value}")`);
+}
+function oneOf(name, value, allowed) {
+  const v = value.trim().toLowerCase();
+  if (v === "") return void 0;
+  if (!allowed.includes(v)) throw new ConfigurationError(`input ${name} must be one of ${allowed.join(", ")} (got "${value}")`);
+  return v;
+}
+function readInputs(getInput2 = defaultGetInput) {
+  const get2 = (name) => getInput2(name).trim();
+  const pssVersion = get2("pss-version");
+  if (pssVersion !== "" && !/^(latest|v1\.(0|[1-9][0-9]*))$/.test(pssVersion)) {
+    throw new ConfigurationError(`input pss-version must be latest or v1.N, e.g. v1.33 (got "${pssVersion}")`);
+  }
+  const checkName = get2("check-name") || "preadmit";
+  if (checkName.length > 100 || /[\u0000-\u001f]/.test(checkName)) {
+    throw new ConfigurationError("input check-name must be one line of at most 100 characters");
+  }
+  const token = get2("github-token");
+  if (token !== "") setSecret(token);
+  const failOn = oneOf("fail-on", get2("fail-on"), FAIL_ON_VALUES);
+  const config = get2("config");
+  const helm = get2("helm");
+  const paths = list2(getInput2("paths"));
+  const report = get2("report");
+  const pr = get2("pull-request");
+  if (pr !== "" && !/^[1-9][0-9]{0,9}$/.test(pr)) throw new ConfigurationError(`input pull-request must be a pull request number (got "${pr}")`);
+  return {
+    paths: paths.length > 0 ? paths : ["."],
+    ...config !== "" && { config },
+    valuesFiles: list2(getInput2("values-files")),
+    terraformPlans: list2(getInput2("terraform-plans")),
+    ...failOn !== void 0 && { failOn },
+    ...pssVersion !== "" && { pssVersion },
+    comment: toggle("comment", get2("comment"), true),
+    commentWhenClean: oneOf("comment-when-clean", get2("comment-when-clean"), COMMENT_WHEN_CLEAN_VALUES) ?? "resolve",
+    annotations: toggle("annotations", get2("annotations"), true),
+    checkName,
+    advisory: toggle("advisory", get2("advisory"), false),
+    sarifFile: get2("sarif-file") || "preadmit.sarif",
+    githubToken: token,
+    ...helm !== "" && { helm },
+    ...report !== "" && { report },
+    ...pr !== "" && { pullRequest: Number(pr) }
+  };
+}
+
+// src/action/from-report.ts
+var MAX_REPORT_BYTES = 64 * 1024 * 1024;
+var validator;
+function loadReport(file) {
+  let text2;
+  try {
+    if (statSync8(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync8(file, "utf8");
+  } catch (error2) {
+    if (error2 instanceof ConfigurationError) throw error2;
+    throw new ConfigurationError(`cannot read the report ${file}: ${error2.message}`);
+  }
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch (error2) {
+    throw new ConfigurationError(`report ${file} is not JSON: ${error2.message}`);
+  }
+  validator ??= new import__.Ajv2020({ allErrors: true, strict: false }).compile(scan_result_schema_default);
+  if (!validator(value)) {
+    const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+    throw new ConfigurationError(`report ${file} is not a preadmit JSON report: ${problems.join("; ")}`);
+  }
+  return value;
+}
+
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync7, existsSync as existsSync5 } from "fs";
+import { readFileSync as readFileSync9, existsSync as existsSync8 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -53108,11 +57640,11 @@ var Context = class {
     var _a, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync5(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync7(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      if (existsSync8(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync9(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path13 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path13} does not exist${EOL5}`);
+        const path18 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path18} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -57363,63 +61895,6 @@ function createGitHubApi(token, baseUrl2, log, policy = {}) {
   return withRetry(send, log, policy);
 }
 
-// src/action/inputs.ts
-var ConfigurationError = class extends Error {
-  name = "ConfigurationError";
-};
-var FAIL_ON_VALUES = ["critical", "high", "medium", "low", "never"];
-var COMMENT_WHEN_CLEAN_VALUES = ["resolve", "delete", "update"];
-var defaultGetInput = (name) => getInput(name);
-function list2(value) {
-  return value.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
-}
-function toggle(name, value, fallback) {
-  const v = value.trim().toLowerCase();
-  if (v === "") return fallback;
-  if (["on", "true", "yes", "1"].includes(v)) return true;
-  if (["off", "false", "no", "0"].includes(v)) return false;
-  throw new ConfigurationError(`input ${name} must be on or off (got "${value}")`);
-}
-function oneOf(name, value, allowed) {
-  const v = value.trim().toLowerCase();
-  if (v === "") return void 0;
-  if (!allowed.includes(v)) throw new ConfigurationError(`input ${name} must be one of ${allowed.join(", ")} (got "${value}")`);
-  return v;
-}
-function readInputs(getInput2 = defaultGetInput) {
-  const get = (name) => getInput2(name).trim();
-  const pssVersion = get("pss-version");
-  if (pssVersion !== "" && !/^(latest|v1\.(0|[1-9][0-9]*))$/.test(pssVersion)) {
-    throw new ConfigurationError(`input pss-version must be latest or v1.N, e.g. v1.33 (got "${pssVersion}")`);
-  }
-  const checkName = get("check-name") || "preadmit";
-  if (checkName.length > 100 || /[\u0000-\u001f]/.test(checkName)) {
-    throw new ConfigurationError("input check-name must be one line of at most 100 characters");
-  }
-  const token = get("github-token");
-  if (token !== "") setSecret(token);
-  const failOn = oneOf("fail-on", get("fail-on"), FAIL_ON_VALUES);
-  const config = get("config");
-  const helm = get("helm");
-  const paths = list2(getInput2("paths"));
-  return {
-    paths: paths.length > 0 ? paths : ["."],
-    ...config !== "" && { config },
-    valuesFiles: list2(getInput2("values-files")),
-    terraformPlans: list2(getInput2("terraform-plans")),
-    ...failOn !== void 0 && { failOn },
-    ...pssVersion !== "" && { pssVersion },
-    comment: toggle("comment", get("comment"), true),
-    commentWhenClean: oneOf("comment-when-clean", get("comment-when-clean"), COMMENT_WHEN_CLEAN_VALUES) ?? "resolve",
-    annotations: toggle("annotations", get("annotations"), true),
-    checkName,
-    advisory: toggle("advisory", get("advisory"), false),
-    sarifFile: get("sarif-file") || "preadmit.sarif",
-    githubToken: token,
-    ...helm !== "" && { helm }
-  };
-}
-
 // src/action/logger.ts
 var actionsLogger = {
   debug: (message) => debug(message),
@@ -57645,6 +62120,15 @@ async function publishComment(api, t, plan, sleep = defaultSleep) {
 function defaultSleep(ms) {
   return new Promise((resolve2) => setTimeout(resolve2, ms));
 }
+async function verifyPullRequest(api, t, number, headSha) {
+  try {
+    const { data } = await api.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...t, pull_number: number });
+    if (data.head?.sha !== headSha) return { ok: false, reason: `pull request #${number} is at ${data.head?.sha ?? "an unknown commit"}, not at ${headSha}, the commit the report is about` };
+    return { ok: true };
+  } catch (error2) {
+    return { ok: false, reason: `could not look up pull request #${number}: ${error2.message}` };
+  }
+}
 
 // src/action/publish/outputs.ts
 function setOutputs(outputs) {
@@ -57826,7 +62310,7 @@ function checkTitle(result, conclusion) {
 var SUMMARY_RESERVE = 16 * 1024;
 var HELM_HINT = "GitHub-hosted ubuntu-latest runners include helm. On other runners, or to pin a version, add a step before preadmit:\n  - uses: azure/setup-helm@v4\n    with:\n      version: v3.17.3\nor set the action's `helm` input to the path of a helm 3.8+ binary. preadmit never downloads chart dependencies: vendor them, or run `helm dependency build` in an earlier step.";
 function usageMessage(error2) {
-  const isHelm = error2.cause instanceof HelmNotFoundError || /no helm found on PATH|the helm given with --helm|preadmit needs helm/.test(error2.message);
+  const isHelm = error2.cause instanceof HelmNotFoundError;
   if (!isHelm) return error2.message;
   const what = error2.message.replace(/the helm given with --helm/, "the helm given in the `helm` input").replace(/\s*Install helm 3\.8\+.*$/s, "").replace(/or pass its path with --helm\.?/, "");
   return `charts need helm to render, but ${what}
@@ -57836,10 +62320,10 @@ function scanOptions(inputs, workspace) {
   return {
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path12.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path17.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
-    valuesFiles: inputs.valuesFiles.map((f) => path12.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path17.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm }
   };
 }
@@ -57847,8 +62331,8 @@ function slug(name) {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "preadmit";
 }
 function writeFile2(file, text2) {
-  mkdirSync(path12.dirname(file), { recursive: true });
-  writeFileSync2(file, text2);
+  mkdirSync(path17.dirname(file), { recursive: true });
+  writeFileSync3(file, text2);
 }
 function describeFailure(what, result) {
   const why = result.forbidden ? `${result.error.message}. The token may not do this: pull requests from forks get a read-only GITHUB_TOKEN, and the workflow needs ${what === "the check run" ? "`permissions: checks: write`" : "`permissions: pull-requests: write`"}.` : result.error.message;
@@ -57892,9 +62376,15 @@ async function run2(log = actionsLogger) {
   }
   let result;
   try {
-    result = await scan(scanOptions(inputs, ctx.workspace));
+    if (inputs.report !== void 0) {
+      const file = path17.resolve(ctx.workspace, inputs.report);
+      log.info(`preadmit: publishing the report ${file} instead of scanning`);
+      result = loadReport(file);
+    } else {
+      result = await scan(scanOptions(inputs, ctx.workspace));
+    }
   } catch (error2) {
-    const message = error2 instanceof UsageError ? usageMessage(error2) : `internal error (please report it): ${error2.stack ?? String(error2)}`;
+    const message = error2 instanceof UsageError ? usageMessage(error2) : error2 instanceof ConfigurationError ? error2.message : `internal error (please report it): ${error2.stack ?? String(error2)}`;
     await abandon(publishing, message, log);
     setOutput("conclusion", "failure");
     return setFailed(`preadmit: ${message}`);
@@ -57919,12 +62409,27 @@ ${message.slice(0, 6e4).replace(/`{3,}/g, "``")}
   });
   if (!done.ok && done.error) log.info(`preadmit: ${describeFailure("the check run", { error: done.error, forbidden: done.forbidden === true })}`);
 }
+async function pullRequestFor(inputs, ctx, api, notes, log) {
+  if (ctx.pullRequest !== void 0) return ctx.pullRequest;
+  const headSha = ctx.sha;
+  if (ctx.repository === void 0 || headSha === void 0) return void 0;
+  const number = inputs.pullRequest ?? ctx.workflowRun?.pullRequests.find((p) => p.headSha === headSha)?.number;
+  if (number === void 0) return void 0;
+  const verified = await verifyPullRequest(api, ctx.repository, number, headSha);
+  if (!verified.ok) {
+    const line = `not commenting: ${verified.reason}`;
+    log.info(`preadmit: ${line}`);
+    notes.push(line);
+    return void 0;
+  }
+  return { number, headSha };
+}
 async function publish(result, inputs, ctx, publishing, log) {
   const conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl = ctx.repository !== void 0 && ctx.sha !== void 0 ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : void 0;
   const compose = (limit, limitName, prefix2) => composeReport(result, { rules: RULES, limit, limitName, ...fileUrl !== void 0 && { fileUrl }, ...prefix2 !== void 0 && { prefix: prefix2 } });
-  const sarifFile = path12.resolve(ctx.workspace, inputs.sarifFile);
-  const reportJson = path12.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
+  const sarifFile = path17.resolve(ctx.workspace, inputs.sarifFile);
+  const reportJson = path17.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
   writeFile2(sarifFile, render("sarif", result, { rules: RULES }));
   writeFile2(reportJson, render("json", result, { rules: RULES }));
   log.info(render("text", result, { rules: RULES, color: false }));
@@ -57957,16 +62462,17 @@ async function publish(result, inputs, ctx, publishing, log) {
     notes.push(describeFailure("the check run", started));
   }
   let comment;
+  const pr = inputs.comment && api !== void 0 ? await pullRequestFor(inputs, ctx, api, notes, log) : ctx.pullRequest;
   if (!inputs.comment) {
     log.info("preadmit: comment is off: no pull request comment");
-  } else if (ctx.pullRequest === void 0) {
-    log.info(`preadmit: ${ctx.eventName || "this"} event is not a pull request: no comment`);
+  } else if (pr === void 0) {
+    log.info(`preadmit: ${ctx.eventName || "this"} event is not about a pull request: no comment`);
   } else if (api !== void 0 && ctx.repository !== void 0) {
     const marker = commentMarker(inputs.checkName);
     const clean = isClean(result);
     comment = await publishComment(
       api,
-      { ...ctx.repository, issueNumber: ctx.pullRequest.number },
+      { ...ctx.repository, issueNumber: pr.number },
       {
         marker,
         body: compose(COMMENT_LIMIT - 1e3, LIMIT_NAMES.comment, `${marker}
@@ -57976,7 +62482,7 @@ async function publish(result, inputs, ctx, publishing, log) {
           LIMIT_NAMES.comment,
           `${marker}
 > [!TIP]
-> Resolved: the findings reported here earlier are gone as of commit \`${ctx.pullRequest.headSha.slice(0, 12)}\`.
+> Resolved: the findings reported here earlier are gone as of commit \`${pr.headSha.slice(0, 12)}\`.
 
 `
         ),

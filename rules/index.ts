@@ -60,6 +60,22 @@ import serviceAccountTokenAutomount from './service-account-token-automount.ts';
 import serviceExternalIps from './service-external-ips.ts';
 import serviceLoadBalancerOpen from './service-load-balancer-open.ts';
 import serviceNodePort from './service-node-port.ts';
+import tfAksApiAuthorizedRanges from './tf-aks-api-authorized-ranges.ts';
+import tfAksLocalAccounts from './tf-aks-local-accounts.ts';
+import tfAksNetworkPolicy from './tf-aks-network-policy.ts';
+import tfAksRbac from './tf-aks-rbac.ts';
+import tfEksControlPlaneLogging from './tf-eks-control-plane-logging.ts';
+import tfEksPublicEndpoint from './tf-eks-public-endpoint.ts';
+import tfEksSecretsEncryption from './tf-eks-secrets-encryption.ts';
+import tfGkeLegacyAbac from './tf-gke-legacy-abac.ts';
+import tfGkeMasterAuthorizedNetworks from './tf-gke-master-authorized-networks.ts';
+import tfGkeNetworkPolicy from './tf-gke-network-policy.ts';
+import tfGkePrivateNodes from './tf-gke-private-nodes.ts';
+import tfGkeShieldedNodes from './tf-gke-shielded-nodes.ts';
+import tfGkeWorkloadIdentity from './tf-gke-workload-identity.ts';
+import tfHelmValuesDanger from './tf-helm-values-danger.ts';
+import tfUnknownUntilApply from './tf-unknown-until-apply.ts';
+import valuesDangerousDefault from './values-dangerous-default.ts';
 
 export const RULES: readonly Rule[] = [
   allowedRuntimeClasses,
@@ -122,4 +138,20 @@ export const RULES: readonly Rule[] = [
   serviceExternalIps,
   serviceLoadBalancerOpen,
   serviceNodePort,
+  tfAksApiAuthorizedRanges,
+  tfAksLocalAccounts,
+  tfAksNetworkPolicy,
+  tfAksRbac,
+  tfEksControlPlaneLogging,
+  tfEksPublicEndpoint,
+  tfEksSecretsEncryption,
+  tfGkeLegacyAbac,
+  tfGkeMasterAuthorizedNetworks,
+  tfGkeNetworkPolicy,
+  tfGkePrivateNodes,
+  tfGkeShieldedNodes,
+  tfGkeWorkloadIdentity,
+  tfHelmValuesDanger,
+  tfUnknownUntilApply,
+  valuesDangerousDefault,
 ];

@@ -1,12 +1,25 @@
 // Corpus benchmark: preadmit (the bundled CLI, all rules) against bare `helm template` over the same
 // charts at the same concurrency, measured side by side in one run, alternating which goes first.
 // Needs ../shared/corpus. Usage: npm run bench [-- --rounds N --helm v3|v4]
+//
+// `--provenance` measures locating findings at values and template lines instead: the scan pipeline
+// run in-process (render every value set, evaluate, locate, lint, merge, suppress) with provenance on
+// and with `provenance: false`, alternating, and prints the extra renders, the wall-time ratio and the
+// share of chart findings located at a values line, a template line, or the object only.
+// `--no-ci` renders the defaults only; `--out FILE` writes every located finding as JSON (for review).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { RULES } from '../rules/index.ts';
+import { renderCharts } from '../src/core/charts.ts';
+import { discover, findRepoRoot } from '../src/core/discover.ts';
+import type { Finding } from '../src/core/model.ts';
+import { resolveConfig, ruleIds } from '../src/core/scan.ts';
+import { locateHelm } from '../src/loaders/helm.ts';
+import { evaluateValueSets, processFindings } from '../src/provenance/index.ts';
 import { corpusCharts, corpusConfig, type CorpusChart } from './corpus.ts';
 import { provisionHelm, type HelmMajor } from './provision-helm.ts';
 
@@ -62,12 +75,104 @@ async function bareHelm(helm: string, charts: CorpusChart[], concurrency: number
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+interface ProvenanceRun {
+  ms: number;
+  renders: number;
+  extraRenders: number;
+  findings: Finding[];
+  shares: { values: number; template: number; object: number };
+}
+
+async function pipelineRun(corpus: string, configFile: string, helm: string, provenance: boolean): Promise<ProvenanceRun> {
+  const started = performance.now();
+  const chartsDir = path.join(corpus, 'charts');
+  const repoRoot = findRepoRoot(chartsDir);
+  const config = resolveConfig({ paths: [chartsDir], configFile, kubeVersion: '1.33.0' }, repoRoot);
+  config.provenance.enabled = provenance;
+  const discovery = discover([chartsDir], { repoRoot, include: config.include, exclude: config.exclude });
+  const binary = await locateHelm(helm);
+  const dirs = discovery.inputs.flatMap((input) => (input.kind === 'chart' ? [input.dir] : []));
+  const rendered = await renderCharts(dirs, async () => binary, config, repoRoot, { valueSets: true });
+  const evaluation = evaluateValueSets(rendered.objects, RULES, config);
+  const out = await processFindings({ findings: evaluation.findings, renders: rendered.renders, objects: rendered.objects, config, repoRoot, ruleIds: ruleIds(RULES) });
+  return {
+    ms: performance.now() - started,
+    renders: rendered.renders.length,
+    extraRenders: out.provenance.renders,
+    findings: out.findings,
+    shares: { values: out.provenance.values, template: out.provenance.template, object: out.provenance.object },
+  };
+}
+
+async function provenanceBench(corpus: string, charts: CorpusChart[], helm: string, rounds: number, ci: boolean, outFile?: string): Promise<void> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'preadmit-bench-'));
+  const config = path.join(work, 'bench.preadmit.yaml');
+  writeFileSync(config, corpusConfig(charts, { failOn: 'never', failOnErrors: false, valueSets: { ci } }));
+  await pipelineRun(corpus, config, helm, false); // warm-up
+  const on: ProvenanceRun[] = [];
+  const off: ProvenanceRun[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      off.push(await pipelineRun(corpus, config, helm, false));
+      on.push(await pipelineRun(corpus, config, helm, true));
+    } else {
+      on.push(await pipelineRun(corpus, config, helm, true));
+      off.push(await pipelineRun(corpus, config, helm, false));
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+  const last = on[on.length - 1]!;
+  const located = last.findings.filter((f) => f.source.located !== undefined);
+  const total = located.length;
+  const pct = (n: number) => `${((100 * n) / Math.max(1, total)).toFixed(1)}%`;
+  const mOn = median(on.map((r) => r.ms));
+  const mOff = median(off.map((r) => r.ms));
+  const byRule = new Map<string, Record<'values' | 'template' | 'object', number>>();
+  for (const f of located) {
+    const row = byRule.get(f.ruleId) ?? { values: 0, template: 0, object: 0 };
+    row[f.source.located!]++;
+    byRule.set(f.ruleId, row);
+  }
+  const lines = [
+    `corpus: ${charts.length} charts, ${last.renders} renders (value sets: defaults${ci ? ' + ci/*-values.yaml' : ''}), ${last.findings.length} findings, ${total} located in charts`,
+    `provenance: ${last.extraRenders} extra renders (${(last.extraRenders / last.renders).toFixed(2)} per render), ${rounds} rounds (median)`,
+    `wall time with provenance:    ${mOn.toFixed(0)} ms  (all: ${on.map((r) => r.ms.toFixed(0)).join(', ')})`,
+    `wall time without provenance: ${mOff.toFixed(0)} ms  (all: ${off.map((r) => r.ms.toFixed(0)).join(', ')})`,
+    `ratio:                        ${(mOn / mOff).toFixed(2)}`,
+    '',
+    '| located at | findings | share |',
+    '|---|---:|---:|',
+    `| a values line | ${last.shares.values} | ${pct(last.shares.values)} |`,
+    `| a template line only | ${last.shares.template} | ${pct(last.shares.template)} |`,
+    `| the object only | ${last.shares.object} | ${pct(last.shares.object)} |`,
+    '',
+    '| rule | values | template | object |',
+    '|---|---:|---:|---:|',
+    ...[...byRule.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([rule, r]) => `| ${rule} | ${r.values} | ${r.template} | ${r.object} |`),
+  ];
+  console.log(lines.join('\n'));
+  if (outFile) writeFileSync(outFile, JSON.stringify(located.map((f) => ({ ruleId: f.ruleId, object: f.object, path: f.path, valueSets: f.valueSets, source: f.source })), null, 1));
+}
+
 async function main() {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, helm: { type: 'string', default: 'v3' } } });
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '5' },
+      helm: { type: 'string', default: 'v3' },
+      provenance: { type: 'boolean', default: false },
+      'no-ci': { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  });
   const corpus = process.env.PREADMIT_SHARED ? path.join(process.env.PREADMIT_SHARED, 'corpus') : path.resolve(root, '..', 'shared', 'corpus');
   if (!existsSync(corpus)) {
     console.error(`bench: ${corpus} not found: the benchmark needs the shared chart corpus (set PREADMIT_SHARED)`);
     process.exit(2);
+  }
+  if (values.provenance) {
+    const helmPath = await provisionHelm(values.helm as HelmMajor, console.error);
+    await provenanceBench(corpus, corpusCharts(corpus), helmPath, Number(values.rounds), !values['no-ci'], values.out);
+    return;
   }
   const cli = path.join(root, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js missing: run npm run bundle');

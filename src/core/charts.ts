@@ -1,13 +1,29 @@
-// Chart rendering: one `helm template` per chart render, in parallel up to the number of CPUs, each
-// document kept with its `# Source:` template and the repository file it maps to.
+// Chart rendering: one `helm template` per chart and value set, in parallel up to the number of CPUs,
+// each document kept with its `# Source:` template and the repository file it maps to. Every render is
+// also kept (request, objects) so provenance can re-render it with changed values.
 import os from 'node:os';
-import { minimatch } from 'minimatch';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, type HelmBinary } from '../loaders/helm.ts';
+import { missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
+import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
 import type { ChartRecord, ScanError, ScannedObject } from './model.ts';
+
+/** One successful render of a chart with one value set. */
+export interface ChartRender {
+  /** Absolute chart directory. */
+  dir: string;
+  /** Repository-relative chart directory (source.chart of its objects). */
+  chart: string;
+  info: ChartInfo;
+  valueSet: ValueSet;
+  /** The request that produced it (re-rendered with extra values by provenance). */
+  request: RenderRequest;
+  objects: ScannedObject[];
+  record: ChartRecord;
+  repoRoot: string;
+}
 
 export interface RenderedCharts {
   objects: ScannedObject[];
@@ -15,6 +31,16 @@ export interface RenderedCharts {
   charts: ChartRecord[];
   /** Sum of the renders' own durations (they overlap). */
   renderMs: number;
+  /** Every successful render, for provenance. */
+  renders: ChartRender[];
+}
+
+export interface RenderOptions {
+  /**
+   * Render every value set (ci/*-values.yaml and the configured ones) besides the defaults. Off, only the
+   * default render is made, as before value sets existed.
+   */
+  valueSets?: boolean;
 }
 
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -30,22 +56,42 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   return results;
 }
 
-export async function renderCharts(dirs: string[], helm: () => Promise<HelmBinary>, config: Config, repoRoot: string): Promise<RenderedCharts> {
-  const loaded: RenderedCharts = { objects: [], errors: [], charts: [], renderMs: 0 };
+export async function renderCharts(
+  dirs: string[],
+  helm: () => Promise<HelmBinary>,
+  config: Config,
+  repoRoot: string,
+  options: RenderOptions = {},
+): Promise<RenderedCharts> {
+  const loaded: RenderedCharts = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
   const concurrency = Math.max(1, os.availableParallelism());
-  await mapLimit(dirs, concurrency, (dir) => renderOne(dir, helm, config, repoRoot, loaded));
+  const jobs: { dir: string; info: ChartInfo; set: ValueSet }[] = [];
+  for (const dir of dirs) {
+    const info = checkChart(dir, repoRoot, loaded);
+    if (info === undefined) continue;
+    for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info, set });
+  }
+  const renders = await mapLimit(jobs, concurrency, (job) => renderOne(job.dir, job.info, job.set, helm, config, repoRoot, loaded));
+  // Keep objects and renders in a stable order (chart, then value set as declared), whatever finished first.
+  for (const render of renders) {
+    if (render === undefined) continue;
+    loaded.renders.push(render);
+    loaded.objects.push(...render.objects);
+    loaded.charts.push(render.record);
+  }
   loaded.charts.sort((a, b) => a.chart.localeCompare(b.chart));
   return loaded;
 }
 
-async function renderOne(dir: string, helm: () => Promise<HelmBinary>, config: Config, repoRoot: string, loaded: RenderedCharts): Promise<void> {
+/** Chart.yaml read and dependencies present; otherwise an error is recorded and undefined returned. */
+function checkChart(dir: string, repoRoot: string, loaded: RenderedCharts): ChartInfo | undefined {
   const chartPath = relativeTo(repoRoot, dir);
   const info = readChartInfo(dir);
   if (typeof info === 'string') {
     loaded.errors.push({ kind: 'render', file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
-    return;
+    return undefined;
   }
-  if (info.type === 'library') return; // library charts only provide helpers to other charts
+  if (info.type === 'library') return undefined; // library charts only provide helpers to other charts
   const missing = missingDependencies(info);
   if (missing.length > 0) {
     loaded.errors.push({
@@ -54,28 +100,17 @@ async function renderOne(dir: string, helm: () => Promise<HelmBinary>, config: C
       chart: chartPath,
       message: `declared ${missing.length === 1 ? 'dependency' : 'dependencies'} ${missing.map((m) => `"${m}"`).join(', ')} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`,
     });
-    return;
+    return undefined;
   }
-  const binary = await helm();
-  const own = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-  const outcome = await renderChart({
-    helm: binary,
-    chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
-    valuesFiles: [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)],
-    set: [...config.helm.set, ...own.flatMap((entry) => entry.set)],
-    ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
-    timeoutMs: config.helm.timeoutSeconds * 1000,
-  });
-  loaded.renderMs += outcome.ms;
-  if (!outcome.ok) {
-    loaded.errors.push({ kind: 'render', file: chartPath, chart: chartPath, message: outcome.message });
-    return;
-  }
-  const before = loaded.objects.length;
+  return info;
+}
+
+/** Parses helm's output into objects located at their template files. */
+export function objectsOfRender(stdout: string, dir: string, chartPath: string, valueSet: string, config: Config, repoRoot: string, errors?: ScanError[]): ScannedObject[] {
+  const objects: ScannedObject[] = [];
+  const which = valueSet === 'default' ? '' : `with value set ${valueSet}: `;
   const files = new Map<string, string>();
-  for (const [index, doc] of splitRendered(outcome.stdout).entries()) {
+  for (const [index, doc] of splitRendered(stdout).entries()) {
     let file = files.get(doc.template);
     if (file === undefined) {
       file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
@@ -83,19 +118,55 @@ async function renderOne(dir: string, helm: () => Promise<HelmBinary>, config: C
     }
     const parsed = parseRenderedDocument(doc.text);
     for (const problem of parsed.problems) {
-      loaded.errors.push({ kind: 'render', file, chart: chartPath, message: `rendered output is not valid YAML: ${problem.message}` });
+      errors?.push({ kind: 'render', file, chart: chartPath, message: `${which}rendered output is not valid YAML: ${problem.message}` });
     }
-    const source = { kind: 'helm' as const, file, chart: chartPath, template: doc.template, valueSet: 'default' };
-    const { objects, problems } = objectsFromDocuments(parsed.documents, {
+    const source = { kind: 'helm' as const, file, chart: chartPath, template: doc.template, valueSet };
+    const result = objectsFromDocuments(parsed.documents, {
       source,
       defaultNamespace: config.helm.namespace,
       linesAreSource: false,
       strict: true,
     });
-    for (const object of objects) object.source.document = index;
-    for (const problem of problems) loaded.errors.push({ kind: 'render', file, chart: chartPath, message: problem.message });
-    loaded.objects.push(...objects);
+    for (const object of result.objects) object.source.document = index;
+    for (const problem of result.problems) errors?.push({ kind: 'render', file, chart: chartPath, message: `${which}${problem.message}` });
+    objects.push(...result.objects);
   }
-  loaded.charts.push({ chart: chartPath, name: info.name, valueSet: 'default', objects: loaded.objects.length - before, renderMs: Math.round(outcome.ms) });
+  return objects;
 }
 
+async function renderOne(
+  dir: string,
+  info: ChartInfo,
+  set: ValueSet,
+  helm: () => Promise<HelmBinary>,
+  config: Config,
+  repoRoot: string,
+  loaded: RenderedCharts,
+): Promise<ChartRender | undefined> {
+  const chartPath = relativeTo(repoRoot, dir);
+  const binary = await helm();
+  const request: RenderRequest = {
+    helm: binary,
+    chartDir: dir,
+    releaseName: config.helm.releaseName,
+    namespace: config.helm.namespace,
+    valuesFiles: set.valuesFiles,
+    set: set.set,
+    ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
+    timeoutMs: config.helm.timeoutSeconds * 1000,
+  };
+  const outcome = await renderChart(request);
+  loaded.renderMs += outcome.ms;
+  if (!outcome.ok) {
+    const which = set.kind === 'default' ? '' : `with value set ${set.name}: `;
+    loaded.errors.push({ kind: 'render', file: chartPath, chart: chartPath, message: `${which}${outcome.message}` });
+    return undefined;
+  }
+  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
+  const record: ChartRecord = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
+  if (set.kind !== 'default') {
+    if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
+    if (set.own.set.length > 0) record.set = [...set.own.set];
+  }
+  return { dir, chart: chartPath, info, valueSet: set, request, objects, record, repoRoot };
+}

@@ -61,8 +61,74 @@ export function configSchema(ruleIds: readonly string[]) {
           required: ['path'],
           properties: {
             path: { type: 'string', minLength: 1, description: 'Chart directory, or a glob of chart directories, relative to this file.' },
-            values: { type: 'array', items: { type: 'string' }, description: 'Values files (relative to this file) for the default render.' },
-            set: { type: 'array', items: { type: 'string', pattern: '^[^=]+=' }, description: 'key=value pairs for the default render.' },
+            values: {
+              type: 'array',
+              items: { type: 'string' },
+              description: "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires).",
+            },
+            set: { type: 'array', items: { type: 'string', pattern: '^[^=]+=' }, description: 'key=value pairs for the default render (and the base of every value set of the chart).' },
+            valueSets: {
+              type: 'array',
+              description: "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.",
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name'],
+                properties: {
+                  name: { type: 'string', pattern: '^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$', maxLength: 100, description: 'Name of the value set (not default, not starting with ci/).' },
+                  values: { type: 'array', items: { type: 'string' }, description: 'Values files (relative to this file).' },
+                  set: { type: 'array', items: { type: 'string', pattern: '^[^=]+=' }, description: 'key=value pairs.' },
+                },
+              },
+            },
+          },
+        },
+      },
+      valueSets: {
+        type: 'object',
+        additionalProperties: false,
+        description: "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.",
+        properties: {
+          ci: { type: 'boolean', description: 'Render each ci/*-values.yaml of a chart as a value set (default true).' },
+          severity: {
+            type: 'string',
+            enum: ['keep', ...SEVERITIES],
+            description: "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone.",
+          },
+        },
+      },
+      provenance: {
+        description: 'Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).',
+        oneOf: [
+          { type: 'boolean' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              enabled: { type: 'boolean', description: 'Default true.' },
+              maxRenders: { type: 'integer', minimum: 1, maximum: 64, description: 'Most extra helm renders per chart and value set spent proving locations (default 8).' },
+            },
+          },
+        ],
+      },
+      suppressions: {
+        type: 'array',
+        description: 'Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['rule', 'reason'],
+          properties: {
+            rule: { type: 'string', enum: ['*', ...ruleIds], description: 'The rule id (or * for every rule).' },
+            reason: { type: 'string', minLength: 1, description: 'Why the finding is accepted (required).' },
+            expires: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired.' },
+            chart: { type: 'string', minLength: 1, description: 'Chart directory or glob, relative to this file.' },
+            file: { type: 'string', minLength: 1, description: 'Manifest or template file or glob, relative to this file.' },
+            valueSet: { type: 'string', minLength: 1, description: 'Only findings of this value set (default, ci/..., or a configured name).' },
+            kind: { type: 'string', minLength: 1, description: 'Object kind (glob).' },
+            namespace: { type: 'string', minLength: 1, description: 'Object namespace (glob).' },
+            name: { type: 'string', minLength: 1, description: 'Object name (glob).' },
+            container: { type: 'string', minLength: 1, description: 'Container name (glob): only findings about this container.' },
           },
         },
       },

@@ -25,7 +25,12 @@ export interface Config {
   include: string[];
   exclude: string[];
   /** Per-chart render settings; `path` is an absolute path or glob. */
-  charts: { path: string; valuesFiles: string[]; set: string[] }[];
+  charts: { path: string; valuesFiles: string[]; set: string[]; valueSets: ConfiguredValueSet[] }[];
+  /** Which value sets are rendered and how findings only they show are rated. */
+  valueSets: { ci: boolean; severity: Severity | 'keep' };
+  /** Locating findings at values and template lines (extra renders, bounded per chart and value set). */
+  provenance: { enabled: boolean; maxRenders: number };
+  suppressions: ConfiguredSuppression[];
   helm: {
     releaseName: string;
     namespace: string;
@@ -34,6 +39,34 @@ export interface Config {
     valuesFiles: string[];
     set: string[];
   };
+}
+
+/** A value set named in the configuration for one chart. */
+export interface ConfiguredValueSet {
+  name: string;
+  valuesFiles: string[];
+  set: string[];
+  /** Where it is declared (the configuration file and line). */
+  declared?: { file: string; line: number };
+}
+
+/** A suppression from the configuration: rule and scope, with a required reason. */
+export interface ConfiguredSuppression {
+  rule: string;
+  reason: string;
+  /** YYYY-MM-DD: the last day it applies. */
+  expires?: string;
+  /** Absolute chart directory or glob. */
+  chart?: string;
+  /** Absolute file or glob. */
+  file?: string;
+  valueSet?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  container?: string;
+  /** Where it is declared. */
+  declared: { file: string; line?: number };
 }
 
 export function defaultConfig(): Config {
@@ -45,6 +78,9 @@ export function defaultConfig(): Config {
     include: [],
     exclude: [],
     charts: [],
+    valueSets: { ci: true, severity: 'medium' },
+    provenance: { enabled: true, maxRenders: 8 },
+    suppressions: [],
     helm: { releaseName: 'release', namespace: 'default', timeoutSeconds: 120, valuesFiles: [], set: [] },
   };
 }
@@ -115,7 +151,7 @@ export function loadConfig(file: string, ruleIds: readonly string[], displayPath
     });
     throw new UsageError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }
-  return mergeConfig(value as RawConfig, path.dirname(file), file);
+  return mergeConfig(value as RawConfig, path.dirname(file), file, (pointer) => doc?.lineOf(pointer));
 }
 
 interface RawConfig {
@@ -125,11 +161,14 @@ interface RawConfig {
   rules?: Record<string, string | { enabled?: boolean; severity?: Severity; options?: Record<string, unknown> }>;
   include?: string[];
   exclude?: string[];
-  charts?: { path: string; values?: string[]; set?: string[] }[];
+  charts?: { path: string; values?: string[]; set?: string[]; valueSets?: { name: string; values?: string[]; set?: string[] }[] }[];
   helm?: Partial<Config['helm']>;
+  valueSets?: { ci?: boolean; severity?: Severity | 'keep' };
+  provenance?: boolean | { enabled?: boolean; maxRenders?: number };
+  suppressions?: (Omit<ConfiguredSuppression, 'declared'>)[];
 }
 
-function mergeConfig(raw: RawConfig, baseDir: string, file: string): Config {
+function mergeConfig(raw: RawConfig, baseDir: string, file: string, lineOf: (pointer: string) => number | undefined = () => undefined): Config {
   const config = defaultConfig();
   config.file = file;
   if (raw.failOn) config.failOn = raw.failOn;
@@ -145,11 +184,36 @@ function mergeConfig(raw: RawConfig, baseDir: string, file: string): Config {
   }
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
-  config.charts = (raw.charts ?? []).map((entry) => ({
+  config.charts = (raw.charts ?? []).map((entry, i) => ({
     path: path.resolve(baseDir, entry.path),
     valuesFiles: (entry.values ?? []).map((f) => path.resolve(baseDir, f)),
     set: entry.set ?? [],
+    valueSets: (entry.valueSets ?? []).map((set, j) => {
+      const line = lineOf(`/charts/${i}/valueSets/${j}`);
+      return {
+        name: set.name,
+        valuesFiles: (set.values ?? []).map((f) => path.resolve(baseDir, f)),
+        set: set.set ?? [],
+        ...(line !== undefined ? { declared: { file, line } } : {}),
+      };
+    }),
   }));
+  if (raw.valueSets?.ci !== undefined) config.valueSets.ci = raw.valueSets.ci;
+  if (raw.valueSets?.severity !== undefined) config.valueSets.severity = raw.valueSets.severity;
+  if (typeof raw.provenance === 'boolean') config.provenance.enabled = raw.provenance;
+  else if (raw.provenance) {
+    if (raw.provenance.enabled !== undefined) config.provenance.enabled = raw.provenance.enabled;
+    if (raw.provenance.maxRenders !== undefined) config.provenance.maxRenders = raw.provenance.maxRenders;
+  }
+  config.suppressions = (raw.suppressions ?? []).map((entry, i) => {
+    const line = lineOf(`/suppressions/${i}`);
+    return {
+      ...entry,
+      ...(entry.chart !== undefined ? { chart: path.resolve(baseDir, entry.chart) } : {}),
+      ...(entry.file !== undefined ? { file: path.resolve(baseDir, entry.file) } : {}),
+      declared: { file, ...(line !== undefined ? { line } : {}) },
+    };
+  });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);

@@ -36,13 +36,44 @@ export interface SourceInfo {
   /** terraform: the plan file and the resource address. */
   plan?: string;
   address?: string;
+  /** helm: the values key that decides the field, in the values file that set it (proven by re-rendering). */
+  values?: ValuesLocation;
+  /** helm: the line of the chart's template source that emits the field (or the block it belongs in). */
+  templateLocation?: TemplateLocation;
+  /** helm: how far provenance got: a values line, a template line only, or the object only. */
+  located?: Located;
+  /** helm: why no values key (or no template line) could be proven, when one could not. */
+  unproven?: string;
 }
+
+/** A values key and where it is set: the chart's values.yaml, a subchart's, or a value set's file. */
+export interface ValuesLocation {
+  /** Repository-relative values file (for a --set pair, the configuration file naming it). */
+  file: string;
+  line?: number;
+  /** The key as written in that file: `securityContext.privileged`, `containers[0].image`. */
+  key: string;
+}
+
+/** A line of a template file in the chart's source (not the rendered output). */
+export interface TemplateLocation {
+  file: string;
+  line: number;
+}
+
+export const LOCATED = ['values', 'template', 'object'] as const;
+export type Located = (typeof LOCATED)[number];
+
+/** apiVersion of the objects a Terraform plan adds for resources that are not Kubernetes objects (clusters, helm_release). */
+export const TERRAFORM_API_VERSION = 'terraform/v1';
 
 /** A Kubernetes object as scanned: the raw object plus where it came from. */
 export interface ScannedObject {
   ref: ObjectRef;
   raw: Record<string, unknown>;
   source: SourceInfo;
+  /** Terraform: JSON pointers into `raw` whose planned value is unknown until apply. */
+  unknown?: readonly string[];
   /** Line in `source.file` of the node at a JSON pointer (nearest existing ancestor), when the file is the object's own text. */
   lineOf?: (pointer: string) => number | undefined;
 }
@@ -80,6 +111,47 @@ export interface Finding {
   remediation: string;
   /** Other objects the finding was derived from (joins). */
   related?: ObjectRef[];
+  /** helm: the value sets whose renders show the finding, `default` first when the chart's defaults do. */
+  valueSets?: string[];
+  /** Present when a suppression accepts the finding: it stays in every report, marked, and never blocks. */
+  suppressed?: AppliedSuppression;
+}
+
+export const SUPPRESSION_KINDS = ['config', 'comment', 'annotation'] as const;
+export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
+
+/** The suppression that accepted a finding. */
+export interface AppliedSuppression {
+  /** config: .preadmit.yaml; comment: `# preadmit: ignore` in values or a template; annotation: on the object. */
+  kind: SuppressionKind;
+  reason: string;
+  /** Where the suppression is written. */
+  file?: string;
+  line?: number;
+  /** YYYY-MM-DD, for configured suppressions that expire. */
+  expires?: string;
+}
+
+export const SUPPRESSION_STATUSES = ['applied', 'unused', 'expired', 'invalid'] as const;
+export type SuppressionStatus = (typeof SUPPRESSION_STATUSES)[number];
+
+/** Every suppression the scan met, and what became of it. */
+export interface SuppressionRecord {
+  kind: SuppressionKind;
+  status: SuppressionStatus;
+  /** Rule id, or * for every rule. */
+  rule: string;
+  reason?: string;
+  file: string;
+  line?: number;
+  expires?: string;
+  container?: string;
+  /** annotation: the object carrying it. */
+  object?: ObjectRef;
+  /** Findings it accepted. */
+  matched: number;
+  /** Why it is invalid (no reason given, unknown rule). */
+  message?: string;
 }
 
 export type ScanErrorKind = 'usage' | 'config' | 'read' | 'parse' | 'render' | 'helm' | 'dependency' | 'internal';
@@ -140,6 +212,12 @@ export interface ChartRecord {
   valueSet: string;
   objects: number;
   renderMs: number;
+  /** The values files of the value set on top of the chart's own values (repository-relative), in helm's order. */
+  valuesFiles?: string[];
+  /** The --set pairs of the value set. */
+  set?: string[];
+  /** What locating findings cost for this render: extra helm renders and their time. */
+  provenance?: { renders: number; ms: number };
   /** Verdict at the configured level: admissible, or the PSS checks that deny its pods. */
   admission?: { level: 'baseline' | 'restricted'; version: string; allowed: boolean; deniedBy: string[] };
 }
@@ -156,6 +234,23 @@ export interface ScanSummary {
   errors: number;
   renderMs: number;
   totalMs: number;
+  /** Findings accepted by a suppression (counted in findings, never blocking). */
+  suppressed?: number;
+  /** Provenance of findings in rendered charts: how many were located where, and the extra renders it took. */
+  provenance?: ProvenanceSummary;
+}
+
+export interface ProvenanceSummary {
+  /** Chart findings located at a values line. */
+  values: number;
+  /** ... at a template line only. */
+  template: number;
+  /** ... at the object only. */
+  object: number;
+  /** Extra helm renders spent proving locations. */
+  renders: number;
+  /** Wall time of locating (extra renders included), summed over charts. */
+  ms: number;
 }
 
 export interface ScanResult {
@@ -166,4 +261,6 @@ export interface ScanResult {
   charts: ChartRecord[];
   errors: ScanError[];
   summary: ScanSummary;
+  /** Suppressions met: applied, unused, expired or invalid. */
+  suppressions?: SuppressionRecord[];
 }

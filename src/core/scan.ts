@@ -9,6 +9,7 @@ import { evaluate } from '../engine/evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { HelmNotFoundError, locateHelm, type HelmBinary } from '../loaders/helm.ts';
+import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type PlanClassification } from '../loaders/terraform/index.ts';
 import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
 import { renderCharts } from './charts.ts';
@@ -102,20 +103,44 @@ async function load(inputs: Input[], config: Config, options: ScanOptions, repoR
   let helmPromise: Promise<HelmBinary> | undefined;
   const helm = () => (helmPromise ??= locateHelm(options.helmPath));
 
+  // A JSON file may be a Terraform plan: plans are recognised by content, not by name.
+  const loadPlanOrManifest = async (classification: PlanClassification, absolute: string, file: string, text: () => string, explicit: boolean) => {
+    if (classification.kind === 'rejected') {
+      loaded.errors.push({ kind: 'parse', file, message: classification.message });
+    } else if (classification.kind === 'plan') {
+      const plan = await loadPlanFile(classification.json, {
+        file: absolute,
+        repoRoot,
+        helm,
+        timeoutMs: config.helm.timeoutSeconds * 1000,
+        ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
+      });
+      loaded.objects.push(...plan.objects);
+      loaded.errors.push(...plan.errors);
+      // What the plan itself says it lacks (errored, incomplete, deferred changes) is reported, never passed over.
+      for (const note of plan.notes) loaded.errors.push({ kind: 'read', file: note.file, ...(note.line ? { line: note.line } : {}), message: note.message });
+      loaded.charts.push(...plan.charts);
+      loaded.renderMs += plan.renderMs;
+    } else {
+      loadManifestText(text(), file, explicit, loaded);
+    }
+  };
+
   for (const input of inputs) {
     if (input.kind === 'stdin') {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
-      loadManifestText(await options.readStdin(), '<stdin>', true, loaded);
+      const text = await options.readStdin();
+      await loadPlanOrManifest(classifyText(text), path.join(process.cwd(), 'stdin.json'), '<stdin>', () => text, true);
     } else if (input.kind === 'manifest') {
       const file = relativeTo(repoRoot, input.file);
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = readFileSync(input.file, 'utf8');
+        bytes = readFileSync(input.file);
       } catch (error) {
         loaded.errors.push({ kind: 'read', file, message: `cannot read: ${(error as Error).message}` });
         continue;
       }
-      loadManifestText(text, file, input.explicit, loaded);
+      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes.toString('utf8'), input.explicit);
     }
   }
 
@@ -153,6 +178,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
   const loaded = await load(discovery.inputs, config, options, repoRoot);
   const evaluation = evaluate(loaded.objects, rules, config);
+  // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
+  evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
 
   const blast = new Map<ScannedObject, BlastRadius>();

@@ -1,7 +1,7 @@
 // Runs every enabled rule over the objects of one scan and turns reports into findings.
 import { createHash } from 'node:crypto';
 import type { Config } from '../core/config.ts';
-import type { AdmissionVerdict, Finding, ScanError, ScannedObject, Severity } from '../core/model.ts';
+import { TERRAFORM_API_VERSION, type AdmissionVerdict, type Finding, type ScanError, type ScannedObject, type Severity } from '../core/model.ts';
 import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
 import { evaluateBothLevels, withoutPaths } from '../pss/index.ts';
 import type { PodView, Report, Rule, RuleContext } from './rule-kit.ts';
@@ -134,11 +134,12 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
     for (const object of members) {
       const pod = pods.get(object);
       const testHook = isHelmTestHook(object);
+      const terraformResource = object.ref.apiVersion === TERRAFORM_API_VERSION;
       for (const rule of active) {
         if (testHook && !TEST_HOOK_CATEGORIES.has(rule.meta.category)) continue;
         const context: RuleContext = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {} };
         if (rule.target === 'object') {
-          if (rule.kinds && !rule.kinds.includes(object.ref.kind)) continue;
+          if (rule.kinds ? !rule.kinds.includes(object.ref.kind) : terraformResource && !rule.includeTerraformResources) continue;
           run(rule, object, () => rule.check(object, context), '');
         } else if (pod) {
           run(rule, object, () => rule.check(pod, context), pod.base);

@@ -61,8 +61,13 @@ interface RuleBase {
 
 export interface ObjectRule extends RuleBase {
   target: 'object';
-  /** Kinds this rule reads (`Service`, `ClusterRole`, ...); omitted means every kind. */
+  /** Kinds this rule reads (`Service`, `ClusterRole`, `aws_eks_cluster`...); omitted means every Kubernetes kind. */
   kinds?: readonly string[];
+  /**
+   * Without `kinds`, a rule sees Kubernetes objects only, not the Terraform resources (clusters,
+   * helm_release) that plans add as `terraform/v1` objects; set this to see those too.
+   */
+  includeTerraformResources?: boolean;
   check(object: ScannedObject, context: RuleContext): Iterable<Report>;
 }
 

@@ -1,14 +1,15 @@
 // Kubernetes label selectors, as the API server evaluates them.
-import { arr, isObj, str, type Obj } from './values.ts';
+import { arr, isObj, scalarText, str, type Obj } from './values.ts';
 
 export type Labels = Readonly<Record<string, string>>;
 
 export function labelsOf(metadata: unknown): Labels {
   const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
-  const out: Record<string, string> = {};
+  // No prototype: a selector asking for `toString` or `__proto__` finds a label only when there is one.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(labels)) {
     if (typeof value === 'string') out[key] = value;
-    else if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+    else if (scalarText(value) !== undefined) out[key] = scalarText(value)!;
   }
   return out;
 }
@@ -36,7 +37,8 @@ export function labelSelector(value: unknown): Selector {
   if (value.matchLabels !== undefined && value.matchLabels !== null) {
     if (!isObj(value.matchLabels)) return NOTHING;
     for (const [key, expected] of Object.entries(value.matchLabels)) {
-      const want = String(expected);
+      const want = scalarText(expected);
+      if (want === undefined) return NOTHING; // a list or mapping as a label value: the API server rejects it
       required.push([key, want]);
       terms.push((labels) => labels[key] === want);
     }
@@ -58,7 +60,9 @@ function expressionTerm(expression: unknown): ((labels: Labels) => boolean) | un
   const key = str(expression.key);
   const operator = str(expression.operator);
   if (key === undefined || operator === undefined) return undefined;
-  const values = new Set(arr(expression.values).map(String));
+  const texts = arr(expression.values).map(scalarText);
+  if (texts.some((t) => t === undefined)) return undefined;
+  const values = new Set(texts as string[]);
   switch (operator) {
     case 'In':
       return (labels) => labels[key] !== undefined && values.has(labels[key]!);
@@ -76,7 +80,12 @@ function expressionTerm(expression: unknown): ((labels: Labels) => boolean) | un
 /** A Service's `spec.selector` (a plain map): absent or empty selects no pods (endpoints are managed by hand). */
 export function serviceSelector(value: unknown): Selector {
   if (!isObj(value) || Object.keys(value).length === 0) return NOTHING;
-  const entries = Object.entries(value).map(([k, v]) => [k, String(v)] as const);
+  const entries: (readonly [string, string])[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    const text = scalarText(v);
+    if (text === undefined) return NOTHING;
+    entries.push([k, text]);
+  }
   return { empty: false, required: entries, matches: (labels) => entries.every(([k, v]) => labels[k] === v) };
 }
 

@@ -26,6 +26,17 @@ export function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/**
+ * A scalar as the text Kubernetes would compare (a label value, a selector value): strings as they are,
+ * numbers and booleans as YAML wrote them; undefined for anything else (an object or list never becomes
+ * "[object Object]", and one with its own `toString` key cannot throw).
+ */
+export function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
 /** Follows object keys; undefined as soon as a step is not an object. */
 export function at(value: unknown, ...keys: string[]): unknown {
   let node = value;

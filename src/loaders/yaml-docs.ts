@@ -3,6 +3,12 @@
 // Building that AST costs time and memory, so loadYamlDocuments builds values and positions from js-yaml's
 // event stream (several times faster), and uses the AST parser only when js-yaml fails or meets an alias
 // (its messages and alias-expansion limits are the reference).
+//
+// Hostile input: every limit below turns into a problem naming the document's line, never a crash, an
+// out-of-memory or a result that depends on the call stack. Messages never quote the source (a YAML error
+// in a Secret must not print the secret).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { getHeapStatistics } from 'node:v8';
 import {
   EVENT_ID,
   FAILSAFE_SCHEMA,
@@ -23,8 +29,54 @@ import { lineAt, offsetOf } from './yaml-events.ts';
 export const YAML_LIMITS = {
   maxAliasCount: 100,
   maxDepth: 200,
+  /** A file (or standard input) larger than this is not parsed. */
   maxBytes: 64 * 1024 * 1024,
+  /**
+   * Nodes (estimated before parsing, see measureYaml) one document may have. Parsing costs a few hundred
+   * bytes of memory per node whatever the bytes per node, and `[1,1,1,...]` spends two bytes per node, so
+   * the byte limit alone would let a 64 MiB file take gigabytes. The largest real documents (CRDs of a
+   * megabyte or two) have well under 100,000.
+   */
+  maxDocumentNodes: 500_000,
+  /** Nodes one text (a file, one document of helm's output) may have, all documents together. */
+  maxTextNodes: 2_000_000,
+  /** Texts and documents shorter than this are not estimated (they cannot reach the limits). */
+  estimateFrom: 64 * 1024,
 };
+
+/**
+ * A budget of YAML nodes shared by everything parsed inside runWithYamlBudget (one scan), so that many
+ * large inputs together cannot exhaust memory either. Outside of it only the per-document and per-text
+ * limits apply.
+ */
+export class YamlBudget {
+  constructor(
+    readonly maxNodes: number,
+    public used = 0,
+  ) {}
+  get spent(): boolean {
+    return this.used >= this.maxNodes;
+  }
+  /**
+   * A budget the heap can hold: a parsed node and what the scan keeps of it cost up to ~400 bytes, and
+   * half the heap is left for everything else (the default heap is a quarter of the machine's memory,
+   * at most 4 GiB: about 5 million nodes on a 2-core GitHub runner, with 7 GB).
+   */
+  static forHeap(heapBytes = getHeapStatistics().heap_size_limit): YamlBudget {
+    return new YamlBudget(Math.max(YAML_LIMITS.maxTextNodes, Math.floor(heapBytes / 2 / 400)));
+  }
+}
+
+const budgets = new AsyncLocalStorage<YamlBudget>();
+
+/** Runs `fn` (and everything it awaits) with one shared YAML node budget. */
+export function runWithYamlBudget<T>(budget: YamlBudget, fn: () => T): T {
+  return budgets.run(budget, fn);
+}
+
+function budgetProblem(budget: YamlBudget): string {
+  return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString('en-US')} YAML nodes, its limit (split the scan, or exclude generated files)`;
+}
 
 export interface YamlDocument {
   /** 0-based index of the document in the text. */
@@ -48,21 +100,264 @@ export interface ParsedYaml {
   problems: YamlProblem[];
 }
 
-function nodeDepth(value: unknown, limit: number): boolean {
-  // Iterative so a deeply nested document cannot overflow the stack here.
+/**
+ * Walks a constructed value: 'deep' when it nests deeper than `limit` or holds itself (an alias inside its
+ * own anchor), 'large' when aliases expand it past `maxNodes` (each use of an anchor counts its nodes
+ * again), else the number of nodes. Iterative, so a deep value cannot overflow the stack here.
+ */
+function checkTree(value: unknown, limit: number, maxNodes: number): number | 'deep' | 'large' {
   const stack: [unknown, number][] = [[value, 0]];
+  let nodes = 0;
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
-    if (depth > limit) return false;
+    if (++nodes > maxNodes) return 'large';
+    if (depth > limit) return 'deep';
     if (node !== null && typeof node === 'object') {
       for (const child of Object.values(node as object)) stack.push([child, depth + 1]);
     }
   }
-  return true;
+  return nodes;
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+/** Messages of the `yaml` package that end with a piece of the source: the piece is cut off. */
+const QUOTES_SOURCE =
+  /^(Block scalar header includes extra characters|Unresolved tag|Could not resolve tag|Not a valid tag|Unresolved plain scalar|Ordered maps must not include duplicate keys|Expected a flow scalar value, but found|Plain value cannot start with|Invalid escape sequence|Unresolved alias|Aliased anchor not found|Unknown directive|Unsupported YAML version|Key .* already set)\b.*$/s;
+
+/**
+ * A parser's message made safe to show: its first line, no piece of the source (a quoted value, a tag, an
+ * escape), no control characters, at most 200 characters. Stack exhaustion, whose position depends on the
+ * caller's stack rather than on the input, becomes the nesting message.
+ */
+export function safeParserMessage(message: string): string {
+  if (/Maximum call stack size exceeded|too much recursion/i.test(message)) return DEPTH_MESSAGE();
+  let line = (message.split('\n')[0] ?? message).trim();
+  line = line.replace(QUOTES_SOURCE, (_, head: string) => (head.startsWith('Key ') ? 'A key is set twice' : head));
+  line = line.replace(/\s+at line \d+, column \d+:?$/, '');
+  line = line.replace(/"(?:[^"\\]|\\.)+"|'(?:[^']|'')+'/g, '"…"');
+  line = line.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ');
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+const DEPTH_MESSAGE = () => `document is nested deeper than ${YAML_LIMITS.maxDepth} levels (or an alias refers to its own anchor)`;
+
+export interface YamlMeasure {
+  /** Upper estimate of the nodes (see measureYaml); counting stops a little past `stopAt`. */
+  nodes: number;
+  /** Estimated nesting depth (flow brackets exactly, block nesting by indentation and `- ` entries). */
+  depth: number;
+  /** Offset where the estimated depth first passed YAML_LIMITS.maxDepth, if it did. */
+  deepAt?: number;
+}
+
+/**
+ * Measures text[from, to) without parsing it: an upper estimate of its YAML nodes (one per non-blank block
+ * line, mapping key, sequence entry, flow collection, flow item and alias) and of its nesting depth.
+ * Quoted scalars, block scalars and comments count as what they are (one node, or nothing), so an embedded
+ * JSON dashboard or certificate does not inflate the count. Linear and allocation-free: it decides, before
+ * any parser runs, what would exhaust memory or the stack, so that the outcome never depends on how much
+ * stack the caller has left.
+ */
+export function measureYaml(text: string, from = 0, to = text.length, stopAt = Infinity): YamlMeasure {
+  let nodes = 0;
+  let i = from;
+  let flow = 0;
+  let lineStart = true;
+  let scalarStart = true;
+  let lineBegin = from;
+  let tokenCol = 0;
+  let nodeCol = 0;
+  let blockParent = -1;
+  // Indentations of the open block collections; `- ` entries on the current line add to the depth.
+  const indents: number[] = [];
+  let entries = 0;
+  let depth = 0;
+  let deepAt: number | undefined;
+  const limit = YAML_LIMITS.maxDepth;
+  const note = (at: number) => {
+    const d = indents.length + entries + flow;
+    if (d > depth) depth = d;
+    if (d > limit && deepAt === undefined) deepAt = at;
+  };
+  const toLineEnd = (at: number) => {
+    const nl = text.indexOf('\n', at);
+    return nl === -1 || nl >= to ? to : nl;
+  };
+  while (i < to) {
+    if (lineStart) {
+      let j = i;
+      while (j < to && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+      if (j >= to) break;
+      const c = text.charCodeAt(j);
+      if (c === 10 || c === 13) {
+        i = j + 1;
+        continue;
+      }
+      const ind = j - i;
+      if (blockParent >= 0 && ind > blockParent) {
+        i = toLineEnd(j) + 1;
+        continue;
+      }
+      blockParent = -1;
+      lineStart = false;
+      lineBegin = i;
+      i = j;
+      if (c === 35 /* # */) continue;
+      while (indents.length > 0 && indents[indents.length - 1]! >= ind) indents.pop();
+      indents.push(ind);
+      entries = 0;
+      nodeCol = ind;
+      tokenCol = ind;
+      scalarStart = true;
+      nodes++;
+      note(j);
+      if (nodes > stopAt) break;
+      continue;
+    }
+    const c = text.charCodeAt(i);
+    const next = i + 1 < to ? text.charCodeAt(i + 1) : 10;
+    const spaceNext = next === 32 || next === 10 || next === 13 || next === 9;
+    switch (c) {
+      case 10: // newline
+        lineStart = flow === 0;
+        if (flow > 0) scalarStart = true;
+        i++;
+        continue;
+      case 32:
+      case 9:
+      case 13:
+        i++;
+        continue;
+      case 35: { // '#': a comment when it follows whitespace
+        const before = i > from ? text.charCodeAt(i - 1) : 10;
+        if (before === 32 || before === 9 || before === 10 || before === 13) {
+          i = toLineEnd(i);
+          continue;
+        }
+        break;
+      }
+      case 34: // '"'
+      case 39: // "'"
+        if (scalarStart) {
+          tokenCol = i - lineBegin;
+          let j = i + 1;
+          for (; j < to; j++) {
+            const d = text.charCodeAt(j);
+            if (c === 34 && d === 92) j++;
+            else if (d === c) {
+              if (c === 39 && j + 1 < to && text.charCodeAt(j + 1) === 39) j++;
+              else break;
+            }
+          }
+          // A quoted scalar may span lines: the line it ends on is not a new line of the block.
+          const nl = text.lastIndexOf('\n', j);
+          if (nl > i) lineBegin = nl + 1;
+          i = j + 1;
+          scalarStart = false;
+          continue;
+        }
+        break;
+      case 91: // '['
+      case 123: // '{'
+        if (scalarStart || flow > 0) {
+          flow++;
+          nodes++;
+          note(i);
+          scalarStart = true;
+          i++;
+          continue;
+        }
+        break;
+      case 93: // ']'
+      case 125: // '}'
+        if (flow > 0) {
+          flow--;
+          scalarStart = false;
+          i++;
+          continue;
+        }
+        break;
+      case 44: // ','
+        if (flow > 0) {
+          nodes++;
+          scalarStart = true;
+          i++;
+          continue;
+        }
+        break;
+      case 58: // ':'
+        if (spaceNext || (flow > 0 && (next === 44 || next === 93 || next === 125))) {
+          nodes++;
+          if (flow === 0) nodeCol = tokenCol;
+          scalarStart = true;
+          i++;
+          continue;
+        }
+        break;
+      case 45: // '-'
+      case 63: // '?'
+        if (scalarStart && flow === 0 && spaceNext) {
+          nodes++;
+          entries++;
+          note(i);
+          nodeCol = i - lineBegin;
+          tokenCol = nodeCol + 2;
+          i++;
+          continue;
+        }
+        break;
+      case 124: // '|'
+      case 62: // '>'
+        if (scalarStart && flow === 0) {
+          blockParent = nodeCol;
+          i = toLineEnd(i);
+          continue;
+        }
+        break;
+      case 42: // '*' alias
+      case 38: // '&' anchor
+      case 33: // '!' tag
+        if (scalarStart) {
+          if (c === 42) nodes++;
+          i++;
+          while (i < to) {
+            const d = text.charCodeAt(i);
+            if (d === 32 || d === 10 || d === 13 || d === 9 || d === 44 || d === 93 || d === 125) break;
+            i++;
+          }
+          continue;
+        }
+        break;
+    }
+    if (scalarStart) tokenCol = i - lineBegin;
+    scalarStart = false;
+    i++;
+    if (nodes > stopAt) break;
+  }
+  return { nodes, depth, ...(deepAt !== undefined ? { deepAt } : {}) };
+}
+
+function tooManyNodes(what: 'document' | 'text', limit: number): string {
+  return `${what} has more than ${limit.toLocaleString('en-US')} YAML nodes, the most preadmit parses in one ${what}; not parsed (no Kubernetes object comes near this)`;
+}
+
+/**
+ * Bytes that were not UTF-8: readFileSync(..., 'utf8') and helm's output decoding turn each into U+FFFD.
+ * The text is still parsed (so nothing in it is lost), and the first such line is reported: the API
+ * server's decoder rejects a manifest that is not UTF-8.
+ */
+function encodingProblem(text: string): YamlProblem | undefined {
+  const at = text.indexOf('\ufffd');
+  const nul = text.indexOf('\u0000');
+  if (at === -1 && nul === -1) return undefined;
+  const first = at === -1 ? nul : nul === -1 ? at : Math.min(at, nul);
+  const line = lineAt(text, first);
+  const utf16 = (at === 0 || at === 1) && nul !== -1 && nul < 8;
+  const message = utf16
+    ? 'the file looks UTF-16 encoded; Kubernetes manifests are UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)'
+    : at === first
+      ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest`
+      : `line ${line} has a NUL character; the API server rejects such a manifest`;
+  return { index: 0, line, message };
 }
 
 /**
@@ -96,20 +391,44 @@ const NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
 export function loadYamlDocuments(text: string): ParsedYaml {
   if (text.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (NEEDS_FULL_PARSE.test(text)) return parseYamlDocuments(text);
+  const encoding = encodingProblem(text);
+  const withEncoding = (parsed: ParsedYaml): ParsedYaml => (encoding ? { documents: parsed.documents, problems: [encoding, ...parsed.problems] } : parsed);
+  if (NEEDS_FULL_PARSE.test(text)) return withEncoding(parseYamlDocuments(text));
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
+  const budget = budgets.getStore();
   // Chunks are slices of the text between document markers (no copy of every line).
   const marker = new RegExp(DOCUMENT_START.source, 'gm');
   let start = 0;
   let startLine = 1;
   let index = 0;
   let afterMarker = false;
+  let textNodes = 0;
+  let stopped = false;
   const take = (end: number) => {
+    if (stopped) return;
     const chunk = text.slice(start, end);
     // Comments before the first marker belong to the first document, as in the positional parser.
     if (!afterMarker && !/^(?!\s*(#|$)).+/m.test(chunk)) return;
-    loadChunk(chunk, startLine, index++, documents, problems);
+    const line = startLine + leadingBlankOrCommentLines(chunk);
+    if (budget?.spent) {
+      problems.push({ index, line, message: budgetProblem(budget) });
+      stopped = true;
+      return;
+    }
+    const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
+    textNodes += measure.nodes;
+    if (measure.deepAt !== undefined) {
+      problems.push({ index: index++, line: startLine + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
+    } else if (measure.nodes > YAML_LIMITS.maxDocumentNodes) {
+      problems.push({ index: index++, line, message: tooManyNodes('document', YAML_LIMITS.maxDocumentNodes) });
+    } else if (textNodes > YAML_LIMITS.maxTextNodes) {
+      problems.push({ index: index++, line, message: `${tooManyNodes('text', YAML_LIMITS.maxTextNodes)}: this document and the ones after it are not parsed` });
+      stopped = true;
+    } else {
+      const used = loadChunk(chunk, startLine, index++, documents, problems);
+      if (budget) budget.used += used;
+    }
   };
   for (let match = marker.exec(text); match !== null; match = marker.exec(text)) {
     take(match.index);
@@ -118,10 +437,11 @@ export function loadYamlDocuments(text: string): ParsedYaml {
     start = Math.min(text.length, match.index + match[0].length + 1);
   }
   take(text.length);
-  return { documents, problems };
+  return withEncoding({ documents, problems });
 }
 
-function loadChunk(chunk: string, firstLine: number, index: number, documents: YamlDocument[], problems: YamlProblem[]): void {
+/** Loads one document's text; returns the nodes it produced (for the scan's budget). */
+function loadChunk(chunk: string, firstLine: number, index: number, documents: YamlDocument[], problems: YamlProblem[]): number {
   let events: Event[];
   let values: unknown[];
   try {
@@ -133,15 +453,15 @@ function loadChunk(chunk: string, firstLine: number, index: number, documents: Y
   }
   if (values.length > 1 || (values.length === 0 && /\S/.test(chunk.replace(/#.*$/gm, '')))) {
     // js-yaml refused it (error, alias, depth): the positional parser decides and explains.
-    const slow = parseYamlDocuments(chunk);
+    const slow = parseYamlDocuments(chunk, 'kubernetes', true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
       documents.push({ index, value: doc.value, line: doc.line + firstLine - 1, lineOf: (pointer) => lineOf(pointer) + firstLine - 1 });
     }
     for (const problem of slow.problems) problems.push({ index, ...(problem.line ? { line: problem.line + firstLine - 1 } : {}), message: problem.message });
-    return;
+    return slow.nodes ?? 0;
   }
-  if (values.length === 0) return; // comments only
+  if (values.length === 0) return 0; // comments only
   const contentLine = firstLine + leadingBlankOrCommentLines(chunk);
   documents.push({
     index,
@@ -155,6 +475,7 @@ function loadChunk(chunk: string, firstLine: number, index: number, documents: Y
       return offset === undefined ? contentLine : lineAt(chunk, offset) + firstLine - 1;
     },
   });
+  return events.length;
 }
 
 let lastEvents: { chunk: string; events: Event[] } | undefined;
@@ -172,8 +493,11 @@ function leadingBlankOrCommentLines(chunk: string): number {
   return count;
 }
 
-/** Parses every document of a YAML (or JSON) text. Never throws for bad input. */
-export function parseYamlDocuments(text: string, dialect: 'kubernetes' | 'yaml-1.2' = 'kubernetes'): ParsedYaml {
+/**
+ * Parses every document of a YAML (or JSON) text. Never throws for bad input. `measured` is set by
+ * loadYamlDocuments, which has already measured the text against the limits.
+ */
+export function parseYamlDocuments(text: string, dialect: 'kubernetes' | 'yaml-1.2' = 'kubernetes', measured = false): ParsedYaml & { nodes?: number } {
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
   if (text.length > YAML_LIMITS.maxBytes) {
@@ -181,6 +505,16 @@ export function parseYamlDocuments(text: string, dialect: 'kubernetes' | 'yaml-1
     return { documents, problems };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const budget = budgets.getStore();
+  if (!measured) {
+    if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
+    // The AST parser costs more per node than js-yaml's events: the whole text gets one document's allowance.
+    const measure = measureYaml(text, 0, text.length, YAML_LIMITS.maxDocumentNodes);
+    if (measure.deepAt !== undefined) return { documents, problems: [{ index: 0, line: lineAt(text, measure.deepAt), message: DEPTH_MESSAGE() }] };
+    if (measure.nodes > YAML_LIMITS.maxDocumentNodes) {
+      return { documents, problems: [{ index: 0, line: 1, message: tooManyNodes('text', YAML_LIMITS.maxDocumentNodes) }] };
+    }
+  }
   const lineCounter = new LineCounter();
   let parsed: Document.Parsed[];
   try {
@@ -191,39 +525,47 @@ export function parseYamlDocuments(text: string, dialect: 'kubernetes' | 'yaml-1
       ...(dialect === 'kubernetes' ? (KUBERNETES_YAML as object) : {}),
     }) as Document.Parsed[];
   } catch (error) {
-    problems.push({ index: 0, message: `YAML could not be parsed: ${(error as Error).message}` });
+    problems.push({ index: 0, line: 1, message: `YAML could not be parsed: ${safeParserMessage((error as Error).message)}` });
     return { documents, problems };
   }
   if (!Array.isArray(parsed)) parsed = [parsed];
-  const lineAt = (offset: number | undefined): number => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+  const lineOfOffset = (offset: number | undefined): number => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+  let nodes = 0;
 
   parsed.forEach((doc, index) => {
-    const startLine = lineAt(doc.contents?.range?.[0] ?? doc.range?.[0]);
+    const startLine = lineOfOffset(doc.contents?.range?.[0] ?? doc.range?.[0]);
     if (doc.errors.length > 0) {
       const error = doc.errors[0]!;
-      problems.push({ index, line: lineAt(error.pos[0]), message: firstLine(error.message) });
+      const message = safeParserMessage(error.message);
+      // A stack exhausted in the parser has no meaningful position: the document's start is reported.
+      problems.push({ index, line: message === DEPTH_MESSAGE() ? startLine : lineOfOffset(error.pos[0]), message });
       return;
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
     } catch (error) {
-      problems.push({ index, line: startLine, message: `YAML could not be expanded: ${firstLine((error as Error).message)}` });
+      const message = safeParserMessage((error as Error).message);
+      problems.push({ index, line: startLine, message: message === DEPTH_MESSAGE() ? message : `YAML could not be expanded: ${message}` });
       return;
     }
-    if (!nodeDepth(value, YAML_LIMITS.maxDepth)) {
-      problems.push({ index, line: startLine, message: `document is nested deeper than ${YAML_LIMITS.maxDepth} levels` });
+    const tree = checkTree(value, YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
+    if (tree === 'deep' || tree === 'large') {
+      const message = tree === 'deep' ? DEPTH_MESSAGE() : `aliases expand the document to more than ${(2 * YAML_LIMITS.maxDocumentNodes).toLocaleString('en-US')} nodes; not parsed`;
+      problems.push({ index, line: startLine, message });
       return;
     }
+    nodes += tree;
     const contents = doc.contents as Node | null;
     documents.push({
       index,
       value: value ?? null,
       line: startLine,
-      lineOf: (pointer) => lineAt(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0]),
+      lineOf: (pointer) => lineOfOffset(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0]),
     });
   });
-  return { documents, problems };
+  if (budget && !measured) budget.used += nodes;
+  return { documents, problems, nodes };
 }
 
 /** Offset of the node at a pointer: for a mapping entry, its key; falls back to the nearest ancestor. */

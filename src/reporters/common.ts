@@ -160,3 +160,45 @@ export function clip(text: string, max: number): string {
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** Whether a finding blocks the run: severe enough and not suppressed. */
+export function blocks(finding: Finding, failOn: FailOn): boolean {
+  return finding.suppressed === undefined && isBlocking(finding.severity, failOn);
+}
+
+/**
+ * Where a chart finding's value set puts it: "in the chart's defaults" (a dangerous default) or "only
+ * with values ci/a-values.yaml, prod"; undefined outside charts.
+ */
+export function valueSetLabel(finding: Finding): string | undefined {
+  const sets = finding.valueSets ?? (finding.source.kind === 'helm' && finding.source.valueSet !== undefined ? [finding.source.valueSet] : undefined);
+  if (sets === undefined || sets.length === 0) return undefined;
+  if (sets.includes('default')) return "in the chart's defaults";
+  return `only with values ${sets.join(', ')}`;
+}
+
+/** `charts/x/values.yaml:42 securityContext.privileged`, when provenance found the values key. */
+export function valuesLabel(source: SourceInfo): string | undefined {
+  const v = source.values;
+  return v === undefined ? undefined : `${locationLabel(v.file, v.line)} ${v.key}`;
+}
+
+/** The template line that emits the field, when it is not already source.file:source.line. */
+export function templateLabel(source: SourceInfo): string | undefined {
+  const t = source.templateLocation;
+  if (t === undefined || (t.file === source.file && t.line === source.line)) return undefined;
+  return locationLabel(t.file, t.line);
+}
+
+/** `config .preadmit.yaml:12: reason`, `comment values.yaml:8: reason`, `annotation: reason`. */
+export function suppressionLabel(finding: Finding): string | undefined {
+  const s = finding.suppressed;
+  if (s === undefined) return undefined;
+  const where = s.file === undefined ? '' : ` ${locationLabel(s.file, s.line)}`;
+  return `suppressed by ${s.kind}${where}: ${s.reason}`;
+}
+
+/** Suppressions that need attention: expired, unused or invalid ones. */
+export function suppressionProblems(result: ScanResult): NonNullable<ScanResult['suppressions']> {
+  return (result.suppressions ?? []).filter((s) => s.status !== 'applied');
+}

@@ -4,6 +4,11 @@
 // schema's properties equal, and the compiler keeps the key lists and the model equal.
 import type {
   AdmissionVerdict,
+  AppliedSuppression,
+  ProvenanceSummary,
+  SuppressionRecord,
+  TemplateLocation,
+  ValuesLocation,
   BlastRadius,
   ChartRecord,
   Finding,
@@ -30,13 +35,18 @@ function keysOf<T>() {
 }
 
 export const JSON_KEYS = {
-  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors']),
+  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors', 'suppressions']),
   tool: keysOf<ScanResult['tool']>()(['name', 'version']),
   pss: keysOf<ScanResult['pss']>()(['level', 'version']),
-  summary: keysOf<ScanSummary>()(['verdict', 'findings', 'bySeverity', 'blocking', 'failOn', 'objects', 'charts', 'errors', 'renderMs', 'totalMs']),
-  finding: keysOf<Finding>()(['ruleId', 'severity', 'category', 'message', 'object', 'path', 'source', 'fingerprint', 'remediation', 'related']),
+  summary: keysOf<ScanSummary>()(['verdict', 'findings', 'bySeverity', 'blocking', 'failOn', 'objects', 'charts', 'errors', 'renderMs', 'totalMs', 'suppressed', 'provenance']),
+  provenanceSummary: keysOf<ProvenanceSummary>()(['values', 'template', 'object', 'renders', 'ms']),
+  finding: keysOf<Finding>()(['ruleId', 'severity', 'category', 'message', 'object', 'path', 'source', 'fingerprint', 'remediation', 'related', 'valueSets', 'suppressed']),
+  appliedSuppression: keysOf<AppliedSuppression>()(['kind', 'reason', 'file', 'line', 'expires']),
+  suppressionRecord: keysOf<SuppressionRecord>()(['kind', 'status', 'rule', 'reason', 'file', 'line', 'expires', 'container', 'object', 'matched', 'message']),
   objectRef: keysOf<ObjectRef>()(['apiVersion', 'kind', 'namespace', 'name']),
-  source: keysOf<SourceInfo>()(['kind', 'file', 'line', 'chart', 'template', 'valueSet', 'document', 'plan', 'address']),
+  source: keysOf<SourceInfo>()(['kind', 'file', 'line', 'chart', 'template', 'valueSet', 'document', 'plan', 'address', 'values', 'templateLocation', 'located', 'unproven']),
+  valuesLocation: keysOf<ValuesLocation>()(['file', 'line', 'key']),
+  templateLocation: keysOf<TemplateLocation>()(['file', 'line']),
   objectRecord: keysOf<ObjectRecord>()(['object', 'source', 'admission', 'blastRadius']),
   blastRadius: keysOf<BlastRadius>()(['rating', 'reasons', 'privilege', 'authority', 'reachability', 'secrets']),
   blastPrivilege: keysOf<BlastRadius['privilege']>()(['baselineAllowed', 'restrictedAllowed', 'baselineViolations']),
@@ -51,7 +61,8 @@ export const JSON_KEYS = {
   admission: keysOf<AdmissionVerdict>()(['version', 'baseline', 'restricted']),
   levelVerdict: keysOf<LevelVerdict>()(['allowed', 'violations']),
   violation: keysOf<PssViolation>()(['check', 'reason', 'detail']),
-  chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'admission']),
+  chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'valuesFiles', 'set', 'provenance', 'admission']),
+  chartProvenance: keysOf<NonNullable<ChartRecord['provenance']>>()(['renders', 'ms']),
   chartAdmission: keysOf<NonNullable<ChartRecord['admission']>>()(['level', 'version', 'allowed', 'deniedBy']),
   scanError: keysOf<ScanError>()(['kind', 'file', 'line', 'chart', 'message']),
 } as const;
@@ -76,8 +87,13 @@ function pick<T extends object>(
   return out;
 }
 
+const strings = (list: readonly string[]): Json => [...list];
 const refJson = (ref: ObjectRef) => pick(ref, JSON_KEYS.objectRef);
-const sourceJson = (source: SourceInfo) => pick(source, JSON_KEYS.source);
+const sourceJson = (source: SourceInfo) =>
+  pick(source, JSON_KEYS.source, {
+    values: (v) => pick(v, JSON_KEYS.valuesLocation),
+    templateLocation: (t) => pick(t, JSON_KEYS.templateLocation),
+  });
 const violationJson = (v: PssViolation) => pick(v, JSON_KEYS.violation);
 const levelJson = (level: LevelVerdict) => pick(level, JSON_KEYS.levelVerdict, { violations: (vs) => vs.map(violationJson) });
 const admissionJson = (a: AdmissionVerdict) => pick(a, JSON_KEYS.admission, { baseline: levelJson, restricted: levelJson });
@@ -87,10 +103,14 @@ function findingJson(f: Finding): Json {
     object: refJson,
     source: sourceJson,
     related: (refs) => [...refs].sort(compareRefs).map(refJson),
+    valueSets: strings,
+    suppressed: (s) => pick(s, JSON_KEYS.appliedSuppression),
   });
 }
 
-const strings = (list: readonly string[]): Json => [...list];
+function suppressionRecordJson(r: SuppressionRecord): Json {
+  return pick(r, JSON_KEYS.suppressionRecord, { object: refJson });
+}
 
 function blastRadiusJson(b: BlastRadius): Json {
   const K = JSON_KEYS;
@@ -119,6 +139,9 @@ function objectRecordJson(r: ObjectRecord): Json {
 
 function chartRecordJson(c: ChartRecord): Json {
   return pick(c, JSON_KEYS.chartRecord, {
+    valuesFiles: strings,
+    set: strings,
+    provenance: (p) => pick(p, JSON_KEYS.chartProvenance),
     admission: (a) => pick(a, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] }),
   });
 }
@@ -126,6 +149,7 @@ function chartRecordJson(c: ChartRecord): Json {
 function summaryJson(s: ScanSummary): Json {
   return pick(s, JSON_KEYS.summary, {
     bySeverity: (counts) => Object.fromEntries(SEVERITIES.map((sev) => [sev, counts[sev]])),
+    provenance: (p) => pick(p, JSON_KEYS.provenanceSummary),
   });
 }
 
@@ -145,6 +169,10 @@ export function toJsonValue(result: ScanResult): Json {
     objects: () => objects.map(objectRecordJson),
     charts: () => charts.map(chartRecordJson),
     errors: () => errors.map((e) => pick(e, JSON_KEYS.scanError)),
+    suppressions: (list) =>
+      [...list]
+        .sort((a, b) => chain(compareText(a.file, b.file), (a.line ?? 0) - (b.line ?? 0), compareText(a.rule, b.rule), compareText(a.kind, b.kind)))
+        .map(suppressionRecordJson),
   });
 }
 

@@ -19,6 +19,11 @@ import {
   plural,
   pssLabel,
   ruleMetas,
+  suppressionLabel,
+  suppressionProblems,
+  templateLabel,
+  valueSetLabel,
+  blocks,
   type RuleLike,
 } from './common.ts';
 
@@ -124,7 +129,19 @@ function findingRow(f: Finding, rules: ReadonlyMap<string, RuleMeta>, fileUrl: M
   let object = text(objectLabel(f.object), LIMIT.object);
   if (f.source.address !== undefined) object += ` <sub>${text(f.source.address, LIMIT.object)}</sub>`;
   let where = link(text(locationLabel(f.source.file, f.source.line), LIMIT.file), fileUrl?.(f.source.file, f.source.line));
-  if (f.source.valueSet !== undefined && f.source.valueSet !== 'default') where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
+  const values = f.source.values;
+  if (values !== undefined) {
+    // The values line first: it is what a chart maintainer changes.
+    const at = link(text(locationLabel(values.file, values.line), LIMIT.file), fileUrl?.(values.file, values.line));
+    where = `${at} <code>${text(values.key, LIMIT.path)}</code><br><sub>template: ${where}</sub>`;
+  }
+  const template = templateLabel(f.source);
+  if (template !== undefined && f.source.templateLocation !== undefined) {
+    where += ` <sub>emitted at ${link(text(template, LIMIT.file), fileUrl?.(f.source.templateLocation.file, f.source.templateLocation.line))}</sub>`;
+  }
+  if (f.valueSets !== undefined && !f.valueSets.includes('default')) where += ` <sub>${text(valueSetLabel(f)!, LIMIT.file)}</sub>`;
+  else if (f.valueSets === undefined && f.source.valueSet !== undefined && f.source.valueSet !== 'default') where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
+  if (f.suppressed !== undefined) where += ` <sub>${text(suppressionLabel(f)!, LIMIT.message)}</sub>`;
   const path = `<code>${text(f.path || '/', LIMIT.path)}</code>`;
   return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path} | ${text(f.message, LIMIT.message)} | ${where} |`;
 }
@@ -261,8 +278,9 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
   const failOn = result.summary.failOn;
   const sorted = [...result.findings].sort(compareFindingsBySeverity);
-  const blocking = sorted.filter((f) => isBlocking(f.severity, failOn));
-  const others = sorted.filter((f) => !isBlocking(f.severity, failOn));
+  const blocking = sorted.filter((f) => blocks(f, failOn));
+  const others = sorted.filter((f) => !blocks(f, failOn) && f.suppressed === undefined);
+  const suppressed = sorted.filter((f) => f.suppressed !== undefined);
   const errors = [...result.errors].sort((a, b) => chain(compareText(a.file, b.file), (a.line ?? 0) - (b.line ?? 0)));
 
   // Display order; the cut order (least important first) is further down.
@@ -286,9 +304,27 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
     FINDING_HEAD,
     others.map((f) => findingRow(f, rules, options.fileUrl)),
   );
-  const sections = [blockingSection, admission, errorSection, otherSection];
+  const suppressedSection = detailsSection('suppressed findings', `Suppressed findings (${suppressed.length})`, FINDING_HEAD, suppressed.map((f) => findingRow(f, rules, options.fileUrl)));
+  const problems = suppressionProblems(result);
+  const problemSection = tableSection(
+    'suppression problems',
+    `Suppressions needing attention (${problems.length})`,
+    ['| Status | Kind | Where | Rule | Note |', '| --- | --- | --- | --- | --- |'],
+    problems.map((p) => {
+      const status = p.status === 'expired' ? `expired ${p.expires ?? ''}`.trim() : p.status;
+      const rule = p.container === undefined ? p.rule : `${p.rule} (container ${p.container})`;
+      const where = link(text(locationLabel(p.file, p.line), LIMIT.file), options.fileUrl?.(p.file, p.line));
+      return `| ${status} | ${p.kind} | ${where} | ${text(rule, 100)} | ${text(p.message ?? (p.status === 'unused' ? 'matches no finding' : ''), LIMIT.error)} |`;
+    }),
+  );
+  const sections = [blockingSection, admission, errorSection, problemSection, otherSection, suppressedSection];
   const head = header(result);
-  const counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : '_No findings._';
+  let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : '_No findings._';
+  if (result.summary.suppressed !== undefined) counts += `\n\n${plural(result.summary.suppressed, 'finding')} suppressed (kept below, never blocking).`;
+  const p = result.summary.provenance;
+  if (p !== undefined && p.values + p.template + p.object > 0) {
+    counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
+  }
 
   const assemble = (shown: readonly number[]): string =>
     [head, omissionNote(sections, shown, maxLength), counts, ...sections.map((s, i) => s.render(shown[i]!))].filter(Boolean).join('\n\n') + '\n';
@@ -297,8 +333,9 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   let report = assemble(shown);
   if (size(report) <= maxLength) return report;
 
-  // Cut the least important rows first: other findings, admission verdicts, errors, then blocking findings.
-  for (const section of [otherSection, admission, errorSection, blockingSection]) {
+  // Cut the least important rows first: suppressed and other findings, admission verdicts, suppression
+  // problems, errors, then blocking findings.
+  for (const section of [suppressedSection, otherSection, admission, problemSection, errorSection, blockingSection]) {
     const i = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;

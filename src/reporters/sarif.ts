@@ -175,22 +175,38 @@ function logicalLocations(finding: Finding): LogicalLocation[] {
   return locations;
 }
 
+function physical(file: string, line: number | undefined): Location['physicalLocation'] {
+  return { artifactLocation: { uri: toArtifactUri(file), uriBaseId: SRCROOT }, region: { startLine: startLine(line) } };
+}
+
+/**
+ * A chart finding located at its values key is reported there (the line a chart maintainer changes), with
+ * the template line and the object's template as related locations; anything else at its file and line.
+ */
 function resultOf(finding: Finding, ruleIndex: number): Result {
   const { source } = finding;
   const valueSet = source.valueSet !== undefined && source.valueSet !== 'default' ? ` (values: ${source.valueSet})` : '';
+  const values = source.values;
   const location: Location = {
-    physicalLocation: {
-      artifactLocation: { uri: toArtifactUri(source.file), uriBaseId: SRCROOT },
-      region: { startLine: startLine(source.line) },
-    },
+    physicalLocation: values !== undefined ? physical(values.file, values.line) : physical(source.file, source.line),
     logicalLocations: logicalLocations(finding),
   };
-  return {
+  const related: Location[] = [];
+  if (values !== undefined) {
+    related.push({ id: 1, physicalLocation: physical(source.file, source.line), message: { text: `the template of ${objectLabel(finding.object)}` } });
+  }
+  const template = source.templateLocation;
+  if (template !== undefined && !(template.file === source.file && template.line === source.line)) {
+    related.push({ id: related.length + 1, physicalLocation: physical(template.file, template.line), message: { text: 'the template line that emits the field' } });
+  }
+  const cause = values !== undefined ? ` — ${values.file.split('/').pop()}${values.line !== undefined ? `:${values.line}` : ''} \`${values.key}\`` : '';
+  const result: Result = {
     ruleId: finding.ruleId,
     ruleIndex,
     level: SARIF_LEVEL[finding.severity],
-    message: { text: `${objectLabel(finding.object)}${valueSet}: ${finding.message}` },
+    message: { text: `${objectLabel(finding.object)}${valueSet}: ${finding.message}${cause}` },
     locations: [location],
+    ...(related.length > 0 && { relatedLocations: related }),
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     properties: {
       path: finding.path,
@@ -199,10 +215,37 @@ function resultOf(finding: Finding, ruleIndex: number): Result {
       ...(source.chart !== undefined && { chart: source.chart }),
       ...(source.template !== undefined && { template: source.template }),
       ...(source.valueSet !== undefined && { valueSet: source.valueSet }),
+      ...(finding.valueSets !== undefined && { valueSets: [...finding.valueSets], inChartDefaults: finding.valueSets.includes('default') }),
+      ...(values !== undefined && { valuesKey: values.key, valuesFile: values.file }),
+      ...(source.located !== undefined && { located: source.located }),
+      ...(source.unproven !== undefined && { unproven: source.unproven }),
       ...(source.plan !== undefined && { plan: source.plan }),
       ...(source.address !== undefined && { address: source.address }),
       ...(finding.related !== undefined && finding.related.length > 0 && { related: finding.related.map(qualifiedName) }),
     },
+  };
+  const s = finding.suppressed;
+  if (s !== undefined) {
+    result.suppressions = [
+      {
+        kind: s.kind === 'config' ? 'external' : 'inSource',
+        status: 'accepted',
+        justification: s.reason,
+        ...(s.file !== undefined && { location: { physicalLocation: physical(s.file, s.line) } }),
+        properties: { by: s.kind, ...(s.expires !== undefined && { expires: s.expires }) },
+      },
+    ];
+  }
+  return result;
+}
+
+function suppressionNotification(record: NonNullable<ScanResult['suppressions']>[number]): Notification {
+  const what = record.status === 'expired' ? `expired on ${record.expires}` : record.status === 'unused' ? 'matches no finding' : `is invalid: ${record.message ?? ''}`;
+  return {
+    level: record.status === 'invalid' ? 'error' : 'warning',
+    message: { text: `${record.kind} suppression of ${record.rule}${record.container !== undefined ? ` (container ${record.container})` : ''} ${what}` },
+    locations: [{ physicalLocation: physical(record.file, record.line) }],
+    properties: { suppression: record.status, kind: record.kind },
   };
 }
 
@@ -263,7 +306,8 @@ function limitResults(findings: readonly Finding[]): { kept: Finding[]; notifica
 export function toSarifLog(result: ScanResult, rules: readonly RuleLike[]): Log {
   const { descriptors, index } = buildRules(ruleMetas(rules), result.findings);
   const { kept, notifications: limitNotes } = limitResults(result.findings);
-  const notifications = [...result.errors.map(errorNotification), ...limitNotes];
+  const suppressionNotes = (result.suppressions ?? []).filter((r) => r.status !== 'applied').map(suppressionNotification);
+  const notifications = [...result.errors.map(errorNotification), ...suppressionNotes, ...limitNotes];
   const invocation: Invocation = { executionSuccessful: result.errors.length === 0 };
   if (notifications.length > 0) invocation.toolExecutionNotifications = notifications;
   const run: Run = {
@@ -284,6 +328,8 @@ export function toSarifLog(result: ScanResult, rules: readonly RuleLike[]): Log 
       blocking: result.summary.blocking,
       objects: result.summary.objects,
       charts: result.summary.charts,
+      ...(result.summary.suppressed !== undefined && { suppressed: result.summary.suppressed }),
+      ...(result.summary.provenance !== undefined && { provenance: { ...result.summary.provenance } }),
     },
   };
   return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };

@@ -18,6 +18,11 @@ import {
   outcomeOf,
   plural,
   pssLabel,
+  suppressionLabel,
+  suppressionProblems,
+  templateLabel,
+  valueSetLabel,
+  valuesLabel,
 } from './common.ts';
 
 export interface TextOptions {
@@ -148,8 +153,38 @@ function renderGroup(group: Group, result: ScanResult, records: Map<string, Obje
     lines.push(objectLine);
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
       const where = paint(terminalSafe(locationLabel(f.source.file, f.source.line)), 'dim');
-      lines.push(`    ${severityTag(f.severity, paint)}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || '/')}  ${terminalSafe(f.message)}  ${where}`);
+      const tag = f.suppressed === undefined ? severityTag(f.severity, paint) : paint(f.severity.toUpperCase().padEnd(SEVERITY_WIDTH), 'dim');
+      lines.push(`    ${tag}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || '/')}  ${terminalSafe(f.message)}  ${where}`);
+      const detail = findingDetail(f);
+      if (detail.length > 0) lines.push(`    ${' '.repeat(SEVERITY_WIDTH)}  ${paint(`↳ ${terminalSafe(detail.join(' · '))}`, 'dim')}`);
     }
+  }
+  return lines;
+}
+
+/** What provenance, value sets and suppressions add to a finding: values line, template line, set, suppression. */
+function findingDetail(f: Finding): string[] {
+  const parts: string[] = [];
+  const values = valuesLabel(f.source);
+  if (values !== undefined) parts.push(`values ${values}`);
+  const template = templateLabel(f.source);
+  if (template !== undefined) parts.push(`template ${template}`);
+  const set = valueSetLabel(f);
+  if (set !== undefined && !set.startsWith('in ')) parts.push(set);
+  const suppressed = suppressionLabel(f);
+  if (suppressed !== undefined) parts.push(suppressed);
+  return parts;
+}
+
+function renderSuppressions(result: ScanResult, paint: Paint): string[] {
+  const problems = suppressionProblems(result);
+  if (problems.length === 0) return [];
+  const lines = [paint(`SUPPRESSIONS needing attention (${problems.length})`, 'bold', 'yellow')];
+  for (const s of problems) {
+    const what = s.status === 'expired' ? `expired ${s.expires ?? ''}`.trim() : s.status;
+    const scope = s.container === undefined ? s.rule : `${s.rule} (container ${s.container})`;
+    const why = s.message ?? (s.status === 'unused' ? 'matches no finding' : '');
+    lines.push(`  ${paint('!', 'yellow')} ${what.padEnd(18)} ${s.kind.padEnd(10)} ${terminalSafe(locationLabel(s.file, s.line))}: ${terminalSafe(scope)}${why ? ` — ${terminalSafe(why)}` : ''}`);
   }
   return lines;
 }
@@ -179,6 +214,11 @@ function renderSummary(result: ScanResult, paint: Paint): string[] {
     plural(summary.errors, 'error'),
     formatMs(summary.totalMs),
   ];
+  if (summary.suppressed !== undefined) parts.splice(1, 0, `${summary.suppressed} suppressed`);
+  if (summary.provenance !== undefined) {
+    const p = summary.provenance;
+    parts.splice(parts.length - 1, 0, `located: ${p.values} at values, ${p.template} at templates, ${p.object} at objects (${plural(p.renders, 'extra render')})`);
+  }
   const lines = [`Summary: ${parts.join(' · ')}`];
   const threshold = summary.failOn === 'never' ? '' : ` at or above ${summary.failOn}`;
   const errors = plural(errorCount(result), 'error');
@@ -210,6 +250,8 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   const errors = renderErrors(result, paint);
   if (errors.length > 0) sections.push(errors);
   for (const group of buildGroups(result)) sections.push(renderGroup(group, result, records, paint));
+  const suppressions = renderSuppressions(result, paint);
+  if (suppressions.length > 0) sections.push(suppressions);
   if (result.findings.length === 0 && result.charts.length === 0) sections.push([paint('No findings.', 'dim')]);
   sections.push(renderSummary(result, paint));
   return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';

@@ -1,0 +1,96 @@
+// helm_release: local charts are rendered (privileged.test.ts); remote ones are named as not analysable
+// offline and their values checked for settings dangerous whatever the chart does.
+import { describe, expect, it } from 'vitest';
+import valuesDanger from '../../rules/tf-helm-values-danger.ts';
+import { parseSetName, setEntriesToValues, typedValue } from '../../src/loaders/terraform/index.ts';
+import { fixture, loadPlanAt, run, TF_RULES } from './helpers.ts';
+
+const plan = loadPlanAt(fixture('helm', 'plan.json'));
+const release = (address: string) => plan.objects.find((o) => o.source.address === address)!;
+
+describe('remote helm_release', () => {
+  it('is named, per release, as not analysable offline (never passed silently)', () => {
+    expect(plan.helmReleases).toEqual([]);
+    expect(plan.errors.map((e) => [e.kind, e.message.split(':')[0]])).toEqual([
+      ['dependency', 'helm_release helm_release.agent'],
+      ['dependency', 'helm_release module.aws.helm_release.lbc'],
+      ['dependency', 'helm_release helm_release.db'],
+      ['dependency', 'helm_release helm_release.app'],
+    ]);
+    expect(plan.errors[0]!.message).toContain('chart "node-agent" from https://charts.example.com version 1.4.0 is not in the repository and not analysable offline');
+    expect(plan.errors[2]!.message).toContain('chart "oci://registry.example.com/charts/db" version 2.0.0 is not in the repository and not analysable offline');
+    expect(plan.errors[3]!.message).toContain('local chart "../../charts/app" version 0.1.0 was not found in the repository');
+  });
+
+  it('reads values, set, set_list and set_sensitive in both provider shapes (2.x blocks, 3.x attributes with nulls)', () => {
+    expect(release('helm_release.agent').raw).toMatchObject({
+      chartSource: 'remote',
+      values: [{ daemonset: { hostNetwork: true } }, { podSecurityContext: { runAsUser: 0 } }],
+      set: [{ name: 'hostPID', value: 'true' }, { name: 'image.tag', value: '1.2.3', type: 'string' }],
+      set_list: [{ name: 'securityContext.capabilities.add', value: ['NET_ADMIN', 'ALL'] }],
+      set_sensitive: [{ name: 'auth.password', value: '<redacted>' }],
+    });
+    expect(release('module.aws.helm_release.lbc').raw).toMatchObject({ values: [], set: [{ name: 'clusterName', value: 'prod' }, { name: 'vpcId', value: null }], set_list: [], set_sensitive: [] });
+    expect(release('module.aws.helm_release.lbc').unknown).toEqual(['/set/1/value']);
+  });
+
+  it('finds dangerous values without rendering, located at the value', () => {
+    const findings = run(plan.objects, [valuesDanger]);
+    expect(findings.filter((f) => f.source.address === 'helm_release.agent').map((f) => `${f.severity} ${f.path}`)).toEqual([
+      'high /values/0/daemonset/hostNetwork',
+      'high /values/0/daemonset/securityContext/privileged',
+      'high /values/0/daemonset/securityContext/capabilities/add',
+      'high /values/0/daemonset/volumes/0/hostPath',
+      'medium /values/1/podSecurityContext/runAsUser',
+      'high /set/0/value',
+      'high /set_list/0/value',
+    ]);
+    expect(findings.find((f) => f.path === '/values/0/daemonset/securityContext/privileged')!.message).toBe('values[0] sets daemonset.securityContext.privileged: privileged containers are root on the node');
+    expect(findings.find((f) => f.path === '/set/0/value')!.message).toBe('set[0] sets hostPID: pods share the node\'s namespaces');
+    // values sensitive as a whole: strings redacted, the boolean still judged
+    expect(findings.filter((f) => f.source.address === 'helm_release.db').map((f) => f.path)).toEqual(['/values/0/primary/podSecurityContext/runAsNonRoot']);
+  });
+
+  it('reports values and set entries unknown until apply', () => {
+    const findings = run(plan.objects, TF_RULES).filter((f) => f.ruleId === 'tf-unknown-until-apply');
+    expect(findings.map((f) => [f.source.address, f.path, f.message])).toEqual([
+      ['module.aws.helm_release.lbc', '/set/1/value', 'helm_release set entry "vpcId" has a value unknown until apply: the chart was checked without it'],
+      ['helm_release.app', '/values', 'helm_release values (values) are unknown until apply: the chart was checked without them'],
+    ]);
+  });
+
+  it('never shows a sensitive value: set_sensitive, sensitive values, repository_password, variables', () => {
+    const findings = run(plan.objects, TF_RULES);
+    const text = JSON.stringify({ plan, findings });
+    for (const secret of ['HELM-SET-SENSITIVE-pa55w0rd', 'HELM-REPO-PASSWORD-secret', 'HELM-SENSITIVE-VALUES-rootpw', 'HELM-SENSITIVE-VARIABLE-value']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('helm --set semantics for the render', () => {
+  it('splits names on unescaped dots, with list indexes', () => {
+    expect(parseSetName('image.tag')).toEqual(['image', 'tag']);
+    expect(parseSetName('annotations.prometheus\\.io/scrape')).toEqual(['annotations', 'prometheus.io/scrape']);
+    expect(parseSetName('containers[1].args[0]')).toEqual(['containers', 1, 'args', 0]);
+  });
+
+  it('types values as helm does', () => {
+    expect([typedValue('true'), typedValue('false'), typedValue('null'), typedValue('10'), typedValue('010'), typedValue('1.5'), typedValue('a\\,b')]).toEqual([true, false, null, 10, '010', '1.5', 'a,b']);
+  });
+
+  it('builds one values document from set, set_list and set_sensitive, in order', () => {
+    expect(setEntriesToValues([
+      { name: 'securityContext.privileged', value: 'true' },
+      { name: 'image.tag', value: '10', type: 'string' },
+      { name: 'args', value: ['--a', '2'], list: true },
+      { name: 'containers[1].name', value: 'sidecar' },
+      { name: 'auth.password', value: 's3cret', sensitive: true },
+      { name: 'securityContext.privileged', value: 'false' },
+    ])).toEqual({
+      securityContext: { privileged: false },
+      image: { tag: '10' },
+      args: ['--a', 2],
+      containers: [null, { name: 'sidecar' }],
+      auth: { password: 's3cret' },
+    });
+  });
+});

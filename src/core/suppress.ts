@@ -1,0 +1,295 @@
+// Suppressions that never touch manifests: entries in .preadmit.yaml (rule, scope, required reason,
+// optional expiry), `# preadmit: ignore <rule>[.<container>] -- <reason>` comments on a values.yaml or
+// template line, and, for compatibility, `preadmit.dev/ignore.<rule>[.<container>]: <reason>`
+// annotations on the object. A suppressed finding is kept and marked (finding.suppressed), counts in
+// every report and never blocks. Expired, unused and invalid suppressions are returned as records.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { minimatch } from 'minimatch';
+import { isObj } from '../k8s/values.ts';
+import { podTemplateOf } from '../k8s/workloads.ts';
+import { TemplateSources } from '../provenance/template-lines.ts';
+import type { ChartRender } from './charts.ts';
+import type { Config, ConfiguredSuppression } from './config.ts';
+import { relativeTo } from './discover.ts';
+import type { AppliedSuppression, Finding, ObjectRef, ScannedObject, SourceInfo, SuppressionRecord } from './model.ts';
+import { get, tokens as pointerTokens } from './pointer.ts';
+
+export const ANNOTATION_PREFIX = 'preadmit.dev/ignore.';
+const MARKER = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
+
+export interface SuppressionOptions {
+  config: Config;
+  repoRoot: string;
+  /** The scanned objects (annotations, and container names for container-scoped suppressions). */
+  objects: readonly ScannedObject[];
+  /** Files whose `# preadmit: ignore` comments count (absolute): see commentFiles(). */
+  files?: readonly string[];
+  /** Known rule ids: a comment or annotation naming another is invalid. */
+  ruleIds?: readonly string[];
+  /** YYYY-MM-DD (default: today, UTC). */
+  today?: string;
+}
+
+interface Comment {
+  file: string;
+  /** The line the marker is written on. */
+  line: number;
+  /** The line it applies to: its own (trailing comment) or the next content line (comment above). */
+  target: number;
+  rule: string;
+  container?: string;
+  reason?: string;
+  matched: number;
+}
+
+/** `rule` or `rule.container` (rule ids have no dots; container names are DNS labels). */
+function splitRule(spec: string): { rule: string; container?: string } {
+  const dot = spec.indexOf('.');
+  return dot === -1 ? { rule: spec } : { rule: spec.slice(0, dot), container: spec.slice(dot + 1) };
+}
+
+export function parseComments(file: string, text: string): Comment[] {
+  const lines = text.split(/\r?\n/);
+  const out: Comment[] = [];
+  lines.forEach((line, i) => {
+    if (!line.includes('preadmit:')) return;
+    const m = MARKER.exec(line);
+    if (!m) return;
+    const before = line.slice(0, m.index);
+    let target = i + 1;
+    if (before.trim() === '') {
+      // A comment of its own applies to the next line that is neither blank nor a comment.
+      let j = i + 1;
+      while (j < lines.length && (lines[j]!.trim() === '' || /^\s*(#|\{\{-?\s*\/\*)/.test(lines[j]!))) j++;
+      target = j + 1;
+    }
+    const { rule, container } = splitRule(m[2]!);
+    const reason = m[3]?.trim();
+    out.push({ file, line: i + 1, target, rule, ...(container ? { container } : {}), ...(reason ? { reason } : {}), matched: 0 });
+  });
+  return out;
+}
+
+/** The files of rendered charts that may carry suppression comments: values files and templates. */
+export function commentFiles(renders: readonly ChartRender[]): string[] {
+  const files = new Set<string>();
+  const seen = new Set<string>();
+  for (const render of renders) {
+    for (const file of render.request.valuesFiles) files.add(file);
+    if (seen.has(render.dir)) continue;
+    seen.add(render.dir);
+    const sources = new TemplateSources(render.dir);
+    for (const file of sources.allFiles()) files.add(file);
+    const add = (dir: string) => files.add(path.join(dir, 'values.yaml'));
+    add(render.dir);
+    for (const file of sources.allFiles()) {
+      const chartDir = file.slice(0, file.lastIndexOf(`${path.sep}templates${path.sep}`));
+      if (chartDir) add(chartDir);
+    }
+  }
+  return [...files].filter((f) => existsSync(f)).sort();
+}
+
+function objectKey(source: SourceInfo, ref: ObjectRef): string {
+  return [source.chart ?? '', source.file, source.valueSet ?? '', source.template ?? '', source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name].join('\u0000');
+}
+
+/** The container a finding is about, from its path (`.../containers/2/...`). */
+function containerOf(finding: Finding, object: ScannedObject | undefined): string | undefined {
+  if (object === undefined) return undefined;
+  const tokens = pointerTokens(finding.path);
+  for (let i = tokens.length - 2; i >= 0; i--) {
+    if (/^(containers|initContainers|ephemeralContainers)$/.test(tokens[i]!) && /^\d+$/.test(tokens[i + 1]!)) {
+      const item = get(object.raw, '/' + tokens.slice(0, i + 2).join('/'));
+      return isObj(item) && typeof item.name === 'string' ? item.name : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** One record per object and annotation, whatever the value set that rendered the object. */
+function annotationKey(object: ScannedObject, key: string): string {
+  const { ref, source } = object;
+  return [source.chart ?? source.file, source.address ?? '', ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name, key].join('\u0000');
+}
+
+function annotationsOf(object: ScannedObject): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const meta = object.raw.metadata;
+  if (isObj(meta) && isObj(meta.annotations)) Object.assign(out, meta.annotations);
+  const pod = podTemplateOf(object.raw);
+  if (pod && pod.base !== '' && isObj(pod.metadata.annotations)) Object.assign(out, pod.metadata.annotations);
+  return out;
+}
+
+function glob(value: string | undefined, pattern: string | undefined): boolean {
+  if (pattern === undefined) return true;
+  if (value === undefined) return false;
+  return value === pattern || minimatch(value, pattern, { dot: true });
+}
+
+function configMatches(s: ConfiguredSuppression, f: Finding, container: string | undefined, repoRoot: string): boolean {
+  if (s.rule !== '*' && s.rule !== f.ruleId) return false;
+  if (s.chart !== undefined && !glob(f.source.chart === undefined ? undefined : path.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.file !== undefined) {
+    const files = [f.source.file, f.source.values?.file].filter((x): x is string => x !== undefined).map((x) => path.resolve(repoRoot, x));
+    if (!files.some((x) => glob(x, s.file))) return false;
+  }
+  if (s.valueSet !== undefined) {
+    const sets = f.valueSets ?? (f.source.valueSet !== undefined ? [f.source.valueSet] : []);
+    if (!sets.includes(s.valueSet)) return false;
+  }
+  if (!glob(f.object.kind, s.kind) || !glob(f.object.namespace, s.namespace) || !glob(f.object.name, s.name)) return false;
+  if (s.container !== undefined && !glob(container, s.container)) return false;
+  return true;
+}
+
+/**
+ * Marks suppressed findings (in place) and returns every suppression met with what became of it:
+ * applied, unused, expired (no longer suppresses) or invalid (no reason, unknown rule).
+ */
+export function applySuppressions(findings: Finding[], options: SuppressionOptions): SuppressionRecord[] {
+  const { config, repoRoot } = options;
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const known = options.ruleIds ? new Set(options.ruleIds) : undefined;
+  const objects = new Map<string, ScannedObject>();
+  for (const object of options.objects) objects.set(objectKey(object.source, object.ref), object);
+  const objectOf = (f: Finding) => objects.get(objectKey(f.source, f.object));
+
+  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== undefined && s.expires < today }));
+  const comments = new Map<string, Comment[]>();
+  for (const file of options.files ?? []) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!text.includes('preadmit:')) continue;
+    const parsed = parseComments(file, text);
+    if (parsed.length > 0) comments.set(file, parsed);
+  }
+  const validComment = (c: Comment) => c.reason !== undefined && (c.rule === '*' || known === undefined || known.has(c.rule));
+  const annotationRecords = new Map<string, SuppressionRecord>();
+
+  for (const f of findings) {
+    const object = objectOf(f);
+    const container = containerOf(f, object);
+    let applied: AppliedSuppression | undefined;
+    for (const entry of configured) {
+      if (!configMatches(entry.s, f, container, repoRoot)) continue;
+      entry.matched++;
+      if (entry.expired || applied) continue;
+      applied = {
+        kind: 'config',
+        reason: entry.s.reason,
+        file: relativeTo(repoRoot, entry.s.declared.file),
+        ...(entry.s.declared.line !== undefined ? { line: entry.s.declared.line } : {}),
+        ...(entry.s.expires !== undefined ? { expires: entry.s.expires } : {}),
+      };
+    }
+    for (const loc of [f.source.values, f.source.templateLocation]) {
+      if (loc?.line === undefined) continue;
+      for (const c of comments.get(path.resolve(repoRoot, loc.file)) ?? []) {
+        if (c.target !== loc.line && c.line !== loc.line) continue;
+        if (c.rule !== '*' && c.rule !== f.ruleId) continue;
+        if (c.container !== undefined && c.container !== container) continue;
+        c.matched++;
+        if (applied || !validComment(c)) continue;
+        applied = { kind: 'comment', reason: c.reason!, file: relativeTo(repoRoot, c.file), line: c.line };
+      }
+    }
+    if (object) {
+      for (const [key, value] of Object.entries(annotationsOf(object))) {
+        if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+        const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+        const recordKey = annotationKey(object, key);
+        let record = annotationRecords.get(recordKey);
+        if (!record) {
+          const reason = typeof value === 'string' ? value.trim() : '';
+          const invalid = reason === '' ? 'the annotation gives no reason' : known && rule !== '*' && !known.has(rule) ? `unknown rule ${rule}` : undefined;
+          record = {
+            kind: 'annotation',
+            status: invalid ? 'invalid' : 'unused',
+            rule,
+            ...(reason ? { reason } : {}),
+            file: object.source.file,
+            ...(object.source.line !== undefined ? { line: object.source.line } : {}),
+            ...(scoped ? { container: scoped } : {}),
+            object: object.ref,
+            matched: 0,
+            ...(invalid ? { message: invalid } : {}),
+          };
+          annotationRecords.set(recordKey, record);
+        }
+        if (rule !== '*' && rule !== f.ruleId) continue;
+        if (scoped !== undefined && scoped !== container) continue;
+        record.matched++;
+        if (applied || record.status === 'invalid') continue;
+        applied = { kind: 'annotation', reason: record.reason!, file: object.source.file, ...(object.source.line !== undefined ? { line: object.source.line } : {}) };
+      }
+    }
+    if (applied) f.suppressed = applied;
+  }
+
+  // Annotation records of objects without findings (unused), once per object and key.
+  for (const object of options.objects) {
+    for (const [key, value] of Object.entries(annotationsOf(object))) {
+      if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+      const recordKey = annotationKey(object, key);
+      if (annotationRecords.has(recordKey)) continue;
+      const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+      const reason = typeof value === 'string' ? value.trim() : '';
+      annotationRecords.set(recordKey, {
+        kind: 'annotation',
+        status: reason === '' ? 'invalid' : 'unused',
+        rule,
+        ...(reason ? { reason } : {}),
+        file: object.source.file,
+        ...(object.source.line !== undefined ? { line: object.source.line } : {}),
+        ...(container ? { container } : {}),
+        object: object.ref,
+        matched: 0,
+        ...(reason === '' ? { message: 'the annotation gives no reason' } : {}),
+      });
+    }
+  }
+
+  const records: SuppressionRecord[] = [];
+  for (const { s, matched, expired } of configured) {
+    records.push({
+      kind: 'config',
+      status: expired ? 'expired' : matched > 0 ? 'applied' : 'unused',
+      rule: s.rule,
+      reason: s.reason,
+      file: relativeTo(repoRoot, s.declared.file),
+      ...(s.declared.line !== undefined ? { line: s.declared.line } : {}),
+      ...(s.expires !== undefined ? { expires: s.expires } : {}),
+      ...(s.container !== undefined ? { container: s.container } : {}),
+      matched,
+      ...(expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}),
+    });
+  }
+  for (const list of comments.values()) {
+    for (const c of list) {
+      const invalid = c.reason === undefined ? 'no reason given (write `-- <reason>` after the rule)' : known && c.rule !== '*' && !known.has(c.rule) ? `unknown rule ${c.rule}` : undefined;
+      records.push({
+        kind: 'comment',
+        status: invalid ? 'invalid' : c.matched > 0 ? 'applied' : 'unused',
+        rule: c.rule,
+        ...(c.reason ? { reason: c.reason } : {}),
+        file: relativeTo(repoRoot, c.file),
+        line: c.line,
+        ...(c.container ? { container: c.container } : {}),
+        matched: c.matched,
+        ...(invalid ? { message: invalid } : {}),
+      });
+    }
+  }
+  for (const record of annotationRecords.values()) {
+    if (record.status !== 'invalid') record.status = record.matched > 0 ? 'applied' : 'unused';
+    records.push(record);
+  }
+  return records;
+}

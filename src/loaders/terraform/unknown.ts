@@ -1,0 +1,100 @@
+// Values a plan does not know ("known after apply") are never violations and never safe. Objects from a
+// plan carry `unknown`: JSON pointers (into `raw`) whose planned value is unknown. A finding whose answer
+// depends on one of them is reported as "unknown until apply" at a lower severity.
+import type { Config } from '../../core/config.ts';
+import type { Finding, ScannedObject, Severity } from '../../core/model.ts';
+
+/** A scanned object from a plan: `unknown` is the field proposed for ScannedObject in model.ts. */
+export type TerraformObject = ScannedObject & { unknown: readonly string[] };
+
+/** apiVersion of the pseudo-objects that stand for Terraform resources themselves (clusters, releases). */
+import { TERRAFORM_API_VERSION } from '../../core/model.ts';
+
+export { TERRAFORM_API_VERSION };
+
+export function unknownOf(object: ScannedObject): readonly string[] {
+  const unknown = (object as { unknown?: unknown }).unknown;
+  return Array.isArray(unknown) ? (unknown as string[]) : [];
+}
+
+function isPrefix(prefix: string, pointer: string): boolean {
+  return prefix === pointer || prefix === '' || pointer.startsWith(prefix + '/');
+}
+
+/** True when the value at `pointer` (or a container of it) is unknown. */
+export function isUnknownAt(unknown: readonly string[], pointer: string): boolean {
+  return unknown.some((u) => isPrefix(u, pointer));
+}
+
+/**
+ * Fields the provider computes when they are not configured and that no check reads: unknown on every
+ * create, they never make a finding about their enclosing block unknown.
+ */
+const COMPUTED_NOISE = new Set([
+  'hostname', 'nodeName', 'schedulerName', 'readinessGates', 'terminationMessagePolicy', 'strategy', 'clusterIP', 'clusterIPs',
+  'healthCheckNodePort', 'ipFamilies', 'ipFamilyPolicy', 'sessionAffinityConfig', 'internalTrafficPolicy', 'nodePort',
+  'uid', 'resourceVersion', 'generation', 'name', 'imagePullSecrets', 'externalTrafficPolicy', 'ingressClassName',
+]);
+
+/**
+ * The unknown pointer a finding at `path` depends on: the value itself, a container of it, or a direct
+ * child of it (a finding about a block whose field is unknown). Deeper descendants, and computed fields
+ * no check reads, are not counted, so a finding on a pod spec does not turn unknown because the pod's
+ * hostname is.
+ */
+export function unknownBehind(unknown: readonly string[], path: string): string | undefined {
+  const container = unknown.find((u) => isPrefix(u, path));
+  if (container !== undefined) return container;
+  return unknown.find((u) => {
+    if (!u.startsWith(path + '/')) return false;
+    const rest = u.slice(path.length + 1);
+    return !rest.includes('/') && !COMPUTED_NOISE.has(rest);
+  });
+}
+
+/** One step lower and never more than medium: an unknown never blocks at the default fail-on (high). */
+export function unknownSeverity(severity: Severity): Severity {
+  switch (severity) {
+    case 'critical':
+    case 'high':
+      return 'medium';
+    case 'medium':
+      return 'low';
+    default:
+      return 'info';
+  }
+}
+
+export const UNKNOWN_NOTE = 'unknown until apply';
+
+function objectKey(address: string | undefined, ref: { kind: string; namespace?: string; name: string }): string {
+  return [address ?? '', ref.kind, ref.namespace ?? '', ref.name].join('\u0000');
+}
+
+/**
+ * Rewrites the findings on plan objects whose answer depends on an unknown value: severity lowered (unless
+ * configuration sets the rule's severity) and the message saying so. Findings of tf-* rules, and on the
+ * terraform/v1 pseudo-objects, are left alone: those rules report unknowns themselves.
+ */
+export function markUnknownFindings(findings: Finding[], objects: readonly ScannedObject[], config?: Pick<Config, 'rules'>): Finding[] {
+  const byKey = new Map<string, readonly string[]>();
+  for (const object of objects) {
+    if (object.source.kind !== 'terraform' || object.ref.apiVersion === TERRAFORM_API_VERSION) continue;
+    const unknown = unknownOf(object);
+    if (unknown.length > 0) byKey.set(objectKey(object.source.address, object.ref), unknown);
+  }
+  if (byKey.size === 0) return findings;
+  return findings.map((finding) => {
+    if (finding.source.kind !== 'terraform' || finding.ruleId.startsWith('tf-')) return finding;
+    const unknown = byKey.get(objectKey(finding.source.address, finding.object));
+    if (unknown === undefined) return finding;
+    const behind = unknownBehind(unknown, finding.path);
+    if (behind === undefined) return finding;
+    const configured = config?.rules[finding.ruleId]?.severity;
+    return {
+      ...finding,
+      severity: configured ?? unknownSeverity(finding.severity),
+      message: `${finding.message} (${UNKNOWN_NOTE}: ${behind === '' ? 'the whole object' : behind} is not known at plan time)`,
+    };
+  });
+}

@@ -1,0 +1,290 @@
+// Provenance of findings in rendered charts: the values.yaml line (or value set file line) whose key
+// decides the offending field, and the template line that emits it. Keys are proven by re-rendering
+// (locate.ts); template lines by unambiguous references or the template's literal structure
+// (template-lines.ts). Anything not proven is said so (source.unproven) and the finding stays at its
+// object, never at a wrong line.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mapLimit, type ChartRender } from '../core/charts.ts';
+import type { Config } from '../core/config.ts';
+import { relativeTo } from '../core/discover.ts';
+import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../core/model.ts';
+import { applySuppressions, commentFiles } from '../core/suppress.ts';
+import { get, join, tokens as pointerTokens } from '../core/pointer.ts';
+import { DANGEROUS_RULE_ID, dangerousLeaves, lintValues } from './lint.ts';
+import { fieldName, locate, nearestExisting, newTarget, scopeRelative, SENTINEL_PREFIX, type Target } from './locate.ts';
+import { literalValueAt, referenceLine, structuralLine, TemplateSources, type LineResult } from './template-lines.ts';
+import { DEFAULT_VALUE_SET, mergeValueSets } from './value-sets.ts';
+import { effectiveValues, locationOf, pathKey, type EffectiveValues } from './values.ts';
+
+export { mergeValueSets, evaluateValueSets, valueSetsOf, DEFAULT_VALUE_SET } from './value-sets.ts';
+export { lintValues } from './lint.ts';
+export { applySuppressions, commentFiles } from '../core/suppress.ts';
+
+/** What provenance learnt per chart render, for the values lint. */
+export interface RenderKnowledge {
+  values: EffectiveValues;
+  /** Lint paths (pathKey) whose sentinel a confirmation render showed somewhere. */
+  shown: Set<string>;
+  /** Lint paths a confirmation render tried. */
+  tried: Set<string>;
+}
+
+export interface ProvenanceReport {
+  /** Extra helm renders, all charts together. */
+  renders: number;
+  /** Time spent locating (extra renders included), summed over renders. */
+  ms: number;
+  /** Knowledge per render of a chart's defaults, by chart (repository-relative). */
+  defaults: Map<string, RenderKnowledge>;
+}
+
+function objectKey(source: SourceInfo, ref: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
+  return [source.template ?? '', source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name].join('\u0000');
+}
+
+const IMAGE_SLOT: Record<string, 'tag' | 'digest' | 'registry'> = {
+  'image-tag': 'tag',
+  'image-digest': 'digest',
+  'image-registry': 'registry',
+};
+
+/** The part of an image reference a rule is about (registry, tag or digest), as rendered. */
+function imageSlot(image: string, slot: 'tag' | 'digest' | 'registry'): string | undefined {
+  const at = image.indexOf('@');
+  const digest = at === -1 ? undefined : image.slice(at + 1);
+  const name = at === -1 ? image : image.slice(0, at);
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  const tag = colon > slash ? name.slice(colon + 1) : undefined;
+  const repository = colon > slash ? name.slice(0, colon) : name;
+  if (slot === 'tag') return tag;
+  if (slot === 'digest') return digest ?? tag;
+  const first = repository.split('/')[0]!;
+  return repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : repository;
+}
+
+interface Decision {
+  path?: (string | number)[];
+  how?: 'sentinel' | 'flip';
+  /** The block a map was found to feed (missing fields): pointer depth. */
+  depth?: number;
+  reason?: string;
+}
+
+function decide(target: Target): Decision {
+  const confirmed = target.confirmed ?? [];
+  if (confirmed.length === 0) return { reason: target.note ?? 'no values key could be proven' };
+  const flip = confirmed.find((c) => c.how === 'flip');
+  if (flip) return { path: flip.candidate.path, how: 'flip' };
+  const unique = [...new Map(confirmed.map((c) => [c.candidate.id, c])).values()];
+  if (target.present) {
+    const slot = IMAGE_SLOT[target.finding.ruleId];
+    if (slot && fieldName(target.pointer) === 'image') {
+      // An image rule is about one part of the reference: only the key feeding that part decides it.
+      const inSlot = unique.filter((c) => {
+        const part = c.text === undefined ? undefined : imageSlot(c.text, slot);
+        if (part === undefined) return false;
+        const own = new RegExp(`${SENTINEL_PREFIX}${c.candidate.id}(?![0-9])`, 'i');
+        return own.test(part) || (c.candidate.numeric !== undefined && part.includes(String(c.candidate.numeric)));
+      });
+      if (inSlot.length === 1) return { path: inSlot[0]!.candidate.path, how: 'sentinel' };
+      return { reason: inSlot.length === 0 ? `no values key feeds the image's ${slot}` : `${inSlot.length} values keys feed the image's ${slot}` };
+    }
+    if (unique.length === 1) return { path: unique[0]!.candidate.path, how: 'sentinel' };
+    return { reason: `${unique.length} values keys feed this field together` };
+  }
+  const deepest = Math.max(...unique.map((c) => c.depth));
+  const atDeepest = unique.filter((c) => c.depth === deepest);
+  if (atDeepest.length === 1) return { path: atDeepest[0]!.candidate.path, how: 'sentinel', depth: deepest };
+  return { reason: `${atDeepest.length} values maps feed the block this field belongs in` };
+}
+
+/** The line of a `--set` pair in the configuration file, when it is written there. */
+function setPairLine(config: Config, pair: string): { file: string; line: number } | undefined {
+  if (!config.file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(config.file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const lines = text.split(/\r?\n/);
+  const index = lines.findIndex((l) => l.includes(pair));
+  return index === -1 ? undefined : { file: config.file, line: index + 1 };
+}
+
+function locateTarget(target: Target, render: ChartRender, values: EffectiveValues, sources: TemplateSources, config: Config): void {
+  const { finding } = target;
+  const source = finding.source;
+  const templateAbs = path.resolve(render.repoRoot, source.file);
+  const decision = decide(target);
+  const notes: string[] = [];
+  let line: LineResult | undefined;
+  if (decision.path) {
+    const where = locationOf(values, decision.path);
+    if (where?.kind === 'set') {
+      const inConfig = setPairLine(config, where.file);
+      if (inConfig) source.values = { file: relativeTo(render.repoRoot, inConfig.file), line: inConfig.line, key: where.key };
+      else notes.push(`decided by --set ${where.file}`);
+    } else if (where) {
+      source.values = { file: relativeTo(render.repoRoot, where.file), ...(where.line !== undefined ? { line: where.line } : {}), key: where.key };
+    }
+    const relative = scopeRelative(decision.path, target.scope);
+    if (relative) line = referenceLine(sources, templateAbs, relative, target.pointer);
+    if (line === undefined || 'reason' in line) {
+      // The field's own key line (present), or the block a values map is spread into (missing), when the
+      // template writes it out.
+      const at = target.present ? target.pointer : join('', ...pointerTokens(target.pointer).slice(0, decision.depth ?? 0));
+      const structural = at === '' ? undefined : structuralLine(sources, templateAbs, at, target.object.raw);
+      if (structural && 'line' in structural) line = structural;
+    }
+  } else {
+    notes.push(decision.reason ?? 'no values key could be proven');
+    const at = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
+    line = structuralLine(sources, templateAbs, at, target.object.raw);
+    if ('line' in line) {
+      // A literal value on the line must be the rendered one, or the walk went astray.
+      const literal = literalValueAt(sources, templateAbs, line.line);
+      const rendered = get(target.object.raw, at);
+      if (literal !== undefined && (rendered === null || typeof rendered !== 'object') && literal !== String(rendered)) {
+        line = { reason: 'the template line found does not hold the rendered value' };
+      }
+    }
+  }
+  if (line && 'line' in line) {
+    source.templateLocation = { file: relativeTo(render.repoRoot, line.file), line: line.line };
+    // source.file is the template helm names in `# Source:`; its line only when the emitting line is there.
+    if (line.file === templateAbs) source.line = line.line;
+  } else if (line) notes.push(line.reason);
+  source.located = source.values ? 'values' : source.templateLocation ? 'template' : 'object';
+  if (notes.length > 0) source.unproven = notes.join('; ');
+}
+
+export interface ProvenanceOptions {
+  /** Renders handled at once (default: the number of CPUs). */
+  concurrency?: number;
+}
+
+/**
+ * Locates the findings of rendered charts at values and template lines, in place (source.values,
+ * source.templateLocation, source.line, source.located, source.unproven). Call it after evaluation and
+ * before mergeValueSets: findings a chart's defaults show are located in the default render; a value
+ * set's render only locates the findings only it shows. Costs one extra render per chart and value set
+ * that has such findings (more when a render fails or booleans need flipping), at most
+ * config.provenance.maxRenders each; records the cost on each render's ChartRecord.
+ */
+export async function attachProvenance(findings: readonly Finding[], renders: readonly ChartRender[], config: Config, options: ProvenanceOptions = {}): Promise<ProvenanceReport> {
+  const report: ProvenanceReport = { renders: 0, ms: 0, defaults: new Map() };
+  if (!config.provenance.enabled) return report;
+  const inDefault = new Set<string>();
+  for (const f of findings) if (f.source.kind === 'helm' && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\u0000${f.fingerprint}`);
+  const byRender = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (f.source.kind !== 'helm' || f.ruleId === DANGEROUS_RULE_ID) continue;
+    const set = f.source.valueSet ?? DEFAULT_VALUE_SET;
+    if (set !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\u0000${f.fingerprint}`)) continue;
+    const key = `${f.source.chart}\u0000${set}`;
+    byRender.set(key, [...(byRender.get(key) ?? []), f]);
+  }
+  const lintOn = config.rules[DANGEROUS_RULE_ID]?.enabled !== false;
+  const sources = new Map<string, TemplateSources>();
+  const sourcesOf = (dir: string) => {
+    let s = sources.get(dir);
+    if (!s) sources.set(dir, (s = new TemplateSources(dir)));
+    return s;
+  };
+  const concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
+  await mapLimit([...renders], concurrency, async (render) => {
+    const isDefault = render.valueSet.name === DEFAULT_VALUE_SET;
+    const mine = byRender.get(`${render.chart}\u0000${render.valueSet.name}`) ?? [];
+    if (mine.length === 0 && !(isDefault && lintOn)) return;
+    const started = performance.now();
+    const values = effectiveValues({ chartDir: render.dir, valuesFiles: render.request.valuesFiles, set: render.request.set });
+    const index = new Map<string, ScannedObject>();
+    for (const object of render.objects) index.set(objectKey(object.source, object.ref), object);
+    const templateSources = sourcesOf(render.dir);
+    const targets: Target[] = [];
+    for (const finding of mine) {
+      const object = index.get(objectKey(finding.source, finding.object));
+      if (object === undefined) {
+        finding.source.located = 'object';
+        finding.source.unproven = 'the rendered object was not found again';
+        continue;
+      }
+      if (finding.path === '') {
+        finding.source.located = 'object';
+        finding.source.unproven = 'the finding is about the whole object';
+        continue;
+      }
+      targets.push(newTarget(finding, object, values));
+    }
+    const lintPaths = isDefault && lintOn ? dangerousLeaves(values).map((d) => d.path) : [];
+    const result = await locate({
+      render,
+      values,
+      config,
+      targets,
+      fieldRefs: templateSources.fieldReferences(),
+      lintPaths,
+      maxRenders: config.provenance.maxRenders,
+    });
+    for (const target of targets) locateTarget(target, render, values, templateSources, config);
+    const ms = performance.now() - started;
+    render.record.provenance = { renders: result.stats.renders, ms: Math.round(ms) };
+    report.renders += result.stats.renders;
+    report.ms += ms;
+    if (isDefault) report.defaults.set(render.chart, { values, shown: result.shown, tried: result.tried });
+  });
+  return report;
+}
+
+/** Counts for the summary: chart findings by how far they were located, and the cost. */
+export function provenanceSummary(findings: readonly Finding[], report: ProvenanceReport): ProvenanceSummary {
+  const out: ProvenanceSummary = { values: 0, template: 0, object: 0, renders: report.renders, ms: Math.round(report.ms) };
+  for (const f of findings) if (f.source.located) out[f.source.located]++;
+  return out;
+}
+
+
+export interface ProcessInput {
+  /** Findings of evaluateValueSets (one per value set that shows them). */
+  findings: Finding[];
+  /** RenderedCharts.renders. */
+  renders: readonly ChartRender[];
+  /** Every scanned object (annotations, container names). */
+  objects: readonly ScannedObject[];
+  config: Config;
+  repoRoot: string;
+  /** Rule ids the scan knows (suppressions naming others are invalid). */
+  ruleIds: readonly string[];
+  /** YYYY-MM-DD for suppression expiry (default today, UTC). */
+  today?: string;
+}
+
+export interface ProcessOutput {
+  /** Merged across value sets, located, with the values lint's findings, suppressed ones marked. */
+  findings: Finding[];
+  suppressions: SuppressionRecord[];
+  provenance: ProvenanceSummary;
+}
+
+/**
+ * Everything after evaluation, in order: locate chart findings (attachProvenance), lint values
+ * (lintValues), merge value sets (mergeValueSets), apply suppressions (applySuppressions).
+ */
+export async function processFindings(input: ProcessInput): Promise<ProcessOutput> {
+  const located = await attachProvenance(input.findings, input.renders, input.config);
+  const linted = lintValues(input.findings, input.renders, input.config, located.defaults);
+  const findings = mergeValueSets([...input.findings, ...linted], input.config);
+  const suppressions = applySuppressions(findings, {
+    config: input.config,
+    repoRoot: input.repoRoot,
+    objects: input.objects,
+    files: commentFiles(input.renders),
+    ruleIds: input.ruleIds,
+    ...(input.today !== undefined ? { today: input.today } : {}),
+  });
+  return { findings, suppressions, provenance: provenanceSummary(findings, located) };
+}

@@ -1,0 +1,157 @@
+// The values lint: dangerous defaults in a chart's values.yaml (its own or a subchart's) that no render
+// of the chart shows, reported at the values line as `values-dangerous-default`. A setting counts as
+// shown when a finding is located at its key, when its sentinel appeared anywhere in a confirmation
+// render, or when any rendered object of the chart (any value set) has a field of that name with that
+// value: only what no render can be showing is reported.
+import { createHash } from 'node:crypto';
+import rule from '../../rules/values-dangerous-default.ts';
+import type { ChartRender } from '../core/charts.ts';
+import type { Config } from '../core/config.ts';
+import { relativeTo } from '../core/discover.ts';
+import type { Finding, Severity } from '../core/model.ts';
+import { isObj } from '../k8s/values.ts';
+import { fieldName } from './locate.ts';
+import { DEFAULT_VALUE_SET } from './value-sets.ts';
+import { effectiveValues, getAt, locationOf, nodesOf, pathKey, pointerOf, type EffectiveValues, type Token } from './values.ts';
+
+export const DANGEROUS_RULE_ID = rule.meta.id;
+
+const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'SYS_RAWIO', 'BPF', 'PERFMON', 'SYS_BOOT', 'MAC_ADMIN']);
+const SENSITIVE_HOST_PATHS = ['/', '/etc', '/proc', '/sys', '/root', '/home', '/boot', '/dev', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/containerd', '/var/run/docker.sock', '/run/docker.sock', '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock', '/var/run/crio/crio.sock'];
+
+export interface DangerousLeaf {
+  /** Path in the top-level values space. */
+  path: Token[];
+  value: unknown;
+  /** What the setting does, completing "<key>: <value> in <file> ...". */
+  what: string;
+  /** The field name a rendered object would carry it under. */
+  field: string;
+}
+
+function nameAt(p: readonly Token[], fromEnd: number): string | undefined {
+  const t = p[p.length - 1 - fromEnd];
+  return typeof t === 'string' ? t : undefined;
+}
+
+/** Leaves set by a chart's own values.yaml (not by a value set's file) that are dangerous as written. */
+export function dangerousLeaves(values: EffectiveValues): DangerousLeaf[] {
+  const out: DangerousLeaf[] = [];
+  for (const node of nodesOf(values.value)) {
+    if (node.kind !== 'scalar') continue;
+    const p = node.path;
+    const v = node.value;
+    const name = nameAt(p, 0);
+    let what: string | undefined;
+    let field = name ?? '';
+    if (name === 'privileged' && v === true) what = 'runs a privileged container (root on the node)';
+    else if (name === 'allowPrivilegeEscalation' && v === true) what = 'lets container processes gain more privileges than their parent';
+    else if ((name === 'hostNetwork' || name === 'hostPID' || name === 'hostIPC') && v === true) what = `shares the node's ${name.slice(4) === 'Network' ? 'network' : name.slice(4)} namespace`;
+    else if (name === 'runAsUser' && v === 0) what = 'runs the container as root';
+    else if (name === 'procMount' && v === 'Unmasked') what = 'unmasks /proc';
+    else if (name === 'type' && v === 'Unconfined' && (nameAt(p, 1) === 'seccompProfile' || nameAt(p, 1) === 'appArmorProfile')) {
+      what = `turns ${nameAt(p, 1)} off`;
+      field = 'type';
+    } else if (typeof p[p.length - 1] === 'number' && nameAt(p, 1) === 'add' && nameAt(p, 2) === 'capabilities' && typeof v === 'string' && DANGEROUS_CAPABILITIES.has(v.toUpperCase().replace(/^CAP_/, ''))) {
+      what = `adds the ${v} capability`;
+      field = 'add';
+    } else if (name === 'path' && nameAt(p, 1) === 'hostPath' && typeof v === 'string' && SENSITIVE_HOST_PATHS.includes(v.replace(/\/+$/, '') || '/')) {
+      what = `mounts the node's ${v}`;
+    }
+    if (what === undefined) continue;
+    if (values.originOf(p)?.layer.kind !== 'chart') continue;
+    out.push({ path: p, value: v, what, field });
+  }
+  return out;
+}
+
+/** `name\0value` for every scalar of the objects (list items under their list's name). */
+function renderedFields(renders: readonly ChartRender[]): Set<string> {
+  const out = new Set<string>();
+  const walk = (node: unknown, name: string) => {
+    if (Array.isArray(node)) for (const item of node) walk(item, name);
+    else if (isObj(node)) for (const [k, v] of Object.entries(node)) walk(v, k);
+    else if (node !== null && node !== undefined) out.add(`${name}\u0000${String(node)}`);
+  };
+  for (const render of renders) for (const object of render.objects) walk(object.raw, '');
+  return out;
+}
+
+export interface LintKnowledge {
+  values: EffectiveValues;
+  shown: Set<string>;
+  tried: Set<string>;
+}
+
+/**
+ * Findings for dangerous values.yaml defaults no render shows, one per key, at the values line. Pass
+ * the findings already located (attachProvenance) and, when provenance ran, its knowledge per chart.
+ */
+export function lintValues(
+  findings: readonly Finding[],
+  renders: readonly ChartRender[],
+  config: Config,
+  knowledge: ReadonlyMap<string, LintKnowledge> = new Map(),
+): Finding[] {
+  const setting = config.rules[DANGEROUS_RULE_ID];
+  if (setting?.enabled === false) return [];
+  const severity: Severity = setting?.severity ?? rule.meta.defaultSeverity;
+  const out: Finding[] = [];
+  const byChart = new Map<string, ChartRender[]>();
+  for (const render of renders) byChart.set(render.chart, [...(byChart.get(render.chart) ?? []), render]);
+  for (const [chart, chartRenders] of byChart) {
+    const render = chartRenders.find((r) => r.valueSet.name === DEFAULT_VALUE_SET);
+    if (render === undefined) continue;
+    const known = knowledge.get(chart);
+    const values = known?.values ?? effectiveValues({ chartDir: render.dir, valuesFiles: render.request.valuesFiles, set: render.request.set });
+    const leaves = dangerousLeaves(values);
+    if (leaves.length === 0) continue;
+    const rendered = renderedFields(chartRenders);
+    const located = new Set<string>();
+    const unlocatedFields = new Set<string>();
+    for (const f of findings) {
+      if (f.source.chart !== chart) continue;
+      if (f.source.values) located.add(`${f.source.values.file}\u0000${f.source.values.key}`);
+      else if (f.source.located !== undefined) unlocatedFields.add(fieldName(f.path));
+    }
+    for (const leaf of leaves) {
+      const where = locationOf(values, leaf.path);
+      if (where === undefined || where.kind !== 'chart') continue;
+      const file = relativeTo(render.repoRoot, where.file);
+      if (located.has(`${file}\u0000${where.key}`)) continue;
+      if (known?.tried.has(pathKey(leaf.path))) {
+        // A confirmation render changed the key: it shows nowhere unless its sentinel showed somewhere, or
+        // a finding on a field of that name could not be located (a value used as a condition).
+        if (known.shown.has(pathKey(leaf.path))) continue;
+        if (unlocatedFields.has(leaf.field)) continue;
+      } else if (rendered.has(`${leaf.field}\u0000${String(leaf.value)}`)) continue;
+      const inner = values.originOf(leaf.path)!.inner;
+      const message = rule.meta.messages.dangerous!
+        .replace('{{key}}', where.key)
+        .replace('{{value}}', JSON.stringify(getAt(values.value, leaf.path)))
+        .replace('{{file}}', file.split('/').pop() ?? file)
+        .replace('{{what}}', leaf.what);
+      out.push({
+        ruleId: DANGEROUS_RULE_ID,
+        severity,
+        category: rule.meta.category,
+        message,
+        object: { apiVersion: 'v1', kind: 'HelmValues', name: render.info.name },
+        path: pointerOf(inner),
+        source: {
+          kind: 'helm',
+          file,
+          ...(where.line !== undefined ? { line: where.line } : {}),
+          chart,
+          valueSet: DEFAULT_VALUE_SET,
+          values: { file, ...(where.line !== undefined ? { line: where.line } : {}), key: where.key },
+          located: 'values',
+        },
+        fingerprint: createHash('sha256').update([DANGEROUS_RULE_ID, chart, file, where.key].join('\u0000')).digest('hex').slice(0, 32),
+        remediation: rule.meta.remediation,
+        valueSets: [DEFAULT_VALUE_SET],
+      });
+    }
+  }
+  return out;
+}

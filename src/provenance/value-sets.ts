@@ -1,0 +1,145 @@
+// Value sets: a chart is rendered with its defaults, with every ci/*-values.yaml (the chart-testing
+// convention) and with the sets named for it in .preadmit.yaml. Findings are evaluated per set (a
+// finding's fingerprint leaves the set out on purpose) and merged afterwards, labelled with the sets
+// that show them: in the chart's defaults, or only with values set X.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { minimatch } from 'minimatch';
+import type { Config } from '../core/config.ts';
+import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, type Severity } from '../core/model.ts';
+import { evaluate, type Evaluation } from '../engine/evaluate.ts';
+import type { Rule } from '../engine/rule-kit.ts';
+
+export const DEFAULT_VALUE_SET = 'default';
+
+export interface ValueSet {
+  name: string;
+  kind: 'default' | 'ci' | 'config';
+  /** Values files given to helm, in order (absolute): the configured base, then the set's own. */
+  valuesFiles: string[];
+  set: string[];
+  /** The files and pairs that make this set differ from the default render. */
+  own: { valuesFiles: string[]; set: string[] };
+}
+
+/** The configuration entries that apply to a chart directory. */
+export function chartEntries(dir: string, config: Config): Config['charts'] {
+  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
+}
+
+/** ci/*-values.yaml files of a chart, sorted by name. */
+export function ciValuesFiles(dir: string): string[] {
+  const ci = path.join(dir, 'ci');
+  if (!existsSync(ci)) return [];
+  try {
+    if (!statSync(ci).isDirectory()) return [];
+    return readdirSync(ci)
+      .filter((f) => f.endsWith('-values.yaml'))
+      .sort()
+      .map((f) => path.join(ci, f));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The value sets a chart is rendered with: `default` (the chart's values plus the configured base
+ * values), then `ci/<file>` for each ci/*-values.yaml when enabled, then the configured sets.
+ */
+export function valueSetsOf(dir: string, config: Config, options: { all?: boolean } = {}): ValueSet[] {
+  const own = chartEntries(dir, config);
+  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
+  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
+  const sets: ValueSet[] = [{ name: DEFAULT_VALUE_SET, kind: 'default', valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
+  if (options.all === false) return sets;
+  if (config.valueSets.ci) {
+    for (const file of ciValuesFiles(dir)) {
+      sets.push({ name: `ci/${path.basename(file)}`, kind: 'ci', valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+    }
+  }
+  const names = new Set(sets.map((s) => s.name));
+  for (const entry of own) {
+    for (const set of entry.valueSets) {
+      if (names.has(set.name)) continue;
+      names.add(set.name);
+      sets.push({
+        name: set.name,
+        kind: 'config',
+        valuesFiles: [...baseFiles, ...set.valuesFiles],
+        set: [...baseSet, ...set.set],
+        own: { valuesFiles: set.valuesFiles, set: set.set },
+      });
+    }
+  }
+  return sets;
+}
+
+function valueSetOf(object: ScannedObject): string {
+  return object.source.kind === 'helm' ? (object.source.valueSet ?? DEFAULT_VALUE_SET) : DEFAULT_VALUE_SET;
+}
+
+/**
+ * evaluate() once per value set: the manifests and plans go with the default renders, every other
+ * value set is evaluated alone, so the same finding in two sets is kept twice (for mergeValueSets).
+ */
+export function evaluateValueSets(objects: readonly ScannedObject[], rules: readonly Rule[], config: Config): Evaluation {
+  const partitions = new Map<string, ScannedObject[]>([[DEFAULT_VALUE_SET, []]]);
+  for (const object of objects) {
+    const key = valueSetOf(object);
+    const list = partitions.get(key);
+    if (list) list.push(object);
+    else partitions.set(key, [object]);
+  }
+  const result: Evaluation = { findings: [], admission: new Map<ScannedObject, AdmissionVerdict>(), errors: [], units: [] };
+  for (const members of partitions.values()) {
+    if (members.length === 0) continue;
+    const part = evaluate(members, rules, config);
+    result.findings.push(...part.findings);
+    for (const [object, verdict] of part.admission) result.admission.set(object, verdict);
+    result.errors.push(...part.errors);
+    result.units.push(...part.units);
+  }
+  return result;
+}
+
+function capSeverity(severity: Severity, cap: Severity | 'keep'): Severity {
+  if (cap === 'keep') return severity;
+  return severityRank(severity) > severityRank(cap) ? cap : severity;
+}
+
+function compareSets(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a < b ? -1 : 1;
+}
+
+/**
+ * Merges the findings of a chart's value sets: one finding per fingerprint, kept as the default render
+ * saw it when the defaults show it (a dangerous default), else as the first value set that shows it,
+ * with its severity capped at config.valueSets.severity. `valueSets` lists every set that shows it.
+ * Findings outside charts pass through unchanged.
+ */
+export function mergeValueSets(findings: readonly Finding[], config: Pick<Config, 'valueSets'>): Finding[] {
+  const out: Finding[] = [];
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    if (finding.source.kind !== 'helm') {
+      out.push(finding);
+      continue;
+    }
+    const key = `${finding.source.chart ?? finding.source.file}\u0000${finding.fingerprint}`;
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else groups.set(key, [finding]);
+  }
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a, b) => compareSets(a.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted[0]!;
+    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const merged: Finding = { ...first, valueSets: sets };
+    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
+    out.push(merged);
+  }
+  return out;
+}
