@@ -5316,12 +5316,12 @@ var require_formdata_parser = __commonJS({
               return "failure";
             }
             if (bufferStartsWith(input, filenameBuffer, position)) {
-              let check = position.position + filenameBuffer.length;
-              if (input[check] === 42) {
+              let check2 = position.position + filenameBuffer.length;
+              if (input[check2] === 42) {
                 position.position += 1;
-                check += 1;
+                check2 += 1;
               }
-              if (input[check] !== 61 || input[check + 1] !== 34) {
+              if (input[check2] !== 61 || input[check2 + 1] !== 34) {
                 return "failure";
               }
               position.position += 12;
@@ -29738,11 +29738,11 @@ var require_validate = __commonJS({
         jsonPointer = $data;
         data = names_1.default.rootData;
       } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
+        const matches2 = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches2)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
+        const up = +matches2[1];
+        jsonPointer = matches2[2];
         if (jsonPointer === "#") {
           if (up >= dataLevel)
             throw new Error(errorMsg("property/index", up));
@@ -30661,11 +30661,11 @@ var require_schemes = __commonJS({
         urnComponent.error = "URN can not be parsed";
         return urnComponent;
       }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
+      const matches2 = urnComponent.path.match(URN_REG);
+      if (matches2 && matches2[0] === urnComponent.path) {
         const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
+        urnComponent.nid = matches2[1].toLowerCase();
+        urnComponent.nss = matches2[2];
         const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
         const schemeHandler = getSchemeHandler(urnScheme);
         urnComponent.path = void 0;
@@ -30986,8 +30986,8 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed, matches2) {
+      if (matches2[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
       if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
@@ -31009,9 +31009,9 @@ var require_fast_uri = __commonJS({
     function isIPLiteral(host) {
       return host[0] === "[" && host[host.length - 1] === "]";
     }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    function hasMalformedComponentPercentEncoding(matches2) {
+      const host = matches2[4];
+      return hasMalformedPercentEncoding(matches2[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches2[6]) || hasMalformedPercentEncoding(matches2[7]) || hasMalformedPercentEncoding(matches2[8]);
     }
     function canonicalizeHost(parsed, options, schemeHandler, isIP) {
       if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
@@ -31086,15 +31086,15 @@ var require_fast_uri = __commonJS({
           }
         }
       }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
+      const matches2 = uri.match(URI_PARSE);
+      if (matches2) {
+        parsed.scheme = matches2[1];
+        parsed.userinfo = matches2[3];
+        parsed.host = matches2[4];
+        parsed.port = parseInt(matches2[5], 10);
+        parsed.path = matches2[6] || "";
+        parsed.query = matches2[7];
+        parsed.fragment = matches2[8];
         if (parsed.scheme !== void 0) {
           if (VALID_SCHEME.test(parsed.scheme)) {
             parsed.scheme = parsed.scheme.toLowerCase();
@@ -31103,14 +31103,14 @@ var require_fast_uri = __commonJS({
             malformedScheme = true;
           }
         }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches2);
         if (malformedPercentEncoding) {
           parsed.error = parsed.error || "URI contains malformed percent-encoding.";
         }
         if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+          parsed.port = matches2[5];
         }
-        const parseError = getParseError(parsed, matches);
+        const parseError = getParseError(parsed, matches2);
         if (parseError !== void 0) {
           parsed.error = parsed.error || parseError;
           malformedAuthorityOrPort = true;
@@ -40138,16 +40138,16 @@ function levelOf(level) {
 }
 function run(checks, pod, cache2) {
   const violations = [];
-  for (const check of checks) {
+  for (const check2 of checks) {
     let failure2;
-    if (cache2?.has(check.evaluate)) failure2 = cache2.get(check.evaluate);
+    if (cache2?.has(check2.evaluate)) failure2 = cache2.get(check2.evaluate);
     else {
-      failure2 = check.evaluate(pod);
-      cache2?.set(check.evaluate, failure2);
+      failure2 = check2.evaluate(pod);
+      cache2?.set(check2.evaluate, failure2);
     }
     if (failure2 === void 0) continue;
     violations.push({
-      check: check.id,
+      check: check2.id,
       reason: failure2.reason === "" ? "unknown forbidden reason" : failure2.reason,
       detail: failure2.detail,
       paths: [...failure2.paths]
@@ -40164,7 +40164,7 @@ function evaluatePod(pod, level, version) {
 function stripPaths(verdict) {
   return {
     allowed: verdict.allowed,
-    violations: verdict.violations.map(({ check, reason, detail }) => ({ check, reason, detail }))
+    violations: verdict.violations.map(({ check: check2, reason, detail }) => ({ check: check2, reason, detail }))
   };
 }
 function evaluateBothLevels(pod, version) {
@@ -42861,9 +42861,10 @@ import os6 from "node:os";
 import path8 from "node:path";
 
 // src/loaders/helm.ts
-import { existsSync as existsSync2, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2 } from "node:fs";
+import { existsSync as existsSync2, lstatSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, realpathSync, rmSync, statSync as statSync2 } from "node:fs";
 import os5 from "node:os";
 import path7 from "node:path";
+import { gunzipSync } from "node:zlib";
 
 // node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
@@ -49667,223 +49668,7 @@ var {
 } = getIpcExport();
 
 // src/loaders/helm.ts
-var import_yaml = __toESM(require_dist(), 1);
-var HelmNotFoundError = class extends Error {
-};
-var privateHome;
-function helmEnvironment() {
-  if (privateHome === void 0) {
-    privateHome = mkdtempSync(path7.join(os5.tmpdir(), "preadmit-helm-home-"));
-    process.once("exit", () => rmSync(privateHome, { recursive: true, force: true }));
-  }
-  return {
-    HELM_CACHE_HOME: path7.join(privateHome, "cache"),
-    HELM_CONFIG_HOME: path7.join(privateHome, "config"),
-    HELM_DATA_HOME: path7.join(privateHome, "data"),
-    HELM_PLUGINS: path7.join(privateHome, "plugins"),
-    HELM_REGISTRY_CONFIG: path7.join(privateHome, "registry.json"),
-    HELM_REPOSITORY_CONFIG: path7.join(privateHome, "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: path7.join(privateHome, "repository"),
-    HELM_NO_PLUGINS: "1",
-    HELM_DEBUG: "false"
-  };
-}
-async function locateHelm(explicit) {
-  const candidate = explicit === void 0 ? "helm" : explicit.includes("/") ? path7.resolve(explicit) : explicit;
-  try {
-    const { stdout } = await execa(candidate, ["version", "--template", "{{.Version}}"], {
-      env: helmEnvironment(),
-      timeout: 3e4
-    });
-    const version = stdout.trim();
-    const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
-    if (!(major >= 3)) throw new HelmNotFoundError(`${candidate} reports version "${version}"; preadmit needs helm 3.8 or newer`);
-    return { path: candidate, version, major };
-  } catch (error2) {
-    if (error2 instanceof HelmNotFoundError) throw error2;
-    const how = explicit ? `the helm given with --helm (${explicit}) could not be run` : "no helm found on PATH";
-    throw new HelmNotFoundError(
-      `${how}: ${error2.shortMessage ?? error2.message}. Install helm 3.8+ (https://helm.sh/docs/intro/install/) or pass its path with --helm.`
-    );
-  }
-}
-function readChartInfo(dir) {
-  let parsed;
-  try {
-    parsed = (0, import_yaml.parse)(readFileSync3(path7.join(dir, "Chart.yaml"), "utf8"), { maxAliasCount: 100 });
-  } catch (error2) {
-    return `Chart.yaml could not be parsed: ${error2.message.split("\n")[0]}`;
-  }
-  if (!isObj(parsed)) return "Chart.yaml is not a mapping";
-  const name = str(parsed.name);
-  if (!name) return "Chart.yaml has no name";
-  const dependencies = arr(parsed.dependencies).filter(isObj).map((dep) => ({
-    name: str(dep.name) ?? "",
-    alias: str(dep.alias),
-    version: str(dep.version)
-  }));
-  const requirements = path7.join(dir, "requirements.yaml");
-  if (str(parsed.apiVersion) === "v1" && existsSync2(requirements)) {
-    try {
-      const req = (0, import_yaml.parse)(readFileSync3(requirements, "utf8"));
-      if (isObj(req)) for (const dep of arr(req.dependencies).filter(isObj)) dependencies.push({ name: str(dep.name) ?? "", alias: str(dep.alias), version: str(dep.version) });
-    } catch {
-    }
-  }
-  return {
-    dir,
-    name,
-    version: str(parsed.version) ?? String(parsed.version ?? ""),
-    type: str(parsed.type) === "library" ? "library" : "application",
-    dependencies: dependencies.filter((d) => d.name !== "")
-  };
-}
-function vendoredCharts(dir) {
-  const found = /* @__PURE__ */ new Map();
-  const chartsDir = path7.join(dir, "charts");
-  if (!existsSync2(chartsDir)) return found;
-  for (const entry of readdirSync(chartsDir)) {
-    const full = path7.join(chartsDir, entry);
-    if (entry.endsWith(".tgz")) {
-      found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-    } else if (statSync2(full).isDirectory() && existsSync2(path7.join(full, "Chart.yaml"))) {
-      const info2 = readChartInfo(full);
-      found.set(typeof info2 === "string" ? entry : info2.name, full);
-    }
-  }
-  return found;
-}
-function missingDependencies(chart) {
-  if (chart.dependencies.length === 0) return [];
-  const vendored = vendoredCharts(chart.dir);
-  return chart.dependencies.filter((dep) => !vendored.has(dep.name)).map((dep) => dep.name);
-}
-async function renderChart(request2) {
-  const args = ["template", request2.releaseName, request2.chartDir, "--namespace", request2.namespace];
-  for (const file of request2.valuesFiles) args.push("--values", file);
-  for (const pair2 of request2.set) args.push("--set", pair2);
-  if (request2.kubeVersion) args.push("--kube-version", request2.kubeVersion);
-  const started = performance.now();
-  const result = await execa(request2.helm.path, args, {
-    env: helmEnvironment(),
-    extendEnv: true,
-    reject: false,
-    timeout: request2.timeoutMs,
-    maxBuffer: 256 * 1024 * 1024,
-    stripFinalNewline: false,
-    cwd: request2.chartDir
-  });
-  const ms = performance.now() - started;
-  if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request2.timeoutMs / 1e3)} s`, ms };
-  if (result.isMaxBuffer) return { ok: false, message: "helm template produced more than 256 MiB of output", ms };
-  if (result.exitCode !== 0 || result.failed) {
-    const stderr = String(result.stderr ?? "").trim();
-    const message = stderr.split("\n").filter((line) => !/^(WARNING|walk\.go|install\.go)/.test(line)).join("\n").trim();
-    return { ok: false, message: message || result.shortMessage || `helm exited with ${result.exitCode}`, ms };
-  }
-  return { ok: true, stdout: String(result.stdout), ms };
-}
-function splitRendered(stdout) {
-  const documents = [];
-  const chunks = stdout.split(/^---[ \t]*$/m);
-  for (const chunk of chunks) {
-    const match2 = /^\s*# Source: (.+)$/m.exec(chunk);
-    const body = chunk.trim();
-    if (body === "") continue;
-    documents.push({ template: match2?.[1]?.trim() ?? "", text: chunk });
-  }
-  return documents;
-}
-function templateFile(chartDir, template) {
-  const parts = template.split("/");
-  let dir = chartDir;
-  let i2 = 1;
-  while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
-    const sub = vendoredCharts(dir).get(parts[i2 + 1]);
-    if (sub === void 0) break;
-    if (sub.endsWith(".tgz")) return sub;
-    dir = sub;
-    i2 += 2;
-  }
-  return path7.join(dir, ...parts.slice(i2));
-}
-
-// src/loaders/objects.ts
-var CLUSTER_SCOPED2 = /* @__PURE__ */ new Set([
-  "APIService",
-  "CertificateSigningRequest",
-  "ClusterIssuer",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "ComponentStatus",
-  "CSIDriver",
-  "CSINode",
-  "CustomResourceDefinition",
-  "FlowSchema",
-  "IngressClass",
-  "MutatingWebhookConfiguration",
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "PodSecurityPolicy",
-  "PriorityClass",
-  "PriorityLevelConfiguration",
-  "RuntimeClass",
-  "StorageClass",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "ValidatingWebhookConfiguration",
-  "VolumeAttachment",
-  "VolumeSnapshotClass",
-  "ClusterIssuer"
-]);
-function isClusterScoped(kind) {
-  return CLUSTER_SCOPED2.has(kind);
-}
-function refOf(raw, defaultNamespace) {
-  const apiVersion = str(raw.apiVersion);
-  const kind = str(raw.kind);
-  if (!apiVersion || !kind) return "document has no apiVersion and kind strings: not a Kubernetes object";
-  if (raw.metadata !== void 0 && raw.metadata !== null && !isObj(raw.metadata)) return `${kind} has a metadata that is not a mapping`;
-  const metadata = isObj(raw.metadata) ? raw.metadata : {};
-  const name = str(metadata.name) ?? (str(metadata.generateName) ? `${str(metadata.generateName)}*` : "");
-  const ref = { apiVersion, kind, name };
-  const namespace = str(metadata.namespace) ?? (isClusterScoped(kind) ? void 0 : defaultNamespace);
-  if (namespace !== void 0 && !isClusterScoped(kind)) ref.namespace = namespace;
-  return ref;
-}
-function objectsFromDocuments(documents, options) {
-  const objects = [];
-  const problems = [];
-  for (const doc of documents) {
-    if (doc.value === null) continue;
-    if (!isObj(doc.value)) {
-      if (options.strict) problems.push({ index: doc.index, line: doc.line, message: `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? "list" : typeof doc.value}, not a Kubernetes object` });
-      continue;
-    }
-    const raw = doc.value;
-    const items = str(raw.kind)?.endsWith("List") && Array.isArray(raw.items) ? raw.items : void 0;
-    const entries = items ? items.map((item, i2) => [item, join("", "items", i2)]) : [[raw, ""]];
-    for (const [value, prefix2] of entries) {
-      const line = options.linesAreSource ? doc.lineOf(prefix2) : void 0;
-      if (!isObj(value)) {
-        problems.push({ index: doc.index, line, message: `list item ${prefix2} is not a Kubernetes object` });
-        continue;
-      }
-      const ref = refOf(value, options.defaultNamespace);
-      if (typeof ref === "string") {
-        if (options.strict || value.kind !== void 0 || value.apiVersion !== void 0) problems.push({ index: doc.index, line, message: ref });
-        continue;
-      }
-      const source = { ...options.source, document: doc.index };
-      if (line !== void 0) source.line = line;
-      const object = { ref, raw: value, source };
-      if (options.linesAreSource) object.lineOf = (pointer) => doc.lineOf(prefix2 + pointer);
-      objects.push(object);
-    }
-  }
-  return { objects, problems };
-}
+var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/loaders/yaml-docs.ts
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -52361,7 +52146,7 @@ var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
 var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 // src/loaders/yaml-docs.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml = __toESM(require_dist(), 1);
 
 // src/loaders/yaml-events.ts
 function skipNode(events, i2) {
@@ -52457,13 +52242,19 @@ function checkTree(value, limit, maxNodes) {
   }
   return nodes;
 }
-var QUOTES_SOURCE = /^(Block scalar header includes extra characters|Unresolved tag|Could not resolve tag|Not a valid tag|Unresolved plain scalar|Ordered maps must not include duplicate keys|Expected a flow scalar value, but found|Plain value cannot start with|Invalid escape sequence|Unresolved alias|Aliased anchor not found|Unknown directive|Unsupported YAML version|Key .* already set)\b.*$/s;
+var MESSAGE_WORDS = new Set(
+  "a after alias aliases all allowed already ambiguous an anchor anchors and any are aren argument as at attack bad be before between block block-seq-ind but by can cannot char characters chars closing collection collections column comment comments compact contain content contents control could count custom directive directives-end doc-end doc-start document does double dq due duplicate each either empty end ending errors escape excessive exhaustion expected explicit extra failed flow folded followed for found from has have header implicit impossible in include includes indent indentation indented index indicates indicator instead invalid is item items its key keys leading less line lines literal map mapping mappings maps marker may merge missing more more-indented most multiline multiple must need nested newline next no node nodes non not null object of on one option or order ordered other over own pair pairs parent parsed path plain pop preceding prop properties props quote reading remaining repeated required resolution resolve resolved resource restrictions same scalar scalars schema separated sequence set should single space specify stack start stream string strings suffix support tab tabs tag tags than the their this to token tokens trailing tried true tuple type unexpected unique unknown unresolved unsupported use used valid value values verbatim version was white whitespace will with within without yaml sufficiently seq ind indicators quoted word words reserved character alias anchor block-map block-scalar block-scalar-header block-seq block-start byte-order-mark comma directive-line doc doc-mode double-quoted-scalar explicit-key-ind flow-collection flow-error-end flow-map-end flow-map-start flow-seq-end flow-seq-start line-start map-value-ind plain-scalar quoted-scalar single-quoted-scalar".split(" ")
+);
 function safeParserMessage(message) {
   if (/Maximum call stack size exceeded|too much recursion/i.test(message)) return DEPTH_MESSAGE();
-  let line = (message.split("\n")[0] ?? message).trim();
-  line = line.replace(QUOTES_SOURCE, (_, head) => head.startsWith("Key ") ? "A key is set twice" : head);
-  line = line.replace(/\s+at line \d+, column \d+:?$/, "");
-  line = line.replace(/"(?:[^"\\]|\\.)+"|'(?:[^']|'')+'/g, '"\u2026"');
+  const first = (message.split("\n")[0] ?? message).replace(/\s+at line \d+, column \d+:?$/, "").trim();
+  let line = first.split(/(\s+)/).map((part) => {
+    if (/^\s+$/.test(part)) return " ";
+    const core = /^([^A-Za-z]*)([A-Za-z][A-Za-z-]*)([^A-Za-z]*)$/.exec(part);
+    if (core && MESSAGE_WORDS.has(core[2].toLowerCase()) && /^[\s,.:;()"'\[\]{}]*$/.test(core[1] + core[3])) return part;
+    if (/^[,.:;()[\]{}"]$/.test(part)) return part;
+    return "\u2026";
+  }).join("").replace(/…(\s*…)+/g, "\u2026");
   line = line.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, " ");
   return line.length > 200 ? `${line.slice(0, 199)}\u2026` : line;
 }
@@ -52651,8 +52442,8 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
   }
   return { nodes, depth, ...deepAt !== void 0 ? { deepAt } : {} };
 }
-function tooManyNodes(what, estimate, limit) {
-  return `${what === "document" ? "document" : "file"} has about ${estimate.toLocaleString("en-US")} YAML nodes, more than the ${limit.toLocaleString("en-US")} preadmit parses; not parsed (no Kubernetes object comes near this)`;
+function tooManyNodes(what, limit) {
+  return `${what} has more than ${limit.toLocaleString("en-US")} YAML nodes, the most preadmit parses in one ${what}; not parsed (no Kubernetes object comes near this)`;
 }
 function encodingProblem(text2) {
   const at2 = text2.indexOf("\uFFFD");
@@ -52662,13 +52453,70 @@ function encodingProblem(text2) {
   const line = lineAt(text2, first);
   const utf16 = (at2 === 0 || at2 === 1) && nul !== -1 && nul < 8;
   const message = utf16 ? "the file looks UTF-16 encoded; Kubernetes manifests are UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)" : at2 === first ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest` : `line ${line} has a NUL character; the API server rejects such a manifest`;
-  return { index: 0, line, message };
+  return { index: 0, line, message, ...utf16 ? { fatal: true } : {} };
 }
+function goYamlNumber(source) {
+  const first = source[0];
+  if (first === void 0) return void 0;
+  if (first === ".") {
+    if (/^\.(inf|Inf|INF)$/.test(source)) return Number.POSITIVE_INFINITY;
+    if (/^\.(nan|NaN|NAN)$/.test(source)) return Number.NaN;
+    return /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/.test(source) ? Number(source) : void 0;
+  }
+  if (!/[-+0-9]/.test(first)) return void 0;
+  if (/^[-+]\.(inf|Inf|INF)$/.test(source)) return first === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  const plain = source.replace(/_/g, "");
+  const int = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/.exec(plain);
+  if (int) {
+    const [, sign, hex2, oct, bin, leadingZeroOct, dec] = int;
+    const digits = hex2 !== void 0 ? `0x${hex2}` : oct !== void 0 ? `0o${oct}` : bin !== void 0 ? `0b${bin}` : leadingZeroOct !== void 0 ? `0o${leadingZeroOct || "0"}` : dec;
+    const value = BigInt(digits) * (sign === "-" ? -1n : 1n);
+    if (value >= -(2n ** 63n) && value < 2n ** 63n || sign === "" && value < 2n ** 64n) return Number(value);
+  }
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(plain)) {
+    const value = Number(plain);
+    return Number.isFinite(value) ? value : void 0;
+  }
+  return void 0;
+}
+var GO_NUMBER_CANDIDATE = /^[-+.0-9][-+._0-9a-zA-Z]*$/;
 var KUBERNETES_YAML = {
   version: "1.1",
-  customTags: (tags) => tags.filter((tag) => tag.tag !== "tag:yaml.org,2002:timestamp")
+  logLevel: "error",
+  customTags: (tags) => [
+    ...tags.filter((tag) => !["tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"].includes(tag.tag)),
+    {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: GO_NUMBER_CANDIDATE,
+      resolve: (source) => goYamlNumber(source) ?? source
+    },
+    {
+      identify: () => false,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      test: /^(?!)$/,
+      resolve: (source) => goYamlNumber(source) ?? source
+    }
+  ]
 };
-var KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, intYaml11Tag, floatYaml11Tag, mergeTag);
+var goIntTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: ["-", "+", ..."0123456789"],
+  resolve: (source) => {
+    const value = goYamlNumber(source);
+    return value !== void 0 && Number.isInteger(value) ? value : NOT_RESOLVED;
+  },
+  identify: (value) => Number.isInteger(value)
+});
+var goFloatTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: ["-", "+", ".", ..."0123456789"],
+  resolve: (source) => goYamlNumber(source) ?? NOT_RESOLVED,
+  identify: (value) => typeof value === "number"
+});
+var KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag);
 var DOCUMENT_START = /^---[ \t]*(?:#.*)?\r?$/;
 function countLines(text2, from, to) {
   let count2 = 0;
@@ -52680,7 +52528,8 @@ function loadYamlDocuments(text2) {
   if (text2.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text2);
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
   const encoding = encodingProblem(text2);
-  const withEncoding = (parsed) => encoding ? { documents: parsed.documents, problems: [encoding, ...parsed.problems] } : parsed;
+  if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
+  const withEncoding = (parsed) => encoding ? { documents: parsed.documents, problems: [{ index: encoding.index, line: encoding.line, message: encoding.message }, ...parsed.problems] } : parsed;
   if (NEEDS_FULL_PARSE.test(text2)) return withEncoding(parseYamlDocuments(text2));
   const documents = [];
   const problems = [];
@@ -52707,9 +52556,9 @@ function loadYamlDocuments(text2) {
     if (measure.deepAt !== void 0) {
       problems.push({ index: index++, line: startLine2 + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
     } else if (measure.nodes > YAML_LIMITS.maxDocumentNodes) {
-      problems.push({ index: index++, line, message: tooManyNodes("document", measure.nodes, YAML_LIMITS.maxDocumentNodes) });
+      problems.push({ index: index++, line, message: tooManyNodes("document", YAML_LIMITS.maxDocumentNodes) });
     } else if (textNodes > YAML_LIMITS.maxTextNodes) {
-      problems.push({ index: index++, line, message: tooManyNodes("text", textNodes, YAML_LIMITS.maxTextNodes) + " from here on" });
+      problems.push({ index: index++, line, message: `${tooManyNodes("text", YAML_LIMITS.maxTextNodes)}: this document and the ones after it are not parsed` });
       stopped = true;
     } else {
       const used = loadChunk(chunk, startLine2, index++, documents, problems);
@@ -52785,16 +52634,17 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
     const measure = measureYaml(text2, 0, text2.length, YAML_LIMITS.maxDocumentNodes);
     if (measure.deepAt !== void 0) return { documents, problems: [{ index: 0, line: lineAt(text2, measure.deepAt), message: DEPTH_MESSAGE() }] };
     if (measure.nodes > YAML_LIMITS.maxDocumentNodes) {
-      return { documents, problems: [{ index: 0, line: 1, message: tooManyNodes("text", measure.nodes, YAML_LIMITS.maxDocumentNodes) }] };
+      return { documents, problems: [{ index: 0, line: 1, message: tooManyNodes("text", YAML_LIMITS.maxDocumentNodes) }] };
     }
   }
-  const lineCounter = new import_yaml2.LineCounter();
+  const lineCounter = new import_yaml.LineCounter();
   let parsed;
   try {
-    parsed = (0, import_yaml2.parseAllDocuments)(text2, {
+    parsed = (0, import_yaml.parseAllDocuments)(text2, {
       lineCounter,
       uniqueKeys: true,
       prettyErrors: false,
+      logLevel: "error",
       ...dialect === "kubernetes" ? KUBERNETES_YAML : {}
     });
   } catch (error2) {
@@ -52842,12 +52692,12 @@ function rangeStartOf(root, pointer) {
   let node = root;
   let best = root?.range?.[0];
   for (const token of tokens(pointer)) {
-    if ((0, import_yaml2.isMap)(node)) {
-      const pair2 = node.items.find((item) => (0, import_yaml2.isPair)(item) && (0, import_yaml2.isScalar)(item.key) && String(item.key.value) === token);
+    if ((0, import_yaml.isMap)(node)) {
+      const pair2 = node.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === token);
       if (!pair2) break;
       best = pair2.key.range?.[0] ?? best;
       node = pair2.value;
-    } else if ((0, import_yaml2.isSeq)(node)) {
+    } else if ((0, import_yaml.isSeq)(node)) {
       const item = node.items[Number(token)];
       if (item === void 0) break;
       best = item.range?.[0] ?? best;
@@ -52857,6 +52707,714 @@ function rangeStartOf(root, pointer) {
     }
   }
   return best;
+}
+
+// src/loaders/helm.ts
+var HelmNotFoundError = class extends Error {
+};
+var privateHome;
+var PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "SystemRoot", "SYSTEMROOT", "windir", "ComSpec", "PATHEXT", "TEMP", "TMP"];
+var NO_NETWORK = "http://127.0.0.1:9";
+function helmEnvironment() {
+  if (privateHome === void 0) {
+    privateHome = mkdtempSync(path7.join(os5.tmpdir(), "preadmit-helm-home-"));
+    process.once("exit", () => rmSync(privateHome, { recursive: true, force: true }));
+  }
+  const env = {};
+  for (const name of PASSED_THROUGH) {
+    const value = process.env[name];
+    if (value !== void 0) env[name] = value;
+  }
+  return {
+    ...env,
+    HOME: privateHome,
+    USERPROFILE: privateHome,
+    XDG_CACHE_HOME: path7.join(privateHome, "cache"),
+    XDG_CONFIG_HOME: path7.join(privateHome, "config"),
+    XDG_DATA_HOME: path7.join(privateHome, "data"),
+    HELM_CACHE_HOME: path7.join(privateHome, "cache"),
+    HELM_CONFIG_HOME: path7.join(privateHome, "config"),
+    HELM_DATA_HOME: path7.join(privateHome, "data"),
+    HELM_PLUGINS: path7.join(privateHome, "plugins"),
+    HELM_REGISTRY_CONFIG: path7.join(privateHome, "registry.json"),
+    HELM_REPOSITORY_CONFIG: path7.join(privateHome, "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: path7.join(privateHome, "repository"),
+    HELM_NO_PLUGINS: "1",
+    HELM_DEBUG: "false",
+    KUBECONFIG: path7.join(privateHome, "kubeconfig"),
+    HTTP_PROXY: NO_NETWORK,
+    HTTPS_PROXY: NO_NETWORK,
+    ALL_PROXY: NO_NETWORK,
+    http_proxy: NO_NETWORK,
+    https_proxy: NO_NETWORK,
+    NO_PROXY: "",
+    no_proxy: ""
+  };
+}
+function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
+  const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
+  for (const dir of pathVariable.split(path7.delimiter)) {
+    if (dir === "" || !path7.isAbsolute(dir)) continue;
+    for (const extension of extensions) {
+      const candidate = path7.join(dir, command + extension);
+      try {
+        if (statSync2(candidate).isFile()) return candidate;
+      } catch {
+      }
+    }
+  }
+  return void 0;
+}
+async function locateHelm(explicit) {
+  const name = explicit ?? "helm";
+  const candidate = name.includes("/") || name.includes(path7.sep) ? path7.resolve(name) : resolveOnPath(name) ?? name;
+  try {
+    if (!path7.isAbsolute(candidate)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    const { stdout } = await execa(candidate, ["version", "--template={{.Version}}"], {
+      env: helmEnvironment(),
+      extendEnv: false,
+      timeout: 3e4,
+      killSignal: "SIGKILL",
+      maxBuffer: 1024 * 1024
+    });
+    const version = stdout.trim();
+    const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
+    if (!(major >= 3)) throw new HelmNotFoundError(`${candidate} reports version "${version.slice(0, 40)}"; preadmit needs helm 3.8 or newer`);
+    return { path: candidate, version, major };
+  } catch (error2) {
+    if (error2 instanceof HelmNotFoundError) throw error2;
+    const how = explicit ? `the helm given with --helm (${explicit}) could not be run` : "no helm found on PATH";
+    throw new HelmNotFoundError(
+      `${how}: ${error2.shortMessage ?? error2.message}. Install helm 3.8+ (https://helm.sh/docs/intro/install/) or pass its path with --helm.`
+    );
+  }
+}
+var MAX_CHART_FILE_BYTES = 1024 * 1024;
+function chartRoot(dir) {
+  const real = safeRealpath(dir) ?? path7.resolve(dir);
+  for (let at2 = real; ; at2 = path7.dirname(at2)) {
+    if (existsSync2(path7.join(at2, ".git"))) return at2;
+    if (path7.dirname(at2) === at2) return real;
+  }
+}
+function readChartFile(file, root) {
+  const name = path7.basename(file);
+  const real = safeRealpath(file);
+  if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
+  if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
+  let size3;
+  try {
+    size3 = statSync2(real).size;
+  } catch (error2) {
+    return `${name} cannot be read: ${error2.message}`;
+  }
+  if (size3 > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
+  try {
+    return { text: readFileSync3(real, "utf8") };
+  } catch (error2) {
+    return `${name} cannot be read: ${error2.message}`;
+  }
+}
+function parseChartYaml(text2) {
+  return (0, import_yaml2.parse)(text2, { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
+}
+function readChartInfo(dir, root = chartRoot(dir)) {
+  let parsed;
+  const chartYaml = readChartFile(path7.join(dir, "Chart.yaml"), root);
+  if (typeof chartYaml === "string") return chartYaml;
+  try {
+    parsed = parseChartYaml(chartYaml.text);
+  } catch (error2) {
+    return `Chart.yaml could not be parsed: ${safeParserMessage(error2.message)}`;
+  }
+  if (!isObj(parsed)) return "Chart.yaml is not a mapping";
+  const name = str(parsed.name);
+  if (!name) return "Chart.yaml has no name";
+  const dependencies = arr(parsed.dependencies).filter(isObj).map((dep) => ({
+    name: str(dep.name) ?? "",
+    alias: str(dep.alias),
+    version: str(dep.version)
+  }));
+  const requirements = path7.join(dir, "requirements.yaml");
+  if (str(parsed.apiVersion) === "v1" && existsSync2(requirements)) {
+    const read = readChartFile(requirements, root);
+    if (typeof read === "string") return read;
+    try {
+      const req = parseChartYaml(read.text);
+      if (isObj(req)) for (const dep of arr(req.dependencies).filter(isObj)) dependencies.push({ name: str(dep.name) ?? "", alias: str(dep.alias), version: str(dep.version) });
+    } catch {
+    }
+  }
+  const version = parsed.version;
+  return {
+    dir,
+    name,
+    version: typeof version === "string" ? version : typeof version === "number" ? String(version) : "",
+    type: str(parsed.type) === "library" ? "library" : "application",
+    dependencies: dependencies.filter((d) => d.name !== "")
+  };
+}
+function vendoredCharts(dir) {
+  const found = /* @__PURE__ */ new Map();
+  const chartsDir = path7.join(dir, "charts");
+  let entries;
+  try {
+    entries = readdirSync(chartsDir);
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const full = path7.join(chartsDir, entry);
+    if (entry.endsWith(".tgz")) {
+      found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
+    } else if (isDirectory2(full) && existsSync2(path7.join(full, "Chart.yaml"))) {
+      const info2 = readChartInfo(full);
+      found.set(typeof info2 === "string" ? entry : info2.name, full);
+    }
+  }
+  return found;
+}
+function isDirectory2(p) {
+  try {
+    return statSync2(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function safeRealpath(p) {
+  try {
+    return realpathSync(p);
+  } catch {
+    return void 0;
+  }
+}
+function isInside(root, target) {
+  const rel = path7.relative(root, target);
+  return rel === "" || !rel.startsWith(".." + path7.sep) && rel !== ".." && !path7.isAbsolute(rel);
+}
+function missingDependencies(chart) {
+  if (chart.dependencies.length === 0) return [];
+  const vendored = vendoredCharts(chart.dir);
+  return chart.dependencies.filter((dep) => !vendored.has(dep.name)).map((dep) => dep.name);
+}
+var MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
+function templateArgs(request2) {
+  const args = ["template", `--namespace=${request2.namespace}`];
+  for (const file of request2.valuesFiles) args.push(`--values=${file}`);
+  for (const pair2 of request2.set) args.push(`--set=${pair2}`);
+  if (request2.kubeVersion) args.push(`--kube-version=${request2.kubeVersion}`);
+  args.push("--", request2.releaseName, request2.chartDir);
+  return args;
+}
+async function renderChart(request2) {
+  const started = performance.now();
+  const problem = chartProblem(request2.chartDir, request2.root ?? chartRoot(request2.chartDir));
+  if (problem !== void 0) return { ok: false, message: `${problem}; not rendered`, ms: performance.now() - started };
+  const maxBuffer = request2.maxOutputBytes ?? MAX_RENDER_OUTPUT;
+  const result = await execa(request2.helm.path, templateArgs(request2), {
+    env: helmEnvironment(),
+    extendEnv: false,
+    reject: false,
+    timeout: request2.timeoutMs,
+    // helm ignores SIGTERM while it renders (it only cancels a context the template engine never checks).
+    killSignal: "SIGKILL",
+    maxBuffer,
+    stripFinalNewline: false,
+    cwd: request2.chartDir,
+    stdin: "ignore"
+  });
+  const ms = performance.now() - started;
+  if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request2.timeoutMs / 1e3)} s (a template that loops?); stopped`, ms };
+  if (result.isMaxBuffer) return { ok: false, message: `helm template produced more than ${formatBytes(maxBuffer)} of output; stopped`, ms };
+  if (result.exitCode !== 0 || result.failed) {
+    const message = helmErrorMessage(String(result.stderr ?? ""), secretsOf(request2));
+    if (message) return { ok: false, message, ms };
+    if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
+    return { ok: false, message: `helm exited with ${result.exitCode ?? "an error"}`, ms };
+  }
+  return { ok: true, stdout: String(result.stdout), ms };
+}
+function formatBytes(bytes) {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${bytes} bytes`;
+}
+var HELM_NOISE = /^(WARNING|walk\.go|install\.go|level=(INFO|WARN|DEBUG)\b|Use --debug flag)/;
+var CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+function helmErrorMessage(stderr, secrets = []) {
+  let lines = stderr.split(/\r?\n/).filter((line) => line.trim() !== "" && !HELM_NOISE.test(line));
+  const error2 = lines.findIndex((line) => line.startsWith("Error:"));
+  if (error2 > 0) lines = lines.slice(error2);
+  let text2 = lines.slice(0, 20).map((line) => (line.length > 500 ? `${line.slice(0, 200)} \u2026 ${line.slice(-299)}` : line).replace(CONTROLS, " ").replace(/^(\s*):(?=:)/, "$1:\u200B")).join("\n").trim();
+  for (const secret of [...secrets].sort((a2, b) => b.length - a2.length)) text2 = text2.split(secret).join("[redacted]");
+  if (lines.length > 20) text2 += `
+\u2026 (${lines.length - 20} more lines)`;
+  return text2.length > 2e3 ? `${text2.slice(0, 1999)}\u2026` : text2;
+}
+var MIN_SECRET_LENGTH = 6;
+function secretsOf(request2) {
+  const out = /* @__PURE__ */ new Set();
+  const chart = safeRealpath(request2.chartDir) ?? request2.chartDir;
+  for (const file of request2.valuesFiles) {
+    const real = safeRealpath(file);
+    if (real === void 0 || isInside(chart, real)) continue;
+    try {
+      if (statSync2(real).size > MAX_CHART_FILE_BYTES * 4) continue;
+      const stack = [(0, import_yaml2.parse)(readFileSync3(real, "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" })];
+      while (stack.length > 0 && out.size < 1e4) {
+        const value = stack.pop();
+        if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) out.add(value);
+        else if (value !== null && typeof value === "object") stack.push(...Object.values(value));
+      }
+    } catch {
+    }
+  }
+  for (const pair2 of request2.set) {
+    for (const part of pair2.split(/(?<!\\),/)) {
+      const value = part.slice(part.indexOf("=") + 1);
+      if (part.includes("=") && value.length >= MIN_SECRET_LENGTH) out.add(value);
+    }
+  }
+  return [...out];
+}
+var MAX_INSPECTED_BYTES = 64 * 1024 * 1024;
+function chartProblem(chartDir, root) {
+  const realRoot = safeRealpath(root) ?? root;
+  const start = safeRealpath(chartDir) ?? chartDir;
+  const outside = realRoot === start ? "chart" : "repository";
+  const walked = /* @__PURE__ */ new Set();
+  const pending = [[start, "", 0]];
+  while (pending.length > 0) {
+    const [dir, shown, depth] = pending.pop();
+    if (walked.has(dir)) continue;
+    walked.add(dir);
+    if (depth > 64) return `${shown || "."} is nested deeper than 64 directories`;
+    let entries;
+    try {
+      entries = readdirSync(dir).sort();
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const full = path7.join(dir, entry);
+      const label = shown ? `${shown}/${entry}` : entry;
+      let stat2;
+      try {
+        stat2 = lstatSync(full);
+      } catch {
+        continue;
+      }
+      let real = full;
+      if (stat2.isSymbolicLink()) {
+        const target = safeRealpath(full);
+        if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
+        if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
+        if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
+        real = target;
+        try {
+          stat2 = statSync2(target);
+        } catch {
+          continue;
+        }
+      }
+      if (stat2.isDirectory()) {
+        pending.push([real, label, depth + 1]);
+      } else if (stat2.isFile() && entry === "values.schema.json") {
+        const problem = schemaFileProblem(real, stat2.size);
+        if (problem) return `${label}: ${problem}`;
+      } else if (stat2.isFile() && entry.endsWith(".tgz") && path7.basename(path7.dirname(full)) === "charts") {
+        const problem = archiveProblem(real, stat2.size);
+        if (problem) return `${label}: ${problem}`;
+      }
+    }
+  }
+  return void 0;
+}
+function schemaFileProblem(file, size3) {
+  if (size3 > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+  try {
+    return schemaProblem(readFileSync3(file, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+var REFERENCES = /* @__PURE__ */ new Set(["$ref", "$dynamicRef", "$recursiveRef"]);
+function schemaProblem(text2) {
+  let schema;
+  try {
+    schema = JSON.parse(text2);
+  } catch {
+    return void 0;
+  }
+  const stack = [schema];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object") continue;
+    for (const [key, value] of Object.entries(node)) {
+      if (typeof value === "string") {
+        if (REFERENCES.has(key) && !value.startsWith("#")) return `"${key}" refers to another document (${clipValue(value)}); only references inside the schema (#/...) are allowed`;
+        if (key === "$schema" && !/^https?:\/\/json-schema\.org\//.test(value)) return `"$schema" is not a json-schema.org meta-schema (${clipValue(value)}); helm would fetch it`;
+      } else if (value !== null && typeof value === "object") {
+        stack.push(value);
+      }
+    }
+  }
+  return void 0;
+}
+function clipValue(value) {
+  const flat = value.replace(CONTROLS, " ").replace(/[\r\n\t]/g, " ");
+  return flat.length > 60 ? `${flat.slice(0, 59)}\u2026` : flat;
+}
+function archiveProblem(file, size3) {
+  if (size3 > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+  let tar;
+  try {
+    tar = gunzipSync(readFileSync3(file), { maxOutputLength: MAX_INSPECTED_BYTES });
+  } catch (error2) {
+    if (error2.code === "ERR_BUFFER_TOO_LARGE" || error2 instanceof RangeError) {
+      return `archive expands to more than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+    }
+    return void 0;
+  }
+  for (const entry of tarEntries(tar)) {
+    if (entry.name.endsWith("/values.schema.json") || entry.name === "values.schema.json") {
+      const problem = schemaProblem(entry.content.toString("utf8"));
+      if (problem) return `${entry.name}: ${problem}`;
+    }
+    if (entry.name.endsWith(".tgz") && entry.name.split("/").at(-2) === "charts") {
+      try {
+        const inner = gunzipSync(entry.content, { maxOutputLength: MAX_INSPECTED_BYTES });
+        for (const nested of tarEntries(inner)) {
+          if (nested.name.endsWith("values.schema.json")) {
+            const problem = schemaProblem(nested.content.toString("utf8"));
+            if (problem) return `${entry.name}/${nested.name}: ${problem}`;
+          }
+        }
+      } catch {
+        return `${entry.name} cannot be inspected`;
+      }
+    }
+  }
+  return void 0;
+}
+function* tarEntries(tar) {
+  let offset = 0;
+  let longName;
+  while (offset + 512 <= tar.length) {
+    const header2 = tar.subarray(offset, offset + 512);
+    if (header2.every((b) => b === 0)) return;
+    const field = (from, length) => {
+      const raw = header2.subarray(from, from + length);
+      const nul = raw.indexOf(0);
+      return raw.subarray(0, nul === -1 ? length : nul).toString("utf8");
+    };
+    const size3 = parseInt(field(124, 12).trim() || "0", 8);
+    if (!Number.isFinite(size3) || size3 < 0) return;
+    const type = String.fromCharCode(header2[156] ?? 0);
+    const prefix2 = field(257, 6).startsWith("ustar") ? field(345, 155) : "";
+    let name = longName ?? (prefix2 ? `${prefix2}/${field(0, 100)}` : field(0, 100));
+    longName = void 0;
+    const content = tar.subarray(offset + 512, offset + 512 + size3);
+    offset += 512 + Math.ceil(size3 / 512) * 512;
+    if (type === "L") {
+      longName = content.toString("utf8").replace(/\0+$/, "");
+      continue;
+    }
+    if (type === "x") {
+      const match2 = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(content.toString("utf8"));
+      if (match2) longName = match2[1];
+      continue;
+    }
+    if (type === "0" || type === "\0" || type === "7") {
+      name = name.replace(/\\/g, "/");
+      yield { name, content };
+    }
+  }
+}
+function splitRendered(stdout) {
+  const documents = [];
+  const chunks = stdout.split(/^---[ \t]*$/m);
+  for (const chunk of chunks) {
+    const match2 = /^\s*# Source: (.+)$/m.exec(chunk);
+    const body = chunk.trim();
+    if (body === "") continue;
+    documents.push({ template: match2?.[1]?.trim() ?? "", text: chunk });
+  }
+  return documents;
+}
+function templateFile(chartDir, template) {
+  const parts = template.split("/");
+  if (parts.some((part) => part === ".." || part.includes("\\") || part.includes("\0"))) return chartDir;
+  let dir = chartDir;
+  let i2 = 1;
+  while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
+    const sub = vendoredCharts(dir).get(parts[i2 + 1]);
+    if (sub === void 0) break;
+    if (sub.endsWith(".tgz")) return sub;
+    dir = sub;
+    i2 += 2;
+  }
+  const file = path7.join(dir, ...parts.slice(i2));
+  return isInside(chartDir, file) ? file : chartDir;
+}
+
+// src/k8s/shape.ts
+var STRINGS = { type: "list", each: "string" };
+var SECURITY_CONTEXT_COMMON = {
+  runAsUser: "integer",
+  runAsGroup: "integer",
+  runAsNonRoot: "boolean",
+  seLinuxOptions: "mapping",
+  seccompProfile: "mapping",
+  appArmorProfile: "mapping",
+  windowsOptions: "mapping"
+};
+var CONTAINER = {
+  name: "string",
+  image: "string",
+  ports: { type: "list", each: "mapping" },
+  env: { type: "list", each: "mapping" },
+  envFrom: { type: "list", each: "mapping" },
+  volumeMounts: { type: "list", each: "mapping" },
+  resources: "mapping",
+  livenessProbe: "mapping",
+  readinessProbe: "mapping",
+  startupProbe: "mapping",
+  lifecycle: "mapping",
+  securityContext: {
+    type: "mapping",
+    fields: {
+      ...SECURITY_CONTEXT_COMMON,
+      privileged: "boolean",
+      allowPrivilegeEscalation: "boolean",
+      readOnlyRootFilesystem: "boolean",
+      procMount: "string",
+      capabilities: { type: "mapping", fields: { add: STRINGS, drop: STRINGS } }
+    }
+  }
+};
+var POD_SPEC = {
+  containers: { type: "list", each: CONTAINER },
+  initContainers: { type: "list", each: CONTAINER },
+  ephemeralContainers: { type: "list", each: CONTAINER },
+  volumes: { type: "list", each: { name: "string", hostPath: "mapping" } },
+  securityContext: {
+    type: "mapping",
+    fields: { ...SECURITY_CONTEXT_COMMON, sysctls: { type: "list", each: "mapping" }, supplementalGroups: { type: "list", each: "integer" } }
+  },
+  hostNetwork: "boolean",
+  hostPID: "boolean",
+  hostIPC: "boolean",
+  hostUsers: "boolean",
+  automountServiceAccountToken: "boolean",
+  serviceAccountName: "string",
+  os: "mapping"
+};
+var POLICY_RULE = { verbs: STRINGS, apiGroups: STRINGS, resources: STRINGS, resourceNames: STRINGS, nonResourceURLs: STRINGS };
+var KINDS = {
+  "rbac.authorization.k8s.io/Role": { rules: { type: "list", each: POLICY_RULE } },
+  "rbac.authorization.k8s.io/ClusterRole": {
+    rules: { type: "list", each: POLICY_RULE },
+    aggregationRule: { type: "mapping", fields: { clusterRoleSelectors: { type: "list", each: "mapping" } } }
+  },
+  "rbac.authorization.k8s.io/RoleBinding": { roleRef: "mapping", subjects: { type: "list", each: "mapping" } },
+  "rbac.authorization.k8s.io/ClusterRoleBinding": { roleRef: "mapping", subjects: { type: "list", each: "mapping" } },
+  "v1/Service": {
+    spec: {
+      type: "mapping",
+      fields: { type: "string", selector: "mapping", ports: { type: "list", each: "mapping" }, externalIPs: STRINGS, loadBalancerSourceRanges: STRINGS }
+    }
+  },
+  "v1/ServiceAccount": { automountServiceAccountToken: "boolean" },
+  "v1/ConfigMap": { data: "mapping", binaryData: "mapping" },
+  "v1/Secret": { data: "mapping", stringData: "mapping" },
+  "networking.k8s.io/NetworkPolicy": {
+    spec: {
+      type: "mapping",
+      fields: { podSelector: "mapping", policyTypes: STRINGS, ingress: { type: "list", each: "mapping" }, egress: { type: "list", each: "mapping" } }
+    }
+  },
+  "networking.k8s.io/Ingress": { spec: { type: "mapping", fields: { rules: { type: "list", each: "mapping" }, tls: { type: "list", each: "mapping" } } } }
+};
+var POD_PATHS = {
+  "v1/Pod": [],
+  "v1/PodTemplate": ["template"],
+  "v1/ReplicationController": ["spec", "template"],
+  "apps/Deployment": ["spec", "template"],
+  "apps/StatefulSet": ["spec", "template"],
+  "apps/DaemonSet": ["spec", "template"],
+  "apps/ReplicaSet": ["spec", "template"],
+  "batch/Job": ["spec", "template"],
+  "batch/CronJob": ["spec", "jobTemplate", "spec", "template"]
+};
+function typeOf(value) {
+  if (Array.isArray(value)) return "list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "mapping";
+  if (typeof value === "number") return Number.isInteger(value) ? "number" : "non-integer number";
+  return typeof value;
+}
+function matches(value, expected) {
+  switch (expected) {
+    case "mapping":
+      return isObj(value);
+    case "list":
+      return Array.isArray(value);
+    case "string":
+      return typeof value === "string";
+    case "boolean":
+      return typeof value === "boolean";
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value);
+  }
+}
+function fieldLabel(pointer) {
+  let label = "";
+  for (const token of pointer.split("/").slice(1)) {
+    const t = token.replace(/~1/g, "/").replace(/~0/g, "~");
+    label += /^\d+$/.test(t) ? `[${t}]` : label === "" ? t : `.${t}`;
+  }
+  return label || "the object";
+}
+function check(value, field, pointer, out) {
+  if (value === void 0 || value === null) return;
+  const spec = typeof field === "string" ? { type: field } : field;
+  if (!matches(value, spec.type)) {
+    out.push({ pointer, message: `${fieldLabel(pointer)} is a ${typeOf(value)}, not ${spec.type === "integer" ? "an integer" : `a ${spec.type}`}` });
+    return;
+  }
+  if (spec.fields && isObj(value)) checkFields(value, spec.fields, pointer, out);
+  if (spec.each && Array.isArray(value)) {
+    const each = spec.each;
+    value.forEach((item, i2) => {
+      if (typeof each === "string") check(item, each, join(pointer, i2), out);
+      else check(item, { type: "mapping", fields: each }, join(pointer, i2), out);
+    });
+  }
+}
+function checkFields(value, fields, pointer, out) {
+  for (const [key, field] of Object.entries(fields)) {
+    if (Object.hasOwn(value, key)) check(value[key], field, join(pointer, key), out);
+  }
+}
+function groupOf(apiVersion) {
+  const slash = apiVersion.indexOf("/");
+  if (slash === -1) return "v1";
+  const group = apiVersion.slice(0, slash);
+  return group === "extensions" ? "apps" : group;
+}
+function shapeProblems(raw, apiVersion, kind) {
+  const out = [];
+  const key = `${groupOf(apiVersion)}/${kind}`;
+  const metadata = raw.metadata;
+  if (isObj(metadata)) checkFields(metadata, { labels: "mapping", annotations: "mapping", name: "string", namespace: "string" }, "/metadata", out);
+  const fields = KINDS[key];
+  if (fields) checkFields(raw, fields, "", out);
+  const steps2 = POD_PATHS[key];
+  if (steps2) {
+    let node = raw;
+    let pointer = "";
+    for (const step of steps2) {
+      if (!isObj(node)) return out;
+      const next = node[step];
+      pointer = join(pointer, step);
+      if (next === void 0 || next === null) return out;
+      if (!isObj(next)) {
+        check(next, "mapping", pointer, out);
+        return out;
+      }
+      node = next;
+    }
+    if (!isObj(node)) return out;
+    checkFields(node, { metadata: "mapping", spec: { type: "mapping", fields: POD_SPEC } }, pointer, out);
+  }
+  return out;
+}
+
+// src/loaders/objects.ts
+var CLUSTER_SCOPED2 = /* @__PURE__ */ new Set([
+  "APIService",
+  "CertificateSigningRequest",
+  "ClusterIssuer",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "ComponentStatus",
+  "CSIDriver",
+  "CSINode",
+  "CustomResourceDefinition",
+  "FlowSchema",
+  "IngressClass",
+  "MutatingWebhookConfiguration",
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "PodSecurityPolicy",
+  "PriorityClass",
+  "PriorityLevelConfiguration",
+  "RuntimeClass",
+  "StorageClass",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "ValidatingWebhookConfiguration",
+  "VolumeAttachment",
+  "VolumeSnapshotClass",
+  "ClusterIssuer"
+]);
+function isClusterScoped(kind) {
+  return CLUSTER_SCOPED2.has(kind);
+}
+function refOf(raw, defaultNamespace) {
+  const apiVersion = str(raw.apiVersion);
+  const kind = str(raw.kind);
+  if (!apiVersion || !kind) return "document has no apiVersion and kind strings: not a Kubernetes object";
+  if (raw.metadata !== void 0 && raw.metadata !== null && !isObj(raw.metadata)) return `${kind} has a metadata that is not a mapping`;
+  const metadata = isObj(raw.metadata) ? raw.metadata : {};
+  const name = str(metadata.name) ?? (str(metadata.generateName) ? `${str(metadata.generateName)}*` : "");
+  const ref = { apiVersion, kind, name };
+  const namespace = str(metadata.namespace) ?? (isClusterScoped(kind) ? void 0 : defaultNamespace);
+  if (namespace !== void 0 && !isClusterScoped(kind)) ref.namespace = namespace;
+  return ref;
+}
+function objectsFromDocuments(documents, options) {
+  const objects = [];
+  const problems = [];
+  for (const doc of documents) {
+    if (doc.value === null) continue;
+    if (!isObj(doc.value)) {
+      if (options.strict) problems.push({ index: doc.index, line: doc.line, message: `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? "list" : typeof doc.value}, not a Kubernetes object` });
+      continue;
+    }
+    const raw = doc.value;
+    const items = str(raw.kind)?.endsWith("List") && Array.isArray(raw.items) ? raw.items : void 0;
+    const entries = items ? items.map((item, i2) => [item, join("", "items", i2)]) : [[raw, ""]];
+    for (const [value, prefix2] of entries) {
+      const line = options.linesAreSource ? doc.lineOf(prefix2) : void 0;
+      if (!isObj(value)) {
+        problems.push({ index: doc.index, line, message: `list item ${prefix2} is not a Kubernetes object` });
+        continue;
+      }
+      const ref = refOf(value, options.defaultNamespace);
+      if (typeof ref === "string") {
+        if (options.strict || value.kind !== void 0 || value.apiVersion !== void 0) problems.push({ index: doc.index, line, message: ref });
+        continue;
+      }
+      const shape = shapeProblems(value, ref.apiVersion, ref.kind);
+      if (shape.length > 0) {
+        const first = shape[0];
+        const more = shape.length > 1 ? ` (and ${shape.length - 1} more field${shape.length > 2 ? "s" : ""} of the wrong type)` : "";
+        const label = `${ref.kind}${ref.name ? ` ${ref.name}` : ""}`;
+        problems.push({
+          index: doc.index,
+          line: options.linesAreSource ? doc.lineOf(prefix2 + first.pointer) : void 0,
+          message: `${label}: ${first.message}${more}; the API server would reject this object, and rules read the field as absent`
+        });
+      }
+      const source = { ...options.source, document: doc.index };
+      if (line !== void 0) source.line = line;
+      const object = { ref, raw: value, source };
+      if (options.linesAreSource) object.lineOf = (pointer) => doc.lineOf(prefix2 + pointer);
+      objects.push(object);
+    }
+  }
+  return { objects, problems };
 }
 
 // src/loaders/terraform/marks.ts
@@ -54496,7 +55054,7 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync4, readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync, statSync as statSync4 } from "node:fs";
+import { existsSync as existsSync4, readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync4 } from "node:fs";
 import path10 from "node:path";
 
 // src/loaders/terraform/hcl.ts
@@ -54869,12 +55427,12 @@ var TfLocator = class {
   constructor(options) {
     this.rootDir = path10.resolve(options.rootDir);
     this.repoRoot = path10.resolve(options.repoRoot);
-    this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
+    this.realRoot = safeRealpath2(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
   }
   inside(dir) {
-    const real = safeRealpath(dir);
+    const real = safeRealpath2(dir);
     if (real === void 0) return false;
     const rel = path10.relative(this.realRoot, real);
     return rel === "" || !rel.startsWith("..") && !path10.isAbsolute(rel);
@@ -54974,9 +55532,9 @@ var TfLocator = class {
     return heredoc.contentLine + document.lineOf(yaml.pointer) - 1;
   }
 };
-function safeRealpath(p) {
+function safeRealpath2(p) {
   try {
-    return realpathSync(p);
+    return realpathSync2(p);
   } catch {
     return void 0;
   }
@@ -55323,7 +55881,7 @@ function valueSetsOf(dir, config, options = {}) {
 }
 
 // src/core/discover.ts
-import { existsSync as existsSync6, lstatSync, readdirSync as readdirSync4, realpathSync as realpathSync2, statSync as statSync6 } from "node:fs";
+import { existsSync as existsSync6, lstatSync as lstatSync2, readdirSync as readdirSync4, realpathSync as realpathSync3, statSync as statSync6 } from "node:fs";
 import path13 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
@@ -55341,28 +55899,77 @@ function relativeTo(repoRoot, file) {
   const rel = path13.relative(repoRoot, file);
   return (rel === "" ? "." : rel).split(path13.sep).join("/");
 }
-function inside2(root, target) {
+function isInside2(root, target) {
   const rel = path13.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path13.isAbsolute(rel);
+  return rel === "" || !rel.startsWith(".." + path13.sep) && rel !== ".." && !path13.isAbsolute(rel);
+}
+var MAX_GLOB_LENGTH = 1024;
+var MAX_GLOB_ALTERNATIVES = 256;
+function braceAlternatives(glob) {
+  let total = 1;
+  for (const match2 of glob.matchAll(/\{([^{}]*)\}/g)) {
+    const body = match2[1];
+    const range2 = /^(-?\d+)\.\.(-?\d+)(?:\.\.-?\d+)?$/.exec(body) ?? /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(body);
+    const count2 = range2 ? Math.abs(/\d/.test(range2[1]) ? Number(range2[2]) - Number(range2[1]) : range2[2].charCodeAt(0) - range2[1].charCodeAt(0)) + 1 : body.split(",").length;
+    total *= Math.max(1, count2);
+    if (total > MAX_GLOB_ALTERNATIVES) return total;
+  }
+  return total;
+}
+function globProblem(glob) {
+  if (typeof glob !== "string" || glob === "") return "a glob must be a non-empty string";
+  if (glob.length > MAX_GLOB_LENGTH) return `glob is longer than ${MAX_GLOB_LENGTH} characters`;
+  if (/[\u0000-\u001f]/.test(glob)) return "glob contains a control character";
+  if (braceAlternatives(glob) > MAX_GLOB_ALTERNATIVES) return `glob's braces expand to more than ${MAX_GLOB_ALTERNATIVES} patterns`;
+  try {
+    new Minimatch(glob, { dot: true });
+  } catch (error2) {
+    return `glob is invalid: ${error2.message}`;
+  }
+  return void 0;
+}
+function compileGlobs(globs, where) {
+  return globs.map((glob) => {
+    const problem = globProblem(glob);
+    if (problem) throw new UsageError(`invalid ${where} glob ${JSON.stringify(glob.slice(0, 80))}: ${problem}`);
+    return new Minimatch(glob, { dot: true });
+  });
+}
+function sizeProblem(size3) {
+  if (size3 <= YAML_LIMITS.maxBytes) return void 0;
+  return `file is ${(size3 / 1024 / 1024).toFixed(1)} MiB, larger than the ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB preadmit reads; not read`;
 }
 function discover(paths, options) {
   const inputs = [];
   const errors = [];
   const seen = /* @__PURE__ */ new Set();
-  const realRoot = safeRealpath2(options.repoRoot) ?? options.repoRoot;
+  const realRoot = safeRealpath3(options.repoRoot) ?? options.repoRoot;
   const rel = (p) => relativeTo(options.repoRoot, p);
+  const include = compileGlobs(options.include, "include");
+  const includeDirs = options.include.map((glob) => new Minimatch(glob.replace(/\/\*\*$/, ""), { dot: true }));
+  const exclude = compileGlobs(options.exclude, "exclude");
   const selected = (p) => {
     const r = rel(p);
-    if (options.exclude.some((glob) => minimatch(r, glob, { dot: true }) || minimatch(r + "/", glob, { dot: true }))) return false;
-    if (options.include.length === 0) return true;
-    return options.include.some((glob) => minimatch(r, glob, { dot: true }) || minimatch(r, glob.replace(/\/\*\*$/, ""), { dot: true }));
+    if (exclude.some((m) => m.match(r) || m.match(r + "/"))) return false;
+    if (include.length === 0) return true;
+    return include.some((m, i2) => m.match(r) || includeDirs[i2].match(r));
   };
   const add = (input, key) => {
     if (seen.has(key)) return;
     seen.add(key);
     inputs.push(input);
   };
+  const walked = /* @__PURE__ */ new Set();
+  const addManifest = (file, size3) => {
+    if (!selected(file)) return;
+    const tooLarge = sizeProblem(size3);
+    if (tooLarge) errors.push({ kind: "read", file: rel(file), message: tooLarge });
+    else add({ kind: "manifest", file, explicit: false }, file);
+  };
   const walk2 = (dir, depth, walkRoot) => {
+    const real = safeRealpath3(dir) ?? dir;
+    if (walked.has(real)) return;
+    walked.add(real);
     if (existsSync6(path13.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
       return;
@@ -55382,28 +55989,37 @@ function discover(paths, options) {
       const full = path13.join(dir, entry);
       let stat2;
       try {
-        stat2 = lstatSync(full);
+        stat2 = lstatSync2(full);
       } catch (error2) {
         errors.push({ kind: "read", file: rel(full), message: `cannot read: ${error2.message}` });
         continue;
       }
       if (stat2.isSymbolicLink()) {
-        const target = safeRealpath2(full);
+        const target = safeRealpath3(full);
         if (target === void 0) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing" });
+          errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing (or into a loop)" });
           continue;
         }
-        if (!inside2(realRoot, target) && !inside2(walkRoot, target)) {
+        if (!isInside2(realRoot, target) && !isInside2(walkRoot, target)) {
           errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
           continue;
         }
+        if (isInside2(walkRoot, target) || entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
+        let targetStat;
+        try {
+          targetStat = statSync6(target);
+        } catch {
+          continue;
+        }
+        if (targetStat.isDirectory()) walk2(target, depth + 1, walkRoot);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path13.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat2.isDirectory()) {
         if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
         walk2(full, depth + 1, walkRoot);
       } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path13.extname(entry).toLowerCase())) {
-        if (selected(full)) add({ kind: "manifest", file: full, explicit: false }, full);
+        addManifest(full, stat2.size);
       }
     }
   };
@@ -55413,22 +56029,36 @@ function discover(paths, options) {
       continue;
     }
     const full = path13.resolve(given);
-    if (!existsSync6(full)) {
-      errors.push({ kind: "read", file: rel(full), message: "no such file or directory" });
+    let stat2;
+    try {
+      stat2 = statSync6(full);
+    } catch {
+      errors.push({ kind: "read", file: rel(full), message: existsSync6(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
       continue;
     }
-    if (statSync6(full).isDirectory()) {
+    if (stat2.isDirectory()) {
       if (existsSync6(path13.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
-      else walk2(full, 0, safeRealpath2(full) ?? full);
+      else walk2(full, 0, safeRealpath3(full) ?? full);
+    } else if (!stat2.isFile()) {
+      errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
     } else {
-      add({ kind: "manifest", file: full, explicit: true }, full);
+      const tooLarge = sizeProblem(stat2.size);
+      if (tooLarge) errors.push({ kind: "read", file: rel(full), message: tooLarge });
+      else add({ kind: "manifest", file: full, explicit: true }, full);
     }
   }
   return { inputs, errors };
 }
-function safeRealpath2(p) {
+function isDanglingLink(p) {
   try {
-    return realpathSync2(p);
+    return lstatSync2(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+function safeRealpath3(p) {
+  try {
+    return realpathSync3(p);
   } catch {
     return void 0;
   }
@@ -56250,11 +56880,11 @@ function renderJson(result) {
 var DEFAULT_MAX_LENGTH = 65e3;
 var ZWSP = "\u200B";
 var ZWJ = "\u200D";
-var CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var CONTROLS2 = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 var PUNCTUATION = new Set("\\`*_{}[]()#+-.!|~$^");
 var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 function escapeMarkdown(value) {
-  const flat = value.replace(CONTROLS, " ");
+  const flat = value.replace(CONTROLS2, " ");
   const defused = flat.replace(/([A-Za-z][A-Za-z0-9+.-]*):(?=\/\/)/g, `$1:${ZWSP}`).replace(/\b(mailto|xmpp):/gi, `$1:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`).replace(/@/g, `@${ZWJ}`).replace(/#(?=[0-9])/g, `#${ZWJ}`).replace(/\b(gh-)(?=[0-9])/gi, `$1${ZWJ}`);
   let out = "";
   for (const c3 of defused) out += ENTITIES[c3] ?? (PUNCTUATION.has(c3) ? `\\${c3}` : c3);
@@ -57957,11 +58587,11 @@ function removeNonChars(variableName) {
   return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
 }
 function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
+  const matches2 = url.match(urlVariableRegex);
+  if (!matches2) {
     return [];
   }
-  return matches.map(removeNonChars).reduce((a2, b) => a2.concat(b), []);
+  return matches2.map(removeNonChars).reduce((a2, b) => a2.concat(b), []);
 }
 function omit(object, keysToOmit) {
   const result = { __proto__: null };
@@ -58817,8 +59447,8 @@ async function fetchWrapper(requestOptions) {
     data: ""
   };
   if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
+    const matches2 = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches2 && matches2.pop();
     log.warn(
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
@@ -62438,24 +63068,24 @@ async function publish(result, inputs, ctx, publishing, log) {
   setOutputs({ findings: result.summary.findings, blocking: result.summary.blocking, sarifFile, reportJson, conclusion });
   const annotations = inputs.annotations ? annotationsFor(result) : [];
   const notes = [];
-  let check;
+  let check2;
   const { api, target, started } = publishing;
   const checksForbidden = started !== void 0 && !started.ok && started.forbidden;
   if (api !== void 0 && target !== void 0 && !checksForbidden) {
-    check = await completeCheckRun(api, target, started?.ok ? started.id : void 0, {
+    check2 = await completeCheckRun(api, target, started?.ok ? started.id : void 0, {
       conclusion,
       title: checkTitle(result, conclusion),
       summary: compose(CHECK_SUMMARY_LIMIT - 1e3, LIMIT_NAMES.check),
       annotations
     });
-    if (check.ok) {
+    if (check2.ok) {
       log.info(
-        `preadmit: check run "${target.name}" on ${target.headSha.slice(0, 12)}: ${conclusion}, ${plural(check.annotated, "annotation")} in ${plural(check.requests, "request")}${check.url ? ` (${check.url})` : ""}`
+        `preadmit: check run "${target.name}" on ${target.headSha.slice(0, 12)}: ${conclusion}, ${plural(check2.annotated, "annotation")} in ${plural(check2.requests, "request")}${check2.url ? ` (${check2.url})` : ""}`
       );
-      if (check.omitted > 0) notes.push(`${check.omitted} annotations beyond the first ${check.annotated} were left out of the check run; the SARIF and JSON reports have every finding.`);
-    } else if (check.error) {
-      const line = describeFailure("the check run", { error: check.error, forbidden: check.forbidden === true });
-      log.info(`preadmit: ${line} (${check.annotated} of ${annotations.length} annotations were published)`);
+      if (check2.omitted > 0) notes.push(`${check2.omitted} annotations beyond the first ${check2.annotated} were left out of the check run; the SARIF and JSON reports have every finding.`);
+    } else if (check2.error) {
+      const line = describeFailure("the check run", { error: check2.error, forbidden: check2.forbidden === true });
+      log.info(`preadmit: ${line} (${check2.annotated} of ${annotations.length} annotations were published)`);
       notes.push(line);
     }
   } else if (started !== void 0 && !started.ok) {
@@ -62499,9 +63129,9 @@ async function publish(result, inputs, ctx, publishing, log) {
     }
   }
   const failing = conclusion === "failure";
-  const checkMissing = api === void 0 || target === void 0 || checksForbidden || check !== void 0 && !check.ok;
+  const checkMissing = api === void 0 || target === void 0 || checksForbidden || check2 !== void 0 && !check2.ok;
   if (annotations.length > 0 && checkMissing) {
-    const partial = check !== void 0 && check.annotated > 0;
+    const partial = check2 !== void 0 && check2.annotated > 0;
     if (!partial) {
       log.warning(
         `preadmit: no check run could be published${checksForbidden && ctx.pullRequest?.fromFork ? " (pull request from a fork: the token is read-only)" : ""}; the most severe findings are annotated from this step instead (GitHub shows 10 per level), and the job summary has the full report. For check runs and comments on fork pull requests, see "Pull requests from forks" in the preadmit README.`

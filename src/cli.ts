@@ -6,7 +6,9 @@ import { UsageError } from './core/errors.ts';
 import type { FailOn } from './core/model.ts';
 import { exitCodeOf, scan, TOOL_VERSION } from './core/scan.ts';
 import { RULES } from '../rules/index.ts';
+import { YAML_LIMITS } from './loaders/yaml-docs.ts';
 import { render, type Format } from './reporters/index.ts';
+import { terminalSafe } from './reporters/text.ts';
 
 const USAGE = `Usage: preadmit scan [PATH...] [options]
 
@@ -36,15 +38,35 @@ could not be read or rendered), 2 usage, configuration or environment error.`;
 const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
 const FAIL_ON: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'];
 
+/**
+ * Text for stderr, where a workflow runner reads every line that starts with `::` as a command: such a
+ * line gets an invisible break between its colons, and control characters other than line breaks go.
+ */
+export function inertLines(text: string): string {
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
+
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
   return value as T;
 }
 
+/**
+ * Standard input as text. Reading stops one byte past the size limit (the loader then reports the input
+ * as too large), so an endless stream cannot exhaust memory.
+ */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size > YAML_LIMITS.maxBytes) {
+      process.stdin.destroy();
+      break;
+    }
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -115,12 +137,14 @@ export async function main(argv: string[]): Promise<number> {
     else process.stdout.write(report);
     if (values.output || format !== 'text') {
       // Keep errors visible even when the report goes to a file or is machine-readable.
-      for (const error of result.errors) process.stderr.write(`preadmit: error: ${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}\n`);
+      // Values from scanned files (names, helm's messages) are printed on one line, controls escaped.
+      for (const error of result.errors) process.stderr.write(`preadmit: error: ${terminalSafe(`${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`)}\n`);
     }
     return exitCodeOf(result);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`preadmit: ${error.message}\n`);
+      // A configuration error can quote the configuration (from the pull request): no control characters.
+      process.stderr.write(`preadmit: ${inertLines(error.message)}\n`);
       return 2;
     }
     throw error;

@@ -92,6 +92,17 @@ describe.each(helms)('%s', (_, helmPath) => {
     expect(nonRoot.source).toMatchObject({ located: 'template', templateLocation: { line: 13 } });
   });
 
+  it('proves which of two lines using one value emits each field (container vs init container via a helper)', async () => {
+    const result = await scanApp();
+    const init = only(result, 'pss-privileged', 'release-app-shared', '/initContainers/0/securityContext/privileged');
+    const main = only(result, 'pss-privileged', 'release-app-shared', '/containers/0/securityContext/privileged');
+    for (const f of [init, main]) expect(f.source.values).toEqual({ file: rel('values.yaml'), line: 38, key: 'shared.privileged' });
+    // Read as text, shared.yaml:20 is the one line of the template using the value; re-rendering with
+    // that line changed shows it feeds the main container only.
+    expect(init.source.templateLocation).toEqual({ file: rel('templates/_helpers.tpl'), line: 20 });
+    expect(main.source.templateLocation).toEqual({ file: rel('templates/shared.yaml'), line: 20 });
+  });
+
   it('locates one part of a composed value (the image tag) for image rules', async () => {
     const f = only(await scanApp(), 'image-tag', 'release-app-direct', '/image');
     expect(f.source.values).toEqual({ file: rel('values.yaml'), line: 4, key: 'image.tag' });

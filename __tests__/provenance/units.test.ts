@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/config.ts';
 import type { Finding } from '../../src/core/model.ts';
-import { remapPointer, sentinelsIn } from '../../src/provenance/locate.ts';
+import { remapPointer, sentinelsIn, sentinelText } from '../../src/provenance/locate.ts';
 import { referenceLine, structuralLine, TemplateSources } from '../../src/provenance/template-lines.ts';
 import { mergeValueSets, valueSetsOf } from '../../src/provenance/value-sets.ts';
 import { displayKey, effectiveValues, locationOf, parseSetPairs } from '../../src/provenance/values.ts';
@@ -97,7 +97,7 @@ describe('template lines', () => {
   });
 
   it('finds the line emitting a value: the one of several references whose field it is, or the helper line', () => {
-    expect(referenceLine(sources, file, ['admin'], '/spec/containers/0/securityContext/privileged')).toEqual({ file: path.join(dir, 'templates/_helpers.tpl'), line: 2 });
+    expect(referenceLine(sources, file, ['admin'], '/spec/containers/0/securityContext/privileged')).toMatchObject({ file: path.join(dir, 'templates/_helpers.tpl'), line: 2 });
     // .Values.image is emitted on two lines: ambiguous, so no line.
     expect(referenceLine(sources, file, ['image'], '/spec/containers/1/image')).toMatchObject({ reason: expect.stringContaining('2 lines') });
   });
@@ -147,7 +147,9 @@ describe('value sets', () => {
 
 describe('sentinels', () => {
   it('are found in strings, keys and numbers, whatever the case', () => {
-    const found = sentinelsIn({ a: 'x-PREADMIT-SENTINEL-12', 'preadmit-sentinel-3': {}, n: 947005, s: '--port=947006' }, new Map([[947005, 7], [947006, 8]]));
+    expect(sentinelText(12)).toBe('qz00c');
+    expect(sentinelText(36 * 36)).toBe('qz100');
+    const found = sentinelsIn({ a: 'x-QZ00C', qz003: {}, n: 947005, s: '--port=947006', noise: 'qz00cc xqz003 qz0000' }, new Map([[947005, 7], [947006, 8]]));
     expect([...found].sort((a, b) => a - b)).toEqual([3, 7, 8, 12]);
   });
 

@@ -1,8 +1,12 @@
 // Turns the paths a user names into inputs: charts (by Chart.yaml), manifest files, stdin.
 // Nothing outside the repository is read through a symlink, and nothing is skipped without a record.
+// Paths named by the user are trusted; what the walk finds is not: a symlink out of the repository is an
+// error, a symlink inside it is followed (once), and a file too large to parse is refused before it is read.
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
+import { YAML_LIMITS } from '../loaders/yaml-docs.ts';
+import { UsageError } from './errors.ts';
 import type { ScanError } from './model.ts';
 
 export type Input =
@@ -41,9 +45,70 @@ export interface DiscoverOptions {
   exclude: string[];
 }
 
-function inside(root: string, target: string): boolean {
+/** Whether `target` is `root` or lies below it (both absolute, already resolved). */
+export function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+/**
+ * Why `file` may not be read on behalf of a file inside `root` (a configuration in the repository naming
+ * values files or charts), or undefined when it may: its real path (symlinks resolved; for a path that
+ * does not exist yet, the path itself) must stay inside the real `root`.
+ */
+export function confinementProblem(root: string, file: string): string | undefined {
+  const realRoot = safeRealpath(root) ?? path.resolve(root);
+  const resolved = path.resolve(file);
+  const real = safeRealpath(resolved);
+  const outside = 'leads outside the repository; a configuration in the repository may only name files inside it';
+  if (real !== undefined) return isInside(realRoot, real) ? undefined : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
+  return isInside(path.resolve(root), resolved) || isInside(realRoot, resolved) ? undefined : `path ${outside}`;
+}
+
+/** Longest glob accepted, and most alternatives its braces may expand to (minimatch expands them all). */
+const MAX_GLOB_LENGTH = 1024;
+const MAX_GLOB_ALTERNATIVES = 256;
+
+/** Alternatives a pattern's braces expand to, estimated without expanding them. */
+function braceAlternatives(glob: string): number {
+  let total = 1;
+  for (const match of glob.matchAll(/\{([^{}]*)\}/g)) {
+    const body = match[1]!;
+    const range = /^(-?\d+)\.\.(-?\d+)(?:\.\.-?\d+)?$/.exec(body) ?? /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(body);
+    const count = range
+      ? Math.abs((/\d/.test(range[1]!) ? Number(range[2]) - Number(range[1]) : range[2]!.charCodeAt(0) - range[1]!.charCodeAt(0))) + 1
+      : body.split(',').length;
+    total *= Math.max(1, count);
+    if (total > MAX_GLOB_ALTERNATIVES) return total;
+  }
+  return total;
+}
+
+/** Why a glob from the configuration is unusable, or undefined when it is fine. */
+export function globProblem(glob: unknown): string | undefined {
+  if (typeof glob !== 'string' || glob === '') return 'a glob must be a non-empty string';
+  if (glob.length > MAX_GLOB_LENGTH) return `glob is longer than ${MAX_GLOB_LENGTH} characters`;
+  if (/[\u0000-\u001f]/.test(glob)) return 'glob contains a control character';
+  if (braceAlternatives(glob) > MAX_GLOB_ALTERNATIVES) return `glob's braces expand to more than ${MAX_GLOB_ALTERNATIVES} patterns`;
+  try {
+    new Minimatch(glob, { dot: true });
+  } catch (error) {
+    return `glob is invalid: ${(error as Error).message}`;
+  }
+  return undefined;
+}
+
+function compileGlobs(globs: string[], where: 'include' | 'exclude'): Minimatch[] {
+  return globs.map((glob) => {
+    const problem = globProblem(glob);
+    if (problem) throw new UsageError(`invalid ${where} glob ${JSON.stringify(glob.slice(0, 80))}: ${problem}`);
+    return new Minimatch(glob, { dot: true });
+  });
+}
+
+function sizeProblem(size: number): string | undefined {
+  if (size <= YAML_LIMITS.maxBytes) return undefined;
+  return `file is ${(size / 1024 / 1024).toFixed(1)} MiB, larger than the ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB preadmit reads; not read`;
 }
 
 export function discover(paths: string[], options: DiscoverOptions): Discovery {
@@ -52,11 +117,14 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
   const seen = new Set<string>();
   const realRoot = safeRealpath(options.repoRoot) ?? options.repoRoot;
   const rel = (p: string) => relativeTo(options.repoRoot, p);
+  const include = compileGlobs(options.include, 'include');
+  const includeDirs = options.include.map((glob) => new Minimatch(glob.replace(/\/\*\*$/, ''), { dot: true }));
+  const exclude = compileGlobs(options.exclude, 'exclude');
   const selected = (p: string) => {
     const r = rel(p);
-    if (options.exclude.some((glob) => minimatch(r, glob, { dot: true }) || minimatch(r + '/', glob, { dot: true }))) return false;
-    if (options.include.length === 0) return true;
-    return options.include.some((glob) => minimatch(r, glob, { dot: true }) || minimatch(r, glob.replace(/\/\*\*$/, ''), { dot: true }));
+    if (exclude.some((m) => m.match(r) || m.match(r + '/'))) return false;
+    if (include.length === 0) return true;
+    return include.some((m, i) => m.match(r) || includeDirs[i]!.match(r));
   };
 
   const add = (input: Input, key: string) => {
@@ -64,8 +132,20 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     seen.add(key);
     inputs.push(input);
   };
+  /** Real directories walked, so a symlink cycle (or two links to one place) is walked once. */
+  const walked = new Set<string>();
+
+  const addManifest = (file: string, size: number) => {
+    if (!selected(file)) return;
+    const tooLarge = sizeProblem(size);
+    if (tooLarge) errors.push({ kind: 'read', file: rel(file), message: tooLarge });
+    else add({ kind: 'manifest', file, explicit: false }, file);
+  };
 
   const walk = (dir: string, depth: number, walkRoot: string) => {
+    const real = safeRealpath(dir) ?? dir;
+    if (walked.has(real)) return;
+    walked.add(real);
     if (existsSync(path.join(dir, 'Chart.yaml'))) {
       if (selected(dir)) add({ kind: 'chart', dir, explicit: false }, dir);
       return; // a chart's files (templates, values, subcharts) belong to the chart
@@ -93,21 +173,31 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
       if (stat.isSymbolicLink()) {
         const target = safeRealpath(full);
         if (target === undefined) {
-          errors.push({ kind: 'read', file: rel(full), message: 'symlink points to nothing' });
+          errors.push({ kind: 'read', file: rel(full), message: 'symlink points to nothing (or into a loop)' });
           continue;
         }
-        if (!inside(realRoot, target) && !inside(walkRoot, target)) {
+        if (!isInside(realRoot, target) && !isInside(walkRoot, target)) {
           errors.push({ kind: 'read', file: rel(full), message: 'symlink points outside the repository; not followed' });
           continue;
         }
-        // Links inside the repository reach files the walk sees under their own names; following them again would duplicate.
+        // Inside the walked tree the walk meets the target under its own name. Elsewhere in the
+        // repository it is followed, and reported under the target's own path.
+        if (isInside(walkRoot, target) || entry.startsWith('.') || SKIPPED_DIRECTORIES.has(entry)) continue;
+        let targetStat;
+        try {
+          targetStat = statSync(target);
+        } catch {
+          continue;
+        }
+        if (targetStat.isDirectory()) walk(target, depth + 1, walkRoot);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat.isDirectory()) {
         if (entry.startsWith('.') || SKIPPED_DIRECTORIES.has(entry)) continue;
         walk(full, depth + 1, walkRoot);
       } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path.extname(entry).toLowerCase())) {
-        if (selected(full)) add({ kind: 'manifest', file: full, explicit: false }, full);
+        addManifest(full, stat.size);
       }
     }
   };
@@ -118,19 +208,34 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
       continue;
     }
     const full = path.resolve(given);
-    if (!existsSync(full)) {
-      errors.push({ kind: 'read', file: rel(full), message: 'no such file or directory' });
+    let stat;
+    try {
+      stat = statSync(full);
+    } catch {
+      errors.push({ kind: 'read', file: rel(full), message: existsSync(full) || isDanglingLink(full) ? 'cannot read (a symlink to nothing?)' : 'no such file or directory' });
       continue;
     }
     // Paths named by the user are trusted; only what the walk finds through symlinks is confined.
-    if (statSync(full).isDirectory()) {
+    if (stat.isDirectory()) {
       if (existsSync(path.join(full, 'Chart.yaml'))) add({ kind: 'chart', dir: full, explicit: true }, full);
       else walk(full, 0, safeRealpath(full) ?? full);
+    } else if (!stat.isFile()) {
+      errors.push({ kind: 'read', file: rel(full), message: 'not a regular file (a device, socket or pipe); use - to read standard input' });
     } else {
-      add({ kind: 'manifest', file: full, explicit: true }, full);
+      const tooLarge = sizeProblem(stat.size);
+      if (tooLarge) errors.push({ kind: 'read', file: rel(full), message: tooLarge });
+      else add({ kind: 'manifest', file: full, explicit: true }, full);
     }
   }
   return { inputs, errors };
+}
+
+function isDanglingLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function safeRealpath(p: string): string | undefined {

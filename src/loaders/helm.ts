@@ -1,12 +1,19 @@
 // Renders charts with the real helm binary. Only `helm template` (and `helm version`) is ever run, with
-// arguments as an array (no shell), and HELM_* homes pointed at a private directory so a repository
-// cannot bring its own plugins, repositories or registry credentials.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+// arguments as an array (no shell), flags in `--flag=value` form and the release and chart after `--`, so
+// no value can become a flag (no --post-renderer, no --enable-dns, no plugin). helm runs with a minimal
+// environment: HELM_* homes in a private directory (no repository-local or inherited plugins, repositories
+// or registry credentials), no inherited variables (a chart that reads /proc/self/environ finds nothing of
+// the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
+// Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
+// leading out of it and schema references to other files or URLs.
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { isObj, str, arr } from '../k8s/values.ts';
+import { safeParserMessage } from './yaml-docs.ts';
 
 export class HelmNotFoundError extends Error {}
 
@@ -18,12 +25,34 @@ export interface HelmBinary {
 
 /** Private HELM_* homes for every helm process of this run. */
 let privateHome: string | undefined;
-function helmEnvironment(): Record<string, string> {
+
+/** Variables passed through to helm besides its own: what a process needs to start, nothing else. */
+const PASSED_THROUGH = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'SystemRoot', 'SYSTEMROOT', 'windir', 'ComSpec', 'PATHEXT', 'TEMP', 'TMP'];
+
+/** A proxy address nothing listens on: helm template needs no network, so nothing it fetches gets through. */
+const NO_NETWORK = 'http://127.0.0.1:9';
+
+/**
+ * The complete environment of every helm process (nothing else is inherited): private homes, no plugins,
+ * no kubeconfig, no network through HTTP(S).
+ */
+export function helmEnvironment(): Record<string, string> {
   if (privateHome === undefined) {
     privateHome = mkdtempSync(path.join(os.tmpdir(), 'preadmit-helm-home-'));
     process.once('exit', () => rmSync(privateHome!, { recursive: true, force: true }));
   }
+  const env: Record<string, string> = {};
+  for (const name of PASSED_THROUGH) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
   return {
+    ...env,
+    HOME: privateHome,
+    USERPROFILE: privateHome,
+    XDG_CACHE_HOME: path.join(privateHome, 'cache'),
+    XDG_CONFIG_HOME: path.join(privateHome, 'config'),
+    XDG_DATA_HOME: path.join(privateHome, 'data'),
     HELM_CACHE_HOME: path.join(privateHome, 'cache'),
     HELM_CONFIG_HOME: path.join(privateHome, 'config'),
     HELM_DATA_HOME: path.join(privateHome, 'data'),
@@ -33,21 +62,54 @@ function helmEnvironment(): Record<string, string> {
     HELM_REPOSITORY_CACHE: path.join(privateHome, 'repository'),
     HELM_NO_PLUGINS: '1',
     HELM_DEBUG: 'false',
+    KUBECONFIG: path.join(privateHome, 'kubeconfig'),
+    HTTP_PROXY: NO_NETWORK,
+    HTTPS_PROXY: NO_NETWORK,
+    ALL_PROXY: NO_NETWORK,
+    http_proxy: NO_NETWORK,
+    https_proxy: NO_NETWORK,
+    NO_PROXY: '',
+    no_proxy: '',
   };
+}
+
+/**
+ * A bare command name looked up on PATH, skipping relative entries (`.`, an empty entry): run from the
+ * workspace or a chart directory, those would let a file in the pull request stand in for helm.
+ */
+export function resolveOnPath(command: string, pathVariable = process.env.PATH ?? ''): string | undefined {
+  const extensions = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of pathVariable.split(path.delimiter)) {
+    if (dir === '' || !path.isAbsolute(dir)) continue;
+    for (const extension of extensions) {
+      const candidate = path.join(dir, command + extension);
+      try {
+        if (statSync(candidate).isFile()) return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Finds helm (the given path, else `helm` on PATH) and asks its version. */
 export async function locateHelm(explicit?: string): Promise<HelmBinary> {
   // A path (not a bare command name) is resolved now: renders run with the chart directory as cwd.
-  const candidate = explicit === undefined ? 'helm' : explicit.includes('/') ? path.resolve(explicit) : explicit;
+  const name = explicit ?? 'helm';
+  const candidate = name.includes('/') || name.includes(path.sep) ? path.resolve(name) : (resolveOnPath(name) ?? name);
   try {
-    const { stdout } = await execa(candidate, ['version', '--template', '{{.Version}}'], {
+    if (!path.isAbsolute(candidate)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    const { stdout } = await execa(candidate, ['version', '--template={{.Version}}'], {
       env: helmEnvironment(),
+      extendEnv: false,
       timeout: 30_000,
+      killSignal: 'SIGKILL',
+      maxBuffer: 1024 * 1024,
     });
     const version = stdout.trim();
     const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
-    if (!(major >= 3)) throw new HelmNotFoundError(`${candidate} reports version "${version}"; preadmit needs helm 3.8 or newer`);
+    if (!(major >= 3)) throw new HelmNotFoundError(`${candidate} reports version "${version.slice(0, 40)}"; preadmit needs helm 3.8 or newer`);
     return { path: candidate, version, major };
   } catch (error) {
     if (error instanceof HelmNotFoundError) throw error;
@@ -68,13 +130,54 @@ export interface ChartInfo {
   dependencies: { name: string; alias?: string; version?: string }[];
 }
 
-/** Reads Chart.yaml; a string when it is not a usable chart description. */
-export function readChartInfo(dir: string): ChartInfo | string {
-  let parsed: unknown;
+/** The most preadmit reads of a chart's own description files (Chart.yaml, requirements.yaml). */
+const MAX_CHART_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The directory a chart's files may lead to through symlinks: the git work tree holding the chart (its
+ * repository), else the chart directory itself. Real paths.
+ */
+export function chartRoot(dir: string): string {
+  const real = safeRealpath(dir) ?? path.resolve(dir);
+  for (let at = real; ; at = path.dirname(at)) {
+    if (existsSync(path.join(at, '.git'))) return at;
+    if (path.dirname(at) === at) return real;
+  }
+}
+
+/** A small file of the chart, read only when it stays inside `root`; a string says why not. */
+function readChartFile(file: string, root: string): { text: string } | string {
+  const name = path.basename(file);
+  const real = safeRealpath(file);
+  if (real === undefined) return `${name} cannot be read (a symlink to nothing?)`;
+  if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
+  let size: number;
   try {
-    parsed = parseYaml(readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'), { maxAliasCount: 100 });
+    size = statSync(real).size;
   } catch (error) {
-    return `Chart.yaml could not be parsed: ${(error as Error).message.split('\n')[0]}`;
+    return `${name} cannot be read: ${(error as Error).message}`;
+  }
+  if (size > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
+  try {
+    return { text: readFileSync(real, 'utf8') };
+  } catch (error) {
+    return `${name} cannot be read: ${(error as Error).message}`;
+  }
+}
+
+function parseChartYaml(text: string): unknown {
+  return parseYaml(text, { maxAliasCount: 100, prettyErrors: false, logLevel: 'error' });
+}
+
+/** Reads Chart.yaml; a string when it is not a usable chart description. */
+export function readChartInfo(dir: string, root = chartRoot(dir)): ChartInfo | string {
+  let parsed: unknown;
+  const chartYaml = readChartFile(path.join(dir, 'Chart.yaml'), root);
+  if (typeof chartYaml === 'string') return chartYaml;
+  try {
+    parsed = parseChartYaml(chartYaml.text);
+  } catch (error) {
+    return `Chart.yaml could not be parsed: ${safeParserMessage((error as Error).message)}`;
   }
   if (!isObj(parsed)) return 'Chart.yaml is not a mapping';
   const name = str(parsed.name);
@@ -87,17 +190,20 @@ export function readChartInfo(dir: string): ChartInfo | string {
   // apiVersion v1 charts declare dependencies in requirements.yaml.
   const requirements = path.join(dir, 'requirements.yaml');
   if (str(parsed.apiVersion) === 'v1' && existsSync(requirements)) {
+    const read = readChartFile(requirements, root);
+    if (typeof read === 'string') return read;
     try {
-      const req = parseYaml(readFileSync(requirements, 'utf8'));
+      const req = parseChartYaml(read.text);
       if (isObj(req)) for (const dep of arr(req.dependencies).filter(isObj)) dependencies.push({ name: str(dep.name) ?? '', alias: str(dep.alias), version: str(dep.version) });
     } catch {
       // helm reports a broken requirements.yaml itself when it renders.
     }
   }
+  const version = parsed.version;
   return {
     dir,
     name,
-    version: str(parsed.version) ?? String(parsed.version ?? ''),
+    version: typeof version === 'string' ? version : typeof version === 'number' ? String(version) : '',
     type: str(parsed.type) === 'library' ? 'library' : 'application',
     dependencies: dependencies.filter((d) => d.name !== ''),
   };
@@ -107,17 +213,43 @@ export function readChartInfo(dir: string): ChartInfo | string {
 export function vendoredCharts(dir: string): Map<string, string> {
   const found = new Map<string, string>();
   const chartsDir = path.join(dir, 'charts');
-  if (!existsSync(chartsDir)) return found;
-  for (const entry of readdirSync(chartsDir)) {
+  let entries: string[];
+  try {
+    entries = readdirSync(chartsDir);
+  } catch {
+    return found; // no charts/ (or not a directory): nothing vendored
+  }
+  for (const entry of entries) {
     const full = path.join(chartsDir, entry);
     if (entry.endsWith('.tgz')) {
       found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, '').replace(/\.tgz$/, ''), full);
-    } else if (statSync(full).isDirectory() && existsSync(path.join(full, 'Chart.yaml'))) {
+    } else if (isDirectory(full) && existsSync(path.join(full, 'Chart.yaml'))) {
       const info = readChartInfo(full);
       found.set(typeof info === 'string' ? entry : info.name, full);
     }
   }
   return found;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function safeRealpath(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
 }
 
 /** Declared dependencies with nothing in charts/ to satisfy them (we never download them). */
@@ -136,34 +268,293 @@ export interface RenderRequest {
   set: string[];
   kubeVersion?: string;
   timeoutMs: number;
+  /** Where the chart's symlinks may lead (default: chartRoot(chartDir), its git work tree). */
+  root?: string;
+  /** Most output accepted (default MAX_RENDER_OUTPUT). */
+  maxOutputBytes?: number;
 }
 
 export type RenderOutcome = { ok: true; stdout: string; ms: number } | { ok: false; message: string; ms: number };
 
+/**
+ * Most output one render may produce. The largest chart of the shared corpus renders 3.4 MB; a render is
+ * held in memory and parsed, so a chart printing gigabytes in a loop is stopped here.
+ */
+export const MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
+
+/** Arguments of `helm template`: flags as `--flag=value`, release and chart after `--`. */
+export function templateArgs(request: RenderRequest): string[] {
+  const args = ['template', `--namespace=${request.namespace}`];
+  for (const file of request.valuesFiles) args.push(`--values=${file}`);
+  for (const pair of request.set) args.push(`--set=${pair}`);
+  if (request.kubeVersion) args.push(`--kube-version=${request.kubeVersion}`);
+  args.push('--', request.releaseName, request.chartDir);
+  return args;
+}
+
 export async function renderChart(request: RenderRequest): Promise<RenderOutcome> {
-  const args = ['template', request.releaseName, request.chartDir, '--namespace', request.namespace];
-  for (const file of request.valuesFiles) args.push('--values', file);
-  for (const pair of request.set) args.push('--set', pair);
-  if (request.kubeVersion) args.push('--kube-version', request.kubeVersion);
   const started = performance.now();
-  const result = await execa(request.helm.path, args, {
+  const problem = chartProblem(request.chartDir, request.root ?? chartRoot(request.chartDir));
+  if (problem !== undefined) return { ok: false, message: `${problem}; not rendered`, ms: performance.now() - started };
+  const maxBuffer = request.maxOutputBytes ?? MAX_RENDER_OUTPUT;
+  const result = await execa(request.helm.path, templateArgs(request), {
     env: helmEnvironment(),
-    extendEnv: true,
+    extendEnv: false,
     reject: false,
     timeout: request.timeoutMs,
-    maxBuffer: 256 * 1024 * 1024,
+    // helm ignores SIGTERM while it renders (it only cancels a context the template engine never checks).
+    killSignal: 'SIGKILL',
+    maxBuffer,
     stripFinalNewline: false,
     cwd: request.chartDir,
+    stdin: 'ignore',
   });
   const ms = performance.now() - started;
-  if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request.timeoutMs / 1000)} s`, ms };
-  if (result.isMaxBuffer) return { ok: false, message: 'helm template produced more than 256 MiB of output', ms };
+  if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request.timeoutMs / 1000)} s (a template that loops?); stopped`, ms };
+  if (result.isMaxBuffer) return { ok: false, message: `helm template produced more than ${formatBytes(maxBuffer)} of output; stopped`, ms };
   if (result.exitCode !== 0 || result.failed) {
-    const stderr = String(result.stderr ?? '').trim();
-    const message = stderr.split('\n').filter((line) => !/^(WARNING|walk\.go|install\.go)/.test(line)).join('\n').trim();
-    return { ok: false, message: message || result.shortMessage || `helm exited with ${result.exitCode}`, ms };
+    const message = helmErrorMessage(String(result.stderr ?? ''), secretsOf(request));
+    if (message) return { ok: false, message, ms };
+    if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
+    return { ok: false, message: `helm exited with ${result.exitCode ?? 'an error'}`, ms };
   }
   return { ok: true, stdout: String(result.stdout), ms };
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${bytes} bytes`;
+}
+
+/** Log lines of helm (3 and 4) that are not the error. */
+const HELM_NOISE = /^(WARNING|walk\.go|install\.go|level=(INFO|WARN|DEBUG)\b|Use --debug flag)/;
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * helm's error as reported: the error lines of its stderr, without its log lines or control characters,
+ * at most 20 lines and 2,000 characters, and with every value given from outside the chart (values files
+ * and --set pairs of the configuration or command line) replaced by [redacted]: a chart's `fail` or
+ * `required` message must not carry such a value into a pull request comment.
+ */
+export function helmErrorMessage(stderr: string, secrets: readonly string[] = []): string {
+  let lines = stderr.split(/\r?\n/).filter((line) => line.trim() !== '' && !HELM_NOISE.test(line));
+  const error = lines.findIndex((line) => line.startsWith('Error:'));
+  if (error > 0) lines = lines.slice(error);
+  let text = lines
+    .slice(0, 20)
+    // No control characters, and no line a workflow runner would take for a command (`::error ...`).
+    // A long line keeps its head and its tail (helm's cause comes last, after the chain of includes).
+    .map((line) => (line.length > 500 ? `${line.slice(0, 200)} … ${line.slice(-299)}` : line).replace(CONTROLS, ' ').replace(/^(\s*):(?=:)/, '$1:\u200b'))
+    .join('\n')
+    .trim();
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) text = text.split(secret).join('[redacted]');
+  if (lines.length > 20) text += `\n… (${lines.length - 20} more lines)`;
+  return text.length > 2000 ? `${text.slice(0, 1999)}…` : text;
+}
+
+/** Shortest value redacted from helm's messages (shorter ones are words, not secrets). */
+const MIN_SECRET_LENGTH = 6;
+
+/** Values given to helm from outside the chart directory: string leaves of those values files, --set values. */
+export function secretsOf(request: Pick<RenderRequest, 'chartDir' | 'valuesFiles' | 'set'>): string[] {
+  const out = new Set<string>();
+  const chart = safeRealpath(request.chartDir) ?? request.chartDir;
+  for (const file of request.valuesFiles) {
+    const real = safeRealpath(file);
+    if (real === undefined || isInside(chart, real)) continue;
+    try {
+      if (statSync(real).size > MAX_CHART_FILE_BYTES * 4) continue;
+      const stack: unknown[] = [parseYaml(readFileSync(real, 'utf8'), { maxAliasCount: 100, prettyErrors: false, logLevel: 'error' })];
+      while (stack.length > 0 && out.size < 10_000) {
+        const value = stack.pop();
+        if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) out.add(value);
+        else if (value !== null && typeof value === 'object') stack.push(...Object.values(value));
+      }
+    } catch {
+      // unreadable values: helm reports them itself
+    }
+  }
+  for (const pair of request.set) {
+    for (const part of pair.split(/(?<!\\),/)) {
+      const value = part.slice(part.indexOf('=') + 1);
+      if (part.includes('=') && value.length >= MIN_SECRET_LENGTH) out.add(value);
+    }
+  }
+  return [...out];
+}
+
+/** Most bytes of a values.schema.json, or of a subchart archive once decompressed, that are inspected. */
+const MAX_INSPECTED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * What in a chart would make helm read or fetch something outside the repository, or undefined:
+ * - a symlink leading outside `root` (helm follows it and renders what it finds: /proc/self/environ,
+ *   ~/.docker/config.json), pointing to nothing, or looping back to a directory that holds it;
+ * - a values.schema.json (also inside charts/*.tgz) whose `$ref` names another file or a URL, or whose
+ *   `$schema` is not a json-schema.org meta-schema (helm loads both: file:///etc/passwd, http://169.254...).
+ */
+export function chartProblem(chartDir: string, root: string): string | undefined {
+  const realRoot = safeRealpath(root) ?? root;
+  const start = safeRealpath(chartDir) ?? chartDir;
+  const outside = realRoot === start ? 'chart' : 'repository';
+  const walked = new Set<string>();
+  const pending: [dir: string, shown: string, depth: number][] = [[start, '', 0]];
+  while (pending.length > 0) {
+    const [dir, shown, depth] = pending.pop()!;
+    if (walked.has(dir)) continue;
+    walked.add(dir);
+    if (depth > 64) return `${shown || '.'} is nested deeper than 64 directories`;
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch {
+      continue; // helm reports what it cannot read
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry);
+      const label = shown ? `${shown}/${entry}` : entry;
+      let stat;
+      try {
+        stat = lstatSync(full);
+      } catch {
+        continue;
+      }
+      let real = full;
+      if (stat.isSymbolicLink()) {
+        const target = safeRealpath(full);
+        if (target === undefined) return `${label} is a symlink to nothing (or a symlink loop)`;
+        if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
+        if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
+        real = target;
+        try {
+          stat = statSync(target);
+        } catch {
+          continue;
+        }
+      }
+      if (stat.isDirectory()) {
+        pending.push([real, label, depth + 1]);
+      } else if (stat.isFile() && entry === 'values.schema.json') {
+        const problem = schemaFileProblem(real, stat.size);
+        if (problem) return `${label}: ${problem}`;
+      } else if (stat.isFile() && entry.endsWith('.tgz') && path.basename(path.dirname(full)) === 'charts') {
+        const problem = archiveProblem(real, stat.size);
+        if (problem) return `${label}: ${problem}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function schemaFileProblem(file: string, size: number): string | undefined {
+  if (size > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+  try {
+    return schemaProblem(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON Schema keywords that make a validator load another document. */
+const REFERENCES = new Set(['$ref', '$dynamicRef', '$recursiveRef']);
+
+/** Why a values.schema.json would make helm load another document, or undefined. */
+export function schemaProblem(text: string): string | undefined {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch {
+    return undefined; // helm reports invalid JSON itself, without loading anything
+  }
+  const stack: unknown[] = [schema];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, value] of Object.entries(node)) {
+      if (typeof value === 'string') {
+        if (REFERENCES.has(key) && !value.startsWith('#')) return `"${key}" refers to another document (${clipValue(value)}); only references inside the schema (#/...) are allowed`;
+        if (key === '$schema' && !/^https?:\/\/json-schema\.org\//.test(value)) return `"$schema" is not a json-schema.org meta-schema (${clipValue(value)}); helm would fetch it`;
+      } else if (value !== null && typeof value === 'object') {
+        stack.push(value);
+      }
+    }
+  }
+  return undefined;
+}
+
+function clipValue(value: string): string {
+  const flat = value.replace(CONTROLS, ' ').replace(/[\r\n\t]/g, ' ');
+  return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
+}
+
+/** Checks the values.schema.json files inside a subchart archive (a .tgz helm unpacks in memory). */
+function archiveProblem(file: string, size: number): string | undefined {
+  if (size > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(readFileSync(file), { maxOutputLength: MAX_INSPECTED_BYTES });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      return `archive expands to more than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+    }
+    return undefined; // not a gzip archive: helm reports it
+  }
+  for (const entry of tarEntries(tar)) {
+    if (entry.name.endsWith('/values.schema.json') || entry.name === 'values.schema.json') {
+      const problem = schemaProblem(entry.content.toString('utf8'));
+      if (problem) return `${entry.name}: ${problem}`;
+    }
+    if (entry.name.endsWith('.tgz') && entry.name.split('/').at(-2) === 'charts') {
+      // An archive inside an archive: helm loads it too.
+      try {
+        const inner = gunzipSync(entry.content, { maxOutputLength: MAX_INSPECTED_BYTES });
+        for (const nested of tarEntries(inner)) {
+          if (nested.name.endsWith('values.schema.json')) {
+            const problem = schemaProblem(nested.content.toString('utf8'));
+            if (problem) return `${entry.name}/${nested.name}: ${problem}`;
+          }
+        }
+      } catch {
+        return `${entry.name} cannot be inspected`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Regular files of a tar archive (ustar, GNU long names, pax paths), in order. */
+export function* tarEntries(tar: Buffer): Generator<{ name: string; content: Buffer }> {
+  let offset = 0;
+  let longName: string | undefined;
+  while (offset + 512 <= tar.length) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) return;
+    const field = (from: number, length: number) => {
+      const raw = header.subarray(from, from + length);
+      const nul = raw.indexOf(0);
+      return raw.subarray(0, nul === -1 ? length : nul).toString('utf8');
+    };
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    if (!Number.isFinite(size) || size < 0) return;
+    const type = String.fromCharCode(header[156] ?? 0);
+    const prefix = field(257, 6).startsWith('ustar') ? field(345, 155) : '';
+    let name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    longName = undefined;
+    const content = tar.subarray(offset + 512, offset + 512 + size);
+    offset += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'L') {
+      longName = content.toString('utf8').replace(/\0+$/, '');
+      continue;
+    }
+    if (type === 'x') {
+      const match = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(content.toString('utf8'));
+      if (match) longName = match[1];
+      continue;
+    }
+    if (type === '0' || type === '\0' || type === '7') {
+      name = name.replace(/\\/g, '/');
+      yield { name, content };
+    }
+  }
 }
 
 export interface RenderedDocument {
@@ -185,9 +576,14 @@ export function splitRendered(stdout: string): RenderedDocument[] {
   return documents;
 }
 
-/** Maps helm's template path (`<chart>/charts/<sub>/templates/x.yaml`) to a file under the chart directory. */
+/**
+ * Maps helm's template path (`<chart>/charts/<sub>/templates/x.yaml`) to a file under the chart directory.
+ * A template can print its own `# Source:` line: a path that would leave the chart maps to the chart
+ * directory, so nothing outside the chart is ever named (or read by provenance) as a template.
+ */
 export function templateFile(chartDir: string, template: string): string {
   const parts = template.split('/');
+  if (parts.some((part) => part === '..' || part.includes('\\') || part.includes('\0'))) return chartDir;
   let dir = chartDir;
   let i = 1;
   while (parts[i] === 'charts' && parts[i + 2] !== undefined) {
@@ -197,5 +593,6 @@ export function templateFile(chartDir: string, template: string): string {
     dir = sub;
     i += 2;
   }
-  return path.join(dir, ...parts.slice(i));
+  const file = path.join(dir, ...parts.slice(i));
+  return isInside(chartDir, file) ? file : chartDir;
 }

@@ -1,7 +1,9 @@
 // Turns parsed YAML documents into Kubernetes objects. `kind: List` items are expanded; a document that
-// is not an object becomes a problem naming its position, never a crash and never silently dropped.
+// is not an object becomes a problem naming its position, never a crash and never silently dropped. An
+// object with a field of the wrong type (`spec: "x"`) is kept and scanned, and reported as a problem.
 import type { ObjectRef, ScannedObject, SourceInfo } from '../core/model.ts';
 import { join } from '../core/pointer.ts';
+import { shapeProblems } from '../k8s/shape.ts';
 import { isObj, str, type Obj } from '../k8s/values.ts';
 import type { YamlDocument, YamlProblem } from './yaml-docs.ts';
 
@@ -68,6 +70,17 @@ export function objectsFromDocuments(documents: YamlDocument[], options: ObjectO
       if (typeof ref === 'string') {
         if (options.strict || value.kind !== undefined || value.apiVersion !== undefined) problems.push({ index: doc.index, line, message: ref });
         continue;
+      }
+      const shape = shapeProblems(value, ref.apiVersion, ref.kind);
+      if (shape.length > 0) {
+        const first = shape[0]!;
+        const more = shape.length > 1 ? ` (and ${shape.length - 1} more field${shape.length > 2 ? 's' : ''} of the wrong type)` : '';
+        const label = `${ref.kind}${ref.name ? ` ${ref.name}` : ''}`;
+        problems.push({
+          index: doc.index,
+          line: options.linesAreSource ? doc.lineOf(prefix + first.pointer) : undefined,
+          message: `${label}: ${first.message}${more}; the API server would reject this object, and rules read the field as absent`,
+        });
       }
       const source: SourceInfo = { ...options.source, document: doc.index };
       if (line !== undefined) source.line = line;

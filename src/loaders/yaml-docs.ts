@@ -12,10 +12,10 @@ import { getHeapStatistics } from 'node:v8';
 import {
   EVENT_ID,
   FAILSAFE_SCHEMA,
+  NOT_RESOLVED,
   boolYaml11Tag,
   constructFromEvents,
-  floatYaml11Tag,
-  intYaml11Tag,
+  defineScalarTag,
   mergeTag,
   nullYaml11Tag,
   parseEvents,
@@ -119,21 +119,51 @@ function checkTree(value: unknown, limit: number, maxNodes: number): number | 'd
   return nodes;
 }
 
-/** Messages of the `yaml` package that end with a piece of the source: the piece is cut off. */
-const QUOTES_SOURCE =
-  /^(Block scalar header includes extra characters|Unresolved tag|Could not resolve tag|Not a valid tag|Unresolved plain scalar|Ordered maps must not include duplicate keys|Expected a flow scalar value, but found|Plain value cannot start with|Invalid escape sequence|Unresolved alias|Aliased anchor not found|Unknown directive|Unsupported YAML version|Key .* already set)\b.*$/s;
+/**
+ * Every word of the `yaml` package's error messages (and of its token names). A parser message is shown
+ * with these words only: anything else in it (a quoted value, a tag, an escape, a token) came from the
+ * source and becomes `…`, whatever the message template was.
+ */
+const MESSAGE_WORDS = new Set(
+  (
+    'a after alias aliases all allowed already ambiguous an anchor anchors and any are aren argument as at attack bad be before between ' +
+    'block block-seq-ind but by can cannot char characters chars closing collection collections column comment comments compact contain ' +
+    'content contents control could count custom directive directives-end doc-end doc-start document does double dq due duplicate each ' +
+    'either empty end ending errors escape excessive exhaustion expected explicit extra failed flow folded followed for found from has ' +
+    'have header implicit impossible in include includes indent indentation indented index indicates indicator instead invalid is item ' +
+    'items its key keys leading less line lines literal map mapping mappings maps marker may merge missing more more-indented most ' +
+    'multiline multiple must need nested newline next no node nodes non not null object of on one option or order ordered other over own ' +
+    'pair pairs parent parsed path plain pop preceding prop properties props quote reading remaining repeated required resolution resolve ' +
+    'resolved resource restrictions same scalar scalars schema separated sequence set should single space specify stack start stream ' +
+    'string strings suffix support tab tabs tag tags than the their this to token tokens trailing tried true tuple type unexpected unique ' +
+    'unknown unresolved unsupported use used valid value values verbatim version was white whitespace will with within without yaml ' +
+    'sufficiently seq ind indicators quoted word words reserved character ' +
+    'alias anchor block-map block-scalar block-scalar-header block-seq block-start byte-order-mark comma directive-line doc doc-mode ' +
+    'double-quoted-scalar explicit-key-ind flow-collection flow-error-end flow-map-end flow-map-start flow-seq-end flow-seq-start ' +
+    'line-start map-value-ind plain-scalar quoted-scalar single-quoted-scalar'
+  ).split(' '),
+);
 
 /**
- * A parser's message made safe to show: its first line, no piece of the source (a quoted value, a tag, an
- * escape), no control characters, at most 200 characters. Stack exhaustion, whose position depends on the
- * caller's stack rather than on the input, becomes the nesting message.
+ * A parser's message made safe to show: its first line, its own words only (see MESSAGE_WORDS: nothing
+ * from the source survives, so a YAML error in a Secret cannot print the secret), no control characters,
+ * at most 200 characters. Stack exhaustion, whose position depends on the caller's stack rather than on
+ * the input, becomes the nesting message.
  */
 export function safeParserMessage(message: string): string {
   if (/Maximum call stack size exceeded|too much recursion/i.test(message)) return DEPTH_MESSAGE();
-  let line = (message.split('\n')[0] ?? message).trim();
-  line = line.replace(QUOTES_SOURCE, (_, head: string) => (head.startsWith('Key ') ? 'A key is set twice' : head));
-  line = line.replace(/\s+at line \d+, column \d+:?$/, '');
-  line = line.replace(/"(?:[^"\\]|\\.)+"|'(?:[^']|'')+'/g, '"…"');
+  const first = (message.split('\n')[0] ?? message).replace(/\s+at line \d+, column \d+:?$/, '').trim();
+  let line = first
+    .split(/(\s+)/)
+    .map((part) => {
+      if (/^\s+$/.test(part)) return ' ';
+      const core = /^([^A-Za-z]*)([A-Za-z][A-Za-z-]*)([^A-Za-z]*)$/.exec(part);
+      if (core && MESSAGE_WORDS.has(core[2]!.toLowerCase()) && /^[\s,.:;()"'\[\]{}]*$/.test(core[1]! + core[3]!)) return part;
+      if (/^[,.:;()[\]{}"]$/.test(part)) return part; // punctuation named by the message (`Unexpected , in flow`)
+      return '…';
+    })
+    .join('')
+    .replace(/…(\s*…)+/g, '…');
   line = line.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ');
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
@@ -345,7 +375,7 @@ function tooManyNodes(what: 'document' | 'text', limit: number): string {
  * The text is still parsed (so nothing in it is lost), and the first such line is reported: the API
  * server's decoder rejects a manifest that is not UTF-8.
  */
-function encodingProblem(text: string): YamlProblem | undefined {
+function encodingProblem(text: string): (YamlProblem & { fatal?: boolean }) | undefined {
   const at = text.indexOf('\ufffd');
   const nul = text.indexOf('\u0000');
   if (at === -1 && nul === -1) return undefined;
@@ -357,20 +387,90 @@ function encodingProblem(text: string): YamlProblem | undefined {
     : at === first
       ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest`
       : `line ${line} has a NUL character; the API server rejects such a manifest`;
-  return { index: 0, line, message };
+  return { index: 0, line, message, ...(utf16 ? { fatal: true } : {}) };
+}
+
+/**
+ * A plain scalar as go-yaml v2 (under sigs.k8s.io/yaml, the API server's and kubectl's YAML decoder)
+ * resolves numbers, or undefined when it stays a string. Underscores are dropped first; then Go's
+ * ParseInt with base 0 (sign, 0x, 0o, 0b and leading-0 octal), ParseUint, and the float form
+ * `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`; a scalar starting with `.` is parsed as a float
+ * as it is; base 60 (`1:20`) is not a number. YAML 1.1 parsers differ here (js-yaml reads `1e3` and `0o17`
+ * as strings, both JS parsers read `1:20` as 80): a value the cluster reads as `runAsUser: 0` must not
+ * read as a string that rules skip.
+ */
+export function goYamlNumber(source: string): number | undefined {
+  const first = source[0];
+  if (first === undefined) return undefined;
+  if (first === '.') {
+    if (/^\.(inf|Inf|INF)$/.test(source)) return Number.POSITIVE_INFINITY;
+    if (/^\.(nan|NaN|NAN)$/.test(source)) return Number.NaN;
+    return /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/.test(source) ? Number(source) : undefined;
+  }
+  if (!/[-+0-9]/.test(first)) return undefined;
+  if (/^[-+]\.(inf|Inf|INF)$/.test(source)) return first === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  const plain = source.replace(/_/g, '');
+  const int = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/.exec(plain);
+  if (int) {
+    const [, sign, hex, oct, bin, leadingZeroOct, dec] = int;
+    const digits = hex !== undefined ? `0x${hex}` : oct !== undefined ? `0o${oct}` : bin !== undefined ? `0b${bin}` : leadingZeroOct !== undefined ? `0o${leadingZeroOct || '0'}` : dec!;
+    const value = BigInt(digits) * (sign === '-' ? -1n : 1n);
+    // ParseInt (int64), else ParseUint (uint64, no sign); beyond that go-yaml tries a float.
+    if ((value >= -(2n ** 63n) && value < 2n ** 63n) || (sign === '' && value < 2n ** 64n)) return Number(value);
+  }
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(plain)) {
+    const value = Number(plain);
+    return Number.isFinite(value) ? value : undefined;
+  }
+  return undefined;
 }
 
 /**
  * The YAML dialect Kubernetes reads: its decoder (sigs.k8s.io/yaml over go-yaml v2) follows YAML 1.1, so
- * `privileged: yes` is true and `defaultMode: 0644` is octal, but timestamps stay strings.
+ * `privileged: yes` is true and `defaultMode: 0644` is octal, timestamps stay strings, and numbers are
+ * resolved as go-yaml resolves them (goYamlNumber).
  */
+const GO_NUMBER_CANDIDATE = /^[-+.0-9][-+._0-9a-zA-Z]*$/;
 const KUBERNETES_YAML = {
   version: '1.1' as const,
-  customTags: (tags: { tag: string }[]) => tags.filter((tag) => tag.tag !== 'tag:yaml.org,2002:timestamp'),
+  logLevel: 'error' as const,
+  customTags: (tags: { tag: string }[]) => [
+    ...tags.filter((tag) => !['tag:yaml.org,2002:timestamp', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float'].includes(tag.tag)),
+    {
+      identify: (value: unknown) => typeof value === 'number',
+      default: true,
+      tag: 'tag:yaml.org,2002:float',
+      test: GO_NUMBER_CANDIDATE,
+      resolve: (source: string) => goYamlNumber(source) ?? source,
+    },
+    {
+      identify: () => false,
+      default: true,
+      tag: 'tag:yaml.org,2002:int',
+      test: /^(?!)$/,
+      resolve: (source: string) => goYamlNumber(source) ?? source,
+    },
+  ],
 };
 
-/** The same dialect for js-yaml: YAML 1.1 scalars without timestamps, plus merge keys. */
-const KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, intYaml11Tag, floatYaml11Tag, mergeTag);
+const goIntTag = defineScalarTag('tag:yaml.org,2002:int', {
+  implicit: true,
+  implicitFirstChars: ['-', '+', ...'0123456789'],
+  resolve: (source: string) => {
+    const value = goYamlNumber(source);
+    return value !== undefined && Number.isInteger(value) ? value : NOT_RESOLVED;
+  },
+  identify: (value: unknown) => Number.isInteger(value),
+});
+const goFloatTag = defineScalarTag('tag:yaml.org,2002:float', {
+  implicit: true,
+  implicitFirstChars: ['-', '+', '.', ...'0123456789'],
+  resolve: (source: string) => goYamlNumber(source) ?? NOT_RESOLVED,
+  identify: (value: unknown) => typeof value === 'number',
+});
+
+/** The same dialect for js-yaml: YAML 1.1 booleans and nulls, go-yaml's numbers, no timestamps, merge keys. */
+const KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag);
 
 /** A line that starts a document (`---`, alone or before a comment). */
 const DOCUMENT_START = /^---[ \t]*(?:#.*)?\r?$/;
@@ -392,7 +492,10 @@ export function loadYamlDocuments(text: string): ParsedYaml {
   if (text.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const encoding = encodingProblem(text);
-  const withEncoding = (parsed: ParsedYaml): ParsedYaml => (encoding ? { documents: parsed.documents, problems: [encoding, ...parsed.problems] } : parsed);
+  // UTF-16 read as UTF-8 is noise between NULs: the encoding is the one thing worth saying.
+  if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
+  const withEncoding = (parsed: ParsedYaml): ParsedYaml =>
+    encoding ? { documents: parsed.documents, problems: [{ index: encoding.index, line: encoding.line, message: encoding.message }, ...parsed.problems] } : parsed;
   if (NEEDS_FULL_PARSE.test(text)) return withEncoding(parseYamlDocuments(text));
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
@@ -522,6 +625,7 @@ export function parseYamlDocuments(text: string, dialect: 'kubernetes' | 'yaml-1
       lineCounter,
       uniqueKeys: true,
       prettyErrors: false,
+      logLevel: 'error',
       ...(dialect === 'kubernetes' ? (KUBERNETES_YAML as object) : {}),
     }) as Document.Parsed[];
   } catch (error) {

@@ -3,7 +3,7 @@
 // (locate.ts); template lines by unambiguous references or the template's literal structure
 // (template-lines.ts). Anything not proven is said so (source.unproven) and the finding stays at its
 // object, never at a wrong line.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mapLimit, type ChartRender } from '../core/charts.ts';
@@ -11,10 +11,11 @@ import type { Config } from '../core/config.ts';
 import { relativeTo } from '../core/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../core/model.ts';
 import { applySuppressions, commentFiles } from '../core/suppress.ts';
-import { get, join, tokens as pointerTokens } from '../core/pointer.ts';
+import { get, tokens as pointerTokens } from '../core/pointer.ts';
 import { DANGEROUS_RULE_ID, dangerousLeaves, lintValues } from './lint.ts';
-import { fieldName, locate, nearestExisting, newTarget, scopeRelative, SENTINEL_PREFIX, type Target } from './locate.ts';
-import { literalValueAt, referenceLine, structuralLine, TemplateSources, type LineResult } from './template-lines.ts';
+import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
+import { prefixPointer, proveLines, type LineClaim } from './line-proof.ts';
+import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from './template-lines.ts';
 import { DEFAULT_VALUE_SET, mergeValueSets } from './value-sets.ts';
 import { effectiveValues, locationOf, pathKey, type EffectiveValues } from './values.ts';
 
@@ -68,9 +69,15 @@ function imageSlot(image: string, slot: 'tag' | 'digest' | 'registry'): string |
 interface Decision {
   path?: (string | number)[];
   how?: 'sentinel' | 'flip';
+  /** The confirmation render that proved it. */
+  trial?: number;
   /** The block a map was found to feed (missing fields): pointer depth. */
   depth?: number;
   reason?: string;
+}
+
+function trialOf(candidate: { trial?: number }): { trial?: number } {
+  return candidate.trial === undefined ? {} : { trial: candidate.trial };
 }
 
 function decide(target: Target): Decision {
@@ -86,18 +93,18 @@ function decide(target: Target): Decision {
       const inSlot = unique.filter((c) => {
         const part = c.text === undefined ? undefined : imageSlot(c.text, slot);
         if (part === undefined) return false;
-        const own = new RegExp(`${SENTINEL_PREFIX}${c.candidate.id}(?![0-9])`, 'i');
+        const own = sentinelPattern(c.candidate.id);
         return own.test(part) || (c.candidate.numeric !== undefined && part.includes(String(c.candidate.numeric)));
       });
-      if (inSlot.length === 1) return { path: inSlot[0]!.candidate.path, how: 'sentinel' };
+      if (inSlot.length === 1) return { path: inSlot[0]!.candidate.path, how: 'sentinel', ...trialOf(inSlot[0]!.candidate) };
       return { reason: inSlot.length === 0 ? `no values key feeds the image's ${slot}` : `${inSlot.length} values keys feed the image's ${slot}` };
     }
-    if (unique.length === 1) return { path: unique[0]!.candidate.path, how: 'sentinel' };
+    if (unique.length === 1) return { path: unique[0]!.candidate.path, how: 'sentinel', ...trialOf(unique[0]!.candidate) };
     return { reason: `${unique.length} values keys feed this field together` };
   }
   const deepest = Math.max(...unique.map((c) => c.depth));
   const atDeepest = unique.filter((c) => c.depth === deepest);
-  if (atDeepest.length === 1) return { path: atDeepest[0]!.candidate.path, how: 'sentinel', depth: deepest };
+  if (atDeepest.length === 1) return { path: atDeepest[0]!.candidate.path, how: 'sentinel', depth: deepest, ...trialOf(atDeepest[0]!.candidate) };
   return { reason: `${atDeepest.length} values maps feed the block this field belongs in` };
 }
 
@@ -115,51 +122,141 @@ function setPairLine(config: Config, pair: string): { file: string; line: number
   return index === -1 ? undefined : { file: config.file, line: index + 1 };
 }
 
-function locateTarget(target: Target, render: ChartRender, values: EffectiveValues, sources: TemplateSources, config: Config): void {
+/** What is known about one finding before its template line is proven. */
+interface Plan {
+  target: Target;
+  notes: string[];
+  /** Template lines that may emit the field, best first, to be proven by re-rendering. */
+  claims: LineClaim[];
+}
+
+/** A claim for a line reached by walking the template's structure to `at`. */
+function structuralClaim(target: Target, line: { file: string; line: number }, at: string, sources: TemplateSources): LineClaim {
+  const text = sources.read(line.file)?.lines[line.line - 1] ?? '';
+  const key = keyOf(text);
+  const rendered = get(target.object.raw, at);
+  const scalar = rendered === null || typeof rendered !== 'object';
+  // A key line holding the field's value (`hostPID: true`, `- image: x`) changes by value; a block, or a
+  // list item the pointer ends at, gets a marker key added.
+  const tokens = pointerTokens(at);
+  const endsAtKey = key !== undefined && tokens[tokens.length - 1] === key.key;
+  const byValue = key !== undefined && endsAtKey && key.value !== '' && scalar;
+  return {
+    file: line.file,
+    line: line.line,
+    mutation: byValue ? { kind: 'value' } : { kind: 'child' },
+    object: target.object,
+    pointer: at,
+    expect: byValue ? 'contains' : 'key',
+  };
+}
+
+/** The claim that an emitting line found through a values reference emits the finding's field. */
+function referenceClaim(target: Target, found: EmittingLine, relative: (string | number)[], decision: Decision, values: EffectiveValues, sources: TemplateSources): LineClaim | undefined {
+  const reported = keyOf(sources.read(found.file)?.lines[found.line - 1] ?? '');
+  const keyed = reported ? pointerForKey(target.pointer, reported.key) : undefined;
+  // The line writes a key of the field's path: proven by changing that line itself.
+  if (keyed !== undefined) return structuralClaim(target, found, keyed, sources);
+  // A line that is only a template action (toYaml, include): proven by replacing its reference, and
+  // reported at the emitting line (the key line after a `with`).
+  const length = found.ref.length;
+  const path = relative.slice(0, length);
+  const extra = relative.length - length;
+  const depth = target.present ? pointerTokens(target.pointer).length : (decision.depth ?? 0);
+  const report = { file: found.file, line: found.line };
+  if (decision.how === 'flip') {
+    if (extra !== 0) return undefined;
+    const flipped = getAtValue(values, decision.path!) ? 'false' : 'true';
+    return { file: found.file, line: found.ref.line, report, mutation: { kind: 'reference', path, with: flipped }, object: target.object, pointer: target.pointer, expect: 'changed', original: get(target.object.raw, target.pointer) };
+  }
+  const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== 'object') && target.candidates.some((c) => c.kind === 'leaf' && c.path === decision.path);
+  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: 'reference', path, with: 'string' }, object: target.object, pointer: target.pointer, expect: 'contains' };
+  return { file: found.file, line: found.ref.line, report, mutation: { kind: 'reference', path, with: 'map' }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: 'key' };
+}
+
+/** At most this many candidate lines per finding are put to the proof. */
+const MAX_CLAIMS = 6;
+
+function planTarget(target: Target, render: ChartRender, values: EffectiveValues, sources: TemplateSources, config: Config): Plan {
   const { finding } = target;
   const source = finding.source;
   const templateAbs = path.resolve(render.repoRoot, source.file);
   const decision = decide(target);
-  const notes: string[] = [];
-  let line: LineResult | undefined;
+  const plan: Plan = { target, notes: [], claims: [] };
   if (decision.path) {
     const where = locationOf(values, decision.path);
     if (where?.kind === 'set') {
       const inConfig = setPairLine(config, where.file);
       if (inConfig) source.values = { file: relativeTo(render.repoRoot, inConfig.file), line: inConfig.line, key: where.key };
-      else notes.push(`decided by --set ${where.file}`);
+      else plan.notes.push(`decided by --set ${where.file}`);
     } else if (where) {
       source.values = { file: relativeTo(render.repoRoot, where.file), ...(where.line !== undefined ? { line: where.line } : {}), key: where.key };
     }
     const relative = scopeRelative(decision.path, target.scope);
-    if (relative) line = referenceLine(sources, templateAbs, relative, target.pointer);
-    if (line === undefined || 'reason' in line) {
-      // The field's own key line (present), or the block a values map is spread into (missing), when the
-      // template writes it out.
-      const at = target.present ? target.pointer : join('', ...pointerTokens(target.pointer).slice(0, decision.depth ?? 0));
-      const structural = at === '' ? undefined : structuralLine(sources, templateAbs, at, target.object.raw);
-      if (structural && 'line' in structural) line = structural;
+    const found = relative ? emittingLines(sources, templateAbs, relative, target.pointer) : undefined;
+    if (relative && found && !('reason' in found)) {
+      for (const line of found.slice(0, MAX_CLAIMS)) {
+        const claim = referenceClaim(target, line, relative, decision, values, sources);
+        if (claim) plan.claims.push(claim);
+      }
+    } else if (found && 'reason' in found) plan.notes.push(found.reason);
+    // The field's own key line (present), or the block a values map is spread into (missing), when the
+    // template writes it out.
+    const at = target.present ? target.pointer : prefixPointer(target.pointer, decision.depth ?? 0);
+    const structural = at === '' ? undefined : structuralLine(sources, templateAbs, at, target.object.raw);
+    if (structural && 'line' in structural) {
+      if (!plan.claims.some((c) => c.file === structural.file && (c.report?.line ?? c.line) === structural.line)) plan.claims.push(structuralClaim(target, structural, at, sources));
+    } else if (plan.claims.length === 0 && structural) plan.notes.push(structural.reason);
+    // Lines are proven under the chart's own values, except where the block they emit only renders
+    // with the values that proved the key (`with` on an empty map): there, under those values.
+    if (decision.how === 'sentinel' && decision.trial !== undefined) {
+      for (const claim of plan.claims) if (get(target.object.raw, claim.pointer) === undefined) claim.trial = decision.trial;
     }
   } else {
-    notes.push(decision.reason ?? 'no values key could be proven');
+    plan.notes.push(decision.reason ?? 'no values key could be proven');
     const at = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
-    line = structuralLine(sources, templateAbs, at, target.object.raw);
-    if ('line' in line) {
+    const found = structuralLine(sources, templateAbs, at, target.object.raw);
+    if ('line' in found) {
       // A literal value on the line must be the rendered one, or the walk went astray.
-      const literal = literalValueAt(sources, templateAbs, line.line);
+      const literal = literalValueAt(sources, templateAbs, found.line);
       const rendered = get(target.object.raw, at);
       if (literal !== undefined && (rendered === null || typeof rendered !== 'object') && literal !== String(rendered)) {
-        line = { reason: 'the template line found does not hold the rendered value' };
-      }
-    }
+        plan.notes.push('the template line found does not hold the rendered value');
+      } else plan.claims.push(structuralClaim(target, found, at, sources));
+    } else plan.notes.push(found.reason);
   }
-  if (line && 'line' in line) {
-    source.templateLocation = { file: relativeTo(render.repoRoot, line.file), line: line.line };
+  return plan;
+}
+
+/** The pointer along `pointer` ending at the deepest token named `key`. */
+function pointerForKey(pointer: string, key: string): string | undefined {
+  const tokens = pointerTokens(pointer);
+  for (let i = tokens.length - 1; i >= 0; i--) if (tokens[i] === key) return prefixPointer(pointer, i + 1);
+  return undefined;
+}
+
+function getAtValue(values: EffectiveValues, p: readonly (string | number)[]): unknown {
+  let node: unknown = values.value;
+  for (const t of p) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[t as string] : undefined;
+  return node;
+}
+
+/** Writes what was proven into the finding's source: the first claimed line the re-render confirmed. */
+function finishPlan(plan: Plan, render: ChartRender): void {
+  const source = plan.target.finding.source;
+  const templateAbs = path.resolve(render.repoRoot, source.file);
+  const proven = plan.claims.find((c) => c.proven);
+  if (proven) {
+    const at = proven.report ?? { file: proven.file, line: proven.line };
+    source.templateLocation = { file: relativeTo(render.repoRoot, at.file), line: at.line };
     // source.file is the template helm names in `# Source:`; its line only when the emitting line is there.
-    if (line.file === templateAbs) source.line = line.line;
-  } else if (line) notes.push(line.reason);
+    if (at.file === templateAbs) source.line = at.line;
+  } else if (plan.claims.length > 0) {
+    const tried = plan.claims.map((c) => `${relativeTo(render.repoRoot, c.file).split('/').pop()}:${c.line}`).join(', ');
+    plan.notes.push(`template line${plan.claims.length > 1 ? 's' : ''} ${tried} not confirmed by re-rendering (${plan.claims[0]!.failure ?? 'not tried'})`);
+  }
   source.located = source.values ? 'values' : source.templateLocation ? 'template' : 'object';
-  if (notes.length > 0) source.unproven = notes.join('; ');
+  if (plan.notes.length > 0) source.unproven = plan.notes.join('; ');
 }
 
 export interface ProvenanceOptions {
@@ -221,6 +318,8 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
       targets.push(newTarget(finding, object, values));
     }
     const lintPaths = isDefault && lintOn ? dangerousLeaves(values).map((d) => d.path) : [];
+    // One render of the cap is kept for proving template lines.
+    const max = config.provenance.maxRenders;
     const result = await locate({
       render,
       values,
@@ -228,12 +327,22 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
       targets,
       fieldRefs: templateSources.fieldReferences(),
       lintPaths,
-      maxRenders: config.provenance.maxRenders,
+      maxRenders: Math.max(1, max - 1),
     });
-    for (const target of targets) locateTarget(target, render, values, templateSources, config);
+    const plans = targets.map((target) => planTarget(target, render, values, templateSources, config));
+    const proof = { renders: 0, ms: 0 };
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'preadmit-lines-'));
+    try {
+      await proveLines(render, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    for (const plan of plans) finishPlan(plan, render);
     const ms = performance.now() - started;
-    render.record.provenance = { renders: result.stats.renders, ms: Math.round(ms) };
-    report.renders += result.stats.renders;
+    const renders = result.stats.renders + proof.renders;
+    if (process.env.PV_DEBUG) console.error(`PV ${render.chart.split('/').pop()} ${render.valueSet.name} locate=${result.stats.renders} failures=${result.stats.failures.length} proof=${proof.renders} claims=${plans.reduce((n, p) => n + p.claims.length, 0)}`);
+    render.record.provenance = { renders, ms: Math.round(ms) };
+    report.renders += renders;
     report.ms += ms;
     if (isDefault) report.defaults.set(render.chart, { values, shown: result.shown, tried: result.tried });
   });

@@ -2,7 +2,7 @@
 //
 // For every finding of a render, candidate values nodes are collected (leaves whose value equals the
 // field, values maps that could feed the block a missing field belongs in). One confirmation render then
-// replaces every candidate leaf with a unique sentinel (`preadmit-sentinel-<n>`, or a unique number for
+// replaces every candidate leaf with a unique sentinel (`qz00a`, see sentinelText, or a unique number for
 // numbers) and adds a sentinel key to every candidate map: a candidate is confirmed when its sentinel
 // shows up at the finding's field (or in the block a missing field belongs in). When that render fails
 // (a values.schema.json type check, arithmetic on a value, `required`), the candidates the error names
@@ -35,8 +35,23 @@ import {
   type ValueNode,
 } from './values.ts';
 
-export const SENTINEL_PREFIX = 'preadmit-sentinel-';
-const SENTINEL_PATTERN = /preadmit[-_]sentinel[-_](\d+)/gi;
+/**
+ * Sentinels are `qz` and three base-36 digits (`qz00a`): distinctive, valid as a YAML key, a label value
+ * or a DNS label, and short enough that helm's error messages keep them (loaders/helm.ts redacts longer
+ * strings from values files outside the chart), so a failed render names the sentinel it choked on.
+ */
+const SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
+export const MAX_SENTINELS = 36 ** 3 - 1;
+
+/** The text standing in for candidate `id`. */
+export function sentinelText(id: number): string {
+  return `qz${id.toString(36).padStart(3, '0')}`;
+}
+
+/** A regex finding candidate `id`'s sentinel. */
+export function sentinelPattern(id: number): RegExp {
+  return new RegExp(`(?<![A-Za-z0-9])${sentinelText(id)}(?![A-Za-z0-9])`, 'i');
+}
 /** Numbers stay numbers (schemas, `int`); below 1e6 so helm never prints them in exponent form. */
 const NUMERIC_BASE = 947_000;
 const NUMERIC_LIMIT = 999;
@@ -81,6 +96,8 @@ export interface Trial {
   objects: ScannedObject[];
   /** Sentinel id -> candidate. */
   candidates: Candidate[];
+  /** The values it was rendered with (re-used to prove template lines under the same values). */
+  overrides: Overrides;
 }
 
 export interface LocateStats {
@@ -189,7 +206,7 @@ export function counterpart(object: ScannedObject, original: readonly ScannedObj
 /** Sentinel ids (string and numeric) found anywhere in a value, keys included. */
 export function sentinelsIn(value: unknown, numericIds: ReadonlyMap<number, number>, out = new Set<number>()): Set<number> {
   const scanText = (text: string) => {
-    for (const m of text.matchAll(SENTINEL_PATTERN)) out.add(Number(m[1]));
+    for (const m of text.matchAll(SENTINEL_PATTERN)) out.add(parseInt(m[1]!.toLowerCase(), 36));
     if (numericIds.size > 0) {
       for (const m of text.matchAll(/\b(9470\d\d|947[1-9]\d\d)\b/g)) {
         const id = numericIds.get(Number(m[1]));
@@ -286,6 +303,7 @@ function candidate(ctx: Ctx, p: Token[], kind: CandidateKind, original: unknown)
   const existing = ctx.candidates.get(key);
   if (existing) return existing;
   const c: Candidate = { id: ctx.nextId++, path: p, kind };
+  if (ctx.nextId + (Array.isArray(original) ? original.length : 0) > MAX_SENTINELS) c.rejected = 'too many candidate values keys in this chart';
   if (kind === 'leaf' && typeof original === 'number' && ctx.numericUsed < NUMERIC_LIMIT) c.numeric = NUMERIC_BASE + ctx.numericUsed++;
   if (kind === 'list' && Array.isArray(original)) c.elements = original.map(() => ctx.nextId++);
   const origin = ctx.values.originOf(p);
@@ -329,7 +347,7 @@ function segmentOf(field: string, part: string): boolean {
 
 const MAX_LOOSE = 16;
 /** Flip renders per chart render at most (each proves one boolean). */
-const MAX_FLIPS = 4;
+const MAX_FLIPS = 2;
 const MAX_MAPS = 24;
 
 /** Candidate values nodes for one finding. */
@@ -388,6 +406,9 @@ export function collectCandidates(ctx: Ctx, target: Target, nodes: Nodes, fieldR
   // A missing field: values maps named like the blocks between the container (or pod) and the field.
   const anchor = anchorOf(target.object, target.pointer);
   const blockNames = pointerTokens(target.pointer.slice(anchor.length)).filter((t) => !/^\d+$/.test(t));
+  // Best first: named exactly like a block, sharing a word with the template's path (values sections
+  // usually follow templates/<component>/), shallow.
+  const where = (target.object.source.template ?? '').toLowerCase();
   const scored: { n: ValueNode; score: number }[] = [];
   for (const n of nodes.maps) {
     if (!visible(n)) continue;
@@ -395,7 +416,8 @@ export function collectCandidates(ctx: Ctx, target: Target, nodes: Nodes, fieldR
     if (name === undefined || typeof n.path[n.path.length - 1] !== 'string') continue;
     const exact = blockNames.includes(name);
     if (!exact && !blockNames.some((b) => similar(name, b))) continue;
-    scored.push({ n, score: (exact ? 0 : 1) * 100 + n.path.length });
+    const related = n.path.slice(0, -1).some((t) => typeof t === 'string' && t.length >= 3 && where.includes(t.toLowerCase()));
+    scored.push({ n, score: (exact ? 0 : 200) + (related ? 0 : 100) + n.path.length });
   }
   scored.sort((a, b) => a.score - b.score);
   for (const { n } of scored.slice(0, MAX_MAPS)) add(candidate(ctx, n.path, 'mapKey', n.value));
@@ -412,9 +434,6 @@ export function collectCandidates(ctx: Ctx, target: Target, nodes: Nodes, fieldR
 // ---------------------------------------------------------------------------------------------------------
 // Renders
 
-function sentinelText(id: number): string {
-  return `${SENTINEL_PREFIX}${id}`;
-}
 
 /** Puts a value at a path of the override; a list on the way is copied whole (helm replaces lists). */
 function setOverride(override: Record<string, unknown>, effective: unknown, p: readonly Token[], value: unknown): void {
@@ -451,7 +470,7 @@ function setPair(p: readonly Token[], value: string | number | boolean): string 
   return `${key}=${String(value).replace(/([,\\])/g, '\\$1')}`;
 }
 
-interface Overrides {
+export interface Overrides {
   file: Record<string, unknown>;
   set: string[];
 }
@@ -499,7 +518,7 @@ async function renderWith(ctx: Ctx, overrides: Overrides): Promise<{ ok: true; o
 function named(message: string, c: Candidate, scopes: readonly ChartScope[]): boolean {
   // The chart quoted a sentinel back (a validation in a template or NOTES.txt).
   const ids = [c.id, ...(c.elements ?? [])];
-  if (ids.some((id) => new RegExp(`${SENTINEL_PREFIX}${id}(?![0-9])`, 'i').test(message))) return true;
+  if (ids.some((id) => sentinelPattern(id).test(message))) return true;
   if (c.numeric !== undefined && new RegExp(`\\b${c.numeric}\\b`).test(message)) return true;
   const forms = new Set<string>();
   const add = (p: readonly Token[]) => {
@@ -528,16 +547,16 @@ async function trySentinels(ctx: Ctx, candidates: Candidate[]): Promise<void> {
     return;
   }
   ctx.budget--;
-  const result = await renderWith(ctx, overridesFor(ctx, live));
+  const overrides = overridesFor(ctx, live);
+  const result = await renderWith(ctx, overrides);
   if (result.ok) {
-    const index = ctx.trials.push({ objects: result.objects, candidates: live }) - 1;
+    const index = ctx.trials.push({ objects: result.objects, candidates: live, overrides }) - 1;
     for (const c of live) c.trial = index;
     return;
   }
   ctx.stats.failures.push(result.message.split('\n').slice(0, 3).join(' '));
-  if (process.env.PREADMIT_DEBUG_PROVENANCE) console.error(`[provenance] ${ctx.render.chart} ${ctx.render.valueSet.name}: ${live.length} candidates failed: ${result.message.slice(0, 600)}`);
+  if (process.env.PV_DEBUG) console.error(`FAIL ${live.length}: ${result.message.replace(/\n/g, ' | ').slice(0, 700)}`);
   const blamed = live.filter((c) => named(result.message, c, ctx.values.scopes));
-  if (process.env.PREADMIT_DEBUG_PROVENANCE) console.error(`[provenance]   blamed: ${blamed.map((c) => displayKey(c.path)).join(', ')}`);
   if (blamed.length > 0 && blamed.length < live.length) {
     for (const c of blamed) c.rejected = `the chart rejects a changed value there (${firstLine(result.message)})`;
     return trySentinels(ctx, live.filter((c) => !blamed.includes(c)));
@@ -622,7 +641,6 @@ async function tryFlips(ctx: Ctx, targets: Target[], originals: readonly Scanned
     if (c.viaSet && c.path.some((t) => typeof t === 'number')) continue;
     ctx.budget--;
     const result = await renderWith(ctx, overridesFor(ctx, [], c));
-    if (process.env.PREADMIT_DEBUG_PROVENANCE) console.error(`[provenance] flip ${displayKey(c.path)} for ${waiting.length} findings: ${result.ok ? 'rendered' : 'failed'}`);
     if (!result.ok) continue;
     for (const t of waiting) {
       if ((t.confirmed ?? []).length > 0) continue;
@@ -632,7 +650,6 @@ async function tryFlips(ctx: Ctx, targets: Target[], originals: readonly Scanned
       const now = get(other.raw, at);
       const changed = t.present ? !deepEqual(now, t.value) : now !== undefined;
       if (changed) t.confirmed = [{ candidate: c, depth: 0, how: 'flip' }];
-      if (changed && process.env.PREADMIT_DEBUG_PROVENANCE) console.error(`[provenance]   flip proves ${t.finding.ruleId} ${t.pointer}`);
     }
   }
 }
@@ -652,6 +669,8 @@ export interface LocateInput {
 
 export interface LocateOutput {
   stats: LocateStats;
+  /** The values of each successful confirmation render (Candidate.trial indexes it). */
+  trials: Overrides[];
   /** Lint paths whose sentinel showed up somewhere in a confirmation render. */
   shown: Set<string>;
   /** Lint paths that were tried (a render with their sentinel succeeded). */
@@ -734,7 +753,7 @@ export async function locate(input: LocateInput): Promise<LocateOutput> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  return { stats: ctx.stats, shown, tried };
+  return { stats: ctx.stats, shown, tried, trials: ctx.trials.map((t) => t.overrides) };
 }
 
 export function newTarget(finding: Finding, object: ScannedObject, values: EffectiveValues): Target {

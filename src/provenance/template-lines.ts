@@ -37,7 +37,7 @@ function isComment(line: string): boolean {
 }
 
 /** The YAML key of a line, if it has one (`key:` or `- key:`), with indentation of the key. */
-function keyOf(line: string): { key: string; indent: number; value: string; item: boolean } | undefined {
+export function keyOf(line: string): { key: string; indent: number; value: string; item: boolean } | undefined {
   if (isComment(line) || ACTION_ONLY.test(line)) return undefined;
   const m = KEY_LINE.exec(line.replace(/\s+#.*$/, ''));
   if (!m) return undefined;
@@ -46,11 +46,11 @@ function keyOf(line: string): { key: string; indent: number; value: string; item
   return { key: unquote(m[3]!), indent, value: m[4] ?? '', item: m[2] !== undefined };
 }
 
-function indentOf(line: string): number {
+export function indentOf(line: string): number {
   return /^\s*/.exec(line)![0].length;
 }
 
-function isContent(line: string): boolean {
+export function isContent(line: string): boolean {
   return line.trim() !== '' && !isComment(line) && !ACTION_ONLY.test(line);
 }
 
@@ -189,7 +189,7 @@ export class TemplateSources {
   }
 }
 
-function escapeRegex(text: string): string {
+export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -216,7 +216,11 @@ function contextKeys(lines: string[], index: number): string[] {
 
 const GENERIC_KEYS = new Set(['spec', 'template', 'metadata', 'jobTemplate']);
 
-export type LineResult = { file: string; line: number } | { reason: string };
+/**
+ * A line found, or why none was. `ref` is the line holding the `.Values` reference the line was found
+ * through (the same line, or a `with`/`if` just above it) and how many keys of the values path it names.
+ */
+export type LineResult = { file: string; line: number; ref?: { line: number; length: number } } | { reason: string };
 
 /** The field name and the names of the blocks around it, from a pointer: privileged, securityContext, ... */
 function namesOf(pointer: string): string[] {
@@ -242,54 +246,72 @@ function emittingLine(lines: string[], index: number, names: readonly string[]):
   return undefined;
 }
 
+export interface EmittingLine {
+  file: string;
+  /** 1-based line that emits the field. */
+  line: number;
+  /** The line holding the `.Values` reference (the same line, or a `with`/`if` just above it) and how many keys of the path it names. */
+  ref: { line: number; length: number };
+}
+
 /**
- * The line that emits a field whose value a values path is proven to feed: in the template, the one
- * line referencing the longest prefix of the path that emits the field (see emittingLine); else, in the
- * helpers the template includes (directly or through other helpers), the one such line. Lines that only
- * pass the value on (assignments, range over a whole section) are not evidence.
+ * Lines that may emit a field whose value a values path is proven to feed, best first: in the template,
+ * the lines referencing the longest prefix of the path that emit the field (see emittingLine); else in
+ * the helpers the template includes (directly or through other helpers). Lines that only pass the value
+ * on (assignments, range over a whole section) are not candidates. Which one really emits the field is
+ * for line-proof.ts to prove.
  */
-export function referenceLine(sources: TemplateSources, file: string, valuesPath: ValuePath, pointer: string): LineResult {
+export function emittingLines(sources: TemplateSources, file: string, valuesPath: ValuePath, pointer: string): EmittingLine[] | { reason: string } {
   const template = sources.read(file);
   if (!template) return { reason: 'the template file cannot be read (packaged subchart?)' };
   // The field and the two blocks around it; structural keys above a block (spec, template) say nothing.
   const names = namesOf(pointer)
     .slice(0, 3)
     .filter((n, i) => i === 0 || !GENERIC_KEYS.has(n));
-  const scan = (files: { file: string; lines: string[]; from: number; to: number }[], pattern: RegExp) => {
-    const referencing: string[] = [];
-    const emitting = new Map<string, { file: string; line: number }>();
+  const scan = (files: { file: string; lines: string[]; from: number; to: number }[], pattern: RegExp, length: number) => {
+    let referencing = 0;
+    const emitting = new Map<string, EmittingLine>();
     for (const f of files) {
       for (let i = f.from; i < f.to; i++) {
         const line = f.lines[i]!;
         if (isComment(line) || !pattern.test(line)) continue;
-        referencing.push(`${f.file}:${i}`);
+        referencing++;
         const at = emittingLine(f.lines, i, names);
-        if (at !== undefined) emitting.set(`${f.file}:${at}`, { file: f.file, line: at + 1 });
+        const key = `${f.file}:${at}`;
+        if (at !== undefined && !emitting.has(key)) emitting.set(key, { file: f.file, line: at + 1, ref: { line: i + 1, length } });
       }
     }
     return { referencing, emitting: [...emitting.values()] };
   };
+  const out: EmittingLine[] = [];
   const own = [{ file, lines: template.lines, from: 0, to: template.lines.length }];
   for (let length = valuesPath.length; length >= 1; length--) {
     const pattern = referencePattern(valuesPath.slice(0, length));
     if (!pattern) continue;
-    const found = scan(own, pattern);
-    if (found.referencing.length === 0) continue;
-    if (found.emitting.length === 1) return found.emitting[0]!;
-    if (found.emitting.length > 1) return { reason: `.Values.${valuesPath.slice(0, length).join('.')} is emitted on ${found.emitting.length} lines of ${path.basename(file)}` };
+    const found = scan(own, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
     break;
   }
   const helpers = sources.reachableDefines(file).map((d) => ({ file: d.file, lines: sources.read(d.file)!.lines, from: d.start - 1, to: d.end }));
   for (let length = valuesPath.length; length >= 1; length--) {
     const pattern = referencePattern(valuesPath.slice(0, length));
     if (!pattern) continue;
-    const found = scan(helpers, pattern);
-    if (found.referencing.length === 0) continue;
-    if (found.emitting.length === 1) return found.emitting[0]!;
-    if (found.emitting.length > 1) return { reason: `.Values.${valuesPath.slice(0, length).join('.')} is emitted on ${found.emitting.length} lines of the helpers` };
+    const found = scan(helpers, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
     break;
   }
-  return { reason: `no line emitting .Values.${valuesPath.join('.')} found in ${path.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join('.')} found in ${path.basename(file)} or its helpers` };
+  return out;
+}
+
+/** The one emitting line, when there is exactly one (see emittingLines). */
+export function referenceLine(sources: TemplateSources, file: string, valuesPath: ValuePath, pointer: string): LineResult {
+  const lines = emittingLines(sources, file, valuesPath, pointer);
+  if ('reason' in lines) return lines;
+  if (lines.length > 1) return { reason: `.Values.${valuesPath.join('.')} is emitted on ${lines.length} lines` };
+  return lines[0]!;
 }
 
 /**

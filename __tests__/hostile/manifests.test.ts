@@ -1,0 +1,164 @@
+// Broken and hostile manifests: every one is an error naming its file (and line), nothing crashes, nothing
+// is quoted from the source, and the other files of the scan are still scanned.
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/core/scan.ts';
+import { loadYamlDocuments, parseYamlDocuments, YAML_LIMITS } from '../../src/loaders/yaml-docs.ts';
+import {
+  billionLaughs,
+  corpusDir,
+  deepBlockNesting,
+  deepFlowNesting,
+  fromCorpus,
+  nodeFlood,
+  nonUtf8Bytes,
+  oversizedFile,
+  PRIVILEGED_POD,
+  utf16Manifest,
+  workspace,
+} from './helpers.ts';
+
+const manifests = path.join(corpusDir, 'manifests');
+
+/** Corpus manifests that are broken: the error each one must produce (and where). */
+const BROKEN: Record<string, { line: number; message: RegExp; keepsObject?: boolean }> = {
+  'yaml-syntax-error.yaml': { line: 8, message: /Flow sequence .* end with a \]/ },
+  'yaml-tab-indentation.yaml': { line: 4, message: /Tabs are not allowed/ },
+  'yaml-duplicate-keys.yaml': { line: 13, message: /Map keys must be unique/ },
+  'yaml-billion-laughs.yaml': { line: 2, message: /Excessive alias count/ },
+  'yaml-recursive-alias.yaml': { line: 2, message: /alias refers to its own anchor/ },
+  'yaml-merge-key-bomb.yaml': { line: 2, message: /Excessive alias count/ },
+  'yaml-deep-flow-nesting.yaml': { line: 7, message: /nested deeper than 200 levels/ },
+  'yaml-non-utf8-latin1.yaml': { line: 8, message: /line 8 has bytes that are not valid UTF-8/, keepsObject: true },
+  'yaml-utf16le-bom.yaml': { line: 1, message: /looks UTF-16 encoded/ },
+  'yaml-nul-byte.yaml': { line: 7, message: /line 7 has a NUL character/, keepsObject: true },
+  'yaml-unclosed-quote-in-secret.yaml': { line: 9, message: /Missing closing "quote/ },
+  'yaml-invalid-escape-in-secret.yaml': { line: 7, message: /^Invalid escape sequence …$/ },
+  'yaml-scalar-document.yaml': { line: 2, message: /document 1 is a string, not a Kubernetes object/ },
+  'yaml-list-document.yaml': { line: 2, message: /document 1 is a list, not a Kubernetes object/ },
+  'object-spec-string.yaml': { line: 5, message: /^Pod spec-string: spec is a string, not a mapping; the API server would reject/, keepsObject: true },
+  'object-containers-strings.yaml': { line: 10, message: /containers\[0\] is a string, not a mapping \(and 1 more field/, keepsObject: true },
+  'object-metadata-number.yaml': { line: 1, message: /metadata that is not a mapping/ },
+  'object-kind-number.yaml': { line: 1, message: /no apiVersion and kind strings/ },
+  'object-list-items-scalars.yaml': { line: 4, message: /list item \/items\/0 is not a Kubernetes object/ },
+  'object-securitycontext-list.yaml': { line: 9, message: /securityContext is a list, not a mapping/, keepsObject: true },
+  'object-privileged-string.yaml': { line: 11, message: /privileged is a string, not a boolean/, keepsObject: true },
+  'object-rbac-rules-string.yaml': { line: 5, message: /^ClusterRole rules-string: rules is a string, not a list/, keepsObject: true },
+  'json-truncated.json': { line: 1, message: /Flow map .* end with a \}/ },
+  'json-duplicate-keys.json': { line: 1, message: /Map keys must be unique/ },
+};
+
+describe('the committed hostile manifests', () => {
+  it('are all accounted for: each broken one below, each valid one in its own test', () => {
+    const valid = ['yaml-bom-crlf.yaml', 'object-numbers-as-go-yaml-reads-them.yaml', 'object-prototype-keys.yaml'];
+    expect(readdirSync(manifests).sort()).toEqual([...Object.keys(BROKEN), ...valid].sort());
+  });
+
+  it.each(Object.entries(BROKEN))('%s: one error naming the file and line, and the scan goes on', async (name, expected) => {
+    const dir = workspace();
+    const file = fromCorpus('manifests', name, dir);
+    writeFileSync(path.join(dir, 'good.yaml'), PRIVILEGED_POD);
+    const result = await scan({ paths: [file, path.join(dir, 'good.yaml')] });
+    expect(result.errors).toHaveLength(1);
+    const error = result.errors[0]!;
+    expect(error).toMatchObject({ kind: 'parse', file: expect.stringMatching(new RegExp(`${name.replace('.', '\\.')}$`)), line: expected.line });
+    expect(error.message).toMatch(expected.message);
+    // the good file is scanned all the same, and the run fails because of the error
+    expect(result.findings.some((f) => f.ruleId === 'pss-privileged' && f.source.file.endsWith('good.yaml'))).toBe(true);
+    expect(result.objects.filter((o) => o.source.file.endsWith(name))).toHaveLength(expected.keepsObject ? 1 : 0);
+    expect(result.summary.verdict).toBe('fail');
+  });
+
+  it('quotes nothing of a secret from the source in a YAML error', async () => {
+    for (const name of ['yaml-unclosed-quote-in-secret.yaml', 'yaml-invalid-escape-in-secret.yaml']) {
+      const result = await scan({ paths: [path.join(manifests, name)] });
+      const text = JSON.stringify(result);
+      expect(text).not.toMatch(/Hunter2|Secret-Value|\\\\q/);
+    }
+  });
+
+  it('loads a file with a byte-order mark and CRLF line endings, with correct lines', async () => {
+    const result = await scan({ paths: [path.join(manifests, 'yaml-bom-crlf.yaml')] });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')?.source.line).toBe(11);
+  });
+
+  it('reads numbers as the API server does: runAsUser 0e0 is root and hostPort 8e1 is port 80', async () => {
+    const result = await scan({ paths: [path.join(manifests, 'object-numbers-as-go-yaml-reads-them.yaml')] });
+    expect(result.errors).toEqual([]);
+    const ids = result.findings.map((f) => `${f.ruleId} ${f.path}`);
+    expect(ids).toContain('pss-host-ports /spec/containers/0/ports/0/hostPort');
+    expect(ids).toContain('pss-run-as-user /spec/securityContext/runAsUser');
+    expect(ids).toContain('pss-run-as-user /spec/containers/0/securityContext/runAsUser');
+  });
+
+  it('reads __proto__ and constructor as plain keys: no prototype pollution, no crash', async () => {
+    const result = await scan({ paths: [path.join(manifests, 'object-prototype-keys.yaml')] });
+    expect(result.errors).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).privileged).toBeUndefined();
+    expect(({} as Record<string, unknown>).hostNetwork).toBeUndefined();
+    // `__proto__` is not `securityContext.privileged`, nor is `constructor.prototype`
+    expect(result.findings.map((f) => f.ruleId)).not.toContain('pss-privileged');
+  });
+
+  it('in a walked directory, ignores YAML that is not a Kubernetes object but reports what looks like one', async () => {
+    const dir = workspace();
+    for (const name of readdirSync(manifests)) fromCorpus('manifests', name, dir);
+    const result = await scan({ paths: [dir] });
+    const files = new Set(result.errors.map((e) => path.basename(e.file)));
+    // scalar and list documents are other YAML (CI config, values) when nobody named the file
+    const expected = Object.keys(BROKEN).filter((n) => n !== 'yaml-scalar-document.yaml' && n !== 'yaml-list-document.yaml');
+    expect([...files].sort()).toEqual(expected.sort());
+    expect(result.errors).toHaveLength(expected.length);
+  });
+});
+
+describe('generated hostile manifests', () => {
+  const cases: [string, () => string | Buffer, RegExp, boolean][] = [
+    ['node-flood.yaml', () => nodeFlood(3), /more than 500,000 YAML nodes/, false],
+    ['deep-flow-nesting.yaml', () => deepFlowNesting(20_000), /nested deeper than 200 levels/, false],
+    ['deep-block-nesting.yaml', () => deepBlockNesting(1_000), /nested deeper than 200 levels/, false],
+    ['billion-laughs.yaml', billionLaughs, /Excessive alias count/, false],
+    ['non-utf8-bytes.yaml', nonUtf8Bytes, /not valid UTF-8/, true],
+    ['utf16-manifest.yaml', utf16Manifest, /UTF-16/, false],
+  ];
+
+  it.each(cases)('%s: an error, in bounded time and memory', async (name, make, message, keepsObject) => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, name), make());
+    const before = process.memoryUsage().rss;
+    const started = performance.now();
+    const result = await scan({ paths: [path.join(dir, name)] });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(1024 * 1024 * 1024);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]!.message).toMatch(message);
+    expect(result.objects).toHaveLength(keepsObject ? 1 : 0);
+  });
+
+  it('refuses a file over 64 MiB from its size, without reading it', async () => {
+    const dir = workspace();
+    const file = oversizedFile(dir);
+    writeFileSync(path.join(dir, 'good.yaml'), PRIVILEGED_POD);
+    for (const paths of [[dir], [file, path.join(dir, 'good.yaml')]]) {
+      const result = await scan({ paths });
+      expect(result.errors).toEqual([expect.objectContaining({ kind: 'read', file: expect.stringMatching(/oversized-file\.yaml$/), message: expect.stringMatching(/65\.0 MiB, larger than the 64 MiB/) })]);
+      expect(result.findings.some((f) => f.ruleId === 'pss-privileged')).toBe(true);
+    }
+  });
+
+  it('gives the same result for the same input, whatever the stack depth of the caller', () => {
+    const text = deepFlowNesting(3_000);
+    const shallow = JSON.stringify(loadYamlDocuments(text).problems);
+    const recurse = (n: number): string => (n === 0 ? JSON.stringify(loadYamlDocuments(text).problems) : recurse(n - 1));
+    expect(recurse(5_000)).toBe(shallow);
+    expect(JSON.stringify(parseYamlDocuments(text).problems)).toBe(shallow);
+  });
+
+  it('has limits that leave room for the largest real documents', () => {
+    expect(YAML_LIMITS.maxDocumentNodes).toBeGreaterThanOrEqual(10 * 46_504); // largest corpus document, estimated
+    expect(YAML_LIMITS.maxDepth).toBeGreaterThanOrEqual(5 * 37); // deepest corpus document
+  });
+});
