@@ -2,7 +2,7 @@
 // per rule), and the workloads with the largest blast radius. For false-positive review: a rule that
 // fires on most charts for a reason that is not a real risk is a bug in the rule.
 // Usage: npm run corpus-review (needs ../shared/corpus)
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,4 +64,10 @@ const lines = [
   ...radii.slice(0, 15).map((o) => `| ${o.blastRadius!.rating} | ${o.object.kind} ${o.object.namespace ?? ''}/${o.object.name} | ${chartName(o.source.chart ?? o.source.file)} | ${o.blastRadius!.reasons.join('; ').replace(/\|/g, '\\|')} |`),
   '',
 ];
-process.stdout.write(lines.join('\n'));
+// The hand-written review notes below the tables survive regeneration.
+const target = path.join(root, 'docs', 'corpus-review.md');
+const NOTES = '## Review notes';
+const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
+const notes = previous.includes(NOTES) ? previous.slice(previous.indexOf(NOTES)) : `${NOTES}\n\n(none yet)\n`;
+writeFileSync(target, lines.join('\n') + '\n' + notes);
+console.log(`wrote ${path.relative(root, target)}`);
