@@ -43,7 +43,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path16, options) {
+    function checkPathExt(path22, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,25 +54,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path16.substr(-p.length).toLowerCase() === p) {
+        if (p && path22.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path16, options) {
+    function checkStat(stat, path22, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path16, options);
+      return checkPathExt(path22, options);
     }
-    function isexe(path16, options, cb) {
-      fs.stat(path16, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path16, options));
+    function isexe(path22, options, cb) {
+      fs.stat(path22, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path22, options));
       });
     }
-    function sync(path16, options) {
-      return checkStat(fs.statSync(path16), path16, options);
+    function sync(path22, options) {
+      return checkStat(fs.statSync(path22), path22, options);
     }
   }
 });
@@ -83,13 +83,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path16, options, cb) {
-      fs.stat(path16, function(er, stat) {
+    function isexe(path22, options, cb) {
+      fs.stat(path22, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path16, options) {
-      return checkStat(fs.statSync(path16), options);
+    function sync(path22, options) {
+      return checkStat(fs.statSync(path22), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path16, options, cb) {
+    function isexe(path22, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path16, options || {}, function(er, is) {
+          isexe(path22, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path16, options || {}, function(er, is) {
+      core(path22, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path16, options) {
+    function sync(path22, options) {
       try {
-        return core.sync(path16, options || {});
+        return core.sync(path22, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -169,7 +169,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path16 = __require("path");
+    var path22 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path16.join(pathPart, cmd);
+        const pCmd = path22.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path16.join(pathPart, cmd);
+        const pCmd = path22.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -265,7 +265,7 @@ var require_which = __commonJS({
 var require_path_key = __commonJS({
   "node_modules/path-key/index.js"(exports, module) {
     "use strict";
-    var pathKey2 = (options = {}) => {
+    var pathKey4 = (options = {}) => {
       const environment = options.env || process.env;
       const platform2 = options.platform || process.platform;
       if (platform2 !== "win32") {
@@ -273,8 +273,8 @@ var require_path_key = __commonJS({
       }
       return Object.keys(environment).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
     };
-    module.exports = pathKey2;
-    module.exports.default = pathKey2;
+    module.exports = pathKey4;
+    module.exports.default = pathKey4;
   }
 });
 
@@ -282,7 +282,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path16 = __require("path");
+    var path22 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path16.delimiter : void 0
+          pathExt: withoutPathExt ? path22.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path16.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path22.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path16, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary = path16.split("/").pop();
+      const [path22, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary = path22.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -399,7 +399,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path16 = __require("path");
+    var path22 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path16.normalize(parsed.command);
+        parsed.command = path22.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -595,13 +595,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity3.isDocument(node)) {
+      if (identity4.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path16) {
-      const ctrl = callVisitor(key, node, visitor, path16);
-      if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visit_(key, ctrl, visitor, path16);
+    function visit_(key, node, visitor, path22) {
+      const ctrl = callVisitor(key, node, visitor, path22);
+      if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
+        replaceNode(key, path22, ctrl);
+        return visit_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity3.isCollection(node)) {
-          path16 = Object.freeze(path16.concat(node));
+        if (identity4.isCollection(node)) {
+          path22 = Object.freeze(path22.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path16);
+            const ci = visit_(i2, node.items[i2], visitor, path22);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -631,14 +631,14 @@ var require_visit = __commonJS({
               i2 -= 1;
             }
           }
-        } else if (identity3.isPair(node)) {
-          path16 = Object.freeze(path16.concat(node));
-          const ck = visit_("key", node.key, visitor, path16);
+        } else if (identity4.isPair(node)) {
+          path22 = Object.freeze(path22.concat(node));
+          const ck = visit_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path16);
+          const cv = visit_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -649,7 +649,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity3.isDocument(node)) {
+      if (identity4.isDocument(node)) {
         const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path16) {
-      const ctrl = await callVisitor(key, node, visitor, path16);
-      if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visitAsync_(key, ctrl, visitor, path16);
+    async function visitAsync_(key, node, visitor, path22) {
+      const ctrl = await callVisitor(key, node, visitor, path22);
+      if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
+        replaceNode(key, path22, ctrl);
+        return visitAsync_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity3.isCollection(node)) {
-          path16 = Object.freeze(path16.concat(node));
+        if (identity4.isCollection(node)) {
+          path22 = Object.freeze(path22.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path16);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path22);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -679,14 +679,14 @@ var require_visit = __commonJS({
               i2 -= 1;
             }
           }
-        } else if (identity3.isPair(node)) {
-          path16 = Object.freeze(path16.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path16);
+        } else if (identity4.isPair(node)) {
+          path22 = Object.freeze(path22.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path16);
+          const cv = await visitAsync_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,34 +713,34 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path16) {
+    function callVisitor(key, node, visitor, path22) {
       if (typeof visitor === "function")
-        return visitor(key, node, path16);
-      if (identity3.isMap(node))
-        return visitor.Map?.(key, node, path16);
-      if (identity3.isSeq(node))
-        return visitor.Seq?.(key, node, path16);
-      if (identity3.isPair(node))
-        return visitor.Pair?.(key, node, path16);
-      if (identity3.isScalar(node))
-        return visitor.Scalar?.(key, node, path16);
-      if (identity3.isAlias(node))
-        return visitor.Alias?.(key, node, path16);
+        return visitor(key, node, path22);
+      if (identity4.isMap(node))
+        return visitor.Map?.(key, node, path22);
+      if (identity4.isSeq(node))
+        return visitor.Seq?.(key, node, path22);
+      if (identity4.isPair(node))
+        return visitor.Pair?.(key, node, path22);
+      if (identity4.isScalar(node))
+        return visitor.Scalar?.(key, node, path22);
+      if (identity4.isAlias(node))
+        return visitor.Alias?.(key, node, path22);
       return void 0;
     }
-    function replaceNode(key, path16, node) {
-      const parent = path16[path16.length - 1];
-      if (identity3.isCollection(parent)) {
+    function replaceNode(key, path22, node) {
+      const parent = path22[path22.length - 1];
+      if (identity4.isCollection(parent)) {
         parent.items[key] = node;
-      } else if (identity3.isPair(parent)) {
+      } else if (identity4.isPair(parent)) {
         if (key === "key")
           parent.key = node;
         else
           parent.value = node;
-      } else if (identity3.isDocument(parent)) {
+      } else if (identity4.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity3.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity4.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -753,7 +753,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var visit = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -896,10 +896,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity3.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity4.isNode(doc.contents)) {
           const tags = {};
           visit.visit(doc.contents, (_key, node) => {
-            if (identity3.isNode(node) && node.tag)
+            if (identity4.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -924,7 +924,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var visit = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -971,7 +971,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity3.isScalar(ref.node) || identity3.isCollection(ref.node))) {
+            if (typeof ref === "object" && ref.anchor && (identity4.isScalar(ref.node) || identity4.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error = new Error("Failed to resolve repeated object (this should not happen)");
@@ -1044,12 +1044,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i2) => toJS(v, String(i2), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity3.hasAnchor(value))
+        if (!ctx || !identity4.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -1075,11 +1075,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type) {
-        Object.defineProperty(this, identity3.NODE_TYPE, { value: type });
+        Object.defineProperty(this, identity4.NODE_TYPE, { value: type });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -1090,7 +1090,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity3.isDocument(doc))
+        if (!identity4.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -1117,12 +1117,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity3.ALIAS);
+        super(identity4.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -1144,7 +1144,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit.visit(doc, {
             Node: (_key, node) => {
-              if (identity3.isAlias(node) || identity3.hasAnchor(node))
+              if (identity4.isAlias(node) || identity4.hasAnchor(node))
                 nodes.push(node);
             }
           });
@@ -1206,11 +1206,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node, anchors2) {
-      if (identity3.isAlias(node)) {
+      if (identity4.isAlias(node)) {
         const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity3.isCollection(node)) {
+      } else if (identity4.isCollection(node)) {
         let count2 = 0;
         for (const item of node.items) {
           const c3 = getAliasCount(doc, item, anchors2);
@@ -1218,7 +1218,7 @@ var require_Alias = __commonJS({
             count2 = c3;
         }
         return count2;
-      } else if (identity3.isPair(node)) {
+      } else if (identity4.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
@@ -1233,13 +1233,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar = class extends Node.NodeBase {
       constructor(value) {
-        super(identity3.SCALAR);
+        super(identity4.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -1264,7 +1264,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -1278,12 +1278,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity3.isDocument(value))
+      if (identity4.isDocument(value))
         value = value.contents;
-      if (identity3.isNode(value))
+      if (identity4.isNode(value))
         return value;
-      if (identity3.isPair(value)) {
-        const map = ctx.schema[identity3.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity4.isPair(value)) {
+        const map = ctx.schema[identity4.MAP].createNode?.(ctx.schema, null, ctx);
         map.items.push(value);
         return map;
       }
@@ -1315,7 +1315,7 @@ var require_createNode = __commonJS({
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema[identity3.MAP] : Symbol.iterator in Object(value) ? schema[identity3.SEQ] : schema[identity3.MAP];
+        tagObj = value instanceof Map ? schema[identity4.MAP] : Symbol.iterator in Object(value) ? schema[identity4.SEQ] : schema[identity4.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -1339,12 +1339,12 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path16, value) {
+    function collectionFromPath(schema, path22, value) {
       let v = value;
-      for (let i2 = path16.length - 1; i2 >= 0; --i2) {
-        const k = path16[i2];
+      for (let i2 = path22.length - 1; i2 >= 0; --i2) {
+        const k = path22[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
+    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1383,7 +1383,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it) => identity3.isNode(it) || identity3.isPair(it) ? it.clone(schema) : it);
+        copy.items = copy.items.map((it) => identity4.isNode(it) || identity4.isPair(it) ? it.clone(schema) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -1393,13 +1393,13 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path16, value) {
-        if (isEmptyPath(path16))
+      addIn(path22, value) {
+        if (isEmptyPath(path22))
           this.add(value);
         else {
-          const [key, ...rest] = path16;
+          const [key, ...rest] = path22;
           const node = this.get(key, true);
-          if (identity3.isCollection(node))
+          if (identity4.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -1411,12 +1411,12 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        const [key, ...rest] = path16;
+      deleteIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
-        if (identity3.isCollection(node))
+        if (identity4.isCollection(node))
           return node.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -1426,43 +1426,43 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        const [key, ...rest] = path16;
+      getIn(path22, keepScalar) {
+        const [key, ...rest] = path22;
         const node = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity3.isScalar(node) ? node.value : node;
+          return !keepScalar && identity4.isScalar(node) ? node.value : node;
         else
-          return identity3.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity4.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
-          if (!identity3.isPair(node))
+          if (!identity4.isPair(node))
             return false;
           const n2 = node.value;
-          return n2 == null || allowScalar && identity3.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
+          return n2 == null || allowScalar && identity4.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path16) {
-        const [key, ...rest] = path16;
+      hasIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity3.isCollection(node) ? node.hasIn(rest) : false;
+        return identity4.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        const [key, ...rest] = path16;
+      setIn(path22, value) {
+        const [key, ...rest] = path22;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
           const node = this.get(key, true);
-          if (identity3.isCollection(node))
+          if (identity4.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -1918,7 +1918,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -1971,7 +1971,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj2;
-      if (identity3.isScalar(item)) {
+      if (identity4.isScalar(item)) {
         obj2 = item.value;
         let match2 = tags.filter((t) => t.identify?.(obj2));
         if (match2.length > 1) {
@@ -1994,7 +1994,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity3.isScalar(node) || identity3.isCollection(node)) && node.anchor;
+      const anchor = (identity4.isScalar(node) || identity4.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -2005,9 +2005,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity3.isPair(item))
+      if (identity4.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity3.isAlias(item)) {
+      if (identity4.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -2021,15 +2021,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity3.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o2) => tagObj = o2 });
+      const node = identity4.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o2) => tagObj = o2 });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity4.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str2;
-      return identity3.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+      return identity4.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
 ${ctx.indent}${str2}`;
     }
     exports.createStringifyContext = createStringifyContext;
@@ -2041,23 +2041,23 @@ ${ctx.indent}${str2}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity3.isNode(key) && key.comment || null;
+      let keyComment = identity4.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity3.isCollection(key) || !identity3.isNode(key) && typeof key === "object") {
+        if (identity4.isCollection(key) || !identity4.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity3.isCollection(key) || (identity3.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity4.isCollection(key) || (identity4.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -2098,7 +2098,7 @@ ${indent}:`;
           str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity3.isNode(value)) {
+      if (identity4.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -2110,10 +2110,10 @@ ${indent}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity3.isScalar(value))
+      if (!explicitKey && !keyComment && identity4.isScalar(value))
         ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity3.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity4.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -2133,7 +2133,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity3.isCollection(value)) {
+      } else if (!explicitKey && identity4.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -2196,7 +2196,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge = {
@@ -2209,10 +2209,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge.identify(key) || identity3.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge.identify(key) || identity4.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity3.isSeq(source))
+      if (identity4.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map, it);
       else if (Array.isArray(source))
@@ -2223,7 +2223,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity3.isMap(source))
+      if (!identity4.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
@@ -2244,7 +2244,7 @@ var require_merge = __commonJS({
       return map;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity3.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity4.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -2259,10 +2259,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge = require_merge();
     var stringify = require_stringify();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
-      if (identity3.isNode(key) && key.addToJSMap)
+      if (identity4.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map, value);
       else if (merge.isMergeKey(ctx, key))
         merge.addMergeToJSMap(ctx, map, value);
@@ -2293,7 +2293,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity3.isNode(key) && ctx?.doc) {
+      if (identity4.isNode(key) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
@@ -2323,7 +2323,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -2331,15 +2331,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
-        Object.defineProperty(this, identity3.NODE_TYPE, { value: identity3.PAIR });
+        Object.defineProperty(this, identity4.NODE_TYPE, { value: identity4.PAIR });
         this.key = key;
         this.value = value;
       }
       clone(schema) {
         let { key, value } = this;
-        if (identity3.isNode(key))
+        if (identity4.isNode(key))
           key = key.clone(schema);
-        if (identity3.isNode(value))
+        if (identity4.isNode(value))
           value = value.clone(schema);
         return new _Pair(key, value);
       }
@@ -2360,7 +2360,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -2376,14 +2376,14 @@ var require_stringifyCollection = __commonJS({
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment2 = null;
-        if (identity3.isNode(item)) {
+        if (identity4.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity3.isPair(item)) {
-          const ik = identity3.isNode(item.key) ? item.key : null;
+        } else if (identity4.isPair(item)) {
+          const ik = identity4.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -2431,14 +2431,14 @@ ${indent}${line}` : "\n";
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment = null;
-        if (identity3.isNode(item)) {
+        if (identity4.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity3.isPair(item)) {
-          const ik = identity3.isNode(item.key) ? item.key : null;
+        } else if (identity4.isPair(item)) {
+          const ik = identity4.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -2446,7 +2446,7 @@ ${indent}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity3.isNode(item.value) ? item.value : null;
+          const iv = identity4.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -2514,16 +2514,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection = require_Collection();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k = identity3.isScalar(key) ? key.value : key;
+      const k = identity4.isScalar(key) ? key.value : key;
       for (const it of items) {
-        if (identity3.isPair(it)) {
+        if (identity4.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
-          if (identity3.isScalar(it.key) && it.key.value === k)
+          if (identity4.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -2534,7 +2534,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema) {
-        super(identity3.MAP, schema);
+        super(identity4.MAP, schema);
         this.items = [];
       }
       /**
@@ -2572,7 +2572,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair2, overwrite) {
         let _pair;
-        if (identity3.isPair(pair2))
+        if (identity4.isPair(pair2))
           _pair = pair2;
         else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
           _pair = new Pair.Pair(pair2, pair2?.value);
@@ -2583,7 +2583,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity3.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity4.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -2607,7 +2607,7 @@ var require_YAMLMap = __commonJS({
       get(key, keepScalar) {
         const it = findPair(this.items, key);
         const node = it?.value;
-        return (!keepScalar && identity3.isScalar(node) ? node.value : node) ?? void 0;
+        return (!keepScalar && identity4.isScalar(node) ? node.value : node) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -2632,7 +2632,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity3.isPair(item))
+          if (!identity4.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -2655,7 +2655,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map = {
       collection: "map",
@@ -2663,7 +2663,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map2, onError) {
-        if (!identity3.isMap(map2))
+        if (!identity4.isMap(map2))
           onError("Expected a mapping for this tag");
         return map2;
       },
@@ -2680,7 +2680,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection.Collection {
@@ -2688,7 +2688,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema) {
-        super(identity3.SEQ, schema);
+        super(identity4.SEQ, schema);
         this.items = [];
       }
       add(value) {
@@ -2714,7 +2714,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity3.isScalar(it) ? it.value : it;
+        return !keepScalar && identity4.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -2738,7 +2738,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity3.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity4.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -2780,7 +2780,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key) {
-      let idx = identity3.isScalar(key) ? key.value : key;
+      let idx = identity4.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -2793,7 +2793,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq = {
       collection: "seq",
@@ -2801,7 +2801,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
-        if (!identity3.isSeq(seq2))
+        if (!identity4.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
@@ -3155,17 +3155,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
-      if (identity3.isSeq(seq)) {
+      if (identity4.isSeq(seq)) {
         for (let i2 = 0; i2 < seq.items.length; ++i2) {
           let item = seq.items[i2];
-          if (identity3.isPair(item))
+          if (identity4.isPair(item))
             continue;
-          else if (identity3.isMap(item)) {
+          else if (identity4.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
@@ -3179,7 +3179,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair2;
           }
-          seq.items[i2] = identity3.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i2] = identity4.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -3233,7 +3233,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -3260,7 +3260,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map);
         for (const pair2 of this.items) {
           let key, value;
-          if (identity3.isPair(pair2)) {
+          if (identity4.isPair(pair2)) {
             key = toJS.toJS(pair2.key, "", ctx);
             value = toJS.toJS(pair2.value, key, ctx);
           } else {
@@ -3290,7 +3290,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
-          if (identity3.isScalar(key)) {
+          if (identity4.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
@@ -3471,7 +3471,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -3481,7 +3481,7 @@ var require_set = __commonJS({
       }
       add(key) {
         let pair2;
-        if (identity3.isPair(key))
+        if (identity4.isPair(key))
           pair2 = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
           pair2 = new Pair.Pair(key.key, null);
@@ -3497,7 +3497,7 @@ var require_set = __commonJS({
        */
       get(key, keepPair) {
         const pair2 = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity3.isPair(pair2) ? identity3.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
+        return !keepPair && identity4.isPair(pair2) ? identity4.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -3541,7 +3541,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
       resolve(map, onError) {
-        if (identity3.isMap(map)) {
+        if (identity4.isMap(map)) {
           if (map.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map);
           else
@@ -3786,7 +3786,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var map = require_map();
     var seq = require_seq();
     var string = require_string();
@@ -3799,9 +3799,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity3.MAP, { value: map.map });
-        Object.defineProperty(this, identity3.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity3.SEQ, { value: seq.seq });
+        Object.defineProperty(this, identity4.MAP, { value: map.map });
+        Object.defineProperty(this, identity4.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity4.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -3818,7 +3818,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -3845,7 +3845,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity3.isNode(doc.contents)) {
+        if (identity4.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -3900,7 +3900,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema3 = require_Schema();
@@ -3915,7 +3915,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity3.NODE_TYPE, { value: identity3.DOC });
+        Object.defineProperty(this, identity4.NODE_TYPE, { value: identity4.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -3951,7 +3951,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity3.NODE_TYPE]: { value: identity3.DOC }
+          [identity4.NODE_TYPE]: { value: identity4.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -3961,7 +3961,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity3.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity4.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path16, value) {
+      addIn(path22, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path16, value);
+          this.contents.addIn(path22, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4024,7 +4024,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity3.isCollection(node))
+        if (flow && identity4.isCollection(node))
           node.flow = true;
         setAnchors();
         return node;
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        if (Collection.isEmptyPath(path16)) {
+      deleteIn(path22) {
+        if (Collection.isEmptyPath(path22)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4064,31 +4064,31 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key, keepScalar) {
-        return identity3.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+        return identity4.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        if (Collection.isEmptyPath(path16))
-          return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
+      getIn(path22, keepScalar) {
+        if (Collection.isEmptyPath(path22))
+          return !keepScalar && identity4.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity4.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key) {
-        return identity3.isCollection(this.contents) ? this.contents.has(key) : false;
+        return identity4.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path16) {
-        if (Collection.isEmptyPath(path16))
+      hasIn(path22) {
+        if (Collection.isEmptyPath(path22))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
+        return identity4.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        if (Collection.isEmptyPath(path16)) {
+      setIn(path22, value) {
+        if (Collection.isEmptyPath(path22)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path16), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path22), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path16, value);
+          this.contents.setIn(path22, value);
         }
       }
       /**
@@ -4195,7 +4195,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity3.isCollection(contents))
+      if (identity4.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -4466,12 +4466,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a2, b) => a2 === b || identity3.isScalar(a2) && identity3.isScalar(b) && a2.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a2, b) => a2 === b || identity4.isScalar(a2) && identity4.isScalar(b) && a2.value === b.value;
       return items.some((pair2) => isEqual(pair2.key, search));
     }
     exports.mapIncludes = mapIncludes;
@@ -4684,7 +4684,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -4763,7 +4763,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity3.isPair(prev))
+              if (identity4.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -4878,7 +4878,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -4928,7 +4928,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity3.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity4.isNode(res) ? res : new Scalar.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -5347,7 +5347,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5356,17 +5356,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity3.SCALAR];
+        tag = ctx.schema[identity4.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity3.SCALAR];
+        tag = ctx.schema[identity4.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity3.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity4.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -5386,7 +5386,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity3.SCALAR];
+        return schema[identity4.SCALAR];
       const matchWithTest = [];
       for (const tag of schema.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -5405,12 +5405,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity3.SCALAR];
+      return schema[identity4.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity3.SCALAR];
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity4.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity3.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity4.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -5459,7 +5459,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -5505,7 +5505,7 @@ var require_compose_node = __commonJS({
       node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity3.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity4.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -5611,7 +5611,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -5673,9 +5673,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity3.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity4.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity3.isPair(it))
+            if (identity4.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path16) => {
+    visit.itemAtPath = (cst, path22) => {
       let item = cst;
-      for (const [field, index] of path16) {
+      for (const [field, index] of path22) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path16) => {
-      const parent = visit.itemAtPath(cst, path16.slice(0, -1));
-      const field = path16[path16.length - 1][0];
+    visit.parentCollection = (cst, path22) => {
+      const parent = visit.itemAtPath(cst, path22.slice(0, -1));
+      const field = path22[path22.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path16, item, visitor) {
-      let ctrl = visitor(item, path16);
+    function _visit(path22, item, visitor) {
+      let ctrl = visitor(item, path22);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path16.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path22.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,10 +6110,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path16);
+            ctrl = ctrl(item, path22);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
     }
     exports.visit = visit;
   }
@@ -7723,7 +7723,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors();
     var log = require_log();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -7801,7 +7801,7 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity3.isDocument(value) && !_replacer)
+      if (identity4.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
@@ -7821,7 +7821,7 @@ var require_dist = __commonJS({
     var Schema3 = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
-    var identity3 = require_identity();
+    var identity4 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -7839,14 +7839,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity3.isAlias;
-    exports.isCollection = identity3.isCollection;
-    exports.isDocument = identity3.isDocument;
-    exports.isMap = identity3.isMap;
-    exports.isNode = identity3.isNode;
-    exports.isPair = identity3.isPair;
-    exports.isScalar = identity3.isScalar;
-    exports.isSeq = identity3.isSeq;
+    exports.isAlias = identity4.isAlias;
+    exports.isCollection = identity4.isCollection;
+    exports.isDocument = identity4.isDocument;
+    exports.isMap = identity4.isMap;
+    exports.isNode = identity4.isNode;
+    exports.isPair = identity4.isPair;
+    exports.isScalar = identity4.isScalar;
+    exports.isSeq = identity4.isSeq;
     exports.Pair = Pair.Pair;
     exports.Scalar = Scalar.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path16) {
-      let input = path16;
+    function removeDotSegments(path22) {
+      let input = path22;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path16) {
-      if (path16 === "" || path16[0] === "/") {
-        return removeDotSegments(path16);
+    function removeDotSegmentsRelative(path22) {
+      if (path22 === "" || path22[0] === "/") {
+        return removeDotSegments(path22);
       }
-      const segments2 = path16.split("/");
+      const segments2 = path22.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path16 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path16 && path16 !== "/" ? path16 : void 0;
+        const path22 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path22 && path22 !== "/" ? path22 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -14770,7 +14770,7 @@ var require_ajv = __commonJS({
 });
 
 // src/cli.ts
-import { writeFileSync as writeFileSync3 } from "node:fs";
+import { writeFileSync as writeFileSync5 } from "node:fs";
 import { parseArgs } from "node:util";
 
 // src/core/errors.ts
@@ -14779,8 +14779,8 @@ var UsageError = class extends Error {
 };
 
 // src/core/scan.ts
-import { readFileSync as readFileSync6 } from "node:fs";
-import path15 from "node:path";
+import { readFileSync as readFileSync11 } from "node:fs";
+import path21 from "node:path";
 
 // package.json
 var package_default = {
@@ -14862,12 +14862,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path16 = "/spec/runtimeClassName";
+    const path22 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path16, data };
+      if (required) yield { messageId: "missing", path: path22, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path16, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path22, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -14942,9 +14942,9 @@ function hasQuantity(value) {
 function limitRangeDefaults(pod, unit) {
   const defaults2 = { request: { cpu: false, memory: false }, limit: { cpu: false, memory: false } };
   const namespace = unit.namespaceOf(pod);
-  for (const candidate of unit.ofKind("LimitRange")) {
-    if (unit.namespaceOf(candidate) !== namespace) continue;
-    for (const item of arr(at(candidate.raw, "spec", "limits"))) {
+  for (const candidate2 of unit.ofKind("LimitRange")) {
+    if (unit.namespaceOf(candidate2) !== namespace) continue;
+    for (const item of arr(at(candidate2.raw, "spec", "limits"))) {
       if (!isObj(item) || item.type !== "Container") continue;
       for (const resource of ["cpu", "memory"]) {
         const limit = hasQuantity(at(item, "default", resource)) || hasQuantity(at(item, "max", resource));
@@ -15472,13 +15472,13 @@ var posixClasses = {
 };
 var braceEscape = (s) => s.replace(/[[\]\\-]/g, "\\$&");
 var noMatch = /$./;
-var parseClass = (glob, position, nocase = false, form) => {
+var parseClass = (glob2, position, nocase = false, form) => {
   const norm = (c3) => {
     const n2 = form ? c3.normalize(form) : c3;
     return [...n2].length === 1 ? n2 : c3;
   };
   const pos = position;
-  if (glob.charAt(pos) !== "[") {
+  if (glob2.charAt(pos) !== "[") {
     throw new Error("not in a brace expression");
   }
   const ranges = [];
@@ -15489,8 +15489,8 @@ var parseClass = (glob, position, nocase = false, form) => {
   let negate = false;
   let endPos = pos;
   let rangeStart = "";
-  WHILE: while (i2 < glob.length) {
-    const c3 = String.fromCodePoint(glob.codePointAt(i2));
+  WHILE: while (i2 < glob2.length) {
+    const c3 = String.fromCodePoint(glob2.codePointAt(i2));
     if ((c3 === "!" || c3 === "^") && i2 === pos + 1) {
       negate = true;
       i2++;
@@ -15510,9 +15510,9 @@ var parseClass = (glob, position, nocase = false, form) => {
     }
     if (c3 === "[" && !escaping) {
       for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
-        if (glob.startsWith(cls, i2)) {
+        if (glob2.startsWith(cls, i2)) {
           if (rangeStart) {
-            return [noMatch, glob.length - pos];
+            return [noMatch, glob2.length - pos];
           }
           i2 += cls.length;
           if (neg)
@@ -15535,12 +15535,12 @@ var parseClass = (glob, position, nocase = false, form) => {
       i2 += c3.length;
       continue;
     }
-    if (glob.startsWith("-]", i2 + c3.length)) {
+    if (glob2.startsWith("-]", i2 + c3.length)) {
       ranges.push(braceEscape(n2 + "-"));
       i2 += c3.length + 1;
       continue;
     }
-    if (glob.startsWith("-", i2 + c3.length)) {
+    if (glob2.startsWith("-", i2 + c3.length)) {
       rangeStart = n2;
       i2 += c3.length + 1;
       continue;
@@ -15552,7 +15552,7 @@ var parseClass = (glob, position, nocase = false, form) => {
     return [noMatch, 0];
   }
   if (!ranges.length && !negs.length) {
-    return [noMatch, glob.length - pos];
+    return [noMatch, glob2.length - pos];
   }
   const sranges = "[" + (negate ? "^" : "") + ranges.join("") + "]";
   const snegs = "[" + (negate ? "" : "^") + negs.join("") + "]";
@@ -16834,11 +16834,11 @@ var Minimatch = class {
             continue;
           const [first, ...rest] = g;
           const alts = g.map((i2) => this.globParts[i2][k]);
-          const glob = `@(${alts.join("|")})`;
-          if (extglobCount(glob) > MAX_EXTGLOBS)
+          const glob2 = `@(${alts.join("|")})`;
+          if (extglobCount(glob2) > MAX_EXTGLOBS)
             continue;
-          this.globParts[first][k] = glob;
-          this.set[first][k] = this.parse(glob);
+          this.globParts[first][k] = glob2;
+          this.set[first][k] = this.parse(glob2);
           for (const i2 of rest)
             drop.add(i2);
         }
@@ -17730,7 +17730,7 @@ function matchesPrefix(ref, pattern) {
   const prefix2 = normalisePrefix(pattern);
   if (prefix2 === "") return false;
   if (/[*?[\]{}]/.test(prefix2)) {
-    return [ref.name, ref.raw].some((candidate) => minimatch(candidate, prefix2) || minimatch(candidate, `${prefix2}/**`));
+    return [ref.name, ref.raw].some((candidate2) => minimatch(candidate2, prefix2) || minimatch(candidate2, `${prefix2}/**`));
   }
   return ref.name === prefix2 || ref.name.startsWith(`${prefix2}/`);
 }
@@ -17793,9 +17793,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path16 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path16, data };
-      else yield { messageId: "mutable", path: path16, data, severity: "info" };
+      const path22 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path22, data };
+      else yield { messageId: "mutable", path: path22, data, severity: "info" };
     }
   }
 });
@@ -19252,8 +19252,8 @@ function pssCheckRule(spec) {
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
-        for (const path16 of violation.paths) {
-          yield { messageId: "violation", path: path16, data: { reason: violation.reason, detail: violation.detail } };
+        for (const path22 of violation.paths) {
+          yield { messageId: "violation", path: path22, data: { reason: violation.reason, detail: violation.detail } };
         }
       }
     }
@@ -20142,7 +20142,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path16, related } = locate(hit.source);
+      const { path: path22, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -20154,7 +20154,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path16, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path22, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -20292,14 +20292,14 @@ function wildcardOf(rule, namespaced) {
   const fields = ["verbs", "resources", "apiGroups"].filter((f) => rule[f].includes("*"));
   if (fields.length === 0) return void 0;
   const full = fields.length === 3;
-  const named = isNamed(rule);
-  const severity = named ? "low" : full ? namespaced ? "high" : "critical" : namespaced ? "medium" : "high";
+  const named2 = isNamed(rule);
+  const severity = named2 ? "low" : full ? namespaced ? "high" : "critical" : namespaced ? "medium" : "high";
   const verbs = rule.verbs.includes("*") ? "every verb" : rule.verbs.join(", ");
   const resources = rule.resources.includes("*") ? "every resource" : rule.resources.join(", ");
   const groups = rule.apiGroups.includes("*") ? "every API group" : `API group ${rule.apiGroups.map((g) => g === "" ? "core" : g).join(", ")}`;
   const where = namespaced ? " of the namespace" : "";
-  const effect = full && !named ? `every verb on every resource${where}${namespaced ? "" : ", like cluster-admin"}` : `${verbs} on ${resources}${where} in ${groups}`;
-  const limit = named ? ` (only the objects named in resourceNames: ${rule.resourceNames.join(", ")})` : "";
+  const effect = full && !named2 ? `every verb on every resource${where}${namespaced ? "" : ", like cluster-admin"}` : `${verbs} on ${resources}${where} in ${groups}`;
+  const limit = named2 ? ` (only the objects named in resourceNames: ${rule.resourceNames.join(", ")})` : "";
   return { messageId: "rule", severity, data: { fields: list([...fields]), effect: effect + limit } };
 }
 var rbac_wildcard_default = defineRule({
@@ -20331,7 +20331,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path16, related } = locate(source);
+    const { path: path22, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -20340,7 +20340,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path16, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path22, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -20398,6 +20398,9 @@ function requirementsOf(value, field) {
   return Object.entries(value).flatMap(([key, pattern]) => {
     if (key === "") return [];
     if (typeof pattern !== "string" || pattern === "") return [{ key }];
+    if (pattern.length > 256 || /\((?:[^()\\]|\\.)*[*+?}](?:[^()\\]|\\.)*\)\s*[*+{]/.test(pattern)) {
+      throw new Error(`option ${field}.${key} is not a valid regular expression for preadmit: longer than 256 characters, or a repeated group that repeats inside (it could take exponential time)`);
+    }
     let regex;
     try {
       regex = new RegExp(`^(?:${pattern})$`, "u");
@@ -20432,14 +20435,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base, where, required) {
     const map = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path16 = join(`${base}/metadata/${spec.field}`, requirement.key);
+      const path22 = join(`${base}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path16, data };
+      if (value === void 0) yield { messageId: "missing", path: path22, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path16, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path22, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path16, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path22, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -20500,12 +20503,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path16 = "/" + out.join("/");
-  return path16 === "/var/run" || path16.startsWith("/var/run/") ? path16.slice(4) : path16;
+  const path22 = "/" + out.join("/");
+  return path22 === "/var/run" || path22.startsWith("/var/run/") ? path22.slice(4) : path22;
 }
-function isAtOrUnder(path16, base) {
+function isAtOrUnder(path22, base) {
   if (base === "/") return true;
-  return path16 === base || path16.startsWith(base + "/");
+  return path22 === base || path22.startsWith(base + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -20566,8 +20569,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path16 = str(at(volume, "hostPath", "path"));
-    if (path16 === void 0 || path16.trim() === "") return;
+    const path22 = str(at(volume, "hostPath", "path"));
+    if (path22 === void 0 || path22.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -20576,7 +20579,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path16, normalised: normaliseHostPath(path16), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path22, normalised: normaliseHostPath(path22), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -20807,8 +20810,8 @@ var NUMBER = /^[-+]?\d+(?:\.\d+)?$/;
 var DURATION_OR_QUANTITY = /^\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|[KMGTPE]i?|k)$/i;
 var FILE_PATH = /^(?:~|\.{1,2})?\/\S*$|^[A-Za-z]:\\|^file:|^@\//;
 var URL2 = /^[a-z][a-z0-9+.-]*:\/\/\S*$/i;
-var URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:/@]+):([^\s/@]+)@[^\s/@]/i;
-var REFERENCE = /\$\([^)]*\)|\$\{[^}]*\}|\{\{.*\}\}|\$__\w+\{|%\{[^}]*\}|#\{[^}]*\}|%\([\w.]+\)s|^\$[A-Za-z_]\w*$/;
+var URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]{0,31}:\/\/([^\s:/@]{1,256}):([^\s/@]{1,256})@[^\s/@]/i;
+var REFERENCE = /\$\([^)]{0,256}\)|\$\{[^}]{0,256}\}|\{\{.{0,256}\}\}|\$__\w{1,64}\{|%\{[^}]{0,256}\}|#\{[^}]{0,256}\}|%\([\w.]{1,64}\)s|^\$[A-Za-z_]\w*$/;
 var MANAGED = /^(?:arn:aws[\w-]*:(?:secretsmanager|ssm|kms):|vault:|ref\+|projects\/[^/]+\/secrets\/|ENC\[|ENC\(|\{cipher\})/;
 var MASK = /^\*+$|^x{4,}$/i;
 function clearlyNotCredential(value) {
@@ -20905,7 +20908,18 @@ function embeddedEntries(content) {
     const value = literalOf(match2[3] ?? "", match2[1] !== "", match2[2]);
     if (value !== void 0) add(match2[2], value, i2 + 1);
   });
-  const lineAt2 = (index) => content.slice(0, index).split("\n").length;
+  const starts = [0];
+  for (let i2 = content.indexOf("\n"); i2 !== -1; i2 = content.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
+  const lineAt2 = (index) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
   for (const pattern of [JSON_ENTRY, XML_ENTRY]) {
     for (const match2 of content.matchAll(pattern)) {
       const line = lineAt2(match2.index);
@@ -20942,10 +20956,10 @@ var secret_literal_configmap_default = defineRule({
     if (!data) return;
     for (const [key, value] of Object.entries(data)) {
       if (typeof value !== "string") continue;
-      const path16 = join("/data", key);
+      const path22 = join("/data", key);
       const direct = detectFormat(value) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path16, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path22, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!/[:=<]/.test(value)) continue;
@@ -20958,7 +20972,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path16,
+        path: path22,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -21197,12 +21211,12 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
   "externalTrafficPolicy",
   "ingressClassName"
 ]);
-function unknownBehind(unknown, path16) {
-  const container = unknown.find((u2) => isPrefix(u2, path16));
+function unknownBehind(unknown, path22) {
+  const container = unknown.find((u2) => isPrefix(u2, path22));
   if (container !== void 0) return container;
   return unknown.find((u2) => {
-    if (!u2.startsWith(path16 + "/")) return false;
-    const rest = u2.slice(path16.length + 1);
+    if (!u2.startsWith(path22 + "/")) return false;
+    const rest = u2.slice(path22.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   });
 }
@@ -21454,8 +21468,8 @@ var tf_eks_control_plane_logging_default = clusterRule({
       return;
     }
     const unknownIndex = list2.findIndex((_, i2) => !planned(cluster, `${LOG_TYPES}/${i2}`).known);
-    const enabled = strings2(list2);
-    const missing = REQUIRED.filter((type) => !enabled.includes(type));
+    const enabled2 = strings2(list2);
+    const missing = REQUIRED.filter((type) => !enabled2.includes(type));
     if (missing.length === 0) return;
     if (unknownIndex !== -1) yield unknown(`${LOG_TYPES}/${unknownIndex}`, `a log type the plan does not know yet (${missing.join(", ")} not known to be enabled)`);
     else yield { messageId: "missing", path: LOG_TYPES, data: { missing: missing.join(", ") } };
@@ -21614,10 +21628,10 @@ var tf_gke_network_policy_default = clusterRule({
   references: [{ title: "GKE: enforce network policies", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy" }],
   messages: { disabled: "network policy enforcement is off (no network_policy, no Dataplane V2): NetworkPolicy objects have no effect" },
   *check(cluster, { unknown }) {
-    const enabled = planned(cluster, ENABLED);
+    const enabled2 = planned(cluster, ENABLED);
     const datapath = planned(cluster, DATAPATH);
-    if (enabled.known && enabled.value === true || datapath.known && datapath.value === "ADVANCED_DATAPATH") return;
-    if (!enabled.known) {
+    if (enabled2.known && enabled2.value === true || datapath.known && datapath.value === "ADVANCED_DATAPATH") return;
+    if (!enabled2.known) {
       yield unknown(planned(cluster, POLICY2).known ? ENABLED : POLICY2, "whether NetworkPolicy is enforced");
       return;
     }
@@ -26116,13 +26130,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path16, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path16 === "string" ? path16 : path16.toString();
+  for (const { path: path22, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path22 === "string" ? path22 : path22.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path16, serializedResult);
+      appendFileSync(path22, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path16, serializedResult);
+      writeFileSync(path22, serializedResult);
     }
   }
 };
@@ -28520,6 +28534,7 @@ var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/loaders/yaml-docs.ts
 import { AsyncLocalStorage } from "node:async_hooks";
+import { getHeapStatistics } from "node:v8";
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
@@ -31069,11 +31084,31 @@ var YAML_LIMITS = {
    */
   maxDocumentNodes: 5e5,
   /** Nodes one text (a file, one document of helm's output) may have, all documents together. */
-  maxTextNodes: 2e6,
-  /** Texts and documents shorter than this are not estimated (they cannot reach the limits). */
-  estimateFrom: 64 * 1024
+  maxTextNodes: 2e6
+};
+var YamlBudget = class _YamlBudget {
+  constructor(maxNodes, used = 0) {
+    this.maxNodes = maxNodes;
+    this.used = used;
+  }
+  maxNodes;
+  used;
+  get spent() {
+    return this.used >= this.maxNodes;
+  }
+  /**
+   * A budget the heap can hold: a parsed node and what the scan keeps of it cost up to ~400 bytes, and
+   * half the heap is left for everything else (the default heap is a quarter of the machine's memory,
+   * at most 4 GiB: about 5 million nodes on a 2-core GitHub runner, with 7 GB).
+   */
+  static forHeap(heapBytes = getHeapStatistics().heap_size_limit) {
+    return new _YamlBudget(Math.max(YAML_LIMITS.maxTextNodes, Math.floor(heapBytes / 2 / 400)));
+  }
 };
 var budgets = new AsyncLocalStorage();
+function runWithYamlBudget(budget, fn) {
+  return budgets.run(budget, fn);
+}
 function budgetProblem(budget) {
   return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString("en-US")} YAML nodes, its limit (split the scan, or exclude generated files)`;
 }
@@ -31422,7 +31457,7 @@ function loadYamlDocuments(text2) {
   take(text2.length);
   return withEncoding({ documents, problems });
 }
-function loadChunk(chunk, firstLine2, index, documents, problems) {
+function loadChunk(chunk, firstLine3, index, documents, problems) {
   let events;
   let values;
   try {
@@ -31436,13 +31471,13 @@ function loadChunk(chunk, firstLine2, index, documents, problems) {
     const slow = parseYamlDocuments(chunk, "kubernetes", true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
-      documents.push({ index, value: doc.value, line: doc.line + firstLine2 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine2 - 1 });
+      documents.push({ index, value: doc.value, line: doc.line + firstLine3 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine3 - 1 });
     }
-    for (const problem of slow.problems) problems.push({ index, ...problem.line ? { line: problem.line + firstLine2 - 1 } : {}, message: problem.message });
+    for (const problem of slow.problems) problems.push({ index, ...problem.line ? { line: problem.line + firstLine3 - 1 } : {}, message: problem.message });
     return slow.nodes ?? 0;
   }
   if (values.length === 0) return 0;
-  const contentLine = firstLine2 + leadingBlankOrCommentLines(chunk);
+  const contentLine = firstLine3 + leadingBlankOrCommentLines(chunk);
   documents.push({
     index,
     value: values[0] ?? null,
@@ -31450,7 +31485,7 @@ function loadChunk(chunk, firstLine2, index, documents, problems) {
     lineOf: (pointer) => {
       const events2 = eventsOf(chunk);
       const offset = offsetOf(chunk, events2, events2.findIndex((e) => e.type === EVENT_ID.DOCUMENT), pointer);
-      return offset === void 0 ? contentLine : lineAt(chunk, offset) + firstLine2 - 1;
+      return offset === void 0 ? contentLine : lineAt(chunk, offset) + firstLine3 - 1;
     }
   });
   return events.length;
@@ -31604,9 +31639,9 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
   for (const dir of pathVariable.split(path7.delimiter)) {
     if (dir === "" || !path7.isAbsolute(dir)) continue;
     for (const extension of extensions) {
-      const candidate = path7.join(dir, command + extension);
+      const candidate2 = path7.join(dir, command + extension);
       try {
-        if (statSync2(candidate).isFile()) return candidate;
+        if (statSync2(candidate2).isFile()) return candidate2;
       } catch {
       }
     }
@@ -31615,10 +31650,10 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
 }
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
-  const candidate = name.includes("/") || name.includes(path7.sep) ? path7.resolve(name) : resolveOnPath(name) ?? name;
+  const candidate2 = name.includes("/") || name.includes(path7.sep) ? path7.resolve(name) : resolveOnPath(name) ?? name;
   try {
-    if (!path7.isAbsolute(candidate)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
-    const { stdout } = await execa(candidate, ["version", "--template={{.Version}}"], {
+    if (!path7.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
       env: helmEnvironment(),
       extendEnv: false,
       timeout: 3e4,
@@ -31627,8 +31662,8 @@ async function locateHelm(explicit) {
     });
     const version = stdout.trim();
     const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
-    if (!(major >= 3)) throw new HelmNotFoundError(`${candidate} reports version "${version.slice(0, 40)}"; preadmit needs helm 3.8 or newer`);
-    return { path: candidate, version, major };
+    if (!(major >= 3)) throw new HelmNotFoundError(`${candidate2} reports version "${version.slice(0, 40)}"; preadmit needs helm 3.8 or newer`);
+    return { path: candidate2, version, major };
   } catch (error) {
     if (error instanceof HelmNotFoundError) throw error;
     const how = explicit ? `the helm given with --helm (${explicit}) could not be run` : "no helm found on PATH";
@@ -31742,8 +31777,8 @@ function isInside(root, target) {
 }
 function missingDependencies(chart) {
   if (chart.dependencies.length === 0) return [];
-  const vendored = vendoredCharts(chart.dir);
-  return chart.dependencies.filter((dep) => !vendored.has(dep.name)).map((dep) => dep.name);
+  const vendored2 = vendoredCharts(chart.dir);
+  return chart.dependencies.filter((dep) => !vendored2.has(dep.name)).map((dep) => dep.name);
 }
 var MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
 function templateArgs(request) {
@@ -31828,6 +31863,11 @@ function chartProblem(chartDir, root) {
   const realRoot = safeRealpath(root) ?? root;
   const start = safeRealpath(chartDir) ?? chartDir;
   const outside = realRoot === start ? "chart" : "repository";
+  if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
+  for (const name of ["charts", "templates"]) {
+    const full = path7.join(start, name);
+    if (existsSync(full) && !isDirectory(full)) return `${name} is not a directory`;
+  }
   const walked = /* @__PURE__ */ new Set();
   const pending = [[start, "", 0]];
   while (pending.length > 0) {
@@ -32446,7 +32486,8 @@ async function renderHelmRelease(release, options) {
       valuesFiles,
       set: [],
       ...options.kubeVersion ? { kubeVersion: options.kubeVersion } : {},
-      timeoutMs: options.timeoutMs
+      timeoutMs: options.timeoutMs,
+      root: options.repoRoot
     });
     if (!outcome.ok) {
       const message = outcome.message.split(temp + path8.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
@@ -32515,11 +32556,11 @@ function walk(node, pointer, keys, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path16 = [...keys, key];
+    const path22 = [...keys, key];
     const at2 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path16.join("."), where }, severity: found.severity });
-    else walk(value, at2, path16, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path22.join("."), where }, severity: found.severity });
+    else walk(value, at2, path22, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -32911,6 +32952,35 @@ function blastRadiusOf(pod, unit) {
   };
 }
 
+// src/provenance/index.ts
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync8, rmSync as rmSync5 } from "node:fs";
+import os5 from "node:os";
+import path16 from "node:path";
+
+// src/core/charts.ts
+import os3 from "node:os";
+
+// src/loaders/rendered-yaml.ts
+var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
+var TOP_LEVEL_SPEC = /^spec:/m;
+function crdHeader(text2) {
+  if (!CRD_KIND.test(text2)) return void 0;
+  const spec = TOP_LEVEL_SPEC.exec(text2);
+  return spec ? text2.slice(0, spec.index) : void 0;
+}
+function parseRenderedDocument(text2) {
+  const header2 = crdHeader(text2);
+  if (header2 !== void 0) {
+    const parsed = loadYamlDocuments(header2);
+    if (parsed.problems.length === 0 && parsed.documents.some((d) => d.value !== null && typeof d.value === "object" && "metadata" in d.value)) return parsed;
+  }
+  return loadYamlDocuments(text2);
+}
+
+// src/provenance/value-sets.ts
+import { existsSync as existsSync2, readdirSync as readdirSync2, statSync as statSync3 } from "node:fs";
+import path9 from "node:path";
+
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
 
@@ -33145,7 +33215,7 @@ function ingressBackends(ingress) {
   add(spec.defaultBackend ?? spec.backend);
   for (const rule of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule.http) ? rule.http : {};
-    for (const path16 of arr(http.paths).filter(isObj)) add(path16.backend);
+    for (const path22 of arr(http.paths).filter(isObj)) add(path22.backend);
   }
   return [...names];
 }
@@ -33162,10 +33232,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path16) {
+function fingerprintOf(ruleId, object, path22) {
   const { ref, source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path16, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path22, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -33188,14 +33258,14 @@ function evaluate(objects, rules, config) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule, object, base, report) => {
-    const path16 = base + report.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path16);
+    const path22 = base + report.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path22);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
     const severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path16);
+    const line = object.lineOf?.(path22);
     if (line !== void 0) source.line = line;
     const finding = {
       ruleId: rule.meta.id,
@@ -33203,7 +33273,7 @@ function evaluate(objects, rules, config) {
       category: rule.meta.category,
       message: interpolate(template, report.data),
       object: object.ref,
-      path: path16,
+      path: path22,
       source,
       fingerprint,
       remediation: rule.meta.remediation
@@ -33265,6 +33335,2449 @@ function evaluate(objects, rules, config) {
   return { findings, admission, errors, units };
 }
 
+// src/provenance/value-sets.ts
+var DEFAULT_VALUE_SET = "default";
+function chartEntries(dir, config) {
+  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
+}
+function ciValuesFiles(dir) {
+  const ci = path9.join(dir, "ci");
+  if (!existsSync2(ci)) return [];
+  try {
+    if (!statSync3(ci).isDirectory()) return [];
+    return readdirSync2(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path9.join(ci, f));
+  } catch {
+    return [];
+  }
+}
+function valueSetsOf(dir, config, options = {}) {
+  const own = chartEntries(dir, config);
+  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
+  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
+  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
+  if (options.all === false) return sets;
+  if (config.valueSets.ci) {
+    for (const file of ciValuesFiles(dir)) {
+      sets.push({ name: `ci/${path9.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+    }
+  }
+  const names = new Set(sets.map((s) => s.name));
+  for (const entry of own) {
+    for (const set of entry.valueSets) {
+      if (names.has(set.name)) continue;
+      names.add(set.name);
+      sets.push({
+        name: set.name,
+        kind: "config",
+        valuesFiles: [...baseFiles, ...set.valuesFiles],
+        set: [...baseSet, ...set.set],
+        own: { valuesFiles: set.valuesFiles, set: set.set }
+      });
+    }
+  }
+  return sets;
+}
+function valueSetOf(object) {
+  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
+}
+function evaluateValueSets(objects, rules, config) {
+  const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
+  for (const object of objects) {
+    const key = valueSetOf(object);
+    const list2 = partitions.get(key);
+    if (list2) list2.push(object);
+    else partitions.set(key, [object]);
+  }
+  const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
+  for (const members of partitions.values()) {
+    if (members.length === 0) continue;
+    const part = evaluate(members, rules, config);
+    result.findings.push(...part.findings);
+    for (const [object, verdict] of part.admission) result.admission.set(object, verdict);
+    result.errors.push(...part.errors);
+    result.units.push(...part.units);
+  }
+  return result;
+}
+function capSeverity(severity, cap) {
+  if (cap === "keep") return severity;
+  return severityRank(severity) > severityRank(cap) ? cap : severity;
+}
+function compareSets(a2, b) {
+  if (a2 === b) return 0;
+  if (a2 === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a2 < b ? -1 : 1;
+}
+function mergeValueSets(findings, config) {
+  const out = [];
+  const groups = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    if (finding.source.kind !== "helm") {
+      out.push(finding);
+      continue;
+    }
+    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else groups.set(key, [finding]);
+  }
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted[0];
+    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const merged = { ...first, valueSets: sets };
+    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
+    out.push(merged);
+  }
+  return out;
+}
+
+// src/core/discover.ts
+import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync3, realpathSync as realpathSync2, statSync as statSync4 } from "node:fs";
+import path10 from "node:path";
+var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
+var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
+function findRepoRoot(start) {
+  let dir = path10.resolve(start);
+  if (existsSync3(dir) && !statSync4(dir).isDirectory()) dir = path10.dirname(dir);
+  for (; ; ) {
+    if (existsSync3(path10.join(dir, ".git"))) return dir;
+    const parent = path10.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+function relativeTo(repoRoot, file) {
+  const rel = path10.relative(repoRoot, file);
+  return (rel === "" ? "." : rel).split(path10.sep).join("/");
+}
+function isInside2(root, target) {
+  const rel = path10.relative(root, target);
+  return rel === "" || !rel.startsWith(".." + path10.sep) && rel !== ".." && !path10.isAbsolute(rel);
+}
+function confinementProblem(root, file) {
+  const realRoot = safeRealpath2(root) ?? path10.resolve(root);
+  const resolved = path10.resolve(file);
+  const real = safeRealpath2(resolved);
+  const outside = "leads outside the repository; a configuration in the repository may only name files inside it";
+  if (real !== void 0) return isInside2(realRoot, real) ? void 0 : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
+  return isInside2(path10.resolve(root), resolved) || isInside2(realRoot, resolved) ? void 0 : `path ${outside}`;
+}
+var MAX_GLOB_LENGTH = 1024;
+var MAX_GLOB_ALTERNATIVES = 256;
+function braceAlternatives(glob2) {
+  let total = 1;
+  for (const match2 of glob2.matchAll(/\{([^{}]*)\}/g)) {
+    const body = match2[1];
+    const range2 = /^(-?\d+)\.\.(-?\d+)(?:\.\.-?\d+)?$/.exec(body) ?? /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(body);
+    const count2 = range2 ? Math.abs(/\d/.test(range2[1]) ? Number(range2[2]) - Number(range2[1]) : range2[2].charCodeAt(0) - range2[1].charCodeAt(0)) + 1 : body.split(",").length;
+    total *= Math.max(1, count2);
+    if (total > MAX_GLOB_ALTERNATIVES) return total;
+  }
+  return total;
+}
+function globProblem(glob2) {
+  if (typeof glob2 !== "string" || glob2 === "") return "a glob must be a non-empty string";
+  if (glob2.length > MAX_GLOB_LENGTH) return `glob is longer than ${MAX_GLOB_LENGTH} characters`;
+  if (/[\u0000-\u001f]/.test(glob2)) return "glob contains a control character";
+  if (braceAlternatives(glob2) > MAX_GLOB_ALTERNATIVES) return `glob's braces expand to more than ${MAX_GLOB_ALTERNATIVES} patterns`;
+  try {
+    new Minimatch(glob2, { dot: true });
+  } catch (error) {
+    return `glob is invalid: ${error.message}`;
+  }
+  return void 0;
+}
+function compileGlobs(globs, where) {
+  return globs.map((glob2) => {
+    const problem = globProblem(glob2);
+    if (problem) throw new UsageError(`invalid ${where} glob ${JSON.stringify(glob2.slice(0, 80))}: ${problem}`);
+    return new Minimatch(glob2, { dot: true });
+  });
+}
+function sizeProblem(size2) {
+  if (size2 <= YAML_LIMITS.maxBytes) return void 0;
+  return `file is ${(size2 / 1024 / 1024).toFixed(1)} MiB, larger than the ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB preadmit reads; not read`;
+}
+function discover(paths, options) {
+  const inputs = [];
+  const errors = [];
+  const seen = /* @__PURE__ */ new Set();
+  const realRoot = safeRealpath2(options.repoRoot) ?? options.repoRoot;
+  const rel = (p) => relativeTo(options.repoRoot, p);
+  const include = compileGlobs(options.include, "include");
+  const includeDirs = options.include.map((glob2) => new Minimatch(glob2.replace(/\/\*\*$/, ""), { dot: true }));
+  const exclude = compileGlobs(options.exclude, "exclude");
+  const selected = (p) => {
+    const r = rel(p);
+    if (exclude.some((m) => m.match(r) || m.match(r + "/"))) return false;
+    if (include.length === 0) return true;
+    return include.some((m, i2) => m.match(r) || includeDirs[i2].match(r));
+  };
+  const add = (input, key) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    inputs.push(input);
+  };
+  const walked = /* @__PURE__ */ new Set();
+  const addManifest = (file, size2) => {
+    if (!selected(file)) return;
+    const tooLarge = sizeProblem(size2);
+    if (tooLarge) errors.push({ kind: "read", file: rel(file), message: tooLarge });
+    else add({ kind: "manifest", file, explicit: false }, file);
+  };
+  const walk2 = (dir, depth, walkRoot) => {
+    const real = safeRealpath2(dir) ?? dir;
+    if (walked.has(real)) return;
+    walked.add(real);
+    if (existsSync3(path10.join(dir, "Chart.yaml"))) {
+      if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
+      return;
+    }
+    if (depth > 40) {
+      errors.push({ kind: "read", file: rel(dir), message: "directory nesting deeper than 40 levels; not searched further" });
+      return;
+    }
+    let entries;
+    try {
+      entries = readdirSync3(dir).sort();
+    } catch (error) {
+      errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error.message}` });
+      return;
+    }
+    for (const entry of entries) {
+      const full = path10.join(dir, entry);
+      let stat;
+      try {
+        stat = lstatSync2(full);
+      } catch (error) {
+        errors.push({ kind: "read", file: rel(full), message: `cannot read: ${error.message}` });
+        continue;
+      }
+      if (stat.isSymbolicLink()) {
+        const target = safeRealpath2(full);
+        if (target === void 0) {
+          errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing (or into a loop)" });
+          continue;
+        }
+        if (!isInside2(realRoot, target) && !isInside2(walkRoot, target)) {
+          errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
+          continue;
+        }
+        if (isInside2(walkRoot, target) || entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
+        let targetStat;
+        try {
+          targetStat = statSync4(target);
+        } catch {
+          continue;
+        }
+        if (targetStat.isDirectory()) walk2(target, depth + 1, walkRoot);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        continue;
+      }
+      if (stat.isDirectory()) {
+        if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
+        walk2(full, depth + 1, walkRoot);
+      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(entry).toLowerCase())) {
+        addManifest(full, stat.size);
+      }
+    }
+  };
+  for (const given of paths) {
+    if (given === "-") {
+      add({ kind: "stdin" }, "-");
+      continue;
+    }
+    const full = path10.resolve(given);
+    let stat;
+    try {
+      stat = statSync4(full);
+    } catch {
+      errors.push({ kind: "read", file: rel(full), message: existsSync3(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
+      continue;
+    }
+    if (stat.isDirectory()) {
+      if (existsSync3(path10.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
+      else walk2(full, 0, safeRealpath2(full) ?? full);
+    } else if (!stat.isFile()) {
+      errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
+    } else {
+      const tooLarge = sizeProblem(stat.size);
+      if (tooLarge) errors.push({ kind: "read", file: rel(full), message: tooLarge });
+      else add({ kind: "manifest", file: full, explicit: true }, full);
+    }
+  }
+  return { inputs, errors };
+}
+function isDanglingLink(p) {
+  try {
+    return lstatSync2(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+function safeRealpath2(p) {
+  try {
+    return realpathSync2(p);
+  } catch {
+    return void 0;
+  }
+}
+
+// src/core/charts.ts
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
+  const concurrency = Math.max(1, os3.availableParallelism());
+  const jobs = [];
+  for (const dir of dirs) {
+    const info = checkChart(dir, repoRoot, loaded);
+    if (info === void 0) continue;
+    for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info, set });
+  }
+  const renders = await mapLimit(jobs, concurrency, (job) => renderOne(job.dir, job.info, job.set, helm, config, repoRoot, loaded));
+  for (const render2 of renders) {
+    if (render2 === void 0) continue;
+    loaded.renders.push(render2);
+    loaded.objects.push(...render2.objects);
+    loaded.charts.push(render2.record);
+  }
+  loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
+  return loaded;
+}
+function checkChart(dir, repoRoot, loaded) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const info = readChartInfo(dir);
+  if (typeof info === "string") {
+    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
+    return void 0;
+  }
+  if (info.type === "library") return void 0;
+  const missing = missingDependencies(info);
+  if (missing.length > 0) {
+    loaded.errors.push({
+      kind: "dependency",
+      file: `${chartPath}/Chart.yaml`,
+      chart: chartPath,
+      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
+    });
+    return void 0;
+  }
+  return info;
+}
+function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
+  const objects = [];
+  const which = valueSet === "default" ? "" : `with value set ${valueSet}: `;
+  const files = /* @__PURE__ */ new Map();
+  for (const [index, doc] of splitRendered(stdout).entries()) {
+    let file = files.get(doc.template);
+    if (file === void 0) {
+      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
+      files.set(doc.template, file);
+    }
+    const parsed = parseRenderedDocument(doc.text);
+    for (const problem of parsed.problems) {
+      errors?.push({ kind: "render", file, chart: chartPath, message: `${which}rendered output is not valid YAML: ${problem.message}` });
+    }
+    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
+    const result = objectsFromDocuments(parsed.documents, {
+      source,
+      defaultNamespace: config.helm.namespace,
+      linesAreSource: false,
+      strict: true
+    });
+    for (const object of result.objects) object.source.document = index;
+    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which}${problem.message}` });
+    objects.push(...result.objects);
+  }
+  return objects;
+}
+async function renderOne(dir, info, set, helm, config, repoRoot, loaded) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const binary = await helm();
+  const request = {
+    helm: binary,
+    chartDir: dir,
+    releaseName: config.helm.releaseName,
+    namespace: config.helm.namespace,
+    valuesFiles: set.valuesFiles,
+    set: set.set,
+    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
+    timeoutMs: config.helm.timeoutSeconds * 1e3
+  };
+  const outcome = await renderChart(request);
+  loaded.renderMs += outcome.ms;
+  if (!outcome.ok) {
+    const which = set.kind === "default" ? "" : `with value set ${set.name}: `;
+    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which}${outcome.message}` });
+    return void 0;
+  }
+  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
+  const record = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
+  if (set.kind !== "default") {
+    if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
+    if (set.own.set.length > 0) record.set = [...set.own.set];
+  }
+  return { dir, chart: chartPath, info, valueSet: set, request, objects, record, repoRoot };
+}
+
+// src/core/suppress.ts
+import { existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
+import path12 from "node:path";
+
+// src/provenance/template-lines.ts
+import { readdirSync as readdirSync4, readFileSync as readFileSync4, statSync as statSync5 } from "node:fs";
+import path11 from "node:path";
+var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
+var ITEM_LINE = /^(\s*)-(\s+|$)/;
+var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
+function unquote(text2) {
+  if (text2.startsWith('"') && text2.endsWith('"') || text2.startsWith("'") && text2.endsWith("'")) return text2.slice(1, -1);
+  return text2;
+}
+function isComment(line) {
+  return /^\s*#/.test(line) || /^\s*\{\{-?\s*\/\*/.test(line);
+}
+function keyOf(line) {
+  if (isComment(line) || ACTION_ONLY.test(line)) return void 0;
+  const m = KEY_LINE.exec(line.replace(/\s+#.*$/, ""));
+  if (!m) return void 0;
+  if (m[3].includes("{{")) return void 0;
+  const indent = m[1].length + (m[2] ? m[2].length : 0);
+  return { key: unquote(m[3]), indent, value: m[4] ?? "", item: m[2] !== void 0 };
+}
+function indentOf(line) {
+  return /^\s*/.exec(line)[0].length;
+}
+function isContent(line) {
+  return line.trim() !== "" && !isComment(line) && !ACTION_ONLY.test(line);
+}
+var TemplateSources = class {
+  constructor(chartDir) {
+    this.chartDir = chartDir;
+  }
+  chartDir;
+  files = /* @__PURE__ */ new Map();
+  definesCache;
+  helperRefsCache = /* @__PURE__ */ new Map();
+  read(file) {
+    if (this.files.has(file)) return this.files.get(file);
+    let result;
+    try {
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync4(file, "utf8").split(/\r?\n/) };
+    } catch {
+      result = void 0;
+    }
+    this.files.set(file, result);
+    return result;
+  }
+  /** Every template and helper file of the chart and its vendored subcharts. */
+  allFiles() {
+    const out = [];
+    const walk2 = (dir, depth) => {
+      if (depth > 8) return;
+      let entries;
+      try {
+        entries = readdirSync4(dir).sort();
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const full = path11.join(dir, entry);
+        let stat;
+        try {
+          stat = statSync5(full);
+        } catch {
+          continue;
+        }
+        if (stat.isDirectory()) walk2(full, depth + 1);
+        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry)) out.push(full);
+      }
+    };
+    const chartWalk = (dir, depth) => {
+      walk2(path11.join(dir, "templates"), 0);
+      const charts = path11.join(dir, "charts");
+      if (depth > 6) return;
+      let entries;
+      try {
+        entries = readdirSync4(charts).sort();
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const full = path11.join(charts, entry);
+        try {
+          if (statSync5(full).isDirectory()) chartWalk(full, depth + 1);
+        } catch {
+        }
+      }
+    };
+    chartWalk(this.chartDir, 0);
+    return out;
+  }
+  /** `define` blocks across the chart, with their line ranges. */
+  defines() {
+    if (this.definesCache) return this.definesCache;
+    const out = [];
+    for (const file of this.allFiles()) {
+      const source = this.read(file);
+      if (!source) continue;
+      const text2 = source.lines.join("\n");
+      if (!text2.includes("define")) continue;
+      const stack = [];
+      const lineStarts = [0];
+      for (let i2 = 0; i2 < text2.length; i2++) if (text2[i2] === "\n") lineStarts.push(i2 + 1);
+      const lineAt2 = (offset) => {
+        let lo = 0;
+        let hi = lineStarts.length - 1;
+        while (lo < hi) {
+          const mid = lo + hi + 1 >> 1;
+          if (lineStarts[mid] <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+        return lo + 1;
+      };
+      for (const action of text2.matchAll(/\{\{-?\s*(\/\*[\s\S]*?\*\/|[\s\S]*?)\s*-?\}\}/g)) {
+        const body = action[1];
+        if (body.startsWith("/*")) continue;
+        const open = /^(if|range|with|define|block)\b\s*("([^"]*)")?/.exec(body);
+        if (open) {
+          stack.push({ ...open[1] === "define" || open[1] === "block" ? { name: open[3] ?? "" } : {}, line: lineAt2(action.index) });
+        } else if (/^end\b/.test(body)) {
+          const top = stack.pop();
+          if (top?.name !== void 0) out.push({ name: top.name, file, start: top.line, end: lineAt2(action.index) });
+        }
+      }
+    }
+    this.definesCache = out;
+    return out;
+  }
+  /** The helpers a template includes, directly or through other helpers. */
+  reachableDefines(file) {
+    const template = this.read(file);
+    if (!template) return [];
+    const byName = /* @__PURE__ */ new Map();
+    for (const d of this.defines()) byName.set(d.name, [...byName.get(d.name) ?? [], d]);
+    const seen = /* @__PURE__ */ new Set();
+    const queue = [template.lines];
+    while (queue.length > 0) {
+      const lines = queue.shift();
+      for (const line of lines) {
+        for (const m of line.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
+          for (const d of byName.get(m[1]) ?? []) {
+            if (seen.has(d)) continue;
+            seen.add(d);
+            queue.push(this.read(d.file).lines.slice(d.start - 1, d.end));
+          }
+        }
+      }
+    }
+    return [...seen];
+  }
+  /** Field names -> scope-relative values paths referenced on lines that set that field (`privileged: {{ .Values.x }}`). */
+  fieldReferences() {
+    const out = /* @__PURE__ */ new Map();
+    for (const file of this.allFiles()) {
+      const source = this.read(file);
+      if (!source) continue;
+      for (const line of source.lines) {
+        if (!line.includes(".Values.")) continue;
+        const m = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:\s*(.*)$/.exec(line);
+        if (!m) continue;
+        for (const ref of m[2].matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) {
+          const set = out.get(m[1]) ?? /* @__PURE__ */ new Set();
+          set.add(ref[1].slice(1));
+          out.set(m[1], set);
+        }
+      }
+    }
+    return out;
+  }
+};
+function escapeRegex(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function referencePattern(p) {
+  if (p.length === 0 || p.some((t) => typeof t !== "string" || !/^[A-Za-z0-9_]+$/.test(t))) return void 0;
+  return new RegExp(`\\.Values${p.map((t) => `\\.${escapeRegex(String(t))}`).join("")}(?![A-Za-z0-9_.])`);
+}
+function contextKeys(lines, index) {
+  const own = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:/.exec(lines[index]);
+  if (own) return [own[1]];
+  for (let i2 = index - 1; i2 >= 0 && i2 >= index - 4; i2--) {
+    const k = keyOf(lines[i2]);
+    if (k) return k.value === "" ? [k.key] : [];
+    if (isContent(lines[i2])) break;
+  }
+  return [];
+}
+var GENERIC_KEYS = /* @__PURE__ */ new Set(["spec", "template", "metadata", "jobTemplate"]);
+function namesOf(pointer) {
+  return tokens(pointer).filter((t) => !/^\d+$/.test(t)).reverse();
+}
+function emittingLine(lines, index, names) {
+  if (contextKeys(lines, index).some((k) => names.includes(k))) return index;
+  if (/\{\{-?\s*(with|if)\b/.test(lines[index]) && ACTION_ONLY.test(lines[index])) {
+    for (let j = index + 1; j < lines.length && j <= index + 3; j++) {
+      const k = keyOf(lines[j]);
+      if (k) return names.includes(k.key) ? j : void 0;
+      if (isContent(lines[j])) return void 0;
+    }
+  }
+  return void 0;
+}
+function emittingLines(sources, file, valuesPath, pointer) {
+  const template = sources.read(file);
+  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
+  const names = namesOf(pointer).slice(0, 3).filter((n2, i2) => i2 === 0 || !GENERIC_KEYS.has(n2));
+  const scan2 = (files, pattern, length) => {
+    let referencing = 0;
+    const emitting = /* @__PURE__ */ new Map();
+    for (const f of files) {
+      for (let i2 = f.from; i2 < f.to; i2++) {
+        const line = f.lines[i2];
+        if (isComment(line) || !pattern.test(line)) continue;
+        referencing++;
+        const at2 = emittingLine(f.lines, i2, names);
+        const key = `${f.file}:${at2}`;
+        if (at2 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at2 + 1, ref: { line: i2 + 1, length } });
+      }
+    }
+    return { referencing, emitting: [...emitting.values()] };
+  };
+  const out = [];
+  const own = [{ file, lines: template.lines, from: 0, to: template.lines.length }];
+  for (let length = valuesPath.length; length >= 1; length--) {
+    const pattern = referencePattern(valuesPath.slice(0, length));
+    if (!pattern) continue;
+    const found = scan2(own, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
+    break;
+  }
+  const helpers = sources.reachableDefines(file).map((d) => ({ file: d.file, lines: sources.read(d.file).lines, from: d.start - 1, to: d.end }));
+  for (let length = valuesPath.length; length >= 1; length--) {
+    const pattern = referencePattern(valuesPath.slice(0, length));
+    if (!pattern) continue;
+    const found = scan2(helpers, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
+    break;
+  }
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path11.basename(file)} or its helpers` };
+  return out;
+}
+function blockEnd(lines, start, indent, indentlessItems = false) {
+  let end = start + 1;
+  for (; end < lines.length; end++) {
+    const line = lines[end];
+    if (!isContent(line)) continue;
+    const at2 = indentOf(line);
+    if (at2 > indent) continue;
+    if (indentlessItems && at2 === indent && ITEM_LINE.test(line)) continue;
+    break;
+  }
+  return end;
+}
+function listIsLiteral(lines, from, to, itemIndent) {
+  for (let i2 = from; i2 < to; i2++) {
+    const line = lines[i2];
+    if (!ACTION_ONLY.test(line)) continue;
+    if (indentOf(line) <= itemIndent) return false;
+    for (const m of line.matchAll(/\bn?indent\s+(\d+)/g)) if (Number(m[1]) <= itemIndent) return false;
+  }
+  return true;
+}
+function documentRange(lines, kind) {
+  const separators = lines.map((l, i2) => /^---\s*$/.test(l) ? i2 : -1).filter((i2) => i2 >= 0);
+  if (separators.length === 0 || kind === void 0) return [0, lines.length];
+  const bounds = [-1, ...separators, lines.length];
+  const matching = [];
+  for (let b = 0; b < bounds.length - 1; b++) {
+    const from = bounds[b] + 1;
+    const to = bounds[b + 1];
+    if (lines.slice(from, to).some((l) => new RegExp(`^kind:\\s*["']?${kind}["']?\\s*$`).test(l))) matching.push([from, to]);
+  }
+  return matching.length === 1 ? matching[0] : [0, lines.length];
+}
+function structuralLine(sources, file, pointer, raw) {
+  const template = sources.read(file);
+  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
+  const lines = template.lines;
+  const tokens2 = tokens(pointer);
+  if (tokens2.length === 0) return { reason: "the finding is about the whole object" };
+  let [from, to] = documentRange(lines, isObj(raw) && typeof raw.kind === "string" ? raw.kind : void 0);
+  let parentIndent = -1;
+  let node = raw;
+  let lastLine = -1;
+  for (const token of tokens2) {
+    if (Array.isArray(node)) {
+      const index = Number(token);
+      const item = node[index];
+      const name = isObj(item) && typeof item.name === "string" ? item.name : void 0;
+      const items = [];
+      let itemIndent;
+      for (let i2 = from; i2 < to; i2++) {
+        const line = lines[i2];
+        if (!isContent(line) || !ITEM_LINE.test(line)) continue;
+        const indent = indentOf(line);
+        if (parentIndent >= 0 && indent < parentIndent) continue;
+        if (itemIndent === void 0 || indent < itemIndent) {
+          itemIndent = indent;
+          items.length = 0;
+        }
+        if (indent === itemIndent) items.push(i2);
+      }
+      if (itemIndent === void 0) return { reason: `the list at ${token} is not written out in the template` };
+      let chosen;
+      if (name !== void 0) {
+        const named2 = items.filter((start) => {
+          const end = blockEnd(lines, start, itemIndent);
+          for (let i2 = start; i2 < end; i2++) {
+            const k2 = keyOf(lines[i2]);
+            if (k2 && k2.key === "name" && unquote(k2.value) === name && k2.indent === itemIndent + 2) return true;
+          }
+          return false;
+        });
+        if (named2.length === 1) chosen = named2[0];
+        else if (named2.length > 1) return { reason: `several list items are named ${name}` };
+      }
+      if (chosen === void 0 && items.length === node.length && listIsLiteral(lines, from, to, itemIndent)) chosen = items[index];
+      if (chosen === void 0) return { reason: `list item ${token} cannot be told apart in the template` };
+      lastLine = chosen;
+      from = chosen;
+      to = blockEnd(lines, chosen, itemIndent);
+      parentIndent = itemIndent;
+      node = item;
+      continue;
+    }
+    let minIndent;
+    const matches2 = [];
+    for (let i2 = from; i2 < to; i2++) {
+      if (i2 === lastLine && !ITEM_LINE.test(lines[i2])) continue;
+      const k2 = keyOf(lines[i2]);
+      if (!k2 || k2.indent <= parentIndent) continue;
+      if (minIndent === void 0 || k2.indent < minIndent) {
+        minIndent = k2.indent;
+        matches2.length = 0;
+      }
+      if (k2.indent === minIndent && k2.key === token) matches2.push(i2);
+    }
+    if (matches2.length !== 1) {
+      return { reason: matches2.length === 0 ? `${token} is not written out in the template (emitted by a helper or a value?)` : `${token} appears ${matches2.length} times at the same place in the template` };
+    }
+    const at2 = matches2[0];
+    lastLine = at2;
+    const k = keyOf(lines[at2]);
+    from = at2 + 1;
+    to = blockEnd(lines, at2, k.indent, k.value === "");
+    parentIndent = k.indent;
+    node = isObj(node) ? node[token] : void 0;
+  }
+  return { file, line: lastLine + 1 };
+}
+function literalValueAt(sources, file, line) {
+  const text2 = sources.read(file)?.lines[line - 1];
+  if (text2 === void 0 || text2.includes("{{")) return void 0;
+  const k = keyOf(text2);
+  if (!k || k.value === "") return void 0;
+  return unquote(k.value);
+}
+
+// src/core/suppress.ts
+var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
+var MARKER = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
+function splitRule(spec) {
+  const dot = spec.indexOf(".");
+  return dot === -1 ? { rule: spec } : { rule: spec.slice(0, dot), container: spec.slice(dot + 1) };
+}
+function parseComments(file, text2) {
+  const lines = text2.split(/\r?\n/);
+  const out = [];
+  lines.forEach((line, i2) => {
+    if (!line.includes("preadmit:")) return;
+    const m = MARKER.exec(line);
+    if (!m) return;
+    const before = line.slice(0, m.index);
+    let target = i2 + 1;
+    if (before.trim() === "") {
+      let j = i2 + 1;
+      while (j < lines.length && (lines[j].trim() === "" || /^\s*(#|\{\{-?\s*\/\*)/.test(lines[j]))) j++;
+      target = j + 1;
+    }
+    const { rule, container } = splitRule(m[2]);
+    const reason = m[3]?.trim();
+    out.push({ file, line: i2 + 1, target, rule, ...container ? { container } : {}, ...reason ? { reason } : {}, matched: 0 });
+  });
+  return out;
+}
+function commentFiles(renders) {
+  const files = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Set();
+  for (const render2 of renders) {
+    for (const file of render2.request.valuesFiles) files.add(file);
+    if (seen.has(render2.dir)) continue;
+    seen.add(render2.dir);
+    const sources = new TemplateSources(render2.dir);
+    for (const file of sources.allFiles()) files.add(file);
+    const add = (dir) => files.add(path12.join(dir, "values.yaml"));
+    add(render2.dir);
+    for (const file of sources.allFiles()) {
+      const chartDir = file.slice(0, file.lastIndexOf(`${path12.sep}templates${path12.sep}`));
+      if (chartDir) add(chartDir);
+    }
+  }
+  return [...files].filter((f) => existsSync4(f)).sort();
+}
+function objectKey2(source, ref) {
+  return [source.chart ?? "", source.file, source.valueSet ?? "", source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+function containerOf(finding, object) {
+  if (object === void 0) return void 0;
+  const tokens2 = tokens(finding.path);
+  for (let i2 = tokens2.length - 2; i2 >= 0; i2--) {
+    if (/^(containers|initContainers|ephemeralContainers)$/.test(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1])) {
+      const item = get(object.raw, "/" + tokens2.slice(0, i2 + 2).join("/"));
+      return isObj(item) && typeof item.name === "string" ? item.name : void 0;
+    }
+  }
+  return void 0;
+}
+function annotationKey(object, key) {
+  const { ref, source } = object;
+  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key].join("\0");
+}
+function annotationsOf(object) {
+  const out = {};
+  const meta = object.raw.metadata;
+  if (isObj(meta) && isObj(meta.annotations)) Object.assign(out, meta.annotations);
+  const pod = podTemplateOf(object.raw);
+  if (pod && pod.base !== "" && isObj(pod.metadata.annotations)) Object.assign(out, pod.metadata.annotations);
+  return out;
+}
+function glob(value, pattern) {
+  if (pattern === void 0) return true;
+  if (value === void 0) return false;
+  return value === pattern || minimatch(value, pattern, { dot: true });
+}
+function configMatches(s, f, container, repoRoot) {
+  if (s.rule !== "*" && s.rule !== f.ruleId) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path12.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.file !== void 0) {
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path12.resolve(repoRoot, x));
+    if (!files.some((x) => glob(x, s.file))) return false;
+  }
+  if (s.valueSet !== void 0) {
+    const sets = f.valueSets ?? (f.source.valueSet !== void 0 ? [f.source.valueSet] : []);
+    if (!sets.includes(s.valueSet)) return false;
+  }
+  if (!glob(f.object.kind, s.kind) || !glob(f.object.namespace, s.namespace) || !glob(f.object.name, s.name)) return false;
+  if (s.container !== void 0 && !glob(container, s.container)) return false;
+  return true;
+}
+function applySuppressions(findings, options) {
+  const { config, repoRoot } = options;
+  const today = options.today ?? (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+  const known = options.ruleIds ? new Set(options.ruleIds) : void 0;
+  const objects = /* @__PURE__ */ new Map();
+  for (const object of options.objects) objects.set(objectKey2(object.source, object.ref), object);
+  const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
+  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today }));
+  const comments = /* @__PURE__ */ new Map();
+  for (const file of options.files ?? []) {
+    let text2;
+    try {
+      text2 = readFileSync5(file, "utf8");
+    } catch {
+      continue;
+    }
+    if (!text2.includes("preadmit:")) continue;
+    const parsed = parseComments(file, text2);
+    if (parsed.length > 0) comments.set(file, parsed);
+  }
+  const validComment = (c3) => c3.reason !== void 0 && (c3.rule === "*" || known === void 0 || known.has(c3.rule));
+  const annotationRecords = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const object = objectOf(f);
+    const container = containerOf(f, object);
+    let applied;
+    for (const entry of configured) {
+      if (!configMatches(entry.s, f, container, repoRoot)) continue;
+      entry.matched++;
+      if (entry.expired || applied) continue;
+      applied = {
+        kind: "config",
+        reason: entry.s.reason,
+        file: relativeTo(repoRoot, entry.s.declared.file),
+        ...entry.s.declared.line !== void 0 ? { line: entry.s.declared.line } : {},
+        ...entry.s.expires !== void 0 ? { expires: entry.s.expires } : {}
+      };
+    }
+    for (const loc of [f.source.values, f.source.templateLocation]) {
+      if (loc?.line === void 0) continue;
+      for (const c3 of comments.get(path12.resolve(repoRoot, loc.file)) ?? []) {
+        if (c3.target !== loc.line && c3.line !== loc.line) continue;
+        if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
+        if (c3.container !== void 0 && c3.container !== container) continue;
+        c3.matched++;
+        if (applied || !validComment(c3)) continue;
+        applied = { kind: "comment", reason: c3.reason, file: relativeTo(repoRoot, c3.file), line: c3.line };
+      }
+    }
+    if (object) {
+      for (const [key, value] of Object.entries(annotationsOf(object))) {
+        if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+        const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+        const recordKey = annotationKey(object, key);
+        let record = annotationRecords.get(recordKey);
+        if (!record) {
+          const reason = typeof value === "string" ? value.trim() : "";
+          const invalid = reason === "" ? "the annotation gives no reason" : known && rule !== "*" && !known.has(rule) ? `unknown rule ${rule}` : void 0;
+          record = {
+            kind: "annotation",
+            status: invalid ? "invalid" : "unused",
+            rule,
+            ...reason ? { reason } : {},
+            file: object.source.file,
+            ...object.source.line !== void 0 ? { line: object.source.line } : {},
+            ...scoped ? { container: scoped } : {},
+            object: object.ref,
+            matched: 0,
+            ...invalid ? { message: invalid } : {}
+          };
+          annotationRecords.set(recordKey, record);
+        }
+        if (rule !== "*" && rule !== f.ruleId) continue;
+        if (scoped !== void 0 && scoped !== container) continue;
+        record.matched++;
+        if (applied || record.status === "invalid") continue;
+        applied = { kind: "annotation", reason: record.reason, file: object.source.file, ...object.source.line !== void 0 ? { line: object.source.line } : {} };
+      }
+    }
+    if (applied) f.suppressed = applied;
+  }
+  for (const object of options.objects) {
+    for (const [key, value] of Object.entries(annotationsOf(object))) {
+      if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+      const recordKey = annotationKey(object, key);
+      if (annotationRecords.has(recordKey)) continue;
+      const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+      const reason = typeof value === "string" ? value.trim() : "";
+      annotationRecords.set(recordKey, {
+        kind: "annotation",
+        status: reason === "" ? "invalid" : "unused",
+        rule,
+        ...reason ? { reason } : {},
+        file: object.source.file,
+        ...object.source.line !== void 0 ? { line: object.source.line } : {},
+        ...container ? { container } : {},
+        object: object.ref,
+        matched: 0,
+        ...reason === "" ? { message: "the annotation gives no reason" } : {}
+      });
+    }
+  }
+  const records = [];
+  for (const { s, matched, expired } of configured) {
+    records.push({
+      kind: "config",
+      status: expired ? "expired" : matched > 0 ? "applied" : "unused",
+      rule: s.rule,
+      reason: s.reason,
+      file: relativeTo(repoRoot, s.declared.file),
+      ...s.declared.line !== void 0 ? { line: s.declared.line } : {},
+      ...s.expires !== void 0 ? { expires: s.expires } : {},
+      ...s.container !== void 0 ? { container: s.container } : {},
+      matched,
+      ...expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}
+    });
+  }
+  for (const list2 of comments.values()) {
+    for (const c3 of list2) {
+      const invalid = c3.reason === void 0 ? "no reason given (write `-- <reason>` after the rule)" : known && c3.rule !== "*" && !known.has(c3.rule) ? `unknown rule ${c3.rule}` : void 0;
+      records.push({
+        kind: "comment",
+        status: invalid ? "invalid" : c3.matched > 0 ? "applied" : "unused",
+        rule: c3.rule,
+        ...c3.reason ? { reason: c3.reason } : {},
+        file: relativeTo(repoRoot, c3.file),
+        line: c3.line,
+        ...c3.container ? { container: c3.container } : {},
+        matched: c3.matched,
+        ...invalid ? { message: invalid } : {}
+      });
+    }
+  }
+  for (const record of annotationRecords.values()) {
+    if (record.status !== "invalid") record.status = record.matched > 0 ? "applied" : "unused";
+    records.push(record);
+  }
+  return records;
+}
+
+// src/provenance/lint.ts
+import { createHash as createHash2 } from "node:crypto";
+
+// src/provenance/locate.ts
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
+import os4 from "node:os";
+import path14 from "node:path";
+
+// src/provenance/values.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+import { existsSync as existsSync5, readdirSync as readdirSync5, readFileSync as readFileSync6, statSync as statSync6 } from "node:fs";
+import path13 from "node:path";
+function pathKey2(p) {
+  return JSON.stringify(p);
+}
+function getAt(root, p) {
+  let node = root;
+  for (const token of p) {
+    if (Array.isArray(node) && typeof token === "number") node = node[token];
+    else if (isObj(node) && typeof token === "string") node = node[token];
+    else return void 0;
+  }
+  return node;
+}
+function displayKey(p) {
+  let out = "";
+  for (const token of p) {
+    if (typeof token === "number") out += `[${token}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
+    else out += `[${JSON.stringify(token)}]`;
+  }
+  return out;
+}
+function pointerOf(p) {
+  return p.map((t) => "/" + escapeToken(t)).join("");
+}
+function readValuesFile(file) {
+  let text2;
+  try {
+    text2 = readFileSync6(file, "utf8");
+  } catch {
+    return void 0;
+  }
+  const parsed = parseYamlDocuments(text2);
+  const doc = parsed.documents[0];
+  if (parsed.problems.length > 0 || doc === void 0) return { value: {} };
+  return { value: doc.value ?? {}, doc };
+}
+function mergeInto(base, over) {
+  if (isObj(base) && isObj(over)) {
+    const out = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+      if (value === null) delete out[key];
+      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
+    }
+    return out;
+  }
+  return clone(over);
+}
+function clone(value) {
+  return value === void 0 ? value : structuredClone(value);
+}
+function placeAt(prefix2, value) {
+  let out = value;
+  for (let i2 = prefix2.length - 1; i2 >= 0; i2--) out = { [prefix2[i2]]: out };
+  return out;
+}
+function typedScalar(text2) {
+  if (text2 === "true") return true;
+  if (text2 === "false") return false;
+  if (text2 === "null") return null;
+  if (/^-?(0|[1-9][0-9]*)$/.test(text2) && Number.isSafeInteger(Number(text2))) return Number(text2);
+  return text2;
+}
+function splitUnescaped(text2, separator) {
+  const parts = [];
+  let current = "";
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const c3 = text2[i2];
+    if (c3 === "\\" && i2 + 1 < text2.length) {
+      current += text2[i2 + 1];
+      i2++;
+    } else if (c3 === separator) {
+      parts.push(current);
+      current = "";
+    } else current += c3;
+  }
+  parts.push(current);
+  return parts;
+}
+function parseSetPairs(argument) {
+  const out = [];
+  const pieces = [];
+  let depth = 0;
+  let current = "";
+  for (let i2 = 0; i2 < argument.length; i2++) {
+    const c3 = argument[i2];
+    if (c3 === "\\" && i2 + 1 < argument.length) {
+      current += c3 + argument[i2 + 1];
+      i2++;
+      continue;
+    }
+    if (c3 === "{") depth++;
+    if (c3 === "}") depth = Math.max(0, depth - 1);
+    if (c3 === "," && depth === 0) {
+      pieces.push(current);
+      current = "";
+    } else current += c3;
+  }
+  pieces.push(current);
+  for (const piece of pieces) {
+    const eq = piece.search(/(?<!\\)=/);
+    if (eq <= 0) continue;
+    const keyText = piece.slice(0, eq);
+    const valueText = piece.slice(eq + 1);
+    const keyPath = [];
+    for (const part of splitUnescaped(keyText, ".")) {
+      const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+      if (!m) {
+        keyPath.push(part);
+        continue;
+      }
+      if (m[1] !== "") keyPath.push(m[1]);
+      for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
+    }
+    let value;
+    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
+    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
+    out.push({ path: keyPath, value });
+  }
+  return out;
+}
+function setValue(root, p, value) {
+  let node = root;
+  for (let i2 = 0; i2 < p.length - 1; i2++) {
+    const token = p[i2];
+    const nextIsIndex = typeof p[i2 + 1] === "number";
+    if (Array.isArray(node) && typeof token === "number") {
+      while (node.length <= token) node.push(null);
+      if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
+      node = node[token];
+    } else if (isObj(node)) {
+      const key = String(token);
+      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
+      node = node[key];
+    } else return;
+  }
+  const last = p[p.length - 1];
+  if (last === void 0) return;
+  if (Array.isArray(node) && typeof last === "number") {
+    while (node.length <= last) node.push(null);
+    node[last] = value;
+  } else if (isObj(node)) node[String(last)] = value;
+}
+function readChartYaml(dir) {
+  let parsed;
+  try {
+    parsed = (0, import_yaml3.parse)(readFileSync6(path13.join(dir, "Chart.yaml"), "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
+  } catch {
+    return void 0;
+  }
+  if (!isObj(parsed)) return void 0;
+  const deps = [...arr(parsed.dependencies)];
+  const requirements = path13.join(dir, "requirements.yaml");
+  if (str(parsed.apiVersion) === "v1" && existsSync5(requirements)) {
+    try {
+      const req = (0, import_yaml3.parse)(readFileSync6(requirements, "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
+      if (isObj(req)) deps.push(...arr(req.dependencies));
+    } catch {
+    }
+  }
+  return {
+    name: str(parsed.name) ?? path13.basename(dir),
+    dependencies: deps.filter(isObj).map((d) => ({
+      name: str(d.name) ?? "",
+      ...str(d.alias) ? { alias: str(d.alias) } : {},
+      ...str(d.condition) ? { condition: str(d.condition) } : {},
+      tags: arr(d.tags).filter((t) => typeof t === "string")
+    }))
+  };
+}
+function vendored(dir) {
+  const found = /* @__PURE__ */ new Map();
+  const chartsDir = path13.join(dir, "charts");
+  let entries;
+  try {
+    entries = readdirSync5(chartsDir).sort();
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const full = path13.join(chartsDir, entry);
+    try {
+      if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
+      else if (statSync6(full).isDirectory() && existsSync5(path13.join(full, "Chart.yaml"))) {
+        const info = readChartYaml(full);
+        found.set(info?.name ?? entry, full);
+      }
+    } catch {
+    }
+  }
+  return found;
+}
+function enabled(dep, values) {
+  if (dep.condition) {
+    for (const condition of dep.condition.split(",")) {
+      const v = getAt(values, condition.trim().split("."));
+      if (typeof v === "boolean") return v;
+    }
+  }
+  if (dep.tags.length > 0) {
+    const tags = isObj(values) && isObj(values.tags) ? values.tags : {};
+    const states = dep.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
+    if (states.length > 0) return states.some(Boolean);
+  }
+  return true;
+}
+function effectiveValues(request) {
+  const userLayers = [];
+  for (const file of request.valuesFiles) {
+    const read = readValuesFile(file);
+    if (read === void 0) continue;
+    userLayers.push({ file, kind: "file", prefix: [], value: isObj(read.value) ? read.value : {}, ...read.doc ? { doc: read.doc } : {} });
+  }
+  for (const argument of request.set) {
+    for (const pair2 of parseSetPairs(argument)) {
+      const value2 = {};
+      setValue(value2, pair2.path, pair2.value);
+      userLayers.push({ file: argument, kind: "set", prefix: [], value: value2 });
+    }
+  }
+  const chartLayers = [];
+  const scopes = [];
+  const root = readChartYaml(request.chartDir);
+  const collect = (dir, scopePath, sourceNames, name, above2) => {
+    scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
+    if (dir === void 0) return;
+    const own = readValuesFile(path13.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path13.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
+    const info = scopePath.length === 0 ? root : readChartYaml(dir);
+    const subs = vendored(dir);
+    const declared = /* @__PURE__ */ new Map();
+    for (const dep of info?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
+    const children = [];
+    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
+    for (const chartName of subs.keys()) {
+      if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
+    }
+    for (const child2 of children) {
+      const dep = declared.get(child2.key);
+      if (dep && !enabled(dep, seen)) continue;
+      const subDir = subs.get(child2.chartName);
+      const childAbove = isObj(seen) ? seen[child2.key] : void 0;
+      collect(subDir.endsWith(".tgz") ? void 0 : subDir, [...scopePath, child2.key], [...sourceNames, child2.key], child2.chartName, childAbove);
+    }
+    if (ownLayer) chartLayers.push(ownLayer);
+  };
+  let above = {};
+  for (const layer of userLayers) above = mergeInto(above, layer.value);
+  collect(request.chartDir, [], [root?.name ?? path13.basename(request.chartDir)], root?.name ?? path13.basename(request.chartDir), above);
+  const layers = [...chartLayers, ...userLayers];
+  let value = {};
+  for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
+  const top = isObj(value) ? value : {};
+  if (isObj(top.global)) {
+    for (const scope of scopes) {
+      if (scope.path.length === 0) continue;
+      const node = getAt(top, scope.path);
+      if (isObj(node)) node.global = mergeInto(isObj(node.global) ? node.global : {}, top.global);
+    }
+  }
+  const cache2 = /* @__PURE__ */ new Map();
+  const originOf = (p) => {
+    const key = pathKey2(p);
+    if (cache2.has(key)) return cache2.get(key);
+    let found;
+    for (let i2 = layers.length - 1; i2 >= 0; i2--) {
+      const layer = layers[i2];
+      if (p.length < layer.prefix.length || layer.prefix.some((t, j) => p[j] !== t)) continue;
+      const inner = p.slice(layer.prefix.length);
+      if (getAt(layer.value, inner) !== void 0) {
+        found = { layer, inner };
+        break;
+      }
+    }
+    cache2.set(key, found);
+    return found;
+  };
+  return { value: top, layers, scopes, originOf };
+}
+function scopeOfTemplate(values, template) {
+  const parts = template.split("/");
+  const names = [parts[0]];
+  let i2 = 1;
+  while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
+    names.push(parts[i2 + 1]);
+    i2 += 2;
+  }
+  return values.scopes.find((s) => s.sourceNames.length === names.length && s.sourceNames.slice(1).every((n2, j) => n2 === names[j + 1]));
+}
+function* nodesOf(value, base = []) {
+  if (Array.isArray(value)) {
+    yield { path: base, value, kind: "list" };
+    for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base, i2]);
+  } else if (isObj(value)) {
+    if (base.length > 0) yield { path: base, value, kind: "map" };
+    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base, key]);
+  } else {
+    yield { path: base, value, kind: "scalar" };
+  }
+}
+function locationOf(values, p) {
+  const origin = values.originOf(p);
+  if (origin === void 0) return void 0;
+  const { layer, inner } = origin;
+  if (layer.kind === "set") return { file: layer.file, key: displayKey(p), kind: "set" };
+  const line = layer.doc?.lineOf(pointerOf(inner));
+  return { file: layer.file, ...line !== void 0 ? { line } : {}, key: displayKey(inner), kind: layer.kind };
+}
+
+// src/provenance/locate.ts
+var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
+var MAX_SENTINELS = 36 ** 3 - 1;
+function sentinelText(id) {
+  return `qz${id.toString(36).padStart(3, "0")}`;
+}
+function sentinelPattern(id) {
+  return new RegExp(`(?<![A-Za-z0-9])${sentinelText(id)}(?![A-Za-z0-9])`, "i");
+}
+var NUMERIC_BASE = 947e3;
+var NUMERIC_LIMIT = 999;
+var CONTAINER_LISTS2 = /* @__PURE__ */ new Set(["containers", "initContainers", "ephemeralContainers"]);
+function anchorOf(object, pointer) {
+  const tokens2 = tokens(pointer);
+  for (let i2 = tokens2.length - 2; i2 >= 0; i2--) {
+    if (CONTAINER_LISTS2.has(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1] ?? "")) return join("", ...tokens2.slice(0, i2 + 2));
+  }
+  const pod = podTemplateOf(object.raw);
+  if (pod) {
+    const spec = `${pod.base}/spec`;
+    if (pointer.startsWith(spec + "/") || pointer === spec) return spec;
+  }
+  return "";
+}
+function nearestExisting(raw, pointer) {
+  const tokens2 = tokens(pointer);
+  let node = raw;
+  let at2 = "";
+  for (const token of tokens2) {
+    let next;
+    if (Array.isArray(node)) next = node[Number(token)];
+    else if (isObj(node)) next = node[token];
+    if (next === void 0) break;
+    node = next;
+    at2 = join(at2, token);
+  }
+  return at2;
+}
+function remapPointer(from, to, pointer) {
+  let a2 = from;
+  let b = to;
+  let out = "";
+  for (const token of tokens(pointer)) {
+    if (Array.isArray(a2) && Array.isArray(b)) {
+      const item = a2[Number(token)];
+      let index = Number(token);
+      if (isObj(item) && typeof item.name === "string") {
+        const found = b.findIndex((x) => isObj(x) && x.name === item.name);
+        if (found === -1) return void 0;
+        index = found;
+      }
+      out = join(out, index);
+      a2 = item;
+      b = b[index];
+    } else {
+      out = join(out, token);
+      a2 = isObj(a2) ? a2[token] : void 0;
+      b = isObj(b) ? b[token] : void 0;
+    }
+  }
+  return out;
+}
+function identity3(object) {
+  const { ref } = object;
+  return `${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ""}\0${ref.name}`;
+}
+function counterpart(object, original, objects) {
+  const key = identity3(object);
+  const same = objects.filter((o2) => identity3(o2) === key);
+  if (same.length === 1) return same[0];
+  if (same.length > 1) return void 0;
+  const sameKind = (list2) => list2.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
+  const before = sameKind(original);
+  const after = sameKind(objects);
+  if (before.length !== after.length) return void 0;
+  return after[before.indexOf(object)];
+}
+function sentinelsIn(value, numericIds, out = /* @__PURE__ */ new Set()) {
+  const scanText = (text2) => {
+    for (const m of text2.matchAll(SENTINEL_PATTERN)) out.add(parseInt(m[1].toLowerCase(), 36));
+    if (numericIds.size > 0) {
+      for (const m of text2.matchAll(/\b(9470\d\d|947[1-9]\d\d)\b/g)) {
+        const id = numericIds.get(Number(m[1]));
+        if (id !== void 0) out.add(id);
+      }
+    }
+  };
+  const stack = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === "string") scanText(node);
+    else if (typeof node === "number") {
+      const id = numericIds.get(node);
+      if (id !== void 0) out.add(id);
+    } else if (Array.isArray(node)) stack.push(...node);
+    else if (isObj(node)) {
+      for (const [k, v] of Object.entries(node)) {
+        scanText(k);
+        stack.push(v);
+      }
+    }
+  }
+  return out;
+}
+function sameScalar(a2, b) {
+  if (a2 === null || b === null || a2 === void 0 || b === void 0) return false;
+  if (typeof a2 === "object" || typeof b === "object") return false;
+  return String(a2) === String(b);
+}
+function deepEqual(a2, b) {
+  if (a2 === b) return true;
+  if (Array.isArray(a2) && Array.isArray(b)) return a2.length === b.length && a2.every((x, i2) => deepEqual(x, b[i2]));
+  if (isObj(a2) && isObj(b)) {
+    const ka = Object.keys(a2);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => k in b && deepEqual(a2[k], b[k]));
+  }
+  return sameScalar(a2, b);
+}
+function lastName(p) {
+  for (let i2 = p.length - 1; i2 >= 0; i2--) if (typeof p[i2] === "string") return p[i2];
+  return void 0;
+}
+function similar(a2, b) {
+  const x = a2.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y) return true;
+  if (Math.min(x.length, y.length) < 5) return false;
+  return x.includes(y) || y.includes(x);
+}
+function fieldName(pointer) {
+  const tokens2 = tokens(pointer);
+  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (!/^\d+$/.test(tokens2[i2])) return tokens2[i2];
+  return "";
+}
+function scopeRelative(p, scope) {
+  const s = scope?.path ?? [];
+  if (s.length > 0 && p[0] === "global") return [...p];
+  if (p.length < s.length || s.some((t, i2) => p[i2] !== t)) return void 0;
+  const rel = p.slice(s.length);
+  if (rel.length > 0 && rel[0] === "global" && s.length > 0) return void 0;
+  return [...rel];
+}
+function isSubchartGlobalCopy(p, scopes) {
+  return scopes.some((s) => s.path.length > 0 && p.length > s.path.length && s.path.every((t, i2) => p[i2] === t) && p[s.path.length] === "global");
+}
+function flipCandidate(ctx, p) {
+  const key = `leaf:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key) ?? ctx.flipOnly.get(key);
+  if (existing) return existing;
+  const c3 = { id: ctx.nextId++, path: p, kind: "leaf" };
+  if (ctx.values.originOf(p)?.layer.kind === "set") c3.viaSet = true;
+  ctx.flipOnly.set(key, c3);
+  return c3;
+}
+function candidate(ctx, p, kind, original) {
+  const key = `${kind}:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key);
+  if (existing) return existing;
+  const c3 = { id: ctx.nextId++, path: p, kind };
+  if (ctx.nextId + (Array.isArray(original) ? original.length : 0) > MAX_SENTINELS) c3.rejected = "too many candidate values keys in this chart";
+  if (kind === "leaf" && typeof original === "number" && ctx.numericUsed < NUMERIC_LIMIT) c3.numeric = NUMERIC_BASE + ctx.numericUsed++;
+  if (kind === "list" && Array.isArray(original)) c3.elements = original.map(() => ctx.nextId++);
+  const origin = ctx.values.originOf(p);
+  if (origin?.layer.kind === "set") {
+    c3.viaSet = true;
+    if (p.some((t) => typeof t === "number") || kind !== "leaf") c3.rejected = "set with --set inside a list";
+  }
+  ctx.candidates.set(key, c3);
+  return c3;
+}
+function valueNodes(values) {
+  const out = { scalars: [], maps: [], lists: [] };
+  for (const node of nodesOf(values.value)) {
+    if (isSubchartGlobalCopy(node.path, values.scopes)) continue;
+    if (node.kind === "scalar") out.scalars.push(node);
+    else if (node.kind === "map") out.maps.push(node);
+    else out.lists.push(node);
+  }
+  return out;
+}
+function segmentOf(field, part) {
+  if (part.length < 3 || part.length >= field.length) return false;
+  let from = 0;
+  for (; ; ) {
+    const at2 = field.indexOf(part, from);
+    if (at2 === -1) return false;
+    const before = at2 === 0 ? "" : field[at2 - 1];
+    const after = at2 + part.length >= field.length ? "" : field[at2 + part.length];
+    if ((before === "" || /[:/@=,\s"]/.test(before)) && (after === "" || /[:/@=,\s"]/.test(after))) return true;
+    from = at2 + 1;
+  }
+}
+var MAX_LOOSE = 16;
+var MAX_FLIPS = 2;
+var MAX_MAPS = 24;
+function collectCandidates(ctx, target, nodes, fieldRefs) {
+  const F = fieldName(target.pointer);
+  const visible = (n2) => scopeRelative(n2.path, target.scope) !== void 0;
+  const refs = fieldRefs.get(F) ?? /* @__PURE__ */ new Set();
+  const referenced = (n2) => {
+    const rel = scopeRelative(n2.path, target.scope);
+    return rel !== void 0 && refs.has(rel.map(String).join("."));
+  };
+  const add = (c3) => {
+    if (!target.candidates.includes(c3)) target.candidates.push(c3);
+  };
+  if (target.present) {
+    const V = target.value;
+    if (V !== null && typeof V === "object") {
+      let count2 = 0;
+      for (const n2 of [...nodes.maps, ...nodes.lists]) {
+        if (count2 >= MAX_MAPS) break;
+        if (!visible(n2) || !deepEqual(n2.value, V)) continue;
+        if (Array.isArray(V) ? V.length === 0 : Object.keys(V).length === 0) {
+          const name = lastName(n2.path);
+          if (name === void 0 || !similar(name, F)) continue;
+        }
+        add(candidate(ctx, n2.path, n2.kind === "map" ? "mapKey" : "list", n2.value));
+        count2++;
+      }
+      return;
+    }
+    let loose = 0;
+    for (const n2 of nodes.scalars) {
+      if (!visible(n2)) continue;
+      const name = lastName(n2.path);
+      const equal = sameScalar(n2.value, V);
+      const named2 = name !== void 0 && (name === F || similar(name, F));
+      if (equal && (named2 || referenced(n2))) {
+        add(candidate(ctx, n2.path, "leaf", n2.value));
+        if (typeof n2.value === "boolean" && named2) target.flips.push(ctx.candidates.get(`leaf:${pathKey2(n2.path)}`));
+        continue;
+      }
+      if (typeof V === "boolean" || typeof n2.value === "boolean") continue;
+      if (loose >= MAX_LOOSE) continue;
+      if (typeof V === "number" && (V === 0 || V === 1)) continue;
+      if (equal && String(V).length >= 2) {
+        add(candidate(ctx, n2.path, "leaf", n2.value));
+        loose++;
+      } else if (typeof V === "string" && typeof n2.value === "string" && segmentOf(V, n2.value)) {
+        add(candidate(ctx, n2.path, "leaf", n2.value));
+        loose++;
+      }
+    }
+    return;
+  }
+  const anchor = anchorOf(target.object, target.pointer);
+  const blockNames = tokens(target.pointer.slice(anchor.length)).filter((t) => !/^\d+$/.test(t));
+  const where = (target.object.source.template ?? "").toLowerCase();
+  const scored = [];
+  for (const n2 of nodes.maps) {
+    if (!visible(n2)) continue;
+    const name = lastName(n2.path);
+    if (name === void 0 || typeof n2.path[n2.path.length - 1] !== "string") continue;
+    const exact = blockNames.includes(name);
+    if (!exact && !blockNames.some((b) => similar(name, b))) continue;
+    const related = n2.path.slice(0, -1).some((t) => typeof t === "string" && t.length >= 3 && where.includes(t.toLowerCase()));
+    scored.push({ n: n2, score: (exact ? 0 : 200) + (related ? 0 : 100) + n2.path.length });
+  }
+  scored.sort((a2, b) => a2.score - b.score);
+  for (const { n: n2 } of scored.slice(0, MAX_MAPS)) add(candidate(ctx, n2.path, "mapKey", n2.value));
+  const F2 = blockNames[blockNames.length - 1] ?? F;
+  for (const n2 of nodes.scalars) {
+    if (typeof n2.value !== "boolean" || !visible(n2)) continue;
+    const name = lastName(n2.path);
+    if (name === F2 && n2.value === false) target.flips.push(flipCandidate(ctx, n2.path));
+  }
+}
+function setOverride(override, effective, p, value) {
+  let listAt = -1;
+  for (let i2 = 0; i2 < p.length; i2++) {
+    if (Array.isArray(getAt(effective, p.slice(0, i2)))) {
+      listAt = i2 - 1;
+      break;
+    }
+  }
+  const direct = listAt === -1 ? p : p.slice(0, listAt + 1);
+  let node = override;
+  for (let i2 = 0; i2 < direct.length - 1; i2++) {
+    const token = String(direct[i2]);
+    if (!isObj(node[token])) node[token] = {};
+    node = node[token];
+  }
+  const last = String(direct[direct.length - 1]);
+  if (listAt === -1) {
+    node[last] = value;
+    return;
+  }
+  if (!Array.isArray(node[last])) node[last] = clone(getAt(effective, direct));
+  let inner = node[last];
+  const rest = p.slice(listAt + 1);
+  for (let i2 = 0; i2 < rest.length - 1; i2++) inner = Array.isArray(inner) ? inner[rest[i2]] : isObj(inner) ? inner[String(rest[i2])] : void 0;
+  const tail = rest[rest.length - 1];
+  if (Array.isArray(inner) && typeof tail === "number") inner[tail] = value;
+  else if (isObj(inner)) inner[String(tail)] = value;
+}
+function setPair(p, value) {
+  const key = p.map((t) => typeof t === "number" ? `[${t}]` : `.${String(t).replace(/([.,=\\[\]])/g, "\\$1")}`).join("").replace(/^\./, "");
+  return `${key}=${String(value).replace(/([,\\])/g, "\\$1")}`;
+}
+function overridesFor(ctx, candidates, flip) {
+  const out = { file: {}, set: [] };
+  const effective = ctx.values.value;
+  const put = (c3, p, value) => {
+    if (c3.viaSet && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) out.set.push(setPair(p, value));
+    else setOverride(out.file, effective, p, value);
+  };
+  if (flip) {
+    put(flip, flip.path, !getAt(effective, flip.path));
+    return out;
+  }
+  for (const c3 of candidates) {
+    if (c3.kind === "leaf") put(c3, c3.path, c3.numeric ?? sentinelText(c3.id));
+    else if (c3.kind === "mapKey") put(c3, [...c3.path, sentinelText(c3.id)], {});
+    else {
+      const list2 = clone(getAt(effective, c3.path));
+      const elements = c3.elements ?? [];
+      const replaced = list2.map((item, i2) => {
+        const id = elements[i2];
+        return isObj(item) ? { ...item, [sentinelText(id)]: sentinelText(id) } : sentinelText(id);
+      });
+      put(c3, c3.path, replaced);
+    }
+  }
+  return out;
+}
+async function renderWith(ctx, overrides) {
+  const file = path14.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  writeFileSync3(file, JSON.stringify(overrides.file));
+  const { request, dir, chart, valueSet, repoRoot } = ctx.render;
+  const started = performance.now();
+  const outcome = await renderChart({ ...request, valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
+  ctx.stats.ms += performance.now() - started;
+  ctx.stats.renders++;
+  if (!outcome.ok) return { ok: false, message: outcome.message };
+  return { ok: true, objects: objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot) };
+}
+function named(message, c3, scopes) {
+  const ids = [c3.id, ...c3.elements ?? []];
+  if (ids.some((id) => sentinelPattern(id).test(message))) return true;
+  if (c3.numeric !== void 0 && new RegExp(`\\b${c3.numeric}\\b`).test(message)) return true;
+  const forms = /* @__PURE__ */ new Set();
+  const add = (p) => {
+    if (p.length === 0) return;
+    forms.add(displayKey(p));
+    forms.add(p.map(String).join("."));
+    forms.add(pointerOf(p));
+  };
+  add(c3.path);
+  for (const s of scopes) if (s.path.length > 0 && s.path.every((t, i2) => c3.path[i2] === t)) add(c3.path.slice(s.path.length));
+  for (const form of forms) {
+    const at2 = message.indexOf(form);
+    if (at2 === -1) continue;
+    const after = message[at2 + form.length] ?? "";
+    if (!/[A-Za-z0-9_]/.test(after)) return true;
+  }
+  return false;
+}
+async function trySentinels(ctx, candidates) {
+  const live = candidates.filter((c3) => c3.rejected === void 0);
+  if (live.length === 0) return;
+  if (ctx.budget <= 0) {
+    for (const c3 of live) c3.rejected = "the cap on extra renders was reached";
+    return;
+  }
+  ctx.budget--;
+  const overrides = overridesFor(ctx, live);
+  const result = await renderWith(ctx, overrides);
+  if (result.ok) {
+    const index = ctx.trials.push({ objects: result.objects, candidates: live, overrides }) - 1;
+    for (const c3 of live) c3.trial = index;
+    return;
+  }
+  ctx.stats.failures.push(result.message.split("\n").slice(0, 3).join(" "));
+  const blamed = live.filter((c3) => named(result.message, c3, ctx.values.scopes));
+  if (blamed.length > 0 && blamed.length < live.length) {
+    for (const c3 of blamed) c3.rejected = `the chart rejects a changed value there (${firstLine(result.message)})`;
+    return trySentinels(ctx, live.filter((c3) => !blamed.includes(c3)));
+  }
+  const lint = live.filter((c3) => c3.lint);
+  if (lint.length > 0 && lint.length < live.length) {
+    for (const c3 of lint) c3.rejected = "dropped after a failed confirmation render";
+    return trySentinels(ctx, live.filter((c3) => !c3.lint));
+  }
+  if (live.length === 1) {
+    live[0].rejected = `the chart does not render with this value changed (${firstLine(result.message)})`;
+    return;
+  }
+  const half = Math.ceil(live.length / 2);
+  await trySentinels(ctx, live.slice(0, half));
+  await trySentinels(ctx, live.slice(half));
+}
+function firstLine(message) {
+  const line = message.split("\n").find((l) => l.trim() !== "") ?? message;
+  return line.length > 160 ? `${line.slice(0, 159)}\u2026` : line;
+}
+function numericIdsOf(trial) {
+  const out = /* @__PURE__ */ new Map();
+  for (const c3 of trial.candidates) if (c3.numeric !== void 0) out.set(c3.numeric, c3.id);
+  return out;
+}
+function confirmIn(target, trial, index, originals) {
+  const mine = target.candidates.filter((c3) => c3.trial === index);
+  if (mine.length === 0) return [];
+  const other = counterpart(target.object, originals, trial.objects);
+  if (other === void 0) return [];
+  const numeric2 = numericIdsOf(trial);
+  const out = [];
+  if (target.present) {
+    const at2 = remapPointer(target.object.raw, other.raw, target.pointer);
+    if (at2 === void 0) return [];
+    const value = get(other.raw, at2);
+    const seen = sentinelsIn(value, numeric2);
+    for (const c3 of mine) {
+      if (c3.kind === "leaf" && seen.has(c3.id)) out.push({ candidate: c3, depth: 0, ...typeof value === "string" ? { text: value } : {} });
+      else if (c3.kind === "mapKey" && isObj(value) && sentinelText(c3.id) in value) out.push({ candidate: c3, depth: 0 });
+      else if (c3.kind === "list" && (c3.elements ?? []).length > 0 && (c3.elements ?? []).every((id) => seen.has(id))) out.push({ candidate: c3, depth: 0 });
+    }
+    return out;
+  }
+  const anchor = anchorOf(target.object, target.pointer);
+  const tokens2 = tokens(target.pointer);
+  const anchorDepth = tokens(anchor).length;
+  for (const c3 of mine) {
+    if (c3.kind !== "mapKey") continue;
+    const key = sentinelText(c3.id);
+    for (let depth = tokens2.length; depth > anchorDepth; depth--) {
+      const block = join("", ...tokens2.slice(0, depth));
+      const at2 = remapPointer(target.object.raw, other.raw, block);
+      if (at2 === void 0) continue;
+      const node = get(other.raw, at2);
+      if (isObj(node) && key in node) {
+        out.push({ candidate: c3, depth });
+        break;
+      }
+    }
+  }
+  return out;
+}
+async function tryFlips(ctx, targets, originals) {
+  const pending = targets.filter((t) => (t.confirmed ?? []).length === 0 && t.flips.length > 0);
+  const wanted = /* @__PURE__ */ new Map();
+  for (const t of pending) for (const c3 of t.flips) wanted.set(c3, [...wanted.get(c3) ?? [], t]);
+  const order = [...wanted.entries()].sort((a2, b) => b[1].length - a2[1].length).slice(0, MAX_FLIPS);
+  for (const [c3, waiting] of order) {
+    if (waiting.every((t) => (t.confirmed ?? []).length > 0)) continue;
+    if (ctx.budget <= 0) break;
+    if (c3.viaSet && c3.path.some((t) => typeof t === "number")) continue;
+    ctx.budget--;
+    const result = await renderWith(ctx, overridesFor(ctx, [], c3));
+    if (!result.ok) continue;
+    for (const t of waiting) {
+      if ((t.confirmed ?? []).length > 0) continue;
+      const other = counterpart(t.object, originals, result.objects);
+      if (other === void 0) continue;
+      const at2 = remapPointer(t.object.raw, other.raw, t.pointer) ?? t.pointer;
+      const now = get(other.raw, at2);
+      const changed = t.present ? !deepEqual(now, t.value) : now !== void 0;
+      if (changed) t.confirmed = [{ candidate: c3, depth: 0, how: "flip" }];
+    }
+  }
+}
+async function locate2(input) {
+  const tmp = mkdtempSync3(path14.join(os4.tmpdir(), "preadmit-provenance-"));
+  const ctx = {
+    render: input.render,
+    values: input.values,
+    config: input.config,
+    tmp,
+    budget: input.maxRenders,
+    stats: { renders: 0, ms: 0, failures: [] },
+    nextId: 1,
+    numericUsed: 0,
+    candidates: /* @__PURE__ */ new Map(),
+    flipOnly: /* @__PURE__ */ new Map(),
+    trials: [],
+    counter: 0
+  };
+  const shown = /* @__PURE__ */ new Set();
+  const tried = /* @__PURE__ */ new Set();
+  try {
+    const nodes = valueNodes(input.values);
+    for (const target of input.targets) collectCandidates(ctx, target, nodes, input.fieldRefs);
+    const lists = [...ctx.candidates.values()].filter((c3) => c3.kind === "list");
+    const listOf = (p) => lists.find((l) => l.path.length < p.length && l.path.every((t, i2) => p[i2] === t));
+    const lint = [];
+    for (const p of input.lintPaths) {
+      const key = `leaf:${pathKey2(p)}`;
+      const existing = ctx.candidates.get(key);
+      const list2 = listOf(p);
+      if (existing) lint.push({ path: p, candidate: existing, id: existing.id });
+      else if (list2 && typeof p[list2.path.length] === "number" && p.length === list2.path.length + 1) {
+        lint.push({ path: p, candidate: list2, id: list2.elements[p[list2.path.length]] });
+      } else {
+        const c3 = candidate(ctx, p, "leaf", getAt(input.values.value, p));
+        c3.lint = true;
+        lint.push({ path: p, candidate: c3, id: c3.id });
+      }
+    }
+    const all = [...ctx.candidates.values()];
+    const inner = all.filter((c3) => listOf(c3.path) !== void 0);
+    const outer = all.filter((c3) => !inner.includes(c3));
+    if (all.some((c3) => c3.rejected === void 0 && !c3.lint) || lint.length > 0) {
+      await trySentinels(ctx, outer);
+      await trySentinels(ctx, inner);
+    }
+    ctx.trials.forEach((trial, index) => {
+      for (const target of input.targets) {
+        const found = confirmIn(target, trial, index, input.render.objects);
+        if (found.length > 0) target.confirmed = [...target.confirmed ?? [], ...found.map((f) => ({ ...f, how: "sentinel" }))];
+      }
+    });
+    for (const { path: p, candidate: c3, id } of lint) {
+      if (c3.trial === void 0) continue;
+      tried.add(pathKey2(p));
+      const trial = ctx.trials[c3.trial];
+      const numeric2 = numericIdsOf(trial);
+      if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric2).has(id))) shown.add(pathKey2(p));
+    }
+    await tryFlips(ctx, input.targets, input.render.objects);
+    for (const target of input.targets) {
+      if ((target.confirmed ?? []).length > 0) continue;
+      const rejected = target.candidates.filter((c3) => c3.rejected !== void 0);
+      const tried2 = target.candidates.length - rejected.length;
+      if (target.candidates.length === 0 && target.flips.length === 0) target.note = "no values key holds this value";
+      else {
+        const parts = [];
+        if (tried2 > 0 || target.flips.length > 0) parts.push(`none of ${tried2 + target.flips.length} candidate values keys changed the field when re-rendered`);
+        if (rejected.length > 0) parts.push(`${rejected.length} could not be tried: ${rejected[0].rejected}`);
+        target.note = parts.join("; ");
+      }
+    }
+  } finally {
+    rmSync3(tmp, { recursive: true, force: true });
+  }
+  return { stats: ctx.stats, shown, tried, trials: ctx.trials.map((t) => t.overrides) };
+}
+function newTarget(finding, object, values) {
+  const pointer = finding.path;
+  const value = get(object.raw, pointer);
+  return {
+    finding,
+    object,
+    pointer,
+    present: value !== void 0,
+    value,
+    scope: object.source.template ? scopeOfTemplate(values, object.source.template) : void 0,
+    candidates: [],
+    flips: []
+  };
+}
+
+// src/provenance/lint.ts
+var DANGEROUS_RULE_ID = values_dangerous_default_default.meta.id;
+var DANGEROUS_CAPABILITIES2 = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO", "BPF", "PERFMON", "SYS_BOOT", "MAC_ADMIN"]);
+var SENSITIVE_HOST_PATHS2 = ["/", "/etc", "/proc", "/sys", "/root", "/home", "/boot", "/dev", "/var/lib/kubelet", "/var/lib/docker", "/var/lib/containerd", "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock", "/var/run/crio/crio.sock"];
+function nameAt(p, fromEnd) {
+  const t = p[p.length - 1 - fromEnd];
+  return typeof t === "string" ? t : void 0;
+}
+function dangerousLeaves(values) {
+  const out = [];
+  for (const node of nodesOf(values.value)) {
+    if (node.kind !== "scalar") continue;
+    const p = node.path;
+    const v = node.value;
+    const name = nameAt(p, 0);
+    let what;
+    let field = name ?? "";
+    if (name === "privileged" && v === true) what = "runs a privileged container (root on the node)";
+    else if (name === "allowPrivilegeEscalation" && v === true) what = "lets container processes gain more privileges than their parent";
+    else if ((name === "hostNetwork" || name === "hostPID" || name === "hostIPC") && v === true) what = `shares the node's ${name.slice(4) === "Network" ? "network" : name.slice(4)} namespace`;
+    else if (name === "runAsUser" && v === 0) what = "runs the container as root";
+    else if (name === "procMount" && v === "Unmasked") what = "unmasks /proc";
+    else if (name === "type" && v === "Unconfined" && (nameAt(p, 1) === "seccompProfile" || nameAt(p, 1) === "appArmorProfile")) {
+      what = `turns ${nameAt(p, 1)} off`;
+      field = "type";
+    } else if (typeof p[p.length - 1] === "number" && nameAt(p, 1) === "add" && nameAt(p, 2) === "capabilities" && typeof v === "string" && DANGEROUS_CAPABILITIES2.has(v.toUpperCase().replace(/^CAP_/, ""))) {
+      what = `adds the ${v} capability`;
+      field = "add";
+    } else if (name === "path" && nameAt(p, 1) === "hostPath" && typeof v === "string" && SENSITIVE_HOST_PATHS2.includes(v.replace(/\/+$/, "") || "/")) {
+      what = `mounts the node's ${v}`;
+    }
+    if (what === void 0) continue;
+    if (values.originOf(p)?.layer.kind !== "chart") continue;
+    out.push({ path: p, value: v, what, field });
+  }
+  return out;
+}
+function renderedFields(renders) {
+  const out = /* @__PURE__ */ new Set();
+  const walk2 = (node, name) => {
+    if (Array.isArray(node)) for (const item of node) walk2(item, name);
+    else if (isObj(node)) for (const [k, v] of Object.entries(node)) walk2(v, k);
+    else if (node !== null && node !== void 0) out.add(`${name}\0${String(node)}`);
+  };
+  for (const render2 of renders) for (const object of render2.objects) walk2(object.raw, "");
+  return out;
+}
+function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new Map()) {
+  const setting = config.rules[DANGEROUS_RULE_ID];
+  if (setting?.enabled === false) return [];
+  const severity = setting?.severity ?? values_dangerous_default_default.meta.defaultSeverity;
+  const out = [];
+  const byChart = /* @__PURE__ */ new Map();
+  for (const render2 of renders) byChart.set(render2.chart, [...byChart.get(render2.chart) ?? [], render2]);
+  for (const [chart, chartRenders] of byChart) {
+    const render2 = chartRenders.find((r) => r.valueSet.name === DEFAULT_VALUE_SET);
+    if (render2 === void 0) continue;
+    const known = knowledge.get(chart);
+    const values = known?.values ?? effectiveValues({ chartDir: render2.dir, valuesFiles: render2.request.valuesFiles, set: render2.request.set });
+    const leaves = dangerousLeaves(values);
+    if (leaves.length === 0) continue;
+    const rendered = renderedFields(chartRenders);
+    const located = /* @__PURE__ */ new Set();
+    const unlocatedFields = /* @__PURE__ */ new Set();
+    for (const f of findings) {
+      if (f.source.chart !== chart) continue;
+      if (f.source.values) located.add(`${f.source.values.file}\0${f.source.values.key}`);
+      else if (f.source.located !== void 0) unlocatedFields.add(fieldName(f.path));
+    }
+    for (const leaf of leaves) {
+      const where = locationOf(values, leaf.path);
+      if (where === void 0 || where.kind !== "chart") continue;
+      const file = relativeTo(render2.repoRoot, where.file);
+      if (located.has(`${file}\0${where.key}`)) continue;
+      if (known?.tried.has(pathKey2(leaf.path))) {
+        if (known.shown.has(pathKey2(leaf.path))) continue;
+        if (unlocatedFields.has(leaf.field)) continue;
+      } else if (rendered.has(`${leaf.field}\0${String(leaf.value)}`)) continue;
+      const inner = values.originOf(leaf.path).inner;
+      const message = values_dangerous_default_default.meta.messages.dangerous.replace("{{key}}", where.key).replace("{{value}}", JSON.stringify(getAt(values.value, leaf.path))).replace("{{file}}", file.split("/").pop() ?? file).replace("{{what}}", leaf.what);
+      out.push({
+        ruleId: DANGEROUS_RULE_ID,
+        severity,
+        category: values_dangerous_default_default.meta.category,
+        message,
+        object: { apiVersion: "v1", kind: "HelmValues", name: render2.info.name },
+        path: pointerOf(inner),
+        source: {
+          kind: "helm",
+          file,
+          ...where.line !== void 0 ? { line: where.line } : {},
+          chart,
+          valueSet: DEFAULT_VALUE_SET,
+          values: { file, ...where.line !== void 0 ? { line: where.line } : {}, key: where.key },
+          located: "values"
+        },
+        fingerprint: createHash2("sha256").update([DANGEROUS_RULE_ID, chart, file, where.key].join("\0")).digest("hex").slice(0, 32),
+        remediation: values_dangerous_default_default.meta.remediation,
+        valueSets: [DEFAULT_VALUE_SET]
+      });
+    }
+  }
+  return out;
+}
+
+// src/provenance/line-proof.ts
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync7, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import path15 from "node:path";
+var LINE_MARKER = "preadmit-line-";
+function signature(m) {
+  return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
+}
+function apply(lines, index, edit) {
+  const one = (replacement) => ({ start: index, count: 1, lines: replacement });
+  const line = lines[index];
+  if (line === void 0) return void 0;
+  const marker = `${LINE_MARKER}${edit.id}`;
+  const m = edit.mutation;
+  if (m.kind === "reference") {
+    const path22 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path22}(?![A-Za-z0-9_.])`);
+    if (!pattern.test(line)) return void 0;
+    const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
+    return one([line.replace(pattern, replacement)]);
+  }
+  const key = keyOf(line);
+  if (m.kind === "value") {
+    if (!key || key.value === "" || /^[|>]/.test(key.value)) return void 0;
+    const at2 = line.lastIndexOf(key.value);
+    const value = key.value.startsWith("{}") ? `{${marker}: x}` : key.value.startsWith("[]") ? `[${marker}]` : marker;
+    return one([line.slice(0, at2) + value + line.slice(at2 + key.value.length).replace(/^[^#]*/, "")]);
+  }
+  if (!key) return void 0;
+  if (key.item) {
+    const child2 = `${" ".repeat(key.indent)}${marker}: x`;
+    if (key.value !== "") return one([line, child2]);
+    const dash = indentOf(line);
+    let last = index;
+    for (let j = index + 1; j < lines.length; j++) {
+      if (!isContent(lines[j])) continue;
+      if (indentOf(lines[j]) <= dash) break;
+      last = j;
+    }
+    return { start: index, count: last - index + 1, lines: [...lines.slice(index, last + 1), child2] };
+  }
+  if (key.value !== "" && !/^\{\{.*\}\}\s*$/.test(key.value)) return void 0;
+  let childIndent = key.indent + 2;
+  let list2 = false;
+  for (let j = index + 1; j < lines.length; j++) {
+    const next = lines[j];
+    const nindent = /\bn?indent\s+(\d+)/.exec(next);
+    if (!isContent(next)) {
+      if (nindent && /\{\{/.test(next)) {
+        childIndent = Number(nindent[1]);
+        break;
+      }
+      continue;
+    }
+    if (indentOf(next) > key.indent || /^\s*-(\s|$)/.test(next) && indentOf(next) === key.indent) {
+      childIndent = indentOf(next);
+      list2 = /^\s*-(\s|$)/.test(next);
+    }
+    break;
+  }
+  if (key.value !== "") {
+    const nindent = /\bn?indent\s+(\d+)/.exec(key.value);
+    if (!nindent) return void 0;
+    childIndent = Number(nindent[1]);
+  }
+  return one([line, list2 ? `${" ".repeat(childIndent)}- ${marker}` : `${" ".repeat(childIndent)}${marker}: x`]);
+}
+function observe(claim, marker, objects, originals) {
+  const other = counterpart(claim.object, originals, objects);
+  if (other === void 0) return false;
+  const at2 = remapPointer(claim.object.raw, other.raw, claim.pointer) ?? claim.pointer;
+  const node = get(other.raw, at2);
+  switch (claim.expect) {
+    case "contains":
+      return typeof node === "string" && node.includes(marker) || Array.isArray(node) && node.includes(marker) || isObj(node) && marker in node;
+    case "key":
+      return isObj(node) && marker in node || Array.isArray(node) && node.includes(marker);
+    case "changed":
+      return JSON.stringify(node) !== JSON.stringify(claim.original);
+  }
+}
+function emptyAt(claim) {
+  const node = get(claim.object.raw, claim.pointer);
+  return node === null || isObj(node) && Object.keys(node).length === 0 || Array.isArray(node) && node.length === 0;
+}
+async function proveLines(render2, config, claims, budget, tmp, stats, trials = []) {
+  if (claims.length === 0) return;
+  const edits = /* @__PURE__ */ new Map();
+  let next = 1;
+  for (const claim of claims) {
+    const relative = path15.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path15.isAbsolute(relative)) {
+      claim.failure = "the line is outside the chart";
+      continue;
+    }
+    const key = `${claim.file}\0${claim.line}\0${signature(claim.mutation)}\0${claim.trial ?? ""}`;
+    let edit = edits.get(key);
+    if (!edit) edits.set(key, edit = { id: next++, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [] });
+    edit.claims.push(claim);
+  }
+  const byLine = /* @__PURE__ */ new Map();
+  for (const edit of edits.values()) {
+    const k = `${edit.file}\0${edit.line}`;
+    byLine.set(k, [...byLine.get(k) ?? [], edit]);
+  }
+  const rounds = [];
+  const roundOf = /* @__PURE__ */ new Map();
+  for (const list2 of byLine.values()) {
+    list2.forEach((edit, i2) => {
+      const trial2 = edit.claims[0].trial;
+      const key = `${i2}\0${trial2 ?? ""}`;
+      let edits2 = roundOf.get(key);
+      if (!edits2) {
+        roundOf.set(key, edits2 = []);
+        rounds.push({ trial: trial2, edits: edits2 });
+      }
+      edits2.push(edit);
+    });
+  }
+  const copy = mkdtempSync4(path15.join(tmp, "chart-"));
+  const chartCopy = path15.join(copy, path15.basename(render2.dir));
+  cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
+  const originals = /* @__PURE__ */ new Map();
+  const read = (file) => {
+    let text2 = originals.get(file);
+    if (text2 === void 0) originals.set(file, text2 = readFileSync7(file, "utf8"));
+    return text2;
+  };
+  let remaining = budget;
+  let trial;
+  const attempt = async (batch) => {
+    const usable = [];
+    const files = /* @__PURE__ */ new Map();
+    for (const edit of batch) {
+      const lines = files.get(edit.file) ?? read(edit.file).split("\n");
+      files.set(edit.file, lines);
+      usable.push(edit);
+    }
+    if (usable.length === 0) return;
+    if (remaining <= 0) {
+      for (const edit of usable) for (const c3 of edit.claims) c3.failure ??= "the cap on extra renders was reached";
+      return;
+    }
+    const applied = [];
+    for (const [file, lines] of files) {
+      const mine = usable.filter((e) => e.file === file).sort((a2, b) => b.line - a2.line);
+      const out = [...lines];
+      for (const edit of mine) {
+        if (edit.mutation.kind === "child" && trial === void 0 && edit.claims.every((c3) => emptyAt(c3))) {
+          for (const c3 of edit.claims) c3.failure = "the block is empty: a marker next to it would not be YAML";
+          continue;
+        }
+        const changed = apply(out, edit.line - 1, edit);
+        if (changed === void 0) {
+          for (const c3 of edit.claims) c3.failure = "the line cannot be changed to test it";
+          continue;
+        }
+        out.splice(changed.start, changed.count, ...changed.lines);
+        applied.push(edit);
+      }
+      writeFileSync4(path15.join(chartCopy, path15.relative(render2.dir, file)), out.join("\n"));
+    }
+    if (applied.length > 0) {
+      remaining--;
+      const started = performance.now();
+      const overrides = trial === void 0 ? void 0 : trials[trial];
+      const valuesFiles = [...render2.request.valuesFiles];
+      if (overrides) {
+        const file = path15.join(copy, `values-${trial}.json`);
+        writeFileSync4(file, JSON.stringify(overrides.file));
+        valuesFiles.push(file);
+      }
+      const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
+      stats.ms += performance.now() - started;
+      stats.renders++;
+      if (outcome.ok) {
+        const objects = objectsOfRender(outcome.stdout, render2.dir, render2.chart, render2.valueSet.name, config, render2.repoRoot);
+        for (const edit of applied) {
+          for (const c3 of edit.claims) {
+            c3.proven = observe(c3, `${LINE_MARKER}${edit.id}`, objects, render2.objects);
+            if (!c3.proven) c3.failure = "changing the line did not change the field";
+          }
+        }
+      } else if (applied.length === 1) {
+        for (const c3 of applied[0].claims) c3.failure = "the chart does not render with the line changed";
+      }
+      for (const file of files.keys()) writeFileSync4(path15.join(chartCopy, path15.relative(render2.dir, file)), read(file));
+      if (!outcome.ok && applied.length > 1) {
+        const half = Math.ceil(applied.length / 2);
+        await attempt(applied.slice(0, half));
+        await attempt(applied.slice(half));
+      }
+    } else {
+      for (const file of files.keys()) writeFileSync4(path15.join(chartCopy, path15.relative(render2.dir, file)), read(file));
+    }
+  };
+  try {
+    for (const round of rounds) {
+      trial = round.trial;
+      await attempt(round.edits);
+    }
+  } finally {
+    rmSync4(copy, { recursive: true, force: true });
+  }
+}
+function prefixPointer(pointer, depth) {
+  return join("", ...tokens(pointer).slice(0, Math.max(0, depth)));
+}
+
+// src/provenance/index.ts
+function objectKey3(source, ref) {
+  return [source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+var IMAGE_SLOT = {
+  "image-tag": "tag",
+  "image-digest": "digest",
+  "image-registry": "registry"
+};
+function imageSlot(image, slot) {
+  const at2 = image.indexOf("@");
+  const digest = at2 === -1 ? void 0 : image.slice(at2 + 1);
+  const name = at2 === -1 ? image : image.slice(0, at2);
+  const slash = name.lastIndexOf("/");
+  const colon = name.lastIndexOf(":");
+  const tag = colon > slash ? name.slice(colon + 1) : void 0;
+  const repository = colon > slash ? name.slice(0, colon) : name;
+  if (slot === "tag") return tag;
+  if (slot === "digest") return digest ?? tag;
+  const first = repository.split("/")[0];
+  return repository.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : repository;
+}
+function trialOf(candidate2) {
+  return candidate2.trial === void 0 ? {} : { trial: candidate2.trial };
+}
+function decide(target) {
+  const confirmed = target.confirmed ?? [];
+  if (confirmed.length === 0) return { reason: target.note ?? "no values key could be proven" };
+  const flip = confirmed.find((c3) => c3.how === "flip");
+  if (flip) return { path: flip.candidate.path, how: "flip" };
+  const unique = [...new Map(confirmed.map((c3) => [c3.candidate.id, c3])).values()];
+  if (target.present) {
+    const slot = IMAGE_SLOT[target.finding.ruleId];
+    if (slot && fieldName(target.pointer) === "image") {
+      const inSlot = unique.filter((c3) => {
+        const part = c3.text === void 0 ? void 0 : imageSlot(c3.text, slot);
+        if (part === void 0) return false;
+        const own = sentinelPattern(c3.candidate.id);
+        return own.test(part) || c3.candidate.numeric !== void 0 && part.includes(String(c3.candidate.numeric));
+      });
+      if (inSlot.length === 1) return { path: inSlot[0].candidate.path, how: "sentinel", ...trialOf(inSlot[0].candidate) };
+      return { reason: inSlot.length === 0 ? `no values key feeds the image's ${slot}` : `${inSlot.length} values keys feed the image's ${slot}` };
+    }
+    if (unique.length === 1) return { path: unique[0].candidate.path, how: "sentinel", ...trialOf(unique[0].candidate) };
+    return { reason: `${unique.length} values keys feed this field together` };
+  }
+  const deepest = Math.max(...unique.map((c3) => c3.depth));
+  const atDeepest = unique.filter((c3) => c3.depth === deepest);
+  if (atDeepest.length === 1) return { path: atDeepest[0].candidate.path, how: "sentinel", depth: deepest, ...trialOf(atDeepest[0].candidate) };
+  return { reason: `${atDeepest.length} values maps feed the block this field belongs in` };
+}
+function setPairLine(config, pair2) {
+  if (!config.file) return void 0;
+  let text2;
+  try {
+    text2 = readFileSync8(config.file, "utf8");
+  } catch {
+    return void 0;
+  }
+  const lines = text2.split(/\r?\n/);
+  const index = lines.findIndex((l) => l.includes(pair2));
+  return index === -1 ? void 0 : { file: config.file, line: index + 1 };
+}
+function structuralClaim(target, line, at2, sources) {
+  const text2 = sources.read(line.file)?.lines[line.line - 1] ?? "";
+  const key = keyOf(text2);
+  const tokens2 = tokens(at2);
+  const endsAtKey = key !== void 0 && tokens2[tokens2.length - 1] === key.key;
+  const byValue = key !== void 0 && endsAtKey && key.value !== "" && !/^[|>]/.test(key.value);
+  return {
+    file: line.file,
+    line: line.line,
+    mutation: byValue ? { kind: "value" } : { kind: "child" },
+    object: target.object,
+    pointer: at2,
+    expect: byValue && key.value.trim() !== "{}" ? "contains" : "key"
+  };
+}
+function isEmptyBlock(value) {
+  return value === void 0 || value === null || (Array.isArray(value) ? value.length === 0 : typeof value === "object" && Object.keys(value).length === 0);
+}
+function referenceClaim(target, found, relative, decision, values, sources) {
+  const reported = keyOf(sources.read(found.file)?.lines[found.line - 1] ?? "");
+  const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
+  if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
+  const length = found.ref.length;
+  const path22 = relative.slice(0, length);
+  const extra = relative.length - length;
+  const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
+  const report = { file: found.file, line: found.line };
+  if (decision.how === "flip") {
+    if (extra !== 0) return void 0;
+    const flipped = getAtValue(values, decision.path) ? "false" : "true";
+    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path22, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+  }
+  const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
+  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path22, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path22, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+}
+var MAX_CLAIMS = 6;
+function planTarget(target, render2, values, sources, config) {
+  const { finding } = target;
+  const source = finding.source;
+  const templateAbs = path16.resolve(render2.repoRoot, source.file);
+  const decision = decide(target);
+  const plan = { target, notes: [], claims: [] };
+  if (decision.path) {
+    const where = locationOf(values, decision.path);
+    if (where?.kind === "set") {
+      const inConfig = setPairLine(config, where.file);
+      if (inConfig) source.values = { file: relativeTo(render2.repoRoot, inConfig.file), line: inConfig.line, key: where.key };
+      else plan.notes.push(`decided by --set ${where.file}`);
+    } else if (where) {
+      source.values = { file: relativeTo(render2.repoRoot, where.file), ...where.line !== void 0 ? { line: where.line } : {}, key: where.key };
+    }
+    const relative = scopeRelative(decision.path, target.scope);
+    const found = relative ? emittingLines(sources, templateAbs, relative, target.pointer) : void 0;
+    if (relative && found && !("reason" in found)) {
+      for (const line of found.slice(0, MAX_CLAIMS)) {
+        const claim = referenceClaim(target, line, relative, decision, values, sources);
+        if (claim) plan.claims.push(claim);
+      }
+    } else if (found && "reason" in found) plan.notes.push(found.reason);
+    const at2 = target.present ? target.pointer : prefixPointer(target.pointer, decision.depth ?? 0);
+    const structural = at2 === "" ? void 0 : structuralLine(sources, templateAbs, at2, target.object.raw);
+    if (structural && "line" in structural) {
+      if (!plan.claims.some((c3) => c3.file === structural.file && (c3.report?.line ?? c3.line) === structural.line)) plan.claims.push(structuralClaim(target, structural, at2, sources));
+    } else if (plan.claims.length === 0 && structural) plan.notes.push(structural.reason);
+    if (decision.how === "sentinel" && decision.trial !== void 0) {
+      for (const claim of plan.claims) if (isEmptyBlock(get(target.object.raw, claim.pointer)) && claim.mutation.kind !== "value") claim.trial = decision.trial;
+    }
+  } else {
+    plan.notes.push(decision.reason ?? "no values key could be proven");
+    const at2 = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
+    const found = structuralLine(sources, templateAbs, at2, target.object.raw);
+    if ("line" in found) {
+      const literal2 = literalValueAt(sources, templateAbs, found.line);
+      const rendered = get(target.object.raw, at2);
+      if (literal2 !== void 0 && (rendered === null || typeof rendered !== "object") && literal2 !== String(rendered)) {
+        plan.notes.push("the template line found does not hold the rendered value");
+      } else plan.claims.push(structuralClaim(target, found, at2, sources));
+    } else plan.notes.push(found.reason);
+  }
+  return plan;
+}
+function pointerForKey(pointer, key) {
+  const tokens2 = tokens(pointer);
+  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (tokens2[i2] === key) return prefixPointer(pointer, i2 + 1);
+  return void 0;
+}
+function getAtValue(values, p) {
+  let node = values.value;
+  for (const t of p) node = node !== null && typeof node === "object" ? node[t] : void 0;
+  return node;
+}
+function finishPlan(plan, render2) {
+  const source = plan.target.finding.source;
+  const templateAbs = path16.resolve(render2.repoRoot, source.file);
+  const proven = plan.claims.find((c3) => c3.proven);
+  if (proven) {
+    const at2 = proven.report ?? { file: proven.file, line: proven.line };
+    source.templateLocation = { file: relativeTo(render2.repoRoot, at2.file), line: at2.line };
+    if (at2.file === templateAbs) source.line = at2.line;
+  } else if (plan.claims.length > 0) {
+    const tried = plan.claims.map((c3) => `${relativeTo(render2.repoRoot, c3.file).split("/").pop()}:${c3.line}`).join(", ");
+    plan.notes.push(`template line${plan.claims.length > 1 ? "s" : ""} ${tried} not confirmed by re-rendering (${plan.claims[0].failure ?? "not tried"})`);
+  }
+  source.located = source.values ? "values" : source.templateLocation ? "template" : "object";
+  if (plan.notes.length > 0) source.unproven = plan.notes.join("; ");
+}
+async function attachProvenance(findings, renders, config, options = {}) {
+  const report = { renders: 0, ms: 0, defaults: /* @__PURE__ */ new Map() };
+  if (!config.provenance.enabled) return report;
+  const inDefault = /* @__PURE__ */ new Set();
+  for (const f of findings) if (f.source.kind === "helm" && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\0${f.fingerprint}`);
+  const byRender = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID) continue;
+    const set = f.source.valueSet ?? DEFAULT_VALUE_SET;
+    if (set !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
+    const key = `${f.source.chart}\0${set}`;
+    byRender.set(key, [...byRender.get(key) ?? [], f]);
+  }
+  const lintOn = config.rules[DANGEROUS_RULE_ID]?.enabled !== false;
+  const sources = /* @__PURE__ */ new Map();
+  const sourcesOf = (dir) => {
+    let s = sources.get(dir);
+    if (!s) sources.set(dir, s = new TemplateSources(dir));
+    return s;
+  };
+  const concurrency = options.concurrency ?? Math.max(1, os5.availableParallelism());
+  await mapLimit([...renders], concurrency, async (render2) => {
+    const isDefault = render2.valueSet.name === DEFAULT_VALUE_SET;
+    const mine = byRender.get(`${render2.chart}\0${render2.valueSet.name}`) ?? [];
+    if (mine.length === 0 && !(isDefault && lintOn)) return;
+    const started = performance.now();
+    const values = effectiveValues({ chartDir: render2.dir, valuesFiles: render2.request.valuesFiles, set: render2.request.set });
+    const index = /* @__PURE__ */ new Map();
+    for (const object of render2.objects) index.set(objectKey3(object.source, object.ref), object);
+    const templateSources = sourcesOf(render2.dir);
+    const targets = [];
+    for (const finding of mine) {
+      const object = index.get(objectKey3(finding.source, finding.object));
+      if (object === void 0) {
+        finding.source.located = "object";
+        finding.source.unproven = "the rendered object was not found again";
+        continue;
+      }
+      if (finding.path === "") {
+        finding.source.located = "object";
+        finding.source.unproven = "the finding is about the whole object";
+        continue;
+      }
+      targets.push(newTarget(finding, object, values));
+    }
+    const lintPaths = isDefault && lintOn ? dangerousLeaves(values).map((d) => d.path) : [];
+    const max = config.provenance.maxRenders;
+    const result = await locate2({
+      render: render2,
+      values,
+      config,
+      targets,
+      fieldRefs: templateSources.fieldReferences(),
+      lintPaths,
+      maxRenders: Math.max(1, max - 1)
+    });
+    const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
+    const proof = { renders: 0, ms: 0 };
+    const tmp = mkdtempSync5(path16.join(os5.tmpdir(), "preadmit-lines-"));
+    try {
+      await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
+    } finally {
+      rmSync5(tmp, { recursive: true, force: true });
+    }
+    for (const plan of plans) finishPlan(plan, render2);
+    const ms = performance.now() - started;
+    const renders2 = result.stats.renders + proof.renders;
+    render2.record.provenance = { renders: renders2, ms: Math.round(ms) };
+    report.renders += renders2;
+    report.ms += ms;
+    if (isDefault) report.defaults.set(render2.chart, { values, shown: result.shown, tried: result.tried });
+  });
+  return report;
+}
+function provenanceSummary(findings, report) {
+  const out = { values: 0, template: 0, object: 0, renders: report.renders, ms: Math.round(report.ms) };
+  for (const f of findings) if (f.source.located) out[f.source.located]++;
+  return out;
+}
+async function processFindings(input) {
+  const located = await attachProvenance(input.findings, input.renders, input.config);
+  const linted = lintValues(input.findings, input.renders, input.config, located.defaults);
+  const findings = mergeValueSets([...input.findings, ...linted], input.config);
+  const suppressions = applySuppressions(findings, {
+    config: input.config,
+    repoRoot: input.repoRoot,
+    objects: input.objects,
+    files: commentFiles(input.renders),
+    ruleIds: input.ruleIds,
+    ...input.today !== void 0 ? { today: input.today } : {}
+  });
+  return { findings, suppressions, provenance: provenanceSummary(findings, located) };
+}
+
 // src/loaders/terraform/detect.ts
 var PLAN_KEYS = ["planned_values", "resource_changes", "configuration", "prior_state"];
 var SHOW_HINT = "run terraform show -json <planfile> > plan.json and scan that file";
@@ -33308,7 +35821,7 @@ function classifyText(text2, encoding = "utf-8") {
   while (start < text2.length && /\s/.test(text2[start])) start++;
   if (text2[start] !== "{") return { kind: "not-plan" };
   const head = text2.slice(start, start + SNIFF);
-  if (/^\{\s*"@(level|message|module|timestamp)"\s*:/.test(head) || /"@level"\s*:/.test(firstLine(head)) && /"@message"\s*:/.test(firstLine(head))) {
+  if (/^\{\s*"@(level|message|module|timestamp)"\s*:/.test(head) || /"@level"\s*:/.test(firstLine2(head)) && /"@message"\s*:/.test(firstLine2(head))) {
     return { kind: "rejected", message: `terraform plan -json log stream, not a plan: it holds no attribute values; ${SHOW_HINT}` };
   }
   const looksTerraform = /"(format_version|terraform_version|planned_values|resource_changes|prior_state|lineage)"\s*:/.test(head);
@@ -33340,7 +35853,7 @@ function classifyText(text2, encoding = "utf-8") {
 function isStateRepresentation(doc) {
   return "values" in doc && !("planned_values" in doc) && !("resource_changes" in doc);
 }
-function firstLine(text2) {
+function firstLine2(text2) {
   const newline = text2.indexOf("\n");
   return newline === -1 ? text2 : text2.slice(0, newline);
 }
@@ -33666,56 +36179,56 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path16 = [];
+  const path22 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path16.push(Number(step));
+      path22.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path16.push(step);
+      path22.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path16.push(key);
+    path22.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path16.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path16.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path22.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path22.push(0);
     node = next;
     parent = key;
   }
-  return path16;
+  return path22;
 }
 
 // src/loaders/terraform/helm-release.ts
-import { existsSync as existsSync2, statSync as statSync3 } from "node:fs";
-import path9 from "node:path";
+import { existsSync as existsSync6, statSync as statSync7 } from "node:fs";
+import path17 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside(root, target) {
-  const rel = path9.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path9.isAbsolute(rel);
+  const rel = path17.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path17.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path9.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path9.resolve(dirs.moduleDir, chart));
-  for (const candidate of candidates) {
-    if (!inside(dirs.repoRoot, candidate) || !existsSync2(candidate)) continue;
-    const stat = statSync3(candidate);
-    if (stat.isDirectory() && existsSync2(path9.join(candidate, "Chart.yaml"))) return { source: "local", dir: candidate, tried: candidates };
-    if (stat.isFile() && /\.tgz$/.test(candidate)) return { source: "archive", dir: candidate, tried: candidates };
+  const candidates = [path17.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path17.resolve(dirs.moduleDir, chart));
+  for (const candidate2 of candidates) {
+    if (!inside(dirs.repoRoot, candidate2) || !existsSync6(candidate2)) continue;
+    const stat = statSync7(candidate2);
+    if (stat.isDirectory() && existsSync6(path17.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (stat.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
   return { source: "missing", tried: candidates };
@@ -33821,7 +36334,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path9.relative(dirs.repoRoot, t).split(path9.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path17.relative(dirs.repoRoot, t).split(path17.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -33840,8 +36353,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync3, readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync4 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync7, readdirSync as readdirSync6, readFileSync as readFileSync9, realpathSync as realpathSync3, statSync as statSync8 } from "node:fs";
+import path18 from "node:path";
 
 // src/loaders/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -34081,13 +36594,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path16, blockLine) {
+function locatePath(body, path22, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path16.length) {
-    const step = path16[i2];
+  while (i2 < path22.length) {
+    const step = path22[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -34102,8 +36615,8 @@ function locatePath(body, path16, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path16[i2 + 1] === "number") {
-        index = path16[i2 + 1];
+      if (typeof path22[i2 + 1] === "number") {
+        index = path22[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -34211,32 +36724,32 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path10.resolve(options.rootDir);
-    this.repoRoot = path10.resolve(options.repoRoot);
-    this.realRoot = safeRealpath2(this.repoRoot) ?? this.repoRoot;
+    this.rootDir = path18.resolve(options.rootDir);
+    this.repoRoot = path18.resolve(options.repoRoot);
+    this.realRoot = safeRealpath3(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
   }
   inside(dir) {
-    const real = safeRealpath2(dir);
+    const real = safeRealpath3(dir);
     if (real === void 0) return false;
-    const rel = path10.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path10.isAbsolute(rel);
+    const rel = path18.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path18.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path10.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path18.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
-      if (!existsSync3(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync4(file, "utf8"));
+      if (!existsSync7(file) || !this.inside(file)) return this.modulesJson;
+      const parsed = JSON.parse(readFileSync9(file, "utf8"));
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path10.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path18.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -34255,11 +36768,11 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path10.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path18.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
-    const result = dir !== void 0 && existsSync3(dir) && this.inside(dir) ? dir : void 0;
+    const result = dir !== void 0 && existsSync7(dir) && this.inside(dir) ? dir : void 0;
     this.dirs.set(key, result);
     return result;
   }
@@ -34270,20 +36783,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync2(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync6(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path10.join(dir, entry);
+      const absolute = path18.join(dir, entry);
       let text2;
       try {
-        if (!statSync4(absolute).isFile()) continue;
-        text2 = readFileSync4(absolute, "utf8");
+        if (!statSync8(absolute).isFile()) continue;
+        text2 = readFileSync9(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path10.relative(this.repoRoot, absolute).split(path10.sep).join("/");
+      const file = path18.relative(this.repoRoot, absolute).split(path18.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -34318,9 +36831,9 @@ var TfLocator = class {
     return heredoc.contentLine + document.lineOf(yaml.pointer) - 1;
   }
 };
-function safeRealpath2(p) {
+function safeRealpath3(p) {
   try {
-    return realpathSync2(p);
+    return realpathSync3(p);
   } catch {
     return void 0;
   }
@@ -34564,12 +37077,12 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/loaders/terraform/load-plan-file.ts
-import path11 from "node:path";
+import path19 from "node:path";
 async function loadPlanFile(json, options) {
-  const planFile = path11.relative(options.repoRoot, options.file).split(path11.sep).join("/");
+  const planFile = path19.relative(options.repoRoot, options.file).split(path19.sep).join("/");
   const loaded = loadPlan(json, {
     planFile,
-    planDir: path11.dirname(options.file),
+    planDir: path19.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -34601,367 +37114,10 @@ async function loadPlanFile(json, options) {
   return result;
 }
 
-// src/core/charts.ts
-import os3 from "node:os";
-
-// src/loaders/rendered-yaml.ts
-var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
-var TOP_LEVEL_SPEC = /^spec:/m;
-function crdHeader(text2) {
-  if (!CRD_KIND.test(text2)) return void 0;
-  const spec = TOP_LEVEL_SPEC.exec(text2);
-  return spec ? text2.slice(0, spec.index) : void 0;
-}
-function parseRenderedDocument(text2) {
-  const header2 = crdHeader(text2);
-  if (header2 !== void 0) {
-    const parsed = loadYamlDocuments(header2);
-    if (parsed.problems.length === 0 && parsed.documents.some((d) => d.value !== null && typeof d.value === "object" && "metadata" in d.value)) return parsed;
-  }
-  return loadYamlDocuments(text2);
-}
-
-// src/provenance/value-sets.ts
-import { existsSync as existsSync4, readdirSync as readdirSync3, statSync as statSync5 } from "node:fs";
-import path12 from "node:path";
-var DEFAULT_VALUE_SET = "default";
-function chartEntries(dir, config) {
-  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-}
-function ciValuesFiles(dir) {
-  const ci = path12.join(dir, "ci");
-  if (!existsSync4(ci)) return [];
-  try {
-    if (!statSync5(ci).isDirectory()) return [];
-    return readdirSync3(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path12.join(ci, f));
-  } catch {
-    return [];
-  }
-}
-function valueSetsOf(dir, config, options = {}) {
-  const own = chartEntries(dir, config);
-  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
-  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
-  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
-  if (options.all === false) return sets;
-  if (config.valueSets.ci) {
-    for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path12.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
-    }
-  }
-  const names = new Set(sets.map((s) => s.name));
-  for (const entry of own) {
-    for (const set of entry.valueSets) {
-      if (names.has(set.name)) continue;
-      names.add(set.name);
-      sets.push({
-        name: set.name,
-        kind: "config",
-        valuesFiles: [...baseFiles, ...set.valuesFiles],
-        set: [...baseSet, ...set.set],
-        own: { valuesFiles: set.valuesFiles, set: set.set }
-      });
-    }
-  }
-  return sets;
-}
-
-// src/core/discover.ts
-import { existsSync as existsSync5, lstatSync as lstatSync2, readdirSync as readdirSync4, realpathSync as realpathSync3, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
-var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
-var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
-function findRepoRoot(start) {
-  let dir = path13.resolve(start);
-  if (existsSync5(dir) && !statSync6(dir).isDirectory()) dir = path13.dirname(dir);
-  for (; ; ) {
-    if (existsSync5(path13.join(dir, ".git"))) return dir;
-    const parent = path13.dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
-function relativeTo(repoRoot, file) {
-  const rel = path13.relative(repoRoot, file);
-  return (rel === "" ? "." : rel).split(path13.sep).join("/");
-}
-function isInside2(root, target) {
-  const rel = path13.relative(root, target);
-  return rel === "" || !rel.startsWith(".." + path13.sep) && rel !== ".." && !path13.isAbsolute(rel);
-}
-var MAX_GLOB_LENGTH = 1024;
-var MAX_GLOB_ALTERNATIVES = 256;
-function braceAlternatives(glob) {
-  let total = 1;
-  for (const match2 of glob.matchAll(/\{([^{}]*)\}/g)) {
-    const body = match2[1];
-    const range2 = /^(-?\d+)\.\.(-?\d+)(?:\.\.-?\d+)?$/.exec(body) ?? /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(body);
-    const count2 = range2 ? Math.abs(/\d/.test(range2[1]) ? Number(range2[2]) - Number(range2[1]) : range2[2].charCodeAt(0) - range2[1].charCodeAt(0)) + 1 : body.split(",").length;
-    total *= Math.max(1, count2);
-    if (total > MAX_GLOB_ALTERNATIVES) return total;
-  }
-  return total;
-}
-function globProblem(glob) {
-  if (typeof glob !== "string" || glob === "") return "a glob must be a non-empty string";
-  if (glob.length > MAX_GLOB_LENGTH) return `glob is longer than ${MAX_GLOB_LENGTH} characters`;
-  if (/[\u0000-\u001f]/.test(glob)) return "glob contains a control character";
-  if (braceAlternatives(glob) > MAX_GLOB_ALTERNATIVES) return `glob's braces expand to more than ${MAX_GLOB_ALTERNATIVES} patterns`;
-  try {
-    new Minimatch(glob, { dot: true });
-  } catch (error) {
-    return `glob is invalid: ${error.message}`;
-  }
-  return void 0;
-}
-function compileGlobs(globs, where) {
-  return globs.map((glob) => {
-    const problem = globProblem(glob);
-    if (problem) throw new UsageError(`invalid ${where} glob ${JSON.stringify(glob.slice(0, 80))}: ${problem}`);
-    return new Minimatch(glob, { dot: true });
-  });
-}
-function sizeProblem(size2) {
-  if (size2 <= YAML_LIMITS.maxBytes) return void 0;
-  return `file is ${(size2 / 1024 / 1024).toFixed(1)} MiB, larger than the ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB preadmit reads; not read`;
-}
-function discover(paths, options) {
-  const inputs = [];
-  const errors = [];
-  const seen = /* @__PURE__ */ new Set();
-  const realRoot = safeRealpath3(options.repoRoot) ?? options.repoRoot;
-  const rel = (p) => relativeTo(options.repoRoot, p);
-  const include = compileGlobs(options.include, "include");
-  const includeDirs = options.include.map((glob) => new Minimatch(glob.replace(/\/\*\*$/, ""), { dot: true }));
-  const exclude = compileGlobs(options.exclude, "exclude");
-  const selected = (p) => {
-    const r = rel(p);
-    if (exclude.some((m) => m.match(r) || m.match(r + "/"))) return false;
-    if (include.length === 0) return true;
-    return include.some((m, i2) => m.match(r) || includeDirs[i2].match(r));
-  };
-  const add = (input, key) => {
-    if (seen.has(key)) return;
-    seen.add(key);
-    inputs.push(input);
-  };
-  const walked = /* @__PURE__ */ new Set();
-  const addManifest = (file, size2) => {
-    if (!selected(file)) return;
-    const tooLarge = sizeProblem(size2);
-    if (tooLarge) errors.push({ kind: "read", file: rel(file), message: tooLarge });
-    else add({ kind: "manifest", file, explicit: false }, file);
-  };
-  const walk2 = (dir, depth, walkRoot) => {
-    const real = safeRealpath3(dir) ?? dir;
-    if (walked.has(real)) return;
-    walked.add(real);
-    if (existsSync5(path13.join(dir, "Chart.yaml"))) {
-      if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
-      return;
-    }
-    if (depth > 40) {
-      errors.push({ kind: "read", file: rel(dir), message: "directory nesting deeper than 40 levels; not searched further" });
-      return;
-    }
-    let entries;
-    try {
-      entries = readdirSync4(dir).sort();
-    } catch (error) {
-      errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error.message}` });
-      return;
-    }
-    for (const entry of entries) {
-      const full = path13.join(dir, entry);
-      let stat;
-      try {
-        stat = lstatSync2(full);
-      } catch (error) {
-        errors.push({ kind: "read", file: rel(full), message: `cannot read: ${error.message}` });
-        continue;
-      }
-      if (stat.isSymbolicLink()) {
-        const target = safeRealpath3(full);
-        if (target === void 0) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing (or into a loop)" });
-          continue;
-        }
-        if (!isInside2(realRoot, target) && !isInside2(walkRoot, target)) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
-          continue;
-        }
-        if (isInside2(walkRoot, target) || entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
-        let targetStat;
-        try {
-          targetStat = statSync6(target);
-        } catch {
-          continue;
-        }
-        if (targetStat.isDirectory()) walk2(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path13.extname(target).toLowerCase())) addManifest(target, targetStat.size);
-        continue;
-      }
-      if (stat.isDirectory()) {
-        if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
-        walk2(full, depth + 1, walkRoot);
-      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path13.extname(entry).toLowerCase())) {
-        addManifest(full, stat.size);
-      }
-    }
-  };
-  for (const given of paths) {
-    if (given === "-") {
-      add({ kind: "stdin" }, "-");
-      continue;
-    }
-    const full = path13.resolve(given);
-    let stat;
-    try {
-      stat = statSync6(full);
-    } catch {
-      errors.push({ kind: "read", file: rel(full), message: existsSync5(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
-      continue;
-    }
-    if (stat.isDirectory()) {
-      if (existsSync5(path13.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
-      else walk2(full, 0, safeRealpath3(full) ?? full);
-    } else if (!stat.isFile()) {
-      errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
-    } else {
-      const tooLarge = sizeProblem(stat.size);
-      if (tooLarge) errors.push({ kind: "read", file: rel(full), message: tooLarge });
-      else add({ kind: "manifest", file: full, explicit: true }, full);
-    }
-  }
-  return { inputs, errors };
-}
-function isDanglingLink(p) {
-  try {
-    return lstatSync2(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
-function safeRealpath3(p) {
-  try {
-    return realpathSync3(p);
-  } catch {
-    return void 0;
-  }
-}
-
-// src/core/charts.ts
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
-  const concurrency = Math.max(1, os3.availableParallelism());
-  const jobs = [];
-  for (const dir of dirs) {
-    const info = checkChart(dir, repoRoot, loaded);
-    if (info === void 0) continue;
-    for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info, set });
-  }
-  const renders = await mapLimit(jobs, concurrency, (job) => renderOne(job.dir, job.info, job.set, helm, config, repoRoot, loaded));
-  for (const render2 of renders) {
-    if (render2 === void 0) continue;
-    loaded.renders.push(render2);
-    loaded.objects.push(...render2.objects);
-    loaded.charts.push(render2.record);
-  }
-  loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
-  return loaded;
-}
-function checkChart(dir, repoRoot, loaded) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const info = readChartInfo(dir);
-  if (typeof info === "string") {
-    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
-    return void 0;
-  }
-  if (info.type === "library") return void 0;
-  const missing = missingDependencies(info);
-  if (missing.length > 0) {
-    loaded.errors.push({
-      kind: "dependency",
-      file: `${chartPath}/Chart.yaml`,
-      chart: chartPath,
-      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
-    });
-    return void 0;
-  }
-  return info;
-}
-function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
-  const objects = [];
-  const which = valueSet === "default" ? "" : `with value set ${valueSet}: `;
-  const files = /* @__PURE__ */ new Map();
-  for (const [index, doc] of splitRendered(stdout).entries()) {
-    let file = files.get(doc.template);
-    if (file === void 0) {
-      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
-      files.set(doc.template, file);
-    }
-    const parsed = parseRenderedDocument(doc.text);
-    for (const problem of parsed.problems) {
-      errors?.push({ kind: "render", file, chart: chartPath, message: `${which}rendered output is not valid YAML: ${problem.message}` });
-    }
-    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
-    const result = objectsFromDocuments(parsed.documents, {
-      source,
-      defaultNamespace: config.helm.namespace,
-      linesAreSource: false,
-      strict: true
-    });
-    for (const object of result.objects) object.source.document = index;
-    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which}${problem.message}` });
-    objects.push(...result.objects);
-  }
-  return objects;
-}
-async function renderOne(dir, info, set, helm, config, repoRoot, loaded) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const binary = await helm();
-  const request = {
-    helm: binary,
-    chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
-    valuesFiles: set.valuesFiles,
-    set: set.set,
-    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
-    timeoutMs: config.helm.timeoutSeconds * 1e3
-  };
-  const outcome = await renderChart(request);
-  loaded.renderMs += outcome.ms;
-  if (!outcome.ok) {
-    const which = set.kind === "default" ? "" : `with value set ${set.name}: `;
-    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which}${outcome.message}` });
-    return void 0;
-  }
-  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
-  const record = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
-  if (set.kind !== "default") {
-    if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
-    if (set.own.set.length > 0) record.set = [...set.own.set];
-  }
-  return { dir, chart: chartPath, info, valueSet: set, request, objects, record, repoRoot };
-}
-
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync6, readFileSync as readFileSync5, statSync as statSync7 } from "node:fs";
-import path14 from "node:path";
+import { existsSync as existsSync8, readFileSync as readFileSync10, statSync as statSync9 } from "node:fs";
+import path20 from "node:path";
 
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
@@ -35129,18 +37285,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path14.resolve(start);
-  if (existsSync6(dir) && !safeIsDirectory(dir)) dir = path14.dirname(dir);
+  let dir = path20.resolve(start);
+  if (existsSync8(dir) && !safeIsDirectory(dir)) dir = path20.dirname(dir);
   for (; ; ) {
-    const candidate = path14.join(dir, CONFIG_FILE_NAME);
-    if (existsSync6(candidate)) return candidate;
-    if (dir === stopAt || path14.dirname(dir) === dir) return void 0;
-    dir = path14.dirname(dir);
+    const candidate2 = path20.join(dir, CONFIG_FILE_NAME);
+    if (existsSync8(candidate2)) return candidate2;
+    if (dir === stopAt || path20.dirname(dir) === dir) return void 0;
+    dir = path20.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync7(p).isDirectory();
+    return statSync9(p).isDirectory();
   } catch {
     return false;
   }
@@ -35149,9 +37305,9 @@ function describeAjvError(error) {
   const where = error.instancePath === "" ? "the top level" : error.instancePath.slice(1).replace(/\//g, ".");
   switch (error.keyword) {
     case "additionalProperties":
-      return `unknown key "${error.params.additionalProperty}" in ${where}`;
+      return `unknown key ${JSON.stringify(error.params.additionalProperty)} in ${where}`;
     case "propertyNames":
-      return `unknown rule id "${error.params.propertyName}" in ${where}`;
+      return `unknown rule id ${JSON.stringify(error.params.propertyName)} in ${where}`;
     case "enum":
       return `${where} must be one of ${error.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     default:
@@ -35159,10 +37315,15 @@ function describeAjvError(error) {
   }
 }
 var validatorCache;
-function loadConfig(file, ruleIds2, displayPath) {
+function loadConfig(file, ruleIds2, displayPath, repoRoot) {
+  const confined = repoRoot !== void 0 && isInside2(path20.resolve(repoRoot), path20.resolve(file));
+  if (confined) {
+    const problem2 = confinementProblem(repoRoot, file);
+    if (problem2) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
+  }
   let text2;
   try {
-    text2 = readFileSync5(file, "utf8");
+    text2 = readFileSync10(file, "utf8");
   } catch (error) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error.message}`);
   }
@@ -35189,7 +37350,39 @@ function loadConfig(file, ruleIds2, displayPath) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  return mergeConfig(value, path14.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path20.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const problems = [...configPathProblems(value, config, confined ? repoRoot : void 0)];
+  if (problems.length > 0) {
+    throw new UsageError(`invalid configuration:
+  ${problems.map((p) => `${displayPath}:${doc?.lineOf(p.pointer) ?? 1}: ${p.message}`).join("\n  ")}`);
+  }
+  return config;
+}
+function* configPathProblems(raw, config, repoRoot) {
+  const globs = [
+    ...(raw.include ?? []).map((glob2, i2) => [`/include/${i2}`, glob2]),
+    ...(raw.exclude ?? []).map((glob2, i2) => [`/exclude/${i2}`, glob2]),
+    ...(raw.charts ?? []).map((entry, i2) => [`/charts/${i2}/path`, entry.path]),
+    ...(raw.suppressions ?? []).flatMap(
+      (entry, i2) => ["chart", "file", "kind", "namespace", "name", "container"].flatMap((key) => entry[key] === void 0 ? [] : [[`/suppressions/${i2}/${key}`, entry[key]]])
+    )
+  ];
+  for (const [pointer, glob2] of globs) {
+    const problem = globProblem(glob2);
+    if (problem) yield { pointer, message: `${JSON.stringify(glob2.slice(0, 80))}: ${problem}` };
+  }
+  if (repoRoot === void 0) return;
+  const files = [
+    ...config.helm.valuesFiles.map((file, i2) => [`/helm/valuesFiles/${i2}`, file]),
+    ...config.charts.flatMap((entry, i2) => [
+      ...entry.valuesFiles.map((file, j) => [`/charts/${i2}/values/${j}`, file]),
+      ...entry.valueSets.flatMap((set, k) => set.valuesFiles.map((file, j) => [`/charts/${i2}/valueSets/${k}/values/${j}`, file]))
+    ])
+  ];
+  for (const [pointer, file] of files) {
+    const problem = confinementProblem(repoRoot, file);
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path20.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+  }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   const config = defaultConfig();
@@ -35208,14 +37401,14 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path14.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path14.resolve(baseDir, f)),
+    path: path20.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path20.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set.name,
-        valuesFiles: (set.values ?? []).map((f) => path14.resolve(baseDir, f)),
+        valuesFiles: (set.values ?? []).map((f) => path20.resolve(baseDir, f)),
         set: set.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
@@ -35232,15 +37425,15 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path14.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path14.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path20.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path20.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path14.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path20.resolve(baseDir, f));
   }
   return config;
 }
@@ -35253,8 +37446,8 @@ function ruleIds(rules = RULES) {
 function resolveConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path15.resolve(options.configFile) : findConfig(first, repoRoot);
-  const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file)) : defaultConfig();
+  const file = options.configFile ? path21.resolve(options.configFile) : findConfig(first, repoRoot);
+  const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
@@ -35263,9 +37456,10 @@ function resolveConfig(options, repoRoot) {
     throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.37)`);
   }
   if (options.kubeVersion) config.helm.kubeVersion = options.kubeVersion;
+  if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path15.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path21.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -35285,7 +37479,7 @@ function loadManifestText(text2, file, explicit, loaded) {
   loaded.objects.push(...objects);
 }
 async function load2(inputs, config, options, repoRoot) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0 };
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
   let helmPromise;
   const helm = () => helmPromise ??= locateHelm(options.helmPath);
   const loadPlanOrManifest = async (classification, absolute, file, text2, explicit) => {
@@ -35312,12 +37506,12 @@ async function load2(inputs, config, options, repoRoot) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path15.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path21.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync6(input.file);
+        bytes = readFileSync11(input.file);
       } catch (error) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error.message}` });
         continue;
@@ -35333,7 +37527,8 @@ async function load2(inputs, config, options, repoRoot) {
       if (error instanceof HelmNotFoundError) throw new UsageError(error.message, { cause: error });
       throw error;
     }
-    const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot);
+    const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true });
+    loaded.renders.push(...rendered.renders);
     loaded.objects.push(...rendered.objects);
     loaded.errors.push(...rendered.errors);
     loaded.charts.push(...rendered.charts);
@@ -35347,6 +37542,9 @@ function countBlocking(findings, failOn) {
   return findings.filter((f) => severityRank(f.severity) >= threshold).length;
 }
 async function scan(options) {
+  return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
+}
+async function scanWithBudget(options) {
   const started = performance.now();
   const rules = options.rules ?? RULES;
   const firstPath = options.paths.find((p) => p !== "-") ?? ".";
@@ -35355,8 +37553,9 @@ async function scan(options) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
   const loaded = await load2(discovery.inputs, config, options, repoRoot);
-  const evaluation = evaluate(loaded.objects, rules, config);
+  const evaluation = evaluateValueSets(loaded.objects, rules, config);
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
+  const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules) });
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
   const blast = /* @__PURE__ */ new Map();
   for (const unit of evaluation.units) for (const pod of unit.pods) blast.set(pod.object, blastRadiusOf(pod, unit));
@@ -35371,18 +37570,21 @@ async function scan(options) {
   for (const chart of loaded.charts) {
     const denied = /* @__PURE__ */ new Set();
     for (const object of loaded.objects) {
-      if (object.source.chart !== chart.chart) continue;
+      if (object.source.chart !== chart.chart || (object.source.valueSet ?? "default") !== chart.valueSet) continue;
       const verdict = evaluation.admission.get(object)?.[config.pss.level];
       for (const v of verdict?.violations ?? []) denied.add(v.check);
     }
     chart.admission = { level: config.pss.level, version: config.pss.version, allowed: denied.size === 0, deniedBy: [...denied].sort() };
   }
-  const findings = evaluation.findings.sort(
+  const findings = processed.findings.sort(
     (a2, b) => severityRank(b.severity) - severityRank(a2.severity) || a2.source.file.localeCompare(b.source.file) || a2.ruleId.localeCompare(b.ruleId)
   );
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
   for (const finding of findings) bySeverity[finding.severity]++;
-  const blocking = countBlocking(findings, config.failOn);
+  const blocking = countBlocking(
+    findings.filter((f) => !f.suppressed),
+    config.failOn
+  );
   const failed = blocking > 0 || config.failOnErrors && errors.length > 0;
   return {
     tool: { name: "preadmit", version: TOOL_VERSION },
@@ -35391,6 +37593,7 @@ async function scan(options) {
     objects,
     charts: loaded.charts,
     errors,
+    suppressions: processed.suppressions,
     summary: {
       verdict: failed ? "fail" : "pass",
       findings: findings.length,
@@ -35401,7 +37604,9 @@ async function scan(options) {
       charts: loaded.charts.length,
       errors: errors.length,
       renderMs: Math.round(loaded.renderMs),
-      totalMs: Math.round(performance.now() - started)
+      totalMs: Math.round(performance.now() - started),
+      suppressed: findings.filter((f) => f.suppressed).length,
+      provenance: processed.provenance
     }
   };
 }
@@ -35730,8 +37935,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path16 = `<code>${text(f.path || "/", LIMIT.path)}</code>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path16} | ${text(f.message, LIMIT.message)} | ${where} |`;
+  const path22 = `<code>${text(f.path || "/", LIMIT.path)}</code>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path22} | ${text(f.message, LIMIT.message)} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Path | Message | Location |", "| --- | --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -36261,7 +38466,7 @@ function buildGroups(result) {
   }
   return [...groups.values()].sort((a2, b) => chain(a2.order[0] - b.order[0], compareText(a2.order[1], b.order[1]), compareText(a2.order[2], b.order[2])));
 }
-function objectKey2(f) {
+function objectKey4(f) {
   const { object: ref, source } = f;
   return [ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, source.file, source.valueSet ?? "", source.address ?? ""].join("\0");
 }
@@ -36280,7 +38485,7 @@ function renderGroup(group, result, records, paint) {
     lines.push(`  ${paint("no findings", "dim")}`);
     return lines;
   }
-  const byObject = [...groupBy(group.findings, objectKey2).values()].sort(
+  const byObject = [...groupBy(group.findings, objectKey4).values()].sort(
     (a2, b) => chain(compareSeverity(worst(a2), worst(b)), compareRefs(a2[0].object, b[0].object))
   );
   const ruleWidth = Math.max(...group.findings.map((f) => f.ruleId.length));
@@ -36288,7 +38493,7 @@ function renderGroup(group, result, records, paint) {
     const first = findings[0];
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), "bold")}`;
     if (first.source.address !== void 0) objectLine += paint(` (${terminalSafe(first.source.address)})`, "dim");
-    const record = records.get(objectKey2(first));
+    const record = records.get(objectKey4(first));
     const deniedBy = group.chart === void 0 && record !== void 0 ? objectDeniedBy(record, result.pss.level) : void 0;
     if (deniedBy !== void 0) {
       const at2 = pssLabel(result.pss.level, result.pss.version);
@@ -36378,7 +38583,7 @@ function renderSummary(result, paint) {
 }
 function renderText(result, options = {}) {
   const paint = painter(options.color === true);
-  const records = new Map(result.objects.map((r) => [objectKey2(r), r]));
+  const records = new Map(result.objects.map((r) => [objectKey4(r), r]));
   const sections = [];
   sections.push([
     paint(`preadmit ${terminalSafe(result.tool.version)}`, "bold") + ` \xB7 Pod Security ${terminalSafe(pssLabel(result.pss.level, result.pss.version))} \xB7 fail-on ${result.summary.failOn}`
@@ -36528,7 +38733,7 @@ ${USAGE}
     });
     const toTerminal = values.output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const report = render(format2, result, { rules: RULES, color: toTerminal });
-    if (values.output) writeFileSync3(values.output, report);
+    if (values.output) writeFileSync5(values.output, report);
     else process.stdout.write(report);
     if (values.output || format2 !== "text") {
       for (const error of result.errors) process.stderr.write(`preadmit: error: ${terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`)}

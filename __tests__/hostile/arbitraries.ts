@@ -208,10 +208,10 @@ export const mutatedYaml: fc.Arbitrary<string> = fc
 /** Short random texts over YAML's syntax characters and Kubernetes words. */
 export const randomYaml: fc.Arbitrary<string> = fc.string({ unit: fc.constantFrom(...META, 'a', 'b', 'kind', 'apiVersion', 'v1', 'Pod', '1', 'metadata', 'spec', 'name', PLANTED_SECRET), maxLength: 60 });
 
-/** Whether a text holds nothing but blank lines, comments, markers and directives. */
+/** Whether a text holds nothing but blank lines, comments, markers and directives (and byte-order marks). */
 export function blankYaml(text: string): boolean {
   return text
-    .replace(/^\ufeff/, '')
+    .replace(/\ufeff/g, '')
     .replace(/\r/g, '')
     .split('\n')
     .every((line) => /^\s*(#.*)?$/.test(line) || /^(---|\.\.\.)\s*(#.*)?$/.test(line) || line.startsWith('%'));

@@ -148,6 +148,31 @@ describe.each(HELMS)('%s', (_, helmVar) => {
       expect(result.charts.map((c) => c.chart.split('/').pop())).toEqual(['good']);
     });
 
+    it('refuses a chart directory that is itself a link out of the repository it is named from', async () => {
+      const repo = workspace();
+      mkdirSync(path.join(repo, '.git'));
+      const elsewhere = chart(workspace('preadmit-hostile-outside-'), 'elsewhere', { 'templates/pod.yaml': PRIVILEGED_POD });
+      const named = link(repo, 'charts/app', elsewhere);
+      const helm = await locateHelm(helmPath());
+      const outcome = await renderChart({ helm, chartDir: named, root: repo, releaseName: 'r', namespace: 'default', valuesFiles: [], set: [], timeoutMs: 30_000 });
+      expect(outcome).toMatchObject({ ok: false, message: 'the chart directory leads outside the repository (through a symlink?); not rendered' });
+    });
+
+    it('reports a dangling link or a file where charts/ should be, instead of crashing', async () => {
+      const dir = workspace();
+      const dangling = chart(dir, 'dangling-subchart', { 'templates/pod.yaml': PRIVILEGED_POD }, 'apiVersion: v2\nname: dangling-subchart\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: 0.1.0\n');
+      link(dangling, 'charts/sub', path.join(dir, 'nowhere'));
+      chart(dir, 'charts-is-a-file', { 'templates/pod.yaml': PRIVILEGED_POD, charts: 'not a directory\n' });
+      goodChart(dir);
+      const result = await scan({ paths: [dir], helmPath: helmPath() });
+      const errors = result.errors.map((e) => [e.kind, e.file.split('/').slice(-2).join('/'), e.message]).sort((a, b) => a[1]!.localeCompare(b[1]!));
+      expect(errors).toEqual([
+        ['dependency', 'dangling-subchart/Chart.yaml', expect.stringMatching(/dependency "sub" missing from charts\//)],
+        ['render', `${path.basename(dir)}/charts-is-a-file`, 'charts is not a directory; not rendered'],
+      ]);
+      expect(result.charts.map((c) => c.chart.split('/').pop())).toEqual(['good']);
+    });
+
     it('renders a chart whose symlinks stay inside its repository', async () => {
       const repo = workspace();
       mkdirSync(path.join(repo, '.git'));

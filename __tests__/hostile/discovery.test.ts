@@ -103,7 +103,8 @@ describe('globs', () => {
     const { repo, deploy } = repository();
     writeFileSync(path.join(repo, '.preadmit.yaml'), 'exclude: ["{1..100000}/**"]\n');
     const started = performance.now();
-    await expect(scan({ paths: [deploy] })).rejects.toThrow(/invalid exclude glob "\{1\.\.100000\}\/\*\*": glob's braces expand to more than 256 patterns/);
+    // (discovery names the glob; a configuration loader that checks globs first also names the line)
+    await expect(scan({ paths: [deploy] })).rejects.toThrow(/"\{1\.\.100000\}\/\*\*": glob's braces expand to more than 256 patterns/);
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 });
@@ -121,7 +122,7 @@ describe('configuration errors through the CLI', () => {
     ['an unknown rule id', 'rules:\n  pss-privileged: high\n  no-such-rule: off\n', /\.preadmit\.yaml:3: unknown rule id "no-such-rule"/],
     ['a YAML error', 'failOn: [high\n', /\.preadmit\.yaml:2: invalid YAML/],
     ['a key that injects a workflow command', '"x\\n::error::pwned": 1\n', /unknown key/],
-    ['a bad glob', 'include: ["{1..100000}"]\n', /invalid include glob/],
+    ['a bad glob', 'include: ["{1..100000}"]\n', /"\{1\.\.100000\}": glob's braces expand to more than 256 patterns/],
   ])('%s: exit 2 with the file and line, no stack trace', async (_, config, message) => {
     const dir = workspace();
     writeTree(dir, { 'pod.yaml': PRIVILEGED_POD });

@@ -4,7 +4,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/core/scan.ts';
-import { loadYamlDocuments, parseYamlDocuments, YAML_LIMITS } from '../../src/loaders/yaml-docs.ts';
+import { loadYamlDocuments, parseYamlDocuments, runWithYamlBudget, YAML_LIMITS, YamlBudget } from '../../src/loaders/yaml-docs.ts';
 import {
   billionLaughs,
   corpusDir,
@@ -155,6 +155,24 @@ describe('generated hostile manifests', () => {
     const recurse = (n: number): string => (n === 0 ? JSON.stringify(loadYamlDocuments(text).problems) : recurse(n - 1));
     expect(recurse(5_000)).toBe(shallow);
     expect(JSON.stringify(parseYamlDocuments(text).problems)).toBe(shallow);
+  });
+
+  it('shares one node budget across everything parsed inside a budget, across awaits', async () => {
+    const doc = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: [${'1,'.repeat(400)}1]}\n`;
+    const budget = new YamlBudget(1_000);
+    const results = await runWithYamlBudget(budget, async () => {
+      const out = [];
+      for (let i = 0; i < 4; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        out.push(loadYamlDocuments(doc));
+      }
+      return out;
+    });
+    expect(results.map((r) => r.documents.length)).toEqual([1, 1, 1, 0]);
+    expect(results[3]!.problems[0]!.message).toMatch(/this scan already parsed 1,000 YAML nodes/);
+    // outside of it, no budget applies
+    expect(loadYamlDocuments(doc).documents).toHaveLength(1);
+    expect(YamlBudget.forHeap(2 * 1024 ** 3).maxNodes).toBe(Math.floor(2 * 1024 ** 3 / 800));
   });
 
   it('has limits that leave room for the largest real documents', () => {

@@ -29,6 +29,11 @@ export function requirementsOf(value: unknown, field: string): Requirement[] {
   return Object.entries(value).flatMap(([key, pattern]): Requirement[] => {
     if (key === '') return [];
     if (typeof pattern !== 'string' || pattern === '') return [{ key }];
+    // The pattern comes from the configuration (in the pull request too) and runs on values from manifests:
+    // a quantified group that holds a quantifier, `(a+)+`, backtracks exponentially, and one label hangs the scan.
+    if (pattern.length > 256 || /\((?:[^()\\]|\\.)*[*+?}](?:[^()\\]|\\.)*\)\s*[*+{]/.test(pattern)) {
+      throw new Error(`option ${field}.${key} is not a valid regular expression for preadmit: longer than 256 characters, or a repeated group that repeats inside (it could take exponential time)`);
+    }
     let regex: RegExp;
     try {
       regex = new RegExp(`^(?:${pattern})$`, 'u');

@@ -108,9 +108,11 @@ const NUMBER = /^[-+]?\d+(?:\.\d+)?$/;
 const DURATION_OR_QUANTITY = /^\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|[KMGTPE]i?|k)$/i;
 const FILE_PATH = /^(?:~|\.{1,2})?\/\S*$|^[A-Za-z]:\\|^file:|^@\//;
 const URL = /^[a-z][a-z0-9+.-]*:\/\/\S*$/i;
-const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:/@]+):([^\s/@]+)@[^\s/@]/i;
+// Quantifiers after a literal prefix are bounded: unbounded, every prefix in a long value (`$($($(...`,
+// `a.a.a...` before `://`) rescans the rest of it, and a 200 KB value took minutes.
+const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]{0,31}:\/\/([^\s:/@]{1,256}):([^\s/@]{1,256})@[^\s/@]/i;
 /** `$(VAR)`, `${VAR}`, `{{ .x }}`, Grafana `$__env{X}`, `%{x}`, `#{x}`, `%(x)s`, or a bare `$VAR`. */
-const REFERENCE = /\$\([^)]*\)|\$\{[^}]*\}|\{\{.*\}\}|\$__\w+\{|%\{[^}]*\}|#\{[^}]*\}|%\([\w.]+\)s|^\$[A-Za-z_]\w*$/;
+const REFERENCE = /\$\([^)]{0,256}\)|\$\{[^}]{0,256}\}|\{\{.{0,256}\}\}|\$__\w{1,64}\{|%\{[^}]{0,256}\}|#\{[^}]{0,256}\}|%\([\w.]{1,64}\)s|^\$[A-Za-z_]\w*$/;
 /** Secret managers and encrypted values: the literal is a pointer or ciphertext, not the credential. */
 const MANAGED = /^(?:arn:aws[\w-]*:(?:secretsmanager|ssm|kms):|vault:|ref\+|projects\/[^/]+\/secrets\/|ENC\[|ENC\(|\{cipher\})/;
 const MASK = /^\*+$|^x{4,}$/i;
@@ -257,7 +259,19 @@ export function embeddedEntries(content: string): EmbeddedEntry[] {
     const value = literalOf(match[3] ?? '', match[1] !== '', match[2]!);
     if (value !== undefined) add(match[2]!, value, i + 1);
   });
-  const lineAt = (index: number) => content.slice(0, index).split('\n').length;
+  // Line of an offset by binary search over line starts (slicing and splitting per match was quadratic).
+  const starts = [0];
+  for (let i = content.indexOf('\n'); i !== -1; i = content.indexOf('\n', i + 1)) starts.push(i + 1);
+  const lineAt = (index: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
   for (const pattern of [JSON_ENTRY, XML_ENTRY]) {
     for (const match of content.matchAll(pattern)) {
       const line = lineAt(match.index);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 import { configSchema } from './config-schema.ts';
+import { confinementProblem, globProblem, isInside } from './discover.ts';
 import { UsageError } from './errors.ts';
 import type { FailOn, Severity } from './model.ts';
 
@@ -109,9 +110,9 @@ function describeAjvError(error: ErrorObject): string {
   const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.');
   switch (error.keyword) {
     case 'additionalProperties':
-      return `unknown key "${(error.params as { additionalProperty: string }).additionalProperty}" in ${where}`;
+      return `unknown key ${JSON.stringify((error.params as { additionalProperty: string }).additionalProperty)} in ${where}`;
     case 'propertyNames':
-      return `unknown rule id "${(error.params as { propertyName: string }).propertyName}" in ${where}`;
+      return `unknown rule id ${JSON.stringify((error.params as { propertyName: string }).propertyName)} in ${where}`;
     case 'enum':
       return `${where} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     default:
@@ -121,7 +122,16 @@ function describeAjvError(error: ErrorObject): string {
 
 let validatorCache: { ids: string; validate: ReturnType<Ajv['compile']> } | undefined;
 
-export function loadConfig(file: string, ruleIds: readonly string[], displayPath: string): Config {
+/**
+ * Loads a configuration. With `repoRoot`, a configuration inside the repository comes with the pull request:
+ * it may not be a symlink out of the repository, and the values files it names must stay inside it.
+ */
+export function loadConfig(file: string, ruleIds: readonly string[], displayPath: string, repoRoot?: string): Config {
+  const confined = repoRoot !== undefined && isInside(path.resolve(repoRoot), path.resolve(file));
+  if (confined) {
+    const problem = confinementProblem(repoRoot, file);
+    if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -151,7 +161,40 @@ export function loadConfig(file: string, ruleIds: readonly string[], displayPath
     });
     throw new UsageError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }
-  return mergeConfig(value as RawConfig, path.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value as RawConfig, path.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const problems = [...configPathProblems(value as RawConfig, config, confined ? repoRoot : undefined)];
+  if (problems.length > 0) {
+    throw new UsageError(`invalid configuration:\n  ${problems.map((p) => `${displayPath}:${doc?.lineOf(p.pointer) ?? 1}: ${p.message}`).join('\n  ')}`);
+  }
+  return config;
+}
+
+/** Globs minimatch cannot use safely, and, for a configuration in the repository, values files outside it. */
+function* configPathProblems(raw: RawConfig, config: Config, repoRoot: string | undefined): Generator<{ pointer: string; message: string }> {
+  const globs: [string, string][] = [
+    ...(raw.include ?? []).map((glob, i): [string, string] => [`/include/${i}`, glob]),
+    ...(raw.exclude ?? []).map((glob, i): [string, string] => [`/exclude/${i}`, glob]),
+    ...(raw.charts ?? []).map((entry, i): [string, string] => [`/charts/${i}/path`, entry.path]),
+    ...(raw.suppressions ?? []).flatMap((entry, i) =>
+      (['chart', 'file', 'kind', 'namespace', 'name', 'container'] as const).flatMap((key): [string, string][] => (entry[key] === undefined ? [] : [[`/suppressions/${i}/${key}`, entry[key]!]])),
+    ),
+  ];
+  for (const [pointer, glob] of globs) {
+    const problem = globProblem(glob);
+    if (problem) yield { pointer, message: `${JSON.stringify(glob.slice(0, 80))}: ${problem}` };
+  }
+  if (repoRoot === undefined) return;
+  const files: [string, string][] = [
+    ...config.helm.valuesFiles.map((file, i): [string, string] => [`/helm/valuesFiles/${i}`, file]),
+    ...config.charts.flatMap((entry, i) => [
+      ...entry.valuesFiles.map((file, j): [string, string] => [`/charts/${i}/values/${j}`, file]),
+      ...entry.valueSets.flatMap((set, k) => set.valuesFiles.map((file, j): [string, string] => [`/charts/${i}/valueSets/${k}/values/${j}`, file])),
+    ]),
+  ];
+  for (const [pointer, file] of files) {
+    const problem = confinementProblem(repoRoot, file);
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+  }
 }
 
 interface RawConfig {

@@ -5,14 +5,14 @@ import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { RULES } from '../../rules/index.ts';
 import { blastRadiusOf } from '../engine/blast-radius.ts';
-import { evaluate } from '../engine/evaluate.ts';
+import { evaluateValueSets, processFindings } from '../provenance/index.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { HelmNotFoundError, locateHelm, type HelmBinary } from '../loaders/helm.ts';
 import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type PlanClassification } from '../loaders/terraform/index.ts';
-import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
+import { loadYamlDocuments, runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
-import { renderCharts } from './charts.ts';
+import { renderCharts, type ChartRender } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } from './config.ts';
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
@@ -46,6 +46,8 @@ export interface ScanOptions {
   readStdin?: () => Promise<string>;
   /** Rules to run (default: the built-in catalog). */
   rules?: readonly Rule[];
+  /** Overrides the configuration's `provenance` switch (locating findings at values and template lines). */
+  provenance?: boolean;
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -59,7 +61,7 @@ export function resolveConfig(options: ScanOptions, repoRoot: string): Config {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== '-') ?? '.';
   const file = options.configFile ? path.resolve(options.configFile) : findConfig(first, repoRoot);
-  const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file)) : defaultConfig();
+  const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
@@ -68,6 +70,7 @@ export function resolveConfig(options: ScanOptions, repoRoot: string): Config {
     throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.37)`);
   }
   if (options.kubeVersion) config.helm.kubeVersion = options.kubeVersion;
+  if (options.provenance !== undefined) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
   config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path.resolve(f))];
@@ -80,6 +83,8 @@ interface Loaded {
   errors: ScanError[];
   charts: ChartRecord[];
   renderMs: number;
+  /** Every successful chart render, kept for provenance re-renders. */
+  renders: ChartRender[];
 }
 
 function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
@@ -99,7 +104,7 @@ function loadManifestText(text: string, file: string, explicit: boolean, loaded:
 }
 
 async function load(inputs: Input[], config: Config, options: ScanOptions, repoRoot: string): Promise<Loaded> {
-  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0 };
+  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
   let helmPromise: Promise<HelmBinary> | undefined;
   const helm = () => (helmPromise ??= locateHelm(options.helmPath));
 
@@ -153,7 +158,8 @@ async function load(inputs: Input[], config: Config, options: ScanOptions, repoR
       if (error instanceof HelmNotFoundError) throw new UsageError(error.message, { cause: error });
       throw error;
     }
-    const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot);
+    const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true });
+    loaded.renders.push(...rendered.renders);
     loaded.objects.push(...rendered.objects);
     loaded.errors.push(...rendered.errors);
     loaded.charts.push(...rendered.charts);
@@ -169,6 +175,12 @@ export function countBlocking(findings: { severity: Severity }[], failOn: FailOn
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
+  // One budget of YAML nodes for everything this scan parses, manifests and rendered charts alike: many
+  // large inputs together end as errors, not as an out-of-memory crash.
+  return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
+}
+
+async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const rules = options.rules ?? RULES;
   const firstPath = options.paths.find((p) => p !== '-') ?? '.';
@@ -177,9 +189,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
   const loaded = await load(discovery.inputs, config, options, repoRoot);
-  const evaluation = evaluate(loaded.objects, rules, config);
+  // Each value set of a chart is evaluated on its own; the same finding in several sets is merged below.
+  const evaluation = evaluateValueSets(loaded.objects, rules, config);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
+  // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.
+  const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules) });
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
 
   const blast = new Map<ScannedObject, BlastRadius>();
@@ -196,20 +211,23 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for (const chart of loaded.charts) {
     const denied = new Set<string>();
     for (const object of loaded.objects) {
-      if (object.source.chart !== chart.chart) continue;
+      if (object.source.chart !== chart.chart || (object.source.valueSet ?? 'default') !== chart.valueSet) continue;
       const verdict = evaluation.admission.get(object)?.[config.pss.level];
       for (const v of verdict?.violations ?? []) denied.add(v.check);
     }
     chart.admission = { level: config.pss.level, version: config.pss.version, allowed: denied.size === 0, deniedBy: [...denied].sort() };
   }
 
-  const findings = evaluation.findings.sort(
+  const findings = processed.findings.sort(
     (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.source.file.localeCompare(b.source.file) || a.ruleId.localeCompare(b.ruleId),
   );
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const finding of findings) bySeverity[finding.severity]++;
 
-  const blocking = countBlocking(findings, config.failOn);
+  const blocking = countBlocking(
+    findings.filter((f) => !f.suppressed),
+    config.failOn,
+  );
   const failed = blocking > 0 || (config.failOnErrors && errors.length > 0);
   return {
     tool: { name: 'preadmit', version: TOOL_VERSION },
@@ -218,6 +236,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     objects,
     charts: loaded.charts,
     errors,
+    suppressions: processed.suppressions,
     summary: {
       verdict: failed ? 'fail' : 'pass',
       findings: findings.length,
@@ -229,6 +248,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       errors: errors.length,
       renderMs: Math.round(loaded.renderMs),
       totalMs: Math.round(performance.now() - started),
+      suppressed: findings.filter((f) => f.suppressed).length,
+      provenance: processed.provenance,
     },
   };
 }

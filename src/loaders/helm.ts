@@ -386,7 +386,8 @@ export function secretsOf(request: Pick<RenderRequest, 'chartDir' | 'valuesFiles
 const MAX_INSPECTED_BYTES = 64 * 1024 * 1024;
 
 /**
- * What in a chart would make helm read or fetch something outside the repository, or undefined:
+ * What in a chart would make helm read or fetch something outside the repository (or is malformed where
+ * helm and preadmit expect a directory), or undefined:
  * - a symlink leading outside `root` (helm follows it and renders what it finds: /proc/self/environ,
  *   ~/.docker/config.json), pointing to nothing, or looping back to a directory that holds it;
  * - a values.schema.json (also inside charts/*.tgz) whose `$ref` names another file or a URL, or whose
@@ -396,6 +397,12 @@ export function chartProblem(chartDir: string, root: string): string | undefined
   const realRoot = safeRealpath(root) ?? root;
   const start = safeRealpath(chartDir) ?? chartDir;
   const outside = realRoot === start ? 'chart' : 'repository';
+  if (!isInside(realRoot, start)) return 'the chart directory leads outside the repository (through a symlink?)';
+  // helm reads charts/ and templates/ as directories; a file in their place is a malformed chart.
+  for (const name of ['charts', 'templates']) {
+    const full = path.join(start, name);
+    if (existsSync(full) && !isDirectory(full)) return `${name} is not a directory`;
+  }
   const walked = new Set<string>();
   const pending: [dir: string, shown: string, depth: number][] = [[start, '', 0]];
   while (pending.length > 0) {

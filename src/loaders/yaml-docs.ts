@@ -40,8 +40,6 @@ export const YAML_LIMITS = {
   maxDocumentNodes: 500_000,
   /** Nodes one text (a file, one document of helm's output) may have, all documents together. */
   maxTextNodes: 2_000_000,
-  /** Texts and documents shorter than this are not estimated (they cannot reach the limits). */
-  estimateFrom: 64 * 1024,
 };
 
 /**
@@ -183,7 +181,7 @@ export interface YamlMeasure {
  * Measures text[from, to) without parsing it: an upper estimate of its YAML nodes (one per non-blank block
  * line, mapping key, sequence entry, flow collection, flow item and alias) and of its nesting depth.
  * Quoted scalars, block scalars and comments count as what they are (one node, or nothing), so an embedded
- * JSON dashboard or certificate does not inflate the count. Linear and allocation-free: it decides, before
+ * JSON dashboard or certificate does not inflate the count. One linear pass: it decides, before
  * any parser runs, what would exhaust memory or the stack, so that the outcome never depends on how much
  * stack the caller has left.
  */

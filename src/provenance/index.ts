@@ -134,21 +134,24 @@ interface Plan {
 function structuralClaim(target: Target, line: { file: string; line: number }, at: string, sources: TemplateSources): LineClaim {
   const text = sources.read(line.file)?.lines[line.line - 1] ?? '';
   const key = keyOf(text);
-  const rendered = get(target.object.raw, at);
-  const scalar = rendered === null || typeof rendered !== 'object';
-  // A key line holding the field's value (`hostPID: true`, `- image: x`) changes by value; a block, or a
-  // list item the pointer ends at, gets a marker key added.
   const tokens = pointerTokens(at);
   const endsAtKey = key !== undefined && tokens[tokens.length - 1] === key.key;
-  const byValue = key !== undefined && endsAtKey && key.value !== '' && scalar;
+  // A key line with something after the key (`hostPID: true`, `- image: x`, `resources: {{ toYaml .r }}`,
+  // `securityContext: {}`) changes by value; a key opening a block, or a list item, gets a marker added.
+  const byValue = key !== undefined && endsAtKey && key.value !== '' && !/^[|>]/.test(key.value);
   return {
     file: line.file,
     line: line.line,
     mutation: byValue ? { kind: 'value' } : { kind: 'child' },
     object: target.object,
     pointer: at,
-    expect: byValue ? 'contains' : 'key',
+    expect: byValue && key.value.trim() !== '{}' ? 'contains' : 'key',
   };
+}
+
+/** An empty block renders `{}` or nothing: a marker line next to it would not be YAML. */
+function isEmptyBlock(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) ? value.length === 0 : typeof value === 'object' && Object.keys(value).length === 0);
 }
 
 /** The claim that an emitting line found through a values reference emits the finding's field. */
@@ -210,7 +213,7 @@ function planTarget(target: Target, render: ChartRender, values: EffectiveValues
     // Lines are proven under the chart's own values, except where the block they emit only renders
     // with the values that proved the key (`with` on an empty map): there, under those values.
     if (decision.how === 'sentinel' && decision.trial !== undefined) {
-      for (const claim of plan.claims) if (get(target.object.raw, claim.pointer) === undefined) claim.trial = decision.trial;
+      for (const claim of plan.claims) if (isEmptyBlock(get(target.object.raw, claim.pointer)) && claim.mutation.kind !== 'value') claim.trial = decision.trial;
     }
   } else {
     plan.notes.push(decision.reason ?? 'no values key could be proven');
@@ -340,7 +343,6 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
     for (const plan of plans) finishPlan(plan, render);
     const ms = performance.now() - started;
     const renders = result.stats.renders + proof.renders;
-    if (process.env.PV_DEBUG) console.error(`PV ${render.chart.split('/').pop()} ${render.valueSet.name} locate=${result.stats.renders} failures=${result.stats.failures.length} proof=${proof.renders} claims=${plans.reduce((n, p) => n + p.claims.length, 0)}`);
     render.record.provenance = { renders, ms: Math.round(ms) };
     report.renders += renders;
     report.ms += ms;

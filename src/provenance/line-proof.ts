@@ -148,6 +148,12 @@ function observe(claim: LineClaim, marker: string, objects: readonly ScannedObje
   }
 }
 
+/** Whether the claim's node renders empty (`{}`, nothing): a marker line would not be YAML there. */
+function emptyAt(claim: LineClaim): boolean {
+  const node = get(claim.object.raw, claim.pointer);
+  return node === null || (isObj(node) && Object.keys(node).length === 0) || (Array.isArray(node) && node.length === 0);
+}
+
 export interface ProofStats {
   renders: number;
   ms: number;
@@ -204,7 +210,8 @@ export async function proveLines(
 
   const copy = mkdtempSync(path.join(tmp, 'chart-'));
   const chartCopy = path.join(copy, path.basename(render.dir));
-  cpSync(render.dir, chartCopy, { recursive: true });
+  // Links are resolved in the copy: the chart's own links were checked before its first render.
+  cpSync(render.dir, chartCopy, { recursive: true, dereference: true });
   const originals = new Map<string, string>();
   const read = (file: string) => {
     let text = originals.get(file);
@@ -232,6 +239,10 @@ export async function proveLines(
       const mine = usable.filter((e) => e.file === file).sort((a, b) => b.line - a.line);
       const out = [...lines];
       for (const edit of mine) {
+        if (edit.mutation.kind === 'child' && trial === undefined && edit.claims.every((c) => emptyAt(c))) {
+          for (const c of edit.claims) c.failure = 'the block is empty: a marker next to it would not be YAML';
+          continue;
+        }
         const changed = apply(out, edit.line - 1, edit);
         if (changed === undefined) {
           for (const c of edit.claims) c.failure = 'the line cannot be changed to test it';
@@ -266,7 +277,6 @@ export async function proveLines(
       } else if (applied.length === 1) {
         for (const c of applied[0]!.claims) c.failure = 'the chart does not render with the line changed';
       }
-      if (!outcome.ok && process.env.PV_DEBUG) console.error(`LFAIL ${applied.length}: ${outcome.message.replace(/\n/g, ' | ').slice(0, 400)}`);
       // Restore before any further attempt.
       for (const file of files.keys()) writeFileSync(path.join(chartCopy, path.relative(render.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {

@@ -555,7 +555,6 @@ async function trySentinels(ctx: Ctx, candidates: Candidate[]): Promise<void> {
     return;
   }
   ctx.stats.failures.push(result.message.split('\n').slice(0, 3).join(' '));
-  if (process.env.PV_DEBUG) console.error(`FAIL ${live.length}: ${result.message.replace(/\n/g, ' | ').slice(0, 700)}`);
   const blamed = live.filter((c) => named(result.message, c, ctx.values.scopes));
   if (blamed.length > 0 && blamed.length < live.length) {
     for (const c of blamed) c.rejected = `the chart rejects a changed value there (${firstLine(result.message)})`;

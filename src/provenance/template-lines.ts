@@ -4,7 +4,7 @@
 //   `$.Values.a`, `with .Values.a`, or the one `include` of a helper that references it);
 // - a literal field, or the block a missing field belongs in: the one line reached by walking the
 //   template's own YAML structure (key by key, list items by their `name:`) from the document root.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tokens as pointerTokens } from '../core/pointer.ts';
 import { isObj } from '../k8s/values.ts';
@@ -77,8 +77,14 @@ export class TemplateSources {
   allFiles(): string[] {
     const out: string[] = [];
     const walk = (dir: string, depth: number) => {
-      if (depth > 8 || !existsSync(dir)) return;
-      for (const entry of readdirSync(dir).sort()) {
+      if (depth > 8) return;
+      let entries: string[];
+      try {
+        entries = readdirSync(dir).sort();
+      } catch {
+        return; // absent, or not a directory
+      }
+      for (const entry of entries) {
         const full = path.join(dir, entry);
         let stat;
         try {
@@ -93,8 +99,14 @@ export class TemplateSources {
     const chartWalk = (dir: string, depth: number) => {
       walk(path.join(dir, 'templates'), 0);
       const charts = path.join(dir, 'charts');
-      if (depth > 6 || !existsSync(charts)) return;
-      for (const entry of readdirSync(charts).sort()) {
+      if (depth > 6) return;
+      let entries: string[];
+      try {
+        entries = readdirSync(charts).sort();
+      } catch {
+        return; // absent, or not a directory
+      }
+      for (const entry of entries) {
         const full = path.join(charts, entry);
         try {
           if (statSync(full).isDirectory()) chartWalk(full, depth + 1);

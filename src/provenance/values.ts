@@ -225,7 +225,9 @@ interface Dependency {
 function readChartYaml(dir: string): { name: string; dependencies: Dependency[] } | undefined {
   let parsed: unknown;
   try {
-    parsed = parseYaml(readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'), { maxAliasCount: 100 });
+    // Only charts that render reach provenance (their Chart.yaml passed readChartInfo's size and symlink
+    // checks); warnings would go to stderr with a piece of the source, so they are off.
+    parsed = parseYaml(readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'), { maxAliasCount: 100, prettyErrors: false, logLevel: 'error' });
   } catch {
     return undefined;
   }
@@ -234,7 +236,7 @@ function readChartYaml(dir: string): { name: string; dependencies: Dependency[] 
   const requirements = path.join(dir, 'requirements.yaml');
   if (str(parsed.apiVersion) === 'v1' && existsSync(requirements)) {
     try {
-      const req = parseYaml(readFileSync(requirements, 'utf8'));
+      const req = parseYaml(readFileSync(requirements, 'utf8'), { maxAliasCount: 100, prettyErrors: false, logLevel: 'error' });
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
       // helm reports it when it renders
@@ -255,8 +257,13 @@ function readChartYaml(dir: string): { name: string; dependencies: Dependency[] 
 function vendored(dir: string): Map<string, string> {
   const found = new Map<string, string>();
   const chartsDir = path.join(dir, 'charts');
-  if (!existsSync(chartsDir)) return found;
-  for (const entry of readdirSync(chartsDir).sort()) {
+  let entries: string[];
+  try {
+    entries = readdirSync(chartsDir).sort();
+  } catch {
+    return found; // no charts/, or not a directory
+  }
+  for (const entry of entries) {
     const full = path.join(chartsDir, entry);
     try {
       if (entry.endsWith('.tgz')) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, '').replace(/\.tgz$/, ''), full);

@@ -152,6 +152,7 @@ export async function renderHelmRelease(release: PlanHelmRelease, options: Rende
       set: [],
       ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}),
       timeoutMs: options.timeoutMs,
+      root: options.repoRoot,
     });
     if (!outcome.ok) {
       // name the plan's values, never the temporary files that hold them
