@@ -53180,13 +53180,13 @@ function splitRendered(stdout) {
   }
   return documents;
 }
-function templateFile(chartDir, template) {
+function templateFile(chartDir, template, vendored2 = vendoredCharts) {
   const parts = template.split("/");
   if (parts.some((part) => part === ".." || part.includes("\\") || part.includes("\0"))) return chartDir;
   let dir = chartDir;
   let i2 = 1;
   while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
-    const sub = vendoredCharts(dir).get(parts[i2 + 1]);
+    const sub = vendored2(dir).get(parts[i2 + 1]);
     if (sub === void 0) break;
     if (sub.endsWith(".tgz")) return sub;
     dir = sub;
@@ -54895,10 +54895,16 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
   const objects = [];
   const which2 = valueSet === "default" ? "" : `with value set ${valueSet}: `;
   const files = /* @__PURE__ */ new Map();
+  const subcharts = /* @__PURE__ */ new Map();
+  const vendored2 = (chartDir) => {
+    let found = subcharts.get(chartDir);
+    if (!found) subcharts.set(chartDir, found = vendoredCharts(chartDir));
+    return found;
+  };
   for (const [index, doc] of splitRendered(stdout).entries()) {
     let file = files.get(doc.template);
     if (file === void 0) {
-      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
+      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored2) : dir);
       files.set(doc.template, file);
     }
     const parsed = parseRenderedDocument(doc.text);
@@ -55584,7 +55590,7 @@ function readValuesFile(file) {
   } catch {
     return void 0;
   }
-  const parsed = parseYamlDocuments(text2);
+  const parsed = loadYamlDocuments(text2);
   const doc = parsed.documents[0];
   if (parsed.problems.length > 0 || doc === void 0) return { value: {} };
   return { value: doc.value ?? {}, doc };

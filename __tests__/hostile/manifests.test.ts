@@ -1,6 +1,6 @@
 // Broken and hostile manifests: every one is an error naming its file (and line), nothing crashes, nothing
 // is quoted from the source, and the other files of the scan are still scanned.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/core/scan.ts';
@@ -147,6 +147,17 @@ describe('generated hostile manifests', () => {
       expect(result.errors).toEqual([expect.objectContaining({ kind: 'read', file: expect.stringMatching(/oversized-file\.yaml$/), message: expect.stringMatching(/65\.0 MiB, larger than the 64 MiB/) })]);
       expect(result.findings.some((f) => f.ruleId === 'pss-privileged')).toBe(true);
     }
+  });
+
+  it('refuses a 500 MB Terraform plan from its size with a message, instead of running out of memory', async () => {
+    const dir = workspace();
+    const plan = path.join(dir, 'plan.json');
+    writeFileSync(plan, '{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{');
+    truncateSync(plan, 500 * 1024 * 1024);
+    writeFileSync(path.join(dir, 'good.yaml'), PRIVILEGED_POD);
+    const result = await scan({ paths: [dir] });
+    expect(result.errors).toEqual([expect.objectContaining({ kind: 'read', file: expect.stringMatching(/plan\.json$/), message: expect.stringMatching(/500\.0 MiB, larger than the 64 MiB/) })]);
+    expect(result.findings.some((f) => f.ruleId === 'pss-privileged')).toBe(true);
   });
 
   it('gives the same result for the same input, whatever the stack depth of the caller', () => {

@@ -3,7 +3,7 @@
 // also kept (request, objects) so provenance can re-render it with changed values.
 import os from 'node:os';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
+import { missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from './config.ts';
@@ -110,10 +110,17 @@ export function objectsOfRender(stdout: string, dir: string, chartPath: string, 
   const objects: ScannedObject[] = [];
   const which = valueSet === 'default' ? '' : `with value set ${valueSet}: `;
   const files = new Map<string, string>();
+  // Subchart directories are read once per render, not once per template path.
+  const subcharts = new Map<string, Map<string, string>>();
+  const vendored = (chartDir: string) => {
+    let found = subcharts.get(chartDir);
+    if (!found) subcharts.set(chartDir, (found = vendoredCharts(chartDir)));
+    return found;
+  };
   for (const [index, doc] of splitRendered(stdout).entries()) {
     let file = files.get(doc.template);
     if (file === undefined) {
-      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template) : dir);
+      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored) : dir);
       files.set(doc.template, file);
     }
     const parsed = parseRenderedDocument(doc.text);

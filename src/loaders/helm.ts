@@ -588,13 +588,13 @@ export function splitRendered(stdout: string): RenderedDocument[] {
  * A template can print its own `# Source:` line: a path that would leave the chart maps to the chart
  * directory, so nothing outside the chart is ever named (or read by provenance) as a template.
  */
-export function templateFile(chartDir: string, template: string): string {
+export function templateFile(chartDir: string, template: string, vendored: (dir: string) => Map<string, string> = vendoredCharts): string {
   const parts = template.split('/');
   if (parts.some((part) => part === '..' || part.includes('\\') || part.includes('\0'))) return chartDir;
   let dir = chartDir;
   let i = 1;
   while (parts[i] === 'charts' && parts[i + 2] !== undefined) {
-    const sub = vendoredCharts(dir).get(parts[i + 1]!);
+    const sub = vendored(dir).get(parts[i + 1]!);
     if (sub === undefined) break;
     if (sub.endsWith('.tgz')) return sub; // the template lives inside an archive: point at the archive
     dir = sub;

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { arr, isObj, str } from '../k8s/values.ts';
-import { parseYamlDocuments, type YamlDocument } from '../loaders/yaml-docs.ts';
+import { loadYamlDocuments, type YamlDocument } from '../loaders/yaml-docs.ts';
 import { escapeToken } from '../core/pointer.ts';
 
 export type Token = string | number;
@@ -87,7 +87,7 @@ function readValuesFile(file: string): { value: unknown; doc?: YamlDocument } | 
   } catch {
     return undefined;
   }
-  const parsed = parseYamlDocuments(text);
+  const parsed = loadYamlDocuments(text);
   const doc = parsed.documents[0];
   if (parsed.problems.length > 0 || doc === undefined) return { value: {} };
   return { value: doc.value ?? {}, doc };
