@@ -43,7 +43,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path22, options) {
+    function checkPathExt(path23, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,25 +54,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path22.substr(-p.length).toLowerCase() === p) {
+        if (p && path23.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path22, options) {
+    function checkStat(stat, path23, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path22, options);
+      return checkPathExt(path23, options);
     }
-    function isexe(path22, options, cb) {
-      fs.stat(path22, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path22, options));
+    function isexe(path23, options, cb) {
+      fs.stat(path23, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path23, options));
       });
     }
-    function sync(path22, options) {
-      return checkStat(fs.statSync(path22), path22, options);
+    function sync(path23, options) {
+      return checkStat(fs.statSync(path23), path23, options);
     }
   }
 });
@@ -83,13 +83,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path22, options, cb) {
-      fs.stat(path22, function(er, stat) {
+    function isexe(path23, options, cb) {
+      fs.stat(path23, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path22, options) {
-      return checkStat(fs.statSync(path22), options);
+    function sync(path23, options) {
+      return checkStat(fs.statSync(path23), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path22, options, cb) {
+    function isexe(path23, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path22, options || {}, function(er, is) {
+          isexe(path23, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path22, options || {}, function(er, is) {
+      core(path23, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path22, options) {
+    function sync(path23, options) {
       try {
-        return core.sync(path22, options || {});
+        return core.sync(path23, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -169,7 +169,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path22 = __require("path");
+    var path23 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path22.join(pathPart, cmd);
+        const pCmd = path23.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path22.join(pathPart, cmd);
+        const pCmd = path23.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -282,7 +282,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path22 = __require("path");
+    var path23 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path22.delimiter : void 0
+          pathExt: withoutPathExt ? path23.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path22.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path23.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path22, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary = path22.split("/").pop();
+      const [path23, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary = path23.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -399,7 +399,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path22 = __require("path");
+    var path23 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path22.normalize(parsed.command);
+        parsed.command = path23.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path22) {
-      const ctrl = callVisitor(key, node, visitor, path22);
+    function visit_(key, node, visitor, path23) {
+      const ctrl = callVisitor(key, node, visitor, path23);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visit_(key, ctrl, visitor, path22);
+        replaceNode(key, path23, ctrl);
+        return visit_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path22 = Object.freeze(path22.concat(node));
+          path23 = Object.freeze(path23.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path22);
+            const ci = visit_(i2, node.items[i2], visitor, path23);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -632,13 +632,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path22 = Object.freeze(path22.concat(node));
-          const ck = visit_("key", node.key, visitor, path22);
+          path23 = Object.freeze(path23.concat(node));
+          const ck = visit_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path22);
+          const cv = visit_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path22) {
-      const ctrl = await callVisitor(key, node, visitor, path22);
+    async function visitAsync_(key, node, visitor, path23) {
+      const ctrl = await callVisitor(key, node, visitor, path23);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visitAsync_(key, ctrl, visitor, path22);
+        replaceNode(key, path23, ctrl);
+        return visitAsync_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path22 = Object.freeze(path22.concat(node));
+          path23 = Object.freeze(path23.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path22);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path23);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -680,13 +680,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path22 = Object.freeze(path22.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path22);
+          path23 = Object.freeze(path23.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path22);
+          const cv = await visitAsync_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,23 +713,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path22) {
+    function callVisitor(key, node, visitor, path23) {
       if (typeof visitor === "function")
-        return visitor(key, node, path22);
+        return visitor(key, node, path23);
       if (identity4.isMap(node))
-        return visitor.Map?.(key, node, path22);
+        return visitor.Map?.(key, node, path23);
       if (identity4.isSeq(node))
-        return visitor.Seq?.(key, node, path22);
+        return visitor.Seq?.(key, node, path23);
       if (identity4.isPair(node))
-        return visitor.Pair?.(key, node, path22);
+        return visitor.Pair?.(key, node, path23);
       if (identity4.isScalar(node))
-        return visitor.Scalar?.(key, node, path22);
+        return visitor.Scalar?.(key, node, path23);
       if (identity4.isAlias(node))
-        return visitor.Alias?.(key, node, path22);
+        return visitor.Alias?.(key, node, path23);
       return void 0;
     }
-    function replaceNode(key, path22, node) {
-      const parent = path22[path22.length - 1];
+    function replaceNode(key, path23, node) {
+      const parent = path23[path23.length - 1];
       if (identity4.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity4.isPair(parent)) {
@@ -1341,10 +1341,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity4 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path22, value) {
+    function collectionFromPath(schema, path23, value) {
       let v = value;
-      for (let i2 = path22.length - 1; i2 >= 0; --i2) {
-        const k = path22[i2];
+      for (let i2 = path23.length - 1; i2 >= 0; --i2) {
+        const k = path23[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
+    var isEmptyPath = (path23) => path23 == null || typeof path23 === "object" && !!path23[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1393,11 +1393,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path22, value) {
-        if (isEmptyPath(path22))
+      addIn(path23, value) {
+        if (isEmptyPath(path23))
           this.add(value);
         else {
-          const [key, ...rest] = path22;
+          const [key, ...rest] = path23;
           const node = this.get(key, true);
           if (identity4.isCollection(node))
             node.addIn(rest, value);
@@ -1411,8 +1411,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        const [key, ...rest] = path22;
+      deleteIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1426,8 +1426,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        const [key, ...rest] = path22;
+      getIn(path23, keepScalar) {
+        const [key, ...rest] = path23;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity4.isScalar(node) ? node.value : node;
@@ -1445,8 +1445,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path22) {
-        const [key, ...rest] = path22;
+      hasIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1456,8 +1456,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        const [key, ...rest] = path22;
+      setIn(path23, value) {
+        const [key, ...rest] = path23;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path22, value) {
+      addIn(path23, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path22, value);
+          this.contents.addIn(path23, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        if (Collection.isEmptyPath(path22)) {
+      deleteIn(path23) {
+        if (Collection.isEmptyPath(path23)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path23) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4071,10 +4071,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        if (Collection.isEmptyPath(path22))
+      getIn(path23, keepScalar) {
+        if (Collection.isEmptyPath(path23))
           return !keepScalar && identity4.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity4.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
+        return identity4.isCollection(this.contents) ? this.contents.getIn(path23, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4085,10 +4085,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path22) {
-        if (Collection.isEmptyPath(path22))
+      hasIn(path23) {
+        if (Collection.isEmptyPath(path23))
           return this.contents !== void 0;
-        return identity4.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
+        return identity4.isCollection(this.contents) ? this.contents.hasIn(path23) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        if (Collection.isEmptyPath(path22)) {
+      setIn(path23, value) {
+        if (Collection.isEmptyPath(path23)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path22), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path23), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path22, value);
+          this.contents.setIn(path23, value);
         }
       }
       /**
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path22) => {
+    visit.itemAtPath = (cst, path23) => {
       let item = cst;
-      for (const [field, index] of path22) {
+      for (const [field, index] of path23) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path22) => {
-      const parent = visit.itemAtPath(cst, path22.slice(0, -1));
-      const field = path22[path22.length - 1][0];
+    visit.parentCollection = (cst, path23) => {
+      const parent = visit.itemAtPath(cst, path23.slice(0, -1));
+      const field = path23[path23.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path22, item, visitor) {
-      let ctrl = visitor(item, path22);
+    function _visit(path23, item, visitor) {
+      let ctrl = visitor(item, path23);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path22.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path23.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,10 +6110,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path22);
+            ctrl = ctrl(item, path23);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path23) : ctrl;
     }
     exports.visit = visit;
   }
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path22) {
-      let input = path22;
+    function removeDotSegments(path23) {
+      let input = path23;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path22) {
-      if (path22 === "" || path22[0] === "/") {
-        return removeDotSegments(path22);
+    function removeDotSegmentsRelative(path23) {
+      if (path23 === "" || path23[0] === "/") {
+        return removeDotSegments(path23);
       }
-      const segments2 = path22.split("/");
+      const segments2 = path23.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path22 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path22 && path22 !== "/" ? path22 : void 0;
+        const path23 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path23 && path23 !== "/" ? path23 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -14780,7 +14780,7 @@ var UsageError = class extends Error {
 
 // src/core/scan.ts
 import { readFileSync as readFileSync11 } from "node:fs";
-import path21 from "node:path";
+import path22 from "node:path";
 
 // package.json
 var package_default = {
@@ -14862,12 +14862,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path22 = "/spec/runtimeClassName";
+    const path23 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path22, data };
+      if (required) yield { messageId: "missing", path: path23, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path22, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path23, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -17793,9 +17793,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path22 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path22, data };
-      else yield { messageId: "mutable", path: path22, data, severity: "info" };
+      const path23 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path23, data };
+      else yield { messageId: "mutable", path: path23, data, severity: "info" };
     }
   }
 });
@@ -19252,8 +19252,8 @@ function pssCheckRule(spec) {
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
-        for (const path22 of violation.paths) {
-          yield { messageId: "violation", path: path22, data: { reason: violation.reason, detail: violation.detail } };
+        for (const path23 of violation.paths) {
+          yield { messageId: "violation", path: path23, data: { reason: violation.reason, detail: violation.detail } };
         }
       }
     }
@@ -20142,7 +20142,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path22, related } = locate(hit.source);
+      const { path: path23, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -20154,7 +20154,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path22, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path23, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -20331,7 +20331,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path22, related } = locate(source);
+    const { path: path23, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -20340,7 +20340,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path22, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path23, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -20435,14 +20435,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base, where, required) {
     const map = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path22 = join(`${base}/metadata/${spec.field}`, requirement.key);
+      const path23 = join(`${base}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path22, data };
+      if (value === void 0) yield { messageId: "missing", path: path23, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path22, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path23, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path22, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path23, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -20503,12 +20503,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path22 = "/" + out.join("/");
-  return path22 === "/var/run" || path22.startsWith("/var/run/") ? path22.slice(4) : path22;
+  const path23 = "/" + out.join("/");
+  return path23 === "/var/run" || path23.startsWith("/var/run/") ? path23.slice(4) : path23;
 }
-function isAtOrUnder(path22, base) {
+function isAtOrUnder(path23, base) {
   if (base === "/") return true;
-  return path22 === base || path22.startsWith(base + "/");
+  return path23 === base || path23.startsWith(base + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -20569,8 +20569,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path22 = str(at(volume, "hostPath", "path"));
-    if (path22 === void 0 || path22.trim() === "") return;
+    const path23 = str(at(volume, "hostPath", "path"));
+    if (path23 === void 0 || path23.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -20579,7 +20579,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path22, normalised: normaliseHostPath(path22), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path23, normalised: normaliseHostPath(path23), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -20956,10 +20956,10 @@ var secret_literal_configmap_default = defineRule({
     if (!data) return;
     for (const [key, value] of Object.entries(data)) {
       if (typeof value !== "string") continue;
-      const path22 = join("/data", key);
+      const path23 = join("/data", key);
       const direct = detectFormat(value) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path22, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path23, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!/[:=<]/.test(value)) continue;
@@ -20972,7 +20972,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path22,
+        path: path23,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -21211,12 +21211,12 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
   "externalTrafficPolicy",
   "ingressClassName"
 ]);
-function unknownBehind(unknown, path22) {
-  const container = unknown.find((u2) => isPrefix(u2, path22));
+function unknownBehind(unknown, path23) {
+  const container = unknown.find((u2) => isPrefix(u2, path23));
   if (container !== void 0) return container;
   return unknown.find((u2) => {
-    if (!u2.startsWith(path22 + "/")) return false;
-    const rest = u2.slice(path22.length + 1);
+    if (!u2.startsWith(path23 + "/")) return false;
+    const rest = u2.slice(path23.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   });
 }
@@ -21720,12 +21720,12 @@ var tf_gke_workload_identity_default = clusterRule({
 // src/loaders/terraform/render-release.ts
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import os2 from "node:os";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/loaders/helm.ts
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, realpathSync, rmSync, statSync as statSync2 } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2 } from "node:fs";
 import os from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 import { gunzipSync } from "node:zlib";
 
 // node_modules/is-plain-obj/index.js
@@ -26130,13 +26130,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path22, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path22 === "string" ? path22 : path22.toString();
+  for (const { path: path23, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path23 === "string" ? path23 : path23.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path22, serializedResult);
+      appendFileSync(path23, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path22, serializedResult);
+      writeFileSync(path23, serializedResult);
     }
   }
 };
@@ -31592,6 +31592,21 @@ function rangeStartOf(root, pointer) {
   return best;
 }
 
+// src/core/paths.ts
+import { realpathSync } from "node:fs";
+import path7 from "node:path";
+function isInside(root, target) {
+  const rel = path7.relative(root, target);
+  return rel === "" || !rel.startsWith(".." + path7.sep) && rel !== ".." && !path7.isAbsolute(rel);
+}
+function safeRealpath(p) {
+  try {
+    return realpathSync(p);
+  } catch {
+    return void 0;
+  }
+}
+
 // src/loaders/helm.ts
 var HelmNotFoundError = class extends Error {
 };
@@ -31600,7 +31615,7 @@ var PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "SystemRoot", "SYSTEMROOT"
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
-    privateHome = mkdtempSync(path7.join(os.tmpdir(), "preadmit-helm-home-"));
+    privateHome = mkdtempSync(path8.join(os.tmpdir(), "preadmit-helm-home-"));
     process.once("exit", () => rmSync(privateHome, { recursive: true, force: true }));
   }
   const env = {};
@@ -31612,19 +31627,19 @@ function helmEnvironment() {
     ...env,
     HOME: privateHome,
     USERPROFILE: privateHome,
-    XDG_CACHE_HOME: path7.join(privateHome, "cache"),
-    XDG_CONFIG_HOME: path7.join(privateHome, "config"),
-    XDG_DATA_HOME: path7.join(privateHome, "data"),
-    HELM_CACHE_HOME: path7.join(privateHome, "cache"),
-    HELM_CONFIG_HOME: path7.join(privateHome, "config"),
-    HELM_DATA_HOME: path7.join(privateHome, "data"),
-    HELM_PLUGINS: path7.join(privateHome, "plugins"),
-    HELM_REGISTRY_CONFIG: path7.join(privateHome, "registry.json"),
-    HELM_REPOSITORY_CONFIG: path7.join(privateHome, "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: path7.join(privateHome, "repository"),
+    XDG_CACHE_HOME: path8.join(privateHome, "cache"),
+    XDG_CONFIG_HOME: path8.join(privateHome, "config"),
+    XDG_DATA_HOME: path8.join(privateHome, "data"),
+    HELM_CACHE_HOME: path8.join(privateHome, "cache"),
+    HELM_CONFIG_HOME: path8.join(privateHome, "config"),
+    HELM_DATA_HOME: path8.join(privateHome, "data"),
+    HELM_PLUGINS: path8.join(privateHome, "plugins"),
+    HELM_REGISTRY_CONFIG: path8.join(privateHome, "registry.json"),
+    HELM_REPOSITORY_CONFIG: path8.join(privateHome, "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: path8.join(privateHome, "repository"),
     HELM_NO_PLUGINS: "1",
     HELM_DEBUG: "false",
-    KUBECONFIG: path7.join(privateHome, "kubeconfig"),
+    KUBECONFIG: path8.join(privateHome, "kubeconfig"),
     HTTP_PROXY: NO_NETWORK,
     HTTPS_PROXY: NO_NETWORK,
     ALL_PROXY: NO_NETWORK,
@@ -31636,10 +31651,10 @@ function helmEnvironment() {
 }
 function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
   const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-  for (const dir of pathVariable.split(path7.delimiter)) {
-    if (dir === "" || !path7.isAbsolute(dir)) continue;
+  for (const dir of pathVariable.split(path8.delimiter)) {
+    if (dir === "" || !path8.isAbsolute(dir)) continue;
     for (const extension of extensions) {
-      const candidate2 = path7.join(dir, command + extension);
+      const candidate2 = path8.join(dir, command + extension);
       try {
         if (statSync2(candidate2).isFile()) return candidate2;
       } catch {
@@ -31650,9 +31665,9 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
 }
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
-  const candidate2 = name.includes("/") || name.includes(path7.sep) ? path7.resolve(name) : resolveOnPath(name) ?? name;
+  const candidate2 = name.includes("/") || name.includes(path8.sep) ? path8.resolve(name) : resolveOnPath(name) ?? name;
   try {
-    if (!path7.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    if (!path8.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
       env: helmEnvironment(),
       extendEnv: false,
@@ -31674,14 +31689,14 @@ async function locateHelm(explicit) {
 }
 var MAX_CHART_FILE_BYTES = 1024 * 1024;
 function chartRoot(dir) {
-  const real = safeRealpath(dir) ?? path7.resolve(dir);
-  for (let at2 = real; ; at2 = path7.dirname(at2)) {
-    if (existsSync(path7.join(at2, ".git"))) return at2;
-    if (path7.dirname(at2) === at2) return real;
+  const real = safeRealpath(dir) ?? path8.resolve(dir);
+  for (let at2 = real; ; at2 = path8.dirname(at2)) {
+    if (existsSync(path8.join(at2, ".git"))) return at2;
+    if (path8.dirname(at2) === at2) return real;
   }
 }
 function readChartFile(file, root) {
-  const name = path7.basename(file);
+  const name = path8.basename(file);
   const real = safeRealpath(file);
   if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
   if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
@@ -31703,7 +31718,7 @@ function parseChartYaml(text2) {
 }
 function readChartInfo(dir, root = chartRoot(dir)) {
   let parsed;
-  const chartYaml = readChartFile(path7.join(dir, "Chart.yaml"), root);
+  const chartYaml = readChartFile(path8.join(dir, "Chart.yaml"), root);
   if (typeof chartYaml === "string") return chartYaml;
   try {
     parsed = parseChartYaml(chartYaml.text);
@@ -31718,7 +31733,7 @@ function readChartInfo(dir, root = chartRoot(dir)) {
     alias: str(dep.alias),
     version: str(dep.version)
   }));
-  const requirements = path7.join(dir, "requirements.yaml");
+  const requirements = path8.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync(requirements)) {
     const read = readChartFile(requirements, root);
     if (typeof read === "string") return read;
@@ -31739,7 +31754,7 @@ function readChartInfo(dir, root = chartRoot(dir)) {
 }
 function vendoredCharts(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path7.join(dir, "charts");
+  const chartsDir = path8.join(dir, "charts");
   let entries;
   try {
     entries = readdirSync(chartsDir);
@@ -31747,10 +31762,10 @@ function vendoredCharts(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full = path7.join(chartsDir, entry);
+    const full = path8.join(chartsDir, entry);
     if (entry.endsWith(".tgz")) {
       found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-    } else if (isDirectory(full) && existsSync(path7.join(full, "Chart.yaml"))) {
+    } else if (isDirectory(full) && existsSync(path8.join(full, "Chart.yaml"))) {
       const info = readChartInfo(full);
       found.set(typeof info === "string" ? entry : info.name, full);
     }
@@ -31763,17 +31778,6 @@ function isDirectory(p) {
   } catch {
     return false;
   }
-}
-function safeRealpath(p) {
-  try {
-    return realpathSync(p);
-  } catch {
-    return void 0;
-  }
-}
-function isInside(root, target) {
-  const rel = path7.relative(root, target);
-  return rel === "" || !rel.startsWith(".." + path7.sep) && rel !== ".." && !path7.isAbsolute(rel);
 }
 function missingDependencies(chart) {
   if (chart.dependencies.length === 0) return [];
@@ -31865,7 +31869,7 @@ function chartProblem(chartDir, root) {
   const outside = realRoot === start ? "chart" : "repository";
   if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
   for (const name of ["charts", "templates"]) {
-    const full = path7.join(start, name);
+    const full = path8.join(start, name);
     if (existsSync(full) && !isDirectory(full)) return `${name} is not a directory`;
   }
   const walked = /* @__PURE__ */ new Set();
@@ -31882,7 +31886,7 @@ function chartProblem(chartDir, root) {
       continue;
     }
     for (const entry of entries) {
-      const full = path7.join(dir, entry);
+      const full = path8.join(dir, entry);
       const label = shown ? `${shown}/${entry}` : entry;
       let stat;
       try {
@@ -31908,7 +31912,7 @@ function chartProblem(chartDir, root) {
       } else if (stat.isFile() && entry === "values.schema.json") {
         const problem = schemaFileProblem(real, stat.size);
         if (problem) return `${label}: ${problem}`;
-      } else if (stat.isFile() && entry.endsWith(".tgz") && path7.basename(path7.dirname(full)) === "charts") {
+      } else if (stat.isFile() && entry.endsWith(".tgz") && path8.basename(path8.dirname(full)) === "charts") {
         const problem = archiveProblem(real, stat.size);
         if (problem) return `${label}: ${problem}`;
       }
@@ -32040,7 +32044,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
     dir = sub;
     i2 += 2;
   }
-  const file = path7.join(dir, ...parts.slice(i2));
+  const file = path8.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
 }
 
@@ -32448,7 +32452,7 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path8.relative(options.repoRoot, dir).split(path8.sep).join("/") || ".";
+  const chartPath = path9.relative(options.repoRoot, dir).split(path9.sep).join("/") || ".";
   const at2 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info = readChartInfo(dir);
   if (typeof info === "string") return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${info}` }], ms: 0 };
@@ -32465,16 +32469,16 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path8.join(os2.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path9.join(os2.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path8.join(temp, `values-${i2}.yaml`);
+      const file = path9.join(temp, `values-${i2}.yaml`);
       writeFileSync2(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path8.join(temp, "set.yaml");
+      const file = path9.join(temp, "set.yaml");
       writeFileSync2(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
@@ -32490,7 +32494,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path8.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path9.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
       return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -32556,11 +32560,11 @@ function walk(node, pointer, keys, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path22 = [...keys, key];
+    const path23 = [...keys, key];
     const at2 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path22.join("."), where }, severity: found.severity });
-    else walk(value, at2, path22, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path23.join("."), where }, severity: found.severity });
+    else walk(value, at2, path23, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -32955,7 +32959,7 @@ function blastRadiusOf(pod, unit) {
 // src/provenance/index.ts
 import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync8, rmSync as rmSync5 } from "node:fs";
 import os5 from "node:os";
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/core/charts.ts
 import os3 from "node:os";
@@ -32979,7 +32983,7 @@ function parseRenderedDocument(text2) {
 
 // src/provenance/value-sets.ts
 import { existsSync as existsSync2, readdirSync as readdirSync2, statSync as statSync3 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
@@ -33215,7 +33219,7 @@ function ingressBackends(ingress) {
   add(spec.defaultBackend ?? spec.backend);
   for (const rule of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule.http) ? rule.http : {};
-    for (const path22 of arr(http.paths).filter(isObj)) add(path22.backend);
+    for (const path23 of arr(http.paths).filter(isObj)) add(path23.backend);
   }
   return [...names];
 }
@@ -33232,10 +33236,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path22) {
+function fingerprintOf(ruleId, object, path23) {
   const { ref, source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path22, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path23, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -33258,14 +33262,14 @@ function evaluate(objects, rules, config) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule, object, base, report) => {
-    const path22 = base + report.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path22);
+    const path23 = base + report.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path23);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
     const severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path22);
+    const line = object.lineOf?.(path23);
     if (line !== void 0) source.line = line;
     const finding = {
       ruleId: rule.meta.id,
@@ -33273,7 +33277,7 @@ function evaluate(objects, rules, config) {
       category: rule.meta.category,
       message: interpolate(template, report.data),
       object: object.ref,
-      path: path22,
+      path: path23,
       source,
       fingerprint,
       remediation: rule.meta.remediation
@@ -33341,11 +33345,11 @@ function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path9.join(dir, "ci");
+  const ci = path10.join(dir, "ci");
   if (!existsSync2(ci)) return [];
   try {
     if (!statSync3(ci).isDirectory()) return [];
-    return readdirSync2(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path9.join(ci, f));
+    return readdirSync2(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path10.join(ci, f));
   } catch {
     return [];
   }
@@ -33358,7 +33362,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path9.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path10.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -33434,35 +33438,31 @@ function mergeValueSets(findings, config) {
 }
 
 // src/core/discover.ts
-import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync3, realpathSync as realpathSync2, statSync as statSync4 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync3, statSync as statSync4 } from "node:fs";
+import path11 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
 function findRepoRoot(start) {
-  let dir = path10.resolve(start);
-  if (existsSync3(dir) && !statSync4(dir).isDirectory()) dir = path10.dirname(dir);
+  let dir = path11.resolve(start);
+  if (existsSync3(dir) && !statSync4(dir).isDirectory()) dir = path11.dirname(dir);
   for (; ; ) {
-    if (existsSync3(path10.join(dir, ".git"))) return dir;
-    const parent = path10.dirname(dir);
+    if (existsSync3(path11.join(dir, ".git"))) return dir;
+    const parent = path11.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
 }
 function relativeTo(repoRoot, file) {
-  const rel = path10.relative(repoRoot, file);
-  return (rel === "" ? "." : rel).split(path10.sep).join("/");
-}
-function isInside2(root, target) {
-  const rel = path10.relative(root, target);
-  return rel === "" || !rel.startsWith(".." + path10.sep) && rel !== ".." && !path10.isAbsolute(rel);
+  const rel = path11.relative(repoRoot, file);
+  return (rel === "" ? "." : rel).split(path11.sep).join("/");
 }
 function confinementProblem(root, file) {
-  const realRoot = safeRealpath2(root) ?? path10.resolve(root);
-  const resolved = path10.resolve(file);
-  const real = safeRealpath2(resolved);
+  const realRoot = safeRealpath(root) ?? path11.resolve(root);
+  const resolved = path11.resolve(file);
+  const real = safeRealpath(resolved);
   const outside = "leads outside the repository; a configuration in the repository may only name files inside it";
-  if (real !== void 0) return isInside2(realRoot, real) ? void 0 : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
-  return isInside2(path10.resolve(root), resolved) || isInside2(realRoot, resolved) ? void 0 : `path ${outside}`;
+  if (real !== void 0) return isInside(realRoot, real) ? void 0 : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
+  return isInside(path11.resolve(root), resolved) || isInside(realRoot, resolved) ? void 0 : `path ${outside}`;
 }
 var MAX_GLOB_LENGTH = 1024;
 var MAX_GLOB_ALTERNATIVES = 256;
@@ -33504,7 +33504,7 @@ function discover(paths, options) {
   const inputs = [];
   const errors = [];
   const seen = /* @__PURE__ */ new Set();
-  const realRoot = safeRealpath2(options.repoRoot) ?? options.repoRoot;
+  const realRoot = safeRealpath(options.repoRoot) ?? options.repoRoot;
   const rel = (p) => relativeTo(options.repoRoot, p);
   const include = compileGlobs(options.include, "include");
   const includeDirs = options.include.map((glob2) => new Minimatch(glob2.replace(/\/\*\*$/, ""), { dot: true }));
@@ -33528,10 +33528,10 @@ function discover(paths, options) {
     else add({ kind: "manifest", file, explicit: false }, file);
   };
   const walk2 = (dir, depth, walkRoot) => {
-    const real = safeRealpath2(dir) ?? dir;
+    const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync3(path10.join(dir, "Chart.yaml"))) {
+    if (existsSync3(path11.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
@@ -33547,7 +33547,7 @@ function discover(paths, options) {
       return;
     }
     for (const entry of entries) {
-      const full = path10.join(dir, entry);
+      const full = path11.join(dir, entry);
       let stat;
       try {
         stat = lstatSync2(full);
@@ -33556,16 +33556,16 @@ function discover(paths, options) {
         continue;
       }
       if (stat.isSymbolicLink()) {
-        const target = safeRealpath2(full);
+        const target = safeRealpath(full);
         if (target === void 0) {
           errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing (or into a loop)" });
           continue;
         }
-        if (!isInside2(realRoot, target) && !isInside2(walkRoot, target)) {
+        if (!isInside(realRoot, target) && !isInside(walkRoot, target)) {
           errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
           continue;
         }
-        if (isInside2(walkRoot, target) || entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
+        if (isInside(walkRoot, target) || entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
         let targetStat;
         try {
           targetStat = statSync4(target);
@@ -33573,13 +33573,13 @@ function discover(paths, options) {
           continue;
         }
         if (targetStat.isDirectory()) walk2(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat.isDirectory()) {
         if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
         walk2(full, depth + 1, walkRoot);
-      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(entry).toLowerCase())) {
+      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(entry).toLowerCase())) {
         addManifest(full, stat.size);
       }
     }
@@ -33589,7 +33589,7 @@ function discover(paths, options) {
       add({ kind: "stdin" }, "-");
       continue;
     }
-    const full = path10.resolve(given);
+    const full = path11.resolve(given);
     let stat;
     try {
       stat = statSync4(full);
@@ -33598,8 +33598,8 @@ function discover(paths, options) {
       continue;
     }
     if (stat.isDirectory()) {
-      if (existsSync3(path10.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
-      else walk2(full, 0, safeRealpath2(full) ?? full);
+      if (existsSync3(path11.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
+      else walk2(full, 0, safeRealpath(full) ?? full);
     } else if (!stat.isFile()) {
       errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
     } else {
@@ -33615,13 +33615,6 @@ function isDanglingLink(p) {
     return lstatSync2(p).isSymbolicLink();
   } catch {
     return false;
-  }
-}
-function safeRealpath2(p) {
-  try {
-    return realpathSync2(p);
-  } catch {
-    return void 0;
   }
 }
 
@@ -33741,11 +33734,11 @@ async function renderOne(dir, info, set, helm, config, repoRoot, loaded) {
 
 // src/core/suppress.ts
 import { existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
-import path12 from "node:path";
+import path13 from "node:path";
 
 // src/provenance/template-lines.ts
 import { readdirSync as readdirSync4, readFileSync as readFileSync4, statSync as statSync5 } from "node:fs";
-import path11 from "node:path";
+import path12 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -33801,7 +33794,7 @@ var TemplateSources = class {
         return;
       }
       for (const entry of entries) {
-        const full = path11.join(dir, entry);
+        const full = path12.join(dir, entry);
         let stat;
         try {
           stat = statSync5(full);
@@ -33813,8 +33806,8 @@ var TemplateSources = class {
       }
     };
     const chartWalk = (dir, depth) => {
-      walk2(path11.join(dir, "templates"), 0);
-      const charts = path11.join(dir, "charts");
+      walk2(path12.join(dir, "templates"), 0);
+      const charts = path12.join(dir, "charts");
       if (depth > 6) return;
       let entries;
       try {
@@ -33823,7 +33816,7 @@ var TemplateSources = class {
         return;
       }
       for (const entry of entries) {
-        const full = path11.join(charts, entry);
+        const full = path12.join(charts, entry);
         try {
           if (statSync5(full).isDirectory()) chartWalk(full, depth + 1);
         } catch {
@@ -33982,7 +33975,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path11.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path12.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -34138,10 +34131,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path12.join(dir, "values.yaml"));
+    const add = (dir) => files.add(path13.join(dir, "values.yaml"));
     add(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path12.sep}templates${path12.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path13.sep}templates${path13.sep}`));
       if (chartDir) add(chartDir);
     }
   }
@@ -34180,9 +34173,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path12.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path13.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path12.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path13.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -34233,7 +34226,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path12.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path13.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.container !== void 0 && c3.container !== container) continue;
@@ -34339,12 +34332,12 @@ import { createHash as createHash2 } from "node:crypto";
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
 import os4 from "node:os";
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/provenance/values.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 import { existsSync as existsSync5, readdirSync as readdirSync5, readFileSync as readFileSync6, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
+import path14 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -34490,13 +34483,13 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = (0, import_yaml3.parse)(readFileSync6(path13.join(dir, "Chart.yaml"), "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
+    parsed = (0, import_yaml3.parse)(readFileSync6(path14.join(dir, "Chart.yaml"), "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path13.join(dir, "requirements.yaml");
+  const requirements = path14.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync5(requirements)) {
     try {
       const req = (0, import_yaml3.parse)(readFileSync6(requirements, "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
@@ -34505,7 +34498,7 @@ function readChartYaml(dir) {
     }
   }
   return {
-    name: str(parsed.name) ?? path13.basename(dir),
+    name: str(parsed.name) ?? path14.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str(d.name) ?? "",
       ...str(d.alias) ? { alias: str(d.alias) } : {},
@@ -34516,7 +34509,7 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path13.join(dir, "charts");
+  const chartsDir = path14.join(dir, "charts");
   let entries;
   try {
     entries = readdirSync5(chartsDir).sort();
@@ -34524,10 +34517,10 @@ function vendored(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full = path13.join(chartsDir, entry);
+    const full = path14.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-      else if (statSync6(full).isDirectory() && existsSync5(path13.join(full, "Chart.yaml"))) {
+      else if (statSync6(full).isDirectory() && existsSync5(path14.join(full, "Chart.yaml"))) {
         const info = readChartYaml(full);
         found.set(info?.name ?? entry, full);
       }
@@ -34570,8 +34563,8 @@ function effectiveValues(request) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path13.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path13.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path14.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path14.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -34593,7 +34586,7 @@ function effectiveValues(request) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request.chartDir, [], [root?.name ?? path13.basename(request.chartDir)], root?.name ?? path13.basename(request.chartDir), above);
+  collect(request.chartDir, [], [root?.name ?? path14.basename(request.chartDir)], root?.name ?? path14.basename(request.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -34982,7 +34975,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path14.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path15.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync3(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -35118,7 +35111,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path14.join(os4.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path15.join(os4.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -35314,7 +35307,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 
 // src/provenance/line-proof.ts
 import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync7, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import path15 from "node:path";
+import path16 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -35326,8 +35319,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path22 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path22}(?![A-Za-z0-9_.])`);
+    const path23 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path23}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -35401,8 +35394,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path15.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path15.isAbsolute(relative)) {
+    const relative = path16.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path16.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -35430,8 +35423,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path15.join(tmp, "chart-"));
-  const chartCopy = path15.join(copy, path15.basename(render2.dir));
+  const copy = mkdtempSync4(path16.join(tmp, "chart-"));
+  const chartCopy = path16.join(copy, path16.basename(render2.dir));
   cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
@@ -35471,7 +35464,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path15.join(chartCopy, path15.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync4(path16.join(chartCopy, path16.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -35479,7 +35472,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path15.join(copy, `values-${trial}.json`);
+        const file = path16.join(copy, `values-${trial}.json`);
         writeFileSync4(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -35497,14 +35490,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path15.join(chartCopy, path15.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path16.join(chartCopy, path16.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path15.join(chartCopy, path15.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path16.join(chartCopy, path16.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -35606,24 +35599,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path22 = relative.slice(0, length);
+  const path23 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path22, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path23, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path22, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path22, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path23, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path23, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path16.resolve(render2.repoRoot, source.file);
+  const templateAbs = path17.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -35677,7 +35670,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path16.resolve(render2.repoRoot, source.file);
+  const templateAbs = path17.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at2 = proven.report ?? { file: proven.file, line: proven.line };
@@ -35748,7 +35741,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path16.join(os5.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path17.join(os5.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -36185,55 +36178,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path22 = [];
+  const path23 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path22.push(Number(step));
+      path23.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path22.push(step);
+      path23.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path22.push(key);
+    path23.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path22.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path22.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path23.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path23.push(0);
     node = next;
     parent = key;
   }
-  return path22;
+  return path23;
 }
 
 // src/loaders/terraform/helm-release.ts
 import { existsSync as existsSync6, statSync as statSync7 } from "node:fs";
-import path17 from "node:path";
+import path18 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside(root, target) {
-  const rel = path17.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path17.isAbsolute(rel);
+  const rel = path18.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path18.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path17.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path17.resolve(dirs.moduleDir, chart));
+  const candidates = [path18.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path18.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside(dirs.repoRoot, candidate2) || !existsSync6(candidate2)) continue;
     const stat = statSync7(candidate2);
-    if (stat.isDirectory() && existsSync6(path17.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (stat.isDirectory() && existsSync6(path18.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -36340,7 +36333,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path17.relative(dirs.repoRoot, t).split(path17.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path18.relative(dirs.repoRoot, t).split(path18.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -36359,8 +36352,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync7, readdirSync as readdirSync6, readFileSync as readFileSync9, realpathSync as realpathSync3, statSync as statSync8 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync7, readdirSync as readdirSync6, readFileSync as readFileSync9, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
+import path19 from "node:path";
 
 // src/loaders/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -36600,13 +36593,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path22, blockLine) {
+function locatePath(body, path23, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path22.length) {
-    const step = path22[i2];
+  while (i2 < path23.length) {
+    const step = path23[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -36621,8 +36614,8 @@ function locatePath(body, path22, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path22[i2 + 1] === "number") {
-        index = path22[i2 + 1];
+      if (typeof path23[i2 + 1] === "number") {
+        index = path23[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -36730,23 +36723,23 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path18.resolve(options.rootDir);
-    this.repoRoot = path18.resolve(options.repoRoot);
-    this.realRoot = safeRealpath3(this.repoRoot) ?? this.repoRoot;
+    this.rootDir = path19.resolve(options.rootDir);
+    this.repoRoot = path19.resolve(options.repoRoot);
+    this.realRoot = safeRealpath2(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
   }
   inside(dir) {
-    const real = safeRealpath3(dir);
+    const real = safeRealpath2(dir);
     if (real === void 0) return false;
-    const rel = path18.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path18.isAbsolute(rel);
+    const rel = path19.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path19.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path18.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path19.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync7(file) || !this.inside(file)) return this.modulesJson;
       const parsed = JSON.parse(readFileSync9(file, "utf8"));
@@ -36755,7 +36748,7 @@ var TfLocator = class {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path18.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path19.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -36774,7 +36767,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path18.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path19.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -36794,7 +36787,7 @@ var TfLocator = class {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path18.join(dir, entry);
+      const absolute = path19.join(dir, entry);
       let text2;
       try {
         if (!statSync8(absolute).isFile()) continue;
@@ -36802,7 +36795,7 @@ var TfLocator = class {
       } catch {
         continue;
       }
-      const file = path18.relative(this.repoRoot, absolute).split(path18.sep).join("/");
+      const file = path19.relative(this.repoRoot, absolute).split(path19.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -36837,9 +36830,9 @@ var TfLocator = class {
     return heredoc.contentLine + document.lineOf(yaml.pointer) - 1;
   }
 };
-function safeRealpath3(p) {
+function safeRealpath2(p) {
   try {
-    return realpathSync3(p);
+    return realpathSync2(p);
   } catch {
     return void 0;
   }
@@ -37083,12 +37076,12 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/loaders/terraform/load-plan-file.ts
-import path19 from "node:path";
+import path20 from "node:path";
 async function loadPlanFile(json, options) {
-  const planFile = path19.relative(options.repoRoot, options.file).split(path19.sep).join("/");
+  const planFile = path20.relative(options.repoRoot, options.file).split(path20.sep).join("/");
   const loaded = loadPlan(json, {
     planFile,
-    planDir: path19.dirname(options.file),
+    planDir: path20.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -37123,7 +37116,7 @@ async function loadPlanFile(json, options) {
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { existsSync as existsSync8, readFileSync as readFileSync10, statSync as statSync9 } from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
@@ -37291,13 +37284,13 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path20.resolve(start);
-  if (existsSync8(dir) && !safeIsDirectory(dir)) dir = path20.dirname(dir);
+  let dir = path21.resolve(start);
+  if (existsSync8(dir) && !safeIsDirectory(dir)) dir = path21.dirname(dir);
   for (; ; ) {
-    const candidate2 = path20.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path21.join(dir, CONFIG_FILE_NAME);
     if (existsSync8(candidate2)) return candidate2;
-    if (dir === stopAt || path20.dirname(dir) === dir) return void 0;
-    dir = path20.dirname(dir);
+    if (dir === stopAt || path21.dirname(dir) === dir) return void 0;
+    dir = path21.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
@@ -37322,7 +37315,7 @@ function describeAjvError(error) {
 }
 var validatorCache;
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside2(path20.resolve(repoRoot), path20.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path21.resolve(repoRoot), path21.resolve(file));
   if (confined) {
     const problem2 = confinementProblem(repoRoot, file);
     if (problem2) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
@@ -37356,7 +37349,7 @@ function loadConfig(file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path20.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path21.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, confined ? repoRoot : void 0)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -37387,7 +37380,7 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path20.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path21.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -37407,14 +37400,14 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path20.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path20.resolve(baseDir, f)),
+    path: path21.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path21.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set.name,
-        valuesFiles: (set.values ?? []).map((f) => path20.resolve(baseDir, f)),
+        valuesFiles: (set.values ?? []).map((f) => path21.resolve(baseDir, f)),
         set: set.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
@@ -37431,15 +37424,15 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path20.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path20.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path21.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path21.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path20.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path21.resolve(baseDir, f));
   }
   return config;
 }
@@ -37452,7 +37445,7 @@ function ruleIds(rules = RULES) {
 function resolveConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path21.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path22.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   if (options.failOn) config.failOn = options.failOn;
@@ -37465,7 +37458,7 @@ function resolveConfig(options, repoRoot) {
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path21.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path22.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -37512,7 +37505,7 @@ async function load2(inputs, config, options, repoRoot) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path21.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path22.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
@@ -37941,8 +37934,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path22 = `<code>${text(f.path || "/", LIMIT.path)}</code>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path22} | ${text(f.message, LIMIT.message)} | ${where} |`;
+  const path23 = `<code>${text(f.path || "/", LIMIT.path)}</code>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path23} | ${text(f.message, LIMIT.message)} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Path | Message | Location |", "| --- | --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {

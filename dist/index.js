@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path24 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path25 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path24 && path24[0] !== "/") {
-          path24 = `/${path24}`;
+        if (path25 && path25[0] !== "/") {
+          path25 = `/${path25}`;
         }
-        return new URL(`${origin}${path24}`);
+        return new URL(`${origin}${path25}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path25, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path24);
+        debuglog2("sending request to %s %s/%s", method, origin, path25);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path25, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path24,
+          path25,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path25, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path24);
+        debuglog2("trailers received from %s %s/%s", method, origin, path25);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path25, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path24,
+          path25,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path24, origin }
+            request: { method, path: path25, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path24);
+          debuglog2("sending request to %s %s/%s", method, origin, path25);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path24,
+        path: path25,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path24 !== "string") {
+        if (typeof path25 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path24[0] !== "/" && !(path24.startsWith("http://") || path24.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path25[0] !== "/" && !(path25.startsWith("http://") || path25.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path24)) {
+        } else if (invalidPathRegex.test(path25)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path24, query) : path24;
+        this.path = query ? buildURL(path25, query) : path25;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path24, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path25, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path24} HTTP/1.1\r
+      let header2 = `${method} ${path25} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path24, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path25, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path24;
+      headers[HTTP2_HEADER_PATH] = path25;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path24 = search ? `${pathname}${search}` : pathname;
+        const path25 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path24;
+        this.opts.path = path25;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path24 = "/",
+          path: path25 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path24;
+        opts.path = origin + path25;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path24) {
-      if (typeof path24 !== "string") {
-        return path24;
+    function safeUrl2(path25) {
+      if (typeof path25 !== "string") {
+        return path25;
       }
-      const pathSegments = path24.split("?");
+      const pathSegments = path25.split("?");
       if (pathSegments.length !== 2) {
-        return path24;
+        return path25;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path24, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path24);
+    function matchKey(mockDispatch2, { path: path25, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path25);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path24 }) => matchValue(safeUrl2(path24), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path25 }) => matchValue(safeUrl2(path25), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path24, method, body, headers, query } = opts;
+      const { path: path25, method, body, headers, query } = opts;
       return {
-        path: path24,
+        path: path25,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path24, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path25, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path24,
+            Path: path25,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path24) {
-      for (let i2 = 0; i2 < path24.length; ++i2) {
-        const code = path24.charCodeAt(i2);
+    function validateCookiePath(path25) {
+      for (let i2 = 0; i2 < path25.length; ++i2) {
+        const code = path25.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path24 = opts.path;
+          let path25 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path24 = `/${path24}`;
+            path25 = `/${path25}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path24);
+          url = new URL(util.parseOrigin(url).origin + path25);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path24, options) {
+    function checkPathExt(path25, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path24.substr(-p.length).toLowerCase() === p) {
+        if (p && path25.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path24, options) {
+    function checkStat(stat2, path25, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path24, options);
+      return checkPathExt(path25, options);
     }
-    function isexe(path24, options, cb) {
-      fs3.stat(path24, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path24, options));
+    function isexe(path25, options, cb) {
+      fs3.stat(path25, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path25, options));
       });
     }
-    function sync(path24, options) {
-      return checkStat(fs3.statSync(path24), path24, options);
+    function sync(path25, options) {
+      return checkStat(fs3.statSync(path25), path25, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path24, options, cb) {
-      fs3.stat(path24, function(er, stat2) {
+    function isexe(path25, options, cb) {
+      fs3.stat(path25, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path24, options) {
-      return checkStat(fs3.statSync(path24), options);
+    function sync(path25, options) {
+      return checkStat(fs3.statSync(path25), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path24, options, cb) {
+    function isexe(path25, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path24, options || {}, function(er, is) {
+          isexe(path25, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path24, options || {}, function(er, is) {
+      core(path25, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path24, options) {
+    function sync(path25, options) {
       try {
-        return core.sync(path24, options || {});
+        return core.sync(path25, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path24 = __require("path");
+    var path25 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path24.join(pathPart, cmd);
+        const pCmd = path25.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path24.join(pathPart, cmd);
+        const pCmd = path25.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path24 = __require("path");
+    var path25 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path24.delimiter : void 0
+          pathExt: withoutPathExt ? path25.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path24.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path25.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path24, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary = path24.split("/").pop();
+      const [path25, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary = path25.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path24 = __require("path");
+    var path25 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path24.normalize(parsed.command);
+        parsed.command = path25.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path24) {
-      const ctrl = callVisitor(key, node, visitor, path24);
+    function visit_(key, node, visitor, path25) {
+      const ctrl = callVisitor(key, node, visitor, path25);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path24, ctrl);
-        return visit_(key, ctrl, visitor, path24);
+        replaceNode(key, path25, ctrl);
+        return visit_(key, ctrl, visitor, path25);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path24 = Object.freeze(path24.concat(node));
+          path25 = Object.freeze(path25.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path24);
+            const ci = visit_(i2, node.items[i2], visitor, path25);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path24 = Object.freeze(path24.concat(node));
-          const ck = visit_("key", node.key, visitor, path24);
+          path25 = Object.freeze(path25.concat(node));
+          const ck = visit_("key", node.key, visitor, path25);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path24);
+          const cv = visit_("value", node.value, visitor, path25);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path24) {
-      const ctrl = await callVisitor(key, node, visitor, path24);
+    async function visitAsync_(key, node, visitor, path25) {
+      const ctrl = await callVisitor(key, node, visitor, path25);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path24, ctrl);
-        return visitAsync_(key, ctrl, visitor, path24);
+        replaceNode(key, path25, ctrl);
+        return visitAsync_(key, ctrl, visitor, path25);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path24 = Object.freeze(path24.concat(node));
+          path25 = Object.freeze(path25.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path24);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path25);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path24 = Object.freeze(path24.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path24);
+          path25 = Object.freeze(path25.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path25);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path24);
+          const cv = await visitAsync_("value", node.value, visitor, path25);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path24) {
+    function callVisitor(key, node, visitor, path25) {
       if (typeof visitor === "function")
-        return visitor(key, node, path24);
+        return visitor(key, node, path25);
       if (identity4.isMap(node))
-        return visitor.Map?.(key, node, path24);
+        return visitor.Map?.(key, node, path25);
       if (identity4.isSeq(node))
-        return visitor.Seq?.(key, node, path24);
+        return visitor.Seq?.(key, node, path25);
       if (identity4.isPair(node))
-        return visitor.Pair?.(key, node, path24);
+        return visitor.Pair?.(key, node, path25);
       if (identity4.isScalar(node))
-        return visitor.Scalar?.(key, node, path24);
+        return visitor.Scalar?.(key, node, path25);
       if (identity4.isAlias(node))
-        return visitor.Alias?.(key, node, path24);
+        return visitor.Alias?.(key, node, path25);
       return void 0;
     }
-    function replaceNode(key, path24, node) {
-      const parent = path24[path24.length - 1];
+    function replaceNode(key, path25, node) {
+      const parent = path25[path25.length - 1];
       if (identity4.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity4.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity4 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path24, value) {
+    function collectionFromPath(schema, path25, value) {
       let v = value;
-      for (let i2 = path24.length - 1; i2 >= 0; --i2) {
-        const k = path24[i2];
+      for (let i2 = path25.length - 1; i2 >= 0; --i2) {
+        const k = path25[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path24) => path24 == null || typeof path24 === "object" && !!path24[Symbol.iterator]().next().done;
+    var isEmptyPath = (path25) => path25 == null || typeof path25 === "object" && !!path25[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path24, value) {
-        if (isEmptyPath(path24))
+      addIn(path25, value) {
+        if (isEmptyPath(path25))
           this.add(value);
         else {
-          const [key, ...rest] = path24;
+          const [key, ...rest] = path25;
           const node = this.get(key, true);
           if (identity4.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path24) {
-        const [key, ...rest] = path24;
+      deleteIn(path25) {
+        const [key, ...rest] = path25;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path24, keepScalar) {
-        const [key, ...rest] = path24;
+      getIn(path25, keepScalar) {
+        const [key, ...rest] = path25;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity4.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path24) {
-        const [key, ...rest] = path24;
+      hasIn(path25) {
+        const [key, ...rest] = path25;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path24, value) {
-        const [key, ...rest] = path24;
+      setIn(path25, value) {
+        const [key, ...rest] = path25;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path24, value) {
+      addIn(path25, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path24, value);
+          this.contents.addIn(path25, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path24) {
-        if (Collection2.isEmptyPath(path24)) {
+      deleteIn(path25) {
+        if (Collection2.isEmptyPath(path25)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path24) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path25) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path24, keepScalar) {
-        if (Collection2.isEmptyPath(path24))
+      getIn(path25, keepScalar) {
+        if (Collection2.isEmptyPath(path25))
           return !keepScalar && identity4.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity4.isCollection(this.contents) ? this.contents.getIn(path24, keepScalar) : void 0;
+        return identity4.isCollection(this.contents) ? this.contents.getIn(path25, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path24) {
-        if (Collection2.isEmptyPath(path24))
+      hasIn(path25) {
+        if (Collection2.isEmptyPath(path25))
           return this.contents !== void 0;
-        return identity4.isCollection(this.contents) ? this.contents.hasIn(path24) : false;
+        return identity4.isCollection(this.contents) ? this.contents.hasIn(path25) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path24, value) {
-        if (Collection2.isEmptyPath(path24)) {
+      setIn(path25, value) {
+        if (Collection2.isEmptyPath(path25)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path24), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path25), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path24, value);
+          this.contents.setIn(path25, value);
         }
       }
       /**
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path24) => {
+    visit.itemAtPath = (cst, path25) => {
       let item = cst;
-      for (const [field, index] of path24) {
+      for (const [field, index] of path25) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path24) => {
-      const parent = visit.itemAtPath(cst, path24.slice(0, -1));
-      const field = path24[path24.length - 1][0];
+    visit.parentCollection = (cst, path25) => {
+      const parent = visit.itemAtPath(cst, path25.slice(0, -1));
+      const field = path25[path25.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path24, item, visitor) {
-      let ctrl = visitor(item, path24);
+    function _visit(path25, item, visitor) {
+      let ctrl = visitor(item, path25);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path24.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path25.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path24);
+            ctrl = ctrl(item, path25);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path24) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path25) : ctrl;
     }
     exports.visit = visit;
   }
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path24) {
-      let input = path24;
+    function removeDotSegments(path25) {
+      let input = path25;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path24) {
-      if (path24 === "" || path24[0] === "/") {
-        return removeDotSegments(path24);
+    function removeDotSegmentsRelative(path25) {
+      if (path25 === "" || path25[0] === "/") {
+        return removeDotSegments(path25);
       }
-      const segments2 = path24.split("/");
+      const segments2 = path25.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path24 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path24 && path24 !== "/" ? path24 : void 0;
+        const path25 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path25 && path25 !== "/" ? path25 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -35985,7 +35985,7 @@ function info(message) {
 
 // src/action/run.ts
 import { mkdirSync, writeFileSync as writeFileSync5 } from "node:fs";
-import path23 from "node:path";
+import path24 from "node:path";
 
 // src/engine/rule-kit.ts
 function defineRule(rule) {
@@ -36014,12 +36014,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path24 = "/spec/runtimeClassName";
+    const path25 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path24, data };
+      if (required) yield { messageId: "missing", path: path25, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path24, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path25, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -38945,9 +38945,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path24 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path24, data };
-      else yield { messageId: "mutable", path: path24, data, severity: "info" };
+      const path25 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path25, data };
+      else yield { messageId: "mutable", path: path25, data, severity: "info" };
     }
   }
 });
@@ -40404,8 +40404,8 @@ function pssCheckRule(spec) {
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
-        for (const path24 of violation.paths) {
-          yield { messageId: "violation", path: path24, data: { reason: violation.reason, detail: violation.detail } };
+        for (const path25 of violation.paths) {
+          yield { messageId: "violation", path: path25, data: { reason: violation.reason, detail: violation.detail } };
         }
       }
     }
@@ -41294,7 +41294,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path24, related } = locate(hit.source);
+      const { path: path25, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -41306,7 +41306,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path24, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path25, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -41483,7 +41483,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path24, related } = locate(source);
+    const { path: path25, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -41492,7 +41492,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path24, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path25, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -41587,14 +41587,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path24 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path25 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path24, data };
+      if (value === void 0) yield { messageId: "missing", path: path25, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path24, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path25, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path24, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path25, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -41655,12 +41655,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path24 = "/" + out.join("/");
-  return path24 === "/var/run" || path24.startsWith("/var/run/") ? path24.slice(4) : path24;
+  const path25 = "/" + out.join("/");
+  return path25 === "/var/run" || path25.startsWith("/var/run/") ? path25.slice(4) : path25;
 }
-function isAtOrUnder(path24, base2) {
+function isAtOrUnder(path25, base2) {
   if (base2 === "/") return true;
-  return path24 === base2 || path24.startsWith(base2 + "/");
+  return path25 === base2 || path25.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -41721,8 +41721,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path24 = str(at(volume, "hostPath", "path"));
-    if (path24 === void 0 || path24.trim() === "") return;
+    const path25 = str(at(volume, "hostPath", "path"));
+    if (path25 === void 0 || path25.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -41731,7 +41731,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path24, normalised: normaliseHostPath(path24), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path25, normalised: normaliseHostPath(path25), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -42108,10 +42108,10 @@ var secret_literal_configmap_default = defineRule({
     if (!data) return;
     for (const [key, value] of Object.entries(data)) {
       if (typeof value !== "string") continue;
-      const path24 = join("/data", key);
+      const path25 = join("/data", key);
       const direct = detectFormat(value) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path24, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path25, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!/[:=<]/.test(value)) continue;
@@ -42124,7 +42124,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path24,
+        path: path25,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -42363,12 +42363,12 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
   "externalTrafficPolicy",
   "ingressClassName"
 ]);
-function unknownBehind(unknown, path24) {
-  const container = unknown.find((u2) => isPrefix(u2, path24));
+function unknownBehind(unknown, path25) {
+  const container = unknown.find((u2) => isPrefix(u2, path25));
   if (container !== void 0) return container;
   return unknown.find((u2) => {
-    if (!u2.startsWith(path24 + "/")) return false;
-    const rest = u2.slice(path24.length + 1);
+    if (!u2.startsWith(path25 + "/")) return false;
+    const rest = u2.slice(path25.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   });
 }
@@ -42872,12 +42872,12 @@ var tf_gke_workload_identity_default = clusterRule({
 // src/loaders/terraform/render-release.ts
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import os6 from "node:os";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/loaders/helm.ts
-import { existsSync as existsSync2, lstatSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, realpathSync, rmSync, statSync as statSync2 } from "node:fs";
+import { existsSync as existsSync2, lstatSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2 } from "node:fs";
 import os5 from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 import { gunzipSync } from "node:zlib";
 
 // node_modules/is-plain-obj/index.js
@@ -47282,13 +47282,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path24, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path24 === "string" ? path24 : path24.toString();
+  for (const { path: path25, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path25 === "string" ? path25 : path25.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync2(path24, serializedResult);
+      appendFileSync2(path25, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path24, serializedResult);
+      writeFileSync(path25, serializedResult);
     }
   }
 };
@@ -52744,6 +52744,21 @@ function rangeStartOf(root, pointer) {
   return best;
 }
 
+// src/core/paths.ts
+import { realpathSync } from "node:fs";
+import path7 from "node:path";
+function isInside(root, target) {
+  const rel = path7.relative(root, target);
+  return rel === "" || !rel.startsWith(".." + path7.sep) && rel !== ".." && !path7.isAbsolute(rel);
+}
+function safeRealpath(p) {
+  try {
+    return realpathSync(p);
+  } catch {
+    return void 0;
+  }
+}
+
 // src/loaders/helm.ts
 var HelmNotFoundError = class extends Error {
 };
@@ -52752,7 +52767,7 @@ var PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "SystemRoot", "SYSTEMROOT"
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
-    privateHome = mkdtempSync(path7.join(os5.tmpdir(), "preadmit-helm-home-"));
+    privateHome = mkdtempSync(path8.join(os5.tmpdir(), "preadmit-helm-home-"));
     process.once("exit", () => rmSync(privateHome, { recursive: true, force: true }));
   }
   const env = {};
@@ -52764,19 +52779,19 @@ function helmEnvironment() {
     ...env,
     HOME: privateHome,
     USERPROFILE: privateHome,
-    XDG_CACHE_HOME: path7.join(privateHome, "cache"),
-    XDG_CONFIG_HOME: path7.join(privateHome, "config"),
-    XDG_DATA_HOME: path7.join(privateHome, "data"),
-    HELM_CACHE_HOME: path7.join(privateHome, "cache"),
-    HELM_CONFIG_HOME: path7.join(privateHome, "config"),
-    HELM_DATA_HOME: path7.join(privateHome, "data"),
-    HELM_PLUGINS: path7.join(privateHome, "plugins"),
-    HELM_REGISTRY_CONFIG: path7.join(privateHome, "registry.json"),
-    HELM_REPOSITORY_CONFIG: path7.join(privateHome, "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: path7.join(privateHome, "repository"),
+    XDG_CACHE_HOME: path8.join(privateHome, "cache"),
+    XDG_CONFIG_HOME: path8.join(privateHome, "config"),
+    XDG_DATA_HOME: path8.join(privateHome, "data"),
+    HELM_CACHE_HOME: path8.join(privateHome, "cache"),
+    HELM_CONFIG_HOME: path8.join(privateHome, "config"),
+    HELM_DATA_HOME: path8.join(privateHome, "data"),
+    HELM_PLUGINS: path8.join(privateHome, "plugins"),
+    HELM_REGISTRY_CONFIG: path8.join(privateHome, "registry.json"),
+    HELM_REPOSITORY_CONFIG: path8.join(privateHome, "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: path8.join(privateHome, "repository"),
     HELM_NO_PLUGINS: "1",
     HELM_DEBUG: "false",
-    KUBECONFIG: path7.join(privateHome, "kubeconfig"),
+    KUBECONFIG: path8.join(privateHome, "kubeconfig"),
     HTTP_PROXY: NO_NETWORK,
     HTTPS_PROXY: NO_NETWORK,
     ALL_PROXY: NO_NETWORK,
@@ -52788,10 +52803,10 @@ function helmEnvironment() {
 }
 function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
   const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-  for (const dir of pathVariable.split(path7.delimiter)) {
-    if (dir === "" || !path7.isAbsolute(dir)) continue;
+  for (const dir of pathVariable.split(path8.delimiter)) {
+    if (dir === "" || !path8.isAbsolute(dir)) continue;
     for (const extension of extensions) {
-      const candidate2 = path7.join(dir, command + extension);
+      const candidate2 = path8.join(dir, command + extension);
       try {
         if (statSync2(candidate2).isFile()) return candidate2;
       } catch {
@@ -52802,9 +52817,9 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
 }
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
-  const candidate2 = name.includes("/") || name.includes(path7.sep) ? path7.resolve(name) : resolveOnPath(name) ?? name;
+  const candidate2 = name.includes("/") || name.includes(path8.sep) ? path8.resolve(name) : resolveOnPath(name) ?? name;
   try {
-    if (!path7.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    if (!path8.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
       env: helmEnvironment(),
       extendEnv: false,
@@ -52826,14 +52841,14 @@ async function locateHelm(explicit) {
 }
 var MAX_CHART_FILE_BYTES = 1024 * 1024;
 function chartRoot(dir) {
-  const real = safeRealpath(dir) ?? path7.resolve(dir);
-  for (let at2 = real; ; at2 = path7.dirname(at2)) {
-    if (existsSync2(path7.join(at2, ".git"))) return at2;
-    if (path7.dirname(at2) === at2) return real;
+  const real = safeRealpath(dir) ?? path8.resolve(dir);
+  for (let at2 = real; ; at2 = path8.dirname(at2)) {
+    if (existsSync2(path8.join(at2, ".git"))) return at2;
+    if (path8.dirname(at2) === at2) return real;
   }
 }
 function readChartFile(file, root) {
-  const name = path7.basename(file);
+  const name = path8.basename(file);
   const real = safeRealpath(file);
   if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
   if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
@@ -52855,7 +52870,7 @@ function parseChartYaml(text2) {
 }
 function readChartInfo(dir, root = chartRoot(dir)) {
   let parsed;
-  const chartYaml = readChartFile(path7.join(dir, "Chart.yaml"), root);
+  const chartYaml = readChartFile(path8.join(dir, "Chart.yaml"), root);
   if (typeof chartYaml === "string") return chartYaml;
   try {
     parsed = parseChartYaml(chartYaml.text);
@@ -52870,7 +52885,7 @@ function readChartInfo(dir, root = chartRoot(dir)) {
     alias: str(dep.alias),
     version: str(dep.version)
   }));
-  const requirements = path7.join(dir, "requirements.yaml");
+  const requirements = path8.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync2(requirements)) {
     const read = readChartFile(requirements, root);
     if (typeof read === "string") return read;
@@ -52891,7 +52906,7 @@ function readChartInfo(dir, root = chartRoot(dir)) {
 }
 function vendoredCharts(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path7.join(dir, "charts");
+  const chartsDir = path8.join(dir, "charts");
   let entries;
   try {
     entries = readdirSync(chartsDir);
@@ -52899,10 +52914,10 @@ function vendoredCharts(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full = path7.join(chartsDir, entry);
+    const full = path8.join(chartsDir, entry);
     if (entry.endsWith(".tgz")) {
       found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-    } else if (isDirectory2(full) && existsSync2(path7.join(full, "Chart.yaml"))) {
+    } else if (isDirectory2(full) && existsSync2(path8.join(full, "Chart.yaml"))) {
       const info2 = readChartInfo(full);
       found.set(typeof info2 === "string" ? entry : info2.name, full);
     }
@@ -52915,17 +52930,6 @@ function isDirectory2(p) {
   } catch {
     return false;
   }
-}
-function safeRealpath(p) {
-  try {
-    return realpathSync(p);
-  } catch {
-    return void 0;
-  }
-}
-function isInside(root, target) {
-  const rel = path7.relative(root, target);
-  return rel === "" || !rel.startsWith(".." + path7.sep) && rel !== ".." && !path7.isAbsolute(rel);
 }
 function missingDependencies(chart) {
   if (chart.dependencies.length === 0) return [];
@@ -53017,7 +53021,7 @@ function chartProblem(chartDir, root) {
   const outside = realRoot === start ? "chart" : "repository";
   if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
   for (const name of ["charts", "templates"]) {
-    const full = path7.join(start, name);
+    const full = path8.join(start, name);
     if (existsSync2(full) && !isDirectory2(full)) return `${name} is not a directory`;
   }
   const walked = /* @__PURE__ */ new Set();
@@ -53034,7 +53038,7 @@ function chartProblem(chartDir, root) {
       continue;
     }
     for (const entry of entries) {
-      const full = path7.join(dir, entry);
+      const full = path8.join(dir, entry);
       const label = shown ? `${shown}/${entry}` : entry;
       let stat2;
       try {
@@ -53060,7 +53064,7 @@ function chartProblem(chartDir, root) {
       } else if (stat2.isFile() && entry === "values.schema.json") {
         const problem = schemaFileProblem(real, stat2.size);
         if (problem) return `${label}: ${problem}`;
-      } else if (stat2.isFile() && entry.endsWith(".tgz") && path7.basename(path7.dirname(full)) === "charts") {
+      } else if (stat2.isFile() && entry.endsWith(".tgz") && path8.basename(path8.dirname(full)) === "charts") {
         const problem = archiveProblem(real, stat2.size);
         if (problem) return `${label}: ${problem}`;
       }
@@ -53192,7 +53196,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
     dir = sub;
     i2 += 2;
   }
-  const file = path7.join(dir, ...parts.slice(i2));
+  const file = path8.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
 }
 
@@ -53600,7 +53604,7 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path8.relative(options.repoRoot, dir).split(path8.sep).join("/") || ".";
+  const chartPath = path9.relative(options.repoRoot, dir).split(path9.sep).join("/") || ".";
   const at2 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info2 = readChartInfo(dir);
   if (typeof info2 === "string") return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${info2}` }], ms: 0 };
@@ -53617,16 +53621,16 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path8.join(os6.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path9.join(os6.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path8.join(temp, `values-${i2}.yaml`);
+      const file = path9.join(temp, `values-${i2}.yaml`);
       writeFileSync2(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path8.join(temp, "set.yaml");
+      const file = path9.join(temp, "set.yaml");
       writeFileSync2(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
@@ -53642,7 +53646,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path8.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path9.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
       return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -53708,11 +53712,11 @@ function walk(node, pointer, keys, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path24 = [...keys, key];
+    const path25 = [...keys, key];
     const at2 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path24.join("."), where }, severity: found.severity });
-    else walk(value, at2, path24, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path25.join("."), where }, severity: found.severity });
+    else walk(value, at2, path25, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -53978,7 +53982,7 @@ var UsageError = class extends Error {
 
 // src/core/scan.ts
 import { readFileSync as readFileSync11 } from "node:fs";
-import path21 from "node:path";
+import path22 from "node:path";
 
 // package.json
 var package_default = {
@@ -54169,7 +54173,7 @@ function blastRadiusOf(pod, unit) {
 // src/provenance/index.ts
 import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync8, rmSync as rmSync5 } from "node:fs";
 import os9 from "node:os";
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/core/charts.ts
 import os7 from "node:os";
@@ -54193,7 +54197,7 @@ function parseRenderedDocument(text2) {
 
 // src/provenance/value-sets.ts
 import { existsSync as existsSync3, readdirSync as readdirSync2, statSync as statSync3 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
@@ -54429,7 +54433,7 @@ function ingressBackends(ingress) {
   add(spec.defaultBackend ?? spec.backend);
   for (const rule of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule.http) ? rule.http : {};
-    for (const path24 of arr(http.paths).filter(isObj)) add(path24.backend);
+    for (const path25 of arr(http.paths).filter(isObj)) add(path25.backend);
   }
   return [...names];
 }
@@ -54446,10 +54450,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path24) {
+function fingerprintOf(ruleId, object, path25) {
   const { ref, source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path24, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path25, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -54472,14 +54476,14 @@ function evaluate(objects, rules, config) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule, object, base2, report) => {
-    const path24 = base2 + report.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path24);
+    const path25 = base2 + report.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path25);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
     const severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path24);
+    const line = object.lineOf?.(path25);
     if (line !== void 0) source.line = line;
     const finding = {
       ruleId: rule.meta.id,
@@ -54487,7 +54491,7 @@ function evaluate(objects, rules, config) {
       category: rule.meta.category,
       message: interpolate(template, report.data),
       object: object.ref,
-      path: path24,
+      path: path25,
       source,
       fingerprint,
       remediation: rule.meta.remediation
@@ -54555,11 +54559,11 @@ function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path9.join(dir, "ci");
+  const ci = path10.join(dir, "ci");
   if (!existsSync3(ci)) return [];
   try {
     if (!statSync3(ci).isDirectory()) return [];
-    return readdirSync2(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path9.join(ci, f));
+    return readdirSync2(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path10.join(ci, f));
   } catch {
     return [];
   }
@@ -54572,7 +54576,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path9.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path10.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -54648,35 +54652,31 @@ function mergeValueSets(findings, config) {
 }
 
 // src/core/discover.ts
-import { existsSync as existsSync4, lstatSync as lstatSync2, readdirSync as readdirSync3, realpathSync as realpathSync2, statSync as statSync4 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync4, lstatSync as lstatSync2, readdirSync as readdirSync3, statSync as statSync4 } from "node:fs";
+import path11 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
 function findRepoRoot(start) {
-  let dir = path10.resolve(start);
-  if (existsSync4(dir) && !statSync4(dir).isDirectory()) dir = path10.dirname(dir);
+  let dir = path11.resolve(start);
+  if (existsSync4(dir) && !statSync4(dir).isDirectory()) dir = path11.dirname(dir);
   for (; ; ) {
-    if (existsSync4(path10.join(dir, ".git"))) return dir;
-    const parent = path10.dirname(dir);
+    if (existsSync4(path11.join(dir, ".git"))) return dir;
+    const parent = path11.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
 }
 function relativeTo(repoRoot, file) {
-  const rel = path10.relative(repoRoot, file);
-  return (rel === "" ? "." : rel).split(path10.sep).join("/");
-}
-function isInside2(root, target) {
-  const rel = path10.relative(root, target);
-  return rel === "" || !rel.startsWith(".." + path10.sep) && rel !== ".." && !path10.isAbsolute(rel);
+  const rel = path11.relative(repoRoot, file);
+  return (rel === "" ? "." : rel).split(path11.sep).join("/");
 }
 function confinementProblem(root, file) {
-  const realRoot = safeRealpath2(root) ?? path10.resolve(root);
-  const resolved = path10.resolve(file);
-  const real = safeRealpath2(resolved);
+  const realRoot = safeRealpath(root) ?? path11.resolve(root);
+  const resolved = path11.resolve(file);
+  const real = safeRealpath(resolved);
   const outside = "leads outside the repository; a configuration in the repository may only name files inside it";
-  if (real !== void 0) return isInside2(realRoot, real) ? void 0 : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
-  return isInside2(path10.resolve(root), resolved) || isInside2(realRoot, resolved) ? void 0 : `path ${outside}`;
+  if (real !== void 0) return isInside(realRoot, real) ? void 0 : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
+  return isInside(path11.resolve(root), resolved) || isInside(realRoot, resolved) ? void 0 : `path ${outside}`;
 }
 var MAX_GLOB_LENGTH = 1024;
 var MAX_GLOB_ALTERNATIVES = 256;
@@ -54718,7 +54718,7 @@ function discover(paths, options) {
   const inputs = [];
   const errors = [];
   const seen = /* @__PURE__ */ new Set();
-  const realRoot = safeRealpath2(options.repoRoot) ?? options.repoRoot;
+  const realRoot = safeRealpath(options.repoRoot) ?? options.repoRoot;
   const rel = (p) => relativeTo(options.repoRoot, p);
   const include = compileGlobs(options.include, "include");
   const includeDirs = options.include.map((glob2) => new Minimatch(glob2.replace(/\/\*\*$/, ""), { dot: true }));
@@ -54742,10 +54742,10 @@ function discover(paths, options) {
     else add({ kind: "manifest", file, explicit: false }, file);
   };
   const walk2 = (dir, depth, walkRoot) => {
-    const real = safeRealpath2(dir) ?? dir;
+    const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync4(path10.join(dir, "Chart.yaml"))) {
+    if (existsSync4(path11.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
@@ -54761,7 +54761,7 @@ function discover(paths, options) {
       return;
     }
     for (const entry of entries) {
-      const full = path10.join(dir, entry);
+      const full = path11.join(dir, entry);
       let stat2;
       try {
         stat2 = lstatSync2(full);
@@ -54770,16 +54770,16 @@ function discover(paths, options) {
         continue;
       }
       if (stat2.isSymbolicLink()) {
-        const target = safeRealpath2(full);
+        const target = safeRealpath(full);
         if (target === void 0) {
           errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing (or into a loop)" });
           continue;
         }
-        if (!isInside2(realRoot, target) && !isInside2(walkRoot, target)) {
+        if (!isInside(realRoot, target) && !isInside(walkRoot, target)) {
           errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
           continue;
         }
-        if (isInside2(walkRoot, target) || entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
+        if (isInside(walkRoot, target) || entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
         let targetStat;
         try {
           targetStat = statSync4(target);
@@ -54787,13 +54787,13 @@ function discover(paths, options) {
           continue;
         }
         if (targetStat.isDirectory()) walk2(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat2.isDirectory()) {
         if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
         walk2(full, depth + 1, walkRoot);
-      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(entry).toLowerCase())) {
+      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(entry).toLowerCase())) {
         addManifest(full, stat2.size);
       }
     }
@@ -54803,7 +54803,7 @@ function discover(paths, options) {
       add({ kind: "stdin" }, "-");
       continue;
     }
-    const full = path10.resolve(given);
+    const full = path11.resolve(given);
     let stat2;
     try {
       stat2 = statSync4(full);
@@ -54812,8 +54812,8 @@ function discover(paths, options) {
       continue;
     }
     if (stat2.isDirectory()) {
-      if (existsSync4(path10.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
-      else walk2(full, 0, safeRealpath2(full) ?? full);
+      if (existsSync4(path11.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
+      else walk2(full, 0, safeRealpath(full) ?? full);
     } else if (!stat2.isFile()) {
       errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
     } else {
@@ -54829,13 +54829,6 @@ function isDanglingLink(p) {
     return lstatSync2(p).isSymbolicLink();
   } catch {
     return false;
-  }
-}
-function safeRealpath2(p) {
-  try {
-    return realpathSync2(p);
-  } catch {
-    return void 0;
   }
 }
 
@@ -54955,11 +54948,11 @@ async function renderOne(dir, info2, set, helm, config, repoRoot, loaded) {
 
 // src/core/suppress.ts
 import { existsSync as existsSync5, readFileSync as readFileSync5 } from "node:fs";
-import path12 from "node:path";
+import path13 from "node:path";
 
 // src/provenance/template-lines.ts
 import { readdirSync as readdirSync4, readFileSync as readFileSync4, statSync as statSync5 } from "node:fs";
-import path11 from "node:path";
+import path12 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -55015,7 +55008,7 @@ var TemplateSources = class {
         return;
       }
       for (const entry of entries) {
-        const full = path11.join(dir, entry);
+        const full = path12.join(dir, entry);
         let stat2;
         try {
           stat2 = statSync5(full);
@@ -55027,8 +55020,8 @@ var TemplateSources = class {
       }
     };
     const chartWalk = (dir, depth) => {
-      walk2(path11.join(dir, "templates"), 0);
-      const charts = path11.join(dir, "charts");
+      walk2(path12.join(dir, "templates"), 0);
+      const charts = path12.join(dir, "charts");
       if (depth > 6) return;
       let entries;
       try {
@@ -55037,7 +55030,7 @@ var TemplateSources = class {
         return;
       }
       for (const entry of entries) {
-        const full = path11.join(charts, entry);
+        const full = path12.join(charts, entry);
         try {
           if (statSync5(full).isDirectory()) chartWalk(full, depth + 1);
         } catch {
@@ -55196,7 +55189,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path11.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path12.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -55352,10 +55345,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path12.join(dir, "values.yaml"));
+    const add = (dir) => files.add(path13.join(dir, "values.yaml"));
     add(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path12.sep}templates${path12.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path13.sep}templates${path13.sep}`));
       if (chartDir) add(chartDir);
     }
   }
@@ -55394,9 +55387,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path12.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path13.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path12.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path13.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -55447,7 +55440,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path12.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path13.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.container !== void 0 && c3.container !== container) continue;
@@ -55553,12 +55546,12 @@ import { createHash as createHash2 } from "node:crypto";
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
 import os8 from "node:os";
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/provenance/values.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 import { existsSync as existsSync6, readdirSync as readdirSync5, readFileSync as readFileSync6, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
+import path14 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -55704,13 +55697,13 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = (0, import_yaml3.parse)(readFileSync6(path13.join(dir, "Chart.yaml"), "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
+    parsed = (0, import_yaml3.parse)(readFileSync6(path14.join(dir, "Chart.yaml"), "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path13.join(dir, "requirements.yaml");
+  const requirements = path14.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync6(requirements)) {
     try {
       const req = (0, import_yaml3.parse)(readFileSync6(requirements, "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
@@ -55719,7 +55712,7 @@ function readChartYaml(dir) {
     }
   }
   return {
-    name: str(parsed.name) ?? path13.basename(dir),
+    name: str(parsed.name) ?? path14.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str(d.name) ?? "",
       ...str(d.alias) ? { alias: str(d.alias) } : {},
@@ -55730,7 +55723,7 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path13.join(dir, "charts");
+  const chartsDir = path14.join(dir, "charts");
   let entries;
   try {
     entries = readdirSync5(chartsDir).sort();
@@ -55738,10 +55731,10 @@ function vendored(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full = path13.join(chartsDir, entry);
+    const full = path14.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-      else if (statSync6(full).isDirectory() && existsSync6(path13.join(full, "Chart.yaml"))) {
+      else if (statSync6(full).isDirectory() && existsSync6(path14.join(full, "Chart.yaml"))) {
         const info2 = readChartYaml(full);
         found.set(info2?.name ?? entry, full);
       }
@@ -55784,8 +55777,8 @@ function effectiveValues(request2) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path13.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path13.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path14.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path14.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -55807,7 +55800,7 @@ function effectiveValues(request2) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request2.chartDir, [], [root?.name ?? path13.basename(request2.chartDir)], root?.name ?? path13.basename(request2.chartDir), above);
+  collect(request2.chartDir, [], [root?.name ?? path14.basename(request2.chartDir)], root?.name ?? path14.basename(request2.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -56196,7 +56189,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path14.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path15.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync3(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -56332,7 +56325,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path14.join(os8.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path15.join(os8.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -56528,7 +56521,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 
 // src/provenance/line-proof.ts
 import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync7, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import path15 from "node:path";
+import path16 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -56540,8 +56533,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path24 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path24}(?![A-Za-z0-9_.])`);
+    const path25 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path25}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -56615,8 +56608,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path15.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path15.isAbsolute(relative)) {
+    const relative = path16.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path16.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -56644,8 +56637,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path15.join(tmp, "chart-"));
-  const chartCopy = path15.join(copy, path15.basename(render2.dir));
+  const copy = mkdtempSync4(path16.join(tmp, "chart-"));
+  const chartCopy = path16.join(copy, path16.basename(render2.dir));
   cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
@@ -56685,7 +56678,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path15.join(chartCopy, path15.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync4(path16.join(chartCopy, path16.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -56693,7 +56686,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path15.join(copy, `values-${trial}.json`);
+        const file = path16.join(copy, `values-${trial}.json`);
         writeFileSync4(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -56711,14 +56704,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path15.join(chartCopy, path15.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path16.join(chartCopy, path16.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path15.join(chartCopy, path15.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path16.join(chartCopy, path16.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -56820,24 +56813,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path24 = relative.slice(0, length);
+  const path25 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path24, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path25, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path24, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path24, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path25, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path25, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path16.resolve(render2.repoRoot, source.file);
+  const templateAbs = path17.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -56891,7 +56884,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path16.resolve(render2.repoRoot, source.file);
+  const templateAbs = path17.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at2 = proven.report ?? { file: proven.file, line: proven.line };
@@ -56962,7 +56955,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path16.join(os9.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path17.join(os9.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -57399,55 +57392,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path24 = [];
+  const path25 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path24.push(Number(step));
+      path25.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path24.push(step);
+      path25.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path24.push(key);
+    path25.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path24.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path24.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path25.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path25.push(0);
     node = next;
     parent = key;
   }
-  return path24;
+  return path25;
 }
 
 // src/loaders/terraform/helm-release.ts
 import { existsSync as existsSync7, statSync as statSync7 } from "node:fs";
-import path17 from "node:path";
+import path18 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside(root, target) {
-  const rel = path17.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path17.isAbsolute(rel);
+  const rel = path18.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path18.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path17.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path17.resolve(dirs.moduleDir, chart));
+  const candidates = [path18.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path18.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
     const stat2 = statSync7(candidate2);
-    if (stat2.isDirectory() && existsSync7(path17.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (stat2.isDirectory() && existsSync7(path18.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat2.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -57554,7 +57547,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path17.relative(dirs.repoRoot, t).split(path17.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path18.relative(dirs.repoRoot, t).split(path18.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -57573,8 +57566,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync6, readFileSync as readFileSync9, realpathSync as realpathSync3, statSync as statSync8 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync8, readdirSync as readdirSync6, readFileSync as readFileSync9, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
+import path19 from "node:path";
 
 // src/loaders/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -57814,13 +57807,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path24, blockLine) {
+function locatePath(body, path25, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path24.length) {
-    const step = path24[i2];
+  while (i2 < path25.length) {
+    const step = path25[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -57835,8 +57828,8 @@ function locatePath(body, path24, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path24[i2 + 1] === "number") {
-        index = path24[i2 + 1];
+      if (typeof path25[i2 + 1] === "number") {
+        index = path25[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -57944,23 +57937,23 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path18.resolve(options.rootDir);
-    this.repoRoot = path18.resolve(options.repoRoot);
-    this.realRoot = safeRealpath3(this.repoRoot) ?? this.repoRoot;
+    this.rootDir = path19.resolve(options.rootDir);
+    this.repoRoot = path19.resolve(options.repoRoot);
+    this.realRoot = safeRealpath2(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
   }
   inside(dir) {
-    const real = safeRealpath3(dir);
+    const real = safeRealpath2(dir);
     if (real === void 0) return false;
-    const rel = path18.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path18.isAbsolute(rel);
+    const rel = path19.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path19.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path18.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path19.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
       const parsed = JSON.parse(readFileSync9(file, "utf8"));
@@ -57969,7 +57962,7 @@ var TfLocator = class {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path18.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path19.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -57988,7 +57981,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path18.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path19.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -58008,7 +58001,7 @@ var TfLocator = class {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path18.join(dir, entry);
+      const absolute = path19.join(dir, entry);
       let text2;
       try {
         if (!statSync8(absolute).isFile()) continue;
@@ -58016,7 +58009,7 @@ var TfLocator = class {
       } catch {
         continue;
       }
-      const file = path18.relative(this.repoRoot, absolute).split(path18.sep).join("/");
+      const file = path19.relative(this.repoRoot, absolute).split(path19.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -58051,9 +58044,9 @@ var TfLocator = class {
     return heredoc.contentLine + document.lineOf(yaml.pointer) - 1;
   }
 };
-function safeRealpath3(p) {
+function safeRealpath2(p) {
   try {
-    return realpathSync3(p);
+    return realpathSync2(p);
   } catch {
     return void 0;
   }
@@ -58297,12 +58290,12 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/loaders/terraform/load-plan-file.ts
-import path19 from "node:path";
+import path20 from "node:path";
 async function loadPlanFile(json, options) {
-  const planFile = path19.relative(options.repoRoot, options.file).split(path19.sep).join("/");
+  const planFile = path20.relative(options.repoRoot, options.file).split(path20.sep).join("/");
   const loaded = loadPlan(json, {
     planFile,
-    planDir: path19.dirname(options.file),
+    planDir: path20.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -58337,7 +58330,7 @@ async function loadPlanFile(json, options) {
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { existsSync as existsSync9, readFileSync as readFileSync10, statSync as statSync9 } from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
@@ -58505,13 +58498,13 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path20.resolve(start);
-  if (existsSync9(dir) && !safeIsDirectory(dir)) dir = path20.dirname(dir);
+  let dir = path21.resolve(start);
+  if (existsSync9(dir) && !safeIsDirectory(dir)) dir = path21.dirname(dir);
   for (; ; ) {
-    const candidate2 = path20.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path21.join(dir, CONFIG_FILE_NAME);
     if (existsSync9(candidate2)) return candidate2;
-    if (dir === stopAt || path20.dirname(dir) === dir) return void 0;
-    dir = path20.dirname(dir);
+    if (dir === stopAt || path21.dirname(dir) === dir) return void 0;
+    dir = path21.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
@@ -58536,7 +58529,7 @@ function describeAjvError(error2) {
 }
 var validatorCache;
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside2(path20.resolve(repoRoot), path20.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path21.resolve(repoRoot), path21.resolve(file));
   if (confined) {
     const problem2 = confinementProblem(repoRoot, file);
     if (problem2) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
@@ -58570,7 +58563,7 @@ function loadConfig(file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path20.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path21.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, confined ? repoRoot : void 0)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -58601,7 +58594,7 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path20.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path21.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -58621,14 +58614,14 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path20.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path20.resolve(baseDir, f)),
+    path: path21.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path21.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set.name,
-        valuesFiles: (set.values ?? []).map((f) => path20.resolve(baseDir, f)),
+        valuesFiles: (set.values ?? []).map((f) => path21.resolve(baseDir, f)),
         set: set.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
@@ -58645,15 +58638,15 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path20.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path20.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path21.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path21.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path20.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path21.resolve(baseDir, f));
   }
   return config;
 }
@@ -58666,7 +58659,7 @@ function ruleIds(rules = RULES) {
 function resolveConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path21.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path22.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   if (options.failOn) config.failOn = options.failOn;
@@ -58679,7 +58672,7 @@ function resolveConfig(options, repoRoot) {
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path21.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path22.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -58726,7 +58719,7 @@ async function load2(inputs, config, options, repoRoot) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path21.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path22.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
@@ -59152,8 +59145,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path24 = `<code>${text(f.path || "/", LIMIT.path)}</code>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path24} | ${text(f.message, LIMIT.message)} | ${where} |`;
+  const path25 = `<code>${text(f.path || "/", LIMIT.path)}</code>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path25} | ${text(f.message, LIMIT.message)} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Path | Message | Location |", "| --- | --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -59836,7 +59829,7 @@ function render(format2, result, options) {
 // src/action/context.ts
 import { readFileSync as readFileSync12 } from "node:fs";
 import os10 from "node:os";
-import path22 from "node:path";
+import path23 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function obj2(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
@@ -59884,7 +59877,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path22.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path23.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -59896,7 +59889,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path22.resolve(env.RUNNER_TEMP) : os10.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path23.resolve(env.RUNNER_TEMP) : os10.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -60484,8 +60477,8 @@ var Context = class {
       if (existsSync10(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync14(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path24 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path24} does not exist${EOL5}`);
+        const path25 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path25} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -65161,10 +65154,10 @@ function scanOptions(inputs, workspace) {
   return {
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path23.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path24.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
-    valuesFiles: inputs.valuesFiles.map((f) => path23.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path24.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm }
   };
 }
@@ -65172,7 +65165,7 @@ function slug(name) {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "preadmit";
 }
 function writeFile2(file, text2) {
-  mkdirSync(path23.dirname(file), { recursive: true });
+  mkdirSync(path24.dirname(file), { recursive: true });
   writeFileSync5(file, text2);
 }
 function describeFailure(what, result) {
@@ -65218,7 +65211,7 @@ async function run2(log = actionsLogger) {
   let result;
   try {
     if (inputs.report !== void 0) {
-      const file = path23.resolve(ctx.workspace, inputs.report);
+      const file = path24.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
       result = loadReport(file);
     } else {
@@ -65269,8 +65262,8 @@ async function publish(result, inputs, ctx, publishing, log) {
   const conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl = ctx.repository !== void 0 && ctx.sha !== void 0 ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : void 0;
   const compose = (limit, limitName, prefix2) => composeReport(result, { rules: RULES, limit, limitName, ...fileUrl !== void 0 && { fileUrl }, ...prefix2 !== void 0 && { prefix: prefix2 } });
-  const sarifFile = path23.resolve(ctx.workspace, inputs.sarifFile);
-  const reportJson = path23.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
+  const sarifFile = path24.resolve(ctx.workspace, inputs.sarifFile);
+  const reportJson = path24.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
   writeFile2(sarifFile, render("sarif", result, { rules: RULES }));
   writeFile2(reportJson, render("json", result, { rules: RULES }));
   log.info(render("text", result, { rules: RULES, color: false }));

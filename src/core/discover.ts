@@ -2,12 +2,15 @@
 // Nothing outside the repository is read through a symlink, and nothing is skipped without a record.
 // Paths named by the user are trusted; what the walk finds is not: a symlink out of the repository is an
 // error, a symlink inside it is followed (once), and a file too large to parse is refused before it is read.
-import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Minimatch } from 'minimatch';
 import { YAML_LIMITS } from '../loaders/yaml-docs.ts';
 import { UsageError } from './errors.ts';
 import type { ScanError } from './model.ts';
+import { isInside, safeRealpath } from './paths.ts';
+
+export { isInside };
 
 export type Input =
   | { kind: 'chart'; dir: string; explicit: boolean }
@@ -45,11 +48,6 @@ export interface DiscoverOptions {
   exclude: string[];
 }
 
-/** Whether `target` is `root` or lies below it (both absolute, already resolved). */
-export function isInside(root: string, target: string): boolean {
-  const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
-}
 
 /**
  * Why `file` may not be read on behalf of a file inside `root` (a configuration in the repository naming
@@ -238,10 +236,3 @@ function isDanglingLink(p: string): boolean {
   }
 }
 
-function safeRealpath(p: string): string | undefined {
-  try {
-    return realpathSync(p);
-  } catch {
-    return undefined;
-  }
-}

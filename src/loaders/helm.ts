@@ -6,7 +6,7 @@
 // the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
 // Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
 // leading out of it and schema references to other files or URLs.
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { isObj, str, arr } from '../k8s/values.ts';
 import { safeParserMessage } from './yaml-docs.ts';
+import { isInside, safeRealpath } from '../core/paths.ts';
 
 export class HelmNotFoundError extends Error {}
 
@@ -239,18 +240,7 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function safeRealpath(p: string): string | undefined {
-  try {
-    return realpathSync(p);
-  } catch {
-    return undefined;
-  }
-}
 
-function isInside(root: string, target: string): boolean {
-  const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
-}
 
 /** Declared dependencies with nothing in charts/ to satisfy them (we never download them). */
 export function missingDependencies(chart: ChartInfo): string[] {
