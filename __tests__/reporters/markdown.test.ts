@@ -123,7 +123,7 @@ describe('markdown reporter', () => {
     const rows = blocking.split('\n').filter((l) => l.startsWith('| 🔴') || l.startsWith('| 🟠'));
     expect(rows).toHaveLength(4);
     expect(rows[0]).toBe(
-      '| 🔴 Critical | [`pss-privileged`](https://kubernetes.io/docs/pss-privileged) | Pod default/debug | <code>/spec/containers/0/securityContext/privileged</code> | Container &quot;app&quot; breaks pss\\-privileged\\. | [deploy/app\\.yaml:14](https://github.com/o/r/blob/abc/deploy/app.yaml#L14) |',
+      '| 🔴 Critical | [`pss-privileged`](https://kubernetes.io/docs/pss-privileged) | Pod default/debug | Container &quot;app&quot; breaks pss\\-privileged\\.<br><sub><code>/spec/containers/0/securityContext/privileged</code></sub> | [deploy/app\\.yaml:14](https://github.com/o/r/blob/abc/deploy/app.yaml#L14) |',
     );
     expect(rows[3]).toContain('[charts/shop/templates/deployment\\.yaml:24](https://github.com/o/r/blob/abc/charts/shop/templates/deployment.yaml#L24) <sub>values: prod</sub>');
     expect(blocking).not.toContain('Medium');
@@ -208,7 +208,7 @@ describe('markdown reporter', () => {
     }
     const text = md.replace(/\]\([^)]*\)/g, ']');
     // No HTML, comment, image, mention, autolink or reference got through...
-    expect(text).not.toMatch(/<(?!\/?(code|sub|details|summary)>)/);
+    expect(text).not.toMatch(/<(?!\/?(code|sub|details|summary|br)>)/);
     expect(text.match(/<details>/g)).toHaveLength(1);
     expect(text.match(/<\/details>/g)).toHaveLength(1);
     expect(text).not.toContain('<!--');

@@ -142,11 +142,12 @@ function findingRow(f: Finding, rules: ReadonlyMap<string, RuleMeta>, fileUrl: M
   if (f.valueSets !== undefined && !f.valueSets.includes('default')) where += ` <sub>${text(valueSetLabel(f)!, LIMIT.file)}</sub>`;
   else if (f.valueSets === undefined && f.source.valueSet !== undefined && f.source.valueSet !== 'default') where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== undefined) where += ` <sub>${text(suppressionLabel(f)!, LIMIT.message)}</sub>`;
-  const path = `<code>${text(f.path || '/', LIMIT.path)}</code>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${path} | ${text(f.message, LIMIT.message)} | ${where} |`;
+  // The path goes under the message, small: a column of its own made the table wider than a PR comment.
+  const path = `<br><sub><code>${text(f.path || '/', LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path} | ${where} |`;
 }
 
-const FINDING_HEAD = ['| Severity | Rule | Object | Path | Message | Location |', '| --- | --- | --- | --- | --- | --- |'];
+const FINDING_HEAD = ['| Severity | Rule | Object | Message | Location |', '| --- | --- | --- | --- | --- |'];
 
 function errorRow(e: ScanError, fileUrl: MarkdownOptions['fileUrl']): string {
   const file = e.file === '' ? '—' : link(text(locationLabel(e.file, e.line), LIMIT.file), fileUrl?.(e.file, e.line));
