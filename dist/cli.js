@@ -19721,6 +19721,9 @@ var SEVERITIES = ["critical", "high", "medium", "low", "info"];
 function severityRank(severity) {
   return SEVERITIES.length - SEVERITIES.indexOf(severity);
 }
+function isBlocking(severity, failOn) {
+  return failOn !== "never" && severityRank(severity) >= severityRank(failOn);
+}
 var TERRAFORM_API_VERSION = "terraform/v1";
 
 // src/k8s/selectors.ts
@@ -32525,8 +32528,14 @@ async function renderHelmRelease(release, options) {
   }
 }
 
+// src/k8s/capabilities.ts
+function capabilityName(raw) {
+  return raw.toUpperCase().replace(/^CAP_/, "");
+}
+var ESCAPE_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF"]);
+var DANGEROUS_CAPABILITIES = /* @__PURE__ */ new Set([...ESCAPE_CAPABILITIES, "NET_ADMIN", "PERFMON", "SYS_BOOT", "MAC_ADMIN"]);
+
 // rules/tf-helm-values-danger.ts
-var DANGEROUS_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF", "PERFMON"]);
 function danger(key, value, parent) {
   const truthy = value === true || value === "true";
   switch (key) {
@@ -32548,7 +32557,7 @@ function danger(key, value, parent) {
       return typeof value === "number" && value > 0 ? { messageId: "hostPort", severity: "medium" } : void 0;
     case "add":
       if (parent !== "capabilities") return void 0;
-      return arr(value).some((c3) => typeof c3 === "string" && DANGEROUS_CAPABILITIES.has(c3.toUpperCase().replace(/^CAP_/, ""))) ? { messageId: "capabilities", severity: "high" } : void 0;
+      return arr(value).some((c3) => typeof c3 === "string" && DANGEROUS_CAPABILITIES.has(capabilityName(c3))) ? { messageId: "capabilities", severity: "high" } : void 0;
     default:
       return void 0;
   }
@@ -32827,7 +32836,6 @@ var RULES = [
 var RANK = { low: 0, medium: 1, high: 2, critical: 3 };
 var LOWER = { critical: "high", high: "medium", medium: "low", low: "low" };
 var lower2 = (rating) => LOWER[rating];
-var ESCAPE_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF"]);
 function privilegeReasons(pod) {
   const reasons = [];
   for (const violation of pod.admission.baseline.violations) {
@@ -32837,7 +32845,7 @@ function privilegeReasons(pod) {
     else if (violation.check === "hostNamespaces" && pod.spec.hostPID === true) rating = "critical";
     else if (violation.check === "capabilities_baseline") {
       const added = pod.containers.flatMap(({ container }) => arr(at(container, "securityContext", "capabilities", "add")).filter((c3) => typeof c3 === "string"));
-      const escape3 = [...new Set(added.filter((c3) => ESCAPE_CAPABILITIES.has(c3.replace(/^CAP_/, ""))))];
+      const escape3 = [...new Set(added.filter((c3) => ESCAPE_CAPABILITIES.has(capabilityName(c3))))];
       if (escape3.length > 0) rating = "critical";
     } else if (violation.check === "hostPathVolumes") {
       const parts = hostPathVolumes2(pod).map((volume) => {
@@ -35202,8 +35210,10 @@ function newTarget(finding, object, values) {
 
 // src/provenance/lint.ts
 var DANGEROUS_RULE_ID = values_dangerous_default_default.meta.id;
-var DANGEROUS_CAPABILITIES2 = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO", "BPF", "PERFMON", "SYS_BOOT", "MAC_ADMIN"]);
-var SENSITIVE_HOST_PATHS2 = ["/", "/etc", "/proc", "/sys", "/root", "/home", "/boot", "/dev", "/var/lib/kubelet", "/var/lib/docker", "/var/lib/containerd", "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock", "/var/run/crio/crio.sock"];
+function sensitiveHostPath(raw) {
+  const normalised = normaliseHostPath(raw);
+  return matchRuntimeSocket(normalised) !== void 0 || matchSensitivePath(normalised)?.exposure === "read";
+}
 function nameAt(p, fromEnd) {
   const t = p[p.length - 1 - fromEnd];
   return typeof t === "string" ? t : void 0;
@@ -35225,10 +35235,10 @@ function dangerousLeaves(values) {
     else if (name === "type" && v === "Unconfined" && (nameAt(p, 1) === "seccompProfile" || nameAt(p, 1) === "appArmorProfile")) {
       what = `turns ${nameAt(p, 1)} off`;
       field = "type";
-    } else if (typeof p[p.length - 1] === "number" && nameAt(p, 1) === "add" && nameAt(p, 2) === "capabilities" && typeof v === "string" && DANGEROUS_CAPABILITIES2.has(v.toUpperCase().replace(/^CAP_/, ""))) {
+    } else if (typeof p[p.length - 1] === "number" && nameAt(p, 1) === "add" && nameAt(p, 2) === "capabilities" && typeof v === "string" && DANGEROUS_CAPABILITIES.has(capabilityName(v))) {
       what = `adds the ${v} capability`;
       field = "add";
-    } else if (name === "path" && nameAt(p, 1) === "hostPath" && typeof v === "string" && SENSITIVE_HOST_PATHS2.includes(v.replace(/\/+$/, "") || "/")) {
+    } else if (name === "path" && nameAt(p, 1) === "hostPath" && typeof v === "string" && sensitiveHostPath(v)) {
       what = `mounts the node's ${v}`;
     }
     if (what === void 0) continue;
@@ -36352,7 +36362,7 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync7, readdirSync as readdirSync6, readFileSync as readFileSync9, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
+import { existsSync as existsSync7, readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync8 } from "node:fs";
 import path19 from "node:path";
 
 // src/loaders/terraform/hcl.ts
@@ -36725,12 +36735,12 @@ var TfLocator = class {
   constructor(options) {
     this.rootDir = path19.resolve(options.rootDir);
     this.repoRoot = path19.resolve(options.repoRoot);
-    this.realRoot = safeRealpath2(this.repoRoot) ?? this.repoRoot;
+    this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
   }
   inside(dir) {
-    const real = safeRealpath2(dir);
+    const real = safeRealpath(dir);
     if (real === void 0) return false;
     const rel = path19.relative(this.realRoot, real);
     return rel === "" || !rel.startsWith("..") && !path19.isAbsolute(rel);
@@ -36830,13 +36840,6 @@ var TfLocator = class {
     return heredoc.contentLine + document.lineOf(yaml.pointer) - 1;
   }
 };
-function safeRealpath2(p) {
-  try {
-    return realpathSync2(p);
-  } catch {
-    return void 0;
-  }
-}
 
 // src/loaders/terraform/manifest.ts
 function steps(root, pointer) {
@@ -37536,9 +37539,7 @@ async function load2(inputs, config, options, repoRoot) {
   return loaded;
 }
 function countBlocking(findings, failOn) {
-  if (failOn === "never") return 0;
-  const threshold = severityRank(failOn);
-  return findings.filter((f) => severityRank(f.severity) >= threshold).length;
+  return findings.filter((f) => isBlocking(f.severity, failOn)).length;
 }
 async function scan(options) {
   return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
@@ -37623,9 +37624,6 @@ function chain(...results) {
 }
 function compareSeverity(a2, b) {
   return severityRank(b) - severityRank(a2);
-}
-function isBlocking(severity, failOn) {
-  return failOn !== "never" && severityRank(severity) >= severityRank(failOn);
 }
 function objectLabel(ref) {
   return ref.namespace === void 0 ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;

@@ -1011,8 +1011,8 @@ var require_util = __commonJS({
     }
     function nop() {
     }
-    function isStream2(obj3) {
-      return obj3 && typeof obj3 === "object" && typeof obj3.pipe === "function" && typeof obj3.on === "function";
+    function isStream2(obj2) {
+      return obj2 && typeof obj2 === "object" && typeof obj2.pipe === "function" && typeof obj2.on === "function";
     }
     function isBlobLike(object) {
       if (object === null) {
@@ -1117,14 +1117,14 @@ var require_util = __commonJS({
       }
       return servername;
     }
-    function deepClone(obj3) {
-      return JSON.parse(JSON.stringify(obj3));
+    function deepClone(obj2) {
+      return JSON.parse(JSON.stringify(obj2));
     }
-    function isAsyncIterable(obj3) {
-      return !!(obj3 != null && typeof obj3[Symbol.asyncIterator] === "function");
+    function isAsyncIterable(obj2) {
+      return !!(obj2 != null && typeof obj2[Symbol.asyncIterator] === "function");
     }
-    function isIterable(obj3) {
-      return !!(obj3 != null && (typeof obj3[Symbol.iterator] === "function" || typeof obj3[Symbol.asyncIterator] === "function"));
+    function isIterable(obj2) {
+      return !!(obj2 != null && (typeof obj2[Symbol.iterator] === "function" || typeof obj2[Symbol.asyncIterator] === "function"));
     }
     function bodyLength(body) {
       if (body == null) {
@@ -1171,30 +1171,30 @@ var require_util = __commonJS({
     function bufferToLowerCasedHeaderName(value) {
       return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
-    function parseHeaders(headers, obj3) {
-      if (obj3 === void 0) obj3 = {};
+    function parseHeaders(headers, obj2) {
+      if (obj2 === void 0) obj2 = {};
       for (let i2 = 0; i2 < headers.length; i2 += 2) {
         const key = headerNameToString(headers[i2]);
-        let val = obj3[key];
+        let val = obj2[key];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj3[key] = val;
+            obj2[key] = val;
           }
           val.push(headers[i2 + 1].toString("utf8"));
         } else {
           const headersValue = headers[i2 + 1];
           if (typeof headersValue === "string") {
-            obj3[key] = headersValue;
+            obj2[key] = headersValue;
           } else {
-            obj3[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj2[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
-      if ("content-length" in obj3 && "content-disposition" in obj3) {
-        obj3["content-disposition"] = Buffer.from(obj3["content-disposition"]).toString("latin1");
+      if ("content-length" in obj2 && "content-disposition" in obj2) {
+        obj2["content-disposition"] = Buffer.from(obj2["content-disposition"]).toString("latin1");
       }
-      return obj3;
+      return obj2;
     }
     function parseRawHeaders(headers) {
       const len = headers.length;
@@ -1372,17 +1372,17 @@ var require_util = __commonJS({
         size: m[3] ? parseInt(m[3]) : null
       } : null;
     }
-    function addListener(obj3, name, listener) {
-      const listeners = obj3[kListeners] ??= [];
+    function addListener(obj2, name, listener) {
+      const listeners = obj2[kListeners] ??= [];
       listeners.push([name, listener]);
-      obj3.on(name, listener);
-      return obj3;
+      obj2.on(name, listener);
+      return obj2;
     }
-    function removeAllListeners(obj3) {
-      for (const [name, listener] of obj3[kListeners] ?? []) {
-        obj3.removeListener(name, listener);
+    function removeAllListeners(obj2) {
+      for (const [name, listener] of obj2[kListeners] ?? []) {
+        obj2.removeListener(name, listener);
       }
-      obj3[kListeners] = null;
+      obj2[kListeners] = null;
     }
     function errorRequest(client, request2, err) {
       try {
@@ -2695,10 +2695,10 @@ var require_utils = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.enumToMap = void 0;
-    function enumToMap(obj3) {
+    function enumToMap(obj2) {
       const res = {};
-      Object.keys(obj3).forEach((key) => {
-        const value = obj3[key];
+      Object.keys(obj2).forEach((key) => {
+        const value = obj2[key];
         if (typeof value === "number") {
           res[key] = value;
         }
@@ -8291,8 +8291,8 @@ var require_pool_base = __commonJS({
       }
       get [kSize]() {
         let ret = this[kQueued];
-        for (const { [kSize]: size3 } of this[kClients]) {
-          ret += size3;
+        for (const { [kSize]: size2 } of this[kClients]) {
+          ret += size2;
         }
         return ret;
       }
@@ -9283,7 +9283,7 @@ var require_retry_handler = __commonJS({
             this.abort(contentLengthError);
             return false;
           }
-          const { start, size: size3, end = size3 - 1 } = contentRange;
+          const { start, size: size2, end = size2 - 1 } = contentRange;
           if (this.start !== start || this.end != null && this.end !== end) {
             this.abort(
               new RequestRetryError("Content-Range mismatch", statusCode, {
@@ -9313,7 +9313,7 @@ var require_retry_handler = __commonJS({
               this.abort(contentLengthError);
               return false;
             }
-            const { start, size: size3, end = size3 - 1 } = range2;
+            const { start, size: size2, end = size2 - 1 } = range2;
             assert(
               start != null && Number.isFinite(start),
               "content-range mismatch"
@@ -12119,17 +12119,17 @@ var require_headers = __commonJS({
       }
       // https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set
       toSortedArray() {
-        const size3 = this[kHeadersMap].size;
-        const array = new Array(size3);
-        if (size3 <= 32) {
-          if (size3 === 0) {
+        const size2 = this[kHeadersMap].size;
+        const array = new Array(size2);
+        if (size2 <= 32) {
+          if (size2 === 0) {
             return array;
           }
           const iterator2 = this[kHeadersMap][Symbol.iterator]();
           const firstValue = iterator2.next().value;
           array[0] = [firstValue[0], firstValue[1].value];
           assert(firstValue[1].value !== null);
-          for (let i2 = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i2 < size3; ++i2) {
+          for (let i2 = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i2 < size2; ++i2) {
             value = iterator2.next().value;
             x = array[i2] = [value[0], value[1].value];
             assert(x[1] !== null);
@@ -15107,7 +15107,7 @@ var require_util4 = __commonJS({
       return null;
     }
     function combineByteSequences(sequences) {
-      const size3 = sequences.reduce((a2, b) => {
+      const size2 = sequences.reduce((a2, b) => {
         return a2 + b.byteLength;
       }, 0);
       let offset = 0;
@@ -15115,7 +15115,7 @@ var require_util4 = __commonJS({
         a2.set(b, offset);
         offset += b.byteLength;
         return a2;
-      }, new Uint8Array(size3));
+      }, new Uint8Array(size2));
     }
     module.exports = {
       staticPropertyDescriptors,
@@ -18548,13 +18548,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field, size3) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size3;
+      setEventFieldSize(field, size2) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field] + size2;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size3;
+        this.eventFieldSizes[field] = size2;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -19493,12 +19493,12 @@ var require_readShebang = __commonJS({
     var fs3 = __require("fs");
     var shebangCommand = require_shebang_command();
     function readShebang(command) {
-      const size3 = 150;
-      const buffer = Buffer.alloc(size3);
+      const size2 = 150;
+      const buffer = Buffer.alloc(size2);
       let fd;
       try {
         fd = fs3.openSync(command, "r");
-        fs3.readSync(fd, buffer, 0, size3, 0);
+        fs3.readSync(fd, buffer, 0, size2, 0);
         fs3.closeSync(fd);
       } catch (e) {
       }
@@ -20107,7 +20107,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj3, key, val) {
+    function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i2 = 0, len = val.length; i2 < len; ++i2) {
@@ -20147,7 +20147,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj3, key, val);
+      return reviver.call(obj2, key, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -21083,10 +21083,10 @@ var require_stringify = __commonJS({
           return match2.find((t) => t.format === item.format) ?? match2[0];
       }
       let tagObj = void 0;
-      let obj3;
+      let obj2;
       if (identity4.isScalar(item)) {
-        obj3 = item.value;
-        let match2 = tags.filter((t) => t.identify?.(obj3));
+        obj2 = item.value;
+        let match2 = tags.filter((t) => t.identify?.(obj2));
         if (match2.length > 1) {
           const testMatch = match2.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -21094,11 +21094,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match2.find((t) => t.format === item.format) ?? match2.find((t) => !t.format);
       } else {
-        obj3 = item;
-        tagObj = tags.find((t) => t.nodeClass && obj3 instanceof t.nodeClass);
+        obj2 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj3?.constructor?.name ?? (obj3 === null ? "null" : typeof obj3);
+        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -21654,23 +21654,23 @@ var require_YAMLMap = __commonJS({
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj3, ctx) {
+      static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
         const add = (key, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj3, key, value);
+            value = replacer.call(obj2, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
           if (value !== void 0 || keepUndefined)
             map.items.push(Pair.createPair(key, value, ctx));
         };
-        if (obj3 instanceof Map) {
-          for (const [key, value] of obj3)
+        if (obj2 instanceof Map) {
+          for (const [key, value] of obj2)
             add(key, value);
-        } else if (obj3 && typeof obj3 === "object") {
-          for (const key of Object.keys(obj3))
-            add(key, obj3[key]);
+        } else if (obj2 && typeof obj2 === "object") {
+          for (const key of Object.keys(obj2))
+            add(key, obj2[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -21780,7 +21780,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema, obj3, ctx) => YAMLMap.YAMLMap.from(schema, obj3, ctx)
+      createNode: (schema, obj2, ctx) => YAMLMap.YAMLMap.from(schema, obj2, ctx)
     };
     exports.map = map;
   }
@@ -21876,15 +21876,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj3, ctx) {
+      static from(schema, obj2, ctx) {
         const { replacer } = ctx;
         const seq = new this(schema);
-        if (obj3 && Symbol.iterator in Object(obj3)) {
+        if (obj2 && Symbol.iterator in Object(obj2)) {
           let i2 = 0;
-          for (let it of obj3) {
+          for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key = obj3 instanceof Set ? it : String(i2++);
-              it = replacer.call(obj3, key, it);
+              const key = obj2 instanceof Set ? it : String(i2++);
+              it = replacer.call(obj2, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -21918,7 +21918,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj3, ctx) => YAMLSeq.YAMLSeq.from(schema, obj3, ctx)
+      createNode: (schema, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema, obj2, ctx)
     };
     exports.seq = seq;
   }
@@ -27813,12 +27813,12 @@ var require_codegen = __commonJS({
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj3, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+      forIn(nameOrPrefix, obj2, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
         if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj3})`, forBody);
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj2})`, forBody);
         }
         const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj3), () => forBody(name));
+        return this._for(new ForIter("in", varKind, name, obj2), () => forBody(name));
       }
       // end `for` loop
       endFor() {
@@ -29638,11 +29638,11 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj3, assign) {
+      setParams(obj2, assign) {
         if (assign)
-          Object.assign(this.params, obj3);
+          Object.assign(this.params, obj2);
         else
-          this.params = obj3;
+          this.params = obj2;
       }
       block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
@@ -35057,8 +35057,8 @@ var require_lib = __commonJS({
         });
       }
       postJson(requestUrl_1, obj_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj3, additionalHeaders = {}) {
-          const data = JSON.stringify(obj3, null, 2);
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.post(requestUrl, data, additionalHeaders);
@@ -35066,8 +35066,8 @@ var require_lib = __commonJS({
         });
       }
       putJson(requestUrl_1, obj_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj3, additionalHeaders = {}) {
-          const data = JSON.stringify(obj3, null, 2);
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.put(requestUrl, data, additionalHeaders);
@@ -35075,8 +35075,8 @@ var require_lib = __commonJS({
         });
       }
       patchJson(requestUrl_1, obj_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj3, additionalHeaders = {}) {
-          const data = JSON.stringify(obj3, null, 2);
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.patch(requestUrl, data, additionalHeaders);
@@ -35439,25 +35439,25 @@ var require_lib = __commonJS({
               }
               return value;
             }
-            let obj3;
+            let obj2;
             let contents;
             try {
               contents = yield res.readBody();
               if (contents && contents.length > 0) {
                 if (options && options.deserializeDates) {
-                  obj3 = JSON.parse(contents, dateTimeDeserializer);
+                  obj2 = JSON.parse(contents, dateTimeDeserializer);
                 } else {
-                  obj3 = JSON.parse(contents);
+                  obj2 = JSON.parse(contents);
                 }
-                response.result = obj3;
+                response.result = obj2;
               }
               response.headers = res.message.headers;
             } catch (err) {
             }
             if (statusCode > 299) {
               let msg;
-              if (obj3 && obj3.message) {
-                msg = obj3.message;
+              if (obj2 && obj2.message) {
+                msg = obj2.message;
               } else if (contents && contents.length > 0) {
                 msg = contents;
               } else {
@@ -35474,7 +35474,7 @@ var require_lib = __commonJS({
       }
     };
     exports.HttpClient = HttpClient3;
-    var lowercaseKeys2 = (obj3) => Object.keys(obj3).reduce((c3, k) => (c3[k.toLowerCase()] = obj3[k], c3), {});
+    var lowercaseKeys2 = (obj2) => Object.keys(obj2).reduce((c3, k) => (c3[k.toLowerCase()] = obj2[k], c3), {});
   }
 });
 
@@ -36929,9 +36929,9 @@ var sameState = (a2, b) => {
     return false;
   return a2.runs.every((r) => b.runs.some((o2) => o2.neg === r.neg && sameState(o2.state, r.state)));
 };
-var marks = (size3) => ({
-  has: new Float64Array(size3),
-  seen: new Float64Array(size3),
+var marks = (size2) => ({
+  has: new Float64Array(size2),
+  seen: new Float64Array(size2),
   gen: 0
 });
 var Sim = class {
@@ -37257,9 +37257,9 @@ var Matcher = class {
     let [items] = build(toks, pair(toks), 0, toks.length, true);
     if (this.#form)
       items = normalize(items, this.#form);
-    const [start, size3] = compile(items, nocase);
+    const [start, size2] = compile(items, nocase);
     this.#start = start;
-    this.#size = size3;
+    this.#size = size2;
     if (items.every((it) => it.t === "lit")) {
       this.#literal = items.map((it) => it.ch).join("");
       this.#literalFold = nocase;
@@ -40872,6 +40872,9 @@ function serviceAccountKeys(namespace, name) {
 var SEVERITIES = ["critical", "high", "medium", "low", "info"];
 function severityRank(severity) {
   return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+function isBlocking(severity, failOn) {
+  return failOn !== "never" && severityRank(severity) >= severityRank(failOn);
 }
 var TERRAFORM_API_VERSION = "terraform/v1";
 
@@ -50469,8 +50472,8 @@ var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
   represent: (data) => {
     if (data instanceof Map) return data;
     const map = /* @__PURE__ */ new Map();
-    const obj3 = data;
-    for (const key of Object.keys(obj3)) map.set(key, obj3[key]);
+    const obj2 = data;
+    for (const key of Object.keys(obj2)) map.set(key, obj2[key]);
     return map;
   }
 });
@@ -52852,13 +52855,13 @@ function readChartFile(file, root) {
   const real = safeRealpath(file);
   if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
   if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
-  let size3;
+  let size2;
   try {
-    size3 = statSync2(real).size;
+    size2 = statSync2(real).size;
   } catch (error2) {
     return `${name} cannot be read: ${error2.message}`;
   }
-  if (size3 > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
+  if (size2 > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
   try {
     return { text: readFileSync3(real, "utf8") };
   } catch (error2) {
@@ -53072,8 +53075,8 @@ function chartProblem(chartDir, root) {
   }
   return void 0;
 }
-function schemaFileProblem(file, size3) {
-  if (size3 > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+function schemaFileProblem(file, size2) {
+  if (size2 > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   try {
     return schemaProblem(readFileSync3(file, "utf8"));
   } catch {
@@ -53107,8 +53110,8 @@ function clipValue(value) {
   const flat = value.replace(CONTROLS, " ").replace(/[\r\n\t]/g, " ");
   return flat.length > 60 ? `${flat.slice(0, 59)}\u2026` : flat;
 }
-function archiveProblem(file, size3) {
-  if (size3 > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+function archiveProblem(file, size2) {
+  if (size2 > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   let tar;
   try {
     tar = gunzipSync(readFileSync3(file), { maxOutputLength: MAX_INSPECTED_BYTES });
@@ -53150,14 +53153,14 @@ function* tarEntries(tar) {
       const nul = raw.indexOf(0);
       return raw.subarray(0, nul === -1 ? length : nul).toString("utf8");
     };
-    const size3 = parseInt(field(124, 12).trim() || "0", 8);
-    if (!Number.isFinite(size3) || size3 < 0) return;
+    const size2 = parseInt(field(124, 12).trim() || "0", 8);
+    if (!Number.isFinite(size2) || size2 < 0) return;
     const type = String.fromCharCode(header2[156] ?? 0);
     const prefix2 = field(257, 6).startsWith("ustar") ? field(345, 155) : "";
     let name = longName ?? (prefix2 ? `${prefix2}/${field(0, 100)}` : field(0, 100));
     longName = void 0;
-    const content = tar.subarray(offset + 512, offset + 512 + size3);
-    offset += 512 + Math.ceil(size3 / 512) * 512;
+    const content = tar.subarray(offset + 512, offset + 512 + size2);
+    offset += 512 + Math.ceil(size2 / 512) * 512;
     if (type === "L") {
       longName = content.toString("utf8").replace(/\0+$/, "");
       continue;
@@ -53677,8 +53680,14 @@ async function renderHelmRelease(release, options) {
   }
 }
 
+// src/k8s/capabilities.ts
+function capabilityName(raw) {
+  return raw.toUpperCase().replace(/^CAP_/, "");
+}
+var ESCAPE_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF"]);
+var DANGEROUS_CAPABILITIES = /* @__PURE__ */ new Set([...ESCAPE_CAPABILITIES, "NET_ADMIN", "PERFMON", "SYS_BOOT", "MAC_ADMIN"]);
+
 // rules/tf-helm-values-danger.ts
-var DANGEROUS_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF", "PERFMON"]);
 function danger(key, value, parent) {
   const truthy = value === true || value === "true";
   switch (key) {
@@ -53700,7 +53709,7 @@ function danger(key, value, parent) {
       return typeof value === "number" && value > 0 ? { messageId: "hostPort", severity: "medium" } : void 0;
     case "add":
       if (parent !== "capabilities") return void 0;
-      return arr(value).some((c3) => typeof c3 === "string" && DANGEROUS_CAPABILITIES.has(c3.toUpperCase().replace(/^CAP_/, ""))) ? { messageId: "capabilities", severity: "high" } : void 0;
+      return arr(value).some((c3) => typeof c3 === "string" && DANGEROUS_CAPABILITIES.has(capabilityName(c3))) ? { messageId: "capabilities", severity: "high" } : void 0;
     default:
       return void 0;
   }
@@ -54041,7 +54050,6 @@ var package_default = {
 var RANK = { low: 0, medium: 1, high: 2, critical: 3 };
 var LOWER = { critical: "high", high: "medium", medium: "low", low: "low" };
 var lower2 = (rating) => LOWER[rating];
-var ESCAPE_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF"]);
 function privilegeReasons(pod) {
   const reasons = [];
   for (const violation of pod.admission.baseline.violations) {
@@ -54051,7 +54059,7 @@ function privilegeReasons(pod) {
     else if (violation.check === "hostNamespaces" && pod.spec.hostPID === true) rating = "critical";
     else if (violation.check === "capabilities_baseline") {
       const added = pod.containers.flatMap(({ container }) => arr(at(container, "securityContext", "capabilities", "add")).filter((c3) => typeof c3 === "string"));
-      const escape3 = [...new Set(added.filter((c3) => ESCAPE_CAPABILITIES.has(c3.replace(/^CAP_/, ""))))];
+      const escape3 = [...new Set(added.filter((c3) => ESCAPE_CAPABILITIES.has(capabilityName(c3))))];
       if (escape3.length > 0) rating = "critical";
     } else if (violation.check === "hostPathVolumes") {
       const parts = hostPathVolumes2(pod).map((volume) => {
@@ -54710,9 +54718,9 @@ function compileGlobs(globs, where) {
     return new Minimatch(glob2, { dot: true });
   });
 }
-function sizeProblem(size3) {
-  if (size3 <= YAML_LIMITS.maxBytes) return void 0;
-  return `file is ${(size3 / 1024 / 1024).toFixed(1)} MiB, larger than the ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB preadmit reads; not read`;
+function sizeProblem(size2) {
+  if (size2 <= YAML_LIMITS.maxBytes) return void 0;
+  return `file is ${(size2 / 1024 / 1024).toFixed(1)} MiB, larger than the ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB preadmit reads; not read`;
 }
 function discover(paths, options) {
   const inputs = [];
@@ -54735,9 +54743,9 @@ function discover(paths, options) {
     inputs.push(input);
   };
   const walked = /* @__PURE__ */ new Set();
-  const addManifest = (file, size3) => {
+  const addManifest = (file, size2) => {
     if (!selected(file)) return;
-    const tooLarge = sizeProblem(size3);
+    const tooLarge = sizeProblem(size2);
     if (tooLarge) errors.push({ kind: "read", file: rel(file), message: tooLarge });
     else add({ kind: "manifest", file, explicit: false }, file);
   };
@@ -56416,8 +56424,10 @@ function newTarget(finding, object, values) {
 
 // src/provenance/lint.ts
 var DANGEROUS_RULE_ID = values_dangerous_default_default.meta.id;
-var DANGEROUS_CAPABILITIES2 = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO", "BPF", "PERFMON", "SYS_BOOT", "MAC_ADMIN"]);
-var SENSITIVE_HOST_PATHS2 = ["/", "/etc", "/proc", "/sys", "/root", "/home", "/boot", "/dev", "/var/lib/kubelet", "/var/lib/docker", "/var/lib/containerd", "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock", "/var/run/crio/crio.sock"];
+function sensitiveHostPath(raw) {
+  const normalised = normaliseHostPath(raw);
+  return matchRuntimeSocket(normalised) !== void 0 || matchSensitivePath(normalised)?.exposure === "read";
+}
 function nameAt(p, fromEnd) {
   const t = p[p.length - 1 - fromEnd];
   return typeof t === "string" ? t : void 0;
@@ -56439,10 +56449,10 @@ function dangerousLeaves(values) {
     else if (name === "type" && v === "Unconfined" && (nameAt(p, 1) === "seccompProfile" || nameAt(p, 1) === "appArmorProfile")) {
       what = `turns ${nameAt(p, 1)} off`;
       field = "type";
-    } else if (typeof p[p.length - 1] === "number" && nameAt(p, 1) === "add" && nameAt(p, 2) === "capabilities" && typeof v === "string" && DANGEROUS_CAPABILITIES2.has(v.toUpperCase().replace(/^CAP_/, ""))) {
+    } else if (typeof p[p.length - 1] === "number" && nameAt(p, 1) === "add" && nameAt(p, 2) === "capabilities" && typeof v === "string" && DANGEROUS_CAPABILITIES.has(capabilityName(v))) {
       what = `adds the ${v} capability`;
       field = "add";
-    } else if (name === "path" && nameAt(p, 1) === "hostPath" && typeof v === "string" && SENSITIVE_HOST_PATHS2.includes(v.replace(/\/+$/, "") || "/")) {
+    } else if (name === "path" && nameAt(p, 1) === "hostPath" && typeof v === "string" && sensitiveHostPath(v)) {
       what = `mounts the node's ${v}`;
     }
     if (what === void 0) continue;
@@ -57566,7 +57576,7 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync6, readFileSync as readFileSync9, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
+import { existsSync as existsSync8, readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync8 } from "node:fs";
 import path19 from "node:path";
 
 // src/loaders/terraform/hcl.ts
@@ -57939,12 +57949,12 @@ var TfLocator = class {
   constructor(options) {
     this.rootDir = path19.resolve(options.rootDir);
     this.repoRoot = path19.resolve(options.repoRoot);
-    this.realRoot = safeRealpath2(this.repoRoot) ?? this.repoRoot;
+    this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
   }
   inside(dir) {
-    const real = safeRealpath2(dir);
+    const real = safeRealpath(dir);
     if (real === void 0) return false;
     const rel = path19.relative(this.realRoot, real);
     return rel === "" || !rel.startsWith("..") && !path19.isAbsolute(rel);
@@ -58044,13 +58054,6 @@ var TfLocator = class {
     return heredoc.contentLine + document.lineOf(yaml.pointer) - 1;
   }
 };
-function safeRealpath2(p) {
-  try {
-    return realpathSync2(p);
-  } catch {
-    return void 0;
-  }
-}
 
 // src/loaders/terraform/manifest.ts
 function steps(root, pointer) {
@@ -58750,9 +58753,7 @@ async function load2(inputs, config, options, repoRoot) {
   return loaded;
 }
 function countBlocking(findings, failOn) {
-  if (failOn === "never") return 0;
-  const threshold = severityRank(failOn);
-  return findings.filter((f) => severityRank(f.severity) >= threshold).length;
+  return findings.filter((f) => isBlocking(f.severity, failOn)).length;
 }
 async function scan(options) {
   return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
@@ -58834,9 +58835,6 @@ function chain(...results) {
 }
 function compareSeverity(a2, b) {
   return severityRank(b) - severityRank(a2);
-}
-function isBlocking(severity, failOn) {
-  return failOn !== "never" && severityRank(severity) >= severityRank(failOn);
 }
 function objectLabel(ref) {
   return ref.namespace === void 0 ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;
@@ -59831,9 +59829,6 @@ import { readFileSync as readFileSync12 } from "node:fs";
 import os10 from "node:os";
 import path23 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
-function obj2(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
-}
 function str2(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
 }
@@ -59845,20 +59840,20 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj2(JSON.parse(readFileSync12(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync12(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
   }
   let pullRequest;
-  const pr = obj2(payload.pull_request);
+  const pr = obj(payload.pull_request);
   if (pr !== void 0) {
     const number = pr.number;
-    const head = obj2(pr.head);
+    const head = obj(pr.head);
     const headSha = str2(head?.sha);
     if (typeof number === "number" && Number.isInteger(number) && number > 0 && headSha !== void 0 && /^[0-9a-f]{40,64}$/i.test(headSha)) {
-      const headRepo = str2(obj2(head?.repo)?.full_name);
-      const baseRepo = str2(obj2(obj2(pr.base)?.repo)?.full_name) ?? str2(obj2(payload.repository)?.full_name);
+      const headRepo = str2(obj(head?.repo)?.full_name);
+      const baseRepo = str2(obj(obj(pr.base)?.repo)?.full_name) ?? str2(obj(payload.repository)?.full_name);
       pullRequest = { number, headSha, fromFork: headRepo !== void 0 && baseRepo !== void 0 && headRepo !== baseRepo };
     } else {
       notes.push("the event payload has a pull_request without a number and head SHA; results are not posted to a pull request");
@@ -59867,11 +59862,11 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     notes.push(`event ${eventName} without a pull_request in its payload; results are not posted to a pull request`);
   }
   let workflowRun;
-  const wr = obj2(payload.workflow_run);
+  const wr = obj(payload.workflow_run);
   if (eventName === "workflow_run" && wr !== void 0) {
     const headSha = str2(wr.head_sha);
     if (headSha !== void 0 && /^[0-9a-f]{40,64}$/i.test(headSha)) {
-      const pullRequests = (Array.isArray(wr.pull_requests) ? wr.pull_requests : []).map(obj2).map((p) => ({ number: p?.number, headSha: str2(obj2(p?.head)?.sha) })).filter((p) => typeof p.number === "number" && Number.isInteger(p.number) && p.number > 0 && p.headSha !== void 0);
+      const pullRequests = (Array.isArray(wr.pull_requests) ? wr.pull_requests : []).map(obj).map((p) => ({ number: p?.number, headSha: str2(obj(p?.head)?.sha) })).filter((p) => typeof p.number === "number" && Number.isInteger(p.number) && p.number > 0 && p.headSha !== void 0);
       workflowRun = { headSha, pullRequests };
     } else {
       notes.push("the workflow_run payload has no head SHA");
@@ -60744,13 +60739,13 @@ function mergeDeep(defaults3, options) {
   });
   return result;
 }
-function removeUndefinedProperties(obj3) {
-  for (const key in obj3) {
-    if (obj3[key] === void 0) {
-      delete obj3[key];
+function removeUndefinedProperties(obj2) {
+  for (const key in obj2) {
+    if (obj2[key] === void 0) {
+      delete obj2[key];
     }
   }
-  return obj3;
+  return obj2;
 }
 function merge(defaults3, route, options) {
   if (typeof route === "string") {
@@ -64784,9 +64779,9 @@ This input was not scanned, or not completely.`, 8e3)
   });
   return [...errors, ...findings].sort((a2, b) => LEVEL_ORDER[a2.annotation_level] - LEVEL_ORDER[b.annotation_level]);
 }
-function batches(items, size3 = ANNOTATIONS_PER_REQUEST) {
+function batches(items, size2 = ANNOTATIONS_PER_REQUEST) {
   const out = [];
-  for (let i2 = 0; i2 < items.length; i2 += size3) out.push(items.slice(i2, i2 + size3));
+  for (let i2 = 0; i2 < items.length; i2 += size2) out.push(items.slice(i2, i2 + size2));
   return out;
 }
 
@@ -65047,9 +65042,6 @@ function commentMarker(checkName) {
 }
 var RATING_ORDER = { critical: 0, high: 1, medium: 2, low: 3 };
 var RATING_BADGE = { critical: "\u{1F534} Critical", high: "\u{1F7E0} High", medium: "\u{1F7E1} Medium", low: "\u{1F535} Low" };
-function size2(text2) {
-  return Buffer.byteLength(text2, "utf8");
-}
 function blastRadiusSection(result, fileUrl, limit = TOP_BLAST_RADIUS) {
   const rated = result.objects.filter((o2) => o2.blastRadius !== void 0).filter((o2) => o2.blastRadius.rating !== "low").sort(
     (a2, b) => chain(
@@ -65095,7 +65087,7 @@ function composeReport(result, options) {
   const suffix = options.suffix ? `
 ${options.suffix}
 ` : "";
-  const overhead = size2(prefix2) + size2(suffix) + (blast === "" ? 0 : size2(blast) + 4);
+  const overhead = size(prefix2) + size(suffix) + (blast === "" ? 0 : size(blast) + 4);
   const maxLength = Math.max(1e3, options.limit - overhead);
   let report = render("markdown", result, {
     rules: options.rules,
@@ -65106,10 +65098,10 @@ ${options.suffix}
     report = report.replace(`Shortened to stay under ${maxLength.toLocaleString("en-US")} characters`, `Shortened to fit ${options.limitName}`);
   }
   const text2 = prefix2 + insertSection(report, blast) + suffix;
-  if (size2(text2) <= options.limit) return text2;
+  if (size(text2) <= options.limit) return text2;
   let out = "";
   for (const c3 of text2) {
-    if (size2(out) + size2(c3) > options.limit - 40) break;
+    if (size(out) + size(c3) > options.limit - 40) break;
     out += c3;
   }
   return `${out}

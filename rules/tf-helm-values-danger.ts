@@ -6,8 +6,8 @@ import type { Severity } from '../src/core/model.ts';
 import { escapeToken } from '../src/core/pointer.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
 import { parseSetName, typedValue } from '../src/loaders/terraform/render-release.ts';
+import { capabilityName, DANGEROUS_CAPABILITIES } from '../src/k8s/capabilities.ts';
 
-const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'BPF', 'PERFMON']);
 
 interface Danger {
   messageId: string;
@@ -36,7 +36,7 @@ function danger(key: string, value: unknown, parent: string | undefined): Danger
       return typeof value === 'number' && value > 0 ? { messageId: 'hostPort', severity: 'medium' } : undefined;
     case 'add':
       if (parent !== 'capabilities') return undefined;
-      return arr(value).some((c) => typeof c === 'string' && DANGEROUS_CAPABILITIES.has(c.toUpperCase().replace(/^CAP_/, '')))
+      return arr(value).some((c) => typeof c === 'string' && DANGEROUS_CAPABILITIES.has(capabilityName(c)))
         ? { messageId: 'capabilities', severity: 'high' }
         : undefined;
     default:

@@ -112,6 +112,14 @@ describe('blast radius', () => {
     expect(all['sock']!.reasons[0]).toContain('the container runtime socket');
   });
 
+  it('reads capabilities as runtimes do: case-insensitive, CAP_ prefix optional', () => {
+    const withCaps = (name: string, caps: string) =>
+      deployment(name, '      automountServiceAccountToken: false\n').replace(/securityContext: \{.*\}/, `securityContext: {capabilities: {add: [${caps}]}}`);
+    const all = radii(withCaps('escape', 'cap_sys_admin') + withCaps('net', 'NET_RAW') + denyAll);
+    expect(all['escape']!.rating).toBe('critical');
+    expect(all['net']!.rating).toBe('high');
+  });
+
   it('lists mounted secrets from volumes, projections and env', () => {
     const podSpec = `      automountServiceAccountToken: false
       volumes:

@@ -4,7 +4,7 @@
 import type { BlastRating, ObjectRecord, ScanResult } from '../core/model.ts';
 import { chain, clip, compareSources, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
 import { escapeMarkdown, render } from '../reporters/index.ts';
-import { safeUrl } from '../reporters/markdown.ts';
+import { safeUrl, size } from '../reporters/markdown.ts';
 
 /** GitHub rejects issue comments longer than this many characters. */
 export const COMMENT_LIMIT = 65_536;
@@ -40,10 +40,6 @@ export function commentMarker(checkName: string): string {
 
 const RATING_ORDER: Record<BlastRating, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 const RATING_BADGE: Record<BlastRating, string> = { critical: '🔴 Critical', high: '🟠 High', medium: '🟡 Medium', low: '🔵 Low' };
-
-function size(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
 
 /** The workloads a compromise would hurt most (rating medium or above), or '' when none. */
 export function blastRadiusSection(result: ScanResult, fileUrl: FileUrl | undefined, limit = TOP_BLAST_RADIUS): string {

@@ -10,6 +10,11 @@ export function severityRank(severity: Severity): number {
 
 export type FailOn = Exclude<Severity, 'info'> | 'never';
 
+/** Whether a finding of this severity blocks at this fail-on threshold. */
+export function isBlocking(severity: Severity, failOn: FailOn): boolean {
+  return failOn !== 'never' && severityRank(severity) >= severityRank(failOn);
+}
+
 export interface ObjectRef {
   apiVersion: string;
   kind: string;

@@ -17,6 +17,7 @@ import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } 
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
 import {
+  isBlocking,
   SEVERITIES,
   severityRank,
   type BlastRadius,
@@ -169,9 +170,7 @@ async function load(inputs: Input[], config: Config, options: ScanOptions, repoR
 }
 
 export function countBlocking(findings: { severity: Severity }[], failOn: FailOn): number {
-  if (failOn === 'never') return 0;
-  const threshold = severityRank(failOn);
-  return findings.filter((f) => severityRank(f.severity) >= threshold).length;
+  return findings.filter((f) => isBlocking(f.severity, failOn)).length;
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {

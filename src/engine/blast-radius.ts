@@ -7,13 +7,12 @@ import { hostPathVolumes, matchRuntimeSocket, matchSensitivePath, mountedReadOnl
 import { arr, at, isObj, str } from '../k8s/values.ts';
 import type { PodView } from './rule-kit.ts';
 import type { UnitIndex } from './unit.ts';
+import { capabilityName, ESCAPE_CAPABILITIES } from '../k8s/capabilities.ts';
 
 const RANK: Record<BlastRating, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 const LOWER: Record<BlastRating, BlastRating> = { critical: 'high', high: 'medium', medium: 'low', low: 'low' };
 const lower = (rating: BlastRating): BlastRating => LOWER[rating];
 
-/** Capabilities that lead out of the container to the node. */
-const ESCAPE_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'BPF']);
 
 /**
  * How much of the node a baseline violation hands over: critical for a direct path to node root
@@ -29,7 +28,7 @@ function privilegeReasons(pod: PodView): { rating: BlastRating; text: string }[]
     else if (violation.check === 'hostNamespaces' && pod.spec.hostPID === true) rating = 'critical';
     else if (violation.check === 'capabilities_baseline') {
       const added = pod.containers.flatMap(({ container }) => arr(at(container, 'securityContext', 'capabilities', 'add')).filter((c): c is string => typeof c === 'string'));
-      const escape = [...new Set(added.filter((c) => ESCAPE_CAPABILITIES.has(c.replace(/^CAP_/, ''))))];
+      const escape = [...new Set(added.filter((c) => ESCAPE_CAPABILITIES.has(capabilityName(c))))];
       if (escape.length > 0) rating = 'critical';
     } else if (violation.check === 'hostPathVolumes') {
       const parts = hostPathVolumes(pod).map((volume) => {

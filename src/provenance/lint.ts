@@ -13,11 +13,16 @@ import { isObj } from '../k8s/values.ts';
 import { fieldName } from './locate.ts';
 import { DEFAULT_VALUE_SET } from './value-sets.ts';
 import { effectiveValues, getAt, locationOf, nodesOf, pathKey, pointerOf, type EffectiveValues, type Token } from './values.ts';
+import { capabilityName, DANGEROUS_CAPABILITIES } from '../k8s/capabilities.ts';
+import { matchRuntimeSocket, matchSensitivePath, normaliseHostPath } from '../k8s/host-paths.ts';
 
 export const DANGEROUS_RULE_ID = rule.meta.id;
 
-const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'SYS_RAWIO', 'BPF', 'PERFMON', 'SYS_BOOT', 'MAC_ADMIN']);
-const SENSITIVE_HOST_PATHS = ['/', '/etc', '/proc', '/sys', '/root', '/home', '/boot', '/dev', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/containerd', '/var/run/docker.sock', '/run/docker.sock', '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock', '/var/run/crio/crio.sock'];
+/** A host path whose mount hands over the node even read-only: a runtime socket or a secret-revealing path. */
+function sensitiveHostPath(raw: string): boolean {
+  const normalised = normaliseHostPath(raw);
+  return matchRuntimeSocket(normalised) !== undefined || matchSensitivePath(normalised)?.exposure === 'read';
+}
 
 export interface DangerousLeaf {
   /** Path in the top-level values space. */
@@ -52,10 +57,10 @@ export function dangerousLeaves(values: EffectiveValues): DangerousLeaf[] {
     else if (name === 'type' && v === 'Unconfined' && (nameAt(p, 1) === 'seccompProfile' || nameAt(p, 1) === 'appArmorProfile')) {
       what = `turns ${nameAt(p, 1)} off`;
       field = 'type';
-    } else if (typeof p[p.length - 1] === 'number' && nameAt(p, 1) === 'add' && nameAt(p, 2) === 'capabilities' && typeof v === 'string' && DANGEROUS_CAPABILITIES.has(v.toUpperCase().replace(/^CAP_/, ''))) {
+    } else if (typeof p[p.length - 1] === 'number' && nameAt(p, 1) === 'add' && nameAt(p, 2) === 'capabilities' && typeof v === 'string' && DANGEROUS_CAPABILITIES.has(capabilityName(v))) {
       what = `adds the ${v} capability`;
       field = 'add';
-    } else if (name === 'path' && nameAt(p, 1) === 'hostPath' && typeof v === 'string' && SENSITIVE_HOST_PATHS.includes(v.replace(/\/+$/, '') || '/')) {
+    } else if (name === 'path' && nameAt(p, 1) === 'hostPath' && typeof v === 'string' && sensitiveHostPath(v)) {
       what = `mounts the node's ${v}`;
     }
     if (what === undefined) continue;

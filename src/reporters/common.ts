@@ -1,5 +1,6 @@
 // Helpers every reporter shares: ordering, labels, verdicts. Pure functions of the ScanResult.
 import {
+  isBlocking,
   SEVERITIES,
   severityRank,
   type ChartRecord,
@@ -29,9 +30,7 @@ export function compareSeverity(a: Severity, b: Severity): number {
   return severityRank(b) - severityRank(a);
 }
 
-export function isBlocking(severity: Severity, failOn: FailOn): boolean {
-  return failOn !== 'never' && severityRank(severity) >= severityRank(failOn);
-}
+export { isBlocking };
 
 /** `Deployment shop/web`, or `ClusterRole admin` for cluster-scoped objects. */
 export function objectLabel(ref: ObjectRef): string {

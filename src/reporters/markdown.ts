@@ -357,7 +357,8 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   return size(tail) > maxLength ? '' : truncateBytes(assemble(shown), maxLength - size(tail)) + tail;
 }
 
-function size(text: string): number {
+/** Size as GitHub counts its limits here: UTF-8 bytes (never fewer than characters). */
+export function size(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 

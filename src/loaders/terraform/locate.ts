@@ -3,11 +3,12 @@
 // `./` and `../` sources, resolved from the root module directory, and `.terraform/modules/modules.json`
 // when present), the resource from a `resource "<type>" "<name>"` block in that directory's .tf files, and
 // the attribute from a light scan of the block (hcl.ts). Nothing outside the repository is read.
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isObj, str } from '../../k8s/values.ts';
 import { parseYamlDocuments, type YamlDocument } from '../yaml-docs.ts';
 import { locatePath, parseHcl, type HclBlock, type HclValue } from './hcl.ts';
+import { safeRealpath } from '../../core/paths.ts';
 
 export interface AddressParts {
   /** Module calls from the root, with their instance keys: `module.a["x"].module.b` -> [{name:'a', key:'x'}, {name:'b'}]. */
@@ -231,10 +232,3 @@ export class TfLocator {
   }
 }
 
-function safeRealpath(p: string): string | undefined {
-  try {
-    return realpathSync(p);
-  } catch {
-    return undefined;
-  }
-}
