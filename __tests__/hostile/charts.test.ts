@@ -29,7 +29,7 @@ const FAILING: Record<string, { kind?: string; file?: string; message: RegExp }>
   'chart-template-parse-error': { message: /parse error at \(chart-template-parse-error\/templates\/cm\.yaml:5\): unclosed action/ },
   'chart-missing-dependency': { kind: 'dependency', file: 'Chart.yaml', message: /dependency "redis" missing from charts\/; preadmit renders offline and never downloads/ },
   'chart-yaml-not-a-chart': { file: 'Chart.yaml', message: /^Chart\.yaml is not a mapping$/ },
-  'chart-yaml-syntax-error': { file: 'Chart.yaml', message: /^Chart\.yaml could not be parsed: Flow sequence/ },
+  'chart-yaml-syntax-error': { file: 'Chart.yaml', message: /^Chart\.yaml could not be parsed: line 3: Flow sequence/ },
   'chart-yaml-no-name': { file: 'Chart.yaml', message: /^Chart\.yaml has no name$/ },
   'chart-render-hangs': { message: /did not finish within 5 s \(a template that loops\?\); stopped/ },
   'chart-render-include-recursion': { message: /nested reference name: again/ },

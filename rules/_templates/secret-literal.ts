@@ -77,14 +77,27 @@ const DESCRIPTIVE_SUFFIXES = new Set([
   'owner', 'namespace', 'issuer', 'audience', 'aud', 'scope', 'scopes', 'selector', 'template', 'version', 'config',
   'enforce', 'check', 'reset',
 ]);
+/** Stems of SECRET_WORD, WHOLE_SECRET_WORDS, `<qualifier>_key` and `auth`: a name without one is no credential name. */
+const CREDENTIAL_STEM = /pass|pw|secret|token|key|cred|auth/i;
 /** A first word that makes the variable a switch or a pointer to an existing object. */
 const DESCRIPTIVE_PREFIXES = new Set(['existing', 'use', 'enable', 'disable', 'require', 'allow', 'skip', 'no', 'is', 'has', 'should', 'generate', 'show', 'hide']);
+
+/** Whether a name describes something about a credential or an account (USER, TOKEN_FILE, existingSecret, SECRET_NAME) instead of holding one. */
+export function descriptiveName(name: string): boolean {
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  const first = words[0];
+  return last !== undefined && first !== undefined && (DESCRIPTIVE_SUFFIXES.has(last) || DESCRIPTIVE_PREFIXES.has(first));
+}
 
 /**
  * Whether a variable or key name says it holds a credential: `strong` for password/secret/token/key
  * names, `weak` for names ending in `auth` (BASIC_AUTH), whose values must also look like a credential.
  */
 export function credentialName(name: string): 'strong' | 'weak' | undefined {
+  // Every name accepted below contains one of these stems; most names (a dashboard's thousands of JSON
+  // keys) are turned away here without being split into words.
+  if (!CREDENTIAL_STEM.test(name)) return undefined;
   const words = nameWords(name);
   const last = words[words.length - 1];
   const first = words[0];

@@ -11,9 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
-import { parse as parseYaml } from 'yaml';
 import { isObj, str, arr } from '../k8s/values.ts';
-import { safeParserMessage } from './yaml-docs.ts';
+import { loadYamlDocuments, safeParserMessage } from './yaml-docs.ts';
 import { isInside, safeRealpath } from '../core/paths.ts';
 
 export class HelmNotFoundError extends Error {}
@@ -166,8 +165,15 @@ function readChartFile(file: string, root: string): { text: string } | string {
   }
 }
 
-function parseChartYaml(text: string): unknown {
-  return parseYaml(text, { maxAliasCount: 100, prettyErrors: false, logLevel: 'error' });
+/**
+ * Chart.yaml and requirements.yaml through the same fast loader as every other YAML (one parser to warm
+ * up per run); throws with a message that never quotes the source.
+ */
+export function parseChartYaml(text: string): unknown {
+  const parsed = loadYamlDocuments(text);
+  const problem = parsed.problems[0];
+  if (problem !== undefined) throw new Error(problem.line ? `line ${problem.line}: ${problem.message}` : problem.message);
+  return parsed.documents[0]?.value ?? null;
 }
 
 /** Reads Chart.yaml; a string when it is not a usable chart description. */
@@ -178,7 +184,7 @@ export function readChartInfo(dir: string, root = chartRoot(dir)): ChartInfo | s
   try {
     parsed = parseChartYaml(chartYaml.text);
   } catch (error) {
-    return `Chart.yaml could not be parsed: ${safeParserMessage((error as Error).message)}`;
+    return `Chart.yaml could not be parsed: ${(error as Error).message}`;
   }
   if (!isObj(parsed)) return 'Chart.yaml is not a mapping';
   const name = str(parsed.name);
@@ -353,7 +359,7 @@ export function secretsOf(request: Pick<RenderRequest, 'chartDir' | 'valuesFiles
     if (real === undefined || isInside(chart, real)) continue;
     try {
       if (statSync(real).size > MAX_CHART_FILE_BYTES * 4) continue;
-      const stack: unknown[] = [parseYaml(readFileSync(real, 'utf8'), { maxAliasCount: 100, prettyErrors: false, logLevel: 'error' })];
+      const stack: unknown[] = loadYamlDocuments(readFileSync(real, 'utf8')).documents.map((d) => d.value);
       while (stack.length > 0 && out.size < 10_000) {
         const value = stack.pop();
         if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) out.add(value);
