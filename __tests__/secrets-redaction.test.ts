@@ -1,5 +1,5 @@
 // No report format ever carries the value of a Secret or of a credential found in a manifest.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,5 +53,43 @@ describe('secret values never reach a report', () => {
     // ...and no format carries them, plain or encoded
     const report = render(format, result, { rules: RULES });
     for (const value of [PLAIN, TOKEN, ENCODED]) expect(report).not.toContain(value);
+  });
+});
+
+// A chart that ships credentials: a password in values.yaml (into data, base64, and into a URL in
+// stringData) and a literal in a template, reported by secret-chart-default.
+const LITERAL = 'Lit3ralT0kenInTemplate!';
+const chartFiles: Record<string, string> = {
+  'Chart.yaml': 'apiVersion: v2\nname: shipped\nversion: 0.1.0\n',
+  'values.yaml': `auth:\n  password: "${PLAIN}"\n`,
+  'templates/secret.yaml': [
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata:',
+    '  name: {{ .Release.Name }}-db',
+    'data:',
+    '  password: {{ .Values.auth.password | b64enc | quote }}',
+    'stringData:',
+    '  DATABASE_URL: "postgres://app:{{ .Values.auth.password }}@db:5432/app"',
+    `  api-token: "${LITERAL}"`,
+    '',
+  ].join('\n'),
+};
+
+describe('shipped chart credentials never reach a report', () => {
+  it.each(FORMATS)('%s', async (format) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-secrets-chart-'));
+    for (const [file, text] of Object.entries(chartFiles)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    const result = await scan({ paths: [dir], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    const shipped = result.findings.filter((f) => f.ruleId === 'secret-chart-default');
+    // the values.yaml password (data and URL) and the template literal are found...
+    expect(shipped.map((f) => f.path).sort()).toEqual(['/data/password', '/stringData/DATABASE_URL', '/stringData/api-token']);
+    // ...and no format carries them, plain or encoded
+    const report = render(format, result, { rules: RULES });
+    expect(report).toContain('secret-chart-default');
+    for (const value of [PLAIN, ENCODED, LITERAL, Buffer.from(LITERAL).toString('base64')]) expect(report).not.toContain(value);
   });
 });

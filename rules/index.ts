@@ -52,6 +52,7 @@ import readOnlyRootFilesystem from './read-only-root-filesystem.ts';
 import requiredAnnotations from './required-annotations.ts';
 import requiredLabels from './required-labels.ts';
 import runtimeSocketMount from './runtime-socket-mount.ts';
+import secretChartDefault from './secret-chart-default.ts';
 import secretLiteralConfigmap from './secret-literal-configmap.ts';
 import secretLiteralEnv from './secret-literal-env.ts';
 import sensitiveHostPath from './sensitive-host-path.ts';
@@ -130,6 +131,7 @@ export const RULES: readonly Rule[] = [
   requiredAnnotations,
   requiredLabels,
   runtimeSocketMount,
+  secretChartDefault,
   secretLiteralConfigmap,
   secretLiteralEnv,
   sensitiveHostPath,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig, type Config } from '../../src/core/config.ts';
 import type { Finding, ScannedObject } from '../../src/core/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
-import type { Rule } from '../../src/engine/rule-kit.ts';
+import type { ChartContext, Rule } from '../../src/engine/rule-kit.ts';
 import { objectsFromDocuments } from '../../src/loaders/objects.ts';
 import { parseYamlDocuments } from '../../src/loaders/yaml-docs.ts';
 
@@ -13,6 +13,8 @@ export interface CaseSettings {
   options?: Record<string, unknown>;
   /** 'chart': the objects come from one chart render (a complete unit); default: plain manifests. */
   unit?: 'chart' | 'manifests';
+  /** What rules see of the chart the objects were rendered from (RuleContext.chart). */
+  chart?: ChartContext;
 }
 
 export interface ValidCase extends CaseSettings {
@@ -38,7 +40,8 @@ export function runRule(rule: Rule, yaml: string, settings: CaseSettings = {}): 
   const config = defaultConfig();
   config.pss = { ...config.pss, ...settings.pss };
   config.rules[rule.meta.id] = { enabled: true, options: settings.options ?? {} };
-  const { findings, errors } = evaluate(loadObjects(yaml, settings.unit), [rule], config);
+  const chart = settings.chart;
+  const { findings, errors } = evaluate(loadObjects(yaml, settings.unit), [rule], config, chart ? { chartOf: () => chart } : {});
   if (errors.length > 0) throw new Error(`rule errors: ${errors.map((e) => e.message).join('; ')}`);
   return findings;
 }

@@ -67,7 +67,7 @@ describe.each(helms)('%s', (_, helmPath) => {
 
   it('discovers every chart under a directory, skipping subcharts', async () => {
     const result = await scan({ paths: [fixtures], helmPath });
-    expect(result.charts.map((c) => c.chart.split('/').pop())).toEqual(['empty', 'parent']);
+    expect(result.charts.map((c) => `${c.chart.split('/').pop()} ${c.valueSet}`)).toEqual(['empty default', 'parent default', 'secret-defaults default', 'secret-defaults ci/supplied-values.yaml']);
     expect(result.errors.map((e) => e.file.split('/').slice(-2).join('/')).sort()).toEqual(['charts/failing', 'missing-dep/Chart.yaml', 'not-a-chart/Chart.yaml']);
   });
 });

@@ -31,7 +31,7 @@ export async function pipeline(options: ScanOptions & { configure?: (config: Con
   const dirs = discovery.inputs.flatMap((input) => (input.kind === 'chart' ? [input.dir] : []));
   const rendered = await renderCharts(dirs, async () => helm, config, repoRoot, { valueSets: true });
   if (rendered.errors.length > 0 && !options.allowErrors) throw new Error(rendered.errors.map((e) => `${e.file}: ${e.message}`).join('\n'));
-  const evaluation = evaluateValueSets(rendered.objects, RULES, config);
+  const evaluation = evaluateValueSets(rendered.objects, RULES, config, rendered.renders);
   const perSet = [...evaluation.findings];
   const processed = await processFindings({
     findings: evaluation.findings,

@@ -189,7 +189,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
   const loaded = await load(discovery.inputs, config, options, repoRoot);
   // Each value set of a chart is evaluated on its own; the same finding in several sets is merged below.
-  const evaluation = evaluateValueSets(loaded.objects, rules, config);
+  const evaluation = evaluateValueSets(loaded.objects, rules, config, loaded.renders);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.

@@ -4,7 +4,7 @@ import type { Config } from '../core/config.ts';
 import { TERRAFORM_API_VERSION, type AdmissionVerdict, type Finding, type ScanError, type ScannedObject, type Severity } from '../core/model.ts';
 import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
 import { evaluateBothLevels, withoutPaths } from '../pss/index.ts';
-import type { PodView, Report, Rule, RuleContext } from './rule-kit.ts';
+import type { ChartContext, PodView, Report, Rule, RuleContext } from './rule-kit.ts';
 import { UnitIndex, unitKeyOf } from './unit.ts';
 
 export interface Evaluation {
@@ -60,7 +60,12 @@ export function podViewOf(object: ScannedObject, pss: Config['pss']): PodView | 
   };
 }
 
-export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule[], config: Config): Evaluation {
+export interface EvaluateOptions {
+  /** The chart context of a unit rendered from a chart (asked once per unit, with one of its objects). */
+  chartOf?: (object: ScannedObject) => ChartContext | undefined;
+}
+
+export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule[], config: Config, options: EvaluateOptions = {}): Evaluation {
   const findings: Finding[] = [];
   const errors: ScanError[] = [];
   const admission = new Map<ScannedObject, AdmissionVerdict>();
@@ -78,6 +83,16 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
     const source = { ...object.source };
     const line = object.lineOf?.(path);
     if (line !== undefined) source.line = line;
+    // A rule that read the chart's sources says where the cause is: located there, as provenance would.
+    if (report.at?.template) {
+      source.templateLocation = { ...report.at.template };
+      if (report.at.template.file === source.file) source.line = report.at.template.line;
+      source.located = 'template';
+    }
+    if (report.at?.values) {
+      source.values = { ...report.at.values };
+      source.located = 'values';
+    }
     const finding: Finding = {
       ruleId: rule.meta.id,
       severity,
@@ -131,13 +146,14 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
     // Test hooks are not part of the running application: joins (reachability, blast radius) leave them out.
     const unit = new UnitIndex(key, members, members.flatMap((m) => (isHelmTestHook(m) ? [] : (pods.get(m) ?? []))));
     units.push(unit);
+    const chart = members[0] !== undefined ? options.chartOf?.(members[0]) : undefined;
     for (const object of members) {
       const pod = pods.get(object);
       const testHook = isHelmTestHook(object);
       const terraformResource = object.ref.apiVersion === TERRAFORM_API_VERSION;
       for (const rule of active) {
         if (testHook && !TEST_HOOK_CATEGORIES.has(rule.meta.category)) continue;
-        const context: RuleContext = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {} };
+        const context: RuleContext = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {}, ...(chart ? { chart } : {}) };
         if (rule.target === 'object') {
           if (rule.kinds ? !rule.kinds.includes(object.ref.kind) : terraformResource && !rule.includeTerraformResources) continue;
           run(rule, object, () => rule.check(object, context), '');

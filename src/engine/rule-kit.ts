@@ -1,7 +1,7 @@
 // The contract between the engine and a rule module under rules/.
 // A rule declares what it looks at (its target) and returns reports with pointers; the engine turns
 // reports into findings (message, severity after config, location, fingerprint).
-import type { AdmissionVerdict, ObjectRef, PssViolation, ScannedObject, Severity } from '../core/model.ts';
+import type { AdmissionVerdict, ObjectRef, PssViolation, ScannedObject, Severity, TemplateLocation, ValuesLocation } from '../core/model.ts';
 import type { ContainerView, PodTemplateView } from '../k8s/workloads.ts';
 import type { Obj } from '../k8s/values.ts';
 import type { UnitIndex } from './unit.ts';
@@ -32,6 +32,42 @@ export interface Report {
   related?: ObjectRef[];
   /** A severity for this report other than the rule's default (e.g. cluster-wide vs namespaced); config still wins. */
   severity?: Severity;
+  /**
+   * Where in the chart's sources the rule itself found the cause (a values.yaml key, a template line), for
+   * rules that read the chart through `RuleContext.chart`: the finding is located there and provenance
+   * spends no render on it.
+   */
+  at?: { values?: ValuesLocation; template?: TemplateLocation };
+}
+
+/** A string a chart's own values.yaml sets: the chart's, a subchart's, or a parent's section for a subchart. */
+export interface ChartDefaultString {
+  /** Path in the top-level values space (subchart values under their alias). */
+  path: readonly (string | number)[];
+  value: string;
+  /** The values file (repository-relative), line and key as written in that file (looked up when first read). */
+  readonly where: ValuesLocation;
+}
+
+/** What a chart render knows besides its objects: its values and template sources. Read-only, computed on first use. */
+export interface ChartContext {
+  /**
+   * Non-empty string leaves of the render's values whose value comes from the chart's own values.yaml files
+   * (the chart's or a subchart's), not from a values file or `--set` pair of the scan, in file order.
+   */
+  defaultStrings(): readonly ChartDefaultString[];
+  /** Every non-empty string leaf of the render's values, defaults and supplied values alike. */
+  valueStrings(): readonly string[];
+  /** The non-empty strings the scan's values files and `--set` pairs supply (what the user chose, not a default). */
+  suppliedStrings(): ReadonlySet<string>;
+  /** The values path of the (sub)chart a `# Source:` template belongs to (empty for the chart itself). */
+  scopeOf(template: string): readonly (string | number)[] | undefined;
+  /**
+   * The first line of the template's own file, then of its chart's helper files (`templates/_*`), that
+   * writes one of `texts` (single-line) as a literal: quoted (`"x"`, `'x'`), or as the whole value after
+   * `:` or `=`. A word that merely occurs in the line (as a key, inside a name) does not count.
+   */
+  findLiteral(template: string, texts: readonly string[]): TemplateLocation | undefined;
 }
 
 /** Everything a rule may consult beyond its own view; read-only. */
@@ -44,6 +80,8 @@ export interface RuleContext {
   namespaces: ReadonlyMap<string, ScannedObject>;
   /** Rule options from configuration (already validated). */
   options: Readonly<Record<string, unknown>>;
+  /** For objects rendered from a chart in this scan: the chart's values and template sources; absent for manifests and plans. */
+  chart?: ChartContext;
 }
 
 export interface PodView extends PodTemplateView {
@@ -82,4 +120,4 @@ export function defineRule<R extends Rule>(rule: R): R {
   return rule;
 }
 
-export type { Obj };
+export type { Obj, TemplateLocation, ValuesLocation };

@@ -17,7 +17,8 @@ import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelP
 import { prefixPointer, proveLines, type LineClaim } from './line-proof.ts';
 import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from './template-lines.ts';
 import { DEFAULT_VALUE_SET, mergeValueSets } from './value-sets.ts';
-import { effectiveValues, locationOf, pathKey, type EffectiveValues } from './values.ts';
+import { valuesOfRender } from './chart-context.ts';
+import { locationOf, pathKey, type EffectiveValues } from './values.ts';
 
 export { mergeValueSets, evaluateValueSets, valueSetsOf, DEFAULT_VALUE_SET } from './value-sets.ts';
 export { lintValues } from './lint.ts';
@@ -282,7 +283,8 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
   for (const f of findings) if (f.source.kind === 'helm' && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\u0000${f.fingerprint}`);
   const byRender = new Map<string, Finding[]>();
   for (const f of findings) {
-    if (f.source.kind !== 'helm' || f.ruleId === DANGEROUS_RULE_ID) continue;
+    // Findings their rule located itself (from the chart's sources) need no re-render.
+    if (f.source.kind !== 'helm' || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== undefined) continue;
     const set = f.source.valueSet ?? DEFAULT_VALUE_SET;
     if (set !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\u0000${f.fingerprint}`)) continue;
     const key = `${f.source.chart}\u0000${set}`;
@@ -301,7 +303,7 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
     const mine = byRender.get(`${render.chart}\u0000${render.valueSet.name}`) ?? [];
     if (mine.length === 0 && !(isDefault && lintOn)) return;
     const started = performance.now();
-    const values = effectiveValues({ chartDir: render.dir, valuesFiles: render.request.valuesFiles, set: render.request.set });
+    const values = valuesOfRender(render);
     const index = new Map<string, ScannedObject>();
     for (const object of render.objects) index.set(objectKey(object.source, object.ref), object);
     const templateSources = sourcesOf(render.dir);

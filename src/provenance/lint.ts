@@ -12,7 +12,8 @@ import type { Finding, Severity } from '../core/model.ts';
 import { isObj } from '../k8s/values.ts';
 import { fieldName } from './locate.ts';
 import { DEFAULT_VALUE_SET } from './value-sets.ts';
-import { effectiveValues, getAt, locationOf, nodesOf, pathKey, pointerOf, type EffectiveValues, type Token } from './values.ts';
+import { valuesOfRender } from './chart-context.ts';
+import { getAt, locationOf, nodesOf, pathKey, pointerOf, type EffectiveValues, type Token } from './values.ts';
 import { capabilityName, DANGEROUS_CAPABILITIES } from '../k8s/capabilities.ts';
 import { matchRuntimeSocket, matchSensitivePath, normaliseHostPath } from '../k8s/host-paths.ts';
 
@@ -108,7 +109,7 @@ export function lintValues(
     const render = chartRenders.find((r) => r.valueSet.name === DEFAULT_VALUE_SET);
     if (render === undefined) continue;
     const known = knowledge.get(chart);
-    const values = known?.values ?? effectiveValues({ chartDir: render.dir, valuesFiles: render.request.valuesFiles, set: render.request.set });
+    const values = known?.values ?? valuesOfRender(render);
     const leaves = dangerousLeaves(values);
     if (leaves.length === 0) continue;
     const rendered = renderedFields(chartRenders);

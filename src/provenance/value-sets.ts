@@ -5,10 +5,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { minimatch } from 'minimatch';
+import type { ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
 import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, type Severity } from '../core/model.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
+import { chartContexts } from './chart-context.ts';
 
 export const DEFAULT_VALUE_SET = 'default';
 
@@ -81,8 +83,10 @@ function valueSetOf(object: ScannedObject): string {
 /**
  * evaluate() once per value set: the manifests and plans go with the default renders, every other
  * value set is evaluated alone, so the same finding in two sets is kept twice (for mergeValueSets).
+ * With the renders, rules see each render's values and template sources (RuleContext.chart).
  */
-export function evaluateValueSets(objects: readonly ScannedObject[], rules: readonly Rule[], config: Config): Evaluation {
+export function evaluateValueSets(objects: readonly ScannedObject[], rules: readonly Rule[], config: Config, renders: readonly ChartRender[] = []): Evaluation {
+  const chartOf = chartContexts(renders);
   const partitions = new Map<string, ScannedObject[]>([[DEFAULT_VALUE_SET, []]]);
   for (const object of objects) {
     const key = valueSetOf(object);
@@ -93,7 +97,7 @@ export function evaluateValueSets(objects: readonly ScannedObject[], rules: read
   const result: Evaluation = { findings: [], admission: new Map<ScannedObject, AdmissionVerdict>(), errors: [], units: [] };
   for (const members of partitions.values()) {
     if (members.length === 0) continue;
-    const part = evaluate(members, rules, config);
+    const part = evaluate(members, rules, config, { chartOf });
     result.findings.push(...part.findings);
     for (const [object, verdict] of part.admission) result.admission.set(object, verdict);
     result.errors.push(...part.errors);

@@ -80,7 +80,7 @@ export function pointerOf(p: ValuePath): string {
   return p.map((t) => '/' + escapeToken(t)).join('');
 }
 
-function readValuesFile(file: string): { value: unknown; doc?: YamlDocument } | undefined {
+function readValuesFileOnce(file: string): { value: unknown; doc?: YamlDocument } | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -296,11 +296,16 @@ function enabled(dep: Dependency, values: unknown): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // Effective values
 
+/** Parsed values files shared by the effectiveValues calls of one scan, by absolute path; never mutated. */
+export type ValuesFileCache = Map<string, { value: unknown; doc?: YamlDocument } | undefined>;
+
 export interface ValuesRequest {
   chartDir: string;
   /** Values files in helm's order (absolute). */
   valuesFiles: readonly string[];
   set: readonly string[];
+  /** Read each values file once across calls (the value sets of a chart share its values.yaml files). */
+  files?: ValuesFileCache;
 }
 
 /**
@@ -308,6 +313,12 @@ export interface ValuesRequest {
  * none), with their own values.yaml as the lowest layer; disabled subcharts are left out.
  */
 export function effectiveValues(request: ValuesRequest): EffectiveValues {
+  const files = request.files;
+  const readValuesFile = (file: string) => {
+    if (files === undefined) return readValuesFileOnce(file);
+    if (!files.has(file)) files.set(file, readValuesFileOnce(file));
+    return files.get(file);
+  };
   const userLayers: ValuesLayer[] = [];
   for (const file of request.valuesFiles) {
     const read = readValuesFile(file);
