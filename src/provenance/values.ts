@@ -4,8 +4,8 @@
 // that defines it, so a values key maps back to the file and line that set it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { arr, isObj, str } from '../k8s/values.ts';
+import { parseChartYaml } from '../loaders/helm.ts';
 import { loadYamlDocuments, type YamlDocument } from '../loaders/yaml-docs.ts';
 import { escapeToken } from '../core/pointer.ts';
 
@@ -227,7 +227,7 @@ function readChartYaml(dir: string): { name: string; dependencies: Dependency[] 
   try {
     // Only charts that render reach provenance (their Chart.yaml passed readChartInfo's size and symlink
     // checks); warnings would go to stderr with a piece of the source, so they are off.
-    parsed = parseYaml(readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'), { maxAliasCount: 100, prettyErrors: false, logLevel: 'error' });
+    parsed = parseChartYaml(readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'));
   } catch {
     return undefined;
   }
@@ -236,7 +236,7 @@ function readChartYaml(dir: string): { name: string; dependencies: Dependency[] 
   const requirements = path.join(dir, 'requirements.yaml');
   if (str(parsed.apiVersion) === 'v1' && existsSync(requirements)) {
     try {
-      const req = parseYaml(readFileSync(requirements, 'utf8'), { maxAliasCount: 100, prettyErrors: false, logLevel: 'error' });
+      const req = parseChartYaml(readFileSync(requirements, 'utf8'));
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
       // helm reports it when it renders
