@@ -35,7 +35,7 @@ const PASSED_THROUGH = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'SystemRoot', 'SYSTEMROO
  * corpus (`npm run bench` prints both), and GOMEMLIMIT keeps a very large chart's heap near 1 GiB. The
  * same variables in preadmit's own environment are passed on instead.
  */
-const GO_RUNTIME_DEFAULTS: Record<string, string> = { GOGC: '400', GOMEMLIMIT: '1GiB' };
+export const GO_RUNTIME_DEFAULTS: Readonly<Record<string, string>> = { GOGC: '400', GOMEMLIMIT: '1GiB' };
 const GO_RUNTIME_PASSED_THROUGH = ['GOGC', 'GOMEMLIMIT', 'GOMAXPROCS'];
 
 /** A proxy address nothing listens on: helm template needs no network, so nothing it fetches gets through. */
