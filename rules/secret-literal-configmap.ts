@@ -1,7 +1,7 @@
 import { join } from '../src/core/pointer.ts';
 import { defineRule, type ObjectRule, type Report } from '../src/engine/rule-kit.ts';
 import { obj } from '../src/k8s/values.ts';
-import { detectByName, detectFormat, embeddedEntries, redact, type SecretDetection } from './_templates/secret-literal.ts';
+import { detectByName, detectFormat, embeddedEntries, mayNameCredential, redact, type SecretDetection } from './_templates/secret-literal.ts';
 
 export default defineRule<ObjectRule>({
   meta: {
@@ -36,7 +36,7 @@ export default defineRule<ObjectRule>({
         yield { messageId: direct.signal, path, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
-      if (!/[:=<]/.test(value)) continue;
+      if (!/[:=<]/.test(value) || !mayNameCredential(value)) continue;
       const hits = embeddedEntries(value).flatMap((entry) => {
         const detection = detectByName(entry.key, entry.value);
         return detection ? [{ entry, detection }] : [];

@@ -91,6 +91,17 @@ describe('helm invocations', () => {
     expect(vars.NO_PROXY ?? '').toBe('');
   });
 
+  it('tunes the Go runtime of helm (GOGC, GOMEMLIMIT) unless the environment sets it', () => {
+    delete process.env.GOGC;
+    delete process.env.GOMEMLIMIT;
+    delete process.env.GOMAXPROCS;
+    expect(helmEnvironment()).toMatchObject({ GOGC: '400', GOMEMLIMIT: '1GiB' });
+    expect(helmEnvironment()).not.toHaveProperty('GOMAXPROCS');
+    process.env.GOGC = '100';
+    process.env.GOMAXPROCS = '1';
+    expect(helmEnvironment()).toMatchObject({ GOGC: '100', GOMEMLIMIT: '1GiB', GOMAXPROCS: '1' });
+  });
+
   it('is the same environment object every caller builds', () => {
     expect(helmEnvironment()).toEqual(helmEnvironment());
     expect(Object.keys(helmEnvironment())).not.toContain('GITHUB_TOKEN');

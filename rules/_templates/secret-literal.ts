@@ -79,6 +79,11 @@ const DESCRIPTIVE_SUFFIXES = new Set([
 ]);
 /** Stems of SECRET_WORD, WHOLE_SECRET_WORDS, `<qualifier>_key` and `auth`: a name without one is no credential name. */
 const CREDENTIAL_STEM = /pass|pw|secret|token|key|cred|auth/i;
+
+/** Whether a text may name a credential anywhere (a file without a stem has no credential-named entry). */
+export function mayNameCredential(text: string): boolean {
+  return CREDENTIAL_STEM.test(text);
+}
 /** A first word that makes the variable a switch or a pointer to an existing object. */
 const DESCRIPTIVE_PREFIXES = new Set(['existing', 'use', 'enable', 'disable', 'require', 'allow', 'skip', 'no', 'is', 'has', 'should', 'generate', 'show', 'hide']);
 

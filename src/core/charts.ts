@@ -65,13 +65,18 @@ export async function renderCharts(
 ): Promise<RenderedCharts> {
   const loaded: RenderedCharts = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
   const concurrency = Math.max(1, os.availableParallelism());
+  // helm is located (a `helm version` run) while the charts are read; a missing helm throws from here.
+  const located = helm();
+  located.catch(() => undefined);
   const jobs: { dir: string; info: ChartInfo; set: ValueSet }[] = [];
   for (const dir of dirs) {
     const info = checkChart(dir, repoRoot, loaded);
     if (info === undefined) continue;
     for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info, set });
   }
-  const renders = await mapLimit(jobs, concurrency, (job) => renderOne(job.dir, job.info, job.set, helm, config, repoRoot, loaded));
+  await located;
+  const checkedCharts = new Map<string, string | undefined>();
+  const renders = await mapLimit(jobs, concurrency, (job) => renderOne(job.dir, job.info, job.set, helm, config, repoRoot, loaded, checkedCharts));
   // Keep objects and renders in a stable order (chart, then value set as declared), whatever finished first.
   for (const render of renders) {
     if (render === undefined) continue;
@@ -149,6 +154,7 @@ async function renderOne(
   config: Config,
   repoRoot: string,
   loaded: RenderedCharts,
+  checkedCharts: Map<string, string | undefined>,
 ): Promise<ChartRender | undefined> {
   const chartPath = relativeTo(repoRoot, dir);
   const binary = await helm();
@@ -161,6 +167,7 @@ async function renderOne(
     set: set.set,
     ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
     timeoutMs: config.helm.timeoutSeconds * 1000,
+    checkedCharts,
   };
   const outcome = await renderChart(request);
   loaded.renderMs += outcome.ms;

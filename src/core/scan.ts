@@ -152,14 +152,14 @@ async function load(inputs: Input[], config: Config, options: ScanOptions, repoR
 
   const charts = inputs.filter((input): input is Extract<Input, { kind: 'chart' }> => input.kind === 'chart');
   if (charts.length > 0) {
-    // Fail fast, as a usage error, when charts need helm and there is none.
+    // Fail fast, as a usage error, when charts need helm and there is none (renderCharts awaits helm first).
+    let rendered: Awaited<ReturnType<typeof renderCharts>>;
     try {
-      await helm();
+      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true });
     } catch (error) {
       if (error instanceof HelmNotFoundError) throw new UsageError(error.message, { cause: error });
       throw error;
     }
-    const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true });
     loaded.renders.push(...rendered.renders);
     loaded.objects.push(...rendered.objects);
     loaded.errors.push(...rendered.errors);

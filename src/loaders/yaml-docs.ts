@@ -585,11 +585,16 @@ function eventsOf(chunk: string): Event[] {
   return lastEvents.events;
 }
 
+/** Blank and comment lines before a chunk's content (read line by line: chunks can be megabytes). */
 function leadingBlankOrCommentLines(chunk: string): number {
   let count = 0;
-  for (const line of chunk.split('\n')) {
-    if (/^\s*(#.*)?\r?$/.test(line)) count++;
-    else break;
+  for (let start = 0; start <= chunk.length; ) {
+    const end = chunk.indexOf('\n', start);
+    const line = chunk.slice(start, end === -1 ? chunk.length : end);
+    if (!/^\s*(#.*)?\r?$/.test(line)) break;
+    count++;
+    if (end === -1) break;
+    start = end + 1;
   }
   return count;
 }

@@ -4,7 +4,7 @@
 //   `$.Values.a`, `with .Values.a`, or the one `include` of a helper that references it);
 // - a literal field, or the block a missing field belongs in: the one line reached by walking the
 //   template's own YAML structure (key by key, list items by their `name:`) from the document root.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { tokens as pointerTokens } from '../core/pointer.ts';
 import { isObj } from '../k8s/values.ts';
@@ -57,6 +57,7 @@ export function isContent(line: string): boolean {
 export class TemplateSources {
   private readonly files = new Map<string, TemplateFile | undefined>();
   private definesCache?: Define[];
+  private allFilesCache?: string[];
   private readonly helperRefsCache = new Map<string, Set<string>>();
 
   constructor(private readonly chartDir: string) {}
@@ -73,50 +74,47 @@ export class TemplateSources {
     return result;
   }
 
-  /** Every template and helper file of the chart and its vendored subcharts. */
-  allFiles(): string[] {
+  /** Every template and helper file of the chart and its vendored subcharts (listed once per instance). */
+  allFiles(): readonly string[] {
+    if (this.allFilesCache) return this.allFilesCache;
     const out: string[] = [];
+    // Entry types come with the listing; only symlinks are followed with a stat.
+    const list = (dir: string): { name: string; full: string; dir: boolean }[] => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return []; // absent, or not a directory
+      }
+      return entries
+        .map((entry) => {
+          const full = path.join(dir, entry.name);
+          let isDir = entry.isDirectory();
+          if (entry.isSymbolicLink() || (!isDir && !entry.isFile())) {
+            try {
+              isDir = statSync(full).isDirectory();
+            } catch {
+              isDir = false;
+            }
+          }
+          return { name: entry.name, full, dir: isDir };
+        })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    };
     const walk = (dir: string, depth: number) => {
       if (depth > 8) return;
-      let entries: string[];
-      try {
-        entries = readdirSync(dir).sort();
-      } catch {
-        return; // absent, or not a directory
-      }
-      for (const entry of entries) {
-        const full = path.join(dir, entry);
-        let stat;
-        try {
-          stat = statSync(full);
-        } catch {
-          continue;
-        }
-        if (stat.isDirectory()) walk(full, depth + 1);
-        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry)) out.push(full);
+      for (const entry of list(dir)) {
+        if (entry.dir) walk(entry.full, depth + 1);
+        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry.name)) out.push(entry.full);
       }
     };
     const chartWalk = (dir: string, depth: number) => {
       walk(path.join(dir, 'templates'), 0);
-      const charts = path.join(dir, 'charts');
       if (depth > 6) return;
-      let entries: string[];
-      try {
-        entries = readdirSync(charts).sort();
-      } catch {
-        return; // absent, or not a directory
-      }
-      for (const entry of entries) {
-        const full = path.join(charts, entry);
-        try {
-          if (statSync(full).isDirectory()) chartWalk(full, depth + 1);
-        } catch {
-          // skip
-        }
-      }
+      for (const entry of list(path.join(dir, 'charts'))) if (entry.dir) chartWalk(entry.full, depth + 1);
     };
     chartWalk(this.chartDir, 0);
-    return out;
+    return (this.allFilesCache = out);
   }
 
   /** `define` blocks across the chart, with their line ranges. */
