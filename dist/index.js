@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path25 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path26 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path25 && path25[0] !== "/") {
-          path25 = `/${path25}`;
+        if (path26 && path26[0] !== "/") {
+          path26 = `/${path26}`;
         }
-        return new URL(`${origin}${path25}`);
+        return new URL(`${origin}${path26}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path25, origin }
+          request: { method, path: path26, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path25);
+        debuglog2("sending request to %s %s/%s", method, origin, path26);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path25, origin },
+          request: { method, path: path26, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path25,
+          path26,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path25, origin }
+          request: { method, path: path26, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path25);
+        debuglog2("trailers received from %s %s/%s", method, origin, path26);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path25, origin },
+          request: { method, path: path26, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path25,
+          path26,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path25, origin }
+            request: { method, path: path26, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path25);
+          debuglog2("sending request to %s %s/%s", method, origin, path26);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path25,
+        path: path26,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path25 !== "string") {
+        if (typeof path26 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path25[0] !== "/" && !(path25.startsWith("http://") || path25.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path26[0] !== "/" && !(path26.startsWith("http://") || path26.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path25)) {
+        } else if (invalidPathRegex.test(path26)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path25, query) : path25;
+        this.path = query ? buildURL(path26, query) : path26;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path25, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path26, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path25} HTTP/1.1\r
+      let header2 = `${method} ${path26} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path25, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path26, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path25;
+      headers[HTTP2_HEADER_PATH] = path26;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path25 = search ? `${pathname}${search}` : pathname;
+        const path26 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path25;
+        this.opts.path = path26;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path25 = "/",
+          path: path26 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path25;
+        opts.path = origin + path26;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path25) {
-      if (typeof path25 !== "string") {
-        return path25;
+    function safeUrl2(path26) {
+      if (typeof path26 !== "string") {
+        return path26;
       }
-      const pathSegments = path25.split("?");
+      const pathSegments = path26.split("?");
       if (pathSegments.length !== 2) {
-        return path25;
+        return path26;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path25, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path25);
+    function matchKey(mockDispatch2, { path: path26, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path26);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path25 }) => matchValue(safeUrl2(path25), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path26 }) => matchValue(safeUrl2(path26), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path25, method, body, headers, query } = opts;
+      const { path: path26, method, body, headers, query } = opts;
       return {
-        path: path25,
+        path: path26,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path25, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path26, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path25,
+            Path: path26,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -15067,7 +15067,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode2(bytes, encoding);
+          return decode3(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -15084,7 +15084,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode2(ioQueue, encoding) {
+    function decode3(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path25) {
-      for (let i2 = 0; i2 < path25.length; ++i2) {
-        const code = path25.charCodeAt(i2);
+    function validateCookiePath(path26) {
+      for (let i2 = 0; i2 < path26.length; ++i2) {
+        const code = path26.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path25 = opts.path;
+          let path26 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path25 = `/${path25}`;
+            path26 = `/${path26}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path25);
+          url = new URL(util.parseOrigin(url).origin + path26);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path25, options) {
+    function checkPathExt(path26, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path25.substr(-p.length).toLowerCase() === p) {
+        if (p && path26.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path25, options) {
+    function checkStat(stat2, path26, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path25, options);
+      return checkPathExt(path26, options);
     }
-    function isexe(path25, options, cb) {
-      fs3.stat(path25, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path25, options));
+    function isexe(path26, options, cb) {
+      fs3.stat(path26, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path26, options));
       });
     }
-    function sync(path25, options) {
-      return checkStat(fs3.statSync(path25), path25, options);
+    function sync(path26, options) {
+      return checkStat(fs3.statSync(path26), path26, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path25, options, cb) {
-      fs3.stat(path25, function(er, stat2) {
+    function isexe(path26, options, cb) {
+      fs3.stat(path26, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path25, options) {
-      return checkStat(fs3.statSync(path25), options);
+    function sync(path26, options) {
+      return checkStat(fs3.statSync(path26), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path25, options, cb) {
+    function isexe(path26, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path25, options || {}, function(er, is) {
+          isexe(path26, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path25, options || {}, function(er, is) {
+      core(path26, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path25, options) {
+    function sync(path26, options) {
       try {
-        return core.sync(path25, options || {});
+        return core.sync(path26, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path25 = __require("path");
+    var path26 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path25.join(pathPart, cmd);
+        const pCmd = path26.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path25.join(pathPart, cmd);
+        const pCmd = path26.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path25 = __require("path");
+    var path26 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path25.delimiter : void 0
+          pathExt: withoutPathExt ? path26.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path25.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path26.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path25, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary = path25.split("/").pop();
+      const [path26, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary = path26.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path25 = __require("path");
+    var path26 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path25.normalize(parsed.command);
+        parsed.command = path26.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path25) {
-      const ctrl = callVisitor(key, node, visitor, path25);
+    function visit_(key, node, visitor, path26) {
+      const ctrl = callVisitor(key, node, visitor, path26);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path25, ctrl);
-        return visit_(key, ctrl, visitor, path25);
+        replaceNode(key, path26, ctrl);
+        return visit_(key, ctrl, visitor, path26);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path25 = Object.freeze(path25.concat(node));
+          path26 = Object.freeze(path26.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path25);
+            const ci = visit_(i2, node.items[i2], visitor, path26);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path25 = Object.freeze(path25.concat(node));
-          const ck = visit_("key", node.key, visitor, path25);
+          path26 = Object.freeze(path26.concat(node));
+          const ck = visit_("key", node.key, visitor, path26);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path25);
+          const cv = visit_("value", node.value, visitor, path26);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path25) {
-      const ctrl = await callVisitor(key, node, visitor, path25);
+    async function visitAsync_(key, node, visitor, path26) {
+      const ctrl = await callVisitor(key, node, visitor, path26);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path25, ctrl);
-        return visitAsync_(key, ctrl, visitor, path25);
+        replaceNode(key, path26, ctrl);
+        return visitAsync_(key, ctrl, visitor, path26);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path25 = Object.freeze(path25.concat(node));
+          path26 = Object.freeze(path26.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path25);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path26);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path25 = Object.freeze(path25.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path25);
+          path26 = Object.freeze(path26.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path26);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path25);
+          const cv = await visitAsync_("value", node.value, visitor, path26);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path25) {
+    function callVisitor(key, node, visitor, path26) {
       if (typeof visitor === "function")
-        return visitor(key, node, path25);
+        return visitor(key, node, path26);
       if (identity4.isMap(node))
-        return visitor.Map?.(key, node, path25);
+        return visitor.Map?.(key, node, path26);
       if (identity4.isSeq(node))
-        return visitor.Seq?.(key, node, path25);
+        return visitor.Seq?.(key, node, path26);
       if (identity4.isPair(node))
-        return visitor.Pair?.(key, node, path25);
+        return visitor.Pair?.(key, node, path26);
       if (identity4.isScalar(node))
-        return visitor.Scalar?.(key, node, path25);
+        return visitor.Scalar?.(key, node, path26);
       if (identity4.isAlias(node))
-        return visitor.Alias?.(key, node, path25);
+        return visitor.Alias?.(key, node, path26);
       return void 0;
     }
-    function replaceNode(key, path25, node) {
-      const parent = path25[path25.length - 1];
+    function replaceNode(key, path26, node) {
+      const parent = path26[path26.length - 1];
       if (identity4.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity4.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity4 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path25, value) {
+    function collectionFromPath(schema, path26, value) {
       let v = value;
-      for (let i2 = path25.length - 1; i2 >= 0; --i2) {
-        const k = path25[i2];
+      for (let i2 = path26.length - 1; i2 >= 0; --i2) {
+        const k = path26[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path25) => path25 == null || typeof path25 === "object" && !!path25[Symbol.iterator]().next().done;
+    var isEmptyPath = (path26) => path26 == null || typeof path26 === "object" && !!path26[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path25, value) {
-        if (isEmptyPath(path25))
+      addIn(path26, value) {
+        if (isEmptyPath(path26))
           this.add(value);
         else {
-          const [key, ...rest] = path25;
+          const [key, ...rest] = path26;
           const node = this.get(key, true);
           if (identity4.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path25) {
-        const [key, ...rest] = path25;
+      deleteIn(path26) {
+        const [key, ...rest] = path26;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path25, keepScalar) {
-        const [key, ...rest] = path25;
+      getIn(path26, keepScalar) {
+        const [key, ...rest] = path26;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity4.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path25) {
-        const [key, ...rest] = path25;
+      hasIn(path26) {
+        const [key, ...rest] = path26;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path25, value) {
-        const [key, ...rest] = path25;
+      setIn(path26, value) {
+        const [key, ...rest] = path26;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -21311,16 +21311,16 @@ var require_merge = __commonJS({
     "use strict";
     var identity4 = require_identity();
     var Scalar = require_Scalar();
-    var MERGE_KEY = "<<";
+    var MERGE_KEY2 = "<<";
     var merge2 = {
-      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      identify: (value) => value === MERGE_KEY2 || typeof value === "symbol" && value.description === MERGE_KEY2,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY2)), {
         addToJSMap: addMergeToJSMap
       }),
-      stringify: () => MERGE_KEY
+      stringify: () => MERGE_KEY2
     };
     var isMergeKey = (ctx, key) => (merge2.identify(key) || identity4.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path25, value) {
+      addIn(path26, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path25, value);
+          this.contents.addIn(path26, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path25) {
-        if (Collection2.isEmptyPath(path25)) {
+      deleteIn(path26) {
+        if (Collection2.isEmptyPath(path26)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path25) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path26) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path25, keepScalar) {
-        if (Collection2.isEmptyPath(path25))
+      getIn(path26, keepScalar) {
+        if (Collection2.isEmptyPath(path26))
           return !keepScalar && identity4.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity4.isCollection(this.contents) ? this.contents.getIn(path25, keepScalar) : void 0;
+        return identity4.isCollection(this.contents) ? this.contents.getIn(path26, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path25) {
-        if (Collection2.isEmptyPath(path25))
+      hasIn(path26) {
+        if (Collection2.isEmptyPath(path26))
           return this.contents !== void 0;
-        return identity4.isCollection(this.contents) ? this.contents.hasIn(path25) : false;
+        return identity4.isCollection(this.contents) ? this.contents.hasIn(path26) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path25, value) {
-        if (Collection2.isEmptyPath(path25)) {
+      setIn(path26, value) {
+        if (Collection2.isEmptyPath(path26)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path25), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path26), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path25, value);
+          this.contents.setIn(path26, value);
         }
       }
       /**
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path25) => {
+    visit.itemAtPath = (cst, path26) => {
       let item = cst;
-      for (const [field, index] of path25) {
+      for (const [field, index] of path26) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path25) => {
-      const parent = visit.itemAtPath(cst, path25.slice(0, -1));
-      const field = path25[path25.length - 1][0];
+    visit.parentCollection = (cst, path26) => {
+      const parent = visit.itemAtPath(cst, path26.slice(0, -1));
+      const field = path26[path26.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path25, item, visitor) {
-      let ctrl = visitor(item, path25);
+    function _visit(path26, item, visitor) {
+      let ctrl = visitor(item, path26);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path25.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path26.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path25);
+            ctrl = ctrl(item, path26);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path25) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path26) : ctrl;
     }
     exports.visit = visit;
   }
@@ -29613,18 +29613,18 @@ var require_validate = __commonJS({
         const { schemaCode } = this;
         this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
       }
-      error(append, errorParams, errorPaths) {
+      error(append2, errorParams, errorPaths) {
         if (errorParams) {
           this.setParams(errorParams);
-          this._error(append, errorPaths);
+          this._error(append2, errorPaths);
           this.setParams({});
           return;
         }
-        this._error(append, errorPaths);
+        this._error(append2, errorPaths);
       }
-      _error(append, errorPaths) {
+      _error(append2, errorPaths) {
         ;
-        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
+        (append2 ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
       }
       $dataError() {
         (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path25) {
-      let input = path25;
+    function removeDotSegments(path26) {
+      let input = path26;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path25) {
-      if (path25 === "" || path25[0] === "/") {
-        return removeDotSegments(path25);
+    function removeDotSegmentsRelative(path26) {
+      if (path26 === "" || path26[0] === "/") {
+        return removeDotSegments(path26);
       }
-      const segments2 = path25.split("/");
+      const segments2 = path26.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path25 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path25 && path25 !== "/" ? path25 : void 0;
+        const path26 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path26 && path26 !== "/" ? path26 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -35985,7 +35985,7 @@ function info(message) {
 
 // src/action/run.ts
 import { mkdirSync, writeFileSync as writeFileSync5 } from "node:fs";
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/engine/rule-kit.ts
 function defineRule(rule) {
@@ -36014,12 +36014,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path25 = "/spec/runtimeClassName";
+    const path26 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path25, data };
+      if (required) yield { messageId: "missing", path: path26, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path25, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path26, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -38945,9 +38945,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path25 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path25, data };
-      else yield { messageId: "mutable", path: path25, data, severity: "info" };
+      const path26 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path26, data };
+      else yield { messageId: "mutable", path: path26, data, severity: "info" };
     }
   }
 });
@@ -40404,8 +40404,8 @@ function pssCheckRule(spec) {
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
-        for (const path25 of violation.paths) {
-          yield { messageId: "violation", path: path25, data: { reason: violation.reason, detail: violation.detail } };
+        for (const path26 of violation.paths) {
+          yield { messageId: "violation", path: path26, data: { reason: violation.reason, detail: violation.detail } };
         }
       }
     }
@@ -40503,6 +40503,8 @@ var pss_host_probes_lifecycle_default = pssCheckRule({
 // rules/pss-namespace-rejection.ts
 var pss_namespace_rejection_default = defineRule({
   target: "pod",
+  // The Namespace is often created apart from what runs in it: every Namespace of the scan is read.
+  scope: "scan",
   meta: {
     id: "pss-namespace-rejection",
     title: "Pods must pass their namespace's enforced Pod Security level",
@@ -41297,7 +41299,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path25, related } = locate(hit.source);
+      const { path: path26, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -41309,7 +41311,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path25, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path26, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -41486,7 +41488,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path25, related } = locate(source);
+    const { path: path26, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -41495,7 +41497,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path25, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path26, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -41590,14 +41592,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path25 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path26 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path25, data };
+      if (value === void 0) yield { messageId: "missing", path: path26, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path25, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path26, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path25, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path26, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -41658,12 +41660,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path25 = "/" + out.join("/");
-  return path25 === "/var/run" || path25.startsWith("/var/run/") ? path25.slice(4) : path25;
+  const path26 = "/" + out.join("/");
+  return path26 === "/var/run" || path26.startsWith("/var/run/") ? path26.slice(4) : path26;
 }
-function isAtOrUnder(path25, base2) {
+function isAtOrUnder(path26, base2) {
   if (base2 === "/") return true;
-  return path25 === base2 || path25.startsWith(base2 + "/");
+  return path26 === base2 || path26.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -41724,8 +41726,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path25 = str(at(volume, "hostPath", "path"));
-    if (path25 === void 0 || path25.trim() === "") return;
+    const path26 = str(at(volume, "hostPath", "path"));
+    if (path26 === void 0 || path26.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -41734,7 +41736,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path25, normalised: normaliseHostPath(path25), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path26, normalised: normaliseHostPath(path26), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -41944,8 +41946,19 @@ var DESCRIPTIVE_SUFFIXES = /* @__PURE__ */ new Set([
   "check",
   "reset"
 ]);
+var CREDENTIAL_STEM = /pass|pw|secret|token|key|cred|auth/i;
+function mayNameCredential(text2) {
+  return CREDENTIAL_STEM.test(text2);
+}
 var DESCRIPTIVE_PREFIXES = /* @__PURE__ */ new Set(["existing", "use", "enable", "disable", "require", "allow", "skip", "no", "is", "has", "should", "generate", "show", "hide"]);
+function descriptiveName(name) {
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  const first = words[0];
+  return last !== void 0 && first !== void 0 && (DESCRIPTIVE_SUFFIXES.has(last) || DESCRIPTIVE_PREFIXES.has(first));
+}
 function credentialName(name) {
+  if (!CREDENTIAL_STEM.test(name)) return void 0;
   const words = nameWords(name);
   const last = words[words.length - 1];
   const first = words[0];
@@ -42085,6 +42098,198 @@ function embeddedEntries(content) {
   return entries.sort((a2, b) => a2.line - b.line);
 }
 
+// rules/secret-chart-default.ts
+var MIN_INSIDE = 8;
+var MIN_LITERAL = 4;
+var MAX_VALUE = 64 * 1024;
+var BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+function decode(raw) {
+  const compact = raw.replace(/\s+/g, "");
+  if (compact.length % 4 !== 0 || !BASE64.test(compact)) return void 0;
+  const text2 = Buffer.from(compact, "base64").toString("utf8");
+  return text2.includes("\uFFFD") ? void 0 : text2;
+}
+function entriesOf(object) {
+  const out = [];
+  for (const field of ["data", "stringData"]) {
+    const map = obj(object.raw[field]);
+    if (!map) continue;
+    for (const [key, raw] of Object.entries(map)) {
+      if (typeof raw !== "string" || raw === "" || raw.length > MAX_VALUE) continue;
+      const text2 = field === "data" ? decode(raw) : raw;
+      if (text2 !== void 0 && text2.trim() !== "") out.push({ field, key, raw, text: text2 });
+    }
+  }
+  return out;
+}
+function valuesName(path26) {
+  const names = path26.filter((t) => typeof t === "string");
+  const last = names[names.length - 1] ?? "";
+  return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
+}
+var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
+function inScope(path26, scope) {
+  return scope === void 0 || path26[0] === "global" || scope.every((t, i2) => path26[i2] === t);
+}
+function overlap(a2, b) {
+  const words = new Set(nameWords(a2));
+  return new Set(b.filter((t) => typeof t === "string").flatMap((t) => nameWords(t)).filter((w) => words.has(w))).size;
+}
+var INDEXES = /* @__PURE__ */ new WeakMap();
+function indexOf(defaults3) {
+  let index = INDEXES.get(defaults3);
+  if (index) return index;
+  index = { byValue: /* @__PURE__ */ new Map(), inside: [] };
+  for (const candidate2 of defaults3) {
+    const value = candidate2.value.trim();
+    if (value === "") continue;
+    const list3 = index.byValue.get(value);
+    if (list3) list3.push(candidate2);
+    else index.byValue.set(value, [candidate2]);
+    if ([...value].length >= MIN_INSIDE && (detectFormat(value) ?? detectByName(valuesName(candidate2.path), value))) index.inside.push(candidate2);
+  }
+  INDEXES.set(defaults3, index);
+  return index;
+}
+function matchesOf(entry, index, scope, supplied) {
+  const text2 = entry.text.trim();
+  if (supplied.has(text2) || supplied.has(entry.text)) return [];
+  const usable = (candidate2) => inScope(candidate2.path, scope) && !supplied.has(candidate2.value);
+  const out = [];
+  const push = (candidate2, how, detection, inner) => {
+    if (!detection) return;
+    const named2 = credentialName(valuesName(candidate2.path)) !== void 0;
+    out.push({ candidate: candidate2, how, detection, named: named2, overlap: overlap(inner?.key ?? entry.key, candidate2.path), ...inner ? { entry: inner } : {} });
+  };
+  const keyDescribes = descriptiveName(entry.key);
+  for (const candidate2 of index.byValue.get(text2) ?? []) {
+    if (!usable(candidate2)) continue;
+    const name = valuesName(candidate2.path);
+    const byKey = overlap(entry.key, candidate2.path) > 0 && !descriptiveName(name) ? detectByName(entry.key, text2) : void 0;
+    push(candidate2, "exact", detectFormat(text2) ?? (keyDescribes ? void 0 : detectByName(name, text2) ?? byKey));
+  }
+  if (out.length > 0) return ranked(out);
+  const seen = /* @__PURE__ */ new Set();
+  if (/[:=<]/.test(text2)) {
+    for (const inner of embeddedEntries(text2)) {
+      const value = inner.value.trim();
+      for (const candidate2 of index.byValue.get(value) ?? []) {
+        if (seen.has(candidate2) || !usable(candidate2)) continue;
+        seen.add(candidate2);
+        const detection = detectFormat(value) ?? (descriptiveName(inner.key) ? void 0 : detectByName(valuesName(candidate2.path), value) ?? detectByName(inner.key, value));
+        push(candidate2, "entry", detection, inner);
+      }
+    }
+  }
+  for (const candidate2 of index.inside) {
+    if (seen.has(candidate2) || !usable(candidate2) || !text2.includes(candidate2.value.trim())) continue;
+    const value = candidate2.value.trim();
+    push(candidate2, "inside", detectFormat(value) ?? detectByName(valuesName(candidate2.path), value));
+  }
+  return ranked(out);
+}
+function ranked(matches2) {
+  return matches2.sort(
+    (a2, b) => HOW_RANK[b.how] - HOW_RANK[a2.how] || Number(b.named) - Number(a2.named) || b.overlap - a2.overlap || b.candidate.value.length - a2.candidate.value.length
+  );
+}
+function whatOf(detection) {
+  return detection.signal === "format" ? detection.what.replace(/^an? /, "") : "credential";
+}
+function chartRelative(file, chart) {
+  return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
+}
+function literalReport(object, entry, chart, path26) {
+  const template = object.source.template;
+  if (template === void 0) return void 0;
+  const strings4 = chart.valueStrings();
+  const fromValues = (text3) => strings4.some((s) => s === text3 || s.length >= MIN_INSIDE && text3.includes(s));
+  const text2 = entry.text.trim();
+  if (!text2.includes("\n")) {
+    const detection = detectFormat(text2) ?? detectByName(entry.key, text2);
+    if (!detection || [...text2].length < MIN_LITERAL || fromValues(text2)) return void 0;
+    const at2 = chart.findLiteral(template, entry.field === "data" ? [entry.raw, text2] : [text2]);
+    if (!at2) return void 0;
+    return {
+      messageId: "literal",
+      path: path26,
+      data: { key: entry.key, inner: "", redacted: redact(text2), template: at2.file.split("/").pop() ?? at2.file, line: at2.line, what: whatOf(detection) },
+      at: { template: at2 }
+    };
+  }
+  for (const inner of embeddedEntries(text2)) {
+    const value = inner.value.trim();
+    const detection = detectByName(inner.key, value);
+    if (!detection || [...value].length < MIN_LITERAL || clearlyNotCredential(value) || fromValues(value)) continue;
+    const at2 = chart.findLiteral(template, [value]);
+    if (!at2) continue;
+    return {
+      messageId: "literal",
+      path: path26,
+      data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at2.file.split("/").pop() ?? at2.file, line: at2.line, what: whatOf(detection) },
+      at: { template: at2 }
+    };
+  }
+  return void 0;
+}
+var secret_chart_default_default = defineRule({
+  meta: {
+    id: "secret-chart-default",
+    title: "Secrets must not ship a default credential",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "A Secret whose value comes from a string in the chart's own values.yaml (or a subchart's), or from a literal in its templates, holds the same credential in every install that does not override it, and that credential is public to anyone who can read the chart. A well-known default (`changeme`, `admin`) is as bad as any: it is the first thing an attacker tries. High, like other literal credentials, for every match: whether the default is a placeholder or a real token, an install that keeps it is open. Reported per Secret key (`data` decoded from base64, `stringData`) when it equals a non-empty default, contains one of 8 characters or more (a password in a connection URL, a config file stored in the Secret), or a config entry of it is one; and only when the values key, the Secret key or the entry is named like a credential, or the value has a known token format. Values supplied by a values file or `--set` (a value set) are not the chart's defaults and are not reported; neither are empty defaults (the chart generates a value, e.g. with randAlphaNum). A literal is reported when no values string reaches the Secret key, the key names a credential, and the template or a helper writes the value (or its base64) as a quoted string or a line's value. Located at the values line (or the template line) without re-rendering; messages show only the value's length.",
+    remediation: "Leave the default empty and generate a value when it is empty (`randAlphaNum 24`, kept across upgrades with `lookup` of the existing Secret), or make the value required (`required`) or let users reference their own Secret (`existingSecret`); remove literals from templates. Then rotate the credential everywhere the default was kept.",
+    references: [
+      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" },
+      { title: "Helm: template functions (randAlphaNum, lookup, required)", url: "https://helm.sh/docs/chart_template_guide/function_list/" },
+      { title: "CWE-1392: Use of Default Credentials", url: "https://cwe.mitre.org/data/definitions/1392.html" }
+    ],
+    messages: {
+      default: 'Secret key "{{key}}"{{inner}} {{verb}} {{redacted}} from the chart default {{valuesKey}} in {{file}}: every install that keeps the default has the same {{what}}, known to anyone who reads the chart{{more}}',
+      literal: 'Secret key "{{key}}"{{inner}} is {{redacted}} written into the chart ({{template}}:{{line}}): every install has the same {{what}}, known to anyone who reads the chart'
+    }
+  },
+  target: "object",
+  kinds: ["Secret"],
+  *check(object, context3) {
+    const chart = context3.chart;
+    if (chart === void 0 || object.ref.apiVersion !== "v1") return;
+    const entries = entriesOf(object);
+    if (entries.length === 0) return;
+    const scope = object.source.template !== void 0 ? chart.scopeOf(object.source.template) : void 0;
+    const index = indexOf(chart.defaultStrings());
+    const supplied = chart.suppliedStrings();
+    for (const entry of entries) {
+      const path26 = join(`/${entry.field}`, entry.key);
+      const matches2 = matchesOf(entry, index, scope, supplied);
+      const best = matches2[0];
+      if (best === void 0) {
+        const literal2 = literalReport(object, entry, chart, path26);
+        if (literal2) yield literal2;
+        continue;
+      }
+      const value = best.candidate.value.trim();
+      const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
+      yield {
+        messageId: "default",
+        path: path26,
+        data: {
+          key: entry.key,
+          inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
+          redacted: redact(value),
+          valuesKey: best.candidate.where.key,
+          file: chartRelative(best.candidate.where.file, object.source.chart),
+          verb: best.how === "inside" ? "contains" : "is",
+          what: whatOf(best.detection),
+          more: others > 0 ? `; ${others} more chart default${others === 1 ? "" : "s"} in this value` : ""
+        },
+        at: { values: best.candidate.where }
+      };
+    }
+  }
+});
+
 // rules/secret-literal-configmap.ts
 var secret_literal_configmap_default = defineRule({
   meta: {
@@ -42111,13 +42316,13 @@ var secret_literal_configmap_default = defineRule({
     if (!data) return;
     for (const [key, value] of Object.entries(data)) {
       if (typeof value !== "string") continue;
-      const path25 = join("/data", key);
+      const path26 = join("/data", key);
       const direct = detectFormat(value) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path25, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path26, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
-      if (!/[:=<]/.test(value)) continue;
+      if (!/[:=<]/.test(value) || !mayNameCredential(value)) continue;
       const hits = embeddedEntries(value).flatMap((entry) => {
         const detection = detectByName(entry.key, entry.value);
         return detection ? [{ entry, detection }] : [];
@@ -42127,7 +42332,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path25,
+        path: path26,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -42366,12 +42571,12 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
   "externalTrafficPolicy",
   "ingressClassName"
 ]);
-function unknownBehind(unknown, path25) {
-  const container = unknown.find((u2) => isPrefix(u2, path25));
+function unknownBehind(unknown, path26) {
+  const container = unknown.find((u2) => isPrefix(u2, path26));
   if (container !== void 0) return container;
   return unknown.find((u2) => {
-    if (!u2.startsWith(path25 + "/")) return false;
-    const rest = u2.slice(path25.length + 1);
+    if (!u2.startsWith(path26 + "/")) return false;
+    const rest = u2.slice(path26.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   });
 }
@@ -46827,7 +47032,7 @@ var addPropertiesSync = {
   output: {
     ...addProperties,
     fileUrl: ({ value }) => ({ path: value }),
-    filePath: ({ value: { file, append } }) => ({ path: file, append }),
+    filePath: ({ value: { file, append: append2 } }) => ({ path: file, append: append2 }),
     fileNumber: ({ value }) => ({ path: value }),
     iterable: forbiddenIfSync,
     string: forbiddenIfSync,
@@ -47285,13 +47490,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path25, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path25 === "string" ? path25 : path25.toString();
-    if (append || outputFiles.has(pathString)) {
-      appendFileSync2(path25, serializedResult);
+  for (const { path: path26, append: append2 } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path26 === "string" ? path26 : path26.toString();
+    if (append2 || outputFiles.has(pathString)) {
+      appendFileSync2(path26, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path25, serializedResult);
+      writeFileSync(path26, serializedResult);
     }
   }
 };
@@ -47775,7 +47980,7 @@ var addPropertiesAsync = {
   output: {
     ...addProperties2,
     fileUrl: ({ value }) => ({ stream: createWriteStream(value) }),
-    filePath: ({ value: { file, append } }) => ({ stream: createWriteStream(file, append ? { flags: "a" } : {}) }),
+    filePath: ({ value: { file, append: append2 } }) => ({ stream: createWriteStream(file, append2 ? { flags: "a" } : {}) }),
     webStream: ({ value }) => ({ stream: Writable2.fromWeb(value) }),
     iterable: forbiddenIfAsync,
     asyncIterable: forbiddenIfAsync,
@@ -49683,9 +49888,6 @@ var {
   getEachMessage: getEachMessage2,
   getCancelSignal: getCancelSignal2
 } = getIpcExport();
-
-// src/loaders/helm.ts
-var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/loaders/yaml-docs.ts
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -52612,12 +52814,19 @@ function loadYamlDocuments(text2) {
   take(text2.length);
   return withEncoding({ documents, problems });
 }
+var MERGE_KEY = /<<["']?\s*:/;
 function loadChunk(chunk, firstLine3, index, documents, problems) {
   let events;
   let values;
+  let expanded = 0;
   try {
     events = parseEvents(chunk, { maxDepth: YAML_LIMITS.maxDepth });
-    values = constructFromEvents(events, { source: chunk, schema: KUBERNETES_SCHEMA, maxAliases: 0 });
+    values = constructFromEvents(events, { source: chunk, schema: KUBERNETES_SCHEMA, maxAliases: YAML_LIMITS.maxAliasCount });
+    if (values.length === 1 && events.some((event) => event.type === EVENT_ID.ALIAS)) {
+      const tree = MERGE_KEY.test(chunk) ? "large" : checkTree(values[0], YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
+      if (tree === "deep" || tree === "large") values = [];
+      else expanded = tree;
+    }
   } catch {
     events = [];
     values = [];
@@ -52643,7 +52852,7 @@ function loadChunk(chunk, firstLine3, index, documents, problems) {
       return offset === void 0 ? contentLine : lineAt(chunk, offset) + firstLine3 - 1;
     }
   });
-  return events.length;
+  return Math.max(events.length, expanded);
 }
 var lastEvents;
 function eventsOf(chunk) {
@@ -52652,9 +52861,13 @@ function eventsOf(chunk) {
 }
 function leadingBlankOrCommentLines(chunk) {
   let count2 = 0;
-  for (const line of chunk.split("\n")) {
-    if (/^\s*(#.*)?\r?$/.test(line)) count2++;
-    else break;
+  for (let start = 0; start <= chunk.length; ) {
+    const end = chunk.indexOf("\n", start);
+    const line = chunk.slice(start, end === -1 ? chunk.length : end);
+    if (!/^\s*(#.*)?\r?$/.test(line)) break;
+    count2++;
+    if (end === -1) break;
+    start = end + 1;
   }
   return count2;
 }
@@ -52767,6 +52980,8 @@ var HelmNotFoundError = class extends Error {
 };
 var privateHome;
 var PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "SystemRoot", "SYSTEMROOT", "windir", "ComSpec", "PATHEXT", "TEMP", "TMP"];
+var GO_RUNTIME_DEFAULTS = { GOGC: "400", GOMEMLIMIT: "1GiB" };
+var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
@@ -52774,12 +52989,18 @@ function helmEnvironment() {
     process.once("exit", () => rmSync(privateHome, { recursive: true, force: true }));
   }
   const env = {};
+  const goRuntime = { ...GO_RUNTIME_DEFAULTS };
+  for (const name of GO_RUNTIME_PASSED_THROUGH) {
+    const value = process.env[name];
+    if (value !== void 0 && value !== "") goRuntime[name] = value;
+  }
   for (const name of PASSED_THROUGH) {
     const value = process.env[name];
     if (value !== void 0) env[name] = value;
   }
   return {
     ...env,
+    ...goRuntime,
     HOME: privateHome,
     USERPROFILE: privateHome,
     XDG_CACHE_HOME: path8.join(privateHome, "cache"),
@@ -52869,7 +53090,10 @@ function readChartFile(file, root) {
   }
 }
 function parseChartYaml(text2) {
-  return (0, import_yaml2.parse)(text2, { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
+  const parsed = loadYamlDocuments(text2);
+  const problem = parsed.problems[0];
+  if (problem !== void 0) throw new Error(problem.line ? `line ${problem.line}: ${problem.message}` : problem.message);
+  return parsed.documents[0]?.value ?? null;
 }
 function readChartInfo(dir, root = chartRoot(dir)) {
   let parsed;
@@ -52878,7 +53102,7 @@ function readChartInfo(dir, root = chartRoot(dir)) {
   try {
     parsed = parseChartYaml(chartYaml.text);
   } catch (error2) {
-    return `Chart.yaml could not be parsed: ${safeParserMessage(error2.message)}`;
+    return `Chart.yaml could not be parsed: ${error2.message}`;
   }
   if (!isObj(parsed)) return "Chart.yaml is not a mapping";
   const name = str(parsed.name);
@@ -52948,9 +53172,18 @@ function templateArgs(request2) {
   args.push("--", request2.releaseName, request2.chartDir);
   return args;
 }
+function checkedChartProblem(request2) {
+  const root = request2.root ?? chartRoot(request2.chartDir);
+  const key = `${request2.chartDir}\0${root}`;
+  const known = request2.checkedCharts;
+  if (known?.has(key)) return known.get(key);
+  const problem = chartProblem(request2.chartDir, root);
+  known?.set(key, problem);
+  return problem;
+}
 async function renderChart(request2) {
   const started = performance.now();
-  const problem = chartProblem(request2.chartDir, request2.root ?? chartRoot(request2.chartDir));
+  const problem = checkedChartProblem(request2);
   if (problem !== void 0) return { ok: false, message: `${problem}; not rendered`, ms: performance.now() - started };
   const maxBuffer = request2.maxOutputBytes ?? MAX_RENDER_OUTPUT;
   const result = await execa(request2.helm.path, templateArgs(request2), {
@@ -53000,7 +53233,7 @@ function secretsOf(request2) {
     if (real === void 0 || isInside(chart, real)) continue;
     try {
       if (statSync2(real).size > MAX_CHART_FILE_BYTES * 4) continue;
-      const stack = [(0, import_yaml2.parse)(readFileSync3(real, "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" })];
+      const stack = loadYamlDocuments(readFileSync3(real, "utf8")).documents.map((d) => d.value);
       while (stack.length > 0 && out.size < 1e4) {
         const value = stack.pop();
         if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) out.add(value);
@@ -53036,39 +53269,50 @@ function chartProblem(chartDir, root) {
     if (depth > 64) return `${shown || "."} is nested deeper than 64 directories`;
     let entries;
     try {
-      entries = readdirSync(dir).sort();
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     } catch {
       continue;
     }
-    for (const entry of entries) {
+    for (const dirent of entries) {
+      const entry = dirent.name;
       const full = path8.join(dir, entry);
       const label = shown ? `${shown}/${entry}` : entry;
-      let stat2;
-      try {
-        stat2 = lstatSync(full);
-      } catch {
-        continue;
-      }
       let real = full;
-      if (stat2.isSymbolicLink()) {
+      let isDir = dirent.isDirectory();
+      let isFile = dirent.isFile();
+      if (dirent.isSymbolicLink()) {
         const target = safeRealpath(full);
         if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
         real = target;
         try {
-          stat2 = statSync2(target);
+          const stat2 = statSync2(target);
+          isDir = stat2.isDirectory();
+          isFile = stat2.isFile();
+        } catch {
+          continue;
+        }
+      } else if (!isDir && !isFile && !dirent.isFIFO() && !dirent.isSocket() && !dirent.isBlockDevice() && !dirent.isCharacterDevice()) {
+        try {
+          const stat2 = lstatSync(full);
+          isDir = stat2.isDirectory();
+          isFile = stat2.isFile();
         } catch {
           continue;
         }
       }
-      if (stat2.isDirectory()) {
+      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path8.basename(dir) === "charts");
+      if (isDir) {
         pending.push([real, label, depth + 1]);
-      } else if (stat2.isFile() && entry === "values.schema.json") {
-        const problem = schemaFileProblem(real, stat2.size);
-        if (problem) return `${label}: ${problem}`;
-      } else if (stat2.isFile() && entry.endsWith(".tgz") && path8.basename(path8.dirname(full)) === "charts") {
-        const problem = archiveProblem(real, stat2.size);
+      } else if (inspected) {
+        let size2;
+        try {
+          size2 = statSync2(real).size;
+        } catch {
+          continue;
+        }
+        const problem = entry === "values.schema.json" ? schemaFileProblem(real, size2) : archiveProblem(real, size2);
         if (problem) return `${label}: ${problem}`;
       }
     }
@@ -53721,11 +53965,11 @@ function walk(node, pointer, keys, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path25 = [...keys, key];
+    const path26 = [...keys, key];
     const at2 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path25.join("."), where }, severity: found.severity });
-    else walk(value, at2, path25, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path26.join("."), where }, severity: found.severity });
+    else walk(value, at2, path26, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -53958,6 +54202,7 @@ var RULES = [
   required_annotations_default,
   required_labels_default,
   runtime_socket_mount_default,
+  secret_chart_default_default,
   secret_literal_configmap_default,
   secret_literal_env_default,
   sensitive_host_path_default,
@@ -53990,8 +54235,8 @@ var UsageError = class extends Error {
 };
 
 // src/core/scan.ts
-import { readFileSync as readFileSync11 } from "node:fs";
-import path22 from "node:path";
+import { readFileSync as readFileSync12 } from "node:fs";
+import path23 from "node:path";
 
 // package.json
 var package_default = {
@@ -54179,9 +54424,9 @@ function blastRadiusOf(pod, unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync8, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync9, rmSync as rmSync5 } from "node:fs";
 import os9 from "node:os";
-import path17 from "node:path";
+import path18 from "node:path";
 
 // src/core/charts.ts
 import os7 from "node:os";
@@ -54204,8 +54449,8 @@ function parseRenderedDocument(text2) {
 }
 
 // src/provenance/value-sets.ts
-import { existsSync as existsSync3, readdirSync as readdirSync2, statSync as statSync3 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync5, statSync as statSync6 } from "node:fs";
+import path13 from "node:path";
 
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
@@ -54441,7 +54686,7 @@ function ingressBackends(ingress) {
   add(spec.defaultBackend ?? spec.backend);
   for (const rule of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule.http) ? rule.http : {};
-    for (const path25 of arr(http.paths).filter(isObj)) add(path25.backend);
+    for (const path26 of arr(http.paths).filter(isObj)) add(path26.backend);
   }
   return [...names];
 }
@@ -54458,10 +54703,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path25) {
+function fingerprintOf(ruleId, object, path26) {
   const { ref, source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path25, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path26, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -54476,7 +54721,24 @@ function podViewOf(object, pss) {
     pss: (pss.level === "baseline" ? baseline : restricted).violations
   };
 }
-function evaluate(objects, rules, config) {
+var NAMESPACES_OUT_OF_SCOPE = /* @__PURE__ */ (() => {
+  const fail = () => {
+    throw new Error("reads the namespaces of the whole scan but is not declared scope: 'scan'");
+  };
+  return {
+    get: fail,
+    has: fail,
+    forEach: fail,
+    entries: fail,
+    keys: fail,
+    values: fail,
+    [Symbol.iterator]: fail,
+    get size() {
+      return fail();
+    }
+  };
+})();
+function evaluate(objects, rules, config, options = {}) {
   const findings = [];
   const errors = [];
   const admission = /* @__PURE__ */ new Map();
@@ -54484,22 +54746,31 @@ function evaluate(objects, rules, config) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule, object, base2, report) => {
-    const path25 = base2 + report.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path25);
+    const path26 = base2 + report.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path26);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
     const severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path25);
+    const line = object.lineOf?.(path26);
     if (line !== void 0) source.line = line;
+    if (report.at?.template) {
+      source.templateLocation = { ...report.at.template };
+      if (report.at.template.file === source.file) source.line = report.at.template.line;
+      source.located = "template";
+    }
+    if (report.at?.values) {
+      source.values = { ...report.at.values };
+      source.located = "values";
+    }
     const finding = {
       ruleId: rule.meta.id,
       severity,
       category: rule.meta.category,
       message: interpolate(template, report.data),
       object: object.ref,
-      path: path25,
+      path: path26,
       source,
       fingerprint,
       remediation: rule.meta.remediation
@@ -54532,6 +54803,7 @@ function evaluate(objects, rules, config) {
   }
   const namespaces = /* @__PURE__ */ new Map();
   for (const object of objects) if (object.ref.kind === "Namespace") namespaces.set(object.ref.name, object);
+  const namespacesFor = new Map(active.map((rule) => [rule, rule.scope === "scan" ? namespaces : NAMESPACES_OUT_OF_SCOPE]));
   const grouped = /* @__PURE__ */ new Map();
   for (const object of objects) {
     const key = unitKeyOf(object);
@@ -54542,13 +54814,14 @@ function evaluate(objects, rules, config) {
   for (const [key, members] of grouped) {
     const unit = new UnitIndex(key, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
     units.push(unit);
+    const chart = members[0] !== void 0 ? options.chartOf?.(members[0]) : void 0;
     for (const object of members) {
       const pod = pods.get(object);
       const testHook = isHelmTestHook(object);
       const terraformResource = object.ref.apiVersion === TERRAFORM_API_VERSION;
       for (const rule of active) {
         if (testHook && !TEST_HOOK_CATEGORIES.has(rule.meta.category)) continue;
-        const context3 = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {} };
+        const context3 = { pss: config.pss, unit, namespaces: namespacesFor.get(rule), options: config.rules[rule.meta.id]?.options ?? {}, ...chart ? { chart } : {} };
         if (rule.target === "object") {
           if (rule.kinds ? !rule.kinds.includes(object.ref.kind) : terraformResource && !rule.includeTerraformResources) continue;
           run3(rule, object, () => rule.check(object, context3), "");
@@ -54561,130 +54834,36 @@ function evaluate(objects, rules, config) {
   return { findings, admission, errors, units };
 }
 
-// src/provenance/value-sets.ts
-var DEFAULT_VALUE_SET = "default";
-function chartEntries(dir, config) {
-  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-}
-function ciValuesFiles(dir) {
-  const ci = path10.join(dir, "ci");
-  if (!existsSync3(ci)) return [];
-  try {
-    if (!statSync3(ci).isDirectory()) return [];
-    return readdirSync2(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path10.join(ci, f));
-  } catch {
-    return [];
-  }
-}
-function valueSetsOf(dir, config, options = {}) {
-  const own = chartEntries(dir, config);
-  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
-  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
-  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
-  if (options.all === false) return sets;
-  if (config.valueSets.ci) {
-    for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path10.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
-    }
-  }
-  const names = new Set(sets.map((s) => s.name));
-  for (const entry of own) {
-    for (const set of entry.valueSets) {
-      if (names.has(set.name)) continue;
-      names.add(set.name);
-      sets.push({
-        name: set.name,
-        kind: "config",
-        valuesFiles: [...baseFiles, ...set.valuesFiles],
-        set: [...baseSet, ...set.set],
-        own: { valuesFiles: set.valuesFiles, set: set.set }
-      });
-    }
-  }
-  return sets;
-}
-function valueSetOf(object) {
-  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
-}
-function evaluateValueSets(objects, rules, config) {
-  const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
-  for (const object of objects) {
-    const key = valueSetOf(object);
-    const list3 = partitions.get(key);
-    if (list3) list3.push(object);
-    else partitions.set(key, [object]);
-  }
-  const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
-  for (const members of partitions.values()) {
-    if (members.length === 0) continue;
-    const part = evaluate(members, rules, config);
-    result.findings.push(...part.findings);
-    for (const [object, verdict] of part.admission) result.admission.set(object, verdict);
-    result.errors.push(...part.errors);
-    result.units.push(...part.units);
-  }
-  return result;
-}
-function capSeverity(severity, cap) {
-  if (cap === "keep") return severity;
-  return severityRank(severity) > severityRank(cap) ? cap : severity;
-}
-function compareSets(a2, b) {
-  if (a2 === b) return 0;
-  if (a2 === DEFAULT_VALUE_SET) return -1;
-  if (b === DEFAULT_VALUE_SET) return 1;
-  return a2 < b ? -1 : 1;
-}
-function mergeValueSets(findings, config) {
-  const out = [];
-  const groups = /* @__PURE__ */ new Map();
-  for (const finding of findings) {
-    if (finding.source.kind !== "helm") {
-      out.push(finding);
-      continue;
-    }
-    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
-    const group = groups.get(key);
-    if (group) group.push(finding);
-    else groups.set(key, [finding]);
-  }
-  for (const group of groups.values()) {
-    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
-    const first = sorted[0];
-    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
-    const merged = { ...first, valueSets: sets };
-    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
-    out.push(merged);
-  }
-  return out;
-}
+// src/provenance/chart-context.ts
+import { readdirSync as readdirSync4, readFileSync as readFileSync5, statSync as statSync5 } from "node:fs";
+import path12 from "node:path";
 
 // src/core/discover.ts
-import { existsSync as existsSync4, lstatSync as lstatSync2, readdirSync as readdirSync3, statSync as statSync4 } from "node:fs";
-import path11 from "node:path";
+import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync2, statSync as statSync3 } from "node:fs";
+import path10 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
 function findRepoRoot(start) {
-  let dir = path11.resolve(start);
-  if (existsSync4(dir) && !statSync4(dir).isDirectory()) dir = path11.dirname(dir);
+  let dir = path10.resolve(start);
+  if (existsSync3(dir) && !statSync3(dir).isDirectory()) dir = path10.dirname(dir);
   for (; ; ) {
-    if (existsSync4(path11.join(dir, ".git"))) return dir;
-    const parent = path11.dirname(dir);
+    if (existsSync3(path10.join(dir, ".git"))) return dir;
+    const parent = path10.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
 }
 function relativeTo(repoRoot, file) {
-  const rel = path11.relative(repoRoot, file);
-  return (rel === "" ? "." : rel).split(path11.sep).join("/");
+  const rel = path10.relative(repoRoot, file);
+  return (rel === "" ? "." : rel).split(path10.sep).join("/");
 }
 function confinementProblem(root, file) {
-  const realRoot = safeRealpath(root) ?? path11.resolve(root);
-  const resolved = path11.resolve(file);
+  const realRoot = safeRealpath(root) ?? path10.resolve(root);
+  const resolved = path10.resolve(file);
   const real = safeRealpath(resolved);
   const outside = "leads outside the repository; a configuration in the repository may only name files inside it";
   if (real !== void 0) return isInside(realRoot, real) ? void 0 : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
-  return isInside(path11.resolve(root), resolved) || isInside(realRoot, resolved) ? void 0 : `path ${outside}`;
+  return isInside(path10.resolve(root), resolved) || isInside(realRoot, resolved) ? void 0 : `path ${outside}`;
 }
 var MAX_GLOB_LENGTH = 1024;
 var MAX_GLOB_ALTERNATIVES = 256;
@@ -54753,7 +54932,7 @@ function discover(paths, options) {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync4(path11.join(dir, "Chart.yaml"))) {
+    if (existsSync3(path10.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
@@ -54763,13 +54942,13 @@ function discover(paths, options) {
     }
     let entries;
     try {
-      entries = readdirSync3(dir).sort();
+      entries = readdirSync2(dir).sort();
     } catch (error2) {
       errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error2.message}` });
       return;
     }
     for (const entry of entries) {
-      const full = path11.join(dir, entry);
+      const full = path10.join(dir, entry);
       let stat2;
       try {
         stat2 = lstatSync2(full);
@@ -54790,18 +54969,18 @@ function discover(paths, options) {
         if (isInside(walkRoot, target) || entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
         let targetStat;
         try {
-          targetStat = statSync4(target);
+          targetStat = statSync3(target);
         } catch {
           continue;
         }
         if (targetStat.isDirectory()) walk2(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat2.isDirectory()) {
         if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
         walk2(full, depth + 1, walkRoot);
-      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(entry).toLowerCase())) {
+      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(entry).toLowerCase())) {
         addManifest(full, stat2.size);
       }
     }
@@ -54811,16 +54990,16 @@ function discover(paths, options) {
       add({ kind: "stdin" }, "-");
       continue;
     }
-    const full = path11.resolve(given);
+    const full = path10.resolve(given);
     let stat2;
     try {
-      stat2 = statSync4(full);
+      stat2 = statSync3(full);
     } catch {
-      errors.push({ kind: "read", file: rel(full), message: existsSync4(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
+      errors.push({ kind: "read", file: rel(full), message: existsSync3(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
       continue;
     }
     if (stat2.isDirectory()) {
-      if (existsSync4(path11.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
+      if (existsSync3(path10.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
       else walk2(full, 0, safeRealpath(full) ?? full);
     } else if (!stat2.isFile()) {
       errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
@@ -54840,7 +55019,620 @@ function isDanglingLink(p) {
   }
 }
 
+// src/provenance/values.ts
+import { existsSync as existsSync4, readdirSync as readdirSync3, readFileSync as readFileSync4, statSync as statSync4 } from "node:fs";
+import path11 from "node:path";
+function pathKey2(p) {
+  return JSON.stringify(p);
+}
+function getAt(root, p) {
+  let node = root;
+  for (const token of p) {
+    if (Array.isArray(node) && typeof token === "number") node = node[token];
+    else if (isObj(node) && typeof token === "string") node = node[token];
+    else return void 0;
+  }
+  return node;
+}
+function displayKey(p) {
+  let out = "";
+  for (const token of p) {
+    if (typeof token === "number") out += `[${token}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
+    else out += `[${JSON.stringify(token)}]`;
+  }
+  return out;
+}
+function pointerOf(p) {
+  return p.map((t) => "/" + escapeToken(t)).join("");
+}
+function readValuesFileOnce(file) {
+  let text2;
+  try {
+    text2 = readFileSync4(file, "utf8");
+  } catch {
+    return void 0;
+  }
+  const parsed = loadYamlDocuments(text2);
+  const doc = parsed.documents[0];
+  if (parsed.problems.length > 0 || doc === void 0) return { value: {} };
+  return { value: doc.value ?? {}, doc };
+}
+function mergeInto(base2, over) {
+  if (isObj(base2) && isObj(over)) {
+    const out = { ...base2 };
+    for (const [key, value] of Object.entries(over)) {
+      if (value === null) delete out[key];
+      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
+    }
+    return out;
+  }
+  return clone(over);
+}
+function clone(value) {
+  return value === void 0 ? value : structuredClone(value);
+}
+function placeAt(prefix2, value) {
+  let out = value;
+  for (let i2 = prefix2.length - 1; i2 >= 0; i2--) out = { [prefix2[i2]]: out };
+  return out;
+}
+function typedScalar(text2) {
+  if (text2 === "true") return true;
+  if (text2 === "false") return false;
+  if (text2 === "null") return null;
+  if (/^-?(0|[1-9][0-9]*)$/.test(text2) && Number.isSafeInteger(Number(text2))) return Number(text2);
+  return text2;
+}
+function splitUnescaped(text2, separator) {
+  const parts = [];
+  let current = "";
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const c3 = text2[i2];
+    if (c3 === "\\" && i2 + 1 < text2.length) {
+      current += text2[i2 + 1];
+      i2++;
+    } else if (c3 === separator) {
+      parts.push(current);
+      current = "";
+    } else current += c3;
+  }
+  parts.push(current);
+  return parts;
+}
+function parseSetPairs(argument) {
+  const out = [];
+  const pieces = [];
+  let depth = 0;
+  let current = "";
+  for (let i2 = 0; i2 < argument.length; i2++) {
+    const c3 = argument[i2];
+    if (c3 === "\\" && i2 + 1 < argument.length) {
+      current += c3 + argument[i2 + 1];
+      i2++;
+      continue;
+    }
+    if (c3 === "{") depth++;
+    if (c3 === "}") depth = Math.max(0, depth - 1);
+    if (c3 === "," && depth === 0) {
+      pieces.push(current);
+      current = "";
+    } else current += c3;
+  }
+  pieces.push(current);
+  for (const piece of pieces) {
+    const eq = piece.search(/(?<!\\)=/);
+    if (eq <= 0) continue;
+    const keyText = piece.slice(0, eq);
+    const valueText = piece.slice(eq + 1);
+    const keyPath = [];
+    for (const part of splitUnescaped(keyText, ".")) {
+      const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+      if (!m) {
+        keyPath.push(part);
+        continue;
+      }
+      if (m[1] !== "") keyPath.push(m[1]);
+      for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
+    }
+    let value;
+    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
+    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
+    out.push({ path: keyPath, value });
+  }
+  return out;
+}
+function setValue(root, p, value) {
+  let node = root;
+  for (let i2 = 0; i2 < p.length - 1; i2++) {
+    const token = p[i2];
+    const nextIsIndex = typeof p[i2 + 1] === "number";
+    if (Array.isArray(node) && typeof token === "number") {
+      while (node.length <= token) node.push(null);
+      if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
+      node = node[token];
+    } else if (isObj(node)) {
+      const key = String(token);
+      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
+      node = node[key];
+    } else return;
+  }
+  const last = p[p.length - 1];
+  if (last === void 0) return;
+  if (Array.isArray(node) && typeof last === "number") {
+    while (node.length <= last) node.push(null);
+    node[last] = value;
+  } else if (isObj(node)) node[String(last)] = value;
+}
+function readChartYaml(dir) {
+  let parsed;
+  try {
+    parsed = parseChartYaml(readFileSync4(path11.join(dir, "Chart.yaml"), "utf8"));
+  } catch {
+    return void 0;
+  }
+  if (!isObj(parsed)) return void 0;
+  const deps = [...arr(parsed.dependencies)];
+  const requirements = path11.join(dir, "requirements.yaml");
+  if (str(parsed.apiVersion) === "v1" && existsSync4(requirements)) {
+    try {
+      const req = parseChartYaml(readFileSync4(requirements, "utf8"));
+      if (isObj(req)) deps.push(...arr(req.dependencies));
+    } catch {
+    }
+  }
+  return {
+    name: str(parsed.name) ?? path11.basename(dir),
+    dependencies: deps.filter(isObj).map((d) => ({
+      name: str(d.name) ?? "",
+      ...str(d.alias) ? { alias: str(d.alias) } : {},
+      ...str(d.condition) ? { condition: str(d.condition) } : {},
+      tags: arr(d.tags).filter((t) => typeof t === "string")
+    }))
+  };
+}
+function vendored(dir) {
+  const found = /* @__PURE__ */ new Map();
+  const chartsDir = path11.join(dir, "charts");
+  let entries;
+  try {
+    entries = readdirSync3(chartsDir).sort();
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const full = path11.join(chartsDir, entry);
+    try {
+      if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
+      else if (statSync4(full).isDirectory() && existsSync4(path11.join(full, "Chart.yaml"))) {
+        const info2 = readChartYaml(full);
+        found.set(info2?.name ?? entry, full);
+      }
+    } catch {
+    }
+  }
+  return found;
+}
+function enabled(dep, values) {
+  if (dep.condition) {
+    for (const condition of dep.condition.split(",")) {
+      const v = getAt(values, condition.trim().split("."));
+      if (typeof v === "boolean") return v;
+    }
+  }
+  if (dep.tags.length > 0) {
+    const tags = isObj(values) && isObj(values.tags) ? values.tags : {};
+    const states = dep.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
+    if (states.length > 0) return states.some(Boolean);
+  }
+  return true;
+}
+function effectiveValues(request2) {
+  const files = request2.files;
+  const readValuesFile = (file) => {
+    if (files === void 0) return readValuesFileOnce(file);
+    if (!files.has(file)) files.set(file, readValuesFileOnce(file));
+    return files.get(file);
+  };
+  const userLayers = [];
+  for (const file of request2.valuesFiles) {
+    const read = readValuesFile(file);
+    if (read === void 0) continue;
+    userLayers.push({ file, kind: "file", prefix: [], value: isObj(read.value) ? read.value : {}, ...read.doc ? { doc: read.doc } : {} });
+  }
+  for (const argument of request2.set) {
+    for (const pair2 of parseSetPairs(argument)) {
+      const value2 = {};
+      setValue(value2, pair2.path, pair2.value);
+      userLayers.push({ file: argument, kind: "set", prefix: [], value: value2 });
+    }
+  }
+  const chartLayers = [];
+  const scopes = [];
+  const root = readChartYaml(request2.chartDir);
+  const collect = (dir, scopePath, sourceNames, name, above2) => {
+    scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
+    if (dir === void 0) return;
+    const own = readValuesFile(path11.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path11.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
+    const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
+    const subs = vendored(dir);
+    const declared = /* @__PURE__ */ new Map();
+    for (const dep of info2?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
+    const children = [];
+    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
+    for (const chartName of subs.keys()) {
+      if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
+    }
+    for (const child2 of children) {
+      const dep = declared.get(child2.key);
+      if (dep && !enabled(dep, seen)) continue;
+      const subDir = subs.get(child2.chartName);
+      const childAbove = isObj(seen) ? seen[child2.key] : void 0;
+      collect(subDir.endsWith(".tgz") ? void 0 : subDir, [...scopePath, child2.key], [...sourceNames, child2.key], child2.chartName, childAbove);
+    }
+    if (ownLayer) chartLayers.push(ownLayer);
+  };
+  let above = {};
+  for (const layer of userLayers) above = mergeInto(above, layer.value);
+  collect(request2.chartDir, [], [root?.name ?? path11.basename(request2.chartDir)], root?.name ?? path11.basename(request2.chartDir), above);
+  const layers = [...chartLayers, ...userLayers];
+  let value = {};
+  for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
+  const top = isObj(value) ? value : {};
+  if (isObj(top.global)) {
+    for (const scope of scopes) {
+      if (scope.path.length === 0) continue;
+      const node = getAt(top, scope.path);
+      if (isObj(node)) node.global = mergeInto(isObj(node.global) ? node.global : {}, top.global);
+    }
+  }
+  const cache2 = /* @__PURE__ */ new Map();
+  const originOf = (p) => {
+    const key = pathKey2(p);
+    if (cache2.has(key)) return cache2.get(key);
+    let found;
+    for (let i2 = layers.length - 1; i2 >= 0; i2--) {
+      const layer = layers[i2];
+      if (p.length < layer.prefix.length || layer.prefix.some((t, j) => p[j] !== t)) continue;
+      const inner = p.slice(layer.prefix.length);
+      if (getAt(layer.value, inner) !== void 0) {
+        found = { layer, inner };
+        break;
+      }
+    }
+    cache2.set(key, found);
+    return found;
+  };
+  return { value: top, layers, scopes, originOf };
+}
+function scopeOfTemplate(values, template) {
+  const parts = template.split("/");
+  const names = [parts[0]];
+  let i2 = 1;
+  while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
+    names.push(parts[i2 + 1]);
+    i2 += 2;
+  }
+  return values.scopes.find((s) => s.sourceNames.length === names.length && s.sourceNames.slice(1).every((n2, j) => n2 === names[j + 1]));
+}
+function* nodesOf(value, base2 = []) {
+  if (Array.isArray(value)) {
+    yield { path: base2, value, kind: "list" };
+    for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base2, i2]);
+  } else if (isObj(value)) {
+    if (base2.length > 0) yield { path: base2, value, kind: "map" };
+    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base2, key]);
+  } else {
+    yield { path: base2, value, kind: "scalar" };
+  }
+}
+function locationOf(values, p) {
+  const origin = values.originOf(p);
+  if (origin === void 0) return void 0;
+  const { layer, inner } = origin;
+  if (layer.kind === "set") return { file: layer.file, key: displayKey(p), kind: "set" };
+  const line = layer.doc?.lineOf(pointerOf(inner));
+  return { file: layer.file, ...line !== void 0 ? { line } : {}, key: displayKey(inner), kind: layer.kind };
+}
+
+// src/provenance/chart-context.ts
+var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
+var MAX_HELPERS = 200;
+var MAX_DEPTH = 4;
+function escapeRegExp(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function literalMatcher(text2) {
+  const quoted = ['"', "'", "`"].map((q) => q + text2 + q);
+  const value = new RegExp(`[:=]\\s*${escapeRegExp(text2)}\\s*(?:[,;]\\s*)?(?:#.*)?$`);
+  return (line) => line.includes(text2) && (quoted.some((q) => line.includes(q)) || value.test(line));
+}
+var RENDER_VALUES = /* @__PURE__ */ new WeakMap();
+function valuesOfRender(render2, files) {
+  let values = RENDER_VALUES.get(render2);
+  if (values === void 0) {
+    const { dir, request: request2 } = render2;
+    values = effectiveValues({ chartDir: dir, valuesFiles: request2.valuesFiles, set: request2.set, ...files ? { files } : {} });
+    RENDER_VALUES.set(render2, values);
+  }
+  return values;
+}
+var DefaultString = class {
+  constructor(path26, value, locate3) {
+    this.path = path26;
+    this.value = value;
+    this.locate = locate3;
+  }
+  path;
+  value;
+  locate;
+  located;
+  get where() {
+    return this.located ??= this.locate();
+  }
+};
+var RenderChartContext = class {
+  constructor(render2, files = /* @__PURE__ */ new Map()) {
+    this.render = render2;
+    this.files = files;
+  }
+  render;
+  files;
+  values;
+  defaults;
+  strings;
+  supplied;
+  lines = /* @__PURE__ */ new Map();
+  helpers = /* @__PURE__ */ new Map();
+  effective() {
+    return this.values ??= valuesOfRender(this.render, this.files);
+  }
+  defaultStrings() {
+    if (this.defaults) return this.defaults;
+    const values = this.effective();
+    const repoRoot = this.render.repoRoot;
+    const out = [];
+    for (const node of nodesOf(values.value)) {
+      if (node.kind !== "scalar" || typeof node.value !== "string" || node.value === "") continue;
+      if (values.originOf(node.path)?.layer.kind !== "chart") continue;
+      out.push(
+        new DefaultString(node.path, node.value, () => {
+          const where = locationOf(values, node.path);
+          return { file: relativeTo(repoRoot, where.file), ...where.line !== void 0 ? { line: where.line } : {}, key: where.key };
+        })
+      );
+    }
+    return this.defaults = out;
+  }
+  valueStrings() {
+    if (this.strings) return this.strings;
+    const out = [];
+    for (const node of nodesOf(this.effective().value)) if (typeof node.value === "string" && node.value !== "") out.push(node.value);
+    return this.strings = out;
+  }
+  suppliedStrings() {
+    if (this.supplied) return this.supplied;
+    const out = /* @__PURE__ */ new Set();
+    for (const layer of this.effective().layers) {
+      if (layer.kind === "chart") continue;
+      for (const node of nodesOf(layer.value)) if (typeof node.value === "string" && node.value !== "") out.add(node.value);
+    }
+    return this.supplied = out;
+  }
+  scopeOf(template) {
+    return scopeOfTemplate(this.effective(), template)?.path;
+  }
+  findLiteral(template, texts) {
+    const wanted = texts.filter((t) => t !== "" && !t.includes("\n")).map(literalMatcher);
+    if (wanted.length === 0) return void 0;
+    const scope = scopeOfTemplate(this.effective(), template);
+    if (scope?.dir === void 0) return void 0;
+    const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
+    const own = path12.join(scope.dir, ...rest);
+    for (const file of [own, ...this.helperFiles(scope.dir)]) {
+      const lines = this.read(file, scope.dir);
+      if (lines === void 0) continue;
+      const index = lines.findIndex((line) => wanted.some((holds) => holds(line)));
+      if (index !== -1) return { file: relativeTo(this.render.repoRoot, file), line: index + 1 };
+    }
+    return void 0;
+  }
+  /** `templates/_*` files of a chart directory (partials: helm renders none of them on their own). */
+  helperFiles(dir) {
+    const known = this.helpers.get(dir);
+    if (known) return known;
+    const out = [];
+    const walk2 = (at2, depth) => {
+      if (depth > MAX_DEPTH || out.length >= MAX_HELPERS) return;
+      let entries;
+      try {
+        entries = readdirSync4(at2).sort();
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const full = path12.join(at2, entry);
+        try {
+          const stat2 = statSync5(full);
+          if (stat2.isDirectory()) walk2(full, depth + 1);
+          else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full);
+        } catch {
+        }
+      }
+    };
+    walk2(path12.join(dir, "templates"), 0);
+    this.helpers.set(dir, out);
+    return out;
+  }
+  /** A template file's lines, only when it really lies inside the chart directory and is not huge. */
+  read(file, dir) {
+    if (this.lines.has(file)) return this.lines.get(file);
+    let lines;
+    const real = safeRealpath(file);
+    const root = safeRealpath(dir);
+    try {
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync5(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync5(real, "utf8").split(/\r?\n/);
+      }
+    } catch {
+      lines = void 0;
+    }
+    this.lines.set(file, lines);
+    return lines;
+  }
+};
+
+// src/provenance/value-sets.ts
+var DEFAULT_VALUE_SET = "default";
+function chartEntries(dir, config) {
+  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
+}
+function ciValuesFiles(dir) {
+  const ci = path13.join(dir, "ci");
+  if (!existsSync5(ci)) return [];
+  try {
+    if (!statSync6(ci).isDirectory()) return [];
+    return readdirSync5(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path13.join(ci, f));
+  } catch {
+    return [];
+  }
+}
+function valueSetsOf(dir, config, options = {}) {
+  const own = chartEntries(dir, config);
+  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
+  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
+  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
+  if (options.all === false) return sets;
+  if (config.valueSets.ci) {
+    for (const file of ciValuesFiles(dir)) {
+      sets.push({ name: `ci/${path13.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+    }
+  }
+  const names = new Set(sets.map((s) => s.name));
+  for (const entry of own) {
+    for (const set of entry.valueSets) {
+      if (names.has(set.name)) continue;
+      names.add(set.name);
+      sets.push({
+        name: set.name,
+        kind: "config",
+        valuesFiles: [...baseFiles, ...set.valuesFiles],
+        set: [...baseSet, ...set.set],
+        own: { valuesFiles: set.valuesFiles, set: set.set }
+      });
+    }
+  }
+  return sets;
+}
+function valueSetOf(object) {
+  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
+}
+function renderKey(chart, valueSet) {
+  return `${chart}\0${valueSet}`;
+}
+function append(into, part, units) {
+  into.findings.push(...part.findings);
+  for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
+  const known = new Set(into.errors.map((e) => `${e.file}\0${e.message}`));
+  for (const error2 of part.errors) if (!known.has(`${error2.file}\0${error2.message}`)) into.errors.push(error2);
+  if (units) into.units.push(...part.units);
+}
+var ValueSetEvaluation = class {
+  constructor(rules, config) {
+    this.config = config;
+    this.unitRules = rules.filter((rule) => rule.scope !== "scan");
+    this.scanRules = rules.filter((rule) => rule.scope === "scan");
+  }
+  config;
+  unitRules;
+  scanRules;
+  /** The value sets of a chart share its values.yaml files: parsed once for all of them. */
+  files = /* @__PURE__ */ new Map();
+  contexts = /* @__PURE__ */ new Map();
+  done = /* @__PURE__ */ new Map();
+  chartOf = (object) => {
+    const { source } = object;
+    if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
+    return this.contexts.get(renderKey(source.chart, source.valueSet));
+  };
+  add(render2) {
+    if (this.done.has(render2)) return;
+    const context3 = new RenderChartContext(render2, this.files);
+    this.contexts.set(renderKey(render2.chart, render2.valueSet.name), context3);
+    if (render2.valueSet.kind === "default" || this.config.provenance.enabled) valuesOfRender(render2, this.files);
+    this.done.set(render2, evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context3 }));
+  }
+  finish(objects, renders) {
+    const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
+    const covered2 = /* @__PURE__ */ new Set();
+    for (const render2 of renders) {
+      this.add(render2);
+      append(result, this.done.get(render2), true);
+      for (const object of render2.objects) covered2.add(object);
+    }
+    const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
+    for (const object of objects) {
+      const key = valueSetOf(object);
+      const list3 = partitions.get(key);
+      if (list3) list3.push(object);
+      else partitions.set(key, [object]);
+    }
+    for (const members of partitions.values()) {
+      const rest = members.filter((object) => !covered2.has(object));
+      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true);
+      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false);
+    }
+    return result;
+  }
+};
+function capSeverity(severity, cap) {
+  if (cap === "keep") return severity;
+  return severityRank(severity) > severityRank(cap) ? cap : severity;
+}
+function compareSets(a2, b) {
+  if (a2 === b) return 0;
+  if (a2 === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a2 < b ? -1 : 1;
+}
+function mergeValueSets(findings, config) {
+  const out = [];
+  const groups = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    if (finding.source.kind !== "helm") {
+      out.push(finding);
+      continue;
+    }
+    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else groups.set(key, [finding]);
+  }
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted[0];
+    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const merged = { ...first, valueSets: sets };
+    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
+    out.push(merged);
+  }
+  return out;
+}
+
 // src/core/charts.ts
+function afterSpawns(fn) {
+  return new Promise((resolve2, reject) => {
+    setImmediate(() => {
+      try {
+        resolve2(fn());
+      } catch (error2) {
+        reject(error2);
+      }
+    });
+  });
+}
 async function mapLimit(items, limit, fn) {
   const results = new Array(items.length);
   let next = 0;
@@ -54856,13 +55648,26 @@ async function mapLimit(items, limit, fn) {
 async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
   const concurrency = Math.max(1, os7.availableParallelism());
+  const located = helm();
+  located.catch(() => void 0);
   const jobs = [];
   for (const dir of dirs) {
     const info2 = checkChart(dir, repoRoot, loaded);
     if (info2 === void 0) continue;
     for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info: info2, set });
   }
-  const renders = await mapLimit(jobs, concurrency, (job) => renderOne(job.dir, job.info, job.set, helm, config, repoRoot, loaded));
+  await located;
+  const checkedCharts = /* @__PURE__ */ new Map();
+  const finished7 = [];
+  await mapLimit(
+    jobs.map((job, index) => ({ ...job, index })),
+    concurrency,
+    async (job) => {
+      const outcome = await renderOne(job.dir, job.set, helm, config, repoRoot, loaded, checkedCharts);
+      finished7[job.index] = outcome === void 0 ? Promise.resolve(void 0) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+    }
+  );
+  const renders = await Promise.all(finished7);
   for (const render2 of renders) {
     if (render2 === void 0) continue;
     loaded.renders.push(render2);
@@ -54925,7 +55730,7 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
   }
   return objects;
 }
-async function renderOne(dir, info2, set, helm, config, repoRoot, loaded) {
+async function renderOne(dir, set, helm, config, repoRoot, loaded, checkedCharts) {
   const chartPath = relativeTo(repoRoot, dir);
   const binary = await helm();
   const request2 = {
@@ -54936,7 +55741,8 @@ async function renderOne(dir, info2, set, helm, config, repoRoot, loaded) {
     valuesFiles: set.valuesFiles,
     set: set.set,
     ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
-    timeoutMs: config.helm.timeoutSeconds * 1e3
+    timeoutMs: config.helm.timeoutSeconds * 1e3,
+    checkedCharts
   };
   const outcome = await renderChart(request2);
   loaded.renderMs += outcome.ms;
@@ -54945,22 +55751,28 @@ async function renderOne(dir, info2, set, helm, config, repoRoot, loaded) {
     loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which2}${outcome.message}` });
     return void 0;
   }
+  return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
+}
+function parseRender(dir, info2, set, outcome, config, repoRoot, loaded, onRender) {
+  const chartPath = relativeTo(repoRoot, dir);
   const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
   const record = { chart: chartPath, name: info2.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set.kind !== "default") {
     if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
     if (set.own.set.length > 0) record.set = [...set.own.set];
   }
-  return { dir, chart: chartPath, info: info2, valueSet: set, request: request2, objects, record, repoRoot };
+  const render2 = { dir, chart: chartPath, info: info2, valueSet: set, request: outcome.request, objects, record, repoRoot };
+  onRender?.(render2);
+  return render2;
 }
 
 // src/core/suppress.ts
-import { existsSync as existsSync5, readFileSync as readFileSync5 } from "node:fs";
-import path13 from "node:path";
+import { existsSync as existsSync6, readFileSync as readFileSync7 } from "node:fs";
+import path15 from "node:path";
 
 // src/provenance/template-lines.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync4, statSync as statSync5 } from "node:fs";
-import path12 from "node:path";
+import { readdirSync as readdirSync6, readFileSync as readFileSync6, statSync as statSync7 } from "node:fs";
+import path14 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -54992,61 +55804,57 @@ var TemplateSources = class {
   chartDir;
   files = /* @__PURE__ */ new Map();
   definesCache;
+  allFilesCache;
   helperRefsCache = /* @__PURE__ */ new Map();
   read(file) {
     if (this.files.has(file)) return this.files.get(file);
     let result;
     try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync4(file, "utf8").split(/\r?\n/) };
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync6(file, "utf8").split(/\r?\n/) };
     } catch {
       result = void 0;
     }
     this.files.set(file, result);
     return result;
   }
-  /** Every template and helper file of the chart and its vendored subcharts. */
+  /** Every template and helper file of the chart and its vendored subcharts (listed once per instance). */
   allFiles() {
+    if (this.allFilesCache) return this.allFilesCache;
     const out = [];
-    const walk2 = (dir, depth) => {
-      if (depth > 8) return;
+    const list3 = (dir) => {
       let entries;
       try {
-        entries = readdirSync4(dir).sort();
+        entries = readdirSync6(dir, { withFileTypes: true });
       } catch {
-        return;
+        return [];
       }
-      for (const entry of entries) {
-        const full = path12.join(dir, entry);
-        let stat2;
-        try {
-          stat2 = statSync5(full);
-        } catch {
-          continue;
+      return entries.map((entry) => {
+        const full = path14.join(dir, entry.name);
+        let isDir = entry.isDirectory();
+        if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
+          try {
+            isDir = statSync7(full).isDirectory();
+          } catch {
+            isDir = false;
+          }
         }
-        if (stat2.isDirectory()) walk2(full, depth + 1);
-        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry)) out.push(full);
+        return { name: entry.name, full, dir: isDir };
+      }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+    };
+    const walk2 = (dir, depth) => {
+      if (depth > 8) return;
+      for (const entry of list3(dir)) {
+        if (entry.dir) walk2(entry.full, depth + 1);
+        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry.name)) out.push(entry.full);
       }
     };
     const chartWalk = (dir, depth) => {
-      walk2(path12.join(dir, "templates"), 0);
-      const charts = path12.join(dir, "charts");
+      walk2(path14.join(dir, "templates"), 0);
       if (depth > 6) return;
-      let entries;
-      try {
-        entries = readdirSync4(charts).sort();
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
-        const full = path12.join(charts, entry);
-        try {
-          if (statSync5(full).isDirectory()) chartWalk(full, depth + 1);
-        } catch {
-        }
-      }
+      for (const entry of list3(path14.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
     };
     chartWalk(this.chartDir, 0);
-    return out;
+    return this.allFilesCache = out;
   }
   /** `define` blocks across the chart, with their line ranges. */
   defines() {
@@ -55197,7 +56005,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path12.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path14.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -55353,14 +56161,14 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path13.join(dir, "values.yaml"));
+    const add = (dir) => files.add(path15.join(dir, "values.yaml"));
     add(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path13.sep}templates${path13.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path15.sep}templates${path15.sep}`));
       if (chartDir) add(chartDir);
     }
   }
-  return [...files].filter((f) => existsSync5(f)).sort();
+  return [...files].filter((f) => existsSync6(f)).sort();
 }
 function objectKey2(source, ref) {
   return [source.chart ?? "", source.file, source.valueSet ?? "", source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
@@ -55395,9 +56203,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path13.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path15.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path13.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path15.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -55420,7 +56228,7 @@ function applySuppressions(findings, options) {
   for (const file of options.files ?? []) {
     let text2;
     try {
-      text2 = readFileSync5(file, "utf8");
+      text2 = readFileSync7(file, "utf8");
     } catch {
       continue;
     }
@@ -55448,7 +56256,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path13.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path15.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.container !== void 0 && c3.container !== container) continue;
@@ -55554,322 +56362,7 @@ import { createHash as createHash2 } from "node:crypto";
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
 import os8 from "node:os";
-import path15 from "node:path";
-
-// src/provenance/values.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-import { existsSync as existsSync6, readdirSync as readdirSync5, readFileSync as readFileSync6, statSync as statSync6 } from "node:fs";
-import path14 from "node:path";
-function pathKey2(p) {
-  return JSON.stringify(p);
-}
-function getAt(root, p) {
-  let node = root;
-  for (const token of p) {
-    if (Array.isArray(node) && typeof token === "number") node = node[token];
-    else if (isObj(node) && typeof token === "string") node = node[token];
-    else return void 0;
-  }
-  return node;
-}
-function displayKey(p) {
-  let out = "";
-  for (const token of p) {
-    if (typeof token === "number") out += `[${token}]`;
-    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
-    else out += `[${JSON.stringify(token)}]`;
-  }
-  return out;
-}
-function pointerOf(p) {
-  return p.map((t) => "/" + escapeToken(t)).join("");
-}
-function readValuesFile(file) {
-  let text2;
-  try {
-    text2 = readFileSync6(file, "utf8");
-  } catch {
-    return void 0;
-  }
-  const parsed = loadYamlDocuments(text2);
-  const doc = parsed.documents[0];
-  if (parsed.problems.length > 0 || doc === void 0) return { value: {} };
-  return { value: doc.value ?? {}, doc };
-}
-function mergeInto(base2, over) {
-  if (isObj(base2) && isObj(over)) {
-    const out = { ...base2 };
-    for (const [key, value] of Object.entries(over)) {
-      if (value === null) delete out[key];
-      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
-    }
-    return out;
-  }
-  return clone(over);
-}
-function clone(value) {
-  return value === void 0 ? value : structuredClone(value);
-}
-function placeAt(prefix2, value) {
-  let out = value;
-  for (let i2 = prefix2.length - 1; i2 >= 0; i2--) out = { [prefix2[i2]]: out };
-  return out;
-}
-function typedScalar(text2) {
-  if (text2 === "true") return true;
-  if (text2 === "false") return false;
-  if (text2 === "null") return null;
-  if (/^-?(0|[1-9][0-9]*)$/.test(text2) && Number.isSafeInteger(Number(text2))) return Number(text2);
-  return text2;
-}
-function splitUnescaped(text2, separator) {
-  const parts = [];
-  let current = "";
-  for (let i2 = 0; i2 < text2.length; i2++) {
-    const c3 = text2[i2];
-    if (c3 === "\\" && i2 + 1 < text2.length) {
-      current += text2[i2 + 1];
-      i2++;
-    } else if (c3 === separator) {
-      parts.push(current);
-      current = "";
-    } else current += c3;
-  }
-  parts.push(current);
-  return parts;
-}
-function parseSetPairs(argument) {
-  const out = [];
-  const pieces = [];
-  let depth = 0;
-  let current = "";
-  for (let i2 = 0; i2 < argument.length; i2++) {
-    const c3 = argument[i2];
-    if (c3 === "\\" && i2 + 1 < argument.length) {
-      current += c3 + argument[i2 + 1];
-      i2++;
-      continue;
-    }
-    if (c3 === "{") depth++;
-    if (c3 === "}") depth = Math.max(0, depth - 1);
-    if (c3 === "," && depth === 0) {
-      pieces.push(current);
-      current = "";
-    } else current += c3;
-  }
-  pieces.push(current);
-  for (const piece of pieces) {
-    const eq = piece.search(/(?<!\\)=/);
-    if (eq <= 0) continue;
-    const keyText = piece.slice(0, eq);
-    const valueText = piece.slice(eq + 1);
-    const keyPath = [];
-    for (const part of splitUnescaped(keyText, ".")) {
-      const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-      if (!m) {
-        keyPath.push(part);
-        continue;
-      }
-      if (m[1] !== "") keyPath.push(m[1]);
-      for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
-    }
-    let value;
-    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
-    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
-    out.push({ path: keyPath, value });
-  }
-  return out;
-}
-function setValue(root, p, value) {
-  let node = root;
-  for (let i2 = 0; i2 < p.length - 1; i2++) {
-    const token = p[i2];
-    const nextIsIndex = typeof p[i2 + 1] === "number";
-    if (Array.isArray(node) && typeof token === "number") {
-      while (node.length <= token) node.push(null);
-      if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
-      node = node[token];
-    } else if (isObj(node)) {
-      const key = String(token);
-      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
-      node = node[key];
-    } else return;
-  }
-  const last = p[p.length - 1];
-  if (last === void 0) return;
-  if (Array.isArray(node) && typeof last === "number") {
-    while (node.length <= last) node.push(null);
-    node[last] = value;
-  } else if (isObj(node)) node[String(last)] = value;
-}
-function readChartYaml(dir) {
-  let parsed;
-  try {
-    parsed = (0, import_yaml3.parse)(readFileSync6(path14.join(dir, "Chart.yaml"), "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
-  } catch {
-    return void 0;
-  }
-  if (!isObj(parsed)) return void 0;
-  const deps = [...arr(parsed.dependencies)];
-  const requirements = path14.join(dir, "requirements.yaml");
-  if (str(parsed.apiVersion) === "v1" && existsSync6(requirements)) {
-    try {
-      const req = (0, import_yaml3.parse)(readFileSync6(requirements, "utf8"), { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
-      if (isObj(req)) deps.push(...arr(req.dependencies));
-    } catch {
-    }
-  }
-  return {
-    name: str(parsed.name) ?? path14.basename(dir),
-    dependencies: deps.filter(isObj).map((d) => ({
-      name: str(d.name) ?? "",
-      ...str(d.alias) ? { alias: str(d.alias) } : {},
-      ...str(d.condition) ? { condition: str(d.condition) } : {},
-      tags: arr(d.tags).filter((t) => typeof t === "string")
-    }))
-  };
-}
-function vendored(dir) {
-  const found = /* @__PURE__ */ new Map();
-  const chartsDir = path14.join(dir, "charts");
-  let entries;
-  try {
-    entries = readdirSync5(chartsDir).sort();
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const full = path14.join(chartsDir, entry);
-    try {
-      if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-      else if (statSync6(full).isDirectory() && existsSync6(path14.join(full, "Chart.yaml"))) {
-        const info2 = readChartYaml(full);
-        found.set(info2?.name ?? entry, full);
-      }
-    } catch {
-    }
-  }
-  return found;
-}
-function enabled(dep, values) {
-  if (dep.condition) {
-    for (const condition of dep.condition.split(",")) {
-      const v = getAt(values, condition.trim().split("."));
-      if (typeof v === "boolean") return v;
-    }
-  }
-  if (dep.tags.length > 0) {
-    const tags = isObj(values) && isObj(values.tags) ? values.tags : {};
-    const states = dep.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
-    if (states.length > 0) return states.some(Boolean);
-  }
-  return true;
-}
-function effectiveValues(request2) {
-  const userLayers = [];
-  for (const file of request2.valuesFiles) {
-    const read = readValuesFile(file);
-    if (read === void 0) continue;
-    userLayers.push({ file, kind: "file", prefix: [], value: isObj(read.value) ? read.value : {}, ...read.doc ? { doc: read.doc } : {} });
-  }
-  for (const argument of request2.set) {
-    for (const pair2 of parseSetPairs(argument)) {
-      const value2 = {};
-      setValue(value2, pair2.path, pair2.value);
-      userLayers.push({ file: argument, kind: "set", prefix: [], value: value2 });
-    }
-  }
-  const chartLayers = [];
-  const scopes = [];
-  const root = readChartYaml(request2.chartDir);
-  const collect = (dir, scopePath, sourceNames, name, above2) => {
-    scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
-    if (dir === void 0) return;
-    const own = readValuesFile(path14.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path14.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
-    const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
-    const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
-    const subs = vendored(dir);
-    const declared = /* @__PURE__ */ new Map();
-    for (const dep of info2?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
-    const children = [];
-    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
-    for (const chartName of subs.keys()) {
-      if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
-    }
-    for (const child2 of children) {
-      const dep = declared.get(child2.key);
-      if (dep && !enabled(dep, seen)) continue;
-      const subDir = subs.get(child2.chartName);
-      const childAbove = isObj(seen) ? seen[child2.key] : void 0;
-      collect(subDir.endsWith(".tgz") ? void 0 : subDir, [...scopePath, child2.key], [...sourceNames, child2.key], child2.chartName, childAbove);
-    }
-    if (ownLayer) chartLayers.push(ownLayer);
-  };
-  let above = {};
-  for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request2.chartDir, [], [root?.name ?? path14.basename(request2.chartDir)], root?.name ?? path14.basename(request2.chartDir), above);
-  const layers = [...chartLayers, ...userLayers];
-  let value = {};
-  for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
-  const top = isObj(value) ? value : {};
-  if (isObj(top.global)) {
-    for (const scope of scopes) {
-      if (scope.path.length === 0) continue;
-      const node = getAt(top, scope.path);
-      if (isObj(node)) node.global = mergeInto(isObj(node.global) ? node.global : {}, top.global);
-    }
-  }
-  const cache2 = /* @__PURE__ */ new Map();
-  const originOf = (p) => {
-    const key = pathKey2(p);
-    if (cache2.has(key)) return cache2.get(key);
-    let found;
-    for (let i2 = layers.length - 1; i2 >= 0; i2--) {
-      const layer = layers[i2];
-      if (p.length < layer.prefix.length || layer.prefix.some((t, j) => p[j] !== t)) continue;
-      const inner = p.slice(layer.prefix.length);
-      if (getAt(layer.value, inner) !== void 0) {
-        found = { layer, inner };
-        break;
-      }
-    }
-    cache2.set(key, found);
-    return found;
-  };
-  return { value: top, layers, scopes, originOf };
-}
-function scopeOfTemplate(values, template) {
-  const parts = template.split("/");
-  const names = [parts[0]];
-  let i2 = 1;
-  while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
-    names.push(parts[i2 + 1]);
-    i2 += 2;
-  }
-  return values.scopes.find((s) => s.sourceNames.length === names.length && s.sourceNames.slice(1).every((n2, j) => n2 === names[j + 1]));
-}
-function* nodesOf(value, base2 = []) {
-  if (Array.isArray(value)) {
-    yield { path: base2, value, kind: "list" };
-    for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base2, i2]);
-  } else if (isObj(value)) {
-    if (base2.length > 0) yield { path: base2, value, kind: "map" };
-    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base2, key]);
-  } else {
-    yield { path: base2, value, kind: "scalar" };
-  }
-}
-function locationOf(values, p) {
-  const origin = values.originOf(p);
-  if (origin === void 0) return void 0;
-  const { layer, inner } = origin;
-  if (layer.kind === "set") return { file: layer.file, key: displayKey(p), kind: "set" };
-  const line = layer.doc?.lineOf(pointerOf(inner));
-  return { file: layer.file, ...line !== void 0 ? { line } : {}, key: displayKey(inner), kind: layer.kind };
-}
-
-// src/provenance/locate.ts
+import path16 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -56197,7 +56690,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path15.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path16.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync3(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -56333,7 +56826,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path15.join(os8.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path16.join(os8.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -56482,7 +56975,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
     const render2 = chartRenders.find((r) => r.valueSet.name === DEFAULT_VALUE_SET);
     if (render2 === void 0) continue;
     const known = knowledge.get(chart);
-    const values = known?.values ?? effectiveValues({ chartDir: render2.dir, valuesFiles: render2.request.valuesFiles, set: render2.request.set });
+    const values = known?.values ?? valuesOfRender(render2);
     const leaves = dangerousLeaves(values);
     if (leaves.length === 0) continue;
     const rendered = renderedFields(chartRenders);
@@ -56530,8 +57023,8 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync7, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import path16 from "node:path";
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync8, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import path17 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -56543,8 +57036,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path25 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path25}(?![A-Za-z0-9_.])`);
+    const path26 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path26}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -56618,8 +57111,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path16.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path16.isAbsolute(relative)) {
+    const relative = path17.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path17.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -56647,13 +57140,13 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path16.join(tmp, "chart-"));
-  const chartCopy = path16.join(copy, path16.basename(render2.dir));
+  const copy = mkdtempSync4(path17.join(tmp, "chart-"));
+  const chartCopy = path17.join(copy, path17.basename(render2.dir));
   cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync7(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync8(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -56688,7 +57181,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path16.join(chartCopy, path16.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync4(path17.join(chartCopy, path17.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -56696,7 +57189,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path16.join(copy, `values-${trial}.json`);
+        const file = path17.join(copy, `values-${trial}.json`);
         writeFileSync4(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -56714,14 +57207,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path16.join(chartCopy, path16.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path17.join(chartCopy, path17.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path16.join(chartCopy, path16.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path17.join(chartCopy, path17.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -56792,7 +57285,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync8(config.file, "utf8");
+    text2 = readFileSync9(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -56823,24 +57316,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path25 = relative.slice(0, length);
+  const path26 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path25, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path26, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path25, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path25, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path26, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path26, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path17.resolve(render2.repoRoot, source.file);
+  const templateAbs = path18.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -56894,7 +57387,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path17.resolve(render2.repoRoot, source.file);
+  const templateAbs = path18.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at2 = proven.report ?? { file: proven.file, line: proven.line };
@@ -56914,7 +57407,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
   for (const f of findings) if (f.source.kind === "helm" && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\0${f.fingerprint}`);
   const byRender = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID) continue;
+    if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== void 0) continue;
     const set = f.source.valueSet ?? DEFAULT_VALUE_SET;
     if (set !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
     const key = `${f.source.chart}\0${set}`;
@@ -56933,7 +57426,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     const mine = byRender.get(`${render2.chart}\0${render2.valueSet.name}`) ?? [];
     if (mine.length === 0 && !(isDefault && lintOn)) return;
     const started = performance.now();
-    const values = effectiveValues({ chartDir: render2.dir, valuesFiles: render2.request.valuesFiles, set: render2.request.set });
+    const values = valuesOfRender(render2);
     const index = /* @__PURE__ */ new Map();
     for (const object of render2.objects) index.set(objectKey3(object.source, object.ref), object);
     const templateSources = sourcesOf(render2.dir);
@@ -56965,7 +57458,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path17.join(os9.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path18.join(os9.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -57013,11 +57506,11 @@ function classifyPlanFile(bytes) {
     }
     return { kind: "not-plan" };
   }
-  const decoded = decode(bytes);
+  const decoded = decode2(bytes);
   if (decoded === void 0) return { kind: "not-plan" };
   return classifyText(decoded.text, decoded.encoding);
 }
-function decode(bytes) {
+function decode2(bytes) {
   if (bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191) {
     return { text: bytes.toString("utf8", 3), encoding: "utf-8-bom" };
   }
@@ -57402,55 +57895,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path25 = [];
+  const path26 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path25.push(Number(step));
+      path26.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path25.push(step);
+      path26.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path25.push(key);
+    path26.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path25.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path25.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path26.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path26.push(0);
     node = next;
     parent = key;
   }
-  return path25;
+  return path26;
 }
 
 // src/loaders/terraform/helm-release.ts
-import { existsSync as existsSync7, statSync as statSync7 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync7, statSync as statSync8 } from "node:fs";
+import path19 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside(root, target) {
-  const rel = path18.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path18.isAbsolute(rel);
+  const rel = path19.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path19.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path18.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path18.resolve(dirs.moduleDir, chart));
+  const candidates = [path19.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path19.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
-    const stat2 = statSync7(candidate2);
-    if (stat2.isDirectory() && existsSync7(path18.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    const stat2 = statSync8(candidate2);
+    if (stat2.isDirectory() && existsSync7(path19.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat2.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -57557,7 +58050,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path18.relative(dirs.repoRoot, t).split(path18.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path19.relative(dirs.repoRoot, t).split(path19.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -57576,8 +58069,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync8 } from "node:fs";
-import path19 from "node:path";
+import { existsSync as existsSync8, readdirSync as readdirSync7, readFileSync as readFileSync10, statSync as statSync9 } from "node:fs";
+import path20 from "node:path";
 
 // src/loaders/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -57817,13 +58310,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path25, blockLine) {
+function locatePath(body, path26, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path25.length) {
-    const step = path25[i2];
+  while (i2 < path26.length) {
+    const step = path26[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -57838,8 +58331,8 @@ function locatePath(body, path25, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path25[i2 + 1] === "number") {
-        index = path25[i2 + 1];
+      if (typeof path26[i2 + 1] === "number") {
+        index = path26[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -57947,8 +58440,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path19.resolve(options.rootDir);
-    this.repoRoot = path19.resolve(options.repoRoot);
+    this.rootDir = path20.resolve(options.rootDir);
+    this.repoRoot = path20.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -57956,23 +58449,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path19.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path19.isAbsolute(rel);
+    const rel = path20.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path20.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path19.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path20.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync9(file, "utf8"));
+      const parsed = JSON.parse(readFileSync10(file, "utf8"));
       const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list3) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path19.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path20.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -57991,7 +58484,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path19.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path20.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -58006,20 +58499,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync6(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync7(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path19.join(dir, entry);
+      const absolute = path20.join(dir, entry);
       let text2;
       try {
-        if (!statSync8(absolute).isFile()) continue;
-        text2 = readFileSync9(absolute, "utf8");
+        if (!statSync9(absolute).isFile()) continue;
+        text2 = readFileSync10(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path19.relative(this.repoRoot, absolute).split(path19.sep).join("/");
+      const file = path20.relative(this.repoRoot, absolute).split(path20.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -58293,12 +58786,12 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/loaders/terraform/load-plan-file.ts
-import path20 from "node:path";
+import path21 from "node:path";
 async function loadPlanFile(json, options) {
-  const planFile = path20.relative(options.repoRoot, options.file).split(path20.sep).join("/");
+  const planFile = path21.relative(options.repoRoot, options.file).split(path21.sep).join("/");
   const loaded = loadPlan(json, {
     planFile,
-    planDir: path20.dirname(options.file),
+    planDir: path21.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -58332,8 +58825,8 @@ async function loadPlanFile(json, options) {
 
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync9, readFileSync as readFileSync10, statSync as statSync9 } from "node:fs";
-import path21 from "node:path";
+import { existsSync as existsSync9, readFileSync as readFileSync11, statSync as statSync10 } from "node:fs";
+import path22 from "node:path";
 
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
@@ -58501,18 +58994,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path21.resolve(start);
-  if (existsSync9(dir) && !safeIsDirectory(dir)) dir = path21.dirname(dir);
+  let dir = path22.resolve(start);
+  if (existsSync9(dir) && !safeIsDirectory(dir)) dir = path22.dirname(dir);
   for (; ; ) {
-    const candidate2 = path21.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path22.join(dir, CONFIG_FILE_NAME);
     if (existsSync9(candidate2)) return candidate2;
-    if (dir === stopAt || path21.dirname(dir) === dir) return void 0;
-    dir = path21.dirname(dir);
+    if (dir === stopAt || path22.dirname(dir) === dir) return void 0;
+    dir = path22.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync9(p).isDirectory();
+    return statSync10(p).isDirectory();
   } catch {
     return false;
   }
@@ -58532,14 +59025,14 @@ function describeAjvError(error2) {
 }
 var validatorCache;
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path21.resolve(repoRoot), path21.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path22.resolve(repoRoot), path22.resolve(file));
   if (confined) {
     const problem2 = confinementProblem(repoRoot, file);
     if (problem2) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync10(file, "utf8");
+    text2 = readFileSync11(file, "utf8");
   } catch (error2) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
   }
@@ -58566,7 +59059,7 @@ function loadConfig(file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path21.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path22.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, confined ? repoRoot : void 0)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -58597,7 +59090,7 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path21.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path22.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -58617,14 +59110,14 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path21.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path21.resolve(baseDir, f)),
+    path: path22.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path22.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set.name,
-        valuesFiles: (set.values ?? []).map((f) => path21.resolve(baseDir, f)),
+        valuesFiles: (set.values ?? []).map((f) => path22.resolve(baseDir, f)),
         set: set.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
@@ -58641,15 +59134,15 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path21.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path21.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path22.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path22.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path21.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path22.resolve(baseDir, f));
   }
   return config;
 }
@@ -58662,7 +59155,7 @@ function ruleIds(rules = RULES) {
 function resolveConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path22.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path23.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   if (options.failOn) config.failOn = options.failOn;
@@ -58675,7 +59168,7 @@ function resolveConfig(options, repoRoot) {
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path22.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path23.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -58694,7 +59187,7 @@ function loadManifestText(text2, file, explicit, loaded) {
   }
   loaded.objects.push(...objects);
 }
-async function load2(inputs, config, options, repoRoot) {
+async function load2(inputs, config, options, repoRoot, onRender) {
   const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
   let helmPromise;
   const helm = () => helmPromise ??= locateHelm(options.helmPath);
@@ -58722,12 +59215,12 @@ async function load2(inputs, config, options, repoRoot) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path22.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path23.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync11(input.file);
+        bytes = readFileSync12(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
@@ -58737,13 +59230,13 @@ async function load2(inputs, config, options, repoRoot) {
   }
   const charts = inputs.filter((input) => input.kind === "chart");
   if (charts.length > 0) {
+    let rendered;
     try {
-      await helm();
+      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, ...onRender ? { onRender } : {} });
     } catch (error2) {
       if (error2 instanceof HelmNotFoundError) throw new UsageError(error2.message, { cause: error2 });
       throw error2;
     }
-    const rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true });
     loaded.renders.push(...rendered.renders);
     loaded.objects.push(...rendered.objects);
     loaded.errors.push(...rendered.errors);
@@ -58766,8 +59259,9 @@ async function scanWithBudget(options) {
   const config = resolveConfig(options, repoRoot);
   const paths = options.paths.length > 0 ? options.paths : ["."];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
-  const loaded = await load2(discovery.inputs, config, options, repoRoot);
-  const evaluation = evaluateValueSets(loaded.objects, rules, config);
+  const evaluator = new ValueSetEvaluation(rules, config);
+  const loaded = await load2(discovery.inputs, config, options, repoRoot, (render2) => evaluator.add(render2));
+  const evaluation = evaluator.finish(loaded.objects, loaded.renders);
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules) });
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
@@ -59143,8 +59637,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path25 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path25} | ${where} |`;
+  const path26 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path26} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -59825,9 +60319,9 @@ function render(format2, result, options) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync12 } from "node:fs";
+import { readFileSync as readFileSync13 } from "node:fs";
 import os10 from "node:os";
-import path23 from "node:path";
+import path24 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function str2(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
@@ -59840,7 +60334,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync12(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync13(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -59872,7 +60366,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path23.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path24.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -59884,7 +60378,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path23.resolve(env.RUNNER_TEMP) : os10.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path24.resolve(env.RUNNER_TEMP) : os10.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -59894,7 +60388,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 
 // src/action/from-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync13, statSync as statSync10 } from "node:fs";
+import { readFileSync as readFileSync14, statSync as statSync11 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -60438,8 +60932,8 @@ var validator;
 function loadReport(file) {
   let text2;
   try {
-    if (statSync10(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync13(file, "utf8");
+    if (statSync11(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync14(file, "utf8");
   } catch (error2) {
     if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(`cannot read the report ${file}: ${error2.message}`);
@@ -60459,7 +60953,7 @@ function loadReport(file) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync14, existsSync as existsSync10 } from "fs";
+import { readFileSync as readFileSync15, existsSync as existsSync10 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -60470,10 +60964,10 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync10(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync14(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync15(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path25 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path25} does not exist${EOL5}`);
+        const path26 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path26} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -65146,10 +65640,10 @@ function scanOptions(inputs, workspace) {
   return {
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path24.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path25.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
-    valuesFiles: inputs.valuesFiles.map((f) => path24.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path25.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm }
   };
 }
@@ -65157,7 +65651,7 @@ function slug(name) {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "preadmit";
 }
 function writeFile2(file, text2) {
-  mkdirSync(path24.dirname(file), { recursive: true });
+  mkdirSync(path25.dirname(file), { recursive: true });
   writeFileSync5(file, text2);
 }
 function describeFailure(what, result) {
@@ -65203,7 +65697,7 @@ async function run2(log = actionsLogger) {
   let result;
   try {
     if (inputs.report !== void 0) {
-      const file = path24.resolve(ctx.workspace, inputs.report);
+      const file = path25.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
       result = loadReport(file);
     } else {
@@ -65254,8 +65748,8 @@ async function publish(result, inputs, ctx, publishing, log) {
   const conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl = ctx.repository !== void 0 && ctx.sha !== void 0 ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : void 0;
   const compose = (limit, limitName, prefix2) => composeReport(result, { rules: RULES, limit, limitName, ...fileUrl !== void 0 && { fileUrl }, ...prefix2 !== void 0 && { prefix: prefix2 } });
-  const sarifFile = path24.resolve(ctx.workspace, inputs.sarifFile);
-  const reportJson = path24.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
+  const sarifFile = path25.resolve(ctx.workspace, inputs.sarifFile);
+  const reportJson = path25.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
   writeFile2(sarifFile, render("sarif", result, { rules: RULES }));
   writeFile2(reportJson, render("json", result, { rules: RULES }));
   log.info(render("text", result, { rules: RULES, color: false }));

@@ -6,6 +6,8 @@ import { evaluatePod, forbiddenReasons } from '../src/pss/index.ts';
 
 export default defineRule({
   target: 'pod',
+  // The Namespace is often created apart from what runs in it: every Namespace of the scan is read.
+  scope: 'scan',
   meta: {
     id: 'pss-namespace-rejection',
     title: 'Pods must pass their namespace\'s enforced Pod Security level',

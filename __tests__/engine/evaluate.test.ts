@@ -44,6 +44,26 @@ describe('evaluate', () => {
     expect(findings.map((f) => f.ruleId)).toEqual(['pss-privileged']);
   });
 
+  it("gives the scan's namespaces only to rules declared scope: 'scan' (the others run per unit, as renders arrive)", () => {
+    const meta = { title: 't', category: 'admission' as const, defaultSeverity: 'low' as const, description: 'd', remediation: 'r', references: [], messages: { seen: '{{count}}' } };
+    const reader = (id: string, scope?: 'scan') =>
+      defineRule({
+        target: 'object',
+        meta: { ...meta, id },
+        ...(scope ? { scope } : {}),
+        kinds: ['Pod'],
+        *check(_object, { namespaces }) {
+          yield { messageId: 'seen', path: '', data: { count: namespaces.size } };
+        },
+      });
+    const objects = loadObjects(`apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\n${testPod('pre-install')}`);
+    const { findings, errors } = evaluate(objects, [reader('unit-reader'), reader('scan-reader', 'scan')], defaultConfig());
+    expect(findings.map((f) => [f.ruleId, f.message])).toEqual([['scan-reader', '1']]);
+    expect(errors).toEqual([expect.objectContaining({ kind: 'internal', message: expect.stringContaining("rule unit-reader failed on Pod/release-test-connection: reads the namespaces of the whole scan but is not declared scope: 'scan'") })]);
+    // Every rule of the catalog that reads namespaces declares it: none fails this way on a scan with a Namespace.
+    expect(evaluate(objects, RULES, defaultConfig()).errors).toEqual([]);
+  });
+
   it('applies severity overrides and disabled rules from configuration', () => {
     const config = defaultConfig();
     config.rules['pss-privileged'] = { enabled: true, severity: 'low', options: {} };

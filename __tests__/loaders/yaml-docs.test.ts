@@ -120,9 +120,47 @@ describe('the YAML dialect Kubernetes reads', () => {
     expect(parseRenderedDocument(crd).documents[0]!.value).toEqual({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' } });
   });
 
-  it('falls back to the positional parser for aliases and errors, keeping its limits', () => {
+  it('falls back to the positional parser for errors, keeping its limits', () => {
     const aliased = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: &n x}\ndata: {a: *n}\n';
     expect(parseRenderedDocument(aliased).documents[0]!.value).toMatchObject({ data: { a: 'x' } });
     expect(parseRenderedDocument('a: 1\na: 2\n').problems[0]!.message).toMatch(/unique/i);
+  });
+
+  it('loads ordinary aliases on the fast path with the same values and lines as the positional parser', () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: web}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: &name web',
+      '          image: nginx:1.27',
+      '          env:',
+      '            - {name: SELF, value: *name}',
+      '          securityContext: &sc',
+      '            runAsNonRoot: true',
+      '      initContainers:',
+      '        - name: init',
+      '          image: busybox:1.36',
+      '          securityContext: *sc',
+      '',
+    ].join('\n');
+    const fast = loadYamlDocuments(text);
+    const slow = parseYamlDocuments(text);
+    expect(fast.problems).toEqual([]);
+    expect(fast.documents[0]!.value).toEqual(slow.documents[0]!.value);
+    for (const pointer of ['/spec/template/spec/containers/0/env/0/value', '/spec/template/spec/initContainers/0/securityContext']) {
+      expect(fast.documents[0]!.lineOf(pointer), pointer).toBe(slow.documents[0]!.lineOf(pointer));
+    }
+  });
+
+  it('still refuses aliases that expand too far, and merge keys over aliases, through the positional parser', () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    expect(loadYamlDocuments(laughs.join('\n')).problems[0]?.message).toMatch(/alias/i);
+    const merged = 'base: &b {x: 1}\nm: {<<: *b, y: 2}\n';
+    expect(loadYamlDocuments(merged).documents[0]!.value).toEqual(parseYamlDocuments(merged).documents[0]!.value);
   });
 });

@@ -41,6 +41,24 @@ export interface RenderOptions {
    * default render is made, as before value sets existed.
    */
   valueSets?: boolean;
+  /**
+   * Called with each successful render once its output is parsed, while other renders still run: work
+   * per render (rules of its unit, its values) is done here rather than after the last render.
+   */
+  onRender?: (render: ChartRender) => void;
+}
+
+/** Runs `fn` after pending I/O callbacks and promise continuations (a worker spawning its next helm goes first). */
+function afterSpawns<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(fn());
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
 }
 
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -76,7 +94,18 @@ export async function renderCharts(
   }
   await located;
   const checkedCharts = new Map<string, string | undefined>();
-  const renders = await mapLimit(jobs, concurrency, (job) => renderOne(job.dir, job.info, job.set, helm, config, repoRoot, loaded, checkedCharts));
+  // A helm slot never waits for node: when a render exits, its slot starts the next one and the output is
+  // parsed (and handed to onRender) after that spawn, while both renders run.
+  const finished: Promise<ChartRender | undefined>[] = [];
+  await mapLimit(
+    jobs.map((job, index) => ({ ...job, index })),
+    concurrency,
+    async (job) => {
+      const outcome = await renderOne(job.dir, job.set, helm, config, repoRoot, loaded, checkedCharts);
+      finished[job.index] = outcome === undefined ? Promise.resolve(undefined) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+    },
+  );
+  const renders = await Promise.all(finished);
   // Keep objects and renders in a stable order (chart, then value set as declared), whatever finished first.
   for (const render of renders) {
     if (render === undefined) continue;
@@ -148,14 +177,13 @@ export function objectsOfRender(stdout: string, dir: string, chartPath: string, 
 
 async function renderOne(
   dir: string,
-  info: ChartInfo,
   set: ValueSet,
   helm: () => Promise<HelmBinary>,
   config: Config,
   repoRoot: string,
   loaded: RenderedCharts,
   checkedCharts: Map<string, string | undefined>,
-): Promise<ChartRender | undefined> {
+): Promise<{ request: RenderRequest; stdout: string; ms: number } | undefined> {
   const chartPath = relativeTo(repoRoot, dir);
   const binary = await helm();
   const request: RenderRequest = {
@@ -176,11 +204,27 @@ async function renderOne(
     loaded.errors.push({ kind: 'render', file: chartPath, chart: chartPath, message: `${which}${outcome.message}` });
     return undefined;
   }
+  return { request, stdout: outcome.stdout, ms: outcome.ms };
+}
+
+function parseRender(
+  dir: string,
+  info: ChartInfo,
+  set: ValueSet,
+  outcome: { request: RenderRequest; stdout: string; ms: number },
+  config: Config,
+  repoRoot: string,
+  loaded: RenderedCharts,
+  onRender: ((render: ChartRender) => void) | undefined,
+): ChartRender {
+  const chartPath = relativeTo(repoRoot, dir);
   const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
   const record: ChartRecord = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set.kind !== 'default') {
     if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
     if (set.own.set.length > 0) record.set = [...set.own.set];
   }
-  return { dir, chart: chartPath, info, valueSet: set, request, objects, record, repoRoot };
+  const render: ChartRender = { dir, chart: chartPath, info, valueSet: set, request: outcome.request, objects, record, repoRoot };
+  onRender?.(render);
+  return render;
 }

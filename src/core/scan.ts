@@ -5,7 +5,7 @@ import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { RULES } from '../../rules/index.ts';
 import { blastRadiusOf } from '../engine/blast-radius.ts';
-import { evaluateValueSets, processFindings } from '../provenance/index.ts';
+import { processFindings, ValueSetEvaluation } from '../provenance/index.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { HelmNotFoundError, locateHelm, type HelmBinary } from '../loaders/helm.ts';
@@ -104,7 +104,7 @@ function loadManifestText(text: string, file: string, explicit: boolean, loaded:
   loaded.objects.push(...objects);
 }
 
-async function load(inputs: Input[], config: Config, options: ScanOptions, repoRoot: string): Promise<Loaded> {
+async function load(inputs: Input[], config: Config, options: ScanOptions, repoRoot: string, onRender?: (render: ChartRender) => void): Promise<Loaded> {
   const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
   let helmPromise: Promise<HelmBinary> | undefined;
   const helm = () => (helmPromise ??= locateHelm(options.helmPath));
@@ -155,7 +155,7 @@ async function load(inputs: Input[], config: Config, options: ScanOptions, repoR
     // Fail fast, as a usage error, when charts need helm and there is none (renderCharts awaits helm first).
     let rendered: Awaited<ReturnType<typeof renderCharts>>;
     try {
-      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true });
+      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, ...(onRender ? { onRender } : {}) });
     } catch (error) {
       if (error instanceof HelmNotFoundError) throw new UsageError(error.message, { cause: error });
       throw error;
@@ -187,9 +187,11 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const config = resolveConfig(options, repoRoot);
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
-  const loaded = await load(discovery.inputs, config, options, repoRoot);
-  // Each value set of a chart is evaluated on its own; the same finding in several sets is merged below.
-  const evaluation = evaluateValueSets(loaded.objects, rules, config, loaded.renders);
+  // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others
+  // still run); the same finding in several sets is merged below.
+  const evaluator = new ValueSetEvaluation(rules, config);
+  const loaded = await load(discovery.inputs, config, options, repoRoot, (render) => evaluator.add(render));
+  const evaluation = evaluator.finish(loaded.objects, loaded.renders);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.

@@ -65,6 +65,28 @@ export interface EvaluateOptions {
   chartOf?: (object: ScannedObject) => ChartContext | undefined;
 }
 
+/**
+ * RuleContext.namespaces for unit-scoped rules: they run per unit (chart renders as they arrive), before the
+ * scan's Namespaces are all known, so reading it is a defect of the rule, reported as an internal error.
+ */
+const NAMESPACES_OUT_OF_SCOPE: ReadonlyMap<string, ScannedObject> = (() => {
+  const fail = (): never => {
+    throw new Error("reads the namespaces of the whole scan but is not declared scope: 'scan'");
+  };
+  return {
+    get: fail,
+    has: fail,
+    forEach: fail,
+    entries: fail,
+    keys: fail,
+    values: fail,
+    [Symbol.iterator]: fail,
+    get size(): number {
+      return fail();
+    },
+  };
+})();
+
 export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule[], config: Config, options: EvaluateOptions = {}): Evaluation {
   const findings: Finding[] = [];
   const errors: ScanError[] = [];
@@ -135,6 +157,7 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
   }
   const namespaces = new Map<string, ScannedObject>();
   for (const object of objects) if (object.ref.kind === 'Namespace') namespaces.set(object.ref.name, object);
+  const namespacesFor = new Map(active.map((rule) => [rule, rule.scope === 'scan' ? namespaces : NAMESPACES_OUT_OF_SCOPE]));
   const grouped = new Map<string, ScannedObject[]>();
   for (const object of objects) {
     const key = unitKeyOf(object);
@@ -153,7 +176,7 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
       const terraformResource = object.ref.apiVersion === TERRAFORM_API_VERSION;
       for (const rule of active) {
         if (testHook && !TEST_HOOK_CATEGORIES.has(rule.meta.category)) continue;
-        const context: RuleContext = { pss: config.pss, unit, namespaces, options: config.rules[rule.meta.id]?.options ?? {}, ...(chart ? { chart } : {}) };
+        const context: RuleContext = { pss: config.pss, unit, namespaces: namespacesFor.get(rule)!, options: config.rules[rule.meta.id]?.options ?? {}, ...(chart ? { chart } : {}) };
         if (rule.target === 'object') {
           if (rule.kinds ? !rule.kinds.includes(object.ref.kind) : terraformResource && !rule.includeTerraformResources) continue;
           run(rule, object, () => rule.check(object, context), '');

@@ -76,7 +76,10 @@ export interface RuleContext {
   pss: { level: 'baseline' | 'restricted'; version: string };
   /** The objects deployed together with this one (a chart render, a plan, the manifests), with join indexes. */
   unit: UnitIndex;
-  /** Namespace objects anywhere in the scan, by name (a namespace is often created apart from what runs in it). */
+  /**
+   * Namespace objects anywhere in the scan, by name (a namespace is often created apart from what runs in
+   * it). Only for rules declared `scope: 'scan'`.
+   */
   namespaces: ReadonlyMap<string, ScannedObject>;
   /** Rule options from configuration (already validated). */
   options: Readonly<Record<string, unknown>>;
@@ -95,6 +98,12 @@ export interface PodView extends PodTemplateView {
 
 interface RuleBase {
   meta: RuleMeta;
+  /**
+   * `scan` for a rule that reads RuleContext.namespaces (objects outside its unit): it runs once the whole
+   * scan is loaded. Other rules run per unit, chart renders as they arrive, and reading `namespaces` from
+   * them is an error.
+   */
+  scope?: 'unit' | 'scan';
 }
 
 export interface ObjectRule extends RuleBase {

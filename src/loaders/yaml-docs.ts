@@ -1,8 +1,8 @@
 // Multi-document YAML with source positions. One bad document becomes an error for that document;
 // the others still load. Positions come from the `yaml` package's AST, so a JSON pointer maps to a line.
 // Building that AST costs time and memory, so loadYamlDocuments builds values and positions from js-yaml's
-// event stream (several times faster), and uses the AST parser only when js-yaml fails or meets an alias
-// (its messages and alias-expansion limits are the reference).
+// event stream (several times faster), and uses the AST parser only when js-yaml fails or an alias expands
+// too far (its messages are the reference; aliases are measured by the same expansion limits either way).
 //
 // Hostile input: every limit below turns into a problem naming the document's line, never a crash, an
 // out-of-memory or a result that depends on the call stack. Messages never quote the source (a YAML error
@@ -541,19 +541,30 @@ export function loadYamlDocuments(text: string): ParsedYaml {
   return withEncoding({ documents, problems });
 }
 
+const MERGE_KEY = /<<["']?\s*:/;
+
 /** Loads one document's text; returns the nodes it produced (for the scan's budget). */
 function loadChunk(chunk: string, firstLine: number, index: number, documents: YamlDocument[], problems: YamlProblem[]): number {
   let events: Event[];
   let values: unknown[];
+  let expanded = 0;
   try {
     events = parseEvents(chunk, { maxDepth: YAML_LIMITS.maxDepth });
-    values = constructFromEvents(events, { source: chunk, schema: KUBERNETES_SCHEMA, maxAliases: 0 });
+    values = constructFromEvents(events, { source: chunk, schema: KUBERNETES_SCHEMA, maxAliases: YAML_LIMITS.maxAliasCount });
+    // Aliases share their anchor's value: what they expand to is measured as for the positional parser,
+    // and an expansion too deep or too large goes to it for its message. Merge keys (`<<: *a`) flatten
+    // what they expand, so the result no longer shows the work: with aliases, they go to it as well.
+    if (values.length === 1 && events.some((event) => event.type === EVENT_ID.ALIAS)) {
+      const tree = MERGE_KEY.test(chunk) ? 'large' : checkTree(values[0], YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
+      if (tree === 'deep' || tree === 'large') values = [];
+      else expanded = tree;
+    }
   } catch {
     events = [];
     values = [];
   }
   if (values.length > 1 || (values.length === 0 && /\S/.test(chunk.replace(/#.*$/gm, '')))) {
-    // js-yaml refused it (error, alias, depth): the positional parser decides and explains.
+    // js-yaml refused it (error, depth, an alias expanding too far): the positional parser decides and explains.
     const slow = parseYamlDocuments(chunk, 'kubernetes', true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
@@ -576,7 +587,7 @@ function loadChunk(chunk: string, firstLine: number, index: number, documents: Y
       return offset === undefined ? contentLine : lineAt(chunk, offset) + firstLine - 1;
     },
   });
-  return events.length;
+  return Math.max(events.length, expanded);
 }
 
 let lastEvents: { chunk: string; events: Event[] } | undefined;

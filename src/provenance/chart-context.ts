@@ -180,22 +180,3 @@ export class RenderChartContext implements ChartContext {
     return lines;
   }
 }
-
-/** The chart context of each rendered object's render (by chart and value set), one per render, for evaluate()'s `chartOf`. */
-export function chartContexts(renders: readonly ChartRender[]): (object: ScannedObject) => ChartContext | undefined {
-  const key = (chart: string, valueSet: string) => `${chart}\u0000${valueSet}`;
-  const byKey = new Map<string, ChartRender>();
-  for (const render of renders) byKey.set(key(render.chart, render.valueSet.name), render);
-  const contexts = new Map<ChartRender, RenderChartContext>();
-  // The value sets of a chart share its values.yaml files: parsed once for all of them.
-  const files: ValuesFileCache = new Map();
-  return (object) => {
-    const { source } = object;
-    if (source.kind !== 'helm' || source.chart === undefined || source.valueSet === undefined) return undefined;
-    const render = byKey.get(key(source.chart, source.valueSet));
-    if (render === undefined) return undefined;
-    let context = contexts.get(render);
-    if (context === undefined) contexts.set(render, (context = new RenderChartContext(render, files)));
-    return context;
-  };
-}

@@ -20,7 +20,7 @@ import { DEFAULT_VALUE_SET, mergeValueSets } from './value-sets.ts';
 import { valuesOfRender } from './chart-context.ts';
 import { locationOf, pathKey, type EffectiveValues } from './values.ts';
 
-export { mergeValueSets, evaluateValueSets, valueSetsOf, DEFAULT_VALUE_SET } from './value-sets.ts';
+export { mergeValueSets, evaluateValueSets, valueSetsOf, DEFAULT_VALUE_SET, ValueSetEvaluation } from './value-sets.ts';
 export { lintValues } from './lint.ts';
 export { applySuppressions, commentFiles } from '../core/suppress.ts';
 

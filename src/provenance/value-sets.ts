@@ -9,8 +9,9 @@ import type { ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
 import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, type Severity } from '../core/model.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
-import type { Rule } from '../engine/rule-kit.ts';
-import { chartContexts } from './chart-context.ts';
+import type { ChartContext, Rule } from '../engine/rule-kit.ts';
+import { RenderChartContext, valuesOfRender } from './chart-context.ts';
+import type { ValuesFileCache } from './values.ts';
 
 export const DEFAULT_VALUE_SET = 'default';
 
@@ -80,30 +81,86 @@ function valueSetOf(object: ScannedObject): string {
   return object.source.kind === 'helm' ? (object.source.valueSet ?? DEFAULT_VALUE_SET) : DEFAULT_VALUE_SET;
 }
 
+function renderKey(chart: string, valueSet: string): string {
+  return `${chart}\u0000${valueSet}`;
+}
+
+function append(into: Evaluation, part: Evaluation, units: boolean): void {
+  into.findings.push(...part.findings);
+  for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
+  const known = new Set(into.errors.map((e) => `${e.file}\u0000${e.message}`));
+  for (const error of part.errors) if (!known.has(`${error.file}\u0000${error.message}`)) into.errors.push(error);
+  if (units) into.units.push(...part.units);
+}
+
 /**
- * evaluate() once per value set: the manifests and plans go with the default renders, every other
- * value set is evaluated alone, so the same finding in two sets is kept twice (for mergeValueSets).
- * With the renders, rules see each render's values and template sources (RuleContext.chart).
+ * evaluate() once per value set, fed render by render. The manifests and plans go with the default
+ * renders, every other value set is evaluated alone, so the same finding in two sets is kept twice (for
+ * mergeValueSets); rules see each render's values and template sources (RuleContext.chart).
+ *
+ * Rules run per unit, and a chart render is a unit: `add` runs them on a render as soon as it is parsed,
+ * while other renders still run, and computes its values for the values lint and provenance. `finish`
+ * evaluates what is left (manifests, plans, renders not added) and the rules that read the whole scan
+ * (scope: 'scan'). The result is the same as one evaluate() per value set after the last render.
  */
+export class ValueSetEvaluation {
+  private readonly unitRules: readonly Rule[];
+  private readonly scanRules: readonly Rule[];
+  /** The value sets of a chart share its values.yaml files: parsed once for all of them. */
+  private readonly files: ValuesFileCache = new Map();
+  private readonly contexts = new Map<string, RenderChartContext>();
+  private readonly done = new Map<ChartRender, Evaluation>();
+
+  constructor(
+    rules: readonly Rule[],
+    private readonly config: Config,
+  ) {
+    this.unitRules = rules.filter((rule) => rule.scope !== 'scan');
+    this.scanRules = rules.filter((rule) => rule.scope === 'scan');
+  }
+
+  private readonly chartOf = (object: ScannedObject): ChartContext | undefined => {
+    const { source } = object;
+    if (source.kind !== 'helm' || source.chart === undefined || source.valueSet === undefined) return undefined;
+    return this.contexts.get(renderKey(source.chart, source.valueSet));
+  };
+
+  add(render: ChartRender): void {
+    if (this.done.has(render)) return;
+    const context = new RenderChartContext(render, this.files);
+    this.contexts.set(renderKey(render.chart, render.valueSet.name), context);
+    // The values lint reads every chart's default values, provenance those of every render: computed now.
+    if (render.valueSet.kind === 'default' || this.config.provenance.enabled) valuesOfRender(render, this.files);
+    this.done.set(render, evaluate(render.objects, this.unitRules, this.config, { chartOf: () => context }));
+  }
+
+  finish(objects: readonly ScannedObject[], renders: readonly ChartRender[]): Evaluation {
+    const result: Evaluation = { findings: [], admission: new Map<ScannedObject, AdmissionVerdict>(), errors: [], units: [] };
+    const covered = new Set<ScannedObject>();
+    for (const render of renders) {
+      this.add(render);
+      append(result, this.done.get(render)!, true);
+      for (const object of render.objects) covered.add(object);
+    }
+    const partitions = new Map<string, ScannedObject[]>([[DEFAULT_VALUE_SET, []]]);
+    for (const object of objects) {
+      const key = valueSetOf(object);
+      const list = partitions.get(key);
+      if (list) list.push(object);
+      else partitions.set(key, [object]);
+    }
+    for (const members of partitions.values()) {
+      const rest = members.filter((object) => !covered.has(object));
+      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true);
+      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false);
+    }
+    return result;
+  }
+}
+
+/** All at once: see ValueSetEvaluation. */
 export function evaluateValueSets(objects: readonly ScannedObject[], rules: readonly Rule[], config: Config, renders: readonly ChartRender[] = []): Evaluation {
-  const chartOf = chartContexts(renders);
-  const partitions = new Map<string, ScannedObject[]>([[DEFAULT_VALUE_SET, []]]);
-  for (const object of objects) {
-    const key = valueSetOf(object);
-    const list = partitions.get(key);
-    if (list) list.push(object);
-    else partitions.set(key, [object]);
-  }
-  const result: Evaluation = { findings: [], admission: new Map<ScannedObject, AdmissionVerdict>(), errors: [], units: [] };
-  for (const members of partitions.values()) {
-    if (members.length === 0) continue;
-    const part = evaluate(members, rules, config, { chartOf });
-    result.findings.push(...part.findings);
-    for (const [object, verdict] of part.admission) result.admission.set(object, verdict);
-    result.errors.push(...part.errors);
-    result.units.push(...part.units);
-  }
-  return result;
+  return new ValueSetEvaluation(rules, config).finish(objects, renders);
 }
 
 function capSeverity(severity: Severity, cap: Severity | 'keep'): Severity {
