@@ -43,7 +43,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path24, options) {
+    function checkPathExt(path25, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,25 +54,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path24.substr(-p.length).toLowerCase() === p) {
+        if (p && path25.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path24, options) {
+    function checkStat(stat, path25, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path24, options);
+      return checkPathExt(path25, options);
     }
-    function isexe(path24, options, cb) {
-      fs.stat(path24, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path24, options));
+    function isexe(path25, options, cb) {
+      fs.stat(path25, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path25, options));
       });
     }
-    function sync(path24, options) {
-      return checkStat(fs.statSync(path24), path24, options);
+    function sync(path25, options) {
+      return checkStat(fs.statSync(path25), path25, options);
     }
   }
 });
@@ -83,13 +83,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path24, options, cb) {
-      fs.stat(path24, function(er, stat) {
+    function isexe(path25, options, cb) {
+      fs.stat(path25, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path24, options) {
-      return checkStat(fs.statSync(path24), options);
+    function sync(path25, options) {
+      return checkStat(fs.statSync(path25), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path24, options, cb) {
+    function isexe(path25, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path24, options || {}, function(er, is) {
+          isexe(path25, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path24, options || {}, function(er, is) {
+      core(path25, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path24, options) {
+    function sync(path25, options) {
       try {
-        return core.sync(path24, options || {});
+        return core.sync(path25, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -169,7 +169,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path24 = __require("path");
+    var path25 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path24.join(pathPart, cmd);
+        const pCmd = path25.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path24.join(pathPart, cmd);
+        const pCmd = path25.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -282,7 +282,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path24 = __require("path");
+    var path25 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path24.delimiter : void 0
+          pathExt: withoutPathExt ? path25.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path24.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path25.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path24, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary = path24.split("/").pop();
+      const [path25, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary = path25.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -399,7 +399,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path24 = __require("path");
+    var path25 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path24.normalize(parsed.command);
+        parsed.command = path25.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path24) {
-      const ctrl = callVisitor(key, node, visitor, path24);
+    function visit_(key, node, visitor, path25) {
+      const ctrl = callVisitor(key, node, visitor, path25);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path24, ctrl);
-        return visit_(key, ctrl, visitor, path24);
+        replaceNode(key, path25, ctrl);
+        return visit_(key, ctrl, visitor, path25);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path24 = Object.freeze(path24.concat(node));
+          path25 = Object.freeze(path25.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path24);
+            const ci = visit_(i2, node.items[i2], visitor, path25);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -632,13 +632,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path24 = Object.freeze(path24.concat(node));
-          const ck = visit_("key", node.key, visitor, path24);
+          path25 = Object.freeze(path25.concat(node));
+          const ck = visit_("key", node.key, visitor, path25);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path24);
+          const cv = visit_("value", node.value, visitor, path25);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path24) {
-      const ctrl = await callVisitor(key, node, visitor, path24);
+    async function visitAsync_(key, node, visitor, path25) {
+      const ctrl = await callVisitor(key, node, visitor, path25);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path24, ctrl);
-        return visitAsync_(key, ctrl, visitor, path24);
+        replaceNode(key, path25, ctrl);
+        return visitAsync_(key, ctrl, visitor, path25);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path24 = Object.freeze(path24.concat(node));
+          path25 = Object.freeze(path25.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path24);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path25);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -680,13 +680,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path24 = Object.freeze(path24.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path24);
+          path25 = Object.freeze(path25.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path25);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path24);
+          const cv = await visitAsync_("value", node.value, visitor, path25);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,23 +713,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path24) {
+    function callVisitor(key, node, visitor, path25) {
       if (typeof visitor === "function")
-        return visitor(key, node, path24);
+        return visitor(key, node, path25);
       if (identity4.isMap(node))
-        return visitor.Map?.(key, node, path24);
+        return visitor.Map?.(key, node, path25);
       if (identity4.isSeq(node))
-        return visitor.Seq?.(key, node, path24);
+        return visitor.Seq?.(key, node, path25);
       if (identity4.isPair(node))
-        return visitor.Pair?.(key, node, path24);
+        return visitor.Pair?.(key, node, path25);
       if (identity4.isScalar(node))
-        return visitor.Scalar?.(key, node, path24);
+        return visitor.Scalar?.(key, node, path25);
       if (identity4.isAlias(node))
-        return visitor.Alias?.(key, node, path24);
+        return visitor.Alias?.(key, node, path25);
       return void 0;
     }
-    function replaceNode(key, path24, node) {
-      const parent = path24[path24.length - 1];
+    function replaceNode(key, path25, node) {
+      const parent = path25[path25.length - 1];
       if (identity4.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity4.isPair(parent)) {
@@ -1341,10 +1341,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity4 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path24, value) {
+    function collectionFromPath(schema, path25, value) {
       let v = value;
-      for (let i2 = path24.length - 1; i2 >= 0; --i2) {
-        const k = path24[i2];
+      for (let i2 = path25.length - 1; i2 >= 0; --i2) {
+        const k = path25[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path24) => path24 == null || typeof path24 === "object" && !!path24[Symbol.iterator]().next().done;
+    var isEmptyPath = (path25) => path25 == null || typeof path25 === "object" && !!path25[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1393,11 +1393,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path24, value) {
-        if (isEmptyPath(path24))
+      addIn(path25, value) {
+        if (isEmptyPath(path25))
           this.add(value);
         else {
-          const [key, ...rest] = path24;
+          const [key, ...rest] = path25;
           const node = this.get(key, true);
           if (identity4.isCollection(node))
             node.addIn(rest, value);
@@ -1411,8 +1411,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path24) {
-        const [key, ...rest] = path24;
+      deleteIn(path25) {
+        const [key, ...rest] = path25;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1426,8 +1426,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path24, keepScalar) {
-        const [key, ...rest] = path24;
+      getIn(path25, keepScalar) {
+        const [key, ...rest] = path25;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity4.isScalar(node) ? node.value : node;
@@ -1445,8 +1445,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path24) {
-        const [key, ...rest] = path24;
+      hasIn(path25) {
+        const [key, ...rest] = path25;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1456,8 +1456,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path24, value) {
-        const [key, ...rest] = path24;
+      setIn(path25, value) {
+        const [key, ...rest] = path25;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path24, value) {
+      addIn(path25, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path24, value);
+          this.contents.addIn(path25, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path24) {
-        if (Collection.isEmptyPath(path24)) {
+      deleteIn(path25) {
+        if (Collection.isEmptyPath(path25)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path24) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path25) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4071,10 +4071,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path24, keepScalar) {
-        if (Collection.isEmptyPath(path24))
+      getIn(path25, keepScalar) {
+        if (Collection.isEmptyPath(path25))
           return !keepScalar && identity4.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity4.isCollection(this.contents) ? this.contents.getIn(path24, keepScalar) : void 0;
+        return identity4.isCollection(this.contents) ? this.contents.getIn(path25, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4085,10 +4085,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path24) {
-        if (Collection.isEmptyPath(path24))
+      hasIn(path25) {
+        if (Collection.isEmptyPath(path25))
           return this.contents !== void 0;
-        return identity4.isCollection(this.contents) ? this.contents.hasIn(path24) : false;
+        return identity4.isCollection(this.contents) ? this.contents.hasIn(path25) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path24, value) {
-        if (Collection.isEmptyPath(path24)) {
+      setIn(path25, value) {
+        if (Collection.isEmptyPath(path25)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path24), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path25), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path24, value);
+          this.contents.setIn(path25, value);
         }
       }
       /**
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path24) => {
+    visit.itemAtPath = (cst, path25) => {
       let item = cst;
-      for (const [field, index] of path24) {
+      for (const [field, index] of path25) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path24) => {
-      const parent = visit.itemAtPath(cst, path24.slice(0, -1));
-      const field = path24[path24.length - 1][0];
+    visit.parentCollection = (cst, path25) => {
+      const parent = visit.itemAtPath(cst, path25.slice(0, -1));
+      const field = path25[path25.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path24, item, visitor) {
-      let ctrl = visitor(item, path24);
+    function _visit(path25, item, visitor) {
+      let ctrl = visitor(item, path25);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path24.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path25.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,10 +6110,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path24);
+            ctrl = ctrl(item, path25);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path24) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path25) : ctrl;
     }
     exports.visit = visit;
   }
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path24) {
-      let input = path24;
+    function removeDotSegments(path25) {
+      let input = path25;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path24) {
-      if (path24 === "" || path24[0] === "/") {
-        return removeDotSegments(path24);
+    function removeDotSegmentsRelative(path25) {
+      if (path25 === "" || path25[0] === "/") {
+        return removeDotSegments(path25);
       }
-      const segments2 = path24.split("/");
+      const segments2 = path25.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path24 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path24 && path24 !== "/" ? path24 : void 0;
+        const path25 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path25 && path25 !== "/" ? path25 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -14779,8 +14779,8 @@ var UsageError = class extends Error {
 };
 
 // src/core/scan.ts
-import { readFileSync as readFileSync12 } from "node:fs";
-import path23 from "node:path";
+import { readFileSync as readFileSync13 } from "node:fs";
+import path24 from "node:path";
 
 // package.json
 var package_default = {
@@ -14862,12 +14862,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path24 = "/spec/runtimeClassName";
+    const path25 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path24, data };
+      if (required) yield { messageId: "missing", path: path25, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path24, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path25, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -17793,9 +17793,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path24 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path24, data };
-      else yield { messageId: "mutable", path: path24, data, severity: "info" };
+      const path25 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path25, data };
+      else yield { messageId: "mutable", path: path25, data, severity: "info" };
     }
   }
 });
@@ -19252,8 +19252,8 @@ function pssCheckRule(spec) {
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
-        for (const path24 of violation.paths) {
-          yield { messageId: "violation", path: path24, data: { reason: violation.reason, detail: violation.detail } };
+        for (const path25 of violation.paths) {
+          yield { messageId: "violation", path: path25, data: { reason: violation.reason, detail: violation.detail } };
         }
       }
     }
@@ -20147,7 +20147,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path24, related } = locate(hit.source);
+      const { path: path25, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -20159,7 +20159,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path24, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path25, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -20336,7 +20336,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path24, related } = locate(source);
+    const { path: path25, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -20345,7 +20345,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path24, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path25, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -20440,14 +20440,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base, where, required) {
     const map = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path24 = join(`${base}/metadata/${spec.field}`, requirement.key);
+      const path25 = join(`${base}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path24, data };
+      if (value === void 0) yield { messageId: "missing", path: path25, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path24, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path25, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path24, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path25, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -20508,12 +20508,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path24 = "/" + out.join("/");
-  return path24 === "/var/run" || path24.startsWith("/var/run/") ? path24.slice(4) : path24;
+  const path25 = "/" + out.join("/");
+  return path25 === "/var/run" || path25.startsWith("/var/run/") ? path25.slice(4) : path25;
 }
-function isAtOrUnder(path24, base) {
+function isAtOrUnder(path25, base) {
   if (base === "/") return true;
-  return path24 === base || path24.startsWith(base + "/");
+  return path25 === base || path25.startsWith(base + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -20574,8 +20574,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path24 = str(at(volume, "hostPath", "path"));
-    if (path24 === void 0 || path24.trim() === "") return;
+    const path25 = str(at(volume, "hostPath", "path"));
+    if (path25 === void 0 || path25.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -20584,7 +20584,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path24, normalised: normaliseHostPath(path24), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path25, normalised: normaliseHostPath(path25), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -20970,14 +20970,14 @@ function entriesOf(object) {
   }
   return out;
 }
-function valuesName(path24) {
-  const names = path24.filter((t) => typeof t === "string");
+function valuesName(path25) {
+  const names = path25.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path24, scope) {
-  return scope === void 0 || path24[0] === "global" || scope.every((t, i2) => path24[i2] === t);
+function inScope(path25, scope) {
+  return scope === void 0 || path25[0] === "global" || scope.every((t, i2) => path25[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -21047,7 +21047,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path24) {
+function literalReport(object, entry, chart, path25) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -21060,7 +21060,7 @@ function literalReport(object, entry, chart, path24) {
     if (!at2) return void 0;
     return {
       messageId: "literal",
-      path: path24,
+      path: path25,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at2.file.split("/").pop() ?? at2.file, line: at2.line, what: whatOf(detection) },
       at: { template: at2 }
     };
@@ -21073,7 +21073,7 @@ function literalReport(object, entry, chart, path24) {
     if (!at2) continue;
     return {
       messageId: "literal",
-      path: path24,
+      path: path25,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at2.file.split("/").pop() ?? at2.file, line: at2.line, what: whatOf(detection) },
       at: { template: at2 }
     };
@@ -21109,11 +21109,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path24 = join(`/${entry.field}`, entry.key);
+      const path25 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path24);
+        const literal2 = literalReport(object, entry, chart, path25);
         if (literal2) yield literal2;
         continue;
       }
@@ -21121,7 +21121,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path24,
+        path: path25,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -21164,10 +21164,10 @@ var secret_literal_configmap_default = defineRule({
     if (!data) return;
     for (const [key, value] of Object.entries(data)) {
       if (typeof value !== "string") continue;
-      const path24 = join("/data", key);
+      const path25 = join("/data", key);
       const direct = detectFormat(value) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path24, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path25, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -21180,7 +21180,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path24,
+        path: path25,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -21419,12 +21419,12 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
   "externalTrafficPolicy",
   "ingressClassName"
 ]);
-function unknownBehind(unknown, path24) {
-  const container = unknown.find((u2) => isPrefix(u2, path24));
+function unknownBehind(unknown, path25) {
+  const container = unknown.find((u2) => isPrefix(u2, path25));
   if (container !== void 0) return container;
   return unknown.find((u2) => {
-    if (!u2.startsWith(path24 + "/")) return false;
-    const rest = u2.slice(path24.length + 1);
+    if (!u2.startsWith(path25 + "/")) return false;
+    const rest = u2.slice(path25.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   });
 }
@@ -26338,13 +26338,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path24, append: append2 } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path24 === "string" ? path24 : path24.toString();
+  for (const { path: path25, append: append2 } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path25 === "string" ? path25 : path25.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync(path24, serializedResult);
+      appendFileSync(path25, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path24, serializedResult);
+      writeFileSync(path25, serializedResult);
     }
   }
 };
@@ -31639,6 +31639,12 @@ function loadYamlDocuments(text2) {
       stopped = true;
       return;
     }
+    if (chunk.length <= UNMEASURED_CHUNK_BYTES && textNodes + chunk.length <= YAML_LIMITS.maxTextNodes) {
+      const used = loadChunk(chunk, startLine2, index++, documents, problems, false);
+      textNodes += used;
+      if (budget) budget.used += used;
+      return;
+    }
     const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
     textNodes += measure.nodes;
     if (measure.deepAt !== void 0) {
@@ -31649,7 +31655,7 @@ function loadYamlDocuments(text2) {
       problems.push({ index: index++, line, message: `${tooManyNodes("text", YAML_LIMITS.maxTextNodes)}: this document and the ones after it are not parsed` });
       stopped = true;
     } else {
-      const used = loadChunk(chunk, startLine2, index++, documents, problems);
+      const used = loadChunk(chunk, startLine2, index++, documents, problems, true);
       if (budget) budget.used += used;
     }
   };
@@ -31663,7 +31669,8 @@ function loadYamlDocuments(text2) {
   return withEncoding({ documents, problems });
 }
 var MERGE_KEY = /<<["']?\s*:/;
-function loadChunk(chunk, firstLine3, index, documents, problems) {
+var UNMEASURED_CHUNK_BYTES = 64 * 1024;
+function loadChunk(chunk, firstLine3, index, documents, problems, measured) {
   let events;
   let values;
   let expanded = 0;
@@ -31680,6 +31687,13 @@ function loadChunk(chunk, firstLine3, index, documents, problems) {
     values = [];
   }
   if (values.length > 1 || values.length === 0 && /\S/.test(chunk.replace(/#.*$/gm, ""))) {
+    if (!measured) {
+      const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
+      if (measure.deepAt !== void 0) {
+        problems.push({ index, line: firstLine3 + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
+        return 0;
+      }
+    }
     const slow = parseYamlDocuments(chunk, "kubernetes", true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
@@ -31828,7 +31842,7 @@ var HelmNotFoundError = class extends Error {
 };
 var privateHome;
 var PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "SystemRoot", "SYSTEMROOT", "windir", "ComSpec", "PATHEXT", "TEMP", "TMP"];
-var GO_RUNTIME_DEFAULTS = { GOGC: "400", GOMEMLIMIT: "1GiB" };
+var GO_RUNTIME_DEFAULTS = { GOGC: "off", GOMEMLIMIT: "512MiB" };
 var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
@@ -32813,11 +32827,11 @@ function walk(node, pointer, keys, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path24 = [...keys, key];
+    const path25 = [...keys, key];
     const at2 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path24.join("."), where }, severity: found.severity });
-    else walk(value, at2, path24, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path25.join("."), where }, severity: found.severity });
+    else walk(value, at2, path25, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -33210,12 +33224,12 @@ function blastRadiusOf(pod, unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync9, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync10, rmSync as rmSync5 } from "node:fs";
 import os5 from "node:os";
-import path18 from "node:path";
+import path19 from "node:path";
 
 // src/core/charts.ts
-import os3 from "node:os";
+import os4 from "node:os";
 
 // src/loaders/rendered-yaml.ts
 var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
@@ -33235,8 +33249,8 @@ function parseRenderedDocument(text2) {
 }
 
 // src/provenance/value-sets.ts
-import { existsSync as existsSync4, readdirSync as readdirSync5, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
+import { existsSync as existsSync4, readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
+import path15 from "node:path";
 
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
@@ -33472,7 +33486,7 @@ function ingressBackends(ingress) {
   add(spec.defaultBackend ?? spec.backend);
   for (const rule of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule.http) ? rule.http : {};
-    for (const path24 of arr(http.paths).filter(isObj)) add(path24.backend);
+    for (const path25 of arr(http.paths).filter(isObj)) add(path25.backend);
   }
   return [...names];
 }
@@ -33489,10 +33503,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path24) {
+function fingerprintOf(ruleId, object, path25) {
   const { ref, source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path24, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path25, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -33532,14 +33546,14 @@ function evaluate(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule, object, base, report) => {
-    const path24 = base + report.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path24);
+    const path25 = base + report.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path25);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
     const severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path24);
+    const line = object.lineOf?.(path25);
     if (line !== void 0) source.line = line;
     if (report.at?.template) {
       source.templateLocation = { ...report.at.template };
@@ -33556,7 +33570,7 @@ function evaluate(objects, rules, config, options = {}) {
       category: rule.meta.category,
       message: interpolate(template, report.data),
       object: object.ref,
-      path: path24,
+      path: path25,
       source,
       fingerprint,
       remediation: rule.meta.remediation
@@ -34146,8 +34160,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path24, value, locate3) {
-    this.path = path24;
+  constructor(path25, value, locate3) {
+    this.path = path25;
     this.value = value;
     this.locate = locate3;
   }
@@ -34270,885 +34284,15 @@ var RenderChartContext = class {
   }
 };
 
-// src/provenance/value-sets.ts
-var DEFAULT_VALUE_SET = "default";
-function chartEntries(dir, config) {
-  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-}
-function ciValuesFiles(dir) {
-  const ci = path13.join(dir, "ci");
-  if (!existsSync4(ci)) return [];
-  try {
-    if (!statSync6(ci).isDirectory()) return [];
-    return readdirSync5(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path13.join(ci, f));
-  } catch {
-    return [];
-  }
-}
-function valueSetsOf(dir, config, options = {}) {
-  const own = chartEntries(dir, config);
-  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
-  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
-  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
-  if (options.all === false) return sets;
-  if (config.valueSets.ci) {
-    for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path13.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
-    }
-  }
-  const names = new Set(sets.map((s) => s.name));
-  for (const entry of own) {
-    for (const set of entry.valueSets) {
-      if (names.has(set.name)) continue;
-      names.add(set.name);
-      sets.push({
-        name: set.name,
-        kind: "config",
-        valuesFiles: [...baseFiles, ...set.valuesFiles],
-        set: [...baseSet, ...set.set],
-        own: { valuesFiles: set.valuesFiles, set: set.set }
-      });
-    }
-  }
-  return sets;
-}
-function valueSetOf(object) {
-  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
-}
-function renderKey(chart, valueSet) {
-  return `${chart}\0${valueSet}`;
-}
-function append(into, part, units) {
-  into.findings.push(...part.findings);
-  for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
-  const known = new Set(into.errors.map((e) => `${e.file}\0${e.message}`));
-  for (const error of part.errors) if (!known.has(`${error.file}\0${error.message}`)) into.errors.push(error);
-  if (units) into.units.push(...part.units);
-}
-var ValueSetEvaluation = class {
-  constructor(rules, config) {
-    this.config = config;
-    this.unitRules = rules.filter((rule) => rule.scope !== "scan");
-    this.scanRules = rules.filter((rule) => rule.scope === "scan");
-  }
-  config;
-  unitRules;
-  scanRules;
-  /** The value sets of a chart share its values.yaml files: parsed once for all of them. */
-  files = /* @__PURE__ */ new Map();
-  contexts = /* @__PURE__ */ new Map();
-  done = /* @__PURE__ */ new Map();
-  chartOf = (object) => {
-    const { source } = object;
-    if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
-    return this.contexts.get(renderKey(source.chart, source.valueSet));
-  };
-  add(render2) {
-    if (this.done.has(render2)) return;
-    const context = new RenderChartContext(render2, this.files);
-    this.contexts.set(renderKey(render2.chart, render2.valueSet.name), context);
-    if (render2.valueSet.kind === "default" || this.config.provenance.enabled) valuesOfRender(render2, this.files);
-    this.done.set(render2, evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context }));
-  }
-  finish(objects, renders) {
-    const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
-    const covered2 = /* @__PURE__ */ new Set();
-    for (const render2 of renders) {
-      this.add(render2);
-      append(result, this.done.get(render2), true);
-      for (const object of render2.objects) covered2.add(object);
-    }
-    const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
-    for (const object of objects) {
-      const key = valueSetOf(object);
-      const list2 = partitions.get(key);
-      if (list2) list2.push(object);
-      else partitions.set(key, [object]);
-    }
-    for (const members of partitions.values()) {
-      const rest = members.filter((object) => !covered2.has(object));
-      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true);
-      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false);
-    }
-    return result;
-  }
-};
-function capSeverity(severity, cap) {
-  if (cap === "keep") return severity;
-  return severityRank(severity) > severityRank(cap) ? cap : severity;
-}
-function compareSets(a2, b) {
-  if (a2 === b) return 0;
-  if (a2 === DEFAULT_VALUE_SET) return -1;
-  if (b === DEFAULT_VALUE_SET) return 1;
-  return a2 < b ? -1 : 1;
-}
-function mergeValueSets(findings, config) {
-  const out = [];
-  const groups = /* @__PURE__ */ new Map();
-  for (const finding of findings) {
-    if (finding.source.kind !== "helm") {
-      out.push(finding);
-      continue;
-    }
-    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
-    const group = groups.get(key);
-    if (group) group.push(finding);
-    else groups.set(key, [finding]);
-  }
-  for (const group of groups.values()) {
-    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
-    const first = sorted[0];
-    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
-    const merged = { ...first, valueSets: sets };
-    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
-    out.push(merged);
-  }
-  return out;
-}
-
-// src/core/charts.ts
-function afterSpawns(fn) {
-  return new Promise((resolve2, reject) => {
-    setImmediate(() => {
-      try {
-        resolve2(fn());
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-}
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
-  const concurrency = Math.max(1, os3.availableParallelism());
-  const located = helm();
-  located.catch(() => void 0);
-  const jobs = [];
-  for (const dir of dirs) {
-    const info = checkChart(dir, repoRoot, loaded);
-    if (info === void 0) continue;
-    for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info, set });
-  }
-  await located;
-  const checkedCharts = /* @__PURE__ */ new Map();
-  const finished7 = [];
-  await mapLimit(
-    jobs.map((job, index) => ({ ...job, index })),
-    concurrency,
-    async (job) => {
-      const outcome = await renderOne(job.dir, job.set, helm, config, repoRoot, loaded, checkedCharts);
-      finished7[job.index] = outcome === void 0 ? Promise.resolve(void 0) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
-    }
-  );
-  const renders = await Promise.all(finished7);
-  for (const render2 of renders) {
-    if (render2 === void 0) continue;
-    loaded.renders.push(render2);
-    loaded.objects.push(...render2.objects);
-    loaded.charts.push(render2.record);
-  }
-  loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
-  return loaded;
-}
-function checkChart(dir, repoRoot, loaded) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const info = readChartInfo(dir);
-  if (typeof info === "string") {
-    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
-    return void 0;
-  }
-  if (info.type === "library") return void 0;
-  const missing = missingDependencies(info);
-  if (missing.length > 0) {
-    loaded.errors.push({
-      kind: "dependency",
-      file: `${chartPath}/Chart.yaml`,
-      chart: chartPath,
-      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
-    });
-    return void 0;
-  }
-  return info;
-}
-function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
-  const objects = [];
-  const which = valueSet === "default" ? "" : `with value set ${valueSet}: `;
-  const files = /* @__PURE__ */ new Map();
-  const subcharts = /* @__PURE__ */ new Map();
-  const vendored2 = (chartDir) => {
-    let found = subcharts.get(chartDir);
-    if (!found) subcharts.set(chartDir, found = vendoredCharts(chartDir));
-    return found;
-  };
-  for (const [index, doc] of splitRendered(stdout).entries()) {
-    let file = files.get(doc.template);
-    if (file === void 0) {
-      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored2) : dir);
-      files.set(doc.template, file);
-    }
-    const parsed = parseRenderedDocument(doc.text);
-    for (const problem of parsed.problems) {
-      errors?.push({ kind: "render", file, chart: chartPath, message: `${which}rendered output is not valid YAML: ${problem.message}` });
-    }
-    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
-    const result = objectsFromDocuments(parsed.documents, {
-      source,
-      defaultNamespace: config.helm.namespace,
-      linesAreSource: false,
-      strict: true
-    });
-    for (const object of result.objects) object.source.document = index;
-    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which}${problem.message}` });
-    objects.push(...result.objects);
-  }
-  return objects;
-}
-async function renderOne(dir, set, helm, config, repoRoot, loaded, checkedCharts) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const binary = await helm();
-  const request = {
-    helm: binary,
-    chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
-    valuesFiles: set.valuesFiles,
-    set: set.set,
-    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
-    timeoutMs: config.helm.timeoutSeconds * 1e3,
-    checkedCharts
-  };
-  const outcome = await renderChart(request);
-  loaded.renderMs += outcome.ms;
-  if (!outcome.ok) {
-    const which = set.kind === "default" ? "" : `with value set ${set.name}: `;
-    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which}${outcome.message}` });
-    return void 0;
-  }
-  return { request, stdout: outcome.stdout, ms: outcome.ms };
-}
-function parseRender(dir, info, set, outcome, config, repoRoot, loaded, onRender) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
-  const record = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
-  if (set.kind !== "default") {
-    if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
-    if (set.own.set.length > 0) record.set = [...set.own.set];
-  }
-  const render2 = { dir, chart: chartPath, info, valueSet: set, request: outcome.request, objects, record, repoRoot };
-  onRender?.(render2);
-  return render2;
-}
-
-// src/core/suppress.ts
-import { existsSync as existsSync5, readFileSync as readFileSync7 } from "node:fs";
-import path15 from "node:path";
-
-// src/provenance/template-lines.ts
-import { readdirSync as readdirSync6, readFileSync as readFileSync6, statSync as statSync7 } from "node:fs";
-import path14 from "node:path";
-var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
-var ITEM_LINE = /^(\s*)-(\s+|$)/;
-var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
-function unquote(text2) {
-  if (text2.startsWith('"') && text2.endsWith('"') || text2.startsWith("'") && text2.endsWith("'")) return text2.slice(1, -1);
-  return text2;
-}
-function isComment(line) {
-  return /^\s*#/.test(line) || /^\s*\{\{-?\s*\/\*/.test(line);
-}
-function keyOf(line) {
-  if (isComment(line) || ACTION_ONLY.test(line)) return void 0;
-  const m = KEY_LINE.exec(line.replace(/\s+#.*$/, ""));
-  if (!m) return void 0;
-  if (m[3].includes("{{")) return void 0;
-  const indent = m[1].length + (m[2] ? m[2].length : 0);
-  return { key: unquote(m[3]), indent, value: m[4] ?? "", item: m[2] !== void 0 };
-}
-function indentOf(line) {
-  return /^\s*/.exec(line)[0].length;
-}
-function isContent(line) {
-  return line.trim() !== "" && !isComment(line) && !ACTION_ONLY.test(line);
-}
-var TemplateSources = class {
-  constructor(chartDir) {
-    this.chartDir = chartDir;
-  }
-  chartDir;
-  files = /* @__PURE__ */ new Map();
-  definesCache;
-  allFilesCache;
-  helperRefsCache = /* @__PURE__ */ new Map();
-  read(file) {
-    if (this.files.has(file)) return this.files.get(file);
-    let result;
-    try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync6(file, "utf8").split(/\r?\n/) };
-    } catch {
-      result = void 0;
-    }
-    this.files.set(file, result);
-    return result;
-  }
-  /** Every template and helper file of the chart and its vendored subcharts (listed once per instance). */
-  allFiles() {
-    if (this.allFilesCache) return this.allFilesCache;
-    const out = [];
-    const list2 = (dir) => {
-      let entries;
-      try {
-        entries = readdirSync6(dir, { withFileTypes: true });
-      } catch {
-        return [];
-      }
-      return entries.map((entry) => {
-        const full = path14.join(dir, entry.name);
-        let isDir = entry.isDirectory();
-        if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
-          try {
-            isDir = statSync7(full).isDirectory();
-          } catch {
-            isDir = false;
-          }
-        }
-        return { name: entry.name, full, dir: isDir };
-      }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
-    };
-    const walk2 = (dir, depth) => {
-      if (depth > 8) return;
-      for (const entry of list2(dir)) {
-        if (entry.dir) walk2(entry.full, depth + 1);
-        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry.name)) out.push(entry.full);
-      }
-    };
-    const chartWalk = (dir, depth) => {
-      walk2(path14.join(dir, "templates"), 0);
-      if (depth > 6) return;
-      for (const entry of list2(path14.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
-    };
-    chartWalk(this.chartDir, 0);
-    return this.allFilesCache = out;
-  }
-  /** `define` blocks across the chart, with their line ranges. */
-  defines() {
-    if (this.definesCache) return this.definesCache;
-    const out = [];
-    for (const file of this.allFiles()) {
-      const source = this.read(file);
-      if (!source) continue;
-      const text2 = source.lines.join("\n");
-      if (!text2.includes("define")) continue;
-      const stack = [];
-      const lineStarts = [0];
-      for (let i2 = 0; i2 < text2.length; i2++) if (text2[i2] === "\n") lineStarts.push(i2 + 1);
-      const lineAt2 = (offset) => {
-        let lo = 0;
-        let hi = lineStarts.length - 1;
-        while (lo < hi) {
-          const mid = lo + hi + 1 >> 1;
-          if (lineStarts[mid] <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        return lo + 1;
-      };
-      for (const action of text2.matchAll(/\{\{-?\s*(\/\*[\s\S]*?\*\/|[\s\S]*?)\s*-?\}\}/g)) {
-        const body = action[1];
-        if (body.startsWith("/*")) continue;
-        const open = /^(if|range|with|define|block)\b\s*("([^"]*)")?/.exec(body);
-        if (open) {
-          stack.push({ ...open[1] === "define" || open[1] === "block" ? { name: open[3] ?? "" } : {}, line: lineAt2(action.index) });
-        } else if (/^end\b/.test(body)) {
-          const top = stack.pop();
-          if (top?.name !== void 0) out.push({ name: top.name, file, start: top.line, end: lineAt2(action.index) });
-        }
-      }
-    }
-    this.definesCache = out;
-    return out;
-  }
-  /** The helpers a template includes, directly or through other helpers. */
-  reachableDefines(file) {
-    const template = this.read(file);
-    if (!template) return [];
-    const byName = /* @__PURE__ */ new Map();
-    for (const d of this.defines()) byName.set(d.name, [...byName.get(d.name) ?? [], d]);
-    const seen = /* @__PURE__ */ new Set();
-    const queue = [template.lines];
-    while (queue.length > 0) {
-      const lines = queue.shift();
-      for (const line of lines) {
-        for (const m of line.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
-          for (const d of byName.get(m[1]) ?? []) {
-            if (seen.has(d)) continue;
-            seen.add(d);
-            queue.push(this.read(d.file).lines.slice(d.start - 1, d.end));
-          }
-        }
-      }
-    }
-    return [...seen];
-  }
-  /** Field names -> scope-relative values paths referenced on lines that set that field (`privileged: {{ .Values.x }}`). */
-  fieldReferences() {
-    const out = /* @__PURE__ */ new Map();
-    for (const file of this.allFiles()) {
-      const source = this.read(file);
-      if (!source) continue;
-      for (const line of source.lines) {
-        if (!line.includes(".Values.")) continue;
-        const m = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:\s*(.*)$/.exec(line);
-        if (!m) continue;
-        for (const ref of m[2].matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) {
-          const set = out.get(m[1]) ?? /* @__PURE__ */ new Set();
-          set.add(ref[1].slice(1));
-          out.set(m[1], set);
-        }
-      }
-    }
-    return out;
-  }
-};
-function escapeRegex(text2) {
-  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function referencePattern(p) {
-  if (p.length === 0 || p.some((t) => typeof t !== "string" || !/^[A-Za-z0-9_]+$/.test(t))) return void 0;
-  return new RegExp(`\\.Values${p.map((t) => `\\.${escapeRegex(String(t))}`).join("")}(?![A-Za-z0-9_.])`);
-}
-function contextKeys(lines, index) {
-  const own = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:/.exec(lines[index]);
-  if (own) return [own[1]];
-  for (let i2 = index - 1; i2 >= 0 && i2 >= index - 4; i2--) {
-    const k = keyOf(lines[i2]);
-    if (k) return k.value === "" ? [k.key] : [];
-    if (isContent(lines[i2])) break;
-  }
-  return [];
-}
-var GENERIC_KEYS = /* @__PURE__ */ new Set(["spec", "template", "metadata", "jobTemplate"]);
-function namesOf(pointer) {
-  return tokens(pointer).filter((t) => !/^\d+$/.test(t)).reverse();
-}
-function emittingLine(lines, index, names) {
-  if (contextKeys(lines, index).some((k) => names.includes(k))) return index;
-  if (/\{\{-?\s*(with|if)\b/.test(lines[index]) && ACTION_ONLY.test(lines[index])) {
-    for (let j = index + 1; j < lines.length && j <= index + 3; j++) {
-      const k = keyOf(lines[j]);
-      if (k) return names.includes(k.key) ? j : void 0;
-      if (isContent(lines[j])) return void 0;
-    }
-  }
-  return void 0;
-}
-function emittingLines(sources, file, valuesPath, pointer) {
-  const template = sources.read(file);
-  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
-  const names = namesOf(pointer).slice(0, 3).filter((n2, i2) => i2 === 0 || !GENERIC_KEYS.has(n2));
-  const scan2 = (files, pattern, length) => {
-    let referencing = 0;
-    const emitting = /* @__PURE__ */ new Map();
-    for (const f of files) {
-      for (let i2 = f.from; i2 < f.to; i2++) {
-        const line = f.lines[i2];
-        if (isComment(line) || !pattern.test(line)) continue;
-        referencing++;
-        const at2 = emittingLine(f.lines, i2, names);
-        const key = `${f.file}:${at2}`;
-        if (at2 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at2 + 1, ref: { line: i2 + 1, length } });
-      }
-    }
-    return { referencing, emitting: [...emitting.values()] };
-  };
-  const out = [];
-  const own = [{ file, lines: template.lines, from: 0, to: template.lines.length }];
-  for (let length = valuesPath.length; length >= 1; length--) {
-    const pattern = referencePattern(valuesPath.slice(0, length));
-    if (!pattern) continue;
-    const found = scan2(own, pattern, length);
-    if (found.referencing === 0) continue;
-    out.push(...found.emitting);
-    break;
-  }
-  const helpers = sources.reachableDefines(file).map((d) => ({ file: d.file, lines: sources.read(d.file).lines, from: d.start - 1, to: d.end }));
-  for (let length = valuesPath.length; length >= 1; length--) {
-    const pattern = referencePattern(valuesPath.slice(0, length));
-    if (!pattern) continue;
-    const found = scan2(helpers, pattern, length);
-    if (found.referencing === 0) continue;
-    out.push(...found.emitting);
-    break;
-  }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path14.basename(file)} or its helpers` };
-  return out;
-}
-function blockEnd(lines, start, indent, indentlessItems = false) {
-  let end = start + 1;
-  for (; end < lines.length; end++) {
-    const line = lines[end];
-    if (!isContent(line)) continue;
-    const at2 = indentOf(line);
-    if (at2 > indent) continue;
-    if (indentlessItems && at2 === indent && ITEM_LINE.test(line)) continue;
-    break;
-  }
-  return end;
-}
-function listIsLiteral(lines, from, to, itemIndent) {
-  for (let i2 = from; i2 < to; i2++) {
-    const line = lines[i2];
-    if (!ACTION_ONLY.test(line)) continue;
-    if (indentOf(line) <= itemIndent) return false;
-    for (const m of line.matchAll(/\bn?indent\s+(\d+)/g)) if (Number(m[1]) <= itemIndent) return false;
-  }
-  return true;
-}
-function documentRange(lines, kind) {
-  const separators = lines.map((l, i2) => /^---\s*$/.test(l) ? i2 : -1).filter((i2) => i2 >= 0);
-  if (separators.length === 0 || kind === void 0) return [0, lines.length];
-  const bounds = [-1, ...separators, lines.length];
-  const matching = [];
-  for (let b = 0; b < bounds.length - 1; b++) {
-    const from = bounds[b] + 1;
-    const to = bounds[b + 1];
-    if (lines.slice(from, to).some((l) => new RegExp(`^kind:\\s*["']?${kind}["']?\\s*$`).test(l))) matching.push([from, to]);
-  }
-  return matching.length === 1 ? matching[0] : [0, lines.length];
-}
-function structuralLine(sources, file, pointer, raw) {
-  const template = sources.read(file);
-  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
-  const lines = template.lines;
-  const tokens2 = tokens(pointer);
-  if (tokens2.length === 0) return { reason: "the finding is about the whole object" };
-  let [from, to] = documentRange(lines, isObj(raw) && typeof raw.kind === "string" ? raw.kind : void 0);
-  let parentIndent = -1;
-  let node = raw;
-  let lastLine = -1;
-  for (const token of tokens2) {
-    if (Array.isArray(node)) {
-      const index = Number(token);
-      const item = node[index];
-      const name = isObj(item) && typeof item.name === "string" ? item.name : void 0;
-      const items = [];
-      let itemIndent;
-      for (let i2 = from; i2 < to; i2++) {
-        const line = lines[i2];
-        if (!isContent(line) || !ITEM_LINE.test(line)) continue;
-        const indent = indentOf(line);
-        if (parentIndent >= 0 && indent < parentIndent) continue;
-        if (itemIndent === void 0 || indent < itemIndent) {
-          itemIndent = indent;
-          items.length = 0;
-        }
-        if (indent === itemIndent) items.push(i2);
-      }
-      if (itemIndent === void 0) return { reason: `the list at ${token} is not written out in the template` };
-      let chosen;
-      if (name !== void 0) {
-        const named2 = items.filter((start) => {
-          const end = blockEnd(lines, start, itemIndent);
-          for (let i2 = start; i2 < end; i2++) {
-            const k2 = keyOf(lines[i2]);
-            if (k2 && k2.key === "name" && unquote(k2.value) === name && k2.indent === itemIndent + 2) return true;
-          }
-          return false;
-        });
-        if (named2.length === 1) chosen = named2[0];
-        else if (named2.length > 1) return { reason: `several list items are named ${name}` };
-      }
-      if (chosen === void 0 && items.length === node.length && listIsLiteral(lines, from, to, itemIndent)) chosen = items[index];
-      if (chosen === void 0) return { reason: `list item ${token} cannot be told apart in the template` };
-      lastLine = chosen;
-      from = chosen;
-      to = blockEnd(lines, chosen, itemIndent);
-      parentIndent = itemIndent;
-      node = item;
-      continue;
-    }
-    let minIndent;
-    const matches2 = [];
-    for (let i2 = from; i2 < to; i2++) {
-      if (i2 === lastLine && !ITEM_LINE.test(lines[i2])) continue;
-      const k2 = keyOf(lines[i2]);
-      if (!k2 || k2.indent <= parentIndent) continue;
-      if (minIndent === void 0 || k2.indent < minIndent) {
-        minIndent = k2.indent;
-        matches2.length = 0;
-      }
-      if (k2.indent === minIndent && k2.key === token) matches2.push(i2);
-    }
-    if (matches2.length !== 1) {
-      return { reason: matches2.length === 0 ? `${token} is not written out in the template (emitted by a helper or a value?)` : `${token} appears ${matches2.length} times at the same place in the template` };
-    }
-    const at2 = matches2[0];
-    lastLine = at2;
-    const k = keyOf(lines[at2]);
-    from = at2 + 1;
-    to = blockEnd(lines, at2, k.indent, k.value === "");
-    parentIndent = k.indent;
-    node = isObj(node) ? node[token] : void 0;
-  }
-  return { file, line: lastLine + 1 };
-}
-function literalValueAt(sources, file, line) {
-  const text2 = sources.read(file)?.lines[line - 1];
-  if (text2 === void 0 || text2.includes("{{")) return void 0;
-  const k = keyOf(text2);
-  if (!k || k.value === "") return void 0;
-  return unquote(k.value);
-}
-
-// src/core/suppress.ts
-var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
-var MARKER = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
-function splitRule(spec) {
-  const dot = spec.indexOf(".");
-  return dot === -1 ? { rule: spec } : { rule: spec.slice(0, dot), container: spec.slice(dot + 1) };
-}
-function parseComments(file, text2) {
-  const lines = text2.split(/\r?\n/);
-  const out = [];
-  lines.forEach((line, i2) => {
-    if (!line.includes("preadmit:")) return;
-    const m = MARKER.exec(line);
-    if (!m) return;
-    const before = line.slice(0, m.index);
-    let target = i2 + 1;
-    if (before.trim() === "") {
-      let j = i2 + 1;
-      while (j < lines.length && (lines[j].trim() === "" || /^\s*(#|\{\{-?\s*\/\*)/.test(lines[j]))) j++;
-      target = j + 1;
-    }
-    const { rule, container } = splitRule(m[2]);
-    const reason = m[3]?.trim();
-    out.push({ file, line: i2 + 1, target, rule, ...container ? { container } : {}, ...reason ? { reason } : {}, matched: 0 });
-  });
-  return out;
-}
-function commentFiles(renders) {
-  const files = /* @__PURE__ */ new Set();
-  const seen = /* @__PURE__ */ new Set();
-  for (const render2 of renders) {
-    for (const file of render2.request.valuesFiles) files.add(file);
-    if (seen.has(render2.dir)) continue;
-    seen.add(render2.dir);
-    const sources = new TemplateSources(render2.dir);
-    for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path15.join(dir, "values.yaml"));
-    add(render2.dir);
-    for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path15.sep}templates${path15.sep}`));
-      if (chartDir) add(chartDir);
-    }
-  }
-  return [...files].filter((f) => existsSync5(f)).sort();
-}
-function objectKey2(source, ref) {
-  return [source.chart ?? "", source.file, source.valueSet ?? "", source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
-}
-function containerOf(finding, object) {
-  if (object === void 0) return void 0;
-  const tokens2 = tokens(finding.path);
-  for (let i2 = tokens2.length - 2; i2 >= 0; i2--) {
-    if (/^(containers|initContainers|ephemeralContainers)$/.test(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1])) {
-      const item = get(object.raw, "/" + tokens2.slice(0, i2 + 2).join("/"));
-      return isObj(item) && typeof item.name === "string" ? item.name : void 0;
-    }
-  }
-  return void 0;
-}
-function annotationKey(object, key) {
-  const { ref, source } = object;
-  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key].join("\0");
-}
-function annotationsOf(object) {
-  const out = {};
-  const meta = object.raw.metadata;
-  if (isObj(meta) && isObj(meta.annotations)) Object.assign(out, meta.annotations);
-  const pod = podTemplateOf(object.raw);
-  if (pod && pod.base !== "" && isObj(pod.metadata.annotations)) Object.assign(out, pod.metadata.annotations);
-  return out;
-}
-function glob(value, pattern) {
-  if (pattern === void 0) return true;
-  if (value === void 0) return false;
-  return value === pattern || minimatch(value, pattern, { dot: true });
-}
-function configMatches(s, f, container, repoRoot) {
-  if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path15.resolve(repoRoot, f.source.chart), s.chart)) return false;
-  if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path15.resolve(repoRoot, x));
-    if (!files.some((x) => glob(x, s.file))) return false;
-  }
-  if (s.valueSet !== void 0) {
-    const sets = f.valueSets ?? (f.source.valueSet !== void 0 ? [f.source.valueSet] : []);
-    if (!sets.includes(s.valueSet)) return false;
-  }
-  if (!glob(f.object.kind, s.kind) || !glob(f.object.namespace, s.namespace) || !glob(f.object.name, s.name)) return false;
-  if (s.container !== void 0 && !glob(container, s.container)) return false;
-  return true;
-}
-function applySuppressions(findings, options) {
-  const { config, repoRoot } = options;
-  const today = options.today ?? (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
-  const known = options.ruleIds ? new Set(options.ruleIds) : void 0;
-  const objects = /* @__PURE__ */ new Map();
-  for (const object of options.objects) objects.set(objectKey2(object.source, object.ref), object);
-  const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
-  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today }));
-  const comments = /* @__PURE__ */ new Map();
-  for (const file of options.files ?? []) {
-    let text2;
-    try {
-      text2 = readFileSync7(file, "utf8");
-    } catch {
-      continue;
-    }
-    if (!text2.includes("preadmit:")) continue;
-    const parsed = parseComments(file, text2);
-    if (parsed.length > 0) comments.set(file, parsed);
-  }
-  const validComment = (c3) => c3.reason !== void 0 && (c3.rule === "*" || known === void 0 || known.has(c3.rule));
-  const annotationRecords = /* @__PURE__ */ new Map();
-  for (const f of findings) {
-    const object = objectOf(f);
-    const container = containerOf(f, object);
-    let applied;
-    for (const entry of configured) {
-      if (!configMatches(entry.s, f, container, repoRoot)) continue;
-      entry.matched++;
-      if (entry.expired || applied) continue;
-      applied = {
-        kind: "config",
-        reason: entry.s.reason,
-        file: relativeTo(repoRoot, entry.s.declared.file),
-        ...entry.s.declared.line !== void 0 ? { line: entry.s.declared.line } : {},
-        ...entry.s.expires !== void 0 ? { expires: entry.s.expires } : {}
-      };
-    }
-    for (const loc of [f.source.values, f.source.templateLocation]) {
-      if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path15.resolve(repoRoot, loc.file)) ?? []) {
-        if (c3.target !== loc.line && c3.line !== loc.line) continue;
-        if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
-        if (c3.container !== void 0 && c3.container !== container) continue;
-        c3.matched++;
-        if (applied || !validComment(c3)) continue;
-        applied = { kind: "comment", reason: c3.reason, file: relativeTo(repoRoot, c3.file), line: c3.line };
-      }
-    }
-    if (object) {
-      for (const [key, value] of Object.entries(annotationsOf(object))) {
-        if (!key.startsWith(ANNOTATION_PREFIX)) continue;
-        const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
-        const recordKey = annotationKey(object, key);
-        let record = annotationRecords.get(recordKey);
-        if (!record) {
-          const reason = typeof value === "string" ? value.trim() : "";
-          const invalid = reason === "" ? "the annotation gives no reason" : known && rule !== "*" && !known.has(rule) ? `unknown rule ${rule}` : void 0;
-          record = {
-            kind: "annotation",
-            status: invalid ? "invalid" : "unused",
-            rule,
-            ...reason ? { reason } : {},
-            file: object.source.file,
-            ...object.source.line !== void 0 ? { line: object.source.line } : {},
-            ...scoped ? { container: scoped } : {},
-            object: object.ref,
-            matched: 0,
-            ...invalid ? { message: invalid } : {}
-          };
-          annotationRecords.set(recordKey, record);
-        }
-        if (rule !== "*" && rule !== f.ruleId) continue;
-        if (scoped !== void 0 && scoped !== container) continue;
-        record.matched++;
-        if (applied || record.status === "invalid") continue;
-        applied = { kind: "annotation", reason: record.reason, file: object.source.file, ...object.source.line !== void 0 ? { line: object.source.line } : {} };
-      }
-    }
-    if (applied) f.suppressed = applied;
-  }
-  for (const object of options.objects) {
-    for (const [key, value] of Object.entries(annotationsOf(object))) {
-      if (!key.startsWith(ANNOTATION_PREFIX)) continue;
-      const recordKey = annotationKey(object, key);
-      if (annotationRecords.has(recordKey)) continue;
-      const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
-      const reason = typeof value === "string" ? value.trim() : "";
-      annotationRecords.set(recordKey, {
-        kind: "annotation",
-        status: reason === "" ? "invalid" : "unused",
-        rule,
-        ...reason ? { reason } : {},
-        file: object.source.file,
-        ...object.source.line !== void 0 ? { line: object.source.line } : {},
-        ...container ? { container } : {},
-        object: object.ref,
-        matched: 0,
-        ...reason === "" ? { message: "the annotation gives no reason" } : {}
-      });
-    }
-  }
-  const records = [];
-  for (const { s, matched, expired } of configured) {
-    records.push({
-      kind: "config",
-      status: expired ? "expired" : matched > 0 ? "applied" : "unused",
-      rule: s.rule,
-      reason: s.reason,
-      file: relativeTo(repoRoot, s.declared.file),
-      ...s.declared.line !== void 0 ? { line: s.declared.line } : {},
-      ...s.expires !== void 0 ? { expires: s.expires } : {},
-      ...s.container !== void 0 ? { container: s.container } : {},
-      matched,
-      ...expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}
-    });
-  }
-  for (const list2 of comments.values()) {
-    for (const c3 of list2) {
-      const invalid = c3.reason === void 0 ? "no reason given (write `-- <reason>` after the rule)" : known && c3.rule !== "*" && !known.has(c3.rule) ? `unknown rule ${c3.rule}` : void 0;
-      records.push({
-        kind: "comment",
-        status: invalid ? "invalid" : c3.matched > 0 ? "applied" : "unused",
-        rule: c3.rule,
-        ...c3.reason ? { reason: c3.reason } : {},
-        file: relativeTo(repoRoot, c3.file),
-        line: c3.line,
-        ...c3.container ? { container: c3.container } : {},
-        matched: c3.matched,
-        ...invalid ? { message: invalid } : {}
-      });
-    }
-  }
-  for (const record of annotationRecords.values()) {
-    if (record.status !== "invalid") record.status = record.matched > 0 ? "applied" : "unused";
-    records.push(record);
-  }
-  return records;
-}
-
 // src/provenance/lint.ts
 import { createHash as createHash2 } from "node:crypto";
+import { readdirSync as readdirSync5, readFileSync as readFileSync6 } from "node:fs";
+import path14 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import os4 from "node:os";
-import path16 from "node:path";
+import os3 from "node:os";
+import path13 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -35476,7 +34620,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path16.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path13.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync3(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -35612,7 +34756,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path16.join(os4.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path13.join(os3.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -35740,6 +34884,40 @@ function dangerousLeaves(values) {
   }
   return out;
 }
+var VALUE = String.raw`["']?\s*:\s*(?:[&!]\S*\s+)*["']?`;
+var DANGEROUS_TEXT = [
+  new RegExp(String.raw`(?:privileged|allowPrivilegeEscalation|hostNetwork|hostPID|hostIPC)${VALUE}[tTyYoO*]`),
+  new RegExp(String.raw`runAsUser${VALUE}(?:[-+]?0|\*)`),
+  /Unmasked|Unconfined|hostPath/,
+  new RegExp(String.raw`\b(?:CAP_)?(?:${[...DANGEROUS_CAPABILITIES].filter((c3) => c3 !== "ALL").join("|")})\b`, "i"),
+  // ALL is dangerous only added (`drop: [ALL]` is everywhere): after an `add` key, in a flow list, a block list or an alias.
+  /\badd["']?\s*:\s*(?:[&!]\S*\s+)*(?:\*|\[[^\]]*\b(?:CAP_)?ALL\b|(?:-\s*[^\n]*\n\s*)*-\s*["']?(?:CAP_)?ALL\b)/i
+];
+function mayHoldDangerousDefault(text2) {
+  return DANGEROUS_TEXT.some((pattern) => pattern.test(text2));
+}
+function chartValuesTexts(dir, depth = 0) {
+  const out = [];
+  try {
+    out.push(readFileSync6(path14.join(dir, "values.yaml"), "utf8"));
+  } catch {
+  }
+  if (depth >= 8) return out;
+  let entries = [];
+  try {
+    entries = readdirSync5(path14.join(dir, "charts"), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path14.join(dir, "charts", entry.name), depth + 1));
+  return out;
+}
+var MAY_HOLD = /* @__PURE__ */ new WeakMap();
+function renderMayHoldDangerousDefault(render2) {
+  let answer = MAY_HOLD.get(render2);
+  if (answer === void 0) MAY_HOLD.set(render2, answer = chartValuesTexts(render2.dir).some(mayHoldDangerousDefault));
+  return answer;
+}
 function renderedFields(renders) {
   const out = /* @__PURE__ */ new Set();
   const walk2 = (node, name) => {
@@ -35761,6 +34939,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
     const render2 = chartRenders.find((r) => r.valueSet.name === DEFAULT_VALUE_SET);
     if (render2 === void 0) continue;
     const known = knowledge.get(chart);
+    if (known === void 0 && !renderMayHoldDangerousDefault(render2)) continue;
     const values = known?.values ?? valuesOfRender(render2);
     const leaves = dangerousLeaves(values);
     if (leaves.length === 0) continue;
@@ -35808,9 +34987,881 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
   return out;
 }
 
-// src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync8, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+// src/provenance/value-sets.ts
+var DEFAULT_VALUE_SET = "default";
+function chartEntries(dir, config) {
+  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
+}
+function ciValuesFiles(dir) {
+  const ci = path15.join(dir, "ci");
+  if (!existsSync4(ci)) return [];
+  try {
+    if (!statSync6(ci).isDirectory()) return [];
+    return readdirSync6(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path15.join(ci, f));
+  } catch {
+    return [];
+  }
+}
+function valueSetsOf(dir, config, options = {}) {
+  const own = chartEntries(dir, config);
+  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
+  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
+  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
+  if (options.all === false) return sets;
+  if (config.valueSets.ci) {
+    for (const file of ciValuesFiles(dir)) {
+      sets.push({ name: `ci/${path15.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+    }
+  }
+  const names = new Set(sets.map((s) => s.name));
+  for (const entry of own) {
+    for (const set of entry.valueSets) {
+      if (names.has(set.name)) continue;
+      names.add(set.name);
+      sets.push({
+        name: set.name,
+        kind: "config",
+        valuesFiles: [...baseFiles, ...set.valuesFiles],
+        set: [...baseSet, ...set.set],
+        own: { valuesFiles: set.valuesFiles, set: set.set }
+      });
+    }
+  }
+  return sets;
+}
+function valueSetOf(object) {
+  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
+}
+function renderKey(chart, valueSet) {
+  return `${chart}\0${valueSet}`;
+}
+function append(into, part, units) {
+  into.findings.push(...part.findings);
+  for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
+  const known = new Set(into.errors.map((e) => `${e.file}\0${e.message}`));
+  for (const error of part.errors) if (!known.has(`${error.file}\0${error.message}`)) into.errors.push(error);
+  if (units) into.units.push(...part.units);
+}
+var ValueSetEvaluation = class {
+  constructor(rules, config) {
+    this.config = config;
+    this.unitRules = rules.filter((rule) => rule.scope !== "scan");
+    this.scanRules = rules.filter((rule) => rule.scope === "scan");
+  }
+  config;
+  unitRules;
+  scanRules;
+  /** The value sets of a chart share its values.yaml files: parsed once for all of them. */
+  files = /* @__PURE__ */ new Map();
+  contexts = /* @__PURE__ */ new Map();
+  done = /* @__PURE__ */ new Map();
+  chartOf = (object) => {
+    const { source } = object;
+    if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
+    return this.contexts.get(renderKey(source.chart, source.valueSet));
+  };
+  add(render2) {
+    if (this.done.has(render2)) return;
+    const context = new RenderChartContext(render2, this.files);
+    this.contexts.set(renderKey(render2.chart, render2.valueSet.name), context);
+    if (this.config.provenance.enabled || render2.valueSet.kind === "default" && renderMayHoldDangerousDefault(render2)) valuesOfRender(render2, this.files);
+    this.done.set(render2, evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context }));
+  }
+  finish(objects, renders) {
+    const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
+    const covered2 = /* @__PURE__ */ new Set();
+    for (const render2 of renders) {
+      this.add(render2);
+      append(result, this.done.get(render2), true);
+      for (const object of render2.objects) covered2.add(object);
+    }
+    const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
+    for (const object of objects) {
+      const key = valueSetOf(object);
+      const list2 = partitions.get(key);
+      if (list2) list2.push(object);
+      else partitions.set(key, [object]);
+    }
+    for (const members of partitions.values()) {
+      const rest = members.filter((object) => !covered2.has(object));
+      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true);
+      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false);
+    }
+    return result;
+  }
+};
+function capSeverity(severity, cap) {
+  if (cap === "keep") return severity;
+  return severityRank(severity) > severityRank(cap) ? cap : severity;
+}
+function compareSets(a2, b) {
+  if (a2 === b) return 0;
+  if (a2 === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a2 < b ? -1 : 1;
+}
+function mergeValueSets(findings, config) {
+  const out = [];
+  const groups = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    if (finding.source.kind !== "helm") {
+      out.push(finding);
+      continue;
+    }
+    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else groups.set(key, [finding]);
+  }
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted[0];
+    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const merged = { ...first, valueSets: sets };
+    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
+    out.push(merged);
+  }
+  return out;
+}
+
+// src/core/charts.ts
+function afterSpawns(fn) {
+  return new Promise((resolve2, reject) => {
+    setImmediate(() => {
+      try {
+        resolve2(fn());
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
+  const concurrency = Math.max(1, os4.availableParallelism());
+  const located = helm();
+  located.catch(() => void 0);
+  const jobs = [];
+  for (const dir of dirs) {
+    const info = checkChart(dir, repoRoot, loaded);
+    if (info === void 0) continue;
+    for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info, set });
+  }
+  await located;
+  const checkedCharts = /* @__PURE__ */ new Map();
+  const finished7 = [];
+  await mapLimit(
+    jobs.map((job, index) => ({ ...job, index })),
+    concurrency,
+    async (job) => {
+      const outcome = await renderOne(job.dir, job.set, helm, config, repoRoot, loaded, checkedCharts);
+      finished7[job.index] = outcome === void 0 ? Promise.resolve(void 0) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+    }
+  );
+  const renders = await Promise.all(finished7);
+  for (const render2 of renders) {
+    if (render2 === void 0) continue;
+    loaded.renders.push(render2);
+    loaded.objects.push(...render2.objects);
+    loaded.charts.push(render2.record);
+  }
+  loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
+  return loaded;
+}
+function checkChart(dir, repoRoot, loaded) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const info = readChartInfo(dir);
+  if (typeof info === "string") {
+    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
+    return void 0;
+  }
+  if (info.type === "library") return void 0;
+  const missing = missingDependencies(info);
+  if (missing.length > 0) {
+    loaded.errors.push({
+      kind: "dependency",
+      file: `${chartPath}/Chart.yaml`,
+      chart: chartPath,
+      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
+    });
+    return void 0;
+  }
+  return info;
+}
+function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
+  const objects = [];
+  const which = valueSet === "default" ? "" : `with value set ${valueSet}: `;
+  const files = /* @__PURE__ */ new Map();
+  const subcharts = /* @__PURE__ */ new Map();
+  const vendored2 = (chartDir) => {
+    let found = subcharts.get(chartDir);
+    if (!found) subcharts.set(chartDir, found = vendoredCharts(chartDir));
+    return found;
+  };
+  for (const [index, doc] of splitRendered(stdout).entries()) {
+    let file = files.get(doc.template);
+    if (file === void 0) {
+      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored2) : dir);
+      files.set(doc.template, file);
+    }
+    const parsed = parseRenderedDocument(doc.text);
+    for (const problem of parsed.problems) {
+      errors?.push({ kind: "render", file, chart: chartPath, message: `${which}rendered output is not valid YAML: ${problem.message}` });
+    }
+    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
+    const result = objectsFromDocuments(parsed.documents, {
+      source,
+      defaultNamespace: config.helm.namespace,
+      linesAreSource: false,
+      strict: true
+    });
+    for (const object of result.objects) object.source.document = index;
+    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which}${problem.message}` });
+    objects.push(...result.objects);
+  }
+  return objects;
+}
+async function renderOne(dir, set, helm, config, repoRoot, loaded, checkedCharts) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const binary = await helm();
+  const request = {
+    helm: binary,
+    chartDir: dir,
+    releaseName: config.helm.releaseName,
+    namespace: config.helm.namespace,
+    valuesFiles: set.valuesFiles,
+    set: set.set,
+    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
+    timeoutMs: config.helm.timeoutSeconds * 1e3,
+    checkedCharts
+  };
+  const outcome = await renderChart(request);
+  loaded.renderMs += outcome.ms;
+  if (!outcome.ok) {
+    const which = set.kind === "default" ? "" : `with value set ${set.name}: `;
+    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which}${outcome.message}` });
+    return void 0;
+  }
+  return { request, stdout: outcome.stdout, ms: outcome.ms };
+}
+function parseRender(dir, info, set, outcome, config, repoRoot, loaded, onRender) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
+  const record = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
+  if (set.kind !== "default") {
+    if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
+    if (set.own.set.length > 0) record.set = [...set.own.set];
+  }
+  const render2 = { dir, chart: chartPath, info, valueSet: set, request: outcome.request, objects, record, repoRoot };
+  onRender?.(render2);
+  return render2;
+}
+
+// src/core/suppress.ts
+import { existsSync as existsSync5, readFileSync as readFileSync8 } from "node:fs";
 import path17 from "node:path";
+
+// src/provenance/template-lines.ts
+import { readdirSync as readdirSync7, readFileSync as readFileSync7, statSync as statSync7 } from "node:fs";
+import path16 from "node:path";
+var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
+var ITEM_LINE = /^(\s*)-(\s+|$)/;
+var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
+function unquote(text2) {
+  if (text2.startsWith('"') && text2.endsWith('"') || text2.startsWith("'") && text2.endsWith("'")) return text2.slice(1, -1);
+  return text2;
+}
+function isComment(line) {
+  return /^\s*#/.test(line) || /^\s*\{\{-?\s*\/\*/.test(line);
+}
+function keyOf(line) {
+  if (isComment(line) || ACTION_ONLY.test(line)) return void 0;
+  const m = KEY_LINE.exec(line.replace(/\s+#.*$/, ""));
+  if (!m) return void 0;
+  if (m[3].includes("{{")) return void 0;
+  const indent = m[1].length + (m[2] ? m[2].length : 0);
+  return { key: unquote(m[3]), indent, value: m[4] ?? "", item: m[2] !== void 0 };
+}
+function indentOf(line) {
+  return /^\s*/.exec(line)[0].length;
+}
+function isContent(line) {
+  return line.trim() !== "" && !isComment(line) && !ACTION_ONLY.test(line);
+}
+var TemplateSources = class {
+  constructor(chartDir) {
+    this.chartDir = chartDir;
+  }
+  chartDir;
+  files = /* @__PURE__ */ new Map();
+  definesCache;
+  allFilesCache;
+  helperRefsCache = /* @__PURE__ */ new Map();
+  read(file) {
+    if (this.files.has(file)) return this.files.get(file);
+    let result;
+    try {
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync7(file, "utf8").split(/\r?\n/) };
+    } catch {
+      result = void 0;
+    }
+    this.files.set(file, result);
+    return result;
+  }
+  /** Every template and helper file of the chart and its vendored subcharts (listed once per instance). */
+  allFiles() {
+    if (this.allFilesCache) return this.allFilesCache;
+    const out = [];
+    const list2 = (dir) => {
+      let entries;
+      try {
+        entries = readdirSync7(dir, { withFileTypes: true });
+      } catch {
+        return [];
+      }
+      return entries.map((entry) => {
+        const full = path16.join(dir, entry.name);
+        let isDir = entry.isDirectory();
+        if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
+          try {
+            isDir = statSync7(full).isDirectory();
+          } catch {
+            isDir = false;
+          }
+        }
+        return { name: entry.name, full, dir: isDir };
+      }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+    };
+    const walk2 = (dir, depth) => {
+      if (depth > 8) return;
+      for (const entry of list2(dir)) {
+        if (entry.dir) walk2(entry.full, depth + 1);
+        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry.name)) out.push(entry.full);
+      }
+    };
+    const chartWalk = (dir, depth) => {
+      walk2(path16.join(dir, "templates"), 0);
+      if (depth > 6) return;
+      for (const entry of list2(path16.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+    };
+    chartWalk(this.chartDir, 0);
+    return this.allFilesCache = out;
+  }
+  /** `define` blocks across the chart, with their line ranges. */
+  defines() {
+    if (this.definesCache) return this.definesCache;
+    const out = [];
+    for (const file of this.allFiles()) {
+      const source = this.read(file);
+      if (!source) continue;
+      const text2 = source.lines.join("\n");
+      if (!text2.includes("define")) continue;
+      const stack = [];
+      const lineStarts = [0];
+      for (let i2 = 0; i2 < text2.length; i2++) if (text2[i2] === "\n") lineStarts.push(i2 + 1);
+      const lineAt2 = (offset) => {
+        let lo = 0;
+        let hi = lineStarts.length - 1;
+        while (lo < hi) {
+          const mid = lo + hi + 1 >> 1;
+          if (lineStarts[mid] <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+        return lo + 1;
+      };
+      for (const action of text2.matchAll(/\{\{-?\s*(\/\*[\s\S]*?\*\/|[\s\S]*?)\s*-?\}\}/g)) {
+        const body = action[1];
+        if (body.startsWith("/*")) continue;
+        const open = /^(if|range|with|define|block)\b\s*("([^"]*)")?/.exec(body);
+        if (open) {
+          stack.push({ ...open[1] === "define" || open[1] === "block" ? { name: open[3] ?? "" } : {}, line: lineAt2(action.index) });
+        } else if (/^end\b/.test(body)) {
+          const top = stack.pop();
+          if (top?.name !== void 0) out.push({ name: top.name, file, start: top.line, end: lineAt2(action.index) });
+        }
+      }
+    }
+    this.definesCache = out;
+    return out;
+  }
+  /** The helpers a template includes, directly or through other helpers. */
+  reachableDefines(file) {
+    const template = this.read(file);
+    if (!template) return [];
+    const byName = /* @__PURE__ */ new Map();
+    for (const d of this.defines()) byName.set(d.name, [...byName.get(d.name) ?? [], d]);
+    const seen = /* @__PURE__ */ new Set();
+    const queue = [template.lines];
+    while (queue.length > 0) {
+      const lines = queue.shift();
+      for (const line of lines) {
+        for (const m of line.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
+          for (const d of byName.get(m[1]) ?? []) {
+            if (seen.has(d)) continue;
+            seen.add(d);
+            queue.push(this.read(d.file).lines.slice(d.start - 1, d.end));
+          }
+        }
+      }
+    }
+    return [...seen];
+  }
+  /** Field names -> scope-relative values paths referenced on lines that set that field (`privileged: {{ .Values.x }}`). */
+  fieldReferences() {
+    const out = /* @__PURE__ */ new Map();
+    for (const file of this.allFiles()) {
+      const source = this.read(file);
+      if (!source) continue;
+      for (const line of source.lines) {
+        if (!line.includes(".Values.")) continue;
+        const m = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:\s*(.*)$/.exec(line);
+        if (!m) continue;
+        for (const ref of m[2].matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) {
+          const set = out.get(m[1]) ?? /* @__PURE__ */ new Set();
+          set.add(ref[1].slice(1));
+          out.set(m[1], set);
+        }
+      }
+    }
+    return out;
+  }
+};
+function escapeRegex(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function referencePattern(p) {
+  if (p.length === 0 || p.some((t) => typeof t !== "string" || !/^[A-Za-z0-9_]+$/.test(t))) return void 0;
+  return new RegExp(`\\.Values${p.map((t) => `\\.${escapeRegex(String(t))}`).join("")}(?![A-Za-z0-9_.])`);
+}
+function contextKeys(lines, index) {
+  const own = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:/.exec(lines[index]);
+  if (own) return [own[1]];
+  for (let i2 = index - 1; i2 >= 0 && i2 >= index - 4; i2--) {
+    const k = keyOf(lines[i2]);
+    if (k) return k.value === "" ? [k.key] : [];
+    if (isContent(lines[i2])) break;
+  }
+  return [];
+}
+var GENERIC_KEYS = /* @__PURE__ */ new Set(["spec", "template", "metadata", "jobTemplate"]);
+function namesOf(pointer) {
+  return tokens(pointer).filter((t) => !/^\d+$/.test(t)).reverse();
+}
+function emittingLine(lines, index, names) {
+  if (contextKeys(lines, index).some((k) => names.includes(k))) return index;
+  if (/\{\{-?\s*(with|if)\b/.test(lines[index]) && ACTION_ONLY.test(lines[index])) {
+    for (let j = index + 1; j < lines.length && j <= index + 3; j++) {
+      const k = keyOf(lines[j]);
+      if (k) return names.includes(k.key) ? j : void 0;
+      if (isContent(lines[j])) return void 0;
+    }
+  }
+  return void 0;
+}
+function emittingLines(sources, file, valuesPath, pointer) {
+  const template = sources.read(file);
+  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
+  const names = namesOf(pointer).slice(0, 3).filter((n2, i2) => i2 === 0 || !GENERIC_KEYS.has(n2));
+  const scan2 = (files, pattern, length) => {
+    let referencing = 0;
+    const emitting = /* @__PURE__ */ new Map();
+    for (const f of files) {
+      for (let i2 = f.from; i2 < f.to; i2++) {
+        const line = f.lines[i2];
+        if (isComment(line) || !pattern.test(line)) continue;
+        referencing++;
+        const at2 = emittingLine(f.lines, i2, names);
+        const key = `${f.file}:${at2}`;
+        if (at2 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at2 + 1, ref: { line: i2 + 1, length } });
+      }
+    }
+    return { referencing, emitting: [...emitting.values()] };
+  };
+  const out = [];
+  const own = [{ file, lines: template.lines, from: 0, to: template.lines.length }];
+  for (let length = valuesPath.length; length >= 1; length--) {
+    const pattern = referencePattern(valuesPath.slice(0, length));
+    if (!pattern) continue;
+    const found = scan2(own, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
+    break;
+  }
+  const helpers = sources.reachableDefines(file).map((d) => ({ file: d.file, lines: sources.read(d.file).lines, from: d.start - 1, to: d.end }));
+  for (let length = valuesPath.length; length >= 1; length--) {
+    const pattern = referencePattern(valuesPath.slice(0, length));
+    if (!pattern) continue;
+    const found = scan2(helpers, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
+    break;
+  }
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path16.basename(file)} or its helpers` };
+  return out;
+}
+function blockEnd(lines, start, indent, indentlessItems = false) {
+  let end = start + 1;
+  for (; end < lines.length; end++) {
+    const line = lines[end];
+    if (!isContent(line)) continue;
+    const at2 = indentOf(line);
+    if (at2 > indent) continue;
+    if (indentlessItems && at2 === indent && ITEM_LINE.test(line)) continue;
+    break;
+  }
+  return end;
+}
+function listIsLiteral(lines, from, to, itemIndent) {
+  for (let i2 = from; i2 < to; i2++) {
+    const line = lines[i2];
+    if (!ACTION_ONLY.test(line)) continue;
+    if (indentOf(line) <= itemIndent) return false;
+    for (const m of line.matchAll(/\bn?indent\s+(\d+)/g)) if (Number(m[1]) <= itemIndent) return false;
+  }
+  return true;
+}
+function documentRange(lines, kind) {
+  const separators = lines.map((l, i2) => /^---\s*$/.test(l) ? i2 : -1).filter((i2) => i2 >= 0);
+  if (separators.length === 0 || kind === void 0) return [0, lines.length];
+  const bounds = [-1, ...separators, lines.length];
+  const matching = [];
+  for (let b = 0; b < bounds.length - 1; b++) {
+    const from = bounds[b] + 1;
+    const to = bounds[b + 1];
+    if (lines.slice(from, to).some((l) => new RegExp(`^kind:\\s*["']?${kind}["']?\\s*$`).test(l))) matching.push([from, to]);
+  }
+  return matching.length === 1 ? matching[0] : [0, lines.length];
+}
+function structuralLine(sources, file, pointer, raw) {
+  const template = sources.read(file);
+  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
+  const lines = template.lines;
+  const tokens2 = tokens(pointer);
+  if (tokens2.length === 0) return { reason: "the finding is about the whole object" };
+  let [from, to] = documentRange(lines, isObj(raw) && typeof raw.kind === "string" ? raw.kind : void 0);
+  let parentIndent = -1;
+  let node = raw;
+  let lastLine = -1;
+  for (const token of tokens2) {
+    if (Array.isArray(node)) {
+      const index = Number(token);
+      const item = node[index];
+      const name = isObj(item) && typeof item.name === "string" ? item.name : void 0;
+      const items = [];
+      let itemIndent;
+      for (let i2 = from; i2 < to; i2++) {
+        const line = lines[i2];
+        if (!isContent(line) || !ITEM_LINE.test(line)) continue;
+        const indent = indentOf(line);
+        if (parentIndent >= 0 && indent < parentIndent) continue;
+        if (itemIndent === void 0 || indent < itemIndent) {
+          itemIndent = indent;
+          items.length = 0;
+        }
+        if (indent === itemIndent) items.push(i2);
+      }
+      if (itemIndent === void 0) return { reason: `the list at ${token} is not written out in the template` };
+      let chosen;
+      if (name !== void 0) {
+        const named2 = items.filter((start) => {
+          const end = blockEnd(lines, start, itemIndent);
+          for (let i2 = start; i2 < end; i2++) {
+            const k2 = keyOf(lines[i2]);
+            if (k2 && k2.key === "name" && unquote(k2.value) === name && k2.indent === itemIndent + 2) return true;
+          }
+          return false;
+        });
+        if (named2.length === 1) chosen = named2[0];
+        else if (named2.length > 1) return { reason: `several list items are named ${name}` };
+      }
+      if (chosen === void 0 && items.length === node.length && listIsLiteral(lines, from, to, itemIndent)) chosen = items[index];
+      if (chosen === void 0) return { reason: `list item ${token} cannot be told apart in the template` };
+      lastLine = chosen;
+      from = chosen;
+      to = blockEnd(lines, chosen, itemIndent);
+      parentIndent = itemIndent;
+      node = item;
+      continue;
+    }
+    let minIndent;
+    const matches2 = [];
+    for (let i2 = from; i2 < to; i2++) {
+      if (i2 === lastLine && !ITEM_LINE.test(lines[i2])) continue;
+      const k2 = keyOf(lines[i2]);
+      if (!k2 || k2.indent <= parentIndent) continue;
+      if (minIndent === void 0 || k2.indent < minIndent) {
+        minIndent = k2.indent;
+        matches2.length = 0;
+      }
+      if (k2.indent === minIndent && k2.key === token) matches2.push(i2);
+    }
+    if (matches2.length !== 1) {
+      return { reason: matches2.length === 0 ? `${token} is not written out in the template (emitted by a helper or a value?)` : `${token} appears ${matches2.length} times at the same place in the template` };
+    }
+    const at2 = matches2[0];
+    lastLine = at2;
+    const k = keyOf(lines[at2]);
+    from = at2 + 1;
+    to = blockEnd(lines, at2, k.indent, k.value === "");
+    parentIndent = k.indent;
+    node = isObj(node) ? node[token] : void 0;
+  }
+  return { file, line: lastLine + 1 };
+}
+function literalValueAt(sources, file, line) {
+  const text2 = sources.read(file)?.lines[line - 1];
+  if (text2 === void 0 || text2.includes("{{")) return void 0;
+  const k = keyOf(text2);
+  if (!k || k.value === "") return void 0;
+  return unquote(k.value);
+}
+
+// src/core/suppress.ts
+var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
+var MARKER = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
+function splitRule(spec) {
+  const dot = spec.indexOf(".");
+  return dot === -1 ? { rule: spec } : { rule: spec.slice(0, dot), container: spec.slice(dot + 1) };
+}
+function parseComments(file, text2) {
+  const lines = text2.split(/\r?\n/);
+  const out = [];
+  lines.forEach((line, i2) => {
+    if (!line.includes("preadmit:")) return;
+    const m = MARKER.exec(line);
+    if (!m) return;
+    const before = line.slice(0, m.index);
+    let target = i2 + 1;
+    if (before.trim() === "") {
+      let j = i2 + 1;
+      while (j < lines.length && (lines[j].trim() === "" || /^\s*(#|\{\{-?\s*\/\*)/.test(lines[j]))) j++;
+      target = j + 1;
+    }
+    const { rule, container } = splitRule(m[2]);
+    const reason = m[3]?.trim();
+    out.push({ file, line: i2 + 1, target, rule, ...container ? { container } : {}, ...reason ? { reason } : {}, matched: 0 });
+  });
+  return out;
+}
+function commentFiles(renders) {
+  const files = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Set();
+  for (const render2 of renders) {
+    for (const file of render2.request.valuesFiles) files.add(file);
+    if (seen.has(render2.dir)) continue;
+    seen.add(render2.dir);
+    const sources = new TemplateSources(render2.dir);
+    for (const file of sources.allFiles()) files.add(file);
+    const add = (dir) => files.add(path17.join(dir, "values.yaml"));
+    add(render2.dir);
+    for (const file of sources.allFiles()) {
+      const chartDir = file.slice(0, file.lastIndexOf(`${path17.sep}templates${path17.sep}`));
+      if (chartDir) add(chartDir);
+    }
+  }
+  return [...files].filter((f) => existsSync5(f)).sort();
+}
+function objectKey2(source, ref) {
+  return [source.chart ?? "", source.file, source.valueSet ?? "", source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+function containerOf(finding, object) {
+  if (object === void 0) return void 0;
+  const tokens2 = tokens(finding.path);
+  for (let i2 = tokens2.length - 2; i2 >= 0; i2--) {
+    if (/^(containers|initContainers|ephemeralContainers)$/.test(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1])) {
+      const item = get(object.raw, "/" + tokens2.slice(0, i2 + 2).join("/"));
+      return isObj(item) && typeof item.name === "string" ? item.name : void 0;
+    }
+  }
+  return void 0;
+}
+function annotationKey(object, key) {
+  const { ref, source } = object;
+  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key].join("\0");
+}
+function annotationsOf(object) {
+  const out = {};
+  const meta = object.raw.metadata;
+  if (isObj(meta) && isObj(meta.annotations)) Object.assign(out, meta.annotations);
+  const pod = podTemplateOf(object.raw);
+  if (pod && pod.base !== "" && isObj(pod.metadata.annotations)) Object.assign(out, pod.metadata.annotations);
+  return out;
+}
+function glob(value, pattern) {
+  if (pattern === void 0) return true;
+  if (value === void 0) return false;
+  return value === pattern || minimatch(value, pattern, { dot: true });
+}
+function configMatches(s, f, container, repoRoot) {
+  if (s.rule !== "*" && s.rule !== f.ruleId) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path17.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.file !== void 0) {
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path17.resolve(repoRoot, x));
+    if (!files.some((x) => glob(x, s.file))) return false;
+  }
+  if (s.valueSet !== void 0) {
+    const sets = f.valueSets ?? (f.source.valueSet !== void 0 ? [f.source.valueSet] : []);
+    if (!sets.includes(s.valueSet)) return false;
+  }
+  if (!glob(f.object.kind, s.kind) || !glob(f.object.namespace, s.namespace) || !glob(f.object.name, s.name)) return false;
+  if (s.container !== void 0 && !glob(container, s.container)) return false;
+  return true;
+}
+function applySuppressions(findings, options) {
+  const { config, repoRoot } = options;
+  const today = options.today ?? (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+  const known = options.ruleIds ? new Set(options.ruleIds) : void 0;
+  const objects = /* @__PURE__ */ new Map();
+  for (const object of options.objects) objects.set(objectKey2(object.source, object.ref), object);
+  const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
+  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today }));
+  const comments = /* @__PURE__ */ new Map();
+  for (const file of options.files ?? []) {
+    let bytes;
+    try {
+      bytes = readFileSync8(file);
+    } catch {
+      continue;
+    }
+    if (!bytes.includes("preadmit:")) continue;
+    const parsed = parseComments(file, bytes.toString("utf8"));
+    if (parsed.length > 0) comments.set(file, parsed);
+  }
+  const validComment = (c3) => c3.reason !== void 0 && (c3.rule === "*" || known === void 0 || known.has(c3.rule));
+  const annotationRecords = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const object = objectOf(f);
+    const container = containerOf(f, object);
+    let applied;
+    for (const entry of configured) {
+      if (!configMatches(entry.s, f, container, repoRoot)) continue;
+      entry.matched++;
+      if (entry.expired || applied) continue;
+      applied = {
+        kind: "config",
+        reason: entry.s.reason,
+        file: relativeTo(repoRoot, entry.s.declared.file),
+        ...entry.s.declared.line !== void 0 ? { line: entry.s.declared.line } : {},
+        ...entry.s.expires !== void 0 ? { expires: entry.s.expires } : {}
+      };
+    }
+    for (const loc of [f.source.values, f.source.templateLocation]) {
+      if (loc?.line === void 0) continue;
+      for (const c3 of comments.get(path17.resolve(repoRoot, loc.file)) ?? []) {
+        if (c3.target !== loc.line && c3.line !== loc.line) continue;
+        if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
+        if (c3.container !== void 0 && c3.container !== container) continue;
+        c3.matched++;
+        if (applied || !validComment(c3)) continue;
+        applied = { kind: "comment", reason: c3.reason, file: relativeTo(repoRoot, c3.file), line: c3.line };
+      }
+    }
+    if (object) {
+      for (const [key, value] of Object.entries(annotationsOf(object))) {
+        if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+        const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+        const recordKey = annotationKey(object, key);
+        let record = annotationRecords.get(recordKey);
+        if (!record) {
+          const reason = typeof value === "string" ? value.trim() : "";
+          const invalid = reason === "" ? "the annotation gives no reason" : known && rule !== "*" && !known.has(rule) ? `unknown rule ${rule}` : void 0;
+          record = {
+            kind: "annotation",
+            status: invalid ? "invalid" : "unused",
+            rule,
+            ...reason ? { reason } : {},
+            file: object.source.file,
+            ...object.source.line !== void 0 ? { line: object.source.line } : {},
+            ...scoped ? { container: scoped } : {},
+            object: object.ref,
+            matched: 0,
+            ...invalid ? { message: invalid } : {}
+          };
+          annotationRecords.set(recordKey, record);
+        }
+        if (rule !== "*" && rule !== f.ruleId) continue;
+        if (scoped !== void 0 && scoped !== container) continue;
+        record.matched++;
+        if (applied || record.status === "invalid") continue;
+        applied = { kind: "annotation", reason: record.reason, file: object.source.file, ...object.source.line !== void 0 ? { line: object.source.line } : {} };
+      }
+    }
+    if (applied) f.suppressed = applied;
+  }
+  for (const object of options.objects) {
+    for (const [key, value] of Object.entries(annotationsOf(object))) {
+      if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+      const recordKey = annotationKey(object, key);
+      if (annotationRecords.has(recordKey)) continue;
+      const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+      const reason = typeof value === "string" ? value.trim() : "";
+      annotationRecords.set(recordKey, {
+        kind: "annotation",
+        status: reason === "" ? "invalid" : "unused",
+        rule,
+        ...reason ? { reason } : {},
+        file: object.source.file,
+        ...object.source.line !== void 0 ? { line: object.source.line } : {},
+        ...container ? { container } : {},
+        object: object.ref,
+        matched: 0,
+        ...reason === "" ? { message: "the annotation gives no reason" } : {}
+      });
+    }
+  }
+  const records = [];
+  for (const { s, matched, expired } of configured) {
+    records.push({
+      kind: "config",
+      status: expired ? "expired" : matched > 0 ? "applied" : "unused",
+      rule: s.rule,
+      reason: s.reason,
+      file: relativeTo(repoRoot, s.declared.file),
+      ...s.declared.line !== void 0 ? { line: s.declared.line } : {},
+      ...s.expires !== void 0 ? { expires: s.expires } : {},
+      ...s.container !== void 0 ? { container: s.container } : {},
+      matched,
+      ...expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}
+    });
+  }
+  for (const list2 of comments.values()) {
+    for (const c3 of list2) {
+      const invalid = c3.reason === void 0 ? "no reason given (write `-- <reason>` after the rule)" : known && c3.rule !== "*" && !known.has(c3.rule) ? `unknown rule ${c3.rule}` : void 0;
+      records.push({
+        kind: "comment",
+        status: invalid ? "invalid" : c3.matched > 0 ? "applied" : "unused",
+        rule: c3.rule,
+        ...c3.reason ? { reason: c3.reason } : {},
+        file: relativeTo(repoRoot, c3.file),
+        line: c3.line,
+        ...c3.container ? { container: c3.container } : {},
+        matched: c3.matched,
+        ...invalid ? { message: invalid } : {}
+      });
+    }
+  }
+  for (const record of annotationRecords.values()) {
+    if (record.status !== "invalid") record.status = record.matched > 0 ? "applied" : "unused";
+    records.push(record);
+  }
+  return records;
+}
+
+// src/provenance/line-proof.ts
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync9, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import path18 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -35822,8 +35873,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path24 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path24}(?![A-Za-z0-9_.])`);
+    const path25 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path25}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -35897,8 +35948,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path17.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path17.isAbsolute(relative)) {
+    const relative = path18.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path18.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -35926,13 +35977,13 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path17.join(tmp, "chart-"));
-  const chartCopy = path17.join(copy, path17.basename(render2.dir));
+  const copy = mkdtempSync4(path18.join(tmp, "chart-"));
+  const chartCopy = path18.join(copy, path18.basename(render2.dir));
   cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync8(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync9(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -35967,7 +36018,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path17.join(chartCopy, path17.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync4(path18.join(chartCopy, path18.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -35975,7 +36026,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path17.join(copy, `values-${trial}.json`);
+        const file = path18.join(copy, `values-${trial}.json`);
         writeFileSync4(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -35993,14 +36044,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path17.join(chartCopy, path17.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path18.join(chartCopy, path18.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path17.join(chartCopy, path17.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path18.join(chartCopy, path18.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -36071,7 +36122,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync9(config.file, "utf8");
+    text2 = readFileSync10(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -36102,24 +36153,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path24 = relative.slice(0, length);
+  const path25 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path24, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path25, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path24, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path24, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path25, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path25, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path18.resolve(render2.repoRoot, source.file);
+  const templateAbs = path19.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -36173,7 +36224,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path18.resolve(render2.repoRoot, source.file);
+  const templateAbs = path19.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at2 = proven.report ?? { file: proven.file, line: proven.line };
@@ -36244,7 +36295,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path18.join(os5.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path19.join(os5.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -36681,55 +36732,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path24 = [];
+  const path25 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path24.push(Number(step));
+      path25.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path24.push(step);
+      path25.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path24.push(key);
+    path25.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path24.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path24.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path25.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path25.push(0);
     node = next;
     parent = key;
   }
-  return path24;
+  return path25;
 }
 
 // src/loaders/terraform/helm-release.ts
 import { existsSync as existsSync6, statSync as statSync8 } from "node:fs";
-import path19 from "node:path";
+import path20 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside(root, target) {
-  const rel = path19.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path19.isAbsolute(rel);
+  const rel = path20.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path20.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path19.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path19.resolve(dirs.moduleDir, chart));
+  const candidates = [path20.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path20.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside(dirs.repoRoot, candidate2) || !existsSync6(candidate2)) continue;
     const stat = statSync8(candidate2);
-    if (stat.isDirectory() && existsSync6(path19.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (stat.isDirectory() && existsSync6(path20.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -36836,7 +36887,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path19.relative(dirs.repoRoot, t).split(path19.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path20.relative(dirs.repoRoot, t).split(path20.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -36855,8 +36906,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync7, readdirSync as readdirSync7, readFileSync as readFileSync10, statSync as statSync9 } from "node:fs";
-import path20 from "node:path";
+import { existsSync as existsSync7, readdirSync as readdirSync8, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
+import path21 from "node:path";
 
 // src/loaders/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -37096,13 +37147,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path24, blockLine) {
+function locatePath(body, path25, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path24.length) {
-    const step = path24[i2];
+  while (i2 < path25.length) {
+    const step = path25[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -37117,8 +37168,8 @@ function locatePath(body, path24, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path24[i2 + 1] === "number") {
-        index = path24[i2 + 1];
+      if (typeof path25[i2 + 1] === "number") {
+        index = path25[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -37226,8 +37277,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path20.resolve(options.rootDir);
-    this.repoRoot = path20.resolve(options.repoRoot);
+    this.rootDir = path21.resolve(options.rootDir);
+    this.repoRoot = path21.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -37235,23 +37286,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path20.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path20.isAbsolute(rel);
+    const rel = path21.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path21.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path20.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path21.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync7(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync10(file, "utf8"));
+      const parsed = JSON.parse(readFileSync11(file, "utf8"));
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path20.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path21.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -37270,7 +37321,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path20.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path21.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -37285,20 +37336,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync7(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync8(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path20.join(dir, entry);
+      const absolute = path21.join(dir, entry);
       let text2;
       try {
         if (!statSync9(absolute).isFile()) continue;
-        text2 = readFileSync10(absolute, "utf8");
+        text2 = readFileSync11(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path20.relative(this.repoRoot, absolute).split(path20.sep).join("/");
+      const file = path21.relative(this.repoRoot, absolute).split(path21.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -37572,12 +37623,12 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/loaders/terraform/load-plan-file.ts
-import path21 from "node:path";
+import path22 from "node:path";
 async function loadPlanFile(json, options) {
-  const planFile = path21.relative(options.repoRoot, options.file).split(path21.sep).join("/");
+  const planFile = path22.relative(options.repoRoot, options.file).split(path22.sep).join("/");
   const loaded = loadPlan(json, {
     planFile,
-    planDir: path21.dirname(options.file),
+    planDir: path22.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -37611,8 +37662,8 @@ async function loadPlanFile(json, options) {
 
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync8, readFileSync as readFileSync11, statSync as statSync10 } from "node:fs";
-import path22 from "node:path";
+import { existsSync as existsSync8, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
+import path23 from "node:path";
 
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
@@ -37780,13 +37831,13 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path22.resolve(start);
-  if (existsSync8(dir) && !safeIsDirectory(dir)) dir = path22.dirname(dir);
+  let dir = path23.resolve(start);
+  if (existsSync8(dir) && !safeIsDirectory(dir)) dir = path23.dirname(dir);
   for (; ; ) {
-    const candidate2 = path22.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path23.join(dir, CONFIG_FILE_NAME);
     if (existsSync8(candidate2)) return candidate2;
-    if (dir === stopAt || path22.dirname(dir) === dir) return void 0;
-    dir = path22.dirname(dir);
+    if (dir === stopAt || path23.dirname(dir) === dir) return void 0;
+    dir = path23.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
@@ -37811,14 +37862,14 @@ function describeAjvError(error) {
 }
 var validatorCache;
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path22.resolve(repoRoot), path22.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path23.resolve(repoRoot), path23.resolve(file));
   if (confined) {
     const problem2 = confinementProblem(repoRoot, file);
     if (problem2) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync11(file, "utf8");
+    text2 = readFileSync12(file, "utf8");
   } catch (error) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error.message}`);
   }
@@ -37845,7 +37896,7 @@ function loadConfig(file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path22.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path23.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, confined ? repoRoot : void 0)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -37876,7 +37927,7 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path22.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path23.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -37896,14 +37947,14 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path22.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path22.resolve(baseDir, f)),
+    path: path23.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path23.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set.name,
-        valuesFiles: (set.values ?? []).map((f) => path22.resolve(baseDir, f)),
+        valuesFiles: (set.values ?? []).map((f) => path23.resolve(baseDir, f)),
         set: set.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
@@ -37920,15 +37971,15 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path22.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path22.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path23.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path23.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path22.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path23.resolve(baseDir, f));
   }
   return config;
 }
@@ -37941,7 +37992,7 @@ function ruleIds(rules = RULES) {
 function resolveConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path23.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path24.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   if (options.failOn) config.failOn = options.failOn;
@@ -37954,7 +38005,7 @@ function resolveConfig(options, repoRoot) {
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path23.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path24.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -38001,12 +38052,12 @@ async function load2(inputs, config, options, repoRoot, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path23.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path24.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync12(input.file);
+        bytes = readFileSync13(input.file);
       } catch (error) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error.message}` });
         continue;
@@ -38426,8 +38477,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path24 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path24} | ${where} |`;
+  const path25 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path25} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {

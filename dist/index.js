@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path26 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path27 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path26 && path26[0] !== "/") {
-          path26 = `/${path26}`;
+        if (path27 && path27[0] !== "/") {
+          path27 = `/${path27}`;
         }
-        return new URL(`${origin}${path26}`);
+        return new URL(`${origin}${path27}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path26);
+        debuglog2("sending request to %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin },
+          request: { method, path: path27, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path26,
+          path27,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path26);
+        debuglog2("trailers received from %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin },
+          request: { method, path: path27, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path26,
+          path27,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path26, origin }
+            request: { method, path: path27, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path26);
+          debuglog2("sending request to %s %s/%s", method, origin, path27);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path26,
+        path: path27,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path26 !== "string") {
+        if (typeof path27 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path26[0] !== "/" && !(path26.startsWith("http://") || path26.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path27[0] !== "/" && !(path27.startsWith("http://") || path27.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path26)) {
+        } else if (invalidPathRegex.test(path27)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path26, query) : path26;
+        this.path = query ? buildURL(path27, query) : path27;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path26, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path27, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path26} HTTP/1.1\r
+      let header2 = `${method} ${path27} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path26, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path27, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path26;
+      headers[HTTP2_HEADER_PATH] = path27;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path26 = search ? `${pathname}${search}` : pathname;
+        const path27 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path26;
+        this.opts.path = path27;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path26 = "/",
+          path: path27 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path26;
+        opts.path = origin + path27;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path26) {
-      if (typeof path26 !== "string") {
-        return path26;
+    function safeUrl2(path27) {
+      if (typeof path27 !== "string") {
+        return path27;
       }
-      const pathSegments = path26.split("?");
+      const pathSegments = path27.split("?");
       if (pathSegments.length !== 2) {
-        return path26;
+        return path27;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path26, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path26);
+    function matchKey(mockDispatch2, { path: path27, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path27);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path26 }) => matchValue(safeUrl2(path26), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path27 }) => matchValue(safeUrl2(path27), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path26, method, body, headers, query } = opts;
+      const { path: path27, method, body, headers, query } = opts;
       return {
-        path: path26,
+        path: path27,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path26, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path27, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path26,
+            Path: path27,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path26) {
-      for (let i2 = 0; i2 < path26.length; ++i2) {
-        const code = path26.charCodeAt(i2);
+    function validateCookiePath(path27) {
+      for (let i2 = 0; i2 < path27.length; ++i2) {
+        const code = path27.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path26 = opts.path;
+          let path27 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path26 = `/${path26}`;
+            path27 = `/${path27}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path26);
+          url = new URL(util.parseOrigin(url).origin + path27);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path26, options) {
+    function checkPathExt(path27, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path26.substr(-p.length).toLowerCase() === p) {
+        if (p && path27.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path26, options) {
+    function checkStat(stat2, path27, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path26, options);
+      return checkPathExt(path27, options);
     }
-    function isexe(path26, options, cb) {
-      fs3.stat(path26, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path26, options));
+    function isexe(path27, options, cb) {
+      fs3.stat(path27, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path27, options));
       });
     }
-    function sync(path26, options) {
-      return checkStat(fs3.statSync(path26), path26, options);
+    function sync(path27, options) {
+      return checkStat(fs3.statSync(path27), path27, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path26, options, cb) {
-      fs3.stat(path26, function(er, stat2) {
+    function isexe(path27, options, cb) {
+      fs3.stat(path27, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path26, options) {
-      return checkStat(fs3.statSync(path26), options);
+    function sync(path27, options) {
+      return checkStat(fs3.statSync(path27), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path26, options, cb) {
+    function isexe(path27, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path26, options || {}, function(er, is) {
+          isexe(path27, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path26, options || {}, function(er, is) {
+      core(path27, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path26, options) {
+    function sync(path27, options) {
       try {
-        return core.sync(path26, options || {});
+        return core.sync(path27, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path26 = __require("path");
+    var path27 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path26.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path26.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path26 = __require("path");
+    var path27 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path26.delimiter : void 0
+          pathExt: withoutPathExt ? path27.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path26.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path27.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path26, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary = path26.split("/").pop();
+      const [path27, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary = path27.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path26 = __require("path");
+    var path27 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path26.normalize(parsed.command);
+        parsed.command = path27.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path26) {
-      const ctrl = callVisitor(key, node, visitor, path26);
+    function visit_(key, node, visitor, path27) {
+      const ctrl = callVisitor(key, node, visitor, path27);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path26, ctrl);
-        return visit_(key, ctrl, visitor, path26);
+        replaceNode(key, path27, ctrl);
+        return visit_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path26 = Object.freeze(path26.concat(node));
+          path27 = Object.freeze(path27.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path26);
+            const ci = visit_(i2, node.items[i2], visitor, path27);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path26 = Object.freeze(path26.concat(node));
-          const ck = visit_("key", node.key, visitor, path26);
+          path27 = Object.freeze(path27.concat(node));
+          const ck = visit_("key", node.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path26);
+          const cv = visit_("value", node.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path26) {
-      const ctrl = await callVisitor(key, node, visitor, path26);
+    async function visitAsync_(key, node, visitor, path27) {
+      const ctrl = await callVisitor(key, node, visitor, path27);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path26, ctrl);
-        return visitAsync_(key, ctrl, visitor, path26);
+        replaceNode(key, path27, ctrl);
+        return visitAsync_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity4.isCollection(node)) {
-          path26 = Object.freeze(path26.concat(node));
+          path27 = Object.freeze(path27.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path26);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path27);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity4.isPair(node)) {
-          path26 = Object.freeze(path26.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path26);
+          path27 = Object.freeze(path27.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path26);
+          const cv = await visitAsync_("value", node.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path26) {
+    function callVisitor(key, node, visitor, path27) {
       if (typeof visitor === "function")
-        return visitor(key, node, path26);
+        return visitor(key, node, path27);
       if (identity4.isMap(node))
-        return visitor.Map?.(key, node, path26);
+        return visitor.Map?.(key, node, path27);
       if (identity4.isSeq(node))
-        return visitor.Seq?.(key, node, path26);
+        return visitor.Seq?.(key, node, path27);
       if (identity4.isPair(node))
-        return visitor.Pair?.(key, node, path26);
+        return visitor.Pair?.(key, node, path27);
       if (identity4.isScalar(node))
-        return visitor.Scalar?.(key, node, path26);
+        return visitor.Scalar?.(key, node, path27);
       if (identity4.isAlias(node))
-        return visitor.Alias?.(key, node, path26);
+        return visitor.Alias?.(key, node, path27);
       return void 0;
     }
-    function replaceNode(key, path26, node) {
-      const parent = path26[path26.length - 1];
+    function replaceNode(key, path27, node) {
+      const parent = path27[path27.length - 1];
       if (identity4.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity4.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity4 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path26, value) {
+    function collectionFromPath(schema, path27, value) {
       let v = value;
-      for (let i2 = path26.length - 1; i2 >= 0; --i2) {
-        const k = path26[i2];
+      for (let i2 = path27.length - 1; i2 >= 0; --i2) {
+        const k = path27[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path26) => path26 == null || typeof path26 === "object" && !!path26[Symbol.iterator]().next().done;
+    var isEmptyPath = (path27) => path27 == null || typeof path27 === "object" && !!path27[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path26, value) {
-        if (isEmptyPath(path26))
+      addIn(path27, value) {
+        if (isEmptyPath(path27))
           this.add(value);
         else {
-          const [key, ...rest] = path26;
+          const [key, ...rest] = path27;
           const node = this.get(key, true);
           if (identity4.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path26) {
-        const [key, ...rest] = path26;
+      deleteIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path26, keepScalar) {
-        const [key, ...rest] = path26;
+      getIn(path27, keepScalar) {
+        const [key, ...rest] = path27;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity4.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path26) {
-        const [key, ...rest] = path26;
+      hasIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path26, value) {
-        const [key, ...rest] = path26;
+      setIn(path27, value) {
+        const [key, ...rest] = path27;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path26, value) {
+      addIn(path27, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path26, value);
+          this.contents.addIn(path27, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path26) {
-        if (Collection2.isEmptyPath(path26)) {
+      deleteIn(path27) {
+        if (Collection2.isEmptyPath(path27)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path26) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path27) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path26, keepScalar) {
-        if (Collection2.isEmptyPath(path26))
+      getIn(path27, keepScalar) {
+        if (Collection2.isEmptyPath(path27))
           return !keepScalar && identity4.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity4.isCollection(this.contents) ? this.contents.getIn(path26, keepScalar) : void 0;
+        return identity4.isCollection(this.contents) ? this.contents.getIn(path27, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path26) {
-        if (Collection2.isEmptyPath(path26))
+      hasIn(path27) {
+        if (Collection2.isEmptyPath(path27))
           return this.contents !== void 0;
-        return identity4.isCollection(this.contents) ? this.contents.hasIn(path26) : false;
+        return identity4.isCollection(this.contents) ? this.contents.hasIn(path27) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path26, value) {
-        if (Collection2.isEmptyPath(path26)) {
+      setIn(path27, value) {
+        if (Collection2.isEmptyPath(path27)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path26), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path27), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path26, value);
+          this.contents.setIn(path27, value);
         }
       }
       /**
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path26) => {
+    visit.itemAtPath = (cst, path27) => {
       let item = cst;
-      for (const [field, index] of path26) {
+      for (const [field, index] of path27) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path26) => {
-      const parent = visit.itemAtPath(cst, path26.slice(0, -1));
-      const field = path26[path26.length - 1][0];
+    visit.parentCollection = (cst, path27) => {
+      const parent = visit.itemAtPath(cst, path27.slice(0, -1));
+      const field = path27[path27.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path26, item, visitor) {
-      let ctrl = visitor(item, path26);
+    function _visit(path27, item, visitor) {
+      let ctrl = visitor(item, path27);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path26.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path27.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path26);
+            ctrl = ctrl(item, path27);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path26) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path27) : ctrl;
     }
     exports.visit = visit;
   }
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path26) {
-      let input = path26;
+    function removeDotSegments(path27) {
+      let input = path27;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path26) {
-      if (path26 === "" || path26[0] === "/") {
-        return removeDotSegments(path26);
+    function removeDotSegmentsRelative(path27) {
+      if (path27 === "" || path27[0] === "/") {
+        return removeDotSegments(path27);
       }
-      const segments2 = path26.split("/");
+      const segments2 = path27.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path26 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path26 && path26 !== "/" ? path26 : void 0;
+        const path27 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path27 && path27 !== "/" ? path27 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -35985,7 +35985,7 @@ function info(message) {
 
 // src/action/run.ts
 import { mkdirSync, writeFileSync as writeFileSync5 } from "node:fs";
-import path25 from "node:path";
+import path26 from "node:path";
 
 // src/engine/rule-kit.ts
 function defineRule(rule) {
@@ -36014,12 +36014,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path26 = "/spec/runtimeClassName";
+    const path27 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path26, data };
+      if (required) yield { messageId: "missing", path: path27, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path26, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path27, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -38945,9 +38945,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path26 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path26, data };
-      else yield { messageId: "mutable", path: path26, data, severity: "info" };
+      const path27 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path27, data };
+      else yield { messageId: "mutable", path: path27, data, severity: "info" };
     }
   }
 });
@@ -40404,8 +40404,8 @@ function pssCheckRule(spec) {
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
-        for (const path26 of violation.paths) {
-          yield { messageId: "violation", path: path26, data: { reason: violation.reason, detail: violation.detail } };
+        for (const path27 of violation.paths) {
+          yield { messageId: "violation", path: path27, data: { reason: violation.reason, detail: violation.detail } };
         }
       }
     }
@@ -41299,7 +41299,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path26, related } = locate(hit.source);
+      const { path: path27, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -41311,7 +41311,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path26, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path27, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -41488,7 +41488,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path26, related } = locate(source);
+    const { path: path27, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -41497,7 +41497,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path26, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path27, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -41592,14 +41592,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path26 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path27 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path26, data };
+      if (value === void 0) yield { messageId: "missing", path: path27, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path26, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path27, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path26, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path27, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -41660,12 +41660,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path26 = "/" + out.join("/");
-  return path26 === "/var/run" || path26.startsWith("/var/run/") ? path26.slice(4) : path26;
+  const path27 = "/" + out.join("/");
+  return path27 === "/var/run" || path27.startsWith("/var/run/") ? path27.slice(4) : path27;
 }
-function isAtOrUnder(path26, base2) {
+function isAtOrUnder(path27, base2) {
   if (base2 === "/") return true;
-  return path26 === base2 || path26.startsWith(base2 + "/");
+  return path27 === base2 || path27.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -41726,8 +41726,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path26 = str(at(volume, "hostPath", "path"));
-    if (path26 === void 0 || path26.trim() === "") return;
+    const path27 = str(at(volume, "hostPath", "path"));
+    if (path27 === void 0 || path27.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -41736,7 +41736,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path26, normalised: normaliseHostPath(path26), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path27, normalised: normaliseHostPath(path27), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -42122,14 +42122,14 @@ function entriesOf(object) {
   }
   return out;
 }
-function valuesName(path26) {
-  const names = path26.filter((t) => typeof t === "string");
+function valuesName(path27) {
+  const names = path27.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path26, scope) {
-  return scope === void 0 || path26[0] === "global" || scope.every((t, i2) => path26[i2] === t);
+function inScope(path27, scope) {
+  return scope === void 0 || path27[0] === "global" || scope.every((t, i2) => path27[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -42199,7 +42199,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path26) {
+function literalReport(object, entry, chart, path27) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -42212,7 +42212,7 @@ function literalReport(object, entry, chart, path26) {
     if (!at2) return void 0;
     return {
       messageId: "literal",
-      path: path26,
+      path: path27,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at2.file.split("/").pop() ?? at2.file, line: at2.line, what: whatOf(detection) },
       at: { template: at2 }
     };
@@ -42225,7 +42225,7 @@ function literalReport(object, entry, chart, path26) {
     if (!at2) continue;
     return {
       messageId: "literal",
-      path: path26,
+      path: path27,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at2.file.split("/").pop() ?? at2.file, line: at2.line, what: whatOf(detection) },
       at: { template: at2 }
     };
@@ -42261,11 +42261,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path26 = join(`/${entry.field}`, entry.key);
+      const path27 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path26);
+        const literal2 = literalReport(object, entry, chart, path27);
         if (literal2) yield literal2;
         continue;
       }
@@ -42273,7 +42273,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path26,
+        path: path27,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -42316,10 +42316,10 @@ var secret_literal_configmap_default = defineRule({
     if (!data) return;
     for (const [key, value] of Object.entries(data)) {
       if (typeof value !== "string") continue;
-      const path26 = join("/data", key);
+      const path27 = join("/data", key);
       const direct = detectFormat(value) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path26, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path27, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -42332,7 +42332,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path26,
+        path: path27,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -42571,12 +42571,12 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
   "externalTrafficPolicy",
   "ingressClassName"
 ]);
-function unknownBehind(unknown, path26) {
-  const container = unknown.find((u2) => isPrefix(u2, path26));
+function unknownBehind(unknown, path27) {
+  const container = unknown.find((u2) => isPrefix(u2, path27));
   if (container !== void 0) return container;
   return unknown.find((u2) => {
-    if (!u2.startsWith(path26 + "/")) return false;
-    const rest = u2.slice(path26.length + 1);
+    if (!u2.startsWith(path27 + "/")) return false;
+    const rest = u2.slice(path27.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   });
 }
@@ -47490,13 +47490,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path26, append: append2 } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path26 === "string" ? path26 : path26.toString();
+  for (const { path: path27, append: append2 } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path27 === "string" ? path27 : path27.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync2(path26, serializedResult);
+      appendFileSync2(path27, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path26, serializedResult);
+      writeFileSync(path27, serializedResult);
     }
   }
 };
@@ -52791,6 +52791,12 @@ function loadYamlDocuments(text2) {
       stopped = true;
       return;
     }
+    if (chunk.length <= UNMEASURED_CHUNK_BYTES && textNodes + chunk.length <= YAML_LIMITS.maxTextNodes) {
+      const used = loadChunk(chunk, startLine2, index++, documents, problems, false);
+      textNodes += used;
+      if (budget) budget.used += used;
+      return;
+    }
     const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
     textNodes += measure.nodes;
     if (measure.deepAt !== void 0) {
@@ -52801,7 +52807,7 @@ function loadYamlDocuments(text2) {
       problems.push({ index: index++, line, message: `${tooManyNodes("text", YAML_LIMITS.maxTextNodes)}: this document and the ones after it are not parsed` });
       stopped = true;
     } else {
-      const used = loadChunk(chunk, startLine2, index++, documents, problems);
+      const used = loadChunk(chunk, startLine2, index++, documents, problems, true);
       if (budget) budget.used += used;
     }
   };
@@ -52815,7 +52821,8 @@ function loadYamlDocuments(text2) {
   return withEncoding({ documents, problems });
 }
 var MERGE_KEY = /<<["']?\s*:/;
-function loadChunk(chunk, firstLine3, index, documents, problems) {
+var UNMEASURED_CHUNK_BYTES = 64 * 1024;
+function loadChunk(chunk, firstLine3, index, documents, problems, measured) {
   let events;
   let values;
   let expanded = 0;
@@ -52832,6 +52839,13 @@ function loadChunk(chunk, firstLine3, index, documents, problems) {
     values = [];
   }
   if (values.length > 1 || values.length === 0 && /\S/.test(chunk.replace(/#.*$/gm, ""))) {
+    if (!measured) {
+      const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
+      if (measure.deepAt !== void 0) {
+        problems.push({ index, line: firstLine3 + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
+        return 0;
+      }
+    }
     const slow = parseYamlDocuments(chunk, "kubernetes", true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
@@ -52980,7 +52994,7 @@ var HelmNotFoundError = class extends Error {
 };
 var privateHome;
 var PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "SystemRoot", "SYSTEMROOT", "windir", "ComSpec", "PATHEXT", "TEMP", "TMP"];
-var GO_RUNTIME_DEFAULTS = { GOGC: "400", GOMEMLIMIT: "1GiB" };
+var GO_RUNTIME_DEFAULTS = { GOGC: "off", GOMEMLIMIT: "512MiB" };
 var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
@@ -53965,11 +53979,11 @@ function walk(node, pointer, keys, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path26 = [...keys, key];
+    const path27 = [...keys, key];
     const at2 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path26.join("."), where }, severity: found.severity });
-    else walk(value, at2, path26, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path27.join("."), where }, severity: found.severity });
+    else walk(value, at2, path27, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -54235,8 +54249,8 @@ var UsageError = class extends Error {
 };
 
 // src/core/scan.ts
-import { readFileSync as readFileSync12 } from "node:fs";
-import path23 from "node:path";
+import { readFileSync as readFileSync13 } from "node:fs";
+import path24 from "node:path";
 
 // package.json
 var package_default = {
@@ -54424,12 +54438,12 @@ function blastRadiusOf(pod, unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync9, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync10, rmSync as rmSync5 } from "node:fs";
 import os9 from "node:os";
-import path18 from "node:path";
+import path19 from "node:path";
 
 // src/core/charts.ts
-import os7 from "node:os";
+import os8 from "node:os";
 
 // src/loaders/rendered-yaml.ts
 var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
@@ -54449,8 +54463,8 @@ function parseRenderedDocument(text2) {
 }
 
 // src/provenance/value-sets.ts
-import { existsSync as existsSync5, readdirSync as readdirSync5, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
+import path15 from "node:path";
 
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
@@ -54686,7 +54700,7 @@ function ingressBackends(ingress) {
   add(spec.defaultBackend ?? spec.backend);
   for (const rule of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule.http) ? rule.http : {};
-    for (const path26 of arr(http.paths).filter(isObj)) add(path26.backend);
+    for (const path27 of arr(http.paths).filter(isObj)) add(path27.backend);
   }
   return [...names];
 }
@@ -54703,10 +54717,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path26) {
+function fingerprintOf(ruleId, object, path27) {
   const { ref, source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path26, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path27, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -54746,14 +54760,14 @@ function evaluate(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule, object, base2, report) => {
-    const path26 = base2 + report.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path26);
+    const path27 = base2 + report.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path27);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
     const severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path26);
+    const line = object.lineOf?.(path27);
     if (line !== void 0) source.line = line;
     if (report.at?.template) {
       source.templateLocation = { ...report.at.template };
@@ -54770,7 +54784,7 @@ function evaluate(objects, rules, config, options = {}) {
       category: rule.meta.category,
       message: interpolate(template, report.data),
       object: object.ref,
-      path: path26,
+      path: path27,
       source,
       fingerprint,
       remediation: rule.meta.remediation
@@ -55360,8 +55374,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path26, value, locate3) {
-    this.path = path26;
+  constructor(path27, value, locate3) {
+    this.path = path27;
     this.value = value;
     this.locate = locate3;
   }
@@ -55484,885 +55498,15 @@ var RenderChartContext = class {
   }
 };
 
-// src/provenance/value-sets.ts
-var DEFAULT_VALUE_SET = "default";
-function chartEntries(dir, config) {
-  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-}
-function ciValuesFiles(dir) {
-  const ci = path13.join(dir, "ci");
-  if (!existsSync5(ci)) return [];
-  try {
-    if (!statSync6(ci).isDirectory()) return [];
-    return readdirSync5(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path13.join(ci, f));
-  } catch {
-    return [];
-  }
-}
-function valueSetsOf(dir, config, options = {}) {
-  const own = chartEntries(dir, config);
-  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
-  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
-  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
-  if (options.all === false) return sets;
-  if (config.valueSets.ci) {
-    for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path13.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
-    }
-  }
-  const names = new Set(sets.map((s) => s.name));
-  for (const entry of own) {
-    for (const set of entry.valueSets) {
-      if (names.has(set.name)) continue;
-      names.add(set.name);
-      sets.push({
-        name: set.name,
-        kind: "config",
-        valuesFiles: [...baseFiles, ...set.valuesFiles],
-        set: [...baseSet, ...set.set],
-        own: { valuesFiles: set.valuesFiles, set: set.set }
-      });
-    }
-  }
-  return sets;
-}
-function valueSetOf(object) {
-  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
-}
-function renderKey(chart, valueSet) {
-  return `${chart}\0${valueSet}`;
-}
-function append(into, part, units) {
-  into.findings.push(...part.findings);
-  for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
-  const known = new Set(into.errors.map((e) => `${e.file}\0${e.message}`));
-  for (const error2 of part.errors) if (!known.has(`${error2.file}\0${error2.message}`)) into.errors.push(error2);
-  if (units) into.units.push(...part.units);
-}
-var ValueSetEvaluation = class {
-  constructor(rules, config) {
-    this.config = config;
-    this.unitRules = rules.filter((rule) => rule.scope !== "scan");
-    this.scanRules = rules.filter((rule) => rule.scope === "scan");
-  }
-  config;
-  unitRules;
-  scanRules;
-  /** The value sets of a chart share its values.yaml files: parsed once for all of them. */
-  files = /* @__PURE__ */ new Map();
-  contexts = /* @__PURE__ */ new Map();
-  done = /* @__PURE__ */ new Map();
-  chartOf = (object) => {
-    const { source } = object;
-    if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
-    return this.contexts.get(renderKey(source.chart, source.valueSet));
-  };
-  add(render2) {
-    if (this.done.has(render2)) return;
-    const context3 = new RenderChartContext(render2, this.files);
-    this.contexts.set(renderKey(render2.chart, render2.valueSet.name), context3);
-    if (render2.valueSet.kind === "default" || this.config.provenance.enabled) valuesOfRender(render2, this.files);
-    this.done.set(render2, evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context3 }));
-  }
-  finish(objects, renders) {
-    const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
-    const covered2 = /* @__PURE__ */ new Set();
-    for (const render2 of renders) {
-      this.add(render2);
-      append(result, this.done.get(render2), true);
-      for (const object of render2.objects) covered2.add(object);
-    }
-    const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
-    for (const object of objects) {
-      const key = valueSetOf(object);
-      const list3 = partitions.get(key);
-      if (list3) list3.push(object);
-      else partitions.set(key, [object]);
-    }
-    for (const members of partitions.values()) {
-      const rest = members.filter((object) => !covered2.has(object));
-      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true);
-      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false);
-    }
-    return result;
-  }
-};
-function capSeverity(severity, cap) {
-  if (cap === "keep") return severity;
-  return severityRank(severity) > severityRank(cap) ? cap : severity;
-}
-function compareSets(a2, b) {
-  if (a2 === b) return 0;
-  if (a2 === DEFAULT_VALUE_SET) return -1;
-  if (b === DEFAULT_VALUE_SET) return 1;
-  return a2 < b ? -1 : 1;
-}
-function mergeValueSets(findings, config) {
-  const out = [];
-  const groups = /* @__PURE__ */ new Map();
-  for (const finding of findings) {
-    if (finding.source.kind !== "helm") {
-      out.push(finding);
-      continue;
-    }
-    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
-    const group = groups.get(key);
-    if (group) group.push(finding);
-    else groups.set(key, [finding]);
-  }
-  for (const group of groups.values()) {
-    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
-    const first = sorted[0];
-    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
-    const merged = { ...first, valueSets: sets };
-    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
-    out.push(merged);
-  }
-  return out;
-}
-
-// src/core/charts.ts
-function afterSpawns(fn) {
-  return new Promise((resolve2, reject) => {
-    setImmediate(() => {
-      try {
-        resolve2(fn());
-      } catch (error2) {
-        reject(error2);
-      }
-    });
-  });
-}
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
-  const concurrency = Math.max(1, os7.availableParallelism());
-  const located = helm();
-  located.catch(() => void 0);
-  const jobs = [];
-  for (const dir of dirs) {
-    const info2 = checkChart(dir, repoRoot, loaded);
-    if (info2 === void 0) continue;
-    for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info: info2, set });
-  }
-  await located;
-  const checkedCharts = /* @__PURE__ */ new Map();
-  const finished7 = [];
-  await mapLimit(
-    jobs.map((job, index) => ({ ...job, index })),
-    concurrency,
-    async (job) => {
-      const outcome = await renderOne(job.dir, job.set, helm, config, repoRoot, loaded, checkedCharts);
-      finished7[job.index] = outcome === void 0 ? Promise.resolve(void 0) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
-    }
-  );
-  const renders = await Promise.all(finished7);
-  for (const render2 of renders) {
-    if (render2 === void 0) continue;
-    loaded.renders.push(render2);
-    loaded.objects.push(...render2.objects);
-    loaded.charts.push(render2.record);
-  }
-  loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
-  return loaded;
-}
-function checkChart(dir, repoRoot, loaded) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const info2 = readChartInfo(dir);
-  if (typeof info2 === "string") {
-    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info2 });
-    return void 0;
-  }
-  if (info2.type === "library") return void 0;
-  const missing = missingDependencies(info2);
-  if (missing.length > 0) {
-    loaded.errors.push({
-      kind: "dependency",
-      file: `${chartPath}/Chart.yaml`,
-      chart: chartPath,
-      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
-    });
-    return void 0;
-  }
-  return info2;
-}
-function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
-  const objects = [];
-  const which2 = valueSet === "default" ? "" : `with value set ${valueSet}: `;
-  const files = /* @__PURE__ */ new Map();
-  const subcharts = /* @__PURE__ */ new Map();
-  const vendored2 = (chartDir) => {
-    let found = subcharts.get(chartDir);
-    if (!found) subcharts.set(chartDir, found = vendoredCharts(chartDir));
-    return found;
-  };
-  for (const [index, doc] of splitRendered(stdout).entries()) {
-    let file = files.get(doc.template);
-    if (file === void 0) {
-      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored2) : dir);
-      files.set(doc.template, file);
-    }
-    const parsed = parseRenderedDocument(doc.text);
-    for (const problem of parsed.problems) {
-      errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}rendered output is not valid YAML: ${problem.message}` });
-    }
-    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
-    const result = objectsFromDocuments(parsed.documents, {
-      source,
-      defaultNamespace: config.helm.namespace,
-      linesAreSource: false,
-      strict: true
-    });
-    for (const object of result.objects) object.source.document = index;
-    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}${problem.message}` });
-    objects.push(...result.objects);
-  }
-  return objects;
-}
-async function renderOne(dir, set, helm, config, repoRoot, loaded, checkedCharts) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const binary = await helm();
-  const request2 = {
-    helm: binary,
-    chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
-    valuesFiles: set.valuesFiles,
-    set: set.set,
-    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
-    timeoutMs: config.helm.timeoutSeconds * 1e3,
-    checkedCharts
-  };
-  const outcome = await renderChart(request2);
-  loaded.renderMs += outcome.ms;
-  if (!outcome.ok) {
-    const which2 = set.kind === "default" ? "" : `with value set ${set.name}: `;
-    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which2}${outcome.message}` });
-    return void 0;
-  }
-  return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
-}
-function parseRender(dir, info2, set, outcome, config, repoRoot, loaded, onRender) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
-  const record = { chart: chartPath, name: info2.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
-  if (set.kind !== "default") {
-    if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
-    if (set.own.set.length > 0) record.set = [...set.own.set];
-  }
-  const render2 = { dir, chart: chartPath, info: info2, valueSet: set, request: outcome.request, objects, record, repoRoot };
-  onRender?.(render2);
-  return render2;
-}
-
-// src/core/suppress.ts
-import { existsSync as existsSync6, readFileSync as readFileSync7 } from "node:fs";
-import path15 from "node:path";
-
-// src/provenance/template-lines.ts
-import { readdirSync as readdirSync6, readFileSync as readFileSync6, statSync as statSync7 } from "node:fs";
-import path14 from "node:path";
-var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
-var ITEM_LINE = /^(\s*)-(\s+|$)/;
-var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
-function unquote(text2) {
-  if (text2.startsWith('"') && text2.endsWith('"') || text2.startsWith("'") && text2.endsWith("'")) return text2.slice(1, -1);
-  return text2;
-}
-function isComment(line) {
-  return /^\s*#/.test(line) || /^\s*\{\{-?\s*\/\*/.test(line);
-}
-function keyOf(line) {
-  if (isComment(line) || ACTION_ONLY.test(line)) return void 0;
-  const m = KEY_LINE.exec(line.replace(/\s+#.*$/, ""));
-  if (!m) return void 0;
-  if (m[3].includes("{{")) return void 0;
-  const indent = m[1].length + (m[2] ? m[2].length : 0);
-  return { key: unquote(m[3]), indent, value: m[4] ?? "", item: m[2] !== void 0 };
-}
-function indentOf(line) {
-  return /^\s*/.exec(line)[0].length;
-}
-function isContent(line) {
-  return line.trim() !== "" && !isComment(line) && !ACTION_ONLY.test(line);
-}
-var TemplateSources = class {
-  constructor(chartDir) {
-    this.chartDir = chartDir;
-  }
-  chartDir;
-  files = /* @__PURE__ */ new Map();
-  definesCache;
-  allFilesCache;
-  helperRefsCache = /* @__PURE__ */ new Map();
-  read(file) {
-    if (this.files.has(file)) return this.files.get(file);
-    let result;
-    try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync6(file, "utf8").split(/\r?\n/) };
-    } catch {
-      result = void 0;
-    }
-    this.files.set(file, result);
-    return result;
-  }
-  /** Every template and helper file of the chart and its vendored subcharts (listed once per instance). */
-  allFiles() {
-    if (this.allFilesCache) return this.allFilesCache;
-    const out = [];
-    const list3 = (dir) => {
-      let entries;
-      try {
-        entries = readdirSync6(dir, { withFileTypes: true });
-      } catch {
-        return [];
-      }
-      return entries.map((entry) => {
-        const full = path14.join(dir, entry.name);
-        let isDir = entry.isDirectory();
-        if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
-          try {
-            isDir = statSync7(full).isDirectory();
-          } catch {
-            isDir = false;
-          }
-        }
-        return { name: entry.name, full, dir: isDir };
-      }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
-    };
-    const walk2 = (dir, depth) => {
-      if (depth > 8) return;
-      for (const entry of list3(dir)) {
-        if (entry.dir) walk2(entry.full, depth + 1);
-        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry.name)) out.push(entry.full);
-      }
-    };
-    const chartWalk = (dir, depth) => {
-      walk2(path14.join(dir, "templates"), 0);
-      if (depth > 6) return;
-      for (const entry of list3(path14.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
-    };
-    chartWalk(this.chartDir, 0);
-    return this.allFilesCache = out;
-  }
-  /** `define` blocks across the chart, with their line ranges. */
-  defines() {
-    if (this.definesCache) return this.definesCache;
-    const out = [];
-    for (const file of this.allFiles()) {
-      const source = this.read(file);
-      if (!source) continue;
-      const text2 = source.lines.join("\n");
-      if (!text2.includes("define")) continue;
-      const stack = [];
-      const lineStarts = [0];
-      for (let i2 = 0; i2 < text2.length; i2++) if (text2[i2] === "\n") lineStarts.push(i2 + 1);
-      const lineAt2 = (offset) => {
-        let lo = 0;
-        let hi = lineStarts.length - 1;
-        while (lo < hi) {
-          const mid = lo + hi + 1 >> 1;
-          if (lineStarts[mid] <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        return lo + 1;
-      };
-      for (const action of text2.matchAll(/\{\{-?\s*(\/\*[\s\S]*?\*\/|[\s\S]*?)\s*-?\}\}/g)) {
-        const body = action[1];
-        if (body.startsWith("/*")) continue;
-        const open2 = /^(if|range|with|define|block)\b\s*("([^"]*)")?/.exec(body);
-        if (open2) {
-          stack.push({ ...open2[1] === "define" || open2[1] === "block" ? { name: open2[3] ?? "" } : {}, line: lineAt2(action.index) });
-        } else if (/^end\b/.test(body)) {
-          const top = stack.pop();
-          if (top?.name !== void 0) out.push({ name: top.name, file, start: top.line, end: lineAt2(action.index) });
-        }
-      }
-    }
-    this.definesCache = out;
-    return out;
-  }
-  /** The helpers a template includes, directly or through other helpers. */
-  reachableDefines(file) {
-    const template = this.read(file);
-    if (!template) return [];
-    const byName = /* @__PURE__ */ new Map();
-    for (const d of this.defines()) byName.set(d.name, [...byName.get(d.name) ?? [], d]);
-    const seen = /* @__PURE__ */ new Set();
-    const queue = [template.lines];
-    while (queue.length > 0) {
-      const lines = queue.shift();
-      for (const line of lines) {
-        for (const m of line.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
-          for (const d of byName.get(m[1]) ?? []) {
-            if (seen.has(d)) continue;
-            seen.add(d);
-            queue.push(this.read(d.file).lines.slice(d.start - 1, d.end));
-          }
-        }
-      }
-    }
-    return [...seen];
-  }
-  /** Field names -> scope-relative values paths referenced on lines that set that field (`privileged: {{ .Values.x }}`). */
-  fieldReferences() {
-    const out = /* @__PURE__ */ new Map();
-    for (const file of this.allFiles()) {
-      const source = this.read(file);
-      if (!source) continue;
-      for (const line of source.lines) {
-        if (!line.includes(".Values.")) continue;
-        const m = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:\s*(.*)$/.exec(line);
-        if (!m) continue;
-        for (const ref of m[2].matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) {
-          const set = out.get(m[1]) ?? /* @__PURE__ */ new Set();
-          set.add(ref[1].slice(1));
-          out.set(m[1], set);
-        }
-      }
-    }
-    return out;
-  }
-};
-function escapeRegex(text2) {
-  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function referencePattern(p) {
-  if (p.length === 0 || p.some((t) => typeof t !== "string" || !/^[A-Za-z0-9_]+$/.test(t))) return void 0;
-  return new RegExp(`\\.Values${p.map((t) => `\\.${escapeRegex(String(t))}`).join("")}(?![A-Za-z0-9_.])`);
-}
-function contextKeys(lines, index) {
-  const own = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:/.exec(lines[index]);
-  if (own) return [own[1]];
-  for (let i2 = index - 1; i2 >= 0 && i2 >= index - 4; i2--) {
-    const k = keyOf(lines[i2]);
-    if (k) return k.value === "" ? [k.key] : [];
-    if (isContent(lines[i2])) break;
-  }
-  return [];
-}
-var GENERIC_KEYS = /* @__PURE__ */ new Set(["spec", "template", "metadata", "jobTemplate"]);
-function namesOf(pointer) {
-  return tokens(pointer).filter((t) => !/^\d+$/.test(t)).reverse();
-}
-function emittingLine(lines, index, names) {
-  if (contextKeys(lines, index).some((k) => names.includes(k))) return index;
-  if (/\{\{-?\s*(with|if)\b/.test(lines[index]) && ACTION_ONLY.test(lines[index])) {
-    for (let j = index + 1; j < lines.length && j <= index + 3; j++) {
-      const k = keyOf(lines[j]);
-      if (k) return names.includes(k.key) ? j : void 0;
-      if (isContent(lines[j])) return void 0;
-    }
-  }
-  return void 0;
-}
-function emittingLines(sources, file, valuesPath, pointer) {
-  const template = sources.read(file);
-  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
-  const names = namesOf(pointer).slice(0, 3).filter((n2, i2) => i2 === 0 || !GENERIC_KEYS.has(n2));
-  const scan2 = (files, pattern, length) => {
-    let referencing = 0;
-    const emitting = /* @__PURE__ */ new Map();
-    for (const f of files) {
-      for (let i2 = f.from; i2 < f.to; i2++) {
-        const line = f.lines[i2];
-        if (isComment(line) || !pattern.test(line)) continue;
-        referencing++;
-        const at2 = emittingLine(f.lines, i2, names);
-        const key = `${f.file}:${at2}`;
-        if (at2 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at2 + 1, ref: { line: i2 + 1, length } });
-      }
-    }
-    return { referencing, emitting: [...emitting.values()] };
-  };
-  const out = [];
-  const own = [{ file, lines: template.lines, from: 0, to: template.lines.length }];
-  for (let length = valuesPath.length; length >= 1; length--) {
-    const pattern = referencePattern(valuesPath.slice(0, length));
-    if (!pattern) continue;
-    const found = scan2(own, pattern, length);
-    if (found.referencing === 0) continue;
-    out.push(...found.emitting);
-    break;
-  }
-  const helpers = sources.reachableDefines(file).map((d) => ({ file: d.file, lines: sources.read(d.file).lines, from: d.start - 1, to: d.end }));
-  for (let length = valuesPath.length; length >= 1; length--) {
-    const pattern = referencePattern(valuesPath.slice(0, length));
-    if (!pattern) continue;
-    const found = scan2(helpers, pattern, length);
-    if (found.referencing === 0) continue;
-    out.push(...found.emitting);
-    break;
-  }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path14.basename(file)} or its helpers` };
-  return out;
-}
-function blockEnd(lines, start, indent, indentlessItems = false) {
-  let end = start + 1;
-  for (; end < lines.length; end++) {
-    const line = lines[end];
-    if (!isContent(line)) continue;
-    const at2 = indentOf(line);
-    if (at2 > indent) continue;
-    if (indentlessItems && at2 === indent && ITEM_LINE.test(line)) continue;
-    break;
-  }
-  return end;
-}
-function listIsLiteral(lines, from, to, itemIndent) {
-  for (let i2 = from; i2 < to; i2++) {
-    const line = lines[i2];
-    if (!ACTION_ONLY.test(line)) continue;
-    if (indentOf(line) <= itemIndent) return false;
-    for (const m of line.matchAll(/\bn?indent\s+(\d+)/g)) if (Number(m[1]) <= itemIndent) return false;
-  }
-  return true;
-}
-function documentRange(lines, kind) {
-  const separators = lines.map((l, i2) => /^---\s*$/.test(l) ? i2 : -1).filter((i2) => i2 >= 0);
-  if (separators.length === 0 || kind === void 0) return [0, lines.length];
-  const bounds = [-1, ...separators, lines.length];
-  const matching = [];
-  for (let b = 0; b < bounds.length - 1; b++) {
-    const from = bounds[b] + 1;
-    const to = bounds[b + 1];
-    if (lines.slice(from, to).some((l) => new RegExp(`^kind:\\s*["']?${kind}["']?\\s*$`).test(l))) matching.push([from, to]);
-  }
-  return matching.length === 1 ? matching[0] : [0, lines.length];
-}
-function structuralLine(sources, file, pointer, raw) {
-  const template = sources.read(file);
-  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
-  const lines = template.lines;
-  const tokens2 = tokens(pointer);
-  if (tokens2.length === 0) return { reason: "the finding is about the whole object" };
-  let [from, to] = documentRange(lines, isObj(raw) && typeof raw.kind === "string" ? raw.kind : void 0);
-  let parentIndent = -1;
-  let node = raw;
-  let lastLine = -1;
-  for (const token of tokens2) {
-    if (Array.isArray(node)) {
-      const index = Number(token);
-      const item = node[index];
-      const name = isObj(item) && typeof item.name === "string" ? item.name : void 0;
-      const items = [];
-      let itemIndent;
-      for (let i2 = from; i2 < to; i2++) {
-        const line = lines[i2];
-        if (!isContent(line) || !ITEM_LINE.test(line)) continue;
-        const indent = indentOf(line);
-        if (parentIndent >= 0 && indent < parentIndent) continue;
-        if (itemIndent === void 0 || indent < itemIndent) {
-          itemIndent = indent;
-          items.length = 0;
-        }
-        if (indent === itemIndent) items.push(i2);
-      }
-      if (itemIndent === void 0) return { reason: `the list at ${token} is not written out in the template` };
-      let chosen;
-      if (name !== void 0) {
-        const named2 = items.filter((start) => {
-          const end = blockEnd(lines, start, itemIndent);
-          for (let i2 = start; i2 < end; i2++) {
-            const k2 = keyOf(lines[i2]);
-            if (k2 && k2.key === "name" && unquote(k2.value) === name && k2.indent === itemIndent + 2) return true;
-          }
-          return false;
-        });
-        if (named2.length === 1) chosen = named2[0];
-        else if (named2.length > 1) return { reason: `several list items are named ${name}` };
-      }
-      if (chosen === void 0 && items.length === node.length && listIsLiteral(lines, from, to, itemIndent)) chosen = items[index];
-      if (chosen === void 0) return { reason: `list item ${token} cannot be told apart in the template` };
-      lastLine = chosen;
-      from = chosen;
-      to = blockEnd(lines, chosen, itemIndent);
-      parentIndent = itemIndent;
-      node = item;
-      continue;
-    }
-    let minIndent;
-    const matches2 = [];
-    for (let i2 = from; i2 < to; i2++) {
-      if (i2 === lastLine && !ITEM_LINE.test(lines[i2])) continue;
-      const k2 = keyOf(lines[i2]);
-      if (!k2 || k2.indent <= parentIndent) continue;
-      if (minIndent === void 0 || k2.indent < minIndent) {
-        minIndent = k2.indent;
-        matches2.length = 0;
-      }
-      if (k2.indent === minIndent && k2.key === token) matches2.push(i2);
-    }
-    if (matches2.length !== 1) {
-      return { reason: matches2.length === 0 ? `${token} is not written out in the template (emitted by a helper or a value?)` : `${token} appears ${matches2.length} times at the same place in the template` };
-    }
-    const at2 = matches2[0];
-    lastLine = at2;
-    const k = keyOf(lines[at2]);
-    from = at2 + 1;
-    to = blockEnd(lines, at2, k.indent, k.value === "");
-    parentIndent = k.indent;
-    node = isObj(node) ? node[token] : void 0;
-  }
-  return { file, line: lastLine + 1 };
-}
-function literalValueAt(sources, file, line) {
-  const text2 = sources.read(file)?.lines[line - 1];
-  if (text2 === void 0 || text2.includes("{{")) return void 0;
-  const k = keyOf(text2);
-  if (!k || k.value === "") return void 0;
-  return unquote(k.value);
-}
-
-// src/core/suppress.ts
-var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
-var MARKER = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
-function splitRule(spec) {
-  const dot = spec.indexOf(".");
-  return dot === -1 ? { rule: spec } : { rule: spec.slice(0, dot), container: spec.slice(dot + 1) };
-}
-function parseComments(file, text2) {
-  const lines = text2.split(/\r?\n/);
-  const out = [];
-  lines.forEach((line, i2) => {
-    if (!line.includes("preadmit:")) return;
-    const m = MARKER.exec(line);
-    if (!m) return;
-    const before = line.slice(0, m.index);
-    let target = i2 + 1;
-    if (before.trim() === "") {
-      let j = i2 + 1;
-      while (j < lines.length && (lines[j].trim() === "" || /^\s*(#|\{\{-?\s*\/\*)/.test(lines[j]))) j++;
-      target = j + 1;
-    }
-    const { rule, container } = splitRule(m[2]);
-    const reason = m[3]?.trim();
-    out.push({ file, line: i2 + 1, target, rule, ...container ? { container } : {}, ...reason ? { reason } : {}, matched: 0 });
-  });
-  return out;
-}
-function commentFiles(renders) {
-  const files = /* @__PURE__ */ new Set();
-  const seen = /* @__PURE__ */ new Set();
-  for (const render2 of renders) {
-    for (const file of render2.request.valuesFiles) files.add(file);
-    if (seen.has(render2.dir)) continue;
-    seen.add(render2.dir);
-    const sources = new TemplateSources(render2.dir);
-    for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path15.join(dir, "values.yaml"));
-    add(render2.dir);
-    for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path15.sep}templates${path15.sep}`));
-      if (chartDir) add(chartDir);
-    }
-  }
-  return [...files].filter((f) => existsSync6(f)).sort();
-}
-function objectKey2(source, ref) {
-  return [source.chart ?? "", source.file, source.valueSet ?? "", source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
-}
-function containerOf(finding, object) {
-  if (object === void 0) return void 0;
-  const tokens2 = tokens(finding.path);
-  for (let i2 = tokens2.length - 2; i2 >= 0; i2--) {
-    if (/^(containers|initContainers|ephemeralContainers)$/.test(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1])) {
-      const item = get(object.raw, "/" + tokens2.slice(0, i2 + 2).join("/"));
-      return isObj(item) && typeof item.name === "string" ? item.name : void 0;
-    }
-  }
-  return void 0;
-}
-function annotationKey(object, key) {
-  const { ref, source } = object;
-  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key].join("\0");
-}
-function annotationsOf(object) {
-  const out = {};
-  const meta = object.raw.metadata;
-  if (isObj(meta) && isObj(meta.annotations)) Object.assign(out, meta.annotations);
-  const pod = podTemplateOf(object.raw);
-  if (pod && pod.base !== "" && isObj(pod.metadata.annotations)) Object.assign(out, pod.metadata.annotations);
-  return out;
-}
-function glob(value, pattern) {
-  if (pattern === void 0) return true;
-  if (value === void 0) return false;
-  return value === pattern || minimatch(value, pattern, { dot: true });
-}
-function configMatches(s, f, container, repoRoot) {
-  if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path15.resolve(repoRoot, f.source.chart), s.chart)) return false;
-  if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path15.resolve(repoRoot, x));
-    if (!files.some((x) => glob(x, s.file))) return false;
-  }
-  if (s.valueSet !== void 0) {
-    const sets = f.valueSets ?? (f.source.valueSet !== void 0 ? [f.source.valueSet] : []);
-    if (!sets.includes(s.valueSet)) return false;
-  }
-  if (!glob(f.object.kind, s.kind) || !glob(f.object.namespace, s.namespace) || !glob(f.object.name, s.name)) return false;
-  if (s.container !== void 0 && !glob(container, s.container)) return false;
-  return true;
-}
-function applySuppressions(findings, options) {
-  const { config, repoRoot } = options;
-  const today = options.today ?? (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
-  const known = options.ruleIds ? new Set(options.ruleIds) : void 0;
-  const objects = /* @__PURE__ */ new Map();
-  for (const object of options.objects) objects.set(objectKey2(object.source, object.ref), object);
-  const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
-  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today }));
-  const comments = /* @__PURE__ */ new Map();
-  for (const file of options.files ?? []) {
-    let text2;
-    try {
-      text2 = readFileSync7(file, "utf8");
-    } catch {
-      continue;
-    }
-    if (!text2.includes("preadmit:")) continue;
-    const parsed = parseComments(file, text2);
-    if (parsed.length > 0) comments.set(file, parsed);
-  }
-  const validComment = (c3) => c3.reason !== void 0 && (c3.rule === "*" || known === void 0 || known.has(c3.rule));
-  const annotationRecords = /* @__PURE__ */ new Map();
-  for (const f of findings) {
-    const object = objectOf(f);
-    const container = containerOf(f, object);
-    let applied;
-    for (const entry of configured) {
-      if (!configMatches(entry.s, f, container, repoRoot)) continue;
-      entry.matched++;
-      if (entry.expired || applied) continue;
-      applied = {
-        kind: "config",
-        reason: entry.s.reason,
-        file: relativeTo(repoRoot, entry.s.declared.file),
-        ...entry.s.declared.line !== void 0 ? { line: entry.s.declared.line } : {},
-        ...entry.s.expires !== void 0 ? { expires: entry.s.expires } : {}
-      };
-    }
-    for (const loc of [f.source.values, f.source.templateLocation]) {
-      if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path15.resolve(repoRoot, loc.file)) ?? []) {
-        if (c3.target !== loc.line && c3.line !== loc.line) continue;
-        if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
-        if (c3.container !== void 0 && c3.container !== container) continue;
-        c3.matched++;
-        if (applied || !validComment(c3)) continue;
-        applied = { kind: "comment", reason: c3.reason, file: relativeTo(repoRoot, c3.file), line: c3.line };
-      }
-    }
-    if (object) {
-      for (const [key, value] of Object.entries(annotationsOf(object))) {
-        if (!key.startsWith(ANNOTATION_PREFIX)) continue;
-        const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
-        const recordKey = annotationKey(object, key);
-        let record = annotationRecords.get(recordKey);
-        if (!record) {
-          const reason = typeof value === "string" ? value.trim() : "";
-          const invalid = reason === "" ? "the annotation gives no reason" : known && rule !== "*" && !known.has(rule) ? `unknown rule ${rule}` : void 0;
-          record = {
-            kind: "annotation",
-            status: invalid ? "invalid" : "unused",
-            rule,
-            ...reason ? { reason } : {},
-            file: object.source.file,
-            ...object.source.line !== void 0 ? { line: object.source.line } : {},
-            ...scoped ? { container: scoped } : {},
-            object: object.ref,
-            matched: 0,
-            ...invalid ? { message: invalid } : {}
-          };
-          annotationRecords.set(recordKey, record);
-        }
-        if (rule !== "*" && rule !== f.ruleId) continue;
-        if (scoped !== void 0 && scoped !== container) continue;
-        record.matched++;
-        if (applied || record.status === "invalid") continue;
-        applied = { kind: "annotation", reason: record.reason, file: object.source.file, ...object.source.line !== void 0 ? { line: object.source.line } : {} };
-      }
-    }
-    if (applied) f.suppressed = applied;
-  }
-  for (const object of options.objects) {
-    for (const [key, value] of Object.entries(annotationsOf(object))) {
-      if (!key.startsWith(ANNOTATION_PREFIX)) continue;
-      const recordKey = annotationKey(object, key);
-      if (annotationRecords.has(recordKey)) continue;
-      const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
-      const reason = typeof value === "string" ? value.trim() : "";
-      annotationRecords.set(recordKey, {
-        kind: "annotation",
-        status: reason === "" ? "invalid" : "unused",
-        rule,
-        ...reason ? { reason } : {},
-        file: object.source.file,
-        ...object.source.line !== void 0 ? { line: object.source.line } : {},
-        ...container ? { container } : {},
-        object: object.ref,
-        matched: 0,
-        ...reason === "" ? { message: "the annotation gives no reason" } : {}
-      });
-    }
-  }
-  const records = [];
-  for (const { s, matched, expired } of configured) {
-    records.push({
-      kind: "config",
-      status: expired ? "expired" : matched > 0 ? "applied" : "unused",
-      rule: s.rule,
-      reason: s.reason,
-      file: relativeTo(repoRoot, s.declared.file),
-      ...s.declared.line !== void 0 ? { line: s.declared.line } : {},
-      ...s.expires !== void 0 ? { expires: s.expires } : {},
-      ...s.container !== void 0 ? { container: s.container } : {},
-      matched,
-      ...expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}
-    });
-  }
-  for (const list3 of comments.values()) {
-    for (const c3 of list3) {
-      const invalid = c3.reason === void 0 ? "no reason given (write `-- <reason>` after the rule)" : known && c3.rule !== "*" && !known.has(c3.rule) ? `unknown rule ${c3.rule}` : void 0;
-      records.push({
-        kind: "comment",
-        status: invalid ? "invalid" : c3.matched > 0 ? "applied" : "unused",
-        rule: c3.rule,
-        ...c3.reason ? { reason: c3.reason } : {},
-        file: relativeTo(repoRoot, c3.file),
-        line: c3.line,
-        ...c3.container ? { container: c3.container } : {},
-        matched: c3.matched,
-        ...invalid ? { message: invalid } : {}
-      });
-    }
-  }
-  for (const record of annotationRecords.values()) {
-    if (record.status !== "invalid") record.status = record.matched > 0 ? "applied" : "unused";
-    records.push(record);
-  }
-  return records;
-}
-
 // src/provenance/lint.ts
 import { createHash as createHash2 } from "node:crypto";
+import { readdirSync as readdirSync5, readFileSync as readFileSync6 } from "node:fs";
+import path14 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import os8 from "node:os";
-import path16 from "node:path";
+import os7 from "node:os";
+import path13 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -56690,7 +55834,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path16.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path13.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync3(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -56826,7 +55970,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path16.join(os8.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path13.join(os7.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -56954,6 +56098,40 @@ function dangerousLeaves(values) {
   }
   return out;
 }
+var VALUE = String.raw`["']?\s*:\s*(?:[&!]\S*\s+)*["']?`;
+var DANGEROUS_TEXT = [
+  new RegExp(String.raw`(?:privileged|allowPrivilegeEscalation|hostNetwork|hostPID|hostIPC)${VALUE}[tTyYoO*]`),
+  new RegExp(String.raw`runAsUser${VALUE}(?:[-+]?0|\*)`),
+  /Unmasked|Unconfined|hostPath/,
+  new RegExp(String.raw`\b(?:CAP_)?(?:${[...DANGEROUS_CAPABILITIES].filter((c3) => c3 !== "ALL").join("|")})\b`, "i"),
+  // ALL is dangerous only added (`drop: [ALL]` is everywhere): after an `add` key, in a flow list, a block list or an alias.
+  /\badd["']?\s*:\s*(?:[&!]\S*\s+)*(?:\*|\[[^\]]*\b(?:CAP_)?ALL\b|(?:-\s*[^\n]*\n\s*)*-\s*["']?(?:CAP_)?ALL\b)/i
+];
+function mayHoldDangerousDefault(text2) {
+  return DANGEROUS_TEXT.some((pattern) => pattern.test(text2));
+}
+function chartValuesTexts(dir, depth = 0) {
+  const out = [];
+  try {
+    out.push(readFileSync6(path14.join(dir, "values.yaml"), "utf8"));
+  } catch {
+  }
+  if (depth >= 8) return out;
+  let entries = [];
+  try {
+    entries = readdirSync5(path14.join(dir, "charts"), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path14.join(dir, "charts", entry.name), depth + 1));
+  return out;
+}
+var MAY_HOLD = /* @__PURE__ */ new WeakMap();
+function renderMayHoldDangerousDefault(render2) {
+  let answer = MAY_HOLD.get(render2);
+  if (answer === void 0) MAY_HOLD.set(render2, answer = chartValuesTexts(render2.dir).some(mayHoldDangerousDefault));
+  return answer;
+}
 function renderedFields(renders) {
   const out = /* @__PURE__ */ new Set();
   const walk2 = (node, name) => {
@@ -56975,6 +56153,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
     const render2 = chartRenders.find((r) => r.valueSet.name === DEFAULT_VALUE_SET);
     if (render2 === void 0) continue;
     const known = knowledge.get(chart);
+    if (known === void 0 && !renderMayHoldDangerousDefault(render2)) continue;
     const values = known?.values ?? valuesOfRender(render2);
     const leaves = dangerousLeaves(values);
     if (leaves.length === 0) continue;
@@ -57022,9 +56201,881 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
   return out;
 }
 
-// src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync8, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+// src/provenance/value-sets.ts
+var DEFAULT_VALUE_SET = "default";
+function chartEntries(dir, config) {
+  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
+}
+function ciValuesFiles(dir) {
+  const ci = path15.join(dir, "ci");
+  if (!existsSync5(ci)) return [];
+  try {
+    if (!statSync6(ci).isDirectory()) return [];
+    return readdirSync6(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path15.join(ci, f));
+  } catch {
+    return [];
+  }
+}
+function valueSetsOf(dir, config, options = {}) {
+  const own = chartEntries(dir, config);
+  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
+  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
+  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
+  if (options.all === false) return sets;
+  if (config.valueSets.ci) {
+    for (const file of ciValuesFiles(dir)) {
+      sets.push({ name: `ci/${path15.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+    }
+  }
+  const names = new Set(sets.map((s) => s.name));
+  for (const entry of own) {
+    for (const set of entry.valueSets) {
+      if (names.has(set.name)) continue;
+      names.add(set.name);
+      sets.push({
+        name: set.name,
+        kind: "config",
+        valuesFiles: [...baseFiles, ...set.valuesFiles],
+        set: [...baseSet, ...set.set],
+        own: { valuesFiles: set.valuesFiles, set: set.set }
+      });
+    }
+  }
+  return sets;
+}
+function valueSetOf(object) {
+  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
+}
+function renderKey(chart, valueSet) {
+  return `${chart}\0${valueSet}`;
+}
+function append(into, part, units) {
+  into.findings.push(...part.findings);
+  for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
+  const known = new Set(into.errors.map((e) => `${e.file}\0${e.message}`));
+  for (const error2 of part.errors) if (!known.has(`${error2.file}\0${error2.message}`)) into.errors.push(error2);
+  if (units) into.units.push(...part.units);
+}
+var ValueSetEvaluation = class {
+  constructor(rules, config) {
+    this.config = config;
+    this.unitRules = rules.filter((rule) => rule.scope !== "scan");
+    this.scanRules = rules.filter((rule) => rule.scope === "scan");
+  }
+  config;
+  unitRules;
+  scanRules;
+  /** The value sets of a chart share its values.yaml files: parsed once for all of them. */
+  files = /* @__PURE__ */ new Map();
+  contexts = /* @__PURE__ */ new Map();
+  done = /* @__PURE__ */ new Map();
+  chartOf = (object) => {
+    const { source } = object;
+    if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
+    return this.contexts.get(renderKey(source.chart, source.valueSet));
+  };
+  add(render2) {
+    if (this.done.has(render2)) return;
+    const context3 = new RenderChartContext(render2, this.files);
+    this.contexts.set(renderKey(render2.chart, render2.valueSet.name), context3);
+    if (this.config.provenance.enabled || render2.valueSet.kind === "default" && renderMayHoldDangerousDefault(render2)) valuesOfRender(render2, this.files);
+    this.done.set(render2, evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context3 }));
+  }
+  finish(objects, renders) {
+    const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
+    const covered2 = /* @__PURE__ */ new Set();
+    for (const render2 of renders) {
+      this.add(render2);
+      append(result, this.done.get(render2), true);
+      for (const object of render2.objects) covered2.add(object);
+    }
+    const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
+    for (const object of objects) {
+      const key = valueSetOf(object);
+      const list3 = partitions.get(key);
+      if (list3) list3.push(object);
+      else partitions.set(key, [object]);
+    }
+    for (const members of partitions.values()) {
+      const rest = members.filter((object) => !covered2.has(object));
+      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true);
+      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false);
+    }
+    return result;
+  }
+};
+function capSeverity(severity, cap) {
+  if (cap === "keep") return severity;
+  return severityRank(severity) > severityRank(cap) ? cap : severity;
+}
+function compareSets(a2, b) {
+  if (a2 === b) return 0;
+  if (a2 === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a2 < b ? -1 : 1;
+}
+function mergeValueSets(findings, config) {
+  const out = [];
+  const groups = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    if (finding.source.kind !== "helm") {
+      out.push(finding);
+      continue;
+    }
+    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else groups.set(key, [finding]);
+  }
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted[0];
+    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const merged = { ...first, valueSets: sets };
+    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
+    out.push(merged);
+  }
+  return out;
+}
+
+// src/core/charts.ts
+function afterSpawns(fn) {
+  return new Promise((resolve2, reject) => {
+    setImmediate(() => {
+      try {
+        resolve2(fn());
+      } catch (error2) {
+        reject(error2);
+      }
+    });
+  });
+}
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
+  const concurrency = Math.max(1, os8.availableParallelism());
+  const located = helm();
+  located.catch(() => void 0);
+  const jobs = [];
+  for (const dir of dirs) {
+    const info2 = checkChart(dir, repoRoot, loaded);
+    if (info2 === void 0) continue;
+    for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info: info2, set });
+  }
+  await located;
+  const checkedCharts = /* @__PURE__ */ new Map();
+  const finished7 = [];
+  await mapLimit(
+    jobs.map((job, index) => ({ ...job, index })),
+    concurrency,
+    async (job) => {
+      const outcome = await renderOne(job.dir, job.set, helm, config, repoRoot, loaded, checkedCharts);
+      finished7[job.index] = outcome === void 0 ? Promise.resolve(void 0) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+    }
+  );
+  const renders = await Promise.all(finished7);
+  for (const render2 of renders) {
+    if (render2 === void 0) continue;
+    loaded.renders.push(render2);
+    loaded.objects.push(...render2.objects);
+    loaded.charts.push(render2.record);
+  }
+  loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
+  return loaded;
+}
+function checkChart(dir, repoRoot, loaded) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const info2 = readChartInfo(dir);
+  if (typeof info2 === "string") {
+    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info2 });
+    return void 0;
+  }
+  if (info2.type === "library") return void 0;
+  const missing = missingDependencies(info2);
+  if (missing.length > 0) {
+    loaded.errors.push({
+      kind: "dependency",
+      file: `${chartPath}/Chart.yaml`,
+      chart: chartPath,
+      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
+    });
+    return void 0;
+  }
+  return info2;
+}
+function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
+  const objects = [];
+  const which2 = valueSet === "default" ? "" : `with value set ${valueSet}: `;
+  const files = /* @__PURE__ */ new Map();
+  const subcharts = /* @__PURE__ */ new Map();
+  const vendored2 = (chartDir) => {
+    let found = subcharts.get(chartDir);
+    if (!found) subcharts.set(chartDir, found = vendoredCharts(chartDir));
+    return found;
+  };
+  for (const [index, doc] of splitRendered(stdout).entries()) {
+    let file = files.get(doc.template);
+    if (file === void 0) {
+      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored2) : dir);
+      files.set(doc.template, file);
+    }
+    const parsed = parseRenderedDocument(doc.text);
+    for (const problem of parsed.problems) {
+      errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}rendered output is not valid YAML: ${problem.message}` });
+    }
+    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
+    const result = objectsFromDocuments(parsed.documents, {
+      source,
+      defaultNamespace: config.helm.namespace,
+      linesAreSource: false,
+      strict: true
+    });
+    for (const object of result.objects) object.source.document = index;
+    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}${problem.message}` });
+    objects.push(...result.objects);
+  }
+  return objects;
+}
+async function renderOne(dir, set, helm, config, repoRoot, loaded, checkedCharts) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const binary = await helm();
+  const request2 = {
+    helm: binary,
+    chartDir: dir,
+    releaseName: config.helm.releaseName,
+    namespace: config.helm.namespace,
+    valuesFiles: set.valuesFiles,
+    set: set.set,
+    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
+    timeoutMs: config.helm.timeoutSeconds * 1e3,
+    checkedCharts
+  };
+  const outcome = await renderChart(request2);
+  loaded.renderMs += outcome.ms;
+  if (!outcome.ok) {
+    const which2 = set.kind === "default" ? "" : `with value set ${set.name}: `;
+    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which2}${outcome.message}` });
+    return void 0;
+  }
+  return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
+}
+function parseRender(dir, info2, set, outcome, config, repoRoot, loaded, onRender) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
+  const record = { chart: chartPath, name: info2.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
+  if (set.kind !== "default") {
+    if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
+    if (set.own.set.length > 0) record.set = [...set.own.set];
+  }
+  const render2 = { dir, chart: chartPath, info: info2, valueSet: set, request: outcome.request, objects, record, repoRoot };
+  onRender?.(render2);
+  return render2;
+}
+
+// src/core/suppress.ts
+import { existsSync as existsSync6, readFileSync as readFileSync8 } from "node:fs";
 import path17 from "node:path";
+
+// src/provenance/template-lines.ts
+import { readdirSync as readdirSync7, readFileSync as readFileSync7, statSync as statSync7 } from "node:fs";
+import path16 from "node:path";
+var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
+var ITEM_LINE = /^(\s*)-(\s+|$)/;
+var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
+function unquote(text2) {
+  if (text2.startsWith('"') && text2.endsWith('"') || text2.startsWith("'") && text2.endsWith("'")) return text2.slice(1, -1);
+  return text2;
+}
+function isComment(line) {
+  return /^\s*#/.test(line) || /^\s*\{\{-?\s*\/\*/.test(line);
+}
+function keyOf(line) {
+  if (isComment(line) || ACTION_ONLY.test(line)) return void 0;
+  const m = KEY_LINE.exec(line.replace(/\s+#.*$/, ""));
+  if (!m) return void 0;
+  if (m[3].includes("{{")) return void 0;
+  const indent = m[1].length + (m[2] ? m[2].length : 0);
+  return { key: unquote(m[3]), indent, value: m[4] ?? "", item: m[2] !== void 0 };
+}
+function indentOf(line) {
+  return /^\s*/.exec(line)[0].length;
+}
+function isContent(line) {
+  return line.trim() !== "" && !isComment(line) && !ACTION_ONLY.test(line);
+}
+var TemplateSources = class {
+  constructor(chartDir) {
+    this.chartDir = chartDir;
+  }
+  chartDir;
+  files = /* @__PURE__ */ new Map();
+  definesCache;
+  allFilesCache;
+  helperRefsCache = /* @__PURE__ */ new Map();
+  read(file) {
+    if (this.files.has(file)) return this.files.get(file);
+    let result;
+    try {
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync7(file, "utf8").split(/\r?\n/) };
+    } catch {
+      result = void 0;
+    }
+    this.files.set(file, result);
+    return result;
+  }
+  /** Every template and helper file of the chart and its vendored subcharts (listed once per instance). */
+  allFiles() {
+    if (this.allFilesCache) return this.allFilesCache;
+    const out = [];
+    const list3 = (dir) => {
+      let entries;
+      try {
+        entries = readdirSync7(dir, { withFileTypes: true });
+      } catch {
+        return [];
+      }
+      return entries.map((entry) => {
+        const full = path16.join(dir, entry.name);
+        let isDir = entry.isDirectory();
+        if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
+          try {
+            isDir = statSync7(full).isDirectory();
+          } catch {
+            isDir = false;
+          }
+        }
+        return { name: entry.name, full, dir: isDir };
+      }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+    };
+    const walk2 = (dir, depth) => {
+      if (depth > 8) return;
+      for (const entry of list3(dir)) {
+        if (entry.dir) walk2(entry.full, depth + 1);
+        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry.name)) out.push(entry.full);
+      }
+    };
+    const chartWalk = (dir, depth) => {
+      walk2(path16.join(dir, "templates"), 0);
+      if (depth > 6) return;
+      for (const entry of list3(path16.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+    };
+    chartWalk(this.chartDir, 0);
+    return this.allFilesCache = out;
+  }
+  /** `define` blocks across the chart, with their line ranges. */
+  defines() {
+    if (this.definesCache) return this.definesCache;
+    const out = [];
+    for (const file of this.allFiles()) {
+      const source = this.read(file);
+      if (!source) continue;
+      const text2 = source.lines.join("\n");
+      if (!text2.includes("define")) continue;
+      const stack = [];
+      const lineStarts = [0];
+      for (let i2 = 0; i2 < text2.length; i2++) if (text2[i2] === "\n") lineStarts.push(i2 + 1);
+      const lineAt2 = (offset) => {
+        let lo = 0;
+        let hi = lineStarts.length - 1;
+        while (lo < hi) {
+          const mid = lo + hi + 1 >> 1;
+          if (lineStarts[mid] <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+        return lo + 1;
+      };
+      for (const action of text2.matchAll(/\{\{-?\s*(\/\*[\s\S]*?\*\/|[\s\S]*?)\s*-?\}\}/g)) {
+        const body = action[1];
+        if (body.startsWith("/*")) continue;
+        const open2 = /^(if|range|with|define|block)\b\s*("([^"]*)")?/.exec(body);
+        if (open2) {
+          stack.push({ ...open2[1] === "define" || open2[1] === "block" ? { name: open2[3] ?? "" } : {}, line: lineAt2(action.index) });
+        } else if (/^end\b/.test(body)) {
+          const top = stack.pop();
+          if (top?.name !== void 0) out.push({ name: top.name, file, start: top.line, end: lineAt2(action.index) });
+        }
+      }
+    }
+    this.definesCache = out;
+    return out;
+  }
+  /** The helpers a template includes, directly or through other helpers. */
+  reachableDefines(file) {
+    const template = this.read(file);
+    if (!template) return [];
+    const byName = /* @__PURE__ */ new Map();
+    for (const d of this.defines()) byName.set(d.name, [...byName.get(d.name) ?? [], d]);
+    const seen = /* @__PURE__ */ new Set();
+    const queue = [template.lines];
+    while (queue.length > 0) {
+      const lines = queue.shift();
+      for (const line of lines) {
+        for (const m of line.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
+          for (const d of byName.get(m[1]) ?? []) {
+            if (seen.has(d)) continue;
+            seen.add(d);
+            queue.push(this.read(d.file).lines.slice(d.start - 1, d.end));
+          }
+        }
+      }
+    }
+    return [...seen];
+  }
+  /** Field names -> scope-relative values paths referenced on lines that set that field (`privileged: {{ .Values.x }}`). */
+  fieldReferences() {
+    const out = /* @__PURE__ */ new Map();
+    for (const file of this.allFiles()) {
+      const source = this.read(file);
+      if (!source) continue;
+      for (const line of source.lines) {
+        if (!line.includes(".Values.")) continue;
+        const m = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:\s*(.*)$/.exec(line);
+        if (!m) continue;
+        for (const ref of m[2].matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) {
+          const set = out.get(m[1]) ?? /* @__PURE__ */ new Set();
+          set.add(ref[1].slice(1));
+          out.set(m[1], set);
+        }
+      }
+    }
+    return out;
+  }
+};
+function escapeRegex(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function referencePattern(p) {
+  if (p.length === 0 || p.some((t) => typeof t !== "string" || !/^[A-Za-z0-9_]+$/.test(t))) return void 0;
+  return new RegExp(`\\.Values${p.map((t) => `\\.${escapeRegex(String(t))}`).join("")}(?![A-Za-z0-9_.])`);
+}
+function contextKeys(lines, index) {
+  const own = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:/.exec(lines[index]);
+  if (own) return [own[1]];
+  for (let i2 = index - 1; i2 >= 0 && i2 >= index - 4; i2--) {
+    const k = keyOf(lines[i2]);
+    if (k) return k.value === "" ? [k.key] : [];
+    if (isContent(lines[i2])) break;
+  }
+  return [];
+}
+var GENERIC_KEYS = /* @__PURE__ */ new Set(["spec", "template", "metadata", "jobTemplate"]);
+function namesOf(pointer) {
+  return tokens(pointer).filter((t) => !/^\d+$/.test(t)).reverse();
+}
+function emittingLine(lines, index, names) {
+  if (contextKeys(lines, index).some((k) => names.includes(k))) return index;
+  if (/\{\{-?\s*(with|if)\b/.test(lines[index]) && ACTION_ONLY.test(lines[index])) {
+    for (let j = index + 1; j < lines.length && j <= index + 3; j++) {
+      const k = keyOf(lines[j]);
+      if (k) return names.includes(k.key) ? j : void 0;
+      if (isContent(lines[j])) return void 0;
+    }
+  }
+  return void 0;
+}
+function emittingLines(sources, file, valuesPath, pointer) {
+  const template = sources.read(file);
+  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
+  const names = namesOf(pointer).slice(0, 3).filter((n2, i2) => i2 === 0 || !GENERIC_KEYS.has(n2));
+  const scan2 = (files, pattern, length) => {
+    let referencing = 0;
+    const emitting = /* @__PURE__ */ new Map();
+    for (const f of files) {
+      for (let i2 = f.from; i2 < f.to; i2++) {
+        const line = f.lines[i2];
+        if (isComment(line) || !pattern.test(line)) continue;
+        referencing++;
+        const at2 = emittingLine(f.lines, i2, names);
+        const key = `${f.file}:${at2}`;
+        if (at2 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at2 + 1, ref: { line: i2 + 1, length } });
+      }
+    }
+    return { referencing, emitting: [...emitting.values()] };
+  };
+  const out = [];
+  const own = [{ file, lines: template.lines, from: 0, to: template.lines.length }];
+  for (let length = valuesPath.length; length >= 1; length--) {
+    const pattern = referencePattern(valuesPath.slice(0, length));
+    if (!pattern) continue;
+    const found = scan2(own, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
+    break;
+  }
+  const helpers = sources.reachableDefines(file).map((d) => ({ file: d.file, lines: sources.read(d.file).lines, from: d.start - 1, to: d.end }));
+  for (let length = valuesPath.length; length >= 1; length--) {
+    const pattern = referencePattern(valuesPath.slice(0, length));
+    if (!pattern) continue;
+    const found = scan2(helpers, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
+    break;
+  }
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path16.basename(file)} or its helpers` };
+  return out;
+}
+function blockEnd(lines, start, indent, indentlessItems = false) {
+  let end = start + 1;
+  for (; end < lines.length; end++) {
+    const line = lines[end];
+    if (!isContent(line)) continue;
+    const at2 = indentOf(line);
+    if (at2 > indent) continue;
+    if (indentlessItems && at2 === indent && ITEM_LINE.test(line)) continue;
+    break;
+  }
+  return end;
+}
+function listIsLiteral(lines, from, to, itemIndent) {
+  for (let i2 = from; i2 < to; i2++) {
+    const line = lines[i2];
+    if (!ACTION_ONLY.test(line)) continue;
+    if (indentOf(line) <= itemIndent) return false;
+    for (const m of line.matchAll(/\bn?indent\s+(\d+)/g)) if (Number(m[1]) <= itemIndent) return false;
+  }
+  return true;
+}
+function documentRange(lines, kind) {
+  const separators = lines.map((l, i2) => /^---\s*$/.test(l) ? i2 : -1).filter((i2) => i2 >= 0);
+  if (separators.length === 0 || kind === void 0) return [0, lines.length];
+  const bounds = [-1, ...separators, lines.length];
+  const matching = [];
+  for (let b = 0; b < bounds.length - 1; b++) {
+    const from = bounds[b] + 1;
+    const to = bounds[b + 1];
+    if (lines.slice(from, to).some((l) => new RegExp(`^kind:\\s*["']?${kind}["']?\\s*$`).test(l))) matching.push([from, to]);
+  }
+  return matching.length === 1 ? matching[0] : [0, lines.length];
+}
+function structuralLine(sources, file, pointer, raw) {
+  const template = sources.read(file);
+  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
+  const lines = template.lines;
+  const tokens2 = tokens(pointer);
+  if (tokens2.length === 0) return { reason: "the finding is about the whole object" };
+  let [from, to] = documentRange(lines, isObj(raw) && typeof raw.kind === "string" ? raw.kind : void 0);
+  let parentIndent = -1;
+  let node = raw;
+  let lastLine = -1;
+  for (const token of tokens2) {
+    if (Array.isArray(node)) {
+      const index = Number(token);
+      const item = node[index];
+      const name = isObj(item) && typeof item.name === "string" ? item.name : void 0;
+      const items = [];
+      let itemIndent;
+      for (let i2 = from; i2 < to; i2++) {
+        const line = lines[i2];
+        if (!isContent(line) || !ITEM_LINE.test(line)) continue;
+        const indent = indentOf(line);
+        if (parentIndent >= 0 && indent < parentIndent) continue;
+        if (itemIndent === void 0 || indent < itemIndent) {
+          itemIndent = indent;
+          items.length = 0;
+        }
+        if (indent === itemIndent) items.push(i2);
+      }
+      if (itemIndent === void 0) return { reason: `the list at ${token} is not written out in the template` };
+      let chosen;
+      if (name !== void 0) {
+        const named2 = items.filter((start) => {
+          const end = blockEnd(lines, start, itemIndent);
+          for (let i2 = start; i2 < end; i2++) {
+            const k2 = keyOf(lines[i2]);
+            if (k2 && k2.key === "name" && unquote(k2.value) === name && k2.indent === itemIndent + 2) return true;
+          }
+          return false;
+        });
+        if (named2.length === 1) chosen = named2[0];
+        else if (named2.length > 1) return { reason: `several list items are named ${name}` };
+      }
+      if (chosen === void 0 && items.length === node.length && listIsLiteral(lines, from, to, itemIndent)) chosen = items[index];
+      if (chosen === void 0) return { reason: `list item ${token} cannot be told apart in the template` };
+      lastLine = chosen;
+      from = chosen;
+      to = blockEnd(lines, chosen, itemIndent);
+      parentIndent = itemIndent;
+      node = item;
+      continue;
+    }
+    let minIndent;
+    const matches2 = [];
+    for (let i2 = from; i2 < to; i2++) {
+      if (i2 === lastLine && !ITEM_LINE.test(lines[i2])) continue;
+      const k2 = keyOf(lines[i2]);
+      if (!k2 || k2.indent <= parentIndent) continue;
+      if (minIndent === void 0 || k2.indent < minIndent) {
+        minIndent = k2.indent;
+        matches2.length = 0;
+      }
+      if (k2.indent === minIndent && k2.key === token) matches2.push(i2);
+    }
+    if (matches2.length !== 1) {
+      return { reason: matches2.length === 0 ? `${token} is not written out in the template (emitted by a helper or a value?)` : `${token} appears ${matches2.length} times at the same place in the template` };
+    }
+    const at2 = matches2[0];
+    lastLine = at2;
+    const k = keyOf(lines[at2]);
+    from = at2 + 1;
+    to = blockEnd(lines, at2, k.indent, k.value === "");
+    parentIndent = k.indent;
+    node = isObj(node) ? node[token] : void 0;
+  }
+  return { file, line: lastLine + 1 };
+}
+function literalValueAt(sources, file, line) {
+  const text2 = sources.read(file)?.lines[line - 1];
+  if (text2 === void 0 || text2.includes("{{")) return void 0;
+  const k = keyOf(text2);
+  if (!k || k.value === "") return void 0;
+  return unquote(k.value);
+}
+
+// src/core/suppress.ts
+var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
+var MARKER = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
+function splitRule(spec) {
+  const dot = spec.indexOf(".");
+  return dot === -1 ? { rule: spec } : { rule: spec.slice(0, dot), container: spec.slice(dot + 1) };
+}
+function parseComments(file, text2) {
+  const lines = text2.split(/\r?\n/);
+  const out = [];
+  lines.forEach((line, i2) => {
+    if (!line.includes("preadmit:")) return;
+    const m = MARKER.exec(line);
+    if (!m) return;
+    const before = line.slice(0, m.index);
+    let target = i2 + 1;
+    if (before.trim() === "") {
+      let j = i2 + 1;
+      while (j < lines.length && (lines[j].trim() === "" || /^\s*(#|\{\{-?\s*\/\*)/.test(lines[j]))) j++;
+      target = j + 1;
+    }
+    const { rule, container } = splitRule(m[2]);
+    const reason = m[3]?.trim();
+    out.push({ file, line: i2 + 1, target, rule, ...container ? { container } : {}, ...reason ? { reason } : {}, matched: 0 });
+  });
+  return out;
+}
+function commentFiles(renders) {
+  const files = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Set();
+  for (const render2 of renders) {
+    for (const file of render2.request.valuesFiles) files.add(file);
+    if (seen.has(render2.dir)) continue;
+    seen.add(render2.dir);
+    const sources = new TemplateSources(render2.dir);
+    for (const file of sources.allFiles()) files.add(file);
+    const add = (dir) => files.add(path17.join(dir, "values.yaml"));
+    add(render2.dir);
+    for (const file of sources.allFiles()) {
+      const chartDir = file.slice(0, file.lastIndexOf(`${path17.sep}templates${path17.sep}`));
+      if (chartDir) add(chartDir);
+    }
+  }
+  return [...files].filter((f) => existsSync6(f)).sort();
+}
+function objectKey2(source, ref) {
+  return [source.chart ?? "", source.file, source.valueSet ?? "", source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+function containerOf(finding, object) {
+  if (object === void 0) return void 0;
+  const tokens2 = tokens(finding.path);
+  for (let i2 = tokens2.length - 2; i2 >= 0; i2--) {
+    if (/^(containers|initContainers|ephemeralContainers)$/.test(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1])) {
+      const item = get(object.raw, "/" + tokens2.slice(0, i2 + 2).join("/"));
+      return isObj(item) && typeof item.name === "string" ? item.name : void 0;
+    }
+  }
+  return void 0;
+}
+function annotationKey(object, key) {
+  const { ref, source } = object;
+  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key].join("\0");
+}
+function annotationsOf(object) {
+  const out = {};
+  const meta = object.raw.metadata;
+  if (isObj(meta) && isObj(meta.annotations)) Object.assign(out, meta.annotations);
+  const pod = podTemplateOf(object.raw);
+  if (pod && pod.base !== "" && isObj(pod.metadata.annotations)) Object.assign(out, pod.metadata.annotations);
+  return out;
+}
+function glob(value, pattern) {
+  if (pattern === void 0) return true;
+  if (value === void 0) return false;
+  return value === pattern || minimatch(value, pattern, { dot: true });
+}
+function configMatches(s, f, container, repoRoot) {
+  if (s.rule !== "*" && s.rule !== f.ruleId) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path17.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.file !== void 0) {
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path17.resolve(repoRoot, x));
+    if (!files.some((x) => glob(x, s.file))) return false;
+  }
+  if (s.valueSet !== void 0) {
+    const sets = f.valueSets ?? (f.source.valueSet !== void 0 ? [f.source.valueSet] : []);
+    if (!sets.includes(s.valueSet)) return false;
+  }
+  if (!glob(f.object.kind, s.kind) || !glob(f.object.namespace, s.namespace) || !glob(f.object.name, s.name)) return false;
+  if (s.container !== void 0 && !glob(container, s.container)) return false;
+  return true;
+}
+function applySuppressions(findings, options) {
+  const { config, repoRoot } = options;
+  const today = options.today ?? (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+  const known = options.ruleIds ? new Set(options.ruleIds) : void 0;
+  const objects = /* @__PURE__ */ new Map();
+  for (const object of options.objects) objects.set(objectKey2(object.source, object.ref), object);
+  const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
+  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today }));
+  const comments = /* @__PURE__ */ new Map();
+  for (const file of options.files ?? []) {
+    let bytes;
+    try {
+      bytes = readFileSync8(file);
+    } catch {
+      continue;
+    }
+    if (!bytes.includes("preadmit:")) continue;
+    const parsed = parseComments(file, bytes.toString("utf8"));
+    if (parsed.length > 0) comments.set(file, parsed);
+  }
+  const validComment = (c3) => c3.reason !== void 0 && (c3.rule === "*" || known === void 0 || known.has(c3.rule));
+  const annotationRecords = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const object = objectOf(f);
+    const container = containerOf(f, object);
+    let applied;
+    for (const entry of configured) {
+      if (!configMatches(entry.s, f, container, repoRoot)) continue;
+      entry.matched++;
+      if (entry.expired || applied) continue;
+      applied = {
+        kind: "config",
+        reason: entry.s.reason,
+        file: relativeTo(repoRoot, entry.s.declared.file),
+        ...entry.s.declared.line !== void 0 ? { line: entry.s.declared.line } : {},
+        ...entry.s.expires !== void 0 ? { expires: entry.s.expires } : {}
+      };
+    }
+    for (const loc of [f.source.values, f.source.templateLocation]) {
+      if (loc?.line === void 0) continue;
+      for (const c3 of comments.get(path17.resolve(repoRoot, loc.file)) ?? []) {
+        if (c3.target !== loc.line && c3.line !== loc.line) continue;
+        if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
+        if (c3.container !== void 0 && c3.container !== container) continue;
+        c3.matched++;
+        if (applied || !validComment(c3)) continue;
+        applied = { kind: "comment", reason: c3.reason, file: relativeTo(repoRoot, c3.file), line: c3.line };
+      }
+    }
+    if (object) {
+      for (const [key, value] of Object.entries(annotationsOf(object))) {
+        if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+        const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+        const recordKey = annotationKey(object, key);
+        let record = annotationRecords.get(recordKey);
+        if (!record) {
+          const reason = typeof value === "string" ? value.trim() : "";
+          const invalid = reason === "" ? "the annotation gives no reason" : known && rule !== "*" && !known.has(rule) ? `unknown rule ${rule}` : void 0;
+          record = {
+            kind: "annotation",
+            status: invalid ? "invalid" : "unused",
+            rule,
+            ...reason ? { reason } : {},
+            file: object.source.file,
+            ...object.source.line !== void 0 ? { line: object.source.line } : {},
+            ...scoped ? { container: scoped } : {},
+            object: object.ref,
+            matched: 0,
+            ...invalid ? { message: invalid } : {}
+          };
+          annotationRecords.set(recordKey, record);
+        }
+        if (rule !== "*" && rule !== f.ruleId) continue;
+        if (scoped !== void 0 && scoped !== container) continue;
+        record.matched++;
+        if (applied || record.status === "invalid") continue;
+        applied = { kind: "annotation", reason: record.reason, file: object.source.file, ...object.source.line !== void 0 ? { line: object.source.line } : {} };
+      }
+    }
+    if (applied) f.suppressed = applied;
+  }
+  for (const object of options.objects) {
+    for (const [key, value] of Object.entries(annotationsOf(object))) {
+      if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+      const recordKey = annotationKey(object, key);
+      if (annotationRecords.has(recordKey)) continue;
+      const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+      const reason = typeof value === "string" ? value.trim() : "";
+      annotationRecords.set(recordKey, {
+        kind: "annotation",
+        status: reason === "" ? "invalid" : "unused",
+        rule,
+        ...reason ? { reason } : {},
+        file: object.source.file,
+        ...object.source.line !== void 0 ? { line: object.source.line } : {},
+        ...container ? { container } : {},
+        object: object.ref,
+        matched: 0,
+        ...reason === "" ? { message: "the annotation gives no reason" } : {}
+      });
+    }
+  }
+  const records = [];
+  for (const { s, matched, expired } of configured) {
+    records.push({
+      kind: "config",
+      status: expired ? "expired" : matched > 0 ? "applied" : "unused",
+      rule: s.rule,
+      reason: s.reason,
+      file: relativeTo(repoRoot, s.declared.file),
+      ...s.declared.line !== void 0 ? { line: s.declared.line } : {},
+      ...s.expires !== void 0 ? { expires: s.expires } : {},
+      ...s.container !== void 0 ? { container: s.container } : {},
+      matched,
+      ...expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}
+    });
+  }
+  for (const list3 of comments.values()) {
+    for (const c3 of list3) {
+      const invalid = c3.reason === void 0 ? "no reason given (write `-- <reason>` after the rule)" : known && c3.rule !== "*" && !known.has(c3.rule) ? `unknown rule ${c3.rule}` : void 0;
+      records.push({
+        kind: "comment",
+        status: invalid ? "invalid" : c3.matched > 0 ? "applied" : "unused",
+        rule: c3.rule,
+        ...c3.reason ? { reason: c3.reason } : {},
+        file: relativeTo(repoRoot, c3.file),
+        line: c3.line,
+        ...c3.container ? { container: c3.container } : {},
+        matched: c3.matched,
+        ...invalid ? { message: invalid } : {}
+      });
+    }
+  }
+  for (const record of annotationRecords.values()) {
+    if (record.status !== "invalid") record.status = record.matched > 0 ? "applied" : "unused";
+    records.push(record);
+  }
+  return records;
+}
+
+// src/provenance/line-proof.ts
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync9, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import path18 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -57036,8 +57087,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path26 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path26}(?![A-Za-z0-9_.])`);
+    const path27 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path27}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -57111,8 +57162,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path17.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path17.isAbsolute(relative)) {
+    const relative = path18.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path18.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -57140,13 +57191,13 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path17.join(tmp, "chart-"));
-  const chartCopy = path17.join(copy, path17.basename(render2.dir));
+  const copy = mkdtempSync4(path18.join(tmp, "chart-"));
+  const chartCopy = path18.join(copy, path18.basename(render2.dir));
   cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync8(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync9(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -57181,7 +57232,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path17.join(chartCopy, path17.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync4(path18.join(chartCopy, path18.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -57189,7 +57240,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path17.join(copy, `values-${trial}.json`);
+        const file = path18.join(copy, `values-${trial}.json`);
         writeFileSync4(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -57207,14 +57258,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path17.join(chartCopy, path17.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path18.join(chartCopy, path18.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path17.join(chartCopy, path17.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path18.join(chartCopy, path18.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -57285,7 +57336,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync9(config.file, "utf8");
+    text2 = readFileSync10(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -57316,24 +57367,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path26 = relative.slice(0, length);
+  const path27 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path26, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path27, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path26, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path26, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path27, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path27, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path18.resolve(render2.repoRoot, source.file);
+  const templateAbs = path19.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -57387,7 +57438,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path18.resolve(render2.repoRoot, source.file);
+  const templateAbs = path19.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at2 = proven.report ?? { file: proven.file, line: proven.line };
@@ -57458,7 +57509,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path18.join(os9.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path19.join(os9.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -57895,55 +57946,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path26 = [];
+  const path27 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path26.push(Number(step));
+      path27.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path26.push(step);
+      path27.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path26.push(key);
+    path27.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path26.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path26.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path27.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path27.push(0);
     node = next;
     parent = key;
   }
-  return path26;
+  return path27;
 }
 
 // src/loaders/terraform/helm-release.ts
 import { existsSync as existsSync7, statSync as statSync8 } from "node:fs";
-import path19 from "node:path";
+import path20 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside(root, target) {
-  const rel = path19.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path19.isAbsolute(rel);
+  const rel = path20.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path20.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path19.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path19.resolve(dirs.moduleDir, chart));
+  const candidates = [path20.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path20.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
     const stat2 = statSync8(candidate2);
-    if (stat2.isDirectory() && existsSync7(path19.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (stat2.isDirectory() && existsSync7(path20.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat2.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -58050,7 +58101,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path19.relative(dirs.repoRoot, t).split(path19.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path20.relative(dirs.repoRoot, t).split(path20.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -58069,8 +58120,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync7, readFileSync as readFileSync10, statSync as statSync9 } from "node:fs";
-import path20 from "node:path";
+import { existsSync as existsSync8, readdirSync as readdirSync8, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
+import path21 from "node:path";
 
 // src/loaders/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -58310,13 +58361,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path26, blockLine) {
+function locatePath(body, path27, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path26.length) {
-    const step = path26[i2];
+  while (i2 < path27.length) {
+    const step = path27[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -58331,8 +58382,8 @@ function locatePath(body, path26, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path26[i2 + 1] === "number") {
-        index = path26[i2 + 1];
+      if (typeof path27[i2 + 1] === "number") {
+        index = path27[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -58440,8 +58491,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path20.resolve(options.rootDir);
-    this.repoRoot = path20.resolve(options.repoRoot);
+    this.rootDir = path21.resolve(options.rootDir);
+    this.repoRoot = path21.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -58449,23 +58500,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path20.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path20.isAbsolute(rel);
+    const rel = path21.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path21.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path20.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path21.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync10(file, "utf8"));
+      const parsed = JSON.parse(readFileSync11(file, "utf8"));
       const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list3) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path20.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path21.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -58484,7 +58535,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path20.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path21.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -58499,20 +58550,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync7(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync8(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path20.join(dir, entry);
+      const absolute = path21.join(dir, entry);
       let text2;
       try {
         if (!statSync9(absolute).isFile()) continue;
-        text2 = readFileSync10(absolute, "utf8");
+        text2 = readFileSync11(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path20.relative(this.repoRoot, absolute).split(path20.sep).join("/");
+      const file = path21.relative(this.repoRoot, absolute).split(path21.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -58786,12 +58837,12 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/loaders/terraform/load-plan-file.ts
-import path21 from "node:path";
+import path22 from "node:path";
 async function loadPlanFile(json, options) {
-  const planFile = path21.relative(options.repoRoot, options.file).split(path21.sep).join("/");
+  const planFile = path22.relative(options.repoRoot, options.file).split(path22.sep).join("/");
   const loaded = loadPlan(json, {
     planFile,
-    planDir: path21.dirname(options.file),
+    planDir: path22.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -58825,8 +58876,8 @@ async function loadPlanFile(json, options) {
 
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync9, readFileSync as readFileSync11, statSync as statSync10 } from "node:fs";
-import path22 from "node:path";
+import { existsSync as existsSync9, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
+import path23 from "node:path";
 
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
@@ -58994,13 +59045,13 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path22.resolve(start);
-  if (existsSync9(dir) && !safeIsDirectory(dir)) dir = path22.dirname(dir);
+  let dir = path23.resolve(start);
+  if (existsSync9(dir) && !safeIsDirectory(dir)) dir = path23.dirname(dir);
   for (; ; ) {
-    const candidate2 = path22.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path23.join(dir, CONFIG_FILE_NAME);
     if (existsSync9(candidate2)) return candidate2;
-    if (dir === stopAt || path22.dirname(dir) === dir) return void 0;
-    dir = path22.dirname(dir);
+    if (dir === stopAt || path23.dirname(dir) === dir) return void 0;
+    dir = path23.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
@@ -59025,14 +59076,14 @@ function describeAjvError(error2) {
 }
 var validatorCache;
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path22.resolve(repoRoot), path22.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path23.resolve(repoRoot), path23.resolve(file));
   if (confined) {
     const problem2 = confinementProblem(repoRoot, file);
     if (problem2) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync11(file, "utf8");
+    text2 = readFileSync12(file, "utf8");
   } catch (error2) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
   }
@@ -59059,7 +59110,7 @@ function loadConfig(file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path22.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path23.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, confined ? repoRoot : void 0)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -59090,7 +59141,7 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path22.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path23.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -59110,14 +59161,14 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path22.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path22.resolve(baseDir, f)),
+    path: path23.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path23.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set.name,
-        valuesFiles: (set.values ?? []).map((f) => path22.resolve(baseDir, f)),
+        valuesFiles: (set.values ?? []).map((f) => path23.resolve(baseDir, f)),
         set: set.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
@@ -59134,15 +59185,15 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path22.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path22.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path23.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path23.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path22.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path23.resolve(baseDir, f));
   }
   return config;
 }
@@ -59155,7 +59206,7 @@ function ruleIds(rules = RULES) {
 function resolveConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path23.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path24.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   if (options.failOn) config.failOn = options.failOn;
@@ -59168,7 +59219,7 @@ function resolveConfig(options, repoRoot) {
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path23.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path24.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -59215,12 +59266,12 @@ async function load2(inputs, config, options, repoRoot, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path23.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path24.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync12(input.file);
+        bytes = readFileSync13(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
@@ -59637,8 +59688,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path26 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path26} | ${where} |`;
+  const path27 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path27} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -60319,9 +60370,9 @@ function render(format2, result, options) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync13 } from "node:fs";
+import { readFileSync as readFileSync14 } from "node:fs";
 import os10 from "node:os";
-import path24 from "node:path";
+import path25 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function str2(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
@@ -60334,7 +60385,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync13(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync14(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -60366,7 +60417,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path24.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path25.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -60378,7 +60429,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path24.resolve(env.RUNNER_TEMP) : os10.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path25.resolve(env.RUNNER_TEMP) : os10.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -60388,7 +60439,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 
 // src/action/from-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync14, statSync as statSync11 } from "node:fs";
+import { readFileSync as readFileSync15, statSync as statSync11 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -60933,7 +60984,7 @@ function loadReport(file) {
   let text2;
   try {
     if (statSync11(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync14(file, "utf8");
+    text2 = readFileSync15(file, "utf8");
   } catch (error2) {
     if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(`cannot read the report ${file}: ${error2.message}`);
@@ -60953,7 +61004,7 @@ function loadReport(file) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync15, existsSync as existsSync10 } from "fs";
+import { readFileSync as readFileSync16, existsSync as existsSync10 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -60964,10 +61015,10 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync10(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync15(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync16(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path26 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path26} does not exist${EOL5}`);
+        const path27 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path27} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -65640,10 +65691,10 @@ function scanOptions(inputs, workspace) {
   return {
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path25.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path26.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
-    valuesFiles: inputs.valuesFiles.map((f) => path25.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path26.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm }
   };
 }
@@ -65651,7 +65702,7 @@ function slug(name) {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "preadmit";
 }
 function writeFile2(file, text2) {
-  mkdirSync(path25.dirname(file), { recursive: true });
+  mkdirSync(path26.dirname(file), { recursive: true });
   writeFileSync5(file, text2);
 }
 function describeFailure(what, result) {
@@ -65697,7 +65748,7 @@ async function run2(log = actionsLogger) {
   let result;
   try {
     if (inputs.report !== void 0) {
-      const file = path25.resolve(ctx.workspace, inputs.report);
+      const file = path26.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
       result = loadReport(file);
     } else {
@@ -65748,8 +65799,8 @@ async function publish(result, inputs, ctx, publishing, log) {
   const conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl = ctx.repository !== void 0 && ctx.sha !== void 0 ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : void 0;
   const compose = (limit, limitName, prefix2) => composeReport(result, { rules: RULES, limit, limitName, ...fileUrl !== void 0 && { fileUrl }, ...prefix2 !== void 0 && { prefix: prefix2 } });
-  const sarifFile = path25.resolve(ctx.workspace, inputs.sarifFile);
-  const reportJson = path25.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
+  const sarifFile = path26.resolve(ctx.workspace, inputs.sarifFile);
+  const reportJson = path26.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
   writeFile2(sarifFile, render("sarif", result, { rules: RULES }));
   writeFile2(reportJson, render("json", result, { rules: RULES }));
   log.info(render("text", result, { rules: RULES, color: false }));

@@ -95,11 +95,11 @@ describe('helm invocations', () => {
     delete process.env.GOGC;
     delete process.env.GOMEMLIMIT;
     delete process.env.GOMAXPROCS;
-    expect(helmEnvironment()).toMatchObject({ GOGC: '400', GOMEMLIMIT: '1GiB' });
+    expect(helmEnvironment()).toMatchObject({ GOGC: 'off', GOMEMLIMIT: '512MiB' });
     expect(helmEnvironment()).not.toHaveProperty('GOMAXPROCS');
     process.env.GOGC = '100';
     process.env.GOMAXPROCS = '1';
-    expect(helmEnvironment()).toMatchObject({ GOGC: '100', GOMEMLIMIT: '1GiB', GOMAXPROCS: '1' });
+    expect(helmEnvironment()).toMatchObject({ GOGC: '100', GOMEMLIMIT: '512MiB', GOMAXPROCS: '1' });
   });
 
   it('is the same environment object every caller builds', () => {

@@ -160,14 +160,15 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
   const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== undefined && s.expires < today }));
   const comments = new Map<string, Comment[]>();
   for (const file of options.files ?? []) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch {
       continue;
     }
-    if (!text.includes('preadmit:')) continue;
-    const parsed = parseComments(file, text);
+    // Most files carry no marker: searched as bytes, decoded only when they do.
+    if (!bytes.includes('preadmit:')) continue;
+    const parsed = parseComments(file, bytes.toString('utf8'));
     if (parsed.length > 0) comments.set(file, parsed);
   }
   const validComment = (c: Comment) => c.reason !== undefined && (c.rule === '*' || known === undefined || known.has(c.rule));

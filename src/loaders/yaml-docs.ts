@@ -517,6 +517,15 @@ export function loadYamlDocuments(text: string): ParsedYaml {
       stopped = true;
       return;
     }
+    // A small chunk cannot hold a document's worth of nodes, nor (while the text is far from its limit)
+    // cross the text's: it is parsed without measuring, its nodes counted after (depth is measured if the
+    // parser refuses it, in loadChunk).
+    if (chunk.length <= UNMEASURED_CHUNK_BYTES && textNodes + chunk.length <= YAML_LIMITS.maxTextNodes) {
+      const used = loadChunk(chunk, startLine, index++, documents, problems, false);
+      textNodes += used;
+      if (budget) budget.used += used;
+      return;
+    }
     const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
     textNodes += measure.nodes;
     if (measure.deepAt !== undefined) {
@@ -527,7 +536,7 @@ export function loadYamlDocuments(text: string): ParsedYaml {
       problems.push({ index: index++, line, message: `${tooManyNodes('text', YAML_LIMITS.maxTextNodes)}: this document and the ones after it are not parsed` });
       stopped = true;
     } else {
-      const used = loadChunk(chunk, startLine, index++, documents, problems);
+      const used = loadChunk(chunk, startLine, index++, documents, problems, true);
       if (budget) budget.used += used;
     }
   };
@@ -543,8 +552,14 @@ export function loadYamlDocuments(text: string): ParsedYaml {
 
 const MERGE_KEY = /<<["']?\s*:/;
 
-/** Loads one document's text; returns the nodes it produced (for the scan's budget). */
-function loadChunk(chunk: string, firstLine: number, index: number, documents: YamlDocument[], problems: YamlProblem[]): number {
+/** Chunks up to this size are parsed before (rather than after) being measured: see loadYamlDocuments. */
+const UNMEASURED_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Loads one document's text; returns the nodes it produced (for the scan's budget). `measured`: whether
+ * measureYaml has passed it (an unmeasured chunk is small; it is measured for depth if js-yaml refuses it).
+ */
+function loadChunk(chunk: string, firstLine: number, index: number, documents: YamlDocument[], problems: YamlProblem[], measured: boolean): number {
   let events: Event[];
   let values: unknown[];
   let expanded = 0;
@@ -565,6 +580,13 @@ function loadChunk(chunk: string, firstLine: number, index: number, documents: Y
   }
   if (values.length > 1 || (values.length === 0 && /\S/.test(chunk.replace(/#.*$/gm, '')))) {
     // js-yaml refused it (error, depth, an alias expanding too far): the positional parser decides and explains.
+    if (!measured) {
+      const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
+      if (measure.deepAt !== undefined) {
+        problems.push({ index, line: firstLine + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
+        return 0;
+      }
+    }
     const slow = parseYamlDocuments(chunk, 'kubernetes', true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;

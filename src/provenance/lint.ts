@@ -4,6 +4,8 @@
 // render, or when any rendered object of the chart (any value set) has a field of that name with that
 // value: only what no render can be showing is reported.
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import path from 'node:path';
 import rule from '../../rules/values-dangerous-default.ts';
 import type { ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
@@ -71,6 +73,52 @@ export function dangerousLeaves(values: EffectiveValues): DangerousLeaf[] {
   return out;
 }
 
+// What a dangerous default looks like in a values file's text. Deliberately loose (any quoting, flow or
+// block style, a tag or anchor before the value, the value on the next line, an alias): a file matching
+// none of these holds none of the settings dangerousLeaves reports, so its chart's values are not parsed
+// for the lint. A test holds each setting of dangerousLeaves against these, in every style.
+const VALUE = String.raw`["']?\s*:\s*(?:[&!]\S*\s+)*["']?`;
+const DANGEROUS_TEXT: readonly RegExp[] = [
+  new RegExp(String.raw`(?:privileged|allowPrivilegeEscalation|hostNetwork|hostPID|hostIPC)${VALUE}[tTyYoO*]`),
+  new RegExp(String.raw`runAsUser${VALUE}(?:[-+]?0|\*)`),
+  /Unmasked|Unconfined|hostPath/,
+  new RegExp(String.raw`\b(?:CAP_)?(?:${[...DANGEROUS_CAPABILITIES].filter((c) => c !== 'ALL').join('|')})\b`, 'i'),
+  // ALL is dangerous only added (`drop: [ALL]` is everywhere): after an `add` key, in a flow list, a block list or an alias.
+  /\badd["']?\s*:\s*(?:[&!]\S*\s+)*(?:\*|\[[^\]]*\b(?:CAP_)?ALL\b|(?:-\s*[^\n]*\n\s*)*-\s*["']?(?:CAP_)?ALL\b)/i,
+];
+
+export function mayHoldDangerousDefault(text: string): boolean {
+  return DANGEROUS_TEXT.some((pattern) => pattern.test(text));
+}
+
+/** values.yaml files of a chart directory and of the subchart directories under its charts/, as text. */
+function chartValuesTexts(dir: string, depth = 0): string[] {
+  const out: string[] = [];
+  try {
+    out.push(readFileSync(path.join(dir, 'values.yaml'), 'utf8'));
+  } catch {
+    // no values.yaml
+  }
+  if (depth >= 8) return out;
+  let entries: Dirent[] = [];
+  try {
+    entries = readdirSync(path.join(dir, 'charts'), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path.join(dir, 'charts', entry.name), depth + 1));
+  return out;
+}
+
+const MAY_HOLD = new WeakMap<ChartRender, boolean>();
+
+/** Whether a render's chart (its subcharts included) has a values file that may set something dangerousLeaves reports. */
+export function renderMayHoldDangerousDefault(render: ChartRender): boolean {
+  let answer = MAY_HOLD.get(render);
+  if (answer === undefined) MAY_HOLD.set(render, (answer = chartValuesTexts(render.dir).some(mayHoldDangerousDefault)));
+  return answer;
+}
+
 /** `name\0value` for every scalar of the objects (list items under their list's name). */
 function renderedFields(renders: readonly ChartRender[]): Set<string> {
   const out = new Set<string>();
@@ -109,6 +157,7 @@ export function lintValues(
     const render = chartRenders.find((r) => r.valueSet.name === DEFAULT_VALUE_SET);
     if (render === undefined) continue;
     const known = knowledge.get(chart);
+    if (known === undefined && !renderMayHoldDangerousDefault(render)) continue;
     const values = known?.values ?? valuesOfRender(render);
     const leaves = dangerousLeaves(values);
     if (leaves.length === 0) continue;

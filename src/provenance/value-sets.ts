@@ -11,6 +11,7 @@ import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, 
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';
 import { RenderChartContext, valuesOfRender } from './chart-context.ts';
+import { renderMayHoldDangerousDefault } from './lint.ts';
 import type { ValuesFileCache } from './values.ts';
 
 export const DEFAULT_VALUE_SET = 'default';
@@ -129,8 +130,9 @@ export class ValueSetEvaluation {
     if (this.done.has(render)) return;
     const context = new RenderChartContext(render, this.files);
     this.contexts.set(renderKey(render.chart, render.valueSet.name), context);
-    // The values lint reads every chart's default values, provenance those of every render: computed now.
-    if (render.valueSet.kind === 'default' || this.config.provenance.enabled) valuesOfRender(render, this.files);
+    // Provenance reads the values of every render, the values lint those of charts that may ship a dangerous
+    // default: computed now, while other renders run. Rules read them on demand (RuleContext.chart).
+    if (this.config.provenance.enabled || (render.valueSet.kind === 'default' && renderMayHoldDangerousDefault(render))) valuesOfRender(render, this.files);
     this.done.set(render, evaluate(render.objects, this.unitRules, this.config, { chartOf: () => context }));
   }
 
