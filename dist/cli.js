@@ -35673,6 +35673,31 @@ function commentFiles(renders) {
   }
   return [...files].filter((f) => existsSync5(f)).sort();
 }
+function readComments(file) {
+  let bytes;
+  try {
+    bytes = readFileSync8(file);
+  } catch {
+    return [];
+  }
+  return bytes.includes("preadmit:") ? parseComments(file, bytes.toString("utf8")) : [];
+}
+var CommentFiles = class {
+  byFile = /* @__PURE__ */ new Map();
+  charts = /* @__PURE__ */ new Set();
+  add(render2) {
+    const files = this.charts.has(render2.dir) ? render2.request.valuesFiles.filter((f) => existsSync5(f)) : commentFiles([render2]);
+    this.charts.add(render2.dir);
+    for (const file of files) if (!this.byFile.has(file)) this.byFile.set(file, readComments(file));
+  }
+  /** Comments by file, fresh (unmatched) for one application. */
+  comments(renders) {
+    for (const render2 of renders) if (!this.charts.has(render2.dir)) this.add(render2);
+    const out = /* @__PURE__ */ new Map();
+    for (const [file, comments] of this.byFile) if (comments.length > 0) out.set(file, comments.map((c3) => ({ ...c3, matched: 0 })));
+    return out;
+  }
+};
 function objectKey2(source, ref) {
   return [source.chart ?? "", source.file, source.valueSet ?? "", source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
 }
@@ -35727,17 +35752,12 @@ function applySuppressions(findings, options) {
   for (const object of options.objects) objects.set(objectKey2(object.source, object.ref), object);
   const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
   const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today }));
-  const comments = /* @__PURE__ */ new Map();
-  for (const file of options.files ?? []) {
-    let bytes;
-    try {
-      bytes = readFileSync8(file);
-    } catch {
-      continue;
+  const comments = options.comments ?? /* @__PURE__ */ new Map();
+  if (options.comments === void 0) {
+    for (const file of options.files ?? []) {
+      const parsed = readComments(file);
+      if (parsed.length > 0) comments.set(file, parsed);
     }
-    if (!bytes.includes("preadmit:")) continue;
-    const parsed = parseComments(file, bytes.toString("utf8"));
-    if (parsed.length > 0) comments.set(file, parsed);
   }
   const validComment = (c3) => c3.reason !== void 0 && (c3.rule === "*" || known === void 0 || known.has(c3.rule));
   const annotationRecords = /* @__PURE__ */ new Map();
@@ -36324,7 +36344,7 @@ async function processFindings(input) {
     config: input.config,
     repoRoot: input.repoRoot,
     objects: input.objects,
-    files: commentFiles(input.renders),
+    ...input.comments ? { comments: input.comments.comments(input.renders) } : { files: commentFiles(input.renders) },
     ruleIds: input.ruleIds,
     ...input.today !== void 0 ? { today: input.today } : {}
   });
@@ -38024,10 +38044,9 @@ function loadManifestText(text2, file, explicit, loaded) {
   }
   loaded.objects.push(...objects);
 }
-async function load2(inputs, config, options, repoRoot, onRender) {
+async function load2(inputs, config, options, repoRoot, helmLocated, onRender) {
   const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
-  let helmPromise;
-  const helm = () => helmPromise ??= locateHelm(options.helmPath);
+  const helm = () => helmLocated;
   const loadPlanOrManifest = async (classification, absolute, file, text2, explicit) => {
     if (classification.kind === "rejected") {
       loaded.errors.push({ kind: "parse", file, message: classification.message });
@@ -38093,14 +38112,20 @@ async function scanWithBudget(options) {
   const rules = options.rules ?? RULES;
   const firstPath = options.paths.find((p) => p !== "-") ?? ".";
   const repoRoot = findRepoRoot(firstPath);
+  const helmLocated = locateHelm(options.helmPath);
+  helmLocated.catch(() => void 0);
   const config = resolveConfig(options, repoRoot);
   const paths = options.paths.length > 0 ? options.paths : ["."];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
   const evaluator = new ValueSetEvaluation(rules, config);
-  const loaded = await load2(discovery.inputs, config, options, repoRoot, (render2) => evaluator.add(render2));
+  const comments = new CommentFiles();
+  const loaded = await load2(discovery.inputs, config, options, repoRoot, helmLocated, (render2) => {
+    evaluator.add(render2);
+    comments.add(render2);
+  });
   const evaluation = evaluator.finish(loaded.objects, loaded.renders);
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
-  const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules) });
+  const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules), comments });
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
   const blast = /* @__PURE__ */ new Map();
   for (const unit of evaluation.units) for (const pod of unit.pods) blast.set(pod.object, blastRadiusOf(pod, unit));

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding, ScannedObject } from '../../src/core/model.ts';
+import type { Finding, ScannedObject, SuppressionRecord } from '../../src/core/model.ts';
+import { scan } from '../../src/core/scan.ts';
 import { applySuppressions, parseComments } from '../../src/core/suppress.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { pipeline } from './harness.ts';
@@ -23,6 +24,19 @@ describe('suppressions on a chart', async () => {
       file: rel('values.yaml'),
       line: 6,
     });
+  });
+
+  it('applies the same comments through scan(), which reads them as renders arrive', async () => {
+    const scanned = await scan({ paths: [chart], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    const byComment = (findings: Finding[]) =>
+      findings
+        .filter((f) => f.suppressed?.kind === 'comment')
+        .map((f) => `${f.fingerprint} ${f.suppressed!.file}:${f.suppressed!.line}`)
+        .sort();
+    expect(byComment(scanned.findings).length).toBeGreaterThan(1);
+    expect(byComment(scanned.findings)).toEqual(byComment(result.findings));
+    const records = (suppressions: SuppressionRecord[] = []) => suppressions.filter((s) => s.kind === 'comment').map((s) => `${s.file}:${s.line} ${s.status}`).sort();
+    expect(records(scanned.suppressions)).toEqual(records(result.suppressions));
   });
 
   it('applies a comment above a template line, scoped to the container it names', () => {

@@ -16,6 +16,7 @@ import { renderCharts, type ChartRender } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } from './config.ts';
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
+import { CommentFiles } from './suppress.ts';
 import {
   isBlocking,
   SEVERITIES,
@@ -104,10 +105,16 @@ function loadManifestText(text: string, file: string, explicit: boolean, loaded:
   loaded.objects.push(...objects);
 }
 
-async function load(inputs: Input[], config: Config, options: ScanOptions, repoRoot: string, onRender?: (render: ChartRender) => void): Promise<Loaded> {
+async function load(
+  inputs: Input[],
+  config: Config,
+  options: ScanOptions,
+  repoRoot: string,
+  helmLocated: Promise<HelmBinary>,
+  onRender?: (render: ChartRender) => void,
+): Promise<Loaded> {
   const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
-  let helmPromise: Promise<HelmBinary> | undefined;
-  const helm = () => (helmPromise ??= locateHelm(options.helmPath));
+  const helm = () => helmLocated;
 
   // A JSON file may be a Terraform plan: plans are recognised by content, not by name.
   const loadPlanOrManifest = async (classification: PlanClassification, absolute: string, file: string, text: () => string, explicit: boolean) => {
@@ -184,18 +191,25 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const rules = options.rules ?? RULES;
   const firstPath = options.paths.find((p) => p !== '-') ?? '.';
   const repoRoot = findRepoRoot(firstPath);
+  // helm is located (`helm version`) while the configuration is read; unused when nothing needs helm.
+  const helmLocated = locateHelm(options.helmPath);
+  helmLocated.catch(() => undefined);
   const config = resolveConfig(options, repoRoot);
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
   // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others
   // still run); the same finding in several sets is merged below.
   const evaluator = new ValueSetEvaluation(rules, config);
-  const loaded = await load(discovery.inputs, config, options, repoRoot, (render) => evaluator.add(render));
+  const comments = new CommentFiles();
+  const loaded = await load(discovery.inputs, config, options, repoRoot, helmLocated, (render) => {
+    evaluator.add(render);
+    comments.add(render);
+  });
   const evaluation = evaluator.finish(loaded.objects, loaded.renders);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.
-  const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules) });
+  const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules), comments });
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
 
   const blast = new Map<ScannedObject, BlastRadius>();

@@ -25,13 +25,15 @@ export interface SuppressionOptions {
   objects: readonly ScannedObject[];
   /** Files whose `# preadmit: ignore` comments count (absolute): see commentFiles(). */
   files?: readonly string[];
+  /** The comments of those files, already read (CommentFiles.comments): used instead of `files`. */
+  comments?: Map<string, SuppressionComment[]>;
   /** Known rule ids: a comment or annotation naming another is invalid. */
   ruleIds?: readonly string[];
   /** YYYY-MM-DD (default: today, UTC). */
   today?: string;
 }
 
-interface Comment {
+export interface SuppressionComment {
   file: string;
   /** The line the marker is written on. */
   line: number;
@@ -49,9 +51,9 @@ function splitRule(spec: string): { rule: string; container?: string } {
   return dot === -1 ? { rule: spec } : { rule: spec.slice(0, dot), container: spec.slice(dot + 1) };
 }
 
-export function parseComments(file: string, text: string): Comment[] {
+export function parseComments(file: string, text: string): SuppressionComment[] {
   const lines = text.split(/\r?\n/);
-  const out: Comment[] = [];
+  const out: SuppressionComment[] = [];
   lines.forEach((line, i) => {
     if (!line.includes('preadmit:')) return;
     const m = MARKER.exec(line);
@@ -89,6 +91,37 @@ export function commentFiles(renders: readonly ChartRender[]): string[] {
     }
   }
   return [...files].filter((f) => existsSync(f)).sort();
+}
+
+function readComments(file: string): SuppressionComment[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return [];
+  }
+  // Most files carry no marker: searched as bytes, decoded only when they do.
+  return bytes.includes('preadmit:') ? parseComments(file, bytes.toString('utf8')) : [];
+}
+
+/** The comments of the files commentFiles() names for each render, read as renders arrive (each file once). */
+export class CommentFiles {
+  private readonly byFile = new Map<string, SuppressionComment[]>();
+  private readonly charts = new Set<string>();
+
+  add(render: ChartRender): void {
+    const files = this.charts.has(render.dir) ? render.request.valuesFiles.filter((f) => existsSync(f)) : commentFiles([render]);
+    this.charts.add(render.dir);
+    for (const file of files) if (!this.byFile.has(file)) this.byFile.set(file, readComments(file));
+  }
+
+  /** Comments by file, fresh (unmatched) for one application. */
+  comments(renders: readonly ChartRender[]): Map<string, SuppressionComment[]> {
+    for (const render of renders) if (!this.charts.has(render.dir)) this.add(render);
+    const out = new Map<string, SuppressionComment[]>();
+    for (const [file, comments] of this.byFile) if (comments.length > 0) out.set(file, comments.map((c) => ({ ...c, matched: 0 })));
+    return out;
+  }
 }
 
 function objectKey(source: SourceInfo, ref: ObjectRef): string {
@@ -158,20 +191,14 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
   const objectOf = (f: Finding) => objects.get(objectKey(f.source, f.object));
 
   const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== undefined && s.expires < today }));
-  const comments = new Map<string, Comment[]>();
-  for (const file of options.files ?? []) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch {
-      continue;
+  const comments = options.comments ?? new Map<string, SuppressionComment[]>();
+  if (options.comments === undefined) {
+    for (const file of options.files ?? []) {
+      const parsed = readComments(file);
+      if (parsed.length > 0) comments.set(file, parsed);
     }
-    // Most files carry no marker: searched as bytes, decoded only when they do.
-    if (!bytes.includes('preadmit:')) continue;
-    const parsed = parseComments(file, bytes.toString('utf8'));
-    if (parsed.length > 0) comments.set(file, parsed);
   }
-  const validComment = (c: Comment) => c.reason !== undefined && (c.rule === '*' || known === undefined || known.has(c.rule));
+  const validComment = (c: SuppressionComment) => c.reason !== undefined && (c.rule === '*' || known === undefined || known.has(c.rule));
   const annotationRecords = new Map<string, SuppressionRecord>();
 
   for (const f of findings) {

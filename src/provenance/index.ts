@@ -10,7 +10,7 @@ import { mapLimit, type ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
 import { relativeTo } from '../core/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../core/model.ts';
-import { applySuppressions, commentFiles } from '../core/suppress.ts';
+import { applySuppressions, commentFiles, type CommentFiles } from '../core/suppress.ts';
 import { get, tokens as pointerTokens } from '../core/pointer.ts';
 import { DANGEROUS_RULE_ID, dangerousLeaves, lintValues } from './lint.ts';
 import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
@@ -374,6 +374,8 @@ export interface ProcessInput {
   ruleIds: readonly string[];
   /** YYYY-MM-DD for suppression expiry (default today, UTC). */
   today?: string;
+  /** Suppression comments already read as renders arrived (else the renders' files are read here). */
+  comments?: CommentFiles;
 }
 
 export interface ProcessOutput {
@@ -395,7 +397,7 @@ export async function processFindings(input: ProcessInput): Promise<ProcessOutpu
     config: input.config,
     repoRoot: input.repoRoot,
     objects: input.objects,
-    files: commentFiles(input.renders),
+    ...(input.comments ? { comments: input.comments.comments(input.renders) } : { files: commentFiles(input.renders) }),
     ruleIds: input.ruleIds,
     ...(input.today !== undefined ? { today: input.today } : {}),
   });
