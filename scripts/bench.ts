@@ -7,8 +7,9 @@
 // and with `provenance: false`, alternating, and prints the extra renders, the wall-time ratio and the
 // share of chart findings located at a values line, a template line, or the object only.
 // `--no-ci` renders the defaults only; `--out FILE` writes every located finding as JSON (for review).
-// `--quick` leaves out the one full-defaults run (value sets + provenance) timed after the rounds.
-import { spawn } from 'node:child_process';
+// `--quick` leaves out the one full-defaults run (value sets + provenance) timed after the rounds;
+// `--node PATH` runs preadmit with another node (the Action runs on node24; CI machines have node 20).
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -152,6 +153,7 @@ async function main() {
       provenance: { type: 'boolean', default: false },
       'no-ci': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      node: { type: 'string', default: process.execPath },
       out: { type: 'string' },
     },
   });
@@ -165,6 +167,8 @@ async function main() {
     await provenanceBench(corpus, corpusCharts(corpus), helmPath, Number(values.rounds), !values['no-ci'], values.out);
     return;
   }
+  const nodeBinary = values.node;
+  const nodeVersion = execFileSync(nodeBinary, ['--version']).toString().trim();
   const cli = path.join(root, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js missing: run npm run bundle');
   const helm = await provisionHelm(values.helm as HelmMajor, console.error);
@@ -183,7 +187,7 @@ async function main() {
 
   // Warm-up: file cache and helm's first start are not what we measure.
   await bareHelm(helm, charts, concurrency);
-  await timed(process.execPath, preadmitArgs);
+  await timed(nodeBinary, preadmitArgs);
 
   const rounds = Number(values.rounds);
   // Bare helm as a user runs it (helm's own Go runtime settings), and with the settings preadmit gives
@@ -196,7 +200,7 @@ async function main() {
   const rss: number[] = [];
   const steps = [
     async () => {
-      const stats = await timed(process.execPath, preadmitArgs);
+      const stats = await timed(nodeBinary, preadmitArgs);
       preadmitMs.push(stats.ms);
       rss.push(stats.peakRssMb);
     },
@@ -211,7 +215,7 @@ async function main() {
     summary: { objects: number; findings: number; errors: number; charts: number };
     errors: { file: string; message: string }[];
   };
-  const fullStats = values.quick ? undefined : await timed(process.execPath, fullArgs);
+  const fullStats = values.quick ? undefined : await timed(nodeBinary, fullArgs);
   const full = fullStats === undefined ? undefined : (JSON.parse(readFileSync(path.join(work, 'full.json'), 'utf8')) as {
     summary: { charts: number; findings: number; errors: number; provenance?: { renders: number; values: number; template: number; object: number } };
     errors: { file: string; message: string }[];
@@ -223,7 +227,7 @@ async function main() {
   const tuned = median(tunedMs);
   const lines = [
     `corpus: ${charts.length} charts, ${result.summary.charts} rendered, ${result.summary.objects} objects, ${result.summary.findings} findings, ${result.summary.errors} errors`,
-    `helm: ${values.helm} (${helm}), concurrency ${concurrency}, ${rounds} rounds (median)`,
+    `helm: ${values.helm} (${helm}), node ${nodeVersion} for preadmit, concurrency ${concurrency}, ${rounds} rounds (median)`,
     `bare helm template: ${h.toFixed(0)} ms  (all ${rounds}: ${helmMs.map((x) => x.toFixed(0)).join(', ')})`,
     `preadmit scan:      ${p.toFixed(0)} ms  (all ${rounds}: ${preadmitMs.map((x) => x.toFixed(0)).join(', ')})`,
     `ratio:              ${(p / h).toFixed(3)}  (target <= 1.15)`,

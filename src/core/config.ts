@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 import { configSchema } from './config-schema.ts';
+import { RULE_IDS as GENERATED_RULE_IDS, validate as generatedValidate } from './config-validator.generated.ts';
 import { confinementProblem, globProblem, isInside } from './discover.ts';
 import { UsageError } from './errors.ts';
 import type { FailOn, Severity } from './model.ts';
@@ -120,7 +121,18 @@ function describeAjvError(error: ErrorObject): string {
   }
 }
 
-let validatorCache: { ids: string; validate: ReturnType<Ajv['compile']> } | undefined;
+type Validator = ReturnType<Ajv['compile']>;
+let validatorCache: { ids: string; validate: Validator } | undefined;
+
+/** The validator for a rule set: compiled ahead of time for the built-in catalog, else now (once per set). */
+function validatorFor(ruleIds: readonly string[]): Validator {
+  const key = [...ruleIds].sort().join(',');
+  if (validatorCache?.ids !== key) {
+    const validate = key === GENERATED_RULE_IDS.join(',') ? (generatedValidate as Validator) : new Ajv({ allErrors: true, strict: false }).compile(configSchema(ruleIds));
+    validatorCache = { ids: key, validate };
+  }
+  return validatorCache.validate;
+}
 
 /**
  * Loads a configuration. With `repoRoot`, a configuration inside the repository comes with the pull request:
@@ -145,14 +157,10 @@ export function loadConfig(file: string, ruleIds: readonly string[], displayPath
   const doc = parsed.documents[0];
   const value = doc?.value ?? {};
 
-  const key = ruleIds.join(',');
-  if (validatorCache?.ids !== key) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    validatorCache = { ids: key, validate: ajv.compile(configSchema(ruleIds)) };
-  }
-  const validate = validatorCache.validate;
+  const validate = validatorFor(ruleIds);
   if (!validate(value)) {
-    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if');
+    // oneOf/if summarise their branches' errors; a propertyNames error says what its inner enum error says.
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if' && !e.schemaPath.includes('/propertyNames/'));
     const lines = errors.map((error) => {
       let pointer = error.instancePath;
       if (error.keyword === 'additionalProperties') pointer += '/' + (error.params as { additionalProperty: string }).additionalProperty;
