@@ -35064,7 +35064,7 @@ var ValueSetEvaluation = class {
     if (this.done.has(render2)) return;
     const context = new RenderChartContext(render2, this.files);
     this.contexts.set(renderKey(render2.chart, render2.valueSet.name), context);
-    if (this.config.provenance.enabled || render2.valueSet.kind === "default" && renderMayHoldDangerousDefault(render2)) valuesOfRender(render2, this.files);
+    if (render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2))) valuesOfRender(render2, this.files);
     this.done.set(render2, evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context }));
   }
   finish(objects, renders) {
