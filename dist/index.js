@@ -56381,7 +56381,9 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
     concurrency,
     async (job) => {
       const outcome = await renderOne(job.dir, job.set, helm, config, repoRoot, loaded, checkedCharts);
-      finished7[job.index] = outcome === void 0 ? Promise.resolve(void 0) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+      const parsed = outcome === void 0 ? Promise.resolve(void 0) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+      parsed.catch(() => void 0);
+      finished7[job.index] = parsed;
     }
   );
   const renders = await Promise.all(finished7);

@@ -102,7 +102,10 @@ export async function renderCharts(
     concurrency,
     async (job) => {
       const outcome = await renderOne(job.dir, job.set, helm, config, repoRoot, loaded, checkedCharts);
-      finished[job.index] = outcome === undefined ? Promise.resolve(undefined) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+      const parsed = outcome === undefined ? Promise.resolve(undefined) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+      // Awaited below with the others; if a later render throws first, this one's failure is not unhandled.
+      parsed.catch(() => undefined);
+      finished[job.index] = parsed;
     },
   );
   const renders = await Promise.all(finished);
