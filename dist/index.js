@@ -52757,6 +52757,7 @@ var goFloatTag = defineScalarTag("tag:yaml.org,2002:float", {
   identify: (value) => typeof value === "number"
 });
 var KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag);
+var JS_YAML_SCHEMA = { kubernetes: KUBERNETES_SCHEMA, "yaml-1.2": CORE_SCHEMA };
 var DOCUMENT_START = /^---[ \t]*(?:#.*)?\r?$/;
 function countLines(text2, from, to) {
   let count2 = 0;
@@ -52764,13 +52765,13 @@ function countLines(text2, from, to) {
   return count2;
 }
 var NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
-function loadYamlDocuments(text2) {
-  if (text2.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text2);
+function loadYamlDocuments(text2, dialect = "kubernetes") {
+  if (text2.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text2, dialect);
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
   const encoding = encodingProblem(text2);
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
   const withEncoding = (parsed) => encoding ? { documents: parsed.documents, problems: [{ index: encoding.index, line: encoding.line, message: encoding.message }, ...parsed.problems] } : parsed;
-  if (NEEDS_FULL_PARSE.test(text2)) return withEncoding(parseYamlDocuments(text2));
+  if (NEEDS_FULL_PARSE.test(text2)) return withEncoding(parseYamlDocuments(text2, dialect));
   const documents = [];
   const problems = [];
   const budget = budgets.getStore();
@@ -52792,7 +52793,7 @@ function loadYamlDocuments(text2) {
       return;
     }
     if (chunk.length <= UNMEASURED_CHUNK_BYTES && textNodes + chunk.length <= YAML_LIMITS.maxTextNodes) {
-      const used = loadChunk(chunk, startLine2, index++, documents, problems, false);
+      const used = loadChunk(chunk, startLine2, index++, documents, problems, false, dialect);
       textNodes += used;
       if (budget) budget.used += used;
       return;
@@ -52807,7 +52808,7 @@ function loadYamlDocuments(text2) {
       problems.push({ index: index++, line, message: `${tooManyNodes("text", YAML_LIMITS.maxTextNodes)}: this document and the ones after it are not parsed` });
       stopped = true;
     } else {
-      const used = loadChunk(chunk, startLine2, index++, documents, problems, true);
+      const used = loadChunk(chunk, startLine2, index++, documents, problems, true, dialect);
       if (budget) budget.used += used;
     }
   };
@@ -52822,13 +52823,13 @@ function loadYamlDocuments(text2) {
 }
 var MERGE_KEY = /<<["']?\s*:/;
 var UNMEASURED_CHUNK_BYTES = 64 * 1024;
-function loadChunk(chunk, firstLine3, index, documents, problems, measured) {
+function loadChunk(chunk, firstLine3, index, documents, problems, measured, dialect) {
   let events;
   let values;
   let expanded = 0;
   try {
     events = parseEvents(chunk, { maxDepth: YAML_LIMITS.maxDepth });
-    values = constructFromEvents(events, { source: chunk, schema: KUBERNETES_SCHEMA, maxAliases: YAML_LIMITS.maxAliasCount });
+    values = constructFromEvents(events, { source: chunk, schema: JS_YAML_SCHEMA[dialect], maxAliases: YAML_LIMITS.maxAliasCount });
     if (values.length === 1 && events.some((event) => event.type === EVENT_ID.ALIAS)) {
       const tree = MERGE_KEY.test(chunk) ? "large" : checkTree(values[0], YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
       if (tree === "deep" || tree === "large") values = [];
@@ -52846,7 +52847,7 @@ function loadChunk(chunk, firstLine3, index, documents, problems, measured) {
         return 0;
       }
     }
-    const slow = parseYamlDocuments(chunk, "kubernetes", true);
+    const slow = parseYamlDocuments(chunk, dialect, true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
       documents.push({ index, value: doc.value, line: doc.line + firstLine3 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine3 - 1 });
@@ -60404,7 +60405,7 @@ function loadConfig(file, ruleIds2, displayPath, repoRoot) {
   } catch (error2) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
   }
-  const parsed = parseYamlDocuments(text2, "yaml-1.2");
+  const parsed = loadYamlDocuments(text2, "yaml-1.2");
   const problem = parsed.problems[0];
   if (problem) throw new UsageError(`${displayPath}:${problem.line ?? 1}: invalid YAML: ${problem.message}`);
   if (parsed.documents.length > 1) throw new UsageError(`${displayPath}: expected one YAML document, found ${parsed.documents.length}`);

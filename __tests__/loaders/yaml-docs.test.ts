@@ -126,6 +126,30 @@ describe('the YAML dialect Kubernetes reads', () => {
     expect(parseRenderedDocument('a: 1\na: 2\n').problems[0]!.message).toMatch(/unique/i);
   });
 
+  it('reads plain YAML 1.2 (the configuration) on the fast path as the positional parser does', () => {
+    const text = [
+      'failOn: off',
+      'switches: [on, yes, no, true, False, y]',
+      'numbers: [0o17, 0x1f, 017, 1e3, .inf, -.Inf, .nan, 1_000, +12]',
+      'nulls: [~, null, Null, ""]',
+      'when: 2024-01-01',
+      'base: &b {a: 1}',
+      'merged: {<<: *b, c: 2}',
+      'rules:',
+      '  image-tag: "off"',
+      "  pss-privileged: {severity: 'low'}",
+      '',
+    ].join('\n');
+    const fast = loadYamlDocuments(text, 'yaml-1.2');
+    const slow = parseYamlDocuments(text, 'yaml-1.2');
+    expect(fast.problems).toEqual([]);
+    const clean = (v: unknown) => JSON.parse(JSON.stringify(v, (_, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)));
+    expect(clean(fast.documents[0]!.value)).toEqual(clean(slow.documents[0]!.value));
+    expect((fast.documents[0]!.value as { failOn: unknown }).failOn).toBe('off');
+    for (const pointer of ['/rules/pss-privileged/severity', '/merged', '/numbers/3']) expect(fast.documents[0]!.lineOf(pointer), pointer).toBe(slow.documents[0]!.lineOf(pointer));
+    expect(loadYamlDocuments('a: 1\na: 2\n', 'yaml-1.2').problems[0]!.message).toMatch(/unique/i);
+  });
+
   it('loads ordinary aliases on the fast path with the same values and lines as the positional parser', () => {
     const text = [
       'apiVersion: apps/v1',

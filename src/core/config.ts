@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
+import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import { configSchema } from './config-schema.ts';
 import { RULE_IDS as GENERATED_RULE_IDS, validate as generatedValidate } from './config-validator.generated.ts';
 import { confinementProblem, globProblem, isInside } from './discover.ts';
@@ -150,7 +150,7 @@ export function loadConfig(file: string, ruleIds: readonly string[], displayPath
   } catch (error) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${(error as Error).message}`);
   }
-  const parsed = parseYamlDocuments(text, 'yaml-1.2');
+  const parsed = loadYamlDocuments(text, 'yaml-1.2');
   const problem = parsed.problems[0];
   if (problem) throw new UsageError(`${displayPath}:${problem.line ?? 1}: invalid YAML: ${problem.message}`);
   if (parsed.documents.length > 1) throw new UsageError(`${displayPath}: expected one YAML document, found ${parsed.documents.length}`);

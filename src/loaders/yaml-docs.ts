@@ -10,6 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getHeapStatistics } from 'node:v8';
 import {
+  CORE_SCHEMA,
   EVENT_ID,
   FAILSAFE_SCHEMA,
   NOT_RESOLVED,
@@ -470,6 +471,10 @@ const goFloatTag = defineScalarTag('tag:yaml.org,2002:float', {
 /** The same dialect for js-yaml: YAML 1.1 booleans and nulls, go-yaml's numbers, no timestamps, merge keys. */
 const KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag);
 
+/** `kubernetes`: what the API server's decoder reads (manifests, values, helm output); `yaml-1.2`: plain YAML 1.2 (preadmit's own configuration). */
+export type YamlDialect = 'kubernetes' | 'yaml-1.2';
+const JS_YAML_SCHEMA: Record<YamlDialect, typeof CORE_SCHEMA> = { kubernetes: KUBERNETES_SCHEMA, 'yaml-1.2': CORE_SCHEMA };
+
 /** A line that starts a document (`---`, alone or before a comment). */
 const DOCUMENT_START = /^---[ \t]*(?:#.*)?\r?$/;
 
@@ -486,15 +491,15 @@ const NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
  * Fast multi-document load with lazy positions (see the file comment). Same results as
  * parseYamlDocuments, in the Kubernetes dialect.
  */
-export function loadYamlDocuments(text: string): ParsedYaml {
-  if (text.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text);
+export function loadYamlDocuments(text: string, dialect: YamlDialect = 'kubernetes'): ParsedYaml {
+  if (text.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text, dialect);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const encoding = encodingProblem(text);
   // UTF-16 read as UTF-8 is noise between NULs: the encoding is the one thing worth saying.
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
   const withEncoding = (parsed: ParsedYaml): ParsedYaml =>
     encoding ? { documents: parsed.documents, problems: [{ index: encoding.index, line: encoding.line, message: encoding.message }, ...parsed.problems] } : parsed;
-  if (NEEDS_FULL_PARSE.test(text)) return withEncoding(parseYamlDocuments(text));
+  if (NEEDS_FULL_PARSE.test(text)) return withEncoding(parseYamlDocuments(text, dialect));
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
   const budget = budgets.getStore();
@@ -521,7 +526,7 @@ export function loadYamlDocuments(text: string): ParsedYaml {
     // cross the text's: it is parsed without measuring, its nodes counted after (depth is measured if the
     // parser refuses it, in loadChunk).
     if (chunk.length <= UNMEASURED_CHUNK_BYTES && textNodes + chunk.length <= YAML_LIMITS.maxTextNodes) {
-      const used = loadChunk(chunk, startLine, index++, documents, problems, false);
+      const used = loadChunk(chunk, startLine, index++, documents, problems, false, dialect);
       textNodes += used;
       if (budget) budget.used += used;
       return;
@@ -536,7 +541,7 @@ export function loadYamlDocuments(text: string): ParsedYaml {
       problems.push({ index: index++, line, message: `${tooManyNodes('text', YAML_LIMITS.maxTextNodes)}: this document and the ones after it are not parsed` });
       stopped = true;
     } else {
-      const used = loadChunk(chunk, startLine, index++, documents, problems, true);
+      const used = loadChunk(chunk, startLine, index++, documents, problems, true, dialect);
       if (budget) budget.used += used;
     }
   };
@@ -559,13 +564,21 @@ const UNMEASURED_CHUNK_BYTES = 64 * 1024;
  * Loads one document's text; returns the nodes it produced (for the scan's budget). `measured`: whether
  * measureYaml has passed it (an unmeasured chunk is small; it is measured for depth if js-yaml refuses it).
  */
-function loadChunk(chunk: string, firstLine: number, index: number, documents: YamlDocument[], problems: YamlProblem[], measured: boolean): number {
+function loadChunk(
+  chunk: string,
+  firstLine: number,
+  index: number,
+  documents: YamlDocument[],
+  problems: YamlProblem[],
+  measured: boolean,
+  dialect: YamlDialect,
+): number {
   let events: Event[];
   let values: unknown[];
   let expanded = 0;
   try {
     events = parseEvents(chunk, { maxDepth: YAML_LIMITS.maxDepth });
-    values = constructFromEvents(events, { source: chunk, schema: KUBERNETES_SCHEMA, maxAliases: YAML_LIMITS.maxAliasCount });
+    values = constructFromEvents(events, { source: chunk, schema: JS_YAML_SCHEMA[dialect], maxAliases: YAML_LIMITS.maxAliasCount });
     // Aliases share their anchor's value: what they expand to is measured as for the positional parser,
     // and an expansion too deep or too large goes to it for its message. Merge keys (`<<: *a`) flatten
     // what they expand, so the result no longer shows the work: with aliases, they go to it as well.
@@ -587,7 +600,7 @@ function loadChunk(chunk: string, firstLine: number, index: number, documents: Y
         return 0;
       }
     }
-    const slow = parseYamlDocuments(chunk, 'kubernetes', true);
+    const slow = parseYamlDocuments(chunk, dialect, true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
       documents.push({ index, value: doc.value, line: doc.line + firstLine - 1, lineOf: (pointer) => lineOf(pointer) + firstLine - 1 });
@@ -636,7 +649,7 @@ function leadingBlankOrCommentLines(chunk: string): number {
  * Parses every document of a YAML (or JSON) text. Never throws for bad input. `measured` is set by
  * loadYamlDocuments, which has already measured the text against the limits.
  */
-export function parseYamlDocuments(text: string, dialect: 'kubernetes' | 'yaml-1.2' = 'kubernetes', measured = false): ParsedYaml & { nodes?: number } {
+export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kubernetes', measured = false): ParsedYaml & { nodes?: number } {
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
   if (text.length > YAML_LIMITS.maxBytes) {
