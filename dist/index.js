@@ -56250,11 +56250,15 @@ function valueSetOf(object) {
 function renderKey(chart, valueSet) {
   return `${chart}\0${valueSet}`;
 }
-function append(into, part, units) {
+function append(into, part, units, seen) {
   into.findings.push(...part.findings);
   for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
-  const known = new Set(into.errors.map((e) => `${e.file}\0${e.message}`));
-  for (const error2 of part.errors) if (!known.has(`${error2.file}\0${error2.message}`)) into.errors.push(error2);
+  for (const error2 of part.errors) {
+    const key = `${error2.file}\0${error2.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    into.errors.push(error2);
+  }
   if (units) into.units.push(...part.units);
 }
 var ValueSetEvaluation = class {
@@ -56285,9 +56289,10 @@ var ValueSetEvaluation = class {
   finish(objects, renders) {
     const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
     const covered2 = /* @__PURE__ */ new Set();
+    const seen = /* @__PURE__ */ new Set();
     for (const render2 of renders) {
       this.add(render2);
-      append(result, this.done.get(render2), true);
+      append(result, this.done.get(render2), true, seen);
       for (const object of render2.objects) covered2.add(object);
     }
     const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
@@ -56299,8 +56304,8 @@ var ValueSetEvaluation = class {
     }
     for (const members of partitions.values()) {
       const rest = members.filter((object) => !covered2.has(object));
-      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true);
-      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false);
+      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
+      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
     }
     return result;
   }
@@ -56970,12 +56975,6 @@ function applySuppressions(findings, options) {
   const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
   const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today }));
   const comments = options.comments ?? /* @__PURE__ */ new Map();
-  if (options.comments === void 0) {
-    for (const file of options.files ?? []) {
-      const parsed = readComments(file);
-      if (parsed.length > 0) comments.set(file, parsed);
-    }
-  }
   const validComment = (c3) => c3.reason !== void 0 && (c3.rule === "*" || known === void 0 || known.has(c3.rule));
   const annotationRecords = /* @__PURE__ */ new Map();
   for (const f of findings) {
@@ -57561,7 +57560,8 @@ async function processFindings(input) {
     config: input.config,
     repoRoot: input.repoRoot,
     objects: input.objects,
-    ...input.comments ? { comments: input.comments.comments(input.renders) } : { files: commentFiles(input.renders) },
+    // Read here for the renders the scan did not hand over as they arrived.
+    comments: (input.comments ?? new CommentFiles()).comments(input.renders),
     ruleIds: input.ruleIds,
     ...input.today !== void 0 ? { today: input.today } : {}
   });

@@ -3,10 +3,10 @@
 // the configuration JSON Schema (schemas/config.schema.json) and its compiled validator
 // (src/core/config-validator.generated.ts). `--check` reports drift instead.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import standalone from 'ajv/dist/standalone/index.js';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Ajv } from 'ajv';
+import standalone from 'ajv/dist/standalone/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

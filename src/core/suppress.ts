@@ -23,9 +23,7 @@ export interface SuppressionOptions {
   repoRoot: string;
   /** The scanned objects (annotations, and container names for container-scoped suppressions). */
   objects: readonly ScannedObject[];
-  /** Files whose `# preadmit: ignore` comments count (absolute): see commentFiles(). */
-  files?: readonly string[];
-  /** The comments of those files, already read (CommentFiles.comments): used instead of `files`. */
+  /** `# preadmit: ignore` comments by file (CommentFiles.comments: the files commentFiles() names). */
   comments?: Map<string, SuppressionComment[]>;
   /** Known rule ids: a comment or annotation naming another is invalid. */
   ruleIds?: readonly string[];
@@ -192,12 +190,6 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
 
   const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== undefined && s.expires < today }));
   const comments = options.comments ?? new Map<string, SuppressionComment[]>();
-  if (options.comments === undefined) {
-    for (const file of options.files ?? []) {
-      const parsed = readComments(file);
-      if (parsed.length > 0) comments.set(file, parsed);
-    }
-  }
   const validComment = (c: SuppressionComment) => c.reason !== undefined && (c.rule === '*' || known === undefined || known.has(c.rule));
   const annotationRecords = new Map<string, SuppressionRecord>();
 

@@ -10,7 +10,7 @@ import { mapLimit, type ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
 import { relativeTo } from '../core/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../core/model.ts';
-import { applySuppressions, commentFiles, type CommentFiles } from '../core/suppress.ts';
+import { applySuppressions, CommentFiles } from '../core/suppress.ts';
 import { get, tokens as pointerTokens } from '../core/pointer.ts';
 import { DANGEROUS_RULE_ID, dangerousLeaves, lintValues } from './lint.ts';
 import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
@@ -22,7 +22,7 @@ import { locationOf, pathKey, type EffectiveValues } from './values.ts';
 
 export { mergeValueSets, evaluateValueSets, valueSetsOf, DEFAULT_VALUE_SET, ValueSetEvaluation } from './value-sets.ts';
 export { lintValues } from './lint.ts';
-export { applySuppressions, commentFiles } from '../core/suppress.ts';
+export { applySuppressions } from '../core/suppress.ts';
 
 /** What provenance learnt per chart render, for the values lint. */
 export interface RenderKnowledge {
@@ -397,7 +397,8 @@ export async function processFindings(input: ProcessInput): Promise<ProcessOutpu
     config: input.config,
     repoRoot: input.repoRoot,
     objects: input.objects,
-    ...(input.comments ? { comments: input.comments.comments(input.renders) } : { files: commentFiles(input.renders) }),
+    // Read here for the renders the scan did not hand over as they arrived.
+    comments: (input.comments ?? new CommentFiles()).comments(input.renders),
     ruleIds: input.ruleIds,
     ...(input.today !== undefined ? { today: input.today } : {}),
   });

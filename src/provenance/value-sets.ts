@@ -86,11 +86,19 @@ function renderKey(chart: string, valueSet: string): string {
   return `${chart}\u0000${valueSet}`;
 }
 
-function append(into: Evaluation, part: Evaluation, units: boolean): void {
+/**
+ * Adds an evaluation's results. The scan-scoped pass evaluates pods a render pass already did: its units are
+ * left out (`units` false) and an error already reported (`seen`, by file and message) is not repeated.
+ */
+function append(into: Evaluation, part: Evaluation, units: boolean, seen: Set<string>): void {
   into.findings.push(...part.findings);
   for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
-  const known = new Set(into.errors.map((e) => `${e.file}\u0000${e.message}`));
-  for (const error of part.errors) if (!known.has(`${error.file}\u0000${error.message}`)) into.errors.push(error);
+  for (const error of part.errors) {
+    const key = `${error.file}\u0000${error.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    into.errors.push(error);
+  }
   if (units) into.units.push(...part.units);
 }
 
@@ -141,9 +149,10 @@ export class ValueSetEvaluation {
   finish(objects: readonly ScannedObject[], renders: readonly ChartRender[]): Evaluation {
     const result: Evaluation = { findings: [], admission: new Map<ScannedObject, AdmissionVerdict>(), errors: [], units: [] };
     const covered = new Set<ScannedObject>();
+    const seen = new Set<string>();
     for (const render of renders) {
       this.add(render);
-      append(result, this.done.get(render)!, true);
+      append(result, this.done.get(render)!, true, seen);
       for (const object of render.objects) covered.add(object);
     }
     const partitions = new Map<string, ScannedObject[]>([[DEFAULT_VALUE_SET, []]]);
@@ -155,8 +164,8 @@ export class ValueSetEvaluation {
     }
     for (const members of partitions.values()) {
       const rest = members.filter((object) => !covered.has(object));
-      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true);
-      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false);
+      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
+      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
     }
     return result;
   }
