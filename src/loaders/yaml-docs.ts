@@ -1,7 +1,8 @@
 // Multi-document YAML with source positions. One bad document becomes an error for that document;
 // the others still load. Positions come from the `yaml` package's AST, so a JSON pointer maps to a line.
-// Building that AST costs time and memory, so loadYamlDocuments builds values and positions from js-yaml's
-// event stream (several times faster), and uses the AST parser only when js-yaml fails or an alias expands
+// Building that AST costs time and memory, so loadYamlDocuments builds values with js-yaml (several times
+// faster) and positions, on demand, from js-yaml's parse listener (yaml-positions.ts); it uses the AST
+// parser only when js-yaml fails or an alias expands
 // too far (its messages are the reference; aliases are measured by the same expansion limits either way).
 //
 // Hostile input: every limit below turns into a problem naming the document's line, never a crash, an
@@ -9,22 +10,10 @@
 // in a Secret must not print the secret).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getHeapStatistics } from 'node:v8';
-import {
-  CORE_SCHEMA,
-  EVENT_ID,
-  FAILSAFE_SCHEMA,
-  NOT_RESOLVED,
-  boolYaml11Tag,
-  constructFromEvents,
-  defineScalarTag,
-  mergeTag,
-  nullYaml11Tag,
-  parseEvents,
-  type Event,
-} from 'js-yaml';
+import { CORE_SCHEMA, FAILSAFE_SCHEMA, loadAll, type Schema, type State, Type, types } from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { tokens } from '../core/pointer.ts';
-import { lineAt, offsetOf } from './yaml-events.ts';
+import { lineAt, offsetOf, positionTree, type JsYamlOptions, type PositionNode } from './yaml-positions.ts';
 
 /** Caps that keep hostile input (alias bombs, huge or deep documents) from exhausting memory or stack. */
 export const YAML_LIMITS = {
@@ -452,28 +441,47 @@ const KUBERNETES_YAML = {
   ],
 };
 
-const goIntTag = defineScalarTag('tag:yaml.org,2002:int', {
-  implicit: true,
-  implicitFirstChars: ['-', '+', ...'0123456789'],
-  resolve: (source: string) => {
-    const value = goYamlNumber(source);
-    return value !== undefined && Number.isInteger(value) ? value : NOT_RESOLVED;
-  },
-  identify: (value: unknown) => Number.isInteger(value),
+/**
+ * go-yaml's numbers for js-yaml's implicit int and float types. js-yaml asks `resolve` and then
+ * `construct` for the same scalar: the last answer is kept so each scalar is parsed once.
+ */
+let lastNumberSource: string | undefined;
+let lastNumber: number | undefined;
+function goNumber(source: string): number | undefined {
+  if (source !== lastNumberSource) {
+    lastNumberSource = source;
+    lastNumber = goYamlNumber(source);
+  }
+  return lastNumber;
+}
+const goIntType = new Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (source: string) => Number.isInteger(goNumber(source)),
+  construct: (source: string) => goNumber(source),
+  predicate: (value: object) => Number.isInteger(value),
 });
-const goFloatTag = defineScalarTag('tag:yaml.org,2002:float', {
-  implicit: true,
-  implicitFirstChars: ['-', '+', '.', ...'0123456789'],
-  resolve: (source: string) => goYamlNumber(source) ?? NOT_RESOLVED,
-  identify: (value: unknown) => typeof value === 'number',
+const goFloatType = new Type('tag:yaml.org,2002:float', {
+  kind: 'scalar',
+  resolve: (source: string) => goNumber(source) !== undefined,
+  construct: (source: string) => goNumber(source),
+  predicate: (value: object) => typeof value === 'number',
+});
+/** YAML 1.1 booleans, as go-yaml v2 reads them (`yes`, `on`, `y` and their capitalised forms). */
+const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE']);
+const YAML11_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE']);
+const yaml11BoolType = new Type('tag:yaml.org,2002:bool', {
+  kind: 'scalar',
+  resolve: (source: string) => YAML11_TRUE.has(source) || YAML11_FALSE.has(source),
+  construct: (source: string) => YAML11_TRUE.has(source),
+  predicate: (value: object) => typeof value === 'boolean',
 });
 
 /** The same dialect for js-yaml: YAML 1.1 booleans and nulls, go-yaml's numbers, no timestamps, merge keys. */
-const KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.withTags(nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag);
+const KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [types.null, yaml11BoolType, goIntType, goFloatType, types.merge] });
 
 /** `kubernetes`: what the API server's decoder reads (manifests, values, helm output); `yaml-1.2`: plain YAML 1.2 (preadmit's own configuration). */
 export type YamlDialect = 'kubernetes' | 'yaml-1.2';
-const JS_YAML_SCHEMA: Record<YamlDialect, typeof CORE_SCHEMA> = { kubernetes: KUBERNETES_SCHEMA, 'yaml-1.2': CORE_SCHEMA };
+const JS_YAML_SCHEMA: Record<YamlDialect, Schema> = { kubernetes: KUBERNETES_SCHEMA, 'yaml-1.2': CORE_SCHEMA };
 
 /** A line that starts a document (`---`, alone or before a comment). */
 const DOCUMENT_START = /^---[ \t]*(?:#.*)?\r?$/;
@@ -573,22 +581,31 @@ function loadChunk(
   measured: boolean,
   dialect: YamlDialect,
 ): number {
-  let events: Event[];
   let values: unknown[];
+  let nodes = 0;
   let expanded = 0;
+  const options: JsYamlOptions = {
+    schema: JS_YAML_SCHEMA[dialect],
+    maxDepth: YAML_LIMITS.maxDepth,
+    listener: (event: string) => {
+      if (event === 'close') nodes++;
+    },
+  };
   try {
-    events = parseEvents(chunk, { maxDepth: YAML_LIMITS.maxDepth });
-    values = constructFromEvents(events, { source: chunk, schema: JS_YAML_SCHEMA[dialect], maxAliases: YAML_LIMITS.maxAliasCount });
+    values = loadAll(chunk, null, options);
+    // js-yaml reads a text of comments only as one null document; it is no document.
+    if (values.length === 1 && values[0] === null && !HAS_CONTENT.test(chunk)) values = [];
     // Aliases share their anchor's value: what they expand to is measured as for the positional parser,
     // and an expansion too deep or too large goes to it for its message. Merge keys (`<<: *a`) flatten
-    // what they expand, so the result no longer shows the work: with aliases, they go to it as well.
-    if (values.length === 1 && events.some((event) => event.type === EVENT_ID.ALIAS)) {
-      const tree = MERGE_KEY.test(chunk) ? 'large' : checkTree(values[0], YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
+    // what they expand, so the result no longer shows the work: with aliases, they go to it as well. An
+    // alias needs an anchor (`&`); counting `*` tokens over-counts, which only sends more to that parser.
+    if (values.length === 1 && chunk.includes('&') && chunk.includes('*')) {
+      const aliases = chunk.match(ALIAS_TOKEN)?.length ?? 0;
+      const tree = aliases > YAML_LIMITS.maxAliasCount || MERGE_KEY.test(chunk) ? 'large' : checkTree(values[0], YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
       if (tree === 'deep' || tree === 'large') values = [];
       else expanded = tree;
     }
   } catch {
-    events = [];
     values = [];
   }
   if (values.length > 1 || (values.length === 0 && /\S/.test(chunk.replace(/#.*$/gm, '')))) {
@@ -615,20 +632,31 @@ function loadChunk(
     value: values[0] ?? null,
     line: contentLine,
     lineOf: (pointer) => {
-      // Events are parsed again on demand rather than kept: findings of one object come together, so the
-      // one-entry cache almost always hits, and a large scan does not hold every document's events.
-      const events = eventsOf(chunk);
-      const offset = offsetOf(chunk, events, events.findIndex((e) => e.type === EVENT_ID.DOCUMENT), pointer);
-      return offset === undefined ? contentLine : lineAt(chunk, offset) + firstLine - 1;
+      // Positions are parsed again on demand rather than kept: findings of one object come together, so
+      // the one-entry cache almost always hits, and a large scan does not hold every document's tree.
+      const positions = positionsOf(chunk, dialect);
+      if (typeof positions === 'function') return positions(pointer) + firstLine - 1;
+      return lineAt(chunk, offsetOf(chunk, positions, pointer)) + firstLine - 1;
     },
   });
-  return Math.max(events.length, expanded);
+  return Math.max(nodes, expanded);
 }
 
-let lastEvents: { chunk: string; events: Event[] } | undefined;
-function eventsOf(chunk: string): Event[] {
-  if (lastEvents?.chunk !== chunk) lastEvents = { chunk, events: parseEvents(chunk, { maxDepth: YAML_LIMITS.maxDepth }) };
-  return lastEvents.events;
+/** A line with something other than blanks and a comment. */
+const HAS_CONTENT = /^[ \t]*[^\s#]/m;
+
+/** A `*` that can start an alias (after a line start, space, flow indicator, `:`, `?` or `-`). */
+const ALIAS_TOKEN = /(?:^|[\s[{,:?-])\*[^\s,[\]{}]/gm;
+
+let lastPositions: { chunk: string; dialect: YamlDialect; positions: PositionNode | ((pointer: string) => number) } | undefined;
+/** The chunk's position tree, or (when js-yaml's tree is not trusted) the positional parser's lineOf. */
+function positionsOf(chunk: string, dialect: YamlDialect): PositionNode | ((pointer: string) => number) {
+  if (lastPositions?.chunk !== chunk || lastPositions.dialect !== dialect) {
+    const tree = positionTree(chunk, JS_YAML_SCHEMA[dialect], YAML_LIMITS.maxDepth);
+    const fallback = tree === undefined ? parseYamlDocuments(chunk, dialect, true).documents[0] : undefined;
+    lastPositions = { chunk, dialect, positions: tree ?? fallback?.lineOf ?? (() => 1) };
+  }
+  return lastPositions.positions;
 }
 
 /** Blank and comment lines before a chunk's content (read line by line: chunks can be megabytes). */
@@ -660,7 +688,7 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
   const budget = budgets.getStore();
   if (!measured) {
     if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
-    // The AST parser costs more per node than js-yaml's events: the whole text gets one document's allowance.
+    // The AST parser costs more per node than js-yaml: the whole text gets one document's allowance.
     const measure = measureYaml(text, 0, text.length, YAML_LIMITS.maxDocumentNodes);
     if (measure.deepAt !== undefined) return { documents, problems: [{ index: 0, line: lineAt(text, measure.deepAt), message: DEPTH_MESSAGE() }] };
     if (measure.nodes > YAML_LIMITS.maxDocumentNodes) {
