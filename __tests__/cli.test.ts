@@ -66,6 +66,8 @@ describe('preadmit CLI', () => {
     [['scan', '--bogus'], /Unknown option/],
     [['lint'], /unknown command "lint"/],
     [['scan', chart, '--helm', '/nonexistent/helm'], /could not be run.*Install helm/s],
+    // Renders start while `helm version` runs: a binary that is not helm still ends the scan as a usage error.
+    [['scan', chart, '--helm', '/bin/true'], /\/bin\/true reports version ""; preadmit needs helm 3\.8 or newer/],
     [['scan', '--config', 'no-such-file.yaml'], /configuration/],
   ])('exits 2 on a usage error: %j', async (args, message) => {
     const result = await run(args);

@@ -2,6 +2,7 @@
 // each document kept with its `# Source:` template and the repository file it maps to. Every render is
 // also kept (request, objects) so provenance can re-render it with changed values.
 import os from 'node:os';
+import path from 'node:path';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
@@ -46,6 +47,11 @@ export interface RenderOptions {
    * per render (rules of its unit, its values) is done here rather than after the last render.
    */
   onRender?: (render: ChartRender) => void;
+  /**
+   * helm's path (helmCandidate), known before `helm version` answers: renders start with it at once, and
+   * the version check still decides the scan (a missing or too old helm ends it with its error).
+   */
+  helmPath?: string;
 }
 
 /** Runs `fn` after pending I/O callbacks and promise continuations (a worker spawning its next helm goes first). */
@@ -92,7 +98,11 @@ export async function renderCharts(
     if (info === undefined) continue;
     for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info, set });
   }
-  await located;
+  // Renders start without waiting for `helm version` (tens of milliseconds with nothing else to do) when
+  // helm's path is known; once the check fails, no further render starts.
+  let unusable = false;
+  located.catch(() => (unusable = true));
+  const binary = options.helmPath !== undefined && path.isAbsolute(options.helmPath) ? { path: options.helmPath, version: '', major: Number.NaN } : await located;
   const checkedCharts = new Map<string, string | undefined>();
   // A helm slot never waits for node: when a render exits, its slot starts the next one and the output is
   // parsed (and handed to onRender) after that spawn, while both renders run.
@@ -101,14 +111,18 @@ export async function renderCharts(
     jobs.map((job, index) => ({ ...job, index })),
     concurrency,
     async (job) => {
-      const outcome = await renderOne(job.dir, job.set, helm, config, repoRoot, loaded, checkedCharts);
+      if (unusable) return;
+      const outcome = await renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts);
       const parsed = outcome === undefined ? Promise.resolve(undefined) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
       // Awaited below with the others; if a later render throws first, this one's failure is not unhandled.
       parsed.catch(() => undefined);
       finished[job.index] = parsed;
     },
   );
+  // A helm that is not one, or too old, ends the scan here with the version check's error.
+  const verified = await located;
   const renders = await Promise.all(finished);
+  for (const render of renders) if (render !== undefined) render.request.helm = verified;
   // Keep objects and renders in a stable order (chart, then value set as declared), whatever finished first.
   for (const render of renders) {
     if (render === undefined) continue;
@@ -181,14 +195,13 @@ export function objectsOfRender(stdout: string, dir: string, chartPath: string, 
 async function renderOne(
   dir: string,
   set: ValueSet,
-  helm: () => Promise<HelmBinary>,
+  binary: HelmBinary,
   config: Config,
   repoRoot: string,
   loaded: RenderedCharts,
   checkedCharts: Map<string, string | undefined>,
 ): Promise<{ request: RenderRequest; stdout: string; ms: number } | undefined> {
   const chartPath = relativeTo(repoRoot, dir);
-  const binary = await helm();
   const request: RenderRequest = {
     helm: binary,
     chartDir: dir,

@@ -8,7 +8,7 @@ import { blastRadiusOf } from '../engine/blast-radius.ts';
 import { processFindings, ValueSetEvaluation } from '../provenance/index.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { HelmNotFoundError, locateHelm, type HelmBinary } from '../loaders/helm.ts';
+import { helmCandidate, HelmNotFoundError, locateHelm, type HelmBinary } from '../loaders/helm.ts';
 import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type PlanClassification } from '../loaders/terraform/index.ts';
 import { loadYamlDocuments, runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
@@ -159,10 +159,10 @@ async function load(
 
   const charts = inputs.filter((input): input is Extract<Input, { kind: 'chart' }> => input.kind === 'chart');
   if (charts.length > 0) {
-    // Fail fast, as a usage error, when charts need helm and there is none (renderCharts awaits helm first).
+    // A usage error when charts need helm and there is none (renderCharts ends with helm's version check).
     let rendered: Awaited<ReturnType<typeof renderCharts>>;
     try {
-      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, ...(onRender ? { onRender } : {}) });
+      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, helmPath: helmCandidate(options.helmPath), ...(onRender ? { onRender } : {}) });
     } catch (error) {
       if (error instanceof HelmNotFoundError) throw new UsageError(error.message, { cause: error });
       throw error;

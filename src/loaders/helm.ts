@@ -109,11 +109,19 @@ export function resolveOnPath(command: string, pathVariable = process.env.PATH ?
   return undefined;
 }
 
+/**
+ * The helm a scan will run: the given path made absolute (renders run with the chart directory as cwd),
+ * else `helm` found on PATH; a bare name when it is not there (locateHelm then says so).
+ */
+export function helmCandidate(explicit?: string): string {
+  const name = explicit ?? 'helm';
+  return name.includes('/') || name.includes(path.sep) ? path.resolve(name) : (resolveOnPath(name) ?? name);
+}
+
 /** Finds helm (the given path, else `helm` on PATH) and asks its version. */
 export async function locateHelm(explicit?: string): Promise<HelmBinary> {
-  // A path (not a bare command name) is resolved now: renders run with the chart directory as cwd.
   const name = explicit ?? 'helm';
-  const candidate = name.includes('/') || name.includes(path.sep) ? path.resolve(name) : (resolveOnPath(name) ?? name);
+  const candidate = helmCandidate(explicit);
   try {
     if (!path.isAbsolute(candidate)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate, ['version', '--template={{.Version}}'], {
