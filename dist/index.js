@@ -53002,7 +53002,7 @@ function consistent(tree) {
     const node = unwrap(stack.pop());
     if (node.kind === "mapping" && node.children.length % 2 !== 0) return false;
     if (node.kind === "sequence" && (!Array.isArray(node.value) || node.children.length !== node.value.length)) return false;
-    if (node.kind === "scalar" && node.children.length > 0) return false;
+    if (node.kind === "scalar") continue;
     for (const child2 of node.children) stack.push(child2);
   }
   return true;

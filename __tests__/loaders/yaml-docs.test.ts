@@ -187,4 +187,51 @@ describe('the YAML dialect Kubernetes reads', () => {
     const merged = 'base: &b {x: 1}\nm: {<<: *b, y: 2}\n';
     expect(loadYamlDocuments(merged).documents[0]!.value).toEqual(parseYamlDocuments(merged).documents[0]!.value);
   });
+
+  it('gives the positional parser lines where js-yaml reads a node twice (block values, flow lists over lines, block scalar items)', () => {
+    const text = [
+      'apiVersion: v1', // 1
+      'kind: Pod',
+      'metadata:',
+      '  name: p',
+      'spec:', // 5
+      '  containers:',
+      '    - name: c',
+      '      image: c:1',
+      '      command:',
+      '        [', // 10
+      '          "sh",',
+      '          "-c",',
+      '          "run"',
+      '        ]',
+      '      args:', // 15
+      '        - --flag',
+      '        - |',
+      '          multi',
+      '          line',
+      '        - last', // 20
+      '      securityContext:',
+      '        # a comment before the value',
+      '        privileged: true',
+      '',
+    ].join('\n');
+    const fast = loadYamlDocuments(text).documents[0]!;
+    const slow = parseYamlDocuments(text).documents[0]!;
+    expect(fast.value).toEqual(slow.value);
+    const expected: Record<string, number> = {
+      '/spec/containers/0/command': 9,
+      '/spec/containers/0/command/0': 11,
+      '/spec/containers/0/command/2': 13,
+      '/spec/containers/0/args/0': 16,
+      '/spec/containers/0/args/2': 20,
+      '/spec/containers/0/securityContext/privileged': 23,
+      '/spec/containers/0/securityContext/missing': 21,
+    };
+    for (const [pointer, line] of Object.entries(expected)) {
+      expect(fast.lineOf(pointer), pointer).toBe(line);
+      expect(slow.lineOf(pointer), pointer).toBe(line);
+    }
+    // A block scalar item is at its `- |` line (the positional parser names the line its content starts).
+    expect(fast.lineOf('/spec/containers/0/args/1')).toBe(17);
+  });
 });

@@ -76,7 +76,8 @@ function consistent(tree: PositionNode): boolean {
     const node = unwrap(stack.pop()!);
     if (node.kind === 'mapping' && node.children.length % 2 !== 0) return false;
     if (node.kind === 'sequence' && (!Array.isArray(node.value) || node.children.length !== node.value.length)) return false;
-    if (node.kind === 'scalar' && node.children.length > 0) return false;
+    // A scalar's own children (js-yaml opens an empty node while reading `- |`) hold no positions.
+    if (node.kind === 'scalar') continue;
     for (const child of node.children) stack.push(child);
   }
   return true;
