@@ -55094,6 +55094,16 @@ function blastRadiusOf(pod, unit) {
     secrets: { mounted, readable: readable2 }
   };
 }
+var UNIT_RADII = /* @__PURE__ */ new WeakMap();
+function blastRadiiOf(unit) {
+  let radii = UNIT_RADII.get(unit);
+  if (radii === void 0) {
+    radii = /* @__PURE__ */ new Map();
+    for (const pod of unit.pods) radii.set(pod.object, blastRadiusOf(pod, unit));
+    UNIT_RADII.set(unit, radii);
+  }
+  return radii;
+}
 
 // src/provenance/index.ts
 import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync10, rmSync as rmSync5 } from "node:fs";
@@ -56791,15 +56801,31 @@ function renderMayHoldDangerousDefault(render2) {
   if (answer === void 0) MAY_HOLD.set(render2, answer = chartValuesTexts(render2.dir).some(mayHoldDangerousDefault));
   return answer;
 }
-function renderedFields(renders) {
-  const out = /* @__PURE__ */ new Set();
+var LINT_FIELDS = /* @__PURE__ */ new Set(["privileged", "allowPrivilegeEscalation", "hostNetwork", "hostPID", "hostIPC", "runAsUser", "procMount", "type", "add", "path"]);
+var RENDERED_FIELDS = /* @__PURE__ */ new WeakMap();
+function renderedFieldsOf(render2) {
+  let out = RENDERED_FIELDS.get(render2);
+  if (out !== void 0) return out;
+  const fields = out = /* @__PURE__ */ new Set();
   const walk2 = (node, name) => {
     if (Array.isArray(node)) for (const item of node) walk2(item, name);
     else if (isObj(node)) for (const [k, v] of Object.entries(node)) walk2(v, k);
-    else if (node !== null && node !== void 0) out.add(`${name}\0${String(node)}`);
+    else if (node !== null && node !== void 0 && LINT_FIELDS.has(name)) fields.add(`${name}\0${String(node)}`);
   };
-  for (const render2 of renders) for (const object of render2.objects) walk2(object.raw, "");
+  for (const object of render2.objects) walk2(object.raw, "");
+  RENDERED_FIELDS.set(render2, fields);
+  return fields;
+}
+var LOCATED_LEAVES = /* @__PURE__ */ new WeakMap();
+function locatedLeavesOf(values) {
+  let out = LOCATED_LEAVES.get(values);
+  if (out === void 0) LOCATED_LEAVES.set(values, out = dangerousLeaves(values).map((leaf) => ({ leaf, where: locationOf(values, leaf.path) })));
   return out;
+}
+function prepareLint(render2, values) {
+  if (!renderMayHoldDangerousDefault(render2)) return;
+  renderedFieldsOf(render2);
+  if (values !== void 0 && render2.valueSet.name === DEFAULT_VALUE_SET) locatedLeavesOf(values);
 }
 function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new Map()) {
   const setting = config.rules[DANGEROUS_RULE_ID];
@@ -56814,9 +56840,9 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
     const known = knowledge.get(chart);
     if (known === void 0 && !renderMayHoldDangerousDefault(render2)) continue;
     const values = known?.values ?? valuesOfRender(render2);
-    const leaves = dangerousLeaves(values);
+    const leaves = locatedLeavesOf(values);
     if (leaves.length === 0) continue;
-    const rendered = renderedFields(chartRenders);
+    const rendered = (key) => chartRenders.some((r) => renderedFieldsOf(r).has(key));
     const located = /* @__PURE__ */ new Set();
     const unlocatedFields = /* @__PURE__ */ new Set();
     for (const f of findings) {
@@ -56824,15 +56850,14 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
       if (f.source.values) located.add(`${f.source.values.file}\0${f.source.values.key}`);
       else if (f.source.located !== void 0) unlocatedFields.add(fieldName(f.path));
     }
-    for (const leaf of leaves) {
-      const where = locationOf(values, leaf.path);
+    for (const { leaf, where } of leaves) {
       if (where === void 0 || where.kind !== "chart") continue;
       const file = relativeTo(render2.repoRoot, where.file);
       if (located.has(`${file}\0${where.key}`)) continue;
       if (known?.tried.has(pathKey2(leaf.path))) {
         if (known.shown.has(pathKey2(leaf.path))) continue;
         if (unlocatedFields.has(leaf.field)) continue;
-      } else if (rendered.has(`${leaf.field}\0${String(leaf.value)}`)) continue;
+      } else if (rendered(`${leaf.field}\0${String(leaf.value)}`)) continue;
       const inner = values.originOf(leaf.path).inner;
       const message = values_dangerous_default_default.meta.messages.dangerous.replace("{{key}}", where.key).replace("{{value}}", JSON.stringify(getAt(values.value, leaf.path))).replace("{{file}}", file.split("/").pop() ?? file).replace("{{what}}", leaf.what);
       out.push({
@@ -56941,8 +56966,11 @@ var ValueSetEvaluation = class {
     if (this.done.has(render2)) return;
     const context3 = new RenderChartContext(render2, this.files);
     this.contexts.set(renderKey(render2.chart, render2.valueSet.name), context3);
-    if (render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2))) valuesOfRender(render2, this.files);
-    this.done.set(render2, evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context3 }));
+    const values = render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
+    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) prepareLint(render2, values);
+    const evaluation = evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context3 });
+    for (const unit of evaluation.units) blastRadiiOf(unit);
+    this.done.set(render2, evaluation);
   }
   finish(objects, renders) {
     const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
@@ -57608,6 +57636,11 @@ function annotationsOf(object) {
   if (pod && pod.base !== "" && isObj(pod.metadata.annotations)) Object.assign(out, pod.metadata.annotations);
   return out;
 }
+function suppressionAnnotationsOf(object, cache2) {
+  let out = cache2.get(object);
+  if (out === void 0) cache2.set(object, out = Object.entries(annotationsOf(object)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX)));
+  return out;
+}
 function glob(value, pattern) {
   if (pattern === void 0) return true;
   if (value === void 0) return false;
@@ -57625,7 +57658,7 @@ function configMatches(s, f, container, repoRoot) {
     if (!sets.includes(s.valueSet)) return false;
   }
   if (!glob(f.object.kind, s.kind) || !glob(f.object.namespace, s.namespace) || !glob(f.object.name, s.name)) return false;
-  if (s.container !== void 0 && !glob(container, s.container)) return false;
+  if (s.container !== void 0 && !glob(container(), s.container)) return false;
   return true;
 }
 function applySuppressions(findings, options) {
@@ -57639,9 +57672,11 @@ function applySuppressions(findings, options) {
   const comments = options.comments ?? /* @__PURE__ */ new Map();
   const validComment = (c3) => c3.reason !== void 0 && (c3.rule === "*" || known === void 0 || known.has(c3.rule));
   const annotationRecords = /* @__PURE__ */ new Map();
+  const annotationCache = /* @__PURE__ */ new Map();
   for (const f of findings) {
     const object = objectOf(f);
-    const container = containerOf(f, object);
+    let containerName = null;
+    const container = () => containerName === null ? containerName = containerOf(f, object) : containerName;
     let applied;
     for (const entry of configured) {
       if (!configMatches(entry.s, f, container, repoRoot)) continue;
@@ -57660,15 +57695,14 @@ function applySuppressions(findings, options) {
       for (const c3 of comments.get(path18.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
-        if (c3.container !== void 0 && c3.container !== container) continue;
+        if (c3.container !== void 0 && c3.container !== container()) continue;
         c3.matched++;
         if (applied || !validComment(c3)) continue;
         applied = { kind: "comment", reason: c3.reason, file: relativeTo(repoRoot, c3.file), line: c3.line };
       }
     }
     if (object) {
-      for (const [key, value] of Object.entries(annotationsOf(object))) {
-        if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+      for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
         const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
         const recordKey = annotationKey(object, key);
         let record = annotationRecords.get(recordKey);
@@ -57690,7 +57724,7 @@ function applySuppressions(findings, options) {
           annotationRecords.set(recordKey, record);
         }
         if (rule !== "*" && rule !== f.ruleId) continue;
-        if (scoped !== void 0 && scoped !== container) continue;
+        if (scoped !== void 0 && scoped !== container()) continue;
         record.matched++;
         if (applied || record.status === "invalid") continue;
         applied = { kind: "annotation", reason: record.reason, file: object.source.file, ...object.source.line !== void 0 ? { line: object.source.line } : {} };
@@ -57699,8 +57733,7 @@ function applySuppressions(findings, options) {
     if (applied) f.suppressed = applied;
   }
   for (const object of options.objects) {
-    for (const [key, value] of Object.entries(annotationsOf(object))) {
-      if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+    for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
       const recordKey = annotationKey(object, key);
       if (annotationRecords.has(recordKey)) continue;
       const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
@@ -61297,7 +61330,7 @@ async function scanWithBudget(options) {
   const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules), comments });
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
   const blast = /* @__PURE__ */ new Map();
-  for (const unit of evaluation.units) for (const pod of unit.pods) blast.set(pod.object, blastRadiusOf(pod, unit));
+  for (const unit of evaluation.units) for (const [object, radius] of blastRadiiOf(unit)) blast.set(object, radius);
   const objects = loaded.objects.map((object) => {
     const record = { object: object.ref, source: object.source };
     const admission = evaluation.admission.get(object);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { RULES } from '../../rules/index.ts';
-import { blastRadiusOf } from '../engine/blast-radius.ts';
+import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { processFindings, ValueSetEvaluation } from '../provenance/index.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
@@ -213,7 +213,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
 
   const blast = new Map<ScannedObject, BlastRadius>();
-  for (const unit of evaluation.units) for (const pod of unit.pods) blast.set(pod.object, blastRadiusOf(pod, unit));
+  for (const unit of evaluation.units) for (const [object, radius] of blastRadiiOf(unit)) blast.set(object, radius);
   const objects: ObjectRecord[] = loaded.objects.map((object) => {
     const record: ObjectRecord = { object: object.ref, source: object.source };
     const admission = evaluation.admission.get(object);

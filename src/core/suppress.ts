@@ -154,13 +154,20 @@ function annotationsOf(object: ScannedObject): Record<string, unknown> {
   return out;
 }
 
+/** The object's suppression annotations (`preadmit.io/ignore.<rule>`), read once per object. */
+function suppressionAnnotationsOf(object: ScannedObject, cache: Map<ScannedObject, [string, unknown][]>): [string, unknown][] {
+  let out = cache.get(object);
+  if (out === undefined) cache.set(object, (out = Object.entries(annotationsOf(object)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX))));
+  return out;
+}
+
 function glob(value: string | undefined, pattern: string | undefined): boolean {
   if (pattern === undefined) return true;
   if (value === undefined) return false;
   return value === pattern || minimatch(value, pattern, { dot: true });
 }
 
-function configMatches(s: ConfiguredSuppression, f: Finding, container: string | undefined, repoRoot: string): boolean {
+function configMatches(s: ConfiguredSuppression, f: Finding, container: () => string | undefined, repoRoot: string): boolean {
   if (s.rule !== '*' && s.rule !== f.ruleId) return false;
   if (s.chart !== undefined && !glob(f.source.chart === undefined ? undefined : path.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== undefined) {
@@ -172,7 +179,7 @@ function configMatches(s: ConfiguredSuppression, f: Finding, container: string |
     if (!sets.includes(s.valueSet)) return false;
   }
   if (!glob(f.object.kind, s.kind) || !glob(f.object.namespace, s.namespace) || !glob(f.object.name, s.name)) return false;
-  if (s.container !== undefined && !glob(container, s.container)) return false;
+  if (s.container !== undefined && !glob(container(), s.container)) return false;
   return true;
 }
 
@@ -192,10 +199,12 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
   const comments = options.comments ?? new Map<string, SuppressionComment[]>();
   const validComment = (c: SuppressionComment) => c.reason !== undefined && (c.rule === '*' || known === undefined || known.has(c.rule));
   const annotationRecords = new Map<string, SuppressionRecord>();
+  const annotationCache = new Map<ScannedObject, [string, unknown][]>();
 
   for (const f of findings) {
     const object = objectOf(f);
-    const container = containerOf(f, object);
+    let containerName: string | undefined | null = null;
+    const container = () => (containerName === null ? (containerName = containerOf(f, object)) : containerName);
     let applied: AppliedSuppression | undefined;
     for (const entry of configured) {
       if (!configMatches(entry.s, f, container, repoRoot)) continue;
@@ -214,15 +223,14 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
       for (const c of comments.get(path.resolve(repoRoot, loc.file)) ?? []) {
         if (c.target !== loc.line && c.line !== loc.line) continue;
         if (c.rule !== '*' && c.rule !== f.ruleId) continue;
-        if (c.container !== undefined && c.container !== container) continue;
+        if (c.container !== undefined && c.container !== container()) continue;
         c.matched++;
         if (applied || !validComment(c)) continue;
         applied = { kind: 'comment', reason: c.reason!, file: relativeTo(repoRoot, c.file), line: c.line };
       }
     }
     if (object) {
-      for (const [key, value] of Object.entries(annotationsOf(object))) {
-        if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+      for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
         const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
         const recordKey = annotationKey(object, key);
         let record = annotationRecords.get(recordKey);
@@ -244,7 +252,7 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
           annotationRecords.set(recordKey, record);
         }
         if (rule !== '*' && rule !== f.ruleId) continue;
-        if (scoped !== undefined && scoped !== container) continue;
+        if (scoped !== undefined && scoped !== container()) continue;
         record.matched++;
         if (applied || record.status === 'invalid') continue;
         applied = { kind: 'annotation', reason: record.reason!, file: object.source.file, ...(object.source.line !== undefined ? { line: object.source.line } : {}) };
@@ -255,8 +263,7 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
 
   // Annotation records of objects without findings (unused), once per object and key.
   for (const object of options.objects) {
-    for (const [key, value] of Object.entries(annotationsOf(object))) {
-      if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+    for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
       const recordKey = annotationKey(object, key);
       if (annotationRecords.has(recordKey)) continue;
       const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));

@@ -1,7 +1,7 @@
 // The blast radius of a workload: runtime privilege (PSS), API authority (effective RBAC of its service
 // account through every binding of its unit), reachability (NetworkPolicies, Services, Ingresses) and
 // secret access, joined into one record with a rating and the reasons for it.
-import type { BlastRadius, BlastRating } from '../core/model.ts';
+import type { BlastRadius, BlastRating, ScannedObject } from '../core/model.ts';
 import { allows, dangerousIn } from '../k8s/rbac.ts';
 import { hostPathVolumes, matchRuntimeSocket, matchSensitivePath, mountedReadOnly } from '../k8s/host-paths.ts';
 import { arr, at, isObj, str } from '../k8s/values.ts';
@@ -161,4 +161,17 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
     },
     secrets: { mounted, readable },
   };
+}
+
+const UNIT_RADII = new WeakMap<UnitIndex, Map<ScannedObject, BlastRadius>>();
+
+/** The blast radius of every pod of a unit, computed once (a scan computes a render's as the render arrives). */
+export function blastRadiiOf(unit: UnitIndex): Map<ScannedObject, BlastRadius> {
+  let radii = UNIT_RADII.get(unit);
+  if (radii === undefined) {
+    radii = new Map();
+    for (const pod of unit.pods) radii.set(pod.object, blastRadiusOf(pod, unit));
+    UNIT_RADII.set(unit, radii);
+  }
+  return radii;
 }

@@ -119,16 +119,48 @@ export function renderMayHoldDangerousDefault(render: ChartRender): boolean {
   return answer;
 }
 
-/** `name\0value` for every scalar of the objects (list items under their list's name). */
-function renderedFields(renders: readonly ChartRender[]): Set<string> {
-  const out = new Set<string>();
+/** Field names dangerousLeaves reports settings under (DangerousLeaf.field). */
+export const LINT_FIELDS: ReadonlySet<string> = new Set(['privileged', 'allowPrivilegeEscalation', 'hostNetwork', 'hostPID', 'hostIPC', 'runAsUser', 'procMount', 'type', 'add', 'path']);
+
+const RENDERED_FIELDS = new WeakMap<ChartRender, Set<string>>();
+
+/** `name\0value` for every scalar of a render's objects named in LINT_FIELDS (list items under their list's name). */
+function renderedFieldsOf(render: ChartRender): Set<string> {
+  let out = RENDERED_FIELDS.get(render);
+  if (out !== undefined) return out;
+  const fields = (out = new Set<string>());
   const walk = (node: unknown, name: string) => {
     if (Array.isArray(node)) for (const item of node) walk(item, name);
     else if (isObj(node)) for (const [k, v] of Object.entries(node)) walk(v, k);
-    else if (node !== null && node !== undefined) out.add(`${name}\u0000${String(node)}`);
+    else if (node !== null && node !== undefined && LINT_FIELDS.has(name)) fields.add(`${name}\u0000${String(node)}`);
   };
-  for (const render of renders) for (const object of render.objects) walk(object.raw, '');
+  for (const object of render.objects) walk(object.raw, '');
+  RENDERED_FIELDS.set(render, fields);
+  return fields;
+}
+
+interface LocatedLeaf {
+  leaf: DangerousLeaf;
+  where: ReturnType<typeof locationOf>;
+}
+const LOCATED_LEAVES = new WeakMap<EffectiveValues, LocatedLeaf[]>();
+
+/** dangerousLeaves with their values lines, computed once per values. */
+function locatedLeavesOf(values: EffectiveValues): LocatedLeaf[] {
+  let out = LOCATED_LEAVES.get(values);
+  if (out === undefined) LOCATED_LEAVES.set(values, (out = dangerousLeaves(values).map((leaf) => ({ leaf, where: locationOf(values, leaf.path) }))));
   return out;
+}
+
+/**
+ * The values lint's work on one render, done as the render arrives (while other renders run) rather than
+ * after the last one: what its objects show, and for a default render (given its values) the dangerous
+ * leaves and their lines.
+ */
+export function prepareLint(render: ChartRender, values?: EffectiveValues): void {
+  if (!renderMayHoldDangerousDefault(render)) return;
+  renderedFieldsOf(render);
+  if (values !== undefined && render.valueSet.name === DEFAULT_VALUE_SET) locatedLeavesOf(values);
 }
 
 export interface LintKnowledge {
@@ -159,9 +191,9 @@ export function lintValues(
     const known = knowledge.get(chart);
     if (known === undefined && !renderMayHoldDangerousDefault(render)) continue;
     const values = known?.values ?? valuesOfRender(render);
-    const leaves = dangerousLeaves(values);
+    const leaves = locatedLeavesOf(values);
     if (leaves.length === 0) continue;
-    const rendered = renderedFields(chartRenders);
+    const rendered = (key: string) => chartRenders.some((r) => renderedFieldsOf(r).has(key));
     const located = new Set<string>();
     const unlocatedFields = new Set<string>();
     for (const f of findings) {
@@ -169,8 +201,7 @@ export function lintValues(
       if (f.source.values) located.add(`${f.source.values.file}\u0000${f.source.values.key}`);
       else if (f.source.located !== undefined) unlocatedFields.add(fieldName(f.path));
     }
-    for (const leaf of leaves) {
-      const where = locationOf(values, leaf.path);
+    for (const { leaf, where } of leaves) {
       if (where === undefined || where.kind !== 'chart') continue;
       const file = relativeTo(render.repoRoot, where.file);
       if (located.has(`${file}\u0000${where.key}`)) continue;
@@ -179,7 +210,7 @@ export function lintValues(
         // a finding on a field of that name could not be located (a value used as a condition).
         if (known.shown.has(pathKey(leaf.path))) continue;
         if (unlocatedFields.has(leaf.field)) continue;
-      } else if (rendered.has(`${leaf.field}\u0000${String(leaf.value)}`)) continue;
+      } else if (rendered(`${leaf.field}\u0000${String(leaf.value)}`)) continue;
       const inner = values.originOf(leaf.path)!.inner;
       const message = rule.meta.messages.dangerous!
         .replace('{{key}}', where.key)

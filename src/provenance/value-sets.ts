@@ -8,10 +8,11 @@ import { minimatch } from 'minimatch';
 import type { ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
 import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, type Severity } from '../core/model.ts';
+import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';
 import { RenderChartContext, valuesOfRender } from './chart-context.ts';
-import { renderMayHoldDangerousDefault } from './lint.ts';
+import { DANGEROUS_RULE_ID, prepareLint, renderMayHoldDangerousDefault } from './lint.ts';
 import type { ValuesFileCache } from './values.ts';
 
 export const DEFAULT_VALUE_SET = 'default';
@@ -142,8 +143,12 @@ export class ValueSetEvaluation {
     // run, when the chart may ship a dangerous default or provenance is on. Other value sets' values are
     // computed on demand (a rule's RuleContext.chart, provenance): kept for every render, they cost ~150 MB
     // on the corpus' 201 renders.
-    if (render.valueSet.kind === 'default' && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render))) valuesOfRender(render, this.files);
-    this.done.set(render, evaluate(render.objects, this.unitRules, this.config, { chartOf: () => context }));
+    const values = render.valueSet.kind === 'default' && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render)) ? valuesOfRender(render, this.files) : undefined;
+    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) prepareLint(render, values);
+    const evaluation = evaluate(render.objects, this.unitRules, this.config, { chartOf: () => context });
+    // Blast radii read only the render's unit: computed now too, not after the last render.
+    for (const unit of evaluation.units) blastRadiiOf(unit);
+    this.done.set(render, evaluation);
   }
 
   finish(objects: readonly ScannedObject[], renders: readonly ChartRender[]): Evaluation {
