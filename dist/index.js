@@ -53461,7 +53461,7 @@ function loadYamlDocuments(text2, dialect = "kubernetes") {
   return withEncoding({ documents, problems });
 }
 var MERGE_KEY = /<<["']?\s*:/;
-var UNMEASURED_CHUNK_BYTES = 64 * 1024;
+var UNMEASURED_CHUNK_BYTES = 256 * 1024;
 function loadChunk(chunk, firstLine3, index, documents, problems, measured, dialect) {
   let values;
   let nodes = 0;
@@ -57059,30 +57059,32 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   const concurrency = Math.max(1, os8.availableParallelism());
   const located = helm();
   located.catch(() => void 0);
-  const jobs = [];
-  for (const dir of dirs) {
-    const info2 = checkChart(dir, repoRoot, loaded);
-    if (info2 === void 0) continue;
-    for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info: info2, set: set2 });
+  function* jobsOf() {
+    let index = 0;
+    for (const dir of dirs) {
+      const info2 = checkChart(dir, repoRoot, loaded);
+      if (info2 === void 0) continue;
+      for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) yield { dir, info: info2, set: set2, index: index++ };
+    }
   }
   let unusable = false;
   located.catch(() => unusable = true);
   const binary2 = options.helmPath !== void 0 && path16.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const checkedCharts = /* @__PURE__ */ new Map();
   const finished7 = [];
-  await mapLimit(
-    jobs.map((job, index) => ({ ...job, index })),
-    concurrency,
-    async (job) => {
-      if (unusable) return;
+  const jobs = jobsOf();
+  const slot = async () => {
+    for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
+      const job = next.value;
       const outcome = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts);
       const parsed = outcome === void 0 ? Promise.resolve(void 0) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
       parsed.catch(() => void 0);
       finished7[job.index] = parsed;
     }
-  );
+  };
+  await Promise.all(Array.from({ length: concurrency }, slot));
   const verified = await located;
-  const renders = await Promise.all(finished7);
+  const renders = await Promise.all(Array.from(finished7));
   for (const render2 of renders) if (render2 !== void 0) render2.request.helm = verified;
   for (const render2 of renders) {
     if (render2 === void 0) continue;

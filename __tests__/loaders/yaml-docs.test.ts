@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { objectsFromDocuments } from '../../src/loaders/objects.ts';
 import { parseRenderedDocument } from '../../src/loaders/rendered-yaml.ts';
+import { loadAll } from 'js-yaml';
 import { loadYamlDocuments, parseYamlDocuments, type ParsedYaml } from '../../src/loaders/yaml-docs.ts';
+import type { JsYamlOptions } from '../../src/loaders/yaml-positions.ts';
 
 const load = (text: string, strict = true, parse: (text: string) => ParsedYaml = parser) => {
   const parsed = parse(text);
@@ -233,5 +235,25 @@ describe('the YAML dialect Kubernetes reads', () => {
     }
     // A block scalar item is at its `- |` line (the positional parser names the line its content starts).
     expect(fast.lineOf('/spec/containers/0/args/1')).toBe(17);
+  });
+
+  it('makes at most one js-yaml node per byte in the densest forms (what lets chunks up to 256 KiB skip measuring)', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i.toString(36)}`);
+    const dense = [
+      '[' + 'a,'.repeat(5000) + 'a]\n',
+      '{' + keys.join(',') + '}\n',
+      '-\n'.repeat(5000),
+      '- a\n'.repeat(5000),
+      keys.map((k) => `${k}: a\n`).join(''),
+      keys.map((k) => `? ${k}\n`).join(''),
+      '- [[]]\n'.repeat(5000),
+    ];
+    for (const text of dense) {
+      let nodes = 0;
+      const options: JsYamlOptions = { listener: (event) => void (event === 'close' && nodes++) };
+      loadAll(text, null, options);
+      expect(nodes, text.slice(0, 20)).toBeGreaterThan(0);
+      expect(nodes, text.slice(0, 20)).toBeLessThanOrEqual(text.length);
+    }
   });
 });

@@ -92,11 +92,15 @@ export async function renderCharts(
   // helm is located (a `helm version` run) while the charts are read; a missing helm throws from here.
   const located = helm();
   located.catch(() => undefined);
-  const jobs: { dir: string; info: ChartInfo; set: ValueSet }[] = [];
-  for (const dir of dirs) {
-    const info = checkChart(dir, repoRoot, loaded);
-    if (info === undefined) continue;
-    for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) jobs.push({ dir, info, set });
+  // Charts are read (Chart.yaml, dependencies, value sets) as the helm slots ask for work: the first
+  // render starts once the first chart is read, not once every chart is.
+  function* jobsOf(): Generator<{ dir: string; info: ChartInfo; set: ValueSet; index: number }> {
+    let index = 0;
+    for (const dir of dirs) {
+      const info = checkChart(dir, repoRoot, loaded);
+      if (info === undefined) continue;
+      for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) yield { dir, info, set, index: index++ };
+    }
   }
   // Renders start without waiting for `helm version` (tens of milliseconds with nothing else to do) when
   // helm's path is known; once the check fails, no further render starts.
@@ -107,21 +111,21 @@ export async function renderCharts(
   // A helm slot never waits for node: when a render exits, its slot starts the next one and the output is
   // parsed (and handed to onRender) after that spawn, while both renders run.
   const finished: Promise<ChartRender | undefined>[] = [];
-  await mapLimit(
-    jobs.map((job, index) => ({ ...job, index })),
-    concurrency,
-    async (job) => {
-      if (unusable) return;
+  const jobs = jobsOf();
+  const slot = async () => {
+    for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
+      const job = next.value;
       const outcome = await renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts);
       const parsed = outcome === undefined ? Promise.resolve(undefined) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
       // Awaited below with the others; if a later render throws first, this one's failure is not unhandled.
       parsed.catch(() => undefined);
       finished[job.index] = parsed;
-    },
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, slot));
   // A helm that is not one, or too old, ends the scan here with the version check's error.
   const verified = await located;
-  const renders = await Promise.all(finished);
+  const renders = await Promise.all(Array.from(finished));
   for (const render of renders) if (render !== undefined) render.request.helm = verified;
   // Keep objects and renders in a stable order (chart, then value set as declared), whatever finished first.
   for (const render of renders) {
