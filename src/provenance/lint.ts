@@ -153,14 +153,17 @@ function locatedLeavesOf(values: EffectiveValues): LocatedLeaf[] {
 }
 
 /**
- * The values lint's work on one render, done as the render arrives (while other renders run) rather than
- * after the last one: what its objects show, and for a default render (given its values) the dangerous
- * leaves and their lines.
+ * The values lint's work on a chart's default render, done as it arrives (while other renders run) rather
+ * than after the last one: the dangerous leaves of its values and their lines. Returns whether there are
+ * any: only then do renders need searching (prepareRenderedFields).
  */
-export function prepareLint(render: ChartRender, values?: EffectiveValues): void {
-  if (!renderMayHoldDangerousDefault(render)) return;
+export function prepareLint(render: ChartRender, values: EffectiveValues): boolean {
+  return renderMayHoldDangerousDefault(render) && locatedLeavesOf(values).length > 0;
+}
+
+/** What a render shows of the settings the lint reports, computed ahead (see prepareLint). */
+export function prepareRenderedFields(render: ChartRender): void {
   renderedFieldsOf(render);
-  if (values !== undefined && render.valueSet.name === DEFAULT_VALUE_SET) locatedLeavesOf(values);
 }
 
 export interface LintKnowledge {

@@ -12,8 +12,8 @@ import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';
 import { RenderChartContext, valuesOfRender } from './chart-context.ts';
-import { DANGEROUS_RULE_ID, prepareLint, renderMayHoldDangerousDefault } from './lint.ts';
-import type { ValuesFileCache } from './values.ts';
+import { DANGEROUS_RULE_ID, prepareLint, prepareRenderedFields, renderMayHoldDangerousDefault } from './lint.ts';
+import type { EffectiveValues, ValuesFileCache } from './values.ts';
 
 export const DEFAULT_VALUE_SET = 'default';
 
@@ -144,11 +144,22 @@ export class ValueSetEvaluation {
     // computed on demand (a rule's RuleContext.chart, provenance): kept for every render, they cost ~150 MB
     // on the corpus' 201 renders.
     const values = render.valueSet.kind === 'default' && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render)) ? valuesOfRender(render, this.files) : undefined;
-    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) prepareLint(render, values);
+    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareLint(render, values);
     const evaluation = evaluate(render.objects, this.unitRules, this.config, { chartOf: () => context });
     // Blast radii read only the render's unit: computed now too, not after the last render.
     for (const unit of evaluation.units) blastRadiiOf(unit);
     this.done.set(render, evaluation);
+  }
+
+  /** Charts whose defaults hold a dangerous leaf: their renders are searched for it as they arrive. */
+  private readonly lintCharts = new Set<string>();
+
+  private prepareLint(render: ChartRender, values: EffectiveValues | undefined): void {
+    if (values !== undefined && prepareLint(render, values)) {
+      this.lintCharts.add(render.chart);
+      for (const done of this.done.keys()) if (done.chart === render.chart) prepareRenderedFields(done);
+    }
+    if (this.lintCharts.has(render.chart)) prepareRenderedFields(render);
   }
 
   finish(objects: readonly ScannedObject[], renders: readonly ChartRender[]): Evaluation {
