@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { tieringFlags } from '../src/v8-tiering.ts';
 import { repoRoot } from './helpers/shared.ts';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
@@ -91,6 +92,16 @@ describe('preadmit CLI', () => {
 
   it('prints help and version', async () => {
     expect((await run(['--help'])).stdout).toContain('Usage: preadmit scan');
-    expect((await run(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const version = await run(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // The V8 tiering flags (src/v8-tiering.ts) are ones this node knows: V8 prints nothing about them.
+    expect(version.stderr).toBe('');
+  });
+
+  it('chooses V8 tiering flags by V8 version (interrupt budget up to V8 11, invocation counts after)', () => {
+    expect(tieringFlags('11.3.244.8-node.38')).toEqual(['--interrupt-budget=1081344']);
+    expect(tieringFlags('12.4.254.21-node.57')).toEqual(['--invocation-count-for-turbofan=48000', '--invocation-count-for-maglev=1600']);
+    expect(tieringFlags('13.6.233.17-node.53')).toEqual(['--invocation-count-for-turbofan=48000', '--invocation-count-for-maglev=1600']);
+    expect(tieringFlags('unknown')).toEqual([]);
   });
 });

@@ -14769,6 +14769,18 @@ var require_ajv = __commonJS({
   }
 });
 
+// src/v8-tiering.ts
+import { setFlagsFromString } from "node:v8";
+function tieringFlags(v8Version) {
+  const major = Number(/^(\d+)\./.exec(v8Version)?.[1]);
+  if (!Number.isInteger(major)) return [];
+  if (major <= 11) return ["--interrupt-budget=1081344"];
+  return ["--invocation-count-for-turbofan=48000", "--invocation-count-for-maglev=1600"];
+}
+if (process.env.PREADMIT_V8_TIERING !== "default") {
+  for (const flag of tieringFlags(process.versions.v8)) setFlagsFromString(flag);
+}
+
 // src/cli.ts
 import { writeFileSync as writeFileSync5 } from "node:fs";
 import { parseArgs } from "node:util";

@@ -35478,6 +35478,18 @@ var require_lib = __commonJS({
   }
 });
 
+// src/v8-tiering.ts
+import { setFlagsFromString } from "node:v8";
+function tieringFlags(v8Version) {
+  const major = Number(/^(\d+)\./.exec(v8Version)?.[1]);
+  if (!Number.isInteger(major)) return [];
+  if (major <= 11) return ["--interrupt-budget=1081344"];
+  return ["--invocation-count-for-turbofan=48000", "--invocation-count-for-maglev=1600"];
+}
+if (process.env.PREADMIT_V8_TIERING !== "default") {
+  for (const flag of tieringFlags(process.versions.v8)) setFlagsFromString(flag);
+}
+
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 

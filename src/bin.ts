@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './v8-tiering.ts';
 import { main } from './cli.ts';
 
 main(process.argv.slice(2)).then(

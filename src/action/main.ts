@@ -1,4 +1,5 @@
 // GitHub Action entry (dist/index.js). Everything lives in run.ts; a bug that escapes it still fails the step.
+import '../v8-tiering.ts';
 import * as core from '@actions/core';
 import { run } from './run.ts';
 
