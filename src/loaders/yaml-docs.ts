@@ -567,8 +567,8 @@ const MERGE_KEY = /<<["']?\s*:/;
 
 /**
  * Chunks up to this size are parsed before (rather than after) being measured: see loadYamlDocuments.
- * js-yaml makes at most about one node per byte (`[a,a,...]` two bytes a node, an empty block item two
- * nodes in two), so such a chunk stays well under YAML_LIMITS.maxDocumentNodes; the largest non-CRD
+ * js-yaml makes at most one node per byte (the densest forms, such as `[a,a,...]`, one per two; a test
+ * holds them to it), so such a chunk stays well under YAML_LIMITS.maxDocumentNodes; the largest non-CRD
  * documents of the corpus (dashboards in ConfigMaps, up to 231 KB) are parsed without the extra pass.
  */
 const UNMEASURED_CHUNK_BYTES = 256 * 1024;
