@@ -56837,9 +56837,6 @@ function locatedLeavesOf(values) {
 function prepareLint(render2, values) {
   return renderMayHoldDangerousDefault(render2) && locatedLeavesOf(values).length > 0;
 }
-function prepareRenderedFields(render2) {
-  renderedFieldsOf(render2);
-}
 function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new Map()) {
   const setting = config.rules[DANGEROUS_RULE_ID];
   if (setting?.enabled === false) return [];
@@ -56980,19 +56977,19 @@ var ValueSetEvaluation = class {
     const context3 = new RenderChartContext(render2, this.files);
     this.contexts.set(renderKey(render2.chart, render2.valueSet.name), context3);
     const values = render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
-    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareLint(render2, values);
+    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render2, values);
     const evaluation = evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context3 });
     for (const unit of evaluation.units) blastRadiiOf(unit);
     this.done.set(render2, evaluation);
   }
   /** Charts whose defaults hold a dangerous leaf: their renders are searched for it as they arrive. */
   lintCharts = /* @__PURE__ */ new Set();
-  prepareLint(render2, values) {
+  prepareValuesLint(render2, values) {
     if (values !== void 0 && prepareLint(render2, values)) {
       this.lintCharts.add(render2.chart);
-      for (const done of this.done.keys()) if (done.chart === render2.chart) prepareRenderedFields(done);
+      for (const done of this.done.keys()) if (done.chart === render2.chart) renderedFieldsOf(done);
     }
-    if (this.lintCharts.has(render2.chart)) prepareRenderedFields(render2);
+    if (this.lintCharts.has(render2.chart)) renderedFieldsOf(render2);
   }
   finish(objects, renders) {
     const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };

@@ -125,7 +125,7 @@ export const LINT_FIELDS: ReadonlySet<string> = new Set(['privileged', 'allowPri
 const RENDERED_FIELDS = new WeakMap<ChartRender, Set<string>>();
 
 /** `name\0value` for every scalar of a render's objects named in LINT_FIELDS (list items under their list's name). */
-function renderedFieldsOf(render: ChartRender): Set<string> {
+export function renderedFieldsOf(render: ChartRender): Set<string> {
   let out = RENDERED_FIELDS.get(render);
   if (out !== undefined) return out;
   const fields = (out = new Set<string>());
@@ -155,15 +155,10 @@ function locatedLeavesOf(values: EffectiveValues): LocatedLeaf[] {
 /**
  * The values lint's work on a chart's default render, done as it arrives (while other renders run) rather
  * than after the last one: the dangerous leaves of its values and their lines. Returns whether there are
- * any: only then do renders need searching (prepareRenderedFields).
+ * any: only then do renders need searching (renderedFieldsOf, computed once per render).
  */
 export function prepareLint(render: ChartRender, values: EffectiveValues): boolean {
   return renderMayHoldDangerousDefault(render) && locatedLeavesOf(values).length > 0;
-}
-
-/** What a render shows of the settings the lint reports, computed ahead (see prepareLint). */
-export function prepareRenderedFields(render: ChartRender): void {
-  renderedFieldsOf(render);
 }
 
 export interface LintKnowledge {

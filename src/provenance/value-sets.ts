@@ -12,7 +12,7 @@ import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';
 import { RenderChartContext, valuesOfRender } from './chart-context.ts';
-import { DANGEROUS_RULE_ID, prepareLint, prepareRenderedFields, renderMayHoldDangerousDefault } from './lint.ts';
+import { DANGEROUS_RULE_ID, prepareLint, renderedFieldsOf, renderMayHoldDangerousDefault } from './lint.ts';
 import type { EffectiveValues, ValuesFileCache } from './values.ts';
 
 export const DEFAULT_VALUE_SET = 'default';
@@ -144,7 +144,7 @@ export class ValueSetEvaluation {
     // computed on demand (a rule's RuleContext.chart, provenance): kept for every render, they cost ~150 MB
     // on the corpus' 201 renders.
     const values = render.valueSet.kind === 'default' && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render)) ? valuesOfRender(render, this.files) : undefined;
-    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareLint(render, values);
+    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render, values);
     const evaluation = evaluate(render.objects, this.unitRules, this.config, { chartOf: () => context });
     // Blast radii read only the render's unit: computed now too, not after the last render.
     for (const unit of evaluation.units) blastRadiiOf(unit);
@@ -154,12 +154,12 @@ export class ValueSetEvaluation {
   /** Charts whose defaults hold a dangerous leaf: their renders are searched for it as they arrive. */
   private readonly lintCharts = new Set<string>();
 
-  private prepareLint(render: ChartRender, values: EffectiveValues | undefined): void {
+  private prepareValuesLint(render: ChartRender, values: EffectiveValues | undefined): void {
     if (values !== undefined && prepareLint(render, values)) {
       this.lintCharts.add(render.chart);
-      for (const done of this.done.keys()) if (done.chart === render.chart) prepareRenderedFields(done);
+      for (const done of this.done.keys()) if (done.chart === render.chart) renderedFieldsOf(done);
     }
-    if (this.lintCharts.has(render.chart)) prepareRenderedFields(render);
+    if (this.lintCharts.has(render.chart)) renderedFieldsOf(render);
   }
 
   finish(objects: readonly ScannedObject[], renders: readonly ChartRender[]): Evaluation {
