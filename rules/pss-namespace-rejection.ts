@@ -32,7 +32,7 @@ export default defineRule({
     const first = verdict.violations[0]!;
     yield {
       messageId: 'rejected',
-      path: first.paths[0] ?? '/spec',
+      path: first.fields[0]?.path ?? '/spec',
       data: {
         kind: pod.object.ref.kind,
         name: pod.object.ref.name,

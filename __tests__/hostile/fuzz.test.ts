@@ -159,7 +159,7 @@ describe('fuzz: the Pod Security evaluator', () => {
             expect(level.allowed).toBe(level.violations.length === 0);
             for (const v of level.violations) {
               expect(checkIds.has(v.check)).toBe(true);
-              for (const p of v.paths) expect(p === '' || p.startsWith('/')).toBe(true);
+              for (const f of v.fields) expect(f.path === '' || f.path.startsWith('/')).toBe(true);
             }
           }
         }),

@@ -40,8 +40,8 @@ describe.each(helms)('%s', (_, helmPath) => {
     const privileged = only(result, 'pss-privileged', 'release-app-block', '/privileged');
     expect(privileged.source.values).toEqual({ file: rel('values.yaml'), line: 15, key: 'block.securityContext.privileged' });
     expect(privileged.source.templateLocation).toEqual({ file: rel('templates/block.yaml'), line: 20 });
-    const add = only(result, 'pss-capabilities-restricted', 'release-app-block', '/capabilities/add');
-    expect(add.source.values).toEqual({ file: rel('values.yaml'), line: 17, key: 'block.securityContext.capabilities.add' });
+    const add = only(result, 'pss-capabilities-baseline', 'release-app-block', '/capabilities/add/0');
+    expect(add.source.values).toEqual({ file: rel('values.yaml'), line: 18, key: 'block.securityContext.capabilities.add[0]' });
   });
 
   it('follows a value renamed through a helper template to the helper line that emits it', async () => {

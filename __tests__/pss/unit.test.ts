@@ -48,10 +48,17 @@ function raw(spec: Obj, annotations?: Obj): { metadata: Obj; spec: Obj } {
   return { metadata: annotations === undefined ? {} : { annotations }, spec };
 }
 
+/** The one violation of a check, with its fields' pointers as `paths` (details are asserted apart). */
 function only(verdict: PodVerdict, check: string) {
   const found = verdict.violations.filter((v) => v.check === check);
   expect(found, `violations: ${forbiddenDetail(verdict.violations)}`).toHaveLength(1);
-  return found[0]!;
+  const { fields, ...rest } = found[0]!;
+  return { ...rest, paths: fields.map((f) => f.path) };
+}
+
+/** Violations with their fields' pointers as `paths`. */
+function withPaths(violations: PodVerdict['violations']) {
+  return violations.map(({ fields, ...rest }) => ({ ...rest, paths: fields.map((f) => f.path) }));
 }
 
 function checks(verdict: PodVerdict): string[] {
@@ -355,7 +362,8 @@ describe('SPEC §5: edge cases', () => {
     const context = podContext(p.metadata, p.spec);
     const undefaulted = { ...context, volumes: [{ name: 'v0', pointer: '/spec/volumes/0', volume: { name: 'v0' } }] };
     expect(restrictedVolumes_1_0(undefaulted)).toEqual({
-      reason: 'restricted volume types', detail: 'volume "v0" uses restricted volume type "unknown"', paths: ['/spec/volumes/0'],
+      reason: 'restricted volume types', detail: 'volume "v0" uses restricted volume type "unknown"',
+      fields: [{ path: '/spec/volumes/0', detail: 'volume "v0" uses restricted volume type "unknown"' }],
     });
   });
 
@@ -377,7 +385,7 @@ describe('SPEC §5: edge cases', () => {
     expect(only(evaluatePod(caps, 'baseline', 'latest'), 'capabilities_baseline')).toEqual({
       check: 'capabilities_baseline', reason: 'non-default capabilities',
       detail: 'container "app" must not include "SYS_ADMIN" in securityContext.capabilities.add',
-      paths: ['/spec/containers/0/securityContext/capabilities/add'],
+      paths: ['/spec/containers/0/securityContext/capabilities/add/0'],
     });
     expect(evaluatePod(caps, 'restricted', 'latest').allowed).toBe(true);
     expect(evaluatePod(caps, 'restricted', 'v1.25').allowed).toBe(true);
@@ -395,7 +403,7 @@ describe('SPEC §5: edge cases', () => {
   it('4. privileged without allowPrivilegeEscalation: false gives two violations at restricted v1.8+', () => {
     const p = pod({ containers: [{ name: 'app', securityContext: { privileged: true, capabilities: { drop: ['ALL'] } } }] });
     const v = evaluatePod(p, 'restricted', 'latest');
-    expect(v.violations).toEqual([
+    expect(withPaths(v.violations)).toEqual([
       { check: 'privileged', reason: 'privileged', detail: 'container "app" must not set securityContext.privileged=true', paths: ['/spec/containers/0/securityContext/privileged'] },
       { check: 'allowPrivilegeEscalation', reason: 'allowPrivilegeEscalation != false', detail: 'container "app" must set securityContext.allowPrivilegeEscalation=false', paths: ['/spec/containers/0/securityContext/allowPrivilegeEscalation'] },
     ]);
@@ -422,7 +430,7 @@ describe('SPEC §5: edge cases', () => {
   it('7. empty appArmorProfile / seccompProfile objects are bad values "", empty seLinuxOptions is fine', () => {
     const p = pod({ securityContext: { appArmorProfile: {}, seLinuxOptions: {} }, containers: [good('app', { securityContext: { seccompProfile: {}, seLinuxOptions: {} } })] });
     const b = evaluatePod(p, 'baseline', 'latest');
-    expect(b.violations).toEqual([
+    expect(withPaths(b.violations)).toEqual([
       { check: 'appArmorProfile', reason: 'forbidden AppArmor profile', detail: 'pod must not set AppArmor profile type to ""', paths: ['/spec/securityContext/appArmorProfile/type'] },
       { check: 'seccompProfile_baseline', reason: 'seccompProfile', detail: 'container "app" must not set securityContext.seccompProfile.type to ""', paths: ['/spec/containers/0/securityContext/seccompProfile/type'] },
     ]);
@@ -455,7 +463,7 @@ describe('messages and paths of every check', () => {
   it('hostNamespaces and hostPathVolumes', () => {
     const p = pod({ hostIPC: true, hostNetwork: true, hostPID: false, volumes: [{ name: 'a', hostPath: { path: '/' } }, { name: 'b', emptyDir: {} }, { name: 'c', hostPath: { path: '/x' } }] });
     const b = evaluatePod(p, 'baseline', 'latest');
-    expect(b.violations).toEqual([
+    expect(withPaths(b.violations)).toEqual([
       { check: 'hostNamespaces', reason: 'host namespaces', detail: 'hostNetwork=true, hostIPC=true', paths: ['/spec/hostNetwork', '/spec/hostIPC'] },
       { check: 'hostPathVolumes', reason: 'hostPath volumes', detail: 'volumes "a", "c"', paths: ['/spec/volumes/0/hostPath', '/spec/volumes/2/hostPath'] },
     ]);
@@ -496,8 +504,9 @@ describe('messages and paths of every check', () => {
       paths: [
         '/spec/initContainers/0/securityContext/capabilities/drop',
         '/spec/containers/0/securityContext/capabilities/drop',
-        '/spec/containers/0/securityContext/capabilities/add',
-        '/spec/containers/1/securityContext/capabilities/add',
+        '/spec/containers/0/securityContext/capabilities/add/1',
+        '/spec/containers/0/securityContext/capabilities/add/2',
+        '/spec/containers/1/securityContext/capabilities/add/0',
       ],
     });
     // before v1.22 restricted uses the baseline allow-list

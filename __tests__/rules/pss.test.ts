@@ -53,19 +53,27 @@ testRule(rule('pss-host-namespaces'), {
     {
       name: 'hostNetwork and hostPID',
       yaml: pod((p) => Object.assign(p.spec, { hostNetwork: true, hostPID: true })),
-      findings: [{ path: '/spec/hostNetwork', message: 'hostNetwork=true, hostPID=true' }, { path: '/spec/hostPID' }],
+      findings: [{ path: '/spec/hostNetwork', message: 'must not set spec.hostNetwork=true' }, { path: '/spec/hostPID', message: 'must not set spec.hostPID=true' }],
     },
   ],
 });
 
 testRule(rule('pss-host-path-volumes'), {
-  valid: [{ name: 'emptyDir', yaml: pod((p) => (p.spec.volumes = [{ name: 'v', emptyDir: {} }])), pss: { level: 'baseline' } }],
+  valid: [
+    { name: 'emptyDir', yaml: pod((p) => (p.spec.volumes = [{ name: 'v', emptyDir: {} }])), pss: { level: 'baseline' } },
+    { name: 'nfs is restricted\'s, not baseline\'s', yaml: pod((p) => (p.spec.volumes = [{ name: 'n', nfs: { server: 's', path: '/' } }])) },
+  ],
   invalid: [
     {
       name: 'hostPath at baseline',
       yaml: pod((p) => (p.spec.volumes = [{ name: 'ok', emptyDir: {} }, { name: 'logs', hostPath: { path: '/var/log' } }])),
       pss: { level: 'baseline' },
-      findings: [{ path: '/spec/volumes/1/hostPath', message: 'volume "logs"' }],
+      findings: [{ path: '/spec/volumes/1/hostPath', message: 'volume "logs" mounts host path "/var/log"' }],
+    },
+    {
+      name: 'hostPath at restricted (the restricted volume check does not hide it)',
+      yaml: pod((p) => (p.spec.volumes = [{ name: 'data', hostPath: { path: '/opt/app-data' } }])),
+      findings: [{ path: '/spec/volumes/0/hostPath', message: '"/opt/app-data"' }],
     },
   ],
 });
@@ -74,12 +82,13 @@ testRule(rule('pss-restricted-volumes'), {
   valid: [
     { name: 'projected and csi', yaml: pod((p) => (p.spec.volumes = [{ name: 'a', projected: { sources: [] } }, { name: 'b', csi: { driver: 'x' } }])) },
     { name: 'source-less volume defaults to emptyDir', yaml: pod((p) => (p.spec.volumes = [{ name: 'a' }])) },
+    { name: 'hostPath alone is reported by pss-host-path-volumes', yaml: pod((p) => (p.spec.volumes = [{ name: 'logs', hostPath: { path: '/var/log' } }])) },
   ],
   invalid: [
     {
-      name: 'hostPath at restricted',
-      yaml: pod((p) => (p.spec.volumes = [{ name: 'logs', hostPath: { path: '/var/log' } }])),
-      findings: [{ path: '/spec/volumes/0/hostPath', message: 'restricted volume type "hostPath"' }],
+      name: 'nfs beside a hostPath: only the nfs volume (hostPath is pss-host-path-volumes\' finding)',
+      yaml: pod((p) => (p.spec.volumes = [{ name: 'logs', hostPath: { path: '/var/log' } }, { name: 'share', nfs: { server: 's', path: '/' } }])),
+      findings: [{ path: '/spec/volumes/1/nfs', message: 'volume "share" uses restricted volume type "nfs"' }],
     },
     { name: 'nfs', yaml: pod((p) => (p.spec.volumes = [{ name: 'n', nfs: { server: 's', path: '/' } }])), findings: [{ path: '/spec/volumes/0/nfs' }] },
   ],
@@ -103,22 +112,51 @@ testRule(rule('pss-capabilities-baseline'), {
       name: 'SYS_ADMIN at baseline',
       yaml: pod((p) => (sc(p).capabilities = { add: ['SYS_ADMIN'] })),
       pss: { level: 'baseline' },
-      findings: [{ path: '/spec/containers/0/securityContext/capabilities/add', message: '"SYS_ADMIN"' }],
+      findings: [{ path: '/spec/containers/0/securityContext/capabilities/add/0', message: '"SYS_ADMIN"' }],
     },
     {
       name: 'restricted before v1.22 uses the baseline check',
       yaml: pod((p) => (sc(p).capabilities = { add: ['NET_RAW'] })),
       pss: { version: 'v1.21' },
-      findings: [{ path: '/spec/containers/0/securityContext/capabilities/add' }],
+      findings: [{ path: '/spec/containers/0/securityContext/capabilities/add/0' }],
+    },
+    {
+      name: 'SYS_ADMIN at restricted (the default level)',
+      yaml: pod((p) => (sc(p).capabilities = { drop: ['ALL'], add: ['CHOWN', 'SYS_ADMIN'] })),
+      findings: [{ path: '/spec/containers/0/securityContext/capabilities/add/1', message: 'must not include "SYS_ADMIN"' }],
+    },
+    {
+      name: 'NET_ADMIN and NET_RAW in an init container at restricted',
+      yaml: pod((p) => (p.spec.initContainers = [{ name: 'init', image: 'x', securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } } }])),
+      findings: [
+        { path: '/spec/initContainers/0/securityContext/capabilities/add/0', message: 'container "init" must not include "NET_ADMIN"' },
+        { path: '/spec/initContainers/0/securityContext/capabilities/add/1', message: 'container "init" must not include "NET_RAW"' },
+      ],
     },
   ],
 });
 
 testRule(rule('pss-capabilities-restricted'), {
-  valid: [{ name: 'drop ALL add NET_BIND_SERVICE', yaml: pod((p) => (sc(p).capabilities = { drop: ['ALL'], add: ['NET_BIND_SERVICE'] })) }],
+  valid: [
+    { name: 'drop ALL add NET_BIND_SERVICE', yaml: pod((p) => (sc(p).capabilities = { drop: ['ALL'], add: ['NET_BIND_SERVICE'] })) },
+    { name: 'NET_ADMIN is pss-capabilities-baseline\'s finding, not a second one here', yaml: pod((p) => (sc(p).capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] })) },
+  ],
   invalid: [
     { name: 'no drop', yaml: pod((p) => delete sc(p).capabilities), findings: [{ path: '/spec/containers/0/securityContext/capabilities/drop', message: 'drop=["ALL"]' }] },
-    { name: 'add NET_ADMIN', yaml: pod((p) => (sc(p).capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] })), findings: [{ path: '/spec/containers/0/securityContext/capabilities/add' }] },
+    {
+      name: 'add CHOWN (baseline allows it, restricted does not)',
+      yaml: pod((p) => (sc(p).capabilities = { drop: ['ALL'], add: ['CHOWN'] })),
+      findings: [{ path: '/spec/containers/0/securityContext/capabilities/add/0', message: 'must not include "CHOWN"' }],
+    },
+    {
+      name: 'no drop and SYS_ADMIN beside CHOWN: the drop and CHOWN only',
+      yaml: pod((p) => (sc(p).capabilities = { add: ['SYS_ADMIN', 'CHOWN'] })),
+      findings: [
+        { path: '/spec/containers/0/securityContext/capabilities/drop', message: 'container "app" must set securityContext.capabilities.drop=["ALL"]' },
+        { path: '/spec/containers/0/securityContext/capabilities/add/1', message: 'container "app" must not include "CHOWN"' },
+      ],
+    },
+    { name: 'CHOWN at v1.22, the first version with the restricted capabilities check', yaml: pod((p) => (sc(p).capabilities = { drop: ['ALL'], add: ['CHOWN'] })), pss: { version: 'v1.22' }, findings: [{ path: '/spec/containers/0/securityContext/capabilities/add/0' }] },
   ],
 });
 
@@ -158,13 +196,21 @@ testRule(rule('pss-run-as-user'), {
 });
 
 testRule(rule('pss-seccomp-restricted'), {
-  valid: [{ name: 'pod RuntimeDefault', yaml: pod() }],
+  valid: [
+    { name: 'pod RuntimeDefault', yaml: pod() },
+    { name: 'container Unconfined is pss-seccomp-baseline\'s finding', yaml: pod((p) => (sc(p).seccompProfile = { type: 'Unconfined' })) },
+    { name: 'pod Unconfined is pss-seccomp-baseline\'s finding', yaml: pod((p) => ((p.spec.securityContext as Json).seccompProfile = { type: 'Unconfined' })) },
+  ],
   invalid: [
-    { name: 'no profile', yaml: pod((p) => delete (p.spec.securityContext as Json).seccompProfile), findings: [{ path: '/spec/securityContext/seccompProfile/type' }] },
+    { name: 'no profile', yaml: pod((p) => delete (p.spec.securityContext as Json).seccompProfile), findings: [{ path: '/spec/securityContext/seccompProfile/type', message: 'pod or container "app" must set' }] },
     {
-      name: 'container Unconfined',
-      yaml: pod((p) => (sc(p).seccompProfile = { type: 'Unconfined' })),
-      findings: [{ path: '/spec/containers/0/securityContext/seccompProfile/type', message: '"Unconfined"' }],
+      name: 'one container Unconfined, the other unset: the unset one still needs a profile',
+      yaml: pod((p) => {
+        delete (p.spec.securityContext as Json).seccompProfile;
+        sc(p).seccompProfile = { type: 'Unconfined' };
+        p.spec.containers.push({ name: 'side', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } });
+      }),
+      findings: [{ path: '/spec/securityContext/seccompProfile/type', message: 'pod or container "side" must set' }],
     },
   ],
 });
@@ -177,6 +223,16 @@ testRule(rule('pss-seccomp-baseline'), {
       yaml: pod((p) => ((p.spec.securityContext as Json).seccompProfile = { type: 'Unconfined' })),
       pss: { level: 'baseline' },
       findings: [{ path: '/spec/securityContext/seccompProfile/type' }],
+    },
+    {
+      name: 'Unconfined at restricted (the default level)',
+      yaml: pod((p) => ((p.spec.securityContext as Json).seccompProfile = { type: 'Unconfined' })),
+      findings: [{ path: '/spec/securityContext/seccompProfile/type', message: 'pod must not set securityContext.seccompProfile.type to "Unconfined"' }],
+    },
+    {
+      name: 'container Unconfined at restricted',
+      yaml: pod((p) => (sc(p).seccompProfile = { type: 'Unconfined' })),
+      findings: [{ path: '/spec/containers/0/securityContext/seccompProfile/type', message: 'container "app"' }],
     },
     {
       name: 'unconfined annotation at v1.18',
@@ -205,7 +261,7 @@ testRule(rule('pss-selinux-options'), {
     {
       name: 'custom user',
       yaml: pod((p) => (sc(p).seLinuxOptions = { user: 'system_u' })),
-      findings: [{ path: '/spec/containers/0/securityContext/seLinuxOptions/user', message: 'user may not be set' }],
+      findings: [{ path: '/spec/containers/0/securityContext/seLinuxOptions/user', message: 'container "app" must not set securityContext.seLinuxOptions.user' }],
     },
     {
       name: 'container_engine_t before v1.31',
@@ -220,11 +276,19 @@ testRule(rule('pss-proc-mount'), {
   valid: [{ name: 'Default', yaml: pod((p) => (sc(p).procMount = 'Default')), pss: { level: 'baseline' } }],
   invalid: [
     { name: 'Unmasked at baseline', yaml: pod((p) => (sc(p).procMount = 'Unmasked')), pss: { level: 'baseline' }, findings: [{ path: '/spec/containers/0/securityContext/procMount' }] },
+    {
+      name: 'Unmasked at restricted (the default level)',
+      yaml: pod((p) => (sc(p).procMount = 'Unmasked')),
+      findings: [{ path: '/spec/containers/0/securityContext/procMount', message: 'must not set securityContext.procMount to "Unmasked"' }],
+    },
   ],
 });
 
 testRule(rule('pss-proc-mount-restricted'), {
-  valid: [{ name: 'Default', yaml: pod((p) => (sc(p).procMount = 'Default')) }],
+  valid: [
+    { name: 'Default', yaml: pod((p) => (sc(p).procMount = 'Default')) },
+    { name: 'Unmasked on the host\'s user namespace is pss-proc-mount\'s finding', yaml: pod((p) => (sc(p).procMount = 'Unmasked')) },
+  ],
   invalid: [
     {
       name: 'Unmasked in a user namespace is still denied at restricted',

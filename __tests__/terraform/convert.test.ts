@@ -248,7 +248,7 @@ describe('typed kubernetes resources: one converter for every type', () => {
     const baseline = evaluatePod({ metadata: template.metadata, spec: template.spec }, 'baseline', 'latest');
     expect(baseline.violations.map((v) => v.check).sort()).toEqual(['capabilities_baseline', 'hostNamespaces', 'hostPathVolumes', 'hostPorts', 'privileged']);
     const privileged = baseline.violations.find((v) => v.check === 'privileged')!;
-    expect(privileged.paths).toEqual(['/spec/containers/0/securityContext/privileged']);
+    expect(privileged.fields.map((f) => f.path)).toEqual(['/spec/containers/0/securityContext/privileged']);
     const clean = podTemplateOf(at('kubernetes_stateful_set.db').raw)!;
     expect(evaluatePod({ metadata: clean.metadata, spec: clean.spec }, 'restricted', 'latest').allowed).toBe(true);
   });

@@ -83,7 +83,7 @@ describe('TfLocator on nested local modules with for_each and count', () => {
     const findings = run(plan.objects, [...RULES, ...TF_RULES]);
     const at = (ruleId: string, address: string) => findings.filter((f) => f.ruleId === ruleId && f.source.address === address).map((f) => [f.path, f.source.line]);
     expect(at('pss-host-namespaces', 'module.apps["a"].kubernetes_deployment_v1.api[1]')).toEqual([['/spec/template/spec/hostPID', lineOf('host_pid = true')]]);
-    expect(at('pss-capabilities-restricted', 'module.apps["a"].kubernetes_deployment_v1.api[0]')).toContainEqual(['/spec/template/spec/containers/0/securityContext/capabilities/add', lineOf('add = ["NET_ADMIN"]')]);
+    expect(at('pss-capabilities-baseline', 'module.apps["a"].kubernetes_deployment_v1.api[0]')).toContainEqual(['/spec/template/spec/containers/0/securityContext/capabilities/add/0', lineOf('add = ["NET_ADMIN"]')]);
     // a container made by a dynamic block: the line inside its content
     expect(at('pss-run-as-user', 'module.apps["a"].kubernetes_deployment_v1.api[0]')).toEqual([
       ['/spec/template/spec/containers/1/securityContext/runAsUser', lineOf('run_as_user = 0')],

@@ -78,6 +78,34 @@ describe('unknown values', () => {
     expect(['critical', 'high', 'medium', 'low', 'info'].map((s) => unknownSeverity(s as never))).toEqual(['medium', 'medium', 'low', 'info', 'info']);
   });
 
+  it('are traced through inheritance between pod and container security contexts, init and ephemeral containers too', () => {
+    // The pod sets no runAsNonRoot and the container's comes from a resource created in the same apply:
+    // the pod-level "must set" finding depends on the container's unknown and is not a plain violation.
+    const inherited = structuredClone(planWithUnknownSecurityContext()) as { resource_changes: { change: { after: any; after_unknown: unknown } }[] };
+    const change = inherited.resource_changes[0]!.change;
+    change.after.spec[0].template[0].spec[0].security_context[0].run_as_non_root = null;
+    change.after_unknown = { id: true, spec: [{ template: [{ spec: [{ container: [{ security_context: [{ run_as_non_root: true }] }] }] }] }] };
+    const loaded = loadPlan(inherited, { planFile: 'plan.json', planDir: '/nowhere', repoRoot: '/nowhere' });
+    expect(loaded.objects[0]!.unknown).toEqual(['/spec/template/spec/containers/0/securityContext/runAsNonRoot']);
+    const nonRoot = run(loaded.objects, ALL).filter((f) => f.ruleId === 'pss-run-as-non-root');
+    expect(nonRoot.map((f) => [f.path, f.severity])).toEqual([['/spec/template/spec/securityContext/runAsNonRoot', 'low']]);
+    expect(nonRoot[0]!.message).toContain('unknown until apply: /spec/template/spec/containers/0/securityContext/runAsNonRoot is not known at plan time');
+
+    const spec = '/spec/template/spec';
+    const pod = `${spec}/securityContext/runAsNonRoot`;
+    expect(unknownBehind([`${spec}/initContainers/1/securityContext/runAsNonRoot`], pod)).toBe(`${spec}/initContainers/1/securityContext/runAsNonRoot`);
+    expect(unknownBehind([`${spec}/ephemeralContainers/0/securityContext`], pod)).toBe(`${spec}/ephemeralContainers/0/securityContext`);
+    expect(unknownBehind([`${spec}/containers`], `${spec}/securityContext/seccompProfile/type`)).toBe(`${spec}/containers`);
+    expect(unknownBehind([`${spec}/containers/0/securityContext/seccompProfile/type`], `${spec}/securityContext/seccompProfile/type`)).toBe(`${spec}/containers/0/securityContext/seccompProfile/type`);
+    // a container finding on an inherited field depends on the pod's value
+    expect(unknownBehind([`${spec}/securityContext/runAsUser`], `${spec}/containers/0/securityContext/runAsUser`)).toBe(`${spec}/securityContext/runAsUser`);
+    expect(unknownBehind([`${spec}/securityContext`], `${spec}/initContainers/0/securityContext/seccompProfile/type`)).toBe(`${spec}/securityContext`);
+    // fields that are not inherited, and other fields, stay apart
+    expect(unknownBehind([`${spec}/containers/0/securityContext/privileged`], pod)).toBeUndefined();
+    expect(unknownBehind([`${spec}/securityContext/runAsUser`], `${spec}/containers/0/securityContext/allowPrivilegeEscalation`)).toBeUndefined();
+    expect(unknownBehind([`${spec}/containers/0/securityContext/runAsUser`], pod)).toBeUndefined();
+  });
+
   it('leave configured severities, manifest objects and tf-* rules alone', () => {
     const object = { ref: { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'a' }, raw: {}, source: { kind: 'terraform' as const, file: 'x.tf', plan: 'p.json', address: 'kubernetes_pod.p' }, unknown: ['/spec/containers/0/image'] };
     const finding = (ruleId: string, kind: 'terraform' | 'manifest' = 'terraform'): Finding => ({

@@ -1,7 +1,8 @@
 // Template for the Pod Security Standards rule family: one rule per upstream check. The engine evaluates
-// each pod once at the configured level and version; a rule reports its own check's violations, one
-// report per offending field. A check the level or version does not apply (or a restricted check that
-// overrides it) simply has no violations, so it never fires.
+// each pod once at the configured version; a rule reports its own check's violations, one report per
+// offending field, with a message about that field. A baseline check reports at every level, so a stricter
+// level never lowers what baseline forbids; a restricted check reports only what baseline allows (see
+// reportedViolations). A check the level or version does not apply simply has no violations.
 import type { Category, PodRule, RuleMeta } from '../../src/engine/rule-kit.ts';
 import type { Severity } from '../../src/core/model.ts';
 
@@ -38,8 +39,8 @@ export function pssCheckRule(spec: PssRuleSpec): PodRule {
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
-        for (const path of violation.paths) {
-          yield { messageId: 'violation', path, data: { reason: violation.reason, detail: violation.detail } };
+        for (const field of violation.fields) {
+          yield { messageId: 'violation', path: field.path, data: { reason: violation.reason, detail: field.detail } };
         }
       }
     },

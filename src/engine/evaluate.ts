@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../core/config.ts';
 import { TERRAFORM_API_VERSION, type AdmissionVerdict, type Finding, type ScanError, type ScannedObject, type Severity } from '../core/model.ts';
 import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
-import { evaluateBothLevels, withoutPaths } from '../pss/index.ts';
+import { evaluateBothLevels, reportedViolations, withoutPaths } from '../pss/index.ts';
 import type { ChartContext, PodView, Report, Rule, RuleContext } from './rule-kit.ts';
 import { UnitIndex, unitKeyOf } from './unit.ts';
 
@@ -50,13 +50,14 @@ export function podViewOf(object: ScannedObject, pss: Config['pss']): PodView | 
   const template = podTemplateOf(object.raw);
   if (template === undefined) return undefined;
   const pod = { metadata: template.metadata, spec: template.spec };
-  const { baseline, restricted } = evaluateBothLevels(pod, pss.version);
+  const both = evaluateBothLevels(pod, pss.version);
+  const { baseline, restricted } = both;
   return {
     ...template,
     object,
     containers: containersOf(template.spec),
     admission: { version: pss.version, baseline: withoutPaths(baseline), restricted: withoutPaths(restricted) },
-    pss: (pss.level === 'baseline' ? baseline : restricted).violations,
+    pss: reportedViolations(both, pss.level, pss.version),
   };
 }
 

@@ -4,6 +4,7 @@
 import type { AdmissionVerdict, ObjectRef, PssViolation, ScannedObject, Severity, TemplateLocation, ValuesLocation } from '../core/model.ts';
 import type { ContainerView, PodTemplateView } from '../k8s/workloads.ts';
 import type { Obj } from '../k8s/values.ts';
+import type { PssField } from '../pss/types.ts';
 import type { UnitIndex } from './unit.ts';
 
 export const CATEGORIES = ['pod-security', 'workload', 'rbac', 'network', 'secrets', 'images', 'admission', 'values'] as const;
@@ -92,8 +93,11 @@ export interface PodView extends PodTemplateView {
   containers: ContainerView[];
   /** Admission verdict of this pod at the scan's PSS version, both levels. */
   admission: AdmissionVerdict;
-  /** Violations at the scan's configured level, with pointers relative to the pod template. */
-  pss: readonly (PssViolation & { paths: string[] })[];
+  /**
+   * Violations the rules report at the scan's configured level, each offending field with its own detail
+   * (pointers relative to the pod template): at restricted, baseline's violations too (see reportedViolations).
+   */
+  pss: readonly (PssViolation & { fields: readonly PssField[] })[];
 }
 
 interface RuleBase {

@@ -1,11 +1,11 @@
 // Pod Security Standards as evaluated by upstream Pod Security Admission (policy versions v1.0 to v1.37).
 import type { AdmissionVerdict, LevelVerdict, PssViolation } from '../core/model.ts';
 import { podContext, type PodContext } from './context.ts';
-import { checksFor, type ActiveCheck } from './registry.ts';
-import type { CheckFailure, CheckFn, PssLevel } from './types.ts';
+import { checksFor, overriddenBy, PSS_CHECKS, type ActiveCheck } from './registry.ts';
+import type { CheckFailure, CheckFn, PssField, PssLevel } from './types.ts';
 import { resolvePssVersion } from './version.ts';
 
-export type { PssCheckInfo, PssLevel } from './types.ts';
+export type { PssCheckInfo, PssField, PssLevel } from './types.ts';
 export { PSS_LATEST_MINOR, resolvePssVersion } from './version.ts';
 export { PSS_CHECKS } from './registry.ts';
 
@@ -15,8 +15,8 @@ export function activeChecks(level: PssLevel, minor: number): string[] {
 }
 
 export interface PssFinding extends PssViolation {
-  /** JSON pointers relative to the pod template node: the offending fields, or where a missing one belongs. */
-  paths: string[];
+  /** Every offending field (pointers relative to the pod template node), each with its own detail. */
+  fields: PssField[];
 }
 
 export interface PodVerdict {
@@ -56,7 +56,7 @@ function run(checks: readonly ActiveCheck[], pod: PodContext, cache?: Map<CheckF
       check: check.id,
       reason: failure.reason === '' ? 'unknown forbidden reason' : failure.reason,
       detail: failure.detail,
-      paths: [...failure.paths],
+      fields: failure.fields.map((field) => ({ ...field })),
     });
   }
   return { allowed: violations.length === 0, violations };
@@ -90,6 +90,31 @@ export function evaluateBothLevels(pod: PodInput, version: string): { baseline: 
     baseline: run(checksFor('baseline', minor), context, cache),
     restricted: run(checksFor('restricted', minor), context, cache),
   };
+}
+
+const CHECK_LEVEL: ReadonlyMap<string, 'baseline' | 'restricted'> = new Map(PSS_CHECKS.map((check) => [check.id, check.level]));
+
+/**
+ * What the rules report at a level, from both levels' verdicts. At baseline: baseline's violations. At
+ * restricted: every baseline violation still (a stricter level never hides what baseline forbids, and each
+ * keeps its baseline rule and severity), including those of the checks restricted overrides; and each
+ * restricted check only the fields its overridden baseline checks do not report, i.e. what baseline allows
+ * and restricted does not. The admission verdicts themselves stay upstream's.
+ */
+export function reportedViolations(both: { baseline: PodVerdict; restricted: PodVerdict }, level: 'baseline' | 'restricted', version: string): PssFinding[] {
+  if (level === 'baseline') return both.baseline.violations;
+  const minor = minorOf(version);
+  const reported = new Map<string, Set<string>>();
+  for (const violation of both.baseline.violations) reported.set(violation.check, new Set(violation.fields.map((f) => f.path)));
+  const out = [...both.baseline.violations];
+  for (const violation of both.restricted.violations) {
+    if (CHECK_LEVEL.get(violation.check) !== 'restricted') continue;
+    const covered = new Set<string>();
+    for (const id of overriddenBy(violation.check, minor)) for (const path of reported.get(id) ?? []) covered.add(path);
+    const fields = violation.fields.filter((field) => !covered.has(field.path));
+    if (fields.length > 0) out.push({ ...violation, fields });
+  }
+  return out;
 }
 
 /** Both levels at once (what the engine stores per object). Violations carry no paths here. */

@@ -80,6 +80,13 @@ function resolve(level: 'baseline' | 'restricted', minor: number): ActiveCheck[]
   return active;
 }
 
+/** Baseline check IDs a restricted check overrides at a (resolved) minor version. */
+export function overriddenBy(checkId: string, minor: number): readonly string[] {
+  const def = CHECK_DEFINITIONS.find((d) => d.id === checkId);
+  if (def === undefined || def.level !== 'restricted') return [];
+  return versionAt(def, Math.min(Math.max(0, Math.floor(minor)), PSS_LATEST_MINOR))?.overrides ?? [];
+}
+
 const TABLES = {
   baseline: Array.from({ length: PSS_LATEST_MINOR + 1 }, (_, minor) => resolve('baseline', minor)),
   restricted: Array.from({ length: PSS_LATEST_MINOR + 1 }, (_, minor) => resolve('restricted', minor)),

@@ -45,11 +45,43 @@ const COMPUTED_NOISE = new Set([
 export function unknownBehind(unknown: readonly string[], path: string): string | undefined {
   const container = unknown.find((u) => isPrefix(u, path));
   if (container !== undefined) return container;
-  return unknown.find((u) => {
+  const child = unknown.find((u) => {
     if (!u.startsWith(path + '/')) return false;
     const rest = u.slice(path.length + 1);
     return !rest.includes('/') && !COMPUTED_NOISE.has(rest);
   });
+  return child ?? inheritedUnknown(unknown, path);
+}
+
+/**
+ * Security context fields a container inherits from its pod's (PodSecurityContext and SecurityContext
+ * share them; the container's value wins). A finding on one level depends on the other level's value.
+ */
+const INHERITED_FIELDS: ReadonlySet<string> = new Set(['runAsNonRoot', 'runAsUser', 'runAsGroup', 'seccompProfile', 'seLinuxOptions', 'appArmorProfile', 'windowsOptions']);
+const CONTAINER_LISTS = '(?:containers|initContainers|ephemeralContainers)';
+const POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
+const CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
+
+/**
+ * The unknown a finding depends on through inheritance: for a pod-level field ("pod or containers must set
+ * runAsNonRoot"), the same field of any container (init and ephemeral too), or a container, its security
+ * context or a container list left unknown; for a container-level field, the pod's own field.
+ */
+function inheritedUnknown(unknown: readonly string[], path: string): string | undefined {
+  const container = CONTAINER_LEVEL.exec(path);
+  if (container) {
+    const [, spec, field] = container;
+    if (!INHERITED_FIELDS.has(field!)) return undefined;
+    const podField = `${spec}/securityContext/${field}`;
+    return unknown.find((u) => u.startsWith(`${spec}/`) && (isPrefix(u, podField) || u.startsWith(`${podField}/`)));
+  }
+  const pod = POD_LEVEL.exec(path);
+  if (!pod) return undefined;
+  const [, spec, field] = pod;
+  if (!INHERITED_FIELDS.has(field!)) return undefined;
+  const prefix = `${spec}/`;
+  const counterpart = new RegExp(`^${CONTAINER_LISTS}(?:/\\d+(?:/securityContext(?:/${field}(?:/.*)?)?)?)?$`);
+  return unknown.find((u) => u.startsWith(prefix) && counterpart.test(u.slice(prefix.length)));
 }
 
 /** One step lower and never more than medium: an unknown never blocks at the default fail-on (high). */

@@ -1,20 +1,23 @@
 import { containerPhrase } from '../format.ts';
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 /** v1.8: every container must set allowPrivilegeEscalation=false explicitly. */
 export const allowPrivilegeEscalation_1_8: CheckFn = (pod) => {
   const bad: string[] = [];
-  const paths: string[] = [];
+  const fields: PssField[] = [];
   for (const c of pod.containers) {
     if (c.sc?.allowPrivilegeEscalation === false) continue;
     bad.push(c.name);
-    paths.push(`${c.pointer}/securityContext/allowPrivilegeEscalation`);
+    fields.push({
+      path: `${c.pointer}/securityContext/allowPrivilegeEscalation`,
+      detail: `${containerPhrase([c.name])} must set securityContext.allowPrivilegeEscalation=false`,
+    });
   }
   if (bad.length === 0) return undefined;
   return {
     reason: 'allowPrivilegeEscalation != false',
     detail: `${containerPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false`,
-    paths,
+    fields,
   };
 };
 

@@ -1,7 +1,7 @@
 import { join } from '../../core/pointer.ts';
 import { obj, str } from '../../k8s/values.ts';
 import { compareGo, containerPhrase, goQuote, joinQuote, joinSetters, pluralize, sortedSet } from '../format.ts';
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 export const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
@@ -21,13 +21,13 @@ function allowedAnnotationValue(value: string): boolean {
 export const appArmorProfile_1_0: CheckFn = (pod) => {
   const setters: string[] = [];
   const badTypes: string[] = [];
-  const paths: string[] = [];
+  const fields: PssField[] = [];
 
   const podType = badFieldType(pod.podSC?.appArmorProfile);
   if (podType !== undefined) {
     setters.push('pod');
     badTypes.push(podType);
-    paths.push('/spec/securityContext/appArmorProfile/type');
+    fields.push({ path: '/spec/securityContext/appArmorProfile/type', detail: `pod must not set AppArmor profile type to ${joinQuote([podType])}` });
   }
 
   const badContainers: string[] = [];
@@ -36,7 +36,7 @@ export const appArmorProfile_1_0: CheckFn = (pod) => {
     if (type === undefined) continue;
     badContainers.push(c.name);
     badTypes.push(type);
-    paths.push(`${c.pointer}/securityContext/appArmorProfile/type`);
+    fields.push({ path: `${c.pointer}/securityContext/appArmorProfile/type`, detail: `${containerPhrase([c.name])} must not set AppArmor profile type to ${joinQuote([type])}` });
   }
   if (badContainers.length > 0) setters.push(containerPhrase(badContainers));
 
@@ -54,7 +54,7 @@ export const appArmorProfile_1_0: CheckFn = (pod) => {
     annotations.sort((a, b) => compareGo(a.item, b.item));
     for (const a of annotations) {
       badValues.push(a.item);
-      paths.push(a.path);
+      fields.push({ path: a.path, detail: `annotation must not set AppArmor profile type to ${joinQuote([a.item])}` });
     }
     setters.push(pluralize('annotation', 'annotations', annotations.length));
   }
@@ -62,7 +62,7 @@ export const appArmorProfile_1_0: CheckFn = (pod) => {
   return {
     reason: pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', badValues.length),
     detail: `${joinSetters(setters)} must not set AppArmor profile type to ${joinQuote(badValues)}`,
-    paths,
+    fields,
   };
 };
 

@@ -1,19 +1,19 @@
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 const FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
 
 /** v1.0: hostNetwork, hostPID and hostIPC must not be true. */
 export const hostNamespaces_1_0: CheckFn = (pod) => {
   const items: string[] = [];
-  const paths: string[] = [];
+  const fields: PssField[] = [];
   for (const field of FIELDS) {
     if (pod.spec[field] === true) {
       items.push(`${field}=true`);
-      paths.push(`/spec/${field}`);
+      fields.push({ path: `/spec/${field}`, detail: `pod must not set spec.${field}=true` });
     }
   }
   if (items.length === 0) return undefined;
-  return { reason: 'host namespaces', detail: items.join(', '), paths };
+  return { reason: 'host namespaces', detail: items.join(', '), fields };
 };
 
 export const hostNamespaces: CheckDefinition = {

@@ -1,19 +1,21 @@
-import { isObj } from '../../k8s/values.ts';
-import { joinQuote, pluralize } from '../format.ts';
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import { isObj, str } from '../../k8s/values.ts';
+import { goQuote, joinQuote, pluralize } from '../format.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 /** v1.0: no hostPath volumes. */
 export const hostPathVolumes_1_0: CheckFn = (pod) => {
   const bad: string[] = [];
-  const paths: string[] = [];
+  const fields: PssField[] = [];
   for (const v of pod.volumes) {
-    if (isObj(v.volume.hostPath)) {
+    const hostPath = v.volume.hostPath;
+    if (isObj(hostPath)) {
       bad.push(v.name);
-      paths.push(`${v.pointer}/hostPath`);
+      const at = str(hostPath.path);
+      fields.push({ path: `${v.pointer}/hostPath`, detail: `volume ${joinQuote([v.name])} mounts host path ${at === undefined ? '(unset)' : goQuote(at)}` });
     }
   }
   if (bad.length === 0) return undefined;
-  return { reason: 'hostPath volumes', detail: `${pluralize('volume', 'volumes', bad.length)} ${joinQuote(bad)}`, paths };
+  return { reason: 'hostPath volumes', detail: `${pluralize('volume', 'volumes', bad.length)} ${joinQuote(bad)}`, fields };
 };
 
 export const hostPathVolumes: CheckDefinition = {

@@ -1,12 +1,12 @@
 import { arr, num, obj } from '../../k8s/values.ts';
 import { containerPhrase, pluralize, sortedSet } from '../format.ts';
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 /** v1.0: no container port may set a non-zero hostPort. */
 export const hostPorts_1_0: CheckFn = (pod) => {
   const bad: string[] = [];
   const ports: string[] = [];
-  const paths: string[] = [];
+  const fields: PssField[] = [];
   for (const c of pod.containers) {
     let containerBad = false;
     arr(c.container.ports).forEach((port, index) => {
@@ -14,7 +14,7 @@ export const hostPorts_1_0: CheckFn = (pod) => {
       if (hostPort === undefined || hostPort === 0) return;
       containerBad = true;
       ports.push(String(hostPort));
-      paths.push(`${c.pointer}/ports/${index}/hostPort`);
+      fields.push({ path: `${c.pointer}/ports/${index}/hostPort`, detail: `${containerPhrase([c.name])} uses hostPort ${hostPort}` });
     });
     if (containerBad) bad.push(c.name);
   }
@@ -23,7 +23,7 @@ export const hostPorts_1_0: CheckFn = (pod) => {
   return {
     reason: 'hostPort',
     detail: `${containerPhrase(bad)} ${pluralize('uses', 'use', bad.length)} ${pluralize('hostPort', 'hostPorts', distinct.length)} ${distinct.join(', ')}`,
-    paths,
+    fields,
   };
 };
 

@@ -1,6 +1,6 @@
 import { obj, str } from '../../k8s/values.ts';
 import { containerPhrase, joinQuote, pluralize, sortedSet } from '../format.ts';
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 const LIFECYCLE_HANDLERS = ['postStart', 'preStop'] as const;
@@ -10,8 +10,8 @@ const HOST_ACTIONS = ['httpGet', 'tcpSocket'] as const;
 export const hostProbesAndHostLifecycle_1_34: CheckFn = (pod) => {
   const bad: string[] = [];
   const hosts: string[] = [];
-  const paths: string[] = [];
-  const visit = (handler: unknown, base: string): boolean => {
+  const fields: PssField[] = [];
+  const visit = (name: string, handler: unknown, base: string): boolean => {
     const h = obj(handler);
     if (h === undefined) return false;
     let found = false;
@@ -20,19 +20,19 @@ export const hostProbesAndHostLifecycle_1_34: CheckFn = (pod) => {
       if (host === undefined || host === '') continue;
       found = true;
       hosts.push(host);
-      paths.push(`${base}/${action}/host`);
+      fields.push({ path: `${base}/${action}/host`, detail: `${containerPhrase([name])} uses probe or lifecycle host ${joinQuote([host])}` });
     }
     return found;
   };
   for (const c of pod.containers) {
     let containerBad = false;
     for (const probe of PROBES) {
-      if (visit(c.container[probe], `${c.pointer}/${probe}`)) containerBad = true;
+      if (visit(c.name, c.container[probe], `${c.pointer}/${probe}`)) containerBad = true;
     }
     const lifecycle = obj(c.container.lifecycle);
     if (lifecycle !== undefined) {
       for (const handler of LIFECYCLE_HANDLERS) {
-        if (visit(lifecycle[handler], `${c.pointer}/lifecycle/${handler}`)) containerBad = true;
+        if (visit(c.name, lifecycle[handler], `${c.pointer}/lifecycle/${handler}`)) containerBad = true;
       }
     }
     if (containerBad) bad.push(c.name);
@@ -43,7 +43,7 @@ export const hostProbesAndHostLifecycle_1_34: CheckFn = (pod) => {
   return {
     reason: 'probe or lifecycle host',
     detail: `${containerPhrase(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('probe or lifecycle host', 'probe or lifecycle hosts', distinctHosts.length)} ${joinQuote(distinctHosts)}`,
-    paths,
+    fields,
   };
 };
 

@@ -1,6 +1,6 @@
 import { obj, str } from '../../k8s/values.ts';
-import { joinQuote, joinSetters, pluralize, podAndContainerSetters, sortedSet } from '../format.ts';
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import { containerPhrase, joinQuote, joinSetters, pluralize, podAndContainerSetters, sortedSet } from '../format.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 const TYPES_1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
 const TYPES_1_31: ReadonlySet<string> = new Set([...TYPES_1_0, 'container_engine_t']);
@@ -8,12 +8,12 @@ const TYPES_1_31: ReadonlySet<string> = new Set([...TYPES_1_0, 'container_engine
 function seLinuxOptions(allowedTypes: ReadonlySet<string>): CheckFn {
   return (pod) => {
     const badTypes: string[] = [];
-    const paths: string[] = [];
+    const fields: PssField[] = [];
     let setUser = false;
     let setRole = false;
 
     /** Records the problems of one options object; true when it is bad. */
-    const bad = (options: unknown, base: string): boolean => {
+    const bad = (setter: string, options: unknown, base: string): boolean => {
       const opts = obj(options);
       if (opts === undefined) return false;
       let invalid = false;
@@ -21,23 +21,23 @@ function seLinuxOptions(allowedTypes: ReadonlySet<string>): CheckFn {
       if (!allowedTypes.has(type)) {
         invalid = true;
         badTypes.push(type);
-        paths.push(`${base}/type`);
+        fields.push({ path: `${base}/type`, detail: `${setter} must not set securityContext.seLinuxOptions.type to ${joinQuote([type])}` });
       }
       if ((str(opts.user) ?? '') !== '') {
         invalid = setUser = true;
-        paths.push(`${base}/user`);
+        fields.push({ path: `${base}/user`, detail: `${setter} must not set securityContext.seLinuxOptions.user` });
       }
       if ((str(opts.role) ?? '') !== '') {
         invalid = setRole = true;
-        paths.push(`${base}/role`);
+        fields.push({ path: `${base}/role`, detail: `${setter} must not set securityContext.seLinuxOptions.role` });
       }
       return invalid;
     };
 
-    const podBad = bad(pod.podSC?.seLinuxOptions, '/spec/securityContext/seLinuxOptions');
+    const podBad = bad('pod', pod.podSC?.seLinuxOptions, '/spec/securityContext/seLinuxOptions');
     const badContainers: string[] = [];
     for (const c of pod.containers) {
-      if (bad(c.sc?.seLinuxOptions, `${c.pointer}/securityContext/seLinuxOptions`)) badContainers.push(c.name);
+      if (bad(containerPhrase([c.name]), c.sc?.seLinuxOptions, `${c.pointer}/securityContext/seLinuxOptions`)) badContainers.push(c.name);
     }
     const setters = podAndContainerSetters(podBad, badContainers);
     if (setters.length === 0) return undefined;
@@ -50,7 +50,7 @@ function seLinuxOptions(allowedTypes: ReadonlySet<string>): CheckFn {
     return {
       reason: 'seLinuxOptions',
       detail: `${joinSetters(setters)} set forbidden securityContext.seLinuxOptions: ${parts.join('; ')}`,
-      paths,
+      fields,
     };
   };
 }

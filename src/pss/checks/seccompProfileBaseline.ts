@@ -1,7 +1,7 @@
 import { join } from '../../core/pointer.ts';
 import { obj, str } from '../../k8s/values.ts';
-import { compareGo, joinQuote, joinSetters, pluralize, podAndContainerSetters, sortedSet, goQuote } from '../format.ts';
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import { compareGo, containerPhrase, joinQuote, joinSetters, pluralize, podAndContainerSetters, sortedSet, goQuote } from '../format.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 export const SECCOMP_CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
@@ -40,19 +40,19 @@ export const seccompProfileBaseline_1_0: CheckFn = (pod) => {
   return {
     reason: 'seccompProfile',
     detail: `forbidden ${pluralize('annotation', 'annotations', items.length)} ${items.join(', ')}`,
-    paths: items.map((item) => forbidden.get(item) ?? ''),
+    fields: items.map((item) => ({ path: forbidden.get(item) ?? '', detail: `forbidden annotation ${item}` })),
   };
 };
 
 /** v1.19: fields only; a present profile must be RuntimeDefault or Localhost. Annotations ignored. */
 export const seccompProfileBaseline_1_19: CheckFn = (pod) => {
   const badValues: string[] = [];
-  const paths: string[] = [];
+  const fields: PssField[] = [];
   const podType = seccompType(pod.podSC?.seccompProfile);
   const podBad = podType !== undefined && !validSeccompType(podType);
   if (podBad) {
     badValues.push(podType);
-    paths.push('/spec/securityContext/seccompProfile/type');
+    fields.push({ path: '/spec/securityContext/seccompProfile/type', detail: `pod must not set securityContext.seccompProfile.type to ${joinQuote([podType])}` });
   }
   const badContainers: string[] = [];
   for (const c of pod.containers) {
@@ -60,14 +60,17 @@ export const seccompProfileBaseline_1_19: CheckFn = (pod) => {
     if (type === undefined || validSeccompType(type)) continue;
     badContainers.push(c.name);
     badValues.push(type);
-    paths.push(`${c.pointer}/securityContext/seccompProfile/type`);
+    fields.push({
+      path: `${c.pointer}/securityContext/seccompProfile/type`,
+      detail: `${containerPhrase([c.name])} must not set securityContext.seccompProfile.type to ${joinQuote([type])}`,
+    });
   }
   const setters = podAndContainerSetters(podBad, badContainers);
   if (setters.length === 0) return undefined;
   return {
     reason: 'seccompProfile',
     detail: `${joinSetters(setters)} must not set securityContext.seccompProfile.type to ${joinQuote(sortedSet(badValues))}`,
-    paths,
+    fields,
   };
 };
 

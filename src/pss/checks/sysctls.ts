@@ -1,5 +1,5 @@
 import { arr, obj, str } from '../../k8s/values.ts';
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 /** Safe sysctls added to the allow-list at each version (cumulative). */
 export const SAFE_SYSCTLS_ADDED: readonly { since: number; names: readonly string[] }[] = [
@@ -29,17 +29,17 @@ function allowedAt(minor: number): ReadonlySet<string> {
 function sysctls(allowed: ReadonlySet<string>): CheckFn {
   return (pod) => {
     const forbidden: string[] = [];
-    const paths: string[] = [];
+    const fields: PssField[] = [];
     arr(pod.podSC?.sysctls).forEach((entry, index) => {
       const sysctl = obj(entry);
       if (sysctl === undefined) return;
       const name = str(sysctl.name) ?? '';
       if (allowed.has(name)) return;
       forbidden.push(name);
-      paths.push(`/spec/securityContext/sysctls/${index}`);
+      fields.push({ path: `/spec/securityContext/sysctls/${index}`, detail: `pod must not set sysctl ${name}` });
     });
     if (forbidden.length === 0) return undefined;
-    return { reason: 'forbidden sysctls', detail: forbidden.join(', '), paths };
+    return { reason: 'forbidden sysctls', detail: forbidden.join(', '), fields };
   };
 }
 

@@ -1,6 +1,6 @@
 import { obj } from '../../k8s/values.ts';
-import { joinSetters, podAndContainerSetters } from '../format.ts';
-import type { CheckDefinition, CheckFn } from '../types.ts';
+import { containerPhrase, joinSetters, podAndContainerSetters } from '../format.ts';
+import type { CheckDefinition, CheckFn, PssField } from '../types.ts';
 
 function hostProcess(sc: unknown): boolean {
   return obj(obj(sc)?.windowsOptions)?.hostProcess === true;
@@ -8,21 +8,21 @@ function hostProcess(sc: unknown): boolean {
 
 /** v1.0: neither the pod nor a container may set windowsOptions.hostProcess=true. */
 export const windowsHostProcess_1_0: CheckFn = (pod) => {
-  const paths: string[] = [];
+  const fields: PssField[] = [];
   const podBad = hostProcess(pod.podSC);
-  if (podBad) paths.push('/spec/securityContext/windowsOptions/hostProcess');
+  if (podBad) fields.push({ path: '/spec/securityContext/windowsOptions/hostProcess', detail: 'pod must not set securityContext.windowsOptions.hostProcess=true' });
   const bad: string[] = [];
   for (const c of pod.containers) {
     if (!hostProcess(c.sc)) continue;
     bad.push(c.name);
-    paths.push(`${c.pointer}/securityContext/windowsOptions/hostProcess`);
+    fields.push({ path: `${c.pointer}/securityContext/windowsOptions/hostProcess`, detail: `${containerPhrase([c.name])} must not set securityContext.windowsOptions.hostProcess=true` });
   }
   const setters = podAndContainerSetters(podBad, bad);
   if (setters.length === 0) return undefined;
   return {
     reason: 'hostProcess',
     detail: `${joinSetters(setters)} must not set securityContext.windowsOptions.hostProcess=true`,
-    paths,
+    fields,
   };
 };
 
