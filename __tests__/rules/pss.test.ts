@@ -334,7 +334,20 @@ testRule(rule('pss-host-probes-lifecycle'), {
     {
       name: 'startupProbe host',
       yaml: pod((p) => (p.spec.containers[0]!.startupProbe = { tcpSocket: { host: '169.254.169.254', port: 80 } })),
-      findings: [{ path: '/spec/containers/0/startupProbe/tcpSocket/host', message: '"169.254.169.254"' }],
+      findings: [{ path: '/spec/containers/0/startupProbe/tcpSocket/host', message: 'container "app" must not set startupProbe.tcpSocket.host ("169.254.169.254")' }],
+    },
+    {
+      name: 'liveness and readiness hosts and a preStop host: one finding each, naming its handler',
+      yaml: pod((p) => Object.assign(p.spec.containers[0]!, {
+        livenessProbe: { httpGet: { host: '10.0.0.1', port: 80 } },
+        readinessProbe: { httpGet: { host: '10.0.0.1', port: 80 } },
+        lifecycle: { preStop: { httpGet: { host: 'metadata.internal', port: 80 } } },
+      })),
+      findings: [
+        { path: '/spec/containers/0/livenessProbe/httpGet/host', message: 'livenessProbe.httpGet.host' },
+        { path: '/spec/containers/0/readinessProbe/httpGet/host', message: 'readinessProbe.httpGet.host' },
+        { path: '/spec/containers/0/lifecycle/preStop/httpGet/host', message: 'lifecycle.preStop.httpGet.host ("metadata.internal")' },
+      ],
     },
   ],
 });

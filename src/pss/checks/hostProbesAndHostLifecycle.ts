@@ -11,7 +11,7 @@ export const hostProbesAndHostLifecycle_1_34: CheckFn = (pod) => {
   const bad: string[] = [];
   const hosts: string[] = [];
   const fields: PssField[] = [];
-  const visit = (name: string, handler: unknown, base: string): boolean => {
+  const visit = (name: string, handler: unknown, base: string, field: string): boolean => {
     const h = obj(handler);
     if (h === undefined) return false;
     let found = false;
@@ -20,19 +20,19 @@ export const hostProbesAndHostLifecycle_1_34: CheckFn = (pod) => {
       if (host === undefined || host === '') continue;
       found = true;
       hosts.push(host);
-      fields.push({ path: `${base}/${action}/host`, detail: `${containerPhrase([name])} uses probe or lifecycle host ${joinQuote([host])}` });
+      fields.push({ path: `${base}/${action}/host`, detail: `${containerPhrase([name])} must not set ${field}.${action}.host (${joinQuote([host])})` });
     }
     return found;
   };
   for (const c of pod.containers) {
     let containerBad = false;
     for (const probe of PROBES) {
-      if (visit(c.name, c.container[probe], `${c.pointer}/${probe}`)) containerBad = true;
+      if (visit(c.name, c.container[probe], `${c.pointer}/${probe}`, probe)) containerBad = true;
     }
     const lifecycle = obj(c.container.lifecycle);
     if (lifecycle !== undefined) {
       for (const handler of LIFECYCLE_HANDLERS) {
-        if (visit(c.name, lifecycle[handler], `${c.pointer}/lifecycle/${handler}`)) containerBad = true;
+        if (visit(c.name, lifecycle[handler], `${c.pointer}/lifecycle/${handler}`, `lifecycle.${handler}`)) containerBad = true;
       }
     }
     if (containerBad) bad.push(c.name);
