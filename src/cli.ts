@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './core/errors.ts';
 import type { FailOn } from './core/model.ts';
 import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
-import { defuseRunnerCommands } from './core/runner-commands.ts';
+import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-commands.ts';
 import { exitCodeOf, scan, TOOL_VERSION } from './core/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';
@@ -46,6 +46,14 @@ const FAIL_ON: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'
  */
 export function inertLines(text: string): string {
   return defuseRunnerCommands(text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' '));
+}
+
+/**
+ * A report for stdout in a GitHub Actions step, where the runner reads every line for commands: JSON and
+ * SARIF keep their exact values (escapes inside strings), text and Markdown get `::` and `##[` broken up.
+ */
+function inertForRunner(format: Format, report: string): string {
+  return format === 'json' || format === 'sarif' ? defuseRunnerCommandsInJson(report) : defuseRunnerCommands(report);
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -139,8 +147,7 @@ export async function main(argv: string[]): Promise<number> {
     const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const report = render(format, result, { rules: RULES, color: toTerminal });
     if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);
-    // In a GitHub Actions step the runner reads stdout for commands: the text report goes out inert there.
-    else process.stdout.write(format === 'text' && process.env.GITHUB_ACTIONS === 'true' ? defuseRunnerCommands(report) : report);
+    else process.stdout.write(process.env.GITHUB_ACTIONS === 'true' ? inertForRunner(format, report) : report);
     if (output !== undefined || format !== 'text') {
       // Keep errors visible even when the report goes to a file or is machine-readable.
       // Values from scanned files (names, helm's messages) are printed on one line, controls escaped.

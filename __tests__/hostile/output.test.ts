@@ -8,8 +8,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { actionsLogger } from '../../src/action/logger.ts';
 import { main } from '../../src/cli.ts';
-import { defuseRunnerCommands, hasRunnerCommand, MAYBE_IGNORABLE } from '../../src/core/runner-commands.ts';
+import { defuseRunnerCommands, defuseRunnerCommandsInJson, hasRunnerCommand, MAYBE_IGNORABLE } from '../../src/core/runner-commands.ts';
 import { executedCommands } from '../action/helpers/runner.ts';
+import { sampleResult } from '../reporters/fixtures.ts';
 import { annotationsFor } from '../../src/action/publish/annotations.ts';
 import { emitWorkflowCommands, selectForWorkflowCommands } from '../../src/action/publish/workflow-commands.ts';
 import { composeReport } from '../../src/action/report.ts';
@@ -177,6 +178,29 @@ describe('runner commands in untrusted text', () => {
     }
   }, 30_000);
 
+  it('in JSON and SARIF, become escapes inside strings: the document parses to exactly the same values', () => {
+    const r = sampleResult();
+    const names = ['##[add-mask]CRITICAL', '::error::x', '#\u0591#[set-output name=a]b', ':\u200b:warning::y'];
+    const withNames = { ...r, findings: r.findings.map((f, i) => ({ ...f, object: { ...f.object, name: names[i % names.length]! } })) };
+    for (const format of ['json', 'sarif'] as const) {
+      const text = render(format, withNames, { rules: RULES });
+      expect(hasRunnerCommand(text)).toBe(true);
+      const inert = defuseRunnerCommandsInJson(text);
+      expect(hasRunnerCommand(inert)).toBe(false);
+      expect(executedCommands(inert)).toEqual([]);
+      expect(JSON.parse(inert)).toEqual(JSON.parse(text));
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.array(fc.constantFrom(':', '#', '[', '\u200b', 'a'), { maxLength: 12 }), (value, key) => {
+        const doc = JSON.stringify({ [key.join('')]: value, v: key.join('') }, null, 2);
+        const inert = defuseRunnerCommandsInJson(doc);
+        expect(JSON.parse(inert)).toEqual(JSON.parse(doc));
+        expect(hasRunnerCommand(inert)).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('the Action’s log lines are defused, whatever the caller passes', () => {
     const written: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -243,6 +267,23 @@ describe('CLI --output never writes through a link', () => {
     expect(result.stderr).toBe(`preadmit: cannot write out/victim.txt: the folder out is a symbolic link to ${outside}, outside ${dir}; preadmit does not follow links out of it\n`);
     expect(readFileSync(victim, 'utf8')).toBe('precious\n');
     expect(readlinkSync(path.join(dir, 'out'))).toBe(outside);
+  });
+
+  it('under GITHUB_ACTIONS, prints reports on stdout with nothing a runner would execute', async () => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, 'pod.yaml'), PRIVILEGED_POD.replace(/name: \S+/, 'name: "##[add-mask]CRITICAL"'));
+    vi.stubEnv('GITHUB_ACTIONS', 'true');
+    try {
+      for (const format of ['text', 'json', 'sarif', 'markdown']) {
+        const result = await cli(['scan', 'pod.yaml', '--format', format], dir);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(/add\\?-mask/); // (escaped in Markdown)
+        expect(executedCommands(result.stdout)).toEqual([]);
+        if (format === 'json') expect((JSON.parse(result.stdout) as ScanResult).findings.some((f) => f.object.name === '##[add-mask]CRITICAL')).toBe(true);
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('creates a missing folder, and fails cleanly (exit 2, before the scan) when the output cannot be a file', async () => {

@@ -27,6 +27,15 @@ export function defuseRunnerCommands(text: string): string {
   return text.replace(COLON_PAIR, ': ').replace(HASH_BRACKET, ' [');
 }
 
+/**
+ * The same for a JSON document (the CLI's json and sarif formats on stdout), without changing what it
+ * parses to: a `:` or `[` that would complete a command can only sit inside a string there, so it is
+ * written as the escape `\u003a` or `\u005b` instead.
+ */
+export function defuseRunnerCommandsInJson(json: string): string {
+  return json.replace(COLON_PAIR, '\\u003a').replace(HASH_BRACKET, '\\u005b');
+}
+
 /** Whether a runner could read a command in `text` (for tests and assertions). */
 export function hasRunnerCommand(text: string): boolean {
   COLON_PAIR.lastIndex = 0;
