@@ -10,7 +10,9 @@
 //   2. a user's token (personal access token): GET /user names the user (it answers 403 for installation
 //      tokens, and GET /app would need the app's private key);
 //   3. otherwise GITHUB_TOKEN is assumed: `github-actions[bot]`.
-// This is what sticky-comment actions do with GraphQL's `viewer { login }`, in REST only. A create that
+// This is what sticky-comment actions do with GraphQL's `viewer { login }`, in REST only. (Every workflow
+// of the repository comments as github-actions[bot]: one that posts text a pull request chose could still
+// plant the marker under that name; no API tells such comments apart.) A create that
 // fails half-way is never repeated blindly: we look for the comment again first, so a retry cannot leave two.
 import { GitHubApiError, type GitHubApi } from '../github.ts';
 import type { CommentWhenClean } from '../inputs.ts';
