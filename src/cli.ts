@@ -1,9 +1,10 @@
 // The `preadmit` command. A thin shell: parse arguments, call the core scan, print a report, set the
 // exit status (0 clean, 1 blocking findings or failed inputs, 2 usage/configuration/environment error).
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError } from './core/errors.ts';
 import type { FailOn } from './core/model.ts';
+import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
+import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-commands.ts';
 import { exitCodeOf, scan, TOOL_VERSION } from './core/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';
@@ -39,11 +40,20 @@ const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
 const FAIL_ON: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'];
 
 /**
- * Text for stderr, where a workflow runner reads every line that starts with `::` as a command: such a
- * line gets an invisible break between its colons, and control characters other than line breaks go.
+ * Text for stderr, where a workflow runner reads `::` at the start of a line and `##[` anywhere as a
+ * command: control characters other than line breaks go, and no `::` or `##[` is left (a space breaks
+ * them; see core/runner-commands.ts for why an invisible character would not).
  */
 export function inertLines(text: string): string {
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+  return defuseRunnerCommands(text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' '));
+}
+
+/**
+ * A report for stdout in a GitHub Actions step, where the runner reads every line for commands: JSON and
+ * SARIF keep their exact values (escapes inside strings), text and Markdown get `::` and `##[` broken up.
+ */
+function inertForRunner(format: Format, report: string): string {
+  return format === 'json' || format === 'sarif' ? defuseRunnerCommandsInJson(report) : defuseRunnerCommands(report);
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -117,6 +127,9 @@ export async function main(argv: string[]): Promise<number> {
     const format = oneOf('--format', values.format, FORMATS) ?? 'text';
     const failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON);
     const pssLevel = oneOf('--pss-level', values['pss-level'], ['baseline', 'restricted'] as const);
+    // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
+    // A missing folder is created; a symbolic link at the file is replaced, never followed.
+    const output = values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : undefined;
     const result = await scan({
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
@@ -131,14 +144,14 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.namespace ? { namespace: values.namespace } : {}),
       readStdin,
     });
-    const toTerminal = values.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const report = render(format, result, { rules: RULES, color: toTerminal });
-    if (values.output) writeFileSync(values.output, report);
-    else process.stdout.write(report);
-    if (values.output || format !== 'text') {
+    if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);
+    else process.stdout.write(process.env.GITHUB_ACTIONS === 'true' ? inertForRunner(format, report) : report);
+    if (output !== undefined || format !== 'text') {
       // Keep errors visible even when the report goes to a file or is machine-readable.
       // Values from scanned files (names, helm's messages) are printed on one line, controls escaped.
-      for (const error of result.errors) process.stderr.write(`preadmit: error: ${terminalSafe(`${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`)}\n`);
+      for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`))}\n`);
     }
     return exitCodeOf(result);
   } catch (error) {

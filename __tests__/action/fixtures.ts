@@ -92,3 +92,26 @@ spec:
 `,
   });
 }
+
+/** Object names that are workflow commands: each would act on the workflow if the runner read it. */
+export const HOSTILE_NAMES = ['##[add-mask]CRITICAL', '##[stop-commands]x', '::error::pwned', '#\u0591#[set-output name=conclusion]success', ':\u200b:warning::zero-width'];
+/** A file name that is a legacy command (git and Linux allow `[`, `]` and `=` in names). */
+export const HOSTILE_FILE = 'deploy/##[set-output name=conclusion]success.yaml';
+
+/** Privileged pods named HOSTILE_NAMES (critical findings, blocking), one of them in HOSTILE_FILE. */
+export function hostileRepo(): string {
+  const pod = (name: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${JSON.stringify(name)}
+  namespace: shop
+spec:
+  containers:
+    - name: shell
+      image: busybox:1.36
+      securityContext:
+        privileged: true
+`;
+  const [first, ...rest] = HOSTILE_NAMES;
+  return makeRepo({ [HOSTILE_FILE]: pod(first!), 'deploy/pods.yaml': rest.map(pod).join('---\n') });
+}

@@ -8,12 +8,13 @@ import { RULES } from '../../rules/index.ts';
 import { HelmNotFoundError } from '../../src/loaders/helm.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { readRunContext } from '../../src/action/context.ts';
-import { GitHubApiError, MAX_WAIT_MS, retryDelay, withRetry, type ApiResponse, type Attempt, type GitHubApi } from '../../src/action/github.ts';
+import { loadReport, recomputeVerdict } from '../../src/action/from-report.ts';
+import { GitHubApiError, MAX_WAIT_MS, retryDelay, sleepFromEnv, withRetry, type ApiResponse, type Attempt, type GitHubApi } from '../../src/action/github.ts';
 import { ConfigurationError, readInputs } from '../../src/action/inputs.ts';
-import { memoryLogger } from '../../src/action/logger.ts';
+import { CommandWindow, memoryLogger } from '../../src/action/logger.ts';
 import { annotationsFor, batches, MAX_CHECK_ANNOTATIONS, type CheckAnnotation } from '../../src/action/publish/annotations.ts';
 import { completeCheckRun, startCheckRun } from '../../src/action/publish/check-run.ts';
-import { publishComment, type CommentPlan } from '../../src/action/publish/comment.ts';
+import { appBot, GITHUB_ACTIONS_BOT, publishComment, tokenIdentity, type CommentPlan } from '../../src/action/publish/comment.ts';
 import { selectForWorkflowCommands } from '../../src/action/publish/workflow-commands.ts';
 import { blastRadiusSection, blobUrl, checkTitle, commentMarker, composeReport, conclusionOf, isClean } from '../../src/action/report.ts';
 import { usageMessage } from '../../src/action/run.ts';
@@ -32,9 +33,10 @@ describe('readInputs', () => {
       annotations: true,
       checkName: 'preadmit',
       advisory: false,
-      sarifFile: 'preadmit.sarif',
       githubToken: '',
     });
+    // No sarif-file: the SARIF report goes to RUNNER_TEMP (run.ts), not into the checkout.
+    expect(readInputs(inputs({ 'sarif-file': ' reports/preadmit.sarif ' })).sarifFile).toBe('reports/preadmit.sarif');
   });
 
   it('splits lists on newlines and commas, and parses switches', () => {
@@ -445,5 +447,95 @@ describe('usage errors, worded for the Action', () => {
     expect(message).toContain('azure/setup-helm@v4');
     expect(message).not.toContain('--helm');
     expect(usageMessage(new UsageError('configuration file x not found'))).toBe('configuration file x not found');
+  });
+});
+
+describe('retry waits from the environment', () => {
+  it('are shortened by PREADMIT_RETRY_TIME_SCALE between 0 and 1, never lengthened', async () => {
+    const timed = async (env: NodeJS.ProcessEnv) => {
+      const start = performance.now();
+      await sleepFromEnv(env)(400);
+      return performance.now() - start;
+    };
+    expect(await timed({ PREADMIT_RETRY_TIME_SCALE: '0' })).toBeLessThan(100);
+    expect(await timed({ PREADMIT_RETRY_TIME_SCALE: '0.01' })).toBeLessThan(100);
+    // Out of range or not a number: the real wait.
+    expect(await timed({ PREADMIT_RETRY_TIME_SCALE: '5' })).toBeGreaterThanOrEqual(390);
+    expect(await timed({ PREADMIT_RETRY_TIME_SCALE: 'fast' })).toBeGreaterThanOrEqual(390);
+  });
+});
+
+describe('the comment author is the token’s identity', () => {
+  const marked = (login: string, type: 'User' | 'Bot', id: number) => ({ id, body: `${plan().marker}\nold ${login}`, user: { login, type } });
+
+  it('is the check run’s app bot, then a personal access token’s user, then github-actions[bot]', async () => {
+    expect(await tokenIdentity(memoryGitHub({ login: 'someone' }).api, appBot('acme-preadmit'))).toEqual({ login: 'acme-preadmit[bot]', type: 'Bot' });
+    expect(await tokenIdentity(memoryGitHub({ login: 'release-user' }).api)).toEqual({ login: 'release-user', type: 'User' });
+    expect(await tokenIdentity(memoryGitHub().api)).toEqual(GITHUB_ACTIONS_BOT);
+  });
+
+  it('never edits or deletes a marked comment by another bot or user', async () => {
+    const gh = memoryGitHub();
+    gh.comments.push(marked('evil-app[bot]', 'Bot', 7), marked('github-actions', 'User', 8), marked('dependabot[bot]', 'Bot', 9));
+    await expect(publishComment(gh.api, target, plan(), noSleep)).resolves.toMatchObject({ ok: true, action: 'created', removedDuplicates: 0 });
+    expect(gh.comments.map((c) => c.id)).toEqual([7, 8, 9, expect.any(Number)]);
+    expect(gh.comments.slice(0, 3).every((c) => c.body.startsWith(`${plan().marker}\nold `))).toBe(true);
+    expect(gh.calls.filter((c) => c.startsWith('PATCH') || c.startsWith('DELETE'))).toEqual([]);
+  });
+
+  it('with a GitHub App’s identity, github-actions[bot]’s marked comment is not ours', async () => {
+    const gh = memoryGitHub();
+    gh.comments.push(marked('github-actions[bot]', 'Bot', 20), marked('Acme-Preadmit[bot]', 'Bot', 21));
+    await expect(publishComment(gh.api, target, plan({ author: appBot('acme-preadmit') }), noSleep)).resolves.toMatchObject({ action: 'updated', id: 21 });
+    expect(gh.comments.find((c) => c.id === 20)!.body).toBe(`${plan().marker}\nold github-actions[bot]`);
+    expect(gh.calls).not.toContain('GET /user');
+  });
+});
+
+describe('report mode', () => {
+  it('recomputes the verdict, blocking count and counts from the findings, with this run’s policy', () => {
+    const honest = sampleResult();
+    const doctored = { ...honest, summary: { ...honest.summary, verdict: 'pass' as const, blocking: 0, failOn: 'never' as const, findings: 0, errors: 0 } };
+    const again = recomputeVerdict(doctored, { failOn: 'high', failOnErrors: true });
+    expect(again.summary).toMatchObject({ verdict: 'fail', blocking: honest.summary.blocking, failOn: 'high', findings: honest.findings.length, errors: honest.errors.length });
+    expect(again.summary.blocking).toBeGreaterThan(0);
+    expect(again.summary.bySeverity).toEqual(honest.summary.bySeverity);
+    // Errors alone fail unless the policy says otherwise; suppressed findings never block.
+    const errorsOnly = { ...doctored, findings: [] };
+    expect(recomputeVerdict(errorsOnly, { failOn: 'high', failOnErrors: true }).summary.verdict).toBe('fail');
+    expect(recomputeVerdict(errorsOnly, { failOn: 'high', failOnErrors: false }).summary.verdict).toBe('pass');
+    const suppressed = { ...doctored, errors: [], findings: honest.findings.map((f) => ({ ...f, suppressed: { kind: 'config', reason: 'accepted', file: '.preadmit.yaml' } as never })) };
+    expect(recomputeVerdict(suppressed, { failOn: 'low', failOnErrors: true }).summary).toMatchObject({ verdict: 'pass', blocking: 0, suppressed: honest.findings.length });
+  });
+
+  it('refuses a malformed artifact with a message naming the file and the cause', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-report-'));
+    try {
+      const file = path.join(dir, 'report.json');
+      expect(() => loadReport(file)).toThrow(`cannot read the report ${file}`);
+      writeFileSync(file, '{"tool": ');
+      expect(() => loadReport(file)).toThrow(ConfigurationError);
+      expect(() => loadReport(file)).toThrow(`report ${file} is not JSON`);
+      writeFileSync(file, JSON.stringify({ ...sampleResult(), summary: { verdict: 'pass' } }));
+      expect(() => loadReport(file)).toThrow(/is not a preadmit JSON report: \/summary must have required property/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the stop-commands window', () => {
+  it('opens with a fresh 128-bit token each time, closes with it, and lets commands out in between', () => {
+    const written: string[] = [];
+    const window = new CommandWindow((text) => void written.push(text));
+    window.open();
+    window.open(); // already open: nothing
+    const first = /^::stop-commands::(preadmit-[0-9a-f]{32})\n$/.exec(written[0]!)![1]!;
+    window.outside(() => written.push('::add-mask::secret\n'));
+    const second = /^::stop-commands::(preadmit-[0-9a-f]{32})\n$/.exec(written[3]!)![1]!;
+    window.close();
+    window.close(); // already closed: nothing
+    expect(written).toEqual([`::stop-commands::${first}\n`, `::${first}::\n`, '::add-mask::secret\n', `::stop-commands::${second}\n`, `::${second}::\n`]);
+    expect(second).not.toBe(first);
   });
 });

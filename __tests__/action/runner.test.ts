@@ -1,14 +1,15 @@
 // The bundled Action (dist/index.js) run like the GitHub runner runs it, against a fake api.github.com on
 // 127.0.0.1 that checks every request against GitHub's OpenAPI description. The assertions are about what
 // was sent: the check run and its annotations, the sticky comment, the fallbacks, the retries.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { provisionOpenapi } from '../../scripts/provision-openapi.ts';
-import { FakeGitHub, type RecordedRequest } from './helpers/fake-github.ts';
+import { BOT, FakeGitHub, type RecordedRequest } from './helpers/fake-github.ts';
 import { OpenApi } from './helpers/openapi.ts';
 import { ACTION_ENTRY, pullRequestEvent, runAction, type RunResult } from './helpers/runner.ts';
-import { BASE_SHA, cleanRepo, fleetRepo, HEAD_SHA, manifestRepo, MERGE_SHA, OWNER, PODS_YAML, PR_NUMBER, REPO, TOKEN } from './fixtures.ts';
+import { BASE_SHA, cleanRepo, fleetRepo, HEAD_SHA, HOSTILE_FILE, HOSTILE_NAMES, hostileRepo, manifestRepo, MERGE_SHA, OWNER, PODS_YAML, PR_NUMBER, REPO, TOKEN } from './fixtures.ts';
 
 let api: OpenApi;
 let github: FakeGitHub;
@@ -41,7 +42,7 @@ function run(workspace: string, inputs: Record<string, string> = {}, over: Parti
       comment: 'on',
       annotations: 'on',
       'comment-when-clean': 'resolve',
-      'sarif-file': 'preadmit.sarif',
+      'sarif-file': '',
       ...inputs,
     },
     ...over,
@@ -157,9 +158,13 @@ describe('dist/index.js on a pull request', () => {
     // Job summary, SARIF, outputs.
     expect(result.summary).toContain('preadmit');
     expect(result.summary).toContain('Pod shop/debug');
-    expect(result.outputs).toMatchObject({ findings: String(report.findings.length), conclusion: 'failure', 'sarif-file': path.join(workspace, 'preadmit.sarif') });
+    expect(result.outputs).toMatchObject({ findings: String(report.findings.length), conclusion: 'failure' });
     expect(Number(result.outputs.blocking)).toBeGreaterThan(0);
-    const sarif = JSON.parse(readFileSync(path.join(workspace, 'preadmit.sarif'), 'utf8')) as { version: string; runs: { results: unknown[] }[] };
+    // The SARIF report goes to RUNNER_TEMP, outside the checkout, and the output says where.
+    expect(path.basename(result.outputs['sarif-file']!)).toBe('preadmit.sarif');
+    expect(path.dirname(result.outputs['sarif-file']!)).toBe(path.dirname(result.outputs['report-json']!));
+    expect(existsSync(path.join(workspace, 'preadmit.sarif'))).toBe(false);
+    const sarif = result.sarif!;
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]!.results).toHaveLength(report.findings.length);
     // The findings are in the log too.
@@ -416,5 +421,242 @@ describe('other events and settings', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('::error::preadmit: input fail-on must be one of critical, high, medium, low, never (got "severe")');
     expect(github.requests).toHaveLength(0);
+  });
+});
+
+describe('the log cannot be hijacked', () => {
+  const WINDOW = /^::stop-commands::(preadmit-[0-9a-f]{32})$/;
+
+  /** The window's token, and stdout cut into: before the window, inside it, after it. */
+  function windowOf(result: RunResult) {
+    const lines = result.stdout.split('\n');
+    const open = lines.findIndex((l) => WINDOW.test(l));
+    expect(open, 'the log opens a stop-commands window').toBeGreaterThanOrEqual(0);
+    const token = WINDOW.exec(lines[open]!)![1]!;
+    const close = lines.indexOf(`::${token}::`);
+    expect(close, 'and closes it with the same token').toBeGreaterThan(open);
+    return { token, before: lines.slice(0, open), inside: lines.slice(open + 1, close), after: lines.slice(close + 1) };
+  }
+
+  it('prints object and file names that are commands inert, inside a stop-commands window; only its own commands run', async () => {
+    await freshGitHub();
+    const workspace = repo(hostileRepo);
+    const result = await run(workspace);
+    expectAllValid();
+    expect(result.code).toBe(1);
+    const { token, before, inside, after } = windowOf(result);
+
+    // What the runner executes: the token's add-mask, the window, and the failure message. Nothing else:
+    // no add-mask of CRITICAL, no set-output, no second stop-commands, no injected error or warning.
+    expect(result.executed.map((c) => [c.name, c.data])).toEqual([
+      ['add-mask', TOKEN],
+      ['stop-commands', token],
+      [token, ''],
+      ['error', expect.stringMatching(/^preadmit: \d+ blocking findings at or above high$/)],
+    ]);
+    expect(before).toEqual([`::add-mask::${TOKEN}`]);
+    expect(after).toEqual([expect.stringMatching(/^::error::preadmit: \d+ blocking findings at or above high$/), '']);
+    // The report is in the window, with every name readable but broken up: `## [` and `: :`.
+    const log = inside.join('\n');
+    expect(log).toContain('pss-privileged');
+    expect(log).toContain('## [add-mask]CRITICAL');
+    expect(log).toContain('## [stop-commands]x');
+    expect(log).toContain(': :error: :pwned');
+    expect(log).toContain('#\u0591# [set-output name=conclusion]success');
+    expect(log).toContain(': \u200b:warning: :zero-width');
+    expect(log).toContain('deploy/## [set-output name=conclusion]success.yaml');
+    for (const line of inside) expect(line).not.toMatch(/##\[|::/);
+    // Outputs and the check run are preadmit's own.
+    expect(result.outputs.conclusion).toBe('failure');
+    expect([...github.checkRuns.values()]).toMatchObject([{ conclusion: 'failure' }]);
+    // The exact names are kept where they are data: the JSON report and the check run's annotations.
+    expect(new Set(result.report!.findings.map((f) => (f as unknown as { object: { name: string } }).object.name))).toEqual(new Set(HOSTILE_NAMES));
+    expect([...github.checkRuns.values()][0]!.annotations.some((a) => a.path === HOSTILE_FILE)).toBe(true);
+
+    // A fresh token on every run.
+    await github.close();
+    await freshGitHub();
+    expect(windowOf(await run(workspace)).token).not.toBe(token);
+  });
+
+  it('emits the fork fallback annotations after the window, escaped, and nothing injected runs', async () => {
+    await freshGitHub();
+    github.readOnly();
+    const result = await run(repo(hostileRepo), {}, { event: event({ forkOwner: 'outsider' }) });
+    expect(result.code).toBe(1);
+    const { token, inside, after } = windowOf(result);
+    const names = result.executed.map((c) => c.name);
+    expect(names.slice(0, 3)).toEqual(['add-mask', 'stop-commands', token]);
+    expect(new Set(names.slice(3))).toEqual(new Set(['warning', 'error', 'notice']));
+    expect(result.executed.filter((c) => c.name === 'add-mask')).toHaveLength(1);
+    for (const line of inside) expect(line).not.toMatch(/##\[|::/);
+
+    // The annotations: every line after the window is one of ours, with values escaped per the toolkit
+    // (`:` and `,` in properties as %3A and %2C) and defused (`## [`, `: :`).
+    const annotations = result.commands.filter((c) => c.properties.title?.startsWith('pss-privileged: '));
+    expect(annotations.length).toBe(HOSTILE_NAMES.length);
+    // (The runner model reads lines without the characters ICU may ignore, U+0591 and U+200B here.)
+    expect(annotations.map((a) => a.properties.title).sort()).toEqual(
+      ['## [add-mask]CRITICAL', '## [stop-commands]x', ': :error: :pwned', '## [set-output name=conclusion]success', ': :warning: :zero-width']
+        .map((n) => `pss-privileged: Pod shop/${n}`)
+        .sort(),
+    );
+    expect(annotations.map((a) => a.properties.file)).toContain('deploy/## [set-output name=conclusion]success.yaml');
+    const mask = after.find((l) => l.includes('add-mask]CRITICAL'))!;
+    expect(mask).toMatch(/^::error title=pss-privileged%3A Pod shop\/## \[add-mask\]CRITICAL,file=deploy\/## \[set-output name=conclusion\]success.yaml,line=\d+,endLine=\d+::\[critical\] /);
+    for (const line of after.filter((l) => l !== '')) expect(line).toMatch(/^::(error|warning|notice)( [^:]*)?::/);
+    expect(result.outputs.conclusion).toBe('failure');
+  });
+});
+
+describe('report files never follow a link the pull request planted', () => {
+  function outside(): { dir: string; victim: string } {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-outside-'));
+    repos.push(dir);
+    const victim = path.join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious\n');
+    return { dir, victim };
+  }
+
+  it('replaces a committed preadmit.sarif symlink instead of writing through it, and writes to RUNNER_TEMP by default', async () => {
+    await freshGitHub();
+    const { victim } = outside();
+    const workspace = repo(manifestRepo);
+    symlinkSync(victim, path.join(workspace, 'preadmit.sarif'));
+
+    // Default: RUNNER_TEMP; the link in the checkout is not even looked at.
+    const byDefault = await run(workspace);
+    expect(byDefault.code).toBe(1);
+    expect(byDefault.outputs['sarif-file']!.startsWith(workspace)).toBe(false);
+    expect(byDefault.sarif!.version).toBe('2.1.0');
+    expect(readlinkSync(path.join(workspace, 'preadmit.sarif'))).toBe(victim);
+
+    // Asked for the committed path: the link itself is replaced by the report; its target is untouched.
+    const asked = await run(workspace, { 'sarif-file': 'preadmit.sarif' });
+    expect(asked.code).toBe(1);
+    expect(asked.outputs['sarif-file']).toBe(path.join(workspace, 'preadmit.sarif'));
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(lstatSync(path.join(workspace, 'preadmit.sarif')).isSymbolicLink()).toBe(false);
+    expect((JSON.parse(readFileSync(path.join(workspace, 'preadmit.sarif'), 'utf8')) as { version: string }).version).toBe('2.1.0');
+  });
+
+  it('refuses a sarif-file whose folder links out of the workspace, before scanning, with a clear message', async () => {
+    await freshGitHub();
+    const { dir, victim } = outside();
+    const workspace = repo(manifestRepo);
+    symlinkSync(dir, path.join(workspace, 'reports'));
+    const result = await run(workspace, { 'sarif-file': 'reports/victim.txt' });
+    expectAllValid();
+    expect(result.code).toBe(1);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(result.stdout).toContain(`::error::preadmit: cannot write the sarif-file reports/victim.txt: the folder reports is a symbolic link to ${dir}`);
+    expect(result.stdout).not.toContain('pss-privileged'); // refused before the scan
+    expect([...github.checkRuns.values()]).toMatchObject([{ conclusion: 'failure', output: { title: 'The scan did not run' } }]);
+    expect(result.stderr).toBe('');
+  });
+});
+
+describe('report mode works the verdict out itself', () => {
+  function workflowRun() {
+    const base = event().repository;
+    return {
+      action: 'completed',
+      workflow_run: { id: 9876543210, name: 'preadmit scan', event: 'pull_request', status: 'completed', conclusion: 'success', head_sha: HEAD_SHA, head_branch: 'feature/agent', pull_requests: [] },
+      workflow: { id: 161335, name: 'preadmit scan', path: '.github/workflows/preadmit-scan.yml' },
+      repository: base,
+      sender: event().sender,
+    };
+  }
+
+  async function scannedReport(): Promise<Record<string, unknown> & { summary: Record<string, unknown>; findings: unknown[] }> {
+    await freshGitHub();
+    github.readOnly();
+    const scanned = await run(repo(manifestRepo), {}, { event: event({ forkOwner: 'outsider' }) });
+    expect(scanned.code).toBe(1);
+    await github.close();
+    return scanned.report as never;
+  }
+
+  it('fails a doctored artifact whose summary says pass while its findings block', async () => {
+    const report = await scannedReport();
+    const doctored = { ...report, summary: { ...report.summary, verdict: 'pass', blocking: 0, failOn: 'never', bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } } };
+    await freshGitHub();
+    const trusted = repo(cleanRepo);
+    const file = path.join(trusted, 'artifact', 'report.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(doctored));
+    const result = await run(trusted, { report: file }, { eventName: 'workflow_run', event: workflowRun(), sha: BASE_SHA });
+    expectAllValid();
+    expect(result.code).toBe(1);
+    expect(result.outputs.conclusion).toBe('failure');
+    expect(Number(result.outputs.blocking)).toBeGreaterThan(0);
+    expect([...github.checkRuns.values()]).toMatchObject([{ head_sha: HEAD_SHA, conclusion: 'failure' }]);
+    expect(result.stdout).toMatch(/the report says pass with 0 blocking findings at never; its findings give fail with \d+ at high, which is what counts/);
+    // The republished JSON report carries the recomputed summary.
+    expect(result.report!.summary).toMatchObject({ verdict: 'fail', failOn: 'high' });
+
+    // This workflow's fail-on decides: with fail-on never the same findings pass.
+    await github.close();
+    await freshGitHub();
+    const lenient = await run(trusted, { report: file, 'fail-on': 'never' }, { eventName: 'workflow_run', event: workflowRun(), sha: BASE_SHA });
+    expect(lenient.code).toBe(0);
+    expect(lenient.outputs.conclusion).toBe('success');
+  });
+
+  it('refuses an artifact that is not JSON, or not a report, with a message naming the file', async () => {
+    await freshGitHub();
+    const trusted = repo(cleanRepo);
+    const file = path.join(trusted, 'report.json');
+    writeFileSync(file, '{"summary": ');
+    const broken = await run(trusted, { report: file }, { eventName: 'workflow_run', event: workflowRun(), sha: BASE_SHA });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(`::error::preadmit: report ${file} is not JSON: `);
+    writeFileSync(file, JSON.stringify({ summary: { verdict: 'pass' } }));
+    const shape = await run(trusted, { report: file }, { eventName: 'workflow_run', event: workflowRun(), sha: BASE_SHA });
+    expect(shape.code).toBe(1);
+    expect(shape.stdout).toContain(`::error::preadmit: report ${file} is not a preadmit JSON report: `);
+    expect(shape.stderr).toBe('');
+  });
+});
+
+describe('the sticky comment is only ever our own', () => {
+  it('leaves a marked comment by another user or another bot alone, and edits the one our token wrote', async () => {
+    await freshGitHub();
+    const planted = [
+      github.seedComment(PR_NUMBER, `${MARKER}\n### ✅ preadmit: passed`, { login: 'mallory', id: 666, type: 'User' }),
+      github.seedComment(PR_NUMBER, `${MARKER}\n### ✅ preadmit: passed`, { login: 'evil-app[bot]', id: 667, type: 'Bot' }),
+    ];
+    const workspace = repo(manifestRepo);
+    const first = await run(workspace);
+    expectAllValid();
+    expect(first.code).toBe(1);
+    expect(github.of('issues/update-comment')).toHaveLength(0);
+    expect(github.of('issues/delete-comment')).toHaveLength(0);
+    expect(github.of('issues/create-comment')).toHaveLength(1);
+    for (const p of planted) expect(github.comments.get(p.id)!.body).toBe(`${MARKER}\n### ✅ preadmit: passed`);
+    const ours = [...github.comments.values()].filter((c) => c.user.login === BOT.login);
+    expect(ours).toHaveLength(1);
+    // The token's identity came from our check run's app: no GET /user was needed.
+    expect(github.of('users/get-authenticated')).toHaveLength(0);
+
+    // Next run: ours is updated in place, the planted ones still untouched.
+    github.resetLog();
+    writeFileSync(path.join(workspace, 'deploy/pods.yaml'), PODS_YAML.replace('name: debug', 'name: debug-3'));
+    await run(workspace);
+    expect(github.of('issues/update-comment').map((r) => r.path)).toEqual([`/repos/${OWNER}/${REPO}/issues/comments/${ours[0]!.id}`]);
+    for (const p of planted) expect(github.comments.get(p.id)!.body).toBe(`${MARKER}\n### ✅ preadmit: passed`);
+  });
+
+  it('with a GitHub App token, the app’s bot is ours and github-actions[bot] is not', async () => {
+    await freshGitHub();
+    github.app = { id: 90210, slug: 'acme-preadmit', name: 'Acme preadmit', bot: { login: 'acme-preadmit[bot]', id: 90211, type: 'Bot' } };
+    const foreign = github.seedComment(PR_NUMBER, `${MARKER}\nfrom another workflow`, BOT);
+    const mine = github.seedComment(PR_NUMBER, `${MARKER}\nold report`, { login: 'acme-preadmit[bot]', id: 90211, type: 'Bot' });
+    const result = await run(repo(manifestRepo));
+    expectAllValid();
+    expect(result.code).toBe(1);
+    expect(github.of('issues/update-comment').map((r) => r.path)).toEqual([`/repos/${OWNER}/${REPO}/issues/comments/${mine.id}`]);
+    expect(github.of('issues/delete-comment')).toHaveLength(0);
+    expect(github.comments.get(foreign.id)!.body).toBe(`${MARKER}\nfrom another workflow`);
   });
 });

@@ -33,6 +33,7 @@ describe('preadmit CLI with hostile input', () => {
       expect(line).toMatch(/^preadmit: error: /);
       expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     }
-    expect(result.stderr).toContain('\\n::error::pwned.yaml'); // the file name, escaped onto its line
+    expect(result.stderr).toContain('\\n: :error: :pwned.yaml'); // the file name, escaped onto its line, `::` broken up
+    expect(result.stderr).not.toMatch(/::|##\[/); // nothing a runner would execute, anywhere in a line
   });
 });

@@ -2,11 +2,14 @@
 // forks. A `pull_request` workflow (read-only token) scans and uploads its JSON report; a `workflow_run`
 // workflow (write token, never running the fork's code) publishes it with the `report` input. The report
 // is untrusted data: it must match schemas/scan-result.schema.json, and everything from it is escaped
-// like any scanned value before it reaches a comment.
+// like any scanned value before it reaches a comment. The fork's workflow writes it (a pull request can
+// change that workflow), so nothing in it is believed that can be worked out: the verdict, the blocking
+// count and the other summary counts are computed again from the findings and errors it lists, with the
+// fail-on and failOnErrors of THIS run's configuration (recomputeVerdict).
 import { readFileSync, statSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import schema from '../../schemas/scan-result.schema.json' with { type: 'json' };
-import type { ScanResult } from '../core/model.ts';
+import { isBlocking, type FailOn, type ScanResult, type Severity } from '../core/model.ts';
 import { ConfigurationError } from './inputs.ts';
 
 const MAX_REPORT_BYTES = 64 * 1024 * 1024;
@@ -35,4 +38,37 @@ export function loadReport(file: string): ScanResult {
     throw new ConfigurationError(`report ${file} is not a preadmit JSON report: ${problems.join('; ')}`);
   }
   return value as ScanResult;
+}
+
+export interface VerdictPolicy {
+  failOn: FailOn;
+  /** Whether input errors fail the run (the configuration's failOnErrors, default true). */
+  failOnErrors: boolean;
+}
+
+/**
+ * The report's summary worked out again from the findings and errors it publishes, under this run's
+ * policy: a doctored `summary` (verdict pass, blocking 0) changes nothing. Suppressed findings never
+ * block, as in a scan.
+ */
+export function recomputeVerdict(result: ScanResult, policy: VerdictPolicy): ScanResult {
+  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const f of result.findings) bySeverity[f.severity]++;
+  const blocking = result.findings.filter((f) => !f.suppressed && isBlocking(f.severity, policy.failOn)).length;
+  const failed = blocking > 0 || (policy.failOnErrors && result.errors.length > 0);
+  return {
+    ...result,
+    summary: {
+      ...result.summary,
+      verdict: failed ? 'fail' : 'pass',
+      findings: result.findings.length,
+      bySeverity,
+      blocking,
+      failOn: policy.failOn,
+      objects: result.objects.length,
+      charts: result.charts.length,
+      errors: result.errors.length,
+      suppressed: result.findings.filter((f) => f.suppressed).length,
+    },
+  };
 }

@@ -71,6 +71,16 @@ const DEFAULT_POLICY: RetryPolicy = {
   random: Math.random,
 };
 
+/**
+ * Sleeps shortened by PREADMIT_RETRY_TIME_SCALE (0 to 1; a test hook, so runner-style tests of retries and
+ * rate limits take milliseconds, not seconds). Never longer than asked: other values are ignored.
+ */
+export function sleepFromEnv(env: NodeJS.ProcessEnv = process.env): (ms: number) => Promise<void> {
+  const raw = env.PREADMIT_RETRY_TIME_SCALE;
+  const scale = raw !== undefined && raw.trim() !== '' && Number(raw) >= 0 && Number(raw) <= 1 ? Number(raw) : 1;
+  return (ms) => new Promise((resolve) => setTimeout(resolve, ms * scale));
+}
+
 function isRateLimit(status: number, headers: Record<string, string | undefined>, message: string): boolean {
   if (status === 429) return true;
   if (status !== 403) return false;

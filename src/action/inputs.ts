@@ -32,8 +32,8 @@ export interface ActionInputs {
   checkName: string;
   /** Report, never block: conclusion neutral instead of failure, and the step succeeds. */
   advisory: boolean;
-  /** Where the SARIF report goes, relative to GITHUB_WORKSPACE. */
-  sarifFile: string;
+  /** Where the SARIF report goes, relative to GITHUB_WORKSPACE; default: RUNNER_TEMP, outside the checkout. */
+  sarifFile?: string;
   githubToken: string;
   /** helm binary (default: helm on PATH). */
   helm?: string;
@@ -89,6 +89,7 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
   const helm = get('helm');
   const paths = list(getInput('paths'));
   const report = get('report');
+  const sarifFile = get('sarif-file');
   const pr = get('pull-request');
   if (pr !== '' && !/^[1-9][0-9]{0,9}$/.test(pr)) throw new ConfigurationError(`input pull-request must be a pull request number (got "${pr}")`);
   return {
@@ -103,7 +104,7 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     annotations: toggle('annotations', get('annotations'), true),
     checkName,
     advisory: toggle('advisory', get('advisory'), false),
-    sarifFile: get('sarif-file') || 'preadmit.sarif',
+    ...(sarifFile !== '' && { sarifFile }),
     githubToken: token,
     ...(helm !== '' && { helm }),
     ...(report !== '' && { report }),

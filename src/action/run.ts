@@ -5,24 +5,28 @@
 //   4. the check run with every annotation, and the sticky comment;
 //   5. when the token could not write the check run: the most severe findings as workflow commands;
 //   6. the exit status, from the findings alone (a GitHub API failure never changes or hides them).
-import { mkdirSync, writeFileSync } from 'node:fs';
+// From reading the inputs to the end, the log runs inside a stop-commands window (logger.ts): the report
+// and every other line may carry text from the pull request. The real workflow commands of steps 5 and 6
+// (fallback annotations, the failure message) are returned and issued once the window is closed.
 import path from 'node:path';
 import * as core from '@actions/core';
 import { RULES } from '../../rules/index.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ScanResult } from '../core/model.ts';
-import { scan, type ScanOptions } from '../core/scan.ts';
+import { OutputFileError, prepareOutputFile, writeOutputFile } from '../core/output-file.ts';
+import { defuseRunnerCommands } from '../core/runner-commands.ts';
+import { resolveConfig, scan, type ScanOptions } from '../core/scan.ts';
 import { HelmNotFoundError } from '../loaders/helm.ts';
 import { plural } from '../reporters/common.ts';
 import { render } from '../reporters/index.ts';
 import { readRunContext, type RunContext } from './context.ts';
-import { loadReport } from './from-report.ts';
-import { createGitHubApi, type GitHubApi } from './github.ts';
+import { loadReport, recomputeVerdict } from './from-report.ts';
+import { createGitHubApi, sleepFromEnv, type GitHubApi } from './github.ts';
 import { ConfigurationError, readInputs, type ActionInputs } from './inputs.ts';
-import { actionsLogger, type Logger } from './logger.ts';
+import { actionsLogger, commandWindow, type Logger } from './logger.ts';
 import { annotationsFor, type CheckAnnotation } from './publish/annotations.ts';
 import { completeCheckRun, startCheckRun, type CheckRunTarget, type CompleteResult, type StartResult } from './publish/check-run.ts';
-import { publishComment, verifyPullRequest, type CommentResult } from './publish/comment.ts';
+import { appBot, publishComment, verifyPullRequest, type CommentResult } from './publish/comment.ts';
 import { setOutputs } from './publish/outputs.ts';
 import { appendJobSummary } from './publish/summary.ts';
 import { emitWorkflowCommands, selectForWorkflowCommands } from './publish/workflow-commands.ts';
@@ -79,9 +83,31 @@ function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'preadmit';
 }
 
-function writeFile(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
+/** Where the reports go: checked (and folders created) before the scan, written after it. */
+interface ReportFiles {
+  sarif: string;
+  json: string;
+}
+
+/**
+ * The SARIF file goes to RUNNER_TEMP unless `sarif-file` names a place; a place in the workspace must not
+ * lead out of it through a linked folder, and a link at the file itself is replaced, never followed.
+ */
+function prepareReportFiles(inputs: ActionInputs, ctx: RunContext): ReportFiles {
+  const sarif =
+    inputs.sarifFile !== undefined
+      ? prepareOutputFile(inputs.sarifFile, ctx.workspace, `the sarif-file ${inputs.sarifFile}`)
+      : prepareOutputFile(`${slug(inputs.checkName)}.sarif`, ctx.tempDir, 'the SARIF report');
+  const json = prepareOutputFile(`${slug(inputs.checkName)}-report.json`, ctx.tempDir, 'the JSON report');
+  return { sarif, json };
+}
+
+/** What is left to do once the log's stop-commands window is closed: real workflow commands. */
+interface AfterWindow {
+  /** The workflow-command annotations of the fallback (step 5). */
+  annotate?: () => void;
+  /** The step fails with this message (step 6). */
+  failed?: string;
 }
 
 function describeFailure(what: string, result: { error: Error; forbidden: boolean }): string {
@@ -100,11 +126,24 @@ interface Publishing {
 export async function run(log: Logger = actionsLogger): Promise<void> {
   let inputs: ActionInputs;
   try {
+    // Before the window: readInputs masks the token with add-mask, a command.
     inputs = readInputs();
   } catch (error) {
-    if (error instanceof ConfigurationError) return core.setFailed(`preadmit: ${error.message}`);
+    if (error instanceof ConfigurationError) return core.setFailed(defuseRunnerCommands(`preadmit: ${error.message}`));
     throw error;
   }
+  let after: AfterWindow;
+  commandWindow.open();
+  try {
+    after = await scanAndPublish(inputs, log);
+  } finally {
+    commandWindow.close();
+  }
+  after.annotate?.();
+  if (after.failed !== undefined) core.setFailed(defuseRunnerCommands(after.failed));
+}
+
+async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterWindow> {
   const ctx = readRunContext();
   for (const note of ctx.notes) log.info(`preadmit: ${note}`);
   if (ctx.eventName === 'pull_request_target') {
@@ -115,12 +154,12 @@ export async function run(log: Logger = actionsLogger): Promise<void> {
   try {
     process.chdir(ctx.workspace);
   } catch (error) {
-    return core.setFailed(`preadmit: cannot enter GITHUB_WORKSPACE ${ctx.workspace}: ${(error as Error).message}`);
+    return { failed: `preadmit: cannot enter GITHUB_WORKSPACE ${ctx.workspace}: ${(error as Error).message}` };
   }
 
   const publishing: Publishing = {};
   if (ctx.repository !== undefined && ctx.sha !== undefined && inputs.githubToken !== '') {
-    publishing.api = createGitHubApi(inputs.githubToken, ctx.apiUrl, log);
+    publishing.api = createGitHubApi(inputs.githubToken, ctx.apiUrl, log, { sleep: sleepFromEnv() });
     publishing.target = {
       ...ctx.repository,
       name: inputs.checkName,
@@ -136,26 +175,40 @@ export async function run(log: Logger = actionsLogger): Promise<void> {
   }
 
   let result: ScanResult;
+  let files: ReportFiles;
   try {
+    files = prepareReportFiles(inputs, ctx);
     if (inputs.report !== undefined) {
       const file = path.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
-      result = loadReport(file);
+      const loaded = loadReport(file);
+      // This run's fail-on (input, else the configuration in this workspace), never the report's own.
+      const config = resolveConfig(scanOptions(inputs, ctx.workspace), ctx.workspace);
+      result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors });
+      const claimed = loaded.summary;
+      if (claimed.verdict !== result.summary.verdict || claimed.blocking !== result.summary.blocking || claimed.failOn !== result.summary.failOn) {
+        log.info(
+          `preadmit: the report says ${claimed.verdict} with ${plural(claimed.blocking, 'blocking finding')} at ${claimed.failOn}; ` +
+            `its findings give ${result.summary.verdict} with ${result.summary.blocking} at ${result.summary.failOn}, which is what counts`,
+        );
+      }
     } else {
       result = await scan(scanOptions(inputs, ctx.workspace));
     }
   } catch (error) {
     const message =
-      error instanceof UsageError
-        ? usageMessage(error)
-        : error instanceof ConfigurationError
-          ? error.message
-          : `internal error (please report it): ${(error as Error).stack ?? String(error)}`;
+      error instanceof OutputFileError
+        ? error.message
+        : error instanceof UsageError
+          ? usageMessage(error)
+          : error instanceof ConfigurationError
+            ? error.message
+            : `internal error (please report it): ${(error as Error).stack ?? String(error)}`;
     await abandon(publishing, message, log);
     core.setOutput('conclusion', 'failure');
-    return core.setFailed(`preadmit: ${message}`);
+    return { failed: `preadmit: ${message}` };
   }
-  await publish(result, inputs, ctx, publishing, log);
+  return publish(result, inputs, ctx, publishing, files, log);
 }
 
 /** The scan could not run: the check run (if started) fails with the reason, and the summary says it. */
@@ -191,7 +244,7 @@ async function pullRequestFor(inputs: ActionInputs, ctx: RunContext, api: GitHub
   return { number, headSha };
 }
 
-async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext, publishing: Publishing, log: Logger): Promise<void> {
+async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext, publishing: Publishing, files: ReportFiles, log: Logger): Promise<AfterWindow> {
   const conclusion: Conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl: FileUrl | undefined =
     ctx.repository !== undefined && ctx.sha !== undefined ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : undefined;
@@ -199,10 +252,16 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
     composeReport(result, { rules: RULES, limit, limitName, ...(fileUrl !== undefined && { fileUrl }), ...(prefix !== undefined && { prefix }) });
 
   // 3. Everything that needs no token.
-  const sarifFile = path.resolve(ctx.workspace, inputs.sarifFile);
-  const reportJson = path.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
-  writeFile(sarifFile, render('sarif', result, { rules: RULES }));
-  writeFile(reportJson, render('json', result, { rules: RULES }));
+  const { sarif: sarifFile, json: reportJson } = files;
+  let unwritten: string | undefined;
+  try {
+    writeOutputFile(sarifFile, render('sarif', result, { rules: RULES }), inputs.sarifFile !== undefined ? ctx.workspace : ctx.tempDir, 'the SARIF report');
+    writeOutputFile(reportJson, render('json', result, { rules: RULES }), ctx.tempDir, 'the JSON report');
+  } catch (error) {
+    if (!(error instanceof OutputFileError)) throw error;
+    unwritten = error.message;
+    log.info(`preadmit: ${unwritten}`);
+  }
   log.info(render('text', result, { rules: RULES, color: false }));
   log.info(`preadmit: SARIF report ${sarifFile}, JSON report ${reportJson}`);
   await appendJobSummary(compose(JOB_SUMMARY_LIMIT - SUMMARY_RESERVE, LIMIT_NAMES.summary), log);
@@ -210,7 +269,7 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
 
   // 4. The check run and the comment.
   const annotations: CheckAnnotation[] = inputs.annotations ? annotationsFor(result) : [];
-  const notes: string[] = [];
+  const notes: string[] = unwritten !== undefined ? [unwritten] : [];
   let check: CompleteResult | undefined;
   const { api, target, started } = publishing;
   const checksForbidden = started !== undefined && !started.ok && started.forbidden;
@@ -243,6 +302,8 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
     log.info(`preadmit: ${ctx.eventName || 'this'} event is not about a pull request: no comment`);
   } else if (api !== undefined && ctx.repository !== undefined) {
     const marker = commentMarker(inputs.checkName);
+    // The app our check run belongs to is the token's identity: its bot wrote our earlier comments.
+    const appSlug = (started?.ok ? started.app : undefined) ?? check?.app;
     const clean = isClean(result);
     comment = await publishComment(
       api,
@@ -257,7 +318,9 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
         ),
         clean,
         whenClean: inputs.commentWhenClean,
+        ...(appSlug !== undefined && { author: appBot(appSlug) }),
       },
+      sleepFromEnv(),
     );
     if (comment.ok) {
       log.info(`preadmit: pull request comment ${comment.action}${comment.url ? ` (${comment.url})` : ''}`);
@@ -269,18 +332,23 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
   }
 
   // 5. The fallback: without a check run, the most severe findings as workflow-command annotations.
+  // They are workflow commands: issued by run() after the stop-commands window closes.
+  const after: AfterWindow = {};
   const failing = conclusion === 'failure';
   const checkMissing = api === undefined || target === undefined || checksForbidden || (check !== undefined && !check.ok);
   if (annotations.length > 0 && checkMissing) {
     const partial = check !== undefined && check.annotated > 0;
     if (!partial) {
-      log.warning(
-        `preadmit: no check run could be published${checksForbidden && ctx.pullRequest?.fromFork ? ' (pull request from a fork: the token is read-only)' : ''}; ` +
-          `the most severe findings are annotated from this step instead (GitHub shows 10 per level), and the job summary has the full report. ` +
-          `For check runs and comments on fork pull requests, see "Pull requests from forks" in the preadmit README.`,
-      );
       const selection = selectForWorkflowCommands(annotations, { failure: failing ? 1 : 0, warning: 1 });
-      emitWorkflowCommands(selection, 'The job summary and the SARIF report list every finding.');
+      const fork = checksForbidden && ctx.pullRequest?.fromFork ? ' (pull request from a fork: the token is read-only)' : '';
+      after.annotate = () => {
+        log.warning(
+          `preadmit: no check run could be published${fork}; ` +
+            `the most severe findings are annotated from this step instead (GitHub shows 10 per level), and the job summary has the full report. ` +
+            `For check runs and comments on fork pull requests, see "Pull requests from forks" in the preadmit README.`,
+        );
+        emitWorkflowCommands(selection, 'The job summary and the SARIF report list every finding.');
+      };
       notes.push(`Annotated the ${selection.selected.length} most severe of ${annotations.length} findings and errors from the workflow step instead.`);
     }
   }
@@ -291,12 +359,14 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
   // 6. The exit status.
   if (failing) {
     const errors = plural(result.errors.length, 'input error');
-    core.setFailed(
+    after.failed =
       result.summary.blocking > 0
         ? `preadmit: ${plural(result.summary.blocking, 'blocking finding')} at or above ${result.summary.failOn}${result.errors.length > 0 ? `, and ${errors}` : ''}`
-        : `preadmit: ${errors}: parts of the input could not be scanned (see the annotations and the job summary)`,
-    );
+        : `preadmit: ${errors}: parts of the input could not be scanned (see the annotations and the job summary)`;
+  } else if (unwritten !== undefined) {
+    after.failed = `preadmit: ${unwritten}`;
   } else if (conclusion === 'neutral') {
     log.info(`preadmit: advisory mode: ${plural(result.summary.blocking, 'finding')} at or above ${result.summary.failOn} would block; the step passes`);
   }
+  return after;
 }

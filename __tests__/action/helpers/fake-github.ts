@@ -64,6 +64,9 @@ export interface CommentState {
 }
 
 export const BOT = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' as const };
+/** The GitHub App behind GITHUB_TOKEN: check runs name it, and its bot (BOT) writes the comments. */
+export const ACTIONS_APP = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', bot: BOT };
+export type TokenApp = typeof ACTIONS_APP | { id: number; slug: string; name: string; bot: { login: string; id: number; type: 'Bot' } };
 export const FORBIDDEN = { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' };
 
 type Handler = (m: Matched, body: Record<string, unknown>, url: URL) => { status: number; body?: unknown; headers?: Record<string, string> };
@@ -75,6 +78,8 @@ export class FakeGitHub {
   /** Open pull requests: number -> head SHA. */
   readonly pulls = new Map<number, string>();
   private readonly faults: (Fault & { left: number })[] = [];
+  /** Whose installation token the test token is: the app on check runs and the author of new comments. */
+  app: TokenApp = ACTIONS_APP;
   private nextId = 1000;
   private server!: Server;
   url = '';
@@ -228,7 +233,7 @@ export class FakeGitHub {
       'issues/create-comment': () => {
         const problem = this.checkCommentBody(body.body);
         if (problem) return problem;
-        const comment = this.seedComment(Number(m.pathParams.issue_number), String(body.body));
+        const comment = this.seedComment(Number(m.pathParams.issue_number), String(body.body), this.app.bot);
         return { status: 201, body: this.commentBody(m, comment) };
       },
       'issues/update-comment': () => {
@@ -294,6 +299,7 @@ export class FakeGitHub {
       url: `${base}/check-runs/${run.id}`,
       html_url: `https://github.com/${this.owner}/${this.repo}/runs/${run.id}`,
       details_url: run.details_url ?? null,
+      app: { ...(example.app as object), id: this.app.id, slug: this.app.slug, name: this.app.name },
       output: { ...(example.output as object), title: run.output.title ?? null, summary: run.output.summary ?? null, annotations_count: run.annotations.length },
     };
   }

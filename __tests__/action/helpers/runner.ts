@@ -5,9 +5,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MAYBE_IGNORABLE } from '../../../src/core/runner-commands.ts';
 import { repoRoot } from '../../helpers/shared.ts';
 
-export const ACTION_ENTRY = path.join(repoRoot, 'dist', 'index.js');
+/** dist/index.js, or a bundle built elsewhere (PREADMIT_TEST_ACTION_ENTRY) to test sources before dist is rebuilt. */
+export const ACTION_ENTRY = process.env.PREADMIT_TEST_ACTION_ENTRY || path.join(repoRoot, 'dist', 'index.js');
 
 /** A throwaway git work tree with the given files (paths relative to its root). */
 export function makeRepo(files: Record<string, string>): string {
@@ -237,8 +239,12 @@ export interface RunResult {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
-  /** Workflow-command annotations printed to stdout (::error file=…::message). */
+  /** Workflow-command annotations the runner would create from stdout (::error file=…::message). */
   commands: { level: string; properties: Record<string, string>; message: string }[];
+  /** Every workflow command the runner would execute from stdout and stderr, in order. */
+  executed: RunnerCommand[];
+  /** The SARIF report the run wrote (outputs.sarif-file, read before RUNNER_TEMP goes). */
+  sarif?: { version: string; runs: { results: unknown[] }[] };
   /** The JSON report the run wrote (outputs.report-json, read before RUNNER_TEMP goes). */
   report?: { findings: { ruleId: string; severity: string; fingerprint: string; source: { file: string; line?: number } }[]; summary: Record<string, unknown> };
 }
@@ -257,23 +263,98 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out;
 }
 
-function unescapeProperty(s: string): string {
-  return s.replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
+/** The commands actions/runner registers (ActionCommandManager and its extensions); names match case-insensitively. */
+const RUNNER_COMMANDS = ['add-mask', 'add-matcher', 'add-path', 'debug', 'echo', 'endgroup', 'error', 'group', 'notice', 'remove-matcher', 'save-state', 'set-env', 'set-output', 'stop-commands', 'warning'];
+
+export interface RunnerCommand {
+  name: string;
+  properties: Record<string, string>;
+  data: string;
+  form: '::' | '##[';
+  line: string;
 }
 
-export function parseCommands(stdout: string): RunResult['commands'] {
-  const out: RunResult['commands'] = [];
-  for (const line of stdout.split('\n')) {
-    const m = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line);
-    if (!m) continue;
-    const properties: Record<string, string> = {};
-    for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
-      const eq = pair.indexOf('=');
-      properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1));
+const IGNORABLE = new RegExp(MAYBE_IGNORABLE, 'gu');
+const unescape = (s: string, table: [string, string][]) => table.reduce((acc, [from, to]) => acc.split(from).join(to), s);
+const DATA: [string, string][] = [['%0D', '\r'], ['%0A', '\n'], ['%25', '%']];
+const PROPERTY: [string, string][] = [['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%']];
+const LEGACY: [string, string][] = [['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%']];
+
+/**
+ * What actions/runner would execute from a step's output: lines split at CR, LF and CRLF; the `::` form
+ * (TryParseV2) at the start of a line after whitespace, else the legacy `##[` form (TryParse) anywhere in
+ * it; `::stop-commands::TOKEN` turning everything but `::TOKEN::` off. The runner matches with .NET's
+ * culture-sensitive StartsWith/IndexOf, which skip ICU-ignorable characters: this model drops every
+ * character that may be ignorable before matching, so it errs on the side of finding a command.
+ */
+export function executedCommands(output: string): RunnerCommand[] {
+  const out: RunnerCommand[] = [];
+  const registered = new Set(RUNNER_COMMANDS);
+  let stopToken: string | undefined;
+  for (const raw of output.split(/\r\n|\r|\n/)) {
+    const line = raw.replace(IGNORABLE, '');
+    const command = parseV2(line, registered) ?? parseLegacy(line, registered);
+    if (command === undefined) continue;
+    if (stopToken !== undefined) {
+      if (command.name === stopToken.toLowerCase()) {
+        registered.delete(stopToken.toLowerCase());
+        stopToken = undefined;
+        out.push(command);
+      }
+      continue;
     }
-    out.push({ level: m[1]!, properties, message: m[3]!.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%') });
+    if (command.name === 'stop-commands') {
+      stopToken = command.data;
+      registered.add(stopToken.toLowerCase());
+    }
+    out.push(command);
   }
   return out;
+}
+
+function parseV2(line: string, registered: Set<string>): RunnerCommand | undefined {
+  const message = line.replace(/^[\s\u0085]+/u, '');
+  if (!message.startsWith('::')) return undefined;
+  const end = message.indexOf('::', 2);
+  if (end < 0) return undefined;
+  const info = message.slice(2, end);
+  const space = info.indexOf(' ');
+  const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
+  if (!registered.has(name)) return undefined;
+  const properties: Record<string, string> = {};
+  if (space > 0) {
+    for (const pair of info.slice(space + 1).trim().split(',').filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescape(pair.slice(eq + 1), PROPERTY);
+    }
+  }
+  return { name, properties, data: unescape(message.slice(end + 2), DATA), form: '::', line };
+}
+
+function parseLegacy(line: string, registered: Set<string>): RunnerCommand | undefined {
+  const start = line.indexOf('##[');
+  if (start < 0) return undefined;
+  const close = line.indexOf(']', start);
+  if (close < 0) return undefined;
+  const info = line.slice(start + 3, close);
+  const space = info.indexOf(' ');
+  const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
+  if (!registered.has(name)) return undefined;
+  const properties: Record<string, string> = {};
+  if (space > 0) {
+    for (const pair of info.slice(space + 1).split(';').filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescape(pair.slice(eq + 1), LEGACY);
+    }
+  }
+  return { name, properties, data: unescape(line.slice(close + 1), LEGACY), form: '##[', line };
+}
+
+/** The annotations among the executed commands. */
+export function parseCommands(stdout: string): RunResult['commands'] {
+  return executedCommands(stdout)
+    .filter((c) => c.name === 'error' || c.name === 'warning' || c.name === 'notice')
+    .map((c) => ({ level: c.name, properties: c.properties, message: c.data }));
 }
 
 export async function runAction(o: RunOptions): Promise<RunResult> {
@@ -325,6 +406,8 @@ export async function runAction(o: RunOptions): Promise<RunResult> {
       RUNNER_OS: 'Linux',
       RUNNER_ARCH: 'X64',
       RUNNER_TEMP: files.temp,
+      // Retry waits (backoff, retry-after) shortened 100 times: the tests check what is sent, not the clock.
+      PREADMIT_RETRY_TIME_SCALE: '0.01',
       ...Object.fromEntries(Object.entries(o.inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value])),
       ...o.env,
     };
@@ -337,6 +420,7 @@ export async function runAction(o: RunOptions): Promise<RunResult> {
     });
     const outputs = parseOutputFile(readFileSync(files.output, 'utf8'));
     const reportFile = outputs['report-json'];
+    const sarifFile = outputs['sarif-file'];
     return {
       code,
       stdout,
@@ -344,7 +428,10 @@ export async function runAction(o: RunOptions): Promise<RunResult> {
       outputs,
       summary: readFileSync(files.summary, 'utf8'),
       commands: parseCommands(stdout),
+      // The runner reads both streams; each is split into lines on its own.
+      executed: [...executedCommands(stdout), ...executedCommands(stderr)],
       ...(reportFile !== undefined && existsSync(reportFile) && { report: JSON.parse(readFileSync(reportFile, 'utf8')) as RunResult['report'] }),
+      ...(sarifFile !== undefined && existsSync(sarifFile) && { sarif: JSON.parse(readFileSync(sarifFile, 'utf8')) as RunResult['sarif'] }),
     };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

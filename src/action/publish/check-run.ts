@@ -23,12 +23,15 @@ export interface CheckRunOutput {
 
 export type PublishFailure = { ok: false; error: Error; forbidden: boolean };
 
-export type StartResult = { ok: true; id: number; url?: string } | PublishFailure;
+/** `app`: the slug of the GitHub App the token belongs to (the check run's app): who we comment as. */
+export type StartResult = { ok: true; id: number; url?: string; app?: string } | PublishFailure;
 
 export type CompleteResult = {
   ok: boolean;
   id?: number;
   url?: string;
+  /** The slug of the check run's app (the token's app). */
+  app?: string;
   /** Requests sent to complete the run (create or first update, plus appends). */
   requests: number;
   /** Annotations GitHub accepted. */
@@ -42,6 +45,12 @@ export type CompleteResult = {
 interface CheckRunData {
   id: number;
   html_url?: string | null;
+  app?: { slug?: string } | null;
+}
+
+function appSlug(data: CheckRunData): string | undefined {
+  const slug = data.app?.slug;
+  return typeof slug === 'string' && /^[a-z0-9][a-z0-9-]{0,99}$/i.test(slug) ? slug : undefined;
 }
 
 function failure(error: unknown): PublishFailure {
@@ -67,7 +76,8 @@ export async function startCheckRun(api: GitHubApi, target: CheckRunTarget, now 
       // A duplicate in-progress run would be superseded by the one completed below, which has the same name.
       { idempotent: true },
     );
-    return { ok: true, id: data.id, ...(data.html_url ? { url: data.html_url } : {}) };
+    const app = appSlug(data);
+    return { ok: true, id: data.id, ...(data.html_url ? { url: data.html_url } : {}), ...(app !== undefined && { app }) };
   } catch (error) {
     return failure(error);
   }
@@ -93,6 +103,7 @@ export async function completeCheckRun(
   let annotated = 0;
   let runId = id;
   let url: string | undefined;
+  let app: string | undefined;
   try {
     if (runId === undefined) {
       requests++;
@@ -110,6 +121,7 @@ export async function completeCheckRun(
       );
       runId = data.id;
       url = data.html_url ?? undefined;
+      app = appSlug(data);
     } else {
       requests++;
       const { data } = await api.request<CheckRunData>('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
@@ -119,6 +131,7 @@ export async function completeCheckRun(
         output: { ...text, annotations: first },
       });
       url = data.html_url ?? undefined;
+      app = appSlug(data);
     }
     annotated += first.length;
     for (const batch of rest) {
@@ -131,7 +144,7 @@ export async function completeCheckRun(
       });
       annotated += batch.length;
     }
-    return { ok: true, id: runId, ...(url !== undefined && { url }), requests, annotated, omitted };
+    return { ok: true, id: runId, ...(url !== undefined && { url }), ...(app !== undefined && { app }), requests, annotated, omitted };
   } catch (error) {
     const f = failure(error);
     return { ok: false, ...(runId !== undefined && { id: runId }), requests, annotated, omitted, error: f.error, forbidden: f.forbidden };

@@ -2,10 +2,18 @@
 // its first line and edited in place on every run. A clean run resolves it (edits it to say so), deletes
 // it, or keeps updating it, as configured; a clean run never creates one under `resolve` or `delete`.
 //
-// Only comments whose body starts with the marker and that the token's own identity wrote are ours: a bot
-// (github-actions[bot] or an app), or the user behind a personal access token. So quoting the marker in a
-// review does not make a comment ours. A create that fails half-way is never repeated blindly: we look for
-// the comment again first, so a retry cannot leave two.
+// Only comments whose body starts with the marker AND whose author is the token's own identity are ours:
+// anyone can post the marker (quoting it, or to have preadmit edit their text into a "passed" report), and
+// other bots and apps comment on pull requests too. The identity, in the order we can know it:
+//   1. an installation token (GITHUB_TOKEN, or a GitHub App's token): the check run we created says which
+//      app we are (check_run.app.slug), and the app comments as `<slug>[bot]`;
+//   2. a user's token (personal access token): GET /user names the user (it answers 403 for installation
+//      tokens, and GET /app would need the app's private key);
+//   3. otherwise GITHUB_TOKEN is assumed: `github-actions[bot]`.
+// This is what sticky-comment actions do with GraphQL's `viewer { login }`, in REST only. (Every workflow
+// of the repository comments as github-actions[bot]: one that posts text a pull request chose could still
+// plant the marker under that name; no API tells such comments apart.) A create that
+// fails half-way is never repeated blindly: we look for the comment again first, so a retry cannot leave two.
 import { GitHubApiError, type GitHubApi } from '../github.ts';
 import type { CommentWhenClean } from '../inputs.ts';
 
@@ -13,6 +21,20 @@ export interface CommentTarget {
   owner: string;
   repo: string;
   issueNumber: number;
+}
+
+/** Who the token is, as comment authors appear in the REST API (`user.login`, `user.type`). */
+export interface CommentAuthor {
+  login: string;
+  type: 'Bot' | 'User';
+}
+
+/** The identity behind GITHUB_TOKEN. */
+export const GITHUB_ACTIONS_BOT: CommentAuthor = { login: 'github-actions[bot]', type: 'Bot' };
+
+/** The bot account an app comments as, from the app's slug (e.g. on the check run we created). */
+export function appBot(slug: string): CommentAuthor {
+  return { login: `${slug}[bot]`, type: 'Bot' };
 }
 
 export interface CommentPlan {
@@ -23,6 +45,8 @@ export interface CommentPlan {
   resolvedBody: string;
   clean: boolean;
   whenClean: CommentWhenClean;
+  /** The token's identity when already known (from the check run's app); otherwise it is looked up. */
+  author?: CommentAuthor;
 }
 
 export type CommentResult =
@@ -56,29 +80,39 @@ async function listComments(api: GitHubApi, t: CommentTarget): Promise<IssueComm
   return all;
 }
 
-/** The login behind the token when it is a user's token; undefined for installation tokens (GITHUB_TOKEN). */
-async function tokenLogin(api: GitHubApi): Promise<string | undefined> {
+/**
+ * The token's identity: `known` (the app of our check run) when given, else the user behind a personal
+ * access token, else GITHUB_TOKEN's bot.
+ */
+export async function tokenIdentity(api: GitHubApi, known?: CommentAuthor): Promise<CommentAuthor> {
+  if (known !== undefined) return known;
   try {
-    const { data } = await api.request<{ login?: string }>('GET /user');
-    return data.login;
+    const { data } = await api.request<{ login?: string; type?: string }>('GET /user');
+    if (typeof data.login === 'string' && data.login !== '') return { login: data.login, type: data.type === 'Bot' ? 'Bot' : 'User' };
   } catch {
-    return undefined;
+    // 403 for installation tokens: no user behind it.
   }
+  return GITHUB_ACTIONS_BOT;
 }
 
-async function findOurs(api: GitHubApi, t: CommentTarget, marker: string): Promise<IssueComment[]> {
+function isBy(c: IssueComment, author: CommentAuthor): boolean {
+  // Logins are case-insensitive on GitHub; the type keeps a user named like a bot from passing.
+  return c.user?.login?.toLowerCase() === author.login.toLowerCase() && c.user?.type === author.type;
+}
+
+async function findOurs(api: GitHubApi, t: CommentTarget, marker: string, author: () => Promise<CommentAuthor>): Promise<IssueComment[]> {
   const marked = (await listComments(api, t)).filter((c) => (c.body ?? '').startsWith(marker));
-  const bots = marked.filter((c) => c.user?.type === 'Bot');
-  if (bots.length > 0 || marked.length === 0) return bots;
-  // Marked comments by users only: ours when the token is that user's (a personal access token).
-  const login = await tokenLogin(api);
-  return login === undefined ? [] : marked.filter((c) => c.user?.login === login);
+  if (marked.length === 0) return [];
+  const me = await author();
+  return marked.filter((c) => isBy(c, me));
 }
 
 export async function publishComment(api: GitHubApi, t: CommentTarget, plan: CommentPlan, sleep = defaultSleep): Promise<CommentResult> {
   const repo = { owner: t.owner, repo: t.repo };
+  let identity: Promise<CommentAuthor> | undefined;
+  const author = () => (identity ??= tokenIdentity(api, plan.author));
   try {
-    let ours = await findOurs(api, t, plan.marker);
+    let ours = await findOurs(api, t, plan.marker, author);
     // Earlier runs of a buggy version (or a race between two jobs) may have left more than one: keep the first.
     const [existing, ...duplicates] = ours;
     for (const d of duplicates) await api.request('DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: d.id });
@@ -113,7 +147,7 @@ export async function publishComment(api: GitHubApi, t: CommentTarget, plan: Com
         const unsure = error instanceof GitHubApiError && (error.status >= 500 || error.status === 0);
         if (!unsure || attempt >= CREATE_ATTEMPTS) throw error;
         await sleep(1000 * attempt);
-        ours = await findOurs(api, t, plan.marker);
+        ours = await findOurs(api, t, plan.marker, author);
         const created = ours[0];
         if (created !== undefined) {
           if (created.body !== body) await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: created.id, body });

@@ -3,7 +3,13 @@
 // and 10 notices per step and silently drops the rest, so only the most severe are emitted, slots are
 // left for the step's own messages (the failure message, the fallback warning), and one notice says how
 // many were left out and where they are.
+//
+// These are real commands, so they go out after the log's stop-commands window is closed (run.ts). Their
+// values come from scanned files: each is defused (no `::` or `##[`, see core/runner-commands.ts) and then
+// escaped by @actions/core as the runner unescapes it (data: % CR LF; properties: also `:` and `,`), so a
+// value can neither end its property, nor its command, nor start a line of its own.
 import * as core from '@actions/core';
+import { defuseRunnerCommands as inert } from '../../core/runner-commands.ts';
 import type { AnnotationLevel, CheckAnnotation } from './annotations.ts';
 
 /** GitHub's display limit per level and step. */
@@ -41,10 +47,11 @@ export function selectForWorkflowCommands(annotations: readonly CheckAnnotation[
 /** Emits the selection (and the "N more" notice) as workflow commands. */
 export function emitWorkflowCommands(selection: Selection, whereElse: string): void {
   for (const a of selection.selected) {
-    const properties: core.AnnotationProperties = { title: a.title, file: a.path, startLine: a.start_line, endLine: a.end_line };
-    if (a.annotation_level === 'failure') core.error(a.message, properties);
-    else if (a.annotation_level === 'warning') core.warning(a.message, properties);
-    else core.notice(a.message, properties);
+    const properties: core.AnnotationProperties = { title: inert(a.title), file: inert(a.path), startLine: a.start_line, endLine: a.end_line };
+    const message = inert(a.message);
+    if (a.annotation_level === 'failure') core.error(message, properties);
+    else if (a.annotation_level === 'warning') core.warning(message, properties);
+    else core.notice(message, properties);
   }
   if (selection.omitted > 0) {
     core.notice(
