@@ -2,7 +2,7 @@
 // account through every binding of its unit), reachability (NetworkPolicies, Services, Ingresses) and
 // secret access, joined into one record with a rating and the reasons for it.
 import type { BlastRadius, BlastRating, ScannedObject } from '../core/model.ts';
-import { allows, dangerousIn } from '../k8s/rbac.ts';
+import { adminEquivalence, allows, dangerousIn } from '../k8s/rbac.ts';
 import { hostPathVolumes, matchRuntimeSocket, matchSensitivePath, mountedReadOnly } from '../k8s/host-paths.ts';
 import { arr, at, isObj, str } from '../k8s/values.ts';
 import type { PodView } from './rule-kit.ts';
@@ -90,7 +90,12 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
   for (const grant of grants) {
     const scope = grant.namespace ?? 'cluster';
     const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
-    for (const { permission, limitedByName } of dangerousIn(grant.rules, grant.namespace !== undefined)) {
+    const namespaced = grant.namespace !== undefined;
+    // cluster-admin in all but name (every verb on every core and RBAC resource, enumerated or `*`, or a
+    // direct escalation route): one reason that says so, above the catalog permissions it also holds.
+    const admin = adminEquivalence(grant.rules, namespaced);
+    if (admin) dangerous.push({ id: 'cluster-admin-equivalent', summary: `is as good as cluster-admin (${admin.how})`, scope, via, severity: 'critical', limitedByName: false });
+    for (const { permission, limitedByName } of dangerousIn(grant.rules, namespaced)) {
       dangerous.push({ id: permission.id, summary: permission.summary, scope, via, severity: permission.severity, limitedByName });
     }
     const secretRules = grant.rules.filter((r) => ['get', 'list', 'watch'].some((verb) => allows(r, verb, '', 'secrets')));
@@ -118,6 +123,11 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
       if (d.scope !== 'cluster') rating = lower(rating);
       if (d.limitedByName) rating = lower(rating);
       add(rating, summary);
+    }
+    // The namespace's default account: whatever is bound to it is inherited by every pod there that names no other account.
+    if (account.name === 'default' && grants.length > 0) {
+      const bindings = grants.map((g) => `${g.binding.ref.kind}/${g.binding.ref.name}`);
+      add('low', `runs as the default service account of namespace ${account.namespace}, whose permissions (${bindings.join(', ')}) every pod there that names no other account inherits`);
     }
   }
 
