@@ -278,20 +278,25 @@ function escalationSteps(namespaced: boolean): AdminStep[] {
   return steps;
 }
 
-/** The index of the first rule granting a request on every object (or on one of `targets`), or -1. */
-function firstGranting(rules: readonly PolicyRule[], request: Request, namespaced: boolean, targets: readonly string[] = []): number {
-  return rules.findIndex((rule) => {
-    const reach = reachOf(rule, request, namespaced);
-    return reach === 'all' || (reach === 'named' && rule.resourceNames.some((name) => targets.includes(name)));
-  });
+/** Whether a rule grants a request on every object (or on one of `targets`). */
+function grantsFully(rule: PolicyRule, request: Request, namespaced: boolean, targets: readonly string[] = []): boolean {
+  const reach = reachOf(rule, request, namespaced);
+  return reach === 'all' || (reach === 'named' && rule.resourceNames.some((name) => targets.includes(name)));
 }
 
+/**
+ * The rules that together grant every request, or undefined. Each request is credited to the granting rule
+ * that grants the most of them, so a narrow rule that also happens to grant one is not named in messages.
+ */
 function stepIndexes(rules: readonly PolicyRule[], requests: readonly Request[], namespaced: boolean, targets?: readonly string[]): number[] | undefined {
+  const granted = rules.map((rule) => requests.map((request, i) => grantsFully(rule, request, namespaced, i === 0 ? targets : undefined)));
+  const counts = granted.map((row) => row.filter(Boolean).length);
   const indexes = new Set<number>();
-  for (const [i, request] of requests.entries()) {
-    const index = firstGranting(rules, request, namespaced, i === 0 ? targets : undefined);
-    if (index === -1) return undefined;
-    indexes.add(index);
+  for (let i = 0; i < requests.length; i++) {
+    let best = -1;
+    for (let r = 0; r < rules.length; r++) if (granted[r]![i] && (best === -1 || counts[r]! > counts[best]!)) best = r;
+    if (best === -1) return undefined;
+    indexes.add(best);
   }
   return [...indexes].sort((a, b) => a - b);
 }
