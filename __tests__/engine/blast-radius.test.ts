@@ -158,6 +158,14 @@ subjects: [{kind: ServiceAccount, name: SUBJECT}]
       expect(r.secrets.readable).toBe('none');
     });
 
+    it('a RoleBinding subject with an empty namespace is the binding namespace\'s account, as the authorizer reads it', () => {
+      const reader = roleWith('Role', '  - {apiGroups: [""], resources: [secrets], verbs: [get, list]}\n');
+      const binding = namespacedBinding.replace('{kind: ServiceAccount, name: SUBJECT}', '{kind: ServiceAccount, name: operator, namespace: ""}');
+      const r = radii(operator + reader + binding)['operator']!;
+      expect(r.authority.grants.map((g) => g.binding.name)).toEqual(['operator']);
+      expect(r.reasons).toContain('can read secrets in namespace apps');
+    });
+
     it('a pod naming no service account inherits what is bound to the default one', () => {
       const writer = roleWith('Role', '  - {apiGroups: [""], resources: [secrets], verbs: [create]}\n');
       const r = radii(deployment('web', '') + denyAll + writer + namespacedBinding.replace('SUBJECT', 'default'))['web']!;

@@ -367,7 +367,8 @@ export const BROAD_GROUPS: Readonly<Record<string, string>> = {
 export function subjectKey(subject: Subject, bindingNamespace: string | undefined): string | undefined {
   switch (subject.kind) {
     case 'ServiceAccount': {
-      const namespace = subject.namespace ?? bindingNamespace;
+      // The authorizer reads an empty namespace like a missing one: the RoleBinding's own.
+      const namespace = subject.namespace || bindingNamespace;
       return namespace === undefined ? undefined : `sa:${namespace}/${subject.name}`;
     }
     case 'User':
