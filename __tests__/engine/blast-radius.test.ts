@@ -158,6 +158,15 @@ subjects: [{kind: ServiceAccount, name: SUBJECT}]
       expect(r.secrets.readable).toBe('none');
     });
 
+    it('port-forward alone weighs one step below exec', () => {
+      const pf = roleWith('ClusterRole', '  - {apiGroups: [""], resources: [pods/portforward], verbs: [get]}\n');
+      const r = radii(operator + pf + clusterBinding)['operator']!;
+      expect(r.reasons[0]).toBe('can port-forward to pods in the whole cluster');
+      expect(r.rating).toBe('medium');
+      const exec = roleWith('ClusterRole', '  - {apiGroups: [""], resources: [pods/portforward, pods/exec], verbs: [get]}\n');
+      expect(radii(operator + exec + clusterBinding)['operator']!.rating).toBe('high');
+    });
+
     it('a RoleBinding subject with an empty namespace is the binding namespace\'s account, as the authorizer reads it', () => {
       const reader = roleWith('Role', '  - {apiGroups: [""], resources: [secrets], verbs: [get, list]}\n');
       const binding = namespacedBinding.replace('{kind: ServiceAccount, name: SUBJECT}', '{kind: ServiceAccount, name: operator, namespace: ""}');
