@@ -39,11 +39,13 @@ import rbacBindingMissingRole from './rbac-binding-missing-role.ts';
 import rbacBroadSubject from './rbac-broad-subject.ts';
 import rbacClusterAdminBinding from './rbac-cluster-admin-binding.ts';
 import rbacCsrApproval from './rbac-csr-approval.ts';
+import rbacDefaultServiceAccountBinding from './rbac-default-service-account-binding.ts';
 import rbacEscalateBindImpersonate from './rbac-escalate-bind-impersonate.ts';
 import rbacNodesProxy from './rbac-nodes-proxy.ts';
 import rbacPodExec from './rbac-pod-exec.ts';
 import rbacRbacWrite from './rbac-rbac-write.ts';
 import rbacSecretsRead from './rbac-secrets-read.ts';
+import rbacSecretsWrite from './rbac-secrets-write.ts';
 import rbacTokenRequest from './rbac-token-request.ts';
 import rbacWebhookConfig from './rbac-webhook-config.ts';
 import rbacWildcard from './rbac-wildcard.ts';
@@ -118,11 +120,13 @@ export const RULES: readonly Rule[] = [
   rbacBroadSubject,
   rbacClusterAdminBinding,
   rbacCsrApproval,
+  rbacDefaultServiceAccountBinding,
   rbacEscalateBindImpersonate,
   rbacNodesProxy,
   rbacPodExec,
   rbacRbacWrite,
   rbacSecretsRead,
+  rbacSecretsWrite,
   rbacTokenRequest,
   rbacWebhookConfig,
   rbacWildcard,

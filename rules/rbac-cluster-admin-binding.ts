@@ -1,6 +1,7 @@
-// cluster-admin (or a role of the chart that is its equivalent: `*` verbs on `*` resources in `*` groups) bound to anyone.
+// cluster-admin (or a role of the chart that is its equivalent: `*` verbs on `*` resources in `*` groups,
+// the same by enumeration, or a direct escalation route; see adminEquivalence) bound to anyone.
 import { defineRule } from '../src/engine/rule-kit.ts';
-import { subjectsOf } from '../src/k8s/rbac.ts';
+import { adminEquivalence, subjectsOf } from '../src/k8s/rbac.ts';
 import { isObj, str } from '../src/k8s/values.ts';
 import { boundRules, describeSubjects, docs, grantOf, isFullWildcard, isRbacObject } from './_templates/rbac.ts';
 
@@ -13,13 +14,15 @@ export default defineRule({
     category: 'rbac',
     defaultSeverity: 'critical',
     description:
-      'cluster-admin allows every verb on every resource. Bound with a ClusterRoleBinding, its subjects own the cluster (every Secret, every node through privileged pods); bound with a RoleBinding, they own the namespace, its Secrets, RBAC and the Namespace object included (high). A role of the chart that grants `*` verbs on `*` resources in `*` API groups is reported the same way.',
+      'cluster-admin allows every verb on every resource. Bound with a ClusterRoleBinding, its subjects own the cluster (every Secret, every node through privileged pods); bound with a RoleBinding, they own the namespace, its Secrets, RBAC and the Namespace object included (high). A role of the chart that is cluster-admin in all but name is reported the same way: `*` verbs on `*` resources in `*` API groups; every verb (get, list, watch, create, update, patch, delete) on every resource of the core and RBAC API groups, enumerated or not; or a direct route to cluster-admin (bind on clusterroles with create on the bindings, escalate with update on the roles, or, cluster-wide, impersonate on users, groups or service accounts).',
     remediation:
       'Bind a role that lists the permissions the subjects use; when they need broad access to one namespace, bind the built-in `admin` or `edit` ClusterRole with a RoleBinding there.',
     references: [docs.rbac('user-facing-roles', 'RBAC: user-facing roles'), docs.goodPractices('least-privilege', 'RBAC good practices: least privilege')],
     messages: {
       clusterAdmin: 'binds cluster-admin {{scope}}: {{subjects}} get every permission on every resource{{extent}}',
       equivalent: 'binds {{roleKind}} {{role}} {{scope}}, which allows every verb on every resource like cluster-admin: {{subjects}} get every permission{{extent}}',
+      enumerated: 'binds {{roleKind}} {{role}} {{scope}}, which {{how}} without "*", like cluster-admin: {{subjects}} get every permission{{extent}}',
+      escalation: 'binds {{roleKind}} {{role}} {{scope}}, which {{how}}: {{subjects}} can make themselves cluster-admin{{extent}}',
     },
   },
   *check(binding, { unit }) {
@@ -43,6 +46,14 @@ export default defineRule({
     }
     const grant = grantOf(binding, unit);
     if (grant?.resolved !== 'scan' || !grant.role) return;
-    if ((boundRules(grant, unit) ?? []).some(isFullWildcard)) yield { messageId: 'equivalent', path: '/roleRef/name', data, severity, related: [grant.role.ref] };
+    const rules = boundRules(grant, unit) ?? [];
+    if (rules.some(isFullWildcard)) {
+      yield { messageId: 'equivalent', path: '/roleRef/name', data, severity, related: [grant.role.ref] };
+      return;
+    }
+    const equivalence = adminEquivalence(rules, !cluster);
+    if (!equivalence) return;
+    const messageId = equivalence.route === 'everything' ? 'enumerated' : 'escalation';
+    yield { messageId, path: '/roleRef/name', data: { ...data, how: equivalence.how }, severity, related: [grant.role.ref] };
   },
 });

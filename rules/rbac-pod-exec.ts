@@ -1,4 +1,4 @@
-import { docs } from './_templates/rbac.ts';
+import { docs, lower } from './_templates/rbac.ts';
 import { rolePermissionRule } from './_templates/rbac-permission.ts';
 
 export default rolePermissionRule({
@@ -7,9 +7,15 @@ export default rolePermissionRule({
   permissions: ['pod-exec'],
   severity: 'high',
   roleSeverity: 'medium',
+  // Port-forward alone reaches the pod's ports from inside its network namespace (localhost-only
+  // listeners, past every NetworkPolicy) but not its files, processes or token: one step lower.
+  refine: (hit, severity) =>
+    hit.requests.every(([, , resource]) => resource === 'pods/portforward')
+      ? { severity: lower(severity), note: "port-forward reaches the pods' ports, not their files or tokens" }
+      : { severity },
   description:
-    'pods/exec and pods/attach run commands in running containers, pods/portforward opens connections to them: the holder gets the files, Secrets, service-account tokens and network position of every pod it can reach. Permissions on `pods` do not include these subresources; `*/exec` or `*` does.',
+    'pods/exec and pods/attach run commands in (or take over the terminal of) running containers: the holder gets the files, Secrets, service-account tokens and network position of every pod it can reach. pods/portforward connects to any port of those pods from inside their network namespace, localhost-only listeners included and NetworkPolicies bypassed (one step lower). Since Kubernetes 1.30 the WebSocket protocol opens these streams with a GET, so `get` on them counts like `create`. Permissions on `pods` do not include these subresources; `*/exec` or `*` does (`pods/*` matches nothing).',
   remediation:
-    'Remove pods/exec, pods/attach and pods/portforward from roles that workloads use; grant them to people in namespaced Roles, limited with `resourceNames` to the pods they debug.',
+    'Remove pods/exec, pods/attach and pods/portforward (both get and create) from roles that workloads use; grant them to people in namespaced Roles, limited with `resourceNames` to the pods they debug.',
   references: [docs.goodPractices('privilege-escalation-risks', 'RBAC good practices: privilege escalation risks'), docs.rbac('referring-to-resources', 'RBAC: referring to resources (subresources)')],
 });

@@ -1,7 +1,7 @@
 // `*` in a role: it grants today's and tomorrow's verbs, resources and API groups (CRDs included).
 import { severityRank, type Severity } from '../src/core/model.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
-import type { PolicyRule } from '../src/k8s/rbac.ts';
+import { adminEquivalence, type PolicyRule } from '../src/k8s/rbac.ts';
 import { docs, isNamed, isRbacObject, locate, sourcedRules, type SourcedRule } from './_templates/rbac.ts';
 
 interface Wildcard {
@@ -34,16 +34,41 @@ function wildcardOf(rule: PolicyRule, namespaced: boolean): Wildcard | undefined
   return { messageId: 'rule', severity, data: { fields: list([...fields]), effect: effect + limit } };
 }
 
+/** The finding for rules that together allow every verb on every core and RBAC resource, if they do. */
+function equivalentFinding(sources: readonly SourcedRule[], namespaced: boolean) {
+  const equivalence = adminEquivalence(sources.map((s) => s.rule), namespaced, ['everything']);
+  if (!equivalence) return undefined;
+  const used = equivalence.ruleIndexes.map((i) => sources[i]!);
+  const where = namespaced ? ' of the namespace' : '';
+  const like = namespaced ? 'like cluster-admin bound in the namespace' : 'like cluster-admin';
+  if (used.length === 1) {
+    const { path, related } = locate(used[0]!);
+    const index = used[0]!.index;
+    const data = { where, like, ...(index !== undefined ? { index } : { source: used[0]!.from?.ref.name ?? '' }) };
+    return { messageId: index !== undefined ? 'equivalentRule' : 'equivalentAggregated', path, data, ...(related ? { related } : {}) };
+  }
+  const own = used.filter((s) => s.index !== undefined).map((s) => String(s.index));
+  const aggregated = [...new Set(used.filter((s) => s.index === undefined).map((s) => s.from?.ref.name ?? ''))];
+  const parts = [...(own.length > 0 ? [`rules ${list(own)}`] : []), ...(aggregated.length > 0 ? [`aggregated ClusterRole${aggregated.length > 1 ? 's' : ''} ${list(aggregated)}`] : [])];
+  const related = [...new Map(used.flatMap((s) => (s.from ? [[s.from.ref.name, s.from.ref] as const] : []))).values()];
+  return {
+    messageId: 'equivalentRules',
+    path: aggregated.length > 0 ? '/aggregationRule' : '/rules',
+    data: { where, like, rules: list(parts) },
+    ...(related.length > 0 ? { related } : {}),
+  };
+}
+
 export default defineRule({
   target: 'object',
   kinds: ['Role', 'ClusterRole'],
   meta: {
     id: 'rbac-wildcard',
-    title: 'Roles should not use wildcards',
+    title: 'Roles should not use wildcards or enumerate every permission',
     category: 'rbac',
     defaultSeverity: 'high',
     description:
-      '`*` in verbs, resources or apiGroups grants every current and future verb, resource and API group, custom resources included, so the role keeps gaining permissions as the cluster grows; with all three it is cluster-admin. Critical for such a ClusterRole, medium for a namespaced Role with a partial wildcard, low when resourceNames confines the wildcard to named objects.',
+      '`*` in verbs, resources or apiGroups grants every current and future verb, resource and API group, custom resources included, so the role keeps gaining permissions as the cluster grows; with all three it is cluster-admin. Rules that allow every verb (get, list, watch, create, update, patch, delete) on every resource of the core and RBAC API groups are cluster-admin too, whether they write `*` or enumerate the verbs and resources, and are reported the same way. Critical for such a ClusterRole (high for a Role), medium for a namespaced Role with a partial wildcard, low when resourceNames confines the wildcard to named objects.',
     remediation:
       'List the verbs, resources and API groups the workload uses (`kubectl auth can-i --list` or the audit log show them) instead of `*`; for an aggregated ClusterRole, select only the ClusterRoles meant to be aggregated.',
     references: [docs.goodPractices('least-privilege', 'RBAC good practices: least privilege'), docs.rbac('aggregated-clusterroles', 'RBAC: aggregated ClusterRoles')],
@@ -53,15 +78,29 @@ export default defineRule({
       aggregated: 'it aggregates ClusterRole {{source}}, which uses "*" in {{fields}}: {{effect}}',
       aggregatedNonResource: 'it aggregates ClusterRole {{source}}, which allows {{verbs}} on every non-resource URL ("*")',
       everything: 'its aggregationRule has an empty selector, which aggregates every ClusterRole of the cluster, cluster-admin included: every permission on every resource',
+      equivalentRule: 'rule {{index}} allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}} (pods, secrets, serviceaccounts, roles, bindings...), {{like}}, "*" or not',
+      equivalentAggregated: 'it aggregates ClusterRole {{source}}, which allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}}, {{like}}, "*" or not',
+      equivalentRules: '{{rules}} together allow every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}} (pods, secrets, serviceaccounts, roles, bindings...), {{like}}: enumerating them grants what "*" grants',
     },
   },
   *check(role, { unit }) {
     if (!isRbacObject(role)) return;
     const namespaced = role.ref.kind === 'Role';
     let best: { source: SourcedRule; wildcard: Wildcard } | undefined;
-    for (const source of sourcedRules(role, unit)) {
+    const sources = sourcedRules(role, unit);
+    for (const source of sources) {
       const wildcard = wildcardOf(source.rule, namespaced);
       if (wildcard && (!best || severityRank(wildcard.severity) > severityRank(best.wildcard.severity))) best = { source, wildcard };
+    }
+    // Every verb on every core and RBAC resource is cluster-admin however it is written: `*` in one or two
+    // fields with the rest enumerated, or no `*` at all. Reported like the full wildcard it amounts to.
+    const fullSeverity: Severity = namespaced ? 'high' : 'critical';
+    if (!best || severityRank(best.wildcard.severity) < severityRank(fullSeverity)) {
+      const equivalent = equivalentFinding(sources, namespaced);
+      if (equivalent) {
+        yield { ...equivalent, severity: fullSeverity };
+        return;
+      }
     }
     if (!best) return;
     const { source, wildcard } = best;

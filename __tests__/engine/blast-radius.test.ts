@@ -120,6 +120,70 @@ describe('blast radius', () => {
     expect(all['net']!.rating).toBe('high');
   });
 
+  describe('RBAC facts beyond the catalog wildcards', () => {
+    const verbs = '[get, list, watch, create, update, patch, delete]';
+    const roleWith = (kind: 'ClusterRole' | 'Role', rules: string) => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ${kind}
+metadata: {name: operator${kind === 'Role' ? ', namespace: apps' : ''}}
+rules:
+${rules}`;
+    const clusterBinding = rbac.split('---\n').filter((d) => d.includes('ClusterRoleBinding') || d.includes('kind: ServiceAccount')).map((d) => '---\n' + d).join('');
+    const namespacedBinding = `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: operator, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: operator}
+subjects: [{kind: ServiceAccount, name: SUBJECT}]
+`;
+    const operator = deployment('operator', '      serviceAccountName: operator\n') + denyAll;
+
+    it('an enumerated cluster-admin is one critical reason naming it', () => {
+      const enumerated = roleWith('ClusterRole', `  - {apiGroups: [""], resources: [pods, secrets, serviceaccounts, configmaps, services, persistentvolumeclaims, nodes, namespaces, persistentvolumes], verbs: ${verbs}}
+  - {apiGroups: [rbac.authorization.k8s.io], resources: [roles, rolebindings, clusterroles, clusterrolebindings], verbs: ${verbs}}
+`);
+      const r = radii(operator + enumerated + clusterBinding)['operator']!;
+      expect(r.rating).toBe('critical');
+      expect(r.reasons[0]).toBe('is as good as cluster-admin (allows every verb on every core and RBAC resource) in the whole cluster');
+      expect(r.authority.dangerous.map((d) => d.id)).toContain('cluster-admin-equivalent');
+    });
+
+    it('get on pods/attach counts as exec; writing secrets is authority too', () => {
+      const attach = roleWith('Role', '  - {apiGroups: [""], resources: [pods/attach], verbs: [get]}\n  - {apiGroups: [""], resources: [secrets], verbs: [update, patch]}\n');
+      const r = radii(operator + attach + namespacedBinding.replace('SUBJECT', 'operator'))['operator']!;
+      expect(r.rating).toBe('medium');
+      expect(r.reasons).toContain('can exec into, attach to or port-forward pods in namespace apps');
+      expect(r.reasons).toContain('can create, change or delete secrets in namespace apps');
+      expect(r.authority.dangerous.map((d) => d.id).sort()).toEqual(['pod-exec', 'secrets-write']);
+      expect(r.secrets.readable).toBe('none');
+    });
+
+    it('port-forward alone weighs one step below exec', () => {
+      const pf = roleWith('ClusterRole', '  - {apiGroups: [""], resources: [pods/portforward], verbs: [get]}\n');
+      const r = radii(operator + pf + clusterBinding)['operator']!;
+      expect(r.reasons[0]).toBe('can port-forward to pods in the whole cluster');
+      expect(r.rating).toBe('medium');
+      const exec = roleWith('ClusterRole', '  - {apiGroups: [""], resources: [pods/portforward, pods/exec], verbs: [get]}\n');
+      expect(radii(operator + exec + clusterBinding)['operator']!.rating).toBe('high');
+    });
+
+    it('a RoleBinding subject with an empty namespace is the binding namespace\'s account, as the authorizer reads it', () => {
+      const reader = roleWith('Role', '  - {apiGroups: [""], resources: [secrets], verbs: [get, list]}\n');
+      const binding = namespacedBinding.replace('{kind: ServiceAccount, name: SUBJECT}', '{kind: ServiceAccount, name: operator, namespace: ""}');
+      const r = radii(operator + reader + binding)['operator']!;
+      expect(r.authority.grants.map((g) => g.binding.name)).toEqual(['operator']);
+      expect(r.reasons).toContain('can read secrets in namespace apps');
+    });
+
+    it('a pod naming no service account inherits what is bound to the default one', () => {
+      const writer = roleWith('Role', '  - {apiGroups: [""], resources: [secrets], verbs: [create]}\n');
+      const r = radii(deployment('web', '') + denyAll + writer + namespacedBinding.replace('SUBJECT', 'default'))['web']!;
+      expect(r.authority.serviceAccount).toMatchObject({ name: 'default' });
+      expect(r.reasons).toContain('can create, change or delete secrets in namespace apps');
+      expect(r.reasons).toContain('runs as the default service account of namespace apps, whose permissions (RoleBinding/operator) every pod there that names no other account inherits');
+    });
+  });
+
   it('lists mounted secrets from volumes, projections and env', () => {
     const podSpec = `      automountServiceAccountToken: false
       volumes:

@@ -8,6 +8,7 @@ import nodesProxy from '../../rules/rbac-nodes-proxy.ts';
 import podExec from '../../rules/rbac-pod-exec.ts';
 import rbacWrite from '../../rules/rbac-rbac-write.ts';
 import secretsRead from '../../rules/rbac-secrets-read.ts';
+import secretsWrite from '../../rules/rbac-secrets-write.ts';
 import tokenRequest from '../../rules/rbac-token-request.ts';
 import webhookConfig from '../../rules/rbac-webhook-config.ts';
 import wildcard from '../../rules/rbac-wildcard.ts';
@@ -33,6 +34,12 @@ const clusterRole = (name: string, rules: unknown, extra: { labels?: Json; aggre
 const role = (name: string, rules: unknown, namespace = 'apps') => '---\n' + stringify({ apiVersion: RBAC, kind: 'Role', metadata: { name, namespace }, rules });
 const aggregator = (name: string, selector: Json) => clusterRole(name, [], { aggregationRule: { clusterRoleSelectors: [selector] } });
 
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+/** "Every core resource" as a chart would enumerate it (kubectl api-resources --api-group=''). */
+const CORE_RESOURCES = ['pods', 'pods/log', 'secrets', 'serviceaccounts', 'configmaps', 'services', 'endpoints', 'events', 'persistentvolumeclaims', 'persistentvolumes', 'nodes', 'namespaces', 'replicationcontrollers'];
+const RBAC_RESOURCES = ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'];
+
 /** `Kind/name path severity` of every finding, sorted. */
 const severities = (rule: Rule, yaml: string) =>
   runRule(rule, yaml)
@@ -48,6 +55,14 @@ testRule(wildcard, {
     { name: 'a wildcard rule without resources grants nothing', yaml: role('empty', [{ apiGroups: ['*'], verbs: ['*'] }]) },
     { name: 'a custom resource called Role is not RBAC', yaml: '---\n' + stringify({ apiVersion: 'example.com/v1', kind: 'Role', metadata: { name: 'x' }, rules: [r(['*'], ['*'], ['*'])] }) },
     { name: 'aggregation selecting nothing in the unit', yaml: aggregator('monitoring', { matchLabels: { 'example.com/aggregate-to-monitoring': 'true' } }) },
+    {
+      name: 'a controller enumerating every verb on a few core resources is not cluster-admin',
+      yaml: clusterRole('operator', [core(['pods', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'persistentvolumeclaims'], [...ALL_VERBS, 'deletecollection']), r(['apps'], ['deployments', 'statefulsets'], ALL_VERBS)]),
+    },
+    {
+      name: 'every verb enumerated on every core and RBAC resource, but one rule limited by resourceNames',
+      yaml: clusterRole('almost', [core(CORE_RESOURCES, ALL_VERBS), r([RBAC_GROUP], RBAC_RESOURCES.slice(1), ALL_VERBS), r([RBAC_GROUP], ['roles'], ALL_VERBS, ['mine'])]),
+    },
   ],
   invalid: [
     {
@@ -76,6 +91,38 @@ testRule(wildcard, {
       findings: [{ path: '/aggregationRule', message: 'empty selector' }],
     },
     {
+      name: 'every verb enumerated on every resource of every group is cluster-admin',
+      yaml: clusterRole('enumerated-verbs', [r(['*'], ['*'], [...ALL_VERBS, 'deletecollection'])]),
+      findings: [{ path: '/rules/0', message: 'rule 0 allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource (pods, secrets, serviceaccounts, roles, bindings...), like cluster-admin, "*" or not' }],
+    },
+    {
+      name: '"*" verbs on an exhaustive resource enumeration is cluster-admin',
+      yaml: clusterRole('enumerated-resources', [r(['', 'apps', 'batch', RBAC_GROUP], [...CORE_RESOURCES, 'deployments', 'daemonsets', 'jobs', ...RBAC_RESOURCES], ['*'])]),
+      findings: [{ path: '/rules/0', message: 'like cluster-admin' }],
+    },
+    {
+      name: 'no "*" anywhere: rules enumerating core and RBAC together are cluster-admin',
+      yaml: clusterRole('enumerated', [
+        core(['configmaps'], ['get'], ['lock']),
+        core(CORE_RESOURCES, [...ALL_VERBS, 'deletecollection']),
+        r(['apps'], ['deployments', 'daemonsets', 'statefulsets'], ALL_VERBS),
+        r([RBAC_GROUP], RBAC_RESOURCES, ALL_VERBS),
+      ]),
+      findings: [{ path: '/rules', message: 'rules 1 and 3 together allow every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource' }],
+    },
+    {
+      name: 'a Role enumerating every verb on the namespaced core and RBAC resources',
+      yaml: role('ns-enumerated', [core(['pods', 'secrets', 'serviceaccounts', 'configmaps', 'services', 'persistentvolumeclaims'], ALL_VERBS), r([RBAC_GROUP], ['roles', 'rolebindings'], ALL_VERBS)]),
+      findings: [{ path: '/rules', message: 'rules 0 and 1 together allow every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource of the namespace' }],
+    },
+    {
+      name: 'an aggregated ClusterRole completing an enumeration',
+      yaml:
+        clusterRole('rbac-all', [r([RBAC_GROUP], RBAC_RESOURCES, ALL_VERBS)], { labels: { 'example.com/aggregate-to-ops': 'true' } }) +
+        clusterRole('ops', [core(CORE_RESOURCES, ALL_VERBS)], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'example.com/aggregate-to-ops': 'true' } }] } }),
+      findings: [{ path: '/aggregationRule', message: 'rules 0 and aggregated ClusterRole rbac-all together allow every verb' }],
+    },
+    {
       name: 'every non-resource URL',
       yaml: clusterRole('urls', [{ nonResourceURLs: ['*'], verbs: ['get'] }]),
       findings: [{ path: '/rules/0', message: 'get on every non-resource URL' }],
@@ -91,6 +138,17 @@ describe('rbac-wildcard severity', () => {
     expect(severities(wildcard, role('d', [r(['apps'], ['*'], ['get'])]))).toEqual(['Role/d /rules/0 medium']);
     expect(severities(wildcard, role('e', [core(['configmaps'], ['*'], ['leader-lock'])]))).toEqual(['Role/e /rules/0 low']);
     expect(severities(wildcard, aggregator('f', {}))).toEqual(['ClusterRole/f /aggregationRule critical']);
+  });
+
+  it('an enumeration as good as cluster-admin weighs like the full wildcard: critical in a ClusterRole, high in a Role', () => {
+    expect(severities(wildcard, clusterRole('a', [r(['*'], ['*'], ALL_VERBS)]))).toEqual(['ClusterRole/a /rules/0 critical']);
+    expect(severities(wildcard, clusterRole('b', [core(CORE_RESOURCES, ALL_VERBS), r([RBAC_GROUP], RBAC_RESOURCES, ALL_VERBS)]))).toEqual(['ClusterRole/b /rules critical']);
+    expect(severities(wildcard, role('c', [r(['', RBAC_GROUP], ['*'], ['*'])]))).toEqual(['Role/c /rules/0 high']);
+    // The same partial wildcard short of the RBAC group stays a partial wildcard.
+    expect(severities(wildcard, role('d', [r([''], ['*'], ['*'])]))).toEqual(['Role/d /rules/0 medium']);
+    expect(severities(wildcard, clusterRole('e', [r([''], ['*'], ['*'])]))).toEqual(['ClusterRole/e /rules/0 high']);
+    // Every verb but delete is not every verb: a partial wildcard, not cluster-admin.
+    expect(severities(wildcard, clusterRole('f', [r(['*'], ['*'], ALL_VERBS.filter((v) => v !== 'delete'))]))).toEqual(['ClusterRole/f /rules/0 high']);
   });
 
   it('names the aggregated source in related', () => {
@@ -137,6 +195,56 @@ testRule(secretsRead, {
       findings: [{ path: '/rules/0' }, { path: '/aggregationRule', message: 'it aggregates ClusterRole secrets-view, which allows list on secrets' }],
     },
   ],
+});
+
+testRule(secretsWrite, {
+  valid: [
+    { name: 'read-only access to secrets (rbac-secrets-read reports it)', yaml: clusterRole('reader', [core(['secrets'], ['get', 'list', 'watch'])]) },
+    { name: 'create limited by resourceNames authorizes no create', yaml: role('named-create', [core(['secrets'], ['create'], ['app-tls'])]) },
+    { name: 'secrets of another API group', yaml: clusterRole('other', [r(['example.com'], ['secrets'], ['create', 'update'])]) },
+    { name: 'writing configmaps', yaml: role('cm-writer', [core(['configmaps'], ['create', 'update', 'patch', 'delete'])]) },
+  ],
+  invalid: [
+    {
+      name: 'a hook ClusterRole creating and patching secrets without reading them',
+      yaml: clusterRole('cert-hook', [core(['secrets'], ['create', 'patch'])]),
+      findings: [{ path: '/rules/0', message: 'can create, change or delete secrets: rule 0 allows create, patch on secrets' }],
+    },
+    {
+      name: 'a Role deleting every secret of its namespace',
+      yaml: role('cleaner', [core(['configmaps'], ['delete']), core(['secrets'], ['delete', 'deletecollection'])]),
+      findings: [{ path: '/rules/1', message: 'in namespace apps: rule 1 allows delete, deletecollection on secrets' }],
+    },
+    {
+      name: 'updating its own named secret',
+      yaml: role('own-secret', [core(['secrets'], ['get', 'update'], ['app-credentials'])]),
+      findings: [{ path: '/rules/0', message: 'update on secrets (only the objects named in resourceNames: app-credentials)' }],
+    },
+    {
+      name: 'unrestricted write wins over an earlier named update',
+      yaml: role('both', [core(['secrets'], ['update'], ['mine']), core(['secrets'], ['create'])]),
+      findings: [{ path: '/rules/1', message: 'rule 1 allows create on secrets' }],
+    },
+    {
+      name: 'every verb on core resources writes secrets',
+      yaml: role('core-writer', [core(['*'], ['*'])]),
+      findings: [{ path: '/rules/0', message: 'create, update, patch, delete, deletecollection on secrets' }],
+    },
+    {
+      name: 'an aggregated ClusterRole writing secrets through its source',
+      yaml: clusterRole('secrets-edit', [core(['secrets'], ['update'])], { labels: { 'example.com/aggregate-to-edit': 'true' } }) + aggregator('edit-plus', { matchLabels: { 'example.com/aggregate-to-edit': 'true' } }),
+      findings: [{ path: '/rules/0' }, { path: '/aggregationRule', message: 'it aggregates ClusterRole secrets-edit, which allows update on secrets' }],
+    },
+  ],
+});
+
+describe('rbac-secrets-write severity', () => {
+  it('high for a ClusterRole, medium for a Role, low when limited to named secrets', () => {
+    expect(severities(secretsWrite, clusterRole('a', [core(['secrets'], ['update'])]))).toEqual(['ClusterRole/a /rules/0 high']);
+    expect(severities(secretsWrite, role('b', [core(['secrets'], ['create'])]))).toEqual(['Role/b /rules/0 medium']);
+    expect(severities(secretsWrite, role('c', [core(['secrets'], ['patch'], ['tls'])]))).toEqual(['Role/c /rules/0 low']);
+    expect(severities(secretsWrite, clusterRole('d', [core(['secrets'], ['update', 'delete'], ['tls'])]))).toEqual(['ClusterRole/d /rules/0 low']);
+  });
 });
 
 describe('rbac-secrets-read severity', () => {
@@ -189,7 +297,9 @@ testRule(podExec, {
   valid: [
     { name: "a Role's permissions on pods do not include pods/exec", yaml: role('pod-admin', [core(['pods'], ['get', 'list', 'create', 'delete'])]) },
     { name: 'pod logs', yaml: clusterRole('logs', [core(['pods', 'pods/log'], ['get', 'list'])]) },
-    { name: 'portforward read only', yaml: role('pf-get', [core(['pods/portforward'], ['get'])]) },
+    { name: 'pods/* is not a subresource wildcard (only */exec is)', yaml: clusterRole('pods-star', [core(['pods/*'], ['get', 'create'])]) },
+    { name: 'list and watch on pods/attach open no stream', yaml: clusterRole('attach-list', [core(['pods/attach', 'pods/exec'], ['list', 'watch'])]) },
+    { name: 'get on pods/log and pods/status', yaml: clusterRole('pod-reader', [core(['pods/log', 'pods/status'], ['get'])]) },
   ],
   invalid: [
     {
@@ -201,6 +311,36 @@ testRule(podExec, {
       name: 'ClusterRole with the */exec subresource wildcard',
       yaml: clusterRole('exec-all', [r([''], ['*/exec', '*/attach'], ['create'])]),
       findings: [{ path: '/rules/0', message: 'create on pods/exec, pods/attach' }],
+    },
+    {
+      name: 'get on pods/attach attaches over WebSocket (Kubernetes 1.30+)',
+      yaml: clusterRole('attacher', [core(['pods'], ['get', 'list']), core(['pods/attach'], ['get'])]),
+      findings: [{ path: '/rules/1', message: 'can exec into, attach to or port-forward pods: rule 1 allows get on pods/attach' }],
+    },
+    {
+      name: 'get on pods/exec in a Role names the verb and subresource',
+      yaml: role('ws-exec', [core(['pods/exec'], ['get'])]),
+      findings: [{ path: '/rules/0', message: 'rule 0 allows get on pods/exec' }],
+    },
+    {
+      name: 'get through the */attach subresource wildcard',
+      yaml: clusterRole('attach-all', [r([''], ['*/attach'], ['get'])]),
+      findings: [{ path: '/rules/0', message: 'get on pods/attach' }],
+    },
+    {
+      name: 'get on a named pod is still exec into that pod',
+      yaml: role('named-exec', [core(['pods/exec', 'pods/attach'], ['get'], ['debug-0'])]),
+      findings: [{ path: '/rules/0', message: 'get on pods/exec, pods/attach (only the objects named in resourceNames: debug-0)' }],
+    },
+    {
+      name: 'get on pods/portforward (WebSocket port-forward) is reported one step lower',
+      yaml: role('pf-get', [core(['pods/portforward'], ['get'])]),
+      findings: [{ path: '/rules/0', message: "get on pods/portforward; port-forward reaches the pods' ports, not their files or tokens" }],
+    },
+    {
+      name: 'every verb on every resource of the core group includes attach',
+      yaml: clusterRole('core-all', [core(['*'], ['*'])]),
+      findings: [{ path: '/rules/0', message: 'create, get on pods/exec, pods/attach, pods/portforward' }],
     },
     {
       name: 'port-forward to named pods',
@@ -215,6 +355,14 @@ describe('rbac-pod-exec severity', () => {
     expect(severities(podExec, clusterRole('a', [core(['pods/attach'], ['create'])]))).toEqual(['ClusterRole/a /rules/0 high']);
     expect(severities(podExec, role('b', [core(['pods/exec'], ['get'])]))).toEqual(['Role/b /rules/0 medium']);
     expect(severities(podExec, role('c', [core(['pods/exec'], ['create'], ['db-0'])]))).toEqual(['Role/c /rules/0 low']);
+  });
+
+  it('get on exec or attach weighs like create; port-forward alone one step lower', () => {
+    expect(severities(podExec, clusterRole('a', [core(['pods/attach'], ['get'])]))).toEqual(['ClusterRole/a /rules/0 high']);
+    expect(severities(podExec, clusterRole('b', [core(['pods/portforward'], ['get', 'create'])]))).toEqual(['ClusterRole/b /rules/0 medium']);
+    expect(severities(podExec, role('c', [core(['pods/portforward'], ['create'])]))).toEqual(['Role/c /rules/0 low']);
+    // The worst rule wins: port-forward in one rule, exec in another.
+    expect(severities(podExec, clusterRole('d', [core(['pods/portforward'], ['create']), core(['pods/exec'], ['get'])]))).toEqual(['ClusterRole/d /rules/1 high']);
   });
 });
 
@@ -419,7 +567,7 @@ describe('rbac-webhook-config severity', () => {
 // ---------------------------------------------------------------------------------------------------
 
 describe('a wildcard role across the rbac rules', () => {
-  const all = [wildcard, secretsRead, workloadCreate, podExec, escalateBindImpersonate, rbacWrite, tokenRequest, nodesProxy, csrApproval, webhookConfig];
+  const all = [wildcard, secretsRead, secretsWrite, workloadCreate, podExec, escalateBindImpersonate, rbacWrite, tokenRequest, nodesProxy, csrApproval, webhookConfig];
 
   it('a full-wildcard ClusterRole: one finding per rule, all on the wildcard rule', () => {
     const yaml = clusterRole('god', [core(['configmaps'], ['get']), r(['*'], ['*'], ['*'])]);
@@ -429,7 +577,7 @@ describe('a wildcard role across the rbac rules', () => {
   it('a full-wildcard Role: only the namespaced permissions', () => {
     const yaml = role('ns-god', [r(['*'], ['*'], ['*'])]);
     const fired = all.filter((rule) => runRule(rule, yaml).length > 0).map((rule) => rule.meta.id);
-    expect(fired).toEqual(['rbac-wildcard', 'rbac-secrets-read', 'rbac-workload-create', 'rbac-pod-exec', 'rbac-escalate-bind-impersonate', 'rbac-rbac-write', 'rbac-token-request']);
+    expect(fired).toEqual(['rbac-wildcard', 'rbac-secrets-read', 'rbac-secrets-write', 'rbac-workload-create', 'rbac-pod-exec', 'rbac-escalate-bind-impersonate', 'rbac-rbac-write', 'rbac-token-request']);
   });
 
   it('an empty aggregation selector reports every permission on /aggregationRule, naming cluster-admin', () => {

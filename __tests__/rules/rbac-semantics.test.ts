@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { defaultConfig } from '../../src/core/config.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import type { UnitIndex } from '../../src/engine/unit.ts';
-import type { PolicyRule } from '../../src/k8s/rbac.ts';
+import { adminEquivalence, type PolicyRule } from '../../src/k8s/rbac.ts';
 import { aggregatedSources, describeRequests, lower, reachOf, rulesOf, type Request } from '../../rules/_templates/rbac.ts';
 import { loadObjects } from '../helpers/rule-tester.ts';
 
@@ -94,5 +94,42 @@ describe('aggregatedSources', () => {
       ['cluster-admin', '*'],
       ['x', 'secrets'],
     ]);
+  });
+});
+
+describe('adminEquivalence (what counts as cluster-admin)', () => {
+  const RBAC_GROUP = 'rbac.authorization.k8s.io';
+  const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+  const core = rule({ resources: ['pods', 'secrets', 'serviceaccounts', 'configmaps', 'services', 'persistentvolumeclaims', 'nodes', 'namespaces', 'persistentvolumes'], verbs: VERBS });
+  const rbac = rule({ apiGroups: [RBAC_GROUP], resources: ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'], verbs: VERBS });
+
+  it('every standard verb on every core and RBAC resource, across rules, with the rules that make it up', () => {
+    expect(adminEquivalence([rule({ resources: ['configmaps'], verbs: ['get'] }), core, rbac], false)).toEqual({ route: 'everything', how: 'allows every verb on every core and RBAC resource', ruleIndexes: [1, 2] });
+    expect(adminEquivalence([rule({ apiGroups: ['*'], resources: ['*'], verbs: ['*'] })], false)?.route).toBe('everything');
+  });
+
+  it('one missing verb or resource, or resourceNames on a needed rule, is not everything', () => {
+    expect(adminEquivalence([core, rule({ ...rbac, verbs: VERBS.filter((v) => v !== 'watch') })], false)).toBeUndefined();
+    expect(adminEquivalence([core, rule({ ...rbac, resources: ['roles', 'rolebindings', 'clusterroles'] })], false)).toBeUndefined();
+    expect(adminEquivalence([core, rule({ ...rbac, resourceNames: ['mine'] })], false)).toBeUndefined();
+  });
+
+  it('in a namespace only the namespaced resources are needed, and cluster-scoped escalation routes do not apply', () => {
+    const namespacedCore = rule({ resources: ['pods', 'secrets', 'serviceaccounts', 'configmaps', 'services', 'persistentvolumeclaims'], verbs: VERBS });
+    const namespacedRbac = rule({ apiGroups: [RBAC_GROUP], resources: ['roles', 'rolebindings'], verbs: VERBS });
+    expect(adminEquivalence([namespacedCore, namespacedRbac], true)?.route).toBe('everything');
+    expect(adminEquivalence([namespacedCore, namespacedRbac], false)).toBeUndefined();
+    expect(adminEquivalence([rule({ resources: ['groups'], verbs: ['impersonate'] })], true)).toBeUndefined();
+  });
+
+  it('escalation routes: bind plus create bindings, escalate plus update, impersonation; names count only for the target', () => {
+    const bind = (names?: string[]) => rule({ apiGroups: [RBAC_GROUP], resources: ['clusterroles'], verbs: ['bind'], ...(names ? { resourceNames: names } : {}) });
+    const createCrb = rule({ apiGroups: [RBAC_GROUP], resources: ['clusterrolebindings'], verbs: ['create'] });
+    expect(adminEquivalence([bind(), createCrb], false)).toMatchObject({ route: 'escalation', ruleIndexes: [0, 1] });
+    expect(adminEquivalence([bind(['cluster-admin']), createCrb], false)?.route).toBe('escalation');
+    expect(adminEquivalence([bind(['view']), createCrb], false)).toBeUndefined();
+    expect(adminEquivalence([bind()], false)).toBeUndefined();
+    expect(adminEquivalence([rule({ apiGroups: [RBAC_GROUP], resources: ['roles'], verbs: ['escalate', 'update'] })], true)?.how).toBe('can escalate and update roles, its own included, to any permission');
+    expect(adminEquivalence([rule({ resources: ['users'], verbs: ['impersonate'], resourceNames: ['alice'] })], false)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 // account through every binding of its unit), reachability (NetworkPolicies, Services, Ingresses) and
 // secret access, joined into one record with a rating and the reasons for it.
 import type { BlastRadius, BlastRating, ScannedObject } from '../core/model.ts';
-import { allows, dangerousIn } from '../k8s/rbac.ts';
+import { adminEquivalence, allows, dangerousIn, grantedRequests, type PolicyRule, type Request } from '../k8s/rbac.ts';
 import { hostPathVolumes, matchRuntimeSocket, matchSensitivePath, mountedReadOnly } from '../k8s/host-paths.ts';
 import { arr, at, isObj, str } from '../k8s/values.ts';
 import type { PodView } from './rule-kit.ts';
@@ -12,6 +12,10 @@ import { capabilityName, ESCAPE_CAPABILITIES } from '../k8s/capabilities.ts';
 const RANK: Record<BlastRating, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 const LOWER: Record<BlastRating, BlastRating> = { critical: 'high', high: 'medium', medium: 'low', low: 'low' };
 const lower = (rating: BlastRating): BlastRating => LOWER[rating];
+
+/** exec and attach (get or create): port-forward alone reaches a pod's ports, not its files or token. */
+const EXEC_OR_ATTACH: Request[] = ['get', 'create'].flatMap((verb) => ['pods/exec', 'pods/attach'].map((r): Request => [verb, '', r]));
+const portForwardOnly = (rules: readonly PolicyRule[], namespaced: boolean) => !rules.some((rule) => grantedRequests(rule, EXEC_OR_ATTACH, namespaced).length > 0);
 
 
 /**
@@ -90,8 +94,14 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
   for (const grant of grants) {
     const scope = grant.namespace ?? 'cluster';
     const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
-    for (const { permission, limitedByName } of dangerousIn(grant.rules, grant.namespace !== undefined)) {
-      dangerous.push({ id: permission.id, summary: permission.summary, scope, via, severity: permission.severity, limitedByName });
+    const namespaced = grant.namespace !== undefined;
+    // cluster-admin in all but name (every verb on every core and RBAC resource, enumerated or `*`, or a
+    // direct escalation route): one reason that says so, above the catalog permissions it also holds.
+    const admin = adminEquivalence(grant.rules, namespaced);
+    if (admin) dangerous.push({ id: 'cluster-admin-equivalent', summary: `is as good as cluster-admin (${admin.how})`, scope, via, severity: 'critical', limitedByName: false });
+    for (const { permission, limitedByName } of dangerousIn(grant.rules, namespaced)) {
+      if (permission.id === 'pod-exec' && portForwardOnly(grant.rules, namespaced)) dangerous.push({ id: permission.id, summary: 'can port-forward to pods', scope, via, severity: 'medium', limitedByName });
+      else dangerous.push({ id: permission.id, summary: permission.summary, scope, via, severity: permission.severity, limitedByName });
     }
     const secretRules = grant.rules.filter((r) => ['get', 'list', 'watch'].some((verb) => allows(r, verb, '', 'secrets')));
     if (secretRules.length > 0) {
@@ -114,10 +124,15 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
       const summary = d.id === 'secrets-read' && d.scope === 'cluster' && !d.limitedByName ? 'can read all secrets in the cluster' : `${d.summary}${d.limitedByName ? ' (named objects only)' : ''} ${where}`;
       // Cluster-wide, reading every secret or minting any account's token is as good as cluster-admin; other
       // permissions weigh what the catalog says. Within a namespace, or for named objects only, one step less each.
-      let rating: BlastRating = d.severity === 'critical' || d.id === 'secrets-read' || d.id === 'token-request' ? 'critical' : 'high';
+      let rating: BlastRating = d.severity === 'critical' || d.id === 'secrets-read' || d.id === 'token-request' ? 'critical' : d.severity === 'medium' ? 'medium' : 'high';
       if (d.scope !== 'cluster') rating = lower(rating);
       if (d.limitedByName) rating = lower(rating);
       add(rating, summary);
+    }
+    // The namespace's default account: whatever is bound to it is inherited by every pod there that names no other account.
+    if (account.name === 'default' && grants.length > 0) {
+      const bindings = grants.map((g) => `${g.binding.ref.kind}/${g.binding.ref.name}`);
+      add('low', `runs as the default service account of namespace ${account.namespace}, whose permissions (${bindings.join(', ')}) every pod there that names no other account inherits`);
     }
   }
 

@@ -135,17 +135,23 @@ export const DANGEROUS_PERMISSIONS: readonly DangerousPermission[] = [
     ),
   },
   { id: 'secrets-read', summary: 'can read secrets', severity: 'high', requests: [['get', '', 'secrets'], ['list', '', 'secrets'], ['watch', '', 'secrets']] },
+  {
+    // Whoever overwrites a Secret redirects every reader of it (a database URL, a registry credential, a
+    // webhook's serving key); creating one first claims a name a chart or controller will read later.
+    id: 'secrets-write',
+    summary: 'can create, change or delete secrets',
+    severity: 'high',
+    requests: ['create', 'update', 'patch', 'delete', 'deletecollection'].map((verb) => [verb, '', 'secrets'] as [string, string, string]),
+  },
   { id: 'token-request', summary: 'can mint service-account tokens (serviceaccounts/token)', severity: 'high', requests: [['create', '', 'serviceaccounts/token']] },
   {
     id: 'pod-exec',
     summary: 'can exec into, attach to or port-forward pods',
     severity: 'high',
-    requests: [
-      ['create', '', 'pods/exec'],
-      ['get', '', 'pods/exec'],
-      ['create', '', 'pods/attach'],
-      ['create', '', 'pods/portforward'],
-    ],
+    // Since Kubernetes 1.30 the WebSocket streaming protocol opens exec and attach (1.31: port-forward) with
+    // a GET upgrade request, which the authorizer checks as `get`: on those clusters `get` is as good as
+    // `create`, so both count whatever version the chart is installed on.
+    requests: ['create', 'get'].flatMap((verb) => ['pods/exec', 'pods/attach', 'pods/portforward'].map((r) => [verb, '', r] as [string, string, string])),
   },
   {
     id: 'workload-create',
@@ -202,6 +208,123 @@ export function dangerousIn(rules: readonly PolicyRule[], namespaced: boolean): 
   return found;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Cluster-admin equivalence.
+//
+// cluster-admin is dangerous because it is every permission, not because its rules are written `*`. A set
+// of rules (own and aggregated, as the authorizer unions them) is cluster-admin-equivalent in its scope
+// when, counting only grants not limited by resourceNames, it has either route:
+// - `everything`: every standard verb (get, list, watch, create, update, patch, delete) on every resource
+//   of the core group and of rbac.authorization.k8s.io, whether written `*` or enumerated. These groups
+//   hold every credential (Secrets, service-account tokens), every workload identity (Pods run as any
+//   service account, kube-system's controllers included), the nodes and namespaces, and RBAC itself.
+//   Probed with the resources below: an enumeration must name each of them (a controller listing many
+//   verbs on a few resources, or on its own API group, never does).
+// - `escalation`: a direct step to everything: `bind` on clusterroles with create on the bindings of the
+//   scope (it binds cluster-admin), `escalate` with update or patch on the roles of the scope (it rewrites
+//   its own role), or, cluster-wide, `impersonate` on users, groups or service accounts (it acts as
+//   system:masters or a control-plane account). A grant limited by resourceNames counts when it names
+//   the target (bind on `cluster-admin`, impersonate `system:masters`).
+// In a namespace (a Role, or a ClusterRole bound by a RoleBinding) the same routes over the namespaced
+// resources give the namespace's admin: everything in it, its Secrets and RBAC included.
+
+export const STANDARD_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] as const;
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/** The resources an enumeration must cover to count as "every resource" (cluster-scoped ones only cluster-wide). */
+export const ADMIN_PROBE_RESOURCES: readonly (readonly [group: string, resource: string])[] = [
+  ['', 'pods'], ['', 'secrets'], ['', 'serviceaccounts'], ['', 'configmaps'], ['', 'services'], ['', 'persistentvolumeclaims'],
+  ['', 'nodes'], ['', 'namespaces'], ['', 'persistentvolumes'],
+  [RBAC_GROUP, 'roles'], [RBAC_GROUP, 'rolebindings'], [RBAC_GROUP, 'clusterroles'], [RBAC_GROUP, 'clusterrolebindings'],
+];
+
+export interface AdminEquivalence {
+  route: 'everything' | 'escalation';
+  /** Phrase for messages: "can bind any ClusterRole (cluster-admin included) and create clusterrolebindings". */
+  how: string;
+  /** Indexes (into the rules given) of the rules that make it up, in order. */
+  ruleIndexes: number[];
+}
+
+interface AdminStep {
+  how: string;
+  requests: Request[];
+  /** resourceNames that make a named grant of the step's first request as good as an unrestricted one. */
+  targets?: readonly string[];
+}
+
+function escalationSteps(namespaced: boolean): AdminStep[] {
+  const roles = namespaced ? 'roles' : 'clusterroles';
+  const bindings = namespaced ? 'rolebindings' : 'clusterrolebindings';
+  const steps: AdminStep[] = [
+    {
+      how: `can bind any ClusterRole, cluster-admin included (bind on clusterroles), and create ${bindings}`,
+      requests: [['bind', RBAC_GROUP, 'clusterroles'], ['create', RBAC_GROUP, bindings]],
+      targets: namespaced ? ['cluster-admin', 'admin'] : ['cluster-admin'],
+    },
+    ...(['update', 'patch'] as const).map((verb): AdminStep => ({
+      how: `can escalate and ${verb} ${roles}, its own included, to any permission`,
+      requests: [['escalate', RBAC_GROUP, roles], [verb, RBAC_GROUP, roles]],
+    })),
+  ];
+  if (!namespaced) {
+    steps.push(
+      { how: 'can impersonate any group, system:masters included', requests: [['impersonate', '', 'groups']], targets: ['system:masters'] },
+      { how: 'can impersonate any user, control-plane users included', requests: [['impersonate', '', 'users']] },
+      { how: "can impersonate any service account, kube-system's controllers included", requests: [['impersonate', '', 'serviceaccounts']] },
+    );
+  }
+  return steps;
+}
+
+/** Whether a rule grants a request on every object (or on one of `targets`). */
+function grantsFully(rule: PolicyRule, request: Request, namespaced: boolean, targets: readonly string[] = []): boolean {
+  const reach = reachOf(rule, request, namespaced);
+  return reach === 'all' || (reach === 'named' && rule.resourceNames.some((name) => targets.includes(name)));
+}
+
+/**
+ * The rules that together grant every request, or undefined. Each request is credited to the granting rule
+ * that grants the most of them, so a narrow rule that also happens to grant one is not named in messages.
+ */
+function stepIndexes(rules: readonly PolicyRule[], requests: readonly Request[], namespaced: boolean, targets?: readonly string[]): number[] | undefined {
+  const granted = rules.map((rule) => requests.map((request, i) => grantsFully(rule, request, namespaced, i === 0 ? targets : undefined)));
+  const counts = granted.map((row) => row.filter(Boolean).length);
+  const indexes = new Set<number>();
+  for (let i = 0; i < requests.length; i++) {
+    let best = -1;
+    for (let r = 0; r < rules.length; r++) if (granted[r]![i] && (best === -1 || counts[r]! > counts[best]!)) best = r;
+    if (best === -1) return undefined;
+    indexes.add(best);
+  }
+  return [...indexes].sort((a, b) => a - b);
+}
+
+/** Every standard verb on every probe resource of the scope. */
+export function everythingRequests(namespaced: boolean): Request[] {
+  const probes = ADMIN_PROBE_RESOURCES.filter(([group, resource]) => !namespaced || reachableInNamespace(['get', group, resource]));
+  return probes.flatMap(([group, resource]) => STANDARD_VERBS.map((verb): Request => [verb, group, resource]));
+}
+
+/**
+ * Whether a set of rules is cluster-admin-equivalent in its scope (see above), and how; `everything` is
+ * preferred to an escalation route when both hold.
+ */
+export function adminEquivalence(rules: readonly PolicyRule[], namespaced: boolean, routes: readonly AdminEquivalence['route'][] = ['everything', 'escalation']): AdminEquivalence | undefined {
+  if (routes.includes('everything')) {
+    const indexes = stepIndexes(rules, everythingRequests(namespaced), namespaced);
+    if (indexes) return { route: 'everything', how: `allows every verb on every core and RBAC resource${namespaced ? ' of the namespace' : ''}`, ruleIndexes: indexes };
+  }
+  if (routes.includes('escalation')) {
+    for (const step of escalationSteps(namespaced)) {
+      const indexes = stepIndexes(rules, step.requests, namespaced, step.targets);
+      if (indexes) return { route: 'escalation', how: step.how, ruleIndexes: indexes };
+    }
+  }
+  return undefined;
+}
+
 /** Built-in ClusterRoles a chart binds to without shipping them (approximations of the defaults). */
 const ALL = ['*'];
 export const BUILTIN_CLUSTER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
@@ -244,7 +367,8 @@ export const BROAD_GROUPS: Readonly<Record<string, string>> = {
 export function subjectKey(subject: Subject, bindingNamespace: string | undefined): string | undefined {
   switch (subject.kind) {
     case 'ServiceAccount': {
-      const namespace = subject.namespace ?? bindingNamespace;
+      // The authorizer reads an empty namespace like a missing one: the RoleBinding's own.
+      const namespace = subject.namespace || bindingNamespace;
       return namespace === undefined ? undefined : `sa:${namespace}/${subject.name}`;
     }
     case 'User':
