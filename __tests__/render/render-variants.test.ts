@@ -67,7 +67,8 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const { result } = await scanChart(helm(), { 'templates/pod.yaml': UPGRADE_ONLY });
     expect(result.errors).toEqual([]);
     const privileged = result.findings.find((f) => f.ruleId === 'pss-privileged')!;
-    expect(privileged).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade' } });
+    expect(privileged).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'object' } });
+    expect(privileged.message).toMatch(/\(only when rendered as helm upgrade renders it \(--is-upgrade\)\)$/);
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
     expect(divergence).toMatchObject({ severity: 'high', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'template' } });
     expect(divergence.source.templateLocation).toEqual({ file: expect.stringMatching(/app\/templates\/pod\.yaml$/), line: 10 });

@@ -11,6 +11,7 @@ import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, 
 import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';
+import { variantDescription } from '../core/render-variants.ts';
 import { RenderChartContext, valuesOfRender } from './chart-context.ts';
 import { DANGEROUS_RULE_ID, prepareLint, renderedFieldsOf, renderMayHoldDangerousDefault } from './lint.ts';
 import type { EffectiveValues, ValuesFileCache } from './values.ts';
@@ -210,6 +211,8 @@ export function withoutRepeatedVariantFindings(findings: readonly Finding[], div
     }
     if (main.has(key(finding)) || kept.has(key(finding)) || !diverging.has(`${finding.source.chart}\u0000${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
     kept.add(key(finding));
+    // Said in the message too: the install render a reader would reproduce does not show it.
+    if (finding.ruleId !== 'render-divergence') finding.message += ` (only when rendered ${variantDescription(finding.source.variant)})`;
     if (finding.source.located === undefined) {
       finding.source.located = 'object';
       finding.source.unproven = `shown only by the chart's ${finding.source.variant} render, which provenance does not re-render`;
