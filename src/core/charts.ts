@@ -6,14 +6,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
+import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../loaders/kube-api-versions.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
 import type { ChartRecord, RenderVariant, ScanError, ScannedObject } from './model.ts';
-import { chartConstructs, ConstructLocator, divergingObjects, hasSecurityFields, variantName, variantOf, type VariantInputs } from './render-variants.ts';
+import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, variantName, variantOf, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -108,6 +108,7 @@ export async function renderCharts(
   located.catch(() => undefined);
   // Charts are read (Chart.yaml, dependencies, value sets) as the helm slots ask for work: the first
   // render starts once the first chart is read, not once every chart is.
+  const checkedCharts = new Map<string, string | undefined>();
   // A chart whose text branches on install/upgrade or API versions gets a second render per value set,
   // right after the first; its templates are read then for the lines that branch.
   const locators = new Map<string, ConstructLocator>();
@@ -116,9 +117,11 @@ export async function renderCharts(
     for (const dir of dirs) {
       const info = checkChart(dir, repoRoot, loaded);
       if (info === undefined) continue;
-      const constructs = chartConstructs(dir, repoRoot);
-      locators.set(dir, new ConstructLocator(dir, repoRoot, constructs));
-      const variant = options.variants === false ? undefined : variantOf(dir, constructs);
+      // Read only once the chart is known to keep its files inside the repository (else its render fails).
+      const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === undefined;
+      const constructs = safe ? chartConstructs(dir, repoRoot) : undefined;
+      locators.set(dir, new ConstructLocator(dir, repoRoot, constructs ?? noConstructs()));
+      const variant = options.variants === false || constructs === undefined ? undefined : variantOf(dir, constructs);
       for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main = index++;
         yield { dir, info, set, index: main };
@@ -131,7 +134,6 @@ export async function renderCharts(
   let unusable = false;
   located.catch(() => (unusable = true));
   const binary = options.helmPath !== undefined && path.isAbsolute(options.helmPath) ? { path: options.helmPath, version: '', major: Number.NaN } : await located;
-  const checkedCharts = new Map<string, string | undefined>();
   // A helm slot never waits for node: when a render exits, its slot starts the next one and the output is
   // parsed (and handed to onRender) after that spawn, while both renders run.
   const finished: Promise<ChartRender | undefined>[] = [];

@@ -79,13 +79,18 @@ export interface ChartConstructs {
   usesTpl: boolean;
 }
 
+/** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
+export function noConstructs(): ChartConstructs {
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, anywhere: {}, files: [], usesTpl: false };
+}
+
 /** Most bytes of one file, and of a whole chart, read for the decision. */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 const MAX_CHART_BYTES = 64 * 1024 * 1024;
 
 /** Reads every file of a chart (its subcharts and their archives included) once, for the constructs. */
 export function chartConstructs(dir: string, repoRoot: string): ChartConstructs {
-  const found: ChartConstructs = { upgrade: false, apiVersions: false, lookup: false, revision: false, anywhere: {}, files: [], usesTpl: false };
+  const found = noConstructs();
   let budget = MAX_CHART_BYTES;
   const scanText = (text: string, where: (line: number) => TemplateConstruct, file: string, archive: boolean) => {
     if (!found.usesTpl && /\btpl\b/.test(text)) found.usesTpl = true;

@@ -325,7 +325,8 @@ export function templateArgs(request: RenderRequest): string[] {
   return args;
 }
 
-function checkedChartProblem(request: RenderRequest): string | undefined {
+/** chartProblem of a render's chart, once per chart directory and root in a scan (request.checkedCharts). */
+export function checkedChartProblem(request: Pick<RenderRequest, 'chartDir' | 'root' | 'checkedCharts'>): string | undefined {
   const root = request.root ?? chartRoot(request.chartDir);
   const key = `${request.chartDir}\u0000${root}`;
   const known = request.checkedCharts;
