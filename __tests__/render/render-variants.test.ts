@@ -134,6 +134,17 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.charts[0]!.variant).toBeUndefined();
   }, 60_000);
 
+  it('a chart privileged outside the scan\'s namespace: render-lookup at the comparison', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        privileged: {{ if ne .Release.Namespace "default" }}true{{ else }}false{{ end }}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toBeUndefined();
+    const finding = result.findings.find((f) => f.ruleId === 'render-lookup')!;
+    expect(finding).toMatchObject({ path: '', source: { templateLocation: { line: 10 } } });
+    expect(finding.message).toContain('.Release.Namespace compared with a literal at');
+  }, 60_000);
+
   it('renders a chart without such constructs once, and one that has them twice', async () => {
     const counting = countingHelm(helm());
     const { result } = await scanChart(counting.path, {

@@ -314,11 +314,14 @@ function parseRender(
   return render;
 }
 
-/** Objects with security fields whose template (or a helper it includes) uses `lookup` or `.Release.Revision`. */
+/**
+ * Objects with security fields whose template (or a helper it includes) uses `lookup` or `.Release.Revision`,
+ * or compares the release name or namespace with a literal.
+ */
 function markUnknowable(objects: readonly ScannedObject[], locator: ConstructLocator): void {
   for (const object of objects) {
     if (!hasSecurityFields(object)) continue;
-    const lines = locator.find(object, ['lookup', 'revision'], false);
+    const lines = locator.find(object, ['lookup', 'revision', 'release'], false);
     if (lines.length > 0) object.renderDependence = { ...object.renderDependence, unknowable: lines };
   }
 }

@@ -42,7 +42,7 @@ export function describeConstruct(construct: TemplateConstruct): string {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
 
-type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision';
+type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release';
 
 /**
  * Text that makes a template's output depend on each input. Beyond the plain field names, passing the whole
@@ -54,6 +54,9 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
   lookup: /\blookup\s+["'$(.]/,
   revision: /\.Revision\b/,
+  // The release name or namespace compared with a literal: the scan renders with placeholders (release,
+  // default), the install with its own, and preadmit's are public. (Names built from them are not branches.)
+  release: /\b(?:eq|ne|hasPrefix|hasSuffix|contains|regexMatch)\b[^}]*(?:\.Release\.(?:Name|Namespace)\b[^}]*"[^"]*"|"[^"]*"[^}]*\.Release\.(?:Name|Namespace)\b)/,
 };
 
 /** The construct as a reader knows it, from the matched text. */
@@ -62,6 +65,7 @@ function constructName(kind: ConstructKind, line: string): string {
   if (kind === 'upgrade') return match.startsWith('Is') ? `.Release.${match}` : '.Release (the whole object)';
   if (kind === 'apiVersions') return match === 'APIVersions' ? '.Capabilities.APIVersions' : '.Capabilities (the whole object)';
   if (kind === 'lookup') return 'lookup';
+  if (kind === 'release') return `.Release.${/\.Release\.Namespace/.test(match) ? 'Namespace' : 'Name'} compared with a literal`;
   return '.Release.Revision';
 }
 
@@ -71,6 +75,7 @@ export interface ChartConstructs {
   apiVersions: boolean;
   lookup: boolean;
   revision: boolean;
+  release: boolean;
   /** Lines anywhere in the chart, for a divergence whose template cannot be traced (archives, tpl). */
   anywhere: Partial<Record<ConstructKind, TemplateConstruct>>;
   /** Files holding install/upgrade or API-version constructs: absolute paths, or archives (inArchive set). */
@@ -81,7 +86,7 @@ export interface ChartConstructs {
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, anywhere: {}, files: [], usesTpl: false };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
