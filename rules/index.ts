@@ -51,6 +51,8 @@ import rbacWebhookConfig from './rbac-webhook-config.ts';
 import rbacWildcard from './rbac-wildcard.ts';
 import rbacWorkloadCreate from './rbac-workload-create.ts';
 import readOnlyRootFilesystem from './read-only-root-filesystem.ts';
+import renderDivergence from './render-divergence.ts';
+import renderLookup from './render-lookup.ts';
 import requiredAnnotations from './required-annotations.ts';
 import requiredLabels from './required-labels.ts';
 import runtimeSocketMount from './runtime-socket-mount.ts';
@@ -132,6 +134,8 @@ export const RULES: readonly Rule[] = [
   rbacWildcard,
   rbacWorkloadCreate,
   readOnlyRootFilesystem,
+  renderDivergence,
+  renderLookup,
   requiredAnnotations,
   requiredLabels,
   runtimeSocketMount,

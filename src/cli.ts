@@ -27,7 +27,7 @@ Options:
   --pss-version v1.N|latest           Pod Security Standards policy version (default latest)
   --pss-level baseline|restricted     level findings are reported at (default restricted)
   --helm PATH                         helm binary (default: helm on PATH)
-  --kube-version VERSION              Kubernetes version passed to helm template
+  --kube-version VERSION              Kubernetes version passed to helm template (default 1.34.0)
   --release-name NAME                 release name for helm template (default release)
   --namespace NAME                    release namespace for helm template (default default)
   -h, --help                          this help

@@ -38,7 +38,7 @@ describe('helm invocations', () => {
     for (const args of all.slice(1)) {
       expect(args[0]).toBe('template');
       const separator = args.indexOf('--');
-      for (const flag of args.slice(1, separator)) expect(flag).toMatch(/^--(namespace|values|set|kube-version)=/);
+      for (const flag of args.slice(1, separator)) expect(flag).toMatch(/^--((namespace|values|set|kube-version|api-versions)=|is-upgrade$)/);
       // the chart, or provenance's copy of it: an absolute path, after `--`
       expect(args.slice(separator + 1)).toEqual(['release', expect.stringMatching(/^\/.*\/--post-renderer=sh$/)]);
     }
@@ -50,6 +50,7 @@ describe('helm invocations', () => {
       '--set=--post-renderer=/bin/sh',
       '--set=--enable-dns=true',
       '--kube-version=1.30',
+      expect.stringMatching(/^--api-versions=v1,v1\/Binding,.*,policy\/v1\/PodDisruptionBudget,/),
       '--',
       'release',
       target,
@@ -58,9 +59,11 @@ describe('helm invocations', () => {
 
   it('never name a post-renderer, DNS, plugins, a cluster, or dependency downloads', () => {
     const helm: HelmBinary = { path: '/usr/bin/helm', version: 'v3.17.0', major: 3 };
-    const args = templateArgs({ helm, chartDir: '/c', releaseName: 'r', namespace: 'n', valuesFiles: ['/v.yaml'], set: ['a=b'], kubeVersion: '1.30', timeoutMs: 1 });
+    const args = templateArgs({ helm, chartDir: '/c', releaseName: 'r', namespace: 'n', valuesFiles: ['/v.yaml'], set: ['a=b'], kubeVersion: '1.30', apiVersions: ['v1', 'x/v1,--post-renderer=sh'], isUpgrade: true, timeoutMs: 1 });
     const flags = args.slice(0, args.indexOf('--'));
-    for (const flag of flags.slice(1)) expect(flag).toMatch(/^--(namespace|values|set|kube-version)=/);
+    for (const flag of flags.slice(1)) expect(flag).toMatch(/^--((namespace|values|set|kube-version|api-versions)=|is-upgrade$)/);
+    // An API version that is not one (a comma, a flag) is left out rather than passed on.
+    expect(flags).toContain('--api-versions=v1');
     expect(args.join(' ')).not.toMatch(/post-renderer|enable-dns|plugin|kube-context|kubeconfig|validate|dependency|repo /);
   });
 

@@ -1,15 +1,19 @@
 // Chart rendering: one `helm template` per chart and value set, in parallel up to the number of CPUs,
 // each document kept with its `# Source:` template and the repository file it maps to. Every render is
 // also kept (request, objects) so provenance can re-render it with changed values.
+// Renders are for the target Kubernetes version with the API versions a cluster of it reports; a chart
+// whose text branches on install/upgrade or API versions is rendered a second time (render-variants.ts).
 import os from 'node:os';
 import path from 'node:path';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
+import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
+import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../loaders/kube-api-versions.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
-import type { ChartRecord, ScanError, ScannedObject } from './model.ts';
+import type { ChartRecord, RenderVariant, ScanError, ScannedObject } from './model.ts';
+import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, variantName, variantOf, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -24,6 +28,8 @@ export interface ChartRender {
   objects: ScannedObject[];
   record: ChartRecord;
   repoRoot: string;
+  /** Set for a chart's second render (as helm upgrade renders it, or with CRD APIs): not in `renders`, see `variants`. */
+  variant?: RenderVariant;
 }
 
 export interface RenderedCharts {
@@ -34,6 +40,11 @@ export interface RenderedCharts {
   renderMs: number;
   /** Every successful render, for provenance. */
   renders: ChartRender[];
+  /**
+   * The successful second renders (render-variants.ts), evaluated like the others: their objects whose
+   * security fields differ from the main render are also in `objects`, marked with source.variant.
+   */
+  variants: ChartRender[];
 }
 
 export interface RenderOptions {
@@ -52,6 +63,8 @@ export interface RenderOptions {
    * the version check still decides the scan (a missing or too old helm ends it with its error).
    */
   helmPath?: string;
+  /** Off, no chart gets a second render (render-variants.ts); on by default. */
+  variants?: boolean;
 }
 
 /** Runs `fn` after pending I/O callbacks and promise continuations (a worker spawning its next helm goes first). */
@@ -87,7 +100,7 @@ export async function renderCharts(
   repoRoot: string,
   options: RenderOptions = {},
 ): Promise<RenderedCharts> {
-  const loaded: RenderedCharts = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
+  const loaded: RenderedCharts = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [] };
   const concurrency = Math.max(1, os.availableParallelism());
   // helm is located (a `helm version` run) while the first charts are read and rendered; a missing or too
   // old helm throws below, once the renders already started have ended.
@@ -95,12 +108,25 @@ export async function renderCharts(
   located.catch(() => undefined);
   // Charts are read (Chart.yaml, dependencies, value sets) as the helm slots ask for work: the first
   // render starts once the first chart is read, not once every chart is.
-  function* jobsOf(): Generator<{ dir: string; info: ChartInfo; set: ValueSet; index: number }> {
+  const checkedCharts = new Map<string, string | undefined>();
+  // A chart whose text branches on install/upgrade or API versions gets a second render per value set,
+  // right after the first; its templates are read then for the lines that branch.
+  const locators = new Map<string, ConstructLocator>();
+  function* jobsOf(): Generator<Job> {
     let index = 0;
     for (const dir of dirs) {
       const info = checkChart(dir, repoRoot, loaded);
       if (info === undefined) continue;
-      for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) yield { dir, info, set, index: index++ };
+      // Read only once the chart is known to keep its files inside the repository (else its render fails).
+      const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === undefined;
+      const constructs = safe ? chartConstructs(dir, repoRoot) : undefined;
+      locators.set(dir, new ConstructLocator(dir, repoRoot, constructs ?? noConstructs()));
+      const variant = options.variants === false || constructs === undefined ? undefined : variantOf(dir, constructs);
+      for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) {
+        const main = index++;
+        yield { dir, info, set, index: main };
+        if (variant) yield { dir, info, set, index: index++, variant: { inputs: variant, main } };
+      }
     }
   }
   // Renders start without waiting for `helm version` (~50 ms with a core idle) when helm's path is known;
@@ -108,7 +134,6 @@ export async function renderCharts(
   let unusable = false;
   located.catch(() => (unusable = true));
   const binary = options.helmPath !== undefined && path.isAbsolute(options.helmPath) ? { path: options.helmPath, version: '', major: Number.NaN } : await located;
-  const checkedCharts = new Map<string, string | undefined>();
   // A helm slot never waits for node: when a render exits, its slot starts the next one and the output is
   // parsed (and handed to onRender) after that spawn, while both renders run.
   const finished: Promise<ChartRender | undefined>[] = [];
@@ -116,11 +141,18 @@ export async function renderCharts(
   const slot = async () => {
     for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
       const job = next.value;
-      const outcome = await renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts);
-      const parsed = outcome === undefined ? Promise.resolve(undefined) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+      const locator = locators.get(job.dir)!;
+      const variant = job.variant;
+      const rendered = renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, variant?.inputs);
+      // A variant is compared with its main render once that is parsed (it started first, but may end later).
+      const parsed: Promise<ChartRender | undefined> =
+        variant === undefined
+          ? rendered.then((outcome) => (outcome === undefined || 'failed' in outcome ? undefined : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))))
+          : rendered.then((outcome) => finished[variant.main]!.then((main) => afterSpawns(() => parseVariant(job, variant.inputs, main, outcome, config, repoRoot, loaded, locator, options.onRender))));
       // Awaited below with the others; if a later render throws first, this one's failure is not unhandled.
       parsed.catch(() => undefined);
       finished[job.index] = parsed;
+      await rendered;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, slot));
@@ -131,6 +163,12 @@ export async function renderCharts(
   // Keep objects and renders in a stable order (chart, then value set as declared), whatever finished first.
   for (const render of renders) {
     if (render === undefined) continue;
+    if (render.variant !== undefined) {
+      loaded.variants.push(render);
+      // Only the objects that differ are listed (and seen by the rules that read the whole scan).
+      loaded.objects.push(...render.objects.filter((object) => object.renderDependence?.divergence !== undefined));
+      continue;
+    }
     loaded.renders.push(render);
     loaded.objects.push(...render.objects);
     loaded.charts.push(render.record);
@@ -197,6 +235,36 @@ export function objectsOfRender(stdout: string, dir: string, chartPath: string, 
   return objects;
 }
 
+interface Job {
+  dir: string;
+  info: ChartInfo;
+  set: ValueSet;
+  index: number;
+  /** A second render: what it changes, and the index of the main render it is compared with. */
+  variant?: { inputs: VariantInputs; main: number };
+}
+
+/**
+ * The `helm template` request of a chart and value set: for the configured Kubernetes version (else
+ * DEFAULT_KUBE_VERSION) with the API versions it serves; a variant adds `--is-upgrade` and/or common CRD APIs.
+ */
+export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, config: Config, variant?: VariantInputs): RenderRequest {
+  const kubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
+  const apiVersions = apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true });
+  return {
+    helm: binary,
+    chartDir: dir,
+    releaseName: config.helm.releaseName,
+    namespace: config.helm.namespace,
+    valuesFiles: set.valuesFiles,
+    set: set.set,
+    kubeVersion,
+    ...(apiVersions.length > 0 ? { apiVersions } : {}),
+    ...(variant?.upgrade ? { isUpgrade: true } : {}),
+    timeoutMs: config.helm.timeoutSeconds * 1000,
+  };
+}
+
 async function renderOne(
   dir: string,
   set: ValueSet,
@@ -205,21 +273,15 @@ async function renderOne(
   repoRoot: string,
   loaded: RenderedCharts,
   checkedCharts: Map<string, string | undefined>,
-): Promise<{ request: RenderRequest; stdout: string; ms: number } | undefined> {
+  variant?: VariantInputs,
+): Promise<{ request: RenderRequest; stdout: string; ms: number } | { failed: string; ms: number } | undefined> {
   const chartPath = relativeTo(repoRoot, dir);
-  const request: RenderRequest = {
-    helm: binary,
-    chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
-    valuesFiles: set.valuesFiles,
-    set: set.set,
-    ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
-    timeoutMs: config.helm.timeoutSeconds * 1000,
-    checkedCharts,
-  };
+  const request: RenderRequest = { ...renderRequestOf(dir, set, binary, config, variant), checkedCharts };
   const outcome = await renderChart(request);
   loaded.renderMs += outcome.ms;
+  // A variant that fails (a chart demanding values only on upgrade) cannot be deployed that way with these
+  // values: noted on the chart's record, not a scan error.
+  if (!outcome.ok && variant !== undefined) return { failed: outcome.message, ms: outcome.ms };
   if (!outcome.ok) {
     const which = set.kind === 'default' ? '' : `with value set ${set.name}: `;
     loaded.errors.push({ kind: 'render', file: chartPath, chart: chartPath, message: `${which}${outcome.message}` });
@@ -237,15 +299,71 @@ function parseRender(
   repoRoot: string,
   loaded: RenderedCharts,
   onRender: ((render: ChartRender) => void) | undefined,
+  locator: ConstructLocator,
 ): ChartRender {
   const chartPath = relativeTo(repoRoot, dir);
   const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
+  markUnknowable(objects, locator);
   const record: ChartRecord = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set.kind !== 'default') {
     if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
     if (set.own.set.length > 0) record.set = [...set.own.set];
   }
   const render: ChartRender = { dir, chart: chartPath, info, valueSet: set, request: outcome.request, objects, record, repoRoot };
+  onRender?.(render);
+  return render;
+}
+
+/**
+ * Objects with security fields whose template (or a helper it includes) uses `lookup` or `.Release.Revision`,
+ * or compares the release name or namespace with a literal.
+ */
+function markUnknowable(objects: readonly ScannedObject[], locator: ConstructLocator): void {
+  for (const object of objects) {
+    if (!hasSecurityFields(object)) continue;
+    const lines = locator.find(object, ['lookup', 'revision', 'release'], false);
+    if (lines.length > 0) object.renderDependence = { ...object.renderDependence, unknowable: lines };
+  }
+}
+
+/**
+ * Parses a chart's second render, marks its objects whose security fields differ from the main render's
+ * (with the template lines that branch) and hands it to onRender like any render. A failed variant, or one
+ * whose main render failed, is noted on the main render's record.
+ */
+function parseVariant(
+  job: Job,
+  inputs: VariantInputs,
+  main: ChartRender | undefined,
+  outcome: { request: RenderRequest; stdout: string; ms: number } | { failed: string; ms: number } | undefined,
+  config: Config,
+  repoRoot: string,
+  loaded: RenderedCharts,
+  locator: ConstructLocator,
+  onRender: ((render: ChartRender) => void) | undefined,
+): ChartRender | undefined {
+  const variant = variantName(inputs);
+  if (outcome === undefined) return undefined;
+  if ('failed' in outcome) {
+    if (main) main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
+    return undefined;
+  }
+  const chartPath = relativeTo(repoRoot, job.dir);
+  // Problems of the variant's output that the main render did not have are reported, the others once.
+  const errors: ScanError[] = [];
+  const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors);
+  const known = new Set(loaded.errors.map((e) => `${e.file}\u0000${e.message}`));
+  for (const error of errors) if (!known.has(`${error.file}\u0000${error.message}`)) loaded.errors.push({ ...error, message: `rendered ${variant}: ${error.message}` });
+  for (const object of objects) object.source.variant = variant;
+  markUnknowable(objects, locator);
+  const diverging = main ? divergingObjects(main.objects, objects) : [];
+  const kinds = ConstructLocator.kindsOf(inputs);
+  for (const { object, fields, onlyInVariant } of diverging) {
+    object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
+  }
+  const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
+  if (main) main.record.variant = { variant, objects: objects.length, renderMs: Math.round(outcome.ms), diverging: diverging.length };
+  const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant };
   onRender?.(render);
   return render;
 }

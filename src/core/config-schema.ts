@@ -139,7 +139,7 @@ export function configSchema(ruleIds: readonly string[]) {
         properties: {
           releaseName: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 53, description: 'Release name (default release).' },
           namespace: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'Release namespace (default default).' },
-          kubeVersion: { type: 'string', pattern: '^v?1\\.[0-9]+(\\.[0-9]+)?$', description: 'Kubernetes version given to helm template --kube-version.' },
+          kubeVersion: { type: 'string', pattern: '^v?1\\.[0-9]+(\\.[0-9]+)?$', description: 'Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0).' },
           timeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Per-render timeout (default 120).' },
           valuesFiles: { type: 'array', items: { type: 'string' }, description: 'Values files (relative to the config file) for every chart.' },
           set: { type: 'array', items: { type: 'string', pattern: '^[^=]+=' }, description: 'key=value pairs for every chart.' },

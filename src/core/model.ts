@@ -38,6 +38,11 @@ export interface SourceInfo {
   valueSet?: string;
   /** Index of the YAML document within its file or render. */
   document?: number;
+  /**
+   * helm: set when the object comes from the chart's second render, the way `helm upgrade` (and a
+   * cluster with common CRD APIs) renders it; absent for the scan's main (install) render.
+   */
+  variant?: RenderVariant;
   /** terraform: the plan file and the resource address. */
   plan?: string;
   address?: string;
@@ -72,6 +77,40 @@ export type Located = (typeof LOCATED)[number];
 /** apiVersion of the objects a Terraform plan adds for resources that are not Kubernetes objects (clusters, helm_release). */
 export const TERRAFORM_API_VERSION = 'terraform/v1';
 
+/**
+ * A chart's second render (render-variants.ts): `upgrade` is `helm template --is-upgrade`, `extension-apis`
+ * adds common CRD API versions (monitoring.coreos.com/v1...) to `.Capabilities.APIVersions`.
+ */
+export type RenderVariant = 'upgrade' | 'extension-apis' | 'upgrade+extension-apis';
+
+/** A line of a chart's template source that uses a construct `helm template` answers unlike the cluster. */
+export interface TemplateConstruct {
+  /** `.Release.IsUpgrade`, `.Capabilities.APIVersions`, `lookup`, `.Release.Revision`... as written. */
+  construct: string;
+  /** Repository-relative template file (for a subchart archive: the archive). */
+  file: string;
+  line: number;
+  /** For a template inside a subchart archive: its path in the archive. */
+  inArchive?: string;
+}
+
+/** A security-relevant field that differs between the main render and the variant render. */
+export interface FieldDifference {
+  pointer: string;
+  /** JSON of the value in the main (install) render; absent when the field is not there. */
+  main?: string;
+  /** JSON of the value in the variant render; absent when the field is not there. */
+  variant?: string;
+}
+
+/** helm: how an object's security-relevant fields depend on what `helm template` does not know. */
+export interface RenderDependence {
+  /** The object renders differently in the chart's variant render (set on the variant's object). */
+  divergence?: { variant: RenderVariant; fields: FieldDifference[]; onlyInVariant: boolean; constructs: TemplateConstruct[] };
+  /** Constructs helm template cannot evaluate (lookup, .Release.Revision) in the object's template or its helpers. */
+  unknowable?: TemplateConstruct[];
+}
+
 /** A Kubernetes object as scanned: the raw object plus where it came from. */
 export interface ScannedObject {
   ref: ObjectRef;
@@ -81,6 +120,8 @@ export interface ScannedObject {
   unknown?: readonly string[];
   /** Line in `source.file` of the node at a JSON pointer (nearest existing ancestor), when the file is the object's own text. */
   lineOf?: (pointer: string) => number | undefined;
+  /** helm: what the render could not tell (render-variants.ts); read by render-divergence and render-lookup. */
+  renderDependence?: RenderDependence;
 }
 
 export interface PssViolation {
@@ -221,6 +262,11 @@ export interface ChartRecord {
   valuesFiles?: string[];
   /** The --set pairs of the value set. */
   set?: string[];
+  /**
+   * The second render of the chart with these values (render-variants.ts), when its templates branch on
+   * install/upgrade or API versions: objects, time, objects whose security fields differ, or why it failed.
+   */
+  variant?: { variant: RenderVariant; objects: number; renderMs: number; diverging: number; error?: string };
   /** What locating findings cost for this render: extra helm renders and their time. */
   provenance?: { renders: number; ms: number };
   /** Verdict at the configured level: admissible, or the PSS checks that deny its pods. */

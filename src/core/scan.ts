@@ -50,6 +50,8 @@ export interface ScanOptions {
   rules?: readonly Rule[];
   /** Overrides the configuration's `provenance` switch (locating findings at values and template lines). */
   provenance?: boolean;
+  /** Off, charts get no second render (install/upgrade, CRD APIs; render-variants.ts): for measurements. */
+  renderVariants?: boolean;
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -87,6 +89,8 @@ interface Loaded {
   renderMs: number;
   /** Every successful chart render, kept for provenance re-renders. */
   renders: ChartRender[];
+  /** Charts' second renders (as helm upgrade, or with CRD APIs, renders them): evaluated, not re-rendered. */
+  variants: ChartRender[];
 }
 
 function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
@@ -113,7 +117,7 @@ async function load(
   helmLocated: Promise<HelmBinary>,
   onRender?: (render: ChartRender) => void,
 ): Promise<Loaded> {
-  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
+  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [] };
   const helm = () => helmLocated;
 
   // A JSON file may be a Terraform plan: plans are recognised by content, not by name.
@@ -162,12 +166,13 @@ async function load(
     // A usage error when charts need helm and there is none (renderCharts ends with helm's version check).
     let rendered: Awaited<ReturnType<typeof renderCharts>>;
     try {
-      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, helmPath: helmCandidate(options.helmPath), ...(onRender ? { onRender } : {}) });
+      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, helmPath: helmCandidate(options.helmPath), variants: options.renderVariants !== false, ...(onRender ? { onRender } : {}) });
     } catch (error) {
       if (error instanceof HelmNotFoundError) throw new UsageError(error.message, { cause: error });
       throw error;
     }
     loaded.renders.push(...rendered.renders);
+    loaded.variants.push(...rendered.variants);
     loaded.objects.push(...rendered.objects);
     loaded.errors.push(...rendered.errors);
     loaded.charts.push(...rendered.charts);
@@ -205,7 +210,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     evaluator.add(render);
     comments.add(render);
   });
-  const evaluation = evaluator.finish(loaded.objects, loaded.renders);
+  const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.

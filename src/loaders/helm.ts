@@ -287,6 +287,10 @@ export interface RenderRequest {
   valuesFiles: string[];
   set: string[];
   kubeVersion?: string;
+  /** `--api-versions`: what `.Capabilities.APIVersions.Has` answers true for besides helm's defaults (kube-api-versions.ts). */
+  apiVersions?: readonly string[];
+  /** `--is-upgrade`: `.Release.IsUpgrade` true and `.Release.IsInstall` false, as `helm upgrade` renders. */
+  isUpgrade?: boolean;
   timeoutMs: number;
   /** Where the chart's symlinks may lead (default: chartRoot(chartDir), its git work tree). */
   root?: string;
@@ -313,11 +317,16 @@ export function templateArgs(request: RenderRequest): string[] {
   for (const file of request.valuesFiles) args.push(`--values=${file}`);
   for (const pair of request.set) args.push(`--set=${pair}`);
   if (request.kubeVersion) args.push(`--kube-version=${request.kubeVersion}`);
+  // One flag for the whole list (helm splits it at commas); entries with a comma or `=` are not API versions.
+  const apis = (request.apiVersions ?? []).filter((api) => /^[A-Za-z0-9.\/-]+$/.test(api));
+  if (apis.length > 0) args.push(`--api-versions=${apis.join(',')}`);
+  if (request.isUpgrade) args.push('--is-upgrade');
   args.push('--', request.releaseName, request.chartDir);
   return args;
 }
 
-function checkedChartProblem(request: RenderRequest): string | undefined {
+/** chartProblem of a render's chart, once per chart directory and root in a scan (request.checkedCharts). */
+export function checkedChartProblem(request: Pick<RenderRequest, 'chartDir' | 'root' | 'checkedCharts'>): string | undefined {
   const root = request.root ?? chartRoot(request.chartDir);
   const key = `${request.chartDir}\u0000${root}`;
   const known = request.checkedCharts;

@@ -11,6 +11,7 @@ import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, 
 import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';
+import { variantDescription } from '../core/render-variants.ts';
 import { RenderChartContext, valuesOfRender } from './chart-context.ts';
 import { DANGEROUS_RULE_ID, prepareLint, renderedFieldsOf, renderMayHoldDangerousDefault } from './lint.ts';
 import type { EffectiveValues, ValuesFileCache } from './values.ts';
@@ -83,8 +84,8 @@ function valueSetOf(object: ScannedObject): string {
   return object.source.kind === 'helm' ? (object.source.valueSet ?? DEFAULT_VALUE_SET) : DEFAULT_VALUE_SET;
 }
 
-function renderKey(chart: string, valueSet: string): string {
-  return `${chart}\u0000${valueSet}`;
+function renderKey(chart: string, valueSet: string, variant = ''): string {
+  return `${chart}\u0000${valueSet}\u0000${variant}`;
 }
 
 /**
@@ -132,19 +133,20 @@ export class ValueSetEvaluation {
   private readonly chartOf = (object: ScannedObject): ChartContext | undefined => {
     const { source } = object;
     if (source.kind !== 'helm' || source.chart === undefined || source.valueSet === undefined) return undefined;
-    return this.contexts.get(renderKey(source.chart, source.valueSet));
+    return this.contexts.get(renderKey(source.chart, source.valueSet, source.variant));
   };
 
   add(render: ChartRender): void {
     if (this.done.has(render)) return;
     const context = new RenderChartContext(render, this.files);
-    this.contexts.set(renderKey(render.chart, render.valueSet.name), context);
+    this.contexts.set(renderKey(render.chart, render.valueSet.name, render.variant), context);
     // The values lint (and provenance) read the default render's values: computed now, while other renders
     // run, when the chart may ship a dangerous default or provenance is on. Other value sets' values are
     // computed on demand (a rule's RuleContext.chart, provenance): kept for every render, they cost ~150 MB
     // on the corpus' 201 renders.
-    const values = render.valueSet.kind === 'default' && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render)) ? valuesOfRender(render, this.files) : undefined;
-    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render, values);
+    // A chart's second render (render-variants.ts) has the main render's values: linted there, once.
+    const values = render.variant === undefined && render.valueSet.kind === 'default' && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render)) ? valuesOfRender(render, this.files) : undefined;
+    if (render.variant === undefined && this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render, values);
     const evaluation = evaluate(render.objects, this.unitRules, this.config, { chartOf: () => context });
     // Blast radii read only the render's unit: computed now too, not after the last render.
     for (const unit of evaluation.units) blastRadiiOf(unit);
@@ -183,8 +185,41 @@ export class ValueSetEvaluation {
       if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
       if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
     }
+    const diverging = new Set(renders.filter((r) => r.variant !== undefined && r.objects.some((o) => o.renderDependence?.divergence)).map((r) => `${r.chart}\u0000${r.valueSet.name}`));
+    result.findings = withoutRepeatedVariantFindings(result.findings, diverging);
     return result;
   }
+}
+
+/**
+ * Findings of a chart's second render (render-variants.ts) that its main render shows too (same chart,
+ * value set and fingerprint) are dropped: the main render's finding stands for both. So are all of a
+ * second render none of whose objects differ in security fields from the main render (`diverging` lists
+ * the chart and value set of the others): what differs there is a generated name, not a setting. The rest
+ * is what only the upgrade (or CRD-API) render shows; provenance re-renders only main renders, so those
+ * keep the object's location, and say why.
+ */
+export function withoutRepeatedVariantFindings(findings: readonly Finding[], diverging: ReadonlySet<string>): Finding[] {
+  const key = (f: Finding) => `${f.source.chart}\u0000${f.source.valueSet ?? DEFAULT_VALUE_SET}\u0000${f.fingerprint}`;
+  const main = new Set(findings.filter((f) => f.source.kind === 'helm' && f.source.variant === undefined).map(key));
+  const out: Finding[] = [];
+  const kept = new Set<string>();
+  for (const finding of findings) {
+    if (finding.source.variant === undefined) {
+      out.push(finding);
+      continue;
+    }
+    if (main.has(key(finding)) || kept.has(key(finding)) || !diverging.has(`${finding.source.chart}\u0000${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
+    kept.add(key(finding));
+    // Said in the message too: the install render a reader would reproduce does not show it.
+    if (finding.ruleId !== 'render-divergence') finding.message += ` (only when rendered ${variantDescription(finding.source.variant)})`;
+    if (finding.source.located === undefined) {
+      finding.source.located = 'object';
+      finding.source.unproven = `shown only by the chart's ${finding.source.variant} render, which provenance does not re-render`;
+    }
+    out.push(finding);
+  }
+  return out;
 }
 
 /** All at once: see ValueSetEvaluation. */

@@ -44,7 +44,7 @@ export const JSON_KEYS = {
   appliedSuppression: keysOf<AppliedSuppression>()(['kind', 'reason', 'file', 'line', 'expires']),
   suppressionRecord: keysOf<SuppressionRecord>()(['kind', 'status', 'rule', 'reason', 'file', 'line', 'expires', 'container', 'object', 'matched', 'message']),
   objectRef: keysOf<ObjectRef>()(['apiVersion', 'kind', 'namespace', 'name']),
-  source: keysOf<SourceInfo>()(['kind', 'file', 'line', 'chart', 'template', 'valueSet', 'document', 'plan', 'address', 'values', 'templateLocation', 'located', 'unproven']),
+  source: keysOf<SourceInfo>()(['kind', 'file', 'line', 'chart', 'template', 'valueSet', 'document', 'variant', 'plan', 'address', 'values', 'templateLocation', 'located', 'unproven']),
   valuesLocation: keysOf<ValuesLocation>()(['file', 'line', 'key']),
   templateLocation: keysOf<TemplateLocation>()(['file', 'line']),
   objectRecord: keysOf<ObjectRecord>()(['object', 'source', 'admission', 'blastRadius']),
@@ -61,7 +61,8 @@ export const JSON_KEYS = {
   admission: keysOf<AdmissionVerdict>()(['version', 'baseline', 'restricted']),
   levelVerdict: keysOf<LevelVerdict>()(['allowed', 'violations']),
   violation: keysOf<PssViolation>()(['check', 'reason', 'detail']),
-  chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'valuesFiles', 'set', 'provenance', 'admission']),
+  chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'valuesFiles', 'set', 'variant', 'provenance', 'admission']),
+  chartVariant: keysOf<NonNullable<ChartRecord['variant']>>()(['variant', 'objects', 'renderMs', 'diverging', 'error']),
   chartProvenance: keysOf<NonNullable<ChartRecord['provenance']>>()(['renders', 'ms']),
   chartAdmission: keysOf<NonNullable<ChartRecord['admission']>>()(['level', 'version', 'allowed', 'deniedBy']),
   scanError: keysOf<ScanError>()(['kind', 'file', 'line', 'chart', 'message']),
@@ -141,6 +142,7 @@ function chartRecordJson(c: ChartRecord): Json {
   return pick(c, JSON_KEYS.chartRecord, {
     valuesFiles: strings,
     set: strings,
+    variant: (v) => pick(v, JSON_KEYS.chartVariant),
     provenance: (p) => pick(p, JSON_KEYS.chartProvenance),
     admission: (a) => pick(a, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] }),
   });

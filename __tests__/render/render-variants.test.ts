@@ -1,0 +1,240 @@
+// A chart cannot tell the scan from the install: renders for the target Kubernetes version with a cluster's
+// API versions, a second render as helm upgrade (with common CRD APIs) for charts whose text branches on
+// them, both judged, divergences and lookup reported at the template line. Real helm 3 and helm 4.
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Finding, ScanResult } from '../../src/core/model.ts';
+import { exitCodeOf, scan } from '../../src/core/scan.ts';
+import { chart, HELMS, workspace, writeTree } from '../hostile/helpers.ts';
+
+const DIGEST = 'nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000';
+
+/** A Pod whose container securityContext body is `body` (indented under securityContext:). */
+function pod(body: string, specExtra = ''): string {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:${specExtra}
+  containers:
+    - name: web
+      image: ${DIGEST}
+      securityContext:
+${body}
+`;
+}
+
+const UPGRADE_ONLY = pod(`        {{- if .Release.IsUpgrade }}
+        privileged: true
+        {{- else }}
+        privileged: false
+        {{- end }}`);
+
+/** A helm that logs its arguments (one line per call) and runs the real one. */
+function countingHelm(real: string): { path: string; calls: () => string[][] } {
+  const dir = workspace('preadmit-counting-');
+  const log = path.join(dir, 'calls.log');
+  const script = path.join(dir, 'helm');
+  writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(script, 0o755);
+  return {
+    path: script,
+    calls: () =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ')),
+  };
+}
+
+/** Scans one chart built from `files` with provenance off (so every helm call is a scan render). */
+async function scanChart(helmPath: string, files: Record<string, string>): Promise<{ result: ScanResult; dir: string }> {
+  const root = workspace('preadmit-variants-');
+  const dir = chart(root, 'app', files);
+  const config = path.join(root, '.preadmit.yaml');
+  writeFileSync(config, 'provenance:\n  enabled: false\n');
+  const result = await scan({ paths: [dir], helmPath, configFile: config });
+  return { result, dir };
+}
+
+const ids = (findings: Finding[]) => findings.map((f) => `${f.ruleId} ${f.path}${f.source.variant ? ` (${f.source.variant})` : ''}`).sort();
+
+describe.each(HELMS)('%s', (_, helmVar) => {
+  const helm = () => process.env[helmVar]!;
+
+  it('a chart privileged only on upgrade: findings of the upgrade render and a divergence at the IsUpgrade line', async () => {
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': UPGRADE_ONLY });
+    expect(result.errors).toEqual([]);
+    const privileged = result.findings.find((f) => f.ruleId === 'pss-privileged')!;
+    expect(privileged).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'object' } });
+    expect(privileged.message).toMatch(/\(only when rendered as helm upgrade renders it \(--is-upgrade\)\)$/);
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence).toMatchObject({ severity: 'high', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'template' } });
+    expect(divergence.source.templateLocation).toEqual({ file: expect.stringMatching(/app\/templates\/pod\.yaml$/), line: 10 });
+    expect(divergence.message).toContain('false -> true');
+    expect(divergence.message).toContain('.Release.IsUpgrade at');
+    // Findings both renders show are reported once, from the install render.
+    expect(result.findings.filter((f) => f.ruleId === 'pss-run-as-non-root').map((f) => f.source.variant)).toEqual([undefined]);
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade', objects: 1, diverging: 1 });
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a chart privileged only when a CRD API is present: the extension-apis render finds it', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        privileged: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" }}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(ids(result.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'render-divergence'))).toEqual([
+      'pss-privileged /spec/containers/0/securityContext/privileged (extension-apis)',
+      'render-divergence /spec/containers/0/securityContext/privileged (extension-apis)',
+    ]);
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence.source.templateLocation?.line).toBe(10);
+    expect(divergence.message).toContain('.Capabilities.APIVersions at');
+  }, 60_000);
+
+  it('a chart using the host network only when a CRD API is absent: the install render finds it, the divergence is reported', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod('        privileged: false', `\n  {{- if not (.Capabilities.APIVersions.Has "cert-manager.io/v1") }}\n  hostNetwork: true\n  {{- end }}`),
+    });
+    expect(result.errors).toEqual([]);
+    const host = result.findings.find((f) => f.ruleId === 'pss-host-namespaces')!;
+    expect(host).toMatchObject({ path: '/spec/hostNetwork' });
+    expect(host.source.variant).toBeUndefined();
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence).toMatchObject({ path: '/spec/hostNetwork', source: { variant: 'extension-apis', templateLocation: { line: 6 } } });
+    expect(divergence.message).toContain('/spec/hostNetwork true -> absent');
+  }, 60_000);
+
+  it('renders for Kubernetes 1.34 with the group/version/Kinds a cluster reports', async () => {
+    const { result } = await scanChart(helm(), {
+      // helm's own defaults would answer false for both (it knows group/versions only, and 1.32 or 1.35).
+      'templates/pod.yaml': pod(
+        '        privileged: false',
+        `\n  {{- if not (.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget") }}\n  hostPID: true\n  {{- end }}\n  {{- if ne .Capabilities.KubeVersion.Version "v1.34.0" }}\n  hostIPC: true\n  {{- end }}`,
+      ),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'pss-host-namespaces' || f.ruleId === 'render-divergence')).toEqual([]);
+  }, 60_000);
+
+  it('a chart whose securityContext depends on lookup: render-lookup at the lookup line, no second render', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        {{- $ns := lookup "v1" "Namespace" "" "kube-system" }}
+        privileged: {{ if $ns }}true{{ else }}false{{ end }}`),
+      'templates/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: reused\ndata:\n  old: {{ (lookup "v1" "ConfigMap" "default" "reused").data | toJson | quote }}\n',
+    });
+    expect(result.errors).toEqual([]);
+    // The ConfigMap has no security-relevant fields: only the Pod is reported.
+    expect(ids(result.findings.filter((f) => f.ruleId.startsWith('render-')))).toEqual(['render-lookup ']);
+    const lookup = result.findings.find((f) => f.ruleId === 'render-lookup')!;
+    expect(lookup).toMatchObject({ severity: 'medium', object: { kind: 'Pod', name: 'web' }, source: { located: 'template', templateLocation: { line: 10 } } });
+    expect(lookup.message).toContain('lookup at');
+    expect(result.charts[0]!.variant).toBeUndefined();
+  }, 60_000);
+
+  it('a chart privileged outside the scan\'s namespace: render-lookup at the comparison', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        privileged: {{ if ne .Release.Namespace "default" }}true{{ else }}false{{ end }}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toBeUndefined();
+    const finding = result.findings.find((f) => f.ruleId === 'render-lookup')!;
+    expect(finding).toMatchObject({ path: '', source: { templateLocation: { line: 10 } } });
+    expect(finding.message).toContain('.Release.Namespace compared with a literal at');
+  }, 60_000);
+
+  it('renders a chart without such constructs once, and one that has them twice', async () => {
+    const counting = countingHelm(helm());
+    const { result } = await scanChart(counting.path, {
+      'templates/pod.yaml': pod('        privileged: false'),
+      // Mentions that cannot change an object: a NOTES.txt and a template of kinds without security fields.
+      'templates/NOTES.txt': '{{ if .Release.IsUpgrade }}Upgraded.{{ end }}\n',
+      'templates/pdb.yaml': 'apiVersion: {{ if .Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget" }}policy/v1{{ else }}policy/v1beta1{{ end }}\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: web\n',
+    });
+    expect(result.errors).toEqual([]);
+    const renders = counting.calls().filter((args) => args[0] === 'template');
+    expect(renders).toHaveLength(1);
+    expect(renders[0]).toContain('--kube-version=1.34.0');
+    expect(renders[0]!.find((a) => a.startsWith('--api-versions='))).toContain('policy/v1/PodDisruptionBudget');
+    expect(result.charts[0]!.variant).toBeUndefined();
+
+    const again = countingHelm(helm());
+    await scanChart(again.path, { 'templates/pod.yaml': UPGRADE_ONLY });
+    const twice = again.calls().filter((args) => args[0] === 'template');
+    expect(twice).toHaveLength(2);
+    expect(twice.filter((args) => args.includes('--is-upgrade'))).toHaveLength(1);
+  }, 60_000);
+
+  it('reads the upgrade branch however the template spells it (the whole .Release passed on)', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        {{- $r := .Release }}
+        privileged: {{ index $r (printf "Is%s" "Upgrade") }}`),
+    });
+    expect(ids(result.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'render-divergence'))).toEqual([
+      'pss-privileged /spec/containers/0/securityContext/privileged (upgrade)',
+      'render-divergence /spec/containers/0/securityContext/privileged (upgrade)',
+    ]);
+    expect(result.findings.find((f) => f.ruleId === 'render-divergence')!.message).toContain('.Release (the whole object)');
+  }, 60_000);
+
+  it('follows the branch into an included helper, and an object only the upgrade renders', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/_helpers.tpl': '{{- define "app.debug" -}}\n{{- if .Release.IsUpgrade }}\napiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  hostPID: true\n  containers:\n    - name: d\n      image: ' + DIGEST + '\n{{- end }}\n{{- end }}\n',
+      'templates/debug.yaml': '{{ include "app.debug" . }}\n',
+    });
+    expect(result.errors).toEqual([]);
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence).toMatchObject({ path: '', object: { kind: 'Pod', name: 'debug' }, source: { variant: 'upgrade' } });
+    expect(divergence.source.templateLocation).toEqual({ file: expect.stringMatching(/templates\/_helpers\.tpl$/), line: 2 });
+    expect(result.findings.find((f) => f.ruleId === 'pss-host-namespaces')).toMatchObject({ path: '/spec/hostPID', source: { variant: 'upgrade' } });
+    // The object only the upgrade renders is listed among the scan's objects.
+    expect(result.objects.filter((o) => o.object.name === 'debug').map((o) => o.source.variant)).toEqual(['upgrade']);
+  }, 60_000);
+
+  it('generated names are not divergences, and a failing upgrade render is noted, not an error', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/job.yaml': `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate-{{ randAlphaNum 6 | lower }}
+  annotations:
+    first: {{ .Release.IsInstall | quote }}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: m
+          image: ${DIGEST}
+`,
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade', diverging: 0 });
+    expect(result.findings.filter((f) => f.source.variant !== undefined)).toEqual([]);
+
+    const failing = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        {{- if .Release.IsUpgrade }}{{ fail "PASSWORDS ERROR: give the current password on upgrade" }}{{ end }}
+        privileged: false`),
+    });
+    expect(failing.result.errors).toEqual([]);
+    expect(failing.result.charts[0]!.variant?.error).toContain('PASSWORDS ERROR');
+  }, 60_000);
+});
+
+describe('a subchart archive', () => {
+  it('branching on upgrade inside a .tgz subchart gets the second render, the line named inside the archive', async () => {
+    const root = workspace('preadmit-variants-tgz-');
+    const sub = chart(root, 'sub', { 'templates/pod.yaml': UPGRADE_ONLY });
+    const parent = chart(root, 'parent', {}, 'apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: 0.1.0\n');
+    const { execa } = await import('execa');
+    await execa(process.env.PREADMIT_TEST_HELM3!, ['package', sub, '--destination', path.join(parent, 'charts')], { env: { HOME: root, PATH: process.env.PATH ?? '' } });
+    writeTree(root, { '.preadmit.yaml': 'provenance:\n  enabled: false\n' });
+    const result = await scan({ paths: [parent], helmPath: process.env.PREADMIT_TEST_HELM3!, configFile: path.join(root, '.preadmit.yaml') });
+    expect(result.errors).toEqual([]);
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence.path).toBe('/spec/containers/0/securityContext/privileged');
+    expect(divergence.message).toMatch(/\.Release\.IsUpgrade at .*charts\/sub-0\.1\.0\.tgz \(sub\/templates\/pod\.yaml:10\)/);
+  }, 60_000);
+});

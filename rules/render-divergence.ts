@@ -1,0 +1,51 @@
+// A chart can render one thing for the scan and another on the cluster: `.Release.IsUpgrade`,
+// `.Release.IsInstall` and `.Capabilities.APIVersions` answer differently under `helm upgrade` on a real
+// cluster. A chart whose text uses them is rendered a second time (as helm upgrade renders it, with common
+// CRD APIs present; src/core/render-variants.ts) and both renders' findings count; this rule reports each
+// object whose security-relevant fields differ between the two, at the template line that branches.
+import { defineRule, type Report } from '../src/engine/rule-kit.ts';
+import type { FieldDifference } from '../src/core/model.ts';
+import { describeConstruct, variantDescription } from '../src/core/render-variants.ts';
+
+/** Fields listed in a message; the rest are counted. */
+const LISTED = 3;
+
+function describeField(field: FieldDifference): string {
+  const clip = (json: string | undefined) => (json === undefined ? 'absent' : json.length > 60 ? `${json.slice(0, 59)}…` : json);
+  return `${field.pointer} ${clip(field.main)} -> ${clip(field.variant)}`;
+}
+
+export default defineRule({
+  target: 'object',
+  meta: {
+    id: 'render-divergence',
+    title: 'Charts must render the same security settings on install, upgrade and any cluster',
+    category: 'admission',
+    defaultSeverity: 'high',
+    description:
+      'helm template renders a chart as a first install on a cluster it knows nothing about. A template that branches on .Release.IsUpgrade, .Release.IsInstall or .Capabilities.APIVersions can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them, judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them.',
+    remediation: 'Render the same security settings whatever the release state and the cluster\'s APIs: move the branch off security fields (decide them from values), or make both branches equally safe.',
+    references: [
+      { title: 'Helm built-in objects (Release, Capabilities)', url: 'https://helm.sh/docs/chart_template_guide/builtin_objects/' },
+      { title: 'helm template (--is-upgrade, --api-versions)', url: 'https://helm.sh/docs/helm/helm_template/' },
+    ],
+    messages: {
+      differs: '{{kind}} "{{name}}" renders different security settings {{how}} than in the scanned install render: {{fields}}; the template branches on {{constructs}}',
+      only: '{{kind}} "{{name}}" is rendered only {{how}}, with security settings the install render does not have ({{fields}}); the template branches on {{constructs}}',
+    },
+  },
+  *check(object): Generator<Report> {
+    const divergence = object.renderDependence?.divergence;
+    if (divergence === undefined || divergence.fields.length === 0) return;
+    const { fields, constructs } = divergence;
+    const listed = fields.slice(0, LISTED).map(describeField).join(', ') + (fields.length > LISTED ? ` and ${fields.length - LISTED} more` : '');
+    const where = constructs.length > 0 ? constructs.slice(0, 3).map(describeConstruct).join(', ') : 'a construct preadmit could not find in the template (reached through tpl or a dynamic include)';
+    const template = constructs.find((c) => c.inArchive === undefined);
+    yield {
+      messageId: divergence.onlyInVariant ? 'only' : 'differs',
+      path: divergence.onlyInVariant ? '' : fields[0]!.pointer,
+      data: { kind: object.ref.kind, name: object.ref.name, how: variantDescription(divergence.variant), fields: listed, constructs: where },
+      ...(template ? { at: { template: { file: template.file, line: template.line } } } : {}),
+    };
+  },
+});

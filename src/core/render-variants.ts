@@ -1,0 +1,463 @@
+// A chart can tell `helm template` from `helm install`/`helm upgrade` on a cluster: `.Release.IsUpgrade`,
+// `.Release.IsInstall`, `.Capabilities.APIVersions.Has`, `lookup` (always empty without a cluster) and
+// `.Release.Revision` (always 1). The scan renders what a real install on the target Kubernetes version
+// renders (kube-api-versions.ts); a chart whose sources mention install/upgrade or API versions is rendered
+// a second time, as `helm upgrade` on a cluster with common CRD APIs renders it. Both renders are judged
+// (findings of either count) and an object whose security-relevant fields differ between them is marked,
+// with the template lines that branch, for the render-divergence rule. Objects whose template uses
+// `lookup` or `.Release.Revision` are marked for render-lookup: no render can show what those return.
+//
+// The decision to render twice is static, from the chart's text: every file of the chart and of its
+// vendored subcharts (archives too), since a template can `tpl` a values string or a file.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { tarEntries } from '../loaders/helm.ts';
+import { join } from './pointer.ts';
+import { arr, isObj, str, type Obj } from '../k8s/values.ts';
+import { podTemplateOf, CONTAINER_LISTS } from '../k8s/workloads.ts';
+import { TemplateSources } from '../provenance/template-lines.ts';
+import { relativeTo } from './discover.ts';
+import type { FieldDifference, RenderVariant, ScannedObject, TemplateConstruct } from './model.ts';
+
+/** What a variant render changes in helm's answers. */
+export interface VariantInputs {
+  upgrade: boolean;
+  extensionApis: boolean;
+}
+
+export function variantName(inputs: VariantInputs): RenderVariant {
+  return inputs.upgrade && inputs.extensionApis ? 'upgrade+extension-apis' : inputs.upgrade ? 'upgrade' : 'extension-apis';
+}
+
+/** How the variant render is made, for messages. */
+export function variantDescription(variant: RenderVariant): string {
+  if (variant === 'upgrade') return 'as helm upgrade renders it (--is-upgrade)';
+  if (variant === 'extension-apis') return 'on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)';
+  return 'as helm upgrade renders it on a cluster with common CRD APIs';
+}
+
+/** A construct line for messages: `lookup at chart/templates/x.yaml:12`. */
+export function describeConstruct(construct: TemplateConstruct): string {
+  return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
+}
+
+type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release';
+
+/**
+ * Text that makes a template's output depend on each input. Beyond the plain field names, passing the whole
+ * `.Release` or `.Capabilities` object on (`index .Release "IsUpgrade"`, `$r := .Release`, `toYaml`) counts:
+ * the field can then be read under any spelling.
+ */
+const CONSTRUCTS: Record<ConstructKind, RegExp> = {
+  upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
+  apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
+  lookup: /\blookup\s+["'$(.]/,
+  revision: /\.Revision\b/,
+  // The release name or namespace compared with a literal: the scan renders with placeholders (release,
+  // default), the install with its own, and preadmit's are public. (Names built from them are not branches.)
+  release: /\b(?:eq|ne|hasPrefix|hasSuffix|contains|regexMatch)\b[^}]*(?:\.Release\.(?:Name|Namespace)\b[^}]*"[^"]*"|"[^"]*"[^}]*\.Release\.(?:Name|Namespace)\b)/,
+};
+
+/** The construct as a reader knows it, from the matched text. */
+function constructName(kind: ConstructKind, line: string): string {
+  const match = CONSTRUCTS[kind].exec(line)?.[0] ?? '';
+  if (kind === 'upgrade') return match.startsWith('Is') ? `.Release.${match}` : '.Release (the whole object)';
+  if (kind === 'apiVersions') return match === 'APIVersions' ? '.Capabilities.APIVersions' : '.Capabilities (the whole object)';
+  if (kind === 'lookup') return 'lookup';
+  if (kind === 'release') return `.Release.${/\.Release\.Namespace/.test(match) ? 'Namespace' : 'Name'} compared with a literal`;
+  return '.Release.Revision';
+}
+
+/** Where a chart's text uses each construct (first lines only: the decision needs one). */
+export interface ChartConstructs {
+  upgrade: boolean;
+  apiVersions: boolean;
+  lookup: boolean;
+  revision: boolean;
+  release: boolean;
+  /** Lines anywhere in the chart, for a divergence whose template cannot be traced (archives, tpl). */
+  anywhere: Partial<Record<ConstructKind, TemplateConstruct>>;
+  /** Files holding install/upgrade or API-version constructs: absolute paths, or archives (inArchive set). */
+  files: { file: string; archive: boolean; kinds: Set<'upgrade' | 'apiVersions'> }[];
+  /** Whether any file calls `tpl` (text outside templates/ then renders as a template). */
+  usesTpl: boolean;
+}
+
+/** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
+export function noConstructs(): ChartConstructs {
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false };
+}
+
+/** Most bytes of one file, and of a whole chart, read for the decision. */
+const MAX_FILE_BYTES = 4 * 1024 * 1024;
+const MAX_CHART_BYTES = 64 * 1024 * 1024;
+
+/** Reads every file of a chart (its subcharts and their archives included) once, for the constructs. */
+export function chartConstructs(dir: string, repoRoot: string): ChartConstructs {
+  const found = noConstructs();
+  let budget = MAX_CHART_BYTES;
+  const scanText = (text: string, where: (line: number) => TemplateConstruct, file: string, archive: boolean) => {
+    if (!found.usesTpl && /\btpl\b/.test(text)) found.usesTpl = true;
+    if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision/.test(text)) return;
+    // Outside templates/, a YAML comment line is never rendered (not even through tpl): blanked, lines kept.
+    const comments = !archive && !file.split(path.sep).includes('templates');
+    const lines = text.split(/\r?\n/).map((line) => (comments && /^\s*#/.test(line) ? '' : line));
+    const kinds = new Set<'upgrade' | 'apiVersions'>();
+    for (const kind of Object.keys(CONSTRUCTS) as ConstructKind[]) {
+      const index = lines.findIndex((line) => CONSTRUCTS[kind].test(line));
+      if (index === -1) continue;
+      if (kind === 'upgrade' || kind === 'apiVersions') kinds.add(kind);
+      found[kind] = true;
+      found.anywhere[kind] ??= { ...where(index + 1), construct: constructName(kind, lines[index]!) };
+    }
+    if (kinds.size > 0) found.files.push({ file, archive, kinds });
+  };
+  const scanArchive = (bytes: Buffer, archive: string, prefix: string, depth: number) => {
+    let tar: Buffer;
+    try {
+      tar = gunzipSync(bytes, { maxOutputLength: Math.max(1, budget) });
+    } catch {
+      return; // not an archive, or larger than what is left: helm (and chartProblem) report it
+    }
+    budget -= tar.length;
+    for (const entry of tarEntries(tar)) {
+      if (entry.name.endsWith('.tgz') && depth < 4) scanArchive(entry.content, archive, `${prefix}${entry.name}/`, depth + 1);
+      else if (entry.content.length <= MAX_FILE_BYTES) scanText(entry.content.toString('utf8'), (line) => ({ construct: '', file: archive, line, inArchive: `${prefix}${entry.name}` }), archive, true);
+    }
+  };
+  const walk = (at: string, depth: number) => {
+    if (depth > 32 || budget <= 0) return;
+    let entries: string[];
+    try {
+      entries = readdirSync(at).sort();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(at, entry);
+      let stat;
+      try {
+        stat = statSync(full);
+      } catch {
+        continue;
+      }
+      if (stat.isDirectory()) {
+        // crds/ is installed as it is, never rendered (nor reachable by tpl: see tplReachable).
+        if (entry !== '.git' && entry !== 'node_modules' && entry !== 'crds') walk(full, depth + 1);
+        continue;
+      }
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES || budget <= 0 || !tplReachable(full) && !full.split(path.sep).includes('templates')) continue;
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(full);
+      } catch {
+        continue;
+      }
+      budget -= bytes.length;
+      if (entry.endsWith('.tgz')) scanArchive(bytes, relativeTo(repoRoot, full), '', 0);
+      else scanText(bytes.toString('utf8'), (line) => ({ construct: '', file: relativeTo(repoRoot, full), line }), full, false);
+    }
+  };
+  walk(dir, 0);
+  return found;
+}
+
+/**
+ * Whether text outside templates/ can reach a `tpl` call: values and files a template may read, not the
+ * chart's CRDs (helm installs crds/ as they are) or its documentation.
+ */
+function tplReachable(file: string): boolean {
+  return !file.split(path.sep).includes('crds') && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+}
+
+/** Kinds whose objects have fields securityFields() compares. */
+const SECURITY_KINDS = new Set(['Pod', 'PodTemplate', 'ReplicationController', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Rollout', 'CloneSet', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'Service', 'NetworkPolicy', 'ServiceAccount', 'Namespace']);
+/** An include or template call whose helper name is computed at render time (not a checksum of a template file). */
+const DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
+
+/** What one template text (a template file, or one helper) contributes to the decision. */
+interface TextFacts<D = unknown> {
+  upgrade: boolean;
+  apiVersions: boolean;
+  /** Names a helper at render time (`include (printf ...)`), so unnamed helpers may be reached. */
+  dynamic: boolean;
+  /** Top-level `kind:` lines (an object's kind; indented ones are references: scaleTargetRef, subjects). */
+  kinds: number;
+  /** One of them is a kind with security fields, or computed by the template. */
+  securityKind: boolean;
+  /** The helpers it names. */
+  names: D[];
+}
+
+function textFacts<D>(text: string, byName: ReadonlyMap<string, D[]>): TextFacts<D> {
+  const kinds = [...text.matchAll(/^kind:\s*(.*?)\s*$/gm)].map((m) => m[1]!.replace(/^["']|["']$/g, ''));
+  return {
+    upgrade: CONSTRUCTS.upgrade.test(text),
+    apiVersions: CONSTRUCTS.apiVersions.test(text),
+    dynamic: DYNAMIC_INCLUDE.test(text),
+    kinds: kinds.length,
+    securityKind: kinds.some((kind) => kind.includes('{{') || SECURITY_KINDS.has(kind)),
+    names: [...text.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)].flatMap((m) => byName.get(m[1]!) ?? []),
+  };
+}
+
+/**
+ * The second render a chart needs, or undefined. Decided from the text alone: a template that renders
+ * objects (not a helper, not NOTES.txt) whose own text or included helpers use install/upgrade or API
+ * version constructs and can emit an object with security fields; or a construct the chain cannot
+ * account for: in a subchart archive, in text a `tpl` call may render (values, files), in a template file
+ * preadmit does not read, or in a helper no template names when some template names helpers at render time.
+ */
+export function variantOf(dir: string, constructs: ChartConstructs): VariantInputs | undefined {
+  if (!constructs.upgrade && !constructs.apiVersions) return undefined;
+  const inputs: VariantInputs = { upgrade: false, extensionApis: false };
+  const add = (kinds: Iterable<'upgrade' | 'apiVersions'>) => {
+    for (const kind of kinds) {
+      if (kind === 'upgrade') inputs.upgrade = true;
+      else inputs.extensionApis = true;
+    }
+  };
+  const sources = new TemplateSources(dir);
+  const templateFiles = new Set(sources.allFiles());
+  const inTemplates = (file: string) => file.split(path.sep).includes('templates');
+  for (const { file, archive, kinds } of constructs.files) {
+    if (archive || (!templateFiles.has(file) && (inTemplates(file) || (constructs.usesTpl && tplReachable(file))))) {
+      if (process.env.PREADMIT_DEBUG_VARIANTS) console.error('variant: file', file);
+      add(kinds);
+    }
+  }
+  // Each helper's text is analysed once; a template combines its own text's facts with its helpers'.
+  const defines = sources.defines();
+  const byName = new Map<string, typeof defines>();
+  for (const d of defines) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+  const factsOf = new Map<(typeof defines)[number], TextFacts<(typeof defines)[number]>>();
+  for (const d of defines) factsOf.set(d, textFacts((sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join('\n'), byName));
+  const reached = new Set<(typeof defines)[number]>();
+  let dynamic = false;
+  for (const file of templateFiles) {
+    const name = path.basename(file);
+    if (name.startsWith('_') || name.endsWith('NOTES.txt')) continue;
+    const facts = [textFacts((sources.read(file)?.lines ?? []).join('\n'), byName)];
+    const mine = new Set<(typeof defines)[number]>();
+    const queue = [...facts[0]!.names];
+    while (queue.length > 0) {
+      const define = queue.pop()!;
+      if (mine.has(define)) continue;
+      mine.add(define);
+      reached.add(define);
+      const own = factsOf.get(define)!;
+      facts.push(own);
+      queue.push(...own.names);
+    }
+    if (facts.some((f) => f.dynamic)) dynamic = true;
+    const upgrade = facts.some((f) => f.upgrade);
+    const apis = facts.some((f) => f.apiVersions);
+    if (!upgrade && !apis) continue;
+    const anyKind = facts.some((f) => f.kinds > 0);
+    if (anyKind && !facts.some((f) => f.securityKind)) continue;
+    if (process.env.PREADMIT_DEBUG_VARIANTS) console.error('variant: template', file);
+    add([...(upgrade ? (['upgrade'] as const) : []), ...(apis ? (['apiVersions'] as const) : [])]);
+  }
+  if (dynamic) {
+    for (const define of defines) {
+      if (reached.has(define)) continue;
+      const facts = factsOf.get(define)!;
+      add([...(facts.upgrade ? (['upgrade'] as const) : []), ...(facts.apiVersions ? (['apiVersions'] as const) : [])]);
+    }
+  }
+  return inputs.upgrade || inputs.extensionApis ? inputs : undefined;
+}
+
+/**
+ * Lines of an object's template, then of the helpers it includes (directly or through others), that use a
+ * construct of the given kinds; the chart-wide first line when the template cannot be traced (a template in
+ * an archive, text reached through `tpl`).
+ */
+export class ConstructLocator {
+  private readonly sources: TemplateSources;
+
+  constructor(
+    private readonly chartDir: string,
+    private readonly repoRoot: string,
+    private readonly constructs: ChartConstructs,
+  ) {
+    this.sources = new TemplateSources(chartDir);
+  }
+
+  find(object: ScannedObject, kinds: readonly ConstructKind[], fallback: boolean): TemplateConstruct[] {
+    const file = object.source.file ? path.resolve(this.repoRoot, object.source.file) : undefined;
+    const out: TemplateConstruct[] = [];
+    const seen = new Set<string>();
+    const scanLines = (lines: readonly string[], fileName: string, offset: number) => {
+      lines.forEach((line, i) => {
+        if (/^\s*#/.test(line) && !line.includes('{{')) return; // a YAML comment renders nothing
+        for (const kind of kinds) {
+          if (!CONSTRUCTS[kind].test(line)) continue;
+          const at = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i + 1 };
+          const key = `${at.file}:${at.line}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            out.push(at);
+          }
+        }
+      });
+    };
+    const template = file !== undefined && !file.endsWith('.tgz') ? this.sources.read(file) : undefined;
+    if (template !== undefined && file !== undefined) {
+      scanLines(template.lines, file, 0);
+      for (const define of this.sources.reachableDefines(file)) {
+        const lines = this.sources.read(define.file)?.lines.slice(define.start - 1, define.end) ?? [];
+        scanLines(lines, define.file, define.start - 1);
+      }
+    }
+    if (out.length === 0 && fallback) {
+      for (const kind of kinds) {
+        const anywhere = this.constructs.anywhere[kind];
+        if (anywhere) out.push(anywhere);
+      }
+    }
+    return out;
+  }
+
+  /** The construct kinds a variant render changes. */
+  static kindsOf(inputs: VariantInputs): ConstructKind[] {
+    return [...(inputs.upgrade ? (['upgrade'] as const) : []), ...(inputs.extensionApis ? (['apiVersions'] as const) : [])];
+  }
+
+  get dir(): string {
+    return this.chartDir;
+  }
+}
+
+/** Pod spec fields the Pod Security Standards and preadmit's rules judge. */
+const POD_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace', 'securityContext', 'serviceAccountName', 'serviceAccount', 'automountServiceAccountToken', 'volumes', 'runtimeClassName', 'os'];
+const CONTAINER_FIELDS = ['securityContext', 'image', 'ports', 'volumeMounts', 'lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'];
+/** Pod annotations the Pod Security Standards read (AppArmor, seccomp before their fields existed). */
+const POD_ANNOTATIONS = /apparmor\.security\.beta\.kubernetes\.io|seccomp\.security\.alpha\.kubernetes\.io/;
+
+/** Other kinds: the fields that grant or expose something. Random certificates (caBundle) are left out on purpose. */
+const KIND_FIELDS: Record<string, readonly string[]> = {
+  Role: ['/rules'],
+  ClusterRole: ['/rules', '/aggregationRule'],
+  RoleBinding: ['/roleRef', '/subjects'],
+  ClusterRoleBinding: ['/roleRef', '/subjects'],
+  Service: ['/spec/type', '/spec/externalIPs', '/spec/loadBalancerSourceRanges'],
+  NetworkPolicy: ['/spec'],
+  ServiceAccount: ['/automountServiceAccountToken'],
+};
+
+function leaves(value: unknown, pointer: string, out: Map<string, string>): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(pointer, '[]');
+    value.forEach((item, i) => leaves(item, join(pointer, i), out));
+  } else if (isObj(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) out.set(pointer, '{}');
+    for (const key of keys) leaves(value[key], join(pointer, key), out);
+  } else if (value !== undefined) {
+    out.set(pointer, JSON.stringify(value));
+  }
+}
+
+function at(raw: unknown, pointer: string): unknown {
+  let node = raw;
+  for (const token of pointer.split('/').slice(1)) node = isObj(node) ? node[token] : undefined;
+  return node;
+}
+
+/** The security-relevant leaves of an object, by JSON pointer (values as JSON). Empty for other kinds. */
+export function securityFields(raw: Obj): Map<string, string> {
+  const out = new Map<string, string>();
+  const pod = podTemplateOf(raw);
+  if (pod !== undefined) {
+    for (const field of POD_FIELDS) leaves(pod.spec[field], join(pod.base, 'spec', field), out);
+    for (const list of CONTAINER_LISTS) {
+      arr(pod.spec[list]).forEach((container, index) => {
+        if (!isObj(container)) return;
+        for (const field of CONTAINER_FIELDS) leaves(container[field], join(pod.base, 'spec', list, index, field), out);
+      });
+    }
+    const annotations = isObj(pod.metadata.annotations) ? pod.metadata.annotations : {};
+    for (const [key, value] of Object.entries(annotations)) if (POD_ANNOTATIONS.test(key)) leaves(value, join(pod.base, 'metadata', 'annotations', key), out);
+    return out;
+  }
+  const kind = str(raw.kind) ?? '';
+  for (const pointer of KIND_FIELDS[kind] ?? []) leaves(at(raw, pointer), pointer, out);
+  if (kind === 'Namespace') {
+    const metadata = isObj(raw.metadata) ? raw.metadata : {};
+    const labels = isObj(metadata.labels) ? metadata.labels : {};
+    for (const [key, value] of Object.entries(labels)) if (key.startsWith('pod-security.kubernetes.io/')) leaves(value, join('/metadata/labels', key), out);
+  }
+  return out;
+}
+
+function identity(object: ScannedObject): string {
+  return `${object.ref.kind}\u0000${object.ref.namespace ?? ''}\u0000${object.ref.name}`;
+}
+
+function serialise(fields: Map<string, string>): string {
+  return JSON.stringify([...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export interface ObjectDivergence {
+  object: ScannedObject;
+  fields: FieldDifference[];
+  onlyInVariant: boolean;
+}
+
+/**
+ * The variant render's objects whose security-relevant fields differ from the main render's object of the
+ * same kind, namespace and name (apiVersion may differ: an API-version branch), or that only the variant
+ * renders. A variant object no main object matches by name (a generated name) matches a main object of its kind with
+ * the same security fields, so random names are not divergences.
+ */
+export function divergingObjects(main: readonly ScannedObject[], variant: readonly ScannedObject[]): ObjectDivergence[] {
+  const byIdentity = new Map<string, ScannedObject>();
+  for (const object of main) if (!byIdentity.has(identity(object))) byIdentity.set(identity(object), object);
+  const matched = new Set<ScannedObject>();
+  const out: ObjectDivergence[] = [];
+  const unmatched: ScannedObject[] = [];
+  for (const object of variant) {
+    const counterpart = byIdentity.get(identity(object));
+    if (counterpart === undefined || matched.has(counterpart)) {
+      unmatched.push(object);
+      continue;
+    }
+    matched.add(counterpart);
+    const before = securityFields(counterpart.raw);
+    const after = securityFields(object.raw);
+    const fields: FieldDifference[] = [];
+    for (const pointer of new Set([...before.keys(), ...after.keys()])) {
+      const a = before.get(pointer);
+      const b = after.get(pointer);
+      if (a === b) continue;
+      fields.push({ pointer, ...(a !== undefined ? { main: a } : {}), ...(b !== undefined ? { variant: b } : {}) });
+    }
+    if (fields.length > 0) out.push({ object, fields, onlyInVariant: false });
+  }
+  // Objects only the variant renders: the same security fields as a leftover main object of the kind is a rename.
+  const leftovers = new Map<string, string[]>();
+  for (const object of main) {
+    if (matched.has(object)) continue;
+    const key = object.ref.kind;
+    leftovers.set(key, [...(leftovers.get(key) ?? []), serialise(securityFields(object.raw))]);
+  }
+  for (const object of unmatched) {
+    const fields = securityFields(object.raw);
+    if (fields.size === 0) continue;
+    const candidates = leftovers.get(object.ref.kind) ?? [];
+    const same = candidates.indexOf(serialise(fields));
+    if (same !== -1) {
+      candidates.splice(same, 1);
+      continue;
+    }
+    out.push({ object, fields: [...fields].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
+  }
+  return out;
+}
+
+/** Whether an object has any field the comparison (and render-lookup) looks at. */
+export function hasSecurityFields(object: ScannedObject): boolean {
+  return securityFields(object.raw).size > 0;
+}
