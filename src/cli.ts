@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError } from './core/errors.ts';
 import type { FailOn } from './core/model.ts';
-import { exitCodeOf, scan, TOOL_VERSION } from './core/scan.ts';
+import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './core/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';
 import { render, type Format } from './reporters/index.ts';
@@ -29,11 +29,17 @@ Options:
   --kube-version VERSION              Kubernetes version passed to helm template
   --release-name NAME                 release name for helm template (default release)
   --namespace NAME                    release namespace for helm template (default default)
+  --helm-timeout SECONDS              time one render may take (default 120, at most 600)
+  --total-timeout SECONDS             time all renders of the scan may take (default 1200, at most 3600)
+  --helm-memory-limit MIB             hard memory limit of each helm process (default 1024)
+  --max-render-output MIB             most output of one render (default 64, at most 512)
+  --max-renders N                     most helm runs in the scan (default 1000)
   -h, --help                          this help
   --version                           print the version
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it (or inputs that
-could not be read or rendered), 2 usage, configuration or environment error.`;
+could not be read or rendered), 2 usage, configuration or environment error,
+130/143 stopped by SIGINT/SIGTERM.`;
 
 const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
 const FAIL_ON: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'];
@@ -90,6 +96,11 @@ export async function main(argv: string[]): Promise<number> {
         'kube-version': { type: 'string' },
         'release-name': { type: 'string' },
         namespace: { type: 'string' },
+        'helm-timeout': { type: 'string' },
+        'total-timeout': { type: 'string' },
+        'helm-memory-limit': { type: 'string' },
+        'max-render-output': { type: 'string' },
+        'max-renders': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -117,7 +128,26 @@ export async function main(argv: string[]): Promise<number> {
     const format = oneOf('--format', values.format, FORMATS) ?? 'text';
     const failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON);
     const pssLevel = oneOf('--pss-level', values['pss-level'], ['baseline', 'restricted'] as const);
-    const result = await scan({
+    const bounds: NonNullable<ScanOptions['bounds']> = {};
+    for (const [key, flag] of Object.entries(BOUND_FLAGS) as [keyof typeof BOUND_FLAGS, string][]) {
+      const value = values[flag.slice(2) as 'helm-timeout'];
+      if (value === undefined) continue;
+      if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new UsageError(`${flag} expects a number (got "${value}")`);
+      bounds[key] = Number(value);
+    }
+    // SIGINT/SIGTERM stop the scan: running helm processes are killed and preadmit exits at once with 128+n.
+    const stop = new AbortController();
+    let stopped: ((code: number) => void) | undefined;
+    const stoppedBy = new Promise<number>((resolve) => (stopped = resolve));
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(`preadmit: ${signal} received; helm renders stopped, scan abandoned (no report)\n`);
+      stop.abort(signal);
+      stopped!(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const slowRenders = process.stderr.isTTY === true;
+    const scanning = scan({
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
       ...(failOn ? { failOn } : {}),
@@ -130,7 +160,17 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['release-name'] ? { releaseName: values['release-name'] } : {}),
       ...(values.namespace ? { namespace: values.namespace } : {}),
       readStdin,
+      bounds,
+      signal: stop.signal,
+      ...(slowRenders ? { onSlowRender: (chart: string, seconds: number) => process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`) } : {}),
     });
+    scanning.catch(() => undefined);
+    const outcome = await Promise.race([scanning.then((result) => ({ result })), stoppedBy.then((code) => ({ code }))]).finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+    if ('code' in outcome) return outcome.code;
+    const { result } = outcome;
     const toTerminal = values.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const report = render(format, result, { rules: RULES, color: toTerminal });
     if (values.output) writeFileSync(values.output, report);
