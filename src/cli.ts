@@ -140,12 +140,15 @@ export async function main(argv: string[]): Promise<number> {
     let stopped: ((code: number) => void) | undefined;
     const stoppedBy = new Promise<number>((resolve) => (stopped = resolve));
     const onSignal = (signal: NodeJS.Signals) => {
+      const code = signal === 'SIGINT' ? 130 : 143;
+      if (stop.signal.aborted) process.exit(code); // a second signal: no waiting at all
       process.stderr.write(`preadmit: ${signal} received; helm renders stopped, scan abandoned (no report)\n`);
       stop.abort(signal);
-      stopped!(signal === 'SIGINT' ? 130 : 143);
+      stopped!(code);
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // `on`, not `once`: a loader's own handler (tsx) re-raises a signal it finds no other listener for.
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const slowRenders = process.stderr.isTTY === true;
     const scanning = scan({
       paths: paths.length > 0 ? paths : ['.'],

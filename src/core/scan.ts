@@ -122,13 +122,13 @@ export function renderBudgetOf(config: Config, options: Pick<ScanOptions, 'signa
 export function budgetError(budget: RenderBudget, repoRoot: string): ScanError | undefined {
   const refused = budget.refusedCount();
   if (refused === 0) return undefined;
-  const charts = [...budget.refused.keys()].map((dir) => relativeTo(repoRoot, dir));
+  const charts = [...budget.refused.keys()].map((dir) => relativeTo(repoRoot, dir)).sort();
   const why = (budget.refusal() ?? '').replace(/^not rendered: /, '');
   const named = charts.slice(0, 10).join(', ') + (charts.length > 10 ? ` and ${charts.length - 10} more` : '');
   return {
     kind: 'render',
     file: charts[0] ?? '.',
-    message: `${refused} helm render${refused === 1 ? '' : 's'} not made (renders of value sets, or re-renders locating findings at values and template lines) of ${named}: ${why}`,
+    message: `${refused} helm render${refused === 1 ? '' : 's'} not made or stopped (value sets, Terraform releases, re-renders locating findings at values and template lines) of ${named}: ${why}`,
   };
 }
 

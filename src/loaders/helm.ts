@@ -289,6 +289,8 @@ export interface RenderRequest {
   set: string[];
   kubeVersion?: string;
   timeoutMs: number;
+  /** The chart named when the render budget refuses or stops the render, when chartDir is a temporary copy of it. */
+  chart?: string;
   /** Where the chart's symlinks may lead (default: chartRoot(chartDir), its git work tree). */
   root?: string;
   /** Most output accepted (default MAX_RENDER_OUTPUT). */
@@ -333,7 +335,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   const budget = currentRenderBudget();
   const problem = checkedChartProblem(request);
   if (problem !== undefined) return { ok: false, message: `${problem}; not rendered`, ms: performance.now() - started };
-  const refused = budget.take(request.chartDir);
+  const refused = budget.take(request.chart ?? request.chartDir);
   if (refused !== undefined) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs(request), budget.memoryLimitBytes);
@@ -356,7 +358,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   const result = await subprocess.finally(() => clearInterval(slow));
   const ms = performance.now() - started;
   if (result.isCanceled) {
-    budget.noteStopped(request.chartDir);
+    budget.noteStopped(request.chart ?? request.chartDir);
     return { ok: false, message: (budget.stoppedBecause() ?? 'not rendered: the scan was stopped').replace(/^not rendered/, 'helm template stopped'), ms };
   }
   if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request.timeoutMs / 1000)} s (helm.timeoutSeconds; a template that loops?); stopped`, ms };

@@ -87,7 +87,7 @@ export class RenderBudget {
     if (!this.signal.aborted) return undefined;
     const reason: unknown = this.signal.reason;
     if (reason instanceof Error && reason.name === 'TimeoutError') {
-      return `not rendered: this scan's rendering passed its time limit of ${Math.round((this.totalTimeoutMs ?? 0) / 1000)} s (helm.totalTimeoutSeconds, --total-timeout)`;
+      return `not rendered: this scan's rendering passed its time limit of ${+((this.totalTimeoutMs ?? 0) / 1000).toFixed(1)} s (helm.totalTimeoutSeconds, --total-timeout)`;
     }
     return `not rendered: the scan was stopped${typeof reason === 'string' ? ` (${reason})` : ''}`;
   }
