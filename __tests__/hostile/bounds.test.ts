@@ -26,6 +26,7 @@ describe.each(HELMS)('%s', (_, helmVar) => {
   it.each([
     ['a range over 10^8 numbers', '{{ range until 100000000 }}x{{ end }}\n'],
     ['a string of a gigabyte', '{{ repeat 1000000000 "x" }}\n'],
+    ['two strings of 300 MB (the first one allocated past the data limit)', '{{ repeat 300000000 "x" }}{{ repeat 300000000 "y" }}\n'],
     ['nested ranges that print', '{{ range until 20000 }}{{ range until 20000 }}xxxxxxxx{{ end }}{{ end }}\n'],
   ])('stops %s at the memory limit, naming the chart and the limit', async (_name, template) => {
     const dir = workspace();
@@ -156,7 +157,7 @@ describe('render bounds in the configuration and on the command line', () => {
     const hostile = '/tmp/x"; rm -rf / #/helm';
     const spawned = boundedHelm(hostile, ['template', '--', '$(id)', '/chart'], 256 * MiB);
     expect(spawned.file).toBe('/bin/sh');
-    expect(spawned.args.slice(2)).toEqual(['262144', hostile, 'template', '--', '$(id)', '/chart']);
+    expect(spawned.args.slice(2)).toEqual(['262144', String(256 * 1024 + 2048 * 1024), hostile, 'template', '--', '$(id)', '/chart']);
     expect(spawned.args[1]).not.toContain('rm');
     expect(spawned.env.GOMEMLIMIT).toBe('192MiB');
   });

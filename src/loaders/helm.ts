@@ -384,16 +384,28 @@ const WRAPPER_FAILED = 125;
 /**
  * Sets helm's data segment limit (RLIMIT_DATA: the memory it can write to, which Go's heap is; unlike
  * RLIMIT_AS, Go's address space reservations do not count) and becomes helm. A hard limit, unlike
- * GOMEMLIMIT: the kernel refuses the allocation and Go's runtime exits with "out of memory". Node has no
- * setrlimit, so /bin/sh's `ulimit` does it; the script is constant and every value (the limit, helm's
- * path, its arguments) is an argument ("$0", "$@"), never shell text. When the limit cannot be raised to
- * ours because a tighter hard limit is already set, that one applies.
+ * GOMEMLIMIT: the kernel refuses the allocation and Go's runtime exits with "out of memory". Memory Go
+ * maps over its own reservations passes the data limit until its next allocation is refused (one
+ * `repeat` of 500 MB peaked at 1.47 GiB under 1 GiB), so the address space is limited too, with room for
+ * the reservations (a render reserves 1.35 GB it never touches; RLIMIT_AS alone fails at random sizes
+ * under 1.5 GiB): helm can never hold more than ADDRESS_SPACE_MARGIN above the data limit.
+ * Node has no setrlimit, so /bin/sh's `ulimit` does it; the script is constant and every value (the
+ * limits, helm's path, its arguments) is an argument ("$0", "$1", "$@"), never shell text. When the data
+ * limit cannot be raised to ours because a tighter hard limit is already set, that one applies.
  */
 const LIMIT_SCRIPT = `ulimit -d "$0" 2>/dev/null || ulimit -S -d "$0" 2>/dev/null || [ "$(ulimit -H -d)" != unlimited ] || exit ${WRAPPER_FAILED}
+ulimit -v "$1" 2>/dev/null || ulimit -S -v "$1" 2>/dev/null || :
+shift
 exec "$@"`;
 
-/** The shell that sets the limit; without one (Windows), helm runs with only its GOMEMLIMIT. */
-const LIMIT_SHELL = process.platform === 'win32' || !existsSync('/bin/sh') ? undefined : '/bin/sh';
+/** Address space allowed beyond the data limit, for the Go runtime's reservations. */
+export const ADDRESS_SPACE_MARGIN = 2048 * MiB;
+
+/**
+ * The shell that sets the limits, on Linux (elsewhere RLIMIT_DATA does not cover mmap, or there is no
+ * /bin/sh): there helm runs with only its GOMEMLIMIT.
+ */
+const LIMIT_SHELL = process.platform === 'linux' && existsSync('/bin/sh') ? '/bin/sh' : undefined;
 
 /** How helm is spawned under a memory limit: file, arguments and environment (GOMEMLIMIT below the limit). */
 export function boundedHelm(helmPath: string, args: string[], memoryLimitBytes: number): { file: string; args: string[]; env: Record<string, string> } {
@@ -405,7 +417,8 @@ export function boundedHelm(helmPath: string, args: string[], memoryLimitBytes: 
     env.GOMEMLIMIT = `${Math.floor(soft / MiB)}MiB`;
   }
   if (LIMIT_SHELL === undefined || !Number.isFinite(memoryLimitBytes)) return { file: helmPath, args, env };
-  return { file: LIMIT_SHELL, args: ['-c', LIMIT_SCRIPT, String(Math.ceil(memoryLimitBytes / 1024)), helmPath, ...args], env };
+  const kib = (bytes: number) => String(Math.ceil(bytes / 1024));
+  return { file: LIMIT_SHELL, args: ['-c', LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
 }
 
 function formatBytes(bytes: number): string {
