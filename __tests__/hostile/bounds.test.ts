@@ -4,11 +4,12 @@
 // Bounds are small here so the tests run fast.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.ts';
 import { scan } from '../../src/core/scan.ts';
 import { boundedHelm, locateHelm, renderChart } from '../../src/loaders/helm.ts';
 import { MiB, RenderBudget, runWithRenderBudget } from '../../src/loaders/render-budget.ts';
-import { chart, HELMS, PRIVILEGED_POD, workspace } from './helpers.ts';
+import { chart, helm3, HELMS, PRIVILEGED_POD, workspace } from './helpers.ts';
 
 /** A configuration beside the scanned charts, with the given `helm:` lines. */
 function configWith(dir: string, helm: Record<string, number>): string {
@@ -160,5 +161,22 @@ describe('render bounds in the configuration and on the command line', () => {
     expect(spawned.args.slice(2)).toEqual(['262144', String(256 * 1024 + 2048 * 1024), hostile, 'template', '--', '$(id)', '/chart']);
     expect(spawned.args[1]).not.toContain('rm');
     expect(spawned.env.GOMEMLIMIT).toBe('192MiB');
+  });
+
+  it('takes the bounds as command-line flags and refuses what is not a number', async () => {
+    const dir = workspace();
+    chart(dir, 'hog', { 'templates/a.yaml': '{{ range until 100000000 }}x{{ end }}\n' });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['scan', dir, '--max-renders', '10x'])).toBe(2);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain('preadmit: --max-renders expects a number (got "10x")');
+      stderr.mockClear();
+      expect(await main(['scan', dir, '--helm', helm3(), '--helm-memory-limit', '128', '--format', 'json'])).toBe(1);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain('hog: helm template ran out of memory at its limit of 128 MiB (helm.memoryLimitMiB, --helm-memory-limit); stopped');
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+    }
   });
 });
