@@ -353,7 +353,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
     cwd: request.chartDir,
     stdin: 'ignore',
   });
-  const slow = budget.onSlowRender === undefined ? undefined : setInterval(() => budget.onSlowRender!(request.chartDir, Math.round((performance.now() - started) / 1000)), budget.slowAfterMs);
+  const slow = budget.onSlowRender === undefined ? undefined : setInterval(() => budget.onSlowRender!(request.chart ?? request.chartDir, Math.round((performance.now() - started) / 1000)), budget.slowAfterMs);
   slow?.unref();
   const result = await subprocess.finally(() => clearInterval(slow));
   const ms = performance.now() - started;

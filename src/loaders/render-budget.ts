@@ -6,6 +6,7 @@
 // The budget is shared through AsyncLocalStorage by everything that renders inside runWithRenderBudget
 // (charts, value sets, provenance re-renders, Terraform helm_release): no caller can forget it.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 
 /** The bounds of `.preadmit.yaml` `helm:` and their command-line flags, with their defaults and maxima. */
 export const RENDER_BOUNDS = {
@@ -56,6 +57,8 @@ export class RenderBudget {
     // AbortSignal.timeout's timer does not keep the process alive once the scan is done.
     if (options.totalTimeoutMs !== undefined) signals.push(AbortSignal.timeout(options.totalTimeoutMs));
     this.signal = signals.length === 0 ? new AbortController().signal : signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+    // One listener per running helm process (execa's cancelSignal): as many as the CPUs, not a leak.
+    setMaxListeners(0, this.signal);
     this.onSlowRender = options.onSlowRender;
     this.slowAfterMs = options.slowAfterMs ?? 10_000;
   }
