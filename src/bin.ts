@@ -5,6 +5,8 @@ import { main } from './cli.ts';
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Stopped by a signal: helm is already killed; the abandoned scan must not keep the process alive.
+    if (code > 128) process.exit(code);
   },
   (error: unknown) => {
     // Only a bug in preadmit reaches here: user mistakes are UsageErrors handled in main().

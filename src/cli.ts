@@ -5,7 +5,7 @@ import { UsageError } from './core/errors.ts';
 import type { FailOn } from './core/model.ts';
 import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
 import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-commands.ts';
-import { exitCodeOf, scan, TOOL_VERSION } from './core/scan.ts';
+import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './core/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';
 import { render, type Format } from './reporters/index.ts';
@@ -30,11 +30,17 @@ Options:
   --kube-version VERSION              Kubernetes version passed to helm template (default 1.34.0)
   --release-name NAME                 release name for helm template (default release)
   --namespace NAME                    release namespace for helm template (default default)
+  --helm-timeout SECONDS              time one render may take (default 120, at most 600)
+  --total-timeout SECONDS             time all renders of the scan may take (default 1200, at most 3600)
+  --helm-memory-limit MIB             hard memory limit of each helm process (default 1024)
+  --max-render-output MIB             most output of one render (default 64, at most 512)
+  --max-renders N                     most helm runs in the scan (default 1000)
   -h, --help                          this help
   --version                           print the version
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it (or inputs that
-could not be read or rendered), 2 usage, configuration or environment error.`;
+could not be read or rendered), 2 usage, configuration or environment error,
+130/143 stopped by SIGINT/SIGTERM.`;
 
 const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
 const FAIL_ON: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'];
@@ -100,6 +106,11 @@ export async function main(argv: string[]): Promise<number> {
         'kube-version': { type: 'string' },
         'release-name': { type: 'string' },
         namespace: { type: 'string' },
+        'helm-timeout': { type: 'string' },
+        'total-timeout': { type: 'string' },
+        'helm-memory-limit': { type: 'string' },
+        'max-render-output': { type: 'string' },
+        'max-renders': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -130,7 +141,29 @@ export async function main(argv: string[]): Promise<number> {
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
     // A missing folder is created; a symbolic link at the file is replaced, never followed.
     const output = values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : undefined;
-    const result = await scan({
+    const bounds: NonNullable<ScanOptions['bounds']> = {};
+    for (const [key, flag] of Object.entries(BOUND_FLAGS) as [keyof typeof BOUND_FLAGS, string][]) {
+      const value = values[flag.slice(2) as 'helm-timeout'];
+      if (value === undefined) continue;
+      if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new UsageError(`${flag} expects a number (got "${value}")`);
+      bounds[key] = Number(value);
+    }
+    // SIGINT/SIGTERM stop the scan: running helm processes are killed and preadmit exits at once with 128+n.
+    const stop = new AbortController();
+    let stopped: ((code: number) => void) | undefined;
+    const stoppedBy = new Promise<number>((resolve) => (stopped = resolve));
+    const onSignal = (signal: NodeJS.Signals) => {
+      const code = signal === 'SIGINT' ? 130 : 143;
+      if (stop.signal.aborted) process.exit(code); // a second signal: no waiting at all
+      process.stderr.write(`preadmit: ${signal} received; helm renders stopped, scan abandoned (no report)\n`);
+      stop.abort(signal);
+      stopped!(code);
+    };
+    // `on`, not `once`: a loader's own handler (tsx) re-raises a signal it finds no other listener for.
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const slowRenders = process.stderr.isTTY === true;
+    const scanning = scan({
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
       ...(failOn ? { failOn } : {}),
@@ -143,7 +176,17 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['release-name'] ? { releaseName: values['release-name'] } : {}),
       ...(values.namespace ? { namespace: values.namespace } : {}),
       readStdin,
+      bounds,
+      signal: stop.signal,
+      ...(slowRenders ? { onSlowRender: (chart: string, seconds: number) => process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`) } : {}),
     });
+    scanning.catch(() => undefined);
+    const outcome = await Promise.race([scanning.then((result) => ({ result })), stoppedBy.then((code) => ({ code }))]).finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+    if ('code' in outcome) return outcome.code;
+    const { result } = outcome;
     const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const report = render(format, result, { rules: RULES, color: toTerminal });
     if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);

@@ -31,7 +31,7 @@ const FAILING: Record<string, { kind?: string; file?: string; message: RegExp }>
   'chart-yaml-not-a-chart': { file: 'Chart.yaml', message: /^Chart\.yaml is not a mapping$/ },
   'chart-yaml-syntax-error': { file: 'Chart.yaml', message: /^Chart\.yaml could not be parsed: line 3: Flow sequence/ },
   'chart-yaml-no-name': { file: 'Chart.yaml', message: /^Chart\.yaml has no name$/ },
-  'chart-render-hangs': { message: /did not finish within 5 s \(a template that loops\?\); stopped/ },
+  'chart-render-hangs': { message: /did not finish within 5 s \(helm\.timeoutSeconds; a template that loops\?\); stopped/ },
   'chart-render-include-recursion': { message: /nested reference name: again/ },
   'chart-renders-invalid-yaml': { message: /YAML parse error on chart-renders-invalid-yaml\/templates\/cm\.yaml/ },
   'chart-renders-scalar-document': { message: /YAML parse error on chart-renders-scalar-document\/templates\/text\.yaml/ },
@@ -108,7 +108,7 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const huge = fromCorpus('charts', 'chart-render-huge-output', dir);
     const helm = await locateHelm(helmPath());
     const outcome = await renderChart({ helm, chartDir: huge, releaseName: 'r', namespace: 'default', valuesFiles: [], set: ['count=2000', 'padding=1000'], timeoutMs: 30_000, maxOutputBytes: 1024 * 1024 });
-    expect(outcome).toMatchObject({ ok: false, message: 'helm template produced more than 1 MiB of output; stopped' });
+    expect(outcome).toMatchObject({ ok: false, message: 'helm template produced more than 1 MiB of output (helm.maxOutputMiB); stopped' });
   });
 
   it('locates objects of a template that prints its own "# Source:" line inside the chart', async () => {

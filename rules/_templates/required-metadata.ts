@@ -8,6 +8,7 @@
 //   workloadsOnly:  boolean   only objects that carry a pod template (Deployment, CronJob, Pod, ...)
 //   podTemplate:    boolean   also require the keys on the pod template's metadata of workloads
 import { join } from '../../src/core/pointer.ts';
+import { compileUserPattern } from '../../src/core/user-pattern.ts';
 import type { ScannedObject } from '../../src/core/model.ts';
 import type { ObjectRule, Report, RuleMeta } from '../../src/engine/rule-kit.ts';
 import { isObj, obj } from '../../src/k8s/values.ts';
@@ -30,16 +31,9 @@ export function requirementsOf(value: unknown, field: string): Requirement[] {
     if (key === '') return [];
     if (typeof pattern !== 'string' || pattern === '') return [{ key }];
     // The pattern comes from the configuration (in the pull request too) and runs on values from manifests:
-    // a quantified group that holds a quantifier, `(a+)+`, backtracks exponentially, and one label hangs the scan.
-    if (pattern.length > 256 || /\((?:[^()\\]|\\.)*[*+?}](?:[^()\\]|\\.)*\)\s*[*+{]/.test(pattern)) {
-      throw new Error(`option ${field}.${key} is not a valid regular expression for preadmit: longer than 256 characters, or a repeated group that repeats inside (it could take exponential time)`);
-    }
-    let regex: RegExp;
-    try {
-      regex = new RegExp(`^(?:${pattern})$`, 'u');
-    } catch (error) {
-      throw new Error(`option ${field}.${key} is not a valid regular expression: ${(error as Error).message}`);
-    }
+    // it is matched in linear time (compileUserPattern), never by a backtracking engine.
+    const regex = compileUserPattern(pattern, `option ${field}.${key}`);
+    if (regex instanceof Error) throw regex;
     return [{ key, pattern, regex }];
   });
 }

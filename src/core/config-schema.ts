@@ -1,5 +1,6 @@
 // The one declaration of `.preadmit.yaml`. The JSON Schema in schemas/config.schema.json is generated
 // from this (npm run generate) and a test fails when the two drift.
+import { RENDER_BOUNDS as B } from '../loaders/render-budget.ts';
 import { SEVERITIES } from './model.ts';
 
 export function configSchema(ruleIds: readonly string[]) {
@@ -140,7 +141,12 @@ export function configSchema(ruleIds: readonly string[]) {
           releaseName: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 53, description: 'Release name (default release).' },
           namespace: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'Release namespace (default default).' },
           kubeVersion: { type: 'string', pattern: '^v?1\\.[0-9]+(\\.[0-9]+)?$', description: 'Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0).' },
-          timeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Per-render timeout (default 120).' },
+          // The configuration may come with the pull request: every bound has a maximum it cannot pass.
+          timeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: B.timeoutSeconds.max, description: `Seconds one render may take (default ${B.timeoutSeconds.default}, at most ${B.timeoutSeconds.max}).` },
+          totalTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: B.totalTimeoutSeconds.max, description: `Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default ${B.totalTimeoutSeconds.default}, at most ${B.totalTimeoutSeconds.max}).` },
+          memoryLimitMiB: { type: 'integer', minimum: B.memoryLimitMiB.min, maximum: B.memoryLimitMiB.max, description: `Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default ${B.memoryLimitMiB.default}, ${B.memoryLimitMiB.min} to ${B.memoryLimitMiB.max}).` },
+          maxOutputMiB: { type: 'integer', minimum: 1, maximum: B.maxOutputMiB.max, description: `Most output of one render in MiB; helm is stopped past it (default ${B.maxOutputMiB.default}, at most ${B.maxOutputMiB.max}).` },
+          maxRenders: { type: 'integer', minimum: 1, maximum: B.maxRenders.max, description: `Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default ${B.maxRenders.default}, at most ${B.maxRenders.max}).` },
           valuesFiles: { type: 'array', items: { type: 'string' }, description: 'Values files (relative to the config file) for every chart.' },
           set: { type: 'array', items: { type: 'string', pattern: '^[^=]+=' }, description: 'key=value pairs for every chart.' },
         },

@@ -6,7 +6,7 @@ export const RULE_IDS: readonly string[] = ["allowed-runtime-classes","container
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-configmap","secret-literal-env","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."}}}]}},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-configmap","secret-literal-env","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Per-render timeout (default 120)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-configmap","secret-literal-env","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."}}}]}},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-configmap","secret-literal-env","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_ucs2length.default;
 const pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -1208,7 +1208,7 @@ if(data.helm !== undefined){
 let data46 = data.helm;
 if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
 for(const key10 in data46){
-if(!((((((key10 === "releaseName") || (key10 === "namespace")) || (key10 === "kubeVersion")) || (key10 === "timeoutSeconds")) || (key10 === "valuesFiles")) || (key10 === "set"))){
+if(!(func2.call(schema11.properties.helm.properties, key10))){
 const err89 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err89];
@@ -1317,8 +1317,8 @@ errors++;
 if(data46.timeoutSeconds !== undefined){
 let data50 = data46.timeoutSeconds;
 if(typeof data50 == "number"){
-if(data50 > 3600 || isNaN(data50)){
-const err98 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(data50 > 600 || isNaN(data50)){
+const err98 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1349,13 +1349,11 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data46.valuesFiles !== undefined){
-let data51 = data46.valuesFiles;
-if(Array.isArray(data51)){
-const len9 = data51.length;
-for(let i9=0; i9<len9; i9++){
-if(typeof data51[i9] !== "string"){
-const err101 = {instancePath:instancePath+"/helm/valuesFiles/" + i9,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data46.totalTimeoutSeconds !== undefined){
+let data51 = data46.totalTimeoutSeconds;
+if(typeof data51 == "number"){
+if(data51 > 3600 || isNaN(data51)){
+const err101 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1364,10 +1362,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-}
-else {
-const err102 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data51 <= 0 || isNaN(data51)){
+const err102 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1377,15 +1373,8 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data46.set !== undefined){
-let data53 = data46.set;
-if(Array.isArray(data53)){
-const len10 = data53.length;
-for(let i10=0; i10<len10; i10++){
-let data54 = data53[i10];
-if(typeof data54 === "string"){
-if(!pattern1.test(data54)){
-const err103 = {instancePath:instancePath+"/helm/set/" + i10,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+else {
+const err103 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1395,8 +1384,10 @@ vErrors.push(err103);
 errors++;
 }
 }
-else {
-const err104 = {instancePath:instancePath+"/helm/set/" + i10,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data46.memoryLimitMiB !== undefined){
+let data52 = data46.memoryLimitMiB;
+if(!((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52)))){
+const err104 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1405,10 +1396,9 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-}
-else {
-const err105 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(typeof data52 == "number"){
+if(data52 > 8192 || isNaN(data52)){
+const err105 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1417,10 +1407,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-}
-else {
-const err106 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data52 < 128 || isNaN(data52)){
+const err106 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1431,13 +1419,165 @@ errors++;
 }
 }
 }
-else {
-const err107 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data46.maxOutputMiB !== undefined){
+let data53 = data46.maxOutputMiB;
+if(!((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53)))){
+const err107 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err107];
 }
 else {
 vErrors.push(err107);
+}
+errors++;
+}
+if(typeof data53 == "number"){
+if(data53 > 512 || isNaN(data53)){
+const err108 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+if(data53 < 1 || isNaN(data53)){
+const err109 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+}
+if(data46.maxRenders !== undefined){
+let data54 = data46.maxRenders;
+if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
+const err110 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+if(typeof data54 == "number"){
+if(data54 > 10000 || isNaN(data54)){
+const err111 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+if(data54 < 1 || isNaN(data54)){
+const err112 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+}
+}
+if(data46.valuesFiles !== undefined){
+let data55 = data46.valuesFiles;
+if(Array.isArray(data55)){
+const len9 = data55.length;
+for(let i9=0; i9<len9; i9++){
+if(typeof data55[i9] !== "string"){
+const err113 = {instancePath:instancePath+"/helm/valuesFiles/" + i9,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+}
+else {
+const err114 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+if(data46.set !== undefined){
+let data57 = data46.set;
+if(Array.isArray(data57)){
+const len10 = data57.length;
+for(let i10=0; i10<len10; i10++){
+let data58 = data57[i10];
+if(typeof data58 === "string"){
+if(!pattern1.test(data58)){
+const err115 = {instancePath:instancePath+"/helm/set/" + i10,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+else {
+const err116 = {instancePath:instancePath+"/helm/set/" + i10,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+}
+else {
+const err117 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+}
+else {
+const err119 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
 }
 errors++;
 }

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
+import { RENDER_BOUNDS } from '../loaders/render-budget.ts';
 import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import { configSchema } from './config-schema.ts';
 import { RULE_IDS as GENERATED_RULE_IDS, validate as generatedValidate } from './config-validator.generated.ts';
@@ -37,7 +38,16 @@ export interface Config {
     releaseName: string;
     namespace: string;
     kubeVersion?: string;
+    /** Seconds one render may take (at most RENDER_BOUNDS.timeoutSeconds.max). */
     timeoutSeconds: number;
+    /** Seconds all renders of one scan may take together. */
+    totalTimeoutSeconds: number;
+    /** Hard limit of one helm process's memory. */
+    memoryLimitMiB: number;
+    /** Most output of one render. */
+    maxOutputMiB: number;
+    /** Most helm runs in one scan (value sets, provenance, Terraform releases included). */
+    maxRenders: number;
     valuesFiles: string[];
     set: string[];
   };
@@ -83,7 +93,17 @@ export function defaultConfig(): Config {
     valueSets: { ci: true, severity: 'medium' },
     provenance: { enabled: true, maxRenders: 8 },
     suppressions: [],
-    helm: { releaseName: 'release', namespace: 'default', timeoutSeconds: 120, valuesFiles: [], set: [] },
+    helm: {
+      releaseName: 'release',
+      namespace: 'default',
+      timeoutSeconds: RENDER_BOUNDS.timeoutSeconds.default,
+      totalTimeoutSeconds: RENDER_BOUNDS.totalTimeoutSeconds.default,
+      memoryLimitMiB: RENDER_BOUNDS.memoryLimitMiB.default,
+      maxOutputMiB: RENDER_BOUNDS.maxOutputMiB.default,
+      maxRenders: RENDER_BOUNDS.maxRenders.default,
+      valuesFiles: [],
+      set: [],
+    },
   };
 }
 

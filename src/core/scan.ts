@@ -10,6 +10,7 @@ import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { helmCandidate, HelmNotFoundError, locateHelm, type HelmBinary } from '../loaders/helm.ts';
 import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type PlanClassification } from '../loaders/terraform/index.ts';
+import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../loaders/render-budget.ts';
 import { loadYamlDocuments, runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
 import { renderCharts, type ChartRender } from './charts.ts';
@@ -52,6 +53,12 @@ export interface ScanOptions {
   provenance?: boolean;
   /** Off, charts get no second render (install/upgrade, CRD APIs; render-variants.ts): for measurements. */
   renderVariants?: boolean;
+  /** Overrides of the configuration's render bounds (helm.timeoutSeconds and the others), checked against the same maxima. */
+  bounds?: Partial<Pick<Config['helm'], 'timeoutSeconds' | 'totalTimeoutSeconds' | 'memoryLimitMiB' | 'maxOutputMiB' | 'maxRenders'>>;
+  /** Stops the scan's renders (running helm processes are killed): SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+  /** Told about a render still running after 10 s (and every 10 s after). */
+  onSlowRender?: (chart: string, seconds: number) => void;
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -77,9 +84,54 @@ export function resolveConfig(options: ScanOptions, repoRoot: string): Config {
   if (options.provenance !== undefined) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
+  for (const [key, value] of Object.entries(options.bounds ?? {}) as [keyof typeof RENDER_BOUNDS, number | undefined][]) {
+    if (value === undefined) continue;
+    const bound: { max: number; min?: number } = RENDER_BOUNDS[key];
+    const integer = key !== 'timeoutSeconds' && key !== 'totalTimeoutSeconds';
+    if (!Number.isFinite(value) || value <= 0 || value < (bound.min ?? 0) || value > bound.max || (integer && !Number.isInteger(value))) {
+      throw new UsageError(`${BOUND_FLAGS[key]} must be ${integer ? 'a whole number' : 'a number of seconds'} from ${bound.min ?? (integer ? 1 : 'above 0')} to ${bound.max} (got ${value})`);
+    }
+    config.helm[key] = value;
+  }
   config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path.resolve(f))];
   config.helm.set = [...config.helm.set, ...(options.set ?? [])];
   return config;
+}
+
+/** The command-line flag of each render bound (the configuration key is helm.<bound>). */
+export const BOUND_FLAGS: Record<keyof typeof RENDER_BOUNDS, string> = {
+  timeoutSeconds: '--helm-timeout',
+  totalTimeoutSeconds: '--total-timeout',
+  memoryLimitMiB: '--helm-memory-limit',
+  maxOutputMiB: '--max-render-output',
+  maxRenders: '--max-renders',
+};
+
+/** The render budget of one scan, from the configuration's bounds. */
+export function renderBudgetOf(config: Config, options: Pick<ScanOptions, 'signal' | 'onSlowRender'> = {}, repoRoot = '.'): RenderBudget {
+  const onSlowRender = options.onSlowRender;
+  return new RenderBudget({
+    maxRenders: config.helm.maxRenders,
+    totalTimeoutMs: config.helm.totalTimeoutSeconds * 1000,
+    memoryLimitBytes: config.helm.memoryLimitMiB * MiB,
+    maxOutputBytes: config.helm.maxOutputMiB * MiB,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(onSlowRender ? { onSlowRender: (dir: string, seconds: number) => onSlowRender(relativeTo(repoRoot, dir), seconds) } : {}),
+  });
+}
+
+/** One error naming what the render budget left out (every render refused, deadline passed), if anything. */
+export function budgetError(budget: RenderBudget, repoRoot: string): ScanError | undefined {
+  const refused = budget.refusedCount();
+  if (refused === 0) return undefined;
+  const charts = [...budget.refused.keys()].map((dir) => relativeTo(repoRoot, dir)).sort();
+  const why = (budget.refusal() ?? '').replace(/^not rendered: /, '');
+  const named = charts.slice(0, 10).join(', ') + (charts.length > 10 ? ` and ${charts.length - 10} more` : '');
+  return {
+    kind: 'render',
+    file: charts[0] ?? '.',
+    message: `${refused} helm render${refused === 1 ? '' : 's'} not made or stopped (value sets, Terraform releases, re-renders locating findings at values and template lines) of ${named}: ${why}`,
+  };
 }
 
 interface Loaded {
@@ -206,16 +258,21 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   // still run); the same finding in several sets is merged below.
   const evaluator = new ValueSetEvaluation(rules, config);
   const comments = new CommentFiles();
-  const loaded = await load(discovery.inputs, config, options, repoRoot, helmLocated, (render) => {
-    evaluator.add(render);
-    comments.add(render);
-  });
+  // Every helm run of this scan (charts, value sets, provenance, Terraform releases) shares one budget.
+  const budget = renderBudgetOf(config, options, repoRoot);
+  const loaded = await runWithRenderBudget(budget, () =>
+    load(discovery.inputs, config, options, repoRoot, helmLocated, (render) => {
+      evaluator.add(render);
+      comments.add(render);
+    }),
+  );
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.
-  const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules), comments });
-  const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
+  const processed = await runWithRenderBudget(budget, () => processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules), comments }));
+  const refused = budgetError(budget, repoRoot);
+  const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...(refused ? [refused] : [])];
 
   const blast = new Map<ScannedObject, BlastRadius>();
   for (const unit of evaluation.units) for (const [object, radius] of blastRadiiOf(unit)) blast.set(object, radius);

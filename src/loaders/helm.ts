@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import { isObj, str, arr } from '../k8s/values.ts';
 import { loadYamlDocuments, safeParserMessage } from './yaml-docs.ts';
 import { isInside, safeRealpath } from '../core/paths.ts';
+import { currentRenderBudget, MiB } from './render-budget.ts';
 
 export class HelmNotFoundError extends Error {}
 
@@ -292,6 +293,8 @@ export interface RenderRequest {
   /** `--is-upgrade`: `.Release.IsUpgrade` true and `.Release.IsInstall` false, as `helm upgrade` renders. */
   isUpgrade?: boolean;
   timeoutMs: number;
+  /** The chart named when the render budget refuses or stops the render, when chartDir is a temporary copy of it. */
+  chart?: string;
   /** Where the chart's symlinks may lead (default: chartRoot(chartDir), its git work tree). */
   root?: string;
   /** Most output accepted (default MAX_RENDER_OUTPUT). */
@@ -338,31 +341,93 @@ export function checkedChartProblem(request: Pick<RenderRequest, 'chartDir' | 'r
 
 export async function renderChart(request: RenderRequest): Promise<RenderOutcome> {
   const started = performance.now();
+  const budget = currentRenderBudget();
   const problem = checkedChartProblem(request);
   if (problem !== undefined) return { ok: false, message: `${problem}; not rendered`, ms: performance.now() - started };
-  const maxBuffer = request.maxOutputBytes ?? MAX_RENDER_OUTPUT;
-  const result = await execa(request.helm.path, templateArgs(request), {
-    env: helmEnvironment(),
+  const refused = budget.take(request.chart ?? request.chartDir);
+  if (refused !== undefined) return { ok: false, message: refused, ms: 0 };
+  const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
+  const { file, args, env } = boundedHelm(request.helm.path, templateArgs(request), budget.memoryLimitBytes);
+  const subprocess = execa(file, args, {
+    env,
     extendEnv: false,
     reject: false,
     timeout: request.timeoutMs,
     // helm ignores SIGTERM while it renders (it only cancels a context the template engine never checks).
     killSignal: 'SIGKILL',
+    // The scan's deadline and SIGINT/SIGTERM kill a running render too.
+    cancelSignal: budget.signal,
     maxBuffer,
     stripFinalNewline: false,
     cwd: request.chartDir,
     stdin: 'ignore',
   });
+  const slow = budget.onSlowRender === undefined ? undefined : setInterval(() => budget.onSlowRender!(request.chart ?? request.chartDir, Math.round((performance.now() - started) / 1000)), budget.slowAfterMs);
+  slow?.unref();
+  const result = await subprocess.finally(() => clearInterval(slow));
   const ms = performance.now() - started;
-  if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request.timeoutMs / 1000)} s (a template that loops?); stopped`, ms };
-  if (result.isMaxBuffer) return { ok: false, message: `helm template produced more than ${formatBytes(maxBuffer)} of output; stopped`, ms };
+  if (result.isCanceled) {
+    budget.noteStopped(request.chart ?? request.chartDir);
+    return { ok: false, message: (budget.stoppedBecause() ?? 'not rendered: the scan was stopped').replace(/^not rendered/, 'helm template stopped'), ms };
+  }
+  if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request.timeoutMs / 1000)} s (helm.timeoutSeconds; a template that loops?); stopped`, ms };
+  if (result.isMaxBuffer) return { ok: false, message: `helm template produced more than ${formatBytes(maxBuffer)} of output (helm.maxOutputMiB); stopped`, ms };
   if (result.exitCode !== 0 || result.failed) {
-    const message = helmErrorMessage(String(result.stderr ?? ''), secretsOf(request));
+    const stderr = String(result.stderr ?? '');
+    if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
+    if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
+    const message = helmErrorMessage(stderr, secretsOf(request));
     if (message) return { ok: false, message, ms };
     if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
     return { ok: false, message: `helm exited with ${result.exitCode ?? 'an error'}`, ms };
   }
   return { ok: true, stdout: String(result.stdout), ms };
+}
+
+/** What Go's runtime prints when an allocation fails (helm under its memory limit). */
+const GO_OUT_OF_MEMORY = /^fatal error: (?:runtime: )?(?:out of memory|cannot allocate memory)|^runtime: out of memory|^fatal error: failed to reserve/m;
+
+/** Exit status of the wrapper when no memory limit could be set (and none tighter is in place). */
+const WRAPPER_FAILED = 125;
+
+/**
+ * Sets helm's data segment limit (RLIMIT_DATA: the memory it can write to, which Go's heap is; unlike
+ * RLIMIT_AS, Go's address space reservations do not count) and becomes helm. A hard limit, unlike
+ * GOMEMLIMIT: the kernel refuses the allocation and Go's runtime exits with "out of memory". Memory Go
+ * maps over its own reservations passes the data limit until its next allocation is refused (one
+ * `repeat` of 500 MB peaked at 1.47 GiB under 1 GiB), so the address space is limited too, with room for
+ * the reservations (a render reserves 1.35 GB it never touches; RLIMIT_AS alone fails at random sizes
+ * under 1.5 GiB): helm can never hold more than ADDRESS_SPACE_MARGIN above the data limit.
+ * Node has no setrlimit, so /bin/sh's `ulimit` does it; the script is constant and every value (the
+ * limits, helm's path, its arguments) is an argument ("$0", "$1", "$@"), never shell text. When the data
+ * limit cannot be raised to ours because a tighter hard limit is already set, that one applies.
+ */
+const LIMIT_SCRIPT = `ulimit -d "$0" 2>/dev/null || ulimit -S -d "$0" 2>/dev/null || [ "$(ulimit -H -d)" != unlimited ] || exit ${WRAPPER_FAILED}
+ulimit -v "$1" 2>/dev/null || ulimit -S -v "$1" 2>/dev/null || :
+shift
+exec "$@"`;
+
+/** Address space allowed beyond the data limit, for the Go runtime's reservations. */
+export const ADDRESS_SPACE_MARGIN = 2048 * MiB;
+
+/**
+ * The shell that sets the limits, on Linux (elsewhere RLIMIT_DATA does not cover mmap, or there is no
+ * /bin/sh): there helm runs with only its GOMEMLIMIT.
+ */
+const LIMIT_SHELL = process.platform === 'linux' && existsSync('/bin/sh') ? '/bin/sh' : undefined;
+
+/** How helm is spawned under a memory limit: file, arguments and environment (GOMEMLIMIT below the limit). */
+export function boundedHelm(helmPath: string, args: string[], memoryLimitBytes: number): { file: string; args: string[]; env: Record<string, string> } {
+  const env = helmEnvironment();
+  // The soft limit stays below the hard one, so Go collects before the kernel refuses (unless the runner's
+  // own GOMEMLIMIT was passed on).
+  if (process.env.GOMEMLIMIT === undefined || process.env.GOMEMLIMIT === '') {
+    const soft = Math.min(512 * MiB, Math.floor((memoryLimitBytes * 3) / 4));
+    env.GOMEMLIMIT = `${Math.floor(soft / MiB)}MiB`;
+  }
+  if (LIMIT_SHELL === undefined || !Number.isFinite(memoryLimitBytes)) return { file: helmPath, args, env };
+  const kib = (bytes: number) => String(Math.ceil(bytes / 1024));
+  return { file: LIMIT_SHELL, args: ['-c', LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
 }
 
 function formatBytes(bytes: number): string {

@@ -263,7 +263,7 @@ export async function proveLines(
         writeFileSync(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
-      const outcome = await renderChart({ ...render.request, chartDir: chartCopy, valuesFiles, set: [...render.request.set, ...(overrides?.set ?? [])] });
+      const outcome = await renderChart({ ...render.request, chartDir: chartCopy, chart: render.dir, valuesFiles, set: [...render.request.set, ...(overrides?.set ?? [])] });
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {
@@ -275,7 +275,8 @@ export async function proveLines(
           }
         }
       } else if (applied.length === 1) {
-        for (const c of applied[0]!.claims) c.failure = 'the chart does not render with the line changed';
+        // A render the scan's budget refused says so (not rendered: ...) rather than blaming the line.
+        for (const c of applied[0]!.claims) c.failure = outcome.message.startsWith('not rendered: ') ? outcome.message : 'the chart does not render with the line changed';
       }
       // Restore before any further attempt.
       for (const file of files.keys()) writeFileSync(path.join(chartCopy, path.relative(render.dir, file)), read(file));
