@@ -29,6 +29,9 @@ Options:
   --kube-version VERSION              Kubernetes version passed to helm template
   --release-name NAME                 release name for helm template (default release)
   --namespace NAME                    release namespace for helm template (default default)
+  --policy-from REV                   read the configuration, its suppressions and locks, and decide
+                                      which ignore comments and annotations count, as of git revision
+                                      REV (a pull request's base); changes since are listed, not applied
   -h, --help                          this help
   --version                           print the version
 
@@ -90,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
         'kube-version': { type: 'string' },
         'release-name': { type: 'string' },
         namespace: { type: 'string' },
+        'policy-from': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -129,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['kube-version'] ? { kubeVersion: values['kube-version'] } : {}),
       ...(values['release-name'] ? { releaseName: values['release-name'] } : {}),
       ...(values.namespace ? { namespace: values.namespace } : {}),
+      ...(values['policy-from'] !== undefined ? { policyFrom: { revision: values['policy-from'], fetch: false, onUnavailable: 'error' as const } } : {}),
       readStdin,
     });
     const toTerminal = values.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
