@@ -412,6 +412,43 @@ describe('suppression comments in a pull request', () => {
   });
 });
 
+describe('suppressions a pull request moves', () => {
+  it('does not apply a base comment copied under another key', async () => {
+    const repo = await repository();
+    const template =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-app\nspec:\n  containers:\n    - name: agent\n      image: nginx:1.27.0\n      securityContext:\n        privileged: {{ .Values.agent.privileged }}\n    - name: web\n      image: nginx:1.27.0\n      securityContext:\n        privileged: {{ .Values.web.privileged }}\n';
+    const files = (values: string) => ({ 'chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n', 'chart/templates/pod.yaml': template, 'chart/values.yaml': values });
+    const line = '  privileged: true # preadmit: ignore pss-privileged -- the agent programs the node\n';
+    const base = await repo.commit(files(`agent:\n${line}web:\n  privileged: false\n`), 'base');
+    // The head makes web privileged with the agent's very line, and drops the agent's.
+    await repo.commit(files(`agent:\n  privileged: false\nweb:\n${line}`), 'head');
+    const gated = await scan({ paths: [path.join(repo.root, 'chart')], helmPath: process.env.PREADMIT_TEST_HELM3!, policyFrom: fromBase(base) });
+    expect(privileged(gated)).toMatchObject({ path: '/spec/containers/1/securityContext/privileged' });
+    expect(privileged(gated)!.suppressed).toBeUndefined();
+    expect(gated.suppressions!.find((s) => s.kind === 'comment')).toMatchObject({ status: 'pending', line: 4 });
+  });
+
+  it('honours an annotation in a chart render only while the chart and its values are unchanged since the base', async () => {
+    const repo = await repository();
+    const chart = (privilegedValue: string) => ({
+      '.preadmit.yaml': 'annotationSuppressions: true\n',
+      'chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+      'chart/values.yaml': `privileged: ${privilegedValue}\n`,
+      'chart/templates/pod.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  annotations:\n    preadmit.dev/ignore.pss-privileged: the agent programs the node\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27.0\n      securityContext:\n        privileged: {{ .Values.privileged }}\n',
+    });
+    const base = await repo.commit(chart('true'), 'base');
+    await repo.commit({ 'README.md': 'unrelated\n' }, 'head: nothing in the chart');
+    const helmPath = process.env.PREADMIT_TEST_HELM3!;
+    const same = await scan({ paths: [path.join(repo.root, 'chart')], helmPath, policyFrom: fromBase(base) });
+    expect(privileged(same)!.suppressed).toMatchObject({ kind: 'annotation' });
+    await repo.commit({ 'chart/values.yaml': 'privileged: true\nextra: 1\n' }, 'head: values change');
+    const changed = await scan({ paths: [path.join(repo.root, 'chart')], helmPath, policyFrom: fromBase(base) });
+    expect(privileged(changed)!.suppressed).toBeUndefined();
+    expect(changed.suppressions!.find((s) => s.kind === 'annotation')).toMatchObject({ status: 'pending' });
+  });
+});
+
 describe('hidden folders, node_modules and symlinks into them', () => {
   it('searches hidden folders as kubectl apply -R does, records what it skips, never reads .git', async () => {
     const repo = await repository();

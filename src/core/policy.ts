@@ -6,7 +6,7 @@
 //
 // When the base cannot be read, the gate falls back to the strictest reading of the checked-out
 // configuration: no rule disabled or lowered, no suppression of any kind honoured, the stricter of its
-// failOn and the default, nothing excluded from the scan. That may block a pull request the base policy
+// failOn and the default, nothing excluded from the scan, no values or --set pairs it adds to charts. That may block a pull request the base policy
 // would pass, but never passes one it would block; the fallback is said in the log and in the report.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -113,7 +113,7 @@ function fallbackPolicy(head: Config, message: string, revision: string, default
     info: {
       from: 'fallback',
       revision,
-      message: `${why}; gating with the strictest reading of this pull request's configuration instead: no rule disabled or lowered, no exclusions, the stricter failOn, and no suppression (configured, comment or annotation) honoured`,
+      message: `${why}; gating with the strictest reading of this pull request's configuration instead: no rule disabled or lowered, no exclusions, no values it adds to charts, the stricter failOn, and no suppression (configured, comment or annotation) honoured`,
       changes: [],
     },
     pending: async () => ({ message: `not honoured: ${why}`, comment: () => true, annotation: () => true }),
@@ -131,6 +131,9 @@ export function strictest(config: Config, defaultSeverity: (rule: string) => Sev
   out.pss = { level: 'restricted', version: defaults.pss.version };
   out.include = [];
   out.exclude = [];
+  // Values and --set pairs the configuration adds can hide what a chart's own values do.
+  out.charts = out.charts.map((chart) => ({ ...chart, valuesFiles: [], set: [] }));
+  out.helm = { ...out.helm, valuesFiles: [], set: [] };
   out.suppressions = [];
   out.annotationSuppressions = false;
   if (out.valueSets.severity !== 'keep' && severityRank(out.valueSets.severity) < severityRank(defaults.valueSets.severity as Severity)) out.valueSets.severity = defaults.valueSets.severity;
@@ -236,9 +239,23 @@ export function pendingChanges(records: readonly SuppressionRecord[]): PolicyCha
 
 const PENDING_MESSAGE = 'added in this pull request: it takes effect once merged';
 
-/** A comment as the base must have it too: its rule, container, and the text of the line it applies to. */
+/**
+ * A comment as the base must have it too: its rule and container, the text of the line it applies to, and
+ * the lines enclosing that one (each nearest line above with less indentation: the keys of a values file,
+ * the blocks of a template). The same line copied under another key is another suppression.
+ */
 function commentIdentity(c: SuppressionComment, lines: readonly string[]): string {
-  return [c.rule, c.container ?? '', (lines[c.target - 1] ?? '').trim()].join('\u0000');
+  const indent = (line: string) => line.length - line.trimStart().length;
+  const target = lines[c.target - 1] ?? '';
+  const parts = [c.rule, c.container ?? '', target.trim()];
+  let depth = indent(target);
+  for (let i = c.target - 2; i >= 0 && depth > 0; i--) {
+    const line = lines[i]!;
+    if (line.trim() === '' || /^\s*(#|\{\{-?\s*\/\*)/.test(line) || indent(line) >= depth) continue;
+    depth = indent(line);
+    parts.push(line.trim());
+  }
+  return parts.join('\u0000');
 }
 
 async function pendingComments(repoRoot: string, sha: string, comments: Map<string, SuppressionComment[]>): Promise<Set<string>> {
@@ -307,10 +324,12 @@ async function pendingAnnotations(repoRoot: string, sha: string, input: PendingI
       const { objects } = objectsFromDocuments(parsed.documents, { source: { kind: 'manifest', file: source.file }, linesAreSource: true, strict: false });
       baseManifests.set(source.file, new Map(objects.map((o) => [identity(o), annotationsOf(o.raw)])));
     } else if (source.kind !== 'manifest') {
-      const key = `${source.chart ?? source.file}\u0000${source.valueSet ?? ''}`;
+      // One answer per chart, over every value set: an annotation is recorded once per object, whatever
+      // the value set that rendered it.
+      const key = source.chart ?? source.file;
       if (unchanged.has(key)) continue;
-      const render = input.renders.find((r) => r.chart === source.chart && r.valueSet.name === (source.valueSet ?? 'default'));
-      const inputs = render !== undefined ? [render.dir, ...render.request.valuesFiles] : [source.file];
+      const renders = input.renders.filter((r) => r.chart === source.chart);
+      const inputs = renders.length > 0 ? [...new Set(renders.flatMap((r) => [r.dir, ...r.request.valuesFiles]))] : [source.file];
       const rels = inputs.map((f) => inRepo(f));
       const changed = rels.some((r) => r === undefined) ? true : await changedSince(repoRoot, sha, rels as string[]);
       unchanged.set(key, changed === false);
@@ -322,7 +341,7 @@ async function pendingAnnotations(repoRoot: string, sha: string, input: PendingI
       const base = baseManifests.get(source.file)?.get(identity(object));
       return base === undefined || JSON.stringify(base[key]) !== JSON.stringify(value);
     }
-    return unchanged.get(`${source.chart ?? source.file}\u0000${source.valueSet ?? ''}`) !== true;
+    return unchanged.get(source.chart ?? source.file) !== true;
   };
 }
 
