@@ -409,6 +409,8 @@ describe('suppression comments in a pull request', () => {
     const fallback = await scan({ paths: [path.join(repo.root, 'chart')], helmPath, policyFrom: fromBase('e'.repeat(40)) });
     expect(fallback.findings.filter((f) => f.suppressed)).toEqual([]);
     expect(fallback.suppressions!.filter((s) => s.kind === 'comment').map((s) => s.status)).toEqual(['pending', 'pending']);
+    expect(fallback.policy!.changes).toEqual([]);
+    expect(renderMarkdown(fallback)).toContain('Suppressions needing attention (2)');
   });
 });
 

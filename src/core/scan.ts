@@ -294,7 +294,9 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     charts: loaded.charts,
     errors,
     suppressions: processed.suppressions,
-    ...(policy !== undefined ? { policy: { ...policy.info, changes: [...policy.info.changes, ...pendingChanges(processed.suppressions)] } } : {}),
+    // Suppressions the files add are policy changes; in the fallback no suppression counts, and they are
+    // reported as suppressions that need attention instead.
+    ...(policy !== undefined ? { policy: { ...policy.info, changes: policy.info.from === 'revision' ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {}),
     ...(discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {}),
     summary: {
       verdict: failed ? 'fail' : 'pass',

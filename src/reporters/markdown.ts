@@ -330,7 +330,7 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   );
   const suppressedSection = detailsSection('suppressed findings', `Suppressed findings (${suppressed.length})`, FINDING_HEAD, suppressed.map((f) => findingRow(f, rules, options.fileUrl)));
   // Pending suppressions are listed with the pull request's other policy changes.
-  const problems = suppressionProblems(result).filter((p) => p.status !== 'pending' || result.policy === undefined);
+  const problems = suppressionProblems(result).filter((p) => p.status !== 'pending' || result.policy?.from !== 'revision');
   const problemSection = tableSection(
     'suppression problems',
     `Suppressions needing attention (${problems.length})`,
