@@ -65,23 +65,58 @@ export type FileAtRevision =
   /** Present but not readable as a file: a directory, a symlink, a submodule, too large, or git failed. */
   | { kind: 'unreadable'; message: string };
 
+interface TreeEntry {
+  mode: string;
+  type: string;
+  object: string;
+  size: number | undefined;
+}
+
+function normalize(file: string): string | undefined {
+  const rel = file.split('\\').join('/').replace(/^\.\//, '');
+  return rel === '' || rel === '..' || rel.startsWith('../') || rel.startsWith('/') ? undefined : rel;
+}
+
+/** The entries of repository-relative paths at a commit, in one `git ls-tree` (mode, type, object, size). */
+async function entriesAt(repoRoot: string, sha: string, files: readonly string[]): Promise<Map<string, TreeEntry> | { message: string }> {
+  const listed = await git(repoRoot, ['ls-tree', '-z', '-l', '--full-tree', sha, '--', ...files]);
+  if (!listed.ok) return { message: `git cannot list files at ${sha.slice(0, 12)}: ${firstLine(listed.stderr)}` };
+  const out = new Map<string, TreeEntry>();
+  for (const line of listed.stdout.toString('utf8').split('\u0000')) {
+    const tab = line.indexOf('\t');
+    if (tab === -1) continue;
+    const [mode, type, object, size] = line.slice(0, tab).split(/\s+/);
+    out.set(line.slice(tab + 1), { mode: mode!, type: type!, object: object!, size: size === undefined || size === '-' ? undefined : Number(size) });
+  }
+  return out;
+}
+
 /** The text of a repository-relative file at a commit (from resolveRevision). */
 export async function readFileAt(repoRoot: string, sha: string, file: string): Promise<FileAtRevision> {
-  const rel = file.split('\\').join('/').replace(/^\.\//, '');
-  if (rel === '' || rel.startsWith('../') || rel.startsWith('/')) return { kind: 'unreadable', message: `${file} is not inside the repository` };
-  // ls-tree names the entry's mode and type: a symlink's blob is its target's name, not the file.
-  const listed = await git(repoRoot, ['ls-tree', '-z', '--full-tree', sha, '--', rel]);
-  if (!listed.ok) return { kind: 'unreadable', message: `git cannot list ${rel} at ${sha.slice(0, 12)}: ${firstLine(listed.stderr)}` };
-  const entry = listed.stdout.toString('utf8').split('\u0000').find((line) => line.endsWith(`\t${rel}`));
-  if (entry === undefined) return { kind: 'missing' };
-  const [mode, type, object] = entry.slice(0, entry.indexOf('\t')).split(' ');
-  if (type !== 'blob') return { kind: 'unreadable', message: `${rel} is a ${type ?? 'non-file'} at ${sha.slice(0, 12)}, not a file` };
-  if (mode === '120000') return { kind: 'unreadable', message: `${rel} is a symlink at ${sha.slice(0, 12)}; not followed` };
-  const size = await git(repoRoot, ['cat-file', '-s', object!]);
-  if (size.ok && Number(size.stdout.toString('utf8').trim()) > MAX_FILE_BYTES) return { kind: 'unreadable', message: `${rel} at ${sha.slice(0, 12)} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` };
-  const blob = await git(repoRoot, ['cat-file', 'blob', object!]);
-  if (!blob.ok) return { kind: 'unreadable', message: `git cannot read ${rel} at ${sha.slice(0, 12)}: ${firstLine(blob.stderr)}` };
-  return { kind: 'file', text: blob.stdout.toString('utf8') };
+  return (await readFilesAt(repoRoot, sha, [file]))[0]!;
+}
+
+/** The texts of repository-relative files at a commit, in order: one ls-tree, then one cat-file per file present. */
+export async function readFilesAt(repoRoot: string, sha: string, files: readonly string[]): Promise<FileAtRevision[]> {
+  const rels = files.map(normalize);
+  const inside = rels.filter((r): r is string => r !== undefined);
+  // ls-tree names each entry's mode and type: a symlink's blob is its target's name, not the file.
+  const entries = inside.length > 0 ? await entriesAt(repoRoot, sha, inside) : new Map<string, TreeEntry>();
+  const at = sha.slice(0, 12);
+  return Promise.all(
+    rels.map(async (rel, i): Promise<FileAtRevision> => {
+      if (rel === undefined) return { kind: 'unreadable', message: `${files[i]} is not inside the repository` };
+      if (!(entries instanceof Map)) return { kind: 'unreadable', message: entries.message };
+      const entry = entries.get(rel);
+      if (entry === undefined) return { kind: 'missing' };
+      if (entry.type !== 'blob') return { kind: 'unreadable', message: `${rel} is a ${entry.type} at ${at}, not a file` };
+      if (entry.mode === '120000') return { kind: 'unreadable', message: `${rel} is a symlink at ${at}; not followed` };
+      if (entry.size !== undefined && entry.size > MAX_FILE_BYTES) return { kind: 'unreadable', message: `${rel} at ${at} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` };
+      const blob = await git(repoRoot, ['cat-file', 'blob', entry.object]);
+      if (!blob.ok) return { kind: 'unreadable', message: `git cannot read ${rel} at ${at}: ${firstLine(blob.stderr)}` };
+      return { kind: 'file', text: blob.stdout.toString('utf8') };
+    }),
+  );
 }
 
 /**

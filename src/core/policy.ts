@@ -16,7 +16,7 @@ import type { ChartRender } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, loadConfigText, type Config, type ConfiguredSuppression } from './config.ts';
 import { isInside, relativeTo } from './discover.ts';
 import { UsageError } from './errors.ts';
-import { changedSince, readFileAt, resolveRevision } from './git.ts';
+import { changedSince, readFileAt, readFilesAt, resolveRevision } from './git.ts';
 import { severityRank, type FailOn, type PolicyChange, type PolicyInfo, type ScannedObject, type Severity, type SuppressionRecord } from './model.ts';
 import { annotationsOf, ANNOTATION_PREFIX, commentKey, parseComments, type PendingSuppressions, type SuppressionComment } from './suppress.ts';
 
@@ -81,12 +81,14 @@ export async function policyAt(
 
   const candidates = lookup.configFile !== undefined ? [path.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
-  for (const candidate of candidates) {
-    if (!isInside(repoRoot, candidate)) continue; // a configuration outside the repository is not the pull request's
-    const found = await readFileAt(repoRoot, sha, display(candidate));
-    if (found.kind === 'missing') continue;
-    if (found.kind === 'unreadable') return unavailable(found.message);
-    config = loadConfigText(found.text, candidate, ruleIds, `${display(candidate)}@${short}`, repoRoot);
+  // A configuration outside the repository is not the pull request's.
+  const inRepo = candidates.filter((candidate) => isInside(repoRoot, candidate));
+  const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
+  for (const [i, candidate] of inRepo.entries()) {
+    const file = found[i]!;
+    if (file.kind === 'missing') continue;
+    if (file.kind === 'unreadable') return unavailable(file.message);
+    config = loadConfigText(file.text, candidate, ruleIds, `${display(candidate)}@${short}`, repoRoot);
     break;
   }
   if (lookup.configFile !== undefined && !isInside(repoRoot, path.resolve(lookup.configFile))) config = head; // outside the repository: not changed by it
@@ -260,18 +262,19 @@ function commentIdentity(c: SuppressionComment, lines: readonly string[]): strin
 
 async function pendingComments(repoRoot: string, sha: string, comments: Map<string, SuppressionComment[]>): Promise<Set<string>> {
   const pending = new Set<string>();
-  for (const [file, list] of comments) {
-    if (list.length === 0) continue;
+  const files = [...comments].filter(([, list]) => list.length > 0);
+  // Files outside the repository (values given on the command line) have no base: their comments are new.
+  const bases = await readFilesAt(repoRoot, sha, files.map(([file]) => relativeTo(repoRoot, file)));
+  for (const [i, [file, list]] of files.entries()) {
     let headLines: string[];
     try {
       headLines = readFileSync(file, 'utf8').split(/\r?\n/);
     } catch {
       headLines = [];
     }
-    const rel = relativeTo(repoRoot, file);
-    const base = rel.startsWith('../') ? undefined : await readFileAt(repoRoot, sha, rel);
+    const base = bases[i]!;
     const available = new Map<string, number>();
-    if (base?.kind === 'file') {
+    if (base.kind === 'file') {
       const baseLines = base.text.split(/\r?\n/);
       for (const c of parseComments(file, base.text)) {
         const key = commentIdentity(c, baseLines);
