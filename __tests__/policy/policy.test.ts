@@ -224,12 +224,14 @@ describe('the Action: where the policy of a pull request comes from', () => {
     expect(ctx.pullRequest).toMatchObject({ number: 7, baseSha });
     expect(policyRequest(inputsWith({}), ctx)).toEqual({ revision: baseSha, fetch: true, onUnavailable: 'fallback' });
     expect(policyRequest(inputsWith({}), { ...ctx, eventName: 'pull_request_target' })).toMatchObject({ revision: baseSha });
+    expect(policyRequest(inputsWith({}), { ...ctx, eventName: 'pull_request_review' })).toMatchObject({ revision: baseSha });
   });
 
   it('uses the head with policy-from: head, and on pushes', () => {
     const ctx = readRunContext({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload(tmp()) }, tmp());
     expect(policyRequest(inputsWith({ 'policy-from': 'head' }), ctx)).toBeUndefined();
     expect(policyRequest(inputsWith({}), { eventName: 'push' })).toBeUndefined();
+    expect(policyRequest(inputsWith({}), { eventName: 'workflow_dispatch' })).toBeUndefined();
   });
 
   it('falls back (never to the head policy) when the event has no base SHA', async () => {

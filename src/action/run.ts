@@ -69,7 +69,8 @@ export function usageMessage(error: UsageError): string {
  * event, the revision cannot be named: the scan falls back to the strictest head policy and says so.
  */
 export function policyRequest(inputs: ActionInputs, ctx: Pick<RunContext, 'eventName' | 'pullRequest'>): ScanOptions['policyFrom'] {
-  if (inputs.policyFrom === 'head' || (ctx.eventName !== 'pull_request' && ctx.eventName !== 'pull_request_target')) return undefined;
+  // pull_request, pull_request_target, and the review events that also run on a pull request's code.
+  if (inputs.policyFrom === 'head' || !ctx.eventName.startsWith('pull_request')) return undefined;
   return { revision: ctx.pullRequest?.baseSha ?? 'pull_request.base.sha (missing from the event payload)', fetch: true, onUnavailable: 'fallback' };
 }
 
