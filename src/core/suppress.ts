@@ -1,7 +1,8 @@
 // Suppressions that never touch manifests: entries in .preadmit.yaml (rule, scope, required reason,
 // optional expiry), `# preadmit: ignore <rule>[.<container>] -- <reason>` comments on a values.yaml or
 // template line, and, for compatibility, `preadmit.dev/ignore.<rule>[.<container>]: <reason>`
-// annotations on the object. A suppressed finding is kept and marked (finding.suppressed), counts in
+// annotations on the object (only with annotationSuppressions: true, never from vendored subcharts).
+// Nothing suppresses a locked rule. A suppressed finding is kept and marked (finding.suppressed), counts in
 // every report and never blocks. Expired, unused and invalid suppressions are returned as records.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -42,7 +43,7 @@ export interface PendingSuppressions {
   message: string;
   /** A comment the base does not have (by absolute file and the line of its marker). */
   comment(file: string, line: number): boolean;
-  /** An annotation the base render of the object does not carry with the same value. */
+  /** An annotation the base does not have on the object with the same value (see policy.ts for how that is decided). */
   annotation(object: ScannedObject, key: string, value: unknown): boolean;
 }
 
