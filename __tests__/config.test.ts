@@ -35,12 +35,25 @@ describe('.preadmit.yaml', () => {
     ['a PSS version that is a number', 'pss:\n  version: 1.25\n', /\.preadmit\.yaml:2: pss.version must/],
     ['a malformed PSS version', 'pss:\n  version: v1.025\n', /\.preadmit\.yaml:2: pss.version must match/],
     ['invalid YAML', 'failOn: [high\n', /\.preadmit\.yaml:\d+: invalid YAML/],
+    ['an unknown locked rule', 'lockedRules: [pss-privileged, no-such-rule]\n', /\.preadmit\.yaml:1: lockedRules\.1 must be one of/],
+    ['annotationSuppressions that is not a boolean', 'annotationSuppressions: sometimes\n', /\.preadmit\.yaml:1: annotationSuppressions must be boolean/],
   ])('rejects %s', (_, text, message) => {
     expect(() => load(text)).toThrow(UsageError);
     expect(() => load(text)).toThrow(message);
   });
 
   it('accepts an empty file', () => {
-    expect(load('# nothing yet\n').failOn).toBe('high');
+    const config = load('# nothing yet\n');
+    expect(config.failOn).toBe('high');
+    // Off by default: whoever writes a template or its values can add any annotation.
+    expect(config.annotationSuppressions).toBe(false);
+    expect(config.lockedRules).toEqual([]);
+  });
+
+  it('reads locks from lockedRules and from locked: true, with where each is declared', () => {
+    const config = load('annotationSuppressions: true\nlockedRules: [pss-privileged]\nrules:\n  pss-host-namespaces: {locked: true}\n');
+    expect(config.annotationSuppressions).toBe(true);
+    expect(config.lockedRules).toEqual(['pss-host-namespaces', 'pss-privileged']);
+    expect(config.lockDeclared).toMatchObject({ 'pss-privileged': { line: 2 }, 'pss-host-namespaces': { line: 4 } });
   });
 });

@@ -35,6 +35,9 @@ Options:
   --helm-memory-limit MIB             hard memory limit of each helm process (default 1024)
   --max-render-output MIB             most output of one render (default 64, at most 512)
   --max-renders N                     most helm runs in the scan (default 1000)
+  --policy-from REV                   read the configuration, its suppressions and locks, and decide
+                                      which ignore comments and annotations count, as of git revision
+                                      REV (a pull request's base); changes since are listed, not applied
   -h, --help                          this help
   --version                           print the version
 
@@ -111,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
         'helm-memory-limit': { type: 'string' },
         'max-render-output': { type: 'string' },
         'max-renders': { type: 'string' },
+        'policy-from': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -175,6 +179,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['kube-version'] ? { kubeVersion: values['kube-version'] } : {}),
       ...(values['release-name'] ? { releaseName: values['release-name'] } : {}),
       ...(values.namespace ? { namespace: values.namespace } : {}),
+      ...(values['policy-from'] !== undefined ? { policyFrom: { revision: values['policy-from'], fetch: false, onUnavailable: 'error' as const } } : {}),
       readStdin,
       bounds,
       signal: stop.signal,

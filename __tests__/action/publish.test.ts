@@ -34,6 +34,7 @@ describe('readInputs', () => {
       checkName: 'preadmit',
       advisory: false,
       githubToken: '',
+      policyFrom: 'base',
     });
     // No sarif-file: the SARIF report goes to RUNNER_TEMP (run.ts), not into the checkout.
     expect(readInputs(inputs({ 'sarif-file': ' reports/preadmit.sarif ' })).sarifFile).toBe('reports/preadmit.sarif');
@@ -78,6 +79,7 @@ describe('readInputs', () => {
     ['pss-version', '1.33', /pss-version must be latest or v1.N/],
     ['comment-when-clean', 'hide', /comment-when-clean must be one of resolve, delete, update/],
     ['check-name', 'x'.repeat(101), /check-name/],
+    ['policy-from', 'merge', /policy-from must be one of base, head/],
   ])('rejects %s=%s with a message naming the input', (name, value, message) => {
     expect(() => readInputs(inputs({ [name]: value }))).toThrow(ConfigurationError);
     expect(() => readInputs(inputs({ [name]: value }))).toThrow(message);

@@ -1,6 +1,7 @@
 // The bundled Action (dist/index.js) run like the GitHub runner runs it, against a fake api.github.com on
 // 127.0.0.1 that checks every request against GitHub's OpenAPI description. The assertions are about what
 // was sent: the check run and its annotations, the sticky comment, the fallbacks, the retries.
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { provisionOpenapi } from '../../scripts/provision-openapi.ts';
 import { BOT, FakeGitHub, type RecordedRequest } from './helpers/fake-github.ts';
 import { OpenApi } from './helpers/openapi.ts';
-import { ACTION_ENTRY, pullRequestEvent, runAction, type RunResult } from './helpers/runner.ts';
+import { ACTION_ENTRY, makeRepo, pullRequestEvent, runAction, type RunResult } from './helpers/runner.ts';
 import { BASE_SHA, cleanRepo, fleetRepo, HEAD_SHA, HOSTILE_FILE, HOSTILE_NAMES, hostileRepo, manifestRepo, MERGE_SHA, OWNER, PODS_YAML, PR_NUMBER, REPO, TOKEN } from './fixtures.ts';
 
 let api: OpenApi;
@@ -43,6 +44,9 @@ function run(workspace: string, inputs: Record<string, string> = {}, over: Parti
       annotations: 'on',
       'comment-when-clean': 'resolve',
       'sarif-file': '',
+      // These tests are about publishing: the fixture repositories have no base commit to take the policy
+      // from (BASE_SHA is made up), so the scan uses their own .preadmit.yaml (__tests__/policy covers base).
+      'policy-from': 'head',
       ...inputs,
     },
     ...over,
@@ -383,6 +387,50 @@ describe('transient failures', () => {
     expect(result.summary).toContain('Publishing to GitHub was incomplete');
     expect(result.commands.some((c) => c.level === 'error' && c.properties.file === 'deploy/pods.yaml')).toBe(true);
   }, 120_000);
+});
+
+describe('dist/index.js: whose policy gates a pull request', () => {
+  /** A repository whose base commit gates at high and whose head tries to pass itself. */
+  function loosenedRepo(): { workspace: string; baseSha: string } {
+    const workspace = repo(() => makeRepo({ '.preadmit.yaml': 'failOn: high\n', 'deploy/pods.yaml': PODS_YAML }));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    const baseSha = git('rev-parse', 'HEAD');
+    writeFileSync(path.join(workspace, '.preadmit.yaml'), 'failOn: never\nsuppressions:\n  - rule: pss-privileged\n    reason: trust me\n');
+    git('commit', '-q', '-am', 'head: loosen the gate');
+    return { workspace, baseSha };
+  }
+
+  it('takes the policy from the base commit and lists what the pull request changes in the comment and summary', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = loosenedRepo();
+    const result = await run(workspace, { 'policy-from': 'base' }, { event: pullRequestEvent({ owner: OWNER, repo: REPO, number: PR_NUMBER, headSha: HEAD_SHA, baseSha }) });
+    expectAllValid();
+    expect(result.code).toBe(1);
+    expect(result.report!.findings.find((f) => f.ruleId === 'pss-privileged')).toBeDefined();
+    expect(result.stdout).toContain(`preadmit: pull request: the policy comes from the base commit ${baseSha.slice(0, 12)}`);
+    const [comment] = [...github.comments.values()];
+    for (const text of [comment!.body, result.summary]) {
+      expect(text).toContain('#### Policy changes in this pull request (take effect once merged) (2)');
+      expect(text).toContain('failOn: &quot;high&quot; → &quot;never&quot;');
+      expect(text).toContain('suppression of pss\\-privileged: trust me');
+    }
+    // With policy-from: head, the pull request's own configuration decides (here: it passes).
+    await freshGitHub();
+    const own = await run(workspace, { 'policy-from': 'head' }, { event: pullRequestEvent({ owner: OWNER, repo: REPO, number: PR_NUMBER, headSha: HEAD_SHA, baseSha }) });
+    expect(own.code).toBe(0);
+  });
+
+  it('says so in the log and the comment when the base commit cannot be fetched, and gates strictly', async () => {
+    await freshGitHub();
+    const { workspace } = loosenedRepo();
+    const result = await run(workspace, { 'policy-from': 'base' });
+    expectAllValid();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/::warning::preadmit: the policy of f95f852bd8fc could not be read \(.*\); gating with the strictest reading/);
+    expect([...github.comments.values()][0]!.body).toContain('**Policy of the base commit unavailable**');
+  });
 });
 
 describe('other events and settings', () => {

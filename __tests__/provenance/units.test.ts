@@ -126,6 +126,8 @@ describe('value sets', () => {
     const config = defaultConfig();
     expect(mergeValueSets([finding('prod')], config)[0]).toMatchObject({ severity: 'medium', valueSets: ['prod'] });
     expect(mergeValueSets([finding('prod', undefined, 'low')], config)[0]!.severity).toBe('low');
+    // A locked rule keeps its severity.
+    expect(mergeValueSets([finding('prod')], { ...config, lockedRules: ['pss-privileged'] })[0]!.severity).toBe('critical');
     config.valueSets.severity = 'keep';
     expect(mergeValueSets([finding('prod')], config)[0]!.severity).toBe('critical');
   });

@@ -11,6 +11,8 @@ export interface PullRequestInfo {
   headSha: string;
   /** The head repository differs from the base repository: the token is usually read-only. */
   fromFork: boolean;
+  /** The base commit (pull_request.base.sha): where the policy that gates the pull request comes from. */
+  baseSha?: string;
 }
 
 /** The run a `workflow_run` event reports on (the trusted facts of the two-workflow pattern). */
@@ -72,7 +74,13 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env, cwd: string
     if (typeof number === 'number' && Number.isInteger(number) && number > 0 && headSha !== undefined && /^[0-9a-f]{40,64}$/i.test(headSha)) {
       const headRepo = str(obj(head?.repo)?.full_name);
       const baseRepo = str(obj(obj(pr.base)?.repo)?.full_name) ?? str(obj(payload.repository)?.full_name);
-      pullRequest = { number, headSha, fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo };
+      const baseSha = str(obj(pr.base)?.sha);
+      pullRequest = {
+        number,
+        headSha,
+        fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+        ...(baseSha !== undefined && /^[0-9a-f]{40,64}$/i.test(baseSha) ? { baseSha } : {}),
+      };
     } else {
       notes.push('the event payload has a pull_request without a number and head SHA; results are not posted to a pull request');
     }

@@ -10,6 +10,8 @@ export class ConfigurationError extends Error {
 export const FAIL_ON_VALUES: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'];
 export const COMMENT_WHEN_CLEAN_VALUES = ['resolve', 'delete', 'update'] as const;
 export type CommentWhenClean = (typeof COMMENT_WHEN_CLEAN_VALUES)[number];
+export const POLICY_FROM_VALUES = ['base', 'head'] as const;
+export type PolicyFrom = (typeof POLICY_FROM_VALUES)[number];
 
 export interface ActionInputs {
   /** Paths to scan, relative to GITHUB_WORKSPACE (default `.`). */
@@ -41,6 +43,8 @@ export interface ActionInputs {
   report?: string;
   /** With `report` on workflow_run: the pull request to comment on (verified against the run's head SHA). */
   pullRequest?: number;
+  /** On pull request events: the policy comes from the base commit (default) or the checked-out head. */
+  policyFrom: PolicyFrom;
 }
 
 export type GetInput = (name: string) => string;
@@ -109,5 +113,6 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     ...(helm !== '' && { helm }),
     ...(report !== '' && { report }),
     ...(pr !== '' && { pullRequest: Number(pr) }),
+    policyFrom: oneOf('policy-from', get('policy-from'), POLICY_FROM_VALUES) ?? 'base',
   };
 }

@@ -67,8 +67,20 @@ export function usageMessage(error: UsageError): string {
   return `charts need helm to render, but ${what}\n${HELM_HINT}`;
 }
 
-function scanOptions(inputs: ActionInputs, workspace: string): ScanOptions {
+/**
+ * Whose policy gates the run: on a pull request, its base commit's (unless `policy-from: head`), so the
+ * pull request cannot loosen its own gate; elsewhere the checked-out files'. Without a base SHA in the
+ * event, the revision cannot be named: the scan falls back to the strictest head policy and says so.
+ */
+export function policyRequest(inputs: ActionInputs, ctx: Pick<RunContext, 'eventName' | 'pullRequest'>): ScanOptions['policyFrom'] {
+  // pull_request, pull_request_target, and the review events that also run on a pull request's code.
+  if (inputs.policyFrom === 'head' || !ctx.eventName.startsWith('pull_request')) return undefined;
+  return { revision: ctx.pullRequest?.baseSha ?? 'pull_request.base.sha (missing from the event payload)', fetch: true, onUnavailable: 'fallback' };
+}
+
+function scanOptions(inputs: ActionInputs, workspace: string, policyFrom?: ScanOptions['policyFrom']): ScanOptions {
   return {
+    ...(policyFrom !== undefined && { policyFrom }),
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
     ...(inputs.config !== undefined && { configFile: path.resolve(workspace, inputs.config) }),
@@ -193,7 +205,11 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
         );
       }
     } else {
-      result = await scan(scanOptions(inputs, ctx.workspace));
+      const policyFrom = policyRequest(inputs, ctx);
+      if (policyFrom !== undefined) log.info(`preadmit: pull request: the policy comes from the base commit ${policyFrom.revision.slice(0, 12)} (input policy-from: head uses the pull request's own)`);
+      result = await scan(scanOptions(inputs, ctx.workspace, policyFrom));
+      if (result.policy?.from === 'fallback') log.warning(`preadmit: ${result.policy.message}`);
+      else if (result.policy !== undefined && result.policy.changes.length > 0) log.info(`preadmit: this pull request changes the policy in ${plural(result.policy.changes.length, 'place')}; the changes take effect once merged`);
     }
   } catch (error) {
     const message =

@@ -16,6 +16,7 @@ export function configSchema(ruleIds: readonly string[]) {
           enabled: { type: 'boolean' },
           severity,
           options: { type: 'object', description: 'Rule-specific options.' },
+          locked: { type: 'boolean', description: 'No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch).' },
         },
       },
     ],
@@ -50,6 +51,15 @@ export function configSchema(ruleIds: readonly string[]) {
         description: 'Per-rule settings by rule id.',
         propertyNames: { enum: [...ruleIds] },
         additionalProperties: ruleSetting,
+      },
+      lockedRules: {
+        type: 'array',
+        items: { type: 'string', enum: [...ruleIds] },
+        description: 'Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression.',
+      },
+      annotationSuppressions: {
+        type: 'boolean',
+        description: 'Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts.',
       },
       include: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (minimatch) of repository paths to scan; default everything.' },
       exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (minimatch) of repository paths to skip.' },

@@ -8,7 +8,7 @@ import { configSchema } from './config-schema.ts';
 import { RULE_IDS as GENERATED_RULE_IDS, validate as generatedValidate } from './config-validator.generated.ts';
 import { confinementProblem, globProblem, isInside } from './discover.ts';
 import { UsageError } from './errors.ts';
-import type { FailOn, Severity } from './model.ts';
+import { severityRank, type FailOn, type Severity } from './model.ts';
 
 export const CONFIG_FILE_NAME = '.preadmit.yaml';
 
@@ -16,6 +16,10 @@ export interface RuleSetting {
   enabled: boolean;
   severity?: Severity;
   options: Record<string, unknown>;
+  /** Locked: no configuration, comment or annotation may suppress or disable the rule. */
+  locked?: boolean;
+  /** Where the setting is written (the configuration file and line). */
+  declared?: { file: string; line?: number };
 }
 
 export interface Config {
@@ -34,6 +38,17 @@ export interface Config {
   /** Locating findings at values and template lines (extra renders, bounded per chart and value set). */
   provenance: { enabled: boolean; maxRenders: number };
   suppressions: ConfiguredSuppression[];
+  /**
+   * Whether `preadmit.dev/ignore.*` annotations on objects suppress findings (default false: whoever writes
+   * a template or the values it reads can add any annotation, and the object carries it into the cluster).
+   */
+  annotationSuppressions: boolean;
+  /** Rule ids no suppression may accept and no setting may disable (`lockedRules`, or `locked: true` on a rule). */
+  lockedRules: string[];
+  /** Where each lock is declared. */
+  lockDeclared?: Record<string, { file: string; line?: number }>;
+  /** Settings that tried to disable or weaken a locked rule (ignored; reported as invalid suppressions). */
+  lockViolations?: LockViolation[];
   helm: {
     releaseName: string;
     namespace: string;
@@ -51,6 +66,43 @@ export interface Config {
     valuesFiles: string[];
     set: string[];
   };
+}
+
+export interface LockViolation {
+  rule: string;
+  file: string;
+  line?: number;
+  message: string;
+}
+
+/** Where a rule's lock is declared, for messages: `.preadmit.yaml:4`. */
+export function lockLabel(config: Config, rule: string, display: (file: string) => string): string {
+  const at = config.lockDeclared?.[rule];
+  return at === undefined ? 'the configuration' : `${display(at.file)}${at.line !== undefined ? `:${at.line}` : ''}`;
+}
+
+/**
+ * Undoes what settings do to locked rules: a locked rule stays enabled and keeps at least its default
+ * severity. What was undone is kept in config.lockViolations.
+ */
+export function enforceLocks(config: Config, defaultSeverity: (rule: string) => Severity | undefined, display: (file: string) => string): void {
+  const violations: LockViolation[] = [];
+  for (const rule of config.lockedRules) {
+    const setting = config.rules[rule];
+    if (setting === undefined) continue;
+    const where = { file: display(setting.declared?.file ?? config.file ?? ''), ...(setting.declared?.line !== undefined ? { line: setting.declared.line } : {}) };
+    const lock = `rule ${rule} is locked (${lockLabel(config, rule, display)})`;
+    if (!setting.enabled) {
+      setting.enabled = true;
+      violations.push({ rule, ...where, message: `${lock}: it cannot be disabled; the setting is ignored` });
+    }
+    const floor = defaultSeverity(rule);
+    if (setting.severity !== undefined && floor !== undefined && severityRank(setting.severity) < severityRank(floor)) {
+      violations.push({ rule, ...where, message: `${lock}: its severity cannot be lowered to ${setting.severity}; it stays ${floor}` });
+      delete setting.severity;
+    }
+  }
+  config.lockViolations = violations;
 }
 
 /** A value set named in the configuration for one chart. */
@@ -93,6 +145,8 @@ export function defaultConfig(): Config {
     valueSets: { ci: true, severity: 'medium' },
     provenance: { enabled: true, maxRenders: 8 },
     suppressions: [],
+    annotationSuppressions: false,
+    lockedRules: [],
     helm: {
       releaseName: 'release',
       namespace: 'default',
@@ -170,6 +224,15 @@ export function loadConfig(file: string, ruleIds: readonly string[], displayPath
   } catch (error) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${(error as Error).message}`);
   }
+  return loadConfigText(text, file, ruleIds, displayPath, confined ? repoRoot : undefined);
+}
+
+/**
+ * A configuration from its text (read from the work tree, or from git at another revision). `file` is
+ * where it is (or would be) in the work tree: relative paths in it resolve from its directory. With
+ * `repoRoot`, the values files it names must stay inside the repository.
+ */
+export function loadConfigText(text: string, file: string, ruleIds: readonly string[], displayPath: string, repoRoot?: string): Config {
   const parsed = loadYamlDocuments(text, 'yaml-1.2');
   const problem = parsed.problems[0];
   if (problem) throw new UsageError(`${displayPath}:${problem.line ?? 1}: invalid YAML: ${problem.message}`);
@@ -190,7 +253,7 @@ export function loadConfig(file: string, ruleIds: readonly string[], displayPath
     throw new UsageError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }
   const config = mergeConfig(value as RawConfig, path.dirname(file), file, (pointer) => doc?.lineOf(pointer));
-  const problems = [...configPathProblems(value as RawConfig, config, confined ? repoRoot : undefined)];
+  const problems = [...configPathProblems(value as RawConfig, config, repoRoot)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:\n  ${problems.map((p) => `${displayPath}:${doc?.lineOf(p.pointer) ?? 1}: ${p.message}`).join('\n  ')}`);
   }
@@ -229,12 +292,14 @@ interface RawConfig {
   failOn?: FailOn;
   failOnErrors?: boolean;
   pss?: { level?: 'baseline' | 'restricted'; version?: string };
-  rules?: Record<string, string | { enabled?: boolean; severity?: Severity; options?: Record<string, unknown> }>;
+  rules?: Record<string, string | { enabled?: boolean; severity?: Severity; options?: Record<string, unknown>; locked?: boolean }>;
   include?: string[];
   exclude?: string[];
   charts?: { path: string; values?: string[]; set?: string[]; valueSets?: { name: string; values?: string[]; set?: string[] }[] }[];
   helm?: Partial<Config['helm']>;
   valueSets?: { ci?: boolean; severity?: Severity | 'keep' };
+  annotationSuppressions?: boolean;
+  lockedRules?: string[];
   provenance?: boolean | { enabled?: boolean; maxRenders?: number };
   suppressions?: (Omit<ConfiguredSuppression, 'declared'>)[];
 }
@@ -246,13 +311,25 @@ function mergeConfig(raw: RawConfig, baseDir: string, file: string, lineOf: (poi
   if (raw.failOnErrors !== undefined) config.failOnErrors = raw.failOnErrors;
   if (raw.pss?.level) config.pss.level = raw.pss.level;
   if (raw.pss?.version) config.pss.version = raw.pss.version;
+  const locks: Record<string, { file: string; line?: number }> = {};
+  const at = (pointer: string) => {
+    const line = lineOf(pointer);
+    return { file, ...(line !== undefined ? { line } : {}) };
+  };
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
+    const declared = at(`/rules/${id}`);
     if (typeof setting === 'string') {
       config.rules[id] = setting === 'off' ? { enabled: false, options: {} } : setting === 'on' ? { enabled: true, options: {} } : { enabled: true, severity: setting as Severity, options: {} };
     } else {
-      config.rules[id] = { enabled: setting.enabled ?? true, ...(setting.severity ? { severity: setting.severity } : {}), options: setting.options ?? {} };
+      config.rules[id] = { enabled: setting.enabled ?? true, ...(setting.severity ? { severity: setting.severity } : {}), options: setting.options ?? {}, ...(setting.locked ? { locked: true } : {}) };
+      if (setting.locked) locks[id] = declared;
     }
+    config.rules[id]!.declared = declared;
   }
+  (raw.lockedRules ?? []).forEach((id, i) => (locks[id] ??= at(`/lockedRules/${i}`)));
+  config.lockedRules = Object.keys(locks).sort();
+  if (config.lockedRules.length > 0) config.lockDeclared = locks;
+  if (raw.annotationSuppressions !== undefined) config.annotationSuppressions = raw.annotationSuppressions;
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i) => ({

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Minimatch } from 'minimatch';
 import { YAML_LIMITS } from '../loaders/yaml-docs.ts';
 import { UsageError } from './errors.ts';
-import type { ScanError } from './model.ts';
+import type { ScanError, SkippedPath } from './model.ts';
 import { isInside, safeRealpath } from './paths.ts';
 
 export { isInside };
@@ -18,7 +18,24 @@ export type Input =
   | { kind: 'stdin' };
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.terraform']);
+/**
+ * Directories a search does not enter. `kubectl apply -R` enters every directory, hidden ones included,
+ * so every other directory is searched (a hidden folder is the easiest place to tuck a manifest away).
+ * These are not manifests of the repository, and each skip is recorded (result.skipped) with a way to scan
+ * it anyway (name the path). `.git` is git's database: never searched, and not worth a note.
+ */
+const SKIPPED_DIRECTORIES = new Map<string, string | undefined>([
+  ['.git', undefined],
+  ['node_modules', 'npm packages are not searched (kubectl apply -R would read them); name the path to scan it'],
+  ['.terraform', "Terraform's download cache is not searched; name the path to scan it"],
+  ['.github', 'GitHub configuration (workflows, not Kubernetes manifests) is not searched; name the path to scan it'],
+  ['.venv', 'a Python virtual environment is not searched; name the path to scan it'],
+]);
+
+/** The first directory of a relative path that a search skips, if any. */
+function skippedSegment(relative: string): string | undefined {
+  return relative.split(/[\\/]/).find((segment) => SKIPPED_DIRECTORIES.has(segment));
+}
 
 /** The git work tree holding a path, else the current directory. */
 export function findRepoRoot(start: string): string {
@@ -40,6 +57,8 @@ export function relativeTo(repoRoot: string, file: string): string {
 export interface Discovery {
   inputs: Input[];
   errors: ScanError[];
+  /** Directories the search met and did not enter, with why. */
+  skipped: SkippedPath[];
 }
 
 export interface DiscoverOptions {
@@ -112,15 +131,24 @@ function sizeProblem(size: number): string | undefined {
 export function discover(paths: string[], options: DiscoverOptions): Discovery {
   const inputs: Input[] = [];
   const errors: ScanError[] = [];
+  const skipped: SkippedPath[] = [];
+  const skip = (p: string, name: string) => {
+    const reason = SKIPPED_DIRECTORIES.get(name);
+    if (reason !== undefined && selected(p) && !skipped.some((s) => s.path === rel(p))) skipped.push({ path: rel(p), reason });
+  };
   const seen = new Set<string>();
   const realRoot = safeRealpath(options.repoRoot) ?? options.repoRoot;
   const rel = (p: string) => relativeTo(options.repoRoot, p);
   const include = compileGlobs(options.include, 'include');
   const includeDirs = options.include.map((glob) => new Minimatch(glob.replace(/\/\*\*$/, ''), { dot: true }));
   const exclude = compileGlobs(options.exclude, 'exclude');
+  const excluded = (p: string) => {
+    const r = rel(p);
+    return exclude.some((m) => m.match(r) || m.match(r + '/'));
+  };
   const selected = (p: string) => {
     const r = rel(p);
-    if (exclude.some((m) => m.match(r) || m.match(r + '/'))) return false;
+    if (excluded(p)) return false;
     if (include.length === 0) return true;
     return include.some((m, i) => m.match(r) || includeDirs[i]!.match(r));
   };
@@ -161,6 +189,8 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     }
     for (const entry of entries) {
       const full = path.join(dir, entry);
+      // What the configuration excludes is not looked at at all (its symlinks are no errors either).
+      if (excluded(full)) continue;
       let stat;
       try {
         stat = lstatSync(full);
@@ -178,9 +208,18 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
           errors.push({ kind: 'read', file: rel(full), message: 'symlink points outside the repository; not followed' });
           continue;
         }
-        // Inside the walked tree the walk meets the target under its own name. Elsewhere in the
-        // repository it is followed, and reported under the target's own path.
-        if (isInside(walkRoot, target) || entry.startsWith('.') || SKIPPED_DIRECTORIES.has(entry)) continue;
+        if (SKIPPED_DIRECTORIES.has(entry)) {
+          skip(full, entry);
+          continue;
+        }
+        // Nothing is read from git's database, whatever leads there.
+        if (skippedSegment(path.relative(realRoot, target)) === '.git' || skippedSegment(path.relative(walkRoot, target)) === '.git') {
+          errors.push({ kind: 'read', file: rel(full), message: 'symlink into a .git directory; not followed' });
+          continue;
+        }
+        // Inside the walked tree the walk meets the target under its own name, unless it is in a directory
+        // the walk skips. Elsewhere in the repository it is followed, and reported under the target's own path.
+        if (isInside(walkRoot, target) && skippedSegment(path.relative(walkRoot, target)) === undefined) continue;
         let targetStat;
         try {
           targetStat = statSync(target);
@@ -192,7 +231,10 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
         continue;
       }
       if (stat.isDirectory()) {
-        if (entry.startsWith('.') || SKIPPED_DIRECTORIES.has(entry)) continue;
+        if (SKIPPED_DIRECTORIES.has(entry)) {
+          skip(full, entry);
+          continue;
+        }
         walk(full, depth + 1, walkRoot);
       } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path.extname(entry).toLowerCase())) {
         addManifest(full, stat.size);
@@ -225,7 +267,7 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
       else add({ kind: 'manifest', file: full, explicit: true }, full);
     }
   }
-  return { inputs, errors };
+  return { inputs, errors, skipped };
 }
 
 function isDanglingLink(p: string): boolean {

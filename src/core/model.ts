@@ -178,7 +178,7 @@ export interface AppliedSuppression {
   expires?: string;
 }
 
-export const SUPPRESSION_STATUSES = ['applied', 'unused', 'expired', 'invalid'] as const;
+export const SUPPRESSION_STATUSES = ['applied', 'unused', 'expired', 'invalid', 'pending'] as const;
 export type SuppressionStatus = (typeof SUPPRESSION_STATUSES)[number];
 
 /** Every suppression the scan met, and what became of it. */
@@ -196,8 +196,38 @@ export interface SuppressionRecord {
   object?: ObjectRef;
   /** Findings it accepted. */
   matched: number;
-  /** Why it is invalid (no reason given, unknown rule). */
+  /** Why it is expired, invalid (no reason given, unknown rule, a locked rule) or pending (added by the pull request). */
   message?: string;
+}
+
+/** Where the policy (configuration, suppressions, locks) that gated the scan came from. */
+export interface PolicyInfo {
+  /** revision: read from a git revision (a pull request's base); fallback: that revision could not be read. */
+  from: 'revision' | 'fallback';
+  /** The revision asked for (a commit SHA once resolved). */
+  revision: string;
+  /** Repository-relative configuration file at the revision, when there is one. */
+  file?: string;
+  /** fallback: why, and what gated the scan instead. */
+  message?: string;
+  /** What the scanned files change in the policy: listed for review, in effect once merged. */
+  changes: PolicyChange[];
+}
+
+export interface PolicyChange {
+  /** config: a setting of the configuration; suppression: a configured one; comment, annotation: in the scanned files. */
+  kind: 'config' | 'suppression' | 'comment' | 'annotation';
+  change: 'added' | 'removed' | 'changed';
+  summary: string;
+  file?: string;
+  line?: number;
+}
+
+/** A directory the scan did not search, and why (never a silent skip). */
+export interface SkippedPath {
+  /** Repository-relative. */
+  path: string;
+  reason: string;
 }
 
 export type ScanErrorKind = 'usage' | 'config' | 'read' | 'parse' | 'render' | 'helm' | 'dependency' | 'internal';
@@ -312,6 +342,10 @@ export interface ScanResult {
   charts: ChartRecord[];
   errors: ScanError[];
   summary: ScanSummary;
-  /** Suppressions met: applied, unused, expired or invalid. */
+  /** Suppressions met: applied, unused, expired, invalid or pending. */
   suppressions?: SuppressionRecord[];
+  /** Where the policy came from, when not from the scanned files themselves (pull requests, --policy-from). */
+  policy?: PolicyInfo;
+  /** Directories found while searching that were not searched, with why. */
+  skipped?: SkippedPath[];
 }

@@ -1,6 +1,6 @@
 // The pipeline shared by the CLI and the Action: discover -> load/render -> evaluate -> result.
 // It never imports @actions/*, never exits the process, and turns every bad input into a ScanError.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { RULES } from '../../rules/index.ts';
@@ -14,7 +14,8 @@ import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../loader
 import { loadYamlDocuments, runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
 import { renderCharts, type ChartRender } from './charts.ts';
-import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } from './config.ts';
+import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from './config.ts';
+import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
 import { CommentFiles } from './suppress.ts';
@@ -59,6 +60,11 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Told about a render still running after 10 s (and every 10 s after). */
   onSlowRender?: (chart: string, seconds: number) => void;
+  /**
+   * Take the policy (configuration, suppressions, locks) from this git revision instead of the checked-out
+   * files: a pull request's base. What the files change in it is listed in result.policy.
+   */
+  policyFrom?: PolicyRequest;
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -69,11 +75,21 @@ export function ruleIds(rules: readonly Rule[] = RULES): string[] {
 
 /** Resolves configuration: defaults, then the config file, then command-line options. */
 export function resolveConfig(options: ScanOptions, repoRoot: string): Config {
+  return withScanOptions(fileConfig(options, repoRoot), options);
+}
+
+/** The checked-out configuration file (explicit, or the nearest .preadmit.yaml), else the defaults. */
+function fileConfig(options: ScanOptions, repoRoot: string): Config {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== '-') ?? '.';
   const file = options.configFile ? path.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
+  return config;
+}
+
+/** Command-line options (and the Action's inputs) on top of a configuration. */
+function withScanOptions(config: Config, options: ScanOptions): Config {
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
   if (options.pssVersion) config.pss.version = options.pssVersion;
@@ -251,7 +267,22 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   // helm is located (`helm version`) while the configuration is read; unused when nothing needs helm.
   const helmLocated = locateHelm(options.helmPath);
   helmLocated.catch(() => undefined);
-  const config = resolveConfig(options, repoRoot);
+  const headConfig = fileConfig(options, repoRoot);
+  const defaultSeverity = (id: string) => rules.find((rule) => rule.meta.id === id)?.meta.defaultSeverity;
+  let policy: ResolvedPolicy | undefined;
+  if (options.policyFrom !== undefined) {
+    const first = path.resolve(options.paths.find((p) => p !== '-') ?? '.');
+    policy = await policyAt(
+      options.policyFrom,
+      headConfig,
+      { ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), first, firstIsDirectory: existsSync(first) && statSync(first).isDirectory() },
+      repoRoot,
+      ruleIds(rules),
+      defaultSeverity,
+    );
+  }
+  const config = withScanOptions(policy?.config ?? headConfig, options);
+  enforceLocks(config, defaultSeverity, (file) => relativeTo(repoRoot, file));
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
   // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others
@@ -270,7 +301,20 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.
-  const processed = await runWithRenderBudget(budget, () => processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules), comments }));
+  // In a pull request, suppressions its files add count once merged (decided against the base's files).
+  const pending = policy ? await policy.pending({ comments: comments.comments(loaded.renders), objects: loaded.objects, renders: loaded.renders }) : undefined;
+  const processed = await runWithRenderBudget(budget, () =>
+    processFindings({
+    findings: evaluation.findings,
+    renders: loaded.renders,
+    objects: loaded.objects,
+    config,
+    repoRoot,
+    ruleIds: ruleIds(rules),
+    comments,
+    ...(pending !== undefined ? { pending } : {}),
+    }),
+  );
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...(refused ? [refused] : [])];
 
@@ -314,6 +358,10 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     charts: loaded.charts,
     errors,
     suppressions: processed.suppressions,
+    // Suppressions the files add are policy changes; in the fallback no suppression counts, and they are
+    // reported as suppressions that need attention instead.
+    ...(policy !== undefined ? { policy: { ...policy.info, changes: policy.info.from === 'revision' ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {}),
+    ...(discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {}),
     summary: {
       verdict: failed ? 'fail' : 'pass',
       findings: findings.length,

@@ -1,7 +1,8 @@
 // Suppressions that never touch manifests: entries in .preadmit.yaml (rule, scope, required reason,
 // optional expiry), `# preadmit: ignore <rule>[.<container>] -- <reason>` comments on a values.yaml or
 // template line, and, for compatibility, `preadmit.dev/ignore.<rule>[.<container>]: <reason>`
-// annotations on the object. A suppressed finding is kept and marked (finding.suppressed), counts in
+// annotations on the object (only with annotationSuppressions: true, never from vendored subcharts).
+// Nothing suppresses a locked rule. A suppressed finding is kept and marked (finding.suppressed), counts in
 // every report and never blocks. Expired, unused and invalid suppressions are returned as records.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { isObj } from '../k8s/values.ts';
 import { podTemplateOf } from '../k8s/workloads.ts';
 import { TemplateSources } from '../provenance/template-lines.ts';
 import type { ChartRender } from './charts.ts';
-import type { Config, ConfiguredSuppression } from './config.ts';
+import { lockLabel, type Config, type ConfiguredSuppression } from './config.ts';
 import { relativeTo } from './discover.ts';
 import type { AppliedSuppression, Finding, ObjectRef, ScannedObject, SourceInfo, SuppressionRecord } from './model.ts';
 import { get, tokens as pointerTokens } from './pointer.ts';
@@ -29,6 +30,31 @@ export interface SuppressionOptions {
   ruleIds?: readonly string[];
   /** YYYY-MM-DD (default: today, UTC). */
   today?: string;
+  /**
+   * Suppressions the pull request adds: they take effect once merged, and are reported as pending.
+   * Without it, every suppression in the files counts (policy from the checked-out files).
+   */
+  pending?: PendingSuppressions;
+}
+
+/** What a pull request adds to the suppressions of its base (see src/core/policy.ts). */
+export interface PendingSuppressions {
+  /** Why such a suppression does not count yet. */
+  message: string;
+  /** A comment the base does not have (by absolute file and the line of its marker). */
+  comment(file: string, line: number): boolean;
+  /** An annotation the base does not have on the object with the same value (see policy.ts for how that is decided). */
+  annotation(object: ScannedObject, key: string, value: unknown): boolean;
+}
+
+/** Where a comment is, as PendingSuppressions.comment is asked. */
+export function commentKey(file: string, line: number): string {
+  return `${file}\u0000${line}`;
+}
+
+/** Whether an object comes from a subchart vendored under the chart's charts/ (a directory or a .tgz). */
+export function fromVendoredSubchart(object: ScannedObject): boolean {
+  return object.source.template?.split('/')[1] === 'charts';
 }
 
 export interface SuppressionComment {
@@ -145,11 +171,12 @@ function annotationKey(object: ScannedObject, key: string): string {
   return [source.chart ?? source.file, source.address ?? '', ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name, key].join('\u0000');
 }
 
-function annotationsOf(object: ScannedObject): Record<string, unknown> {
+/** The annotations of an object and of its pod template (a workload's pods carry the template's). */
+export function annotationsOf(raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const meta = object.raw.metadata;
+  const meta = raw.metadata;
   if (isObj(meta) && isObj(meta.annotations)) Object.assign(out, meta.annotations);
-  const pod = podTemplateOf(object.raw);
+  const pod = podTemplateOf(raw);
   if (pod && pod.base !== '' && isObj(pod.metadata.annotations)) Object.assign(out, pod.metadata.annotations);
   return out;
 }
@@ -157,7 +184,7 @@ function annotationsOf(object: ScannedObject): Record<string, unknown> {
 /** The object's suppression annotations (`preadmit.io/ignore.<rule>`), read once per object. */
 function suppressionAnnotationsOf(object: ScannedObject, cache: Map<ScannedObject, [string, unknown][]>): [string, unknown][] {
   let out = cache.get(object);
-  if (out === undefined) cache.set(object, (out = Object.entries(annotationsOf(object)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX))));
+  if (out === undefined) cache.set(object, (out = Object.entries(annotationsOf(object.raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX))));
   return out;
 }
 
@@ -185,31 +212,81 @@ function configMatches(s: ConfiguredSuppression, f: Finding, container: () => st
 
 /**
  * Marks suppressed findings (in place) and returns every suppression met with what became of it:
- * applied, unused, expired (no longer suppresses) or invalid (no reason, unknown rule).
+ * applied, unused, expired (no longer suppresses), invalid (no reason, unknown rule, a locked rule,
+ * an annotation preadmit does not honour) or pending (added by the pull request: counts once merged).
  */
 export function applySuppressions(findings: Finding[], options: SuppressionOptions): SuppressionRecord[] {
-  const { config, repoRoot } = options;
+  const { config, repoRoot, pending } = options;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const known = options.ruleIds ? new Set(options.ruleIds) : undefined;
+  const locked = new Set(config.lockedRules);
+  const lockedMessage = (rule: string) => `rule ${rule} is locked (${lockLabel(config, rule, (f) => relativeTo(repoRoot, f))}): its findings cannot be suppressed`;
   const objects = new Map<string, ScannedObject>();
   for (const object of options.objects) objects.set(objectKey(object.source, object.ref), object);
   const objectOf = (f: Finding) => objects.get(objectKey(f.source, f.object));
 
-  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== undefined && s.expires < today }));
+  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== undefined && s.expires < today, locked: locked.has(s.rule) }));
   const comments = options.comments ?? new Map<string, SuppressionComment[]>();
-  const validComment = (c: SuppressionComment) => c.reason !== undefined && (c.rule === '*' || known === undefined || known.has(c.rule));
+  const commentProblem = (c: SuppressionComment): string | undefined =>
+    c.reason === undefined
+      ? 'no reason given (write `-- <reason>` after the rule)'
+      : known && c.rule !== '*' && !known.has(c.rule)
+        ? `unknown rule ${c.rule}`
+        : locked.has(c.rule)
+          ? lockedMessage(c.rule)
+          : undefined;
+  const commentPending = (c: SuppressionComment) => pending !== undefined && pending.comment(c.file, c.line);
   const annotationRecords = new Map<string, SuppressionRecord>();
   const annotationCache = new Map<ScannedObject, [string, unknown][]>();
+
+  /** The record of one annotation on one object, with why it cannot apply (status invalid or pending). */
+  const annotationRecord = (object: ScannedObject, key: string, value: unknown): SuppressionRecord => {
+    const recordKey = annotationKey(object, key);
+    let record = annotationRecords.get(recordKey);
+    if (record) return record;
+    const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+    const reason = typeof value === 'string' ? value.trim() : '';
+    const invalid =
+      reason === ''
+        ? 'the annotation gives no reason'
+        : known && rule !== '*' && !known.has(rule)
+          ? `unknown rule ${rule}`
+          : locked.has(rule)
+            ? lockedMessage(rule)
+            : !config.annotationSuppressions
+              ? 'annotation suppressions are off (annotationSuppressions: true in the configuration turns them on)'
+              : fromVendoredSubchart(object)
+                ? `the object comes from a vendored subchart (${object.source.template!.split('/').slice(0, 3).join('/')}): its annotations never suppress`
+                : undefined;
+    const isPending = invalid === undefined && pending !== undefined && pending.annotation(object, key, value);
+    record = {
+      kind: 'annotation',
+      status: invalid ? 'invalid' : isPending ? 'pending' : 'unused',
+      rule,
+      ...(reason ? { reason } : {}),
+      file: object.source.file,
+      ...(object.source.line !== undefined ? { line: object.source.line } : {}),
+      ...(container ? { container } : {}),
+      object: object.ref,
+      matched: 0,
+      ...(invalid ? { message: invalid } : isPending ? { message: pending!.message } : {}),
+    };
+    annotationRecords.set(recordKey, record);
+    return record;
+  };
 
   for (const f of findings) {
     const object = objectOf(f);
     let containerName: string | undefined | null = null;
     const container = () => (containerName === null ? (containerName = containerOf(f, object)) : containerName);
+    // A wildcard never reaches a locked rule's findings; a suppression naming the rule is invalid.
+    const lockedRule = locked.has(f.ruleId);
     let applied: AppliedSuppression | undefined;
     for (const entry of configured) {
+      if (lockedRule && entry.s.rule === '*') continue;
       if (!configMatches(entry.s, f, container, repoRoot)) continue;
       entry.matched++;
-      if (entry.expired || applied) continue;
+      if (entry.expired || entry.locked || applied) continue;
       applied = {
         kind: 'config',
         reason: entry.s.reason,
@@ -223,38 +300,21 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
       for (const c of comments.get(path.resolve(repoRoot, loc.file)) ?? []) {
         if (c.target !== loc.line && c.line !== loc.line) continue;
         if (c.rule !== '*' && c.rule !== f.ruleId) continue;
+        if (c.rule === '*' && lockedRule) continue;
         if (c.container !== undefined && c.container !== container()) continue;
         c.matched++;
-        if (applied || !validComment(c)) continue;
+        if (applied || commentProblem(c) !== undefined || commentPending(c)) continue;
         applied = { kind: 'comment', reason: c.reason!, file: relativeTo(repoRoot, c.file), line: c.line };
       }
     }
     if (object) {
       for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
-        const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
-        const recordKey = annotationKey(object, key);
-        let record = annotationRecords.get(recordKey);
-        if (!record) {
-          const reason = typeof value === 'string' ? value.trim() : '';
-          const invalid = reason === '' ? 'the annotation gives no reason' : known && rule !== '*' && !known.has(rule) ? `unknown rule ${rule}` : undefined;
-          record = {
-            kind: 'annotation',
-            status: invalid ? 'invalid' : 'unused',
-            rule,
-            ...(reason ? { reason } : {}),
-            file: object.source.file,
-            ...(object.source.line !== undefined ? { line: object.source.line } : {}),
-            ...(scoped ? { container: scoped } : {}),
-            object: object.ref,
-            matched: 0,
-            ...(invalid ? { message: invalid } : {}),
-          };
-          annotationRecords.set(recordKey, record);
-        }
-        if (rule !== '*' && rule !== f.ruleId) continue;
-        if (scoped !== undefined && scoped !== container()) continue;
+        const record = annotationRecord(object, key, value);
+        if (record.rule !== '*' && record.rule !== f.ruleId) continue;
+        if (record.rule === '*' && lockedRule) continue;
+        if (record.container !== undefined && record.container !== container()) continue;
         record.matched++;
-        if (applied || record.status === 'invalid') continue;
+        if (applied || record.status === 'invalid' || record.status === 'pending') continue;
         applied = { kind: 'annotation', reason: record.reason!, file: object.source.file, ...(object.source.line !== undefined ? { line: object.source.line } : {}) };
       }
     }
@@ -262,32 +322,13 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
   }
 
   // Annotation records of objects without findings (unused), once per object and key.
-  for (const object of options.objects) {
-    for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
-      const recordKey = annotationKey(object, key);
-      if (annotationRecords.has(recordKey)) continue;
-      const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
-      const reason = typeof value === 'string' ? value.trim() : '';
-      annotationRecords.set(recordKey, {
-        kind: 'annotation',
-        status: reason === '' ? 'invalid' : 'unused',
-        rule,
-        ...(reason ? { reason } : {}),
-        file: object.source.file,
-        ...(object.source.line !== undefined ? { line: object.source.line } : {}),
-        ...(container ? { container } : {}),
-        object: object.ref,
-        matched: 0,
-        ...(reason === '' ? { message: 'the annotation gives no reason' } : {}),
-      });
-    }
-  }
+  for (const object of options.objects) for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) annotationRecord(object, key, value);
 
   const records: SuppressionRecord[] = [];
-  for (const { s, matched, expired } of configured) {
+  for (const { s, matched, expired, locked: isLocked } of configured) {
     records.push({
       kind: 'config',
-      status: expired ? 'expired' : matched > 0 ? 'applied' : 'unused',
+      status: isLocked ? 'invalid' : expired ? 'expired' : matched > 0 ? 'applied' : 'unused',
       rule: s.rule,
       reason: s.reason,
       file: relativeTo(repoRoot, s.declared.file),
@@ -295,27 +336,31 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
       ...(s.expires !== undefined ? { expires: s.expires } : {}),
       ...(s.container !== undefined ? { container: s.container } : {}),
       matched,
-      ...(expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}),
+      ...(isLocked ? { message: lockedMessage(s.rule) } : expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}),
     });
+  }
+  for (const v of config.lockViolations ?? []) {
+    records.push({ kind: 'config', status: 'invalid', rule: v.rule, file: v.file, ...(v.line !== undefined ? { line: v.line } : {}), matched: 0, message: v.message });
   }
   for (const list of comments.values()) {
     for (const c of list) {
-      const invalid = c.reason === undefined ? 'no reason given (write `-- <reason>` after the rule)' : known && c.rule !== '*' && !known.has(c.rule) ? `unknown rule ${c.rule}` : undefined;
+      const invalid = commentProblem(c);
+      const isPending = invalid === undefined && commentPending(c);
       records.push({
         kind: 'comment',
-        status: invalid ? 'invalid' : c.matched > 0 ? 'applied' : 'unused',
+        status: invalid ? 'invalid' : isPending ? 'pending' : c.matched > 0 ? 'applied' : 'unused',
         rule: c.rule,
         ...(c.reason ? { reason: c.reason } : {}),
         file: relativeTo(repoRoot, c.file),
         line: c.line,
         ...(c.container ? { container: c.container } : {}),
         matched: c.matched,
-        ...(invalid ? { message: invalid } : {}),
+        ...(invalid ? { message: invalid } : isPending ? { message: pending!.message } : {}),
       });
     }
   }
   for (const record of annotationRecords.values()) {
-    if (record.status !== 'invalid') record.status = record.matched > 0 ? 'applied' : 'unused';
+    if (record.status !== 'invalid' && record.status !== 'pending') record.status = record.matched > 0 ? 'applied' : 'unused';
     records.push(record);
   }
   return records;

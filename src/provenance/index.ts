@@ -10,7 +10,7 @@ import { mapLimit, type ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
 import { relativeTo } from '../core/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../core/model.ts';
-import { applySuppressions, CommentFiles } from '../core/suppress.ts';
+import { applySuppressions, CommentFiles, type PendingSuppressions } from '../core/suppress.ts';
 import { get, tokens as pointerTokens } from '../core/pointer.ts';
 import { DANGEROUS_RULE_ID, dangerousLeaves, lintValues } from './lint.ts';
 import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
@@ -376,6 +376,8 @@ export interface ProcessInput {
   today?: string;
   /** Suppression comments already read as renders arrived (else the renders' files are read here). */
   comments?: CommentFiles;
+  /** Suppressions a pull request adds (policy from its base): reported as pending, never applied. */
+  pending?: PendingSuppressions;
 }
 
 export interface ProcessOutput {
@@ -401,6 +403,7 @@ export async function processFindings(input: ProcessInput): Promise<ProcessOutpu
     comments: (input.comments ?? new CommentFiles()).comments(input.renders),
     ruleIds: input.ruleIds,
     ...(input.today !== undefined ? { today: input.today } : {}),
+    ...(input.pending !== undefined ? { pending: input.pending } : {}),
   });
   return { findings, suppressions, provenance: provenanceSummary(findings, located) };
 }

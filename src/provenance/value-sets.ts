@@ -242,10 +242,10 @@ function compareSets(a: string, b: string): number {
 /**
  * Merges the findings of a chart's value sets: one finding per fingerprint, kept as the default render
  * saw it when the defaults show it (a dangerous default), else as the first value set that shows it,
- * with its severity capped at config.valueSets.severity. `valueSets` lists every set that shows it.
- * Findings outside charts pass through unchanged.
+ * with its severity capped at config.valueSets.severity (never a locked rule's). `valueSets` lists every
+ * set that shows it. Findings outside charts pass through unchanged.
  */
-export function mergeValueSets(findings: readonly Finding[], config: Pick<Config, 'valueSets'>): Finding[] {
+export function mergeValueSets(findings: readonly Finding[], config: Pick<Config, 'valueSets'> & Partial<Pick<Config, 'lockedRules'>>): Finding[] {
   const out: Finding[] = [];
   const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
@@ -263,7 +263,7 @@ export function mergeValueSets(findings: readonly Finding[], config: Pick<Config
     const first = sorted[0]!;
     const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged: Finding = { ...first, valueSets: sets };
-    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
+    if (!sets.includes(DEFAULT_VALUE_SET) && !config.lockedRules?.includes(first.ruleId)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
     out.push(merged);
   }
   return out;

@@ -5,7 +5,10 @@
 import type {
   AdmissionVerdict,
   AppliedSuppression,
+  PolicyChange,
+  PolicyInfo,
   ProvenanceSummary,
+  SkippedPath,
   SuppressionRecord,
   TemplateLocation,
   ValuesLocation,
@@ -35,7 +38,10 @@ function keysOf<T>() {
 }
 
 export const JSON_KEYS = {
-  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors', 'suppressions']),
+  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors', 'suppressions', 'policy', 'skipped']),
+  policy: keysOf<PolicyInfo>()(['from', 'revision', 'file', 'message', 'changes']),
+  policyChange: keysOf<PolicyChange>()(['kind', 'change', 'summary', 'file', 'line']),
+  skippedPath: keysOf<SkippedPath>()(['path', 'reason']),
   tool: keysOf<ScanResult['tool']>()(['name', 'version']),
   pss: keysOf<ScanResult['pss']>()(['level', 'version']),
   summary: keysOf<ScanSummary>()(['verdict', 'findings', 'bySeverity', 'blocking', 'failOn', 'objects', 'charts', 'errors', 'renderMs', 'totalMs', 'suppressed', 'provenance']),
@@ -175,6 +181,9 @@ export function toJsonValue(result: ScanResult): Json {
       [...list]
         .sort((a, b) => chain(compareText(a.file, b.file), (a.line ?? 0) - (b.line ?? 0), compareText(a.rule, b.rule), compareText(a.kind, b.kind)))
         .map(suppressionRecordJson),
+    // Changes keep the order they were found in: configuration first, then the files' suppressions.
+    policy: (p) => pick(p, JSON_KEYS.policy, { changes: (list) => list.map((c) => pick(c, JSON_KEYS.policyChange)) }),
+    skipped: (list) => [...list].sort((a, b) => compareText(a.path, b.path)).map((s) => pick(s, JSON_KEYS.skippedPath)),
   });
 }
 

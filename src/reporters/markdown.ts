@@ -262,6 +262,29 @@ function admissionSection(result: ScanResult): Section {
   return tableSection('admission verdicts', `Pod Security admission (${text(at, 40)})`, ['| Chart or file | Values | Objects | Verdict |', '| --- | --- | --- | --- |'], rows);
 }
 
+/** Where the policy came from, under the verdict: the base commit, or why not. */
+function policyNote(result: ScanResult): string {
+  const policy = result.policy;
+  if (policy === undefined) return '';
+  if (policy.from === 'fallback') return `\n\n> [!WARNING]\n> **Policy of the base commit unavailable**: ${text(policy.message ?? '', LIMIT.error * 2)}`;
+  const file = policy.file !== undefined ? ` (${text(policy.file, LIMIT.file)})` : ' (no configuration file: the defaults)';
+  return `\n\nPolicy from the base commit ${text(policy.revision.slice(0, 12), 40)}${file}: configuration, suppressions and locks this pull request changes take effect once merged.`;
+}
+
+function policyChangesSection(result: ScanResult, fileUrl: MarkdownOptions['fileUrl']): Section {
+  const changes = result.policy?.changes ?? [];
+  return tableSection(
+    'policy changes',
+    `Policy changes in this pull request (take effect once merged) (${changes.length})`,
+    ['| Change | Kind | Where | What |', '| --- | --- | --- | --- |'],
+    changes.map((c) => {
+      const where = c.file === undefined ? '—' : link(text(locationLabel(c.file, c.line), LIMIT.file), fileUrl?.(c.file, c.line));
+      return `| ${c.change} | ${c.kind} | ${where} | ${text(c.summary, LIMIT.error)} |`;
+    }),
+    '\n\nReview these: the gate above applies the base branch\'s policy, not these changes.',
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Assembly within the length budget
 
@@ -306,7 +329,8 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
     others.map((f) => findingRow(f, rules, options.fileUrl)),
   );
   const suppressedSection = detailsSection('suppressed findings', `Suppressed findings (${suppressed.length})`, FINDING_HEAD, suppressed.map((f) => findingRow(f, rules, options.fileUrl)));
-  const problems = suppressionProblems(result);
+  // Pending suppressions are listed with the pull request's other policy changes.
+  const problems = suppressionProblems(result).filter((p) => p.status !== 'pending' || result.policy?.from !== 'revision');
   const problemSection = tableSection(
     'suppression problems',
     `Suppressions needing attention (${problems.length})`,
@@ -318,13 +342,17 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
       return `| ${status} | ${p.kind} | ${where} | ${text(rule, 100)} | ${text(p.message ?? (p.status === 'unused' ? 'matches no finding' : ''), LIMIT.error)} |`;
     }),
   );
-  const sections = [blockingSection, admission, errorSection, problemSection, otherSection, suppressedSection];
-  const head = header(result);
+  const policySection = policyChangesSection(result, options.fileUrl);
+  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, suppressedSection];
+  const head = header(result) + policyNote(result);
   let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : '_No findings._';
   if (result.summary.suppressed !== undefined) counts += `\n\n${plural(result.summary.suppressed, 'finding')} suppressed (kept below, never blocking).`;
   const p = result.summary.provenance;
   if (p !== undefined && p.values + p.template + p.object > 0) {
     counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
+  }
+  if (result.skipped !== undefined && result.skipped.length > 0) {
+    counts += `\n\nNot searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT.file)} (${text(s.reason, LIMIT.message)})`).join('; ')}${result.skipped.length > 10 ? `; and ${result.skipped.length - 10} more` : ''}.`;
   }
 
   const assemble = (shown: readonly number[]): string =>
@@ -336,7 +364,7 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
 
   // Cut the least important rows first: suppressed and other findings, admission verdicts, suppression
   // problems, errors, then blocking findings.
-  for (const section of [suppressedSection, otherSection, admission, problemSection, errorSection, blockingSection]) {
+  for (const section of [suppressedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
     const i = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;

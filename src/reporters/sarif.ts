@@ -240,7 +240,7 @@ function resultOf(finding: Finding, ruleIndex: number): Result {
 }
 
 function suppressionNotification(record: NonNullable<ScanResult['suppressions']>[number]): Notification {
-  const what = record.status === 'expired' ? `expired on ${record.expires}` : record.status === 'unused' ? 'matches no finding' : `is invalid: ${record.message ?? ''}`;
+  const what = record.status === 'expired' ? `expired on ${record.expires}` : record.status === 'unused' ? 'matches no finding' : record.status === 'pending' ? `is not in effect yet: ${record.message ?? ''}` : `is invalid: ${record.message ?? ''}`;
   return {
     level: record.status === 'invalid' ? 'error' : 'warning',
     message: { text: `${record.kind} suppression of ${record.rule}${record.container !== undefined ? ` (container ${record.container})` : ''} ${what}` },

@@ -189,6 +189,20 @@ function renderSuppressions(result: ScanResult, paint: Paint): string[] {
   return lines;
 }
 
+/** Where the policy came from, what the scanned files change in it, and what the search did not enter. */
+function renderPolicy(result: ScanResult, paint: Paint): string[] {
+  const lines: string[] = [];
+  const policy = result.policy;
+  if (policy?.from === 'fallback') lines.push(paint(`POLICY: ${terminalSafe(policy.message ?? '')}`, 'bold', 'yellow'));
+  else if (policy !== undefined) lines.push(paint(`POLICY from ${terminalSafe(policy.revision.slice(0, 12))}${policy.file !== undefined ? ` (${terminalSafe(policy.file)})` : ' (defaults)'}`, 'bold'));
+  if (policy !== undefined && policy.changes.length > 0) {
+    lines.push(paint(`Policy changes (${policy.changes.length}), in effect once merged:`, 'bold', 'yellow'));
+    for (const c of policy.changes) lines.push(`  ${paint('~', 'yellow')} ${c.change.padEnd(8)} ${c.kind.padEnd(11)} ${c.file !== undefined ? `${terminalSafe(locationLabel(c.file, c.line))}: ` : ''}${terminalSafe(c.summary)}`);
+  }
+  for (const s of result.skipped ?? []) lines.push(paint(`not searched: ${terminalSafe(s.path)} — ${terminalSafe(s.reason)}`, 'dim'));
+  return lines;
+}
+
 function worst(findings: readonly Finding[]): Severity {
   return findings.reduce<Severity>((w, f) => (compareSeverity(f.severity, w) < 0 ? f.severity : w), 'info');
 }
@@ -252,6 +266,8 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   for (const group of buildGroups(result)) sections.push(renderGroup(group, result, records, paint));
   const suppressions = renderSuppressions(result, paint);
   if (suppressions.length > 0) sections.push(suppressions);
+  const policy = renderPolicy(result, paint);
+  if (policy.length > 0) sections.push(policy);
   if (result.findings.length === 0 && result.charts.length === 0) sections.push([paint('No findings.', 'dim')]);
   sections.push(renderSummary(result, paint));
   return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
