@@ -25,8 +25,8 @@ const stdoutWrite: Write = (text) => void process.stdout.write(text);
 
 /**
  * The span of the log in which the runner executes no workflow command. While it is open, debug lines
- * (which are commands) become plain lines when the runner asked for debug output, and warnings become
- * plain lines too: call warning() only after close().
+ * (which are commands) become plain lines when the runner asked for debug output; a warning closes it
+ * for its own line and opens it again with a new token.
  */
 export class CommandWindow {
   private token: string | undefined;
@@ -72,7 +72,8 @@ export const actionsLogger: Logger = {
     else if (core.isDebug()) core.info(`debug: ${defuseRunnerCommands(message)}`);
   },
   info: (message) => core.info(defuseRunnerCommands(message)),
-  warning: (message) => (commandWindow.isOpen ? core.info(`warning: ${defuseRunnerCommands(message)}`) : core.warning(defuseRunnerCommands(message))),
+  // A warning is a command: issued with the window briefly closed (its text defused), so it still shows.
+  warning: (message) => commandWindow.outside(() => core.warning(defuseRunnerCommands(message))),
 };
 
 /** A Logger that records lines, for tests and for composing notes. */
