@@ -53,6 +53,8 @@ import requiredAnnotations from './required-annotations.ts';
 import requiredLabels from './required-labels.ts';
 import runtimeSocketMount from './runtime-socket-mount.ts';
 import secretChartDefault from './secret-chart-default.ts';
+import secretLiteralAnnotation from './secret-literal-annotation.ts';
+import secretLiteralArgs from './secret-literal-args.ts';
 import secretLiteralConfigmap from './secret-literal-configmap.ts';
 import secretLiteralEnv from './secret-literal-env.ts';
 import sensitiveHostPath from './sensitive-host-path.ts';
@@ -132,6 +134,8 @@ export const RULES: readonly Rule[] = [
   requiredLabels,
   runtimeSocketMount,
   secretChartDefault,
+  secretLiteralAnnotation,
+  secretLiteralArgs,
   secretLiteralConfigmap,
   secretLiteralEnv,
   sensitiveHostPath,
