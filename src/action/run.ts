@@ -11,6 +11,7 @@ import * as core from '@actions/core';
 import { RULES } from '../../rules/index.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ScanResult } from '../core/model.ts';
+import { Redactor, runCredentials } from '../core/redact.ts';
 import { scan, type ScanOptions } from '../core/scan.ts';
 import { HelmNotFoundError } from '../loaders/helm.ts';
 import { plural } from '../reporters/common.ts';
@@ -72,6 +73,8 @@ function scanOptions(inputs: ActionInputs, workspace: string): ScanOptions {
     ...(inputs.pssVersion !== undefined && { pssVersion: inputs.pssVersion }),
     valuesFiles: inputs.valuesFiles.map((f) => path.resolve(workspace, f)),
     ...(inputs.helm !== undefined && { helmPath: inputs.helm }),
+    // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
+    credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [],
   };
 }
 
@@ -140,7 +143,9 @@ export async function run(log: Logger = actionsLogger): Promise<void> {
     if (inputs.report !== undefined) {
       const file = path.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
-      result = loadReport(file);
+      // A report made elsewhere is redacted with this run's credentials too.
+      const redactor = new Redactor(runCredentials({ credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [], workTrees: [ctx.workspace] }));
+      result = redactor.value(loadReport(file));
     } else {
       result = await scan(scanOptions(inputs, ctx.workspace));
     }
@@ -151,9 +156,10 @@ export async function run(log: Logger = actionsLogger): Promise<void> {
         : error instanceof ConfigurationError
           ? error.message
           : `internal error (please report it): ${(error as Error).stack ?? String(error)}`;
-    await abandon(publishing, message, log);
+    const safe = new Redactor(runCredentials({ credentials: [inputs.githubToken], workTrees: [ctx.workspace] })).text(message);
+    await abandon(publishing, safe, log);
     core.setOutput('conclusion', 'failure');
-    return core.setFailed(`preadmit: ${message}`);
+    return core.setFailed(`preadmit: ${safe}`);
   }
   await publish(result, inputs, ctx, publishing, log);
 }

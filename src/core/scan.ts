@@ -17,6 +17,9 @@ import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } 
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
 import { CommentFiles } from './suppress.ts';
+import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from './redact.ts';
+import { nodesOf } from '../provenance/values.ts';
+import { valuesOfRender } from '../provenance/chart-context.ts';
 import {
   isBlocking,
   SEVERITIES,
@@ -50,6 +53,11 @@ export interface ScanOptions {
   rules?: readonly Rule[];
   /** Overrides the configuration's `provenance` switch (locating findings at values and template lines). */
   provenance?: boolean;
+  /**
+   * Credentials of the run (the Action's github-token) that no report may contain, plain or encoded; the
+   * runner's token variables and the checkout's extraheader in .git/config are found without being given.
+   */
+  credentials?: readonly string[];
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -244,7 +252,14 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     config.failOn,
   );
   const failed = blocking > 0 || (config.failOnErrors && errors.length > 0);
-  return {
+  const redactor = new Redactor([
+    ...runCredentials({ credentials: options.credentials ?? [], workTrees: [repoRoot, process.cwd()] }),
+    ...scannedSecrets(loaded.objects),
+    ...loaded.renders.flatMap((render) => valuesSecrets(nodesOf(valuesOfRender(render).value))),
+    ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),
+  ]);
+  // The result every reporter and publisher sees: no credential of the run or of the scan, in any encoding.
+  return redactor.value<ScanResult>({
     tool: { name: 'preadmit', version: TOOL_VERSION },
     pss: { ...config.pss },
     findings,
@@ -266,7 +281,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
       suppressed: findings.filter((f) => f.suppressed).length,
       provenance: processed.provenance,
     },
-  };
+  });
 }
 
 /** Exit status: 1 when blocking findings remain or inputs failed (unless configured otherwise). */
