@@ -57,6 +57,7 @@ import secretLiteralAnnotation from './secret-literal-annotation.ts';
 import secretLiteralArgs from './secret-literal-args.ts';
 import secretLiteralConfigmap from './secret-literal-configmap.ts';
 import secretLiteralEnv from './secret-literal-env.ts';
+import secretLiteralHelmRelease from './secret-literal-helm-release.ts';
 import sensitiveHostPath from './sensitive-host-path.ts';
 import serviceAccountMissing from './service-account-missing.ts';
 import serviceAccountTokenAutomount from './service-account-token-automount.ts';
@@ -138,6 +139,7 @@ export const RULES: readonly Rule[] = [
   secretLiteralArgs,
   secretLiteralConfigmap,
   secretLiteralEnv,
+  secretLiteralHelmRelease,
   sensitiveHostPath,
   serviceAccountMissing,
   serviceAccountTokenAutomount,

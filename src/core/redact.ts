@@ -14,7 +14,7 @@
 // object names, in `fail` messages, anywhere: the report is the channel to close, not the template.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { credentialName, detectByName, detectFormat, descriptiveName, TOKEN_PATTERNS } from '../../rules/_templates/secret-literal.ts';
+import { credentialName, detectByName, detectFormat, descriptiveName, keyMaterial, TOKEN_PATTERNS } from '../../rules/_templates/secret-literal.ts';
 import type { ScannedObject } from './model.ts';
 
 export const REDACTED = '***';
@@ -147,7 +147,7 @@ export function runCredentials(sources: RunCredentialSources): string[] {
   return [...out];
 }
 
-/** Secret values the scan read: Secret data (unless the key names something public), literal credentials in env and ConfigMaps. */
+/** Secret values the scan read: Secret data named or shaped like a credential, literal credentials in env and ConfigMaps. */
 export function scannedSecrets(objects: readonly ScannedObject[]): string[] {
   const out = new Set<string>();
   const add = (value: unknown) => {
@@ -161,7 +161,10 @@ export function scannedSecrets(objects: readonly ScannedObject[]): string[] {
         if (typeof map !== 'object' || map === null) continue;
         for (const [key, value] of Object.entries(map)) {
           if (typeof value !== 'string' || descriptiveName(key)) continue;
-          add(field === 'data' ? Buffer.from(value, 'base64').toString('utf8') : value);
+          const text = field === 'data' ? Buffer.from(value, 'base64').toString('utf8') : value;
+          // `database: postgres` or `host: db` would garble every name holding them; a credential is named so or looks so.
+          if (credentialName(key) === undefined && !detectFormat(text) && !keyMaterial(text)) continue;
+          add(text);
           add(value);
         }
       }
@@ -208,22 +211,31 @@ export function valuesSecrets(leaves: Iterable<{ path: readonly (string | number
   return [...out];
 }
 
+/** The 3 UTF-16 units at `i` as one exact number (a Map key without a substring per position). */
+function prefixKey(text: string, i: number): number {
+  return text.charCodeAt(i) * 4294967296 + text.charCodeAt(i + 1) * 65536 + text.charCodeAt(i + 2);
+}
+
+/** Literal parts of TOKEN_PATTERNS: a string without any is left alone (one scan instead of one per pattern). */
+const TOKEN_ANCHORS = /gh[pousr]_|github_pat_|gl[a-z]{2,6}-|xox|xapp-|npm_|[rs]k_|AIza|SG\.|sk-|A[KSBC][IC]A|hv[sb]\.|_v1_|pypi-|dckr_pat_|eyJ|PRIVATE KEY|AccessKey=|AccountKey=|[Bb]earer|[Bb]asic|x-access-token:/;
+
 /** Replaces known secrets, in all their encodings, and token-shaped text in strings. */
 export class Redactor {
-  /** Forms by their first 4 characters, longest first. */
-  private readonly byPrefix = new Map<string, string[]>();
+  /** Forms by their first 3 characters and their next 3 (prefixKey), longest first. */
+  private readonly byPrefix = new Map<number, Map<number, string[]>>();
   private readonly size: number;
 
   constructor(secrets: Iterable<string>) {
     const forms = new Set<string>();
     for (const secret of secrets) if (secret.length >= MIN_SECRET) for (const form of encodedForms(secret)) forms.add(form);
     for (const form of forms) {
-      const key = form.slice(0, 4);
-      const list = this.byPrefix.get(key);
+      let next = this.byPrefix.get(prefixKey(form, 0));
+      if (!next) this.byPrefix.set(prefixKey(form, 0), (next = new Map()));
+      const list = next.get(prefixKey(form, 3));
       if (list) list.push(form);
-      else this.byPrefix.set(key, [form]);
+      else next.set(prefixKey(form, 3), [form]);
     }
-    for (const list of this.byPrefix.values()) list.sort((a, b) => b.length - a.length);
+    for (const next of this.byPrefix.values()) for (const list of next.values()) list.sort((a, b) => b.length - a.length);
     this.size = forms.size;
   }
 
@@ -238,7 +250,7 @@ export class Redactor {
       let out = '';
       let last = 0;
       for (let i = 0; i + MIN_SECRET <= text.length; ) {
-        const list = this.byPrefix.get(text.slice(i, i + 4));
+        const list = this.byPrefix.get(prefixKey(text, i))?.get(prefixKey(text, i + 3));
         const form = list?.find((f) => text.startsWith(f, i));
         if (form === undefined) {
           i++;
@@ -251,7 +263,9 @@ export class Redactor {
       if (last > 0) text = out + text.slice(last);
     }
     // Real tokens mix digits and letters; `Basic authentication` and `ghp_xxxx...` placeholders do not.
-    for (const pattern of TOKEN_PATTERNS) text = text.replace(pattern, (match) => (/\d/.test(match) && /[A-Za-z]/.test(match) ? REDACTED : match));
+    if (TOKEN_ANCHORS.test(text)) {
+      for (const pattern of TOKEN_PATTERNS) text = text.replace(pattern, (match) => (/\d/.test(match) && /[A-Za-z]/.test(match) ? REDACTED : match));
+    }
     return text;
   }
 

@@ -95,6 +95,8 @@ interface Loaded {
   renderMs: number;
   /** Every successful chart render, kept for provenance re-renders. */
   renders: ChartRender[];
+  /** Values given to helm that reports must not show (Terraform set_sensitive...). */
+  secrets: string[];
 }
 
 function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
@@ -121,7 +123,7 @@ async function load(
   helmLocated: Promise<HelmBinary>,
   onRender?: (render: ChartRender) => void,
 ): Promise<Loaded> {
-  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
+  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], secrets: [] };
   const helm = () => helmLocated;
 
   // A JSON file may be a Terraform plan: plans are recognised by content, not by name.
@@ -141,6 +143,7 @@ async function load(
       // What the plan itself says it lacks (errored, incomplete, deferred changes) is reported, never passed over.
       for (const note of plan.notes) loaded.errors.push({ kind: 'read', file: note.file, ...(note.line ? { line: note.line } : {}), message: note.message });
       loaded.charts.push(...plan.charts);
+      loaded.secrets.push(...plan.secrets);
       loaded.renderMs += plan.renderMs;
     } else {
       loadManifestText(text(), file, explicit, loaded);
@@ -255,6 +258,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const redactor = new Redactor([
     ...runCredentials({ credentials: options.credentials ?? [], workTrees: [repoRoot, process.cwd()] }),
     ...scannedSecrets(loaded.objects),
+    ...loaded.secrets,
     ...loaded.renders.flatMap((render) => valuesSecrets(nodesOf(valuesOfRender(render).value))),
     ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),
   ]);
