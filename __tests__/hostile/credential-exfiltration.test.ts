@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { encodedForms, extraHeaders, headerCredentials, Redactor, runCredentials } from '../../src/core/redact.ts';
+import { encodedForms, extraHeaders, headerCredentials, Redactor, runCredentials, valuesSecrets } from '../../src/core/redact.ts';
 import { scan } from '../../src/core/scan.ts';
 import { chartDirForHelm, locateHelm, renderChart } from '../../src/loaders/helm.ts';
 import { FORMATS, render } from '../../src/reporters/index.ts';
@@ -157,6 +157,17 @@ describe('every report is redacted of the run credentials', () => {
     const tree = workspace('preadmit-exfil-');
     writeFileSync(path.join(tree, '.git'), `gitdir: ${path.join(repo, '.git')}\n`);
     expect(runCredentials({ workTrees: [tree], env: {} })).toContain(TOKEN);
+  });
+
+  it('takes credentials, not key names or placeholders, from values', () => {
+    const leaves = [
+      { path: ['auth', 'secretKeys', 'adminPasswordKey'], value: 'postgres-password' },
+      { path: ['auth', 'password'], value: 'changeme' },
+      { path: ['auth', 'password'], value: 'Pa55-w0rd-x' },
+      { path: ['auth', 'username'], value: 'Admin-User-1' },
+      { path: ['notify', 'webhookToken'], value: TOKEN },
+    ];
+    expect(valuesSecrets(leaves)).toEqual(['Pa55-w0rd-x', TOKEN]);
   });
 
   it('replaces plain, base64 (any alignment), hex, URL-encoded and token-shaped text', () => {

@@ -72,7 +72,7 @@ describe('secret-literal detector', () => {
     (name) => expect(credentialName(name)).toBe('strong'),
   );
 
-  it.each(['TOKEN_FILE', 'PASSWORD_PATH', 'SECRET_NAME', 'DB_SECRET_REF', 'AUTH_ENABLED', 'TOKEN_TTL', 'PASSWORD_MIN_LENGTH', 'TOKEN_URL', 'AWS_ACCESS_KEY_ID', 'existingSecret', 'GF_SECURITY_ADMIN_PASSWORD__FILE', 'TOKENIZER', 'PASSWORDLESS_LOGIN', 'BYPASS', 'PWD', 'SECRETS_PROVIDER', 'TOKEN_TYPE', 'USE_TOKEN', 'POSTGRES_HOST_AUTH_METHOD', 'OLDPWD', 'secretKeyRef', 'keyRef', 'API_KEY_ID', 'DB_PASSWORD_FILE'])(
+  it.each(['TOKEN_FILE', 'PASSWORD_PATH', 'SECRET_NAME', 'DB_SECRET_REF', 'AUTH_ENABLED', 'TOKEN_TTL', 'PASSWORD_MIN_LENGTH', 'TOKEN_URL', 'AWS_ACCESS_KEY_ID', 'existingSecret', 'GF_SECURITY_ADMIN_PASSWORD__FILE', 'TOKENIZER', 'PASSWORDLESS_LOGIN', 'BYPASS', 'PWD', 'SECRETS_PROVIDER', 'TOKEN_TYPE', 'USE_TOKEN', 'POSTGRES_HOST_AUTH_METHOD', 'OLDPWD', 'secretKeyRef', 'keyRef', 'API_KEY_ID', 'DB_PASSWORD_FILE', 'adminPasswordKey', 'existingSecretPasswordKey', 'tokenKey', 'registryCredentialHelpers'])(
     '%s does not',
     (name) => expect(credentialName(name)).toBeUndefined(),
   );

@@ -77,8 +77,10 @@ const DESCRIPTIVE_SUFFIXES = new Set([
   'var', 'variable', 'source', 'provider', 'backend', 'store', 'policy', 'rules', 'pattern', 'regex', 'complexity', 'hint',
   'prompt', 'question', 'label', 'title', 'description', 'desc', 'message', 'text', 'user', 'username', 'login', 'email',
   'owner', 'namespace', 'issuer', 'audience', 'aud', 'scope', 'scopes', 'selector', 'template', 'version', 'config',
-  'enforce', 'check', 'reset',
+  'enforce', 'check', 'reset', 'helper', 'helpers', 'plugin', 'plugins', 'manager',
 ]);
+/** `adminPasswordKey`, `tokenKey`: the key of a Secret where the credential is, not the credential. */
+const KEY_OF = new Set(['password', 'passwords', 'passwd', 'pwd', 'token', 'tokens', 'credential', 'credentials']);
 /** Stems of SECRET_WORD, WHOLE_SECRET_WORDS, `<qualifier>_key` and `auth`: a name without one is no credential name. */
 const CREDENTIAL_STEM = /pass|pw|secret|token|key|cred|auth/i;
 
@@ -112,6 +114,7 @@ export function credentialName(name: string): 'strong' | 'weak' | 'key' | undefi
   if (last === undefined || first === undefined) return undefined;
   if (DESCRIPTIVE_SUFFIXES.has(last) || DESCRIPTIVE_PREFIXES.has(first)) return undefined;
   if (words.length === 1 && WHOLE_SECRET_WORDS.has(last)) return undefined; // PWD, PASS alone: ambiguous
+  if ((last === 'key' || last === 'keys') && words.length > 1 && KEY_OF.has(words[words.length - 2]!)) return undefined;
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     if (SECRET_WORD.test(word) || WHOLE_SECRET_WORDS.has(word) || (PWD_COMPOUND.test(word) && word !== 'oldpwd')) return 'strong';

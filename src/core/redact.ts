@@ -151,7 +151,7 @@ export function runCredentials(sources: RunCredentialSources): string[] {
 export function scannedSecrets(objects: readonly ScannedObject[]): string[] {
   const out = new Set<string>();
   const add = (value: unknown) => {
-    if (typeof value === 'string' && value.trim().length >= MIN_SECRET) out.add(value.trim());
+    if (typeof value === 'string' && redactable(value)) out.add(value.trim());
   };
   for (const object of objects) {
     const raw = object.raw as Record<string, unknown>;
@@ -200,11 +200,21 @@ function envEntries(raw: unknown): { name: string; value: string }[] {
   return out;
 }
 
+/**
+ * Whether a credential the scan read is worth replacing wherever it occurs: long enough, and not a word
+ * or a lower-case name (`password`, `postgres-password`, `changeme`): such values are key names and
+ * placeholders the chart itself publishes, and replacing them would garble names and messages.
+ */
+function redactable(value: string): boolean {
+  const v = value.trim();
+  return v.length >= MIN_SECRET && !/^[a-z]+(?:[-_.][a-z]+)*$/.test(v);
+}
+
 /** Credential-named strings (and strings of a token format) of values: `path` is the key path of each leaf. */
 export function valuesSecrets(leaves: Iterable<{ path: readonly (string | number)[]; value: unknown }>): string[] {
   const out = new Set<string>();
   for (const leaf of leaves) {
-    if (typeof leaf.value !== 'string' || leaf.value.trim().length < MIN_SECRET) continue;
+    if (typeof leaf.value !== 'string' || !redactable(leaf.value)) continue;
     const key = [...leaf.path].reverse().find((p): p is string => typeof p === 'string') ?? '';
     if (detectByName(key, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
   }

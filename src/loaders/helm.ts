@@ -349,7 +349,8 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request.timeoutMs / 1000)} s (a template that loops?); stopped`, ms };
   if (result.isMaxBuffer) return { ok: false, message: `helm template produced more than ${formatBytes(maxBuffer)} of output; stopped`, ms };
   if (result.exitCode !== 0 || result.failed) {
-    const message = helmErrorMessage(String(result.stderr ?? ''), secretsOf(request));
+    // A staged mirror's path is an implementation detail: helm's messages name the chart directory.
+    const message = helmErrorMessage(String(result.stderr ?? ''), secretsOf(request)).split(chartDir).join(request.chartDir);
     if (message) return { ok: false, message, ms };
     if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
     return { ok: false, message: `helm exited with ${result.exitCode ?? 'an error'}`, ms };
