@@ -398,7 +398,7 @@ testRule(secretLiteralArgs, {
   valid: [
     {
       name: 'file paths, references and flags without values',
-      yaml: withCommand(['/app'], ['--password-file=/run/secrets/pw', '--token', '$(API_TOKEN)', '--api-key=$(API_KEY)', '--password', '--verbose', 'PASSWORD=', '--secret-name=db-credentials', 'sh -c "curl -H \'Authorization: Bearer $TOKEN\'"']),
+      yaml: withCommand(['/app'], ['--password-file=/run/secrets/pw', '--token', '$(API_TOKEN)', '--api-key=$(API_KEY)', '--password', '--verbose', 'PASSWORD=', '--secret-name=db-credentials', '--imagePullSecrets=regcred,regcred2', '--tls-secret', 'kube-system/ingress-tls', 'sh -c "curl -H \'Authorization: Bearer $TOKEN\'"']),
     },
     { name: 'command and args of other types', yaml: withCommand('run', [5, null, { a: 1 }]) },
   ],
