@@ -134,6 +134,27 @@ describe('a chart at the repository root cannot read the checkout token', () => 
     link(other, 'git', path.join(repo, '.git'));
     const linked = await scan({ paths: [other], helmPath: process.env.PREADMIT_TEST_HELM3! });
     expect(linked.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^git is a symlink into a \.git directory/)]);
+
+    // a symlinked directory of the repository that holds a nested clone's .git
+    writeTree(repo, { 'vendor/lib/.git/config': GIT_CONFIG, 'vendor/lib/README.md': 'lib\n' });
+    const third = chart(path.join(repo, 'charts'), 'third', { 'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: z}\n' });
+    link(third, 'lib', path.join(repo, 'vendor', 'lib'));
+    const nested = await scan({ paths: [third], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    expect(nested.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^lib\/\.git is a \.git reached through a symlink/)]);
+  });
+
+  it('leaves out a nested clone\'s .git inside the chart, keeping its other files', async () => {
+    const repo = workspace('preadmit-exfil-');
+    writeTree(repo, {
+      'Chart.yaml': 'apiVersion: v2\nname: nested\nversion: 0.1.0\n',
+      'vendor/lib/.git/config': GIT_CONFIG,
+      'vendor/lib/notes.txt': 'vendored\n',
+      'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: n}\ndata:\n  notes: {{ .Files.Get "vendor/lib/notes.txt" | quote }}\n  config: {{ .Files.Get "vendor/lib/.git/config" | quote }}\n',
+    });
+    const helm = await locateHelm(process.env.PREADMIT_TEST_HELM3!);
+    const outcome = await renderChart({ helm, chartDir: repo, releaseName: 'r', namespace: 'default', valuesFiles: [], set: [], timeoutMs: 60_000 });
+    expect(outcome.ok && outcome.stdout).toContain('notes: "vendored\\n"');
+    expect(outcome.ok && outcome.stdout).toContain('config: ""');
   });
 });
 
