@@ -139,7 +139,7 @@ export function runCredentials(sources: RunCredentialSources): string[] {
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue;
     if (RUNNER_TOKEN_VARIABLES.includes(name.toUpperCase())) add(value);
-    else if (credentialName(name) === 'strong' && detectByName(name, value)) add(value);
+    else if (credentialName(name) === 'strong' && redactable(value) && detectByName(name, value)) add(value);
   }
   for (const tree of new Set(sources.workTrees ?? [])) {
     for (const text of gitConfigTexts(tree)) for (const header of extraHeaders(text)) for (const credential of headerCredentials(header)) add(credential);
