@@ -322,8 +322,47 @@ testRule(secretLiteralEnv, {
 
 const configMap = (data: unknown) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data });
 
+/** Every format under an innocent key, named as the message names it. */
+const EVERY_FORMAT: [keyof typeof TOKENS, string][] = [
+  ['pem', 'a PEM private key'],
+  ['aws', 'an AWS access key ID'],
+  ['github', 'a GitHub token'],
+  ['githubFineGrained', 'a GitHub token'],
+  ['gitlab', 'a GitLab token'],
+  ['slack', 'a Slack token'],
+  ['npm', 'an npm token'],
+  ['stripe', 'a Stripe live key'],
+  ['google', 'a Google API key'],
+  ['sendgrid', 'a SendGrid API key'],
+  ['openai', 'an OpenAI API key'],
+  ['openaiLegacy', 'an OpenAI API key'],
+  ['anthropic', 'an Anthropic API key'],
+  ['azure', 'an Azure storage account key'],
+  ['vault', 'a HashiCorp Vault token'],
+  ['jwt', 'a JSON Web Token'],
+  ['bearer', 'a bearer token'],
+  ['basic', 'HTTP basic credentials'],
+  ['url', 'a URL with an embedded password'],
+  ['connection', 'a connection string with a password'],
+];
+
 testRule(secretLiteralConfigmap, {
   valid: [
+    {
+      name: 'placeholders and look-alikes of every format',
+      yaml: configMap({
+        github: TOKENS.githubPlaceholder,
+        githubNoChecksum: TOKENS.githubBadChecksum,
+        npm: ['np', 'm_', RANDOM.slice(0, 36)].join(''),
+        stripeTest: ['sk', '_test_', RANDOM.slice(0, 24)].join(''),
+        awsDocs: TOKENS.awsDocExample,
+        bearer: 'Authorization: Bearer $(TOKEN)',
+        basic: 'uses Basic authentication',
+        jwtLike: [Buffer.from('{"typ":"JWT"}').toString('base64url'), 'eyJzdWIiOiJ3ZWIiLCJpYXQiOjE3MDAwMDAwMDB9', RANDOM.slice(0, 43)].join('.'),
+        dsn: 'Server=db;Database=shop;Password=${DB_PASSWORD};',
+        cert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      }),
+    },
     {
       name: 'ordinary configuration',
       yaml: configMap({
@@ -340,6 +379,11 @@ testRule(secretLiteralConfigmap, {
     { name: 'binaryData is not read', yaml: stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, binaryData: { password: 'aHVudGVyMg==' } }) },
   ],
   invalid: [
+    {
+      name: 'every format under an innocent key',
+      yaml: configMap(Object.fromEntries(EVERY_FORMAT.map(([token], i) => [`value-${i}`, `see ${TOKENS[token]} here`]))),
+      findings: EVERY_FORMAT.map(([, what], i) => ({ path: `/data/value-${i}`, message: `ConfigMap key "value-${i}" contains what looks like ${what} <redacted, ` })),
+    },
     {
       name: 'credential-named keys',
       yaml: configMap({ 'db.password': 'hunter2', LOG_LEVEL: 'debug', API_KEY: 'k-12ab34cd', token: 'block-scalar-token\n' }),
@@ -384,6 +428,11 @@ describe('secret-literal messages never contain the value', () => {
     ]));
     expect(findings).toHaveLength(4);
     for (const finding of findings) for (const value of secretValues) expect(JSON.stringify(finding)).not.toContain(value);
+  });
+  it('every format', () => {
+    const findings = runRule(secretLiteralConfigmap, configMap(Object.fromEntries(EVERY_FORMAT.map(([token], i) => [`value-${i}`, TOKENS[token]]))));
+    expect(findings).toHaveLength(EVERY_FORMAT.length);
+    for (const finding of findings) for (const [token] of EVERY_FORMAT) expect(JSON.stringify(finding)).not.toContain(TOKENS[token].trim().split('\n')[1] ?? TOKENS[token]);
   });
   it('configmap', () => {
     const findings = runRule(secretLiteralConfigmap, configMap({ password: 'hunter2', 'app.yaml': 'redis:\n  password: r3dis\n', aws: TOKENS.aws }));
