@@ -57,8 +57,11 @@ import requiredAnnotations from './required-annotations.ts';
 import requiredLabels from './required-labels.ts';
 import runtimeSocketMount from './runtime-socket-mount.ts';
 import secretChartDefault from './secret-chart-default.ts';
+import secretLiteralAnnotation from './secret-literal-annotation.ts';
+import secretLiteralArgs from './secret-literal-args.ts';
 import secretLiteralConfigmap from './secret-literal-configmap.ts';
 import secretLiteralEnv from './secret-literal-env.ts';
+import secretLiteralHelmRelease from './secret-literal-helm-release.ts';
 import sensitiveHostPath from './sensitive-host-path.ts';
 import serviceAccountMissing from './service-account-missing.ts';
 import serviceAccountTokenAutomount from './service-account-token-automount.ts';
@@ -140,8 +143,11 @@ export const RULES: readonly Rule[] = [
   requiredLabels,
   runtimeSocketMount,
   secretChartDefault,
+  secretLiteralAnnotation,
+  secretLiteralArgs,
   secretLiteralConfigmap,
   secretLiteralEnv,
+  secretLiteralHelmRelease,
   sensitiveHostPath,
   serviceAccountMissing,
   serviceAccountTokenAutomount,

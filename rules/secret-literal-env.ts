@@ -1,6 +1,6 @@
 import { defineRule, type PodRule } from '../src/engine/rule-kit.ts';
 import { arr, isObj } from '../src/k8s/values.ts';
-import { detectLiteralSecret, redact } from './_templates/secret-literal.ts';
+import { detectByName, detectFormat, pairedAwsSecrets, redact } from './_templates/secret-literal.ts';
 
 export default defineRule<PodRule>({
   meta: {
@@ -9,7 +9,7 @@ export default defineRule<PodRule>({
     category: 'secrets',
     defaultSeverity: 'high',
     description:
-      'A credential written into `env[].value` lives in the repository, the rendered manifest and the object in etcd, is shown by every `kubectl get -o yaml`, and cannot be rotated without a redeploy. Reported when the variable is named like a credential and holds a literal (not an empty value, boolean, number, path, URL without a password, or `$(VAR)`/template reference; names such as TOKEN_FILE, PASSWORD_PATH, SECRET_NAME, *_REF, AUTH_ENABLED or TOKEN_TTL describe a credential rather than hold one), or when any value contains a known token format (private key, AWS, GitHub, GitLab, Slack, npm, Stripe, Google, JWT, URL with a password). Messages show only the value\'s length.',
+      'A credential written into `env[].value` lives in the repository, the rendered manifest and the object in etcd, is shown by every `kubectl get -o yaml`, and cannot be rotated without a redeploy. Reported when the variable is named like a credential and holds a literal (not an empty value, boolean, number, path, URL without a password, or `$(VAR)`/template reference; names such as TOKEN_FILE, PASSWORD_PATH, SECRET_NAME, *_REF, AUTH_ENABLED or TOKEN_TTL describe a credential rather than hold one), or when any value contains a known token format (PEM private key, AWS access key ID and a secret key next to it, GitHub, GitLab, Slack, npm, Stripe, Google, SendGrid, OpenAI, Anthropic, Azure, Vault and other prefixed tokens, JWT, `Bearer` token, HTTP basic credentials, URL or connection string with a password). `*_KEY` names other than API/secret/private/... keys (AZURE_BATCH_KEY, but also CACHE_KEY) count only when the value looks like random key material; `*_KEY_ID` names an identifier, not a secret. Messages show only the value\'s length.',
     remediation:
       'Move the value into a Secret (or an external secret manager synced into one) and reference it with `valueFrom.secretKeyRef`, or mount it as a file; then rotate the credential, since it has already been exposed.',
     references: [
@@ -25,10 +25,15 @@ export default defineRule<PodRule>({
   *check(pod) {
     for (const view of pod.containers) {
       const env = arr(view.container.env);
+      const values = env.map((item) => (isObj(item) && typeof item.value === 'string' ? item.value : ''));
+      // An AWS secret key has no format of its own: it is recognised next to its access key ID.
+      const awsSecrets = pairedAwsSecrets(values);
       for (let index = 0; index < env.length; index++) {
         const item = env[index];
         if (!isObj(item) || typeof item.name !== 'string' || typeof item.value !== 'string' || item.valueFrom !== undefined) continue;
-        const detection = detectLiteralSecret(item.name, item.value);
+        const detection =
+          detectFormat(item.value) ??
+          (awsSecrets.has(index) ? { signal: 'format' as const, what: 'an AWS secret access key', length: [...item.value].length } : detectByName(item.name, item.value));
         if (!detection) continue;
         yield {
           messageId: detection.signal,

@@ -1,7 +1,10 @@
 // Literal credentials in env values and ConfigMaps, and the shared detector behind both rules.
 // Token-shaped fixtures are assembled at runtime so this file does not itself look like a leak to scanners.
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import secretLiteralAnnotation from '../../rules/secret-literal-annotation.ts';
+import secretLiteralArgs from '../../rules/secret-literal-args.ts';
 import secretLiteralConfigmap from '../../rules/secret-literal-configmap.ts';
 import secretLiteralEnv from '../../rules/secret-literal-env.ts';
 import {
@@ -11,6 +14,7 @@ import {
   embeddedEntries,
   knownFormat,
   nameWords,
+  pairedAwsSecrets,
   redact,
   shannonEntropy,
 } from '../../rules/_templates/secret-literal.ts';
@@ -19,15 +23,40 @@ import { runRule, testRule } from '../helpers/rule-tester.ts';
 type Json = Record<string, unknown>;
 
 const RANDOM = 'Q7r8S9t0U1v2W3x4Y5z6A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6';
+const LONG = RANDOM.repeat(4).split('').reverse().join('');
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** A GitHub/npm-style token: prefix, 30 random characters, their CRC-32 in base62 (6 characters). */
+function checksummed(prefix: string, body: string): string {
+  let n = crc32(body);
+  let sum = '';
+  for (let i = 0; i < 6; i++, n = Math.floor(n / 62)) sum = BASE62[n % 62] + sum;
+  return prefix + body + sum;
+}
 const TOKENS = {
-  aws: ['AK', 'IA', 'Z7Q4M2XK9PL3RT8W'].join(''),
+  aws: ['AK', 'IA', 'Z7Q4M2XKSPL3RTEW'].join(''),
   awsDocExample: ['AK', 'IA', 'IOSFODNN7', 'EXAMPLE'].join(''),
-  github: ['gh', 'p_', RANDOM.slice(0, 36)].join(''),
+  github: checksummed(['gh', 'p_'].join(''), RANDOM.slice(0, 30)),
+  githubBadChecksum: ['gh', 'p_', RANDOM.slice(0, 36)].join(''),
   githubPlaceholder: ['gh', 'p_', 'x'.repeat(36)].join(''),
   slack: ['xo', 'xb-', '2417093551-', RANDOM.slice(0, 24)].join(''),
   jwt: ['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiJ3ZWIiLCJpYXQiOjE3MDAwMDAwMDB9', RANDOM.slice(0, 43)].join('.'),
   pem: ['-----BEGIN ', 'RSA PRIVATE KEY-----\n', 'MIIEpAIBAAKCAQEA', RANDOM, '\n-----END RSA PRIVATE KEY-----\n'].join(''),
   url: ['postgres://app:', 'S3cr3t-Pa55', '@db.internal:5432/shop'].join(''),
+  githubFineGrained: ['github', '_pat_', RANDOM.slice(0, 22), '_', LONG.slice(0, 59)].join(''),
+  gitlab: ['gl', 'pat-', RANDOM.slice(3, 23)].join(''),
+  stripe: ['sk', '_live_', RANDOM.slice(5, 29)].join(''),
+  google: ['AI', 'za', RANDOM.slice(0, 35)].join(''),
+  sendgrid: ['SG', '.', RANDOM.slice(0, 22), '.', LONG.slice(0, 43)].join(''),
+  npm: checksummed(['np', 'm_'].join(''), RANDOM.slice(10, 40)),
+  openai: ['sk-', 'proj-', LONG.slice(0, 58), 'T3Blbk', 'FJ', LONG.slice(60, 118)].join(''),
+  openaiLegacy: ['sk-', RANDOM.slice(0, 20), 'T3Blbk', 'FJ', LONG.slice(0, 20)].join(''),
+  anthropic: ['sk-', 'ant-', 'api03-', LONG.slice(0, 93), 'AA'].join(''),
+  azure: ['DefaultEndpointsProtocol=https;AccountName=acct;', 'Account', 'Key=', Buffer.from(LONG.slice(0, 64)).toString('base64'), ';EndpointSuffix=core.windows.net'].join(''),
+  vault: ['hv', 's.', LONG.slice(0, 95)].join(''),
+  bearer: ['Bea', 'rer ', RANDOM.slice(0, 40)].join(''),
+  basic: ['Bas', 'ic ', Buffer.from('admin:S3cr3t-pw!').toString('base64')].join(''),
+  connection: ['Server=db;Database=shop;User Id=app;', 'Password=', 'Hunt3r-2xyz;'].join(''),
+  awsSecret: ['wJalrXUtnFEMI', '/K7MDENG/bPxRfiCY', 'Q2W3E4R5T6'].join(''),
 };
 
 describe('secret-literal detector', () => {
@@ -38,15 +67,24 @@ describe('secret-literal detector', () => {
     expect(nameWords('spring.datasource.password')).toEqual(['spring', 'datasource', 'password']);
   });
 
-  it.each(['DB_PASSWORD', 'dbPassword', 'MYSQL_ROOT_PASSWORD', 'api_key', 'APIKey', 'apikey', 'AWS_SECRET_ACCESS_KEY', 'SECRET_KEY_BASE', 'JWT_SECRET', 'client-secret', 'GITHUB_TOKEN', 'DB_PASS', 'SMTP_PWD', 'PRIVATE_KEY', 'APP_KEY', 'credentials', 'htpasswd'])(
+  it.each(['DB_PASSWORD', 'dbPassword', 'MYSQL_ROOT_PASSWORD', 'api_key', 'APIKey', 'apikey', 'AWS_SECRET_ACCESS_KEY', 'SECRET_KEY_BASE', 'JWT_SECRET', 'client-secret', 'GITHUB_TOKEN', 'DB_PASS', 'SMTP_PWD', 'PRIVATE_KEY', 'APP_KEY', 'credentials', 'htpasswd', 'DBPWD', 'smtp_passwd', 'apiKey', 'ClientCredential', 'REGISTRY_AUTH_TOKEN'])(
     '%s names a credential',
     (name) => expect(credentialName(name)).toBe('strong'),
   );
 
-  it.each(['TOKEN_FILE', 'PASSWORD_PATH', 'SECRET_NAME', 'DB_SECRET_REF', 'AUTH_ENABLED', 'TOKEN_TTL', 'PASSWORD_MIN_LENGTH', 'TOKEN_URL', 'AWS_ACCESS_KEY_ID', 'existingSecret', 'GF_SECURITY_ADMIN_PASSWORD__FILE', 'TOKENIZER', 'PASSWORDLESS_LOGIN', 'BYPASS', 'PWD', 'CACHE_KEY', 'SECRETS_PROVIDER', 'TOKEN_TYPE', 'USE_TOKEN', 'POSTGRES_HOST_AUTH_METHOD'])(
+  it.each(['TOKEN_FILE', 'PASSWORD_PATH', 'SECRET_NAME', 'DB_SECRET_REF', 'AUTH_ENABLED', 'TOKEN_TTL', 'PASSWORD_MIN_LENGTH', 'TOKEN_URL', 'AWS_ACCESS_KEY_ID', 'existingSecret', 'GF_SECURITY_ADMIN_PASSWORD__FILE', 'TOKENIZER', 'PASSWORDLESS_LOGIN', 'BYPASS', 'PWD', 'SECRETS_PROVIDER', 'TOKEN_TYPE', 'USE_TOKEN', 'POSTGRES_HOST_AUTH_METHOD', 'OLDPWD', 'secretKeyRef', 'keyRef', 'API_KEY_ID', 'DB_PASSWORD_FILE', 'adminPasswordKey', 'existingSecretPasswordKey', 'tokenKey', 'registryCredentialHelpers'])(
     '%s does not',
     (name) => expect(credentialName(name)).toBeUndefined(),
   );
+
+  it('treats other *_key names as keys: only random key material counts', () => {
+    expect(credentialName('azure_batch_key')).toBe('key');
+    expect(credentialName('CACHE_KEY')).toBe('key');
+    expect(detectLiteralSecret('azure_batch_key', Buffer.from(LONG.slice(0, 32)).toString('base64'))?.signal).toBe('name');
+    expect(detectLiteralSecret('CACHE_KEY', 'user-session-prefix')).toBeUndefined();
+    expect(detectLiteralSecret('PARTITION_KEY', 'tenantId')).toBeUndefined();
+    expect(detectLiteralSecret('routing-key', 'orders.created.v1')).toBeUndefined();
+  });
 
   it('treats *_AUTH as weak: only credential-shaped values count', () => {
     expect(credentialName('BASIC_AUTH')).toBe('weak');
@@ -68,16 +106,59 @@ describe('secret-literal detector', () => {
     expect(knownFormat(TOKENS.awsDocExample)).toBeUndefined();
     expect(knownFormat(`token: ${TOKENS.github}`)?.what).toBe('a GitHub token');
     expect(knownFormat(TOKENS.githubPlaceholder)).toBeUndefined();
+    expect(knownFormat(TOKENS.githubBadChecksum)).toBeUndefined();
     expect(knownFormat(TOKENS.slack)?.what).toBe('a Slack token');
     expect(knownFormat(['https://hooks.slack.com/services/', 'T0A1B2C3D/B4E5F6G7H/', RANDOM.slice(0, 24)].join(''))?.what).toBe('a Slack webhook URL');
     expect(knownFormat(TOKENS.jwt)?.what).toBe('a JSON Web Token');
-    expect(knownFormat(TOKENS.pem)?.what).toBe('a private key');
+    expect(knownFormat(TOKENS.pem)?.what).toBe('a PEM private key');
     expect(knownFormat('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----')).toBeUndefined();
     expect(knownFormat('-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----')).toBeUndefined();
     expect(knownFormat(TOKENS.url)?.what).toBe('a URL with an embedded password');
     expect(knownFormat('postgres://app:$(DB_PASSWORD)@db:5432/shop')).toBeUndefined();
     expect(knownFormat('postgres://app@db:5432/shop')).toBeUndefined();
     expect(knownFormat('https://user:<password>@example.com')).toBeUndefined();
+  });
+
+  it.each([
+    ['githubFineGrained', 'a GitHub token'],
+    ['gitlab', 'a GitLab token'],
+    ['stripe', 'a Stripe live key'],
+    ['google', 'a Google API key'],
+    ['sendgrid', 'a SendGrid API key'],
+    ['npm', 'an npm token'],
+    ['openai', 'an OpenAI API key'],
+    ['openaiLegacy', 'an OpenAI API key'],
+    ['anthropic', 'an Anthropic API key'],
+    ['azure', 'an Azure storage account key'],
+    ['vault', 'a HashiCorp Vault token'],
+    ['bearer', 'a bearer token'],
+    ['basic', 'HTTP basic credentials'],
+    ['connection', 'a connection string with a password'],
+  ] as const)('recognises %s as %s', (token, what) => {
+    expect(knownFormat(TOKENS[token])?.what).toBe(what);
+  });
+
+  it.each([
+    ['a checksum-less npm token', ['np', 'm_', RANDOM.slice(0, 36)].join('')],
+    ['a Stripe test key', ['sk', '_test_', RANDOM.slice(0, 24)].join('')],
+    ['an OpenAI-like key without its marker', ['sk-', RANDOM.slice(0, 48)].join('')],
+    ['a JWT-shaped string whose header has no alg', [Buffer.from('{"typ":"JWT"}').toString('base64url'), 'eyJzdWIiOiJ3ZWIiLCJpYXQiOjE3MDAwMDAwMDB9', RANDOM.slice(0, 43)].join('.')],
+    ['a bearer reference', 'Bearer $(API_TOKEN)'],
+    ['a bearer template', 'Bearer ${TOKEN_FROM_ENV}'],
+    ['a bearer placeholder', `Bearer ${'x'.repeat(32)}`],
+    ['basic words', 'Basic authentication is enabled'],
+    ['a connection string with a reference', 'Server=db;Password=${DB_PASSWORD};'],
+    ['a connection string with a mask', 'Server=db;Password=********;'],
+    ['a sentence with a password', 'Password=see the docs'],
+    ['a GitLab placeholder', ['gl', 'pat-', 'x'.repeat(20)].join('')],
+  ])('does not take %s for a credential', (_, value) => {
+    expect(knownFormat(value)).toBeUndefined();
+  });
+
+  it('pairs an AWS secret access key with its access key ID', () => {
+    expect([...pairedAwsSecrets([TOKENS.aws, TOKENS.awsSecret, 'info'])]).toEqual([1]);
+    expect([...pairedAwsSecrets(['info', TOKENS.awsSecret])]).toEqual([]);
+    expect([...pairedAwsSecrets([TOKENS.aws, 'a'.repeat(40)])]).toEqual([]);
   });
 
   it('measures entropy in bits per character', () => {
@@ -167,6 +248,17 @@ testRule(secretLiteralEnv, {
         { name: 'DSN', value: 'postgres://app:$(DB_PASSWORD)@db:5432/shop' },
       ]),
     },
+    {
+      name: 'references, placeholders and non-secret keys',
+      yaml: withEnv('Deployment', [
+        { name: 'AUTH_HEADER', value: 'Bearer $(API_TOKEN)' },
+        { name: 'GH', value: TOKENS.githubBadChecksum },
+        { name: 'CACHE_KEY', value: 'user-session-prefix' },
+        { name: 'AWS_ACCESS_KEY_ID_FILE', value: '/var/run/aws/id' },
+        { name: 'STRIPE', value: ['sk', '_test_', RANDOM.slice(0, 24)].join('') },
+        { name: 'DSN', value: 'Server=db;Database=shop;Password=$(DB_PASSWORD);' },
+      ]),
+    },
     { name: 'env is a map', yaml: withEnv('Deployment', { DB_PASSWORD: 'hunter2' }) },
     { name: 'env items malformed', yaml: withEnv('Deployment', [5, null, { name: 7, value: 'hunter2' }, { name: 'DB_PASSWORD', value: 12345 }, { name: 'X', value: ['a'] }]) },
     { name: 'containers is a string', yaml: workload('Deployment', { containers: 'oops' }) },
@@ -194,6 +286,29 @@ testRule(secretLiteralEnv, {
       ],
     },
     {
+      name: 'a bearer token in a header value, an AWS key pair, cloud and SaaS keys under innocent names',
+      yaml: withEnv('Deployment', [
+        { name: 'AUTH_HEADER', value: `Authorization: ${TOKENS.bearer}` },
+        { name: 'S3_ID', value: TOKENS.aws },
+        { name: 'S3_KEY_MATERIAL', value: TOKENS.awsSecret },
+        { name: 'OPENAI', value: TOKENS.openai },
+        { name: 'CLAUDE', value: TOKENS.anthropic },
+        { name: 'MAIL', value: TOKENS.sendgrid },
+        { name: 'STORAGE', value: TOKENS.azure },
+        { name: 'azure_batch_key', value: Buffer.from(LONG.slice(0, 32)).toString('base64') },
+      ]),
+      findings: [
+        { path: `${DEPLOY}/spec/containers/0/env/0/value`, message: 'sets AUTH_HEADER to what looks like a bearer token <redacted, 47 chars>' },
+        { path: `${DEPLOY}/spec/containers/0/env/1/value`, message: 'an AWS access key ID' },
+        { path: `${DEPLOY}/spec/containers/0/env/2/value`, message: 'sets S3_KEY_MATERIAL to what looks like an AWS secret access key <redacted, 40 chars>' },
+        { path: `${DEPLOY}/spec/containers/0/env/3/value`, message: 'an OpenAI API key' },
+        { path: `${DEPLOY}/spec/containers/0/env/4/value`, message: 'an Anthropic API key' },
+        { path: `${DEPLOY}/spec/containers/0/env/5/value`, message: 'a SendGrid API key' },
+        { path: `${DEPLOY}/spec/containers/0/env/6/value`, message: 'an Azure storage account key' },
+        { path: `${DEPLOY}/spec/containers/0/env/7/value`, message: 'sets azure_batch_key to a literal value' },
+      ],
+    },
+    {
       name: 'camelCase and compound names, ephemeral container',
       yaml: withEnv('Pod', [
         { name: 'apiKey', value: 'k-12ab34cd' },
@@ -207,8 +322,47 @@ testRule(secretLiteralEnv, {
 
 const configMap = (data: unknown) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data });
 
+/** Every format under an innocent key, named as the message names it. */
+const EVERY_FORMAT: [keyof typeof TOKENS, string][] = [
+  ['pem', 'a PEM private key'],
+  ['aws', 'an AWS access key ID'],
+  ['github', 'a GitHub token'],
+  ['githubFineGrained', 'a GitHub token'],
+  ['gitlab', 'a GitLab token'],
+  ['slack', 'a Slack token'],
+  ['npm', 'an npm token'],
+  ['stripe', 'a Stripe live key'],
+  ['google', 'a Google API key'],
+  ['sendgrid', 'a SendGrid API key'],
+  ['openai', 'an OpenAI API key'],
+  ['openaiLegacy', 'an OpenAI API key'],
+  ['anthropic', 'an Anthropic API key'],
+  ['azure', 'an Azure storage account key'],
+  ['vault', 'a HashiCorp Vault token'],
+  ['jwt', 'a JSON Web Token'],
+  ['bearer', 'a bearer token'],
+  ['basic', 'HTTP basic credentials'],
+  ['url', 'a URL with an embedded password'],
+  ['connection', 'a connection string with a password'],
+];
+
 testRule(secretLiteralConfigmap, {
   valid: [
+    {
+      name: 'placeholders and look-alikes of every format',
+      yaml: configMap({
+        github: TOKENS.githubPlaceholder,
+        githubNoChecksum: TOKENS.githubBadChecksum,
+        npm: ['np', 'm_', RANDOM.slice(0, 36)].join(''),
+        stripeTest: ['sk', '_test_', RANDOM.slice(0, 24)].join(''),
+        awsDocs: TOKENS.awsDocExample,
+        bearer: 'Authorization: Bearer $(TOKEN)',
+        basic: 'uses Basic authentication',
+        jwtLike: [Buffer.from('{"typ":"JWT"}').toString('base64url'), 'eyJzdWIiOiJ3ZWIiLCJpYXQiOjE3MDAwMDAwMDB9', RANDOM.slice(0, 43)].join('.'),
+        dsn: 'Server=db;Database=shop;Password=${DB_PASSWORD};',
+        cert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      }),
+    },
     {
       name: 'ordinary configuration',
       yaml: configMap({
@@ -226,6 +380,11 @@ testRule(secretLiteralConfigmap, {
   ],
   invalid: [
     {
+      name: 'every format under an innocent key',
+      yaml: configMap(Object.fromEntries(EVERY_FORMAT.map(([token], i) => [`value-${i}`, `see ${TOKENS[token]} here`]))),
+      findings: EVERY_FORMAT.map(([, what], i) => ({ path: `/data/value-${i}`, message: `ConfigMap key "value-${i}" contains what looks like ${what} <redacted, ` })),
+    },
+    {
       name: 'credential-named keys',
       yaml: configMap({ 'db.password': 'hunter2', LOG_LEVEL: 'debug', API_KEY: 'k-12ab34cd', token: 'block-scalar-token\n' }),
       findings: [
@@ -238,7 +397,7 @@ testRule(secretLiteralConfigmap, {
       name: 'a private key and a token under innocent keys, key with a slash',
       yaml: configMap({ 'tls/key.pem': TOKENS.pem, notes: `deploy with ${TOKENS.jwt}` }),
       findings: [
-        { path: '/data/tls~1key.pem', message: 'contains what looks like a private key' },
+        { path: '/data/tls~1key.pem', message: 'contains what looks like a PEM private key' },
         { path: '/data/notes', message: 'a JSON Web Token' },
       ],
     },
@@ -270,9 +429,74 @@ describe('secret-literal messages never contain the value', () => {
     expect(findings).toHaveLength(4);
     for (const finding of findings) for (const value of secretValues) expect(JSON.stringify(finding)).not.toContain(value);
   });
+  it('every format', () => {
+    const findings = runRule(secretLiteralConfigmap, configMap(Object.fromEntries(EVERY_FORMAT.map(([token], i) => [`value-${i}`, TOKENS[token]]))));
+    expect(findings).toHaveLength(EVERY_FORMAT.length);
+    for (const finding of findings) for (const [token] of EVERY_FORMAT) expect(JSON.stringify(finding)).not.toContain(TOKENS[token].trim().split('\n')[1] ?? TOKENS[token]);
+  });
   it('configmap', () => {
     const findings = runRule(secretLiteralConfigmap, configMap({ password: 'hunter2', 'app.yaml': 'redis:\n  password: r3dis\n', aws: TOKENS.aws }));
     expect(findings).toHaveLength(3);
     for (const finding of findings) for (const value of secretValues) expect(JSON.stringify(finding)).not.toContain(value);
   });
+});
+
+const withCommand = (command: unknown, args: unknown) => workload('Deployment', { containers: [{ name: 'app', image: 'app:1', command, args }] });
+
+testRule(secretLiteralArgs, {
+  valid: [
+    {
+      name: 'file paths, references and flags without values',
+      yaml: withCommand(['/app'], ['--password-file=/run/secrets/pw', '--token', '$(API_TOKEN)', '--api-key=$(API_KEY)', '--password', '--verbose', 'PASSWORD=', '--secret-name=db-credentials', '--imagePullSecrets=regcred,regcred2', '--tls-secret', 'kube-system/ingress-tls', 'sh -c "curl -H \'Authorization: Bearer $TOKEN\'"']),
+    },
+    { name: 'command and args of other types', yaml: withCommand('run', [5, null, { a: 1 }]) },
+  ],
+  invalid: [
+    {
+      name: 'assignments, flag values and formats',
+      yaml: withCommand(['sh', '-c', `curl -H "Authorization: ${TOKENS.bearer}" https://api.example.com`], ['--db-password=hunter22', '--api-token', 'abcd1234efgh', `--gh=${TOKENS.github}`, 'export DB_PASS=s3cr3t-pw && run']),
+      findings: [
+        { path: `${DEPLOY}/spec/containers/0/command/2`, message: 'container "app" passes what looks like a bearer token <redacted, 47 chars> in command[2]' },
+        { path: `${DEPLOY}/spec/containers/0/args/0`, message: 'container "app" passes a literal credential <redacted, 8 chars> in args[0]' },
+        { path: `${DEPLOY}/spec/containers/0/args/2`, message: 'passes a literal credential <redacted, 12 chars> in args[2]' },
+        { path: `${DEPLOY}/spec/containers/0/args/3`, message: 'a GitHub token' },
+        { path: `${DEPLOY}/spec/containers/0/args/4`, message: 'a literal credential <redacted, 9 chars>' },
+      ],
+    },
+  ],
+});
+
+const annotated = (annotations: Json, templateAnnotations?: Json) =>
+  stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', annotations },
+    spec: { selector: {}, template: { metadata: { labels: { app: 'web' }, ...(templateAnnotations ? { annotations: templateAnnotations } : {}) }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+  });
+
+testRule(secretLiteralAnnotation, {
+  valid: [
+    {
+      name: 'Secret references and ordinary annotations',
+      yaml: annotated({
+        'nginx.ingress.kubernetes.io/auth-secret': 'basic-auth',
+        'nginx.ingress.kubernetes.io/auth-secret-type': 'auth-file',
+        'vault.hashicorp.com/agent-inject-secret-db': 'database/creds/db',
+        'example.com/token-ttl': '3600',
+        'checksum/secret': 'a3f1c9e2b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6',
+        description: 'uses Basic authentication',
+      }),
+    },
+    { name: 'annotations of other types', yaml: stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations: { a: 5, b: null } } }) },
+  ],
+  invalid: [
+    {
+      name: 'a token format and a credential-named annotation, on the object and its pod template',
+      yaml: annotated({ 'example.com/api-token': 'Tk-9a8b7c6d5e4f' }, { 'example.com/webhook': TOKENS.github }),
+      findings: [
+        { path: '/metadata/annotations/example.com~1api-token', message: 'annotation "example.com/api-token" holds a literal credential <redacted, 15 chars>' },
+        { path: '/spec/template/metadata/annotations/example.com~1webhook', message: 'annotation "example.com/webhook" contains what looks like a GitHub token <redacted, 40 chars>' },
+      ],
+    },
+  ],
 });

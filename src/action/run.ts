@@ -14,6 +14,7 @@ import { RULES } from '../../rules/index.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ScanResult } from '../core/model.ts';
 import { OutputFileError, prepareOutputFile, writeOutputFile } from '../core/output-file.ts';
+import { Redactor, runCredentials } from '../core/redact.ts';
 import { defuseRunnerCommands } from '../core/runner-commands.ts';
 import { resolveConfig, scan, type ScanOptions } from '../core/scan.ts';
 import { HelmNotFoundError } from '../loaders/helm.ts';
@@ -88,6 +89,8 @@ function scanOptions(inputs: ActionInputs, workspace: string, policyFrom?: ScanO
     ...(inputs.pssVersion !== undefined && { pssVersion: inputs.pssVersion }),
     valuesFiles: inputs.valuesFiles.map((f) => path.resolve(workspace, f)),
     ...(inputs.helm !== undefined && { helmPath: inputs.helm }),
+    // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
+    credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [],
   };
 }
 
@@ -193,7 +196,9 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
     if (inputs.report !== undefined) {
       const file = path.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
-      const loaded = loadReport(file);
+      // A report made elsewhere is redacted with this run's credentials too.
+      const redactor = new Redactor(runCredentials({ credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [], workTrees: [ctx.workspace] }));
+      const loaded = redactor.value(loadReport(file));
       // This run's fail-on (input, else the configuration in this workspace), never the report's own.
       const config = resolveConfig(scanOptions(inputs, ctx.workspace), ctx.workspace);
       result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors });
@@ -220,9 +225,10 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
           : error instanceof ConfigurationError
             ? error.message
             : `internal error (please report it): ${(error as Error).stack ?? String(error)}`;
-    await abandon(publishing, message, log);
+    const safe = new Redactor(runCredentials({ credentials: [inputs.githubToken], workTrees: [ctx.workspace] })).text(message);
+    await abandon(publishing, safe, log);
     core.setOutput('conclusion', 'failure');
-    return { failed: `preadmit: ${message}` };
+    return { failed: `preadmit: ${safe}` };
   }
   return publish(result, inputs, ctx, publishing, files, log);
 }

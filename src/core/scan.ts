@@ -19,6 +19,9 @@ import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } fro
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
 import { CommentFiles } from './suppress.ts';
+import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from './redact.ts';
+import { nodesOf } from '../provenance/values.ts';
+import { valuesOfRender } from '../provenance/chart-context.ts';
 import {
   isBlocking,
   SEVERITIES,
@@ -65,6 +68,11 @@ export interface ScanOptions {
    * files: a pull request's base. What the files change in it is listed in result.policy.
    */
   policyFrom?: PolicyRequest;
+  /**
+   * Credentials of the run (the Action's github-token) that no report may contain, plain or encoded; the
+   * runner's token variables and the checkout's extraheader in .git/config are found without being given.
+   */
+  credentials?: readonly string[];
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -159,6 +167,8 @@ interface Loaded {
   renders: ChartRender[];
   /** Charts' second renders (as helm upgrade, or with CRD APIs, renders them): evaluated, not re-rendered. */
   variants: ChartRender[];
+  /** Values given to helm that reports must not show (Terraform set_sensitive...). */
+  secrets: string[];
 }
 
 function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
@@ -185,7 +195,7 @@ async function load(
   helmLocated: Promise<HelmBinary>,
   onRender?: (render: ChartRender) => void,
 ): Promise<Loaded> {
-  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [] };
+  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], secrets: [] };
   const helm = () => helmLocated;
 
   // A JSON file may be a Terraform plan: plans are recognised by content, not by name.
@@ -205,6 +215,7 @@ async function load(
       // What the plan itself says it lacks (errored, incomplete, deferred changes) is reported, never passed over.
       for (const note of plan.notes) loaded.errors.push({ kind: 'read', file: note.file, ...(note.line ? { line: note.line } : {}), message: note.message });
       loaded.charts.push(...plan.charts);
+      loaded.secrets.push(...plan.secrets);
       loaded.renderMs += plan.renderMs;
     } else {
       loadManifestText(text(), file, explicit, loaded);
@@ -350,7 +361,15 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     config.failOn,
   );
   const failed = blocking > 0 || (config.failOnErrors && errors.length > 0);
-  return {
+  const redactor = new Redactor([
+    ...runCredentials({ credentials: options.credentials ?? [], workTrees: [repoRoot, process.cwd()] }),
+    ...scannedSecrets(loaded.objects),
+    ...loaded.secrets,
+    ...loaded.renders.flatMap((render) => valuesSecrets(nodesOf(valuesOfRender(render).value))),
+    ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),
+  ]);
+  // The result every reporter and publisher sees: no credential of the run or of the scan, in any encoding.
+  return redactor.value<ScanResult>({
     tool: { name: 'preadmit', version: TOOL_VERSION },
     pss: { ...config.pss },
     findings,
@@ -376,7 +395,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
       suppressed: findings.filter((f) => f.suppressed).length,
       provenance: processed.provenance,
     },
-  };
+  });
 }
 
 /** Exit status: 1 when blocking findings remain or inputs failed (unless configured otherwise). */

@@ -6,7 +6,7 @@
 // the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
 // Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
 // leading out of it and schema references to other files or URLs.
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -347,7 +347,8 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   const refused = budget.take(request.chart ?? request.chartDir);
   if (refused !== undefined) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
-  const { file, args, env } = boundedHelm(request.helm.path, templateArgs(request), budget.memoryLimitBytes);
+  const chartDir = chartDirForHelm(request);
+  const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,
@@ -376,7 +377,8 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
     const stderr = String(result.stderr ?? '');
     if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
     if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
-    const message = helmErrorMessage(stderr, secretsOf(request));
+    // A staged mirror's path is an implementation detail: helm's messages name the chart directory.
+    const message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
     if (message) return { ok: false, message, ms };
     if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
     return { ok: false, message: `helm exited with ${result.exitCode ?? 'an error'}`, ms };
@@ -428,6 +430,60 @@ export function boundedHelm(helmPath: string, args: string[], memoryLimitBytes: 
   if (LIMIT_SHELL === undefined || !Number.isFinite(memoryLimitBytes)) return { file: helmPath, args, env };
   const kib = (bytes: number) => String(Math.ceil(bytes / 1024));
   return { file: LIMIT_SHELL, args: ['-c', LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
+}
+
+/** Staged chart directories by scan (the checkedCharts map) and chart directory; undefined: renders in place. */
+const STAGED = new WeakMap<Map<string, string | undefined>, Map<string, string | undefined>>();
+/** Staged directories of this process, removed when it exits. */
+const stagedRoots: string[] = [];
+
+/**
+ * The directory helm renders: the chart itself, or, when the chart holds a `.git` entry (a chart at the
+ * root of its repository, a nested clone or submodule), a staged mirror of it without them. helm loads
+ * every file of a chart directory into `.Files` (its loader ignores only `templates/.*` and what the
+ * chart's own `.helmignore` lists), so `.Files.Get ".git/config"` would give a template the token
+ * actions/checkout keeps in `http.<url>.extraheader`. The mirror holds symlinks to the chart's other
+ * entries (helm follows them as it does the chart's own; chartProblem has vetted every one), so nothing
+ * is copied and the user's tree is not modified.
+ */
+export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'checkedCharts'>): string {
+  const cache = request.checkedCharts ? (STAGED.get(request.checkedCharts) ?? new Map<string, string | undefined>()) : undefined;
+  if (request.checkedCharts && cache && !STAGED.has(request.checkedCharts)) STAGED.set(request.checkedCharts, cache);
+  if (cache?.has(request.chartDir)) return cache.get(request.chartDir) ?? request.chartDir;
+  const source = safeRealpath(request.chartDir) ?? request.chartDir;
+  let staged: string | undefined;
+  if (holdsGit(source)) {
+    if (stagedRoots.length === 0) process.once('exit', () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+    const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-chart-'));
+    stagedRoots.push(root);
+    staged = path.join(root, path.basename(source));
+    mirrorWithoutGit(source, staged);
+  }
+  cache?.set(request.chartDir, staged);
+  return staged ?? request.chartDir;
+}
+
+/** Whether a `.git` entry is anywhere in the directory's own tree (symlinked directories are not entered). */
+function holdsGit(dir: string, depth = 0): boolean {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  if (entries.some((e) => e.name === '.git')) return true;
+  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path.join(dir, e.name), depth + 1));
+}
+
+/** `dst` holds a symlink to each entry of `src` except `.git`; directories that hold a `.git` are mirrored the same way. */
+function mirrorWithoutGit(src: string, dst: string): void {
+  mkdirSync(dst, { recursive: true });
+  for (const entry of readdirSync(src, { withFileTypes: true })) {
+    if (entry.name === '.git') continue;
+    const from = path.join(src, entry.name);
+    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path.join(dst, entry.name));
+    else symlinkSync(from, path.join(dst, entry.name));
+  }
 }
 
 function formatBytes(bytes: number): string {
@@ -538,6 +594,7 @@ export function chartProblem(chartDir: string, root: string): string | undefined
         if (target === undefined) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
+        if (target.split(path.sep).includes('.git')) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
         real = target;
         try {
           const stat = statSync(target);
@@ -556,6 +613,8 @@ export function chartProblem(chartDir: string, root: string): string | undefined
           continue;
         }
       }
+      // A .git of the chart's own tree is left out of the render (chartDirForHelm); one reached through a symlinked directory is not.
+      if (entry === '.git' && !isInside(start, dir)) return `${label} is a .git reached through a symlink (helm would read the repository's configuration)`;
       const inspected = isFile && (entry === 'values.schema.json' || (entry.endsWith('.tgz') && path.basename(dir) === 'charts'));
       if (isDir) {
         pending.push([real, label, depth + 1]);

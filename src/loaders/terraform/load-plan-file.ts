@@ -6,6 +6,9 @@ import type { HelmBinary } from '../helm.ts';
 import { loadPlan, type PlanLoad, type PlanNote } from './plan.ts';
 import { renderHelmRelease } from './render-release.ts';
 import type { TerraformObject } from './unknown.ts';
+import { valuesSecrets } from '../../core/redact.ts';
+import { nodesOf } from '../../provenance/values.ts';
+import { parseYamlDocuments } from '../yaml-docs.ts';
 
 export interface PlanFileOptions {
   /** Absolute path of the plan file. */
@@ -27,6 +30,8 @@ export interface PlanFileLoad {
   notes: PlanNote[];
   renderMs: number;
   plan: Omit<PlanLoad, 'objects' | 'errors' | 'helmReleases' | 'notes'>;
+  /** helm_release values helm was given that no report may show: set_sensitive entries, credential-named `values`. */
+  secrets: string[];
 }
 
 export async function loadPlanFile(json: unknown, options: PlanFileOptions): Promise<PlanFileLoad> {
@@ -43,6 +48,7 @@ export async function loadPlanFile(json: unknown, options: PlanFileOptions): Pro
     charts: [],
     notes: loaded.notes,
     renderMs: 0,
+    secrets: [],
     plan: { formatVersion: loaded.formatVersion, instances: loaded.instances, ...(loaded.terraformVersion ? { terraformVersion: loaded.terraformVersion } : {}) },
   };
   if (loaded.helmReleases.length === 0) return result;
@@ -56,6 +62,8 @@ export async function loadPlanFile(json: unknown, options: PlanFileOptions): Pro
     return result;
   }
   for (const release of loaded.helmReleases) {
+    for (const entry of release.set) if (entry.sensitive) result.secrets.push(...[entry.value].flat());
+    for (const text of release.values) for (const doc of parseYamlDocuments(text).documents) result.secrets.push(...valuesSecrets(nodesOf(doc.value)));
     const rendered = await renderHelmRelease(release, { helm, timeoutMs: options.timeoutMs, repoRoot: options.repoRoot, ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}) });
     result.objects.push(...rendered.objects);
     result.errors.push(...rendered.errors);
