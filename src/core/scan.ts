@@ -12,6 +12,7 @@ import { helmCandidate, HelmNotFoundError, locateHelm, type HelmBinary } from '.
 import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type PlanClassification } from '../loaders/terraform/index.ts';
 import { loadYamlDocuments, runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
+import { podTemplateOf } from '../k8s/workloads.ts';
 import { renderCharts, type ChartRender } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, type Config } from './config.ts';
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
@@ -217,7 +218,11 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const objects: ObjectRecord[] = loaded.objects.map((object) => {
     const record: ObjectRecord = { object: object.ref, source: object.source };
     const admission = evaluation.admission.get(object);
-    if (admission) record.admission = admission;
+    if (admission) {
+      const template = podTemplateOf(object.raw);
+      if (template) record.podTemplate = { path: template.base, origin: template.origin ?? 'kubernetes', detected: template.detected ?? 'kind' };
+      record.admission = admission;
+    }
     const radius = blast.get(object);
     if (radius) record.blastRadius = radius;
     return record;
