@@ -1,6 +1,7 @@
 // A NetworkPolicy rule that allows every peer undoes the isolation the policy is there to give.
 import { join } from '../src/core/pointer.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
+import { isKubernetesNetworkPolicy } from '../src/k8s/network-policies.ts';
 import { arr, isObj } from '../src/k8s/values.ts';
 
 function isEmptySelector(value: unknown): boolean {
@@ -36,6 +37,8 @@ export default defineRule({
     },
   },
   *check(policy) {
+    // Calico's NetworkPolicy shares the kind name but not the shape: its rules are not Kubernetes peers.
+    if (!isKubernetesNetworkPolicy(policy.ref.apiVersion, policy.ref.kind)) return;
     const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
     for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
       const rules = arr(spec[direction]);

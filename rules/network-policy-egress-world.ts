@@ -1,6 +1,7 @@
 // Egress to 0.0.0.0/0 (or ::/0) lets pods reach the internet and the cloud metadata endpoint.
 import { join } from '../src/core/pointer.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
+import { isKubernetesNetworkPolicy } from '../src/k8s/network-policies.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
 
 const EVERYWHERE = new Set(['0.0.0.0/0', '::/0']);
@@ -22,6 +23,8 @@ export default defineRule({
     },
   },
   *check(policy) {
+    // Calico's NetworkPolicy shares the kind name but not the shape: its rules are not Kubernetes peers.
+    if (!isKubernetesNetworkPolicy(policy.ref.apiVersion, policy.ref.kind)) return;
     const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
     for (const [ruleIndex, rule] of arr(spec.egress).entries()) {
       if (!isObj(rule)) continue;

@@ -1,6 +1,7 @@
 // In a chart render (the whole app), a NetworkPolicy whose podSelector matches none of the chart's pods
 // protects nothing: usually a label typo or a selector out of step with the workload's labels.
 import { defineRule } from '../src/engine/rule-kit.ts';
+import { isKubernetesNetworkPolicy } from '../src/k8s/network-policies.ts';
 import { isObj } from '../src/k8s/values.ts';
 
 export default defineRule({
@@ -18,6 +19,8 @@ export default defineRule({
     messages: { nothing: 'podSelector matches none of the {{count}} pod templates in the chart' },
   },
   *check(policy, { unit }) {
+    // Calico's NetworkPolicy shares the kind name but not the shape: its rules are not Kubernetes peers.
+    if (!isKubernetesNetworkPolicy(policy.ref.apiVersion, policy.ref.kind)) return;
     if (!unit.complete || unit.pods.length === 0) return;
     const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
     const selector = spec.podSelector;
