@@ -95,10 +95,28 @@ testRule(egress, {
   ],
 });
 
-// Calico's NetworkPolicy shares the kind name with Kubernetes': the Kubernetes-shape rules leave it alone.
+// Cilium and Calico policies count for isolation, so a rule of theirs that admits everyone is reported like a
+// Kubernetes one; Calico's NetworkPolicy shares the kind name with Kubernetes' and is read in its own shape.
 testRule(allowAll, {
-  valid: [{ name: 'Calico rules are not Kubernetes peers', yaml: calico("  selector: all()\n  ingress: [{action: Allow, source: {selector: \"app == 'api'\"}}]\n  egress: [{action: Allow}]\n") }],
-  invalid: [{ name: 'Kubernetes empty ingress rule next to a Calico policy', yaml: calico('  ingress: [{action: Allow}]\n') + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {}\n  ingress: [{}]\n', findings: [{ path: '/spec/ingress/0' }] }],
+  valid: [
+    { name: 'Calico rules with peers', yaml: calico("  selector: all()\n  ingress: [{action: Allow, source: {selector: \"app == 'api'\"}}]\n  egress: [{action: Allow, destination: {nets: [10.0.0.0/8], ports: [443]}}, {action: Deny}]\n") },
+    { name: 'Calico namespaced selector all() stays in the namespace', yaml: calico('  ingress: [{action: Allow, source: {selector: all()}}]\n') },
+    { name: 'Calico Deny rule without a source', yaml: calico('  ingress: [{action: Deny}]\n') },
+    { name: 'Cilium empty rule is default deny', yaml: cilium('spec:\n  endpointSelector: {}\n  ingress: [{}]\n  egress: [{}]\n') },
+    { name: 'Cilium namespaced empty endpoint selector', yaml: cilium('spec:\n  endpointSelector: {}\n  ingress: [{fromEndpoints: [{}]}]\n') },
+    { name: 'Cilium world entity on ingress is not every pod', yaml: cilium('spec:\n  endpointSelector: {}\n  ingress: [{fromEntities: [world]}]\n') },
+    { name: 'Cilium nodeSelector policy', yaml: cilium('spec:\n  nodeSelector: {}\n  ingress: [{toPorts: [{ports: [{port: "22"}]}]}]\n', 'CiliumClusterwideNetworkPolicy') },
+  ],
+  invalid: [
+    { name: 'Kubernetes empty ingress rule next to a Calico policy', yaml: calico("  ingress: [{action: Allow, source: {selector: \"app == 'x'\"}}]\n") + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {}\n  ingress: [{}]\n', findings: [{ path: '/spec/ingress/0' }] },
+    { name: 'Calico Allow without a source', yaml: calico('  ingress: [{action: Deny, source: {nets: [192.0.2.0/24]}}, {action: Allow}]\n'), findings: [{ path: '/spec/ingress/1', message: 'every pod in every namespace on every port' }] },
+    { name: 'Calico Allow to every net on listed ports', yaml: calico('  egress: [{action: Allow, destination: {nets: [0.0.0.0/0], ports: [443]}}]\n', 'GlobalNetworkPolicy'), findings: [{ path: '/spec/egress/0', message: '(on the listed ports)' }] },
+    { name: 'Calico all() namespaces and pods', yaml: calico('  ingress: [{action: Allow, source: {namespaceSelector: all()}}]\n', 'NetworkPolicy', 'crd.projectcalico.org/v1'), findings: [{ path: '/spec/ingress/0' }] },
+    { name: 'Cilium ports without a peer', yaml: cilium('spec:\n  endpointSelector: {}\n  ingress: [{toPorts: [{ports: [{port: "80"}]}]}]\n'), findings: [{ path: '/spec/ingress/0', message: '(on the listed ports)' }] },
+    { name: 'Cilium cluster entity on ingress', yaml: cilium('specs:\n  - endpointSelector: {}\n    ingress: [{fromEndpoints: [{matchLabels: {app: a}}]}, {fromEntities: [cluster]}]\n'), findings: [{ path: '/specs/0/ingress/1' }] },
+    { name: 'Cilium all entity on egress', yaml: cilium('spec:\n  endpointSelector: {}\n  egress: [{toEntities: [all]}]\n'), findings: [{ path: '/spec/egress/0', message: 'every destination on every port' }] },
+    { name: 'Cilium clusterwide empty endpoint selector', yaml: cilium('spec:\n  endpointSelector: {}\n  ingress: [{fromEndpoints: [{}]}]\n', 'CiliumClusterwideNetworkPolicy'), findings: [{ path: '/spec/ingress/0' }] },
+  ],
 });
 
 testRule(egressWorld, {
