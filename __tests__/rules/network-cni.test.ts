@@ -125,6 +125,19 @@ testRule(egressWorld, {
 });
 
 testRule(selectsNothing, {
-  valid: [{ name: 'Calico policy with a podSelector-like field', yaml: deployment() + calico('  podSelector: {matchLabels: {app: typo}}\n'), unit: 'chart' }],
-  invalid: [{ name: 'Kubernetes policy typo beside a Calico policy', yaml: deployment() + calico("  selector: app == 'web'\n") + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: wbe}}\n', unit: 'chart', findings: [{ path: '/spec/podSelector' }] }],
+  valid: [
+    { name: 'Calico policy with a podSelector-like field', yaml: deployment() + calico('  podSelector: {matchLabels: {app: typo}}\n'), unit: 'chart' },
+    { name: 'Cilium policy selects the chart pods', yaml: deployment() + cilium('spec:\n  endpointSelector: {matchLabels: {"k8s:app": web}}\n  ingress: [{}]\n'), unit: 'chart' },
+    { name: 'Cilium empty endpointSelector in specs[]', yaml: deployment() + cilium('specs:\n  - endpointSelector: {matchLabels: {app: typo}}\n  - endpointSelector: {}\n'), unit: 'chart' },
+    { name: 'Cilium clusterwide policy is for other pods too', yaml: deployment() + cilium('spec:\n  endpointSelector: {matchLabels: {app: typo}}\n  ingress: [{}]\n', 'CiliumClusterwideNetworkPolicy'), unit: 'chart' },
+    { name: 'Calico selector matches', yaml: deployment() + calico("  selector: app in {'web', 'api'}\n"), unit: 'chart' },
+    { name: 'Calico invalid selector is undecided, not nothing', yaml: deployment() + calico("  selector: app = 'wbe'\n"), unit: 'chart' },
+    { name: 'Calico GlobalNetworkPolicy is cluster-wide', yaml: deployment() + calico("  selector: app == 'wbe'\n", 'GlobalNetworkPolicy'), unit: 'chart' },
+  ],
+  invalid: [
+    { name: 'Kubernetes policy typo beside a Calico policy', yaml: deployment() + calico("  selector: app == 'web'\n") + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: wbe}}\n', unit: 'chart', findings: [{ path: '/spec/podSelector' }] },
+    { name: 'Cilium endpointSelector typo', yaml: deployment() + cilium('spec:\n  endpointSelector: {matchLabels: {app: wbe}}\n  ingress: [{}]\n'), unit: 'chart', findings: [{ path: '/spec/endpointSelector', message: 'endpointSelector matches none of the 1 pod templates' }] },
+    { name: 'Cilium rules in specs[] select nothing', yaml: deployment() + cilium('specs:\n  - endpointSelector: {matchLabels: {app: wbe}}\n  - endpointSelector: {matchLabels: {app: ewb}}\n'), unit: 'chart', findings: [{ path: '/specs/0/endpointSelector' }] },
+    { name: 'Calico selector typo', yaml: deployment() + calico("  selector: app == 'wbe'\n  types: [Ingress]\n"), unit: 'chart', findings: [{ path: '/spec/selector', message: 'selector matches none' }] },
+  ],
 });
