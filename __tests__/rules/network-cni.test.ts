@@ -120,8 +120,16 @@ testRule(allowAll, {
 });
 
 testRule(egressWorld, {
-  valid: [{ name: 'Calico egress to every net', yaml: calico('  egress: [{action: Allow, destination: {nets: [0.0.0.0/0]}, to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]\n') }],
-  invalid: [{ name: 'Kubernetes policy, legacy extensions group', yaml: '---\napiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {}\n  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]\n', findings: [{ path: '/spec/egress/0/to/0/ipBlock/cidr' }] }],
+  valid: [
+    { name: 'Calico egress to every net', yaml: calico('  egress: [{action: Allow, destination: {nets: [0.0.0.0/0]}, to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]\n') },
+    { name: 'Cilium egress to a private range and the cluster', yaml: cilium('spec:\n  endpointSelector: {}\n  egress: [{toCIDR: [10.0.0.0/8]}, {toEntities: [cluster, kube-apiserver]}, {toCIDRSet: [{cidr: 192.0.2.0/24}]}]\n') },
+  ],
+  invalid: [
+    { name: 'Kubernetes policy, legacy extensions group', yaml: '---\napiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {}\n  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]\n', findings: [{ path: '/spec/egress/0/to/0/ipBlock/cidr' }] },
+    { name: 'Cilium toCIDR everywhere', yaml: cilium('spec:\n  endpointSelector: {}\n  egress: [{toEndpoints: [{}]}, {toCIDR: [10.0.0.0/8, 0.0.0.0/0]}]\n'), findings: [{ path: '/spec/egress/1/toCIDR/1', message: 'metadata endpoint' }] },
+    { name: 'Cilium toCIDRSet with metadata excepted', yaml: cilium('spec:\n  endpointSelector: {}\n  egress: [{toCIDRSet: [{cidr: "::/0"}, {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}]}]\n'), findings: [{ path: '/spec/egress/0/toCIDRSet/0/cidr' }, { path: '/spec/egress/0/toCIDRSet/1/cidr' }] },
+    { name: 'Cilium world entity in a clusterwide rule', yaml: cilium('specs:\n  - endpointSelector: {}\n    egress: [{toEntities: [world]}]\n', 'CiliumClusterwideNetworkPolicy'), findings: [{ path: '/specs/0/egress/0/toEntities/0', message: 'allows the world entity' }] },
+  ],
 });
 
 testRule(selectsNothing, {
