@@ -71,4 +71,17 @@ describe('Calico selectors', () => {
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error).toContain(error);
   });
+
+  it('refuses hostile selectors quickly instead of overflowing the stack', () => {
+    const deep = '('.repeat(100_000) + "a == 'b'" + ')'.repeat(100_000);
+    const nested = parseCalicoSelector(deep);
+    expect(nested.ok).toBe(false);
+    if (!nested.ok) expect(nested.error).toContain('nested deeper than 64');
+    expect(evaluate('('.repeat(64) + "a == 'b'" + ')'.repeat(64), { a: 'b' })).toBe(true);
+    // About an object's size limit of terms: tokenized and evaluated in linear time.
+    const long = Array.from({ length: 100_000 }, (_, i) => `k${i} == 'v'`).join(' || ');
+    const started = performance.now();
+    expect(evaluate(long, { k99999: 'v' })).toBe(true);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
 });

@@ -19,78 +19,80 @@ type Token =
 
 type Node = (lookup: LabelLookup) => Tri;
 
-const LABEL = /^[a-zA-Z0-9_./-]{1,512}/;
-const WHITESPACE = /^[ \t]+/;
+const LABEL = /[a-zA-Z0-9_./-]{1,512}/y;
+const WHITESPACE = /[ \t]*/y;
+const OPERATOR_WORD = /(contains|starts[ \t]*with|ends[ \t]*with|not[ \t]*in|in)/y;
+const CALL = /(has|all|global)\([ \t]*/y;
+
+/** Nesting deeper than this is refused (an error, so "unknown"), not a stack overflow. */
+const MAX_DEPTH = 64;
 
 class SelectorError extends Error {}
 
+/** The match of a sticky regex at `at`, or undefined. */
+function stick(regex: RegExp, input: string, at: number): RegExpExecArray | undefined {
+  regex.lastIndex = at;
+  return regex.exec(input) ?? undefined;
+}
+
+// Index-based, so a selector as long as an object may be is tokenized in linear time.
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
-  let rest = input;
+  let at = 0;
   for (;;) {
-    rest = rest.replace(WHITESPACE, '');
-    if (rest === '') {
+    at += stick(WHITESPACE, input, at)![0].length;
+    if (at >= input.length) {
       tokens.push({ kind: 'eof' });
       return tokens;
     }
     const last = tokens[tokens.length - 1];
-    const c = rest[0]!;
+    const c = input[at]!;
+    const two = input.slice(at, at + 2);
     if (c === '(' || c === ')' || c === '{' || c === '}' || c === ',') {
       tokens.push({ kind: c });
-      rest = rest.slice(1);
+      at += 1;
     } else if (c === '"' || c === "'") {
-      const end = rest.indexOf(c, 1);
+      const end = input.indexOf(c, at + 1);
       if (end === -1) throw new SelectorError('unterminated string');
-      tokens.push({ kind: 'string', value: rest.slice(1, end) });
-      rest = rest.slice(end + 1);
-    } else if (rest.startsWith('==')) {
-      tokens.push({ kind: '==' });
-      rest = rest.slice(2);
-    } else if (c === '=') {
-      throw new SelectorError('expected ==');
-    } else if (rest.startsWith('!=')) {
-      tokens.push({ kind: '!=' });
-      rest = rest.slice(2);
+      tokens.push({ kind: 'string', value: input.slice(at + 1, end) });
+      at = end + 1;
+    } else if (two === '==' || two === '!=' || two === '&&' || two === '||') {
+      tokens.push({ kind: two });
+      at += 2;
+    } else if (c === '=' || c === '&' || c === '|') {
+      throw new SelectorError(`expected ${c}${c}`);
     } else if (c === '!') {
       tokens.push({ kind: '!' });
-      rest = rest.slice(1);
-    } else if (rest.startsWith('&&')) {
-      tokens.push({ kind: '&&' });
-      rest = rest.slice(2);
-    } else if (c === '&') {
-      throw new SelectorError('expected &&');
-    } else if (rest.startsWith('||')) {
-      tokens.push({ kind: '||' });
-      rest = rest.slice(2);
-    } else if (c === '|') {
-      throw new SelectorError('expected ||');
+      at += 1;
     } else if (last?.kind === 'label') {
       // After a label comes an operator word, never another label.
-      const word = /^(contains|starts[ \t]*with|ends[ \t]*with|not[ \t]*in|in)/.exec(rest);
+      const word = stick(OPERATOR_WORD, input, at);
       if (!word) throw new SelectorError(`unexpected characters after label '${last.value}', was expecting an operator`);
-      const kind = word[1]!.replace(/[ \t]+/, ' ').replace(/(\w)(with|in)$/, '$1 $2') as 'contains' | 'starts with' | 'ends with' | 'not in' | 'in';
+      const text = word[1]!;
+      const kind = text.startsWith('starts') ? 'starts with' : text.startsWith('ends') ? 'ends with' : text.startsWith('not') ? 'not in' : (text as 'contains' | 'in');
       tokens.push({ kind });
-      rest = rest.slice(word[0].length);
+      at += word[0].length;
     } else {
-      const call = /^(has|all|global)\([ \t]*/.exec(rest);
+      const call = stick(CALL, input, at);
       if (call) {
-        rest = rest.slice(call[0].length);
+        at += call[0].length;
         if (call[1] === 'has') {
-          const label = LABEL.exec(rest);
+          const label = stick(LABEL, input, at);
           if (!label) throw new SelectorError('no label name in has( expression');
-          rest = rest.slice(label[0].length).replace(WHITESPACE, '');
-          if (!rest.startsWith(')')) throw new SelectorError("no closing ')' after has(");
+          at += label[0].length;
+          at += stick(WHITESPACE, input, at)![0].length;
+          if (input[at] !== ')') throw new SelectorError("no closing ')' after has(");
           tokens.push({ kind: 'has', value: label[0] });
         } else {
-          if (!rest.startsWith(')')) throw new SelectorError(`no closing ')' after ${call[1]}(`);
+          if (input[at] !== ')') throw new SelectorError(`no closing ')' after ${call[1]}(`);
           tokens.push({ kind: call[1] as 'all' | 'global' });
         }
-        rest = rest.slice(1);
+        at += 1;
       } else {
-        const label = LABEL.exec(rest);
+        const label = stick(LABEL, input, at);
         if (!label) throw new SelectorError(`unexpected character '${c}'`);
         tokens.push({ kind: 'label', value: label[0] });
-        rest = rest.slice(label[0].length);
+        at += label[0].length;
       }
     }
   }
@@ -100,6 +102,7 @@ const not = (v: Tri): Tri => (v === 'unknown' ? 'unknown' : !v);
 
 class Parser {
   private position = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private peek(): Token {
@@ -182,8 +185,10 @@ class Parser {
         return (lookup) => present(lookup(key), () => true, false);
       }
       case '(': {
+        if (++this.depth > MAX_DEPTH) throw new SelectorError(`parentheses nested deeper than ${MAX_DEPTH} levels`);
         const inner = this.or();
         if (this.next().kind !== ')') throw new SelectorError('expected )');
+        this.depth--;
         return inner;
       }
       case 'label':
