@@ -91,12 +91,26 @@ testRule(imageTag, {
   ],
 });
 
+const networkPolicy = (selector: string) => `---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {matchLabels: {${selector}}}\n`;
+
 testRule(ingress, {
   valid: [
+    { name: 'DeploymentConfig selected by a NetworkPolicy', yaml: deploymentConfig('apps.openshift.io/v1') + networkPolicy('app: dc') },
+    // Labels the controller adds to every pod it creates count like the template's own.
+    { name: 'DeploymentConfig selected by its deploymentconfig label', yaml: deploymentConfig('apps.openshift.io/v1') + networkPolicy('deploymentconfig: dc') },
+    { name: 'Knative Service selected by its serving.knative.dev/service label', yaml: knative() + networkPolicy('serving.knative.dev/service: hello') },
     {
-      name: 'DeploymentConfig selected by a NetworkPolicy',
-      yaml: deploymentConfig('apps.openshift.io/v1') + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {matchLabels: {app: dc}}\n',
+      name: 'Job selected by its job-name label',
+      yaml: `apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: "m:1"}]\n` + networkPolicy('batch.kubernetes.io/job-name: migrate'),
     },
   ],
-  invalid: [{ name: 'Knative Service pods without a NetworkPolicy', yaml: knative(), findings: [{ path: '/spec/template/metadata/labels' }] }],
+  invalid: [
+    { name: 'Knative Service pods without a NetworkPolicy', yaml: knative(), findings: [{ path: '/spec/template/metadata/labels' }] },
+    { name: 'DeploymentConfig label of another DeploymentConfig', yaml: deploymentConfig('apps.openshift.io/v1') + networkPolicy('deploymentconfig: other'), findings: [{ path: '/spec/template/metadata/labels' }] },
+    {
+      name: 'CronJob pods do not get a known job-name',
+      yaml: `apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\nspec:\n  schedule: "@daily"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: m, image: "m:1"}]\n` + networkPolicy('job-name: nightly'),
+      findings: [{ path: '/spec/jobTemplate/spec/template/metadata/labels' }],
+    },
+  ],
 });

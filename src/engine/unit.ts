@@ -176,7 +176,8 @@ export class UnitIndex {
     const labels = new Map<PodView, Labels>();
     for (const pod of this.pods) {
       const namespace = this.namespaceOf(pod.object);
-      const own = labelsOf(pod.metadata);
+      // The template's labels, plus those its controller adds (a Job's job-name, a DeploymentConfig's deploymentconfig).
+      const own = pod.controllerLabels ? Object.assign(labelsOf(pod.metadata), pod.controllerLabels) : labelsOf(pod.metadata);
       labels.set(pod, own);
       const inNamespace = byNamespace.get(namespace);
       if (inNamespace) inNamespace.push(pod);

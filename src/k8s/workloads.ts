@@ -65,7 +65,22 @@ export interface PodTemplateView {
   origin?: 'kubernetes' | 'custom-resource';
   /** 'kind': a kind preadmit knows carries a pod; 'shape': found by the shape of the object's spec. */
   detected?: 'kind' | 'shape';
+  /**
+   * Labels the controller adds to every pod it creates, on top of the template's, where their value is
+   * known from the object (a Job's `job-name`, a DeploymentConfig's `deploymentconfig`, a Knative
+   * Service's `serving.knative.dev/service`): selectors of policies and Services may use them.
+   */
+  controllerLabels?: Readonly<Record<string, string>>;
 }
+
+/** Labels a controller puts on its pods, by kind, from the object's name. */
+const CONTROLLER_LABELS: Record<string, (name: string) => Record<string, string>> = {
+  'batch/Job': (name) => ({ 'job-name': name, 'batch.kubernetes.io/job-name': name }),
+  'apps.openshift.io/DeploymentConfig': (name) => ({ deploymentconfig: name }),
+  'v1/DeploymentConfig': (name) => ({ deploymentconfig: name }),
+  'serving.knative.dev/Service': (name) => ({ 'serving.knative.dev/service': name, 'serving.knative.dev/configuration': name }),
+  'serving.knative.dev/Configuration': (name) => ({ 'serving.knative.dev/configuration': name }),
+};
 
 /** True when the kind carries a pod template, whether or not this object has one filled in. */
 export function isPodCarrier(apiVersion: string, kind: string): boolean {
@@ -99,7 +114,9 @@ export function podTemplateOf(object: Obj): PodTemplateView | undefined {
     const spec = node.spec;
     if (!isObj(spec)) return undefined;
     const metadata = isObj(node.metadata) ? node.metadata : {};
-    return { base: known, metadata, spec, origin: KUBERNETES_KINDS.has(key) ? 'kubernetes' : 'custom-resource', detected: 'kind' };
+    const name = isObj(object.metadata) ? str(object.metadata.name) : undefined;
+    const controllerLabels = name !== undefined && name !== '' ? CONTROLLER_LABELS[key]?.(name) : undefined;
+    return { base: known, metadata, spec, origin: KUBERNETES_KINDS.has(key) ? 'kubernetes' : 'custom-resource', detected: 'kind', ...(controllerLabels ? { controllerLabels } : {}) };
   }
   // Kubernetes' own pod carriers are all listed above: only custom resources are recognised by shape.
   if (KUBERNETES_GROUPS.has(apiGroup(apiVersion))) return undefined;
