@@ -57,6 +57,7 @@ testRule(ingress, {
     { name: 'Cilium default deny turned off', yaml: deployment() + cilium('spec:\n  endpointSelector: {}\n  enableDefaultDeny: {ingress: false}\n  ingress: [{fromEntities: [cluster]}]\n'), findings: [{ path: LABELS }] },
     { name: 'Cilium policy in another namespace', yaml: deployment() + cilium('spec:\n  endpointSelector: {}\n  ingress: [{}]\n', 'CiliumNetworkPolicy', 'other'), findings: [{ path: LABELS }] },
     { name: 'Cilium nodeSelector policy selects nodes', yaml: deployment() + cilium('spec:\n  nodeSelector: {}\n  ingress: [{}]\n', 'CiliumClusterwideNetworkPolicy'), findings: [{ path: LABELS }] },
+    { name: 'Cilium app and k8s:app with two values select nothing', yaml: deployment() + cilium('spec:\n  endpointSelector: {matchLabels: {"k8s:app": other, app: web}}\n  ingress: [{}]\n'), findings: [{ path: LABELS }] },
     { name: 'Cilium reserved: label source is not a pod label', yaml: deployment() + cilium('spec:\n  endpointSelector: {matchLabels: {"reserved:host": ""}}\n  ingress: [{}]\n'), findings: [{ path: LABELS }] },
     {
       name: 'Cilium namespace labels without the Namespace',

@@ -92,6 +92,8 @@ function ciliumSelector(value: Obj): { selector: Selector; readsNamespaceLabels:
     for (const [key, v] of Object.entries(value.matchLabels)) {
       const k = ciliumKey(key);
       if (k.startsWith(CILIUM_NAMESPACE_LABELS)) readsNamespaceLabels = true;
+      // `app` and `k8s:app` are one label to Cilium: asking for two values of it selects nothing.
+      if (Object.hasOwn(labels, k) && labels[k] !== v) return { selector: labelSelector({ matchLabels: [] }), readsNamespaceLabels };
       labels[k] = v;
     }
     rewritten.matchLabels = labels;
