@@ -194,3 +194,22 @@ subjects: [{kind: ServiceAccount, name: SUBJECT}]
     expect(radii(yaml)['web']!.secrets.mounted).toEqual(['creds', 'db', 'env-secret', 'tls']);
   });
 });
+
+describe('blast radius: Cilium and Calico isolation', () => {
+  it('counts a Cilium policy per direction and a Calico policy by its selector', () => {
+    const cilium = `---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web-in, namespace: apps}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEndpoints: [{}]}]\n`;
+    const calico = `---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: web-out, namespace: apps}\nspec:\n  selector: app == 'web'\n  types: [Egress]\n`;
+    const r = radii(deployment('web', '      automountServiceAccountToken: false\n') + cilium + calico)['web']!;
+    expect(r).toMatchObject({ rating: 'low', reasons: [], reachability: { ingressPolicies: ['web-in'], egressPolicies: ['web-out'] } });
+  });
+
+  it('names a policy it cannot decide instead of counting it as isolation', () => {
+    const calico = `---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: by-team}\nspec:\n  selector: app == web\n  types: [Ingress, Egress]\n`;
+    const r = radii(deployment('web', '      automountServiceAccountToken: false\n') + calico)['web']!;
+    expect(r.reachability).toMatchObject({ ingressPolicies: [], egressPolicies: [] });
+    expect(r.reasons).toEqual([
+      'reachable from any pod (no NetworkPolicy selects it for ingress; GlobalNetworkPolicy by-team may select it, preadmit cannot tell)',
+      'can connect anywhere (no egress NetworkPolicy; GlobalNetworkPolicy by-team may select it, preadmit cannot tell)',
+    ]);
+  });
+});

@@ -26,7 +26,7 @@ function maximalResult() {
     source: terraformSource({ line: 3, document: 2, chart: 'charts/x', template: 'x/templates/job.yaml', valueSet: 'ci' }),
     related: [ref('ServiceAccount', 'sa', 'prod', 'v1')],
   });
-  const objects = sample.objects.map((o, i) => (i === 0 ? { ...o, blastRadius: blastRadius() } : o));
+  const objects = sample.objects.map((o, i) => (i === 0 ? { ...o, podTemplate: { path: '/spec/template', origin: 'custom-resource' as const, detected: 'shape' as const }, blastRadius: blastRadius() } : o));
   return scanResult({ ...sample, objects, findings: [...sample.findings, extra], version: '1.2.3-rc.1' });
 }
 
@@ -192,5 +192,16 @@ describe('json reporter', () => {
     expect(out.objects[0]).toMatchObject({ admission: { version: 'v1.30', baseline: { allowed: true, violations: [] }, restricted: { allowed: false, violations: [{ check: 'runAsNonRoot' }] } } });
     expect(out.charts[0]).toMatchObject({ admission: { allowed: false, deniedBy: ['runAsNonRoot'] } });
     expect(errorsOf(out)).toBe('');
+  });
+});
+
+describe('json reporter: pod templates', () => {
+  it('says where an object keeps its pod and whether it is a custom resource judged as a pod', () => {
+    const out = JSON.parse(renderJson(maximalResult())) as { objects: { podTemplate?: unknown }[] };
+    expect(out.objects.filter((o) => o.podTemplate !== undefined).map((o) => o.podTemplate)).toEqual([{ path: '/spec/template', origin: 'custom-resource', detected: 'shape' }]);
+    expect(errorsOf(out)).toBe('');
+    const bad = structuredClone(out) as { objects: { podTemplate?: { origin: string } }[] };
+    bad.objects.find((o) => o.podTemplate)!.podTemplate!.origin = 'crd';
+    expect(errorsOf(bad)).toMatch(/allowed values/);
   });
 });

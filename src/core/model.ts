@@ -278,6 +278,8 @@ export interface BlastRadius {
 export interface ObjectRecord {
   object: ObjectRef;
   source: SourceInfo;
+  /** For objects that carry a pod: where its template is, and whether it is the pod of a custom resource judged as a pod. */
+  podTemplate?: { path: string; origin: 'kubernetes' | 'custom-resource'; detected: 'kind' | 'shape' };
   admission?: AdmissionVerdict;
   blastRadius?: BlastRadius;
 }

@@ -13,6 +13,7 @@ import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type
 import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../loaders/render-budget.ts';
 import { loadYamlDocuments, runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
+import { podTemplateOf } from '../k8s/workloads.ts';
 import { renderCharts, type ChartRender } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from './config.ts';
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
@@ -334,7 +335,11 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const objects: ObjectRecord[] = loaded.objects.map((object) => {
     const record: ObjectRecord = { object: object.ref, source: object.source };
     const admission = evaluation.admission.get(object);
-    if (admission) record.admission = admission;
+    if (admission) {
+      const template = podTemplateOf(object.raw);
+      if (template) record.podTemplate = { path: template.base, origin: template.origin ?? 'kubernetes', detected: template.detected ?? 'kind' };
+      record.admission = admission;
+    }
     const radius = blast.get(object);
     if (radius) record.blastRadius = radius;
     return record;

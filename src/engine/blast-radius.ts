@@ -146,8 +146,13 @@ export function blastRadiusOf(pod: PodView, unit: UnitIndex): BlastRadius {
     const how = external.map((e) => (e.ingresses.length > 0 ? `Ingress ${e.ingresses.map((i) => i.ref.name).join(', ')}` : `${e.type} Service ${e.service.ref.name}`)).join('; ');
     add('medium', `exposed outside the cluster through ${how}`);
   }
-  if (openIngress) add('low', 'reachable from any pod (no NetworkPolicy selects it for ingress)');
-  if (!hostNetwork && selection.egress.length === 0) add('low', 'can connect anywhere (no egress NetworkPolicy)');
+  // A policy whose selection preadmit cannot decide is not isolation; the reason says which one.
+  const undecided = (direction: 'ingress' | 'egress') => {
+    const names = [...new Set(selection.undecided.filter((u) => u.direction === direction).map((u) => `${u.policy.ref.kind} ${u.policy.ref.name}`))];
+    return names.length > 0 ? `; ${names.join(', ')} may select it, preadmit cannot tell` : '';
+  };
+  if (openIngress) add('low', `reachable from any pod (no NetworkPolicy selects it for ingress${undecided('ingress')})`);
+  if (!hostNetwork && selection.egress.length === 0) add('low', `can connect anywhere (no egress NetworkPolicy${undecided('egress')})`);
 
   // 4. Secrets.
   const mounted = mountedSecrets(pod);

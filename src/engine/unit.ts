@@ -5,7 +5,8 @@
 import type { ScannedObject } from '../core/model.ts';
 import { BUILTIN_CLUSTER_ROLES, policyRules, serviceAccountKeys, subjectKey, subjectsOf, type Grant } from '../k8s/rbac.ts';
 import { isRbacObject, RbacAggregation } from '../k8s/rbac-aggregation.ts';
-import { labelSelector, labelsOf, serviceSelector, type Labels, type Selector } from '../k8s/selectors.ts';
+import { ISOLATING_KINDS, isolationRulesOf, type PodSubject } from '../k8s/network-policies.ts';
+import { labelsOf, serviceSelector, type Labels, type Selector } from '../k8s/selectors.ts';
 import { arr, bool, isObj, str } from '../k8s/values.ts';
 import type { PodView } from './rule-kit.ts';
 
@@ -17,9 +18,14 @@ export function unitKeyOf(object: ScannedObject): string {
 }
 
 export interface PolicySelection {
-  /** Policies whose podSelector selects the pod and that restrict ingress / egress. */
+  /**
+   * Policies that select the pod and put it in default-deny for ingress / egress: Kubernetes NetworkPolicies,
+   * Cilium (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) and Calico (NetworkPolicy, GlobalNetworkPolicy).
+   */
   ingress: ScannedObject[];
   egress: ScannedObject[];
+  /** Policies that may select the pod but preadmit cannot tell (an invalid selector, labels outside the scan): not isolation. */
+  undecided: { policy: ScannedObject; direction: 'ingress' | 'egress'; reason: string }[];
 }
 
 export interface Exposure {
@@ -170,7 +176,8 @@ export class UnitIndex {
     const labels = new Map<PodView, Labels>();
     for (const pod of this.pods) {
       const namespace = this.namespaceOf(pod.object);
-      const own = labelsOf(pod.metadata);
+      // The template's labels, plus those its controller adds (a Job's job-name, a DeploymentConfig's deploymentconfig).
+      const own = pod.controllerLabels ? Object.assign(labelsOf(pod.metadata), pod.controllerLabels) : labelsOf(pod.metadata);
       labels.set(pod, own);
       const inNamespace = byNamespace.get(namespace);
       if (inNamespace) inNamespace.push(pod);
@@ -194,36 +201,71 @@ export class UnitIndex {
     return candidates.filter((pod) => selector.matches(index.labels.get(pod)!));
   }
 
+  /** What a network policy can see of a pod: labels, namespace, service account, and their labels when the unit holds them. */
+  private subjectOf(pod: PodView, namespaceLabels: Map<string, Labels>): PodSubject {
+    const account = this.serviceAccountOf(pod);
+    return {
+      labels: this.labels().labels.get(pod)!,
+      namespace: this.namespaceOf(pod.object),
+      serviceAccount: account.name,
+      namespaceLabels: namespaceLabels.get(this.namespaceOf(pod.object)),
+      serviceAccountLabels: account.object ? labelsOf(account.object.raw.metadata) : undefined,
+    };
+  }
+
   private selections() {
     if (this.selectionCache && this.selectedByPolicy) return { byPod: this.selectionCache, byPolicy: this.selectedByPolicy };
     const byPod = new Map<PodView, PolicySelection>();
     const byPolicy = new Map<ScannedObject, PodView[]>();
-    for (const policy of this.ofKind('NetworkPolicy')) {
-      const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
-      const types = arr(spec.policyTypes).filter((t): t is string => typeof t === 'string');
-      // Without policyTypes: Ingress always, Egress only when egress rules are present.
-      const ingress = types.length > 0 ? types.includes('Ingress') : true;
-      const egress = types.length > 0 ? types.includes('Egress') : spec.egress !== undefined;
-      const selected = this.podsMatching(this.namespaceOf(policy), labelSelector(spec.podSelector ?? {}));
-      byPolicy.set(policy, selected);
-      for (const pod of selected) {
-        let selection = byPod.get(pod);
-        if (!selection) byPod.set(pod, (selection = { ingress: [], egress: [] }));
-        if (ingress) selection.ingress.push(policy);
-        if (egress) selection.egress.push(policy);
+    const namespaceLabels = new Map<string, Labels>();
+    for (const namespace of this.ofKind('Namespace')) {
+      // The API server labels every namespace with its name.
+      namespaceLabels.set(namespace.ref.name, { ...labelsOf(namespace.raw.metadata), 'kubernetes.io/metadata.name': namespace.ref.name });
+    }
+    const subjects = new Map<PodView, PodSubject>();
+    const subject = (pod: PodView) => {
+      let s = subjects.get(pod);
+      if (!s) subjects.set(pod, (s = this.subjectOf(pod, namespaceLabels)));
+      return s;
+    };
+    const selectionOf = (pod: PodView) => {
+      let selection = byPod.get(pod);
+      if (!selection) byPod.set(pod, (selection = { ingress: [], egress: [], undecided: [] }));
+      return selection;
+    };
+    for (const policy of ISOLATING_KINDS.flatMap((kind) => this.ofKind(kind))) {
+      const selected = new Set<PodView>();
+      for (const rule of isolationRulesOf(policy.ref.apiVersion, policy.ref.kind, this.namespaceOf(policy), policy.raw)) {
+        // Kubernetes selectors go through the label index; Cilium and Calico ones are checked pod by pod.
+        const candidates = rule.labelSelector && rule.namespace !== undefined ? this.podsMatching(rule.namespace, rule.labelSelector) : rule.namespace !== undefined ? (this.labels().byNamespace.get(rule.namespace) ?? []) : this.pods;
+        for (const pod of candidates) {
+          const selects = rule.selects(subject(pod));
+          if (selects === false) continue;
+          const selection = selectionOf(pod);
+          for (const direction of ['ingress', 'egress'] as const) {
+            if (!rule[direction]) continue;
+            if (selects === true) {
+              if (!selection[direction].includes(policy)) selection[direction].push(policy);
+            } else {
+              selection.undecided.push({ policy, direction, reason: rule.whyUnknown ?? 'its selector cannot be evaluated' });
+            }
+          }
+          if (selects === true) selected.add(pod);
+        }
       }
+      byPolicy.set(policy, [...selected]);
     }
     this.selectionCache = byPod;
     this.selectedByPolicy = byPolicy;
     return { byPod, byPolicy };
   }
 
-  /** NetworkPolicies of the unit that select a pod, split by the direction they restrict. */
+  /** Network policies of the unit that select a pod, split by the direction they restrict. */
   policiesSelecting(pod: PodView): PolicySelection {
-    return this.selections().byPod.get(pod) ?? { ingress: [], egress: [] };
+    return this.selections().byPod.get(pod) ?? { ingress: [], egress: [], undecided: [] };
   }
 
-  /** Pods of the unit that a NetworkPolicy selects. */
+  /** Pods of the unit that a network policy (any dialect) certainly selects. */
   podsSelectedBy(policy: ScannedObject): PodView[] {
     return this.selections().byPolicy.get(policy) ?? [];
   }

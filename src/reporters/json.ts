@@ -53,7 +53,8 @@ export const JSON_KEYS = {
   source: keysOf<SourceInfo>()(['kind', 'file', 'line', 'chart', 'template', 'valueSet', 'document', 'variant', 'plan', 'address', 'values', 'templateLocation', 'located', 'unproven']),
   valuesLocation: keysOf<ValuesLocation>()(['file', 'line', 'key']),
   templateLocation: keysOf<TemplateLocation>()(['file', 'line']),
-  objectRecord: keysOf<ObjectRecord>()(['object', 'source', 'admission', 'blastRadius']),
+  objectRecord: keysOf<ObjectRecord>()(['object', 'source', 'podTemplate', 'admission', 'blastRadius']),
+  podTemplate: keysOf<NonNullable<ObjectRecord['podTemplate']>>()(['path', 'origin', 'detected']),
   blastRadius: keysOf<BlastRadius>()(['rating', 'reasons', 'privilege', 'authority', 'reachability', 'secrets']),
   blastPrivilege: keysOf<BlastRadius['privilege']>()(['baselineAllowed', 'restrictedAllowed', 'baselineViolations']),
   blastAuthority: keysOf<BlastRadius['authority']>()(['serviceAccount', 'tokenMounted', 'grants', 'dangerous']),
@@ -141,7 +142,7 @@ function blastRadiusJson(b: BlastRadius): Json {
 }
 
 function objectRecordJson(r: ObjectRecord): Json {
-  return pick(r, JSON_KEYS.objectRecord, { object: refJson, source: sourceJson, admission: admissionJson, blastRadius: blastRadiusJson });
+  return pick(r, JSON_KEYS.objectRecord, { object: refJson, source: sourceJson, podTemplate: (t) => pick(t, JSON_KEYS.podTemplate), admission: admissionJson, blastRadius: blastRadiusJson });
 }
 
 function chartRecordJson(c: ChartRecord): Json {
