@@ -2,11 +2,11 @@
 // @ts-nocheck
 import * as runtime_ucs2length_module from 'ajv/dist/runtime/ucs2length.js';
 const runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
-export const RULE_IDS: readonly string[] = ["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"];
+export const RULE_IDS: readonly string[] = ["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"];
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."}}}]}},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Per-render timeout (default 120)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-nodes-proxy","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_ucs2length.default;
 const pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -148,7 +148,7 @@ let data5 = data.rules;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key2 in data5){
 const _errs15 = errors;
-if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((key2 === "allowed-runtime-classes") || (key2 === "container-probes")) || (key2 === "container-resources")) || (key2 === "default-service-account")) || (key2 === "image-digest")) || (key2 === "image-pull-policy")) || (key2 === "image-registry")) || (key2 === "image-tag")) || (key2 === "ingress-tls")) || (key2 === "namespace-pss-enforce")) || (key2 === "network-policy-allow-all")) || (key2 === "network-policy-egress")) || (key2 === "network-policy-egress-world")) || (key2 === "network-policy-ingress")) || (key2 === "network-policy-selects-nothing")) || (key2 === "pss-allow-privilege-escalation")) || (key2 === "pss-apparmor-profile")) || (key2 === "pss-capabilities-baseline")) || (key2 === "pss-capabilities-restricted")) || (key2 === "pss-host-namespaces")) || (key2 === "pss-host-path-volumes")) || (key2 === "pss-host-ports")) || (key2 === "pss-host-probes-lifecycle")) || (key2 === "pss-namespace-rejection")) || (key2 === "pss-privileged")) || (key2 === "pss-proc-mount")) || (key2 === "pss-proc-mount-restricted")) || (key2 === "pss-restricted-volumes")) || (key2 === "pss-run-as-non-root")) || (key2 === "pss-run-as-user")) || (key2 === "pss-seccomp-baseline")) || (key2 === "pss-seccomp-restricted")) || (key2 === "pss-selinux-options")) || (key2 === "pss-sysctls")) || (key2 === "pss-windows-host-process")) || (key2 === "rbac-binding-missing-role")) || (key2 === "rbac-broad-subject")) || (key2 === "rbac-cluster-admin-binding")) || (key2 === "rbac-csr-approval")) || (key2 === "rbac-escalate-bind-impersonate")) || (key2 === "rbac-nodes-proxy")) || (key2 === "rbac-pod-exec")) || (key2 === "rbac-rbac-write")) || (key2 === "rbac-secrets-read")) || (key2 === "rbac-token-request")) || (key2 === "rbac-webhook-config")) || (key2 === "rbac-wildcard")) || (key2 === "rbac-workload-create")) || (key2 === "read-only-root-filesystem")) || (key2 === "required-annotations")) || (key2 === "required-labels")) || (key2 === "runtime-socket-mount")) || (key2 === "secret-chart-default")) || (key2 === "secret-literal-annotation")) || (key2 === "secret-literal-args")) || (key2 === "secret-literal-configmap")) || (key2 === "secret-literal-env")) || (key2 === "secret-literal-helm-release")) || (key2 === "sensitive-host-path")) || (key2 === "service-account-missing")) || (key2 === "service-account-token-automount")) || (key2 === "service-external-ips")) || (key2 === "service-load-balancer-open")) || (key2 === "service-node-port")) || (key2 === "tf-aks-api-authorized-ranges")) || (key2 === "tf-aks-local-accounts")) || (key2 === "tf-aks-network-policy")) || (key2 === "tf-aks-rbac")) || (key2 === "tf-eks-control-plane-logging")) || (key2 === "tf-eks-public-endpoint")) || (key2 === "tf-eks-secrets-encryption")) || (key2 === "tf-gke-legacy-abac")) || (key2 === "tf-gke-master-authorized-networks")) || (key2 === "tf-gke-network-policy")) || (key2 === "tf-gke-private-nodes")) || (key2 === "tf-gke-shielded-nodes")) || (key2 === "tf-gke-workload-identity")) || (key2 === "tf-helm-values-danger")) || (key2 === "tf-unknown-until-apply")) || (key2 === "values-dangerous-default"))){
+if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((key2 === "allowed-runtime-classes") || (key2 === "container-probes")) || (key2 === "container-resources")) || (key2 === "default-service-account")) || (key2 === "image-digest")) || (key2 === "image-pull-policy")) || (key2 === "image-registry")) || (key2 === "image-tag")) || (key2 === "ingress-tls")) || (key2 === "namespace-pss-enforce")) || (key2 === "network-policy-allow-all")) || (key2 === "network-policy-egress")) || (key2 === "network-policy-egress-world")) || (key2 === "network-policy-ingress")) || (key2 === "network-policy-selects-nothing")) || (key2 === "pss-allow-privilege-escalation")) || (key2 === "pss-apparmor-profile")) || (key2 === "pss-capabilities-baseline")) || (key2 === "pss-capabilities-restricted")) || (key2 === "pss-host-namespaces")) || (key2 === "pss-host-path-volumes")) || (key2 === "pss-host-ports")) || (key2 === "pss-host-probes-lifecycle")) || (key2 === "pss-namespace-rejection")) || (key2 === "pss-privileged")) || (key2 === "pss-proc-mount")) || (key2 === "pss-proc-mount-restricted")) || (key2 === "pss-restricted-volumes")) || (key2 === "pss-run-as-non-root")) || (key2 === "pss-run-as-user")) || (key2 === "pss-seccomp-baseline")) || (key2 === "pss-seccomp-restricted")) || (key2 === "pss-selinux-options")) || (key2 === "pss-sysctls")) || (key2 === "pss-windows-host-process")) || (key2 === "rbac-binding-missing-role")) || (key2 === "rbac-broad-subject")) || (key2 === "rbac-cluster-admin-binding")) || (key2 === "rbac-csr-approval")) || (key2 === "rbac-default-service-account-binding")) || (key2 === "rbac-escalate-bind-impersonate")) || (key2 === "rbac-nodes-proxy")) || (key2 === "rbac-pod-exec")) || (key2 === "rbac-rbac-write")) || (key2 === "rbac-secrets-read")) || (key2 === "rbac-secrets-write")) || (key2 === "rbac-token-request")) || (key2 === "rbac-webhook-config")) || (key2 === "rbac-wildcard")) || (key2 === "rbac-workload-create")) || (key2 === "read-only-root-filesystem")) || (key2 === "render-divergence")) || (key2 === "render-lookup")) || (key2 === "required-annotations")) || (key2 === "required-labels")) || (key2 === "runtime-socket-mount")) || (key2 === "secret-chart-default")) || (key2 === "secret-literal-annotation")) || (key2 === "secret-literal-args")) || (key2 === "secret-literal-configmap")) || (key2 === "secret-literal-env")) || (key2 === "secret-literal-helm-release")) || (key2 === "sensitive-host-path")) || (key2 === "service-account-missing")) || (key2 === "service-account-token-automount")) || (key2 === "service-external-ips")) || (key2 === "service-load-balancer-open")) || (key2 === "service-node-port")) || (key2 === "tf-aks-api-authorized-ranges")) || (key2 === "tf-aks-local-accounts")) || (key2 === "tf-aks-network-policy")) || (key2 === "tf-aks-rbac")) || (key2 === "tf-eks-control-plane-logging")) || (key2 === "tf-eks-public-endpoint")) || (key2 === "tf-eks-secrets-encryption")) || (key2 === "tf-gke-legacy-abac")) || (key2 === "tf-gke-master-authorized-networks")) || (key2 === "tf-gke-network-policy")) || (key2 === "tf-gke-private-nodes")) || (key2 === "tf-gke-shielded-nodes")) || (key2 === "tf-gke-workload-identity")) || (key2 === "tf-helm-values-danger")) || (key2 === "tf-unknown-until-apply")) || (key2 === "values-dangerous-default"))){
 const err10 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/propertyNames/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key2};
 if(vErrors === null){
 vErrors = [err10];
@@ -204,7 +204,7 @@ passing0 = 0;
 const _errs21 = errors;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key4 in data6){
-if(!(((key4 === "enabled") || (key4 === "severity")) || (key4 === "options"))){
+if(!((((key4 === "enabled") || (key4 === "severity")) || (key4 === "options")) || (key4 === "locked"))){
 const err14 = {instancePath:instancePath+"/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/additionalProperties/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err14];
@@ -263,14 +263,26 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/additionalProperties/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data6.locked !== undefined){
+if(typeof data6.locked !== "boolean"){
+const err19 = {instancePath:instancePath+"/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/locked",schemaPath:"#/properties/rules/additionalProperties/oneOf/1/properties/locked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err19];
 }
 else {
 vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/additionalProperties/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
 }
 errors++;
 }
@@ -286,12 +298,12 @@ passing0 = 1;
 }
 }
 if(!valid4){
-const err20 = {instancePath:instancePath+"/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/additionalProperties/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err21 = {instancePath:instancePath+"/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/additionalProperties/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err20];
+vErrors = [err21];
 }
 else {
-vErrors.push(err20);
+vErrors.push(err21);
 }
 errors++;
 }
@@ -309,25 +321,7 @@ vErrors = null;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-if(data.include !== undefined){
-let data10 = data.include;
-if(Array.isArray(data10)){
-const len0 = data10.length;
-for(let i0=0; i0<len0; i0++){
-let data11 = data10[i0];
-if(typeof data11 === "string"){
-if(func3(data11) < 1){
-const err22 = {instancePath:instancePath+"/include/" + i0,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err22 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -337,8 +331,14 @@ vErrors.push(err22);
 errors++;
 }
 }
-else {
-const err23 = {instancePath:instancePath+"/include/" + i0,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.lockedRules !== undefined){
+let data11 = data.lockedRules;
+if(Array.isArray(data11)){
+const len0 = data11.length;
+for(let i0=0; i0<len0; i0++){
+let data12 = data11[i0];
+if(typeof data12 !== "string"){
+const err23 = {instancePath:instancePath+"/lockedRules/" + i0,schemaPath:"#/properties/lockedRules/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -347,10 +347,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data12 === "allowed-runtime-classes") || (data12 === "container-probes")) || (data12 === "container-resources")) || (data12 === "default-service-account")) || (data12 === "image-digest")) || (data12 === "image-pull-policy")) || (data12 === "image-registry")) || (data12 === "image-tag")) || (data12 === "ingress-tls")) || (data12 === "namespace-pss-enforce")) || (data12 === "network-policy-allow-all")) || (data12 === "network-policy-egress")) || (data12 === "network-policy-egress-world")) || (data12 === "network-policy-ingress")) || (data12 === "network-policy-selects-nothing")) || (data12 === "pss-allow-privilege-escalation")) || (data12 === "pss-apparmor-profile")) || (data12 === "pss-capabilities-baseline")) || (data12 === "pss-capabilities-restricted")) || (data12 === "pss-host-namespaces")) || (data12 === "pss-host-path-volumes")) || (data12 === "pss-host-ports")) || (data12 === "pss-host-probes-lifecycle")) || (data12 === "pss-namespace-rejection")) || (data12 === "pss-privileged")) || (data12 === "pss-proc-mount")) || (data12 === "pss-proc-mount-restricted")) || (data12 === "pss-restricted-volumes")) || (data12 === "pss-run-as-non-root")) || (data12 === "pss-run-as-user")) || (data12 === "pss-seccomp-baseline")) || (data12 === "pss-seccomp-restricted")) || (data12 === "pss-selinux-options")) || (data12 === "pss-sysctls")) || (data12 === "pss-windows-host-process")) || (data12 === "rbac-binding-missing-role")) || (data12 === "rbac-broad-subject")) || (data12 === "rbac-cluster-admin-binding")) || (data12 === "rbac-csr-approval")) || (data12 === "rbac-default-service-account-binding")) || (data12 === "rbac-escalate-bind-impersonate")) || (data12 === "rbac-nodes-proxy")) || (data12 === "rbac-pod-exec")) || (data12 === "rbac-rbac-write")) || (data12 === "rbac-secrets-read")) || (data12 === "rbac-secrets-write")) || (data12 === "rbac-token-request")) || (data12 === "rbac-webhook-config")) || (data12 === "rbac-wildcard")) || (data12 === "rbac-workload-create")) || (data12 === "read-only-root-filesystem")) || (data12 === "render-divergence")) || (data12 === "render-lookup")) || (data12 === "required-annotations")) || (data12 === "required-labels")) || (data12 === "runtime-socket-mount")) || (data12 === "secret-chart-default")) || (data12 === "secret-literal-annotation")) || (data12 === "secret-literal-args")) || (data12 === "secret-literal-configmap")) || (data12 === "secret-literal-env")) || (data12 === "secret-literal-helm-release")) || (data12 === "sensitive-host-path")) || (data12 === "service-account-missing")) || (data12 === "service-account-token-automount")) || (data12 === "service-external-ips")) || (data12 === "service-load-balancer-open")) || (data12 === "service-node-port")) || (data12 === "tf-aks-api-authorized-ranges")) || (data12 === "tf-aks-local-accounts")) || (data12 === "tf-aks-network-policy")) || (data12 === "tf-aks-rbac")) || (data12 === "tf-eks-control-plane-logging")) || (data12 === "tf-eks-public-endpoint")) || (data12 === "tf-eks-secrets-encryption")) || (data12 === "tf-gke-legacy-abac")) || (data12 === "tf-gke-master-authorized-networks")) || (data12 === "tf-gke-network-policy")) || (data12 === "tf-gke-private-nodes")) || (data12 === "tf-gke-shielded-nodes")) || (data12 === "tf-gke-workload-identity")) || (data12 === "tf-helm-values-danger")) || (data12 === "tf-unknown-until-apply")) || (data12 === "values-dangerous-default"))){
+const err24 = {instancePath:instancePath+"/lockedRules/" + i0,schemaPath:"#/properties/lockedRules/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.lockedRules.items.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -360,15 +358,9 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data.exclude !== undefined){
-let data12 = data.exclude;
-if(Array.isArray(data12)){
-const len1 = data12.length;
-for(let i1=0; i1<len1; i1++){
-let data13 = data12[i1];
-if(typeof data13 === "string"){
-if(func3(data13) < 1){
-const err25 = {instancePath:instancePath+"/exclude/" + i1,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err25 = {instancePath:instancePath+"/lockedRules",schemaPath:"#/properties/lockedRules/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -378,8 +370,9 @@ vErrors.push(err25);
 errors++;
 }
 }
-else {
-const err26 = {instancePath:instancePath+"/exclude/" + i1,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.annotationSuppressions !== undefined){
+if(typeof data.annotationSuppressions !== "boolean"){
+const err26 = {instancePath:instancePath+"/annotationSuppressions",schemaPath:"#/properties/annotationSuppressions/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -389,9 +382,15 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.include !== undefined){
+let data14 = data.include;
+if(Array.isArray(data14)){
+const len1 = data14.length;
+for(let i1=0; i1<len1; i1++){
+let data15 = data14[i1];
+if(typeof data15 === "string"){
+if(func3(data15) < 1){
+const err27 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -401,15 +400,8 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.charts !== undefined){
-let data14 = data.charts;
-if(Array.isArray(data14)){
-const len2 = data14.length;
-for(let i2=0; i2<len2; i2++){
-let data15 = data14[i2];
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.path === undefined){
-const err28 = {instancePath:instancePath+"/charts/" + i2,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+else {
+const err28 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -418,9 +410,10 @@ vErrors.push(err28);
 }
 errors++;
 }
-for(const key5 in data15){
-if(!((((key5 === "path") || (key5 === "values")) || (key5 === "set")) || (key5 === "valueSets"))){
-const err29 = {instancePath:instancePath+"/charts/" + i2,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -430,11 +423,15 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data15.path !== undefined){
-let data16 = data15.path;
-if(typeof data16 === "string"){
-if(func3(data16) < 1){
-const err30 = {instancePath:instancePath+"/charts/" + i2+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.exclude !== undefined){
+let data16 = data.exclude;
+if(Array.isArray(data16)){
+const len2 = data16.length;
+for(let i2=0; i2<len2; i2++){
+let data17 = data16[i2];
+if(typeof data17 === "string"){
+if(func3(data17) < 1){
+const err30 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -445,7 +442,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/charts/" + i2+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err31 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -455,13 +452,9 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data15.values !== undefined){
-let data17 = data15.values;
-if(Array.isArray(data17)){
-const len3 = data17.length;
-for(let i3=0; i3<len3; i3++){
-if(typeof data17[i3] !== "string"){
-const err32 = {instancePath:instancePath+"/charts/" + i2+"/values/" + i3,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err32 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -471,9 +464,15 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/charts/" + i2+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.charts !== undefined){
+let data18 = data.charts;
+if(Array.isArray(data18)){
+const len3 = data18.length;
+for(let i3=0; i3<len3; i3++){
+let data19 = data18[i3];
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.path === undefined){
+const err33 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -482,16 +481,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-if(data15.set !== undefined){
-let data19 = data15.set;
-if(Array.isArray(data19)){
-const len4 = data19.length;
-for(let i4=0; i4<len4; i4++){
-let data20 = data19[i4];
-if(typeof data20 === "string"){
-if(!pattern1.test(data20)){
-const err34 = {instancePath:instancePath+"/charts/" + i2+"/set/" + i4,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+for(const key5 in data19){
+if(!((((key5 === "path") || (key5 === "values")) || (key5 === "set")) || (key5 === "valueSets"))){
+const err34 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -501,8 +493,11 @@ vErrors.push(err34);
 errors++;
 }
 }
-else {
-const err35 = {instancePath:instancePath+"/charts/" + i2+"/set/" + i4,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data19.path !== undefined){
+let data20 = data19.path;
+if(typeof data20 === "string"){
+if(func3(data20) < 1){
+const err35 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -512,9 +507,8 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
 else {
-const err36 = {instancePath:instancePath+"/charts/" + i2+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err36 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -524,15 +518,13 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data15.valueSets !== undefined){
-let data21 = data15.valueSets;
+if(data19.values !== undefined){
+let data21 = data19.values;
 if(Array.isArray(data21)){
-const len5 = data21.length;
-for(let i5=0; i5<len5; i5++){
-let data22 = data21[i5];
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(data22.name === undefined){
-const err37 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+const len4 = data21.length;
+for(let i4=0; i4<len4; i4++){
+if(typeof data21[i4] !== "string"){
+const err37 = {instancePath:instancePath+"/charts/" + i3+"/values/" + i4,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -541,9 +533,10 @@ vErrors.push(err37);
 }
 errors++;
 }
-for(const key6 in data22){
-if(!(((key6 === "name") || (key6 === "values")) || (key6 === "set"))){
-const err38 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/charts/" + i3+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -553,11 +546,15 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data22.name !== undefined){
-let data23 = data22.name;
-if(typeof data23 === "string"){
-if(func3(data23) > 100){
-const err39 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(data19.set !== undefined){
+let data23 = data19.set;
+if(Array.isArray(data23)){
+const len5 = data23.length;
+for(let i5=0; i5<len5; i5++){
+let data24 = data23[i5];
+if(typeof data24 === "string"){
+if(!pattern1.test(data24)){
+const err39 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -566,8 +563,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(!pattern2.test(data23)){
-const err40 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
+}
+else {
+const err40 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -577,8 +575,9 @@ vErrors.push(err40);
 errors++;
 }
 }
+}
 else {
-const err41 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err41 = {instancePath:instancePath+"/charts/" + i3+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -588,13 +587,15 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data22.values !== undefined){
-let data24 = data22.values;
-if(Array.isArray(data24)){
-const len6 = data24.length;
+if(data19.valueSets !== undefined){
+let data25 = data19.valueSets;
+if(Array.isArray(data25)){
+const len6 = data25.length;
 for(let i6=0; i6<len6; i6++){
-if(typeof data24[i6] !== "string"){
-const err42 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5+"/values/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data26 = data25[i6];
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.name === undefined){
+const err42 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -603,10 +604,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-}
-else {
-const err43 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key6 in data26){
+if(!(((key6 === "name") || (key6 === "values")) || (key6 === "set"))){
+const err43 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -616,15 +616,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data22.set !== undefined){
-let data26 = data22.set;
-if(Array.isArray(data26)){
-const len7 = data26.length;
-for(let i7=0; i7<len7; i7++){
-let data27 = data26[i7];
+if(data26.name !== undefined){
+let data27 = data26.name;
 if(typeof data27 === "string"){
-if(!pattern1.test(data27)){
-const err44 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5+"/set/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(func3(data27) > 100){
+const err44 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -633,9 +629,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-else {
-const err45 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5+"/set/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern2.test(data27)){
+const err45 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -645,9 +640,8 @@ vErrors.push(err45);
 errors++;
 }
 }
-}
 else {
-const err46 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err46 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -657,9 +651,13 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/charts/" + i2+"/valueSets/" + i5,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data26.values !== undefined){
+let data28 = data26.values;
+if(Array.isArray(data28)){
+const len7 = data28.length;
+for(let i7=0; i7<len7; i7++){
+if(typeof data28[i7] !== "string"){
+const err47 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -671,7 +669,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/charts/" + i2+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err48 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -681,9 +679,15 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/charts/" + i2,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data26.set !== undefined){
+let data30 = data26.set;
+if(Array.isArray(data30)){
+const len8 = data30.length;
+for(let i8=0; i8<len8; i8++){
+let data31 = data30[i8];
+if(typeof data31 === "string"){
+if(!pattern1.test(data31)){
+const err49 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -693,9 +697,8 @@ vErrors.push(err49);
 errors++;
 }
 }
-}
 else {
-const err50 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err50 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -705,12 +708,9 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data.valueSets !== undefined){
-let data28 = data.valueSets;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-for(const key7 in data28){
-if(!((key7 === "ci") || (key7 === "severity"))){
-const err51 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+else {
+const err51 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -720,9 +720,9 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data28.ci !== undefined){
-if(typeof data28.ci !== "boolean"){
-const err52 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err52 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -732,10 +732,9 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data28.severity !== undefined){
-let data30 = data28.severity;
-if(typeof data30 !== "string"){
-const err53 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err53 = {instancePath:instancePath+"/charts/" + i3+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -744,8 +743,10 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(!((((((data30 === "keep") || (data30 === "critical")) || (data30 === "high")) || (data30 === "medium")) || (data30 === "low")) || (data30 === "info"))){
-const err54 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -757,7 +758,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err55 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -767,14 +768,12 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data.provenance !== undefined){
-let data31 = data.provenance;
-const _errs76 = errors;
-let valid25 = false;
-let passing1 = null;
-const _errs77 = errors;
-if(typeof data31 !== "boolean"){
-const err56 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.valueSets !== undefined){
+let data32 = data.valueSets;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+for(const key7 in data32){
+if(!((key7 === "ci") || (key7 === "severity"))){
+const err56 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -783,16 +782,10 @@ vErrors.push(err56);
 }
 errors++;
 }
-var _valid1 = _errs77 === errors;
-if(_valid1){
-valid25 = true;
-passing1 = 0;
 }
-const _errs79 = errors;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-for(const key8 in data31){
-if(!((key8 === "enabled") || (key8 === "maxRenders"))){
-const err57 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(data32.ci !== undefined){
+if(typeof data32.ci !== "boolean"){
+const err57 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -802,9 +795,10 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data31.enabled !== undefined){
-if(typeof data31.enabled !== "boolean"){
-const err58 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data32.severity !== undefined){
+let data34 = data32.severity;
+if(typeof data34 !== "string"){
+const err58 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -813,11 +807,8 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-if(data31.maxRenders !== undefined){
-let data33 = data31.maxRenders;
-if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
-const err59 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!((((((data34 === "keep") || (data34 === "critical")) || (data34 === "high")) || (data34 === "medium")) || (data34 === "low")) || (data34 === "info"))){
+const err59 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -826,9 +817,10 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(typeof data33 == "number"){
-if(data33 > 64 || isNaN(data33)){
-const err60 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -837,8 +829,15 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(data33 < 1 || isNaN(data33)){
-const err61 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data.provenance !== undefined){
+let data35 = data.provenance;
+const _errs84 = errors;
+let valid27 = false;
+let passing1 = null;
+const _errs85 = errors;
+if(typeof data35 !== "boolean"){
+const err61 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -847,11 +846,16 @@ vErrors.push(err61);
 }
 errors++;
 }
+var _valid1 = _errs85 === errors;
+if(_valid1){
+valid27 = true;
+passing1 = 0;
 }
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const _errs87 = errors;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key8 in data35){
+if(!((key8 === "enabled") || (key8 === "maxRenders"))){
+const err62 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -860,19 +864,10 @@ vErrors.push(err62);
 }
 errors++;
 }
-var _valid1 = _errs79 === errors;
-if(_valid1 && valid25){
-valid25 = false;
-passing1 = [passing1, 1];
 }
-else {
-if(_valid1){
-valid25 = true;
-passing1 = 1;
-}
-}
-if(!valid25){
-const err63 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(data35.enabled !== undefined){
+if(typeof data35.enabled !== "boolean"){
+const err63 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -881,27 +876,11 @@ vErrors.push(err63);
 }
 errors++;
 }
-else {
-errors = _errs76;
-if(vErrors !== null){
-if(_errs76){
-vErrors.length = _errs76;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.suppressions !== undefined){
-let data34 = data.suppressions;
-if(Array.isArray(data34)){
-const len8 = data34.length;
-for(let i8=0; i8<len8; i8++){
-let data35 = data34[i8];
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.rule === undefined){
-const err64 = {instancePath:instancePath+"/suppressions/" + i8,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
+if(data35.maxRenders !== undefined){
+let data37 = data35.maxRenders;
+if(!((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37)))){
+const err64 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -910,8 +889,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(data35.reason === undefined){
-const err65 = {instancePath:instancePath+"/suppressions/" + i8,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(typeof data37 == "number"){
+if(data37 > 64 || isNaN(data37)){
+const err65 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -920,9 +900,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key9 in data35){
-if(!(func2.call(schema11.properties.suppressions.items.properties, key9))){
-const err66 = {instancePath:instancePath+"/suppressions/" + i8,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(data37 < 1 || isNaN(data37)){
+const err66 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -932,10 +911,10 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data35.rule !== undefined){
-let data36 = data35.rule;
-if(typeof data36 !== "string"){
-const err67 = {instancePath:instancePath+"/suppressions/" + i8+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -944,8 +923,19 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(!(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data36 === "*") || (data36 === "allowed-runtime-classes")) || (data36 === "container-probes")) || (data36 === "container-resources")) || (data36 === "default-service-account")) || (data36 === "image-digest")) || (data36 === "image-pull-policy")) || (data36 === "image-registry")) || (data36 === "image-tag")) || (data36 === "ingress-tls")) || (data36 === "namespace-pss-enforce")) || (data36 === "network-policy-allow-all")) || (data36 === "network-policy-egress")) || (data36 === "network-policy-egress-world")) || (data36 === "network-policy-ingress")) || (data36 === "network-policy-selects-nothing")) || (data36 === "pss-allow-privilege-escalation")) || (data36 === "pss-apparmor-profile")) || (data36 === "pss-capabilities-baseline")) || (data36 === "pss-capabilities-restricted")) || (data36 === "pss-host-namespaces")) || (data36 === "pss-host-path-volumes")) || (data36 === "pss-host-ports")) || (data36 === "pss-host-probes-lifecycle")) || (data36 === "pss-namespace-rejection")) || (data36 === "pss-privileged")) || (data36 === "pss-proc-mount")) || (data36 === "pss-proc-mount-restricted")) || (data36 === "pss-restricted-volumes")) || (data36 === "pss-run-as-non-root")) || (data36 === "pss-run-as-user")) || (data36 === "pss-seccomp-baseline")) || (data36 === "pss-seccomp-restricted")) || (data36 === "pss-selinux-options")) || (data36 === "pss-sysctls")) || (data36 === "pss-windows-host-process")) || (data36 === "rbac-binding-missing-role")) || (data36 === "rbac-broad-subject")) || (data36 === "rbac-cluster-admin-binding")) || (data36 === "rbac-csr-approval")) || (data36 === "rbac-escalate-bind-impersonate")) || (data36 === "rbac-nodes-proxy")) || (data36 === "rbac-pod-exec")) || (data36 === "rbac-rbac-write")) || (data36 === "rbac-secrets-read")) || (data36 === "rbac-token-request")) || (data36 === "rbac-webhook-config")) || (data36 === "rbac-wildcard")) || (data36 === "rbac-workload-create")) || (data36 === "read-only-root-filesystem")) || (data36 === "required-annotations")) || (data36 === "required-labels")) || (data36 === "runtime-socket-mount")) || (data36 === "secret-chart-default")) || (data36 === "secret-literal-annotation")) || (data36 === "secret-literal-args")) || (data36 === "secret-literal-configmap")) || (data36 === "secret-literal-env")) || (data36 === "secret-literal-helm-release")) || (data36 === "sensitive-host-path")) || (data36 === "service-account-missing")) || (data36 === "service-account-token-automount")) || (data36 === "service-external-ips")) || (data36 === "service-load-balancer-open")) || (data36 === "service-node-port")) || (data36 === "tf-aks-api-authorized-ranges")) || (data36 === "tf-aks-local-accounts")) || (data36 === "tf-aks-network-policy")) || (data36 === "tf-aks-rbac")) || (data36 === "tf-eks-control-plane-logging")) || (data36 === "tf-eks-public-endpoint")) || (data36 === "tf-eks-secrets-encryption")) || (data36 === "tf-gke-legacy-abac")) || (data36 === "tf-gke-master-authorized-networks")) || (data36 === "tf-gke-network-policy")) || (data36 === "tf-gke-private-nodes")) || (data36 === "tf-gke-shielded-nodes")) || (data36 === "tf-gke-workload-identity")) || (data36 === "tf-helm-values-danger")) || (data36 === "tf-unknown-until-apply")) || (data36 === "values-dangerous-default"))){
-const err68 = {instancePath:instancePath+"/suppressions/" + i8+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
+var _valid1 = _errs87 === errors;
+if(_valid1 && valid27){
+valid27 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid27 = true;
+passing1 = 1;
+}
+}
+if(!valid27){
+const err68 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -954,12 +944,27 @@ vErrors.push(err68);
 }
 errors++;
 }
+else {
+errors = _errs84;
+if(vErrors !== null){
+if(_errs84){
+vErrors.length = _errs84;
 }
-if(data35.reason !== undefined){
-let data37 = data35.reason;
-if(typeof data37 === "string"){
-if(func3(data37) < 1){
-const err69 = {instancePath:instancePath+"/suppressions/" + i8+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.suppressions !== undefined){
+let data38 = data.suppressions;
+if(Array.isArray(data38)){
+const len9 = data38.length;
+for(let i9=0; i9<len9; i9++){
+let data39 = data38[i9];
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.rule === undefined){
+const err69 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -968,9 +973,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/suppressions/" + i8+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.reason === undefined){
+const err70 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -979,12 +983,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-if(data35.expires !== undefined){
-let data38 = data35.expires;
-if(typeof data38 === "string"){
-if(!pattern4.test(data38)){
-const err71 = {instancePath:instancePath+"/suppressions/" + i8+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+for(const key9 in data39){
+if(!(func2.call(schema11.properties.suppressions.items.properties, key9))){
+const err71 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -994,8 +995,10 @@ vErrors.push(err71);
 errors++;
 }
 }
-else {
-const err72 = {instancePath:instancePath+"/suppressions/" + i8+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.rule !== undefined){
+let data40 = data39.rule;
+if(typeof data40 !== "string"){
+const err72 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1004,12 +1007,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-if(data35.chart !== undefined){
-let data39 = data35.chart;
-if(typeof data39 === "string"){
-if(func3(data39) < 1){
-const err73 = {instancePath:instancePath+"/suppressions/" + i8+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data40 === "*") || (data40 === "allowed-runtime-classes")) || (data40 === "container-probes")) || (data40 === "container-resources")) || (data40 === "default-service-account")) || (data40 === "image-digest")) || (data40 === "image-pull-policy")) || (data40 === "image-registry")) || (data40 === "image-tag")) || (data40 === "ingress-tls")) || (data40 === "namespace-pss-enforce")) || (data40 === "network-policy-allow-all")) || (data40 === "network-policy-egress")) || (data40 === "network-policy-egress-world")) || (data40 === "network-policy-ingress")) || (data40 === "network-policy-selects-nothing")) || (data40 === "pss-allow-privilege-escalation")) || (data40 === "pss-apparmor-profile")) || (data40 === "pss-capabilities-baseline")) || (data40 === "pss-capabilities-restricted")) || (data40 === "pss-host-namespaces")) || (data40 === "pss-host-path-volumes")) || (data40 === "pss-host-ports")) || (data40 === "pss-host-probes-lifecycle")) || (data40 === "pss-namespace-rejection")) || (data40 === "pss-privileged")) || (data40 === "pss-proc-mount")) || (data40 === "pss-proc-mount-restricted")) || (data40 === "pss-restricted-volumes")) || (data40 === "pss-run-as-non-root")) || (data40 === "pss-run-as-user")) || (data40 === "pss-seccomp-baseline")) || (data40 === "pss-seccomp-restricted")) || (data40 === "pss-selinux-options")) || (data40 === "pss-sysctls")) || (data40 === "pss-windows-host-process")) || (data40 === "rbac-binding-missing-role")) || (data40 === "rbac-broad-subject")) || (data40 === "rbac-cluster-admin-binding")) || (data40 === "rbac-csr-approval")) || (data40 === "rbac-default-service-account-binding")) || (data40 === "rbac-escalate-bind-impersonate")) || (data40 === "rbac-nodes-proxy")) || (data40 === "rbac-pod-exec")) || (data40 === "rbac-rbac-write")) || (data40 === "rbac-secrets-read")) || (data40 === "rbac-secrets-write")) || (data40 === "rbac-token-request")) || (data40 === "rbac-webhook-config")) || (data40 === "rbac-wildcard")) || (data40 === "rbac-workload-create")) || (data40 === "read-only-root-filesystem")) || (data40 === "render-divergence")) || (data40 === "render-lookup")) || (data40 === "required-annotations")) || (data40 === "required-labels")) || (data40 === "runtime-socket-mount")) || (data40 === "secret-chart-default")) || (data40 === "secret-literal-annotation")) || (data40 === "secret-literal-args")) || (data40 === "secret-literal-configmap")) || (data40 === "secret-literal-env")) || (data40 === "secret-literal-helm-release")) || (data40 === "sensitive-host-path")) || (data40 === "service-account-missing")) || (data40 === "service-account-token-automount")) || (data40 === "service-external-ips")) || (data40 === "service-load-balancer-open")) || (data40 === "service-node-port")) || (data40 === "tf-aks-api-authorized-ranges")) || (data40 === "tf-aks-local-accounts")) || (data40 === "tf-aks-network-policy")) || (data40 === "tf-aks-rbac")) || (data40 === "tf-eks-control-plane-logging")) || (data40 === "tf-eks-public-endpoint")) || (data40 === "tf-eks-secrets-encryption")) || (data40 === "tf-gke-legacy-abac")) || (data40 === "tf-gke-master-authorized-networks")) || (data40 === "tf-gke-network-policy")) || (data40 === "tf-gke-private-nodes")) || (data40 === "tf-gke-shielded-nodes")) || (data40 === "tf-gke-workload-identity")) || (data40 === "tf-helm-values-danger")) || (data40 === "tf-unknown-until-apply")) || (data40 === "values-dangerous-default"))){
+const err73 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1019,8 +1018,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-else {
-const err74 = {instancePath:instancePath+"/suppressions/" + i8+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.reason !== undefined){
+let data41 = data39.reason;
+if(typeof data41 === "string"){
+if(func3(data41) < 1){
+const err74 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1030,11 +1032,8 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data35.file !== undefined){
-let data40 = data35.file;
-if(typeof data40 === "string"){
-if(func3(data40) < 1){
-const err75 = {instancePath:instancePath+"/suppressions/" + i8+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err75 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1044,8 +1043,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-else {
-const err76 = {instancePath:instancePath+"/suppressions/" + i8+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.expires !== undefined){
+let data42 = data39.expires;
+if(typeof data42 === "string"){
+if(!pattern4.test(data42)){
+const err76 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1055,11 +1057,8 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data35.valueSet !== undefined){
-let data41 = data35.valueSet;
-if(typeof data41 === "string"){
-if(func3(data41) < 1){
-const err77 = {instancePath:instancePath+"/suppressions/" + i8+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err77 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1069,8 +1068,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-else {
-const err78 = {instancePath:instancePath+"/suppressions/" + i8+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.chart !== undefined){
+let data43 = data39.chart;
+if(typeof data43 === "string"){
+if(func3(data43) < 1){
+const err78 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1080,11 +1082,8 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data35.kind !== undefined){
-let data42 = data35.kind;
-if(typeof data42 === "string"){
-if(func3(data42) < 1){
-const err79 = {instancePath:instancePath+"/suppressions/" + i8+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err79 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1094,8 +1093,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-else {
-const err80 = {instancePath:instancePath+"/suppressions/" + i8+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.file !== undefined){
+let data44 = data39.file;
+if(typeof data44 === "string"){
+if(func3(data44) < 1){
+const err80 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1105,11 +1107,8 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data35.namespace !== undefined){
-let data43 = data35.namespace;
-if(typeof data43 === "string"){
-if(func3(data43) < 1){
-const err81 = {instancePath:instancePath+"/suppressions/" + i8+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err81 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1119,8 +1118,11 @@ vErrors.push(err81);
 errors++;
 }
 }
-else {
-const err82 = {instancePath:instancePath+"/suppressions/" + i8+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.valueSet !== undefined){
+let data45 = data39.valueSet;
+if(typeof data45 === "string"){
+if(func3(data45) < 1){
+const err82 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1130,11 +1132,8 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data35.name !== undefined){
-let data44 = data35.name;
-if(typeof data44 === "string"){
-if(func3(data44) < 1){
-const err83 = {instancePath:instancePath+"/suppressions/" + i8+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err83 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1144,8 +1143,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-else {
-const err84 = {instancePath:instancePath+"/suppressions/" + i8+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.kind !== undefined){
+let data46 = data39.kind;
+if(typeof data46 === "string"){
+if(func3(data46) < 1){
+const err84 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1155,11 +1157,8 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data35.container !== undefined){
-let data45 = data35.container;
-if(typeof data45 === "string"){
-if(func3(data45) < 1){
-const err85 = {instancePath:instancePath+"/suppressions/" + i8+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err85 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1169,8 +1168,11 @@ vErrors.push(err85);
 errors++;
 }
 }
-else {
-const err86 = {instancePath:instancePath+"/suppressions/" + i8+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.namespace !== undefined){
+let data47 = data39.namespace;
+if(typeof data47 === "string"){
+if(func3(data47) < 1){
+const err86 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1180,9 +1182,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-}
 else {
-const err87 = {instancePath:instancePath+"/suppressions/" + i8,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err87 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1192,9 +1193,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
-else {
-const err88 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data39.name !== undefined){
+let data48 = data39.name;
+if(typeof data48 === "string"){
+if(func3(data48) < 1){
+const err88 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1204,12 +1207,8 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data.helm !== undefined){
-let data46 = data.helm;
-if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-for(const key10 in data46){
-if(!((((((key10 === "releaseName") || (key10 === "namespace")) || (key10 === "kubeVersion")) || (key10 === "timeoutSeconds")) || (key10 === "valuesFiles")) || (key10 === "set"))){
-const err89 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+else {
+const err89 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1219,11 +1218,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data46.releaseName !== undefined){
-let data47 = data46.releaseName;
-if(typeof data47 === "string"){
-if(func3(data47) > 53){
-const err90 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
+if(data39.container !== undefined){
+let data49 = data39.container;
+if(typeof data49 === "string"){
+if(func3(data49) < 1){
+const err90 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1232,8 +1231,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(!pattern5.test(data47)){
-const err91 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+else {
+const err91 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1243,8 +1243,9 @@ vErrors.push(err91);
 errors++;
 }
 }
+}
 else {
-const err92 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err92 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1254,11 +1255,9 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data46.namespace !== undefined){
-let data48 = data46.namespace;
-if(typeof data48 === "string"){
-if(func3(data48) > 63){
-const err93 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
+}
+else {
+const err93 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1267,8 +1266,13 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(!pattern5.test(data48)){
-const err94 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data.helm !== undefined){
+let data50 = data.helm;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key10 in data50){
+if(!(func2.call(schema11.properties.helm.properties, key10))){
+const err94 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1278,8 +1282,11 @@ vErrors.push(err94);
 errors++;
 }
 }
-else {
-const err95 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data50.releaseName !== undefined){
+let data51 = data50.releaseName;
+if(typeof data51 === "string"){
+if(func3(data51) > 53){
+const err95 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1288,12 +1295,8 @@ vErrors.push(err95);
 }
 errors++;
 }
-}
-if(data46.kubeVersion !== undefined){
-let data49 = data46.kubeVersion;
-if(typeof data49 === "string"){
-if(!pattern7.test(data49)){
-const err96 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
+if(!pattern5.test(data51)){
+const err96 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1304,7 +1307,7 @@ errors++;
 }
 }
 else {
-const err97 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err97 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1314,11 +1317,11 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data46.timeoutSeconds !== undefined){
-let data50 = data46.timeoutSeconds;
-if(typeof data50 == "number"){
-if(data50 > 3600 || isNaN(data50)){
-const err98 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(data50.namespace !== undefined){
+let data52 = data50.namespace;
+if(typeof data52 === "string"){
+if(func3(data52) > 63){
+const err98 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1327,8 +1330,8 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(data50 <= 0 || isNaN(data50)){
-const err99 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(!pattern5.test(data52)){
+const err99 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1339,7 +1342,7 @@ errors++;
 }
 }
 else {
-const err100 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err100 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1349,13 +1352,11 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data46.valuesFiles !== undefined){
-let data51 = data46.valuesFiles;
-if(Array.isArray(data51)){
-const len9 = data51.length;
-for(let i9=0; i9<len9; i9++){
-if(typeof data51[i9] !== "string"){
-const err101 = {instancePath:instancePath+"/helm/valuesFiles/" + i9,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data50.kubeVersion !== undefined){
+let data53 = data50.kubeVersion;
+if(typeof data53 === "string"){
+if(!pattern7.test(data53)){
+const err101 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1365,9 +1366,8 @@ vErrors.push(err101);
 errors++;
 }
 }
-}
 else {
-const err102 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err102 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1377,15 +1377,11 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data46.set !== undefined){
-let data53 = data46.set;
-if(Array.isArray(data53)){
-const len10 = data53.length;
-for(let i10=0; i10<len10; i10++){
-let data54 = data53[i10];
-if(typeof data54 === "string"){
-if(!pattern1.test(data54)){
-const err103 = {instancePath:instancePath+"/helm/set/" + i10,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(data50.timeoutSeconds !== undefined){
+let data54 = data50.timeoutSeconds;
+if(typeof data54 == "number"){
+if(data54 > 600 || isNaN(data54)){
+const err103 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1394,9 +1390,8 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-else {
-const err104 = {instancePath:instancePath+"/helm/set/" + i10,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data54 <= 0 || isNaN(data54)){
+const err104 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1406,9 +1401,8 @@ vErrors.push(err104);
 errors++;
 }
 }
-}
 else {
-const err105 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err105 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1418,9 +1412,11 @@ vErrors.push(err105);
 errors++;
 }
 }
-}
-else {
-const err106 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data50.totalTimeoutSeconds !== undefined){
+let data55 = data50.totalTimeoutSeconds;
+if(typeof data55 == "number"){
+if(data55 > 3600 || isNaN(data55)){
+const err106 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1429,15 +1425,222 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-}
-else {
-const err107 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data55 <= 0 || isNaN(data55)){
+const err107 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err107];
 }
 else {
 vErrors.push(err107);
+}
+errors++;
+}
+}
+else {
+const err108 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+if(data50.memoryLimitMiB !== undefined){
+let data56 = data50.memoryLimitMiB;
+if(!((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56)))){
+const err109 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+if(typeof data56 == "number"){
+if(data56 > 8192 || isNaN(data56)){
+const err110 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+if(data56 < 128 || isNaN(data56)){
+const err111 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+}
+if(data50.maxOutputMiB !== undefined){
+let data57 = data50.maxOutputMiB;
+if(!((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57)))){
+const err112 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+if(typeof data57 == "number"){
+if(data57 > 512 || isNaN(data57)){
+const err113 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+if(data57 < 1 || isNaN(data57)){
+const err114 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+}
+if(data50.maxRenders !== undefined){
+let data58 = data50.maxRenders;
+if(!((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58)))){
+const err115 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+if(typeof data58 == "number"){
+if(data58 > 10000 || isNaN(data58)){
+const err116 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+if(data58 < 1 || isNaN(data58)){
+const err117 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+}
+if(data50.valuesFiles !== undefined){
+let data59 = data50.valuesFiles;
+if(Array.isArray(data59)){
+const len10 = data59.length;
+for(let i10=0; i10<len10; i10++){
+if(typeof data59[i10] !== "string"){
+const err118 = {instancePath:instancePath+"/helm/valuesFiles/" + i10,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+}
+else {
+const err119 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+if(data50.set !== undefined){
+let data61 = data50.set;
+if(Array.isArray(data61)){
+const len11 = data61.length;
+for(let i11=0; i11<len11; i11++){
+let data62 = data61[i11];
+if(typeof data62 === "string"){
+if(!pattern1.test(data62)){
+const err120 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+else {
+const err121 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+}
+}
+else {
+const err122 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+}
+else {
+const err123 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+}
+else {
+const err124 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
 }
 errors++;
 }
