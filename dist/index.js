@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path28 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path32 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path28 && path28[0] !== "/") {
-          path28 = `/${path28}`;
+        if (path32 && path32[0] !== "/") {
+          path32 = `/${path32}`;
         }
-        return new URL(`${origin}${path28}`);
+        return new URL(`${origin}${path32}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1298,7 +1298,7 @@ var require_util = __commonJS({
             }
             return controller.desiredSize > 0;
           },
-          async cancel(reason) {
+          async cancel(reason2) {
             await iterator2.return();
           },
           type: "bytes"
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin }
+          request: { method, path: path32, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path28);
+        debuglog2("sending request to %s %s/%s", method, origin, path32);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin },
+          request: { method, path: path32, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path28,
+          path32,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin }
+          request: { method, path: path32, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path28);
+        debuglog2("trailers received from %s %s/%s", method, origin, path32);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin },
+          request: { method, path: path32, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path28,
+          path32,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path28, origin }
+            request: { method, path: path32, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path28);
+          debuglog2("sending request to %s %s/%s", method, origin, path32);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1626,12 +1626,12 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code, reason } = evt;
+        const { websocket, code, reason: reason2 } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
           code,
-          reason
+          reason2
         );
       });
       diagnosticsChannel.channel("undici:websocket:socket_error").subscribe((err) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path28,
+        path: path32,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path28 !== "string") {
+        if (typeof path32 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path28[0] !== "/" && !(path28.startsWith("http://") || path28.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path28)) {
+        } else if (invalidPathRegex.test(path32)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path28, query) : path28;
+        this.path = query ? buildURL(path32, query) : path32;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5589,7 +5589,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             }
             return controller.desiredSize > 0;
           },
-          async cancel(reason) {
+          async cancel(reason2) {
             await iterator2.return();
           },
           type: "bytes"
@@ -5786,7 +5786,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants6 = require_constants2();
+    var constants7 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5806,35 +5806,35 @@ var require_client_h1 = __commonJS({
       return await WebAssembly.instantiate(mod, {
         env: {
           /* eslint-disable camelcase */
-          wasm_on_url: (p, at2, len) => {
+          wasm_on_url: (p, at3, len) => {
             return 0;
           },
-          wasm_on_status: (p, at2, len) => {
+          wasm_on_status: (p, at3, len) => {
             assert(currentParser.ptr === p);
-            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_begin: (p) => {
             assert(currentParser.ptr === p);
             return currentParser.onMessageBegin() || 0;
           },
-          wasm_on_header_field: (p, at2, len) => {
+          wasm_on_header_field: (p, at3, len) => {
             assert(currentParser.ptr === p);
-            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_header_value: (p, at2, len) => {
+          wasm_on_header_value: (p, at3, len) => {
             assert(currentParser.ptr === p);
-            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
             assert(currentParser.ptr === p);
             return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0;
           },
-          wasm_on_body: (p, at2, len) => {
+          wasm_on_body: (p, at3, len) => {
             assert(currentParser.ptr === p);
-            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_complete: (p) => {
@@ -5857,11 +5857,11 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser = class {
+    var Parser2 = class {
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants6.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants7.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5956,11 +5956,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants6.ERROR.OK) {
+          if (ret !== constants7.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants6.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants7.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants6.ERROR.PAUSED) {
+            } else if (ret === constants7.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5983,10 +5983,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants6.ERROR.OK) {
+        if (ret === constants7.ERROR.OK) {
           return null;
         }
-        if (ret === constants6.ERROR.PAUSED || ret === constants6.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants7.ERROR.PAUSED || ret === constants7.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6003,7 +6003,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants6.ERROR[ret], data);
+        return new HTTPParserError(message, constants7.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6183,7 +6183,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants6.ERROR.PAUSED : 0;
+        return pause ? constants7.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6205,7 +6205,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants6.ERROR.PAUSED;
+          return constants7.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6241,13 +6241,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants6.ERROR.PAUSED;
+          return constants7.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants6.ERROR.PAUSED;
+          return constants7.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants6.ERROR.PAUSED;
+          return constants7.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6284,7 +6284,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path28, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path32, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path28} HTTP/1.1\r
+      let header2 = `${method} ${path32} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path28, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path28;
+      headers[HTTP2_HEADER_PATH] = path32;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path28 = search ? `${pathname}${search}` : pathname;
+        const path32 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path28;
+        this.opts.path = path32;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path28 = "/",
+          path: path32 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path28;
+        opts.path = origin + path32;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -9146,12 +9146,12 @@ var require_retry_handler = __commonJS({
         this.etag = null;
         this.resume = null;
         this.headersSent = false;
-        this.handler.onConnect((reason) => {
+        this.handler.onConnect((reason2) => {
           this.aborted = true;
           if (this.abort) {
-            this.abort(reason);
+            this.abort(reason2);
           } else {
-            this.reason = reason;
+            this.reason = reason2;
           }
         });
       }
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path28) {
-      if (typeof path28 !== "string") {
-        return path28;
+    function safeUrl2(path32) {
+      if (typeof path32 !== "string") {
+        return path32;
       }
-      const pathSegments = path28.split("?");
+      const pathSegments = path32.split("?");
       if (pathSegments.length !== 2) {
-        return path28;
+        return path32;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path28, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path28);
+    function matchKey(mockDispatch2, { path: path32, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path32);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path28 }) => matchValue(safeUrl2(path28), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl2(path32), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path28, method, body, headers, query } = opts;
+      const { path: path32, method, body, headers, query } = opts;
       return {
-        path: path28,
+        path: path32,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path28, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path28,
+            Path: path32,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11566,9 +11566,9 @@ var require_dump = __commonJS({
         this.#abort = abort;
         this.#handler.onConnect(this.#customAbort.bind(this));
       }
-      #customAbort(reason) {
+      #customAbort(reason2) {
         this.#aborted = true;
-        this.#reason = reason;
+        this.#reason = reason2;
       }
       // TODO: will require adjustment after new hooks are out
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
@@ -12035,12 +12035,12 @@ var require_headers = __commonJS({
       append(name, value, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
-        const exists2 = this[kHeadersMap].get(lowercaseName);
-        if (exists2) {
+        const exists3 = this[kHeadersMap].get(lowercaseName);
+        if (exists3) {
           const delimiter = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
-            name: exists2.name,
-            value: `${exists2.value}${delimiter}${value}`
+            name: exists3.name,
+            value: `${exists3.value}${delimiter}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -12595,13 +12595,13 @@ var require_response = __commonJS({
         urlList: init?.urlList ? [...init.urlList] : []
       };
     }
-    function makeNetworkError(reason) {
-      const isError = isErrorLike(reason);
+    function makeNetworkError(reason2) {
+      const isError = isErrorLike(reason2);
       return makeResponse({
         type: "error",
         status: 0,
-        error: isError ? reason : new Error(reason ? String(reason) : reason),
-        aborted: reason && reason.name === "AbortError"
+        error: isError ? reason2 : new Error(reason2 ? String(reason2) : reason2),
+        aborted: reason2 && reason2.name === "AbortError"
       });
     }
     function isNetworkError(response) {
@@ -12841,7 +12841,7 @@ var require_request2 = __commonJS({
     var { URLSerializer } = require_data_url();
     var { kConstruct } = require_symbols();
     var assert = __require("node:assert");
-    var { getMaxListeners, setMaxListeners: setMaxListeners2, getEventListeners, defaultMaxListeners } = __require("node:events");
+    var { getMaxListeners, setMaxListeners: setMaxListeners3, getEventListeners, defaultMaxListeners } = __require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
     var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
       signal.removeEventListener("abort", abort);
@@ -13074,9 +13074,9 @@ var require_request2 = __commonJS({
             const abort = buildAbort(acRef);
             try {
               if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
-                setMaxListeners2(1500, signal);
+                setMaxListeners3(1500, signal);
               } else if (getEventListeners(signal, "abort").length >= defaultMaxListeners) {
-                setMaxListeners2(1500, signal);
+                setMaxListeners3(1500, signal);
               }
             } catch {
             }
@@ -13583,13 +13583,13 @@ var require_fetch = __commonJS({
         this.dump = false;
         this.state = "ongoing";
       }
-      terminate(reason) {
+      terminate(reason2) {
         if (this.state !== "ongoing") {
           return;
         }
         this.state = "terminated";
-        this.connection?.destroy(reason);
-        this.emit("terminated", reason);
+        this.connection?.destroy(reason2);
+        this.emit("terminated", reason2);
       }
       // https://fetch.spec.whatwg.org/#fetch-controller-abort
       abort(error2) {
@@ -13868,7 +13868,7 @@ var require_fetch = __commonJS({
         fetchParams.controller.dump = true;
       }
       if (request2.integrity) {
-        const processBodyError = (reason) => fetchFinale(fetchParams, makeNetworkError(reason));
+        const processBodyError = (reason2) => fetchFinale(fetchParams, makeNetworkError(reason2));
         if (request2.responseTainting === "opaque" || response.body == null) {
           processBodyError(response.error);
           return;
@@ -14346,9 +14346,9 @@ var require_fetch = __commonJS({
       const pullAlgorithm = async () => {
         await fetchParams.controller.resume();
       };
-      const cancelAlgorithm = (reason) => {
+      const cancelAlgorithm = (reason2) => {
         if (!isCancelled(fetchParams)) {
-          fetchParams.controller.abort(reason);
+          fetchParams.controller.abort(reason2);
         }
       };
       const stream = new ReadableStream(
@@ -14359,8 +14359,8 @@ var require_fetch = __commonJS({
           async pull(controller) {
             await pullAlgorithm(controller);
           },
-          async cancel(reason) {
-            await cancelAlgorithm(reason);
+          async cancel(reason2) {
+            await cancelAlgorithm(reason2);
           },
           type: "bytes"
         }
@@ -14410,7 +14410,7 @@ var require_fetch = __commonJS({
           }
         }
       };
-      function onAborted(reason) {
+      function onAborted(reason2) {
         if (isAborted(fetchParams)) {
           response.aborted = true;
           if (isReadable(stream)) {
@@ -14421,7 +14421,7 @@ var require_fetch = __commonJS({
         } else {
           if (isReadable(stream)) {
             fetchParams.controller.controller.error(new TypeError("terminated", {
-              cause: isErrorLike(reason) ? reason : void 0
+              cause: isErrorLike(reason2) ? reason2 : void 0
             }));
           }
         }
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path28) {
-      for (let i2 = 0; i2 < path28.length; ++i2) {
-        const code = path28.charCodeAt(i2);
+    function validateCookiePath(path32) {
+      for (let i2 = 0; i2 < path32.length; ++i2) {
+        const code = path32.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16997,16 +16997,16 @@ var require_util7 = __commonJS({
       }
       return code >= 3e3 && code <= 4999;
     }
-    function failWebsocketConnection(ws, reason) {
+    function failWebsocketConnection(ws, reason2) {
       const { [kController]: controller, [kResponse]: response } = ws;
       controller.abort();
       if (response?.socket && !response.socket.destroyed) {
         response.socket.destroy();
       }
-      if (reason) {
+      if (reason2) {
         fireEvent("error", ws, (type2, init) => new ErrorEvent(type2, init), {
-          error: new Error(reason),
-          message: reason
+          error: new Error(reason2),
+          message: reason2
         });
       }
     }
@@ -17264,7 +17264,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws, code, reason2, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -17272,13 +17272,13 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code !== void 0 && reason === void 0) {
+        if (code !== void 0 && reason2 === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
           frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== void 0 && reason !== void 0) {
+        } else if (code !== void 0 && reason2 !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
           frame.frameData.writeUInt16BE(code, 0);
-          frame.frameData.write(reason, 2, "utf-8");
+          frame.frameData.write(reason2, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
         }
@@ -17303,11 +17303,11 @@ var require_connection = __commonJS({
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
       let code = 1005;
-      let reason = "";
+      let reason2 = "";
       const result = ws[kByteParser].closingInfo;
       if (result && !result.error) {
         code = result.code ?? 1005;
-        reason = result.reason;
+        reason2 = result.reason;
       } else if (!ws[kReceivedClose]) {
         code = 1006;
       }
@@ -17315,13 +17315,13 @@ var require_connection = __commonJS({
       fireEvent("close", ws, (type2, init) => new CloseEvent(type2, init), {
         wasClean,
         code,
-        reason
+        reason: reason2
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
           code,
-          reason
+          reason: reason2
         });
       }
     }
@@ -17445,9 +17445,9 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code, reason) {
-      closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
-      failWebsocketConnection(ws, reason);
+    function failWebsocketConnectionWithCode(ws, code, reason2) {
+      closeWebSocketConnection(ws, code, reason2, Buffer.byteLength(reason2));
+      failWebsocketConnection(ws, reason2);
     }
     var ByteParser = class extends Writable4 {
       #buffers = [];
@@ -17727,16 +17727,16 @@ var require_receiver = __commonJS({
         if (code !== void 0 && !isValidStatusCode(code)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
-        let reason = data.subarray(2);
-        if (reason[0] === 239 && reason[1] === 187 && reason[2] === 191) {
-          reason = reason.subarray(3);
+        let reason2 = data.subarray(2);
+        if (reason2[0] === 239 && reason2[1] === 187 && reason2[2] === 191) {
+          reason2 = reason2.subarray(3);
         }
         try {
-          reason = utf8Decode(reason);
+          reason2 = utf8Decode(reason2);
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason, error: false };
+        return { code, reason: reason2, error: false };
       }
       /**
        * Parses control frames.
@@ -17751,9 +17751,9 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code, reason, reason.length);
-            failWebsocketConnection(this.ws, reason);
+            const { code, reason: reason2 } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code, reason2, reason2.length);
+            failWebsocketConnection(this.ws, reason2);
             return false;
           }
           if (this.ws[kSentClose] !== sentCloseFrameState.SENT) {
@@ -17990,14 +17990,14 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason = void 0) {
+      close(code = void 0, reason2 = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix2 = "WebSocket.close";
         if (code !== void 0) {
           code = webidl.converters["unsigned short"](code, prefix2, "code", { clamp: true });
         }
-        if (reason !== void 0) {
-          reason = webidl.converters.USVString(reason, prefix2, "reason");
+        if (reason2 !== void 0) {
+          reason2 = webidl.converters.USVString(reason2, prefix2, "reason");
         }
         if (code !== void 0) {
           if (code !== 1e3 && (code < 3e3 || code > 4999)) {
@@ -18005,8 +18005,8 @@ var require_websocket = __commonJS({
           }
         }
         let reasonByteLength = 0;
-        if (reason !== void 0) {
-          reasonByteLength = Buffer.byteLength(reason);
+        if (reason2 !== void 0) {
+          reasonByteLength = Buffer.byteLength(reason2);
           if (reasonByteLength > 123) {
             throw new DOMException(
               `Reason must be less than 123 bytes; received ${reasonByteLength}`,
@@ -18014,7 +18014,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code, reason, reasonByteLength);
+        closeWebSocketConnection(this, code, reason2, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path28 = opts.path;
+          let path32 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path28 = `/${path28}`;
+            path32 = `/${path32}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path28);
+          url = new URL(util.parseOrigin(url).origin + path32);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path28, options) {
+    function checkPathExt(path32, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path28.substr(-p.length).toLowerCase() === p) {
+        if (p && path32.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path28, options) {
+    function checkStat(stat2, path32, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path28, options);
+      return checkPathExt(path32, options);
     }
-    function isexe(path28, options, cb) {
-      fs3.stat(path28, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path28, options));
+    function isexe(path32, options, cb) {
+      fs3.stat(path32, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path32, options));
       });
     }
-    function sync(path28, options) {
-      return checkStat(fs3.statSync(path28), path28, options);
+    function sync(path32, options) {
+      return checkStat(fs3.statSync(path32), path32, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path28, options, cb) {
-      fs3.stat(path28, function(er, stat2) {
+    function isexe(path32, options, cb) {
+      fs3.stat(path32, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path28, options) {
-      return checkStat(fs3.statSync(path28), options);
+    function sync(path32, options) {
+      return checkStat(fs3.statSync(path32), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path28, options, cb) {
+    function isexe(path32, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path28, options || {}, function(er, is) {
+          isexe(path32, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path28, options || {}, function(er, is) {
+      core2(path32, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path28, options) {
+    function sync(path32, options) {
       try {
-        return core2.sync(path28, options || {});
+        return core2.sync(path32, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path28 = __require("path");
+    var path32 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path28.join(pathPart, cmd);
+        const pCmd = path32.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path28.join(pathPart, cmd);
+        const pCmd = path32.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path28 = __require("path");
+    var path32 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path28.delimiter : void 0
+          pathExt: withoutPathExt ? path32.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path28.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path32.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path28, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path28.split("/").pop();
+      const [path32, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path32.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path28 = __require("path");
+    var path32 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path28.normalize(parsed.command);
+        parsed.command = path32.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19708,13 +19708,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity4.isDocument(node)) {
+      if (identity6.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path28) {
-      const ctrl = callVisitor(key, node, visitor, path28);
-      if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path28, ctrl);
-        return visit_(key, ctrl, visitor, path28);
+    function visit_(key, node, visitor, path32) {
+      const ctrl = callVisitor(key, node, visitor, path32);
+      if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
+        replaceNode(key, path32, ctrl);
+        return visit_(key, ctrl, visitor, path32);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity4.isCollection(node)) {
-          path28 = Object.freeze(path28.concat(node));
+        if (identity6.isCollection(node)) {
+          path32 = Object.freeze(path32.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path28);
+            const ci = visit_(i2, node.items[i2], visitor, path32);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19744,14 +19744,14 @@ var require_visit = __commonJS({
               i2 -= 1;
             }
           }
-        } else if (identity4.isPair(node)) {
-          path28 = Object.freeze(path28.concat(node));
-          const ck = visit_("key", node.key, visitor, path28);
+        } else if (identity6.isPair(node)) {
+          path32 = Object.freeze(path32.concat(node));
+          const ck = visit_("key", node.key, visitor, path32);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path28);
+          const cv = visit_("value", node.value, visitor, path32);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19762,7 +19762,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity4.isDocument(node)) {
+      if (identity6.isDocument(node)) {
         const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path28) {
-      const ctrl = await callVisitor(key, node, visitor, path28);
-      if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
-        replaceNode(key, path28, ctrl);
-        return visitAsync_(key, ctrl, visitor, path28);
+    async function visitAsync_(key, node, visitor, path32) {
+      const ctrl = await callVisitor(key, node, visitor, path32);
+      if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
+        replaceNode(key, path32, ctrl);
+        return visitAsync_(key, ctrl, visitor, path32);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity4.isCollection(node)) {
-          path28 = Object.freeze(path28.concat(node));
+        if (identity6.isCollection(node)) {
+          path32 = Object.freeze(path32.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path28);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path32);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19792,14 +19792,14 @@ var require_visit = __commonJS({
               i2 -= 1;
             }
           }
-        } else if (identity4.isPair(node)) {
-          path28 = Object.freeze(path28.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path28);
+        } else if (identity6.isPair(node)) {
+          path32 = Object.freeze(path32.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path32);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path28);
+          const cv = await visitAsync_("value", node.value, visitor, path32);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,34 +19826,34 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path28) {
+    function callVisitor(key, node, visitor, path32) {
       if (typeof visitor === "function")
-        return visitor(key, node, path28);
-      if (identity4.isMap(node))
-        return visitor.Map?.(key, node, path28);
-      if (identity4.isSeq(node))
-        return visitor.Seq?.(key, node, path28);
-      if (identity4.isPair(node))
-        return visitor.Pair?.(key, node, path28);
-      if (identity4.isScalar(node))
-        return visitor.Scalar?.(key, node, path28);
-      if (identity4.isAlias(node))
-        return visitor.Alias?.(key, node, path28);
+        return visitor(key, node, path32);
+      if (identity6.isMap(node))
+        return visitor.Map?.(key, node, path32);
+      if (identity6.isSeq(node))
+        return visitor.Seq?.(key, node, path32);
+      if (identity6.isPair(node))
+        return visitor.Pair?.(key, node, path32);
+      if (identity6.isScalar(node))
+        return visitor.Scalar?.(key, node, path32);
+      if (identity6.isAlias(node))
+        return visitor.Alias?.(key, node, path32);
       return void 0;
     }
-    function replaceNode(key, path28, node) {
-      const parent = path28[path28.length - 1];
-      if (identity4.isCollection(parent)) {
+    function replaceNode(key, path32, node) {
+      const parent = path32[path32.length - 1];
+      if (identity6.isCollection(parent)) {
         parent.items[key] = node;
-      } else if (identity4.isPair(parent)) {
+      } else if (identity6.isPair(parent)) {
         if (key === "key")
           parent.key = node;
         else
           parent.value = node;
-      } else if (identity4.isDocument(parent)) {
+      } else if (identity6.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity4.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity6.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -19866,7 +19866,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var visit = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -20009,10 +20009,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity4.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity6.isNode(doc.contents)) {
           const tags = {};
           visit.visit(doc.contents, (_key, node) => {
-            if (identity4.isNode(node) && node.tag)
+            if (identity6.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -20037,7 +20037,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var visit = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -20084,7 +20084,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity4.isScalar(ref.node) || identity4.isCollection(ref.node))) {
+            if (typeof ref === "object" && ref.anchor && (identity6.isScalar(ref.node) || identity6.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error2 = new Error("Failed to resolve repeated object (this should not happen)");
@@ -20157,12 +20157,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i2) => toJS(v, String(i2), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity4.hasAnchor(value))
+        if (!ctx || !identity6.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -20188,11 +20188,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type2) {
-        Object.defineProperty(this, identity4.NODE_TYPE, { value: type2 });
+        Object.defineProperty(this, identity6.NODE_TYPE, { value: type2 });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -20203,7 +20203,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity4.isDocument(doc))
+        if (!identity6.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -20230,12 +20230,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity4.ALIAS);
+        super(identity6.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -20257,7 +20257,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit.visit(doc, {
             Node: (_key, node) => {
-              if (identity4.isAlias(node) || identity4.hasAnchor(node))
+              if (identity6.isAlias(node) || identity6.hasAnchor(node))
                 nodes.push(node);
             }
           });
@@ -20319,11 +20319,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node, anchors2) {
-      if (identity4.isAlias(node)) {
+      if (identity6.isAlias(node)) {
         const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity4.isCollection(node)) {
+      } else if (identity6.isCollection(node)) {
         let count2 = 0;
         for (const item of node.items) {
           const c3 = getAliasCount(doc, item, anchors2);
@@ -20331,7 +20331,7 @@ var require_Alias = __commonJS({
             count2 = c3;
         }
         return count2;
-      } else if (identity4.isPair(node)) {
+      } else if (identity6.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
@@ -20346,13 +20346,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar = class extends Node.NodeBase {
       constructor(value) {
-        super(identity4.SCALAR);
+        super(identity6.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -20377,7 +20377,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -20391,12 +20391,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity4.isDocument(value))
+      if (identity6.isDocument(value))
         value = value.contents;
-      if (identity4.isNode(value))
+      if (identity6.isNode(value))
         return value;
-      if (identity4.isPair(value)) {
-        const map2 = ctx.schema[identity4.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity6.isPair(value)) {
+        const map2 = ctx.schema[identity6.MAP].createNode?.(ctx.schema, null, ctx);
         map2.items.push(value);
         return map2;
       }
@@ -20428,7 +20428,7 @@ var require_createNode = __commonJS({
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema2[identity4.MAP] : Symbol.iterator in Object(value) ? schema2[identity4.SEQ] : schema2[identity4.MAP];
+        tagObj = value instanceof Map ? schema2[identity6.MAP] : Symbol.iterator in Object(value) ? schema2[identity6.SEQ] : schema2[identity6.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -20452,12 +20452,12 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path28, value) {
+    function collectionFromPath(schema2, path32, value) {
       let v = value;
-      for (let i2 = path28.length - 1; i2 >= 0; --i2) {
-        const k = path28[i2];
+      for (let i2 = path32.length - 1; i2 >= 0; --i2) {
+        const k = path32[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path28) => path28 == null || typeof path28 === "object" && !!path28[Symbol.iterator]().next().done;
+    var isEmptyPath = (path32) => path32 == null || typeof path32 === "object" && !!path32[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20496,7 +20496,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema2)
           copy.schema = schema2;
-        copy.items = copy.items.map((it) => identity4.isNode(it) || identity4.isPair(it) ? it.clone(schema2) : it);
+        copy.items = copy.items.map((it) => identity6.isNode(it) || identity6.isPair(it) ? it.clone(schema2) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -20506,13 +20506,13 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path28, value) {
-        if (isEmptyPath(path28))
+      addIn(path32, value) {
+        if (isEmptyPath(path32))
           this.add(value);
         else {
-          const [key, ...rest] = path28;
+          const [key, ...rest] = path32;
           const node = this.get(key, true);
-          if (identity4.isCollection(node))
+          if (identity6.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -20524,12 +20524,12 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path28) {
-        const [key, ...rest] = path28;
+      deleteIn(path32) {
+        const [key, ...rest] = path32;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
-        if (identity4.isCollection(node))
+        if (identity6.isCollection(node))
           return node.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -20539,43 +20539,43 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path28, keepScalar) {
-        const [key, ...rest] = path28;
+      getIn(path32, keepScalar) {
+        const [key, ...rest] = path32;
         const node = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity4.isScalar(node) ? node.value : node;
+          return !keepScalar && identity6.isScalar(node) ? node.value : node;
         else
-          return identity4.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity6.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
-          if (!identity4.isPair(node))
+          if (!identity6.isPair(node))
             return false;
           const n2 = node.value;
-          return n2 == null || allowScalar && identity4.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
+          return n2 == null || allowScalar && identity6.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path28) {
-        const [key, ...rest] = path28;
+      hasIn(path32) {
+        const [key, ...rest] = path32;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity4.isCollection(node) ? node.hasIn(rest) : false;
+        return identity6.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path28, value) {
-        const [key, ...rest] = path28;
+      setIn(path32, value) {
+        const [key, ...rest] = path32;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
           const node = this.get(key, true);
-          if (identity4.isCollection(node))
+          if (identity6.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -21031,7 +21031,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -21084,7 +21084,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj2;
-      if (identity4.isScalar(item)) {
+      if (identity6.isScalar(item)) {
         obj2 = item.value;
         let match2 = tags.filter((t) => t.identify?.(obj2));
         if (match2.length > 1) {
@@ -21107,7 +21107,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity4.isScalar(node) || identity4.isCollection(node)) && node.anchor;
+      const anchor = (identity6.isScalar(node) || identity6.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -21118,9 +21118,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity4.isPair(item))
+      if (identity6.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity4.isAlias(item)) {
+      if (identity6.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -21134,15 +21134,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity4.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o2) => tagObj = o2 });
+      const node = identity6.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o2) => tagObj = o2 });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity4.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity6.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str4;
-      return identity4.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+      return identity6.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
 ${ctx.indent}${str4}`;
     }
     exports.createStringifyContext = createStringifyContext;
@@ -21154,23 +21154,23 @@ ${ctx.indent}${str4}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity4.isNode(key) && key.comment || null;
+      let keyComment = identity6.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity4.isCollection(key) || !identity4.isNode(key) && typeof key === "object") {
+        if (identity6.isCollection(key) || !identity6.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity4.isCollection(key) || (identity4.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity6.isCollection(key) || (identity6.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -21211,7 +21211,7 @@ ${indent}:`;
           str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity4.isNode(value)) {
+      if (identity6.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -21223,10 +21223,10 @@ ${indent}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity4.isScalar(value))
+      if (!explicitKey && !keyComment && identity6.isScalar(value))
         ctx.indentAtStart = str4.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity4.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity6.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -21246,7 +21246,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity4.isCollection(value)) {
+      } else if (!explicitKey && identity6.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -21309,7 +21309,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY2 = "<<";
     var merge3 = {
@@ -21322,10 +21322,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY2
     };
-    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity4.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity6.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity4.isSeq(source))
+      if (identity6.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map2, it);
       else if (Array.isArray(source))
@@ -21336,7 +21336,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity4.isMap(source))
+      if (!identity6.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
@@ -21357,7 +21357,7 @@ var require_merge = __commonJS({
       return map2;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity4.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity6.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -21372,10 +21372,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge3 = require_merge();
     var stringify = require_stringify();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
-      if (identity4.isNode(key) && key.addToJSMap)
+      if (identity6.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map2, value);
       else if (merge3.isMergeKey(ctx, key))
         merge3.addMergeToJSMap(ctx, map2, value);
@@ -21406,7 +21406,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity4.isNode(key) && ctx?.doc) {
+      if (identity6.isNode(key) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
@@ -21436,7 +21436,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -21444,15 +21444,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
-        Object.defineProperty(this, identity4.NODE_TYPE, { value: identity4.PAIR });
+        Object.defineProperty(this, identity6.NODE_TYPE, { value: identity6.PAIR });
         this.key = key;
         this.value = value;
       }
       clone(schema2) {
         let { key, value } = this;
-        if (identity4.isNode(key))
+        if (identity6.isNode(key))
           key = key.clone(schema2);
-        if (identity4.isNode(value))
+        if (identity6.isNode(value))
           value = value.clone(schema2);
         return new _Pair(key, value);
       }
@@ -21473,7 +21473,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -21489,14 +21489,14 @@ var require_stringifyCollection = __commonJS({
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment2 = null;
-        if (identity4.isNode(item)) {
+        if (identity6.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity4.isPair(item)) {
-          const ik = identity4.isNode(item.key) ? item.key : null;
+        } else if (identity6.isPair(item)) {
+          const ik = identity6.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -21544,14 +21544,14 @@ ${indent}${line}` : "\n";
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment = null;
-        if (identity4.isNode(item)) {
+        if (identity6.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity4.isPair(item)) {
-          const ik = identity4.isNode(item.key) ? item.key : null;
+        } else if (identity6.isPair(item)) {
+          const ik = identity6.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -21559,7 +21559,7 @@ ${indent}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity4.isNode(item.value) ? item.value : null;
+          const iv = identity6.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -21627,16 +21627,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection2 = require_Collection();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k = identity4.isScalar(key) ? key.value : key;
+      const k = identity6.isScalar(key) ? key.value : key;
       for (const it of items) {
-        if (identity4.isPair(it)) {
+        if (identity6.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
-          if (identity4.isScalar(it.key) && it.key.value === k)
+          if (identity6.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -21647,7 +21647,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema2) {
-        super(identity4.MAP, schema2);
+        super(identity6.MAP, schema2);
         this.items = [];
       }
       /**
@@ -21685,7 +21685,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair2, overwrite) {
         let _pair;
-        if (identity4.isPair(pair2))
+        if (identity6.isPair(pair2))
           _pair = pair2;
         else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
           _pair = new Pair.Pair(pair2, pair2?.value);
@@ -21696,7 +21696,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity4.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity6.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -21720,7 +21720,7 @@ var require_YAMLMap = __commonJS({
       get(key, keepScalar) {
         const it = findPair(this.items, key);
         const node = it?.value;
-        return (!keepScalar && identity4.isScalar(node) ? node.value : node) ?? void 0;
+        return (!keepScalar && identity6.isScalar(node) ? node.value : node) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -21745,7 +21745,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity4.isPair(item))
+          if (!identity6.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -21768,7 +21768,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map2 = {
       collection: "map",
@@ -21776,7 +21776,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map3, onError) {
-        if (!identity4.isMap(map3))
+        if (!identity6.isMap(map3))
           onError("Expected a mapping for this tag");
         return map3;
       },
@@ -21793,7 +21793,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection2 = require_Collection();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection2.Collection {
@@ -21801,7 +21801,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema2) {
-        super(identity4.SEQ, schema2);
+        super(identity6.SEQ, schema2);
         this.items = [];
       }
       add(value) {
@@ -21827,7 +21827,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity4.isScalar(it) ? it.value : it;
+        return !keepScalar && identity6.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -21851,7 +21851,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity4.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity6.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -21893,7 +21893,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key) {
-      let idx = identity4.isScalar(key) ? key.value : key;
+      let idx = identity6.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -21906,7 +21906,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq2 = {
       collection: "seq",
@@ -21914,7 +21914,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq3, onError) {
-        if (!identity4.isSeq(seq3))
+        if (!identity6.isSeq(seq3))
           onError("Expected a sequence for this tag");
         return seq3;
       },
@@ -22268,17 +22268,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq2, onError) {
-      if (identity4.isSeq(seq2)) {
+      if (identity6.isSeq(seq2)) {
         for (let i2 = 0; i2 < seq2.items.length; ++i2) {
           let item = seq2.items[i2];
-          if (identity4.isPair(item))
+          if (identity6.isPair(item))
             continue;
-          else if (identity4.isMap(item)) {
+          else if (identity6.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
@@ -22292,7 +22292,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair2;
           }
-          seq2.items[i2] = identity4.isPair(item) ? item : new Pair.Pair(item);
+          seq2.items[i2] = identity6.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -22346,7 +22346,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -22373,7 +22373,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map2);
         for (const pair2 of this.items) {
           let key, value;
-          if (identity4.isPair(pair2)) {
+          if (identity6.isPair(pair2)) {
             key = toJS.toJS(pair2.key, "", ctx);
             value = toJS.toJS(pair2.value, key, ctx);
           } else {
@@ -22403,7 +22403,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs2.resolvePairs(seq2, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
-          if (identity4.isScalar(key)) {
+          if (identity6.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
@@ -22584,7 +22584,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -22594,7 +22594,7 @@ var require_set = __commonJS({
       }
       add(key) {
         let pair2;
-        if (identity4.isPair(key))
+        if (identity6.isPair(key))
           pair2 = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
           pair2 = new Pair.Pair(key.key, null);
@@ -22610,7 +22610,7 @@ var require_set = __commonJS({
        */
       get(key, keepPair) {
         const pair2 = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity4.isPair(pair2) ? identity4.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
+        return !keepPair && identity6.isPair(pair2) ? identity6.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -22654,7 +22654,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema2, iterable, ctx) => YAMLSet.from(schema2, iterable, ctx),
       resolve(map2, onError) {
-        if (identity4.isMap(map2)) {
+        if (identity6.isMap(map2)) {
           if (map2.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map2);
           else
@@ -22899,7 +22899,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var map2 = require_map();
     var seq2 = require_seq();
     var string = require_string();
@@ -22912,9 +22912,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity4.MAP, { value: map2.map });
-        Object.defineProperty(this, identity4.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity4.SEQ, { value: seq2.seq });
+        Object.defineProperty(this, identity6.MAP, { value: map2.map });
+        Object.defineProperty(this, identity6.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity6.SEQ, { value: seq2.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -22931,7 +22931,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -22958,7 +22958,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity4.isNode(doc.contents)) {
+        if (identity6.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -23013,7 +23013,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema2 = require_Schema();
@@ -23028,7 +23028,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity4.NODE_TYPE, { value: identity4.DOC });
+        Object.defineProperty(this, identity6.NODE_TYPE, { value: identity6.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -23064,7 +23064,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity4.NODE_TYPE]: { value: identity4.DOC }
+          [identity6.NODE_TYPE]: { value: identity6.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -23074,7 +23074,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity4.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity6.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path28, value) {
+      addIn(path32, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path28, value);
+          this.contents.addIn(path32, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23137,7 +23137,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity4.isCollection(node))
+        if (flow && identity6.isCollection(node))
           node.flow = true;
         setAnchors();
         return node;
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path28) {
-        if (Collection2.isEmptyPath(path28)) {
+      deleteIn(path32) {
+        if (Collection2.isEmptyPath(path32)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path28) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path32) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23177,31 +23177,31 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key, keepScalar) {
-        return identity4.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+        return identity6.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path28, keepScalar) {
-        if (Collection2.isEmptyPath(path28))
-          return !keepScalar && identity4.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity4.isCollection(this.contents) ? this.contents.getIn(path28, keepScalar) : void 0;
+      getIn(path32, keepScalar) {
+        if (Collection2.isEmptyPath(path32))
+          return !keepScalar && identity6.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity6.isCollection(this.contents) ? this.contents.getIn(path32, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key) {
-        return identity4.isCollection(this.contents) ? this.contents.has(key) : false;
+        return identity6.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path28) {
-        if (Collection2.isEmptyPath(path28))
+      hasIn(path32) {
+        if (Collection2.isEmptyPath(path32))
           return this.contents !== void 0;
-        return identity4.isCollection(this.contents) ? this.contents.hasIn(path28) : false;
+        return identity6.isCollection(this.contents) ? this.contents.hasIn(path32) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path28, value) {
-        if (Collection2.isEmptyPath(path28)) {
+      setIn(path32, value) {
+        if (Collection2.isEmptyPath(path32)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path28), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path32), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path28, value);
+          this.contents.setIn(path32, value);
         }
       }
       /**
@@ -23308,7 +23308,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity4.isCollection(contents))
+      if (identity6.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -23579,12 +23579,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a2, b) => a2 === b || identity4.isScalar(a2) && identity4.isScalar(b) && a2.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a2, b) => a2 === b || identity6.isScalar(a2) && identity6.isScalar(b) && a2.value === b.value;
       return items.some((pair2) => isEqual(pair2.key, search));
     }
     exports.mapIncludes = mapIncludes;
@@ -23797,7 +23797,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -23876,7 +23876,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity4.isPair(prev))
+              if (identity6.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -23991,7 +23991,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -24041,7 +24041,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity4.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity6.isNode(res) ? res : new Scalar.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -24460,7 +24460,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -24469,17 +24469,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity4.SCALAR];
+        tag = ctx.schema[identity6.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity4.SCALAR];
+        tag = ctx.schema[identity6.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity4.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity6.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -24499,7 +24499,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema2[identity4.SCALAR];
+        return schema2[identity6.SCALAR];
       const matchWithTest = [];
       for (const tag of schema2.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -24518,12 +24518,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema2[identity4.SCALAR];
+      return schema2[identity6.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
-      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity4.SCALAR];
+      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity6.SCALAR];
       if (schema2.compat) {
-        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity4.SCALAR];
+        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity6.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -24572,7 +24572,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -24618,7 +24618,7 @@ var require_compose_node = __commonJS({
       node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity4.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity6.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -24724,7 +24724,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors2();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -24786,9 +24786,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity4.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity6.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity4.isPair(it))
+            if (identity6.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path28) => {
+    visit.itemAtPath = (cst, path32) => {
       let item = cst;
-      for (const [field, index] of path28) {
+      for (const [field, index] of path32) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path28) => {
-      const parent = visit.itemAtPath(cst, path28.slice(0, -1));
-      const field = path28[path28.length - 1][0];
+    visit.parentCollection = (cst, path32) => {
+      const parent = visit.itemAtPath(cst, path32.slice(0, -1));
+      const field = path32[path32.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path28, item, visitor) {
-      let ctrl = visitor(item, path28);
+    function _visit(path32, item, visitor) {
+      let ctrl = visitor(item, path32);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path28.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path32.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path28);
+            ctrl = ctrl(item, path32);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path28) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path32) : ctrl;
     }
     exports.visit = visit;
   }
@@ -25339,7 +25339,7 @@ var require_lexer = __commonJS({
   "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
-    function isEmpty(ch) {
+    function isEmpty2(ch) {
       switch (ch) {
         case void 0:
         case " ":
@@ -25417,7 +25417,7 @@ var require_lexer = __commonJS({
         }
         if (ch === "-" || ch === ".") {
           const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+          if ((dt === "---" || dt === "...") && isEmpty2(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -25516,7 +25516,7 @@ var require_lexer = __commonJS({
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
           const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+          if ((s === "---" || s === "...") && isEmpty2(this.charAt(3))) {
             yield* this.pushCount(3);
             this.indentValue = 0;
             this.indentNext = 0;
@@ -25524,7 +25524,7 @@ var require_lexer = __commonJS({
           }
         }
         this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+        if (this.indentNext > this.indentValue && !isEmpty2(this.charAt(1)))
           this.indentNext = this.indentValue;
         return yield* this.parseBlockStart();
       }
@@ -25532,7 +25532,7 @@ var require_lexer = __commonJS({
         const [ch0, ch1] = this.peek(2);
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty2(ch1)) {
           const n2 = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
           this.indentNext = this.indentValue + 1;
           this.indentValue += n2;
@@ -25596,7 +25596,7 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty2(line[3])) {
           const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
@@ -25638,7 +25638,7 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case ":": {
             const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
+            if (this.flowKey || isEmpty2(next) || next === ",") {
               this.flowKey = false;
               yield* this.pushCount(1);
               yield* this.pushSpaces(true);
@@ -25701,7 +25701,7 @@ var require_lexer = __commonJS({
           else if (ch !== "-")
             break;
         }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+        return yield* this.pushUntil((ch) => isEmpty2(ch) || ch === "#");
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
@@ -25783,10 +25783,10 @@ var require_lexer = __commonJS({
         while (ch = this.buffer[++i2]) {
           if (ch === ":") {
             const next = this.buffer[i2 + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+            if (isEmpty2(next) || inFlow && flowIndicatorChars.has(next))
               break;
             end = i2;
-          } else if (isEmpty(ch)) {
+          } else if (isEmpty2(ch)) {
             let next = this.buffer[i2 + 1];
             if (ch === "\r") {
               if (next === "\n") {
@@ -25853,7 +25853,7 @@ var require_lexer = __commonJS({
             case ":": {
               const inFlow = this.flowLevel > 0;
               const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+              if (isEmpty2(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
                 if (!inFlow)
                   this.indentNext = this.indentValue + 1;
                 else if (this.flowKey)
@@ -25872,7 +25872,7 @@ var require_lexer = __commonJS({
         if (this.charAt(1) === "<") {
           let i2 = this.pos + 2;
           let ch = this.buffer[i2];
-          while (!isEmpty(ch) && ch !== ">")
+          while (!isEmpty2(ch) && ch !== ">")
             ch = this.buffer[++i2];
           return yield* this.pushToIndex(ch === ">" ? i2 + 1 : i2, false);
         } else {
@@ -26051,7 +26051,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser = class {
+    var Parser2 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -26824,7 +26824,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser;
+    exports.Parser = Parser2;
   }
 });
 
@@ -26836,7 +26836,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors2();
     var log = require_log();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -26914,7 +26914,7 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity4.isDocument(value) && !_replacer)
+      if (identity6.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
@@ -26934,7 +26934,7 @@ var require_dist = __commonJS({
     var Schema2 = require_Schema();
     var errors = require_errors2();
     var Alias = require_Alias();
-    var identity4 = require_identity();
+    var identity6 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -26952,14 +26952,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity4.isAlias;
-    exports.isCollection = identity4.isCollection;
-    exports.isDocument = identity4.isDocument;
-    exports.isMap = identity4.isMap;
-    exports.isNode = identity4.isNode;
-    exports.isPair = identity4.isPair;
-    exports.isScalar = identity4.isScalar;
-    exports.isSeq = identity4.isSeq;
+    exports.isAlias = identity6.isAlias;
+    exports.isCollection = identity6.isCollection;
+    exports.isDocument = identity6.isDocument;
+    exports.isMap = identity6.isMap;
+    exports.isNode = identity6.isNode;
+    exports.isPair = identity6.isPair;
+    exports.isScalar = identity6.isScalar;
+    exports.isSeq = identity6.isSeq;
     exports.Pair = Pair.Pair;
     exports.Scalar = Scalar.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
@@ -27354,11 +27354,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants6) {
+      optimizeNames(names, constants7) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants6);
+          this.rhs = optimizeExpr(this.rhs, names, constants7);
         return this;
       }
       get names() {
@@ -27375,10 +27375,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants6) {
+      optimizeNames(names, constants7) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants6);
+        this.rhs = optimizeExpr(this.rhs, names, constants7);
         return this;
       }
       get names() {
@@ -27439,8 +27439,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants6) {
-        this.code = optimizeExpr(this.code, names, constants6);
+      optimizeNames(names, constants7) {
+        this.code = optimizeExpr(this.code, names, constants7);
         return this;
       }
       get names() {
@@ -27469,12 +27469,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants6) {
+      optimizeNames(names, constants7) {
         const { nodes } = this;
         let i2 = nodes.length;
         while (i2--) {
           const n2 = nodes[i2];
-          if (n2.optimizeNames(names, constants6))
+          if (n2.optimizeNames(names, constants7))
             continue;
           subtractNames(names, n2.names);
           nodes.splice(i2, 1);
@@ -27521,18 +27521,18 @@ var require_codegen = __commonJS({
             return e instanceof _If ? e : e.nodes;
           if (this.nodes.length)
             return this;
-          return new _If(not(cond), e instanceof _If ? [e] : e.nodes);
+          return new _If(not2(cond), e instanceof _If ? [e] : e.nodes);
         }
         if (cond === false || !this.nodes.length)
           return void 0;
         return this;
       }
-      optimizeNames(names, constants6) {
+      optimizeNames(names, constants7) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants6);
-        if (!(super.optimizeNames(names, constants6) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants7);
+        if (!(super.optimizeNames(names, constants7) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants6);
+        this.condition = optimizeExpr(this.condition, names, constants7);
         return this;
       }
       get names() {
@@ -27555,10 +27555,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants6) {
-        if (!super.optimizeNames(names, constants6))
+      optimizeNames(names, constants7) {
+        if (!super.optimizeNames(names, constants7))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants6);
+        this.iteration = optimizeExpr(this.iteration, names, constants7);
         return this;
       }
       get names() {
@@ -27594,10 +27594,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants6) {
-        if (!super.optimizeNames(names, constants6))
+      optimizeNames(names, constants7) {
+        if (!super.optimizeNames(names, constants7))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants6);
+        this.iterable = optimizeExpr(this.iterable, names, constants7);
         return this;
       }
       get names() {
@@ -27639,11 +27639,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants6) {
+      optimizeNames(names, constants7) {
         var _a, _b;
-        super.optimizeNames(names, constants6);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants6);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants6);
+        super.optimizeNames(names, constants7);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants7);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants7);
         return this;
       }
       get names() {
@@ -27944,7 +27944,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants6) {
+    function optimizeExpr(expr, names, constants7) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -27959,24 +27959,24 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n2) {
-        const c3 = constants6[n2.str];
+        const c3 = constants7[n2.str];
         if (c3 === void 0 || names[n2.str] !== 1)
           return n2;
         delete names[n2.str];
         return c3;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants6[c3.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants7[c3.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
       for (const n2 in from)
         names[n2] = (names[n2] || 0) - (from[n2] || 0);
     }
-    function not(x) {
+    function not2(x) {
       return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
     }
-    exports.not = not;
+    exports.not = not2;
     var andCode = mappend(exports.operators.AND);
     function and(...args) {
       return args.reduce(andCode);
@@ -29179,8 +29179,8 @@ var require_resolve = __commonJS({
       }
       return count2;
     }
-    function getFullPath(resolver, id = "", normalize2) {
-      if (normalize2 !== false)
+    function getFullPath(resolver, id = "", normalize3) {
+      if (normalize3 !== false)
         id = normalizeId(id);
       const p = resolver.parse(id);
       return _getFullPath(resolver, p);
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path28) {
-      let input = path28;
+    function removeDotSegments(path32) {
+      let input = path32;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path28) {
-      if (path28 === "" || path28[0] === "/") {
-        return removeDotSegments(path28);
+    function removeDotSegmentsRelative(path32) {
+      if (path32 === "" || path32[0] === "/") {
+        return removeDotSegments(path32);
       }
-      const segments2 = path28.split("/");
+      const segments2 = path32.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path28 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path28 && path28 !== "/" ? path28 : void 0;
+        const path32 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path32 && path32 !== "/" ? path32 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -30809,7 +30809,7 @@ var require_fast_uri = __commonJS({
       }
       return stringScheme;
     }
-    function normalize2(uri, options) {
+    function normalize3(uri, options) {
       if (typeof uri === "string") {
         uri = /** @type {T} */
         normalizeString(uri, options);
@@ -31209,7 +31209,7 @@ var require_fast_uri = __commonJS({
     }
     var fastUri = {
       SCHEMES,
-      normalize: normalize2,
+      normalize: normalize3,
       resolve: resolve2,
       resolveComponent,
       equal,
@@ -35979,6 +35979,9 @@ function setFailed(message) {
   process.exitCode = ExitCode.Failure;
   error(message);
 }
+function isDebug() {
+  return process.env["RUNNER_DEBUG"] === "1";
+}
 function debug(message) {
   issueCommand("debug", {}, message);
 }
@@ -35995,9 +35998,63 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
+// src/core/runner-commands.ts
+var MAYBE_IGNORABLE = String.raw`[\p{M}\p{C}\p{Default_Ignorable_Code_Point}\u0640\u07fa\u180a\u1cd3\ufe73]`;
+var COLON_PAIR = new RegExp(`:(?=${MAYBE_IGNORABLE}*:)`, "gu");
+var HASH_BRACKET = new RegExp(`(?<=#${MAYBE_IGNORABLE}*#${MAYBE_IGNORABLE}*)\\[`, "gu");
+function defuseRunnerCommands(text2) {
+  return text2.replace(COLON_PAIR, ": ").replace(HASH_BRACKET, " [");
+}
+
+// src/action/logger.ts
+import { randomBytes } from "node:crypto";
+import os5 from "node:os";
+var stdoutWrite = (text2) => void process.stdout.write(text2);
+var CommandWindow = class {
+  constructor(write = stdoutWrite) {
+    this.write = write;
+  }
+  write;
+  token;
+  get isOpen() {
+    return this.token !== void 0;
+  }
+  /** Stops command processing until close(); a new unguessable token each time. */
+  open() {
+    if (this.token !== void 0) return;
+    this.token = `preadmit-${randomBytes(16).toString("hex")}`;
+    this.write(`::stop-commands::${this.token}${os5.EOL}`);
+  }
+  /** Resumes command processing (idempotent). */
+  close() {
+    if (this.token === void 0) return;
+    this.write(`::${this.token}::${os5.EOL}`);
+    this.token = void 0;
+  }
+  /** Runs `fn` with commands on (for add-mask and the like), then reopens the window if it was open. */
+  outside(fn) {
+    const wasOpen = this.isOpen;
+    this.close();
+    try {
+      return fn();
+    } finally {
+      if (wasOpen) this.open();
+    }
+  }
+};
+var commandWindow = new CommandWindow();
+var actionsLogger = {
+  debug: (message) => {
+    if (!commandWindow.isOpen) debug(defuseRunnerCommands(message));
+    else if (isDebug()) info(`debug: ${defuseRunnerCommands(message)}`);
+  },
+  info: (message) => info(defuseRunnerCommands(message)),
+  // A warning is a command: issued with the window briefly closed (its text defused), so it still shows.
+  warning: (message) => commandWindow.outside(() => warning(defuseRunnerCommands(message)))
+};
+
 // src/action/run.ts
-import { mkdirSync, writeFileSync as writeFileSync5 } from "node:fs";
-import path27 from "node:path";
+import path31 from "node:path";
 
 // src/engine/rule-kit.ts
 function defineRule(rule) {
@@ -36026,12 +36083,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path28 = "/spec/runtimeClassName";
+    const path32 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path28, data };
+      if (required) yield { messageId: "missing", path: path32, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path28, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path32, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -36292,9 +36349,9 @@ function maskUnmatchedOpens(masked, budget) {
   let out = "";
   let last = 0;
   for (let i2 = 0; i2 < open2.length; i2++) {
-    const at2 = open2[i2];
-    out += masked.slice(last, at2) + "\0";
-    last = at2 + 1;
+    const at3 = open2[i2];
+    out += masked.slice(last, at3) + "\0";
+    last = at3 + 1;
   }
   return out + masked.slice(last);
 }
@@ -36375,14 +36432,14 @@ function gte(i2, y) {
 function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
   const out = [];
   let length = 0;
-  let nonEmpty;
+  let nonEmpty2;
   outer: for (let a2 = 0; a2 < acc.length; a2++) {
     const prefix2 = acc[a2] + pre;
     let vs = values;
     if (dropEmpties && !prefix2) {
-      if (!nonEmpty)
-        nonEmpty = values.filter((v) => v);
-      vs = nonEmpty;
+      if (!nonEmpty2)
+        nonEmpty2 = values.filter((v) => v);
+      vs = nonEmpty2;
     }
     for (let v = 0; v < vs.length; v++) {
       if (out.length >= max)
@@ -36886,7 +36943,7 @@ var show = (start) => {
   const lines = [];
   const seen = /* @__PURE__ */ new Set();
   const ref = (n2) => n2.t === "match" ? "match" : String(n2.id);
-  const walk2 = (n2, indent) => {
+  const walk3 = (n2, indent) => {
     if (n2.t === "match" || seen.has(n2))
       return;
     seen.add(n2);
@@ -36895,12 +36952,12 @@ var show = (start) => {
       case "split":
         line(`split -> ${n2.out.map(ref).join(", ")}`);
         for (const o2 of n2.out)
-          walk2(o2, indent);
+          walk3(o2, indent);
         return;
       case "neg":
         line(`!(${ref(n2.sub)}) -> ${ref(n2.next)}`);
-        walk2(n2.sub, indent + "  ");
-        return walk2(n2.next, indent);
+        walk3(n2.sub, indent + "  ");
+        return walk3(n2.next, indent);
       case "lit":
         line(`${JSON.stringify(n2.ch)} -> ${ref(n2.next)}`);
         break;
@@ -36910,9 +36967,9 @@ var show = (start) => {
       default:
         line(`${n2.t === "any" ? "?" : "*"} -> ${ref(n2.next)}`);
     }
-    walk2(n2.next, indent);
+    walk3(n2.next, indent);
   };
-  walk2(start, "");
+  walk3(start, "");
   return [`start -> ${ref(start)}`, ...lines].join("\n");
 };
 var State = class {
@@ -38294,14 +38351,14 @@ var Minimatch = class {
   #split(f) {
     const { isWindows, preserveMultipleSlashes } = this;
     let parts = this.#slashSplit(isWindows ? f.split("\\").join("/") : f);
-    const normalize2 = this.#form;
-    if (normalize2)
-      parts = parts.map((p) => p.normalize(normalize2));
+    const normalize3 = this.#form;
+    if (normalize3)
+      parts = parts.map((p) => p.normalize(normalize3));
     lastSplit = {
       f,
       isWindows,
       preserveMultipleSlashes,
-      normalize: normalize2,
+      normalize: normalize3,
       parts
     };
     return lastSplit;
@@ -38735,7 +38792,7 @@ var Minimatch = class {
       return GLOBSTAR;
     if (pattern === "")
       return "";
-    const { nocase, nocaseMagicOnly, noext = false, dot, normalize: normalize2 } = options;
+    const { nocase, nocaseMagicOnly, noext = false, dot, normalize: normalize3 } = options;
     const rangeMark = this.#rangeMark;
     const lit2 = rangeMark && pattern.includes(rangeMark) ? void 0 : literal(pattern, noext);
     if (lit2 !== void 0 && !(nocase && !nocaseMagicOnly && pattern.toUpperCase() !== pattern.toLowerCase())) {
@@ -38751,7 +38808,7 @@ var Minimatch = class {
         nocase,
         noext,
         dot,
-        normalize: normalize2,
+        normalize: normalize3,
         ...rangeMark && { rangeMark }
       });
       this.#matchers.set(pattern, m);
@@ -38957,9 +39014,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path28 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path28, data };
-      else yield { messageId: "mutable", path: path28, data, severity: "info" };
+      const path32 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path32, data };
+      else yield { messageId: "mutable", path: path32, data, severity: "info" };
     }
   }
 });
@@ -39092,12 +39149,23 @@ var POD_TEMPLATE_POINTERS = {
   "apps/ReplicaSet": "/spec/template",
   "batch/Job": "/spec/template",
   "batch/CronJob": "/spec/jobTemplate/spec/template",
+  // OpenShift runs DeploymentConfig pods like a Deployment's; before API groups it was served as plain `v1`.
+  "apps.openshift.io/DeploymentConfig": "/spec/template",
+  "v1/DeploymentConfig": "/spec/template",
   // Workload CRDs with a standard pod template.
   "argoproj.io/Rollout": "/spec/template",
   "apps.kruise.io/CloneSet": "/spec/template",
   "apps.kruise.io/StatefulSet": "/spec/template",
-  "apps.kruise.io/DaemonSet": "/spec/template"
+  "apps.kruise.io/DaemonSet": "/spec/template",
+  "apps.kruise.io/BroadcastJob": "/spec/template",
+  "apps.kruise.io/AdvancedCronJob": "/spec/template/jobTemplate/spec/template",
+  "serving.knative.dev/Service": "/spec/template",
+  "serving.knative.dev/Configuration": "/spec/template",
+  "keda.sh/ScaledJob": "/spec/jobTargetRef/template"
 };
+var KUBERNETES_KINDS = /* @__PURE__ */ new Set(["v1/Pod", "v1/PodTemplate", "v1/ReplicationController", "apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "apps/ReplicaSet", "batch/Job", "batch/CronJob"]);
+var KUBERNETES_GROUPS = /* @__PURE__ */ new Set(["", "apps", "batch", "extensions"]);
+var STRUCTURAL_POINTERS = ["/spec/template", "/spec/jobTemplate/spec/template", "/spec/jobTargetRef/template", "/spec/template/jobTemplate/spec/template"];
 function apiGroup(apiVersion) {
   const slash = apiVersion.indexOf("/");
   return slash === -1 ? "" : apiVersion.slice(0, slash);
@@ -39107,22 +39175,49 @@ function kindKey(apiVersion, kind) {
   const normalised = group === "" ? "v1" : group === "extensions" ? "apps" : group;
   return `${normalised}/${kind}`;
 }
+var CONTROLLER_LABELS = {
+  "batch/Job": (name) => ({ "job-name": name, "batch.kubernetes.io/job-name": name }),
+  "apps.openshift.io/DeploymentConfig": (name) => ({ deploymentconfig: name }),
+  "v1/DeploymentConfig": (name) => ({ deploymentconfig: name }),
+  "serving.knative.dev/Service": (name) => ({ "serving.knative.dev/service": name, "serving.knative.dev/configuration": name }),
+  "serving.knative.dev/Configuration": (name) => ({ "serving.knative.dev/configuration": name })
+};
 function isPodCarrier(apiVersion, kind) {
   return kindKey(apiVersion, kind) in POD_TEMPLATE_POINTERS;
+}
+function nodeAt(object, pointer) {
+  let node = object;
+  for (const token of pointer.split("/").slice(1)) node = isObj(node) ? node[token] : void 0;
+  return node;
+}
+function looksLikePodTemplate(node) {
+  if (!isObj(node) || !isObj(node.spec)) return false;
+  if (node.metadata !== void 0 && node.metadata !== null && !isObj(node.metadata)) return false;
+  const containers = node.spec.containers;
+  return Array.isArray(containers) && containers.length > 0 && containers.every(isObj);
 }
 function podTemplateOf(object) {
   const apiVersion = str(object.apiVersion);
   const kind = str(object.kind);
   if (apiVersion === void 0 || kind === void 0) return void 0;
-  const base2 = POD_TEMPLATE_POINTERS[kindKey(apiVersion, kind)];
-  if (base2 === void 0) return void 0;
-  let node = object;
-  for (const token of base2.split("/").slice(1)) node = isObj(node) ? node[token] : void 0;
-  if (!isObj(node)) return void 0;
-  const spec = node.spec;
-  if (!isObj(spec)) return void 0;
-  const metadata = isObj(node.metadata) ? node.metadata : {};
-  return { base: base2, metadata, spec };
+  const key = kindKey(apiVersion, kind);
+  const known = POD_TEMPLATE_POINTERS[key];
+  if (known !== void 0) {
+    const node = nodeAt(object, known);
+    if (!isObj(node)) return void 0;
+    const spec = node.spec;
+    if (!isObj(spec)) return void 0;
+    const metadata = isObj(node.metadata) ? node.metadata : {};
+    const name = isObj(object.metadata) ? str(object.metadata.name) : void 0;
+    const controllerLabels = name !== void 0 && name !== "" ? CONTROLLER_LABELS[key]?.(name) : void 0;
+    return { base: known, metadata, spec, origin: KUBERNETES_KINDS.has(key) ? "kubernetes" : "custom-resource", detected: "kind", ...controllerLabels ? { controllerLabels } : {} };
+  }
+  if (KUBERNETES_GROUPS.has(apiGroup(apiVersion))) return void 0;
+  for (const pointer of STRUCTURAL_POINTERS) {
+    const node = nodeAt(object, pointer);
+    if (looksLikePodTemplate(node)) return { base: pointer, metadata: isObj(node.metadata) ? node.metadata : {}, spec: node.spec, origin: "custom-resource", detected: "shape" };
+  }
+  return void 0;
 }
 var CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"];
 function containersOf(spec) {
@@ -39313,17 +39408,20 @@ function goQuote(value) {
 // src/pss/checks/allowPrivilegeEscalation.ts
 var allowPrivilegeEscalation_1_8 = (pod) => {
   const bad = [];
-  const paths = [];
+  const fields = [];
   for (const c3 of pod.containers) {
     if (c3.sc?.allowPrivilegeEscalation === false) continue;
     bad.push(c3.name);
-    paths.push(`${c3.pointer}/securityContext/allowPrivilegeEscalation`);
+    fields.push({
+      path: `${c3.pointer}/securityContext/allowPrivilegeEscalation`,
+      detail: `${containerPhrase([c3.name])} must set securityContext.allowPrivilegeEscalation=false`
+    });
   }
   if (bad.length === 0) return void 0;
   return {
     reason: "allowPrivilegeEscalation != false",
     detail: `${containerPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false`,
-    paths
+    fields
   };
 };
 var allowPrivilegeEscalation_1_25 = (pod) => pod.windows ? void 0 : allowPrivilegeEscalation_1_8(pod);
@@ -39351,12 +39449,12 @@ function allowedAnnotationValue(value) {
 var appArmorProfile_1_0 = (pod) => {
   const setters = [];
   const badTypes = [];
-  const paths = [];
+  const fields = [];
   const podType = badFieldType(pod.podSC?.appArmorProfile);
   if (podType !== void 0) {
     setters.push("pod");
     badTypes.push(podType);
-    paths.push("/spec/securityContext/appArmorProfile/type");
+    fields.push({ path: "/spec/securityContext/appArmorProfile/type", detail: `pod must not set AppArmor profile type to ${joinQuote([podType])}` });
   }
   const badContainers = [];
   for (const c3 of pod.containers) {
@@ -39364,7 +39462,7 @@ var appArmorProfile_1_0 = (pod) => {
     if (type2 === void 0) continue;
     badContainers.push(c3.name);
     badTypes.push(type2);
-    paths.push(`${c3.pointer}/securityContext/appArmorProfile/type`);
+    fields.push({ path: `${c3.pointer}/securityContext/appArmorProfile/type`, detail: `${containerPhrase([c3.name])} must not set AppArmor profile type to ${joinQuote([type2])}` });
   }
   if (badContainers.length > 0) setters.push(containerPhrase(badContainers));
   const annotations = [];
@@ -39380,7 +39478,7 @@ var appArmorProfile_1_0 = (pod) => {
     annotations.sort((a2, b) => compareGo(a2.item, b.item));
     for (const a2 of annotations) {
       badValues.push(a2.item);
-      paths.push(a2.path);
+      fields.push({ path: a2.path, detail: `annotation must not set AppArmor profile type to ${joinQuote([a2.item])}` });
     }
     setters.push(pluralize("annotation", "annotations", annotations.length));
   }
@@ -39388,7 +39486,7 @@ var appArmorProfile_1_0 = (pod) => {
   return {
     reason: pluralize("forbidden AppArmor profile", "forbidden AppArmor profiles", badValues.length),
     detail: `${joinSetters(setters)} must not set AppArmor profile type to ${joinQuote(badValues)}`,
-    paths
+    fields
   };
 };
 var appArmorProfile = {
@@ -39417,26 +39515,27 @@ var BASELINE_CAPABILITIES = /* @__PURE__ */ new Set([
 var capabilitiesBaseline_1_0 = (pod) => {
   const bad = [];
   const caps = [];
-  const paths = [];
+  const fields = [];
   for (const c3 of pod.containers) {
     const capabilities = obj(c3.sc?.capabilities);
     if (capabilities === void 0) continue;
     let containerBad = false;
-    for (const cap of arr(capabilities.add)) {
-      if (typeof cap !== "string" || BASELINE_CAPABILITIES.has(cap)) continue;
+    arr(capabilities.add).forEach((cap, index) => {
+      if (typeof cap !== "string" || BASELINE_CAPABILITIES.has(cap)) return;
       containerBad = true;
       caps.push(cap);
-    }
-    if (containerBad) {
-      bad.push(c3.name);
-      paths.push(`${c3.pointer}/securityContext/capabilities/add`);
-    }
+      fields.push({
+        path: `${c3.pointer}/securityContext/capabilities/add/${index}`,
+        detail: `${containerPhrase([c3.name])} must not include ${joinQuote([cap])} in securityContext.capabilities.add`
+      });
+    });
+    if (containerBad) bad.push(c3.name);
   }
   if (bad.length === 0) return void 0;
   return {
     reason: "non-default capabilities",
     detail: `${containerPhrase(bad)} must not include ${joinQuote(sortedSet(caps))} in securityContext.capabilities.add`,
-    paths
+    fields
   };
 };
 var capabilitiesBaseline = {
@@ -39451,29 +39550,28 @@ var capabilitiesRestricted_1_22 = (pod) => {
   const missingDropAll = [];
   const adding = [];
   const forbidden = [];
-  const paths = [];
+  const fields = [];
   for (const c3 of pod.containers) {
     const base2 = `${c3.pointer}/securityContext/capabilities`;
     const capabilities = obj(c3.sc?.capabilities);
+    const dropAll = { path: `${base2}/drop`, detail: `${containerPhrase([c3.name])} must set securityContext.capabilities.drop=["ALL"]` };
     if (capabilities === void 0) {
       missingDropAll.push(c3.name);
-      paths.push(`${base2}/drop`);
+      fields.push(dropAll);
       continue;
     }
     if (!arr(capabilities.drop).includes("ALL")) {
       missingDropAll.push(c3.name);
-      paths.push(`${base2}/drop`);
+      fields.push(dropAll);
     }
     let addsForbidden = false;
-    for (const cap of arr(capabilities.add)) {
-      if (typeof cap !== "string" || cap === "NET_BIND_SERVICE") continue;
+    arr(capabilities.add).forEach((cap, index) => {
+      if (typeof cap !== "string" || cap === "NET_BIND_SERVICE") return;
       addsForbidden = true;
       forbidden.push(cap);
-    }
-    if (addsForbidden) {
-      adding.push(c3.name);
-      paths.push(`${base2}/add`);
-    }
+      fields.push({ path: `${base2}/add/${index}`, detail: `${containerPhrase([c3.name])} must not include ${joinQuote([cap])} in securityContext.capabilities.add` });
+    });
+    if (addsForbidden) adding.push(c3.name);
   }
   const parts = [];
   if (missingDropAll.length > 0) parts.push(`${containerPhrase(missingDropAll)} must set securityContext.capabilities.drop=["ALL"]`);
@@ -39481,7 +39579,7 @@ var capabilitiesRestricted_1_22 = (pod) => {
     parts.push(`${containerPhrase(adding)} must not include ${joinQuote(sortedSet(forbidden))} in securityContext.capabilities.add`);
   }
   if (parts.length === 0) return void 0;
-  return { reason: "unrestricted capabilities", detail: parts.join("; "), paths };
+  return { reason: "unrestricted capabilities", detail: parts.join("; "), fields };
 };
 var capabilitiesRestricted_1_25 = (pod) => pod.windows ? void 0 : capabilitiesRestricted_1_22(pod);
 var capabilitiesRestricted = {
@@ -39498,15 +39596,15 @@ var capabilitiesRestricted = {
 var FIELDS = ["hostNetwork", "hostPID", "hostIPC"];
 var hostNamespaces_1_0 = (pod) => {
   const items = [];
-  const paths = [];
+  const fields = [];
   for (const field of FIELDS) {
     if (pod.spec[field] === true) {
       items.push(`${field}=true`);
-      paths.push(`/spec/${field}`);
+      fields.push({ path: `/spec/${field}`, detail: `pod must not set spec.${field}=true` });
     }
   }
   if (items.length === 0) return void 0;
-  return { reason: "host namespaces", detail: items.join(", "), paths };
+  return { reason: "host namespaces", detail: items.join(", "), fields };
 };
 var hostNamespaces = {
   id: "hostNamespaces",
@@ -39518,15 +39616,17 @@ var hostNamespaces = {
 // src/pss/checks/hostPathVolumes.ts
 var hostPathVolumes_1_0 = (pod) => {
   const bad = [];
-  const paths = [];
+  const fields = [];
   for (const v of pod.volumes) {
-    if (isObj(v.volume.hostPath)) {
+    const hostPath = v.volume.hostPath;
+    if (isObj(hostPath)) {
       bad.push(v.name);
-      paths.push(`${v.pointer}/hostPath`);
+      const at3 = str(hostPath.path);
+      fields.push({ path: `${v.pointer}/hostPath`, detail: `volume ${joinQuote([v.name])} mounts host path ${at3 === void 0 ? "(unset)" : goQuote(at3)}` });
     }
   }
   if (bad.length === 0) return void 0;
-  return { reason: "hostPath volumes", detail: `${pluralize("volume", "volumes", bad.length)} ${joinQuote(bad)}`, paths };
+  return { reason: "hostPath volumes", detail: `${pluralize("volume", "volumes", bad.length)} ${joinQuote(bad)}`, fields };
 };
 var hostPathVolumes = {
   id: "hostPathVolumes",
@@ -39539,7 +39639,7 @@ var hostPathVolumes = {
 var hostPorts_1_0 = (pod) => {
   const bad = [];
   const ports = [];
-  const paths = [];
+  const fields = [];
   for (const c3 of pod.containers) {
     let containerBad = false;
     arr(c3.container.ports).forEach((port, index) => {
@@ -39547,7 +39647,7 @@ var hostPorts_1_0 = (pod) => {
       if (hostPort === void 0 || hostPort === 0) return;
       containerBad = true;
       ports.push(String(hostPort));
-      paths.push(`${c3.pointer}/ports/${index}/hostPort`);
+      fields.push({ path: `${c3.pointer}/ports/${index}/hostPort`, detail: `${containerPhrase([c3.name])} uses hostPort ${hostPort}` });
     });
     if (containerBad) bad.push(c3.name);
   }
@@ -39556,7 +39656,7 @@ var hostPorts_1_0 = (pod) => {
   return {
     reason: "hostPort",
     detail: `${containerPhrase(bad)} ${pluralize("uses", "use", bad.length)} ${pluralize("hostPort", "hostPorts", distinct.length)} ${distinct.join(", ")}`,
-    paths
+    fields
   };
 };
 var hostPorts = {
@@ -39573,8 +39673,8 @@ var HOST_ACTIONS = ["httpGet", "tcpSocket"];
 var hostProbesAndHostLifecycle_1_34 = (pod) => {
   const bad = [];
   const hosts = [];
-  const paths = [];
-  const visit = (handler2, base2) => {
+  const fields = [];
+  const visit = (name, handler2, base2, field) => {
     const h2 = obj(handler2);
     if (h2 === void 0) return false;
     let found = false;
@@ -39583,19 +39683,19 @@ var hostProbesAndHostLifecycle_1_34 = (pod) => {
       if (host === void 0 || host === "") continue;
       found = true;
       hosts.push(host);
-      paths.push(`${base2}/${action}/host`);
+      fields.push({ path: `${base2}/${action}/host`, detail: `${containerPhrase([name])} must not set ${field}.${action}.host (${joinQuote([host])})` });
     }
     return found;
   };
   for (const c3 of pod.containers) {
     let containerBad = false;
     for (const probe of PROBES) {
-      if (visit(c3.container[probe], `${c3.pointer}/${probe}`)) containerBad = true;
+      if (visit(c3.name, c3.container[probe], `${c3.pointer}/${probe}`, probe)) containerBad = true;
     }
     const lifecycle = obj(c3.container.lifecycle);
     if (lifecycle !== void 0) {
       for (const handler2 of LIFECYCLE_HANDLERS) {
-        if (visit(lifecycle[handler2], `${c3.pointer}/lifecycle/${handler2}`)) containerBad = true;
+        if (visit(c3.name, lifecycle[handler2], `${c3.pointer}/lifecycle/${handler2}`, `lifecycle.${handler2}`)) containerBad = true;
       }
     }
     if (containerBad) bad.push(c3.name);
@@ -39606,7 +39706,7 @@ var hostProbesAndHostLifecycle_1_34 = (pod) => {
   return {
     reason: "probe or lifecycle host",
     detail: `${containerPhrase(names)} ${pluralize("uses", "use", names.length)} ${pluralize("probe or lifecycle host", "probe or lifecycle hosts", distinctHosts.length)} ${joinQuote(distinctHosts)}`,
-    paths
+    fields
   };
 };
 var hostProbesAndHostLifecycle = {
@@ -39619,15 +39719,15 @@ var hostProbesAndHostLifecycle = {
 // src/pss/checks/privileged.ts
 var privileged_1_0 = (pod) => {
   const bad = [];
-  const paths = [];
+  const fields = [];
   for (const c3 of pod.containers) {
     if (c3.sc?.privileged === true) {
       bad.push(c3.name);
-      paths.push(`${c3.pointer}/securityContext/privileged`);
+      fields.push({ path: `${c3.pointer}/securityContext/privileged`, detail: `${containerPhrase([c3.name])} must not set securityContext.privileged=true` });
     }
   }
   if (bad.length === 0) return void 0;
-  return { reason: "privileged", detail: `${containerPhrase(bad)} must not set securityContext.privileged=true`, paths };
+  return { reason: "privileged", detail: `${containerPhrase(bad)} must not set securityContext.privileged=true`, fields };
 };
 var privileged = {
   id: "privileged",
@@ -39640,19 +39740,19 @@ var privileged = {
 var procMount_1_0 = (pod) => {
   const bad = [];
   const values = [];
-  const paths = [];
+  const fields = [];
   for (const c3 of pod.containers) {
     const value = str(c3.sc?.procMount);
     if (value === void 0 || value === "Default") continue;
     bad.push(c3.name);
     values.push(value);
-    paths.push(`${c3.pointer}/securityContext/procMount`);
+    fields.push({ path: `${c3.pointer}/securityContext/procMount`, detail: `${containerPhrase([c3.name])} must not set securityContext.procMount to ${joinQuote([value])}` });
   }
   if (bad.length === 0) return void 0;
   return {
     reason: "procMount",
     detail: `${containerPhrase(bad)} must not set securityContext.procMount to ${joinQuote(sortedSet(values))}`,
-    paths
+    fields
   };
 };
 var procMount_1_35 = (pod) => pod.userNamespace ? void 0 : procMount_1_0(pod);
@@ -39713,20 +39813,23 @@ var RESTRICTED_VOLUME_SOURCES = [
 var restrictedVolumes_1_0 = (pod) => {
   const bad = [];
   const types2 = [];
-  const paths = [];
+  const fields = [];
   for (const v of pod.volumes) {
     if (ALLOWED_VOLUME_SOURCES.some((key2) => isObj(v.volume[key2]))) continue;
     bad.push(v.name);
     const key = RESTRICTED_VOLUME_SOURCES.find((k) => isObj(v.volume[k]));
     types2.push(key ?? "unknown");
-    paths.push(key === void 0 ? v.pointer : `${v.pointer}/${key}`);
+    fields.push({
+      path: key === void 0 ? v.pointer : `${v.pointer}/${key}`,
+      detail: `volume ${joinQuote([v.name])} uses restricted volume type ${joinQuote([key ?? "unknown"])}`
+    });
   }
   if (bad.length === 0) return void 0;
   const distinct = sortedSet(types2);
   return {
     reason: "restricted volume types",
     detail: `${pluralize("volume", "volumes", bad.length)} ${joinQuote(bad)} ${pluralize("uses", "use", bad.length)} ${pluralize("restricted volume type", "restricted volume types", distinct.length)} ${joinQuote(distinct)}`,
-    paths
+    fields
   };
 };
 var restrictedVolumes = {
@@ -39742,33 +39845,25 @@ var runAsNonRoot_1_0 = (pod) => {
   const podValue = bool(pod.podSC?.runAsNonRoot);
   const podBad = podValue === false;
   const podCovers = podValue === true;
-  const explicitPaths = podBad ? [POD_FIELD] : [];
+  const fields = podBad ? [{ path: POD_FIELD, detail: "pod must not set securityContext.runAsNonRoot=false" }] : [];
   const explicit = [];
   const implicit = [];
   for (const c3 of pod.containers) {
     const value = bool(c3.sc?.runAsNonRoot);
     if (value === false) {
       explicit.push(c3.name);
-      explicitPaths.push(`${c3.pointer}/securityContext/runAsNonRoot`);
+      fields.push({ path: `${c3.pointer}/securityContext/runAsNonRoot`, detail: `${containerPhrase([c3.name])} must not set securityContext.runAsNonRoot=false` });
     } else if (value === void 0 && !podCovers) {
       implicit.push(c3.name);
     }
   }
+  const mustSet = `pod or ${containerPhrase(implicit)} must set securityContext.runAsNonRoot=true`;
+  if (implicit.length > 0 && !podBad) fields.push({ path: POD_FIELD, detail: mustSet });
   const setters = podAndContainerSetters(podBad, explicit);
   if (setters.length > 0) {
-    return {
-      reason: "runAsNonRoot != true",
-      detail: `${joinSetters(setters)} must not set securityContext.runAsNonRoot=false`,
-      paths: explicitPaths
-    };
+    return { reason: "runAsNonRoot != true", detail: `${joinSetters(setters)} must not set securityContext.runAsNonRoot=false`, fields };
   }
-  if (implicit.length > 0) {
-    return {
-      reason: "runAsNonRoot != true",
-      detail: `pod or ${containerPhrase(implicit)} must set securityContext.runAsNonRoot=true`,
-      paths: [POD_FIELD]
-    };
-  }
+  if (implicit.length > 0) return { reason: "runAsNonRoot != true", detail: mustSet, fields };
   return void 0;
 };
 var runAsNonRoot_1_35 = (pod) => pod.userNamespace ? void 0 : runAsNonRoot_1_0(pod);
@@ -39784,18 +39879,18 @@ var runAsNonRoot = {
 
 // src/pss/checks/runAsUser.ts
 var runAsUser_1_23 = (pod) => {
-  const paths = [];
+  const fields = [];
   const podBad = num(pod.podSC?.runAsUser) === 0;
-  if (podBad) paths.push("/spec/securityContext/runAsUser");
+  if (podBad) fields.push({ path: "/spec/securityContext/runAsUser", detail: "pod must not set runAsUser=0" });
   const bad = [];
   for (const c3 of pod.containers) {
     if (num(c3.sc?.runAsUser) !== 0) continue;
     bad.push(c3.name);
-    paths.push(`${c3.pointer}/securityContext/runAsUser`);
+    fields.push({ path: `${c3.pointer}/securityContext/runAsUser`, detail: `${containerPhrase([c3.name])} must not set runAsUser=0` });
   }
   const setters = podAndContainerSetters(podBad, bad);
   if (setters.length === 0) return void 0;
-  return { reason: "runAsUser=0", detail: `${joinSetters(setters)} must not set runAsUser=0`, paths };
+  return { reason: "runAsUser=0", detail: `${joinSetters(setters)} must not set runAsUser=0`, fields };
 };
 var runAsUser_1_35 = (pod) => pod.userNamespace ? void 0 : runAsUser_1_23(pod);
 var runAsUser = {
@@ -39839,17 +39934,17 @@ var seccompProfileBaseline_1_0 = (pod) => {
   return {
     reason: "seccompProfile",
     detail: `forbidden ${pluralize("annotation", "annotations", items.length)} ${items.join(", ")}`,
-    paths: items.map((item) => forbidden.get(item) ?? "")
+    fields: items.map((item) => ({ path: forbidden.get(item) ?? "", detail: `forbidden annotation ${item}` }))
   };
 };
 var seccompProfileBaseline_1_19 = (pod) => {
   const badValues = [];
-  const paths = [];
+  const fields = [];
   const podType = seccompType(pod.podSC?.seccompProfile);
   const podBad = podType !== void 0 && !validSeccompType(podType);
   if (podBad) {
     badValues.push(podType);
-    paths.push("/spec/securityContext/seccompProfile/type");
+    fields.push({ path: "/spec/securityContext/seccompProfile/type", detail: `pod must not set securityContext.seccompProfile.type to ${joinQuote([podType])}` });
   }
   const badContainers = [];
   for (const c3 of pod.containers) {
@@ -39857,14 +39952,17 @@ var seccompProfileBaseline_1_19 = (pod) => {
     if (type2 === void 0 || validSeccompType(type2)) continue;
     badContainers.push(c3.name);
     badValues.push(type2);
-    paths.push(`${c3.pointer}/securityContext/seccompProfile/type`);
+    fields.push({
+      path: `${c3.pointer}/securityContext/seccompProfile/type`,
+      detail: `${containerPhrase([c3.name])} must not set securityContext.seccompProfile.type to ${joinQuote([type2])}`
+    });
   }
   const setters = podAndContainerSetters(podBad, badContainers);
   if (setters.length === 0) return void 0;
   return {
     reason: "seccompProfile",
     detail: `${joinSetters(setters)} must not set securityContext.seccompProfile.type to ${joinQuote(sortedSet(badValues))}`,
-    paths
+    fields
   };
 };
 var seccompProfileBaseline = {
@@ -39881,13 +39979,13 @@ var seccompProfileBaseline = {
 var POD_FIELD2 = "/spec/securityContext/seccompProfile/type";
 var seccompProfileRestricted_1_19 = (pod) => {
   const badValues = [];
-  const explicitPaths = [];
+  const fields = [];
   const podType = seccompType(pod.podSC?.seccompProfile);
   const podBad = podType !== void 0 && !validSeccompType(podType);
   const podCovers = podType !== void 0 && !podBad;
   if (podBad) {
     badValues.push(podType);
-    explicitPaths.push(POD_FIELD2);
+    fields.push({ path: POD_FIELD2, detail: `pod must not set securityContext.seccompProfile.type to ${joinQuote([podType])}` });
   }
   const explicit = [];
   const implicit = [];
@@ -39897,26 +39995,25 @@ var seccompProfileRestricted_1_19 = (pod) => {
       if (validSeccompType(type2)) continue;
       explicit.push(c3.name);
       badValues.push(type2);
-      explicitPaths.push(`${c3.pointer}/securityContext/seccompProfile/type`);
+      fields.push({
+        path: `${c3.pointer}/securityContext/seccompProfile/type`,
+        detail: `${containerPhrase([c3.name])} must not set securityContext.seccompProfile.type to ${joinQuote([type2])}`
+      });
     } else if (!podCovers) {
       implicit.push(c3.name);
     }
   }
+  const mustSet = `pod or ${containerPhrase(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`;
+  if (implicit.length > 0 && !podBad) fields.push({ path: POD_FIELD2, detail: mustSet });
   const setters = podAndContainerSetters(podBad, explicit);
   if (setters.length > 0) {
     return {
       reason: "seccompProfile",
       detail: `${joinSetters(setters)} must not set securityContext.seccompProfile.type to ${joinQuote(sortedSet(badValues))}`,
-      paths: explicitPaths
+      fields
     };
   }
-  if (implicit.length > 0) {
-    return {
-      reason: "seccompProfile",
-      detail: `pod or ${containerPhrase(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`,
-      paths: [POD_FIELD2]
-    };
-  }
+  if (implicit.length > 0) return { reason: "seccompProfile", detail: mustSet, fields };
   return void 0;
 };
 var seccompProfileRestricted_1_25 = (pod) => pod.windows ? void 0 : seccompProfileRestricted_1_19(pod);
@@ -39936,10 +40033,10 @@ var TYPES_1_31 = /* @__PURE__ */ new Set([...TYPES_1_0, "container_engine_t"]);
 function seLinuxOptions(allowedTypes) {
   return (pod) => {
     const badTypes = [];
-    const paths = [];
+    const fields = [];
     let setUser = false;
     let setRole = false;
-    const bad = (options, base2) => {
+    const bad = (setter, options, base2) => {
       const opts = obj(options);
       if (opts === void 0) return false;
       let invalid = false;
@@ -39947,22 +40044,22 @@ function seLinuxOptions(allowedTypes) {
       if (!allowedTypes.has(type2)) {
         invalid = true;
         badTypes.push(type2);
-        paths.push(`${base2}/type`);
+        fields.push({ path: `${base2}/type`, detail: `${setter} must not set securityContext.seLinuxOptions.type to ${joinQuote([type2])}` });
       }
       if ((str(opts.user) ?? "") !== "") {
         invalid = setUser = true;
-        paths.push(`${base2}/user`);
+        fields.push({ path: `${base2}/user`, detail: `${setter} must not set securityContext.seLinuxOptions.user` });
       }
       if ((str(opts.role) ?? "") !== "") {
         invalid = setRole = true;
-        paths.push(`${base2}/role`);
+        fields.push({ path: `${base2}/role`, detail: `${setter} must not set securityContext.seLinuxOptions.role` });
       }
       return invalid;
     };
-    const podBad = bad(pod.podSC?.seLinuxOptions, "/spec/securityContext/seLinuxOptions");
+    const podBad = bad("pod", pod.podSC?.seLinuxOptions, "/spec/securityContext/seLinuxOptions");
     const badContainers = [];
     for (const c3 of pod.containers) {
-      if (bad(c3.sc?.seLinuxOptions, `${c3.pointer}/securityContext/seLinuxOptions`)) badContainers.push(c3.name);
+      if (bad(containerPhrase([c3.name]), c3.sc?.seLinuxOptions, `${c3.pointer}/securityContext/seLinuxOptions`)) badContainers.push(c3.name);
     }
     const setters = podAndContainerSetters(podBad, badContainers);
     if (setters.length === 0) return void 0;
@@ -39974,7 +40071,7 @@ function seLinuxOptions(allowedTypes) {
     return {
       reason: "seLinuxOptions",
       detail: `${joinSetters(setters)} set forbidden securityContext.seLinuxOptions: ${parts.join("; ")}`,
-      paths
+      fields
     };
   };
 }
@@ -40016,17 +40113,17 @@ function allowedAt(minor) {
 function sysctls(allowed) {
   return (pod) => {
     const forbidden = [];
-    const paths = [];
+    const fields = [];
     arr(pod.podSC?.sysctls).forEach((entry, index) => {
       const sysctl = obj(entry);
       if (sysctl === void 0) return;
       const name = str(sysctl.name) ?? "";
       if (allowed.has(name)) return;
       forbidden.push(name);
-      paths.push(`/spec/securityContext/sysctls/${index}`);
+      fields.push({ path: `/spec/securityContext/sysctls/${index}`, detail: `pod must not set sysctl ${name}` });
     });
     if (forbidden.length === 0) return void 0;
-    return { reason: "forbidden sysctls", detail: forbidden.join(", "), paths };
+    return { reason: "forbidden sysctls", detail: forbidden.join(", "), fields };
   };
 }
 var sysctls_1_0 = sysctls(allowedAt(0));
@@ -40052,21 +40149,21 @@ function hostProcess(sc) {
   return obj(obj(sc)?.windowsOptions)?.hostProcess === true;
 }
 var windowsHostProcess_1_0 = (pod) => {
-  const paths = [];
+  const fields = [];
   const podBad = hostProcess(pod.podSC);
-  if (podBad) paths.push("/spec/securityContext/windowsOptions/hostProcess");
+  if (podBad) fields.push({ path: "/spec/securityContext/windowsOptions/hostProcess", detail: "pod must not set securityContext.windowsOptions.hostProcess=true" });
   const bad = [];
   for (const c3 of pod.containers) {
     if (!hostProcess(c3.sc)) continue;
     bad.push(c3.name);
-    paths.push(`${c3.pointer}/securityContext/windowsOptions/hostProcess`);
+    fields.push({ path: `${c3.pointer}/securityContext/windowsOptions/hostProcess`, detail: `${containerPhrase([c3.name])} must not set securityContext.windowsOptions.hostProcess=true` });
   }
   const setters = podAndContainerSetters(podBad, bad);
   if (setters.length === 0) return void 0;
   return {
     reason: "hostProcess",
     detail: `${joinSetters(setters)} must not set securityContext.windowsOptions.hostProcess=true`,
-    paths
+    fields
   };
 };
 var windowsHostProcess = {
@@ -40125,6 +40222,11 @@ function resolve(level, minor) {
   }
   return active;
 }
+function overriddenBy(checkId, minor) {
+  const def = CHECK_DEFINITIONS.find((d) => d.id === checkId);
+  if (def === void 0 || def.level !== "restricted") return [];
+  return versionAt(def, Math.min(Math.max(0, Math.floor(minor)), PSS_LATEST_MINOR))?.overrides ?? [];
+}
 var TABLES = {
   baseline: Array.from({ length: PSS_LATEST_MINOR + 1 }, (_, minor) => resolve("baseline", minor)),
   restricted: Array.from({ length: PSS_LATEST_MINOR + 1 }, (_, minor) => resolve("restricted", minor))
@@ -40162,7 +40264,7 @@ function run(checks, pod, cache2) {
       check: check2.id,
       reason: failure2.reason === "" ? "unknown forbidden reason" : failure2.reason,
       detail: failure2.detail,
-      paths: [...failure2.paths]
+      fields: failure2.fields.map((field) => ({ ...field }))
     });
   }
   return { allowed: violations.length === 0, violations };
@@ -40176,7 +40278,7 @@ function evaluatePod(pod, level, version) {
 function stripPaths(verdict) {
   return {
     allowed: verdict.allowed,
-    violations: verdict.violations.map(({ check: check2, reason, detail }) => ({ check: check2, reason, detail }))
+    violations: verdict.violations.map(({ check: check2, reason: reason2, detail }) => ({ check: check2, reason: reason2, detail }))
   };
 }
 function evaluateBothLevels(pod, version) {
@@ -40187,6 +40289,22 @@ function evaluateBothLevels(pod, version) {
     baseline: run(checksFor("baseline", minor), context3, cache2),
     restricted: run(checksFor("restricted", minor), context3, cache2)
   };
+}
+var CHECK_LEVEL = new Map(PSS_CHECKS.map((check2) => [check2.id, check2.level]));
+function reportedViolations(both, level, version) {
+  if (level === "baseline") return both.baseline.violations;
+  const minor = minorOf(version);
+  const reported = /* @__PURE__ */ new Map();
+  for (const violation of both.baseline.violations) reported.set(violation.check, new Set(violation.fields.map((f) => f.path)));
+  const out = [...both.baseline.violations];
+  for (const violation of both.restricted.violations) {
+    if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
+    const covered2 = /* @__PURE__ */ new Set();
+    for (const id of overriddenBy(violation.check, minor)) for (const path32 of reported.get(id) ?? []) covered2.add(path32);
+    const fields = violation.fields.filter((field) => !covered2.has(field.path));
+    if (fields.length > 0) out.push({ ...violation, fields });
+  }
+  return out;
 }
 function withoutPaths(verdict) {
   return stripPaths(verdict);
@@ -40246,7 +40364,456 @@ var namespace_pss_enforce_default = defineRule({
   }
 });
 
+// src/k8s/calico-selector.ts
+var UNKNOWN_LABEL = /* @__PURE__ */ Symbol("unknown label");
+var LABEL = /[a-zA-Z0-9_./-]{1,512}/y;
+var WHITESPACE = /[ \t]*/y;
+var OPERATOR_WORD = /(contains|starts[ \t]*with|ends[ \t]*with|not[ \t]*in|in)/y;
+var CALL = /(has|all|global)\([ \t]*/y;
+var MAX_DEPTH = 64;
+var SelectorError = class extends Error {
+};
+function stick(regex, input, at3) {
+  regex.lastIndex = at3;
+  return regex.exec(input) ?? void 0;
+}
+function tokenize2(input) {
+  const tokens2 = [];
+  let at3 = 0;
+  for (; ; ) {
+    at3 += stick(WHITESPACE, input, at3)[0].length;
+    if (at3 >= input.length) {
+      tokens2.push({ kind: "eof" });
+      return tokens2;
+    }
+    const last = tokens2[tokens2.length - 1];
+    const c3 = input[at3];
+    const two = input.slice(at3, at3 + 2);
+    if (c3 === "(" || c3 === ")" || c3 === "{" || c3 === "}" || c3 === ",") {
+      tokens2.push({ kind: c3 });
+      at3 += 1;
+    } else if (c3 === '"' || c3 === "'") {
+      const end = input.indexOf(c3, at3 + 1);
+      if (end === -1) throw new SelectorError("unterminated string");
+      tokens2.push({ kind: "string", value: input.slice(at3 + 1, end) });
+      at3 = end + 1;
+    } else if (two === "==" || two === "!=" || two === "&&" || two === "||") {
+      tokens2.push({ kind: two });
+      at3 += 2;
+    } else if (c3 === "=" || c3 === "&" || c3 === "|") {
+      throw new SelectorError(`expected ${c3}${c3}`);
+    } else if (c3 === "!") {
+      tokens2.push({ kind: "!" });
+      at3 += 1;
+    } else if (last?.kind === "label") {
+      const word = stick(OPERATOR_WORD, input, at3);
+      if (!word) throw new SelectorError(`unexpected characters after label '${last.value}', was expecting an operator`);
+      const text2 = word[1];
+      const kind = text2.startsWith("starts") ? "starts with" : text2.startsWith("ends") ? "ends with" : text2.startsWith("not") ? "not in" : text2;
+      tokens2.push({ kind });
+      at3 += word[0].length;
+    } else {
+      const call = stick(CALL, input, at3);
+      if (call) {
+        at3 += call[0].length;
+        if (call[1] === "has") {
+          const label = stick(LABEL, input, at3);
+          if (!label) throw new SelectorError("no label name in has( expression");
+          at3 += label[0].length;
+          at3 += stick(WHITESPACE, input, at3)[0].length;
+          if (input[at3] !== ")") throw new SelectorError("no closing ')' after has(");
+          tokens2.push({ kind: "has", value: label[0] });
+        } else {
+          if (input[at3] !== ")") throw new SelectorError(`no closing ')' after ${call[1]}(`);
+          tokens2.push({ kind: call[1] });
+        }
+        at3 += 1;
+      } else {
+        const label = stick(LABEL, input, at3);
+        if (!label) throw new SelectorError(`unexpected character '${c3}'`);
+        tokens2.push({ kind: "label", value: label[0] });
+        at3 += label[0].length;
+      }
+    }
+  }
+}
+var not = (v) => v === "unknown" ? "unknown" : !v;
+var Parser = class {
+  constructor(tokens2) {
+    this.tokens = tokens2;
+  }
+  tokens;
+  position = 0;
+  depth = 0;
+  peek() {
+    return this.tokens[this.position];
+  }
+  next() {
+    const token = this.tokens[this.position];
+    if (token.kind !== "eof") this.position++;
+    return token;
+  }
+  root() {
+    if (this.peek().kind === "eof") return () => true;
+    const node = this.or();
+    if (this.peek().kind !== "eof") throw new SelectorError(`unexpected ${this.peek().kind} at the end of the selector`);
+    return node;
+  }
+  or() {
+    const operands = [this.and()];
+    while (this.peek().kind === "||") {
+      this.next();
+      operands.push(this.and());
+    }
+    if (operands.length === 1) return operands[0];
+    return (lookup) => {
+      let result = false;
+      for (const operand of operands) {
+        const v = operand(lookup);
+        if (v === true) return true;
+        if (v === "unknown") result = "unknown";
+      }
+      return result;
+    };
+  }
+  and() {
+    const operands = [this.operation()];
+    while (this.peek().kind === "&&") {
+      this.next();
+      operands.push(this.operation());
+    }
+    if (operands.length === 1) return operands[0];
+    return (lookup) => {
+      let result = true;
+      for (const operand of operands) {
+        const v = operand(lookup);
+        if (v === false) return false;
+        if (v === "unknown") result = "unknown";
+      }
+      return result;
+    };
+  }
+  operation() {
+    let negated = false;
+    while (this.peek().kind === "!") {
+      this.next();
+      negated = !negated;
+    }
+    const node = this.term();
+    return negated ? (lookup) => not(node(lookup)) : node;
+  }
+  string() {
+    const token = this.next();
+    if (token.kind !== "string") throw new SelectorError("expected a quoted string");
+    return token.value;
+  }
+  term() {
+    const token = this.next();
+    switch (token.kind) {
+      case "all":
+      case "global":
+        return () => true;
+      case "has": {
+        const key = token.value;
+        return (lookup) => present(lookup(key), () => true, false);
+      }
+      case "(": {
+        if (++this.depth > MAX_DEPTH) throw new SelectorError(`parentheses nested deeper than ${MAX_DEPTH} levels`);
+        const inner = this.or();
+        if (this.next().kind !== ")") throw new SelectorError("expected )");
+        this.depth--;
+        return inner;
+      }
+      case "label":
+        return this.comparison(token.value);
+      default:
+        throw new SelectorError(`unexpected ${token.kind === "eof" ? "end of selector" : token.kind}`);
+    }
+  }
+  comparison(key) {
+    const operator = this.next();
+    switch (operator.kind) {
+      case "==": {
+        const want = this.string();
+        return (lookup) => present(lookup(key), (v) => v === want, false);
+      }
+      case "!=": {
+        const want = this.string();
+        return (lookup) => present(lookup(key), (v) => v !== want, true);
+      }
+      case "contains": {
+        const want = this.string();
+        return (lookup) => present(lookup(key), (v) => v.includes(want), false);
+      }
+      case "starts with": {
+        const want = this.string();
+        return (lookup) => present(lookup(key), (v) => v.startsWith(want), false);
+      }
+      case "ends with": {
+        const want = this.string();
+        return (lookup) => present(lookup(key), (v) => v.endsWith(want), false);
+      }
+      case "in":
+      case "not in": {
+        if (this.next().kind !== "{") throw new SelectorError("expected a set literal {...}");
+        const values = /* @__PURE__ */ new Set();
+        while (this.peek().kind === "string") {
+          values.add(this.string());
+          if (this.peek().kind !== ",") break;
+          this.next();
+        }
+        if (this.next().kind !== "}") throw new SelectorError("expected }");
+        return operator.kind === "in" ? (lookup) => present(lookup(key), (v) => values.has(v), false) : (lookup) => present(lookup(key), (v) => !values.has(v), true);
+      }
+      default:
+        throw new SelectorError(`expected an operator after label '${key}'`);
+    }
+  }
+};
+function present(value, test, absent) {
+  if (value === UNKNOWN_LABEL) return "unknown";
+  if (value === void 0) return absent;
+  return test(value);
+}
+function parseCalicoSelector(text2) {
+  try {
+    const node = new Parser(tokenize2(text2)).root();
+    return { ok: true, matches: node, text: text2 };
+  } catch (error2) {
+    if (error2 instanceof SelectorError) return { ok: false, error: error2.message, text: text2 };
+    throw error2;
+  }
+}
+
+// src/k8s/selectors.ts
+function labelsOf(metadata) {
+  const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
+  const out = /* @__PURE__ */ Object.create(null);
+  for (const [key, value] of Object.entries(labels)) {
+    if (typeof value === "string") out[key] = value;
+    else if (scalarText(value) !== void 0) out[key] = scalarText(value);
+  }
+  return out;
+}
+var NOTHING = { empty: false, required: [], matches: () => false };
+var EVERYTHING = { empty: true, required: [], matches: () => true };
+function labelSelector(value) {
+  if (value === void 0 || value === null) return EVERYTHING;
+  if (!isObj(value)) return NOTHING;
+  const terms = [];
+  const required = [];
+  if (value.matchLabels !== void 0 && value.matchLabels !== null) {
+    if (!isObj(value.matchLabels)) return NOTHING;
+    for (const [key, expected] of Object.entries(value.matchLabels)) {
+      const want = scalarText(expected);
+      if (want === void 0) return NOTHING;
+      required.push([key, want]);
+      terms.push((labels) => labels[key] === want);
+    }
+  }
+  if (value.matchExpressions !== void 0 && value.matchExpressions !== null) {
+    if (!Array.isArray(value.matchExpressions)) return NOTHING;
+    for (const expression of value.matchExpressions) {
+      const term = expressionTerm(expression);
+      if (term === void 0) return NOTHING;
+      terms.push(term);
+    }
+  }
+  if (terms.length === 0) return EVERYTHING;
+  return { empty: false, required, matches: (labels) => terms.every((term) => term(labels)) };
+}
+function expressionTerm(expression) {
+  if (!isObj(expression)) return void 0;
+  const key = str(expression.key);
+  const operator = str(expression.operator);
+  if (key === void 0 || operator === void 0) return void 0;
+  const texts = arr(expression.values).map(scalarText);
+  if (texts.some((t) => t === void 0)) return void 0;
+  const values = new Set(texts);
+  switch (operator) {
+    case "In":
+      return (labels) => labels[key] !== void 0 && values.has(labels[key]);
+    case "NotIn":
+      return (labels) => labels[key] === void 0 || !values.has(labels[key]);
+    case "Exists":
+      return (labels) => labels[key] !== void 0;
+    case "DoesNotExist":
+      return (labels) => labels[key] === void 0;
+    default:
+      return void 0;
+  }
+}
+function serviceSelector(value) {
+  if (!isObj(value) || Object.keys(value).length === 0) return NOTHING;
+  const entries = [];
+  for (const [k, v] of Object.entries(value)) {
+    const text2 = scalarText(v);
+    if (text2 === void 0) return NOTHING;
+    entries.push([k, text2]);
+  }
+  return { empty: false, required: entries, matches: (labels) => entries.every(([k, v]) => labels[k] === v) };
+}
+
+// src/k8s/network-policies.ts
+var KUBERNETES_GROUPS2 = /* @__PURE__ */ new Set(["networking.k8s.io", "extensions"]);
+var CALICO_GROUPS = /* @__PURE__ */ new Set(["projectcalico.org", "crd.projectcalico.org"]);
+function isKubernetesNetworkPolicy(apiVersion, kind) {
+  return kind === "NetworkPolicy" && KUBERNETES_GROUPS2.has(apiGroup(apiVersion));
+}
+var ISOLATING_KINDS = ["NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy"];
+var nonEmptyList = (value) => Array.isArray(value) && value.length > 0;
+function isolationRulesOf(apiVersion, kind, namespace, raw) {
+  const group = apiGroup(apiVersion);
+  const spec = isObj(raw.spec) ? raw.spec : {};
+  if (kind === "NetworkPolicy" && KUBERNETES_GROUPS2.has(group)) return [kubernetesRule(namespace, spec)];
+  if (group === "cilium.io" && (kind === "CiliumNetworkPolicy" || kind === "CiliumClusterwideNetworkPolicy")) {
+    const clusterWide = kind === "CiliumClusterwideNetworkPolicy";
+    const rules = [...isObj(raw.spec) ? [raw.spec] : [], ...arr(raw.specs).filter(isObj)];
+    return rules.flatMap((rule) => ciliumRule(clusterWide ? void 0 : namespace, rule));
+  }
+  if (CALICO_GROUPS.has(group) && (kind === "NetworkPolicy" || kind === "GlobalNetworkPolicy")) return calicoRule(kind === "GlobalNetworkPolicy" ? void 0 : namespace, spec);
+  return [];
+}
+function kubernetesRule(namespace, spec) {
+  const types2 = arr(spec.policyTypes).filter((t) => typeof t === "string");
+  const ingress = types2.length > 0 ? types2.includes("Ingress") : true;
+  const egress = types2.length > 0 ? types2.includes("Egress") : spec.egress !== void 0 && spec.egress !== null;
+  const selector = labelSelector(spec.podSelector ?? {});
+  return { dialect: "kubernetes", namespace, ingress, egress, labelSelector: selector, selects: (pod) => pod.namespace === namespace && selector.matches(pod.labels) };
+}
+var CILIUM_POD_SOURCES = ["k8s:", "any:"];
+var CILIUM_NAMESPACE_LABELS = "io.cilium.k8s.namespace.labels.";
+function ciliumKey(key) {
+  for (const source of CILIUM_POD_SOURCES) if (key.startsWith(source)) return key.slice(source.length);
+  return key;
+}
+function ciliumSelector(value) {
+  const rewritten = {};
+  let readsNamespaceLabels = false;
+  if (isObj(value.matchLabels)) {
+    const labels = {};
+    for (const [key, v] of Object.entries(value.matchLabels)) {
+      const k = ciliumKey(key);
+      if (k.startsWith(CILIUM_NAMESPACE_LABELS)) readsNamespaceLabels = true;
+      if (Object.hasOwn(labels, k) && labels[k] !== v) return { selector: labelSelector({ matchLabels: [] }), readsNamespaceLabels };
+      labels[k] = v;
+    }
+    rewritten.matchLabels = labels;
+  } else if (value.matchLabels !== void 0) rewritten.matchLabels = value.matchLabels;
+  if (Array.isArray(value.matchExpressions)) {
+    rewritten.matchExpressions = value.matchExpressions.map((e) => {
+      if (!isObj(e) || typeof e.key !== "string") return e;
+      const k = ciliumKey(e.key);
+      if (k.startsWith(CILIUM_NAMESPACE_LABELS)) readsNamespaceLabels = true;
+      return { ...e, key: k };
+    });
+  } else if (value.matchExpressions !== void 0) rewritten.matchExpressions = value.matchExpressions;
+  return { selector: labelSelector(rewritten), readsNamespaceLabels };
+}
+function ciliumLabels(pod) {
+  const out = /* @__PURE__ */ Object.create(null);
+  Object.assign(out, pod.labels);
+  out["io.kubernetes.pod.namespace"] = pod.namespace;
+  out["io.cilium.k8s.policy.serviceaccount"] = pod.serviceAccount;
+  for (const [key, value] of Object.entries(pod.namespaceLabels ?? {})) out[CILIUM_NAMESPACE_LABELS + key] = value;
+  return out;
+}
+function ciliumRule(namespace, rule) {
+  if (!isObj(rule.endpointSelector)) return [];
+  const defaults3 = isObj(rule.enableDefaultDeny) ? rule.enableDefaultDeny : {};
+  const ingress = (nonEmptyList(rule.ingress) || nonEmptyList(rule.ingressDeny)) && bool(defaults3.ingress) !== false;
+  const egress = (nonEmptyList(rule.egress) || nonEmptyList(rule.egressDeny)) && bool(defaults3.egress) !== false;
+  const { selector, readsNamespaceLabels } = ciliumSelector(rule.endpointSelector);
+  const whyUnknown = readsNamespaceLabels ? "its endpointSelector reads namespace labels and the Namespace is not in the scan" : void 0;
+  return [
+    {
+      dialect: "cilium",
+      namespace,
+      ingress,
+      egress,
+      ...whyUnknown ? { whyUnknown } : {},
+      selects: (pod) => {
+        if (namespace !== void 0 && pod.namespace !== namespace) return false;
+        if (readsNamespaceLabels && pod.namespaceLabels === void 0) return "unknown";
+        return selector.matches(ciliumLabels(pod));
+      }
+    }
+  ];
+}
+function namespaceLookup(pod) {
+  return (key) => {
+    if (key === "projectcalico.org/name" || key === "kubernetes.io/metadata.name") return pod.namespace;
+    if (pod.namespaceLabels === void 0) return UNKNOWN_LABEL;
+    return Object.hasOwn(pod.namespaceLabels, key) ? pod.namespaceLabels[key] : void 0;
+  };
+}
+function serviceAccountLookup(pod) {
+  return (key) => {
+    if (key === "projectcalico.org/name") return pod.serviceAccount;
+    if (pod.serviceAccountLabels === void 0) return UNKNOWN_LABEL;
+    return Object.hasOwn(pod.serviceAccountLabels, key) ? pod.serviceAccountLabels[key] : void 0;
+  };
+}
+function endpointLookup(pod) {
+  const namespace = namespaceLookup(pod);
+  const account = serviceAccountLookup(pod);
+  return (key) => {
+    if (key === "projectcalico.org/namespace") return pod.namespace;
+    if (key === "projectcalico.org/orchestrator") return "k8s";
+    if (key === "projectcalico.org/serviceaccount") return pod.serviceAccount;
+    if (key.startsWith("pcns.")) return namespace(key.slice("pcns.".length));
+    if (key.startsWith("pcsa.")) return account(key.slice("pcsa.".length));
+    return Object.hasOwn(pod.labels, key) ? pod.labels[key] : void 0;
+  };
+}
+function calicoSelector(value, field) {
+  if (value === void 0 || value === null) return parseCalicoSelector("");
+  if (typeof value !== "string") return { ok: false, error: `${field} is not a string`, text: String(JSON.stringify(value)) };
+  return parseCalicoSelector(value);
+}
+function calicoRule(namespace, spec) {
+  if (spec.doNotTrack === true || spec.preDNAT === true) return [];
+  const types2 = arr(spec.types).filter((t) => typeof t === "string");
+  const hasIngress = nonEmptyList(spec.ingress);
+  const hasEgress = nonEmptyList(spec.egress);
+  const ingress = types2.length > 0 ? types2.includes("Ingress") : !(hasEgress && !hasIngress);
+  const egress = types2.length > 0 ? types2.includes("Egress") : hasEgress;
+  const selectors = [{ field: "selector", parsed: calicoSelector(spec.selector, "selector"), lookup: endpointLookup }];
+  if (namespace === void 0 && spec.namespaceSelector !== void 0) {
+    selectors.push({ field: "namespaceSelector", parsed: calicoSelector(spec.namespaceSelector, "namespaceSelector"), lookup: namespaceLookup });
+  }
+  if (spec.serviceAccountSelector !== void 0) selectors.push({ field: "serviceAccountSelector", parsed: calicoSelector(spec.serviceAccountSelector, "serviceAccountSelector"), lookup: serviceAccountLookup });
+  const invalid = selectors.find((s) => !s.parsed.ok);
+  if (invalid && !invalid.parsed.ok) {
+    const why = `its ${invalid.field} "${invalid.parsed.text}" is not a valid Calico selector (${invalid.parsed.error})`;
+    return [{ dialect: "calico", namespace, ingress, egress, whyUnknown: why, selects: (pod) => namespace !== void 0 && pod.namespace !== namespace ? false : "unknown" }];
+  }
+  const hostOnly = selectors.some((s) => s.field === "namespaceSelector" && s.parsed.text.trim() === "global()");
+  return [
+    {
+      dialect: "calico",
+      namespace,
+      ingress,
+      egress,
+      whyUnknown: "its selectors read namespace or service account labels that are not in the scan",
+      selects: (pod) => {
+        if (hostOnly) return false;
+        if (namespace !== void 0 && pod.namespace !== namespace) return false;
+        let result = true;
+        for (const { parsed, lookup } of selectors) {
+          const v = parsed.ok ? parsed.matches(lookup(pod)) : "unknown";
+          if (v === false) return false;
+          if (v === "unknown") result = "unknown";
+        }
+        return result;
+      }
+    }
+  ];
+}
+
 // rules/network-policy-allow-all.ts
+var EVERYWHERE = /* @__PURE__ */ new Set(["0.0.0.0/0", "::/0"]);
+var nonEmpty = (value) => Array.isArray(value) && value.length > 0;
 function isEmptySelector(value) {
   if (!isObj(value)) return false;
   const labels = value.matchLabels;
@@ -40259,15 +40826,58 @@ function allowsEveryPeer(peers) {
   if (peers.length === 0) return true;
   return peers.some((peer) => isObj(peer) && isEmptySelector(peer.namespaceSelector) && (peer.podSelector === void 0 || isEmptySelector(peer.podSelector)));
 }
+var CILIUM_PEERS = { ingress: ["fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities", "fromGroups", "fromNodes"], egress: ["toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toGroups", "toNodes", "toFQDNs", "toServices"] };
+function ciliumEveryPeer(rule, direction, clusterWide) {
+  const peers = CILIUM_PEERS[direction].filter((key) => nonEmpty(rule[key]));
+  if (peers.length === 0) return nonEmpty(rule.toPorts) || nonEmpty(rule.icmps);
+  const entities = arr(rule[direction === "ingress" ? "fromEntities" : "toEntities"]).map(str);
+  if (entities.includes("all") || direction === "ingress" && entities.includes("cluster")) return true;
+  return clusterWide && arr(rule[direction === "ingress" ? "fromEndpoints" : "toEndpoints"]).some(isEmptySelector);
+}
+var CALICO_PEERS = ["nets", "notNets", "selector", "notSelector", "namespaceSelector", "serviceAccounts", "services", "domains"];
+function calicoEveryPeer(rule, direction) {
+  if (rule.action !== "Allow") return false;
+  const peer = isObj(rule[direction === "ingress" ? "source" : "destination"]) ? rule[direction === "ingress" ? "source" : "destination"] : {};
+  const set2 = CALICO_PEERS.filter((key) => peer[key] !== void 0 && peer[key] !== null && !(Array.isArray(peer[key]) && peer[key].length === 0));
+  if (set2.length === 0) return true;
+  if (set2.length === 1 && set2[0] === "nets" && arr(peer.nets).some((n2) => typeof n2 === "string" && EVERYWHERE.has(n2.trim()))) return true;
+  const all = (v) => typeof v === "string" && v.trim() === "all()";
+  return set2.every((key) => key === "namespaceSelector" || key === "selector") && all(peer.namespaceSelector) && (peer.selector === void 0 || all(peer.selector));
+}
+function calicoPorts(rule, direction) {
+  const destination = isObj(rule.destination) ? rule.destination : {};
+  return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
+}
+function report(direction, path32, index, ports) {
+  return { messageId: direction, path: path32, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+}
+function* ciliumReports(raw, clusterWide) {
+  const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule, i2) => [join("/specs", i2), rule])];
+  for (const [base2, rule] of rules) {
+    if (!isObj(rule) || !isObj(rule.endpointSelector)) continue;
+    for (const direction of ["ingress", "egress"]) {
+      for (const [index, item] of arr(rule[direction]).entries()) {
+        if (isObj(item) && ciliumEveryPeer(item, direction, clusterWide)) yield report(direction, join(base2, direction, index), index, nonEmpty(item.toPorts) || nonEmpty(item.icmps));
+      }
+    }
+  }
+}
+function* calicoReports(spec) {
+  for (const direction of ["ingress", "egress"]) {
+    for (const [index, item] of arr(spec[direction]).entries()) {
+      if (isObj(item) && calicoEveryPeer(item, direction)) yield report(direction, join("/spec", direction, index), index, calicoPorts(item, direction));
+    }
+  }
+}
 var network_policy_allow_all_default = defineRule({
   target: "object",
-  kinds: ["NetworkPolicy"],
+  kinds: ["NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy"],
   meta: {
     id: "network-policy-allow-all",
     title: "NetworkPolicy rules must not allow every peer",
     category: "network",
     defaultSeverity: "medium",
-    description: "An ingress rule with no `from` (or `from` with an empty namespaceSelector) admits traffic from every pod in every namespace; an egress rule with no `to` allows every destination. The policy then restricts nothing in that direction while looking like it does.",
+    description: "An ingress rule with no `from` (or `from` with an empty namespaceSelector) admits traffic from every pod in every namespace; an egress rule with no `to` allows every destination. The policy then restricts nothing in that direction while looking like it does. Cilium rules with ports but no peer, or with the `all` (ingress: `cluster`) entity, and Calico Allow rules without a source (ingress) or destination (egress) peer are reported the same way.",
     remediation: "List the peers the pods need (podSelector, namespaceSelector with labels, or ipBlock) in `from` / `to`, and restrict ports.",
     references: [{ title: "Network Policies", url: "https://kubernetes.io/docs/concepts/services-networking/network-policies/" }],
     messages: {
@@ -40276,7 +40886,17 @@ var network_policy_allow_all_default = defineRule({
     }
   },
   *check(policy) {
+    const group = apiGroup(policy.ref.apiVersion);
     const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
+    if (group === "cilium.io") {
+      yield* ciliumReports(policy.raw, policy.ref.kind === "CiliumClusterwideNetworkPolicy");
+      return;
+    }
+    if ((group === "projectcalico.org" || group === "crd.projectcalico.org") && ["NetworkPolicy", "GlobalNetworkPolicy"].includes(policy.ref.kind)) {
+      yield* calicoReports(spec);
+      return;
+    }
+    if (!isKubernetesNetworkPolicy(policy.ref.apiVersion, policy.ref.kind)) return;
     for (const [direction, peersKey] of [["ingress", "from"], ["egress", "to"]]) {
       const rules = arr(spec[direction]);
       for (const [index, rule] of rules.entries()) {
@@ -40299,10 +40919,11 @@ function networkPolicyCoverageRule(spec) {
       category: "network",
       defaultSeverity: spec.severity,
       description: spec.description,
-      remediation: spec.direction === "ingress" ? "Ship a NetworkPolicy with policyTypes [Ingress] whose podSelector matches these pods and allows only the clients they serve." : "Ship a NetworkPolicy with policyTypes [Egress] whose podSelector matches these pods and allows only the destinations they need (plus DNS).",
+      remediation: spec.direction === "ingress" ? "Ship a NetworkPolicy with policyTypes [Ingress] whose podSelector matches these pods and allows only the clients they serve (a Cilium or Calico policy with an ingress section counts too)." : "Ship a NetworkPolicy with policyTypes [Egress] whose podSelector matches these pods and allows only the destinations they need, plus DNS (a Cilium or Calico policy with an egress section counts too).",
       references: [{ title: "Network Policies", url: NETPOL_DOC }],
       messages: {
-        unrestricted: spec.direction === "ingress" ? "no NetworkPolicy in {{scope}} selects these pods for ingress: any pod in the cluster can connect to them" : "no NetworkPolicy in {{scope}} selects these pods for egress: a compromised pod can connect anywhere"
+        unrestricted: spec.direction === "ingress" ? "no NetworkPolicy in {{scope}} selects these pods for ingress: any pod in the cluster can connect to them" : "no NetworkPolicy in {{scope}} selects these pods for egress: a compromised pod can connect anywhere",
+        undecided: spec.direction === "ingress" ? "no NetworkPolicy in {{scope}} is known to select these pods for ingress ({{policies}}), so any pod in the cluster may connect to them" : "no NetworkPolicy in {{scope}} is known to select these pods for egress ({{policies}}), so a compromised pod may connect anywhere"
       }
     },
     *check(pod, { unit }) {
@@ -40310,7 +40931,14 @@ function networkPolicyCoverageRule(spec) {
       if (pod.containers.every((c3) => c3.list !== "containers")) return;
       const selection = unit.policiesSelecting(pod);
       if (selection[spec.direction].length > 0) return;
-      yield { messageId: "unrestricted", path: "/metadata/labels", data: { scope: unit.complete ? "the chart" : "the scan" } };
+      const scope = unit.complete ? "the chart" : "the scan";
+      const undecided = selection.undecided.filter((u2) => u2.direction === spec.direction);
+      if (undecided.length === 0) {
+        yield { messageId: "unrestricted", path: "/metadata/labels", data: { scope } };
+        return;
+      }
+      const policies = [...new Map(undecided.map((u2) => [u2.policy, `${u2.policy.ref.kind} ${u2.policy.ref.name}: ${u2.reason}`])).values()].join("; ");
+      yield { messageId: "undecided", path: "/metadata/labels", data: { scope, policies }, related: [...new Set(undecided.map((u2) => u2.policy))].map((p) => p.ref) };
     }
   });
 }
@@ -40324,16 +40952,36 @@ var network_policy_egress_default = networkPolicyCoverageRule({
 });
 
 // rules/network-policy-egress-world.ts
-var EVERYWHERE = /* @__PURE__ */ new Set(["0.0.0.0/0", "::/0"]);
+var EVERYWHERE2 = /* @__PURE__ */ new Set(["0.0.0.0/0", "::/0"]);
+var excepts = (list3) => arr(list3).some((e) => typeof e === "string" && (e.startsWith("169.254.") || e === "169.254.169.254/32"));
+function* ciliumWorld(raw) {
+  const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule, i2) => [join("/specs", i2), rule])];
+  for (const [base2, rule] of rules) {
+    if (!isObj(rule) || !isObj(rule.endpointSelector)) continue;
+    for (const [ruleIndex, egress] of arr(rule.egress).entries()) {
+      if (!isObj(egress)) continue;
+      for (const [i2, cidr] of arr(egress.toCIDR).entries()) {
+        if (typeof cidr === "string" && EVERYWHERE2.has(cidr.trim())) yield { messageId: "world", path: join(base2, "egress", ruleIndex, "toCIDR", i2), data: { rule: ruleIndex, cidr, metadata: ", including the cloud metadata endpoint" } };
+      }
+      for (const [i2, set2] of arr(egress.toCIDRSet).entries()) {
+        const cidr = isObj(set2) ? str(set2.cidr) : void 0;
+        if (cidr && EVERYWHERE2.has(cidr.trim())) yield { messageId: "world", path: join(base2, "egress", ruleIndex, "toCIDRSet", i2, "cidr"), data: { rule: ruleIndex, cidr, metadata: excepts(isObj(set2) ? set2.except : void 0) ? "" : ", including the cloud metadata endpoint" } };
+      }
+      for (const [i2, entity] of arr(egress.toEntities).entries()) {
+        if (entity === "world" || entity === "all") yield { messageId: "world", path: join(base2, "egress", ruleIndex, "toEntities", i2), data: { rule: ruleIndex, cidr: `the ${entity} entity`, metadata: ", including the cloud metadata endpoint" } };
+      }
+    }
+  }
+}
 var network_policy_egress_world_default = defineRule({
   target: "object",
-  kinds: ["NetworkPolicy"],
+  kinds: ["NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"],
   meta: {
     id: "network-policy-egress-world",
     title: "Egress must not be open to every address",
     category: "network",
     defaultSeverity: "low",
-    description: "An egress ipBlock of 0.0.0.0/0 or ::/0 lets the selected pods reach any address, including the internet and the cloud metadata endpoint (169.254.169.254) unless it is excepted. That is the path data exfiltration and credential theft take.",
+    description: "An egress ipBlock of 0.0.0.0/0 or ::/0 lets the selected pods reach any address, including the internet and the cloud metadata endpoint (169.254.169.254) unless it is excepted. That is the path data exfiltration and credential theft take. Cilium egress to toCIDR / toCIDRSet 0.0.0.0/0 or ::/0, or to the `world` or `all` entity, is reported the same way (Calico Allow rules to every net are reported by network-policy-allow-all).",
     remediation: "Narrow the ipBlock to the networks the pods need, or at least add `except: [169.254.169.254/32]` and internal ranges they must not reach.",
     references: [{ title: "Network Policies", url: "https://kubernetes.io/docs/concepts/services-networking/network-policies/" }],
     messages: {
@@ -40341,14 +40989,19 @@ var network_policy_egress_world_default = defineRule({
     }
   },
   *check(policy) {
+    if (apiGroup(policy.ref.apiVersion) === "cilium.io") {
+      yield* ciliumWorld(policy.raw);
+      return;
+    }
+    if (!isKubernetesNetworkPolicy(policy.ref.apiVersion, policy.ref.kind)) return;
     const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
     for (const [ruleIndex, rule] of arr(spec.egress).entries()) {
       if (!isObj(rule)) continue;
       for (const [peerIndex, peer] of arr(rule.to).entries()) {
         const block = isObj(peer) && isObj(peer.ipBlock) ? peer.ipBlock : void 0;
         const cidr = block ? str(block.cidr) : void 0;
-        if (!cidr || !EVERYWHERE.has(cidr.trim())) continue;
-        const excepted = arr(block.except).some((e) => typeof e === "string" && (e.startsWith("169.254.") || e === "169.254.169.254/32"));
+        if (!cidr || !EVERYWHERE2.has(cidr.trim())) continue;
+        const excepted = excepts(block.except);
         yield {
           messageId: "world",
           path: join("/spec/egress", ruleIndex, "to", peerIndex, "ipBlock", "cidr"),
@@ -40368,21 +41021,54 @@ var network_policy_ingress_default = networkPolicyCoverageRule({
 });
 
 // rules/network-policy-selects-nothing.ts
+function otherDialect(policy) {
+  const group = apiGroup(policy.ref.apiVersion);
+  const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
+  if (group === "cilium.io" && policy.ref.kind === "CiliumNetworkPolicy") {
+    const rules = [["/spec", policy.raw.spec], ...arr(policy.raw.specs).map((rule, i2) => [`/specs/${i2}`, rule])];
+    const selectors = rules.filter(([, rule]) => isObj(rule) && isObj(rule.endpointSelector));
+    if (selectors.length === 0 || selectors.some(([, rule]) => isEmpty(rule.endpointSelector))) return void 0;
+    return { path: `${selectors[0][0]}/endpointSelector`, field: "endpointSelector" };
+  }
+  if ((group === "projectcalico.org" || group === "crd.projectcalico.org") && policy.ref.kind === "NetworkPolicy") {
+    const selector = str(spec.selector);
+    if (selector === void 0 || selector.trim() === "" || selector.trim() === "all()") return void 0;
+    return { path: "/spec/selector", field: "selector" };
+  }
+  return void 0;
+}
+function isEmpty(selector) {
+  return isObj(selector) && Object.keys(selector).every((k) => {
+    const v = selector[k];
+    return v === null || isObj(v) && Object.keys(v).length === 0 || Array.isArray(v) && v.length === 0;
+  });
+}
 var network_policy_selects_nothing_default = defineRule({
   target: "object",
-  kinds: ["NetworkPolicy"],
+  kinds: ["NetworkPolicy", "CiliumNetworkPolicy"],
   meta: {
     id: "network-policy-selects-nothing",
     title: "NetworkPolicy must select the chart's pods",
     category: "network",
     defaultSeverity: "low",
-    description: "A NetworkPolicy whose podSelector matches none of the pods its chart deploys isolates nothing, while reviewers believe the workload is protected. Only checked for chart renders, where the scan holds the whole application; empty selectors (namespace-wide policies) are not reported.",
+    description: "A NetworkPolicy whose podSelector matches none of the pods its chart deploys isolates nothing, while reviewers believe the workload is protected. Only checked for chart renders, where the scan holds the whole application; empty selectors (namespace-wide policies) are not reported. Namespaced Cilium (endpointSelector) and Calico (selector) policies are checked the same way; cluster-wide ones are not.",
     remediation: "Make the podSelector match the labels of the pod templates it is meant to protect.",
     references: [{ title: "Network Policies", url: "https://kubernetes.io/docs/concepts/services-networking/network-policies/" }],
-    messages: { nothing: "podSelector matches none of the {{count}} pod templates in the chart" }
+    messages: {
+      nothing: "podSelector matches none of the {{count}} pod templates in the chart",
+      nothingSelected: "{{field}} matches none of the {{count}} pod templates in the chart"
+    }
   },
   *check(policy, { unit }) {
     if (!unit.complete || unit.pods.length === 0) return;
+    const other = otherDialect(policy);
+    if (other) {
+      if (unit.podsSelectedBy(policy).length > 0) return;
+      if (unit.pods.some((pod) => unit.policiesSelecting(pod).undecided.some((u2) => u2.policy === policy))) return;
+      yield { messageId: "nothingSelected", path: other.path, data: { field: other.field, count: unit.pods.length } };
+      return;
+    }
+    if (!isKubernetesNetworkPolicy(policy.ref.apiVersion, policy.ref.kind)) return;
     const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
     const selector = spec.podSelector;
     if (!isObj(selector) || Object.keys(selector).every((k) => {
@@ -40416,8 +41102,8 @@ function pssCheckRule(spec) {
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
-        for (const path28 of violation.paths) {
-          yield { messageId: "violation", path: path28, data: { reason: violation.reason, detail: violation.detail } };
+        for (const field of violation.fields) {
+          yield { messageId: "violation", path: field.path, data: { reason: violation.reason, detail: field.detail } };
         }
       }
     }
@@ -40540,7 +41226,7 @@ var pss_namespace_rejection_default = defineRule({
     const first = verdict.violations[0];
     yield {
       messageId: "rejected",
-      path: first.paths[0] ?? "/spec",
+      path: first.fields[0]?.path ?? "/spec",
       data: {
         kind: pod.object.ref.kind,
         name: pod.object.ref.name,
@@ -40778,17 +41464,23 @@ var DANGEROUS_PERMISSIONS = [
     )
   },
   { id: "secrets-read", summary: "can read secrets", severity: "high", requests: [["get", "", "secrets"], ["list", "", "secrets"], ["watch", "", "secrets"]] },
+  {
+    // Whoever overwrites a Secret redirects every reader of it (a database URL, a registry credential, a
+    // webhook's serving key); creating one first claims a name a chart or controller will read later.
+    id: "secrets-write",
+    summary: "can create, change or delete secrets",
+    severity: "high",
+    requests: ["create", "update", "patch", "delete", "deletecollection"].map((verb) => [verb, "", "secrets"])
+  },
   { id: "token-request", summary: "can mint service-account tokens (serviceaccounts/token)", severity: "high", requests: [["create", "", "serviceaccounts/token"]] },
   {
     id: "pod-exec",
     summary: "can exec into, attach to or port-forward pods",
     severity: "high",
-    requests: [
-      ["create", "", "pods/exec"],
-      ["get", "", "pods/exec"],
-      ["create", "", "pods/attach"],
-      ["create", "", "pods/portforward"]
-    ]
+    // Since Kubernetes 1.30 the WebSocket streaming protocol opens exec and attach (1.31: port-forward) with
+    // a GET upgrade request, which the authorizer checks as `get`: on those clusters `get` is as good as
+    // `create`, so both count whatever version the chart is installed on.
+    requests: ["create", "get"].flatMap((verb) => ["pods/exec", "pods/attach", "pods/portforward"].map((r) => [verb, "", r]))
   },
   {
     id: "workload-create",
@@ -40833,6 +41525,79 @@ function dangerousIn(rules, namespaced) {
   }
   return found;
 }
+var STANDARD_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"];
+var RBAC_GROUP = "rbac.authorization.k8s.io";
+var ADMIN_PROBE_RESOURCES = [
+  ["", "pods"],
+  ["", "secrets"],
+  ["", "serviceaccounts"],
+  ["", "configmaps"],
+  ["", "services"],
+  ["", "persistentvolumeclaims"],
+  ["", "nodes"],
+  ["", "namespaces"],
+  ["", "persistentvolumes"],
+  [RBAC_GROUP, "roles"],
+  [RBAC_GROUP, "rolebindings"],
+  [RBAC_GROUP, "clusterroles"],
+  [RBAC_GROUP, "clusterrolebindings"]
+];
+function escalationSteps(namespaced) {
+  const roles = namespaced ? "roles" : "clusterroles";
+  const bindings = namespaced ? "rolebindings" : "clusterrolebindings";
+  const steps2 = [
+    {
+      how: `can bind any ClusterRole, cluster-admin included (bind on clusterroles), and create ${bindings}`,
+      requests: [["bind", RBAC_GROUP, "clusterroles"], ["create", RBAC_GROUP, bindings]],
+      targets: namespaced ? ["cluster-admin", "admin"] : ["cluster-admin"]
+    },
+    ...["update", "patch"].map((verb) => ({
+      how: `can escalate and ${verb} ${roles}, its own included, to any permission`,
+      requests: [["escalate", RBAC_GROUP, roles], [verb, RBAC_GROUP, roles]]
+    }))
+  ];
+  if (!namespaced) {
+    steps2.push(
+      { how: "can impersonate any group, system:masters included", requests: [["impersonate", "", "groups"]], targets: ["system:masters"] },
+      { how: "can impersonate any user, control-plane users included", requests: [["impersonate", "", "users"]] },
+      { how: "can impersonate any service account, kube-system's controllers included", requests: [["impersonate", "", "serviceaccounts"]] }
+    );
+  }
+  return steps2;
+}
+function grantsFully(rule, request2, namespaced, targets = []) {
+  const reach = reachOf(rule, request2, namespaced);
+  return reach === "all" || reach === "named" && rule.resourceNames.some((name) => targets.includes(name));
+}
+function stepIndexes(rules, requests, namespaced, targets) {
+  const granted = rules.map((rule) => requests.map((request2, i2) => grantsFully(rule, request2, namespaced, i2 === 0 ? targets : void 0)));
+  const counts = granted.map((row) => row.filter(Boolean).length);
+  const indexes = /* @__PURE__ */ new Set();
+  for (let i2 = 0; i2 < requests.length; i2++) {
+    let best = -1;
+    for (let r = 0; r < rules.length; r++) if (granted[r][i2] && (best === -1 || counts[r] > counts[best])) best = r;
+    if (best === -1) return void 0;
+    indexes.add(best);
+  }
+  return [...indexes].sort((a2, b) => a2 - b);
+}
+function everythingRequests(namespaced) {
+  const probes = ADMIN_PROBE_RESOURCES.filter(([group, resource]) => !namespaced || reachableInNamespace(["get", group, resource]));
+  return probes.flatMap(([group, resource]) => STANDARD_VERBS.map((verb) => [verb, group, resource]));
+}
+function adminEquivalence(rules, namespaced, routes = ["everything", "escalation"]) {
+  if (routes.includes("everything")) {
+    const indexes = stepIndexes(rules, everythingRequests(namespaced), namespaced);
+    if (indexes) return { route: "everything", how: `allows every verb on every core and RBAC resource${namespaced ? " of the namespace" : ""}`, ruleIndexes: indexes };
+  }
+  if (routes.includes("escalation")) {
+    for (const step of escalationSteps(namespaced)) {
+      const indexes = stepIndexes(rules, step.requests, namespaced, step.targets);
+      if (indexes) return { route: "escalation", how: step.how, ruleIndexes: indexes };
+    }
+  }
+  return void 0;
+}
 var ALL = ["*"];
 var BUILTIN_CLUSTER_ROLES = {
   "cluster-admin": [{ apiGroups: ALL, resources: ALL, verbs: ALL, resourceNames: [], nonResourceURLs: [] }],
@@ -40861,7 +41626,7 @@ var BROAD_GROUPS = {
 function subjectKey(subject, bindingNamespace) {
   switch (subject.kind) {
     case "ServiceAccount": {
-      const namespace = subject.namespace ?? bindingNamespace;
+      const namespace = subject.namespace || bindingNamespace;
       return namespace === void 0 ? void 0 : `sa:${namespace}/${subject.name}`;
     }
     case "User":
@@ -40891,75 +41656,6 @@ function isBlocking(severity, failOn) {
   return failOn !== "never" && severityRank(severity) >= severityRank(failOn);
 }
 var TERRAFORM_API_VERSION = "terraform/v1";
-
-// src/k8s/selectors.ts
-function labelsOf(metadata) {
-  const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
-  const out = /* @__PURE__ */ Object.create(null);
-  for (const [key, value] of Object.entries(labels)) {
-    if (typeof value === "string") out[key] = value;
-    else if (scalarText(value) !== void 0) out[key] = scalarText(value);
-  }
-  return out;
-}
-var NOTHING = { empty: false, required: [], matches: () => false };
-var EVERYTHING = { empty: true, required: [], matches: () => true };
-function labelSelector(value) {
-  if (value === void 0 || value === null) return EVERYTHING;
-  if (!isObj(value)) return NOTHING;
-  const terms = [];
-  const required = [];
-  if (value.matchLabels !== void 0 && value.matchLabels !== null) {
-    if (!isObj(value.matchLabels)) return NOTHING;
-    for (const [key, expected] of Object.entries(value.matchLabels)) {
-      const want = scalarText(expected);
-      if (want === void 0) return NOTHING;
-      required.push([key, want]);
-      terms.push((labels) => labels[key] === want);
-    }
-  }
-  if (value.matchExpressions !== void 0 && value.matchExpressions !== null) {
-    if (!Array.isArray(value.matchExpressions)) return NOTHING;
-    for (const expression of value.matchExpressions) {
-      const term = expressionTerm(expression);
-      if (term === void 0) return NOTHING;
-      terms.push(term);
-    }
-  }
-  if (terms.length === 0) return EVERYTHING;
-  return { empty: false, required, matches: (labels) => terms.every((term) => term(labels)) };
-}
-function expressionTerm(expression) {
-  if (!isObj(expression)) return void 0;
-  const key = str(expression.key);
-  const operator = str(expression.operator);
-  if (key === void 0 || operator === void 0) return void 0;
-  const texts = arr(expression.values).map(scalarText);
-  if (texts.some((t) => t === void 0)) return void 0;
-  const values = new Set(texts);
-  switch (operator) {
-    case "In":
-      return (labels) => labels[key] !== void 0 && values.has(labels[key]);
-    case "NotIn":
-      return (labels) => labels[key] === void 0 || !values.has(labels[key]);
-    case "Exists":
-      return (labels) => labels[key] !== void 0;
-    case "DoesNotExist":
-      return (labels) => labels[key] === void 0;
-    default:
-      return void 0;
-  }
-}
-function serviceSelector(value) {
-  if (!isObj(value) || Object.keys(value).length === 0) return NOTHING;
-  const entries = [];
-  for (const [k, v] of Object.entries(value)) {
-    const text2 = scalarText(v);
-    if (text2 === void 0) return NOTHING;
-    entries.push([k, text2]);
-  }
-  return { empty: false, required: entries, matches: (labels) => entries.every(([k, v]) => labels[k] === v) };
-}
 
 // src/k8s/rbac-aggregation.ts
 var RBAC_API_GROUP = "rbac.authorization.k8s.io";
@@ -41234,12 +41930,14 @@ var rbac_cluster_admin_binding_default = defineRule({
     title: "Do not bind cluster-admin",
     category: "rbac",
     defaultSeverity: "critical",
-    description: "cluster-admin allows every verb on every resource. Bound with a ClusterRoleBinding, its subjects own the cluster (every Secret, every node through privileged pods); bound with a RoleBinding, they own the namespace, its Secrets, RBAC and the Namespace object included (high). A role of the chart that grants `*` verbs on `*` resources in `*` API groups is reported the same way.",
+    description: "cluster-admin allows every verb on every resource. Bound with a ClusterRoleBinding, its subjects own the cluster (every Secret, every node through privileged pods); bound with a RoleBinding, they own the namespace, its Secrets, RBAC and the Namespace object included (high). A role of the chart that is cluster-admin in all but name is reported the same way: `*` verbs on `*` resources in `*` API groups; every verb (get, list, watch, create, update, patch, delete) on every resource of the core and RBAC API groups, enumerated or not; or a direct route to cluster-admin (bind on clusterroles with create on the bindings, escalate with update on the roles, or, cluster-wide, impersonate on users, groups or service accounts).",
     remediation: "Bind a role that lists the permissions the subjects use; when they need broad access to one namespace, bind the built-in `admin` or `edit` ClusterRole with a RoleBinding there.",
     references: [docs.rbac("user-facing-roles", "RBAC: user-facing roles"), docs.goodPractices("least-privilege", "RBAC good practices: least privilege")],
     messages: {
       clusterAdmin: "binds cluster-admin {{scope}}: {{subjects}} get every permission on every resource{{extent}}",
-      equivalent: "binds {{roleKind}} {{role}} {{scope}}, which allows every verb on every resource like cluster-admin: {{subjects}} get every permission{{extent}}"
+      equivalent: "binds {{roleKind}} {{role}} {{scope}}, which allows every verb on every resource like cluster-admin: {{subjects}} get every permission{{extent}}",
+      enumerated: 'binds {{roleKind}} {{role}} {{scope}}, which {{how}} without "*", like cluster-admin: {{subjects}} get every permission{{extent}}',
+      escalation: "binds {{roleKind}} {{role}} {{scope}}, which {{how}}: {{subjects}} can make themselves cluster-admin{{extent}}"
     }
   },
   *check(binding, { unit }) {
@@ -41263,7 +41961,15 @@ var rbac_cluster_admin_binding_default = defineRule({
     }
     const grant = grantOf(binding, unit);
     if (grant?.resolved !== "scan" || !grant.role) return;
-    if ((boundRules(grant, unit) ?? []).some(isFullWildcard)) yield { messageId: "equivalent", path: "/roleRef/name", data, severity, related: [grant.role.ref] };
+    const rules = boundRules(grant, unit) ?? [];
+    if (rules.some(isFullWildcard)) {
+      yield { messageId: "equivalent", path: "/roleRef/name", data, severity, related: [grant.role.ref] };
+      return;
+    }
+    const equivalence = adminEquivalence(rules, !cluster);
+    if (!equivalence) return;
+    const messageId = equivalence.route === "everything" ? "enumerated" : "escalation";
+    yield { messageId, path: "/roleRef/name", data: { ...data, how: equivalence.how }, severity, related: [grant.role.ref] };
   }
 });
 
@@ -41311,7 +42017,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path28, related } = locate(hit.source);
+      const { path: path32, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -41323,7 +42029,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path28, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path32, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -41355,6 +42061,87 @@ var rbac_csr_approval_default = rolePermissionRule({
     docs.goodPractices("csrs-and-certificate-issuing", "RBAC good practices: CSRs and certificate issuing"),
     { title: "Certificates and Certificate Signing Requests", url: "https://kubernetes.io/docs/reference/access-authn-authz/certificate-signing-requests/" }
   ]
+});
+
+// rules/rbac-default-service-account-binding.ts
+var SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):default$/;
+var NAMESPACE_GROUP = /^system:serviceaccounts:([^:]+)$/;
+function defaultAccountOf(subject, bindingNamespace) {
+  const kind = str(subject.kind);
+  const name = str(subject.name);
+  if (name === void 0) return void 0;
+  if (kind === "ServiceAccount" && name === "default") {
+    const namespace = str(subject.namespace) || bindingNamespace;
+    return namespace ? { namespace, who: `ServiceAccount ${namespace}/default` } : void 0;
+  }
+  if (kind === "User") {
+    const namespace = SERVICE_ACCOUNT_USER.exec(name)?.[1];
+    return namespace ? { namespace, who: `User ${name} (the default service account of ${namespace})` } : void 0;
+  }
+  if (kind === "Group") {
+    const namespace = NAMESPACE_GROUP.exec(name)?.[1];
+    return namespace ? { namespace, who: `Group ${name} (every service account of ${namespace}, default included)` } : void 0;
+  }
+  return void 0;
+}
+var rbac_default_service_account_binding_default = defineRule({
+  target: "object",
+  kinds: ["ClusterRoleBinding", "RoleBinding"],
+  meta: {
+    id: "rbac-default-service-account-binding",
+    title: "Do not bind roles to a namespace's default service account",
+    category: "rbac",
+    defaultSeverity: "high",
+    description: "Every pod that names no service account runs as its namespace's `default` account, so a binding to it (the ServiceAccount `default`, the user `system:serviceaccount:<namespace>:default`, or the group `system:serviceaccounts:<namespace>`) hands its role to every such pod of the namespace, whichever chart or person created them. High when the role has a permission of the dangerous-permission catalog (secrets, workloads, exec, RBAC, tokens...), is cluster-admin-equivalent or cannot be seen in the scan; medium otherwise. The group of every service account of the cluster is reported by rbac-broad-subject.",
+    remediation: "Create a ServiceAccount for the workload that needs the role, set it as the pods' serviceAccountName, and bind the role to that account instead.",
+    references: [
+      { title: "Service accounts: default service accounts", url: "https://kubernetes.io/docs/concepts/security/service-accounts/#default-service-accounts" },
+      docs.goodPractices("least-privilege", "RBAC good practices: least privilege")
+    ],
+    messages: {
+      bound: "{{binding}} binds {{role}} {{scope}} to {{who}}: every pod in namespace {{namespace}} that names no other service account inherits it{{why}}"
+    }
+  },
+  *check(binding, { unit }) {
+    if (!isRbacObject(binding)) return;
+    const bindingNamespace = binding.ref.kind === "RoleBinding" ? unit.namespaceOf(binding) : void 0;
+    const grant = grantOf(binding, unit);
+    if (!grant) return;
+    const namespaced = grant.namespace !== void 0;
+    if (grant.roleRef.kind === "ClusterRole" && DISCOVERY_ROLES.has(grant.roleRef.name)) return;
+    const rules = boundRules(grant, unit);
+    let severity = "medium";
+    let why = "";
+    if (rules === void 0) {
+      severity = "high";
+      why = ", with permissions the scan cannot see (the role is not in the scanned objects)";
+    } else {
+      const admin = adminEquivalence(rules, namespaced);
+      const dangerous = admin ? [`${admin.how} (cluster-admin-equivalent)`] : dangerousGranted(rules, namespaced).map((p) => p.summary);
+      if (dangerous.length > 0) {
+        severity = "high";
+        why = `, which ${dangerous.join("; ")}`;
+      }
+    }
+    const data = {
+      binding: `${binding.ref.kind} ${binding.ref.name}`,
+      role: `${grant.roleRef.kind} ${grant.roleRef.name}`,
+      scope: namespaced ? `in namespace ${grant.namespace}` : "cluster-wide",
+      why
+    };
+    for (const [index, subject] of arr(binding.raw.subjects).entries()) {
+      if (!isObj(subject)) continue;
+      const account = defaultAccountOf(subject, bindingNamespace);
+      if (!account) continue;
+      yield {
+        messageId: "bound",
+        path: `/subjects/${index}`,
+        data: { ...data, who: account.who, namespace: account.namespace },
+        severity,
+        ...grant.role ? { related: [grant.role.ref] } : {}
+      };
+    }
+  }
 });
 
 // rules/rbac-escalate-bind-impersonate.ts
@@ -41395,8 +42182,11 @@ var rbac_pod_exec_default = rolePermissionRule({
   permissions: ["pod-exec"],
   severity: "high",
   roleSeverity: "medium",
-  description: "pods/exec and pods/attach run commands in running containers, pods/portforward opens connections to them: the holder gets the files, Secrets, service-account tokens and network position of every pod it can reach. Permissions on `pods` do not include these subresources; `*/exec` or `*` does.",
-  remediation: "Remove pods/exec, pods/attach and pods/portforward from roles that workloads use; grant them to people in namespaced Roles, limited with `resourceNames` to the pods they debug.",
+  // Port-forward alone reaches the pod's ports from inside its network namespace (localhost-only
+  // listeners, past every NetworkPolicy) but not its files, processes or token: one step lower.
+  refine: (hit, severity) => hit.requests.every(([, , resource]) => resource === "pods/portforward") ? { severity: lower(severity), note: "port-forward reaches the pods' ports, not their files or tokens" } : { severity },
+  description: "pods/exec and pods/attach run commands in (or take over the terminal of) running containers: the holder gets the files, Secrets, service-account tokens and network position of every pod it can reach. pods/portforward connects to any port of those pods from inside their network namespace, localhost-only listeners included and NetworkPolicies bypassed (one step lower). Since Kubernetes 1.30 the WebSocket protocol opens these streams with a GET, so `get` on them counts like `create`. Permissions on `pods` do not include these subresources; `*/exec` or `*` does (`pods/*` matches nothing).",
+  remediation: "Remove pods/exec, pods/attach and pods/portforward (both get and create) from roles that workloads use; grant them to people in namespaced Roles, limited with `resourceNames` to the pods they debug.",
   references: [docs.goodPractices("privilege-escalation-risks", "RBAC good practices: privilege escalation risks"), docs.rbac("referring-to-resources", "RBAC: referring to resources (subresources)")]
 });
 
@@ -41425,6 +42215,22 @@ var rbac_secrets_read_default = rolePermissionRule({
   description: "get, list or watch on Secrets reads every credential stored in them (legacy service-account tokens, TLS keys, passwords); list and watch return whole Secrets, not just their names. A ClusterRole bound cluster-wide reads the Secrets of every namespace.",
   remediation: "Grant `get` only on the Secrets the workload needs (`resourceNames`) in a namespaced Role, or mount the Secret into the pod instead of reading it through the API.",
   references: [docs.goodPractices("listing-secrets", "RBAC good practices: listing Secrets"), docs.rbac("referring-to-resources", "RBAC: referring to resources (resourceNames)")]
+});
+
+// rules/rbac-secrets-write.ts
+var rbac_secrets_write_default = rolePermissionRule({
+  id: "rbac-secrets-write",
+  title: "Roles should not create, change or delete Secrets",
+  permissions: ["secrets-write"],
+  severity: "high",
+  roleSeverity: "medium",
+  // Limited by resourceNames, only update, patch and delete of the named Secrets remain (create carries no
+  // name to check): a hook rewriting its own Secret can only redirect that Secret's readers, the chart's
+  // own pods, not every credential of the namespace or cluster.
+  namedSeverity: () => "low",
+  description: "create, update, patch, delete or deletecollection on Secrets changes the credentials other workloads read without having to read them: overwriting a Secret redirects its readers (a database URL, a registry credential, a webhook serving key), creating one first claims a name a chart or controller will trust, and deleting one forces it to be re-issued. A ClusterRole bound cluster-wide does this in every namespace. Reported apart from rbac-secrets-read so each can be configured alone; low when resourceNames limits the writes to named Secrets.",
+  remediation: "Let the workload write only its own Secrets: a namespaced Role with `resourceNames` listing them (update, patch); have the chart or a one-time hook create the Secret instead of granting `create` to a long-running workload.",
+  references: [docs.goodPractices("privilege-escalation-risks", "RBAC good practices: privilege escalation risks"), docs.rbac("referring-to-resources", "RBAC: referring to resources (resourceNames)")]
 });
 
 // rules/rbac-token-request.ts
@@ -41471,15 +42277,38 @@ function wildcardOf(rule, namespaced) {
   const limit = named2 ? ` (only the objects named in resourceNames: ${rule.resourceNames.join(", ")})` : "";
   return { messageId: "rule", severity, data: { fields: list([...fields]), effect: effect + limit } };
 }
+function equivalentFinding(sources, namespaced) {
+  const equivalence = adminEquivalence(sources.map((s) => s.rule), namespaced, ["everything"]);
+  if (!equivalence) return void 0;
+  const used = equivalence.ruleIndexes.map((i2) => sources[i2]);
+  const where = namespaced ? " of the namespace" : "";
+  const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
+  if (used.length === 1) {
+    const { path: path32, related: related2 } = locate(used[0]);
+    const index = used[0].index;
+    const data = { where, like, ...index !== void 0 ? { index } : { source: used[0].from?.ref.name ?? "" } };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path32, data, ...related2 ? { related: related2 } : {} };
+  }
+  const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
+  const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.ref.name ?? ""))];
+  const parts = [...own.length > 0 ? [`rules ${list(own)}`] : [], ...aggregated.length > 0 ? [`aggregated ClusterRole${aggregated.length > 1 ? "s" : ""} ${list(aggregated)}`] : []];
+  const related = [...new Map(used.flatMap((s) => s.from ? [[s.from.ref.name, s.from.ref]] : [])).values()];
+  return {
+    messageId: "equivalentRules",
+    path: aggregated.length > 0 ? "/aggregationRule" : "/rules",
+    data: { where, like, rules: list(parts) },
+    ...related.length > 0 ? { related } : {}
+  };
+}
 var rbac_wildcard_default = defineRule({
   target: "object",
   kinds: ["Role", "ClusterRole"],
   meta: {
     id: "rbac-wildcard",
-    title: "Roles should not use wildcards",
+    title: "Roles should not use wildcards or enumerate every permission",
     category: "rbac",
     defaultSeverity: "high",
-    description: "`*` in verbs, resources or apiGroups grants every current and future verb, resource and API group, custom resources included, so the role keeps gaining permissions as the cluster grows; with all three it is cluster-admin. Critical for such a ClusterRole, medium for a namespaced Role with a partial wildcard, low when resourceNames confines the wildcard to named objects.",
+    description: "`*` in verbs, resources or apiGroups grants every current and future verb, resource and API group, custom resources included, so the role keeps gaining permissions as the cluster grows; with all three it is cluster-admin. Rules that allow every verb (get, list, watch, create, update, patch, delete) on every resource of the core and RBAC API groups are cluster-admin too, whether they write `*` or enumerate the verbs and resources, and are reported the same way. Critical for such a ClusterRole (high for a Role), medium for a namespaced Role with a partial wildcard, low when resourceNames confines the wildcard to named objects.",
     remediation: "List the verbs, resources and API groups the workload uses (`kubectl auth can-i --list` or the audit log show them) instead of `*`; for an aggregated ClusterRole, select only the ClusterRoles meant to be aggregated.",
     references: [docs.goodPractices("least-privilege", "RBAC good practices: least privilege"), docs.rbac("aggregated-clusterroles", "RBAC: aggregated ClusterRoles")],
     messages: {
@@ -41487,20 +42316,32 @@ var rbac_wildcard_default = defineRule({
       nonResource: 'rule {{index}} allows {{verbs}} on every non-resource URL ("*")',
       aggregated: 'it aggregates ClusterRole {{source}}, which uses "*" in {{fields}}: {{effect}}',
       aggregatedNonResource: 'it aggregates ClusterRole {{source}}, which allows {{verbs}} on every non-resource URL ("*")',
-      everything: "its aggregationRule has an empty selector, which aggregates every ClusterRole of the cluster, cluster-admin included: every permission on every resource"
+      everything: "its aggregationRule has an empty selector, which aggregates every ClusterRole of the cluster, cluster-admin included: every permission on every resource",
+      equivalentRule: 'rule {{index}} allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}} (pods, secrets, serviceaccounts, roles, bindings...), {{like}}, "*" or not',
+      equivalentAggregated: 'it aggregates ClusterRole {{source}}, which allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}}, {{like}}, "*" or not',
+      equivalentRules: '{{rules}} together allow every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}} (pods, secrets, serviceaccounts, roles, bindings...), {{like}}: enumerating them grants what "*" grants'
     }
   },
   *check(role, { unit }) {
     if (!isRbacObject(role)) return;
     const namespaced = role.ref.kind === "Role";
     let best;
-    for (const source2 of sourcedRules2(role, unit)) {
+    const sources = sourcedRules2(role, unit);
+    for (const source2 of sources) {
       const wildcard2 = wildcardOf(source2.rule, namespaced);
       if (wildcard2 && (!best || severityRank(wildcard2.severity) > severityRank(best.wildcard.severity))) best = { source: source2, wildcard: wildcard2 };
     }
+    const fullSeverity = namespaced ? "high" : "critical";
+    if (!best || severityRank(best.wildcard.severity) < severityRank(fullSeverity)) {
+      const equivalent = equivalentFinding(sources, namespaced);
+      if (equivalent) {
+        yield { ...equivalent, severity: fullSeverity };
+        return;
+      }
+    }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path28, related } = locate(source);
+    const { path: path32, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -41509,7 +42350,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path28, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path32, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -41558,1545 +42399,14 @@ var read_only_root_filesystem_default = defineRule({
   }
 });
 
-// rules/_templates/required-metadata.ts
-function requirementsOf(value, field) {
-  if (Array.isArray(value)) {
-    return value.filter((k) => typeof k === "string" && k !== "").map((key) => ({ key }));
-  }
-  if (!isObj(value)) return [];
-  return Object.entries(value).flatMap(([key, pattern]) => {
-    if (key === "") return [];
-    if (typeof pattern !== "string" || pattern === "") return [{ key }];
-    if (pattern.length > 256 || /\((?:[^()\\]|\\.)*[*+?}](?:[^()\\]|\\.)*\)\s*[*+{]/.test(pattern)) {
-      throw new Error(`option ${field}.${key} is not a valid regular expression for preadmit: longer than 256 characters, or a repeated group that repeats inside (it could take exponential time)`);
-    }
-    let regex;
-    try {
-      regex = new RegExp(`^(?:${pattern})$`, "u");
-    } catch (error2) {
-      throw new Error(`option ${field}.${key} is not a valid regular expression: ${error2.message}`);
-    }
-    return [{ key, pattern, regex }];
-  });
-}
-function valueOf(map2, key) {
-  const value = obj(map2)?.[key];
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return void 0;
-}
-function requiredMetadataRule(spec) {
-  const noun = spec.field === "labels" ? "label" : "annotation";
-  const meta = {
-    id: spec.id,
-    title: spec.title,
-    category: "admission",
-    defaultSeverity: spec.severity,
-    description: spec.description,
-    remediation: spec.remediation,
-    references: spec.references,
-    messages: {
-      missing: `{{kind}} "{{name}}" has no ${noun} "{{key}}" in {{where}}`,
-      empty: `{{kind}} "{{name}}" has an empty ${noun} "{{key}}" in {{where}}`,
-      mismatch: spec.echoValue ? `{{kind}} "{{name}}" ${noun} "{{key}}" in {{where}} is "{{value}}", which does not match /{{pattern}}/` : `{{kind}} "{{name}}" ${noun} "{{key}}" in {{where}} does not match /{{pattern}}/`
-    }
-  };
-  function* checkMetadata(object, metadata, base2, where, required) {
-    const map2 = obj(metadata)?.[spec.field];
-    for (const requirement of required) {
-      const path28 = join(`${base2}/metadata/${spec.field}`, requirement.key);
-      const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
-      const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path28, data };
-      else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path28, data };
-      } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path28, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
-      }
-    }
-  }
-  return {
-    meta,
-    target: "object",
-    *check(object, context3) {
-      const required = requirementsOf(context3.options[spec.field], spec.field);
-      if (required.length === 0) return;
-      const kinds = Array.isArray(context3.options.kinds) ? context3.options.kinds.filter((k) => typeof k === "string") : [];
-      if (kinds.length > 0 && !kinds.includes(object.ref.kind)) return;
-      const carrier = isPodCarrier(object.ref.apiVersion, object.ref.kind);
-      if (context3.options.workloadsOnly === true && !carrier) return;
-      yield* checkMetadata(object, object.raw.metadata, "", "metadata", required);
-      if (context3.options.podTemplate === true && carrier) {
-        const template = podTemplateOf(object.raw);
-        if (template && template.base !== "") yield* checkMetadata(object, template.metadata, template.base, "the pod template metadata", required);
-      }
-    }
-  };
-}
-
-// rules/required-annotations.ts
-var required_annotations_default = requiredMetadataRule({
-  id: "required-annotations",
-  field: "annotations",
-  title: "Objects carry the annotations your organisation requires",
-  severity: "medium",
-  description: "Annotations often carry what admission and operations depend on (owner contact, runbook, data classification); an object without them reaches the cluster without that context. Off until configured: option `annotations` lists required keys or maps keys to a regular expression the whole value must match; `kinds`, `workloadsOnly` and `podTemplate` scope it as for required-labels. A present but empty value counts as missing; values are never quoted in messages.",
-  remediation: "Add the missing annotations under `metadata.annotations` (and under the pod template's `metadata.annotations` for workloads).",
-  references: [{ title: "Kubernetes: annotations", url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/" }],
-  echoValue: false
-});
-
-// rules/required-labels.ts
-var required_labels_default = requiredMetadataRule({
-  id: "required-labels",
-  field: "labels",
-  title: "Objects carry the labels your organisation requires",
-  severity: "medium",
-  description: 'Ownership, cost and policy tooling (and NetworkPolicy or PodDisruptionBudget selectors) rely on labels; an object without them has no owner to page and escapes label-based policy. Off until configured: option `labels` lists required keys (`[team, app.kubernetes.io/name]`) or maps keys to a regular expression the whole value must match (`{ team: "[a-z-]+" }`); `kinds` limits the kinds checked, `workloadsOnly: true` checks only objects that run pods, and `podTemplate: true` also checks the pod template of workloads. A present but empty value counts as missing.',
-  remediation: "Add the missing labels under `metadata.labels` (and under the pod template's `metadata.labels` for workloads), typically from a shared Helm helper so every template gets them.",
-  references: [
-    { title: "Kubernetes: labels and selectors", url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/" },
-    { title: "Kubernetes: recommended labels", url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/" }
-  ],
-  echoValue: true
-});
-
-// src/k8s/host-paths.ts
-function normaliseHostPath(raw) {
-  const trimmed = raw.trim();
-  if (/^[\\/]{2}\.[\\/]pipe[\\/]/i.test(trimmed)) return "\\\\.\\pipe\\" + trimmed.slice(9).toLowerCase();
-  if (!trimmed.startsWith("/")) return trimmed;
-  const out = [];
-  for (const segment of trimmed.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") out.pop();
-    else out.push(segment);
-  }
-  const path28 = "/" + out.join("/");
-  return path28 === "/var/run" || path28.startsWith("/var/run/") ? path28.slice(4) : path28;
-}
-function isAtOrUnder(path28, base2) {
-  if (base2 === "/") return true;
-  return path28 === base2 || path28.startsWith(base2 + "/");
-}
-var RUNTIME_SOCKETS = [
-  "/run/docker.sock",
-  "/run/containerd/containerd.sock",
-  "/run/crio/crio.sock",
-  "/run/cri-dockerd.sock",
-  "/run/dockershim.sock",
-  "/run/podman/podman.sock",
-  "/run/k3s/containerd/containerd.sock",
-  "\\\\.\\pipe\\docker_engine",
-  "\\\\.\\pipe\\containerd-containerd"
-];
-var RUNTIME_SOCKET_DIRS = ["/run", "/run/docker", "/run/containerd", "/run/crio", "/run/podman", "/run/k3s/containerd"];
-function matchRuntimeSocket(normalised) {
-  if (RUNTIME_SOCKETS.includes(normalised)) return { kind: "socket" };
-  if (RUNTIME_SOCKET_DIRS.includes(normalised)) return { kind: "directory" };
-  return void 0;
-}
-var SENSITIVE_HOST_PATHS = [
-  // Most specific first: the first match wins.
-  { path: "/etc/kubernetes", match: "subtree", exposure: "read", why: "node and control-plane credentials (kubeconfigs, PKI)" },
-  { path: "/var/lib/kubelet", match: "subtree", exposure: "read", why: "kubelet state, including every pod's mounted Secrets and service account tokens" },
-  { path: "/var/lib/etcd", match: "subtree", exposure: "read", why: "the etcd database, i.e. every object and Secret of the cluster" },
-  { path: "/var/lib/docker", match: "subtree", exposure: "read", why: "the Docker data root: every container's filesystem and configuration" },
-  { path: "/var/lib/containerd", match: "subtree", exposure: "read", why: "the containerd data root: every container's filesystem" },
-  { path: "/var/lib/containers", match: "subtree", exposure: "read", why: "the CRI-O/Podman storage root: every container's filesystem" },
-  { path: "/var/log", match: "subtree", exposure: "write", why: "node logs; writable, symlinks planted here are followed by the kubelet when serving logs" },
-  { path: "/var/lib", match: "exact", exposure: "read", why: "all node state, including kubelet, runtime and etcd data" },
-  { path: "/var", match: "exact", exposure: "read", why: "all node state, including kubelet, runtime and etcd data" },
-  // CA bundles and harmless identity files under /etc: fine read-only, dangerous writable.
-  { path: "/etc/ssl/certs", match: "subtree", exposure: "write", why: "the node's trusted CA bundle" },
-  { path: "/etc/pki/tls/certs", match: "subtree", exposure: "write", why: "the node's trusted CA bundle" },
-  { path: "/etc/pki/ca-trust", match: "subtree", exposure: "write", why: "the node's trusted CA bundle" },
-  { path: "/etc/ca-certificates", match: "subtree", exposure: "write", why: "the node's trusted CA bundle" },
-  { path: "/etc/localtime", match: "exact", exposure: "write", why: "the node's time zone" },
-  { path: "/etc/timezone", match: "exact", exposure: "write", why: "the node's time zone" },
-  { path: "/etc/machine-id", match: "exact", exposure: "write", why: "the node's identity" },
-  { path: "/etc/os-release", match: "exact", exposure: "write", why: "the node's OS identification" },
-  { path: "/etc", match: "subtree", exposure: "read", why: "node configuration and credentials (shadow, SSH host keys, kubelet config)" },
-  { path: "/root", match: "subtree", exposure: "read", why: "root's home directory (SSH keys, kubeconfigs, shell history)" },
-  { path: "/home", match: "subtree", exposure: "read", why: "user home directories (SSH keys, credentials)" },
-  { path: "/proc", match: "subtree", exposure: "read", why: "host processes, their environments and the host root via /proc/1/root" },
-  { path: "/sys", match: "subtree", exposure: "read", why: "kernel and device interfaces of the node" },
-  { path: "/boot", match: "subtree", exposure: "read", why: "the node's kernel and boot configuration" },
-  { path: "/dev", match: "subtree", exposure: "read", why: "the node's devices (disks, memory)" },
-  { path: "/usr", match: "subtree", exposure: "write", why: "the node's binaries and libraries" },
-  { path: "/bin", match: "subtree", exposure: "write", why: "the node's binaries" },
-  { path: "/sbin", match: "subtree", exposure: "write", why: "the node's binaries" },
-  { path: "/lib", match: "subtree", exposure: "write", why: "the node's libraries and kernel modules" },
-  { path: "/lib64", match: "subtree", exposure: "write", why: "the node's libraries" },
-  { path: "/opt/cni/bin", match: "subtree", exposure: "write", why: "CNI plugin binaries the kubelet runs as root" },
-  { path: "/", match: "exact", exposure: "read", why: "the node's entire filesystem" }
-];
-function matchSensitivePath(normalised) {
-  return SENSITIVE_HOST_PATHS.find((entry) => entry.match === "exact" ? normalised === entry.path : isAtOrUnder(normalised, entry.path));
-}
-function hostPathVolumes2(pod) {
-  const volumes = [];
-  arr(pod.spec.volumes).forEach((volume, index) => {
-    if (!isObj(volume)) return;
-    const path28 = str(at(volume, "hostPath", "path"));
-    if (path28 === void 0 || path28.trim() === "") return;
-    const name = str(volume.name) ?? "";
-    const mounts = [];
-    for (const container of pod.containers) {
-      for (const mount of arr(container.container.volumeMounts)) {
-        if (!isObj(mount) || str(mount.name) !== name) continue;
-        mounts.push({ container, mount, readOnly: mount.readOnly === true });
-      }
-    }
-    volumes.push({ index, name, path: path28, normalised: normaliseHostPath(path28), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
-  });
-  return volumes;
-}
-function mountedReadOnly(volume) {
-  return volume.mounts.every((m) => m.readOnly);
-}
-
-// rules/_templates/host-mounts.ts
-var HOST_PATH_DOC = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
-function hostMountsRule(spec) {
-  return {
-    meta: spec.meta,
-    target: "pod",
-    *check(pod) {
-      for (const volume of hostPathVolumes2(pod)) {
-        const verdict = spec.classify(volume);
-        if (verdict) yield { ...verdict, path: volume.pointer };
-      }
-    }
-  };
-}
-
-// rules/runtime-socket-mount.ts
-var runtime_socket_mount_default = hostMountsRule({
-  meta: {
-    id: "runtime-socket-mount",
-    title: "No container runtime socket mounted from the host",
-    category: "workload",
-    defaultSeverity: "critical",
-    description: "A pod that reaches the Docker, containerd or CRI-O socket can start privileged containers, read every other container and take over the node; mounting it read-only does not help, because connecting to a socket is still allowed. Matches the sockets under /run and /var/run (and the Windows named pipes) and the directories that hold them, after normalising `//`, `.` and trailing slashes.",
-    remediation: "Remove the hostPath volume. Build images with a daemonless builder (BuildKit rootless, Kaniko, Buildah) and read container metadata through the Kubernetes API or the CRI with a dedicated, audited agent instead.",
-    references: [
-      { title: "Kubernetes: hostPath volumes", url: HOST_PATH_DOC },
-      { title: "Kubernetes: Pod Security Standards", url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/" }
-    ],
-    messages: {
-      socket: 'volume "{{volume}}" mounts the container runtime socket {{path}} from the node',
-      directory: 'volume "{{volume}}" mounts host directory {{path}}, which holds the container runtime socket'
-    }
-  },
-  classify(volume) {
-    const match2 = matchRuntimeSocket(volume.normalised);
-    if (!match2) return void 0;
-    return { messageId: match2.kind, data: { volume: volume.name, path: volume.path } };
-  }
-});
-
-// rules/_templates/secret-literal.ts
-function redact(valueOrLength) {
-  const length = typeof valueOrLength === "number" ? valueOrLength : [...valueOrLength].length;
-  return `<redacted, ${length} ${length === 1 ? "char" : "chars"}>`;
-}
-function shannonEntropy(text2) {
-  const chars = [...text2];
-  if (chars.length === 0) return 0;
-  const counts = /* @__PURE__ */ new Map();
-  for (const c3 of chars) counts.set(c3, (counts.get(c3) ?? 0) + 1);
-  let entropy = 0;
-  for (const count2 of counts.values()) {
-    const p = count2 / chars.length;
-    entropy -= p * Math.log2(p);
-  }
-  return entropy;
-}
-function nameWords(name) {
-  return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).filter((w) => w !== "").map((w) => w.toLowerCase());
-}
-var SECRET_WORD = /^[a-z0-9]*(?:password|passwd|passphrase|secret|token|apikey|accesskey|secretkey|privatekey|privkey|credential|creds)s?$/;
-var WHOLE_SECRET_WORDS = /* @__PURE__ */ new Set(["pass", "pwd", "pw"]);
-var KEY_QUALIFIERS = /* @__PURE__ */ new Set([
-  "api",
-  "access",
-  "secret",
-  "private",
-  "encryption",
-  "signing",
-  "master",
-  "account",
-  "shared",
-  "session",
-  "hmac",
-  "license",
-  "auth",
-  "app",
-  "storage",
-  "subscription",
-  "ssh",
-  "gpg",
-  "pgp",
-  "deploy",
-  "webhook",
-  "client",
-  "crypt",
-  "cipher"
-]);
-var DESCRIPTIVE_SUFFIXES = /* @__PURE__ */ new Set([
-  "file",
-  "files",
-  "path",
-  "paths",
-  "dir",
-  "directory",
-  "folder",
-  "location",
-  "mount",
-  "name",
-  "names",
-  "ref",
-  "reference",
-  "id",
-  "ids",
-  "arn",
-  "enabled",
-  "enable",
-  "disabled",
-  "disable",
-  "required",
-  "require",
-  "ttl",
-  "expiry",
-  "expiration",
-  "expires",
-  "expire",
-  "lifetime",
-  "duration",
-  "interval",
-  "period",
-  "rotation",
-  "timeout",
-  "seconds",
-  "secs",
-  "minutes",
-  "hours",
-  "days",
-  "ms",
-  "length",
-  "len",
-  "size",
-  "count",
-  "max",
-  "min",
-  "limit",
-  "threshold",
-  "retries",
-  "attempts",
-  "url",
-  "urls",
-  "uri",
-  "endpoint",
-  "host",
-  "hostname",
-  "port",
-  "type",
-  "mode",
-  "kind",
-  "class",
-  "method",
-  "scheme",
-  "strategy",
-  "algorithm",
-  "alg",
-  "format",
-  "encoding",
-  "encoder",
-  "hasher",
-  "header",
-  "prefix",
-  "suffix",
-  "field",
-  "env",
-  "var",
-  "variable",
-  "source",
-  "provider",
-  "backend",
-  "store",
-  "policy",
-  "rules",
-  "pattern",
-  "regex",
-  "complexity",
-  "hint",
-  "prompt",
-  "question",
-  "label",
-  "title",
-  "description",
-  "desc",
-  "message",
-  "text",
-  "user",
-  "username",
-  "login",
-  "email",
-  "owner",
-  "namespace",
-  "issuer",
-  "audience",
-  "aud",
-  "scope",
-  "scopes",
-  "selector",
-  "template",
-  "version",
-  "config",
-  "enforce",
-  "check",
-  "reset"
-]);
-var CREDENTIAL_STEM = /pass|pw|secret|token|key|cred|auth/i;
-function mayNameCredential(text2) {
-  return CREDENTIAL_STEM.test(text2);
-}
-var DESCRIPTIVE_PREFIXES = /* @__PURE__ */ new Set(["existing", "use", "enable", "disable", "require", "allow", "skip", "no", "is", "has", "should", "generate", "show", "hide"]);
-function descriptiveName(name) {
-  const words = nameWords(name);
-  const last = words[words.length - 1];
-  const first = words[0];
-  return last !== void 0 && first !== void 0 && (DESCRIPTIVE_SUFFIXES.has(last) || DESCRIPTIVE_PREFIXES.has(first));
-}
-function credentialName(name) {
-  if (!CREDENTIAL_STEM.test(name)) return void 0;
-  const words = nameWords(name);
-  const last = words[words.length - 1];
-  const first = words[0];
-  if (last === void 0 || first === void 0) return void 0;
-  if (DESCRIPTIVE_SUFFIXES.has(last) || DESCRIPTIVE_PREFIXES.has(first)) return void 0;
-  if (words.length === 1 && WHOLE_SECRET_WORDS.has(last)) return void 0;
-  for (let i2 = 0; i2 < words.length; i2++) {
-    const word = words[i2];
-    if (SECRET_WORD.test(word) || WHOLE_SECRET_WORDS.has(word)) return "strong";
-    if ((word === "key" || word === "keys") && i2 > 0 && KEY_QUALIFIERS.has(words[i2 - 1])) return "strong";
-  }
-  if (last === "auth" || last === "authorization") return "weak";
-  return void 0;
-}
-var NOT_CREDENTIAL_WORDS = /^(?:true|false|yes|no|on|off|y|n|enabled?|disabled?|none|null|nil|undefined|~)$/i;
-var NUMBER = /^[-+]?\d+(?:\.\d+)?$/;
-var DURATION_OR_QUANTITY = /^\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|[KMGTPE]i?|k)$/i;
-var FILE_PATH = /^(?:~|\.{1,2})?\/\S*$|^[A-Za-z]:\\|^file:|^@\//;
-var URL2 = /^[a-z][a-z0-9+.-]*:\/\/\S*$/i;
-var URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]{0,31}:\/\/([^\s:/@]{1,256}):([^\s/@]{1,256})@[^\s/@]/i;
-var REFERENCE = /\$\([^)]{0,256}\)|\$\{[^}]{0,256}\}|\{\{.{0,256}\}\}|\$__\w{1,64}\{|%\{[^}]{0,256}\}|#\{[^}]{0,256}\}|%\([\w.]{1,64}\)s|^\$[A-Za-z_]\w*$/;
-var MANAGED = /^(?:arn:aws[\w-]*:(?:secretsmanager|ssm|kms):|vault:|ref\+|projects\/[^/]+\/secrets\/|ENC\[|ENC\(|\{cipher\})/;
-var MASK = /^\*+$|^x{4,}$/i;
-function clearlyNotCredential(value) {
-  const v = value.trim();
-  if (v === "" || NOT_CREDENTIAL_WORDS.test(v) || NUMBER.test(v) || DURATION_OR_QUANTITY.test(v) || MASK.test(v)) return true;
-  if (FILE_PATH.test(v) || REFERENCE.test(v) || MANAGED.test(v)) return true;
-  if (URL2.test(v) && !URL_WITH_PASSWORD.test(v)) return true;
-  return false;
-}
-function credentialShaped(value) {
-  const v = value.trim();
-  if (/^[^\s:]+:\S+$/.test(v)) return true;
-  return v.length >= 16 && !/\s/.test(v) && shannonEntropy(v) >= 3;
-}
-var FORMATS = [
-  { what: "a private key", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/, entropy: 0 },
-  { what: "an AWS access key ID", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, entropy: 3, accept: (m) => !m[0].includes("EXAMPLE") },
-  { what: "a GitHub token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/, entropy: 3 },
-  { what: "a GitLab token", pattern: /\bglpat-[A-Za-z0-9_-]{20,}/, entropy: 3 },
-  { what: "a Slack token", pattern: /\bxox[baprs]-[A-Za-z0-9-]{10,}/, entropy: 3 },
-  { what: "a Slack webhook URL", pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,}/, entropy: 3 },
-  { what: "an npm token", pattern: /\bnpm_[A-Za-z0-9]{36}\b/, entropy: 3 },
-  { what: "a Stripe live key", pattern: /\b[rs]k_live_[A-Za-z0-9]{20,}/, entropy: 3 },
-  { what: "a Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}/, entropy: 3 },
-  { what: "a JSON Web Token", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/, entropy: 3 },
-  { what: "an Azure storage account key", pattern: /\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{30,}={0,2}/, entropy: 3 },
-  {
-    what: "a URL with an embedded password",
-    pattern: URL_WITH_PASSWORD,
-    entropy: 0,
-    // `user:$(DB_PASSWORD)@`, `user:${PW}@`, `user:****@` and `user:<password>@` are references or masks.
-    accept: (m) => {
-      const password = m[2] ?? "";
-      return !REFERENCE.test(password) && !MASK.test(password) && !/^[<[{].*[>\]}]$/.test(password) && !/^%[0-9A-Za-z]?s$/.test(password);
-    }
-  }
-];
-function knownFormat(value) {
-  for (const format2 of FORMATS) {
-    const match2 = format2.pattern.exec(value);
-    if (!match2) continue;
-    if (format2.entropy > 0 && shannonEntropy(match2[0]) < format2.entropy) continue;
-    if (format2.accept && !format2.accept(match2)) continue;
-    return { what: format2.what, length: [...match2[0]].length };
-  }
-  return void 0;
-}
-function detectFormat(value) {
-  const format2 = knownFormat(value);
-  return format2 ? { signal: "format", what: format2.what, length: format2.length } : void 0;
-}
-function detectByName(name, value) {
-  const strength = credentialName(name);
-  if (strength === void 0 || clearlyNotCredential(value)) return void 0;
-  if (strength === "weak" && !credentialShaped(value)) return void 0;
-  return { signal: "name", what: "a credential-like name", length: [...value].length };
-}
-function detectLiteralSecret(name, value) {
-  return detectFormat(value) ?? detectByName(name, value);
-}
-var LINE_ENTRY = /^\s*(?:export\s+)?(?:-\s+)?(["']?)([A-Za-z_][\w.-]*)\1\s*(?::(?=\s|$)|=)\s*(.*)$/;
-var JSON_ENTRY = /"([A-Za-z_][\w.-]*)"\s*:\s*"((?:[^"\\\n]|\\.)*)"/g;
-var XML_ENTRY = /<([A-Za-z_][\w.-]*)>([^<\n]+)<\/\1>/g;
-var COMMENT = /^\s*(?:#|\/\/|;|!|<!--)/;
-var EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[^\]]*\]|\([^)]*\))+\s*[;,]?$/;
-function literalOf(raw, keyQuoted, key) {
-  const v = raw.trim();
-  const quote = v[0];
-  if ((quote === '"' || quote === "'") && v.length >= 2) {
-    const end = v.indexOf(quote, 1);
-    if (end > 0) return v.slice(1, end);
-  }
-  if (keyQuoted && !/^(?:-?\d[\d.eE+-]*|true|false|null)[,;]?$/.test(v)) return void 0;
-  const value = v.replace(/\s+#.*$/, "").replace(/[,;]$/, "").trim();
-  if (/^[|>][-+]?\d*$|^[{[]/.test(value)) return void 0;
-  if (EXPRESSION.test(value)) return void 0;
-  if (value.toLowerCase() === key.toLowerCase()) return void 0;
-  return value;
-}
-function embeddedEntries(content) {
-  const entries = [];
-  const seen = /* @__PURE__ */ new Set();
-  const add = (key, value, line) => {
-    const id = `${line}\0${key}`;
-    if (seen.has(id)) return;
-    seen.add(id);
-    entries.push({ key, value, line });
-  };
-  const lines = content.split(/\r?\n/);
-  lines.forEach((text2, i2) => {
-    if (COMMENT.test(text2)) return;
-    const match2 = LINE_ENTRY.exec(text2);
-    if (!match2) return;
-    const value = literalOf(match2[3] ?? "", match2[1] !== "", match2[2]);
-    if (value !== void 0) add(match2[2], value, i2 + 1);
-  });
-  const starts = [0];
-  for (let i2 = content.indexOf("\n"); i2 !== -1; i2 = content.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
-  const lineAt2 = (index) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (starts[mid] <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
-  for (const pattern of [JSON_ENTRY, XML_ENTRY]) {
-    for (const match2 of content.matchAll(pattern)) {
-      const line = lineAt2(match2.index);
-      if (COMMENT.test(lines[line - 1] ?? "")) continue;
-      add(match2[1], match2[2], line);
-    }
-  }
-  return entries.sort((a2, b) => a2.line - b.line);
-}
-
-// rules/secret-chart-default.ts
-var MIN_INSIDE = 8;
-var MIN_LITERAL = 4;
-var MAX_VALUE = 64 * 1024;
-var BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-function decode(raw) {
-  const compact = raw.replace(/\s+/g, "");
-  if (compact.length % 4 !== 0 || !BASE64.test(compact)) return void 0;
-  const text2 = Buffer.from(compact, "base64").toString("utf8");
-  return text2.includes("\uFFFD") ? void 0 : text2;
-}
-function entriesOf(object) {
-  const out = [];
-  for (const field of ["data", "stringData"]) {
-    const map2 = obj(object.raw[field]);
-    if (!map2) continue;
-    for (const [key, raw] of Object.entries(map2)) {
-      if (typeof raw !== "string" || raw === "" || raw.length > MAX_VALUE) continue;
-      const text2 = field === "data" ? decode(raw) : raw;
-      if (text2 !== void 0 && text2.trim() !== "") out.push({ field, key, raw, text: text2 });
-    }
-  }
-  return out;
-}
-function valuesName(path28) {
-  const names = path28.filter((t) => typeof t === "string");
-  const last = names[names.length - 1] ?? "";
-  return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
-}
-var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path28, scope) {
-  return scope === void 0 || path28[0] === "global" || scope.every((t, i2) => path28[i2] === t);
-}
-function overlap(a2, b) {
-  const words = new Set(nameWords(a2));
-  return new Set(b.filter((t) => typeof t === "string").flatMap((t) => nameWords(t)).filter((w) => words.has(w))).size;
-}
-var INDEXES = /* @__PURE__ */ new WeakMap();
-function indexOf(defaults3) {
-  let index = INDEXES.get(defaults3);
-  if (index) return index;
-  index = { byValue: /* @__PURE__ */ new Map(), inside: [] };
-  for (const candidate2 of defaults3) {
-    const value = candidate2.value.trim();
-    if (value === "") continue;
-    const list3 = index.byValue.get(value);
-    if (list3) list3.push(candidate2);
-    else index.byValue.set(value, [candidate2]);
-    if ([...value].length >= MIN_INSIDE && (detectFormat(value) ?? detectByName(valuesName(candidate2.path), value))) index.inside.push(candidate2);
-  }
-  INDEXES.set(defaults3, index);
-  return index;
-}
-function matchesOf(entry, index, scope, supplied) {
-  const text2 = entry.text.trim();
-  if (supplied.has(text2) || supplied.has(entry.text)) return [];
-  const usable = (candidate2) => inScope(candidate2.path, scope) && !supplied.has(candidate2.value);
-  const out = [];
-  const push = (candidate2, how, detection, inner) => {
-    if (!detection) return;
-    const named2 = credentialName(valuesName(candidate2.path)) !== void 0;
-    out.push({ candidate: candidate2, how, detection, named: named2, overlap: overlap(inner?.key ?? entry.key, candidate2.path), ...inner ? { entry: inner } : {} });
-  };
-  const keyDescribes = descriptiveName(entry.key);
-  for (const candidate2 of index.byValue.get(text2) ?? []) {
-    if (!usable(candidate2)) continue;
-    const name = valuesName(candidate2.path);
-    const byKey = overlap(entry.key, candidate2.path) > 0 && !descriptiveName(name) ? detectByName(entry.key, text2) : void 0;
-    push(candidate2, "exact", detectFormat(text2) ?? (keyDescribes ? void 0 : detectByName(name, text2) ?? byKey));
-  }
-  if (out.length > 0) return ranked(out);
-  const seen = /* @__PURE__ */ new Set();
-  if (/[:=<]/.test(text2)) {
-    for (const inner of embeddedEntries(text2)) {
-      const value = inner.value.trim();
-      for (const candidate2 of index.byValue.get(value) ?? []) {
-        if (seen.has(candidate2) || !usable(candidate2)) continue;
-        seen.add(candidate2);
-        const detection = detectFormat(value) ?? (descriptiveName(inner.key) ? void 0 : detectByName(valuesName(candidate2.path), value) ?? detectByName(inner.key, value));
-        push(candidate2, "entry", detection, inner);
-      }
-    }
-  }
-  for (const candidate2 of index.inside) {
-    if (seen.has(candidate2) || !usable(candidate2) || !text2.includes(candidate2.value.trim())) continue;
-    const value = candidate2.value.trim();
-    push(candidate2, "inside", detectFormat(value) ?? detectByName(valuesName(candidate2.path), value));
-  }
-  return ranked(out);
-}
-function ranked(matches2) {
-  return matches2.sort(
-    (a2, b) => HOW_RANK[b.how] - HOW_RANK[a2.how] || Number(b.named) - Number(a2.named) || b.overlap - a2.overlap || b.candidate.value.length - a2.candidate.value.length
-  );
-}
-function whatOf(detection) {
-  return detection.signal === "format" ? detection.what.replace(/^an? /, "") : "credential";
-}
-function chartRelative(file, chart) {
-  return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
-}
-function literalReport(object, entry, chart, path28) {
-  const template = object.source.template;
-  if (template === void 0) return void 0;
-  const strings4 = chart.valueStrings();
-  const fromValues = (text3) => strings4.some((s) => s === text3 || s.length >= MIN_INSIDE && text3.includes(s));
-  const text2 = entry.text.trim();
-  if (!text2.includes("\n")) {
-    const detection = detectFormat(text2) ?? detectByName(entry.key, text2);
-    if (!detection || [...text2].length < MIN_LITERAL || fromValues(text2)) return void 0;
-    const at2 = chart.findLiteral(template, entry.field === "data" ? [entry.raw, text2] : [text2]);
-    if (!at2) return void 0;
-    return {
-      messageId: "literal",
-      path: path28,
-      data: { key: entry.key, inner: "", redacted: redact(text2), template: at2.file.split("/").pop() ?? at2.file, line: at2.line, what: whatOf(detection) },
-      at: { template: at2 }
-    };
-  }
-  for (const inner of embeddedEntries(text2)) {
-    const value = inner.value.trim();
-    const detection = detectByName(inner.key, value);
-    if (!detection || [...value].length < MIN_LITERAL || clearlyNotCredential(value) || fromValues(value)) continue;
-    const at2 = chart.findLiteral(template, [value]);
-    if (!at2) continue;
-    return {
-      messageId: "literal",
-      path: path28,
-      data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at2.file.split("/").pop() ?? at2.file, line: at2.line, what: whatOf(detection) },
-      at: { template: at2 }
-    };
-  }
-  return void 0;
-}
-var secret_chart_default_default = defineRule({
-  meta: {
-    id: "secret-chart-default",
-    title: "Secrets must not ship a default credential",
-    category: "secrets",
-    defaultSeverity: "high",
-    description: "A Secret whose value comes from a string in the chart's own values.yaml (or a subchart's), or from a literal in its templates, holds the same credential in every install that does not override it, and that credential is public to anyone who can read the chart. A well-known default (`changeme`, `admin`) is as bad as any: it is the first thing an attacker tries. High, like other literal credentials, for every match: whether the default is a placeholder or a real token, an install that keeps it is open. Reported per Secret key (`data` decoded from base64, `stringData`) when it equals a non-empty default, contains one of 8 characters or more (a password in a connection URL, a config file stored in the Secret), or a config entry of it is one; and only when the values key, the Secret key or the entry is named like a credential, or the value has a known token format. Values supplied by a values file or `--set` (a value set) are not the chart's defaults and are not reported; neither are empty defaults (the chart generates a value, e.g. with randAlphaNum). A literal is reported when no values string reaches the Secret key, the key names a credential, and the template or a helper writes the value (or its base64) as a quoted string or a line's value. Located at the values line (or the template line) without re-rendering; messages show only the value's length.",
-    remediation: "Leave the default empty and generate a value when it is empty (`randAlphaNum 24`, kept across upgrades with `lookup` of the existing Secret), or make the value required (`required`) or let users reference their own Secret (`existingSecret`); remove literals from templates. Then rotate the credential everywhere the default was kept.",
-    references: [
-      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" },
-      { title: "Helm: template functions (randAlphaNum, lookup, required)", url: "https://helm.sh/docs/chart_template_guide/function_list/" },
-      { title: "CWE-1392: Use of Default Credentials", url: "https://cwe.mitre.org/data/definitions/1392.html" }
-    ],
-    messages: {
-      default: 'Secret key "{{key}}"{{inner}} {{verb}} {{redacted}} from the chart default {{valuesKey}} in {{file}}: every install that keeps the default has the same {{what}}, known to anyone who reads the chart{{more}}',
-      literal: 'Secret key "{{key}}"{{inner}} is {{redacted}} written into the chart ({{template}}:{{line}}): every install has the same {{what}}, known to anyone who reads the chart'
-    }
-  },
-  target: "object",
-  kinds: ["Secret"],
-  *check(object, context3) {
-    const chart = context3.chart;
-    if (chart === void 0 || object.ref.apiVersion !== "v1") return;
-    const entries = entriesOf(object);
-    if (entries.length === 0) return;
-    const scope = object.source.template !== void 0 ? chart.scopeOf(object.source.template) : void 0;
-    const index = indexOf(chart.defaultStrings());
-    const supplied = chart.suppliedStrings();
-    for (const entry of entries) {
-      const path28 = join(`/${entry.field}`, entry.key);
-      const matches2 = matchesOf(entry, index, scope, supplied);
-      const best = matches2[0];
-      if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path28);
-        if (literal2) yield literal2;
-        continue;
-      }
-      const value = best.candidate.value.trim();
-      const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
-      yield {
-        messageId: "default",
-        path: path28,
-        data: {
-          key: entry.key,
-          inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
-          redacted: redact(value),
-          valuesKey: best.candidate.where.key,
-          file: chartRelative(best.candidate.where.file, object.source.chart),
-          verb: best.how === "inside" ? "contains" : "is",
-          what: whatOf(best.detection),
-          more: others > 0 ? `; ${others} more chart default${others === 1 ? "" : "s"} in this value` : ""
-        },
-        at: { values: best.candidate.where }
-      };
-    }
-  }
-});
-
-// rules/secret-literal-configmap.ts
-var secret_literal_configmap_default = defineRule({
-  meta: {
-    id: "secret-literal-configmap",
-    title: "No credentials in ConfigMaps",
-    category: "secrets",
-    defaultSeverity: "high",
-    description: "ConfigMaps are meant for non-confidential data: RBAC usually grants them to many more subjects than Secrets, they are rarely encrypted at rest, and they end up in dashboards and support bundles. Reported for credential-named `data` keys holding a literal, values containing a known token format (private key, cloud or SaaS token, JWT, URL with a password), and credential-named keys set to literals inside configuration files stored in a value (YAML, JSON, properties, .env, INI, XML; comment lines and code expressions skipped). Messages show only the value's length.",
-    remediation: "Move the credential into a Secret (or an external secret manager) and mount or reference it from there; keep the rest of the configuration in the ConfigMap, using the application's include or environment substitution for the secret part. Rotate the exposed credential.",
-    references: [
-      { title: "Kubernetes: ConfigMaps", url: "https://kubernetes.io/docs/concepts/configuration/configmap/" },
-      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" }
-    ],
-    messages: {
-      name: 'ConfigMap key "{{key}}" holds a literal credential {{redacted}}',
-      format: 'ConfigMap key "{{key}}" contains what looks like {{what}} {{redacted}}',
-      embedded: 'ConfigMap key "{{key}}" sets "{{entry}}" (line {{line}}) to a literal credential {{redacted}}{{more}}'
-    }
-  },
-  target: "object",
-  kinds: ["ConfigMap"],
-  *check(object) {
-    const data = obj(object.raw.data);
-    if (!data) return;
-    for (const [key, value] of Object.entries(data)) {
-      if (typeof value !== "string") continue;
-      const path28 = join("/data", key);
-      const direct = detectFormat(value) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
-      if (direct) {
-        yield { messageId: direct.signal, path: path28, data: { key, what: direct.what, redacted: redact(direct.length) } };
-        continue;
-      }
-      if (!/[:=<]/.test(value) || !mayNameCredential(value)) continue;
-      const hits = embeddedEntries(value).flatMap((entry) => {
-        const detection = detectByName(entry.key, entry.value);
-        return detection ? [{ entry, detection }] : [];
-      });
-      const first = hits[0];
-      if (!first) continue;
-      const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
-      yield {
-        messageId: "embedded",
-        path: path28,
-        data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
-      };
-    }
-  }
-});
-
-// rules/secret-literal-env.ts
-var secret_literal_env_default = defineRule({
-  meta: {
-    id: "secret-literal-env",
-    title: "No credentials as literal environment values",
-    category: "secrets",
-    defaultSeverity: "high",
-    description: "A credential written into `env[].value` lives in the repository, the rendered manifest and the object in etcd, is shown by every `kubectl get -o yaml`, and cannot be rotated without a redeploy. Reported when the variable is named like a credential and holds a literal (not an empty value, boolean, number, path, URL without a password, or `$(VAR)`/template reference; names such as TOKEN_FILE, PASSWORD_PATH, SECRET_NAME, *_REF, AUTH_ENABLED or TOKEN_TTL describe a credential rather than hold one), or when any value contains a known token format (private key, AWS, GitHub, GitLab, Slack, npm, Stripe, Google, JWT, URL with a password). Messages show only the value's length.",
-    remediation: "Move the value into a Secret (or an external secret manager synced into one) and reference it with `valueFrom.secretKeyRef`, or mount it as a file; then rotate the credential, since it has already been exposed.",
-    references: [
-      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" },
-      { title: "Kubernetes: Secrets", url: "https://kubernetes.io/docs/concepts/configuration/secret/" }
-    ],
-    messages: {
-      name: 'container "{{container}}" sets {{variable}} to a literal value {{redacted}}; a variable named like a credential should come from a Secret',
-      format: 'container "{{container}}" sets {{variable}} to what looks like {{what}} {{redacted}}'
-    }
-  },
-  target: "pod",
-  *check(pod) {
-    for (const view of pod.containers) {
-      const env = arr(view.container.env);
-      for (let index = 0; index < env.length; index++) {
-        const item = env[index];
-        if (!isObj(item) || typeof item.name !== "string" || typeof item.value !== "string" || item.valueFrom !== void 0) continue;
-        const detection = detectLiteralSecret(item.name, item.value);
-        if (!detection) continue;
-        yield {
-          messageId: detection.signal,
-          path: `${view.pointer}/env/${index}/value`,
-          data: { container: view.name, variable: item.name, what: detection.what, redacted: redact(detection.length) }
-        };
-      }
-    }
-  }
-});
-
-// rules/sensitive-host-path.ts
-var sensitive_host_path_default = hostMountsRule({
-  meta: {
-    id: "sensitive-host-path",
-    title: "No sensitive host directories mounted",
-    category: "workload",
-    defaultSeverity: "high",
-    description: "A hostPath volume onto node credentials, kubelet or runtime state, /proc, /sys, /dev or the root filesystem lets a compromised container read other pods' secrets or modify the node. Writable mounts are reported as high; read-only (or unmounted) volumes of paths that disclose secrets (such as /proc or /sys for node exporters) as medium; read-only mounts of host binaries, /var/log and CA bundles are not reported, since they matter only when writable. Runtime sockets are left to runtime-socket-mount.",
-    remediation: "Mount the narrowest host path the workload needs, with `readOnly: true` on every volumeMount; prefer a projected, configMap, secret or CSI volume, or the Kubernetes API, to reading node files.",
-    references: [
-      { title: "Kubernetes: hostPath volumes", url: HOST_PATH_DOC },
-      { title: "Kubernetes: Pod Security Standards", url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/" }
-    ],
-    messages: {
-      writable: 'volume "{{volume}}" mounts host path {{path}} writable: {{why}}',
-      readOnly: 'volume "{{volume}}" mounts host path {{path}} (read-only): {{why}}',
-      unmounted: 'volume "{{volume}}" declares host path {{path}} (mounted by no container): {{why}}'
-    }
-  },
-  classify(volume) {
-    if (matchRuntimeSocket(volume.normalised)) return void 0;
-    const entry = matchSensitivePath(volume.normalised);
-    if (!entry) return void 0;
-    const data = { volume: volume.name, path: volume.path, why: entry.why };
-    if (!mountedReadOnly(volume)) return { messageId: "writable", data };
-    if (entry.exposure === "write") return void 0;
-    return { messageId: volume.mounts.length === 0 ? "unmounted" : "readOnly", data, severity: "medium" };
-  }
-});
-
-// rules/service-account-missing.ts
-var service_account_missing_default = defineRule({
-  target: "pod",
-  meta: {
-    id: "service-account-missing",
-    title: "Referenced service accounts must be defined",
-    category: "rbac",
-    defaultSeverity: "medium",
-    description: "A pod template naming a ServiceAccount that its chart does not define fails to create pods until the account exists, and then runs with whatever that account was given outside review. Checked only for chart renders, where the scan holds the whole app.",
-    remediation: "Create the ServiceAccount in the chart (serviceAccount.create), or document and reference an account that the platform provides.",
-    references: [{ title: "Service accounts", url: "https://kubernetes.io/docs/concepts/security/service-accounts/" }],
-    messages: { missing: "service account {{account}} is not defined in the chart" }
-  },
-  *check(pod, { unit }) {
-    if (!unit.complete) return;
-    const account = unit.serviceAccountOf(pod);
-    if (!account.explicit || account.name === "default" || account.object) return;
-    yield { messageId: "missing", path: "/spec/serviceAccountName", data: { account: account.name } };
-  }
-});
-
-// rules/service-account-token-automount.ts
-var service_account_token_automount_default = defineRule({
-  target: "pod",
-  meta: {
-    id: "service-account-token-automount",
-    title: "Do not mount an API token the workload does not use",
-    category: "rbac",
-    defaultSeverity: "low",
-    description: "Every pod gets its service account's API token mounted unless automountServiceAccountToken is false. When the chart grants that service account no RBAC permissions, the workload does not need the API, and the token only helps an attacker (discovery, and whatever the cluster grants all service accounts). Checked for chart renders, where the scan holds the whole app and its bindings.",
-    remediation: "Set `automountServiceAccountToken: false` in the pod spec (or on the ServiceAccount); mount a projected token only where the API is used.",
-    references: [{ title: "Opt out of API credential automounting", url: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting" }],
-    messages: { unused: "the API token of service account {{account}} is mounted, but the chart grants it no permissions" }
-  },
-  *check(pod, { unit }) {
-    if (!unit.complete || !unit.tokenMounted(pod)) return;
-    const account = unit.serviceAccountOf(pod);
-    if (unit.grantsFor(account.namespace, account.name).length > 0) return;
-    yield { messageId: "unused", path: "/spec/automountServiceAccountToken", data: { account: account.name } };
-  }
-});
-
-// rules/service-external-ips.ts
-var service_external_ips_default = defineRule({
-  target: "object",
-  kinds: ["Service"],
-  meta: {
-    id: "service-external-ips",
-    title: "Services must not set externalIPs",
-    category: "network",
-    defaultSeverity: "high",
-    description: "A Service with externalIPs makes every node route traffic for those addresses to its pods; anyone allowed to create Services can intercept traffic to any IP this way (CVE-2020-8554), so clusters should block the field.",
-    remediation: "Remove spec.externalIPs; expose the workload through a LoadBalancer or an Ingress instead.",
-    references: [
-      { title: "CVE-2020-8554", url: "https://github.com/kubernetes/kubernetes/issues/97076" },
-      { title: "Service external IPs", url: "https://kubernetes.io/docs/concepts/services-networking/service/#external-ips" }
-    ],
-    messages: { externalIPs: "Service sets externalIPs ({{count}})" }
-  },
-  *check(service) {
-    const spec = isObj(service.raw.spec) ? service.raw.spec : {};
-    const ips = arr(spec.externalIPs);
-    if (ips.length > 0) yield { messageId: "externalIPs", path: "/spec/externalIPs", data: { count: ips.length } };
-  }
-});
-
-// rules/service-load-balancer-open.ts
-var INTERNAL = [
-  ["service.beta.kubernetes.io/aws-load-balancer-internal", /^(true|0\.0\.0\.0\/0)$/i],
-  ["service.beta.kubernetes.io/aws-load-balancer-scheme", /^internal$/i],
-  ["service.beta.kubernetes.io/azure-load-balancer-internal", /^true$/i],
-  ["networking.gke.io/load-balancer-type", /^internal$/i],
-  ["cloud.google.com/load-balancer-type", /^internal$/i],
-  ["service.beta.kubernetes.io/oci-load-balancer-internal", /^true$/i],
-  ["service.beta.kubernetes.io/openstack-internal-load-balancer", /^true$/i]
-];
-var SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges";
-var service_load_balancer_open_default = defineRule({
-  target: "object",
-  kinds: ["Service"],
-  meta: {
-    id: "service-load-balancer-open",
-    title: "LoadBalancer Services need source ranges",
-    category: "network",
-    defaultSeverity: "medium",
-    description: "A LoadBalancer Service without loadBalancerSourceRanges gets a public address open to every source on the internet, unless a cloud annotation makes it internal.",
-    remediation: "Set spec.loadBalancerSourceRanges to the client networks, or make the load balancer internal with your cloud's annotation.",
-    references: [{ title: "Service type LoadBalancer", url: "https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer" }],
-    messages: {
-      open: "LoadBalancer Service has no loadBalancerSourceRanges: open to every source",
-      world: "loadBalancerSourceRanges contains {{cidr}}: open to every source"
-    }
-  },
-  *check(service) {
-    const spec = isObj(service.raw.spec) ? service.raw.spec : {};
-    if (str(spec.type) !== "LoadBalancer") return;
-    const metadata = isObj(service.raw.metadata) ? service.raw.metadata : {};
-    const annotations = isObj(metadata.annotations) ? metadata.annotations : {};
-    if (INTERNAL.some(([key, value]) => typeof annotations[key] === "string" && value.test(annotations[key]))) return;
-    const ranges = arr(spec.loadBalancerSourceRanges).filter((r) => typeof r === "string");
-    const annotated = str(annotations[SOURCE_RANGES_ANNOTATION]);
-    const all = [...ranges, ...annotated ? annotated.split(",").map((r) => r.trim()) : []];
-    if (all.length === 0) {
-      yield { messageId: "open", path: "/spec/type" };
-      return;
-    }
-    const world = ranges.findIndex((r) => r.trim() === "0.0.0.0/0" || r.trim() === "::/0");
-    if (world !== -1) yield { messageId: "world", path: `/spec/loadBalancerSourceRanges/${world}`, data: { cidr: ranges[world] } };
-  }
-});
-
-// rules/service-node-port.ts
-var service_node_port_default = defineRule({
-  target: "object",
-  kinds: ["Service"],
-  meta: {
-    id: "service-node-port",
-    title: "Services should not be NodePort",
-    category: "network",
-    defaultSeverity: "medium",
-    description: "A NodePort Service listens on a port of every node, so anyone who can reach a node address reaches the workload, bypassing the ingress controller and its TLS and authentication.",
-    remediation: "Use type ClusterIP behind an Ingress or Gateway, or a LoadBalancer restricted with loadBalancerSourceRanges.",
-    references: [{ title: "Service type NodePort", url: "https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport" }],
-    messages: { nodePort: "Service is type NodePort: reachable on every node address" }
-  },
-  *check(service) {
-    const spec = isObj(service.raw.spec) ? service.raw.spec : {};
-    if (str(spec.type) === "NodePort") yield { messageId: "nodePort", path: "/spec/type" };
-  }
-});
-
-// src/loaders/terraform/unknown.ts
-function unknownOf(object) {
-  const unknown = object.unknown;
-  return Array.isArray(unknown) ? unknown : [];
-}
-function isPrefix(prefix2, pointer) {
-  return prefix2 === pointer || prefix2 === "" || pointer.startsWith(prefix2 + "/");
-}
-function isUnknownAt(unknown, pointer) {
-  return unknown.some((u2) => isPrefix(u2, pointer));
-}
-var COMPUTED_NOISE = /* @__PURE__ */ new Set([
-  "hostname",
-  "nodeName",
-  "schedulerName",
-  "readinessGates",
-  "terminationMessagePolicy",
-  "strategy",
-  "clusterIP",
-  "clusterIPs",
-  "healthCheckNodePort",
-  "ipFamilies",
-  "ipFamilyPolicy",
-  "sessionAffinityConfig",
-  "internalTrafficPolicy",
-  "nodePort",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "name",
-  "imagePullSecrets",
-  "externalTrafficPolicy",
-  "ingressClassName"
-]);
-function unknownBehind(unknown, path28) {
-  const container = unknown.find((u2) => isPrefix(u2, path28));
-  if (container !== void 0) return container;
-  return unknown.find((u2) => {
-    if (!u2.startsWith(path28 + "/")) return false;
-    const rest = u2.slice(path28.length + 1);
-    return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
-  });
-}
-function unknownSeverity(severity) {
-  switch (severity) {
-    case "critical":
-    case "high":
-      return "medium";
-    case "medium":
-      return "low";
-    default:
-      return "info";
-  }
-}
-var UNKNOWN_NOTE = "unknown until apply";
-function objectKey(address, ref) {
-  return [address ?? "", ref.kind, ref.namespace ?? "", ref.name].join("\0");
-}
-function markUnknownFindings(findings, objects, config) {
-  const byKey = /* @__PURE__ */ new Map();
-  for (const object of objects) {
-    if (object.source.kind !== "terraform" || object.ref.apiVersion === TERRAFORM_API_VERSION) continue;
-    const unknown = unknownOf(object);
-    if (unknown.length > 0) byKey.set(objectKey(object.source.address, object.ref), unknown);
-  }
-  if (byKey.size === 0) return findings;
-  return findings.map((finding) => {
-    if (finding.source.kind !== "terraform" || finding.ruleId.startsWith("tf-")) return finding;
-    const unknown = byKey.get(objectKey(finding.source.address, finding.object));
-    if (unknown === void 0) return finding;
-    const behind = unknownBehind(unknown, finding.path);
-    if (behind === void 0) return finding;
-    const configured = config?.rules[finding.ruleId]?.severity;
-    return {
-      ...finding,
-      severity: configured ?? unknownSeverity(finding.severity),
-      message: `${finding.message} (${UNKNOWN_NOTE}: ${behind === "" ? "the whole object" : behind} is not known at plan time)`
-    };
-  });
-}
-
-// rules/_templates/tf-cluster.ts
-function planned(object, pointer) {
-  const unknown = unknownOf(object);
-  if (isUnknownAt(unknown, pointer)) return { known: false, pointer };
-  return { known: true, value: get(object.raw, pointer) };
-}
-function plannedAny(object, pointers) {
-  let firstUnknown;
-  for (const pointer of pointers) {
-    const value = planned(object, pointer);
-    if (value.known && value.value !== void 0 && value.value !== null) return { ...value, at: pointer };
-    if (!value.known) firstUnknown ??= { ...value, at: pointer };
-  }
-  return firstUnknown ?? { known: true, value: void 0, at: pointers[0] };
-}
-function attributeName(pointer) {
-  return pointer.split("/").slice(1).map((step) => /^\d+$/.test(step) ? `[${step}]` : `.${step.replace(/~1/g, "/").replace(/~0/g, "~")}`).join("").replace(/^\./, "");
-}
-var UNKNOWN_MESSAGE = `{{attribute}} is ${UNKNOWN_NOTE}: {{why}}`;
-function clusterRule(spec) {
-  const lowered = unknownSeverity(spec.severity);
-  const helpers = {
-    unknown: (pointer, why) => ({ messageId: "unknown", path: pointer, data: { attribute: attributeName(pointer) || "the whole resource", why }, severity: lowered })
-  };
-  return {
-    target: "object",
-    kinds: spec.types,
-    meta: {
-      id: spec.id,
-      title: spec.title,
-      category: spec.category,
-      defaultSeverity: spec.severity,
-      description: `${spec.description} Read from the Terraform plan; a value the plan does not know yet is reported as "${UNKNOWN_NOTE}" at ${lowered} severity, never as safe.`,
-      remediation: spec.remediation,
-      references: spec.references,
-      messages: { ...spec.messages, unknown: UNKNOWN_MESSAGE }
-    },
-    *check(object, context3) {
-      if (object.ref.apiVersion !== "terraform/v1") return;
-      if (isUnknownAt(unknownOf(object), "")) {
-        yield helpers.unknown("", "it could not be checked");
-        return;
-      }
-      yield* spec.check(object, helpers, context3);
-    }
-  };
-}
-function strings2(value) {
-  return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
-}
-function isWorld(cidr) {
-  return cidr.trim() === "0.0.0.0/0" || cidr.trim() === "::/0";
-}
-
-// rules/tf-aks-api-authorized-ranges.ts
-var PRIVATE = "/private_cluster_enabled";
-var RANGES = ["/api_server_access_profile/0/authorized_ip_ranges", "/api_server_authorized_ip_ranges"];
-var tf_aks_api_authorized_ranges_default = clusterRule({
-  id: "tf-aks-api-authorized-ranges",
-  types: ["azurerm_kubernetes_cluster"],
-  title: "AKS API server must restrict authorized IP ranges",
-  category: "network",
-  severity: "high",
-  description: "A public AKS cluster (private_cluster_enabled = false) without authorized IP ranges exposes its API server to the whole internet: every leaked credential or API-server vulnerability is exploitable from anywhere.",
-  remediation: "Set api_server_access_profile { authorized_ip_ranges = [...] } (api_server_authorized_ip_ranges in azurerm 2.x) to the administering networks, or make the cluster private (private_cluster_enabled = true).",
-  references: [{ title: "AKS: secure access to the API server using authorized IP address ranges", url: "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges" }],
-  messages: {
-    open: "the AKS API server is public and has no authorized IP ranges: reachable from any address",
-    world: "authorized IP ranges include {{cidr}}: the AKS API server is reachable from any address"
-  },
-  *check(cluster, { unknown }) {
-    const isPrivate = planned(cluster, PRIVATE);
-    if (isPrivate.known && isPrivate.value === true) return;
-    let unknownAt;
-    for (const pointer of RANGES) {
-      const ranges = planned(cluster, pointer);
-      if (!ranges.known) {
-        unknownAt ??= pointer.startsWith("/api_server_access_profile") && !planned(cluster, "/api_server_access_profile").known ? "/api_server_access_profile" : pointer;
-        continue;
-      }
-      const list3 = Array.isArray(ranges.value) ? ranges.value : [];
-      if (list3.length === 0) continue;
-      for (const [i2, cidr] of list3.entries()) {
-        const at2 = `${pointer}/${i2}`;
-        if (!planned(cluster, at2).known) {
-          yield unknown(at2, "an authorized range the plan does not know yet");
-        } else if (typeof cidr === "string" && isWorld(cidr)) {
-          yield { messageId: "world", path: at2, data: { cidr } };
-        }
-      }
-      return;
-    }
-    if (!isPrivate.known) yield unknown(PRIVATE, "whether the API server is public");
-    else if (unknownAt !== void 0) yield unknown(unknownAt, "which addresses may reach the public API server (none configured means any)");
-    else yield { messageId: "open", path: RANGES[0] };
-  }
-});
-
-// rules/tf-aks-local-accounts.ts
-var LOCAL = "/local_account_disabled";
-var tf_aks_local_accounts_default = clusterRule({
-  id: "tf-aks-local-accounts",
-  types: ["azurerm_kubernetes_cluster"],
-  title: "AKS local accounts should be disabled",
-  category: "rbac",
-  severity: "medium",
-  description: "Unless local_account_disabled is true, `az aks get-credentials --admin` (and the planned kube_admin_config) yields a static cluster-admin certificate that bypasses Entra ID, conditional access and per-user audit, and cannot be revoked short of rotating the cluster certificates.",
-  remediation: "Set local_account_disabled = true (requires Entra ID integration) and grant administrators access through Entra ID groups.",
-  references: [{ title: "AKS: manage local accounts", url: "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad" }],
-  messages: { enabled: "AKS local accounts are enabled: a static cluster-admin credential exists" },
-  *check(cluster, { unknown }) {
-    const local = planned(cluster, LOCAL);
-    if (!local.known) yield unknown(LOCAL, "whether a static admin credential exists");
-    else if (local.value !== true) yield { messageId: "enabled", path: LOCAL };
-  }
-});
-
-// rules/tf-aks-network-policy.ts
-var PROFILE = "/network_profile";
-var POLICY = "/network_profile/0/network_policy";
-var ENGINES = /* @__PURE__ */ new Set(["azure", "calico", "cilium"]);
-var tf_aks_network_policy_default = clusterRule({
-  id: "tf-aks-network-policy",
-  types: ["azurerm_kubernetes_cluster"],
-  title: "AKS must enforce NetworkPolicy",
-  category: "network",
-  severity: "medium",
-  description: "network_profile.network_policy selects the engine that enforces NetworkPolicy (azure, calico or cilium). Without one, every pod can reach every other pod whatever policies the workloads ship; it can only be set when the cluster is created.",
-  remediation: 'Set network_profile { network_plugin = "azure", network_policy = "azure" } (or "calico", or "cilium" with network_data_plane = "cilium").',
-  references: [{ title: "AKS: secure traffic between pods using network policies", url: "https://learn.microsoft.com/azure/aks/use-network-policies" }],
-  messages: { none: "the AKS cluster has no network policy engine: NetworkPolicy objects have no effect" },
-  *check(cluster, { unknown }) {
-    const profile = planned(cluster, PROFILE);
-    if (!profile.known) {
-      yield unknown(PROFILE, "whether NetworkPolicy is enforced");
-      return;
-    }
-    if (!Array.isArray(profile.value) || profile.value.length === 0) {
-      yield { messageId: "none", path: PROFILE };
-      return;
-    }
-    const policy = planned(cluster, POLICY);
-    if (!policy.known) yield unknown(POLICY, "whether NetworkPolicy is enforced");
-    else if (typeof policy.value !== "string" || !ENGINES.has(policy.value.toLowerCase())) yield { messageId: "none", path: POLICY };
-  }
-});
-
-// rules/tf-aks-rbac.ts
-var RBAC = ["/role_based_access_control_enabled", "/role_based_access_control/0/enabled"];
-var AAD = ["/azure_active_directory_role_based_access_control", "/role_based_access_control/0/azure_active_directory"];
-var tf_aks_rbac_default = clusterRule({
-  id: "tf-aks-rbac",
-  types: ["azurerm_kubernetes_cluster"],
-  title: "AKS must use Kubernetes RBAC with Entra ID",
-  category: "rbac",
-  severity: "high",
-  description: "With Kubernetes RBAC disabled every authenticated identity is cluster-admin. Without Entra ID (Azure AD) integration, cluster access rests on shared certificates that cannot be revoked per person or tied to the organisation's identities and conditional access.",
-  remediation: "Keep role_based_access_control_enabled = true (azurerm 3.x/4.x; role_based_access_control { enabled = true } in 2.x) and add azure_active_directory_role_based_access_control { azure_rbac_enabled = true, admin_group_object_ids = [...] }.",
-  references: [{ title: "AKS: Microsoft Entra integration", url: "https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id" }],
-  messages: {
-    disabled: "Kubernetes RBAC is disabled on the AKS cluster: every authenticated identity has full control",
-    noAad: "the AKS cluster has no Entra ID (Azure AD) integration: access relies on static certificates"
-  },
-  *check(cluster, { unknown }) {
-    const rbac = plannedAny(cluster, RBAC);
-    if (!rbac.known) yield unknown(rbac.at, "whether Kubernetes RBAC is enabled");
-    else if (rbac.value === false) {
-      yield { messageId: "disabled", path: rbac.at };
-      return;
-    }
-    for (const pointer of AAD) {
-      const aad = planned(cluster, pointer);
-      if (!aad.known) {
-        yield { ...unknown(pointer, "whether access goes through Entra ID"), severity: "info" };
-        return;
-      }
-      if (Array.isArray(aad.value) && aad.value.length > 0) return;
-    }
-    yield { messageId: "noAad", path: AAD[0], severity: "low" };
-  }
-});
-
-// rules/tf-eks-control-plane-logging.ts
-var LOG_TYPES = "/enabled_cluster_log_types";
-var REQUIRED = ["api", "audit", "authenticator"];
-var tf_eks_control_plane_logging_default = clusterRule({
-  id: "tf-eks-control-plane-logging",
-  types: ["aws_eks_cluster"],
-  title: "EKS control-plane audit logging must be enabled",
-  category: "admission",
-  severity: "medium",
-  description: "enabled_cluster_log_types decides which control-plane logs reach CloudWatch. Without `audit`, `api` and `authenticator` there is no record of who called the API, with which identity, and what was changed: an intrusion cannot be investigated.",
-  remediation: 'Set enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"] (at least api, audit and authenticator).',
-  references: [{ title: "Amazon EKS control plane logging", url: "https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html" }],
-  messages: {
-    none: "no EKS control-plane log types are enabled: API calls leave no audit trail",
-    missing: "EKS control-plane logging lacks {{missing}}"
-  },
-  *check(cluster, { unknown }) {
-    const types2 = planned(cluster, LOG_TYPES);
-    if (!types2.known) {
-      yield unknown(LOG_TYPES, "which control-plane logs are kept");
-      return;
-    }
-    const list3 = Array.isArray(types2.value) ? types2.value : [];
-    if (list3.length === 0) {
-      yield { messageId: "none", path: LOG_TYPES };
-      return;
-    }
-    const unknownIndex = list3.findIndex((_, i2) => !planned(cluster, `${LOG_TYPES}/${i2}`).known);
-    const enabled2 = strings2(list3);
-    const missing = REQUIRED.filter((type2) => !enabled2.includes(type2));
-    if (missing.length === 0) return;
-    if (unknownIndex !== -1) yield unknown(`${LOG_TYPES}/${unknownIndex}`, `a log type the plan does not know yet (${missing.join(", ")} not known to be enabled)`);
-    else yield { messageId: "missing", path: LOG_TYPES, data: { missing: missing.join(", ") } };
-  }
-});
-
-// rules/tf-eks-public-endpoint.ts
-var PUBLIC = "/vpc_config/0/endpoint_public_access";
-var CIDRS = "/vpc_config/0/public_access_cidrs";
-var tf_eks_public_endpoint_default = clusterRule({
-  id: "tf-eks-public-endpoint",
-  types: ["aws_eks_cluster"],
-  title: "EKS API endpoint must not be open to 0.0.0.0/0",
-  category: "network",
-  severity: "high",
-  description: "With endpoint_public_access (the default) and no public_access_cidrs, or 0.0.0.0/0 among them, the cluster's API server accepts connections from the whole internet: every credential leak or API-server vulnerability is exploitable from anywhere.",
-  remediation: "Set vpc_config.endpoint_public_access = false (with endpoint_private_access = true), or restrict vpc_config.public_access_cidrs to the networks that administer the cluster.",
-  references: [{ title: "Amazon EKS cluster endpoint access control", url: "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html" }],
-  messages: {
-    open: "the EKS API endpoint is public and public_access_cidrs is not set: AWS opens it to 0.0.0.0/0",
-    world: "the EKS API endpoint is public and public_access_cidrs contains {{cidr}}: open to the whole internet"
-  },
-  *check(cluster, { unknown }) {
-    const isPublic = planned(cluster, PUBLIC);
-    if (!isPublic.known) {
-      yield unknown(PUBLIC, "whether the API endpoint is public (AWS defaults to public)");
-      return;
-    }
-    if (isPublic.value === false) return;
-    const cidrs = planned(cluster, CIDRS);
-    if (!cidrs.known) {
-      yield unknown(CIDRS, "left unset, AWS opens the public endpoint to 0.0.0.0/0");
-      return;
-    }
-    const list3 = Array.isArray(cidrs.value) ? cidrs.value : [];
-    if (list3.length === 0) {
-      yield { messageId: "open", path: PUBLIC };
-      return;
-    }
-    for (const [i2, cidr] of list3.entries()) {
-      const at2 = `${CIDRS}/${i2}`;
-      if (!planned(cluster, at2).known) yield unknown(at2, "an allowed CIDR the plan does not know yet");
-      else if (typeof cidr === "string" && isWorld(cidr)) yield { messageId: "world", path: at2, data: { cidr } };
-    }
-  }
-});
-
-// rules/tf-eks-secrets-encryption.ts
-var CONFIG = "/encryption_config";
-var tf_eks_secrets_encryption_default = clusterRule({
-  id: "tf-eks-secrets-encryption",
-  types: ["aws_eks_cluster"],
-  title: "EKS Secrets must use KMS envelope encryption",
-  category: "secrets",
-  severity: "medium",
-  description: "Without an encryption_config for the `secrets` resource, Kubernetes Secrets are stored in etcd without envelope encryption under a key you control: anyone who obtains an etcd backup or snapshot reads them.",
-  remediation: 'Add an encryption_config block with resources = ["secrets"] and provider { key_arn = <a KMS key you manage> }.',
-  references: [{ title: "Encrypt Kubernetes secrets with AWS KMS on existing clusters", url: "https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html" }],
-  messages: {
-    missing: "the EKS cluster has no encryption_config: Secrets are not envelope-encrypted with a KMS key",
-    notSecrets: 'encryption_config does not list the "secrets" resource: Secrets are not envelope-encrypted'
-  },
-  *check(cluster, { unknown }) {
-    const config = planned(cluster, CONFIG);
-    if (!config.known) {
-      yield unknown(CONFIG, "whether Secrets are envelope-encrypted");
-      return;
-    }
-    if (!Array.isArray(config.value) || config.value.length === 0) {
-      yield { messageId: "missing", path: CONFIG };
-      return;
-    }
-    const resources = planned(cluster, `${CONFIG}/0/resources`);
-    if (!resources.known) {
-      yield unknown(`${CONFIG}/0/resources`, "which resources are envelope-encrypted");
-      return;
-    }
-    if (!strings2(resources.value).includes("secrets")) yield { messageId: "notSecrets", path: `${CONFIG}/0/resources` };
-  }
-});
-
-// rules/tf-gke-legacy-abac.ts
-var ABAC = "/enable_legacy_abac";
-var tf_gke_legacy_abac_default = clusterRule({
-  id: "tf-gke-legacy-abac",
-  types: ["google_container_cluster"],
-  title: "GKE legacy ABAC must be disabled",
-  category: "rbac",
-  severity: "high",
-  description: "With legacy Attribute-Based Access Control, GKE grants permissions outside Kubernetes RBAC (historically broad rights to every service account and kubelet); RBAC policies no longer bound what an identity can do.",
-  remediation: "Set enable_legacy_abac = false (the default) and grant access through RBAC roles and bindings.",
-  references: [{ title: "GKE hardening: leave legacy ABAC disabled", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#leave_abac_disabled_default_for_110" }],
-  messages: { enabled: "legacy ABAC is enabled: permissions are granted outside RBAC" },
-  *check(cluster, { unknown }) {
-    const abac = planned(cluster, ABAC);
-    if (!abac.known) yield unknown(ABAC, "whether legacy ABAC is enabled");
-    else if (abac.value === true) yield { messageId: "enabled", path: ABAC };
-  }
-});
-
-// rules/tf-gke-master-authorized-networks.ts
-var CONFIG2 = "/master_authorized_networks_config";
-var PRIVATE_ENDPOINT = "/private_cluster_config/0/enable_private_endpoint";
-var tf_gke_master_authorized_networks_default = clusterRule({
-  id: "tf-gke-master-authorized-networks",
-  types: ["google_container_cluster"],
-  title: "GKE control plane must restrict its authorized networks",
-  category: "network",
-  severity: "high",
-  description: "Unless the control plane has only a private endpoint, master_authorized_networks_config limits which networks may reach the API server. Without it (or with 0.0.0.0/0 in it) the API server is reachable from the whole internet.",
-  remediation: "Add master_authorized_networks_config with cidr_blocks for the administering networks only, or make the endpoint private (private_cluster_config { enable_private_endpoint = true }).",
-  references: [{ title: "GKE: add authorized networks for control plane access", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks" }],
-  messages: {
-    none: "the GKE control plane has a public endpoint and no master_authorized_networks_config: reachable from any address",
-    world: "master_authorized_networks_config allows {{cidr}}: the control plane is reachable from any address"
-  },
-  *check(cluster, { unknown }) {
-    const privateEndpoint = planned(cluster, PRIVATE_ENDPOINT);
-    if (privateEndpoint.known && privateEndpoint.value === true) return;
-    const config = planned(cluster, CONFIG2);
-    if (!config.known) {
-      yield unknown(CONFIG2, "which networks may reach the control plane");
-      return;
-    }
-    if (!Array.isArray(config.value) || config.value.length === 0) {
-      if (!privateEndpoint.known) yield unknown(PRIVATE_ENDPOINT, "whether the control plane endpoint is private");
-      else yield { messageId: "none", path: CONFIG2 };
-      return;
-    }
-    const blocks2 = planned(cluster, `${CONFIG2}/0/cidr_blocks`);
-    if (!blocks2.known) {
-      yield unknown(`${CONFIG2}/0/cidr_blocks`, "which networks may reach the control plane");
-      return;
-    }
-    for (let i2 = 0; i2 < (Array.isArray(blocks2.value) ? blocks2.value.length : 0); i2++) {
-      const at2 = `${CONFIG2}/0/cidr_blocks/${i2}/cidr_block`;
-      const cidr = planned(cluster, at2);
-      if (!cidr.known) yield unknown(at2, "an authorized network the plan does not know yet");
-      else if (typeof cidr.value === "string" && isWorld(cidr.value)) yield { messageId: "world", path: at2, data: { cidr: cidr.value } };
-    }
-  }
-});
-
-// rules/tf-gke-network-policy.ts
-var POLICY2 = "/network_policy";
-var ENABLED = "/network_policy/0/enabled";
-var DATAPATH = "/datapath_provider";
-var tf_gke_network_policy_default = clusterRule({
-  id: "tf-gke-network-policy",
-  types: ["google_container_cluster"],
-  title: "GKE must enforce NetworkPolicy",
-  category: "network",
-  severity: "medium",
-  description: 'A GKE cluster enforces NetworkPolicy only with network_policy { enabled = true } (Calico) or Dataplane V2 (datapath_provider = "ADVANCED_DATAPATH"). Without either, every pod can reach every other pod whatever policies the workloads ship.',
-  remediation: 'Enable Dataplane V2 (datapath_provider = "ADVANCED_DATAPATH"), or set network_policy { enabled = true, provider = "CALICO" } together with addons_config { network_policy_config { disabled = false } }.',
-  references: [{ title: "GKE: enforce network policies", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy" }],
-  messages: { disabled: "network policy enforcement is off (no network_policy, no Dataplane V2): NetworkPolicy objects have no effect" },
-  *check(cluster, { unknown }) {
-    const enabled2 = planned(cluster, ENABLED);
-    const datapath = planned(cluster, DATAPATH);
-    if (enabled2.known && enabled2.value === true || datapath.known && datapath.value === "ADVANCED_DATAPATH") return;
-    if (!enabled2.known) {
-      yield unknown(planned(cluster, POLICY2).known ? ENABLED : POLICY2, "whether NetworkPolicy is enforced");
-      return;
-    }
-    if (!datapath.known) {
-      yield unknown(DATAPATH, "whether Dataplane V2 enforces NetworkPolicy (the default datapath does not)");
-      return;
-    }
-    const block = cluster.raw.network_policy;
-    yield { messageId: "disabled", path: Array.isArray(block) && block.length > 0 ? ENABLED : POLICY2 };
-  }
-});
-
-// rules/tf-gke-private-nodes.ts
-var CONFIG3 = "/private_cluster_config";
-var PRIVATE_NODES = "/private_cluster_config/0/enable_private_nodes";
-var tf_gke_private_nodes_default = clusterRule({
-  id: "tf-gke-private-nodes",
-  types: ["google_container_cluster"],
-  title: "GKE nodes should be private",
-  category: "network",
-  severity: "medium",
-  description: "Without private nodes every node gets an external IP address: kubelets, NodePort services and anything listening on the host network are exposed to the internet, limited only by firewall rules.",
-  remediation: "Set private_cluster_config { enable_private_nodes = true } (with a master_ipv4_cidr_block) and give nodes egress through Cloud NAT.",
-  references: [{ title: "GKE: creating a private cluster", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters" }],
-  messages: { public: "GKE nodes are not private: each gets an external IP address" },
-  *check(cluster, { unknown }) {
-    const nodes = planned(cluster, PRIVATE_NODES);
-    if (!nodes.known) {
-      yield unknown(planned(cluster, CONFIG3).known ? PRIVATE_NODES : CONFIG3, "whether nodes get external IP addresses");
-      return;
-    }
-    if (nodes.value === true) return;
-    const block = cluster.raw.private_cluster_config;
-    yield { messageId: "public", path: Array.isArray(block) && block.length > 0 ? PRIVATE_NODES : CONFIG3 };
-  }
-});
-
-// rules/tf-gke-shielded-nodes.ts
-var SHIELDED = "/enable_shielded_nodes";
-var tf_gke_shielded_nodes_default = clusterRule({
-  id: "tf-gke-shielded-nodes",
-  types: ["google_container_cluster"],
-  title: "GKE should use Shielded nodes",
-  category: "workload",
-  severity: "medium",
-  description: "Shielded GKE nodes use verifiable node identity and integrity (secure boot, vTPM). Without them, an attacker who extracts a node's bootstrap credentials from a pod can register a rogue node and receive the Secrets of pods scheduled on it.",
-  remediation: "Set enable_shielded_nodes = true (the default in current GKE versions).",
-  references: [{ title: "GKE: Shielded GKE nodes", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/shielded-gke-nodes" }],
-  messages: { disabled: "Shielded GKE nodes are disabled: node identity is not verified" },
-  *check(cluster, { unknown }) {
-    const shielded = planned(cluster, SHIELDED);
-    if (!shielded.known) yield unknown(SHIELDED, "whether nodes are Shielded GKE nodes");
-    else if (shielded.value !== true) yield { messageId: "disabled", path: SHIELDED };
-  }
-});
-
-// rules/tf-gke-workload-identity.ts
-var CONFIG4 = "/workload_identity_config";
-var POOLS = ["/workload_identity_config/0/workload_pool", "/workload_identity_config/0/identity_namespace"];
-var tf_gke_workload_identity_default = clusterRule({
-  id: "tf-gke-workload-identity",
-  types: ["google_container_cluster"],
-  title: "GKE should enable Workload Identity",
-  category: "rbac",
-  severity: "medium",
-  description: "Without Workload Identity every pod can obtain the node service account's Google credentials from the metadata server, so one compromised pod acts with the permissions of every workload on the node.",
-  remediation: 'Set workload_identity_config { workload_pool = "<project>.svc.id.goog" } (identity_namespace with google provider 3.x) and node_config { workload_metadata_config { mode = "GKE_METADATA" } } on node pools.',
-  references: [{ title: "GKE: use Workload Identity", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity" }],
-  messages: { disabled: "Workload Identity is not enabled: pods can use the node service account's credentials" },
-  *check(cluster, { unknown }) {
-    const config = planned(cluster, CONFIG4);
-    if (!config.known) {
-      yield unknown(CONFIG4, "whether pods get their own Google identity");
-      return;
-    }
-    if (!Array.isArray(config.value) || config.value.length === 0) {
-      yield { messageId: "disabled", path: CONFIG4 };
-      return;
-    }
-    const pool = plannedAny(cluster, POOLS);
-    if (!pool.known) yield unknown(pool.at, "whether pods get their own Google identity");
-    else if (typeof pool.value !== "string" || pool.value === "") yield { messageId: "disabled", path: CONFIG4 };
-  }
-});
-
-// src/loaders/terraform/render-release.ts
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import os6 from "node:os";
-import path9 from "node:path";
+// src/core/render-variants.ts
+import { readdirSync as readdirSync4, readFileSync as readFileSync5, statSync as statSync5 } from "node:fs";
+import path11 from "node:path";
+import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/loaders/helm.ts
-import { existsSync as existsSync2, lstatSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2 } from "node:fs";
-import os5 from "node:os";
+import { existsSync as existsSync2, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2, symlinkSync } from "node:fs";
+import os6 from "node:os";
 import path8 from "node:path";
 import { gunzipSync } from "node:zlib";
 
@@ -45149,8 +44459,8 @@ var throwOnGracefulCancel = ({
 })] : [];
 var sendOnAbort = async ({ subprocess, cancelSignal, forceKillAfterDelay, context: context3, controller: { signal } }) => {
   await onAbortedSignal(cancelSignal, signal);
-  const reason = getReason(cancelSignal);
-  await sendAbort(subprocess, reason);
+  const reason2 = getReason(cancelSignal);
+  await sendAbort(subprocess, reason2);
   killOnTimeout({
     kill: subprocess.kill,
     forceKillAfterDelay,
@@ -45160,13 +44470,13 @@ var sendOnAbort = async ({ subprocess, cancelSignal, forceKillAfterDelay, contex
   context3.terminationReason ??= "gracefulCancel";
   throw cancelSignal.reason;
 };
-var getReason = ({ reason }) => {
-  if (!(reason instanceof DOMException)) {
-    return reason;
+var getReason = ({ reason: reason2 }) => {
+  if (!(reason2 instanceof DOMException)) {
+    return reason2;
   }
-  const error2 = new Error(reason.message);
+  const error2 = new Error(reason2.message);
   Object.defineProperty(error2, "stack", {
-    value: reason.stack,
+    value: reason2.stack,
     enumerable: false,
     configurable: true,
     writable: true
@@ -47502,13 +46812,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path28, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path28 === "string" ? path28 : path28.toString();
+  for (const { path: path32, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path32 === "string" ? path32 : path32.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync2(path28, serializedResult);
+      appendFileSync2(path32, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path28, serializedResult);
+      writeFileSync(path32, serializedResult);
     }
   }
 };
@@ -49973,10 +49283,10 @@ function requireException() {
     }
     return message + " " + where;
   }
-  function YAMLException2(reason, mark) {
+  function YAMLException2(reason2, mark) {
     Error.call(this);
     this.name = "YAMLException";
-    this.reason = reason;
+    this.reason = reason2;
     this.mark = mark;
     this.message = formatError(this, false);
     if (Error.captureStackTrace) {
@@ -53151,13 +52461,13 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
   let depth = 0;
   let deepAt;
   const limit = YAML_LIMITS.maxDepth;
-  const note = (at2) => {
+  const note = (at3) => {
     const d = indents.length + entries + flow;
     if (d > depth) depth = d;
-    if (d > limit && deepAt === void 0) deepAt = at2;
+    if (d > limit && deepAt === void 0) deepAt = at3;
   };
-  const toLineEnd = (at2) => {
-    const nl = text2.indexOf("\n", at2);
+  const toLineEnd = (at3) => {
+    const nl = text2.indexOf("\n", at3);
     return nl === -1 || nl >= to ? to : nl;
   };
   while (i2 < to) {
@@ -53323,13 +52633,13 @@ function tooManyNodes(what, limit) {
   return `${what} has more than ${limit.toLocaleString("en-US")} YAML nodes, the most preadmit parses in one ${what}; not parsed (no Kubernetes object comes near this)`;
 }
 function encodingProblem(text2) {
-  const at2 = text2.indexOf("\uFFFD");
+  const at3 = text2.indexOf("\uFFFD");
   const nul = text2.indexOf("\0");
-  if (at2 === -1 && nul === -1) return void 0;
-  const first = at2 === -1 ? nul : nul === -1 ? at2 : Math.min(at2, nul);
+  if (at3 === -1 && nul === -1) return void 0;
+  const first = at3 === -1 ? nul : nul === -1 ? at3 : Math.min(at3, nul);
   const line = lineAt(text2, first);
-  const utf16 = (at2 === 0 || at2 === 1) && nul !== -1 && nul < 8;
-  const message = utf16 ? "the file looks UTF-16 encoded; Kubernetes manifests are UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)" : at2 === first ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest` : `line ${line} has a NUL character; the API server rejects such a manifest`;
+  const utf16 = (at3 === 0 || at3 === 1) && nul !== -1 && nul < 8;
+  const message = utf16 ? "the file looks UTF-16 encoded; Kubernetes manifests are UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)" : at3 === first ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest` : `line ${line} has a NUL character; the API server rejects such a manifest`;
   return { index: 0, line, message, ...utf16 ? { fatal: true } : {} };
 }
 function goYamlNumber(source) {
@@ -53474,7 +52784,7 @@ function loadYamlDocuments(text2, dialect = "kubernetes") {
 }
 var MERGE_KEY = /<<["']?\s*:/;
 var UNMEASURED_CHUNK_BYTES = 256 * 1024;
-function loadChunk(chunk, firstLine3, index, documents, problems, measured, dialect) {
+function loadChunk(chunk, firstLine4, index, documents, problems, measured, dialect) {
   let values;
   let nodes = 0;
   let expanded = 0;
@@ -53501,28 +52811,28 @@ function loadChunk(chunk, firstLine3, index, documents, problems, measured, dial
     if (!measured) {
       const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
       if (measure.deepAt !== void 0) {
-        problems.push({ index, line: firstLine3 + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
+        problems.push({ index, line: firstLine4 + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
         return 0;
       }
     }
     const slow = parseYamlDocuments(chunk, dialect, true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
-      documents.push({ index, value: doc.value, line: doc.line + firstLine3 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine3 - 1 });
+      documents.push({ index, value: doc.value, line: doc.line + firstLine4 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine4 - 1 });
     }
-    for (const problem of slow.problems) problems.push({ index, ...problem.line ? { line: problem.line + firstLine3 - 1 } : {}, message: problem.message });
+    for (const problem of slow.problems) problems.push({ index, ...problem.line ? { line: problem.line + firstLine4 - 1 } : {}, message: problem.message });
     return slow.nodes ?? 0;
   }
   if (values.length === 0) return 0;
-  const contentLine = firstLine3 + leadingBlankOrCommentLines(chunk);
+  const contentLine = firstLine4 + leadingBlankOrCommentLines(chunk);
   documents.push({
     index,
     value: values[0] ?? null,
     line: contentLine,
     lineOf: (pointer) => {
       const positions = positionsOf(chunk, dialect);
-      if (typeof positions === "function") return positions(pointer) + firstLine3 - 1;
-      return lineAt(chunk, offsetOf(chunk, positions, pointer)) + firstLine3 - 1;
+      if (typeof positions === "function") return positions(pointer) + firstLine4 - 1;
+      return lineAt(chunk, offsetOf(chunk, positions, pointer)) + firstLine4 - 1;
     }
   });
   return Math.max(nodes, expanded);
@@ -53654,6 +52964,91 @@ function safeRealpath(p) {
   }
 }
 
+// src/loaders/render-budget.ts
+import { AsyncLocalStorage as AsyncLocalStorage2 } from "node:async_hooks";
+import { setMaxListeners as setMaxListeners2 } from "node:events";
+var RENDER_BOUNDS = {
+  /** Seconds one render may take. */
+  timeoutSeconds: { default: 120, max: 600 },
+  /** Seconds every render of one scan may take together, from the scan's start (wall clock). */
+  totalTimeoutSeconds: { default: 1200, max: 3600 },
+  /** Hard limit of helm's memory (RLIMIT_DATA), MiB. */
+  memoryLimitMiB: { default: 1024, min: 128, max: 8192 },
+  /** Most output one render may print, MiB. */
+  maxOutputMiB: { default: 64, max: 512 },
+  /** Most helm runs in one scan: charts x value sets, provenance re-renders, Terraform releases. */
+  maxRenders: { default: 1e3, max: 1e4 }
+};
+var RenderBudget = class {
+  maxRenders;
+  memoryLimitBytes;
+  maxOutputBytes;
+  totalTimeoutMs;
+  /** Aborted at the deadline or by the caller's signal; running helm processes are killed then. */
+  signal;
+  onSlowRender;
+  slowAfterMs;
+  started = 0;
+  /** Renders refused (count reached, deadline passed, scan stopped), by chart directory. */
+  refused = /* @__PURE__ */ new Map();
+  constructor(options = {}) {
+    this.maxRenders = options.maxRenders ?? RENDER_BOUNDS.maxRenders.default;
+    this.memoryLimitBytes = options.memoryLimitBytes ?? RENDER_BOUNDS.memoryLimitMiB.default * MiB;
+    this.maxOutputBytes = options.maxOutputBytes ?? RENDER_BOUNDS.maxOutputMiB.default * MiB;
+    this.totalTimeoutMs = options.totalTimeoutMs;
+    const signals2 = [];
+    if (options.signal) signals2.push(options.signal);
+    if (options.totalTimeoutMs !== void 0) signals2.push(AbortSignal.timeout(options.totalTimeoutMs));
+    this.signal = signals2.length === 0 ? new AbortController().signal : signals2.length === 1 ? signals2[0] : AbortSignal.any(signals2);
+    setMaxListeners2(0, this.signal);
+    this.onSlowRender = options.onSlowRender;
+    this.slowAfterMs = options.slowAfterMs ?? 1e4;
+  }
+  /** Why no further render may start (undefined: it may, and it is counted). */
+  take(chartDir) {
+    const why = this.refusal();
+    if (why !== void 0) {
+      this.refused.set(chartDir, (this.refused.get(chartDir) ?? 0) + 1);
+      return why;
+    }
+    this.started++;
+    return void 0;
+  }
+  /** A render killed by the deadline or the signal: counted with the refused ones. */
+  noteStopped(chartDir) {
+    this.refused.set(chartDir, (this.refused.get(chartDir) ?? 0) + 1);
+  }
+  /** Why a render would be refused now (deadline, signal, count), or undefined. */
+  refusal() {
+    if (this.started < this.maxRenders) return this.stoppedBecause();
+    return this.stoppedBecause() ?? `not rendered: this scan reached its limit of ${this.maxRenders} helm renders (helm.maxRenders, --max-renders); raise it or split the scan`;
+  }
+  /** Why renders stop (deadline or signal), once they do. */
+  stoppedBecause() {
+    if (!this.signal.aborted) return void 0;
+    const reason2 = this.signal.reason;
+    if (reason2 instanceof Error && reason2.name === "TimeoutError") {
+      return `not rendered: this scan's rendering passed its time limit of ${+((this.totalTimeoutMs ?? 0) / 1e3).toFixed(1)} s (helm.totalTimeoutSeconds, --total-timeout)`;
+    }
+    return `not rendered: the scan was stopped${typeof reason2 === "string" ? ` (${reason2})` : ""}`;
+  }
+  /** Renders refused, for one summary error (provenance re-renders have no error of their own). */
+  refusedCount() {
+    let count2 = 0;
+    for (const n2 of this.refused.values()) count2 += n2;
+    return count2;
+  }
+};
+var MiB = 1024 * 1024;
+var budgets2 = new AsyncLocalStorage2();
+function runWithRenderBudget(budget, fn) {
+  return budgets2.run(budget, fn);
+}
+function currentRenderBudget() {
+  return budgets2.getStore() ?? defaultBudget;
+}
+var defaultBudget = new RenderBudget({ maxRenders: Number.POSITIVE_INFINITY });
+
 // src/loaders/helm.ts
 var HelmNotFoundError = class extends Error {
 };
@@ -53664,7 +53059,7 @@ var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
-    privateHome = mkdtempSync(path8.join(os5.tmpdir(), "preadmit-helm-home-"));
+    privateHome = mkdtempSync(path8.join(os6.tmpdir(), "preadmit-helm-home-"));
     process.once("exit", () => rmSync(privateHome, { recursive: true, force: true }));
   }
   const env = {};
@@ -53749,9 +53144,9 @@ async function locateHelm(explicit) {
 var MAX_CHART_FILE_BYTES = 1024 * 1024;
 function chartRoot(dir) {
   const real = safeRealpath(dir) ?? path8.resolve(dir);
-  for (let at2 = real; ; at2 = path8.dirname(at2)) {
-    if (existsSync2(path8.join(at2, ".git"))) return at2;
-    if (path8.dirname(at2) === at2) return real;
+  for (let at3 = real; ; at3 = path8.dirname(at3)) {
+    if (existsSync2(path8.join(at3, ".git"))) return at3;
+    if (path8.dirname(at3) === at3) return real;
   }
 }
 function readChartFile(file, root) {
@@ -53852,6 +53247,9 @@ function templateArgs(request2) {
   for (const file of request2.valuesFiles) args.push(`--values=${file}`);
   for (const pair2 of request2.set) args.push(`--set=${pair2}`);
   if (request2.kubeVersion) args.push(`--kube-version=${request2.kubeVersion}`);
+  const apis = (request2.apiVersions ?? []).filter((api) => /^[A-Za-z0-9.\/-]+$/.test(api));
+  if (apis.length > 0) args.push(`--api-versions=${apis.join(",")}`);
+  if (request2.isUpgrade) args.push("--is-upgrade");
   args.push("--", request2.releaseName, request2.chartDir);
   return args;
 }
@@ -53866,31 +53264,103 @@ function checkedChartProblem(request2) {
 }
 async function renderChart(request2) {
   const started = performance.now();
+  const budget = currentRenderBudget();
   const problem = checkedChartProblem(request2);
   if (problem !== void 0) return { ok: false, message: `${problem}; not rendered`, ms: performance.now() - started };
-  const maxBuffer = request2.maxOutputBytes ?? MAX_RENDER_OUTPUT;
-  const result = await execa(request2.helm.path, templateArgs(request2), {
-    env: helmEnvironment(),
+  const refused = budget.take(request2.chart ?? request2.chartDir);
+  if (refused !== void 0) return { ok: false, message: refused, ms: 0 };
+  const maxBuffer = Math.min(request2.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
+  const chartDir = chartDirForHelm(request2);
+  const { file, args, env } = boundedHelm(request2.helm.path, templateArgs({ ...request2, chartDir }), budget.memoryLimitBytes);
+  const subprocess = execa(file, args, {
+    env,
     extendEnv: false,
     reject: false,
     timeout: request2.timeoutMs,
     // helm ignores SIGTERM while it renders (it only cancels a context the template engine never checks).
     killSignal: "SIGKILL",
+    // The scan's deadline and SIGINT/SIGTERM kill a running render too.
+    cancelSignal: budget.signal,
     maxBuffer,
     stripFinalNewline: false,
     cwd: request2.chartDir,
     stdin: "ignore"
   });
+  const slow = budget.onSlowRender === void 0 ? void 0 : setInterval(() => budget.onSlowRender(request2.chart ?? request2.chartDir, Math.round((performance.now() - started) / 1e3)), budget.slowAfterMs);
+  slow?.unref();
+  const result = await subprocess.finally(() => clearInterval(slow));
   const ms = performance.now() - started;
-  if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request2.timeoutMs / 1e3)} s (a template that loops?); stopped`, ms };
-  if (result.isMaxBuffer) return { ok: false, message: `helm template produced more than ${formatBytes(maxBuffer)} of output; stopped`, ms };
+  if (result.isCanceled) {
+    budget.noteStopped(request2.chart ?? request2.chartDir);
+    return { ok: false, message: (budget.stoppedBecause() ?? "not rendered: the scan was stopped").replace(/^not rendered/, "helm template stopped"), ms };
+  }
+  if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request2.timeoutMs / 1e3)} s (helm.timeoutSeconds; a template that loops?); stopped`, ms };
+  if (result.isMaxBuffer) return { ok: false, message: `helm template produced more than ${formatBytes(maxBuffer)} of output (helm.maxOutputMiB); stopped`, ms };
   if (result.exitCode !== 0 || result.failed) {
-    const message = helmErrorMessage(String(result.stderr ?? ""), secretsOf(request2));
+    const stderr = String(result.stderr ?? "");
+    if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
+    if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
+    const message = helmErrorMessage(stderr, secretsOf(request2)).split(chartDir).join(request2.chartDir);
     if (message) return { ok: false, message, ms };
     if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
     return { ok: false, message: `helm exited with ${result.exitCode ?? "an error"}`, ms };
   }
   return { ok: true, stdout: String(result.stdout), ms };
+}
+var GO_OUT_OF_MEMORY = /^fatal error: (?:runtime: )?(?:out of memory|cannot allocate memory)|^runtime: out of memory|^fatal error: failed to reserve/m;
+var WRAPPER_FAILED = 125;
+var LIMIT_SCRIPT = `ulimit -d "$0" 2>/dev/null || ulimit -S -d "$0" 2>/dev/null || [ "$(ulimit -H -d)" != unlimited ] || exit ${WRAPPER_FAILED}
+ulimit -v "$1" 2>/dev/null || ulimit -S -v "$1" 2>/dev/null || :
+shift
+exec "$@"`;
+var ADDRESS_SPACE_MARGIN = 2048 * MiB;
+var LIMIT_SHELL = process.platform === "linux" && existsSync2("/bin/sh") ? "/bin/sh" : void 0;
+function boundedHelm(helmPath, args, memoryLimitBytes) {
+  const env = helmEnvironment();
+  if (process.env.GOMEMLIMIT === void 0 || process.env.GOMEMLIMIT === "") {
+    const soft = Math.min(512 * MiB, Math.floor(memoryLimitBytes * 3 / 4));
+    env.GOMEMLIMIT = `${Math.floor(soft / MiB)}MiB`;
+  }
+  if (LIMIT_SHELL === void 0 || !Number.isFinite(memoryLimitBytes)) return { file: helmPath, args, env };
+  const kib = (bytes) => String(Math.ceil(bytes / 1024));
+  return { file: LIMIT_SHELL, args: ["-c", LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
+}
+var STAGED = /* @__PURE__ */ new WeakMap();
+var stagedRoots = [];
+function chartDirForHelm(request2) {
+  const cache2 = request2.checkedCharts ? STAGED.get(request2.checkedCharts) ?? /* @__PURE__ */ new Map() : void 0;
+  if (request2.checkedCharts && cache2 && !STAGED.has(request2.checkedCharts)) STAGED.set(request2.checkedCharts, cache2);
+  if (cache2?.has(request2.chartDir)) return cache2.get(request2.chartDir) ?? request2.chartDir;
+  const source = safeRealpath(request2.chartDir) ?? request2.chartDir;
+  let staged;
+  if (holdsGit(source)) {
+    if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+    const root = mkdtempSync(path8.join(os6.tmpdir(), "preadmit-chart-"));
+    stagedRoots.push(root);
+    staged = path8.join(root, path8.basename(source));
+    mirrorWithoutGit(source, staged);
+  }
+  cache2?.set(request2.chartDir, staged);
+  return staged ?? request2.chartDir;
+}
+function holdsGit(dir, depth = 0) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  if (entries.some((e) => e.name === ".git")) return true;
+  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path8.join(dir, e.name), depth + 1));
+}
+function mirrorWithoutGit(src, dst) {
+  mkdirSync(dst, { recursive: true });
+  for (const entry of readdirSync(src, { withFileTypes: true })) {
+    if (entry.name === ".git") continue;
+    const from = path8.join(src, entry.name);
+    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path8.join(dst, entry.name));
+    else symlinkSync(from, path8.join(dst, entry.name));
+  }
 }
 function formatBytes(bytes) {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${bytes} bytes`;
@@ -53968,6 +53438,7 @@ function chartProblem(chartDir, root) {
         if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
+        if (target.split(path8.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
         real = target;
         try {
           const stat2 = statSync2(target);
@@ -53985,6 +53456,7 @@ function chartProblem(chartDir, root) {
           continue;
         }
       }
+      if (entry === ".git" && !isInside(start, dir)) return `${label} is a .git reached through a symlink (helm would read the repository's configuration)`;
       const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path8.basename(dir) === "charts");
       if (isDir) {
         pending.push([real, label, depth + 1]);
@@ -54129,6 +53601,2140 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
   const file = path8.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
 }
+
+// src/provenance/template-lines.ts
+import { readdirSync as readdirSync2, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
+import path9 from "node:path";
+var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
+var ITEM_LINE = /^(\s*)-(\s+|$)/;
+var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
+function unquote(text2) {
+  if (text2.startsWith('"') && text2.endsWith('"') || text2.startsWith("'") && text2.endsWith("'")) return text2.slice(1, -1);
+  return text2;
+}
+function isComment(line) {
+  return /^\s*#/.test(line) || /^\s*\{\{-?\s*\/\*/.test(line);
+}
+function keyOf(line) {
+  if (isComment(line) || ACTION_ONLY.test(line)) return void 0;
+  const m = KEY_LINE.exec(line.replace(/\s+#.*$/, ""));
+  if (!m) return void 0;
+  if (m[3].includes("{{")) return void 0;
+  const indent = m[1].length + (m[2] ? m[2].length : 0);
+  return { key: unquote(m[3]), indent, value: m[4] ?? "", item: m[2] !== void 0 };
+}
+function indentOf(line) {
+  return /^\s*/.exec(line)[0].length;
+}
+function isContent(line) {
+  return line.trim() !== "" && !isComment(line) && !ACTION_ONLY.test(line);
+}
+var TemplateSources = class {
+  constructor(chartDir) {
+    this.chartDir = chartDir;
+  }
+  chartDir;
+  files = /* @__PURE__ */ new Map();
+  definesCache;
+  allFilesCache;
+  helperRefsCache = /* @__PURE__ */ new Map();
+  read(file) {
+    if (this.files.has(file)) return this.files.get(file);
+    let result;
+    try {
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync4(file, "utf8").split(/\r?\n/) };
+    } catch {
+      result = void 0;
+    }
+    this.files.set(file, result);
+    return result;
+  }
+  /** Every template and helper file of the chart and its vendored subcharts (listed once per instance). */
+  allFiles() {
+    if (this.allFilesCache) return this.allFilesCache;
+    const out = [];
+    const list3 = (dir) => {
+      let entries;
+      try {
+        entries = readdirSync2(dir, { withFileTypes: true });
+      } catch {
+        return [];
+      }
+      return entries.map((entry) => {
+        const full = path9.join(dir, entry.name);
+        let isDir = entry.isDirectory();
+        if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
+          try {
+            isDir = statSync3(full).isDirectory();
+          } catch {
+            isDir = false;
+          }
+        }
+        return { name: entry.name, full, dir: isDir };
+      }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+    };
+    const walk3 = (dir, depth) => {
+      if (depth > 8) return;
+      for (const entry of list3(dir)) {
+        if (entry.dir) walk3(entry.full, depth + 1);
+        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry.name)) out.push(entry.full);
+      }
+    };
+    const chartWalk = (dir, depth) => {
+      walk3(path9.join(dir, "templates"), 0);
+      if (depth > 6) return;
+      for (const entry of list3(path9.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+    };
+    chartWalk(this.chartDir, 0);
+    return this.allFilesCache = out;
+  }
+  /** `define` blocks across the chart, with their line ranges. */
+  defines() {
+    if (this.definesCache) return this.definesCache;
+    const out = [];
+    for (const file of this.allFiles()) {
+      const source = this.read(file);
+      if (!source) continue;
+      const text2 = source.lines.join("\n");
+      if (!text2.includes("define")) continue;
+      const stack = [];
+      const lineStarts = [0];
+      for (let i2 = 0; i2 < text2.length; i2++) if (text2[i2] === "\n") lineStarts.push(i2 + 1);
+      const lineAt2 = (offset) => {
+        let lo = 0;
+        let hi = lineStarts.length - 1;
+        while (lo < hi) {
+          const mid = lo + hi + 1 >> 1;
+          if (lineStarts[mid] <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+        return lo + 1;
+      };
+      for (const action of text2.matchAll(/\{\{-?\s*(\/\*[\s\S]*?\*\/|[\s\S]*?)\s*-?\}\}/g)) {
+        const body = action[1];
+        if (body.startsWith("/*")) continue;
+        const open2 = /^(if|range|with|define|block)\b\s*("([^"]*)")?/.exec(body);
+        if (open2) {
+          stack.push({ ...open2[1] === "define" || open2[1] === "block" ? { name: open2[3] ?? "" } : {}, line: lineAt2(action.index) });
+        } else if (/^end\b/.test(body)) {
+          const top = stack.pop();
+          if (top?.name !== void 0) out.push({ name: top.name, file, start: top.line, end: lineAt2(action.index) });
+        }
+      }
+    }
+    this.definesCache = out;
+    return out;
+  }
+  /** The helpers a template includes, directly or through other helpers. */
+  reachableDefines(file) {
+    const template = this.read(file);
+    if (!template) return [];
+    const byName = /* @__PURE__ */ new Map();
+    for (const d of this.defines()) byName.set(d.name, [...byName.get(d.name) ?? [], d]);
+    const seen = /* @__PURE__ */ new Set();
+    const queue = [template.lines];
+    while (queue.length > 0) {
+      const lines = queue.shift();
+      for (const line of lines) {
+        for (const m of line.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
+          for (const d of byName.get(m[1]) ?? []) {
+            if (seen.has(d)) continue;
+            seen.add(d);
+            queue.push(this.read(d.file).lines.slice(d.start - 1, d.end));
+          }
+        }
+      }
+    }
+    return [...seen];
+  }
+  /** Field names -> scope-relative values paths referenced on lines that set that field (`privileged: {{ .Values.x }}`). */
+  fieldReferences() {
+    const out = /* @__PURE__ */ new Map();
+    for (const file of this.allFiles()) {
+      const source = this.read(file);
+      if (!source) continue;
+      for (const line of source.lines) {
+        if (!line.includes(".Values.")) continue;
+        const m = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:\s*(.*)$/.exec(line);
+        if (!m) continue;
+        for (const ref of m[2].matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) {
+          const set2 = out.get(m[1]) ?? /* @__PURE__ */ new Set();
+          set2.add(ref[1].slice(1));
+          out.set(m[1], set2);
+        }
+      }
+    }
+    return out;
+  }
+};
+function escapeRegex(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function referencePattern(p) {
+  if (p.length === 0 || p.some((t) => typeof t !== "string" || !/^[A-Za-z0-9_]+$/.test(t))) return void 0;
+  return new RegExp(`\\.Values${p.map((t) => `\\.${escapeRegex(String(t))}`).join("")}(?![A-Za-z0-9_.])`);
+}
+function contextKeys(lines, index) {
+  const own = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:/.exec(lines[index]);
+  if (own) return [own[1]];
+  for (let i2 = index - 1; i2 >= 0 && i2 >= index - 4; i2--) {
+    const k = keyOf(lines[i2]);
+    if (k) return k.value === "" ? [k.key] : [];
+    if (isContent(lines[i2])) break;
+  }
+  return [];
+}
+var GENERIC_KEYS = /* @__PURE__ */ new Set(["spec", "template", "metadata", "jobTemplate"]);
+function namesOf(pointer) {
+  return tokens(pointer).filter((t) => !/^\d+$/.test(t)).reverse();
+}
+function emittingLine(lines, index, names) {
+  if (contextKeys(lines, index).some((k) => names.includes(k))) return index;
+  if (/\{\{-?\s*(with|if)\b/.test(lines[index]) && ACTION_ONLY.test(lines[index])) {
+    for (let j = index + 1; j < lines.length && j <= index + 3; j++) {
+      const k = keyOf(lines[j]);
+      if (k) return names.includes(k.key) ? j : void 0;
+      if (isContent(lines[j])) return void 0;
+    }
+  }
+  return void 0;
+}
+function emittingLines(sources, file, valuesPath, pointer) {
+  const template = sources.read(file);
+  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
+  const names = namesOf(pointer).slice(0, 3).filter((n2, i2) => i2 === 0 || !GENERIC_KEYS.has(n2));
+  const scan2 = (files, pattern, length) => {
+    let referencing = 0;
+    const emitting = /* @__PURE__ */ new Map();
+    for (const f of files) {
+      for (let i2 = f.from; i2 < f.to; i2++) {
+        const line = f.lines[i2];
+        if (isComment(line) || !pattern.test(line)) continue;
+        referencing++;
+        const at3 = emittingLine(f.lines, i2, names);
+        const key = `${f.file}:${at3}`;
+        if (at3 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at3 + 1, ref: { line: i2 + 1, length } });
+      }
+    }
+    return { referencing, emitting: [...emitting.values()] };
+  };
+  const out = [];
+  const own = [{ file, lines: template.lines, from: 0, to: template.lines.length }];
+  for (let length = valuesPath.length; length >= 1; length--) {
+    const pattern = referencePattern(valuesPath.slice(0, length));
+    if (!pattern) continue;
+    const found = scan2(own, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
+    break;
+  }
+  const helpers = sources.reachableDefines(file).map((d) => ({ file: d.file, lines: sources.read(d.file).lines, from: d.start - 1, to: d.end }));
+  for (let length = valuesPath.length; length >= 1; length--) {
+    const pattern = referencePattern(valuesPath.slice(0, length));
+    if (!pattern) continue;
+    const found = scan2(helpers, pattern, length);
+    if (found.referencing === 0) continue;
+    out.push(...found.emitting);
+    break;
+  }
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path9.basename(file)} or its helpers` };
+  return out;
+}
+function blockEnd(lines, start, indent, indentlessItems = false) {
+  let end = start + 1;
+  for (; end < lines.length; end++) {
+    const line = lines[end];
+    if (!isContent(line)) continue;
+    const at3 = indentOf(line);
+    if (at3 > indent) continue;
+    if (indentlessItems && at3 === indent && ITEM_LINE.test(line)) continue;
+    break;
+  }
+  return end;
+}
+function listIsLiteral(lines, from, to, itemIndent) {
+  for (let i2 = from; i2 < to; i2++) {
+    const line = lines[i2];
+    if (!ACTION_ONLY.test(line)) continue;
+    if (indentOf(line) <= itemIndent) return false;
+    for (const m of line.matchAll(/\bn?indent\s+(\d+)/g)) if (Number(m[1]) <= itemIndent) return false;
+  }
+  return true;
+}
+function documentRange(lines, kind) {
+  const separators = lines.map((l, i2) => /^---\s*$/.test(l) ? i2 : -1).filter((i2) => i2 >= 0);
+  if (separators.length === 0 || kind === void 0) return [0, lines.length];
+  const bounds = [-1, ...separators, lines.length];
+  const matching = [];
+  for (let b = 0; b < bounds.length - 1; b++) {
+    const from = bounds[b] + 1;
+    const to = bounds[b + 1];
+    if (lines.slice(from, to).some((l) => new RegExp(`^kind:\\s*["']?${kind}["']?\\s*$`).test(l))) matching.push([from, to]);
+  }
+  return matching.length === 1 ? matching[0] : [0, lines.length];
+}
+function structuralLine(sources, file, pointer, raw) {
+  const template = sources.read(file);
+  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
+  const lines = template.lines;
+  const tokens2 = tokens(pointer);
+  if (tokens2.length === 0) return { reason: "the finding is about the whole object" };
+  let [from, to] = documentRange(lines, isObj(raw) && typeof raw.kind === "string" ? raw.kind : void 0);
+  let parentIndent = -1;
+  let node = raw;
+  let lastLine = -1;
+  for (const token of tokens2) {
+    if (Array.isArray(node)) {
+      const index = Number(token);
+      const item = node[index];
+      const name = isObj(item) && typeof item.name === "string" ? item.name : void 0;
+      const items = [];
+      let itemIndent;
+      for (let i2 = from; i2 < to; i2++) {
+        const line = lines[i2];
+        if (!isContent(line) || !ITEM_LINE.test(line)) continue;
+        const indent = indentOf(line);
+        if (parentIndent >= 0 && indent < parentIndent) continue;
+        if (itemIndent === void 0 || indent < itemIndent) {
+          itemIndent = indent;
+          items.length = 0;
+        }
+        if (indent === itemIndent) items.push(i2);
+      }
+      if (itemIndent === void 0) return { reason: `the list at ${token} is not written out in the template` };
+      let chosen;
+      if (name !== void 0) {
+        const named2 = items.filter((start) => {
+          const end = blockEnd(lines, start, itemIndent);
+          for (let i2 = start; i2 < end; i2++) {
+            const k2 = keyOf(lines[i2]);
+            if (k2 && k2.key === "name" && unquote(k2.value) === name && k2.indent === itemIndent + 2) return true;
+          }
+          return false;
+        });
+        if (named2.length === 1) chosen = named2[0];
+        else if (named2.length > 1) return { reason: `several list items are named ${name}` };
+      }
+      if (chosen === void 0 && items.length === node.length && listIsLiteral(lines, from, to, itemIndent)) chosen = items[index];
+      if (chosen === void 0) return { reason: `list item ${token} cannot be told apart in the template` };
+      lastLine = chosen;
+      from = chosen;
+      to = blockEnd(lines, chosen, itemIndent);
+      parentIndent = itemIndent;
+      node = item;
+      continue;
+    }
+    let minIndent;
+    const matches2 = [];
+    for (let i2 = from; i2 < to; i2++) {
+      if (i2 === lastLine && !ITEM_LINE.test(lines[i2])) continue;
+      const k2 = keyOf(lines[i2]);
+      if (!k2 || k2.indent <= parentIndent) continue;
+      if (minIndent === void 0 || k2.indent < minIndent) {
+        minIndent = k2.indent;
+        matches2.length = 0;
+      }
+      if (k2.indent === minIndent && k2.key === token) matches2.push(i2);
+    }
+    if (matches2.length !== 1) {
+      return { reason: matches2.length === 0 ? `${token} is not written out in the template (emitted by a helper or a value?)` : `${token} appears ${matches2.length} times at the same place in the template` };
+    }
+    const at3 = matches2[0];
+    lastLine = at3;
+    const k = keyOf(lines[at3]);
+    from = at3 + 1;
+    to = blockEnd(lines, at3, k.indent, k.value === "");
+    parentIndent = k.indent;
+    node = isObj(node) ? node[token] : void 0;
+  }
+  return { file, line: lastLine + 1 };
+}
+function literalValueAt(sources, file, line) {
+  const text2 = sources.read(file)?.lines[line - 1];
+  if (text2 === void 0 || text2.includes("{{")) return void 0;
+  const k = keyOf(text2);
+  if (!k || k.value === "") return void 0;
+  return unquote(k.value);
+}
+
+// src/core/discover.ts
+import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync3, statSync as statSync4 } from "node:fs";
+import path10 from "node:path";
+
+// src/core/errors.ts
+var UsageError = class extends Error {
+  name = "UsageError";
+};
+
+// src/core/discover.ts
+var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
+var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Map([
+  [".git", void 0],
+  ["node_modules", "npm packages are not searched (kubectl apply -R would read them); name the path to scan it"],
+  [".terraform", "Terraform's download cache is not searched; name the path to scan it"],
+  [".github", "GitHub configuration (workflows, not Kubernetes manifests) is not searched; name the path to scan it"],
+  [".venv", "a Python virtual environment is not searched; name the path to scan it"]
+]);
+function skippedSegment(relative) {
+  return relative.split(/[\\/]/).find((segment) => SKIPPED_DIRECTORIES.has(segment));
+}
+function findRepoRoot(start) {
+  let dir = path10.resolve(start);
+  if (existsSync3(dir) && !statSync4(dir).isDirectory()) dir = path10.dirname(dir);
+  for (; ; ) {
+    if (existsSync3(path10.join(dir, ".git"))) return dir;
+    const parent = path10.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+function relativeTo(repoRoot, file) {
+  const rel = path10.relative(repoRoot, file);
+  return (rel === "" ? "." : rel).split(path10.sep).join("/");
+}
+function confinementProblem(root, file) {
+  const realRoot = safeRealpath(root) ?? path10.resolve(root);
+  const resolved = path10.resolve(file);
+  const real = safeRealpath(resolved);
+  const outside = "leads outside the repository; a configuration in the repository may only name files inside it";
+  if (real !== void 0) return isInside(realRoot, real) ? void 0 : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
+  return isInside(path10.resolve(root), resolved) || isInside(realRoot, resolved) ? void 0 : `path ${outside}`;
+}
+var MAX_GLOB_LENGTH = 1024;
+var MAX_GLOB_ALTERNATIVES = 256;
+function braceAlternatives(glob2) {
+  let total = 1;
+  for (const match2 of glob2.matchAll(/\{([^{}]*)\}/g)) {
+    const body = match2[1];
+    const range2 = /^(-?\d+)\.\.(-?\d+)(?:\.\.-?\d+)?$/.exec(body) ?? /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(body);
+    const count2 = range2 ? Math.abs(/\d/.test(range2[1]) ? Number(range2[2]) - Number(range2[1]) : range2[2].charCodeAt(0) - range2[1].charCodeAt(0)) + 1 : body.split(",").length;
+    total *= Math.max(1, count2);
+    if (total > MAX_GLOB_ALTERNATIVES) return total;
+  }
+  return total;
+}
+function globProblem(glob2) {
+  if (typeof glob2 !== "string" || glob2 === "") return "a glob must be a non-empty string";
+  if (glob2.length > MAX_GLOB_LENGTH) return `glob is longer than ${MAX_GLOB_LENGTH} characters`;
+  if (/[\u0000-\u001f]/.test(glob2)) return "glob contains a control character";
+  if (braceAlternatives(glob2) > MAX_GLOB_ALTERNATIVES) return `glob's braces expand to more than ${MAX_GLOB_ALTERNATIVES} patterns`;
+  try {
+    new Minimatch(glob2, { dot: true });
+  } catch (error2) {
+    return `glob is invalid: ${error2.message}`;
+  }
+  return void 0;
+}
+function compileGlobs(globs, where) {
+  return globs.map((glob2) => {
+    const problem = globProblem(glob2);
+    if (problem) throw new UsageError(`invalid ${where} glob ${JSON.stringify(glob2.slice(0, 80))}: ${problem}`);
+    return new Minimatch(glob2, { dot: true });
+  });
+}
+function sizeProblem(size2) {
+  if (size2 <= YAML_LIMITS.maxBytes) return void 0;
+  return `file is ${(size2 / 1024 / 1024).toFixed(1)} MiB, larger than the ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB preadmit reads; not read`;
+}
+function discover(paths, options) {
+  const inputs = [];
+  const errors = [];
+  const skipped = [];
+  const skip = (p, name) => {
+    const reason2 = SKIPPED_DIRECTORIES.get(name);
+    if (reason2 !== void 0 && selected(p) && !skipped.some((s) => s.path === rel(p))) skipped.push({ path: rel(p), reason: reason2 });
+  };
+  const seen = /* @__PURE__ */ new Set();
+  const realRoot = safeRealpath(options.repoRoot) ?? options.repoRoot;
+  const rel = (p) => relativeTo(options.repoRoot, p);
+  const include = compileGlobs(options.include, "include");
+  const includeDirs = options.include.map((glob2) => new Minimatch(glob2.replace(/\/\*\*$/, ""), { dot: true }));
+  const exclude = compileGlobs(options.exclude, "exclude");
+  const excluded = (p) => {
+    const r = rel(p);
+    return exclude.some((m) => m.match(r) || m.match(r + "/"));
+  };
+  const selected = (p) => {
+    const r = rel(p);
+    if (excluded(p)) return false;
+    if (include.length === 0) return true;
+    return include.some((m, i2) => m.match(r) || includeDirs[i2].match(r));
+  };
+  const add = (input, key) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    inputs.push(input);
+  };
+  const walked = /* @__PURE__ */ new Set();
+  const addManifest = (file, size2) => {
+    if (!selected(file)) return;
+    const tooLarge = sizeProblem(size2);
+    if (tooLarge) errors.push({ kind: "read", file: rel(file), message: tooLarge });
+    else add({ kind: "manifest", file, explicit: false }, file);
+  };
+  const walk3 = (dir, depth, walkRoot) => {
+    const real = safeRealpath(dir) ?? dir;
+    if (walked.has(real)) return;
+    walked.add(real);
+    if (existsSync3(path10.join(dir, "Chart.yaml"))) {
+      if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
+      return;
+    }
+    if (depth > 40) {
+      errors.push({ kind: "read", file: rel(dir), message: "directory nesting deeper than 40 levels; not searched further" });
+      return;
+    }
+    let entries;
+    try {
+      entries = readdirSync3(dir).sort();
+    } catch (error2) {
+      errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error2.message}` });
+      return;
+    }
+    for (const entry of entries) {
+      const full = path10.join(dir, entry);
+      if (excluded(full)) continue;
+      let stat2;
+      try {
+        stat2 = lstatSync2(full);
+      } catch (error2) {
+        errors.push({ kind: "read", file: rel(full), message: `cannot read: ${error2.message}` });
+        continue;
+      }
+      if (stat2.isSymbolicLink()) {
+        const target = safeRealpath(full);
+        if (target === void 0) {
+          errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing (or into a loop)" });
+          continue;
+        }
+        if (!isInside(realRoot, target) && !isInside(walkRoot, target)) {
+          errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
+          continue;
+        }
+        if (SKIPPED_DIRECTORIES.has(entry)) {
+          skip(full, entry);
+          continue;
+        }
+        if (skippedSegment(path10.relative(realRoot, target)) === ".git" || skippedSegment(path10.relative(walkRoot, target)) === ".git") {
+          errors.push({ kind: "read", file: rel(full), message: "symlink into a .git directory; not followed" });
+          continue;
+        }
+        if (isInside(walkRoot, target) && skippedSegment(path10.relative(walkRoot, target)) === void 0) continue;
+        let targetStat;
+        try {
+          targetStat = statSync4(target);
+        } catch {
+          continue;
+        }
+        if (targetStat.isDirectory()) walk3(target, depth + 1, walkRoot);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        continue;
+      }
+      if (stat2.isDirectory()) {
+        if (SKIPPED_DIRECTORIES.has(entry)) {
+          skip(full, entry);
+          continue;
+        }
+        walk3(full, depth + 1, walkRoot);
+      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(entry).toLowerCase())) {
+        addManifest(full, stat2.size);
+      }
+    }
+  };
+  for (const given of paths) {
+    if (given === "-") {
+      add({ kind: "stdin" }, "-");
+      continue;
+    }
+    const full = path10.resolve(given);
+    let stat2;
+    try {
+      stat2 = statSync4(full);
+    } catch {
+      errors.push({ kind: "read", file: rel(full), message: existsSync3(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
+      continue;
+    }
+    if (stat2.isDirectory()) {
+      if (existsSync3(path10.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
+      else walk3(full, 0, safeRealpath(full) ?? full);
+    } else if (!stat2.isFile()) {
+      errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
+    } else {
+      const tooLarge = sizeProblem(stat2.size);
+      if (tooLarge) errors.push({ kind: "read", file: rel(full), message: tooLarge });
+      else add({ kind: "manifest", file: full, explicit: true }, full);
+    }
+  }
+  return { inputs, errors, skipped };
+}
+function isDanglingLink(p) {
+  try {
+    return lstatSync2(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+// src/core/render-variants.ts
+function variantName(inputs) {
+  return inputs.upgrade && inputs.extensionApis ? "upgrade+extension-apis" : inputs.upgrade ? "upgrade" : "extension-apis";
+}
+function variantDescription(variant) {
+  if (variant === "upgrade") return "as helm upgrade renders it (--is-upgrade)";
+  if (variant === "extension-apis") return "on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)";
+  return "as helm upgrade renders it on a cluster with common CRD APIs";
+}
+function describeConstruct(construct) {
+  return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
+}
+var CONSTRUCTS = {
+  upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
+  apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
+  lookup: /\blookup\s+["'$(.]/,
+  revision: /\.Revision\b/,
+  // The release name or namespace compared with a literal: the scan renders with placeholders (release,
+  // default), the install with its own, and preadmit's are public. (Names built from them are not branches.)
+  release: /\b(?:eq|ne|hasPrefix|hasSuffix|contains|regexMatch)\b[^}]*(?:\.Release\.(?:Name|Namespace)\b[^}]*"[^"]*"|"[^"]*"[^}]*\.Release\.(?:Name|Namespace)\b)/
+};
+function constructName(kind, line) {
+  const match2 = CONSTRUCTS[kind].exec(line)?.[0] ?? "";
+  if (kind === "upgrade") return match2.startsWith("Is") ? `.Release.${match2}` : ".Release (the whole object)";
+  if (kind === "apiVersions") return match2 === "APIVersions" ? ".Capabilities.APIVersions" : ".Capabilities (the whole object)";
+  if (kind === "lookup") return "lookup";
+  if (kind === "release") return `.Release.${/\.Release\.Namespace/.test(match2) ? "Namespace" : "Name"} compared with a literal`;
+  return ".Release.Revision";
+}
+function noConstructs() {
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false };
+}
+var MAX_FILE_BYTES = 4 * 1024 * 1024;
+var MAX_CHART_BYTES = 64 * 1024 * 1024;
+function chartConstructs(dir, repoRoot) {
+  const found = noConstructs();
+  let budget = MAX_CHART_BYTES;
+  const scanText = (text2, where, file, archive) => {
+    if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
+    if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision/.test(text2)) return;
+    const comments = !archive && !file.split(path11.sep).includes("templates");
+    const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
+    const kinds = /* @__PURE__ */ new Set();
+    for (const kind of Object.keys(CONSTRUCTS)) {
+      const index = lines.findIndex((line) => CONSTRUCTS[kind].test(line));
+      if (index === -1) continue;
+      if (kind === "upgrade" || kind === "apiVersions") kinds.add(kind);
+      found[kind] = true;
+      found.anywhere[kind] ??= { ...where(index + 1), construct: constructName(kind, lines[index]) };
+    }
+    if (kinds.size > 0) found.files.push({ file, archive, kinds });
+  };
+  const scanArchive = (bytes, archive, prefix2, depth) => {
+    let tar;
+    try {
+      tar = gunzipSync2(bytes, { maxOutputLength: Math.max(1, budget) });
+    } catch {
+      return;
+    }
+    budget -= tar.length;
+    for (const entry of tarEntries(tar)) {
+      if (entry.name.endsWith(".tgz") && depth < 4) scanArchive(entry.content, archive, `${prefix2}${entry.name}/`, depth + 1);
+      else if (entry.content.length <= MAX_FILE_BYTES) scanText(entry.content.toString("utf8"), (line) => ({ construct: "", file: archive, line, inArchive: `${prefix2}${entry.name}` }), archive, true);
+    }
+  };
+  const walk3 = (at3, depth) => {
+    if (depth > 32 || budget <= 0) return;
+    let entries;
+    try {
+      entries = readdirSync4(at3).sort();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path11.join(at3, entry);
+      let stat2;
+      try {
+        stat2 = statSync5(full);
+      } catch {
+        continue;
+      }
+      if (stat2.isDirectory()) {
+        if (entry !== ".git" && entry !== "node_modules" && entry !== "crds") walk3(full, depth + 1);
+        continue;
+      }
+      if (!stat2.isFile() || stat2.size > MAX_FILE_BYTES || budget <= 0 || !tplReachable(full) && !full.split(path11.sep).includes("templates")) continue;
+      let bytes;
+      try {
+        bytes = readFileSync5(full);
+      } catch {
+        continue;
+      }
+      budget -= bytes.length;
+      if (entry.endsWith(".tgz")) scanArchive(bytes, relativeTo(repoRoot, full), "", 0);
+      else scanText(bytes.toString("utf8"), (line) => ({ construct: "", file: relativeTo(repoRoot, full), line }), full, false);
+    }
+  };
+  walk3(dir, 0);
+  return found;
+}
+function tplReachable(file) {
+  return !file.split(path11.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+}
+var SECURITY_KINDS = /* @__PURE__ */ new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout", "CloneSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "NetworkPolicy", "ServiceAccount", "Namespace"]);
+var DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
+function textFacts(text2, byName) {
+  const kinds = [...text2.matchAll(/^kind:\s*(.*?)\s*$/gm)].map((m) => m[1].replace(/^["']|["']$/g, ""));
+  return {
+    upgrade: CONSTRUCTS.upgrade.test(text2),
+    apiVersions: CONSTRUCTS.apiVersions.test(text2),
+    dynamic: DYNAMIC_INCLUDE.test(text2),
+    kinds: kinds.length,
+    securityKind: kinds.some((kind) => kind.includes("{{") || SECURITY_KINDS.has(kind)),
+    names: [...text2.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)].flatMap((m) => byName.get(m[1]) ?? [])
+  };
+}
+function variantOf(dir, constructs) {
+  if (!constructs.upgrade && !constructs.apiVersions) return void 0;
+  const inputs = { upgrade: false, extensionApis: false };
+  const add = (kinds) => {
+    for (const kind of kinds) {
+      if (kind === "upgrade") inputs.upgrade = true;
+      else inputs.extensionApis = true;
+    }
+  };
+  const sources = new TemplateSources(dir);
+  const templateFiles = new Set(sources.allFiles());
+  const inTemplates = (file) => file.split(path11.sep).includes("templates");
+  for (const { file, archive, kinds } of constructs.files) {
+    if (archive || !templateFiles.has(file) && (inTemplates(file) || constructs.usesTpl && tplReachable(file))) {
+      if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: file", file);
+      add(kinds);
+    }
+  }
+  const defines = sources.defines();
+  const byName = /* @__PURE__ */ new Map();
+  for (const d of defines) byName.set(d.name, [...byName.get(d.name) ?? [], d]);
+  const factsOf = /* @__PURE__ */ new Map();
+  for (const d of defines) factsOf.set(d, textFacts((sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join("\n"), byName));
+  const reached = /* @__PURE__ */ new Set();
+  let dynamic = false;
+  for (const file of templateFiles) {
+    const name = path11.basename(file);
+    if (name.startsWith("_") || name.endsWith("NOTES.txt")) continue;
+    const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName)];
+    const mine = /* @__PURE__ */ new Set();
+    const queue = [...facts[0].names];
+    while (queue.length > 0) {
+      const define = queue.pop();
+      if (mine.has(define)) continue;
+      mine.add(define);
+      reached.add(define);
+      const own = factsOf.get(define);
+      facts.push(own);
+      queue.push(...own.names);
+    }
+    if (facts.some((f) => f.dynamic)) dynamic = true;
+    const upgrade = facts.some((f) => f.upgrade);
+    const apis = facts.some((f) => f.apiVersions);
+    if (!upgrade && !apis) continue;
+    const anyKind = facts.some((f) => f.kinds > 0);
+    if (anyKind && !facts.some((f) => f.securityKind)) continue;
+    if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: template", file);
+    add([...upgrade ? ["upgrade"] : [], ...apis ? ["apiVersions"] : []]);
+  }
+  if (dynamic) {
+    for (const define of defines) {
+      if (reached.has(define)) continue;
+      const facts = factsOf.get(define);
+      add([...facts.upgrade ? ["upgrade"] : [], ...facts.apiVersions ? ["apiVersions"] : []]);
+    }
+  }
+  return inputs.upgrade || inputs.extensionApis ? inputs : void 0;
+}
+var ConstructLocator = class {
+  constructor(chartDir, repoRoot, constructs) {
+    this.chartDir = chartDir;
+    this.repoRoot = repoRoot;
+    this.constructs = constructs;
+    this.sources = new TemplateSources(chartDir);
+  }
+  chartDir;
+  repoRoot;
+  constructs;
+  sources;
+  find(object, kinds, fallback) {
+    const file = object.source.file ? path11.resolve(this.repoRoot, object.source.file) : void 0;
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    const scanLines = (lines, fileName, offset) => {
+      lines.forEach((line, i2) => {
+        if (/^\s*#/.test(line) && !line.includes("{{")) return;
+        for (const kind of kinds) {
+          if (!CONSTRUCTS[kind].test(line)) continue;
+          const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1 };
+          const key = `${at3.file}:${at3.line}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            out.push(at3);
+          }
+        }
+      });
+    };
+    const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
+    if (template !== void 0 && file !== void 0) {
+      scanLines(template.lines, file, 0);
+      for (const define of this.sources.reachableDefines(file)) {
+        const lines = this.sources.read(define.file)?.lines.slice(define.start - 1, define.end) ?? [];
+        scanLines(lines, define.file, define.start - 1);
+      }
+    }
+    if (out.length === 0 && fallback) {
+      for (const kind of kinds) {
+        const anywhere = this.constructs.anywhere[kind];
+        if (anywhere) out.push(anywhere);
+      }
+    }
+    return out;
+  }
+  /** The construct kinds a variant render changes. */
+  static kindsOf(inputs) {
+    return [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["apiVersions"] : []];
+  }
+  get dir() {
+    return this.chartDir;
+  }
+};
+var POD_FIELDS = ["hostNetwork", "hostPID", "hostIPC", "hostUsers", "shareProcessNamespace", "securityContext", "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "volumes", "runtimeClassName", "os"];
+var CONTAINER_FIELDS = ["securityContext", "image", "ports", "volumeMounts", "lifecycle", "livenessProbe", "readinessProbe", "startupProbe"];
+var POD_ANNOTATIONS = /apparmor\.security\.beta\.kubernetes\.io|seccomp\.security\.alpha\.kubernetes\.io/;
+var KIND_FIELDS = {
+  Role: ["/rules"],
+  ClusterRole: ["/rules", "/aggregationRule"],
+  RoleBinding: ["/roleRef", "/subjects"],
+  ClusterRoleBinding: ["/roleRef", "/subjects"],
+  Service: ["/spec/type", "/spec/externalIPs", "/spec/loadBalancerSourceRanges"],
+  NetworkPolicy: ["/spec"],
+  ServiceAccount: ["/automountServiceAccountToken"]
+};
+function leaves(value, pointer, out) {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(pointer, "[]");
+    value.forEach((item, i2) => leaves(item, join(pointer, i2), out));
+  } else if (isObj(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) out.set(pointer, "{}");
+    for (const key of keys) leaves(value[key], join(pointer, key), out);
+  } else if (value !== void 0) {
+    out.set(pointer, JSON.stringify(value));
+  }
+}
+function at2(raw, pointer) {
+  let node = raw;
+  for (const token of pointer.split("/").slice(1)) node = isObj(node) ? node[token] : void 0;
+  return node;
+}
+function securityFields(raw) {
+  const out = /* @__PURE__ */ new Map();
+  const pod = podTemplateOf(raw);
+  if (pod !== void 0) {
+    for (const field of POD_FIELDS) leaves(pod.spec[field], join(pod.base, "spec", field), out);
+    for (const list3 of CONTAINER_LISTS) {
+      arr(pod.spec[list3]).forEach((container, index) => {
+        if (!isObj(container)) return;
+        for (const field of CONTAINER_FIELDS) leaves(container[field], join(pod.base, "spec", list3, index, field), out);
+      });
+    }
+    const annotations = isObj(pod.metadata.annotations) ? pod.metadata.annotations : {};
+    for (const [key, value] of Object.entries(annotations)) if (POD_ANNOTATIONS.test(key)) leaves(value, join(pod.base, "metadata", "annotations", key), out);
+    return out;
+  }
+  const kind = str(raw.kind) ?? "";
+  for (const pointer of KIND_FIELDS[kind] ?? []) leaves(at2(raw, pointer), pointer, out);
+  if (kind === "Namespace") {
+    const metadata = isObj(raw.metadata) ? raw.metadata : {};
+    const labels = isObj(metadata.labels) ? metadata.labels : {};
+    for (const [key, value] of Object.entries(labels)) if (key.startsWith("pod-security.kubernetes.io/")) leaves(value, join("/metadata/labels", key), out);
+  }
+  return out;
+}
+function identity3(object) {
+  return `${object.ref.kind}\0${object.ref.namespace ?? ""}\0${object.ref.name}`;
+}
+function serialise(fields) {
+  return JSON.stringify([...fields].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0));
+}
+function divergingObjects(main, variant) {
+  const byIdentity = /* @__PURE__ */ new Map();
+  for (const object of main) if (!byIdentity.has(identity3(object))) byIdentity.set(identity3(object), object);
+  const matched = /* @__PURE__ */ new Set();
+  const out = [];
+  const unmatched = [];
+  for (const object of variant) {
+    const counterpart2 = byIdentity.get(identity3(object));
+    if (counterpart2 === void 0 || matched.has(counterpart2)) {
+      unmatched.push(object);
+      continue;
+    }
+    matched.add(counterpart2);
+    const before = securityFields(counterpart2.raw);
+    const after = securityFields(object.raw);
+    const fields = [];
+    for (const pointer of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
+      const a2 = before.get(pointer);
+      const b = after.get(pointer);
+      if (a2 === b) continue;
+      fields.push({ pointer, ...a2 !== void 0 ? { main: a2 } : {}, ...b !== void 0 ? { variant: b } : {} });
+    }
+    if (fields.length > 0) out.push({ object, fields, onlyInVariant: false });
+  }
+  const leftovers = /* @__PURE__ */ new Map();
+  for (const object of main) {
+    if (matched.has(object)) continue;
+    const key = object.ref.kind;
+    leftovers.set(key, [...leftovers.get(key) ?? [], serialise(securityFields(object.raw))]);
+  }
+  for (const object of unmatched) {
+    const fields = securityFields(object.raw);
+    if (fields.size === 0) continue;
+    const candidates = leftovers.get(object.ref.kind) ?? [];
+    const same = candidates.indexOf(serialise(fields));
+    if (same !== -1) {
+      candidates.splice(same, 1);
+      continue;
+    }
+    out.push({ object, fields: [...fields].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
+  }
+  return out;
+}
+function hasSecurityFields(object) {
+  return securityFields(object.raw).size > 0;
+}
+
+// rules/render-divergence.ts
+var LISTED = 3;
+function describeField(field) {
+  const clip2 = (json2) => json2 === void 0 ? "absent" : json2.length > 60 ? `${json2.slice(0, 59)}\u2026` : json2;
+  return `${field.pointer} ${clip2(field.main)} -> ${clip2(field.variant)}`;
+}
+var render_divergence_default = defineRule({
+  target: "object",
+  meta: {
+    id: "render-divergence",
+    title: "Charts must render the same security settings on install, upgrade and any cluster",
+    category: "admission",
+    defaultSeverity: "high",
+    description: "helm template renders a chart as a first install on a cluster it knows nothing about. A template that branches on .Release.IsUpgrade, .Release.IsInstall or .Capabilities.APIVersions can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them, judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them.",
+    remediation: "Render the same security settings whatever the release state and the cluster's APIs: move the branch off security fields (decide them from values), or make both branches equally safe.",
+    references: [
+      { title: "Helm built-in objects (Release, Capabilities)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" },
+      { title: "helm template (--is-upgrade, --api-versions)", url: "https://helm.sh/docs/helm/helm_template/" }
+    ],
+    messages: {
+      differs: '{{kind}} "{{name}}" renders different security settings {{how}} than in the scanned install render: {{fields}}; the template branches on {{constructs}}',
+      only: '{{kind}} "{{name}}" is rendered only {{how}}, with security settings the install render does not have ({{fields}}); the template branches on {{constructs}}'
+    }
+  },
+  *check(object) {
+    const divergence = object.renderDependence?.divergence;
+    if (divergence === void 0 || divergence.fields.length === 0) return;
+    const { fields, constructs } = divergence;
+    const listed = fields.slice(0, LISTED).map(describeField).join(", ") + (fields.length > LISTED ? ` and ${fields.length - LISTED} more` : "");
+    const where = constructs.length > 0 ? constructs.slice(0, 3).map(describeConstruct).join(", ") : "a construct preadmit could not find in the template (reached through tpl or a dynamic include)";
+    const template = constructs.find((c3) => c3.inArchive === void 0);
+    yield {
+      messageId: divergence.onlyInVariant ? "only" : "differs",
+      path: divergence.onlyInVariant ? "" : fields[0].pointer,
+      data: { kind: object.ref.kind, name: object.ref.name, how: variantDescription(divergence.variant), fields: listed, constructs: where },
+      ...template ? { at: { template: { file: template.file, line: template.line } } } : {}
+    };
+  }
+});
+
+// rules/render-lookup.ts
+var render_lookup_default = defineRule({
+  target: "object",
+  meta: {
+    id: "render-lookup",
+    title: "Security settings must not depend on lookup, the release revision, name or namespace",
+    category: "admission",
+    defaultSeverity: "medium",
+    description: "Under helm template, lookup returns an empty map, .Release.Revision is 1 and the release name and namespace are the scan's placeholders; on a cluster lookup returns live objects, every upgrade raises the revision and the release has its own name and namespace. An object with security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC, network policies, Service exposure, Pod Security labels) rendered by a template that uses lookup or the revision, or compares the release name or namespace with a literal, may be rendered differently at install or upgrade than preadmit saw, and no render can show how.",
+    remediation: "Decide security settings from values, not from lookup results, the revision or the release name and namespace; keep lookup to data that is not security-relevant (reusing a generated password), in a template of its own.",
+    references: [
+      { title: "Helm template functions: lookup", url: "https://helm.sh/docs/chart_template_guide/functions_and_pipelines/#using-the-lookup-function" },
+      { title: "Helm built-in objects (Release.Revision)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" }
+    ],
+    messages: {
+      unknowable: `{{kind}} "{{name}}" has security settings and its template uses {{constructs}}, which helm template cannot evaluate (lookup returns an empty map, .Release.Revision is always 1, the release name and namespace are the scan's): the settings on the cluster may differ from the scanned ones`
+    }
+  },
+  *check(object) {
+    const lines = object.renderDependence?.unknowable;
+    if (lines === void 0 || lines.length === 0) return;
+    const template = lines.find((c3) => c3.inArchive === void 0);
+    yield {
+      messageId: "unknowable",
+      path: "",
+      data: { kind: object.ref.kind, name: object.ref.name, constructs: lines.slice(0, 3).map(describeConstruct).join(", ") },
+      ...template ? { at: { template: { file: template.file, line: template.line } } } : {}
+    };
+  }
+});
+
+// src/core/user-pattern.ts
+import { setFlagsFromString as setFlagsFromString2 } from "node:v8";
+var MAX_PATTERN_LENGTH2 = 256;
+var linearEngine;
+function linearEngineAvailable() {
+  if (linearEngine === void 0) {
+    try {
+      setFlagsFromString2("--enable-experimental-regexp-engine");
+      new RegExp("a", "l");
+      linearEngine = true;
+    } catch {
+      linearEngine = false;
+    }
+  }
+  return linearEngine;
+}
+function backtrackingProblem(pattern) {
+  if (/\\[1-9]|\\k</.test(pattern)) return "a backreference";
+  if (/\(\?<?[=!]/.test(pattern)) return "a lookaround";
+  if (/\((?:[^()\\]|\\.)*(?:[*+?}|])(?:[^()\\]|\\.)*\)\s*(?:[*+]|\{\d*,)/.test(pattern)) return "a repeated group that repeats or alternates inside";
+  return void 0;
+}
+function compileUserPattern(pattern, what) {
+  if (pattern.length > MAX_PATTERN_LENGTH2) return new Error(`${what} is longer than ${MAX_PATTERN_LENGTH2} characters`);
+  const source = `^(?:${pattern})$`;
+  if (linearEngineAvailable()) {
+    try {
+      return new RegExp(source, "l");
+    } catch (error2) {
+      const message = error2.message;
+      if (/linear time/.test(message)) return new Error(`${what} cannot be matched in linear time (backreferences, lookarounds and \\p{...} classes are not supported): ${JSON.stringify(pattern.slice(0, 80))}`);
+      return new Error(`${what} is not a valid regular expression: ${message}`);
+    }
+  }
+  const problem = backtrackingProblem(pattern);
+  if (problem) return new Error(`${what} has ${problem}, which could take exponential time to match; rewrite it (a character class instead of an alternation: [ab]* rather than (a|b)*)`);
+  try {
+    return new RegExp(source, "u");
+  } catch (error2) {
+    return new Error(`${what} is not a valid regular expression: ${error2.message}`);
+  }
+}
+
+// rules/_templates/required-metadata.ts
+function requirementsOf(value, field) {
+  if (Array.isArray(value)) {
+    return value.filter((k) => typeof k === "string" && k !== "").map((key) => ({ key }));
+  }
+  if (!isObj(value)) return [];
+  return Object.entries(value).flatMap(([key, pattern]) => {
+    if (key === "") return [];
+    if (typeof pattern !== "string" || pattern === "") return [{ key }];
+    const regex = compileUserPattern(pattern, `option ${field}.${key}`);
+    if (regex instanceof Error) throw regex;
+    return [{ key, pattern, regex }];
+  });
+}
+function valueOf(map2, key) {
+  const value = obj(map2)?.[key];
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return void 0;
+}
+function requiredMetadataRule(spec) {
+  const noun = spec.field === "labels" ? "label" : "annotation";
+  const meta = {
+    id: spec.id,
+    title: spec.title,
+    category: "admission",
+    defaultSeverity: spec.severity,
+    description: spec.description,
+    remediation: spec.remediation,
+    references: spec.references,
+    messages: {
+      missing: `{{kind}} "{{name}}" has no ${noun} "{{key}}" in {{where}}`,
+      empty: `{{kind}} "{{name}}" has an empty ${noun} "{{key}}" in {{where}}`,
+      mismatch: spec.echoValue ? `{{kind}} "{{name}}" ${noun} "{{key}}" in {{where}} is "{{value}}", which does not match /{{pattern}}/` : `{{kind}} "{{name}}" ${noun} "{{key}}" in {{where}} does not match /{{pattern}}/`
+    }
+  };
+  function* checkMetadata(object, metadata, base2, where, required) {
+    const map2 = obj(metadata)?.[spec.field];
+    for (const requirement of required) {
+      const path32 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
+      const value = valueOf(map2, requirement.key);
+      if (value === void 0) yield { messageId: "missing", path: path32, data };
+      else if (requirement.regex === void 0) {
+        if (value.trim() === "") yield { messageId: "empty", path: path32, data };
+      } else if (!requirement.regex.test(value)) {
+        yield { messageId: "mismatch", path: path32, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+      }
+    }
+  }
+  return {
+    meta,
+    target: "object",
+    *check(object, context3) {
+      const required = requirementsOf(context3.options[spec.field], spec.field);
+      if (required.length === 0) return;
+      const kinds = Array.isArray(context3.options.kinds) ? context3.options.kinds.filter((k) => typeof k === "string") : [];
+      if (kinds.length > 0 && !kinds.includes(object.ref.kind)) return;
+      const carrier = isPodCarrier(object.ref.apiVersion, object.ref.kind);
+      if (context3.options.workloadsOnly === true && !carrier) return;
+      yield* checkMetadata(object, object.raw.metadata, "", "metadata", required);
+      if (context3.options.podTemplate === true && carrier) {
+        const template = podTemplateOf(object.raw);
+        if (template && template.base !== "") yield* checkMetadata(object, template.metadata, template.base, "the pod template metadata", required);
+      }
+    }
+  };
+}
+
+// rules/required-annotations.ts
+var required_annotations_default = requiredMetadataRule({
+  id: "required-annotations",
+  field: "annotations",
+  title: "Objects carry the annotations your organisation requires",
+  severity: "medium",
+  description: "Annotations often carry what admission and operations depend on (owner contact, runbook, data classification); an object without them reaches the cluster without that context. Off until configured: option `annotations` lists required keys or maps keys to a regular expression the whole value must match; `kinds`, `workloadsOnly` and `podTemplate` scope it as for required-labels. A present but empty value counts as missing; values are never quoted in messages.",
+  remediation: "Add the missing annotations under `metadata.annotations` (and under the pod template's `metadata.annotations` for workloads).",
+  references: [{ title: "Kubernetes: annotations", url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/" }],
+  echoValue: false
+});
+
+// rules/required-labels.ts
+var required_labels_default = requiredMetadataRule({
+  id: "required-labels",
+  field: "labels",
+  title: "Objects carry the labels your organisation requires",
+  severity: "medium",
+  description: 'Ownership, cost and policy tooling (and NetworkPolicy or PodDisruptionBudget selectors) rely on labels; an object without them has no owner to page and escapes label-based policy. Off until configured: option `labels` lists required keys (`[team, app.kubernetes.io/name]`) or maps keys to a regular expression the whole value must match (`{ team: "[a-z-]+" }`); `kinds` limits the kinds checked, `workloadsOnly: true` checks only objects that run pods, and `podTemplate: true` also checks the pod template of workloads. A present but empty value counts as missing.',
+  remediation: "Add the missing labels under `metadata.labels` (and under the pod template's `metadata.labels` for workloads), typically from a shared Helm helper so every template gets them.",
+  references: [
+    { title: "Kubernetes: labels and selectors", url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/" },
+    { title: "Kubernetes: recommended labels", url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/" }
+  ],
+  echoValue: true
+});
+
+// src/k8s/host-paths.ts
+function normaliseHostPath(raw) {
+  const trimmed = raw.trim();
+  if (/^[\\/]{2}\.[\\/]pipe[\\/]/i.test(trimmed)) return "\\\\.\\pipe\\" + trimmed.slice(9).toLowerCase();
+  if (!trimmed.startsWith("/")) return trimmed;
+  const out = [];
+  for (const segment of trimmed.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") out.pop();
+    else out.push(segment);
+  }
+  const path32 = "/" + out.join("/");
+  return path32 === "/var/run" || path32.startsWith("/var/run/") ? path32.slice(4) : path32;
+}
+function isAtOrUnder(path32, base2) {
+  if (base2 === "/") return true;
+  return path32 === base2 || path32.startsWith(base2 + "/");
+}
+var RUNTIME_SOCKETS = [
+  "/run/docker.sock",
+  "/run/containerd/containerd.sock",
+  "/run/crio/crio.sock",
+  "/run/cri-dockerd.sock",
+  "/run/dockershim.sock",
+  "/run/podman/podman.sock",
+  "/run/k3s/containerd/containerd.sock",
+  "\\\\.\\pipe\\docker_engine",
+  "\\\\.\\pipe\\containerd-containerd"
+];
+var RUNTIME_SOCKET_DIRS = ["/run", "/run/docker", "/run/containerd", "/run/crio", "/run/podman", "/run/k3s/containerd"];
+function matchRuntimeSocket(normalised) {
+  if (RUNTIME_SOCKETS.includes(normalised)) return { kind: "socket" };
+  if (RUNTIME_SOCKET_DIRS.includes(normalised)) return { kind: "directory" };
+  return void 0;
+}
+var SENSITIVE_HOST_PATHS = [
+  // Most specific first: the first match wins.
+  { path: "/etc/kubernetes", match: "subtree", exposure: "read", why: "node and control-plane credentials (kubeconfigs, PKI)" },
+  { path: "/var/lib/kubelet", match: "subtree", exposure: "read", why: "kubelet state, including every pod's mounted Secrets and service account tokens" },
+  { path: "/var/lib/etcd", match: "subtree", exposure: "read", why: "the etcd database, i.e. every object and Secret of the cluster" },
+  { path: "/var/lib/docker", match: "subtree", exposure: "read", why: "the Docker data root: every container's filesystem and configuration" },
+  { path: "/var/lib/containerd", match: "subtree", exposure: "read", why: "the containerd data root: every container's filesystem" },
+  { path: "/var/lib/containers", match: "subtree", exposure: "read", why: "the CRI-O/Podman storage root: every container's filesystem" },
+  { path: "/var/log", match: "subtree", exposure: "write", why: "node logs; writable, symlinks planted here are followed by the kubelet when serving logs" },
+  { path: "/var/lib", match: "exact", exposure: "read", why: "all node state, including kubelet, runtime and etcd data" },
+  { path: "/var", match: "exact", exposure: "read", why: "all node state, including kubelet, runtime and etcd data" },
+  // CA bundles and harmless identity files under /etc: fine read-only, dangerous writable.
+  { path: "/etc/ssl/certs", match: "subtree", exposure: "write", why: "the node's trusted CA bundle" },
+  { path: "/etc/pki/tls/certs", match: "subtree", exposure: "write", why: "the node's trusted CA bundle" },
+  { path: "/etc/pki/ca-trust", match: "subtree", exposure: "write", why: "the node's trusted CA bundle" },
+  { path: "/etc/ca-certificates", match: "subtree", exposure: "write", why: "the node's trusted CA bundle" },
+  { path: "/etc/localtime", match: "exact", exposure: "write", why: "the node's time zone" },
+  { path: "/etc/timezone", match: "exact", exposure: "write", why: "the node's time zone" },
+  { path: "/etc/machine-id", match: "exact", exposure: "write", why: "the node's identity" },
+  { path: "/etc/os-release", match: "exact", exposure: "write", why: "the node's OS identification" },
+  { path: "/etc", match: "subtree", exposure: "read", why: "node configuration and credentials (shadow, SSH host keys, kubelet config)" },
+  { path: "/root", match: "subtree", exposure: "read", why: "root's home directory (SSH keys, kubeconfigs, shell history)" },
+  { path: "/home", match: "subtree", exposure: "read", why: "user home directories (SSH keys, credentials)" },
+  { path: "/proc", match: "subtree", exposure: "read", why: "host processes, their environments and the host root via /proc/1/root" },
+  { path: "/sys", match: "subtree", exposure: "read", why: "kernel and device interfaces of the node" },
+  { path: "/boot", match: "subtree", exposure: "read", why: "the node's kernel and boot configuration" },
+  { path: "/dev", match: "subtree", exposure: "read", why: "the node's devices (disks, memory)" },
+  { path: "/usr", match: "subtree", exposure: "write", why: "the node's binaries and libraries" },
+  { path: "/bin", match: "subtree", exposure: "write", why: "the node's binaries" },
+  { path: "/sbin", match: "subtree", exposure: "write", why: "the node's binaries" },
+  { path: "/lib", match: "subtree", exposure: "write", why: "the node's libraries and kernel modules" },
+  { path: "/lib64", match: "subtree", exposure: "write", why: "the node's libraries" },
+  { path: "/opt/cni/bin", match: "subtree", exposure: "write", why: "CNI plugin binaries the kubelet runs as root" },
+  { path: "/", match: "exact", exposure: "read", why: "the node's entire filesystem" }
+];
+function matchSensitivePath(normalised) {
+  return SENSITIVE_HOST_PATHS.find((entry) => entry.match === "exact" ? normalised === entry.path : isAtOrUnder(normalised, entry.path));
+}
+function hostPathVolumes2(pod) {
+  const volumes = [];
+  arr(pod.spec.volumes).forEach((volume, index) => {
+    if (!isObj(volume)) return;
+    const path32 = str(at(volume, "hostPath", "path"));
+    if (path32 === void 0 || path32.trim() === "") return;
+    const name = str(volume.name) ?? "";
+    const mounts = [];
+    for (const container of pod.containers) {
+      for (const mount of arr(container.container.volumeMounts)) {
+        if (!isObj(mount) || str(mount.name) !== name) continue;
+        mounts.push({ container, mount, readOnly: mount.readOnly === true });
+      }
+    }
+    volumes.push({ index, name, path: path32, normalised: normaliseHostPath(path32), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+  });
+  return volumes;
+}
+function mountedReadOnly(volume) {
+  return volume.mounts.every((m) => m.readOnly);
+}
+
+// rules/_templates/host-mounts.ts
+var HOST_PATH_DOC = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
+function hostMountsRule(spec) {
+  return {
+    meta: spec.meta,
+    target: "pod",
+    *check(pod) {
+      for (const volume of hostPathVolumes2(pod)) {
+        const verdict = spec.classify(volume);
+        if (verdict) yield { ...verdict, path: volume.pointer };
+      }
+    }
+  };
+}
+
+// rules/runtime-socket-mount.ts
+var runtime_socket_mount_default = hostMountsRule({
+  meta: {
+    id: "runtime-socket-mount",
+    title: "No container runtime socket mounted from the host",
+    category: "workload",
+    defaultSeverity: "critical",
+    description: "A pod that reaches the Docker, containerd or CRI-O socket can start privileged containers, read every other container and take over the node; mounting it read-only does not help, because connecting to a socket is still allowed. Matches the sockets under /run and /var/run (and the Windows named pipes) and the directories that hold them, after normalising `//`, `.` and trailing slashes.",
+    remediation: "Remove the hostPath volume. Build images with a daemonless builder (BuildKit rootless, Kaniko, Buildah) and read container metadata through the Kubernetes API or the CRI with a dedicated, audited agent instead.",
+    references: [
+      { title: "Kubernetes: hostPath volumes", url: HOST_PATH_DOC },
+      { title: "Kubernetes: Pod Security Standards", url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/" }
+    ],
+    messages: {
+      socket: 'volume "{{volume}}" mounts the container runtime socket {{path}} from the node',
+      directory: 'volume "{{volume}}" mounts host directory {{path}}, which holds the container runtime socket'
+    }
+  },
+  classify(volume) {
+    const match2 = matchRuntimeSocket(volume.normalised);
+    if (!match2) return void 0;
+    return { messageId: match2.kind, data: { volume: volume.name, path: volume.path } };
+  }
+});
+
+// rules/_templates/secret-literal.ts
+function redact(valueOrLength) {
+  const length = typeof valueOrLength === "number" ? valueOrLength : [...valueOrLength].length;
+  return `<redacted, ${length} ${length === 1 ? "char" : "chars"}>`;
+}
+function shannonEntropy(text2) {
+  const chars = [...text2];
+  if (chars.length === 0) return 0;
+  const counts = /* @__PURE__ */ new Map();
+  for (const c3 of chars) counts.set(c3, (counts.get(c3) ?? 0) + 1);
+  let entropy = 0;
+  for (const count2 of counts.values()) {
+    const p = count2 / chars.length;
+    entropy -= p * Math.log2(p);
+  }
+  return entropy;
+}
+function nameWords(name) {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).filter((w) => w !== "").map((w) => w.toLowerCase());
+}
+var SECRET_WORD = /^[a-z0-9]*(?:password|passwd|passphrase|secret|token|apikey|accesskey|secretkey|privatekey|privkey|credential|creds)s?$/;
+var PWD_COMPOUND = /^[a-z0-9]+pwd$/;
+var WHOLE_SECRET_WORDS = /* @__PURE__ */ new Set(["pass", "pwd", "pw"]);
+var KEY_QUALIFIERS = /* @__PURE__ */ new Set([
+  "api",
+  "access",
+  "secret",
+  "private",
+  "encryption",
+  "signing",
+  "master",
+  "account",
+  "shared",
+  "session",
+  "hmac",
+  "license",
+  "auth",
+  "app",
+  "storage",
+  "subscription",
+  "ssh",
+  "gpg",
+  "pgp",
+  "deploy",
+  "webhook",
+  "client",
+  "crypt",
+  "cipher"
+]);
+var DESCRIPTIVE_SUFFIXES = /* @__PURE__ */ new Set([
+  "file",
+  "files",
+  "path",
+  "paths",
+  "dir",
+  "directory",
+  "folder",
+  "location",
+  "mount",
+  "name",
+  "names",
+  "ref",
+  "reference",
+  "id",
+  "ids",
+  "arn",
+  "enabled",
+  "enable",
+  "disabled",
+  "disable",
+  "required",
+  "require",
+  "ttl",
+  "expiry",
+  "expiration",
+  "expires",
+  "expire",
+  "lifetime",
+  "duration",
+  "interval",
+  "period",
+  "rotation",
+  "timeout",
+  "seconds",
+  "secs",
+  "minutes",
+  "hours",
+  "days",
+  "ms",
+  "length",
+  "len",
+  "size",
+  "count",
+  "max",
+  "min",
+  "limit",
+  "threshold",
+  "retries",
+  "attempts",
+  "url",
+  "urls",
+  "uri",
+  "endpoint",
+  "host",
+  "hostname",
+  "port",
+  "type",
+  "mode",
+  "kind",
+  "class",
+  "method",
+  "scheme",
+  "strategy",
+  "algorithm",
+  "alg",
+  "format",
+  "encoding",
+  "encoder",
+  "hasher",
+  "header",
+  "prefix",
+  "suffix",
+  "field",
+  "env",
+  "var",
+  "variable",
+  "source",
+  "provider",
+  "backend",
+  "store",
+  "policy",
+  "rules",
+  "pattern",
+  "regex",
+  "complexity",
+  "hint",
+  "prompt",
+  "question",
+  "label",
+  "title",
+  "description",
+  "desc",
+  "message",
+  "text",
+  "user",
+  "username",
+  "login",
+  "email",
+  "owner",
+  "namespace",
+  "issuer",
+  "audience",
+  "aud",
+  "scope",
+  "scopes",
+  "selector",
+  "template",
+  "version",
+  "config",
+  "enforce",
+  "check",
+  "reset",
+  "helper",
+  "helpers",
+  "plugin",
+  "plugins",
+  "manager"
+]);
+var KEY_OF = /* @__PURE__ */ new Set(["password", "passwords", "passwd", "pwd", "token", "tokens", "credential", "credentials"]);
+var CREDENTIAL_STEM = /pass|pw|secret|token|key|cred|auth/i;
+function mayNameCredential(text2) {
+  return CREDENTIAL_STEM.test(text2);
+}
+var DESCRIPTIVE_PREFIXES = /* @__PURE__ */ new Set(["existing", "use", "enable", "disable", "require", "allow", "skip", "no", "is", "has", "should", "generate", "show", "hide"]);
+function descriptiveName(name) {
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  const first = words[0];
+  return last !== void 0 && first !== void 0 && (DESCRIPTIVE_SUFFIXES.has(last) || DESCRIPTIVE_PREFIXES.has(first));
+}
+function credentialName(name) {
+  if (!CREDENTIAL_STEM.test(name)) return void 0;
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  const first = words[0];
+  if (last === void 0 || first === void 0) return void 0;
+  if (DESCRIPTIVE_SUFFIXES.has(last) || DESCRIPTIVE_PREFIXES.has(first)) return void 0;
+  if (words.length === 1 && WHOLE_SECRET_WORDS.has(last)) return void 0;
+  if ((last === "key" || last === "keys") && words.length > 1 && KEY_OF.has(words[words.length - 2])) return void 0;
+  for (let i2 = 0; i2 < words.length; i2++) {
+    const word = words[i2];
+    if (SECRET_WORD.test(word) || WHOLE_SECRET_WORDS.has(word) || PWD_COMPOUND.test(word) && word !== "oldpwd") return "strong";
+    if ((word === "key" || word === "keys") && i2 > 0 && KEY_QUALIFIERS.has(words[i2 - 1])) return "strong";
+  }
+  if (last === "auth" || last === "authorization") return "weak";
+  if (words.length > 1 && (last === "key" || last === "keys")) return "key";
+  return void 0;
+}
+var NOT_CREDENTIAL_WORDS = /^(?:true|false|yes|no|on|off|y|n|enabled?|disabled?|none|null|nil|undefined|~)$/i;
+var NUMBER = /^[-+]?\d+(?:\.\d+)?$/;
+var DURATION_OR_QUANTITY = /^\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|[KMGTPE]i?|k)$/i;
+var FILE_PATH = /^(?:~|\.{1,2})?\/\S*$|^[A-Za-z]:\\|^file:|^@\//;
+var URL2 = /^[a-z][a-z0-9+.-]*:\/\/\S*$/i;
+var URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]{0,31}:\/\/([^\s:/@]{1,256}):([^\s/@]{1,256})@[^\s/@]/i;
+var REFERENCE = /\$\([^)]{0,256}\)|\$\{[^}]{0,256}\}|\{\{.{0,256}\}\}|\$__\w{1,64}\{|%\{[^}]{0,256}\}|#\{[^}]{0,256}\}|%\([\w.]{1,64}\)s|^\$[A-Za-z_]\w*$/;
+var MANAGED = /^(?:arn:aws[\w-]*:(?:secretsmanager|ssm|kms):|vault:|ref\+|projects\/[^/]+\/secrets\/|ENC\[|ENC\(|\{cipher\})/;
+var MASK = /^\*+$|^x{4,}$/i;
+function clearlyNotCredential(value) {
+  const v = value.trim();
+  if (v === "" || NOT_CREDENTIAL_WORDS.test(v) || NUMBER.test(v) || DURATION_OR_QUANTITY.test(v) || MASK.test(v)) return true;
+  if (FILE_PATH.test(v) || REFERENCE.test(v) || MANAGED.test(v)) return true;
+  if (URL2.test(v) && !URL_WITH_PASSWORD.test(v)) return true;
+  return false;
+}
+function credentialShaped(value) {
+  const v = value.trim();
+  if (/^[^\s:]+:\S+$/.test(v)) return true;
+  return v.length >= 16 && !/\s/.test(v) && shannonEntropy(v) >= 3;
+}
+var CRC_TABLE = Array.from({ length: 256 }, (_, n2) => {
+  let c3 = n2;
+  for (let k = 0; k < 8; k++) c3 = c3 & 1 ? 3988292384 ^ c3 >>> 1 : c3 >>> 1;
+  return c3 >>> 0;
+});
+function crc32(text2) {
+  let crc = 4294967295;
+  for (let i2 = 0; i2 < text2.length; i2++) crc = CRC_TABLE[(crc ^ text2.charCodeAt(i2)) & 255] ^ crc >>> 8;
+  return (crc ^ 4294967295) >>> 0;
+}
+var BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+function prefixedTokenChecksumOk(token) {
+  const body = token.slice(4, -6);
+  let sum = 0;
+  for (const c3 of token.slice(-6)) {
+    const digit2 = BASE62.indexOf(c3);
+    if (digit2 < 0) return false;
+    sum = sum * 62 + digit2;
+  }
+  return sum === crc32(body);
+}
+function jwtHeaderOk(token) {
+  try {
+    const header2 = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8"));
+    return typeof header2 === "object" && header2 !== null && typeof header2.alg === "string";
+  } catch {
+    return false;
+  }
+}
+function basicCredentialsOk(encoded) {
+  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  return /^[^\s:\u0000-\u001f]{1,256}:[^\u0000-\u001f]{3,}$/.test(decoded) && !decoded.includes("\uFFFD");
+}
+var BEARER = /\bBearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)(?![A-Za-z0-9\-._~+/=$({<])/;
+var FORMATS = [
+  // private-key
+  { what: "a PEM private key", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/, entropy: 0 },
+  // aws-access-token: the ID alone is not secret, but it is only ever written next to its secret key.
+  { what: "an AWS access key ID", pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/, entropy: 3, accept: (m) => !m[0].includes("EXAMPLE") },
+  // github-pat, github-oauth, github-app-token, github-refresh-token, github-fine-grained-pat
+  { what: "a GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{36}\b/, entropy: 3, accept: (m) => prefixedTokenChecksumOk(m[0]) },
+  { what: "a GitHub token", pattern: /\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b/, entropy: 3 },
+  // gitlab-pat, gitlab-pat-routable (and the deploy, runner, CI job and agent tokens of the same family)
+  { what: "a GitLab token", pattern: /\b(?:glpat|gldt|glrt|glptt|glagent|gloas)-[A-Za-z0-9_-]{20,300}(?:\.[0-9a-z]{9})?(?![\w-])/, entropy: 3 },
+  // slack-bot-token, slack-user-token, slack-legacy-*, slack-app-token
+  { what: "a Slack token", pattern: /\bxox[abposre]-(?:\d+-)+[A-Za-z0-9-]{8,}|\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+/, entropy: 3 },
+  // slack-webhook-url
+  { what: "a Slack webhook URL", pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/T[A-Z0-9]+\/[A-Z0-9]+\/[A-Za-z0-9]{20,}/, entropy: 3 },
+  // npm-access-token
+  { what: "an npm token", pattern: /\bnpm_[A-Za-z0-9]{36}\b/, entropy: 3, accept: (m) => prefixedTokenChecksumOk(m[0]) },
+  // stripe-access-token (live keys only: test-mode keys move no money)
+  { what: "a Stripe live key", pattern: /\b[rs]k_live_[A-Za-z0-9]{20,99}\b/, entropy: 3 },
+  // gcp-api-key
+  { what: "a Google API key", pattern: /\bAIza[\w-]{35}(?![\w-])/, entropy: 3 },
+  // sendgrid-api-token: SG.<22>.<43>
+  { what: "a SendGrid API key", pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![\w-])/, entropy: 3 },
+  // openai-api-key: legacy and project/service-account/admin keys carry T3BlbkFJ ("OpenAI" in base64)
+  { what: "an OpenAI API key", pattern: /\bsk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{58,74}T3BlbkFJ[A-Za-z0-9_-]{58,74}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})(?![\w-])/, entropy: 3 },
+  // anthropic-api-key, anthropic-admin-api-key
+  { what: "an Anthropic API key", pattern: /\bsk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{93}AA(?![\w-])/, entropy: 3 },
+  // azure-ad-client-secret
+  { what: "an Azure AD client secret", pattern: /(?<![\w~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![\w~.-])/, entropy: 3.5 },
+  // Azure storage / Service Bus connection strings: AccountKey is 64 bytes (88 base64 characters), SAS keys 32 bytes (44)
+  { what: "an Azure storage account key", pattern: /\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{43,86}={0,2}/, entropy: 3.5 },
+  // vault-service-token, vault-batch-token
+  { what: "a HashiCorp Vault token", pattern: /\bhv[sb]\.[\w-]{90,300}/, entropy: 3 },
+  // digitalocean-pat, pypi-upload-token, shopify-access-token, databricks-api-token, twilio-api-key: fixed prefixes
+  { what: "a DigitalOcean token", pattern: /\bdo[opr]_v1_[a-f0-9]{64}\b/, entropy: 3 },
+  { what: "a PyPI token", pattern: /\bpypi-AgEIcHlwaS5vcmc[\w-]{50,1000}/, entropy: 3 },
+  { what: "a Shopify token", pattern: /\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b/, entropy: 3 },
+  { what: "a Databricks token", pattern: /\bdapi[a-f0-9]{32}(?:-\d)?\b/, entropy: 3 },
+  { what: "a Docker Hub token", pattern: /\bdckr_pat_[A-Za-z0-9_-]{27,}/, entropy: 3 },
+  // jwt: three base64url segments whose first is a JSON header with "alg"
+  { what: "a JSON Web Token", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/, entropy: 3, accept: (m) => jwtHeaderOk(m[0]) },
+  // An Authorization header value: `Bearer <token>` (RFC 6750 b64token), `Basic <base64 of user:password>` (RFC 7617)
+  { what: "a bearer token", pattern: BEARER, entropy: 3 },
+  { what: "HTTP basic credentials", pattern: /\bBasic[ \t]+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/, entropy: 3, accept: (m) => basicCredentialsOk(m[1]) },
+  {
+    what: "a URL with an embedded password",
+    pattern: URL_WITH_PASSWORD,
+    entropy: 0,
+    // `user:$(DB_PASSWORD)@`, `user:${PW}@`, `user:****@` and `user:<password>@` are references or masks.
+    accept: (m) => passwordLiteral(m[2] ?? "")
+  },
+  // ADO.NET / ODBC / JDBC-style connection strings: `...;Password=<literal>;...`
+  { what: "a connection string with a password", pattern: /(?:^|;)\s*(?:Password|Pwd)\s*=\s*([^;'"\s][^;]{2,255})(?=;|$)/i, entropy: 0, accept: (m) => /;/.test(m.input) && passwordLiteral(m[1].trim()) }
+];
+function passwordLiteral(password) {
+  return !REFERENCE.test(password) && !MASK.test(password) && !/^[<[{].*[>\]}]$/.test(password) && !/^%[0-9A-Za-z]?s$/.test(password);
+}
+function knownFormat(value) {
+  for (const format2 of FORMATS) {
+    const match2 = format2.pattern.exec(value);
+    if (!match2) continue;
+    const token = match2[1] !== void 0 && format2.pattern !== URL_WITH_PASSWORD ? match2[1] : match2[0];
+    if (format2.entropy > 0 && shannonEntropy(token) < format2.entropy) continue;
+    if (format2.accept && !format2.accept(match2)) continue;
+    return { what: format2.what, length: [...match2[0]].length };
+  }
+  return void 0;
+}
+var TOKEN_PATTERNS = [
+  /\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})/g,
+  /\b(?:glpat|gldt|glrt|glptt|glagent|gloas|glcbt)-[A-Za-z0-9_.-]{20,300}/g,
+  /\bxox[abposre]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}/g,
+  /\bnpm_[A-Za-z0-9]{36}\b/g,
+  /\b[rs]k_(?:live|test|prod)_[A-Za-z0-9]{10,99}/g,
+  /\bAIza[\w-]{35}/g,
+  /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g,
+  /\bsk-(?:ant-)?[A-Za-z0-9_-]{32,}/g,
+  /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
+  /\bhv[sb]\.[\w-]{24,}/g,
+  /\bdo[opr]_v1_[a-f0-9]{64}\b/g,
+  /\bpypi-[\w-]{50,}/g,
+  /\bdckr_pat_[A-Za-z0-9_-]{20,}/g,
+  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+  /(?<=\b(?:AccountKey|SharedAccessKey)=)[A-Za-z0-9+/]{20,}={0,2}/g,
+  /(?<=\b[Bb]earer[ \t]+)[A-Za-z0-9\-._~+/]{16,}=*/g,
+  /(?<=\b[Bb]asic[ \t]+)[A-Za-z0-9+/]{12,}={0,2}/g,
+  /(?<=\bx-access-token:)[^\s@'"]{8,}/g
+];
+function pairedAwsSecrets(texts) {
+  const out = /* @__PURE__ */ new Set();
+  if (!texts.some((t) => /\b(?:AKIA|ASIA)[A-Z2-7]{16}\b/.test(t) && !t.includes("EXAMPLE"))) return out;
+  texts.forEach((text2, index) => {
+    for (const match2 of text2.matchAll(/(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g)) {
+      if (/[A-Z]/.test(match2[0]) && /[a-z]/.test(match2[0]) && /[0-9/+]/.test(match2[0]) && shannonEntropy(match2[0]) >= 4) out.add(index);
+    }
+  });
+  return out;
+}
+function detectFormat(value) {
+  const format2 = knownFormat(value);
+  return format2 ? { signal: "format", what: format2.what, length: format2.length } : void 0;
+}
+function keyMaterial(value) {
+  const v = value.trim();
+  return v.length >= 16 && /^[A-Za-z0-9+/=_\-.~]+$/.test(v) && /\d/.test(v) && /[A-Za-z]/.test(v) && shannonEntropy(v) >= 3.5;
+}
+function detectByName(name, value) {
+  const strength = credentialName(name);
+  if (strength === void 0 || clearlyNotCredential(value)) return void 0;
+  if (strength === "weak" && !credentialShaped(value)) return void 0;
+  if (strength === "key" && !keyMaterial(value)) return void 0;
+  return { signal: "name", what: "a credential-like name", length: [...value].length };
+}
+var LINE_ENTRY = /^\s*(?:export\s+)?(?:-\s+)?(["']?)([A-Za-z_][\w.-]*)\1\s*(?::(?=\s|$)|=)\s*(.*)$/;
+var JSON_ENTRY = /"([A-Za-z_][\w.-]*)"\s*:\s*"((?:[^"\\\n]|\\.)*)"/g;
+var XML_ENTRY = /<([A-Za-z_][\w.-]*)>([^<\n]+)<\/\1>/g;
+var COMMENT = /^\s*(?:#|\/\/|;|!|<!--)/;
+var EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[^\]]*\]|\([^)]*\))+\s*[;,]?$/;
+function literalOf(raw, keyQuoted, key) {
+  const v = raw.trim();
+  const quote = v[0];
+  if ((quote === '"' || quote === "'") && v.length >= 2) {
+    const end = v.indexOf(quote, 1);
+    if (end > 0) return v.slice(1, end);
+  }
+  if (keyQuoted && !/^(?:-?\d[\d.eE+-]*|true|false|null)[,;]?$/.test(v)) return void 0;
+  const value = v.replace(/\s+#.*$/, "").replace(/[,;]$/, "").trim();
+  if (/^[|>][-+]?\d*$|^[{[]/.test(value)) return void 0;
+  if (EXPRESSION.test(value)) return void 0;
+  if (value.toLowerCase() === key.toLowerCase()) return void 0;
+  return value;
+}
+function embeddedEntries(content) {
+  const entries = [];
+  const seen = /* @__PURE__ */ new Set();
+  const add = (key, value, line) => {
+    const id = `${line}\0${key}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    entries.push({ key, value, line });
+  };
+  const lines = content.split(/\r?\n/);
+  lines.forEach((text2, i2) => {
+    if (COMMENT.test(text2)) return;
+    const match2 = LINE_ENTRY.exec(text2);
+    if (!match2) return;
+    const value = literalOf(match2[3] ?? "", match2[1] !== "", match2[2]);
+    if (value !== void 0) add(match2[2], value, i2 + 1);
+  });
+  const starts = [0];
+  for (let i2 = content.indexOf("\n"); i2 !== -1; i2 = content.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
+  const lineAt2 = (index) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  for (const pattern of [JSON_ENTRY, XML_ENTRY]) {
+    for (const match2 of content.matchAll(pattern)) {
+      const line = lineAt2(match2.index);
+      if (COMMENT.test(lines[line - 1] ?? "")) continue;
+      add(match2[1], match2[2], line);
+    }
+  }
+  return entries.sort((a2, b) => a2.line - b.line);
+}
+
+// rules/secret-chart-default.ts
+var MIN_INSIDE = 8;
+var MIN_LITERAL = 4;
+var MAX_VALUE = 64 * 1024;
+var BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+function decode(raw) {
+  const compact = raw.replace(/\s+/g, "");
+  if (compact.length % 4 !== 0 || !BASE64.test(compact)) return void 0;
+  const text2 = Buffer.from(compact, "base64").toString("utf8");
+  return text2.includes("\uFFFD") ? void 0 : text2;
+}
+function entriesOf(object) {
+  const out = [];
+  for (const field of ["data", "stringData"]) {
+    const map2 = obj(object.raw[field]);
+    if (!map2) continue;
+    for (const [key, raw] of Object.entries(map2)) {
+      if (typeof raw !== "string" || raw === "" || raw.length > MAX_VALUE) continue;
+      const text2 = field === "data" ? decode(raw) : raw;
+      if (text2 !== void 0 && text2.trim() !== "") out.push({ field, key, raw, text: text2 });
+    }
+  }
+  return out;
+}
+function valuesName(path32) {
+  const names = path32.filter((t) => typeof t === "string");
+  const last = names[names.length - 1] ?? "";
+  return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
+}
+var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
+function inScope(path32, scope) {
+  return scope === void 0 || path32[0] === "global" || scope.every((t, i2) => path32[i2] === t);
+}
+function overlap(a2, b) {
+  const words = new Set(nameWords(a2));
+  return new Set(b.filter((t) => typeof t === "string").flatMap((t) => nameWords(t)).filter((w) => words.has(w))).size;
+}
+var INDEXES = /* @__PURE__ */ new WeakMap();
+function indexOf(defaults3) {
+  let index = INDEXES.get(defaults3);
+  if (index) return index;
+  index = { byValue: /* @__PURE__ */ new Map(), inside: [] };
+  for (const candidate2 of defaults3) {
+    const value = candidate2.value.trim();
+    if (value === "") continue;
+    const list3 = index.byValue.get(value);
+    if (list3) list3.push(candidate2);
+    else index.byValue.set(value, [candidate2]);
+    if ([...value].length >= MIN_INSIDE && (detectFormat(value) ?? detectByName(valuesName(candidate2.path), value))) index.inside.push(candidate2);
+  }
+  INDEXES.set(defaults3, index);
+  return index;
+}
+function matchesOf(entry, index, scope, supplied) {
+  const text2 = entry.text.trim();
+  if (supplied.has(text2) || supplied.has(entry.text)) return [];
+  const usable = (candidate2) => inScope(candidate2.path, scope) && !supplied.has(candidate2.value);
+  const out = [];
+  const push = (candidate2, how, detection, inner) => {
+    if (!detection) return;
+    const named2 = credentialName(valuesName(candidate2.path)) !== void 0;
+    out.push({ candidate: candidate2, how, detection, named: named2, overlap: overlap(inner?.key ?? entry.key, candidate2.path), ...inner ? { entry: inner } : {} });
+  };
+  const keyDescribes = descriptiveName(entry.key);
+  for (const candidate2 of index.byValue.get(text2) ?? []) {
+    if (!usable(candidate2)) continue;
+    const name = valuesName(candidate2.path);
+    const byKey = overlap(entry.key, candidate2.path) > 0 && !descriptiveName(name) ? detectByName(entry.key, text2) : void 0;
+    push(candidate2, "exact", detectFormat(text2) ?? (keyDescribes ? void 0 : detectByName(name, text2) ?? byKey));
+  }
+  if (out.length > 0) return ranked(out);
+  const seen = /* @__PURE__ */ new Set();
+  if (/[:=<]/.test(text2)) {
+    for (const inner of embeddedEntries(text2)) {
+      const value = inner.value.trim();
+      for (const candidate2 of index.byValue.get(value) ?? []) {
+        if (seen.has(candidate2) || !usable(candidate2)) continue;
+        seen.add(candidate2);
+        const detection = detectFormat(value) ?? (descriptiveName(inner.key) ? void 0 : detectByName(valuesName(candidate2.path), value) ?? detectByName(inner.key, value));
+        push(candidate2, "entry", detection, inner);
+      }
+    }
+  }
+  for (const candidate2 of index.inside) {
+    if (seen.has(candidate2) || !usable(candidate2) || !text2.includes(candidate2.value.trim())) continue;
+    const value = candidate2.value.trim();
+    push(candidate2, "inside", detectFormat(value) ?? detectByName(valuesName(candidate2.path), value));
+  }
+  return ranked(out);
+}
+function ranked(matches2) {
+  return matches2.sort(
+    (a2, b) => HOW_RANK[b.how] - HOW_RANK[a2.how] || Number(b.named) - Number(a2.named) || b.overlap - a2.overlap || b.candidate.value.length - a2.candidate.value.length
+  );
+}
+function whatOf(detection) {
+  return detection.signal === "format" ? detection.what.replace(/^an? /, "") : "credential";
+}
+function chartRelative(file, chart) {
+  return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
+}
+function literalReport(object, entry, chart, path32) {
+  const template = object.source.template;
+  if (template === void 0) return void 0;
+  const strings4 = chart.valueStrings();
+  const fromValues = (text3) => strings4.some((s) => s === text3 || s.length >= MIN_INSIDE && text3.includes(s));
+  const text2 = entry.text.trim();
+  if (!text2.includes("\n")) {
+    const detection = detectFormat(text2) ?? detectByName(entry.key, text2);
+    if (!detection || [...text2].length < MIN_LITERAL || fromValues(text2)) return void 0;
+    const at3 = chart.findLiteral(template, entry.field === "data" ? [entry.raw, text2] : [text2]);
+    if (!at3) return void 0;
+    return {
+      messageId: "literal",
+      path: path32,
+      data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
+      at: { template: at3 }
+    };
+  }
+  for (const inner of embeddedEntries(text2)) {
+    const value = inner.value.trim();
+    const detection = detectByName(inner.key, value);
+    if (!detection || [...value].length < MIN_LITERAL || clearlyNotCredential(value) || fromValues(value)) continue;
+    const at3 = chart.findLiteral(template, [value]);
+    if (!at3) continue;
+    return {
+      messageId: "literal",
+      path: path32,
+      data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
+      at: { template: at3 }
+    };
+  }
+  return void 0;
+}
+var secret_chart_default_default = defineRule({
+  meta: {
+    id: "secret-chart-default",
+    title: "Secrets must not ship a default credential",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "A Secret whose value comes from a string in the chart's own values.yaml (or a subchart's), or from a literal in its templates, holds the same credential in every install that does not override it, and that credential is public to anyone who can read the chart. A well-known default (`changeme`, `admin`) is as bad as any: it is the first thing an attacker tries. High, like other literal credentials, for every match: whether the default is a placeholder or a real token, an install that keeps it is open. Reported per Secret key (`data` decoded from base64, `stringData`) when it equals a non-empty default, contains one of 8 characters or more (a password in a connection URL, a config file stored in the Secret), or a config entry of it is one; and only when the values key, the Secret key or the entry is named like a credential, or the value has a known token format. Values supplied by a values file or `--set` (a value set) are not the chart's defaults and are not reported; neither are empty defaults (the chart generates a value, e.g. with randAlphaNum). A literal is reported when no values string reaches the Secret key, the key names a credential, and the template or a helper writes the value (or its base64) as a quoted string or a line's value. Located at the values line (or the template line) without re-rendering; messages show only the value's length.",
+    remediation: "Leave the default empty and generate a value when it is empty (`randAlphaNum 24`, kept across upgrades with `lookup` of the existing Secret), or make the value required (`required`) or let users reference their own Secret (`existingSecret`); remove literals from templates. Then rotate the credential everywhere the default was kept.",
+    references: [
+      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" },
+      { title: "Helm: template functions (randAlphaNum, lookup, required)", url: "https://helm.sh/docs/chart_template_guide/function_list/" },
+      { title: "CWE-1392: Use of Default Credentials", url: "https://cwe.mitre.org/data/definitions/1392.html" }
+    ],
+    messages: {
+      default: 'Secret key "{{key}}"{{inner}} {{verb}} {{redacted}} from the chart default {{valuesKey}} in {{file}}: every install that keeps the default has the same {{what}}, known to anyone who reads the chart{{more}}',
+      literal: 'Secret key "{{key}}"{{inner}} is {{redacted}} written into the chart ({{template}}:{{line}}): every install has the same {{what}}, known to anyone who reads the chart'
+    }
+  },
+  target: "object",
+  kinds: ["Secret"],
+  *check(object, context3) {
+    const chart = context3.chart;
+    if (chart === void 0 || object.ref.apiVersion !== "v1") return;
+    const entries = entriesOf(object);
+    if (entries.length === 0) return;
+    const scope = object.source.template !== void 0 ? chart.scopeOf(object.source.template) : void 0;
+    const index = indexOf(chart.defaultStrings());
+    const supplied = chart.suppliedStrings();
+    for (const entry of entries) {
+      const path32 = join(`/${entry.field}`, entry.key);
+      const matches2 = matchesOf(entry, index, scope, supplied);
+      const best = matches2[0];
+      if (best === void 0) {
+        const literal2 = literalReport(object, entry, chart, path32);
+        if (literal2) yield literal2;
+        continue;
+      }
+      const value = best.candidate.value.trim();
+      const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
+      yield {
+        messageId: "default",
+        path: path32,
+        data: {
+          key: entry.key,
+          inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
+          redacted: redact(value),
+          valuesKey: best.candidate.where.key,
+          file: chartRelative(best.candidate.where.file, object.source.chart),
+          verb: best.how === "inside" ? "contains" : "is",
+          what: whatOf(best.detection),
+          more: others > 0 ? `; ${others} more chart default${others === 1 ? "" : "s"} in this value` : ""
+        },
+        at: { values: best.candidate.where }
+      };
+    }
+  }
+});
+
+// rules/secret-literal-annotation.ts
+var OBJECT_NAME = /^[a-z0-9](?:[-a-z0-9_./]*[a-z0-9])?$/;
+var DIGEST_ANNOTATION = /(?:^|[./-])checksum(?:[./-]|$)/i;
+var ANNOTATION_PLACES = [["metadata"], ["spec", "template", "metadata"], ["spec", "jobTemplate", "spec", "template", "metadata"]];
+var secret_literal_annotation_default = defineRule({
+  meta: {
+    id: "secret-literal-annotation",
+    title: "No credentials in annotations",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "Annotations are readable by everyone who can list the object (far more than can read Secrets), are copied into events, dashboards and backups, and `kubectl.kubernetes.io/last-applied-configuration` repeats the whole object, Secret data included. Reported for an annotation value holding a known token format (PEM private key, cloud and SaaS tokens, JWT, `Bearer` token, HTTP basic credentials, URL with a password), and for an annotation whose name (after its prefix) names a credential (`example.com/api-token`) and holds a literal that is not an object name or store path (`auth-secret: basic-auth` names a Secret) and is not a digest (`checksum/secret`). Messages show only the value's length.",
+    remediation: "Keep credentials in Secrets and reference them by name from the annotation (controllers such as ingress-nginx take a Secret name for basic auth); then rotate the credential.",
+    references: [
+      { title: "Kubernetes: annotations", url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/" },
+      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" }
+    ],
+    messages: {
+      name: 'annotation "{{key}}" holds a literal credential {{redacted}}',
+      format: 'annotation "{{key}}" contains what looks like {{what}} {{redacted}}'
+    }
+  },
+  target: "object",
+  *check(object) {
+    for (const place of ANNOTATION_PLACES) {
+      let node = object.raw;
+      for (const key of place) node = obj(node)?.[key];
+      const annotations = obj(obj(node)?.annotations);
+      if (!annotations) continue;
+      for (const [key, value] of Object.entries(annotations)) {
+        if (typeof value !== "string") continue;
+        const name = key.slice(key.lastIndexOf("/") + 1);
+        const reference = OBJECT_NAME.test(value) && !keyMaterial(value) || DIGEST_ANNOTATION.test(key);
+        const detection = detectFormat(value) ?? (value.includes("\n") || reference ? void 0 : detectByName(name, value));
+        if (!detection) continue;
+        yield { messageId: detection.signal, path: join(`/${place.join("/")}/annotations`, key), data: { key, what: detection.what, redacted: redact(detection.length) } };
+      }
+    }
+  }
+});
+
+// rules/secret-literal-args.ts
+var ASSIGNMENT = /(?:^|\s)(?:--?|export\s+)?([A-Za-z_][\w.-]*)=(\S+)/g;
+var FLAG = /^--?([A-Za-z][\w.-]*)$/;
+var SECRET_NAMES = /^[a-z0-9](?:[-a-z0-9.\/]*[a-z0-9])?(?:,[a-z0-9](?:[-a-z0-9.\/]*[a-z0-9])?)*$/;
+function namesSecrets(flag, value) {
+  return /(?:secret|credential)s?$/i.test(flag) && SECRET_NAMES.test(value) && !keyMaterial(value);
+}
+function strip(value) {
+  return value.replace(/^(["'])(.*)\1$/, "$2");
+}
+function detect(element, previous) {
+  const format2 = detectFormat(element);
+  if (format2) return format2;
+  for (const match2 of element.matchAll(ASSIGNMENT)) {
+    const value = strip(match2[2]);
+    const named2 = namesSecrets(match2[1], value) ? void 0 : detectByName(match2[1], value);
+    if (named2) return { ...named2, length: [...value].length };
+  }
+  const flag = previous !== void 0 ? FLAG.exec(previous) : null;
+  if (flag && credentialName(flag[1]) !== void 0 && !element.startsWith("-") && !clearlyNotCredential(element) && !namesSecrets(flag[1], element)) return detectByName(flag[1], element);
+  return void 0;
+}
+var secret_literal_args_default = defineRule({
+  meta: {
+    id: "secret-literal-args",
+    title: "No credentials in container commands and arguments",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "A credential in `command` or `args` is in the repository, the object in etcd and the process list of the node (`ps` shows every argument to anyone on the host), and it cannot be rotated without a redeploy. Reported for a known token format anywhere in an element (PEM private key, cloud and SaaS tokens, JWT, `Bearer` token, URL with a password), for `--password=x` / `PASSWORD=x` assignments and for a credential-named flag followed by its value (`--api-token x`) when the value is a literal (not empty, a path, or a `$(VAR)` reference; a flag named for Secrets given object names, `--imagePullSecrets=regcred,regcred2`, names them). Messages show only the value's length.",
+    remediation: "Pass the credential through an environment variable from a Secret (`valueFrom.secretKeyRef`, referenced as `$(VAR)` in args) or a mounted file read by the program; then rotate the credential.",
+    references: [
+      { title: "Kubernetes: define a command and arguments for a container", url: "https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/" },
+      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" }
+    ],
+    messages: {
+      name: 'container "{{container}}" passes a literal credential {{redacted}} in {{field}}[{{index}}]; credentials should come from a Secret',
+      format: 'container "{{container}}" passes what looks like {{what}} {{redacted}} in {{field}}[{{index}}]'
+    }
+  },
+  target: "pod",
+  *check(pod) {
+    for (const view of pod.containers) {
+      for (const field of ["command", "args"]) {
+        const list3 = arr(view.container[field]);
+        for (let index = 0; index < list3.length; index++) {
+          const element = list3[index];
+          if (typeof element !== "string") continue;
+          const previous = list3[index - 1];
+          const detection = detect(element, typeof previous === "string" ? previous : void 0);
+          if (!detection) continue;
+          yield {
+            messageId: detection.signal,
+            path: `${view.pointer}/${field}/${index}`,
+            data: { container: view.name, field, index, what: detection.what, redacted: redact(detection.length) }
+          };
+        }
+      }
+    }
+  }
+});
+
+// rules/secret-literal-configmap.ts
+var secret_literal_configmap_default = defineRule({
+  meta: {
+    id: "secret-literal-configmap",
+    title: "No credentials in ConfigMaps",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "ConfigMaps are meant for non-confidential data: RBAC usually grants them to many more subjects than Secrets, they are rarely encrypted at rest, and they end up in dashboards and support bundles. Reported for credential-named `data` keys holding a literal, values containing a known token format (PEM private key, cloud or SaaS token, JWT, `Bearer` token, URL or connection string with a password; an AWS secret key next to its access key ID), and credential-named keys set to literals inside configuration files stored in a value (YAML, JSON, properties, .env, INI, XML; comment lines and code expressions skipped). Messages show only the value's length.",
+    remediation: "Move the credential into a Secret (or an external secret manager) and mount or reference it from there; keep the rest of the configuration in the ConfigMap, using the application's include or environment substitution for the secret part. Rotate the exposed credential.",
+    references: [
+      { title: "Kubernetes: ConfigMaps", url: "https://kubernetes.io/docs/concepts/configuration/configmap/" },
+      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" }
+    ],
+    messages: {
+      name: 'ConfigMap key "{{key}}" holds a literal credential {{redacted}}',
+      format: 'ConfigMap key "{{key}}" contains what looks like {{what}} {{redacted}}',
+      embedded: 'ConfigMap key "{{key}}" sets "{{entry}}" (line {{line}}) to a literal credential {{redacted}}{{more}}'
+    }
+  },
+  target: "object",
+  kinds: ["ConfigMap"],
+  *check(object) {
+    const data = obj(object.raw.data);
+    if (!data) return;
+    const entries = Object.entries(data);
+    const awsSecrets = pairedAwsSecrets(entries.map(([, value]) => typeof value === "string" ? value : ""));
+    for (const [position, [key, value]] of entries.entries()) {
+      if (typeof value !== "string") continue;
+      const path32 = join("/data", key);
+      const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
+      if (direct) {
+        yield { messageId: direct.signal, path: path32, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        continue;
+      }
+      if (!/[:=<]/.test(value) || !mayNameCredential(value)) continue;
+      const hits = embeddedEntries(value).flatMap((entry) => {
+        const detection = detectByName(entry.key, entry.value);
+        return detection ? [{ entry, detection }] : [];
+      });
+      const first = hits[0];
+      if (!first) continue;
+      const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
+      yield {
+        messageId: "embedded",
+        path: path32,
+        data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
+      };
+    }
+  }
+});
+
+// rules/secret-literal-env.ts
+var secret_literal_env_default = defineRule({
+  meta: {
+    id: "secret-literal-env",
+    title: "No credentials as literal environment values",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "A credential written into `env[].value` lives in the repository, the rendered manifest and the object in etcd, is shown by every `kubectl get -o yaml`, and cannot be rotated without a redeploy. Reported when the variable is named like a credential and holds a literal (not an empty value, boolean, number, path, URL without a password, or `$(VAR)`/template reference; names such as TOKEN_FILE, PASSWORD_PATH, SECRET_NAME, *_REF, AUTH_ENABLED or TOKEN_TTL describe a credential rather than hold one), or when any value contains a known token format (PEM private key, AWS access key ID and a secret key next to it, GitHub, GitLab, Slack, npm, Stripe, Google, SendGrid, OpenAI, Anthropic, Azure, Vault and other prefixed tokens, JWT, `Bearer` token, HTTP basic credentials, URL or connection string with a password). `*_KEY` names other than API/secret/private/... keys (AZURE_BATCH_KEY, but also CACHE_KEY) count only when the value looks like random key material; `*_KEY_ID` names an identifier, not a secret. Messages show only the value's length.",
+    remediation: "Move the value into a Secret (or an external secret manager synced into one) and reference it with `valueFrom.secretKeyRef`, or mount it as a file; then rotate the credential, since it has already been exposed.",
+    references: [
+      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" },
+      { title: "Kubernetes: Secrets", url: "https://kubernetes.io/docs/concepts/configuration/secret/" }
+    ],
+    messages: {
+      name: 'container "{{container}}" sets {{variable}} to a literal value {{redacted}}; a variable named like a credential should come from a Secret',
+      format: 'container "{{container}}" sets {{variable}} to what looks like {{what}} {{redacted}}'
+    }
+  },
+  target: "pod",
+  *check(pod) {
+    for (const view of pod.containers) {
+      const env = arr(view.container.env);
+      const values = env.map((item) => isObj(item) && typeof item.value === "string" ? item.value : "");
+      const awsSecrets = pairedAwsSecrets(values);
+      for (let index = 0; index < env.length; index++) {
+        const item = env[index];
+        if (!isObj(item) || typeof item.name !== "string" || typeof item.value !== "string" || item.valueFrom !== void 0) continue;
+        const detection = detectFormat(item.value) ?? (awsSecrets.has(index) ? { signal: "format", what: "an AWS secret access key", length: [...item.value].length } : detectByName(item.name, item.value));
+        if (!detection) continue;
+        yield {
+          messageId: detection.signal,
+          path: `${view.pointer}/env/${index}/value`,
+          data: { container: view.name, variable: item.name, what: detection.what, redacted: redact(detection.length) }
+        };
+      }
+    }
+  }
+});
+
+// src/loaders/terraform/marks.ts
+var REDACTED = "<redacted>";
+function child(mark, key) {
+  if (mark === true) return true;
+  if (Array.isArray(mark)) return typeof key === "number" ? mark[key] : void 0;
+  if (isObj(mark)) return mark[String(key)];
+  return void 0;
+}
+function markedPointers(mark, base2 = "", out = []) {
+  if (mark === true) {
+    out.push(base2);
+  } else if (Array.isArray(mark)) {
+    mark.forEach((m, i2) => markedPointers(m, `${base2}/${i2}`, out));
+  } else if (isObj(mark)) {
+    for (const [key, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key)}`, out);
+  }
+  return out;
+}
+function anyMarked(mark) {
+  if (mark === true) return true;
+  if (Array.isArray(mark)) return mark.some(anyMarked);
+  if (isObj(mark)) return Object.values(mark).some(anyMarked);
+  return false;
+}
+function redactDeep(value) {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return REDACTED;
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (isObj(value)) {
+    const out = {};
+    for (const [key, v] of Object.entries(value)) out[key] = redactDeep(v);
+    return out;
+  }
+  return value;
+}
+function redactMarked(value, sensitive) {
+  if (sensitive === true) return redactDeep(value);
+  if (!anyMarked(sensitive)) return value;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v, i2) => {
+      const r = redactMarked(v, child(sensitive, i2));
+      if (r !== v) changed = true;
+      return r;
+    });
+    return changed ? out : value;
+  }
+  if (isObj(value)) {
+    let out;
+    for (const [key, v] of Object.entries(value)) {
+      const r = redactMarked(v, child(sensitive, key));
+      if (r !== v) {
+        out ??= { ...value };
+        out[key] = r;
+      }
+    }
+    return out ?? value;
+  }
+  return value;
+}
+function redactSecretPayload(object) {
+  if (object.kind !== "Secret") return object;
+  let out;
+  for (const field of ["data", "stringData", "binaryData"]) {
+    const payload = object[field];
+    if (!isObj(payload)) continue;
+    out ??= { ...object };
+    out[field] = Object.fromEntries(Object.keys(payload).map((key) => [key, REDACTED]));
+  }
+  return out ?? object;
+}
+
+// src/loaders/terraform/render-release.ts
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import os7 from "node:os";
+import path12 from "node:path";
 
 // src/k8s/shape.ts
 var STRINGS = { type: "list", each: "string" };
@@ -54391,77 +55997,6 @@ function objectsFromDocuments(documents, options) {
   return { objects, problems };
 }
 
-// src/loaders/terraform/marks.ts
-var REDACTED = "<redacted>";
-function child(mark, key) {
-  if (mark === true) return true;
-  if (Array.isArray(mark)) return typeof key === "number" ? mark[key] : void 0;
-  if (isObj(mark)) return mark[String(key)];
-  return void 0;
-}
-function markedPointers(mark, base2 = "", out = []) {
-  if (mark === true) {
-    out.push(base2);
-  } else if (Array.isArray(mark)) {
-    mark.forEach((m, i2) => markedPointers(m, `${base2}/${i2}`, out));
-  } else if (isObj(mark)) {
-    for (const [key, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key)}`, out);
-  }
-  return out;
-}
-function anyMarked(mark) {
-  if (mark === true) return true;
-  if (Array.isArray(mark)) return mark.some(anyMarked);
-  if (isObj(mark)) return Object.values(mark).some(anyMarked);
-  return false;
-}
-function redactDeep(value) {
-  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return REDACTED;
-  if (Array.isArray(value)) return value.map(redactDeep);
-  if (isObj(value)) {
-    const out = {};
-    for (const [key, v] of Object.entries(value)) out[key] = redactDeep(v);
-    return out;
-  }
-  return value;
-}
-function redactMarked(value, sensitive) {
-  if (sensitive === true) return redactDeep(value);
-  if (!anyMarked(sensitive)) return value;
-  if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((v, i2) => {
-      const r = redactMarked(v, child(sensitive, i2));
-      if (r !== v) changed = true;
-      return r;
-    });
-    return changed ? out : value;
-  }
-  if (isObj(value)) {
-    let out;
-    for (const [key, v] of Object.entries(value)) {
-      const r = redactMarked(v, child(sensitive, key));
-      if (r !== v) {
-        out ??= { ...value };
-        out[key] = r;
-      }
-    }
-    return out ?? value;
-  }
-  return value;
-}
-function redactSecretPayload(object) {
-  if (object.kind !== "Secret") return object;
-  let out;
-  for (const field of ["data", "stringData", "binaryData"]) {
-    const payload = object[field];
-    if (!isObj(payload)) continue;
-    out ??= { ...object };
-    out[field] = Object.fromEntries(Object.keys(payload).map((key) => [key, REDACTED]));
-  }
-  return out ?? object;
-}
-
 // src/loaders/terraform/render-release.ts
 function parseSetName(name) {
   const out = [];
@@ -54534,33 +56069,33 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path9.relative(options.repoRoot, dir).split(path9.sep).join("/") || ".";
-  const at2 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
+  const chartPath = path12.relative(options.repoRoot, dir).split(path12.sep).join("/") || ".";
+  const at3 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info2 = readChartInfo(dir);
-  if (typeof info2 === "string") return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${info2}` }], ms: 0 };
-  if (info2.type === "library") return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${chartPath} is a library chart, which cannot be installed` }], ms: 0 };
+  if (typeof info2 === "string") return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${info2}` }], ms: 0 };
+  if (info2.type === "library") return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${chartPath} is a library chart, which cannot be installed` }], ms: 0 };
   const missing = missingDependencies(info2);
   if (missing.length > 0) {
     return {
       objects: [],
       errors: [{
         kind: "dependency",
-        ...at2,
+        ...at3,
         message: `helm_release ${release.address}: chart ${chartPath} declares ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
       }],
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path9.join(os6.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path12.join(os7.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path9.join(temp, `values-${i2}.yaml`);
+      const file = path12.join(temp, `values-${i2}.yaml`);
       writeFileSync2(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path9.join(temp, "set.yaml");
+      const file = path12.join(temp, "set.yaml");
       writeFileSync2(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
@@ -54576,21 +56111,21 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path9.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
-      return { objects: [], errors: [{ kind: "render", ...at2, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
+      const message = outcome.message.split(temp + path12.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
     const errors = [];
     for (const [index, doc] of splitRendered(outcome.stdout).entries()) {
       const parsed = parseYamlDocuments(doc.text);
-      for (const problem of parsed.problems) errors.push({ kind: "render", ...at2, message: `helm_release ${release.address}: rendered output is not valid YAML: ${problem.message}` });
+      for (const problem of parsed.problems) errors.push({ kind: "render", ...at3, message: `helm_release ${release.address}: rendered output is not valid YAML: ${problem.message}` });
       const rendered = objectsFromDocuments(parsed.documents, {
         source: { ...release.source, chart: chartPath, template: doc.template, valueSet: release.address },
         defaultNamespace: release.namespace,
         linesAreSource: false,
         strict: true
       });
-      for (const problem of rendered.problems) errors.push({ kind: "render", ...at2, message: `helm_release ${release.address}: ${problem.message}` });
+      for (const problem of rendered.problems) errors.push({ kind: "render", ...at3, message: `helm_release ${release.address}: ${problem.message}` });
       for (const object of rendered.objects) {
         object.source.document = index;
         objects.push({ ...object, raw: redactSecretPayload(object.raw), unknown: [] });
@@ -54606,6 +56141,777 @@ async function renderHelmRelease(release, options) {
     rmSync2(temp, { recursive: true, force: true });
   }
 }
+
+// rules/secret-literal-helm-release.ts
+function detect2(key, value) {
+  if (value === REDACTED) return void 0;
+  return detectFormat(value) ?? detectByName(key, value);
+}
+function* walk(node, pointer, key, where) {
+  if (typeof node === "string") {
+    const detection = detect2(key, node);
+    if (detection) yield { messageId: detection.signal, path: pointer, data: { where, key, what: detection.what, redacted: redact(detection.length) } };
+  } else if (Array.isArray(node)) {
+    for (const [i2, item] of node.entries()) yield* walk(item, `${pointer}/${i2}`, key, where);
+  } else if (isObj(node)) {
+    for (const [k, v] of Object.entries(node)) yield* walk(v, `${pointer}/${escapeToken(k)}`, k, where);
+  }
+}
+var secret_literal_helm_release_default = defineRule({
+  meta: {
+    id: "secret-literal-helm-release",
+    title: "helm_release credentials must be set_sensitive",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "A credential given to a helm_release in `set`, `set_list` or `values` is stored in clear in the Terraform plan and state and shown by `terraform plan`/`show`. Reported for credential-named keys holding a literal (as for env values: not empty, a path, a reference) and for values of a known token format; entries Terraform already marks sensitive are not. Messages show only the value's length.",
+    remediation: "Pass the credential with `set_sensitive` (from a `sensitive` variable or a secret manager data source), or let the chart read an existing Secret (`existingSecret`); then rotate the credential.",
+    references: [
+      { title: "Terraform helm provider: helm_release set_sensitive", url: "https://registry.terraform.io/providers/hashicorp/helm/latest/docs/resources/release" },
+      { title: "Terraform: sensitive data in state", url: "https://developer.hashicorp.com/terraform/language/state/sensitive-data" }
+    ],
+    messages: {
+      name: "{{where}} sets {{key}} to a literal credential {{redacted}}: it is stored in clear in the plan and state",
+      format: "{{where}} sets {{key}} to what looks like {{what}} {{redacted}}: it is stored in clear in the plan and state"
+    }
+  },
+  target: "object",
+  kinds: ["helm_release"],
+  *check(release) {
+    if (release.ref.apiVersion !== "terraform/v1") return;
+    for (const [i2, doc] of arr(release.raw.values).entries()) yield* walk(doc, `/values/${i2}`, "", `values[${i2}]`);
+    for (const attribute of ["set", "set_list"]) {
+      for (const [i2, entry] of arr(release.raw[attribute]).entries()) {
+        if (!isObj(entry)) continue;
+        const name = str(entry.name);
+        if (name === void 0) continue;
+        const key = String(parseSetName(name).filter((s) => typeof s === "string").pop() ?? name);
+        for (const report2 of walk(entry.value, `/${attribute}/${i2}/value`, key, `${attribute}[${i2}]`)) yield { ...report2, data: { ...report2.data, key: name } };
+      }
+    }
+  }
+});
+
+// rules/sensitive-host-path.ts
+var sensitive_host_path_default = hostMountsRule({
+  meta: {
+    id: "sensitive-host-path",
+    title: "No sensitive host directories mounted",
+    category: "workload",
+    defaultSeverity: "high",
+    description: "A hostPath volume onto node credentials, kubelet or runtime state, /proc, /sys, /dev or the root filesystem lets a compromised container read other pods' secrets or modify the node. Writable mounts are reported as high; read-only (or unmounted) volumes of paths that disclose secrets (such as /proc or /sys for node exporters) as medium; read-only mounts of host binaries, /var/log and CA bundles are not reported, since they matter only when writable. Runtime sockets are left to runtime-socket-mount.",
+    remediation: "Mount the narrowest host path the workload needs, with `readOnly: true` on every volumeMount; prefer a projected, configMap, secret or CSI volume, or the Kubernetes API, to reading node files.",
+    references: [
+      { title: "Kubernetes: hostPath volumes", url: HOST_PATH_DOC },
+      { title: "Kubernetes: Pod Security Standards", url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/" }
+    ],
+    messages: {
+      writable: 'volume "{{volume}}" mounts host path {{path}} writable: {{why}}',
+      readOnly: 'volume "{{volume}}" mounts host path {{path}} (read-only): {{why}}',
+      unmounted: 'volume "{{volume}}" declares host path {{path}} (mounted by no container): {{why}}'
+    }
+  },
+  classify(volume) {
+    if (matchRuntimeSocket(volume.normalised)) return void 0;
+    const entry = matchSensitivePath(volume.normalised);
+    if (!entry) return void 0;
+    const data = { volume: volume.name, path: volume.path, why: entry.why };
+    if (!mountedReadOnly(volume)) return { messageId: "writable", data };
+    if (entry.exposure === "write") return void 0;
+    return { messageId: volume.mounts.length === 0 ? "unmounted" : "readOnly", data, severity: "medium" };
+  }
+});
+
+// rules/service-account-missing.ts
+var service_account_missing_default = defineRule({
+  target: "pod",
+  meta: {
+    id: "service-account-missing",
+    title: "Referenced service accounts must be defined",
+    category: "rbac",
+    defaultSeverity: "medium",
+    description: "A pod template naming a ServiceAccount that its chart does not define fails to create pods until the account exists, and then runs with whatever that account was given outside review. Checked only for chart renders, where the scan holds the whole app.",
+    remediation: "Create the ServiceAccount in the chart (serviceAccount.create), or document and reference an account that the platform provides.",
+    references: [{ title: "Service accounts", url: "https://kubernetes.io/docs/concepts/security/service-accounts/" }],
+    messages: { missing: "service account {{account}} is not defined in the chart" }
+  },
+  *check(pod, { unit }) {
+    if (!unit.complete) return;
+    const account = unit.serviceAccountOf(pod);
+    if (!account.explicit || account.name === "default" || account.object) return;
+    yield { messageId: "missing", path: "/spec/serviceAccountName", data: { account: account.name } };
+  }
+});
+
+// rules/service-account-token-automount.ts
+var service_account_token_automount_default = defineRule({
+  target: "pod",
+  meta: {
+    id: "service-account-token-automount",
+    title: "Do not mount an API token the workload does not use",
+    category: "rbac",
+    defaultSeverity: "low",
+    description: "Every pod gets its service account's API token mounted unless automountServiceAccountToken is false. When the chart grants that service account no RBAC permissions, the workload does not need the API, and the token only helps an attacker (discovery, and whatever the cluster grants all service accounts). Checked for chart renders, where the scan holds the whole app and its bindings.",
+    remediation: "Set `automountServiceAccountToken: false` in the pod spec (or on the ServiceAccount); mount a projected token only where the API is used.",
+    references: [{ title: "Opt out of API credential automounting", url: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting" }],
+    messages: { unused: "the API token of service account {{account}} is mounted, but the chart grants it no permissions" }
+  },
+  *check(pod, { unit }) {
+    if (!unit.complete || !unit.tokenMounted(pod)) return;
+    const account = unit.serviceAccountOf(pod);
+    if (unit.grantsFor(account.namespace, account.name).length > 0) return;
+    yield { messageId: "unused", path: "/spec/automountServiceAccountToken", data: { account: account.name } };
+  }
+});
+
+// rules/service-external-ips.ts
+var service_external_ips_default = defineRule({
+  target: "object",
+  kinds: ["Service"],
+  meta: {
+    id: "service-external-ips",
+    title: "Services must not set externalIPs",
+    category: "network",
+    defaultSeverity: "high",
+    description: "A Service with externalIPs makes every node route traffic for those addresses to its pods; anyone allowed to create Services can intercept traffic to any IP this way (CVE-2020-8554), so clusters should block the field.",
+    remediation: "Remove spec.externalIPs; expose the workload through a LoadBalancer or an Ingress instead.",
+    references: [
+      { title: "CVE-2020-8554", url: "https://github.com/kubernetes/kubernetes/issues/97076" },
+      { title: "Service external IPs", url: "https://kubernetes.io/docs/concepts/services-networking/service/#external-ips" }
+    ],
+    messages: { externalIPs: "Service sets externalIPs ({{count}})" }
+  },
+  *check(service) {
+    const spec = isObj(service.raw.spec) ? service.raw.spec : {};
+    const ips = arr(spec.externalIPs);
+    if (ips.length > 0) yield { messageId: "externalIPs", path: "/spec/externalIPs", data: { count: ips.length } };
+  }
+});
+
+// rules/service-load-balancer-open.ts
+var INTERNAL = [
+  ["service.beta.kubernetes.io/aws-load-balancer-internal", /^(true|0\.0\.0\.0\/0)$/i],
+  ["service.beta.kubernetes.io/aws-load-balancer-scheme", /^internal$/i],
+  ["service.beta.kubernetes.io/azure-load-balancer-internal", /^true$/i],
+  ["networking.gke.io/load-balancer-type", /^internal$/i],
+  ["cloud.google.com/load-balancer-type", /^internal$/i],
+  ["service.beta.kubernetes.io/oci-load-balancer-internal", /^true$/i],
+  ["service.beta.kubernetes.io/openstack-internal-load-balancer", /^true$/i]
+];
+var SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges";
+var service_load_balancer_open_default = defineRule({
+  target: "object",
+  kinds: ["Service"],
+  meta: {
+    id: "service-load-balancer-open",
+    title: "LoadBalancer Services need source ranges",
+    category: "network",
+    defaultSeverity: "medium",
+    description: "A LoadBalancer Service without loadBalancerSourceRanges gets a public address open to every source on the internet, unless a cloud annotation makes it internal.",
+    remediation: "Set spec.loadBalancerSourceRanges to the client networks, or make the load balancer internal with your cloud's annotation.",
+    references: [{ title: "Service type LoadBalancer", url: "https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer" }],
+    messages: {
+      open: "LoadBalancer Service has no loadBalancerSourceRanges: open to every source",
+      world: "loadBalancerSourceRanges contains {{cidr}}: open to every source"
+    }
+  },
+  *check(service) {
+    const spec = isObj(service.raw.spec) ? service.raw.spec : {};
+    if (str(spec.type) !== "LoadBalancer") return;
+    const metadata = isObj(service.raw.metadata) ? service.raw.metadata : {};
+    const annotations = isObj(metadata.annotations) ? metadata.annotations : {};
+    if (INTERNAL.some(([key, value]) => typeof annotations[key] === "string" && value.test(annotations[key]))) return;
+    const ranges = arr(spec.loadBalancerSourceRanges).filter((r) => typeof r === "string");
+    const annotated = str(annotations[SOURCE_RANGES_ANNOTATION]);
+    const all = [...ranges, ...annotated ? annotated.split(",").map((r) => r.trim()) : []];
+    if (all.length === 0) {
+      yield { messageId: "open", path: "/spec/type" };
+      return;
+    }
+    const world = ranges.findIndex((r) => r.trim() === "0.0.0.0/0" || r.trim() === "::/0");
+    if (world !== -1) yield { messageId: "world", path: `/spec/loadBalancerSourceRanges/${world}`, data: { cidr: ranges[world] } };
+  }
+});
+
+// rules/service-node-port.ts
+var service_node_port_default = defineRule({
+  target: "object",
+  kinds: ["Service"],
+  meta: {
+    id: "service-node-port",
+    title: "Services should not be NodePort",
+    category: "network",
+    defaultSeverity: "medium",
+    description: "A NodePort Service listens on a port of every node, so anyone who can reach a node address reaches the workload, bypassing the ingress controller and its TLS and authentication.",
+    remediation: "Use type ClusterIP behind an Ingress or Gateway, or a LoadBalancer restricted with loadBalancerSourceRanges.",
+    references: [{ title: "Service type NodePort", url: "https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport" }],
+    messages: { nodePort: "Service is type NodePort: reachable on every node address" }
+  },
+  *check(service) {
+    const spec = isObj(service.raw.spec) ? service.raw.spec : {};
+    if (str(spec.type) === "NodePort") yield { messageId: "nodePort", path: "/spec/type" };
+  }
+});
+
+// src/loaders/terraform/unknown.ts
+function unknownOf(object) {
+  const unknown = object.unknown;
+  return Array.isArray(unknown) ? unknown : [];
+}
+function isPrefix(prefix2, pointer) {
+  return prefix2 === pointer || prefix2 === "" || pointer.startsWith(prefix2 + "/");
+}
+function isUnknownAt(unknown, pointer) {
+  return unknown.some((u2) => isPrefix(u2, pointer));
+}
+var COMPUTED_NOISE = /* @__PURE__ */ new Set([
+  "hostname",
+  "nodeName",
+  "schedulerName",
+  "readinessGates",
+  "terminationMessagePolicy",
+  "strategy",
+  "clusterIP",
+  "clusterIPs",
+  "healthCheckNodePort",
+  "ipFamilies",
+  "ipFamilyPolicy",
+  "sessionAffinityConfig",
+  "internalTrafficPolicy",
+  "nodePort",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "name",
+  "imagePullSecrets",
+  "externalTrafficPolicy",
+  "ingressClassName"
+]);
+function unknownBehind(unknown, path32) {
+  const container = unknown.find((u2) => isPrefix(u2, path32));
+  if (container !== void 0) return container;
+  const child2 = unknown.find((u2) => {
+    if (!u2.startsWith(path32 + "/")) return false;
+    const rest = u2.slice(path32.length + 1);
+    return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
+  });
+  return child2 ?? inheritedUnknown(unknown, path32);
+}
+var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
+var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
+var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
+var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
+function inheritedUnknown(unknown, path32) {
+  const container = CONTAINER_LEVEL.exec(path32);
+  if (container) {
+    const [, spec2, field2] = container;
+    if (!INHERITED_FIELDS.has(field2)) return void 0;
+    const podField = `${spec2}/securityContext/${field2}`;
+    return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
+  }
+  const pod = POD_LEVEL.exec(path32);
+  if (!pod) return void 0;
+  const [, spec, field] = pod;
+  if (!INHERITED_FIELDS.has(field)) return void 0;
+  const prefix2 = `${spec}/`;
+  const counterpart2 = new RegExp(`^${CONTAINER_LISTS2}(?:/\\d+(?:/securityContext(?:/${field}(?:/.*)?)?)?)?$`);
+  return unknown.find((u2) => u2.startsWith(prefix2) && counterpart2.test(u2.slice(prefix2.length)));
+}
+function unknownSeverity(severity) {
+  switch (severity) {
+    case "critical":
+    case "high":
+      return "medium";
+    case "medium":
+      return "low";
+    default:
+      return "info";
+  }
+}
+var UNKNOWN_NOTE = "unknown until apply";
+function objectKey(address, ref) {
+  return [address ?? "", ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+function markUnknownFindings(findings, objects, config) {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    if (object.source.kind !== "terraform" || object.ref.apiVersion === TERRAFORM_API_VERSION) continue;
+    const unknown = unknownOf(object);
+    if (unknown.length > 0) byKey.set(objectKey(object.source.address, object.ref), unknown);
+  }
+  if (byKey.size === 0) return findings;
+  return findings.map((finding) => {
+    if (finding.source.kind !== "terraform" || finding.ruleId.startsWith("tf-")) return finding;
+    const unknown = byKey.get(objectKey(finding.source.address, finding.object));
+    if (unknown === void 0) return finding;
+    const behind = unknownBehind(unknown, finding.path);
+    if (behind === void 0) return finding;
+    const configured = config?.rules[finding.ruleId]?.severity;
+    return {
+      ...finding,
+      severity: configured ?? unknownSeverity(finding.severity),
+      message: `${finding.message} (${UNKNOWN_NOTE}: ${behind === "" ? "the whole object" : behind} is not known at plan time)`
+    };
+  });
+}
+
+// rules/_templates/tf-cluster.ts
+function planned(object, pointer) {
+  const unknown = unknownOf(object);
+  if (isUnknownAt(unknown, pointer)) return { known: false, pointer };
+  return { known: true, value: get(object.raw, pointer) };
+}
+function plannedAny(object, pointers) {
+  let firstUnknown;
+  for (const pointer of pointers) {
+    const value = planned(object, pointer);
+    if (value.known && value.value !== void 0 && value.value !== null) return { ...value, at: pointer };
+    if (!value.known) firstUnknown ??= { ...value, at: pointer };
+  }
+  return firstUnknown ?? { known: true, value: void 0, at: pointers[0] };
+}
+function attributeName(pointer) {
+  return pointer.split("/").slice(1).map((step) => /^\d+$/.test(step) ? `[${step}]` : `.${step.replace(/~1/g, "/").replace(/~0/g, "~")}`).join("").replace(/^\./, "");
+}
+var UNKNOWN_MESSAGE = `{{attribute}} is ${UNKNOWN_NOTE}: {{why}}`;
+function clusterRule(spec) {
+  const lowered = unknownSeverity(spec.severity);
+  const helpers = {
+    unknown: (pointer, why) => ({ messageId: "unknown", path: pointer, data: { attribute: attributeName(pointer) || "the whole resource", why }, severity: lowered })
+  };
+  return {
+    target: "object",
+    kinds: spec.types,
+    meta: {
+      id: spec.id,
+      title: spec.title,
+      category: spec.category,
+      defaultSeverity: spec.severity,
+      description: `${spec.description} Read from the Terraform plan; a value the plan does not know yet is reported as "${UNKNOWN_NOTE}" at ${lowered} severity, never as safe.`,
+      remediation: spec.remediation,
+      references: spec.references,
+      messages: { ...spec.messages, unknown: UNKNOWN_MESSAGE }
+    },
+    *check(object, context3) {
+      if (object.ref.apiVersion !== "terraform/v1") return;
+      if (isUnknownAt(unknownOf(object), "")) {
+        yield helpers.unknown("", "it could not be checked");
+        return;
+      }
+      yield* spec.check(object, helpers, context3);
+    }
+  };
+}
+function strings2(value) {
+  return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+}
+function isWorld(cidr) {
+  return cidr.trim() === "0.0.0.0/0" || cidr.trim() === "::/0";
+}
+
+// rules/tf-aks-api-authorized-ranges.ts
+var PRIVATE = "/private_cluster_enabled";
+var RANGES = ["/api_server_access_profile/0/authorized_ip_ranges", "/api_server_authorized_ip_ranges"];
+var tf_aks_api_authorized_ranges_default = clusterRule({
+  id: "tf-aks-api-authorized-ranges",
+  types: ["azurerm_kubernetes_cluster"],
+  title: "AKS API server must restrict authorized IP ranges",
+  category: "network",
+  severity: "high",
+  description: "A public AKS cluster (private_cluster_enabled = false) without authorized IP ranges exposes its API server to the whole internet: every leaked credential or API-server vulnerability is exploitable from anywhere.",
+  remediation: "Set api_server_access_profile { authorized_ip_ranges = [...] } (api_server_authorized_ip_ranges in azurerm 2.x) to the administering networks, or make the cluster private (private_cluster_enabled = true).",
+  references: [{ title: "AKS: secure access to the API server using authorized IP address ranges", url: "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges" }],
+  messages: {
+    open: "the AKS API server is public and has no authorized IP ranges: reachable from any address",
+    world: "authorized IP ranges include {{cidr}}: the AKS API server is reachable from any address"
+  },
+  *check(cluster, { unknown }) {
+    const isPrivate = planned(cluster, PRIVATE);
+    if (isPrivate.known && isPrivate.value === true) return;
+    let unknownAt;
+    for (const pointer of RANGES) {
+      const ranges = planned(cluster, pointer);
+      if (!ranges.known) {
+        unknownAt ??= pointer.startsWith("/api_server_access_profile") && !planned(cluster, "/api_server_access_profile").known ? "/api_server_access_profile" : pointer;
+        continue;
+      }
+      const list3 = Array.isArray(ranges.value) ? ranges.value : [];
+      if (list3.length === 0) continue;
+      for (const [i2, cidr] of list3.entries()) {
+        const at3 = `${pointer}/${i2}`;
+        if (!planned(cluster, at3).known) {
+          yield unknown(at3, "an authorized range the plan does not know yet");
+        } else if (typeof cidr === "string" && isWorld(cidr)) {
+          yield { messageId: "world", path: at3, data: { cidr } };
+        }
+      }
+      return;
+    }
+    if (!isPrivate.known) yield unknown(PRIVATE, "whether the API server is public");
+    else if (unknownAt !== void 0) yield unknown(unknownAt, "which addresses may reach the public API server (none configured means any)");
+    else yield { messageId: "open", path: RANGES[0] };
+  }
+});
+
+// rules/tf-aks-local-accounts.ts
+var LOCAL = "/local_account_disabled";
+var tf_aks_local_accounts_default = clusterRule({
+  id: "tf-aks-local-accounts",
+  types: ["azurerm_kubernetes_cluster"],
+  title: "AKS local accounts should be disabled",
+  category: "rbac",
+  severity: "medium",
+  description: "Unless local_account_disabled is true, `az aks get-credentials --admin` (and the planned kube_admin_config) yields a static cluster-admin certificate that bypasses Entra ID, conditional access and per-user audit, and cannot be revoked short of rotating the cluster certificates.",
+  remediation: "Set local_account_disabled = true (requires Entra ID integration) and grant administrators access through Entra ID groups.",
+  references: [{ title: "AKS: manage local accounts", url: "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad" }],
+  messages: { enabled: "AKS local accounts are enabled: a static cluster-admin credential exists" },
+  *check(cluster, { unknown }) {
+    const local = planned(cluster, LOCAL);
+    if (!local.known) yield unknown(LOCAL, "whether a static admin credential exists");
+    else if (local.value !== true) yield { messageId: "enabled", path: LOCAL };
+  }
+});
+
+// rules/tf-aks-network-policy.ts
+var PROFILE = "/network_profile";
+var POLICY = "/network_profile/0/network_policy";
+var ENGINES = /* @__PURE__ */ new Set(["azure", "calico", "cilium"]);
+var tf_aks_network_policy_default = clusterRule({
+  id: "tf-aks-network-policy",
+  types: ["azurerm_kubernetes_cluster"],
+  title: "AKS must enforce NetworkPolicy",
+  category: "network",
+  severity: "medium",
+  description: "network_profile.network_policy selects the engine that enforces NetworkPolicy (azure, calico or cilium). Without one, every pod can reach every other pod whatever policies the workloads ship; it can only be set when the cluster is created.",
+  remediation: 'Set network_profile { network_plugin = "azure", network_policy = "azure" } (or "calico", or "cilium" with network_data_plane = "cilium").',
+  references: [{ title: "AKS: secure traffic between pods using network policies", url: "https://learn.microsoft.com/azure/aks/use-network-policies" }],
+  messages: { none: "the AKS cluster has no network policy engine: NetworkPolicy objects have no effect" },
+  *check(cluster, { unknown }) {
+    const profile = planned(cluster, PROFILE);
+    if (!profile.known) {
+      yield unknown(PROFILE, "whether NetworkPolicy is enforced");
+      return;
+    }
+    if (!Array.isArray(profile.value) || profile.value.length === 0) {
+      yield { messageId: "none", path: PROFILE };
+      return;
+    }
+    const policy = planned(cluster, POLICY);
+    if (!policy.known) yield unknown(POLICY, "whether NetworkPolicy is enforced");
+    else if (typeof policy.value !== "string" || !ENGINES.has(policy.value.toLowerCase())) yield { messageId: "none", path: POLICY };
+  }
+});
+
+// rules/tf-aks-rbac.ts
+var RBAC = ["/role_based_access_control_enabled", "/role_based_access_control/0/enabled"];
+var AAD = ["/azure_active_directory_role_based_access_control", "/role_based_access_control/0/azure_active_directory"];
+var tf_aks_rbac_default = clusterRule({
+  id: "tf-aks-rbac",
+  types: ["azurerm_kubernetes_cluster"],
+  title: "AKS must use Kubernetes RBAC with Entra ID",
+  category: "rbac",
+  severity: "high",
+  description: "With Kubernetes RBAC disabled every authenticated identity is cluster-admin. Without Entra ID (Azure AD) integration, cluster access rests on shared certificates that cannot be revoked per person or tied to the organisation's identities and conditional access.",
+  remediation: "Keep role_based_access_control_enabled = true (azurerm 3.x/4.x; role_based_access_control { enabled = true } in 2.x) and add azure_active_directory_role_based_access_control { azure_rbac_enabled = true, admin_group_object_ids = [...] }.",
+  references: [{ title: "AKS: Microsoft Entra integration", url: "https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id" }],
+  messages: {
+    disabled: "Kubernetes RBAC is disabled on the AKS cluster: every authenticated identity has full control",
+    noAad: "the AKS cluster has no Entra ID (Azure AD) integration: access relies on static certificates"
+  },
+  *check(cluster, { unknown }) {
+    const rbac = plannedAny(cluster, RBAC);
+    if (!rbac.known) yield unknown(rbac.at, "whether Kubernetes RBAC is enabled");
+    else if (rbac.value === false) {
+      yield { messageId: "disabled", path: rbac.at };
+      return;
+    }
+    for (const pointer of AAD) {
+      const aad = planned(cluster, pointer);
+      if (!aad.known) {
+        yield { ...unknown(pointer, "whether access goes through Entra ID"), severity: "info" };
+        return;
+      }
+      if (Array.isArray(aad.value) && aad.value.length > 0) return;
+    }
+    yield { messageId: "noAad", path: AAD[0], severity: "low" };
+  }
+});
+
+// rules/tf-eks-control-plane-logging.ts
+var LOG_TYPES = "/enabled_cluster_log_types";
+var REQUIRED = ["api", "audit", "authenticator"];
+var tf_eks_control_plane_logging_default = clusterRule({
+  id: "tf-eks-control-plane-logging",
+  types: ["aws_eks_cluster"],
+  title: "EKS control-plane audit logging must be enabled",
+  category: "admission",
+  severity: "medium",
+  description: "enabled_cluster_log_types decides which control-plane logs reach CloudWatch. Without `audit`, `api` and `authenticator` there is no record of who called the API, with which identity, and what was changed: an intrusion cannot be investigated.",
+  remediation: 'Set enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"] (at least api, audit and authenticator).',
+  references: [{ title: "Amazon EKS control plane logging", url: "https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html" }],
+  messages: {
+    none: "no EKS control-plane log types are enabled: API calls leave no audit trail",
+    missing: "EKS control-plane logging lacks {{missing}}"
+  },
+  *check(cluster, { unknown }) {
+    const types2 = planned(cluster, LOG_TYPES);
+    if (!types2.known) {
+      yield unknown(LOG_TYPES, "which control-plane logs are kept");
+      return;
+    }
+    const list3 = Array.isArray(types2.value) ? types2.value : [];
+    if (list3.length === 0) {
+      yield { messageId: "none", path: LOG_TYPES };
+      return;
+    }
+    const unknownIndex = list3.findIndex((_, i2) => !planned(cluster, `${LOG_TYPES}/${i2}`).known);
+    const enabled2 = strings2(list3);
+    const missing = REQUIRED.filter((type2) => !enabled2.includes(type2));
+    if (missing.length === 0) return;
+    if (unknownIndex !== -1) yield unknown(`${LOG_TYPES}/${unknownIndex}`, `a log type the plan does not know yet (${missing.join(", ")} not known to be enabled)`);
+    else yield { messageId: "missing", path: LOG_TYPES, data: { missing: missing.join(", ") } };
+  }
+});
+
+// rules/tf-eks-public-endpoint.ts
+var PUBLIC = "/vpc_config/0/endpoint_public_access";
+var CIDRS = "/vpc_config/0/public_access_cidrs";
+var tf_eks_public_endpoint_default = clusterRule({
+  id: "tf-eks-public-endpoint",
+  types: ["aws_eks_cluster"],
+  title: "EKS API endpoint must not be open to 0.0.0.0/0",
+  category: "network",
+  severity: "high",
+  description: "With endpoint_public_access (the default) and no public_access_cidrs, or 0.0.0.0/0 among them, the cluster's API server accepts connections from the whole internet: every credential leak or API-server vulnerability is exploitable from anywhere.",
+  remediation: "Set vpc_config.endpoint_public_access = false (with endpoint_private_access = true), or restrict vpc_config.public_access_cidrs to the networks that administer the cluster.",
+  references: [{ title: "Amazon EKS cluster endpoint access control", url: "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html" }],
+  messages: {
+    open: "the EKS API endpoint is public and public_access_cidrs is not set: AWS opens it to 0.0.0.0/0",
+    world: "the EKS API endpoint is public and public_access_cidrs contains {{cidr}}: open to the whole internet"
+  },
+  *check(cluster, { unknown }) {
+    const isPublic = planned(cluster, PUBLIC);
+    if (!isPublic.known) {
+      yield unknown(PUBLIC, "whether the API endpoint is public (AWS defaults to public)");
+      return;
+    }
+    if (isPublic.value === false) return;
+    const cidrs = planned(cluster, CIDRS);
+    if (!cidrs.known) {
+      yield unknown(CIDRS, "left unset, AWS opens the public endpoint to 0.0.0.0/0");
+      return;
+    }
+    const list3 = Array.isArray(cidrs.value) ? cidrs.value : [];
+    if (list3.length === 0) {
+      yield { messageId: "open", path: PUBLIC };
+      return;
+    }
+    for (const [i2, cidr] of list3.entries()) {
+      const at3 = `${CIDRS}/${i2}`;
+      if (!planned(cluster, at3).known) yield unknown(at3, "an allowed CIDR the plan does not know yet");
+      else if (typeof cidr === "string" && isWorld(cidr)) yield { messageId: "world", path: at3, data: { cidr } };
+    }
+  }
+});
+
+// rules/tf-eks-secrets-encryption.ts
+var CONFIG = "/encryption_config";
+var tf_eks_secrets_encryption_default = clusterRule({
+  id: "tf-eks-secrets-encryption",
+  types: ["aws_eks_cluster"],
+  title: "EKS Secrets must use KMS envelope encryption",
+  category: "secrets",
+  severity: "medium",
+  description: "Without an encryption_config for the `secrets` resource, Kubernetes Secrets are stored in etcd without envelope encryption under a key you control: anyone who obtains an etcd backup or snapshot reads them.",
+  remediation: 'Add an encryption_config block with resources = ["secrets"] and provider { key_arn = <a KMS key you manage> }.',
+  references: [{ title: "Encrypt Kubernetes secrets with AWS KMS on existing clusters", url: "https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html" }],
+  messages: {
+    missing: "the EKS cluster has no encryption_config: Secrets are not envelope-encrypted with a KMS key",
+    notSecrets: 'encryption_config does not list the "secrets" resource: Secrets are not envelope-encrypted'
+  },
+  *check(cluster, { unknown }) {
+    const config = planned(cluster, CONFIG);
+    if (!config.known) {
+      yield unknown(CONFIG, "whether Secrets are envelope-encrypted");
+      return;
+    }
+    if (!Array.isArray(config.value) || config.value.length === 0) {
+      yield { messageId: "missing", path: CONFIG };
+      return;
+    }
+    const resources = planned(cluster, `${CONFIG}/0/resources`);
+    if (!resources.known) {
+      yield unknown(`${CONFIG}/0/resources`, "which resources are envelope-encrypted");
+      return;
+    }
+    if (!strings2(resources.value).includes("secrets")) yield { messageId: "notSecrets", path: `${CONFIG}/0/resources` };
+  }
+});
+
+// rules/tf-gke-legacy-abac.ts
+var ABAC = "/enable_legacy_abac";
+var tf_gke_legacy_abac_default = clusterRule({
+  id: "tf-gke-legacy-abac",
+  types: ["google_container_cluster"],
+  title: "GKE legacy ABAC must be disabled",
+  category: "rbac",
+  severity: "high",
+  description: "With legacy Attribute-Based Access Control, GKE grants permissions outside Kubernetes RBAC (historically broad rights to every service account and kubelet); RBAC policies no longer bound what an identity can do.",
+  remediation: "Set enable_legacy_abac = false (the default) and grant access through RBAC roles and bindings.",
+  references: [{ title: "GKE hardening: leave legacy ABAC disabled", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#leave_abac_disabled_default_for_110" }],
+  messages: { enabled: "legacy ABAC is enabled: permissions are granted outside RBAC" },
+  *check(cluster, { unknown }) {
+    const abac = planned(cluster, ABAC);
+    if (!abac.known) yield unknown(ABAC, "whether legacy ABAC is enabled");
+    else if (abac.value === true) yield { messageId: "enabled", path: ABAC };
+  }
+});
+
+// rules/tf-gke-master-authorized-networks.ts
+var CONFIG2 = "/master_authorized_networks_config";
+var PRIVATE_ENDPOINT = "/private_cluster_config/0/enable_private_endpoint";
+var tf_gke_master_authorized_networks_default = clusterRule({
+  id: "tf-gke-master-authorized-networks",
+  types: ["google_container_cluster"],
+  title: "GKE control plane must restrict its authorized networks",
+  category: "network",
+  severity: "high",
+  description: "Unless the control plane has only a private endpoint, master_authorized_networks_config limits which networks may reach the API server. Without it (or with 0.0.0.0/0 in it) the API server is reachable from the whole internet.",
+  remediation: "Add master_authorized_networks_config with cidr_blocks for the administering networks only, or make the endpoint private (private_cluster_config { enable_private_endpoint = true }).",
+  references: [{ title: "GKE: add authorized networks for control plane access", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks" }],
+  messages: {
+    none: "the GKE control plane has a public endpoint and no master_authorized_networks_config: reachable from any address",
+    world: "master_authorized_networks_config allows {{cidr}}: the control plane is reachable from any address"
+  },
+  *check(cluster, { unknown }) {
+    const privateEndpoint = planned(cluster, PRIVATE_ENDPOINT);
+    if (privateEndpoint.known && privateEndpoint.value === true) return;
+    const config = planned(cluster, CONFIG2);
+    if (!config.known) {
+      yield unknown(CONFIG2, "which networks may reach the control plane");
+      return;
+    }
+    if (!Array.isArray(config.value) || config.value.length === 0) {
+      if (!privateEndpoint.known) yield unknown(PRIVATE_ENDPOINT, "whether the control plane endpoint is private");
+      else yield { messageId: "none", path: CONFIG2 };
+      return;
+    }
+    const blocks2 = planned(cluster, `${CONFIG2}/0/cidr_blocks`);
+    if (!blocks2.known) {
+      yield unknown(`${CONFIG2}/0/cidr_blocks`, "which networks may reach the control plane");
+      return;
+    }
+    for (let i2 = 0; i2 < (Array.isArray(blocks2.value) ? blocks2.value.length : 0); i2++) {
+      const at3 = `${CONFIG2}/0/cidr_blocks/${i2}/cidr_block`;
+      const cidr = planned(cluster, at3);
+      if (!cidr.known) yield unknown(at3, "an authorized network the plan does not know yet");
+      else if (typeof cidr.value === "string" && isWorld(cidr.value)) yield { messageId: "world", path: at3, data: { cidr: cidr.value } };
+    }
+  }
+});
+
+// rules/tf-gke-network-policy.ts
+var POLICY2 = "/network_policy";
+var ENABLED = "/network_policy/0/enabled";
+var DATAPATH = "/datapath_provider";
+var tf_gke_network_policy_default = clusterRule({
+  id: "tf-gke-network-policy",
+  types: ["google_container_cluster"],
+  title: "GKE must enforce NetworkPolicy",
+  category: "network",
+  severity: "medium",
+  description: 'A GKE cluster enforces NetworkPolicy only with network_policy { enabled = true } (Calico) or Dataplane V2 (datapath_provider = "ADVANCED_DATAPATH"). Without either, every pod can reach every other pod whatever policies the workloads ship.',
+  remediation: 'Enable Dataplane V2 (datapath_provider = "ADVANCED_DATAPATH"), or set network_policy { enabled = true, provider = "CALICO" } together with addons_config { network_policy_config { disabled = false } }.',
+  references: [{ title: "GKE: enforce network policies", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy" }],
+  messages: { disabled: "network policy enforcement is off (no network_policy, no Dataplane V2): NetworkPolicy objects have no effect" },
+  *check(cluster, { unknown }) {
+    const enabled2 = planned(cluster, ENABLED);
+    const datapath = planned(cluster, DATAPATH);
+    if (enabled2.known && enabled2.value === true || datapath.known && datapath.value === "ADVANCED_DATAPATH") return;
+    if (!enabled2.known) {
+      yield unknown(planned(cluster, POLICY2).known ? ENABLED : POLICY2, "whether NetworkPolicy is enforced");
+      return;
+    }
+    if (!datapath.known) {
+      yield unknown(DATAPATH, "whether Dataplane V2 enforces NetworkPolicy (the default datapath does not)");
+      return;
+    }
+    const block = cluster.raw.network_policy;
+    yield { messageId: "disabled", path: Array.isArray(block) && block.length > 0 ? ENABLED : POLICY2 };
+  }
+});
+
+// rules/tf-gke-private-nodes.ts
+var CONFIG3 = "/private_cluster_config";
+var PRIVATE_NODES = "/private_cluster_config/0/enable_private_nodes";
+var tf_gke_private_nodes_default = clusterRule({
+  id: "tf-gke-private-nodes",
+  types: ["google_container_cluster"],
+  title: "GKE nodes should be private",
+  category: "network",
+  severity: "medium",
+  description: "Without private nodes every node gets an external IP address: kubelets, NodePort services and anything listening on the host network are exposed to the internet, limited only by firewall rules.",
+  remediation: "Set private_cluster_config { enable_private_nodes = true } (with a master_ipv4_cidr_block) and give nodes egress through Cloud NAT.",
+  references: [{ title: "GKE: creating a private cluster", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters" }],
+  messages: { public: "GKE nodes are not private: each gets an external IP address" },
+  *check(cluster, { unknown }) {
+    const nodes = planned(cluster, PRIVATE_NODES);
+    if (!nodes.known) {
+      yield unknown(planned(cluster, CONFIG3).known ? PRIVATE_NODES : CONFIG3, "whether nodes get external IP addresses");
+      return;
+    }
+    if (nodes.value === true) return;
+    const block = cluster.raw.private_cluster_config;
+    yield { messageId: "public", path: Array.isArray(block) && block.length > 0 ? PRIVATE_NODES : CONFIG3 };
+  }
+});
+
+// rules/tf-gke-shielded-nodes.ts
+var SHIELDED = "/enable_shielded_nodes";
+var tf_gke_shielded_nodes_default = clusterRule({
+  id: "tf-gke-shielded-nodes",
+  types: ["google_container_cluster"],
+  title: "GKE should use Shielded nodes",
+  category: "workload",
+  severity: "medium",
+  description: "Shielded GKE nodes use verifiable node identity and integrity (secure boot, vTPM). Without them, an attacker who extracts a node's bootstrap credentials from a pod can register a rogue node and receive the Secrets of pods scheduled on it.",
+  remediation: "Set enable_shielded_nodes = true (the default in current GKE versions).",
+  references: [{ title: "GKE: Shielded GKE nodes", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/shielded-gke-nodes" }],
+  messages: { disabled: "Shielded GKE nodes are disabled: node identity is not verified" },
+  *check(cluster, { unknown }) {
+    const shielded = planned(cluster, SHIELDED);
+    if (!shielded.known) yield unknown(SHIELDED, "whether nodes are Shielded GKE nodes");
+    else if (shielded.value !== true) yield { messageId: "disabled", path: SHIELDED };
+  }
+});
+
+// rules/tf-gke-workload-identity.ts
+var CONFIG4 = "/workload_identity_config";
+var POOLS = ["/workload_identity_config/0/workload_pool", "/workload_identity_config/0/identity_namespace"];
+var tf_gke_workload_identity_default = clusterRule({
+  id: "tf-gke-workload-identity",
+  types: ["google_container_cluster"],
+  title: "GKE should enable Workload Identity",
+  category: "rbac",
+  severity: "medium",
+  description: "Without Workload Identity every pod can obtain the node service account's Google credentials from the metadata server, so one compromised pod acts with the permissions of every workload on the node.",
+  remediation: 'Set workload_identity_config { workload_pool = "<project>.svc.id.goog" } (identity_namespace with google provider 3.x) and node_config { workload_metadata_config { mode = "GKE_METADATA" } } on node pools.',
+  references: [{ title: "GKE: use Workload Identity", url: "https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity" }],
+  messages: { disabled: "Workload Identity is not enabled: pods can use the node service account's credentials" },
+  *check(cluster, { unknown }) {
+    const config = planned(cluster, CONFIG4);
+    if (!config.known) {
+      yield unknown(CONFIG4, "whether pods get their own Google identity");
+      return;
+    }
+    if (!Array.isArray(config.value) || config.value.length === 0) {
+      yield { messageId: "disabled", path: CONFIG4 };
+      return;
+    }
+    const pool = plannedAny(cluster, POOLS);
+    if (!pool.known) yield unknown(pool.at, "whether pods get their own Google identity");
+    else if (typeof pool.value !== "string" || pool.value === "") yield { messageId: "disabled", path: CONFIG4 };
+  }
+});
 
 // src/k8s/capabilities.ts
 function capabilityName(raw) {
@@ -54641,18 +56947,18 @@ function danger(key, value, parent) {
       return void 0;
   }
 }
-function walk(node, pointer, keys, where, out) {
+function walk2(node, pointer, keys, where, out) {
   if (Array.isArray(node)) {
-    node.forEach((item, i2) => walk(item, `${pointer}/${i2}`, [...keys, String(i2)], where, out));
+    node.forEach((item, i2) => walk2(item, `${pointer}/${i2}`, [...keys, String(i2)], where, out));
     return;
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path28 = [...keys, key];
-    const at2 = `${pointer}/${escapeToken(key)}`;
+    const path32 = [...keys, key];
+    const at3 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at2, data: { key: path28.join("."), where }, severity: found.severity });
-    else walk(value, at2, path28, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path32.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path32, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -54679,7 +56985,7 @@ var tf_helm_values_danger_default = defineRule({
   *check(release) {
     if (release.ref.apiVersion !== "terraform/v1" || release.raw.chartSource === "local") return;
     const reports = [];
-    arr(release.raw.values).forEach((doc, i2) => walk(doc, `/values/${i2}`, [], `values[${i2}]`, reports));
+    arr(release.raw.values).forEach((doc, i2) => walk2(doc, `/values/${i2}`, [], `values[${i2}]`, reports));
     for (const attribute of ["set", "set_list"]) {
       for (const [i2, entry] of arr(release.raw[attribute]).entries()) {
         if (!isObj(entry)) continue;
@@ -54872,22 +57178,29 @@ var RULES = [
   rbac_broad_subject_default,
   rbac_cluster_admin_binding_default,
   rbac_csr_approval_default,
+  rbac_default_service_account_binding_default,
   rbac_escalate_bind_impersonate_default,
   rbac_nodes_proxy_default,
   rbac_pod_exec_default,
   rbac_rbac_write_default,
   rbac_secrets_read_default,
+  rbac_secrets_write_default,
   rbac_token_request_default,
   rbac_webhook_config_default,
   rbac_wildcard_default,
   rbac_workload_create_default,
   read_only_root_filesystem_default,
+  render_divergence_default,
+  render_lookup_default,
   required_annotations_default,
   required_labels_default,
   runtime_socket_mount_default,
   secret_chart_default_default,
+  secret_literal_annotation_default,
+  secret_literal_args_default,
   secret_literal_configmap_default,
   secret_literal_env_default,
+  secret_literal_helm_release_default,
   sensitive_host_path_default,
   service_account_missing_default,
   service_account_token_automount_default,
@@ -54912,14 +57225,347 @@ var RULES = [
   values_dangerous_default_default
 ];
 
-// src/core/errors.ts
-var UsageError = class extends Error {
-  name = "UsageError";
+// src/core/output-file.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { closeSync, constants as constants6, lstatSync as lstatSync3, mkdirSync as mkdirSync2, openSync, realpathSync as realpathSync2, renameSync, statSync as statSync6, unlinkSync, writeSync } from "node:fs";
+import path13 from "node:path";
+var OutputFileError = class extends UsageError {
+  name = "OutputFileError";
+};
+function inside(child2, parent) {
+  const rel = path13.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path13.isAbsolute(rel);
+}
+function exists2(p) {
+  try {
+    lstatSync3(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function reason(error2) {
+  const e = error2;
+  switch (e.code) {
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ENOTDIR":
+      return "a part of the path is a file, not a folder";
+    case "ENOENT":
+      return "a part of the path does not exist (or is a broken symbolic link)";
+    case "EISDIR":
+      return "it is a folder";
+    case "EROFS":
+      return "the file system is read-only";
+    case "ENOSPC":
+      return "no space left on the device";
+    default:
+      return e.message ?? String(error2);
+  }
+}
+function prepareOutputFile(file, base2, shown = file) {
+  const target = path13.resolve(base2, file);
+  const dir = path13.dirname(target);
+  checkFolder(target, base2, shown);
+  try {
+    mkdirSync2(dir, { recursive: true });
+  } catch (error2) {
+    throw new OutputFileError(`cannot write ${shown}: cannot create the folder ${dir}: ${reason(error2)}`);
+  }
+  checkFolder(target, base2, shown);
+  let isDir = false;
+  try {
+    isDir = lstatSync3(target).isDirectory();
+  } catch {
+  }
+  if (isDir) throw new OutputFileError(`cannot write ${shown}: it is a folder`);
+  return target;
+}
+function checkFolder(target, base2, shown) {
+  const absBase = path13.resolve(base2);
+  if (!inside(target, absBase)) return;
+  let existing = path13.dirname(target);
+  while (!exists2(existing) && path13.dirname(existing) !== existing) existing = path13.dirname(existing);
+  let real;
+  let realBase;
+  try {
+    real = realpathSync2(existing);
+    realBase = realpathSync2(absBase);
+  } catch (error2) {
+    throw new OutputFileError(`cannot write ${shown}: cannot resolve the folder ${existing}: ${reason(error2)}`);
+  }
+  if (!inside(real, realBase)) {
+    throw new OutputFileError(
+      `cannot write ${shown}: the folder ${path13.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+    );
+  }
+  try {
+    if (!statSync6(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+  } catch (error2) {
+    throw new OutputFileError(`cannot write ${shown}: ${reason(error2)}`);
+  }
+}
+function writeOutputFile(target, text2, base2, shown = target) {
+  checkFolder(target, base2, shown);
+  const dir = path13.dirname(target);
+  const temp = path13.join(dir, `.${path13.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
+  let fd;
+  try {
+    fd = openSync(temp, constants6.O_WRONLY | constants6.O_CREAT | constants6.O_EXCL | (constants6.O_NOFOLLOW ?? 0), 438);
+  } catch (error2) {
+    throw new OutputFileError(`cannot write ${shown}: ${reason(error2)}`);
+  }
+  try {
+    const bytes = Buffer.from(text2, "utf8");
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    closeSync(fd);
+    renameSync(temp, target);
+  } catch (error2) {
+    try {
+      closeSync(fd);
+    } catch {
+    }
+    try {
+      unlinkSync(temp);
+    } catch {
+    }
+    throw new OutputFileError(`cannot write ${shown}: ${reason(error2)}`);
+  }
+}
+
+// src/core/redact.ts
+import { existsSync as existsSync4, readFileSync as readFileSync6, statSync as statSync7 } from "node:fs";
+import path14 from "node:path";
+var REDACTED2 = "***";
+var MIN_SECRET = 8;
+var MIN_FRAGMENT = 16;
+var RUNNER_TOKEN_VARIABLES = ["GITHUB_TOKEN", "INPUT_GITHUB-TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
+var MAX_GIT_CONFIG_BYTES = 256 * 1024;
+function encodedForms(secret) {
+  const forms = /* @__PURE__ */ new Set([secret]);
+  const bytes = Buffer.from(secret, "utf8");
+  const b64 = bytes.toString("base64");
+  forms.add(b64);
+  forms.add(b64.replace(/=+$/, ""));
+  forms.add(bytes.toString("base64url"));
+  for (let skip = 0; skip < 3; skip++) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole <= 0) continue;
+    const fragment = bytes.subarray(skip, skip + whole).toString("base64");
+    if (fragment.length >= MIN_FRAGMENT) {
+      forms.add(fragment);
+      forms.add(fragment.replace(/\+/g, "-").replace(/\//g, "_"));
+    }
+  }
+  forms.add(bytes.toString("hex"));
+  forms.add(bytes.toString("hex").toUpperCase());
+  forms.add(encodeURIComponent(secret));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  forms.add(Buffer.from(b64).toString("base64"));
+  return [...forms].filter((form) => form.length >= MIN_SECRET);
+}
+function extraHeaders(text2) {
+  const out = [];
+  for (const match2 of text2.matchAll(/^\s*extraheader\s*=\s*(.+?)\s*$/gim)) out.push(match2[1].replace(/^"(.*)"$/, "$1"));
+  return out;
+}
+function headerCredentials(header2) {
+  const out = [header2];
+  const value = header2.replace(/^[\w-]+\s*:\s*/, "");
+  out.push(value);
+  const scheme = /^(basic|bearer|token)\s+(\S+)$/i.exec(value);
+  if (scheme) {
+    out.push(scheme[2]);
+    if (scheme[1].toLowerCase() === "basic") {
+      const decoded = Buffer.from(scheme[2], "base64").toString("utf8");
+      if (decoded.includes(":")) out.push(decoded, decoded.slice(decoded.indexOf(":") + 1));
+    }
+  }
+  return out;
+}
+function readSmall(file) {
+  try {
+    if (statSync7(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
+    return readFileSync6(file, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function gitConfigTexts(workTree) {
+  const dotGit = path14.join(workTree, ".git");
+  const dirs = [];
+  const pointer = readSmall(dotGit);
+  if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
+    const gitdir = path14.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    dirs.push(gitdir);
+    const common3 = readSmall(path14.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path14.resolve(gitdir, common3.trim()));
+  } else if (existsSync4(dotGit)) {
+    dirs.push(dotGit);
+  }
+  const texts = [];
+  const seen = /* @__PURE__ */ new Set();
+  const pending = dirs.map((dir) => path14.join(dir, "config"));
+  while (pending.length > 0 && texts.length < 16) {
+    const file = pending.shift();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text2 = readSmall(file);
+    if (text2 === void 0) continue;
+    texts.push(text2);
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path14.resolve(path14.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+  }
+  return texts;
+}
+function runCredentials(sources) {
+  const out = /* @__PURE__ */ new Set();
+  const add = (value) => {
+    const v = value?.trim();
+    if (v !== void 0 && v.length >= MIN_SECRET) out.add(v);
+  };
+  for (const credential of sources.credentials ?? []) add(credential);
+  const env = sources.env ?? process.env;
+  for (const [name, value] of Object.entries(env)) {
+    if (value === void 0) continue;
+    if (RUNNER_TOKEN_VARIABLES.includes(name.toUpperCase())) add(value);
+    else if (credentialName(name) === "strong" && redactable(value) && detectByName(name, value)) add(value);
+  }
+  for (const tree of new Set(sources.workTrees ?? [])) {
+    for (const text2 of gitConfigTexts(tree)) for (const header2 of extraHeaders(text2)) for (const credential of headerCredentials(header2)) add(credential);
+  }
+  return [...out];
+}
+function scannedSecrets(objects) {
+  const out = /* @__PURE__ */ new Set();
+  const add = (value) => {
+    if (typeof value === "string" && redactable(value)) out.add(value.trim());
+  };
+  for (const object of objects) {
+    const raw = object.raw;
+    if (object.ref.kind === "Secret") {
+      for (const field of ["data", "stringData"]) {
+        const map2 = raw[field];
+        if (typeof map2 !== "object" || map2 === null) continue;
+        for (const [key, value] of Object.entries(map2)) {
+          if (typeof value !== "string" || descriptiveName(key)) continue;
+          const text2 = field === "data" ? Buffer.from(value, "base64").toString("utf8") : value;
+          if (credentialName(key) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
+          add(text2);
+          add(value);
+        }
+      }
+    } else if (object.ref.kind === "ConfigMap") {
+      const map2 = raw.data;
+      if (typeof map2 === "object" && map2 !== null) {
+        for (const [key, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key, value)) add(value);
+      }
+    }
+    for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add(env.value);
+  }
+  return [...out];
+}
+function envEntries(raw) {
+  const out = [];
+  const stack = [raw];
+  let visited = 0;
+  while (stack.length > 0 && visited++ < 1e5) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (typeof node === "object" && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "env" && Array.isArray(value)) {
+          for (const item of value) {
+            if (typeof item === "object" && item !== null && typeof item.name === "string" && typeof item.value === "string") {
+              out.push({ name: item.name, value: item.value });
+            }
+          }
+        } else if (typeof value === "object") stack.push(value);
+      }
+    }
+  }
+  return out;
+}
+function redactable(value) {
+  const v = value.trim();
+  return v.length >= MIN_SECRET && !/^[a-z]+(?:[-_.][a-z]+)*$/.test(v);
+}
+function valuesSecrets(leaves2) {
+  const out = /* @__PURE__ */ new Set();
+  for (const leaf of leaves2) {
+    if (typeof leaf.value !== "string" || !redactable(leaf.value)) continue;
+    const key = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
+    if (detectByName(key, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
+  }
+  return [...out];
+}
+function prefixKey(text2, i2) {
+  return text2.charCodeAt(i2) * 4294967296 + text2.charCodeAt(i2 + 1) * 65536 + text2.charCodeAt(i2 + 2);
+}
+var TOKEN_ANCHORS = /gh[pousr]_|github_pat_|gl[a-z]{2,6}-|xox|xapp-|npm_|[rs]k_|AIza|SG\.|sk-|A[KSBC][IC]A|hv[sb]\.|_v1_|pypi-|dckr_pat_|eyJ|PRIVATE KEY|AccessKey=|AccountKey=|[Bb]earer|[Bb]asic|x-access-token:/;
+var Redactor = class {
+  /** Forms by their first 3 characters and their next 3 (prefixKey), longest first. */
+  byPrefix = /* @__PURE__ */ new Map();
+  size;
+  constructor(secrets) {
+    const forms = /* @__PURE__ */ new Set();
+    for (const secret of secrets) if (secret.length >= MIN_SECRET) for (const form of encodedForms(secret)) forms.add(form);
+    for (const form of forms) {
+      let next = this.byPrefix.get(prefixKey(form, 0));
+      if (!next) this.byPrefix.set(prefixKey(form, 0), next = /* @__PURE__ */ new Map());
+      const list3 = next.get(prefixKey(form, 3));
+      if (list3) list3.push(form);
+      else next.set(prefixKey(form, 3), [form]);
+    }
+    for (const next of this.byPrefix.values()) for (const list3 of next.values()) list3.sort((a2, b) => b.length - a2.length);
+    this.size = forms.size;
+  }
+  /** How many forms are looked for (for tests and measurements). */
+  get forms() {
+    return this.size;
+  }
+  text(input) {
+    let text2 = input;
+    if (this.size > 0 && text2.length >= MIN_SECRET) {
+      let out = "";
+      let last = 0;
+      for (let i2 = 0; i2 + MIN_SECRET <= text2.length; ) {
+        const list3 = this.byPrefix.get(prefixKey(text2, i2))?.get(prefixKey(text2, i2 + 3));
+        const form = list3?.find((f) => text2.startsWith(f, i2));
+        if (form === void 0) {
+          i2++;
+          continue;
+        }
+        out += text2.slice(last, i2) + REDACTED2;
+        i2 += form.length;
+        last = i2;
+      }
+      if (last > 0) text2 = out + text2.slice(last);
+    }
+    if (TOKEN_ANCHORS.test(text2)) {
+      for (const pattern of TOKEN_PATTERNS) text2 = text2.replace(pattern, (match2) => /\d/.test(match2) && /[A-Za-z]/.test(match2) ? REDACTED2 : match2);
+    }
+    return text2;
+  }
+  /** A deep copy of a JSON-like value with every string (keys too) redacted. */
+  value(input) {
+    return this.walk(input);
+  }
+  walk(node) {
+    if (typeof node === "string") return this.text(node);
+    if (Array.isArray(node)) return node.map((item) => this.walk(item));
+    if (typeof node === "object" && node !== null) {
+      const out = {};
+      for (const [key, value] of Object.entries(node)) out[this.text(key)] = this.walk(value);
+      return out;
+    }
+    return node;
+  }
 };
 
 // src/core/scan.ts
-import { readFileSync as readFileSync13 } from "node:fs";
-import path25 from "node:path";
+import { existsSync as existsSync11, readFileSync as readFileSync16, statSync as statSync14 } from "node:fs";
+import path29 from "node:path";
 
 // package.json
 var package_default = {
@@ -54979,6 +57625,8 @@ var package_default = {
 var RANK = { low: 0, medium: 1, high: 2, critical: 3 };
 var LOWER = { critical: "high", high: "medium", medium: "low", low: "low" };
 var lower2 = (rating) => LOWER[rating];
+var EXEC_OR_ATTACH = ["get", "create"].flatMap((verb) => ["pods/exec", "pods/attach"].map((r) => [verb, "", r]));
+var portForwardOnly = (rules, namespaced) => !rules.some((rule) => grantedRequests(rule, EXEC_OR_ATTACH, namespaced).length > 0);
 function privilegeReasons(pod) {
   const reasons = [];
   for (const violation of pod.admission.baseline.violations) {
@@ -55044,8 +57692,12 @@ function blastRadiusOf(pod, unit) {
   for (const grant of grants) {
     const scope = grant.namespace ?? "cluster";
     const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
-    for (const { permission: permission2, limitedByName } of dangerousIn(grant.rules, grant.namespace !== void 0)) {
-      dangerous.push({ id: permission2.id, summary: permission2.summary, scope, via, severity: permission2.severity, limitedByName });
+    const namespaced = grant.namespace !== void 0;
+    const admin = adminEquivalence(grant.rules, namespaced);
+    if (admin) dangerous.push({ id: "cluster-admin-equivalent", summary: `is as good as cluster-admin (${admin.how})`, scope, via, severity: "critical", limitedByName: false });
+    for (const { permission: permission2, limitedByName } of dangerousIn(grant.rules, namespaced)) {
+      if (permission2.id === "pod-exec" && portForwardOnly(grant.rules, namespaced)) dangerous.push({ id: permission2.id, summary: "can port-forward to pods", scope, via, severity: "medium", limitedByName });
+      else dangerous.push({ id: permission2.id, summary: permission2.summary, scope, via, severity: permission2.severity, limitedByName });
     }
     const secretRules = grant.rules.filter((r) => ["get", "list", "watch"].some((verb) => allows(r, verb, "", "secrets")));
     if (secretRules.length > 0) {
@@ -55065,10 +57717,14 @@ function blastRadiusOf(pod, unit) {
     for (const d of widest.values()) {
       const where = d.scope === "cluster" ? "in the whole cluster" : `in namespace ${d.scope}`;
       const summary2 = d.id === "secrets-read" && d.scope === "cluster" && !d.limitedByName ? "can read all secrets in the cluster" : `${d.summary}${d.limitedByName ? " (named objects only)" : ""} ${where}`;
-      let rating2 = d.severity === "critical" || d.id === "secrets-read" || d.id === "token-request" ? "critical" : "high";
+      let rating2 = d.severity === "critical" || d.id === "secrets-read" || d.id === "token-request" ? "critical" : d.severity === "medium" ? "medium" : "high";
       if (d.scope !== "cluster") rating2 = lower2(rating2);
       if (d.limitedByName) rating2 = lower2(rating2);
       add(rating2, summary2);
+    }
+    if (account.name === "default" && grants.length > 0) {
+      const bindings = grants.map((g) => `${g.binding.ref.kind}/${g.binding.ref.name}`);
+      add("low", `runs as the default service account of namespace ${account.namespace}, whose permissions (${bindings.join(", ")}) every pod there that names no other account inherits`);
     }
   }
   const hostNetwork = pod.spec.hostNetwork === true;
@@ -55080,8 +57736,12 @@ function blastRadiusOf(pod, unit) {
     const how = external.map((e) => e.ingresses.length > 0 ? `Ingress ${e.ingresses.map((i2) => i2.ref.name).join(", ")}` : `${e.type} Service ${e.service.ref.name}`).join("; ");
     add("medium", `exposed outside the cluster through ${how}`);
   }
-  if (openIngress) add("low", "reachable from any pod (no NetworkPolicy selects it for ingress)");
-  if (!hostNetwork && selection.egress.length === 0) add("low", "can connect anywhere (no egress NetworkPolicy)");
+  const undecided = (direction) => {
+    const names = [...new Set(selection.undecided.filter((u2) => u2.direction === direction).map((u2) => `${u2.policy.ref.kind} ${u2.policy.ref.name}`))];
+    return names.length > 0 ? `; ${names.join(", ")} may select it, preadmit cannot tell` : "";
+  };
+  if (openIngress) add("low", `reachable from any pod (no NetworkPolicy selects it for ingress${undecided("ingress")})`);
+  if (!hostNetwork && selection.egress.length === 0) add("low", `can connect anywhere (no egress NetworkPolicy${undecided("egress")})`);
   const mounted = mountedSecrets(pod);
   if (mounted.length > 0) add("low", `holds secrets ${mounted.join(", ")}`);
   let rating = reasons.reduce((worst2, r) => RANK[r.rating] > RANK[worst2] ? r.rating : worst2, "low");
@@ -55118,13 +57778,85 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync10, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync13, rmSync as rmSync5 } from "node:fs";
+import os10 from "node:os";
+import path24 from "node:path";
+
+// src/core/charts.ts
 import os9 from "node:os";
 import path20 from "node:path";
 
-// src/core/charts.ts
-import os8 from "node:os";
-import path16 from "node:path";
+// src/loaders/kube-api-versions.ts
+var DEFAULT_KUBE_VERSION = "1.34.0";
+var TABLE_MINORS = { from: 25, to: 34 };
+var BUILT_IN = [
+  { groupVersion: "v1", since: 0, kinds: ["Binding", "ComponentStatus", "ConfigMap", "Endpoints", "Event", "LimitRange", "Namespace", "Node", "PersistentVolume", "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController", "ResourceQuota", "Secret", "Service", "ServiceAccount"] },
+  { groupVersion: "admissionregistration.k8s.io/v1", since: 16, kinds: ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"] },
+  { groupVersion: "admissionregistration.k8s.io/v1", since: 30, kinds: ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"] },
+  { groupVersion: "apiextensions.k8s.io/v1", since: 16, kinds: ["CustomResourceDefinition"] },
+  { groupVersion: "apiregistration.k8s.io/v1", since: 10, kinds: ["APIService"] },
+  { groupVersion: "apps/v1", since: 9, kinds: ["ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"] },
+  { groupVersion: "authentication.k8s.io/v1", since: 6, kinds: ["TokenReview"] },
+  { groupVersion: "authentication.k8s.io/v1", since: 28, kinds: ["SelfSubjectReview"] },
+  { groupVersion: "authorization.k8s.io/v1", since: 6, kinds: ["LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview"] },
+  { groupVersion: "autoscaling/v1", since: 2, kinds: ["HorizontalPodAutoscaler"] },
+  { groupVersion: "autoscaling/v2", since: 23, kinds: ["HorizontalPodAutoscaler"] },
+  { groupVersion: "autoscaling/v2beta2", since: 12, until: 25, kinds: ["HorizontalPodAutoscaler"] },
+  { groupVersion: "batch/v1", since: 21, kinds: ["CronJob", "Job"] },
+  { groupVersion: "certificates.k8s.io/v1", since: 19, kinds: ["CertificateSigningRequest"] },
+  { groupVersion: "coordination.k8s.io/v1", since: 14, kinds: ["Lease"] },
+  { groupVersion: "discovery.k8s.io/v1", since: 21, kinds: ["EndpointSlice"] },
+  { groupVersion: "events.k8s.io/v1", since: 19, kinds: ["Event"] },
+  { groupVersion: "flowcontrol.apiserver.k8s.io/v1", since: 29, kinds: ["FlowSchema", "PriorityLevelConfiguration"] },
+  { groupVersion: "flowcontrol.apiserver.k8s.io/v1beta2", since: 23, until: 28, kinds: ["FlowSchema", "PriorityLevelConfiguration"] },
+  { groupVersion: "flowcontrol.apiserver.k8s.io/v1beta3", since: 26, until: 31, kinds: ["FlowSchema", "PriorityLevelConfiguration"] },
+  { groupVersion: "networking.k8s.io/v1", since: 19, kinds: ["Ingress", "IngressClass", "NetworkPolicy"] },
+  { groupVersion: "networking.k8s.io/v1", since: 33, kinds: ["IPAddress", "ServiceCIDR"] },
+  { groupVersion: "node.k8s.io/v1", since: 20, kinds: ["RuntimeClass"] },
+  { groupVersion: "policy/v1", since: 21, kinds: ["PodDisruptionBudget"] },
+  { groupVersion: "rbac.authorization.k8s.io/v1", since: 8, kinds: ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"] },
+  { groupVersion: "resource.k8s.io/v1", since: 34, kinds: ["DeviceClass", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"] },
+  { groupVersion: "scheduling.k8s.io/v1", since: 14, kinds: ["PriorityClass"] },
+  { groupVersion: "storage.k8s.io/v1", since: 6, kinds: ["StorageClass"] },
+  { groupVersion: "storage.k8s.io/v1", since: 13, kinds: ["VolumeAttachment"] },
+  { groupVersion: "storage.k8s.io/v1", since: 17, kinds: ["CSINode"] },
+  { groupVersion: "storage.k8s.io/v1", since: 18, kinds: ["CSIDriver"] },
+  { groupVersion: "storage.k8s.io/v1", since: 24, kinds: ["CSIStorageCapacity"] },
+  { groupVersion: "storage.k8s.io/v1", since: 34, kinds: ["VolumeAttributesClass"] }
+];
+var COMMON_EXTENSION_APIS = [
+  { groupVersion: "monitoring.coreos.com/v1", since: 0, kinds: ["Alertmanager", "PodMonitor", "Probe", "Prometheus", "PrometheusRule", "ServiceMonitor", "ThanosRuler"] },
+  { groupVersion: "monitoring.coreos.com/v1alpha1", since: 0, kinds: ["AlertmanagerConfig", "PrometheusAgent", "ScrapeConfig"] },
+  { groupVersion: "cert-manager.io/v1", since: 0, kinds: ["Certificate", "CertificateRequest", "ClusterIssuer", "Issuer"] },
+  { groupVersion: "gateway.networking.k8s.io/v1", since: 0, kinds: ["GRPCRoute", "Gateway", "GatewayClass", "HTTPRoute"] },
+  { groupVersion: "gateway.networking.k8s.io/v1beta1", since: 0, kinds: ["Gateway", "GatewayClass", "HTTPRoute", "ReferenceGrant"] },
+  { groupVersion: "networking.istio.io/v1", since: 0, kinds: ["DestinationRule", "Gateway", "ServiceEntry", "Sidecar", "VirtualService"] },
+  { groupVersion: "networking.istio.io/v1beta1", since: 0, kinds: ["DestinationRule", "Gateway", "ServiceEntry", "Sidecar", "VirtualService"] },
+  { groupVersion: "security.istio.io/v1", since: 0, kinds: ["AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication"] },
+  { groupVersion: "metrics.k8s.io/v1beta1", since: 0, kinds: ["NodeMetrics", "PodMetrics"] },
+  { groupVersion: "autoscaling.k8s.io/v1", since: 0, kinds: ["VerticalPodAutoscaler"] },
+  { groupVersion: "snapshot.storage.k8s.io/v1", since: 0, kinds: ["VolumeSnapshot", "VolumeSnapshotClass", "VolumeSnapshotContent"] },
+  { groupVersion: "keda.sh/v1alpha1", since: 0, kinds: ["ScaledJob", "ScaledObject", "TriggerAuthentication"] }
+];
+function minorOf2(kubeVersion) {
+  const match2 = /^v?1\.(\d+)(?:\.|$)/.exec(kubeVersion.trim());
+  return match2 ? Number(match2[1]) : void 0;
+}
+function flatten(entries, minor) {
+  const out = /* @__PURE__ */ new Set();
+  for (const entry of entries) {
+    if (entry.since > minor || entry.until !== void 0 && entry.until < minor) continue;
+    out.add(entry.groupVersion);
+    for (const kind of entry.kinds) out.add(`${entry.groupVersion}/${kind}`);
+  }
+  return [...out];
+}
+function apiVersionsFor(kubeVersion, options = {}) {
+  const minor = minorOf2(kubeVersion);
+  if (minor === void 0 || minor < TABLE_MINORS.from) return [];
+  const at3 = Math.min(minor, TABLE_MINORS.to);
+  return [...flatten(BUILT_IN, at3), ...options.extensions ? flatten(COMMON_EXTENSION_APIS, at3) : []];
+}
 
 // src/loaders/rendered-yaml.ts
 var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
@@ -55144,8 +57876,8 @@ function parseRenderedDocument(text2) {
 }
 
 // src/provenance/value-sets.ts
-import { existsSync as existsSync5, readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
-import path15 from "node:path";
+import { existsSync as existsSync6, readdirSync as readdirSync8, statSync as statSync10 } from "node:fs";
+import path19 from "node:path";
 
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
@@ -55285,7 +58017,7 @@ var UnitIndex = class {
     const labels = /* @__PURE__ */ new Map();
     for (const pod of this.pods) {
       const namespace = this.namespaceOf(pod.object);
-      const own = labelsOf(pod.metadata);
+      const own = pod.controllerLabels ? Object.assign(labelsOf(pod.metadata), pod.controllerLabels) : labelsOf(pod.metadata);
       labels.set(pod, own);
       const inNamespace = byNamespace.get(namespace);
       if (inNamespace) inNamespace.push(pod);
@@ -55307,33 +58039,66 @@ var UnitIndex = class {
     const candidates = first ? index.byPair.get(`${namespace}\0${first[0]}\0${first[1]}`) ?? [] : index.byNamespace.get(namespace) ?? [];
     return candidates.filter((pod) => selector.matches(index.labels.get(pod)));
   }
+  /** What a network policy can see of a pod: labels, namespace, service account, and their labels when the unit holds them. */
+  subjectOf(pod, namespaceLabels) {
+    const account = this.serviceAccountOf(pod);
+    return {
+      labels: this.labels().labels.get(pod),
+      namespace: this.namespaceOf(pod.object),
+      serviceAccount: account.name,
+      namespaceLabels: namespaceLabels.get(this.namespaceOf(pod.object)),
+      serviceAccountLabels: account.object ? labelsOf(account.object.raw.metadata) : void 0
+    };
+  }
   selections() {
     if (this.selectionCache && this.selectedByPolicy) return { byPod: this.selectionCache, byPolicy: this.selectedByPolicy };
     const byPod = /* @__PURE__ */ new Map();
     const byPolicy = /* @__PURE__ */ new Map();
-    for (const policy of this.ofKind("NetworkPolicy")) {
-      const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
-      const types2 = arr(spec.policyTypes).filter((t) => typeof t === "string");
-      const ingress = types2.length > 0 ? types2.includes("Ingress") : true;
-      const egress = types2.length > 0 ? types2.includes("Egress") : spec.egress !== void 0;
-      const selected = this.podsMatching(this.namespaceOf(policy), labelSelector(spec.podSelector ?? {}));
-      byPolicy.set(policy, selected);
-      for (const pod of selected) {
-        let selection = byPod.get(pod);
-        if (!selection) byPod.set(pod, selection = { ingress: [], egress: [] });
-        if (ingress) selection.ingress.push(policy);
-        if (egress) selection.egress.push(policy);
+    const namespaceLabels = /* @__PURE__ */ new Map();
+    for (const namespace of this.ofKind("Namespace")) {
+      namespaceLabels.set(namespace.ref.name, { ...labelsOf(namespace.raw.metadata), "kubernetes.io/metadata.name": namespace.ref.name });
+    }
+    const subjects = /* @__PURE__ */ new Map();
+    const subject = (pod) => {
+      let s = subjects.get(pod);
+      if (!s) subjects.set(pod, s = this.subjectOf(pod, namespaceLabels));
+      return s;
+    };
+    const selectionOf = (pod) => {
+      let selection = byPod.get(pod);
+      if (!selection) byPod.set(pod, selection = { ingress: [], egress: [], undecided: [] });
+      return selection;
+    };
+    for (const policy of ISOLATING_KINDS.flatMap((kind) => this.ofKind(kind))) {
+      const selected = /* @__PURE__ */ new Set();
+      for (const rule of isolationRulesOf(policy.ref.apiVersion, policy.ref.kind, this.namespaceOf(policy), policy.raw)) {
+        const candidates = rule.labelSelector && rule.namespace !== void 0 ? this.podsMatching(rule.namespace, rule.labelSelector) : rule.namespace !== void 0 ? this.labels().byNamespace.get(rule.namespace) ?? [] : this.pods;
+        for (const pod of candidates) {
+          const selects = rule.selects(subject(pod));
+          if (selects === false) continue;
+          const selection = selectionOf(pod);
+          for (const direction of ["ingress", "egress"]) {
+            if (!rule[direction]) continue;
+            if (selects === true) {
+              if (!selection[direction].includes(policy)) selection[direction].push(policy);
+            } else {
+              selection.undecided.push({ policy, direction, reason: rule.whyUnknown ?? "its selector cannot be evaluated" });
+            }
+          }
+          if (selects === true) selected.add(pod);
+        }
       }
+      byPolicy.set(policy, [...selected]);
     }
     this.selectionCache = byPod;
     this.selectedByPolicy = byPolicy;
     return { byPod, byPolicy };
   }
-  /** NetworkPolicies of the unit that select a pod, split by the direction they restrict. */
+  /** Network policies of the unit that select a pod, split by the direction they restrict. */
   policiesSelecting(pod) {
-    return this.selections().byPod.get(pod) ?? { ingress: [], egress: [] };
+    return this.selections().byPod.get(pod) ?? { ingress: [], egress: [], undecided: [] };
   }
-  /** Pods of the unit that a NetworkPolicy selects. */
+  /** Pods of the unit that a network policy (any dialect) certainly selects. */
   podsSelectedBy(policy) {
     return this.selections().byPolicy.get(policy) ?? [];
   }
@@ -55381,7 +58146,7 @@ function ingressBackends(ingress) {
   add(spec.defaultBackend ?? spec.backend);
   for (const rule of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule.http) ? rule.http : {};
-    for (const path28 of arr(http.paths).filter(isObj)) add(path28.backend);
+    for (const path32 of arr(http.paths).filter(isObj)) add(path32.backend);
   }
   return [...names];
 }
@@ -55398,22 +58163,23 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path28) {
+function fingerprintOf(ruleId, object, path32) {
   const { ref, source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path28, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path32, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
   if (template === void 0) return void 0;
   const pod = { metadata: template.metadata, spec: template.spec };
-  const { baseline, restricted } = evaluateBothLevels(pod, pss.version);
+  const both = evaluateBothLevels(pod, pss.version);
+  const { baseline, restricted } = both;
   return {
     ...template,
     object,
     containers: containersOf(template.spec),
     admission: { version: pss.version, baseline: withoutPaths(baseline), restricted: withoutPaths(restricted) },
-    pss: (pss.level === "baseline" ? baseline : restricted).violations
+    pss: reportedViolations(both, pss.level, pss.version)
   };
 }
 var NAMESPACES_OUT_OF_SCOPE = /* @__PURE__ */ (() => {
@@ -55440,42 +58206,42 @@ function evaluate(objects, rules, config, options = {}) {
   const active = rules.filter((rule) => config.rules[rule.meta.id]?.enabled !== false);
   const seen = /* @__PURE__ */ new Set();
   const units = [];
-  const emit = (rule, object, base2, report) => {
-    const path28 = base2 + report.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path28);
+  const emit = (rule, object, base2, report2) => {
+    const path32 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path32);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
-    const template = rule.meta.messages[report.messageId] ?? report.messageId;
-    const severity = config.rules[rule.meta.id]?.severity ?? report.severity ?? rule.meta.defaultSeverity;
+    const template = rule.meta.messages[report2.messageId] ?? report2.messageId;
+    const severity = config.rules[rule.meta.id]?.severity ?? report2.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path28);
+    const line = object.lineOf?.(path32);
     if (line !== void 0) source.line = line;
-    if (report.at?.template) {
-      source.templateLocation = { ...report.at.template };
-      if (report.at.template.file === source.file) source.line = report.at.template.line;
+    if (report2.at?.template) {
+      source.templateLocation = { ...report2.at.template };
+      if (report2.at.template.file === source.file) source.line = report2.at.template.line;
       source.located = "template";
     }
-    if (report.at?.values) {
-      source.values = { ...report.at.values };
+    if (report2.at?.values) {
+      source.values = { ...report2.at.values };
       source.located = "values";
     }
     const finding = {
       ruleId: rule.meta.id,
       severity,
       category: rule.meta.category,
-      message: interpolate(template, report.data),
+      message: interpolate(template, report2.data),
       object: object.ref,
-      path: path28,
+      path: path32,
       source,
       fingerprint,
       remediation: rule.meta.remediation
     };
-    if (report.related && report.related.length > 0) finding.related = report.related;
+    if (report2.related && report2.related.length > 0) finding.related = report2.related;
     findings.push(finding);
   };
   const run3 = (rule, object, thunk, base2) => {
     try {
-      for (const report of thunk()) emit(rule, object, base2, report);
+      for (const report2 of thunk()) emit(rule, object, base2, report2);
     } catch (error2) {
       errors.push({
         kind: "internal",
@@ -55530,193 +58296,12 @@ function evaluate(objects, rules, config, options = {}) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync5, statSync as statSync5 } from "node:fs";
-import path12 from "node:path";
-
-// src/core/discover.ts
-import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync2, statSync as statSync3 } from "node:fs";
-import path10 from "node:path";
-var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
-var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set(["node_modules", ".git", ".terraform"]);
-function findRepoRoot(start) {
-  let dir = path10.resolve(start);
-  if (existsSync3(dir) && !statSync3(dir).isDirectory()) dir = path10.dirname(dir);
-  for (; ; ) {
-    if (existsSync3(path10.join(dir, ".git"))) return dir;
-    const parent = path10.dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
-function relativeTo(repoRoot, file) {
-  const rel = path10.relative(repoRoot, file);
-  return (rel === "" ? "." : rel).split(path10.sep).join("/");
-}
-function confinementProblem(root, file) {
-  const realRoot = safeRealpath(root) ?? path10.resolve(root);
-  const resolved = path10.resolve(file);
-  const real = safeRealpath(resolved);
-  const outside = "leads outside the repository; a configuration in the repository may only name files inside it";
-  if (real !== void 0) return isInside(realRoot, real) ? void 0 : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
-  return isInside(path10.resolve(root), resolved) || isInside(realRoot, resolved) ? void 0 : `path ${outside}`;
-}
-var MAX_GLOB_LENGTH = 1024;
-var MAX_GLOB_ALTERNATIVES = 256;
-function braceAlternatives(glob2) {
-  let total = 1;
-  for (const match2 of glob2.matchAll(/\{([^{}]*)\}/g)) {
-    const body = match2[1];
-    const range2 = /^(-?\d+)\.\.(-?\d+)(?:\.\.-?\d+)?$/.exec(body) ?? /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(body);
-    const count2 = range2 ? Math.abs(/\d/.test(range2[1]) ? Number(range2[2]) - Number(range2[1]) : range2[2].charCodeAt(0) - range2[1].charCodeAt(0)) + 1 : body.split(",").length;
-    total *= Math.max(1, count2);
-    if (total > MAX_GLOB_ALTERNATIVES) return total;
-  }
-  return total;
-}
-function globProblem(glob2) {
-  if (typeof glob2 !== "string" || glob2 === "") return "a glob must be a non-empty string";
-  if (glob2.length > MAX_GLOB_LENGTH) return `glob is longer than ${MAX_GLOB_LENGTH} characters`;
-  if (/[\u0000-\u001f]/.test(glob2)) return "glob contains a control character";
-  if (braceAlternatives(glob2) > MAX_GLOB_ALTERNATIVES) return `glob's braces expand to more than ${MAX_GLOB_ALTERNATIVES} patterns`;
-  try {
-    new Minimatch(glob2, { dot: true });
-  } catch (error2) {
-    return `glob is invalid: ${error2.message}`;
-  }
-  return void 0;
-}
-function compileGlobs(globs, where) {
-  return globs.map((glob2) => {
-    const problem = globProblem(glob2);
-    if (problem) throw new UsageError(`invalid ${where} glob ${JSON.stringify(glob2.slice(0, 80))}: ${problem}`);
-    return new Minimatch(glob2, { dot: true });
-  });
-}
-function sizeProblem(size2) {
-  if (size2 <= YAML_LIMITS.maxBytes) return void 0;
-  return `file is ${(size2 / 1024 / 1024).toFixed(1)} MiB, larger than the ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB preadmit reads; not read`;
-}
-function discover(paths, options) {
-  const inputs = [];
-  const errors = [];
-  const seen = /* @__PURE__ */ new Set();
-  const realRoot = safeRealpath(options.repoRoot) ?? options.repoRoot;
-  const rel = (p) => relativeTo(options.repoRoot, p);
-  const include = compileGlobs(options.include, "include");
-  const includeDirs = options.include.map((glob2) => new Minimatch(glob2.replace(/\/\*\*$/, ""), { dot: true }));
-  const exclude = compileGlobs(options.exclude, "exclude");
-  const selected = (p) => {
-    const r = rel(p);
-    if (exclude.some((m) => m.match(r) || m.match(r + "/"))) return false;
-    if (include.length === 0) return true;
-    return include.some((m, i2) => m.match(r) || includeDirs[i2].match(r));
-  };
-  const add = (input, key) => {
-    if (seen.has(key)) return;
-    seen.add(key);
-    inputs.push(input);
-  };
-  const walked = /* @__PURE__ */ new Set();
-  const addManifest = (file, size2) => {
-    if (!selected(file)) return;
-    const tooLarge = sizeProblem(size2);
-    if (tooLarge) errors.push({ kind: "read", file: rel(file), message: tooLarge });
-    else add({ kind: "manifest", file, explicit: false }, file);
-  };
-  const walk2 = (dir, depth, walkRoot) => {
-    const real = safeRealpath(dir) ?? dir;
-    if (walked.has(real)) return;
-    walked.add(real);
-    if (existsSync3(path10.join(dir, "Chart.yaml"))) {
-      if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
-      return;
-    }
-    if (depth > 40) {
-      errors.push({ kind: "read", file: rel(dir), message: "directory nesting deeper than 40 levels; not searched further" });
-      return;
-    }
-    let entries;
-    try {
-      entries = readdirSync2(dir).sort();
-    } catch (error2) {
-      errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error2.message}` });
-      return;
-    }
-    for (const entry of entries) {
-      const full = path10.join(dir, entry);
-      let stat2;
-      try {
-        stat2 = lstatSync2(full);
-      } catch (error2) {
-        errors.push({ kind: "read", file: rel(full), message: `cannot read: ${error2.message}` });
-        continue;
-      }
-      if (stat2.isSymbolicLink()) {
-        const target = safeRealpath(full);
-        if (target === void 0) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing (or into a loop)" });
-          continue;
-        }
-        if (!isInside(realRoot, target) && !isInside(walkRoot, target)) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
-          continue;
-        }
-        if (isInside(walkRoot, target) || entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
-        let targetStat;
-        try {
-          targetStat = statSync3(target);
-        } catch {
-          continue;
-        }
-        if (targetStat.isDirectory()) walk2(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(target).toLowerCase())) addManifest(target, targetStat.size);
-        continue;
-      }
-      if (stat2.isDirectory()) {
-        if (entry.startsWith(".") || SKIPPED_DIRECTORIES.has(entry)) continue;
-        walk2(full, depth + 1, walkRoot);
-      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(entry).toLowerCase())) {
-        addManifest(full, stat2.size);
-      }
-    }
-  };
-  for (const given of paths) {
-    if (given === "-") {
-      add({ kind: "stdin" }, "-");
-      continue;
-    }
-    const full = path10.resolve(given);
-    let stat2;
-    try {
-      stat2 = statSync3(full);
-    } catch {
-      errors.push({ kind: "read", file: rel(full), message: existsSync3(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
-      continue;
-    }
-    if (stat2.isDirectory()) {
-      if (existsSync3(path10.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
-      else walk2(full, 0, safeRealpath(full) ?? full);
-    } else if (!stat2.isFile()) {
-      errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
-    } else {
-      const tooLarge = sizeProblem(stat2.size);
-      if (tooLarge) errors.push({ kind: "read", file: rel(full), message: tooLarge });
-      else add({ kind: "manifest", file: full, explicit: true }, full);
-    }
-  }
-  return { inputs, errors };
-}
-function isDanglingLink(p) {
-  try {
-    return lstatSync2(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
+import { readdirSync as readdirSync6, readFileSync as readFileSync8, statSync as statSync9 } from "node:fs";
+import path16 from "node:path";
 
 // src/provenance/values.ts
-import { existsSync as existsSync4, readdirSync as readdirSync3, readFileSync as readFileSync4, statSync as statSync4 } from "node:fs";
-import path11 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync5, readFileSync as readFileSync7, statSync as statSync8 } from "node:fs";
+import path15 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -55744,7 +58329,7 @@ function pointerOf(p) {
 function readValuesFileOnce(file) {
   let text2;
   try {
-    text2 = readFileSync4(file, "utf8");
+    text2 = readFileSync7(file, "utf8");
   } catch {
     return void 0;
   }
@@ -55862,22 +58447,22 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = parseChartYaml(readFileSync4(path11.join(dir, "Chart.yaml"), "utf8"));
+    parsed = parseChartYaml(readFileSync7(path15.join(dir, "Chart.yaml"), "utf8"));
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path11.join(dir, "requirements.yaml");
-  if (str(parsed.apiVersion) === "v1" && existsSync4(requirements)) {
+  const requirements = path15.join(dir, "requirements.yaml");
+  if (str(parsed.apiVersion) === "v1" && existsSync5(requirements)) {
     try {
-      const req = parseChartYaml(readFileSync4(requirements, "utf8"));
+      const req = parseChartYaml(readFileSync7(requirements, "utf8"));
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
     }
   }
   return {
-    name: str(parsed.name) ?? path11.basename(dir),
+    name: str(parsed.name) ?? path15.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str(d.name) ?? "",
       ...str(d.alias) ? { alias: str(d.alias) } : {},
@@ -55888,18 +58473,18 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path11.join(dir, "charts");
+  const chartsDir = path15.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync3(chartsDir).sort();
+    entries = readdirSync5(chartsDir).sort();
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full = path11.join(chartsDir, entry);
+    const full = path15.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-      else if (statSync4(full).isDirectory() && existsSync4(path11.join(full, "Chart.yaml"))) {
+      else if (statSync8(full).isDirectory() && existsSync5(path15.join(full, "Chart.yaml"))) {
         const info2 = readChartYaml(full);
         found.set(info2?.name ?? entry, full);
       }
@@ -55948,8 +58533,8 @@ function effectiveValues(request2) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path11.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path11.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path15.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path15.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -55971,7 +58556,7 @@ function effectiveValues(request2) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request2.chartDir, [], [root?.name ?? path11.basename(request2.chartDir)], root?.name ?? path11.basename(request2.chartDir), above);
+  collect(request2.chartDir, [], [root?.name ?? path15.basename(request2.chartDir)], root?.name ?? path15.basename(request2.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -56035,7 +58620,7 @@ function locationOf(values, p) {
 // src/provenance/chart-context.ts
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
-var MAX_DEPTH = 4;
+var MAX_DEPTH2 = 4;
 function escapeRegExp(text2) {
   return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -56055,8 +58640,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path28, value, locate3) {
-    this.path = path28;
+  constructor(path32, value, locate3) {
+    this.path = path32;
     this.value = value;
     this.locate = locate3;
   }
@@ -56125,7 +58710,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path12.join(scope.dir, ...rest);
+    const own = path16.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -56139,25 +58724,25 @@ var RenderChartContext = class {
     const known = this.helpers.get(dir);
     if (known) return known;
     const out = [];
-    const walk2 = (at2, depth) => {
-      if (depth > MAX_DEPTH || out.length >= MAX_HELPERS) return;
+    const walk3 = (at3, depth) => {
+      if (depth > MAX_DEPTH2 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync4(at2).sort();
+        entries = readdirSync6(at3).sort();
       } catch {
         return;
       }
       for (const entry of entries) {
-        const full = path12.join(at2, entry);
+        const full = path16.join(at3, entry);
         try {
-          const stat2 = statSync5(full);
-          if (stat2.isDirectory()) walk2(full, depth + 1);
+          const stat2 = statSync9(full);
+          if (stat2.isDirectory()) walk3(full, depth + 1);
           else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full);
         } catch {
         }
       }
     };
-    walk2(path12.join(dir, "templates"), 0);
+    walk3(path16.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -56168,8 +58753,8 @@ var RenderChartContext = class {
     const real = safeRealpath(file);
     const root = safeRealpath(dir);
     try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync5(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync5(real, "utf8").split(/\r?\n/);
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync9(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync8(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -56181,13 +58766,13 @@ var RenderChartContext = class {
 
 // src/provenance/lint.ts
 import { createHash as createHash2 } from "node:crypto";
-import { readdirSync as readdirSync5, readFileSync as readFileSync6 } from "node:fs";
-import path14 from "node:path";
+import { readdirSync as readdirSync7, readFileSync as readFileSync9 } from "node:fs";
+import path18 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import os7 from "node:os";
-import path13 from "node:path";
+import os8 from "node:os";
+import path17 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -56198,11 +58783,11 @@ function sentinelPattern(id) {
 }
 var NUMERIC_BASE = 947e3;
 var NUMERIC_LIMIT = 999;
-var CONTAINER_LISTS2 = /* @__PURE__ */ new Set(["containers", "initContainers", "ephemeralContainers"]);
+var CONTAINER_LISTS3 = /* @__PURE__ */ new Set(["containers", "initContainers", "ephemeralContainers"]);
 function anchorOf(object, pointer) {
   const tokens2 = tokens(pointer);
   for (let i2 = tokens2.length - 2; i2 >= 0; i2--) {
-    if (CONTAINER_LISTS2.has(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1] ?? "")) return join("", ...tokens2.slice(0, i2 + 2));
+    if (CONTAINER_LISTS3.has(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1] ?? "")) return join("", ...tokens2.slice(0, i2 + 2));
   }
   const pod = podTemplateOf(object.raw);
   if (pod) {
@@ -56214,16 +58799,16 @@ function anchorOf(object, pointer) {
 function nearestExisting(raw, pointer) {
   const tokens2 = tokens(pointer);
   let node = raw;
-  let at2 = "";
+  let at3 = "";
   for (const token of tokens2) {
     let next;
     if (Array.isArray(node)) next = node[Number(token)];
     else if (isObj(node)) next = node[token];
     if (next === void 0) break;
     node = next;
-    at2 = join(at2, token);
+    at3 = join(at3, token);
   }
-  return at2;
+  return at3;
 }
 function remapPointer(from, to, pointer) {
   let a2 = from;
@@ -56249,13 +58834,13 @@ function remapPointer(from, to, pointer) {
   }
   return out;
 }
-function identity3(object) {
+function identity4(object) {
   const { ref } = object;
   return `${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ""}\0${ref.name}`;
 }
 function counterpart(object, original, objects) {
-  const key = identity3(object);
-  const same = objects.filter((o2) => identity3(o2) === key);
+  const key = identity4(object);
+  const same = objects.filter((o2) => identity4(o2) === key);
   if (same.length === 1) return same[0];
   if (same.length > 1) return void 0;
   const sameKind = (list3) => list3.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
@@ -56372,12 +58957,12 @@ function segmentOf(field, part) {
   if (part.length < 3 || part.length >= field.length) return false;
   let from = 0;
   for (; ; ) {
-    const at2 = field.indexOf(part, from);
-    if (at2 === -1) return false;
-    const before = at2 === 0 ? "" : field[at2 - 1];
-    const after = at2 + part.length >= field.length ? "" : field[at2 + part.length];
+    const at3 = field.indexOf(part, from);
+    if (at3 === -1) return false;
+    const before = at3 === 0 ? "" : field[at3 - 1];
+    const after = at3 + part.length >= field.length ? "" : field[at3 + part.length];
     if ((before === "" || /[:/@=,\s"]/.test(before)) && (after === "" || /[:/@=,\s"]/.test(after))) return true;
-    from = at2 + 1;
+    from = at3 + 1;
   }
 }
 var MAX_LOOSE = 16;
@@ -56515,7 +59100,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path13.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path17.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync3(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -56539,9 +59124,9 @@ function named(message, c3, scopes) {
   add(c3.path);
   for (const s of scopes) if (s.path.length > 0 && s.path.every((t, i2) => c3.path[i2] === t)) add(c3.path.slice(s.path.length));
   for (const form of forms) {
-    const at2 = message.indexOf(form);
-    if (at2 === -1) continue;
-    const after = message[at2 + form.length] ?? "";
+    const at3 = message.indexOf(form);
+    if (at3 === -1) continue;
+    const after = message[at3 + form.length] ?? "";
     if (!/[A-Za-z0-9_]/.test(after)) return true;
   }
   return false;
@@ -56597,9 +59182,9 @@ function confirmIn(target, trial, index, originals) {
   const numeric2 = numericIdsOf(trial);
   const out = [];
   if (target.present) {
-    const at2 = remapPointer(target.object.raw, other.raw, target.pointer);
-    if (at2 === void 0) return [];
-    const value = get(other.raw, at2);
+    const at3 = remapPointer(target.object.raw, other.raw, target.pointer);
+    if (at3 === void 0) return [];
+    const value = get(other.raw, at3);
     const seen = sentinelsIn(value, numeric2);
     for (const c3 of mine) {
       if (c3.kind === "leaf" && seen.has(c3.id)) out.push({ candidate: c3, depth: 0, ...typeof value === "string" ? { text: value } : {} });
@@ -56616,9 +59201,9 @@ function confirmIn(target, trial, index, originals) {
     const key = sentinelText(c3.id);
     for (let depth = tokens2.length; depth > anchorDepth; depth--) {
       const block = join("", ...tokens2.slice(0, depth));
-      const at2 = remapPointer(target.object.raw, other.raw, block);
-      if (at2 === void 0) continue;
-      const node = get(other.raw, at2);
+      const at3 = remapPointer(target.object.raw, other.raw, block);
+      if (at3 === void 0) continue;
+      const node = get(other.raw, at3);
       if (isObj(node) && key in node) {
         out.push({ candidate: c3, depth });
         break;
@@ -56643,15 +59228,15 @@ async function tryFlips(ctx, targets, originals) {
       if ((t.confirmed ?? []).length > 0) continue;
       const other = counterpart(t.object, originals, result.objects);
       if (other === void 0) continue;
-      const at2 = remapPointer(t.object.raw, other.raw, t.pointer) ?? t.pointer;
-      const now = get(other.raw, at2);
+      const at3 = remapPointer(t.object.raw, other.raw, t.pointer) ?? t.pointer;
+      const now = get(other.raw, at3);
       const changed = t.present ? !deepEqual(now, t.value) : now !== void 0;
       if (changed) t.confirmed = [{ candidate: c3, depth: 0, how: "flip" }];
     }
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path13.join(os7.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path17.join(os8.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -56794,17 +59379,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync6(path14.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync9(path18.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync5(path14.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync7(path18.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path14.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path18.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -56819,12 +59404,12 @@ function renderedFieldsOf(render2) {
   let out = RENDERED_FIELDS.get(render2);
   if (out !== void 0) return out;
   const fields = out = /* @__PURE__ */ new Set();
-  const walk2 = (node, name) => {
-    if (Array.isArray(node)) for (const item of node) walk2(item, name);
-    else if (isObj(node)) for (const [k, v] of Object.entries(node)) walk2(v, k);
+  const walk3 = (node, name) => {
+    if (Array.isArray(node)) for (const item of node) walk3(item, name);
+    else if (isObj(node)) for (const [k, v] of Object.entries(node)) walk3(v, k);
     else if (node !== null && node !== void 0 && LINT_FIELDS.has(name)) fields.add(`${name}\0${String(node)}`);
   };
-  for (const object of render2.objects) walk2(object.raw, "");
+  for (const object of render2.objects) walk3(object.raw, "");
   RENDERED_FIELDS.set(render2, fields);
   return fields;
 }
@@ -56850,8 +59435,8 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
     const known = knowledge.get(chart);
     if (known === void 0 && !renderMayHoldDangerousDefault(render2)) continue;
     const values = known?.values ?? valuesOfRender(render2);
-    const leaves = locatedLeavesOf(values);
-    if (leaves.length === 0) continue;
+    const leaves2 = locatedLeavesOf(values);
+    if (leaves2.length === 0) continue;
     const rendered = (key) => chartRenders.some((r) => renderedFieldsOf(r).has(key));
     const located = /* @__PURE__ */ new Set();
     const unlocatedFields = /* @__PURE__ */ new Set();
@@ -56860,7 +59445,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
       if (f.source.values) located.add(`${f.source.values.file}\0${f.source.values.key}`);
       else if (f.source.located !== void 0) unlocatedFields.add(fieldName(f.path));
     }
-    for (const { leaf, where } of leaves) {
+    for (const { leaf, where } of leaves2) {
       if (where === void 0 || where.kind !== "chart") continue;
       const file = relativeTo(render2.repoRoot, where.file);
       if (located.has(`${file}\0${where.key}`)) continue;
@@ -56901,11 +59486,11 @@ function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path15.join(dir, "ci");
-  if (!existsSync5(ci)) return [];
+  const ci = path19.join(dir, "ci");
+  if (!existsSync6(ci)) return [];
   try {
-    if (!statSync6(ci).isDirectory()) return [];
-    return readdirSync6(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path15.join(ci, f));
+    if (!statSync10(ci).isDirectory()) return [];
+    return readdirSync8(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path19.join(ci, f));
   } catch {
     return [];
   }
@@ -56918,7 +59503,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path15.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path19.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -56940,8 +59525,8 @@ function valueSetsOf(dir, config, options = {}) {
 function valueSetOf(object) {
   return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
 }
-function renderKey(chart, valueSet) {
-  return `${chart}\0${valueSet}`;
+function renderKey(chart, valueSet, variant = "") {
+  return `${chart}\0${valueSet}\0${variant}`;
 }
 function append(into, part, units, seen) {
   into.findings.push(...part.findings);
@@ -56970,14 +59555,14 @@ var ValueSetEvaluation = class {
   chartOf = (object) => {
     const { source } = object;
     if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
-    return this.contexts.get(renderKey(source.chart, source.valueSet));
+    return this.contexts.get(renderKey(source.chart, source.valueSet, source.variant));
   };
   add(render2) {
     if (this.done.has(render2)) return;
     const context3 = new RenderChartContext(render2, this.files);
-    this.contexts.set(renderKey(render2.chart, render2.valueSet.name), context3);
-    const values = render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
-    if (this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render2, values);
+    this.contexts.set(renderKey(render2.chart, render2.valueSet.name, render2.variant), context3);
+    const values = render2.variant === void 0 && render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
+    if (render2.variant === void 0 && this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render2, values);
     const evaluation = evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context3 });
     for (const unit of evaluation.units) blastRadiiOf(unit);
     this.done.set(render2, evaluation);
@@ -57012,9 +59597,32 @@ var ValueSetEvaluation = class {
       if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
       if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
     }
+    const diverging = new Set(renders.filter((r) => r.variant !== void 0 && r.objects.some((o2) => o2.renderDependence?.divergence)).map((r) => `${r.chart}\0${r.valueSet.name}`));
+    result.findings = withoutRepeatedVariantFindings(result.findings, diverging);
     return result;
   }
 };
+function withoutRepeatedVariantFindings(findings, diverging) {
+  const key = (f) => `${f.source.chart}\0${f.source.valueSet ?? DEFAULT_VALUE_SET}\0${f.fingerprint}`;
+  const main = new Set(findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0).map(key));
+  const out = [];
+  const kept = /* @__PURE__ */ new Set();
+  for (const finding of findings) {
+    if (finding.source.variant === void 0) {
+      out.push(finding);
+      continue;
+    }
+    if (main.has(key(finding)) || kept.has(key(finding)) || !diverging.has(`${finding.source.chart}\0${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
+    kept.add(key(finding));
+    if (finding.ruleId !== "render-divergence") finding.message += ` (only when rendered ${variantDescription(finding.source.variant)})`;
+    if (finding.source.located === void 0) {
+      finding.source.located = "object";
+      finding.source.unproven = `shown only by the chart's ${finding.source.variant} render, which provenance does not re-render`;
+    }
+    out.push(finding);
+  }
+  return out;
+}
 function capSeverity(severity, cap) {
   if (cap === "keep") return severity;
   return severityRank(severity) > severityRank(cap) ? cap : severity;
@@ -57043,7 +59651,7 @@ function mergeValueSets(findings, config) {
     const first = sorted[0];
     const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged = { ...first, valueSets: sets };
-    if (!sets.includes(DEFAULT_VALUE_SET)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
+    if (!sets.includes(DEFAULT_VALUE_SET) && !config.lockedRules?.includes(first.ruleId)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
     out.push(merged);
   }
   return out;
@@ -57074,31 +59682,43 @@ async function mapLimit(items, limit, fn) {
   return results;
 }
 async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
-  const concurrency = Math.max(1, os8.availableParallelism());
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [] };
+  const concurrency = Math.max(1, os9.availableParallelism());
   const located = helm();
   located.catch(() => void 0);
+  const checkedCharts = /* @__PURE__ */ new Map();
+  const locators = /* @__PURE__ */ new Map();
   function* jobsOf() {
     let index = 0;
     for (const dir of dirs) {
       const info2 = checkChart(dir, repoRoot, loaded);
       if (info2 === void 0) continue;
-      for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) yield { dir, info: info2, set: set2, index: index++ };
+      const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === void 0;
+      const constructs = safe ? chartConstructs(dir, repoRoot) : void 0;
+      locators.set(dir, new ConstructLocator(dir, repoRoot, constructs ?? noConstructs()));
+      const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs);
+      for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
+        const main = index++;
+        yield { dir, info: info2, set: set2, index: main };
+        if (variant) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: variant, main } };
+      }
     }
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path16.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
-  const checkedCharts = /* @__PURE__ */ new Map();
+  const binary2 = options.helmPath !== void 0 && path20.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const slot = async () => {
     for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
       const job = next.value;
-      const outcome = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts);
-      const parsed = outcome === void 0 ? Promise.resolve(void 0) : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender));
+      const locator = locators.get(job.dir);
+      const variant = job.variant;
+      const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs);
+      const parsed = variant === void 0 ? rendered.then((outcome) => outcome === void 0 || "failed" in outcome ? void 0 : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))) : rendered.then((outcome) => finished7[variant.main].then((main) => afterSpawns(() => parseVariant(job, variant.inputs, main, outcome, config, repoRoot, loaded, locator, options.onRender))));
       parsed.catch(() => void 0);
       finished7[job.index] = parsed;
+      await rendered;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, slot));
@@ -57107,6 +59727,11 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   for (const render2 of renders) if (render2 !== void 0) render2.request.helm = verified;
   for (const render2 of renders) {
     if (render2 === void 0) continue;
+    if (render2.variant !== void 0) {
+      loaded.variants.push(render2);
+      loaded.objects.push(...render2.objects.filter((object) => object.renderDependence?.divergence !== void 0));
+      continue;
+    }
     loaded.renders.push(render2);
     loaded.objects.push(...render2.objects);
     loaded.charts.push(render2.record);
@@ -57167,21 +59792,28 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
   }
   return objects;
 }
-async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const request2 = {
+function renderRequestOf(dir, set2, binary2, config, variant) {
+  const kubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
+  const apiVersions = apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true });
+  return {
     helm: binary2,
     chartDir: dir,
     releaseName: config.helm.releaseName,
     namespace: config.helm.namespace,
     valuesFiles: set2.valuesFiles,
     set: set2.set,
-    ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {},
-    timeoutMs: config.helm.timeoutSeconds * 1e3,
-    checkedCharts
+    kubeVersion,
+    ...apiVersions.length > 0 ? { apiVersions } : {},
+    ...variant?.upgrade ? { isUpgrade: true } : {},
+    timeoutMs: config.helm.timeoutSeconds * 1e3
   };
+}
+async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const request2 = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts };
   const outcome = await renderChart(request2);
   loaded.renderMs += outcome.ms;
+  if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
   if (!outcome.ok) {
     const which2 = set2.kind === "default" ? "" : `with value set ${set2.name}: `;
     loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which2}${outcome.message}` });
@@ -57189,9 +59821,10 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   }
   return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
 }
-function parseRender(dir, info2, set2, outcome, config, repoRoot, loaded, onRender) {
+function parseRender(dir, info2, set2, outcome, config, repoRoot, loaded, onRender, locator) {
   const chartPath = relativeTo(repoRoot, dir);
   const objects = objectsOfRender(outcome.stdout, dir, chartPath, set2.name, config, repoRoot, loaded.errors);
+  markUnknowable(objects, locator);
   const record = { chart: chartPath, name: info2.name, valueSet: set2.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set2.kind !== "default") {
     if (set2.own.valuesFiles.length > 0) record.valuesFiles = set2.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
@@ -57201,369 +59834,1915 @@ function parseRender(dir, info2, set2, outcome, config, repoRoot, loaded, onRend
   onRender?.(render2);
   return render2;
 }
+function markUnknowable(objects, locator) {
+  for (const object of objects) {
+    if (!hasSecurityFields(object)) continue;
+    const lines = locator.find(object, ["lookup", "revision", "release"], false);
+    if (lines.length > 0) object.renderDependence = { ...object.renderDependence, unknowable: lines };
+  }
+}
+function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, locator, onRender) {
+  const variant = variantName(inputs);
+  if (outcome === void 0) return void 0;
+  if ("failed" in outcome) {
+    if (main) main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
+    return void 0;
+  }
+  const chartPath = relativeTo(repoRoot, job.dir);
+  const errors = [];
+  const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors);
+  const known = new Set(loaded.errors.map((e) => `${e.file}\0${e.message}`));
+  for (const error2 of errors) if (!known.has(`${error2.file}\0${error2.message}`)) loaded.errors.push({ ...error2, message: `rendered ${variant}: ${error2.message}` });
+  for (const object of objects) object.source.variant = variant;
+  markUnknowable(objects, locator);
+  const diverging = main ? divergingObjects(main.objects, objects) : [];
+  const kinds = ConstructLocator.kindsOf(inputs);
+  for (const { object, fields, onlyInVariant } of diverging) {
+    object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
+  }
+  const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
+  if (main) main.record.variant = { variant, objects: objects.length, renderMs: Math.round(outcome.ms), diverging: diverging.length };
+  const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant };
+  onRender?.(render2);
+  return render2;
+}
 
 // src/core/suppress.ts
-import { existsSync as existsSync6, readFileSync as readFileSync8 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync8, readFileSync as readFileSync11 } from "node:fs";
+import path22 from "node:path";
 
-// src/provenance/template-lines.ts
-import { readdirSync as readdirSync7, readFileSync as readFileSync7, statSync as statSync7 } from "node:fs";
-import path17 from "node:path";
-var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
-var ITEM_LINE = /^(\s*)-(\s+|$)/;
-var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
-function unquote(text2) {
-  if (text2.startsWith('"') && text2.endsWith('"') || text2.startsWith("'") && text2.endsWith("'")) return text2.slice(1, -1);
-  return text2;
-}
-function isComment(line) {
-  return /^\s*#/.test(line) || /^\s*\{\{-?\s*\/\*/.test(line);
-}
-function keyOf(line) {
-  if (isComment(line) || ACTION_ONLY.test(line)) return void 0;
-  const m = KEY_LINE.exec(line.replace(/\s+#.*$/, ""));
-  if (!m) return void 0;
-  if (m[3].includes("{{")) return void 0;
-  const indent = m[1].length + (m[2] ? m[2].length : 0);
-  return { key: unquote(m[3]), indent, value: m[4] ?? "", item: m[2] !== void 0 };
-}
-function indentOf(line) {
-  return /^\s*/.exec(line)[0].length;
-}
-function isContent(line) {
-  return line.trim() !== "" && !isComment(line) && !ACTION_ONLY.test(line);
-}
-var TemplateSources = class {
-  constructor(chartDir) {
-    this.chartDir = chartDir;
-  }
-  chartDir;
-  files = /* @__PURE__ */ new Map();
-  definesCache;
-  allFilesCache;
-  helperRefsCache = /* @__PURE__ */ new Map();
-  read(file) {
-    if (this.files.has(file)) return this.files.get(file);
-    let result;
-    try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync7(file, "utf8").split(/\r?\n/) };
-    } catch {
-      result = void 0;
-    }
-    this.files.set(file, result);
-    return result;
-  }
-  /** Every template and helper file of the chart and its vendored subcharts (listed once per instance). */
-  allFiles() {
-    if (this.allFilesCache) return this.allFilesCache;
-    const out = [];
-    const list3 = (dir) => {
-      let entries;
-      try {
-        entries = readdirSync7(dir, { withFileTypes: true });
-      } catch {
-        return [];
-      }
-      return entries.map((entry) => {
-        const full = path17.join(dir, entry.name);
-        let isDir = entry.isDirectory();
-        if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
-          try {
-            isDir = statSync7(full).isDirectory();
-          } catch {
-            isDir = false;
-          }
-        }
-        return { name: entry.name, full, dir: isDir };
-      }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
-    };
-    const walk2 = (dir, depth) => {
-      if (depth > 8) return;
-      for (const entry of list3(dir)) {
-        if (entry.dir) walk2(entry.full, depth + 1);
-        else if (/\.(tpl|yaml|yml|txt|json)$/.test(entry.name)) out.push(entry.full);
-      }
-    };
-    const chartWalk = (dir, depth) => {
-      walk2(path17.join(dir, "templates"), 0);
-      if (depth > 6) return;
-      for (const entry of list3(path17.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
-    };
-    chartWalk(this.chartDir, 0);
-    return this.allFilesCache = out;
-  }
-  /** `define` blocks across the chart, with their line ranges. */
-  defines() {
-    if (this.definesCache) return this.definesCache;
-    const out = [];
-    for (const file of this.allFiles()) {
-      const source = this.read(file);
-      if (!source) continue;
-      const text2 = source.lines.join("\n");
-      if (!text2.includes("define")) continue;
-      const stack = [];
-      const lineStarts = [0];
-      for (let i2 = 0; i2 < text2.length; i2++) if (text2[i2] === "\n") lineStarts.push(i2 + 1);
-      const lineAt2 = (offset) => {
-        let lo = 0;
-        let hi = lineStarts.length - 1;
-        while (lo < hi) {
-          const mid = lo + hi + 1 >> 1;
-          if (lineStarts[mid] <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        return lo + 1;
-      };
-      for (const action of text2.matchAll(/\{\{-?\s*(\/\*[\s\S]*?\*\/|[\s\S]*?)\s*-?\}\}/g)) {
-        const body = action[1];
-        if (body.startsWith("/*")) continue;
-        const open2 = /^(if|range|with|define|block)\b\s*("([^"]*)")?/.exec(body);
-        if (open2) {
-          stack.push({ ...open2[1] === "define" || open2[1] === "block" ? { name: open2[3] ?? "" } : {}, line: lineAt2(action.index) });
-        } else if (/^end\b/.test(body)) {
-          const top = stack.pop();
-          if (top?.name !== void 0) out.push({ name: top.name, file, start: top.line, end: lineAt2(action.index) });
+// src/core/config.ts
+var import_ajv = __toESM(require_ajv(), 1);
+import { existsSync as existsSync7, readFileSync as readFileSync10, statSync as statSync11 } from "node:fs";
+import path21 from "node:path";
+
+// src/core/config-schema.ts
+function configSchema(ruleIds2) {
+  const severity = { type: "string", enum: [...SEVERITIES], description: "A finding severity." };
+  const ruleSetting = {
+    description: "off, a severity override, or an object with enabled/severity/options.",
+    oneOf: [
+      { type: "string", enum: ["off", "on", ...SEVERITIES] },
+      {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          enabled: { type: "boolean" },
+          severity,
+          options: { type: "object", description: "Rule-specific options." },
+          locked: { type: "boolean", description: "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." }
         }
       }
-    }
-    this.definesCache = out;
-    return out;
-  }
-  /** The helpers a template includes, directly or through other helpers. */
-  reachableDefines(file) {
-    const template = this.read(file);
-    if (!template) return [];
-    const byName = /* @__PURE__ */ new Map();
-    for (const d of this.defines()) byName.set(d.name, [...byName.get(d.name) ?? [], d]);
-    const seen = /* @__PURE__ */ new Set();
-    const queue = [template.lines];
-    while (queue.length > 0) {
-      const lines = queue.shift();
-      for (const line of lines) {
-        for (const m of line.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
-          for (const d of byName.get(m[1]) ?? []) {
-            if (seen.has(d)) continue;
-            seen.add(d);
-            queue.push(this.read(d.file).lines.slice(d.start - 1, d.end));
-          }
-        }
-      }
-    }
-    return [...seen];
-  }
-  /** Field names -> scope-relative values paths referenced on lines that set that field (`privileged: {{ .Values.x }}`). */
-  fieldReferences() {
-    const out = /* @__PURE__ */ new Map();
-    for (const file of this.allFiles()) {
-      const source = this.read(file);
-      if (!source) continue;
-      for (const line of source.lines) {
-        if (!line.includes(".Values.")) continue;
-        const m = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:\s*(.*)$/.exec(line);
-        if (!m) continue;
-        for (const ref of m[2].matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) {
-          const set2 = out.get(m[1]) ?? /* @__PURE__ */ new Set();
-          set2.add(ref[1].slice(1));
-          out.set(m[1], set2);
-        }
-      }
-    }
-    return out;
-  }
-};
-function escapeRegex(text2) {
-  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function referencePattern(p) {
-  if (p.length === 0 || p.some((t) => typeof t !== "string" || !/^[A-Za-z0-9_]+$/.test(t))) return void 0;
-  return new RegExp(`\\.Values${p.map((t) => `\\.${escapeRegex(String(t))}`).join("")}(?![A-Za-z0-9_.])`);
-}
-function contextKeys(lines, index) {
-  const own = /^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:/.exec(lines[index]);
-  if (own) return [own[1]];
-  for (let i2 = index - 1; i2 >= 0 && i2 >= index - 4; i2--) {
-    const k = keyOf(lines[i2]);
-    if (k) return k.value === "" ? [k.key] : [];
-    if (isContent(lines[i2])) break;
-  }
-  return [];
-}
-var GENERIC_KEYS = /* @__PURE__ */ new Set(["spec", "template", "metadata", "jobTemplate"]);
-function namesOf(pointer) {
-  return tokens(pointer).filter((t) => !/^\d+$/.test(t)).reverse();
-}
-function emittingLine(lines, index, names) {
-  if (contextKeys(lines, index).some((k) => names.includes(k))) return index;
-  if (/\{\{-?\s*(with|if)\b/.test(lines[index]) && ACTION_ONLY.test(lines[index])) {
-    for (let j = index + 1; j < lines.length && j <= index + 3; j++) {
-      const k = keyOf(lines[j]);
-      if (k) return names.includes(k.key) ? j : void 0;
-      if (isContent(lines[j])) return void 0;
-    }
-  }
-  return void 0;
-}
-function emittingLines(sources, file, valuesPath, pointer) {
-  const template = sources.read(file);
-  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
-  const names = namesOf(pointer).slice(0, 3).filter((n2, i2) => i2 === 0 || !GENERIC_KEYS.has(n2));
-  const scan2 = (files, pattern, length) => {
-    let referencing = 0;
-    const emitting = /* @__PURE__ */ new Map();
-    for (const f of files) {
-      for (let i2 = f.from; i2 < f.to; i2++) {
-        const line = f.lines[i2];
-        if (isComment(line) || !pattern.test(line)) continue;
-        referencing++;
-        const at2 = emittingLine(f.lines, i2, names);
-        const key = `${f.file}:${at2}`;
-        if (at2 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at2 + 1, ref: { line: i2 + 1, length } });
-      }
-    }
-    return { referencing, emitting: [...emitting.values()] };
+    ]
   };
-  const out = [];
-  const own = [{ file, lines: template.lines, from: 0, to: template.lines.length }];
-  for (let length = valuesPath.length; length >= 1; length--) {
-    const pattern = referencePattern(valuesPath.slice(0, length));
-    if (!pattern) continue;
-    const found = scan2(own, pattern, length);
-    if (found.referencing === 0) continue;
-    out.push(...found.emitting);
-    break;
-  }
-  const helpers = sources.reachableDefines(file).map((d) => ({ file: d.file, lines: sources.read(d.file).lines, from: d.start - 1, to: d.end }));
-  for (let length = valuesPath.length; length >= 1; length--) {
-    const pattern = referencePattern(valuesPath.slice(0, length));
-    if (!pattern) continue;
-    const found = scan2(helpers, pattern, length);
-    if (found.referencing === 0) continue;
-    out.push(...found.emitting);
-    break;
-  }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path17.basename(file)} or its helpers` };
-  return out;
-}
-function blockEnd(lines, start, indent, indentlessItems = false) {
-  let end = start + 1;
-  for (; end < lines.length; end++) {
-    const line = lines[end];
-    if (!isContent(line)) continue;
-    const at2 = indentOf(line);
-    if (at2 > indent) continue;
-    if (indentlessItems && at2 === indent && ITEM_LINE.test(line)) continue;
-    break;
-  }
-  return end;
-}
-function listIsLiteral(lines, from, to, itemIndent) {
-  for (let i2 = from; i2 < to; i2++) {
-    const line = lines[i2];
-    if (!ACTION_ONLY.test(line)) continue;
-    if (indentOf(line) <= itemIndent) return false;
-    for (const m of line.matchAll(/\bn?indent\s+(\d+)/g)) if (Number(m[1]) <= itemIndent) return false;
-  }
-  return true;
-}
-function documentRange(lines, kind) {
-  const separators = lines.map((l, i2) => /^---\s*$/.test(l) ? i2 : -1).filter((i2) => i2 >= 0);
-  if (separators.length === 0 || kind === void 0) return [0, lines.length];
-  const bounds = [-1, ...separators, lines.length];
-  const matching = [];
-  for (let b = 0; b < bounds.length - 1; b++) {
-    const from = bounds[b] + 1;
-    const to = bounds[b + 1];
-    if (lines.slice(from, to).some((l) => new RegExp(`^kind:\\s*["']?${kind}["']?\\s*$`).test(l))) matching.push([from, to]);
-  }
-  return matching.length === 1 ? matching[0] : [0, lines.length];
-}
-function structuralLine(sources, file, pointer, raw) {
-  const template = sources.read(file);
-  if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
-  const lines = template.lines;
-  const tokens2 = tokens(pointer);
-  if (tokens2.length === 0) return { reason: "the finding is about the whole object" };
-  let [from, to] = documentRange(lines, isObj(raw) && typeof raw.kind === "string" ? raw.kind : void 0);
-  let parentIndent = -1;
-  let node = raw;
-  let lastLine = -1;
-  for (const token of tokens2) {
-    if (Array.isArray(node)) {
-      const index = Number(token);
-      const item = node[index];
-      const name = isObj(item) && typeof item.name === "string" ? item.name : void 0;
-      const items = [];
-      let itemIndent;
-      for (let i2 = from; i2 < to; i2++) {
-        const line = lines[i2];
-        if (!isContent(line) || !ITEM_LINE.test(line)) continue;
-        const indent = indentOf(line);
-        if (parentIndent >= 0 && indent < parentIndent) continue;
-        if (itemIndent === void 0 || indent < itemIndent) {
-          itemIndent = indent;
-          items.length = 0;
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    $id: "https://github.com/preadmit/preadmit/schemas/config.schema.json",
+    title: "preadmit configuration (.preadmit.yaml)",
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      failOn: {
+        type: "string",
+        enum: ["critical", "high", "medium", "low", "never"],
+        description: "Lowest severity that fails the run (default high)."
+      },
+      failOnErrors: {
+        type: "boolean",
+        description: "Whether inputs that cannot be read or rendered fail the run (default true)."
+      },
+      pss: {
+        type: "object",
+        additionalProperties: false,
+        description: "Pod Security Standards level and policy version to evaluate.",
+        properties: {
+          level: { type: "string", enum: ["baseline", "restricted"], description: "Default restricted." },
+          version: { type: "string", pattern: "^(latest|v1\\.(0|[1-9][0-9]*))$", description: "latest or v1.N (default latest)." }
         }
-        if (indent === itemIndent) items.push(i2);
-      }
-      if (itemIndent === void 0) return { reason: `the list at ${token} is not written out in the template` };
-      let chosen;
-      if (name !== void 0) {
-        const named2 = items.filter((start) => {
-          const end = blockEnd(lines, start, itemIndent);
-          for (let i2 = start; i2 < end; i2++) {
-            const k2 = keyOf(lines[i2]);
-            if (k2 && k2.key === "name" && unquote(k2.value) === name && k2.indent === itemIndent + 2) return true;
+      },
+      rules: {
+        type: "object",
+        description: "Per-rule settings by rule id.",
+        propertyNames: { enum: [...ruleIds2] },
+        additionalProperties: ruleSetting
+      },
+      lockedRules: {
+        type: "array",
+        items: { type: "string", enum: [...ruleIds2] },
+        description: "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."
+      },
+      annotationSuppressions: {
+        type: "boolean",
+        description: "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."
+      },
+      include: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs (minimatch) of repository paths to scan; default everything." },
+      exclude: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs (minimatch) of repository paths to skip." },
+      charts: {
+        type: "array",
+        description: "Render settings for particular charts.",
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: ["path"],
+          properties: {
+            path: { type: "string", minLength: 1, description: "Chart directory, or a glob of chart directories, relative to this file." },
+            values: {
+              type: "array",
+              items: { type: "string" },
+              description: "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."
+            },
+            set: { type: "array", items: { type: "string", pattern: "^[^=]+=" }, description: "key=value pairs for the default render (and the base of every value set of the chart)." },
+            valueSets: {
+              type: "array",
+              description: "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["name"],
+                properties: {
+                  name: { type: "string", pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", maxLength: 100, description: "Name of the value set (not default, not starting with ci/)." },
+                  values: { type: "array", items: { type: "string" }, description: "Values files (relative to this file)." },
+                  set: { type: "array", items: { type: "string", pattern: "^[^=]+=" }, description: "key=value pairs." }
+                }
+              }
+            }
           }
-          return false;
-        });
-        if (named2.length === 1) chosen = named2[0];
-        else if (named2.length > 1) return { reason: `several list items are named ${name}` };
+        }
+      },
+      valueSets: {
+        type: "object",
+        additionalProperties: false,
+        description: "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.",
+        properties: {
+          ci: { type: "boolean", description: "Render each ci/*-values.yaml of a chart as a value set (default true)." },
+          severity: {
+            type: "string",
+            enum: ["keep", ...SEVERITIES],
+            description: "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."
+          }
+        }
+      },
+      provenance: {
+        description: "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).",
+        oneOf: [
+          { type: "boolean" },
+          {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+              enabled: { type: "boolean", description: "Default true." },
+              maxRenders: { type: "integer", minimum: 1, maximum: 64, description: "Most extra helm renders per chart and value set spent proving locations (default 8)." }
+            }
+          }
+        ]
+      },
+      suppressions: {
+        type: "array",
+        description: "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.",
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: ["rule", "reason"],
+          properties: {
+            rule: { type: "string", enum: ["*", ...ruleIds2], description: "The rule id (or * for every rule)." },
+            reason: { type: "string", minLength: 1, description: "Why the finding is accepted (required)." },
+            expires: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description: "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." },
+            chart: { type: "string", minLength: 1, description: "Chart directory or glob, relative to this file." },
+            file: { type: "string", minLength: 1, description: "Manifest or template file or glob, relative to this file." },
+            valueSet: { type: "string", minLength: 1, description: "Only findings of this value set (default, ci/..., or a configured name)." },
+            kind: { type: "string", minLength: 1, description: "Object kind (glob)." },
+            namespace: { type: "string", minLength: 1, description: "Object namespace (glob)." },
+            name: { type: "string", minLength: 1, description: "Object name (glob)." },
+            container: { type: "string", minLength: 1, description: "Container name (glob): only findings about this container." }
+          }
+        }
+      },
+      helm: {
+        type: "object",
+        additionalProperties: false,
+        description: "How charts are rendered.",
+        properties: {
+          releaseName: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 53, description: "Release name (default release)." },
+          namespace: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63, description: "Release namespace (default default)." },
+          kubeVersion: { type: "string", pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$", description: "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." },
+          // The configuration may come with the pull request: every bound has a maximum it cannot pass.
+          timeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: RENDER_BOUNDS.timeoutSeconds.max, description: `Seconds one render may take (default ${RENDER_BOUNDS.timeoutSeconds.default}, at most ${RENDER_BOUNDS.timeoutSeconds.max}).` },
+          totalTimeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: RENDER_BOUNDS.totalTimeoutSeconds.max, description: `Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default ${RENDER_BOUNDS.totalTimeoutSeconds.default}, at most ${RENDER_BOUNDS.totalTimeoutSeconds.max}).` },
+          memoryLimitMiB: { type: "integer", minimum: RENDER_BOUNDS.memoryLimitMiB.min, maximum: RENDER_BOUNDS.memoryLimitMiB.max, description: `Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default ${RENDER_BOUNDS.memoryLimitMiB.default}, ${RENDER_BOUNDS.memoryLimitMiB.min} to ${RENDER_BOUNDS.memoryLimitMiB.max}).` },
+          maxOutputMiB: { type: "integer", minimum: 1, maximum: RENDER_BOUNDS.maxOutputMiB.max, description: `Most output of one render in MiB; helm is stopped past it (default ${RENDER_BOUNDS.maxOutputMiB.default}, at most ${RENDER_BOUNDS.maxOutputMiB.max}).` },
+          maxRenders: { type: "integer", minimum: 1, maximum: RENDER_BOUNDS.maxRenders.max, description: `Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default ${RENDER_BOUNDS.maxRenders.default}, at most ${RENDER_BOUNDS.maxRenders.max}).` },
+          valuesFiles: { type: "array", items: { type: "string" }, description: "Values files (relative to the config file) for every chart." },
+          set: { type: "array", items: { type: "string", pattern: "^[^=]+=" }, description: "key=value pairs for every chart." }
+        }
       }
-      if (chosen === void 0 && items.length === node.length && listIsLiteral(lines, from, to, itemIndent)) chosen = items[index];
-      if (chosen === void 0) return { reason: `list item ${token} cannot be told apart in the template` };
-      lastLine = chosen;
-      from = chosen;
-      to = blockEnd(lines, chosen, itemIndent);
-      parentIndent = itemIndent;
-      node = item;
-      continue;
     }
-    let minIndent;
-    const matches2 = [];
-    for (let i2 = from; i2 < to; i2++) {
-      if (i2 === lastLine && !ITEM_LINE.test(lines[i2])) continue;
-      const k2 = keyOf(lines[i2]);
-      if (!k2 || k2.indent <= parentIndent) continue;
-      if (minIndent === void 0 || k2.indent < minIndent) {
-        minIndent = k2.indent;
-        matches2.length = 0;
-      }
-      if (k2.indent === minIndent && k2.key === token) matches2.push(i2);
-    }
-    if (matches2.length !== 1) {
-      return { reason: matches2.length === 0 ? `${token} is not written out in the template (emitted by a helper or a value?)` : `${token} appears ${matches2.length} times at the same place in the template` };
-    }
-    const at2 = matches2[0];
-    lastLine = at2;
-    const k = keyOf(lines[at2]);
-    from = at2 + 1;
-    to = blockEnd(lines, at2, k.indent, k.value === "");
-    parentIndent = k.indent;
-    node = isObj(node) ? node[token] : void 0;
-  }
-  return { file, line: lastLine + 1 };
+  };
 }
-function literalValueAt(sources, file, line) {
-  const text2 = sources.read(file)?.lines[line - 1];
-  if (text2 === void 0 || text2.includes("{{")) return void 0;
-  const k = keyOf(text2);
-  if (!k || k.value === "") return void 0;
-  return unquote(k.value);
+
+// src/core/config-validator.generated.ts
+var runtime_ucs2length_module = __toESM(require_ucs2length(), 1);
+var runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
+var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"];
+var validate = validate10;
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
+var func2 = Object.prototype.hasOwnProperty;
+var func3 = runtime_ucs2length.default;
+var pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
+var pattern1 = new RegExp("^[^=]+=", "u");
+var pattern2 = new RegExp("^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
+var pattern4 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+var pattern5 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+var pattern7 = new RegExp("^v?1\\.[0-9]+(\\.[0-9]+)?$", "u");
+function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func2.call(schema11.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.failOn !== void 0) {
+      let data0 = data.failOn;
+      if (typeof data0 !== "string") {
+        const err1 = { instancePath: instancePath + "/failOn", schemaPath: "#/properties/failOn/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+      if (!(data0 === "critical" || data0 === "high" || data0 === "medium" || data0 === "low" || data0 === "never")) {
+        const err2 = { instancePath: instancePath + "/failOn", schemaPath: "#/properties/failOn/enum", keyword: "enum", params: { allowedValues: schema11.properties.failOn.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.failOnErrors !== void 0) {
+      if (typeof data.failOnErrors !== "boolean") {
+        const err3 = { instancePath: instancePath + "/failOnErrors", schemaPath: "#/properties/failOnErrors/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.pss !== void 0) {
+      let data2 = data.pss;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        for (const key1 in data2) {
+          if (!(key1 === "level" || key1 === "version")) {
+            const err4 = { instancePath: instancePath + "/pss", schemaPath: "#/properties/pss/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err4];
+            } else {
+              vErrors.push(err4);
+            }
+            errors++;
+          }
+        }
+        if (data2.level !== void 0) {
+          let data3 = data2.level;
+          if (typeof data3 !== "string") {
+            const err5 = { instancePath: instancePath + "/pss/level", schemaPath: "#/properties/pss/properties/level/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+          if (!(data3 === "baseline" || data3 === "restricted")) {
+            const err6 = { instancePath: instancePath + "/pss/level", schemaPath: "#/properties/pss/properties/level/enum", keyword: "enum", params: { allowedValues: schema11.properties.pss.properties.level.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+        if (data2.version !== void 0) {
+          let data4 = data2.version;
+          if (typeof data4 === "string") {
+            if (!pattern0.test(data4)) {
+              const err7 = { instancePath: instancePath + "/pss/version", schemaPath: "#/properties/pss/properties/version/pattern", keyword: "pattern", params: { pattern: "^(latest|v1\\.(0|[1-9][0-9]*))$" }, message: 'must match pattern "^(latest|v1\\.(0|[1-9][0-9]*))$"' };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+            }
+          } else {
+            const err8 = { instancePath: instancePath + "/pss/version", schemaPath: "#/properties/pss/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/pss", schemaPath: "#/properties/pss/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.rules !== void 0) {
+      let data5 = data.rules;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        for (const key2 in data5) {
+          const _errs15 = errors;
+          if (!(key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-nodes-proxy" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default")) {
+            const err10 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/propertyNames/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key2 };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+          var valid2 = _errs15 === errors;
+          if (!valid2) {
+            const err11 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/propertyNames", keyword: "propertyNames", params: { propertyName: key2 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        for (const key3 in data5) {
+          let data6 = data5[key3];
+          const _errs18 = errors;
+          let valid4 = false;
+          let passing0 = null;
+          const _errs19 = errors;
+          if (typeof data6 !== "string") {
+            const err12 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+          if (!(data6 === "off" || data6 === "on" || data6 === "critical" || data6 === "high" || data6 === "medium" || data6 === "low" || data6 === "info")) {
+            const err13 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.additionalProperties.oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+          var _valid0 = _errs19 === errors;
+          if (_valid0) {
+            valid4 = true;
+            passing0 = 0;
+          }
+          const _errs21 = errors;
+          if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+            for (const key4 in data6) {
+              if (!(key4 === "enabled" || key4 === "severity" || key4 === "options" || key4 === "locked")) {
+                const err14 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err14];
+                } else {
+                  vErrors.push(err14);
+                }
+                errors++;
+              }
+            }
+            if (data6.enabled !== void 0) {
+              if (typeof data6.enabled !== "boolean") {
+                const err15 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/enabled", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+            }
+            if (data6.severity !== void 0) {
+              let data8 = data6.severity;
+              if (typeof data8 !== "string") {
+                const err16 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+              if (!(data8 === "critical" || data8 === "high" || data8 === "medium" || data8 === "low" || data8 === "info")) {
+                const err17 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.additionalProperties.oneOf[1].properties.severity.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err17];
+                } else {
+                  vErrors.push(err17);
+                }
+                errors++;
+              }
+            }
+            if (data6.options !== void 0) {
+              let data9 = data6.options;
+              if (!(data9 && typeof data9 == "object" && !Array.isArray(data9))) {
+                const err18 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/options", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/options/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
+                }
+                errors++;
+              }
+            }
+            if (data6.locked !== void 0) {
+              if (typeof data6.locked !== "boolean") {
+                const err19 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/locked", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/locked/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err19];
+                } else {
+                  vErrors.push(err19);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err20 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+          var _valid0 = _errs21 === errors;
+          if (_valid0 && valid4) {
+            valid4 = false;
+            passing0 = [passing0, 1];
+          } else {
+            if (_valid0) {
+              valid4 = true;
+              passing0 = 1;
+            }
+          }
+          if (!valid4) {
+            const err21 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          } else {
+            errors = _errs18;
+            if (vErrors !== null) {
+              if (_errs18) {
+                vErrors.length = _errs18;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+      } else {
+        const err22 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.lockedRules !== void 0) {
+      let data11 = data.lockedRules;
+      if (Array.isArray(data11)) {
+        const len0 = data11.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data12 = data11[i0];
+          if (typeof data12 !== "string") {
+            const err23 = { instancePath: instancePath + "/lockedRules/" + i0, schemaPath: "#/properties/lockedRules/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+          if (!(data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-nodes-proxy" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default")) {
+            const err24 = { instancePath: instancePath + "/lockedRules/" + i0, schemaPath: "#/properties/lockedRules/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.lockedRules.items.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/lockedRules", schemaPath: "#/properties/lockedRules/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+    if (data.annotationSuppressions !== void 0) {
+      if (typeof data.annotationSuppressions !== "boolean") {
+        const err26 = { instancePath: instancePath + "/annotationSuppressions", schemaPath: "#/properties/annotationSuppressions/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.include !== void 0) {
+      let data14 = data.include;
+      if (Array.isArray(data14)) {
+        const len1 = data14.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data15 = data14[i1];
+          if (typeof data15 === "string") {
+            if (func3(data15) < 1) {
+              const err27 = { instancePath: instancePath + "/include/" + i1, schemaPath: "#/properties/include/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+          } else {
+            const err28 = { instancePath: instancePath + "/include/" + i1, schemaPath: "#/properties/include/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err29 = { instancePath: instancePath + "/include", schemaPath: "#/properties/include/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err29];
+        } else {
+          vErrors.push(err29);
+        }
+        errors++;
+      }
+    }
+    if (data.exclude !== void 0) {
+      let data16 = data.exclude;
+      if (Array.isArray(data16)) {
+        const len2 = data16.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data17 = data16[i2];
+          if (typeof data17 === "string") {
+            if (func3(data17) < 1) {
+              const err30 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err30];
+              } else {
+                vErrors.push(err30);
+              }
+              errors++;
+            }
+          } else {
+            const err31 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err32 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
+    if (data.charts !== void 0) {
+      let data18 = data.charts;
+      if (Array.isArray(data18)) {
+        const len3 = data18.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data19 = data18[i3];
+          if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+            if (data19.path === void 0) {
+              const err33 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+              if (vErrors === null) {
+                vErrors = [err33];
+              } else {
+                vErrors.push(err33);
+              }
+              errors++;
+            }
+            for (const key5 in data19) {
+              if (!(key5 === "path" || key5 === "values" || key5 === "set" || key5 === "valueSets")) {
+                const err34 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err34];
+                } else {
+                  vErrors.push(err34);
+                }
+                errors++;
+              }
+            }
+            if (data19.path !== void 0) {
+              let data20 = data19.path;
+              if (typeof data20 === "string") {
+                if (func3(data20) < 1) {
+                  const err35 = { instancePath: instancePath + "/charts/" + i3 + "/path", schemaPath: "#/properties/charts/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err35];
+                  } else {
+                    vErrors.push(err35);
+                  }
+                  errors++;
+                }
+              } else {
+                const err36 = { instancePath: instancePath + "/charts/" + i3 + "/path", schemaPath: "#/properties/charts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err36];
+                } else {
+                  vErrors.push(err36);
+                }
+                errors++;
+              }
+            }
+            if (data19.values !== void 0) {
+              let data21 = data19.values;
+              if (Array.isArray(data21)) {
+                const len4 = data21.length;
+                for (let i4 = 0; i4 < len4; i4++) {
+                  if (typeof data21[i4] !== "string") {
+                    const err37 = { instancePath: instancePath + "/charts/" + i3 + "/values/" + i4, schemaPath: "#/properties/charts/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err37];
+                    } else {
+                      vErrors.push(err37);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err38 = { instancePath: instancePath + "/charts/" + i3 + "/values", schemaPath: "#/properties/charts/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err38];
+                } else {
+                  vErrors.push(err38);
+                }
+                errors++;
+              }
+            }
+            if (data19.set !== void 0) {
+              let data23 = data19.set;
+              if (Array.isArray(data23)) {
+                const len5 = data23.length;
+                for (let i5 = 0; i5 < len5; i5++) {
+                  let data24 = data23[i5];
+                  if (typeof data24 === "string") {
+                    if (!pattern1.test(data24)) {
+                      const err39 = { instancePath: instancePath + "/charts/" + i3 + "/set/" + i5, schemaPath: "#/properties/charts/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+                      if (vErrors === null) {
+                        vErrors = [err39];
+                      } else {
+                        vErrors.push(err39);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err40 = { instancePath: instancePath + "/charts/" + i3 + "/set/" + i5, schemaPath: "#/properties/charts/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err40];
+                    } else {
+                      vErrors.push(err40);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err41 = { instancePath: instancePath + "/charts/" + i3 + "/set", schemaPath: "#/properties/charts/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+            }
+            if (data19.valueSets !== void 0) {
+              let data25 = data19.valueSets;
+              if (Array.isArray(data25)) {
+                const len6 = data25.length;
+                for (let i6 = 0; i6 < len6; i6++) {
+                  let data26 = data25[i6];
+                  if (data26 && typeof data26 == "object" && !Array.isArray(data26)) {
+                    if (data26.name === void 0) {
+                      const err42 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+                      if (vErrors === null) {
+                        vErrors = [err42];
+                      } else {
+                        vErrors.push(err42);
+                      }
+                      errors++;
+                    }
+                    for (const key6 in data26) {
+                      if (!(key6 === "name" || key6 === "values" || key6 === "set")) {
+                        const err43 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
+                        if (vErrors === null) {
+                          vErrors = [err43];
+                        } else {
+                          vErrors.push(err43);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data26.name !== void 0) {
+                      let data27 = data26.name;
+                      if (typeof data27 === "string") {
+                        if (func3(data27) > 100) {
+                          const err44 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err44];
+                          } else {
+                            vErrors.push(err44);
+                          }
+                          errors++;
+                        }
+                        if (!pattern2.test(data27)) {
+                          const err45 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
+                          if (vErrors === null) {
+                            vErrors = [err45];
+                          } else {
+                            vErrors.push(err45);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err46 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err46];
+                        } else {
+                          vErrors.push(err46);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data26.values !== void 0) {
+                      let data28 = data26.values;
+                      if (Array.isArray(data28)) {
+                        const len7 = data28.length;
+                        for (let i7 = 0; i7 < len7; i7++) {
+                          if (typeof data28[i7] !== "string") {
+                            const err47 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/values/" + i7, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                            if (vErrors === null) {
+                              vErrors = [err47];
+                            } else {
+                              vErrors.push(err47);
+                            }
+                            errors++;
+                          }
+                        }
+                      } else {
+                        const err48 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/values", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                          vErrors = [err48];
+                        } else {
+                          vErrors.push(err48);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data26.set !== void 0) {
+                      let data30 = data26.set;
+                      if (Array.isArray(data30)) {
+                        const len8 = data30.length;
+                        for (let i8 = 0; i8 < len8; i8++) {
+                          let data31 = data30[i8];
+                          if (typeof data31 === "string") {
+                            if (!pattern1.test(data31)) {
+                              const err49 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+                              if (vErrors === null) {
+                                vErrors = [err49];
+                              } else {
+                                vErrors.push(err49);
+                              }
+                              errors++;
+                            }
+                          } else {
+                            const err50 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                            if (vErrors === null) {
+                              vErrors = [err50];
+                            } else {
+                              vErrors.push(err50);
+                            }
+                            errors++;
+                          }
+                        }
+                      } else {
+                        const err51 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                          vErrors = [err51];
+                        } else {
+                          vErrors.push(err51);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err52 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                    if (vErrors === null) {
+                      vErrors = [err52];
+                    } else {
+                      vErrors.push(err52);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err53 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets", schemaPath: "#/properties/charts/items/properties/valueSets/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err53];
+                } else {
+                  vErrors.push(err53);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err54 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err54];
+            } else {
+              vErrors.push(err54);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err55 = { instancePath: instancePath + "/charts", schemaPath: "#/properties/charts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err55];
+        } else {
+          vErrors.push(err55);
+        }
+        errors++;
+      }
+    }
+    if (data.valueSets !== void 0) {
+      let data32 = data.valueSets;
+      if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
+        for (const key7 in data32) {
+          if (!(key7 === "ci" || key7 === "severity")) {
+            const err56 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err56];
+            } else {
+              vErrors.push(err56);
+            }
+            errors++;
+          }
+        }
+        if (data32.ci !== void 0) {
+          if (typeof data32.ci !== "boolean") {
+            const err57 = { instancePath: instancePath + "/valueSets/ci", schemaPath: "#/properties/valueSets/properties/ci/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err57];
+            } else {
+              vErrors.push(err57);
+            }
+            errors++;
+          }
+        }
+        if (data32.severity !== void 0) {
+          let data34 = data32.severity;
+          if (typeof data34 !== "string") {
+            const err58 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err58];
+            } else {
+              vErrors.push(err58);
+            }
+            errors++;
+          }
+          if (!(data34 === "keep" || data34 === "critical" || data34 === "high" || data34 === "medium" || data34 === "low" || data34 === "info")) {
+            const err59 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.valueSets.properties.severity.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err59];
+            } else {
+              vErrors.push(err59);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err60 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err60];
+        } else {
+          vErrors.push(err60);
+        }
+        errors++;
+      }
+    }
+    if (data.provenance !== void 0) {
+      let data35 = data.provenance;
+      const _errs84 = errors;
+      let valid27 = false;
+      let passing1 = null;
+      const _errs85 = errors;
+      if (typeof data35 !== "boolean") {
+        const err61 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/0/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err61];
+        } else {
+          vErrors.push(err61);
+        }
+        errors++;
+      }
+      var _valid1 = _errs85 === errors;
+      if (_valid1) {
+        valid27 = true;
+        passing1 = 0;
+      }
+      const _errs87 = errors;
+      if (data35 && typeof data35 == "object" && !Array.isArray(data35)) {
+        for (const key8 in data35) {
+          if (!(key8 === "enabled" || key8 === "maxRenders")) {
+            const err62 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err62];
+            } else {
+              vErrors.push(err62);
+            }
+            errors++;
+          }
+        }
+        if (data35.enabled !== void 0) {
+          if (typeof data35.enabled !== "boolean") {
+            const err63 = { instancePath: instancePath + "/provenance/enabled", schemaPath: "#/properties/provenance/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err63];
+            } else {
+              vErrors.push(err63);
+            }
+            errors++;
+          }
+        }
+        if (data35.maxRenders !== void 0) {
+          let data37 = data35.maxRenders;
+          if (!(typeof data37 == "number" && (!(data37 % 1) && !isNaN(data37)))) {
+            const err64 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err64];
+            } else {
+              vErrors.push(err64);
+            }
+            errors++;
+          }
+          if (typeof data37 == "number") {
+            if (data37 > 64 || isNaN(data37)) {
+              const err65 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
+              if (vErrors === null) {
+                vErrors = [err65];
+              } else {
+                vErrors.push(err65);
+              }
+              errors++;
+            }
+            if (data37 < 1 || isNaN(data37)) {
+              const err66 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err66];
+              } else {
+                vErrors.push(err66);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err67 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err67];
+        } else {
+          vErrors.push(err67);
+        }
+        errors++;
+      }
+      var _valid1 = _errs87 === errors;
+      if (_valid1 && valid27) {
+        valid27 = false;
+        passing1 = [passing1, 1];
+      } else {
+        if (_valid1) {
+          valid27 = true;
+          passing1 = 1;
+        }
+      }
+      if (!valid27) {
+        const err68 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err68];
+        } else {
+          vErrors.push(err68);
+        }
+        errors++;
+      } else {
+        errors = _errs84;
+        if (vErrors !== null) {
+          if (_errs84) {
+            vErrors.length = _errs84;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.suppressions !== void 0) {
+      let data38 = data.suppressions;
+      if (Array.isArray(data38)) {
+        const len9 = data38.length;
+        for (let i9 = 0; i9 < len9; i9++) {
+          let data39 = data38[i9];
+          if (data39 && typeof data39 == "object" && !Array.isArray(data39)) {
+            if (data39.rule === void 0) {
+              const err69 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'" };
+              if (vErrors === null) {
+                vErrors = [err69];
+              } else {
+                vErrors.push(err69);
+              }
+              errors++;
+            }
+            if (data39.reason === void 0) {
+              const err70 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
+              if (vErrors === null) {
+                vErrors = [err70];
+              } else {
+                vErrors.push(err70);
+              }
+              errors++;
+            }
+            for (const key9 in data39) {
+              if (!func2.call(schema11.properties.suppressions.items.properties, key9)) {
+                const err71 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err71];
+                } else {
+                  vErrors.push(err71);
+                }
+                errors++;
+              }
+            }
+            if (data39.rule !== void 0) {
+              let data40 = data39.rule;
+              if (typeof data40 !== "string") {
+                const err72 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err72];
+                } else {
+                  vErrors.push(err72);
+                }
+                errors++;
+              }
+              if (!(data40 === "*" || data40 === "allowed-runtime-classes" || data40 === "container-probes" || data40 === "container-resources" || data40 === "default-service-account" || data40 === "image-digest" || data40 === "image-pull-policy" || data40 === "image-registry" || data40 === "image-tag" || data40 === "ingress-tls" || data40 === "namespace-pss-enforce" || data40 === "network-policy-allow-all" || data40 === "network-policy-egress" || data40 === "network-policy-egress-world" || data40 === "network-policy-ingress" || data40 === "network-policy-selects-nothing" || data40 === "pss-allow-privilege-escalation" || data40 === "pss-apparmor-profile" || data40 === "pss-capabilities-baseline" || data40 === "pss-capabilities-restricted" || data40 === "pss-host-namespaces" || data40 === "pss-host-path-volumes" || data40 === "pss-host-ports" || data40 === "pss-host-probes-lifecycle" || data40 === "pss-namespace-rejection" || data40 === "pss-privileged" || data40 === "pss-proc-mount" || data40 === "pss-proc-mount-restricted" || data40 === "pss-restricted-volumes" || data40 === "pss-run-as-non-root" || data40 === "pss-run-as-user" || data40 === "pss-seccomp-baseline" || data40 === "pss-seccomp-restricted" || data40 === "pss-selinux-options" || data40 === "pss-sysctls" || data40 === "pss-windows-host-process" || data40 === "rbac-binding-missing-role" || data40 === "rbac-broad-subject" || data40 === "rbac-cluster-admin-binding" || data40 === "rbac-csr-approval" || data40 === "rbac-default-service-account-binding" || data40 === "rbac-escalate-bind-impersonate" || data40 === "rbac-nodes-proxy" || data40 === "rbac-pod-exec" || data40 === "rbac-rbac-write" || data40 === "rbac-secrets-read" || data40 === "rbac-secrets-write" || data40 === "rbac-token-request" || data40 === "rbac-webhook-config" || data40 === "rbac-wildcard" || data40 === "rbac-workload-create" || data40 === "read-only-root-filesystem" || data40 === "render-divergence" || data40 === "render-lookup" || data40 === "required-annotations" || data40 === "required-labels" || data40 === "runtime-socket-mount" || data40 === "secret-chart-default" || data40 === "secret-literal-annotation" || data40 === "secret-literal-args" || data40 === "secret-literal-configmap" || data40 === "secret-literal-env" || data40 === "secret-literal-helm-release" || data40 === "sensitive-host-path" || data40 === "service-account-missing" || data40 === "service-account-token-automount" || data40 === "service-external-ips" || data40 === "service-load-balancer-open" || data40 === "service-node-port" || data40 === "tf-aks-api-authorized-ranges" || data40 === "tf-aks-local-accounts" || data40 === "tf-aks-network-policy" || data40 === "tf-aks-rbac" || data40 === "tf-eks-control-plane-logging" || data40 === "tf-eks-public-endpoint" || data40 === "tf-eks-secrets-encryption" || data40 === "tf-gke-legacy-abac" || data40 === "tf-gke-master-authorized-networks" || data40 === "tf-gke-network-policy" || data40 === "tf-gke-private-nodes" || data40 === "tf-gke-shielded-nodes" || data40 === "tf-gke-workload-identity" || data40 === "tf-helm-values-danger" || data40 === "tf-unknown-until-apply" || data40 === "values-dangerous-default")) {
+                const err73 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err73];
+                } else {
+                  vErrors.push(err73);
+                }
+                errors++;
+              }
+            }
+            if (data39.reason !== void 0) {
+              let data41 = data39.reason;
+              if (typeof data41 === "string") {
+                if (func3(data41) < 1) {
+                  const err74 = { instancePath: instancePath + "/suppressions/" + i9 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err74];
+                  } else {
+                    vErrors.push(err74);
+                  }
+                  errors++;
+                }
+              } else {
+                const err75 = { instancePath: instancePath + "/suppressions/" + i9 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err75];
+                } else {
+                  vErrors.push(err75);
+                }
+                errors++;
+              }
+            }
+            if (data39.expires !== void 0) {
+              let data42 = data39.expires;
+              if (typeof data42 === "string") {
+                if (!pattern4.test(data42)) {
+                  const err76 = { instancePath: instancePath + "/suppressions/" + i9 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err76];
+                  } else {
+                    vErrors.push(err76);
+                  }
+                  errors++;
+                }
+              } else {
+                const err77 = { instancePath: instancePath + "/suppressions/" + i9 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err77];
+                } else {
+                  vErrors.push(err77);
+                }
+                errors++;
+              }
+            }
+            if (data39.chart !== void 0) {
+              let data43 = data39.chart;
+              if (typeof data43 === "string") {
+                if (func3(data43) < 1) {
+                  const err78 = { instancePath: instancePath + "/suppressions/" + i9 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err78];
+                  } else {
+                    vErrors.push(err78);
+                  }
+                  errors++;
+                }
+              } else {
+                const err79 = { instancePath: instancePath + "/suppressions/" + i9 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err79];
+                } else {
+                  vErrors.push(err79);
+                }
+                errors++;
+              }
+            }
+            if (data39.file !== void 0) {
+              let data44 = data39.file;
+              if (typeof data44 === "string") {
+                if (func3(data44) < 1) {
+                  const err80 = { instancePath: instancePath + "/suppressions/" + i9 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err80];
+                  } else {
+                    vErrors.push(err80);
+                  }
+                  errors++;
+                }
+              } else {
+                const err81 = { instancePath: instancePath + "/suppressions/" + i9 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err81];
+                } else {
+                  vErrors.push(err81);
+                }
+                errors++;
+              }
+            }
+            if (data39.valueSet !== void 0) {
+              let data45 = data39.valueSet;
+              if (typeof data45 === "string") {
+                if (func3(data45) < 1) {
+                  const err82 = { instancePath: instancePath + "/suppressions/" + i9 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err82];
+                  } else {
+                    vErrors.push(err82);
+                  }
+                  errors++;
+                }
+              } else {
+                const err83 = { instancePath: instancePath + "/suppressions/" + i9 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err83];
+                } else {
+                  vErrors.push(err83);
+                }
+                errors++;
+              }
+            }
+            if (data39.kind !== void 0) {
+              let data46 = data39.kind;
+              if (typeof data46 === "string") {
+                if (func3(data46) < 1) {
+                  const err84 = { instancePath: instancePath + "/suppressions/" + i9 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err84];
+                  } else {
+                    vErrors.push(err84);
+                  }
+                  errors++;
+                }
+              } else {
+                const err85 = { instancePath: instancePath + "/suppressions/" + i9 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err85];
+                } else {
+                  vErrors.push(err85);
+                }
+                errors++;
+              }
+            }
+            if (data39.namespace !== void 0) {
+              let data47 = data39.namespace;
+              if (typeof data47 === "string") {
+                if (func3(data47) < 1) {
+                  const err86 = { instancePath: instancePath + "/suppressions/" + i9 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err86];
+                  } else {
+                    vErrors.push(err86);
+                  }
+                  errors++;
+                }
+              } else {
+                const err87 = { instancePath: instancePath + "/suppressions/" + i9 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err87];
+                } else {
+                  vErrors.push(err87);
+                }
+                errors++;
+              }
+            }
+            if (data39.name !== void 0) {
+              let data48 = data39.name;
+              if (typeof data48 === "string") {
+                if (func3(data48) < 1) {
+                  const err88 = { instancePath: instancePath + "/suppressions/" + i9 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err88];
+                  } else {
+                    vErrors.push(err88);
+                  }
+                  errors++;
+                }
+              } else {
+                const err89 = { instancePath: instancePath + "/suppressions/" + i9 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err89];
+                } else {
+                  vErrors.push(err89);
+                }
+                errors++;
+              }
+            }
+            if (data39.container !== void 0) {
+              let data49 = data39.container;
+              if (typeof data49 === "string") {
+                if (func3(data49) < 1) {
+                  const err90 = { instancePath: instancePath + "/suppressions/" + i9 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err90];
+                  } else {
+                    vErrors.push(err90);
+                  }
+                  errors++;
+                }
+              } else {
+                const err91 = { instancePath: instancePath + "/suppressions/" + i9 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err91];
+                } else {
+                  vErrors.push(err91);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err92 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err92];
+            } else {
+              vErrors.push(err92);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err93 = { instancePath: instancePath + "/suppressions", schemaPath: "#/properties/suppressions/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err93];
+        } else {
+          vErrors.push(err93);
+        }
+        errors++;
+      }
+    }
+    if (data.helm !== void 0) {
+      let data50 = data.helm;
+      if (data50 && typeof data50 == "object" && !Array.isArray(data50)) {
+        for (const key10 in data50) {
+          if (!func2.call(schema11.properties.helm.properties, key10)) {
+            const err94 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err94];
+            } else {
+              vErrors.push(err94);
+            }
+            errors++;
+          }
+        }
+        if (data50.releaseName !== void 0) {
+          let data51 = data50.releaseName;
+          if (typeof data51 === "string") {
+            if (func3(data51) > 53) {
+              const err95 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/maxLength", keyword: "maxLength", params: { limit: 53 }, message: "must NOT have more than 53 characters" };
+              if (vErrors === null) {
+                vErrors = [err95];
+              } else {
+                vErrors.push(err95);
+              }
+              errors++;
+            }
+            if (!pattern5.test(data51)) {
+              const err96 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
+              if (vErrors === null) {
+                vErrors = [err96];
+              } else {
+                vErrors.push(err96);
+              }
+              errors++;
+            }
+          } else {
+            const err97 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err97];
+            } else {
+              vErrors.push(err97);
+            }
+            errors++;
+          }
+        }
+        if (data50.namespace !== void 0) {
+          let data52 = data50.namespace;
+          if (typeof data52 === "string") {
+            if (func3(data52) > 63) {
+              const err98 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters" };
+              if (vErrors === null) {
+                vErrors = [err98];
+              } else {
+                vErrors.push(err98);
+              }
+              errors++;
+            }
+            if (!pattern5.test(data52)) {
+              const err99 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
+              if (vErrors === null) {
+                vErrors = [err99];
+              } else {
+                vErrors.push(err99);
+              }
+              errors++;
+            }
+          } else {
+            const err100 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err100];
+            } else {
+              vErrors.push(err100);
+            }
+            errors++;
+          }
+        }
+        if (data50.kubeVersion !== void 0) {
+          let data53 = data50.kubeVersion;
+          if (typeof data53 === "string") {
+            if (!pattern7.test(data53)) {
+              const err101 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/pattern", keyword: "pattern", params: { pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$" }, message: 'must match pattern "^v?1\\.[0-9]+(\\.[0-9]+)?$"' };
+              if (vErrors === null) {
+                vErrors = [err101];
+              } else {
+                vErrors.push(err101);
+              }
+              errors++;
+            }
+          } else {
+            const err102 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err102];
+            } else {
+              vErrors.push(err102);
+            }
+            errors++;
+          }
+        }
+        if (data50.timeoutSeconds !== void 0) {
+          let data54 = data50.timeoutSeconds;
+          if (typeof data54 == "number") {
+            if (data54 > 600 || isNaN(data54)) {
+              const err103 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 600 }, message: "must be <= 600" };
+              if (vErrors === null) {
+                vErrors = [err103];
+              } else {
+                vErrors.push(err103);
+              }
+              errors++;
+            }
+            if (data54 <= 0 || isNaN(data54)) {
+              const err104 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+              if (vErrors === null) {
+                vErrors = [err104];
+              } else {
+                vErrors.push(err104);
+              }
+              errors++;
+            }
+          } else {
+            const err105 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err105];
+            } else {
+              vErrors.push(err105);
+            }
+            errors++;
+          }
+        }
+        if (data50.totalTimeoutSeconds !== void 0) {
+          let data55 = data50.totalTimeoutSeconds;
+          if (typeof data55 == "number") {
+            if (data55 > 3600 || isNaN(data55)) {
+              const err106 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600" };
+              if (vErrors === null) {
+                vErrors = [err106];
+              } else {
+                vErrors.push(err106);
+              }
+              errors++;
+            }
+            if (data55 <= 0 || isNaN(data55)) {
+              const err107 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+              if (vErrors === null) {
+                vErrors = [err107];
+              } else {
+                vErrors.push(err107);
+              }
+              errors++;
+            }
+          } else {
+            const err108 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err108];
+            } else {
+              vErrors.push(err108);
+            }
+            errors++;
+          }
+        }
+        if (data50.memoryLimitMiB !== void 0) {
+          let data56 = data50.memoryLimitMiB;
+          if (!(typeof data56 == "number" && (!(data56 % 1) && !isNaN(data56)))) {
+            const err109 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err109];
+            } else {
+              vErrors.push(err109);
+            }
+            errors++;
+          }
+          if (typeof data56 == "number") {
+            if (data56 > 8192 || isNaN(data56)) {
+              const err110 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 8192 }, message: "must be <= 8192" };
+              if (vErrors === null) {
+                vErrors = [err110];
+              } else {
+                vErrors.push(err110);
+              }
+              errors++;
+            }
+            if (data56 < 128 || isNaN(data56)) {
+              const err111 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 128 }, message: "must be >= 128" };
+              if (vErrors === null) {
+                vErrors = [err111];
+              } else {
+                vErrors.push(err111);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data50.maxOutputMiB !== void 0) {
+          let data57 = data50.maxOutputMiB;
+          if (!(typeof data57 == "number" && (!(data57 % 1) && !isNaN(data57)))) {
+            const err112 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err112];
+            } else {
+              vErrors.push(err112);
+            }
+            errors++;
+          }
+          if (typeof data57 == "number") {
+            if (data57 > 512 || isNaN(data57)) {
+              const err113 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 512 }, message: "must be <= 512" };
+              if (vErrors === null) {
+                vErrors = [err113];
+              } else {
+                vErrors.push(err113);
+              }
+              errors++;
+            }
+            if (data57 < 1 || isNaN(data57)) {
+              const err114 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err114];
+              } else {
+                vErrors.push(err114);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data50.maxRenders !== void 0) {
+          let data58 = data50.maxRenders;
+          if (!(typeof data58 == "number" && (!(data58 % 1) && !isNaN(data58)))) {
+            const err115 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err115];
+            } else {
+              vErrors.push(err115);
+            }
+            errors++;
+          }
+          if (typeof data58 == "number") {
+            if (data58 > 1e4 || isNaN(data58)) {
+              const err116 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e4 }, message: "must be <= 10000" };
+              if (vErrors === null) {
+                vErrors = [err116];
+              } else {
+                vErrors.push(err116);
+              }
+              errors++;
+            }
+            if (data58 < 1 || isNaN(data58)) {
+              const err117 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err117];
+              } else {
+                vErrors.push(err117);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data50.valuesFiles !== void 0) {
+          let data59 = data50.valuesFiles;
+          if (Array.isArray(data59)) {
+            const len10 = data59.length;
+            for (let i10 = 0; i10 < len10; i10++) {
+              if (typeof data59[i10] !== "string") {
+                const err118 = { instancePath: instancePath + "/helm/valuesFiles/" + i10, schemaPath: "#/properties/helm/properties/valuesFiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err118];
+                } else {
+                  vErrors.push(err118);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err119 = { instancePath: instancePath + "/helm/valuesFiles", schemaPath: "#/properties/helm/properties/valuesFiles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err119];
+            } else {
+              vErrors.push(err119);
+            }
+            errors++;
+          }
+        }
+        if (data50.set !== void 0) {
+          let data61 = data50.set;
+          if (Array.isArray(data61)) {
+            const len11 = data61.length;
+            for (let i11 = 0; i11 < len11; i11++) {
+              let data62 = data61[i11];
+              if (typeof data62 === "string") {
+                if (!pattern1.test(data62)) {
+                  const err120 = { instancePath: instancePath + "/helm/set/" + i11, schemaPath: "#/properties/helm/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+                  if (vErrors === null) {
+                    vErrors = [err120];
+                  } else {
+                    vErrors.push(err120);
+                  }
+                  errors++;
+                }
+              } else {
+                const err121 = { instancePath: instancePath + "/helm/set/" + i11, schemaPath: "#/properties/helm/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err121];
+                } else {
+                  vErrors.push(err121);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err122 = { instancePath: instancePath + "/helm/set", schemaPath: "#/properties/helm/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err122];
+            } else {
+              vErrors.push(err122);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err123 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err123];
+        } else {
+          vErrors.push(err123);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err124 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err124];
+    } else {
+      vErrors.push(err124);
+    }
+    errors++;
+  }
+  validate10.errors = vErrors;
+  return errors === 0;
+}
+
+// src/core/config.ts
+var CONFIG_FILE_NAME = ".preadmit.yaml";
+function lockLabel(config, rule, display) {
+  const at3 = config.lockDeclared?.[rule];
+  return at3 === void 0 ? "the configuration" : `${display(at3.file)}${at3.line !== void 0 ? `:${at3.line}` : ""}`;
+}
+function enforceLocks(config, defaultSeverity, display) {
+  const violations = [];
+  for (const rule of config.lockedRules) {
+    const setting = config.rules[rule];
+    if (setting === void 0) continue;
+    const where = { file: display(setting.declared?.file ?? config.file ?? ""), ...setting.declared?.line !== void 0 ? { line: setting.declared.line } : {} };
+    const lock = `rule ${rule} is locked (${lockLabel(config, rule, display)})`;
+    if (!setting.enabled) {
+      setting.enabled = true;
+      violations.push({ rule, ...where, message: `${lock}: it cannot be disabled; the setting is ignored` });
+    }
+    const floor = defaultSeverity(rule);
+    if (setting.severity !== void 0 && floor !== void 0 && severityRank(setting.severity) < severityRank(floor)) {
+      violations.push({ rule, ...where, message: `${lock}: its severity cannot be lowered to ${setting.severity}; it stays ${floor}` });
+      delete setting.severity;
+    }
+  }
+  config.lockViolations = violations;
+}
+function defaultConfig() {
+  return {
+    failOn: "high",
+    failOnErrors: true,
+    pss: { level: "restricted", version: "latest" },
+    rules: {},
+    include: [],
+    exclude: [],
+    charts: [],
+    valueSets: { ci: true, severity: "medium" },
+    provenance: { enabled: true, maxRenders: 8 },
+    suppressions: [],
+    annotationSuppressions: false,
+    lockedRules: [],
+    helm: {
+      releaseName: "release",
+      namespace: "default",
+      timeoutSeconds: RENDER_BOUNDS.timeoutSeconds.default,
+      totalTimeoutSeconds: RENDER_BOUNDS.totalTimeoutSeconds.default,
+      memoryLimitMiB: RENDER_BOUNDS.memoryLimitMiB.default,
+      maxOutputMiB: RENDER_BOUNDS.maxOutputMiB.default,
+      maxRenders: RENDER_BOUNDS.maxRenders.default,
+      valuesFiles: [],
+      set: []
+    }
+  };
+}
+function findConfig(start, stopAt) {
+  let dir = path21.resolve(start);
+  if (existsSync7(dir) && !safeIsDirectory(dir)) dir = path21.dirname(dir);
+  for (; ; ) {
+    const candidate2 = path21.join(dir, CONFIG_FILE_NAME);
+    if (existsSync7(candidate2)) return candidate2;
+    if (dir === stopAt || path21.dirname(dir) === dir) return void 0;
+    dir = path21.dirname(dir);
+  }
+}
+function safeIsDirectory(p) {
+  try {
+    return statSync11(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function describeAjvError(error2) {
+  const where = error2.instancePath === "" ? "the top level" : error2.instancePath.slice(1).replace(/\//g, ".");
+  switch (error2.keyword) {
+    case "additionalProperties":
+      return `unknown key ${JSON.stringify(error2.params.additionalProperty)} in ${where}`;
+    case "propertyNames":
+      return `unknown rule id ${JSON.stringify(error2.params.propertyName)} in ${where}`;
+    case "enum":
+      return `${where} must be one of ${error2.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return `${where} ${error2.message ?? "is invalid"}`;
+  }
+}
+var validatorCache;
+function validatorFor(ruleIds2) {
+  const key = [...ruleIds2].sort().join(",");
+  if (validatorCache?.ids !== key) {
+    const validate2 = key === RULE_IDS.join(",") ? validate : new import_ajv.Ajv({ allErrors: true, strict: false }).compile(configSchema(ruleIds2));
+    validatorCache = { ids: key, validate: validate2 };
+  }
+  return validatorCache.validate;
+}
+function loadConfig(file, ruleIds2, displayPath, repoRoot) {
+  const confined = repoRoot !== void 0 && isInside(path21.resolve(repoRoot), path21.resolve(file));
+  if (confined) {
+    const problem = confinementProblem(repoRoot, file);
+    if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
+  }
+  let text2;
+  try {
+    text2 = readFileSync10(file, "utf8");
+  } catch (error2) {
+    throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
+  }
+  return loadConfigText(text2, file, ruleIds2, displayPath, confined ? repoRoot : void 0);
+}
+function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
+  const parsed = loadYamlDocuments(text2, "yaml-1.2");
+  const problem = parsed.problems[0];
+  if (problem) throw new UsageError(`${displayPath}:${problem.line ?? 1}: invalid YAML: ${problem.message}`);
+  if (parsed.documents.length > 1) throw new UsageError(`${displayPath}: expected one YAML document, found ${parsed.documents.length}`);
+  const doc = parsed.documents[0];
+  const value = doc?.value ?? {};
+  const validate2 = validatorFor(ruleIds2);
+  if (!validate2(value)) {
+    const errors = (validate2.errors ?? []).filter((e) => e.keyword !== "oneOf" && e.keyword !== "if" && !e.schemaPath.includes("/propertyNames/"));
+    const lines = errors.map((error2) => {
+      let pointer = error2.instancePath;
+      if (error2.keyword === "additionalProperties") pointer += "/" + error2.params.additionalProperty;
+      if (error2.keyword === "propertyNames") pointer += "/" + error2.params.propertyName;
+      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error2)}`;
+    });
+    throw new UsageError(`invalid configuration:
+  ${[...new Set(lines)].join("\n  ")}`);
+  }
+  const config = mergeConfig(value, path21.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const problems = [...configPathProblems(value, config, repoRoot)];
+  if (problems.length > 0) {
+    throw new UsageError(`invalid configuration:
+  ${problems.map((p) => `${displayPath}:${doc?.lineOf(p.pointer) ?? 1}: ${p.message}`).join("\n  ")}`);
+  }
+  return config;
+}
+function* configPathProblems(raw, config, repoRoot) {
+  const globs = [
+    ...(raw.include ?? []).map((glob2, i2) => [`/include/${i2}`, glob2]),
+    ...(raw.exclude ?? []).map((glob2, i2) => [`/exclude/${i2}`, glob2]),
+    ...(raw.charts ?? []).map((entry, i2) => [`/charts/${i2}/path`, entry.path]),
+    ...(raw.suppressions ?? []).flatMap(
+      (entry, i2) => ["chart", "file", "kind", "namespace", "name", "container"].flatMap((key) => entry[key] === void 0 ? [] : [[`/suppressions/${i2}/${key}`, entry[key]]])
+    )
+  ];
+  for (const [pointer, glob2] of globs) {
+    const problem = globProblem(glob2);
+    if (problem) yield { pointer, message: `${JSON.stringify(glob2.slice(0, 80))}: ${problem}` };
+  }
+  if (repoRoot === void 0) return;
+  const files = [
+    ...config.helm.valuesFiles.map((file, i2) => [`/helm/valuesFiles/${i2}`, file]),
+    ...config.charts.flatMap((entry, i2) => [
+      ...entry.valuesFiles.map((file, j) => [`/charts/${i2}/values/${j}`, file]),
+      ...entry.valueSets.flatMap((set2, k) => set2.valuesFiles.map((file, j) => [`/charts/${i2}/valueSets/${k}/values/${j}`, file]))
+    ])
+  ];
+  for (const [pointer, file] of files) {
+    const problem = confinementProblem(repoRoot, file);
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path21.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+  }
+}
+function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
+  const config = defaultConfig();
+  config.file = file;
+  if (raw.failOn) config.failOn = raw.failOn;
+  if (raw.failOnErrors !== void 0) config.failOnErrors = raw.failOnErrors;
+  if (raw.pss?.level) config.pss.level = raw.pss.level;
+  if (raw.pss?.version) config.pss.version = raw.pss.version;
+  const locks = {};
+  const at3 = (pointer) => {
+    const line = lineOf(pointer);
+    return { file, ...line !== void 0 ? { line } : {} };
+  };
+  for (const [id, setting] of Object.entries(raw.rules ?? {})) {
+    const declared = at3(`/rules/${id}`);
+    if (typeof setting === "string") {
+      config.rules[id] = setting === "off" ? { enabled: false, options: {} } : setting === "on" ? { enabled: true, options: {} } : { enabled: true, severity: setting, options: {} };
+    } else {
+      config.rules[id] = { enabled: setting.enabled ?? true, ...setting.severity ? { severity: setting.severity } : {}, options: setting.options ?? {}, ...setting.locked ? { locked: true } : {} };
+      if (setting.locked) locks[id] = declared;
+    }
+    config.rules[id].declared = declared;
+  }
+  (raw.lockedRules ?? []).forEach((id, i2) => locks[id] ??= at3(`/lockedRules/${i2}`));
+  config.lockedRules = Object.keys(locks).sort();
+  if (config.lockedRules.length > 0) config.lockDeclared = locks;
+  if (raw.annotationSuppressions !== void 0) config.annotationSuppressions = raw.annotationSuppressions;
+  config.include = raw.include ?? [];
+  config.exclude = raw.exclude ?? [];
+  config.charts = (raw.charts ?? []).map((entry, i2) => ({
+    path: path21.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path21.resolve(baseDir, f)),
+    set: entry.set ?? [],
+    valueSets: (entry.valueSets ?? []).map((set2, j) => {
+      const line = lineOf(`/charts/${i2}/valueSets/${j}`);
+      return {
+        name: set2.name,
+        valuesFiles: (set2.values ?? []).map((f) => path21.resolve(baseDir, f)),
+        set: set2.set ?? [],
+        ...line !== void 0 ? { declared: { file, line } } : {}
+      };
+    })
+  }));
+  if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
+  if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
+  if (typeof raw.provenance === "boolean") config.provenance.enabled = raw.provenance;
+  else if (raw.provenance) {
+    if (raw.provenance.enabled !== void 0) config.provenance.enabled = raw.provenance.enabled;
+    if (raw.provenance.maxRenders !== void 0) config.provenance.maxRenders = raw.provenance.maxRenders;
+  }
+  config.suppressions = (raw.suppressions ?? []).map((entry, i2) => {
+    const line = lineOf(`/suppressions/${i2}`);
+    return {
+      ...entry,
+      ...entry.chart !== void 0 ? { chart: path21.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path21.resolve(baseDir, entry.file) } : {},
+      declared: { file, ...line !== void 0 ? { line } : {} }
+    };
+  });
+  if (raw.helm) {
+    const { valuesFiles, ...rest } = raw.helm;
+    Object.assign(config.helm, rest);
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path21.resolve(baseDir, f));
+  }
+  return config;
 }
 
 // src/core/suppress.ts
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
+function commentKey(file, line) {
+  return `${file}\0${line}`;
+}
+function fromVendoredSubchart(object) {
+  return object.source.template?.split("/")[1] === "charts";
+}
 function splitRule(spec) {
   const dot = spec.indexOf(".");
   return dot === -1 ? { rule: spec } : { rule: spec.slice(0, dot), container: spec.slice(dot + 1) };
@@ -57583,8 +61762,8 @@ function parseComments(file, text2) {
       target = j + 1;
     }
     const { rule, container } = splitRule(m[2]);
-    const reason = m[3]?.trim();
-    out.push({ file, line: i2 + 1, target, rule, ...container ? { container } : {}, ...reason ? { reason } : {}, matched: 0 });
+    const reason2 = m[3]?.trim();
+    out.push({ file, line: i2 + 1, target, rule, ...container ? { container } : {}, ...reason2 ? { reason: reason2 } : {}, matched: 0 });
   });
   return out;
 }
@@ -57597,19 +61776,19 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path18.join(dir, "values.yaml"));
+    const add = (dir) => files.add(path22.join(dir, "values.yaml"));
     add(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path18.sep}templates${path18.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path22.sep}templates${path22.sep}`));
       if (chartDir) add(chartDir);
     }
   }
-  return [...files].filter((f) => existsSync6(f)).sort();
+  return [...files].filter((f) => existsSync8(f)).sort();
 }
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync8(file);
+    bytes = readFileSync11(file);
   } catch {
     return [];
   }
@@ -57619,7 +61798,7 @@ var CommentFiles = class {
   byFile = /* @__PURE__ */ new Map();
   charts = /* @__PURE__ */ new Set();
   add(render2) {
-    const files = this.charts.has(render2.dir) ? render2.request.valuesFiles.filter((f) => existsSync6(f)) : commentFiles([render2]);
+    const files = this.charts.has(render2.dir) ? render2.request.valuesFiles.filter((f) => existsSync8(f)) : commentFiles([render2]);
     this.charts.add(render2.dir);
     for (const file of files) if (!this.byFile.has(file)) this.byFile.set(file, readComments(file));
   }
@@ -57649,17 +61828,17 @@ function annotationKey(object, key) {
   const { ref, source } = object;
   return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key].join("\0");
 }
-function annotationsOf(object) {
+function annotationsOf(raw) {
   const out = {};
-  const meta = object.raw.metadata;
+  const meta = raw.metadata;
   if (isObj(meta) && isObj(meta.annotations)) Object.assign(out, meta.annotations);
-  const pod = podTemplateOf(object.raw);
+  const pod = podTemplateOf(raw);
   if (pod && pod.base !== "" && isObj(pod.metadata.annotations)) Object.assign(out, pod.metadata.annotations);
   return out;
 }
 function suppressionAnnotationsOf(object, cache2) {
   let out = cache2.get(object);
-  if (out === void 0) cache2.set(object, out = Object.entries(annotationsOf(object)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX)));
+  if (out === void 0) cache2.set(object, out = Object.entries(annotationsOf(object.raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX)));
   return out;
 }
 function glob(value, pattern) {
@@ -57669,9 +61848,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path18.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path22.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path18.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path22.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -57683,26 +61862,54 @@ function configMatches(s, f, container, repoRoot) {
   return true;
 }
 function applySuppressions(findings, options) {
-  const { config, repoRoot } = options;
+  const { config, repoRoot, pending } = options;
   const today = options.today ?? (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
   const known = options.ruleIds ? new Set(options.ruleIds) : void 0;
+  const locked = new Set(config.lockedRules);
+  const lockedMessage = (rule) => `rule ${rule} is locked (${lockLabel(config, rule, (f) => relativeTo(repoRoot, f))}): its findings cannot be suppressed`;
   const objects = /* @__PURE__ */ new Map();
   for (const object of options.objects) objects.set(objectKey2(object.source, object.ref), object);
   const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
-  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today }));
+  const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today, locked: locked.has(s.rule) }));
   const comments = options.comments ?? /* @__PURE__ */ new Map();
-  const validComment = (c3) => c3.reason !== void 0 && (c3.rule === "*" || known === void 0 || known.has(c3.rule));
+  const commentProblem = (c3) => c3.reason === void 0 ? "no reason given (write `-- <reason>` after the rule)" : known && c3.rule !== "*" && !known.has(c3.rule) ? `unknown rule ${c3.rule}` : locked.has(c3.rule) ? lockedMessage(c3.rule) : void 0;
+  const commentPending = (c3) => pending !== void 0 && pending.comment(c3.file, c3.line);
   const annotationRecords = /* @__PURE__ */ new Map();
   const annotationCache = /* @__PURE__ */ new Map();
+  const annotationRecord = (object, key, value) => {
+    const recordKey = annotationKey(object, key);
+    let record = annotationRecords.get(recordKey);
+    if (record) return record;
+    const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+    const reason2 = typeof value === "string" ? value.trim() : "";
+    const invalid = reason2 === "" ? "the annotation gives no reason" : known && rule !== "*" && !known.has(rule) ? `unknown rule ${rule}` : locked.has(rule) ? lockedMessage(rule) : !config.annotationSuppressions ? "annotation suppressions are off (annotationSuppressions: true in the configuration turns them on)" : fromVendoredSubchart(object) ? `the object comes from a vendored subchart (${object.source.template.split("/").slice(0, 3).join("/")}): its annotations never suppress` : void 0;
+    const isPending = invalid === void 0 && pending !== void 0 && pending.annotation(object, key, value);
+    record = {
+      kind: "annotation",
+      status: invalid ? "invalid" : isPending ? "pending" : "unused",
+      rule,
+      ...reason2 ? { reason: reason2 } : {},
+      file: object.source.file,
+      ...object.source.line !== void 0 ? { line: object.source.line } : {},
+      ...container ? { container } : {},
+      object: object.ref,
+      matched: 0,
+      ...invalid ? { message: invalid } : isPending ? { message: pending.message } : {}
+    };
+    annotationRecords.set(recordKey, record);
+    return record;
+  };
   for (const f of findings) {
     const object = objectOf(f);
     let containerName = null;
     const container = () => containerName === null ? containerName = containerOf(f, object) : containerName;
+    const lockedRule = locked.has(f.ruleId);
     let applied;
     for (const entry of configured) {
+      if (lockedRule && entry.s.rule === "*") continue;
       if (!configMatches(entry.s, f, container, repoRoot)) continue;
       entry.matched++;
-      if (entry.expired || applied) continue;
+      if (entry.expired || entry.locked || applied) continue;
       applied = {
         kind: "config",
         reason: entry.s.reason,
@@ -57713,71 +61920,35 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path18.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path22.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
+        if (c3.rule === "*" && lockedRule) continue;
         if (c3.container !== void 0 && c3.container !== container()) continue;
         c3.matched++;
-        if (applied || !validComment(c3)) continue;
+        if (applied || commentProblem(c3) !== void 0 || commentPending(c3)) continue;
         applied = { kind: "comment", reason: c3.reason, file: relativeTo(repoRoot, c3.file), line: c3.line };
       }
     }
     if (object) {
       for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
-        const { rule, container: scoped } = splitRule(key.slice(ANNOTATION_PREFIX.length));
-        const recordKey = annotationKey(object, key);
-        let record = annotationRecords.get(recordKey);
-        if (!record) {
-          const reason = typeof value === "string" ? value.trim() : "";
-          const invalid = reason === "" ? "the annotation gives no reason" : known && rule !== "*" && !known.has(rule) ? `unknown rule ${rule}` : void 0;
-          record = {
-            kind: "annotation",
-            status: invalid ? "invalid" : "unused",
-            rule,
-            ...reason ? { reason } : {},
-            file: object.source.file,
-            ...object.source.line !== void 0 ? { line: object.source.line } : {},
-            ...scoped ? { container: scoped } : {},
-            object: object.ref,
-            matched: 0,
-            ...invalid ? { message: invalid } : {}
-          };
-          annotationRecords.set(recordKey, record);
-        }
-        if (rule !== "*" && rule !== f.ruleId) continue;
-        if (scoped !== void 0 && scoped !== container()) continue;
+        const record = annotationRecord(object, key, value);
+        if (record.rule !== "*" && record.rule !== f.ruleId) continue;
+        if (record.rule === "*" && lockedRule) continue;
+        if (record.container !== void 0 && record.container !== container()) continue;
         record.matched++;
-        if (applied || record.status === "invalid") continue;
+        if (applied || record.status === "invalid" || record.status === "pending") continue;
         applied = { kind: "annotation", reason: record.reason, file: object.source.file, ...object.source.line !== void 0 ? { line: object.source.line } : {} };
       }
     }
     if (applied) f.suppressed = applied;
   }
-  for (const object of options.objects) {
-    for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
-      const recordKey = annotationKey(object, key);
-      if (annotationRecords.has(recordKey)) continue;
-      const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
-      const reason = typeof value === "string" ? value.trim() : "";
-      annotationRecords.set(recordKey, {
-        kind: "annotation",
-        status: reason === "" ? "invalid" : "unused",
-        rule,
-        ...reason ? { reason } : {},
-        file: object.source.file,
-        ...object.source.line !== void 0 ? { line: object.source.line } : {},
-        ...container ? { container } : {},
-        object: object.ref,
-        matched: 0,
-        ...reason === "" ? { message: "the annotation gives no reason" } : {}
-      });
-    }
-  }
+  for (const object of options.objects) for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) annotationRecord(object, key, value);
   const records = [];
-  for (const { s, matched, expired } of configured) {
+  for (const { s, matched, expired, locked: isLocked } of configured) {
     records.push({
       kind: "config",
-      status: expired ? "expired" : matched > 0 ? "applied" : "unused",
+      status: isLocked ? "invalid" : expired ? "expired" : matched > 0 ? "applied" : "unused",
       rule: s.rule,
       reason: s.reason,
       file: relativeTo(repoRoot, s.declared.file),
@@ -57785,35 +61956,39 @@ function applySuppressions(findings, options) {
       ...s.expires !== void 0 ? { expires: s.expires } : {},
       ...s.container !== void 0 ? { container: s.container } : {},
       matched,
-      ...expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}
+      ...isLocked ? { message: lockedMessage(s.rule) } : expired ? { message: `expired on ${s.expires}: the findings it matched count again` } : {}
     });
+  }
+  for (const v of config.lockViolations ?? []) {
+    records.push({ kind: "config", status: "invalid", rule: v.rule, file: v.file, ...v.line !== void 0 ? { line: v.line } : {}, matched: 0, message: v.message });
   }
   for (const list3 of comments.values()) {
     for (const c3 of list3) {
-      const invalid = c3.reason === void 0 ? "no reason given (write `-- <reason>` after the rule)" : known && c3.rule !== "*" && !known.has(c3.rule) ? `unknown rule ${c3.rule}` : void 0;
+      const invalid = commentProblem(c3);
+      const isPending = invalid === void 0 && commentPending(c3);
       records.push({
         kind: "comment",
-        status: invalid ? "invalid" : c3.matched > 0 ? "applied" : "unused",
+        status: invalid ? "invalid" : isPending ? "pending" : c3.matched > 0 ? "applied" : "unused",
         rule: c3.rule,
         ...c3.reason ? { reason: c3.reason } : {},
         file: relativeTo(repoRoot, c3.file),
         line: c3.line,
         ...c3.container ? { container: c3.container } : {},
         matched: c3.matched,
-        ...invalid ? { message: invalid } : {}
+        ...invalid ? { message: invalid } : isPending ? { message: pending.message } : {}
       });
     }
   }
   for (const record of annotationRecords.values()) {
-    if (record.status !== "invalid") record.status = record.matched > 0 ? "applied" : "unused";
+    if (record.status !== "invalid" && record.status !== "pending") record.status = record.matched > 0 ? "applied" : "unused";
     records.push(record);
   }
   return records;
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync9, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import path19 from "node:path";
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync12, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import path23 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -57825,8 +62000,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path28 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path28}(?![A-Za-z0-9_.])`);
+    const path32 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path32}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -57834,9 +62009,9 @@ function apply(lines, index, edit) {
   const key = keyOf(line);
   if (m.kind === "value") {
     if (!key || key.value === "" || /^[|>]/.test(key.value)) return void 0;
-    const at2 = line.lastIndexOf(key.value);
+    const at3 = line.lastIndexOf(key.value);
     const value = key.value.startsWith("{}") ? `{${marker}: x}` : key.value.startsWith("[]") ? `[${marker}]` : marker;
-    return one([line.slice(0, at2) + value + line.slice(at2 + key.value.length).replace(/^[^#]*/, "")]);
+    return one([line.slice(0, at3) + value + line.slice(at3 + key.value.length).replace(/^[^#]*/, "")]);
   }
   if (!key) return void 0;
   if (key.item) {
@@ -57880,8 +62055,8 @@ function apply(lines, index, edit) {
 function observe(claim, marker, objects, originals) {
   const other = counterpart(claim.object, originals, objects);
   if (other === void 0) return false;
-  const at2 = remapPointer(claim.object.raw, other.raw, claim.pointer) ?? claim.pointer;
-  const node = get(other.raw, at2);
+  const at3 = remapPointer(claim.object.raw, other.raw, claim.pointer) ?? claim.pointer;
+  const node = get(other.raw, at3);
   switch (claim.expect) {
     case "contains":
       return typeof node === "string" && node.includes(marker) || Array.isArray(node) && node.includes(marker) || isObj(node) && marker in node;
@@ -57900,8 +62075,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path19.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path19.isAbsolute(relative)) {
+    const relative = path23.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path23.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -57929,13 +62104,13 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path19.join(tmp, "chart-"));
-  const chartCopy = path19.join(copy, path19.basename(render2.dir));
+  const copy = mkdtempSync4(path23.join(tmp, "chart-"));
+  const chartCopy = path23.join(copy, path23.basename(render2.dir));
   cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync9(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync12(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -57970,7 +62145,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path19.join(chartCopy, path19.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -57978,11 +62153,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path19.join(copy, `values-${trial}.json`);
+        const file = path23.join(copy, `values-${trial}.json`);
         writeFileSync4(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
-      const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
+      const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, chart: render2.dir, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {
@@ -57994,16 +62169,16 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
           }
         }
       } else if (applied.length === 1) {
-        for (const c3 of applied[0].claims) c3.failure = "the chart does not render with the line changed";
+        for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path19.join(chartCopy, path19.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path19.join(chartCopy, path19.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -58029,9 +62204,9 @@ var IMAGE_SLOT = {
   "image-registry": "registry"
 };
 function imageSlot(image, slot) {
-  const at2 = image.indexOf("@");
-  const digest = at2 === -1 ? void 0 : image.slice(at2 + 1);
-  const name = at2 === -1 ? image : image.slice(0, at2);
+  const at3 = image.indexOf("@");
+  const digest = at3 === -1 ? void 0 : image.slice(at3 + 1);
+  const name = at3 === -1 ? image : image.slice(0, at3);
   const slash = name.lastIndexOf("/");
   const colon = name.lastIndexOf(":");
   const tag = colon > slash ? name.slice(colon + 1) : void 0;
@@ -58074,7 +62249,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync10(config.file, "utf8");
+    text2 = readFileSync13(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -58082,10 +62257,10 @@ function setPairLine(config, pair2) {
   const index = lines.findIndex((l) => l.includes(pair2));
   return index === -1 ? void 0 : { file: config.file, line: index + 1 };
 }
-function structuralClaim(target, line, at2, sources) {
+function structuralClaim(target, line, at3, sources) {
   const text2 = sources.read(line.file)?.lines[line.line - 1] ?? "";
   const key = keyOf(text2);
-  const tokens2 = tokens(at2);
+  const tokens2 = tokens(at3);
   const endsAtKey = key !== void 0 && tokens2[tokens2.length - 1] === key.key;
   const byValue = key !== void 0 && endsAtKey && key.value !== "" && !/^[|>]/.test(key.value);
   return {
@@ -58093,7 +62268,7 @@ function structuralClaim(target, line, at2, sources) {
     line: line.line,
     mutation: byValue ? { kind: "value" } : { kind: "child" },
     object: target.object,
-    pointer: at2,
+    pointer: at3,
     expect: byValue && key.value.trim() !== "{}" ? "contains" : "key"
   };
 }
@@ -58105,24 +62280,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path28 = relative.slice(0, length);
+  const path32 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
-  const report = { file: found.file, line: found.line };
+  const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path28, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path32, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path28, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report, mutation: { kind: "reference", path: path28, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path32, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path32, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path20.resolve(render2.repoRoot, source.file);
+  const templateAbs = path24.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -58142,24 +62317,24 @@ function planTarget(target, render2, values, sources, config) {
         if (claim) plan.claims.push(claim);
       }
     } else if (found && "reason" in found) plan.notes.push(found.reason);
-    const at2 = target.present ? target.pointer : prefixPointer(target.pointer, decision.depth ?? 0);
-    const structural = at2 === "" ? void 0 : structuralLine(sources, templateAbs, at2, target.object.raw);
+    const at3 = target.present ? target.pointer : prefixPointer(target.pointer, decision.depth ?? 0);
+    const structural = at3 === "" ? void 0 : structuralLine(sources, templateAbs, at3, target.object.raw);
     if (structural && "line" in structural) {
-      if (!plan.claims.some((c3) => c3.file === structural.file && (c3.report?.line ?? c3.line) === structural.line)) plan.claims.push(structuralClaim(target, structural, at2, sources));
+      if (!plan.claims.some((c3) => c3.file === structural.file && (c3.report?.line ?? c3.line) === structural.line)) plan.claims.push(structuralClaim(target, structural, at3, sources));
     } else if (plan.claims.length === 0 && structural) plan.notes.push(structural.reason);
     if (decision.how === "sentinel" && decision.trial !== void 0) {
       for (const claim of plan.claims) if (isEmptyBlock(get(target.object.raw, claim.pointer)) && claim.mutation.kind !== "value") claim.trial = decision.trial;
     }
   } else {
     plan.notes.push(decision.reason ?? "no values key could be proven");
-    const at2 = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
-    const found = structuralLine(sources, templateAbs, at2, target.object.raw);
+    const at3 = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
+    const found = structuralLine(sources, templateAbs, at3, target.object.raw);
     if ("line" in found) {
       const literal2 = literalValueAt(sources, templateAbs, found.line);
-      const rendered = get(target.object.raw, at2);
+      const rendered = get(target.object.raw, at3);
       if (literal2 !== void 0 && (rendered === null || typeof rendered !== "object") && literal2 !== String(rendered)) {
         plan.notes.push("the template line found does not hold the rendered value");
-      } else plan.claims.push(structuralClaim(target, found, at2, sources));
+      } else plan.claims.push(structuralClaim(target, found, at3, sources));
     } else plan.notes.push(found.reason);
   }
   return plan;
@@ -58176,12 +62351,12 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path20.resolve(render2.repoRoot, source.file);
+  const templateAbs = path24.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
-    const at2 = proven.report ?? { file: proven.file, line: proven.line };
-    source.templateLocation = { file: relativeTo(render2.repoRoot, at2.file), line: at2.line };
-    if (at2.file === templateAbs) source.line = at2.line;
+    const at3 = proven.report ?? { file: proven.file, line: proven.line };
+    source.templateLocation = { file: relativeTo(render2.repoRoot, at3.file), line: at3.line };
+    if (at3.file === templateAbs) source.line = at3.line;
   } else if (plan.claims.length > 0) {
     const tried = plan.claims.map((c3) => `${relativeTo(render2.repoRoot, c3.file).split("/").pop()}:${c3.line}`).join(", ");
     plan.notes.push(`template line${plan.claims.length > 1 ? "s" : ""} ${tried} not confirmed by re-rendering (${plan.claims[0].failure ?? "not tried"})`);
@@ -58190,8 +62365,8 @@ function finishPlan(plan, render2) {
   if (plan.notes.length > 0) source.unproven = plan.notes.join("; ");
 }
 async function attachProvenance(findings, renders, config, options = {}) {
-  const report = { renders: 0, ms: 0, defaults: /* @__PURE__ */ new Map() };
-  if (!config.provenance.enabled) return report;
+  const report2 = { renders: 0, ms: 0, defaults: /* @__PURE__ */ new Map() };
+  if (!config.provenance.enabled) return report2;
   const inDefault = /* @__PURE__ */ new Set();
   for (const f of findings) if (f.source.kind === "helm" && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\0${f.fingerprint}`);
   const byRender = /* @__PURE__ */ new Map();
@@ -58209,7 +62384,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     if (!s) sources.set(dir, s = new TemplateSources(dir));
     return s;
   };
-  const concurrency = options.concurrency ?? Math.max(1, os9.availableParallelism());
+  const concurrency = options.concurrency ?? Math.max(1, os10.availableParallelism());
   await mapLimit([...renders], concurrency, async (render2) => {
     const isDefault = render2.valueSet.name === DEFAULT_VALUE_SET;
     const mine = byRender.get(`${render2.chart}\0${render2.valueSet.name}`) ?? [];
@@ -58247,7 +62422,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path20.join(os9.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path24.join(os10.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -58257,14 +62432,14 @@ async function attachProvenance(findings, renders, config, options = {}) {
     const ms = performance.now() - started;
     const renders2 = result.stats.renders + proof.renders;
     render2.record.provenance = { renders: renders2, ms: Math.round(ms) };
-    report.renders += renders2;
-    report.ms += ms;
-    if (isDefault) report.defaults.set(render2.chart, { values, shown: result.shown, tried: result.tried });
+    report2.renders += renders2;
+    report2.ms += ms;
+    if (isDefault) report2.defaults.set(render2.chart, { values, shown: result.shown, tried: result.tried });
   });
-  return report;
+  return report2;
 }
-function provenanceSummary(findings, report) {
-  const out = { values: 0, template: 0, object: 0, renders: report.renders, ms: Math.round(report.ms) };
+function provenanceSummary(findings, report2) {
+  const out = { values: 0, template: 0, object: 0, renders: report2.renders, ms: Math.round(report2.ms) };
   for (const f of findings) if (f.source.located) out[f.source.located]++;
   return out;
 }
@@ -58279,7 +62454,8 @@ async function processFindings(input) {
     // Read here for the renders the scan did not hand over as they arrived.
     comments: (input.comments ?? new CommentFiles()).comments(input.renders),
     ruleIds: input.ruleIds,
-    ...input.today !== void 0 ? { today: input.today } : {}
+    ...input.today !== void 0 ? { today: input.today } : {},
+    ...input.pending !== void 0 ? { pending: input.pending } : {}
   });
   return { findings, suppressions, provenance: provenanceSummary(findings, located) };
 }
@@ -58369,7 +62545,7 @@ function findJsonError(text2, from = 0) {
   let i2 = from;
   const length = text2.length;
   const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const unexpected = (at2) => ({ offset: at2, reason: `unexpected ${JSON.stringify(text2[at2])}` });
+  const unexpected = (at3) => ({ offset: at3, reason: `unexpected ${JSON.stringify(text2[at3])}` });
   const skipString = () => {
     i2++;
     while (i2 < length) {
@@ -58599,26 +62775,26 @@ function asMap(value) {
   MAP_NODES.add(value);
   return value;
 }
-function convertBlock(tf, unknown, sensitive, parent, pointer, walk2, top) {
+function convertBlock(tf, unknown, sensitive, parent, pointer, walk3, top) {
   const out = {};
-  for (const key in tf) convertKey(tf, key, unknown, sensitive, parent, pointer, walk2, top, out);
+  for (const key in tf) convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out);
   if (unknown !== null && typeof unknown === "object" && !Array.isArray(unknown)) {
-    for (const key in unknown) if (!(key in tf)) convertKey(tf, key, unknown, sensitive, parent, pointer, walk2, top, out);
+    for (const key in unknown) if (!(key in tf)) convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out);
   }
   return out;
 }
-function convertKey(tf, key, unknown, sensitive, parent, pointer, walk2, top, out) {
+function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out) {
   if (top !== void 0 && !top.includes(key)) return;
   if (parent === "metadata" && METADATA_COMPUTED.has(key)) return;
   const value = tf[key];
   const u2 = unknown === void 0 ? void 0 : child(unknown, key);
   const s = sensitive === void 0 ? void 0 : child(sensitive, key);
-  const naming = namingOf(walk2.kind, parent, key);
+  const naming = namingOf(walk3.kind, parent, key);
   const listy = Array.isArray(value) || value === void 0 && (u2 === true || Array.isArray(u2));
   const repeated = listy && naming.repeated;
   const name = repeated ? naming.list : naming.plain;
-  const at2 = u2 === void 0 || u2 === false ? "" : `${pointer}/${repeated ? naming.listEscaped : naming.plainEscaped}`;
-  if (u2 === true) walk2.unknown.push(at2);
+  const at3 = u2 === void 0 || u2 === false ? "" : `${pointer}/${repeated ? naming.listEscaped : naming.plainEscaped}`;
+  if (u2 === true) walk3.unknown.push(at3);
   let converted;
   if (Array.isArray(value)) {
     if (value.length === 0) converted = void 0;
@@ -58627,24 +62803,24 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk2, top, ou
       for (let i2 = 0; i2 < value.length; i2++) {
         const element = value[i2];
         const ue = u2 === void 0 ? void 0 : child(u2, i2);
-        if (ue === true && u2 !== true) walk2.unknown.push(`${at2}/${i2}`);
+        if (ue === true && u2 !== true) walk3.unknown.push(`${at3}/${i2}`);
         const se = s === void 0 ? void 0 : child(s, i2);
-        if (isObj(element)) list3[i2] = convertBlock(element, ue, se, key, ue === void 0 ? "" : `${at2}/${i2}`, walk2);
+        if (isObj(element)) list3[i2] = convertBlock(element, ue, se, key, ue === void 0 ? "" : `${at3}/${i2}`, walk3);
         else list3[i2] = s === true || se === true ? redactDeep(element) : element;
       }
       converted = list3;
     } else if (value[0] === null && child(u2, 0) === true) {
-      if (u2 !== true) walk2.unknown.push(at2);
+      if (u2 !== true) walk3.unknown.push(at3);
       converted = void 0;
     } else if (isObj(value[0])) {
       const ue = u2 === void 0 ? void 0 : child(u2, 0);
-      if (ue === true && u2 !== true) walk2.unknown.push(at2);
-      converted = convertBlock(value[0], ue, s === void 0 ? void 0 : child(s, 0), key, at2, walk2);
+      if (ue === true && u2 !== true) walk3.unknown.push(at3);
+      converted = convertBlock(value[0], ue, s === void 0 ? void 0 : child(s, 0), key, at3, walk3);
     } else {
       const list3 = new Array(value.length);
       for (let i2 = 0; i2 < value.length; i2++) {
         const ue = u2 === void 0 ? void 0 : child(u2, i2);
-        if (ue === true && u2 !== true) walk2.unknown.push(`${at2}/${i2}`);
+        if (ue === true && u2 !== true) walk3.unknown.push(`${at3}/${i2}`);
         const fixed2 = fixScalar(key, value[i2]);
         list3[i2] = s === true || s !== void 0 && child(s, i2) === true ? redactDeep(fixed2) : fixed2;
       }
@@ -58658,7 +62834,7 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk2, top, ou
       map2[k] = s === true || s !== void 0 && child(s, k) === true ? redactDeep(v) : v;
     }
     if (isObj(u2)) {
-      for (const k in u2) if (u2[k] === true) walk2.unknown.push(`${at2}/${escapeToken(k)}`);
+      for (const k in u2) if (u2[k] === true) walk3.unknown.push(`${at3}/${escapeToken(k)}`);
     }
     converted = asMap(map2);
   } else if (value !== null && value !== void 0) {
@@ -58669,71 +62845,71 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk2, top, ou
 function convertTyped(type2, after, afterUnknown, afterSensitive) {
   const spec = TYPED_RESOURCES[type2];
   if (spec === void 0) return void 0;
-  const walk2 = { kind: spec.kind, unknown: [] };
+  const walk3 = { kind: spec.kind, unknown: [] };
   const head = { apiVersion: spec.apiVersion, kind: spec.kind };
   if (!isObj(after)) return { raw: head, unknown: [""] };
   const sensitive = spec.kind === "Secret" ? { ...isObj(afterSensitive) ? afterSensitive : {}, data: true, binary_data: true } : afterSensitive;
-  const body = convertBlock(after, afterUnknown, sensitive, "", "", walk2, spec.top);
+  const body = convertBlock(after, afterUnknown, sensitive, "", "", walk3, spec.top);
   const raw = { ...head, ...body };
   if (spec.name !== void 0) {
     const metadata = isObj(raw.metadata) ? raw.metadata : {};
     raw.metadata = { ...metadata, name: spec.name };
   }
-  return { raw, unknown: walk2.unknown };
+  return { raw, unknown: walk3.unknown };
 }
 function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path28 = [];
+  const path32 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path28.push(Number(step));
+      path32.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path28.push(step);
+      path32.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path28.push(key);
+    path32.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path28.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path28.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path32.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path32.push(0);
     node = next;
     parent = key;
   }
-  return path28;
+  return path32;
 }
 
 // src/loaders/terraform/helm-release.ts
-import { existsSync as existsSync7, statSync as statSync8 } from "node:fs";
-import path21 from "node:path";
+import { existsSync as existsSync9, statSync as statSync12 } from "node:fs";
+import path25 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
-function inside(root, target) {
-  const rel = path21.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path21.isAbsolute(rel);
+function inside2(root, target) {
+  const rel = path25.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path25.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path21.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path21.resolve(dirs.moduleDir, chart));
+  const candidates = [path25.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path25.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
-    if (!inside(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
-    const stat2 = statSync8(candidate2);
-    if (stat2.isDirectory() && existsSync7(path21.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (!inside2(dirs.repoRoot, candidate2) || !existsSync9(candidate2)) continue;
+    const stat2 = statSync12(candidate2);
+    if (stat2.isDirectory() && existsSync9(path25.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat2.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -58840,7 +63016,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path21.relative(dirs.repoRoot, t).split(path21.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path25.relative(dirs.repoRoot, t).split(path25.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -58859,8 +63035,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync8, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
-import path22 from "node:path";
+import { existsSync as existsSync10, readdirSync as readdirSync9, readFileSync as readFileSync14, statSync as statSync13 } from "node:fs";
+import path26 from "node:path";
 
 // src/loaders/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -59100,13 +63276,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path28, blockLine) {
+function locatePath(body, path32, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path28.length) {
-    const step = path28[i2];
+  while (i2 < path32.length) {
+    const step = path32[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -59121,8 +63297,8 @@ function locatePath(body, path28, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path28[i2 + 1] === "number") {
-        index = path28[i2 + 1];
+      if (typeof path32[i2 + 1] === "number") {
+        index = path32[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -59230,8 +63406,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path22.resolve(options.rootDir);
-    this.repoRoot = path22.resolve(options.repoRoot);
+    this.rootDir = path26.resolve(options.rootDir);
+    this.repoRoot = path26.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -59239,23 +63415,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path22.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path22.isAbsolute(rel);
+    const rel = path26.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path22.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path26.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
-      if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync11(file, "utf8"));
+      if (!existsSync10(file) || !this.inside(file)) return this.modulesJson;
+      const parsed = JSON.parse(readFileSync14(file, "utf8"));
       const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list3) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path22.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path26.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -59274,11 +63450,11 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path22.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path26.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
-    const result = dir !== void 0 && existsSync8(dir) && this.inside(dir) ? dir : void 0;
+    const result = dir !== void 0 && existsSync10(dir) && this.inside(dir) ? dir : void 0;
     this.dirs.set(key, result);
     return result;
   }
@@ -59289,20 +63465,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync8(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync9(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path22.join(dir, entry);
+      const absolute = path26.join(dir, entry);
       let text2;
       try {
-        if (!statSync9(absolute).isFile()) continue;
-        text2 = readFileSync11(absolute, "utf8");
+        if (!statSync13(absolute).isFile()) continue;
+        text2 = readFileSync14(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path22.relative(this.repoRoot, absolute).split(path22.sep).join("/");
+      const file = path26.relative(this.repoRoot, absolute).split(path26.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -59576,12 +63752,12 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/loaders/terraform/load-plan-file.ts
-import path23 from "node:path";
+import path27 from "node:path";
 async function loadPlanFile(json2, options) {
-  const planFile = path23.relative(options.repoRoot, options.file).split(path23.sep).join("/");
+  const planFile = path27.relative(options.repoRoot, options.file).split(path27.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path23.dirname(options.file),
+    planDir: path27.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -59591,6 +63767,7 @@ async function loadPlanFile(json2, options) {
     charts: [],
     notes: loaded.notes,
     renderMs: 0,
+    secrets: [],
     plan: { formatVersion: loaded.formatVersion, instances: loaded.instances, ...loaded.terraformVersion ? { terraformVersion: loaded.terraformVersion } : {} }
   };
   if (loaded.helmReleases.length === 0) return result;
@@ -59604,6 +63781,8 @@ async function loadPlanFile(json2, options) {
     return result;
   }
   for (const release of loaded.helmReleases) {
+    for (const entry of release.set) if (entry.sensitive) result.secrets.push(...[entry.value].flat());
+    for (const text2 of release.values) for (const doc of parseYamlDocuments(text2).documents) result.secrets.push(...valuesSecrets(nodesOf(doc.value)));
     const rendered = await renderHelmRelease(release, { helm, timeoutMs: options.timeoutMs, repoRoot: options.repoRoot, ...options.kubeVersion ? { kubeVersion: options.kubeVersion } : {} });
     result.objects.push(...rendered.objects);
     result.errors.push(...rendered.errors);
@@ -59613,1618 +63792,345 @@ async function loadPlanFile(json2, options) {
   return result;
 }
 
-// src/core/config.ts
-var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync9, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
-import path24 from "node:path";
+// src/core/policy.ts
+import { readFileSync as readFileSync15 } from "node:fs";
+import path28 from "node:path";
 
-// src/core/config-schema.ts
-function configSchema(ruleIds2) {
-  const severity = { type: "string", enum: [...SEVERITIES], description: "A finding severity." };
-  const ruleSetting = {
-    description: "off, a severity override, or an object with enabled/severity/options.",
-    oneOf: [
-      { type: "string", enum: ["off", "on", ...SEVERITIES] },
-      {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          enabled: { type: "boolean" },
-          severity,
-          options: { type: "object", description: "Rule-specific options." }
-        }
-      }
-    ]
-  };
-  return {
-    $schema: "http://json-schema.org/draft-07/schema#",
-    $id: "https://github.com/preadmit/preadmit/schemas/config.schema.json",
-    title: "preadmit configuration (.preadmit.yaml)",
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      failOn: {
-        type: "string",
-        enum: ["critical", "high", "medium", "low", "never"],
-        description: "Lowest severity that fails the run (default high)."
-      },
-      failOnErrors: {
-        type: "boolean",
-        description: "Whether inputs that cannot be read or rendered fail the run (default true)."
-      },
-      pss: {
-        type: "object",
-        additionalProperties: false,
-        description: "Pod Security Standards level and policy version to evaluate.",
-        properties: {
-          level: { type: "string", enum: ["baseline", "restricted"], description: "Default restricted." },
-          version: { type: "string", pattern: "^(latest|v1\\.(0|[1-9][0-9]*))$", description: "latest or v1.N (default latest)." }
-        }
-      },
-      rules: {
-        type: "object",
-        description: "Per-rule settings by rule id.",
-        propertyNames: { enum: [...ruleIds2] },
-        additionalProperties: ruleSetting
-      },
-      include: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs (minimatch) of repository paths to scan; default everything." },
-      exclude: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs (minimatch) of repository paths to skip." },
-      charts: {
-        type: "array",
-        description: "Render settings for particular charts.",
-        items: {
-          type: "object",
-          additionalProperties: false,
-          required: ["path"],
-          properties: {
-            path: { type: "string", minLength: 1, description: "Chart directory, or a glob of chart directories, relative to this file." },
-            values: {
-              type: "array",
-              items: { type: "string" },
-              description: "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."
-            },
-            set: { type: "array", items: { type: "string", pattern: "^[^=]+=" }, description: "key=value pairs for the default render (and the base of every value set of the chart)." },
-            valueSets: {
-              type: "array",
-              description: "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.",
-              items: {
-                type: "object",
-                additionalProperties: false,
-                required: ["name"],
-                properties: {
-                  name: { type: "string", pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", maxLength: 100, description: "Name of the value set (not default, not starting with ci/)." },
-                  values: { type: "array", items: { type: "string" }, description: "Values files (relative to this file)." },
-                  set: { type: "array", items: { type: "string", pattern: "^[^=]+=" }, description: "key=value pairs." }
-                }
-              }
-            }
-          }
-        }
-      },
-      valueSets: {
-        type: "object",
-        additionalProperties: false,
-        description: "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.",
-        properties: {
-          ci: { type: "boolean", description: "Render each ci/*-values.yaml of a chart as a value set (default true)." },
-          severity: {
-            type: "string",
-            enum: ["keep", ...SEVERITIES],
-            description: "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."
-          }
-        }
-      },
-      provenance: {
-        description: "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).",
-        oneOf: [
-          { type: "boolean" },
-          {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              enabled: { type: "boolean", description: "Default true." },
-              maxRenders: { type: "integer", minimum: 1, maximum: 64, description: "Most extra helm renders per chart and value set spent proving locations (default 8)." }
-            }
-          }
-        ]
-      },
-      suppressions: {
-        type: "array",
-        description: "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.",
-        items: {
-          type: "object",
-          additionalProperties: false,
-          required: ["rule", "reason"],
-          properties: {
-            rule: { type: "string", enum: ["*", ...ruleIds2], description: "The rule id (or * for every rule)." },
-            reason: { type: "string", minLength: 1, description: "Why the finding is accepted (required)." },
-            expires: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description: "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." },
-            chart: { type: "string", minLength: 1, description: "Chart directory or glob, relative to this file." },
-            file: { type: "string", minLength: 1, description: "Manifest or template file or glob, relative to this file." },
-            valueSet: { type: "string", minLength: 1, description: "Only findings of this value set (default, ci/..., or a configured name)." },
-            kind: { type: "string", minLength: 1, description: "Object kind (glob)." },
-            namespace: { type: "string", minLength: 1, description: "Object namespace (glob)." },
-            name: { type: "string", minLength: 1, description: "Object name (glob)." },
-            container: { type: "string", minLength: 1, description: "Container name (glob): only findings about this container." }
-          }
-        }
-      },
-      helm: {
-        type: "object",
-        additionalProperties: false,
-        description: "How charts are rendered.",
-        properties: {
-          releaseName: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 53, description: "Release name (default release)." },
-          namespace: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63, description: "Release namespace (default default)." },
-          kubeVersion: { type: "string", pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$", description: "Kubernetes version given to helm template --kube-version." },
-          timeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: 3600, description: "Per-render timeout (default 120)." },
-          valuesFiles: { type: "array", items: { type: "string" }, description: "Values files (relative to the config file) for every chart." },
-          set: { type: "array", items: { type: "string", pattern: "^[^=]+=" }, description: "key=value pairs for every chart." }
-        }
-      }
-    }
-  };
-}
-
-// src/core/config-validator.generated.ts
-var runtime_ucs2length_module = __toESM(require_ucs2length(), 1);
-var runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
-var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-configmap", "secret-literal-env", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"];
-var validate = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-configmap", "secret-literal-env", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." } } }] } }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-configmap", "secret-literal-env", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Per-render timeout (default 120)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
-var func2 = Object.prototype.hasOwnProperty;
-var func3 = runtime_ucs2length.default;
-var pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
-var pattern1 = new RegExp("^[^=]+=", "u");
-var pattern2 = new RegExp("^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
-var pattern4 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
-var pattern5 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-var pattern7 = new RegExp("^v?1\\.[0-9]+(\\.[0-9]+)?$", "u");
-function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (!func2.call(schema11.properties, key0)) {
-        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.failOn !== void 0) {
-      let data0 = data.failOn;
-      if (typeof data0 !== "string") {
-        const err1 = { instancePath: instancePath + "/failOn", schemaPath: "#/properties/failOn/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-      if (!(data0 === "critical" || data0 === "high" || data0 === "medium" || data0 === "low" || data0 === "never")) {
-        const err2 = { instancePath: instancePath + "/failOn", schemaPath: "#/properties/failOn/enum", keyword: "enum", params: { allowedValues: schema11.properties.failOn.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.failOnErrors !== void 0) {
-      if (typeof data.failOnErrors !== "boolean") {
-        const err3 = { instancePath: instancePath + "/failOnErrors", schemaPath: "#/properties/failOnErrors/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.pss !== void 0) {
-      let data2 = data.pss;
-      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-        for (const key1 in data2) {
-          if (!(key1 === "level" || key1 === "version")) {
-            const err4 = { instancePath: instancePath + "/pss", schemaPath: "#/properties/pss/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err4];
-            } else {
-              vErrors.push(err4);
-            }
-            errors++;
-          }
-        }
-        if (data2.level !== void 0) {
-          let data3 = data2.level;
-          if (typeof data3 !== "string") {
-            const err5 = { instancePath: instancePath + "/pss/level", schemaPath: "#/properties/pss/properties/level/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err5];
-            } else {
-              vErrors.push(err5);
-            }
-            errors++;
-          }
-          if (!(data3 === "baseline" || data3 === "restricted")) {
-            const err6 = { instancePath: instancePath + "/pss/level", schemaPath: "#/properties/pss/properties/level/enum", keyword: "enum", params: { allowedValues: schema11.properties.pss.properties.level.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err6];
-            } else {
-              vErrors.push(err6);
-            }
-            errors++;
-          }
-        }
-        if (data2.version !== void 0) {
-          let data4 = data2.version;
-          if (typeof data4 === "string") {
-            if (!pattern0.test(data4)) {
-              const err7 = { instancePath: instancePath + "/pss/version", schemaPath: "#/properties/pss/properties/version/pattern", keyword: "pattern", params: { pattern: "^(latest|v1\\.(0|[1-9][0-9]*))$" }, message: 'must match pattern "^(latest|v1\\.(0|[1-9][0-9]*))$"' };
-              if (vErrors === null) {
-                vErrors = [err7];
-              } else {
-                vErrors.push(err7);
-              }
-              errors++;
-            }
-          } else {
-            const err8 = { instancePath: instancePath + "/pss/version", schemaPath: "#/properties/pss/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err9 = { instancePath: instancePath + "/pss", schemaPath: "#/properties/pss/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.rules !== void 0) {
-      let data5 = data.rules;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        for (const key2 in data5) {
-          const _errs15 = errors;
-          if (!(key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-nodes-proxy" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default")) {
-            const err10 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/propertyNames/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key2 };
-            if (vErrors === null) {
-              vErrors = [err10];
-            } else {
-              vErrors.push(err10);
-            }
-            errors++;
-          }
-          var valid2 = _errs15 === errors;
-          if (!valid2) {
-            const err11 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/propertyNames", keyword: "propertyNames", params: { propertyName: key2 }, message: "property name must be valid" };
-            if (vErrors === null) {
-              vErrors = [err11];
-            } else {
-              vErrors.push(err11);
-            }
-            errors++;
-          }
-        }
-        for (const key3 in data5) {
-          let data6 = data5[key3];
-          const _errs18 = errors;
-          let valid4 = false;
-          let passing0 = null;
-          const _errs19 = errors;
-          if (typeof data6 !== "string") {
-            const err12 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err12];
-            } else {
-              vErrors.push(err12);
-            }
-            errors++;
-          }
-          if (!(data6 === "off" || data6 === "on" || data6 === "critical" || data6 === "high" || data6 === "medium" || data6 === "low" || data6 === "info")) {
-            const err13 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.additionalProperties.oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err13];
-            } else {
-              vErrors.push(err13);
-            }
-            errors++;
-          }
-          var _valid0 = _errs19 === errors;
-          if (_valid0) {
-            valid4 = true;
-            passing0 = 0;
-          }
-          const _errs21 = errors;
-          if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
-            for (const key4 in data6) {
-              if (!(key4 === "enabled" || key4 === "severity" || key4 === "options")) {
-                const err14 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err14];
-                } else {
-                  vErrors.push(err14);
-                }
-                errors++;
-              }
-            }
-            if (data6.enabled !== void 0) {
-              if (typeof data6.enabled !== "boolean") {
-                const err15 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/enabled", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-                if (vErrors === null) {
-                  vErrors = [err15];
-                } else {
-                  vErrors.push(err15);
-                }
-                errors++;
-              }
-            }
-            if (data6.severity !== void 0) {
-              let data8 = data6.severity;
-              if (typeof data8 !== "string") {
-                const err16 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err16];
-                } else {
-                  vErrors.push(err16);
-                }
-                errors++;
-              }
-              if (!(data8 === "critical" || data8 === "high" || data8 === "medium" || data8 === "low" || data8 === "info")) {
-                const err17 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.additionalProperties.oneOf[1].properties.severity.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err17];
-                } else {
-                  vErrors.push(err17);
-                }
-                errors++;
-              }
-            }
-            if (data6.options !== void 0) {
-              let data9 = data6.options;
-              if (!(data9 && typeof data9 == "object" && !Array.isArray(data9))) {
-                const err18 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/options", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/options/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err18];
-                } else {
-                  vErrors.push(err18);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err19 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err19];
-            } else {
-              vErrors.push(err19);
-            }
-            errors++;
-          }
-          var _valid0 = _errs21 === errors;
-          if (_valid0 && valid4) {
-            valid4 = false;
-            passing0 = [passing0, 1];
-          } else {
-            if (_valid0) {
-              valid4 = true;
-              passing0 = 1;
-            }
-          }
-          if (!valid4) {
-            const err20 = { instancePath: instancePath + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err20];
-            } else {
-              vErrors.push(err20);
-            }
-            errors++;
-          } else {
-            errors = _errs18;
-            if (vErrors !== null) {
-              if (_errs18) {
-                vErrors.length = _errs18;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-      } else {
-        const err21 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
-        }
-        errors++;
-      }
-    }
-    if (data.include !== void 0) {
-      let data10 = data.include;
-      if (Array.isArray(data10)) {
-        const len0 = data10.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data11 = data10[i0];
-          if (typeof data11 === "string") {
-            if (func3(data11) < 1) {
-              const err22 = { instancePath: instancePath + "/include/" + i0, schemaPath: "#/properties/include/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err22];
-              } else {
-                vErrors.push(err22);
-              }
-              errors++;
-            }
-          } else {
-            const err23 = { instancePath: instancePath + "/include/" + i0, schemaPath: "#/properties/include/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err23];
-            } else {
-              vErrors.push(err23);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err24 = { instancePath: instancePath + "/include", schemaPath: "#/properties/include/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
-        }
-        errors++;
-      }
-    }
-    if (data.exclude !== void 0) {
-      let data12 = data.exclude;
-      if (Array.isArray(data12)) {
-        const len1 = data12.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          let data13 = data12[i1];
-          if (typeof data13 === "string") {
-            if (func3(data13) < 1) {
-              const err25 = { instancePath: instancePath + "/exclude/" + i1, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err25];
-              } else {
-                vErrors.push(err25);
-              }
-              errors++;
-            }
-          } else {
-            const err26 = { instancePath: instancePath + "/exclude/" + i1, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err27 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
-        }
-        errors++;
-      }
-    }
-    if (data.charts !== void 0) {
-      let data14 = data.charts;
-      if (Array.isArray(data14)) {
-        const len2 = data14.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          let data15 = data14[i2];
-          if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
-            if (data15.path === void 0) {
-              const err28 = { instancePath: instancePath + "/charts/" + i2, schemaPath: "#/properties/charts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
-              if (vErrors === null) {
-                vErrors = [err28];
-              } else {
-                vErrors.push(err28);
-              }
-              errors++;
-            }
-            for (const key5 in data15) {
-              if (!(key5 === "path" || key5 === "values" || key5 === "set" || key5 === "valueSets")) {
-                const err29 = { instancePath: instancePath + "/charts/" + i2, schemaPath: "#/properties/charts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err29];
-                } else {
-                  vErrors.push(err29);
-                }
-                errors++;
-              }
-            }
-            if (data15.path !== void 0) {
-              let data16 = data15.path;
-              if (typeof data16 === "string") {
-                if (func3(data16) < 1) {
-                  const err30 = { instancePath: instancePath + "/charts/" + i2 + "/path", schemaPath: "#/properties/charts/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err30];
-                  } else {
-                    vErrors.push(err30);
-                  }
-                  errors++;
-                }
-              } else {
-                const err31 = { instancePath: instancePath + "/charts/" + i2 + "/path", schemaPath: "#/properties/charts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err31];
-                } else {
-                  vErrors.push(err31);
-                }
-                errors++;
-              }
-            }
-            if (data15.values !== void 0) {
-              let data17 = data15.values;
-              if (Array.isArray(data17)) {
-                const len3 = data17.length;
-                for (let i3 = 0; i3 < len3; i3++) {
-                  if (typeof data17[i3] !== "string") {
-                    const err32 = { instancePath: instancePath + "/charts/" + i2 + "/values/" + i3, schemaPath: "#/properties/charts/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err32];
-                    } else {
-                      vErrors.push(err32);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err33 = { instancePath: instancePath + "/charts/" + i2 + "/values", schemaPath: "#/properties/charts/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                if (vErrors === null) {
-                  vErrors = [err33];
-                } else {
-                  vErrors.push(err33);
-                }
-                errors++;
-              }
-            }
-            if (data15.set !== void 0) {
-              let data19 = data15.set;
-              if (Array.isArray(data19)) {
-                const len4 = data19.length;
-                for (let i4 = 0; i4 < len4; i4++) {
-                  let data20 = data19[i4];
-                  if (typeof data20 === "string") {
-                    if (!pattern1.test(data20)) {
-                      const err34 = { instancePath: instancePath + "/charts/" + i2 + "/set/" + i4, schemaPath: "#/properties/charts/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                      if (vErrors === null) {
-                        vErrors = [err34];
-                      } else {
-                        vErrors.push(err34);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err35 = { instancePath: instancePath + "/charts/" + i2 + "/set/" + i4, schemaPath: "#/properties/charts/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err35];
-                    } else {
-                      vErrors.push(err35);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err36 = { instancePath: instancePath + "/charts/" + i2 + "/set", schemaPath: "#/properties/charts/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                if (vErrors === null) {
-                  vErrors = [err36];
-                } else {
-                  vErrors.push(err36);
-                }
-                errors++;
-              }
-            }
-            if (data15.valueSets !== void 0) {
-              let data21 = data15.valueSets;
-              if (Array.isArray(data21)) {
-                const len5 = data21.length;
-                for (let i5 = 0; i5 < len5; i5++) {
-                  let data22 = data21[i5];
-                  if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-                    if (data22.name === void 0) {
-                      const err37 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5, schemaPath: "#/properties/charts/items/properties/valueSets/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
-                      if (vErrors === null) {
-                        vErrors = [err37];
-                      } else {
-                        vErrors.push(err37);
-                      }
-                      errors++;
-                    }
-                    for (const key6 in data22) {
-                      if (!(key6 === "name" || key6 === "values" || key6 === "set")) {
-                        const err38 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5, schemaPath: "#/properties/charts/items/properties/valueSets/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
-                        if (vErrors === null) {
-                          vErrors = [err38];
-                        } else {
-                          vErrors.push(err38);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data22.name !== void 0) {
-                      let data23 = data22.name;
-                      if (typeof data23 === "string") {
-                        if (func3(data23) > 100) {
-                          const err39 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
-                          if (vErrors === null) {
-                            vErrors = [err39];
-                          } else {
-                            vErrors.push(err39);
-                          }
-                          errors++;
-                        }
-                        if (!pattern2.test(data23)) {
-                          const err40 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
-                          if (vErrors === null) {
-                            vErrors = [err40];
-                          } else {
-                            vErrors.push(err40);
-                          }
-                          errors++;
-                        }
-                      } else {
-                        const err41 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                        if (vErrors === null) {
-                          vErrors = [err41];
-                        } else {
-                          vErrors.push(err41);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data22.values !== void 0) {
-                      let data24 = data22.values;
-                      if (Array.isArray(data24)) {
-                        const len6 = data24.length;
-                        for (let i6 = 0; i6 < len6; i6++) {
-                          if (typeof data24[i6] !== "string") {
-                            const err42 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5 + "/values/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                            if (vErrors === null) {
-                              vErrors = [err42];
-                            } else {
-                              vErrors.push(err42);
-                            }
-                            errors++;
-                          }
-                        }
-                      } else {
-                        const err43 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5 + "/values", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                        if (vErrors === null) {
-                          vErrors = [err43];
-                        } else {
-                          vErrors.push(err43);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data22.set !== void 0) {
-                      let data26 = data22.set;
-                      if (Array.isArray(data26)) {
-                        const len7 = data26.length;
-                        for (let i7 = 0; i7 < len7; i7++) {
-                          let data27 = data26[i7];
-                          if (typeof data27 === "string") {
-                            if (!pattern1.test(data27)) {
-                              const err44 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5 + "/set/" + i7, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                              if (vErrors === null) {
-                                vErrors = [err44];
-                              } else {
-                                vErrors.push(err44);
-                              }
-                              errors++;
-                            }
-                          } else {
-                            const err45 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5 + "/set/" + i7, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                            if (vErrors === null) {
-                              vErrors = [err45];
-                            } else {
-                              vErrors.push(err45);
-                            }
-                            errors++;
-                          }
-                        }
-                      } else {
-                        const err46 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5 + "/set", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                        if (vErrors === null) {
-                          vErrors = [err46];
-                        } else {
-                          vErrors.push(err46);
-                        }
-                        errors++;
-                      }
-                    }
-                  } else {
-                    const err47 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets/" + i5, schemaPath: "#/properties/charts/items/properties/valueSets/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                    if (vErrors === null) {
-                      vErrors = [err47];
-                    } else {
-                      vErrors.push(err47);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err48 = { instancePath: instancePath + "/charts/" + i2 + "/valueSets", schemaPath: "#/properties/charts/items/properties/valueSets/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                if (vErrors === null) {
-                  vErrors = [err48];
-                } else {
-                  vErrors.push(err48);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err49 = { instancePath: instancePath + "/charts/" + i2, schemaPath: "#/properties/charts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err49];
-            } else {
-              vErrors.push(err49);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err50 = { instancePath: instancePath + "/charts", schemaPath: "#/properties/charts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err50];
-        } else {
-          vErrors.push(err50);
-        }
-        errors++;
-      }
-    }
-    if (data.valueSets !== void 0) {
-      let data28 = data.valueSets;
-      if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
-        for (const key7 in data28) {
-          if (!(key7 === "ci" || key7 === "severity")) {
-            const err51 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err51];
-            } else {
-              vErrors.push(err51);
-            }
-            errors++;
-          }
-        }
-        if (data28.ci !== void 0) {
-          if (typeof data28.ci !== "boolean") {
-            const err52 = { instancePath: instancePath + "/valueSets/ci", schemaPath: "#/properties/valueSets/properties/ci/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err52];
-            } else {
-              vErrors.push(err52);
-            }
-            errors++;
-          }
-        }
-        if (data28.severity !== void 0) {
-          let data30 = data28.severity;
-          if (typeof data30 !== "string") {
-            const err53 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err53];
-            } else {
-              vErrors.push(err53);
-            }
-            errors++;
-          }
-          if (!(data30 === "keep" || data30 === "critical" || data30 === "high" || data30 === "medium" || data30 === "low" || data30 === "info")) {
-            const err54 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.valueSets.properties.severity.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err54];
-            } else {
-              vErrors.push(err54);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err55 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err55];
-        } else {
-          vErrors.push(err55);
-        }
-        errors++;
-      }
-    }
-    if (data.provenance !== void 0) {
-      let data31 = data.provenance;
-      const _errs76 = errors;
-      let valid25 = false;
-      let passing1 = null;
-      const _errs77 = errors;
-      if (typeof data31 !== "boolean") {
-        const err56 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/0/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-        if (vErrors === null) {
-          vErrors = [err56];
-        } else {
-          vErrors.push(err56);
-        }
-        errors++;
-      }
-      var _valid1 = _errs77 === errors;
-      if (_valid1) {
-        valid25 = true;
-        passing1 = 0;
-      }
-      const _errs79 = errors;
-      if (data31 && typeof data31 == "object" && !Array.isArray(data31)) {
-        for (const key8 in data31) {
-          if (!(key8 === "enabled" || key8 === "maxRenders")) {
-            const err57 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err57];
-            } else {
-              vErrors.push(err57);
-            }
-            errors++;
-          }
-        }
-        if (data31.enabled !== void 0) {
-          if (typeof data31.enabled !== "boolean") {
-            const err58 = { instancePath: instancePath + "/provenance/enabled", schemaPath: "#/properties/provenance/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err58];
-            } else {
-              vErrors.push(err58);
-            }
-            errors++;
-          }
-        }
-        if (data31.maxRenders !== void 0) {
-          let data33 = data31.maxRenders;
-          if (!(typeof data33 == "number" && (!(data33 % 1) && !isNaN(data33)))) {
-            const err59 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err59];
-            } else {
-              vErrors.push(err59);
-            }
-            errors++;
-          }
-          if (typeof data33 == "number") {
-            if (data33 > 64 || isNaN(data33)) {
-              const err60 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
-              if (vErrors === null) {
-                vErrors = [err60];
-              } else {
-                vErrors.push(err60);
-              }
-              errors++;
-            }
-            if (data33 < 1 || isNaN(data33)) {
-              const err61 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err61];
-              } else {
-                vErrors.push(err61);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err62 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err62];
-        } else {
-          vErrors.push(err62);
-        }
-        errors++;
-      }
-      var _valid1 = _errs79 === errors;
-      if (_valid1 && valid25) {
-        valid25 = false;
-        passing1 = [passing1, 1];
-      } else {
-        if (_valid1) {
-          valid25 = true;
-          passing1 = 1;
-        }
-      }
-      if (!valid25) {
-        const err63 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
-        if (vErrors === null) {
-          vErrors = [err63];
-        } else {
-          vErrors.push(err63);
-        }
-        errors++;
-      } else {
-        errors = _errs76;
-        if (vErrors !== null) {
-          if (_errs76) {
-            vErrors.length = _errs76;
-          } else {
-            vErrors = null;
-          }
-        }
-      }
-    }
-    if (data.suppressions !== void 0) {
-      let data34 = data.suppressions;
-      if (Array.isArray(data34)) {
-        const len8 = data34.length;
-        for (let i8 = 0; i8 < len8; i8++) {
-          let data35 = data34[i8];
-          if (data35 && typeof data35 == "object" && !Array.isArray(data35)) {
-            if (data35.rule === void 0) {
-              const err64 = { instancePath: instancePath + "/suppressions/" + i8, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'" };
-              if (vErrors === null) {
-                vErrors = [err64];
-              } else {
-                vErrors.push(err64);
-              }
-              errors++;
-            }
-            if (data35.reason === void 0) {
-              const err65 = { instancePath: instancePath + "/suppressions/" + i8, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
-              if (vErrors === null) {
-                vErrors = [err65];
-              } else {
-                vErrors.push(err65);
-              }
-              errors++;
-            }
-            for (const key9 in data35) {
-              if (!func2.call(schema11.properties.suppressions.items.properties, key9)) {
-                const err66 = { instancePath: instancePath + "/suppressions/" + i8, schemaPath: "#/properties/suppressions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err66];
-                } else {
-                  vErrors.push(err66);
-                }
-                errors++;
-              }
-            }
-            if (data35.rule !== void 0) {
-              let data36 = data35.rule;
-              if (typeof data36 !== "string") {
-                const err67 = { instancePath: instancePath + "/suppressions/" + i8 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err67];
-                } else {
-                  vErrors.push(err67);
-                }
-                errors++;
-              }
-              if (!(data36 === "*" || data36 === "allowed-runtime-classes" || data36 === "container-probes" || data36 === "container-resources" || data36 === "default-service-account" || data36 === "image-digest" || data36 === "image-pull-policy" || data36 === "image-registry" || data36 === "image-tag" || data36 === "ingress-tls" || data36 === "namespace-pss-enforce" || data36 === "network-policy-allow-all" || data36 === "network-policy-egress" || data36 === "network-policy-egress-world" || data36 === "network-policy-ingress" || data36 === "network-policy-selects-nothing" || data36 === "pss-allow-privilege-escalation" || data36 === "pss-apparmor-profile" || data36 === "pss-capabilities-baseline" || data36 === "pss-capabilities-restricted" || data36 === "pss-host-namespaces" || data36 === "pss-host-path-volumes" || data36 === "pss-host-ports" || data36 === "pss-host-probes-lifecycle" || data36 === "pss-namespace-rejection" || data36 === "pss-privileged" || data36 === "pss-proc-mount" || data36 === "pss-proc-mount-restricted" || data36 === "pss-restricted-volumes" || data36 === "pss-run-as-non-root" || data36 === "pss-run-as-user" || data36 === "pss-seccomp-baseline" || data36 === "pss-seccomp-restricted" || data36 === "pss-selinux-options" || data36 === "pss-sysctls" || data36 === "pss-windows-host-process" || data36 === "rbac-binding-missing-role" || data36 === "rbac-broad-subject" || data36 === "rbac-cluster-admin-binding" || data36 === "rbac-csr-approval" || data36 === "rbac-escalate-bind-impersonate" || data36 === "rbac-nodes-proxy" || data36 === "rbac-pod-exec" || data36 === "rbac-rbac-write" || data36 === "rbac-secrets-read" || data36 === "rbac-token-request" || data36 === "rbac-webhook-config" || data36 === "rbac-wildcard" || data36 === "rbac-workload-create" || data36 === "read-only-root-filesystem" || data36 === "required-annotations" || data36 === "required-labels" || data36 === "runtime-socket-mount" || data36 === "secret-chart-default" || data36 === "secret-literal-configmap" || data36 === "secret-literal-env" || data36 === "sensitive-host-path" || data36 === "service-account-missing" || data36 === "service-account-token-automount" || data36 === "service-external-ips" || data36 === "service-load-balancer-open" || data36 === "service-node-port" || data36 === "tf-aks-api-authorized-ranges" || data36 === "tf-aks-local-accounts" || data36 === "tf-aks-network-policy" || data36 === "tf-aks-rbac" || data36 === "tf-eks-control-plane-logging" || data36 === "tf-eks-public-endpoint" || data36 === "tf-eks-secrets-encryption" || data36 === "tf-gke-legacy-abac" || data36 === "tf-gke-master-authorized-networks" || data36 === "tf-gke-network-policy" || data36 === "tf-gke-private-nodes" || data36 === "tf-gke-shielded-nodes" || data36 === "tf-gke-workload-identity" || data36 === "tf-helm-values-danger" || data36 === "tf-unknown-until-apply" || data36 === "values-dangerous-default")) {
-                const err68 = { instancePath: instancePath + "/suppressions/" + i8 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err68];
-                } else {
-                  vErrors.push(err68);
-                }
-                errors++;
-              }
-            }
-            if (data35.reason !== void 0) {
-              let data37 = data35.reason;
-              if (typeof data37 === "string") {
-                if (func3(data37) < 1) {
-                  const err69 = { instancePath: instancePath + "/suppressions/" + i8 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err69];
-                  } else {
-                    vErrors.push(err69);
-                  }
-                  errors++;
-                }
-              } else {
-                const err70 = { instancePath: instancePath + "/suppressions/" + i8 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err70];
-                } else {
-                  vErrors.push(err70);
-                }
-                errors++;
-              }
-            }
-            if (data35.expires !== void 0) {
-              let data38 = data35.expires;
-              if (typeof data38 === "string") {
-                if (!pattern4.test(data38)) {
-                  const err71 = { instancePath: instancePath + "/suppressions/" + i8 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err71];
-                  } else {
-                    vErrors.push(err71);
-                  }
-                  errors++;
-                }
-              } else {
-                const err72 = { instancePath: instancePath + "/suppressions/" + i8 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err72];
-                } else {
-                  vErrors.push(err72);
-                }
-                errors++;
-              }
-            }
-            if (data35.chart !== void 0) {
-              let data39 = data35.chart;
-              if (typeof data39 === "string") {
-                if (func3(data39) < 1) {
-                  const err73 = { instancePath: instancePath + "/suppressions/" + i8 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err73];
-                  } else {
-                    vErrors.push(err73);
-                  }
-                  errors++;
-                }
-              } else {
-                const err74 = { instancePath: instancePath + "/suppressions/" + i8 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err74];
-                } else {
-                  vErrors.push(err74);
-                }
-                errors++;
-              }
-            }
-            if (data35.file !== void 0) {
-              let data40 = data35.file;
-              if (typeof data40 === "string") {
-                if (func3(data40) < 1) {
-                  const err75 = { instancePath: instancePath + "/suppressions/" + i8 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err75];
-                  } else {
-                    vErrors.push(err75);
-                  }
-                  errors++;
-                }
-              } else {
-                const err76 = { instancePath: instancePath + "/suppressions/" + i8 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err76];
-                } else {
-                  vErrors.push(err76);
-                }
-                errors++;
-              }
-            }
-            if (data35.valueSet !== void 0) {
-              let data41 = data35.valueSet;
-              if (typeof data41 === "string") {
-                if (func3(data41) < 1) {
-                  const err77 = { instancePath: instancePath + "/suppressions/" + i8 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err77];
-                  } else {
-                    vErrors.push(err77);
-                  }
-                  errors++;
-                }
-              } else {
-                const err78 = { instancePath: instancePath + "/suppressions/" + i8 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err78];
-                } else {
-                  vErrors.push(err78);
-                }
-                errors++;
-              }
-            }
-            if (data35.kind !== void 0) {
-              let data42 = data35.kind;
-              if (typeof data42 === "string") {
-                if (func3(data42) < 1) {
-                  const err79 = { instancePath: instancePath + "/suppressions/" + i8 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err79];
-                  } else {
-                    vErrors.push(err79);
-                  }
-                  errors++;
-                }
-              } else {
-                const err80 = { instancePath: instancePath + "/suppressions/" + i8 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err80];
-                } else {
-                  vErrors.push(err80);
-                }
-                errors++;
-              }
-            }
-            if (data35.namespace !== void 0) {
-              let data43 = data35.namespace;
-              if (typeof data43 === "string") {
-                if (func3(data43) < 1) {
-                  const err81 = { instancePath: instancePath + "/suppressions/" + i8 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err81];
-                  } else {
-                    vErrors.push(err81);
-                  }
-                  errors++;
-                }
-              } else {
-                const err82 = { instancePath: instancePath + "/suppressions/" + i8 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err82];
-                } else {
-                  vErrors.push(err82);
-                }
-                errors++;
-              }
-            }
-            if (data35.name !== void 0) {
-              let data44 = data35.name;
-              if (typeof data44 === "string") {
-                if (func3(data44) < 1) {
-                  const err83 = { instancePath: instancePath + "/suppressions/" + i8 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err83];
-                  } else {
-                    vErrors.push(err83);
-                  }
-                  errors++;
-                }
-              } else {
-                const err84 = { instancePath: instancePath + "/suppressions/" + i8 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err84];
-                } else {
-                  vErrors.push(err84);
-                }
-                errors++;
-              }
-            }
-            if (data35.container !== void 0) {
-              let data45 = data35.container;
-              if (typeof data45 === "string") {
-                if (func3(data45) < 1) {
-                  const err85 = { instancePath: instancePath + "/suppressions/" + i8 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err85];
-                  } else {
-                    vErrors.push(err85);
-                  }
-                  errors++;
-                }
-              } else {
-                const err86 = { instancePath: instancePath + "/suppressions/" + i8 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err86];
-                } else {
-                  vErrors.push(err86);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err87 = { instancePath: instancePath + "/suppressions/" + i8, schemaPath: "#/properties/suppressions/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err87];
-            } else {
-              vErrors.push(err87);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err88 = { instancePath: instancePath + "/suppressions", schemaPath: "#/properties/suppressions/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err88];
-        } else {
-          vErrors.push(err88);
-        }
-        errors++;
-      }
-    }
-    if (data.helm !== void 0) {
-      let data46 = data.helm;
-      if (data46 && typeof data46 == "object" && !Array.isArray(data46)) {
-        for (const key10 in data46) {
-          if (!(key10 === "releaseName" || key10 === "namespace" || key10 === "kubeVersion" || key10 === "timeoutSeconds" || key10 === "valuesFiles" || key10 === "set")) {
-            const err89 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err89];
-            } else {
-              vErrors.push(err89);
-            }
-            errors++;
-          }
-        }
-        if (data46.releaseName !== void 0) {
-          let data47 = data46.releaseName;
-          if (typeof data47 === "string") {
-            if (func3(data47) > 53) {
-              const err90 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/maxLength", keyword: "maxLength", params: { limit: 53 }, message: "must NOT have more than 53 characters" };
-              if (vErrors === null) {
-                vErrors = [err90];
-              } else {
-                vErrors.push(err90);
-              }
-              errors++;
-            }
-            if (!pattern5.test(data47)) {
-              const err91 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
-              if (vErrors === null) {
-                vErrors = [err91];
-              } else {
-                vErrors.push(err91);
-              }
-              errors++;
-            }
-          } else {
-            const err92 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err92];
-            } else {
-              vErrors.push(err92);
-            }
-            errors++;
-          }
-        }
-        if (data46.namespace !== void 0) {
-          let data48 = data46.namespace;
-          if (typeof data48 === "string") {
-            if (func3(data48) > 63) {
-              const err93 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters" };
-              if (vErrors === null) {
-                vErrors = [err93];
-              } else {
-                vErrors.push(err93);
-              }
-              errors++;
-            }
-            if (!pattern5.test(data48)) {
-              const err94 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
-              if (vErrors === null) {
-                vErrors = [err94];
-              } else {
-                vErrors.push(err94);
-              }
-              errors++;
-            }
-          } else {
-            const err95 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err95];
-            } else {
-              vErrors.push(err95);
-            }
-            errors++;
-          }
-        }
-        if (data46.kubeVersion !== void 0) {
-          let data49 = data46.kubeVersion;
-          if (typeof data49 === "string") {
-            if (!pattern7.test(data49)) {
-              const err96 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/pattern", keyword: "pattern", params: { pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$" }, message: 'must match pattern "^v?1\\.[0-9]+(\\.[0-9]+)?$"' };
-              if (vErrors === null) {
-                vErrors = [err96];
-              } else {
-                vErrors.push(err96);
-              }
-              errors++;
-            }
-          } else {
-            const err97 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err97];
-            } else {
-              vErrors.push(err97);
-            }
-            errors++;
-          }
-        }
-        if (data46.timeoutSeconds !== void 0) {
-          let data50 = data46.timeoutSeconds;
-          if (typeof data50 == "number") {
-            if (data50 > 3600 || isNaN(data50)) {
-              const err98 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600" };
-              if (vErrors === null) {
-                vErrors = [err98];
-              } else {
-                vErrors.push(err98);
-              }
-              errors++;
-            }
-            if (data50 <= 0 || isNaN(data50)) {
-              const err99 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-              if (vErrors === null) {
-                vErrors = [err99];
-              } else {
-                vErrors.push(err99);
-              }
-              errors++;
-            }
-          } else {
-            const err100 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err100];
-            } else {
-              vErrors.push(err100);
-            }
-            errors++;
-          }
-        }
-        if (data46.valuesFiles !== void 0) {
-          let data51 = data46.valuesFiles;
-          if (Array.isArray(data51)) {
-            const len9 = data51.length;
-            for (let i9 = 0; i9 < len9; i9++) {
-              if (typeof data51[i9] !== "string") {
-                const err101 = { instancePath: instancePath + "/helm/valuesFiles/" + i9, schemaPath: "#/properties/helm/properties/valuesFiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err101];
-                } else {
-                  vErrors.push(err101);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err102 = { instancePath: instancePath + "/helm/valuesFiles", schemaPath: "#/properties/helm/properties/valuesFiles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err102];
-            } else {
-              vErrors.push(err102);
-            }
-            errors++;
-          }
-        }
-        if (data46.set !== void 0) {
-          let data53 = data46.set;
-          if (Array.isArray(data53)) {
-            const len10 = data53.length;
-            for (let i10 = 0; i10 < len10; i10++) {
-              let data54 = data53[i10];
-              if (typeof data54 === "string") {
-                if (!pattern1.test(data54)) {
-                  const err103 = { instancePath: instancePath + "/helm/set/" + i10, schemaPath: "#/properties/helm/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                  if (vErrors === null) {
-                    vErrors = [err103];
-                  } else {
-                    vErrors.push(err103);
-                  }
-                  errors++;
-                }
-              } else {
-                const err104 = { instancePath: instancePath + "/helm/set/" + i10, schemaPath: "#/properties/helm/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err104];
-                } else {
-                  vErrors.push(err104);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err105 = { instancePath: instancePath + "/helm/set", schemaPath: "#/properties/helm/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err105];
-            } else {
-              vErrors.push(err105);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err106 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err106];
-        } else {
-          vErrors.push(err106);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err107 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err107];
-    } else {
-      vErrors.push(err107);
-    }
-    errors++;
-  }
-  validate10.errors = vErrors;
-  return errors === 0;
-}
-
-// src/core/config.ts
-var CONFIG_FILE_NAME = ".preadmit.yaml";
-function defaultConfig() {
-  return {
-    failOn: "high",
-    failOnErrors: true,
-    pss: { level: "restricted", version: "latest" },
-    rules: {},
-    include: [],
-    exclude: [],
-    charts: [],
-    valueSets: { ci: true, severity: "medium" },
-    provenance: { enabled: true, maxRenders: 8 },
-    suppressions: [],
-    helm: { releaseName: "release", namespace: "default", timeoutSeconds: 120, valuesFiles: [], set: [] }
-  };
-}
-function findConfig(start, stopAt) {
-  let dir = path24.resolve(start);
-  if (existsSync9(dir) && !safeIsDirectory(dir)) dir = path24.dirname(dir);
-  for (; ; ) {
-    const candidate2 = path24.join(dir, CONFIG_FILE_NAME);
-    if (existsSync9(candidate2)) return candidate2;
-    if (dir === stopAt || path24.dirname(dir) === dir) return void 0;
-    dir = path24.dirname(dir);
-  }
-}
-function safeIsDirectory(p) {
+// src/core/git.ts
+var GIT_TIMEOUT_MS = 6e4;
+var MAX_FILE_BYTES2 = 8 * 1024 * 1024;
+async function git(repoRoot, args, timeoutMs = GIT_TIMEOUT_MS) {
   try {
-    return statSync10(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function describeAjvError(error2) {
-  const where = error2.instancePath === "" ? "the top level" : error2.instancePath.slice(1).replace(/\//g, ".");
-  switch (error2.keyword) {
-    case "additionalProperties":
-      return `unknown key ${JSON.stringify(error2.params.additionalProperty)} in ${where}`;
-    case "propertyNames":
-      return `unknown rule id ${JSON.stringify(error2.params.propertyName)} in ${where}`;
-    case "enum":
-      return `${where} must be one of ${error2.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
-    default:
-      return `${where} ${error2.message ?? "is invalid"}`;
-  }
-}
-var validatorCache;
-function validatorFor(ruleIds2) {
-  const key = [...ruleIds2].sort().join(",");
-  if (validatorCache?.ids !== key) {
-    const validate2 = key === RULE_IDS.join(",") ? validate : new import_ajv.Ajv({ allErrors: true, strict: false }).compile(configSchema(ruleIds2));
-    validatorCache = { ids: key, validate: validate2 };
-  }
-  return validatorCache.validate;
-}
-function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path24.resolve(repoRoot), path24.resolve(file));
-  if (confined) {
-    const problem2 = confinementProblem(repoRoot, file);
-    if (problem2) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
-  }
-  let text2;
-  try {
-    text2 = readFileSync12(file, "utf8");
-  } catch (error2) {
-    throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
-  }
-  const parsed = loadYamlDocuments(text2, "yaml-1.2");
-  const problem = parsed.problems[0];
-  if (problem) throw new UsageError(`${displayPath}:${problem.line ?? 1}: invalid YAML: ${problem.message}`);
-  if (parsed.documents.length > 1) throw new UsageError(`${displayPath}: expected one YAML document, found ${parsed.documents.length}`);
-  const doc = parsed.documents[0];
-  const value = doc?.value ?? {};
-  const validate2 = validatorFor(ruleIds2);
-  if (!validate2(value)) {
-    const errors = (validate2.errors ?? []).filter((e) => e.keyword !== "oneOf" && e.keyword !== "if" && !e.schemaPath.includes("/propertyNames/"));
-    const lines = errors.map((error2) => {
-      let pointer = error2.instancePath;
-      if (error2.keyword === "additionalProperties") pointer += "/" + error2.params.additionalProperty;
-      if (error2.keyword === "propertyNames") pointer += "/" + error2.params.propertyName;
-      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error2)}`;
+    const result = await execa("git", args, {
+      cwd: repoRoot,
+      reject: false,
+      encoding: "buffer",
+      timeout: timeoutMs,
+      maxBuffer: MAX_FILE_BYTES2 * 2,
+      stdin: "ignore",
+      // No prompt for credentials (the run would hang), no pager, no interference from the user's locale.
+      env: { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" }
     });
-    throw new UsageError(`invalid configuration:
-  ${[...new Set(lines)].join("\n  ")}`);
-  }
-  const config = mergeConfig(value, path24.dirname(file), file, (pointer) => doc?.lineOf(pointer));
-  const problems = [...configPathProblems(value, config, confined ? repoRoot : void 0)];
-  if (problems.length > 0) {
-    throw new UsageError(`invalid configuration:
-  ${problems.map((p) => `${displayPath}:${doc?.lineOf(p.pointer) ?? 1}: ${p.message}`).join("\n  ")}`);
-  }
-  return config;
-}
-function* configPathProblems(raw, config, repoRoot) {
-  const globs = [
-    ...(raw.include ?? []).map((glob2, i2) => [`/include/${i2}`, glob2]),
-    ...(raw.exclude ?? []).map((glob2, i2) => [`/exclude/${i2}`, glob2]),
-    ...(raw.charts ?? []).map((entry, i2) => [`/charts/${i2}/path`, entry.path]),
-    ...(raw.suppressions ?? []).flatMap(
-      (entry, i2) => ["chart", "file", "kind", "namespace", "name", "container"].flatMap((key) => entry[key] === void 0 ? [] : [[`/suppressions/${i2}/${key}`, entry[key]]])
-    )
-  ];
-  for (const [pointer, glob2] of globs) {
-    const problem = globProblem(glob2);
-    if (problem) yield { pointer, message: `${JSON.stringify(glob2.slice(0, 80))}: ${problem}` };
-  }
-  if (repoRoot === void 0) return;
-  const files = [
-    ...config.helm.valuesFiles.map((file, i2) => [`/helm/valuesFiles/${i2}`, file]),
-    ...config.charts.flatMap((entry, i2) => [
-      ...entry.valuesFiles.map((file, j) => [`/charts/${i2}/values/${j}`, file]),
-      ...entry.valueSets.flatMap((set2, k) => set2.valuesFiles.map((file, j) => [`/charts/${i2}/valueSets/${k}/values/${j}`, file]))
-    ])
-  ];
-  for (const [pointer, file] of files) {
-    const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path24.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    const stderr = Buffer.from(result.stderr ?? []).toString("utf8").trim();
+    return { ok: result.exitCode === 0 && !result.timedOut, stdout: Buffer.from(result.stdout ?? []), stderr: result.timedOut ? `git ${args[0]} timed out` : stderr };
+  } catch (error2) {
+    return { ok: false, stdout: Buffer.alloc(0), stderr: error2.message };
   }
 }
-function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
-  const config = defaultConfig();
-  config.file = file;
-  if (raw.failOn) config.failOn = raw.failOn;
-  if (raw.failOnErrors !== void 0) config.failOnErrors = raw.failOnErrors;
-  if (raw.pss?.level) config.pss.level = raw.pss.level;
-  if (raw.pss?.version) config.pss.version = raw.pss.version;
-  for (const [id, setting] of Object.entries(raw.rules ?? {})) {
-    if (typeof setting === "string") {
-      config.rules[id] = setting === "off" ? { enabled: false, options: {} } : setting === "on" ? { enabled: true, options: {} } : { enabled: true, severity: setting, options: {} };
-    } else {
-      config.rules[id] = { enabled: setting.enabled ?? true, ...setting.severity ? { severity: setting.severity } : {}, options: setting.options ?? {} };
+function firstLine3(text2) {
+  return text2.split("\n").find((line) => line.trim() !== "")?.trim() ?? "git failed";
+}
+async function resolveRevision(repoRoot, revision, options) {
+  if (revision === "" || revision.startsWith("-") || /[\s\u0000-\u001f]/.test(revision)) return { ok: false, message: `invalid revision ${JSON.stringify(revision.slice(0, 80))}` };
+  const resolve2 = () => git(repoRoot, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${revision}^{commit}`]);
+  let found = await resolve2();
+  if (found.ok) return { ok: true, sha: found.stdout.toString("utf8").trim(), fetched: false };
+  if (!options.fetch || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(revision)) {
+    return { ok: false, message: `git has no commit ${revision} in ${repoRoot}${found.stderr ? ` (${firstLine3(found.stderr)})` : ""}` };
+  }
+  const fetched = await git(repoRoot, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", "origin", revision], 12e4);
+  if (!fetched.ok) return { ok: false, message: `the commit ${revision.slice(0, 12)} is not in the checkout and could not be fetched from origin: ${firstLine3(fetched.stderr)}` };
+  found = await resolve2();
+  if (!found.ok) return { ok: false, message: `fetched ${revision.slice(0, 12)} from origin, but git still cannot read it` };
+  return { ok: true, sha: found.stdout.toString("utf8").trim(), fetched: true };
+}
+function normalize2(file) {
+  const rel = file.split("\\").join("/").replace(/^\.\//, "");
+  return rel === "" || rel === ".." || rel.startsWith("../") || rel.startsWith("/") ? void 0 : rel;
+}
+async function entriesAt(repoRoot, sha, files) {
+  const listed = await git(repoRoot, ["ls-tree", "-z", "-l", "--full-tree", sha, "--", ...files]);
+  if (!listed.ok) return { message: `git cannot list files at ${sha.slice(0, 12)}: ${firstLine3(listed.stderr)}` };
+  const out = /* @__PURE__ */ new Map();
+  for (const line of listed.stdout.toString("utf8").split("\0")) {
+    const tab = line.indexOf("	");
+    if (tab === -1) continue;
+    const [mode, type2, object, size2] = line.slice(0, tab).split(/\s+/);
+    out.set(line.slice(tab + 1), { mode, type: type2, object, size: size2 === void 0 || size2 === "-" ? void 0 : Number(size2) });
+  }
+  return out;
+}
+async function readFileAt(repoRoot, sha, file) {
+  return (await readFilesAt(repoRoot, sha, [file]))[0];
+}
+async function readFilesAt(repoRoot, sha, files) {
+  const rels = files.map(normalize2);
+  const inside3 = rels.filter((r) => r !== void 0);
+  const entries = inside3.length > 0 ? await entriesAt(repoRoot, sha, inside3) : /* @__PURE__ */ new Map();
+  const at3 = sha.slice(0, 12);
+  return Promise.all(
+    rels.map(async (rel, i2) => {
+      if (rel === void 0) return { kind: "unreadable", message: `${files[i2]} is not inside the repository` };
+      if (!(entries instanceof Map)) return { kind: "unreadable", message: entries.message };
+      const entry = entries.get(rel);
+      if (entry === void 0) return { kind: "missing" };
+      if (entry.type !== "blob") return { kind: "unreadable", message: `${rel} is a ${entry.type} at ${at3}, not a file` };
+      if (entry.mode === "120000") return { kind: "unreadable", message: `${rel} is a symlink at ${at3}; not followed` };
+      if (entry.size !== void 0 && entry.size > MAX_FILE_BYTES2) return { kind: "unreadable", message: `${rel} at ${at3} is larger than ${MAX_FILE_BYTES2 / 1024 / 1024} MiB` };
+      const blob = await git(repoRoot, ["cat-file", "blob", entry.object]);
+      if (!blob.ok) return { kind: "unreadable", message: `git cannot read ${rel} at ${at3}: ${firstLine3(blob.stderr)}` };
+      return { kind: "file", text: blob.stdout.toString("utf8") };
+    })
+  );
+}
+async function changedSince(repoRoot, sha, paths) {
+  if (paths.length === 0) return false;
+  const specs = paths.map((p) => `:(literal)${p}`);
+  const diff = await git(repoRoot, ["diff", "--quiet", "--no-ext-diff", "--no-textconv", sha, "--", ...specs]);
+  if (!diff.ok) return diff.stderr === "" ? true : void 0;
+  const others = await git(repoRoot, ["ls-files", "-z", "--others", "--", ...specs]);
+  if (!others.ok) return void 0;
+  return others.stdout.length > 0;
+}
+
+// src/core/policy.ts
+function configCandidates(first, repoRoot, isDirectory3) {
+  let dir = path28.resolve(first);
+  if (!isDirectory3) dir = path28.dirname(dir);
+  const out = [];
+  for (; ; ) {
+    out.push(path28.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path28.dirname(dir) === dir) return out;
+    dir = path28.dirname(dir);
+  }
+}
+async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
+  const display = (file) => relativeTo(repoRoot, file);
+  const unavailable = (message) => {
+    if (request2.onUnavailable === "error") throw new UsageError(`cannot read the policy at ${request2.revision}: ${message}`);
+    return fallbackPolicy(head, message, request2.revision, defaultSeverity);
+  };
+  const revision = await resolveRevision(repoRoot, request2.revision, { fetch: request2.fetch });
+  if (!revision.ok) return unavailable(revision.message);
+  const sha = revision.sha;
+  const short = sha.slice(0, 12);
+  const candidates = lookup.configFile !== void 0 ? [path28.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  let config = defaultConfig();
+  const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
+  const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
+  for (const [i2, candidate2] of inRepo.entries()) {
+    const file = found[i2];
+    if (file.kind === "missing") continue;
+    if (file.kind === "unreadable") return unavailable(file.message);
+    config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
+    break;
+  }
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path28.resolve(lookup.configFile))) config = head;
+  const info2 = {
+    from: "revision",
+    revision: sha,
+    ...config.file !== void 0 ? { file: display(config.file) } : {},
+    changes: configChanges(config, head, display)
+  };
+  return {
+    config,
+    info: info2,
+    sha,
+    pending: (input) => pendingAgainst(repoRoot, sha, config, input)
+  };
+}
+function fallbackPolicy(head, message, revision, defaultSeverity) {
+  const config = strictest(head, defaultSeverity);
+  const why = `the policy of ${revision.slice(0, 12)} could not be read (${message})`;
+  return {
+    config,
+    info: {
+      from: "fallback",
+      revision,
+      message: `${why}; gating with the strictest reading of this pull request's configuration instead: no rule disabled or lowered, no exclusions, no values it adds to charts, the stricter failOn, and no suppression (configured, comment or annotation) honoured`,
+      changes: []
+    },
+    pending: async () => ({ message: `not honoured: ${why}`, comment: () => true, annotation: () => true })
+  };
+}
+var FAIL_ON_ORDER = ["low", "medium", "high", "critical", "never"];
+function strictest(config, defaultSeverity) {
+  const defaults3 = defaultConfig();
+  const out = structuredClone(config);
+  out.failOn = FAIL_ON_ORDER[Math.min(FAIL_ON_ORDER.indexOf(config.failOn), FAIL_ON_ORDER.indexOf(defaults3.failOn))];
+  out.failOnErrors = true;
+  out.pss = { level: "restricted", version: defaults3.pss.version };
+  out.include = [];
+  out.exclude = [];
+  out.charts = out.charts.map((chart) => ({ ...chart, valuesFiles: [], set: [] }));
+  out.helm = { ...out.helm, valuesFiles: [], set: [] };
+  out.suppressions = [];
+  out.annotationSuppressions = false;
+  if (out.valueSets.severity !== "keep" && severityRank(out.valueSets.severity) < severityRank(defaults3.valueSets.severity)) out.valueSets.severity = defaults3.valueSets.severity;
+  for (const [id, setting] of Object.entries(out.rules)) {
+    const floor = defaultSeverity(id);
+    const raised = setting.severity !== void 0 && floor !== void 0 && severityRank(setting.severity) > severityRank(floor);
+    out.rules[id] = { enabled: true, options: {}, ...raised ? { severity: setting.severity } : {}, ...setting.locked ? { locked: true } : {} };
+  }
+  return out;
+}
+function describeSuppression(s, display) {
+  const scope = ["chart", "file", "valueSet", "kind", "namespace", "name", "container"].filter((key) => s[key] !== void 0).map((key) => `${key} ${key === "chart" || key === "file" ? display(s[key]) : s[key]}`);
+  return `suppression of ${s.rule}${scope.length > 0 ? ` (${scope.join(", ")})` : ""}${s.expires !== void 0 ? ` until ${s.expires}` : ""}: ${s.reason}`;
+}
+function suppressionIdentity(s) {
+  const { declared: _declared, ...rest } = s;
+  return JSON.stringify(Object.entries(rest).sort(([a2], [b]) => a2.localeCompare(b)));
+}
+function ruleSummary(config, id) {
+  const setting = config.rules[id];
+  const parts = [setting === void 0 || setting.enabled ? "on" : "off"];
+  if (setting?.severity !== void 0) parts.push(`severity ${setting.severity}`);
+  if (setting !== void 0 && Object.keys(setting.options).length > 0) parts.push(`options ${JSON.stringify(setting.options)}`);
+  if (config.lockedRules.includes(id)) parts.push("locked");
+  return parts.join(", ");
+}
+function configChanges(base2, head, display) {
+  const changes = [];
+  const where = (config, line) => config.file !== void 0 ? { file: display(config.file), ...line !== void 0 ? { line } : {} } : {};
+  const baseFile = base2.file !== void 0 ? display(base2.file) : void 0;
+  const headFile = head.file !== void 0 ? display(head.file) : void 0;
+  if (baseFile !== headFile) {
+    changes.push({
+      kind: "config",
+      change: baseFile === void 0 ? "added" : headFile === void 0 ? "removed" : "changed",
+      summary: baseFile === void 0 ? `configuration file ${headFile} added` : headFile === void 0 ? `configuration file ${baseFile} removed` : `configuration file ${baseFile} replaced by ${headFile}`,
+      ...where(headFile === void 0 ? base2 : head)
+    });
+  }
+  const setting = (name, a2, b) => {
+    const [x, y] = [JSON.stringify(a2), JSON.stringify(b)];
+    if (x !== y) changes.push({ kind: "config", change: "changed", summary: `${name}: ${x} \u2192 ${y}`, ...where(head) });
+  };
+  setting("failOn", base2.failOn, head.failOn);
+  setting("failOnErrors", base2.failOnErrors, head.failOnErrors);
+  setting("pss.level", base2.pss.level, head.pss.level);
+  setting("pss.version", base2.pss.version, head.pss.version);
+  setting("annotationSuppressions", base2.annotationSuppressions, head.annotationSuppressions);
+  setting("include", base2.include, head.include);
+  setting("exclude", base2.exclude, head.exclude);
+  setting("valueSets", base2.valueSets, head.valueSets);
+  setting("provenance", base2.provenance, head.provenance);
+  const renderSettings = (c3) => ({ helm: c3.helm, charts: c3.charts.map((chart) => ({ ...chart, valueSets: chart.valueSets.map(({ declared: _d, ...set2 }) => set2) })) });
+  if (JSON.stringify(renderSettings(base2)) !== JSON.stringify(renderSettings(head))) {
+    changes.push({ kind: "config", change: "changed", summary: "render settings (helm, charts) changed: charts render with the base settings until merged", ...where(head) });
+  }
+  for (const id of [.../* @__PURE__ */ new Set([...Object.keys(base2.rules), ...Object.keys(head.rules), ...base2.lockedRules, ...head.lockedRules])].sort()) {
+    const [before, after] = [ruleSummary(base2, id), ruleSummary(head, id)];
+    if (before !== after) changes.push({ kind: "config", change: "changed", summary: `rule ${id}: ${before} \u2192 ${after}`, ...where(head, head.rules[id]?.declared?.line ?? head.lockDeclared?.[id]?.line) });
+  }
+  const remaining = /* @__PURE__ */ new Map();
+  for (const s of base2.suppressions) remaining.set(suppressionIdentity(s), [...remaining.get(suppressionIdentity(s)) ?? [], s]);
+  for (const s of head.suppressions) {
+    const same = remaining.get(suppressionIdentity(s));
+    if (same !== void 0 && same.length > 0) {
+      same.shift();
+      continue;
+    }
+    changes.push({ kind: "suppression", change: "added", summary: describeSuppression(s, display), file: display(s.declared.file), ...s.declared.line !== void 0 ? { line: s.declared.line } : {} });
+  }
+  for (const list3 of remaining.values()) {
+    for (const s of list3) changes.push({ kind: "suppression", change: "removed", summary: describeSuppression(s, display), file: display(s.declared.file), ...s.declared.line !== void 0 ? { line: s.declared.line } : {} });
+  }
+  return changes;
+}
+function pendingChanges(records) {
+  return records.filter((r) => r.status === "pending").map((r) => ({
+    kind: r.kind === "annotation" ? "annotation" : "comment",
+    change: "added",
+    summary: `${r.kind} suppression of ${r.rule}${r.container !== void 0 ? ` (container ${r.container})` : ""}${r.object !== void 0 ? ` on ${r.object.kind} ${r.object.name}` : ""}: ${r.reason ?? ""}`,
+    file: r.file,
+    ...r.line !== void 0 ? { line: r.line } : {}
+  }));
+}
+var PENDING_MESSAGE = "added in this pull request: it takes effect once merged";
+function commentIdentity(c3, lines) {
+  const indent = (line) => line.length - line.trimStart().length;
+  const target = lines[c3.target - 1] ?? "";
+  const parts = [c3.rule, c3.container ?? "", target.trim()];
+  let depth = indent(target);
+  for (let i2 = c3.target - 2; i2 >= 0 && depth > 0; i2--) {
+    const line = lines[i2];
+    if (line.trim() === "" || /^\s*(#|\{\{-?\s*\/\*)/.test(line) || indent(line) >= depth) continue;
+    depth = indent(line);
+    parts.push(line.trim());
+  }
+  return parts.join("\0");
+}
+async function pendingComments(repoRoot, sha, comments) {
+  const pending = /* @__PURE__ */ new Set();
+  const files = [...comments].filter(([, list3]) => list3.length > 0);
+  const bases = await readFilesAt(repoRoot, sha, files.map(([file]) => relativeTo(repoRoot, file)));
+  for (const [i2, [file, list3]] of files.entries()) {
+    let headLines;
+    try {
+      headLines = readFileSync15(file, "utf8").split(/\r?\n/);
+    } catch {
+      headLines = [];
+    }
+    const base2 = bases[i2];
+    const available = /* @__PURE__ */ new Map();
+    if (base2.kind === "file") {
+      const baseLines = base2.text.split(/\r?\n/);
+      for (const c3 of parseComments(file, base2.text)) {
+        const key = commentIdentity(c3, baseLines);
+        available.set(key, (available.get(key) ?? 0) + 1);
+      }
+    }
+    for (const c3 of [...list3].sort((a2, b) => a2.line - b.line)) {
+      const key = commentIdentity(c3, headLines);
+      const left = available.get(key) ?? 0;
+      if (left > 0) available.set(key, left - 1);
+      else pending.add(commentKey(c3.file, c3.line));
     }
   }
-  config.include = raw.include ?? [];
-  config.exclude = raw.exclude ?? [];
-  config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path24.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path24.resolve(baseDir, f)),
-    set: entry.set ?? [],
-    valueSets: (entry.valueSets ?? []).map((set2, j) => {
-      const line = lineOf(`/charts/${i2}/valueSets/${j}`);
-      return {
-        name: set2.name,
-        valuesFiles: (set2.values ?? []).map((f) => path24.resolve(baseDir, f)),
-        set: set2.set ?? [],
-        ...line !== void 0 ? { declared: { file, line } } : {}
-      };
-    })
-  }));
-  if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
-  if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
-  if (typeof raw.provenance === "boolean") config.provenance.enabled = raw.provenance;
-  else if (raw.provenance) {
-    if (raw.provenance.enabled !== void 0) config.provenance.enabled = raw.provenance.enabled;
-    if (raw.provenance.maxRenders !== void 0) config.provenance.maxRenders = raw.provenance.maxRenders;
+  return pending;
+}
+function suppressionAnnotations(raw) {
+  return Object.entries(annotationsOf(raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX));
+}
+function identity5(object) {
+  return [object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
+}
+async function pendingAnnotations(repoRoot, sha, input) {
+  const carriers = input.objects.filter((o2) => suppressionAnnotations(o2.raw).length > 0);
+  if (carriers.length === 0) return () => false;
+  const baseManifests = /* @__PURE__ */ new Map();
+  const unchanged = /* @__PURE__ */ new Map();
+  const inRepo = (file) => {
+    const rel = relativeTo(repoRoot, path28.resolve(repoRoot, file));
+    return rel.startsWith("../") ? void 0 : rel;
+  };
+  for (const object of carriers) {
+    const { source } = object;
+    if (source.kind === "manifest" && !baseManifests.has(source.file)) {
+      const rel = inRepo(source.file);
+      const base2 = rel === void 0 ? void 0 : await readFileAt(repoRoot, sha, rel);
+      if (base2?.kind !== "file") {
+        baseManifests.set(source.file, void 0);
+        continue;
+      }
+      const parsed = loadYamlDocuments(base2.text);
+      const { objects } = objectsFromDocuments(parsed.documents, { source: { kind: "manifest", file: source.file }, linesAreSource: true, strict: false });
+      baseManifests.set(source.file, new Map(objects.map((o2) => [identity5(o2), annotationsOf(o2.raw)])));
+    } else if (source.kind !== "manifest") {
+      const key = source.chart ?? source.file;
+      if (unchanged.has(key)) continue;
+      const renders = input.renders.filter((r) => r.chart === source.chart);
+      const inputs = renders.length > 0 ? [...new Set(renders.flatMap((r) => [r.dir, ...r.request.valuesFiles]))] : [source.file];
+      const rels = inputs.map((f) => inRepo(f));
+      const changed = rels.some((r) => r === void 0) ? true : await changedSince(repoRoot, sha, rels);
+      unchanged.set(key, changed === false);
+    }
   }
-  config.suppressions = (raw.suppressions ?? []).map((entry, i2) => {
-    const line = lineOf(`/suppressions/${i2}`);
-    return {
-      ...entry,
-      ...entry.chart !== void 0 ? { chart: path24.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path24.resolve(baseDir, entry.file) } : {},
-      declared: { file, ...line !== void 0 ? { line } : {} }
-    };
-  });
-  if (raw.helm) {
-    const { valuesFiles, ...rest } = raw.helm;
-    Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path24.resolve(baseDir, f));
-  }
-  return config;
+  return (object, key, value) => {
+    const { source } = object;
+    if (source.kind === "manifest") {
+      const base2 = baseManifests.get(source.file)?.get(identity5(object));
+      return base2 === void 0 || JSON.stringify(base2[key]) !== JSON.stringify(value);
+    }
+    return unchanged.get(source.chart ?? source.file) !== true;
+  };
+}
+async function pendingAgainst(repoRoot, sha, config, input) {
+  const comments = await pendingComments(repoRoot, sha, input.comments);
+  const annotation = config.annotationSuppressions ? await pendingAnnotations(repoRoot, sha, input) : () => false;
+  return { message: PENDING_MESSAGE, comment: (file, line) => comments.has(commentKey(file, line)), annotation };
 }
 
 // src/core/scan.ts
@@ -61233,11 +64139,17 @@ function ruleIds(rules = RULES) {
   return rules.map((rule) => rule.meta.id);
 }
 function resolveConfig(options, repoRoot) {
+  return withScanOptions(fileConfig(options, repoRoot), options);
+}
+function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path25.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path29.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
+  return config;
+}
+function withScanOptions(config, options) {
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
   if (options.pssVersion) config.pss.version = options.pssVersion;
@@ -61248,9 +64160,48 @@ function resolveConfig(options, repoRoot) {
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path25.resolve(f))];
+  for (const [key, value] of Object.entries(options.bounds ?? {})) {
+    if (value === void 0) continue;
+    const bound2 = RENDER_BOUNDS[key];
+    const integer = key !== "timeoutSeconds" && key !== "totalTimeoutSeconds";
+    if (!Number.isFinite(value) || value <= 0 || value < (bound2.min ?? 0) || value > bound2.max || integer && !Number.isInteger(value)) {
+      throw new UsageError(`${BOUND_FLAGS[key]} must be ${integer ? "a whole number" : "a number of seconds"} from ${bound2.min ?? (integer ? 1 : "above 0")} to ${bound2.max} (got ${value})`);
+    }
+    config.helm[key] = value;
+  }
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path29.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
+}
+var BOUND_FLAGS = {
+  timeoutSeconds: "--helm-timeout",
+  totalTimeoutSeconds: "--total-timeout",
+  memoryLimitMiB: "--helm-memory-limit",
+  maxOutputMiB: "--max-render-output",
+  maxRenders: "--max-renders"
+};
+function renderBudgetOf(config, options = {}, repoRoot = ".") {
+  const onSlowRender = options.onSlowRender;
+  return new RenderBudget({
+    maxRenders: config.helm.maxRenders,
+    totalTimeoutMs: config.helm.totalTimeoutSeconds * 1e3,
+    memoryLimitBytes: config.helm.memoryLimitMiB * MiB,
+    maxOutputBytes: config.helm.maxOutputMiB * MiB,
+    ...options.signal ? { signal: options.signal } : {},
+    ...onSlowRender ? { onSlowRender: (dir, seconds) => onSlowRender(relativeTo(repoRoot, dir), seconds) } : {}
+  });
+}
+function budgetError(budget, repoRoot) {
+  const refused = budget.refusedCount();
+  if (refused === 0) return void 0;
+  const charts = [...budget.refused.keys()].map((dir) => relativeTo(repoRoot, dir)).sort();
+  const why = (budget.refusal() ?? "").replace(/^not rendered: /, "");
+  const named2 = charts.slice(0, 10).join(", ") + (charts.length > 10 ? ` and ${charts.length - 10} more` : "");
+  return {
+    kind: "render",
+    file: charts[0] ?? ".",
+    message: `${refused} helm render${refused === 1 ? "" : "s"} not made or stopped (value sets, Terraform releases, re-renders locating findings at values and template lines) of ${named2}: ${why}`
+  };
 }
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = loadYamlDocuments(text2);
@@ -61268,7 +64219,7 @@ function loadManifestText(text2, file, explicit, loaded) {
   loaded.objects.push(...objects);
 }
 async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [] };
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], secrets: [] };
   const helm = () => helmLocated;
   const loadPlanOrManifest = async (classification, absolute, file, text2, explicit) => {
     if (classification.kind === "rejected") {
@@ -61285,6 +64236,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
       loaded.errors.push(...plan.errors);
       for (const note of plan.notes) loaded.errors.push({ kind: "read", file: note.file, ...note.line ? { line: note.line } : {}, message: note.message });
       loaded.charts.push(...plan.charts);
+      loaded.secrets.push(...plan.secrets);
       loaded.renderMs += plan.renderMs;
     } else {
       loadManifestText(text2(), file, explicit, loaded);
@@ -61294,12 +64246,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path25.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path29.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync13(input.file);
+        bytes = readFileSync16(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
@@ -61311,12 +64263,13 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
   if (charts.length > 0) {
     let rendered;
     try {
-      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, helmPath: helmCandidate(options.helmPath), ...onRender ? { onRender } : {} });
+      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, helmPath: helmCandidate(options.helmPath), variants: options.renderVariants !== false, ...onRender ? { onRender } : {} });
     } catch (error2) {
       if (error2 instanceof HelmNotFoundError) throw new UsageError(error2.message, { cause: error2 });
       throw error2;
     }
     loaded.renders.push(...rendered.renders);
+    loaded.variants.push(...rendered.variants);
     loaded.objects.push(...rendered.objects);
     loaded.errors.push(...rendered.errors);
     loaded.charts.push(...rendered.charts);
@@ -61337,25 +64290,62 @@ async function scanWithBudget(options) {
   const repoRoot = findRepoRoot(firstPath);
   const helmLocated = locateHelm(options.helmPath);
   helmLocated.catch(() => void 0);
-  const config = resolveConfig(options, repoRoot);
+  const headConfig = fileConfig(options, repoRoot);
+  const defaultSeverity = (id) => rules.find((rule) => rule.meta.id === id)?.meta.defaultSeverity;
+  let policy;
+  if (options.policyFrom !== void 0) {
+    const first = path29.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    policy = await policyAt(
+      options.policyFrom,
+      headConfig,
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync11(first) && statSync14(first).isDirectory() },
+      repoRoot,
+      ruleIds(rules),
+      defaultSeverity
+    );
+  }
+  const config = withScanOptions(policy?.config ?? headConfig, options);
+  enforceLocks(config, defaultSeverity, (file) => relativeTo(repoRoot, file));
   const paths = options.paths.length > 0 ? options.paths : ["."];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
   const evaluator = new ValueSetEvaluation(rules, config);
   const comments = new CommentFiles();
-  const loaded = await load3(discovery.inputs, config, options, repoRoot, helmLocated, (render2) => {
-    evaluator.add(render2);
-    comments.add(render2);
-  });
-  const evaluation = evaluator.finish(loaded.objects, loaded.renders);
+  const budget = renderBudgetOf(config, options, repoRoot);
+  const loaded = await runWithRenderBudget(
+    budget,
+    () => load3(discovery.inputs, config, options, repoRoot, helmLocated, (render2) => {
+      evaluator.add(render2);
+      comments.add(render2);
+    })
+  );
+  const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
-  const processed = await processFindings({ findings: evaluation.findings, renders: loaded.renders, objects: loaded.objects, config, repoRoot, ruleIds: ruleIds(rules), comments });
-  const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors];
+  const pending = policy ? await policy.pending({ comments: comments.comments(loaded.renders), objects: loaded.objects, renders: loaded.renders }) : void 0;
+  const processed = await runWithRenderBudget(
+    budget,
+    () => processFindings({
+      findings: evaluation.findings,
+      renders: loaded.renders,
+      objects: loaded.objects,
+      config,
+      repoRoot,
+      ruleIds: ruleIds(rules),
+      comments,
+      ...pending !== void 0 ? { pending } : {}
+    })
+  );
+  const refused = budgetError(budget, repoRoot);
+  const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...refused ? [refused] : []];
   const blast = /* @__PURE__ */ new Map();
   for (const unit of evaluation.units) for (const [object, radius] of blastRadiiOf(unit)) blast.set(object, radius);
   const objects = loaded.objects.map((object) => {
     const record = { object: object.ref, source: object.source };
     const admission = evaluation.admission.get(object);
-    if (admission) record.admission = admission;
+    if (admission) {
+      const template = podTemplateOf(object.raw);
+      if (template) record.podTemplate = { path: template.base, origin: template.origin ?? "kubernetes", detected: template.detected ?? "kind" };
+      record.admission = admission;
+    }
     const radius = blast.get(object);
     if (radius) record.blastRadius = radius;
     return record;
@@ -61379,7 +64369,14 @@ async function scanWithBudget(options) {
     config.failOn
   );
   const failed = blocking > 0 || config.failOnErrors && errors.length > 0;
-  return {
+  const redactor = new Redactor([
+    ...runCredentials({ credentials: options.credentials ?? [], workTrees: [repoRoot, process.cwd()] }),
+    ...scannedSecrets(loaded.objects),
+    ...loaded.secrets,
+    ...loaded.renders.flatMap((render2) => valuesSecrets(nodesOf(valuesOfRender(render2).value))),
+    ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair2) => ({ path: [pair2.slice(0, pair2.indexOf("=")).split(".").pop() ?? ""], value: pair2.slice(pair2.indexOf("=") + 1) })))
+  ]);
+  return redactor.value({
     tool: { name: "preadmit", version: TOOL_VERSION },
     pss: { ...config.pss },
     findings,
@@ -61387,6 +64384,10 @@ async function scanWithBudget(options) {
     charts: loaded.charts,
     errors,
     suppressions: processed.suppressions,
+    // Suppressions the files add are policy changes; in the fallback no suppression counts, and they are
+    // reported as suppressions that need attention instead.
+    ...policy !== void 0 ? { policy: { ...policy.info, changes: policy.info.from === "revision" ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {},
+    ...discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {},
     summary: {
       verdict: failed ? "fail" : "pass",
       findings: findings.length,
@@ -61401,7 +64402,7 @@ async function scanWithBudget(options) {
       suppressed: findings.filter((f) => f.suppressed).length,
       provenance: processed.provenance
     }
-  };
+  });
 }
 
 // src/reporters/common.ts
@@ -61466,9 +64467,9 @@ function pssLabel(level, version) {
   return `${level}:${version}`;
 }
 function chartVerdict(admission) {
-  const at2 = pssLabel(admission.level, admission.version);
-  if (admission.allowed) return `admissible at ${at2}`;
-  return admission.deniedBy.length === 0 ? `denied at ${at2}` : `denied at ${at2} by ${admission.deniedBy.join(", ")}`;
+  const at3 = pssLabel(admission.level, admission.version);
+  if (admission.allowed) return `admissible at ${at3}`;
+  return admission.deniedBy.length === 0 ? `denied at ${at3}` : `denied at ${at3} by ${admission.deniedBy.join(", ")}`;
 }
 function objectDeniedBy(record, level) {
   const verdict = record.admission?.[level];
@@ -61538,7 +64539,10 @@ function keysOf() {
   return (keys) => keys;
 }
 var JSON_KEYS = {
-  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions"]),
+  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped"]),
+  policy: keysOf()(["from", "revision", "file", "message", "changes"]),
+  policyChange: keysOf()(["kind", "change", "summary", "file", "line"]),
+  skippedPath: keysOf()(["path", "reason"]),
   tool: keysOf()(["name", "version"]),
   pss: keysOf()(["level", "version"]),
   summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance"]),
@@ -61547,10 +64551,11 @@ var JSON_KEYS = {
   appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
   suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
   objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
-  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "plan", "address", "values", "templateLocation", "located", "unproven"]),
+  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven"]),
   valuesLocation: keysOf()(["file", "line", "key"]),
   templateLocation: keysOf()(["file", "line"]),
-  objectRecord: keysOf()(["object", "source", "admission", "blastRadius"]),
+  objectRecord: keysOf()(["object", "source", "podTemplate", "admission", "blastRadius"]),
+  podTemplate: keysOf()(["path", "origin", "detected"]),
   blastRadius: keysOf()(["rating", "reasons", "privilege", "authority", "reachability", "secrets"]),
   blastPrivilege: keysOf()(["baselineAllowed", "restrictedAllowed", "baselineViolations"]),
   blastAuthority: keysOf()(["serviceAccount", "tokenMounted", "grants", "dangerous"]),
@@ -61564,7 +64569,8 @@ var JSON_KEYS = {
   admission: keysOf()(["version", "baseline", "restricted"]),
   levelVerdict: keysOf()(["allowed", "violations"]),
   violation: keysOf()(["check", "reason", "detail"]),
-  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "provenance", "admission"]),
+  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "provenance", "admission"]),
+  chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "error"]),
   chartProvenance: keysOf()(["renders", "ms"]),
   chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
   scanError: keysOf()(["kind", "file", "line", "chart", "message"])
@@ -61619,12 +64625,13 @@ function blastRadiusJson(b) {
   });
 }
 function objectRecordJson(r) {
-  return pick(r, JSON_KEYS.objectRecord, { object: refJson, source: sourceJson, admission: admissionJson, blastRadius: blastRadiusJson });
+  return pick(r, JSON_KEYS.objectRecord, { object: refJson, source: sourceJson, podTemplate: (t) => pick(t, JSON_KEYS.podTemplate), admission: admissionJson, blastRadius: blastRadiusJson });
 }
 function chartRecordJson(c3) {
   return pick(c3, JSON_KEYS.chartRecord, {
     valuesFiles: strings3,
     set: strings3,
+    variant: (v) => pick(v, JSON_KEYS.chartVariant),
     provenance: (p) => pick(p, JSON_KEYS.chartProvenance),
     admission: (a2) => pick(a2, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] })
   });
@@ -61650,7 +64657,10 @@ function toJsonValue(result) {
     objects: () => objects.map(objectRecordJson),
     charts: () => charts.map(chartRecordJson),
     errors: () => errors.map((e) => pick(e, JSON_KEYS.scanError)),
-    suppressions: (list3) => [...list3].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0), compareText(a2.rule, b.rule), compareText(a2.kind, b.kind))).map(suppressionRecordJson)
+    suppressions: (list3) => [...list3].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0), compareText(a2.rule, b.rule), compareText(a2.kind, b.kind))).map(suppressionRecordJson),
+    // Changes keep the order they were found in: configuration first, then the files' suppressions.
+    policy: (p) => pick(p, JSON_KEYS.policy, { changes: (list3) => list3.map((c3) => pick(c3, JSON_KEYS.policyChange)) }),
+    skipped: (list3) => [...list3].sort((a2, b) => compareText(a2.path, b.path)).map((s) => pick(s, JSON_KEYS.skippedPath))
   });
 }
 function renderJson(result) {
@@ -61712,8 +64722,8 @@ function findingRow(f, rules, fileUrl) {
   let where = link(text(locationLabel(f.source.file, f.source.line), LIMIT.file), fileUrl?.(f.source.file, f.source.line));
   const values = f.source.values;
   if (values !== void 0) {
-    const at2 = link(text(locationLabel(values.file, values.line), LIMIT.file), fileUrl?.(values.file, values.line));
-    where = `${at2} <code>${text(values.key, LIMIT.path)}</code><br><sub>template: ${where}</sub>`;
+    const at3 = link(text(locationLabel(values.file, values.line), LIMIT.file), fileUrl?.(values.file, values.line));
+    where = `${at3} <code>${text(values.key, LIMIT.path)}</code><br><sub>template: ${where}</sub>`;
   }
   const template = templateLabel(f.source);
   if (template !== void 0 && f.source.templateLocation !== void 0) {
@@ -61722,8 +64732,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path28 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path28} | ${where} |`;
+  const path32 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path32} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -61813,16 +64823,41 @@ function countsTable(result) {
 }
 function admissionSection(result) {
   const charts = [...result.charts].filter((c3) => c3.admission !== void 0).sort((a2, b) => chain(Number(a2.admission.allowed) - Number(b.admission.allowed), compareText(a2.chart, b.chart), compareText(a2.valueSet, b.valueSet)));
-  const at2 = pssLabel(result.pss.level, result.pss.version);
+  const at3 = pssLabel(result.pss.level, result.pss.version);
   const denied = result.objects.filter((o2) => o2.source.kind !== "helm").map((o2) => ({ record: o2, deniedBy: objectDeniedBy(o2, result.pss.level) })).filter((o2) => o2.deniedBy !== void 0).sort((a2, b) => compareSources(a2.record.source, b.record.source));
   const rows = [
     ...charts.map(chartRow),
     ...denied.map(({ record, deniedBy }) => {
-      const verdict = `denied at ${at2}${deniedBy.length > 0 ? ` by ${deniedBy.join(", ")}` : ""}`;
+      const verdict = `denied at ${at3}${deniedBy.length > 0 ? ` by ${deniedBy.join(", ")}` : ""}`;
       return `| ${text(record.source.file, LIMIT.file)} | \u2014 | ${text(objectLabel(record.object), LIMIT.object)} | \u274C ${text(verdict, LIMIT.error)} |`;
     })
   ];
-  return tableSection("admission verdicts", `Pod Security admission (${text(at2, 40)})`, ["| Chart or file | Values | Objects | Verdict |", "| --- | --- | --- | --- |"], rows);
+  return tableSection("admission verdicts", `Pod Security admission (${text(at3, 40)})`, ["| Chart or file | Values | Objects | Verdict |", "| --- | --- | --- | --- |"], rows);
+}
+function policyNote(result) {
+  const policy = result.policy;
+  if (policy === void 0) return "";
+  if (policy.from === "fallback") return `
+
+> [!WARNING]
+> **Policy of the base commit unavailable**: ${text(policy.message ?? "", LIMIT.error * 2)}`;
+  const file = policy.file !== void 0 ? ` (${text(policy.file, LIMIT.file)})` : " (no configuration file: the defaults)";
+  return `
+
+Policy from the base commit ${text(policy.revision.slice(0, 12), 40)}${file}: configuration, suppressions and locks this pull request changes take effect once merged.`;
+}
+function policyChangesSection(result, fileUrl) {
+  const changes = result.policy?.changes ?? [];
+  return tableSection(
+    "policy changes",
+    `Policy changes in this pull request (take effect once merged) (${changes.length})`,
+    ["| Change | Kind | Where | What |", "| --- | --- | --- | --- |"],
+    changes.map((c3) => {
+      const where = c3.file === void 0 ? "\u2014" : link(text(locationLabel(c3.file, c3.line), LIMIT.file), fileUrl?.(c3.file, c3.line));
+      return `| ${c3.change} | ${c3.kind} | ${where} | ${text(c3.summary, LIMIT.error)} |`;
+    }),
+    "\n\nReview these: the gate above applies the base branch's policy, not these changes."
+  );
 }
 function omissionNote(sections, shown, maxLength) {
   const cut = sections.map((s, i2) => ({ s, hidden: s.rows.length - shown[i2] })).filter(({ hidden: hidden2 }) => hidden2 > 0).map(({ s, hidden: hidden2 }) => `${hidden2} of ${s.rows.length} ${s.noun}`);
@@ -61860,7 +64895,7 @@ function renderMarkdown(result, options = {}) {
     others.map((f) => findingRow(f, rules, options.fileUrl))
   );
   const suppressedSection = detailsSection("suppressed findings", `Suppressed findings (${suppressed.length})`, FINDING_HEAD, suppressed.map((f) => findingRow(f, rules, options.fileUrl)));
-  const problems = suppressionProblems(result);
+  const problems = suppressionProblems(result).filter((p2) => p2.status !== "pending" || result.policy?.from !== "revision");
   const problemSection = tableSection(
     "suppression problems",
     `Suppressions needing attention (${problems.length})`,
@@ -61872,8 +64907,9 @@ function renderMarkdown(result, options = {}) {
       return `| ${status} | ${p2.kind} | ${where} | ${text(rule, 100)} | ${text(p2.message ?? (p2.status === "unused" ? "matches no finding" : ""), LIMIT.error)} |`;
     })
   );
-  const sections = [blockingSection, admission, errorSection, problemSection, otherSection, suppressedSection];
-  const head = header(result);
+  const policySection = policyChangesSection(result, options.fileUrl);
+  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, suppressedSection];
+  const head = header(result) + policyNote(result);
   let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : "_No findings._";
   if (result.summary.suppressed !== void 0) counts += `
 
@@ -61882,11 +64918,16 @@ ${plural(result.summary.suppressed, "finding")} suppressed (kept below, never bl
   if (p !== void 0 && p.values + p.template + p.object > 0) {
     counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
   }
+  if (result.skipped !== void 0 && result.skipped.length > 0) {
+    counts += `
+
+Not searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT.file)} (${text(s.reason, LIMIT.message)})`).join("; ")}${result.skipped.length > 10 ? `; and ${result.skipped.length - 10} more` : ""}.`;
+  }
   const assemble = (shown2) => [head, omissionNote(sections, shown2, maxLength), counts, ...sections.map((s, i2) => s.render(shown2[i2]))].filter(Boolean).join("\n\n") + "\n";
   const shown = sections.map((s) => s.rows.length);
-  let report = assemble(shown);
-  if (size(report) <= maxLength) return report;
-  for (const section of [suppressedSection, otherSection, admission, problemSection, errorSection, blockingSection]) {
+  let report2 = assemble(shown);
+  if (size(report2) <= maxLength) return report2;
+  for (const section of [suppressedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
     const i2 = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;
@@ -61899,8 +64940,8 @@ ${plural(result.summary.suppressed, "finding")} suppressed (kept below, never bl
       else hi = mid - 1;
     }
     shown[i2] = lo;
-    report = assemble(shown);
-    if (size(report) <= maxLength) return report;
+    report2 = assemble(shown);
+    if (size(report2) <= maxLength) return report2;
   }
   const tail = "\n\n_\u2026 cut to fit._\n";
   return size(tail) > maxLength ? "" : truncateBytes(assemble(shown), maxLength - size(tail)) + tail;
@@ -62101,7 +65142,7 @@ function resultOf(finding, ruleIndex) {
   return result;
 }
 function suppressionNotification(record) {
-  const what = record.status === "expired" ? `expired on ${record.expires}` : record.status === "unused" ? "matches no finding" : `is invalid: ${record.message ?? ""}`;
+  const what = record.status === "expired" ? `expired on ${record.expires}` : record.status === "unused" ? "matches no finding" : record.status === "pending" ? `is not in effect yet: ${record.message ?? ""}` : `is invalid: ${record.message ?? ""}`;
   return {
     level: record.status === "invalid" ? "error" : "warning",
     message: { text: `${record.kind} suppression of ${record.rule}${record.container !== void 0 ? ` (container ${record.container})` : ""} ${what}` },
@@ -62283,8 +65324,8 @@ function renderGroup(group, result, records, paint) {
     const record = records.get(objectKey4(first));
     const deniedBy = group.chart === void 0 && record !== void 0 ? objectDeniedBy(record, result.pss.level) : void 0;
     if (deniedBy !== void 0) {
-      const at2 = pssLabel(result.pss.level, result.pss.version);
-      objectLine += ` \u2014 ${paint(terminalSafe(`denied at ${at2}${deniedBy.length > 0 ? ` by ${deniedBy.join(", ")}` : ""}`), "red")}`;
+      const at3 = pssLabel(result.pss.level, result.pss.version);
+      objectLine += ` \u2014 ${paint(terminalSafe(`denied at ${at3}${deniedBy.length > 0 ? ` by ${deniedBy.join(", ")}` : ""}`), "red")}`;
     }
     lines.push(objectLine);
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
@@ -62319,6 +65360,18 @@ function renderSuppressions(result, paint) {
     const why = s.message ?? (s.status === "unused" ? "matches no finding" : "");
     lines.push(`  ${paint("!", "yellow")} ${what.padEnd(18)} ${s.kind.padEnd(10)} ${terminalSafe(locationLabel(s.file, s.line))}: ${terminalSafe(scope)}${why ? ` \u2014 ${terminalSafe(why)}` : ""}`);
   }
+  return lines;
+}
+function renderPolicy(result, paint) {
+  const lines = [];
+  const policy = result.policy;
+  if (policy?.from === "fallback") lines.push(paint(`POLICY: ${terminalSafe(policy.message ?? "")}`, "bold", "yellow"));
+  else if (policy !== void 0) lines.push(paint(`POLICY from ${terminalSafe(policy.revision.slice(0, 12))}${policy.file !== void 0 ? ` (${terminalSafe(policy.file)})` : " (defaults)"}`, "bold"));
+  if (policy !== void 0 && policy.changes.length > 0) {
+    lines.push(paint(`Policy changes (${policy.changes.length}), in effect once merged:`, "bold", "yellow"));
+    for (const c3 of policy.changes) lines.push(`  ${paint("~", "yellow")} ${c3.change.padEnd(8)} ${c3.kind.padEnd(11)} ${c3.file !== void 0 ? `${terminalSafe(locationLabel(c3.file, c3.line))}: ` : ""}${terminalSafe(c3.summary)}`);
+  }
+  for (const s of result.skipped ?? []) lines.push(paint(`not searched: ${terminalSafe(s.path)} \u2014 ${terminalSafe(s.reason)}`, "dim"));
   return lines;
 }
 function worst(findings) {
@@ -62380,6 +65433,8 @@ function renderText(result, options = {}) {
   for (const group of buildGroups(result)) sections.push(renderGroup(group, result, records, paint));
   const suppressions = renderSuppressions(result, paint);
   if (suppressions.length > 0) sections.push(suppressions);
+  const policy = renderPolicy(result, paint);
+  if (policy.length > 0) sections.push(policy);
   if (result.findings.length === 0 && result.charts.length === 0) sections.push([paint("No findings.", "dim")]);
   sections.push(renderSummary(result, paint));
   return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";
@@ -62404,9 +65459,9 @@ function render(format2, result, options) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync14 } from "node:fs";
-import os10 from "node:os";
-import path26 from "node:path";
+import { readFileSync as readFileSync17 } from "node:fs";
+import os11 from "node:os";
+import path30 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function str3(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
@@ -62419,7 +65474,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync14(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync17(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -62433,7 +65488,13 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     if (typeof number === "number" && Number.isInteger(number) && number > 0 && headSha !== void 0 && /^[0-9a-f]{40,64}$/i.test(headSha)) {
       const headRepo = str3(obj(head?.repo)?.full_name);
       const baseRepo = str3(obj(obj(pr.base)?.repo)?.full_name) ?? str3(obj(payload.repository)?.full_name);
-      pullRequest = { number, headSha, fromFork: headRepo !== void 0 && baseRepo !== void 0 && headRepo !== baseRepo };
+      const baseSha = str3(obj(pr.base)?.sha);
+      pullRequest = {
+        number,
+        headSha,
+        fromFork: headRepo !== void 0 && baseRepo !== void 0 && headRepo !== baseRepo,
+        ...baseSha !== void 0 && /^[0-9a-f]{40,64}$/i.test(baseSha) ? { baseSha } : {}
+      };
     } else {
       notes.push("the event payload has a pull_request without a number and head SHA; results are not posted to a pull request");
     }
@@ -62451,7 +65512,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path26.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path30.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -62463,7 +65524,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path26.resolve(env.RUNNER_TEMP) : os10.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path30.resolve(env.RUNNER_TEMP) : os11.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -62473,7 +65534,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 
 // src/action/from-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync15, statSync as statSync11 } from "node:fs";
+import { readFileSync as readFileSync18, statSync as statSync15 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -62530,6 +65591,47 @@ var scan_result_schema_default = {
       description: "Every suppression the scan met (configured, comments in values or templates, annotations on objects) and what became of it; sorted by file and line.",
       type: "array",
       items: { $ref: "#/$defs/suppressionRecord" }
+    },
+    policy: {
+      description: "Where the policy (configuration, suppressions, locks) came from when not from the scanned files: a pull request's base commit, or the fallback when it could not be read.",
+      type: "object",
+      additionalProperties: false,
+      required: ["from", "revision", "changes"],
+      properties: {
+        from: { description: "revision: read from the git revision; fallback: it could not be read, and the strictest reading of the scanned configuration gated the scan.", type: "string", enum: ["revision", "fallback"] },
+        revision: { description: "The revision (a commit SHA once resolved).", type: "string", minLength: 1 },
+        file: { $ref: "#/$defs/repoPath", description: "The configuration file at the revision, when there is one." },
+        message: { description: "fallback: why, and what gated the scan instead.", type: "string" },
+        changes: {
+          description: "What the scanned files change in the policy, in effect once merged: configuration first, then suppression comments and annotations.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["kind", "change", "summary"],
+            properties: {
+              kind: { description: "config: a setting of the configuration; suppression: a configured suppression; comment, annotation: a suppression in the scanned files.", type: "string", enum: ["config", "suppression", "comment", "annotation"] },
+              change: { description: "What the scanned files do to it, compared with the revision.", type: "string", enum: ["added", "removed", "changed"] },
+              summary: { description: "The change in one line: before and after, or the suppression with its reason.", type: "string", minLength: 1 },
+              file: { $ref: "#/$defs/repoPath", description: "Where the change is written." },
+              line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 }
+            }
+          }
+        }
+      }
+    },
+    skipped: {
+      description: "Directories a search met and did not enter (node_modules, .terraform, .github), with why; sorted by path.",
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["path", "reason"],
+        properties: {
+          path: { $ref: "#/$defs/repoPath", description: "The directory not searched." },
+          reason: { description: "Why, and how to scan it anyway.", type: "string", minLength: 1 }
+        }
+      }
     }
   },
   $defs: {
@@ -62597,6 +65699,7 @@ var scan_result_schema_default = {
         template: { description: "helm: the template path inside the chart as helm names it, e.g. mychart/templates/deployment.yaml.", type: "string" },
         valueSet: { description: "helm: the value set the object was rendered with; default for the chart's own values.", type: "string" },
         document: { description: "0-based index of the YAML document within its file or render.", type: "integer", minimum: 0 },
+        variant: { description: "helm: the object comes from the chart's second render, as helm upgrade renders it (upgrade) and/or with common CRD API versions present (extension-apis); absent for the main (install) render.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis"] },
         plan: { $ref: "#/$defs/repoPath", description: "terraform: the plan file." },
         address: { description: "terraform: the resource address, e.g. module.app.kubernetes_manifest.web.", type: "string" },
         values: { $ref: "#/$defs/valuesLocation", description: "helm: the values key that decides the field, in the values file that set it (the chart's values.yaml, a subchart's, or a value set's file); proven by re-rendering with the value changed." },
@@ -62651,7 +65754,7 @@ var scan_result_schema_default = {
       required: ["kind", "status", "rule", "file", "matched"],
       properties: {
         kind: { $ref: "#/$defs/suppressionKind" },
-        status: { description: "applied: it accepted findings; unused: it matches no finding; expired: past its expiry date, so its findings count again; invalid: no reason or an unknown rule.", type: "string", enum: ["applied", "unused", "expired", "invalid"] },
+        status: { description: "applied: it accepted findings; unused: it matches no finding; expired: past its expiry date, so its findings count again; invalid: no reason, an unknown rule, a locked rule, or an annotation preadmit does not honour; pending: added by the pull request, in effect once merged.", type: "string", enum: ["applied", "unused", "expired", "invalid", "pending"] },
         rule: { description: "The rule id it names, or * for every rule.", type: "string", minLength: 1 },
         reason: { description: "The reason given.", type: "string" },
         file: { $ref: "#/$defs/repoPath", description: "Where it is written: the configuration file, the values or template file, or the object's file." },
@@ -62723,6 +65826,17 @@ var scan_result_schema_default = {
       properties: {
         object: { $ref: "#/$defs/objectRef", description: "The object's identity." },
         source: { $ref: "#/$defs/source", description: "Where the object comes from." },
+        podTemplate: {
+          description: "Present for objects that carry a pod template: where it is, and whether it belongs to a custom resource (judged as a pod).",
+          type: "object",
+          additionalProperties: false,
+          required: ["path", "origin", "detected"],
+          properties: {
+            path: { description: "JSON pointer of the pod template in the object ('' for a Pod).", type: "string" },
+            origin: { description: "kubernetes: a Kubernetes workload kind; custom-resource: the pod template of another kind (OpenShift DeploymentConfig, Argo Rollout, Knative Service, ...), judged as a pod.", type: "string", enum: ["kubernetes", "custom-resource"] },
+            detected: { description: "kind: a kind known to carry a pod; shape: found by the shape of the object's spec (a template whose spec has containers).", type: "string", enum: ["kind", "shape"] }
+          }
+        },
         admission: { $ref: "#/$defs/admissionVerdict", description: "Present for objects that carry a pod template (Pod, Deployment, Job, ...)." },
         blastRadius: { $ref: "#/$defs/blastRadius", description: "Present for objects that carry a pod template: how far a compromise of the workload would reach." }
       }
@@ -62860,6 +65974,19 @@ var scan_result_schema_default = {
         renderMs: { $ref: "#/$defs/milliseconds", description: "How long helm template took." },
         valuesFiles: { description: "The value set's own values files (a ci/*-values.yaml or configured files), relative to the repository root; absent for the default render.", type: "array", items: { $ref: "#/$defs/repoPath" } },
         set: { description: "The value set's own --set pairs.", type: "array", items: { type: "string" } },
+        variant: {
+          description: "The chart's second render with these values (helm template --is-upgrade and/or common CRD API versions), made when its templates branch on install/upgrade or API versions.",
+          type: "object",
+          additionalProperties: false,
+          required: ["variant", "objects", "renderMs", "diverging"],
+          properties: {
+            variant: { description: "What the second render changes: upgrade (helm template --is-upgrade), extension-apis (common CRD API versions present), or both.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis"] },
+            objects: { $ref: "#/$defs/count", description: "How many objects the variant render produced." },
+            renderMs: { $ref: "#/$defs/milliseconds", description: "How long the variant render took." },
+            diverging: { $ref: "#/$defs/count", description: "Objects whose security-relevant fields differ from the main render (or exist only in the variant)." },
+            error: { description: "Why the variant render failed (helm's message); the chart cannot be deployed that way with these values.", type: "string" }
+          }
+        },
         provenance: {
           description: "What locating this render's findings at values and template lines cost.",
           type: "object",
@@ -62955,6 +66082,7 @@ var ConfigurationError = class extends Error {
 };
 var FAIL_ON_VALUES = ["critical", "high", "medium", "low", "never"];
 var COMMENT_WHEN_CLEAN_VALUES = ["resolve", "delete", "update"];
+var POLICY_FROM_VALUES = ["base", "head"];
 var defaultGetInput = (name) => getInput(name);
 function list2(value) {
   return value.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
@@ -62988,7 +66116,8 @@ function readInputs(getInput2 = defaultGetInput) {
   const config = get2("config");
   const helm = get2("helm");
   const paths = list2(getInput2("paths"));
-  const report = get2("report");
+  const report2 = get2("report");
+  const sarifFile = get2("sarif-file");
   const pr = get2("pull-request");
   if (pr !== "" && !/^[1-9][0-9]{0,9}$/.test(pr)) throw new ConfigurationError(`input pull-request must be a pull request number (got "${pr}")`);
   return {
@@ -63003,11 +66132,12 @@ function readInputs(getInput2 = defaultGetInput) {
     annotations: toggle("annotations", get2("annotations"), true),
     checkName,
     advisory: toggle("advisory", get2("advisory"), false),
-    sarifFile: get2("sarif-file") || "preadmit.sarif",
+    ...sarifFile !== "" && { sarifFile },
     githubToken: token,
     ...helm !== "" && { helm },
-    ...report !== "" && { report },
-    ...pr !== "" && { pullRequest: Number(pr) }
+    ...report2 !== "" && { report: report2 },
+    ...pr !== "" && { pullRequest: Number(pr) },
+    policyFrom: oneOf("policy-from", get2("policy-from"), POLICY_FROM_VALUES) ?? "base"
   };
 }
 
@@ -63017,8 +66147,8 @@ var validator;
 function loadReport(file) {
   let text2;
   try {
-    if (statSync11(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync15(file, "utf8");
+    if (statSync15(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync18(file, "utf8");
   } catch (error2) {
     if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(`cannot read the report ${file}: ${error2.message}`);
@@ -63036,9 +66166,30 @@ function loadReport(file) {
   }
   return value;
 }
+function recomputeVerdict(result, policy) {
+  const bySeverity = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const f of result.findings) bySeverity[f.severity]++;
+  const blocking = result.findings.filter((f) => !f.suppressed && isBlocking(f.severity, policy.failOn)).length;
+  const failed = blocking > 0 || policy.failOnErrors && result.errors.length > 0;
+  return {
+    ...result,
+    summary: {
+      ...result.summary,
+      verdict: failed ? "fail" : "pass",
+      findings: result.findings.length,
+      bySeverity,
+      blocking,
+      failOn: policy.failOn,
+      objects: result.objects.length,
+      charts: result.charts.length,
+      errors: result.errors.length,
+      suppressed: result.findings.filter((f) => f.suppressed).length
+    }
+  };
+}
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync16, existsSync as existsSync10 } from "fs";
+import { readFileSync as readFileSync19, existsSync as existsSync12 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -63048,11 +66199,11 @@ var Context = class {
     var _a, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync10(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync16(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      if (existsSync12(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync19(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path28 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path28} does not exist${EOL5}`);
+        const path32 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path32} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -67230,6 +70381,11 @@ var DEFAULT_POLICY = {
   now: () => Date.now(),
   random: Math.random
 };
+function sleepFromEnv(env = process.env) {
+  const raw = env.PREADMIT_RETRY_TIME_SCALE;
+  const scale = raw !== void 0 && raw.trim() !== "" && Number(raw) >= 0 && Number(raw) <= 1 ? Number(raw) : 1;
+  return (ms) => new Promise((resolve2) => setTimeout(resolve2, ms * scale));
+}
 function isRateLimit(status, headers, message) {
   if (status === 429) return true;
   if (status !== 403) return false;
@@ -67303,13 +70459,6 @@ function createGitHubApi(token, baseUrl2, log, policy = {}) {
   return withRetry(send, log, policy);
 }
 
-// src/action/logger.ts
-var actionsLogger = {
-  debug: (message) => debug(message),
-  info: (message) => info(message),
-  warning: (message) => warning(message)
-};
-
 // src/action/publish/annotations.ts
 var ANNOTATIONS_PER_REQUEST = 50;
 var MAX_CHECK_ANNOTATIONS = 1e3;
@@ -67365,6 +70514,10 @@ function batches(items, size2 = ANNOTATIONS_PER_REQUEST) {
 }
 
 // src/action/publish/check-run.ts
+function appSlug(data) {
+  const slug2 = data.app?.slug;
+  return typeof slug2 === "string" && /^[a-z0-9][a-z0-9-]{0,99}$/i.test(slug2) ? slug2 : void 0;
+}
 function failure(error2) {
   const e = error2 instanceof Error ? error2 : new Error(String(error2));
   return { ok: false, error: e, forbidden: e instanceof GitHubApiError && e.forbidden };
@@ -67386,7 +70539,8 @@ async function startCheckRun(api, target, now = /* @__PURE__ */ new Date()) {
       // A duplicate in-progress run would be superseded by the one completed below, which has the same name.
       { idempotent: true }
     );
-    return { ok: true, id: data.id, ...data.html_url ? { url: data.html_url } : {} };
+    const app = appSlug(data);
+    return { ok: true, id: data.id, ...data.html_url ? { url: data.html_url } : {}, ...app !== void 0 && { app } };
   } catch (error2) {
     return failure(error2);
   }
@@ -67401,6 +70555,7 @@ async function completeCheckRun(api, target, id, output, now = /* @__PURE__ */ n
   let annotated = 0;
   let runId = id;
   let url;
+  let app;
   try {
     if (runId === void 0) {
       requests++;
@@ -67418,6 +70573,7 @@ async function completeCheckRun(api, target, id, output, now = /* @__PURE__ */ n
       );
       runId = data.id;
       url = data.html_url ?? void 0;
+      app = appSlug(data);
     } else {
       requests++;
       const { data } = await api.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
@@ -67427,6 +70583,7 @@ async function completeCheckRun(api, target, id, output, now = /* @__PURE__ */ n
         output: { ...text2, annotations: first }
       });
       url = data.html_url ?? void 0;
+      app = appSlug(data);
     }
     annotated += first.length;
     for (const batch of rest) {
@@ -67438,7 +70595,7 @@ async function completeCheckRun(api, target, id, output, now = /* @__PURE__ */ n
       });
       annotated += batch.length;
     }
-    return { ok: true, id: runId, ...url !== void 0 && { url }, requests, annotated, omitted };
+    return { ok: true, id: runId, ...url !== void 0 && { url }, ...app !== void 0 && { app }, requests, annotated, omitted };
   } catch (error2) {
     const f = failure(error2);
     return { ok: false, ...runId !== void 0 && { id: runId }, requests, annotated, omitted, error: f.error, forbidden: f.forbidden };
@@ -67446,6 +70603,10 @@ async function completeCheckRun(api, target, id, output, now = /* @__PURE__ */ n
 }
 
 // src/action/publish/comment.ts
+var GITHUB_ACTIONS_BOT = { login: "github-actions[bot]", type: "Bot" };
+function appBot(slug2) {
+  return { login: `${slug2}[bot]`, type: "Bot" };
+}
 var PER_PAGE = 100;
 var MAX_PAGES = 50;
 var CREATE_ATTEMPTS = 3;
@@ -67464,25 +70625,30 @@ async function listComments(api, t) {
   }
   return all;
 }
-async function tokenLogin(api) {
+async function tokenIdentity(api, known) {
+  if (known !== void 0) return known;
   try {
     const { data } = await api.request("GET /user");
-    return data.login;
+    if (typeof data.login === "string" && data.login !== "") return { login: data.login, type: data.type === "Bot" ? "Bot" : "User" };
   } catch {
-    return void 0;
   }
+  return GITHUB_ACTIONS_BOT;
 }
-async function findOurs(api, t, marker) {
+function isBy(c3, author) {
+  return c3.user?.login?.toLowerCase() === author.login.toLowerCase() && c3.user?.type === author.type;
+}
+async function findOurs(api, t, marker, author) {
   const marked = (await listComments(api, t)).filter((c3) => (c3.body ?? "").startsWith(marker));
-  const bots = marked.filter((c3) => c3.user?.type === "Bot");
-  if (bots.length > 0 || marked.length === 0) return bots;
-  const login = await tokenLogin(api);
-  return login === void 0 ? [] : marked.filter((c3) => c3.user?.login === login);
+  if (marked.length === 0) return [];
+  const me = await author();
+  return marked.filter((c3) => isBy(c3, me));
 }
 async function publishComment(api, t, plan, sleep = defaultSleep) {
   const repo = { owner: t.owner, repo: t.repo };
+  let identity6;
+  const author = () => identity6 ??= tokenIdentity(api, plan.author);
   try {
-    let ours = await findOurs(api, t, plan.marker);
+    let ours = await findOurs(api, t, plan.marker, author);
     const [existing, ...duplicates] = ours;
     for (const d of duplicates) await api.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...repo, comment_id: d.id });
     const removedDuplicates = duplicates.length;
@@ -67512,7 +70678,7 @@ async function publishComment(api, t, plan, sleep = defaultSleep) {
         const unsure = error2 instanceof GitHubApiError && (error2.status >= 500 || error2.status === 0);
         if (!unsure || attempt >= CREATE_ATTEMPTS) throw error2;
         await sleep(1e3 * attempt);
-        ours = await findOurs(api, t, plan.marker);
+        ours = await findOurs(api, t, plan.marker, author);
         const created = ours[0];
         if (created !== void 0) {
           if (created.body !== body) await api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...repo, comment_id: created.id, body });
@@ -67584,10 +70750,11 @@ function selectForWorkflowCommands(annotations, reserved = {}) {
 }
 function emitWorkflowCommands(selection, whereElse) {
   for (const a2 of selection.selected) {
-    const properties = { title: a2.title, file: a2.path, startLine: a2.start_line, endLine: a2.end_line };
-    if (a2.annotation_level === "failure") error(a2.message, properties);
-    else if (a2.annotation_level === "warning") warning(a2.message, properties);
-    else notice(a2.message, properties);
+    const properties = { title: defuseRunnerCommands(a2.title), file: defuseRunnerCommands(a2.path), startLine: a2.start_line, endLine: a2.end_line };
+    const message = defuseRunnerCommands(a2.message);
+    if (a2.annotation_level === "failure") error(message, properties);
+    else if (a2.annotation_level === "warning") warning(message, properties);
+    else notice(message, properties);
   }
   if (selection.omitted > 0) {
     notice(
@@ -67649,16 +70816,16 @@ function blastRadiusSection(result, fileUrl, limit = TOP_BLAST_RADIUS) {
     ...rows
   ].join("\n");
 }
-function insertSection(report, section) {
-  if (section === "") return report;
-  const at2 = report.indexOf("\n<details>\n<summary>");
-  if (at2 === -1) return `${report.replace(/\n+$/, "")}
+function insertSection(report2, section) {
+  if (section === "") return report2;
+  const at3 = report2.indexOf("\n<details>\n<summary>");
+  if (at3 === -1) return `${report2.replace(/\n+$/, "")}
 
 ${section}
 `;
-  return `${report.slice(0, at2)}
+  return `${report2.slice(0, at3)}
 ${section}
-${report.slice(at2)}`;
+${report2.slice(at3)}`;
 }
 function composeReport(result, options) {
   const blast = blastRadiusSection(result, options.fileUrl);
@@ -67668,15 +70835,15 @@ ${options.suffix}
 ` : "";
   const overhead = size(prefix2) + size(suffix) + (blast === "" ? 0 : size(blast) + 4);
   const maxLength = Math.max(1e3, options.limit - overhead);
-  let report = render("markdown", result, {
+  let report2 = render("markdown", result, {
     rules: options.rules,
     ...options.fileUrl !== void 0 && { fileUrl: options.fileUrl },
     maxLength
   });
   if (options.limitName !== void 0) {
-    report = report.replace(`Shortened to stay under ${maxLength.toLocaleString("en-US")} characters`, `Shortened to fit ${options.limitName}`);
+    report2 = report2.replace(`Shortened to stay under ${maxLength.toLocaleString("en-US")} characters`, `Shortened to fit ${options.limitName}`);
   }
-  const text2 = prefix2 + insertSection(report, blast) + suffix;
+  const text2 = prefix2 + insertSection(report2, blast) + suffix;
   if (size(text2) <= options.limit) return text2;
   let out = "";
   for (const c3 of text2) {
@@ -67721,23 +70888,31 @@ function usageMessage(error2) {
   return `charts need helm to render, but ${what}
 ${HELM_HINT}`;
 }
-function scanOptions(inputs, workspace) {
+function policyRequest(inputs, ctx) {
+  if (inputs.policyFrom === "head" || !ctx.eventName.startsWith("pull_request")) return void 0;
+  return { revision: ctx.pullRequest?.baseSha ?? "pull_request.base.sha (missing from the event payload)", fetch: true, onUnavailable: "fallback" };
+}
+function scanOptions(inputs, workspace, policyFrom) {
   return {
+    ...policyFrom !== void 0 && { policyFrom },
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path27.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path31.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
-    valuesFiles: inputs.valuesFiles.map((f) => path27.resolve(workspace, f)),
-    ...inputs.helm !== void 0 && { helmPath: inputs.helm }
+    valuesFiles: inputs.valuesFiles.map((f) => path31.resolve(workspace, f)),
+    ...inputs.helm !== void 0 && { helmPath: inputs.helm },
+    // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
+    credentials: inputs.githubToken !== "" ? [inputs.githubToken] : []
   };
 }
 function slug(name) {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "preadmit";
 }
-function writeFile2(file, text2) {
-  mkdirSync(path27.dirname(file), { recursive: true });
-  writeFileSync5(file, text2);
+function prepareReportFiles(inputs, ctx) {
+  const sarif = inputs.sarifFile !== void 0 ? prepareOutputFile(inputs.sarifFile, ctx.workspace, `the sarif-file ${inputs.sarifFile}`) : prepareOutputFile(`${slug(inputs.checkName)}.sarif`, ctx.tempDir, "the SARIF report");
+  const json2 = prepareOutputFile(`${slug(inputs.checkName)}-report.json`, ctx.tempDir, "the JSON report");
+  return { sarif, json: json2 };
 }
 function describeFailure(what, result) {
   const why = result.forbidden ? `${result.error.message}. The token may not do this: pull requests from forks get a read-only GITHUB_TOKEN, and the workflow needs ${what === "the check run" ? "`permissions: checks: write`" : "`permissions: pull-requests: write`"}.` : result.error.message;
@@ -67748,9 +70923,20 @@ async function run2(log = actionsLogger) {
   try {
     inputs = readInputs();
   } catch (error2) {
-    if (error2 instanceof ConfigurationError) return setFailed(`preadmit: ${error2.message}`);
+    if (error2 instanceof ConfigurationError) return setFailed(defuseRunnerCommands(`preadmit: ${error2.message}`));
     throw error2;
   }
+  let after;
+  commandWindow.open();
+  try {
+    after = await scanAndPublish(inputs, log);
+  } finally {
+    commandWindow.close();
+  }
+  after.annotate?.();
+  if (after.failed !== void 0) setFailed(defuseRunnerCommands(after.failed));
+}
+async function scanAndPublish(inputs, log) {
   const ctx = readRunContext();
   for (const note of ctx.notes) log.info(`preadmit: ${note}`);
   if (ctx.eventName === "pull_request_target") {
@@ -67761,11 +70947,11 @@ async function run2(log = actionsLogger) {
   try {
     process.chdir(ctx.workspace);
   } catch (error2) {
-    return setFailed(`preadmit: cannot enter GITHUB_WORKSPACE ${ctx.workspace}: ${error2.message}`);
+    return { failed: `preadmit: cannot enter GITHUB_WORKSPACE ${ctx.workspace}: ${error2.message}` };
   }
   const publishing = {};
   if (ctx.repository !== void 0 && ctx.sha !== void 0 && inputs.githubToken !== "") {
-    publishing.api = createGitHubApi(inputs.githubToken, ctx.apiUrl, log);
+    publishing.api = createGitHubApi(inputs.githubToken, ctx.apiUrl, log, { sleep: sleepFromEnv() });
     publishing.target = {
       ...ctx.repository,
       name: inputs.checkName,
@@ -67780,21 +70966,37 @@ async function run2(log = actionsLogger) {
     );
   }
   let result;
+  let files;
   try {
+    files = prepareReportFiles(inputs, ctx);
     if (inputs.report !== void 0) {
-      const file = path27.resolve(ctx.workspace, inputs.report);
+      const file = path31.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
-      result = loadReport(file);
+      const redactor = new Redactor(runCredentials({ credentials: inputs.githubToken !== "" ? [inputs.githubToken] : [], workTrees: [ctx.workspace] }));
+      const loaded = redactor.value(loadReport(file));
+      const config = resolveConfig(scanOptions(inputs, ctx.workspace), ctx.workspace);
+      result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors });
+      const claimed = loaded.summary;
+      if (claimed.verdict !== result.summary.verdict || claimed.blocking !== result.summary.blocking || claimed.failOn !== result.summary.failOn) {
+        log.info(
+          `preadmit: the report says ${claimed.verdict} with ${plural(claimed.blocking, "blocking finding")} at ${claimed.failOn}; its findings give ${result.summary.verdict} with ${result.summary.blocking} at ${result.summary.failOn}, which is what counts`
+        );
+      }
     } else {
-      result = await scan(scanOptions(inputs, ctx.workspace));
+      const policyFrom = policyRequest(inputs, ctx);
+      if (policyFrom !== void 0) log.info(`preadmit: pull request: the policy comes from the base commit ${policyFrom.revision.slice(0, 12)} (input policy-from: head uses the pull request's own)`);
+      result = await scan(scanOptions(inputs, ctx.workspace, policyFrom));
+      if (result.policy?.from === "fallback") log.warning(`preadmit: ${result.policy.message}`);
+      else if (result.policy !== void 0 && result.policy.changes.length > 0) log.info(`preadmit: this pull request changes the policy in ${plural(result.policy.changes.length, "place")}; the changes take effect once merged`);
     }
   } catch (error2) {
-    const message = error2 instanceof UsageError ? usageMessage(error2) : error2 instanceof ConfigurationError ? error2.message : `internal error (please report it): ${error2.stack ?? String(error2)}`;
-    await abandon(publishing, message, log);
+    const message = error2 instanceof OutputFileError ? error2.message : error2 instanceof UsageError ? usageMessage(error2) : error2 instanceof ConfigurationError ? error2.message : `internal error (please report it): ${error2.stack ?? String(error2)}`;
+    const safe = new Redactor(runCredentials({ credentials: [inputs.githubToken], workTrees: [ctx.workspace] })).text(message);
+    await abandon(publishing, safe, log);
     setOutput("conclusion", "failure");
-    return setFailed(`preadmit: ${message}`);
+    return { failed: `preadmit: ${safe}` };
   }
-  await publish(result, inputs, ctx, publishing, log);
+  return publish(result, inputs, ctx, publishing, files, log);
 }
 async function abandon(publishing, message, log) {
   await appendJobSummary(`### \u274C preadmit: the scan did not run
@@ -67829,20 +71031,26 @@ async function pullRequestFor(inputs, ctx, api, notes, log) {
   }
   return { number, headSha };
 }
-async function publish(result, inputs, ctx, publishing, log) {
+async function publish(result, inputs, ctx, publishing, files, log) {
   const conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl = ctx.repository !== void 0 && ctx.sha !== void 0 ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : void 0;
   const compose = (limit, limitName, prefix2) => composeReport(result, { rules: RULES, limit, limitName, ...fileUrl !== void 0 && { fileUrl }, ...prefix2 !== void 0 && { prefix: prefix2 } });
-  const sarifFile = path27.resolve(ctx.workspace, inputs.sarifFile);
-  const reportJson = path27.join(ctx.tempDir, `${slug(inputs.checkName)}-report.json`);
-  writeFile2(sarifFile, render("sarif", result, { rules: RULES }));
-  writeFile2(reportJson, render("json", result, { rules: RULES }));
+  const { sarif: sarifFile, json: reportJson } = files;
+  let unwritten;
+  try {
+    writeOutputFile(sarifFile, render("sarif", result, { rules: RULES }), inputs.sarifFile !== void 0 ? ctx.workspace : ctx.tempDir, "the SARIF report");
+    writeOutputFile(reportJson, render("json", result, { rules: RULES }), ctx.tempDir, "the JSON report");
+  } catch (error2) {
+    if (!(error2 instanceof OutputFileError)) throw error2;
+    unwritten = error2.message;
+    log.info(`preadmit: ${unwritten}`);
+  }
   log.info(render("text", result, { rules: RULES, color: false }));
   log.info(`preadmit: SARIF report ${sarifFile}, JSON report ${reportJson}`);
   await appendJobSummary(compose(JOB_SUMMARY_LIMIT - SUMMARY_RESERVE, LIMIT_NAMES.summary), log);
   setOutputs({ findings: result.summary.findings, blocking: result.summary.blocking, sarifFile, reportJson, conclusion });
   const annotations = inputs.annotations ? annotationsFor(result) : [];
-  const notes = [];
+  const notes = unwritten !== void 0 ? [unwritten] : [];
   let check2;
   const { api, target, started } = publishing;
   const checksForbidden = started !== void 0 && !started.ok && started.forbidden;
@@ -67874,6 +71082,7 @@ async function publish(result, inputs, ctx, publishing, log) {
     log.info(`preadmit: ${ctx.eventName || "this"} event is not about a pull request: no comment`);
   } else if (api !== void 0 && ctx.repository !== void 0) {
     const marker = commentMarker(inputs.checkName);
+    const appSlug2 = (started?.ok ? started.app : void 0) ?? check2?.app;
     const clean = isClean(result);
     comment = await publishComment(
       api,
@@ -67892,8 +71101,10 @@ async function publish(result, inputs, ctx, publishing, log) {
 `
         ),
         clean,
-        whenClean: inputs.commentWhenClean
-      }
+        whenClean: inputs.commentWhenClean,
+        ...appSlug2 !== void 0 && { author: appBot(appSlug2) }
+      },
+      sleepFromEnv()
     );
     if (comment.ok) {
       log.info(`preadmit: pull request comment ${comment.action}${comment.url ? ` (${comment.url})` : ""}`);
@@ -67903,16 +71114,20 @@ async function publish(result, inputs, ctx, publishing, log) {
       notes.push(line);
     }
   }
+  const after = {};
   const failing = conclusion === "failure";
   const checkMissing = api === void 0 || target === void 0 || checksForbidden || check2 !== void 0 && !check2.ok;
   if (annotations.length > 0 && checkMissing) {
     const partial = check2 !== void 0 && check2.annotated > 0;
     if (!partial) {
-      log.warning(
-        `preadmit: no check run could be published${checksForbidden && ctx.pullRequest?.fromFork ? " (pull request from a fork: the token is read-only)" : ""}; the most severe findings are annotated from this step instead (GitHub shows 10 per level), and the job summary has the full report. For check runs and comments on fork pull requests, see "Pull requests from forks" in the preadmit README.`
-      );
       const selection = selectForWorkflowCommands(annotations, { failure: failing ? 1 : 0, warning: 1 });
-      emitWorkflowCommands(selection, "The job summary and the SARIF report list every finding.");
+      const fork = checksForbidden && ctx.pullRequest?.fromFork ? " (pull request from a fork: the token is read-only)" : "";
+      after.annotate = () => {
+        log.warning(
+          `preadmit: no check run could be published${fork}; the most severe findings are annotated from this step instead (GitHub shows 10 per level), and the job summary has the full report. For check runs and comments on fork pull requests, see "Pull requests from forks" in the preadmit README.`
+        );
+        emitWorkflowCommands(selection, "The job summary and the SARIF report list every finding.");
+      };
       notes.push(`Annotated the ${selection.selected.length} most severe of ${annotations.length} findings and errors from the workflow step instead.`);
     }
   }
@@ -67925,13 +71140,17 @@ ${notes.map((n2) => `> - ${n2.replace(/\n/g, " ")}`).join("\n")}
   }
   if (failing) {
     const errors = plural(result.errors.length, "input error");
-    setFailed(
-      result.summary.blocking > 0 ? `preadmit: ${plural(result.summary.blocking, "blocking finding")} at or above ${result.summary.failOn}${result.errors.length > 0 ? `, and ${errors}` : ""}` : `preadmit: ${errors}: parts of the input could not be scanned (see the annotations and the job summary)`
-    );
+    after.failed = result.summary.blocking > 0 ? `preadmit: ${plural(result.summary.blocking, "blocking finding")} at or above ${result.summary.failOn}${result.errors.length > 0 ? `, and ${errors}` : ""}` : `preadmit: ${errors}: parts of the input could not be scanned (see the annotations and the job summary)`;
+  } else if (unwritten !== void 0) {
+    after.failed = `preadmit: ${unwritten}`;
   } else if (conclusion === "neutral") {
     log.info(`preadmit: advisory mode: ${plural(result.summary.blocking, "finding")} at or above ${result.summary.failOn} would block; the step passes`);
   }
+  return after;
 }
 
 // src/action/main.ts
-run2().catch((error2) => setFailed(`preadmit: internal error (please report it): ${error2.stack ?? String(error2)}`));
+run2().catch((error2) => {
+  commandWindow.close();
+  setFailed(defuseRunnerCommands(`preadmit: internal error (please report it): ${error2.stack ?? String(error2)}`));
+});
