@@ -14,6 +14,8 @@ import { CORE_SCHEMA, FAILSAFE_SCHEMA, loadAll, type Schema, type State, Type, t
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { tokens } from '../core/pointer.ts';
 import { lineAt, offsetOf, positionTree, type JsYamlOptions, type PositionNode } from './yaml-positions.ts';
+import { breakYaml11Comments, goYamlValue, GoYamlError, type DuplicateKey } from './go-yaml-value.ts';
+
 
 /** Caps that keep hostile input (alias bombs, huge or deep documents) from exhausting memory or stack. */
 export const YAML_LIMITS = {
@@ -75,6 +77,8 @@ export interface YamlDocument {
   line: number;
   /** Line of the node at a pointer, or of its nearest existing ancestor. */
   lineOf(pointer: string): number;
+  /** Keys written twice in one mapping (Kubernetes dialect): the last value is the document's. */
+  duplicates?: DuplicateKey[];
 }
 
 export interface YamlProblem {
@@ -502,6 +506,7 @@ const NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
 export function loadYamlDocuments(text: string, dialect: YamlDialect = 'kubernetes'): ParsedYaml {
   if (text.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text, dialect);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (dialect === 'kubernetes') text = breakYaml11Comments(text);
   const encoding = encodingProblem(text);
   // UTF-16 read as UTF-8 is noise between NULs: the encoding is the one thing worth saying.
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
@@ -597,7 +602,9 @@ function loadChunk(
     },
   };
   try {
-    values = loadAll(chunk, null, options);
+    // Merge keys: js-yaml lets explicit keys win whatever their order; go-yaml v2 applies keys and merges
+    // in the order written (go-yaml-value.ts). Rare in manifests, so such a document takes the AST parser.
+    values = dialect === 'kubernetes' && MERGE_KEY.test(chunk) ? [] : loadAll(chunk, null, options);
     // js-yaml reads a text of comments only as one null document; it is no document.
     if (values.length === 1 && values[0] === null && !HAS_CONTENT.test(chunk)) values = [];
     // Aliases share their anchor's value: what they expand to is measured as for the positional parser,
@@ -625,7 +632,9 @@ function loadChunk(
     const slow = parseYamlDocuments(chunk, dialect, true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
-      documents.push({ index, value: doc.value, line: doc.line + firstLine - 1, lineOf: (pointer) => lineOf(pointer) + firstLine - 1 });
+      const shifted: YamlDocument = { index, value: doc.value, line: doc.line + firstLine - 1, lineOf: (pointer) => lineOf(pointer) + firstLine - 1 };
+      if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + firstLine - 1, line: d.line + firstLine - 1 }));
+      documents.push(shifted);
     }
     for (const problem of slow.problems) problems.push({ index, ...(problem.line ? { line: problem.line + firstLine - 1 } : {}), message: problem.message });
     return slow.nodes ?? 0;
@@ -690,6 +699,7 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
     return { documents, problems };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (dialect === 'kubernetes' && !measured) text = breakYaml11Comments(text);
   const budget = budgets.getStore();
   if (!measured) {
     if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
@@ -705,7 +715,8 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
   try {
     parsed = parseAllDocuments(text, {
       lineCounter,
-      uniqueKeys: true,
+      // Kubernetes keeps the last of duplicate keys (go-yaml-value.ts); preadmit's own configuration refuses them.
+      uniqueKeys: dialect !== 'kubernetes',
       prettyErrors: false,
       logLevel: 'error',
       ...(dialect === 'kubernetes' ? (KUBERNETES_YAML as object) : {}),
@@ -728,9 +739,19 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
       return;
     }
     let value: unknown;
+    let duplicates: DuplicateKey[] = [];
     try {
-      value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+      if (dialect === 'kubernetes') {
+        const limits = { maxDepth: YAML_LIMITS.maxDepth, maxNodes: 2 * YAML_LIMITS.maxDocumentNodes, maxAliasExpansions: 100 * YAML_LIMITS.maxAliasCount };
+        ({ value, duplicates } = goYamlValue(doc, lineOfOffset, limits));
+      } else {
+        value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+      }
     } catch (error) {
+      if (error instanceof GoYamlError) {
+        problems.push({ index, line: startLine, message: error.message });
+        return;
+      }
       const message = safeParserMessage((error as Error).message);
       problems.push({ index, line: startLine, message: message === DEPTH_MESSAGE() ? message : `YAML could not be expanded: ${message}` });
       return;
@@ -748,6 +769,7 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
       value: value ?? null,
       line: startLine,
       lineOf: (pointer) => lineOfOffset(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0]),
+      ...(duplicates.length > 0 ? { duplicates } : {}),
     });
   });
   if (budget && !measured) budget.used += nodes;
@@ -760,7 +782,8 @@ function rangeStartOf(root: Node | null, pointer: string): number | undefined {
   let best = (root as Node | null)?.range?.[0];
   for (const token of tokens(pointer)) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === token);
+      // The last of duplicate keys is the one Kubernetes keeps.
+      const pair = node.items.findLast((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === token);
       if (!pair) break;
       best = (pair.key as Node).range?.[0] ?? best;
       node = pair.value;
