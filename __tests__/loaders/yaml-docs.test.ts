@@ -261,3 +261,22 @@ describe('the YAML dialect Kubernetes reads', () => {
     }
   });
 });
+
+describe('reading time is linear in line length (issue 15)', () => {
+  it('loads a ~4 MiB one-line JSON document within a generous bound (was quadratic: >400 s)', () => {
+    const entries: string[] = [];
+    for (let i = 0, length = 0; length < 4 * 1024 * 1024; i++) {
+      const entry = `"k${i}":"${'v'.repeat(40)}"`;
+      entries.push(entry);
+      length += entry.length + 1;
+    }
+    const text = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{${entries.join(',')}}}\n`;
+    const started = performance.now();
+    const parsed = loadYamlDocuments(text);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.documents[0]!.lineOf('/data/k5')).toBe(1);
+    expect(Object.keys((parsed.documents[0]!.value as { data: object }).data)).toHaveLength(entries.length);
+    // Today ~1-2 s on a shared 2-core runner; the quadratic scan took minutes.
+    expect(performance.now() - started).toBeLessThan(30_000);
+  }, 60_000);
+});

@@ -262,16 +262,18 @@ export function measureYaml(text: string, from = 0, to = text.length, stopAt = I
         if (scalarStart) {
           tokenCol = i - lineBegin;
           let j = i + 1;
+          let nl = -1;
           for (; j < to; j++) {
             const d = text.charCodeAt(j);
-            if (c === 34 && d === 92) j++;
+            if (d === 10) nl = j;
+            else if (c === 34 && d === 92) j++;
             else if (d === c) {
               if (c === 39 && j + 1 < to && text.charCodeAt(j + 1) === 39) j++;
               else break;
             }
           }
-          // A quoted scalar may span lines: the line it ends on is not a new line of the block.
-          const nl = text.lastIndexOf('\n', j);
+          // A quoted scalar may span lines: the line it ends on is not a new line of the block. (The newline
+          // is noted while scanning: searching back from the end made a one-line JSON document quadratic.)
           if (nl > i) lineBegin = nl + 1;
           i = j + 1;
           scalarStart = false;
