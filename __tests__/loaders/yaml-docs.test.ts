@@ -280,3 +280,22 @@ describe('reading time is linear in line length (issue 15)', () => {
     expect(performance.now() - started).toBeLessThan(30_000);
   }, 60_000);
 });
+
+describe('CustomResourceDefinition header shortcut', () => {
+  const pod = (head: string, tail = '') => `apiVersion: v1\n${head}metadata:\n  name: p\nspec:\n  hostNetwork: true\n  containers: [{name: a, image: a}]\n${tail}`;
+
+  it('is not triggered by a string value that contains the kind line', () => {
+    const text = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    note: "x\nkind: CustomResourceDefinition\n    y"\nspec:\n  hostNetwork: true\n`;
+    expect(parseRenderedDocument(text).documents[0]!.value).toMatchObject({ kind: 'Pod', spec: { hostNetwork: true } });
+  });
+
+  it('is not taken when a key after spec (a duplicate kind) changes the object', () => {
+    const text = pod('kind: CustomResourceDefinition\n', 'kind: Pod\n');
+    expect(parseRenderedDocument(text).documents[0]!.value).toMatchObject({ kind: 'Pod', spec: { hostNetwork: true } });
+  });
+
+  it('is still taken for a real CustomResourceDefinition with a status', () => {
+    const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: w.example.com\nspec:\n  group: example.com\nstatus:\n  acceptedNames: {}\n';
+    expect(parseRenderedDocument(crd).documents[0]!.value).toEqual({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'w.example.com' } });
+  });
+});
