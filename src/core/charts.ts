@@ -3,6 +3,7 @@
 // also kept (request, objects) so provenance can re-render it with changed values.
 import os from 'node:os';
 import path from 'node:path';
+import { chartCrdObjects } from '../loaders/chart-crds.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
@@ -240,6 +241,9 @@ function parseRender(
 ): ChartRender {
   const chartPath = relativeTo(repoRoot, dir);
   const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
+  // helm install also creates the crds/ objects, which helm template does not print.
+  const crdOptions = { chartPath, valueSet: set.name, defaultNamespace: config.helm.namespace, repoRoot, relative: (file: string) => relativeTo(repoRoot, file) };
+  objects.push(...chartCrdObjects(dir, crdOptions, set.kind === 'default' ? loaded.errors : undefined));
   const record: ChartRecord = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set.kind !== 'default') {
     if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));

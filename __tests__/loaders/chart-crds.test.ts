@@ -1,0 +1,35 @@
+// helm install creates every object in a chart's crds/ folder (and its subcharts'), whatever its kind;
+// helm template leaves them out. preadmit judges them with the render and says where they came from.
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/core/scan.ts';
+import { chart, PRIVILEGED_POD, workspace } from '../hostile/helpers.ts';
+
+const CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata: {a: b}\n';
+
+describe('chart crds/ folders', () => {
+  it('judges every object in crds/ of the chart and of a directory subchart, located at the crds file', async () => {
+    const dir = workspace();
+    const root = chart(dir, 'app', {
+      'templates/cm.yaml': CONFIGMAP,
+      'crds/pod.yaml': PRIVILEGED_POD,
+      'crds/nested/readme.txt': PRIVILEGED_POD, // not a manifest extension: helm ignores it
+      'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n',
+      'charts/sub/crds/more.YML': PRIVILEGED_POD.replace('name: privileged', 'name: from-sub'),
+    });
+    const result = await scan({ paths: [root], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    expect(result.errors).toEqual([]);
+    const privileged = result.findings.filter((f) => f.ruleId === 'pss-privileged');
+    const rows = privileged.map((f) => [f.object.name, f.source.file.replace(/^.*\/app\//, 'app/'), f.source.line, f.source.origin]);
+    expect(rows.sort()).toEqual([
+      ['from-sub', 'app/charts/sub/crds/more.YML', 10, 'crds/ (created by helm install; helm template leaves it out)'],
+      ['privileged', 'app/crds/pod.yaml', 10, 'crds/ (created by helm install; helm template leaves it out)'],
+    ]);
+  }, 60_000);
+
+  it('reports an invalid crds/ file naming it (helm install fails on it)', async () => {
+    const dir = workspace();
+    const root = chart(dir, 'bad', { 'templates/cm.yaml': CONFIGMAP, 'crds/broken.yaml': 'kind: [unclosed\n' });
+    const result = await scan({ paths: [root], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    expect(result.errors.map((e) => [e.file.replace(/^.*bad\//, 'bad/'), e.message.slice(0, 40)])).toEqual([['bad/crds/broken.yaml', 'crds/ file is not valid YAML (helm insta']]);
+  }, 60_000);
+});

@@ -1,0 +1,113 @@
+// The objects of a chart's crds/ folder. `helm install` (and upgrade, on first install) creates every
+// object in every crds/ file of the chart and of its subcharts before the templates, whatever its kind
+// (helm's Chart.CRDObjects: files under crds/ ending in .yaml, .yml or .json, case-insensitive, not
+// templated; they go through the same kube client as the templates). `helm template` leaves them out
+// unless --include-crds, so they are read here from the chart's files and judged with the render.
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { ScanError, ScannedObject } from '../core/model.ts';
+import { objectsFromDocuments } from './objects.ts';
+import { loadYamlDocuments, YAML_LIMITS } from './yaml-docs.ts';
+
+const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
+
+/** Directory subcharts under charts/, recursively (a packaged .tgz subchart is not unpacked here). */
+function chartDirs(dir: string, depth = 0): string[] {
+  const dirs = [dir];
+  if (depth > 10) return dirs;
+  let entries: string[];
+  try {
+    entries = readdirSync(path.join(dir, 'charts')).sort();
+  } catch {
+    return dirs;
+  }
+  for (const entry of entries) {
+    const sub = path.join(dir, 'charts', entry);
+    try {
+      if (statSync(sub).isDirectory() && statSync(path.join(sub, 'Chart.yaml')).isFile()) dirs.push(...chartDirs(sub, depth + 1));
+    } catch {
+      // not a chart directory
+    }
+  }
+  return dirs;
+}
+
+/** Files under `crds/` (any depth) with a manifest extension, in name order. */
+function crdFiles(chartDir: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry);
+      let stat;
+      try {
+        stat = statSync(full);
+      } catch {
+        continue;
+      }
+      if (stat.isDirectory() && depth < 10) walk(full, depth + 1);
+      else if (stat.isFile() && MANIFEST_EXTENSION.test(entry)) files.push(full);
+    }
+  };
+  walk(path.join(chartDir, 'crds'), 0);
+  return files;
+}
+
+/** Whether `file` (after symlinks) stays inside `root`: a crds/ link must not read files outside the repository. */
+function inside(root: string, file: string): boolean {
+  try {
+    const real = realpathSync(file);
+    const realRoot = realpathSync(root);
+    return real === realRoot || real.startsWith(realRoot + path.sep);
+  } catch {
+    return false;
+  }
+}
+
+export interface CrdObjectsOptions {
+  chartPath: string;
+  valueSet: string;
+  defaultNamespace?: string;
+  repoRoot: string;
+  relative: (file: string) => string;
+}
+
+/** Objects of the crds/ files of the chart at `dir` and its directory subcharts, located at their files. */
+export function chartCrdObjects(dir: string, options: CrdObjectsOptions, errors?: ScanError[]): ScannedObject[] {
+  const objects: ScannedObject[] = [];
+  for (const chartDir of chartDirs(dir)) {
+    for (const full of crdFiles(chartDir)) {
+      const file = options.relative(full);
+      const fail = (message: string, line?: number) => errors?.push({ kind: 'render', file, chart: options.chartPath, message, ...(line !== undefined ? { line } : {}) });
+      if (lstatSync(full).isSymbolicLink() && !inside(options.repoRoot, full)) {
+        fail('crds/ file is a link to outside the repository; not read (helm install would create its objects)');
+        continue;
+      }
+      if (statSync(full).size > YAML_LIMITS.maxBytes) {
+        fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
+        continue;
+      }
+      const parsed = loadYamlDocuments(readFileSync(full, 'utf8'));
+      for (const problem of parsed.problems) fail(`crds/ file is not valid YAML (helm install fails on it): ${problem.message}`, problem.line);
+      const result = objectsFromDocuments(parsed.documents, {
+        source: { kind: 'helm', file, chart: options.chartPath, valueSet: options.valueSet, origin: 'crds/ (created by helm install; helm template leaves it out)' },
+        ...(options.defaultNamespace !== undefined ? { defaultNamespace: options.defaultNamespace } : {}),
+        linesAreSource: true,
+        strict: true,
+      });
+      for (const problem of result.problems) fail(problem.message, problem.line);
+      for (const object of result.objects) {
+        // Written as is, no template or values decide it: nothing for provenance to locate.
+        object.source.located = 'object';
+        object.source.unproven = 'the object is in the chart\'s crds/ folder, created as written (not templated)';
+        objects.push(object);
+      }
+    }
+  }
+  return objects;
+}
