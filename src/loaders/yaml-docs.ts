@@ -444,6 +444,13 @@ const KUBERNETES_YAML = {
       test: /^(?!)$/,
       resolve: (source: string) => goYamlNumber(source) ?? source,
     },
+    // Explicit `!!int "0"` / `!!float "2"`: the yaml package takes the first tag of that name without a
+    // test, so these decide (go-yaml reads `runAsUser: !!int "0"` as 0, a string would hide it from rules).
+    ...['tag:yaml.org,2002:int', 'tag:yaml.org,2002:float'].map((tag) => ({
+      identify: () => false,
+      tag,
+      resolve: (source: string) => goYamlNumber(source) ?? source,
+    })),
   ],
 };
 
@@ -606,7 +613,9 @@ function loadChunk(
   try {
     // Merge keys: js-yaml lets explicit keys win whatever their order; go-yaml v2 applies keys and merges
     // in the order written (go-yaml-value.ts). Rare in manifests, so such a document takes the AST parser.
-    values = dialect === 'kubernetes' && MERGE_KEY.test(chunk) ? [] : loadAll(chunk, null, options);
+    // Keys that are null or collections: js-yaml makes strings of them ("null", "1,2"), the Go decoder
+    // rejects the document; the AST parser says so.
+    values = dialect === 'kubernetes' && (MERGE_KEY.test(chunk) || ODD_KEY.test(chunk)) ? [] : loadAll(chunk, null, options);
     // js-yaml reads a text of comments only as one null document; it is no document.
     if (values.length === 1 && values[0] === null && !HAS_CONTENT.test(chunk)) values = [];
     // Aliases share their anchor's value: what they expand to is measured as for the positional parser,
@@ -643,6 +652,10 @@ function loadChunk(
   }
   if (values.length === 0) return 0; // comments only
   const contentLine = firstLine + leadingBlankOrCommentLines(chunk);
+  if (dialect === 'kubernetes' && NON_FINITE_TOKEN.test(chunk) && hasNonFinite(values[0])) {
+    problems.push({ index, line: contentLine, message: NON_FINITE_MESSAGE });
+    return nodes;
+  }
   documents.push({
     index,
     value: values[0] ?? null,
@@ -656,6 +669,22 @@ function loadChunk(
     },
   });
   return Math.max(nodes, expanded);
+}
+
+/** A key that may be null (`~:`, `null:`, `: x`), a collection (`[a]: x`, `{a: 1}: x`) or explicit (`? `). */
+const ODD_KEY = /(?:^|[\s{,])(?:\?[ \t\r\n]|(?:~|null|Null|NULL)[ \t]*:(?:[ \t\r\n]|$)|[\]}][ \t]*:(?:[ \t\r\n]|$))|^[ \t]*:[ \t]/m;
+
+/** `.inf` and `.nan` are go-yaml floats that sigs.k8s.io/yaml cannot write as JSON: kubectl rejects the document. */
+const NON_FINITE_TOKEN = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
+const NON_FINITE_MESSAGE = 'a value is .inf or .nan, which JSON cannot hold: kubectl, helm and the API server reject this document';
+function hasNonFinite(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'number' && !Number.isFinite(node)) return true;
+    if (node !== null && typeof node === 'object') stack.push(...Object.values(node));
+  }
+  return false;
 }
 
 /** A line with something other than blanks and a comment. */
@@ -756,6 +785,10 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
       }
       const message = safeParserMessage((error as Error).message);
       problems.push({ index, line: startLine, message: message === DEPTH_MESSAGE() ? message : `YAML could not be expanded: ${message}` });
+      return;
+    }
+    if (dialect === 'kubernetes' && hasNonFinite(value)) {
+      problems.push({ index, line: startLine, message: NON_FINITE_MESSAGE });
       return;
     }
     const tree = checkTree(value, YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
