@@ -299,3 +299,33 @@ describe('CustomResourceDefinition header shortcut', () => {
     expect(parseRenderedDocument(crd).documents[0]!.value).toEqual({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'w.example.com' } });
   });
 });
+
+describe('lists as kubectl and helm flatten them (cli-runtime FlattenListVisitor, apimachinery unstructured decoding)', () => {
+  const objectsOf = (text: string) => {
+    const parsed = loadYamlDocuments(text);
+    const result = objectsFromDocuments(parsed.documents, { source: { kind: 'manifest', file: 'f.yaml' }, linesAreSource: true, strict: true });
+    return { ...result, problems: [...parsed.problems, ...result.problems] };
+  };
+
+  it('reads any object with an items list as a list, whatever its kind, and says where each item came from', () => {
+    const { objects, problems } = objectsOf('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec: {hostNetwork: true}\n');
+    expect(problems).toEqual([]);
+    expect(objects.map((o) => [o.ref.kind, o.ref.name, o.source.line, o.source.origin])).toEqual([['Pod', 'p', 5, 'list item /items/0 of document 1']]);
+  });
+
+  it('gives items without kind and apiVersion the list kind without List, and its apiVersion', () => {
+    const { objects } = objectsOf('apiVersion: v1\nkind: PodList\nitems:\n  - metadata: {name: p}\n    spec: {hostPID: true}\n');
+    expect(objects.map((o) => `${o.ref.apiVersion} ${o.ref.kind} ${o.ref.name}`)).toEqual(['v1 Pod p']);
+  });
+
+  it('creates nothing for items: null, and reports items that are not a list', () => {
+    expect(objectsOf('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nitems: null\n')).toMatchObject({ objects: [], problems: [] });
+    expect(objectsOf('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nitems: x\n').problems.map((p) => p.message)).toEqual([expect.stringContaining('`items` field that is not a list')]);
+  });
+
+  it('reports a list inside a list (kubectl rejects it) and still judges its items', () => {
+    const { objects, problems } = objectsOf('apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: List\n    items:\n      - apiVersion: v1\n        kind: Pod\n        metadata: {name: deep}\n');
+    expect(objects.map((o) => [o.ref.name, o.source.line])).toEqual([['deep', 7]]);
+    expect(problems.map((p) => p.message)).toEqual([expect.stringContaining('list item /items/0 is itself a list')]);
+  });
+});
