@@ -671,8 +671,8 @@ function loadChunk(
   return Math.max(nodes, expanded);
 }
 
-/** A key that may be null (`~:`, `null:`, `: x`), a collection (`[a]: x`, `{a: 1}: x`) or explicit (`? `). */
-const ODD_KEY = /(?:^|[\s{,])(?:\?[ \t\r\n]|(?:~|null|Null|NULL)[ \t]*:(?:[ \t\r\n]|$)|[\]}][ \t]*:(?:[ \t\r\n]|$))|^[ \t]*:[ \t]/m;
+/** A key that may be null (`~:`, `null:`, `: x`), a collection (`[a]: x`, `{a: 1}: x`) or explicit (`? `), where a key can start. */
+const ODD_KEY = /^[ \t]*(?:-[ \t]+)*(?:\?(?:[ \t\r]|$)|:[ \t]|(?:~|null|Null|NULL)[ \t]*:(?:[ \t\r]|$))|[{,][ \t]*(?:\?[ \t]|(?:~|null|Null|NULL)[ \t]*:[ \t])|[\]}][ \t]*:(?:[ \t\r\n]|$)/m;
 
 /** `.inf` and `.nan` are go-yaml floats that sigs.k8s.io/yaml cannot write as JSON: kubectl rejects the document. */
 const NON_FINITE_TOKEN = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
