@@ -1,5 +1,8 @@
 // helm install creates every object in a chart's crds/ folder (and its subcharts'), whatever its kind;
 // helm template leaves them out. preadmit judges them with the render and says where they came from.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import * as tar from 'tar';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/core/scan.ts';
 import { chart, PRIVILEGED_POD, workspace } from '../hostile/helpers.ts';
@@ -24,6 +27,20 @@ describe('chart crds/ folders', () => {
       ['from-sub', 'app/charts/sub/crds/more.YML', 10, 'crds/ (created by helm install; helm template leaves it out)'],
       ['privileged', 'app/crds/pod.yaml', 10, 'crds/ (created by helm install; helm template leaves it out)'],
     ]);
+  }, 60_000);
+
+  it('judges crds/ inside a packaged subchart (charts/*.tgz, as helm dependency build leaves them)', async () => {
+    const dir = workspace();
+    const packed = workspace();
+    chart(packed, 'dep', { 'crds/pod.yaml': PRIVILEGED_POD.replace('name: privileged', 'name: packed') });
+    const root = chart(dir, 'app', { 'templates/cm.yaml': CONFIGMAP });
+    mkdirSync(path.join(root, 'charts'));
+    await tar.create({ gzip: true, cwd: packed, file: path.join(root, 'charts', 'dep-0.1.0.tgz'), portable: true }, ['dep']);
+    const result = await scan({ paths: [root], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    expect(result.errors).toEqual([]);
+    const finding = result.findings.find((f) => f.ruleId === 'pss-privileged');
+    expect(finding).toMatchObject({ object: { name: 'packed' }, source: { origin: 'crds/ file dep/crds/pod.yaml inside the archive (created by helm install; helm template leaves it out)' } });
+    expect(finding!.source.file).toMatch(/app\/charts\/dep-0\.1\.0\.tgz$/);
   }, 60_000);
 
   it('reports an invalid crds/ file naming it (helm install fails on it)', async () => {

@@ -5,13 +5,47 @@
 // unless --include-crds, so they are read here from the chart's files and judged with the render.
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { ScanError, ScannedObject } from '../core/model.ts';
+import { tarEntries } from './helm.ts';
 import { objectsFromDocuments } from './objects.ts';
 import { loadYamlDocuments, YAML_LIMITS } from './yaml-docs.ts';
 
 const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
 
-/** Directory subcharts under charts/, recursively (a packaged .tgz subchart is not unpacked here). */
+/** What a packaged subchart (and the archives inside it) may expand to before it is not read. */
+const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
+/** A crds/ file inside a chart archive: `<chart>/crds/...` or `<chart>/charts/<sub>/crds/...`. */
+const ARCHIVED_CRD = /^[^/]+(?:\/charts\/[^/]+)*\/crds\/.+\.(?:ya?ml|json)$/i;
+/** A packaged subchart inside a chart archive. */
+const ARCHIVED_SUBCHART = /^[^/]+(?:\/charts\/[^/]+)*\/charts\/[^/]+\.tgz$/;
+
+/** The crds/ files of a chart archive and of the archives and directories inside it, as (name, text). */
+function archivedCrdFiles(archive: Buffer, depth = 0): { name: string; text: string }[] {
+  const files: { name: string; text: string }[] = [];
+  const tar = gunzipSync(archive, { maxOutputLength: MAX_ARCHIVE_BYTES });
+  for (const entry of tarEntries(tar)) {
+    if (ARCHIVED_CRD.test(entry.name)) files.push({ name: entry.name, text: entry.content.toString('utf8') });
+    else if (ARCHIVED_SUBCHART.test(entry.name) && depth < 5) {
+      for (const inner of archivedCrdFiles(entry.content, depth + 1)) files.push({ name: `${entry.name}/${inner.name}`, text: inner.text });
+    }
+  }
+  return files;
+}
+
+/** Packaged subcharts (charts/*.tgz) of a chart directory. */
+function chartArchives(dir: string): string[] {
+  try {
+    return readdirSync(path.join(dir, 'charts'))
+      .filter((entry) => entry.endsWith('.tgz'))
+      .sort()
+      .map((entry) => path.join(dir, 'charts', entry));
+  } catch {
+    return [];
+  }
+}
+
+/** Directory subcharts under charts/, recursively (packaged ones: chartArchives). */
 function chartDirs(dir: string, depth = 0): string[] {
   const dirs = [dir];
   if (depth > 10) return dirs;
@@ -77,9 +111,44 @@ export interface CrdObjectsOptions {
   relative: (file: string) => string;
 }
 
-/** Objects of the crds/ files of the chart at `dir` and its directory subcharts, located at their files. */
+const ORIGIN = 'crds/ (created by helm install; helm template leaves it out)';
+
+/** Objects of the crds/ files of the chart at `dir` and its subcharts (directories and .tgz), located at their files. */
 export function chartCrdObjects(dir: string, options: CrdObjectsOptions, errors?: ScanError[]): ScannedObject[] {
   const objects: ScannedObject[] = [];
+  const judge = (text: string, file: string, origin: string, linesAreSource: boolean, where: string) => {
+    const fail = (message: string, line?: number) => errors?.push({ kind: 'render', file, chart: options.chartPath, message, ...(line !== undefined ? { line } : {}) });
+    const parsed = loadYamlDocuments(text);
+    for (const problem of parsed.problems) fail(`${where} is not valid YAML (helm install fails on it): ${problem.message}`, linesAreSource ? problem.line : undefined);
+    const result = objectsFromDocuments(parsed.documents, {
+      source: { kind: 'helm', file, chart: options.chartPath, valueSet: options.valueSet, origin },
+      ...(options.defaultNamespace !== undefined ? { defaultNamespace: options.defaultNamespace } : {}),
+      linesAreSource,
+      strict: true,
+    });
+    for (const problem of result.problems) fail(problem.message, linesAreSource ? problem.line : undefined);
+    for (const object of result.objects) {
+      // Written as is, no template or values decide it: nothing for provenance to locate.
+      object.source.located = 'object';
+      object.source.unproven = "the object is in the chart's crds/ folder, created as written (not templated)";
+      objects.push(object);
+    }
+  };
+  for (const chartDir of chartDirs(dir)) {
+    for (const archive of chartArchives(chartDir)) {
+      const file = options.relative(archive);
+      let files: { name: string; text: string }[];
+      try {
+        if (statSync(archive).size > MAX_ARCHIVE_BYTES) throw new RangeError('too large');
+        files = archivedCrdFiles(readFileSync(archive));
+      } catch {
+        continue; // not a readable chart archive (or too large): helm's render reports it
+      }
+      for (const entry of files) {
+        judge(entry.text, file, `crds/ file ${entry.name} inside the archive (created by helm install; helm template leaves it out)`, false, `crds/ file ${entry.name} in the archive`);
+      }
+    }
+  }
   for (const chartDir of chartDirs(dir)) {
     for (const full of crdFiles(chartDir)) {
       const file = options.relative(full);
@@ -92,21 +161,7 @@ export function chartCrdObjects(dir: string, options: CrdObjectsOptions, errors?
         fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
         continue;
       }
-      const parsed = loadYamlDocuments(readFileSync(full, 'utf8'));
-      for (const problem of parsed.problems) fail(`crds/ file is not valid YAML (helm install fails on it): ${problem.message}`, problem.line);
-      const result = objectsFromDocuments(parsed.documents, {
-        source: { kind: 'helm', file, chart: options.chartPath, valueSet: options.valueSet, origin: 'crds/ (created by helm install; helm template leaves it out)' },
-        ...(options.defaultNamespace !== undefined ? { defaultNamespace: options.defaultNamespace } : {}),
-        linesAreSource: true,
-        strict: true,
-      });
-      for (const problem of result.problems) fail(problem.message, problem.line);
-      for (const object of result.objects) {
-        // Written as is, no template or values decide it: nothing for provenance to locate.
-        object.source.located = 'object';
-        object.source.unproven = 'the object is in the chart\'s crds/ folder, created as written (not templated)';
-        objects.push(object);
-      }
+      judge(readFileSync(full, 'utf8'), file, ORIGIN, true, 'crds/ file');
     }
   }
   return objects;
