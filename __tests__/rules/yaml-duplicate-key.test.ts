@@ -37,6 +37,17 @@ describe('yaml-duplicate-key severity and the effective value', () => {
     expect(runRule(yamlDuplicateKey, pod('  containers:\n    - name: app\n      image: app:1\n  priority: 1\n  priority: 2\n')).map((f) => f.severity)).toEqual(['low']);
   });
 
+  it('ends a comment at U+2028 as go-yaml does: what follows it is live', () => {
+    const yaml = pod('  containers:\n    - name: app\n      image: app:1\n      securityContext:\n        privileged: false # hardened\u2028        privileged: true\n');
+    expect(runRule(pssPrivileged, yaml).map((f) => f.path)).toEqual(['/spec/containers/0/securityContext/privileged']);
+    expect(runRule(yamlDuplicateKey, yaml).map((f) => `${f.severity} ${f.path}`)).toEqual(['high /spec/containers/0/securityContext/privileged']);
+  });
+
+  it('applies a merge key written after the key it overrides, as go-yaml does', () => {
+    const yaml = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nx-defaults: &open {privileged: true}\nspec:\n  containers:\n    - name: app\n      image: app:1\n      securityContext:\n        privileged: false\n        <<: *open\n';
+    expect(runRule(pssPrivileged, yaml).map((f) => f.path)).toEqual(['/spec/containers/0/securityContext/privileged']);
+  });
+
   it('reads YAML 1.1 booleans as Kubernetes does: privileged: on is privileged', () => {
     const yaml = pod('  containers:\n    - name: app\n      image: app:1\n      securityContext:\n        privileged: on\n');
     expect(runRule(pssPrivileged, yaml)).toHaveLength(1);
