@@ -9,9 +9,8 @@
 // Both were checked against the real decoder (scripts/yaml-oracle, fixtures in
 // __tests__/fixtures/yaml-differential).
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
-import { join } from '../core/pointer.ts';
-
 import type { DuplicateKey } from '../core/model.ts';
+import { join } from '../core/pointer.ts';
 
 export type { DuplicateKey };
 
@@ -47,6 +46,12 @@ function jsonKey(key: unknown, source: string | undefined): string {
   }
   if (key === null || key === undefined) throw new GoYamlError('a mapping key is null; the decoder rejects the document');
   throw new GoYamlError('a mapping key is a sequence or mapping; the decoder rejects the document');
+}
+
+/** Sets an own key, `__proto__` included (a plain assignment would replace the object's prototype). */
+function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 function scalarValue(value: unknown): unknown {
@@ -96,13 +101,12 @@ export function goYamlValue(doc: Document.Parsed, lineOf: (offset: number | unde
           seen.add(`${childPointer}\u0000${keyLine}`);
           duplicates.push({ pointer: childPointer, key, firstLine: lines.get(key)!, line: keyLine, hidden: out[key], effective: value });
         }
-        out[key] = value;
+        setKey(out, key, value);
         lines.set(key, keyLine);
       }
       return out;
     }
-    if (node === null || node === undefined) return null;
-    return null;
+    return null; // an empty node
   };
   /** go-yaml v2's merge: a map, or a sequence of maps applied last to first; merged keys overwrite. */
   const merge = (out: Record<string, unknown>, lines: Map<string, number>, valueNode: unknown, pointer: string, depth: number) => {
@@ -114,7 +118,7 @@ export function goYamlValue(doc: Document.Parsed, lineOf: (offset: number | unde
       if (!isMap(resolved)) throw new GoYamlError('map merge requires map or sequence of maps as the value');
       const merged = decode(source, pointer, depth + 1) as Record<string, unknown>;
       for (const [key, value] of Object.entries(merged)) {
-        out[key] = value;
+        setKey(out, key, value);
         lines.delete(key); // a key set by a merge is meant to be overridden: not a duplicate
       }
     }
