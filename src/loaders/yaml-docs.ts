@@ -613,9 +613,7 @@ function loadChunk(
   try {
     // Merge keys: js-yaml lets explicit keys win whatever their order; go-yaml v2 applies keys and merges
     // in the order written (go-yaml-value.ts). Rare in manifests, so such a document takes the AST parser.
-    // Keys that are null or collections: js-yaml makes strings of them ("null", "1,2"), the Go decoder
-    // rejects the document; the AST parser says so.
-    values = dialect === 'kubernetes' && (MERGE_KEY.test(chunk) || ODD_KEY.test(chunk)) ? [] : loadAll(chunk, null, options);
+    values = dialect === 'kubernetes' && MERGE_KEY.test(chunk) ? [] : loadAll(chunk, null, options);
     // js-yaml reads a text of comments only as one null document; it is no document.
     if (values.length === 1 && values[0] === null && !HAS_CONTENT.test(chunk)) values = [];
     // Aliases share their anchor's value: what they expand to is measured as for the positional parser,
@@ -670,9 +668,6 @@ function loadChunk(
   });
   return Math.max(nodes, expanded);
 }
-
-/** A key that may be null (`~:`, `null:`, `: x`), a collection (`[a]: x`, `{a: 1}: x`) or explicit (`? `), where a key can start. */
-const ODD_KEY = /^[ \t]*(?:-[ \t]+)*(?:\?(?:[ \t\r]|$)|:[ \t]|(?:~|null|Null|NULL)[ \t]*:(?:[ \t\r]|$))|[{,][ \t]*(?:\?[ \t]|(?:~|null|Null|NULL)[ \t]*:[ \t])|[\]}][ \t]*:(?:[ \t\r\n]|$)/m;
 
 /** `.inf` and `.nan` are go-yaml floats that sigs.k8s.io/yaml cannot write as JSON: kubectl rejects the document. */
 const NON_FINITE_TOKEN = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
