@@ -55,6 +55,8 @@ export default defineRule({
     references: [{ title: 'sigs.k8s.io/yaml (non-strict decoding keeps the last duplicate key)', url: 'https://github.com/kubernetes-sigs/yaml' }],
     messages: {
       duplicate: 'key "{{key}}" is written twice (lines {{firstLine}} and {{line}}): Kubernetes uses the last value ({{effective}}), not the one at line {{firstLine}} ({{hidden}})',
+      duplicateRendered:
+        'key "{{key}}" is written twice (lines {{firstLine}} and {{line}} of the rendered document): Kubernetes uses the last value ({{effective}}), not the one at line {{firstLine}} ({{hidden}})',
     },
   },
   *check(object) {
@@ -62,7 +64,8 @@ export default defineRule({
       const differs = !isDeepStrictEqual(duplicate.hidden, duplicate.effective);
       const security = tokens(duplicate.pointer).some((token) => SECURITY_FIELDS.has(token)) || touchesSecurity(duplicate.hidden) || touchesSecurity(duplicate.effective);
       yield {
-        messageId: 'duplicate',
+        // Lines of a chart's render are lines of helm's output document, not of a file in the repository.
+        messageId: object.lineOf === undefined ? 'duplicateRendered' : 'duplicate',
         path: duplicate.pointer,
         data: { key: duplicate.key, firstLine: duplicate.firstLine, line: duplicate.line, effective: shown(duplicate.effective), hidden: shown(duplicate.hidden) },
         ...(differs && security ? { severity: 'high' as const } : {}),

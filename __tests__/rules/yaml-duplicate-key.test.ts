@@ -32,6 +32,11 @@ describe('yaml-duplicate-key severity and the effective value', () => {
     expect(runRule(yamlDuplicateKey, yaml).map((f) => `${f.severity} ${f.path}`)).toEqual(['high /spec/securityContext']);
   });
 
+  it('says the lines are of the rendered document for a chart render', () => {
+    const [finding] = runRule(yamlDuplicateKey, HIDDEN_PRIVILEGED, { unit: 'chart' });
+    expect(finding!.message).toContain('(lines 10 and 12 of the rendered document)');
+  });
+
   it('is low when both values are equal or the field is not read by security rules', () => {
     expect(runRule(yamlDuplicateKey, pod('  containers:\n    - name: app\n      image: app:1\n  hostNetwork: true\n  hostNetwork: true\n')).map((f) => f.severity)).toEqual(['low']);
     expect(runRule(yamlDuplicateKey, pod('  containers:\n    - name: app\n      image: app:1\n  priority: 1\n  priority: 2\n')).map((f) => f.severity)).toEqual(['low']);
