@@ -29,6 +29,17 @@ describe('chart crds/ folders', () => {
     ]);
   }, 60_000);
 
+  it('reads only the header of a CRD in crds/, and keeps file lines across documents', async () => {
+    const dir = workspace();
+    const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: w.example.com\nspec:\n  group: example.com\n  names: {kind: W, plural: ws}\n  scope: Namespaced\n  versions: []\n';
+    const root = chart(dir, 'app', { 'templates/cm.yaml': CONFIGMAP, 'crds/all.yaml': `# comment\n---\n${crd}---\n${PRIVILEGED_POD}` });
+    const result = await scan({ paths: [root], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    expect(result.errors).toEqual([]);
+    const objects = result.objects.filter((o) => o.source.file.endsWith('crds/all.yaml'));
+    expect(objects.map((o) => [o.object.kind, o.source.line])).toEqual([['CustomResourceDefinition', 3], ['Pod', 13]]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')?.source.line).toBe(22);
+  }, 60_000);
+
   it('judges crds/ inside a packaged subchart (charts/*.tgz, as helm dependency build leaves them)', async () => {
     const dir = workspace();
     const packed = workspace();

@@ -9,7 +9,8 @@ import { gunzipSync } from 'node:zlib';
 import type { ScanError, ScannedObject } from '../core/model.ts';
 import { tarEntries } from './helm.ts';
 import { objectsFromDocuments } from './objects.ts';
-import { loadYamlDocuments, YAML_LIMITS } from './yaml-docs.ts';
+import { parseRenderedDocument } from './rendered-yaml.ts';
+import { YAML_LIMITS, type ParsedYaml, type YamlDocument } from './yaml-docs.ts';
 
 const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
 
@@ -113,12 +114,50 @@ export interface CrdObjectsOptions {
 
 const ORIGIN = 'crds/ (created by helm install; helm template leaves it out)';
 
+/** A document start line (`---`, alone or before a comment). */
+const DOCUMENT_START = /^---[ \t]*(?:#.*)?\r?$/gm;
+
+/**
+ * A crds/ file's documents, each parsed like a rendered document: a CustomResourceDefinition's header
+ * only when that cannot change the object (rendered-yaml.ts), since crds/ folders hold megabytes of
+ * schema no rule reads (kube-prometheus-stack: 4.4 MB). Lines and indexes are the file's.
+ */
+function parseCrdFile(text: string): ParsedYaml {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const out: ParsedYaml = { documents: [], problems: [] };
+  let start = 0;
+  let line = 1;
+  let index = 0;
+  const take = (end: number) => {
+    const chunk = text.slice(start, end);
+    if (/^[ \t]*[^\s#]/m.test(chunk)) {
+      const parsed = parseRenderedDocument(chunk);
+      const shift = line - 1;
+      const at = index++;
+      for (const doc of parsed.documents) {
+        const lineOf = doc.lineOf;
+        const shifted: YamlDocument = { index: at, value: doc.value, line: doc.line + shift, lineOf: (pointer) => lineOf(pointer) + shift };
+        if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + shift, line: d.line + shift }));
+        out.documents.push(shifted);
+      }
+      for (const problem of parsed.problems) out.problems.push({ ...problem, index: at, ...(problem.line !== undefined ? { line: problem.line + shift } : {}) });
+    }
+  };
+  for (let match = DOCUMENT_START.exec(text); match !== null; match = DOCUMENT_START.exec(text)) {
+    take(match.index);
+    for (let i = text.indexOf('\n', start); i !== -1 && i <= match.index + match[0].length; i = text.indexOf('\n', i + 1)) line++;
+    start = Math.min(text.length, match.index + match[0].length + 1);
+  }
+  take(text.length);
+  return out;
+}
+
 /** Objects of the crds/ files of the chart at `dir` and its subcharts (directories and .tgz), located at their files. */
 export function chartCrdObjects(dir: string, options: CrdObjectsOptions, errors?: ScanError[]): ScannedObject[] {
   const objects: ScannedObject[] = [];
   const judge = (text: string, file: string, origin: string, linesAreSource: boolean, where: string) => {
     const fail = (message: string, line?: number) => errors?.push({ kind: 'render', file, chart: options.chartPath, message, ...(line !== undefined ? { line } : {}) });
-    const parsed = loadYamlDocuments(text);
+    const parsed = parseCrdFile(text);
     for (const problem of parsed.problems) fail(`${where} is not valid YAML (helm install fails on it): ${problem.message}`, linesAreSource ? problem.line : undefined);
     const result = objectsFromDocuments(parsed.documents, {
       source: { kind: 'helm', file, chart: options.chartPath, valueSet: options.valueSet, origin },
