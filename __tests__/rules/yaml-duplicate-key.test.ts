@@ -16,6 +16,7 @@ testRule(yamlDuplicateKey, {
   invalid: [
     { name: 'privileged false then true', yaml: HIDDEN_PRIVILEGED, findings: [{ path: '/spec/containers/0/securityContext/privileged', message: 'key "privileged" is written twice (lines 10 and 12)' }] },
     { name: 'a label written twice with the same value', yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  name: c\n', findings: [{ path: '/metadata/name' }] },
+    { name: 'a list written twice: said on the first item of the list that wins', yaml: 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: hidden}\n    spec: {hostNetwork: true}\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: shown}\n', findings: [{ path: '', message: 'key "items" is written twice (lines 3 and 8)' }] },
     { name: 'a list item', yaml: 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec:\n      hostNetwork: false\n      hostNetwork: true\n', findings: [{ path: '/spec/hostNetwork' }] },
   ],
 });

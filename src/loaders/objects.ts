@@ -100,6 +100,7 @@ export function objectsFromDocuments(documents: YamlDocument[], options: ObjectO
     }
     const raw = doc.value;
     const entries = listEntries(raw, doc, problems);
+    const firstObject = objects.length;
     for (const [value, prefix] of entries) {
       const line = options.linesAreSource ? doc.lineOf(prefix) : undefined;
       if (!isObj(value)) {
@@ -131,6 +132,11 @@ export function objectsFromDocuments(documents: YamlDocument[], options: ObjectO
       if (options.linesAreSource) object.lineOf = (pointer) => doc.lineOf(prefix + pointer);
       objects.push(object);
     }
+    // A list's own keys written twice (`items:` twice hides a whole list): said on its first object.
+    const prefixes = entries.map(([, prefix]) => `${prefix}/`);
+    const listLevel = prefixes[0] === '/' ? [] : (doc.duplicates ?? []).filter((d) => !prefixes.some((prefix) => d.pointer.startsWith(prefix)));
+    const first = objects[firstObject];
+    if (listLevel.length > 0 && first !== undefined) first.duplicateKeys = [...listLevel.map((d) => ({ ...d, pointer: '' })), ...(first.duplicateKeys ?? [])];
   }
   return { objects, problems };
 }
