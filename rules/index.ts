@@ -84,6 +84,7 @@ import tfGkeWorkloadIdentity from './tf-gke-workload-identity.ts';
 import tfHelmValuesDanger from './tf-helm-values-danger.ts';
 import tfUnknownUntilApply from './tf-unknown-until-apply.ts';
 import valuesDangerousDefault from './values-dangerous-default.ts';
+import yamlDuplicateKey from './yaml-duplicate-key.ts';
 
 export const RULES: readonly Rule[] = [
   allowedRuntimeClasses,
@@ -170,4 +171,5 @@ export const RULES: readonly Rule[] = [
   tfHelmValuesDanger,
   tfUnknownUntilApply,
   valuesDangerousDefault,
+  yamlDuplicateKey,
 ];

@@ -5,6 +5,7 @@
 // whose text branches on install/upgrade or API versions is rendered a second time (render-variants.ts).
 import os from 'node:os';
 import path from 'node:path';
+import { chartCrdObjects } from '../loaders/chart-crds.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../loaders/kube-api-versions.ts';
@@ -290,6 +291,9 @@ async function renderOne(
   return { request, stdout: outcome.stdout, ms: outcome.ms };
 }
 
+/** crds/ objects per chart directory, for one renderCharts call. */
+const crdsRead = new WeakMap<RenderedCharts, Map<string, ScannedObject[]>>();
+
 function parseRender(
   dir: string,
   info: ChartInfo,
@@ -304,6 +308,16 @@ function parseRender(
   const chartPath = relativeTo(repoRoot, dir);
   const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
   markUnknowable(objects, locator);
+  // helm install also creates the crds/ objects, which helm template does not print. They do not depend
+  // on values: read once per chart and scan (errors reported once), given to every value set.
+  let crds = crdsRead.get(loaded)?.get(dir);
+  if (crds === undefined) {
+    const crdOptions = { chartPath, valueSet: set.name, defaultNamespace: config.helm.namespace, repoRoot, relative: (file: string) => relativeTo(repoRoot, file) };
+    crds = chartCrdObjects(dir, crdOptions, loaded.errors);
+    if (!crdsRead.has(loaded)) crdsRead.set(loaded, new Map());
+    crdsRead.get(loaded)!.set(dir, crds);
+  }
+  for (const object of crds) objects.push({ ...object, source: { ...object.source, valueSet: set.name } });
   const record: ChartRecord = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set.kind !== 'default') {
     if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));

@@ -54,6 +54,20 @@ export interface SourceInfo {
   located?: Located;
   /** helm: why no values key (or no template line) could be proven, when one could not. */
   unproven?: string;
+  /** Where inside its file the object comes from when not a plain document: a list's item, a chart's `crds/` folder. */
+  origin?: string;
+}
+
+/** A key written twice in one YAML mapping: Kubernetes keeps the last value (sigs.k8s.io/yaml, non-strict). */
+export interface DuplicateKey {
+  /** JSON pointer of the key, relative to the object. */
+  pointer: string;
+  key: string;
+  /** Line of the earlier (hidden) occurrence and of the one that wins, in the parsed text. */
+  firstLine: number;
+  line: number;
+  hidden: unknown;
+  effective: unknown;
 }
 
 /** A values key and where it is set: the chart's values.yaml, a subchart's, or a value set's file. */
@@ -122,6 +136,8 @@ export interface ScannedObject {
   lineOf?: (pointer: string) => number | undefined;
   /** helm: what the render could not tell (render-variants.ts); read by render-divergence and render-lookup. */
   renderDependence?: RenderDependence;
+  /** Keys its YAML wrote twice (the last value is in `raw`): rules/yaml-duplicate-key.ts reports them. */
+  duplicateKeys?: readonly DuplicateKey[];
 }
 
 export interface PssViolation {

@@ -48,6 +48,47 @@ export function refOf(raw: Obj, defaultNamespace?: string): ObjectRef | string {
   return ref;
 }
 
+/**
+ * The objects a document holds, as kubectl and helm's kube client read it (cli-runtime's
+ * FlattenListVisitor over apimachinery's unstructured decoder, checked with the Go code): ANY object with
+ * an `items` field is a list, whatever its kind (a ConfigMap with `items: [...]` creates its items, not a
+ * ConfigMap; `items: null` creates nothing), and an item with neither kind nor apiVersion takes the
+ * list's apiVersion and its kind without the `List` suffix (`PodList` items are Pods). A list inside a
+ * list makes kubectl and helm reject the document (`*unstructured.Unstructured is not a list`): that is
+ * reported, and its items are still judged, all the way down, so nothing in it goes unchecked.
+ */
+function listEntries(raw: Obj, doc: YamlDocument, problems: YamlProblem[]): [unknown, string][] {
+  if (!Object.hasOwn(raw, 'items')) return [[raw, '']];
+  const entries: [unknown, string][] = [];
+  const pending: [Obj, string, number][] = [[raw, '', 0]];
+  while (pending.length > 0) {
+    const [list, prefix, depth] = pending.shift()!;
+    const items = list.items;
+    if (items === null) continue; // an empty list: nothing is created
+    if (!Array.isArray(items)) {
+      problems.push({ index: doc.index, line: doc.lineOf(join(prefix, 'items')), message: `${prefix === '' ? 'document' : `list item ${prefix}`} has an \`items\` field that is not a list: kubectl and helm read an object with \`items\` as a list, and reject this one` });
+      continue;
+    }
+    const listKind = str(list.kind);
+    const listApiVersion = str(list.apiVersion);
+    items.forEach((item, i) => {
+      const pointer = join(prefix, 'items', i);
+      if (isObj(item) && Object.hasOwn(item, 'items') && depth < 50) {
+        problems.push({ index: doc.index, line: doc.lineOf(pointer), message: `list item ${pointer} is itself a list: kubectl and helm reject the document; its items are judged anyway` });
+        pending.push([item, pointer, depth + 1]);
+        return;
+      }
+      if (isObj(item) && item.kind === undefined && item.apiVersion === undefined && listKind !== undefined) {
+        // apimachinery's decodeToList: an item without kind and apiVersion takes the list's.
+        entries.push([{ ...item, apiVersion: listApiVersion, kind: listKind.replace(/List$/, '') }, pointer]);
+        return;
+      }
+      entries.push([item, pointer]);
+    });
+  }
+  return entries;
+}
+
 export function objectsFromDocuments(documents: YamlDocument[], options: ObjectOptions): ObjectsFromDocuments {
   const objects: ScannedObject[] = [];
   const problems: YamlProblem[] = [];
@@ -58,8 +99,8 @@ export function objectsFromDocuments(documents: YamlDocument[], options: ObjectO
       continue;
     }
     const raw = doc.value;
-    const items = str(raw.kind)?.endsWith('List') && Array.isArray(raw.items) ? raw.items : undefined;
-    const entries: [unknown, string][] = items ? items.map((item, i) => [item, join('', 'items', i)]) : [[raw, '']];
+    const entries = listEntries(raw, doc, problems);
+    const firstObject = objects.length;
     for (const [value, prefix] of entries) {
       const line = options.linesAreSource ? doc.lineOf(prefix) : undefined;
       if (!isObj(value)) {
@@ -84,10 +125,18 @@ export function objectsFromDocuments(documents: YamlDocument[], options: ObjectO
       }
       const source: SourceInfo = { ...options.source, document: doc.index };
       if (line !== undefined) source.line = line;
+      if (prefix !== '') source.origin = `${options.source.origin ? `${options.source.origin}, ` : ''}list item ${prefix} of document ${doc.index + 1}`;
       const object: ScannedObject = { ref, raw: value, source };
+      const duplicates = doc.duplicates?.filter((d) => d.pointer.startsWith(`${prefix}/`)).map((d) => ({ ...d, pointer: d.pointer.slice(prefix.length) }));
+      if (duplicates && duplicates.length > 0) object.duplicateKeys = duplicates;
       if (options.linesAreSource) object.lineOf = (pointer) => doc.lineOf(prefix + pointer);
       objects.push(object);
     }
+    // A list's own keys written twice (`items:` twice hides a whole list): said on its first object.
+    const prefixes = entries.map(([, prefix]) => `${prefix}/`);
+    const listLevel = prefixes[0] === '/' ? [] : (doc.duplicates ?? []).filter((d) => !prefixes.some((prefix) => d.pointer.startsWith(prefix)));
+    const first = objects[firstObject];
+    if (listLevel.length > 0 && first !== undefined) first.duplicateKeys = [...listLevel.map((d) => ({ ...d, pointer: '' })), ...(first.duplicateKeys ?? [])];
   }
   return { objects, problems };
 }

@@ -14,6 +14,8 @@ import { CORE_SCHEMA, FAILSAFE_SCHEMA, loadAll, type Schema, type State, Type, t
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { tokens } from '../core/pointer.ts';
 import { lineAt, offsetOf, positionTree, type JsYamlOptions, type PositionNode } from './yaml-positions.ts';
+import { breakYaml11Comments, goYamlValue, GoYamlError, type DuplicateKey } from './go-yaml-value.ts';
+
 
 /** Caps that keep hostile input (alias bombs, huge or deep documents) from exhausting memory or stack. */
 export const YAML_LIMITS = {
@@ -75,6 +77,8 @@ export interface YamlDocument {
   line: number;
   /** Line of the node at a pointer, or of its nearest existing ancestor. */
   lineOf(pointer: string): number;
+  /** Keys written twice in one mapping (Kubernetes dialect): the last value is the document's. */
+  duplicates?: DuplicateKey[];
 }
 
 export interface YamlProblem {
@@ -258,16 +262,18 @@ export function measureYaml(text: string, from = 0, to = text.length, stopAt = I
         if (scalarStart) {
           tokenCol = i - lineBegin;
           let j = i + 1;
+          let nl = -1;
           for (; j < to; j++) {
             const d = text.charCodeAt(j);
-            if (c === 34 && d === 92) j++;
+            if (d === 10) nl = j;
+            else if (c === 34 && d === 92) j++;
             else if (d === c) {
               if (c === 39 && j + 1 < to && text.charCodeAt(j + 1) === 39) j++;
               else break;
             }
           }
-          // A quoted scalar may span lines: the line it ends on is not a new line of the block.
-          const nl = text.lastIndexOf('\n', j);
+          // A quoted scalar may span lines: the line it ends on is not a new line of the block. (The newline
+          // is noted while scanning: searching back from the end made a one-line JSON document quadratic.)
           if (nl > i) lineBegin = nl + 1;
           i = j + 1;
           scalarStart = false;
@@ -438,6 +444,13 @@ const KUBERNETES_YAML = {
       test: /^(?!)$/,
       resolve: (source: string) => goYamlNumber(source) ?? source,
     },
+    // Explicit `!!int "0"` / `!!float "2"`: the yaml package takes the first tag of that name without a
+    // test, so these decide (go-yaml reads `runAsUser: !!int "0"` as 0, a string would hide it from rules).
+    ...['tag:yaml.org,2002:int', 'tag:yaml.org,2002:float'].map((tag) => ({
+      identify: () => false,
+      tag,
+      resolve: (source: string) => goYamlNumber(source) ?? source,
+    })),
   ],
 };
 
@@ -502,6 +515,7 @@ const NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
 export function loadYamlDocuments(text: string, dialect: YamlDialect = 'kubernetes'): ParsedYaml {
   if (text.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text, dialect);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (dialect === 'kubernetes') text = breakYaml11Comments(text);
   const encoding = encodingProblem(text);
   // UTF-16 read as UTF-8 is noise between NULs: the encoding is the one thing worth saying.
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
@@ -597,7 +611,9 @@ function loadChunk(
     },
   };
   try {
-    values = loadAll(chunk, null, options);
+    // Merge keys: js-yaml lets explicit keys win whatever their order; go-yaml v2 applies keys and merges
+    // in the order written (go-yaml-value.ts). Rare in manifests, so such a document takes the AST parser.
+    values = dialect === 'kubernetes' && MERGE_KEY.test(chunk) ? [] : loadAll(chunk, null, options);
     // js-yaml reads a text of comments only as one null document; it is no document.
     if (values.length === 1 && values[0] === null && !HAS_CONTENT.test(chunk)) values = [];
     // Aliases share their anchor's value: what they expand to is measured as for the positional parser,
@@ -625,13 +641,19 @@ function loadChunk(
     const slow = parseYamlDocuments(chunk, dialect, true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
-      documents.push({ index, value: doc.value, line: doc.line + firstLine - 1, lineOf: (pointer) => lineOf(pointer) + firstLine - 1 });
+      const shifted: YamlDocument = { index, value: doc.value, line: doc.line + firstLine - 1, lineOf: (pointer) => lineOf(pointer) + firstLine - 1 };
+      if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + firstLine - 1, line: d.line + firstLine - 1 }));
+      documents.push(shifted);
     }
     for (const problem of slow.problems) problems.push({ index, ...(problem.line ? { line: problem.line + firstLine - 1 } : {}), message: problem.message });
     return slow.nodes ?? 0;
   }
   if (values.length === 0) return 0; // comments only
   const contentLine = firstLine + leadingBlankOrCommentLines(chunk);
+  if (dialect === 'kubernetes' && NON_FINITE_TOKEN.test(chunk) && hasNonFinite(values[0])) {
+    problems.push({ index, line: contentLine, message: NON_FINITE_MESSAGE });
+    return nodes;
+  }
   documents.push({
     index,
     value: values[0] ?? null,
@@ -645,6 +667,19 @@ function loadChunk(
     },
   });
   return Math.max(nodes, expanded);
+}
+
+/** `.inf` and `.nan` are go-yaml floats that sigs.k8s.io/yaml cannot write as JSON: kubectl rejects the document. */
+const NON_FINITE_TOKEN = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
+const NON_FINITE_MESSAGE = 'a value is .inf or .nan, which JSON cannot hold: kubectl, helm and the API server reject this document';
+function hasNonFinite(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'number' && !Number.isFinite(node)) return true;
+    if (node !== null && typeof node === 'object') stack.push(...Object.values(node));
+  }
+  return false;
 }
 
 /** A line with something other than blanks and a comment. */
@@ -690,6 +725,7 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
     return { documents, problems };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (dialect === 'kubernetes' && !measured) text = breakYaml11Comments(text);
   const budget = budgets.getStore();
   if (!measured) {
     if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
@@ -705,7 +741,8 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
   try {
     parsed = parseAllDocuments(text, {
       lineCounter,
-      uniqueKeys: true,
+      // Kubernetes keeps the last of duplicate keys (go-yaml-value.ts); preadmit's own configuration refuses them.
+      uniqueKeys: dialect !== 'kubernetes',
       prettyErrors: false,
       logLevel: 'error',
       ...(dialect === 'kubernetes' ? (KUBERNETES_YAML as object) : {}),
@@ -728,11 +765,25 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
       return;
     }
     let value: unknown;
+    let duplicates: DuplicateKey[] = [];
     try {
-      value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+      if (dialect === 'kubernetes') {
+        const limits = { maxDepth: YAML_LIMITS.maxDepth, maxNodes: 2 * YAML_LIMITS.maxDocumentNodes, maxAliasExpansions: 100 * YAML_LIMITS.maxAliasCount };
+        ({ value, duplicates } = goYamlValue(doc, lineOfOffset, limits));
+      } else {
+        value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+      }
     } catch (error) {
+      if (error instanceof GoYamlError) {
+        problems.push({ index, line: startLine, message: error.message });
+        return;
+      }
       const message = safeParserMessage((error as Error).message);
       problems.push({ index, line: startLine, message: message === DEPTH_MESSAGE() ? message : `YAML could not be expanded: ${message}` });
+      return;
+    }
+    if (dialect === 'kubernetes' && hasNonFinite(value)) {
+      problems.push({ index, line: startLine, message: NON_FINITE_MESSAGE });
       return;
     }
     const tree = checkTree(value, YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
@@ -748,6 +799,7 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
       value: value ?? null,
       line: startLine,
       lineOf: (pointer) => lineOfOffset(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0]),
+      ...(duplicates.length > 0 ? { duplicates } : {}),
     });
   });
   if (budget && !measured) budget.used += nodes;
@@ -760,7 +812,8 @@ function rangeStartOf(root: Node | null, pointer: string): number | undefined {
   let best = (root as Node | null)?.range?.[0];
   for (const token of tokens(pointer)) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === token);
+      // The last of duplicate keys is the one Kubernetes keeps.
+      const pair = node.items.findLast((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === token);
       if (!pair) break;
       best = (pair.key as Node).range?.[0] ?? best;
       node = pair.value;

@@ -50,7 +50,7 @@ export const JSON_KEYS = {
   appliedSuppression: keysOf<AppliedSuppression>()(['kind', 'reason', 'file', 'line', 'expires']),
   suppressionRecord: keysOf<SuppressionRecord>()(['kind', 'status', 'rule', 'reason', 'file', 'line', 'expires', 'container', 'object', 'matched', 'message']),
   objectRef: keysOf<ObjectRef>()(['apiVersion', 'kind', 'namespace', 'name']),
-  source: keysOf<SourceInfo>()(['kind', 'file', 'line', 'chart', 'template', 'valueSet', 'document', 'variant', 'plan', 'address', 'values', 'templateLocation', 'located', 'unproven']),
+  source: keysOf<SourceInfo>()(['kind', 'file', 'line', 'chart', 'template', 'valueSet', 'document', 'variant', 'plan', 'address', 'values', 'templateLocation', 'located', 'unproven', 'origin']),
   valuesLocation: keysOf<ValuesLocation>()(['file', 'line', 'key']),
   templateLocation: keysOf<TemplateLocation>()(['file', 'line']),
   objectRecord: keysOf<ObjectRecord>()(['object', 'source', 'podTemplate', 'admission', 'blastRadius']),
