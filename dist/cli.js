@@ -43,7 +43,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path30, options) {
+    function checkPathExt(path31, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,25 +54,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path30.substr(-p.length).toLowerCase() === p) {
+        if (p && path31.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path30, options) {
+    function checkStat(stat, path31, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path30, options);
+      return checkPathExt(path31, options);
     }
-    function isexe(path30, options, cb) {
-      fs.stat(path30, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path30, options));
+    function isexe(path31, options, cb) {
+      fs.stat(path31, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path31, options));
       });
     }
-    function sync(path30, options) {
-      return checkStat(fs.statSync(path30), path30, options);
+    function sync(path31, options) {
+      return checkStat(fs.statSync(path31), path31, options);
     }
   }
 });
@@ -83,13 +83,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path30, options, cb) {
-      fs.stat(path30, function(er, stat) {
+    function isexe(path31, options, cb) {
+      fs.stat(path31, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path30, options) {
-      return checkStat(fs.statSync(path30), options);
+    function sync(path31, options) {
+      return checkStat(fs.statSync(path31), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path30, options, cb) {
+    function isexe(path31, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path30, options || {}, function(er, is) {
+          isexe(path31, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path30, options || {}, function(er, is) {
+      core2(path31, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path30, options) {
+    function sync(path31, options) {
       try {
-        return core2.sync(path30, options || {});
+        return core2.sync(path31, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -169,7 +169,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path30 = __require("path");
+    var path31 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path30.join(pathPart, cmd);
+        const pCmd = path31.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path30.join(pathPart, cmd);
+        const pCmd = path31.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -282,7 +282,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path30 = __require("path");
+    var path31 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path30.delimiter : void 0
+          pathExt: withoutPathExt ? path31.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path30.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path31.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path30, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path30.split("/").pop();
+      const [path31, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path31.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -399,7 +399,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path30 = __require("path");
+    var path31 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path30.normalize(parsed.command);
+        parsed.command = path31.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -545,12 +545,12 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -571,7 +571,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -580,14 +580,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
-    exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
+    exports.isPair = isPair3;
+    exports.isScalar = isScalar3;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path30) {
-      const ctrl = callVisitor(key, node, visitor, path30);
+    function visit_(key, node, visitor, path31) {
+      const ctrl = callVisitor(key, node, visitor, path31);
       if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
-        replaceNode(key, path30, ctrl);
-        return visit_(key, ctrl, visitor, path30);
+        replaceNode(key, path31, ctrl);
+        return visit_(key, ctrl, visitor, path31);
       }
       if (typeof ctrl !== "symbol") {
         if (identity6.isCollection(node)) {
-          path30 = Object.freeze(path30.concat(node));
+          path31 = Object.freeze(path31.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path30);
+            const ci = visit_(i2, node.items[i2], visitor, path31);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -632,13 +632,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity6.isPair(node)) {
-          path30 = Object.freeze(path30.concat(node));
-          const ck = visit_("key", node.key, visitor, path30);
+          path31 = Object.freeze(path31.concat(node));
+          const ck = visit_("key", node.key, visitor, path31);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path30);
+          const cv = visit_("value", node.value, visitor, path31);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path30) {
-      const ctrl = await callVisitor(key, node, visitor, path30);
+    async function visitAsync_(key, node, visitor, path31) {
+      const ctrl = await callVisitor(key, node, visitor, path31);
       if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
-        replaceNode(key, path30, ctrl);
-        return visitAsync_(key, ctrl, visitor, path30);
+        replaceNode(key, path31, ctrl);
+        return visitAsync_(key, ctrl, visitor, path31);
       }
       if (typeof ctrl !== "symbol") {
         if (identity6.isCollection(node)) {
-          path30 = Object.freeze(path30.concat(node));
+          path31 = Object.freeze(path31.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path30);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path31);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -680,13 +680,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity6.isPair(node)) {
-          path30 = Object.freeze(path30.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path30);
+          path31 = Object.freeze(path31.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path31);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path30);
+          const cv = await visitAsync_("value", node.value, visitor, path31);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,23 +713,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path30) {
+    function callVisitor(key, node, visitor, path31) {
       if (typeof visitor === "function")
-        return visitor(key, node, path30);
+        return visitor(key, node, path31);
       if (identity6.isMap(node))
-        return visitor.Map?.(key, node, path30);
+        return visitor.Map?.(key, node, path31);
       if (identity6.isSeq(node))
-        return visitor.Seq?.(key, node, path30);
+        return visitor.Seq?.(key, node, path31);
       if (identity6.isPair(node))
-        return visitor.Pair?.(key, node, path30);
+        return visitor.Pair?.(key, node, path31);
       if (identity6.isScalar(node))
-        return visitor.Scalar?.(key, node, path30);
+        return visitor.Scalar?.(key, node, path31);
       if (identity6.isAlias(node))
-        return visitor.Alias?.(key, node, path30);
+        return visitor.Alias?.(key, node, path31);
       return void 0;
     }
-    function replaceNode(key, path30, node) {
-      const parent = path30[path30.length - 1];
+    function replaceNode(key, path31, node) {
+      const parent = path31[path31.length - 1];
       if (identity6.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity6.isPair(parent)) {
@@ -1341,10 +1341,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity6 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path30, value) {
+    function collectionFromPath(schema2, path31, value) {
       let v = value;
-      for (let i2 = path30.length - 1; i2 >= 0; --i2) {
-        const k = path30[i2];
+      for (let i2 = path31.length - 1; i2 >= 0; --i2) {
+        const k = path31[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path30) => path30 == null || typeof path30 === "object" && !!path30[Symbol.iterator]().next().done;
+    var isEmptyPath = (path31) => path31 == null || typeof path31 === "object" && !!path31[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -1393,11 +1393,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path30, value) {
-        if (isEmptyPath(path30))
+      addIn(path31, value) {
+        if (isEmptyPath(path31))
           this.add(value);
         else {
-          const [key, ...rest] = path30;
+          const [key, ...rest] = path31;
           const node = this.get(key, true);
           if (identity6.isCollection(node))
             node.addIn(rest, value);
@@ -1411,8 +1411,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path30) {
-        const [key, ...rest] = path30;
+      deleteIn(path31) {
+        const [key, ...rest] = path31;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1426,8 +1426,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path30, keepScalar) {
-        const [key, ...rest] = path30;
+      getIn(path31, keepScalar) {
+        const [key, ...rest] = path31;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity6.isScalar(node) ? node.value : node;
@@ -1445,8 +1445,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path30) {
-        const [key, ...rest] = path30;
+      hasIn(path31) {
+        const [key, ...rest] = path31;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1456,8 +1456,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path30, value) {
-        const [key, ...rest] = path30;
+      setIn(path31, value) {
+        const [key, ...rest] = path31;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path30, value) {
+      addIn(path31, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path30, value);
+          this.contents.addIn(path31, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path30) {
-        if (Collection.isEmptyPath(path30)) {
+      deleteIn(path31) {
+        if (Collection.isEmptyPath(path31)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path30) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path31) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4071,10 +4071,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path30, keepScalar) {
-        if (Collection.isEmptyPath(path30))
+      getIn(path31, keepScalar) {
+        if (Collection.isEmptyPath(path31))
           return !keepScalar && identity6.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity6.isCollection(this.contents) ? this.contents.getIn(path30, keepScalar) : void 0;
+        return identity6.isCollection(this.contents) ? this.contents.getIn(path31, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4085,10 +4085,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path30) {
-        if (Collection.isEmptyPath(path30))
+      hasIn(path31) {
+        if (Collection.isEmptyPath(path31))
           return this.contents !== void 0;
-        return identity6.isCollection(this.contents) ? this.contents.hasIn(path30) : false;
+        return identity6.isCollection(this.contents) ? this.contents.hasIn(path31) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path30, value) {
-        if (Collection.isEmptyPath(path30)) {
+      setIn(path31, value) {
+        if (Collection.isEmptyPath(path31)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path30), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path31), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path30, value);
+          this.contents.setIn(path31, value);
         }
       }
       /**
@@ -4695,9 +4695,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4733,7 +4733,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4773,7 +4773,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep2 && !props.found) {
+        if (!isMap3 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4796,7 +4796,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -4828,7 +4828,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4844,7 +4844,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path30) => {
+    visit.itemAtPath = (cst, path31) => {
       let item = cst;
-      for (const [field, index] of path30) {
+      for (const [field, index] of path31) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path30) => {
-      const parent = visit.itemAtPath(cst, path30.slice(0, -1));
-      const field = path30[path30.length - 1][0];
+    visit.parentCollection = (cst, path31) => {
+      const parent = visit.itemAtPath(cst, path31.slice(0, -1));
+      const field = path31[path31.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path30, item, visitor) {
-      let ctrl = visitor(item, path30);
+    function _visit(path31, item, visitor) {
+      let ctrl = visitor(item, path31);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path30.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path31.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,10 +6110,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path30);
+            ctrl = ctrl(item, path31);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path30) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path31) : ctrl;
     }
     exports.visit = visit;
   }
@@ -6131,7 +6131,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -6215,7 +6215,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path30) {
-      let input = path30;
+    function removeDotSegments(path31) {
+      let input = path31;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path30) {
-      if (path30 === "" || path30[0] === "/") {
-        return removeDotSegments(path30);
+    function removeDotSegmentsRelative(path31) {
+      if (path31 === "" || path31[0] === "/") {
+        return removeDotSegments(path31);
       }
-      const segments2 = path30.split("/");
+      const segments2 = path31.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path30 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path30 && path30 !== "/" ? path30 : void 0;
+        const path31 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path31 && path31 !== "/" ? path31 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -14828,25 +14828,25 @@ function reason(error) {
       return e.message ?? String(error);
   }
 }
-function prepareOutputFile(file, base, shown = file) {
+function prepareOutputFile(file, base, shown2 = file) {
   const target = path.resolve(base, file);
   const dir = path.dirname(target);
-  checkFolder(target, base, shown);
+  checkFolder(target, base, shown2);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new OutputFileError(`cannot write ${shown}: cannot create the folder ${dir}: ${reason(error)}`);
+    throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error)}`);
   }
-  checkFolder(target, base, shown);
+  checkFolder(target, base, shown2);
   let isDir = false;
   try {
     isDir = lstatSync(target).isDirectory();
   } catch {
   }
-  if (isDir) throw new OutputFileError(`cannot write ${shown}: it is a folder`);
+  if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
   return target;
 }
-function checkFolder(target, base, shown) {
+function checkFolder(target, base, shown2) {
   const absBase = path.resolve(base);
   if (!inside(target, absBase)) return;
   let existing = path.dirname(target);
@@ -14857,28 +14857,28 @@ function checkFolder(target, base, shown) {
     real = realpathSync(existing);
     realBase = realpathSync(absBase);
   } catch (error) {
-    throw new OutputFileError(`cannot write ${shown}: cannot resolve the folder ${existing}: ${reason(error)}`);
+    throw new OutputFileError(`cannot write ${shown2}: cannot resolve the folder ${existing}: ${reason(error)}`);
   }
   if (!inside(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown}: the folder ${path.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
     if (!statSync(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
   } catch (error) {
-    throw new OutputFileError(`cannot write ${shown}: ${reason(error)}`);
+    throw new OutputFileError(`cannot write ${shown2}: ${reason(error)}`);
   }
 }
-function writeOutputFile(target, text2, base, shown = target) {
-  checkFolder(target, base, shown);
+function writeOutputFile(target, text2, base, shown2 = target) {
+  checkFolder(target, base, shown2);
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 438);
   } catch (error) {
-    throw new OutputFileError(`cannot write ${shown}: ${reason(error)}`);
+    throw new OutputFileError(`cannot write ${shown2}: ${reason(error)}`);
   }
   try {
     const bytes = Buffer.from(text2, "utf8");
@@ -14894,7 +14894,7 @@ function writeOutputFile(target, text2, base, shown = target) {
       unlinkSync(temp);
     } catch {
     }
-    throw new OutputFileError(`cannot write ${shown}: ${reason(error)}`);
+    throw new OutputFileError(`cannot write ${shown2}: ${reason(error)}`);
   }
 }
 
@@ -14910,8 +14910,8 @@ function defuseRunnerCommandsInJson(json2) {
 }
 
 // src/core/scan.ts
-import { existsSync as existsSync10, readFileSync as readFileSync16, statSync as statSync14 } from "node:fs";
-import path29 from "node:path";
+import { existsSync as existsSync10, readFileSync as readFileSync17, statSync as statSync15 } from "node:fs";
+import path30 from "node:path";
 
 // package.json
 var package_default = {
@@ -14994,12 +14994,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path30 = "/spec/runtimeClassName";
+    const path31 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path30, data };
+      if (required) yield { messageId: "missing", path: path31, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path30, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path31, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -17925,9 +17925,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path30 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path30, data };
-      else yield { messageId: "mutable", path: path30, data, severity: "info" };
+      const path31 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path31, data };
+      else yield { messageId: "mutable", path: path31, data, severity: "info" };
     }
   }
 });
@@ -19211,7 +19211,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path30 of reported.get(id) ?? []) covered2.add(path30);
+    for (const id of overriddenBy(violation.check, minor)) for (const path31 of reported.get(id) ?? []) covered2.add(path31);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -19759,8 +19759,8 @@ function calicoPorts(rule, direction) {
   const destination = isObj(rule.destination) ? rule.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path30, index, ports) {
-  return { messageId: direction, path: path30, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path31, index, ports) {
+  return { messageId: direction, path: path31, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule, i2) => [join("/specs", i2), rule])];
@@ -20928,7 +20928,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path30, related } = locate(hit.source);
+      const { path: path31, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -20940,7 +20940,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path30, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path31, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -21195,10 +21195,10 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path30, related: related2 } = locate(used[0]);
+    const { path: path31, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const data = { where, like, ...index !== void 0 ? { index } : { source: used[0].from?.ref.name ?? "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path30, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path31, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.ref.name ?? ""))];
@@ -21252,7 +21252,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path30, related } = locate(source);
+    const { path: path31, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -21261,7 +21261,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path30, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path31, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -25723,13 +25723,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path30, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path30 === "string" ? path30 : path30.toString();
+  for (const { path: path31, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path31 === "string" ? path31 : path31.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync(path30, serializedResult);
+      appendFileSync(path31, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path30, serializedResult);
+      writeFileSync(path31, serializedResult);
     }
   }
 };
@@ -29710,7 +29710,7 @@ function requireLoader() {
     let _result;
     const _anchor = state.anchor;
     let terminator;
-    let isPair2;
+    let isPair3;
     let isExplicitPair;
     let isMapping;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
@@ -29749,11 +29749,11 @@ function requireLoader() {
         throwError(state, "expected the node content, but found ','");
       }
       keyTag = keyNode = valueNode = null;
-      isPair2 = isExplicitPair = false;
+      isPair3 = isExplicitPair = false;
       if (ch === 63) {
         const following = state.input.charCodeAt(state.position + 1);
         if (isWsOrEol(following)) {
-          isPair2 = isExplicitPair = true;
+          isPair3 = isExplicitPair = true;
           state.position++;
           skipSeparationSpace(state, true, nodeIndent);
         }
@@ -29767,7 +29767,7 @@ function requireLoader() {
       skipSeparationSpace(state, true, nodeIndent);
       ch = state.input.charCodeAt(state.position);
       if ((isExplicitPair || state.line === _line) && ch === 58) {
-        isPair2 = true;
+        isPair3 = true;
         ch = state.input.charCodeAt(++state.position);
         skipSeparationSpace(state, true, nodeIndent);
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
@@ -29775,7 +29775,7 @@ function requireLoader() {
       }
       if (isMapping) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
-      } else if (isPair2) {
+      } else if (isPair3) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
       } else {
         _result.push(keyNode);
@@ -31193,7 +31193,7 @@ var {
 } = yaml;
 
 // src/loaders/yaml-docs.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/loaders/yaml-positions.ts
 function positionTree(text2, schema2, maxDepth) {
@@ -31283,6 +31283,135 @@ function lineAt(source, offset) {
   let line = 1;
   for (let i2 = source.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = source.indexOf("\n", i2 + 1)) line++;
   return line;
+}
+
+// src/loaders/go-yaml-value.ts
+var import_yaml = __toESM(require_dist(), 1);
+var GoYamlError = class extends Error {
+};
+var INT_LITERAL = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+function jsonKey(key, source) {
+  if (typeof key === "string") return key;
+  if (typeof key === "boolean") return String(key);
+  if (typeof key === "number") {
+    if (!Number.isFinite(key)) return source ?? String(key);
+    if (source !== void 0 && INT_LITERAL.test(source.replace(/_/g, ""))) return BigInt(key).toString();
+    const [mantissa, exponent] = key.toExponential().split("e");
+    const exp = Number(exponent);
+    if (exp < -4 || exp >= 6) {
+      return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+    }
+    return String(key);
+  }
+  if (key === null || key === void 0) throw new GoYamlError("a mapping key is null; the decoder rejects the document");
+  throw new GoYamlError("a mapping key is a sequence or mapping; the decoder rejects the document");
+}
+function setKey(out, key, value) {
+  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+function scalarValue(value) {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
+  if (typeof value === "bigint") return Number(value);
+  return value ?? null;
+}
+function goYamlValue(doc, lineOf, limits) {
+  const root = doc.contents;
+  const resolve2 = (node) => (0, import_yaml.isAlias)(node) ? node.resolve(doc) : node;
+  const duplicates = [];
+  const seen = /* @__PURE__ */ new Set();
+  let nodes = 0;
+  let aliases = 0;
+  const decode3 = (node, pointer, depth) => {
+    if (++nodes > limits.maxNodes) throw new GoYamlError(`aliases expand the document to more than ${limits.maxNodes.toLocaleString("en-US")} nodes; not parsed`);
+    if (depth > limits.maxDepth) throw new GoYamlError(`document is nested deeper than ${limits.maxDepth} levels (or an alias refers to its own anchor)`);
+    if ((0, import_yaml.isAlias)(node)) {
+      if (++aliases > limits.maxAliasExpansions) throw new GoYamlError(`aliases expand the document more than ${limits.maxAliasExpansions.toLocaleString("en-US")} times; not parsed`);
+      return decode3(node.resolve(doc), pointer, depth + 1);
+    }
+    if ((0, import_yaml.isScalar)(node)) return scalarValue(node.value);
+    if ((0, import_yaml.isSeq)(node)) return node.items.map((item, i2) => decode3(item, join(pointer, i2), depth + 1));
+    if ((0, import_yaml.isMap)(node)) {
+      const out = {};
+      const lines = /* @__PURE__ */ new Map();
+      for (const pair2 of node.items) {
+        if (!(0, import_yaml.isPair)(pair2)) continue;
+        const keyNode = pair2.key;
+        if ((0, import_yaml.isScalar)(keyNode) && keyNode.source === "<<" && keyNode.type === "PLAIN" && !keyNode.tag) {
+          merge2(out, lines, pair2.value, pointer, depth);
+          continue;
+        }
+        const keyTarget = resolve2(keyNode);
+        if (keyTarget !== null && keyTarget !== void 0 && !(0, import_yaml.isScalar)(keyTarget)) jsonKey({}, void 0);
+        const key = jsonKey((0, import_yaml.isScalar)(keyTarget) ? scalarValue(keyTarget.value) : null, (0, import_yaml.isScalar)(keyTarget) ? keyTarget.source : void 0);
+        const keyLine = lineOf(keyNode?.range?.[0] ?? pair2.value?.range?.[0]);
+        const childPointer = join(pointer, key);
+        const value2 = decode3(pair2.value, childPointer, depth + 1);
+        if (Object.hasOwn(out, key) && lines.has(key) && !seen.has(`${childPointer}\0${keyLine}`)) {
+          seen.add(`${childPointer}\0${keyLine}`);
+          duplicates.push({ pointer: childPointer, key, firstLine: lines.get(key), line: keyLine, hidden: out[key], effective: value2 });
+        }
+        setKey(out, key, value2);
+        lines.set(key, keyLine);
+      }
+      return out;
+    }
+    return null;
+  };
+  const merge2 = (out, lines, valueNode, pointer, depth) => {
+    const target = resolve2(valueNode);
+    const sources = (0, import_yaml.isSeq)(target) ? [...target.items].reverse() : [target];
+    if (!(0, import_yaml.isMap)(target) && !(0, import_yaml.isSeq)(target)) throw new GoYamlError("map merge requires map or sequence of maps as the value");
+    for (const source of sources) {
+      const resolved = resolve2(source);
+      if (!(0, import_yaml.isMap)(resolved)) throw new GoYamlError("map merge requires map or sequence of maps as the value");
+      const merged = decode3(source, pointer, depth + 1);
+      for (const [key, value2] of Object.entries(merged)) {
+        setKey(out, key, value2);
+        lines.delete(key);
+      }
+    }
+  };
+  const value = decode3(root, "", 0);
+  return { value, duplicates };
+}
+var YAML11_BREAK = /[\u0085\u2028\u2029]/;
+var SCALAR_START = /* @__PURE__ */ new Set(["", ":", "-", "?", "[", "{", ","]);
+function breakYaml11Comments(text2) {
+  if (!YAML11_BREAK.test(text2)) return text2;
+  const out = [];
+  const pending = text2.split("\n").reverse();
+  let quote;
+  while (pending.length > 0) {
+    const line = pending.pop();
+    let comment = -1;
+    let last = "";
+    for (let i2 = 0; i2 < line.length; i2++) {
+      const c3 = line[i2];
+      if (quote !== void 0) {
+        if (quote === '"' && c3 === "\\") i2++;
+        else if (c3 === quote) {
+          if (quote === "'" && line[i2 + 1] === "'") i2++;
+          else quote = void 0;
+        }
+        continue;
+      }
+      if (c3 === "#" && (i2 === 0 || line[i2 - 1] === " " || line[i2 - 1] === "	")) {
+        comment = i2;
+        break;
+      }
+      if ((c3 === '"' || c3 === "'") && SCALAR_START.has(last)) quote = c3;
+      if (c3 !== " " && c3 !== "	") last = c3;
+    }
+    const brk = comment === -1 ? -1 : line.slice(comment).search(YAML11_BREAK);
+    if (brk === -1) {
+      out.push(line);
+      continue;
+    }
+    out.push(line.slice(0, comment + brk));
+    pending.push(line.slice(comment + brk + 1));
+  }
+  return out.join("\n");
 }
 
 // src/loaders/yaml-docs.ts
@@ -31440,15 +31569,16 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
         if (scalarStart) {
           tokenCol = i2 - lineBegin;
           let j = i2 + 1;
+          let nl = -1;
           for (; j < to; j++) {
             const d = text2.charCodeAt(j);
-            if (c3 === 34 && d === 92) j++;
+            if (d === 10) nl = j;
+            else if (c3 === 34 && d === 92) j++;
             else if (d === c3) {
               if (c3 === 39 && j + 1 < to && text2.charCodeAt(j + 1) === 39) j++;
               else break;
             }
           }
-          const nl = text2.lastIndexOf("\n", j);
           if (nl > i2) lineBegin = nl + 1;
           i2 = j + 1;
           scalarStart = false;
@@ -31596,7 +31726,14 @@ var KUBERNETES_YAML = {
       tag: "tag:yaml.org,2002:int",
       test: /^(?!)$/,
       resolve: (source) => goYamlNumber(source) ?? source
-    }
+    },
+    // Explicit `!!int "0"` / `!!float "2"`: the yaml package takes the first tag of that name without a
+    // test, so these decide (go-yaml reads `runAsUser: !!int "0"` as 0, a string would hide it from rules).
+    ...["tag:yaml.org,2002:int", "tag:yaml.org,2002:float"].map((tag) => ({
+      identify: () => false,
+      tag,
+      resolve: (source) => goYamlNumber(source) ?? source
+    }))
   ]
 };
 var lastNumberSource;
@@ -31640,6 +31777,7 @@ var NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
 function loadYamlDocuments(text2, dialect = "kubernetes") {
   if (text2.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text2, dialect);
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  if (dialect === "kubernetes") text2 = breakYaml11Comments(text2);
   const encoding = encodingProblem(text2);
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
   const withEncoding = (parsed) => encoding ? { documents: parsed.documents, problems: [{ index: encoding.index, line: encoding.line, message: encoding.message }, ...parsed.problems] } : parsed;
@@ -31707,7 +31845,7 @@ function loadChunk(chunk, firstLine4, index, documents, problems, measured, dial
     }
   };
   try {
-    values = loadAll(chunk, null, options);
+    values = dialect === "kubernetes" && MERGE_KEY.test(chunk) ? [] : loadAll(chunk, null, options);
     if (values.length === 1 && values[0] === null && !HAS_CONTENT.test(chunk)) values = [];
     if (values.length === 1 && chunk.includes("&") && chunk.includes("*")) {
       const aliases = chunk.match(ALIAS_TOKEN)?.length ?? 0;
@@ -31729,13 +31867,19 @@ function loadChunk(chunk, firstLine4, index, documents, problems, measured, dial
     const slow = parseYamlDocuments(chunk, dialect, true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
-      documents.push({ index, value: doc.value, line: doc.line + firstLine4 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine4 - 1 });
+      const shifted = { index, value: doc.value, line: doc.line + firstLine4 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine4 - 1 };
+      if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + firstLine4 - 1, line: d.line + firstLine4 - 1 }));
+      documents.push(shifted);
     }
     for (const problem of slow.problems) problems.push({ index, ...problem.line ? { line: problem.line + firstLine4 - 1 } : {}, message: problem.message });
     return slow.nodes ?? 0;
   }
   if (values.length === 0) return 0;
   const contentLine = firstLine4 + leadingBlankOrCommentLines(chunk);
+  if (dialect === "kubernetes" && NON_FINITE_TOKEN.test(chunk) && hasNonFinite(values[0])) {
+    problems.push({ index, line: contentLine, message: NON_FINITE_MESSAGE });
+    return nodes;
+  }
   documents.push({
     index,
     value: values[0] ?? null,
@@ -31747,6 +31891,17 @@ function loadChunk(chunk, firstLine4, index, documents, problems, measured, dial
     }
   });
   return Math.max(nodes, expanded);
+}
+var NON_FINITE_TOKEN = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
+var NON_FINITE_MESSAGE = "a value is .inf or .nan, which JSON cannot hold: kubectl, helm and the API server reject this document";
+function hasNonFinite(value) {
+  const stack = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === "number" && !Number.isFinite(node)) return true;
+    if (node !== null && typeof node === "object") stack.push(...Object.values(node));
+  }
+  return false;
 }
 var HAS_CONTENT = /^[ \t]*[^\s#]/m;
 var ALIAS_TOKEN = /(?:^|[\s[{,:?-])\*[^\s,[\]{}]/gm;
@@ -31779,6 +31934,7 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
     return { documents, problems };
   }
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  if (dialect === "kubernetes" && !measured) text2 = breakYaml11Comments(text2);
   const budget = budgets.getStore();
   if (!measured) {
     if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
@@ -31788,12 +31944,13 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
       return { documents, problems: [{ index: 0, line: 1, message: tooManyNodes("text", YAML_LIMITS.maxDocumentNodes) }] };
     }
   }
-  const lineCounter = new import_yaml.LineCounter();
+  const lineCounter = new import_yaml2.LineCounter();
   let parsed;
   try {
-    parsed = (0, import_yaml.parseAllDocuments)(text2, {
+    parsed = (0, import_yaml2.parseAllDocuments)(text2, {
       lineCounter,
-      uniqueKeys: true,
+      // Kubernetes keeps the last of duplicate keys (go-yaml-value.ts); preadmit's own configuration refuses them.
+      uniqueKeys: dialect !== "kubernetes",
       prettyErrors: false,
       logLevel: "error",
       ...dialect === "kubernetes" ? KUBERNETES_YAML : {}
@@ -31814,11 +31971,25 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
       return;
     }
     let value;
+    let duplicates = [];
     try {
-      value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+      if (dialect === "kubernetes") {
+        const limits = { maxDepth: YAML_LIMITS.maxDepth, maxNodes: 2 * YAML_LIMITS.maxDocumentNodes, maxAliasExpansions: 100 * YAML_LIMITS.maxAliasCount };
+        ({ value, duplicates } = goYamlValue(doc, lineOfOffset, limits));
+      } else {
+        value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+      }
     } catch (error) {
+      if (error instanceof GoYamlError) {
+        problems.push({ index, line: startLine2, message: error.message });
+        return;
+      }
       const message = safeParserMessage(error.message);
       problems.push({ index, line: startLine2, message: message === DEPTH_MESSAGE() ? message : `YAML could not be expanded: ${message}` });
+      return;
+    }
+    if (dialect === "kubernetes" && hasNonFinite(value)) {
+      problems.push({ index, line: startLine2, message: NON_FINITE_MESSAGE });
       return;
     }
     const tree = checkTree(value, YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
@@ -31833,7 +32004,8 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
       index,
       value: value ?? null,
       line: startLine2,
-      lineOf: (pointer) => lineOfOffset(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0])
+      lineOf: (pointer) => lineOfOffset(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0]),
+      ...duplicates.length > 0 ? { duplicates } : {}
     });
   });
   if (budget && !measured) budget.used += nodes;
@@ -31843,12 +32015,12 @@ function rangeStartOf(root, pointer) {
   let node = root;
   let best = root?.range?.[0];
   for (const token of tokens(pointer)) {
-    if ((0, import_yaml.isMap)(node)) {
-      const pair2 = node.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === token);
+    if ((0, import_yaml2.isMap)(node)) {
+      const pair2 = node.items.findLast((item) => (0, import_yaml2.isPair)(item) && (0, import_yaml2.isScalar)(item.key) && String(item.key.value) === token);
       if (!pair2) break;
       best = pair2.key.range?.[0] ?? best;
       node = pair2.value;
-    } else if ((0, import_yaml.isSeq)(node)) {
+    } else if ((0, import_yaml2.isSeq)(node)) {
       const item = node.items[Number(token)];
       if (item === void 0) break;
       best = item.range?.[0] ?? best;
@@ -32327,10 +32499,10 @@ function chartProblem(chartDir, root) {
   const walked = /* @__PURE__ */ new Set();
   const pending = [[start, "", 0]];
   while (pending.length > 0) {
-    const [dir, shown, depth] = pending.pop();
+    const [dir, shown2, depth] = pending.pop();
     if (walked.has(dir)) continue;
     walked.add(dir);
-    if (depth > 64) return `${shown || "."} is nested deeper than 64 directories`;
+    if (depth > 64) return `${shown2 || "."} is nested deeper than 64 directories`;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
@@ -32340,7 +32512,7 @@ function chartProblem(chartDir, root) {
     for (const dirent of entries) {
       const entry = dirent.name;
       const full = path9.join(dir, entry);
-      const label = shown ? `${shown}/${entry}` : entry;
+      const label = shown2 ? `${shown2}/${entry}` : entry;
       let real = full;
       let isDir = dirent.isDirectory();
       let isFile = dirent.isFile();
@@ -33565,14 +33737,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path30 = join(`${base}/metadata/${spec.field}`, requirement.key);
+      const path31 = join(`${base}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path30, data };
+      if (value === void 0) yield { messageId: "missing", path: path31, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path30, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path31, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path30, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path31, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -33633,12 +33805,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path30 = "/" + out.join("/");
-  return path30 === "/var/run" || path30.startsWith("/var/run/") ? path30.slice(4) : path30;
+  const path31 = "/" + out.join("/");
+  return path31 === "/var/run" || path31.startsWith("/var/run/") ? path31.slice(4) : path31;
 }
-function isAtOrUnder(path30, base) {
+function isAtOrUnder(path31, base) {
   if (base === "/") return true;
-  return path30 === base || path30.startsWith(base + "/");
+  return path31 === base || path31.startsWith(base + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -33699,8 +33871,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path30 = str(at(volume, "hostPath", "path"));
-    if (path30 === void 0 || path30.trim() === "") return;
+    const path31 = str(at(volume, "hostPath", "path"));
+    if (path31 === void 0 || path31.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -33709,7 +33881,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path30, normalised: normaliseHostPath(path30), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path31, normalised: normaliseHostPath(path31), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -34205,14 +34377,14 @@ function entriesOf(object) {
   }
   return out;
 }
-function valuesName(path30) {
-  const names = path30.filter((t) => typeof t === "string");
+function valuesName(path31) {
+  const names = path31.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path30, scope) {
-  return scope === void 0 || path30[0] === "global" || scope.every((t, i2) => path30[i2] === t);
+function inScope(path31, scope) {
+  return scope === void 0 || path31[0] === "global" || scope.every((t, i2) => path31[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -34282,7 +34454,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path30) {
+function literalReport(object, entry, chart, path31) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -34295,7 +34467,7 @@ function literalReport(object, entry, chart, path30) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path30,
+      path: path31,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -34308,7 +34480,7 @@ function literalReport(object, entry, chart, path30) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path30,
+      path: path31,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -34344,11 +34516,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path30 = join(`/${entry.field}`, entry.key);
+      const path31 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path30);
+        const literal2 = literalReport(object, entry, chart, path31);
         if (literal2) yield literal2;
         continue;
       }
@@ -34356,7 +34528,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path30,
+        path: path31,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -34502,10 +34674,10 @@ var secret_literal_configmap_default = defineRule({
     const awsSecrets = pairedAwsSecrets(entries.map(([, value]) => typeof value === "string" ? value : ""));
     for (const [position, [key, value]] of entries.entries()) {
       if (typeof value !== "string") continue;
-      const path30 = join("/data", key);
+      const path31 = join("/data", key);
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path30, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path31, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -34518,7 +34690,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path30,
+        path: path31,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -34857,6 +35029,36 @@ function refOf(raw, defaultNamespace) {
   if (namespace !== void 0 && !isClusterScoped(kind)) ref.namespace = namespace;
   return ref;
 }
+function listEntries(raw, doc, problems) {
+  if (!Object.hasOwn(raw, "items")) return [[raw, ""]];
+  const entries = [];
+  const pending = [[raw, "", 0]];
+  while (pending.length > 0) {
+    const [list2, prefix2, depth] = pending.shift();
+    const items = list2.items;
+    if (items === null) continue;
+    if (!Array.isArray(items)) {
+      problems.push({ index: doc.index, line: doc.lineOf(join(prefix2, "items")), message: `${prefix2 === "" ? "document" : `list item ${prefix2}`} has an \`items\` field that is not a list: kubectl and helm read an object with \`items\` as a list, and reject this one` });
+      continue;
+    }
+    const listKind = str(list2.kind);
+    const listApiVersion = str(list2.apiVersion);
+    items.forEach((item, i2) => {
+      const pointer = join(prefix2, "items", i2);
+      if (isObj(item) && Object.hasOwn(item, "items") && depth < 50) {
+        problems.push({ index: doc.index, line: doc.lineOf(pointer), message: `list item ${pointer} is itself a list: kubectl and helm reject the document; its items are judged anyway` });
+        pending.push([item, pointer, depth + 1]);
+        return;
+      }
+      if (isObj(item) && item.kind === void 0 && item.apiVersion === void 0 && listKind !== void 0) {
+        entries.push([{ ...item, apiVersion: listApiVersion, kind: listKind.replace(/List$/, "") }, pointer]);
+        return;
+      }
+      entries.push([item, pointer]);
+    });
+  }
+  return entries;
+}
 function objectsFromDocuments(documents, options) {
   const objects = [];
   const problems = [];
@@ -34867,8 +35069,8 @@ function objectsFromDocuments(documents, options) {
       continue;
     }
     const raw = doc.value;
-    const items = str(raw.kind)?.endsWith("List") && Array.isArray(raw.items) ? raw.items : void 0;
-    const entries = items ? items.map((item, i2) => [item, join("", "items", i2)]) : [[raw, ""]];
+    const entries = listEntries(raw, doc, problems);
+    const firstObject = objects.length;
     for (const [value, prefix2] of entries) {
       const line = options.linesAreSource ? doc.lineOf(prefix2) : void 0;
       if (!isObj(value)) {
@@ -34882,21 +35084,28 @@ function objectsFromDocuments(documents, options) {
       }
       const shape = shapeProblems(value, ref.apiVersion, ref.kind);
       if (shape.length > 0) {
-        const first = shape[0];
+        const first2 = shape[0];
         const more = shape.length > 1 ? ` (and ${shape.length - 1} more field${shape.length > 2 ? "s" : ""} of the wrong type)` : "";
         const label = `${ref.kind}${ref.name ? ` ${ref.name}` : ""}`;
         problems.push({
           index: doc.index,
-          line: options.linesAreSource ? doc.lineOf(prefix2 + first.pointer) : void 0,
-          message: `${label}: ${first.message}${more}; the API server would reject this object, and rules read the field as absent`
+          line: options.linesAreSource ? doc.lineOf(prefix2 + first2.pointer) : void 0,
+          message: `${label}: ${first2.message}${more}; the API server would reject this object, and rules read the field as absent`
         });
       }
       const source = { ...options.source, document: doc.index };
       if (line !== void 0) source.line = line;
+      if (prefix2 !== "") source.origin = `${options.source.origin ? `${options.source.origin}, ` : ""}list item ${prefix2} of document ${doc.index + 1}`;
       const object = { ref, raw: value, source };
+      const duplicates = doc.duplicates?.filter((d) => d.pointer.startsWith(`${prefix2}/`)).map((d) => ({ ...d, pointer: d.pointer.slice(prefix2.length) }));
+      if (duplicates && duplicates.length > 0) object.duplicateKeys = duplicates;
       if (options.linesAreSource) object.lineOf = (pointer) => doc.lineOf(prefix2 + pointer);
       objects.push(object);
     }
+    const prefixes = entries.map(([, prefix2]) => `${prefix2}/`);
+    const listLevel = prefixes[0] === "/" ? [] : (doc.duplicates ?? []).filter((d) => !prefixes.some((prefix2) => d.pointer.startsWith(prefix2)));
+    const first = objects[firstObject];
+    if (listLevel.length > 0 && first !== void 0) first.duplicateKeys = [...listLevel.map((d) => ({ ...d, pointer: "" })), ...first.duplicateKeys ?? []];
   }
   return { objects, problems };
 }
@@ -35290,29 +35499,29 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
   "externalTrafficPolicy",
   "ingressClassName"
 ]);
-function unknownBehind(unknown, path30) {
-  const container = unknown.find((u2) => isPrefix(u2, path30));
+function unknownBehind(unknown, path31) {
+  const container = unknown.find((u2) => isPrefix(u2, path31));
   if (container !== void 0) return container;
   const child2 = unknown.find((u2) => {
-    if (!u2.startsWith(path30 + "/")) return false;
-    const rest = u2.slice(path30.length + 1);
+    if (!u2.startsWith(path31 + "/")) return false;
+    const rest = u2.slice(path31.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   });
-  return child2 ?? inheritedUnknown(unknown, path30);
+  return child2 ?? inheritedUnknown(unknown, path31);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path30) {
-  const container = CONTAINER_LEVEL.exec(path30);
+function inheritedUnknown(unknown, path31) {
+  const container = CONTAINER_LEVEL.exec(path31);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path30);
+  const pod = POD_LEVEL.exec(path31);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -35858,11 +36067,11 @@ function walk2(node, pointer, keys, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path30 = [...keys, key];
+    const path31 = [...keys, key];
     const at3 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path30.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path30, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path31.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path31, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -36041,6 +36250,130 @@ var values_dangerous_default_default = defineRule({
   }
 });
 
+// rules/yaml-duplicate-key.ts
+import { isDeepStrictEqual } from "node:util";
+var SECURITY_FIELDS2 = /* @__PURE__ */ new Set([
+  // pod and container security
+  "securityContext",
+  "privileged",
+  "allowPrivilegeEscalation",
+  "capabilities",
+  "add",
+  "drop",
+  "runAsUser",
+  "runAsGroup",
+  "runAsNonRoot",
+  "readOnlyRootFilesystem",
+  "procMount",
+  "seccompProfile",
+  "appArmorProfile",
+  "seLinuxOptions",
+  "sysctls",
+  "windowsOptions",
+  "hostProcess",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "hostUsers",
+  "hostPath",
+  "hostPort",
+  "hostAliases",
+  "volumes",
+  "volumeMounts",
+  "containers",
+  "initContainers",
+  "ephemeralContainers",
+  "image",
+  "command",
+  "args",
+  "env",
+  "envFrom",
+  "lifecycle",
+  "livenessProbe",
+  "readinessProbe",
+  "startupProbe",
+  "serviceAccountName",
+  "serviceAccount",
+  "automountServiceAccountToken",
+  "nodeName",
+  "runtimeClassName",
+  "shareProcessNamespace",
+  // RBAC
+  "rules",
+  "verbs",
+  "resources",
+  "apiGroups",
+  "resourceNames",
+  "nonResourceURLs",
+  "subjects",
+  "roleRef",
+  "aggregationRule",
+  // network and exposure
+  "ingress",
+  "egress",
+  "podSelector",
+  "namespaceSelector",
+  "ipBlock",
+  "policyTypes",
+  "ports",
+  "externalIPs",
+  "loadBalancerSourceRanges",
+  // secrets and admission labels
+  "data",
+  "stringData",
+  "labels",
+  "annotations",
+  "kind",
+  "apiVersion",
+  "namespace"
+]);
+function touchesSecurity(value) {
+  const stack = [value];
+  let budget = 1e4;
+  while (stack.length > 0 && budget-- > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object") continue;
+    if (!Array.isArray(node)) {
+      for (const key of Object.keys(node)) if (SECURITY_FIELDS2.has(key)) return true;
+    }
+    stack.push(...Object.values(node));
+  }
+  return false;
+}
+function shown(value) {
+  const text2 = value !== null && typeof value === "object" ? Array.isArray(value) ? "a list" : "a mapping" : JSON.stringify(value) ?? "nothing";
+  return text2.length > 40 ? `${text2.slice(0, 39)}\u2026` : text2;
+}
+var yaml_duplicate_key_default = defineRule({
+  target: "object",
+  meta: {
+    id: "yaml-duplicate-key",
+    title: "No key written twice in one YAML mapping",
+    category: "admission",
+    defaultSeverity: "low",
+    description: "kubectl, helm and the API server decode YAML with sigs.k8s.io/yaml, which keeps the LAST of duplicate keys without an error. A reader sees the first value: `privileged: false` near the top and `privileged: true` further down runs privileged. preadmit judges the object with the value Kubernetes uses and reports the duplicate, high when the two values differ on a field security rules read.",
+    remediation: "Write each key once; delete the occurrence that is not meant to apply (and find out why it was added).",
+    references: [{ title: "sigs.k8s.io/yaml (non-strict decoding keeps the last duplicate key)", url: "https://github.com/kubernetes-sigs/yaml" }],
+    messages: {
+      duplicate: 'key "{{key}}" is written twice (lines {{firstLine}} and {{line}}): Kubernetes uses the last value ({{effective}}), not the one at line {{firstLine}} ({{hidden}})',
+      duplicateRendered: 'key "{{key}}" is written twice (lines {{firstLine}} and {{line}} of the rendered document): Kubernetes uses the last value ({{effective}}), not the one at line {{firstLine}} ({{hidden}})'
+    }
+  },
+  *check(object) {
+    for (const duplicate of object.duplicateKeys ?? []) {
+      const differs = !isDeepStrictEqual(duplicate.hidden, duplicate.effective);
+      const security = tokens(duplicate.pointer).some((token) => SECURITY_FIELDS2.has(token)) || touchesSecurity(duplicate.hidden) || touchesSecurity(duplicate.effective);
+      yield {
+        // Lines of a chart's render are lines of helm's output document, not of a file in the repository.
+        messageId: object.lineOf === void 0 ? "duplicateRendered" : "duplicate",
+        path: duplicate.pointer,
+        data: { key: duplicate.key, firstLine: duplicate.firstLine, line: duplicate.line, effective: shown(duplicate.effective), hidden: shown(duplicate.hidden) },
+        ...differs && security ? { severity: "high" } : {}
+      };
+    }
+  }
+});
+
 // rules/index.ts
 var RULES = [
   allowed_runtime_classes_default,
@@ -36126,7 +36459,8 @@ var RULES = [
   tf_gke_workload_identity_default,
   tf_helm_values_danger_default,
   tf_unknown_until_apply_default,
-  values_dangerous_default_default
+  values_dangerous_default_default,
+  yaml_duplicate_key_default
 ];
 
 // src/engine/blast-radius.ts
@@ -36286,13 +36620,204 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync12, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync13, rmSync as rmSync5 } from "node:fs";
 import os5 from "node:os";
-import path23 from "node:path";
+import path24 from "node:path";
 
 // src/core/charts.ts
 import os4 from "node:os";
-import path19 from "node:path";
+import path20 from "node:path";
+
+// src/loaders/chart-crds.ts
+import { lstatSync as lstatSync4, readdirSync as readdirSync5, readFileSync as readFileSync6, realpathSync as realpathSync3, statSync as statSync7 } from "node:fs";
+import path14 from "node:path";
+import { gunzipSync as gunzipSync3 } from "node:zlib";
+
+// src/loaders/rendered-yaml.ts
+var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
+var TOP_LEVEL_SPEC = /^spec:/m;
+var TOP_LEVEL_LINE = /\n[^\s#]/g;
+function crdHeader(text2) {
+  if (!CRD_KIND.test(text2)) return void 0;
+  const spec = TOP_LEVEL_SPEC.exec(text2);
+  if (!spec) return void 0;
+  TOP_LEVEL_LINE.lastIndex = spec.index;
+  let seenStatus = false;
+  for (let match2 = TOP_LEVEL_LINE.exec(text2); match2 !== null; match2 = TOP_LEVEL_LINE.exec(text2)) {
+    if (!seenStatus && text2.startsWith("status:", match2.index + 1)) seenStatus = true;
+    else return void 0;
+  }
+  return text2.slice(0, spec.index);
+}
+function parseRenderedDocument(text2) {
+  const header2 = crdHeader(text2);
+  if (header2 !== void 0) {
+    const parsed = loadYamlDocuments(header2);
+    const [doc, ...others] = parsed.documents;
+    const value = doc?.value;
+    if (parsed.problems.length === 0 && others.length === 0 && doc?.duplicates === void 0 && isObj(value) && value.kind === "CustomResourceDefinition" && isObj(value.metadata) && !Object.hasOwn(value, "items")) {
+      return parsed;
+    }
+  }
+  return loadYamlDocuments(text2);
+}
+
+// src/loaders/chart-crds.ts
+var MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
+var MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
+var ARCHIVED_CRD = /^[^/]+(?:\/charts\/[^/]+)*\/crds\/.+\.(?:ya?ml|json)$/i;
+var ARCHIVED_SUBCHART = /^[^/]+(?:\/charts\/[^/]+)*\/charts\/[^/]+\.tgz$/;
+function archivedCrdFiles(archive, depth = 0) {
+  const files = [];
+  const tar = gunzipSync3(archive, { maxOutputLength: MAX_ARCHIVE_BYTES });
+  for (const entry of tarEntries(tar)) {
+    if (ARCHIVED_CRD.test(entry.name)) files.push({ name: entry.name, text: entry.content.toString("utf8") });
+    else if (ARCHIVED_SUBCHART.test(entry.name) && depth < 5) {
+      for (const inner of archivedCrdFiles(entry.content, depth + 1)) files.push({ name: `${entry.name}/${inner.name}`, text: inner.text });
+    }
+  }
+  return files;
+}
+function chartArchives(dir) {
+  try {
+    return readdirSync5(path14.join(dir, "charts")).filter((entry) => entry.endsWith(".tgz")).sort().map((entry) => path14.join(dir, "charts", entry));
+  } catch {
+    return [];
+  }
+}
+function chartDirs(dir, depth = 0) {
+  const dirs = [dir];
+  if (depth > 10) return dirs;
+  let entries;
+  try {
+    entries = readdirSync5(path14.join(dir, "charts")).sort();
+  } catch {
+    return dirs;
+  }
+  for (const entry of entries) {
+    const sub = path14.join(dir, "charts", entry);
+    try {
+      if (statSync7(sub).isDirectory() && statSync7(path14.join(sub, "Chart.yaml")).isFile()) dirs.push(...chartDirs(sub, depth + 1));
+    } catch {
+    }
+  }
+  return dirs;
+}
+function crdFiles(chartDir) {
+  const files = [];
+  const walk3 = (dir, depth) => {
+    let entries;
+    try {
+      entries = readdirSync5(dir).sort();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path14.join(dir, entry);
+      let stat;
+      try {
+        stat = statSync7(full);
+      } catch {
+        continue;
+      }
+      if (stat.isDirectory() && depth < 10) walk3(full, depth + 1);
+      else if (stat.isFile() && MANIFEST_EXTENSION.test(entry)) files.push(full);
+    }
+  };
+  walk3(path14.join(chartDir, "crds"), 0);
+  return files;
+}
+function inside2(root, file) {
+  try {
+    const real = realpathSync3(file);
+    const realRoot = realpathSync3(root);
+    return real === realRoot || real.startsWith(realRoot + path14.sep);
+  } catch {
+    return false;
+  }
+}
+var ORIGIN = "crds/ (created by helm install; helm template leaves it out)";
+var DOCUMENT_START2 = /^---[ \t]*(?:#.*)?\r?$/gm;
+function parseCrdFile(text2) {
+  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  const out = { documents: [], problems: [] };
+  let start = 0;
+  let line = 1;
+  let index = 0;
+  const take = (end) => {
+    const chunk = text2.slice(start, end);
+    if (/^[ \t]*[^\s#]/m.test(chunk)) {
+      const parsed = parseRenderedDocument(chunk);
+      const shift = line - 1;
+      const at3 = index++;
+      for (const doc of parsed.documents) {
+        const lineOf = doc.lineOf;
+        const shifted = { index: at3, value: doc.value, line: doc.line + shift, lineOf: (pointer) => lineOf(pointer) + shift };
+        if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + shift, line: d.line + shift }));
+        out.documents.push(shifted);
+      }
+      for (const problem of parsed.problems) out.problems.push({ ...problem, index: at3, ...problem.line !== void 0 ? { line: problem.line + shift } : {} });
+    }
+  };
+  for (let match2 = DOCUMENT_START2.exec(text2); match2 !== null; match2 = DOCUMENT_START2.exec(text2)) {
+    take(match2.index);
+    for (let i2 = text2.indexOf("\n", start); i2 !== -1 && i2 <= match2.index + match2[0].length; i2 = text2.indexOf("\n", i2 + 1)) line++;
+    start = Math.min(text2.length, match2.index + match2[0].length + 1);
+  }
+  take(text2.length);
+  return out;
+}
+function chartCrdObjects(dir, options, errors) {
+  const objects = [];
+  const judge = (text2, file, origin, linesAreSource, where) => {
+    const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
+    const parsed = parseCrdFile(text2);
+    for (const problem of parsed.problems) fail(`${where} is not valid YAML (helm install fails on it): ${problem.message}`, linesAreSource ? problem.line : void 0);
+    const result = objectsFromDocuments(parsed.documents, {
+      source: { kind: "helm", file, chart: options.chartPath, valueSet: options.valueSet, origin },
+      ...options.defaultNamespace !== void 0 ? { defaultNamespace: options.defaultNamespace } : {},
+      linesAreSource,
+      strict: true
+    });
+    for (const problem of result.problems) fail(problem.message, linesAreSource ? problem.line : void 0);
+    for (const object of result.objects) {
+      object.source.located = "object";
+      object.source.unproven = "the object is in the chart's crds/ folder, created as written (not templated)";
+      objects.push(object);
+    }
+  };
+  for (const chartDir of chartDirs(dir)) {
+    for (const archive of chartArchives(chartDir)) {
+      const file = options.relative(archive);
+      let files;
+      try {
+        if (statSync7(archive).size > MAX_ARCHIVE_BYTES) throw new RangeError("too large");
+        files = archivedCrdFiles(readFileSync6(archive));
+      } catch {
+        continue;
+      }
+      for (const entry of files) {
+        judge(entry.text, file, `crds/ file ${entry.name} inside the archive (created by helm install; helm template leaves it out)`, false, `crds/ file ${entry.name} in the archive`);
+      }
+    }
+  }
+  for (const chartDir of chartDirs(dir)) {
+    for (const full of crdFiles(chartDir)) {
+      const file = options.relative(full);
+      const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
+      if (lstatSync4(full).isSymbolicLink() && !inside2(options.repoRoot, full)) {
+        fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
+        continue;
+      }
+      if (statSync7(full).size > YAML_LIMITS.maxBytes) {
+        fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
+        continue;
+      }
+      judge(readFileSync6(full, "utf8"), file, ORIGIN, true, "crds/ file");
+    }
+  }
+  return objects;
+}
 
 // src/loaders/kube-api-versions.ts
 var DEFAULT_KUBE_VERSION = "1.34.0";
@@ -36366,26 +36891,9 @@ function apiVersionsFor(kubeVersion, options = {}) {
   return [...flatten(BUILT_IN, at3), ...options.extensions ? flatten(COMMON_EXTENSION_APIS, at3) : []];
 }
 
-// src/loaders/rendered-yaml.ts
-var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
-var TOP_LEVEL_SPEC = /^spec:/m;
-function crdHeader(text2) {
-  if (!CRD_KIND.test(text2)) return void 0;
-  const spec = TOP_LEVEL_SPEC.exec(text2);
-  return spec ? text2.slice(0, spec.index) : void 0;
-}
-function parseRenderedDocument(text2) {
-  const header2 = crdHeader(text2);
-  if (header2 !== void 0) {
-    const parsed = loadYamlDocuments(header2);
-    if (parsed.problems.length === 0 && parsed.documents.some((d) => d.value !== null && typeof d.value === "object" && "metadata" in d.value)) return parsed;
-  }
-  return loadYamlDocuments(text2);
-}
-
 // src/provenance/value-sets.ts
-import { existsSync as existsSync4, readdirSync as readdirSync8, statSync as statSync9 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync4, readdirSync as readdirSync9, statSync as statSync10 } from "node:fs";
+import path19 from "node:path";
 
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
@@ -36654,7 +37162,7 @@ function ingressBackends(ingress) {
   add(spec.defaultBackend ?? spec.backend);
   for (const rule of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule.http) ? rule.http : {};
-    for (const path30 of arr(http.paths).filter(isObj)) add(path30.backend);
+    for (const path31 of arr(http.paths).filter(isObj)) add(path31.backend);
   }
   return [...names];
 }
@@ -36671,10 +37179,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path30) {
+function fingerprintOf(ruleId, object, path31) {
   const { ref, source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path30, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path31, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -36715,14 +37223,14 @@ function evaluate(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule, object, base, report2) => {
-    const path30 = base + report2.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path30);
+    const path31 = base + report2.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path31);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule.meta.id]?.severity ?? report2.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path30);
+    const line = object.lineOf?.(path31);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -36739,7 +37247,7 @@ function evaluate(objects, rules, config, options = {}) {
       category: rule.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path30,
+      path: path31,
       source,
       fingerprint,
       remediation: rule.meta.remediation
@@ -36804,12 +37312,12 @@ function evaluate(objects, rules, config, options = {}) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync6, readFileSync as readFileSync7, statSync as statSync8 } from "node:fs";
-import path15 from "node:path";
+import { readdirSync as readdirSync7, readFileSync as readFileSync8, statSync as statSync9 } from "node:fs";
+import path16 from "node:path";
 
 // src/provenance/values.ts
-import { existsSync as existsSync3, readdirSync as readdirSync5, readFileSync as readFileSync6, statSync as statSync7 } from "node:fs";
-import path14 from "node:path";
+import { existsSync as existsSync3, readdirSync as readdirSync6, readFileSync as readFileSync7, statSync as statSync8 } from "node:fs";
+import path15 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -36837,7 +37345,7 @@ function pointerOf(p) {
 function readValuesFileOnce(file) {
   let text2;
   try {
-    text2 = readFileSync6(file, "utf8");
+    text2 = readFileSync7(file, "utf8");
   } catch {
     return void 0;
   }
@@ -36955,22 +37463,22 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = parseChartYaml(readFileSync6(path14.join(dir, "Chart.yaml"), "utf8"));
+    parsed = parseChartYaml(readFileSync7(path15.join(dir, "Chart.yaml"), "utf8"));
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path14.join(dir, "requirements.yaml");
+  const requirements = path15.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync3(requirements)) {
     try {
-      const req = parseChartYaml(readFileSync6(requirements, "utf8"));
+      const req = parseChartYaml(readFileSync7(requirements, "utf8"));
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
     }
   }
   return {
-    name: str(parsed.name) ?? path14.basename(dir),
+    name: str(parsed.name) ?? path15.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str(d.name) ?? "",
       ...str(d.alias) ? { alias: str(d.alias) } : {},
@@ -36981,18 +37489,18 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path14.join(dir, "charts");
+  const chartsDir = path15.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync5(chartsDir).sort();
+    entries = readdirSync6(chartsDir).sort();
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full = path14.join(chartsDir, entry);
+    const full = path15.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-      else if (statSync7(full).isDirectory() && existsSync3(path14.join(full, "Chart.yaml"))) {
+      else if (statSync8(full).isDirectory() && existsSync3(path15.join(full, "Chart.yaml"))) {
         const info = readChartYaml(full);
         found.set(info?.name ?? entry, full);
       }
@@ -37041,8 +37549,8 @@ function effectiveValues(request) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path14.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path14.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path15.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path15.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -37064,7 +37572,7 @@ function effectiveValues(request) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request.chartDir, [], [root?.name ?? path14.basename(request.chartDir)], root?.name ?? path14.basename(request.chartDir), above);
+  collect(request.chartDir, [], [root?.name ?? path15.basename(request.chartDir)], root?.name ?? path15.basename(request.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -37148,8 +37656,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path30, value, locate3) {
-    this.path = path30;
+  constructor(path31, value, locate3) {
+    this.path = path31;
     this.value = value;
     this.locate = locate3;
   }
@@ -37218,7 +37726,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path15.join(scope.dir, ...rest);
+    const own = path16.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -37236,21 +37744,21 @@ var RenderChartContext = class {
       if (depth > MAX_DEPTH2 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync6(at3).sort();
+        entries = readdirSync7(at3).sort();
       } catch {
         return;
       }
       for (const entry of entries) {
-        const full = path15.join(at3, entry);
+        const full = path16.join(at3, entry);
         try {
-          const stat = statSync8(full);
+          const stat = statSync9(full);
           if (stat.isDirectory()) walk3(full, depth + 1);
           else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full);
         } catch {
         }
       }
     };
-    walk3(path15.join(dir, "templates"), 0);
+    walk3(path16.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -37261,8 +37769,8 @@ var RenderChartContext = class {
     const real = safeRealpath(file);
     const root = safeRealpath(dir);
     try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync8(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync7(real, "utf8").split(/\r?\n/);
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync9(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync8(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -37274,13 +37782,13 @@ var RenderChartContext = class {
 
 // src/provenance/lint.ts
 import { createHash as createHash2 } from "node:crypto";
-import { readdirSync as readdirSync7, readFileSync as readFileSync8 } from "node:fs";
-import path17 from "node:path";
+import { readdirSync as readdirSync8, readFileSync as readFileSync9 } from "node:fs";
+import path18 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
 import os3 from "node:os";
-import path16 from "node:path";
+import path17 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -37608,7 +38116,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path16.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path17.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync3(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -37744,7 +38252,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path16.join(os3.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path17.join(os3.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -37759,7 +38267,7 @@ async function locate2(input) {
     trials: [],
     counter: 0
   };
-  const shown = /* @__PURE__ */ new Set();
+  const shown2 = /* @__PURE__ */ new Set();
   const tried = /* @__PURE__ */ new Set();
   try {
     const nodes = valueNodes(input.values);
@@ -37798,7 +38306,7 @@ async function locate2(input) {
       tried.add(pathKey2(p));
       const trial = ctx.trials[c3.trial];
       const numeric2 = numericIdsOf(trial);
-      if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric2).has(id))) shown.add(pathKey2(p));
+      if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric2).has(id))) shown2.add(pathKey2(p));
     }
     await tryFlips(ctx, input.targets, input.render.objects);
     for (const target of input.targets) {
@@ -37816,7 +38324,7 @@ async function locate2(input) {
   } finally {
     rmSync3(tmp, { recursive: true, force: true });
   }
-  return { stats: ctx.stats, shown, tried, trials: ctx.trials.map((t) => t.overrides) };
+  return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides) };
 }
 function newTarget(finding, object, values) {
   const pointer = finding.path;
@@ -37887,17 +38395,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync8(path17.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync9(path18.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync7(path17.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync8(path18.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path17.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path18.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -37994,11 +38502,11 @@ function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path18.join(dir, "ci");
+  const ci = path19.join(dir, "ci");
   if (!existsSync4(ci)) return [];
   try {
-    if (!statSync9(ci).isDirectory()) return [];
-    return readdirSync8(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path18.join(ci, f));
+    if (!statSync10(ci).isDirectory()) return [];
+    return readdirSync9(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path19.join(ci, f));
   } catch {
     return [];
   }
@@ -38011,7 +38519,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path18.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path19.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -38214,7 +38722,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path19.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const binary2 = options.helmPath !== void 0 && path20.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const slot = async () => {
@@ -38329,10 +38837,19 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   }
   return { request, stdout: outcome.stdout, ms: outcome.ms };
 }
+var crdsRead = /* @__PURE__ */ new WeakMap();
 function parseRender(dir, info, set2, outcome, config, repoRoot, loaded, onRender, locator) {
   const chartPath = relativeTo(repoRoot, dir);
   const objects = objectsOfRender(outcome.stdout, dir, chartPath, set2.name, config, repoRoot, loaded.errors);
   markUnknowable(objects, locator);
+  let crds = crdsRead.get(loaded)?.get(dir);
+  if (crds === void 0) {
+    const crdOptions = { chartPath, valueSet: set2.name, defaultNamespace: config.helm.namespace, repoRoot, relative: (file) => relativeTo(repoRoot, file) };
+    crds = chartCrdObjects(dir, crdOptions, loaded.errors);
+    if (!crdsRead.has(loaded)) crdsRead.set(loaded, /* @__PURE__ */ new Map());
+    crdsRead.get(loaded).set(dir, crds);
+  }
+  for (const object of crds) objects.push({ ...object, source: { ...object.source, valueSet: set2.name } });
   const record = { chart: chartPath, name: info.name, valueSet: set2.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set2.kind !== "default") {
     if (set2.own.valuesFiles.length > 0) record.valuesFiles = set2.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
@@ -38376,13 +38893,13 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
 }
 
 // src/core/suppress.ts
-import { existsSync as existsSync6, readFileSync as readFileSync10 } from "node:fs";
-import path21 from "node:path";
+import { existsSync as existsSync6, readFileSync as readFileSync11 } from "node:fs";
+import path22 from "node:path";
 
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync5, readFileSync as readFileSync9, statSync as statSync10 } from "node:fs";
-import path20 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync10, statSync as statSync11 } from "node:fs";
+import path21 from "node:path";
 
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
@@ -38550,9 +39067,9 @@ function configSchema(ruleIds2) {
 // src/core/config-validator.generated.ts
 var runtime_ucs2length_module = __toESM(require_ucs2length(), 1);
 var runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
-var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"];
+var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
 var validate = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
 var func2 = Object.prototype.hasOwnProperty;
 var func3 = runtime_ucs2length.default;
 var pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -38681,7 +39198,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         for (const key2 in data5) {
           const _errs15 = errors;
-          if (!(key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-nodes-proxy" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default")) {
+          if (!(key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-nodes-proxy" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default" || key2 === "yaml-duplicate-key")) {
             const err10 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/propertyNames/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key2 };
             if (vErrors === null) {
               vErrors = [err10];
@@ -38861,7 +39378,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (!(data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-nodes-proxy" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default")) {
+          if (!(data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-nodes-proxy" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default" || data12 === "yaml-duplicate-key")) {
             const err24 = { instancePath: instancePath + "/lockedRules/" + i0, schemaPath: "#/properties/lockedRules/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.lockedRules.items.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err24];
@@ -39450,7 +39967,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (!(data40 === "*" || data40 === "allowed-runtime-classes" || data40 === "container-probes" || data40 === "container-resources" || data40 === "default-service-account" || data40 === "image-digest" || data40 === "image-pull-policy" || data40 === "image-registry" || data40 === "image-tag" || data40 === "ingress-tls" || data40 === "namespace-pss-enforce" || data40 === "network-policy-allow-all" || data40 === "network-policy-egress" || data40 === "network-policy-egress-world" || data40 === "network-policy-ingress" || data40 === "network-policy-selects-nothing" || data40 === "pss-allow-privilege-escalation" || data40 === "pss-apparmor-profile" || data40 === "pss-capabilities-baseline" || data40 === "pss-capabilities-restricted" || data40 === "pss-host-namespaces" || data40 === "pss-host-path-volumes" || data40 === "pss-host-ports" || data40 === "pss-host-probes-lifecycle" || data40 === "pss-namespace-rejection" || data40 === "pss-privileged" || data40 === "pss-proc-mount" || data40 === "pss-proc-mount-restricted" || data40 === "pss-restricted-volumes" || data40 === "pss-run-as-non-root" || data40 === "pss-run-as-user" || data40 === "pss-seccomp-baseline" || data40 === "pss-seccomp-restricted" || data40 === "pss-selinux-options" || data40 === "pss-sysctls" || data40 === "pss-windows-host-process" || data40 === "rbac-binding-missing-role" || data40 === "rbac-broad-subject" || data40 === "rbac-cluster-admin-binding" || data40 === "rbac-csr-approval" || data40 === "rbac-default-service-account-binding" || data40 === "rbac-escalate-bind-impersonate" || data40 === "rbac-nodes-proxy" || data40 === "rbac-pod-exec" || data40 === "rbac-rbac-write" || data40 === "rbac-secrets-read" || data40 === "rbac-secrets-write" || data40 === "rbac-token-request" || data40 === "rbac-webhook-config" || data40 === "rbac-wildcard" || data40 === "rbac-workload-create" || data40 === "read-only-root-filesystem" || data40 === "render-divergence" || data40 === "render-lookup" || data40 === "required-annotations" || data40 === "required-labels" || data40 === "runtime-socket-mount" || data40 === "secret-chart-default" || data40 === "secret-literal-annotation" || data40 === "secret-literal-args" || data40 === "secret-literal-configmap" || data40 === "secret-literal-env" || data40 === "secret-literal-helm-release" || data40 === "sensitive-host-path" || data40 === "service-account-missing" || data40 === "service-account-token-automount" || data40 === "service-external-ips" || data40 === "service-load-balancer-open" || data40 === "service-node-port" || data40 === "tf-aks-api-authorized-ranges" || data40 === "tf-aks-local-accounts" || data40 === "tf-aks-network-policy" || data40 === "tf-aks-rbac" || data40 === "tf-eks-control-plane-logging" || data40 === "tf-eks-public-endpoint" || data40 === "tf-eks-secrets-encryption" || data40 === "tf-gke-legacy-abac" || data40 === "tf-gke-master-authorized-networks" || data40 === "tf-gke-network-policy" || data40 === "tf-gke-private-nodes" || data40 === "tf-gke-shielded-nodes" || data40 === "tf-gke-workload-identity" || data40 === "tf-helm-values-danger" || data40 === "tf-unknown-until-apply" || data40 === "values-dangerous-default")) {
+              if (!(data40 === "*" || data40 === "allowed-runtime-classes" || data40 === "container-probes" || data40 === "container-resources" || data40 === "default-service-account" || data40 === "image-digest" || data40 === "image-pull-policy" || data40 === "image-registry" || data40 === "image-tag" || data40 === "ingress-tls" || data40 === "namespace-pss-enforce" || data40 === "network-policy-allow-all" || data40 === "network-policy-egress" || data40 === "network-policy-egress-world" || data40 === "network-policy-ingress" || data40 === "network-policy-selects-nothing" || data40 === "pss-allow-privilege-escalation" || data40 === "pss-apparmor-profile" || data40 === "pss-capabilities-baseline" || data40 === "pss-capabilities-restricted" || data40 === "pss-host-namespaces" || data40 === "pss-host-path-volumes" || data40 === "pss-host-ports" || data40 === "pss-host-probes-lifecycle" || data40 === "pss-namespace-rejection" || data40 === "pss-privileged" || data40 === "pss-proc-mount" || data40 === "pss-proc-mount-restricted" || data40 === "pss-restricted-volumes" || data40 === "pss-run-as-non-root" || data40 === "pss-run-as-user" || data40 === "pss-seccomp-baseline" || data40 === "pss-seccomp-restricted" || data40 === "pss-selinux-options" || data40 === "pss-sysctls" || data40 === "pss-windows-host-process" || data40 === "rbac-binding-missing-role" || data40 === "rbac-broad-subject" || data40 === "rbac-cluster-admin-binding" || data40 === "rbac-csr-approval" || data40 === "rbac-default-service-account-binding" || data40 === "rbac-escalate-bind-impersonate" || data40 === "rbac-nodes-proxy" || data40 === "rbac-pod-exec" || data40 === "rbac-rbac-write" || data40 === "rbac-secrets-read" || data40 === "rbac-secrets-write" || data40 === "rbac-token-request" || data40 === "rbac-webhook-config" || data40 === "rbac-wildcard" || data40 === "rbac-workload-create" || data40 === "read-only-root-filesystem" || data40 === "render-divergence" || data40 === "render-lookup" || data40 === "required-annotations" || data40 === "required-labels" || data40 === "runtime-socket-mount" || data40 === "secret-chart-default" || data40 === "secret-literal-annotation" || data40 === "secret-literal-args" || data40 === "secret-literal-configmap" || data40 === "secret-literal-env" || data40 === "secret-literal-helm-release" || data40 === "sensitive-host-path" || data40 === "service-account-missing" || data40 === "service-account-token-automount" || data40 === "service-external-ips" || data40 === "service-load-balancer-open" || data40 === "service-node-port" || data40 === "tf-aks-api-authorized-ranges" || data40 === "tf-aks-local-accounts" || data40 === "tf-aks-network-policy" || data40 === "tf-aks-rbac" || data40 === "tf-eks-control-plane-logging" || data40 === "tf-eks-public-endpoint" || data40 === "tf-eks-secrets-encryption" || data40 === "tf-gke-legacy-abac" || data40 === "tf-gke-master-authorized-networks" || data40 === "tf-gke-network-policy" || data40 === "tf-gke-private-nodes" || data40 === "tf-gke-shielded-nodes" || data40 === "tf-gke-workload-identity" || data40 === "tf-helm-values-danger" || data40 === "tf-unknown-until-apply" || data40 === "values-dangerous-default" || data40 === "yaml-duplicate-key")) {
                 const err73 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err73];
@@ -40071,18 +40588,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path20.resolve(start);
-  if (existsSync5(dir) && !safeIsDirectory(dir)) dir = path20.dirname(dir);
+  let dir = path21.resolve(start);
+  if (existsSync5(dir) && !safeIsDirectory(dir)) dir = path21.dirname(dir);
   for (; ; ) {
-    const candidate2 = path20.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path21.join(dir, CONFIG_FILE_NAME);
     if (existsSync5(candidate2)) return candidate2;
-    if (dir === stopAt || path20.dirname(dir) === dir) return void 0;
-    dir = path20.dirname(dir);
+    if (dir === stopAt || path21.dirname(dir) === dir) return void 0;
+    dir = path21.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync10(p).isDirectory();
+    return statSync11(p).isDirectory();
   } catch {
     return false;
   }
@@ -40110,14 +40627,14 @@ function validatorFor(ruleIds2) {
   return validatorCache.validate;
 }
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path20.resolve(repoRoot), path20.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path21.resolve(repoRoot), path21.resolve(file));
   if (confined) {
     const problem = confinementProblem(repoRoot, file);
     if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync9(file, "utf8");
+    text2 = readFileSync10(file, "utf8");
   } catch (error) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error.message}`);
   }
@@ -40142,7 +40659,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path20.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path21.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, repoRoot)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -40173,7 +40690,7 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path20.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path21.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -40205,14 +40722,14 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path20.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path20.resolve(baseDir, f)),
+    path: path21.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path21.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set2, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set2.name,
-        valuesFiles: (set2.values ?? []).map((f) => path20.resolve(baseDir, f)),
+        valuesFiles: (set2.values ?? []).map((f) => path21.resolve(baseDir, f)),
         set: set2.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
@@ -40229,15 +40746,15 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path20.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path20.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path21.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path21.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path20.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path21.resolve(baseDir, f));
   }
   return config;
 }
@@ -40284,10 +40801,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path21.join(dir, "values.yaml"));
+    const add = (dir) => files.add(path22.join(dir, "values.yaml"));
     add(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path21.sep}templates${path21.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path22.sep}templates${path22.sep}`));
       if (chartDir) add(chartDir);
     }
   }
@@ -40296,7 +40813,7 @@ function commentFiles(renders) {
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync10(file);
+    bytes = readFileSync11(file);
   } catch {
     return [];
   }
@@ -40356,9 +40873,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path21.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path22.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path21.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path22.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -40428,7 +40945,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path21.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path22.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -40495,8 +41012,8 @@ function applySuppressions(findings, options) {
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync11, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import path22 from "node:path";
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync12, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import path23 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -40508,8 +41025,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path30 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path30}(?![A-Za-z0-9_.])`);
+    const path31 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path31}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -40583,8 +41100,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path22.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path22.isAbsolute(relative)) {
+    const relative = path23.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path23.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -40612,13 +41129,13 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path22.join(tmp, "chart-"));
-  const chartCopy = path22.join(copy, path22.basename(render2.dir));
+  const copy = mkdtempSync4(path23.join(tmp, "chart-"));
+  const chartCopy = path23.join(copy, path23.basename(render2.dir));
   cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync11(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync12(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -40653,7 +41170,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path22.join(chartCopy, path22.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -40661,7 +41178,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path22.join(copy, `values-${trial}.json`);
+        const file = path23.join(copy, `values-${trial}.json`);
         writeFileSync4(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -40679,14 +41196,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path22.join(chartCopy, path22.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path22.join(chartCopy, path22.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -40757,7 +41274,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync12(config.file, "utf8");
+    text2 = readFileSync13(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -40788,24 +41305,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path30 = relative.slice(0, length);
+  const path31 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path30, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path31, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path30, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path30, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path31, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path31, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path23.resolve(render2.repoRoot, source.file);
+  const templateAbs = path24.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -40859,7 +41376,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path23.resolve(render2.repoRoot, source.file);
+  const templateAbs = path24.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -40930,7 +41447,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path23.join(os5.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path24.join(os5.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -41369,55 +41886,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path30 = [];
+  const path31 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path30.push(Number(step));
+      path31.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path30.push(step);
+      path31.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path30.push(key);
+    path31.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path30.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path30.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path31.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path31.push(0);
     node = next;
     parent = key;
   }
-  return path30;
+  return path31;
 }
 
 // src/loaders/terraform/helm-release.ts
-import { existsSync as existsSync7, statSync as statSync11 } from "node:fs";
-import path24 from "node:path";
+import { existsSync as existsSync7, statSync as statSync12 } from "node:fs";
+import path25 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
-function inside2(root, target) {
-  const rel = path24.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path24.isAbsolute(rel);
+function inside3(root, target) {
+  const rel = path25.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path25.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path24.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path24.resolve(dirs.moduleDir, chart));
+  const candidates = [path25.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path25.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
-    if (!inside2(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
-    const stat = statSync11(candidate2);
-    if (stat.isDirectory() && existsSync7(path24.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (!inside3(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
+    const stat = statSync12(candidate2);
+    if (stat.isDirectory() && existsSync7(path25.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -41435,8 +41952,8 @@ function setEntries(value, unknown, sensitive, attribute, unknownOut) {
     const u2 = child(child(unknown, attribute), i2);
     const name = str(item.name);
     const secret = attribute === "set_sensitive" || child(child(child(sensitive, attribute), i2), "value") === true || child(child(sensitive, attribute), i2) === true;
-    const shown = { name: name ?? null, type: item.type ?? null, value: secret ? redactDeep(item.value ?? null) : item.value ?? null };
-    raw.push(shown);
+    const shown2 = { name: name ?? null, type: item.type ?? null, value: secret ? redactDeep(item.value ?? null) : item.value ?? null };
+    raw.push(shown2);
     if (u2 === true || child(u2, "name") === true) {
       unknownOut.push(`/${attribute}/${i2}`);
       return;
@@ -41524,7 +42041,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path24.relative(dirs.repoRoot, t).split(path24.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path25.relative(dirs.repoRoot, t).split(path25.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -41543,8 +42060,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync9, readFileSync as readFileSync13, statSync as statSync12 } from "node:fs";
-import path25 from "node:path";
+import { existsSync as existsSync8, readdirSync as readdirSync10, readFileSync as readFileSync14, statSync as statSync13 } from "node:fs";
+import path26 from "node:path";
 
 // src/loaders/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -41784,13 +42301,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path30, blockLine) {
+function locatePath(body, path31, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path30.length) {
-    const step = path30[i2];
+  while (i2 < path31.length) {
+    const step = path31[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -41805,8 +42322,8 @@ function locatePath(body, path30, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path30[i2 + 1] === "number") {
-        index = path30[i2 + 1];
+      if (typeof path31[i2 + 1] === "number") {
+        index = path31[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -41914,8 +42431,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path25.resolve(options.rootDir);
-    this.repoRoot = path25.resolve(options.repoRoot);
+    this.rootDir = path26.resolve(options.rootDir);
+    this.repoRoot = path26.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -41923,23 +42440,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path25.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path25.isAbsolute(rel);
+    const rel = path26.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path25.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path26.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync13(file, "utf8"));
+      const parsed = JSON.parse(readFileSync14(file, "utf8"));
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path25.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path26.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -41958,7 +42475,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path25.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path26.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -41973,20 +42490,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync9(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync10(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path25.join(dir, entry);
+      const absolute = path26.join(dir, entry);
       let text2;
       try {
-        if (!statSync12(absolute).isFile()) continue;
-        text2 = readFileSync13(absolute, "utf8");
+        if (!statSync13(absolute).isFile()) continue;
+        text2 = readFileSync14(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path25.relative(this.repoRoot, absolute).split(path25.sep).join("/");
+      const file = path26.relative(this.repoRoot, absolute).split(path26.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -42260,11 +42777,11 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/loaders/terraform/load-plan-file.ts
-import path27 from "node:path";
+import path28 from "node:path";
 
 // src/core/redact.ts
-import { existsSync as existsSync9, readFileSync as readFileSync14, statSync as statSync13 } from "node:fs";
-import path26 from "node:path";
+import { existsSync as existsSync9, readFileSync as readFileSync15, statSync as statSync14 } from "node:fs";
+import path27 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
 var MIN_FRAGMENT = 16;
@@ -42314,27 +42831,27 @@ function headerCredentials(header2) {
 }
 function readSmall(file) {
   try {
-    if (statSync13(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync14(file, "utf8");
+    if (statSync14(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
+    return readFileSync15(file, "utf8");
   } catch {
     return void 0;
   }
 }
 function gitConfigTexts(workTree) {
-  const dotGit = path26.join(workTree, ".git");
+  const dotGit = path27.join(workTree, ".git");
   const dirs = [];
   const pointer = readSmall(dotGit);
   if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path26.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    const gitdir = path27.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
     dirs.push(gitdir);
-    const common3 = readSmall(path26.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path26.resolve(gitdir, common3.trim()));
+    const common3 = readSmall(path27.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path27.resolve(gitdir, common3.trim()));
   } else if (existsSync9(dotGit)) {
     dirs.push(dotGit);
   }
   const texts = [];
   const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path26.join(dir, "config"));
+  const pending = dirs.map((dir) => path27.join(dir, "config"));
   while (pending.length > 0 && texts.length < 16) {
     const file = pending.shift();
     if (seen.has(file)) continue;
@@ -42342,7 +42859,7 @@ function gitConfigTexts(workTree) {
     const text2 = readSmall(file);
     if (text2 === void 0) continue;
     texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path26.resolve(path26.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path27.resolve(path27.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
   }
   return texts;
 }
@@ -42493,10 +43010,10 @@ var Redactor = class {
 
 // src/loaders/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
-  const planFile = path27.relative(options.repoRoot, options.file).split(path27.sep).join("/");
+  const planFile = path28.relative(options.repoRoot, options.file).split(path28.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path27.dirname(options.file),
+    planDir: path28.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -42532,8 +43049,8 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/core/policy.ts
-import { readFileSync as readFileSync15 } from "node:fs";
-import path28 from "node:path";
+import { readFileSync as readFileSync16 } from "node:fs";
+import path29 from "node:path";
 
 // src/core/git.ts
 var GIT_TIMEOUT_MS = 6e4;
@@ -42594,8 +43111,8 @@ async function readFileAt(repoRoot, sha, file) {
 }
 async function readFilesAt(repoRoot, sha, files) {
   const rels = files.map(normalize2);
-  const inside3 = rels.filter((r) => r !== void 0);
-  const entries = inside3.length > 0 ? await entriesAt(repoRoot, sha, inside3) : /* @__PURE__ */ new Map();
+  const inside4 = rels.filter((r) => r !== void 0);
+  const entries = inside4.length > 0 ? await entriesAt(repoRoot, sha, inside4) : /* @__PURE__ */ new Map();
   const at3 = sha.slice(0, 12);
   return Promise.all(
     rels.map(async (rel, i2) => {
@@ -42624,13 +43141,13 @@ async function changedSince(repoRoot, sha, paths) {
 
 // src/core/policy.ts
 function configCandidates(first, repoRoot, isDirectory2) {
-  let dir = path28.resolve(first);
-  if (!isDirectory2) dir = path28.dirname(dir);
+  let dir = path29.resolve(first);
+  if (!isDirectory2) dir = path29.dirname(dir);
   const out = [];
   for (; ; ) {
-    out.push(path28.join(dir, CONFIG_FILE_NAME));
-    if (dir === repoRoot || path28.dirname(dir) === dir) return out;
-    dir = path28.dirname(dir);
+    out.push(path29.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path29.dirname(dir) === dir) return out;
+    dir = path29.dirname(dir);
   }
 }
 async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
@@ -42643,7 +43160,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
   if (!revision.ok) return unavailable(revision.message);
   const sha = revision.sha;
   const short = sha.slice(0, 12);
-  const candidates = lookup.configFile !== void 0 ? [path28.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  const candidates = lookup.configFile !== void 0 ? [path29.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
   const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
   const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
@@ -42654,7 +43171,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
     config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
     break;
   }
-  if (lookup.configFile !== void 0 && !isInside(repoRoot, path28.resolve(lookup.configFile))) config = head;
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path29.resolve(lookup.configFile))) config = head;
   const info = {
     from: "revision",
     revision: sha,
@@ -42798,7 +43315,7 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list2]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync15(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync16(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
@@ -42832,7 +43349,7 @@ async function pendingAnnotations(repoRoot, sha, input) {
   const baseManifests = /* @__PURE__ */ new Map();
   const unchanged = /* @__PURE__ */ new Map();
   const inRepo = (file) => {
-    const rel = relativeTo(repoRoot, path28.resolve(repoRoot, file));
+    const rel = relativeTo(repoRoot, path29.resolve(repoRoot, file));
     return rel.startsWith("../") ? void 0 : rel;
   };
   for (const object of carriers) {
@@ -42880,7 +43397,7 @@ function ruleIds(rules = RULES) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path29.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path30.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -42905,7 +43422,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path29.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path30.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -42982,12 +43499,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path29.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path30.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync16(input.file);
+        bytes = readFileSync17(input.file);
       } catch (error) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error.message}` });
         continue;
@@ -43030,11 +43547,11 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule) => rule.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path29.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path30.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
-      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync14(first).isDirectory() },
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync15(first).isDirectory() },
       repoRoot,
       ruleIds(rules),
       defaultSeverity
@@ -43290,7 +43807,7 @@ var JSON_KEYS = {
   appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
   suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
   objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
-  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven"]),
+  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven", "origin"]),
   valuesLocation: keysOf()(["file", "line", "key"]),
   templateLocation: keysOf()(["file", "line"]),
   objectRecord: keysOf()(["object", "source", "podTemplate", "admission", "blastRadius"]),
@@ -43471,8 +43988,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path30 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path30} | ${where} |`;
+  const path31 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path31} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -43483,8 +44000,8 @@ function chartRow(c3) {
   const icon = c3.admission.allowed ? "\u2705" : "\u274C";
   return `| ${text(c3.chart, LIMIT.file)} | ${text(c3.valueSet, LIMIT.file)} | ${plural(c3.objects, "object")} | ${icon} ${text(chartVerdict(c3.admission), LIMIT.error)} |`;
 }
-function moreLine(section, shown) {
-  const hidden2 = section.rows.length - shown;
+function moreLine(section, shown2) {
+  const hidden2 = section.rows.length - shown2;
   return hidden2 > 0 ? `
 
 _\u2026 and ${hidden2} more ${section.noun} not shown here._` : "";
@@ -43493,12 +44010,12 @@ function tableSection(noun, title, head, rows, intro = "") {
   const section = {
     noun,
     rows,
-    render(shown) {
+    render(shown2) {
       if (rows.length === 0) return "";
-      const table = shown > 0 ? `
+      const table = shown2 > 0 ? `
 
-${[...head, ...rows.slice(0, shown)].join("\n")}` : "";
-      return `#### ${title}${intro}${table}${moreLine(section, shown)}`;
+${[...head, ...rows.slice(0, shown2)].join("\n")}` : "";
+      return `#### ${title}${intro}${table}${moreLine(section, shown2)}`;
     }
   };
   return section;
@@ -43507,13 +44024,13 @@ function detailsSection(noun, summary, head, rows) {
   const section = {
     noun,
     rows,
-    render(shown) {
+    render(shown2) {
       if (rows.length === 0) return "";
-      const table = shown > 0 ? `
+      const table = shown2 > 0 ? `
 
-${[...head, ...rows.slice(0, shown)].join("\n")}` : "";
+${[...head, ...rows.slice(0, shown2)].join("\n")}` : "";
       return `<details>
-<summary>${summary}</summary>${table}${moreLine(section, shown)}
+<summary>${summary}</summary>${table}${moreLine(section, shown2)}
 
 </details>`;
     }
@@ -43598,8 +44115,8 @@ function policyChangesSection(result, fileUrl) {
     "\n\nReview these: the gate above applies the base branch's policy, not these changes."
   );
 }
-function omissionNote(sections, shown, maxLength) {
-  const cut = sections.map((s, i2) => ({ s, hidden: s.rows.length - shown[i2] })).filter(({ hidden: hidden2 }) => hidden2 > 0).map(({ s, hidden: hidden2 }) => `${hidden2} of ${s.rows.length} ${s.noun}`);
+function omissionNote(sections, shown2, maxLength) {
+  const cut = sections.map((s, i2) => ({ s, hidden: s.rows.length - shown2[i2] })).filter(({ hidden: hidden2 }) => hidden2 > 0).map(({ s, hidden: hidden2 }) => `${hidden2} of ${s.rows.length} ${s.noun}`);
   if (cut.length === 0) return "";
   return `> [!NOTE]
 > Shortened to stay under ${maxLength.toLocaleString("en-US")} characters: ${cut.join(", ")} are not shown. The JSON and SARIF reports have everything.`;
@@ -43662,28 +44179,28 @@ ${plural(result.summary.suppressed, "finding")} suppressed (kept below, never bl
 
 Not searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT.file)} (${text(s.reason, LIMIT.message)})`).join("; ")}${result.skipped.length > 10 ? `; and ${result.skipped.length - 10} more` : ""}.`;
   }
-  const assemble = (shown2) => [head, omissionNote(sections, shown2, maxLength), counts, ...sections.map((s, i2) => s.render(shown2[i2]))].filter(Boolean).join("\n\n") + "\n";
-  const shown = sections.map((s) => s.rows.length);
-  let report2 = assemble(shown);
+  const assemble = (shown3) => [head, omissionNote(sections, shown3, maxLength), counts, ...sections.map((s, i2) => s.render(shown3[i2]))].filter(Boolean).join("\n\n") + "\n";
+  const shown2 = sections.map((s) => s.rows.length);
+  let report2 = assemble(shown2);
   if (size(report2) <= maxLength) return report2;
   for (const section of [suppressedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
     const i2 = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;
-    shown[i2] = 0;
-    if (size(assemble(shown)) > maxLength) continue;
+    shown2[i2] = 0;
+    if (size(assemble(shown2)) > maxLength) continue;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      shown[i2] = mid;
-      if (size(assemble(shown)) <= maxLength) lo = mid;
+      shown2[i2] = mid;
+      if (size(assemble(shown2)) <= maxLength) lo = mid;
       else hi = mid - 1;
     }
-    shown[i2] = lo;
-    report2 = assemble(shown);
+    shown2[i2] = lo;
+    report2 = assemble(shown2);
     if (size(report2) <= maxLength) return report2;
   }
   const tail = "\n\n_\u2026 cut to fit._\n";
-  return size(tail) > maxLength ? "" : truncateBytes(assemble(shown), maxLength - size(tail)) + tail;
+  return size(tail) > maxLength ? "" : truncateBytes(assemble(shown2), maxLength - size(tail)) + tail;
 }
 function size(text2) {
   return Buffer.byteLength(text2, "utf8");

@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path32 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path33 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path32 && path32[0] !== "/") {
-          path32 = `/${path32}`;
+        if (path33 && path33[0] !== "/") {
+          path33 = `/${path33}`;
         }
-        return new URL(`${origin}${path32}`);
+        return new URL(`${origin}${path33}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path32);
+        debuglog2("sending request to %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path33, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path32,
+          path33,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path32);
+        debuglog2("trailers received from %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path33, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path32,
+          path33,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path32, origin }
+            request: { method, path: path33, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path32);
+          debuglog2("sending request to %s %s/%s", method, origin, path33);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path32,
+        path: path33,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path32 !== "string") {
+        if (typeof path33 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path33[0] !== "/" && !(path33.startsWith("http://") || path33.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path32)) {
+        } else if (invalidPathRegex.test(path33)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path32, query) : path32;
+        this.path = query ? buildURL(path33, query) : path33;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path32, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path33, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path32} HTTP/1.1\r
+      let header2 = `${method} ${path33} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path33, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path32;
+      headers[HTTP2_HEADER_PATH] = path33;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path32 = search ? `${pathname}${search}` : pathname;
+        const path33 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path32;
+        this.opts.path = path33;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path32 = "/",
+          path: path33 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path32;
+        opts.path = origin + path33;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path32) {
-      if (typeof path32 !== "string") {
-        return path32;
+    function safeUrl2(path33) {
+      if (typeof path33 !== "string") {
+        return path33;
       }
-      const pathSegments = path32.split("?");
+      const pathSegments = path33.split("?");
       if (pathSegments.length !== 2) {
-        return path32;
+        return path33;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path32, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path32);
+    function matchKey(mockDispatch2, { path: path33, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path33);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl2(path32), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path33 }) => matchValue(safeUrl2(path33), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path32, method, body, headers, query } = opts;
+      const { path: path33, method, body, headers, query } = opts;
       return {
-        path: path32,
+        path: path33,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path33, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path32,
+            Path: path33,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path32) {
-      for (let i2 = 0; i2 < path32.length; ++i2) {
-        const code = path32.charCodeAt(i2);
+    function validateCookiePath(path33) {
+      for (let i2 = 0; i2 < path33.length; ++i2) {
+        const code = path33.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path32 = opts.path;
+          let path33 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path32 = `/${path32}`;
+            path33 = `/${path33}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path32);
+          url = new URL(util.parseOrigin(url).origin + path33);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path32, options) {
+    function checkPathExt(path33, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path32.substr(-p.length).toLowerCase() === p) {
+        if (p && path33.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path32, options) {
+    function checkStat(stat2, path33, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path32, options);
+      return checkPathExt(path33, options);
     }
-    function isexe(path32, options, cb) {
-      fs3.stat(path32, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path32, options));
+    function isexe(path33, options, cb) {
+      fs3.stat(path33, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path33, options));
       });
     }
-    function sync(path32, options) {
-      return checkStat(fs3.statSync(path32), path32, options);
+    function sync(path33, options) {
+      return checkStat(fs3.statSync(path33), path33, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path32, options, cb) {
-      fs3.stat(path32, function(er, stat2) {
+    function isexe(path33, options, cb) {
+      fs3.stat(path33, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path32, options) {
-      return checkStat(fs3.statSync(path32), options);
+    function sync(path33, options) {
+      return checkStat(fs3.statSync(path33), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path32, options, cb) {
+    function isexe(path33, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path32, options || {}, function(er, is) {
+          isexe(path33, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path32, options || {}, function(er, is) {
+      core2(path33, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path32, options) {
+    function sync(path33, options) {
       try {
-        return core2.sync(path32, options || {});
+        return core2.sync(path33, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path32 = __require("path");
+    var path33 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path32.join(pathPart, cmd);
+        const pCmd = path33.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path32.join(pathPart, cmd);
+        const pCmd = path33.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path32 = __require("path");
+    var path33 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path32.delimiter : void 0
+          pathExt: withoutPathExt ? path33.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path32.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path33.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path32, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path32.split("/").pop();
+      const [path33, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path33.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path32 = __require("path");
+    var path33 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path32.normalize(parsed.command);
+        parsed.command = path33.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19658,12 +19658,12 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -19684,7 +19684,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -19693,14 +19693,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
-    exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
+    exports.isPair = isPair3;
+    exports.isScalar = isScalar3;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path32) {
-      const ctrl = callVisitor(key, node, visitor, path32);
+    function visit_(key, node, visitor, path33) {
+      const ctrl = callVisitor(key, node, visitor, path33);
       if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
-        replaceNode(key, path32, ctrl);
-        return visit_(key, ctrl, visitor, path32);
+        replaceNode(key, path33, ctrl);
+        return visit_(key, ctrl, visitor, path33);
       }
       if (typeof ctrl !== "symbol") {
         if (identity6.isCollection(node)) {
-          path32 = Object.freeze(path32.concat(node));
+          path33 = Object.freeze(path33.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path32);
+            const ci = visit_(i2, node.items[i2], visitor, path33);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity6.isPair(node)) {
-          path32 = Object.freeze(path32.concat(node));
-          const ck = visit_("key", node.key, visitor, path32);
+          path33 = Object.freeze(path33.concat(node));
+          const ck = visit_("key", node.key, visitor, path33);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path32);
+          const cv = visit_("value", node.value, visitor, path33);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path32) {
-      const ctrl = await callVisitor(key, node, visitor, path32);
+    async function visitAsync_(key, node, visitor, path33) {
+      const ctrl = await callVisitor(key, node, visitor, path33);
       if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
-        replaceNode(key, path32, ctrl);
-        return visitAsync_(key, ctrl, visitor, path32);
+        replaceNode(key, path33, ctrl);
+        return visitAsync_(key, ctrl, visitor, path33);
       }
       if (typeof ctrl !== "symbol") {
         if (identity6.isCollection(node)) {
-          path32 = Object.freeze(path32.concat(node));
+          path33 = Object.freeze(path33.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path32);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path33);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity6.isPair(node)) {
-          path32 = Object.freeze(path32.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path32);
+          path33 = Object.freeze(path33.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path33);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path32);
+          const cv = await visitAsync_("value", node.value, visitor, path33);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path32) {
+    function callVisitor(key, node, visitor, path33) {
       if (typeof visitor === "function")
-        return visitor(key, node, path32);
+        return visitor(key, node, path33);
       if (identity6.isMap(node))
-        return visitor.Map?.(key, node, path32);
+        return visitor.Map?.(key, node, path33);
       if (identity6.isSeq(node))
-        return visitor.Seq?.(key, node, path32);
+        return visitor.Seq?.(key, node, path33);
       if (identity6.isPair(node))
-        return visitor.Pair?.(key, node, path32);
+        return visitor.Pair?.(key, node, path33);
       if (identity6.isScalar(node))
-        return visitor.Scalar?.(key, node, path32);
+        return visitor.Scalar?.(key, node, path33);
       if (identity6.isAlias(node))
-        return visitor.Alias?.(key, node, path32);
+        return visitor.Alias?.(key, node, path33);
       return void 0;
     }
-    function replaceNode(key, path32, node) {
-      const parent = path32[path32.length - 1];
+    function replaceNode(key, path33, node) {
+      const parent = path33[path33.length - 1];
       if (identity6.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity6.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity6 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path32, value) {
+    function collectionFromPath(schema2, path33, value) {
       let v = value;
-      for (let i2 = path32.length - 1; i2 >= 0; --i2) {
-        const k = path32[i2];
+      for (let i2 = path33.length - 1; i2 >= 0; --i2) {
+        const k = path33[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path32) => path32 == null || typeof path32 === "object" && !!path32[Symbol.iterator]().next().done;
+    var isEmptyPath = (path33) => path33 == null || typeof path33 === "object" && !!path33[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path32, value) {
-        if (isEmptyPath(path32))
+      addIn(path33, value) {
+        if (isEmptyPath(path33))
           this.add(value);
         else {
-          const [key, ...rest] = path32;
+          const [key, ...rest] = path33;
           const node = this.get(key, true);
           if (identity6.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path32) {
-        const [key, ...rest] = path32;
+      deleteIn(path33) {
+        const [key, ...rest] = path33;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path32, keepScalar) {
-        const [key, ...rest] = path32;
+      getIn(path33, keepScalar) {
+        const [key, ...rest] = path33;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity6.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path32) {
-        const [key, ...rest] = path32;
+      hasIn(path33) {
+        const [key, ...rest] = path33;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path32, value) {
-        const [key, ...rest] = path32;
+      setIn(path33, value) {
+        const [key, ...rest] = path33;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path32, value) {
+      addIn(path33, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path32, value);
+          this.contents.addIn(path33, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path32) {
-        if (Collection2.isEmptyPath(path32)) {
+      deleteIn(path33) {
+        if (Collection2.isEmptyPath(path33)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path32) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path33) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path32, keepScalar) {
-        if (Collection2.isEmptyPath(path32))
+      getIn(path33, keepScalar) {
+        if (Collection2.isEmptyPath(path33))
           return !keepScalar && identity6.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity6.isCollection(this.contents) ? this.contents.getIn(path32, keepScalar) : void 0;
+        return identity6.isCollection(this.contents) ? this.contents.getIn(path33, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path32) {
-        if (Collection2.isEmptyPath(path32))
+      hasIn(path33) {
+        if (Collection2.isEmptyPath(path33))
           return this.contents !== void 0;
-        return identity6.isCollection(this.contents) ? this.contents.hasIn(path32) : false;
+        return identity6.isCollection(this.contents) ? this.contents.hasIn(path33) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path32, value) {
-        if (Collection2.isEmptyPath(path32)) {
+      setIn(path33, value) {
+        if (Collection2.isEmptyPath(path33)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path32), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path33), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path32, value);
+          this.contents.setIn(path33, value);
         }
       }
       /**
@@ -23808,9 +23808,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -23846,7 +23846,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -23886,7 +23886,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep3 && !props.found) {
+        if (!isMap3 && !sep3 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -23909,7 +23909,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (const st of sep3) {
                   if (st === valueProps.found)
@@ -23941,7 +23941,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -23957,7 +23957,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path32) => {
+    visit.itemAtPath = (cst, path33) => {
       let item = cst;
-      for (const [field, index] of path32) {
+      for (const [field, index] of path33) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path32) => {
-      const parent = visit.itemAtPath(cst, path32.slice(0, -1));
-      const field = path32[path32.length - 1][0];
+    visit.parentCollection = (cst, path33) => {
+      const parent = visit.itemAtPath(cst, path33.slice(0, -1));
+      const field = path33[path33.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path32, item, visitor) {
-      let ctrl = visitor(item, path32);
+    function _visit(path33, item, visitor) {
+      let ctrl = visitor(item, path33);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path32.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path33.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path32);
+            ctrl = ctrl(item, path33);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path32) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path33) : ctrl;
     }
     exports.visit = visit;
   }
@@ -25244,7 +25244,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -25328,7 +25328,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path32) {
-      let input = path32;
+    function removeDotSegments(path33) {
+      let input = path33;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path32) {
-      if (path32 === "" || path32[0] === "/") {
-        return removeDotSegments(path32);
+    function removeDotSegmentsRelative(path33) {
+      if (path33 === "" || path33[0] === "/") {
+        return removeDotSegments(path33);
       }
-      const segments2 = path32.split("/");
+      const segments2 = path33.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path32 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path32 && path32 !== "/" ? path32 : void 0;
+        const path33 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path33 && path33 !== "/" ? path33 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -36054,7 +36054,7 @@ var actionsLogger = {
 };
 
 // src/action/run.ts
-import path31 from "node:path";
+import path32 from "node:path";
 
 // src/engine/rule-kit.ts
 function defineRule(rule) {
@@ -36083,12 +36083,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path32 = "/spec/runtimeClassName";
+    const path33 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path32, data };
+      if (required) yield { messageId: "missing", path: path33, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path32, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path33, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -39014,9 +39014,9 @@ var image_pull_policy_default = defineRule({
       const policy = view.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never" || isPinned(ref)) continue;
       const data = { container: view.name, image, policy };
-      const path32 = `${view.pointer}/imagePullPolicy`;
-      if (isFloating(ref)) yield { messageId: "floating", path: path32, data };
-      else yield { messageId: "mutable", path: path32, data, severity: "info" };
+      const path33 = `${view.pointer}/imagePullPolicy`;
+      if (isFloating(ref)) yield { messageId: "floating", path: path33, data };
+      else yield { messageId: "mutable", path: path33, data, severity: "info" };
     }
   }
 });
@@ -40300,7 +40300,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path32 of reported.get(id) ?? []) covered2.add(path32);
+    for (const id of overriddenBy(violation.check, minor)) for (const path33 of reported.get(id) ?? []) covered2.add(path33);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -40848,8 +40848,8 @@ function calicoPorts(rule, direction) {
   const destination = isObj(rule.destination) ? rule.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path32, index, ports) {
-  return { messageId: direction, path: path32, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path33, index, ports) {
+  return { messageId: direction, path: path33, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule, i2) => [join("/specs", i2), rule])];
@@ -42017,7 +42017,7 @@ function rolePermissionRule(spec) {
       }
       if (!best) return;
       const { hit, severity, note } = best;
-      const { path: path32, related } = locate(hit.source);
+      const { path: path33, related } = locate(hit.source);
       const data = {
         summary: hit.permissions.map((p) => p.summary).join("; "),
         scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
@@ -42029,7 +42029,7 @@ function rolePermissionRule(spec) {
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = from.ref.name;
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path32, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path33, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -42284,10 +42284,10 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path32, related: related2 } = locate(used[0]);
+    const { path: path33, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const data = { where, like, ...index !== void 0 ? { index } : { source: used[0].from?.ref.name ?? "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path32, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path33, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.ref.name ?? ""))];
@@ -42341,7 +42341,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path32, related } = locate(source);
+    const { path: path33, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -42350,7 +42350,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from?.ref.name ?? "";
     }
-    yield { messageId, path: path32, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path33, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -46812,13 +46812,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path32, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path32 === "string" ? path32 : path32.toString();
+  for (const { path: path33, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path33 === "string" ? path33 : path33.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync2(path32, serializedResult);
+      appendFileSync2(path33, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path32, serializedResult);
+      writeFileSync(path33, serializedResult);
     }
   }
 };
@@ -50799,7 +50799,7 @@ function requireLoader() {
     let _result;
     const _anchor = state.anchor;
     let terminator;
-    let isPair2;
+    let isPair3;
     let isExplicitPair;
     let isMapping;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
@@ -50838,11 +50838,11 @@ function requireLoader() {
         throwError(state, "expected the node content, but found ','");
       }
       keyTag = keyNode = valueNode = null;
-      isPair2 = isExplicitPair = false;
+      isPair3 = isExplicitPair = false;
       if (ch === 63) {
         const following = state.input.charCodeAt(state.position + 1);
         if (isWsOrEol(following)) {
-          isPair2 = isExplicitPair = true;
+          isPair3 = isExplicitPair = true;
           state.position++;
           skipSeparationSpace(state, true, nodeIndent);
         }
@@ -50856,7 +50856,7 @@ function requireLoader() {
       skipSeparationSpace(state, true, nodeIndent);
       ch = state.input.charCodeAt(state.position);
       if ((isExplicitPair || state.line === _line) && ch === 58) {
-        isPair2 = true;
+        isPair3 = true;
         ch = state.input.charCodeAt(++state.position);
         skipSeparationSpace(state, true, nodeIndent);
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
@@ -50864,7 +50864,7 @@ function requireLoader() {
       }
       if (isMapping) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
-      } else if (isPair2) {
+      } else if (isPair3) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
       } else {
         _result.push(keyNode);
@@ -52282,7 +52282,7 @@ var {
 } = yaml;
 
 // src/loaders/yaml-docs.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/loaders/yaml-positions.ts
 function positionTree(text2, schema2, maxDepth) {
@@ -52372,6 +52372,135 @@ function lineAt(source, offset) {
   let line = 1;
   for (let i2 = source.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = source.indexOf("\n", i2 + 1)) line++;
   return line;
+}
+
+// src/loaders/go-yaml-value.ts
+var import_yaml = __toESM(require_dist(), 1);
+var GoYamlError = class extends Error {
+};
+var INT_LITERAL = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+function jsonKey(key, source) {
+  if (typeof key === "string") return key;
+  if (typeof key === "boolean") return String(key);
+  if (typeof key === "number") {
+    if (!Number.isFinite(key)) return source ?? String(key);
+    if (source !== void 0 && INT_LITERAL.test(source.replace(/_/g, ""))) return BigInt(key).toString();
+    const [mantissa, exponent] = key.toExponential().split("e");
+    const exp = Number(exponent);
+    if (exp < -4 || exp >= 6) {
+      return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+    }
+    return String(key);
+  }
+  if (key === null || key === void 0) throw new GoYamlError("a mapping key is null; the decoder rejects the document");
+  throw new GoYamlError("a mapping key is a sequence or mapping; the decoder rejects the document");
+}
+function setKey(out, key, value) {
+  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+function scalarValue(value) {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
+  if (typeof value === "bigint") return Number(value);
+  return value ?? null;
+}
+function goYamlValue(doc, lineOf, limits) {
+  const root = doc.contents;
+  const resolve2 = (node) => (0, import_yaml.isAlias)(node) ? node.resolve(doc) : node;
+  const duplicates = [];
+  const seen = /* @__PURE__ */ new Set();
+  let nodes = 0;
+  let aliases = 0;
+  const decode3 = (node, pointer, depth) => {
+    if (++nodes > limits.maxNodes) throw new GoYamlError(`aliases expand the document to more than ${limits.maxNodes.toLocaleString("en-US")} nodes; not parsed`);
+    if (depth > limits.maxDepth) throw new GoYamlError(`document is nested deeper than ${limits.maxDepth} levels (or an alias refers to its own anchor)`);
+    if ((0, import_yaml.isAlias)(node)) {
+      if (++aliases > limits.maxAliasExpansions) throw new GoYamlError(`aliases expand the document more than ${limits.maxAliasExpansions.toLocaleString("en-US")} times; not parsed`);
+      return decode3(node.resolve(doc), pointer, depth + 1);
+    }
+    if ((0, import_yaml.isScalar)(node)) return scalarValue(node.value);
+    if ((0, import_yaml.isSeq)(node)) return node.items.map((item, i2) => decode3(item, join(pointer, i2), depth + 1));
+    if ((0, import_yaml.isMap)(node)) {
+      const out = {};
+      const lines = /* @__PURE__ */ new Map();
+      for (const pair2 of node.items) {
+        if (!(0, import_yaml.isPair)(pair2)) continue;
+        const keyNode = pair2.key;
+        if ((0, import_yaml.isScalar)(keyNode) && keyNode.source === "<<" && keyNode.type === "PLAIN" && !keyNode.tag) {
+          merge3(out, lines, pair2.value, pointer, depth);
+          continue;
+        }
+        const keyTarget = resolve2(keyNode);
+        if (keyTarget !== null && keyTarget !== void 0 && !(0, import_yaml.isScalar)(keyTarget)) jsonKey({}, void 0);
+        const key = jsonKey((0, import_yaml.isScalar)(keyTarget) ? scalarValue(keyTarget.value) : null, (0, import_yaml.isScalar)(keyTarget) ? keyTarget.source : void 0);
+        const keyLine = lineOf(keyNode?.range?.[0] ?? pair2.value?.range?.[0]);
+        const childPointer = join(pointer, key);
+        const value2 = decode3(pair2.value, childPointer, depth + 1);
+        if (Object.hasOwn(out, key) && lines.has(key) && !seen.has(`${childPointer}\0${keyLine}`)) {
+          seen.add(`${childPointer}\0${keyLine}`);
+          duplicates.push({ pointer: childPointer, key, firstLine: lines.get(key), line: keyLine, hidden: out[key], effective: value2 });
+        }
+        setKey(out, key, value2);
+        lines.set(key, keyLine);
+      }
+      return out;
+    }
+    return null;
+  };
+  const merge3 = (out, lines, valueNode, pointer, depth) => {
+    const target = resolve2(valueNode);
+    const sources = (0, import_yaml.isSeq)(target) ? [...target.items].reverse() : [target];
+    if (!(0, import_yaml.isMap)(target) && !(0, import_yaml.isSeq)(target)) throw new GoYamlError("map merge requires map or sequence of maps as the value");
+    for (const source of sources) {
+      const resolved = resolve2(source);
+      if (!(0, import_yaml.isMap)(resolved)) throw new GoYamlError("map merge requires map or sequence of maps as the value");
+      const merged = decode3(source, pointer, depth + 1);
+      for (const [key, value2] of Object.entries(merged)) {
+        setKey(out, key, value2);
+        lines.delete(key);
+      }
+    }
+  };
+  const value = decode3(root, "", 0);
+  return { value, duplicates };
+}
+var YAML11_BREAK = /[\u0085\u2028\u2029]/;
+var SCALAR_START = /* @__PURE__ */ new Set(["", ":", "-", "?", "[", "{", ","]);
+function breakYaml11Comments(text2) {
+  if (!YAML11_BREAK.test(text2)) return text2;
+  const out = [];
+  const pending = text2.split("\n").reverse();
+  let quote;
+  while (pending.length > 0) {
+    const line = pending.pop();
+    let comment = -1;
+    let last = "";
+    for (let i2 = 0; i2 < line.length; i2++) {
+      const c3 = line[i2];
+      if (quote !== void 0) {
+        if (quote === '"' && c3 === "\\") i2++;
+        else if (c3 === quote) {
+          if (quote === "'" && line[i2 + 1] === "'") i2++;
+          else quote = void 0;
+        }
+        continue;
+      }
+      if (c3 === "#" && (i2 === 0 || line[i2 - 1] === " " || line[i2 - 1] === "	")) {
+        comment = i2;
+        break;
+      }
+      if ((c3 === '"' || c3 === "'") && SCALAR_START.has(last)) quote = c3;
+      if (c3 !== " " && c3 !== "	") last = c3;
+    }
+    const brk = comment === -1 ? -1 : line.slice(comment).search(YAML11_BREAK);
+    if (brk === -1) {
+      out.push(line);
+      continue;
+    }
+    out.push(line.slice(0, comment + brk));
+    pending.push(line.slice(comment + brk + 1));
+  }
+  return out.join("\n");
 }
 
 // src/loaders/yaml-docs.ts
@@ -52529,15 +52658,16 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
         if (scalarStart) {
           tokenCol = i2 - lineBegin;
           let j = i2 + 1;
+          let nl = -1;
           for (; j < to; j++) {
             const d = text2.charCodeAt(j);
-            if (c3 === 34 && d === 92) j++;
+            if (d === 10) nl = j;
+            else if (c3 === 34 && d === 92) j++;
             else if (d === c3) {
               if (c3 === 39 && j + 1 < to && text2.charCodeAt(j + 1) === 39) j++;
               else break;
             }
           }
-          const nl = text2.lastIndexOf("\n", j);
           if (nl > i2) lineBegin = nl + 1;
           i2 = j + 1;
           scalarStart = false;
@@ -52685,7 +52815,14 @@ var KUBERNETES_YAML = {
       tag: "tag:yaml.org,2002:int",
       test: /^(?!)$/,
       resolve: (source) => goYamlNumber(source) ?? source
-    }
+    },
+    // Explicit `!!int "0"` / `!!float "2"`: the yaml package takes the first tag of that name without a
+    // test, so these decide (go-yaml reads `runAsUser: !!int "0"` as 0, a string would hide it from rules).
+    ...["tag:yaml.org,2002:int", "tag:yaml.org,2002:float"].map((tag) => ({
+      identify: () => false,
+      tag,
+      resolve: (source) => goYamlNumber(source) ?? source
+    }))
   ]
 };
 var lastNumberSource;
@@ -52729,6 +52866,7 @@ var NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
 function loadYamlDocuments(text2, dialect = "kubernetes") {
   if (text2.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text2, dialect);
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  if (dialect === "kubernetes") text2 = breakYaml11Comments(text2);
   const encoding = encodingProblem(text2);
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
   const withEncoding = (parsed) => encoding ? { documents: parsed.documents, problems: [{ index: encoding.index, line: encoding.line, message: encoding.message }, ...parsed.problems] } : parsed;
@@ -52796,7 +52934,7 @@ function loadChunk(chunk, firstLine4, index, documents, problems, measured, dial
     }
   };
   try {
-    values = loadAll(chunk, null, options);
+    values = dialect === "kubernetes" && MERGE_KEY.test(chunk) ? [] : loadAll(chunk, null, options);
     if (values.length === 1 && values[0] === null && !HAS_CONTENT.test(chunk)) values = [];
     if (values.length === 1 && chunk.includes("&") && chunk.includes("*")) {
       const aliases = chunk.match(ALIAS_TOKEN)?.length ?? 0;
@@ -52818,13 +52956,19 @@ function loadChunk(chunk, firstLine4, index, documents, problems, measured, dial
     const slow = parseYamlDocuments(chunk, dialect, true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
-      documents.push({ index, value: doc.value, line: doc.line + firstLine4 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine4 - 1 });
+      const shifted = { index, value: doc.value, line: doc.line + firstLine4 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine4 - 1 };
+      if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + firstLine4 - 1, line: d.line + firstLine4 - 1 }));
+      documents.push(shifted);
     }
     for (const problem of slow.problems) problems.push({ index, ...problem.line ? { line: problem.line + firstLine4 - 1 } : {}, message: problem.message });
     return slow.nodes ?? 0;
   }
   if (values.length === 0) return 0;
   const contentLine = firstLine4 + leadingBlankOrCommentLines(chunk);
+  if (dialect === "kubernetes" && NON_FINITE_TOKEN.test(chunk) && hasNonFinite(values[0])) {
+    problems.push({ index, line: contentLine, message: NON_FINITE_MESSAGE });
+    return nodes;
+  }
   documents.push({
     index,
     value: values[0] ?? null,
@@ -52836,6 +52980,17 @@ function loadChunk(chunk, firstLine4, index, documents, problems, measured, dial
     }
   });
   return Math.max(nodes, expanded);
+}
+var NON_FINITE_TOKEN = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
+var NON_FINITE_MESSAGE = "a value is .inf or .nan, which JSON cannot hold: kubectl, helm and the API server reject this document";
+function hasNonFinite(value) {
+  const stack = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === "number" && !Number.isFinite(node)) return true;
+    if (node !== null && typeof node === "object") stack.push(...Object.values(node));
+  }
+  return false;
 }
 var HAS_CONTENT = /^[ \t]*[^\s#]/m;
 var ALIAS_TOKEN = /(?:^|[\s[{,:?-])\*[^\s,[\]{}]/gm;
@@ -52868,6 +53023,7 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
     return { documents, problems };
   }
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  if (dialect === "kubernetes" && !measured) text2 = breakYaml11Comments(text2);
   const budget = budgets.getStore();
   if (!measured) {
     if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
@@ -52877,12 +53033,13 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
       return { documents, problems: [{ index: 0, line: 1, message: tooManyNodes("text", YAML_LIMITS.maxDocumentNodes) }] };
     }
   }
-  const lineCounter = new import_yaml.LineCounter();
+  const lineCounter = new import_yaml2.LineCounter();
   let parsed;
   try {
-    parsed = (0, import_yaml.parseAllDocuments)(text2, {
+    parsed = (0, import_yaml2.parseAllDocuments)(text2, {
       lineCounter,
-      uniqueKeys: true,
+      // Kubernetes keeps the last of duplicate keys (go-yaml-value.ts); preadmit's own configuration refuses them.
+      uniqueKeys: dialect !== "kubernetes",
       prettyErrors: false,
       logLevel: "error",
       ...dialect === "kubernetes" ? KUBERNETES_YAML : {}
@@ -52903,11 +53060,25 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
       return;
     }
     let value;
+    let duplicates = [];
     try {
-      value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+      if (dialect === "kubernetes") {
+        const limits = { maxDepth: YAML_LIMITS.maxDepth, maxNodes: 2 * YAML_LIMITS.maxDocumentNodes, maxAliasExpansions: 100 * YAML_LIMITS.maxAliasCount };
+        ({ value, duplicates } = goYamlValue(doc, lineOfOffset, limits));
+      } else {
+        value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+      }
     } catch (error2) {
+      if (error2 instanceof GoYamlError) {
+        problems.push({ index, line: startLine2, message: error2.message });
+        return;
+      }
       const message = safeParserMessage(error2.message);
       problems.push({ index, line: startLine2, message: message === DEPTH_MESSAGE() ? message : `YAML could not be expanded: ${message}` });
+      return;
+    }
+    if (dialect === "kubernetes" && hasNonFinite(value)) {
+      problems.push({ index, line: startLine2, message: NON_FINITE_MESSAGE });
       return;
     }
     const tree = checkTree(value, YAML_LIMITS.maxDepth, 2 * YAML_LIMITS.maxDocumentNodes);
@@ -52922,7 +53093,8 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
       index,
       value: value ?? null,
       line: startLine2,
-      lineOf: (pointer) => lineOfOffset(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0])
+      lineOf: (pointer) => lineOfOffset(rangeStartOf(contents, pointer) ?? doc.contents?.range?.[0]),
+      ...duplicates.length > 0 ? { duplicates } : {}
     });
   });
   if (budget && !measured) budget.used += nodes;
@@ -52932,12 +53104,12 @@ function rangeStartOf(root, pointer) {
   let node = root;
   let best = root?.range?.[0];
   for (const token of tokens(pointer)) {
-    if ((0, import_yaml.isMap)(node)) {
-      const pair2 = node.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === token);
+    if ((0, import_yaml2.isMap)(node)) {
+      const pair2 = node.items.findLast((item) => (0, import_yaml2.isPair)(item) && (0, import_yaml2.isScalar)(item.key) && String(item.key.value) === token);
       if (!pair2) break;
       best = pair2.key.range?.[0] ?? best;
       node = pair2.value;
-    } else if ((0, import_yaml.isSeq)(node)) {
+    } else if ((0, import_yaml2.isSeq)(node)) {
       const item = node.items[Number(token)];
       if (item === void 0) break;
       best = item.range?.[0] ?? best;
@@ -53416,10 +53588,10 @@ function chartProblem(chartDir, root) {
   const walked = /* @__PURE__ */ new Set();
   const pending = [[start, "", 0]];
   while (pending.length > 0) {
-    const [dir, shown, depth] = pending.pop();
+    const [dir, shown2, depth] = pending.pop();
     if (walked.has(dir)) continue;
     walked.add(dir);
-    if (depth > 64) return `${shown || "."} is nested deeper than 64 directories`;
+    if (depth > 64) return `${shown2 || "."} is nested deeper than 64 directories`;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
@@ -53429,7 +53601,7 @@ function chartProblem(chartDir, root) {
     for (const dirent of entries) {
       const entry = dirent.name;
       const full = path8.join(dir, entry);
-      const label = shown ? `${shown}/${entry}` : entry;
+      const label = shown2 ? `${shown2}/${entry}` : entry;
       let real = full;
       let isDir = dirent.isDirectory();
       let isFile = dirent.isFile();
@@ -54661,14 +54833,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path32 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path33 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path32, data };
+      if (value === void 0) yield { messageId: "missing", path: path33, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path32, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path33, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path32, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path33, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -54729,12 +54901,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path32 = "/" + out.join("/");
-  return path32 === "/var/run" || path32.startsWith("/var/run/") ? path32.slice(4) : path32;
+  const path33 = "/" + out.join("/");
+  return path33 === "/var/run" || path33.startsWith("/var/run/") ? path33.slice(4) : path33;
 }
-function isAtOrUnder(path32, base2) {
+function isAtOrUnder(path33, base2) {
   if (base2 === "/") return true;
-  return path32 === base2 || path32.startsWith(base2 + "/");
+  return path33 === base2 || path33.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -54795,8 +54967,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path32 = str(at(volume, "hostPath", "path"));
-    if (path32 === void 0 || path32.trim() === "") return;
+    const path33 = str(at(volume, "hostPath", "path"));
+    if (path33 === void 0 || path33.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -54805,7 +54977,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path32, normalised: normaliseHostPath(path32), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path33, normalised: normaliseHostPath(path33), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -55301,14 +55473,14 @@ function entriesOf(object) {
   }
   return out;
 }
-function valuesName(path32) {
-  const names = path32.filter((t) => typeof t === "string");
+function valuesName(path33) {
+  const names = path33.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path32, scope) {
-  return scope === void 0 || path32[0] === "global" || scope.every((t, i2) => path32[i2] === t);
+function inScope(path33, scope) {
+  return scope === void 0 || path33[0] === "global" || scope.every((t, i2) => path33[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -55378,7 +55550,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path32) {
+function literalReport(object, entry, chart, path33) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -55391,7 +55563,7 @@ function literalReport(object, entry, chart, path32) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path32,
+      path: path33,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -55404,7 +55576,7 @@ function literalReport(object, entry, chart, path32) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path32,
+      path: path33,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -55440,11 +55612,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path32 = join(`/${entry.field}`, entry.key);
+      const path33 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path32);
+        const literal2 = literalReport(object, entry, chart, path33);
         if (literal2) yield literal2;
         continue;
       }
@@ -55452,7 +55624,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path32,
+        path: path33,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -55598,10 +55770,10 @@ var secret_literal_configmap_default = defineRule({
     const awsSecrets = pairedAwsSecrets(entries.map(([, value]) => typeof value === "string" ? value : ""));
     for (const [position, [key, value]] of entries.entries()) {
       if (typeof value !== "string") continue;
-      const path32 = join("/data", key);
+      const path33 = join("/data", key);
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path32, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path33, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -55614,7 +55786,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path32,
+        path: path33,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -55953,6 +56125,36 @@ function refOf(raw, defaultNamespace) {
   if (namespace !== void 0 && !isClusterScoped(kind)) ref.namespace = namespace;
   return ref;
 }
+function listEntries(raw, doc, problems) {
+  if (!Object.hasOwn(raw, "items")) return [[raw, ""]];
+  const entries = [];
+  const pending = [[raw, "", 0]];
+  while (pending.length > 0) {
+    const [list3, prefix2, depth] = pending.shift();
+    const items = list3.items;
+    if (items === null) continue;
+    if (!Array.isArray(items)) {
+      problems.push({ index: doc.index, line: doc.lineOf(join(prefix2, "items")), message: `${prefix2 === "" ? "document" : `list item ${prefix2}`} has an \`items\` field that is not a list: kubectl and helm read an object with \`items\` as a list, and reject this one` });
+      continue;
+    }
+    const listKind = str(list3.kind);
+    const listApiVersion = str(list3.apiVersion);
+    items.forEach((item, i2) => {
+      const pointer = join(prefix2, "items", i2);
+      if (isObj(item) && Object.hasOwn(item, "items") && depth < 50) {
+        problems.push({ index: doc.index, line: doc.lineOf(pointer), message: `list item ${pointer} is itself a list: kubectl and helm reject the document; its items are judged anyway` });
+        pending.push([item, pointer, depth + 1]);
+        return;
+      }
+      if (isObj(item) && item.kind === void 0 && item.apiVersion === void 0 && listKind !== void 0) {
+        entries.push([{ ...item, apiVersion: listApiVersion, kind: listKind.replace(/List$/, "") }, pointer]);
+        return;
+      }
+      entries.push([item, pointer]);
+    });
+  }
+  return entries;
+}
 function objectsFromDocuments(documents, options) {
   const objects = [];
   const problems = [];
@@ -55963,8 +56165,8 @@ function objectsFromDocuments(documents, options) {
       continue;
     }
     const raw = doc.value;
-    const items = str(raw.kind)?.endsWith("List") && Array.isArray(raw.items) ? raw.items : void 0;
-    const entries = items ? items.map((item, i2) => [item, join("", "items", i2)]) : [[raw, ""]];
+    const entries = listEntries(raw, doc, problems);
+    const firstObject = objects.length;
     for (const [value, prefix2] of entries) {
       const line = options.linesAreSource ? doc.lineOf(prefix2) : void 0;
       if (!isObj(value)) {
@@ -55978,21 +56180,28 @@ function objectsFromDocuments(documents, options) {
       }
       const shape = shapeProblems(value, ref.apiVersion, ref.kind);
       if (shape.length > 0) {
-        const first = shape[0];
+        const first2 = shape[0];
         const more = shape.length > 1 ? ` (and ${shape.length - 1} more field${shape.length > 2 ? "s" : ""} of the wrong type)` : "";
         const label = `${ref.kind}${ref.name ? ` ${ref.name}` : ""}`;
         problems.push({
           index: doc.index,
-          line: options.linesAreSource ? doc.lineOf(prefix2 + first.pointer) : void 0,
-          message: `${label}: ${first.message}${more}; the API server would reject this object, and rules read the field as absent`
+          line: options.linesAreSource ? doc.lineOf(prefix2 + first2.pointer) : void 0,
+          message: `${label}: ${first2.message}${more}; the API server would reject this object, and rules read the field as absent`
         });
       }
       const source = { ...options.source, document: doc.index };
       if (line !== void 0) source.line = line;
+      if (prefix2 !== "") source.origin = `${options.source.origin ? `${options.source.origin}, ` : ""}list item ${prefix2} of document ${doc.index + 1}`;
       const object = { ref, raw: value, source };
+      const duplicates = doc.duplicates?.filter((d) => d.pointer.startsWith(`${prefix2}/`)).map((d) => ({ ...d, pointer: d.pointer.slice(prefix2.length) }));
+      if (duplicates && duplicates.length > 0) object.duplicateKeys = duplicates;
       if (options.linesAreSource) object.lineOf = (pointer) => doc.lineOf(prefix2 + pointer);
       objects.push(object);
     }
+    const prefixes = entries.map(([, prefix2]) => `${prefix2}/`);
+    const listLevel = prefixes[0] === "/" ? [] : (doc.duplicates ?? []).filter((d) => !prefixes.some((prefix2) => d.pointer.startsWith(prefix2)));
+    const first = objects[firstObject];
+    if (listLevel.length > 0 && first !== void 0) first.duplicateKeys = [...listLevel.map((d) => ({ ...d, pointer: "" })), ...first.duplicateKeys ?? []];
   }
   return { objects, problems };
 }
@@ -56386,29 +56595,29 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
   "externalTrafficPolicy",
   "ingressClassName"
 ]);
-function unknownBehind(unknown, path32) {
-  const container = unknown.find((u2) => isPrefix(u2, path32));
+function unknownBehind(unknown, path33) {
+  const container = unknown.find((u2) => isPrefix(u2, path33));
   if (container !== void 0) return container;
   const child2 = unknown.find((u2) => {
-    if (!u2.startsWith(path32 + "/")) return false;
-    const rest = u2.slice(path32.length + 1);
+    if (!u2.startsWith(path33 + "/")) return false;
+    const rest = u2.slice(path33.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   });
-  return child2 ?? inheritedUnknown(unknown, path32);
+  return child2 ?? inheritedUnknown(unknown, path33);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path32) {
-  const container = CONTAINER_LEVEL.exec(path32);
+function inheritedUnknown(unknown, path33) {
+  const container = CONTAINER_LEVEL.exec(path33);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path32);
+  const pod = POD_LEVEL.exec(path33);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -56954,11 +57163,11 @@ function walk2(node, pointer, keys, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path32 = [...keys, key];
+    const path33 = [...keys, key];
     const at3 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path32.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path32, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path33.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path33, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -57137,6 +57346,130 @@ var values_dangerous_default_default = defineRule({
   }
 });
 
+// rules/yaml-duplicate-key.ts
+import { isDeepStrictEqual } from "node:util";
+var SECURITY_FIELDS2 = /* @__PURE__ */ new Set([
+  // pod and container security
+  "securityContext",
+  "privileged",
+  "allowPrivilegeEscalation",
+  "capabilities",
+  "add",
+  "drop",
+  "runAsUser",
+  "runAsGroup",
+  "runAsNonRoot",
+  "readOnlyRootFilesystem",
+  "procMount",
+  "seccompProfile",
+  "appArmorProfile",
+  "seLinuxOptions",
+  "sysctls",
+  "windowsOptions",
+  "hostProcess",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "hostUsers",
+  "hostPath",
+  "hostPort",
+  "hostAliases",
+  "volumes",
+  "volumeMounts",
+  "containers",
+  "initContainers",
+  "ephemeralContainers",
+  "image",
+  "command",
+  "args",
+  "env",
+  "envFrom",
+  "lifecycle",
+  "livenessProbe",
+  "readinessProbe",
+  "startupProbe",
+  "serviceAccountName",
+  "serviceAccount",
+  "automountServiceAccountToken",
+  "nodeName",
+  "runtimeClassName",
+  "shareProcessNamespace",
+  // RBAC
+  "rules",
+  "verbs",
+  "resources",
+  "apiGroups",
+  "resourceNames",
+  "nonResourceURLs",
+  "subjects",
+  "roleRef",
+  "aggregationRule",
+  // network and exposure
+  "ingress",
+  "egress",
+  "podSelector",
+  "namespaceSelector",
+  "ipBlock",
+  "policyTypes",
+  "ports",
+  "externalIPs",
+  "loadBalancerSourceRanges",
+  // secrets and admission labels
+  "data",
+  "stringData",
+  "labels",
+  "annotations",
+  "kind",
+  "apiVersion",
+  "namespace"
+]);
+function touchesSecurity(value) {
+  const stack = [value];
+  let budget = 1e4;
+  while (stack.length > 0 && budget-- > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object") continue;
+    if (!Array.isArray(node)) {
+      for (const key of Object.keys(node)) if (SECURITY_FIELDS2.has(key)) return true;
+    }
+    stack.push(...Object.values(node));
+  }
+  return false;
+}
+function shown(value) {
+  const text2 = value !== null && typeof value === "object" ? Array.isArray(value) ? "a list" : "a mapping" : JSON.stringify(value) ?? "nothing";
+  return text2.length > 40 ? `${text2.slice(0, 39)}\u2026` : text2;
+}
+var yaml_duplicate_key_default = defineRule({
+  target: "object",
+  meta: {
+    id: "yaml-duplicate-key",
+    title: "No key written twice in one YAML mapping",
+    category: "admission",
+    defaultSeverity: "low",
+    description: "kubectl, helm and the API server decode YAML with sigs.k8s.io/yaml, which keeps the LAST of duplicate keys without an error. A reader sees the first value: `privileged: false` near the top and `privileged: true` further down runs privileged. preadmit judges the object with the value Kubernetes uses and reports the duplicate, high when the two values differ on a field security rules read.",
+    remediation: "Write each key once; delete the occurrence that is not meant to apply (and find out why it was added).",
+    references: [{ title: "sigs.k8s.io/yaml (non-strict decoding keeps the last duplicate key)", url: "https://github.com/kubernetes-sigs/yaml" }],
+    messages: {
+      duplicate: 'key "{{key}}" is written twice (lines {{firstLine}} and {{line}}): Kubernetes uses the last value ({{effective}}), not the one at line {{firstLine}} ({{hidden}})',
+      duplicateRendered: 'key "{{key}}" is written twice (lines {{firstLine}} and {{line}} of the rendered document): Kubernetes uses the last value ({{effective}}), not the one at line {{firstLine}} ({{hidden}})'
+    }
+  },
+  *check(object) {
+    for (const duplicate of object.duplicateKeys ?? []) {
+      const differs = !isDeepStrictEqual(duplicate.hidden, duplicate.effective);
+      const security = tokens(duplicate.pointer).some((token) => SECURITY_FIELDS2.has(token)) || touchesSecurity(duplicate.hidden) || touchesSecurity(duplicate.effective);
+      yield {
+        // Lines of a chart's render are lines of helm's output document, not of a file in the repository.
+        messageId: object.lineOf === void 0 ? "duplicateRendered" : "duplicate",
+        path: duplicate.pointer,
+        data: { key: duplicate.key, firstLine: duplicate.firstLine, line: duplicate.line, effective: shown(duplicate.effective), hidden: shown(duplicate.hidden) },
+        ...differs && security ? { severity: "high" } : {}
+      };
+    }
+  }
+});
+
 // rules/index.ts
 var RULES = [
   allowed_runtime_classes_default,
@@ -57222,7 +57555,8 @@ var RULES = [
   tf_gke_workload_identity_default,
   tf_helm_values_danger_default,
   tf_unknown_until_apply_default,
-  values_dangerous_default_default
+  values_dangerous_default_default,
+  yaml_duplicate_key_default
 ];
 
 // src/core/output-file.ts
@@ -57264,25 +57598,25 @@ function reason(error2) {
       return e.message ?? String(error2);
   }
 }
-function prepareOutputFile(file, base2, shown = file) {
+function prepareOutputFile(file, base2, shown2 = file) {
   const target = path13.resolve(base2, file);
   const dir = path13.dirname(target);
-  checkFolder(target, base2, shown);
+  checkFolder(target, base2, shown2);
   try {
     mkdirSync2(dir, { recursive: true });
   } catch (error2) {
-    throw new OutputFileError(`cannot write ${shown}: cannot create the folder ${dir}: ${reason(error2)}`);
+    throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error2)}`);
   }
-  checkFolder(target, base2, shown);
+  checkFolder(target, base2, shown2);
   let isDir = false;
   try {
     isDir = lstatSync3(target).isDirectory();
   } catch {
   }
-  if (isDir) throw new OutputFileError(`cannot write ${shown}: it is a folder`);
+  if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
   return target;
 }
-function checkFolder(target, base2, shown) {
+function checkFolder(target, base2, shown2) {
   const absBase = path13.resolve(base2);
   if (!inside(target, absBase)) return;
   let existing = path13.dirname(target);
@@ -57293,28 +57627,28 @@ function checkFolder(target, base2, shown) {
     real = realpathSync2(existing);
     realBase = realpathSync2(absBase);
   } catch (error2) {
-    throw new OutputFileError(`cannot write ${shown}: cannot resolve the folder ${existing}: ${reason(error2)}`);
+    throw new OutputFileError(`cannot write ${shown2}: cannot resolve the folder ${existing}: ${reason(error2)}`);
   }
   if (!inside(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown}: the folder ${path13.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path13.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
     if (!statSync6(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
   } catch (error2) {
-    throw new OutputFileError(`cannot write ${shown}: ${reason(error2)}`);
+    throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
   }
 }
-function writeOutputFile(target, text2, base2, shown = target) {
-  checkFolder(target, base2, shown);
+function writeOutputFile(target, text2, base2, shown2 = target) {
+  checkFolder(target, base2, shown2);
   const dir = path13.dirname(target);
   const temp = path13.join(dir, `.${path13.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync(temp, constants6.O_WRONLY | constants6.O_CREAT | constants6.O_EXCL | (constants6.O_NOFOLLOW ?? 0), 438);
   } catch (error2) {
-    throw new OutputFileError(`cannot write ${shown}: ${reason(error2)}`);
+    throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
   }
   try {
     const bytes = Buffer.from(text2, "utf8");
@@ -57330,7 +57664,7 @@ function writeOutputFile(target, text2, base2, shown = target) {
       unlinkSync(temp);
     } catch {
     }
-    throw new OutputFileError(`cannot write ${shown}: ${reason(error2)}`);
+    throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
   }
 }
 
@@ -57564,8 +57898,8 @@ var Redactor = class {
 };
 
 // src/core/scan.ts
-import { existsSync as existsSync11, readFileSync as readFileSync16, statSync as statSync14 } from "node:fs";
-import path29 from "node:path";
+import { existsSync as existsSync11, readFileSync as readFileSync17, statSync as statSync15 } from "node:fs";
+import path30 from "node:path";
 
 // package.json
 var package_default = {
@@ -57778,13 +58112,204 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync13, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync14, rmSync as rmSync5 } from "node:fs";
 import os10 from "node:os";
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/core/charts.ts
 import os9 from "node:os";
-import path20 from "node:path";
+import path21 from "node:path";
+
+// src/loaders/chart-crds.ts
+import { lstatSync as lstatSync4, readdirSync as readdirSync5, readFileSync as readFileSync7, realpathSync as realpathSync3, statSync as statSync8 } from "node:fs";
+import path15 from "node:path";
+import { gunzipSync as gunzipSync3 } from "node:zlib";
+
+// src/loaders/rendered-yaml.ts
+var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
+var TOP_LEVEL_SPEC = /^spec:/m;
+var TOP_LEVEL_LINE = /\n[^\s#]/g;
+function crdHeader(text2) {
+  if (!CRD_KIND.test(text2)) return void 0;
+  const spec = TOP_LEVEL_SPEC.exec(text2);
+  if (!spec) return void 0;
+  TOP_LEVEL_LINE.lastIndex = spec.index;
+  let seenStatus = false;
+  for (let match2 = TOP_LEVEL_LINE.exec(text2); match2 !== null; match2 = TOP_LEVEL_LINE.exec(text2)) {
+    if (!seenStatus && text2.startsWith("status:", match2.index + 1)) seenStatus = true;
+    else return void 0;
+  }
+  return text2.slice(0, spec.index);
+}
+function parseRenderedDocument(text2) {
+  const header2 = crdHeader(text2);
+  if (header2 !== void 0) {
+    const parsed = loadYamlDocuments(header2);
+    const [doc, ...others] = parsed.documents;
+    const value = doc?.value;
+    if (parsed.problems.length === 0 && others.length === 0 && doc?.duplicates === void 0 && isObj(value) && value.kind === "CustomResourceDefinition" && isObj(value.metadata) && !Object.hasOwn(value, "items")) {
+      return parsed;
+    }
+  }
+  return loadYamlDocuments(text2);
+}
+
+// src/loaders/chart-crds.ts
+var MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
+var MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
+var ARCHIVED_CRD = /^[^/]+(?:\/charts\/[^/]+)*\/crds\/.+\.(?:ya?ml|json)$/i;
+var ARCHIVED_SUBCHART = /^[^/]+(?:\/charts\/[^/]+)*\/charts\/[^/]+\.tgz$/;
+function archivedCrdFiles(archive, depth = 0) {
+  const files = [];
+  const tar = gunzipSync3(archive, { maxOutputLength: MAX_ARCHIVE_BYTES });
+  for (const entry of tarEntries(tar)) {
+    if (ARCHIVED_CRD.test(entry.name)) files.push({ name: entry.name, text: entry.content.toString("utf8") });
+    else if (ARCHIVED_SUBCHART.test(entry.name) && depth < 5) {
+      for (const inner of archivedCrdFiles(entry.content, depth + 1)) files.push({ name: `${entry.name}/${inner.name}`, text: inner.text });
+    }
+  }
+  return files;
+}
+function chartArchives(dir) {
+  try {
+    return readdirSync5(path15.join(dir, "charts")).filter((entry) => entry.endsWith(".tgz")).sort().map((entry) => path15.join(dir, "charts", entry));
+  } catch {
+    return [];
+  }
+}
+function chartDirs(dir, depth = 0) {
+  const dirs = [dir];
+  if (depth > 10) return dirs;
+  let entries;
+  try {
+    entries = readdirSync5(path15.join(dir, "charts")).sort();
+  } catch {
+    return dirs;
+  }
+  for (const entry of entries) {
+    const sub = path15.join(dir, "charts", entry);
+    try {
+      if (statSync8(sub).isDirectory() && statSync8(path15.join(sub, "Chart.yaml")).isFile()) dirs.push(...chartDirs(sub, depth + 1));
+    } catch {
+    }
+  }
+  return dirs;
+}
+function crdFiles(chartDir) {
+  const files = [];
+  const walk3 = (dir, depth) => {
+    let entries;
+    try {
+      entries = readdirSync5(dir).sort();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path15.join(dir, entry);
+      let stat2;
+      try {
+        stat2 = statSync8(full);
+      } catch {
+        continue;
+      }
+      if (stat2.isDirectory() && depth < 10) walk3(full, depth + 1);
+      else if (stat2.isFile() && MANIFEST_EXTENSION.test(entry)) files.push(full);
+    }
+  };
+  walk3(path15.join(chartDir, "crds"), 0);
+  return files;
+}
+function inside2(root, file) {
+  try {
+    const real = realpathSync3(file);
+    const realRoot = realpathSync3(root);
+    return real === realRoot || real.startsWith(realRoot + path15.sep);
+  } catch {
+    return false;
+  }
+}
+var ORIGIN = "crds/ (created by helm install; helm template leaves it out)";
+var DOCUMENT_START2 = /^---[ \t]*(?:#.*)?\r?$/gm;
+function parseCrdFile(text2) {
+  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  const out = { documents: [], problems: [] };
+  let start = 0;
+  let line = 1;
+  let index = 0;
+  const take = (end) => {
+    const chunk = text2.slice(start, end);
+    if (/^[ \t]*[^\s#]/m.test(chunk)) {
+      const parsed = parseRenderedDocument(chunk);
+      const shift = line - 1;
+      const at3 = index++;
+      for (const doc of parsed.documents) {
+        const lineOf = doc.lineOf;
+        const shifted = { index: at3, value: doc.value, line: doc.line + shift, lineOf: (pointer) => lineOf(pointer) + shift };
+        if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + shift, line: d.line + shift }));
+        out.documents.push(shifted);
+      }
+      for (const problem of parsed.problems) out.problems.push({ ...problem, index: at3, ...problem.line !== void 0 ? { line: problem.line + shift } : {} });
+    }
+  };
+  for (let match2 = DOCUMENT_START2.exec(text2); match2 !== null; match2 = DOCUMENT_START2.exec(text2)) {
+    take(match2.index);
+    for (let i2 = text2.indexOf("\n", start); i2 !== -1 && i2 <= match2.index + match2[0].length; i2 = text2.indexOf("\n", i2 + 1)) line++;
+    start = Math.min(text2.length, match2.index + match2[0].length + 1);
+  }
+  take(text2.length);
+  return out;
+}
+function chartCrdObjects(dir, options, errors) {
+  const objects = [];
+  const judge = (text2, file, origin, linesAreSource, where) => {
+    const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
+    const parsed = parseCrdFile(text2);
+    for (const problem of parsed.problems) fail(`${where} is not valid YAML (helm install fails on it): ${problem.message}`, linesAreSource ? problem.line : void 0);
+    const result = objectsFromDocuments(parsed.documents, {
+      source: { kind: "helm", file, chart: options.chartPath, valueSet: options.valueSet, origin },
+      ...options.defaultNamespace !== void 0 ? { defaultNamespace: options.defaultNamespace } : {},
+      linesAreSource,
+      strict: true
+    });
+    for (const problem of result.problems) fail(problem.message, linesAreSource ? problem.line : void 0);
+    for (const object of result.objects) {
+      object.source.located = "object";
+      object.source.unproven = "the object is in the chart's crds/ folder, created as written (not templated)";
+      objects.push(object);
+    }
+  };
+  for (const chartDir of chartDirs(dir)) {
+    for (const archive of chartArchives(chartDir)) {
+      const file = options.relative(archive);
+      let files;
+      try {
+        if (statSync8(archive).size > MAX_ARCHIVE_BYTES) throw new RangeError("too large");
+        files = archivedCrdFiles(readFileSync7(archive));
+      } catch {
+        continue;
+      }
+      for (const entry of files) {
+        judge(entry.text, file, `crds/ file ${entry.name} inside the archive (created by helm install; helm template leaves it out)`, false, `crds/ file ${entry.name} in the archive`);
+      }
+    }
+  }
+  for (const chartDir of chartDirs(dir)) {
+    for (const full of crdFiles(chartDir)) {
+      const file = options.relative(full);
+      const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
+      if (lstatSync4(full).isSymbolicLink() && !inside2(options.repoRoot, full)) {
+        fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
+        continue;
+      }
+      if (statSync8(full).size > YAML_LIMITS.maxBytes) {
+        fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
+        continue;
+      }
+      judge(readFileSync7(full, "utf8"), file, ORIGIN, true, "crds/ file");
+    }
+  }
+  return objects;
+}
 
 // src/loaders/kube-api-versions.ts
 var DEFAULT_KUBE_VERSION = "1.34.0";
@@ -57858,26 +58383,9 @@ function apiVersionsFor(kubeVersion, options = {}) {
   return [...flatten(BUILT_IN, at3), ...options.extensions ? flatten(COMMON_EXTENSION_APIS, at3) : []];
 }
 
-// src/loaders/rendered-yaml.ts
-var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
-var TOP_LEVEL_SPEC = /^spec:/m;
-function crdHeader(text2) {
-  if (!CRD_KIND.test(text2)) return void 0;
-  const spec = TOP_LEVEL_SPEC.exec(text2);
-  return spec ? text2.slice(0, spec.index) : void 0;
-}
-function parseRenderedDocument(text2) {
-  const header2 = crdHeader(text2);
-  if (header2 !== void 0) {
-    const parsed = loadYamlDocuments(header2);
-    if (parsed.problems.length === 0 && parsed.documents.some((d) => d.value !== null && typeof d.value === "object" && "metadata" in d.value)) return parsed;
-  }
-  return loadYamlDocuments(text2);
-}
-
 // src/provenance/value-sets.ts
-import { existsSync as existsSync6, readdirSync as readdirSync8, statSync as statSync10 } from "node:fs";
-import path19 from "node:path";
+import { existsSync as existsSync6, readdirSync as readdirSync9, statSync as statSync11 } from "node:fs";
+import path20 from "node:path";
 
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
@@ -58146,7 +58654,7 @@ function ingressBackends(ingress) {
   add(spec.defaultBackend ?? spec.backend);
   for (const rule of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule.http) ? rule.http : {};
-    for (const path32 of arr(http.paths).filter(isObj)) add(path32.backend);
+    for (const path33 of arr(http.paths).filter(isObj)) add(path33.backend);
   }
   return [...names];
 }
@@ -58163,10 +58671,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path32) {
+function fingerprintOf(ruleId, object, path33) {
   const { ref, source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path32, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path33, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -58207,14 +58715,14 @@ function evaluate(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule, object, base2, report2) => {
-    const path32 = base2 + report2.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path32);
+    const path33 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule.meta.id, object, path33);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule.meta.id]?.severity ?? report2.severity ?? rule.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path32);
+    const line = object.lineOf?.(path33);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -58231,7 +58739,7 @@ function evaluate(objects, rules, config, options = {}) {
       category: rule.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path32,
+      path: path33,
       source,
       fingerprint,
       remediation: rule.meta.remediation
@@ -58296,12 +58804,12 @@ function evaluate(objects, rules, config, options = {}) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync6, readFileSync as readFileSync8, statSync as statSync9 } from "node:fs";
-import path16 from "node:path";
+import { readdirSync as readdirSync7, readFileSync as readFileSync9, statSync as statSync10 } from "node:fs";
+import path17 from "node:path";
 
 // src/provenance/values.ts
-import { existsSync as existsSync5, readdirSync as readdirSync5, readFileSync as readFileSync7, statSync as statSync8 } from "node:fs";
-import path15 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync6, readFileSync as readFileSync8, statSync as statSync9 } from "node:fs";
+import path16 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -58329,7 +58837,7 @@ function pointerOf(p) {
 function readValuesFileOnce(file) {
   let text2;
   try {
-    text2 = readFileSync7(file, "utf8");
+    text2 = readFileSync8(file, "utf8");
   } catch {
     return void 0;
   }
@@ -58447,22 +58955,22 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = parseChartYaml(readFileSync7(path15.join(dir, "Chart.yaml"), "utf8"));
+    parsed = parseChartYaml(readFileSync8(path16.join(dir, "Chart.yaml"), "utf8"));
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path15.join(dir, "requirements.yaml");
+  const requirements = path16.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync5(requirements)) {
     try {
-      const req = parseChartYaml(readFileSync7(requirements, "utf8"));
+      const req = parseChartYaml(readFileSync8(requirements, "utf8"));
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
     }
   }
   return {
-    name: str(parsed.name) ?? path15.basename(dir),
+    name: str(parsed.name) ?? path16.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str(d.name) ?? "",
       ...str(d.alias) ? { alias: str(d.alias) } : {},
@@ -58473,18 +58981,18 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path15.join(dir, "charts");
+  const chartsDir = path16.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync5(chartsDir).sort();
+    entries = readdirSync6(chartsDir).sort();
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full = path15.join(chartsDir, entry);
+    const full = path16.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-      else if (statSync8(full).isDirectory() && existsSync5(path15.join(full, "Chart.yaml"))) {
+      else if (statSync9(full).isDirectory() && existsSync5(path16.join(full, "Chart.yaml"))) {
         const info2 = readChartYaml(full);
         found.set(info2?.name ?? entry, full);
       }
@@ -58533,8 +59041,8 @@ function effectiveValues(request2) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path15.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path15.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path16.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path16.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -58556,7 +59064,7 @@ function effectiveValues(request2) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request2.chartDir, [], [root?.name ?? path15.basename(request2.chartDir)], root?.name ?? path15.basename(request2.chartDir), above);
+  collect(request2.chartDir, [], [root?.name ?? path16.basename(request2.chartDir)], root?.name ?? path16.basename(request2.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -58640,8 +59148,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path32, value, locate3) {
-    this.path = path32;
+  constructor(path33, value, locate3) {
+    this.path = path33;
     this.value = value;
     this.locate = locate3;
   }
@@ -58710,7 +59218,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path16.join(scope.dir, ...rest);
+    const own = path17.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -58728,21 +59236,21 @@ var RenderChartContext = class {
       if (depth > MAX_DEPTH2 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync6(at3).sort();
+        entries = readdirSync7(at3).sort();
       } catch {
         return;
       }
       for (const entry of entries) {
-        const full = path16.join(at3, entry);
+        const full = path17.join(at3, entry);
         try {
-          const stat2 = statSync9(full);
+          const stat2 = statSync10(full);
           if (stat2.isDirectory()) walk3(full, depth + 1);
           else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full);
         } catch {
         }
       }
     };
-    walk3(path16.join(dir, "templates"), 0);
+    walk3(path17.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -58753,8 +59261,8 @@ var RenderChartContext = class {
     const real = safeRealpath(file);
     const root = safeRealpath(dir);
     try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync9(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync8(real, "utf8").split(/\r?\n/);
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync10(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync9(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -58766,13 +59274,13 @@ var RenderChartContext = class {
 
 // src/provenance/lint.ts
 import { createHash as createHash2 } from "node:crypto";
-import { readdirSync as readdirSync7, readFileSync as readFileSync9 } from "node:fs";
-import path18 from "node:path";
+import { readdirSync as readdirSync8, readFileSync as readFileSync10 } from "node:fs";
+import path19 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
 import os8 from "node:os";
-import path17 from "node:path";
+import path18 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -59100,7 +59608,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path17.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path18.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync3(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -59236,7 +59744,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path17.join(os8.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path18.join(os8.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -59251,7 +59759,7 @@ async function locate2(input) {
     trials: [],
     counter: 0
   };
-  const shown = /* @__PURE__ */ new Set();
+  const shown2 = /* @__PURE__ */ new Set();
   const tried = /* @__PURE__ */ new Set();
   try {
     const nodes = valueNodes(input.values);
@@ -59290,7 +59798,7 @@ async function locate2(input) {
       tried.add(pathKey2(p));
       const trial = ctx.trials[c3.trial];
       const numeric2 = numericIdsOf(trial);
-      if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric2).has(id))) shown.add(pathKey2(p));
+      if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric2).has(id))) shown2.add(pathKey2(p));
     }
     await tryFlips(ctx, input.targets, input.render.objects);
     for (const target of input.targets) {
@@ -59308,7 +59816,7 @@ async function locate2(input) {
   } finally {
     rmSync3(tmp, { recursive: true, force: true });
   }
-  return { stats: ctx.stats, shown, tried, trials: ctx.trials.map((t) => t.overrides) };
+  return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides) };
 }
 function newTarget(finding, object, values) {
   const pointer = finding.path;
@@ -59379,17 +59887,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync9(path18.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync10(path19.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync7(path18.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync8(path19.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path18.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path19.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -59486,11 +59994,11 @@ function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path19.join(dir, "ci");
+  const ci = path20.join(dir, "ci");
   if (!existsSync6(ci)) return [];
   try {
-    if (!statSync10(ci).isDirectory()) return [];
-    return readdirSync8(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path19.join(ci, f));
+    if (!statSync11(ci).isDirectory()) return [];
+    return readdirSync9(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path20.join(ci, f));
   } catch {
     return [];
   }
@@ -59503,7 +60011,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path19.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path20.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -59706,7 +60214,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path20.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const binary2 = options.helmPath !== void 0 && path21.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const slot = async () => {
@@ -59821,10 +60329,19 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   }
   return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
 }
+var crdsRead = /* @__PURE__ */ new WeakMap();
 function parseRender(dir, info2, set2, outcome, config, repoRoot, loaded, onRender, locator) {
   const chartPath = relativeTo(repoRoot, dir);
   const objects = objectsOfRender(outcome.stdout, dir, chartPath, set2.name, config, repoRoot, loaded.errors);
   markUnknowable(objects, locator);
+  let crds = crdsRead.get(loaded)?.get(dir);
+  if (crds === void 0) {
+    const crdOptions = { chartPath, valueSet: set2.name, defaultNamespace: config.helm.namespace, repoRoot, relative: (file) => relativeTo(repoRoot, file) };
+    crds = chartCrdObjects(dir, crdOptions, loaded.errors);
+    if (!crdsRead.has(loaded)) crdsRead.set(loaded, /* @__PURE__ */ new Map());
+    crdsRead.get(loaded).set(dir, crds);
+  }
+  for (const object of crds) objects.push({ ...object, source: { ...object.source, valueSet: set2.name } });
   const record = { chart: chartPath, name: info2.name, valueSet: set2.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set2.kind !== "default") {
     if (set2.own.valuesFiles.length > 0) record.valuesFiles = set2.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
@@ -59868,13 +60385,13 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
 }
 
 // src/core/suppress.ts
-import { existsSync as existsSync8, readFileSync as readFileSync11 } from "node:fs";
-import path22 from "node:path";
+import { existsSync as existsSync8, readFileSync as readFileSync12 } from "node:fs";
+import path23 from "node:path";
 
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync7, readFileSync as readFileSync10, statSync as statSync11 } from "node:fs";
-import path21 from "node:path";
+import { existsSync as existsSync7, readFileSync as readFileSync11, statSync as statSync12 } from "node:fs";
+import path22 from "node:path";
 
 // src/core/config-schema.ts
 function configSchema(ruleIds2) {
@@ -60042,9 +60559,9 @@ function configSchema(ruleIds2) {
 // src/core/config-validator.generated.ts
 var runtime_ucs2length_module = __toESM(require_ucs2length(), 1);
 var runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
-var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"];
+var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
 var validate = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
 var func2 = Object.prototype.hasOwnProperty;
 var func3 = runtime_ucs2length.default;
 var pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -60173,7 +60690,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         for (const key2 in data5) {
           const _errs15 = errors;
-          if (!(key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-nodes-proxy" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default")) {
+          if (!(key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-nodes-proxy" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default" || key2 === "yaml-duplicate-key")) {
             const err10 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/propertyNames/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key2 };
             if (vErrors === null) {
               vErrors = [err10];
@@ -60353,7 +60870,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (!(data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-nodes-proxy" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default")) {
+          if (!(data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-nodes-proxy" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default" || data12 === "yaml-duplicate-key")) {
             const err24 = { instancePath: instancePath + "/lockedRules/" + i0, schemaPath: "#/properties/lockedRules/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.lockedRules.items.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err24];
@@ -60942,7 +61459,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (!(data40 === "*" || data40 === "allowed-runtime-classes" || data40 === "container-probes" || data40 === "container-resources" || data40 === "default-service-account" || data40 === "image-digest" || data40 === "image-pull-policy" || data40 === "image-registry" || data40 === "image-tag" || data40 === "ingress-tls" || data40 === "namespace-pss-enforce" || data40 === "network-policy-allow-all" || data40 === "network-policy-egress" || data40 === "network-policy-egress-world" || data40 === "network-policy-ingress" || data40 === "network-policy-selects-nothing" || data40 === "pss-allow-privilege-escalation" || data40 === "pss-apparmor-profile" || data40 === "pss-capabilities-baseline" || data40 === "pss-capabilities-restricted" || data40 === "pss-host-namespaces" || data40 === "pss-host-path-volumes" || data40 === "pss-host-ports" || data40 === "pss-host-probes-lifecycle" || data40 === "pss-namespace-rejection" || data40 === "pss-privileged" || data40 === "pss-proc-mount" || data40 === "pss-proc-mount-restricted" || data40 === "pss-restricted-volumes" || data40 === "pss-run-as-non-root" || data40 === "pss-run-as-user" || data40 === "pss-seccomp-baseline" || data40 === "pss-seccomp-restricted" || data40 === "pss-selinux-options" || data40 === "pss-sysctls" || data40 === "pss-windows-host-process" || data40 === "rbac-binding-missing-role" || data40 === "rbac-broad-subject" || data40 === "rbac-cluster-admin-binding" || data40 === "rbac-csr-approval" || data40 === "rbac-default-service-account-binding" || data40 === "rbac-escalate-bind-impersonate" || data40 === "rbac-nodes-proxy" || data40 === "rbac-pod-exec" || data40 === "rbac-rbac-write" || data40 === "rbac-secrets-read" || data40 === "rbac-secrets-write" || data40 === "rbac-token-request" || data40 === "rbac-webhook-config" || data40 === "rbac-wildcard" || data40 === "rbac-workload-create" || data40 === "read-only-root-filesystem" || data40 === "render-divergence" || data40 === "render-lookup" || data40 === "required-annotations" || data40 === "required-labels" || data40 === "runtime-socket-mount" || data40 === "secret-chart-default" || data40 === "secret-literal-annotation" || data40 === "secret-literal-args" || data40 === "secret-literal-configmap" || data40 === "secret-literal-env" || data40 === "secret-literal-helm-release" || data40 === "sensitive-host-path" || data40 === "service-account-missing" || data40 === "service-account-token-automount" || data40 === "service-external-ips" || data40 === "service-load-balancer-open" || data40 === "service-node-port" || data40 === "tf-aks-api-authorized-ranges" || data40 === "tf-aks-local-accounts" || data40 === "tf-aks-network-policy" || data40 === "tf-aks-rbac" || data40 === "tf-eks-control-plane-logging" || data40 === "tf-eks-public-endpoint" || data40 === "tf-eks-secrets-encryption" || data40 === "tf-gke-legacy-abac" || data40 === "tf-gke-master-authorized-networks" || data40 === "tf-gke-network-policy" || data40 === "tf-gke-private-nodes" || data40 === "tf-gke-shielded-nodes" || data40 === "tf-gke-workload-identity" || data40 === "tf-helm-values-danger" || data40 === "tf-unknown-until-apply" || data40 === "values-dangerous-default")) {
+              if (!(data40 === "*" || data40 === "allowed-runtime-classes" || data40 === "container-probes" || data40 === "container-resources" || data40 === "default-service-account" || data40 === "image-digest" || data40 === "image-pull-policy" || data40 === "image-registry" || data40 === "image-tag" || data40 === "ingress-tls" || data40 === "namespace-pss-enforce" || data40 === "network-policy-allow-all" || data40 === "network-policy-egress" || data40 === "network-policy-egress-world" || data40 === "network-policy-ingress" || data40 === "network-policy-selects-nothing" || data40 === "pss-allow-privilege-escalation" || data40 === "pss-apparmor-profile" || data40 === "pss-capabilities-baseline" || data40 === "pss-capabilities-restricted" || data40 === "pss-host-namespaces" || data40 === "pss-host-path-volumes" || data40 === "pss-host-ports" || data40 === "pss-host-probes-lifecycle" || data40 === "pss-namespace-rejection" || data40 === "pss-privileged" || data40 === "pss-proc-mount" || data40 === "pss-proc-mount-restricted" || data40 === "pss-restricted-volumes" || data40 === "pss-run-as-non-root" || data40 === "pss-run-as-user" || data40 === "pss-seccomp-baseline" || data40 === "pss-seccomp-restricted" || data40 === "pss-selinux-options" || data40 === "pss-sysctls" || data40 === "pss-windows-host-process" || data40 === "rbac-binding-missing-role" || data40 === "rbac-broad-subject" || data40 === "rbac-cluster-admin-binding" || data40 === "rbac-csr-approval" || data40 === "rbac-default-service-account-binding" || data40 === "rbac-escalate-bind-impersonate" || data40 === "rbac-nodes-proxy" || data40 === "rbac-pod-exec" || data40 === "rbac-rbac-write" || data40 === "rbac-secrets-read" || data40 === "rbac-secrets-write" || data40 === "rbac-token-request" || data40 === "rbac-webhook-config" || data40 === "rbac-wildcard" || data40 === "rbac-workload-create" || data40 === "read-only-root-filesystem" || data40 === "render-divergence" || data40 === "render-lookup" || data40 === "required-annotations" || data40 === "required-labels" || data40 === "runtime-socket-mount" || data40 === "secret-chart-default" || data40 === "secret-literal-annotation" || data40 === "secret-literal-args" || data40 === "secret-literal-configmap" || data40 === "secret-literal-env" || data40 === "secret-literal-helm-release" || data40 === "sensitive-host-path" || data40 === "service-account-missing" || data40 === "service-account-token-automount" || data40 === "service-external-ips" || data40 === "service-load-balancer-open" || data40 === "service-node-port" || data40 === "tf-aks-api-authorized-ranges" || data40 === "tf-aks-local-accounts" || data40 === "tf-aks-network-policy" || data40 === "tf-aks-rbac" || data40 === "tf-eks-control-plane-logging" || data40 === "tf-eks-public-endpoint" || data40 === "tf-eks-secrets-encryption" || data40 === "tf-gke-legacy-abac" || data40 === "tf-gke-master-authorized-networks" || data40 === "tf-gke-network-policy" || data40 === "tf-gke-private-nodes" || data40 === "tf-gke-shielded-nodes" || data40 === "tf-gke-workload-identity" || data40 === "tf-helm-values-danger" || data40 === "tf-unknown-until-apply" || data40 === "values-dangerous-default" || data40 === "yaml-duplicate-key")) {
                 const err73 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err73];
@@ -61563,18 +62080,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path21.resolve(start);
-  if (existsSync7(dir) && !safeIsDirectory(dir)) dir = path21.dirname(dir);
+  let dir = path22.resolve(start);
+  if (existsSync7(dir) && !safeIsDirectory(dir)) dir = path22.dirname(dir);
   for (; ; ) {
-    const candidate2 = path21.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path22.join(dir, CONFIG_FILE_NAME);
     if (existsSync7(candidate2)) return candidate2;
-    if (dir === stopAt || path21.dirname(dir) === dir) return void 0;
-    dir = path21.dirname(dir);
+    if (dir === stopAt || path22.dirname(dir) === dir) return void 0;
+    dir = path22.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync11(p).isDirectory();
+    return statSync12(p).isDirectory();
   } catch {
     return false;
   }
@@ -61602,14 +62119,14 @@ function validatorFor(ruleIds2) {
   return validatorCache.validate;
 }
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path21.resolve(repoRoot), path21.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path22.resolve(repoRoot), path22.resolve(file));
   if (confined) {
     const problem = confinementProblem(repoRoot, file);
     if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync10(file, "utf8");
+    text2 = readFileSync11(file, "utf8");
   } catch (error2) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
   }
@@ -61634,7 +62151,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path21.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path22.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, repoRoot)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -61665,7 +62182,7 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path21.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path22.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -61697,14 +62214,14 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path21.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path21.resolve(baseDir, f)),
+    path: path22.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path22.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set2, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set2.name,
-        valuesFiles: (set2.values ?? []).map((f) => path21.resolve(baseDir, f)),
+        valuesFiles: (set2.values ?? []).map((f) => path22.resolve(baseDir, f)),
         set: set2.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
@@ -61721,15 +62238,15 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path21.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path21.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path22.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path22.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path21.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path22.resolve(baseDir, f));
   }
   return config;
 }
@@ -61776,10 +62293,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path22.join(dir, "values.yaml"));
+    const add = (dir) => files.add(path23.join(dir, "values.yaml"));
     add(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path22.sep}templates${path22.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path23.sep}templates${path23.sep}`));
       if (chartDir) add(chartDir);
     }
   }
@@ -61788,7 +62305,7 @@ function commentFiles(renders) {
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync11(file);
+    bytes = readFileSync12(file);
   } catch {
     return [];
   }
@@ -61848,9 +62365,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path22.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path23.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path22.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path23.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -61920,7 +62437,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path22.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path23.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -61987,8 +62504,8 @@ function applySuppressions(findings, options) {
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync12, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import path23 from "node:path";
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync13, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import path24 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -62000,8 +62517,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path32 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path32}(?![A-Za-z0-9_.])`);
+    const path33 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path33}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -62075,8 +62592,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path23.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path23.isAbsolute(relative)) {
+    const relative = path24.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path24.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -62104,13 +62621,13 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path23.join(tmp, "chart-"));
-  const chartCopy = path23.join(copy, path23.basename(render2.dir));
+  const copy = mkdtempSync4(path24.join(tmp, "chart-"));
+  const chartCopy = path24.join(copy, path24.basename(render2.dir));
   cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync12(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync13(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -62145,7 +62662,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync4(path24.join(chartCopy, path24.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -62153,7 +62670,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path23.join(copy, `values-${trial}.json`);
+        const file = path24.join(copy, `values-${trial}.json`);
         writeFileSync4(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -62171,14 +62688,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path24.join(chartCopy, path24.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync4(path24.join(chartCopy, path24.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -62249,7 +62766,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync13(config.file, "utf8");
+    text2 = readFileSync14(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -62280,24 +62797,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path32 = relative.slice(0, length);
+  const path33 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path32, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path33, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path32, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path32, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path33, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path33, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path24.resolve(render2.repoRoot, source.file);
+  const templateAbs = path25.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -62351,7 +62868,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path24.resolve(render2.repoRoot, source.file);
+  const templateAbs = path25.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -62422,7 +62939,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path24.join(os10.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path25.join(os10.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -62861,55 +63378,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path32 = [];
+  const path33 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path32.push(Number(step));
+      path33.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path32.push(step);
+      path33.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path32.push(key);
+    path33.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path32.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path32.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path33.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path33.push(0);
     node = next;
     parent = key;
   }
-  return path32;
+  return path33;
 }
 
 // src/loaders/terraform/helm-release.ts
-import { existsSync as existsSync9, statSync as statSync12 } from "node:fs";
-import path25 from "node:path";
+import { existsSync as existsSync9, statSync as statSync13 } from "node:fs";
+import path26 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
-function inside2(root, target) {
-  const rel = path25.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path25.isAbsolute(rel);
+function inside3(root, target) {
+  const rel = path26.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path25.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path25.resolve(dirs.moduleDir, chart));
+  const candidates = [path26.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path26.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
-    if (!inside2(dirs.repoRoot, candidate2) || !existsSync9(candidate2)) continue;
-    const stat2 = statSync12(candidate2);
-    if (stat2.isDirectory() && existsSync9(path25.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (!inside3(dirs.repoRoot, candidate2) || !existsSync9(candidate2)) continue;
+    const stat2 = statSync13(candidate2);
+    if (stat2.isDirectory() && existsSync9(path26.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat2.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -62927,8 +63444,8 @@ function setEntries(value, unknown, sensitive, attribute, unknownOut) {
     const u2 = child(child(unknown, attribute), i2);
     const name = str(item.name);
     const secret = attribute === "set_sensitive" || child(child(child(sensitive, attribute), i2), "value") === true || child(child(sensitive, attribute), i2) === true;
-    const shown = { name: name ?? null, type: item.type ?? null, value: secret ? redactDeep(item.value ?? null) : item.value ?? null };
-    raw.push(shown);
+    const shown2 = { name: name ?? null, type: item.type ?? null, value: secret ? redactDeep(item.value ?? null) : item.value ?? null };
+    raw.push(shown2);
     if (u2 === true || child(u2, "name") === true) {
       unknownOut.push(`/${attribute}/${i2}`);
       return;
@@ -63016,7 +63533,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path25.relative(dirs.repoRoot, t).split(path25.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path26.relative(dirs.repoRoot, t).split(path26.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -63035,8 +63552,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/loaders/terraform/locate.ts
-import { existsSync as existsSync10, readdirSync as readdirSync9, readFileSync as readFileSync14, statSync as statSync13 } from "node:fs";
-import path26 from "node:path";
+import { existsSync as existsSync10, readdirSync as readdirSync10, readFileSync as readFileSync15, statSync as statSync14 } from "node:fs";
+import path27 from "node:path";
 
 // src/loaders/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -63276,13 +63793,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path32, blockLine) {
+function locatePath(body, path33, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path32.length) {
-    const step = path32[i2];
+  while (i2 < path33.length) {
+    const step = path33[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -63297,8 +63814,8 @@ function locatePath(body, path32, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path32[i2 + 1] === "number") {
-        index = path32[i2 + 1];
+      if (typeof path33[i2 + 1] === "number") {
+        index = path33[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -63406,8 +63923,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path26.resolve(options.rootDir);
-    this.repoRoot = path26.resolve(options.repoRoot);
+    this.rootDir = path27.resolve(options.rootDir);
+    this.repoRoot = path27.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -63415,23 +63932,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path26.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
+    const rel = path27.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path26.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path27.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync10(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync14(file, "utf8"));
+      const parsed = JSON.parse(readFileSync15(file, "utf8"));
       const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list3) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path26.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path27.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -63450,7 +63967,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path26.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path27.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -63465,20 +63982,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync9(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync10(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path26.join(dir, entry);
+      const absolute = path27.join(dir, entry);
       let text2;
       try {
-        if (!statSync13(absolute).isFile()) continue;
-        text2 = readFileSync14(absolute, "utf8");
+        if (!statSync14(absolute).isFile()) continue;
+        text2 = readFileSync15(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path26.relative(this.repoRoot, absolute).split(path26.sep).join("/");
+      const file = path27.relative(this.repoRoot, absolute).split(path27.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -63752,12 +64269,12 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/loaders/terraform/load-plan-file.ts
-import path27 from "node:path";
+import path28 from "node:path";
 async function loadPlanFile(json2, options) {
-  const planFile = path27.relative(options.repoRoot, options.file).split(path27.sep).join("/");
+  const planFile = path28.relative(options.repoRoot, options.file).split(path28.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path27.dirname(options.file),
+    planDir: path28.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -63793,8 +64310,8 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/core/policy.ts
-import { readFileSync as readFileSync15 } from "node:fs";
-import path28 from "node:path";
+import { readFileSync as readFileSync16 } from "node:fs";
+import path29 from "node:path";
 
 // src/core/git.ts
 var GIT_TIMEOUT_MS = 6e4;
@@ -63855,8 +64372,8 @@ async function readFileAt(repoRoot, sha, file) {
 }
 async function readFilesAt(repoRoot, sha, files) {
   const rels = files.map(normalize2);
-  const inside3 = rels.filter((r) => r !== void 0);
-  const entries = inside3.length > 0 ? await entriesAt(repoRoot, sha, inside3) : /* @__PURE__ */ new Map();
+  const inside4 = rels.filter((r) => r !== void 0);
+  const entries = inside4.length > 0 ? await entriesAt(repoRoot, sha, inside4) : /* @__PURE__ */ new Map();
   const at3 = sha.slice(0, 12);
   return Promise.all(
     rels.map(async (rel, i2) => {
@@ -63885,13 +64402,13 @@ async function changedSince(repoRoot, sha, paths) {
 
 // src/core/policy.ts
 function configCandidates(first, repoRoot, isDirectory3) {
-  let dir = path28.resolve(first);
-  if (!isDirectory3) dir = path28.dirname(dir);
+  let dir = path29.resolve(first);
+  if (!isDirectory3) dir = path29.dirname(dir);
   const out = [];
   for (; ; ) {
-    out.push(path28.join(dir, CONFIG_FILE_NAME));
-    if (dir === repoRoot || path28.dirname(dir) === dir) return out;
-    dir = path28.dirname(dir);
+    out.push(path29.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path29.dirname(dir) === dir) return out;
+    dir = path29.dirname(dir);
   }
 }
 async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
@@ -63904,7 +64421,7 @@ async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSever
   if (!revision.ok) return unavailable(revision.message);
   const sha = revision.sha;
   const short = sha.slice(0, 12);
-  const candidates = lookup.configFile !== void 0 ? [path28.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  const candidates = lookup.configFile !== void 0 ? [path29.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
   const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
   const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
@@ -63915,7 +64432,7 @@ async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSever
     config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
     break;
   }
-  if (lookup.configFile !== void 0 && !isInside(repoRoot, path28.resolve(lookup.configFile))) config = head;
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path29.resolve(lookup.configFile))) config = head;
   const info2 = {
     from: "revision",
     revision: sha,
@@ -64059,7 +64576,7 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list3]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync15(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync16(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
@@ -64093,7 +64610,7 @@ async function pendingAnnotations(repoRoot, sha, input) {
   const baseManifests = /* @__PURE__ */ new Map();
   const unchanged = /* @__PURE__ */ new Map();
   const inRepo = (file) => {
-    const rel = relativeTo(repoRoot, path28.resolve(repoRoot, file));
+    const rel = relativeTo(repoRoot, path29.resolve(repoRoot, file));
     return rel.startsWith("../") ? void 0 : rel;
   };
   for (const object of carriers) {
@@ -64144,7 +64661,7 @@ function resolveConfig(options, repoRoot) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path29.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path30.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -64169,7 +64686,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path29.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path30.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -64246,12 +64763,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path29.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path30.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync16(input.file);
+        bytes = readFileSync17(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
@@ -64294,11 +64811,11 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule) => rule.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path29.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path30.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
-      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync11(first) && statSync14(first).isDirectory() },
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync11(first) && statSync15(first).isDirectory() },
       repoRoot,
       ruleIds(rules),
       defaultSeverity
@@ -64551,7 +65068,7 @@ var JSON_KEYS = {
   appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
   suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
   objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
-  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven"]),
+  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven", "origin"]),
   valuesLocation: keysOf()(["file", "line", "key"]),
   templateLocation: keysOf()(["file", "line"]),
   objectRecord: keysOf()(["object", "source", "podTemplate", "admission", "blastRadius"]),
@@ -64732,8 +65249,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path32 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path32} | ${where} |`;
+  const path33 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path33} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -64744,8 +65261,8 @@ function chartRow(c3) {
   const icon = c3.admission.allowed ? "\u2705" : "\u274C";
   return `| ${text(c3.chart, LIMIT.file)} | ${text(c3.valueSet, LIMIT.file)} | ${plural(c3.objects, "object")} | ${icon} ${text(chartVerdict(c3.admission), LIMIT.error)} |`;
 }
-function moreLine(section, shown) {
-  const hidden2 = section.rows.length - shown;
+function moreLine(section, shown2) {
+  const hidden2 = section.rows.length - shown2;
   return hidden2 > 0 ? `
 
 _\u2026 and ${hidden2} more ${section.noun} not shown here._` : "";
@@ -64754,12 +65271,12 @@ function tableSection(noun, title, head, rows, intro = "") {
   const section = {
     noun,
     rows,
-    render(shown) {
+    render(shown2) {
       if (rows.length === 0) return "";
-      const table = shown > 0 ? `
+      const table = shown2 > 0 ? `
 
-${[...head, ...rows.slice(0, shown)].join("\n")}` : "";
-      return `#### ${title}${intro}${table}${moreLine(section, shown)}`;
+${[...head, ...rows.slice(0, shown2)].join("\n")}` : "";
+      return `#### ${title}${intro}${table}${moreLine(section, shown2)}`;
     }
   };
   return section;
@@ -64768,13 +65285,13 @@ function detailsSection(noun, summary2, head, rows) {
   const section = {
     noun,
     rows,
-    render(shown) {
+    render(shown2) {
       if (rows.length === 0) return "";
-      const table = shown > 0 ? `
+      const table = shown2 > 0 ? `
 
-${[...head, ...rows.slice(0, shown)].join("\n")}` : "";
+${[...head, ...rows.slice(0, shown2)].join("\n")}` : "";
       return `<details>
-<summary>${summary2}</summary>${table}${moreLine(section, shown)}
+<summary>${summary2}</summary>${table}${moreLine(section, shown2)}
 
 </details>`;
     }
@@ -64859,8 +65376,8 @@ function policyChangesSection(result, fileUrl) {
     "\n\nReview these: the gate above applies the base branch's policy, not these changes."
   );
 }
-function omissionNote(sections, shown, maxLength) {
-  const cut = sections.map((s, i2) => ({ s, hidden: s.rows.length - shown[i2] })).filter(({ hidden: hidden2 }) => hidden2 > 0).map(({ s, hidden: hidden2 }) => `${hidden2} of ${s.rows.length} ${s.noun}`);
+function omissionNote(sections, shown2, maxLength) {
+  const cut = sections.map((s, i2) => ({ s, hidden: s.rows.length - shown2[i2] })).filter(({ hidden: hidden2 }) => hidden2 > 0).map(({ s, hidden: hidden2 }) => `${hidden2} of ${s.rows.length} ${s.noun}`);
   if (cut.length === 0) return "";
   return `> [!NOTE]
 > Shortened to stay under ${maxLength.toLocaleString("en-US")} characters: ${cut.join(", ")} are not shown. The JSON and SARIF reports have everything.`;
@@ -64923,28 +65440,28 @@ ${plural(result.summary.suppressed, "finding")} suppressed (kept below, never bl
 
 Not searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT.file)} (${text(s.reason, LIMIT.message)})`).join("; ")}${result.skipped.length > 10 ? `; and ${result.skipped.length - 10} more` : ""}.`;
   }
-  const assemble = (shown2) => [head, omissionNote(sections, shown2, maxLength), counts, ...sections.map((s, i2) => s.render(shown2[i2]))].filter(Boolean).join("\n\n") + "\n";
-  const shown = sections.map((s) => s.rows.length);
-  let report2 = assemble(shown);
+  const assemble = (shown3) => [head, omissionNote(sections, shown3, maxLength), counts, ...sections.map((s, i2) => s.render(shown3[i2]))].filter(Boolean).join("\n\n") + "\n";
+  const shown2 = sections.map((s) => s.rows.length);
+  let report2 = assemble(shown2);
   if (size(report2) <= maxLength) return report2;
   for (const section of [suppressedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
     const i2 = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;
-    shown[i2] = 0;
-    if (size(assemble(shown)) > maxLength) continue;
+    shown2[i2] = 0;
+    if (size(assemble(shown2)) > maxLength) continue;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      shown[i2] = mid;
-      if (size(assemble(shown)) <= maxLength) lo = mid;
+      shown2[i2] = mid;
+      if (size(assemble(shown2)) <= maxLength) lo = mid;
       else hi = mid - 1;
     }
-    shown[i2] = lo;
-    report2 = assemble(shown);
+    shown2[i2] = lo;
+    report2 = assemble(shown2);
     if (size(report2) <= maxLength) return report2;
   }
   const tail = "\n\n_\u2026 cut to fit._\n";
-  return size(tail) > maxLength ? "" : truncateBytes(assemble(shown), maxLength - size(tail)) + tail;
+  return size(tail) > maxLength ? "" : truncateBytes(assemble(shown2), maxLength - size(tail)) + tail;
 }
 function size(text2) {
   return Buffer.byteLength(text2, "utf8");
@@ -65459,9 +65976,9 @@ function render(format2, result, options) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync17 } from "node:fs";
+import { readFileSync as readFileSync18 } from "node:fs";
 import os11 from "node:os";
-import path30 from "node:path";
+import path31 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function str3(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
@@ -65474,7 +65991,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync17(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync18(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -65512,7 +66029,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path30.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path31.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -65524,7 +66041,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path30.resolve(env.RUNNER_TEMP) : os11.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path31.resolve(env.RUNNER_TEMP) : os11.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -65534,7 +66051,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 
 // src/action/from-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync18, statSync as statSync15 } from "node:fs";
+import { readFileSync as readFileSync19, statSync as statSync16 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -65705,7 +66222,8 @@ var scan_result_schema_default = {
         values: { $ref: "#/$defs/valuesLocation", description: "helm: the values key that decides the field, in the values file that set it (the chart's values.yaml, a subchart's, or a value set's file); proven by re-rendering with the value changed." },
         templateLocation: { $ref: "#/$defs/templateLocation", description: "helm: the line of the chart's template source (not the rendered output) that emits the field, or the block a missing field belongs in." },
         located: { description: "helm: how far provenance got: values (a values line), template (a template line only) or object (neither could be proven).", type: "string", enum: ["values", "template", "object"] },
-        unproven: { description: "helm: why no values key (or no template line) could be proven, when one could not.", type: "string" }
+        unproven: { description: "helm: why no values key (or no template line) could be proven, when one could not.", type: "string" },
+        origin: { description: "Where inside its file the object comes from when not a plain document: a list's item, a chart's crds/ folder.", type: "string" }
       }
     },
     valuesLocation: {
@@ -66147,8 +66665,8 @@ var validator;
 function loadReport(file) {
   let text2;
   try {
-    if (statSync15(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync18(file, "utf8");
+    if (statSync16(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync19(file, "utf8");
   } catch (error2) {
     if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(`cannot read the report ${file}: ${error2.message}`);
@@ -66189,7 +66707,7 @@ function recomputeVerdict(result, policy) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync19, existsSync as existsSync12 } from "fs";
+import { readFileSync as readFileSync20, existsSync as existsSync12 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -66200,10 +66718,10 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync12(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync19(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync20(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path32 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path32} does not exist${EOL5}`);
+        const path33 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path33} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -70805,9 +71323,9 @@ function blastRadiusSection(result, fileUrl, limit = TOP_BLAST_RADIUS) {
     const where = href === void 0 ? label : `[${label}](${href})`;
     return `| ${RATING_BADGE[o2.blastRadius.rating]} | ${escapeMarkdown(clip(objectLabel(o2.object), 200))} | ${where} | ${why || "\u2014"} |`;
   });
-  const shown = rows.length < rated.length ? ` (top ${rows.length} of ${rated.length})` : "";
+  const shown2 = rows.length < rated.length ? ` (top ${rows.length} of ${rated.length})` : "";
   return [
-    `#### Largest blast radius${shown}`,
+    `#### Largest blast radius${shown2}`,
     "",
     "What an attacker who compromises the workload could reach: privileges, API access, network reachability and secrets.",
     "",
@@ -70897,10 +71415,10 @@ function scanOptions(inputs, workspace, policyFrom) {
     ...policyFrom !== void 0 && { policyFrom },
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path31.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path32.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
-    valuesFiles: inputs.valuesFiles.map((f) => path31.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path32.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm },
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== "" ? [inputs.githubToken] : []
@@ -70970,7 +71488,7 @@ async function scanAndPublish(inputs, log) {
   try {
     files = prepareReportFiles(inputs, ctx);
     if (inputs.report !== void 0) {
-      const file = path31.resolve(ctx.workspace, inputs.report);
+      const file = path32.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
       const redactor = new Redactor(runCredentials({ credentials: inputs.githubToken !== "" ? [inputs.githubToken] : [], workTrees: [ctx.workspace] }));
       const loaded = redactor.value(loadReport(file));
