@@ -14,11 +14,13 @@ import { chart, deepBlockNesting, fromCorpus, helm3, link, nodeFlood, oversizedF
 
 const corpus = sharedPath('corpus');
 
-/** Broken inputs from the committed hostile corpus, each exactly one error. */
+/**
+ * Broken inputs from the committed hostile corpus, each exactly one error. (A duplicate key is not one:
+ * Kubernetes reads the last value, and so does preadmit; hostile/manifests covers it.)
+ */
 const BROKEN_MANIFESTS = [
   'yaml-syntax-error.yaml',
   'yaml-tab-indentation.yaml',
-  'yaml-duplicate-keys.yaml',
   'yaml-billion-laughs.yaml',
   'yaml-recursive-alias.yaml',
   'yaml-deep-flow-nesting.yaml',
@@ -38,6 +40,7 @@ const BROKEN_MANIFESTS = [
 ];
 const BROKEN_CHARTS = [
   'chart-template-fail',
+  'chart-template-parse-error',
   'chart-template-required',
   'chart-missing-dependency',
   'chart-yaml-not-a-chart',
