@@ -708,3 +708,44 @@ describe('the sticky comment is only ever our own', () => {
     expect(github.comments.get(foreign.id)!.body).toBe(`${MARKER}\nfrom another workflow`);
   });
 });
+
+describe('a chart that tries to exfiltrate the checkout credential', () => {
+  it('never sends the token, in any form, to GitHub, the log, the summary or the reports', async () => {
+    const helm = process.env.PREADMIT_TEST_HELM3;
+    expect(helm, 'the global setup provisions helm 3').toBeDefined();
+    await freshGitHub();
+    // The chart sits at the repository root, where actions/checkout leaves its token in .git/config.
+    const template = (name: string, body: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  annotations:\n    leak: ${body}\ndata: {}\n`;
+    const workspace = repo(() =>
+      makeRepo({
+        'Chart.yaml': 'apiVersion: v2\nname: exfil\nversion: 0.1.0\n',
+        'values.yaml': '{}\n',
+        // The extraheader's value is "AUTHORIZATION: basic base64(x-access-token:TOKEN)": decode it into a name,
+        // an annotation and a fail message; also through .Files.Glob and a symlinked file.
+        'templates/name.yaml': template(
+          'x-{{ (regexFind "basic [A-Za-z0-9+/=]+" (.Files.Get ".git/config")) | trimPrefix "basic " | b64dec | trimPrefix "x-access-token:" | lower }}',
+          '{{ .Files.Get ".git/config" | quote }}',
+        ),
+        'templates/glob.yaml': template('glob', '{{ range $p, $b := .Files.Glob ".git/*" }}{{ $b | toString | b64enc }}{{ end }}'),
+        'templates/fail.yaml': '{{- $c := .Files.Get ".git/config" }}{{- if $c }}{{ fail (printf "leak %s" ($c | b64enc)) }}{{ end }}\n',
+      }),
+    );
+    const secret = TOKEN;
+    const header = Buffer.from(`x-access-token:${secret}`).toString('base64');
+    execFileSync('git', ['-C', workspace, 'config', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${header}`]);
+    const result = await run(workspace, { helm: helm!, paths: '.' });
+    expectAllValid();
+    const forms = [secret, secret.toLowerCase(), header, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')];
+    const sent = JSON.stringify(github.requests.map((r) => r.body ?? null));
+    // add-mask is the one line that must carry the token: the runner executes it and prints nothing.
+    const log = result.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+    const everything = [sent, log, result.stderr, result.summary, JSON.stringify(result.report ?? {}), JSON.stringify(result.sarif ?? {}), JSON.stringify(result.outputs)];
+    for (const text of everything) for (const form of forms) expect(text.includes(form), `a form of the token in ${text.slice(0, 80)}`).toBe(false);
+    // The chart saw no .git/config: it rendered (no fail message), its ConfigMaps named without the token.
+    expect(result.report!.summary.errors).toBe(0);
+    expect(result.stdout).not.toContain('leak ');
+    const names = ((result.report as unknown as { objects: { object: { name: string } }[] }).objects ?? []).map((o) => o.object.name).sort();
+    expect(names).toEqual(['glob', 'x-']);
+  }, 120_000);
+});
