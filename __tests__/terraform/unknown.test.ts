@@ -106,6 +106,46 @@ describe('unknown values', () => {
     expect(unknownBehind([`${spec}/containers/0/securityContext/runAsUser`], pod)).toBeUndefined();
   });
 
+  it('never lower a violation that what is known already decides (a hostPath, a container\'s own Unconfined, a computed apiGroup)', () => {
+    const base = planWithUnknownSecurityContext() as { resource_changes: { change: { after: any; after_unknown: unknown } }[] };
+    // a: the hostPath's path is known; only its type is unknown: the volume is a hostPath volume whatever the type.
+    const hostPath = structuredClone(base);
+    const spec = hostPath.resource_changes[0]!.change.after.spec[0].template[0].spec[0];
+    spec.volume = [{ name: 'root', host_path: [{ path: '/', type: null }] }];
+    hostPath.resource_changes[0]!.change.after_unknown = { id: true, spec: [{ template: [{ spec: [{ volume: [{ host_path: [{ type: true }] }] }] }] }] };
+    const a = run(loadPlan(hostPath, { planFile: 'plan.json', planDir: '/nowhere', repoRoot: '/nowhere' }).objects, ALL);
+    expect(a.filter((f) => f.ruleId === 'pss-host-path-volumes').map((f) => [f.path, f.severity, f.message.includes('unknown')])).toEqual([
+      ['/spec/template/spec/volumes/0/hostPath', 'high', false],
+    ]);
+    // b: the container sets Unconfined itself; the pod's profile is unknown: the container's own value wins.
+    const seccomp = structuredClone(base);
+    const podSpec = seccomp.resource_changes[0]!.change.after.spec[0].template[0].spec[0];
+    podSpec.security_context[0].seccomp_profile = [];
+    podSpec.container[0].security_context[0].seccomp_profile = [{ type: 'Unconfined', localhost_profile: null }];
+    seccomp.resource_changes[0]!.change.after_unknown = { id: true, spec: [{ template: [{ spec: [{ security_context: [{ seccomp_profile: true }] }] }] }] };
+    const b = run(loadPlan(seccomp, { planFile: 'plan.json', planDir: '/nowhere', repoRoot: '/nowhere' }).objects, ALL);
+    expect(b.filter((f) => f.ruleId === 'pss-seccomp-baseline').map((f) => [f.path, f.severity, f.message.includes('unknown')])).toEqual([
+      ['/spec/template/spec/containers/0/securityContext/seccompProfile/type', 'high', false],
+    ]);
+    // c: a binding of edit to system:authenticated whose subject apiGroup the provider computes.
+    const binding = {
+      format_version: '1.2',
+      resource_changes: [{
+        address: 'kubernetes_cluster_role_binding_v1.all', mode: 'managed', type: 'kubernetes_cluster_role_binding_v1', name: 'all',
+        change: {
+          actions: ['create'],
+          after: { metadata: [{ name: 'all', labels: null, annotations: null }], role_ref: [{ api_group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }], subject: [{ kind: 'Group', name: 'system:authenticated', namespace: null }] },
+          after_unknown: { id: true, subject: [{ api_group: true }] },
+          after_sensitive: {},
+        },
+      }],
+    };
+    const c = run(loadPlan(binding, { planFile: 'plan.json', planDir: '/nowhere', repoRoot: '/nowhere' }).objects, ALL);
+    const broad = c.filter((f) => f.ruleId === 'rbac-broad-subject');
+    expect(broad.length).toBeGreaterThan(0);
+    for (const f of broad) expect([f.severity, f.message.includes('unknown')]).toEqual(['critical', false]);
+  });
+
   it('leave configured severities, manifest objects and tf-* rules alone', () => {
     const object = { ref: { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'a' }, raw: {}, source: { kind: 'terraform' as const, file: 'x.tf', plan: 'p.json', address: 'kubernetes_pod.p' }, unknown: ['/spec/containers/0/image'] };
     const finding = (ruleId: string, kind: 'terraform' | 'manifest' = 'terraform'): Finding => ({

@@ -3,6 +3,7 @@
 // depends on one of them is reported as "unknown until apply" at a lower severity.
 import type { Config } from '../../core/config.ts';
 import type { Finding, ScannedObject, Severity } from '../../core/model.ts';
+import { tokens } from '../../core/pointer.ts';
 
 /** A scanned object from a plan: `unknown` is the field proposed for ScannedObject in model.ts. */
 export type TerraformObject = ScannedObject & { unknown: readonly string[] };
@@ -31,6 +32,8 @@ export function isUnknownAt(unknown: readonly string[], pointer: string): boolea
  * create, they never make a finding about their enclosing block unknown.
  */
 const COMPUTED_NOISE = new Set([
+  // subjects[].apiGroup: the provider computes it from the kind (Optional+Computed), unknown on every create.
+  'apiGroup',
   'hostname', 'nodeName', 'schedulerName', 'readinessGates', 'terminationMessagePolicy', 'strategy', 'clusterIP', 'clusterIPs',
   'healthCheckNodePort', 'ipFamilies', 'ipFamilyPolicy', 'sessionAffinityConfig', 'internalTrafficPolicy', 'nodePort',
   'uid', 'resourceVersion', 'generation', 'name', 'imagePullSecrets', 'externalTrafficPolicy', 'ingressClassName',
@@ -42,15 +45,42 @@ const COMPUTED_NOISE = new Set([
  * no check reads, are not counted, so a finding on a pod spec does not turn unknown because the pod's
  * hostname is.
  */
-export function unknownBehind(unknown: readonly string[], path: string): string | undefined {
+export interface UnknownContext {
+  /** The planned object: what is known decides whether an unknown can change the finding. */
+  raw?: unknown;
+  /**
+   * The finding is about the value at its path alone (a Pod Security check names the exact offending field):
+   * an unknown below a present scalar or mapping there cannot change it (a hostPath volume is one whatever
+   * its unknown `type`); below a list it can (an unknown item of `capabilities.drop` may be ALL).
+   */
+  exactField?: boolean;
+}
+
+/** The planned value at a JSON pointer (lists by index), undefined when absent. */
+function valueAt(raw: unknown, pointer: string): unknown {
+  let node = raw;
+  for (const key of tokens(pointer)) {
+    if (Array.isArray(node)) node = node[Number(key)];
+    else if (node !== null && typeof node === 'object') node = (node as Record<string, unknown>)[key];
+    else return undefined;
+  }
+  return node;
+}
+
+export function unknownBehind(unknown: readonly string[], path: string, context: UnknownContext = {}): string | undefined {
   const container = unknown.find((u) => isPrefix(u, path));
   if (container !== undefined) return container;
-  const child = unknown.find((u) => {
-    if (!u.startsWith(path + '/')) return false;
-    const rest = u.slice(path.length + 1);
-    return !rest.includes('/') && !COMPUTED_NOISE.has(rest);
-  });
-  return child ?? inheritedUnknown(unknown, path);
+  const value = context.raw === undefined ? undefined : valueAt(context.raw, path);
+  const childrenCount = !context.exactField || value === undefined || Array.isArray(value);
+  const child = childrenCount
+    ? unknown.find((u) => {
+        if (!u.startsWith(path + '/')) return false;
+        const rest = u.slice(path.length + 1);
+        return !rest.includes('/') && !COMPUTED_NOISE.has(rest);
+      })
+    : undefined;
+  // A value the object sets itself is not inherited: the other level's unknown cannot change it.
+  return child ?? (value === undefined ? inheritedUnknown(unknown, path) : undefined);
 }
 
 /**
@@ -109,18 +139,18 @@ function objectKey(address: string | undefined, ref: { kind: string; namespace?:
  * terraform/v1 pseudo-objects, are left alone: those rules report unknowns themselves.
  */
 export function markUnknownFindings(findings: Finding[], objects: readonly ScannedObject[], config?: Pick<Config, 'rules'>): Finding[] {
-  const byKey = new Map<string, readonly string[]>();
+  const byKey = new Map<string, { unknown: readonly string[]; raw: unknown }>();
   for (const object of objects) {
     if (object.source.kind !== 'terraform' || object.ref.apiVersion === TERRAFORM_API_VERSION) continue;
     const unknown = unknownOf(object);
-    if (unknown.length > 0) byKey.set(objectKey(object.source.address, object.ref), unknown);
+    if (unknown.length > 0) byKey.set(objectKey(object.source.address, object.ref), { unknown, raw: object.raw });
   }
   if (byKey.size === 0) return findings;
   return findings.map((finding) => {
     if (finding.source.kind !== 'terraform' || finding.ruleId.startsWith('tf-')) return finding;
-    const unknown = byKey.get(objectKey(finding.source.address, finding.object));
-    if (unknown === undefined) return finding;
-    const behind = unknownBehind(unknown, finding.path);
+    const planned = byKey.get(objectKey(finding.source.address, finding.object));
+    if (planned === undefined) return finding;
+    const behind = unknownBehind(planned.unknown, finding.path, { raw: planned.raw, exactField: finding.category === 'pod-security' });
     if (behind === undefined) return finding;
     const configured = config?.rules[finding.ruleId]?.severity;
     return {
