@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/model.ts';
 import { RULES } from '../../rules/index.ts';
+import { defaultConfig } from '../../src/core/config.ts';
+import { evaluate } from '../../src/engine/evaluate.ts';
+import { objectVerdict } from '../../src/reporters/common.ts';
 import { loadPlan, markUnknownFindings, unknownBehind, unknownSeverity } from '../../src/loaders/terraform/index.ts';
 import { fixture, loadPlanAt, run, TF_RULES } from './helpers.ts';
 
@@ -90,6 +93,15 @@ describe('unknown values', () => {
     const nonRoot = run(loaded.objects, ALL).filter((f) => f.ruleId === 'pss-run-as-non-root');
     expect(nonRoot.map((f) => [f.path, f.severity])).toEqual([['/spec/template/spec/securityContext/runAsNonRoot', 'low']]);
     expect(nonRoot[0]!.message).toContain('unknown until apply: /spec/template/spec/containers/0/securityContext/runAsNonRoot is not known at plan time');
+
+    // The admission verdict says the same: runAsNonRoot is undecided, not a denial.
+    const { admission } = evaluate(loaded.objects, ALL, defaultConfig());
+    const restricted = admission.get(loaded.objects[0]!)!.restricted;
+    expect(restricted.violations.map((v) => [v.check, v.unknown])).toEqual([['runAsNonRoot', '/spec/template/spec/containers/0/securityContext/runAsNonRoot']]);
+    const record = { object: loaded.objects[0]!.ref, source: loaded.objects[0]!.source, admission: admission.get(loaded.objects[0]!)! };
+    expect(objectVerdict(record, 'restricted', 'restricted:latest')).toBe('undecided at restricted:latest: runAsNonRoot unknown until apply');
+    const mixed = { ...record, admission: { ...record.admission, restricted: { allowed: false, violations: [{ check: 'privileged', reason: 'privileged', detail: '' }, ...restricted.violations] } } };
+    expect(objectVerdict(mixed, 'restricted', 'restricted:latest')).toBe('denied at restricted:latest by privileged; runAsNonRoot unknown until apply');
 
     const spec = '/spec/template/spec';
     const pod = `${spec}/securityContext/runAsNonRoot`;

@@ -145,6 +145,11 @@ export interface PssViolation {
   check: string;
   reason: string;
   detail: string;
+  /**
+   * Terraform: the value unknown until apply that every offending field of this violation depends on. The
+   * evaluation read the plan without it, so the check could not decide: neither denied nor admitted.
+   */
+  unknown?: string;
 }
 
 export interface LevelVerdict {

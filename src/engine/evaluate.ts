@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../core/config.ts';
 import { TERRAFORM_API_VERSION, type AdmissionVerdict, type Finding, type ScanError, type ScannedObject, type Severity } from '../core/model.ts';
 import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
+import { unknownBehind, unknownOf } from '../loaders/terraform/unknown.ts';
 import { evaluateBothLevels, reportedViolations, withoutPaths } from '../pss/index.ts';
 import type { ChartContext, PodView, Report, Rule, RuleContext } from './rule-kit.ts';
 import { UnitIndex, unitKeyOf } from './unit.ts';
@@ -51,6 +52,14 @@ export function podViewOf(object: ScannedObject, pss: Config['pss']): PodView | 
   if (template === undefined) return undefined;
   const pod = { metadata: template.metadata, spec: template.spec };
   const both = evaluateBothLevels(pod, pss.version);
+  const unknown = unknownOf(object);
+  if (unknown.length > 0) {
+    // A plan's unknowns: a violation all of whose fields depend on one is undecided, not a denial.
+    for (const violation of [...both.baseline.violations, ...both.restricted.violations]) {
+      const behind = violation.fields.map((field) => unknownBehind(unknown, template.base + field.path, { raw: object.raw, exactField: true }));
+      if (behind.length > 0 && behind.every((b) => b !== undefined)) violation.unknown = behind[0]!;
+    }
+  }
   const { baseline, restricted } = both;
   return {
     ...template,

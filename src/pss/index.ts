@@ -77,7 +77,7 @@ export function evaluatePod(pod: PodInput, level: PssLevel, version: string): Po
 function stripPaths(verdict: PodVerdict): LevelVerdict {
   return {
     allowed: verdict.allowed,
-    violations: verdict.violations.map(({ check, reason, detail }) => ({ check, reason, detail })),
+    violations: verdict.violations.map(({ check, reason, detail, unknown }) => ({ check, reason, detail, ...(unknown !== undefined ? { unknown } : {}) })),
   };
 }
 

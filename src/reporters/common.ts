@@ -105,11 +105,18 @@ export function chartVerdict(admission: NonNullable<ChartRecord['admission']>): 
   return admission.deniedBy.length === 0 ? `denied at ${at}` : `denied at ${at} by ${admission.deniedBy.join(', ')}`;
 }
 
-/** The PSS checks that deny an object at the scan's level, or undefined when it was not evaluated or is admitted. */
-export function objectDeniedBy(record: ObjectRecord, level: ScanResult['pss']['level']): string[] | undefined {
+/**
+ * `denied at restricted:latest by privileged`, `undecided at restricted:latest: runAsNonRoot unknown until
+ * apply` (a plan's value the check needs), or both; undefined when not evaluated or admitted.
+ */
+export function objectVerdict(record: ObjectRecord, level: ScanResult['pss']['level'], at: string): string | undefined {
   const verdict = record.admission?.[level];
   if (verdict === undefined || verdict.allowed) return undefined;
-  return [...new Set(verdict.violations.map((v) => v.check))];
+  const denied = [...new Set(verdict.violations.filter((v) => v.unknown === undefined).map((v) => v.check))];
+  const undecided = [...new Set(verdict.violations.filter((v) => v.unknown !== undefined).map((v) => v.check))].filter((c) => !denied.includes(c));
+  const unknownText = `${undecided.join(', ')} unknown until apply`;
+  if (denied.length === 0) return undecided.length === 0 ? `denied at ${at}` : `undecided at ${at}: ${unknownText}`;
+  return `denied at ${at} by ${denied.join(', ')}${undecided.length > 0 ? `; ${unknownText}` : ''}`;
 }
 
 /**

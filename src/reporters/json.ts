@@ -67,7 +67,7 @@ export const JSON_KEYS = {
   blastSecrets: keysOf<BlastRadius['secrets']>()(['mounted', 'readable']),
   admission: keysOf<AdmissionVerdict>()(['version', 'baseline', 'restricted']),
   levelVerdict: keysOf<LevelVerdict>()(['allowed', 'violations']),
-  violation: keysOf<PssViolation>()(['check', 'reason', 'detail']),
+  violation: keysOf<PssViolation>()(['check', 'reason', 'detail', 'unknown']),
   chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'valuesFiles', 'set', 'variant', 'provenance', 'admission']),
   chartVariant: keysOf<NonNullable<ChartRecord['variant']>>()(['variant', 'objects', 'renderMs', 'diverging', 'error']),
   chartProvenance: keysOf<NonNullable<ChartRecord['provenance']>>()(['renders', 'ms']),

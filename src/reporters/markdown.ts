@@ -13,7 +13,7 @@ import {
   errorCount,
   isBlocking,
   locationLabel,
-  objectDeniedBy,
+  objectVerdict,
   objectLabel,
   outcomeOf,
   plural,
@@ -249,14 +249,14 @@ function admissionSection(result: ScanResult): Section {
   const at = pssLabel(result.pss.level, result.pss.version);
   const denied = result.objects
     .filter((o) => o.source.kind !== 'helm')
-    .map((o) => ({ record: o, deniedBy: objectDeniedBy(o, result.pss.level) }))
-    .filter((o): o is { record: (typeof o)['record']; deniedBy: string[] } => o.deniedBy !== undefined)
+    .map((o) => ({ record: o, verdict: objectVerdict(o, result.pss.level, at) }))
+    .filter((o): o is { record: (typeof o)['record']; verdict: string } => o.verdict !== undefined)
     .sort((a, b) => compareSources(a.record.source, b.record.source));
   const rows = [
     ...charts.map(chartRow),
-    ...denied.map(({ record, deniedBy }) => {
-      const verdict = `denied at ${at}${deniedBy.length > 0 ? ` by ${deniedBy.join(', ')}` : ''}`;
-      return `| ${text(record.source.file, LIMIT.file)} | — | ${text(objectLabel(record.object), LIMIT.object)} | ❌ ${text(verdict, LIMIT.error)} |`;
+    ...denied.map(({ record, verdict }) => {
+      const mark = verdict.startsWith('denied') ? '❌' : '❔';
+      return `| ${text(record.source.file, LIMIT.file)} | — | ${text(objectLabel(record.object), LIMIT.object)} | ${mark} ${text(verdict, LIMIT.error)} |`;
     }),
   ];
   return tableSection('admission verdicts', `Pod Security admission (${text(at, 40)})`, ['| Chart or file | Values | Objects | Verdict |', '| --- | --- | --- | --- |'], rows);

@@ -13,7 +13,7 @@ import {
   formatMs,
   groupBy,
   locationLabel,
-  objectDeniedBy,
+  objectVerdict,
   objectLabel,
   outcomeOf,
   plural,
@@ -145,11 +145,8 @@ function renderGroup(group: Group, result: ScanResult, records: Map<string, Obje
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), 'bold')}`;
     if (first.source.address !== undefined) objectLine += paint(` (${terminalSafe(first.source.address)})`, 'dim');
     const record = records.get(objectKey(first));
-    const deniedBy = group.chart === undefined && record !== undefined ? objectDeniedBy(record, result.pss.level) : undefined;
-    if (deniedBy !== undefined) {
-      const at = pssLabel(result.pss.level, result.pss.version);
-      objectLine += ` — ${paint(terminalSafe(`denied at ${at}${deniedBy.length > 0 ? ` by ${deniedBy.join(', ')}` : ''}`), 'red')}`;
-    }
+    const verdict = group.chart === undefined && record !== undefined ? objectVerdict(record, result.pss.level, pssLabel(result.pss.level, result.pss.version)) : undefined;
+    if (verdict !== undefined) objectLine += ` — ${paint(terminalSafe(verdict), verdict.startsWith('denied') ? 'red' : 'yellow')}`;
     lines.push(objectLine);
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
       const where = paint(terminalSafe(locationLabel(f.source.file, f.source.line)), 'dim');
