@@ -469,17 +469,18 @@ describe('hidden folders, node_modules and symlinks into them', () => {
     symlinkSync(path.join(repo.root, 'deploy', 'node_modules', 'pkg', 'pod.yaml'), path.join(repo.root, 'deploy', 'from-npm.yaml'));
     const result = await scan({ paths: [repo.root] });
     const names = [...new Set(result.objects.map((o) => o.object.name))].sort();
-    // from-npm.yaml is a link the repository chose to make: read (under its target's path).
+    // from-npm.yaml is a link the repository chose to make: read (under its target's path). The workflow
+    // in .github is searched and is no Kubernetes object: neither an object nor an error.
     expect(names).toEqual(['hidden', 'npm']);
-    expect(result.skipped!.map((s) => s.path)).toEqual(['.github', 'deploy/.terraform', 'deploy/node_modules']);
+    expect(result.skipped!.map((s) => s.path)).toEqual(['deploy/.terraform', 'deploy/node_modules']);
     expect(result.objects.find((o) => o.object.name === 'npm')!.source.file).toBe('deploy/node_modules/pkg/pod.yaml');
-    expect(result.skipped?.slice(0, 1)).toEqual([
-      { path: '.github', reason: 'GitHub configuration (workflows, not Kubernetes manifests) is not searched; name the path to scan it' },
-    ]);
-    expect(result.skipped![2]).toEqual({ path: 'deploy/node_modules', reason: 'npm packages are not searched (kubectl apply -R would read them); name the path to scan it' });
+    expect(result.skipped![1]).toEqual({
+      path: 'deploy/node_modules',
+      reason: 'npm packages: git tracks nothing in it (downloaded, not part of the change), so it is not searched; name the path to scan it',
+    });
     expect(result.errors).toEqual([{ kind: 'read', file: 'deploy/gitlink', message: 'symlink into a .git directory; not followed' }]);
     expect(toJsonValue(result)).toHaveProperty('skipped', result.skipped);
-    expect(renderMarkdown(result)).toContain('Not searched: \\.github (GitHub configuration');
+    expect(renderMarkdown(result)).toContain('Not searched: deploy/\\.terraform (Terraform');
 
     // An excluded directory is not looked at: its links out of the repository are no errors.
     mkdirSync(path.join(repo.root, '.tools'));
@@ -626,5 +627,64 @@ describe('renderReads', () => {
     // A link out of the repository: nothing there is the base's, so no answer.
     symlinkSync('/', path.join(root, 'c/templates/outside'));
     expect(renderReads(root, [path.join(root, 'c')], [])).toBeUndefined();
+  });
+});
+
+describe('folders of downloaded code', () => {
+  const pod = (name: string) => PRIVILEGED_POD.replace('name: web', `name: ${name}`);
+  const WORKFLOW = 'name: ci\non:\n  push:\n    branches: [main]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n';
+
+  it('are searched when git tracks them (the change under review), skipped when it does not; .github always searched', async () => {
+    const repo = await repository();
+    await repo.commit(
+      {
+        'k8s/.github/pod.yaml': pod('gh'),
+        'k8s/.github/workflows/ci.yml': WORKFLOW,
+        'k8s/node_modules/pod.yaml': pod('npm'),
+        'k8s/.terraform/pod.yaml': pod('tf'),
+        'k8s/.venv/pod.yaml': pod('venv'),
+      },
+      'manifests in folders that look downloaded',
+    );
+    // Downloaded and git-ignored: not part of the change.
+    write(repo.root, { '.gitignore': 'node_modules/\n', 'node_modules/left-pad/pod.yaml': pod('downloaded'), 'node_modules/left-pad/package.json': '{"name":"left-pad"}' });
+    const result = await scan({ paths: [repo.root] });
+    const names = [...new Set(result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => f.object.name))].sort();
+    expect(names).toEqual(['gh', 'npm', 'tf', 'venv']);
+    expect(result.summary.verdict).toBe('fail');
+    expect(result.errors).toEqual([]);
+    expect(result.skipped).toEqual([{ path: 'node_modules', reason: 'npm packages: git tracks nothing in it (downloaded, not part of the change), so it is not searched; name the path to scan it' }]);
+
+    // Through the CLI, as the reviewer ran it: exit 1.
+    expect(await main(['scan', path.join(repo.root, 'k8s'), '--format', 'json', '--output', path.join(tmp(), 'r.json')])).toBe(1);
+  });
+
+  it('outside a git repository are skipped and recorded, and one holding a manifest is an error', async () => {
+    const root = tmp();
+    write(root, {
+      'k8s/app.yaml': pod('app').replace('privileged: true', 'privileged: false'),
+      'k8s/node_modules/pkg/package.json': '{"name":"pkg","version":"1.0.0"}',
+      'k8s/node_modules/pkg/.travis.yml': 'language: node_js\n',
+      'k8s/.venv/lib/config.json': '{"apiVersion": 1}',
+    });
+    const clean = await scan({ paths: [path.join(root, 'k8s')] });
+    expect(clean.errors).toEqual([]);
+    // Outside git, paths are relative to the working directory.
+    const here = (file: string) => path.relative(root, path.resolve(file)).split(path.sep).join('/');
+    expect(clean.skipped!.map((s) => [here(s.path), s.reason])).toEqual([
+      ['k8s/.venv', 'a Python virtual environment: not searched outside a git repository (kubectl apply -R would read it); name the path to scan it'],
+      ['k8s/node_modules', 'npm packages: not searched outside a git repository (kubectl apply -R would read it); name the path to scan it'],
+    ]);
+
+    write(root, { 'k8s/.terraform/modules/pod.yaml': pod('tf') });
+    const hidden = await scan({ paths: [path.join(root, 'k8s')] });
+    expect(hidden.errors.map((e) => ({ ...e, file: here(e.file!), message: e.message.replace(path.relative(process.cwd(), root).split(path.sep).join('/') + '/', '') }))).toEqual([
+      {
+        kind: 'read',
+        file: 'k8s/.terraform/modules/pod.yaml',
+        message: 'looks like a Kubernetes manifest, inside k8s/.terraform, which is not searched outside a git repository (kubectl apply -R would apply it); name the path to scan it, or exclude it',
+      },
+    ]);
+    expect(hidden.summary.verdict).toBe('fail');
   });
 });
