@@ -378,8 +378,9 @@ async function chartChanges(repoRoot: string, sha: string, renders: readonly Cha
   const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path.resolve(repoRoot, file)]);
   const changed = reads === undefined ? undefined : await changedFilesSince(repoRoot, sha, reads);
   if (changed === undefined) return { changed: undefined, templates: undefined };
-  // Values files: the ones the renders name, and values.yaml at the root of the chart and of its subcharts.
-  const values = new Set(renderReads(repoRoot, [], valuesFiles) ?? []);
+  // Values files: the ones the renders name, and values.yaml at the root of the chart and of its subcharts
+  // (the chart's own through a symlink too).
+  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path.join(dir, 'values.yaml'))]) ?? []);
   const roots = [...new Set(dirs.flatMap((dir) => [relativeTo(repoRoot, dir), ...(safeRealpath(dir) !== undefined ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, safeRealpath(dir)!)] : [])]))];
   const chartValues = (f: string) => roots.some((root) => f.startsWith(`${root}/`) && /^(charts\/[^/]+\/)*values\.yaml$/.test(f.slice(root.length + 1)));
   return { changed, templates: changed.filter((f) => !values.has(f) && !chartValues(f)) };
