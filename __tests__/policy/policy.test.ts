@@ -576,7 +576,7 @@ describe('what a chart render reads, for suppressions from the base', () => {
     // can print another template's `# Source:` line, or redefine what it includes).
     expect(privilegedOf(gated, 'csi-node')!.suppressed).toBeUndefined();
     expect(gated.policy!.changes).toContainEqual(
-      expect.objectContaining({ kind: 'comment', summary: 'ignore comment at c/values.yaml:3 would also suppress pss-privileged on DaemonSet/csi-node from c/templates/ds.yaml; this pull request changes other files of chart c (c/templates/miner.yaml), which can change what that template renders' }),
+      expect.objectContaining({ kind: 'comment', summary: 'ignore comment at c/values.yaml:3 suppresses pss-privileged on DaemonSet/csi-node from c/templates/ds.yaml once merged: this pull request changes other files of chart c (c/templates/miner.yaml), which can change what that template renders' }),
     );
     // The base comment is no suppression the pull request adds: it is not listed as one.
     expect(gated.policy!.changes.filter((c) => c.summary.startsWith('comment suppression'))).toEqual([]);

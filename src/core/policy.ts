@@ -403,16 +403,17 @@ function chartChangesCache(repoRoot: string, sha: string, renders: readonly Char
  * other than its values files changed. Checking the finding's own template alone is not enough: a changed
  * template can print another template's `# Source:` line, or redefine a named template the other includes.
  */
-function heldBack(comment: { file: string; line: number }, finding: Finding, changes: ChartChanges | undefined, repoRoot: string): string | undefined {
-  if (changes === undefined || (changes.templates !== undefined && changes.templates.length === 0)) return undefined;
-  const what = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line} would also suppress ${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
-  if (changes.templates === undefined) return `${what}; the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
+function heldBack(comment: { file: string; line: number }, finding: Finding, changes: ChartChanges, repoRoot: string): string | undefined {
+  if (changes.templates !== undefined && changes.templates.length === 0) return undefined;
+  const marker = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line}`;
+  const on = `${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
+  if (changes.templates === undefined) return `${marker} suppresses ${on} once merged: the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
   const template = path.resolve(repoRoot, finding.source.file);
   const real = safeRealpath(template);
   const names = [finding.source.file, ...(real !== undefined ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, real)] : [])];
-  if (names.some((name) => changes.templates!.includes(name))) return `${what}, which this pull request adds or changes`;
+  if (names.some((name) => changes.templates!.includes(name))) return `${marker} would also suppress ${on}, which this pull request adds or changes`;
   const list = changes.templates.slice(0, 3).join(', ') + (changes.templates.length > 3 ? `, and ${changes.templates.length - 3} more` : '');
-  return `${what}; this pull request changes other files of chart ${finding.source.chart ?? ''} (${list}), which can change what that template renders`;
+  return `${marker} suppresses ${on} once merged: this pull request changes other files of chart ${finding.source.chart ?? ''} (${list}), which can change what that template renders`;
 }
 
 /**
