@@ -14,6 +14,7 @@ import { defaultConfig } from '../../src/core/config.ts';
 import type { Finding, ScannedObject, ScanResult } from '../../src/core/model.ts';
 import { scan, type ScanOptions } from '../../src/core/scan.ts';
 import { applySuppressions } from '../../src/core/suppress.ts';
+import { renderReads } from '../../src/core/policy.ts';
 import { renderMarkdown } from '../../src/reporters/markdown.ts';
 import { toJsonValue } from '../../src/reporters/json.ts';
 
@@ -468,17 +469,18 @@ describe('hidden folders, node_modules and symlinks into them', () => {
     symlinkSync(path.join(repo.root, 'deploy', 'node_modules', 'pkg', 'pod.yaml'), path.join(repo.root, 'deploy', 'from-npm.yaml'));
     const result = await scan({ paths: [repo.root] });
     const names = [...new Set(result.objects.map((o) => o.object.name))].sort();
-    // from-npm.yaml is a link the repository chose to make: read (under its target's path).
+    // from-npm.yaml is a link the repository chose to make: read (under its target's path). The workflow
+    // in .github is searched and is no Kubernetes object: neither an object nor an error.
     expect(names).toEqual(['hidden', 'npm']);
-    expect(result.skipped!.map((s) => s.path)).toEqual(['.github', 'deploy/.terraform', 'deploy/node_modules']);
+    expect(result.skipped!.map((s) => s.path)).toEqual(['deploy/.terraform', 'deploy/node_modules']);
     expect(result.objects.find((o) => o.object.name === 'npm')!.source.file).toBe('deploy/node_modules/pkg/pod.yaml');
-    expect(result.skipped?.slice(0, 1)).toEqual([
-      { path: '.github', reason: 'GitHub configuration (workflows, not Kubernetes manifests) is not searched; name the path to scan it' },
-    ]);
-    expect(result.skipped![2]).toEqual({ path: 'deploy/node_modules', reason: 'npm packages are not searched (kubectl apply -R would read them); name the path to scan it' });
+    expect(result.skipped![1]).toEqual({
+      path: 'deploy/node_modules',
+      reason: 'npm packages: git tracks nothing in it (downloaded, not part of the change), so it is not searched; name the path to scan it',
+    });
     expect(result.errors).toEqual([{ kind: 'read', file: 'deploy/gitlink', message: 'symlink into a .git directory; not followed' }]);
     expect(toJsonValue(result)).toHaveProperty('skipped', result.skipped);
-    expect(renderMarkdown(result)).toContain('Not searched: \\.github (GitHub configuration');
+    expect(renderMarkdown(result)).toContain('Not searched: deploy/\\.terraform (Terraform');
 
     // An excluded directory is not looked at: its links out of the repository are no errors.
     mkdirSync(path.join(repo.root, '.tools'));
@@ -492,5 +494,197 @@ describe('hidden folders, node_modules and symlinks into them', () => {
     // Named explicitly, a skipped directory is scanned.
     const named = await scan({ paths: [path.join(repo.root, 'deploy', 'node_modules')] });
     expect(named.objects.map((o) => o.object.name)).toEqual(['npm']);
+  });
+});
+
+describe('what a chart render reads, for suppressions from the base', () => {
+  const helmPath = () => process.env.PREADMIT_TEST_HELM3!;
+  const WORKLOAD = (extra: string) =>
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  annotations:\n${extra}    owner: team\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27.0\n      securityContext:\n        privileged: {{ .Values.privileged }}\n`;
+
+  it('follows the symlinks in a chart: an annotation the pull request adds to a symlink target is pending', async () => {
+    const repo = await repository();
+    const base = await repo.commit(
+      {
+        '.preadmit.yaml': 'annotationSuppressions: true\n',
+        'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+        'charts/app/values.yaml': 'privileged: false\n',
+        'shared/workload.yaml': WORKLOAD(''),
+      },
+      'base',
+    );
+    mkdirSync(path.join(repo.root, 'charts/app/templates'));
+    symlinkSync('../../../shared/workload.yaml', path.join(repo.root, 'charts/app/templates/workload.yaml'));
+    const linked = await repo.commit({}, 'base: template through a symlink');
+    // The pull request edits only the symlink's target.
+    await repo.commit({ 'shared/workload.yaml': WORKLOAD('    preadmit.dev/ignore.pss-privileged: "needed"\n').replace('privileged: {{ .Values.privileged }}', 'privileged: true') }, 'head');
+    const gated = await scan({ paths: [path.join(repo.root, 'charts/app')], helmPath: helmPath(), policyFrom: fromBase(linked) });
+    expect(privileged(gated)).toMatchObject({ path: '/spec/containers/0/securityContext/privileged' });
+    expect(privileged(gated)!.suppressed).toBeUndefined();
+    expect(gated.summary.verdict).toBe('fail');
+    expect(gated.suppressions!.find((s) => s.kind === 'annotation')).toMatchObject({ status: 'pending', rule: 'pss-privileged' });
+    expect(gated.policy!.changes).toEqual([expect.objectContaining({ kind: 'annotation', change: 'added', summary: 'annotation suppression of pss-privileged on Pod app: needed' })]);
+    expect(base).not.toBe(linked);
+
+    // A symlinked directory (the whole templates folder) is followed the same way.
+    const repo2 = await repository();
+    await repo2.commit({ '.preadmit.yaml': 'annotationSuppressions: true\n', 'c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'c/values.yaml': 'privileged: false\n', 'lib/tpl/pod.yaml': WORKLOAD('') }, 'base');
+    symlinkSync('../lib/tpl', path.join(repo2.root, 'c/templates'));
+    const base2 = await repo2.commit({}, 'base: templates folder through a symlink');
+    await repo2.commit({ 'lib/tpl/pod.yaml': WORKLOAD('    preadmit.dev/ignore.pss-privileged: "needed"\n').replace('privileged: {{ .Values.privileged }}', 'privileged: true') }, 'head');
+    const gated2 = await scan({ paths: [path.join(repo2.root, 'c')], helmPath: helmPath(), policyFrom: fromBase(base2) });
+    expect(privileged(gated2)!.suppressed).toBeUndefined();
+    expect(gated2.suppressions!.find((s) => s.kind === 'annotation')).toMatchObject({ status: 'pending' });
+  });
+
+  const CSI_VALUES = 'csi:\n  securityContext:\n    # preadmit: ignore pss-privileged -- CSI node plugin needs host mounts\n    privileged: true\n';
+  const workload = (kind: string, name: string, image: string) =>
+    `apiVersion: apps/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n  selector:\n    matchLabels: {app: ${name}}\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      containers:\n        - name: ${name}\n          image: ${image}\n          securityContext:\n            privileged: {{ .Values.csi.securityContext.privileged }}\n`;
+  const csiChart = {
+    'c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+    'c/values.yaml': CSI_VALUES,
+    'c/templates/ds.yaml': workload('DaemonSet', 'csi-node', 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.10.0'),
+  };
+  const privilegedOf = (result: ScanResult, name: string) => result.findings.find((f) => f.ruleId === 'pss-privileged' && f.object.name === name);
+
+  it('applies a base ignore comment on a values line only to findings of templates the pull request leaves alone', async () => {
+    const repo = await repository();
+    const base = await repo.commit(csiChart, 'base');
+    await repo.commit({ 'README.md': 'unrelated\n' }, 'head: nothing in the chart');
+    const same = await scan({ paths: [path.join(repo.root, 'c')], helmPath: helmPath(), policyFrom: fromBase(base) });
+    expect(privilegedOf(same, 'csi-node')!.suppressed).toMatchObject({ kind: 'comment', file: 'c/values.yaml', line: 3 });
+
+    await repo.commit({ 'c/templates/miner.yaml': workload('Deployment', 'miner', 'evil.example/miner:latest') }, 'head: a new object reusing the values');
+    // Control: with the head's own policy the comment suppresses both.
+    const own = await scan({ paths: [path.join(repo.root, 'c')], helmPath: helmPath() });
+    expect(privilegedOf(own, 'miner')!.suppressed).toMatchObject({ kind: 'comment' });
+
+    const gated = await scan({ paths: [path.join(repo.root, 'c')], helmPath: helmPath(), policyFrom: fromBase(base) });
+    expect(privilegedOf(gated, 'miner')).toMatchObject({ path: '/spec/template/spec/containers/0/securityContext/privileged' });
+    expect(privilegedOf(gated, 'miner')!.suppressed).toBeUndefined();
+    expect(gated.summary.verdict).toBe('fail');
+    const minerRecord = gated.suppressions!.find((s) => s.kind === 'comment' && s.object?.name === 'miner');
+    expect(minerRecord).toMatchObject({ status: 'pending', rule: 'pss-privileged', file: 'c/values.yaml', line: 3 });
+    expect(gated.policy!.changes).toContainEqual({
+      kind: 'comment',
+      change: 'added',
+      summary: 'ignore comment at c/values.yaml:3 would also suppress pss-privileged on Deployment/miner from c/templates/miner.yaml, which this pull request adds or changes',
+      file: 'c/values.yaml',
+      line: 3,
+    });
+    // The chart's templates changed: the DaemonSet's finding waits for the merge too (a changed template
+    // can print another template's `# Source:` line, or redefine what it includes).
+    expect(privilegedOf(gated, 'csi-node')!.suppressed).toBeUndefined();
+    expect(gated.policy!.changes).toContainEqual(
+      expect.objectContaining({ kind: 'comment', summary: 'ignore comment at c/values.yaml:3 suppresses pss-privileged on DaemonSet/csi-node from c/templates/ds.yaml once merged: this pull request changes other files of chart c (c/templates/miner.yaml), which can change what that template renders' }),
+    );
+    // The base comment is no suppression the pull request adds: it is not listed as one.
+    expect(gated.policy!.changes.filter((c) => c.summary.startsWith('comment suppression'))).toEqual([]);
+  });
+
+  it('does not trust a template that prints another template\'s # Source: line', async () => {
+    const repo = await repository();
+    const base = await repo.commit({ ...csiChart, 'c/templates/svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: csi\nspec:\n  ports: [{port: 80}]\n' }, 'base');
+    const spoof = `apiVersion: v1\nkind: Service\nmetadata:\n  name: csi\nspec:\n  ports: [{port: 80}]\n---\n# Source: c/templates/ds.yaml\n${workload('Deployment', 'miner', 'evil.example/miner:latest')}`;
+    await repo.commit({ 'c/templates/svc.yaml': spoof }, 'head');
+    const gated = await scan({ paths: [path.join(repo.root, 'c')], helmPath: helmPath(), policyFrom: fromBase(base) });
+    expect(privilegedOf(gated, 'miner')).toBeDefined();
+    expect(privilegedOf(gated, 'miner')!.suppressed).toBeUndefined();
+    expect(gated.summary.verdict).toBe('fail');
+  });
+});
+
+describe('renderReads', () => {
+  it('names the chart, every symlink target in it (recursively, subchart folders too) and the values files, both ways', () => {
+    const root = tmp();
+    write(root, {
+      'c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+      'shared/workload.yaml': 'x: 1\n',
+      'lib/tpl/inner-target.yaml': 'x: 1\n',
+      'vendor/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n',
+      'ci/prod-values.yaml': 'a: 1\n',
+    });
+    mkdirSync(path.join(root, 'c/templates'));
+    mkdirSync(path.join(root, 'c/charts'));
+    symlinkSync('../../shared/workload.yaml', path.join(root, 'c/templates/workload.yaml'));
+    symlinkSync('../../lib/tpl', path.join(root, 'c/templates/lib'));
+    symlinkSync('inner-target.yaml', path.join(root, 'lib/tpl/inner.yaml'));
+    symlinkSync('../../vendor/sub', path.join(root, 'c/charts/sub'));
+    symlinkSync('prod-values.yaml', path.join(root, 'ci/values.yaml'));
+    expect(renderReads(root, [path.join(root, 'c')], [path.join(root, 'ci/values.yaml')])).toEqual([
+      'c',
+      'c/charts/sub',
+      'c/templates/lib',
+      'c/templates/workload.yaml',
+      'ci/prod-values.yaml',
+      'ci/values.yaml',
+      'lib/tpl',
+      'lib/tpl/inner-target.yaml',
+      'lib/tpl/inner.yaml',
+      'shared/workload.yaml',
+      'vendor/sub',
+    ]);
+    // A link out of the repository: nothing there is the base's, so no answer.
+    symlinkSync('/', path.join(root, 'c/templates/outside'));
+    expect(renderReads(root, [path.join(root, 'c')], [])).toBeUndefined();
+  });
+});
+
+describe('folders of downloaded code', () => {
+  const pod = (name: string) => PRIVILEGED_POD.replace('name: web', `name: ${name}`);
+  const WORKFLOW = 'name: ci\non:\n  push:\n    branches: [main]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n';
+
+  it('are searched when git tracks them (the change under review), skipped when it does not; .github always searched', async () => {
+    const repo = await repository();
+    await repo.commit(
+      {
+        'k8s/.github/pod.yaml': pod('gh'),
+        'k8s/.github/workflows/ci.yml': WORKFLOW,
+        'k8s/node_modules/pod.yaml': pod('npm'),
+        'k8s/.terraform/pod.yaml': pod('tf'),
+        'k8s/.venv/pod.yaml': pod('venv'),
+      },
+      'manifests in folders that look downloaded',
+    );
+    // Downloaded and git-ignored: not part of the change.
+    write(repo.root, { '.gitignore': 'node_modules/\n', 'node_modules/left-pad/pod.yaml': pod('downloaded'), 'node_modules/left-pad/package.json': '{"name":"left-pad"}' });
+    const result = await scan({ paths: [repo.root] });
+    const names = [...new Set(result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => f.object.name))].sort();
+    expect(names).toEqual(['gh', 'npm', 'tf', 'venv']);
+    expect(result.summary.verdict).toBe('fail');
+    expect(result.errors).toEqual([]);
+    expect(result.skipped).toEqual([{ path: 'node_modules', reason: 'npm packages: git tracks nothing in it (downloaded, not part of the change), so it is not searched; name the path to scan it' }]);
+
+    // Through the CLI, as the reviewer ran it: exit 1.
+    expect(await main(['scan', path.join(repo.root, 'k8s'), '--format', 'json', '--output', path.join(tmp(), 'r.json')])).toBe(1);
+  });
+
+  it('outside a git repository are skipped and recorded, and one holding a manifest is an error', async () => {
+    const root = tmp();
+    write(root, {
+      'k8s/app.yaml': pod('app').replace('privileged: true', 'privileged: false'),
+      'k8s/node_modules/pkg/package.json': '{"name":"pkg","version":"1.0.0"}',
+      'k8s/node_modules/pkg/.travis.yml': 'language: node_js\n',
+      'k8s/.venv/lib/config.json': '{"apiVersion": 1}',
+    });
+    const clean = await scan({ paths: [path.join(root, 'k8s')] });
+    expect(clean.errors).toEqual([]);
+    // Outside git, paths are relative to the working directory.
+    const here = (file: string) => path.relative(root, path.resolve(file)).split(path.sep).join('/');
+    expect(clean.skipped!.map((s) => [here(s.path), s.reason])).toEqual([
+      ['k8s/.venv', 'a Python virtual environment: not searched outside a git repository (kubectl apply -R would read it); name the path to scan it'],
+      ['k8s/node_modules', 'npm packages: not searched outside a git repository (kubectl apply -R would read it); name the path to scan it'],
+    ]);
+
+    write(root, { 'k8s/.terraform/modules/pod.yaml': pod('tf') });
+    const hidden = await scan({ paths: [path.join(root, 'k8s')] });
+    expect(hidden.errors.map((e) => ({ ...e, file: here(e.file!), message: e.message.replace(path.relative(process.cwd(), root).split(path.sep).join('/') + '/', '') }))).toEqual([
+      {
+        kind: 'read',
+        file: 'k8s/.terraform/modules/pod.yaml',
+        message: 'looks like a Kubernetes manifest, inside k8s/.terraform, which is not searched outside a git repository (kubectl apply -R would apply it); name the path to scan it, or exclude it',
+      },
+    ]);
+    expect(hidden.summary.verdict).toBe('fail');
   });
 });

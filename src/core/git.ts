@@ -120,16 +120,17 @@ export async function readFilesAt(repoRoot: string, sha: string, files: readonly
 }
 
 /**
- * Whether the work tree differs from a commit anywhere under the given repository-relative paths:
- * tracked files changed, added or deleted, or files git does not track (ignored ones included).
- * Undefined when git cannot tell.
+ * The repository-relative files under the given repository-relative paths where the work tree differs
+ * from a commit: tracked files changed, added or deleted, and files git does not track (ignored ones
+ * included: helm reads them). Undefined when git cannot tell.
  */
-export async function changedSince(repoRoot: string, sha: string, paths: readonly string[]): Promise<boolean | undefined> {
-  if (paths.length === 0) return false;
+export async function changedFilesSince(repoRoot: string, sha: string, paths: readonly string[]): Promise<string[] | undefined> {
+  if (paths.length === 0) return [];
   const specs = paths.map((p) => `:(literal)${p}`);
-  const diff = await git(repoRoot, ['diff', '--quiet', '--no-ext-diff', '--no-textconv', sha, '--', ...specs]);
-  if (!diff.ok) return diff.stderr === '' ? true : undefined; // exit 1 without a complaint: differences
+  const diff = await git(repoRoot, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', sha, '--', ...specs]);
+  if (!diff.ok) return undefined;
   const others = await git(repoRoot, ['ls-files', '-z', '--others', '--', ...specs]);
   if (!others.ok) return undefined;
-  return others.stdout.length > 0;
+  const names = (out: Buffer) => out.toString('utf8').split('\u0000').filter((name) => name !== '');
+  return [...new Set([...names(diff.stdout), ...names(others.stdout)])].sort();
 }

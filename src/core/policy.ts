@@ -8,16 +8,17 @@
 // configuration: no rule disabled or lowered, no suppression of any kind honoured, the stricter of its
 // failOn and the default, nothing excluded from the scan, no values or --set pairs it adds to charts. That may block a pull request the base policy
 // would pass, but never passes one it would block; the fallback is said in the log and in the report.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import type { ChartRender } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, loadConfigText, type Config, type ConfiguredSuppression } from './config.ts';
 import { isInside, relativeTo } from './discover.ts';
+import { safeRealpath } from './paths.ts';
 import { UsageError } from './errors.ts';
-import { changedSince, readFileAt, readFilesAt, resolveRevision } from './git.ts';
-import { severityRank, type FailOn, type PolicyChange, type PolicyInfo, type ScannedObject, type Severity, type SuppressionRecord } from './model.ts';
+import { changedFilesSince, readFileAt, readFilesAt, resolveRevision } from './git.ts';
+import { severityRank, type FailOn, type Finding, type PolicyChange, type PolicyInfo, type ScannedObject, type Severity, type SuppressionRecord } from './model.ts';
 import { annotationsOf, ANNOTATION_PREFIX, commentKey, parseComments, type PendingSuppressions, type SuppressionComment } from './suppress.ts';
 
 export interface PolicyRequest {
@@ -230,7 +231,8 @@ export function pendingChanges(records: readonly SuppressionRecord[]): PolicyCha
     .map((r) => ({
       kind: r.kind === 'annotation' ? 'annotation' : 'comment',
       change: 'added',
-      summary: `${r.kind} suppression of ${r.rule}${r.container !== undefined ? ` (container ${r.container})` : ''}${r.object !== undefined ? ` on ${r.object.kind} ${r.object.name}` : ''}: ${r.reason ?? ''}`,
+      // A base comment held back for one finding says why in its message (see chartChanges).
+      summary: r.kind === 'comment' && r.object !== undefined && r.message !== undefined ? r.message : `${r.kind} suppression of ${r.rule}${r.container !== undefined ? ` (container ${r.container})` : ''}${r.object !== undefined ? ` on ${r.object.kind} ${r.object.name}` : ''}: ${r.reason ?? ''}`,
       file: r.file,
       ...(r.line !== undefined ? { line: r.line } : {}),
     }));
@@ -299,13 +301,128 @@ function identity(object: { ref: { kind: string; namespace?: string; name: strin
   return [object.ref.kind, object.ref.namespace ?? '', object.ref.name].join('\u0000');
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// What a chart's render reads, and what of it the pull request changes
+
+/** Entries listed in one chart (symlink targets included) before giving up: an answer must come quickly. */
+const MAX_CHART_ENTRIES = 50_000;
+
+/**
+ * Everything a chart's renders read, as repository-relative paths git can compare: the chart directory,
+ * the targets of every symlink in it (helm follows them: files, directories and subchart folders, and the
+ * links inside those, recursively), and the values files. A path behind a symlink is named both ways: git
+ * sees a link as the link's own text, never its target's content. Undefined when one leads outside the
+ * repository (nothing there is the base's) or the chart is too large to list.
+ */
+export function renderReads(repoRoot: string, dirs: readonly string[], files: readonly string[]): string[] | undefined {
+  const realRoot = safeRealpath(repoRoot) ?? repoRoot;
+  const out = new Set<string>();
+  const walked = new Set<string>();
+  let budget = MAX_CHART_ENTRIES;
+  const note = (p: string): boolean => {
+    const named = path.resolve(p);
+    if (isInside(repoRoot, named)) out.add(relativeTo(repoRoot, named));
+    else if (isInside(realRoot, named)) out.add(relativeTo(realRoot, named));
+    else return false;
+    const real = safeRealpath(named);
+    if (real === undefined) return true; // a dangling link: its own text is compared (helm fails on it anyway)
+    if (!isInside(realRoot, real)) return false;
+    out.add(relativeTo(realRoot, real));
+    return true;
+  };
+  const walk = (dir: string): boolean => {
+    const real = safeRealpath(dir);
+    if (real === undefined || walked.has(real)) return true;
+    walked.add(real);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return true; // unreadable: helm cannot render it either
+    }
+    for (const entry of entries) {
+      if (--budget < 0) return false;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '.git' && !walk(full)) return false;
+      } else if (entry.isSymbolicLink()) {
+        if (!note(full)) return false;
+        const target = safeRealpath(full);
+        let isDirectory = false;
+        try {
+          isDirectory = target !== undefined && statSync(target).isDirectory();
+        } catch {
+          isDirectory = false;
+        }
+        if (isDirectory && !walk(target!)) return false;
+      }
+    }
+    return true;
+  };
+  for (const dir of dirs) if (!note(dir) || !walk(dir)) return undefined;
+  for (const file of files) if (!note(file)) return undefined;
+  return [...out].sort();
+}
+
+/** What a pull request changed in what one chart's renders read (or a plan file, for its objects). */
+interface ChartChanges {
+  /** Every changed file (repository-relative); undefined when that cannot be told. */
+  changed: string[] | undefined;
+  /** The changed files that are not values files: templates, helpers, Chart.yaml, subcharts, files. */
+  templates: string[] | undefined;
+}
+
+async function chartChanges(repoRoot: string, sha: string, renders: readonly ChartRender[], file: string): Promise<ChartChanges> {
+  const dirs = [...new Set(renders.map((r) => r.dir))];
+  const valuesFiles = [...new Set(renders.flatMap((r) => r.request.valuesFiles))];
+  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path.resolve(repoRoot, file)]);
+  const changed = reads === undefined ? undefined : await changedFilesSince(repoRoot, sha, reads);
+  if (changed === undefined) return { changed: undefined, templates: undefined };
+  // Values files: the ones the renders name, and values.yaml at the root of the chart and of its subcharts
+  // (the chart's own through a symlink too).
+  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path.join(dir, 'values.yaml'))]) ?? []);
+  const roots = [...new Set(dirs.flatMap((dir) => [relativeTo(repoRoot, dir), ...(safeRealpath(dir) !== undefined ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, safeRealpath(dir)!)] : [])]))];
+  const chartValues = (f: string) => roots.some((root) => f.startsWith(`${root}/`) && /^(charts\/[^/]+\/)*values\.yaml$/.test(f.slice(root.length + 1)));
+  return { changed, templates: changed.filter((f) => !values.has(f) && !chartValues(f)) };
+}
+
+/** Chart changes, each chart computed once, on first request. */
+function chartChangesCache(repoRoot: string, sha: string, renders: readonly ChartRender[]) {
+  const cache = new Map<string, Promise<ChartChanges>>();
+  return (source: { chart?: string; file: string }): Promise<ChartChanges> => {
+    const key = source.chart ?? source.file;
+    let found = cache.get(key);
+    if (found === undefined) cache.set(key, (found = chartChanges(repoRoot, sha, renders.filter((r) => r.chart === source.chart && source.chart !== undefined), source.file)));
+    return found;
+  };
+}
+
+/**
+ * Why a comment the base has cannot count for a finding from a chart yet, or undefined when it can. The
+ * comment was approved for what the base's templates render: it counts only while no file of the chart
+ * other than its values files changed. Checking the finding's own template alone is not enough: a changed
+ * template can print another template's `# Source:` line, or redefine a named template the other includes.
+ */
+function heldBack(comment: { file: string; line: number }, finding: Finding, changes: ChartChanges, repoRoot: string): string | undefined {
+  if (changes.templates !== undefined && changes.templates.length === 0) return undefined;
+  const marker = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line}`;
+  const on = `${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
+  if (changes.templates === undefined) return `${marker} suppresses ${on} once merged: the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
+  const template = path.resolve(repoRoot, finding.source.file);
+  const real = safeRealpath(template);
+  const names = [finding.source.file, ...(real !== undefined ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, real)] : [])];
+  if (names.some((name) => changes.templates!.includes(name))) return `${marker} would also suppress ${on}, which this pull request adds or changes`;
+  const list = changes.templates.slice(0, 3).join(', ') + (changes.templates.length > 3 ? `, and ${changes.templates.length - 3} more` : '');
+  return `${marker} suppresses ${on} once merged: this pull request changes other files of chart ${finding.source.chart ?? ''} (${list}), which can change what that template renders`;
+}
+
 /**
  * Annotations count only when the base has them with the same value. A manifest's objects are compared
  * with the same file at the base. A chart's render (and a plan's) cannot be compared line by line: its
- * annotations count only when nothing the render reads (the chart directory, its values files) changed
- * since the base - then the base render is the same render.
+ * annotations count only when nothing the render reads (the chart directory, the targets of its symlinks,
+ * its values files: renderReads) changed since the base - then the base render is the same render.
  */
-async function pendingAnnotations(repoRoot: string, sha: string, input: PendingInput): Promise<(object: ScannedObject, key: string, value: unknown) => boolean> {
+async function pendingAnnotations(repoRoot: string, sha: string, input: PendingInput, changes: (source: { chart?: string; file: string }) => Promise<ChartChanges>): Promise<(object: ScannedObject, key: string, value: unknown) => boolean> {
   const carriers = input.objects.filter((o) => suppressionAnnotations(o.raw).length > 0);
   if (carriers.length === 0) return () => false;
   const baseManifests = new Map<string, Map<string, Record<string, unknown>> | undefined>();
@@ -331,11 +448,8 @@ async function pendingAnnotations(repoRoot: string, sha: string, input: PendingI
       // the value set that rendered it.
       const key = source.chart ?? source.file;
       if (unchanged.has(key)) continue;
-      const renders = input.renders.filter((r) => r.chart === source.chart);
-      const inputs = renders.length > 0 ? [...new Set(renders.flatMap((r) => [r.dir, ...r.request.valuesFiles]))] : [source.file];
-      const rels = inputs.map((f) => inRepo(f));
-      const changed = rels.some((r) => r === undefined) ? true : await changedSince(repoRoot, sha, rels as string[]);
-      unchanged.set(key, changed === false);
+      const { changed } = await changes(source);
+      unchanged.set(key, changed !== undefined && changed.length === 0);
     }
   }
   return (object, key, value) => {
@@ -349,7 +463,18 @@ async function pendingAnnotations(repoRoot: string, sha: string, input: PendingI
 }
 
 async function pendingAgainst(repoRoot: string, sha: string, config: Config, input: PendingInput): Promise<PendingSuppressions> {
+  const changes = chartChangesCache(repoRoot, sha, input.renders);
   const comments = await pendingComments(repoRoot, sha, input.comments);
-  const annotation = config.annotationSuppressions ? await pendingAnnotations(repoRoot, sha, input) : () => false;
-  return { message: PENDING_MESSAGE, comment: (file, line) => comments.has(commentKey(file, line)), annotation };
+  const annotation = config.annotationSuppressions ? await pendingAnnotations(repoRoot, sha, input, changes) : () => false;
+  // The charts whose files carry comments, compared before the (synchronous) matching asks about findings.
+  const charts = new Map<string, ChartChanges>();
+  if ([...input.comments.values()].some((list) => list.length > 0)) {
+    for (const chart of new Set(input.renders.map((r) => r.chart))) charts.set(chart, await changes({ chart, file: chart }));
+  }
+  return {
+    message: PENDING_MESSAGE,
+    comment: (file, line) => comments.has(commentKey(file, line)),
+    commentFinding: (file, line, finding) => (finding.source.chart === undefined ? undefined : heldBack({ file, line }, finding, charts.get(finding.source.chart) ?? { changed: undefined, templates: undefined }, repoRoot)),
+    annotation,
+  };
 }

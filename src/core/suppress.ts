@@ -43,6 +43,11 @@ export interface PendingSuppressions {
   message: string;
   /** A comment the base does not have (by absolute file and the line of its marker). */
   comment(file: string, line: number): boolean;
+  /**
+   * For a comment the base has: why it cannot count for this finding yet (the pull request changes the
+   * templates of the finding's chart), or undefined when it can.
+   */
+  commentFinding?(file: string, line: number, finding: Finding): string | undefined;
   /** An annotation the base does not have on the object with the same value (see policy.ts for how that is decided). */
   annotation(object: ScannedObject, key: string, value: unknown): boolean;
 }
@@ -236,6 +241,16 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
           ? lockedMessage(c.rule)
           : undefined;
   const commentPending = (c: SuppressionComment) => pending !== undefined && pending.comment(c.file, c.line);
+  /** Base comments held back for findings whose chart the pull request changes: one pending record per comment, rule and object. */
+  const heldRecords = new Map<SuppressionComment, Map<string, SuppressionRecord>>();
+  const holdComment = (c: SuppressionComment, f: Finding, message: string) => {
+    let byFinding = heldRecords.get(c);
+    if (byFinding === undefined) heldRecords.set(c, (byFinding = new Map()));
+    const key = [f.ruleId, f.object.kind, f.object.namespace ?? '', f.object.name].join('\u0000');
+    if (byFinding.has(key)) return;
+    const container = c.container;
+    byFinding.set(key, { kind: 'comment', status: 'pending', rule: f.ruleId, ...(c.reason ? { reason: c.reason } : {}), file: relativeTo(repoRoot, c.file), line: c.line, ...(container ? { container } : {}), object: f.object, matched: 0, message });
+  };
   const annotationRecords = new Map<string, SuppressionRecord>();
   const annotationCache = new Map<ScannedObject, [string, unknown][]>();
 
@@ -302,8 +317,14 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
         if (c.rule !== '*' && c.rule !== f.ruleId) continue;
         if (c.rule === '*' && lockedRule) continue;
         if (c.container !== undefined && c.container !== container()) continue;
+        const usable = commentProblem(c) === undefined && !commentPending(c);
+        const held = usable ? pending?.commentFinding?.(c.file, c.line, f) : undefined;
+        if (held !== undefined) {
+          holdComment(c, f, held);
+          continue;
+        }
         c.matched++;
-        if (applied || commentProblem(c) !== undefined || commentPending(c)) continue;
+        if (applied || !usable) continue;
         applied = { kind: 'comment', reason: c.reason!, file: relativeTo(repoRoot, c.file), line: c.line };
       }
     }
@@ -344,6 +365,12 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
   }
   for (const list of comments.values()) {
     for (const c of list) {
+      const held = heldRecords.get(c);
+      // A base comment that met only findings it cannot count for yet: those records say what happened.
+      if (held !== undefined && c.matched === 0) {
+        records.push(...held.values());
+        continue;
+      }
       const invalid = commentProblem(c);
       const isPending = invalid === undefined && commentPending(c);
       records.push({
@@ -357,6 +384,7 @@ export function applySuppressions(findings: Finding[], options: SuppressionOptio
         matched: c.matched,
         ...(invalid ? { message: invalid } : isPending ? { message: pending!.message } : {}),
       });
+      if (held !== undefined) records.push(...held.values());
     }
   }
   for (const record of annotationRecords.values()) {
