@@ -321,6 +321,9 @@ testRule(secretLiteralEnv, {
 });
 
 const configMap = (data: unknown) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data });
+const binaryConfigMap = (binaryData: unknown) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-files' }, binaryData });
+const b64 = (content: string | Buffer) => Buffer.from(content).toString('base64');
+const OPENSSH_KEY = ['-----BEGIN ', 'OPENSSH PRIVATE KEY-----\n', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU', RANDOM, '\n-----END OPENSSH ', 'PRIVATE KEY-----\n'].join('');
 
 /** Every format under an innocent key, named as the message names it. */
 const EVERY_FORMAT: [keyof typeof TOKENS, string][] = [
@@ -376,7 +379,25 @@ testRule(secretLiteralConfigmap, {
     },
     { name: 'data is a list', yaml: configMap(['password=hunter2']) },
     { name: 'data values of other types', yaml: configMap({ password: 12345, token: null, nested: { password: 'x' } }) },
-    { name: 'binaryData is not read', yaml: stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, binaryData: { password: 'aHVudGVyMg==' } }) },
+    {
+      name: 'binaryData: binary content, a certificate, ordinary text and values of other types',
+      yaml: binaryConfigMap({
+        'logo.png': b64(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]), Buffer.from(RANDOM)])),
+        'ca.crt': b64('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n'),
+        'app.properties': b64('server.port=8080\nspring.datasource.password=${DB_PASSWORD}\n'),
+        'token-ttl': b64('3600'),
+        password: 12345,
+        secret: null,
+      }),
+    },
+    {
+      name: 'binaryData: a name signal needs text, not binary content',
+      yaml: binaryConfigMap({ password: b64(Buffer.from([0x00, 0x01, 0xfe, 0xff, 0x10, 0x80, 0x7f, 0x02])) }),
+    },
+    {
+      name: 'binaryData: only the first 1 MiB (a ConfigMap\'s limit) is decoded',
+      yaml: binaryConfigMap({ 'blob.bin': b64(Buffer.concat([Buffer.alloc(1024 * 1024 + 3, 0x20), Buffer.from(OPENSSH_KEY)])) }),
+    },
   ],
   invalid: [
     {
@@ -399,6 +420,31 @@ testRule(secretLiteralConfigmap, {
       findings: [
         { path: '/data/tls~1key.pem', message: 'contains what looks like a PEM private key' },
         { path: '/data/notes', message: 'a JSON Web Token' },
+      ],
+    },
+    {
+      name: 'binaryData: an OpenSSH private key, a credential-named key and an embedded file, decoded from base64',
+      yaml: binaryConfigMap({
+        id_rsa: b64(OPENSSH_KEY),
+        password: b64('hunter2'),
+        'application.yaml': b64('spring:\n  datasource:\n    password: hunter2\n'),
+        'keystore.bin': b64(Buffer.concat([Buffer.from([0x30, 0x82, 0xff, 0xfe, 0x00]), Buffer.from(TOKENS.pem), Buffer.from([0x00, 0xff])])),
+        'wrapped.b64': b64(OPENSSH_KEY).replace(/(.{76})/g, '$1\n'),
+      }),
+      findings: [
+        { path: '/binaryData/id_rsa', message: 'ConfigMap key "id_rsa" contains what looks like a PEM private key <redacted, ' },
+        { path: '/binaryData/password', message: 'ConfigMap key "password" holds a literal credential <redacted, 7 chars>' },
+        { path: '/binaryData/application.yaml', message: 'sets "password" (line 3) to a literal credential <redacted, 7 chars>' },
+        { path: '/binaryData/keystore.bin', message: 'a PEM private key' },
+        { path: '/binaryData/wrapped.b64', message: 'a PEM private key' },
+      ],
+    },
+    {
+      name: 'an AWS key pair split across data and binaryData, key with a slash',
+      yaml: stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws' }, data: { id: TOKENS.aws }, binaryData: { 'aws/secret': b64(TOKENS.awsSecret) } }),
+      findings: [
+        { path: '/data/id', message: 'an AWS access key ID' },
+        { path: '/binaryData/aws~1secret', message: 'ConfigMap key "aws/secret" contains what looks like an AWS secret access key <redacted, 40 chars>' },
       ],
     },
     {
