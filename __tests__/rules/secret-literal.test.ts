@@ -488,6 +488,7 @@ describe('secret-literal messages never contain the value', () => {
 });
 
 const withCommand = (command: unknown, args: unknown) => workload('Deployment', { containers: [{ name: 'app', image: 'app:1', command, args }] });
+const withHandlers = (handlers: Json) => workload('Deployment', { containers: [{ name: 'app', image: 'app:1', ...handlers }] });
 
 testRule(secretLiteralArgs, {
   valid: [
@@ -496,6 +497,22 @@ testRule(secretLiteralArgs, {
       yaml: withCommand(['/app'], ['--password-file=/run/secrets/pw', '--token', '$(API_TOKEN)', '--api-key=$(API_KEY)', '--password', '--verbose', 'PASSWORD=', '--secret-name=db-credentials', '--imagePullSecrets=regcred,regcred2', '--tls-secret', 'kube-system/ingress-tls', 'sh -c "curl -H \'Authorization: Bearer $TOKEN\'"']),
     },
     { name: 'command and args of other types', yaml: withCommand('run', [5, null, { a: 1 }]) },
+    {
+      name: 'hooks and probes without credentials: references, paths, plain headers and queries',
+      yaml: withHandlers({
+        lifecycle: {
+          postStart: { exec: { command: ['sh', '-c', 'curl -H "Authorization: Bearer $API_TOKEN" http://localhost/warm', '--token-file=/run/secrets/token'] } },
+          preStop: { httpGet: { path: '/shutdown?grace=30s', port: 8080, httpHeaders: [{ name: 'X-Drain', value: 'true' }, { name: 'Authorization', value: 'Bearer $(API_TOKEN)' }] } },
+        },
+        livenessProbe: { httpGet: { path: '/healthz?verbose=1&token_ttl=60', port: 8080, httpHeaders: [{ name: 'Accept', value: 'application/json' }, { name: 'X-Api-Key', value: '' }, { name: 'Authorization', value: 'Basic' }] } },
+        readinessProbe: { exec: { command: ['sh', '-c', 'mysql --password=$(cat /run/secrets/pw) -e "select 1" && PGPASSWORD="$(cat /pw)" psql -c \'select 1\' && redis-cli --pass=`cat /pw` ping'] } },
+        startupProbe: { grpc: { port: 9090, service: 'grpc.health.v1.Health' } },
+      }),
+    },
+    {
+      name: 'hooks and probes of other types',
+      yaml: withHandlers({ lifecycle: 'oops', livenessProbe: { exec: { command: 'cat /tmp/token' }, httpGet: { httpHeaders: [null, { name: 5, value: 'x' }, { name: 'X-Api-Key', value: 7 }], path: 9 } }, readinessProbe: [], startupProbe: { grpc: { service: 3 } } }),
+    },
   ],
   invalid: [
     {
@@ -509,7 +526,67 @@ testRule(secretLiteralArgs, {
         { path: `${DEPLOY}/spec/containers/0/args/4`, message: 'a literal credential <redacted, 9 chars>' },
       ],
     },
+    {
+      name: 'the review\'s cases: an AWS key in a postStart exec command, basic credentials in a readiness probe header',
+      yaml: withHandlers({
+        lifecycle: { postStart: { exec: { command: ['sh', '-c', `aws configure set aws_access_key_id ${TOKENS.aws}`] } } },
+        readinessProbe: { httpGet: { path: '/ready', port: 8080, httpHeaders: [{ name: 'Authorization', value: ['Basic ', 'dXNlcjpodW50ZXIy', 'aHVudGVyMg=='].join('') }] } },
+      }),
+      findings: [
+        { path: `${DEPLOY}/spec/containers/0/lifecycle/postStart/exec/command/2`, message: 'container "app" passes what looks like an AWS access key ID <redacted, 20 chars> in lifecycle.postStart.exec.command[2]' },
+        { path: `${DEPLOY}/spec/containers/0/readinessProbe/httpGet/httpHeaders/0/value`, message: 'passes what looks like HTTP basic credentials <redacted, 34 chars> in readinessProbe.httpGet.httpHeaders[0] (Authorization)' },
+      ],
+    },
+    {
+      name: 'every hook and probe: exec flags, named headers, query parameters, a token scheme, a gRPC service',
+      yaml: withHandlers({
+        lifecycle: {
+          postStart: { httpGet: { path: '/warm', port: 8080, httpHeaders: [{ name: 'X-Api-Key', value: 'k-12ab34cd' }] } },
+          preStop: { exec: { command: ['/bin/drain', '--admin-password', 'hunter22'] } },
+        },
+        livenessProbe: { httpGet: { path: '/healthz?access_token=abc123def456', port: 8080 } },
+        readinessProbe: { httpGet: { path: '/ready', port: 8080, httpHeaders: [{ name: 'Authorization', value: `token ${RANDOM.slice(0, 40)}` }, { name: 'PRIVATE-TOKEN', value: TOKENS.gitlab }] } },
+        startupProbe: { exec: { command: ['sh', '-c', `PGPASSWORD=s3cr3t-pw psql -c 'select 1'`] } },
+      }),
+      findings: [
+        { path: `${DEPLOY}/spec/containers/0/lifecycle/postStart/httpGet/httpHeaders/0/value`, message: 'passes a literal credential <redacted, 10 chars> in lifecycle.postStart.httpGet.httpHeaders[0] (X-Api-Key)' },
+        { path: `${DEPLOY}/spec/containers/0/lifecycle/preStop/exec/command/2`, message: 'passes a literal credential <redacted, 8 chars> in lifecycle.preStop.exec.command[2]' },
+        { path: `${DEPLOY}/spec/containers/0/livenessProbe/httpGet/path`, message: 'passes a literal credential <redacted, 12 chars> in livenessProbe.httpGet.path' },
+        { path: `${DEPLOY}/spec/containers/0/readinessProbe/httpGet/httpHeaders/0/value`, message: 'passes a literal credential <redacted, 40 chars> in readinessProbe.httpGet.httpHeaders[0] (Authorization)' },
+        { path: `${DEPLOY}/spec/containers/0/readinessProbe/httpGet/httpHeaders/1/value`, message: 'a GitLab token' },
+        { path: `${DEPLOY}/spec/containers/0/startupProbe/exec/command/2`, message: 'passes a literal credential <redacted, 9 chars> in startupProbe.exec.command[2]' },
+      ],
+    },
+    {
+      name: 'init and ephemeral containers of a CronJob and a Job: args, hooks, probes',
+      yaml: [
+        workload('CronJob', {
+          initContainers: [{ name: 'migrate', image: 'app:1', args: ['--db-password=hunter22'], lifecycle: { postStart: { exec: { command: ['sh', '-c', `echo ${TOKENS.github}`] } } } }],
+          containers: [{ name: 'app', image: 'app:1', startupProbe: { grpc: { port: 9090, service: TOKENS.jwt } } }],
+        }),
+        stringify({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'app:1' }], ephemeralContainers: [{ name: 'debug', image: 'busybox', command: ['sh', '-c', `curl -u admin:${'pw-'}x9 ${TOKENS.url}`], readinessProbe: { httpGet: { port: 80, httpHeaders: [{ name: 'Authorization', value: TOKENS.bearer }] } } }] } } } }),
+      ].join('---\n'),
+      findings: [
+        { path: `${CRON}/spec/initContainers/0/args/0`, message: 'container "migrate" passes a literal credential <redacted, 8 chars> in args[0]' },
+        { path: `${CRON}/spec/initContainers/0/lifecycle/postStart/exec/command/2`, message: 'a GitHub token' },
+        { path: `${CRON}/spec/containers/0/startupProbe/grpc/service`, message: 'a JSON Web Token' },
+        { path: '/spec/template/spec/ephemeralContainers/0/command/2', message: 'container "debug" passes what looks like a URL with an embedded password' },
+        { path: '/spec/template/spec/ephemeralContainers/0/readinessProbe/httpGet/httpHeaders/0/value', message: 'a bearer token' },
+      ],
+    },
   ],
+});
+
+describe('secret-literal-args messages never contain the value', () => {
+  it('hooks and probes', () => {
+    const basic = ['Basic ', 'dXNlcjpodW50ZXIy', 'aHVudGVyMg=='].join('');
+    const findings = runRule(secretLiteralArgs, withHandlers({
+      lifecycle: { postStart: { exec: { command: ['sh', '-c', `export KEY=${TOKENS.aws}`] } } },
+      readinessProbe: { httpGet: { path: '/r?api_key=abc123def456', httpHeaders: [{ name: 'Authorization', value: basic }, { name: 'X-Auth-Token', value: 'Tk-9a8b7c6d5e4f' }] } },
+    }));
+    expect(findings).toHaveLength(4);
+    for (const finding of findings) for (const value of [TOKENS.aws, basic, 'dXNlcjpodW50ZXIy', 'abc123def456', 'Tk-9a8b7c6d5e4f']) expect(JSON.stringify(finding)).not.toContain(value);
+  });
 });
 
 const annotated = (annotations: Json, templateAnnotations?: Json) =>
