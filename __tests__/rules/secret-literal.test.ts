@@ -7,6 +7,7 @@ import secretLiteralAnnotation from '../../rules/secret-literal-annotation.ts';
 import secretLiteralArgs from '../../rules/secret-literal-args.ts';
 import secretLiteralConfigmap from '../../rules/secret-literal-configmap.ts';
 import secretLiteralEnv from '../../rules/secret-literal-env.ts';
+import secretLiteralFormat from '../../rules/secret-literal-format.ts';
 import {
   clearlyNotCredential,
   credentialName,
@@ -622,4 +623,66 @@ testRule(secretLiteralAnnotation, {
       ],
     },
   ],
+});
+
+const csiPod = (volumeAttributes: Json, labels: Json = { app: 'web' }) =>
+  workload('Pod', { containers: [{ name: 'app', image: 'app:1', volumeMounts: [{ name: 'data', mountPath: '/data' }] }], volumes: [{ name: 'data', csi: { driver: 'blob.csi.azure.com', volumeAttributes } }] }).replace('name: web\n', `name: web\n  labels: ${JSON.stringify(labels)}\n`);
+
+testRule(secretLiteralFormat, {
+  valid: [
+    {
+      name: 'ordinary attributes, labels and a CRD schema example',
+      yaml: [
+        csiPod({ storageAccount: 'acct', containerName: 'data', secretName: 'blob-credentials', password: 'hunter2-not-a-format' }),
+        stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'xs.example.com' }, spec: { versions: [{ name: 'v1', schema: { openAPIV3Schema: { description: `example: ${TOKENS.github}` } } }] } }),
+        stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { key: TOKENS.pem, token: TOKENS.github } }),
+      ].join('---\n'),
+    },
+    {
+      name: 'places other secret-literal rules report are not reported twice',
+      yaml: [
+        withEnv('CronJob', [{ name: 'GH', value: TOKENS.github }]),
+        withCommand(['sh', '-c', `echo ${TOKENS.aws}`], [TOKENS.jwt]),
+        withHandlers({ readinessProbe: { httpGet: { path: `/r?x=${TOKENS.github}`, httpHeaders: [{ name: 'Authorization', value: TOKENS.bearer }] } }, lifecycle: { preStop: { exec: { command: [TOKENS.slack] } } } }),
+        configMap({ key: TOKENS.pem }),
+        binaryConfigMap({ key: b64(TOKENS.pem) }),
+        annotated({ 'example.com/x': TOKENS.github }, { 'example.com/y': TOKENS.github }),
+      ].join('---\n'),
+    },
+  ],
+  invalid: [
+    {
+      name: 'CSI volume attributes, a label, a StorageClass parameter, a custom resource field',
+      yaml: [
+        csiPod({ storageAccount: 'acct', accountKey: TOKENS.azure, sasToken: TOKENS.jwt }, { app: 'web', deployer: TOKENS.github }),
+        stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'example.com/csi', parameters: { endpoint: TOKENS.url } }),
+        stringify({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: { endpoints: [{ port: 'http', params: { token: [TOKENS.slack] } }] } }),
+        stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', labels: { owner: TOKENS.github } }, data: { pem: b64(TOKENS.pem) } }),
+      ].join('---\n'),
+      findings: [
+        { path: '/spec/volumes/0/csi/volumeAttributes/accountKey', message: 'Pod field /spec/volumes/0/csi/volumeAttributes/accountKey contains what looks like an Azure storage account key <redacted, ' },
+        { path: '/spec/volumes/0/csi/volumeAttributes/sasToken', message: 'a JSON Web Token' },
+        { path: '/metadata/labels/deployer', message: 'Pod field /metadata/labels/deployer contains what looks like a GitHub token <redacted, 40 chars>' },
+        { path: '/parameters/endpoint', message: 'StorageClass field /parameters/endpoint contains what looks like a URL with an embedded password' },
+        { path: '/spec/endpoints/0/params/token/0', message: 'a Slack token' },
+        { path: '/metadata/labels/owner', message: 'Secret field /metadata/labels/owner contains what looks like a GitHub token' },
+      ],
+    },
+    {
+      name: 'container fields the other rules do not read, in a Deployment template',
+      yaml: workload('Deployment', { containers: [{ name: 'app', image: 'app:1', workingDir: `/srv/${TOKENS.github}`, livenessProbe: { httpGet: { host: 'x', port: 80, httpHeaders: [{ name: TOKENS.github, value: 'x' }] } } }] }),
+      findings: [
+        { path: `${DEPLOY}/spec/containers/0/workingDir`, message: 'Deployment field /spec/template/spec/containers/0/workingDir contains what looks like a GitHub token' },
+        { path: `${DEPLOY}/spec/containers/0/livenessProbe/httpGet/httpHeaders/0/name` },
+      ],
+    },
+  ],
+});
+
+describe('secret-literal-format messages never contain the value', () => {
+  it('labels and attributes', () => {
+    const findings = runRule(secretLiteralFormat, csiPod({ accountKey: TOKENS.azure }, { deployer: TOKENS.github }));
+    expect(findings).toHaveLength(2);
+    for (const finding of findings) for (const value of [TOKENS.azure.split('Key=')[1]!.split(';')[0]!, TOKENS.github]) expect(JSON.stringify(finding)).not.toContain(value);
+  });
 });
