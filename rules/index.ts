@@ -61,6 +61,7 @@ import secretLiteralAnnotation from './secret-literal-annotation.ts';
 import secretLiteralArgs from './secret-literal-args.ts';
 import secretLiteralConfigmap from './secret-literal-configmap.ts';
 import secretLiteralEnv from './secret-literal-env.ts';
+import secretLiteralFormat from './secret-literal-format.ts';
 import secretLiteralHelmRelease from './secret-literal-helm-release.ts';
 import sensitiveHostPath from './sensitive-host-path.ts';
 import serviceAccountMissing from './service-account-missing.ts';
@@ -148,6 +149,7 @@ export const RULES: readonly Rule[] = [
   secretLiteralArgs,
   secretLiteralConfigmap,
   secretLiteralEnv,
+  secretLiteralFormat,
   secretLiteralHelmRelease,
   sensitiveHostPath,
   serviceAccountMissing,

@@ -7,6 +7,7 @@ import secretLiteralAnnotation from '../../rules/secret-literal-annotation.ts';
 import secretLiteralArgs from '../../rules/secret-literal-args.ts';
 import secretLiteralConfigmap from '../../rules/secret-literal-configmap.ts';
 import secretLiteralEnv from '../../rules/secret-literal-env.ts';
+import secretLiteralFormat from '../../rules/secret-literal-format.ts';
 import {
   clearlyNotCredential,
   credentialName,
@@ -321,6 +322,9 @@ testRule(secretLiteralEnv, {
 });
 
 const configMap = (data: unknown) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data });
+const binaryConfigMap = (binaryData: unknown) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-files' }, binaryData });
+const b64 = (content: string | Buffer) => Buffer.from(content).toString('base64');
+const OPENSSH_KEY = ['-----BEGIN ', 'OPENSSH PRIVATE KEY-----\n', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU', RANDOM, '\n-----END OPENSSH ', 'PRIVATE KEY-----\n'].join('');
 
 /** Every format under an innocent key, named as the message names it. */
 const EVERY_FORMAT: [keyof typeof TOKENS, string][] = [
@@ -376,7 +380,25 @@ testRule(secretLiteralConfigmap, {
     },
     { name: 'data is a list', yaml: configMap(['password=hunter2']) },
     { name: 'data values of other types', yaml: configMap({ password: 12345, token: null, nested: { password: 'x' } }) },
-    { name: 'binaryData is not read', yaml: stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, binaryData: { password: 'aHVudGVyMg==' } }) },
+    {
+      name: 'binaryData: binary content, a certificate, ordinary text and values of other types',
+      yaml: binaryConfigMap({
+        'logo.png': b64(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]), Buffer.from(RANDOM)])),
+        'ca.crt': b64('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n'),
+        'app.properties': b64('server.port=8080\nspring.datasource.password=${DB_PASSWORD}\n'),
+        'token-ttl': b64('3600'),
+        password: 12345,
+        secret: null,
+      }),
+    },
+    {
+      name: 'binaryData: a name signal needs text, not binary content',
+      yaml: binaryConfigMap({ password: b64(Buffer.from([0x00, 0x01, 0xfe, 0xff, 0x10, 0x80, 0x7f, 0x02])) }),
+    },
+    {
+      name: 'binaryData: only the first 1 MiB (a ConfigMap\'s limit) is decoded',
+      yaml: binaryConfigMap({ 'blob.bin': b64(Buffer.concat([Buffer.alloc(1024 * 1024 + 3, 0x20), Buffer.from(OPENSSH_KEY)])) }),
+    },
   ],
   invalid: [
     {
@@ -399,6 +421,31 @@ testRule(secretLiteralConfigmap, {
       findings: [
         { path: '/data/tls~1key.pem', message: 'contains what looks like a PEM private key' },
         { path: '/data/notes', message: 'a JSON Web Token' },
+      ],
+    },
+    {
+      name: 'binaryData: an OpenSSH private key, a credential-named key and an embedded file, decoded from base64',
+      yaml: binaryConfigMap({
+        id_rsa: b64(OPENSSH_KEY),
+        password: b64('hunter2'),
+        'application.yaml': b64('spring:\n  datasource:\n    password: hunter2\n'),
+        'keystore.bin': b64(Buffer.concat([Buffer.from([0x30, 0x82, 0xff, 0xfe, 0x00]), Buffer.from(TOKENS.pem), Buffer.from([0x00, 0xff])])),
+        'wrapped.b64': b64(OPENSSH_KEY).replace(/(.{76})/g, '$1\n'),
+      }),
+      findings: [
+        { path: '/binaryData/id_rsa', message: 'ConfigMap key "id_rsa" contains what looks like a PEM private key <redacted, ' },
+        { path: '/binaryData/password', message: 'ConfigMap key "password" holds a literal credential <redacted, 7 chars>' },
+        { path: '/binaryData/application.yaml', message: 'sets "password" (line 3) to a literal credential <redacted, 7 chars>' },
+        { path: '/binaryData/keystore.bin', message: 'a PEM private key' },
+        { path: '/binaryData/wrapped.b64', message: 'a PEM private key' },
+      ],
+    },
+    {
+      name: 'an AWS key pair split across data and binaryData, key with a slash',
+      yaml: stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws' }, data: { id: TOKENS.aws }, binaryData: { 'aws/secret': b64(TOKENS.awsSecret) } }),
+      findings: [
+        { path: '/data/id', message: 'an AWS access key ID' },
+        { path: '/binaryData/aws~1secret', message: 'ConfigMap key "aws/secret" contains what looks like an AWS secret access key <redacted, 40 chars>' },
       ],
     },
     {
@@ -442,6 +489,7 @@ describe('secret-literal messages never contain the value', () => {
 });
 
 const withCommand = (command: unknown, args: unknown) => workload('Deployment', { containers: [{ name: 'app', image: 'app:1', command, args }] });
+const withHandlers = (handlers: Json) => workload('Deployment', { containers: [{ name: 'app', image: 'app:1', ...handlers }] });
 
 testRule(secretLiteralArgs, {
   valid: [
@@ -450,6 +498,22 @@ testRule(secretLiteralArgs, {
       yaml: withCommand(['/app'], ['--password-file=/run/secrets/pw', '--token', '$(API_TOKEN)', '--api-key=$(API_KEY)', '--password', '--verbose', 'PASSWORD=', '--secret-name=db-credentials', '--imagePullSecrets=regcred,regcred2', '--tls-secret', 'kube-system/ingress-tls', 'sh -c "curl -H \'Authorization: Bearer $TOKEN\'"']),
     },
     { name: 'command and args of other types', yaml: withCommand('run', [5, null, { a: 1 }]) },
+    {
+      name: 'hooks and probes without credentials: references, paths, plain headers and queries',
+      yaml: withHandlers({
+        lifecycle: {
+          postStart: { exec: { command: ['sh', '-c', 'curl -H "Authorization: Bearer $API_TOKEN" http://localhost/warm', '--token-file=/run/secrets/token'] } },
+          preStop: { httpGet: { path: '/shutdown?grace=30s', port: 8080, httpHeaders: [{ name: 'X-Drain', value: 'true' }, { name: 'Authorization', value: 'Bearer $(API_TOKEN)' }] } },
+        },
+        livenessProbe: { httpGet: { path: '/healthz?verbose=1&token_ttl=60', port: 8080, httpHeaders: [{ name: 'Accept', value: 'application/json' }, { name: 'X-Api-Key', value: '' }, { name: 'Authorization', value: 'Basic' }] } },
+        readinessProbe: { exec: { command: ['sh', '-c', 'mysql --password=$(cat /run/secrets/pw) -e "select 1" && PGPASSWORD="$(cat /pw)" psql -c \'select 1\' && redis-cli --pass=`cat /pw` ping'] } },
+        startupProbe: { grpc: { port: 9090, service: 'grpc.health.v1.Health' } },
+      }),
+    },
+    {
+      name: 'hooks and probes of other types',
+      yaml: withHandlers({ lifecycle: 'oops', livenessProbe: { exec: { command: 'cat /tmp/token' }, httpGet: { httpHeaders: [null, { name: 5, value: 'x' }, { name: 'X-Api-Key', value: 7 }], path: 9 } }, readinessProbe: [], startupProbe: { grpc: { service: 3 } } }),
+    },
   ],
   invalid: [
     {
@@ -463,7 +527,67 @@ testRule(secretLiteralArgs, {
         { path: `${DEPLOY}/spec/containers/0/args/4`, message: 'a literal credential <redacted, 9 chars>' },
       ],
     },
+    {
+      name: 'the review\'s cases: an AWS key in a postStart exec command, basic credentials in a readiness probe header',
+      yaml: withHandlers({
+        lifecycle: { postStart: { exec: { command: ['sh', '-c', `aws configure set aws_access_key_id ${TOKENS.aws}`] } } },
+        readinessProbe: { httpGet: { path: '/ready', port: 8080, httpHeaders: [{ name: 'Authorization', value: ['Basic ', 'dXNlcjpodW50ZXIy', 'aHVudGVyMg=='].join('') }] } },
+      }),
+      findings: [
+        { path: `${DEPLOY}/spec/containers/0/lifecycle/postStart/exec/command/2`, message: 'container "app" passes what looks like an AWS access key ID <redacted, 20 chars> in lifecycle.postStart.exec.command[2]' },
+        { path: `${DEPLOY}/spec/containers/0/readinessProbe/httpGet/httpHeaders/0/value`, message: 'passes what looks like HTTP basic credentials <redacted, 34 chars> in readinessProbe.httpGet.httpHeaders[0] (Authorization)' },
+      ],
+    },
+    {
+      name: 'every hook and probe: exec flags, named headers, query parameters, a token scheme, a gRPC service',
+      yaml: withHandlers({
+        lifecycle: {
+          postStart: { httpGet: { path: '/warm', port: 8080, httpHeaders: [{ name: 'X-Api-Key', value: 'k-12ab34cd' }] } },
+          preStop: { exec: { command: ['/bin/drain', '--admin-password', 'hunter22'] } },
+        },
+        livenessProbe: { httpGet: { path: '/healthz?access_token=abc123def456', port: 8080 } },
+        readinessProbe: { httpGet: { path: '/ready', port: 8080, httpHeaders: [{ name: 'Authorization', value: `token ${RANDOM.slice(0, 40)}` }, { name: 'PRIVATE-TOKEN', value: TOKENS.gitlab }] } },
+        startupProbe: { exec: { command: ['sh', '-c', `PGPASSWORD=s3cr3t-pw psql -c 'select 1'`] } },
+      }),
+      findings: [
+        { path: `${DEPLOY}/spec/containers/0/lifecycle/postStart/httpGet/httpHeaders/0/value`, message: 'passes a literal credential <redacted, 10 chars> in lifecycle.postStart.httpGet.httpHeaders[0] (X-Api-Key)' },
+        { path: `${DEPLOY}/spec/containers/0/lifecycle/preStop/exec/command/2`, message: 'passes a literal credential <redacted, 8 chars> in lifecycle.preStop.exec.command[2]' },
+        { path: `${DEPLOY}/spec/containers/0/livenessProbe/httpGet/path`, message: 'passes a literal credential <redacted, 12 chars> in livenessProbe.httpGet.path' },
+        { path: `${DEPLOY}/spec/containers/0/readinessProbe/httpGet/httpHeaders/0/value`, message: 'passes a literal credential <redacted, 40 chars> in readinessProbe.httpGet.httpHeaders[0] (Authorization)' },
+        { path: `${DEPLOY}/spec/containers/0/readinessProbe/httpGet/httpHeaders/1/value`, message: 'a GitLab token' },
+        { path: `${DEPLOY}/spec/containers/0/startupProbe/exec/command/2`, message: 'passes a literal credential <redacted, 9 chars> in startupProbe.exec.command[2]' },
+      ],
+    },
+    {
+      name: 'init and ephemeral containers of a CronJob and a Job: args, hooks, probes',
+      yaml: [
+        workload('CronJob', {
+          initContainers: [{ name: 'migrate', image: 'app:1', args: ['--db-password=hunter22'], lifecycle: { postStart: { exec: { command: ['sh', '-c', `echo ${TOKENS.github}`] } } } }],
+          containers: [{ name: 'app', image: 'app:1', startupProbe: { grpc: { port: 9090, service: TOKENS.jwt } } }],
+        }),
+        stringify({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'app:1' }], ephemeralContainers: [{ name: 'debug', image: 'busybox', command: ['sh', '-c', `curl -u admin:${'pw-'}x9 ${TOKENS.url}`], readinessProbe: { httpGet: { port: 80, httpHeaders: [{ name: 'Authorization', value: TOKENS.bearer }] } } }] } } } }),
+      ].join('---\n'),
+      findings: [
+        { path: `${CRON}/spec/initContainers/0/args/0`, message: 'container "migrate" passes a literal credential <redacted, 8 chars> in args[0]' },
+        { path: `${CRON}/spec/initContainers/0/lifecycle/postStart/exec/command/2`, message: 'a GitHub token' },
+        { path: `${CRON}/spec/containers/0/startupProbe/grpc/service`, message: 'a JSON Web Token' },
+        { path: '/spec/template/spec/ephemeralContainers/0/command/2', message: 'container "debug" passes what looks like a URL with an embedded password' },
+        { path: '/spec/template/spec/ephemeralContainers/0/readinessProbe/httpGet/httpHeaders/0/value', message: 'a bearer token' },
+      ],
+    },
   ],
+});
+
+describe('secret-literal-args messages never contain the value', () => {
+  it('hooks and probes', () => {
+    const basic = ['Basic ', 'dXNlcjpodW50ZXIy', 'aHVudGVyMg=='].join('');
+    const findings = runRule(secretLiteralArgs, withHandlers({
+      lifecycle: { postStart: { exec: { command: ['sh', '-c', `export KEY=${TOKENS.aws}`] } } },
+      readinessProbe: { httpGet: { path: '/r?api_key=abc123def456', httpHeaders: [{ name: 'Authorization', value: basic }, { name: 'X-Auth-Token', value: 'Tk-9a8b7c6d5e4f' }] } },
+    }));
+    expect(findings).toHaveLength(4);
+    for (const finding of findings) for (const value of [TOKENS.aws, basic, 'dXNlcjpodW50ZXIy', 'abc123def456', 'Tk-9a8b7c6d5e4f']) expect(JSON.stringify(finding)).not.toContain(value);
+  });
 });
 
 const annotated = (annotations: Json, templateAnnotations?: Json) =>
@@ -499,4 +623,66 @@ testRule(secretLiteralAnnotation, {
       ],
     },
   ],
+});
+
+const csiPod = (volumeAttributes: Json, labels: Json = { app: 'web' }) =>
+  workload('Pod', { containers: [{ name: 'app', image: 'app:1', volumeMounts: [{ name: 'data', mountPath: '/data' }] }], volumes: [{ name: 'data', csi: { driver: 'blob.csi.azure.com', volumeAttributes } }] }).replace('name: web\n', `name: web\n  labels: ${JSON.stringify(labels)}\n`);
+
+testRule(secretLiteralFormat, {
+  valid: [
+    {
+      name: 'ordinary attributes, labels and a CRD schema example',
+      yaml: [
+        csiPod({ storageAccount: 'acct', containerName: 'data', secretName: 'blob-credentials', password: 'hunter2-not-a-format' }),
+        stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'xs.example.com' }, spec: { versions: [{ name: 'v1', schema: { openAPIV3Schema: { description: `example: ${TOKENS.github}` } } }] } }),
+        stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { key: TOKENS.pem, token: TOKENS.github } }),
+      ].join('---\n'),
+    },
+    {
+      name: 'places other secret-literal rules report are not reported twice',
+      yaml: [
+        withEnv('CronJob', [{ name: 'GH', value: TOKENS.github }]),
+        withCommand(['sh', '-c', `echo ${TOKENS.aws}`], [TOKENS.jwt]),
+        withHandlers({ readinessProbe: { httpGet: { path: `/r?x=${TOKENS.github}`, httpHeaders: [{ name: 'Authorization', value: TOKENS.bearer }] } }, lifecycle: { preStop: { exec: { command: [TOKENS.slack] } } } }),
+        configMap({ key: TOKENS.pem }),
+        binaryConfigMap({ key: b64(TOKENS.pem) }),
+        annotated({ 'example.com/x': TOKENS.github }, { 'example.com/y': TOKENS.github }),
+      ].join('---\n'),
+    },
+  ],
+  invalid: [
+    {
+      name: 'CSI volume attributes, a label, a StorageClass parameter, a custom resource field',
+      yaml: [
+        csiPod({ storageAccount: 'acct', accountKey: TOKENS.azure, sasToken: TOKENS.jwt }, { app: 'web', deployer: TOKENS.github }),
+        stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'example.com/csi', parameters: { endpoint: TOKENS.url } }),
+        stringify({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: { endpoints: [{ port: 'http', params: { token: [TOKENS.slack] } }] } }),
+        stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', labels: { owner: TOKENS.github } }, data: { pem: b64(TOKENS.pem) } }),
+      ].join('---\n'),
+      findings: [
+        { path: '/spec/volumes/0/csi/volumeAttributes/accountKey', message: 'Pod field /spec/volumes/0/csi/volumeAttributes/accountKey contains what looks like an Azure storage account key <redacted, ' },
+        { path: '/spec/volumes/0/csi/volumeAttributes/sasToken', message: 'a JSON Web Token' },
+        { path: '/metadata/labels/deployer', message: 'Pod field /metadata/labels/deployer contains what looks like a GitHub token <redacted, 40 chars>' },
+        { path: '/parameters/endpoint', message: 'StorageClass field /parameters/endpoint contains what looks like a URL with an embedded password' },
+        { path: '/spec/endpoints/0/params/token/0', message: 'a Slack token' },
+        { path: '/metadata/labels/owner', message: 'Secret field /metadata/labels/owner contains what looks like a GitHub token' },
+      ],
+    },
+    {
+      name: 'container fields the other rules do not read, in a Deployment template',
+      yaml: workload('Deployment', { containers: [{ name: 'app', image: 'app:1', workingDir: `/srv/${TOKENS.github}`, livenessProbe: { httpGet: { host: 'x', port: 80, httpHeaders: [{ name: TOKENS.github, value: 'x' }] } } }] }),
+      findings: [
+        { path: `${DEPLOY}/spec/containers/0/workingDir`, message: 'Deployment field /spec/template/spec/containers/0/workingDir contains what looks like a GitHub token' },
+        { path: `${DEPLOY}/spec/containers/0/livenessProbe/httpGet/httpHeaders/0/name` },
+      ],
+    },
+  ],
+});
+
+describe('secret-literal-format messages never contain the value', () => {
+  it('labels and attributes', () => {
+    const findings = runRule(secretLiteralFormat, csiPod({ accountKey: TOKENS.azure }, { deployer: TOKENS.github }));
+    expect(findings).toHaveLength(2);
+    for (const finding of findings) for (const value of [TOKENS.azure.split('Key=')[1]!.split(';')[0]!, TOKENS.github]) expect(JSON.stringify(finding)).not.toContain(value);
+  });
 });
