@@ -300,6 +300,15 @@ describe('CustomResourceDefinition header shortcut', () => {
   });
 });
 
+describe('numbers as go-yaml v2 resolves them', () => {
+  it('reads security fields written with underscores, prefixes and a leading dot as numbers', () => {
+    const text = 'runAsUser: 0_0\nrunAsGroup: 0x0\nfsGroup: +0\nm: .1_0\nk: .1e999\n';
+    for (const parse of [loadYamlDocuments, parseYamlDocuments]) {
+      expect(parse(text).documents[0]!.value).toEqual({ runAsUser: 0, runAsGroup: 0, fsGroup: 0, m: 0.1, k: '.1e999' });
+    }
+  });
+});
+
 describe('lists as kubectl and helm flatten them (cli-runtime FlattenListVisitor, apimachinery unstructured decoding)', () => {
   const objectsOf = (text: string) => {
     const parsed = loadYamlDocuments(text);

@@ -389,7 +389,7 @@ function encodingProblem(text: string): (YamlProblem & { fatal?: boolean }) | un
  * resolves numbers, or undefined when it stays a string. Underscores are dropped first; then Go's
  * ParseInt with base 0 (sign, 0x, 0o, 0b and leading-0 octal), ParseUint, and the float form
  * `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`; a scalar starting with `.` is parsed as a float
- * as it is; base 60 (`1:20`) is not a number. YAML 1.1 parsers differ here (js-yaml reads `1e3` and `0o17`
+ * as it is (Go's ParseFloat: underscores between digits only); base 60 (`1:20`) is not a number. YAML 1.1 parsers differ here (js-yaml reads `1e3` and `0o17`
  * as strings, both JS parsers read `1:20` as 80): a value the cluster reads as `runAsUser: 0` must not
  * read as a string that rules skip.
  */
@@ -399,7 +399,10 @@ export function goYamlNumber(source: string): number | undefined {
   if (first === '.') {
     if (/^\.(inf|Inf|INF)$/.test(source)) return Number.POSITIVE_INFINITY;
     if (/^\.(nan|NaN|NAN)$/.test(source)) return Number.NaN;
-    return /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/.test(source) ? Number(source) : undefined;
+    // Go's ParseFloat on the scalar as written: an underscore only between two digits (`.1_0` is 0.1).
+    if (!/^\.[0-9]+(?:_[0-9]+)*(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?$/.test(source)) return undefined;
+    const value = Number(source.replace(/_/g, ''));
+    return Number.isFinite(value) ? value : undefined; // out of range: ParseFloat fails, a string
   }
   if (!/[-+0-9]/.test(first)) return undefined;
   if (/^[-+]\.(inf|Inf|INF)$/.test(source)) return first === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
