@@ -16,6 +16,8 @@ export type { DuplicateKey };
 
 export class GoYamlError extends Error {}
 
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+
 export interface GoDecodeLimits {
   maxDepth: number;
   maxNodes: number;
@@ -87,7 +89,8 @@ export function goYamlValue(doc: Document.Parsed, lineOf: (offset: number | unde
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as Node | null;
-        if (isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN' && !keyNode.tag) {
+        // go-yaml's isMerge: the key `<<`, plain and untagged or tagged `!!merge` (quoted too).
+        if (isScalar(keyNode) && keyNode.source === '<<' && ((keyNode.type === 'PLAIN' && !keyNode.tag) || keyNode.tag === MERGE_TAG)) {
           merge(out, lines, pair.value, pointer, depth);
           continue;
         }
