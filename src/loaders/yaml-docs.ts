@@ -14,7 +14,7 @@ import { CORE_SCHEMA, FAILSAFE_SCHEMA, loadAll, type Schema, type State, Type, t
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { tokens } from '../core/pointer.ts';
 import { lineAt, offsetOf, positionTree, type JsYamlOptions, type PositionNode } from './yaml-positions.ts';
-import { breakYaml11Comments, goYamlValue, GoYamlError, type DuplicateKey } from './go-yaml-value.ts';
+import { goYamlStream, goYamlValue, GoYamlError, type DuplicateKey } from './go-yaml-value.ts';
 
 
 /** Caps that keep hostile input (alias bombs, huge or deep documents) from exhausting memory or stack. */
@@ -518,7 +518,7 @@ const NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
 export function loadYamlDocuments(text: string, dialect: YamlDialect = 'kubernetes'): ParsedYaml {
   if (text.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text, dialect);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (dialect === 'kubernetes') text = breakYaml11Comments(text);
+  if (dialect === 'kubernetes') text = goYamlStream(text);
   const encoding = encodingProblem(text);
   // UTF-16 read as UTF-8 is noise between NULs: the encoding is the one thing worth saying.
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
@@ -728,7 +728,7 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
     return { documents, problems };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (dialect === 'kubernetes' && !measured) text = breakYaml11Comments(text);
+  if (dialect === 'kubernetes' && !measured) text = goYamlStream(text);
   const budget = budgets.getStore();
   if (!measured) {
     if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
