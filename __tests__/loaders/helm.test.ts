@@ -78,6 +78,13 @@ describe('helm output handling', () => {
     expect(splitRendered(out).map((d) => d.template)).toEqual(['c/templates/a.yaml', 'c/templates/a.yaml', 'c/charts/s/templates/b.yaml']);
   });
 
+  it('splits at LF-delimited --- lines only, as kubectl and helm do (CR, LS and PS do not start a line there)', () => {
+    for (const brk of ['\r', '\u2028', '\u2029']) {
+      const out = `---\n# Source: c/templates/a.yaml\nkind: A${brk}---${brk}kind: NetworkPolicy\n---\r\n# Source: c/templates/b.yaml\r\nkind: B\r\n`;
+      expect(splitRendered(out).map((d) => d.template)).toEqual(['c/templates/a.yaml', 'c/templates/b.yaml']);
+    }
+  });
+
   it('maps template paths to files in the chart, through subchart directories', () => {
     const parent = path.join(fixtures, 'parent');
     expect(templateFile(parent, 'parent/templates/configmap.yaml')).toBe(path.join(parent, 'templates', 'configmap.yaml'));

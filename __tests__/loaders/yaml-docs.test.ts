@@ -300,6 +300,86 @@ describe('CustomResourceDefinition header shortcut', () => {
   });
 });
 
+describe('line breaks other than LF (go-yaml v2 breaks at CR, CR LF, NEL, LS and PS)', () => {
+  const BREAKS = { CR: '\r', NEL: '\u0085', LS: '\u2028', PS: '\u2029' };
+
+  for (const [name, brk] of Object.entries(BREAKS)) {
+    it(`${name} ends a key in a flow mapping, on the fast path and the positional parser`, () => {
+      const text = `spec:\n  securityContext: {allowPrivilegeEscalation: false,${brk}    privileged: true}\n`;
+      for (const parse of [loadYamlDocuments, parseYamlDocuments]) {
+        expect(parse(text)).toMatchObject({ problems: [], documents: [{ value: { spec: { securityContext: { allowPrivilegeEscalation: false, privileged: true } } } }] });
+      }
+    });
+
+    it(`${name} starts a new block sequence entry and counts as a line, as go counts it`, () => {
+      const text = `spec:\n  containers:\n  - name: app\n    image: nginx${brk}  - name: evil\n    securityContext:\n      privileged: true\n`;
+      const [doc] = loadYamlDocuments(text).documents;
+      expect(doc!.value).toEqual({ spec: { containers: [{ name: 'app', image: 'nginx' }, { name: 'evil', securityContext: { privileged: true } }] } });
+      expect(doc!.lineOf('/spec/containers/1/securityContext/privileged')).toBe(7);
+      expect(parseYamlDocuments(text).documents[0]!.lineOf('/spec/containers/1/securityContext/privileged')).toBe(7);
+    });
+
+    it(`${name} before --- hides the rest of the piece, as go-yaml decodes one document per \`---\` line`, () => {
+      const text = `a: 1${brk}---${brk}kind: NetworkPolicy\n---\nb: 2\n`;
+      for (const parse of [loadYamlDocuments, parseYamlDocuments]) {
+        const parsed = parse(text);
+        expect(parsed.problems).toEqual([]);
+        expect(parsed.documents.map((d) => d.value)).toEqual([{ a: 1 }, { b: 2 }]);
+        expect(parsed.documents[1]!.line).toBe(5);
+      }
+    });
+
+    it(`${name} makes the CustomResourceDefinition header shortcut parse the whole object`, () => {
+      const text = `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: w.example.com\nspec:\n  group: example.com${brk}apiVersion: v1${brk}kind: Pod${brk}metadata: {name: evil}${brk}spec: {hostNetwork: true}\n`;
+      expect(parseRenderedDocument(text)).toMatchObject({ problems: [], documents: [{ value: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evil' }, spec: { hostNetwork: true } } }] });
+    });
+  }
+
+  it('a merge document (the positional parser) reads CR as a break as well', () => {
+    const text = 'base: &b {x: 1}\nc:\n  <<: *b\n  allowPrivilegeEscalation: false\r  privileged: true\r';
+    expect(loadYamlDocuments(text).documents[0]!.value).toEqual({ base: { x: 1 }, c: { x: 1, allowPrivilegeEscalation: false, privileged: true } });
+  });
+
+  it('CR LF stays one line break', () => {
+    const parsed = loadYamlDocuments('a: 1\r\nb:\r\n  c: "x\r\n  y"\r\n---\r\nd: 2\r\n');
+    expect(parsed.documents.map((d) => d.value)).toEqual([{ a: 1, b: { c: 'x y' } }, { d: 2 }]);
+    expect(parsed.documents[0]!.lineOf('/b/c')).toBe(3);
+    expect(parsed.documents[1]!.line).toBe(6);
+  });
+});
+
+describe('document end markers and byte order marks (apimachinery splits at --- lines, go-yaml reads the first document)', () => {
+  it('text after `...` without a `---` is not decoded', () => {
+    for (const parse of [loadYamlDocuments, parseYamlDocuments]) {
+      const parsed = parse('a: 1\n...\nkind: NetworkPolicy\n---\nb: 2\n');
+      expect(parsed.problems).toEqual([]);
+      expect(parsed.documents.map((d) => [d.value, d.line])).toEqual([[{ a: 1 }, 1], [{ b: 2 }, 5]]);
+    }
+  });
+
+  it('a byte order mark at the start of a document is dropped, elsewhere it stays', () => {
+    for (const parse of [loadYamlDocuments, parseYamlDocuments]) {
+      expect(parse('a: 1\n...\n---\n\ufeffkind: Pod\n').documents.map((d) => d.value)).toEqual([{ a: 1 }, { kind: 'Pod' }]);
+      expect(parse('a: 1\n\ufeffkind: Pod\n').documents.map((d) => d.value)).toEqual([{ a: 1, '\ufeffkind': 'Pod' }]);
+    }
+  });
+
+  it('an explicit !!merge tag merges', () => {
+    for (const parse of [loadYamlDocuments, parseYamlDocuments]) {
+      expect(parse('b: &b {privileged: true}\nc:\n  !!merge <<: *b\n').documents[0]!.value).toEqual({ b: { privileged: true }, c: { privileged: true } });
+    }
+  });
+});
+
+describe('numbers as go-yaml v2 resolves them', () => {
+  it('reads security fields written with underscores, prefixes and a leading dot as numbers', () => {
+    const text = 'runAsUser: 0_0\nrunAsGroup: 0x0\nfsGroup: +0\nm: .1_0\nk: .1e999\n';
+    for (const parse of [loadYamlDocuments, parseYamlDocuments]) {
+      expect(parse(text).documents[0]!.value).toEqual({ runAsUser: 0, runAsGroup: 0, fsGroup: 0, m: 0.1, k: '.1e999' });
+    }
+  });
+});
+
 describe('lists as kubectl and helm flatten them (cli-runtime FlattenListVisitor, apimachinery unstructured decoding)', () => {
   const objectsOf = (text: string) => {
     const parsed = loadYamlDocuments(text);

@@ -16,6 +16,8 @@ export type { DuplicateKey };
 
 export class GoYamlError extends Error {}
 
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+
 export interface GoDecodeLimits {
   maxDepth: number;
   maxNodes: number;
@@ -87,7 +89,8 @@ export function goYamlValue(doc: Document.Parsed, lineOf: (offset: number | unde
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as Node | null;
-        if (isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN' && !keyNode.tag) {
+        // go-yaml's isMerge: the key `<<`, plain and untagged or tagged `!!merge` (quoted too).
+        if (isScalar(keyNode) && keyNode.source === '<<' && ((keyNode.type === 'PLAIN' && !keyNode.tag) || keyNode.tag === MERGE_TAG)) {
           merge(out, lines, pair.value, pointer, depth);
           continue;
         }
@@ -127,50 +130,90 @@ export function goYamlValue(doc: Document.Parsed, lineOf: (offset: number | unde
   return { value, duplicates };
 }
 
-/** YAML 1.1 line breaks besides CR and LF: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR. */
-const YAML11_BREAK = /[\u0085\u2028\u2029]/;
-const SCALAR_START = new Set(['', ':', '-', '?', '[', '{', ',']);
+/**
+ * Whether a text has a line break other than LF: go-yaml v2's is_break also breaks at CR, CR LF, NEL
+ * U+0085, LINE SEPARATOR U+2028 and PARAGRAPH SEPARATOR U+2029. (`includes` is several times faster than
+ * a regular expression here: every rendered document is checked.)
+ */
+export function hasOtherBreak(text: string): boolean {
+  return text.includes('\r') || text.includes('\u2028') || text.includes('\u2029') || text.includes('\u0085');
+}
+
+/** What needs goYamlStream's work: another line break, a document end marker, a byte order mark at a line start. */
+function needsGoStream(text: string): boolean {
+  return hasOtherBreak(text) || text.includes('\n...') || text.startsWith('...') || text.includes('\n\ufeff');
+}
+const OTHER_BREAK = /\r\n?|[\u0085\u2028\u2029]/g;
+/** Go's strings.TrimSpace (unicode.IsSpace), which apimachinery's YAML reader applies after `---`. */
+const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+/** A document marker at column 0 as go-yaml's scanner sees it (followed by a blank or the end of the line). */
+const MARKER = /^(---|\.\.\.)(?:[ \t]|$)/;
+const BLANK_OR_COMMENT = /^[ \t]*(?:#.*)?$/;
 
 /**
- * go-yaml v2 (YAML 1.1) ends a comment at U+0085, U+2028 and U+2029, as at a newline: in
- * `# hardened<U+2028>privileged: true` the second half is live for Kubernetes, while YAML 1.2 parsers read
- * it as part of the comment. Such a break inside a comment becomes a newline (lines after it count one
- * more). Elsewhere the characters are left alone: go-yaml keeps them inside quoted and plain scalars and
- * rejects them inside block scalars, which the parsers here report as well or read as text.
+ * The text as Kubernetes decodes it, in a form both YAML parsers here read the same way (LF line breaks
+ * only, one YAML document between `---` lines), with go's line numbers:
+ * - kubectl and helm split a stream with apimachinery's YAML reader, at LF-delimited lines that start
+ *   with `---` (then blanks or a comment); each piece is decoded by go-yaml v2, which reads its FIRST
+ *   document only: whatever follows a `...` (or a `---` after a CR, NEL, LS or PS break) is never seen.
+ *   That text is blanked (its line breaks kept, so lines stay right).
+ * - go-yaml v2 breaks lines at CR, CR LF, NEL, LS and PS everywhere (plain, flow and block context,
+ *   comments, block and quoted scalars), and counts each as a line: they become LF, where YAML 1.2
+ *   parsers read `{a: false,<U+2028>privileged: true}` as the key "\u2028privileged" and `\r` likewise.
+ *   (go keeps an LS or PS itself in a scalar's text where it folds a LF into a space; preadmit reads the
+ *   space: a different string, never a different structure.)
+ * - a byte order mark at the start of a piece is dropped, as go-yaml drops it (one elsewhere stays text).
+ * A separator line the reader drops (it follows content) is written as a plain `---`.
  */
-export function breakYaml11Comments(text: string): string {
-  if (!YAML11_BREAK.test(text)) return text;
+export function goYamlStream(text: string): string {
+  if (!needsGoStream(text)) return text;
   const out: string[] = [];
-  const pending = text.split('\n').reverse();
-  let quote: string | undefined; // a quoted scalar open across lines
-  while (pending.length > 0) {
-    const line = pending.pop()!;
-    let comment = -1;
-    let last = ''; // the last character that is not a blank: a quote opens a scalar only after an indicator
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i]!;
-      if (quote !== undefined) {
-        if (quote === '"' && c === '\\') i++;
-        else if (c === quote) {
-          if (quote === "'" && line[i + 1] === "'") i++;
-          else quote = undefined;
-        }
+  let piece: string[] = [];
+  const flush = () => {
+    if (piece.length === 0) return;
+    let body = piece.join('\n');
+    if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
+    out.push(firstDocument(body.replace(OTHER_BREAK, '\n')));
+    piece = [];
+  };
+  for (const split of text.split('\n')) {
+    const line = split.endsWith('\r') ? split.slice(0, -1) : split; // a CR LF is one break
+    if (line.startsWith('---') && piece.length > 0) {
+      const rest = line.slice(3).replace(GO_SPACE, '');
+      if (rest === '' || rest.startsWith('#')) {
+        flush();
+        out.push(`---${'\n'.repeat(line.match(OTHER_BREAK)?.length ?? 0)}`);
         continue;
       }
-      if (c === '#' && (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t')) {
-        comment = i;
-        break;
-      }
-      if ((c === '"' || c === "'") && SCALAR_START.has(last)) quote = c;
-      if (c !== ' ' && c !== '\t') last = c;
+      // `--- b: 2` makes the reader fail the whole stream; preadmit reads it as YAML does, a document
+      // starting there (it judges the documents: the safe side).
+      if (line[3] === ' ' || line[3] === '\t') flush();
     }
-    const brk = comment === -1 ? -1 : line.slice(comment).search(YAML11_BREAK);
-    if (brk === -1) {
-      out.push(line);
-      continue;
-    }
-    out.push(line.slice(0, comment + brk));
-    pending.push(line.slice(comment + brk + 1));
+    piece.push(line);
   }
+  flush();
   return out.join('\n');
+}
+
+/** A piece (LF breaks only) cut after its first YAML document: the rest becomes blank lines. */
+function firstDocument(body: string): string {
+  if (!body.includes('---') && !body.includes('...')) return body;
+  let started = false;
+  for (let start = 0; start <= body.length; ) {
+    const end = body.indexOf('\n', start);
+    const line = body.slice(start, end === -1 ? body.length : end);
+    const marker = MARKER.exec(line)?.[1];
+    if (marker !== undefined && started) return body.slice(0, start) + '\n'.repeat(countBreaks(body, start));
+    if (marker === '---') started = true;
+    else if (marker === undefined && !line.startsWith('%') && !BLANK_OR_COMMENT.test(line)) started = true;
+    if (end === -1) break;
+    start = end + 1;
+  }
+  return body;
+}
+
+function countBreaks(text: string, from: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n', from); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }

@@ -754,7 +754,9 @@ export interface RenderedDocument {
 /** Splits helm's output into documents, keeping each one's `# Source:` template path. */
 export function splitRendered(stdout: string): RenderedDocument[] {
   const documents: RenderedDocument[] = [];
-  const chunks = stdout.split(/^---[ \t]*$/m);
+  // At LF-delimited lines only, as kubectl's and helm's readers split (a JavaScript `^` also matches after
+  // CR, LS and PS, where go-yaml reads on and keeps only its first document: yaml-docs.ts).
+  const chunks = stdout.split(/(?<![^\n])---[ \t]*(?=\r?\n|$)/);
   for (const chunk of chunks) {
     const match = /^\s*# Source: (.+)$/m.exec(chunk);
     const body = chunk.trim();

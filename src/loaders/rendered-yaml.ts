@@ -1,5 +1,6 @@
 // Parsing of helm's rendered output: the fast loader, and CustomResourceDefinitions by their header.
 import { isObj } from '../k8s/values.ts';
+import { hasOtherBreak } from './go-yaml-value.ts';
 import { loadYamlDocuments, type ParsedYaml } from './yaml-docs.ts';
 
 /** A line that may name the kind (a cheap pre-filter only: the parsed header decides). */
@@ -17,7 +18,9 @@ const TOP_LEVEL_LINE = /\n[^\s#]/g;
  * keeps). Anything else is parsed whole.
  */
 function crdHeader(text: string): string | undefined {
-  if (!CRD_KIND.test(text)) return undefined;
+  // Lines are found by LF: a text with any other line break go-yaml v2 knows (CR, NEL, LS, PS: a key
+  // after `\r` is a top-level key for helm and kubectl) is parsed whole.
+  if (!CRD_KIND.test(text) || hasOtherBreak(text)) return undefined;
   const spec = TOP_LEVEL_SPEC.exec(text);
   if (!spec) return undefined;
   // One regular expression pass (a CRD's schema is megabytes; ~8 ms over the corpus's CRDs).

@@ -14,7 +14,7 @@ import { CORE_SCHEMA, FAILSAFE_SCHEMA, loadAll, type Schema, type State, Type, t
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { tokens } from '../core/pointer.ts';
 import { lineAt, offsetOf, positionTree, type JsYamlOptions, type PositionNode } from './yaml-positions.ts';
-import { breakYaml11Comments, goYamlValue, GoYamlError, type DuplicateKey } from './go-yaml-value.ts';
+import { goYamlStream, goYamlValue, GoYamlError, type DuplicateKey } from './go-yaml-value.ts';
 
 
 /** Caps that keep hostile input (alias bombs, huge or deep documents) from exhausting memory or stack. */
@@ -389,7 +389,7 @@ function encodingProblem(text: string): (YamlProblem & { fatal?: boolean }) | un
  * resolves numbers, or undefined when it stays a string. Underscores are dropped first; then Go's
  * ParseInt with base 0 (sign, 0x, 0o, 0b and leading-0 octal), ParseUint, and the float form
  * `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`; a scalar starting with `.` is parsed as a float
- * as it is; base 60 (`1:20`) is not a number. YAML 1.1 parsers differ here (js-yaml reads `1e3` and `0o17`
+ * as it is (Go's ParseFloat: underscores between digits only); base 60 (`1:20`) is not a number. YAML 1.1 parsers differ here (js-yaml reads `1e3` and `0o17`
  * as strings, both JS parsers read `1:20` as 80): a value the cluster reads as `runAsUser: 0` must not
  * read as a string that rules skip.
  */
@@ -399,7 +399,10 @@ export function goYamlNumber(source: string): number | undefined {
   if (first === '.') {
     if (/^\.(inf|Inf|INF)$/.test(source)) return Number.POSITIVE_INFINITY;
     if (/^\.(nan|NaN|NAN)$/.test(source)) return Number.NaN;
-    return /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/.test(source) ? Number(source) : undefined;
+    // Go's ParseFloat on the scalar as written: an underscore only between two digits (`.1_0` is 0.1).
+    if (!/^\.[0-9]+(?:_[0-9]+)*(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?$/.test(source)) return undefined;
+    const value = Number(source.replace(/_/g, ''));
+    return Number.isFinite(value) ? value : undefined; // out of range: ParseFloat fails, a string
   }
   if (!/[-+0-9]/.test(first)) return undefined;
   if (/^[-+]\.(inf|Inf|INF)$/.test(source)) return first === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
@@ -515,7 +518,7 @@ const NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
 export function loadYamlDocuments(text: string, dialect: YamlDialect = 'kubernetes'): ParsedYaml {
   if (text.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text, dialect);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (dialect === 'kubernetes') text = breakYaml11Comments(text);
+  if (dialect === 'kubernetes') text = goYamlStream(text);
   const encoding = encodingProblem(text);
   // UTF-16 read as UTF-8 is noise between NULs: the encoding is the one thing worth saying.
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
@@ -725,7 +728,7 @@ export function parseYamlDocuments(text: string, dialect: YamlDialect = 'kuberne
     return { documents, problems };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (dialect === 'kubernetes' && !measured) text = breakYaml11Comments(text);
+  if (dialect === 'kubernetes' && !measured) text = goYamlStream(text);
   const budget = budgets.getStore();
   if (!measured) {
     if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
