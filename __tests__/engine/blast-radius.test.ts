@@ -152,7 +152,7 @@ subjects: [{kind: ServiceAccount, name: SUBJECT}]
       const attach = roleWith('Role', '  - {apiGroups: [""], resources: [pods/attach], verbs: [get]}\n  - {apiGroups: [""], resources: [secrets], verbs: [update, patch]}\n');
       const r = radii(operator + attach + namespacedBinding.replace('SUBJECT', 'operator'))['operator']!;
       expect(r.rating).toBe('medium');
-      expect(r.reasons).toContain('can exec into, attach to or port-forward pods in namespace apps');
+      expect(r.reasons).toContain('can exec into, attach to, port-forward or add ephemeral containers to pods in namespace apps');
       expect(r.reasons).toContain('can create, change or delete secrets in namespace apps');
       expect(r.authority.dangerous.map((d) => d.id).sort()).toEqual(['pod-exec', 'secrets-write']);
       expect(r.secrets.readable).toBe('none');
