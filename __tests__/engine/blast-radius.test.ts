@@ -213,3 +213,33 @@ describe('blast radius: Cilium and Calico isolation', () => {
     ]);
   });
 });
+
+describe('blast radius through built-in ClusterRoles (the Kubernetes bootstrap policy)', () => {
+  const account = `---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app, namespace: apps}
+`;
+  const bind = (role: string) => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: app-${role.replace(/:/g, '-')}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "${role}"}
+subjects: [{kind: ServiceAccount, name: app, namespace: apps}]
+`;
+  const app = deployment('app', '      serviceAccountName: app\n');
+
+  it('system:node bound to an app account reads every secret of the cluster', () => {
+    const r = radii(account + bind('system:node') + app)['app']!;
+    expect(r.rating).toBe('critical');
+    expect(r.reasons).toContain('can read all secrets in the cluster');
+    expect(r.secrets.readable).toBe('cluster');
+    expect(r.authority.grants).toEqual([expect.objectContaining({ role: { kind: 'ClusterRole', name: 'system:node' }, resolved: 'builtin' })]);
+  });
+
+  it('the aggregation controller role is a route to cluster-admin', () => {
+    const r = radii(account + bind('system:controller:clusterrole-aggregation-controller') + app)['app']!;
+    expect(r.rating).toBe('critical');
+    expect(r.authority.dangerous.map((d) => d.id)).toEqual(['cluster-admin-equivalent', 'escalate-bind', 'rbac-write']);
+  });
+});
