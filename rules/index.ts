@@ -41,7 +41,9 @@ import rbacClusterAdminBinding from './rbac-cluster-admin-binding.ts';
 import rbacCsrApproval from './rbac-csr-approval.ts';
 import rbacDefaultServiceAccountBinding from './rbac-default-service-account-binding.ts';
 import rbacEscalateBindImpersonate from './rbac-escalate-bind-impersonate.ts';
+import rbacNamespaceModify from './rbac-namespace-modify.ts';
 import rbacNodesProxy from './rbac-nodes-proxy.ts';
+import rbacPersistentvolumeCreate from './rbac-persistentvolume-create.ts';
 import rbacPodExec from './rbac-pod-exec.ts';
 import rbacRbacWrite from './rbac-rbac-write.ts';
 import rbacSecretsRead from './rbac-secrets-read.ts';
@@ -129,7 +131,9 @@ export const RULES: readonly Rule[] = [
   rbacCsrApproval,
   rbacDefaultServiceAccountBinding,
   rbacEscalateBindImpersonate,
+  rbacNamespaceModify,
   rbacNodesProxy,
+  rbacPersistentvolumeCreate,
   rbacPodExec,
   rbacRbacWrite,
   rbacSecretsRead,

@@ -2,7 +2,7 @@
 import { severityRank, type Severity } from '../src/core/model.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
 import { adminEquivalence, type PolicyRule } from '../src/k8s/rbac.ts';
-import { docs, isNamed, isRbacObject, locate, sourcedRules, type SourcedRule } from './_templates/rbac.ts';
+import { describeSource, docs, isNamed, isRbacObject, locate, sourcedRules, type SourcedRule } from './_templates/rbac.ts';
 
 interface Wildcard {
   messageId: 'rule' | 'nonResource';
@@ -44,11 +44,12 @@ function equivalentFinding(sources: readonly SourcedRule[], namespaced: boolean)
   if (used.length === 1) {
     const { path, related } = locate(used[0]!);
     const index = used[0]!.index;
-    const data = { where, like, ...(index !== undefined ? { index } : { source: used[0]!.from?.ref.name ?? '' }) };
+    const from = used[0]!.from;
+    const data = { where, like, ...(index !== undefined ? { index } : { source: from ? describeSource(from) : '' }) };
     return { messageId: index !== undefined ? 'equivalentRule' : 'equivalentAggregated', path, data, ...(related ? { related } : {}) };
   }
   const own = used.filter((s) => s.index !== undefined).map((s) => String(s.index));
-  const aggregated = [...new Set(used.filter((s) => s.index === undefined).map((s) => s.from?.ref.name ?? ''))];
+  const aggregated = [...new Set(used.filter((s) => s.index === undefined).map((s) => (s.from?.builtin ? `built-in ${s.from.ref.name}` : (s.from?.ref.name ?? ''))))];
   const parts = [...(own.length > 0 ? [`rules ${list(own)}`] : []), ...(aggregated.length > 0 ? [`aggregated ClusterRole${aggregated.length > 1 ? 's' : ''} ${list(aggregated)}`] : [])];
   const related = [...new Map(used.flatMap((s) => (s.from ? [[s.from.ref.name, s.from.ref] as const] : []))).values()];
   return {
@@ -75,11 +76,11 @@ export default defineRule({
     messages: {
       rule: 'rule {{index}} uses "*" in {{fields}}: {{effect}}',
       nonResource: 'rule {{index}} allows {{verbs}} on every non-resource URL ("*")',
-      aggregated: 'it aggregates ClusterRole {{source}}, which uses "*" in {{fields}}: {{effect}}',
-      aggregatedNonResource: 'it aggregates ClusterRole {{source}}, which allows {{verbs}} on every non-resource URL ("*")',
+      aggregated: 'it aggregates {{source}}, which uses "*" in {{fields}}: {{effect}}',
+      aggregatedNonResource: 'it aggregates {{source}}, which allows {{verbs}} on every non-resource URL ("*")',
       everything: 'its aggregationRule has an empty selector, which aggregates every ClusterRole of the cluster, cluster-admin included: every permission on every resource',
       equivalentRule: 'rule {{index}} allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}} (pods, secrets, serviceaccounts, roles, bindings...), {{like}}, "*" or not',
-      equivalentAggregated: 'it aggregates ClusterRole {{source}}, which allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}}, {{like}}, "*" or not',
+      equivalentAggregated: 'it aggregates {{source}}, which allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}}, {{like}}, "*" or not',
       equivalentRules: '{{rules}} together allow every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}} (pods, secrets, serviceaccounts, roles, bindings...), {{like}}: enumerating them grants what "*" grants',
     },
   },
@@ -111,7 +112,7 @@ export default defineRule({
     else if (source.from?.everything) messageId = 'everything';
     else {
       messageId = wildcard.messageId === 'rule' ? 'aggregated' : 'aggregatedNonResource';
-      data.source = source.from?.ref.name ?? '';
+      data.source = source.from ? describeSource(source.from) : '';
     }
     yield { messageId, path, data, severity: wildcard.severity, ...(related ? { related } : {}) };
   },

@@ -152,7 +152,7 @@ subjects: [{kind: ServiceAccount, name: SUBJECT}]
       const attach = roleWith('Role', '  - {apiGroups: [""], resources: [pods/attach], verbs: [get]}\n  - {apiGroups: [""], resources: [secrets], verbs: [update, patch]}\n');
       const r = radii(operator + attach + namespacedBinding.replace('SUBJECT', 'operator'))['operator']!;
       expect(r.rating).toBe('medium');
-      expect(r.reasons).toContain('can exec into, attach to or port-forward pods in namespace apps');
+      expect(r.reasons).toContain('can exec into, attach to, port-forward or add ephemeral containers to pods in namespace apps');
       expect(r.reasons).toContain('can create, change or delete secrets in namespace apps');
       expect(r.authority.dangerous.map((d) => d.id).sort()).toEqual(['pod-exec', 'secrets-write']);
       expect(r.secrets.readable).toBe('none');
@@ -211,5 +211,35 @@ describe('blast radius: Cilium and Calico isolation', () => {
       'reachable from any pod (no NetworkPolicy selects it for ingress; GlobalNetworkPolicy by-team may select it, preadmit cannot tell)',
       'can connect anywhere (no egress NetworkPolicy; GlobalNetworkPolicy by-team may select it, preadmit cannot tell)',
     ]);
+  });
+});
+
+describe('blast radius through built-in ClusterRoles (the Kubernetes bootstrap policy)', () => {
+  const account = `---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app, namespace: apps}
+`;
+  const bind = (role: string) => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: app-${role.replace(/:/g, '-')}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "${role}"}
+subjects: [{kind: ServiceAccount, name: app, namespace: apps}]
+`;
+  const app = deployment('app', '      serviceAccountName: app\n');
+
+  it('system:node bound to an app account reads every secret of the cluster', () => {
+    const r = radii(account + bind('system:node') + app)['app']!;
+    expect(r.rating).toBe('critical');
+    expect(r.reasons).toContain('can read all secrets in the cluster');
+    expect(r.secrets.readable).toBe('cluster');
+    expect(r.authority.grants).toEqual([expect.objectContaining({ role: { kind: 'ClusterRole', name: 'system:node' }, resolved: 'builtin' })]);
+  });
+
+  it('the aggregation controller role is a route to cluster-admin', () => {
+    const r = radii(account + bind('system:controller:clusterrole-aggregation-controller') + app)['app']!;
+    expect(r.rating).toBe('critical');
+    expect(r.authority.dangerous.map((d) => d.id)).toEqual(['cluster-admin-equivalent', 'escalate-bind', 'rbac-write']);
   });
 });

@@ -305,7 +305,7 @@ testRule(podExec, {
     {
       name: 'Role execs into pods',
       yaml: role('debugger', [core(['pods'], ['get']), core(['pods/exec'], ['create'])]),
-      findings: [{ path: '/rules/1', message: 'can exec into, attach to or port-forward pods in namespace apps: rule 1 allows create on pods/exec' }],
+      findings: [{ path: '/rules/1', message: 'can exec into, attach to, port-forward or add ephemeral containers to pods in namespace apps: rule 1 allows create on pods/exec' }],
     },
     {
       name: 'ClusterRole with the */exec subresource wildcard',
@@ -315,7 +315,7 @@ testRule(podExec, {
     {
       name: 'get on pods/attach attaches over WebSocket (Kubernetes 1.30+)',
       yaml: clusterRole('attacher', [core(['pods'], ['get', 'list']), core(['pods/attach'], ['get'])]),
-      findings: [{ path: '/rules/1', message: 'can exec into, attach to or port-forward pods: rule 1 allows get on pods/attach' }],
+      findings: [{ path: '/rules/1', message: 'can exec into, attach to, port-forward or add ephemeral containers to pods: rule 1 allows get on pods/attach' }],
     },
     {
       name: 'get on pods/exec in a Role names the verb and subresource',

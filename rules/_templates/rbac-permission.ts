@@ -7,9 +7,14 @@
 // these rules report what it hands out, because each has its own remediation and can be configured alone.
 import { severityRank, type Severity } from '../../src/core/model.ts';
 import type { ObjectRule, RuleMeta } from '../../src/engine/rule-kit.ts';
+import type { UnitIndex } from '../../src/engine/unit.ts';
+import type { ScannedObject } from '../../src/core/model.ts';
 import type { DangerousPermission, PolicyRule } from '../../src/k8s/rbac.ts';
+import { BOOTSTRAP_POLICY } from '../../src/k8s/rbac-bootstrap.ts';
 import {
+  builtinGrantOf,
   describeRequests,
+  describeSource,
   grantedRequests,
   isNamed,
   isRbacObject,
@@ -56,55 +61,77 @@ export function rolePermissionRule(spec: PermissionRuleSpec): ObjectRule {
     title: spec.title,
     category: 'rbac',
     defaultSeverity: spec.severity,
-    description: spec.description,
+    description: `${spec.description} A binding to a built-in ClusterRole that grants it (system:node, a system:controller: role, edit or admin bound cluster-wide; modelled from the Kubernetes ${BOOTSTRAP_POLICY.kubernetes} bootstrap policy) is reported on the binding's roleRef the same way.`,
     remediation: spec.remediation,
     references: spec.references,
     messages: {
       rule: '{{summary}}{{scope}}: rule {{index}} allows {{grants}}{{limit}}{{note}}',
-      aggregated: '{{summary}}: it aggregates ClusterRole {{source}}, which allows {{grants}}{{limit}}{{note}}',
+      aggregated: '{{summary}}: it aggregates {{source}}, which allows {{grants}}{{limit}}{{note}}',
+      builtinBinding: '{{summary}}{{scope}}: binds built-in ClusterRole {{role}} (Kubernetes bootstrap policy), which allows {{grants}}{{limit}}{{note}}',
       everything: '{{summary}}: its aggregationRule has an empty selector, which aggregates every ClusterRole of the cluster, cluster-admin included{{note}}',
     },
   };
+  /** The granting rule with the highest severity among `sources` (the first on a tie), if any. */
+  function best(sources: readonly SourcedRule[], namespaced: boolean) {
+    let found: { hit: PermissionHit; severity: Severity; note?: string } | undefined;
+    for (const source of sources) {
+      const granted = permissions
+        .map((p) => ({ p, requests: grantedRequests(source.rule, p.requests, namespaced) }))
+        .filter((g) => g.requests.length > 0);
+      if (granted.length === 0) continue;
+      const hit: PermissionHit = {
+        source,
+        requests: granted.flatMap((g) => g.requests),
+        permissions: granted.map((g) => g.p),
+        reach: isNamed(source.rule) ? 'named' : 'all',
+        namespaced,
+      };
+      let severity = namespaced ? (spec.roleSeverity ?? lower(spec.severity)) : spec.severity;
+      if (hit.reach === 'named') severity = spec.namedSeverity ? spec.namedSeverity(severity, hit) : lower(severity);
+      let note: string | undefined;
+      if (spec.refine) ({ severity, note } = spec.refine(hit, severity, sources.map((s) => s.rule)));
+      if (!found || severityRank(severity) > severityRank(found.severity)) found = note === undefined ? { hit, severity } : { hit, severity, note };
+    }
+    return found;
+  }
+  const hitData = (hit: PermissionHit, note: string | undefined): Record<string, string | number> => ({
+    summary: hit.permissions.map((p) => p.summary).join('; '),
+    grants: describeRequests(hit.requests),
+    limit: hit.reach === 'named' ? ` (only the objects named in resourceNames: ${hit.source.rule.resourceNames.join(', ')})` : '',
+    note: note ? `; ${note}` : '',
+  });
+
+  /** A binding to a built-in role: its rules are reported on the binding, the only object the chart ships. */
+  function* checkBinding(binding: ScannedObject, unit: UnitIndex) {
+    const grant = builtinGrantOf(binding, unit);
+    if (!grant) return;
+    const namespaced = grant.namespace !== undefined;
+    const found = best(grant.rules.map((rule): SourcedRule => ({ rule })), namespaced);
+    if (!found) return;
+    const data = { ...hitData(found.hit, found.note), role: grant.roleRef.name, scope: namespaced ? ` in namespace ${grant.namespace}` : ' cluster-wide' };
+    yield { messageId: 'builtinBinding', path: '/roleRef/name', data, severity: found.severity };
+  }
+
   return {
     meta,
     target: 'object',
-    kinds: ['Role', 'ClusterRole'],
-    *check(role, { unit }) {
-      if (!isRbacObject(role)) return;
-      const namespaced = role.ref.kind === 'Role';
-      const sources = sourcedRules(role, unit);
-      let best: { hit: PermissionHit; severity: Severity; note?: string } | undefined;
-      for (const source of sources) {
-        const granted = permissions
-          .map((p) => ({ p, requests: grantedRequests(source.rule, p.requests, namespaced) }))
-          .filter((g) => g.requests.length > 0);
-        if (granted.length === 0) continue;
-        const hit: PermissionHit = {
-          source,
-          requests: granted.flatMap((g) => g.requests),
-          permissions: granted.map((g) => g.p),
-          reach: isNamed(source.rule) ? 'named' : 'all',
-          namespaced,
-        };
-        let severity = namespaced ? (spec.roleSeverity ?? lower(spec.severity)) : spec.severity;
-        if (hit.reach === 'named') severity = spec.namedSeverity ? spec.namedSeverity(severity, hit) : lower(severity);
-        let note: string | undefined;
-        if (spec.refine) ({ severity, note } = spec.refine(hit, severity, sources.map((s) => s.rule)));
-        if (!best || severityRank(severity) > severityRank(best.severity)) best = note === undefined ? { hit, severity } : { hit, severity, note };
+    kinds: ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],
+    *check(object, { unit }) {
+      if (!isRbacObject(object)) return;
+      if (object.ref.kind === 'RoleBinding' || object.ref.kind === 'ClusterRoleBinding') {
+        yield* checkBinding(object, unit);
+        return;
       }
-      if (!best) return;
-      const { hit, severity, note } = best;
+      const role = object;
+      const namespaced = role.ref.kind === 'Role';
+      const found = best(sourcedRules(role, unit), namespaced);
+      if (!found) return;
+      const { hit, severity, note } = found;
       const { path, related } = locate(hit.source);
-      const data: Record<string, string | number> = {
-        summary: hit.permissions.map((p) => p.summary).join('; '),
-        scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : '',
-        grants: describeRequests(hit.requests),
-        limit: hit.reach === 'named' ? ` (only the objects named in resourceNames: ${hit.source.rule.resourceNames.join(', ')})` : '',
-        note: note ? `; ${note}` : '',
-      };
+      const data: Record<string, string | number> = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : '' };
       const from = hit.source.from;
       if (hit.source.index !== undefined) data.index = hit.source.index;
-      else if (from) data.source = from.ref.name;
+      else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== undefined ? 'rule' : from?.everything ? 'everything' : 'aggregated';
       yield { messageId, path, data, severity, ...(related ? { related } : {}) };
     },

@@ -7,6 +7,7 @@ import type { AggregatedSource, SourcedRule } from '../../src/k8s/rbac-aggregati
 import {
   BUILTIN_CLUSTER_ROLES,
   DANGEROUS_PERMISSIONS,
+  USER_FACING_ROLES,
   isNamed,
   type DangerousPermission,
   type Grant,
@@ -79,6 +80,12 @@ export function sourcedRules(role: ScannedObject, unit: UnitIndex): SourcedRule[
   return unit.aggregation().sourcedRules(role);
 }
 
+/** "ClusterRole name", or for a role of the bootstrap policy, what makes it one every cluster has. */
+export function describeSource(source: AggregatedSource): string {
+  if (!source.builtin) return `ClusterRole ${source.ref.name}`;
+  return `built-in ClusterRole ${source.ref.name} (its aggregationRule selector matches the labels this role of the Kubernetes bootstrap policy has on every cluster)`;
+}
+
 /** Where a finding about a sourced rule points, and the object it joins. */
 export function locate(source: SourcedRule): { path: string; related?: ObjectRef[] } {
   if (source.index !== undefined) return { path: `/rules/${source.index}` };
@@ -99,6 +106,20 @@ export function grantOf(binding: ScannedObject, unit: UnitIndex): Grant | undefi
     grantCache.set(unit, cache);
   }
   return cache.get(binding);
+}
+
+/**
+ * The grant of a binding to a built-in ClusterRole whose rules preadmit models, when its permissions are
+ * worth reporting on the binding: not cluster-admin (rbac-cluster-admin-binding reports it), and not
+ * admin, edit or view bound in one namespace (the delegation Kubernetes designed them for).
+ */
+export function builtinGrantOf(binding: ScannedObject, unit: UnitIndex): Grant | undefined {
+  const grant = grantOf(binding, unit);
+  if (grant?.resolved !== 'builtin' || grant.roleRef.kind !== 'ClusterRole') return undefined;
+  const name = grant.roleRef.name;
+  if (!Object.hasOwn(BUILTIN_CLUSTER_ROLES, name) || !Array.isArray(grant.rules) || name === 'cluster-admin') return undefined;
+  if (grant.namespace !== undefined && USER_FACING_ROLES.has(name)) return undefined;
+  return grant;
 }
 
 /** "ServiceAccount ns/name, Group g" for messages. */

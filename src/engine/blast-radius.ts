@@ -13,8 +13,12 @@ const RANK: Record<BlastRating, number> = { low: 0, medium: 1, high: 2, critical
 const LOWER: Record<BlastRating, BlastRating> = { critical: 'high', high: 'medium', medium: 'low', low: 'low' };
 const lower = (rating: BlastRating): BlastRating => LOWER[rating];
 
-/** exec and attach (get or create): port-forward alone reaches a pod's ports, not its files or token. */
-const EXEC_OR_ATTACH: Request[] = ['get', 'create'].flatMap((verb) => ['pods/exec', 'pods/attach'].map((r): Request => [verb, '', r]));
+/** exec, attach (get or create) and ephemeral containers: port-forward alone reaches a pod's ports, not its files or token. */
+const EXEC_OR_ATTACH: Request[] = [
+  ...['get', 'create'].flatMap((verb) => ['pods/exec', 'pods/attach'].map((r): Request => [verb, '', r])),
+  ['update', '', 'pods/ephemeralcontainers'],
+  ['patch', '', 'pods/ephemeralcontainers'],
+];
 const portForwardOnly = (rules: readonly PolicyRule[], namespaced: boolean) => !rules.some((rule) => grantedRequests(rule, EXEC_OR_ATTACH, namespaced).length > 0);
 
 

@@ -3,6 +3,7 @@
 // cluster, cluster-admin included. Resolved once per set of ClusterRoles (a unit) and cached.
 import type { ObjectRef, ScannedObject } from '../core/model.ts';
 import { BUILTIN_CLUSTER_ROLES, policyRules, type PolicyRule } from './rbac.ts';
+import { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_RULES, bootstrapLabels, type BootstrapClusterRole } from './rbac-bootstrap.ts';
 import { labelSelector, labelsOf } from './selectors.ts';
 import { arr, isObj } from './values.ts';
 
@@ -39,6 +40,8 @@ export interface AggregatedSource {
   rules: PolicyRule[];
   /** An empty selector: every ClusterRole of the cluster is aggregated. */
   everything?: boolean;
+  /** A ClusterRole of the Kubernetes bootstrap policy (every cluster has it), not one of the scan. */
+  builtin?: boolean;
 }
 
 interface AggregationGraph {
@@ -46,13 +49,18 @@ interface AggregationGraph {
   selects: Map<ScannedObject, ScannedObject[]>;
   /** ClusterRoles with an empty selector: they aggregate every ClusterRole of the cluster. */
   everything: Set<ScannedObject>;
+  /** The built-in (bootstrap) ClusterRoles each aggregated ClusterRole of the unit selects. */
+  builtins: Map<ScannedObject, BootstrapClusterRole[]>;
   sources: Map<ScannedObject, AggregatedSource[]>;
 }
 
 
 function buildGraph(clusterRoles: readonly ScannedObject[]): AggregationGraph {
   const roles = clusterRoles.filter(isRbacObject);
-  const graph: AggregationGraph = { selects: new Map(), everything: new Set(), sources: new Map() };
+  const graph: AggregationGraph = { selects: new Map(), everything: new Set(), builtins: new Map(), sources: new Map() };
+  // A ClusterRole of the scan with a built-in role's name stands for it (applying it replaces the built-in).
+  const shipped = new Set(roles.map((role) => role.ref.name));
+  const builtins = BOOTSTRAP_CLUSTER_ROLES.filter((b) => !shipped.has(b.name));
   for (const role of roles) {
     const aggregation = role.raw.aggregationRule;
     if (!isObj(aggregation)) continue;
@@ -60,11 +68,20 @@ function buildGraph(clusterRoles: readonly ScannedObject[]): AggregationGraph {
     // The controller turns an empty selector into "everything" (metav1.LabelSelectorAsSelector).
     if (selectors.some((s) => s.empty)) graph.everything.add(role);
     graph.selects.set(role, roles.filter((other) => other !== role && selectors.some((s) => s.matches(labelsOf(other.raw.metadata)))));
+    // The controller selects among every ClusterRole of the cluster, not just the chart's: every bootstrap
+    // role carries kubernetes.io/bootstrapping=rbac-defaults, and admin, edit and view the aggregate-to-*
+    // labels, so a selector on those pulls in cluster-admin or admin. (An empty selector is cluster-admin already.)
+    if (!graph.everything.has(role)) {
+      const matched = builtins.filter((b) => selectors.some((s) => s.matches(bootstrapLabels(b))));
+      if (matched.length > 0) graph.builtins.set(role, matched);
+    }
   }
   return graph;
 }
 
 const CLUSTER_ADMIN_RULES = (): PolicyRule[] => BUILTIN_CLUSTER_ROLES['cluster-admin'] ?? [];
+const builtinRules = (role: BootstrapClusterRole): PolicyRule[] => [...(BOOTSTRAP_RULES[role.name] ?? [])];
+const builtinRef = (role: BootstrapClusterRole): ObjectRef => ({ apiVersion: `${RBAC_API_GROUP}/v1`, kind: 'ClusterRole', name: role.name });
 
 /**
  * The ClusterRoles an aggregated ClusterRole pulls rules from, each with the rules that reach it through
@@ -86,6 +103,7 @@ function aggregatedSources(role: ScannedObject, graph: AggregationGraph): Aggreg
         const next = queue.shift()!;
         rules.push(...rulesOf(next.raw.rules).map((r) => r.rule));
         if (graph.everything.has(next)) rules.push(...CLUSTER_ADMIN_RULES());
+        for (const builtin of graph.builtins.get(next) ?? []) rules.push(...builtinRules(builtin));
         for (const further of graph.selects.get(next) ?? []) {
           if (seen.has(further)) continue;
           seen.add(further);
@@ -94,6 +112,7 @@ function aggregatedSources(role: ScannedObject, graph: AggregationGraph): Aggreg
       }
       sources.push({ ref: source.ref, rules });
     }
+    for (const builtin of graph.builtins.get(role) ?? []) sources.push({ ref: builtinRef(builtin), rules: builtinRules(builtin), builtin: true });
   }
   graph.sources.set(role, sources);
   return sources;

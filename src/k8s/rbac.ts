@@ -1,6 +1,7 @@
 // RBAC as the API server's authorizer reads it: rule matching (with `*` and `*/subresource`), the
 // permissions that matter for a compromised workload, and who a binding grants them to.
 import type { ScannedObject, Severity } from '../core/model.ts';
+import { BOOTSTRAP_RULES } from './rbac-bootstrap.ts';
 import { arr, isObj, str, type Obj } from './values.ts';
 
 export interface PolicyRule {
@@ -53,6 +54,10 @@ const CLUSTER_SCOPED = new Set([
 export function reachableInNamespace([verb, , resource]: Request): boolean {
   const base = resource.split('/')[0] ?? resource;
   if (base === 'clusterroles' && verb === 'bind') return true;
+  // A request on one Namespace object (/api/v1/namespaces/NAME) is authorized in namespace NAME, so a
+  // namespaced grant reaches its own Namespace (the reason view can `get namespaces`); creating or listing
+  // namespaces is not in any namespace.
+  if (base === 'namespaces') return !['create', 'list', 'watch', 'deletecollection'].includes(verb);
   return !CLUSTER_SCOPED.has(base);
 }
 
@@ -146,12 +151,18 @@ export const DANGEROUS_PERMISSIONS: readonly DangerousPermission[] = [
   { id: 'token-request', summary: 'can mint service-account tokens (serviceaccounts/token)', severity: 'high', requests: [['create', '', 'serviceaccounts/token']] },
   {
     id: 'pod-exec',
-    summary: 'can exec into, attach to or port-forward pods',
+    summary: 'can exec into, attach to, port-forward or add ephemeral containers to pods',
     severity: 'high',
     // Since Kubernetes 1.30 the WebSocket streaming protocol opens exec and attach (1.31: port-forward) with
     // a GET upgrade request, which the authorizer checks as `get`: on those clusters `get` is as good as
     // `create`, so both count whatever version the chart is installed on.
-    requests: ['create', 'get'].flatMap((verb) => ['pods/exec', 'pods/attach', 'pods/portforward'].map((r) => [verb, '', r] as [string, string, string])),
+    // An ephemeral container (update or patch on pods/ephemeralcontainers) runs a command of the holder's
+    // choosing inside a running pod, with its volumes and service-account token: exec by another name.
+    requests: [
+      ...['create', 'get'].flatMap((verb) => ['pods/exec', 'pods/attach', 'pods/portforward'].map((r) => [verb, '', r] as [string, string, string])),
+      ['update', '', 'pods/ephemeralcontainers'],
+      ['patch', '', 'pods/ephemeralcontainers'],
+    ],
   },
   {
     id: 'workload-create',
@@ -168,6 +179,22 @@ export const DANGEROUS_PERMISSIONS: readonly DangerousPermission[] = [
         (r) => [verb, 'admissionregistration.k8s.io', r] as [string, string, string],
       ),
     ),
+  },
+  {
+    // A PersistentVolume names its own backing store: a hostPath (or local) volume is any directory of the
+    // node, which a pod then mounts through a claim bound to it, past any hostPath check on pods.
+    id: 'persistentvolume-create',
+    summary: "can create persistent volumes (a hostPath volume mounts any path of a node's filesystem)",
+    severity: 'high',
+    requests: [['create', '', 'persistentvolumes']],
+  },
+  {
+    // Pod Security admission reads its level from the namespace's labels: whoever relabels a namespace
+    // `pod-security.kubernetes.io/enforce: privileged` may run privileged pods there.
+    id: 'namespace-modify',
+    summary: 'can change namespaces (relabel their Pod Security enforce level to privileged)',
+    severity: 'high',
+    requests: [['update', '', 'namespaces'], ['patch', '', 'namespaces']],
   },
   {
     id: 'csr-approval',
@@ -303,7 +330,8 @@ function stepIndexes(rules: readonly PolicyRule[], requests: readonly Request[],
 
 /** Every standard verb on every probe resource of the scope. */
 export function everythingRequests(namespaced: boolean): Request[] {
-  const probes = ADMIN_PROBE_RESOURCES.filter(([group, resource]) => !namespaced || reachableInNamespace(['get', group, resource]));
+  // Probed with `list`: a namespaced grant reaches its own Namespace object, but no list of namespaces.
+  const probes = ADMIN_PROBE_RESOURCES.filter(([group, resource]) => !namespaced || reachableInNamespace(['list', group, resource]));
   return probes.flatMap(([group, resource]) => STANDARD_VERBS.map((verb): Request => [verb, group, resource]));
 }
 
@@ -325,18 +353,16 @@ export function adminEquivalence(rules: readonly PolicyRule[], namespaced: boole
   return undefined;
 }
 
-/** Built-in ClusterRoles a chart binds to without shipping them (approximations of the defaults). */
-const ALL = ['*'];
-export const BUILTIN_CLUSTER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
-  'cluster-admin': [{ apiGroups: ALL, resources: ALL, verbs: ALL, resourceNames: [], nonResourceURLs: [] }],
-  admin: [
-    { apiGroups: ['', 'apps', 'batch', 'rbac.authorization.k8s.io'], resources: ['pods', 'pods/exec', 'pods/attach', 'pods/portforward', 'secrets', 'deployments', 'daemonsets', 'statefulsets', 'replicasets', 'jobs', 'cronjobs', 'roles', 'rolebindings', 'serviceaccounts', 'serviceaccounts/token'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], resourceNames: [], nonResourceURLs: [] },
-  ],
-  edit: [
-    { apiGroups: ['', 'apps', 'batch'], resources: ['pods', 'pods/exec', 'pods/attach', 'pods/portforward', 'secrets', 'deployments', 'daemonsets', 'statefulsets', 'replicasets', 'jobs', 'cronjobs', 'serviceaccounts/token'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], resourceNames: [], nonResourceURLs: [] },
-  ],
-  view: [{ apiGroups: ['', 'apps', 'batch'], resources: ['pods', 'services', 'configmaps', 'deployments', 'daemonsets', 'statefulsets', 'replicasets', 'jobs', 'cronjobs'], verbs: ['get', 'list', 'watch'], resourceNames: [], nonResourceURLs: [] }],
-};
+/**
+ * Built-in ClusterRoles a chart binds to without shipping them: every role of the Kubernetes bootstrap policy
+ * (rbac-bootstrap.ts), with admin, edit and view aggregated as on a cluster.
+ */
+export const BUILTIN_CLUSTER_ROLES: Readonly<Record<string, PolicyRule[]>> = Object.freeze(
+  Object.fromEntries(Object.entries(BOOTSTRAP_RULES).map(([name, rules]) => [name, [...rules]])),
+);
+
+/** The user-facing roles Kubernetes means to be bound per namespace (RBAC: user-facing roles). */
+export const USER_FACING_ROLES: ReadonlySet<string> = new Set(['admin', 'edit', 'view']);
 
 export interface Subject {
   kind: string;
