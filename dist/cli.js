@@ -37,9 +37,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../main/node_modules/isexe/windows.js
+// node_modules/isexe/windows.js
 var require_windows = __commonJS({
-  "../main/node_modules/isexe/windows.js"(exports, module) {
+  "node_modules/isexe/windows.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
@@ -77,9 +77,9 @@ var require_windows = __commonJS({
   }
 });
 
-// ../main/node_modules/isexe/mode.js
+// node_modules/isexe/mode.js
 var require_mode = __commonJS({
-  "../main/node_modules/isexe/mode.js"(exports, module) {
+  "node_modules/isexe/mode.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
@@ -110,9 +110,9 @@ var require_mode = __commonJS({
   }
 });
 
-// ../main/node_modules/isexe/index.js
+// node_modules/isexe/index.js
 var require_isexe = __commonJS({
-  "../main/node_modules/isexe/index.js"(exports, module) {
+  "node_modules/isexe/index.js"(exports, module) {
     var fs = __require("fs");
     var core2;
     if (process.platform === "win32" || global.TESTING_WINDOWS) {
@@ -165,9 +165,9 @@ var require_isexe = __commonJS({
   }
 });
 
-// ../main/node_modules/which/which.js
+// node_modules/which/which.js
 var require_which = __commonJS({
-  "../main/node_modules/which/which.js"(exports, module) {
+  "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
     var path31 = __require("path");
     var COLON = isWindows ? ";" : ":";
@@ -261,9 +261,9 @@ var require_which = __commonJS({
   }
 });
 
-// ../main/node_modules/path-key/index.js
+// node_modules/path-key/index.js
 var require_path_key = __commonJS({
-  "../main/node_modules/path-key/index.js"(exports, module) {
+  "node_modules/path-key/index.js"(exports, module) {
     "use strict";
     var pathKey4 = (options = {}) => {
       const environment = options.env || process.env;
@@ -278,9 +278,9 @@ var require_path_key = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/util/resolveCommand.js
+// node_modules/cross-spawn/lib/util/resolveCommand.js
 var require_resolveCommand = __commonJS({
-  "../main/node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
+  "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
     var path31 = __require("path");
     var which = require_which();
@@ -320,9 +320,9 @@ var require_resolveCommand = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/util/escape.js
+// node_modules/cross-spawn/lib/util/escape.js
 var require_escape = __commonJS({
-  "../main/node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
+  "node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
     "use strict";
     var metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
     function escapeCommand(arg) {
@@ -345,17 +345,17 @@ var require_escape = __commonJS({
   }
 });
 
-// ../main/node_modules/shebang-regex/index.js
+// node_modules/shebang-regex/index.js
 var require_shebang_regex = __commonJS({
-  "../main/node_modules/shebang-regex/index.js"(exports, module) {
+  "node_modules/shebang-regex/index.js"(exports, module) {
     "use strict";
     module.exports = /^#!(.*)/;
   }
 });
 
-// ../main/node_modules/shebang-command/index.js
+// node_modules/shebang-command/index.js
 var require_shebang_command = __commonJS({
-  "../main/node_modules/shebang-command/index.js"(exports, module) {
+  "node_modules/shebang-command/index.js"(exports, module) {
     "use strict";
     var shebangRegex = require_shebang_regex();
     module.exports = (string = "") => {
@@ -373,9 +373,9 @@ var require_shebang_command = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/util/readShebang.js
+// node_modules/cross-spawn/lib/util/readShebang.js
 var require_readShebang = __commonJS({
-  "../main/node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
+  "node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
     "use strict";
     var fs = __require("fs");
     var shebangCommand = require_shebang_command();
@@ -395,9 +395,9 @@ var require_readShebang = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/parse.js
+// node_modules/cross-spawn/lib/parse.js
 var require_parse = __commonJS({
-  "../main/node_modules/cross-spawn/lib/parse.js"(exports, module) {
+  "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
     var path31 = __require("path");
     var resolveCommand = require_resolveCommand();
@@ -457,9 +457,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/enoent.js
+// node_modules/cross-spawn/lib/enoent.js
 var require_enoent = __commonJS({
-  "../main/node_modules/cross-spawn/lib/enoent.js"(exports, module) {
+  "node_modules/cross-spawn/lib/enoent.js"(exports, module) {
     "use strict";
     var isWin = process.platform === "win32";
     function notFoundError(original, syscall) {
@@ -507,9 +507,9 @@ var require_enoent = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/index.js
+// node_modules/cross-spawn/index.js
 var require_cross_spawn = __commonJS({
-  "../main/node_modules/cross-spawn/index.js"(exports, module) {
+  "node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
     var parse = require_parse();
@@ -534,9 +534,9 @@ var require_cross_spawn = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -591,9 +591,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../main/node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -749,9 +749,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var visit = require_visit();
@@ -920,9 +920,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var visit = require_visit();
@@ -990,9 +990,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
@@ -1040,9 +1040,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     function toJS(value, arg, ctx) {
@@ -1070,9 +1070,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity6 = require_identity();
@@ -1111,9 +1111,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -1229,9 +1229,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var Node = require_Node();
@@ -1259,9 +1259,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity6 = require_identity();
@@ -1334,9 +1334,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity6 = require_identity();
@@ -1477,9 +1477,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -1494,9 +1494,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1630,9 +1630,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1913,9 +1913,9 @@ ${indent}`);
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity6 = require_identity();
@@ -2037,9 +2037,9 @@ ${ctx.indent}${str3}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var Scalar = require_Scalar();
@@ -2170,9 +2170,9 @@ ${ctx.indent}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../main/node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -2192,9 +2192,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var Scalar = require_Scalar();
@@ -2252,9 +2252,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -2316,9 +2316,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -2356,9 +2356,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var stringify = require_stringify();
@@ -2507,9 +2507,9 @@ ${indent}${end}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2651,9 +2651,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2673,9 +2673,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2789,9 +2789,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2811,9 +2811,9 @@ var require_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
@@ -2830,9 +2830,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2848,9 +2848,9 @@ var require_null2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2872,9 +2872,9 @@ var require_bool = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2899,9 +2899,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2945,9 +2945,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2990,9 +2990,9 @@ var require_int = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3018,9 +3018,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -3085,9 +3085,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -3151,9 +3151,9 @@ var require_binary = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var Pair = require_Pair();
@@ -3229,9 +3229,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var toJS = require_toJS();
@@ -3307,9 +3307,9 @@ var require_omap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -3339,9 +3339,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -3388,9 +3388,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -3467,9 +3467,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var Pair = require_Pair();
@@ -3556,9 +3556,9 @@ var require_set = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str3, asBigInt) {
@@ -3644,9 +3644,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3688,9 +3688,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3782,9 +3782,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var map2 = require_map();
@@ -3814,9 +3814,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var stringify = require_stringify();
@@ -3894,9 +3894,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -4203,9 +4203,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "../main/node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -4268,9 +4268,9 @@ ${pointer}
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -4402,9 +4402,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -4444,9 +4444,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -4462,9 +4462,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -4478,9 +4478,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4586,9 +4586,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4637,9 +4637,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4680,9 +4680,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var Pair = require_Pair();
@@ -4874,9 +4874,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var Scalar = require_Scalar();
@@ -4939,9 +4939,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -5122,9 +5122,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -5343,9 +5343,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity6 = require_identity();
     var Scalar = require_Scalar();
@@ -5424,9 +5424,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -5454,9 +5454,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity6 = require_identity();
@@ -5560,9 +5560,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5603,9 +5603,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5811,9 +5811,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5996,9 +5996,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -6057,9 +6057,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -6119,9 +6119,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -6221,9 +6221,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty2(ch) {
@@ -6810,9 +6810,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6841,9 +6841,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7715,9 +7715,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../main/node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7812,9 +7812,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "../main/node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7864,9 +7864,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/code.js
+// node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -8018,9 +8018,9 @@ var require_code = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/scope.js
+// node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -8163,9 +8163,9 @@ var require_scope = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/index.js
+// node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -8883,9 +8883,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/util.js
+// node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "../main/node_modules/ajv/dist/compile/util.js"(exports) {
+  "node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
@@ -9050,9 +9050,9 @@ var require_util = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/names.js
+// node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "../main/node_modules/ajv/dist/compile/names.js"(exports) {
+  "node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -9089,9 +9089,9 @@ var require_names = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/errors.js
+// node_modules/ajv/dist/compile/errors.js
 var require_errors2 = __commonJS({
-  "../main/node_modules/ajv/dist/compile/errors.js"(exports) {
+  "node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -9211,9 +9211,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
+// node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -9262,9 +9262,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/rules.js
+// node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "../main/node_modules/ajv/dist/compile/rules.js"(exports) {
+  "node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getRules = exports.isJSONType = void 0;
@@ -9293,9 +9293,9 @@ var require_rules = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/applicability.js
+// node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -9305,20 +9305,20 @@ var require_applicability = __commonJS({
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema2, group) {
-      return group.rules.some((rule) => shouldUseRule(schema2, rule));
+      return group.rules.some((rule2) => shouldUseRule(schema2, rule2));
     }
     exports.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema2, rule) {
+    function shouldUseRule(schema2, rule2) {
       var _a;
-      return schema2[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema2[kwd] !== void 0));
+      return schema2[rule2.keyword] !== void 0 || ((_a = rule2.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema2[kwd] !== void 0));
     }
     exports.shouldUseRule = shouldUseRule;
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/dataType.js
+// node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -9500,9 +9500,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/defaults.js
+// node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assignDefaults = void 0;
@@ -9537,9 +9537,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/code.js
+// node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -9670,9 +9670,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/keyword.js
+// node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -9788,9 +9788,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/subschema.js
+// node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -9871,9 +9871,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-deep-equal/index.js
+// node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "../main/node_modules/fast-deep-equal/index.js"(exports, module) {
+  "node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
     module.exports = function equal(a2, b) {
       if (a2 === b) return true;
@@ -9906,9 +9906,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// ../main/node_modules/json-schema-traverse/index.js
+// node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "../main/node_modules/json-schema-traverse/index.js"(exports, module) {
+  "node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
     var traverse = module.exports = function(schema2, opts, cb) {
       if (typeof opts == "function") {
@@ -9994,9 +9994,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/resolve.js
+// node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "../main/node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
@@ -10150,9 +10150,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/index.js
+// node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -10362,9 +10362,9 @@ var require_validate = __commonJS({
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it, group.type);
       gen.block(() => {
-        for (const rule of group.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema2, rule)) {
-            keywordCode(it, rule.keyword, rule.definition, group.type);
+        for (const rule2 of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema2, rule2)) {
+            keywordCode(it, rule2.keyword, rule2.definition, group.type);
           }
         }
       });
@@ -10399,9 +10399,9 @@ var require_validate = __commonJS({
     function checkKeywordTypes(it, ts) {
       const rules = it.self.RULES.all;
       for (const keyword in rules) {
-        const rule = rules[keyword];
-        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
-          const { type: type2 } = rule.definition;
+        const rule2 = rules[keyword];
+        if (typeof rule2 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule2)) {
+          const { type: type2 } = rule2.definition;
           if (type2.length && !type2.some((t) => hasApplicableType(ts, t))) {
             strictTypesError(it, `missing type "${type2.join(",")}" for keyword "${keyword}"`);
           }
@@ -10658,9 +10658,9 @@ var require_validate = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/validation_error.js
+// node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -10674,9 +10674,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/ref_error.js
+// node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -10691,9 +10691,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/index.js
+// node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "../main/node_modules/ajv/dist/compile/index.js"(exports) {
+  "node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -10915,9 +10915,9 @@ var require_compile = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/refs/data.json
+// node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "../main/node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "node_modules/ajv/dist/refs/data.json"(exports, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -10934,9 +10934,9 @@ var require_data = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/lib/utils.js
+// node_modules/fast-uri/lib/utils.js
 var require_utils = __commonJS({
-  "../main/node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -11468,9 +11468,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/lib/schemes.js
+// node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "../main/node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
     var { isUUID } = require_utils();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -11679,9 +11679,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/index.js
+// node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "../main/node_modules/fast-uri/index.js"(exports, module) {
+  "node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -12109,9 +12109,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/uri.js
+// node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var uri = require_fast_uri();
@@ -12120,9 +12120,9 @@ var require_uri = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/core.js
+// node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "../main/node_modules/ajv/dist/core.js"(exports) {
+  "node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -12487,8 +12487,8 @@ var require_core = __commonJS({
         return this;
       }
       getKeyword(keyword) {
-        const rule = this.RULES.all[keyword];
-        return typeof rule == "object" ? rule.definition : !!rule;
+        const rule2 = this.RULES.all[keyword];
+        return typeof rule2 == "object" ? rule2.definition : !!rule2;
       }
       // Remove keyword
       removeKeyword(keyword) {
@@ -12496,7 +12496,7 @@ var require_core = __commonJS({
         delete RULES2.keywords[keyword];
         delete RULES2.all[keyword];
         for (const group of RULES2.rules) {
-          const i2 = group.rules.findIndex((rule) => rule.keyword === keyword);
+          const i2 = group.rules.findIndex((rule2) => rule2.keyword === keyword);
           if (i2 >= 0)
             group.rules.splice(i2, 1);
         }
@@ -12523,10 +12523,10 @@ var require_core = __commonJS({
           for (const seg of segments2)
             keywords = keywords[seg];
           for (const key in rules) {
-            const rule = rules[key];
-            if (typeof rule != "object")
+            const rule2 = rules[key];
+            if (typeof rule2 != "object")
               continue;
-            const { $data } = rule.definition;
+            const { $data } = rule2.definition;
             const schema2 = keywords[key];
             if ($data && schema2)
               keywords[key] = schemaOrData(schema2);
@@ -12690,7 +12690,7 @@ var require_core = __commonJS({
       RULES2.keywords[keyword] = true;
       if (!definition)
         return;
-      const rule = {
+      const rule2 = {
         keyword,
         definition: {
           ...definition,
@@ -12699,18 +12699,18 @@ var require_core = __commonJS({
         }
       };
       if (definition.before)
-        addBeforeRule.call(this, ruleGroup, rule, definition.before);
+        addBeforeRule.call(this, ruleGroup, rule2, definition.before);
       else
-        ruleGroup.rules.push(rule);
-      RULES2.all[keyword] = rule;
+        ruleGroup.rules.push(rule2);
+      RULES2.all[keyword] = rule2;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule, before) {
+    function addBeforeRule(ruleGroup, rule2, before) {
       const i2 = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
       if (i2 >= 0) {
-        ruleGroup.rules.splice(i2, 0, rule);
+        ruleGroup.rules.splice(i2, 0, rule2);
       } else {
-        ruleGroup.rules.push(rule);
+        ruleGroup.rules.push(rule2);
         this.logger.warn(`rule ${before} is not defined`);
       }
     }
@@ -12731,9 +12731,9 @@ var require_core = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/id.js
+// node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var def = {
@@ -12746,9 +12746,9 @@ var require_id = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
+// node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.callRef = exports.getValidate = void 0;
@@ -12868,9 +12868,9 @@ var require_ref = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/index.js
+// node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var id_1 = require_id();
@@ -12889,9 +12889,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12921,9 +12921,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12949,9 +12949,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/ucs2length.js
+// node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function ucs2length(str3) {
@@ -12975,9 +12975,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13007,9 +13007,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
+// node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13044,9 +13044,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13073,9 +13073,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
+// node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13155,9 +13155,9 @@ var require_required = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13184,9 +13184,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/equal.js
+// node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -13195,9 +13195,9 @@ var require_equal = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -13262,9 +13262,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
+// node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13291,9 +13291,9 @@ var require_const = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
+// node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13340,9 +13340,9 @@ var require_enum = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
+// node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -13378,9 +13378,9 @@ var require_validation = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateAdditionalItems = void 0;
@@ -13431,9 +13431,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
+// node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateTuple = void 0;
@@ -13488,9 +13488,9 @@ var require_items = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var items_1 = require_items();
@@ -13505,9 +13505,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13540,9 +13540,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
+// node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13634,9 +13634,9 @@ var require_contains = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -13728,9 +13728,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13771,9 +13771,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13877,9 +13877,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
+// node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -13935,9 +13935,9 @@ var require_properties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14009,9 +14009,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
+// node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14040,9 +14040,9 @@ var require_not = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14057,9 +14057,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14115,9 +14115,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14142,9 +14142,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
+// node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14211,9 +14211,9 @@ var require_if = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14229,9 +14229,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
+// node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -14277,9 +14277,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/format/format.js
+// node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14367,9 +14367,9 @@ var require_format = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/format/index.js
+// node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
@@ -14378,9 +14378,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/metadata.js
+// node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -14401,9 +14401,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/draft7.js
+// node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -14423,9 +14423,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
+// node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DiscrError = void 0;
@@ -14437,9 +14437,9 @@ var require_types = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
+// node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14542,9 +14542,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
+// node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
     module.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -14699,9 +14699,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/ajv.js
+// node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "../main/node_modules/ajv/dist/ajv.js"(exports, module) {
+  "node_modules/ajv/dist/ajv.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
@@ -14968,8 +14968,8 @@ var package_default = {
 };
 
 // src/engine/rule-kit.ts
-function defineRule(rule) {
-  return rule;
+function defineRule(rule2) {
+  return rule2;
 }
 
 // rules/allowed-runtime-classes.ts
@@ -15155,7 +15155,7 @@ var default_service_account_default = defineRule({
   }
 });
 
-// ../main/node_modules/balanced-match/dist/esm/index.js
+// node_modules/balanced-match/dist/esm/index.js
 var range = (a2, b, str3) => {
   let begs, beg, left, right = void 0, result;
   let ai = str3.indexOf(a2);
@@ -15192,7 +15192,7 @@ var range = (a2, b, str3) => {
   return result;
 };
 
-// ../main/node_modules/brace-expansion/dist/esm/index.js
+// node_modules/brace-expansion/dist/esm/index.js
 var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
 var escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
 var escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0";
@@ -15530,7 +15530,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
   return acc;
 }
 
-// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
 var digit = (a2, b) => a2 === b ? { t: "lit", ch: String(a2) } : { t: "class", re: new RegExp(`^[${a2}-${b}]$`) };
 var prefix = (d, alts) => alts.map((s) => [digit(d, d), ...s]);
 var fixed = (a2, b) => {
@@ -15585,7 +15585,7 @@ var numericRange = (loStr, hiStr) => {
   return out;
 };
 
-// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
 var posixClasses = {
   "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
   "[:alpha:]": ["\\p{L}\\p{Nl}"],
@@ -15692,7 +15692,7 @@ var parseClass = (glob2, position, nocase = false, form) => {
   return [new RegExp(comb, nocase ? "iu" : "u"), endPos - pos];
 };
 
-// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
 var MATCH = { t: "match", id: 0 };
 var extTypes = "!?+*@";
 var lit = (ch) => ({ t: "lit", ch });
@@ -16366,7 +16366,7 @@ var Matcher = class {
   }
 };
 
-// ../main/node_modules/minimatch/dist/esm/assert-valid-pattern.js
+// node_modules/minimatch/dist/esm/assert-valid-pattern.js
 var MAX_PATTERN_LENGTH = 1024 * 64;
 var assertValidPattern = (pattern) => {
   if (typeof pattern !== "string") {
@@ -16377,7 +16377,7 @@ var assertValidPattern = (pattern) => {
   }
 };
 
-// ../main/node_modules/minimatch/dist/esm/escape.js
+// node_modules/minimatch/dist/esm/escape.js
 var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
   const e = magicalBraces ? windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, "[$&]") : s.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, "[$&]") : s.replace(/[?*()[\]\\]/g, "\\$&");
   const c3 = e.charAt(0);
@@ -16390,7 +16390,7 @@ var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) 
   return e;
 };
 
-// ../main/node_modules/minimatch/dist/esm/unescape.js
+// node_modules/minimatch/dist/esm/unescape.js
 var unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
   if (windowsPathsNoEscape && s.startsWith("@(!)")) {
     return "!" + unescape(s.slice(4), { windowsPathsNoEscape, magicalBraces });
@@ -16401,7 +16401,7 @@ var unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) 
   return windowsPathsNoEscape ? s.replace(/\[([^/\\{}])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
 };
 
-// ../main/node_modules/minimatch/dist/esm/index.js
+// node_modules/minimatch/dist/esm/index.js
 var DEFAULT_BRACE_EXPAND_MAX = 1e5;
 var DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
 var AWE_KEY = "allowWindowsEscape";
@@ -18042,8 +18042,8 @@ var ingress_tls_default = defineRule({
       return;
     }
     const hosts = tlsHosts(spec);
-    for (const [index, rule] of arr(spec.rules).entries()) {
-      const host = isObj(rule) ? str(rule.host) : void 0;
+    for (const [index, rule2] of arr(spec.rules).entries()) {
+      const host = isObj(rule2) ? str(rule2.host) : void 0;
       if (host && !covered(host, hosts)) yield { messageId: "hostWithoutTls", path: join("/spec/rules", index, "host"), data: { host } };
     }
   }
@@ -18585,8 +18585,8 @@ var hostProbesAndHostLifecycle_1_34 = (pod) => {
   const bad = [];
   const hosts = [];
   const fields = [];
-  const visit = (name, handler, base, field) => {
-    const h2 = obj(handler);
+  const visit = (name, handler2, base, field) => {
+    const h2 = obj(handler2);
     if (h2 === void 0) return false;
     let found = false;
     for (const action of HOST_ACTIONS) {
@@ -18605,8 +18605,8 @@ var hostProbesAndHostLifecycle_1_34 = (pod) => {
     }
     const lifecycle = obj(c3.container.lifecycle);
     if (lifecycle !== void 0) {
-      for (const handler of LIFECYCLE_HANDLERS) {
-        if (visit(c3.name, lifecycle[handler], `${c3.pointer}/lifecycle/${handler}`, `lifecycle.${handler}`)) containerBad = true;
+      for (const handler2 of LIFECYCLE_HANDLERS) {
+        if (visit(c3.name, lifecycle[handler2], `${c3.pointer}/lifecycle/${handler2}`, `lifecycle.${handler2}`)) containerBad = true;
       }
     }
     if (containerBad) bad.push(c3.name);
@@ -19189,7 +19189,7 @@ function evaluatePod(pod, level, version) {
 function stripPaths(verdict) {
   return {
     allowed: verdict.allowed,
-    violations: verdict.violations.map(({ check: check2, reason: reason2, detail }) => ({ check: check2, reason: reason2, detail }))
+    violations: verdict.violations.map(({ check: check2, reason: reason2, detail, unknown }) => ({ check: check2, reason: reason2, detail, ...unknown !== void 0 ? { unknown } : {} }))
   };
 }
 function evaluateBothLevels(pod, version) {
@@ -19580,7 +19580,7 @@ function isolationRulesOf(apiVersion, kind, namespace, raw) {
   if (group === "cilium.io" && (kind === "CiliumNetworkPolicy" || kind === "CiliumClusterwideNetworkPolicy")) {
     const clusterWide = kind === "CiliumClusterwideNetworkPolicy";
     const rules = [...isObj(raw.spec) ? [raw.spec] : [], ...arr(raw.specs).filter(isObj)];
-    return rules.flatMap((rule) => ciliumRule(clusterWide ? void 0 : namespace, rule));
+    return rules.flatMap((rule2) => ciliumRule(clusterWide ? void 0 : namespace, rule2));
   }
   if (CALICO_GROUPS.has(group) && (kind === "NetworkPolicy" || kind === "GlobalNetworkPolicy")) return calicoRule(kind === "GlobalNetworkPolicy" ? void 0 : namespace, spec);
   return [];
@@ -19629,12 +19629,12 @@ function ciliumLabels(pod) {
   for (const [key, value] of Object.entries(pod.namespaceLabels ?? {})) out[CILIUM_NAMESPACE_LABELS + key] = value;
   return out;
 }
-function ciliumRule(namespace, rule) {
-  if (!isObj(rule.endpointSelector)) return [];
-  const defaults2 = isObj(rule.enableDefaultDeny) ? rule.enableDefaultDeny : {};
-  const ingress = (nonEmptyList(rule.ingress) || nonEmptyList(rule.ingressDeny)) && bool(defaults2.ingress) !== false;
-  const egress = (nonEmptyList(rule.egress) || nonEmptyList(rule.egressDeny)) && bool(defaults2.egress) !== false;
-  const { selector, readsNamespaceLabels } = ciliumSelector(rule.endpointSelector);
+function ciliumRule(namespace, rule2) {
+  if (!isObj(rule2.endpointSelector)) return [];
+  const defaults2 = isObj(rule2.enableDefaultDeny) ? rule2.enableDefaultDeny : {};
+  const ingress = (nonEmptyList(rule2.ingress) || nonEmptyList(rule2.ingressDeny)) && bool(defaults2.ingress) !== false;
+  const egress = (nonEmptyList(rule2.egress) || nonEmptyList(rule2.egressDeny)) && bool(defaults2.egress) !== false;
+  const { selector, readsNamespaceLabels } = ciliumSelector(rule2.endpointSelector);
   const whyUnknown = readsNamespaceLabels ? "its endpointSelector reads namespace labels and the Namespace is not in the scan" : void 0;
   return [
     {
@@ -19738,36 +19738,36 @@ function allowsEveryPeer(peers) {
   return peers.some((peer) => isObj(peer) && isEmptySelector(peer.namespaceSelector) && (peer.podSelector === void 0 || isEmptySelector(peer.podSelector)));
 }
 var CILIUM_PEERS = { ingress: ["fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities", "fromGroups", "fromNodes"], egress: ["toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toGroups", "toNodes", "toFQDNs", "toServices"] };
-function ciliumEveryPeer(rule, direction, clusterWide) {
-  const peers = CILIUM_PEERS[direction].filter((key) => nonEmpty(rule[key]));
-  if (peers.length === 0) return nonEmpty(rule.toPorts) || nonEmpty(rule.icmps);
-  const entities = arr(rule[direction === "ingress" ? "fromEntities" : "toEntities"]).map(str);
+function ciliumEveryPeer(rule2, direction, clusterWide) {
+  const peers = CILIUM_PEERS[direction].filter((key) => nonEmpty(rule2[key]));
+  if (peers.length === 0) return nonEmpty(rule2.toPorts) || nonEmpty(rule2.icmps);
+  const entities = arr(rule2[direction === "ingress" ? "fromEntities" : "toEntities"]).map(str);
   if (entities.includes("all") || direction === "ingress" && entities.includes("cluster")) return true;
-  return clusterWide && arr(rule[direction === "ingress" ? "fromEndpoints" : "toEndpoints"]).some(isEmptySelector);
+  return clusterWide && arr(rule2[direction === "ingress" ? "fromEndpoints" : "toEndpoints"]).some(isEmptySelector);
 }
 var CALICO_PEERS = ["nets", "notNets", "selector", "notSelector", "namespaceSelector", "serviceAccounts", "services", "domains"];
-function calicoEveryPeer(rule, direction) {
-  if (rule.action !== "Allow") return false;
-  const peer = isObj(rule[direction === "ingress" ? "source" : "destination"]) ? rule[direction === "ingress" ? "source" : "destination"] : {};
+function calicoEveryPeer(rule2, direction) {
+  if (rule2.action !== "Allow") return false;
+  const peer = isObj(rule2[direction === "ingress" ? "source" : "destination"]) ? rule2[direction === "ingress" ? "source" : "destination"] : {};
   const set2 = CALICO_PEERS.filter((key) => peer[key] !== void 0 && peer[key] !== null && !(Array.isArray(peer[key]) && peer[key].length === 0));
   if (set2.length === 0) return true;
   if (set2.length === 1 && set2[0] === "nets" && arr(peer.nets).some((n2) => typeof n2 === "string" && EVERYWHERE.has(n2.trim()))) return true;
   const all = (v) => typeof v === "string" && v.trim() === "all()";
   return set2.every((key) => key === "namespaceSelector" || key === "selector") && all(peer.namespaceSelector) && (peer.selector === void 0 || all(peer.selector));
 }
-function calicoPorts(rule, direction) {
-  const destination = isObj(rule.destination) ? rule.destination : {};
+function calicoPorts(rule2, direction) {
+  const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
 function report(direction, path31, index, ports) {
   return { messageId: direction, path: path31, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
-  const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule, i2) => [join("/specs", i2), rule])];
-  for (const [base, rule] of rules) {
-    if (!isObj(rule) || !isObj(rule.endpointSelector)) continue;
+  const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
+  for (const [base, rule2] of rules) {
+    if (!isObj(rule2) || !isObj(rule2.endpointSelector)) continue;
     for (const direction of ["ingress", "egress"]) {
-      for (const [index, item] of arr(rule[direction]).entries()) {
+      for (const [index, item] of arr(rule2[direction]).entries()) {
         if (isObj(item) && ciliumEveryPeer(item, direction, clusterWide)) yield report(direction, join(base, direction, index), index, nonEmpty(item.toPorts) || nonEmpty(item.icmps));
       }
     }
@@ -19810,10 +19810,10 @@ var network_policy_allow_all_default = defineRule({
     if (!isKubernetesNetworkPolicy(policy.ref.apiVersion, policy.ref.kind)) return;
     for (const [direction, peersKey] of [["ingress", "from"], ["egress", "to"]]) {
       const rules = arr(spec[direction]);
-      for (const [index, rule] of rules.entries()) {
-        if (!isObj(rule) || !allowsEveryPeer(rule[peersKey])) continue;
-        const ports = arr(rule.ports).length > 0 ? " (on the listed ports)" : " on every port";
-        yield { messageId: direction, path: join("/spec", direction, index), data: { index, ports }, ...arr(rule.ports).length > 0 ? { severity: "low" } : {} };
+      for (const [index, rule2] of rules.entries()) {
+        if (!isObj(rule2) || !allowsEveryPeer(rule2[peersKey])) continue;
+        const ports = arr(rule2.ports).length > 0 ? " (on the listed ports)" : " on every port";
+        yield { messageId: direction, path: join("/spec", direction, index), data: { index, ports }, ...arr(rule2.ports).length > 0 ? { severity: "low" } : {} };
       }
     }
   }
@@ -19866,10 +19866,10 @@ var network_policy_egress_default = networkPolicyCoverageRule({
 var EVERYWHERE2 = /* @__PURE__ */ new Set(["0.0.0.0/0", "::/0"]);
 var excepts = (list2) => arr(list2).some((e) => typeof e === "string" && (e.startsWith("169.254.") || e === "169.254.169.254/32"));
 function* ciliumWorld(raw) {
-  const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule, i2) => [join("/specs", i2), rule])];
-  for (const [base, rule] of rules) {
-    if (!isObj(rule) || !isObj(rule.endpointSelector)) continue;
-    for (const [ruleIndex, egress] of arr(rule.egress).entries()) {
+  const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
+  for (const [base, rule2] of rules) {
+    if (!isObj(rule2) || !isObj(rule2.endpointSelector)) continue;
+    for (const [ruleIndex, egress] of arr(rule2.egress).entries()) {
       if (!isObj(egress)) continue;
       for (const [i2, cidr] of arr(egress.toCIDR).entries()) {
         if (typeof cidr === "string" && EVERYWHERE2.has(cidr.trim())) yield { messageId: "world", path: join(base, "egress", ruleIndex, "toCIDR", i2), data: { rule: ruleIndex, cidr, metadata: ", including the cloud metadata endpoint" } };
@@ -19906,9 +19906,9 @@ var network_policy_egress_world_default = defineRule({
     }
     if (!isKubernetesNetworkPolicy(policy.ref.apiVersion, policy.ref.kind)) return;
     const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
-    for (const [ruleIndex, rule] of arr(spec.egress).entries()) {
-      if (!isObj(rule)) continue;
-      for (const [peerIndex, peer] of arr(rule.to).entries()) {
+    for (const [ruleIndex, rule2] of arr(spec.egress).entries()) {
+      if (!isObj(rule2)) continue;
+      for (const [peerIndex, peer] of arr(rule2.to).entries()) {
         const block = isObj(peer) && isObj(peer.ipBlock) ? peer.ipBlock : void 0;
         const cidr = block ? str(block.cidr) : void 0;
         if (!cidr || !EVERYWHERE2.has(cidr.trim())) continue;
@@ -19936,9 +19936,9 @@ function otherDialect(policy) {
   const group = apiGroup(policy.ref.apiVersion);
   const spec = isObj(policy.raw.spec) ? policy.raw.spec : {};
   if (group === "cilium.io" && policy.ref.kind === "CiliumNetworkPolicy") {
-    const rules = [["/spec", policy.raw.spec], ...arr(policy.raw.specs).map((rule, i2) => [`/specs/${i2}`, rule])];
-    const selectors = rules.filter(([, rule]) => isObj(rule) && isObj(rule.endpointSelector));
-    if (selectors.length === 0 || selectors.some(([, rule]) => isEmpty(rule.endpointSelector))) return void 0;
+    const rules = [["/spec", policy.raw.spec], ...arr(policy.raw.specs).map((rule2, i2) => [`/specs/${i2}`, rule2])];
+    const selectors = rules.filter(([, rule2]) => isObj(rule2) && isObj(rule2.endpointSelector));
+    if (selectors.length === 0 || selectors.some(([, rule2]) => isEmpty(rule2.endpointSelector))) return void 0;
     return { path: `${selectors[0][0]}/endpointSelector`, field: "endpointSelector" };
   }
   if ((group === "projectcalico.org" || group === "crd.projectcalico.org") && policy.ref.kind === "NetworkPolicy") {
@@ -20271,26 +20271,334 @@ var pss_windows_host_process_default = pssCheckRule({
   remediation: "Remove `windowsOptions.hostProcess: true`."
 });
 
+// src/k8s/rbac-bootstrap.ts
+var BOOTSTRAP_POLICY = {
+  kubernetes: "v1.34",
+  source: "https://github.com/kubernetes/kubernetes/tree/master/plugin/pkg/auth/authorizer/rbac/bootstrappolicy (policy.go, controller_policy.go)"
+};
+var BOOTSTRAP_LABEL = { key: "kubernetes.io/bootstrapping", value: "rbac-defaults" };
+var AGGREGATE_TO = (role2) => `rbac.authorization.k8s.io/aggregate-to-${role2}`;
+var READ = ["get", "list", "watch"];
+var WRITE = ["create", "update", "patch", "delete", "deletecollection"];
+var READ_WRITE = [...READ, ...WRITE];
+var CORE = "";
+var APPS = "apps";
+var BATCH = "batch";
+var RBAC = "rbac.authorization.k8s.io";
+var CERTS = "certificates.k8s.io";
+var STORAGE = "storage.k8s.io";
+var COORDINATION = "coordination.k8s.io";
+var AUTHN = "authentication.k8s.io";
+var AUTHZ = "authorization.k8s.io";
+function rule(verbs, apiGroups, resources, resourceNames = []) {
+  return { apiGroups, resources, verbs, resourceNames, nonResourceURLs: [] };
+}
+var urls = (verbs, nonResourceURLs) => ({ apiGroups: [], resources: [], verbs, resourceNames: [], nonResourceURLs });
+var events = () => rule(["create", "update", "patch"], [CORE, "events.k8s.io"], ["events"]);
+var reviews = () => [rule(["create"], [AUTHN], ["tokenreviews"]), rule(["create"], [AUTHZ], ["subjectaccessreviews"])];
+var role = (name, rules, labels = {}, aggregates) => ({
+  name,
+  labels,
+  rules,
+  ...aggregates ? { aggregates } : {}
+});
+var controller = (name, rules) => role(`system:controller:${name}`, [...rules, events()]);
+var BOOTSTRAP_CLUSTER_ROLES = [
+  role("cluster-admin", [rule(["*"], ["*"], ["*"]), urls(["*"], ["*"])]),
+  role("admin", [], {}, { [AGGREGATE_TO("admin")]: "true" }),
+  role("edit", [], { [AGGREGATE_TO("admin")]: "true" }, { [AGGREGATE_TO("edit")]: "true" }),
+  role("view", [], { [AGGREGATE_TO("edit")]: "true" }, { [AGGREGATE_TO("view")]: "true" }),
+  role("system:aggregate-to-admin", [rule(["create"], [AUTHZ], ["localsubjectaccessreviews"]), rule(READ_WRITE, [RBAC], ["roles", "rolebindings"])], { [AGGREGATE_TO("admin")]: "true" }),
+  role(
+    "system:aggregate-to-edit",
+    [
+      rule(READ, [CORE], ["pods/attach", "pods/proxy", "pods/exec", "pods/portforward", "secrets", "services/proxy"]),
+      rule(["impersonate"], [CORE], ["serviceaccounts"]),
+      rule(WRITE, [CORE], ["pods", "pods/attach", "pods/proxy", "pods/exec", "pods/portforward"]),
+      // endpoints left edit in 1.22 (CVE-2021-25740).
+      rule(WRITE, [CORE], ["replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/proxy", "persistentvolumeclaims", "configmaps", "secrets"]),
+      rule(WRITE, [APPS], ["statefulsets", "statefulsets/scale", "daemonsets", "deployments", "deployments/scale", "deployments/rollback", "replicasets", "replicasets/scale"]),
+      rule(WRITE, ["autoscaling"], ["horizontalpodautoscalers"]),
+      rule(WRITE, [BATCH], ["jobs", "cronjobs"]),
+      rule(WRITE, ["policy"], ["poddisruptionbudgets"]),
+      rule(WRITE, ["networking.k8s.io"], ["networkpolicies", "ingresses"])
+    ],
+    { [AGGREGATE_TO("edit")]: "true" }
+  ),
+  role(
+    "system:aggregate-to-view",
+    [
+      rule(READ, [CORE], ["pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/status", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "configmaps"]),
+      rule(READ, [CORE], ["limitranges", "resourcequotas", "bindings", "events", "pods/status", "resourcequotas/status", "namespaces/status", "replicationcontrollers/status", "pods/log"]),
+      rule(READ, [CORE], ["namespaces"]),
+      rule(READ, [APPS], ["controllerrevisions", "statefulsets", "statefulsets/status", "statefulsets/scale", "daemonsets", "daemonsets/status", "deployments", "deployments/status", "deployments/scale", "replicasets", "replicasets/status", "replicasets/scale"]),
+      rule(READ, ["autoscaling"], ["horizontalpodautoscalers", "horizontalpodautoscalers/status"]),
+      rule(READ, [BATCH], ["jobs", "cronjobs", "cronjobs/status", "jobs/status"]),
+      rule(READ, ["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"]),
+      rule(READ, ["networking.k8s.io"], ["networkpolicies", "ingresses", "ingresses/status"])
+    ],
+    { [AGGREGATE_TO("view")]: "true" }
+  ),
+  role("system:discovery", [urls(["get"], ["/livez", "/readyz", "/healthz", "/version", "/version/", "/openapi", "/openapi/*", "/api", "/api/*", "/apis", "/apis/*"])]),
+  role("system:basic-user", [rule(["create"], [AUTHZ], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"])]),
+  role("system:public-info-viewer", [urls(["get"], ["/livez", "/readyz", "/healthz", "/version", "/version/"])]),
+  role("system:monitoring", [urls(["get"], ["/metrics", "/metrics/slis", "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*"])]),
+  role("system:service-account-issuer-discovery", [urls(["get"], ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/"])]),
+  role("system:heapster", [rule(READ, [CORE], ["events", "pods", "nodes", "namespaces"]), rule(READ, ["extensions"], ["deployments"])]),
+  role("system:auth-delegator", reviews()),
+  role("system:kube-aggregator", [rule(READ, [CORE], ["services", "endpoints"])]),
+  role("system:kube-dns", [rule(["list", "watch"], [CORE], ["endpoints", "services"])]),
+  role("system:node-bootstrapper", [rule(["create", "get", "list", "watch"], [CERTS], ["certificatesigningrequests"])]),
+  role("system:node-problem-detector", [rule(["get"], [CORE], ["nodes"]), rule(["patch"], [CORE], ["nodes/status"]), events()]),
+  role("system:node-proxier", [rule(["list", "watch"], [CORE], ["services", "endpoints"]), rule(READ, [CORE], ["nodes"]), events(), rule(["list", "watch"], ["discovery.k8s.io"], ["endpointslices"])]),
+  role("system:kubelet-api-admin", [rule(READ, [CORE], ["nodes"]), rule(["proxy"], [CORE], ["nodes"]), rule(["*"], [CORE], ["nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats", "nodes/log"])]),
+  role("system:node", [
+    ...reviews(),
+    rule(["create"], [AUTHZ], ["localsubjectaccessreviews"]),
+    rule(READ, [CORE], ["services"]),
+    rule(["create", "get", "list", "watch"], [CORE], ["nodes"]),
+    rule(["update", "patch"], [CORE], ["nodes/status"]),
+    rule(["update", "patch"], [CORE], ["nodes"]),
+    rule(["create", "update", "patch"], [CORE], ["events"]),
+    rule(READ, [CORE], ["pods"]),
+    rule(["create", "delete"], [CORE], ["pods"]),
+    rule(["update", "patch"], [CORE], ["pods/status"]),
+    rule(["create"], [CORE], ["pods/eviction"]),
+    // The Node authorizer narrows these to a node's own pods; bound through RBAC they hold cluster-wide.
+    rule(READ, [CORE], ["secrets", "configmaps"]),
+    rule(["get"], [CORE], ["persistentvolumeclaims", "persistentvolumes"]),
+    rule(["get"], [CORE], ["endpoints"]),
+    rule(["create", "get", "list", "watch"], [CERTS], ["certificatesigningrequests"]),
+    rule(["get", "create", "update", "patch", "delete"], [COORDINATION], ["leases"]),
+    rule(["get"], [STORAGE], ["volumeattachments"]),
+    rule(["get", "update", "patch"], [CORE], ["persistentvolumeclaims/status"]),
+    rule(["create"], [CORE], ["serviceaccounts/token"]),
+    rule(READ, [STORAGE], ["csidrivers"]),
+    rule(["get", "create", "update", "patch", "delete"], [STORAGE], ["csinodes"]),
+    rule(READ, ["node.k8s.io"], ["runtimeclasses"])
+  ]),
+  role("system:kube-controller-manager", [
+    events(),
+    rule(["create"], [COORDINATION], ["leases"]),
+    rule(["get", "update"], [COORDINATION], ["leases"], ["kube-controller-manager"]),
+    rule(["create"], [CORE], ["secrets", "serviceaccounts"]),
+    rule(["delete"], [CORE], ["secrets"]),
+    rule(["get"], [CORE], ["namespaces", "secrets", "serviceaccounts", "configmaps"]),
+    rule(["update"], [CORE], ["secrets", "serviceaccounts"]),
+    ...reviews(),
+    rule(["list", "watch"], ["*"], ["*"]),
+    rule(["create"], [CORE], ["serviceaccounts/token"])
+  ]),
+  role("system:kube-scheduler", [
+    events(),
+    rule(["create"], [COORDINATION], ["leases"]),
+    rule(["get", "update"], [COORDINATION], ["leases"], ["kube-scheduler"]),
+    rule(READ, [CORE], ["nodes"]),
+    rule(["get", "list", "watch", "delete"], [CORE], ["pods"]),
+    rule(["create"], [CORE], ["pods/binding", "bindings"]),
+    rule(["patch", "update"], [CORE], ["pods/status"]),
+    rule(READ, [CORE], ["services", "replicationcontrollers"]),
+    rule(READ, [APPS, "extensions"], ["replicasets"]),
+    rule(READ, [APPS], ["statefulsets"]),
+    rule(READ, ["policy"], ["poddisruptionbudgets"]),
+    rule(READ, [CORE], ["persistentvolumeclaims", "persistentvolumes"]),
+    ...reviews(),
+    rule(READ, [STORAGE], ["csinodes", "csidrivers", "csistoragecapacities"])
+  ]),
+  role("system:volume-scheduler", [rule([...READ, "update", "patch"], [CORE], ["persistentvolumes", "persistentvolumeclaims"]), rule(READ, [STORAGE], ["storageclasses"])]),
+  role("system:persistent-volume-provisioner", [
+    rule(["get", "list", "watch", "create", "delete"], [CORE], ["persistentvolumes"]),
+    rule(["get", "list", "watch", "update"], [CORE], ["persistentvolumeclaims"]),
+    rule(READ, [STORAGE], ["storageclasses"]),
+    rule(["watch"], [CORE], ["events"]),
+    events()
+  ]),
+  role("system:certificates.k8s.io:certificatesigningrequests:nodeclient", [rule(["create"], [CERTS], ["certificatesigningrequests/nodeclient"])]),
+  role("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [rule(["create"], [CERTS], ["certificatesigningrequests/selfnodeclient"])]),
+  role("system:certificates.k8s.io:legacy-unknown-approver", [rule(["approve"], [CERTS], ["signers"], ["kubernetes.io/legacy-unknown"])]),
+  role("system:certificates.k8s.io:kubelet-serving-approver", [rule(["approve"], [CERTS], ["signers"], ["kubernetes.io/kubelet-serving"])]),
+  role("system:certificates.k8s.io:kube-apiserver-client-approver", [rule(["approve"], [CERTS], ["signers"], ["kubernetes.io/kube-apiserver-client"])]),
+  role("system:certificates.k8s.io:kube-apiserver-client-kubelet-approver", [rule(["approve"], [CERTS], ["signers"], ["kubernetes.io/kube-apiserver-client-kubelet"])]),
+  // controller_policy.go
+  controller("attachdetach-controller", [
+    rule(["list", "watch"], [CORE], ["persistentvolumes", "persistentvolumeclaims"]),
+    rule(READ, [CORE], ["nodes"]),
+    rule(["patch", "update"], [CORE], ["nodes/status"]),
+    rule(["list", "watch"], [CORE], ["pods"]),
+    rule(["get", "create", "delete", "list", "watch"], [STORAGE], ["volumeattachments"]),
+    rule(READ, [STORAGE], ["csidrivers", "csinodes"])
+  ]),
+  controller("clusterrole-aggregation-controller", [rule(["escalate", "get", "list", "watch", "update", "patch"], [RBAC], ["clusterroles"])]),
+  controller("cronjob-controller", [
+    rule(["get", "list", "watch", "update"], [BATCH], ["cronjobs"]),
+    rule(["get", "list", "watch", "create", "update", "delete", "patch"], [BATCH], ["jobs"]),
+    rule(["update"], [BATCH], ["cronjobs/status", "cronjobs/finalizers"]),
+    rule(["list", "watch", "delete"], [CORE], ["pods"])
+  ]),
+  controller("daemon-set-controller", [
+    rule(READ, ["extensions", APPS], ["daemonsets"]),
+    rule(["update"], ["extensions", APPS], ["daemonsets/status", "daemonsets/finalizers"]),
+    rule(["list", "watch"], [CORE], ["nodes"]),
+    rule(["list", "watch", "create", "delete", "patch"], [CORE], ["pods"]),
+    rule(["create"], [CORE], ["pods/binding"]),
+    rule(["get", "list", "watch", "create", "delete", "update", "patch"], [APPS], ["controllerrevisions"])
+  ]),
+  controller("deployment-controller", [
+    rule(["get", "list", "watch", "update"], ["extensions", APPS], ["deployments"]),
+    rule(["update"], ["extensions", APPS], ["deployments/status", "deployments/finalizers"]),
+    rule(["get", "list", "watch", "create", "update", "patch", "delete"], [APPS, "extensions"], ["replicasets"]),
+    rule(["get", "list", "watch", "update"], [CORE], ["pods"])
+  ]),
+  controller("disruption-controller", [
+    rule(READ, ["extensions", APPS], ["deployments", "replicasets", "statefulsets"]),
+    rule(READ, [CORE], ["replicationcontrollers"]),
+    rule(READ, ["policy"], ["poddisruptionbudgets"]),
+    rule(["update"], ["policy"], ["poddisruptionbudgets/status"]),
+    rule(["patch", "update"], [CORE], ["pods/status"]),
+    rule(["get"], ["*"], ["*/scale"])
+  ]),
+  controller("endpoint-controller", [
+    rule(READ, [CORE], ["services", "pods"]),
+    rule(["get", "list", "watch", "create", "update", "delete"], [CORE], ["endpoints"]),
+    rule(["create"], [CORE], ["endpoints/restricted"])
+  ]),
+  controller("endpointslice-controller", [
+    rule(READ, [CORE], ["services", "pods", "nodes"]),
+    rule(["update"], [CORE], ["services/finalizers"]),
+    rule(["get", "list", "watch", "create", "update", "delete"], ["discovery.k8s.io"], ["endpointslices"])
+  ]),
+  controller("endpointslicemirroring-controller", [
+    rule(READ, [CORE], ["services", "endpoints"]),
+    rule(["update"], [CORE], ["services/finalizers", "endpoints/finalizers"]),
+    rule(["get", "list", "watch", "create", "update", "delete"], ["discovery.k8s.io"], ["endpointslices"])
+  ]),
+  controller("expand-controller", [
+    rule(["get", "list", "watch", "update", "patch"], [CORE], ["persistentvolumes"]),
+    rule(["update", "patch"], [CORE], ["persistentvolumeclaims/status"]),
+    rule(READ, [CORE], ["persistentvolumeclaims"]),
+    rule(["get"], [CORE], ["services"])
+  ]),
+  controller("ephemeral-volume-controller", [
+    rule(READ, [CORE], ["pods"]),
+    rule(["update"], [CORE], ["pods/finalizers"]),
+    rule(["get", "list", "watch", "create"], [CORE], ["persistentvolumeclaims"])
+  ]),
+  controller("generic-garbage-collector", [rule(["get", "list", "watch", "patch", "update", "delete"], ["*"], ["*"])]),
+  controller("horizontal-pod-autoscaler", [
+    rule(READ, ["autoscaling"], ["horizontalpodautoscalers"]),
+    rule(["update"], ["autoscaling"], ["horizontalpodautoscalers/status"]),
+    rule(["get", "update"], ["*"], ["*/scale"]),
+    rule(["list", "watch"], [CORE], ["pods"]),
+    rule(["list", "watch"], ["metrics.k8s.io"], ["pods"]),
+    rule(READ, ["custom.metrics.k8s.io", "external.metrics.k8s.io"], ["*"])
+  ]),
+  controller("job-controller", [
+    rule(["get", "list", "watch", "update", "patch"], [BATCH], ["jobs"]),
+    rule(["update"], [BATCH], ["jobs/status", "jobs/finalizers"]),
+    rule(["list", "watch", "create", "delete", "patch"], [CORE], ["pods"])
+  ]),
+  controller("namespace-controller", [
+    rule(["get", "list", "watch", "delete"], [CORE], ["namespaces"]),
+    rule(["update"], [CORE], ["namespaces/finalize", "namespaces/status"]),
+    rule(["get", "list", "watch", "delete", "deletecollection"], ["*"], ["*"])
+  ]),
+  controller("node-controller", [
+    rule(["get", "list", "watch", "update", "delete", "patch"], [CORE], ["nodes"]),
+    rule(["patch", "update"], [CORE], ["nodes/status", "pods/status"]),
+    rule(["list", "watch", "get", "delete"], [CORE], ["pods"])
+  ]),
+  controller("persistent-volume-binder", [
+    rule(["get", "list", "watch", "update", "create", "delete"], [CORE], ["persistentvolumes"]),
+    rule(["update"], [CORE], ["persistentvolumes/status", "persistentvolumeclaims/status"]),
+    rule(["get", "list", "watch", "update"], [CORE], ["persistentvolumeclaims"]),
+    rule(["list", "watch", "get", "create", "delete"], [CORE], ["pods"]),
+    rule(READ, [STORAGE], ["storageclasses"]),
+    rule(["list", "watch"], [CORE], ["nodes"]),
+    rule(["watch"], [CORE], ["events"]),
+    rule(["get"], [CORE], ["services"])
+  ]),
+  controller("pod-garbage-collector", [rule(["list", "watch", "delete"], [CORE], ["pods"]), rule(READ, [CORE], ["nodes"]), rule(["patch"], [CORE], ["pods/status"])]),
+  controller("replicaset-controller", [
+    rule(["get", "list", "watch", "update"], [APPS, "extensions"], ["replicasets"]),
+    rule(["update"], [APPS, "extensions"], ["replicasets/status", "replicasets/finalizers"]),
+    rule(["list", "watch", "patch", "create", "delete"], [CORE], ["pods"])
+  ]),
+  controller("replication-controller", [
+    rule(["get", "list", "watch", "update"], [CORE], ["replicationcontrollers"]),
+    rule(["update"], [CORE], ["replicationcontrollers/status", "replicationcontrollers/finalizers"]),
+    rule(["list", "watch", "patch", "create", "delete"], [CORE], ["pods"])
+  ]),
+  controller("resourcequota-controller", [rule(["list", "watch"], ["*"], ["*"]), rule(["update"], [CORE], ["resourcequotas/status"])]),
+  controller("route-controller", [rule(["list", "watch"], [CORE], ["nodes"]), rule(["patch"], [CORE], ["nodes/status"])]),
+  controller("service-account-controller", [rule(["create"], [CORE], ["serviceaccounts"])]),
+  controller("service-controller", [rule(READ, [CORE], ["services"]), rule(["patch", "update"], [CORE], ["services/status"]), rule(["list", "watch"], [CORE], ["nodes"])]),
+  controller("statefulset-controller", [
+    rule(["list", "watch"], [CORE], ["pods"]),
+    rule(READ, [APPS], ["statefulsets"]),
+    rule(["update"], [APPS], ["statefulsets/status", "statefulsets/finalizers"]),
+    rule(["get", "create", "delete", "update", "patch"], [CORE], ["pods"]),
+    rule(["get", "create", "delete", "update", "patch", "list", "watch"], [APPS], ["controllerrevisions"]),
+    rule(["get", "create", "list", "watch", "update", "delete"], [CORE], ["persistentvolumeclaims"]),
+    rule(["update"], [CORE], ["pods/finalizers"])
+  ]),
+  controller("ttl-controller", [rule(["update", "patch", "list", "watch"], [CORE], ["nodes"])]),
+  controller("certificate-controller", [
+    rule(["get", "list", "watch", "delete"], [CERTS], ["certificatesigningrequests"]),
+    rule(["update"], [CERTS], ["certificatesigningrequests/status", "certificatesigningrequests/approval"]),
+    rule(["approve"], [CERTS], ["signers"], ["kubernetes.io/kube-apiserver-client-kubelet"]),
+    rule(["sign"], [CERTS], ["signers"], ["kubernetes.io/legacy-unknown", "kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving"]),
+    rule(["create"], [AUTHZ], ["subjectaccessreviews"])
+  ]),
+  controller("pvc-protection-controller", [rule(["get", "list", "watch", "update"], [CORE], ["persistentvolumeclaims"]), rule(READ, [CORE], ["pods"])]),
+  controller("pv-protection-controller", [rule(["get", "list", "watch", "update"], [CORE], ["persistentvolumes"])]),
+  controller("ttl-after-finished-controller", [rule(["get", "list", "watch", "delete"], [BATCH], ["jobs"])]),
+  controller("root-ca-cert-publisher", [rule(["create", "update"], [CORE], ["configmaps"])]),
+  controller("validatingadmissionpolicy-status-controller", [
+    rule(READ, ["admissionregistration.k8s.io"], ["validatingadmissionpolicies"]),
+    rule(["get", "patch", "update"], ["admissionregistration.k8s.io"], ["validatingadmissionpolicies/status"])
+  ]),
+  role("system:controller:legacy-service-account-token-cleaner", [rule(["get"], [CORE], ["configmaps"], ["kube-apiserver-legacy-service-account-token-tracking"]), rule(["patch", "delete"], [CORE], ["secrets"])])
+];
+function bootstrapLabels(role2) {
+  const labels = /* @__PURE__ */ Object.create(null);
+  Object.assign(labels, role2.labels, { [BOOTSTRAP_LABEL.key]: BOOTSTRAP_LABEL.value });
+  return labels;
+}
+var matchesLabels = (want, labels) => Object.entries(want).every(([k, v]) => labels[k] === v);
+function effectiveRules(role2, seen = /* @__PURE__ */ new Set([role2.name])) {
+  const rules = [...role2.rules];
+  if (!role2.aggregates) return rules;
+  for (const other of BOOTSTRAP_CLUSTER_ROLES) {
+    if (seen.has(other.name) || !matchesLabels(role2.aggregates, bootstrapLabels(other))) continue;
+    seen.add(other.name);
+    rules.push(...effectiveRules(other, seen));
+  }
+  return rules;
+}
+var BOOTSTRAP_RULES = Object.freeze(
+  Object.fromEntries(BOOTSTRAP_CLUSTER_ROLES.map((r) => [r.name, effectiveRules(r)]))
+);
+
 // src/k8s/rbac.ts
 var strings = (value) => arr(value).filter((v) => typeof v === "string");
 function policyRules(value) {
   return arr(value).map((entry) => {
-    const rule = isObj(entry) ? entry : {};
+    const rule2 = isObj(entry) ? entry : {};
     return {
-      apiGroups: strings(rule.apiGroups),
-      resources: strings(rule.resources),
-      verbs: strings(rule.verbs),
-      resourceNames: strings(rule.resourceNames),
-      nonResourceURLs: strings(rule.nonResourceURLs)
+      apiGroups: strings(rule2.apiGroups),
+      resources: strings(rule2.resources),
+      verbs: strings(rule2.verbs),
+      resourceNames: strings(rule2.resourceNames),
+      nonResourceURLs: strings(rule2.nonResourceURLs)
     };
   });
 }
-function allows(rule, verb, group, resource) {
-  if (!rule.verbs.includes(verb) && !rule.verbs.includes("*")) return false;
-  if (!rule.apiGroups.includes(group) && !rule.apiGroups.includes("*")) return false;
-  if (rule.resources.includes("*") || rule.resources.includes(resource)) return true;
+function allows(rule2, verb, group, resource) {
+  if (!rule2.verbs.includes(verb) && !rule2.verbs.includes("*")) return false;
+  if (!rule2.apiGroups.includes(group) && !rule2.apiGroups.includes("*")) return false;
+  if (rule2.resources.includes("*") || rule2.resources.includes(resource)) return true;
   const slash = resource.indexOf("/");
-  return slash !== -1 && rule.resources.includes("*" + resource.slice(slash));
+  return slash !== -1 && rule2.resources.includes("*" + resource.slice(slash));
 }
 var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
   "nodes",
@@ -20314,23 +20622,24 @@ var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
 function reachableInNamespace([verb, , resource]) {
   const base = resource.split("/")[0] ?? resource;
   if (base === "clusterroles" && verb === "bind") return true;
+  if (base === "namespaces") return !["create", "list", "watch", "deletecollection"].includes(verb);
   return !CLUSTER_SCOPED.has(base);
 }
 function nameless([verb, , resource]) {
   return verb === "deletecollection" || verb === "create" && !resource.includes("/");
 }
-function isNamed(rule) {
-  return rule.resourceNames.length > 0 && !rule.resourceNames.includes("");
+function isNamed(rule2) {
+  return rule2.resourceNames.length > 0 && !rule2.resourceNames.includes("");
 }
-function reachOf(rule, request, namespaced) {
+function reachOf(rule2, request, namespaced) {
   const [verb, group, resource] = request;
-  if (!allows(rule, verb, group, resource)) return void 0;
+  if (!allows(rule2, verb, group, resource)) return void 0;
   if (namespaced && !reachableInNamespace(request)) return void 0;
-  if (!isNamed(rule)) return "all";
+  if (!isNamed(rule2)) return "all";
   return nameless(request) ? void 0 : "named";
 }
-function grantedRequests(rule, requests, namespaced) {
-  return requests.filter((request) => reachOf(rule, request, namespaced) !== void 0);
+function grantedRequests(rule2, requests, namespaced) {
+  return requests.filter((request) => reachOf(rule2, request, namespaced) !== void 0);
 }
 var WORKLOADS = [
   ["", "pods"],
@@ -20386,12 +20695,18 @@ var DANGEROUS_PERMISSIONS = [
   { id: "token-request", summary: "can mint service-account tokens (serviceaccounts/token)", severity: "high", requests: [["create", "", "serviceaccounts/token"]] },
   {
     id: "pod-exec",
-    summary: "can exec into, attach to or port-forward pods",
+    summary: "can exec into, attach to, port-forward or add ephemeral containers to pods",
     severity: "high",
     // Since Kubernetes 1.30 the WebSocket streaming protocol opens exec and attach (1.31: port-forward) with
     // a GET upgrade request, which the authorizer checks as `get`: on those clusters `get` is as good as
     // `create`, so both count whatever version the chart is installed on.
-    requests: ["create", "get"].flatMap((verb) => ["pods/exec", "pods/attach", "pods/portforward"].map((r) => [verb, "", r]))
+    // An ephemeral container (update or patch on pods/ephemeralcontainers) runs a command of the holder's
+    // choosing inside a running pod, with its volumes and service-account token: exec by another name.
+    requests: [
+      ...["create", "get"].flatMap((verb) => ["pods/exec", "pods/attach", "pods/portforward"].map((r) => [verb, "", r])),
+      ["update", "", "pods/ephemeralcontainers"],
+      ["patch", "", "pods/ephemeralcontainers"]
+    ]
   },
   {
     id: "workload-create",
@@ -20410,6 +20725,22 @@ var DANGEROUS_PERMISSIONS = [
     )
   },
   {
+    // A PersistentVolume names its own backing store: a hostPath (or local) volume is any directory of the
+    // node, which a pod then mounts through a claim bound to it, past any hostPath check on pods.
+    id: "persistentvolume-create",
+    summary: "can create persistent volumes (a hostPath volume mounts any path of a node's filesystem)",
+    severity: "high",
+    requests: [["create", "", "persistentvolumes"]]
+  },
+  {
+    // Pod Security admission reads its level from the namespace's labels: whoever relabels a namespace
+    // `pod-security.kubernetes.io/enforce: privileged` may run privileged pods there.
+    id: "namespace-modify",
+    summary: "can change namespaces (relabel their Pod Security enforce level to privileged)",
+    severity: "high",
+    requests: [["update", "", "namespaces"], ["patch", "", "namespaces"]]
+  },
+  {
     id: "csr-approval",
     summary: "can approve certificate signing requests (issue cluster credentials)",
     severity: "high",
@@ -20420,14 +20751,14 @@ var DANGEROUS_PERMISSIONS = [
   }
 ];
 function dangerousGranted(rules, namespaced) {
-  return DANGEROUS_PERMISSIONS.filter((p) => rules.some((rule) => grantedRequests(rule, p.requests, namespaced).length > 0));
+  return DANGEROUS_PERMISSIONS.filter((p) => rules.some((rule2) => grantedRequests(rule2, p.requests, namespaced).length > 0));
 }
 function dangerousIn(rules, namespaced) {
   const found = [];
   for (const permission2 of DANGEROUS_PERMISSIONS) {
     let best;
-    rules.forEach((rule, ruleIndex) => {
-      const reaches = permission2.requests.map((request) => reachOf(rule, request, namespaced)).filter((r) => r !== void 0);
+    rules.forEach((rule2, ruleIndex) => {
+      const reaches = permission2.requests.map((request) => reachOf(rule2, request, namespaced)).filter((r) => r !== void 0);
       if (reaches.length === 0) return;
       const limitedByName = !reaches.includes("all");
       if (best === void 0 || best.limitedByName && !limitedByName) best = { ruleIndex, limitedByName };
@@ -20476,12 +20807,12 @@ function escalationSteps(namespaced) {
   }
   return steps2;
 }
-function grantsFully(rule, request, namespaced, targets = []) {
-  const reach = reachOf(rule, request, namespaced);
-  return reach === "all" || reach === "named" && rule.resourceNames.some((name) => targets.includes(name));
+function grantsFully(rule2, request, namespaced, targets = []) {
+  const reach = reachOf(rule2, request, namespaced);
+  return reach === "all" || reach === "named" && rule2.resourceNames.some((name) => targets.includes(name));
 }
 function stepIndexes(rules, requests, namespaced, targets) {
-  const granted = rules.map((rule) => requests.map((request, i2) => grantsFully(rule, request, namespaced, i2 === 0 ? targets : void 0)));
+  const granted = rules.map((rule2) => requests.map((request, i2) => grantsFully(rule2, request, namespaced, i2 === 0 ? targets : void 0)));
   const counts = granted.map((row) => row.filter(Boolean).length);
   const indexes = /* @__PURE__ */ new Set();
   for (let i2 = 0; i2 < requests.length; i2++) {
@@ -20493,7 +20824,7 @@ function stepIndexes(rules, requests, namespaced, targets) {
   return [...indexes].sort((a2, b) => a2 - b);
 }
 function everythingRequests(namespaced) {
-  const probes = ADMIN_PROBE_RESOURCES.filter(([group, resource]) => !namespaced || reachableInNamespace(["get", group, resource]));
+  const probes = ADMIN_PROBE_RESOURCES.filter(([group, resource]) => !namespaced || reachableInNamespace(["list", group, resource]));
   return probes.flatMap(([group, resource]) => STANDARD_VERBS.map((verb) => [verb, group, resource]));
 }
 function adminEquivalence(rules, namespaced, routes = ["everything", "escalation"]) {
@@ -20509,17 +20840,10 @@ function adminEquivalence(rules, namespaced, routes = ["everything", "escalation
   }
   return void 0;
 }
-var ALL = ["*"];
-var BUILTIN_CLUSTER_ROLES = {
-  "cluster-admin": [{ apiGroups: ALL, resources: ALL, verbs: ALL, resourceNames: [], nonResourceURLs: [] }],
-  admin: [
-    { apiGroups: ["", "apps", "batch", "rbac.authorization.k8s.io"], resources: ["pods", "pods/exec", "pods/attach", "pods/portforward", "secrets", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs", "roles", "rolebindings", "serviceaccounts", "serviceaccounts/token"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"], resourceNames: [], nonResourceURLs: [] }
-  ],
-  edit: [
-    { apiGroups: ["", "apps", "batch"], resources: ["pods", "pods/exec", "pods/attach", "pods/portforward", "secrets", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs", "serviceaccounts/token"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"], resourceNames: [], nonResourceURLs: [] }
-  ],
-  view: [{ apiGroups: ["", "apps", "batch"], resources: ["pods", "services", "configmaps", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs"], verbs: ["get", "list", "watch"], resourceNames: [], nonResourceURLs: [] }]
-};
+var BUILTIN_CLUSTER_ROLES = Object.freeze(
+  Object.fromEntries(Object.entries(BOOTSTRAP_RULES).map(([name, rules]) => [name, [...rules]]))
+);
+var USER_FACING_ROLES = /* @__PURE__ */ new Set(["admin", "edit", "view"]);
 function subjectsOf(binding) {
   return arr(binding.subjects).filter(isObj).map((s) => {
     const subject = { kind: str(s.kind) ?? "", name: str(s.name) ?? "" };
@@ -20577,32 +20901,40 @@ function rulesOf(value) {
   const out = [];
   arr(value).forEach((entry, index) => {
     if (!isObj(entry)) return;
-    const [rule] = policyRules([entry]);
-    if (rule) out.push({ index, rule });
+    const [rule2] = policyRules([entry]);
+    if (rule2) out.push({ index, rule: rule2 });
   });
   return out;
 }
 var CLUSTER_ADMIN = { apiVersion: `${RBAC_API_GROUP}/v1`, kind: "ClusterRole", name: "cluster-admin" };
 function buildGraph(clusterRoles) {
   const roles = clusterRoles.filter(isRbacObject);
-  const graph = { selects: /* @__PURE__ */ new Map(), everything: /* @__PURE__ */ new Set(), sources: /* @__PURE__ */ new Map() };
-  for (const role of roles) {
-    const aggregation = role.raw.aggregationRule;
+  const graph = { selects: /* @__PURE__ */ new Map(), everything: /* @__PURE__ */ new Set(), builtins: /* @__PURE__ */ new Map(), sources: /* @__PURE__ */ new Map() };
+  const shipped = new Set(roles.map((role2) => role2.ref.name));
+  const builtins = BOOTSTRAP_CLUSTER_ROLES.filter((b) => !shipped.has(b.name));
+  for (const role2 of roles) {
+    const aggregation = role2.raw.aggregationRule;
     if (!isObj(aggregation)) continue;
     const selectors = arr(aggregation.clusterRoleSelectors).map(labelSelector);
-    if (selectors.some((s) => s.empty)) graph.everything.add(role);
-    graph.selects.set(role, roles.filter((other) => other !== role && selectors.some((s) => s.matches(labelsOf(other.raw.metadata)))));
+    if (selectors.some((s) => s.empty)) graph.everything.add(role2);
+    graph.selects.set(role2, roles.filter((other) => other !== role2 && selectors.some((s) => s.matches(labelsOf(other.raw.metadata)))));
+    if (!graph.everything.has(role2)) {
+      const matched = builtins.filter((b) => selectors.some((s) => s.matches(bootstrapLabels(b))));
+      if (matched.length > 0) graph.builtins.set(role2, matched);
+    }
   }
   return graph;
 }
 var CLUSTER_ADMIN_RULES = () => BUILTIN_CLUSTER_ROLES["cluster-admin"] ?? [];
-function aggregatedSources(role, graph) {
-  const cached = graph.sources.get(role);
+var builtinRules = (role2) => [...BOOTSTRAP_RULES[role2.name] ?? []];
+var builtinRef = (role2) => ({ apiVersion: `${RBAC_API_GROUP}/v1`, kind: "ClusterRole", name: role2.name });
+function aggregatedSources(role2, graph) {
+  const cached = graph.sources.get(role2);
   if (cached) return cached;
   const sources = [];
-  if (role.ref.kind === "ClusterRole" && graph.selects.has(role)) {
-    if (graph.everything.has(role)) sources.push({ ref: CLUSTER_ADMIN, rules: CLUSTER_ADMIN_RULES(), everything: true });
-    for (const source of graph.selects.get(role) ?? []) {
+  if (role2.ref.kind === "ClusterRole" && graph.selects.has(role2)) {
+    if (graph.everything.has(role2)) sources.push({ ref: CLUSTER_ADMIN, rules: CLUSTER_ADMIN_RULES(), everything: true });
+    for (const source of graph.selects.get(role2) ?? []) {
       const rules = [];
       const seen = /* @__PURE__ */ new Set([source]);
       const queue = [source];
@@ -20610,6 +20942,7 @@ function aggregatedSources(role, graph) {
         const next = queue.shift();
         rules.push(...rulesOf(next.raw.rules).map((r) => r.rule));
         if (graph.everything.has(next)) rules.push(...CLUSTER_ADMIN_RULES());
+        for (const builtin of graph.builtins.get(next) ?? []) rules.push(...builtinRules(builtin));
         for (const further of graph.selects.get(next) ?? []) {
           if (seen.has(further)) continue;
           seen.add(further);
@@ -20618,13 +20951,14 @@ function aggregatedSources(role, graph) {
       }
       sources.push({ ref: source.ref, rules });
     }
+    for (const builtin of graph.builtins.get(role2) ?? []) sources.push({ ref: builtinRef(builtin), rules: builtinRules(builtin), builtin: true });
   }
-  graph.sources.set(role, sources);
+  graph.sources.set(role2, sources);
   return sources;
 }
-function sourcedRules(role, graph) {
-  const own = rulesOf(role.raw.rules).map(({ index, rule }) => ({ index, rule }));
-  const aggregated = aggregatedSources(role, graph).flatMap((from) => from.rules.map((rule) => ({ rule, from })));
+function sourcedRules(role2, graph) {
+  const own = rulesOf(role2.raw.rules).map(({ index, rule: rule2 }) => ({ index, rule: rule2 }));
+  const aggregated = aggregatedSources(role2, graph).flatMap((from) => from.rules.map((rule2) => ({ rule: rule2, from })));
   return [...own, ...aggregated];
 }
 var RbacAggregation = class {
@@ -20637,16 +20971,16 @@ var RbacAggregation = class {
     return this.graph ??= buildGraph(this.clusterRoles);
   }
   /** The ClusterRoles an aggregated ClusterRole pulls rules from, with the rules reaching it through each. */
-  sources(role) {
-    return aggregatedSources(role, this.resolved());
+  sources(role2) {
+    return aggregatedSources(role2, this.resolved());
   }
   /** A role's own rules first (in order), then its aggregated ones. */
-  sourcedRules(role) {
-    return sourcedRules(role, this.resolved());
+  sourcedRules(role2) {
+    return sourcedRules(role2, this.resolved());
   }
   /** Every rule a ClusterRole grants once aggregation is applied. */
-  effectiveRules(role) {
-    return this.sourcedRules(role).map((s) => s.rule);
+  effectiveRules(role2) {
+    return this.sourcedRules(role2).map((s) => s.rule);
   }
 };
 
@@ -20666,8 +21000,8 @@ function permission(id) {
   if (!found) throw new Error(`no dangerous permission "${id}" in DANGEROUS_PERMISSIONS`);
   return found;
 }
-function isFullWildcard(rule) {
-  return rule.verbs.includes("*") && rule.resources.includes("*") && rule.apiGroups.includes("*") && !isNamed(rule);
+function isFullWildcard(rule2) {
+  return rule2.verbs.includes("*") && rule2.resources.includes("*") && rule2.apiGroups.includes("*") && !isNamed(rule2);
 }
 function describeRequests(requests) {
   const verbsByResource = /* @__PURE__ */ new Map();
@@ -20685,8 +21019,12 @@ function describeRequests(requests) {
   }
   return [...resourcesByVerbs].map(([verbs, resources]) => `${verbs} on ${resources.join(", ")}`).join("; ");
 }
-function sourcedRules2(role, unit) {
-  return unit.aggregation().sourcedRules(role);
+function sourcedRules2(role2, unit) {
+  return unit.aggregation().sourcedRules(role2);
+}
+function describeSource(source) {
+  if (!source.builtin) return `ClusterRole ${source.ref.name}`;
+  return `built-in ClusterRole ${source.ref.name} (its aggregationRule selector matches the labels this role of the Kubernetes bootstrap policy has on every cluster)`;
 }
 function locate(source) {
   if (source.index !== void 0) return { path: `/rules/${source.index}` };
@@ -20701,6 +21039,14 @@ function grantOf(binding, unit) {
     grantCache.set(unit, cache2);
   }
   return cache2.get(binding);
+}
+function builtinGrantOf(binding, unit) {
+  const grant = grantOf(binding, unit);
+  if (grant?.resolved !== "builtin" || grant.roleRef.kind !== "ClusterRole") return void 0;
+  const name = grant.roleRef.name;
+  if (!Object.hasOwn(BUILTIN_CLUSTER_ROLES, name) || !Array.isArray(grant.rules) || name === "cluster-admin") return void 0;
+  if (grant.namespace !== void 0 && USER_FACING_ROLES.has(name)) return void 0;
+  return grant;
 }
 function describeSubjects(subjects) {
   if (subjects.length === 0) return "its subjects (none listed yet)";
@@ -20841,14 +21187,16 @@ var rbac_cluster_admin_binding_default = defineRule({
     title: "Do not bind cluster-admin",
     category: "rbac",
     defaultSeverity: "critical",
-    description: "cluster-admin allows every verb on every resource. Bound with a ClusterRoleBinding, its subjects own the cluster (every Secret, every node through privileged pods); bound with a RoleBinding, they own the namespace, its Secrets, RBAC and the Namespace object included (high). A role of the chart that is cluster-admin in all but name is reported the same way: `*` verbs on `*` resources in `*` API groups; every verb (get, list, watch, create, update, patch, delete) on every resource of the core and RBAC API groups, enumerated or not; or a direct route to cluster-admin (bind on clusterroles with create on the bindings, escalate with update on the roles, or, cluster-wide, impersonate on users, groups or service accounts).",
+    description: "cluster-admin allows every verb on every resource. Bound with a ClusterRoleBinding, its subjects own the cluster (every Secret, every node through privileged pods); bound with a RoleBinding, they own the namespace, its Secrets, RBAC and the Namespace object included (high). A role of the chart that is cluster-admin in all but name is reported the same way: `*` verbs on `*` resources in `*` API groups; every verb (get, list, watch, create, update, patch, delete) on every resource of the core and RBAC API groups, enumerated or not; or a direct route to cluster-admin (bind on clusterroles with create on the bindings, escalate with update on the roles, or, cluster-wide, impersonate on users, groups or service accounts). Built-in ClusterRoles of the Kubernetes bootstrap policy are judged by their rules too: system:controller:clusterrole-aggregation-controller escalates clusterroles, and edit or admin bound cluster-wide impersonates every service account; admin, edit and view bound with a RoleBinding are the per-namespace delegation Kubernetes designed them for and are not reported.",
     remediation: "Bind a role that lists the permissions the subjects use; when they need broad access to one namespace, bind the built-in `admin` or `edit` ClusterRole with a RoleBinding there.",
     references: [docs.rbac("user-facing-roles", "RBAC: user-facing roles"), docs.goodPractices("least-privilege", "RBAC good practices: least privilege")],
     messages: {
       clusterAdmin: "binds cluster-admin {{scope}}: {{subjects}} get every permission on every resource{{extent}}",
       equivalent: "binds {{roleKind}} {{role}} {{scope}}, which allows every verb on every resource like cluster-admin: {{subjects}} get every permission{{extent}}",
       enumerated: 'binds {{roleKind}} {{role}} {{scope}}, which {{how}} without "*", like cluster-admin: {{subjects}} get every permission{{extent}}',
-      escalation: "binds {{roleKind}} {{role}} {{scope}}, which {{how}}: {{subjects}} can make themselves cluster-admin{{extent}}"
+      escalation: "binds {{roleKind}} {{role}} {{scope}}, which {{how}}: {{subjects}} can make themselves cluster-admin{{extent}}",
+      builtinEnumerated: "binds built-in ClusterRole {{role}} {{scope}}, which {{how}}, like cluster-admin: {{subjects}} get every permission{{extent}}",
+      builtinEscalation: "binds built-in ClusterRole {{role}} {{scope}}, which {{how}}: {{subjects}} can make themselves cluster-admin{{extent}}"
     }
   },
   *check(binding, { unit }) {
@@ -20868,6 +21216,14 @@ var rbac_cluster_admin_binding_default = defineRule({
     const severity = cluster ? "critical" : "high";
     if (kind === "ClusterRole" && name === "cluster-admin") {
       yield { messageId: "clusterAdmin", path: "/roleRef/name", data, severity };
+      return;
+    }
+    const builtin = builtinGrantOf(binding, unit);
+    if (builtin) {
+      const equivalence2 = adminEquivalence(builtin.rules, !cluster);
+      if (!equivalence2) return;
+      const messageId2 = equivalence2.route === "everything" ? "builtinEnumerated" : "builtinEscalation";
+      yield { messageId: messageId2, path: "/roleRef/name", data: { ...data, how: equivalence2.how }, severity };
       return;
     }
     const grant = grantOf(binding, unit);
@@ -20892,53 +21248,71 @@ function rolePermissionRule(spec) {
     title: spec.title,
     category: "rbac",
     defaultSeverity: spec.severity,
-    description: spec.description,
+    description: `${spec.description} A binding to a built-in ClusterRole that grants it (system:node, a system:controller: role, edit or admin bound cluster-wide; modelled from the Kubernetes ${BOOTSTRAP_POLICY.kubernetes} bootstrap policy) is reported on the binding's roleRef the same way.`,
     remediation: spec.remediation,
     references: spec.references,
     messages: {
       rule: "{{summary}}{{scope}}: rule {{index}} allows {{grants}}{{limit}}{{note}}",
-      aggregated: "{{summary}}: it aggregates ClusterRole {{source}}, which allows {{grants}}{{limit}}{{note}}",
+      aggregated: "{{summary}}: it aggregates {{source}}, which allows {{grants}}{{limit}}{{note}}",
+      builtinBinding: "{{summary}}{{scope}}: binds built-in ClusterRole {{role}} (Kubernetes bootstrap policy), which allows {{grants}}{{limit}}{{note}}",
       everything: "{{summary}}: its aggregationRule has an empty selector, which aggregates every ClusterRole of the cluster, cluster-admin included{{note}}"
     }
   };
+  function best(sources, namespaced) {
+    let found;
+    for (const source of sources) {
+      const granted = permissions.map((p) => ({ p, requests: grantedRequests(source.rule, p.requests, namespaced) })).filter((g) => g.requests.length > 0);
+      if (granted.length === 0) continue;
+      const hit = {
+        source,
+        requests: granted.flatMap((g) => g.requests),
+        permissions: granted.map((g) => g.p),
+        reach: isNamed(source.rule) ? "named" : "all",
+        namespaced
+      };
+      let severity = namespaced ? spec.roleSeverity ?? lower(spec.severity) : spec.severity;
+      if (hit.reach === "named") severity = spec.namedSeverity ? spec.namedSeverity(severity, hit) : lower(severity);
+      let note;
+      if (spec.refine) ({ severity, note } = spec.refine(hit, severity, sources.map((s) => s.rule)));
+      if (!found || severityRank(severity) > severityRank(found.severity)) found = note === void 0 ? { hit, severity } : { hit, severity, note };
+    }
+    return found;
+  }
+  const hitData = (hit, note) => ({
+    summary: hit.permissions.map((p) => p.summary).join("; "),
+    grants: describeRequests(hit.requests),
+    limit: hit.reach === "named" ? ` (only the objects named in resourceNames: ${hit.source.rule.resourceNames.join(", ")})` : "",
+    note: note ? `; ${note}` : ""
+  });
+  function* checkBinding(binding, unit) {
+    const grant = builtinGrantOf(binding, unit);
+    if (!grant) return;
+    const namespaced = grant.namespace !== void 0;
+    const found = best(grant.rules.map((rule2) => ({ rule: rule2 })), namespaced);
+    if (!found) return;
+    const data = { ...hitData(found.hit, found.note), role: grant.roleRef.name, scope: namespaced ? ` in namespace ${grant.namespace}` : " cluster-wide" };
+    yield { messageId: "builtinBinding", path: "/roleRef/name", data, severity: found.severity };
+  }
   return {
     meta,
     target: "object",
-    kinds: ["Role", "ClusterRole"],
-    *check(role, { unit }) {
-      if (!isRbacObject(role)) return;
-      const namespaced = role.ref.kind === "Role";
-      const sources = sourcedRules2(role, unit);
-      let best;
-      for (const source of sources) {
-        const granted = permissions.map((p) => ({ p, requests: grantedRequests(source.rule, p.requests, namespaced) })).filter((g) => g.requests.length > 0);
-        if (granted.length === 0) continue;
-        const hit2 = {
-          source,
-          requests: granted.flatMap((g) => g.requests),
-          permissions: granted.map((g) => g.p),
-          reach: isNamed(source.rule) ? "named" : "all",
-          namespaced
-        };
-        let severity2 = namespaced ? spec.roleSeverity ?? lower(spec.severity) : spec.severity;
-        if (hit2.reach === "named") severity2 = spec.namedSeverity ? spec.namedSeverity(severity2, hit2) : lower(severity2);
-        let note2;
-        if (spec.refine) ({ severity: severity2, note: note2 } = spec.refine(hit2, severity2, sources.map((s) => s.rule)));
-        if (!best || severityRank(severity2) > severityRank(best.severity)) best = note2 === void 0 ? { hit: hit2, severity: severity2 } : { hit: hit2, severity: severity2, note: note2 };
+    kinds: ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
+    *check(object, { unit }) {
+      if (!isRbacObject(object)) return;
+      if (object.ref.kind === "RoleBinding" || object.ref.kind === "ClusterRoleBinding") {
+        yield* checkBinding(object, unit);
+        return;
       }
-      if (!best) return;
-      const { hit, severity, note } = best;
+      const role2 = object;
+      const namespaced = role2.ref.kind === "Role";
+      const found = best(sourcedRules2(role2, unit), namespaced);
+      if (!found) return;
+      const { hit, severity, note } = found;
       const { path: path31, related } = locate(hit.source);
-      const data = {
-        summary: hit.permissions.map((p) => p.summary).join("; "),
-        scope: namespaced ? ` in namespace ${unit.namespaceOf(role)}` : "",
-        grants: describeRequests(hit.requests),
-        limit: hit.reach === "named" ? ` (only the objects named in resourceNames: ${hit.source.rule.resourceNames.join(", ")})` : "",
-        note: note ? `; ${note}` : ""
-      };
+      const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
-      else if (from) data.source = from.ref.name;
+      else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
       yield { messageId, path: path31, data, severity, ...related ? { related } : {} };
     }
@@ -20949,10 +21323,10 @@ function rolePermissionRule(spec) {
 var API_CLIENT_SIGNERS = ["kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/*"];
 var APPROVE = ["approve", "certificates.k8s.io", "signers"];
 function signerReach(effective) {
-  const approving = effective.filter((rule) => reachOf(rule, APPROVE, false) !== void 0);
+  const approving = effective.filter((rule2) => reachOf(rule2, APPROVE, false) !== void 0);
   if (approving.length === 0) return { severity: "medium", note: "it has no approve on signers, which approval also needs (another role may grant it)" };
-  if (approving.some((rule) => !isNamed(rule))) return { severity: "high", note: "with approve on every signer, kubernetes.io/kube-apiserver-client included, it can issue API client certificates for any user and group (system:masters included)" };
-  const signers = [...new Set(approving.flatMap((rule) => rule.resourceNames))];
+  if (approving.some((rule2) => !isNamed(rule2))) return { severity: "high", note: "with approve on every signer, kubernetes.io/kube-apiserver-client included, it can issue API client certificates for any user and group (system:masters included)" };
+  const signers = [...new Set(approving.flatMap((rule2) => rule2.resourceNames))];
   const client = signers.filter((s) => API_CLIENT_SIGNERS.includes(s));
   if (client.length > 0) return { severity: "high", note: `with approve on signer ${client.join(", ")}, it can issue credentials that authenticate to the API server` };
   return { severity: "medium", note: `approve is limited to signer(s) ${signers.join(", ")}, which do not issue API client credentials` };
@@ -21072,6 +21446,17 @@ var rbac_escalate_bind_impersonate_default = rolePermissionRule({
   ]
 });
 
+// rules/rbac-namespace-modify.ts
+var rbac_namespace_modify_default = rolePermissionRule({
+  id: "rbac-namespace-modify",
+  title: "Roles should not change Namespaces",
+  permissions: ["namespace-modify"],
+  severity: "high",
+  description: "update or patch on namespaces changes a namespace's labels, and Pod Security admission reads its levels from them: relabelling `pod-security.kubernetes.io/enforce: privileged` lets privileged pods in, and labels that NetworkPolicies or admission webhooks select on change what applies there. A Role (or a ClusterRole bound with a RoleBinding) reaches its own Namespace object (medium); a ClusterRole reaches every namespace, kube-system included (high).",
+  remediation: "Remove update and patch on namespaces from roles that workloads use; manage namespace labels from the pipeline that creates the namespaces.",
+  references: [docs.goodPractices("namespace-modification", "RBAC good practices: namespace modification"), { title: "Pod Security admission labels", url: "https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces" }]
+});
+
 // rules/rbac-nodes-proxy.ts
 var rbac_nodes_proxy_default = rolePermissionRule({
   id: "rbac-nodes-proxy",
@@ -21086,18 +21471,29 @@ var rbac_nodes_proxy_default = rolePermissionRule({
   ]
 });
 
+// rules/rbac-persistentvolume-create.ts
+var rbac_persistentvolume_create_default = rolePermissionRule({
+  id: "rbac-persistentvolume-create",
+  title: "Roles should not create PersistentVolumes",
+  permissions: ["persistentvolume-create"],
+  severity: "high",
+  description: "create on persistentvolumes lets the holder declare a volume backed by any hostPath (or local path) of a node; a pod that claims it mounts that directory of the node's filesystem, past any policy that only checks hostPath volumes in pods. Storage provisioners need it; application workloads do not.",
+  remediation: "Remove create on persistentvolumes; let a StorageClass provisioner create volumes for PersistentVolumeClaims. A CSI driver or provisioner that needs it should run with its own service account, apart from application pods.",
+  references: [docs.goodPractices("persistent-volume-creation", "RBAC good practices: persistent volume creation")]
+});
+
 // rules/rbac-pod-exec.ts
 var rbac_pod_exec_default = rolePermissionRule({
   id: "rbac-pod-exec",
-  title: "Roles should not exec into, attach to or port-forward pods",
+  title: "Roles should not exec into, attach to, port-forward or add ephemeral containers to pods",
   permissions: ["pod-exec"],
   severity: "high",
   roleSeverity: "medium",
   // Port-forward alone reaches the pod's ports from inside its network namespace (localhost-only
   // listeners, past every NetworkPolicy) but not its files, processes or token: one step lower.
   refine: (hit, severity) => hit.requests.every(([, , resource]) => resource === "pods/portforward") ? { severity: lower(severity), note: "port-forward reaches the pods' ports, not their files or tokens" } : { severity },
-  description: "pods/exec and pods/attach run commands in (or take over the terminal of) running containers: the holder gets the files, Secrets, service-account tokens and network position of every pod it can reach. pods/portforward connects to any port of those pods from inside their network namespace, localhost-only listeners included and NetworkPolicies bypassed (one step lower). Since Kubernetes 1.30 the WebSocket protocol opens these streams with a GET, so `get` on them counts like `create`. Permissions on `pods` do not include these subresources; `*/exec` or `*` does (`pods/*` matches nothing).",
-  remediation: "Remove pods/exec, pods/attach and pods/portforward (both get and create) from roles that workloads use; grant them to people in namespaced Roles, limited with `resourceNames` to the pods they debug.",
+  description: "pods/exec and pods/attach run commands in (or take over the terminal of) running containers: the holder gets the files, Secrets, service-account tokens and network position of every pod it can reach. pods/portforward connects to any port of those pods from inside their network namespace, localhost-only listeners included and NetworkPolicies bypassed (one step lower). Since Kubernetes 1.30 the WebSocket protocol opens these streams with a GET, so `get` on them counts like `create`. Permissions on `pods` do not include these subresources; `*/exec` or `*` does (`pods/*` matches nothing). update or patch on pods/ephemeralcontainers adds a container of the holder's choosing to a running pod (kubectl debug), with the pod's volumes and token: exec by another name.",
+  remediation: "Remove pods/exec, pods/attach and pods/portforward (both get and create) and pods/ephemeralcontainers from roles that workloads use; grant them to people in namespaced Roles, limited with `resourceNames` to the pods they debug.",
   references: [docs.goodPractices("privilege-escalation-risks", "RBAC good practices: privilege escalation risks"), docs.rbac("referring-to-resources", "RBAC: referring to resources (subresources)")]
 });
 
@@ -21169,23 +21565,23 @@ var rbac_webhook_config_default = rolePermissionRule({
 
 // rules/rbac-wildcard.ts
 var list = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-function wildcardOf(rule, namespaced) {
-  if (rule.resources.length === 0) {
-    if (namespaced || rule.verbs.length === 0 || !rule.nonResourceURLs.includes("*")) return void 0;
-    return { messageId: "nonResource", severity: "low", data: { verbs: rule.verbs.includes("*") ? "every verb" : rule.verbs.join(", ") } };
+function wildcardOf(rule2, namespaced) {
+  if (rule2.resources.length === 0) {
+    if (namespaced || rule2.verbs.length === 0 || !rule2.nonResourceURLs.includes("*")) return void 0;
+    return { messageId: "nonResource", severity: "low", data: { verbs: rule2.verbs.includes("*") ? "every verb" : rule2.verbs.join(", ") } };
   }
-  if (rule.verbs.length === 0 || rule.apiGroups.length === 0) return void 0;
-  const fields = ["verbs", "resources", "apiGroups"].filter((f) => rule[f].includes("*"));
+  if (rule2.verbs.length === 0 || rule2.apiGroups.length === 0) return void 0;
+  const fields = ["verbs", "resources", "apiGroups"].filter((f) => rule2[f].includes("*"));
   if (fields.length === 0) return void 0;
   const full = fields.length === 3;
-  const named2 = isNamed(rule);
+  const named2 = isNamed(rule2);
   const severity = named2 ? "low" : full ? namespaced ? "high" : "critical" : namespaced ? "medium" : "high";
-  const verbs = rule.verbs.includes("*") ? "every verb" : rule.verbs.join(", ");
-  const resources = rule.resources.includes("*") ? "every resource" : rule.resources.join(", ");
-  const groups = rule.apiGroups.includes("*") ? "every API group" : `API group ${rule.apiGroups.map((g) => g === "" ? "core" : g).join(", ")}`;
+  const verbs = rule2.verbs.includes("*") ? "every verb" : rule2.verbs.join(", ");
+  const resources = rule2.resources.includes("*") ? "every resource" : rule2.resources.join(", ");
+  const groups = rule2.apiGroups.includes("*") ? "every API group" : `API group ${rule2.apiGroups.map((g) => g === "" ? "core" : g).join(", ")}`;
   const where = namespaced ? " of the namespace" : "";
   const effect = full && !named2 ? `every verb on every resource${where}${namespaced ? "" : ", like cluster-admin"}` : `${verbs} on ${resources}${where} in ${groups}`;
-  const limit = named2 ? ` (only the objects named in resourceNames: ${rule.resourceNames.join(", ")})` : "";
+  const limit = named2 ? ` (only the objects named in resourceNames: ${rule2.resourceNames.join(", ")})` : "";
   return { messageId: "rule", severity, data: { fields: list([...fields]), effect: effect + limit } };
 }
 function equivalentFinding(sources, namespaced) {
@@ -21197,11 +21593,12 @@ function equivalentFinding(sources, namespaced) {
   if (used.length === 1) {
     const { path: path31, related: related2 } = locate(used[0]);
     const index = used[0].index;
-    const data = { where, like, ...index !== void 0 ? { index } : { source: used[0].from?.ref.name ?? "" } };
+    const from = used[0].from;
+    const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
     return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path31, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
-  const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.ref.name ?? ""))];
+  const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
   const parts = [...own.length > 0 ? [`rules ${list(own)}`] : [], ...aggregated.length > 0 ? [`aggregated ClusterRole${aggregated.length > 1 ? "s" : ""} ${list(aggregated)}`] : []];
   const related = [...new Map(used.flatMap((s) => s.from ? [[s.from.ref.name, s.from.ref]] : [])).values()];
   return {
@@ -21225,19 +21622,19 @@ var rbac_wildcard_default = defineRule({
     messages: {
       rule: 'rule {{index}} uses "*" in {{fields}}: {{effect}}',
       nonResource: 'rule {{index}} allows {{verbs}} on every non-resource URL ("*")',
-      aggregated: 'it aggregates ClusterRole {{source}}, which uses "*" in {{fields}}: {{effect}}',
-      aggregatedNonResource: 'it aggregates ClusterRole {{source}}, which allows {{verbs}} on every non-resource URL ("*")',
+      aggregated: 'it aggregates {{source}}, which uses "*" in {{fields}}: {{effect}}',
+      aggregatedNonResource: 'it aggregates {{source}}, which allows {{verbs}} on every non-resource URL ("*")',
       everything: "its aggregationRule has an empty selector, which aggregates every ClusterRole of the cluster, cluster-admin included: every permission on every resource",
       equivalentRule: 'rule {{index}} allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}} (pods, secrets, serviceaccounts, roles, bindings...), {{like}}, "*" or not',
-      equivalentAggregated: 'it aggregates ClusterRole {{source}}, which allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}}, {{like}}, "*" or not',
+      equivalentAggregated: 'it aggregates {{source}}, which allows every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}}, {{like}}, "*" or not',
       equivalentRules: '{{rules}} together allow every verb (get, list, watch, create, update, patch, delete) on every core and RBAC resource{{where}} (pods, secrets, serviceaccounts, roles, bindings...), {{like}}: enumerating them grants what "*" grants'
     }
   },
-  *check(role, { unit }) {
-    if (!isRbacObject(role)) return;
-    const namespaced = role.ref.kind === "Role";
+  *check(role2, { unit }) {
+    if (!isRbacObject(role2)) return;
+    const namespaced = role2.ref.kind === "Role";
     let best;
-    const sources = sourcedRules2(role, unit);
+    const sources = sourcedRules2(role2, unit);
     for (const source2 of sources) {
       const wildcard2 = wildcardOf(source2.rule, namespaced);
       if (wildcard2 && (!best || severityRank(wildcard2.severity) > severityRank(best.wildcard.severity))) best = { source: source2, wildcard: wildcard2 };
@@ -21259,7 +21656,7 @@ var rbac_wildcard_default = defineRule({
     else if (source.from?.everything) messageId = "everything";
     else {
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
-      data.source = source.from?.ref.name ?? "";
+      data.source = source.from ? describeSource(source.from) : "";
     }
     yield { messageId, path: path31, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
@@ -21321,7 +21718,7 @@ import os from "node:os";
 import path9 from "node:path";
 import { gunzipSync } from "node:zlib";
 
-// ../main/node_modules/is-plain-obj/index.js
+// node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
   if (typeof value !== "object" || value === null) {
     return false;
@@ -21330,7 +21727,7 @@ function isPlainObject(value) {
   return (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
 }
 
-// ../main/node_modules/execa/lib/arguments/file-url.js
+// node_modules/execa/lib/arguments/file-url.js
 import { fileURLToPath } from "node:url";
 var safeNormalizeFileUrl = (file, name) => {
   const fileString = normalizeFileUrl(normalizeDenoExecPath(file));
@@ -21343,7 +21740,7 @@ var normalizeDenoExecPath = (file) => isDenoExecPath(file) ? file.toString() : f
 var isDenoExecPath = (file) => typeof file !== "string" && file && Object.getPrototypeOf(file) === String.prototype;
 var normalizeFileUrl = (file) => file instanceof URL ? fileURLToPath(file) : file;
 
-// ../main/node_modules/execa/lib/methods/parameters.js
+// node_modules/execa/lib/methods/parameters.js
 var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   const filePath = safeNormalizeFileUrl(rawFile, "First argument");
   const [commandArguments, options] = isPlainObject(rawArguments) ? [[], rawArguments] : [rawArguments, rawOptions];
@@ -21364,10 +21761,10 @@ var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   return [filePath, normalizedArguments, options];
 };
 
-// ../main/node_modules/execa/lib/methods/template.js
+// node_modules/execa/lib/methods/template.js
 import { ChildProcess } from "node:child_process";
 
-// ../main/node_modules/execa/lib/utils/uint-array.js
+// node_modules/execa/lib/utils/uint-array.js
 import { StringDecoder } from "node:string_decoder";
 var { toString: objectToString } = Object.prototype;
 var isArrayBuffer = (value) => objectToString.call(value) === "[object ArrayBuffer]";
@@ -21414,7 +21811,7 @@ var getJoinLength = (uint8Arrays) => {
   return joinLength;
 };
 
-// ../main/node_modules/execa/lib/methods/template.js
+// node_modules/execa/lib/methods/template.js
 var isTemplateString = (templates) => Array.isArray(templates) && Array.isArray(templates.raw);
 var parseTemplates = (templates, expressions) => {
   let tokens2 = [];
@@ -21514,20 +21911,20 @@ var getSubprocessResult = ({ stdout }) => {
   throw new TypeError(`Unexpected "${typeof stdout}" stdout in template expression`);
 };
 
-// ../main/node_modules/execa/lib/methods/main-sync.js
+// node_modules/execa/lib/methods/main-sync.js
 import { spawnSync } from "node:child_process";
 
-// ../main/node_modules/execa/lib/arguments/specific.js
+// node_modules/execa/lib/arguments/specific.js
 import { debuglog } from "node:util";
 
-// ../main/node_modules/execa/lib/utils/standard-stream.js
+// node_modules/execa/lib/utils/standard-stream.js
 import process2 from "node:process";
 var isStandardStream = (stream) => STANDARD_STREAMS.includes(stream);
 var STANDARD_STREAMS = [process2.stdin, process2.stdout, process2.stderr];
 var STANDARD_STREAMS_ALIASES = ["stdin", "stdout", "stderr"];
 var getStreamName = (fdNumber) => STANDARD_STREAMS_ALIASES[fdNumber] ?? `stdio[${fdNumber}]`;
 
-// ../main/node_modules/execa/lib/arguments/specific.js
+// node_modules/execa/lib/arguments/specific.js
 var normalizeFdSpecificOptions = (options) => {
   const optionsCopy = { ...options };
   for (const optionName of FD_SPECIFIC_OPTIONS) {
@@ -21597,7 +21994,7 @@ var DEFAULT_OPTIONS = {
 var FD_SPECIFIC_OPTIONS = ["lines", "buffer", "maxBuffer", "verbose", "stripFinalNewline"];
 var getFdSpecificValue = (optionArray, fdNumber) => fdNumber === "ipc" ? optionArray.at(-1) : optionArray[fdNumber];
 
-// ../main/node_modules/execa/lib/verbose/values.js
+// node_modules/execa/lib/verbose/values.js
 var isVerbose = ({ verbose }, fdNumber) => getFdVerbose(verbose, fdNumber) !== "none";
 var isFullVerbose = ({ verbose }, fdNumber) => !["none", "short"].includes(getFdVerbose(verbose, fdNumber));
 var getVerboseFunction = ({ verbose }, fdNumber) => {
@@ -21609,10 +22006,10 @@ var getFdGenericVerbose = (verbose) => verbose.find((fdVerbose) => isVerboseFunc
 var isVerboseFunction = (fdVerbose) => typeof fdVerbose === "function";
 var VERBOSE_VALUES = ["none", "short", "full"];
 
-// ../main/node_modules/execa/lib/verbose/log.js
+// node_modules/execa/lib/verbose/log.js
 import { inspect } from "node:util";
 
-// ../main/node_modules/execa/lib/arguments/escape.js
+// node_modules/execa/lib/arguments/escape.js
 import { platform } from "node:process";
 import { stripVTControlCharacters } from "node:util";
 var joinCommand = (filePath, rawArguments) => {
@@ -21657,7 +22054,7 @@ var quoteString = (escapedArgument) => {
 };
 var NO_ESCAPE_REGEXP = /^[\w./-]+$/;
 
-// ../main/node_modules/is-unicode-supported/index.js
+// node_modules/is-unicode-supported/index.js
 import process3 from "node:process";
 function isUnicodeSupported() {
   const { env } = process3;
@@ -21668,7 +22065,7 @@ function isUnicodeSupported() {
   return Boolean(env.WT_SESSION) || Boolean(env.TERMINUS_SUBLIME) || env.ConEmuTask === "{cmd::Cmder}" || TERM_PROGRAM === "Terminus-Sublime" || TERM_PROGRAM === "vscode" || TERM === "xterm-256color" || TERM === "alacritty" || TERM === "rxvt-unicode" || TERM === "rxvt-unicode-256color" || env.TERMINAL_EMULATOR === "JetBrains-JediTerm";
 }
 
-// ../main/node_modules/figures/index.js
+// node_modules/figures/index.js
 var common = {
   circleQuestionMark: "(?)",
   questionMarkPrefix: "(?)",
@@ -21944,7 +22341,7 @@ var figures = shouldUseMain ? mainSymbols : fallbackSymbols;
 var figures_default = figures;
 var replacements = Object.entries(specialMainSymbols);
 
-// ../main/node_modules/yoctocolors/base.js
+// node_modules/yoctocolors/base.js
 import tty from "node:tty";
 var hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
 var format = (open, close) => {
@@ -22034,7 +22431,7 @@ var underlineMagentaBright = format("58;5;13", 59);
 var underlineCyanBright = format("58;5;14", 59);
 var underlineWhiteBright = format("58;5;15", 59);
 
-// ../main/node_modules/execa/lib/verbose/default.js
+// node_modules/execa/lib/verbose/default.js
 var defaultVerboseFunction = ({
   type: type2,
   message,
@@ -22073,7 +22470,7 @@ var COLORS = {
   duration: () => gray
 };
 
-// ../main/node_modules/execa/lib/verbose/custom.js
+// node_modules/execa/lib/verbose/custom.js
 var applyVerboseOnLines = (printedLines, verboseInfo, fdNumber) => {
   const verboseFunction = getVerboseFunction(verboseInfo, fdNumber);
   return printedLines.map(({ verboseLine, verboseObject }) => applyVerboseFunction(verboseLine, verboseObject, verboseFunction)).filter((printedLine) => printedLine !== void 0).map((printedLine) => appendNewline(printedLine)).join("");
@@ -22090,7 +22487,7 @@ var applyVerboseFunction = (verboseLine, verboseObject, verboseFunction) => {
 var appendNewline = (printedLine) => printedLine.endsWith("\n") ? printedLine : `${printedLine}
 `;
 
-// ../main/node_modules/execa/lib/verbose/log.js
+// node_modules/execa/lib/verbose/log.js
 var verboseLog = ({ type: type2, verboseMessage, fdNumber, verboseInfo, result }) => {
   const verboseObject = getVerboseObject({ type: type2, result, verboseInfo });
   const printedLines = getPrintedLines(verboseMessage, verboseObject);
@@ -22124,7 +22521,7 @@ var serializeVerboseMessage = (message) => {
 };
 var TAB_SIZE = 2;
 
-// ../main/node_modules/execa/lib/verbose/start.js
+// node_modules/execa/lib/verbose/start.js
 var logCommand = (escapedCommand, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -22136,7 +22533,7 @@ var logCommand = (escapedCommand, verboseInfo) => {
   });
 };
 
-// ../main/node_modules/execa/lib/verbose/info.js
+// node_modules/execa/lib/verbose/info.js
 var getVerboseInfo = (verbose, escapedCommand, rawOptions) => {
   validateVerbose(verbose);
   const commandId = getCommandId(verbose);
@@ -22164,12 +22561,12 @@ var validateVerbose = (verbose) => {
   }
 };
 
-// ../main/node_modules/execa/lib/return/duration.js
+// node_modules/execa/lib/return/duration.js
 import { hrtime } from "node:process";
 var getStartTime = () => hrtime.bigint();
 var getDurationMs = (startTime) => Number(hrtime.bigint() - startTime) / 1e6;
 
-// ../main/node_modules/execa/lib/arguments/command.js
+// node_modules/execa/lib/arguments/command.js
 var handleCommand = (filePath, rawArguments, rawOptions) => {
   const startTime = getStartTime();
   const { command, escapedCommand } = joinCommand(filePath, rawArguments);
@@ -22184,16 +22581,16 @@ var handleCommand = (filePath, rawArguments, rawOptions) => {
   };
 };
 
-// ../main/node_modules/execa/lib/arguments/options.js
+// node_modules/execa/lib/arguments/options.js
 var import_cross_spawn = __toESM(require_cross_spawn(), 1);
 import path7 from "node:path";
 import process6 from "node:process";
 
-// ../main/node_modules/npm-run-path/index.js
+// node_modules/npm-run-path/index.js
 import process4 from "node:process";
 import path4 from "node:path";
 
-// ../main/node_modules/npm-run-path/node_modules/path-key/index.js
+// node_modules/npm-run-path/node_modules/path-key/index.js
 function pathKey(options = {}) {
   const {
     env = process.env,
@@ -22205,7 +22602,7 @@ function pathKey(options = {}) {
   return Object.keys(env).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
 }
 
-// ../main/node_modules/unicorn-magic/node.js
+// node_modules/unicorn-magic/node.js
 import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
 import path3 from "node:path";
@@ -22229,7 +22626,7 @@ function traversePathUp(startPath) {
 }
 var TEN_MEGABYTES_IN_BYTES = 10 * 1024 * 1024;
 
-// ../main/node_modules/npm-run-path/index.js
+// node_modules/npm-run-path/index.js
 var npmRunPath = ({
   cwd = process4.cwd(),
   path: pathOption = process4.env[pathKey()],
@@ -22270,10 +22667,10 @@ var npmRunPathEnv = ({ env = process4.env, ...options } = {}) => {
   return env;
 };
 
-// ../main/node_modules/execa/lib/terminate/kill.js
+// node_modules/execa/lib/terminate/kill.js
 import { setTimeout } from "node:timers/promises";
 
-// ../main/node_modules/execa/lib/return/final-error.js
+// node_modules/execa/lib/return/final-error.js
 var getFinalError = (originalError, message, isSync) => {
   const ErrorClass = isSync ? ExecaSyncError : ExecaError;
   const options = originalError instanceof DiscardedError ? {} : { cause: originalError };
@@ -22305,13 +22702,13 @@ var ExecaSyncError = class extends Error {
 };
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
-// ../main/node_modules/execa/lib/terminate/signal.js
+// node_modules/execa/lib/terminate/signal.js
 import { constants as constants4 } from "node:os";
 
-// ../main/node_modules/human-signals/build/src/main.js
+// node_modules/human-signals/build/src/main.js
 import { constants as constants3 } from "node:os";
 
-// ../main/node_modules/human-signals/build/src/realtime.js
+// node_modules/human-signals/build/src/realtime.js
 var getRealtimeSignals = () => {
   const length = SIGRTMAX - SIGRTMIN + 1;
   return Array.from({ length }, getRealtimeSignal);
@@ -22326,10 +22723,10 @@ var getRealtimeSignal = (value, index) => ({
 var SIGRTMIN = 34;
 var SIGRTMAX = 64;
 
-// ../main/node_modules/human-signals/build/src/signals.js
+// node_modules/human-signals/build/src/signals.js
 import { constants as constants2 } from "node:os";
 
-// ../main/node_modules/human-signals/build/src/core.js
+// node_modules/human-signals/build/src/core.js
 var SIGNALS = [
   {
     name: "SIGHUP",
@@ -22602,7 +22999,7 @@ var SIGNALS = [
   }
 ];
 
-// ../main/node_modules/human-signals/build/src/signals.js
+// node_modules/human-signals/build/src/signals.js
 var getSignals = () => {
   const realtimeSignals = getRealtimeSignals();
   const signals2 = [...SIGNALS, ...realtimeSignals].map(normalizeSignal);
@@ -22624,7 +23021,7 @@ var normalizeSignal = ({
   return { name, number, description, supported, action, forced, standard };
 };
 
-// ../main/node_modules/human-signals/build/src/main.js
+// node_modules/human-signals/build/src/main.js
 var getSignalsByName = () => {
   const signals2 = getSignals();
   return Object.fromEntries(signals2.map(getSignalByName));
@@ -22675,7 +23072,7 @@ var findSignalByNumber = (number, signals2) => {
 };
 var signalsByNumber = getSignalsByNumber();
 
-// ../main/node_modules/execa/lib/terminate/signal.js
+// node_modules/execa/lib/terminate/signal.js
 var normalizeKillSignal = (killSignal) => {
   const optionName = "option `killSignal`";
   if (killSignal === 0) {
@@ -22719,7 +23116,7 @@ var getAvailableSignalNames = () => Object.keys(constants4.signals).sort().map((
 var getAvailableSignalIntegers = () => [...new Set(Object.values(constants4.signals).sort((signalInteger, signalIntegerTwo) => signalInteger - signalIntegerTwo))].join(", ");
 var getSignalDescription = (signal) => signalsByName[signal].description;
 
-// ../main/node_modules/execa/lib/terminate/kill.js
+// node_modules/execa/lib/terminate/kill.js
 var normalizeForceKillAfterDelay = (forceKillAfterDelay) => {
   if (forceKillAfterDelay === false) {
     return forceKillAfterDelay;
@@ -22733,7 +23130,7 @@ var normalizeForceKillAfterDelay = (forceKillAfterDelay) => {
   return forceKillAfterDelay;
 };
 var DEFAULT_FORCE_KILL_TIMEOUT = 1e3 * 5;
-var subprocessKill = ({ kill, options: { forceKillAfterDelay, killSignal }, onInternalError, context, controller }, signalOrError, errorArgument) => {
+var subprocessKill = ({ kill, options: { forceKillAfterDelay, killSignal }, onInternalError, context, controller: controller2 }, signalOrError, errorArgument) => {
   const { signal, error } = parseKillArguments(signalOrError, errorArgument, killSignal);
   emitKillError(error, onInternalError);
   const killResult = kill(signal);
@@ -22744,7 +23141,7 @@ var subprocessKill = ({ kill, options: { forceKillAfterDelay, killSignal }, onIn
     killSignal,
     killResult,
     context,
-    controller
+    controller: controller2
   });
   return killResult;
 };
@@ -22763,13 +23160,13 @@ var emitKillError = (error, onInternalError) => {
     onInternalError.reject(error);
   }
 };
-var setKillTimeout = async ({ kill, signal, forceKillAfterDelay, killSignal, killResult, context, controller }) => {
+var setKillTimeout = async ({ kill, signal, forceKillAfterDelay, killSignal, killResult, context, controller: controller2 }) => {
   if (signal === killSignal && killResult) {
     killOnTimeout({
       kill,
       forceKillAfterDelay,
       context,
-      controllerSignal: controller.signal
+      controllerSignal: controller2.signal
     });
   }
 };
@@ -22786,7 +23183,7 @@ var killOnTimeout = async ({ kill, forceKillAfterDelay, context, controllerSigna
   }
 };
 
-// ../main/node_modules/execa/lib/utils/abort-signal.js
+// node_modules/execa/lib/utils/abort-signal.js
 import { once } from "node:events";
 var onAbortedSignal = async (mainSignal, stopSignal) => {
   if (!mainSignal.aborted) {
@@ -22794,13 +23191,13 @@ var onAbortedSignal = async (mainSignal, stopSignal) => {
   }
 };
 
-// ../main/node_modules/execa/lib/terminate/cancel.js
+// node_modules/execa/lib/terminate/cancel.js
 var validateCancelSignal = ({ cancelSignal }) => {
   if (cancelSignal !== void 0 && Object.prototype.toString.call(cancelSignal) !== "[object AbortSignal]") {
     throw new Error(`The \`cancelSignal\` option must be an AbortSignal: ${String(cancelSignal)}`);
   }
 };
-var throwOnCancel = ({ subprocess, cancelSignal, gracefulCancel, context, controller }) => cancelSignal === void 0 || gracefulCancel ? [] : [terminateOnCancel(subprocess, cancelSignal, context, controller)];
+var throwOnCancel = ({ subprocess, cancelSignal, gracefulCancel, context, controller: controller2 }) => cancelSignal === void 0 || gracefulCancel ? [] : [terminateOnCancel(subprocess, cancelSignal, context, controller2)];
 var terminateOnCancel = async (subprocess, cancelSignal, context, { signal }) => {
   await onAbortedSignal(cancelSignal, signal);
   context.terminationReason ??= "cancel";
@@ -22808,13 +23205,13 @@ var terminateOnCancel = async (subprocess, cancelSignal, context, { signal }) =>
   throw cancelSignal.reason;
 };
 
-// ../main/node_modules/execa/lib/ipc/graceful.js
+// node_modules/execa/lib/ipc/graceful.js
 import { scheduler as scheduler2 } from "node:timers/promises";
 
-// ../main/node_modules/execa/lib/ipc/send.js
+// node_modules/execa/lib/ipc/send.js
 import { promisify as promisify2 } from "node:util";
 
-// ../main/node_modules/execa/lib/ipc/validation.js
+// node_modules/execa/lib/ipc/validation.js
 var validateIpcMethod = ({ methodName, isSubprocess, ipc, isConnected: isConnected2 }) => {
   validateIpcOption(methodName, isSubprocess, ipc);
   validateConnection(methodName, isSubprocess, isConnected2);
@@ -22886,7 +23283,7 @@ var disconnect = (anyProcess) => {
   }
 };
 
-// ../main/node_modules/execa/lib/utils/deferred.js
+// node_modules/execa/lib/utils/deferred.js
 var createDeferred = () => {
   const methods = {};
   const promise = new Promise((resolve2, reject) => {
@@ -22895,7 +23292,7 @@ var createDeferred = () => {
   return Object.assign(promise, methods);
 };
 
-// ../main/node_modules/execa/lib/arguments/fd-options.js
+// node_modules/execa/lib/arguments/fd-options.js
 var getToStream = (destination, to = "stdin") => {
   const isWritable = true;
   const { options, fileDescriptors } = SUBPROCESS_OPTIONS.get(destination);
@@ -22975,10 +23372,10 @@ var serializeOptionValue = (value) => {
   return typeof value === "number" ? `${value}` : "Stream";
 };
 
-// ../main/node_modules/execa/lib/ipc/strict.js
+// node_modules/execa/lib/ipc/strict.js
 import { once as once3 } from "node:events";
 
-// ../main/node_modules/execa/lib/utils/max-listeners.js
+// node_modules/execa/lib/utils/max-listeners.js
 import { addAbortListener } from "node:events";
 var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   const maxListeners = eventEmitter.getMaxListeners();
@@ -22991,14 +23388,14 @@ var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   });
 };
 
-// ../main/node_modules/execa/lib/ipc/forward.js
+// node_modules/execa/lib/ipc/forward.js
 import { EventEmitter } from "node:events";
 
-// ../main/node_modules/execa/lib/ipc/incoming.js
+// node_modules/execa/lib/ipc/incoming.js
 import { once as once2 } from "node:events";
 import { scheduler } from "node:timers/promises";
 
-// ../main/node_modules/execa/lib/ipc/reference.js
+// node_modules/execa/lib/ipc/reference.js
 var addReference = (channel, reference) => {
   if (reference) {
     addReferenceCount(channel);
@@ -23028,7 +23425,7 @@ var redoAddedReferences = (channel, isSubprocess) => {
   }
 };
 
-// ../main/node_modules/execa/lib/ipc/incoming.js
+// node_modules/execa/lib/ipc/incoming.js
 var onMessage = async ({ anyProcess, channel, isSubprocess, ipcEmitter }, wrappedMessage) => {
   if (handleStrictResponse(wrappedMessage) || handleAbort(wrappedMessage)) {
     return;
@@ -23069,7 +23466,7 @@ var onDisconnect = async ({ anyProcess, channel, isSubprocess, ipcEmitter, bound
 };
 var INCOMING_MESSAGES = /* @__PURE__ */ new WeakMap();
 
-// ../main/node_modules/execa/lib/ipc/forward.js
+// node_modules/execa/lib/ipc/forward.js
 var getIpcEmitter = (anyProcess, channel, isSubprocess) => {
   if (IPC_EMITTERS.has(anyProcess)) {
     return IPC_EMITTERS.get(anyProcess);
@@ -23108,7 +23505,7 @@ var isConnected = (anyProcess) => {
   return ipcEmitter === void 0 ? anyProcess.channel !== null : ipcEmitter.connected;
 };
 
-// ../main/node_modules/execa/lib/ipc/strict.js
+// node_modules/execa/lib/ipc/strict.js
 var handleSendStrict = ({ anyProcess, channel, isSubprocess, message, strict }) => {
   if (!strict) {
     return message;
@@ -23165,11 +23562,11 @@ var waitForStrictResponse = async (wrappedMessage, anyProcess, isSubprocess) => 
   }
   const deferred = createDeferred();
   STRICT_RESPONSES[wrappedMessage.id] = deferred;
-  const controller = new AbortController();
+  const controller2 = new AbortController();
   try {
     const { isDeadlock, hasListeners } = await Promise.race([
       deferred,
-      throwOnDisconnect(anyProcess, isSubprocess, controller)
+      throwOnDisconnect(anyProcess, isSubprocess, controller2)
     ]);
     if (isDeadlock) {
       throwOnStrictDeadlockError(isSubprocess);
@@ -23178,7 +23575,7 @@ var waitForStrictResponse = async (wrappedMessage, anyProcess, isSubprocess) => 
       throwOnMissingStrict(isSubprocess);
     }
   } finally {
-    controller.abort();
+    controller2.abort();
     delete STRICT_RESPONSES[wrappedMessage.id];
   }
 };
@@ -23191,7 +23588,7 @@ var throwOnDisconnect = async (anyProcess, isSubprocess, { signal }) => {
 var REQUEST_TYPE = "execa:ipc:request";
 var RESPONSE_TYPE = "execa:ipc:response";
 
-// ../main/node_modules/execa/lib/ipc/outgoing.js
+// node_modules/execa/lib/ipc/outgoing.js
 var startSendMessage = (anyProcess, wrappedMessage, strict) => {
   if (!OUTGOING_MESSAGES.has(anyProcess)) {
     OUTGOING_MESSAGES.set(anyProcess, /* @__PURE__ */ new Set());
@@ -23218,7 +23615,7 @@ var OUTGOING_MESSAGES = /* @__PURE__ */ new WeakMap();
 var hasMessageListeners = (anyProcess, ipcEmitter) => ipcEmitter.listenerCount("message") > getMinListenerCount(anyProcess);
 var getMinListenerCount = (anyProcess) => SUBPROCESS_OPTIONS.has(anyProcess) && !getFdSpecificValue(SUBPROCESS_OPTIONS.get(anyProcess).options.buffer, "ipc") ? 1 : 0;
 
-// ../main/node_modules/execa/lib/ipc/send.js
+// node_modules/execa/lib/ipc/send.js
 var sendMessage = ({ anyProcess, channel, isSubprocess, ipc }, message, { strict = false } = {}) => {
   const methodName = "sendMessage";
   validateIpcMethod({
@@ -23288,7 +23685,7 @@ var getSendMethod = (anyProcess) => {
 };
 var PROCESS_SEND_METHODS = /* @__PURE__ */ new WeakMap();
 
-// ../main/node_modules/execa/lib/ipc/graceful.js
+// node_modules/execa/lib/ipc/graceful.js
 var sendAbort = (subprocess, message) => {
   const methodName = "cancelSignal";
   validateConnection(methodName, false, subprocess.connected);
@@ -23339,7 +23736,7 @@ var abortOnDisconnect = () => {
 };
 var cancelController = new AbortController();
 
-// ../main/node_modules/execa/lib/terminate/graceful.js
+// node_modules/execa/lib/terminate/graceful.js
 var validateGracefulCancel = ({ gracefulCancel, cancelSignal, ipc, serialization }) => {
   if (!gracefulCancel) {
     return;
@@ -23360,13 +23757,13 @@ var throwOnGracefulCancel = ({
   gracefulCancel,
   forceKillAfterDelay,
   context,
-  controller
+  controller: controller2
 }) => gracefulCancel ? [sendOnAbort({
   subprocess,
   cancelSignal,
   forceKillAfterDelay,
   context,
-  controller
+  controller: controller2
 })] : [];
 var sendOnAbort = async ({ subprocess, cancelSignal, forceKillAfterDelay, context, controller: { signal } }) => {
   await onAbortedSignal(cancelSignal, signal);
@@ -23395,14 +23792,14 @@ var getReason = ({ reason: reason2 }) => {
   return error;
 };
 
-// ../main/node_modules/execa/lib/terminate/timeout.js
+// node_modules/execa/lib/terminate/timeout.js
 import { setTimeout as setTimeout2 } from "node:timers/promises";
 var validateTimeout = ({ timeout }) => {
   if (timeout !== void 0 && (!Number.isFinite(timeout) || timeout < 0)) {
     throw new TypeError(`Expected the \`timeout\` option to be a non-negative integer, got \`${timeout}\` (${typeof timeout})`);
   }
 };
-var throwOnTimeout = (subprocess, timeout, context, controller) => timeout === 0 || timeout === void 0 ? [] : [killAfterTimeout(subprocess, timeout, context, controller)];
+var throwOnTimeout = (subprocess, timeout, context, controller2) => timeout === 0 || timeout === void 0 ? [] : [killAfterTimeout(subprocess, timeout, context, controller2)];
 var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
   await setTimeout2(timeout, void 0, { signal });
   context.terminationReason ??= "timeout";
@@ -23410,7 +23807,7 @@ var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
   throw new DiscardedError();
 };
 
-// ../main/node_modules/execa/lib/methods/node.js
+// node_modules/execa/lib/methods/node.js
 import { execPath, execArgv } from "node:process";
 import path5 from "node:path";
 var mapNode = ({ options }) => {
@@ -23451,7 +23848,7 @@ var handleNodeOption = (file, commandArguments, {
   ];
 };
 
-// ../main/node_modules/execa/lib/ipc/ipc-input.js
+// node_modules/execa/lib/ipc/ipc-input.js
 import { serialize } from "node:v8";
 var validateIpcInputOption = ({ ipcInput, ipc, serialization }) => {
   if (ipcInput === void 0) {
@@ -23487,7 +23884,7 @@ var sendIpcInput = async (subprocess, ipcInput) => {
   await subprocess.sendMessage(ipcInput);
 };
 
-// ../main/node_modules/execa/lib/arguments/encoding-option.js
+// node_modules/execa/lib/arguments/encoding-option.js
 var validateEncoding = ({ encoding }) => {
   if (ENCODINGS.has(encoding)) {
     return;
@@ -23529,7 +23926,7 @@ var ENCODING_ALIASES = {
 };
 var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encoding}"` : String(encoding);
 
-// ../main/node_modules/execa/lib/arguments/cwd.js
+// node_modules/execa/lib/arguments/cwd.js
 import { statSync as statSync2 } from "node:fs";
 import path6 from "node:path";
 import process5 from "node:process";
@@ -23565,7 +23962,7 @@ ${originalMessage}`;
   return originalMessage;
 };
 
-// ../main/node_modules/execa/lib/arguments/options.js
+// node_modules/execa/lib/arguments/options.js
 var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   rawOptions.cwd = normalizeCwd(rawOptions.cwd);
   const [processedFile, processedArguments, processedOptions] = handleNodeOption(filePath, rawArguments, rawOptions);
@@ -23636,13 +24033,13 @@ var getEnv = ({ env: envOption, extendEnv, preferLocal, node, localDirectory, no
   return env;
 };
 
-// ../main/node_modules/execa/lib/arguments/shell.js
+// node_modules/execa/lib/arguments/shell.js
 var concatenateShell = (file, commandArguments, options) => options.shell && commandArguments.length > 0 ? [[file, ...commandArguments].join(" "), [], options] : [file, commandArguments, options];
 
-// ../main/node_modules/execa/lib/return/message.js
+// node_modules/execa/lib/return/message.js
 import { inspect as inspect2 } from "node:util";
 
-// ../main/node_modules/strip-final-newline/index.js
+// node_modules/strip-final-newline/index.js
 function stripFinalNewline(input) {
   if (typeof input === "string") {
     return stripFinalNewlineString(input);
@@ -23659,11 +24056,11 @@ var LF_BINARY = LF.codePointAt(0);
 var CR = "\r";
 var CR_BINARY = CR.codePointAt(0);
 
-// ../main/node_modules/get-stream/source/index.js
+// node_modules/get-stream/source/index.js
 import { on } from "node:events";
 import { finished } from "node:stream/promises";
 
-// ../main/node_modules/is-stream/index.js
+// node_modules/is-stream/index.js
 function isStream(stream, { checkOpen = true } = {}) {
   return stream !== null && typeof stream === "object" && (stream.writable || stream.readable || !checkOpen || stream.writable === void 0 && stream.readable === void 0) && typeof stream.pipe === "function";
 }
@@ -23677,7 +24074,7 @@ function isDuplexStream(stream, options) {
   return isWritableStream(stream, options) && isReadableStream(stream, options);
 }
 
-// ../main/node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
+// node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
 var a = Object.getPrototypeOf(
   Object.getPrototypeOf(
     /* istanbul ignore next */
@@ -23765,7 +24162,7 @@ function h({ preventCancel: r = false } = {}) {
   return s[n] = t, s;
 }
 
-// ../main/node_modules/get-stream/source/stream.js
+// node_modules/get-stream/source/stream.js
 var getAsyncIterable = (stream) => {
   if (isReadableStream(stream, { checkOpen: false }) && nodeImports.on !== void 0) {
     return getStreamIterable(stream);
@@ -23780,24 +24177,24 @@ var getAsyncIterable = (stream) => {
 };
 var { toString } = Object.prototype;
 var getStreamIterable = async function* (stream) {
-  const controller = new AbortController();
+  const controller2 = new AbortController();
   const state = {};
-  handleStreamEnd(stream, controller, state);
+  handleStreamEnd(stream, controller2, state);
   try {
-    for await (const [chunk] of nodeImports.on(stream, "data", { signal: controller.signal })) {
+    for await (const [chunk] of nodeImports.on(stream, "data", { signal: controller2.signal })) {
       yield chunk;
     }
   } catch (error) {
     if (state.error !== void 0) {
       throw state.error;
-    } else if (!controller.signal.aborted) {
+    } else if (!controller2.signal.aborted) {
       throw error;
     }
   } finally {
     stream.destroy();
   }
 };
-var handleStreamEnd = async (stream, controller, state) => {
+var handleStreamEnd = async (stream, controller2, state) => {
   try {
     await nodeImports.finished(stream, {
       cleanup: true,
@@ -23808,12 +24205,12 @@ var handleStreamEnd = async (stream, controller, state) => {
   } catch (error) {
     state.error = error;
   } finally {
-    controller.abort();
+    controller2.abort();
   }
 };
 var nodeImports = {};
 
-// ../main/node_modules/get-stream/source/contents.js
+// node_modules/get-stream/source/contents.js
 var getStreamContents = async (stream, { init, convertChunk, getSize, truncateChunk, addChunk, getFinalChunk, finalize }, { maxBuffer = Number.POSITIVE_INFINITY } = {}) => {
   const asyncIterable = getAsyncIterable(stream);
   const state = init();
@@ -23908,7 +24305,7 @@ var MaxBufferError = class extends Error {
   }
 };
 
-// ../main/node_modules/get-stream/source/utils.js
+// node_modules/get-stream/source/utils.js
 var identity2 = (value) => value;
 var noop = () => void 0;
 var getContentsProperty = ({ contents }) => contents;
@@ -23917,7 +24314,7 @@ var throwObjectStream = (chunk) => {
 };
 var getLengthProperty = (convertedChunk) => convertedChunk.length;
 
-// ../main/node_modules/get-stream/source/array.js
+// node_modules/get-stream/source/array.js
 async function getStreamAsArray(stream, options) {
   return getStreamContents(stream, arrayMethods, options);
 }
@@ -23944,7 +24341,7 @@ var arrayMethods = {
   finalize: getContentsProperty
 };
 
-// ../main/node_modules/get-stream/source/array-buffer.js
+// node_modules/get-stream/source/array-buffer.js
 async function getStreamAsArrayBuffer(stream, options) {
   return getStreamContents(stream, arrayBufferMethods, options);
 }
@@ -23997,7 +24394,7 @@ var arrayBufferMethods = {
   finalize: finalizeArrayBuffer
 };
 
-// ../main/node_modules/get-stream/source/string.js
+// node_modules/get-stream/source/string.js
 async function getStreamAsString(stream, options) {
   return getStreamContents(stream, stringMethods, options);
 }
@@ -24026,10 +24423,10 @@ var stringMethods = {
   finalize: getContentsProperty
 };
 
-// ../main/node_modules/get-stream/source/index.js
+// node_modules/get-stream/source/index.js
 Object.assign(nodeImports, { on, finished });
 
-// ../main/node_modules/execa/lib/io/max-buffer.js
+// node_modules/execa/lib/io/max-buffer.js
 var handleMaxBuffer = ({ error, stream, readableObjectMode, lines, encoding, fdNumber }) => {
   if (!(error instanceof MaxBufferError)) {
     throw error;
@@ -24088,7 +24485,7 @@ var truncateMaxBufferSync = (result, isMaxBuffer, maxBuffer) => {
 };
 var getMaxBufferSync = ([, stdoutMaxBuffer]) => stdoutMaxBuffer;
 
-// ../main/node_modules/execa/lib/return/message.js
+// node_modules/execa/lib/return/message.js
 var createMessages = ({
   stdio,
   all,
@@ -24206,7 +24603,7 @@ var serializeMessageItem = (messageItem) => {
   return "";
 };
 
-// ../main/node_modules/execa/lib/return/result.js
+// node_modules/execa/lib/return/result.js
 var makeSuccessResult = ({
   command,
   escapedCommand,
@@ -24379,7 +24776,7 @@ var normalizeExitPayload = (rawExitCode, rawSignal) => {
   return { exitCode, signal, signalDescription };
 };
 
-// ../main/node_modules/parse-ms/index.js
+// node_modules/parse-ms/index.js
 var toZeroIfInfinity = (value) => Number.isFinite(value) ? value : 0;
 function parseNumber(milliseconds) {
   return {
@@ -24418,7 +24815,7 @@ function parseMilliseconds(milliseconds) {
   throw new TypeError("Expected a finite number or bigint");
 }
 
-// ../main/node_modules/pretty-ms/index.js
+// node_modules/pretty-ms/index.js
 var isZero = (value) => value === 0 || value === 0n;
 var pluralize2 = (word, count2) => count2 === 1 || count2 === 1n ? word : `${word}s`;
 var SECOND_ROUNDING_EPSILON = 1e-7;
@@ -24518,7 +24915,7 @@ function prettyMilliseconds(milliseconds, options) {
   return sign + result.join(separator);
 }
 
-// ../main/node_modules/execa/lib/verbose/error.js
+// node_modules/execa/lib/verbose/error.js
 var logError = (result, verboseInfo) => {
   if (result.failed) {
     verboseLog({
@@ -24530,7 +24927,7 @@ var logError = (result, verboseInfo) => {
   }
 };
 
-// ../main/node_modules/execa/lib/verbose/complete.js
+// node_modules/execa/lib/verbose/complete.js
 var logResult = (result, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -24548,7 +24945,7 @@ var logDuration = (result, verboseInfo) => {
   });
 };
 
-// ../main/node_modules/execa/lib/return/reject.js
+// node_modules/execa/lib/return/reject.js
 var handleResult = (result, verboseInfo, { reject }) => {
   logResult(result, verboseInfo);
   if (result.failed && reject) {
@@ -24557,10 +24954,10 @@ var handleResult = (result, verboseInfo, { reject }) => {
   return result;
 };
 
-// ../main/node_modules/execa/lib/stdio/handle-sync.js
+// node_modules/execa/lib/stdio/handle-sync.js
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// ../main/node_modules/execa/lib/stdio/type.js
+// node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
   if (isAsyncGenerator(value)) {
     return "asyncGenerator";
@@ -24686,7 +25083,7 @@ var TYPE_TO_MESSAGE = {
   uint8Array: "a Uint8Array"
 };
 
-// ../main/node_modules/execa/lib/transform/object-mode.js
+// node_modules/execa/lib/transform/object-mode.js
 var getTransformObjectModes = (objectMode, index, newTransforms, direction) => direction === "output" ? getOutputObjectModes(objectMode, index, newTransforms) : getInputObjectModes(objectMode, index, newTransforms);
 var getOutputObjectModes = (objectMode, index, newTransforms) => {
   const writableObjectMode = index !== 0 && newTransforms[index - 1].value.readableObjectMode;
@@ -24706,7 +25103,7 @@ var getFdObjectMode = (stdioItems, direction) => {
   return direction === "input" ? lastTransform.value.writableObjectMode : lastTransform.value.readableObjectMode;
 };
 
-// ../main/node_modules/execa/lib/transform/normalize.js
+// node_modules/execa/lib/transform/normalize.js
 var normalizeTransforms = (stdioItems, optionName, direction, options) => [
   ...stdioItems.filter(({ type: type2 }) => !TRANSFORM_TYPES.has(type2)),
   ...getTransforms(stdioItems, optionName, direction, options)
@@ -24800,7 +25197,7 @@ var normalizeGenerator = ({ stdioItem, stdioItem: { value }, index, newTransform
 };
 var sortTransforms = (newTransforms, direction) => direction === "input" ? newTransforms.reverse() : newTransforms;
 
-// ../main/node_modules/execa/lib/stdio/direction.js
+// node_modules/execa/lib/stdio/direction.js
 import process7 from "node:process";
 var getStreamDirection = (stdioItems, fdNumber, optionName) => {
   const directions = stdioItems.map((stdioItem) => getStdioItemDirection(stdioItem, fdNumber));
@@ -24850,10 +25247,10 @@ var getStandardStreamDirection = (value) => {
 };
 var DEFAULT_DIRECTION = "output";
 
-// ../main/node_modules/execa/lib/ipc/array.js
+// node_modules/execa/lib/ipc/array.js
 var normalizeIpcStdioArray = (stdioArray, ipc) => ipc && !stdioArray.includes("ipc") ? [...stdioArray, "ipc"] : stdioArray;
 
-// ../main/node_modules/execa/lib/stdio/stdio-option.js
+// node_modules/execa/lib/stdio/stdio-option.js
 var normalizeStdioOption = ({ stdio, ipc, buffer, ...options }, verboseInfo, isSync) => {
   const stdioArray = getStdioArray(stdio, options).map((stdioOption, fdNumber) => addDefaultValue2(stdioOption, fdNumber));
   return isSync ? normalizeStdioSync(stdioArray, buffer, verboseInfo) : normalizeIpcStdioArray(stdioArray, ipc);
@@ -24887,7 +25284,7 @@ var addDefaultValue2 = (stdioOption, fdNumber) => {
 var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((stdioOption, fdNumber) => !buffer[fdNumber] && fdNumber !== 0 && !isFullVerbose(verboseInfo, fdNumber) && isOutputPipeOnly(stdioOption) ? "ignore" : stdioOption);
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
-// ../main/node_modules/execa/lib/stdio/native.js
+// node_modules/execa/lib/stdio/native.js
 import { readFileSync } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type: type2 }, isStdioArray, fdNumber, direction, isSync }) => {
@@ -24956,7 +25353,7 @@ var getStandardStream = (fdNumber, value, optionName) => {
   return standardStream;
 };
 
-// ../main/node_modules/execa/lib/stdio/input-option.js
+// node_modules/execa/lib/stdio/input-option.js
 var handleInputOptions = ({ input, inputFile }, fdNumber) => fdNumber === 0 ? [
   ...handleInputOption(input),
   ...handleInputFileOption(inputFile)
@@ -24992,7 +25389,7 @@ var getInputFileType = (inputFile) => {
   throw new Error("The `inputFile` option must be a file path string or a file URL.");
 };
 
-// ../main/node_modules/execa/lib/stdio/duplicate.js
+// node_modules/execa/lib/stdio/duplicate.js
 var filterDuplicates = (stdioItems) => stdioItems.filter((stdioItemOne, indexOne) => stdioItems.every((stdioItemTwo, indexTwo) => stdioItemOne.value !== stdioItemTwo.value || indexOne >= indexTwo || stdioItemOne.type === "generator" || stdioItemOne.type === "asyncGenerator"));
 var getDuplicateStream = ({ stdioItem: { type: type2, value, optionName }, direction, fileDescriptors, isSync }) => {
   const otherStdioItems = getOtherStdioItems(fileDescriptors, type2);
@@ -25067,7 +25464,7 @@ var throwOnDuplicateStream = (stdioItem, optionName, type2) => {
   }
 };
 
-// ../main/node_modules/execa/lib/stdio/handle.js
+// node_modules/execa/lib/stdio/handle.js
 var handleStdio = (addProperties3, options, verboseInfo, isSync) => {
   const stdio = normalizeStdioOption(options, verboseInfo, isSync);
   const initialFileDescriptors = stdio.map((stdioOption, fdNumber) => getFileDescriptor({
@@ -25227,7 +25624,7 @@ var forwardStdio = (stdioItems) => {
   return type2 === "native" ? value : "pipe";
 };
 
-// ../main/node_modules/execa/lib/stdio/handle-sync.js
+// node_modules/execa/lib/stdio/handle-sync.js
 var handleStdioSync = (options, verboseInfo) => handleStdio(addPropertiesSync, options, verboseInfo, true);
 var forbiddenIfSync = ({ type: type2, optionName }) => {
   throwInvalidSyncValue(optionName, TYPE_TO_MESSAGE[type2]);
@@ -25273,14 +25670,14 @@ var addPropertiesSync = {
   }
 };
 
-// ../main/node_modules/execa/lib/io/strip-newline.js
+// node_modules/execa/lib/io/strip-newline.js
 var stripNewline = (value, { stripFinalNewline: stripFinalNewline2 }, fdNumber) => getStripFinalNewline(stripFinalNewline2, fdNumber) && value !== void 0 && !Array.isArray(value) ? stripFinalNewline(value) : value;
 var getStripFinalNewline = (stripFinalNewline2, fdNumber) => fdNumber === "all" ? stripFinalNewline2[1] || stripFinalNewline2[2] : stripFinalNewline2[fdNumber];
 
-// ../main/node_modules/execa/lib/transform/generator.js
+// node_modules/execa/lib/transform/generator.js
 import { Transform, getDefaultHighWaterMark } from "node:stream";
 
-// ../main/node_modules/execa/lib/transform/split.js
+// node_modules/execa/lib/transform/split.js
 var getSplitLinesGenerator = (binary2, preserveNewlines, skipped, state) => binary2 || skipped ? void 0 : initializeSplitLines(preserveNewlines, state);
 var splitLinesSync = (chunk, preserveNewlines, objectMode) => objectMode ? chunk.flatMap((item) => splitLinesItemSync(item, preserveNewlines)) : splitLinesItemSync(chunk, preserveNewlines);
 var splitLinesItemSync = (chunk, preserveNewlines) => {
@@ -25360,7 +25757,7 @@ var linesUint8ArrayInfo = {
   concatBytes: concatUint8Array
 };
 
-// ../main/node_modules/execa/lib/transform/validate.js
+// node_modules/execa/lib/transform/validate.js
 import { Buffer as Buffer2 } from "node:buffer";
 var getValidateTransformInput = (writableObjectMode, optionName) => writableObjectMode ? void 0 : validateStringTransformInput.bind(void 0, optionName);
 var validateStringTransformInput = function* (optionName, chunk) {
@@ -25389,7 +25786,7 @@ Instead, \`yield\` should either be called with a value, or not be called at all
   }
 };
 
-// ../main/node_modules/execa/lib/transform/encoding-transform.js
+// node_modules/execa/lib/transform/encoding-transform.js
 import { Buffer as Buffer3 } from "node:buffer";
 import { StringDecoder as StringDecoder2 } from "node:string_decoder";
 var getEncodingTransformGenerator = (binary2, encoding, skipped) => {
@@ -25424,7 +25821,7 @@ var encodingStringFinal = function* (stringDecoder) {
   }
 };
 
-// ../main/node_modules/execa/lib/transform/run-async.js
+// node_modules/execa/lib/transform/run-async.js
 import { callbackify } from "node:util";
 var pushChunks = callbackify(async (getChunks, state, getChunksArguments, transformStream) => {
   state.currentIterable = getChunks(...getChunksArguments);
@@ -25472,7 +25869,7 @@ var identityGenerator = function* (chunk) {
   yield chunk;
 };
 
-// ../main/node_modules/execa/lib/transform/run-sync.js
+// node_modules/execa/lib/transform/run-sync.js
 var pushChunksSync = (getChunksSync, getChunksArguments, transformStream, done) => {
   try {
     for (const chunk of getChunksSync(...getChunksArguments)) {
@@ -25514,7 +25911,7 @@ var identityGenerator2 = function* (chunk) {
   yield chunk;
 };
 
-// ../main/node_modules/execa/lib/transform/generator.js
+// node_modules/execa/lib/transform/generator.js
 var generatorToStream = ({
   value,
   value: { transform, final, writableObjectMode, readableObjectMode },
@@ -25568,7 +25965,7 @@ var addInternalGenerators = ({ transform, final, binary: binary2, writableObject
   ].filter(Boolean);
 };
 
-// ../main/node_modules/execa/lib/io/input-sync.js
+// node_modules/execa/lib/io/input-sync.js
 var addInputOptionsSync = (fileDescriptors, options) => {
   for (const fdNumber of getInputFdNumbers(fileDescriptors)) {
     addInputOptionSync(fileDescriptors, fdNumber, options);
@@ -25601,10 +25998,10 @@ var validateSerializable = (newContents) => {
   }
 };
 
-// ../main/node_modules/execa/lib/io/output-sync.js
+// node_modules/execa/lib/io/output-sync.js
 import { writeFileSync, appendFileSync } from "node:fs";
 
-// ../main/node_modules/execa/lib/verbose/output.js
+// node_modules/execa/lib/verbose/output.js
 var shouldLogOutput = ({ stdioItems, encoding, verboseInfo, fdNumber }) => fdNumber !== "all" && isFullVerbose(verboseInfo, fdNumber) && !BINARY_ENCODINGS.has(encoding) && fdUsesVerbose(fdNumber) && (stdioItems.some(({ type: type2, value }) => type2 === "native" && PIPED_STDIO_VALUES.has(value)) || stdioItems.every(({ type: type2 }) => TRANSFORM_TYPES.has(type2)));
 var fdUsesVerbose = (fdNumber) => fdNumber === 1 || fdNumber === 2;
 var PIPED_STDIO_VALUES = /* @__PURE__ */ new Set(["pipe", "overlapped"]);
@@ -25631,7 +26028,7 @@ var logLine = (line, fdNumber, verboseInfo) => {
   });
 };
 
-// ../main/node_modules/execa/lib/io/output-sync.js
+// node_modules/execa/lib/io/output-sync.js
 var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options, isMaxBuffer, verboseInfo }) => {
   if (output === null) {
     return { output: Array.from({ length: 3 }) };
@@ -25734,7 +26131,7 @@ var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
   }
 };
 
-// ../main/node_modules/execa/lib/resolve/all-sync.js
+// node_modules/execa/lib/resolve/all-sync.js
 var getAllSync = ([, stdout, stderr], options) => {
   if (!options.all) {
     return;
@@ -25757,7 +26154,7 @@ var getAllSync = ([, stdout, stderr], options) => {
   return `${stdout}${stderr}`;
 };
 
-// ../main/node_modules/execa/lib/resolve/exit-async.js
+// node_modules/execa/lib/resolve/exit-async.js
 import { once as once4 } from "node:events";
 var waitForExit = async (subprocess, context) => {
   const [exitCode, signal] = await waitForExitOrError(subprocess);
@@ -25791,7 +26188,7 @@ var waitForSuccessfulExit = async (exitPromise) => {
 var isSubprocessErrorExit = (exitCode, signal) => exitCode === void 0 && signal === void 0;
 var isFailedExit = (exitCode, signal) => exitCode !== 0 || signal !== null;
 
-// ../main/node_modules/execa/lib/resolve/exit-sync.js
+// node_modules/execa/lib/resolve/exit-sync.js
 var getExitResultSync = ({ error, status: exitCode, signal, output }, { maxBuffer }) => {
   const resultError = getResultError(error, exitCode, signal);
   const timedOut = resultError?.code === "ETIMEDOUT";
@@ -25811,7 +26208,7 @@ var getResultError = (error, exitCode, signal) => {
   return isFailedExit(exitCode, signal) ? new DiscardedError() : void 0;
 };
 
-// ../main/node_modules/execa/lib/methods/main-sync.js
+// node_modules/execa/lib/methods/main-sync.js
 var execaCoreSync = (rawFile, rawArguments, rawOptions) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleSyncArguments(rawFile, rawArguments, rawOptions);
   const result = spawnSubprocessSync({
@@ -25943,14 +26340,14 @@ var getSyncResult = ({ error, exitCode, signal, timedOut, isMaxBuffer, stdio, al
   isSync: true
 });
 
-// ../main/node_modules/execa/lib/methods/main-async.js
+// node_modules/execa/lib/methods/main-async.js
 import { setMaxListeners } from "node:events";
 import { spawn } from "node:child_process";
 
-// ../main/node_modules/execa/lib/ipc/methods.js
+// node_modules/execa/lib/ipc/methods.js
 import process8 from "node:process";
 
-// ../main/node_modules/execa/lib/ipc/get-one.js
+// node_modules/execa/lib/ipc/get-one.js
 import { once as once5, on as on2 } from "node:events";
 var getOneMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true, filter: filter2 } = {}) => {
   validateIpcMethod({
@@ -25970,18 +26367,18 @@ var getOneMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = t
 var getOneMessageAsync = async ({ anyProcess, channel, isSubprocess, filter: filter2, reference }) => {
   addReference(channel, reference);
   const ipcEmitter = getIpcEmitter(anyProcess, channel, isSubprocess);
-  const controller = new AbortController();
+  const controller2 = new AbortController();
   try {
     return await Promise.race([
-      getMessage(ipcEmitter, filter2, controller),
-      throwOnDisconnect2(ipcEmitter, isSubprocess, controller),
-      throwOnStrictError(ipcEmitter, isSubprocess, controller)
+      getMessage(ipcEmitter, filter2, controller2),
+      throwOnDisconnect2(ipcEmitter, isSubprocess, controller2),
+      throwOnStrictError(ipcEmitter, isSubprocess, controller2)
     ]);
   } catch (error) {
     disconnect(anyProcess);
     throw error;
   } finally {
-    controller.abort();
+    controller2.abort();
     removeReference(channel, reference);
   }
 };
@@ -26005,7 +26402,7 @@ var throwOnStrictError = async (ipcEmitter, isSubprocess, { signal }) => {
   throw getStrictResponseError(error, isSubprocess);
 };
 
-// ../main/node_modules/execa/lib/ipc/get-each.js
+// node_modules/execa/lib/ipc/get-each.js
 import { once as once6, on as on3 } from "node:events";
 var getEachMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true } = {}) => loopOnMessages({
   anyProcess,
@@ -26024,13 +26421,13 @@ var loopOnMessages = ({ anyProcess, channel, isSubprocess, ipc, shouldAwait, ref
   });
   addReference(channel, reference);
   const ipcEmitter = getIpcEmitter(anyProcess, channel, isSubprocess);
-  const controller = new AbortController();
+  const controller2 = new AbortController();
   const state = {};
-  stopOnDisconnect(anyProcess, ipcEmitter, controller);
+  stopOnDisconnect(anyProcess, ipcEmitter, controller2);
   abortOnStrictError({
     ipcEmitter,
     isSubprocess,
-    controller,
+    controller: controller2,
     state
   });
   return iterateOnMessages({
@@ -26039,36 +26436,36 @@ var loopOnMessages = ({ anyProcess, channel, isSubprocess, ipc, shouldAwait, ref
     ipcEmitter,
     isSubprocess,
     shouldAwait,
-    controller,
+    controller: controller2,
     state,
     reference
   });
 };
-var stopOnDisconnect = async (anyProcess, ipcEmitter, controller) => {
+var stopOnDisconnect = async (anyProcess, ipcEmitter, controller2) => {
   try {
-    await once6(ipcEmitter, "disconnect", { signal: controller.signal });
-    controller.abort();
+    await once6(ipcEmitter, "disconnect", { signal: controller2.signal });
+    controller2.abort();
   } catch {
   }
 };
-var abortOnStrictError = async ({ ipcEmitter, isSubprocess, controller, state }) => {
+var abortOnStrictError = async ({ ipcEmitter, isSubprocess, controller: controller2, state }) => {
   try {
-    const [error] = await once6(ipcEmitter, "strict:error", { signal: controller.signal });
+    const [error] = await once6(ipcEmitter, "strict:error", { signal: controller2.signal });
     state.error = getStrictResponseError(error, isSubprocess);
-    controller.abort();
+    controller2.abort();
   } catch {
   }
 };
-var iterateOnMessages = async function* ({ anyProcess, channel, ipcEmitter, isSubprocess, shouldAwait, controller, state, reference }) {
+var iterateOnMessages = async function* ({ anyProcess, channel, ipcEmitter, isSubprocess, shouldAwait, controller: controller2, state, reference }) {
   try {
-    for await (const [message] of on3(ipcEmitter, "message", { signal: controller.signal })) {
+    for await (const [message] of on3(ipcEmitter, "message", { signal: controller2.signal })) {
       throwIfStrictError(state);
       yield message;
     }
   } catch {
     throwIfStrictError(state);
   } finally {
-    controller.abort();
+    controller2.abort();
     removeReference(channel, reference);
     if (!isSubprocess) {
       disconnect(anyProcess);
@@ -26084,7 +26481,7 @@ var throwIfStrictError = ({ error }) => {
   }
 };
 
-// ../main/node_modules/execa/lib/ipc/methods.js
+// node_modules/execa/lib/ipc/methods.js
 var addIpcMethods = (subprocess, { ipc }) => {
   Object.assign(subprocess, getIpcMethods(subprocess, false, ipc));
 };
@@ -26123,7 +26520,7 @@ var getIpcMethods = (anyProcess, isSubprocess, ipc) => ({
   })
 });
 
-// ../main/node_modules/execa/lib/return/early-error.js
+// node_modules/execa/lib/return/early-error.js
 import { ChildProcess as ChildProcess2 } from "node:child_process";
 import {
   PassThrough,
@@ -26177,7 +26574,7 @@ var duplex = () => new Duplex({ read() {
 } });
 var handleDummyPromise = async (error, verboseInfo, options) => handleResult(error, verboseInfo, options);
 
-// ../main/node_modules/execa/lib/stdio/handle-async.js
+// node_modules/execa/lib/stdio/handle-async.js
 import { createReadStream, createWriteStream } from "node:fs";
 import { Buffer as Buffer4 } from "node:buffer";
 import { Readable as Readable2, Writable as Writable2, Duplex as Duplex2 } from "node:stream";
@@ -26222,7 +26619,7 @@ var addPropertiesAsync = {
   }
 };
 
-// ../main/node_modules/@sindresorhus/merge-streams/index.js
+// node_modules/@sindresorhus/merge-streams/index.js
 import { on as on4, once as once7 } from "node:events";
 import { PassThrough as PassThroughStream, getDefaultHighWaterMark as getDefaultHighWaterMark2 } from "node:stream";
 import { finished as finished2 } from "node:stream/promises";
@@ -26295,14 +26692,14 @@ var MergedStream = class extends PassThroughStream {
 };
 var onMergedStreamFinished = async (passThroughStream, streams, unpipeEvent) => {
   updateMaxListeners(passThroughStream, PASSTHROUGH_LISTENERS_COUNT);
-  const controller = new AbortController();
+  const controller2 = new AbortController();
   try {
     await Promise.race([
-      onMergedStreamEnd(passThroughStream, controller),
-      onInputStreamsUnpipe(passThroughStream, streams, unpipeEvent, controller)
+      onMergedStreamEnd(passThroughStream, controller2),
+      onInputStreamsUnpipe(passThroughStream, streams, unpipeEvent, controller2)
     ]);
   } finally {
-    controller.abort();
+    controller2.abort();
     updateMaxListeners(passThroughStream, -PASSTHROUGH_LISTENERS_COUNT);
   }
 };
@@ -26328,17 +26725,17 @@ var validateStream = (stream) => {
 };
 var endWhenStreamsDone = async ({ passThroughStream, stream, streams, ended, aborted: aborted2, onFinished, unpipeEvent }) => {
   updateMaxListeners(passThroughStream, PASSTHROUGH_LISTENERS_PER_STREAM);
-  const controller = new AbortController();
+  const controller2 = new AbortController();
   try {
     await Promise.race([
-      afterMergedStreamFinished(onFinished, stream, controller),
+      afterMergedStreamFinished(onFinished, stream, controller2),
       onInputStreamEnd({
         passThroughStream,
         stream,
         streams,
         ended,
         aborted: aborted2,
-        controller
+        controller: controller2
       }),
       onInputStreamUnpipe({
         stream,
@@ -26346,11 +26743,11 @@ var endWhenStreamsDone = async ({ passThroughStream, stream, streams, ended, abo
         ended,
         aborted: aborted2,
         unpipeEvent,
-        controller
+        controller: controller2
       })
     ]);
   } finally {
-    controller.abort();
+    controller2.abort();
     updateMaxListeners(passThroughStream, -PASSTHROUGH_LISTENERS_PER_STREAM);
   }
   if (streams.size > 0 && streams.size === ended.size + aborted2.size) {
@@ -26439,7 +26836,7 @@ var updateMaxListeners = (passThroughStream, increment2) => {
 var PASSTHROUGH_LISTENERS_COUNT = 2;
 var PASSTHROUGH_LISTENERS_PER_STREAM = 1;
 
-// ../main/node_modules/execa/lib/io/pipeline.js
+// node_modules/execa/lib/io/pipeline.js
 import { finished as finished3 } from "node:stream/promises";
 var pipeStreams = (source, destination) => {
   source.pipe(destination);
@@ -26477,8 +26874,8 @@ var abortSourceStream = (source) => {
   }
 };
 
-// ../main/node_modules/execa/lib/io/output-async.js
-var pipeOutputAsync = (subprocess, fileDescriptors, controller) => {
+// node_modules/execa/lib/io/output-async.js
+var pipeOutputAsync = (subprocess, fileDescriptors, controller2) => {
   const pipeGroups = /* @__PURE__ */ new Map();
   for (const [fdNumber, { stdioItems, direction }] of Object.entries(fileDescriptors)) {
     for (const { stream } of stdioItems.filter(({ type: type2 }) => TRANSFORM_TYPES.has(type2))) {
@@ -26491,7 +26888,7 @@ var pipeOutputAsync = (subprocess, fileDescriptors, controller) => {
         direction,
         fdNumber,
         pipeGroups,
-        controller
+        controller: controller2
       });
     }
   }
@@ -26513,11 +26910,11 @@ var pipeTransform = (subprocess, stream, direction, fdNumber) => {
   subprocess.stdio[fdNumber] = stream;
 };
 var SUBPROCESS_STREAM_PROPERTIES = ["stdin", "stdout", "stderr"];
-var pipeStdioItem = ({ subprocess, stream, direction, fdNumber, pipeGroups, controller }) => {
+var pipeStdioItem = ({ subprocess, stream, direction, fdNumber, pipeGroups, controller: controller2 }) => {
   if (stream === void 0) {
     return;
   }
-  setStandardStreamMaxListeners(stream, controller);
+  setStandardStreamMaxListeners(stream, controller2);
   const [inputStream, outputStream] = direction === "output" ? [stream, subprocess.stdio[fdNumber]] : [subprocess.stdio[fdNumber], stream];
   const outputStreams = pipeGroups.get(inputStream) ?? [];
   pipeGroups.set(inputStream, [...outputStreams, outputStream]);
@@ -26529,10 +26926,10 @@ var setStandardStreamMaxListeners = (stream, { signal }) => {
 };
 var MAX_LISTENERS_INCREMENT = 2;
 
-// ../main/node_modules/execa/lib/terminate/cleanup.js
+// node_modules/execa/lib/terminate/cleanup.js
 import { addAbortListener as addAbortListener2 } from "node:events";
 
-// ../main/node_modules/signal-exit/dist/mjs/signals.js
+// node_modules/signal-exit/dist/mjs/signals.js
 var signals = [];
 signals.push("SIGHUP", "SIGINT", "SIGTERM");
 if (process.platform !== "win32") {
@@ -26556,7 +26953,7 @@ if (process.platform === "linux") {
   signals.push("SIGIO", "SIGPOLL", "SIGPWR", "SIGSTKFLT");
 }
 
-// ../main/node_modules/signal-exit/dist/mjs/index.js
+// node_modules/signal-exit/dist/mjs/index.js
 var processOk = (process10) => !!process10 && typeof process10 === "object" && typeof process10.removeListener === "function" && typeof process10.emit === "function" && typeof process10.reallyExit === "function" && typeof process10.listeners === "function" && typeof process10.kill === "function" && typeof process10.pid === "number" && typeof process10.on === "function";
 var kExitEmitter = /* @__PURE__ */ Symbol.for("signal-exit emitter");
 var global2 = globalThis;
@@ -26615,16 +27012,16 @@ var Emitter = class {
 };
 var SignalExitBase = class {
 };
-var signalExitWrap = (handler) => {
+var signalExitWrap = (handler2) => {
   return {
     onExit(cb, opts) {
-      return handler.onExit(cb, opts);
+      return handler2.onExit(cb, opts);
     },
     load() {
-      return handler.load();
+      return handler2.load();
     },
     unload() {
-      return handler.unload();
+      return handler2.unload();
     }
   };
 };
@@ -26783,7 +27180,7 @@ var {
   unload
 } = signalExitWrap(processOk(process9) ? new SignalExit(process9) : new SignalExitFallback());
 
-// ../main/node_modules/execa/lib/terminate/cleanup.js
+// node_modules/execa/lib/terminate/cleanup.js
 var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   if (!cleanup || detached) {
     return;
@@ -26796,7 +27193,7 @@ var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   });
 };
 
-// ../main/node_modules/execa/lib/pipe/pipe-arguments.js
+// node_modules/execa/lib/pipe/pipe-arguments.js
 var normalizePipeArguments = ({ source, sourcePromise, boundOptions, createNested }, ...pipeArguments) => {
   const startTime = getStartTime();
   const {
@@ -26869,7 +27266,7 @@ var getSourceStream = (source, from) => {
   }
 };
 
-// ../main/node_modules/execa/lib/pipe/throw.js
+// node_modules/execa/lib/pipe/throw.js
 var handlePipeArgumentsError = ({
   sourceStream,
   sourceError,
@@ -26918,7 +27315,7 @@ var createNonCommandError = ({ error, fileDescriptors, sourceOptions, startTime 
 });
 var PIPE_COMMAND_MESSAGE = "source.pipe(destination)";
 
-// ../main/node_modules/execa/lib/pipe/sequence.js
+// node_modules/execa/lib/pipe/sequence.js
 var waitForBothSubprocesses = async (subprocessPromises) => {
   const [
     { status: sourceStatus, reason: sourceReason, value: sourceResult = sourceReason },
@@ -26936,7 +27333,7 @@ var waitForBothSubprocesses = async (subprocessPromises) => {
   return destinationResult;
 };
 
-// ../main/node_modules/execa/lib/pipe/streaming.js
+// node_modules/execa/lib/pipe/streaming.js
 import { finished as finished4 } from "node:stream/promises";
 var pipeSubprocessStream = (sourceStream, destinationStream, maxListenersController) => {
   const mergedStream = MERGED_STREAMS.has(destinationStream) ? pipeMoreSubprocessStream(sourceStream, destinationStream) : pipeFirstSubprocessStream(sourceStream, destinationStream);
@@ -26967,7 +27364,7 @@ var MERGED_STREAMS = /* @__PURE__ */ new WeakMap();
 var SOURCE_LISTENERS_PER_PIPE = 2;
 var DESTINATION_LISTENERS_PER_PIPE = 1;
 
-// ../main/node_modules/execa/lib/pipe/abort.js
+// node_modules/execa/lib/pipe/abort.js
 import { aborted } from "node:util";
 var unpipeOnAbort = (unpipeSignal, unpipeContext) => unpipeSignal === void 0 ? [] : [unpipeOnSignalAbort(unpipeSignal, unpipeContext)];
 var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fileDescriptors, sourceOptions, startTime }) => {
@@ -26982,7 +27379,7 @@ var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fil
   });
 };
 
-// ../main/node_modules/execa/lib/pipe/setup.js
+// node_modules/execa/lib/pipe/setup.js
 var pipeToSubprocess = (sourceInfo, ...pipeArguments) => {
   if (isPlainObject(pipeArguments[0])) {
     return pipeToSubprocess.bind(void 0, {
@@ -27041,18 +27438,18 @@ var handlePipePromise = async ({
 };
 var getSubprocessPromises = (sourcePromise, destination) => Promise.allSettled([sourcePromise, destination]);
 
-// ../main/node_modules/execa/lib/io/contents.js
+// node_modules/execa/lib/io/contents.js
 import { setImmediate as setImmediate2 } from "node:timers/promises";
 
-// ../main/node_modules/execa/lib/io/iterate.js
+// node_modules/execa/lib/io/iterate.js
 import { on as on5 } from "node:events";
 import { getDefaultHighWaterMark as getDefaultHighWaterMark3 } from "node:stream";
 var iterateOnSubprocessStream = ({ subprocessStdout, subprocess, binary: binary2, shouldEncode, encoding, preserveNewlines }) => {
-  const controller = new AbortController();
-  stopReadingOnExit(subprocess, controller);
+  const controller2 = new AbortController();
+  stopReadingOnExit(subprocess, controller2);
   return iterateOnStream({
     stream: subprocessStdout,
-    controller,
+    controller: controller2,
     binary: binary2,
     shouldEncode: !subprocessStdout.readableObjectMode && shouldEncode,
     encoding,
@@ -27060,21 +27457,21 @@ var iterateOnSubprocessStream = ({ subprocessStdout, subprocess, binary: binary2
     preserveNewlines
   });
 };
-var stopReadingOnExit = async (subprocess, controller) => {
+var stopReadingOnExit = async (subprocess, controller2) => {
   try {
     await subprocess;
   } catch {
   } finally {
-    controller.abort();
+    controller2.abort();
   }
 };
 var iterateForResult = ({ stream, onStreamEnd, lines, encoding, stripFinalNewline: stripFinalNewline2, allMixed }) => {
-  const controller = new AbortController();
-  stopReadingOnStreamEnd(onStreamEnd, controller, stream);
+  const controller2 = new AbortController();
+  stopReadingOnStreamEnd(onStreamEnd, controller2, stream);
   const objectMode = stream.readableObjectMode && !allMixed;
   return iterateOnStream({
     stream,
-    controller,
+    controller: controller2,
     binary: encoding === "buffer",
     shouldEncode: !objectMode,
     encoding,
@@ -27082,18 +27479,18 @@ var iterateForResult = ({ stream, onStreamEnd, lines, encoding, stripFinalNewlin
     preserveNewlines: !stripFinalNewline2
   });
 };
-var stopReadingOnStreamEnd = async (onStreamEnd, controller, stream) => {
+var stopReadingOnStreamEnd = async (onStreamEnd, controller2, stream) => {
   try {
     await onStreamEnd;
   } catch {
     stream.destroy();
   } finally {
-    controller.abort();
+    controller2.abort();
   }
 };
-var iterateOnStream = ({ stream, controller, binary: binary2, shouldEncode, encoding, shouldSplit, preserveNewlines }) => {
+var iterateOnStream = ({ stream, controller: controller2, binary: binary2, shouldEncode, encoding, shouldSplit, preserveNewlines }) => {
   const onStdoutChunk = on5(stream, "data", {
-    signal: controller.signal,
+    signal: controller2.signal,
     highWaterMark: HIGH_WATER_MARK,
     // Backward compatibility with older name for this option
     // See https://github.com/nodejs/node/pull/52080#discussion_r1525227861
@@ -27102,7 +27499,7 @@ var iterateOnStream = ({ stream, controller, binary: binary2, shouldEncode, enco
   });
   return iterateOnData({
     onStdoutChunk,
-    controller,
+    controller: controller2,
     binary: binary2,
     shouldEncode,
     encoding,
@@ -27112,7 +27509,7 @@ var iterateOnStream = ({ stream, controller, binary: binary2, shouldEncode, enco
 };
 var DEFAULT_OBJECT_HIGH_WATER_MARK = getDefaultHighWaterMark3(true);
 var HIGH_WATER_MARK = DEFAULT_OBJECT_HIGH_WATER_MARK;
-var iterateOnData = async function* ({ onStdoutChunk, controller, binary: binary2, shouldEncode, encoding, shouldSplit, preserveNewlines }) {
+var iterateOnData = async function* ({ onStdoutChunk, controller: controller2, binary: binary2, shouldEncode, encoding, shouldSplit, preserveNewlines }) {
   const generators = getGenerators({
     binary: binary2,
     shouldEncode,
@@ -27125,7 +27522,7 @@ var iterateOnData = async function* ({ onStdoutChunk, controller, binary: binary
       yield* transformChunkSync(chunk, generators, 0);
     }
   } catch (error) {
-    if (!controller.signal.aborted) {
+    if (!controller2.signal.aborted) {
       throw error;
     }
   } finally {
@@ -27137,7 +27534,7 @@ var getGenerators = ({ binary: binary2, shouldEncode, encoding, shouldSplit, pre
   getSplitLinesGenerator(binary2, preserveNewlines, !shouldSplit, {})
 ].filter(Boolean);
 
-// ../main/node_modules/execa/lib/io/contents.js
+// node_modules/execa/lib/io/contents.js
 var getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
   const logPromise = logOutputAsync({
     stream,
@@ -27228,7 +27625,7 @@ var getBufferedData = async (streamPromise) => {
 };
 var handleBufferedData = ({ bufferedData }) => isArrayBuffer(bufferedData) ? new Uint8Array(bufferedData) : bufferedData;
 
-// ../main/node_modules/execa/lib/resolve/wait-stream.js
+// node_modules/execa/lib/resolve/wait-stream.js
 import { finished as finished5 } from "node:stream/promises";
 var waitForStream = async (stream, fdNumber, streamInfo, { isSameDirection, stopOnExit = false } = {}) => {
   const state = handleStdinDestroy(stream, streamInfo);
@@ -27281,7 +27678,7 @@ var isInputFileDescriptor = ({ fileDescriptors }, fdNumber) => fdNumber !== "all
 var isStreamAbort = (error) => error?.code === "ERR_STREAM_PREMATURE_CLOSE";
 var isStreamEpipe = (error) => error?.code === "EPIPE";
 
-// ../main/node_modules/execa/lib/resolve/stdio.js
+// node_modules/execa/lib/resolve/stdio.js
 var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream, fdNumber) => waitForSubprocessStream({
   stream,
   fdNumber,
@@ -27322,7 +27719,7 @@ var waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBu
   return output;
 };
 
-// ../main/node_modules/execa/lib/resolve/all-async.js
+// node_modules/execa/lib/resolve/all-async.js
 var makeAllStream = ({ stdout, stderr }, { all }) => all && (stdout || stderr) ? mergeStreams([stdout, stderr].filter(Boolean)) : void 0;
 var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
   ...getAllStream(subprocess, buffer),
@@ -27350,10 +27747,10 @@ var getAllStream = ({ stdout, stderr, all }, [, bufferStdout, bufferStderr]) => 
 };
 var getAllMixed = ({ all, stdout, stderr }) => all && stdout && stderr && stdout.readableObjectMode !== stderr.readableObjectMode;
 
-// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
+// node_modules/execa/lib/resolve/wait-subprocess.js
 import { once as once8 } from "node:events";
 
-// ../main/node_modules/execa/lib/verbose/ipc.js
+// node_modules/execa/lib/verbose/ipc.js
 var shouldLogIpc = (verboseInfo) => isFullVerbose(verboseInfo, "ipc");
 var logIpcOutput = (message, verboseInfo) => {
   const verboseMessage = serializeVerboseMessage(message);
@@ -27365,7 +27762,7 @@ var logIpcOutput = (message, verboseInfo) => {
   });
 };
 
-// ../main/node_modules/execa/lib/ipc/buffer-messages.js
+// node_modules/execa/lib/ipc/buffer-messages.js
 var waitForIpcOutput = async ({
   subprocess,
   buffer: bufferArray,
@@ -27403,7 +27800,7 @@ var getBufferedIpcOutput = async (ipcOutputPromise, ipcOutput) => {
   return ipcOutput;
 };
 
-// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
+// node_modules/execa/lib/resolve/wait-subprocess.js
 var waitForSubprocessResult = async ({
   subprocess,
   options: {
@@ -27424,7 +27821,7 @@ var waitForSubprocessResult = async ({
   fileDescriptors,
   originalStreams,
   onInternalError,
-  controller
+  controller: controller2
 }) => {
   const exitPromise = waitForExit(subprocess, context);
   const streamInfo = {
@@ -27478,14 +27875,14 @@ var waitForSubprocessResult = async ({
         ...customStreamsEndPromises
       ]),
       onInternalError,
-      throwOnSubprocessError(subprocess, controller),
-      ...throwOnTimeout(subprocess, timeout, context, controller),
+      throwOnSubprocessError(subprocess, controller2),
+      ...throwOnTimeout(subprocess, timeout, context, controller2),
       ...throwOnCancel({
         subprocess,
         cancelSignal,
         gracefulCancel,
         context,
-        controller
+        controller: controller2
       }),
       ...throwOnGracefulCancel({
         subprocess,
@@ -27493,7 +27890,7 @@ var waitForSubprocessResult = async ({
         gracefulCancel,
         forceKillAfterDelay,
         context,
-        controller
+        controller: controller2
       })
     ]);
   } catch (error) {
@@ -27519,7 +27916,7 @@ var throwOnSubprocessError = async (subprocess, { signal }) => {
   throw error;
 };
 
-// ../main/node_modules/execa/lib/convert/concurrent.js
+// node_modules/execa/lib/convert/concurrent.js
 var initializeConcurrentStreams = () => ({
   readableDestroy: /* @__PURE__ */ new WeakMap(),
   writableFinal: /* @__PURE__ */ new WeakMap(),
@@ -27545,11 +27942,11 @@ var waitForConcurrentStreams = async ({ resolve: resolve2, promises }, subproces
   return !isSubprocessExit;
 };
 
-// ../main/node_modules/execa/lib/convert/readable.js
+// node_modules/execa/lib/convert/readable.js
 import { Readable as Readable3 } from "node:stream";
 import { callbackify as callbackify2 } from "node:util";
 
-// ../main/node_modules/execa/lib/convert/shared.js
+// node_modules/execa/lib/convert/shared.js
 import { finished as finished6 } from "node:stream/promises";
 var safeWaitForSubprocessStdin = async (subprocessStdin) => {
   if (subprocessStdin === void 0) {
@@ -27589,7 +27986,7 @@ var destroyOtherStream = (stream, isOpen, error) => {
   }
 };
 
-// ../main/node_modules/execa/lib/convert/readable.js
+// node_modules/execa/lib/convert/readable.js
 var createReadable = ({ subprocess, concurrentStreams, encoding }, { from, binary: binaryOption = true, preserveNewlines = true } = {}) => {
   const binary2 = binaryOption || BINARY_ENCODINGS.has(encoding);
   const { subprocessStdout, waitReadableDestroy } = getSubprocessStdout(subprocess, from, concurrentStreams);
@@ -27674,7 +28071,7 @@ var destroyOtherReadable = (stream, error) => {
   destroyOtherStream(stream, stream.readable, error);
 };
 
-// ../main/node_modules/execa/lib/convert/writable.js
+// node_modules/execa/lib/convert/writable.js
 import { Writable as Writable3 } from "node:stream";
 import { callbackify as callbackify3 } from "node:util";
 var createWritable = ({ subprocess, concurrentStreams }, { to } = {}) => {
@@ -27740,7 +28137,7 @@ var destroyOtherWritable = (stream, error) => {
   destroyOtherStream(stream, stream.writable, error);
 };
 
-// ../main/node_modules/execa/lib/convert/duplex.js
+// node_modules/execa/lib/convert/duplex.js
 import { Duplex as Duplex3 } from "node:stream";
 import { callbackify as callbackify4 } from "node:util";
 var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to, binary: binaryOption = true, preserveNewlines = true } = {}) => {
@@ -27794,7 +28191,7 @@ var onDuplexDestroy = async ({ subprocessStdout, subprocessStdin, subprocess, wa
   ]);
 };
 
-// ../main/node_modules/execa/lib/convert/iterable.js
+// node_modules/execa/lib/convert/iterable.js
 var createIterable = (subprocess, encoding, {
   from,
   binary: binaryOption = false,
@@ -27823,7 +28220,7 @@ var iterateOnStdoutData = async function* (onStdoutData, subprocessStdout, subpr
   }
 };
 
-// ../main/node_modules/execa/lib/convert/add.js
+// node_modules/execa/lib/convert/add.js
 var addConvertedStreams = (subprocess, { encoding }) => {
   const concurrentStreams = initializeConcurrentStreams();
   subprocess.readable = createReadable.bind(void 0, { subprocess, concurrentStreams, encoding });
@@ -27833,7 +28230,7 @@ var addConvertedStreams = (subprocess, { encoding }) => {
   subprocess[Symbol.asyncIterator] = createIterable.bind(void 0, subprocess, encoding, {});
 };
 
-// ../main/node_modules/execa/lib/methods/promise.js
+// node_modules/execa/lib/methods/promise.js
 var mergePromise = (subprocess, promise) => {
   for (const [property, descriptor] of descriptors) {
     const value = descriptor.value.bind(promise);
@@ -27847,7 +28244,7 @@ var descriptors = ["then", "catch", "finally"].map((property) => [
   Reflect.getOwnPropertyDescriptor(nativePromisePrototype, property)
 ]);
 
-// ../main/node_modules/execa/lib/methods/main-async.js
+// node_modules/execa/lib/methods/main-async.js
 var execaCoreAsync = (rawFile, rawArguments, rawOptions, createNested) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleAsyncArguments(rawFile, rawArguments, rawOptions);
   const { subprocess, promise } = spawnSubprocessAsync({
@@ -27907,11 +28304,11 @@ var spawnSubprocessAsync = ({ file, commandArguments, options, startTime, verbos
       verboseInfo
     });
   }
-  const controller = new AbortController();
-  setMaxListeners(Number.POSITIVE_INFINITY, controller.signal);
+  const controller2 = new AbortController();
+  setMaxListeners(Number.POSITIVE_INFINITY, controller2.signal);
   const originalStreams = [...subprocess.stdio];
-  pipeOutputAsync(subprocess, fileDescriptors, controller);
-  cleanupOnExit(subprocess, options, controller);
+  pipeOutputAsync(subprocess, fileDescriptors, controller2);
+  cleanupOnExit(subprocess, options, controller2);
   const context = {};
   const onInternalError = createDeferred();
   subprocess.kill = subprocessKill.bind(void 0, {
@@ -27919,7 +28316,7 @@ var spawnSubprocessAsync = ({ file, commandArguments, options, startTime, verbos
     options,
     onInternalError,
     context,
-    controller
+    controller: controller2
   });
   subprocess.all = makeAllStream(subprocess, options);
   addConvertedStreams(subprocess, options);
@@ -27935,11 +28332,11 @@ var spawnSubprocessAsync = ({ file, commandArguments, options, startTime, verbos
     escapedCommand,
     context,
     onInternalError,
-    controller
+    controller: controller2
   });
   return { subprocess, promise };
 };
-var handlePromise = async ({ subprocess, options, startTime, verboseInfo, fileDescriptors, originalStreams, command, escapedCommand, context, onInternalError, controller }) => {
+var handlePromise = async ({ subprocess, options, startTime, verboseInfo, fileDescriptors, originalStreams, command, escapedCommand, context, onInternalError, controller: controller2 }) => {
   const [
     errorInfo,
     [exitCode, signal],
@@ -27954,9 +28351,9 @@ var handlePromise = async ({ subprocess, options, startTime, verboseInfo, fileDe
     fileDescriptors,
     originalStreams,
     onInternalError,
-    controller
+    controller: controller2
   });
-  controller.abort();
+  controller2.abort();
   onInternalError.resolve();
   const stdio = stdioResults.map((stdioResult, fdNumber) => stripNewline(stdioResult, options, fdNumber));
   const all = stripNewline(allResult, options, "all");
@@ -28002,7 +28399,7 @@ var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, cont
   startTime
 });
 
-// ../main/node_modules/execa/lib/methods/bind.js
+// node_modules/execa/lib/methods/bind.js
 var mergeOptions = (boundOptions, options) => {
   const newOptions = Object.fromEntries(
     Object.entries(options).map(([optionName, optionValue]) => [
@@ -28020,7 +28417,7 @@ var mergeOption = (optionName, boundOptionValue, optionValue) => {
 };
 var DEEP_OPTIONS = /* @__PURE__ */ new Set(["env", ...FD_SPECIFIC_OPTIONS]);
 
-// ../main/node_modules/execa/lib/methods/create.js
+// node_modules/execa/lib/methods/create.js
 var createExeca = (mapArguments, boundOptions, deepOptions, setBoundExeca) => {
   const createNested = (mapArguments2, boundOptions2, setBoundExeca2) => createExeca(mapArguments2, boundOptions2, deepOptions, setBoundExeca2);
   const boundExeca = (...execaArguments) => callBoundExeca({
@@ -28066,7 +28463,7 @@ var parseArguments = ({ mapArguments, firstArgument, nextArguments, deepOptions,
   };
 };
 
-// ../main/node_modules/execa/lib/methods/command.js
+// node_modules/execa/lib/methods/command.js
 var mapCommandAsync = ({ file, commandArguments }) => parseCommand(file, commandArguments);
 var mapCommandSync = ({ file, commandArguments }) => ({ ...parseCommand(file, commandArguments), isSync: true });
 var parseCommand = (command, unusedArguments) => {
@@ -28097,7 +28494,7 @@ var parseCommandString = (command) => {
 };
 var SPACES_REGEXP = / +/g;
 
-// ../main/node_modules/execa/lib/methods/script.js
+// node_modules/execa/lib/methods/script.js
 var setScriptSync = (boundExeca, createNested, boundOptions) => {
   boundExeca.sync = createNested(mapScriptSync, boundOptions);
   boundExeca.s = boundExeca.sync;
@@ -28108,7 +28505,7 @@ var getScriptOptions = (options) => ({ options: { ...getScriptStdinOption(option
 var getScriptStdinOption = ({ input, inputFile, stdio }) => input === void 0 && inputFile === void 0 && stdio === void 0 ? { stdin: "inherit" } : {};
 var deepScriptOptions = { preferLocal: true };
 
-// ../main/node_modules/execa/index.js
+// node_modules/execa/index.js
 var execa = createExeca(() => ({}));
 var execaSync = createExeca(() => ({ isSync: true }));
 var execaCommand = createExeca(mapCommandAsync);
@@ -28126,7 +28523,7 @@ var {
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getHeapStatistics } from "node:v8";
 
-// ../main/node_modules/js-yaml/dist/js-yaml.mjs
+// node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -31289,6 +31686,7 @@ function lineAt(source, offset) {
 var import_yaml = __toESM(require_dist(), 1);
 var GoYamlError = class extends Error {
 };
+var MERGE_TAG = "tag:yaml.org,2002:merge";
 var INT_LITERAL = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 function jsonKey(key, source) {
   if (typeof key === "string") return key;
@@ -31337,7 +31735,7 @@ function goYamlValue(doc, lineOf, limits) {
       for (const pair2 of node.items) {
         if (!(0, import_yaml.isPair)(pair2)) continue;
         const keyNode = pair2.key;
-        if ((0, import_yaml.isScalar)(keyNode) && keyNode.source === "<<" && keyNode.type === "PLAIN" && !keyNode.tag) {
+        if ((0, import_yaml.isScalar)(keyNode) && keyNode.source === "<<" && (keyNode.type === "PLAIN" && !keyNode.tag || keyNode.tag === MERGE_TAG)) {
           merge2(out, lines, pair2.value, pointer, depth);
           continue;
         }
@@ -31375,43 +31773,62 @@ function goYamlValue(doc, lineOf, limits) {
   const value = decode3(root, "", 0);
   return { value, duplicates };
 }
-var YAML11_BREAK = /[\u0085\u2028\u2029]/;
-var SCALAR_START = /* @__PURE__ */ new Set(["", ":", "-", "?", "[", "{", ","]);
-function breakYaml11Comments(text2) {
-  if (!YAML11_BREAK.test(text2)) return text2;
+function hasOtherBreak(text2) {
+  return text2.includes("\r") || text2.includes("\u2028") || text2.includes("\u2029") || text2.includes("\x85");
+}
+function needsGoStream(text2) {
+  return hasOtherBreak(text2) || text2.includes("\n...") || text2.startsWith("...") || text2.includes("\n\uFEFF");
+}
+var OTHER_BREAK = /\r\n?|[\u0085\u2028\u2029]/g;
+var GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+var MARKER = /^(---|\.\.\.)(?:[ \t]|$)/;
+var BLANK_OR_COMMENT = /^[ \t]*(?:#.*)?$/;
+function goYamlStream(text2) {
+  if (!needsGoStream(text2)) return text2;
   const out = [];
-  const pending = text2.split("\n").reverse();
-  let quote;
-  while (pending.length > 0) {
-    const line = pending.pop();
-    let comment = -1;
-    let last = "";
-    for (let i2 = 0; i2 < line.length; i2++) {
-      const c3 = line[i2];
-      if (quote !== void 0) {
-        if (quote === '"' && c3 === "\\") i2++;
-        else if (c3 === quote) {
-          if (quote === "'" && line[i2 + 1] === "'") i2++;
-          else quote = void 0;
-        }
+  let piece = [];
+  const flush = () => {
+    if (piece.length === 0) return;
+    let body = piece.join("\n");
+    if (body.charCodeAt(0) === 65279) body = body.slice(1);
+    out.push(firstDocument(body.replace(OTHER_BREAK, "\n")));
+    piece = [];
+  };
+  for (const split of text2.split("\n")) {
+    const line = split.endsWith("\r") ? split.slice(0, -1) : split;
+    if (line.startsWith("---") && piece.length > 0) {
+      const rest = line.slice(3).replace(GO_SPACE, "");
+      if (rest === "" || rest.startsWith("#")) {
+        flush();
+        out.push(`---${"\n".repeat(line.match(OTHER_BREAK)?.length ?? 0)}`);
         continue;
       }
-      if (c3 === "#" && (i2 === 0 || line[i2 - 1] === " " || line[i2 - 1] === "	")) {
-        comment = i2;
-        break;
-      }
-      if ((c3 === '"' || c3 === "'") && SCALAR_START.has(last)) quote = c3;
-      if (c3 !== " " && c3 !== "	") last = c3;
+      if (line[3] === " " || line[3] === "	") flush();
     }
-    const brk = comment === -1 ? -1 : line.slice(comment).search(YAML11_BREAK);
-    if (brk === -1) {
-      out.push(line);
-      continue;
-    }
-    out.push(line.slice(0, comment + brk));
-    pending.push(line.slice(comment + brk + 1));
+    piece.push(line);
   }
+  flush();
   return out.join("\n");
+}
+function firstDocument(body) {
+  if (!body.includes("---") && !body.includes("...")) return body;
+  let started = false;
+  for (let start = 0; start <= body.length; ) {
+    const end = body.indexOf("\n", start);
+    const line = body.slice(start, end === -1 ? body.length : end);
+    const marker = MARKER.exec(line)?.[1];
+    if (marker !== void 0 && started) return body.slice(0, start) + "\n".repeat(countBreaks(body, start));
+    if (marker === "---") started = true;
+    else if (marker === void 0 && !line.startsWith("%") && !BLANK_OR_COMMENT.test(line)) started = true;
+    if (end === -1) break;
+    start = end + 1;
+  }
+  return body;
+}
+function countBreaks(text2, from) {
+  let count2 = 0;
+  for (let i2 = text2.indexOf("\n", from); i2 !== -1; i2 = text2.indexOf("\n", i2 + 1)) count2++;
+  return count2;
 }
 
 // src/loaders/yaml-docs.ts
@@ -31689,7 +32106,9 @@ function goYamlNumber(source) {
   if (first === ".") {
     if (/^\.(inf|Inf|INF)$/.test(source)) return Number.POSITIVE_INFINITY;
     if (/^\.(nan|NaN|NAN)$/.test(source)) return Number.NaN;
-    return /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/.test(source) ? Number(source) : void 0;
+    if (!/^\.[0-9]+(?:_[0-9]+)*(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?$/.test(source)) return void 0;
+    const value = Number(source.replace(/_/g, ""));
+    return Number.isFinite(value) ? value : void 0;
   }
   if (!/[-+0-9]/.test(first)) return void 0;
   if (/^[-+]\.(inf|Inf|INF)$/.test(source)) return first === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
@@ -31777,7 +32196,7 @@ var NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
 function loadYamlDocuments(text2, dialect = "kubernetes") {
   if (text2.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text2, dialect);
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
-  if (dialect === "kubernetes") text2 = breakYaml11Comments(text2);
+  if (dialect === "kubernetes") text2 = goYamlStream(text2);
   const encoding = encodingProblem(text2);
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
   const withEncoding = (parsed) => encoding ? { documents: parsed.documents, problems: [{ index: encoding.index, line: encoding.line, message: encoding.message }, ...parsed.problems] } : parsed;
@@ -31934,7 +32353,7 @@ function parseYamlDocuments(text2, dialect = "kubernetes", measured = false) {
     return { documents, problems };
   }
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
-  if (dialect === "kubernetes" && !measured) text2 = breakYaml11Comments(text2);
+  if (dialect === "kubernetes" && !measured) text2 = goYamlStream(text2);
   const budget = budgets.getStore();
   if (!measured) {
     if (budget?.spent) return { documents, problems: [{ index: 0, line: 1, message: budgetProblem(budget) }] };
@@ -32660,7 +33079,7 @@ function* tarEntries(tar) {
 }
 function splitRendered(stdout) {
   const documents = [];
-  const chunks = stdout.split(/^---[ \t]*$/m);
+  const chunks = stdout.split(/(?<![^\n])---[ \t]*(?=\r?\n|$)/);
   for (const chunk of chunks) {
     const match2 = /^\s*# Source: (.+)$/m.exec(chunk);
     const body = chunk.trim();
@@ -34679,10 +35098,12 @@ function namesSecrets(flag, value) {
 function strip(value) {
   return value.replace(/^(["'])(.*)\1$/, "$2");
 }
+var SHELL_EXPANSION = /^["']?(?:\$|`)/;
 function detect(element, previous) {
   const format2 = detectFormat(element);
   if (format2) return format2;
   for (const match2 of element.matchAll(ASSIGNMENT)) {
+    if (SHELL_EXPANSION.test(match2[2])) continue;
     const value = strip(match2[2]);
     const named2 = namesSecrets(match2[1], value) ? void 0 : detectByName(match2[1], value);
     if (named2) return { ...named2, length: [...value].length };
@@ -34691,53 +35112,136 @@ function detect(element, previous) {
   if (flag && credentialName(flag[1]) !== void 0 && !element.startsWith("-") && !clearlyNotCredential(element) && !namesSecrets(flag[1], element)) return detectByName(flag[1], element);
   return void 0;
 }
+var AUTHORIZATION = /^(?:proxy-)?authorization$/i;
+function detectHeader(name, value) {
+  const format2 = detectFormat(value);
+  if (format2) return format2;
+  if (AUTHORIZATION.test(name)) {
+    const credentials = value.trim().replace(/^[A-Za-z][\w-]*[ \t]+(?=\S)/, "");
+    return !clearlyNotCredential(credentials) && (keyMaterial(credentials) || /^[^\s:]+:\S{3,}$/.test(credentials)) ? { signal: "name", what: "a credential-like name", length: [...credentials].length } : void 0;
+  }
+  return detectByName(name, value);
+}
+function detectPath(path31) {
+  const format2 = detectFormat(path31);
+  if (format2) return format2;
+  const query = path31.indexOf("?");
+  if (query < 0) return void 0;
+  for (const pair2 of path31.slice(query + 1, query + 1 + 4096).split("&")) {
+    const eq = pair2.indexOf("=");
+    if (eq <= 0) continue;
+    let value = pair2.slice(eq + 1);
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+    }
+    const named2 = detectByName(pair2.slice(0, eq), value);
+    if (named2) return named2;
+  }
+  return void 0;
+}
+var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
+var HOOKS = ["postStart", "preStop"];
+function* commandList(list2, path31, field) {
+  const items = arr(list2);
+  for (let index = 0; index < items.length; index++) {
+    const element = items[index];
+    if (typeof element !== "string") continue;
+    const previous = items[index - 1];
+    const detection = detect(element, typeof previous === "string" ? previous : void 0);
+    if (detection) yield { path: `${path31}/${index}`, field: `${field}[${index}]`, detection };
+  }
+}
+function* handler(node, path31, field) {
+  const h2 = obj(node);
+  if (!h2) return;
+  yield* commandList(obj(h2.exec)?.command, `${path31}/exec/command`, `${field}.exec.command`);
+  const httpGet = obj(h2.httpGet);
+  if (httpGet) {
+    const headers = arr(httpGet.httpHeaders);
+    for (let index = 0; index < headers.length; index++) {
+      const header2 = headers[index];
+      if (!isObj(header2) || typeof header2.name !== "string" || typeof header2.value !== "string") continue;
+      const detection = detectHeader(header2.name, header2.value);
+      if (detection) yield { path: `${path31}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
+    }
+    if (typeof httpGet.path === "string") {
+      const detection = detectPath(httpGet.path);
+      if (detection) yield { path: `${path31}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+    }
+  }
+  const service = obj(h2.grpc)?.service;
+  if (typeof service === "string") {
+    const detection = detectFormat(service);
+    if (detection) yield { path: `${path31}/grpc/service`, field: `${field}.grpc.service`, detection };
+  }
+}
+function* containerHits(view) {
+  const c3 = view.container;
+  yield* commandList(c3.command, `${view.pointer}/command`, "command");
+  yield* commandList(c3.args, `${view.pointer}/args`, "args");
+  for (const hook of HOOKS) yield* handler(obj(c3.lifecycle)?.[hook], `${view.pointer}/lifecycle/${hook}`, `lifecycle.${hook}`);
+  for (const probe of PROBES2) yield* handler(c3[probe], `${view.pointer}/${probe}`, probe);
+}
 var secret_literal_args_default = defineRule({
   meta: {
     id: "secret-literal-args",
-    title: "No credentials in container commands and arguments",
+    title: "No credentials in container commands, arguments, lifecycle hooks and probes",
     category: "secrets",
     defaultSeverity: "high",
-    description: "A credential in `command` or `args` is in the repository, the object in etcd and the process list of the node (`ps` shows every argument to anyone on the host), and it cannot be rotated without a redeploy. Reported for a known token format anywhere in an element (PEM private key, cloud and SaaS tokens, JWT, `Bearer` token, URL with a password), for `--password=x` / `PASSWORD=x` assignments and for a credential-named flag followed by its value (`--api-token x`) when the value is a literal (not empty, a path, or a `$(VAR)` reference; a flag named for Secrets given object names, `--imagePullSecrets=regcred,regcred2`, names them). Messages show only the value's length.",
-    remediation: "Pass the credential through an environment variable from a Secret (`valueFrom.secretKeyRef`, referenced as `$(VAR)` in args) or a mounted file read by the program; then rotate the credential.",
+    description: "A credential in `command` or `args`, or in a lifecycle hook or probe (`exec.command`, `httpGet.httpHeaders`, `httpGet.path`, `grpc.service` of postStart/preStop and liveness/readiness/startup probes) is in the repository, the object in etcd and, for commands, the process list of the node (`ps` shows every argument to anyone on the host), and it cannot be rotated without a redeploy. Checked for init, regular and ephemeral containers of every pod carrier. Reported for a known token format anywhere in an element (PEM private key, cloud and SaaS tokens, JWT, `Bearer` token, HTTP basic credentials, URL with a password), for `--password=x` / `PASSWORD=x` assignments and for a credential-named flag followed by its value (`--api-token x`) when the value is a literal (not empty, a path, a `$(VAR)` reference or a shell expansion such as `$(cat /run/secrets/pw)`; a flag named for Secrets given object names, `--imagePullSecrets=regcred,regcred2`, names them); for a credential-named header (`X-Api-Key`) or query parameter (`?access_token=`) holding a literal, and an `Authorization` header whose credentials look random or are `user:password` (the kubelet does not expand `$(VAR)` in headers). Messages show only the value's length.",
+    remediation: "Pass the credential through an environment variable from a Secret (`valueFrom.secretKeyRef`, referenced as `$(VAR)` in args, or read by the hook or probe command from the environment) or a mounted file read by the program; for an HTTP probe that needs authentication, use an exec or gRPC probe that reads the credential from a file, or an unauthenticated health endpoint. Then rotate the credential.",
     references: [
       { title: "Kubernetes: define a command and arguments for a container", url: "https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/" },
+      { title: "Kubernetes: configure liveness, readiness and startup probes", url: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/" },
       { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" }
     ],
     messages: {
-      name: 'container "{{container}}" passes a literal credential {{redacted}} in {{field}}[{{index}}]; credentials should come from a Secret',
-      format: 'container "{{container}}" passes what looks like {{what}} {{redacted}} in {{field}}[{{index}}]'
+      name: 'container "{{container}}" passes a literal credential {{redacted}} in {{field}}; credentials should come from a Secret',
+      format: 'container "{{container}}" passes what looks like {{what}} {{redacted}} in {{field}}'
     }
   },
   target: "pod",
   *check(pod) {
     for (const view of pod.containers) {
-      for (const field of ["command", "args"]) {
-        const list2 = arr(view.container[field]);
-        for (let index = 0; index < list2.length; index++) {
-          const element = list2[index];
-          if (typeof element !== "string") continue;
-          const previous = list2[index - 1];
-          const detection = detect(element, typeof previous === "string" ? previous : void 0);
-          if (!detection) continue;
-          yield {
-            messageId: detection.signal,
-            path: `${view.pointer}/${field}/${index}`,
-            data: { container: view.name, field, index, what: detection.what, redacted: redact(detection.length) }
-          };
-        }
+      for (const hit of containerHits(view)) {
+        yield {
+          messageId: hit.detection.signal,
+          path: hit.path,
+          data: { container: view.name, field: hit.field, what: hit.detection.what, redacted: redact(hit.detection.length) }
+        };
       }
     }
   }
 });
 
 // rules/secret-literal-configmap.ts
+var MAX_BINARY_BYTES = 1024 * 1024;
+function decodeBinary(raw) {
+  const compact = raw.replace(/\s+/g, "");
+  const encoded = compact.slice(0, Math.ceil(MAX_BINARY_BYTES / 3) * 4);
+  const bytes = Buffer.from(encoded, "base64");
+  const utf8 = bytes.toString("utf8");
+  if (!utf8.includes("\uFFFD")) return { text: utf8, printable: !/[\u0000-\u0008\u000e-\u001f]/.test(utf8) };
+  return { text: bytes.toString("latin1"), printable: false };
+}
+function valuesOf(raw) {
+  const out = [];
+  for (const [key, value] of Object.entries(obj(raw.data) ?? {})) {
+    if (typeof value === "string") out.push({ key, path: join("/data", key), text: value, printable: true });
+  }
+  for (const [key, value] of Object.entries(obj(raw.binaryData) ?? {})) {
+    if (typeof value === "string") out.push({ key, path: join("/binaryData", key), ...decodeBinary(value) });
+  }
+  return out;
+}
 var secret_literal_configmap_default = defineRule({
   meta: {
     id: "secret-literal-configmap",
     title: "No credentials in ConfigMaps",
     category: "secrets",
     defaultSeverity: "high",
-    description: "ConfigMaps are meant for non-confidential data: RBAC usually grants them to many more subjects than Secrets, they are rarely encrypted at rest, and they end up in dashboards and support bundles. Reported for credential-named `data` keys holding a literal, values containing a known token format (PEM private key, cloud or SaaS token, JWT, `Bearer` token, URL or connection string with a password; an AWS secret key next to its access key ID), and credential-named keys set to literals inside configuration files stored in a value (YAML, JSON, properties, .env, INI, XML; comment lines and code expressions skipped). Messages show only the value's length.",
+    description: "ConfigMaps are meant for non-confidential data: RBAC usually grants them to many more subjects than Secrets, they are rarely encrypted at rest, and they end up in dashboards and support bundles. Reported for credential-named `data` keys holding a literal, values containing a known token format (PEM private key, cloud or SaaS token, JWT, `Bearer` token, URL or connection string with a password; an AWS secret key next to its access key ID), and credential-named keys set to literals inside configuration files stored in a value (YAML, JSON, properties, .env, INI, XML; comment lines and code expressions skipped). `binaryData` values are decoded from base64 (the first 1 MiB, a ConfigMap's limit) and checked the same way: token formats in any content, names and embedded files when the content is text. Messages show only the value's length.",
     remediation: "Move the credential into a Secret (or an external secret manager) and mount or reference it from there; keep the rest of the configuration in the ConfigMap, using the application's include or environment substitution for the secret part. Rotate the exposed credential.",
     references: [
       { title: "Kubernetes: ConfigMaps", url: "https://kubernetes.io/docs/concepts/configuration/configmap/" },
@@ -34752,19 +35256,16 @@ var secret_literal_configmap_default = defineRule({
   target: "object",
   kinds: ["ConfigMap"],
   *check(object) {
-    const data = obj(object.raw.data);
-    if (!data) return;
-    const entries = Object.entries(data);
-    const awsSecrets = pairedAwsSecrets(entries.map(([, value]) => typeof value === "string" ? value : ""));
-    for (const [position, [key, value]] of entries.entries()) {
-      if (typeof value !== "string") continue;
-      const path31 = join("/data", key);
-      const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
+    const values = valuesOf(object.raw);
+    if (values.length === 0) return;
+    const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
+    for (const [position, { key, path: path31, text: value, printable }] of values.entries()) {
+      const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
         yield { messageId: direct.signal, path: path31, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
-      if (!/[:=<]/.test(value) || !mayNameCredential(value)) continue;
+      if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
       const hits = embeddedEntries(value).flatMap((entry) => {
         const detection = detectByName(entry.key, entry.value);
         return detection ? [{ entry, detection }] : [];
@@ -34817,6 +35318,64 @@ var secret_literal_env_default = defineRule({
         };
       }
     }
+  }
+});
+
+// rules/secret-literal-format.ts
+var MAX_DEPTH2 = 64;
+var MAX_STRING = 1024 * 1024;
+var SKIPPED_KINDS = /* @__PURE__ */ new Set(["CustomResourceDefinition"]);
+var SECRET_PAYLOAD = /^\/(?:data|stringData|binaryData)\//;
+var CONFIGMAP_DATA = /^\/(?:data|binaryData)\/[^/]+$/;
+var ANNOTATION = /^(?:\/spec\/template|\/spec\/jobTemplate\/spec\/template)?\/metadata\/annotations\/[^/]+$/;
+var CONTAINER_FIELD = /^\/(?:(?:command|args)\/\d+|env\/\d+\/value|(?:lifecycle\/(?:postStart|preStop)|livenessProbe|readinessProbe|startupProbe)\/(?:exec\/command\/\d+|httpGet\/httpHeaders\/\d+\/value|httpGet\/path|grpc\/service))$/;
+var CONTAINER = /^\/spec\/(?:initContainers|containers|ephemeralContainers)\/\d+/;
+function coveredElsewhere(kind, pointer, podBase) {
+  if (kind === "ConfigMap" && CONFIGMAP_DATA.test(pointer)) return true;
+  if (ANNOTATION.test(pointer)) return true;
+  if (podBase !== void 0 && pointer.startsWith(`${podBase}/spec/`)) {
+    const rest = pointer.slice(podBase.length);
+    const container = CONTAINER.exec(rest);
+    if (container && CONTAINER_FIELD.test(rest.slice(container[0].length))) return true;
+  }
+  return false;
+}
+var secret_literal_format_default = defineRule({
+  meta: {
+    id: "secret-literal-format",
+    title: "No credentials of a known format anywhere else in an object",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "A credential can ride in any string Kubernetes stores and hands on: a label, a CSI volume's `volumeAttributes` or a FlexVolume's `options` (given to the storage driver), a StorageClass's `parameters`, a custom resource's fields (a monitor's query parameters, an operator's connection settings). Reported for any string value of a Kubernetes object holding a known token format (PEM private key, AWS access key ID, GitHub, GitLab, Slack, npm, Stripe, Google, SendGrid, OpenAI, Anthropic, Azure, Vault and other prefixed tokens, JWT, `Bearer` token, HTTP basic credentials, URL or connection string with a password), except where secret-literal-env, -args, -configmap and -annotation already look (env values, commands, hooks and probes, ConfigMap data, annotations), in a Secret's payload, and in CustomResourceDefinitions. Names are not judged here: a field's name means nothing in an arbitrary schema. Messages show only the value's length.",
+    remediation: "Move the credential into a Secret and reference it (`nodePublishSecretRef` / `secretRef` for volume drivers, the provisioner's secret parameters for a StorageClass, the custom resource's secret reference field); then rotate the credential.",
+    references: [
+      { title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" },
+      { title: "Kubernetes: CSI volumes (nodePublishSecretRef)", url: "https://kubernetes.io/docs/concepts/storage/volumes/#csi" }
+    ],
+    messages: {
+      format: "{{kind}} field {{field}} contains what looks like {{what}} {{redacted}}"
+    }
+  },
+  target: "object",
+  *check(object) {
+    const kind = object.ref.kind;
+    if (SKIPPED_KINDS.has(kind)) return;
+    const podBase = podTemplateOf(object.raw)?.base;
+    const walk3 = function* (node, pointer, depth) {
+      if (typeof node === "string") {
+        if (node.length < 8 || coveredElsewhere(kind, pointer, podBase) || kind === "Secret" && SECRET_PAYLOAD.test(pointer)) return;
+        const detection = detectFormat(node.length > MAX_STRING ? node.slice(0, MAX_STRING) : node);
+        if (detection) yield { messageId: "format", path: pointer, data: { kind, field: pointer, what: detection.what, redacted: redact(detection.length) } };
+        return;
+      }
+      if (depth >= MAX_DEPTH2) return;
+      if (Array.isArray(node)) {
+        for (let i2 = 0; i2 < node.length; i2++) yield* walk3(node[i2], `${pointer}/${i2}`, depth + 1);
+      } else if (isObj(node)) {
+        for (const key of Object.keys(node)) yield* walk3(node[key], `${pointer}/${escapeToken(key)}`, depth + 1);
+      }
+    };
+    yield* walk3(object.raw, "", 0);
   }
 });
 
@@ -34907,7 +35466,7 @@ var SECURITY_CONTEXT_COMMON = {
   appArmorProfile: "mapping",
   windowsOptions: "mapping"
 };
-var CONTAINER = {
+var CONTAINER2 = {
   name: "string",
   image: "string",
   ports: { type: "list", each: "mapping" },
@@ -34932,9 +35491,9 @@ var CONTAINER = {
   }
 };
 var POD_SPEC = {
-  containers: { type: "list", each: CONTAINER },
-  initContainers: { type: "list", each: CONTAINER },
-  ephemeralContainers: { type: "list", each: CONTAINER },
+  containers: { type: "list", each: CONTAINER2 },
+  initContainers: { type: "list", each: CONTAINER2 },
+  ephemeralContainers: { type: "list", each: CONTAINER2 },
   volumes: { type: "list", each: { name: "string", hostPath: "mapping" } },
   securityContext: {
     type: "mapping",
@@ -35561,6 +36120,8 @@ function isUnknownAt(unknown, pointer) {
   return unknown.some((u2) => isPrefix(u2, pointer));
 }
 var COMPUTED_NOISE = /* @__PURE__ */ new Set([
+  // subjects[].apiGroup: the provider computes it from the kind (Optional+Computed), unknown on every create.
+  "apiGroup",
   "hostname",
   "nodeName",
   "schedulerName",
@@ -35583,15 +36144,26 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
   "externalTrafficPolicy",
   "ingressClassName"
 ]);
-function unknownBehind(unknown, path31) {
+function valueAt(raw, pointer) {
+  let node = raw;
+  for (const key of tokens(pointer)) {
+    if (Array.isArray(node)) node = node[Number(key)];
+    else if (node !== null && typeof node === "object") node = node[key];
+    else return void 0;
+  }
+  return node;
+}
+function unknownBehind(unknown, path31, context = {}) {
   const container = unknown.find((u2) => isPrefix(u2, path31));
   if (container !== void 0) return container;
-  const child2 = unknown.find((u2) => {
+  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path31);
+  const childrenCount = !context.exactField || value === void 0 || Array.isArray(value);
+  const child2 = childrenCount ? unknown.find((u2) => {
     if (!u2.startsWith(path31 + "/")) return false;
     const rest = u2.slice(path31.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
-  });
-  return child2 ?? inheritedUnknown(unknown, path31);
+  }) : void 0;
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path31) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
@@ -35633,14 +36205,14 @@ function markUnknownFindings(findings, objects, config) {
   for (const object of objects) {
     if (object.source.kind !== "terraform" || object.ref.apiVersion === TERRAFORM_API_VERSION) continue;
     const unknown = unknownOf(object);
-    if (unknown.length > 0) byKey.set(objectKey(object.source.address, object.ref), unknown);
+    if (unknown.length > 0) byKey.set(objectKey(object.source.address, object.ref), { unknown, raw: object.raw });
   }
   if (byKey.size === 0) return findings;
   return findings.map((finding) => {
     if (finding.source.kind !== "terraform" || finding.ruleId.startsWith("tf-")) return finding;
-    const unknown = byKey.get(objectKey(finding.source.address, finding.object));
-    if (unknown === void 0) return finding;
-    const behind = unknownBehind(unknown, finding.path);
+    const planned2 = byKey.get(objectKey(finding.source.address, finding.object));
+    if (planned2 === void 0) return finding;
+    const behind = unknownBehind(planned2.unknown, finding.path, { raw: planned2.raw, exactField: finding.category === "pod-security" });
     if (behind === void 0) return finding;
     const configured = config?.rules[finding.ruleId]?.severity;
     return {
@@ -35799,7 +36371,7 @@ var tf_aks_network_policy_default = clusterRule({
 });
 
 // rules/tf-aks-rbac.ts
-var RBAC = ["/role_based_access_control_enabled", "/role_based_access_control/0/enabled"];
+var RBAC2 = ["/role_based_access_control_enabled", "/role_based_access_control/0/enabled"];
 var AAD = ["/azure_active_directory_role_based_access_control", "/role_based_access_control/0/azure_active_directory"];
 var tf_aks_rbac_default = clusterRule({
   id: "tf-aks-rbac",
@@ -35815,7 +36387,7 @@ var tf_aks_rbac_default = clusterRule({
     noAad: "the AKS cluster has no Entra ID (Azure AD) integration: access relies on static certificates"
   },
   *check(cluster, { unknown }) {
-    const rbac = plannedAny(cluster, RBAC);
+    const rbac = plannedAny(cluster, RBAC2);
     if (!rbac.known) yield unknown(rbac.at, "whether Kubernetes RBAC is enabled");
     else if (rbac.value === false) {
       yield { messageId: "disabled", path: rbac.at };
@@ -36501,7 +37073,9 @@ var RULES = [
   rbac_csr_approval_default,
   rbac_default_service_account_binding_default,
   rbac_escalate_bind_impersonate_default,
+  rbac_namespace_modify_default,
   rbac_nodes_proxy_default,
+  rbac_persistentvolume_create_default,
   rbac_pod_exec_default,
   rbac_rbac_write_default,
   rbac_secrets_read_default,
@@ -36521,6 +37095,7 @@ var RULES = [
   secret_literal_args_default,
   secret_literal_configmap_default,
   secret_literal_env_default,
+  secret_literal_format_default,
   secret_literal_helm_release_default,
   sensitive_host_path_default,
   service_account_missing_default,
@@ -36551,8 +37126,12 @@ var RULES = [
 var RANK = { low: 0, medium: 1, high: 2, critical: 3 };
 var LOWER = { critical: "high", high: "medium", medium: "low", low: "low" };
 var lower2 = (rating) => LOWER[rating];
-var EXEC_OR_ATTACH = ["get", "create"].flatMap((verb) => ["pods/exec", "pods/attach"].map((r) => [verb, "", r]));
-var portForwardOnly = (rules, namespaced) => !rules.some((rule) => grantedRequests(rule, EXEC_OR_ATTACH, namespaced).length > 0);
+var EXEC_OR_ATTACH = [
+  ...["get", "create"].flatMap((verb) => ["pods/exec", "pods/attach"].map((r) => [verb, "", r])),
+  ["update", "", "pods/ephemeralcontainers"],
+  ["patch", "", "pods/ephemeralcontainers"]
+];
+var portForwardOnly = (rules, namespaced) => !rules.some((rule2) => grantedRequests(rule2, EXEC_OR_ATTACH, namespaced).length > 0);
 function privilegeReasons(pod) {
   const reasons = [];
   for (const violation of pod.admission.baseline.violations) {
@@ -36722,7 +37301,7 @@ var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
 var TOP_LEVEL_SPEC = /^spec:/m;
 var TOP_LEVEL_LINE = /\n[^\s#]/g;
 function crdHeader(text2) {
-  if (!CRD_KIND.test(text2)) return void 0;
+  if (!CRD_KIND.test(text2) || hasOtherBreak(text2)) return void 0;
   const spec = TOP_LEVEL_SPEC.exec(text2);
   if (!spec) return void 0;
   TOP_LEVEL_LINE.lastIndex = spec.index;
@@ -37053,9 +37632,9 @@ var UnitIndex = class {
   bindings() {
     if (this.grantsCache) return this.grantsCache;
     const roles = /* @__PURE__ */ new Map();
-    for (const role of this.ofKind("Role").filter(isRbacObject)) roles.set(`${this.namespaceOf(role)}/${role.ref.name}`, role);
+    for (const role2 of this.ofKind("Role").filter(isRbacObject)) roles.set(`${this.namespaceOf(role2)}/${role2.ref.name}`, role2);
     const clusterRoles = /* @__PURE__ */ new Map();
-    for (const role of this.ofKind("ClusterRole").filter(isRbacObject)) clusterRoles.set(role.ref.name, role);
+    for (const role2 of this.ofKind("ClusterRole").filter(isRbacObject)) clusterRoles.set(role2.ref.name, role2);
     const bindings = [];
     for (const binding of [...this.ofKind("RoleBinding"), ...this.ofKind("ClusterRoleBinding")].filter(isRbacObject)) {
       const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
@@ -37063,12 +37642,12 @@ var UnitIndex = class {
       const namespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
       let grant;
       if (ref.kind === "Role" && namespace !== void 0) {
-        const role = roles.get(`${namespace}/${ref.name}`);
-        grant = role ? { role, roleRef: ref, rules: policyRules(role.raw.rules), resolved: "scan" } : { roleRef: ref, rules: [], resolved: "missing" };
+        const role2 = roles.get(`${namespace}/${ref.name}`);
+        grant = role2 ? { role: role2, roleRef: ref, rules: policyRules(role2.raw.rules), resolved: "scan" } : { roleRef: ref, rules: [], resolved: "missing" };
       } else if (ref.kind === "ClusterRole") {
-        const role = clusterRoles.get(ref.name);
+        const role2 = clusterRoles.get(ref.name);
         const builtin = Object.hasOwn(BUILTIN_CLUSTER_ROLES, ref.name) ? BUILTIN_CLUSTER_ROLES[ref.name] : void 0;
-        if (role) grant = { role, roleRef: ref, rules: this.aggregation().effectiveRules(role), resolved: "scan" };
+        if (role2) grant = { role: role2, roleRef: ref, rules: this.aggregation().effectiveRules(role2), resolved: "scan" };
         else if (builtin) grant = { roleRef: ref, rules: builtin, resolved: "builtin" };
         else grant = { roleRef: ref, rules: [], resolved: "missing" };
       } else {
@@ -37171,18 +37750,18 @@ var UnitIndex = class {
     };
     for (const policy of ISOLATING_KINDS.flatMap((kind) => this.ofKind(kind))) {
       const selected = /* @__PURE__ */ new Set();
-      for (const rule of isolationRulesOf(policy.ref.apiVersion, policy.ref.kind, this.namespaceOf(policy), policy.raw)) {
-        const candidates = rule.labelSelector && rule.namespace !== void 0 ? this.podsMatching(rule.namespace, rule.labelSelector) : rule.namespace !== void 0 ? this.labels().byNamespace.get(rule.namespace) ?? [] : this.pods;
+      for (const rule2 of isolationRulesOf(policy.ref.apiVersion, policy.ref.kind, this.namespaceOf(policy), policy.raw)) {
+        const candidates = rule2.labelSelector && rule2.namespace !== void 0 ? this.podsMatching(rule2.namespace, rule2.labelSelector) : rule2.namespace !== void 0 ? this.labels().byNamespace.get(rule2.namespace) ?? [] : this.pods;
         for (const pod of candidates) {
-          const selects = rule.selects(subject(pod));
+          const selects = rule2.selects(subject(pod));
           if (selects === false) continue;
           const selection = selectionOf(pod);
           for (const direction of ["ingress", "egress"]) {
-            if (!rule[direction]) continue;
+            if (!rule2[direction]) continue;
             if (selects === true) {
               if (!selection[direction].includes(policy)) selection[direction].push(policy);
             } else {
-              selection.undecided.push({ policy, direction, reason: rule.whyUnknown ?? "its selector cannot be evaluated" });
+              selection.undecided.push({ policy, direction, reason: rule2.whyUnknown ?? "its selector cannot be evaluated" });
             }
           }
           if (selects === true) selected.add(pod);
@@ -37244,8 +37823,8 @@ function ingressBackends(ingress) {
     if (name) names.add(name);
   };
   add(spec.defaultBackend ?? spec.backend);
-  for (const rule of arr(spec.rules).filter(isObj)) {
-    const http = isObj(rule.http) ? rule.http : {};
+  for (const rule2 of arr(spec.rules).filter(isObj)) {
+    const http = isObj(rule2.http) ? rule2.http : {};
     for (const path31 of arr(http.paths).filter(isObj)) add(path31.backend);
   }
   return [...names];
@@ -37273,6 +37852,13 @@ function podViewOf(object, pss) {
   if (template === void 0) return void 0;
   const pod = { metadata: template.metadata, spec: template.spec };
   const both = evaluateBothLevels(pod, pss.version);
+  const unknown = unknownOf(object);
+  if (unknown.length > 0) {
+    for (const violation of [...both.baseline.violations, ...both.restricted.violations]) {
+      const behind = violation.fields.map((field) => unknownBehind(unknown, template.base + field.path, { raw: object.raw, exactField: true }));
+      if (behind.length > 0 && behind.every((b) => b !== void 0)) violation.unknown = behind[0];
+    }
+  }
   const { baseline, restricted } = both;
   return {
     ...template,
@@ -37303,16 +37889,16 @@ function evaluate(objects, rules, config, options = {}) {
   const findings = [];
   const errors = [];
   const admission = /* @__PURE__ */ new Map();
-  const active = rules.filter((rule) => config.rules[rule.meta.id]?.enabled !== false);
+  const active = rules.filter((rule2) => config.rules[rule2.meta.id]?.enabled !== false);
   const seen = /* @__PURE__ */ new Set();
   const units = [];
-  const emit = (rule, object, base, report2) => {
+  const emit = (rule2, object, base, report2) => {
     const path31 = base + report2.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path31);
+    const fingerprint = fingerprintOf(rule2.meta.id, object, path31);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
-    const template = rule.meta.messages[report2.messageId] ?? report2.messageId;
-    const severity = config.rules[rule.meta.id]?.severity ?? report2.severity ?? rule.meta.defaultSeverity;
+    const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
+    const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
     const line = object.lineOf?.(path31);
     if (line !== void 0) source.line = line;
@@ -37326,27 +37912,27 @@ function evaluate(objects, rules, config, options = {}) {
       source.located = "values";
     }
     const finding = {
-      ruleId: rule.meta.id,
+      ruleId: rule2.meta.id,
       severity,
-      category: rule.meta.category,
+      category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
       path: path31,
       source,
       fingerprint,
-      remediation: rule.meta.remediation
+      remediation: rule2.meta.remediation
     };
     if (report2.related && report2.related.length > 0) finding.related = report2.related;
     findings.push(finding);
   };
-  const run2 = (rule, object, thunk, base) => {
+  const run2 = (rule2, object, thunk, base) => {
     try {
-      for (const report2 of thunk()) emit(rule, object, base, report2);
+      for (const report2 of thunk()) emit(rule2, object, base, report2);
     } catch (error) {
       errors.push({
         kind: "internal",
         file: object.source.file,
-        message: `rule ${rule.meta.id} failed on ${object.ref.kind}/${object.ref.name}: ${error.message}`
+        message: `rule ${rule2.meta.id} failed on ${object.ref.kind}/${object.ref.name}: ${error.message}`
       });
     }
   };
@@ -37364,7 +37950,7 @@ function evaluate(objects, rules, config, options = {}) {
   }
   const namespaces = /* @__PURE__ */ new Map();
   for (const object of objects) if (object.ref.kind === "Namespace") namespaces.set(object.ref.name, object);
-  const namespacesFor = new Map(active.map((rule) => [rule, rule.scope === "scan" ? namespaces : NAMESPACES_OUT_OF_SCOPE]));
+  const namespacesFor = new Map(active.map((rule2) => [rule2, rule2.scope === "scan" ? namespaces : NAMESPACES_OUT_OF_SCOPE]));
   const grouped = /* @__PURE__ */ new Map();
   for (const object of objects) {
     const key = unitKeyOf(object);
@@ -37380,14 +37966,14 @@ function evaluate(objects, rules, config, options = {}) {
       const pod = pods.get(object);
       const testHook = isHelmTestHook(object);
       const terraformResource = object.ref.apiVersion === TERRAFORM_API_VERSION;
-      for (const rule of active) {
-        if (testHook && !TEST_HOOK_CATEGORIES.has(rule.meta.category)) continue;
-        const context = { pss: config.pss, unit, namespaces: namespacesFor.get(rule), options: config.rules[rule.meta.id]?.options ?? {}, ...chart ? { chart } : {} };
-        if (rule.target === "object") {
-          if (rule.kinds ? !rule.kinds.includes(object.ref.kind) : terraformResource && !rule.includeTerraformResources) continue;
-          run2(rule, object, () => rule.check(object, context), "");
+      for (const rule2 of active) {
+        if (testHook && !TEST_HOOK_CATEGORIES.has(rule2.meta.category)) continue;
+        const context = { pss: config.pss, unit, namespaces: namespacesFor.get(rule2), options: config.rules[rule2.meta.id]?.options ?? {}, ...chart ? { chart } : {} };
+        if (rule2.target === "object") {
+          if (rule2.kinds ? !rule2.kinds.includes(object.ref.kind) : terraformResource && !rule2.includeTerraformResources) continue;
+          run2(rule2, object, () => rule2.check(object, context), "");
         } else if (pod) {
-          run2(rule, object, () => rule.check(pod, context), pod.base);
+          run2(rule2, object, () => rule2.check(pod, context), pod.base);
         }
       }
     }
@@ -37720,7 +38306,7 @@ function locationOf(values, p) {
 // src/provenance/chart-context.ts
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
-var MAX_DEPTH2 = 4;
+var MAX_DEPTH3 = 4;
 function escapeRegExp(text2) {
   return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -37825,7 +38411,7 @@ var RenderChartContext = class {
     if (known) return known;
     const out = [];
     const walk3 = (at3, depth) => {
-      if (depth > MAX_DEPTH2 || out.length >= MAX_HELPERS) return;
+      if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
         entries = readdirSync7(at3).sort();
@@ -38642,8 +39228,8 @@ function append(into, part, units, seen) {
 var ValueSetEvaluation = class {
   constructor(rules, config) {
     this.config = config;
-    this.unitRules = rules.filter((rule) => rule.scope !== "scan");
-    this.scanRules = rules.filter((rule) => rule.scope === "scan");
+    this.unitRules = rules.filter((rule2) => rule2.scope !== "scan");
+    this.scanRules = rules.filter((rule2) => rule2.scope === "scan");
   }
   config;
   unitRules;
@@ -39151,9 +39737,9 @@ function configSchema(ruleIds2) {
 // src/core/config-validator.generated.ts
 var runtime_ucs2length_module = __toESM(require_ucs2length(), 1);
 var runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
-var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
+var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
 var validate = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-nodes-proxy", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
 var func2 = Object.prototype.hasOwnProperty;
 var func3 = runtime_ucs2length.default;
 var pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -39282,7 +39868,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         for (const key2 in data5) {
           const _errs15 = errors;
-          if (!(key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-nodes-proxy" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default" || key2 === "yaml-duplicate-key")) {
+          if (!(key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-namespace-modify" || key2 === "rbac-nodes-proxy" || key2 === "rbac-persistentvolume-create" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-format" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default" || key2 === "yaml-duplicate-key")) {
             const err10 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/propertyNames/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key2 };
             if (vErrors === null) {
               vErrors = [err10];
@@ -39462,7 +40048,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (!(data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-nodes-proxy" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default" || data12 === "yaml-duplicate-key")) {
+          if (!(data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-namespace-modify" || data12 === "rbac-nodes-proxy" || data12 === "rbac-persistentvolume-create" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-format" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default" || data12 === "yaml-duplicate-key")) {
             const err24 = { instancePath: instancePath + "/lockedRules/" + i0, schemaPath: "#/properties/lockedRules/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.lockedRules.items.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err24];
@@ -40051,7 +40637,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (!(data40 === "*" || data40 === "allowed-runtime-classes" || data40 === "container-probes" || data40 === "container-resources" || data40 === "default-service-account" || data40 === "image-digest" || data40 === "image-pull-policy" || data40 === "image-registry" || data40 === "image-tag" || data40 === "ingress-tls" || data40 === "namespace-pss-enforce" || data40 === "network-policy-allow-all" || data40 === "network-policy-egress" || data40 === "network-policy-egress-world" || data40 === "network-policy-ingress" || data40 === "network-policy-selects-nothing" || data40 === "pss-allow-privilege-escalation" || data40 === "pss-apparmor-profile" || data40 === "pss-capabilities-baseline" || data40 === "pss-capabilities-restricted" || data40 === "pss-host-namespaces" || data40 === "pss-host-path-volumes" || data40 === "pss-host-ports" || data40 === "pss-host-probes-lifecycle" || data40 === "pss-namespace-rejection" || data40 === "pss-privileged" || data40 === "pss-proc-mount" || data40 === "pss-proc-mount-restricted" || data40 === "pss-restricted-volumes" || data40 === "pss-run-as-non-root" || data40 === "pss-run-as-user" || data40 === "pss-seccomp-baseline" || data40 === "pss-seccomp-restricted" || data40 === "pss-selinux-options" || data40 === "pss-sysctls" || data40 === "pss-windows-host-process" || data40 === "rbac-binding-missing-role" || data40 === "rbac-broad-subject" || data40 === "rbac-cluster-admin-binding" || data40 === "rbac-csr-approval" || data40 === "rbac-default-service-account-binding" || data40 === "rbac-escalate-bind-impersonate" || data40 === "rbac-nodes-proxy" || data40 === "rbac-pod-exec" || data40 === "rbac-rbac-write" || data40 === "rbac-secrets-read" || data40 === "rbac-secrets-write" || data40 === "rbac-token-request" || data40 === "rbac-webhook-config" || data40 === "rbac-wildcard" || data40 === "rbac-workload-create" || data40 === "read-only-root-filesystem" || data40 === "render-divergence" || data40 === "render-lookup" || data40 === "required-annotations" || data40 === "required-labels" || data40 === "runtime-socket-mount" || data40 === "secret-chart-default" || data40 === "secret-literal-annotation" || data40 === "secret-literal-args" || data40 === "secret-literal-configmap" || data40 === "secret-literal-env" || data40 === "secret-literal-helm-release" || data40 === "sensitive-host-path" || data40 === "service-account-missing" || data40 === "service-account-token-automount" || data40 === "service-external-ips" || data40 === "service-load-balancer-open" || data40 === "service-node-port" || data40 === "tf-aks-api-authorized-ranges" || data40 === "tf-aks-local-accounts" || data40 === "tf-aks-network-policy" || data40 === "tf-aks-rbac" || data40 === "tf-eks-control-plane-logging" || data40 === "tf-eks-public-endpoint" || data40 === "tf-eks-secrets-encryption" || data40 === "tf-gke-legacy-abac" || data40 === "tf-gke-master-authorized-networks" || data40 === "tf-gke-network-policy" || data40 === "tf-gke-private-nodes" || data40 === "tf-gke-shielded-nodes" || data40 === "tf-gke-workload-identity" || data40 === "tf-helm-values-danger" || data40 === "tf-unknown-until-apply" || data40 === "values-dangerous-default" || data40 === "yaml-duplicate-key")) {
+              if (!(data40 === "*" || data40 === "allowed-runtime-classes" || data40 === "container-probes" || data40 === "container-resources" || data40 === "default-service-account" || data40 === "image-digest" || data40 === "image-pull-policy" || data40 === "image-registry" || data40 === "image-tag" || data40 === "ingress-tls" || data40 === "namespace-pss-enforce" || data40 === "network-policy-allow-all" || data40 === "network-policy-egress" || data40 === "network-policy-egress-world" || data40 === "network-policy-ingress" || data40 === "network-policy-selects-nothing" || data40 === "pss-allow-privilege-escalation" || data40 === "pss-apparmor-profile" || data40 === "pss-capabilities-baseline" || data40 === "pss-capabilities-restricted" || data40 === "pss-host-namespaces" || data40 === "pss-host-path-volumes" || data40 === "pss-host-ports" || data40 === "pss-host-probes-lifecycle" || data40 === "pss-namespace-rejection" || data40 === "pss-privileged" || data40 === "pss-proc-mount" || data40 === "pss-proc-mount-restricted" || data40 === "pss-restricted-volumes" || data40 === "pss-run-as-non-root" || data40 === "pss-run-as-user" || data40 === "pss-seccomp-baseline" || data40 === "pss-seccomp-restricted" || data40 === "pss-selinux-options" || data40 === "pss-sysctls" || data40 === "pss-windows-host-process" || data40 === "rbac-binding-missing-role" || data40 === "rbac-broad-subject" || data40 === "rbac-cluster-admin-binding" || data40 === "rbac-csr-approval" || data40 === "rbac-default-service-account-binding" || data40 === "rbac-escalate-bind-impersonate" || data40 === "rbac-namespace-modify" || data40 === "rbac-nodes-proxy" || data40 === "rbac-persistentvolume-create" || data40 === "rbac-pod-exec" || data40 === "rbac-rbac-write" || data40 === "rbac-secrets-read" || data40 === "rbac-secrets-write" || data40 === "rbac-token-request" || data40 === "rbac-webhook-config" || data40 === "rbac-wildcard" || data40 === "rbac-workload-create" || data40 === "read-only-root-filesystem" || data40 === "render-divergence" || data40 === "render-lookup" || data40 === "required-annotations" || data40 === "required-labels" || data40 === "runtime-socket-mount" || data40 === "secret-chart-default" || data40 === "secret-literal-annotation" || data40 === "secret-literal-args" || data40 === "secret-literal-configmap" || data40 === "secret-literal-env" || data40 === "secret-literal-format" || data40 === "secret-literal-helm-release" || data40 === "sensitive-host-path" || data40 === "service-account-missing" || data40 === "service-account-token-automount" || data40 === "service-external-ips" || data40 === "service-load-balancer-open" || data40 === "service-node-port" || data40 === "tf-aks-api-authorized-ranges" || data40 === "tf-aks-local-accounts" || data40 === "tf-aks-network-policy" || data40 === "tf-aks-rbac" || data40 === "tf-eks-control-plane-logging" || data40 === "tf-eks-public-endpoint" || data40 === "tf-eks-secrets-encryption" || data40 === "tf-gke-legacy-abac" || data40 === "tf-gke-master-authorized-networks" || data40 === "tf-gke-network-policy" || data40 === "tf-gke-private-nodes" || data40 === "tf-gke-shielded-nodes" || data40 === "tf-gke-workload-identity" || data40 === "tf-helm-values-danger" || data40 === "tf-unknown-until-apply" || data40 === "values-dangerous-default" || data40 === "yaml-duplicate-key")) {
                 const err73 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err73];
@@ -40621,24 +41207,24 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
 
 // src/core/config.ts
 var CONFIG_FILE_NAME = ".preadmit.yaml";
-function lockLabel(config, rule, display) {
-  const at3 = config.lockDeclared?.[rule];
+function lockLabel(config, rule2, display) {
+  const at3 = config.lockDeclared?.[rule2];
   return at3 === void 0 ? "the configuration" : `${display(at3.file)}${at3.line !== void 0 ? `:${at3.line}` : ""}`;
 }
 function enforceLocks(config, defaultSeverity, display) {
   const violations = [];
-  for (const rule of config.lockedRules) {
-    const setting = config.rules[rule];
+  for (const rule2 of config.lockedRules) {
+    const setting = config.rules[rule2];
     if (setting === void 0) continue;
     const where = { file: display(setting.declared?.file ?? config.file ?? ""), ...setting.declared?.line !== void 0 ? { line: setting.declared.line } : {} };
-    const lock = `rule ${rule} is locked (${lockLabel(config, rule, display)})`;
+    const lock = `rule ${rule2} is locked (${lockLabel(config, rule2, display)})`;
     if (!setting.enabled) {
       setting.enabled = true;
-      violations.push({ rule, ...where, message: `${lock}: it cannot be disabled; the setting is ignored` });
+      violations.push({ rule: rule2, ...where, message: `${lock}: it cannot be disabled; the setting is ignored` });
     }
-    const floor = defaultSeverity(rule);
+    const floor = defaultSeverity(rule2);
     if (setting.severity !== void 0 && floor !== void 0 && severityRank(setting.severity) < severityRank(floor)) {
-      violations.push({ rule, ...where, message: `${lock}: its severity cannot be lowered to ${setting.severity}; it stays ${floor}` });
+      violations.push({ rule: rule2, ...where, message: `${lock}: its severity cannot be lowered to ${setting.severity}; it stays ${floor}` });
       delete setting.severity;
     }
   }
@@ -40845,7 +41431,7 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
 
 // src/core/suppress.ts
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
-var MARKER = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
+var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
   return `${file}\0${line}`;
 }
@@ -40861,7 +41447,7 @@ function parseComments(file, text2) {
   const out = [];
   lines.forEach((line, i2) => {
     if (!line.includes("preadmit:")) return;
-    const m = MARKER.exec(line);
+    const m = MARKER2.exec(line);
     if (!m) return;
     const before = line.slice(0, m.index);
     let target = i2 + 1;
@@ -40870,9 +41456,9 @@ function parseComments(file, text2) {
       while (j < lines.length && (lines[j].trim() === "" || /^\s*(#|\{\{-?\s*\/\*)/.test(lines[j]))) j++;
       target = j + 1;
     }
-    const { rule, container } = splitRule(m[2]);
+    const { rule: rule2, container } = splitRule(m[2]);
     const reason2 = m[3]?.trim();
-    out.push({ file, line: i2 + 1, target, rule, ...container ? { container } : {}, ...reason2 ? { reason: reason2 } : {}, matched: 0 });
+    out.push({ file, line: i2 + 1, target, rule: rule2, ...container ? { container } : {}, ...reason2 ? { reason: reason2 } : {}, matched: 0 });
   });
   return out;
 }
@@ -40975,7 +41561,7 @@ function applySuppressions(findings, options) {
   const today = options.today ?? (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
   const known = options.ruleIds ? new Set(options.ruleIds) : void 0;
   const locked = new Set(config.lockedRules);
-  const lockedMessage = (rule) => `rule ${rule} is locked (${lockLabel(config, rule, (f) => relativeTo(repoRoot, f))}): its findings cannot be suppressed`;
+  const lockedMessage = (rule2) => `rule ${rule2} is locked (${lockLabel(config, rule2, (f) => relativeTo(repoRoot, f))}): its findings cannot be suppressed`;
   const objects = /* @__PURE__ */ new Map();
   for (const object of options.objects) objects.set(objectKey2(object.source, object.ref), object);
   const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
@@ -40998,14 +41584,14 @@ function applySuppressions(findings, options) {
     const recordKey = annotationKey(object, key);
     let record = annotationRecords.get(recordKey);
     if (record) return record;
-    const { rule, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+    const { rule: rule2, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
     const reason2 = typeof value === "string" ? value.trim() : "";
-    const invalid = reason2 === "" ? "the annotation gives no reason" : known && rule !== "*" && !known.has(rule) ? `unknown rule ${rule}` : locked.has(rule) ? lockedMessage(rule) : !config.annotationSuppressions ? "annotation suppressions are off (annotationSuppressions: true in the configuration turns them on)" : fromVendoredSubchart(object) ? `the object comes from a vendored subchart (${object.source.template.split("/").slice(0, 3).join("/")}): its annotations never suppress` : void 0;
+    const invalid = reason2 === "" ? "the annotation gives no reason" : known && rule2 !== "*" && !known.has(rule2) ? `unknown rule ${rule2}` : locked.has(rule2) ? lockedMessage(rule2) : !config.annotationSuppressions ? "annotation suppressions are off (annotationSuppressions: true in the configuration turns them on)" : fromVendoredSubchart(object) ? `the object comes from a vendored subchart (${object.source.template.split("/").slice(0, 3).join("/")}): its annotations never suppress` : void 0;
     const isPending = invalid === void 0 && pending !== void 0 && pending.annotation(object, key, value);
     record = {
       kind: "annotation",
       status: invalid ? "invalid" : isPending ? "pending" : "unused",
-      rule,
+      rule: rule2,
       ...reason2 ? { reason: reason2 } : {},
       file: object.source.file,
       ...object.source.line !== void 0 ? { line: object.source.line } : {},
@@ -43588,7 +44174,7 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 // src/core/scan.ts
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
-  return rules.map((rule) => rule.meta.id);
+  return rules.map((rule2) => rule2.meta.id);
 }
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
@@ -43740,7 +44326,7 @@ async function scanWithBudget(options) {
   const helmLocated = locateHelm(options.helmPath);
   helmLocated.catch(() => void 0);
   const headConfig = fileConfig(options, repoRoot);
-  const defaultSeverity = (id) => rules.find((rule) => rule.meta.id === id)?.meta.defaultSeverity;
+  const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
     const first = path30.resolve(options.paths.find((p) => p !== "-") ?? ".");
@@ -43923,10 +44509,14 @@ function chartVerdict(admission) {
   if (admission.allowed) return `admissible at ${at3}`;
   return admission.deniedBy.length === 0 ? `denied at ${at3}` : `denied at ${at3} by ${admission.deniedBy.join(", ")}`;
 }
-function objectDeniedBy(record, level) {
+function objectVerdict(record, level, at3) {
   const verdict = record.admission?.[level];
   if (verdict === void 0 || verdict.allowed) return void 0;
-  return [...new Set(verdict.violations.map((v) => v.check))];
+  const denied = [...new Set(verdict.violations.filter((v) => v.unknown === void 0).map((v) => v.check))];
+  const undecided = [...new Set(verdict.violations.filter((v) => v.unknown !== void 0).map((v) => v.check))].filter((c3) => !denied.includes(c3));
+  const unknownText = `${undecided.join(", ")} unknown until apply`;
+  if (denied.length === 0) return undecided.length === 0 ? `denied at ${at3}` : `undecided at ${at3}: ${unknownText}`;
+  return `denied at ${at3} by ${denied.join(", ")}${undecided.length > 0 ? `; ${unknownText}` : ""}`;
 }
 function outcomeOf(result) {
   const errors = errorCount(result);
@@ -44020,7 +44610,7 @@ var JSON_KEYS = {
   blastSecrets: keysOf()(["mounted", "readable"]),
   admission: keysOf()(["version", "baseline", "restricted"]),
   levelVerdict: keysOf()(["allowed", "violations"]),
-  violation: keysOf()(["check", "reason", "detail"]),
+  violation: keysOf()(["check", "reason", "detail", "unknown"]),
   chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "provenance", "admission"]),
   chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "error"]),
   chartProvenance: keysOf()(["renders", "ms"]),
@@ -44065,7 +44655,7 @@ function blastRadiusJson(b) {
     privilege: (p) => pick(p, K.blastPrivilege, { baselineViolations: strings3 }),
     authority: (a2) => pick(a2, K.blastAuthority, {
       serviceAccount: (sa) => pick(sa, K.blastServiceAccount),
-      grants: (grants) => grants.map((g) => pick(g, K.blastGrant, { binding: refJson, role: (role) => pick(role, K.blastGrantRole) })),
+      grants: (grants) => grants.map((g) => pick(g, K.blastGrant, { binding: refJson, role: (role2) => pick(role2, K.blastGrantRole) })),
       dangerous: (list2) => list2.map((d) => pick(d, K.blastDangerous))
     }),
     reachability: (r) => pick(r, K.blastReachability, {
@@ -44276,12 +44866,12 @@ function countsTable(result) {
 function admissionSection(result) {
   const charts = [...result.charts].filter((c3) => c3.admission !== void 0).sort((a2, b) => chain(Number(a2.admission.allowed) - Number(b.admission.allowed), compareText(a2.chart, b.chart), compareText(a2.valueSet, b.valueSet)));
   const at3 = pssLabel(result.pss.level, result.pss.version);
-  const denied = result.objects.filter((o2) => o2.source.kind !== "helm").map((o2) => ({ record: o2, deniedBy: objectDeniedBy(o2, result.pss.level) })).filter((o2) => o2.deniedBy !== void 0).sort((a2, b) => compareSources(a2.record.source, b.record.source));
+  const denied = result.objects.filter((o2) => o2.source.kind !== "helm").map((o2) => ({ record: o2, verdict: objectVerdict(o2, result.pss.level, at3) })).filter((o2) => o2.verdict !== void 0).sort((a2, b) => compareSources(a2.record.source, b.record.source));
   const rows = [
     ...charts.map(chartRow),
-    ...denied.map(({ record, deniedBy }) => {
-      const verdict = `denied at ${at3}${deniedBy.length > 0 ? ` by ${deniedBy.join(", ")}` : ""}`;
-      return `| ${text(record.source.file, LIMIT.file)} | \u2014 | ${text(objectLabel(record.object), LIMIT.object)} | \u274C ${text(verdict, LIMIT.error)} |`;
+    ...denied.map(({ record, verdict }) => {
+      const mark = verdict.startsWith("denied") ? "\u274C" : "\u2754";
+      return `| ${text(record.source.file, LIMIT.file)} | \u2014 | ${text(objectLabel(record.object), LIMIT.object)} | ${mark} ${text(verdict, LIMIT.error)} |`;
     })
   ];
   return tableSection("admission verdicts", `Pod Security admission (${text(at3, 40)})`, ["| Chart or file | Values | Objects | Verdict |", "| --- | --- | --- | --- |"], rows);
@@ -44354,9 +44944,9 @@ function renderMarkdown(result, options = {}) {
     ["| Status | Kind | Where | Rule | Note |", "| --- | --- | --- | --- | --- |"],
     problems.map((p2) => {
       const status = p2.status === "expired" ? `expired ${p2.expires ?? ""}`.trim() : p2.status;
-      const rule = p2.container === void 0 ? p2.rule : `${p2.rule} (container ${p2.container})`;
+      const rule2 = p2.container === void 0 ? p2.rule : `${p2.rule} (container ${p2.container})`;
       const where = link(text(locationLabel(p2.file, p2.line), LIMIT.file), options.fileUrl?.(p2.file, p2.line));
-      return `| ${status} | ${p2.kind} | ${where} | ${text(rule, 100)} | ${text(p2.message ?? (p2.status === "unused" ? "matches no finding" : ""), LIMIT.error)} |`;
+      return `| ${status} | ${p2.kind} | ${where} | ${text(rule2, 100)} | ${text(p2.message ?? (p2.status === "unused" ? "matches no finding" : ""), LIMIT.error)} |`;
     })
   );
   const policySection = policyChangesSection(result, options.fileUrl);
@@ -44774,11 +45364,8 @@ function renderGroup(group, result, records, paint) {
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), "bold")}`;
     if (first.source.address !== void 0) objectLine += paint(` (${terminalSafe(first.source.address)})`, "dim");
     const record = records.get(objectKey4(first));
-    const deniedBy = group.chart === void 0 && record !== void 0 ? objectDeniedBy(record, result.pss.level) : void 0;
-    if (deniedBy !== void 0) {
-      const at3 = pssLabel(result.pss.level, result.pss.version);
-      objectLine += ` \u2014 ${paint(terminalSafe(`denied at ${at3}${deniedBy.length > 0 ? ` by ${deniedBy.join(", ")}` : ""}`), "red")}`;
-    }
+    const verdict = group.chart === void 0 && record !== void 0 ? objectVerdict(record, result.pss.level, pssLabel(result.pss.level, result.pss.version)) : void 0;
+    if (verdict !== void 0) objectLine += ` \u2014 ${paint(terminalSafe(verdict), verdict.startsWith("denied") ? "red" : "yellow")}`;
     lines.push(objectLine);
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
       const where = paint(terminalSafe(locationLabel(f.source.file, f.source.line)), "dim");
