@@ -134,4 +134,50 @@ describe.each(HELMS)('%s: crds/ as helm loads them', (_, helmVar) => {
     expect(helmNames).toEqual(['in-plain', 'kept']);
     expect(names).toEqual(helmNames);
   }, 60_000);
+
+  it('reads crds/ only of the dependencies helm enables: condition first, then tags, per value set', async () => {
+    const dir = workspace();
+    const sub = (n: string) => ({ [`charts/${n}/Chart.yaml`]: `apiVersion: v2\nname: ${n}\nversion: 0.1.0\n`, [`charts/${n}/crds/pod.yaml`]: privileged(`in-${n}`) });
+    const root = chart(
+      dir,
+      'app',
+      {
+        'templates/cm.yaml': CONFIGMAP,
+        'values.yaml': 'disabled:\n  enabled: false\nenabled:\n  enabled: true\ntags:\n  extra: false\n  main: true\n',
+        'ci/on-values.yaml': 'disabled:\n  enabled: true\n',
+        ...sub('disabled'),
+        ...sub('enabled'),
+        ...sub('tagged'),
+        ...sub('both'),
+        ...sub('undeclared'),
+      },
+      `apiVersion: v2
+name: app
+version: 0.1.0
+dependencies:
+  - name: disabled
+    version: 0.1.0
+    condition: disabled.enabled
+  - name: enabled
+    version: 0.1.0
+    condition: missing.path,enabled.enabled
+    tags: [extra]
+  - name: tagged
+    version: 0.1.0
+    tags: [extra]
+  - name: both
+    version: 0.1.0
+    tags: [extra, main]
+`,
+    );
+    const rendered = execFileSync(helm(), ['template', 'release', root, '--include-crds'], { encoding: 'utf8' });
+    const helmNames = [...rendered.matchAll(/^  name: (in-\S+)$/gm)].map((m) => m[1]).sort();
+    expect(helmNames).toEqual(['in-both', 'in-enabled', 'in-undeclared']);
+    const result = await scan({ paths: [root], helmPath: helm() });
+    expect(result.errors).toEqual([]);
+    const rows = (other: boolean) => result.objects.filter((o) => o.source.file.includes('/crds/') && ((o.source.valueSet ?? 'default') !== 'default') === other).map((o) => o.object.name).sort();
+    expect(rows(false)).toEqual(helmNames);
+    // The ci/ value set enables `disabled`: its crds/ are judged there.
+    expect(rows(true)).toEqual(['in-both', 'in-disabled', 'in-enabled', 'in-undeclared']);
+  }, 60_000);
 });

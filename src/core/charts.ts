@@ -5,7 +5,8 @@
 // whose text branches on install/upgrade or API versions is rendered a second time (render-variants.ts).
 import os from 'node:os';
 import path from 'node:path';
-import { chartCrdObjects } from '../loaders/chart-crds.ts';
+import { chartCrdObjects, crdLoaded } from '../loaders/chart-crds.ts';
+import { effectiveValues } from '../provenance/values.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../loaders/kube-api-versions.ts';
@@ -373,7 +374,10 @@ function parseRender(
     if (!crdsRead.has(loaded)) crdsRead.set(loaded, new Map());
     crdsRead.get(loaded)!.set(dir, crds);
   }
-  for (const object of crds) objects.push({ ...object, source: { ...object.source, valueSet: set.name } });
+  // Only the crds/ of subcharts helm loads with these values (condition, tags: chartutil ProcessDependencies).
+  let values: unknown;
+  const valuesOf = () => (values ??= effectiveValues({ chartDir: dir, valuesFiles: outcome.request.valuesFiles, set: outcome.request.set }).value);
+  for (const object of crds) if (crdLoaded(object, valuesOf)) objects.push({ ...object, source: { ...object.source, valueSet: set.name } });
   const record: ChartRecord = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set.kind !== 'default') {
     if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));

@@ -7,7 +7,7 @@ import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'no
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ScanError, ScannedObject } from '../core/model.ts';
-import { tarEntries } from './helm.ts';
+import { parseChartYaml, tarEntries } from './helm.ts';
 import { objectsFromDocuments } from './objects.ts';
 import { parseRenderedDocument } from './rendered-yaml.ts';
 import { YAML_LIMITS, type ParsedYaml, type YamlDocument } from './yaml-docs.ts';
@@ -72,22 +72,78 @@ function archiveFiles(archive: Buffer, label: string): ChartFile[] | undefined {
 const MANIFEST = /\.(?:ya?ml|json)$/i;
 
 /**
+ * How helm decides whether a subchart is loaded (chartutil ProcessDependencies): the parent's Chart.yaml
+ * dependencies naming it, each under its alias (or name), with its condition and tags; none (an undeclared
+ * subchart) is always loaded.
+ */
+export type CrdGate = { key: string; options?: { key: string; condition?: string; tags: string[] }[] };
+
+interface CrdFile {
+  file: ChartFile;
+  /** From the top chart down to the chart whose crds/ holds the file. */
+  gates: CrdGate[];
+}
+
+/** A chart level's declared dependencies (Chart.yaml, or requirements.yaml of an apiVersion v1 chart). */
+function dependenciesOf(files: readonly ChartFile[]): { name: string; alias?: string; condition?: string; tags: string[] }[] {
+  const read = (name: string): Record<string, unknown> | undefined => {
+    const file = files.find((f) => f.name === name);
+    if (file === undefined) return undefined;
+    try {
+      const value = parseChartYaml(file.read().toString('utf8'));
+      return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined; // helm's render reports it
+    }
+  };
+  const chart = read('Chart.yaml');
+  const deps = [...(Array.isArray(chart?.dependencies) ? chart.dependencies : []), ...(chart?.apiVersion === 'v1' ? ((read('requirements.yaml')?.dependencies as unknown[]) ?? []) : [])];
+  return deps
+    .filter((d): d is Record<string, unknown> => d !== null && typeof d === 'object' && typeof (d as Record<string, unknown>).name === 'string')
+    .map((d) => ({
+      name: d.name as string,
+      ...(typeof d.alias === 'string' && d.alias !== '' ? { alias: d.alias } : {}),
+      ...(typeof d.condition === 'string' ? { condition: d.condition } : {}),
+      tags: Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : [],
+    }));
+}
+
+/** The `name:` of a chart's Chart.yaml among its files. */
+function chartNameOf(files: readonly ChartFile[]): string | undefined {
+  const file = files.find((f) => f.name === 'Chart.yaml');
+  try {
+    const value = file && parseChartYaml(file.read().toString('utf8'));
+    const name = value !== null && typeof value === 'object' ? (value as Record<string, unknown>).name : undefined;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The crds/ files of a chart and of its subcharts as helm's loader finds them (LoadFiles, Chart.CRDObjects):
  * files named `crds/...` with a manifest extension; subcharts under `charts/<name>/` or `charts/<name>.tgz`,
- * except names starting with `_` or `.` (helm skips those).
+ * except names starting with `_` or `.` (helm skips those). Each with the gates deciding its subcharts.
  */
-function crdFilesOf(files: readonly ChartFile[], depth: number): ChartFile[] {
-  const found: ChartFile[] = [];
+function crdFilesOf(files: readonly ChartFile[], depth: number): CrdFile[] {
+  const found: CrdFile[] = [];
   const subcharts = new Map<string, ChartFile[]>();
   for (const file of files) {
-    if (file.name.startsWith('crds/') && MANIFEST.test(file.name)) found.push(file);
+    if (file.name.startsWith('crds/') && MANIFEST.test(file.name)) found.push({ file, gates: [] });
     else if (file.name.startsWith('charts/') && !file.name.endsWith('.prov')) {
       const rest = file.name.slice('charts/'.length);
       const name = rest.split('/')[0]!;
       subcharts.set(name, [...(subcharts.get(name) ?? []), { ...file, name: rest }]);
     }
   }
-  if (depth >= 10) return found;
+  if (depth >= 10 || subcharts.size === 0) return found;
+  const dependencies = dependenciesOf(files);
+  const under = (inner: ChartFile[]) => {
+    const name = chartNameOf(inner);
+    const declared = dependencies.filter((d) => d.name === name);
+    const gate: CrdGate = { key: name ?? '', ...(declared.length > 0 ? { options: declared.map((d) => ({ key: d.alias ?? d.name, ...(d.condition !== undefined ? { condition: d.condition } : {}), tags: d.tags })) } : {}) };
+    for (const crd of crdFilesOf(inner, depth + 1)) found.push({ file: crd.file, gates: [gate, ...crd.gates] });
+  };
   for (const [name, members] of [...subcharts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (name.startsWith('_') || name.startsWith('.')) continue;
     if (name.endsWith('.tgz')) {
@@ -99,13 +155,59 @@ function crdFilesOf(files: readonly ChartFile[], depth: number): ChartFile[] {
       } catch {
         continue; // not a readable chart archive (or too large): helm's render reports it
       }
-      if (inner !== undefined) found.push(...crdFilesOf(inner, depth + 1));
+      if (inner !== undefined) under(inner);
       continue;
     }
-    const inside = members.filter((m) => m.name.includes('/')).map((m) => ({ ...m, name: m.name.slice(name.length + 1) }));
-    found.push(...crdFilesOf(inside, depth + 1));
+    under(members.filter((m) => m.name.includes('/')).map((m) => ({ ...m, name: m.name.slice(name.length + 1) })));
   }
   return found;
+}
+
+/** helm's Values.PathValue: a `.`-separated path through maps, undefined when it does not resolve. */
+function pathValue(values: unknown, dotted: string): unknown {
+  let node = values;
+  for (const key of dotted.split('.')) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/**
+ * Whether helm loads a subchart's crds/ with these (top-level, coalesced) values: at each level, tags first
+ * (all of its tags false and none true disables), then the first condition path resolving to a boolean
+ * decides; condition paths are prefixed with the subchart path above (alias or name).
+ */
+export function gatesOpen(gates: readonly CrdGate[], values: unknown, prefix = ''): boolean {
+  if (gates.length === 0) return true;
+  const [gate, ...rest] = gates as [CrdGate, ...CrdGate[]];
+  if (gate.options === undefined) return gatesOpen(rest, values, `${prefix}${gate.key}.`);
+  const tags = pathValue(values, 'tags');
+  return gate.options.some((option) => {
+    let enabled = true;
+    if (tags !== null && typeof tags === 'object' && !Array.isArray(tags)) {
+      const states = option.tags.map((t) => (tags as Record<string, unknown>)[t]).filter((v): v is boolean => typeof v === 'boolean');
+      if (!states.includes(true) && states.includes(false)) enabled = false;
+    }
+    for (const condition of (option.condition ?? '').trim().split(',')) {
+      if (condition === '') continue;
+      const value = pathValue(values, `${prefix}${condition}`);
+      if (typeof value === 'boolean') {
+        enabled = value;
+        break;
+      }
+    }
+    return enabled && gatesOpen(rest, values, `${prefix}${option.key}.`);
+  });
+}
+
+/** The gates of a crds/ object read by chartCrdObjects (none: the top chart's own). */
+const GATES = new WeakMap<ScannedObject, CrdGate[]>();
+
+/** Whether helm installs a crds/ object with these values (its subchart, and the ones above, enabled). */
+export function crdLoaded(object: ScannedObject, values: () => unknown): boolean {
+  const gates = GATES.get(object);
+  return gates === undefined || !gates.some((g) => g.options !== undefined) || gatesOpen(gates, values());
 }
 
 /**
@@ -285,6 +387,7 @@ function parseCrdFile(text: string): ParsedYaml {
 /** Objects of the crds/ files of the chart at `dir` and its subcharts (directories and .tgz), located at their files. */
 export function chartCrdObjects(dir: string, options: CrdObjectsOptions, errors?: ScanError[]): ScannedObject[] {
   const objects: ScannedObject[] = [];
+  let gates: CrdGate[] = [];
   const judge = (text: string, file: string, origin: string, linesAreSource: boolean, where: string) => {
     const fail = (message: string, line?: number) => errors?.push({ kind: 'render', file, chart: options.chartPath, message, ...(line !== undefined ? { line } : {}) });
     const parsed = parseCrdFile(text);
@@ -300,10 +403,12 @@ export function chartCrdObjects(dir: string, options: CrdObjectsOptions, errors?
       // Written as is, no template or values decide it: nothing for provenance to locate.
       object.source.located = 'object';
       object.source.unproven = "the object is in the chart's crds/ folder, created as written (not templated)";
+      if (gates.length > 0) GATES.set(object, gates);
       objects.push(object);
     }
   };
-  for (const crd of crdFilesOf(directoryFiles(dir, options.relative), 0)) {
+  for (const { file: crd, gates: own } of crdFilesOf(directoryFiles(dir, options.relative), 0)) {
+    gates = own;
     if (crd.full === undefined) {
       const archiveFile = crd.label.slice(0, crd.label.indexOf('.tgz/') + 4);
       const entry = crd.label.slice(archiveFile.length + 1);
