@@ -15,7 +15,7 @@ import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
 import type { ChartRecord, RenderVariant, ScanError, ScannedObject, TemplateConstruct } from './model.ts';
-import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantOf, type VariantInputs } from './render-variants.ts';
+import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -265,7 +265,7 @@ export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, 
   return {
     helm: binary,
     chartDir: dir,
-    releaseName: variant?.release ? VARIANT_RELEASE.name : config.helm.releaseName,
+    releaseName: variant?.release ? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
     namespace: variant?.release ? VARIANT_RELEASE.namespace : config.helm.namespace,
     valuesFiles: set.valuesFiles,
     set: set.set,
@@ -440,7 +440,12 @@ function parseVariant(
   for (const error of errors) if (!known.has(`${error.file}\u0000${error.message}`)) loaded.errors.push({ ...error, message: `rendered ${variant}: ${error.message}` });
   for (const object of objects) object.source.variant = variant;
   markUnknowable(objects, locator);
-  const diverging = main ? divergingObjects(main.objects, objects, inputs.release ? releaseNormaliser(main.request, outcome.request) : undefined) : [];
+  const normalise = inputs.release && main ? releaseNormaliser(main.request, outcome.request) : undefined;
+  // Named as the main render names them: the same object, and the same finding (fingerprint), in both.
+  if (normalise !== undefined) {
+    for (const object of objects) object.ref = { ...object.ref, name: normalise(object.ref.name), ...(object.ref.namespace !== undefined ? { namespace: normalise(object.ref.namespace) } : {}) };
+  }
+  const diverging = main ? divergingObjects(main.objects, objects, normalise) : [];
   const kinds = ConstructLocator.kindsOf(inputs);
   for (const { object, fields, onlyInVariant } of diverging) {
     object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };

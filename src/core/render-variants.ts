@@ -28,8 +28,18 @@ export interface VariantInputs {
   release?: boolean;
 }
 
-/** The variant render's release name and namespace (other lengths than the defaults: `len` branches too). */
+/**
+ * The variant render's release name and namespace. The name has the main name's length, so names helpers
+ * truncate (`trunc 63`, kube-prometheus-stack's 26) are cut at the same place and still match once the
+ * name is written back; the namespace has another length, so `len` branches show too.
+ */
 export const VARIANT_RELEASE = { name: 'preadmit-variant', namespace: 'preadmit-variant-ns' } as const;
+
+export function variantReleaseName(main: string): string {
+  let name = VARIANT_RELEASE.name.padEnd(main.length, 'x').slice(0, main.length).replace(/-$/, 'x');
+  if (name === main) name = `q${name.slice(1)}`;
+  return name;
+}
 
 /** The variant's Kubernetes version: the same minor (Chart.yaml kubeVersion ranges still hold), another patch. */
 export function variantKubeVersion(kubeVersion: string): string {
@@ -49,7 +59,7 @@ export function variantDescription(variant: RenderVariant): string {
   const how = [
     ...(parts.includes('upgrade') ? ['as helm upgrade renders it (--is-upgrade)'] : []),
     ...(parts.includes('extension-apis') ? ['on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)'] : []),
-    ...(parts.includes('other-release') ? [`with another release name, namespace and Kubernetes patch version (${VARIANT_RELEASE.name}, ${VARIANT_RELEASE.namespace})`] : []),
+    ...(parts.includes('other-release') ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : []),
   ];
   if (variant === 'upgrade+extension-apis') return 'as helm upgrade renders it on a cluster with common CRD APIs';
   return how.join(', ');
@@ -89,15 +99,24 @@ function constructName(kind: ConstructKind, line: string): string {
   return '.Release.Revision';
 }
 
-/** A reference to the release name, namespace or cluster version. */
-const RELEASE_REF = /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/;
 /**
- * Functions and actions whose result decides something from their arguments: a condition, a comparison, a
- * length, a match, a map lookup. (Names built with printf, trunc, default... are interpolation, not branches.)
+ * A reference to the release name, namespace or cluster version. The variant keeps the minor version, so
+ * `.Capabilities.KubeVersion.Major` and `.Minor` are the same in both renders.
  */
-const BRANCHING = /(?:^|[\s(|])(?:if|with|range|eq|ne|lt|le|gt|ge|len|semverCompare|regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll|mustRegexFindAll|hasPrefix|hasSuffix|contains|has|hasKey|mustHas|ternary|and|or|not|empty|index|get|pluck|dig|mod|atoi|int|int64|float64|sha1sum|sha256sum|adler32sum|mustToDate|toDate)(?=[\s)|]|$)/;
+const RELEASE_REF = /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b(?!\.(?:Major|Minor)\b)/;
+/**
+ * Functions whose result decides something from their arguments: a comparison, a length, a match, a map
+ * lookup. Truthiness (`if .Release.Name`, and, or, not, empty) is left out: the name, namespace and version
+ * are never empty in either render; so are interpolations (printf, trunc, default...).
+ */
+const BRANCHING = /(?:^|[\s(|])(?:eq|ne|lt|le|gt|ge|len|semverCompare|regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll|mustRegexFindAll|hasPrefix|hasSuffix|contains|has|hasKey|mustHas|index|get|pluck|dig)(?=[\s)|]|$)/;
 /** helm create's fullname idiom (`if contains $name .Release.Name`): both branches print a name built from it. */
-const FULLNAME_IDIOM = /^\{\{-?\s*if\s+contains\s+(?:\$\w+|\.Chart\.Name)\s+\$?\.Release\.Name\s*-?\}\}$/;
+const FULLNAME_IDIOM = /^\{\{-?\s*if\s+(?:contains|ne|eq)\s+(?:\$\w+|\.Chart\.Name)\s+(?:\$\w+|(?:\$|\.\w+)*\.Release\.Name)\s*-?\}\}$/;
+/**
+ * A semverCompare with a literal constraint that another patch of the same minor cannot flip: only `>=` and
+ * `<` (and ~, ^ ranges) against X.Y or X.Y.0 versions (`>=1.19-0`, `<1.35.0-0`). `>1.34.0` or `<=1.34.0` can.
+ */
+const PATCH_PROOF_SEMVER = /\bsemverCompare\s+"((?:\s*(?:>=|<|~|\^)\s*v?\d+\.\d+(?:\.0)?(?:-[0-9A-Za-z.]+)?\s*(?:,|\|\||\s)?)+)"\s+(?:\([^()]*\)|[^\s()}]+)/g;
 
 /**
  * Lines (1-based) of template text where the release name, namespace or Kubernetes version (read directly,
@@ -109,7 +128,7 @@ export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<str
   const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)];
   const literal = helper && text.replace(/\{\{[\s\S]*?\}\}/g, '').trim() !== '';
   const variables = new Set<string>();
-  const refers = (action: string) => {
+  const refers = (action: string): boolean => {
     if (RELEASE_REF.test(action)) return true;
     for (const m of action.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) if (releaseHelpers.has(m[1]!)) return true;
     for (const m of action.matchAll(/\$\w+/g)) if (variables.has(m[0])) return true;
@@ -117,10 +136,15 @@ export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<str
   };
   const lines: number[] = [];
   for (const match of actions) {
-    const action = match[0];
+    if (/^\{\{-?\s*\/\*/.test(match[0])) continue; // a comment
+    // A semverCompare another patch cannot flip decides nothing here.
+    const action = match[0].replace(PATCH_PROOF_SEMVER, 'true');
     const assigned = /^\{\{-?\s*(\$\w+)\s*:?=/.exec(action)?.[1];
-    if (assigned !== undefined && refers(action)) variables.add(assigned);
+    // (A lookup's result is empty in every render, whatever it is asked for.)
+    if (assigned !== undefined && refers(action) && !/\blookup\b/.test(action)) variables.add(assigned);
     if (!refers(action)) continue;
+    // `{{ include "helper" (index .Subcharts "x") }}`: the helper's output is printed, not compared.
+    if (/^\{\{-?\s*(?:include|template)\s+"[^"]+"[^|]*\}\}$/.test(action)) continue;
     const body = action.replace(/^\{\{-?|-?\}\}$/g, '').replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
     if (!BRANCHING.test(body)) continue;
     if (helper && !literal && FULLNAME_IDIOM.test(action.replace(/\s+/g, ' '))) continue;
@@ -596,6 +620,10 @@ export function divergingObjects(main: readonly ScannedObject[], variant: readon
   for (const object of unmatched) {
     const fields = variantFields(object);
     if (fields.size === 0) continue;
+    // A second copy of a main object (another release's namespace written back as the main one's): the
+    // install render has the same object with the same settings.
+    const twin = byIdentity.get(variantKey(object));
+    if (twin !== undefined && serialise(securityFields(twin.raw)) === serialise(fields)) continue;
     const candidates = leftovers.get(object.ref.kind) ?? [];
     const same = candidates.indexOf(serialise(fields));
     if (same !== -1) {
