@@ -260,6 +260,18 @@ spec:
     expect(failing.result.findings.filter((f) => f.ruleId === 'render-divergence')).toEqual([]);
   }, 60_000);
 
+  it('a combined render failing as an upgrade is made again without --is-upgrade: the API branch is still judged', async () => {
+    const counting = countingHelm(helm());
+    const { result } = await scanChart(counting.path, {
+      'templates/pod.yaml': pod(`        {{- if and .Release.IsUpgrade (not .Values.pw) }}{{ fail "PASSWORDS ERROR: give pw" }}{{ end }}
+        privileged: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" }}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(counting.calls().filter((args) => args[0] === 'template')).toHaveLength(3);
+    expect(ids(result.findings.filter((f) => f.ruleId === 'render-divergence'))).toEqual(['render-divergence /spec/containers/0/securityContext/privileged (extension-apis)']);
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'extension-apis', error: expect.stringContaining('PASSWORDS ERROR') });
+  }, 60_000);
+
   it('an upgrade render that fails is reported at high with helm\'s message and the branching line', async () => {
     const { result } = await scanChart(helm(), {
       'templates/pod.yaml': pod(`        {{- if and .Release.IsUpgrade (not .Values.pw) }}{{ fail "provide .Values.pw when upgrading" }}{{ end }}
