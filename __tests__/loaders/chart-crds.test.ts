@@ -1,11 +1,13 @@
 // helm install creates every object in a chart's crds/ folder (and its subcharts'), whatever its kind;
 // helm template leaves them out. preadmit judges them with the render and says where they came from.
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import * as tar from 'tar';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/core/scan.ts';
-import { chart, PRIVILEGED_POD, workspace } from '../hostile/helpers.ts';
+import { chart, HELMS, PRIVILEGED_POD, workspace } from '../hostile/helpers.ts';
 
 const CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata: {a: b}\n';
 
@@ -59,5 +61,123 @@ describe('chart crds/ folders', () => {
     const root = chart(dir, 'bad', { 'templates/cm.yaml': CONFIGMAP, 'crds/broken.yaml': 'kind: [unclosed\n' });
     const result = await scan({ paths: [root], helmPath: process.env.PREADMIT_TEST_HELM3! });
     expect(result.errors.map((e) => [e.file.replace(/^.*bad\//, 'bad/'), e.message.slice(0, 40)])).toEqual([['bad/crds/broken.yaml', 'crds/ file is not valid YAML (helm insta']]);
+  }, 60_000);
+});
+
+/** A ustar header + content for one regular file, the name written as is (no normalisation). */
+function tarFile(name: string, content: string): Buffer {
+  const body = Buffer.from(content);
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 100, 'utf8');
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(body.length.toString(8).padStart(11, '0') + '\0', 124);
+  header.write('00000000000\0', 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0', 257);
+  header.write('00', 263);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return Buffer.concat([header, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+}
+
+/** A gzipped tar of `entries` (names exactly as given). */
+function rawTgz(entries: [string, string][]): Buffer {
+  return gzipSync(Buffer.concat([...entries.map(([n, c]) => tarFile(n, c)), Buffer.alloc(1024)]));
+}
+
+describe.each(HELMS)('%s: crds/ as helm loads them', (_, helmVar) => {
+  const helm = () => process.env[helmVar]!;
+  const privileged = (name: string) => PRIVILEGED_POD.replace('name: privileged', `name: ${name}`);
+
+  it('reads archive entries whose names helm cleans (templates/../crds, ./crds, backslashes) and agrees with helm --include-crds', async () => {
+    const dir = workspace();
+    const root = chart(dir, 'app', { 'templates/cm.yaml': CONFIGMAP });
+    mkdirSync(path.join(root, 'charts'));
+    const chartYaml = (n: string) => `apiVersion: v2\nname: ${n}\nversion: 0.1.0\n`;
+    writeFileSync(path.join(root, 'charts', 'suba-0.1.0.tgz'), rawTgz([['suba/Chart.yaml', chartYaml('suba')], ['suba/templates/../crds/pod.yaml', privileged('from-a')]]));
+    writeFileSync(path.join(root, 'charts', 'subc-0.1.0.tgz'), rawTgz([['subc/Chart.yaml', chartYaml('subc')], ['subc/./crds/pod.yaml', privileged('from-c')]]));
+    writeFileSync(path.join(root, 'charts', 'subd-0.1.0.tgz'), rawTgz([['subd\\Chart.yaml', chartYaml('subd')], ['subd\\crds\\pod.yaml', privileged('from-d')]]));
+    const rendered = execFileSync(helm(), ['template', 'release', root, '--include-crds'], { encoding: 'utf8' });
+    const helmNames = [...rendered.matchAll(/name: (from-\w)/g)].map((m) => m[1]).sort();
+    const result = await scan({ paths: [root], helmPath: helm() });
+    expect(result.errors).toEqual([]);
+    const names = result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => f.object.name).sort();
+    expect(helmNames).toEqual(['from-a', 'from-c', 'from-d']);
+    expect(names).toEqual(helmNames);
+    const a = result.findings.find((f) => f.ruleId === 'pss-privileged' && f.object.name === 'from-a')!;
+    expect(a.source.origin).toContain('suba/templates/../crds/pod.yaml');
+    expect(a.source.file).toMatch(/app\/charts\/suba-0\.1\.0\.tgz$/);
+  }, 60_000);
+
+  it('skips what helm never loads: subcharts named _x or .x, crds/ files the chart\'s .helmignore lists', async () => {
+    const dir = workspace();
+    const sub = (n: string) => ({ [`charts/${n}/Chart.yaml`]: `apiVersion: v2\nname: ${n.replace(/^[_.]/, '')}\nversion: 0.1.0\n`, [`charts/${n}/crds/pod.yaml`]: privileged(`in-${n.replace(/^[_.]/, 'x')}`) });
+    const root = chart(dir, 'app', {
+      'templates/cm.yaml': CONFIGMAP,
+      '.helmignore': '# ignored crds\ncrds/skipped.yaml\nsecret-*.yml\n',
+      'crds/skipped.yaml': privileged('skipped'),
+      'crds/kept.yaml': privileged('kept'),
+      'crds/deeper/secret-1.yml': privileged('glob'),
+      ...sub('_under'),
+      ...sub('.dot'),
+      ...sub('plain'),
+    });
+    const rendered = execFileSync(helm(), ['template', 'release', root, '--include-crds'], { encoding: 'utf8' });
+    const helmNames = [...rendered.matchAll(/^  name: (\S+)$/gm)].map((m) => m[1]).filter((n) => n !== 'cm').sort();
+    const result = await scan({ paths: [root], helmPath: helm() });
+    expect(result.errors).toEqual([]);
+    const names = result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => f.object.name).sort();
+    expect(helmNames).toEqual(['in-plain', 'kept']);
+    expect(names).toEqual(helmNames);
+  }, 60_000);
+
+  it('reads crds/ only of the dependencies helm enables: condition first, then tags, per value set', async () => {
+    const dir = workspace();
+    const sub = (n: string) => ({ [`charts/${n}/Chart.yaml`]: `apiVersion: v2\nname: ${n}\nversion: 0.1.0\n`, [`charts/${n}/crds/pod.yaml`]: privileged(`in-${n}`) });
+    const root = chart(
+      dir,
+      'app',
+      {
+        'templates/cm.yaml': CONFIGMAP,
+        'values.yaml': 'disabled:\n  enabled: false\nenabled:\n  enabled: true\ntags:\n  extra: false\n  main: true\n',
+        'ci/on-values.yaml': 'disabled:\n  enabled: true\n',
+        ...sub('disabled'),
+        ...sub('enabled'),
+        ...sub('tagged'),
+        ...sub('both'),
+        ...sub('undeclared'),
+      },
+      `apiVersion: v2
+name: app
+version: 0.1.0
+dependencies:
+  - name: disabled
+    version: 0.1.0
+    condition: disabled.enabled
+  - name: enabled
+    version: 0.1.0
+    condition: missing.path,enabled.enabled
+    tags: [extra]
+  - name: tagged
+    version: 0.1.0
+    tags: [extra]
+  - name: both
+    version: 0.1.0
+    tags: [extra, main]
+`,
+    );
+    const rendered = execFileSync(helm(), ['template', 'release', root, '--include-crds'], { encoding: 'utf8' });
+    const helmNames = [...rendered.matchAll(/^  name: (in-\S+)$/gm)].map((m) => m[1]).sort();
+    expect(helmNames).toEqual(['in-both', 'in-enabled', 'in-undeclared']);
+    const result = await scan({ paths: [root], helmPath: helm() });
+    expect(result.errors).toEqual([]);
+    const rows = (other: boolean) => result.objects.filter((o) => o.source.file.includes('/crds/') && ((o.source.valueSet ?? 'default') !== 'default') === other).map((o) => o.object.name).sort();
+    expect(rows(false)).toEqual(helmNames);
+    // The ci/ value set enables `disabled`: its crds/ are judged there.
+    expect(rows(true)).toEqual(['in-both', 'in-disabled', 'in-enabled', 'in-undeclared']);
   }, 60_000);
 });

@@ -116,7 +116,9 @@ describe.each(HELMS)('%s', (_, helmVar) => {
       ),
     });
     expect(result.errors).toEqual([]);
-    expect(result.findings.filter((f) => f.ruleId === 'pss-host-namespaces' || f.ruleId === 'render-divergence')).toEqual([]);
+    // The install render (1.34.0) has neither; another patch release of the cluster would get hostIPC.
+    expect(result.findings.filter((f) => (f.ruleId === 'pss-host-namespaces' || f.ruleId === 'render-divergence') && f.source.variant === undefined)).toEqual([]);
+    expect(ids(result.findings.filter((f) => f.ruleId === 'render-divergence'))).toEqual(['render-divergence /spec/hostIPC (extension-apis+other-release)']);
   }, 60_000);
 
   it('a chart whose securityContext depends on lookup: render-lookup at the lookup line, no second render', async () => {
@@ -134,15 +136,49 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.charts[0]!.variant).toBeUndefined();
   }, 60_000);
 
-  it('a chart privileged outside the scan\'s namespace: render-lookup at the comparison', async () => {
+  it.each([
+    ['the release name compared', 'privileged: {{ ne .Release.Name "release" }}', ''],
+    ['a helper returning the release name', 'privileged: {{ ne (include "n" .) "release" }}', '{{- define "n" -}}{{ .Release.Name }}{{- end -}}\n'],
+    ['the namespace length', 'privileged: {{ ne (len .Release.Namespace) 7 }}', ''],
+    ['a variable holding the namespace', '{{- $ns := .Release.Namespace }}\n        privileged: {{ if hasPrefix "def" $ns }}false{{ else }}true{{ end }}', ''],
+    ['semverCompare on the cluster version', 'privileged: {{ semverCompare ">1.34.0" .Capabilities.KubeVersion.Version }}', ''],
+    ['the GitVersion compared', 'privileged: {{ not (eq .Capabilities.KubeVersion.GitVersion "v1.34.0") }}', ''],
+  ])('a chart privileged for another release (%s): rendered again, divergence at high', async (_, line, helpers) => {
     const { result } = await scanChart(helm(), {
-      'templates/pod.yaml': pod(`        privileged: {{ if ne .Release.Namespace "default" }}true{{ else }}false{{ end }}`),
+      'templates/pod.yaml': pod(`        ${line}`),
+      ...(helpers ? { 'templates/_helpers.tpl': helpers } : {}),
     });
     expect(result.errors).toEqual([]);
-    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toBeUndefined();
-    const finding = result.findings.find((f) => f.ruleId === 'render-lookup')!;
-    expect(finding).toMatchObject({ path: '', source: { templateLocation: { line: 10 } } });
-    expect(finding.message).toContain('.Release.Namespace compared with a literal at');
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence).toMatchObject({ severity: 'high', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'other-release' } });
+    expect(divergence.message).toContain('false -> true');
+    expect(divergence.message).toContain('in a condition or comparison at');
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ severity: 'critical', source: { variant: 'other-release' } });
+    expect(result.findings.filter((f) => f.ruleId === 'render-lookup')).toEqual([]);
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('names built from the release (helm create helpers) get no second render', async () => {
+    const counting = countingHelm(helm());
+    const { result } = await scanChart(counting.path, {
+      'templates/_helpers.tpl': `{{- define "app.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+`,
+      'templates/pod.yaml': pod('        privileged: false').replace('name: web', 'name: {{ include "app.fullname" . }}\n  namespace: {{ .Release.Namespace }}\n  labels:\n    release: {{ .Release.Name | quote }}').replace('containers:', 'serviceAccountName: {{ include "app.fullname" . }}\n  containers:'),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.charts[0]!.variant).toBeUndefined();
+    expect(counting.calls().filter((args) => args[0] === 'template')).toHaveLength(1);
   }, 60_000);
 
   it('renders a chart without such constructs once, and one that has them twice', async () => {
@@ -220,6 +256,36 @@ spec:
     });
     expect(failing.result.errors).toEqual([]);
     expect(failing.result.charts[0]!.variant?.error).toContain('PASSWORDS ERROR');
+    // The upgrade branch only fails (a value demanded on upgrade): with the value given, nothing else changes.
+    expect(failing.result.findings.filter((f) => f.ruleId === 'render-divergence')).toEqual([]);
+  }, 60_000);
+
+  it('a combined render failing as an upgrade is made again without --is-upgrade: the API branch is still judged', async () => {
+    const counting = countingHelm(helm());
+    const { result } = await scanChart(counting.path, {
+      'templates/pod.yaml': pod(`        {{- if and .Release.IsUpgrade (not .Values.pw) }}{{ fail "PASSWORDS ERROR: give pw" }}{{ end }}
+        privileged: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" }}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(counting.calls().filter((args) => args[0] === 'template')).toHaveLength(3);
+    expect(ids(result.findings.filter((f) => f.ruleId === 'render-divergence'))).toEqual(['render-divergence /spec/containers/0/securityContext/privileged (extension-apis)']);
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'extension-apis', error: expect.stringContaining('PASSWORDS ERROR') });
+  }, 60_000);
+
+  it('an upgrade render that fails is reported at high with helm\'s message and the branching line', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        {{- if and .Release.IsUpgrade (not .Values.pw) }}{{ fail "provide .Values.pw when upgrading" }}{{ end }}
+        privileged: {{ .Release.IsUpgrade }}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toBeUndefined();
+    const unseen = result.findings.filter((f) => f.ruleId === 'render-divergence');
+    expect(unseen).toHaveLength(1);
+    expect(unseen[0]).toMatchObject({ severity: 'high', path: '', object: { kind: 'Pod', name: 'web' }, source: { variant: 'upgrade', templateLocation: { line: 11 } } });
+    expect(unseen[0]!.message).toContain('could not be checked as helm upgrade renders it (--is-upgrade)');
+    expect(unseen[0]!.message).toContain('provide .Values.pw when upgrading');
+    expect(unseen[0]!.message).toContain('.Release.IsUpgrade at');
+    expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 });
 

@@ -5,7 +5,8 @@
 // whose text branches on install/upgrade or API versions is rendered a second time (render-variants.ts).
 import os from 'node:os';
 import path from 'node:path';
-import { chartCrdObjects } from '../loaders/chart-crds.ts';
+import { chartCrdObjects, crdLoaded } from '../loaders/chart-crds.ts';
+import { effectiveValues } from '../provenance/values.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../loaders/kube-api-versions.ts';
@@ -13,8 +14,8 @@ import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
-import type { ChartRecord, RenderVariant, ScanError, ScannedObject } from './model.ts';
-import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, variantName, variantOf, type VariantInputs } from './render-variants.ts';
+import type { ChartRecord, RenderVariant, ScanError, ScannedObject, TemplateConstruct } from './model.ts';
+import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -144,7 +145,14 @@ export async function renderCharts(
       const job = next.value;
       const locator = locators.get(job.dir)!;
       const variant = job.variant;
-      const rendered = renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, variant?.inputs);
+      const rendered = renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
+        // A variant that fails as an upgrade (charts demanding passwords on upgrade) is made again without
+        // --is-upgrade: what the other inputs change is still judged; the upgrade stays unseen (parseVariant).
+        if (variant === undefined || outcome === undefined || !('failed' in outcome) || !variant.inputs.upgrade || !(variant.inputs.extensionApis || variant.inputs.release)) return outcome;
+        const inputs = { ...variant.inputs, upgrade: false };
+        const again = await renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, inputs);
+        return again !== undefined && !('failed' in again) ? { ...again, upgradeFailed: outcome.failed, inputs } : outcome;
+      });
       // A variant is compared with its main render once that is parsed (it started first, but may end later).
       const parsed: Promise<ChartRender | undefined> =
         variant === undefined
@@ -167,7 +175,8 @@ export async function renderCharts(
     if (render.variant !== undefined) {
       loaded.variants.push(render);
       // Only the objects that differ are listed (and seen by the rules that read the whole scan).
-      loaded.objects.push(...render.objects.filter((object) => object.renderDependence?.divergence !== undefined));
+      // (A failed variant's objects are copies of main ones: only its own rule reads them.)
+      loaded.objects.push(...render.objects.filter((object) => object.renderDependence?.divergence !== undefined && object.renderDependence.divergence.failed === undefined));
       continue;
     }
     loaded.renders.push(render);
@@ -250,13 +259,14 @@ interface Job {
  * DEFAULT_KUBE_VERSION) with the API versions it serves; a variant adds `--is-upgrade` and/or common CRD APIs.
  */
 export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, config: Config, variant?: VariantInputs): RenderRequest {
-  const kubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
+  const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
+  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion) : mainKubeVersion;
   const apiVersions = apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true });
   return {
     helm: binary,
     chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
+    releaseName: variant?.release ? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
+    namespace: variant?.release ? VARIANT_RELEASE.namespace : config.helm.namespace,
     valuesFiles: set.valuesFiles,
     set: set.set,
     kubeVersion,
@@ -291,6 +301,53 @@ async function renderOne(
   return { request, stdout: outcome.stdout, ms: outcome.ms };
 }
 
+/**
+ * For a variant with another release: its release name, namespace and Kubernetes version written back as the
+ * main render's, so names and versions built from them are not differences (a branch on them still is).
+ */
+function releaseNormaliser(main: RenderRequest, variant: RenderRequest): (text: string) => string {
+  const pairs: [string, string][] = [
+    [variant.namespace, main.namespace],
+    [variant.releaseName, main.releaseName],
+    ...(variant.kubeVersion && main.kubeVersion ? ([[variant.kubeVersion.replace(/^v/, ''), main.kubeVersion.replace(/^v/, '')]] as [string, string][]) : []),
+  ];
+  return (text) => pairs.reduce((out, [from, to]) => out.split(from).join(to), text);
+}
+
+/**
+ * Copies of the main render's objects standing for what a failed variant render would have rendered: every
+ * object with security fields whose template or helpers use a construct the variant changes; when none does
+ * (a construct reached through tpl, an archive, a dynamic include), the first object with security fields,
+ * at the chart-wide construct line. What an upgrade deploys is unknown, not safe.
+ */
+function unseenObjects(objects: readonly ScannedObject[], inputs: VariantInputs, locator: ConstructLocator, failed: string): ScannedObject[] {
+  const variant = variantName(inputs);
+  const kinds = ConstructLocator.kindsOf(inputs);
+  const unseen: ScannedObject[] = [];
+  for (const object of objects) {
+    if (object.source.origin !== undefined || !hasSecurityFields(object)) continue;
+    const constructs = locator.find(object, kinds, false, true);
+    if (constructs.length > 0) unseen.push(unseenCopy(object, variant, constructs, failed));
+  }
+  // Only when no template could be read for the constructs: objects located at templates whose constructs
+  // only guard a fail are not unseen.
+  if (unseen.length === 0 && !objects.some((object) => locator.find(object, kinds, false).length > 0)) {
+    const first = objects.find((object) => object.source.origin === undefined && hasSecurityFields(object));
+    const constructs = first && locator.find(first, kinds, true);
+    if (first !== undefined && constructs !== undefined && constructs.length > 0) unseen.push(unseenCopy(first, variant, constructs, failed));
+  }
+  return unseen;
+}
+
+/** A main render's object standing for what a failed variant render would have rendered of it. */
+function unseenCopy(object: ScannedObject, variant: RenderVariant, constructs: TemplateConstruct[], failed: string): ScannedObject {
+  return {
+    ...object,
+    source: { ...object.source, variant },
+    renderDependence: { ...object.renderDependence, divergence: { variant, fields: [], onlyInVariant: false, constructs, failed } },
+  };
+}
+
 /** crds/ objects per chart directory, for one renderCharts call. */
 const crdsRead = new WeakMap<RenderedCharts, Map<string, ScannedObject[]>>();
 
@@ -317,7 +374,10 @@ function parseRender(
     if (!crdsRead.has(loaded)) crdsRead.set(loaded, new Map());
     crdsRead.get(loaded)!.set(dir, crds);
   }
-  for (const object of crds) objects.push({ ...object, source: { ...object.source, valueSet: set.name } });
+  // Only the crds/ of subcharts helm loads with these values (condition, tags: chartutil ProcessDependencies).
+  let values: unknown;
+  const valuesOf = () => (values ??= effectiveValues({ chartDir: dir, valuesFiles: outcome.request.valuesFiles, set: outcome.request.set }).value);
+  for (const object of crds) if (crdLoaded(object, valuesOf)) objects.push({ ...object, source: { ...object.source, valueSet: set.name } });
   const record: ChartRecord = { chart: chartPath, name: info.name, valueSet: set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set.kind !== 'default') {
     if (set.own.valuesFiles.length > 0) record.valuesFiles = set.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
@@ -329,13 +389,13 @@ function parseRender(
 }
 
 /**
- * Objects with security fields whose template (or a helper it includes) uses `lookup` or `.Release.Revision`,
- * or compares the release name or namespace with a literal.
+ * Objects with security fields whose template (or a helper it includes) uses `lookup` or `.Release.Revision`.
  */
 function markUnknowable(objects: readonly ScannedObject[], locator: ConstructLocator): void {
   for (const object of objects) {
     if (!hasSecurityFields(object)) continue;
-    const lines = locator.find(object, ['lookup', 'revision', 'release'], false);
+    // (A branch on the release name, namespace or Kubernetes version is rendered: render-variants.ts.)
+    const lines = locator.find(object, ['lookup', 'revision'], false);
     if (lines.length > 0) object.renderDependence = { ...object.renderDependence, unknowable: lines };
   }
 }
@@ -349,20 +409,30 @@ function parseVariant(
   job: Job,
   inputs: VariantInputs,
   main: ChartRender | undefined,
-  outcome: { request: RenderRequest; stdout: string; ms: number } | { failed: string; ms: number } | undefined,
+  outcome: { request: RenderRequest; stdout: string; ms: number; upgradeFailed?: string; inputs?: VariantInputs } | { failed: string; ms: number } | undefined,
   config: Config,
   repoRoot: string,
   loaded: RenderedCharts,
   locator: ConstructLocator,
   onRender: ((render: ChartRender) => void) | undefined,
 ): ChartRender | undefined {
+  const failedUpgrade = outcome !== undefined && 'upgradeFailed' in outcome ? outcome.upgradeFailed : undefined;
+  if (outcome !== undefined && 'inputs' in outcome && outcome.inputs !== undefined) inputs = outcome.inputs;
   const variant = variantName(inputs);
   if (outcome === undefined) return undefined;
-  if ('failed' in outcome) {
-    if (main) main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
-    return undefined;
-  }
   const chartPath = relativeTo(repoRoot, job.dir);
+  if ('failed' in outcome) {
+    if (main === undefined) return undefined;
+    // What the chart deploys on upgrade (or with those APIs) is unknown, not safe: every main object with
+    // security fields whose template or helpers use the constructs stands for its unseen variant.
+    const unseen = unseenObjects(main.objects, inputs, locator, outcome.failed);
+    main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen.length, error: outcome.failed };
+    if (unseen.length === 0) return undefined;
+    const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
+    const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen, record, repoRoot, variant };
+    onRender?.(render);
+    return render;
+  }
   // Problems of the variant's output that the main render did not have are reported, the others once.
   const errors: ScanError[] = [];
   const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors);
@@ -370,13 +440,21 @@ function parseVariant(
   for (const error of errors) if (!known.has(`${error.file}\u0000${error.message}`)) loaded.errors.push({ ...error, message: `rendered ${variant}: ${error.message}` });
   for (const object of objects) object.source.variant = variant;
   markUnknowable(objects, locator);
-  const diverging = main ? divergingObjects(main.objects, objects) : [];
+  const normalise = inputs.release && main ? releaseNormaliser(main.request, outcome.request) : undefined;
+  // Named as the main render names them: the same object, and the same finding (fingerprint), in both.
+  if (normalise !== undefined) {
+    for (const object of objects) object.ref = { ...object.ref, name: normalise(object.ref.name), ...(object.ref.namespace !== undefined ? { namespace: normalise(object.ref.namespace) } : {}) };
+  }
+  const diverging = main ? divergingObjects(main.objects, objects, normalise) : [];
   const kinds = ConstructLocator.kindsOf(inputs);
   for (const { object, fields, onlyInVariant } of diverging) {
     object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
   }
-  const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
-  if (main) main.record.variant = { variant, objects: objects.length, renderMs: Math.round(outcome.ms), diverging: diverging.length };
+  // Made again without --is-upgrade: the objects whose templates branch on upgrade were not seen as upgraded.
+  const unseen = failedUpgrade !== undefined && main ? unseenObjects(main.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
+  objects.push(...unseen);
+  const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
+  if (main) main.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
   const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant };
   onRender?.(render);
   return render;

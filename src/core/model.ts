@@ -93,9 +93,17 @@ export const TERRAFORM_API_VERSION = 'terraform/v1';
 
 /**
  * A chart's second render (render-variants.ts): `upgrade` is `helm template --is-upgrade`, `extension-apis`
- * adds common CRD API versions (monitoring.coreos.com/v1...) to `.Capabilities.APIVersions`.
+ * adds common CRD API versions (monitoring.coreos.com/v1...) to `.Capabilities.APIVersions`, `other-release`
+ * renders with another release name, namespace and Kubernetes patch version.
  */
-export type RenderVariant = 'upgrade' | 'extension-apis' | 'upgrade+extension-apis';
+export type RenderVariant =
+  | 'upgrade'
+  | 'extension-apis'
+  | 'upgrade+extension-apis'
+  | 'other-release'
+  | 'upgrade+other-release'
+  | 'extension-apis+other-release'
+  | 'upgrade+extension-apis+other-release';
 
 /** A line of a chart's template source that uses a construct `helm template` answers unlike the cluster. */
 export interface TemplateConstruct {
@@ -119,8 +127,11 @@ export interface FieldDifference {
 
 /** helm: how an object's security-relevant fields depend on what `helm template` does not know. */
 export interface RenderDependence {
-  /** The object renders differently in the chart's variant render (set on the variant's object). */
-  divergence?: { variant: RenderVariant; fields: FieldDifference[]; onlyInVariant: boolean; constructs: TemplateConstruct[] };
+  /**
+   * The object renders differently in the chart's variant render (set on the variant's object); `failed`:
+   * the variant render failed with helm's message, so what it renders is unknown (a copy of the main object).
+   */
+  divergence?: { variant: RenderVariant; fields: FieldDifference[]; onlyInVariant: boolean; constructs: TemplateConstruct[]; failed?: string };
   /** Constructs helm template cannot evaluate (lookup, .Release.Revision) in the object's template or its helpers. */
   unknowable?: TemplateConstruct[];
 }

@@ -24,17 +24,45 @@ import type { FieldDifference, RenderVariant, ScannedObject, TemplateConstruct }
 export interface VariantInputs {
   upgrade: boolean;
   extensionApis: boolean;
+  /** Another release name and namespace, and another patch of the Kubernetes version (VARIANT_RELEASE). */
+  release?: boolean;
+}
+
+/**
+ * The variant render's release name and namespace. The name has the main name's length, so names helpers
+ * truncate (`trunc 63`, kube-prometheus-stack's 26) are cut at the same place and still match once the
+ * name is written back; the namespace has another length, so `len` branches show too.
+ */
+export const VARIANT_RELEASE = { name: 'preadmit-variant', namespace: 'preadmit-variant-ns' } as const;
+
+export function variantReleaseName(main: string): string {
+  let name = VARIANT_RELEASE.name.padEnd(main.length, 'x').slice(0, main.length).replace(/-$/, 'x');
+  if (name === main) name = `q${name.slice(1)}`;
+  return name;
+}
+
+/** The variant's Kubernetes version: the same minor (Chart.yaml kubeVersion ranges still hold), another patch. */
+export function variantKubeVersion(kubeVersion: string): string {
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
+  if (!match) return kubeVersion;
+  return `${match[1]}.${match[2]}.${match[3] === '99' ? '98' : '99'}`;
 }
 
 export function variantName(inputs: VariantInputs): RenderVariant {
-  return inputs.upgrade && inputs.extensionApis ? 'upgrade+extension-apis' : inputs.upgrade ? 'upgrade' : 'extension-apis';
+  const parts = [...(inputs.upgrade ? ['upgrade'] : []), ...(inputs.extensionApis ? ['extension-apis'] : []), ...(inputs.release ? ['other-release'] : [])];
+  return parts.join('+') as RenderVariant;
 }
 
 /** How the variant render is made, for messages. */
 export function variantDescription(variant: RenderVariant): string {
-  if (variant === 'upgrade') return 'as helm upgrade renders it (--is-upgrade)';
-  if (variant === 'extension-apis') return 'on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)';
-  return 'as helm upgrade renders it on a cluster with common CRD APIs';
+  const parts = variant.split('+');
+  const how = [
+    ...(parts.includes('upgrade') ? ['as helm upgrade renders it (--is-upgrade)'] : []),
+    ...(parts.includes('extension-apis') ? ['on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)'] : []),
+    ...(parts.includes('other-release') ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : []),
+  ];
+  if (variant === 'upgrade+extension-apis') return 'as helm upgrade renders it on a cluster with common CRD APIs';
+  return how.join(', ');
 }
 
 /** A construct line for messages: `lookup at chart/templates/x.yaml:12`. */
@@ -43,6 +71,8 @@ export function describeConstruct(construct: TemplateConstruct): string {
 }
 
 type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release';
+/** The constructs a variant render changes the answer of. */
+type VariantKind = 'upgrade' | 'apiVersions' | 'release';
 
 /**
  * Text that makes a template's output depend on each input. Beyond the plain field names, passing the whole
@@ -54,9 +84,9 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
   lookup: /\blookup\s+["'$(.]/,
   revision: /\.Revision\b/,
-  // The release name or namespace compared with a literal: the scan renders with placeholders (release,
-  // default), the install with its own, and preadmit's are public. (Names built from them are not branches.)
-  release: /\b(?:eq|ne|hasPrefix|hasSuffix|contains|regexMatch)\b[^}]*(?:\.Release\.(?:Name|Namespace)\b[^}]*"[^"]*"|"[^"]*"[^}]*\.Release\.(?:Name|Namespace)\b)/,
+  // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
+  // this pattern only names the construct; the decision is not a line regex.
+  release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/,
 };
 
 /** The construct as a reader knows it, from the matched text. */
@@ -65,8 +95,128 @@ function constructName(kind: ConstructKind, line: string): string {
   if (kind === 'upgrade') return match.startsWith('Is') ? `.Release.${match}` : '.Release (the whole object)';
   if (kind === 'apiVersions') return match === 'APIVersions' ? '.Capabilities.APIVersions' : '.Capabilities (the whole object)';
   if (kind === 'lookup') return 'lookup';
-  if (kind === 'release') return `.Release.${/\.Release\.Namespace/.test(match) ? 'Namespace' : 'Name'} compared with a literal`;
+  if (kind === 'release') return `${match || 'a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion'} in a condition or comparison`;
   return '.Release.Revision';
+}
+
+/**
+ * A reference to the release name, namespace or cluster version. The variant keeps the minor version, so
+ * `.Capabilities.KubeVersion.Major` and `.Minor` are the same in both renders.
+ */
+const RELEASE_REF = /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b(?!\.(?:Major|Minor)\b)/;
+/**
+ * Functions whose result decides something from their arguments: a comparison, a length, a match, a map
+ * lookup. Truthiness (`if .Release.Name`, and, or, not, empty) is left out: the name, namespace and version
+ * are never empty in either render; so are interpolations (printf, trunc, default...).
+ */
+const BRANCHING = /(?:^|[\s(|])(?:eq|ne|lt|le|gt|ge|len|semverCompare|regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll|mustRegexFindAll|hasPrefix|hasSuffix|contains|has|hasKey|mustHas|index|get|pluck|dig)(?=[\s)|]|$)/;
+/** helm create's fullname idiom (`if contains $name .Release.Name`): both branches print a name built from it. */
+const FULLNAME_IDIOM = /^\{\{-?\s*if\s+(?:contains|ne|eq)\s+(?:\$\w+|\.Chart\.Name)\s+(?:\$\w+|(?:\$|\.\w+)*\.Release\.Name)\s*-?\}\}$/;
+/**
+ * A semverCompare with a literal constraint that another patch of the same minor cannot flip: only `>=` and
+ * `<` (and ~, ^ ranges) against X.Y or X.Y.0 versions (`>=1.19-0`, `<1.35.0-0`). `>1.34.0` or `<=1.34.0` can.
+ */
+const PATCH_PROOF_SEMVER = /\bsemverCompare\s+"((?:\s*(?:>=|<|~|\^)\s*v?\d+\.\d+(?:\.0)?(?:-[0-9A-Za-z.]+)?\s*(?:,|\|\||\s)?)+)"\s+(?:\([^()]*\)|[^\s()}]+)/g;
+
+/**
+ * Lines (1-based) of template text where the release name, namespace or Kubernetes version (read directly,
+ * through a variable assigned from them, or through an included helper in `releaseHelpers`) is used in a
+ * branching action. `helper`: the text is one `define`, whose fullname idiom is not a branch when the helper
+ * prints nothing but template output (no literal text a branch could choose).
+ */
+export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<string>, helper = false): number[] {
+  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)];
+  const literal = helper && text.replace(/\{\{[\s\S]*?\}\}/g, '').trim() !== '';
+  const variables = new Set<string>();
+  const refers = (action: string): boolean => {
+    if (RELEASE_REF.test(action)) return true;
+    for (const m of action.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) if (releaseHelpers.has(m[1]!)) return true;
+    for (const m of action.matchAll(/\$\w+/g)) if (variables.has(m[0])) return true;
+    return false;
+  };
+  const lines: number[] = [];
+  for (const match of actions) {
+    if (/^\{\{-?\s*\/\*/.test(match[0])) continue; // a comment
+    // A semverCompare another patch cannot flip decides nothing here.
+    const action = match[0].replace(PATCH_PROOF_SEMVER, 'true');
+    const assigned = /^\{\{-?\s*(\$\w+)\s*:?=/.exec(action)?.[1];
+    // (A lookup's result is empty in every render, whatever it is asked for.)
+    if (assigned !== undefined && refers(action) && !/\blookup\b/.test(action)) variables.add(assigned);
+    if (!refers(action)) continue;
+    // `{{ include "helper" (index .Subcharts "x") }}`: the helper's output is printed, not compared.
+    if (/^\{\{-?\s*(?:include|template)\s+"[^"]+"[^|]*\}\}$/.test(action)) continue;
+    const body = action.replace(/^\{\{-?|-?\}\}$/g, '').replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+    if (!BRANCHING.test(body)) continue;
+    if (helper && !literal && FULLNAME_IDIOM.test(action.replace(/\s+/g, ' '))) continue;
+    let line = 1;
+    for (let i = text.indexOf('\n'); i !== -1 && i < match.index!; i = text.indexOf('\n', i + 1)) line++;
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * Lines of `{{ if ... }}` actions whose block only fails the render (`fail`, after assignments; no text, no
+ * other output): a chart demanding a value on upgrade. With that value given, the block renders nothing,
+ * so its condition changes no object.
+ */
+export function failGuardLines(text: string): Set<number> {
+  const out = new Set<number>();
+  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)];
+  const lineAt = (offset: number) => {
+    let line = 1;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+    return line;
+  };
+  const body = (action: string) => action.replace(/^\{\{-?\s*|\s*-?\}\}$/g, '');
+  actions.forEach((open, index) => {
+    if (!/^if\b/.test(body(open[0]))) return;
+    let depth = 0;
+    let fails = false;
+    let from = open.index! + open[0].length;
+    for (let j = index + 1; j < actions.length; j++) {
+      const action = actions[j]!;
+      if (text.slice(from, action.index).trim() !== '') return; // literal text in the block
+      from = action.index! + action[0].length;
+      const b = body(action[0]);
+      if (/^(?:if|with|range|define|block)\b/.test(b)) return; // nested blocks: not a plain guard
+      if (/^else\b/.test(b)) return;
+      if (/^end\b/.test(b)) {
+        if (depth === 0 && fails) out.add(lineAt(open.index!));
+        return;
+      }
+      if (/^\/\*[\s\S]*\*\/$/.test(b) || /^\$\w+\s*:?=/.test(b)) continue;
+      if (/(?:^|\|\s*)fail\b/.test(b)) {
+        fails = true;
+        continue;
+      }
+      return; // any other output
+    }
+  });
+  return out;
+}
+
+/** Helpers whose text, or a helper they include, reads the release name, namespace or Kubernetes version. */
+export function releaseHelpersOf(sources: TemplateSources): Set<string> {
+  const defines = sources.defines();
+  const texts = new Map<string, string>();
+  for (const d of defines) texts.set(d.name, `${texts.get(d.name) ?? ''}\n${(sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join('\n')}`);
+  const out = new Set<string>();
+  for (const [name, text] of texts) if (RELEASE_REF.test(text)) out.add(name);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, text] of texts) {
+      if (out.has(name)) continue;
+      for (const m of text.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
+        if (out.has(m[1]!)) {
+          out.add(name);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** Where a chart's text uses each construct (first lines only: the decision needs one). */
@@ -79,7 +229,7 @@ export interface ChartConstructs {
   /** Lines anywhere in the chart, for a divergence whose template cannot be traced (archives, tpl). */
   anywhere: Partial<Record<ConstructKind, TemplateConstruct>>;
   /** Files holding install/upgrade or API-version constructs: absolute paths, or archives (inArchive set). */
-  files: { file: string; archive: boolean; kinds: Set<'upgrade' | 'apiVersions'> }[];
+  files: { file: string; archive: boolean; kinds: Set<VariantKind> }[];
   /** Whether any file calls `tpl` (text outside templates/ then renders as a template). */
   usesTpl: boolean;
 }
@@ -103,14 +253,19 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     // Outside templates/, a YAML comment line is never rendered (not even through tpl): blanked, lines kept.
     const comments = !archive && !file.split(path.sep).includes('templates');
     const lines = text.split(/\r?\n/).map((line) => (comments && /^\s*#/.test(line) ? '' : line));
-    const kinds = new Set<'upgrade' | 'apiVersions'>();
+    const kinds = new Set<VariantKind>();
+    // Archive files and text tpl may render: a branch on the release (helpers named in an archive file are
+    // not followed; helm create's fullname idiom in a helper file is not a branch).
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text) ? releaseBranchLines(lines.join('\n'), new Set(), path.basename(file).startsWith('_') || /\/_[^/]*$/.test(where(1).inArchive ?? ''))[0] : undefined;
     for (const kind of Object.keys(CONSTRUCTS) as ConstructKind[]) {
-      const index = lines.findIndex((line) => CONSTRUCTS[kind].test(line));
+      const index = kind === 'release' ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(line));
       if (index === -1) continue;
-      if (kind === 'upgrade' || kind === 'apiVersions') kinds.add(kind);
+      if (kind === 'upgrade' || kind === 'apiVersions' || kind === 'release') kinds.add(kind);
       found[kind] = true;
       found.anywhere[kind] ??= { ...where(index + 1), construct: constructName(kind, lines[index]!) };
     }
+    // Any use at all: whether a template branches through a helper is decided in variantOf.
+    if (RELEASE_REF.test(text)) found.release = true;
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
   const scanArchive = (bytes: Buffer, archive: string, prefix: string, depth: number) => {
@@ -180,6 +335,8 @@ const DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePat
 interface TextFacts<D = unknown> {
   upgrade: boolean;
   apiVersions: boolean;
+  /** Decides something from the release name, namespace or Kubernetes version (releaseBranchLines). */
+  release: boolean;
   /** Names a helper at render time (`include (printf ...)`), so unnamed helpers may be reached. */
   dynamic: boolean;
   /** Top-level `kind:` lines (an object's kind; indented ones are references: scaleTargetRef, subjects). */
@@ -190,11 +347,12 @@ interface TextFacts<D = unknown> {
   names: D[];
 }
 
-function textFacts<D>(text: string, byName: ReadonlyMap<string, D[]>): TextFacts<D> {
+function textFacts<D>(text: string, byName: ReadonlyMap<string, D[]>, releaseHelpers: ReadonlySet<string>, helper: boolean): TextFacts<D> {
   const kinds = [...text.matchAll(/^kind:\s*(.*?)\s*$/gm)].map((m) => m[1]!.replace(/^["']|["']$/g, ''));
   return {
     upgrade: CONSTRUCTS.upgrade.test(text),
     apiVersions: CONSTRUCTS.apiVersions.test(text),
+    release: releaseBranchLines(text, releaseHelpers, helper).length > 0,
     dynamic: DYNAMIC_INCLUDE.test(text),
     kinds: kinds.length,
     securityKind: kinds.some((kind) => kind.includes('{{') || SECURITY_KINDS.has(kind)),
@@ -210,15 +368,17 @@ function textFacts<D>(text: string, byName: ReadonlyMap<string, D[]>): TextFacts
  * preadmit does not read, or in a helper no template names when some template names helpers at render time.
  */
 export function variantOf(dir: string, constructs: ChartConstructs): VariantInputs | undefined {
-  if (!constructs.upgrade && !constructs.apiVersions) return undefined;
-  const inputs: VariantInputs = { upgrade: false, extensionApis: false };
-  const add = (kinds: Iterable<'upgrade' | 'apiVersions'>) => {
+  if (!constructs.upgrade && !constructs.apiVersions && !constructs.release) return undefined;
+  const inputs: VariantInputs = { upgrade: false, extensionApis: false, release: false };
+  const add = (kinds: Iterable<VariantKind>) => {
     for (const kind of kinds) {
       if (kind === 'upgrade') inputs.upgrade = true;
-      else inputs.extensionApis = true;
+      else if (kind === 'apiVersions') inputs.extensionApis = true;
+      else inputs.release = true;
     }
   };
   const sources = new TemplateSources(dir);
+  const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : new Set<string>();
   const templateFiles = new Set(sources.allFiles());
   const inTemplates = (file: string) => file.split(path.sep).includes('templates');
   for (const { file, archive, kinds } of constructs.files) {
@@ -232,13 +392,13 @@ export function variantOf(dir: string, constructs: ChartConstructs): VariantInpu
   const byName = new Map<string, typeof defines>();
   for (const d of defines) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
   const factsOf = new Map<(typeof defines)[number], TextFacts<(typeof defines)[number]>>();
-  for (const d of defines) factsOf.set(d, textFacts((sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join('\n'), byName));
+  for (const d of defines) factsOf.set(d, textFacts((sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join('\n'), byName, releaseHelpers, true));
   const reached = new Set<(typeof defines)[number]>();
   let dynamic = false;
   for (const file of templateFiles) {
     const name = path.basename(file);
     if (name.startsWith('_') || name.endsWith('NOTES.txt')) continue;
-    const facts = [textFacts((sources.read(file)?.lines ?? []).join('\n'), byName)];
+    const facts = [textFacts((sources.read(file)?.lines ?? []).join('\n'), byName, releaseHelpers, false)];
     const mine = new Set<(typeof defines)[number]>();
     const queue = [...facts[0]!.names];
     while (queue.length > 0) {
@@ -253,20 +413,22 @@ export function variantOf(dir: string, constructs: ChartConstructs): VariantInpu
     if (facts.some((f) => f.dynamic)) dynamic = true;
     const upgrade = facts.some((f) => f.upgrade);
     const apis = facts.some((f) => f.apiVersions);
-    if (!upgrade && !apis) continue;
+    const release = facts.some((f) => f.release);
+    if (!upgrade && !apis && !release) continue;
     const anyKind = facts.some((f) => f.kinds > 0);
     if (anyKind && !facts.some((f) => f.securityKind)) continue;
-    if (process.env.PREADMIT_DEBUG_VARIANTS) console.error('variant: template', file);
-    add([...(upgrade ? (['upgrade'] as const) : []), ...(apis ? (['apiVersions'] as const) : [])]);
+    if (process.env.PREADMIT_DEBUG_VARIANTS) console.error('variant: template', file, upgrade, apis, release);
+    add([...(upgrade ? (['upgrade'] as const) : []), ...(apis ? (['apiVersions'] as const) : []), ...(release ? (['release'] as const) : [])]);
   }
   if (dynamic) {
     for (const define of defines) {
       if (reached.has(define)) continue;
       const facts = factsOf.get(define)!;
-      add([...(facts.upgrade ? (['upgrade'] as const) : []), ...(facts.apiVersions ? (['apiVersions'] as const) : [])]);
+      add([...(facts.upgrade ? (['upgrade'] as const) : []), ...(facts.apiVersions ? (['apiVersions'] as const) : []), ...(facts.release ? (['release'] as const) : [])]);
     }
   }
-  return inputs.upgrade || inputs.extensionApis ? inputs : undefined;
+  if (!inputs.release) delete inputs.release;
+  return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : undefined;
 }
 
 /**
@@ -285,15 +447,24 @@ export class ConstructLocator {
     this.sources = new TemplateSources(chartDir);
   }
 
-  find(object: ScannedObject, kinds: readonly ConstructKind[], fallback: boolean): TemplateConstruct[] {
+  private releaseHelpersCache?: Set<string>;
+
+  private get releaseHelpers(): Set<string> {
+    return (this.releaseHelpersCache ??= releaseHelpersOf(this.sources));
+  }
+
+  find(object: ScannedObject, kinds: readonly ConstructKind[], fallback: boolean, skipFailGuards = false): TemplateConstruct[] {
     const file = object.source.file ? path.resolve(this.repoRoot, object.source.file) : undefined;
     const out: TemplateConstruct[] = [];
     const seen = new Set<string>();
-    const scanLines = (lines: readonly string[], fileName: string, offset: number) => {
+    const scanLines = (lines: readonly string[], fileName: string, offset: number, helper: boolean) => {
+      const branches = kinds.includes('release') ? new Set(releaseBranchLines(lines.join('\n'), this.releaseHelpers, helper)) : new Set<number>();
+      const guards = skipFailGuards ? failGuardLines(lines.join('\n')) : new Set<number>();
       lines.forEach((line, i) => {
         if (/^\s*#/.test(line) && !line.includes('{{')) return; // a YAML comment renders nothing
         for (const kind of kinds) {
-          if (!CONSTRUCTS[kind].test(line)) continue;
+          if (kind === 'release' ? !branches.has(i + 1) : !CONSTRUCTS[kind].test(line)) continue;
+          if (guards.has(i + 1)) continue;
           const at = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i + 1 };
           const key = `${at.file}:${at.line}`;
           if (!seen.has(key)) {
@@ -305,10 +476,10 @@ export class ConstructLocator {
     };
     const template = file !== undefined && !file.endsWith('.tgz') ? this.sources.read(file) : undefined;
     if (template !== undefined && file !== undefined) {
-      scanLines(template.lines, file, 0);
+      scanLines(template.lines, file, 0, false);
       for (const define of this.sources.reachableDefines(file)) {
         const lines = this.sources.read(define.file)?.lines.slice(define.start - 1, define.end) ?? [];
-        scanLines(lines, define.file, define.start - 1);
+        scanLines(lines, define.file, define.start - 1, true);
       }
     }
     if (out.length === 0 && fallback) {
@@ -322,7 +493,7 @@ export class ConstructLocator {
 
   /** The construct kinds a variant render changes. */
   static kindsOf(inputs: VariantInputs): ConstructKind[] {
-    return [...(inputs.upgrade ? (['upgrade'] as const) : []), ...(inputs.extensionApis ? (['apiVersions'] as const) : [])];
+    return [...(inputs.upgrade ? (['upgrade'] as const) : []), ...(inputs.extensionApis ? (['apiVersions'] as const) : []), ...(inputs.release ? (['release'] as const) : [])];
   }
 
   get dir(): string {
@@ -412,27 +583,30 @@ export interface ObjectDivergence {
  * renders. A variant object no main object matches by name (a generated name) matches a main object of its kind with
  * the same security fields, so random names are not divergences.
  */
-export function divergingObjects(main: readonly ScannedObject[], variant: readonly ScannedObject[]): ObjectDivergence[] {
+export function divergingObjects(main: readonly ScannedObject[], variant: readonly ScannedObject[], normalise: (text: string) => string = (text) => text): ObjectDivergence[] {
+  // The variant's names and values as the main render would spell them (another release: its name put back).
+  const variantKey = (object: ScannedObject) => normalise(identity(object));
+  const variantFields = (object: ScannedObject) => new Map([...securityFields(object.raw)].map(([pointer, value]) => [normalise(pointer), normalise(value)]));
   const byIdentity = new Map<string, ScannedObject>();
   for (const object of main) if (!byIdentity.has(identity(object))) byIdentity.set(identity(object), object);
   const matched = new Set<ScannedObject>();
   const out: ObjectDivergence[] = [];
   const unmatched: ScannedObject[] = [];
   for (const object of variant) {
-    const counterpart = byIdentity.get(identity(object));
+    const counterpart = byIdentity.get(variantKey(object));
     if (counterpart === undefined || matched.has(counterpart)) {
       unmatched.push(object);
       continue;
     }
     matched.add(counterpart);
     const before = securityFields(counterpart.raw);
-    const after = securityFields(object.raw);
+    const after = variantFields(object);
     const fields: FieldDifference[] = [];
     for (const pointer of new Set([...before.keys(), ...after.keys()])) {
       const a = before.get(pointer);
       const b = after.get(pointer);
       if (a === b) continue;
-      fields.push({ pointer, ...(a !== undefined ? { main: a } : {}), ...(b !== undefined ? { variant: b } : {}) });
+      fields.push({ pointer, ...(a !== undefined ? { main: a } : {}), ...(b !== undefined ? { variant: securityFields(object.raw).get(pointer) ?? b } : {}) });
     }
     if (fields.length > 0) out.push({ object, fields, onlyInVariant: false });
   }
@@ -444,15 +618,19 @@ export function divergingObjects(main: readonly ScannedObject[], variant: readon
     leftovers.set(key, [...(leftovers.get(key) ?? []), serialise(securityFields(object.raw))]);
   }
   for (const object of unmatched) {
-    const fields = securityFields(object.raw);
+    const fields = variantFields(object);
     if (fields.size === 0) continue;
+    // A second copy of a main object (another release's namespace written back as the main one's): the
+    // install render has the same object with the same settings.
+    const twin = byIdentity.get(variantKey(object));
+    if (twin !== undefined && serialise(securityFields(twin.raw)) === serialise(fields)) continue;
     const candidates = leftovers.get(object.ref.kind) ?? [];
     const same = candidates.indexOf(serialise(fields));
     if (same !== -1) {
       candidates.splice(same, 1);
       continue;
     }
-    out.push({ object, fields: [...fields].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
+    out.push({ object, fields: [...securityFields(object.raw)].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
   }
   return out;
 }

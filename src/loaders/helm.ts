@@ -710,7 +710,7 @@ function archiveProblem(file: string, size: number): string | undefined {
 }
 
 /** Regular files of a tar archive (ustar, GNU long names, pax paths), in order. */
-export function* tarEntries(tar: Buffer): Generator<{ name: string; content: Buffer }> {
+export function* tarEntries(tar: Buffer): Generator<{ name: string; content: Buffer; raw: string }> {
   let offset = 0;
   let longName: string | undefined;
   while (offset + 512 <= tar.length) {
@@ -739,8 +739,8 @@ export function* tarEntries(tar: Buffer): Generator<{ name: string; content: Buf
       continue;
     }
     if (type === '0' || type === '\0' || type === '7') {
-      name = name.replace(/\\/g, '/');
-      yield { name, content };
+      // raw: the name as written, for callers that normalise it as helm's loader does (chart-crds.ts).
+      yield { name: name.replace(/\\/g, '/'), content, raw: name };
     }
   }
 }
