@@ -42,6 +42,22 @@ describe('chart crds/ folders', () => {
     expect(result.findings.find((f) => f.ruleId === 'pss-privileged')?.source.line).toBe(22);
   }, 60_000);
 
+  it('splits and breaks a crds/ file as the kube client reads it: a `---` after CR, LS or PS starts no document', async () => {
+    const dir = workspace();
+    // For kubectl and helm's kube client, "\r---\r" inside a piece is no separator: the text after it belongs to
+    // the first document (whose later keys win), never to a second object.
+    const hidden = PRIVILEGED_POD.replace('name: privileged', 'name: hidden');
+    const root = chart(dir, 'app', {
+      'templates/cm.yaml': CONFIGMAP,
+      'crds/cr.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\r---\r${hidden.replace(/\n/g, '\r')}`,
+      'crds/ls.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\n\u2028---\u2028kind: Secret\n`,
+    });
+    const result = await scan({ paths: [root], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    const objects = result.objects.filter((o) => o.source.file.includes('/crds/')).map((o) => `${o.object.kind}/${o.object.name}`).sort();
+    expect(objects).not.toContain('Pod/hidden');
+    expect(objects.length).toBeLessThanOrEqual(2);
+  }, 60_000);
+
   it('judges crds/ inside a packaged subchart (charts/*.tgz, as helm dependency build leaves them)', async () => {
     const dir = workspace();
     const packed = workspace();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ScanError, ScannedObject } from '../core/model.ts';
 import { parseChartYaml, tarEntries } from './helm.ts';
+import { goYamlStream } from './go-yaml-value.ts';
 import { objectsFromDocuments } from './objects.ts';
 import { parseRenderedDocument } from './rendered-yaml.ts';
 import { YAML_LIMITS, type ParsedYaml, type YamlDocument } from './yaml-docs.ts';
@@ -356,6 +357,9 @@ const DOCUMENT_START = /^---[ \t]*(?:#.*)?\r?$/gm;
  */
 function parseCrdFile(text: string): ParsedYaml {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // helm applies crds/ through the kube client's YAML reader: pieces split at `---` lines after a LF only,
+  // CR, NEL, LS and PS are line breaks, one document per piece (as for rendered templates).
+  text = goYamlStream(text);
   const out: ParsedYaml = { documents: [], problems: [] };
   let start = 0;
   let line = 1;
