@@ -33072,8 +33072,7 @@ function* tarEntries(tar) {
       continue;
     }
     if (type2 === "0" || type2 === "\0" || type2 === "7") {
-      name = name.replace(/\\/g, "/");
-      yield { name, content };
+      yield { name: name.replace(/\\/g, "/"), content, raw: name };
     }
   }
 }
@@ -33755,13 +33754,30 @@ function isDanglingLink(p) {
 }
 
 // src/core/render-variants.ts
+var VARIANT_RELEASE = { name: "preadmit-variant", namespace: "preadmit-variant-ns" };
+function variantReleaseName(main2) {
+  let name = VARIANT_RELEASE.name.padEnd(main2.length, "x").slice(0, main2.length).replace(/-$/, "x");
+  if (name === main2) name = `q${name.slice(1)}`;
+  return name;
+}
+function variantKubeVersion(kubeVersion) {
+  const match2 = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
+  if (!match2) return kubeVersion;
+  return `${match2[1]}.${match2[2]}.${match2[3] === "99" ? "98" : "99"}`;
+}
 function variantName(inputs) {
-  return inputs.upgrade && inputs.extensionApis ? "upgrade+extension-apis" : inputs.upgrade ? "upgrade" : "extension-apis";
+  const parts = [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["extension-apis"] : [], ...inputs.release ? ["other-release"] : []];
+  return parts.join("+");
 }
 function variantDescription(variant) {
-  if (variant === "upgrade") return "as helm upgrade renders it (--is-upgrade)";
-  if (variant === "extension-apis") return "on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)";
-  return "as helm upgrade renders it on a cluster with common CRD APIs";
+  const parts = variant.split("+");
+  const how = [
+    ...parts.includes("upgrade") ? ["as helm upgrade renders it (--is-upgrade)"] : [],
+    ...parts.includes("extension-apis") ? ["on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)"] : [],
+    ...parts.includes("other-release") ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : []
+  ];
+  if (variant === "upgrade+extension-apis") return "as helm upgrade renders it on a cluster with common CRD APIs";
+  return how.join(", ");
 }
 function describeConstruct(construct) {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
@@ -33771,17 +33787,105 @@ var CONSTRUCTS = {
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
   lookup: /\blookup\s+["'$(.]/,
   revision: /\.Revision\b/,
-  // The release name or namespace compared with a literal: the scan renders with placeholders (release,
-  // default), the install with its own, and preadmit's are public. (Names built from them are not branches.)
-  release: /\b(?:eq|ne|hasPrefix|hasSuffix|contains|regexMatch)\b[^}]*(?:\.Release\.(?:Name|Namespace)\b[^}]*"[^"]*"|"[^"]*"[^}]*\.Release\.(?:Name|Namespace)\b)/
+  // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
+  // this pattern only names the construct; the decision is not a line regex.
+  release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/
 };
 function constructName(kind, line) {
   const match2 = CONSTRUCTS[kind].exec(line)?.[0] ?? "";
   if (kind === "upgrade") return match2.startsWith("Is") ? `.Release.${match2}` : ".Release (the whole object)";
   if (kind === "apiVersions") return match2 === "APIVersions" ? ".Capabilities.APIVersions" : ".Capabilities (the whole object)";
   if (kind === "lookup") return "lookup";
-  if (kind === "release") return `.Release.${/\.Release\.Namespace/.test(match2) ? "Namespace" : "Name"} compared with a literal`;
+  if (kind === "release") return `${match2 || "a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion"} in a condition or comparison`;
   return ".Release.Revision";
+}
+var RELEASE_REF = /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b(?!\.(?:Major|Minor)\b)/;
+var BRANCHING = /(?:^|[\s(|])(?:eq|ne|lt|le|gt|ge|len|semverCompare|regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll|mustRegexFindAll|hasPrefix|hasSuffix|contains|has|hasKey|mustHas|index|get|pluck|dig)(?=[\s)|]|$)/;
+var FULLNAME_IDIOM = /^\{\{-?\s*if\s+(?:contains|ne|eq)\s+(?:\$\w+|\.Chart\.Name)\s+(?:\$\w+|(?:\$|\.\w+)*\.Release\.Name)\s*-?\}\}$/;
+var PATCH_PROOF_SEMVER = /\bsemverCompare\s+"((?:\s*(?:>=|<|~|\^)\s*v?\d+\.\d+(?:\.0)?(?:-[0-9A-Za-z.]+)?\s*(?:,|\|\||\s)?)+)"\s+(?:\([^()]*\)|[^\s()}]+)/g;
+function releaseBranchLines(text2, releaseHelpers, helper = false) {
+  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)];
+  const literal2 = helper && text2.replace(/\{\{[\s\S]*?\}\}/g, "").trim() !== "";
+  const variables = /* @__PURE__ */ new Set();
+  const refers = (action) => {
+    if (RELEASE_REF.test(action)) return true;
+    for (const m of action.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) if (releaseHelpers.has(m[1])) return true;
+    for (const m of action.matchAll(/\$\w+/g)) if (variables.has(m[0])) return true;
+    return false;
+  };
+  const lines = [];
+  for (const match2 of actions) {
+    if (/^\{\{-?\s*\/\*/.test(match2[0])) continue;
+    const action = match2[0].replace(PATCH_PROOF_SEMVER, "true");
+    const assigned = /^\{\{-?\s*(\$\w+)\s*:?=/.exec(action)?.[1];
+    if (assigned !== void 0 && refers(action) && !/\blookup\b/.test(action)) variables.add(assigned);
+    if (!refers(action)) continue;
+    if (/^\{\{-?\s*(?:include|template)\s+"[^"]+"[^|]*\}\}$/.test(action)) continue;
+    const body = action.replace(/^\{\{-?|-?\}\}$/g, "").replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+    if (!BRANCHING.test(body)) continue;
+    if (helper && !literal2 && FULLNAME_IDIOM.test(action.replace(/\s+/g, " "))) continue;
+    let line = 1;
+    for (let i2 = text2.indexOf("\n"); i2 !== -1 && i2 < match2.index; i2 = text2.indexOf("\n", i2 + 1)) line++;
+    lines.push(line);
+  }
+  return lines;
+}
+function failGuardLines(text2) {
+  const out = /* @__PURE__ */ new Set();
+  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)];
+  const lineAt2 = (offset) => {
+    let line = 1;
+    for (let i2 = text2.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = text2.indexOf("\n", i2 + 1)) line++;
+    return line;
+  };
+  const body = (action) => action.replace(/^\{\{-?\s*|\s*-?\}\}$/g, "");
+  actions.forEach((open, index) => {
+    if (!/^if\b/.test(body(open[0]))) return;
+    let depth = 0;
+    let fails = false;
+    let from = open.index + open[0].length;
+    for (let j = index + 1; j < actions.length; j++) {
+      const action = actions[j];
+      if (text2.slice(from, action.index).trim() !== "") return;
+      from = action.index + action[0].length;
+      const b = body(action[0]);
+      if (/^(?:if|with|range|define|block)\b/.test(b)) return;
+      if (/^else\b/.test(b)) return;
+      if (/^end\b/.test(b)) {
+        if (depth === 0 && fails) out.add(lineAt2(open.index));
+        return;
+      }
+      if (/^\/\*[\s\S]*\*\/$/.test(b) || /^\$\w+\s*:?=/.test(b)) continue;
+      if (/(?:^|\|\s*)fail\b/.test(b)) {
+        fails = true;
+        continue;
+      }
+      return;
+    }
+  });
+  return out;
+}
+function releaseHelpersOf(sources) {
+  const defines = sources.defines();
+  const texts = /* @__PURE__ */ new Map();
+  for (const d of defines) texts.set(d.name, `${texts.get(d.name) ?? ""}
+${(sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join("\n")}`);
+  const out = /* @__PURE__ */ new Set();
+  for (const [name, text2] of texts) if (RELEASE_REF.test(text2)) out.add(name);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, text2] of texts) {
+      if (out.has(name)) continue;
+      for (const m of text2.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
+        if (out.has(m[1])) {
+          out.add(name);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }
 function noConstructs() {
   return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false };
@@ -33797,13 +33901,15 @@ function chartConstructs(dir, repoRoot) {
     const comments = !archive && !file.split(path12.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
     const kinds = /* @__PURE__ */ new Set();
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path12.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
-      const index = lines.findIndex((line) => CONSTRUCTS[kind].test(line));
+      const index = kind === "release" ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(line));
       if (index === -1) continue;
-      if (kind === "upgrade" || kind === "apiVersions") kinds.add(kind);
+      if (kind === "upgrade" || kind === "apiVersions" || kind === "release") kinds.add(kind);
       found[kind] = true;
       found.anywhere[kind] ??= { ...where(index + 1), construct: constructName(kind, lines[index]) };
     }
+    if (RELEASE_REF.test(text2)) found.release = true;
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
   const scanArchive = (bytes, archive, prefix2, depth) => {
@@ -33859,11 +33965,12 @@ function tplReachable(file) {
 }
 var SECURITY_KINDS = /* @__PURE__ */ new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout", "CloneSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "NetworkPolicy", "ServiceAccount", "Namespace"]);
 var DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
-function textFacts(text2, byName) {
+function textFacts(text2, byName, releaseHelpers, helper) {
   const kinds = [...text2.matchAll(/^kind:\s*(.*?)\s*$/gm)].map((m) => m[1].replace(/^["']|["']$/g, ""));
   return {
     upgrade: CONSTRUCTS.upgrade.test(text2),
     apiVersions: CONSTRUCTS.apiVersions.test(text2),
+    release: releaseBranchLines(text2, releaseHelpers, helper).length > 0,
     dynamic: DYNAMIC_INCLUDE.test(text2),
     kinds: kinds.length,
     securityKind: kinds.some((kind) => kind.includes("{{") || SECURITY_KINDS.has(kind)),
@@ -33871,15 +33978,17 @@ function textFacts(text2, byName) {
   };
 }
 function variantOf(dir, constructs) {
-  if (!constructs.upgrade && !constructs.apiVersions) return void 0;
-  const inputs = { upgrade: false, extensionApis: false };
+  if (!constructs.upgrade && !constructs.apiVersions && !constructs.release) return void 0;
+  const inputs = { upgrade: false, extensionApis: false, release: false };
   const add = (kinds) => {
     for (const kind of kinds) {
       if (kind === "upgrade") inputs.upgrade = true;
-      else inputs.extensionApis = true;
+      else if (kind === "apiVersions") inputs.extensionApis = true;
+      else inputs.release = true;
     }
   };
   const sources = new TemplateSources(dir);
+  const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
   const inTemplates = (file) => file.split(path12.sep).includes("templates");
   for (const { file, archive, kinds } of constructs.files) {
@@ -33892,13 +34001,13 @@ function variantOf(dir, constructs) {
   const byName = /* @__PURE__ */ new Map();
   for (const d of defines) byName.set(d.name, [...byName.get(d.name) ?? [], d]);
   const factsOf = /* @__PURE__ */ new Map();
-  for (const d of defines) factsOf.set(d, textFacts((sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join("\n"), byName));
+  for (const d of defines) factsOf.set(d, textFacts((sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join("\n"), byName, releaseHelpers, true));
   const reached = /* @__PURE__ */ new Set();
   let dynamic = false;
   for (const file of templateFiles) {
     const name = path12.basename(file);
     if (name.startsWith("_") || name.endsWith("NOTES.txt")) continue;
-    const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName)];
+    const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName, releaseHelpers, false)];
     const mine = /* @__PURE__ */ new Set();
     const queue = [...facts[0].names];
     while (queue.length > 0) {
@@ -33913,20 +34022,22 @@ function variantOf(dir, constructs) {
     if (facts.some((f) => f.dynamic)) dynamic = true;
     const upgrade = facts.some((f) => f.upgrade);
     const apis = facts.some((f) => f.apiVersions);
-    if (!upgrade && !apis) continue;
+    const release = facts.some((f) => f.release);
+    if (!upgrade && !apis && !release) continue;
     const anyKind = facts.some((f) => f.kinds > 0);
     if (anyKind && !facts.some((f) => f.securityKind)) continue;
-    if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: template", file);
-    add([...upgrade ? ["upgrade"] : [], ...apis ? ["apiVersions"] : []]);
+    if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: template", file, upgrade, apis, release);
+    add([...upgrade ? ["upgrade"] : [], ...apis ? ["apiVersions"] : [], ...release ? ["release"] : []]);
   }
   if (dynamic) {
     for (const define of defines) {
       if (reached.has(define)) continue;
       const facts = factsOf.get(define);
-      add([...facts.upgrade ? ["upgrade"] : [], ...facts.apiVersions ? ["apiVersions"] : []]);
+      add([...facts.upgrade ? ["upgrade"] : [], ...facts.apiVersions ? ["apiVersions"] : [], ...facts.release ? ["release"] : []]);
     }
   }
-  return inputs.upgrade || inputs.extensionApis ? inputs : void 0;
+  if (!inputs.release) delete inputs.release;
+  return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : void 0;
 }
 var ConstructLocator = class {
   constructor(chartDir, repoRoot, constructs) {
@@ -33939,15 +34050,22 @@ var ConstructLocator = class {
   repoRoot;
   constructs;
   sources;
-  find(object, kinds, fallback) {
+  releaseHelpersCache;
+  get releaseHelpers() {
+    return this.releaseHelpersCache ??= releaseHelpersOf(this.sources);
+  }
+  find(object, kinds, fallback, skipFailGuards = false) {
     const file = object.source.file ? path12.resolve(this.repoRoot, object.source.file) : void 0;
     const out = [];
     const seen = /* @__PURE__ */ new Set();
-    const scanLines = (lines, fileName, offset) => {
+    const scanLines = (lines, fileName, offset, helper) => {
+      const branches = kinds.includes("release") ? new Set(releaseBranchLines(lines.join("\n"), this.releaseHelpers, helper)) : /* @__PURE__ */ new Set();
+      const guards = skipFailGuards ? failGuardLines(lines.join("\n")) : /* @__PURE__ */ new Set();
       lines.forEach((line, i2) => {
         if (/^\s*#/.test(line) && !line.includes("{{")) return;
         for (const kind of kinds) {
-          if (!CONSTRUCTS[kind].test(line)) continue;
+          if (kind === "release" ? !branches.has(i2 + 1) : !CONSTRUCTS[kind].test(line)) continue;
+          if (guards.has(i2 + 1)) continue;
           const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1 };
           const key = `${at3.file}:${at3.line}`;
           if (!seen.has(key)) {
@@ -33959,10 +34077,10 @@ var ConstructLocator = class {
     };
     const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
     if (template !== void 0 && file !== void 0) {
-      scanLines(template.lines, file, 0);
+      scanLines(template.lines, file, 0, false);
       for (const define of this.sources.reachableDefines(file)) {
         const lines = this.sources.read(define.file)?.lines.slice(define.start - 1, define.end) ?? [];
-        scanLines(lines, define.file, define.start - 1);
+        scanLines(lines, define.file, define.start - 1, true);
       }
     }
     if (out.length === 0 && fallback) {
@@ -33975,7 +34093,7 @@ var ConstructLocator = class {
   }
   /** The construct kinds a variant render changes. */
   static kindsOf(inputs) {
-    return [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["apiVersions"] : []];
+    return [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["apiVersions"] : [], ...inputs.release ? ["release"] : []];
   }
   get dir() {
     return this.chartDir;
@@ -34040,27 +34158,29 @@ function identity3(object) {
 function serialise(fields) {
   return JSON.stringify([...fields].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0));
 }
-function divergingObjects(main2, variant) {
+function divergingObjects(main2, variant, normalise = (text2) => text2) {
+  const variantKey = (object) => normalise(identity3(object));
+  const variantFields = (object) => new Map([...securityFields(object.raw)].map(([pointer, value]) => [normalise(pointer), normalise(value)]));
   const byIdentity = /* @__PURE__ */ new Map();
   for (const object of main2) if (!byIdentity.has(identity3(object))) byIdentity.set(identity3(object), object);
   const matched = /* @__PURE__ */ new Set();
   const out = [];
   const unmatched = [];
   for (const object of variant) {
-    const counterpart2 = byIdentity.get(identity3(object));
+    const counterpart2 = byIdentity.get(variantKey(object));
     if (counterpart2 === void 0 || matched.has(counterpart2)) {
       unmatched.push(object);
       continue;
     }
     matched.add(counterpart2);
     const before = securityFields(counterpart2.raw);
-    const after = securityFields(object.raw);
+    const after = variantFields(object);
     const fields = [];
     for (const pointer of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
       const a2 = before.get(pointer);
       const b = after.get(pointer);
       if (a2 === b) continue;
-      fields.push({ pointer, ...a2 !== void 0 ? { main: a2 } : {}, ...b !== void 0 ? { variant: b } : {} });
+      fields.push({ pointer, ...a2 !== void 0 ? { main: a2 } : {}, ...b !== void 0 ? { variant: securityFields(object.raw).get(pointer) ?? b } : {} });
     }
     if (fields.length > 0) out.push({ object, fields, onlyInVariant: false });
   }
@@ -34071,15 +34191,17 @@ function divergingObjects(main2, variant) {
     leftovers.set(key, [...leftovers.get(key) ?? [], serialise(securityFields(object.raw))]);
   }
   for (const object of unmatched) {
-    const fields = securityFields(object.raw);
+    const fields = variantFields(object);
     if (fields.size === 0) continue;
+    const twin = byIdentity.get(variantKey(object));
+    if (twin !== void 0 && serialise(securityFields(twin.raw)) === serialise(fields)) continue;
     const candidates = leftovers.get(object.ref.kind) ?? [];
     const same = candidates.indexOf(serialise(fields));
     if (same !== -1) {
       candidates.splice(same, 1);
       continue;
     }
-    out.push({ object, fields: [...fields].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
+    out.push({ object, fields: [...securityFields(object.raw)].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
   }
   return out;
 }
@@ -34093,6 +34215,10 @@ function describeField(field) {
   const clip2 = (json2) => json2 === void 0 ? "absent" : json2.length > 60 ? `${json2.slice(0, 59)}\u2026` : json2;
   return `${field.pointer} ${clip2(field.main)} -> ${clip2(field.variant)}`;
 }
+function helmError(message) {
+  const text2 = message.replace(/^\s*Error:\s*/, "").replace(/\s+/g, " ").trim();
+  return text2.length > 240 ? `${text2.slice(0, 239)}\u2026` : text2;
+}
 var render_divergence_default = defineRule({
   target: "object",
   meta: {
@@ -34100,7 +34226,7 @@ var render_divergence_default = defineRule({
     title: "Charts must render the same security settings on install, upgrade and any cluster",
     category: "admission",
     defaultSeverity: "high",
-    description: "helm template renders a chart as a first install on a cluster it knows nothing about. A template that branches on .Release.IsUpgrade, .Release.IsInstall or .Capabilities.APIVersions can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them, judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them.",
+    description: "helm template renders a chart as a first install on a cluster it knows nothing about, with the scan's release name and namespace. A template that branches on .Release.IsUpgrade, .Release.IsInstall, .Capabilities.APIVersions, the release name or namespace or the Kubernetes patch version can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster or the release is installed under its own name. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them (with another release name, namespace and patch version when the templates compare those), judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them. When that second render fails (a chart that demands values only on upgrade), every object with security fields whose template uses those constructs is reported: what the chart deploys there could not be seen.",
     remediation: "Render the same security settings whatever the release state and the cluster's APIs: move the branch off security fields (decide them from values), or make both branches equally safe.",
     references: [
       { title: "Helm built-in objects (Release, Capabilities)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" },
@@ -34108,21 +34234,28 @@ var render_divergence_default = defineRule({
     ],
     messages: {
       differs: '{{kind}} "{{name}}" renders different security settings {{how}} than in the scanned install render: {{fields}}; the template branches on {{constructs}}',
-      only: '{{kind}} "{{name}}" is rendered only {{how}}, with security settings the install render does not have ({{fields}}); the template branches on {{constructs}}'
+      only: '{{kind}} "{{name}}" is rendered only {{how}}, with security settings the install render does not have ({{fields}}); the template branches on {{constructs}}',
+      unrendered: '{{kind}} "{{name}}" could not be checked {{how}}: helm failed on that render ({{error}}) and the template branches on {{constructs}}, so its security settings there are unknown; pass the values that render needs in a value set (ci/*-values.yaml) to have it judged'
     }
   },
   *check(object) {
     const divergence = object.renderDependence?.divergence;
-    if (divergence === void 0 || divergence.fields.length === 0) return;
+    if (divergence === void 0) return;
     const { fields, constructs } = divergence;
-    const listed = fields.slice(0, LISTED).map(describeField).join(", ") + (fields.length > LISTED ? ` and ${fields.length - LISTED} more` : "");
     const where = constructs.length > 0 ? constructs.slice(0, 3).map(describeConstruct).join(", ") : "a construct preadmit could not find in the template (reached through tpl or a dynamic include)";
     const template = constructs.find((c3) => c3.inArchive === void 0);
+    const at3 = template ? { at: { template: { file: template.file, line: template.line } } } : {};
+    if (divergence.failed !== void 0) {
+      yield { messageId: "unrendered", path: "", data: { kind: object.ref.kind, name: object.ref.name, how: variantDescription(divergence.variant), error: helmError(divergence.failed), constructs: where }, ...at3 };
+      return;
+    }
+    if (fields.length === 0) return;
+    const listed = fields.slice(0, LISTED).map(describeField).join(", ") + (fields.length > LISTED ? ` and ${fields.length - LISTED} more` : "");
     yield {
       messageId: divergence.onlyInVariant ? "only" : "differs",
       path: divergence.onlyInVariant ? "" : fields[0].pointer,
       data: { kind: object.ref.kind, name: object.ref.name, how: variantDescription(divergence.variant), fields: listed, constructs: where },
-      ...template ? { at: { template: { file: template.file, line: template.line } } } : {}
+      ...at3
     };
   }
 });
@@ -34132,17 +34265,17 @@ var render_lookup_default = defineRule({
   target: "object",
   meta: {
     id: "render-lookup",
-    title: "Security settings must not depend on lookup, the release revision, name or namespace",
+    title: "Security settings must not depend on lookup or the release revision",
     category: "admission",
     defaultSeverity: "medium",
-    description: "Under helm template, lookup returns an empty map, .Release.Revision is 1 and the release name and namespace are the scan's placeholders; on a cluster lookup returns live objects, every upgrade raises the revision and the release has its own name and namespace. An object with security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC, network policies, Service exposure, Pod Security labels) rendered by a template that uses lookup or the revision, or compares the release name or namespace with a literal, may be rendered differently at install or upgrade than preadmit saw, and no render can show how.",
-    remediation: "Decide security settings from values, not from lookup results, the revision or the release name and namespace; keep lookup to data that is not security-relevant (reusing a generated password), in a template of its own.",
+    description: "Under helm template, lookup returns an empty map and .Release.Revision is 1; on a cluster lookup returns live objects and every upgrade raises the revision. An object with security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC, network policies, Service exposure, Pod Security labels) rendered by a template that uses lookup or the revision may be rendered differently at install or upgrade than preadmit saw, and no render can show how. (A template branching on the release name, namespace or Kubernetes version is rendered a second time with other ones: render-divergence.)",
+    remediation: "Decide security settings from values, not from lookup results or the revision; keep lookup to data that is not security-relevant (reusing a generated password), in a template of its own.",
     references: [
       { title: "Helm template functions: lookup", url: "https://helm.sh/docs/chart_template_guide/functions_and_pipelines/#using-the-lookup-function" },
       { title: "Helm built-in objects (Release.Revision)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" }
     ],
     messages: {
-      unknowable: `{{kind}} "{{name}}" has security settings and its template uses {{constructs}}, which helm template cannot evaluate (lookup returns an empty map, .Release.Revision is always 1, the release name and namespace are the scan's): the settings on the cluster may differ from the scanned ones`
+      unknowable: '{{kind}} "{{name}}" has security settings and its template uses {{constructs}}, which helm template cannot evaluate (lookup returns an empty map, .Release.Revision is always 1): the settings on the cluster may differ from the scanned ones'
     }
   },
   *check(object) {
@@ -37326,69 +37459,235 @@ function parseRenderedDocument(text2) {
 }
 
 // src/loaders/chart-crds.ts
-var MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
 var MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
-var ARCHIVED_CRD = /^[^/]+(?:\/charts\/[^/]+)*\/crds\/.+\.(?:ya?ml|json)$/i;
-var ARCHIVED_SUBCHART = /^[^/]+(?:\/charts\/[^/]+)*\/charts\/[^/]+\.tgz$/;
-function archivedCrdFiles(archive, depth = 0) {
-  const files = [];
+function cleanPath(name) {
+  if (name === "") return ".";
+  const rooted = name.startsWith("/");
+  const out = [];
+  for (const part of name.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length > 0 && out.at(-1) !== "..") out.pop();
+      else if (!rooted) out.push("..");
+    } else out.push(part);
+  }
+  const joined = out.join("/");
+  return rooted ? `/${joined}` : joined || ".";
+}
+function archiveEntryName(raw) {
+  const delimiter = raw.includes("\\") ? "\\" : "/";
+  const parts = raw.split(delimiter);
+  if (parts[0] === "Chart.yaml") return void 0;
+  const joined = parts.slice(1).join(delimiter).split(delimiter).join("/");
+  if (joined.startsWith("/")) return void 0;
+  const name = cleanPath(joined);
+  if (name === "." || name.startsWith("..") || /^[a-zA-Z]:\//.test(name)) return void 0;
+  return name;
+}
+function archiveFiles(archive, label) {
   const tar = gunzipSync3(archive, { maxOutputLength: MAX_ARCHIVE_BYTES });
+  const files = [];
   for (const entry of tarEntries(tar)) {
-    if (ARCHIVED_CRD.test(entry.name)) files.push({ name: entry.name, text: entry.content.toString("utf8") });
-    else if (ARCHIVED_SUBCHART.test(entry.name) && depth < 5) {
-      for (const inner of archivedCrdFiles(entry.content, depth + 1)) files.push({ name: `${entry.name}/${inner.name}`, text: inner.text });
-    }
+    const name = archiveEntryName(entry.raw);
+    if (name === void 0) return void 0;
+    files.push({ name, label: `${label}${entry.raw}`, read: () => entry.content });
   }
   return files;
 }
-function chartArchives(dir) {
+var MANIFEST = /\.(?:ya?ml|json)$/i;
+function dependenciesOf(files) {
+  const read = (name) => {
+    const file = files.find((f) => f.name === name);
+    if (file === void 0) return void 0;
+    try {
+      const value = parseChartYaml(file.read().toString("utf8"));
+      return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+    } catch {
+      return void 0;
+    }
+  };
+  const chart = read("Chart.yaml");
+  const deps = [...Array.isArray(chart?.dependencies) ? chart.dependencies : [], ...chart?.apiVersion === "v1" ? read("requirements.yaml")?.dependencies ?? [] : []];
+  return deps.filter((d) => d !== null && typeof d === "object" && typeof d.name === "string").map((d) => ({
+    name: d.name,
+    ...typeof d.alias === "string" && d.alias !== "" ? { alias: d.alias } : {},
+    ...typeof d.condition === "string" ? { condition: d.condition } : {},
+    tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === "string") : []
+  }));
+}
+function chartNameOf(files) {
+  const file = files.find((f) => f.name === "Chart.yaml");
   try {
-    return readdirSync5(path14.join(dir, "charts")).filter((entry) => entry.endsWith(".tgz")).sort().map((entry) => path14.join(dir, "charts", entry));
+    const value = file && parseChartYaml(file.read().toString("utf8"));
+    const name = value !== null && typeof value === "object" ? value.name : void 0;
+    return typeof name === "string" ? name : void 0;
   } catch {
-    return [];
+    return void 0;
   }
 }
-function chartDirs(dir, depth = 0) {
-  const dirs = [dir];
-  if (depth > 10) return dirs;
-  let entries;
-  try {
-    entries = readdirSync5(path14.join(dir, "charts")).sort();
-  } catch {
-    return dirs;
-  }
-  for (const entry of entries) {
-    const sub = path14.join(dir, "charts", entry);
-    try {
-      if (statSync7(sub).isDirectory() && statSync7(path14.join(sub, "Chart.yaml")).isFile()) dirs.push(...chartDirs(sub, depth + 1));
-    } catch {
+function crdFilesOf(files, depth) {
+  const found = [];
+  const subcharts = /* @__PURE__ */ new Map();
+  for (const file of files) {
+    if (file.name.startsWith("crds/") && MANIFEST.test(file.name)) found.push({ file, gates: [] });
+    else if (file.name.startsWith("charts/") && !file.name.endsWith(".prov")) {
+      const rest = file.name.slice("charts/".length);
+      const name = rest.split("/")[0];
+      subcharts.set(name, [...subcharts.get(name) ?? [], { ...file, name: rest }]);
     }
   }
-  return dirs;
+  if (depth >= 10 || subcharts.size === 0) return found;
+  const dependencies = dependenciesOf(files);
+  const under = (inner) => {
+    const name = chartNameOf(inner);
+    const declared = dependencies.filter((d) => d.name === name);
+    const gate = { key: name ?? "", ...declared.length > 0 ? { options: declared.map((d) => ({ key: d.alias ?? d.name, ...d.condition !== void 0 ? { condition: d.condition } : {}, tags: d.tags })) } : {} };
+    for (const crd of crdFilesOf(inner, depth + 1)) found.push({ file: crd.file, gates: [gate, ...crd.gates] });
+  };
+  for (const [name, members] of [...subcharts].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0)) {
+    if (name.startsWith("_") || name.startsWith(".")) continue;
+    if (name.endsWith(".tgz")) {
+      const archive = members[0];
+      if (archive.name !== name) continue;
+      let inner;
+      try {
+        inner = archiveFiles(archive.read(), `${archive.label}/`);
+      } catch {
+        continue;
+      }
+      if (inner !== void 0) under(inner);
+      continue;
+    }
+    under(members.filter((m) => m.name.includes("/")).map((m) => ({ ...m, name: m.name.slice(name.length + 1) })));
+  }
+  return found;
 }
-function crdFiles(chartDir) {
+function pathValue(values, dotted) {
+  let node = values;
+  for (const key of dotted.split(".")) {
+    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key)) return void 0;
+    node = node[key];
+  }
+  return node;
+}
+function gatesOpen(gates, values, prefix2 = "") {
+  if (gates.length === 0) return true;
+  const [gate, ...rest] = gates;
+  if (gate.options === void 0) return gatesOpen(rest, values, `${prefix2}${gate.key}.`);
+  const tags = pathValue(values, "tags");
+  return gate.options.some((option) => {
+    let enabled2 = true;
+    if (tags !== null && typeof tags === "object" && !Array.isArray(tags)) {
+      const states = option.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
+      if (!states.includes(true) && states.includes(false)) enabled2 = false;
+    }
+    for (const condition of (option.condition ?? "").trim().split(",")) {
+      if (condition === "") continue;
+      const value = pathValue(values, `${prefix2}${condition}`);
+      if (typeof value === "boolean") {
+        enabled2 = value;
+        break;
+      }
+    }
+    return enabled2 && gatesOpen(rest, values, `${prefix2}${option.key}.`);
+  });
+}
+var GATES = /* @__PURE__ */ new WeakMap();
+function crdLoaded(object, values) {
+  const gates = GATES.get(object);
+  return gates === void 0 || !gates.some((g) => g.options !== void 0) || gatesOpen(gates, values());
+}
+function directoryFiles(dir, relative) {
+  const rules = helmIgnoreRules(dir);
   const files = [];
-  const walk3 = (dir, depth) => {
+  let budget = 1e5;
+  const walk3 = (full, name, depth) => {
     let entries;
     try {
-      entries = readdirSync5(dir).sort();
+      entries = readdirSync5(full).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
-      const full = path14.join(dir, entry);
+      if (--budget < 0) return;
+      const path_ = path14.join(full, entry);
+      const n2 = name === "" ? entry : `${name}/${entry}`;
       let stat;
       try {
-        stat = statSync7(full);
+        stat = statSync7(path_);
       } catch {
         continue;
       }
-      if (stat.isDirectory() && depth < 10) walk3(full, depth + 1);
-      else if (stat.isFile() && MANIFEST_EXTENSION.test(entry)) files.push(full);
+      if (ignored(rules, n2, stat.isDirectory())) continue;
+      if (stat.isDirectory()) {
+        if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
+      } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync7(path_) });
     }
   };
-  walk3(path14.join(chartDir, "crds"), 0);
+  walk3(dir, "", 0);
   return files;
+}
+function goPattern(glob2) {
+  let out = "";
+  for (let i2 = 0; i2 < glob2.length; i2++) {
+    const c3 = glob2[i2];
+    if (c3 === "*") out += "[^/]*";
+    else if (c3 === "?") out += "[^/]";
+    else if (c3 === "\\") {
+      if (i2 + 1 >= glob2.length) return void 0;
+      out += escapeRegExp(glob2[++i2]);
+    } else if (c3 === "[") {
+      const end = glob2.indexOf("]", i2 + 2);
+      if (end === -1) return void 0;
+      let body = glob2.slice(i2 + 1, end);
+      const negated = body.startsWith("^");
+      if (negated) body = body.slice(1);
+      out += `[${negated ? "^/" : ""}${body.replace(/[\]\[]/g, "\\$&")}]`;
+      i2 = end;
+    } else out += escapeRegExp(c3);
+  }
+  try {
+    return new RegExp(`^${out}$`, "s");
+  } catch {
+    return void 0;
+  }
+}
+function escapeRegExp(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+function helmIgnoreRules(dir) {
+  let text2 = "";
+  try {
+    text2 = readFileSync7(path14.join(dir, ".helmignore"), "utf8");
+  } catch {
+  }
+  const rules = [];
+  for (let line of [...text2.split(/\r?\n/), "templates/.?*"]) {
+    line = line.trim();
+    if (line === "" || line.startsWith("#") || line.includes("**")) continue;
+    const negate = line.startsWith("!");
+    if (negate) line = line.slice(1);
+    const mustDir = line.endsWith("/");
+    if (mustDir) line = line.slice(0, -1);
+    const whole = line.includes("/");
+    if (line.startsWith("/")) line = line.slice(1);
+    const pattern = goPattern(line);
+    if (pattern !== void 0) rules.push({ negate, mustDir, whole, pattern });
+  }
+  return rules;
+}
+function ignored(rules, name, isDir) {
+  for (const rule2 of rules) {
+    const subject = rule2.whole ? name : name.slice(name.lastIndexOf("/") + 1);
+    if (rule2.negate) {
+      if (rule2.mustDir && !isDir) return true;
+      if (!rule2.pattern.test(subject)) return true;
+      continue;
+    }
+    if (rule2.mustDir && !isDir) continue;
+    if (rule2.pattern.test(subject)) return true;
+  }
+  return false;
 }
 function inside2(root, file) {
   try {
@@ -37403,6 +37702,7 @@ var ORIGIN = "crds/ (created by helm install; helm template leaves it out)";
 var DOCUMENT_START2 = /^---[ \t]*(?:#.*)?\r?$/gm;
 function parseCrdFile(text2) {
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  text2 = goYamlStream(text2);
   const out = { documents: [], problems: [] };
   let start = 0;
   let line = 1;
@@ -37432,6 +37732,7 @@ function parseCrdFile(text2) {
 }
 function chartCrdObjects(dir, options, errors) {
   const objects = [];
+  let gates = [];
   const judge = (text2, file, origin, linesAreSource, where) => {
     const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
     const parsed = parseCrdFile(text2);
@@ -37446,40 +37747,350 @@ function chartCrdObjects(dir, options, errors) {
     for (const object of result.objects) {
       object.source.located = "object";
       object.source.unproven = "the object is in the chart's crds/ folder, created as written (not templated)";
+      if (gates.length > 0) GATES.set(object, gates);
       objects.push(object);
     }
   };
-  for (const chartDir of chartDirs(dir)) {
-    for (const archive of chartArchives(chartDir)) {
-      const file = options.relative(archive);
-      let files;
-      try {
-        if (statSync7(archive).size > MAX_ARCHIVE_BYTES) throw new RangeError("too large");
-        files = archivedCrdFiles(readFileSync7(archive));
-      } catch {
-        continue;
-      }
-      for (const entry of files) {
-        judge(entry.text, file, `crds/ file ${entry.name} inside the archive (created by helm install; helm template leaves it out)`, false, `crds/ file ${entry.name} in the archive`);
-      }
+  for (const { file: crd, gates: own } of crdFilesOf(directoryFiles(dir, options.relative), 0)) {
+    gates = own;
+    if (crd.full === void 0) {
+      const archiveFile = crd.label.slice(0, crd.label.indexOf(".tgz/") + 4);
+      const entry = crd.label.slice(archiveFile.length + 1);
+      judge(crd.read().toString("utf8"), archiveFile, `crds/ file ${entry} inside the archive (created by helm install; helm template leaves it out)`, false, `crds/ file ${entry} in the archive`);
+      continue;
     }
-  }
-  for (const chartDir of chartDirs(dir)) {
-    for (const full of crdFiles(chartDir)) {
-      const file = options.relative(full);
-      const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
-      if (lstatSync4(full).isSymbolicLink() && !inside2(options.repoRoot, full)) {
-        fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
-        continue;
-      }
-      if (statSync7(full).size > YAML_LIMITS.maxBytes) {
-        fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
-        continue;
-      }
-      judge(readFileSync7(full, "utf8"), file, ORIGIN, true, "crds/ file");
+    const full = crd.full;
+    const file = crd.label;
+    const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
+    if (lstatSync4(full).isSymbolicLink() && !inside2(options.repoRoot, full)) {
+      fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
+      continue;
     }
+    if (statSync7(full).size > YAML_LIMITS.maxBytes) {
+      fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
+      continue;
+    }
+    judge(readFileSync7(full, "utf8"), file, ORIGIN, true, "crds/ file");
   }
   return objects;
+}
+
+// src/provenance/values.ts
+import { existsSync as existsSync3, readdirSync as readdirSync6, readFileSync as readFileSync8, statSync as statSync8 } from "node:fs";
+import path15 from "node:path";
+function pathKey2(p) {
+  return JSON.stringify(p);
+}
+function getAt(root, p) {
+  let node = root;
+  for (const token of p) {
+    if (Array.isArray(node) && typeof token === "number") node = node[token];
+    else if (isObj(node) && typeof token === "string") node = node[token];
+    else return void 0;
+  }
+  return node;
+}
+function displayKey(p) {
+  let out = "";
+  for (const token of p) {
+    if (typeof token === "number") out += `[${token}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
+    else out += `[${JSON.stringify(token)}]`;
+  }
+  return out;
+}
+function pointerOf(p) {
+  return p.map((t) => "/" + escapeToken(t)).join("");
+}
+function readValuesFileOnce(file) {
+  let text2;
+  try {
+    text2 = readFileSync8(file, "utf8");
+  } catch {
+    return void 0;
+  }
+  const parsed = loadYamlDocuments(text2);
+  const doc = parsed.documents[0];
+  if (parsed.problems.length > 0 || doc === void 0) return { value: {} };
+  return { value: doc.value ?? {}, doc };
+}
+function mergeInto(base, over) {
+  if (isObj(base) && isObj(over)) {
+    const out = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+      if (value === null) delete out[key];
+      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
+    }
+    return out;
+  }
+  return clone(over);
+}
+function clone(value) {
+  return value === void 0 ? value : structuredClone(value);
+}
+function placeAt(prefix2, value) {
+  let out = value;
+  for (let i2 = prefix2.length - 1; i2 >= 0; i2--) out = { [prefix2[i2]]: out };
+  return out;
+}
+function typedScalar(text2) {
+  if (text2 === "true") return true;
+  if (text2 === "false") return false;
+  if (text2 === "null") return null;
+  if (/^-?(0|[1-9][0-9]*)$/.test(text2) && Number.isSafeInteger(Number(text2))) return Number(text2);
+  return text2;
+}
+function splitUnescaped(text2, separator) {
+  const parts = [];
+  let current = "";
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const c3 = text2[i2];
+    if (c3 === "\\" && i2 + 1 < text2.length) {
+      current += text2[i2 + 1];
+      i2++;
+    } else if (c3 === separator) {
+      parts.push(current);
+      current = "";
+    } else current += c3;
+  }
+  parts.push(current);
+  return parts;
+}
+function parseSetPairs(argument) {
+  const out = [];
+  const pieces = [];
+  let depth = 0;
+  let current = "";
+  for (let i2 = 0; i2 < argument.length; i2++) {
+    const c3 = argument[i2];
+    if (c3 === "\\" && i2 + 1 < argument.length) {
+      current += c3 + argument[i2 + 1];
+      i2++;
+      continue;
+    }
+    if (c3 === "{") depth++;
+    if (c3 === "}") depth = Math.max(0, depth - 1);
+    if (c3 === "," && depth === 0) {
+      pieces.push(current);
+      current = "";
+    } else current += c3;
+  }
+  pieces.push(current);
+  for (const piece of pieces) {
+    const eq = piece.search(/(?<!\\)=/);
+    if (eq <= 0) continue;
+    const keyText = piece.slice(0, eq);
+    const valueText = piece.slice(eq + 1);
+    const keyPath = [];
+    for (const part of splitUnescaped(keyText, ".")) {
+      const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+      if (!m) {
+        keyPath.push(part);
+        continue;
+      }
+      if (m[1] !== "") keyPath.push(m[1]);
+      for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
+    }
+    let value;
+    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
+    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
+    out.push({ path: keyPath, value });
+  }
+  return out;
+}
+function setValue(root, p, value) {
+  let node = root;
+  for (let i2 = 0; i2 < p.length - 1; i2++) {
+    const token = p[i2];
+    const nextIsIndex = typeof p[i2 + 1] === "number";
+    if (Array.isArray(node) && typeof token === "number") {
+      while (node.length <= token) node.push(null);
+      if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
+      node = node[token];
+    } else if (isObj(node)) {
+      const key = String(token);
+      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
+      node = node[key];
+    } else return;
+  }
+  const last = p[p.length - 1];
+  if (last === void 0) return;
+  if (Array.isArray(node) && typeof last === "number") {
+    while (node.length <= last) node.push(null);
+    node[last] = value;
+  } else if (isObj(node)) node[String(last)] = value;
+}
+function readChartYaml(dir) {
+  let parsed;
+  try {
+    parsed = parseChartYaml(readFileSync8(path15.join(dir, "Chart.yaml"), "utf8"));
+  } catch {
+    return void 0;
+  }
+  if (!isObj(parsed)) return void 0;
+  const deps = [...arr(parsed.dependencies)];
+  const requirements = path15.join(dir, "requirements.yaml");
+  if (str(parsed.apiVersion) === "v1" && existsSync3(requirements)) {
+    try {
+      const req = parseChartYaml(readFileSync8(requirements, "utf8"));
+      if (isObj(req)) deps.push(...arr(req.dependencies));
+    } catch {
+    }
+  }
+  return {
+    name: str(parsed.name) ?? path15.basename(dir),
+    dependencies: deps.filter(isObj).map((d) => ({
+      name: str(d.name) ?? "",
+      ...str(d.alias) ? { alias: str(d.alias) } : {},
+      ...str(d.condition) ? { condition: str(d.condition) } : {},
+      tags: arr(d.tags).filter((t) => typeof t === "string")
+    }))
+  };
+}
+function vendored(dir) {
+  const found = /* @__PURE__ */ new Map();
+  const chartsDir = path15.join(dir, "charts");
+  let entries;
+  try {
+    entries = readdirSync6(chartsDir).sort();
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const full = path15.join(chartsDir, entry);
+    try {
+      if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
+      else if (statSync8(full).isDirectory() && existsSync3(path15.join(full, "Chart.yaml"))) {
+        const info = readChartYaml(full);
+        found.set(info?.name ?? entry, full);
+      }
+    } catch {
+    }
+  }
+  return found;
+}
+function enabled(dep, values) {
+  if (dep.condition) {
+    for (const condition of dep.condition.split(",")) {
+      const v = getAt(values, condition.trim().split("."));
+      if (typeof v === "boolean") return v;
+    }
+  }
+  if (dep.tags.length > 0) {
+    const tags = isObj(values) && isObj(values.tags) ? values.tags : {};
+    const states = dep.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
+    if (states.length > 0) return states.some(Boolean);
+  }
+  return true;
+}
+function effectiveValues(request) {
+  const files = request.files;
+  const readValuesFile = (file) => {
+    if (files === void 0) return readValuesFileOnce(file);
+    if (!files.has(file)) files.set(file, readValuesFileOnce(file));
+    return files.get(file);
+  };
+  const userLayers = [];
+  for (const file of request.valuesFiles) {
+    const read = readValuesFile(file);
+    if (read === void 0) continue;
+    userLayers.push({ file, kind: "file", prefix: [], value: isObj(read.value) ? read.value : {}, ...read.doc ? { doc: read.doc } : {} });
+  }
+  for (const argument of request.set) {
+    for (const pair2 of parseSetPairs(argument)) {
+      const value2 = {};
+      setValue(value2, pair2.path, pair2.value);
+      userLayers.push({ file: argument, kind: "set", prefix: [], value: value2 });
+    }
+  }
+  const chartLayers = [];
+  const scopes = [];
+  const root = readChartYaml(request.chartDir);
+  const collect = (dir, scopePath, sourceNames, name, above2) => {
+    scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
+    if (dir === void 0) return;
+    const own = readValuesFile(path15.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path15.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
+    const info = scopePath.length === 0 ? root : readChartYaml(dir);
+    const subs = vendored(dir);
+    const declared = /* @__PURE__ */ new Map();
+    for (const dep of info?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
+    const children = [];
+    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
+    for (const chartName of subs.keys()) {
+      if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
+    }
+    for (const child2 of children) {
+      const dep = declared.get(child2.key);
+      if (dep && !enabled(dep, seen)) continue;
+      const subDir = subs.get(child2.chartName);
+      const childAbove = isObj(seen) ? seen[child2.key] : void 0;
+      collect(subDir.endsWith(".tgz") ? void 0 : subDir, [...scopePath, child2.key], [...sourceNames, child2.key], child2.chartName, childAbove);
+    }
+    if (ownLayer) chartLayers.push(ownLayer);
+  };
+  let above = {};
+  for (const layer of userLayers) above = mergeInto(above, layer.value);
+  collect(request.chartDir, [], [root?.name ?? path15.basename(request.chartDir)], root?.name ?? path15.basename(request.chartDir), above);
+  const layers = [...chartLayers, ...userLayers];
+  let value = {};
+  for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
+  const top = isObj(value) ? value : {};
+  if (isObj(top.global)) {
+    for (const scope of scopes) {
+      if (scope.path.length === 0) continue;
+      const node = getAt(top, scope.path);
+      if (isObj(node)) node.global = mergeInto(isObj(node.global) ? node.global : {}, top.global);
+    }
+  }
+  const cache2 = /* @__PURE__ */ new Map();
+  const originOf = (p) => {
+    const key = pathKey2(p);
+    if (cache2.has(key)) return cache2.get(key);
+    let found;
+    for (let i2 = layers.length - 1; i2 >= 0; i2--) {
+      const layer = layers[i2];
+      if (p.length < layer.prefix.length || layer.prefix.some((t, j) => p[j] !== t)) continue;
+      const inner = p.slice(layer.prefix.length);
+      if (getAt(layer.value, inner) !== void 0) {
+        found = { layer, inner };
+        break;
+      }
+    }
+    cache2.set(key, found);
+    return found;
+  };
+  return { value: top, layers, scopes, originOf };
+}
+function scopeOfTemplate(values, template) {
+  const parts = template.split("/");
+  const names = [parts[0]];
+  let i2 = 1;
+  while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
+    names.push(parts[i2 + 1]);
+    i2 += 2;
+  }
+  return values.scopes.find((s) => s.sourceNames.length === names.length && s.sourceNames.slice(1).every((n2, j) => n2 === names[j + 1]));
+}
+function* nodesOf(value, base = []) {
+  if (Array.isArray(value)) {
+    yield { path: base, value, kind: "list" };
+    for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base, i2]);
+  } else if (isObj(value)) {
+    if (base.length > 0) yield { path: base, value, kind: "map" };
+    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base, key]);
+  } else {
+    yield { path: base, value, kind: "scalar" };
+  }
+}
+function locationOf(values, p) {
+  const origin = values.originOf(p);
+  if (origin === void 0) return void 0;
+  const { layer, inner } = origin;
+  if (layer.kind === "set") return { file: layer.file, key: displayKey(p), kind: "set" };
+  const line = layer.doc?.lineOf(pointerOf(inner));
+  return { file: layer.file, ...line !== void 0 ? { line } : {}, key: displayKey(inner), kind: layer.kind };
 }
 
 // src/loaders/kube-api-versions.ts
@@ -37984,335 +38595,15 @@ function evaluate(objects, rules, config, options = {}) {
 // src/provenance/chart-context.ts
 import { readdirSync as readdirSync7, readFileSync as readFileSync9, statSync as statSync9 } from "node:fs";
 import path16 from "node:path";
-
-// src/provenance/values.ts
-import { existsSync as existsSync3, readdirSync as readdirSync6, readFileSync as readFileSync8, statSync as statSync8 } from "node:fs";
-import path15 from "node:path";
-function pathKey2(p) {
-  return JSON.stringify(p);
-}
-function getAt(root, p) {
-  let node = root;
-  for (const token of p) {
-    if (Array.isArray(node) && typeof token === "number") node = node[token];
-    else if (isObj(node) && typeof token === "string") node = node[token];
-    else return void 0;
-  }
-  return node;
-}
-function displayKey(p) {
-  let out = "";
-  for (const token of p) {
-    if (typeof token === "number") out += `[${token}]`;
-    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
-    else out += `[${JSON.stringify(token)}]`;
-  }
-  return out;
-}
-function pointerOf(p) {
-  return p.map((t) => "/" + escapeToken(t)).join("");
-}
-function readValuesFileOnce(file) {
-  let text2;
-  try {
-    text2 = readFileSync8(file, "utf8");
-  } catch {
-    return void 0;
-  }
-  const parsed = loadYamlDocuments(text2);
-  const doc = parsed.documents[0];
-  if (parsed.problems.length > 0 || doc === void 0) return { value: {} };
-  return { value: doc.value ?? {}, doc };
-}
-function mergeInto(base, over) {
-  if (isObj(base) && isObj(over)) {
-    const out = { ...base };
-    for (const [key, value] of Object.entries(over)) {
-      if (value === null) delete out[key];
-      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
-    }
-    return out;
-  }
-  return clone(over);
-}
-function clone(value) {
-  return value === void 0 ? value : structuredClone(value);
-}
-function placeAt(prefix2, value) {
-  let out = value;
-  for (let i2 = prefix2.length - 1; i2 >= 0; i2--) out = { [prefix2[i2]]: out };
-  return out;
-}
-function typedScalar(text2) {
-  if (text2 === "true") return true;
-  if (text2 === "false") return false;
-  if (text2 === "null") return null;
-  if (/^-?(0|[1-9][0-9]*)$/.test(text2) && Number.isSafeInteger(Number(text2))) return Number(text2);
-  return text2;
-}
-function splitUnescaped(text2, separator) {
-  const parts = [];
-  let current = "";
-  for (let i2 = 0; i2 < text2.length; i2++) {
-    const c3 = text2[i2];
-    if (c3 === "\\" && i2 + 1 < text2.length) {
-      current += text2[i2 + 1];
-      i2++;
-    } else if (c3 === separator) {
-      parts.push(current);
-      current = "";
-    } else current += c3;
-  }
-  parts.push(current);
-  return parts;
-}
-function parseSetPairs(argument) {
-  const out = [];
-  const pieces = [];
-  let depth = 0;
-  let current = "";
-  for (let i2 = 0; i2 < argument.length; i2++) {
-    const c3 = argument[i2];
-    if (c3 === "\\" && i2 + 1 < argument.length) {
-      current += c3 + argument[i2 + 1];
-      i2++;
-      continue;
-    }
-    if (c3 === "{") depth++;
-    if (c3 === "}") depth = Math.max(0, depth - 1);
-    if (c3 === "," && depth === 0) {
-      pieces.push(current);
-      current = "";
-    } else current += c3;
-  }
-  pieces.push(current);
-  for (const piece of pieces) {
-    const eq = piece.search(/(?<!\\)=/);
-    if (eq <= 0) continue;
-    const keyText = piece.slice(0, eq);
-    const valueText = piece.slice(eq + 1);
-    const keyPath = [];
-    for (const part of splitUnescaped(keyText, ".")) {
-      const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-      if (!m) {
-        keyPath.push(part);
-        continue;
-      }
-      if (m[1] !== "") keyPath.push(m[1]);
-      for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
-    }
-    let value;
-    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
-    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
-    out.push({ path: keyPath, value });
-  }
-  return out;
-}
-function setValue(root, p, value) {
-  let node = root;
-  for (let i2 = 0; i2 < p.length - 1; i2++) {
-    const token = p[i2];
-    const nextIsIndex = typeof p[i2 + 1] === "number";
-    if (Array.isArray(node) && typeof token === "number") {
-      while (node.length <= token) node.push(null);
-      if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
-      node = node[token];
-    } else if (isObj(node)) {
-      const key = String(token);
-      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
-      node = node[key];
-    } else return;
-  }
-  const last = p[p.length - 1];
-  if (last === void 0) return;
-  if (Array.isArray(node) && typeof last === "number") {
-    while (node.length <= last) node.push(null);
-    node[last] = value;
-  } else if (isObj(node)) node[String(last)] = value;
-}
-function readChartYaml(dir) {
-  let parsed;
-  try {
-    parsed = parseChartYaml(readFileSync8(path15.join(dir, "Chart.yaml"), "utf8"));
-  } catch {
-    return void 0;
-  }
-  if (!isObj(parsed)) return void 0;
-  const deps = [...arr(parsed.dependencies)];
-  const requirements = path15.join(dir, "requirements.yaml");
-  if (str(parsed.apiVersion) === "v1" && existsSync3(requirements)) {
-    try {
-      const req = parseChartYaml(readFileSync8(requirements, "utf8"));
-      if (isObj(req)) deps.push(...arr(req.dependencies));
-    } catch {
-    }
-  }
-  return {
-    name: str(parsed.name) ?? path15.basename(dir),
-    dependencies: deps.filter(isObj).map((d) => ({
-      name: str(d.name) ?? "",
-      ...str(d.alias) ? { alias: str(d.alias) } : {},
-      ...str(d.condition) ? { condition: str(d.condition) } : {},
-      tags: arr(d.tags).filter((t) => typeof t === "string")
-    }))
-  };
-}
-function vendored(dir) {
-  const found = /* @__PURE__ */ new Map();
-  const chartsDir = path15.join(dir, "charts");
-  let entries;
-  try {
-    entries = readdirSync6(chartsDir).sort();
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const full = path15.join(chartsDir, entry);
-    try {
-      if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-      else if (statSync8(full).isDirectory() && existsSync3(path15.join(full, "Chart.yaml"))) {
-        const info = readChartYaml(full);
-        found.set(info?.name ?? entry, full);
-      }
-    } catch {
-    }
-  }
-  return found;
-}
-function enabled(dep, values) {
-  if (dep.condition) {
-    for (const condition of dep.condition.split(",")) {
-      const v = getAt(values, condition.trim().split("."));
-      if (typeof v === "boolean") return v;
-    }
-  }
-  if (dep.tags.length > 0) {
-    const tags = isObj(values) && isObj(values.tags) ? values.tags : {};
-    const states = dep.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
-    if (states.length > 0) return states.some(Boolean);
-  }
-  return true;
-}
-function effectiveValues(request) {
-  const files = request.files;
-  const readValuesFile = (file) => {
-    if (files === void 0) return readValuesFileOnce(file);
-    if (!files.has(file)) files.set(file, readValuesFileOnce(file));
-    return files.get(file);
-  };
-  const userLayers = [];
-  for (const file of request.valuesFiles) {
-    const read = readValuesFile(file);
-    if (read === void 0) continue;
-    userLayers.push({ file, kind: "file", prefix: [], value: isObj(read.value) ? read.value : {}, ...read.doc ? { doc: read.doc } : {} });
-  }
-  for (const argument of request.set) {
-    for (const pair2 of parseSetPairs(argument)) {
-      const value2 = {};
-      setValue(value2, pair2.path, pair2.value);
-      userLayers.push({ file: argument, kind: "set", prefix: [], value: value2 });
-    }
-  }
-  const chartLayers = [];
-  const scopes = [];
-  const root = readChartYaml(request.chartDir);
-  const collect = (dir, scopePath, sourceNames, name, above2) => {
-    scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
-    if (dir === void 0) return;
-    const own = readValuesFile(path15.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path15.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
-    const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
-    const info = scopePath.length === 0 ? root : readChartYaml(dir);
-    const subs = vendored(dir);
-    const declared = /* @__PURE__ */ new Map();
-    for (const dep of info?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
-    const children = [];
-    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
-    for (const chartName of subs.keys()) {
-      if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
-    }
-    for (const child2 of children) {
-      const dep = declared.get(child2.key);
-      if (dep && !enabled(dep, seen)) continue;
-      const subDir = subs.get(child2.chartName);
-      const childAbove = isObj(seen) ? seen[child2.key] : void 0;
-      collect(subDir.endsWith(".tgz") ? void 0 : subDir, [...scopePath, child2.key], [...sourceNames, child2.key], child2.chartName, childAbove);
-    }
-    if (ownLayer) chartLayers.push(ownLayer);
-  };
-  let above = {};
-  for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request.chartDir, [], [root?.name ?? path15.basename(request.chartDir)], root?.name ?? path15.basename(request.chartDir), above);
-  const layers = [...chartLayers, ...userLayers];
-  let value = {};
-  for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
-  const top = isObj(value) ? value : {};
-  if (isObj(top.global)) {
-    for (const scope of scopes) {
-      if (scope.path.length === 0) continue;
-      const node = getAt(top, scope.path);
-      if (isObj(node)) node.global = mergeInto(isObj(node.global) ? node.global : {}, top.global);
-    }
-  }
-  const cache2 = /* @__PURE__ */ new Map();
-  const originOf = (p) => {
-    const key = pathKey2(p);
-    if (cache2.has(key)) return cache2.get(key);
-    let found;
-    for (let i2 = layers.length - 1; i2 >= 0; i2--) {
-      const layer = layers[i2];
-      if (p.length < layer.prefix.length || layer.prefix.some((t, j) => p[j] !== t)) continue;
-      const inner = p.slice(layer.prefix.length);
-      if (getAt(layer.value, inner) !== void 0) {
-        found = { layer, inner };
-        break;
-      }
-    }
-    cache2.set(key, found);
-    return found;
-  };
-  return { value: top, layers, scopes, originOf };
-}
-function scopeOfTemplate(values, template) {
-  const parts = template.split("/");
-  const names = [parts[0]];
-  let i2 = 1;
-  while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
-    names.push(parts[i2 + 1]);
-    i2 += 2;
-  }
-  return values.scopes.find((s) => s.sourceNames.length === names.length && s.sourceNames.slice(1).every((n2, j) => n2 === names[j + 1]));
-}
-function* nodesOf(value, base = []) {
-  if (Array.isArray(value)) {
-    yield { path: base, value, kind: "list" };
-    for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base, i2]);
-  } else if (isObj(value)) {
-    if (base.length > 0) yield { path: base, value, kind: "map" };
-    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base, key]);
-  } else {
-    yield { path: base, value, kind: "scalar" };
-  }
-}
-function locationOf(values, p) {
-  const origin = values.originOf(p);
-  if (origin === void 0) return void 0;
-  const { layer, inner } = origin;
-  if (layer.kind === "set") return { file: layer.file, key: displayKey(p), kind: "set" };
-  const line = layer.doc?.lineOf(pointerOf(inner));
-  return { file: layer.file, ...line !== void 0 ? { line } : {}, key: displayKey(inner), kind: layer.kind };
-}
-
-// src/provenance/chart-context.ts
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
 var MAX_DEPTH3 = 4;
-function escapeRegExp(text2) {
+function escapeRegExp2(text2) {
   return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function literalMatcher(text2) {
   const quoted = ['"', "'", "`"].map((q) => q + text2 + q);
-  const value = new RegExp(`[:=]\\s*${escapeRegExp(text2)}\\s*(?:[,;]\\s*)?(?:#.*)?$`);
+  const value = new RegExp(`[:=]\\s*${escapeRegExp2(text2)}\\s*(?:[,;]\\s*)?(?:#.*)?$`);
   return (line) => line.includes(text2) && (quoted.some((q) => line.includes(q)) || value.test(line));
 }
 var RENDER_VALUES = /* @__PURE__ */ new WeakMap();
@@ -39400,7 +39691,12 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       const job = next.value;
       const locator = locators.get(job.dir);
       const variant = job.variant;
-      const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs);
+      const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
+        if (variant === void 0 || outcome === void 0 || !("failed" in outcome) || !variant.inputs.upgrade || !(variant.inputs.extensionApis || variant.inputs.release)) return outcome;
+        const inputs = { ...variant.inputs, upgrade: false };
+        const again = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, inputs);
+        return again !== void 0 && !("failed" in again) ? { ...again, upgradeFailed: outcome.failed, inputs } : outcome;
+      });
       const parsed = variant === void 0 ? rendered.then((outcome) => outcome === void 0 || "failed" in outcome ? void 0 : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))) : rendered.then((outcome) => finished7[variant.main].then((main2) => afterSpawns(() => parseVariant(job, variant.inputs, main2, outcome, config, repoRoot, loaded, locator, options.onRender))));
       parsed.catch(() => void 0);
       finished7[job.index] = parsed;
@@ -39415,7 +39711,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
     if (render2 === void 0) continue;
     if (render2.variant !== void 0) {
       loaded.variants.push(render2);
-      loaded.objects.push(...render2.objects.filter((object) => object.renderDependence?.divergence !== void 0));
+      loaded.objects.push(...render2.objects.filter((object) => object.renderDependence?.divergence !== void 0 && object.renderDependence.divergence.failed === void 0));
       continue;
     }
     loaded.renders.push(render2);
@@ -39479,13 +39775,14 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
   return objects;
 }
 function renderRequestOf(dir, set2, binary2, config, variant) {
-  const kubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
+  const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
+  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion) : mainKubeVersion;
   const apiVersions = apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true });
   return {
     helm: binary2,
     chartDir: dir,
-    releaseName: config.helm.releaseName,
-    namespace: config.helm.namespace,
+    releaseName: variant?.release ? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
+    namespace: variant?.release ? VARIANT_RELEASE.namespace : config.helm.namespace,
     valuesFiles: set2.valuesFiles,
     set: set2.set,
     kubeVersion,
@@ -39507,6 +39804,37 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   }
   return { request, stdout: outcome.stdout, ms: outcome.ms };
 }
+function releaseNormaliser(main2, variant) {
+  const pairs2 = [
+    [variant.namespace, main2.namespace],
+    [variant.releaseName, main2.releaseName],
+    ...variant.kubeVersion && main2.kubeVersion ? [[variant.kubeVersion.replace(/^v/, ""), main2.kubeVersion.replace(/^v/, "")]] : []
+  ];
+  return (text2) => pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
+}
+function unseenObjects(objects, inputs, locator, failed) {
+  const variant = variantName(inputs);
+  const kinds = ConstructLocator.kindsOf(inputs);
+  const unseen = [];
+  for (const object of objects) {
+    if (object.source.origin !== void 0 || !hasSecurityFields(object)) continue;
+    const constructs = locator.find(object, kinds, false, true);
+    if (constructs.length > 0) unseen.push(unseenCopy(object, variant, constructs, failed));
+  }
+  if (unseen.length === 0 && !objects.some((object) => locator.find(object, kinds, false).length > 0)) {
+    const first = objects.find((object) => object.source.origin === void 0 && hasSecurityFields(object));
+    const constructs = first && locator.find(first, kinds, true);
+    if (first !== void 0 && constructs !== void 0 && constructs.length > 0) unseen.push(unseenCopy(first, variant, constructs, failed));
+  }
+  return unseen;
+}
+function unseenCopy(object, variant, constructs, failed) {
+  return {
+    ...object,
+    source: { ...object.source, variant },
+    renderDependence: { ...object.renderDependence, divergence: { variant, fields: [], onlyInVariant: false, constructs, failed } }
+  };
+}
 var crdsRead = /* @__PURE__ */ new WeakMap();
 function parseRender(dir, info, set2, outcome, config, repoRoot, loaded, onRender, locator) {
   const chartPath = relativeTo(repoRoot, dir);
@@ -39519,7 +39847,9 @@ function parseRender(dir, info, set2, outcome, config, repoRoot, loaded, onRende
     if (!crdsRead.has(loaded)) crdsRead.set(loaded, /* @__PURE__ */ new Map());
     crdsRead.get(loaded).set(dir, crds);
   }
-  for (const object of crds) objects.push({ ...object, source: { ...object.source, valueSet: set2.name } });
+  let values;
+  const valuesOf2 = () => values ??= effectiveValues({ chartDir: dir, valuesFiles: outcome.request.valuesFiles, set: outcome.request.set }).value;
+  for (const object of crds) if (crdLoaded(object, valuesOf2)) objects.push({ ...object, source: { ...object.source, valueSet: set2.name } });
   const record = { chart: chartPath, name: info.name, valueSet: set2.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
   if (set2.kind !== "default") {
     if (set2.own.valuesFiles.length > 0) record.valuesFiles = set2.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
@@ -39532,31 +39862,45 @@ function parseRender(dir, info, set2, outcome, config, repoRoot, loaded, onRende
 function markUnknowable(objects, locator) {
   for (const object of objects) {
     if (!hasSecurityFields(object)) continue;
-    const lines = locator.find(object, ["lookup", "revision", "release"], false);
+    const lines = locator.find(object, ["lookup", "revision"], false);
     if (lines.length > 0) object.renderDependence = { ...object.renderDependence, unknowable: lines };
   }
 }
 function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, locator, onRender) {
+  const failedUpgrade = outcome !== void 0 && "upgradeFailed" in outcome ? outcome.upgradeFailed : void 0;
+  if (outcome !== void 0 && "inputs" in outcome && outcome.inputs !== void 0) inputs = outcome.inputs;
   const variant = variantName(inputs);
   if (outcome === void 0) return void 0;
-  if ("failed" in outcome) {
-    if (main2) main2.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
-    return void 0;
-  }
   const chartPath = relativeTo(repoRoot, job.dir);
+  if ("failed" in outcome) {
+    if (main2 === void 0) return void 0;
+    const unseen2 = unseenObjects(main2.objects, inputs, locator, outcome.failed);
+    main2.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
+    if (unseen2.length === 0) return void 0;
+    const record2 = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
+    const render3 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main2.request, objects: unseen2, record: record2, repoRoot, variant };
+    onRender?.(render3);
+    return render3;
+  }
   const errors = [];
   const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors);
   const known = new Set(loaded.errors.map((e) => `${e.file}\0${e.message}`));
   for (const error of errors) if (!known.has(`${error.file}\0${error.message}`)) loaded.errors.push({ ...error, message: `rendered ${variant}: ${error.message}` });
   for (const object of objects) object.source.variant = variant;
   markUnknowable(objects, locator);
-  const diverging = main2 ? divergingObjects(main2.objects, objects) : [];
+  const normalise = inputs.release && main2 ? releaseNormaliser(main2.request, outcome.request) : void 0;
+  if (normalise !== void 0) {
+    for (const object of objects) object.ref = { ...object.ref, name: normalise(object.ref.name), ...object.ref.namespace !== void 0 ? { namespace: normalise(object.ref.namespace) } : {} };
+  }
+  const diverging = main2 ? divergingObjects(main2.objects, objects, normalise) : [];
   const kinds = ConstructLocator.kindsOf(inputs);
   for (const { object, fields, onlyInVariant } of diverging) {
     object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
   }
-  const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
-  if (main2) main2.record.variant = { variant, objects: objects.length, renderMs: Math.round(outcome.ms), diverging: diverging.length };
+  const unseen = failedUpgrade !== void 0 && main2 ? unseenObjects(main2.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
+  objects.push(...unseen);
+  const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
+  if (main2) main2.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
   const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant };
   onRender?.(render2);
   return render2;
