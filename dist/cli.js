@@ -39665,6 +39665,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   located.catch(() => void 0);
   const checkedCharts = /* @__PURE__ */ new Map();
   const locators = /* @__PURE__ */ new Map();
+  const ciFindingsCanBlock = config.valueSets.severity === "keep" || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule2) => rule2.locked === true);
   function* jobsOf() {
     let index = 0;
     for (const dir of dirs) {
@@ -39677,7 +39678,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main2 = index++;
         yield { dir, info, set: set2, index: main2 };
-        if (variant) yield { dir, info, set: set2, index: index++, variant: { inputs: variant, main: main2 } };
+        if (variant && (set2.kind !== "ci" || ciFindingsCanBlock)) yield { dir, info, set: set2, index: index++, variant: { inputs: variant, main: main2 } };
       }
     }
   }

@@ -61157,6 +61157,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   located.catch(() => void 0);
   const checkedCharts = /* @__PURE__ */ new Map();
   const locators = /* @__PURE__ */ new Map();
+  const ciFindingsCanBlock = config.valueSets.severity === "keep" || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule2) => rule2.locked === true);
   function* jobsOf() {
     let index = 0;
     for (const dir of dirs) {
@@ -61169,7 +61170,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main = index++;
         yield { dir, info: info2, set: set2, index: main };
-        if (variant) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: variant, main } };
+        if (variant && (set2.kind !== "ci" || ciFindingsCanBlock)) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: variant, main } };
       }
     }
   }

@@ -203,6 +203,24 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(twice.filter((args) => args.includes('--is-upgrade'))).toHaveLength(1);
   }, 60_000);
 
+  it('renders a ci/ value set a second time only when its findings could block (capped at medium below fail-on high, they cannot)', async () => {
+    const files = { 'templates/pod.yaml': UPGRADE_ONLY, 'ci/extra-values.yaml': 'extra: true\n' };
+    const capped = countingHelm(helm());
+    await scanChart(capped.path, files);
+    const cappedRenders = capped.calls().filter((args) => args[0] === 'template');
+    // default + its upgrade render, ci/extra without one
+    expect(cappedRenders).toHaveLength(3);
+    expect(cappedRenders.filter((args) => args.includes('--is-upgrade'))).toHaveLength(1);
+
+    const root = workspace('preadmit-variants-');
+    const dir = chart(root, 'app', files);
+    const config = path.join(root, '.preadmit.yaml');
+    writeFileSync(config, 'provenance:\n  enabled: false\nvalueSets:\n  severity: keep\n');
+    const kept = countingHelm(helm());
+    await scan({ paths: [dir], helmPath: kept.path, configFile: config });
+    expect(kept.calls().filter((args) => args[0] === 'template' && args.includes('--is-upgrade'))).toHaveLength(2);
+  }, 60_000);
+
   it('reads the upgrade branch however the template spells it (the whole .Release passed on)', async () => {
     const { result } = await scanChart(helm(), {
       'templates/pod.yaml': pod(`        {{- $r := .Release }}

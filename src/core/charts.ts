@@ -14,7 +14,7 @@ import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
-import type { ChartRecord, RenderVariant, ScanError, ScannedObject, TemplateConstruct } from './model.ts';
+import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from './model.ts';
 import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
@@ -114,6 +114,10 @@ export async function renderCharts(
   // A chart whose text branches on install/upgrade or API versions gets a second render per value set,
   // right after the first; its templates are read then for the lines that branch.
   const locators = new Map<string, ConstructLocator>();
+  // A ci/ value set's findings that the defaults do not show are capped at valueSets.severity (locked rules
+  // excepted): when that cap cannot block, a second render of it cannot change the verdict and is not made.
+  const ciFindingsCanBlock =
+    config.valueSets.severity === 'keep' || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule) => rule.locked === true);
   function* jobsOf(): Generator<Job> {
     let index = 0;
     for (const dir of dirs) {
@@ -127,7 +131,7 @@ export async function renderCharts(
       for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main = index++;
         yield { dir, info, set, index: main };
-        if (variant) yield { dir, info, set, index: index++, variant: { inputs: variant, main } };
+        if (variant && (set.kind !== 'ci' || ciFindingsCanBlock)) yield { dir, info, set, index: index++, variant: { inputs: variant, main } };
       }
     }
   }
