@@ -56591,7 +56591,8 @@ var secret_literal_format_default = defineRule({
       { title: "Kubernetes: CSI volumes (nodePublishSecretRef)", url: "https://kubernetes.io/docs/concepts/storage/volumes/#csi" }
     ],
     messages: {
-      format: "{{kind}} field {{field}} contains what looks like {{what}} {{redacted}}"
+      format: "{{kind}} field {{field}} contains what looks like {{what}} {{redacted}}",
+      key: "{{kind}} mapping {{field}} has a key that looks like {{what}} {{redacted}} (keys are stored and shown like values)"
     }
   },
   target: "object",
@@ -56610,7 +56611,17 @@ var secret_literal_format_default = defineRule({
       if (Array.isArray(node)) {
         for (let i2 = 0; i2 < node.length; i2++) yield* walk3(node[i2], `${pointer}/${i2}`, depth + 1);
       } else if (isObj(node)) {
-        for (const key of Object.keys(node)) yield* walk3(node[key], `${pointer}/${escapeToken(key)}`, depth + 1);
+        let keyReported = false;
+        for (const key of Object.keys(node)) {
+          if (!keyReported && key.length >= 8 && !(kind === "Secret" && SECRET_PAYLOAD.test(`${pointer}/`))) {
+            const detection = detectFormat(key.length > MAX_STRING ? key.slice(0, MAX_STRING) : key);
+            if (detection) {
+              keyReported = true;
+              yield { messageId: "key", path: pointer, data: { kind, field: pointer === "" ? "/" : pointer, what: detection.what, redacted: redact(detection.length) } };
+            }
+          }
+          yield* walk3(node[key], `${pointer}/${escapeToken(key)}`, depth + 1);
+        }
       }
     };
     yield* walk3(object.raw, "", 0);

@@ -53,6 +53,7 @@ export default defineRule<ObjectRule>({
     ],
     messages: {
       format: '{{kind}} field {{field}} contains what looks like {{what}} {{redacted}}',
+      key: '{{kind}} mapping {{field}} has a key that looks like {{what}} {{redacted}} (keys are stored and shown like values)',
     },
   },
   target: 'object',
@@ -71,7 +72,19 @@ export default defineRule<ObjectRule>({
       if (Array.isArray(node)) {
         for (let i = 0; i < node.length; i++) yield* walk(node[i], `${pointer}/${i}`, depth + 1);
       } else if (isObj(node)) {
-        for (const key of Object.keys(node)) yield* walk(node[key], `${pointer}/${escapeToken(key)}`, depth + 1);
+        // A key is stored and printed like a value (a ConfigMap's data keys, label and annotation keys): a
+        // token written as one is as public. Reported at the mapping, so the pointer does not carry it.
+        let keyReported = false;
+        for (const key of Object.keys(node)) {
+          if (!keyReported && key.length >= 8 && !(kind === 'Secret' && SECRET_PAYLOAD.test(`${pointer}/`))) {
+            const detection = detectFormat(key.length > MAX_STRING ? key.slice(0, MAX_STRING) : key);
+            if (detection) {
+              keyReported = true;
+              yield { messageId: 'key', path: pointer, data: { kind, field: pointer === '' ? '/' : pointer, what: detection.what, redacted: redact(detection.length) } };
+            }
+          }
+          yield* walk(node[key], `${pointer}/${escapeToken(key)}`, depth + 1);
+        }
       }
     };
     yield* walk(object.raw, '', 0);

@@ -676,6 +676,18 @@ testRule(secretLiteralFormat, {
         { path: `${DEPLOY}/spec/containers/0/livenessProbe/httpGet/httpHeaders/0/name` },
       ],
     },
+    {
+      name: 'a token written as a mapping key: ConfigMap data, a label key, a custom resource field (reported at the mapping)',
+      yaml: [
+        configMap({ [TOKENS.github]: 'x' }),
+        stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', labels: { [`example.com/${TOKENS.npm}`]: 'x' } }, spec: { config: { [TOKENS.github]: true } } }),
+      ].join('---\n'),
+      findings: [
+        { path: '/data', message: 'ConfigMap mapping /data has a key that looks like a GitHub token <redacted, 40 chars>' },
+        { path: '/metadata/labels', message: 'an npm token' },
+        { path: '/spec/config', message: 'a GitHub token' },
+      ],
+    },
   ],
 });
 
