@@ -54984,7 +54984,7 @@ ${(sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join("\n")}`);
   return out;
 }
 function noConstructs() {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: /* @__PURE__ */ new Set() } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false };
 }
 var MAX_FILE_BYTES = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
@@ -55006,7 +55006,6 @@ function chartConstructs(dir, repoRoot) {
       found.anywhere[kind] ??= { ...where(index + 1), construct: constructName(kind, lines[index]) };
     }
     if (RELEASE_REF.test(text2)) found.release = true;
-    collectLiterals(lines, found.literals);
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
   const scanArchive = (bytes, archive, prefix2, depth) => {
@@ -55134,15 +55133,7 @@ function variantOf(dir, constructs) {
     }
   }
   if (!inputs.release) delete inputs.release;
-  if (inputs.extensionApis && constructs.literals.apiVersions.size > 0) inputs.apiLiterals = [...constructs.literals.apiVersions].sort();
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : void 0;
-}
-var API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
-function collectLiterals(lines, into) {
-  for (const line of lines) {
-    if (!line.includes("APIVersions") || into.apiVersions.size >= 64) continue;
-    for (const match2 of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match2[1]);
-  }
 }
 var ConstructLocator = class {
   constructor(chartDir, repoRoot, constructs) {
@@ -61290,7 +61281,7 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
 function renderRequestOf(dir, set2, binary2, config, variant) {
   const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
   const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion) : mainKubeVersion;
-  const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...variant?.extensionApis ? variant.apiLiterals ?? [] : []];
+  const apiVersions = apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true });
   return {
     helm: binary2,
     chartDir: dir,

@@ -221,23 +221,6 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(kept.calls().filter((args) => args[0] === 'template' && args.includes('--is-upgrade'))).toHaveLength(2);
   }, 60_000);
 
-  it('asks the second render for every API version the templates name, not only the common CRD groups', async () => {
-    const { result } = await scanChart(helm(), {
-      'templates/pod.yaml': pod(`        {{- if .Capabilities.APIVersions.Has "foo.example.io/v1" }}
-        privileged: true
-        {{- else }}
-        privileged: false
-        {{- end }}`),
-    });
-    expect(result.errors).toEqual([]);
-    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'render-divergence').map((f) => [f.ruleId, f.severity])).toEqual(
-      expect.arrayContaining([
-        ['pss-privileged', 'critical'],
-        ['render-divergence', 'high'],
-      ]),
-    );
-  }, 60_000);
-
   it('reads the upgrade branch however the template spells it (the whole .Release passed on)', async () => {
     const { result } = await scanChart(helm(), {
       'templates/pod.yaml': pod(`        {{- $r := .Release }}

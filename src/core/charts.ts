@@ -265,7 +265,7 @@ interface Job {
 export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, config: Config, variant?: VariantInputs): RenderRequest {
   const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
   const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion) : mainKubeVersion;
-  const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...(variant?.extensionApis ? (variant.apiLiterals ?? []) : [])];
+  const apiVersions = apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true });
   return {
     helm: binary,
     chartDir: dir,

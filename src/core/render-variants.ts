@@ -26,8 +26,6 @@ export interface VariantInputs {
   extensionApis: boolean;
   /** Another release name and namespace, and another patch of the Kubernetes version (VARIANT_RELEASE). */
   release?: boolean;
-  /** With extensionApis: the API versions the chart's templates ask for by name (`.Capabilities.APIVersions.Has "x"`). */
-  apiLiterals?: string[];
 }
 
 /**
@@ -234,16 +232,11 @@ export interface ChartConstructs {
   files: { file: string; archive: boolean; kinds: Set<VariantKind> }[];
   /** Whether any file calls `tpl` (text outside templates/ then renders as a template). */
   usesTpl: boolean;
-  /**
-   * API versions the chart's text passes to `.Capabilities.APIVersions.Has`: the second render reports them
-   * too, so a branch on any API (not only the common CRD groups) takes its other side there.
-   */
-  literals: { apiVersions: Set<string> };
 }
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: new Set() } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -273,7 +266,6 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     }
     // Any use at all: whether a template branches through a helper is decided in variantOf.
     if (RELEASE_REF.test(text)) found.release = true;
-    collectLiterals(lines, found.literals);
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
   const scanArchive = (bytes: Buffer, archive: string, prefix: string, depth: number) => {
@@ -436,17 +428,7 @@ export function variantOf(dir: string, constructs: ChartConstructs): VariantInpu
     }
   }
   if (!inputs.release) delete inputs.release;
-  if (inputs.extensionApis && constructs.literals.apiVersions.size > 0) inputs.apiLiterals = [...constructs.literals.apiVersions].sort();
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : undefined;
-}
-
-const API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
-/** The API versions `lines` ask for by name (ChartConstructs.literals); at most 64 per chart. */
-function collectLiterals(lines: readonly string[], into: ChartConstructs['literals']): void {
-  for (const line of lines) {
-    if (!line.includes('APIVersions') || into.apiVersions.size >= 64) continue;
-    for (const match of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match[1]!);
-  }
 }
 
 /**
