@@ -33977,7 +33977,7 @@ function textFacts(text2, byName, releaseHelpers, helper) {
     names: [...text2.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)].flatMap((m) => byName.get(m[1]) ?? [])
   };
 }
-function variantOf(dir, constructs) {
+function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   if (!constructs.upgrade && !constructs.apiVersions && !constructs.release) return void 0;
   const inputs = { upgrade: false, extensionApis: false, release: false };
   const add = (kinds) => {
@@ -33987,7 +33987,6 @@ function variantOf(dir, constructs) {
       else inputs.release = true;
     }
   };
-  const sources = new TemplateSources(dir);
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
   const inTemplates = (file) => file.split(path12.sep).includes("templates");
@@ -34049,6 +34048,7 @@ var ConstructLocator = class {
   chartDir;
   repoRoot;
   constructs;
+  /** The chart's template sources, read once for the second-render decision (variantOf) and the lines. */
   sources;
   releaseHelpersCache;
   get releaseHelpers() {
@@ -39684,8 +39684,9 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       if (info === void 0) continue;
       const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === void 0;
       const constructs = safe ? chartConstructs(dir, repoRoot) : void 0;
-      locators.set(dir, new ConstructLocator(dir, repoRoot, constructs ?? noConstructs()));
-      const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs);
+      const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
+      locators.set(dir, locator);
+      const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
       for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main2 = index++;
         yield { dir, info, set: set2, index: main2 };

@@ -55073,7 +55073,7 @@ function textFacts(text2, byName, releaseHelpers, helper) {
     names: [...text2.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)].flatMap((m) => byName.get(m[1]) ?? [])
   };
 }
-function variantOf(dir, constructs) {
+function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   if (!constructs.upgrade && !constructs.apiVersions && !constructs.release) return void 0;
   const inputs = { upgrade: false, extensionApis: false, release: false };
   const add = (kinds) => {
@@ -55083,7 +55083,6 @@ function variantOf(dir, constructs) {
       else inputs.release = true;
     }
   };
-  const sources = new TemplateSources(dir);
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
   const inTemplates = (file) => file.split(path11.sep).includes("templates");
@@ -55145,6 +55144,7 @@ var ConstructLocator = class {
   chartDir;
   repoRoot;
   constructs;
+  /** The chart's template sources, read once for the second-render decision (variantOf) and the lines. */
   sources;
   releaseHelpersCache;
   get releaseHelpers() {
@@ -61176,8 +61176,9 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       if (info2 === void 0) continue;
       const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === void 0;
       const constructs = safe ? chartConstructs(dir, repoRoot) : void 0;
-      locators.set(dir, new ConstructLocator(dir, repoRoot, constructs ?? noConstructs()));
-      const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs);
+      const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
+      locators.set(dir, locator);
+      const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
       for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main = index++;
         yield { dir, info: info2, set: set2, index: main };

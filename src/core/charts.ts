@@ -126,8 +126,9 @@ export async function renderCharts(
       // Read only once the chart is known to keep its files inside the repository (else its render fails).
       const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === undefined;
       const constructs = safe ? chartConstructs(dir, repoRoot) : undefined;
-      locators.set(dir, new ConstructLocator(dir, repoRoot, constructs ?? noConstructs()));
-      const variant = options.variants === false || constructs === undefined ? undefined : variantOf(dir, constructs);
+      const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
+      locators.set(dir, locator);
+      const variant = options.variants === false || constructs === undefined ? undefined : variantOf(dir, constructs, locator.sources);
       for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main = index++;
         yield { dir, info, set, index: main };

@@ -367,7 +367,8 @@ function textFacts<D>(text: string, byName: ReadonlyMap<string, D[]>, releaseHel
  * account for: in a subchart archive, in text a `tpl` call may render (values, files), in a template file
  * preadmit does not read, or in a helper no template names when some template names helpers at render time.
  */
-export function variantOf(dir: string, constructs: ChartConstructs): VariantInputs | undefined {
+/** `sources`: the chart's template sources when already read (the chart's ConstructLocator has them). */
+export function variantOf(dir: string, constructs: ChartConstructs, sources: TemplateSources = new TemplateSources(dir)): VariantInputs | undefined {
   if (!constructs.upgrade && !constructs.apiVersions && !constructs.release) return undefined;
   const inputs: VariantInputs = { upgrade: false, extensionApis: false, release: false };
   const add = (kinds: Iterable<VariantKind>) => {
@@ -377,7 +378,6 @@ export function variantOf(dir: string, constructs: ChartConstructs): VariantInpu
       else inputs.release = true;
     }
   };
-  const sources = new TemplateSources(dir);
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : new Set<string>();
   const templateFiles = new Set(sources.allFiles());
   const inTemplates = (file: string) => file.split(path.sep).includes('templates');
@@ -437,7 +437,8 @@ export function variantOf(dir: string, constructs: ChartConstructs): VariantInpu
  * an archive, text reached through `tpl`).
  */
 export class ConstructLocator {
-  private readonly sources: TemplateSources;
+  /** The chart's template sources, read once for the second-render decision (variantOf) and the lines. */
+  readonly sources: TemplateSources;
 
   constructor(
     private readonly chartDir: string,
