@@ -3,8 +3,9 @@
 // covered with real helm in render-variants.test.ts; the comparison and the API-version table here.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/config.ts';
-import type { RenderDependence, ScannedObject } from '../../src/core/model.ts';
-import { divergingObjects, securityFields } from '../../src/core/render-variants.ts';
+import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '../../src/core/model.ts';
+import { divergingObjects, removedObjects, securityFields } from '../../src/core/render-variants.ts';
+import { gradeDivergences } from '../../src/provenance/value-sets.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/loaders/kube-api-versions.ts';
 import renderDivergence from '../../rules/render-divergence.ts';
@@ -135,5 +136,49 @@ describe('API versions for --api-versions', () => {
     expect(apiVersionsFor('1.36')).toEqual(apiVersionsFor('1.34'));
     expect(apiVersionsFor('1.21')).toEqual([]);
     expect(apiVersionsFor('not-a-version')).toEqual([]);
+  });
+});
+
+describe('render-divergence graded by what the other render hides', () => {
+  const finding = (ruleId: string, severity: Finding['severity'], variant: RenderVariant | undefined, name = 'web'): Finding => ({
+    ruleId,
+    severity,
+    category: 'pod-security',
+    message: `${ruleId} message`,
+    object: { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: 'default' },
+    path: '/spec/template/spec/containers/0/securityContext/privileged',
+    source: { kind: 'helm', file: 'chart/templates/x.yaml', chart: 'chart', valueSet: 'default', ...(variant ? { variant } : {}) },
+    fingerprint: `${ruleId}-${name}-${variant ?? ''}`,
+    remediation: '',
+  });
+  const unseenKey = ['chart', 'default', 'upgrade', 'Deployment', 'default', 'web'].join('\u0000');
+
+  it('takes the worst severity only the other render shows on the object, and names it', () => {
+    const [divergence] = gradeDivergences(
+      [finding('render-divergence', 'high', 'upgrade'), finding('pss-privileged', 'critical', 'upgrade'), finding('image-digest', 'medium', 'upgrade'), finding('pss-seccomp-baseline', 'high', 'upgrade', 'other')],
+      new Set(),
+    );
+    expect(divergence).toMatchObject({ ruleId: 'render-divergence', severity: 'critical' });
+    expect(divergence!.message).toMatch(/; only that render shows pss-privileged \(critical\), image-digest \(medium\)$/);
+  });
+
+  it('is info when no rule finds the other render worse (findings of the main render do not count)', () => {
+    const graded = gradeDivergences([finding('pss-privileged', 'critical', undefined), finding('render-divergence', 'high', 'upgrade'), finding('render-lookup', 'medium', 'upgrade')], new Set());
+    expect(graded.find((f) => f.ruleId === 'render-divergence')).toMatchObject({ severity: 'info', message: expect.stringContaining('no rule finds that render worse') });
+  });
+
+  it('keeps its severity when the other render failed: what it deploys is unknown', () => {
+    const graded = gradeDivergences([finding('render-divergence', 'high', 'upgrade')], new Set([unseenKey]));
+    expect(graded[0]).toMatchObject({ severity: 'high', message: 'render-divergence message' });
+  });
+});
+
+describe('removedObjects', () => {
+  const policy = (name: string, podSelector = '{}') => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\nspec:\n  podSelector: ${podSelector}\n  policyTypes: [Ingress]\n`;
+  it('lists main objects with security fields the other render drops, not renamed ones', () => {
+    const main = [...loadObjects(policy('deny'), 'chart'), ...loadObjects(policy('kept'), 'chart'), ...loadObjects(policy('random-abc', '{matchLabels: {a: b}}'), 'chart')];
+    const variant = [...loadObjects(policy('kept'), 'chart'), ...loadObjects(policy('random-xyz', '{matchLabels: {a: b}}'), 'chart')];
+    expect(removedObjects(main, variant).map((o) => o.ref.name)).toEqual(['deny']);
+    expect(removedObjects(main, main)).toEqual([]);
   });
 });

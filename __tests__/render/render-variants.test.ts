@@ -70,7 +70,9 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(privileged).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'object' } });
     expect(privileged.message).toMatch(/\(only when rendered as helm upgrade renders it \(--is-upgrade\)\)$/);
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
-    expect(divergence).toMatchObject({ severity: 'high', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'template' } });
+    // Graded by what the upgrade render hides: pss-privileged (critical) only shows there.
+    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'template' } });
+    expect(divergence.message).toContain('only that render shows pss-privileged (critical)');
     expect(divergence.source.templateLocation).toEqual({ file: expect.stringMatching(/app\/templates\/pod\.yaml$/), line: 10 });
     expect(divergence.message).toContain('false -> true');
     expect(divergence.message).toContain('.Release.IsUpgrade at');
@@ -78,6 +80,20 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.findings.filter((f) => f.ruleId === 'pss-run-as-non-root').map((f) => f.source.variant)).toEqual([undefined]);
     expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade', objects: 1, diverging: 1 });
     expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a NetworkPolicy only the install render has: the upgrade render\'s own findings count, the removal is counted', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod('        privileged: false'),
+      'templates/policy.yaml': '{{- if not .Release.IsUpgrade }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n{{- end }}\n',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade', diverging: 0, removed: 1 });
+    // Without the policy, the upgraded Pod accepts traffic from any pod: shown by that render only.
+    expect(ids(result.findings.filter((f) => f.ruleId.startsWith('network-policy')))).toEqual([
+      'network-policy-egress /metadata/labels (upgrade)',
+      'network-policy-ingress /metadata/labels (upgrade)',
+    ]);
   }, 60_000);
 
   it('a chart privileged only when a CRD API is present: the extension-apis render finds it', async () => {
@@ -105,6 +121,10 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
     expect(divergence).toMatchObject({ path: '/spec/hostNetwork', source: { variant: 'extension-apis', templateLocation: { line: 6 } } });
     expect(divergence.message).toContain('/spec/hostNetwork true -> absent');
+    // Graded by what the other render hides: without the host network its Pod is reachable by any pod
+    // (network-policy-ingress, low), nothing that blocks.
+    expect(divergence.severity).toBe('low');
+    expect(divergence.message).toContain('only that render shows network-policy-ingress (low), network-policy-egress (info)');
   }, 60_000);
 
   it('renders for Kubernetes 1.34 with the group/version/Kinds a cluster reports', async () => {
@@ -143,14 +163,14 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['a variable holding the namespace', '{{- $ns := .Release.Namespace }}\n        privileged: {{ if hasPrefix "def" $ns }}false{{ else }}true{{ end }}', ''],
     ['semverCompare on the cluster version', 'privileged: {{ semverCompare ">1.34.0" .Capabilities.KubeVersion.Version }}', ''],
     ['the GitVersion compared', 'privileged: {{ not (eq .Capabilities.KubeVersion.GitVersion "v1.34.0") }}', ''],
-  ])('a chart privileged for another release (%s): rendered again, divergence at high', async (_, line, helpers) => {
+  ])('a chart privileged for another release (%s): rendered again, divergence graded critical', async (_, line, helpers) => {
     const { result } = await scanChart(helm(), {
       'templates/pod.yaml': pod(`        ${line}`),
       ...(helpers ? { 'templates/_helpers.tpl': helpers } : {}),
     });
     expect(result.errors).toEqual([]);
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
-    expect(divergence).toMatchObject({ severity: 'high', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'other-release' } });
+    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'other-release' } });
     expect(divergence.message).toContain('false -> true');
     expect(divergence.message).toContain('in a condition or comparison at');
     expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ severity: 'critical', source: { variant: 'other-release' } });

@@ -15,7 +15,7 @@ import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from './model.ts';
-import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, type VariantInputs } from './render-variants.ts';
+import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -32,6 +32,8 @@ export interface ChartRender {
   repoRoot: string;
   /** Set for a chart's second render (as helm upgrade renders it, or with CRD APIs): not in `renders`, see `variants`. */
   variant?: RenderVariant;
+  /** A second render whose security settings differ from the main render's (objects changed, added or removed, or unseen). */
+  diverges?: boolean;
 }
 
 export interface RenderedCharts {
@@ -434,7 +436,7 @@ function parseVariant(
     main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen.length, error: outcome.failed };
     if (unseen.length === 0) return undefined;
     const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
-    const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen, record, repoRoot, variant };
+    const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen, record, repoRoot, variant, diverges: true };
     onRender?.(render);
     return render;
   }
@@ -451,6 +453,7 @@ function parseVariant(
     for (const object of objects) object.ref = { ...object.ref, name: normalise(object.ref.name), ...(object.ref.namespace !== undefined ? { namespace: normalise(object.ref.namespace) } : {}) };
   }
   const diverging = main ? divergingObjects(main.objects, objects, normalise) : [];
+  const removed = main ? removedObjects(main.objects, objects, normalise).length : 0;
   const kinds = ConstructLocator.kindsOf(inputs);
   for (const { object, fields, onlyInVariant } of diverging) {
     object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
@@ -459,8 +462,9 @@ function parseVariant(
   const unseen = failedUpgrade !== undefined && main ? unseenObjects(main.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
   objects.push(...unseen);
   const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
-  if (main) main.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
-  const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant };
+  if (main) main.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(removed > 0 ? { removed } : {}), ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
+  const diverges = diverging.length + unseen.length + removed > 0;
+  const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
   onRender?.(render);
   return render;
 }

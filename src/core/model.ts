@@ -330,7 +330,7 @@ export interface ChartRecord {
    * The second render of the chart with these values (render-variants.ts), when its templates branch on
    * install/upgrade or API versions: objects, time, objects whose security fields differ, or why it failed.
    */
-  variant?: { variant: RenderVariant; objects: number; renderMs: number; diverging: number; error?: string };
+  variant?: { variant: RenderVariant; objects: number; renderMs: number; diverging: number; removed?: number; error?: string };
   /** What locating findings cost for this render: extra helm renders and their time. */
   provenance?: { renders: number; ms: number };
   /** Verdict at the configured level: admissible, or the PSS checks that deny its pods. */

@@ -636,6 +636,38 @@ export function divergingObjects(main: readonly ScannedObject[], variant: readon
   return out;
 }
 
+/**
+ * Main render objects with security fields that the variant does not render at all (by name, or by the
+ * same settings under another name): a NetworkPolicy or a Pod Security label the install render has and
+ * the upgrade drops. No variant object stands for them; their absence shows as the variant's own findings
+ * (a workload no policy selects there), which count once the render is known to differ.
+ */
+export function removedObjects(main: readonly ScannedObject[], variant: readonly ScannedObject[], normalise: (text: string) => string = (text) => text): ScannedObject[] {
+  const names = new Set(variant.map((object) => normalise(identity(object))));
+  const mainNames = new Set(main.map(identity));
+  // Variant objects under a name the main render does not have: a rename (a generated name) may stand for one.
+  const settings = new Map<string, string[]>();
+  for (const object of variant) {
+    if (mainNames.has(normalise(identity(object)))) continue;
+    const fields = new Map([...securityFields(object.raw)].map(([pointer, value]) => [normalise(pointer), normalise(value)]));
+    settings.set(object.ref.kind, [...(settings.get(object.ref.kind) ?? []), serialise(fields)]);
+  }
+  const out: ScannedObject[] = [];
+  for (const object of main) {
+    if (names.has(identity(object))) continue;
+    const fields = securityFields(object.raw);
+    if (fields.size === 0) continue;
+    const candidates = settings.get(object.ref.kind) ?? [];
+    const renamed = candidates.indexOf(serialise(fields));
+    if (renamed !== -1) {
+      candidates.splice(renamed, 1);
+      continue;
+    }
+    out.push(object);
+  }
+  return out;
+}
+
 /** Whether an object has any field the comparison (and render-lookup) looks at. */
 export function hasSecurityFields(object: ScannedObject): boolean {
   return securityFields(object.raw).size > 0;
