@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/config.ts';
 import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '../../src/core/model.ts';
-import { divergingObjects, removedObjects, securityFields } from '../../src/core/render-variants.ts';
+import { collectReleaseLiterals, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/core/render-variants.ts';
 import { gradeDivergences } from '../../src/provenance/value-sets.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/loaders/kube-api-versions.ts';
@@ -180,5 +180,35 @@ describe('removedObjects', () => {
     const variant = [...loadObjects(policy('kept'), 'chart'), ...loadObjects(policy('random-xyz', '{matchLabels: {a: b}}'), 'chart')];
     expect(removedObjects(main, variant).map((o) => o.ref.name)).toEqual(['deny']);
     expect(removedObjects(main, main)).toEqual([]);
+  });
+});
+
+describe('release literals', () => {
+  const literals = (text: string) => {
+    const out: ReleaseLiteral[] = [];
+    collectReleaseLiterals(text, out);
+    return out;
+  };
+  it('reads the literals the release name and namespace are compared with, directly or through a variable', () => {
+    expect(literals('{{ if eq .Release.Namespace "kube-system" }}{{ end }}{{ if ne "prod" $.Release.Name -}}{{ end }}')).toEqual([
+      { field: 'namespace', test: 'eq', literal: 'kube-system' },
+      { field: 'name', test: 'eq', literal: 'prod' },
+    ]);
+    expect(literals('{{- $ns := .Release.Namespace }}{{ if hasSuffix "-prod" $ns }}{{ end }}{{ if contains "edge" (.Release.Namespace) }}{{ end }}')).toEqual([
+      { field: 'namespace', test: 'hasSuffix', literal: '-prod' },
+      { field: 'namespace', test: 'contains', literal: 'edge' },
+    ]);
+    // Not the release: another value compared, or a literal no namespace can hold.
+    expect(literals('{{ if eq .Values.ns "kube-system" }}{{ end }}{{ if eq .Release.Namespace "Kube System" }}{{ end }}')).toEqual([]);
+  });
+  it('chooses a value that flips the test for the scan\'s value, else none', () => {
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'eq', literal: 'kube-system' }])).toBe('kube-system');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'eq', literal: 'default' }])).toBeUndefined();
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'hasPrefix', literal: 'prod-' }])).toBe('prod-x');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'hasSuffix', literal: '-prod' }])).toBe('x-prod');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'hasPrefix', literal: 'def' }])).toBeUndefined();
+    expect(releaseLiteralFor('name', 'release', [{ field: 'namespace', test: 'eq', literal: 'prod' }])).toBeUndefined();
+    expect(releaseLiteralFor('name', 'release', [{ field: 'name', test: 'eq', literal: 'my.release' }])).toBe('my.release');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'eq', literal: 'a.b' }])).toBeUndefined();
   });
 });

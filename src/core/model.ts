@@ -114,6 +114,8 @@ export interface TemplateConstruct {
   line: number;
   /** For a template inside a subchart archive: its path in the archive. */
   inArchive?: string;
+  /** A host-access or privilege setting the construct's branch writes (`privileged`, `hostPath`...). */
+  decides?: string;
 }
 
 /** A security-relevant field that differs between the main render and the variant render. */
