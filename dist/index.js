@@ -54990,6 +54990,12 @@ ${(sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join("\n")}`);
   }
   return out;
 }
+var LENGTH_TESTS = { eq: (a2, b) => a2 === b, ne: (a2, b) => a2 !== b, lt: (a2, b) => a2 < b, le: (a2, b) => a2 <= b, gt: (a2, b) => a2 > b, ge: (a2, b) => a2 >= b };
+var SWAPPED = { eq: "eq", ne: "ne", lt: "gt", le: "ge", gt: "lt", ge: "le" };
+function lengthPasses(literal2, length) {
+  const [op, n2] = literal2.split(" ");
+  return LENGTH_TESTS[op](length, Number(n2));
+}
 function noConstructs() {
   return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [] } };
 }
@@ -55153,7 +55159,7 @@ function collectLiterals(lines, into) {
   if (/Release\.Name/.test(lines.join("\n"))) collectReleaseLiterals(lines.join("\n"), into.release);
 }
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
-var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains)\s+(?:"([^"\\]{1,63})"\s+(\S+)|(\S+)\s+"([^"\\]{1,63})")/g;
+var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\S+)|(\S+)\s+"([^"\\]{1,63})")/g;
 function collectReleaseLiterals(text2, into) {
   const variables = /* @__PURE__ */ new Map();
   for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1], m[2] === "Name" ? "name" : "namespace");
@@ -55162,17 +55168,31 @@ function collectReleaseLiterals(text2, into) {
     if (direct) return direct[1] === "Name" ? "name" : "namespace";
     return variables.get(operand.replace(/[()]/g, ""));
   };
+  const add = (literal2) => {
+    if (into.length < 16 && !into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) into.push(literal2);
+  };
   for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
+      const field = fieldOf(m[2] ?? m[5]);
+      if (field === void 0) continue;
+      add({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
+    }
     for (const m of action[0].matchAll(COMPARED)) {
       if (into.length >= 16) return;
-      const fn = m[1];
-      const literal2 = m[2] ?? m[5];
+      let literal2 = m[2] ?? m[5];
+      let fn = m[1];
+      if (fn.endsWith("egexMatch")) {
+        if (m[2] === void 0) continue;
+        const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal2);
+        if (!anchored) continue;
+        fn = literal2.startsWith("^") && literal2.endsWith("$") ? "eq" : literal2.startsWith("^") ? "hasPrefix" : literal2.endsWith("$") ? "hasSuffix" : "contains";
+        literal2 = anchored[1];
+      }
       const operand = (m[3] ?? m[4]).replace(/-?\}\}$/, "");
       if (m[4] !== void 0 && fn !== "eq" && fn !== "ne") continue;
       const field = fieldOf(operand);
       if (field === void 0 || !/^[-a-z0-9.]+$/.test(literal2)) continue;
-      const test = fn === "ne" ? "eq" : fn;
-      if (!into.some((l) => l.field === field && l.test === test && l.literal === literal2)) into.push({ field, test, literal: literal2 });
+      add({ field, test: fn === "ne" ? "eq" : fn, literal: literal2 });
     }
   }
 }
@@ -55185,7 +55205,14 @@ function releaseLiteralFor(field, main, literals = []) {
   };
   const valid = (value) => RELEASE_VALUE.test(value) && (field === "name" || value.length <= 63 && !value.includes("."));
   for (const literal2 of literals) {
-    if (literal2.field !== field || passes(literal2, main)) continue;
+    if (literal2.field !== field) continue;
+    if (literal2.test === "length") {
+      const n2 = Number(literal2.literal.split(" ")[1]);
+      const length = [n2 - 1, n2, n2 + 1].find((l) => l >= 1 && l <= (field === "name" ? 53 : 63) && lengthPasses(literal2.literal, l) !== lengthPasses(literal2.literal, main.length));
+      if (length !== void 0) return `p${"x".repeat(length - 1)}`;
+      continue;
+    }
+    if (passes(literal2, main)) continue;
     const value = valueOf2(literal2);
     if (valid(value)) return value;
   }

@@ -198,6 +198,14 @@ describe('release literals', () => {
       { field: 'namespace', test: 'hasSuffix', literal: '-prod' },
       { field: 'namespace', test: 'contains', literal: 'edge' },
     ]);
+    expect(literals('{{ if gt (len .Release.Name) 20 }}{{ end }}{{ if lt 5 (len $.Release.Namespace) }}{{ end }}')).toEqual([
+      { field: 'name', test: 'length', literal: 'gt 20' },
+      { field: 'namespace', test: 'length', literal: 'gt 5' },
+    ]);
+    expect(literals('{{ if regexMatch "^prod-" .Release.Namespace }}{{ end }}{{ if regexMatch "^edge$" $.Release.Name }}{{ end }}{{ if regexMatch "^(a|b)" .Release.Name }}{{ end }}')).toEqual([
+      { field: 'namespace', test: 'hasPrefix', literal: 'prod-' },
+      { field: 'name', test: 'eq', literal: 'edge' },
+    ]);
     // Not the release: another value compared, or a literal no namespace can hold.
     expect(literals('{{ if eq .Values.ns "kube-system" }}{{ end }}{{ if eq .Release.Namespace "Kube System" }}{{ end }}')).toEqual([]);
   });
@@ -210,5 +218,9 @@ describe('release literals', () => {
     expect(releaseLiteralFor('name', 'release', [{ field: 'namespace', test: 'eq', literal: 'prod' }])).toBeUndefined();
     expect(releaseLiteralFor('name', 'release', [{ field: 'name', test: 'eq', literal: 'my.release' }])).toBe('my.release');
     expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'eq', literal: 'a.b' }])).toBeUndefined();
+    // Lengths: a value on the other side of the test.
+    expect(releaseLiteralFor('name', 'release', [{ field: 'name', test: 'length', literal: 'gt 10' }])).toBe('pxxxxxxxxxx');
+    expect(releaseLiteralFor('name', 'a-very-long-release', [{ field: 'name', test: 'length', literal: 'gt 10' }])).toBe('pxxxxxxxx');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'length', literal: 'eq 7' }])).toBe('pxxxxx');
   });
 });

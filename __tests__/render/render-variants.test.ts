@@ -195,6 +195,7 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['the GitVersion compared', 'privileged: {{ not (eq .Capabilities.KubeVersion.GitVersion "v1.34.0") }}', ''],
     ['the namespace compared with a literal', 'privileged: {{ eq .Release.Namespace "kube-system" }}', ''],
     ['the namespace through a variable, against a prefix', '{{- $ns := $.Release.Namespace }}\n        privileged: {{ if hasPrefix "prod-" $ns }}true{{ else }}false{{ end }}', ''],
+    ['the release name\'s length', 'privileged: {{ gt (len .Release.Name) 10 }}', ''],
     ['the release name compared with a literal', 'privileged: {{ if eq "platform" .Release.Name -}} true {{- else -}} false {{- end }}', ''],
   ])('a chart privileged for another release (%s): rendered again, divergence graded critical', async (_, line, helpers) => {
     const { result } = await scanChart(helm(), {

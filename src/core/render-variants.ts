@@ -259,8 +259,17 @@ export interface ChartConstructs {
  */
 export interface ReleaseLiteral {
   field: 'name' | 'namespace';
-  test: 'eq' | 'hasPrefix' | 'hasSuffix' | 'contains';
+  /** `length`: `literal` is `<op> <n>` with the length first (`gt (len .Release.Name) 20` is `gt 20`). */
+  test: 'eq' | 'hasPrefix' | 'hasSuffix' | 'contains' | 'length';
   literal: string;
+}
+
+const LENGTH_TESTS: Record<string, (a: number, b: number) => boolean> = { eq: (a, b) => a === b, ne: (a, b) => a !== b, lt: (a, b) => a < b, le: (a, b) => a <= b, gt: (a, b) => a > b, ge: (a, b) => a >= b };
+const SWAPPED: Record<string, string> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
+
+function lengthPasses(literal: string, length: number): boolean {
+  const [op, n] = literal.split(' ');
+  return LENGTH_TESTS[op!]!(length, Number(n));
 }
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
@@ -475,7 +484,7 @@ function collectLiterals(lines: readonly string[], into: ChartConstructs['litera
 
 /** A name or namespace helm accepts (DNS-1123 label; a release name may hold dots, up to 53). */
 const RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
-const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains)\s+(?:"([^"\\]{1,63})"\s+(\S+)|(\S+)\s+"([^"\\]{1,63})")/g;
+const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\S+)|(\S+)\s+"([^"\\]{1,63})")/g;
 
 /**
  * Literals `text` compares the release name or namespace with: directly (`.Release.Namespace`,
@@ -489,18 +498,34 @@ export function collectReleaseLiterals(text: string, into: ReleaseLiteral[]): vo
     if (direct) return direct[1] === 'Name' ? 'name' : 'namespace';
     return variables.get(operand.replace(/[()]/g, ''));
   };
+  const add = (literal: ReleaseLiteral) => {
+    if (into.length < 16 && !into.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal)) into.push(literal);
+  };
   for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    // Lengths: `gt (len .Release.Name) 20`, `lt 10 (len $ns)`.
+    for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
+      const field = fieldOf(m[2] ?? m[5]!);
+      if (field === undefined) continue;
+      add({ field, test: 'length', literal: m[2] !== undefined ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]!]} ${m[4]}` });
+    }
     for (const m of action[0].matchAll(COMPARED)) {
       if (into.length >= 16) return;
-      const fn = m[1]!;
       // eq/ne take the literal on either side; the string functions take it first (hasPrefix "kube-" $ns).
-      const literal = m[2] ?? m[5]!;
+      let literal = m[2] ?? m[5]!;
+      let fn = m[1]!;
+      // A plain pattern is a string test: ^prod- is hasPrefix, -prod$ hasSuffix, ^prod$ eq, prod contains.
+      if (fn.endsWith('egexMatch')) {
+        if (m[2] === undefined) continue;
+        const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal);
+        if (!anchored) continue;
+        fn = literal.startsWith('^') && literal.endsWith('$') ? 'eq' : literal.startsWith('^') ? 'hasPrefix' : literal.endsWith('$') ? 'hasSuffix' : 'contains';
+        literal = anchored[1]!;
+      }
       const operand = (m[3] ?? m[4]!).replace(/-?\}\}$/, '');
       if (m[4] !== undefined && fn !== 'eq' && fn !== 'ne') continue;
       const field = fieldOf(operand);
       if (field === undefined || !/^[-a-z0-9.]+$/.test(literal)) continue;
-      const test = fn === 'ne' ? 'eq' : (fn as ReleaseLiteral['test']);
-      if (!into.some((l) => l.field === field && l.test === test && l.literal === literal)) into.push({ field, test, literal });
+      add({ field, test: fn === 'ne' ? 'eq' : (fn as ReleaseLiteral['test']), literal });
     }
   }
 }
@@ -520,7 +545,15 @@ export function releaseLiteralFor(field: ReleaseLiteral['field'], main: string, 
   };
   const valid = (value: string) => RELEASE_VALUE.test(value) && (field === 'name' || (value.length <= 63 && !value.includes('.')));
   for (const literal of literals) {
-    if (literal.field !== field || passes(literal, main)) continue;
+    if (literal.field !== field) continue;
+    if (literal.test === 'length') {
+      // A name of another length on the other side of the test (the variant's own name keeps the length).
+      const n = Number(literal.literal.split(' ')[1]);
+      const length = [n - 1, n, n + 1].find((l) => l >= 1 && l <= (field === 'name' ? 53 : 63) && lengthPasses(literal.literal, l) !== lengthPasses(literal.literal, main.length));
+      if (length !== undefined) return `p${'x'.repeat(length - 1)}`;
+      continue;
+    }
+    if (passes(literal, main)) continue;
     const value = valueOf(literal);
     if (valid(value)) return value;
   }
