@@ -54856,10 +54856,26 @@ function variantReleaseName(main) {
   if (name === main) name = `q${name.slice(1)}`;
   return name;
 }
-function variantKubeVersion(kubeVersion) {
+function variantKubeVersion(kubeVersion, literals = []) {
   const match2 = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
   if (!match2) return kubeVersion;
+  const patch = Number(match2[3] ?? 0);
+  for (const literal2 of literals) {
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)$/.exec(literal2);
+    if (!compared || compared[2] !== match2[1] || compared[3] !== match2[2]) continue;
+    const at3 = Number(compared[4]) + (compared[1] === ">" ? 1 : compared[1] === "<" ? -1 : 0);
+    if (at3 >= 0 && at3 !== patch) return `${match2[1]}.${match2[2]}.${at3}`;
+  }
   return `${match2[1]}.${match2[2]}.${match2[3] === "99" ? "98" : "99"}`;
+}
+function collectKubeLiterals(text2, into) {
+  for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    if (!/KubeVersion/.test(action[0])) continue;
+    for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
+      const literal2 = `${m[1] ?? ""}${m[2]}`;
+      if (into.length < 16 && !into.includes(literal2)) into.push(literal2);
+    }
+  }
 }
 function variantName(inputs) {
   const parts = [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["extension-apis"] : [], ...inputs.release ? ["other-release"] : []];
@@ -54878,16 +54894,19 @@ function variantDescription(variant) {
 function describeConstruct(construct) {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
-var UNKNOWABLE = ["lookup", "revision", "helmVersion", "clock"];
+var UNKNOWABLE = ["lookup", "revision", "helmVersion", "clock", "computedApi"];
 var UNKNOWABLE_KINDS = new Set(UNKNOWABLE);
 var CONSTRUCTS = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
-  lookup: /\blookup\s+["'$(.]/,
-  revision: /\.Revision\b/,
+  lookup: /\blookup\b(?=\s*(?:["'$(.]|$))/,
+  revision: /\bRevision\b/,
   // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
-  helmVersion: /\.Capabilities\.HelmVersion\b/,
-  clock: /\{\{[^}]*(?:\b(?:if|with|range|ternary|eq|ne|lt|le|gt|ge|semverCompare|and|or|not)\b[^}]*\bnow\b|\bnow\b[^}]*\bternary\b)[^}]*\}\}/,
+  helmVersion: /\bHelmVersion\b/,
+  // Reported only where it decides a setting (ConstructLocator.find): a timestamp annotation is common.
+  clock: /\{\{[^}]*\bnow\b/,
+  // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
+  computedApi: /APIVersions\.Has\s+[^\s"]/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/
@@ -54899,6 +54918,7 @@ function constructName(kind, line) {
   if (kind === "lookup") return "lookup";
   if (kind === "helmVersion") return ".Capabilities.HelmVersion";
   if (kind === "clock") return "now (the render's clock) in a condition";
+  if (kind === "computedApi") return ".Capabilities.APIVersions.Has with a computed API version";
   if (kind === "release") return `${match2 || "a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion"} in a condition or comparison`;
   return ".Release.Revision";
 }
@@ -54943,7 +54963,8 @@ function failGuardLines(text2) {
   };
   const body = (action) => action.replace(/^\{\{-?\s*|\s*-?\}\}$/g, "");
   actions.forEach((open2, index) => {
-    if (!/^if\b/.test(body(open2[0]))) return;
+    const branch = /^else\s+if\b/.test(body(open2[0]));
+    if (!branch && !/^if\b/.test(body(open2[0]))) return;
     let depth = 0;
     let fails = false;
     let from = open2.index + open2[0].length;
@@ -54953,8 +54974,7 @@ function failGuardLines(text2) {
       from = action.index + action[0].length;
       const b = body(action[0]);
       if (/^(?:if|with|range|define|block)\b/.test(b)) return;
-      if (/^else\b/.test(b)) return;
-      if (/^end\b/.test(b)) {
+      if (/^end\b/.test(b) || /^else\b/.test(b)) {
         if (depth === 0 && fails) out.add(lineAt2(open2.index));
         return;
       }
@@ -54997,7 +55017,7 @@ function lengthPasses(literal2, length) {
   return LENGTH_TESTS[op](length, Number(n2));
 }
 function noConstructs() {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [] } };
 }
 var MAX_FILE_BYTES = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
@@ -55148,7 +55168,18 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   if (!inputs.release) delete inputs.release;
   if (inputs.extensionApis && constructs.literals.apiVersions.size > 0) inputs.apiLiterals = [...constructs.literals.apiVersions].sort();
   if (inputs.release && constructs.literals.release.length > 0) inputs.releaseLiterals = [...constructs.literals.release];
+  if (inputs.release && constructs.literals.kube.length > 0) inputs.kubeLiterals = [...constructs.literals.kube];
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : void 0;
+}
+function fullVariant(constructs) {
+  return {
+    upgrade: true,
+    extensionApis: true,
+    release: true,
+    ...constructs.literals.apiVersions.size > 0 ? { apiLiterals: [...constructs.literals.apiVersions].sort() } : {},
+    ...constructs.literals.release.length > 0 ? { releaseLiterals: [...constructs.literals.release] } : {},
+    ...constructs.literals.kube.length > 0 ? { kubeLiterals: [...constructs.literals.kube] } : {}
+  };
 }
 var API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
 function collectLiterals(lines, into) {
@@ -55157,13 +55188,15 @@ function collectLiterals(lines, into) {
     for (const match2 of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match2[1]);
   }
   if (/Release\.Name/.test(lines.join("\n"))) collectReleaseLiterals(lines.join("\n"), into.release);
+  if (/KubeVersion/.test(lines.join("\n"))) collectKubeLiterals(lines.join("\n"), into.kube);
 }
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
-var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\S+)|(\S+)\s+"([^"\\]{1,63})")/g;
+var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
 function collectReleaseLiterals(text2, into) {
   const variables = /* @__PURE__ */ new Map();
   for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1], m[2] === "Name" ? "name" : "namespace");
-  const fieldOf = (operand) => {
+  const fieldOf = (written) => {
+    const operand = written.replace(/^\(\s*(?:upper|lower|trim|toString|trimAll\s+"[^"]*"|trunc\s+\d+)\s+([^()\s]+)\s*\)$/, "$1");
     const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
     if (direct) return direct[1] === "Name" ? "name" : "namespace";
     return variables.get(operand.replace(/[()]/g, ""));
@@ -55177,9 +55210,14 @@ function collectReleaseLiterals(text2, into) {
       if (field === void 0) continue;
       add({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
     }
+    for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
+      const field = fieldOf(m[1]);
+      if (field === void 0) continue;
+      for (const item of m[2].matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1])) add({ field, test: "eq", literal: item[1] });
+    }
     for (const m of action[0].matchAll(COMPARED)) {
       if (into.length >= 16) return;
-      let literal2 = m[2] ?? m[5];
+      let literal2 = (m[2] ?? m[5]).toLowerCase();
       let fn = m[1];
       if (fn.endsWith("egexMatch")) {
         if (m[2] === void 0) continue;
@@ -55218,14 +55256,16 @@ function releaseLiteralFor(field, main, literals = []) {
   }
   return void 0;
 }
-var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
+var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
 function decidedSetting(lines, index) {
-  const own = DECISIVE_KEY.exec(lines[index].replace(/\{\{[\s\S]*?\}\}/g, " "))?.[1];
+  const withoutActions = (text3) => text3.replace(/\{\{[\s\S]*?\}\}/g, " ");
+  const own = DECISIVE_KEY.exec(withoutActions(lines[index]))?.[1];
   if (own !== void 0) return own;
   const text2 = lines.join("\n");
   const start = lines.slice(0, index).reduce((sum, line) => sum + line.length + 1, 0);
   const end = start + lines[index].length;
-  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index, text: m[0], body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
+  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
+  const lineAround = (at3, length) => text2.slice(text2.lastIndexOf("\n", at3) + 1, (text2.indexOf("\n", at3 + length) + 1 || text2.length + 1) - 1);
   const blockOf = (opener) => {
     const from = text2.lastIndexOf("\n", actions[opener].at) + 1;
     let depth = 0;
@@ -55239,20 +55279,19 @@ function decidedSetting(lines, index) {
     }
     return text2.slice(from);
   };
-  const opens = (body) => /^(?:if|with|range)\b/.test(body);
+  const opens = (body) => /^(?:if|with|range|else\s+if|else\s+with)\b/.test(body);
+  const tainted = /* @__PURE__ */ new Set();
+  const reads = (body) => [...body.matchAll(/\$\w+/g)].some((m) => tainted.has(m[0]));
   for (let i2 = 0; i2 < actions.length; i2++) {
     const action = actions[i2];
-    if (action.at < start || action.at > end) continue;
-    if (opens(action.body)) {
-      const key = DECISIVE_KEY.exec(blockOf(i2).replace(/\{\{[\s\S]*?\}\}/g, " "))?.[1];
-      if (key !== void 0) return key;
-    }
+    const origin = action.at + action.length > start && action.at <= end;
+    if (!origin && !reads(action.body)) continue;
     const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
-    if (assigned === void 0) continue;
-    const uses = new RegExp(`\\${assigned}(?!\\w)`);
-    for (let j = i2 + 1; j < actions.length; j++) {
-      if (!opens(actions[j].body) || !uses.test(actions[j].body)) continue;
-      const key = DECISIVE_KEY.exec(blockOf(j).replace(/\{\{[\s\S]*?\}\}/g, " "))?.[1];
+    if (assigned !== void 0) tainted.add(assigned);
+    const onLine = DECISIVE_KEY.exec(withoutActions(lineAround(action.at, action.length)))?.[1];
+    if (onLine !== void 0 && assigned === void 0) return onLine;
+    if (opens(action.body)) {
+      const key = DECISIVE_KEY.exec(withoutActions(blockOf(i2)))?.[1];
       if (key !== void 0) return key;
     }
   }
@@ -55278,7 +55317,18 @@ var ConstructLocator = class {
     const file = object.source.file ? path11.resolve(this.repoRoot, object.source.file) : void 0;
     const out = [];
     const seen = /* @__PURE__ */ new Set();
-    const scanLines = (lines, fileName, offset, helper) => {
+    const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
+    const includersDecide = (name) => {
+      if (name === void 0 || template === void 0) return void 0;
+      const includes = new RegExp(`\\b(?:include|template)\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`);
+      for (let i2 = 0; i2 < template.lines.length; i2++) {
+        if (!includes.test(template.lines[i2])) continue;
+        const key = decidedSetting(template.lines, i2);
+        if (key !== void 0) return key;
+      }
+      return void 0;
+    };
+    const scanLines = (lines, fileName, offset, helper, defineName) => {
       const branches = kinds.includes("release") ? new Set(releaseBranchLines(lines.join("\n"), this.releaseHelpers, helper)) : /* @__PURE__ */ new Set();
       const guards = skipFailGuards ? failGuardLines(lines.join("\n")) : /* @__PURE__ */ new Set();
       lines.forEach((line, i2) => {
@@ -55286,7 +55336,8 @@ var ConstructLocator = class {
         for (const kind of kinds) {
           if (kind === "release" ? !branches.has(i2 + 1) : !CONSTRUCTS[kind].test(line)) continue;
           if (guards.has(i2 + 1)) continue;
-          const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) : void 0;
+          const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) ?? (helper ? includersDecide(defineName) : void 0) : void 0;
+          if (kind === "clock" && decides === void 0) continue;
           const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1, ...decides !== void 0 ? { decides } : {} };
           const key = `${at3.file}:${at3.line}`;
           if (!seen.has(key)) {
@@ -55296,12 +55347,11 @@ var ConstructLocator = class {
         }
       });
     };
-    const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
     if (template !== void 0 && file !== void 0) {
       scanLines(template.lines, file, 0, false);
       for (const define of this.sources.reachableDefines(file)) {
         const lines = this.sources.read(define.file)?.lines.slice(define.start - 1, define.end) ?? [];
-        scanLines(lines, define.file, define.start - 1, true);
+        scanLines(lines, define.file, define.start - 1, true, define.name);
       }
     }
     if (out.length === 0 && fallback) {
@@ -61359,10 +61409,12 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
       locators.set(dir, locator);
       const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
+      const full = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
       for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main = index++;
         yield { dir, info: info2, set: set2, index: main };
-        if (variant && (set2.kind !== "ci" || ciFindingsCanBlock)) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: variant, main } };
+        const inputs = set2.kind === "default" ? full : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
+        if (inputs) yield { dir, info: info2, set: set2, index: index++, variant: { inputs, main } };
       }
     }
   }
@@ -61461,7 +61513,7 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
 }
 function renderRequestOf(dir, set2, binary2, config, variant) {
   const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
-  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion) : mainKubeVersion;
+  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion, variant.kubeLiterals) : mainKubeVersion;
   const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...variant?.extensionApis ? variant.apiLiterals ?? [] : []];
   return {
     helm: binary2,
@@ -61490,13 +61542,12 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
 }
 function releaseNormaliser(main, variant) {
-  const literalNamespace = variant.namespace !== VARIANT_RELEASE.namespace;
   const pairs2 = [
-    ...literalNamespace ? [] : [[variant.namespace, main.namespace]],
+    [variant.namespace, main.namespace],
     [variant.releaseName, main.releaseName],
     ...variant.kubeVersion && main.kubeVersion ? [[variant.kubeVersion.replace(/^v/, ""), main.kubeVersion.replace(/^v/, "")]] : []
   ];
-  return (text2) => literalNamespace && text2 === variant.namespace ? main.namespace : pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
+  return (text2) => pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
 }
 function normaliseRaw(value, normalise) {
   if (typeof value === "string") return normalise(value);
