@@ -147,6 +147,8 @@ export interface ScannedObject {
   lineOf?: (pointer: string) => number | undefined;
   /** helm: what the render could not tell (render-variants.ts); read by render-divergence and render-lookup. */
   renderDependence?: RenderDependence;
+  /** helm: its place among its template's objects of its kind in the render (engine/identity.ts), for fingerprints. */
+  templateOrdinal?: number;
   /** Keys its YAML wrote twice (the last value is in `raw`): rules/yaml-duplicate-key.ts reports them. */
   duplicateKeys?: readonly DuplicateKey[];
 }
