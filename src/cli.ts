@@ -1,6 +1,7 @@
 // The `preadmit` command. A thin shell: parse arguments, call the core scan, print a report, set the
 // exit status (0 clean, 1 blocking findings or failed inputs, 2 usage/configuration/environment error).
 import { parseArgs } from 'node:util';
+import { scanAgainstBase } from './core/base-compare.ts';
 import { UsageError } from './core/errors.ts';
 import type { FailOn } from './core/model.ts';
 import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
@@ -38,6 +39,12 @@ Options:
   --policy-from REV                   read the configuration, its suppressions and locks, and decide
                                       which ignore comments and annotations count, as of git revision
                                       REV (a pull request's base); changes since are listed, not applied
+  --base REV                          compare with the same paths at git revision REV: findings are new
+                                      or existing, the base's findings now gone are listed as fixed, and
+                                      --fail-on applies to new findings only; only charts changed since
+                                      REV (or depending on one) are rendered
+  --gate new|all                      with --base: gate on new findings (default) or on all of them
+  --all                               with --base: render every chart, changed or not
   -h, --help                          this help
   --version                           print the version
 
@@ -115,6 +122,9 @@ export async function main(argv: string[]): Promise<number> {
         'max-render-output': { type: 'string' },
         'max-renders': { type: 'string' },
         'policy-from': { type: 'string' },
+        base: { type: 'string' },
+        gate: { type: 'string' },
+        all: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -142,6 +152,8 @@ export async function main(argv: string[]): Promise<number> {
     const format = oneOf('--format', values.format, FORMATS) ?? 'text';
     const failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON);
     const pssLevel = oneOf('--pss-level', values['pss-level'], ['baseline', 'restricted'] as const);
+    const gate = oneOf('--gate', values.gate, ['new', 'all'] as const);
+    if (values.base === undefined && (gate !== undefined || values.all)) throw new UsageError(`${gate !== undefined ? '--gate' : '--all'} needs --base REV`);
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
     // A missing folder is created; a symbolic link at the file is replaced, never followed.
     const output = values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : undefined;
@@ -167,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const slowRenders = process.stderr.isTTY === true;
-    const scanning = scan({
+    const scanOptions: ScanOptions = {
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
       ...(failOn ? { failOn } : {}),
@@ -184,7 +196,8 @@ export async function main(argv: string[]): Promise<number> {
       bounds,
       signal: stop.signal,
       ...(slowRenders ? { onSlowRender: (chart: string, seconds: number) => process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`) } : {}),
-    });
+    };
+    const scanning = values.base !== undefined ? scanAgainstBase(scanOptions, { revision: values.base, gate: gate ?? 'new', all: values.all === true }) : scan(scanOptions);
     scanning.catch(() => undefined);
     const outcome = await Promise.race([scanning.then((result) => ({ result })), stoppedBy.then((code) => ({ code }))]).finally(() => {
       process.off('SIGINT', onSignal);

@@ -74,6 +74,11 @@ export interface ScanOptions {
    * runner's token variables and the checkout's extraheader in .git/config are found without being given.
    */
   credentials?: readonly string[];
+  /**
+   * Called once with the discovered charts (repository-relative directories) and the configuration that
+   * gates the scan; only the charts it returns are rendered (core/changed-charts.ts, with --base).
+   */
+  selectCharts?: (charts: string[], config: Config) => string[];
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -297,6 +302,10 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   enforceLocks(config, defaultSeverity, (file) => relativeTo(repoRoot, file));
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
+  if (options.selectCharts) {
+    const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i) => (i.kind === 'chart' ? [relativeTo(repoRoot, i.dir)] : [])), config));
+    discovery.inputs = discovery.inputs.filter((i) => i.kind !== 'chart' || kept.has(relativeTo(repoRoot, i.dir)));
+  }
   // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others
   // still run); the same finding in several sets is merged below.
   const evaluator = new ValueSetEvaluation(rules, config);
