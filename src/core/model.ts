@@ -413,4 +413,19 @@ export interface ScanResult {
   fixed?: Finding[];
   /** With a base: which revision, and which charts were rendered or left out. */
   base?: BaseInfo;
+  /** The reviewed baseline file applied (`baseline:` in the configuration), and its stale entries. */
+  baselineFile?: { file: string; entries: number; stale: BaselineEntry[] };
+}
+
+/** An entry of the baseline file (core/baseline-file.ts): a finding accepted as already there. */
+export interface BaselineEntry {
+  fingerprint: string;
+  rule: string;
+  /** `Kind namespace/name`, for the reader. */
+  object: string;
+  /** The chart (and template), file or plan address, for the reader. */
+  where: string;
+  path: string;
+  /** Why it is accepted (filled in by a reviewer). */
+  reason: string;
 }

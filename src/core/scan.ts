@@ -20,6 +20,7 @@ import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } fro
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
 import { CommentFiles } from './suppress.ts';
+import { applyBaselineFile } from './baseline-file.ts';
 import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from './redact.ts';
 import { nodesOf } from '../provenance/values.ts';
 import { valuesOfRender } from '../provenance/chart-context.ts';
@@ -383,7 +384,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),
   ]);
   // The result every reporter and publisher sees: no credential of the run or of the scan, in any encoding.
-  return redactor.value<ScanResult>({
+  const scanned = redactor.value<ScanResult>({
     tool: { name: 'preadmit', version: TOOL_VERSION },
     pss: { ...config.pss },
     findings,
@@ -410,6 +411,8 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
       provenance: processed.provenance,
     },
   });
+  // A reviewed baseline file marks what it lists as existing (not in a --base comparison's partial scans).
+  return config.baseline !== undefined && options.selectCharts === undefined ? applyBaselineFile(scanned, config, repoRoot, policy?.info.from === 'revision' ? policy.sha : undefined) : scanned;
 }
 
 /** Exit status: 1 when blocking findings remain or inputs failed (unless configured otherwise). */

@@ -22,7 +22,14 @@ export function baseCharts(result: ScanResult): string | undefined {
 
 /** The noun for counted blocking findings: with a base gating on new ones, "new finding". */
 export function blockingNoun(result: ScanResult): string {
-  return result.base?.gate === 'new' ? 'new finding' : 'finding';
+  return result.base?.gate === 'new' || result.baselineFile !== undefined ? 'new finding' : 'finding';
+}
+
+/** "baseline file .preadmit-baseline.yaml: 12 entries (...), 2 stale", or undefined without one. */
+export function baselineLine(result: ScanResult): string | undefined {
+  const b = result.baselineFile;
+  if (b === undefined) return undefined;
+  return `baseline file ${b.file}: ${plural(b.entries, 'entry', 'entries')} (${result.summary.existing ?? 0} findings existing, ${result.summary.new ?? 0} new), ${b.stale.length} stale${b.stale.length > 0 ? ' (matching no finding: remove them from the file)' : ''}`;
 }
 
 export const isNew = (f: Finding): boolean => f.status === 'new';

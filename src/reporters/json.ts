@@ -5,6 +5,7 @@
 import type {
   AdmissionVerdict,
   BaseInfo,
+  BaselineEntry,
   AppliedSuppression,
   PolicyChange,
   PolicyInfo,
@@ -39,7 +40,9 @@ function keysOf<T>() {
 }
 
 export const JSON_KEYS = {
-  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors', 'suppressions', 'policy', 'skipped', 'fixed', 'base']),
+  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors', 'suppressions', 'policy', 'skipped', 'fixed', 'base', 'baselineFile']),
+  baselineFile: keysOf<NonNullable<ScanResult['baselineFile']>>()(['file', 'entries', 'stale']),
+  baselineEntry: keysOf<BaselineEntry>()(['fingerprint', 'rule', 'object', 'where', 'path', 'reason']),
   base: keysOf<BaseInfo>()(['revision', 'sha', 'gate', 'rendered', 'unchanged', 'allBecause', 'errors']),
   policy: keysOf<PolicyInfo>()(['from', 'revision', 'file', 'message', 'changes']),
   policyChange: keysOf<PolicyChange>()(['kind', 'change', 'summary', 'file', 'line']),
@@ -189,6 +192,7 @@ export function toJsonValue(result: ScanResult): Json {
     skipped: (list) => [...list].sort((a, b) => compareText(a.path, b.path)).map((s) => pick(s, JSON_KEYS.skippedPath)),
     fixed: (list) => [...list].sort(compareFindingsByPlace).map(findingJson),
     base: (b) => pick(b, JSON_KEYS.base, { rendered: strings, unchanged: strings }),
+    baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list) => list.map((e) => pick(e, JSON_KEYS.baselineEntry)) }),
   });
 }
 

@@ -3,7 +3,7 @@
 // images. The report stays under maxLength by cutting the least important rows first and saying so.
 import { SEVERITIES, type ChartRecord, type Finding, type ScanError, type ScanResult, type Severity } from '../core/model.ts';
 import type { RuleMeta } from '../engine/rule-kit.ts';
-import { baseCharts, baseCounts, blockingNoun } from './base.ts';
+import { baseCharts, baseCounts, baselineLine, blockingNoun } from './base.ts';
 import {
   chain,
   chartVerdict,
@@ -232,7 +232,7 @@ function header(result: ScanResult): string {
     `Scanned ${plural(summary.objects, 'object')}` +
     (summary.charts > 0 ? ` from ${plural(summary.charts, 'chart render')}` : '') +
     ` · Pod Security ${text(pssLabel(result.pss.level, result.pss.version), 40)} · preadmit ${text(result.tool.version, 40)}`;
-  const base = baseCounts(result);
+  const base = baseCounts(result) ?? baselineLine(result);
   const charts = baseCharts(result);
   return `${title}\n\n${verdict}${base !== undefined ? `\n\n**${text(base, LIMIT.error)}**${charts !== undefined ? ` · ${text(charts, LIMIT.error)}` : ''}` : ''}\n\n${scope}`;
 }
@@ -306,7 +306,7 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   const failOn = result.summary.failOn;
   const sorted = [...result.findings].sort(compareFindingsBySeverity);
   // With a base gating on new findings, existing ones never block: they are listed apart, collapsed.
-  const existingApart = result.base?.gate === 'new';
+  const existingApart = result.base?.gate === 'new' || result.baselineFile !== undefined;
   const gates = (f: Finding) => blocks(f, failOn) && !(existingApart && f.status === 'existing');
   const blocking = sorted.filter(gates);
   const others = sorted.filter((f) => !gates(f) && f.suppressed === undefined && !(existingApart && f.status === 'existing'));
@@ -336,7 +336,7 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
     FINDING_HEAD,
     others.map((f) => findingRow(f, rules, options.fileUrl)),
   );
-  const existingSection = detailsSection('existing findings', `Existing findings, already in the base (${existing.length})`, FINDING_HEAD, existing.map((f) => findingRow(f, rules, options.fileUrl)));
+  const existingSection = detailsSection('existing findings', `Existing findings, ${result.baselineFile !== undefined ? 'listed in the baseline file' : 'already in the base'} (${existing.length})`, FINDING_HEAD, existing.map((f) => findingRow(f, rules, options.fileUrl)));
   const fixedSection = detailsSection('fixed findings', `Fixed: in the base, gone now (${fixed.length})`, FINDING_HEAD, fixed.map((f) => findingRow(f, rules, options.fileUrl)));
   const suppressedSection = detailsSection('suppressed findings', `Suppressed findings (${suppressed.length})`, FINDING_HEAD, suppressed.map((f) => findingRow(f, rules, options.fileUrl)));
   // Pending suppressions are listed with the pull request's other policy changes.

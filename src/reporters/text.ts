@@ -2,7 +2,7 @@
 // then a summary and the verdict. Values from scanned files are stripped of control characters so a
 // chart cannot move the cursor, recolour or rewrite the terminal.
 import { SEVERITIES, type ChartRecord, type Finding, type ObjectRecord, type ScanResult, type Severity } from '../core/model.ts';
-import { baseCharts, baseCounts, blockingNoun } from './base.ts';
+import { baseCharts, baseCounts, baselineLine, blockingNoun } from './base.ts';
 import {
   chain,
   chartVerdict,
@@ -204,6 +204,11 @@ function renderPolicy(result: ScanResult, paint: Paint): string[] {
 
 /** With a base: the counts, the charts left out as unchanged, and the base's findings now gone. */
 function renderBase(result: ScanResult, paint: Paint): string[] {
+  const baseline = baselineLine(result);
+  if (baseline !== undefined) {
+    const stale = (result.baselineFile?.stale ?? []).map((e) => `  ${paint('stale', 'yellow')} ${terminalSafe(e.rule)}  ${terminalSafe(e.object)} ${terminalSafe(e.path || '/')}  ${paint(terminalSafe(e.where), 'dim')}`);
+    return [paint(terminalSafe(baseline.replace(/^baseline file/, 'BASELINE')), 'bold'), ...stale];
+  }
   const counts = baseCounts(result);
   if (counts === undefined) return [];
   const lines = [paint(`BASE: ${terminalSafe(counts)}`, 'bold')];
