@@ -290,6 +290,15 @@ describe('--base on the command line', () => {
     expect((await cli(['scan', '-', '--base', 'HEAD'])).code).toBe(2);
   });
 
+  it('says when the base\'s own configuration is what cannot be read', async () => {
+    const repo = await repository({ '.preadmit.yaml': 'failOn: sometimes\n', 'deploy/pod.yaml': pod('a') });
+    repo.edit({ '.preadmit.yaml': 'failOn: high\n' });
+    const run = await cli(['scan', path.join(repo.root, 'deploy'), '--base', 'HEAD']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--base HEAD: the files at [0-9a-f]{12}: invalid configuration:\n\s+\.preadmit\.yaml:1: /);
+    expect(run.stderr).not.toContain('preadmit-base-');
+  });
+
   it('exits by the new findings: 0 with existing ones only, 1 with a new one; JSON carries status, fixed and the counts', async () => {
     const repo = await repository({ 'deploy/pod.yaml': pod('a', { privileged: true }) });
     repo.edit({ 'deploy/pod.yaml': '# moved\n' + pod('a', { privileged: true }) });

@@ -91,7 +91,14 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
     const baseConfig = options.configFile !== undefined ? (inExport(repoRoot, exportRoot, options.configFile) ?? path.resolve(options.configFile)) : undefined;
     // The base first, then the head: one scan's renders at a time on the machine.
     const { policyFrom: _policyFrom, readStdin: _readStdin, ...shared } = options;
-    const base = basePaths.length === 0 ? undefined : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...(baseConfig !== undefined ? { configFile: baseConfig } : {}), selectCharts: selector('base', exportRoot, baseValues) });
+    const base =
+      basePaths.length === 0
+        ? undefined
+        : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...(baseConfig !== undefined ? { configFile: baseConfig } : {}), selectCharts: selector('base', exportRoot, baseValues) }).catch((error: unknown) => {
+            // The base's own configuration can be what is wrong: say it is the base's, not the checked-out one.
+            if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path.sep + 'tree' + path.sep).join('')}`, { cause: error });
+            throw error;
+          });
     const head = await scanOne({ ...options, paths, selectCharts: selector('head', repoRoot, (options.valuesFiles ?? []).map((f) => path.resolve(f))) });
     const rendered = [...new Set([...(choices.head?.rendered ?? []), ...(choices.base?.rendered ?? [])])].sort();
     const unchanged = [...new Set([...(choices.head?.unchanged ?? []), ...(choices.base?.unchanged ?? [])])].filter((c) => !rendered.includes(c)).sort();
