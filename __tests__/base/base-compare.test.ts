@@ -1,7 +1,7 @@
 // --base REV on real git repositories made here: findings of the head are new or existing against the
 // base whatever lines moved, documents were reordered or names a template randomises; the base's gone
 // findings are fixed; only new findings gate; only changed charts (and their dependants) are rendered.
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -254,7 +254,10 @@ describe('--base: only changed charts are rendered', () => {
     await repo.git('add', 'charts/a/templates/p.yaml');
     const before = (await repo.git('status', '--porcelain')).stdout;
     const worktrees = (await repo.git('worktree', 'list')).stdout;
+    const exports = () => readdirSync(os.tmpdir()).filter((name) => /^preadmit-base-(?!test-)/.test(name)).sort();
+    const before_ = exports();
     await compare(repo, ['charts']);
+    expect(exports()).toEqual(before_); // the temporary export is gone
     expect((await repo.git('status', '--porcelain')).stdout).toBe(before);
     expect((await repo.git('worktree', 'list')).stdout).toBe(worktrees);
     expect(readFileSync(path.join(repo.root, 'charts/a/templates/p.yaml'), 'utf8')).toBe(pod('a'));

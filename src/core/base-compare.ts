@@ -75,6 +75,9 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
   const all = request.all ? '--all' : changed === undefined ? `git could not list the files changed since ${sha.slice(0, 12)}` : undefined;
 
   const temp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'preadmit-base-')));
+  // Also removed when SIGINT/SIGTERM ends the process in the middle (the CLI exits without unwinding).
+  const cleanup = () => rmSync(temp, { recursive: true, force: true });
+  process.once('exit', cleanup);
   try {
     await exportCommit(repoRoot, sha, temp);
     const exportRoot = path.join(temp, 'tree');
@@ -106,7 +109,8 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
     const info: BaseInfo = { revision: request.revision, sha, gate: request.gate, rendered, unchanged, ...(allBecause !== undefined ? { allBecause } : {}), errors: base?.errors.length ?? 0 };
     return compareWithBase(head, base?.findings ?? [], info, failOnErrors);
   } finally {
-    rmSync(temp, { recursive: true, force: true });
+    process.off('exit', cleanup);
+    cleanup();
   }
 }
 
