@@ -120,6 +120,8 @@ describe('the baseline file', () => {
     const gated = await scan({ paths: [path.join(repo.root, 'deploy')], provenance: false, policyFrom: { revision: base, fetch: false, onUnavailable: 'error' } });
     expect(gated.summary.verdict).toBe('fail'); // ...the base's file does not
     expect(gated.findings.every((f) => f.status === 'new')).toBe(true);
+    // What the head changes in the file is a policy change, listed for review.
+    expect(gated.policy?.changes.map((c) => c.summary)).toContainEqual(expect.stringMatching(/^baseline file \.preadmit-baseline\.yaml: \d+ entries added, 0 removed/));
 
     const other = await repository({ 'deploy/a.yaml': pod('a') });
     const otherBase = (await other.git('rev-parse', 'HEAD')).stdout.trim();

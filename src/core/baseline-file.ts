@@ -12,7 +12,7 @@ import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
 import { UsageError } from './errors.ts';
 import { readFileAt } from './git.ts';
-import { isBlocking, type BaselineEntry, type Finding, type ScanResult } from './model.ts';
+import { isBlocking, type BaselineEntry, type Finding, type PolicyChange, type ScanResult } from './model.ts';
 
 export const BASELINE_FILE_NAME = '.preadmit-baseline.yaml';
 
@@ -97,6 +97,7 @@ export async function applyBaselineFile(result: ScanResult, config: Config, repo
     return { ...f, status: 'existing' };
   });
   const stale = entries.filter((e) => !matched.has(`${e.rule}\u0000${e.fingerprint}`));
+  const changes = policySha !== undefined && result.policy !== undefined ? [...result.policy.changes, ...baselineChanges(file, display, listed)] : undefined;
   const blocking = findings.filter((f) => f.status === 'new' && !f.suppressed && isBlocking(f.severity, result.summary.failOn)).length;
   const failed = blocking > 0 || (config.failOnErrors && result.errors.length > 0);
   const existing = findings.filter((f) => f.status === 'existing').length;
@@ -104,6 +105,23 @@ export async function applyBaselineFile(result: ScanResult, config: Config, repo
     ...result,
     findings,
     baselineFile: { file: display, entries: entries.length, stale },
+    ...(changes !== undefined ? { policy: { ...result.policy!, changes } } : {}),
     summary: { ...result.summary, verdict: failed ? 'fail' : 'pass', blocking, new: findings.length - existing, existing },
   };
+}
+
+/** What the checked-out baseline file changes against the revision's: a policy change, listed for review. */
+function baselineChanges(file: string, display: string, atRevision: ReadonlySet<string>): PolicyChange[] {
+  let head: BaselineEntry[];
+  try {
+    head = parseBaselineFile(readFileSync(file, 'utf8'), display);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') head = [];
+    else return [{ kind: 'config', change: 'changed', summary: `baseline file ${display} cannot be read as checked out: ${(error as Error).message}`, file: display }];
+  }
+  const keys = new Set(head.map((e) => `${e.rule}\u0000${e.fingerprint}`));
+  const added = [...keys].filter((k) => !atRevision.has(k)).length;
+  const removed = [...atRevision].filter((k) => !keys.has(k)).length;
+  if (added === 0 && removed === 0) return [];
+  return [{ kind: 'config', change: 'changed', summary: `baseline file ${display}: ${added} ${added === 1 ? 'entry' : 'entries'} added, ${removed} removed (findings it adds count as new until merged)`, file: display }];
 }
