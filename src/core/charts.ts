@@ -15,6 +15,7 @@ import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from './model.ts';
+import { numberWithinTemplates } from '../engine/identity.ts';
 import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
@@ -254,6 +255,7 @@ export function objectsOfRender(stdout: string, dir: string, chartPath: string, 
     for (const problem of result.problems) errors?.push({ kind: 'render', file, chart: chartPath, message: `${which}${problem.message}` });
     objects.push(...result.objects);
   }
+  numberWithinTemplates(objects);
   return objects;
 }
 
