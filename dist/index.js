@@ -55201,10 +55201,15 @@ function collectReleaseLiterals(text2, into) {
     if (direct) return direct[1] === "Name" ? "name" : "namespace";
     return variables.get(operand.replace(/[()]/g, ""));
   };
+  const lines = text2.split("\n");
+  let deciding = false;
   const add = (literal2) => {
-    if (into.length < 16 && !into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) into.push(literal2);
+    if (into.length >= 16 || into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) return;
+    if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal2, decides: true });
+    else into.push(literal2);
   };
   for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    deciding = /\b(?:eq|ne|has|hasPrefix|hasSuffix|contains|regexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text2.slice(0, action.index).split("\n").length - 1) !== void 0;
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]);
       if (field === void 0) continue;
