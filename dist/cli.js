@@ -24917,8 +24917,9 @@ function hasOtherBreak(text2) {
   return text2.includes("\r") || text2.includes("\u2028") || text2.includes("\u2029") || text2.includes("\x85");
 }
 function needsGoStream(text2) {
-  return hasOtherBreak(text2) || text2.includes("\n...") || text2.startsWith("...") || text2.includes("\n\uFEFF");
+  return hasOtherBreak(text2) || text2.includes("\n...") || text2.startsWith("...") || text2.includes("\n\uFEFF") || UNICODE_SPACE_SEPARATOR.test(text2);
 }
+var UNICODE_SPACE_SEPARATOR = /(?:^|\n)---[ \t]*[\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
 var OTHER_BREAK = /\r\n?|[\u0085\u2028\u2029]/g;
 var GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 var MARKER = /^(---|\.\.\.)(?:[ \t]|$)/;
