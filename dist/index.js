@@ -58927,9 +58927,13 @@ var package_default = {
     preadmit: "dist/cli.js"
   },
   files: [
-    "dist",
-    "action.yml",
-    "README.md"
+    "dist/cli.js",
+    "schemas",
+    "docs/rules.md",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+    "SECURITY.md"
   ],
   scripts: {
     build: "tsc --noEmit -p tsconfig.json",
@@ -58937,32 +58941,30 @@ var package_default = {
     generate: "tsx scripts/generate.ts",
     "provision:helm": "tsx scripts/provision-helm.ts",
     "provision:openapi": "tsx scripts/provision-openapi.ts",
-    demo: "tsx scripts/provision-helm.ts --quiet && node dist/cli.js scan examples/insecure-chart --helm .cache/helm/v3/helm --fail-on never",
+    demo: "tsx scripts/demo.ts",
     test: "tsc --noEmit -p tsconfig.json && vitest run",
     bench: "tsx scripts/bench.ts",
     "bench:synthetic": "tsx scripts/bench-synthetic.ts",
     "corpus-review": "tsx scripts/corpus-review.ts"
   },
-  dependencies: {
+  devDependencies: {
     "@actions/core": "^3.0.1",
     "@actions/github": "^9.1.1",
-    ajv: "^8.17.1",
-    execa: "~9.6.0",
-    "js-yaml": "~4.3.2",
-    minimatch: "^11.0.9",
-    yaml: "^2.8.1"
-  },
-  devDependencies: {
     "@types/js-yaml": "^4.0.9",
     "@types/node": "^20.19.0",
     "@types/sarif": "^2.1.7",
     "@types/yauzl": "^2.10.3",
+    ajv: "^8.17.1",
     esbuild: "^0.28.2",
+    execa: "~9.6.0",
     "fast-check": "^4.11.0",
+    "js-yaml": "~4.3.2",
+    minimatch: "^11.0.9",
     tar: "^7.5.1",
     tsx: "^4.20.0",
     typescript: "~5.9.3",
     vitest: "~4.1.12",
+    yaml: "^2.8.1",
     yauzl: "^3.2.0"
   }
 };
