@@ -66189,8 +66189,10 @@ function withScanOptions(config, options) {
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
   if (options.pssVersion) config.pss.version = options.pssVersion;
-  if (resolvePssVersion(config.pss.version) === void 0) {
-    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.37)`);
+  const minor = resolvePssVersion(config.pss.version);
+  const named2 = /^v1\.(\d+)$/.exec(config.pss.version)?.[1];
+  if (minor === void 0 || named2 !== void 0 && Number(named2) > PSS_LATEST_MINOR) {
+    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.${PSS_LATEST_MINOR})`);
   }
   if (options.kubeVersion) config.helm.kubeVersion = options.kubeVersion;
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
