@@ -26244,6 +26244,26 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
   return isInside(chartDir, file) ? file : chartDir;
 }
 
+// src/core/did-you-mean.ts
+function editDistance(a2, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i2 = 1; i2 <= a2.length; i2++) {
+    const row = [i2];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a2[i2 - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+function closest(word, known) {
+  let best;
+  let distance = Infinity;
+  for (const candidate2 of known) {
+    const d = editDistance(word, candidate2);
+    if (d < distance) [best, distance] = [candidate2, d];
+  }
+  return best !== void 0 && distance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
+}
+
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { existsSync as existsSync3, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
@@ -30927,13 +30947,16 @@ function safeIsDirectory(p) {
     return false;
   }
 }
-function describeAjvError(error) {
+function describeAjvError(error, ruleIds2) {
   const where = error.instancePath === "" ? "the top level" : error.instancePath.slice(1).replace(/\//g, ".");
   switch (error.keyword) {
     case "additionalProperties":
       return `unknown key ${JSON.stringify(error.params.additionalProperty)} in ${where}`;
-    case "propertyNames":
-      return `unknown rule id ${JSON.stringify(error.params.propertyName)} in ${where}`;
+    case "propertyNames": {
+      const id = error.params.propertyName;
+      const near = closest(id, ruleIds2);
+      return `unknown rule id ${JSON.stringify(id)} in ${where}${near ? `; did you mean ${near}?` : " (preadmit rules lists them)"}`;
+    }
     case "enum":
       return `${where} must be one of ${error.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     default:
@@ -30977,7 +31000,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
       let pointer = error.instancePath;
       if (error.keyword === "additionalProperties") pointer += "/" + error.params.additionalProperty;
       if (error.keyword === "propertyNames") pointer += "/" + error.params.propertyName;
-      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error)}`;
+      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error, ruleIds2)}`;
     });
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
@@ -46569,24 +46592,6 @@ that does not exist, or nothing to scan under the PATHs), 130/143 stopped by SIG
 Documentation (in the package and the repository): README.md, section "Configuration:
 .preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
 for the rules.`;
-function editDistance(a2, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i2 = 1; i2 <= a2.length; i2++) {
-    const row = [i2];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a2[i2 - 1] === b[j - 1] ? 0 : 1));
-    previous = row;
-  }
-  return previous[b.length];
-}
-function closest(word, known) {
-  let best;
-  let distance = Infinity;
-  for (const candidate2 of known) {
-    const d = editDistance(word, candidate2);
-    if (d < distance) [best, distance] = [candidate2, d];
-  }
-  return best !== void 0 && distance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
-}
 var COMMANDS = ["scan", "baseline", "rules", "explain"];
 var CLI_OPTIONS = {
   format: { type: "string" },

@@ -61687,6 +61687,26 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
 import { existsSync as existsSync8, readFileSync as readFileSync13 } from "node:fs";
 import path23 from "node:path";
 
+// src/core/did-you-mean.ts
+function editDistance(a2, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i2 = 1; i2 <= a2.length; i2++) {
+    const row = [i2];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a2[i2 - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+function closest(word, known) {
+  let best;
+  let distance = Infinity;
+  for (const candidate2 of known) {
+    const d = editDistance(word, candidate2);
+    if (d < distance) [best, distance] = [candidate2, d];
+  }
+  return best !== void 0 && distance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
+}
+
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { existsSync as existsSync7, readFileSync as readFileSync12, statSync as statSync12 } from "node:fs";
@@ -63422,13 +63442,16 @@ function safeIsDirectory(p) {
     return false;
   }
 }
-function describeAjvError(error2) {
+function describeAjvError(error2, ruleIds2) {
   const where = error2.instancePath === "" ? "the top level" : error2.instancePath.slice(1).replace(/\//g, ".");
   switch (error2.keyword) {
     case "additionalProperties":
       return `unknown key ${JSON.stringify(error2.params.additionalProperty)} in ${where}`;
-    case "propertyNames":
-      return `unknown rule id ${JSON.stringify(error2.params.propertyName)} in ${where}`;
+    case "propertyNames": {
+      const id = error2.params.propertyName;
+      const near = closest(id, ruleIds2);
+      return `unknown rule id ${JSON.stringify(id)} in ${where}${near ? `; did you mean ${near}?` : " (preadmit rules lists them)"}`;
+    }
     case "enum":
       return `${where} must be one of ${error2.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     default:
@@ -63472,7 +63495,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
       let pointer = error2.instancePath;
       if (error2.keyword === "additionalProperties") pointer += "/" + error2.params.additionalProperty;
       if (error2.keyword === "propertyNames") pointer += "/" + error2.params.propertyName;
-      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error2)}`;
+      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error2, ruleIds2)}`;
     });
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);

@@ -8,6 +8,7 @@ import { BASELINE_FILE_NAME, parseBaselineFile, renderBaselineFile } from './cor
 import { findRepoRoot } from './core/discover.ts';
 import type { ScanResult } from './core/model.ts';
 import { UsageError } from './core/errors.ts';
+import { closest } from './core/did-you-mean.ts';
 import type { FailOn } from './core/model.ts';
 import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
 import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-commands.ts';
@@ -65,28 +66,6 @@ that does not exist, or nothing to scan under the PATHs), 130/143 stopped by SIG
 Documentation (in the package and the repository): README.md, section "Configuration:
 .preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
 for the rules.`;
-
-/** Edit distance, for "did you mean" (options, commands and rule ids are short). */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = row;
-  }
-  return previous[b.length]!;
-}
-
-/** The closest of `known` to `word` when it is close enough to be a typo (a third of its length). */
-export function closest(word: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let distance = Infinity;
-  for (const candidate of known) {
-    const d = editDistance(word, candidate);
-    if (d < distance) [best, distance] = [candidate, d];
-  }
-  return best !== undefined && distance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
 
 const COMMANDS = ['scan', 'baseline', 'rules', 'explain'];
 /** Every option of `preadmit scan` (node's parseArgs form). */
