@@ -9,7 +9,7 @@ import { findRepoRoot } from './core/discover.ts';
 import type { ScanResult } from './core/model.ts';
 import { UsageError } from './core/errors.ts';
 import { closest } from './core/did-you-mean.ts';
-import type { FailOn } from './core/model.ts';
+import { SEVERITIES, type FailOn } from './core/model.ts';
 import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
 import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-commands.ts';
 import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './core/scan.ts';
@@ -30,6 +30,9 @@ or - for standard input (default: .).
 
 Options:
   --format text|json|sarif|markdown   report format (default text)
+  --min-severity LEVEL                text: list only findings at or above LEVEL (the verdict
+                                      still counts every finding)
+  --verbose                           text: show each finding's field (JSON pointer)
   --output FILE                       write the report to FILE instead of stdout
   --fail-on critical|high|medium|low|never
                                       lowest severity that fails the run (default high)
@@ -91,6 +94,8 @@ const CLI_OPTIONS = {
   base: { type: 'string' },
   gate: { type: 'string' },
   all: { type: 'boolean' },
+  'min-severity': { type: 'string' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -236,6 +241,7 @@ export async function main(argv: string[]): Promise<number> {
     const failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON);
     const pssLevel = oneOf('--pss-level', values['pss-level'], ['baseline', 'restricted'] as const);
     const gate = oneOf('--gate', values.gate, ['new', 'all'] as const);
+    const minSeverity = oneOf('--min-severity', values['min-severity'], SEVERITIES);
     if (values.base === undefined && (gate !== undefined || values.all)) throw new UsageError(`${gate !== undefined ? '--gate' : '--all'} needs --base REV`);
     if (command === 'baseline' && (values.base !== undefined || values.format !== undefined || paths.includes('-'))) throw new UsageError('preadmit baseline takes paths and scan options, not --base, --format or standard input');
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
@@ -296,7 +302,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget);
     const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const report = render(format, result, { rules: RULES, color: toTerminal });
+    const width = output === undefined && process.stdout.isTTY === true ? process.stdout.columns : undefined;
+    const report = render(format, result, { rules: RULES, color: toTerminal, text: { ...(width ? { width } : {}), ...(values.verbose ? { verbose: true } : {}), ...(minSeverity ? { minSeverity } : {}) } });
     if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);
     else process.stdout.write(process.env.GITHUB_ACTIONS === 'true' ? inertForRunner(format, report) : report);
     if (output !== undefined || format !== 'text') {
