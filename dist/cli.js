@@ -31285,6 +31285,8 @@ var package_default = {
   devDependencies: {
     "@actions/core": "^3.0.1",
     "@actions/github": "^9.1.1",
+    "@bufbuild/cel": "^0.6.1",
+    "@marcbachmann/cel-js": "^8.0.0",
     "@types/js-yaml": "^4.0.9",
     "@types/node": "^20.19.0",
     "@types/sarif": "^2.1.7",
@@ -39733,9 +39735,9 @@ function pathValue(values, dotted) {
   }
   return node;
 }
-function gatesOpen(gates, values, prefix2 = "") {
-  if (gates.length === 0) return true;
-  const [gate, ...rest] = gates;
+function gatesOpen(gates2, values, prefix2 = "") {
+  if (gates2.length === 0) return true;
+  const [gate, ...rest] = gates2;
   if (gate.options === void 0) return gatesOpen(rest, values, `${prefix2}${gate.key}.`);
   const tags = pathValue(values, "tags");
   return gate.options.some((option) => {
@@ -39757,8 +39759,8 @@ function gatesOpen(gates, values, prefix2 = "") {
 }
 var GATES = /* @__PURE__ */ new WeakMap();
 function crdLoaded(object, values) {
-  const gates = GATES.get(object);
-  return gates === void 0 || !gates.some((g) => g.options !== void 0) || gatesOpen(gates, values());
+  const gates2 = GATES.get(object);
+  return gates2 === void 0 || !gates2.some((g) => g.options !== void 0) || gatesOpen(gates2, values());
 }
 function directoryFiles(dir, relative) {
   const rules = helmIgnoreRules(dir);
@@ -39895,7 +39897,7 @@ function parseCrdFile(text2) {
 }
 function chartCrdObjects(dir, options, errors) {
   const objects = [];
-  let gates = [];
+  let gates2 = [];
   const judge = (text2, file, origin, linesAreSource, where) => {
     const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
     const parsed = parseCrdFile(text2);
@@ -39910,12 +39912,12 @@ function chartCrdObjects(dir, options, errors) {
     for (const object of result.objects) {
       object.source.located = "object";
       object.source.unproven = "the object is in the chart's crds/ folder, created as written (not templated)";
-      if (gates.length > 0) GATES.set(object, gates);
+      if (gates2.length > 0) GATES.set(object, gates2);
       objects.push(object);
     }
   };
   for (const { file: crd, gates: own } of crdFilesOf(directoryFiles(dir, options.relative), 0)) {
-    gates = own;
+    gates2 = own;
     if (crd.full === void 0) {
       const archiveFile = crd.label.slice(0, crd.label.indexOf(".tgz/") + 4);
       const entry = crd.label.slice(archiveFile.length + 1);
@@ -45689,6 +45691,64 @@ function renderJson(result) {
   return JSON.stringify(toJsonValue(result), null, 2) + "\n";
 }
 
+// src/reporters/junit.ts
+function xml(text2) {
+  return text2.replace(/[&<>"']/g, (c3) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c3]).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\uFFFD");
+}
+function oneLine(text2) {
+  return text2.replace(/\r\n?|[\n\u0085\u2028\u2029]/g, "\\n");
+}
+function gates(finding, result) {
+  return finding.suppressed === void 0 && finding.status !== "existing" && isBlocking(finding.severity, result.summary.failOn);
+}
+function describe(finding) {
+  const where = finding.source.values !== void 0 ? `${locationLabel(finding.source.values.file, finding.source.values.line)} (${finding.source.values.key})` : locationLabel(finding.source.file, finding.source.line);
+  const marks2 = [finding.severity.toUpperCase(), ...finding.suppressed ? ["suppressed"] : [], ...finding.status ? [finding.status] : []].join(", ");
+  return oneLine(`[${marks2}] ${where} ${finding.path || "/"}: ${finding.message}`);
+}
+function renderJunit(result) {
+  const cases = /* @__PURE__ */ new Map();
+  for (const finding of result.findings) {
+    const scope = finding.source.chart ?? finding.source.address ?? finding.source.file;
+    const valueSet = finding.source.valueSet !== void 0 && finding.source.valueSet !== "default" ? ` [${finding.source.valueSet}]` : "";
+    const name = oneLine(`${scope}: ${objectLabel(finding.object)}${valueSet}`);
+    const key = `${finding.ruleId}\0${name}`;
+    const entry = cases.get(key) ?? { rule: finding.ruleId, name, findings: [] };
+    entry.findings.push(finding);
+    cases.set(key, entry);
+  }
+  const lines = [];
+  let failures = 0;
+  for (const { rule: rule2, name, findings } of [...cases.values()].sort((a2, b) => (a2.rule + a2.name).localeCompare(b.rule + b.name))) {
+    const blocking = findings.filter((f) => gates(f, result));
+    const body = findings.map(describe).join("\n");
+    lines.push(`    <testcase classname="preadmit.${xml(rule2)}" name="${xml(name)}" file="${xml(oneLine(findings[0].source.values?.file ?? findings[0].source.file))}">`);
+    if (blocking.length > 0) {
+      failures++;
+      lines.push(`      <failure type="${blocking[0].severity}" message="${xml(oneLine(blocking[0].message))}">${xml(body)}
+
+Fix: ${xml(oneLine(blocking[0].remediation))}</failure>`);
+    } else lines.push(`      <system-out>${xml(body)}</system-out>`);
+    lines.push("    </testcase>");
+  }
+  for (const error of result.errors) {
+    lines.push(`    <testcase classname="preadmit.input" name="${xml(oneLine(locationLabel(error.file, error.line)))}" file="${xml(oneLine(error.file))}">`);
+    lines.push(`      <error type="${xml(error.kind)}" message="${xml(oneLine(error.message))}"/>`);
+    lines.push("    </testcase>");
+  }
+  const tests = cases.size + result.errors.length;
+  const time = (result.summary.totalMs / 1e3).toFixed(3);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="preadmit" tests="${tests}" failures="${failures}" errors="${result.errors.length}" time="${time}">`,
+    `  <testsuite name="preadmit ${xml(result.tool.version)} (fail-on ${result.summary.failOn})" tests="${tests}" failures="${failures}" errors="${result.errors.length}" skipped="0" time="${time}">`,
+    ...lines,
+    "  </testsuite>",
+    "</testsuites>",
+    ""
+  ].join("\n");
+}
+
 // src/reporters/base.ts
 function baseCounts(result) {
   const { base, summary } = result;
@@ -45920,9 +45980,9 @@ function renderMarkdown(result, options = {}) {
   const failOn = result.summary.failOn;
   const sorted = [...result.findings].sort(compareFindingsBySeverity);
   const existingApart = result.base?.gate === "new" || result.baselineFile !== void 0;
-  const gates = (f) => blocks(f, failOn) && !(existingApart && f.status === "existing");
-  const blocking = sorted.filter(gates);
-  const others = sorted.filter((f) => !gates(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
+  const gates2 = (f) => blocks(f, failOn) && !(existingApart && f.status === "existing");
+  const blocking = sorted.filter(gates2);
+  const others = sorted.filter((f) => !gates2(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
   const existing = existingApart ? sorted.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
   const fixed2 = [...result.fixed ?? []].sort(compareFindingsBySeverity);
   const suppressed = sorted.filter((f) => f.suppressed !== void 0);
@@ -46549,12 +46609,15 @@ function renderText(result, options = {}) {
 }
 
 // src/reporters/index.ts
+var FORMATS2 = ["text", "json", "sarif", "markdown", "junit"];
 function render(format2, result, options) {
   switch (format2) {
     case "text":
       return renderText(result, { ...options.text, color: options.color === true });
     case "json":
       return renderJson(result);
+    case "junit":
+      return renderJunit(result);
     case "sarif":
       return renderSarif(result, options.rules);
     case "markdown":
@@ -46578,7 +46641,9 @@ plans, a YAML/JSON manifest file, a Terraform plan (terraform show -json plan > 
 or - for standard input (default: .).
 
 Options:
-  --format text|json|sarif|markdown   report format (default text)
+  --format text|json|sarif|markdown|junit
+                                      report format (default text; junit for CI systems
+                                      other than GitHub)
   --min-severity LEVEL                text: list only findings at or above LEVEL (the verdict
                                       still counts every finding)
   --verbose                           text: show each finding's field (JSON pointer)
@@ -46671,7 +46736,7 @@ function explainRule(id) {
     ""
   ].join("\n");
 }
-var FORMATS2 = ["text", "json", "sarif", "markdown"];
+var FORMATS3 = FORMATS2;
 var FAIL_ON = ["critical", "high", "medium", "low", "never"];
 function inertLines(text2) {
   return defuseRunnerCommands(text2.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, " "));
@@ -46769,7 +46834,7 @@ ${USAGE}
     for (const pair2 of values.set ?? []) if (!pair2.includes("=")) throw new UsageError(`--set expects key=value (got "${pair2}")`);
     for (const given of paths) if (given !== "-" && !existsSync12(given)) throw new UsageError(`${given}: no such file or directory`);
     for (const file of values.values ?? []) if (!existsSync12(file) || !statSync17(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
-    const format2 = oneOf("--format", values.format, FORMATS2) ?? "text";
+    const format2 = oneOf("--format", values.format, FORMATS3) ?? "text";
     const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
     const gate = oneOf("--gate", values.gate, ["new", "all"]);

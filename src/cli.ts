@@ -15,7 +15,7 @@ import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-
 import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './core/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';
-import { render, type Format } from './reporters/index.ts';
+import { FORMATS as REPORT_FORMATS, render, type Format } from './reporters/index.ts';
 import { terminalSafe } from './reporters/text.ts';
 
 const USAGE = `Usage: preadmit scan [PATH...] [options]
@@ -29,7 +29,9 @@ plans, a YAML/JSON manifest file, a Terraform plan (terraform show -json plan > 
 or - for standard input (default: .).
 
 Options:
-  --format text|json|sarif|markdown   report format (default text)
+  --format text|json|sarif|markdown|junit
+                                      report format (default text; junit for CI systems
+                                      other than GitHub)
   --min-severity LEVEL                text: list only findings at or above LEVEL (the verdict
                                       still counts every finding)
   --verbose                           text: show each finding's field (JSON pointer)
@@ -127,7 +129,7 @@ function explainRule(id: string): string {
   ].join('\n');
 }
 
-const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
+const FORMATS: readonly Format[] = REPORT_FORMATS;
 const FAIL_ON: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'];
 
 /**

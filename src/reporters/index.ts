@@ -3,11 +3,12 @@
 import type { ScanResult } from '../core/model.ts';
 import type { RuleLike } from './common.ts';
 import { renderJson } from './json.ts';
+import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
 import { renderText, type TextOptions } from './text.ts';
 
-export const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface ReportOptions {
@@ -32,6 +33,8 @@ export function render(format: Format, result: ScanResult, options: ReportOption
       return renderText(result, { ...options.text, color: options.color === true });
     case 'json':
       return renderJson(result);
+    case 'junit':
+      return renderJunit(result);
     case 'sarif':
       return renderSarif(result, options.rules);
     case 'markdown':
