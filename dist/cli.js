@@ -45071,11 +45071,16 @@ async function scanWithBudget(options) {
   const evaluator = new ValueSetEvaluation(rules, config);
   const comments = new CommentFiles();
   const budget = renderBudgetOf(config, options, repoRoot);
+  const totalCharts = discovery.inputs.filter((input) => input.kind === "chart").length;
+  const rendered = /* @__PURE__ */ new Set();
+  let renders = 0;
   const loaded = await runWithRenderBudget(
     budget,
     () => load3(discovery.inputs, config, options, repoRoot, helmLocated, (render2) => {
       evaluator.add(render2);
       comments.add(render2);
+      rendered.add(render2.chart);
+      options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });
     })
   );
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
@@ -46864,6 +46869,16 @@ ${USAGE}
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     const slowRenders = process.stderr.isTTY === true;
+    const started = Date.now();
+    let progressShown = false;
+    const clearProgress = () => {
+      if (progressShown) process.stderr.write("\r\x1B[2K");
+      progressShown = false;
+    };
+    const onProgress = ({ renders, charts, totalCharts }) => {
+      process.stderr.write(`\r\x1B[2Kpreadmit: rendering ${charts}/${totalCharts} charts (${renders} renders) \xB7 ${Math.round((Date.now() - started) / 1e3)} s`);
+      progressShown = true;
+    };
     const scanOptions = {
       paths: paths.length > 0 ? paths : ["."],
       ...values.config ? { configFile: values.config } : {},
@@ -46880,8 +46895,14 @@ ${USAGE}
       readStdin,
       bounds,
       signal: stop.signal,
-      ...slowRenders ? { onSlowRender: (chart, seconds) => process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)
-`) } : {}
+      ...slowRenders ? {
+        onSlowRender: (chart, seconds) => {
+          clearProgress();
+          process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)
+`);
+        },
+        onProgress
+      } : {}
     };
     const scanning = values.base !== void 0 ? scanAgainstBase(scanOptions, { revision: values.base, gate: gate ?? "new", all: values.all === true }) : scan(scanOptions);
     scanning.catch(() => void 0);
@@ -46889,6 +46910,7 @@ ${USAGE}
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     });
+    clearProgress();
     if ("code" in outcome) return outcome.code;
     const { result } = outcome;
     if (values.base === void 0 && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes("-")) {

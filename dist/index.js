@@ -66374,11 +66374,16 @@ async function scanWithBudget(options) {
   const evaluator = new ValueSetEvaluation(rules, config);
   const comments = new CommentFiles();
   const budget = renderBudgetOf(config, options, repoRoot);
+  const totalCharts = discovery.inputs.filter((input) => input.kind === "chart").length;
+  const rendered = /* @__PURE__ */ new Set();
+  let renders = 0;
   const loaded = await runWithRenderBudget(
     budget,
     () => load3(discovery.inputs, config, options, repoRoot, helmLocated, (render2) => {
       evaluator.add(render2);
       comments.add(render2);
+      rendered.add(render2.chart);
+      options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });
     })
   );
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);

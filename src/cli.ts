@@ -272,6 +272,17 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const slowRenders = process.stderr.isTTY === true;
+    // On a terminal, one status line rewritten in place; nothing when stderr is a file or a pipe.
+    const started = Date.now();
+    let progressShown = false;
+    const clearProgress = () => {
+      if (progressShown) process.stderr.write('\r\u001b[2K');
+      progressShown = false;
+    };
+    const onProgress: ScanOptions['onProgress'] = ({ renders, charts, totalCharts }) => {
+      process.stderr.write(`\r\u001b[2Kpreadmit: rendering ${charts}/${totalCharts} charts (${renders} renders) · ${Math.round((Date.now() - started) / 1000)} s`);
+      progressShown = true;
+    };
     const scanOptions: ScanOptions = {
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
@@ -288,7 +299,15 @@ export async function main(argv: string[]): Promise<number> {
       readStdin,
       bounds,
       signal: stop.signal,
-      ...(slowRenders ? { onSlowRender: (chart: string, seconds: number) => process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`) } : {}),
+      ...(slowRenders
+        ? {
+            onSlowRender: (chart: string, seconds: number) => {
+              clearProgress();
+              process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`);
+            },
+            onProgress,
+          }
+        : {}),
     };
     const scanning = values.base !== undefined ? scanAgainstBase(scanOptions, { revision: values.base, gate: gate ?? 'new', all: values.all === true }) : scan(scanOptions);
     scanning.catch(() => undefined);
@@ -296,6 +315,7 @@ export async function main(argv: string[]): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
+    clearProgress();
     if ('code' in outcome) return outcome.code;
     const { result } = outcome;
     // Nothing read at all (no base to compare, no error that explains it): a mistyped path or include.
