@@ -21630,7 +21630,7 @@ function at(value, ...keys2) {
 }
 
 // src/loaders/helm.ts
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2, symlinkSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2, symlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import os from "node:os";
 import path7 from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -25913,7 +25913,8 @@ async function renderChart(request) {
   const refused = budget.take(request.chart ?? request.chartDir);
   if (refused !== void 0) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
-  const chartDir = chartDirForHelm(request);
+  let chartDir = chartDirForHelm(request);
+  if (request.clusterAnswers) chartDir = withClusterAnswers(chartDir);
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
     env,
@@ -25985,6 +25986,33 @@ function chartDirForHelm(request) {
   }
   cache2?.set(request.chartDir, staged);
   return staged ?? request.chartDir;
+}
+function withClusterAnswersText(text2) {
+  return text2.replace(
+    /\{\{[\s\S]*?\}\}/g,
+    (action) => /^\{\{-?\s*\/\*/.test(action) ? action : action.replace(/\blookup\b(?=\s*["'$(.])/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"').replace(/\.Release\.Revision\b/g, "(add1 .Release.Revision)").replace(/(^|[\s(|])now(?=[\s)|}]|-?\}\})/g, '$1(now | dateModify "+8760h")')
+  );
+}
+function withClusterAnswers(chartDir) {
+  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const root = mkdtempSync(path7.join(os.tmpdir(), "preadmit-answers-"));
+  stagedRoots.push(root);
+  const staged = path7.join(root, path7.basename(chartDir));
+  const copy = (src, dst, inTemplates, depth) => {
+    mkdirSync(dst, { recursive: true });
+    for (const entry of readdirSync(src, { withFileTypes: true })) {
+      if (entry.name === ".git") continue;
+      const from = path7.join(src, entry.name);
+      const to = path7.join(dst, entry.name);
+      const real = safeRealpath(from);
+      const isDir = entry.isDirectory() || entry.isSymbolicLink() && real !== void 0 && statSync2(real).isDirectory();
+      if (isDir && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
+      else if (inTemplates && (entry.isFile() || entry.isSymbolicLink()) && real !== void 0 && statSync2(real).size <= 4 * 1024 * 1024) writeFileSync2(to, withClusterAnswersText(readFileSync3(real, "utf8")));
+      else symlinkSync(from, to);
+    }
+  };
+  copy(chartDir, staged, false, 0);
+  return staged;
 }
 function holdsGit(dir, depth = 0) {
   let entries;
@@ -35728,7 +35756,7 @@ function collectKubeLiterals(text2, into) {
   }
 }
 function variantName(inputs) {
-  const parts = [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["extension-apis"] : [], ...inputs.release ? ["other-release"] : []];
+  const parts = [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["extension-apis"] : [], ...inputs.release ? ["other-release"] : [], ...inputs.clusterAnswers ? ["cluster-answers"] : []];
   return parts.join("+");
 }
 function variantDescription(variant) {
@@ -35736,7 +35764,8 @@ function variantDescription(variant) {
   const how = [
     ...parts.includes("upgrade") ? ["as helm upgrade renders it (--is-upgrade)"] : [],
     ...parts.includes("extension-apis") ? ["on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)"] : [],
-    ...parts.includes("other-release") ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : []
+    ...parts.includes("other-release") ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : [],
+    ...parts.includes("cluster-answers") ? ["as a first install where lookup finds the objects it asks for, a year later"] : []
   ];
   if (variant === "upgrade+extension-apis") return "as helm upgrade renders it on a cluster with common CRD APIs";
   return how.join(", ");
@@ -36021,6 +36050,10 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   if (inputs.release && constructs.literals.kube.length > 0) inputs.kubeLiterals = [...constructs.literals.kube];
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : void 0;
 }
+function answersVariant(constructs, full) {
+  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade) return void 0;
+  return { ...full, upgrade: false, clusterAnswers: true };
+}
 function fullVariant(constructs) {
   return {
     upgrade: true,
@@ -36219,7 +36252,12 @@ var ConstructLocator = class {
   }
   /** The construct kinds a variant render changes. */
   static kindsOf(inputs) {
-    return [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["apiVersions"] : [], ...inputs.release ? ["release"] : []];
+    return [
+      ...inputs.upgrade || inputs.clusterAnswers ? ["upgrade"] : [],
+      ...inputs.extensionApis ? ["apiVersions"] : [],
+      ...inputs.release ? ["release"] : [],
+      ...inputs.clusterAnswers ? ["lookup", "revision", "clock"] : []
+    ];
   }
   get dir() {
     return this.chartDir;
@@ -37749,7 +37787,7 @@ function redactSecretPayload(object) {
 }
 
 // src/loaders/terraform/render-release.ts
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import os2 from "node:os";
 import path14 from "node:path";
 
@@ -38145,12 +38183,12 @@ async function renderHelmRelease(release, options) {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
       const file = path14.join(temp, `values-${i2}.yaml`);
-      writeFileSync2(file, text2, { mode: 384 });
+      writeFileSync3(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
       const file = path14.join(temp, "set.yaml");
-      writeFileSync2(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
+      writeFileSync3(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
     const outcome = await renderChart({
@@ -40932,7 +40970,7 @@ import { readdirSync as readdirSync8, readFileSync as readFileSync12 } from "nod
 import path19 from "node:path";
 
 // src/provenance/locate.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os3 from "node:os";
 import path18 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
@@ -41263,7 +41301,7 @@ function overridesFor(ctx, candidates, flip) {
 }
 async function renderWith(ctx, overrides) {
   const file = path18.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
-  writeFileSync3(file, JSON.stringify(overrides.file));
+  writeFileSync4(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
   const outcome = await renderChart({ ...request, valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
@@ -41894,6 +41932,8 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
         yield { dir, info, set: set2, index: main2 };
         const inputs = set2.kind === "default" ? full : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
         if (inputs) yield { dir, info, set: set2, index: index++, variant: { inputs, main: main2 } };
+        const answers = set2.kind === "default" && full !== void 0 && constructs !== void 0 ? answersVariant(constructs, full) : void 0;
+        if (answers) yield { dir, info, set: set2, index: index++, variant: { inputs: answers, main: main2 } };
       }
     }
   }
@@ -42005,6 +42045,7 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
     kubeVersion,
     ...apiVersions.length > 0 ? { apiVersions } : {},
     ...variant?.upgrade ? { isUpgrade: true } : {},
+    ...variant?.clusterAnswers ? { clusterAnswers: true } : {},
     timeoutMs: config.helm.timeoutSeconds * 1e3
   };
 }
@@ -42097,6 +42138,10 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
   const chartPath = relativeTo(repoRoot, job.dir);
   if ("failed" in outcome) {
     if (main2 === void 0) return void 0;
+    if (inputs.clusterAnswers) {
+      main2.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
+      return void 0;
+    }
     const unseen2 = unseenObjects(main2.objects, inputs, locator, outcome.failed);
     main2.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
     if (unseen2.length === 0) return void 0;
@@ -42127,7 +42172,7 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
   const unseen = failedUpgrade !== void 0 && main2 ? unseenObjects(main2.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
   objects.push(...unseen);
   const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
-  if (main2) main2.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
+  if (main2) main2.record[inputs.clusterAnswers ? "answers" : "variant"] = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
   const diverges = diverging.length + unseen.length + removed > 0;
   const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
   onRender?.(render2);
@@ -42410,7 +42455,7 @@ function applySuppressions(findings, options) {
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync14, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync14, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import path23 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
@@ -42568,7 +42613,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -42577,7 +42622,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
         const file = path23.join(copy, `values-${trial}.json`);
-        writeFileSync4(file, JSON.stringify(overrides.file));
+        writeFileSync5(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
       const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, chart: render2.dir, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
@@ -42594,14 +42639,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -45611,7 +45656,7 @@ var JSON_KEYS = {
   admission: keysOf()(["version", "baseline", "restricted"]),
   levelVerdict: keysOf()(["allowed", "violations"]),
   violation: keysOf()(["check", "reason", "detail", "unknown"]),
-  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "provenance", "admission"]),
+  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "provenance", "admission"]),
   chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
   chartProvenance: keysOf()(["renders", "ms"]),
   chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
@@ -45674,6 +45719,7 @@ function chartRecordJson(c3) {
     valuesFiles: strings3,
     set: strings3,
     variant: (v) => pick(v, JSON_KEYS.chartVariant),
+    answers: (v) => pick(v, JSON_KEYS.chartVariant),
     provenance: (p) => pick(p, JSON_KEYS.chartProvenance),
     admission: (a2) => pick(a2, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] })
   });

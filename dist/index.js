@@ -42798,7 +42798,7 @@ import path11 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/loaders/helm.ts
-import { existsSync as existsSync2, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2, symlinkSync } from "node:fs";
+import { existsSync as existsSync2, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2, symlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import os6 from "node:os";
 import path8 from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -53858,7 +53858,8 @@ async function renderChart(request2) {
   const refused = budget.take(request2.chart ?? request2.chartDir);
   if (refused !== void 0) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request2.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
-  const chartDir = chartDirForHelm(request2);
+  let chartDir = chartDirForHelm(request2);
+  if (request2.clusterAnswers) chartDir = withClusterAnswers(chartDir);
   const { file, args, env } = boundedHelm(request2.helm.path, templateArgs({ ...request2, chartDir }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
     env,
@@ -53930,6 +53931,33 @@ function chartDirForHelm(request2) {
   }
   cache2?.set(request2.chartDir, staged);
   return staged ?? request2.chartDir;
+}
+function withClusterAnswersText(text2) {
+  return text2.replace(
+    /\{\{[\s\S]*?\}\}/g,
+    (action) => /^\{\{-?\s*\/\*/.test(action) ? action : action.replace(/\blookup\b(?=\s*["'$(.])/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"').replace(/\.Release\.Revision\b/g, "(add1 .Release.Revision)").replace(/(^|[\s(|])now(?=[\s)|}]|-?\}\})/g, '$1(now | dateModify "+8760h")')
+  );
+}
+function withClusterAnswers(chartDir) {
+  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const root = mkdtempSync(path8.join(os6.tmpdir(), "preadmit-answers-"));
+  stagedRoots.push(root);
+  const staged = path8.join(root, path8.basename(chartDir));
+  const copy = (src, dst, inTemplates, depth) => {
+    mkdirSync(dst, { recursive: true });
+    for (const entry of readdirSync(src, { withFileTypes: true })) {
+      if (entry.name === ".git") continue;
+      const from = path8.join(src, entry.name);
+      const to = path8.join(dst, entry.name);
+      const real = safeRealpath(from);
+      const isDir = entry.isDirectory() || entry.isSymbolicLink() && real !== void 0 && statSync2(real).isDirectory();
+      if (isDir && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
+      else if (inTemplates && (entry.isFile() || entry.isSymbolicLink()) && real !== void 0 && statSync2(real).size <= 4 * 1024 * 1024) writeFileSync2(to, withClusterAnswersText(readFileSync3(real, "utf8")));
+      else symlinkSync(from, to);
+    }
+  };
+  copy(chartDir, staged, false, 0);
+  return staged;
 }
 function holdsGit(dir, depth = 0) {
   let entries;
@@ -54875,7 +54903,7 @@ function collectKubeLiterals(text2, into) {
   }
 }
 function variantName(inputs) {
-  const parts = [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["extension-apis"] : [], ...inputs.release ? ["other-release"] : []];
+  const parts = [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["extension-apis"] : [], ...inputs.release ? ["other-release"] : [], ...inputs.clusterAnswers ? ["cluster-answers"] : []];
   return parts.join("+");
 }
 function variantDescription(variant) {
@@ -54883,7 +54911,8 @@ function variantDescription(variant) {
   const how = [
     ...parts.includes("upgrade") ? ["as helm upgrade renders it (--is-upgrade)"] : [],
     ...parts.includes("extension-apis") ? ["on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)"] : [],
-    ...parts.includes("other-release") ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : []
+    ...parts.includes("other-release") ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : [],
+    ...parts.includes("cluster-answers") ? ["as a first install where lookup finds the objects it asks for, a year later"] : []
   ];
   if (variant === "upgrade+extension-apis") return "as helm upgrade renders it on a cluster with common CRD APIs";
   return how.join(", ");
@@ -55168,6 +55197,10 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   if (inputs.release && constructs.literals.kube.length > 0) inputs.kubeLiterals = [...constructs.literals.kube];
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : void 0;
 }
+function answersVariant(constructs, full) {
+  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade) return void 0;
+  return { ...full, upgrade: false, clusterAnswers: true };
+}
 function fullVariant(constructs) {
   return {
     upgrade: true,
@@ -55366,7 +55399,12 @@ var ConstructLocator = class {
   }
   /** The construct kinds a variant render changes. */
   static kindsOf(inputs) {
-    return [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["apiVersions"] : [], ...inputs.release ? ["release"] : []];
+    return [
+      ...inputs.upgrade || inputs.clusterAnswers ? ["upgrade"] : [],
+      ...inputs.extensionApis ? ["apiVersions"] : [],
+      ...inputs.release ? ["release"] : [],
+      ...inputs.clusterAnswers ? ["lookup", "revision", "clock"] : []
+    ];
   }
   get dir() {
     return this.chartDir;
@@ -56896,7 +56934,7 @@ function redactSecretPayload(object) {
 }
 
 // src/loaders/terraform/render-release.ts
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import os7 from "node:os";
 import path12 from "node:path";
 
@@ -57292,12 +57330,12 @@ async function renderHelmRelease(release, options) {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
       const file = path12.join(temp, `values-${i2}.yaml`);
-      writeFileSync2(file, text2, { mode: 384 });
+      writeFileSync3(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
       const file = path12.join(temp, "set.yaml");
-      writeFileSync2(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
+      writeFileSync3(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
     const outcome = await renderChart({
@@ -60479,7 +60517,7 @@ import { readdirSync as readdirSync8, readFileSync as readFileSync11 } from "nod
 import path19 from "node:path";
 
 // src/provenance/locate.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os8 from "node:os";
 import path18 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
@@ -60810,7 +60848,7 @@ function overridesFor(ctx, candidates, flip) {
 }
 async function renderWith(ctx, overrides) {
   const file = path18.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
-  writeFileSync3(file, JSON.stringify(overrides.file));
+  writeFileSync4(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
   const outcome = await renderChart({ ...request2, valuesFiles: [...request2.valuesFiles, file], set: [...request2.set, ...overrides.set] });
@@ -61441,6 +61479,8 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
         yield { dir, info: info2, set: set2, index: main };
         const inputs = set2.kind === "default" ? full : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
         if (inputs) yield { dir, info: info2, set: set2, index: index++, variant: { inputs, main } };
+        const answers = set2.kind === "default" && full !== void 0 && constructs !== void 0 ? answersVariant(constructs, full) : void 0;
+        if (answers) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: answers, main } };
       }
     }
   }
@@ -61552,6 +61592,7 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
     kubeVersion,
     ...apiVersions.length > 0 ? { apiVersions } : {},
     ...variant?.upgrade ? { isUpgrade: true } : {},
+    ...variant?.clusterAnswers ? { clusterAnswers: true } : {},
     timeoutMs: config.helm.timeoutSeconds * 1e3
   };
 }
@@ -61644,6 +61685,10 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
   const chartPath = relativeTo(repoRoot, job.dir);
   if ("failed" in outcome) {
     if (main === void 0) return void 0;
+    if (inputs.clusterAnswers) {
+      main.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
+      return void 0;
+    }
     const unseen2 = unseenObjects(main.objects, inputs, locator, outcome.failed);
     main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
     if (unseen2.length === 0) return void 0;
@@ -61674,7 +61719,7 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
   const unseen = failedUpgrade !== void 0 && main ? unseenObjects(main.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
   objects.push(...unseen);
   const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
-  if (main) main.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
+  if (main) main.record[inputs.clusterAnswers ? "answers" : "variant"] = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
   const diverges = diverging.length + unseen.length + removed > 0;
   const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
   onRender?.(render2);
@@ -63875,7 +63920,7 @@ function applySuppressions(findings, options) {
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync14, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync14, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import path24 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
@@ -64033,7 +64078,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync4(path24.join(chartCopy, path24.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync5(path24.join(chartCopy, path24.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -64042,7 +64087,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
         const file = path24.join(copy, `values-${trial}.json`);
-        writeFileSync4(file, JSON.stringify(overrides.file));
+        writeFileSync5(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
       const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, chart: render2.dir, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
@@ -64059,14 +64104,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync4(path24.join(chartCopy, path24.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync5(path24.join(chartCopy, path24.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync4(path24.join(chartCopy, path24.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync5(path24.join(chartCopy, path24.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -66657,7 +66702,7 @@ var JSON_KEYS = {
   admission: keysOf()(["version", "baseline", "restricted"]),
   levelVerdict: keysOf()(["allowed", "violations"]),
   violation: keysOf()(["check", "reason", "detail", "unknown"]),
-  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "provenance", "admission"]),
+  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "provenance", "admission"]),
   chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
   chartProvenance: keysOf()(["renders", "ms"]),
   chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
@@ -66720,6 +66765,7 @@ function chartRecordJson(c3) {
     valuesFiles: strings3,
     set: strings3,
     variant: (v) => pick(v, JSON_KEYS.chartVariant),
+    answers: (v) => pick(v, JSON_KEYS.chartVariant),
     provenance: (p) => pick(p, JSON_KEYS.chartProvenance),
     admission: (a2) => pick(a2, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] })
   });
@@ -67993,7 +68039,7 @@ var scan_result_schema_default = {
         template: { description: "helm: the template path inside the chart as helm names it, e.g. mychart/templates/deployment.yaml.", type: "string" },
         valueSet: { description: "helm: the value set the object was rendered with; default for the chart's own values.", type: "string" },
         document: { description: "0-based index of the YAML document within its file or render.", type: "integer", minimum: 0 },
-        variant: { description: "helm: the object comes from the chart's second render, as helm upgrade renders it (upgrade) and/or with common CRD API versions present (extension-apis) and/or with another release name, namespace and Kubernetes patch version (other-release); absent for the main (install) render.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release"] },
+        variant: { description: "helm: the object comes from the chart's second render, as helm upgrade renders it (upgrade) and/or with common CRD API versions present (extension-apis) and/or with another release name, namespace and Kubernetes patch version (other-release); absent for the main (install) render.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
         plan: { $ref: "#/$defs/repoPath", description: "terraform: the plan file." },
         address: { description: "terraform: the resource address, e.g. module.app.kubernetes_manifest.web.", type: "string" },
         values: { $ref: "#/$defs/valuesLocation", description: "helm: the values key that decides the field, in the values file that set it (the chart's values.yaml, a subchart's, or a value set's file); proven by re-rendering with the value changed." },
@@ -68277,7 +68323,21 @@ var scan_result_schema_default = {
           additionalProperties: false,
           required: ["variant", "objects", "renderMs", "diverging"],
           properties: {
-            variant: { description: "What the second render changes: upgrade (helm template --is-upgrade), extension-apis (common CRD API versions present), other-release (another release name, namespace and Kubernetes patch version), joined with + when several.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release"] },
+            variant: { description: "What the second render changes: upgrade (helm template --is-upgrade), extension-apis (common CRD API versions present), other-release (another release name, namespace and Kubernetes patch version), joined with + when several.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
+            objects: { $ref: "#/$defs/count", description: "How many objects the variant render produced." },
+            renderMs: { $ref: "#/$defs/milliseconds", description: "How long the variant render took." },
+            diverging: { $ref: "#/$defs/count", description: "Objects whose security-relevant fields differ from the main render (or exist only in the variant)." },
+            removed: { $ref: "#/$defs/count", description: "Objects with security-relevant fields the main render has and the variant does not render (by name or by settings); present when not 0." },
+            error: { description: "Why the variant render failed (helm's message); the chart cannot be deployed that way with these values.", type: "string" }
+          }
+        },
+        answers: {
+          description: "The chart's render with the answers a cluster gives and helm template cannot (lookup finds the objects it asks for, a later .Release.Revision and clock), as a first install with common CRD APIs and another release identity; made for the default values when the templates use lookup, the revision, now or install/upgrade.",
+          type: "object",
+          additionalProperties: false,
+          required: ["variant", "objects", "renderMs", "diverging"],
+          properties: {
+            variant: { description: "What the second render changes: upgrade (helm template --is-upgrade), extension-apis (common CRD API versions present), other-release (another release name, namespace and Kubernetes patch version), joined with + when several.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
             objects: { $ref: "#/$defs/count", description: "How many objects the variant render produced." },
             renderMs: { $ref: "#/$defs/milliseconds", description: "How long the variant render took." },
             diverging: { $ref: "#/$defs/count", description: "Objects whose security-relevant fields differ from the main render (or exist only in the variant)." },

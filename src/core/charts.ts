@@ -16,7 +16,7 @@ import type { Config } from './config.ts';
 import { relativeTo } from './discover.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from './model.ts';
 import { numberWithinTemplates } from '../engine/identity.ts';
-import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
+import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, answersVariant, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -141,6 +141,8 @@ export async function renderCharts(
         yield { dir, info, set, index: main };
         const inputs = set.kind === 'default' ? full : variant && (set.kind !== 'ci' || ciFindingsCanBlock) ? variant : undefined;
         if (inputs) yield { dir, info, set, index: index++, variant: { inputs, main } };
+        const answers = set.kind === 'default' && full !== undefined && constructs !== undefined ? answersVariant(constructs, full) : undefined;
+        if (answers) yield { dir, info, set, index: index++, variant: { inputs: answers, main } };
       }
     }
   }
@@ -286,6 +288,7 @@ export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, 
     kubeVersion,
     ...(apiVersions.length > 0 ? { apiVersions } : {}),
     ...(variant?.upgrade ? { isUpgrade: true } : {}),
+    ...(variant?.clusterAnswers ? { clusterAnswers: true } : {}),
     timeoutMs: config.helm.timeoutSeconds * 1000,
   };
 }
@@ -448,6 +451,12 @@ function parseVariant(
   const chartPath = relativeTo(repoRoot, job.dir);
   if ('failed' in outcome) {
     if (main === undefined) return undefined;
+    // The cluster's answers can break a template written for helm template's (a found Secret without the
+    // key it reads): that render is noted, and render-lookup still reports what depends on them.
+    if (inputs.clusterAnswers) {
+      main.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
+      return undefined;
+    }
     // What the chart deploys on upgrade (or with those APIs) is unknown, not safe: every main object with
     // security fields whose template or helpers use the constructs stands for its unseen variant.
     const unseen = unseenObjects(main.objects, inputs, locator, outcome.failed);
@@ -484,7 +493,7 @@ function parseVariant(
   const unseen = failedUpgrade !== undefined && main ? unseenObjects(main.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
   objects.push(...unseen);
   const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
-  if (main) main.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(removed > 0 ? { removed } : {}), ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
+  if (main) main.record[inputs.clusterAnswers ? 'answers' : 'variant'] = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(removed > 0 ? { removed } : {}), ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
   const diverges = diverging.length + unseen.length + removed > 0;
   const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
   onRender?.(render);

@@ -103,7 +103,8 @@ export type RenderVariant =
   | 'other-release'
   | 'upgrade+other-release'
   | 'extension-apis+other-release'
-  | 'upgrade+extension-apis+other-release';
+  | 'upgrade+extension-apis+other-release'
+  | 'extension-apis+other-release+cluster-answers';
 
 /** A line of a chart's template source that uses a construct `helm template` answers unlike the cluster. */
 export interface TemplateConstruct {
@@ -355,6 +356,8 @@ export interface ChartRecord {
    * The second render of the chart with these values (render-variants.ts), when its templates branch on
    * install/upgrade or API versions: objects, time, objects whose security fields differ, or why it failed.
    */
+  /** The render with the cluster's answers (lookup finds objects, a later revision and clock), when made. */
+  answers?: { variant: RenderVariant; objects: number; renderMs: number; diverging: number; removed?: number; error?: string };
   variant?: { variant: RenderVariant; objects: number; renderMs: number; diverging: number; removed?: number; error?: string };
   /** What locating findings cost for this render: extra helm renders and their time. */
   provenance?: { renders: number; ms: number };

@@ -26,6 +26,8 @@ export interface VariantInputs {
   extensionApis: boolean;
   /** Another release name and namespace, and another patch of the Kubernetes version (VARIANT_RELEASE). */
   release?: boolean;
+  /** The cluster's answers helm template cannot give: lookup finds objects, a later revision and clock (helm.ts). */
+  clusterAnswers?: boolean;
   /** With extensionApis: the API versions the chart's templates ask for by name (`.Capabilities.APIVersions.Has "x"`). */
   apiLiterals?: string[];
   /** With release: literals the templates compare the release name or namespace with. */
@@ -77,7 +79,7 @@ export function collectKubeLiterals(text: string, into: string[]): void {
 }
 
 export function variantName(inputs: VariantInputs): RenderVariant {
-  const parts = [...(inputs.upgrade ? ['upgrade'] : []), ...(inputs.extensionApis ? ['extension-apis'] : []), ...(inputs.release ? ['other-release'] : [])];
+  const parts = [...(inputs.upgrade ? ['upgrade'] : []), ...(inputs.extensionApis ? ['extension-apis'] : []), ...(inputs.release ? ['other-release'] : []), ...(inputs.clusterAnswers ? ['cluster-answers'] : [])];
   return parts.join('+') as RenderVariant;
 }
 
@@ -88,6 +90,7 @@ export function variantDescription(variant: RenderVariant): string {
     ...(parts.includes('upgrade') ? ['as helm upgrade renders it (--is-upgrade)'] : []),
     ...(parts.includes('extension-apis') ? ['on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)'] : []),
     ...(parts.includes('other-release') ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : []),
+    ...(parts.includes('cluster-answers') ? ['as a first install where lookup finds the objects it asks for, a year later'] : []),
   ];
   if (variant === 'upgrade+extension-apis') return 'as helm upgrade renders it on a cluster with common CRD APIs';
   return how.join(', ');
@@ -505,6 +508,16 @@ export function variantOf(dir: string, constructs: ChartConstructs, sources: Tem
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : undefined;
 }
 
+/**
+ * The third render of a chart's defaults: a first install (so a condition joining IsInstall with another
+ * input flips), with extension APIs and another release, and the cluster's answers to lookup, the revision
+ * and the clock. Made when the chart's text names any of those (the answers only change what names them).
+ */
+export function answersVariant(constructs: ChartConstructs, full: VariantInputs): VariantInputs | undefined {
+  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade) return undefined;
+  return { ...full, upgrade: false, clusterAnswers: true };
+}
+
 /** Every input the second render can change: as upgrade, with extension APIs (and the named ones), as another release. */
 export function fullVariant(constructs: ChartConstructs): VariantInputs {
   return {
@@ -747,7 +760,12 @@ export class ConstructLocator {
 
   /** The construct kinds a variant render changes. */
   static kindsOf(inputs: VariantInputs): ConstructKind[] {
-    return [...(inputs.upgrade ? (['upgrade'] as const) : []), ...(inputs.extensionApis ? (['apiVersions'] as const) : []), ...(inputs.release ? (['release'] as const) : [])];
+    return [
+      ...(inputs.upgrade || inputs.clusterAnswers ? (['upgrade'] as const) : []),
+      ...(inputs.extensionApis ? (['apiVersions'] as const) : []),
+      ...(inputs.release ? (['release'] as const) : []),
+      ...(inputs.clusterAnswers ? (['lookup', 'revision', 'clock'] as const) : []),
+    ];
   }
 
   get dir(): string {

@@ -6,7 +6,7 @@
 // the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
 // Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
 // leading out of it and schema references to other files or URLs.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -292,6 +292,11 @@ export interface RenderRequest {
   apiVersions?: readonly string[];
   /** `--is-upgrade`: `.Release.IsUpgrade` true and `.Release.IsInstall` false, as `helm upgrade` renders. */
   isUpgrade?: boolean;
+  /**
+   * Render the chart's templates with the answers a cluster can give and `helm template` cannot: `lookup`
+   * finding an object, a later `.Release.Revision`, a later clock (clusterAnswers in a temporary copy).
+   */
+  clusterAnswers?: boolean;
   timeoutMs: number;
   /** The chart named when the render budget refuses or stops the render, when chartDir is a temporary copy of it. */
   chart?: string;
@@ -347,7 +352,8 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   const refused = budget.take(request.chart ?? request.chartDir);
   if (refused !== undefined) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
-  const chartDir = chartDirForHelm(request);
+  let chartDir = chartDirForHelm(request);
+  if (request.clusterAnswers) chartDir = withClusterAnswers(chartDir);
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
     env,
@@ -461,6 +467,51 @@ export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'check
   }
   cache?.set(request.chartDir, staged);
   return staged ?? request.chartDir;
+}
+
+/**
+ * What the template text of a chart becomes for the render with cluster answers, inside `{{ }}` actions only:
+ * - `lookup A B C D` returns a found object (a dict with metadata, data, spec, items...; its arguments kept
+ *   as extra keys, so any argument form stays valid: sprig's dict takes an odd count);
+ * - `.Release.Revision` is one more (an upgrade's);
+ * - `now` is a year later.
+ */
+export function withClusterAnswersText(text: string): string {
+  return text.replace(/\{\{[\s\S]*?\}\}/g, (action) =>
+    /^\{\{-?\s*\/\*/.test(action)
+      ? action
+      : action
+          .replace(/\blookup\b(?=\s*["'$(.])/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"')
+          .replace(/\.Release\.Revision\b/g, '(add1 .Release.Revision)')
+          .replace(/(^|[\s(|])now(?=[\s)|}]|-?\}\})/g, '$1(now | dateModify "+8760h")'),
+  );
+}
+
+/**
+ * A temporary copy of a chart for the render with cluster answers: its template files (and those of its
+ * unpacked subcharts) rewritten by withClusterAnswersText, everything else symlinked. Archives are left
+ * as they are (their templates keep helm template's answers).
+ */
+function withClusterAnswers(chartDir: string): string {
+  if (stagedRoots.length === 0) process.once('exit', () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-answers-'));
+  stagedRoots.push(root);
+  const staged = path.join(root, path.basename(chartDir));
+  const copy = (src: string, dst: string, inTemplates: boolean, depth: number) => {
+    mkdirSync(dst, { recursive: true });
+    for (const entry of readdirSync(src, { withFileTypes: true })) {
+      if (entry.name === '.git') continue;
+      const from = path.join(src, entry.name);
+      const to = path.join(dst, entry.name);
+      const real = safeRealpath(from);
+      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && real !== undefined && statSync(real).isDirectory());
+      if (isDir && depth < 32) copy(from, to, inTemplates || entry.name === 'templates', depth + 1);
+      else if (inTemplates && (entry.isFile() || entry.isSymbolicLink()) && real !== undefined && statSync(real).size <= 4 * 1024 * 1024) writeFileSync(to, withClusterAnswersText(readFileSync(real, 'utf8')));
+      else symlinkSync(from, to);
+    }
+  };
+  copy(chartDir, staged, false, 0);
+  return staged;
 }
 
 /** Whether a `.git` entry is anywhere in the directory's own tree (symlinked directories are not entered). */
