@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/core/config.ts';
-import { UsageError } from '../src/core/errors.ts';
+import { UsageError } from '../src/model/errors.ts';
 import { ruleIds } from '../src/core/scan.ts';
 
 function configFile(text: string): string {

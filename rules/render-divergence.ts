@@ -4,7 +4,7 @@
 // CRD APIs present; src/core/render-variants.ts) and both renders' findings count; this rule reports each
 // object whose security-relevant fields differ between the two, at the template line that branches.
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
-import type { FieldDifference } from '../src/core/model.ts';
+import type { FieldDifference } from '../src/model/model.ts';
 import { describeConstruct, variantDescription } from '../src/core/render-variants.ts';
 
 /** Fields listed in a message; the rest are counted. */

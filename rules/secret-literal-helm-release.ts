@@ -1,6 +1,6 @@
 // A credential in a helm_release's `set` or `values`: Terraform keeps it in clear in the plan, the state
 // and `terraform show`; `set_sensitive` (or a value from a secret manager data source) keeps it out.
-import { escapeToken } from '../src/core/pointer.ts';
+import { escapeToken } from '../src/model/pointer.ts';
 import { defineRule, type ObjectRule, type Report } from '../src/engine/rule-kit.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
 import { REDACTED } from '../src/loaders/terraform/marks.ts';

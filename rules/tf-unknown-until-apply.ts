@@ -3,7 +3,7 @@
 // the render had to do without). Rules that read such a value report their own finding as "unknown
 // until apply" at a lower severity; this rule covers values whose absence would otherwise read as safe.
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
-import { tokens } from '../src/core/pointer.ts';
+import { tokens } from '../src/model/pointer.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
 import { unknownOf } from '../src/loaders/terraform/unknown.ts';
 

@@ -1,8 +1,8 @@
 // The `preadmit` command. A thin shell: parse arguments, call the core scan, print a report, set the
 // exit status (0 clean, 1 blocking findings or failed inputs, 2 usage/configuration/environment error).
 import { parseArgs } from 'node:util';
-import { UsageError } from './core/errors.ts';
-import type { FailOn } from './core/model.ts';
+import { UsageError } from './model/errors.ts';
+import type { FailOn } from './model/model.ts';
 import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
 import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-commands.ts';
 import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './core/scan.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { HelmNotFoundError } from '../../src/loaders/helm.ts';
-import { UsageError } from '../../src/core/errors.ts';
+import { UsageError } from '../../src/model/errors.ts';
 import { readRunContext } from '../../src/action/context.ts';
 import { loadReport, recomputeVerdict } from '../../src/action/from-report.ts';
 import { GitHubApiError, MAX_WAIT_MS, retryDelay, sleepFromEnv, withRetry, type ApiResponse, type Attempt, type GitHubApi } from '../../src/action/github.ts';

@@ -2,7 +2,7 @@
 // `invalid` case must list every finding it produces (rule id and JSON-pointer path), at least one.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type Config } from '../../src/core/config.ts';
-import type { Finding, ScannedObject } from '../../src/core/model.ts';
+import type { Finding, ScannedObject } from '../../src/model/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import type { ChartContext, Rule } from '../../src/engine/rule-kit.ts';
 import { objectsFromDocuments } from '../../src/loaders/objects.ts';

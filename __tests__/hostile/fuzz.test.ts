@@ -11,7 +11,7 @@ import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { defaultConfig, type Config } from '../../src/core/config.ts';
-import type { ScannedObject } from '../../src/core/model.ts';
+import type { ScannedObject } from '../../src/model/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { loadPlan } from '../../src/loaders/terraform/index.ts';
 import { goYamlStream } from '../../src/loaders/go-yaml-value.ts';

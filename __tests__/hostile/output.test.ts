@@ -14,7 +14,7 @@ import { sampleResult } from '../reporters/fixtures.ts';
 import { annotationsFor } from '../../src/action/publish/annotations.ts';
 import { emitWorkflowCommands, selectForWorkflowCommands } from '../../src/action/publish/workflow-commands.ts';
 import { composeReport } from '../../src/action/report.ts';
-import type { ScanResult } from '../../src/core/model.ts';
+import type { ScanResult } from '../../src/model/model.ts';
 import { scan } from '../../src/core/scan.ts';
 import { FORMATS, render } from '../../src/reporters/index.ts';
 import { corpusDir, helm3, PRIVILEGED_POD, workspace } from './helpers.ts';

@@ -11,7 +11,7 @@ import { readRunContext } from '../../src/action/context.ts';
 import { readInputs } from '../../src/action/inputs.ts';
 import { main } from '../../src/cli.ts';
 import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding, ScannedObject, ScanResult } from '../../src/core/model.ts';
+import type { Finding, ScannedObject, ScanResult } from '../../src/model/model.ts';
 import { scan, type ScanOptions } from '../../src/core/scan.ts';
 import { applySuppressions } from '../../src/core/suppress.ts';
 import { renderReads } from '../../src/core/policy.ts';

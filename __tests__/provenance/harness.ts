@@ -5,7 +5,7 @@ import { RULES } from '../../rules/index.ts';
 import { renderCharts, type RenderedCharts } from '../../src/core/charts.ts';
 import type { Config } from '../../src/core/config.ts';
 import { discover, findRepoRoot } from '../../src/core/discover.ts';
-import type { Finding, ProvenanceSummary, ScannedObject, SuppressionRecord } from '../../src/core/model.ts';
+import type { Finding, ProvenanceSummary, ScannedObject, SuppressionRecord } from '../../src/model/model.ts';
 import { resolveConfig, ruleIds, type ScanOptions } from '../../src/core/scan.ts';
 import { locateHelm } from '../../src/loaders/helm.ts';
 import { evaluateValueSets, processFindings } from '../../src/provenance/index.ts';

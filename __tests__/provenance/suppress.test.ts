@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding, ScannedObject, SuppressionRecord } from '../../src/core/model.ts';
+import type { Finding, ScannedObject, SuppressionRecord } from '../../src/model/model.ts';
 import { scan } from '../../src/core/scan.ts';
 import { applySuppressions, parseComments } from '../../src/core/suppress.ts';
 import { repoRoot } from '../helpers/shared.ts';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding } from '../../src/core/model.ts';
+import type { Finding } from '../../src/model/model.ts';
 import { remapPointer, sentinelsIn, sentinelText } from '../../src/provenance/locate.ts';
 import { referenceLine, structuralLine, TemplateSources } from '../../src/provenance/template-lines.ts';
 import { mergeValueSets, valueSetsOf } from '../../src/provenance/value-sets.ts';

@@ -3,7 +3,7 @@
 // covered with real helm in render-variants.test.ts; the comparison and the API-version table here.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/config.ts';
-import type { RenderDependence, ScannedObject } from '../../src/core/model.ts';
+import type { RenderDependence, ScannedObject } from '../../src/model/model.ts';
 import { divergingObjects, securityFields } from '../../src/core/render-variants.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/loaders/kube-api-versions.ts';

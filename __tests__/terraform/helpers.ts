@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultConfig, type Config } from '../../src/core/config.ts';
-import type { Finding, ScannedObject } from '../../src/core/model.ts';
+import type { Finding, ScannedObject } from '../../src/model/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import type { Rule } from '../../src/engine/rule-kit.ts';
 import { classifyPlanFile, loadPlan, markUnknownFindings, type PlanLoad } from '../../src/loaders/terraform/index.ts';

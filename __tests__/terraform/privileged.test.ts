@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScannedObject } from '../../src/core/model.ts';
+import type { ScannedObject } from '../../src/model/model.ts';
 import { locateHelm } from '../../src/loaders/helm.ts';
 import { loadPlanFile, renderHelmRelease } from '../../src/loaders/terraform/index.ts';
 import { RULES } from '../../rules/index.ts';

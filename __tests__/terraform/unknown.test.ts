@@ -1,6 +1,6 @@
 // Values the plan does not know are never violations and never safe.
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/core/model.ts';
+import type { Finding } from '../../src/model/model.ts';
 import { RULES } from '../../rules/index.ts';
 import { defaultConfig } from '../../src/core/config.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';

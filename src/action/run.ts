@@ -11,8 +11,8 @@
 import path from 'node:path';
 import * as core from '@actions/core';
 import { RULES } from '../../rules/index.ts';
-import { UsageError } from '../core/errors.ts';
-import type { ScanResult } from '../core/model.ts';
+import { UsageError } from '../model/errors.ts';
+import type { ScanResult } from '../model/model.ts';
 import { OutputFileError, prepareOutputFile, writeOutputFile } from '../core/output-file.ts';
 import { Redactor, runCredentials } from '../core/redact.ts';
 import { defuseRunnerCommands } from '../core/runner-commands.ts';

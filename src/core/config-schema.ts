@@ -1,7 +1,7 @@
 // The one declaration of `.preadmit.yaml`. The JSON Schema in schemas/config.schema.json is generated
 // from this (npm run generate) and a test fails when the two drift.
 import { RENDER_BOUNDS as B } from '../loaders/render-budget.ts';
-import { SEVERITIES } from './model.ts';
+import { SEVERITIES } from '../model/model.ts';
 
 export function configSchema(ruleIds: readonly string[]) {
   const severity = { type: 'string', enum: [...SEVERITIES], description: 'A finding severity.' };

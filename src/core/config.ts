@@ -7,8 +7,8 @@ import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import { configSchema } from './config-schema.ts';
 import { RULE_IDS as GENERATED_RULE_IDS, validate as generatedValidate } from './config-validator.generated.ts';
 import { confinementProblem, globProblem, isInside } from './discover.ts';
-import { UsageError } from './errors.ts';
-import { severityRank, type FailOn, type Severity } from './model.ts';
+import { UsageError } from '../model/errors.ts';
+import { severityRank, type FailOn, type Severity } from '../model/model.ts';
 
 export const CONFIG_FILE_NAME = '.preadmit.yaml';
 

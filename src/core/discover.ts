@@ -7,9 +7,9 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node
 import path from 'node:path';
 import { Minimatch } from 'minimatch';
 import { YAML_LIMITS } from '../loaders/yaml-docs.ts';
-import { UsageError } from './errors.ts';
-import type { ScanError, SkippedPath } from './model.ts';
-import { isInside, safeRealpath } from './paths.ts';
+import { UsageError } from '../model/errors.ts';
+import type { ScanError, SkippedPath } from '../model/model.ts';
+import { isInside, safeRealpath } from '../model/paths.ts';
 
 export { isInside };
 

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../model/errors.ts';
 
 export class OutputFileError extends UsageError {
   override name = 'OutputFileError';

@@ -15,10 +15,10 @@ import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import type { ChartRender } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, loadConfigText, type Config, type ConfiguredSuppression } from './config.ts';
 import { isInside, relativeTo } from './discover.ts';
-import { safeRealpath } from './paths.ts';
-import { UsageError } from './errors.ts';
+import { safeRealpath } from '../model/paths.ts';
+import { UsageError } from '../model/errors.ts';
 import { changedFilesSince, readFileAt, readFilesAt, resolveRevision } from './git.ts';
-import { severityRank, type FailOn, type Finding, type PolicyChange, type PolicyInfo, type ScannedObject, type Severity, type SuppressionRecord } from './model.ts';
+import { severityRank, type FailOn, type Finding, type PolicyChange, type PolicyInfo, type ScannedObject, type Severity, type SuppressionRecord } from '../model/model.ts';
 import { annotationsOf, ANNOTATION_PREFIX, commentKey, parseComments, type PendingSuppressions, type SuppressionComment } from './suppress.ts';
 
 export interface PolicyRequest {

@@ -15,7 +15,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { credentialName, detectByName, detectFormat, descriptiveName, keyMaterial, TOKEN_PATTERNS } from '../../rules/_templates/secret-literal.ts';
-import type { ScannedObject } from './model.ts';
+import type { ScannedObject } from '../model/model.ts';
 
 export const REDACTED = '***';
 

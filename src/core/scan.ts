@@ -18,7 +18,7 @@ import { renderCharts, type ChartRender } from './charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from './config.ts';
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../model/errors.ts';
 import { CommentFiles } from './suppress.ts';
 import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from './redact.ts';
 import { nodesOf } from '../provenance/values.ts';
@@ -35,7 +35,7 @@ import {
   type ScannedObject,
   type ScanResult,
   type Severity,
-} from './model.ts';
+} from '../model/model.ts';
 
 export interface ScanOptions {
   paths: string[];

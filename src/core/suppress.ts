@@ -13,8 +13,8 @@ import { TemplateSources } from '../provenance/template-lines.ts';
 import type { ChartRender } from './charts.ts';
 import { lockLabel, type Config, type ConfiguredSuppression } from './config.ts';
 import { relativeTo } from './discover.ts';
-import type { AppliedSuppression, Finding, ObjectRef, ScannedObject, SourceInfo, SuppressionRecord } from './model.ts';
-import { get, tokens as pointerTokens } from './pointer.ts';
+import type { AppliedSuppression, Finding, ObjectRef, ScannedObject, SourceInfo, SuppressionRecord } from '../model/model.ts';
+import { get, tokens as pointerTokens } from '../model/pointer.ts';
 
 export const ANNOTATION_PREFIX = 'preadmit.dev/ignore.';
 const MARKER = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;

@@ -1,7 +1,7 @@
 // The contract between the engine and a rule module under rules/.
 // A rule declares what it looks at (its target) and returns reports with pointers; the engine turns
 // reports into findings (message, severity after config, location, fingerprint).
-import type { AdmissionVerdict, ObjectRef, PssViolation, ScannedObject, Severity, TemplateLocation, ValuesLocation } from '../core/model.ts';
+import type { AdmissionVerdict, ObjectRef, PssViolation, ScannedObject, Severity, TemplateLocation, ValuesLocation } from '../model/model.ts';
 import type { ContainerView, PodTemplateView } from '../k8s/workloads.ts';
 import type { Obj } from '../k8s/values.ts';
 import type { PssField } from '../pss/types.ts';

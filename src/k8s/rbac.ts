@@ -1,6 +1,6 @@
 // RBAC as the API server's authorizer reads it: rule matching (with `*` and `*/subresource`), the
 // permissions that matter for a compromised workload, and who a binding grants them to.
-import type { ScannedObject, Severity } from '../core/model.ts';
+import type { ScannedObject, Severity } from '../model/model.ts';
 import { BOOTSTRAP_RULES } from './rbac-bootstrap.ts';
 import { arr, isObj, str, type Obj } from './values.ts';
 

@@ -6,7 +6,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { ScanError, ScannedObject } from '../core/model.ts';
+import type { ScanError, ScannedObject } from '../model/model.ts';
 import { parseChartYaml, tarEntries } from './helm.ts';
 import { goYamlStream } from './go-yaml-value.ts';
 import { objectsFromDocuments } from './objects.ts';

@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { isObj, str, arr } from '../k8s/values.ts';
 import { loadYamlDocuments, safeParserMessage } from './yaml-docs.ts';
-import { isInside, safeRealpath } from '../core/paths.ts';
+import { isInside, safeRealpath } from '../model/paths.ts';
 import { currentRenderBudget, MiB } from './render-budget.ts';
 
 export class HelmNotFoundError extends Error {}

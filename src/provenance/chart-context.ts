@@ -5,8 +5,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ChartRender } from '../core/charts.ts';
 import { relativeTo } from '../core/discover.ts';
-import type { ScannedObject, TemplateLocation, ValuesLocation } from '../core/model.ts';
-import { isInside, safeRealpath } from '../core/paths.ts';
+import type { ScannedObject, TemplateLocation, ValuesLocation } from '../model/model.ts';
+import { isInside, safeRealpath } from '../model/paths.ts';
 import type { ChartContext, ChartDefaultString } from '../engine/rule-kit.ts';
 import { effectiveValues, locationOf, nodesOf, scopeOfTemplate, type EffectiveValues, type ValuesFileCache } from './values.ts';
 

@@ -9,8 +9,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { objectsOfRender, type ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
-import type { ScannedObject } from '../core/model.ts';
-import { get, join, tokens as pointerTokens } from '../core/pointer.ts';
+import type { ScannedObject } from '../model/model.ts';
+import { get, join, tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
 import { renderChart } from '../loaders/helm.ts';
 import { counterpart, remapPointer, type Overrides } from './locate.ts';

@@ -10,7 +10,7 @@ import rule from '../../rules/values-dangerous-default.ts';
 import type { ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
 import { relativeTo } from '../core/discover.ts';
-import type { Finding, Severity } from '../core/model.ts';
+import type { Finding, Severity } from '../model/model.ts';
 import { isObj } from '../k8s/values.ts';
 import { fieldName } from './locate.ts';
 import { DEFAULT_VALUE_SET } from './value-sets.ts';

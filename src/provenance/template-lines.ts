@@ -6,7 +6,7 @@
 //   template's own YAML structure (key by key, list items by their `name:`) from the document root.
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { tokens as pointerTokens } from '../core/pointer.ts';
+import { tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
 import type { ValuePath } from './values.ts';
 

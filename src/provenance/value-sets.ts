@@ -7,7 +7,7 @@ import path from 'node:path';
 import { minimatch } from 'minimatch';
 import type { ChartRender } from '../core/charts.ts';
 import type { Config } from '../core/config.ts';
-import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, type Severity } from '../core/model.ts';
+import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, type Severity } from '../model/model.ts';
 import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';

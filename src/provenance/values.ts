@@ -7,7 +7,7 @@ import path from 'node:path';
 import { arr, isObj, str } from '../k8s/values.ts';
 import { parseChartYaml } from '../loaders/helm.ts';
 import { loadYamlDocuments, type YamlDocument } from '../loaders/yaml-docs.ts';
-import { escapeToken } from '../core/pointer.ts';
+import { escapeToken } from '../model/pointer.ts';
 
 export type Token = string | number;
 export type ValuePath = readonly Token[];

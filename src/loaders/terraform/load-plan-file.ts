@@ -1,7 +1,7 @@
 // The whole Terraform input path for the scan pipeline in one call: a classified plan file in, objects
 // (local helm_release charts rendered), errors, chart records and notes out.
 import path from 'node:path';
-import type { ChartRecord, ScanError } from '../../core/model.ts';
+import type { ChartRecord, ScanError } from '../../model/model.ts';
 import type { HelmBinary } from '../helm.ts';
 import { loadPlan, type PlanLoad, type PlanNote } from './plan.ts';
 import { renderHelmRelease } from './render-release.ts';

@@ -1,6 +1,6 @@
 // `kubernetes_manifest` (the `manifest` attribute is the object, in API form) and `kubectl_manifest`
 // (`yaml_body`, a sensitive YAML text, possibly several documents).
-import { tokens } from '../../core/pointer.ts';
+import { tokens } from '../../model/pointer.ts';
 import { isObj, str, type Obj } from '../../k8s/values.ts';
 import { parseYamlDocuments } from '../yaml-docs.ts';
 import { child, markedPointers, REDACTED, redactMarked, redactSecretPayload } from './marks.ts';

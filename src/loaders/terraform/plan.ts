@@ -5,7 +5,7 @@
 // The planned state is read from resource_changes (create, update, replace and no-op: what will exist
 // after apply); deletes, forgets, reads (data sources) and deposed objects are ignored. Plans without
 // resource_changes fall back to planned_values (no unknown information there).
-import type { ObjectRef, ScanError, SourceInfo } from '../../core/model.ts';
+import type { ObjectRef, ScanError, SourceInfo } from '../../model/model.ts';
 import { refOf } from '../objects.ts';
 import { isObj, str, type Obj } from '../../k8s/values.ts';
 import { convertTyped, tfPathOf, TYPED_RESOURCES } from './convert.ts';

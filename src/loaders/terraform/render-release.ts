@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChartRecord, ScanError } from '../../core/model.ts';
+import type { ChartRecord, ScanError } from '../../model/model.ts';
 import { isObj, type Obj } from '../../k8s/values.ts';
 import { missingDependencies, readChartInfo, renderChart, splitRendered, type HelmBinary } from '../helm.ts';
 import { objectsFromDocuments } from '../objects.ts';
