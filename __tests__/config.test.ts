@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/core/config.ts';
+import { loadConfig } from '../src/config/config.ts';
 import { UsageError } from '../src/model/errors.ts';
 import { ruleIds } from '../src/core/scan.ts';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { renderCharts } from '../../src/core/charts.ts';
-import { defaultConfig } from '../../src/core/config.ts';
+import { defaultConfig } from '../../src/config/config.ts';
 import type { Finding } from '../../src/model/model.ts';
 import { scan } from '../../src/core/scan.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';

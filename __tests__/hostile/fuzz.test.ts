@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { defaultConfig, type Config } from '../../src/core/config.ts';
+import { defaultConfig, type Config } from '../../src/config/config.ts';
 import type { ScannedObject } from '../../src/model/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { loadPlan } from '../../src/loaders/terraform/index.ts';

@@ -10,7 +10,7 @@ import { policyRequest } from '../../src/action/run.ts';
 import { readRunContext } from '../../src/action/context.ts';
 import { readInputs } from '../../src/action/inputs.ts';
 import { main } from '../../src/cli.ts';
-import { defaultConfig } from '../../src/core/config.ts';
+import { defaultConfig } from '../../src/config/config.ts';
 import type { Finding, ScannedObject, ScanResult } from '../../src/model/model.ts';
 import { scan, type ScanOptions } from '../../src/core/scan.ts';
 import { applySuppressions } from '../../src/core/suppress.ts';

@@ -3,7 +3,7 @@
 // suppress). Tests drive the provenance stages through this, independent of scan.ts.
 import { RULES } from '../../rules/index.ts';
 import { renderCharts, type RenderedCharts } from '../../src/core/charts.ts';
-import type { Config } from '../../src/core/config.ts';
+import type { Config } from '../../src/config/config.ts';
 import { discover, findRepoRoot } from '../../src/core/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SuppressionRecord } from '../../src/model/model.ts';
 import { resolveConfig, ruleIds, type ScanOptions } from '../../src/core/scan.ts';

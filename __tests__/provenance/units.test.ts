@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/core/config.ts';
+import { defaultConfig } from '../../src/config/config.ts';
 import type { Finding } from '../../src/model/model.ts';
 import { remapPointer, sentinelsIn, sentinelText } from '../../src/provenance/locate.ts';
 import { referenceLine, structuralLine, TemplateSources } from '../../src/provenance/template-lines.ts';

@@ -2,7 +2,7 @@
 // in, rule id and JSON pointer out. The marking itself (comparing renders, finding template lines) is
 // covered with real helm in render-variants.test.ts; the comparison and the API-version table here.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/core/config.ts';
+import { defaultConfig } from '../../src/config/config.ts';
 import type { RenderDependence, ScannedObject } from '../../src/model/model.ts';
 import { divergingObjects, securityFields } from '../../src/core/render-variants.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';

@@ -1,7 +1,7 @@
 // Shared by the Terraform suites: load a fixture or corpus plan through the same steps the scan takes.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultConfig, type Config } from '../../src/core/config.ts';
+import { defaultConfig, type Config } from '../../src/config/config.ts';
 import type { Finding, ScannedObject } from '../../src/model/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import type { Rule } from '../../src/engine/rule-kit.ts';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/model/model.ts';
 import { RULES } from '../../rules/index.ts';
-import { defaultConfig } from '../../src/core/config.ts';
+import { defaultConfig } from '../../src/config/config.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { objectVerdict } from '../../src/reporters/common.ts';
 import { loadPlan, markUnknownFindings, unknownBehind, unknownSeverity } from '../../src/loaders/terraform/index.ts';

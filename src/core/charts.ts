@@ -12,7 +12,7 @@ import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, s
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../loaders/kube-api-versions.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
-import type { Config } from './config.ts';
+import type { Config } from '../config/config.ts';
 import { relativeTo } from './discover.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
 import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, type VariantInputs } from './render-variants.ts';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import type { ChartRender } from './charts.ts';
-import { CONFIG_FILE_NAME, defaultConfig, loadConfigText, type Config, type ConfiguredSuppression } from './config.ts';
+import { CONFIG_FILE_NAME, defaultConfig, loadConfigText, type Config, type ConfiguredSuppression } from '../config/config.ts';
 import { isInside, relativeTo } from './discover.ts';
 import { safeRealpath } from '../model/paths.ts';
 import { UsageError } from '../model/errors.ts';

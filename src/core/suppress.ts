@@ -11,7 +11,7 @@ import { isObj } from '../k8s/values.ts';
 import { podTemplateOf } from '../k8s/workloads.ts';
 import { TemplateSources } from '../provenance/template-lines.ts';
 import type { ChartRender } from './charts.ts';
-import { lockLabel, type Config, type ConfiguredSuppression } from './config.ts';
+import { lockLabel, type Config, type ConfiguredSuppression } from '../config/config.ts';
 import { relativeTo } from './discover.ts';
 import type { AppliedSuppression, Finding, ObjectRef, ScannedObject, SourceInfo, SuppressionRecord } from '../model/model.ts';
 import { get, tokens as pointerTokens } from '../model/pointer.ts';

@@ -1,6 +1,6 @@
 // Runs every enabled rule over the objects of one scan and turns reports into findings.
 import { createHash } from 'node:crypto';
-import type { Config } from '../core/config.ts';
+import type { Config } from '../config/config.ts';
 import { TERRAFORM_API_VERSION, type AdmissionVerdict, type Finding, type ScanError, type ScannedObject, type Severity } from '../model/model.ts';
 import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
 import { unknownBehind, unknownOf } from '../loaders/terraform/unknown.ts';

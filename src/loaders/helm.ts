@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { isObj, str, arr } from '../k8s/values.ts';
 import { loadYamlDocuments, safeParserMessage } from './yaml-docs.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
-import { currentRenderBudget, MiB } from './render-budget.ts';
+import { currentRenderBudget, MiB } from '../config/render-budget.ts';
 
 export class HelmNotFoundError extends Error {}
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mapLimit, type ChartRender } from '../core/charts.ts';
-import type { Config } from '../core/config.ts';
+import type { Config } from '../config/config.ts';
 import { relativeTo } from '../core/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../model/model.ts';
 import { applySuppressions, CommentFiles, type PendingSuppressions } from '../core/suppress.ts';

@@ -8,7 +8,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { objectsOfRender, type ChartRender } from '../core/charts.ts';
-import type { Config } from '../core/config.ts';
+import type { Config } from '../config/config.ts';
 import type { ScannedObject } from '../model/model.ts';
 import { get, join, tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';

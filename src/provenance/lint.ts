@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import rule from '../../rules/values-dangerous-default.ts';
 import type { ChartRender } from '../core/charts.ts';
-import type { Config } from '../core/config.ts';
+import type { Config } from '../config/config.ts';
 import { relativeTo } from '../core/discover.ts';
 import type { Finding, Severity } from '../model/model.ts';
 import { isObj } from '../k8s/values.ts';

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChartRender } from '../core/charts.ts';
 import { objectsOfRender } from '../core/charts.ts';
-import type { Config } from '../core/config.ts';
+import type { Config } from '../config/config.ts';
 import type { Finding, ScannedObject } from '../model/model.ts';
 import { get, join, tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { minimatch } from 'minimatch';
 import type { ChartRender } from '../core/charts.ts';
-import type { Config } from '../core/config.ts';
+import type { Config } from '../config/config.ts';
 import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, type Severity } from '../model/model.ts';
 import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';

@@ -1,7 +1,7 @@
 // Values a plan does not know ("known after apply") are never violations and never safe. Objects from a
 // plan carry `unknown`: JSON pointers (into `raw`) whose planned value is unknown. A finding whose answer
 // depends on one of them is reported as "unknown until apply" at a lower severity.
-import type { Config } from '../../core/config.ts';
+import type { Config } from '../../config/config.ts';
 import type { Finding, ScannedObject, Severity } from '../../model/model.ts';
 import { tokens } from '../../model/pointer.ts';
 
