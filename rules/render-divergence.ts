@@ -5,7 +5,7 @@
 // object whose security-relevant fields differ between the two, at the template line that branches.
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
 import type { FieldDifference } from '../src/model/model.ts';
-import { describeConstruct, variantDescription } from '../src/core/render-variants.ts';
+import { describeConstruct, variantDescription } from '../src/render/render-variants.ts';
 
 /** Fields listed in a message; the rest are counted. */
 const LISTED = 3;

@@ -5,7 +5,7 @@
 // An object with security-relevant fields whose template (or a helper it includes) uses either is
 // reported at that line: its settings on the cluster cannot be checked before install.
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
-import { describeConstruct } from '../src/core/render-variants.ts';
+import { describeConstruct } from '../src/render/render-variants.ts';
 
 export default defineRule({
   target: 'object',

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import type { Finding } from '../src/model/model.ts';
 import { scan } from '../src/core/scan.ts';
 import { corpusCharts, corpusConfig, type CorpusChart } from './corpus.ts';
-import { GO_RUNTIME_DEFAULTS } from '../src/loaders/helm.ts';
+import { GO_RUNTIME_DEFAULTS } from '../src/render/helm.ts';
 import { provisionHelm, type HelmMajor } from './provision-helm.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { HelmNotFoundError } from '../../src/loaders/helm.ts';
+import { HelmNotFoundError } from '../../src/render/helm.ts';
 import { UsageError } from '../../src/model/errors.ts';
 import { readRunContext } from '../../src/action/context.ts';
 import { loadReport, recomputeVerdict } from '../../src/action/from-report.ts';

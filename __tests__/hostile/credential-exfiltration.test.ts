@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { encodedForms, extraHeaders, headerCredentials, Redactor, runCredentials, valuesSecrets } from '../../src/core/redact.ts';
 import { scan } from '../../src/core/scan.ts';
-import { chartDirForHelm, locateHelm, renderChart } from '../../src/loaders/helm.ts';
+import { chartDirForHelm, locateHelm, renderChart } from '../../src/render/helm.ts';
 import { FORMATS, render } from '../../src/reporters/index.ts';
 import { chart, HELMS, link, workspace, writeTree } from './helpers.ts';
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/core/scan.ts';
-import { splitRendered, templateFile } from '../../src/loaders/helm.ts';
+import { splitRendered, templateFile } from '../../src/render/helm.ts';
 import { repoRoot } from '../helpers/shared.ts';
 
 const fixtures = path.join(repoRoot, '__tests__', 'fixtures', 'charts');

@@ -2,12 +2,12 @@
 // src/core/scan.ts composes it (discover -> renderCharts -> evaluate -> locate -> lint -> merge ->
 // suppress). Tests drive the provenance stages through this, independent of scan.ts.
 import { RULES } from '../../rules/index.ts';
-import { renderCharts, type RenderedCharts } from '../../src/core/charts.ts';
+import { renderCharts, type RenderedCharts } from '../../src/render/charts.ts';
 import type { Config } from '../../src/config/config.ts';
 import { discover, findRepoRoot } from '../../src/core/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SuppressionRecord } from '../../src/model/model.ts';
 import { resolveConfig, ruleIds, type ScanOptions } from '../../src/core/scan.ts';
-import { locateHelm } from '../../src/loaders/helm.ts';
+import { locateHelm } from '../../src/render/helm.ts';
 import { evaluateValueSets, processFindings } from '../../src/provenance/index.ts';
 
 export interface PipelineResult {

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.ts';
 import type { RenderDependence, ScannedObject } from '../../src/model/model.ts';
-import { divergingObjects, securityFields } from '../../src/core/render-variants.ts';
+import { divergingObjects, securityFields } from '../../src/render/render-variants.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
-import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/loaders/kube-api-versions.ts';
+import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/render/kube-api-versions.ts';
 import renderDivergence from '../../rules/render-divergence.ts';
 import renderLookup from '../../rules/render-lookup.ts';
 import { loadObjects } from '../helpers/rule-tester.ts';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScannedObject } from '../../src/model/model.ts';
-import { locateHelm } from '../../src/loaders/helm.ts';
+import { locateHelm } from '../../src/render/helm.ts';
 import { loadPlanFile, renderHelmRelease } from '../../src/loaders/terraform/index.ts';
 import { RULES } from '../../rules/index.ts';
 import { repoRoot } from '../helpers/shared.ts';

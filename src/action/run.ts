@@ -17,7 +17,7 @@ import { OutputFileError, prepareOutputFile, writeOutputFile } from '../core/out
 import { Redactor, runCredentials } from '../core/redact.ts';
 import { defuseRunnerCommands } from '../core/runner-commands.ts';
 import { resolveConfig, scan, type ScanOptions } from '../core/scan.ts';
-import { HelmNotFoundError } from '../loaders/helm.ts';
+import { HelmNotFoundError } from '../render/helm.ts';
 import { plural } from '../reporters/common.ts';
 import { render } from '../reporters/index.ts';
 import { readRunContext, type RunContext } from './context.ts';

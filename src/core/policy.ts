@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
-import type { ChartRender } from './charts.ts';
+import type { ChartRender } from '../render/charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, loadConfigText, type Config, type ConfiguredSuppression } from '../config/config.ts';
 import { isInside, relativeTo } from './discover.ts';
 import { safeRealpath } from '../model/paths.ts';

@@ -8,20 +8,20 @@ import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { processFindings, ValueSetEvaluation } from '../provenance/index.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { helmCandidate, HelmNotFoundError, locateHelm, type HelmBinary } from '../loaders/helm.ts';
+import { helmCandidate, HelmNotFoundError, locateHelm, type HelmBinary } from '../render/helm.ts';
 import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type PlanClassification } from '../loaders/terraform/index.ts';
 import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../config/render-budget.ts';
 import { loadYamlDocuments, runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
 import { podTemplateOf } from '../k8s/workloads.ts';
-import { renderCharts, type ChartRender } from './charts.ts';
+import { renderCharts, type ChartRender } from '../render/charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from '../config/config.ts';
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from '../model/errors.ts';
 import { CommentFiles } from './suppress.ts';
 import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from './redact.ts';
-import { nodesOf } from '../provenance/values.ts';
+import { nodesOf } from '../render/effective-values.ts';
 import { valuesOfRender } from '../provenance/chart-context.ts';
 import {
   isBlocking,

@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mapLimit, type ChartRender } from '../core/charts.ts';
+import { mapLimit, type ChartRender } from '../render/charts.ts';
 import type { Config } from '../config/config.ts';
 import { relativeTo } from '../core/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../model/model.ts';
@@ -15,10 +15,10 @@ import { get, tokens as pointerTokens } from '../model/pointer.ts';
 import { DANGEROUS_RULE_ID, dangerousLeaves, lintValues } from './lint.ts';
 import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
 import { prefixPointer, proveLines, type LineClaim } from './line-proof.ts';
-import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from './template-lines.ts';
+import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from '../render/template-lines.ts';
 import { DEFAULT_VALUE_SET, mergeValueSets } from './value-sets.ts';
 import { valuesOfRender } from './chart-context.ts';
-import { locationOf, pathKey, type EffectiveValues } from './values.ts';
+import { locationOf, pathKey, type EffectiveValues } from '../render/effective-values.ts';
 
 export { mergeValueSets, evaluateValueSets, valueSetsOf, DEFAULT_VALUE_SET, ValueSetEvaluation } from './value-sets.ts';
 export { lintValues } from './lint.ts';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import rule from '../../rules/values-dangerous-default.ts';
-import type { ChartRender } from '../core/charts.ts';
+import type { ChartRender } from '../render/charts.ts';
 import type { Config } from '../config/config.ts';
 import { relativeTo } from '../core/discover.ts';
 import type { Finding, Severity } from '../model/model.ts';
@@ -15,7 +15,7 @@ import { isObj } from '../k8s/values.ts';
 import { fieldName } from './locate.ts';
 import { DEFAULT_VALUE_SET } from './value-sets.ts';
 import { valuesOfRender } from './chart-context.ts';
-import { getAt, locationOf, nodesOf, pathKey, pointerOf, type EffectiveValues, type Token } from './values.ts';
+import { getAt, locationOf, nodesOf, pathKey, pointerOf, type EffectiveValues, type Token } from '../render/effective-values.ts';
 import { capabilityName, DANGEROUS_CAPABILITIES } from '../k8s/capabilities.ts';
 import { matchRuntimeSocket, matchSensitivePath, normaliseHostPath } from '../k8s/host-paths.ts';
 

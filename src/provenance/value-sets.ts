@@ -5,16 +5,16 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { minimatch } from 'minimatch';
-import type { ChartRender } from '../core/charts.ts';
+import type { ChartRender } from '../render/charts.ts';
 import type { Config } from '../config/config.ts';
 import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, type Severity } from '../model/model.ts';
 import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';
-import { variantDescription } from '../core/render-variants.ts';
+import { variantDescription } from '../render/render-variants.ts';
 import { RenderChartContext, valuesOfRender } from './chart-context.ts';
 import { DANGEROUS_RULE_ID, prepareLint, renderedFieldsOf, renderMayHoldDangerousDefault } from './lint.ts';
-import type { EffectiveValues, ValuesFileCache } from './values.ts';
+import type { EffectiveValues, ValuesFileCache } from '../render/effective-values.ts';
 
 export const DEFAULT_VALUE_SET = 'default';
 

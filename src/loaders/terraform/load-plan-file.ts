@@ -2,12 +2,12 @@
 // (local helm_release charts rendered), errors, chart records and notes out.
 import path from 'node:path';
 import type { ChartRecord, ScanError } from '../../model/model.ts';
-import type { HelmBinary } from '../helm.ts';
+import type { HelmBinary } from '../../render/helm.ts';
 import { loadPlan, type PlanLoad, type PlanNote } from './plan.ts';
 import { renderHelmRelease } from './render-release.ts';
 import type { TerraformObject } from './unknown.ts';
 import { valuesSecrets } from '../../core/redact.ts';
-import { nodesOf } from '../../provenance/values.ts';
+import { nodesOf } from '../../render/effective-values.ts';
 import { parseYamlDocuments } from '../yaml-docs.ts';
 
 export interface PlanFileOptions {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { isObj, str, arr } from '../k8s/values.ts';
-import { loadYamlDocuments, safeParserMessage } from './yaml-docs.ts';
+import { loadYamlDocuments, safeParserMessage } from '../loaders/yaml-docs.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
 import { currentRenderBudget, MiB } from '../config/render-budget.ts';
 

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { arr, isObj, str } from '../k8s/values.ts';
-import { parseChartYaml } from '../loaders/helm.ts';
+import { parseChartYaml } from './helm.ts';
 import { loadYamlDocuments, type YamlDocument } from '../loaders/yaml-docs.ts';
 import { escapeToken } from '../model/pointer.ts';
 

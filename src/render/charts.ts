@@ -5,15 +5,15 @@
 // whose text branches on install/upgrade or API versions is rendered a second time (render-variants.ts).
 import os from 'node:os';
 import path from 'node:path';
-import { chartCrdObjects, crdLoaded } from '../loaders/chart-crds.ts';
-import { effectiveValues } from '../provenance/values.ts';
+import { chartCrdObjects, crdLoaded } from './chart-crds.ts';
+import { effectiveValues } from './effective-values.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from '../loaders/helm.ts';
-import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../loaders/kube-api-versions.ts';
+import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from './helm.ts';
+import { apiVersionsFor, DEFAULT_KUBE_VERSION } from './kube-api-versions.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from '../provenance/value-sets.ts';
 import type { Config } from '../config/config.ts';
-import { relativeTo } from './discover.ts';
+import { relativeTo } from '../core/discover.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
 import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, type VariantInputs } from './render-variants.ts';
 

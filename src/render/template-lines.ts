@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
-import type { ValuePath } from './values.ts';
+import type { ValuePath } from './effective-values.ts';
 
 export interface TemplateFile {
   file: string;

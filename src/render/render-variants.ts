@@ -12,12 +12,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { tarEntries } from '../loaders/helm.ts';
+import { tarEntries } from './helm.ts';
 import { join } from '../model/pointer.ts';
 import { arr, isObj, str, type Obj } from '../k8s/values.ts';
 import { podTemplateOf, CONTAINER_LISTS } from '../k8s/workloads.ts';
-import { TemplateSources } from '../provenance/template-lines.ts';
-import { relativeTo } from './discover.ts';
+import { TemplateSources } from './template-lines.ts';
+import { relativeTo } from '../core/discover.ts';
 import type { FieldDifference, RenderVariant, ScannedObject, TemplateConstruct } from '../model/model.ts';
 
 /** What a variant render changes in helm's answers. */

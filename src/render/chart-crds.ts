@@ -8,10 +8,10 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ScanError, ScannedObject } from '../model/model.ts';
 import { parseChartYaml, tarEntries } from './helm.ts';
-import { goYamlStream } from './go-yaml-value.ts';
-import { objectsFromDocuments } from './objects.ts';
-import { parseRenderedDocument } from './rendered-yaml.ts';
-import { YAML_LIMITS, type ParsedYaml, type YamlDocument } from './yaml-docs.ts';
+import { goYamlStream } from '../loaders/go-yaml-value.ts';
+import { objectsFromDocuments } from '../loaders/objects.ts';
+import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
+import { YAML_LIMITS, type ParsedYaml, type YamlDocument } from '../loaders/yaml-docs.ts';
 
 /** What a packaged subchart (and the archives inside it) may expand to before it is not read. */
 const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
