@@ -3,8 +3,8 @@
 import { escapeToken } from '../src/model/pointer.ts';
 import { defineRule, type ObjectRule, type Report } from '../src/engine/rule-kit.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
-import { REDACTED } from '../src/loaders/terraform/marks.ts';
-import { parseSetName } from '../src/loaders/terraform/render-release.ts';
+import { REDACTED } from '../src/terraform/marks.ts';
+import { parseSetName } from '../src/terraform/render-release.ts';
 import { detectByName, detectFormat, redact, type SecretDetection } from './_templates/secret-literal.ts';
 
 function detect(key: string, value: string): SecretDetection | undefined {

@@ -5,7 +5,7 @@ import { defineRule, type Report } from '../src/engine/rule-kit.ts';
 import type { Severity } from '../src/model/model.ts';
 import { escapeToken } from '../src/model/pointer.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
-import { parseSetName, typedValue } from '../src/loaders/terraform/render-release.ts';
+import { parseSetName, typedValue } from '../src/terraform/render-release.ts';
 import { capabilityName, DANGEROUS_CAPABILITIES } from '../src/k8s/capabilities.ts';
 
 

@@ -13,7 +13,7 @@ import { RULES } from '../../rules/index.ts';
 import { defaultConfig, type Config } from '../../src/config/config.ts';
 import type { ScannedObject } from '../../src/model/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
-import { loadPlan } from '../../src/loaders/terraform/index.ts';
+import { loadPlan } from '../../src/terraform/index.ts';
 import { goYamlStream } from '../../src/loaders/go-yaml-value.ts';
 import { objectsFromDocuments } from '../../src/loaders/objects.ts';
 import { loadYamlDocuments, measureYaml, parseYamlDocuments, type YamlDocument } from '../../src/loaders/yaml-docs.ts';

@@ -5,7 +5,7 @@ import { defaultConfig, type Config } from '../../src/config/config.ts';
 import type { Finding, ScannedObject } from '../../src/model/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import type { Rule } from '../../src/engine/rule-kit.ts';
-import { classifyPlanFile, loadPlan, markUnknownFindings, type PlanLoad } from '../../src/loaders/terraform/index.ts';
+import { classifyPlanFile, loadPlan, markUnknownFindings, type PlanLoad } from '../../src/terraform/index.ts';
 import { repoRoot } from '../helpers/shared.ts';
 
 export const fixtures = path.join(repoRoot, '__tests__', 'terraform', 'fixtures');

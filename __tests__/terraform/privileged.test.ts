@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScannedObject } from '../../src/model/model.ts';
 import { locateHelm } from '../../src/render/helm.ts';
-import { loadPlanFile, renderHelmRelease } from '../../src/loaders/terraform/index.ts';
+import { loadPlanFile, renderHelmRelease } from '../../src/terraform/index.ts';
 import { RULES } from '../../rules/index.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { fixture, loadPlanAt, planJson, run } from './helpers.ts';

@@ -7,7 +7,7 @@
 import type { ScannedObject, Severity } from '../../src/model/model.ts';
 import { get } from '../../src/model/pointer.ts';
 import type { Category, ObjectRule, Report, RuleContext, RuleMeta } from '../../src/engine/rule-kit.ts';
-import { isUnknownAt, unknownOf, unknownSeverity, UNKNOWN_NOTE } from '../../src/loaders/terraform/unknown.ts';
+import { isUnknownAt, unknownOf, unknownSeverity, UNKNOWN_NOTE } from '../../src/terraform/unknown.ts';
 
 export type Planned = { known: true; value: unknown } | { known: false; pointer: string };
 

@@ -9,7 +9,7 @@ import { processFindings, ValueSetEvaluation } from '../provenance/index.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { helmCandidate, HelmNotFoundError, locateHelm, type HelmBinary } from '../render/helm.ts';
-import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type PlanClassification } from '../loaders/terraform/index.ts';
+import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type PlanClassification } from '../terraform/index.ts';
 import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../config/render-budget.ts';
 import { loadYamlDocuments, runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';

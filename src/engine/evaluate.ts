@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/config.ts';
 import { TERRAFORM_API_VERSION, type AdmissionVerdict, type Finding, type ScanError, type ScannedObject, type Severity } from '../model/model.ts';
 import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
-import { unknownBehind, unknownOf } from '../loaders/terraform/unknown.ts';
+import { unknownBehind, unknownOf } from '../terraform/unknown.ts';
 import { evaluateBothLevels, reportedViolations, withoutPaths } from '../pss/index.ts';
 import type { ChartContext, PodView, Report, Rule, RuleContext } from './rule-kit.ts';
 import { UnitIndex, unitKeyOf } from './unit.ts';

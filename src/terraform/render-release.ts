@@ -5,11 +5,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChartRecord, ScanError } from '../../model/model.ts';
-import { isObj, type Obj } from '../../k8s/values.ts';
-import { missingDependencies, readChartInfo, renderChart, splitRendered, type HelmBinary } from '../../render/helm.ts';
-import { objectsFromDocuments } from '../objects.ts';
-import { parseYamlDocuments } from '../yaml-docs.ts';
+import type { ChartRecord, ScanError } from '../model/model.ts';
+import { isObj, type Obj } from '../k8s/values.ts';
+import { missingDependencies, readChartInfo, renderChart, splitRendered, type HelmBinary } from '../render/helm.ts';
+import { objectsFromDocuments } from '../loaders/objects.ts';
+import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 import type { HelmSetEntry } from './helm-release.ts';
 import { redactSecretPayload } from './marks.ts';
 import type { PlanHelmRelease } from './plan.ts';

@@ -5,10 +5,10 @@
 // the attribute from a light scan of the block (hcl.ts). Nothing outside the repository is read.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isObj, str } from '../../k8s/values.ts';
-import { parseYamlDocuments, type YamlDocument } from '../yaml-docs.ts';
+import { isObj, str } from '../k8s/values.ts';
+import { parseYamlDocuments, type YamlDocument } from '../loaders/yaml-docs.ts';
 import { locatePath, parseHcl, type HclBlock, type HclValue } from './hcl.ts';
-import { safeRealpath } from '../../model/paths.ts';
+import { safeRealpath } from '../model/paths.ts';
 
 export interface AddressParts {
   /** Module calls from the root, with their instance keys: `module.a["x"].module.b` -> [{name:'a', key:'x'}, {name:'b'}]. */

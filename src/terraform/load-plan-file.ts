@@ -1,14 +1,14 @@
 // The whole Terraform input path for the scan pipeline in one call: a classified plan file in, objects
 // (local helm_release charts rendered), errors, chart records and notes out.
 import path from 'node:path';
-import type { ChartRecord, ScanError } from '../../model/model.ts';
-import type { HelmBinary } from '../../render/helm.ts';
+import type { ChartRecord, ScanError } from '../model/model.ts';
+import type { HelmBinary } from '../render/helm.ts';
 import { loadPlan, type PlanLoad, type PlanNote } from './plan.ts';
 import { renderHelmRelease } from './render-release.ts';
 import type { TerraformObject } from './unknown.ts';
-import { valuesSecrets } from '../../core/redact.ts';
-import { nodesOf } from '../../render/effective-values.ts';
-import { parseYamlDocuments } from '../yaml-docs.ts';
+import { valuesSecrets } from '../core/redact.ts';
+import { nodesOf } from '../render/effective-values.ts';
+import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 
 export interface PlanFileOptions {
   /** Absolute path of the plan file. */

@@ -1,8 +1,8 @@
 // Unknown and sensitive marks of a planned value. `after_unknown` and `after_sensitive` mirror `after`:
 // `true` marks an unknown (or sensitive) node, a container mirrors its children, anything else is
 // "known" / "not sensitive". Sensitive values are replaced by a marker before they reach any object.
-import { escapeToken } from '../../model/pointer.ts';
-import { isObj } from '../../k8s/values.ts';
+import { escapeToken } from '../model/pointer.ts';
+import { isObj } from '../k8s/values.ts';
 
 /** What replaces every sensitive (or secret) scalar before it reaches an object. */
 export const REDACTED = '<redacted>';

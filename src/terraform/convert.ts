@@ -9,8 +9,8 @@
 // Unknown values (after_unknown) become JSON pointers into the converted object; sensitive values
 // (after_sensitive, and every Secret payload) are redacted before they reach it. A pointer into the
 // converted object maps back to the Terraform attribute path (tfPathOf), for .tf lines.
-import { escapeToken, tokens } from '../../model/pointer.ts';
-import { isObj, type Obj } from '../../k8s/values.ts';
+import { escapeToken, tokens } from '../model/pointer.ts';
+import { isObj, type Obj } from '../k8s/values.ts';
 import { child, redactDeep } from './marks.ts';
 
 export interface TypedSpec {

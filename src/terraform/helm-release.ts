@@ -5,8 +5,8 @@
 // lists, `null`) shapes are read alike.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { arr, isObj, str, type Obj } from '../../k8s/values.ts';
-import { parseYamlDocuments } from '../yaml-docs.ts';
+import { arr, isObj, str, type Obj } from '../k8s/values.ts';
+import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 import { child, redactDeep } from './marks.ts';
 
 export interface HelmSetEntry {

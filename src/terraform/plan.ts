@@ -5,9 +5,9 @@
 // The planned state is read from resource_changes (create, update, replace and no-op: what will exist
 // after apply); deletes, forgets, reads (data sources) and deposed objects are ignored. Plans without
 // resource_changes fall back to planned_values (no unknown information there).
-import type { ObjectRef, ScanError, SourceInfo } from '../../model/model.ts';
-import { refOf } from '../objects.ts';
-import { isObj, str, type Obj } from '../../k8s/values.ts';
+import type { ObjectRef, ScanError, SourceInfo } from '../model/model.ts';
+import { refOf } from '../loaders/objects.ts';
+import { isObj, str, type Obj } from '../k8s/values.ts';
 import { convertTyped, tfPathOf, TYPED_RESOURCES } from './convert.ts';
 import { fromHelmRelease, releaseAttributeOf, type HelmReleaseRequest } from './helm-release.ts';
 import { TfLocator, parseAddress, type ResourceLocation } from './locate.ts';

@@ -1,8 +1,8 @@
 // `kubernetes_manifest` (the `manifest` attribute is the object, in API form) and `kubectl_manifest`
 // (`yaml_body`, a sensitive YAML text, possibly several documents).
-import { tokens } from '../../model/pointer.ts';
-import { isObj, str, type Obj } from '../../k8s/values.ts';
-import { parseYamlDocuments } from '../yaml-docs.ts';
+import { tokens } from '../model/pointer.ts';
+import { isObj, str, type Obj } from '../k8s/values.ts';
+import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 import { child, markedPointers, REDACTED, redactMarked, redactSecretPayload } from './marks.ts';
 
 /** Where a pointer into a converted object comes from in the resource: an attribute path, and a place in its YAML. */

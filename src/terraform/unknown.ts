@@ -1,15 +1,15 @@
 // Values a plan does not know ("known after apply") are never violations and never safe. Objects from a
 // plan carry `unknown`: JSON pointers (into `raw`) whose planned value is unknown. A finding whose answer
 // depends on one of them is reported as "unknown until apply" at a lower severity.
-import type { Config } from '../../config/config.ts';
-import type { Finding, ScannedObject, Severity } from '../../model/model.ts';
-import { tokens } from '../../model/pointer.ts';
+import type { Config } from '../config/config.ts';
+import type { Finding, ScannedObject, Severity } from '../model/model.ts';
+import { tokens } from '../model/pointer.ts';
 
 /** A scanned object from a plan: `unknown` is the field proposed for ScannedObject in model.ts. */
 export type TerraformObject = ScannedObject & { unknown: readonly string[] };
 
 /** apiVersion of the pseudo-objects that stand for Terraform resources themselves (clusters, releases). */
-import { TERRAFORM_API_VERSION } from '../../model/model.ts';
+import { TERRAFORM_API_VERSION } from '../model/model.ts';
 
 export { TERRAFORM_API_VERSION };
 
