@@ -29,7 +29,7 @@ import {
   redact,
   type EmbeddedEntry,
   type SecretDetection,
-} from './_templates/secret-literal.ts';
+} from '../src/secrets/secret-literal.ts';
 
 /** Defaults shorter than this are matched whole (or as a whole config entry), never as a substring. */
 const MIN_INSIDE = 8;

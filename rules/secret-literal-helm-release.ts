@@ -5,7 +5,7 @@ import { defineRule, type ObjectRule, type Report } from '../src/engine/rule-kit
 import { arr, isObj, str } from '../src/k8s/values.ts';
 import { REDACTED } from '../src/terraform/marks.ts';
 import { parseSetName } from '../src/terraform/render-release.ts';
-import { detectByName, detectFormat, redact, type SecretDetection } from './_templates/secret-literal.ts';
+import { detectByName, detectFormat, redact, type SecretDetection } from '../src/secrets/secret-literal.ts';
 
 function detect(key: string, value: string): SecretDetection | undefined {
   if (value === REDACTED) return undefined;

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { encodedForms, extraHeaders, headerCredentials, Redactor, runCredentials, valuesSecrets } from '../../src/core/redact.ts';
+import { encodedForms, extraHeaders, headerCredentials, Redactor, runCredentials, valuesSecrets } from '../../src/secrets/redact.ts';
 import { scan } from '../../src/core/scan.ts';
 import { chartDirForHelm, locateHelm, renderChart } from '../../src/render/helm.ts';
 import { FORMATS, render } from '../../src/reporters/index.ts';

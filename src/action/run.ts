@@ -14,7 +14,7 @@ import { RULES } from '../../rules/index.ts';
 import { UsageError } from '../model/errors.ts';
 import type { ScanResult } from '../model/model.ts';
 import { OutputFileError, prepareOutputFile, writeOutputFile } from '../core/output-file.ts';
-import { Redactor, runCredentials } from '../core/redact.ts';
+import { Redactor, runCredentials } from '../secrets/redact.ts';
 import { defuseRunnerCommands } from '../core/runner-commands.ts';
 import { resolveConfig, scan, type ScanOptions } from '../core/scan.ts';
 import { HelmNotFoundError } from '../render/helm.ts';

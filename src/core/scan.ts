@@ -20,7 +20,7 @@ import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } fro
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from '../model/errors.ts';
 import { CommentFiles } from './suppress.ts';
-import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from './redact.ts';
+import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from '../secrets/redact.ts';
 import { nodesOf } from '../render/effective-values.ts';
 import { valuesOfRender } from '../provenance/chart-context.ts';
 import {

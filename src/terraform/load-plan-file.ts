@@ -6,7 +6,7 @@ import type { HelmBinary } from '../render/helm.ts';
 import { loadPlan, type PlanLoad, type PlanNote } from './plan.ts';
 import { renderHelmRelease } from './render-release.ts';
 import type { TerraformObject } from './unknown.ts';
-import { valuesSecrets } from '../core/redact.ts';
+import { valuesSecrets } from '../secrets/redact.ts';
 import { nodesOf } from '../render/effective-values.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 

@@ -14,7 +14,7 @@
 // object names, in `fail` messages, anywhere: the report is the channel to close, not the template.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { credentialName, detectByName, detectFormat, descriptiveName, keyMaterial, TOKEN_PATTERNS } from '../../rules/_templates/secret-literal.ts';
+import { credentialName, detectByName, detectFormat, descriptiveName, keyMaterial, TOKEN_PATTERNS } from './secret-literal.ts';
 import type { ScannedObject } from '../model/model.ts';
 
 export const REDACTED = '***';
