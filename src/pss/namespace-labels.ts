@@ -1,7 +1,7 @@
 // Pod Security Admission namespace labels, read as the admission plugin reads them (SPEC §6.1):
 // an invalid enforce level fails closed (restricted), an invalid version means latest.
-import { resolvePssVersion } from '../pss/index.ts';
-import { isObj, str } from './values.ts';
+import { resolvePssVersion } from './index.ts';
+import { isObj, str } from '../k8s/values.ts';
 
 export type EnforceLevel = 'privileged' | 'baseline' | 'restricted';
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
