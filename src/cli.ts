@@ -3,8 +3,8 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './model/errors.ts';
 import type { FailOn } from './model/model.ts';
-import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
-import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-commands.ts';
+import { prepareOutputFile, writeOutputFile } from './reporters/output-file.ts';
+import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './reporters/runner-commands.ts';
 import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './core/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';

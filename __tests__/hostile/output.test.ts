@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { actionsLogger } from '../../src/action/logger.ts';
 import { main } from '../../src/cli.ts';
-import { defuseRunnerCommands, defuseRunnerCommandsInJson, hasRunnerCommand, MAYBE_IGNORABLE } from '../../src/core/runner-commands.ts';
+import { defuseRunnerCommands, defuseRunnerCommandsInJson, hasRunnerCommand, MAYBE_IGNORABLE } from '../../src/reporters/runner-commands.ts';
 import { executedCommands } from '../action/helpers/runner.ts';
 import { sampleResult } from '../reporters/fixtures.ts';
 import { annotationsFor } from '../../src/action/publish/annotations.ts';

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import * as core from '@actions/core';
-import { defuseRunnerCommands } from '../core/runner-commands.ts';
+import { defuseRunnerCommands } from '../reporters/runner-commands.ts';
 
 export interface Logger {
   debug(message: string): void;

@@ -9,7 +9,7 @@
 // escaped by @actions/core as the runner unescapes it (data: % CR LF; properties: also `:` and `,`), so a
 // value can neither end its property, nor its command, nor start a line of its own.
 import * as core from '@actions/core';
-import { defuseRunnerCommands as inert } from '../../core/runner-commands.ts';
+import { defuseRunnerCommands as inert } from '../../reporters/runner-commands.ts';
 import type { AnnotationLevel, CheckAnnotation } from './annotations.ts';
 
 /** GitHub's display limit per level and step. */
