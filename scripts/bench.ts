@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Finding } from '../src/model/model.ts';
-import { scan } from '../src/core/scan.ts';
+import { scan } from '../src/pipeline/scan.ts';
 import { corpusCharts, corpusConfig, type CorpusChart } from './corpus.ts';
 import { GO_RUNTIME_DEFAULTS } from '../src/render/helm.ts';
 import { provisionHelm, type HelmMajor } from './provision-helm.ts';

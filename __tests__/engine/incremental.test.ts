@@ -7,7 +7,7 @@ import { RULES } from '../../rules/index.ts';
 import { renderCharts } from '../../src/render/charts.ts';
 import { defaultConfig } from '../../src/config/config.ts';
 import type { Finding } from '../../src/model/model.ts';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { locateHelm } from '../../src/render/helm.ts';
 import { evaluateValueSets, ValueSetEvaluation } from '../../src/provenance/index.ts';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { boundedHelm, locateHelm, renderChart } from '../../src/render/helm.ts';
 import { MiB, RenderBudget, runWithRenderBudget } from '../../src/config/render-budget.ts';
 import { chart, helm3, HELMS, PRIVILEGED_POD, workspace } from './helpers.ts';

@@ -15,7 +15,7 @@ import { annotationsFor } from '../../src/action/publish/annotations.ts';
 import { emitWorkflowCommands, selectForWorkflowCommands } from '../../src/action/publish/workflow-commands.ts';
 import { composeReport } from '../../src/action/report.ts';
 import type { ScanResult } from '../../src/model/model.ts';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { FORMATS, render } from '../../src/reporters/index.ts';
 import { corpusDir, helm3, PRIVILEGED_POD, workspace } from './helpers.ts';
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.ts';
 import type { Finding, ScannedObject, SuppressionRecord } from '../../src/model/model.ts';
-import { scan } from '../../src/core/scan.ts';
-import { applySuppressions, parseComments } from '../../src/core/suppress.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import { applySuppressions, parseComments } from '../../src/pipeline/suppress.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { pipeline } from './harness.ts';
 

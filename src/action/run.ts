@@ -16,7 +16,7 @@ import type { ScanResult } from '../model/model.ts';
 import { OutputFileError, prepareOutputFile, writeOutputFile } from '../reporters/output-file.ts';
 import { Redactor, runCredentials } from '../secrets/redact.ts';
 import { defuseRunnerCommands } from '../reporters/runner-commands.ts';
-import { resolveConfig, scan, type ScanOptions } from '../core/scan.ts';
+import { resolveConfig, scan, type ScanOptions } from '../pipeline/scan.ts';
 import { HelmNotFoundError } from '../render/helm.ts';
 import { plural } from '../reporters/common.ts';
 import { render } from '../reporters/index.ts';

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ChartRender } from '../render/charts.ts';
-import { relativeTo } from '../core/discover.ts';
+import { relativeTo } from '../pipeline/discover.ts';
 import type { ScannedObject, TemplateLocation, ValuesLocation } from '../model/model.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
 import type { ChartContext, ChartDefaultString } from '../engine/rule-kit.ts';

@@ -8,21 +8,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { mapLimit, type ChartRender } from '../render/charts.ts';
 import type { Config } from '../config/config.ts';
-import { relativeTo } from '../core/discover.ts';
+import { relativeTo } from '../pipeline/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../model/model.ts';
-import { applySuppressions, CommentFiles, type PendingSuppressions } from '../core/suppress.ts';
+import { applySuppressions, CommentFiles, type PendingSuppressions } from '../pipeline/suppress.ts';
 import { get, tokens as pointerTokens } from '../model/pointer.ts';
 import { DANGEROUS_RULE_ID, dangerousLeaves, lintValues } from './lint.ts';
 import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
 import { prefixPointer, proveLines, type LineClaim } from './line-proof.ts';
 import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from '../render/template-lines.ts';
-import { DEFAULT_VALUE_SET, mergeValueSets } from './value-sets.ts';
+import { DEFAULT_VALUE_SET, mergeValueSets } from '../pipeline/evaluate.ts';
 import { valuesOfRender } from './chart-context.ts';
 import { locationOf, pathKey, type EffectiveValues } from '../render/effective-values.ts';
 
-export { mergeValueSets, evaluateValueSets, valueSetsOf, DEFAULT_VALUE_SET, ValueSetEvaluation } from './value-sets.ts';
+export { mergeValueSets, evaluateValueSets, valueSetsOf, DEFAULT_VALUE_SET, ValueSetEvaluation } from '../pipeline/evaluate.ts';
 export { lintValues } from './lint.ts';
-export { applySuppressions } from '../core/suppress.ts';
+export { applySuppressions } from '../pipeline/suppress.ts';
 
 /** What provenance learnt per chart render, for the values lint. */
 export interface RenderKnowledge {

@@ -10,7 +10,7 @@
 // CRD and aggregated groups (monitoring.coreos.com, cert-manager.io, metrics.k8s.io...) are not in the
 // scan's main render: whether a cluster has them is not known, and claiming them changes what charts
 // render. A chart that asks for API versions is rendered a second time with COMMON_EXTENSION_APIS present
-// (src/core/render-variants.ts) and both renders are judged.
+// (src/render/render-variants.ts) and both renders are judged.
 
 /** The Kubernetes version preadmit renders for when none is configured (helm 3.17 would say 1.32, helm 4.1 1.35). */
 export const DEFAULT_KUBE_VERSION = '1.34.0';

@@ -37,7 +37,7 @@ export interface SuppressionOptions {
   pending?: PendingSuppressions;
 }
 
-/** What a pull request adds to the suppressions of its base (see src/core/policy.ts). */
+/** What a pull request adds to the suppressions of its base (see src/pipeline/policy.ts). */
 export interface PendingSuppressions {
   /** Why such a suppression does not count yet. */
   message: string;

@@ -12,8 +12,8 @@ import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';
 import { variantDescription } from '../render/render-variants.ts';
-import { RenderChartContext, valuesOfRender } from './chart-context.ts';
-import { DANGEROUS_RULE_ID, prepareLint, renderedFieldsOf, renderMayHoldDangerousDefault } from './lint.ts';
+import { RenderChartContext, valuesOfRender } from '../provenance/chart-context.ts';
+import { DANGEROUS_RULE_ID, prepareLint, renderedFieldsOf, renderMayHoldDangerousDefault } from '../provenance/lint.ts';
 import type { EffectiveValues, ValuesFileCache } from '../render/effective-values.ts';
 
 export const DEFAULT_VALUE_SET = 'default';
