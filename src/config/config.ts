@@ -6,7 +6,8 @@ import { RENDER_BOUNDS } from './render-budget.ts';
 import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import { configSchema } from './config-schema.ts';
 import { RULE_IDS as GENERATED_RULE_IDS, validate as generatedValidate } from './config-validator.generated.ts';
-import { confinementProblem, globProblem, isInside } from '../pipeline/discover.ts';
+import { globProblem } from './globs.ts';
+import { confinementProblem, isInside } from '../model/paths.ts';
 import { UsageError } from '../model/errors.ts';
 import { severityRank, type FailOn, type Severity } from '../model/model.ts';
 

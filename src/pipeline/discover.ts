@@ -9,9 +9,11 @@ import { Minimatch } from 'minimatch';
 import { YAML_LIMITS } from '../loaders/yaml-docs.ts';
 import { UsageError } from '../model/errors.ts';
 import type { ScanError, SkippedPath } from '../model/model.ts';
-import { isInside, safeRealpath } from '../model/paths.ts';
+import { globProblem } from '../config/globs.ts';
+import { confinementProblem, isInside, relativeTo, safeRealpath } from '../model/paths.ts';
 
-export { isInside };
+// Path helpers callers of discovery use with it; they live lower, where configuration and rendering reach them.
+export { confinementProblem, globProblem, isInside, relativeTo };
 
 export type Input =
   | { kind: 'chart'; dir: string; explicit: boolean }
@@ -125,11 +127,6 @@ export function findRepoRoot(start: string): string {
   }
 }
 
-export function relativeTo(repoRoot: string, file: string): string {
-  const rel = path.relative(repoRoot, file);
-  return (rel === '' ? '.' : rel).split(path.sep).join('/');
-}
-
 export interface Discovery {
   inputs: Input[];
   errors: ScanError[];
@@ -143,53 +140,6 @@ export interface DiscoverOptions {
   exclude: string[];
 }
 
-
-/**
- * Why `file` may not be read on behalf of a file inside `root` (a configuration in the repository naming
- * values files or charts), or undefined when it may: its real path (symlinks resolved; for a path that
- * does not exist yet, the path itself) must stay inside the real `root`.
- */
-export function confinementProblem(root: string, file: string): string | undefined {
-  const realRoot = safeRealpath(root) ?? path.resolve(root);
-  const resolved = path.resolve(file);
-  const real = safeRealpath(resolved);
-  const outside = 'leads outside the repository; a configuration in the repository may only name files inside it';
-  if (real !== undefined) return isInside(realRoot, real) ? undefined : real === resolved ? `path ${outside}` : `path (through a symlink) ${outside}`;
-  return isInside(path.resolve(root), resolved) || isInside(realRoot, resolved) ? undefined : `path ${outside}`;
-}
-
-/** Longest glob accepted, and most alternatives its braces may expand to (minimatch expands them all). */
-const MAX_GLOB_LENGTH = 1024;
-const MAX_GLOB_ALTERNATIVES = 256;
-
-/** Alternatives a pattern's braces expand to, estimated without expanding them. */
-function braceAlternatives(glob: string): number {
-  let total = 1;
-  for (const match of glob.matchAll(/\{([^{}]*)\}/g)) {
-    const body = match[1]!;
-    const range = /^(-?\d+)\.\.(-?\d+)(?:\.\.-?\d+)?$/.exec(body) ?? /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(body);
-    const count = range
-      ? Math.abs((/\d/.test(range[1]!) ? Number(range[2]) - Number(range[1]) : range[2]!.charCodeAt(0) - range[1]!.charCodeAt(0))) + 1
-      : body.split(',').length;
-    total *= Math.max(1, count);
-    if (total > MAX_GLOB_ALTERNATIVES) return total;
-  }
-  return total;
-}
-
-/** Why a glob from the configuration is unusable, or undefined when it is fine. */
-export function globProblem(glob: unknown): string | undefined {
-  if (typeof glob !== 'string' || glob === '') return 'a glob must be a non-empty string';
-  if (glob.length > MAX_GLOB_LENGTH) return `glob is longer than ${MAX_GLOB_LENGTH} characters`;
-  if (/[\u0000-\u001f]/.test(glob)) return 'glob contains a control character';
-  if (braceAlternatives(glob) > MAX_GLOB_ALTERNATIVES) return `glob's braces expand to more than ${MAX_GLOB_ALTERNATIVES} patterns`;
-  try {
-    new Minimatch(glob, { dot: true });
-  } catch (error) {
-    return `glob is invalid: ${(error as Error).message}`;
-  }
-  return undefined;
-}
 
 function compileGlobs(globs: string[], where: 'include' | 'exclude'): Minimatch[] {
   return globs.map((glob) => {

@@ -4,9 +4,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ChartRender } from '../render/charts.ts';
-import { relativeTo } from '../pipeline/discover.ts';
 import type { ScannedObject, TemplateLocation, ValuesLocation } from '../model/model.ts';
-import { isInside, safeRealpath } from '../model/paths.ts';
+import { isInside, relativeTo, safeRealpath } from '../model/paths.ts';
 import type { ChartContext, ChartDefaultString } from '../engine/rule-kit.ts';
 import { effectiveValues, locationOf, nodesOf, scopeOfTemplate, type EffectiveValues, type ValuesFileCache } from '../render/effective-values.ts';
 

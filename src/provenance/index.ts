@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mapLimit, type ChartRender } from '../render/charts.ts';
 import type { Config } from '../config/config.ts';
-import { relativeTo } from '../pipeline/discover.ts';
+import { relativeTo } from '../model/paths.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../model/model.ts';
 import { applySuppressions, CommentFiles, type PendingSuppressions } from '../pipeline/suppress.ts';
 import { get, tokens as pointerTokens } from '../model/pointer.ts';

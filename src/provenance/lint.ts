@@ -9,7 +9,7 @@ import path from 'node:path';
 import rule from '../../rules/values-dangerous-default.ts';
 import type { ChartRender } from '../render/charts.ts';
 import type { Config } from '../config/config.ts';
-import { relativeTo } from '../pipeline/discover.ts';
+import { relativeTo } from '../model/paths.ts';
 import type { Finding, Severity } from '../model/model.ts';
 import { isObj } from '../k8s/values.ts';
 import { fieldName } from './locate.ts';

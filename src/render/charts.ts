@@ -13,7 +13,7 @@ import { apiVersionsFor, DEFAULT_KUBE_VERSION } from './kube-api-versions.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from '../pipeline/evaluate.ts';
 import type { Config } from '../config/config.ts';
-import { relativeTo } from '../pipeline/discover.ts';
+import { relativeTo } from '../model/paths.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
 import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, type VariantInputs } from './render-variants.ts';
 

@@ -17,7 +17,7 @@ import { join } from '../model/pointer.ts';
 import { arr, isObj, str, type Obj } from '../k8s/values.ts';
 import { podTemplateOf, CONTAINER_LISTS } from '../k8s/workloads.ts';
 import { TemplateSources } from './template-lines.ts';
-import { relativeTo } from '../pipeline/discover.ts';
+import { relativeTo } from '../model/paths.ts';
 import type { FieldDifference, RenderVariant, ScannedObject, TemplateConstruct } from '../model/model.ts';
 
 /** What a variant render changes in helm's answers. */
