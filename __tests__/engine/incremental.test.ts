@@ -10,7 +10,7 @@ import type { Finding } from '../../src/model/model.ts';
 import { scan } from '../../src/pipeline/scan.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { locateHelm } from '../../src/render/helm.ts';
-import { evaluateValueSets, ValueSetEvaluation } from '../../src/provenance/index.ts';
+import { evaluateValueSets, ValueSetEvaluation } from '../../src/pipeline/evaluate.ts';
 import { loadObjects } from '../helpers/rule-tester.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '..', 'fixtures', 'charts');

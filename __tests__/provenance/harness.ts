@@ -8,7 +8,8 @@ import { discover, findRepoRoot } from '../../src/pipeline/discover.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SuppressionRecord } from '../../src/model/model.ts';
 import { resolveConfig, ruleIds, type ScanOptions } from '../../src/pipeline/scan.ts';
 import { locateHelm } from '../../src/render/helm.ts';
-import { evaluateValueSets, processFindings } from '../../src/provenance/index.ts';
+import { evaluateValueSets } from '../../src/pipeline/evaluate.ts';
+import { processFindings } from '../../src/pipeline/findings.ts';
 
 export interface PipelineResult {
   config: Config;

@@ -8,7 +8,8 @@ import { defaultConfig } from '../../src/config/config.ts';
 import type { Finding } from '../../src/model/model.ts';
 import { remapPointer, sentinelsIn, sentinelText } from '../../src/provenance/locate.ts';
 import { referenceLine, structuralLine, TemplateSources } from '../../src/render/template-lines.ts';
-import { mergeValueSets, valueSetsOf } from '../../src/pipeline/evaluate.ts';
+import { mergeValueSets } from '../../src/pipeline/evaluate.ts';
+import { valueSetsOf } from '../../src/render/value-sets.ts';
 import { displayKey, effectiveValues, locationOf, parseSetPairs } from '../../src/render/effective-values.ts';
 
 function tree(files: Record<string, string>): string {

@@ -2,9 +2,6 @@
 // convention) and with the sets named for it in .preadmit.yaml. Findings are evaluated per set (a
 // finding's fingerprint leaves the set out on purpose) and merged afterwards, labelled with the sets
 // that show them: in the chart's defaults, or only with values set X.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { minimatch } from 'minimatch';
 import type { ChartRender } from '../render/charts.ts';
 import type { Config } from '../config/config.ts';
 import { severityRank, type AdmissionVerdict, type Finding, type ScannedObject, type Severity } from '../model/model.ts';
@@ -15,70 +12,7 @@ import { variantDescription } from '../render/render-variants.ts';
 import { RenderChartContext, valuesOfRender } from '../provenance/chart-context.ts';
 import { DANGEROUS_RULE_ID, prepareLint, renderedFieldsOf, renderMayHoldDangerousDefault } from '../provenance/lint.ts';
 import type { EffectiveValues, ValuesFileCache } from '../render/effective-values.ts';
-
-export const DEFAULT_VALUE_SET = 'default';
-
-export interface ValueSet {
-  name: string;
-  kind: 'default' | 'ci' | 'config';
-  /** Values files given to helm, in order (absolute): the configured base, then the set's own. */
-  valuesFiles: string[];
-  set: string[];
-  /** The files and pairs that make this set differ from the default render. */
-  own: { valuesFiles: string[]; set: string[] };
-}
-
-/** The configuration entries that apply to a chart directory. */
-export function chartEntries(dir: string, config: Config): Config['charts'] {
-  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-}
-
-/** ci/*-values.yaml files of a chart, sorted by name. */
-export function ciValuesFiles(dir: string): string[] {
-  const ci = path.join(dir, 'ci');
-  if (!existsSync(ci)) return [];
-  try {
-    if (!statSync(ci).isDirectory()) return [];
-    return readdirSync(ci)
-      .filter((f) => f.endsWith('-values.yaml'))
-      .sort()
-      .map((f) => path.join(ci, f));
-  } catch {
-    return [];
-  }
-}
-
-/**
- * The value sets a chart is rendered with: `default` (the chart's values plus the configured base
- * values), then `ci/<file>` for each ci/*-values.yaml when enabled, then the configured sets.
- */
-export function valueSetsOf(dir: string, config: Config, options: { all?: boolean } = {}): ValueSet[] {
-  const own = chartEntries(dir, config);
-  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
-  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
-  const sets: ValueSet[] = [{ name: DEFAULT_VALUE_SET, kind: 'default', valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
-  if (options.all === false) return sets;
-  if (config.valueSets.ci) {
-    for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path.basename(file)}`, kind: 'ci', valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
-    }
-  }
-  const names = new Set(sets.map((s) => s.name));
-  for (const entry of own) {
-    for (const set of entry.valueSets) {
-      if (names.has(set.name)) continue;
-      names.add(set.name);
-      sets.push({
-        name: set.name,
-        kind: 'config',
-        valuesFiles: [...baseFiles, ...set.valuesFiles],
-        set: [...baseSet, ...set.set],
-        own: { valuesFiles: set.valuesFiles, set: set.set },
-      });
-    }
-  }
-  return sets;
-}
+import { DEFAULT_VALUE_SET } from '../render/value-sets.ts';
 
 function valueSetOf(object: ScannedObject): string {
   return object.source.kind === 'helm' ? (object.source.valueSet ?? DEFAULT_VALUE_SET) : DEFAULT_VALUE_SET;

@@ -13,7 +13,7 @@ import { relativeTo } from '../model/paths.ts';
 import type { Finding, Severity } from '../model/model.ts';
 import { isObj } from '../k8s/values.ts';
 import { fieldName } from './locate.ts';
-import { DEFAULT_VALUE_SET } from '../pipeline/evaluate.ts';
+import { DEFAULT_VALUE_SET } from '../render/value-sets.ts';
 import { valuesOfRender } from './chart-context.ts';
 import { getAt, locationOf, nodesOf, pathKey, pointerOf, type EffectiveValues, type Token } from '../render/effective-values.ts';
 import { capabilityName, DANGEROUS_CAPABILITIES } from '../k8s/capabilities.ts';

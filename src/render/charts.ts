@@ -11,7 +11,7 @@ import { objectsFromDocuments } from '../loaders/objects.ts';
 import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from './helm.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from './kube-api-versions.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
-import { valueSetsOf, type ValueSet } from '../pipeline/evaluate.ts';
+import { valueSetsOf, type ValueSet } from './value-sets.ts';
 import type { Config } from '../config/config.ts';
 import { relativeTo } from '../model/paths.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
