@@ -8,7 +8,7 @@ import { isRbacObject, RbacAggregation } from '../k8s/rbac-aggregation.ts';
 import { ISOLATING_KINDS, isolationRulesOf, type PodSubject } from '../k8s/network-policies.ts';
 import { labelsOf, serviceSelector, type Labels, type Selector } from '../k8s/selectors.ts';
 import { arr, bool, isObj, str } from '../k8s/values.ts';
-import type { PodView } from './rule-kit.ts';
+import type { PodView } from './pod-view.ts';
 
 export function unitKeyOf(object: ScannedObject): string {
   const { source } = object;
