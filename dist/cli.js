@@ -31302,12 +31302,12 @@ function requireDumper() {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
-      const objectKey5 = objectKeyList[index];
-      let objectValue = object[objectKey5];
+      const objectKey6 = objectKeyList[index];
+      let objectValue = object[objectKey6];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey5, objectValue);
+        objectValue = state.replacer.call(object, objectKey6, objectValue);
       }
-      if (!writeNode(state, level, objectKey5, false, false)) {
+      if (!writeNode(state, level, objectKey6, false, false)) {
         continue;
       }
       if (state.dump.length > 1024) pairBuffer += "? ";
@@ -31337,12 +31337,12 @@ function requireDumper() {
       if (!compact || _result !== "") {
         pairBuffer += generateNextLine(state, level);
       }
-      const objectKey5 = objectKeyList[index];
-      let objectValue = object[objectKey5];
+      const objectKey6 = objectKeyList[index];
+      let objectValue = object[objectKey6];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey5, objectValue);
+        objectValue = state.replacer.call(object, objectKey6, objectValue);
       }
-      if (!writeNode(state, level + 1, objectKey5, true, true, true)) {
+      if (!writeNode(state, level + 1, objectKey6, true, true, true)) {
         continue;
       }
       const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
@@ -33782,11 +33782,16 @@ function variantDescription(variant) {
 function describeConstruct(construct) {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
+var UNKNOWABLE = ["lookup", "revision", "helmVersion", "clock"];
+var UNKNOWABLE_KINDS = new Set(UNKNOWABLE);
 var CONSTRUCTS = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
   lookup: /\blookup\s+["'$(.]/,
   revision: /\.Revision\b/,
+  // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
+  helmVersion: /\.Capabilities\.HelmVersion\b/,
+  clock: /\{\{[^}]*(?:\b(?:if|with|range|ternary|eq|ne|lt|le|gt|ge|semverCompare|and|or|not)\b[^}]*\bnow\b|\bnow\b[^}]*\bternary\b)[^}]*\}\}/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/
@@ -33796,6 +33801,8 @@ function constructName(kind, line) {
   if (kind === "upgrade") return match2.startsWith("Is") ? `.Release.${match2}` : ".Release (the whole object)";
   if (kind === "apiVersions") return match2 === "APIVersions" ? ".Capabilities.APIVersions" : ".Capabilities (the whole object)";
   if (kind === "lookup") return "lookup";
+  if (kind === "helmVersion") return ".Capabilities.HelmVersion";
+  if (kind === "clock") return "now (the render's clock) in a condition";
   if (kind === "release") return `${match2 || "a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion"} in a condition or comparison`;
   return ".Release.Revision";
 }
@@ -33887,8 +33894,14 @@ ${(sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join("\n")}`);
   }
   return out;
 }
+var LENGTH_TESTS = { eq: (a2, b) => a2 === b, ne: (a2, b) => a2 !== b, lt: (a2, b) => a2 < b, le: (a2, b) => a2 <= b, gt: (a2, b) => a2 > b, ge: (a2, b) => a2 >= b };
+var SWAPPED = { eq: "eq", ne: "ne", lt: "gt", le: "ge", gt: "lt", ge: "le" };
+function lengthPasses(literal2, length) {
+  const [op, n2] = literal2.split(" ");
+  return LENGTH_TESTS[op](length, Number(n2));
+}
 function noConstructs() {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [] } };
 }
 var MAX_FILE_BYTES = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
@@ -33897,7 +33910,7 @@ function chartConstructs(dir, repoRoot) {
   let budget = MAX_CHART_BYTES;
   const scanText = (text2, where, file, archive) => {
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
-    if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision/.test(text2)) return;
+    if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2)) return;
     const comments = !archive && !file.split(path12.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
     const kinds = /* @__PURE__ */ new Set();
@@ -33910,6 +33923,7 @@ function chartConstructs(dir, repoRoot) {
       found.anywhere[kind] ??= { ...where(index + 1), construct: constructName(kind, lines[index]) };
     }
     if (RELEASE_REF.test(text2)) found.release = true;
+    collectLiterals(lines, found.literals);
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
   const scanArchive = (bytes, archive, prefix2, depth) => {
@@ -34036,7 +34050,117 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
     }
   }
   if (!inputs.release) delete inputs.release;
+  if (inputs.extensionApis && constructs.literals.apiVersions.size > 0) inputs.apiLiterals = [...constructs.literals.apiVersions].sort();
+  if (inputs.release && constructs.literals.release.length > 0) inputs.releaseLiterals = [...constructs.literals.release];
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : void 0;
+}
+var API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
+function collectLiterals(lines, into) {
+  for (const line of lines) {
+    if (!line.includes("APIVersions") || into.apiVersions.size >= 64) continue;
+    for (const match2 of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match2[1]);
+  }
+  if (/Release\.Name/.test(lines.join("\n"))) collectReleaseLiterals(lines.join("\n"), into.release);
+}
+var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
+var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\S+)|(\S+)\s+"([^"\\]{1,63})")/g;
+function collectReleaseLiterals(text2, into) {
+  const variables = /* @__PURE__ */ new Map();
+  for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1], m[2] === "Name" ? "name" : "namespace");
+  const fieldOf = (operand) => {
+    const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
+    if (direct) return direct[1] === "Name" ? "name" : "namespace";
+    return variables.get(operand.replace(/[()]/g, ""));
+  };
+  const add = (literal2) => {
+    if (into.length < 16 && !into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) into.push(literal2);
+  };
+  for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
+      const field = fieldOf(m[2] ?? m[5]);
+      if (field === void 0) continue;
+      add({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
+    }
+    for (const m of action[0].matchAll(COMPARED)) {
+      if (into.length >= 16) return;
+      let literal2 = m[2] ?? m[5];
+      let fn = m[1];
+      if (fn.endsWith("egexMatch")) {
+        if (m[2] === void 0) continue;
+        const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal2);
+        if (!anchored) continue;
+        fn = literal2.startsWith("^") && literal2.endsWith("$") ? "eq" : literal2.startsWith("^") ? "hasPrefix" : literal2.endsWith("$") ? "hasSuffix" : "contains";
+        literal2 = anchored[1];
+      }
+      const operand = (m[3] ?? m[4]).replace(/-?\}\}$/, "");
+      if (m[4] !== void 0 && fn !== "eq" && fn !== "ne") continue;
+      const field = fieldOf(operand);
+      if (field === void 0 || !/^[-a-z0-9.]+$/.test(literal2)) continue;
+      add({ field, test: fn === "ne" ? "eq" : fn, literal: literal2 });
+    }
+  }
+}
+function releaseLiteralFor(field, main2, literals = []) {
+  const passes = ({ test, literal: literal2 }, value) => test === "eq" ? value === literal2 : test === "hasPrefix" ? value.startsWith(literal2) : test === "hasSuffix" ? value.endsWith(literal2) : value.includes(literal2);
+  const valueOf2 = ({ test, literal: literal2 }) => {
+    const start = test === "eq" || test === "hasPrefix" || /^[a-z0-9]/.test(literal2) ? "" : "x";
+    const end = test === "eq" || test === "hasSuffix" || /[a-z0-9]$/.test(literal2) ? "" : "x";
+    return `${start}${literal2}${end}`;
+  };
+  const valid = (value) => RELEASE_VALUE.test(value) && (field === "name" || value.length <= 63 && !value.includes("."));
+  for (const literal2 of literals) {
+    if (literal2.field !== field) continue;
+    if (literal2.test === "length") {
+      const n2 = Number(literal2.literal.split(" ")[1]);
+      const length = [n2 - 1, n2, n2 + 1].find((l) => l >= 1 && l <= (field === "name" ? 53 : 63) && lengthPasses(literal2.literal, l) !== lengthPasses(literal2.literal, main2.length));
+      if (length !== void 0) return `p${"x".repeat(length - 1)}`;
+      continue;
+    }
+    if (passes(literal2, main2)) continue;
+    const value = valueOf2(literal2);
+    if (valid(value)) return value;
+  }
+  return void 0;
+}
+var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
+function decidedSetting(lines, index) {
+  const own = DECISIVE_KEY.exec(lines[index].replace(/\{\{[\s\S]*?\}\}/g, " "))?.[1];
+  if (own !== void 0) return own;
+  const text2 = lines.join("\n");
+  const start = lines.slice(0, index).reduce((sum, line) => sum + line.length + 1, 0);
+  const end = start + lines[index].length;
+  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index, text: m[0], body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
+  const blockOf = (opener) => {
+    const from = text2.lastIndexOf("\n", actions[opener].at) + 1;
+    let depth = 0;
+    for (let j = opener + 1; j < actions.length; j++) {
+      const body = actions[j].body;
+      if (/^(?:if|with|range|define|block)\b/.test(body)) depth++;
+      else if (/^end\b/.test(body)) {
+        if (depth === 0) return text2.slice(from, actions[j].at);
+        depth--;
+      }
+    }
+    return text2.slice(from);
+  };
+  const opens = (body) => /^(?:if|with|range)\b/.test(body);
+  for (let i2 = 0; i2 < actions.length; i2++) {
+    const action = actions[i2];
+    if (action.at < start || action.at > end) continue;
+    if (opens(action.body)) {
+      const key = DECISIVE_KEY.exec(blockOf(i2).replace(/\{\{[\s\S]*?\}\}/g, " "))?.[1];
+      if (key !== void 0) return key;
+    }
+    const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
+    if (assigned === void 0) continue;
+    const uses = new RegExp(`\\${assigned}(?!\\w)`);
+    for (let j = i2 + 1; j < actions.length; j++) {
+      if (!opens(actions[j].body) || !uses.test(actions[j].body)) continue;
+      const key = DECISIVE_KEY.exec(blockOf(j).replace(/\{\{[\s\S]*?\}\}/g, " "))?.[1];
+      if (key !== void 0) return key;
+    }
+  }
+  return void 0;
 }
 var ConstructLocator = class {
   constructor(chartDir, repoRoot, constructs) {
@@ -34066,7 +34190,8 @@ var ConstructLocator = class {
         for (const kind of kinds) {
           if (kind === "release" ? !branches.has(i2 + 1) : !CONSTRUCTS[kind].test(line)) continue;
           if (guards.has(i2 + 1)) continue;
-          const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1 };
+          const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) : void 0;
+          const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1, ...decides !== void 0 ? { decides } : {} };
           const key = `${at3.file}:${at3.line}`;
           if (!seen.has(key)) {
             seen.add(key);
@@ -34205,6 +34330,30 @@ function divergingObjects(main2, variant, normalise = (text2) => text2) {
   }
   return out;
 }
+function removedObjects(main2, variant, normalise = (text2) => text2) {
+  const names = new Set(variant.map((object) => normalise(identity3(object))));
+  const mainNames = new Set(main2.map(identity3));
+  const settings = /* @__PURE__ */ new Map();
+  for (const object of variant) {
+    if (mainNames.has(normalise(identity3(object)))) continue;
+    const fields = new Map([...securityFields(object.raw)].map(([pointer, value]) => [normalise(pointer), normalise(value)]));
+    settings.set(object.ref.kind, [...settings.get(object.ref.kind) ?? [], serialise(fields)]);
+  }
+  const out = [];
+  for (const object of main2) {
+    if (names.has(identity3(object))) continue;
+    const fields = securityFields(object.raw);
+    if (fields.size === 0) continue;
+    const candidates = settings.get(object.ref.kind) ?? [];
+    const renamed = candidates.indexOf(serialise(fields));
+    if (renamed !== -1) {
+      candidates.splice(renamed, 1);
+      continue;
+    }
+    out.push(object);
+  }
+  return out;
+}
 function hasSecurityFields(object) {
   return securityFields(object.raw).size > 0;
 }
@@ -34226,7 +34375,7 @@ var render_divergence_default = defineRule({
     title: "Charts must render the same security settings on install, upgrade and any cluster",
     category: "admission",
     defaultSeverity: "high",
-    description: "helm template renders a chart as a first install on a cluster it knows nothing about, with the scan's release name and namespace. A template that branches on .Release.IsUpgrade, .Release.IsInstall, .Capabilities.APIVersions, the release name or namespace or the Kubernetes patch version can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster or the release is installed under its own name. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them (with another release name, namespace and patch version when the templates compare those), judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them. When that second render fails (a chart that demands values only on upgrade), every object with security fields whose template uses those constructs is reported: what the chart deploys there could not be seen.",
+    description: "helm template renders a chart as a first install on a cluster it knows nothing about, with the scan's release name and namespace. A template that branches on .Release.IsUpgrade, .Release.IsInstall, .Capabilities.APIVersions, the release name or namespace or the Kubernetes patch version can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster or the release is installed under its own name. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them (with another release name, namespace and patch version when the templates compare those), judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them. The finding weighs what the other render hides: it takes the severity of the worst finding only that render shows on the object (and names it), and is info when no rule finds that render worse (the other render's own findings block like any other). When that second render fails (a chart that demands values only on upgrade), every object with security fields whose template uses those constructs is reported at the rule's severity: what the chart deploys there could not be seen.",
     remediation: "Render the same security settings whatever the release state and the cluster's APIs: move the branch off security fields (decide them from values), or make both branches equally safe.",
     references: [
       { title: "Helm built-in objects (Release, Capabilities)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" },
@@ -34265,29 +34414,33 @@ var render_lookup_default = defineRule({
   target: "object",
   meta: {
     id: "render-lookup",
-    title: "Security settings must not depend on lookup or the release revision",
+    title: "Security settings must not depend on lookup, the release revision, the helm version or the clock",
     category: "admission",
     defaultSeverity: "medium",
-    description: "Under helm template, lookup returns an empty map and .Release.Revision is 1; on a cluster lookup returns live objects and every upgrade raises the revision. An object with security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC, network policies, Service exposure, Pod Security labels) rendered by a template that uses lookup or the revision may be rendered differently at install or upgrade than preadmit saw, and no render can show how. (A template branching on the release name, namespace or Kubernetes version is rendered a second time with other ones: render-divergence.)",
-    remediation: "Decide security settings from values, not from lookup results or the revision; keep lookup to data that is not security-relevant (reusing a generated password), in a template of its own.",
+    description: "Under helm template, lookup returns an empty map, .Release.Revision is 1, .Capabilities.HelmVersion is the scanning helm and now is the time of the scan; on a cluster lookup returns live objects, every upgrade raises the revision, and the install runs another helm at another time. An object with security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC, network policies, Service exposure, Pod Security labels) rendered by a template that uses one of them may be rendered differently at install or upgrade than preadmit saw, and no render can show how. The finding is high when the branch that depends on the answer writes a host-access, privilege or identity setting (privileged, hostNetwork/PID/IPC, hostPath, hostPort, capabilities, allowPrivilegeEscalation, seccomp/AppArmor profiles, sysctls, runAsUser/runAsNonRoot, procMount, serviceAccountName, RBAC verbs), medium otherwise (a reused password or checksum beside security fields). A branch that only fails the render is not counted. (A template branching on the release name, namespace or Kubernetes version is rendered a second time with other ones: render-divergence.)",
+    remediation: "Decide security settings from values, not from lookup results, the revision, the helm version or the clock; keep lookup to data that is not security-relevant (reusing a generated password), in a template of its own.",
     references: [
       { title: "Helm template functions: lookup", url: "https://helm.sh/docs/chart_template_guide/functions_and_pipelines/#using-the-lookup-function" },
-      { title: "Helm built-in objects (Release.Revision)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" }
+      { title: "Helm built-in objects (Release.Revision, Capabilities.HelmVersion)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" }
     ],
     messages: {
-      unknowable: '{{kind}} "{{name}}" has security settings and its template uses {{constructs}}, which helm template cannot evaluate (lookup returns an empty map, .Release.Revision is always 1): the settings on the cluster may differ from the scanned ones'
+      unknowable: `{{kind}} "{{name}}" has security settings and its template uses {{constructs}}, which helm template cannot answer as the cluster will (lookup returns an empty map, .Release.Revision is always 1, the helm version and the clock are the scan's): the settings on the cluster may differ from the scanned ones`,
+      decides: `{{kind}} "{{name}}" sets {{setting}} in a branch on {{constructs}}, which helm template cannot answer as the cluster will (lookup returns an empty map, .Release.Revision is always 1, the helm version and the clock are the scan's): the scan saw one side of that branch, the cluster may get the other`
     }
   },
   *check(object) {
     const lines = object.renderDependence?.unknowable;
     if (lines === void 0 || lines.length === 0) return;
-    const template = lines.find((c3) => c3.inArchive === void 0);
-    yield {
-      messageId: "unknowable",
-      path: "",
-      data: { kind: object.ref.kind, name: object.ref.name, constructs: lines.slice(0, 3).map(describeConstruct).join(", ") },
-      ...template ? { at: { template: { file: template.file, line: template.line } } } : {}
-    };
+    const deciding = lines.filter((c3) => c3.decides !== void 0);
+    const shown2 = deciding.length > 0 ? deciding : lines;
+    const template = shown2.find((c3) => c3.inArchive === void 0);
+    const at3 = template ? { at: { template: { file: template.file, line: template.line } } } : {};
+    const constructs = shown2.slice(0, 3).map(describeConstruct).join(", ");
+    if (deciding.length > 0) {
+      yield { messageId: "decides", path: "", severity: "high", data: { kind: object.ref.kind, name: object.ref.name, setting: deciding[0].decides, constructs }, ...at3 };
+      return;
+    }
+    yield { messageId: "unknowable", path: "", data: { kind: object.ref.kind, name: object.ref.name, constructs }, ...at3 };
   }
 });
 
@@ -39585,8 +39738,12 @@ var ValueSetEvaluation = class {
       if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
       if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
     }
-    const diverging = new Set(renders.filter((r) => r.variant !== void 0 && r.objects.some((o2) => o2.renderDependence?.divergence)).map((r) => `${r.chart}\0${r.valueSet.name}`));
+    const diverging = new Set(renders.filter((r) => r.variant !== void 0 && r.diverges === true).map((r) => `${r.chart}\0${r.valueSet.name}`));
     result.findings = withoutRepeatedVariantFindings(result.findings, diverging);
+    if (this.config.rules[DIVERGENCE_RULE_ID]?.severity === void 0) {
+      const unseen = new Set(renders.flatMap((r) => r.objects.filter((o2) => o2.renderDependence?.divergence?.failed !== void 0).map((o2) => objectKey2(o2.source, o2.ref))));
+      result.findings = gradeDivergences(result.findings, unseen);
+    }
     return result;
   }
 };
@@ -39610,6 +39767,29 @@ function withoutRepeatedVariantFindings(findings, diverging) {
     out.push(finding);
   }
   return out;
+}
+var DIVERGENCE_RULE_ID = "render-divergence";
+var RENDER_RULES = /* @__PURE__ */ new Set([DIVERGENCE_RULE_ID, "render-lookup"]);
+function objectKey2(source, ref) {
+  return [source.chart, source.valueSet ?? DEFAULT_VALUE_SET, source.variant ?? "", ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+function gradeDivergences(findings, unseen) {
+  const hidden2 = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId)) continue;
+    const key = objectKey2(finding.source, finding.object);
+    hidden2.set(key, [...hidden2.get(key) ?? [], finding]);
+  }
+  return findings.map((finding) => {
+    if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === void 0) return finding;
+    const key = objectKey2(finding.source, finding.object);
+    if (unseen.has(key)) return finding;
+    const worse = (hidden2.get(key) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || a2.ruleId.localeCompare(b.ruleId));
+    if (worse.length === 0) return { ...finding, severity: "info", message: `${finding.message}; no rule finds that render worse than the scanned one` };
+    const named2 = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
+    const listed = named2.slice(0, 3).join(", ") + (named2.length > 3 ? ` and ${named2.length - 3} more` : "");
+    return { ...finding, severity: worse[0].severity, message: `${finding.message}; only that render shows ${listed}` };
+  });
 }
 function capSeverity(severity, cap) {
   if (cap === "keep") return severity;
@@ -39790,12 +39970,12 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
 function renderRequestOf(dir, set2, binary2, config, variant) {
   const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
   const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion) : mainKubeVersion;
-  const apiVersions = apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true });
+  const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...variant?.extensionApis ? variant.apiLiterals ?? [] : []];
   return {
     helm: binary2,
     chartDir: dir,
-    releaseName: variant?.release ? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
-    namespace: variant?.release ? VARIANT_RELEASE.namespace : config.helm.namespace,
+    releaseName: variant?.release ? releaseLiteralFor("name", config.helm.releaseName, variant.releaseLiterals) ?? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
+    namespace: variant?.release ? releaseLiteralFor("namespace", config.helm.namespace, variant.releaseLiterals) ?? VARIANT_RELEASE.namespace : config.helm.namespace,
     valuesFiles: set2.valuesFiles,
     set: set2.set,
     kubeVersion,
@@ -39818,12 +39998,19 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   return { request, stdout: outcome.stdout, ms: outcome.ms };
 }
 function releaseNormaliser(main2, variant) {
+  const literalNamespace = variant.namespace !== VARIANT_RELEASE.namespace;
   const pairs2 = [
-    [variant.namespace, main2.namespace],
+    ...literalNamespace ? [] : [[variant.namespace, main2.namespace]],
     [variant.releaseName, main2.releaseName],
     ...variant.kubeVersion && main2.kubeVersion ? [[variant.kubeVersion.replace(/^v/, ""), main2.kubeVersion.replace(/^v/, "")]] : []
   ];
-  return (text2) => pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
+  return (text2) => literalNamespace && text2 === variant.namespace ? main2.namespace : pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
+}
+function normaliseRaw(value, normalise) {
+  if (typeof value === "string") return normalise(value);
+  if (Array.isArray(value)) return value.map((item) => normaliseRaw(item, normalise));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [normalise(key), normaliseRaw(item, normalise)]));
+  return value;
 }
 function unseenObjects(objects, inputs, locator, failed) {
   const variant = variantName(inputs);
@@ -39875,7 +40062,7 @@ function parseRender(dir, info, set2, outcome, config, repoRoot, loaded, onRende
 function markUnknowable(objects, locator) {
   for (const object of objects) {
     if (!hasSecurityFields(object)) continue;
-    const lines = locator.find(object, ["lookup", "revision"], false);
+    const lines = locator.find(object, UNKNOWABLE, false, true);
     if (lines.length > 0) object.renderDependence = { ...object.renderDependence, unknowable: lines };
   }
 }
@@ -39891,7 +40078,7 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
     main2.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
     if (unseen2.length === 0) return void 0;
     const record2 = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
-    const render3 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main2.request, objects: unseen2, record: record2, repoRoot, variant };
+    const render3 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main2.request, objects: unseen2, record: record2, repoRoot, variant, diverges: true };
     onRender?.(render3);
     return render3;
   }
@@ -39903,9 +40090,13 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
   markUnknowable(objects, locator);
   const normalise = inputs.release && main2 ? releaseNormaliser(main2.request, outcome.request) : void 0;
   if (normalise !== void 0) {
-    for (const object of objects) object.ref = { ...object.ref, name: normalise(object.ref.name), ...object.ref.namespace !== void 0 ? { namespace: normalise(object.ref.namespace) } : {} };
+    for (const object of objects) {
+      object.ref = { ...object.ref, name: normalise(object.ref.name), ...object.ref.namespace !== void 0 ? { namespace: normalise(object.ref.namespace) } : {} };
+      object.raw = normaliseRaw(object.raw, normalise);
+    }
   }
   const diverging = main2 ? divergingObjects(main2.objects, objects, normalise) : [];
+  const removed = main2 ? removedObjects(main2.objects, objects, normalise).length : 0;
   const kinds = ConstructLocator.kindsOf(inputs);
   for (const { object, fields, onlyInVariant } of diverging) {
     object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
@@ -39913,8 +40104,9 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
   const unseen = failedUpgrade !== void 0 && main2 ? unseenObjects(main2.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
   objects.push(...unseen);
   const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
-  if (main2) main2.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
-  const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant };
+  if (main2) main2.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
+  const diverges = diverging.length + unseen.length + removed > 0;
+  const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
   onRender?.(render2);
   return render2;
 }
@@ -41862,7 +42054,7 @@ var CommentFiles = class {
     return out;
   }
 };
-function objectKey2(source, ref) {
+function objectKey3(source, ref) {
   return [source.chart ?? "", source.file, source.valueSet ?? "", source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
 }
 function containerOf(finding, object) {
@@ -41920,8 +42112,8 @@ function applySuppressions(findings, options) {
   const locked = new Set(config.lockedRules);
   const lockedMessage = (rule2) => `rule ${rule2} is locked (${lockLabel(config, rule2, (f) => relativeTo(repoRoot, f))}): its findings cannot be suppressed`;
   const objects = /* @__PURE__ */ new Map();
-  for (const object of options.objects) objects.set(objectKey2(object.source, object.ref), object);
-  const objectOf = (f) => objects.get(objectKey2(f.source, f.object));
+  for (const object of options.objects) objects.set(objectKey3(object.source, object.ref), object);
+  const objectOf = (f) => objects.get(objectKey3(f.source, f.object));
   const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today, locked: locked.has(s.rule) }));
   const comments = options.comments ?? /* @__PURE__ */ new Map();
   const commentProblem = (c3) => c3.reason === void 0 ? "no reason given (write `-- <reason>` after the rule)" : known && c3.rule !== "*" && !known.has(c3.rule) ? `unknown rule ${c3.rule}` : locked.has(c3.rule) ? lockedMessage(c3.rule) : void 0;
@@ -42268,7 +42460,7 @@ function prefixPointer(pointer, depth) {
 }
 
 // src/provenance/index.ts
-function objectKey3(source, ref) {
+function objectKey4(source, ref) {
   return [source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
 }
 var IMAGE_SLOT = {
@@ -42465,11 +42657,11 @@ async function attachProvenance(findings, renders, config, options = {}) {
     const started = performance.now();
     const values = valuesOfRender(render2);
     const index = /* @__PURE__ */ new Map();
-    for (const object of render2.objects) index.set(objectKey3(object.source, object.ref), object);
+    for (const object of render2.objects) index.set(objectKey4(object.source, object.ref), object);
     const templateSources = sourcesOf(render2.dir);
     const targets = [];
     for (const finding of mine) {
-      const object = index.get(objectKey3(finding.source, finding.object));
+      const object = index.get(objectKey4(finding.source, finding.object));
       if (object === void 0) {
         finding.source.located = "object";
         finding.source.unproven = "the rendered object was not found again";
@@ -44969,7 +45161,7 @@ var JSON_KEYS = {
   levelVerdict: keysOf()(["allowed", "violations"]),
   violation: keysOf()(["check", "reason", "detail", "unknown"]),
   chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "provenance", "admission"]),
-  chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "error"]),
+  chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
   chartProvenance: keysOf()(["renders", "ms"]),
   chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
   scanError: keysOf()(["kind", "file", "line", "chart", "message"])
@@ -45693,7 +45885,7 @@ function buildGroups(result) {
   }
   return [...groups.values()].sort((a2, b) => chain(a2.order[0] - b.order[0], compareText(a2.order[1], b.order[1]), compareText(a2.order[2], b.order[2])));
 }
-function objectKey4(f) {
+function objectKey5(f) {
   const { object: ref, source } = f;
   return [ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, source.file, source.valueSet ?? "", source.address ?? ""].join("\0");
 }
@@ -45712,7 +45904,7 @@ function renderGroup(group, result, records, paint) {
     lines.push(`  ${paint("no findings", "dim")}`);
     return lines;
   }
-  const byObject = [...groupBy(group.findings, objectKey4).values()].sort(
+  const byObject = [...groupBy(group.findings, objectKey5).values()].sort(
     (a2, b) => chain(compareSeverity(worst(a2), worst(b)), compareRefs(a2[0].object, b[0].object))
   );
   const ruleWidth = Math.max(...group.findings.map((f) => f.ruleId.length));
@@ -45720,7 +45912,7 @@ function renderGroup(group, result, records, paint) {
     const first = findings[0];
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), "bold")}`;
     if (first.source.address !== void 0) objectLine += paint(` (${terminalSafe(first.source.address)})`, "dim");
-    const record = records.get(objectKey4(first));
+    const record = records.get(objectKey5(first));
     const verdict = group.chart === void 0 && record !== void 0 ? objectVerdict(record, result.pss.level, pssLabel(result.pss.level, result.pss.version)) : void 0;
     if (verdict !== void 0) objectLine += ` \u2014 ${paint(terminalSafe(verdict), verdict.startsWith("denied") ? "red" : "yellow")}`;
     lines.push(objectLine);
@@ -45819,7 +46011,7 @@ function renderSummary(result, paint) {
 }
 function renderText(result, options = {}) {
   const paint = painter(options.color === true);
-  const records = new Map(result.objects.map((r) => [objectKey4(r), r]));
+  const records = new Map(result.objects.map((r) => [objectKey5(r), r]));
   const sections = [];
   sections.push([
     paint(`preadmit ${terminalSafe(result.tool.version)}`, "bold") + ` \xB7 Pod Security ${terminalSafe(pssLabel(result.pss.level, result.pss.version))} \xB7 fail-on ${result.summary.failOn}`

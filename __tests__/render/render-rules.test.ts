@@ -3,8 +3,9 @@
 // covered with real helm in render-variants.test.ts; the comparison and the API-version table here.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.ts';
-import type { RenderDependence, ScannedObject } from '../../src/model/model.ts';
-import { divergingObjects, securityFields } from '../../src/render/render-variants.ts';
+import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '../../src/model/model.ts';
+import { collectReleaseLiterals, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/render/render-variants.ts';
+import { gradeDivergences } from '../../src/pipeline/evaluate.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/render/kube-api-versions.ts';
 import renderDivergence from '../../rules/render-divergence.ts';
@@ -135,5 +136,91 @@ describe('API versions for --api-versions', () => {
     expect(apiVersionsFor('1.36')).toEqual(apiVersionsFor('1.34'));
     expect(apiVersionsFor('1.21')).toEqual([]);
     expect(apiVersionsFor('not-a-version')).toEqual([]);
+  });
+});
+
+describe('render-divergence graded by what the other render hides', () => {
+  const finding = (ruleId: string, severity: Finding['severity'], variant: RenderVariant | undefined, name = 'web'): Finding => ({
+    ruleId,
+    severity,
+    category: 'pod-security',
+    message: `${ruleId} message`,
+    object: { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: 'default' },
+    path: '/spec/template/spec/containers/0/securityContext/privileged',
+    source: { kind: 'helm', file: 'chart/templates/x.yaml', chart: 'chart', valueSet: 'default', ...(variant ? { variant } : {}) },
+    fingerprint: `${ruleId}-${name}-${variant ?? ''}`,
+    remediation: '',
+  });
+  const unseenKey = ['chart', 'default', 'upgrade', 'Deployment', 'default', 'web'].join('\u0000');
+
+  it('takes the worst severity only the other render shows on the object, and names it', () => {
+    const [divergence] = gradeDivergences(
+      [finding('render-divergence', 'high', 'upgrade'), finding('pss-privileged', 'critical', 'upgrade'), finding('image-digest', 'medium', 'upgrade'), finding('pss-seccomp-baseline', 'high', 'upgrade', 'other')],
+      new Set(),
+    );
+    expect(divergence).toMatchObject({ ruleId: 'render-divergence', severity: 'critical' });
+    expect(divergence!.message).toMatch(/; only that render shows pss-privileged \(critical\), image-digest \(medium\)$/);
+  });
+
+  it('is info when no rule finds the other render worse (findings of the main render do not count)', () => {
+    const graded = gradeDivergences([finding('pss-privileged', 'critical', undefined), finding('render-divergence', 'high', 'upgrade'), finding('render-lookup', 'medium', 'upgrade')], new Set());
+    expect(graded.find((f) => f.ruleId === 'render-divergence')).toMatchObject({ severity: 'info', message: expect.stringContaining('no rule finds that render worse') });
+  });
+
+  it('keeps its severity when the other render failed: what it deploys is unknown', () => {
+    const graded = gradeDivergences([finding('render-divergence', 'high', 'upgrade')], new Set([unseenKey]));
+    expect(graded[0]).toMatchObject({ severity: 'high', message: 'render-divergence message' });
+  });
+});
+
+describe('removedObjects', () => {
+  const policy = (name: string, podSelector = '{}') => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\nspec:\n  podSelector: ${podSelector}\n  policyTypes: [Ingress]\n`;
+  it('lists main objects with security fields the other render drops, not renamed ones', () => {
+    const main = [...loadObjects(policy('deny'), 'chart'), ...loadObjects(policy('kept'), 'chart'), ...loadObjects(policy('random-abc', '{matchLabels: {a: b}}'), 'chart')];
+    const variant = [...loadObjects(policy('kept'), 'chart'), ...loadObjects(policy('random-xyz', '{matchLabels: {a: b}}'), 'chart')];
+    expect(removedObjects(main, variant).map((o) => o.ref.name)).toEqual(['deny']);
+    expect(removedObjects(main, main)).toEqual([]);
+  });
+});
+
+describe('release literals', () => {
+  const literals = (text: string) => {
+    const out: ReleaseLiteral[] = [];
+    collectReleaseLiterals(text, out);
+    return out;
+  };
+  it('reads the literals the release name and namespace are compared with, directly or through a variable', () => {
+    expect(literals('{{ if eq .Release.Namespace "kube-system" }}{{ end }}{{ if ne "prod" $.Release.Name -}}{{ end }}')).toEqual([
+      { field: 'namespace', test: 'eq', literal: 'kube-system' },
+      { field: 'name', test: 'eq', literal: 'prod' },
+    ]);
+    expect(literals('{{- $ns := .Release.Namespace }}{{ if hasSuffix "-prod" $ns }}{{ end }}{{ if contains "edge" (.Release.Namespace) }}{{ end }}')).toEqual([
+      { field: 'namespace', test: 'hasSuffix', literal: '-prod' },
+      { field: 'namespace', test: 'contains', literal: 'edge' },
+    ]);
+    expect(literals('{{ if gt (len .Release.Name) 20 }}{{ end }}{{ if lt 5 (len $.Release.Namespace) }}{{ end }}')).toEqual([
+      { field: 'name', test: 'length', literal: 'gt 20' },
+      { field: 'namespace', test: 'length', literal: 'gt 5' },
+    ]);
+    expect(literals('{{ if regexMatch "^prod-" .Release.Namespace }}{{ end }}{{ if regexMatch "^edge$" $.Release.Name }}{{ end }}{{ if regexMatch "^(a|b)" .Release.Name }}{{ end }}')).toEqual([
+      { field: 'namespace', test: 'hasPrefix', literal: 'prod-' },
+      { field: 'name', test: 'eq', literal: 'edge' },
+    ]);
+    // Not the release: another value compared, or a literal no namespace can hold.
+    expect(literals('{{ if eq .Values.ns "kube-system" }}{{ end }}{{ if eq .Release.Namespace "Kube System" }}{{ end }}')).toEqual([]);
+  });
+  it('chooses a value that flips the test for the scan\'s value, else none', () => {
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'eq', literal: 'kube-system' }])).toBe('kube-system');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'eq', literal: 'default' }])).toBeUndefined();
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'hasPrefix', literal: 'prod-' }])).toBe('prod-x');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'hasSuffix', literal: '-prod' }])).toBe('x-prod');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'hasPrefix', literal: 'def' }])).toBeUndefined();
+    expect(releaseLiteralFor('name', 'release', [{ field: 'namespace', test: 'eq', literal: 'prod' }])).toBeUndefined();
+    expect(releaseLiteralFor('name', 'release', [{ field: 'name', test: 'eq', literal: 'my.release' }])).toBe('my.release');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'eq', literal: 'a.b' }])).toBeUndefined();
+    // Lengths: a value on the other side of the test.
+    expect(releaseLiteralFor('name', 'release', [{ field: 'name', test: 'length', literal: 'gt 10' }])).toBe('pxxxxxxxxxx');
+    expect(releaseLiteralFor('name', 'a-very-long-release', [{ field: 'name', test: 'length', literal: 'gt 10' }])).toBe('pxxxxxxxx');
+    expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'length', literal: 'eq 7' }])).toBe('pxxxxx');
   });
 });

@@ -70,7 +70,9 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(privileged).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'object' } });
     expect(privileged.message).toMatch(/\(only when rendered as helm upgrade renders it \(--is-upgrade\)\)$/);
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
-    expect(divergence).toMatchObject({ severity: 'high', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'template' } });
+    // Graded by what the upgrade render hides: pss-privileged (critical) only shows there.
+    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'template' } });
+    expect(divergence.message).toContain('only that render shows pss-privileged (critical)');
     expect(divergence.source.templateLocation).toEqual({ file: expect.stringMatching(/app\/templates\/pod\.yaml$/), line: 10 });
     expect(divergence.message).toContain('false -> true');
     expect(divergence.message).toContain('.Release.IsUpgrade at');
@@ -78,6 +80,30 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.findings.filter((f) => f.ruleId === 'pss-run-as-non-root').map((f) => f.source.variant)).toEqual([undefined]);
     expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade', objects: 1, diverging: 1 });
     expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a NetworkPolicy only the install render has: the upgrade render\'s own findings count, the removal is counted', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod('        privileged: false'),
+      'templates/policy.yaml': '{{- if not .Release.IsUpgrade }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n{{- end }}\n',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade', diverging: 0, removed: 1 });
+    // Without the policy, the upgraded Pod accepts traffic from any pod: shown by that render only.
+    expect(ids(result.findings.filter((f) => f.ruleId.startsWith('network-policy')))).toEqual([
+      'network-policy-egress /metadata/labels (upgrade)',
+      'network-policy-ingress /metadata/labels (upgrade)',
+    ]);
+  }, 60_000);
+
+  it('another release\'s render keeps its references: the service account named after the release is the chart\'s own', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/sa.yaml': 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Release.Name }}-app\n',
+      'templates/pod.yaml': pod('        privileged: {{ eq .Release.Namespace "kube-system" }}', '\n  serviceAccountName: {{ .Release.Name }}-app'),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'other-release', diverging: 1 });
+    expect(result.findings.filter((f) => f.source.variant !== undefined).map((f) => f.ruleId).sort()).toEqual(['pss-privileged', 'render-divergence']);
   }, 60_000);
 
   it('a chart privileged only when a CRD API is present: the extension-apis render finds it', async () => {
@@ -105,6 +131,10 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
     expect(divergence).toMatchObject({ path: '/spec/hostNetwork', source: { variant: 'extension-apis', templateLocation: { line: 6 } } });
     expect(divergence.message).toContain('/spec/hostNetwork true -> absent');
+    // Graded by what the other render hides: without the host network its Pod is reachable by any pod
+    // (network-policy-ingress, low), nothing that blocks.
+    expect(divergence.severity).toBe('low');
+    expect(divergence.message).toContain('only that render shows network-policy-ingress (low), network-policy-egress (info)');
   }, 60_000);
 
   it('renders for Kubernetes 1.34 with the group/version/Kinds a cluster reports', async () => {
@@ -131,9 +161,29 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     // The ConfigMap has no security-relevant fields: only the Pod is reported.
     expect(ids(result.findings.filter((f) => f.ruleId.startsWith('render-')))).toEqual(['render-lookup ']);
     const lookup = result.findings.find((f) => f.ruleId === 'render-lookup')!;
-    expect(lookup).toMatchObject({ severity: 'medium', object: { kind: 'Pod', name: 'web' }, source: { located: 'template', templateLocation: { line: 10 } } });
-    expect(lookup.message).toContain('lookup at');
+    // The branch on the lookup's answer writes privileged: high, at the lookup line.
+    expect(lookup).toMatchObject({ severity: 'high', object: { kind: 'Pod', name: 'web' }, source: { located: 'template', templateLocation: { line: 10 } } });
+    expect(lookup.message).toContain('sets privileged in a branch on lookup at');
     expect(result.charts[0]!.variant).toBeUndefined();
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it.each([
+    ['lookup beside security fields (a reused checksum)', '{{- $cm := lookup "v1" "ConfigMap" "default" "app" }}', 'annotations:\n    checksum: {{ if $cm }}{{ $cm.data | toJson | sha256sum }}{{ end }}', 'medium'],
+    ['the helm version deciding the host network', '', '{{- if semverCompare ">=3.99.0" .Capabilities.HelmVersion.Version }}\n  hostNetwork: true\n  {{- end }}', 'high'],
+    ['the clock deciding privilege', '', '{{- if eq (now | date "Mon") "Sun" }}\n  hostPID: true\n  {{- end }}', 'high'],
+    ['the revision in an annotation', '', 'annotations:\n    revision: "{{ .Release.Revision }}"', 'medium'],
+  ])('render-lookup: %s', async (_, first, extra, severity) => {
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': `${first}\n${pod('        privileged: false', `\n  ${extra}`)}` });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId.startsWith('render-')).map((f) => `${f.ruleId} ${f.severity}`)).toEqual([`render-lookup ${severity}`]);
+  }, 60_000);
+
+  it('render-lookup: a helm version guard that only fails the render is no finding', async () => {
+    const guard = '{{- if (semverCompare "<v3.9.0" (.Capabilities.HelmVersion.Version | default "v3.0.0")) -}}\n    {{- fail "ERROR: Helm >= 3.9.0 is required" -}}\n{{- end -}}\n';
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': `${guard}${pod('        privileged: false')}` });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId.startsWith('render-'))).toEqual([]);
   }, 60_000);
 
   it.each([
@@ -143,14 +193,18 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['a variable holding the namespace', '{{- $ns := .Release.Namespace }}\n        privileged: {{ if hasPrefix "def" $ns }}false{{ else }}true{{ end }}', ''],
     ['semverCompare on the cluster version', 'privileged: {{ semverCompare ">1.34.0" .Capabilities.KubeVersion.Version }}', ''],
     ['the GitVersion compared', 'privileged: {{ not (eq .Capabilities.KubeVersion.GitVersion "v1.34.0") }}', ''],
-  ])('a chart privileged for another release (%s): rendered again, divergence at high', async (_, line, helpers) => {
+    ['the namespace compared with a literal', 'privileged: {{ eq .Release.Namespace "kube-system" }}', ''],
+    ['the namespace through a variable, against a prefix', '{{- $ns := $.Release.Namespace }}\n        privileged: {{ if hasPrefix "prod-" $ns }}true{{ else }}false{{ end }}', ''],
+    ['the release name\'s length', 'privileged: {{ gt (len .Release.Name) 10 }}', ''],
+    ['the release name compared with a literal', 'privileged: {{ if eq "platform" .Release.Name -}} true {{- else -}} false {{- end }}', ''],
+  ])('a chart privileged for another release (%s): rendered again, divergence graded critical', async (_, line, helpers) => {
     const { result } = await scanChart(helm(), {
       'templates/pod.yaml': pod(`        ${line}`),
       ...(helpers ? { 'templates/_helpers.tpl': helpers } : {}),
     });
     expect(result.errors).toEqual([]);
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
-    expect(divergence).toMatchObject({ severity: 'high', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'other-release' } });
+    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'other-release' } });
     expect(divergence.message).toContain('false -> true');
     expect(divergence.message).toContain('in a condition or comparison at');
     expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ severity: 'critical', source: { variant: 'other-release' } });
@@ -219,6 +273,23 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const kept = countingHelm(helm());
     await scan({ paths: [dir], helmPath: kept.path, configFile: config });
     expect(kept.calls().filter((args) => args[0] === 'template' && args.includes('--is-upgrade'))).toHaveLength(2);
+  }, 60_000);
+
+  it('asks the second render for every API version the templates name, not only the common CRD groups', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        {{- if .Capabilities.APIVersions.Has "foo.example.io/v1" }}
+        privileged: true
+        {{- else }}
+        privileged: false
+        {{- end }}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'render-divergence').map((f) => [f.ruleId, f.severity])).toEqual(
+      expect.arrayContaining([
+        ['pss-privileged', 'critical'],
+        ['render-divergence', 'critical'],
+      ]),
+    );
   }, 60_000);
 
   it('reads the upgrade branch however the template spells it (the whole .Release passed on)', async () => {

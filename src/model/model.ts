@@ -114,6 +114,8 @@ export interface TemplateConstruct {
   line: number;
   /** For a template inside a subchart archive: its path in the archive. */
   inArchive?: string;
+  /** A host-access or privilege setting the construct's branch writes (`privileged`, `hostPath`...). */
+  decides?: string;
 }
 
 /** A security-relevant field that differs between the main render and the variant render. */
@@ -330,7 +332,7 @@ export interface ChartRecord {
    * The second render of the chart with these values (render-variants.ts), when its templates branch on
    * install/upgrade or API versions: objects, time, objects whose security fields differ, or why it failed.
    */
-  variant?: { variant: RenderVariant; objects: number; renderMs: number; diverging: number; error?: string };
+  variant?: { variant: RenderVariant; objects: number; renderMs: number; diverging: number; removed?: number; error?: string };
   /** What locating findings cost for this render: extra helm renders and their time. */
   provenance?: { renders: number; ms: number };
   /** Verdict at the configured level: admissible, or the PSS checks that deny its pods. */

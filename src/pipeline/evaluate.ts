@@ -119,8 +119,13 @@ export class ValueSetEvaluation {
       if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
       if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
     }
-    const diverging = new Set(renders.filter((r) => r.variant !== undefined && r.objects.some((o) => o.renderDependence?.divergence)).map((r) => `${r.chart}\u0000${r.valueSet.name}`));
+    const diverging = new Set(renders.filter((r) => r.variant !== undefined && r.diverges === true).map((r) => `${r.chart}\u0000${r.valueSet.name}`));
     result.findings = withoutRepeatedVariantFindings(result.findings, diverging);
+    // A severity set in the configuration is the user's; otherwise a divergence weighs what it hides.
+    if (this.config.rules[DIVERGENCE_RULE_ID]?.severity === undefined) {
+      const unseen = new Set(renders.flatMap((r) => r.objects.filter((o) => o.renderDependence?.divergence?.failed !== undefined).map((o) => objectKey(o.source, o.ref))));
+      result.findings = gradeDivergences(result.findings, unseen);
+    }
     return result;
   }
 }
@@ -154,6 +159,41 @@ export function withoutRepeatedVariantFindings(findings: readonly Finding[], div
     out.push(finding);
   }
   return out;
+}
+
+const DIVERGENCE_RULE_ID = 'render-divergence';
+/** Rules about the render itself, not about what it deploys. */
+const RENDER_RULES = new Set([DIVERGENCE_RULE_ID, 'render-lookup']);
+
+function objectKey(source: Finding['source'], ref: Finding['object']): string {
+  return [source.chart, source.valueSet ?? DEFAULT_VALUE_SET, source.variant ?? '', ref.kind, ref.namespace ?? '', ref.name].join('\u0000');
+}
+
+/**
+ * A render-divergence finding weighs what the other render deploys that the scanned one does not: the
+ * highest severity among the findings only that render shows on the object, named in the message; `info`
+ * when no rule finds it worse there (an OpenShift branch that drops runAsUser, another image tag). The
+ * other render's own findings (withoutRepeatedVariantFindings) block like any other, so a branch that
+ * turns privileged on for the cluster blocks twice, and a harmless one does not block at all. A render
+ * that failed (`unseen` objects) keeps the rule's severity: what it would deploy is unknown, not safe.
+ */
+export function gradeDivergences(findings: readonly Finding[], unseen: ReadonlySet<string>): Finding[] {
+  const hidden = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    if (finding.source.variant === undefined || RENDER_RULES.has(finding.ruleId)) continue;
+    const key = objectKey(finding.source, finding.object);
+    hidden.set(key, [...(hidden.get(key) ?? []), finding]);
+  }
+  return findings.map((finding) => {
+    if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === undefined) return finding;
+    const key = objectKey(finding.source, finding.object);
+    if (unseen.has(key)) return finding;
+    const worse = (hidden.get(key) ?? []).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId));
+    if (worse.length === 0) return { ...finding, severity: 'info', message: `${finding.message}; no rule finds that render worse than the scanned one` };
+    const named = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
+    const listed = named.slice(0, 3).join(', ') + (named.length > 3 ? ` and ${named.length - 3} more` : '');
+    return { ...finding, severity: worse[0]!.severity, message: `${finding.message}; only that render shows ${listed}` };
+  });
 }
 
 /** All at once: see ValueSetEvaluation. */

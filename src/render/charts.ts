@@ -15,7 +15,7 @@ import { valueSetsOf, type ValueSet } from './value-sets.ts';
 import type { Config } from '../config/config.ts';
 import { relativeTo } from '../model/paths.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
-import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, type VariantInputs } from './render-variants.ts';
+import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -32,6 +32,8 @@ export interface ChartRender {
   repoRoot: string;
   /** Set for a chart's second render (as helm upgrade renders it, or with CRD APIs): not in `renders`, see `variants`. */
   variant?: RenderVariant;
+  /** A second render whose security settings differ from the main render's (objects changed, added or removed, or unseen). */
+  diverges?: boolean;
 }
 
 export interface RenderedCharts {
@@ -266,12 +268,12 @@ interface Job {
 export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, config: Config, variant?: VariantInputs): RenderRequest {
   const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
   const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion) : mainKubeVersion;
-  const apiVersions = apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true });
+  const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...(variant?.extensionApis ? (variant.apiLiterals ?? []) : [])];
   return {
     helm: binary,
     chartDir: dir,
-    releaseName: variant?.release ? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
-    namespace: variant?.release ? VARIANT_RELEASE.namespace : config.helm.namespace,
+    releaseName: variant?.release ? (releaseLiteralFor('name', config.helm.releaseName, variant.releaseLiterals) ?? variantReleaseName(config.helm.releaseName)) : config.helm.releaseName,
+    namespace: variant?.release ? (releaseLiteralFor('namespace', config.helm.namespace, variant.releaseLiterals) ?? VARIANT_RELEASE.namespace) : config.helm.namespace,
     valuesFiles: set.valuesFiles,
     set: set.set,
     kubeVersion,
@@ -311,12 +313,23 @@ async function renderOne(
  * main render's, so names and versions built from them are not differences (a branch on them still is).
  */
 function releaseNormaliser(main: RenderRequest, variant: RenderRequest): (text: string) => string {
+  // A namespace taken from the templates' own literal ("kube-system") is written back only where it is the
+  // whole text: the chart names that namespace elsewhere too (a RoleBinding's subject), and that must stay.
+  const literalNamespace = variant.namespace !== VARIANT_RELEASE.namespace;
   const pairs: [string, string][] = [
-    [variant.namespace, main.namespace],
+    ...(literalNamespace ? [] : ([[variant.namespace, main.namespace]] as [string, string][])),
     [variant.releaseName, main.releaseName],
     ...(variant.kubeVersion && main.kubeVersion ? ([[variant.kubeVersion.replace(/^v/, ''), main.kubeVersion.replace(/^v/, '')]] as [string, string][]) : []),
   ];
-  return (text) => pairs.reduce((out, [from, to]) => out.split(from).join(to), text);
+  return (text) => (literalNamespace && text === variant.namespace ? main.namespace : pairs.reduce((out, [from, to]) => out.split(from).join(to), text));
+}
+
+/** An object's text with `normalise` applied to every string and key (a copy). */
+function normaliseRaw(value: unknown, normalise: (text: string) => string): unknown {
+  if (typeof value === 'string') return normalise(value);
+  if (Array.isArray(value)) return value.map((item) => normaliseRaw(item, normalise));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [normalise(key), normaliseRaw(item, normalise)]));
+  return value;
 }
 
 /**
@@ -400,7 +413,8 @@ function markUnknowable(objects: readonly ScannedObject[], locator: ConstructLoc
   for (const object of objects) {
     if (!hasSecurityFields(object)) continue;
     // (A branch on the release name, namespace or Kubernetes version is rendered: render-variants.ts.)
-    const lines = locator.find(object, ['lookup', 'revision'], false);
+    // (A branch that only fails the render changes no setting: traefik's helm version guard.)
+    const lines = locator.find(object, UNKNOWABLE, false, true);
     if (lines.length > 0) object.renderDependence = { ...object.renderDependence, unknowable: lines };
   }
 }
@@ -434,7 +448,7 @@ function parseVariant(
     main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen.length, error: outcome.failed };
     if (unseen.length === 0) return undefined;
     const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
-    const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen, record, repoRoot, variant };
+    const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen, record, repoRoot, variant, diverges: true };
     onRender?.(render);
     return render;
   }
@@ -447,10 +461,15 @@ function parseVariant(
   markUnknowable(objects, locator);
   const normalise = inputs.release && main ? releaseNormaliser(main.request, outcome.request) : undefined;
   // Named as the main render names them: the same object, and the same finding (fingerprint), in both.
+  // Its text too, so references between its objects (a workload's service account, a binding's subject) hold.
   if (normalise !== undefined) {
-    for (const object of objects) object.ref = { ...object.ref, name: normalise(object.ref.name), ...(object.ref.namespace !== undefined ? { namespace: normalise(object.ref.namespace) } : {}) };
+    for (const object of objects) {
+      object.ref = { ...object.ref, name: normalise(object.ref.name), ...(object.ref.namespace !== undefined ? { namespace: normalise(object.ref.namespace) } : {}) };
+      object.raw = normaliseRaw(object.raw, normalise) as ScannedObject['raw'];
+    }
   }
   const diverging = main ? divergingObjects(main.objects, objects, normalise) : [];
+  const removed = main ? removedObjects(main.objects, objects, normalise).length : 0;
   const kinds = ConstructLocator.kindsOf(inputs);
   for (const { object, fields, onlyInVariant } of diverging) {
     object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
@@ -459,8 +478,9 @@ function parseVariant(
   const unseen = failedUpgrade !== undefined && main ? unseenObjects(main.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
   objects.push(...unseen);
   const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
-  if (main) main.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
-  const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant };
+  if (main) main.record.variant = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(removed > 0 ? { removed } : {}), ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
+  const diverges = diverging.length + unseen.length + removed > 0;
+  const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
   onRender?.(render);
   return render;
 }

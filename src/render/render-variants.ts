@@ -26,6 +26,10 @@ export interface VariantInputs {
   extensionApis: boolean;
   /** Another release name and namespace, and another patch of the Kubernetes version (VARIANT_RELEASE). */
   release?: boolean;
+  /** With extensionApis: the API versions the chart's templates ask for by name (`.Capabilities.APIVersions.Has "x"`). */
+  apiLiterals?: string[];
+  /** With release: literals the templates compare the release name or namespace with. */
+  releaseLiterals?: ReleaseLiteral[];
 }
 
 /**
@@ -70,7 +74,10 @@ export function describeConstruct(construct: TemplateConstruct): string {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
 
-type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release';
+type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock';
+/** Constructs no render can answer as the cluster will: render-lookup reports them. */
+export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock'];
+const UNKNOWABLE_KINDS: ReadonlySet<ConstructKind> = new Set(UNKNOWABLE);
 /** The constructs a variant render changes the answer of. */
 type VariantKind = 'upgrade' | 'apiVersions' | 'release';
 
@@ -84,6 +91,9 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
   lookup: /\blookup\s+["'$(.]/,
   revision: /\.Revision\b/,
+  // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
+  helmVersion: /\.Capabilities\.HelmVersion\b/,
+  clock: /\{\{[^}]*(?:\b(?:if|with|range|ternary|eq|ne|lt|le|gt|ge|semverCompare|and|or|not)\b[^}]*\bnow\b|\bnow\b[^}]*\bternary\b)[^}]*\}\}/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/,
@@ -95,6 +105,8 @@ function constructName(kind: ConstructKind, line: string): string {
   if (kind === 'upgrade') return match.startsWith('Is') ? `.Release.${match}` : '.Release (the whole object)';
   if (kind === 'apiVersions') return match === 'APIVersions' ? '.Capabilities.APIVersions' : '.Capabilities (the whole object)';
   if (kind === 'lookup') return 'lookup';
+  if (kind === 'helmVersion') return '.Capabilities.HelmVersion';
+  if (kind === 'clock') return 'now (the render\'s clock) in a condition';
   if (kind === 'release') return `${match || 'a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion'} in a condition or comparison`;
   return '.Release.Revision';
 }
@@ -226,17 +238,43 @@ export interface ChartConstructs {
   lookup: boolean;
   revision: boolean;
   release: boolean;
+  helmVersion: boolean;
+  clock: boolean;
   /** Lines anywhere in the chart, for a divergence whose template cannot be traced (archives, tpl). */
   anywhere: Partial<Record<ConstructKind, TemplateConstruct>>;
   /** Files holding install/upgrade or API-version constructs: absolute paths, or archives (inArchive set). */
   files: { file: string; archive: boolean; kinds: Set<VariantKind> }[];
   /** Whether any file calls `tpl` (text outside templates/ then renders as a template). */
   usesTpl: boolean;
+  /**
+   * API versions the chart's text passes to `.Capabilities.APIVersions.Has`: the second render reports them
+   * too, so a branch on any API (not only the common CRD groups) takes its other side there.
+   */
+  literals: { apiVersions: Set<string>; release: ReleaseLiteral[] };
+}
+
+/**
+ * A literal the templates compare the release name or namespace with (`eq .Release.Namespace "kube-system"`,
+ * `hasPrefix "prod-" $ns`): the second render uses it, since another arbitrary value never equals it.
+ */
+export interface ReleaseLiteral {
+  field: 'name' | 'namespace';
+  /** `length`: `literal` is `<op> <n>` with the length first (`gt (len .Release.Name) 20` is `gt 20`). */
+  test: 'eq' | 'hasPrefix' | 'hasSuffix' | 'contains' | 'length';
+  literal: string;
+}
+
+const LENGTH_TESTS: Record<string, (a: number, b: number) => boolean> = { eq: (a, b) => a === b, ne: (a, b) => a !== b, lt: (a, b) => a < b, le: (a, b) => a <= b, gt: (a, b) => a > b, ge: (a, b) => a >= b };
+const SWAPPED: Record<string, string> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
+
+function lengthPasses(literal: string, length: number): boolean {
+  const [op, n] = literal.split(' ');
+  return LENGTH_TESTS[op!]!(length, Number(n));
 }
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, anywhere: {}, files: [], usesTpl: false };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: new Set(), release: [] } };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -249,7 +287,7 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
   let budget = MAX_CHART_BYTES;
   const scanText = (text: string, where: (line: number) => TemplateConstruct, file: string, archive: boolean) => {
     if (!found.usesTpl && /\btpl\b/.test(text)) found.usesTpl = true;
-    if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision/.test(text)) return;
+    if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text)) return;
     // Outside templates/, a YAML comment line is never rendered (not even through tpl): blanked, lines kept.
     const comments = !archive && !file.split(path.sep).includes('templates');
     const lines = text.split(/\r?\n/).map((line) => (comments && /^\s*#/.test(line) ? '' : line));
@@ -266,6 +304,7 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     }
     // Any use at all: whether a template branches through a helper is decided in variantOf.
     if (RELEASE_REF.test(text)) found.release = true;
+    collectLiterals(lines, found.literals);
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
   const scanArchive = (bytes: Buffer, archive: string, prefix: string, depth: number) => {
@@ -428,7 +467,146 @@ export function variantOf(dir: string, constructs: ChartConstructs, sources: Tem
     }
   }
   if (!inputs.release) delete inputs.release;
+  if (inputs.extensionApis && constructs.literals.apiVersions.size > 0) inputs.apiLiterals = [...constructs.literals.apiVersions].sort();
+  if (inputs.release && constructs.literals.release.length > 0) inputs.releaseLiterals = [...constructs.literals.release];
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : undefined;
+}
+
+const API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
+/** The API versions `lines` ask for by name (ChartConstructs.literals); at most 64 per chart. */
+function collectLiterals(lines: readonly string[], into: ChartConstructs['literals']): void {
+  for (const line of lines) {
+    if (!line.includes('APIVersions') || into.apiVersions.size >= 64) continue;
+    for (const match of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match[1]!);
+  }
+  if (/Release\.Name/.test(lines.join('\n'))) collectReleaseLiterals(lines.join('\n'), into.release);
+}
+
+/** A name or namespace helm accepts (DNS-1123 label; a release name may hold dots, up to 53). */
+const RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
+const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\S+)|(\S+)\s+"([^"\\]{1,63})")/g;
+
+/**
+ * Literals `text` compares the release name or namespace with: directly (`.Release.Namespace`,
+ * `$.Release.Namespace`) or through a variable assigned from them in the same file. At most 16 per chart.
+ */
+export function collectReleaseLiterals(text: string, into: ReleaseLiteral[]): void {
+  const variables = new Map<string, ReleaseLiteral['field']>();
+  for (const m of text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1]!, m[2] === 'Name' ? 'name' : 'namespace');
+  const fieldOf = (operand: string): ReleaseLiteral['field'] | undefined => {
+    const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
+    if (direct) return direct[1] === 'Name' ? 'name' : 'namespace';
+    return variables.get(operand.replace(/[()]/g, ''));
+  };
+  const add = (literal: ReleaseLiteral) => {
+    if (into.length < 16 && !into.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal)) into.push(literal);
+  };
+  for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    // Lengths: `gt (len .Release.Name) 20`, `lt 10 (len $ns)`.
+    for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
+      const field = fieldOf(m[2] ?? m[5]!);
+      if (field === undefined) continue;
+      add({ field, test: 'length', literal: m[2] !== undefined ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]!]} ${m[4]}` });
+    }
+    for (const m of action[0].matchAll(COMPARED)) {
+      if (into.length >= 16) return;
+      // eq/ne take the literal on either side; the string functions take it first (hasPrefix "kube-" $ns).
+      let literal = m[2] ?? m[5]!;
+      let fn = m[1]!;
+      // A plain pattern is a string test: ^prod- is hasPrefix, -prod$ hasSuffix, ^prod$ eq, prod contains.
+      if (fn.endsWith('egexMatch')) {
+        if (m[2] === undefined) continue;
+        const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal);
+        if (!anchored) continue;
+        fn = literal.startsWith('^') && literal.endsWith('$') ? 'eq' : literal.startsWith('^') ? 'hasPrefix' : literal.endsWith('$') ? 'hasSuffix' : 'contains';
+        literal = anchored[1]!;
+      }
+      const operand = (m[3] ?? m[4]!).replace(/-?\}\}$/, '');
+      if (m[4] !== undefined && fn !== 'eq' && fn !== 'ne') continue;
+      const field = fieldOf(operand);
+      if (field === undefined || !/^[-a-z0-9.]+$/.test(literal)) continue;
+      add({ field, test: fn === 'ne' ? 'eq' : (fn as ReleaseLiteral['test']), literal });
+    }
+  }
+}
+
+/**
+ * The value the second render gives the release name or namespace: a literal the templates compare it with
+ * whose test the scan's value does not pass (so the branch flips), else undefined (the generic variant value).
+ */
+export function releaseLiteralFor(field: ReleaseLiteral['field'], main: string, literals: readonly ReleaseLiteral[] = []): string | undefined {
+  const passes = ({ test, literal }: ReleaseLiteral, value: string) =>
+    test === 'eq' ? value === literal : test === 'hasPrefix' ? value.startsWith(literal) : test === 'hasSuffix' ? value.endsWith(literal) : value.includes(literal);
+  // The shortest valid value that passes the test: the literal, padded where it starts or ends with - or .
+  const valueOf = ({ test, literal }: ReleaseLiteral) => {
+    const start = test === 'eq' || test === 'hasPrefix' || /^[a-z0-9]/.test(literal) ? '' : 'x';
+    const end = test === 'eq' || test === 'hasSuffix' || /[a-z0-9]$/.test(literal) ? '' : 'x';
+    return `${start}${literal}${end}`;
+  };
+  const valid = (value: string) => RELEASE_VALUE.test(value) && (field === 'name' || (value.length <= 63 && !value.includes('.')));
+  for (const literal of literals) {
+    if (literal.field !== field) continue;
+    if (literal.test === 'length') {
+      // A name of another length on the other side of the test (the variant's own name keeps the length).
+      const n = Number(literal.literal.split(' ')[1]);
+      const length = [n - 1, n, n + 1].find((l) => l >= 1 && l <= (field === 'name' ? 53 : 63) && lengthPasses(literal.literal, l) !== lengthPasses(literal.literal, main.length));
+      if (length !== undefined) return `p${'x'.repeat(length - 1)}`;
+      continue;
+    }
+    if (passes(literal, main)) continue;
+    const value = valueOf(literal);
+    if (valid(value)) return value;
+  }
+  return undefined;
+}
+
+/** Settings that grant host access or privilege, or another identity: a branch on an unknowable answer must not write them. */
+const DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
+
+/**
+ * The decisive setting (DECISIVE_KEY) that the construct on line `index` (0-based) of `lines` writes: on
+ * that line itself, inside the block it opens (`if`, `with`, `range`, to the matching `end`, `else` parts
+ * included), or inside the blocks of later actions that test a variable it assigns.
+ */
+export function decidedSetting(lines: readonly string[], index: number): string | undefined {
+  const own = DECISIVE_KEY.exec(lines[index]!.replace(/\{\{[\s\S]*?\}\}/g, ' '))?.[1];
+  if (own !== undefined) return own;
+  const text = lines.join('\n');
+  const start = lines.slice(0, index).reduce((sum, line) => sum + line.length + 1, 0);
+  const end = start + lines[index]!.length;
+  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index!, text: m[0], body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, '') }));
+  // From the start of the opener's line (`privileged: {{ if $found }}true{{ end }}`) to its `end`.
+  const blockOf = (opener: number): string => {
+    const from = text.lastIndexOf('\n', actions[opener]!.at) + 1;
+    let depth = 0;
+    for (let j = opener + 1; j < actions.length; j++) {
+      const body = actions[j]!.body;
+      if (/^(?:if|with|range|define|block)\b/.test(body)) depth++;
+      else if (/^end\b/.test(body)) {
+        if (depth === 0) return text.slice(from, actions[j]!.at);
+        depth--;
+      }
+    }
+    return text.slice(from);
+  };
+  const opens = (body: string) => /^(?:if|with|range)\b/.test(body);
+  for (let i = 0; i < actions.length; i++) {
+    const action = actions[i]!;
+    if (action.at < start || action.at > end) continue;
+    if (opens(action.body)) {
+      const key = DECISIVE_KEY.exec(blockOf(i).replace(/\{\{[\s\S]*?\}\}/g, ' '))?.[1];
+      if (key !== undefined) return key;
+    }
+    const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
+    if (assigned === undefined) continue;
+    const uses = new RegExp(`\\${assigned}(?!\\w)`);
+    for (let j = i + 1; j < actions.length; j++) {
+      if (!opens(actions[j]!.body) || !uses.test(actions[j]!.body)) continue;
+      const key = DECISIVE_KEY.exec(blockOf(j).replace(/\{\{[\s\S]*?\}\}/g, ' '))?.[1];
+      if (key !== undefined) return key;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -466,7 +644,8 @@ export class ConstructLocator {
         for (const kind of kinds) {
           if (kind === 'release' ? !branches.has(i + 1) : !CONSTRUCTS[kind].test(line)) continue;
           if (guards.has(i + 1)) continue;
-          const at = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i + 1 };
+          const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i) : undefined;
+          const at = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i + 1, ...(decides !== undefined ? { decides } : {}) };
           const key = `${at.file}:${at.line}`;
           if (!seen.has(key)) {
             seen.add(key);
@@ -632,6 +811,38 @@ export function divergingObjects(main: readonly ScannedObject[], variant: readon
       continue;
     }
     out.push({ object, fields: [...securityFields(object.raw)].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
+  }
+  return out;
+}
+
+/**
+ * Main render objects with security fields that the variant does not render at all (by name, or by the
+ * same settings under another name): a NetworkPolicy or a Pod Security label the install render has and
+ * the upgrade drops. No variant object stands for them; their absence shows as the variant's own findings
+ * (a workload no policy selects there), which count once the render is known to differ.
+ */
+export function removedObjects(main: readonly ScannedObject[], variant: readonly ScannedObject[], normalise: (text: string) => string = (text) => text): ScannedObject[] {
+  const names = new Set(variant.map((object) => normalise(identity(object))));
+  const mainNames = new Set(main.map(identity));
+  // Variant objects under a name the main render does not have: a rename (a generated name) may stand for one.
+  const settings = new Map<string, string[]>();
+  for (const object of variant) {
+    if (mainNames.has(normalise(identity(object)))) continue;
+    const fields = new Map([...securityFields(object.raw)].map(([pointer, value]) => [normalise(pointer), normalise(value)]));
+    settings.set(object.ref.kind, [...(settings.get(object.ref.kind) ?? []), serialise(fields)]);
+  }
+  const out: ScannedObject[] = [];
+  for (const object of main) {
+    if (names.has(identity(object))) continue;
+    const fields = securityFields(object.raw);
+    if (fields.size === 0) continue;
+    const candidates = settings.get(object.ref.kind) ?? [];
+    const renamed = candidates.indexOf(serialise(fields));
+    if (renamed !== -1) {
+      candidates.splice(renamed, 1);
+      continue;
+    }
+    out.push(object);
   }
   return out;
 }

@@ -69,7 +69,7 @@ export const JSON_KEYS = {
   levelVerdict: keysOf<LevelVerdict>()(['allowed', 'violations']),
   violation: keysOf<PssViolation>()(['check', 'reason', 'detail', 'unknown']),
   chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'valuesFiles', 'set', 'variant', 'provenance', 'admission']),
-  chartVariant: keysOf<NonNullable<ChartRecord['variant']>>()(['variant', 'objects', 'renderMs', 'diverging', 'error']),
+  chartVariant: keysOf<NonNullable<ChartRecord['variant']>>()(['variant', 'objects', 'renderMs', 'diverging', 'removed', 'error']),
   chartProvenance: keysOf<NonNullable<ChartRecord['provenance']>>()(['renders', 'ms']),
   chartAdmission: keysOf<NonNullable<ChartRecord['admission']>>()(['level', 'version', 'allowed', 'deniedBy']),
   scanError: keysOf<ScanError>()(['kind', 'file', 'line', 'chart', 'message']),
