@@ -1,6 +1,7 @@
-// The pipeline shared by the CLI and the Action: discover -> load/render -> evaluate -> result.
+// The pipeline shared by the CLI and the Action: discover (discover.ts) -> configure (config, policy.ts)
+// -> load/render (load.ts) -> evaluate (evaluate.ts) -> locate, lint, merge, suppress (findings.ts) -> result.
 // It never imports @actions/*, never exits the process, and turns every bad input into a ScanError.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { RULES } from '../../rules/index.ts';
@@ -8,17 +9,16 @@ import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { processFindings } from './findings.ts';
 import { ValueSetEvaluation } from './evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
-import { objectsFromDocuments } from '../loaders/objects.ts';
-import { helmCandidate, HelmNotFoundError, locateHelm, type HelmBinary } from '../render/helm.ts';
-import { classifyPlanFile, classifyText, loadPlanFile, markUnknownFindings, type PlanClassification } from '../terraform/index.ts';
+import { locateHelm } from '../render/helm.ts';
+import { markUnknownFindings } from '../terraform/index.ts';
 import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../config/render-budget.ts';
-import { loadYamlDocuments, runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
+import { runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { resolvePssVersion } from '../pss/index.ts';
 import { podTemplateOf } from '../k8s/workloads.ts';
-import { renderCharts, type ChartRender } from '../render/charts.ts';
 import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from '../config/config.ts';
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
-import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
+import { discover, findRepoRoot, relativeTo } from './discover.ts';
+import { load } from './load.ts';
 import { UsageError } from '../model/errors.ts';
 import { CommentFiles } from './suppress.ts';
 import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from '../secrets/redact.ts';
@@ -29,7 +29,6 @@ import {
   SEVERITIES,
   severityRank,
   type BlastRadius,
-  type ChartRecord,
   type FailOn,
   type ObjectRecord,
   type ScanError,
@@ -158,108 +157,6 @@ export function budgetError(budget: RenderBudget, repoRoot: string): ScanError |
     file: charts[0] ?? '.',
     message: `${refused} helm render${refused === 1 ? '' : 's'} not made or stopped (value sets, Terraform releases, re-renders locating findings at values and template lines) of ${named}: ${why}`,
   };
-}
-
-interface Loaded {
-  objects: ScannedObject[];
-  errors: ScanError[];
-  charts: ChartRecord[];
-  renderMs: number;
-  /** Every successful chart render, kept for provenance re-renders. */
-  renders: ChartRender[];
-  /** Charts' second renders (as helm upgrade, or with CRD APIs, renders them): evaluated, not re-rendered. */
-  variants: ChartRender[];
-  /** Values given to helm that reports must not show (Terraform set_sensitive...). */
-  secrets: string[];
-}
-
-function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
-  const parsed = loadYamlDocuments(text);
-  for (const problem of parsed.problems) {
-    loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
-  }
-  const { objects, problems } = objectsFromDocuments(parsed.documents, {
-    source: { kind: 'manifest', file },
-    linesAreSource: true,
-    strict: explicit,
-  });
-  for (const problem of problems) {
-    loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
-  }
-  loaded.objects.push(...objects);
-}
-
-async function load(
-  inputs: Input[],
-  config: Config,
-  options: ScanOptions,
-  repoRoot: string,
-  helmLocated: Promise<HelmBinary>,
-  onRender?: (render: ChartRender) => void,
-): Promise<Loaded> {
-  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], secrets: [] };
-  const helm = () => helmLocated;
-
-  // A JSON file may be a Terraform plan: plans are recognised by content, not by name.
-  const loadPlanOrManifest = async (classification: PlanClassification, absolute: string, file: string, text: () => string, explicit: boolean) => {
-    if (classification.kind === 'rejected') {
-      loaded.errors.push({ kind: 'parse', file, message: classification.message });
-    } else if (classification.kind === 'plan') {
-      const plan = await loadPlanFile(classification.json, {
-        file: absolute,
-        repoRoot,
-        helm,
-        timeoutMs: config.helm.timeoutSeconds * 1000,
-        ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
-      });
-      loaded.objects.push(...plan.objects);
-      loaded.errors.push(...plan.errors);
-      // What the plan itself says it lacks (errored, incomplete, deferred changes) is reported, never passed over.
-      for (const note of plan.notes) loaded.errors.push({ kind: 'read', file: note.file, ...(note.line ? { line: note.line } : {}), message: note.message });
-      loaded.charts.push(...plan.charts);
-      loaded.secrets.push(...plan.secrets);
-      loaded.renderMs += plan.renderMs;
-    } else {
-      loadManifestText(text(), file, explicit, loaded);
-    }
-  };
-
-  for (const input of inputs) {
-    if (input.kind === 'stdin') {
-      if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
-      const text = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text), path.join(process.cwd(), 'stdin.json'), '<stdin>', () => text, true);
-    } else if (input.kind === 'manifest') {
-      const file = relativeTo(repoRoot, input.file);
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(input.file);
-      } catch (error) {
-        loaded.errors.push({ kind: 'read', file, message: `cannot read: ${(error as Error).message}` });
-        continue;
-      }
-      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes.toString('utf8'), input.explicit);
-    }
-  }
-
-  const charts = inputs.filter((input): input is Extract<Input, { kind: 'chart' }> => input.kind === 'chart');
-  if (charts.length > 0) {
-    // A usage error when charts need helm and there is none (renderCharts ends with helm's version check).
-    let rendered: Awaited<ReturnType<typeof renderCharts>>;
-    try {
-      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, helmPath: helmCandidate(options.helmPath), variants: options.renderVariants !== false, ...(onRender ? { onRender } : {}) });
-    } catch (error) {
-      if (error instanceof HelmNotFoundError) throw new UsageError(error.message, { cause: error });
-      throw error;
-    }
-    loaded.renders.push(...rendered.renders);
-    loaded.variants.push(...rendered.variants);
-    loaded.objects.push(...rendered.objects);
-    loaded.errors.push(...rendered.errors);
-    loaded.charts.push(...rendered.charts);
-    loaded.renderMs += rendered.renderMs;
-  }
-  return loaded;
 }
 
 export function countBlocking(findings: { severity: Severity }[], failOn: FailOn): number {

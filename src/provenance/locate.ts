@@ -37,7 +37,7 @@ import {
 
 /**
  * Sentinels are `qz` and three base-36 digits (`qz00a`): distinctive, valid as a YAML key, a label value
- * or a DNS label, and short enough that helm's error messages keep them (loaders/helm.ts redacts longer
+ * or a DNS label, and short enough that helm's error messages keep them (render/helm.ts redacts longer
  * strings from values files outside the chart), so a failed render names the sentinel it choked on.
  */
 const SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
