@@ -970,7 +970,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify } = __require("node:querystring");
+    var { stringify: stringify2 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1030,7 +1030,7 @@ var require_util = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify(queryParams);
+      const stringified = stringify2(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -16237,7 +16237,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify(cookie) {
+    function stringify2(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16295,7 +16295,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify
+      stringify: stringify2
     };
   }
 });
@@ -16441,7 +16441,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify } = require_util6();
+    var { stringify: stringify2 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
@@ -16484,7 +16484,7 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str4 = stringify(cookie);
+      const str4 = stringify2(cookie);
       if (str4) {
         headers.append("Set-Cookie", str4);
       }
@@ -21117,7 +21117,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify2(item, ctx, onComment, onChompKeep) {
       if (identity6.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity6.isAlias(item)) {
@@ -21146,7 +21146,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str4}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -21156,7 +21156,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity6 = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -21178,7 +21178,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str4 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str4 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -21230,7 +21230,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -21371,7 +21371,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge3 = require_merge();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var identity6 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
@@ -21407,7 +21407,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity6.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -21474,12 +21474,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity6 = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -21504,7 +21504,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str5 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str5 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -21571,7 +21571,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str4 = stringify.stringify(item, itemCtx, () => comment = null);
+        let str4 = stringify2.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str4.includes("\n"));
         if (i2 < items.length - 1) {
           str4 += ",";
@@ -22932,7 +22932,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity6 = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -22947,7 +22947,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -22969,7 +22969,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -22977,7 +22977,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -25113,7 +25113,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -25166,7 +25166,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -26896,7 +26896,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify2(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -26921,7 +26921,7 @@ var require_public_api = __commonJS({
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -27105,10 +27105,10 @@ var require_code = __commonJS({
     function interpolate2(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify(x) {
+    function stringify2(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -54856,10 +54856,26 @@ function variantReleaseName(main) {
   if (name === main) name = `q${name.slice(1)}`;
   return name;
 }
-function variantKubeVersion(kubeVersion) {
+function variantKubeVersion(kubeVersion, literals = []) {
   const match2 = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
   if (!match2) return kubeVersion;
+  const patch = Number(match2[3] ?? 0);
+  for (const literal2 of literals) {
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)$/.exec(literal2);
+    if (!compared || compared[2] !== match2[1] || compared[3] !== match2[2]) continue;
+    const at3 = Number(compared[4]) + (compared[1] === ">" ? 1 : compared[1] === "<" ? -1 : 0);
+    if (at3 >= 0 && at3 !== patch) return `${match2[1]}.${match2[2]}.${at3}`;
+  }
   return `${match2[1]}.${match2[2]}.${match2[3] === "99" ? "98" : "99"}`;
+}
+function collectKubeLiterals(text2, into) {
+  for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    if (!/KubeVersion/.test(action[0])) continue;
+    for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
+      const literal2 = `${m[1] ?? ""}${m[2]}`;
+      if (into.length < 16 && !into.includes(literal2)) into.push(literal2);
+    }
+  }
 }
 function variantName(inputs) {
   const parts = [...inputs.upgrade ? ["upgrade"] : [], ...inputs.extensionApis ? ["extension-apis"] : [], ...inputs.release ? ["other-release"] : []];
@@ -54878,16 +54894,19 @@ function variantDescription(variant) {
 function describeConstruct(construct) {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
-var UNKNOWABLE = ["lookup", "revision", "helmVersion", "clock"];
+var UNKNOWABLE = ["lookup", "revision", "helmVersion", "clock", "computedApi"];
 var UNKNOWABLE_KINDS = new Set(UNKNOWABLE);
 var CONSTRUCTS = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
-  lookup: /\blookup\s+["'$(.]/,
-  revision: /\.Revision\b/,
+  lookup: /\blookup\b(?=\s*(?:["'$(.]|$))/,
+  revision: /\bRevision\b/,
   // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
-  helmVersion: /\.Capabilities\.HelmVersion\b/,
-  clock: /\{\{[^}]*(?:\b(?:if|with|range|ternary|eq|ne|lt|le|gt|ge|semverCompare|and|or|not)\b[^}]*\bnow\b|\bnow\b[^}]*\bternary\b)[^}]*\}\}/,
+  helmVersion: /\bHelmVersion\b/,
+  // Reported only where it decides a setting (ConstructLocator.find): a timestamp annotation is common.
+  clock: /\{\{[^}]*\bnow\b/,
+  // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
+  computedApi: /APIVersions\.Has\s+[^\s"]/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/
@@ -54899,6 +54918,7 @@ function constructName(kind, line) {
   if (kind === "lookup") return "lookup";
   if (kind === "helmVersion") return ".Capabilities.HelmVersion";
   if (kind === "clock") return "now (the render's clock) in a condition";
+  if (kind === "computedApi") return ".Capabilities.APIVersions.Has with a computed API version";
   if (kind === "release") return `${match2 || "a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion"} in a condition or comparison`;
   return ".Release.Revision";
 }
@@ -54943,7 +54963,8 @@ function failGuardLines(text2) {
   };
   const body = (action) => action.replace(/^\{\{-?\s*|\s*-?\}\}$/g, "");
   actions.forEach((open2, index) => {
-    if (!/^if\b/.test(body(open2[0]))) return;
+    const branch = /^else\s+if\b/.test(body(open2[0]));
+    if (!branch && !/^if\b/.test(body(open2[0]))) return;
     let depth = 0;
     let fails = false;
     let from = open2.index + open2[0].length;
@@ -54953,8 +54974,7 @@ function failGuardLines(text2) {
       from = action.index + action[0].length;
       const b = body(action[0]);
       if (/^(?:if|with|range|define|block)\b/.test(b)) return;
-      if (/^else\b/.test(b)) return;
-      if (/^end\b/.test(b)) {
+      if (/^end\b/.test(b) || /^else\b/.test(b)) {
         if (depth === 0 && fails) out.add(lineAt2(open2.index));
         return;
       }
@@ -54997,7 +55017,7 @@ function lengthPasses(literal2, length) {
   return LENGTH_TESTS[op](length, Number(n2));
 }
 function noConstructs() {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [] } };
 }
 var MAX_FILE_BYTES = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
@@ -55148,7 +55168,18 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   if (!inputs.release) delete inputs.release;
   if (inputs.extensionApis && constructs.literals.apiVersions.size > 0) inputs.apiLiterals = [...constructs.literals.apiVersions].sort();
   if (inputs.release && constructs.literals.release.length > 0) inputs.releaseLiterals = [...constructs.literals.release];
+  if (inputs.release && constructs.literals.kube.length > 0) inputs.kubeLiterals = [...constructs.literals.kube];
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : void 0;
+}
+function fullVariant(constructs) {
+  return {
+    upgrade: true,
+    extensionApis: true,
+    release: true,
+    ...constructs.literals.apiVersions.size > 0 ? { apiLiterals: [...constructs.literals.apiVersions].sort() } : {},
+    ...constructs.literals.release.length > 0 ? { releaseLiterals: [...constructs.literals.release] } : {},
+    ...constructs.literals.kube.length > 0 ? { kubeLiterals: [...constructs.literals.kube] } : {}
+  };
 }
 var API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
 function collectLiterals(lines, into) {
@@ -55157,13 +55188,15 @@ function collectLiterals(lines, into) {
     for (const match2 of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match2[1]);
   }
   if (/Release\.Name/.test(lines.join("\n"))) collectReleaseLiterals(lines.join("\n"), into.release);
+  if (/KubeVersion/.test(lines.join("\n"))) collectKubeLiterals(lines.join("\n"), into.kube);
 }
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
-var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\S+)|(\S+)\s+"([^"\\]{1,63})")/g;
+var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
 function collectReleaseLiterals(text2, into) {
   const variables = /* @__PURE__ */ new Map();
   for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1], m[2] === "Name" ? "name" : "namespace");
-  const fieldOf = (operand) => {
+  const fieldOf = (written) => {
+    const operand = written.replace(/^\(\s*(?:upper|lower|trim|toString|trimAll\s+"[^"]*"|trunc\s+\d+)\s+([^()\s]+)\s*\)$/, "$1");
     const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
     if (direct) return direct[1] === "Name" ? "name" : "namespace";
     return variables.get(operand.replace(/[()]/g, ""));
@@ -55177,9 +55210,14 @@ function collectReleaseLiterals(text2, into) {
       if (field === void 0) continue;
       add({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
     }
+    for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
+      const field = fieldOf(m[1]);
+      if (field === void 0) continue;
+      for (const item of m[2].matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1])) add({ field, test: "eq", literal: item[1] });
+    }
     for (const m of action[0].matchAll(COMPARED)) {
       if (into.length >= 16) return;
-      let literal2 = m[2] ?? m[5];
+      let literal2 = (m[2] ?? m[5]).toLowerCase();
       let fn = m[1];
       if (fn.endsWith("egexMatch")) {
         if (m[2] === void 0) continue;
@@ -55218,14 +55256,16 @@ function releaseLiteralFor(field, main, literals = []) {
   }
   return void 0;
 }
-var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
+var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
 function decidedSetting(lines, index) {
-  const own = DECISIVE_KEY.exec(lines[index].replace(/\{\{[\s\S]*?\}\}/g, " "))?.[1];
+  const withoutActions = (text3) => text3.replace(/\{\{[\s\S]*?\}\}/g, " ");
+  const own = DECISIVE_KEY.exec(withoutActions(lines[index]))?.[1];
   if (own !== void 0) return own;
   const text2 = lines.join("\n");
   const start = lines.slice(0, index).reduce((sum, line) => sum + line.length + 1, 0);
   const end = start + lines[index].length;
-  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index, text: m[0], body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
+  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
+  const lineAround = (at3, length) => text2.slice(text2.lastIndexOf("\n", at3) + 1, (text2.indexOf("\n", at3 + length) + 1 || text2.length + 1) - 1);
   const blockOf = (opener) => {
     const from = text2.lastIndexOf("\n", actions[opener].at) + 1;
     let depth = 0;
@@ -55239,20 +55279,19 @@ function decidedSetting(lines, index) {
     }
     return text2.slice(from);
   };
-  const opens = (body) => /^(?:if|with|range)\b/.test(body);
+  const opens = (body) => /^(?:if|with|range|else\s+if|else\s+with)\b/.test(body);
+  const tainted = /* @__PURE__ */ new Set();
+  const reads = (body) => [...body.matchAll(/\$\w+/g)].some((m) => tainted.has(m[0]));
   for (let i2 = 0; i2 < actions.length; i2++) {
     const action = actions[i2];
-    if (action.at < start || action.at > end) continue;
-    if (opens(action.body)) {
-      const key = DECISIVE_KEY.exec(blockOf(i2).replace(/\{\{[\s\S]*?\}\}/g, " "))?.[1];
-      if (key !== void 0) return key;
-    }
+    const origin = action.at + action.length > start && action.at <= end;
+    if (!origin && !reads(action.body)) continue;
     const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
-    if (assigned === void 0) continue;
-    const uses = new RegExp(`\\${assigned}(?!\\w)`);
-    for (let j = i2 + 1; j < actions.length; j++) {
-      if (!opens(actions[j].body) || !uses.test(actions[j].body)) continue;
-      const key = DECISIVE_KEY.exec(blockOf(j).replace(/\{\{[\s\S]*?\}\}/g, " "))?.[1];
+    if (assigned !== void 0) tainted.add(assigned);
+    const onLine = DECISIVE_KEY.exec(withoutActions(lineAround(action.at, action.length)))?.[1];
+    if (onLine !== void 0 && assigned === void 0) return onLine;
+    if (opens(action.body)) {
+      const key = DECISIVE_KEY.exec(withoutActions(blockOf(i2)))?.[1];
       if (key !== void 0) return key;
     }
   }
@@ -55278,7 +55317,18 @@ var ConstructLocator = class {
     const file = object.source.file ? path11.resolve(this.repoRoot, object.source.file) : void 0;
     const out = [];
     const seen = /* @__PURE__ */ new Set();
-    const scanLines = (lines, fileName, offset, helper) => {
+    const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
+    const includersDecide = (name) => {
+      if (name === void 0 || template === void 0) return void 0;
+      const includes = new RegExp(`\\b(?:include|template)\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`);
+      for (let i2 = 0; i2 < template.lines.length; i2++) {
+        if (!includes.test(template.lines[i2])) continue;
+        const key = decidedSetting(template.lines, i2);
+        if (key !== void 0) return key;
+      }
+      return void 0;
+    };
+    const scanLines = (lines, fileName, offset, helper, defineName) => {
       const branches = kinds.includes("release") ? new Set(releaseBranchLines(lines.join("\n"), this.releaseHelpers, helper)) : /* @__PURE__ */ new Set();
       const guards = skipFailGuards ? failGuardLines(lines.join("\n")) : /* @__PURE__ */ new Set();
       lines.forEach((line, i2) => {
@@ -55286,7 +55336,8 @@ var ConstructLocator = class {
         for (const kind of kinds) {
           if (kind === "release" ? !branches.has(i2 + 1) : !CONSTRUCTS[kind].test(line)) continue;
           if (guards.has(i2 + 1)) continue;
-          const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) : void 0;
+          const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) ?? (helper ? includersDecide(defineName) : void 0) : void 0;
+          if (kind === "clock" && decides === void 0) continue;
           const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1, ...decides !== void 0 ? { decides } : {} };
           const key = `${at3.file}:${at3.line}`;
           if (!seen.has(key)) {
@@ -55296,12 +55347,11 @@ var ConstructLocator = class {
         }
       });
     };
-    const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
     if (template !== void 0 && file !== void 0) {
       scanLines(template.lines, file, 0, false);
       for (const define of this.sources.reachableDefines(file)) {
         const lines = this.sources.read(define.file)?.lines.slice(define.start - 1, define.end) ?? [];
-        scanLines(lines, define.file, define.start - 1, true);
+        scanLines(lines, define.file, define.start - 1, true, define.name);
       }
     }
     if (out.length === 0 && fallback) {
@@ -58854,7 +58904,7 @@ var Redactor = class {
 };
 
 // src/core/scan.ts
-import { existsSync as existsSync11, readFileSync as readFileSync18, statSync as statSync16 } from "node:fs";
+import { existsSync as existsSync11, readFileSync as readFileSync19, statSync as statSync16 } from "node:fs";
 import path30 from "node:path";
 
 // package.json
@@ -59828,6 +59878,26 @@ import path20 from "node:path";
 // src/engine/evaluate.ts
 import { createHash } from "node:crypto";
 
+// src/engine/identity.ts
+function numberWithinTemplates(objects) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    const template = object.source.template;
+    if (object.source.kind !== "helm" || template === void 0 || template === "") continue;
+    const key = `${template}\0${object.ref.kind}`;
+    const ordinal = counts.get(key) ?? 0;
+    counts.set(key, ordinal + 1);
+    object.templateOrdinal = ordinal;
+  }
+}
+function identityParts(object) {
+  const { ref, source } = object;
+  if (source.kind === "helm" && object.templateOrdinal !== void 0 && source.template) {
+    return [ref.kind, "template", source.template, String(object.templateOrdinal)];
+  }
+  return [ref.kind, ref.namespace ?? "", ref.name];
+}
+
 // src/engine/unit.ts
 function unitKeyOf(object) {
   const { source } = object;
@@ -60110,9 +60180,9 @@ function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
 function fingerprintOf(ruleId, object, path33) {
-  const { ref, source } = object;
+  const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash("sha256").update([ruleId, ref.kind, ref.namespace ?? "", ref.name, path33, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash("sha256").update([ruleId, ...identityParts(object), path33, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -61359,10 +61429,12 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
       locators.set(dir, locator);
       const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
+      const full = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
       for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main = index++;
         yield { dir, info: info2, set: set2, index: main };
-        if (variant && (set2.kind !== "ci" || ciFindingsCanBlock)) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: variant, main } };
+        const inputs = set2.kind === "default" ? full : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
+        if (inputs) yield { dir, info: info2, set: set2, index: index++, variant: { inputs, main } };
       }
     }
   }
@@ -61457,11 +61529,12 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
     for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}${problem.message}` });
     objects.push(...result.objects);
   }
+  numberWithinTemplates(objects);
   return objects;
 }
 function renderRequestOf(dir, set2, binary2, config, variant) {
   const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
-  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion) : mainKubeVersion;
+  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion, variant.kubeLiterals) : mainKubeVersion;
   const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...variant?.extensionApis ? variant.apiLiterals ?? [] : []];
   return {
     helm: binary2,
@@ -61490,13 +61563,12 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
 }
 function releaseNormaliser(main, variant) {
-  const literalNamespace = variant.namespace !== VARIANT_RELEASE.namespace;
   const pairs2 = [
-    ...literalNamespace ? [] : [[variant.namespace, main.namespace]],
+    [variant.namespace, main.namespace],
     [variant.releaseName, main.releaseName],
     ...variant.kubeVersion && main.kubeVersion ? [[variant.kubeVersion.replace(/^v/, ""), main.kubeVersion.replace(/^v/, "")]] : []
   ];
-  return (text2) => literalNamespace && text2 === variant.namespace ? main.namespace : pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
+  return (text2) => pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
 }
 function normaliseRaw(value, normalise) {
   if (typeof value === "string") return normalise(value);
@@ -61667,6 +61739,11 @@ function configSchema(ruleIds2) {
         items: { type: "string", enum: [...ruleIds2] },
         description: "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."
       },
+      baseline: {
+        type: "string",
+        minLength: 1,
+        description: "The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."
+      },
       annotationSuppressions: {
         type: "boolean",
         description: "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."
@@ -61780,7 +61857,7 @@ var runtime_ucs2length_module = __toESM(require_ucs2length(), 1);
 var runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
 var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
 var validate = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "baseline": { "type": "string", "minLength": 1, "description": "The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
 var func2 = Object.prototype.hasOwnProperty;
 var func3 = runtime_ucs2length.default;
 var pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -62109,130 +62186,130 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.baseline !== void 0) {
+      let data13 = data.baseline;
+      if (typeof data13 === "string") {
+        if (func3(data13) < 1) {
+          const err26 = { instancePath: instancePath + "/baseline", schemaPath: "#/properties/baseline/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
+        }
+      } else {
+        const err27 = { instancePath: instancePath + "/baseline", schemaPath: "#/properties/baseline/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      }
+    }
     if (data.annotationSuppressions !== void 0) {
       if (typeof data.annotationSuppressions !== "boolean") {
-        const err26 = { instancePath: instancePath + "/annotationSuppressions", schemaPath: "#/properties/annotationSuppressions/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        const err28 = { instancePath: instancePath + "/annotationSuppressions", schemaPath: "#/properties/annotationSuppressions/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
-          vErrors = [err26];
+          vErrors = [err28];
         } else {
-          vErrors.push(err26);
+          vErrors.push(err28);
         }
         errors++;
       }
     }
     if (data.include !== void 0) {
-      let data14 = data.include;
-      if (Array.isArray(data14)) {
-        const len1 = data14.length;
+      let data15 = data.include;
+      if (Array.isArray(data15)) {
+        const len1 = data15.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          let data15 = data14[i1];
-          if (typeof data15 === "string") {
-            if (func3(data15) < 1) {
-              const err27 = { instancePath: instancePath + "/include/" + i1, schemaPath: "#/properties/include/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          let data16 = data15[i1];
+          if (typeof data16 === "string") {
+            if (func3(data16) < 1) {
+              const err29 = { instancePath: instancePath + "/include/" + i1, schemaPath: "#/properties/include/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
-                vErrors = [err27];
+                vErrors = [err29];
               } else {
-                vErrors.push(err27);
+                vErrors.push(err29);
               }
               errors++;
             }
           } else {
-            const err28 = { instancePath: instancePath + "/include/" + i1, schemaPath: "#/properties/include/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err30 = { instancePath: instancePath + "/include/" + i1, schemaPath: "#/properties/include/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err28];
+              vErrors = [err30];
             } else {
-              vErrors.push(err28);
+              vErrors.push(err30);
             }
             errors++;
           }
         }
       } else {
-        const err29 = { instancePath: instancePath + "/include", schemaPath: "#/properties/include/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err31 = { instancePath: instancePath + "/include", schemaPath: "#/properties/include/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err29];
+          vErrors = [err31];
         } else {
-          vErrors.push(err29);
+          vErrors.push(err31);
         }
         errors++;
       }
     }
     if (data.exclude !== void 0) {
-      let data16 = data.exclude;
-      if (Array.isArray(data16)) {
-        const len2 = data16.length;
+      let data17 = data.exclude;
+      if (Array.isArray(data17)) {
+        const len2 = data17.length;
         for (let i2 = 0; i2 < len2; i2++) {
-          let data17 = data16[i2];
-          if (typeof data17 === "string") {
-            if (func3(data17) < 1) {
-              const err30 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          let data18 = data17[i2];
+          if (typeof data18 === "string") {
+            if (func3(data18) < 1) {
+              const err32 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
-                vErrors = [err30];
+                vErrors = [err32];
               } else {
-                vErrors.push(err30);
+                vErrors.push(err32);
               }
               errors++;
             }
           } else {
-            const err31 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err33 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err31];
+              vErrors = [err33];
             } else {
-              vErrors.push(err31);
+              vErrors.push(err33);
             }
             errors++;
           }
         }
       } else {
-        const err32 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err34 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err32];
+          vErrors = [err34];
         } else {
-          vErrors.push(err32);
+          vErrors.push(err34);
         }
         errors++;
       }
     }
     if (data.charts !== void 0) {
-      let data18 = data.charts;
-      if (Array.isArray(data18)) {
-        const len3 = data18.length;
+      let data19 = data.charts;
+      if (Array.isArray(data19)) {
+        const len3 = data19.length;
         for (let i3 = 0; i3 < len3; i3++) {
-          let data19 = data18[i3];
-          if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
-            if (data19.path === void 0) {
-              const err33 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+          let data20 = data19[i3];
+          if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+            if (data20.path === void 0) {
+              const err35 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
               if (vErrors === null) {
-                vErrors = [err33];
+                vErrors = [err35];
               } else {
-                vErrors.push(err33);
+                vErrors.push(err35);
               }
               errors++;
             }
-            for (const key5 in data19) {
+            for (const key5 in data20) {
               if (!(key5 === "path" || key5 === "values" || key5 === "set" || key5 === "valueSets")) {
-                const err34 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err34];
-                } else {
-                  vErrors.push(err34);
-                }
-                errors++;
-              }
-            }
-            if (data19.path !== void 0) {
-              let data20 = data19.path;
-              if (typeof data20 === "string") {
-                if (func3(data20) < 1) {
-                  const err35 = { instancePath: instancePath + "/charts/" + i3 + "/path", schemaPath: "#/properties/charts/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err35];
-                  } else {
-                    vErrors.push(err35);
-                  }
-                  errors++;
-                }
-              } else {
-                const err36 = { instancePath: instancePath + "/charts/" + i3 + "/path", schemaPath: "#/properties/charts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err36 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err36];
                 } else {
@@ -62241,23 +62318,20 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data19.values !== void 0) {
-              let data21 = data19.values;
-              if (Array.isArray(data21)) {
-                const len4 = data21.length;
-                for (let i4 = 0; i4 < len4; i4++) {
-                  if (typeof data21[i4] !== "string") {
-                    const err37 = { instancePath: instancePath + "/charts/" + i3 + "/values/" + i4, schemaPath: "#/properties/charts/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err37];
-                    } else {
-                      vErrors.push(err37);
-                    }
-                    errors++;
+            if (data20.path !== void 0) {
+              let data21 = data20.path;
+              if (typeof data21 === "string") {
+                if (func3(data21) < 1) {
+                  const err37 = { instancePath: instancePath + "/charts/" + i3 + "/path", schemaPath: "#/properties/charts/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err37];
+                  } else {
+                    vErrors.push(err37);
                   }
+                  errors++;
                 }
               } else {
-                const err38 = { instancePath: instancePath + "/charts/" + i3 + "/values", schemaPath: "#/properties/charts/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err38 = { instancePath: instancePath + "/charts/" + i3 + "/path", schemaPath: "#/properties/charts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err38];
                 } else {
@@ -62266,117 +62340,117 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data19.set !== void 0) {
-              let data23 = data19.set;
-              if (Array.isArray(data23)) {
-                const len5 = data23.length;
-                for (let i5 = 0; i5 < len5; i5++) {
-                  let data24 = data23[i5];
-                  if (typeof data24 === "string") {
-                    if (!pattern1.test(data24)) {
-                      const err39 = { instancePath: instancePath + "/charts/" + i3 + "/set/" + i5, schemaPath: "#/properties/charts/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                      if (vErrors === null) {
-                        vErrors = [err39];
-                      } else {
-                        vErrors.push(err39);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err40 = { instancePath: instancePath + "/charts/" + i3 + "/set/" + i5, schemaPath: "#/properties/charts/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data20.values !== void 0) {
+              let data22 = data20.values;
+              if (Array.isArray(data22)) {
+                const len4 = data22.length;
+                for (let i4 = 0; i4 < len4; i4++) {
+                  if (typeof data22[i4] !== "string") {
+                    const err39 = { instancePath: instancePath + "/charts/" + i3 + "/values/" + i4, schemaPath: "#/properties/charts/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                     if (vErrors === null) {
-                      vErrors = [err40];
+                      vErrors = [err39];
                     } else {
-                      vErrors.push(err40);
+                      vErrors.push(err39);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err41 = { instancePath: instancePath + "/charts/" + i3 + "/set", schemaPath: "#/properties/charts/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err40 = { instancePath: instancePath + "/charts/" + i3 + "/values", schemaPath: "#/properties/charts/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                 if (vErrors === null) {
-                  vErrors = [err41];
+                  vErrors = [err40];
                 } else {
-                  vErrors.push(err41);
+                  vErrors.push(err40);
                 }
                 errors++;
               }
             }
-            if (data19.valueSets !== void 0) {
-              let data25 = data19.valueSets;
-              if (Array.isArray(data25)) {
-                const len6 = data25.length;
-                for (let i6 = 0; i6 < len6; i6++) {
-                  let data26 = data25[i6];
-                  if (data26 && typeof data26 == "object" && !Array.isArray(data26)) {
-                    if (data26.name === void 0) {
-                      const err42 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+            if (data20.set !== void 0) {
+              let data24 = data20.set;
+              if (Array.isArray(data24)) {
+                const len5 = data24.length;
+                for (let i5 = 0; i5 < len5; i5++) {
+                  let data25 = data24[i5];
+                  if (typeof data25 === "string") {
+                    if (!pattern1.test(data25)) {
+                      const err41 = { instancePath: instancePath + "/charts/" + i3 + "/set/" + i5, schemaPath: "#/properties/charts/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
                       if (vErrors === null) {
-                        vErrors = [err42];
+                        vErrors = [err41];
                       } else {
-                        vErrors.push(err42);
+                        vErrors.push(err41);
                       }
                       errors++;
                     }
-                    for (const key6 in data26) {
+                  } else {
+                    const err42 = { instancePath: instancePath + "/charts/" + i3 + "/set/" + i5, schemaPath: "#/properties/charts/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err42];
+                    } else {
+                      vErrors.push(err42);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err43 = { instancePath: instancePath + "/charts/" + i3 + "/set", schemaPath: "#/properties/charts/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err43];
+                } else {
+                  vErrors.push(err43);
+                }
+                errors++;
+              }
+            }
+            if (data20.valueSets !== void 0) {
+              let data26 = data20.valueSets;
+              if (Array.isArray(data26)) {
+                const len6 = data26.length;
+                for (let i6 = 0; i6 < len6; i6++) {
+                  let data27 = data26[i6];
+                  if (data27 && typeof data27 == "object" && !Array.isArray(data27)) {
+                    if (data27.name === void 0) {
+                      const err44 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+                      if (vErrors === null) {
+                        vErrors = [err44];
+                      } else {
+                        vErrors.push(err44);
+                      }
+                      errors++;
+                    }
+                    for (const key6 in data27) {
                       if (!(key6 === "name" || key6 === "values" || key6 === "set")) {
-                        const err43 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
+                        const err45 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
                         if (vErrors === null) {
-                          vErrors = [err43];
+                          vErrors = [err45];
                         } else {
-                          vErrors.push(err43);
+                          vErrors.push(err45);
                         }
                         errors++;
                       }
                     }
-                    if (data26.name !== void 0) {
-                      let data27 = data26.name;
-                      if (typeof data27 === "string") {
-                        if (func3(data27) > 100) {
-                          const err44 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
+                    if (data27.name !== void 0) {
+                      let data28 = data27.name;
+                      if (typeof data28 === "string") {
+                        if (func3(data28) > 100) {
+                          const err46 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
                           if (vErrors === null) {
-                            vErrors = [err44];
+                            vErrors = [err46];
                           } else {
-                            vErrors.push(err44);
+                            vErrors.push(err46);
                           }
                           errors++;
                         }
-                        if (!pattern2.test(data27)) {
-                          const err45 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
+                        if (!pattern2.test(data28)) {
+                          const err47 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
                           if (vErrors === null) {
-                            vErrors = [err45];
+                            vErrors = [err47];
                           } else {
-                            vErrors.push(err45);
+                            vErrors.push(err47);
                           }
                           errors++;
                         }
                       } else {
-                        const err46 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                        if (vErrors === null) {
-                          vErrors = [err46];
-                        } else {
-                          vErrors.push(err46);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data26.values !== void 0) {
-                      let data28 = data26.values;
-                      if (Array.isArray(data28)) {
-                        const len7 = data28.length;
-                        for (let i7 = 0; i7 < len7; i7++) {
-                          if (typeof data28[i7] !== "string") {
-                            const err47 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/values/" + i7, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                            if (vErrors === null) {
-                              vErrors = [err47];
-                            } else {
-                              vErrors.push(err47);
-                            }
-                            errors++;
-                          }
-                        }
-                      } else {
-                        const err48 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/values", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        const err48 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                         if (vErrors === null) {
                           vErrors = [err48];
                         } else {
@@ -62385,88 +62459,89 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                         errors++;
                       }
                     }
-                    if (data26.set !== void 0) {
-                      let data30 = data26.set;
-                      if (Array.isArray(data30)) {
-                        const len8 = data30.length;
-                        for (let i8 = 0; i8 < len8; i8++) {
-                          let data31 = data30[i8];
-                          if (typeof data31 === "string") {
-                            if (!pattern1.test(data31)) {
-                              const err49 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                              if (vErrors === null) {
-                                vErrors = [err49];
-                              } else {
-                                vErrors.push(err49);
-                              }
-                              errors++;
-                            }
-                          } else {
-                            const err50 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (data27.values !== void 0) {
+                      let data29 = data27.values;
+                      if (Array.isArray(data29)) {
+                        const len7 = data29.length;
+                        for (let i7 = 0; i7 < len7; i7++) {
+                          if (typeof data29[i7] !== "string") {
+                            const err49 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/values/" + i7, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                             if (vErrors === null) {
-                              vErrors = [err50];
+                              vErrors = [err49];
                             } else {
-                              vErrors.push(err50);
+                              vErrors.push(err49);
                             }
                             errors++;
                           }
                         }
                       } else {
-                        const err51 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        const err50 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/values", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                         if (vErrors === null) {
-                          vErrors = [err51];
+                          vErrors = [err50];
                         } else {
-                          vErrors.push(err51);
+                          vErrors.push(err50);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data27.set !== void 0) {
+                      let data31 = data27.set;
+                      if (Array.isArray(data31)) {
+                        const len8 = data31.length;
+                        for (let i8 = 0; i8 < len8; i8++) {
+                          let data32 = data31[i8];
+                          if (typeof data32 === "string") {
+                            if (!pattern1.test(data32)) {
+                              const err51 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+                              if (vErrors === null) {
+                                vErrors = [err51];
+                              } else {
+                                vErrors.push(err51);
+                              }
+                              errors++;
+                            }
+                          } else {
+                            const err52 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                            if (vErrors === null) {
+                              vErrors = [err52];
+                            } else {
+                              vErrors.push(err52);
+                            }
+                            errors++;
+                          }
+                        }
+                      } else {
+                        const err53 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                          vErrors = [err53];
+                        } else {
+                          vErrors.push(err53);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err52 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                    const err54 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                     if (vErrors === null) {
-                      vErrors = [err52];
+                      vErrors = [err54];
                     } else {
-                      vErrors.push(err52);
+                      vErrors.push(err54);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err53 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets", schemaPath: "#/properties/charts/items/properties/valueSets/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err55 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets", schemaPath: "#/properties/charts/items/properties/valueSets/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                 if (vErrors === null) {
-                  vErrors = [err53];
+                  vErrors = [err55];
                 } else {
-                  vErrors.push(err53);
+                  vErrors.push(err55);
                 }
                 errors++;
               }
             }
           } else {
-            const err54 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err54];
-            } else {
-              vErrors.push(err54);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err55 = { instancePath: instancePath + "/charts", schemaPath: "#/properties/charts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err55];
-        } else {
-          vErrors.push(err55);
-        }
-        errors++;
-      }
-    }
-    if (data.valueSets !== void 0) {
-      let data32 = data.valueSets;
-      if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
-        for (const key7 in data32) {
-          if (!(key7 === "ci" || key7 === "severity")) {
-            const err56 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+            const err56 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err56];
             } else {
@@ -62475,21 +62550,22 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data32.ci !== void 0) {
-          if (typeof data32.ci !== "boolean") {
-            const err57 = { instancePath: instancePath + "/valueSets/ci", schemaPath: "#/properties/valueSets/properties/ci/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err57];
-            } else {
-              vErrors.push(err57);
-            }
-            errors++;
-          }
+      } else {
+        const err57 = { instancePath: instancePath + "/charts", schemaPath: "#/properties/charts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err57];
+        } else {
+          vErrors.push(err57);
         }
-        if (data32.severity !== void 0) {
-          let data34 = data32.severity;
-          if (typeof data34 !== "string") {
-            const err58 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        errors++;
+      }
+    }
+    if (data.valueSets !== void 0) {
+      let data33 = data.valueSets;
+      if (data33 && typeof data33 == "object" && !Array.isArray(data33)) {
+        for (const key7 in data33) {
+          if (!(key7 === "ci" || key7 === "severity")) {
+            const err58 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err58];
             } else {
@@ -62497,8 +62573,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (!(data34 === "keep" || data34 === "critical" || data34 === "high" || data34 === "medium" || data34 === "low" || data34 === "info")) {
-            const err59 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.valueSets.properties.severity.enum }, message: "must be equal to one of the allowed values" };
+        }
+        if (data33.ci !== void 0) {
+          if (typeof data33.ci !== "boolean") {
+            const err59 = { instancePath: instancePath + "/valueSets/ci", schemaPath: "#/properties/valueSets/properties/ci/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
               vErrors = [err59];
             } else {
@@ -62507,64 +62585,62 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data33.severity !== void 0) {
+          let data35 = data33.severity;
+          if (typeof data35 !== "string") {
+            const err60 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err60];
+            } else {
+              vErrors.push(err60);
+            }
+            errors++;
+          }
+          if (!(data35 === "keep" || data35 === "critical" || data35 === "high" || data35 === "medium" || data35 === "low" || data35 === "info")) {
+            const err61 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.valueSets.properties.severity.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err61];
+            } else {
+              vErrors.push(err61);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err60 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err62 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err60];
+          vErrors = [err62];
         } else {
-          vErrors.push(err60);
+          vErrors.push(err62);
         }
         errors++;
       }
     }
     if (data.provenance !== void 0) {
-      let data35 = data.provenance;
-      const _errs84 = errors;
+      let data36 = data.provenance;
+      const _errs86 = errors;
       let valid27 = false;
       let passing1 = null;
-      const _errs85 = errors;
-      if (typeof data35 !== "boolean") {
-        const err61 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/0/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+      const _errs87 = errors;
+      if (typeof data36 !== "boolean") {
+        const err63 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/0/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
-          vErrors = [err61];
+          vErrors = [err63];
         } else {
-          vErrors.push(err61);
+          vErrors.push(err63);
         }
         errors++;
       }
-      var _valid1 = _errs85 === errors;
+      var _valid1 = _errs87 === errors;
       if (_valid1) {
         valid27 = true;
         passing1 = 0;
       }
-      const _errs87 = errors;
-      if (data35 && typeof data35 == "object" && !Array.isArray(data35)) {
-        for (const key8 in data35) {
+      const _errs89 = errors;
+      if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
+        for (const key8 in data36) {
           if (!(key8 === "enabled" || key8 === "maxRenders")) {
-            const err62 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err62];
-            } else {
-              vErrors.push(err62);
-            }
-            errors++;
-          }
-        }
-        if (data35.enabled !== void 0) {
-          if (typeof data35.enabled !== "boolean") {
-            const err63 = { instancePath: instancePath + "/provenance/enabled", schemaPath: "#/properties/provenance/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err63];
-            } else {
-              vErrors.push(err63);
-            }
-            errors++;
-          }
-        }
-        if (data35.maxRenders !== void 0) {
-          let data37 = data35.maxRenders;
-          if (!(typeof data37 == "number" && (!(data37 % 1) && !isNaN(data37)))) {
-            const err64 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err64 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err64];
             } else {
@@ -62572,37 +62648,60 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data37 == "number") {
-            if (data37 > 64 || isNaN(data37)) {
-              const err65 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
+        }
+        if (data36.enabled !== void 0) {
+          if (typeof data36.enabled !== "boolean") {
+            const err65 = { instancePath: instancePath + "/provenance/enabled", schemaPath: "#/properties/provenance/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err65];
+            } else {
+              vErrors.push(err65);
+            }
+            errors++;
+          }
+        }
+        if (data36.maxRenders !== void 0) {
+          let data38 = data36.maxRenders;
+          if (!(typeof data38 == "number" && (!(data38 % 1) && !isNaN(data38)))) {
+            const err66 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err66];
+            } else {
+              vErrors.push(err66);
+            }
+            errors++;
+          }
+          if (typeof data38 == "number") {
+            if (data38 > 64 || isNaN(data38)) {
+              const err67 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
               if (vErrors === null) {
-                vErrors = [err65];
+                vErrors = [err67];
               } else {
-                vErrors.push(err65);
+                vErrors.push(err67);
               }
               errors++;
             }
-            if (data37 < 1 || isNaN(data37)) {
-              const err66 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+            if (data38 < 1 || isNaN(data38)) {
+              const err68 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
-                vErrors = [err66];
+                vErrors = [err68];
               } else {
-                vErrors.push(err66);
+                vErrors.push(err68);
               }
               errors++;
             }
           }
         }
       } else {
-        const err67 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err69 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err67];
+          vErrors = [err69];
         } else {
-          vErrors.push(err67);
+          vErrors.push(err69);
         }
         errors++;
       }
-      var _valid1 = _errs87 === errors;
+      var _valid1 = _errs89 === errors;
       if (_valid1 && valid27) {
         valid27 = false;
         passing1 = [passing1, 1];
@@ -62613,18 +62712,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
       if (!valid27) {
-        const err68 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
+        const err70 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
         if (vErrors === null) {
-          vErrors = [err68];
+          vErrors = [err70];
         } else {
-          vErrors.push(err68);
+          vErrors.push(err70);
         }
         errors++;
       } else {
-        errors = _errs84;
+        errors = _errs86;
         if (vErrors !== null) {
-          if (_errs84) {
-            vErrors.length = _errs84;
+          if (_errs86) {
+            vErrors.length = _errs86;
           } else {
             vErrors = null;
           }
@@ -62632,54 +62731,33 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.suppressions !== void 0) {
-      let data38 = data.suppressions;
-      if (Array.isArray(data38)) {
-        const len9 = data38.length;
+      let data39 = data.suppressions;
+      if (Array.isArray(data39)) {
+        const len9 = data39.length;
         for (let i9 = 0; i9 < len9; i9++) {
-          let data39 = data38[i9];
-          if (data39 && typeof data39 == "object" && !Array.isArray(data39)) {
-            if (data39.rule === void 0) {
-              const err69 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'" };
+          let data40 = data39[i9];
+          if (data40 && typeof data40 == "object" && !Array.isArray(data40)) {
+            if (data40.rule === void 0) {
+              const err71 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'" };
               if (vErrors === null) {
-                vErrors = [err69];
+                vErrors = [err71];
               } else {
-                vErrors.push(err69);
+                vErrors.push(err71);
               }
               errors++;
             }
-            if (data39.reason === void 0) {
-              const err70 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
+            if (data40.reason === void 0) {
+              const err72 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
               if (vErrors === null) {
-                vErrors = [err70];
+                vErrors = [err72];
               } else {
-                vErrors.push(err70);
+                vErrors.push(err72);
               }
               errors++;
             }
-            for (const key9 in data39) {
+            for (const key9 in data40) {
               if (!func2.call(schema11.properties.suppressions.items.properties, key9)) {
-                const err71 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err71];
-                } else {
-                  vErrors.push(err71);
-                }
-                errors++;
-              }
-            }
-            if (data39.rule !== void 0) {
-              let data40 = data39.rule;
-              if (typeof data40 !== "string") {
-                const err72 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err72];
-                } else {
-                  vErrors.push(err72);
-                }
-                errors++;
-              }
-              if (!(data40 === "*" || data40 === "allowed-runtime-classes" || data40 === "container-probes" || data40 === "container-resources" || data40 === "default-service-account" || data40 === "image-digest" || data40 === "image-pull-policy" || data40 === "image-registry" || data40 === "image-tag" || data40 === "ingress-tls" || data40 === "namespace-pss-enforce" || data40 === "network-policy-allow-all" || data40 === "network-policy-egress" || data40 === "network-policy-egress-world" || data40 === "network-policy-ingress" || data40 === "network-policy-selects-nothing" || data40 === "pss-allow-privilege-escalation" || data40 === "pss-apparmor-profile" || data40 === "pss-capabilities-baseline" || data40 === "pss-capabilities-restricted" || data40 === "pss-host-namespaces" || data40 === "pss-host-path-volumes" || data40 === "pss-host-ports" || data40 === "pss-host-probes-lifecycle" || data40 === "pss-namespace-rejection" || data40 === "pss-privileged" || data40 === "pss-proc-mount" || data40 === "pss-proc-mount-restricted" || data40 === "pss-restricted-volumes" || data40 === "pss-run-as-non-root" || data40 === "pss-run-as-user" || data40 === "pss-seccomp-baseline" || data40 === "pss-seccomp-restricted" || data40 === "pss-selinux-options" || data40 === "pss-sysctls" || data40 === "pss-windows-host-process" || data40 === "rbac-binding-missing-role" || data40 === "rbac-broad-subject" || data40 === "rbac-cluster-admin-binding" || data40 === "rbac-csr-approval" || data40 === "rbac-default-service-account-binding" || data40 === "rbac-escalate-bind-impersonate" || data40 === "rbac-namespace-modify" || data40 === "rbac-nodes-proxy" || data40 === "rbac-persistentvolume-create" || data40 === "rbac-pod-exec" || data40 === "rbac-rbac-write" || data40 === "rbac-secrets-read" || data40 === "rbac-secrets-write" || data40 === "rbac-token-request" || data40 === "rbac-webhook-config" || data40 === "rbac-wildcard" || data40 === "rbac-workload-create" || data40 === "read-only-root-filesystem" || data40 === "render-divergence" || data40 === "render-lookup" || data40 === "required-annotations" || data40 === "required-labels" || data40 === "runtime-socket-mount" || data40 === "secret-chart-default" || data40 === "secret-literal-annotation" || data40 === "secret-literal-args" || data40 === "secret-literal-configmap" || data40 === "secret-literal-env" || data40 === "secret-literal-format" || data40 === "secret-literal-helm-release" || data40 === "sensitive-host-path" || data40 === "service-account-missing" || data40 === "service-account-token-automount" || data40 === "service-external-ips" || data40 === "service-load-balancer-open" || data40 === "service-node-port" || data40 === "tf-aks-api-authorized-ranges" || data40 === "tf-aks-local-accounts" || data40 === "tf-aks-network-policy" || data40 === "tf-aks-rbac" || data40 === "tf-eks-control-plane-logging" || data40 === "tf-eks-public-endpoint" || data40 === "tf-eks-secrets-encryption" || data40 === "tf-gke-legacy-abac" || data40 === "tf-gke-master-authorized-networks" || data40 === "tf-gke-network-policy" || data40 === "tf-gke-private-nodes" || data40 === "tf-gke-shielded-nodes" || data40 === "tf-gke-workload-identity" || data40 === "tf-helm-values-danger" || data40 === "tf-unknown-until-apply" || data40 === "values-dangerous-default" || data40 === "yaml-duplicate-key")) {
-                const err73 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
+                const err73 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err73];
                 } else {
@@ -62688,20 +62766,19 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.reason !== void 0) {
-              let data41 = data39.reason;
-              if (typeof data41 === "string") {
-                if (func3(data41) < 1) {
-                  const err74 = { instancePath: instancePath + "/suppressions/" + i9 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err74];
-                  } else {
-                    vErrors.push(err74);
-                  }
-                  errors++;
+            if (data40.rule !== void 0) {
+              let data41 = data40.rule;
+              if (typeof data41 !== "string") {
+                const err74 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err74];
+                } else {
+                  vErrors.push(err74);
                 }
-              } else {
-                const err75 = { instancePath: instancePath + "/suppressions/" + i9 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                errors++;
+              }
+              if (!(data41 === "*" || data41 === "allowed-runtime-classes" || data41 === "container-probes" || data41 === "container-resources" || data41 === "default-service-account" || data41 === "image-digest" || data41 === "image-pull-policy" || data41 === "image-registry" || data41 === "image-tag" || data41 === "ingress-tls" || data41 === "namespace-pss-enforce" || data41 === "network-policy-allow-all" || data41 === "network-policy-egress" || data41 === "network-policy-egress-world" || data41 === "network-policy-ingress" || data41 === "network-policy-selects-nothing" || data41 === "pss-allow-privilege-escalation" || data41 === "pss-apparmor-profile" || data41 === "pss-capabilities-baseline" || data41 === "pss-capabilities-restricted" || data41 === "pss-host-namespaces" || data41 === "pss-host-path-volumes" || data41 === "pss-host-ports" || data41 === "pss-host-probes-lifecycle" || data41 === "pss-namespace-rejection" || data41 === "pss-privileged" || data41 === "pss-proc-mount" || data41 === "pss-proc-mount-restricted" || data41 === "pss-restricted-volumes" || data41 === "pss-run-as-non-root" || data41 === "pss-run-as-user" || data41 === "pss-seccomp-baseline" || data41 === "pss-seccomp-restricted" || data41 === "pss-selinux-options" || data41 === "pss-sysctls" || data41 === "pss-windows-host-process" || data41 === "rbac-binding-missing-role" || data41 === "rbac-broad-subject" || data41 === "rbac-cluster-admin-binding" || data41 === "rbac-csr-approval" || data41 === "rbac-default-service-account-binding" || data41 === "rbac-escalate-bind-impersonate" || data41 === "rbac-namespace-modify" || data41 === "rbac-nodes-proxy" || data41 === "rbac-persistentvolume-create" || data41 === "rbac-pod-exec" || data41 === "rbac-rbac-write" || data41 === "rbac-secrets-read" || data41 === "rbac-secrets-write" || data41 === "rbac-token-request" || data41 === "rbac-webhook-config" || data41 === "rbac-wildcard" || data41 === "rbac-workload-create" || data41 === "read-only-root-filesystem" || data41 === "render-divergence" || data41 === "render-lookup" || data41 === "required-annotations" || data41 === "required-labels" || data41 === "runtime-socket-mount" || data41 === "secret-chart-default" || data41 === "secret-literal-annotation" || data41 === "secret-literal-args" || data41 === "secret-literal-configmap" || data41 === "secret-literal-env" || data41 === "secret-literal-format" || data41 === "secret-literal-helm-release" || data41 === "sensitive-host-path" || data41 === "service-account-missing" || data41 === "service-account-token-automount" || data41 === "service-external-ips" || data41 === "service-load-balancer-open" || data41 === "service-node-port" || data41 === "tf-aks-api-authorized-ranges" || data41 === "tf-aks-local-accounts" || data41 === "tf-aks-network-policy" || data41 === "tf-aks-rbac" || data41 === "tf-eks-control-plane-logging" || data41 === "tf-eks-public-endpoint" || data41 === "tf-eks-secrets-encryption" || data41 === "tf-gke-legacy-abac" || data41 === "tf-gke-master-authorized-networks" || data41 === "tf-gke-network-policy" || data41 === "tf-gke-private-nodes" || data41 === "tf-gke-shielded-nodes" || data41 === "tf-gke-workload-identity" || data41 === "tf-helm-values-danger" || data41 === "tf-unknown-until-apply" || data41 === "values-dangerous-default" || data41 === "yaml-duplicate-key")) {
+                const err75 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err75];
                 } else {
@@ -62710,11 +62787,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.expires !== void 0) {
-              let data42 = data39.expires;
+            if (data40.reason !== void 0) {
+              let data42 = data40.reason;
               if (typeof data42 === "string") {
-                if (!pattern4.test(data42)) {
-                  const err76 = { instancePath: instancePath + "/suppressions/" + i9 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"' };
+                if (func3(data42) < 1) {
+                  const err76 = { instancePath: instancePath + "/suppressions/" + i9 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err76];
                   } else {
@@ -62723,7 +62800,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err77 = { instancePath: instancePath + "/suppressions/" + i9 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err77 = { instancePath: instancePath + "/suppressions/" + i9 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err77];
                 } else {
@@ -62732,11 +62809,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.chart !== void 0) {
-              let data43 = data39.chart;
+            if (data40.expires !== void 0) {
+              let data43 = data40.expires;
               if (typeof data43 === "string") {
-                if (func3(data43) < 1) {
-                  const err78 = { instancePath: instancePath + "/suppressions/" + i9 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                if (!pattern4.test(data43)) {
+                  const err78 = { instancePath: instancePath + "/suppressions/" + i9 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"' };
                   if (vErrors === null) {
                     vErrors = [err78];
                   } else {
@@ -62745,7 +62822,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err79 = { instancePath: instancePath + "/suppressions/" + i9 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err79 = { instancePath: instancePath + "/suppressions/" + i9 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err79];
                 } else {
@@ -62754,11 +62831,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.file !== void 0) {
-              let data44 = data39.file;
+            if (data40.chart !== void 0) {
+              let data44 = data40.chart;
               if (typeof data44 === "string") {
                 if (func3(data44) < 1) {
-                  const err80 = { instancePath: instancePath + "/suppressions/" + i9 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  const err80 = { instancePath: instancePath + "/suppressions/" + i9 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err80];
                   } else {
@@ -62767,7 +62844,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err81 = { instancePath: instancePath + "/suppressions/" + i9 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err81 = { instancePath: instancePath + "/suppressions/" + i9 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err81];
                 } else {
@@ -62776,11 +62853,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.valueSet !== void 0) {
-              let data45 = data39.valueSet;
+            if (data40.file !== void 0) {
+              let data45 = data40.file;
               if (typeof data45 === "string") {
                 if (func3(data45) < 1) {
-                  const err82 = { instancePath: instancePath + "/suppressions/" + i9 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  const err82 = { instancePath: instancePath + "/suppressions/" + i9 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err82];
                   } else {
@@ -62789,7 +62866,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err83 = { instancePath: instancePath + "/suppressions/" + i9 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err83 = { instancePath: instancePath + "/suppressions/" + i9 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err83];
                 } else {
@@ -62798,11 +62875,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.kind !== void 0) {
-              let data46 = data39.kind;
+            if (data40.valueSet !== void 0) {
+              let data46 = data40.valueSet;
               if (typeof data46 === "string") {
                 if (func3(data46) < 1) {
-                  const err84 = { instancePath: instancePath + "/suppressions/" + i9 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  const err84 = { instancePath: instancePath + "/suppressions/" + i9 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err84];
                   } else {
@@ -62811,7 +62888,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err85 = { instancePath: instancePath + "/suppressions/" + i9 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err85 = { instancePath: instancePath + "/suppressions/" + i9 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err85];
                 } else {
@@ -62820,11 +62897,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.namespace !== void 0) {
-              let data47 = data39.namespace;
+            if (data40.kind !== void 0) {
+              let data47 = data40.kind;
               if (typeof data47 === "string") {
                 if (func3(data47) < 1) {
-                  const err86 = { instancePath: instancePath + "/suppressions/" + i9 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  const err86 = { instancePath: instancePath + "/suppressions/" + i9 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err86];
                   } else {
@@ -62833,7 +62910,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err87 = { instancePath: instancePath + "/suppressions/" + i9 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err87 = { instancePath: instancePath + "/suppressions/" + i9 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err87];
                 } else {
@@ -62842,11 +62919,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.name !== void 0) {
-              let data48 = data39.name;
+            if (data40.namespace !== void 0) {
+              let data48 = data40.namespace;
               if (typeof data48 === "string") {
                 if (func3(data48) < 1) {
-                  const err88 = { instancePath: instancePath + "/suppressions/" + i9 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  const err88 = { instancePath: instancePath + "/suppressions/" + i9 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err88];
                   } else {
@@ -62855,7 +62932,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err89 = { instancePath: instancePath + "/suppressions/" + i9 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err89 = { instancePath: instancePath + "/suppressions/" + i9 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err89];
                 } else {
@@ -62864,11 +62941,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.container !== void 0) {
-              let data49 = data39.container;
+            if (data40.name !== void 0) {
+              let data49 = data40.name;
               if (typeof data49 === "string") {
                 if (func3(data49) < 1) {
-                  const err90 = { instancePath: instancePath + "/suppressions/" + i9 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  const err90 = { instancePath: instancePath + "/suppressions/" + i9 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err90];
                   } else {
@@ -62877,7 +62954,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err91 = { instancePath: instancePath + "/suppressions/" + i9 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err91 = { instancePath: instancePath + "/suppressions/" + i9 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err91];
                 } else {
@@ -62886,32 +62963,30 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err92 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err92];
-            } else {
-              vErrors.push(err92);
+            if (data40.container !== void 0) {
+              let data50 = data40.container;
+              if (typeof data50 === "string") {
+                if (func3(data50) < 1) {
+                  const err92 = { instancePath: instancePath + "/suppressions/" + i9 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err92];
+                  } else {
+                    vErrors.push(err92);
+                  }
+                  errors++;
+                }
+              } else {
+                const err93 = { instancePath: instancePath + "/suppressions/" + i9 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err93];
+                } else {
+                  vErrors.push(err93);
+                }
+                errors++;
+              }
             }
-            errors++;
-          }
-        }
-      } else {
-        const err93 = { instancePath: instancePath + "/suppressions", schemaPath: "#/properties/suppressions/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err93];
-        } else {
-          vErrors.push(err93);
-        }
-        errors++;
-      }
-    }
-    if (data.helm !== void 0) {
-      let data50 = data.helm;
-      if (data50 && typeof data50 == "object" && !Array.isArray(data50)) {
-        for (const key10 in data50) {
-          if (!func2.call(schema11.properties.helm.properties, key10)) {
-            const err94 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+          } else {
+            const err94 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err94];
             } else {
@@ -62920,42 +62995,44 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data50.releaseName !== void 0) {
-          let data51 = data50.releaseName;
-          if (typeof data51 === "string") {
-            if (func3(data51) > 53) {
-              const err95 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/maxLength", keyword: "maxLength", params: { limit: 53 }, message: "must NOT have more than 53 characters" };
-              if (vErrors === null) {
-                vErrors = [err95];
-              } else {
-                vErrors.push(err95);
-              }
-              errors++;
-            }
-            if (!pattern5.test(data51)) {
-              const err96 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
-              if (vErrors === null) {
-                vErrors = [err96];
-              } else {
-                vErrors.push(err96);
-              }
-              errors++;
-            }
-          } else {
-            const err97 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      } else {
+        const err95 = { instancePath: instancePath + "/suppressions", schemaPath: "#/properties/suppressions/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err95];
+        } else {
+          vErrors.push(err95);
+        }
+        errors++;
+      }
+    }
+    if (data.helm !== void 0) {
+      let data51 = data.helm;
+      if (data51 && typeof data51 == "object" && !Array.isArray(data51)) {
+        for (const key10 in data51) {
+          if (!func2.call(schema11.properties.helm.properties, key10)) {
+            const err96 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err97];
+              vErrors = [err96];
             } else {
-              vErrors.push(err97);
+              vErrors.push(err96);
             }
             errors++;
           }
         }
-        if (data50.namespace !== void 0) {
-          let data52 = data50.namespace;
+        if (data51.releaseName !== void 0) {
+          let data52 = data51.releaseName;
           if (typeof data52 === "string") {
-            if (func3(data52) > 63) {
-              const err98 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters" };
+            if (func3(data52) > 53) {
+              const err97 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/maxLength", keyword: "maxLength", params: { limit: 53 }, message: "must NOT have more than 53 characters" };
+              if (vErrors === null) {
+                vErrors = [err97];
+              } else {
+                vErrors.push(err97);
+              }
+              errors++;
+            }
+            if (!pattern5.test(data52)) {
+              const err98 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
               if (vErrors === null) {
                 vErrors = [err98];
               } else {
@@ -62963,30 +63040,30 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (!pattern5.test(data52)) {
-              const err99 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
-              if (vErrors === null) {
-                vErrors = [err99];
-              } else {
-                vErrors.push(err99);
-              }
-              errors++;
-            }
           } else {
-            const err100 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err99 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err100];
+              vErrors = [err99];
             } else {
-              vErrors.push(err100);
+              vErrors.push(err99);
             }
             errors++;
           }
         }
-        if (data50.kubeVersion !== void 0) {
-          let data53 = data50.kubeVersion;
+        if (data51.namespace !== void 0) {
+          let data53 = data51.namespace;
           if (typeof data53 === "string") {
-            if (!pattern7.test(data53)) {
-              const err101 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/pattern", keyword: "pattern", params: { pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$" }, message: 'must match pattern "^v?1\\.[0-9]+(\\.[0-9]+)?$"' };
+            if (func3(data53) > 63) {
+              const err100 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters" };
+              if (vErrors === null) {
+                vErrors = [err100];
+              } else {
+                vErrors.push(err100);
+              }
+              errors++;
+            }
+            if (!pattern5.test(data53)) {
+              const err101 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
               if (vErrors === null) {
                 vErrors = [err101];
               } else {
@@ -62995,7 +63072,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err102 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err102 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err102];
             } else {
@@ -63004,11 +63081,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data50.timeoutSeconds !== void 0) {
-          let data54 = data50.timeoutSeconds;
-          if (typeof data54 == "number") {
-            if (data54 > 600 || isNaN(data54)) {
-              const err103 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 600 }, message: "must be <= 600" };
+        if (data51.kubeVersion !== void 0) {
+          let data54 = data51.kubeVersion;
+          if (typeof data54 === "string") {
+            if (!pattern7.test(data54)) {
+              const err103 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/pattern", keyword: "pattern", params: { pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$" }, message: 'must match pattern "^v?1\\.[0-9]+(\\.[0-9]+)?$"' };
               if (vErrors === null) {
                 vErrors = [err103];
               } else {
@@ -63016,30 +63093,30 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data54 <= 0 || isNaN(data54)) {
-              const err104 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-              if (vErrors === null) {
-                vErrors = [err104];
-              } else {
-                vErrors.push(err104);
-              }
-              errors++;
-            }
           } else {
-            const err105 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            const err104 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err105];
+              vErrors = [err104];
             } else {
-              vErrors.push(err105);
+              vErrors.push(err104);
             }
             errors++;
           }
         }
-        if (data50.totalTimeoutSeconds !== void 0) {
-          let data55 = data50.totalTimeoutSeconds;
+        if (data51.timeoutSeconds !== void 0) {
+          let data55 = data51.timeoutSeconds;
           if (typeof data55 == "number") {
-            if (data55 > 3600 || isNaN(data55)) {
-              const err106 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600" };
+            if (data55 > 600 || isNaN(data55)) {
+              const err105 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 600 }, message: "must be <= 600" };
+              if (vErrors === null) {
+                vErrors = [err105];
+              } else {
+                vErrors.push(err105);
+              }
+              errors++;
+            }
+            if (data55 <= 0 || isNaN(data55)) {
+              const err106 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
               if (vErrors === null) {
                 vErrors = [err106];
               } else {
@@ -63047,71 +63124,70 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data55 <= 0 || isNaN(data55)) {
-              const err107 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+          } else {
+            const err107 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err107];
+            } else {
+              vErrors.push(err107);
+            }
+            errors++;
+          }
+        }
+        if (data51.totalTimeoutSeconds !== void 0) {
+          let data56 = data51.totalTimeoutSeconds;
+          if (typeof data56 == "number") {
+            if (data56 > 3600 || isNaN(data56)) {
+              const err108 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600" };
               if (vErrors === null) {
-                vErrors = [err107];
+                vErrors = [err108];
               } else {
-                vErrors.push(err107);
+                vErrors.push(err108);
+              }
+              errors++;
+            }
+            if (data56 <= 0 || isNaN(data56)) {
+              const err109 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+              if (vErrors === null) {
+                vErrors = [err109];
+              } else {
+                vErrors.push(err109);
               }
               errors++;
             }
           } else {
-            const err108 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            const err110 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
-              vErrors = [err108];
+              vErrors = [err110];
             } else {
-              vErrors.push(err108);
+              vErrors.push(err110);
             }
             errors++;
           }
         }
-        if (data50.memoryLimitMiB !== void 0) {
-          let data56 = data50.memoryLimitMiB;
-          if (!(typeof data56 == "number" && (!(data56 % 1) && !isNaN(data56)))) {
-            const err109 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err109];
-            } else {
-              vErrors.push(err109);
-            }
-            errors++;
-          }
-          if (typeof data56 == "number") {
-            if (data56 > 8192 || isNaN(data56)) {
-              const err110 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 8192 }, message: "must be <= 8192" };
-              if (vErrors === null) {
-                vErrors = [err110];
-              } else {
-                vErrors.push(err110);
-              }
-              errors++;
-            }
-            if (data56 < 128 || isNaN(data56)) {
-              const err111 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 128 }, message: "must be >= 128" };
-              if (vErrors === null) {
-                vErrors = [err111];
-              } else {
-                vErrors.push(err111);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data50.maxOutputMiB !== void 0) {
-          let data57 = data50.maxOutputMiB;
+        if (data51.memoryLimitMiB !== void 0) {
+          let data57 = data51.memoryLimitMiB;
           if (!(typeof data57 == "number" && (!(data57 % 1) && !isNaN(data57)))) {
-            const err112 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err111 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err112];
+              vErrors = [err111];
             } else {
-              vErrors.push(err112);
+              vErrors.push(err111);
             }
             errors++;
           }
           if (typeof data57 == "number") {
-            if (data57 > 512 || isNaN(data57)) {
-              const err113 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 512 }, message: "must be <= 512" };
+            if (data57 > 8192 || isNaN(data57)) {
+              const err112 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 8192 }, message: "must be <= 8192" };
+              if (vErrors === null) {
+                vErrors = [err112];
+              } else {
+                vErrors.push(err112);
+              }
+              errors++;
+            }
+            if (data57 < 128 || isNaN(data57)) {
+              const err113 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 128 }, message: "must be >= 128" };
               if (vErrors === null) {
                 vErrors = [err113];
               } else {
@@ -63119,31 +63195,31 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data57 < 1 || isNaN(data57)) {
-              const err114 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err114];
-              } else {
-                vErrors.push(err114);
-              }
-              errors++;
-            }
           }
         }
-        if (data50.maxRenders !== void 0) {
-          let data58 = data50.maxRenders;
+        if (data51.maxOutputMiB !== void 0) {
+          let data58 = data51.maxOutputMiB;
           if (!(typeof data58 == "number" && (!(data58 % 1) && !isNaN(data58)))) {
-            const err115 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err114 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err115];
+              vErrors = [err114];
             } else {
-              vErrors.push(err115);
+              vErrors.push(err114);
             }
             errors++;
           }
           if (typeof data58 == "number") {
-            if (data58 > 1e4 || isNaN(data58)) {
-              const err116 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e4 }, message: "must be <= 10000" };
+            if (data58 > 512 || isNaN(data58)) {
+              const err115 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 512 }, message: "must be <= 512" };
+              if (vErrors === null) {
+                vErrors = [err115];
+              } else {
+                vErrors.push(err115);
+              }
+              errors++;
+            }
+            if (data58 < 1 || isNaN(data58)) {
+              const err116 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
                 vErrors = [err116];
               } else {
@@ -63151,94 +63227,117 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data58 < 1 || isNaN(data58)) {
-              const err117 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          }
+        }
+        if (data51.maxRenders !== void 0) {
+          let data59 = data51.maxRenders;
+          if (!(typeof data59 == "number" && (!(data59 % 1) && !isNaN(data59)))) {
+            const err117 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err117];
+            } else {
+              vErrors.push(err117);
+            }
+            errors++;
+          }
+          if (typeof data59 == "number") {
+            if (data59 > 1e4 || isNaN(data59)) {
+              const err118 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e4 }, message: "must be <= 10000" };
               if (vErrors === null) {
-                vErrors = [err117];
+                vErrors = [err118];
               } else {
-                vErrors.push(err117);
+                vErrors.push(err118);
+              }
+              errors++;
+            }
+            if (data59 < 1 || isNaN(data59)) {
+              const err119 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err119];
+              } else {
+                vErrors.push(err119);
               }
               errors++;
             }
           }
         }
-        if (data50.valuesFiles !== void 0) {
-          let data59 = data50.valuesFiles;
-          if (Array.isArray(data59)) {
-            const len10 = data59.length;
+        if (data51.valuesFiles !== void 0) {
+          let data60 = data51.valuesFiles;
+          if (Array.isArray(data60)) {
+            const len10 = data60.length;
             for (let i10 = 0; i10 < len10; i10++) {
-              if (typeof data59[i10] !== "string") {
-                const err118 = { instancePath: instancePath + "/helm/valuesFiles/" + i10, schemaPath: "#/properties/helm/properties/valuesFiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+              if (typeof data60[i10] !== "string") {
+                const err120 = { instancePath: instancePath + "/helm/valuesFiles/" + i10, schemaPath: "#/properties/helm/properties/valuesFiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err118];
+                  vErrors = [err120];
                 } else {
-                  vErrors.push(err118);
+                  vErrors.push(err120);
                 }
                 errors++;
               }
             }
           } else {
-            const err119 = { instancePath: instancePath + "/helm/valuesFiles", schemaPath: "#/properties/helm/properties/valuesFiles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err121 = { instancePath: instancePath + "/helm/valuesFiles", schemaPath: "#/properties/helm/properties/valuesFiles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err119];
+              vErrors = [err121];
             } else {
-              vErrors.push(err119);
+              vErrors.push(err121);
             }
             errors++;
           }
         }
-        if (data50.set !== void 0) {
-          let data61 = data50.set;
-          if (Array.isArray(data61)) {
-            const len11 = data61.length;
+        if (data51.set !== void 0) {
+          let data62 = data51.set;
+          if (Array.isArray(data62)) {
+            const len11 = data62.length;
             for (let i11 = 0; i11 < len11; i11++) {
-              let data62 = data61[i11];
-              if (typeof data62 === "string") {
-                if (!pattern1.test(data62)) {
-                  const err120 = { instancePath: instancePath + "/helm/set/" + i11, schemaPath: "#/properties/helm/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+              let data63 = data62[i11];
+              if (typeof data63 === "string") {
+                if (!pattern1.test(data63)) {
+                  const err122 = { instancePath: instancePath + "/helm/set/" + i11, schemaPath: "#/properties/helm/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
                   if (vErrors === null) {
-                    vErrors = [err120];
+                    vErrors = [err122];
                   } else {
-                    vErrors.push(err120);
+                    vErrors.push(err122);
                   }
                   errors++;
                 }
               } else {
-                const err121 = { instancePath: instancePath + "/helm/set/" + i11, schemaPath: "#/properties/helm/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err123 = { instancePath: instancePath + "/helm/set/" + i11, schemaPath: "#/properties/helm/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err121];
+                  vErrors = [err123];
                 } else {
-                  vErrors.push(err121);
+                  vErrors.push(err123);
                 }
                 errors++;
               }
             }
           } else {
-            const err122 = { instancePath: instancePath + "/helm/set", schemaPath: "#/properties/helm/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err124 = { instancePath: instancePath + "/helm/set", schemaPath: "#/properties/helm/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err122];
+              vErrors = [err124];
             } else {
-              vErrors.push(err122);
+              vErrors.push(err124);
             }
             errors++;
           }
         }
       } else {
-        const err123 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err125 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err123];
+          vErrors = [err125];
         } else {
-          vErrors.push(err123);
+          vErrors.push(err125);
         }
         errors++;
       }
     }
   } else {
-    const err124 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err126 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err124];
+      vErrors = [err126];
     } else {
-      vErrors.push(err124);
+      vErrors.push(err126);
     }
     errors++;
   }
@@ -63403,6 +63502,8 @@ function* configPathProblems(raw, config, repoRoot) {
     const problem = confinementProblem(repoRoot, file);
     if (problem) yield { pointer, message: `values file ${JSON.stringify(path22.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
+  const baselineProblem = config.baseline !== void 0 ? confinementProblem(repoRoot, config.baseline) : void 0;
+  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path22.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   const config = defaultConfig();
@@ -63446,6 +63547,7 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
       };
     })
   }));
+  if (raw.baseline !== void 0) config.baseline = path22.resolve(baseDir, raw.baseline);
   if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
   if (typeof raw.provenance === "boolean") config.provenance.enabled = raw.provenance;
@@ -65714,6 +65816,7 @@ function strictest(config, defaultSeverity) {
   out.helm = { ...out.helm, valuesFiles: [], set: [] };
   out.suppressions = [];
   out.annotationSuppressions = false;
+  delete out.baseline;
   if (out.valueSets.severity !== "keep" && severityRank(out.valueSets.severity) < severityRank(defaults3.valueSets.severity)) out.valueSets.severity = defaults3.valueSets.severity;
   for (const [id, setting] of Object.entries(out.rules)) {
     const floor = defaultSeverity(id);
@@ -65762,6 +65865,7 @@ function configChanges(base2, head, display) {
   setting("annotationSuppressions", base2.annotationSuppressions, head.annotationSuppressions);
   setting("include", base2.include, head.include);
   setting("exclude", base2.exclude, head.exclude);
+  setting("baseline", base2.baseline !== void 0 ? display(base2.baseline) : null, head.baseline !== void 0 ? display(head.baseline) : null);
   setting("valueSets", base2.valueSets, head.valueSets);
   setting("provenance", base2.provenance, head.provenance);
   const renderSettings = (c3) => ({ helm: c3.helm, charts: c3.charts.map((chart) => ({ ...chart, valueSets: chart.valueSets.map(({ declared: _d, ...set2 }) => set2) })) });
@@ -65981,6 +66085,82 @@ async function pendingAgainst(repoRoot, sha, config, input) {
   };
 }
 
+// src/core/baseline-file.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+import { readFileSync as readFileSync18 } from "node:fs";
+function parseBaselineFile(text2, display) {
+  const parsed = loadYamlDocuments(text2, "yaml-1.2");
+  const problem = parsed.problems[0];
+  if (problem) throw new UsageError(`${display}:${problem.line ?? 1}: invalid YAML: ${problem.message}`);
+  const doc = parsed.documents[0];
+  if (parsed.documents.length > 1) throw new UsageError(`${display}: expected one YAML document, found ${parsed.documents.length}`);
+  const value = doc?.value;
+  if (value === void 0 || value === null) return [];
+  if (!isObj(value) || value.version !== 1) throw new UsageError(`${display}:1: not a preadmit baseline file (expected version: 1 and findings: [...])`);
+  const out = [];
+  for (const [i2, item] of arr(value.findings).entries()) {
+    const line = doc?.lineOf(`/findings/${i2}`) ?? 1;
+    const fingerprint = isObj(item) ? str(item.fingerprint) : void 0;
+    const rule2 = isObj(item) ? str(item.rule) : void 0;
+    if (!isObj(item) || fingerprint === void 0 || !/^[0-9a-f]{32}$/.test(fingerprint) || rule2 === void 0) {
+      throw new UsageError(`${display}:${line}: a baseline entry needs a rule and a 32-hex-digit fingerprint`);
+    }
+    out.push({ fingerprint, rule: rule2, object: str(item.object) ?? "", where: str(item.where) ?? "", path: str(item.path) ?? "", reason: item.reason === null || item.reason === void 0 ? "" : String(item.reason) });
+  }
+  return out;
+}
+async function applyBaselineFile(result, config, repoRoot, policySha) {
+  const file = config.baseline;
+  const display = relativeTo(repoRoot, file);
+  let text2;
+  if (policySha !== void 0) {
+    const at3 = await readFileAt(repoRoot, policySha, display);
+    if (at3.kind === "unreadable") throw new UsageError(`baseline file ${display} at ${policySha.slice(0, 12)}: ${at3.message}`);
+    text2 = at3.kind === "file" ? at3.text : "";
+  } else {
+    try {
+      text2 = readFileSync18(file, "utf8");
+    } catch (error2) {
+      throw new UsageError(`baseline file ${display}, named by the configuration, cannot be read: ${error2.code ?? error2.message}`);
+    }
+  }
+  const entries = parseBaselineFile(text2, policySha !== void 0 ? `${display}@${policySha.slice(0, 12)}` : display);
+  const listed = new Set(entries.map((e) => `${e.rule}\0${e.fingerprint}`));
+  const matched = /* @__PURE__ */ new Set();
+  const findings = result.findings.map((f) => {
+    const key = `${f.ruleId}\0${f.fingerprint}`;
+    if (!listed.has(key)) return { ...f, status: "new" };
+    matched.add(key);
+    return { ...f, status: "existing" };
+  });
+  const stale = entries.filter((e) => !matched.has(`${e.rule}\0${e.fingerprint}`));
+  const changes = policySha !== void 0 && result.policy !== void 0 ? [...result.policy.changes, ...baselineChanges(file, display, listed)] : void 0;
+  const blocking = findings.filter((f) => f.status === "new" && !f.suppressed && isBlocking(f.severity, result.summary.failOn)).length;
+  const failed = blocking > 0 || config.failOnErrors && result.errors.length > 0;
+  const existing = findings.filter((f) => f.status === "existing").length;
+  return {
+    ...result,
+    findings,
+    baselineFile: { file: display, entries: entries.length, stale },
+    ...changes !== void 0 ? { policy: { ...result.policy, changes } } : {},
+    summary: { ...result.summary, verdict: failed ? "fail" : "pass", blocking, new: findings.length - existing, existing }
+  };
+}
+function baselineChanges(file, display, atRevision) {
+  let head;
+  try {
+    head = parseBaselineFile(readFileSync18(file, "utf8"), display);
+  } catch (error2) {
+    if (error2.code === "ENOENT") head = [];
+    else return [{ kind: "config", change: "changed", summary: `baseline file ${display} cannot be read as checked out: ${error2.message}`, file: display }];
+  }
+  const keys = new Set(head.map((e) => `${e.rule}\0${e.fingerprint}`));
+  const added = [...keys].filter((k) => !atRevision.has(k)).length;
+  const removed = [...atRevision].filter((k) => !keys.has(k)).length;
+  if (added === 0 && removed === 0) return [];
+  return [{ kind: "config", change: "changed", summary: `baseline file ${display}: ${added} ${added === 1 ? "entry" : "entries"} added, ${removed} removed (findings it adds count as new until merged)`, file: display }];
+}
+
 // src/core/scan.ts
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
@@ -66099,7 +66279,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync18(input.file);
+        bytes = readFileSync19(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
@@ -66156,6 +66336,10 @@ async function scanWithBudget(options) {
   enforceLocks(config, defaultSeverity, (file) => relativeTo(repoRoot, file));
   const paths = options.paths.length > 0 ? options.paths : ["."];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
+  if (options.selectCharts) {
+    const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i2) => i2.kind === "chart" ? [relativeTo(repoRoot, i2.dir)] : []), config));
+    discovery.inputs = discovery.inputs.filter((i2) => i2.kind !== "chart" || kept.has(relativeTo(repoRoot, i2.dir)));
+  }
   const evaluator = new ValueSetEvaluation(rules, config);
   const comments = new CommentFiles();
   const budget = renderBudgetOf(config, options, repoRoot);
@@ -66224,7 +66408,7 @@ async function scanWithBudget(options) {
     ...loaded.renders.flatMap((render2) => valuesSecrets(nodesOf(valuesOfRender(render2).value))),
     ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair2) => ({ path: [pair2.slice(0, pair2.indexOf("=")).split(".").pop() ?? ""], value: pair2.slice(pair2.indexOf("=") + 1) })))
   ]);
-  return redactor.value({
+  const scanned = redactor.value({
     tool: { name: "preadmit", version: TOOL_VERSION },
     pss: { ...config.pss },
     findings,
@@ -66251,6 +66435,7 @@ async function scanWithBudget(options) {
       provenance: processed.provenance
     }
   });
+  return config.baseline !== void 0 && options.selectCharts === void 0 ? applyBaselineFile(scanned, config, repoRoot, policy?.info.from === "revision" ? policy.sha : void 0) : scanned;
 }
 
 // src/reporters/common.ts
@@ -66391,15 +66576,18 @@ function keysOf() {
   return (keys) => keys;
 }
 var JSON_KEYS = {
-  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped"]),
+  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
+  baselineFile: keysOf()(["file", "entries", "stale"]),
+  baselineEntry: keysOf()(["fingerprint", "rule", "object", "where", "path", "reason"]),
+  base: keysOf()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
   policy: keysOf()(["from", "revision", "file", "message", "changes"]),
   policyChange: keysOf()(["kind", "change", "summary", "file", "line"]),
   skippedPath: keysOf()(["path", "reason"]),
   tool: keysOf()(["name", "version"]),
   pss: keysOf()(["level", "version"]),
-  summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance"]),
+  summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
   provenanceSummary: keysOf()(["values", "template", "object", "renders", "ms"]),
-  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed"]),
+  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status"]),
   appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
   suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
   objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
@@ -66512,11 +66700,37 @@ function toJsonValue(result) {
     suppressions: (list3) => [...list3].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0), compareText(a2.rule, b.rule), compareText(a2.kind, b.kind))).map(suppressionRecordJson),
     // Changes keep the order they were found in: configuration first, then the files' suppressions.
     policy: (p) => pick(p, JSON_KEYS.policy, { changes: (list3) => list3.map((c3) => pick(c3, JSON_KEYS.policyChange)) }),
-    skipped: (list3) => [...list3].sort((a2, b) => compareText(a2.path, b.path)).map((s) => pick(s, JSON_KEYS.skippedPath))
+    skipped: (list3) => [...list3].sort((a2, b) => compareText(a2.path, b.path)).map((s) => pick(s, JSON_KEYS.skippedPath)),
+    fixed: (list3) => [...list3].sort(compareFindingsByPlace).map(findingJson),
+    base: (b) => pick(b, JSON_KEYS.base, { rendered: strings3, unchanged: strings3 }),
+    baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list3) => list3.map((e) => pick(e, JSON_KEYS.baselineEntry)) })
   });
 }
 function renderJson(result) {
   return JSON.stringify(toJsonValue(result), null, 2) + "\n";
+}
+
+// src/reporters/base.ts
+function baseCounts(result) {
+  const { base: base2, summary: summary2 } = result;
+  if (base2 === void 0) return void 0;
+  return `${summary2.new ?? 0} new \xB7 ${summary2.existing ?? 0} existing \xB7 ${summary2.fixed ?? 0} fixed against ${base2.revision === base2.sha ? base2.sha.slice(0, 12) : `${base2.revision} (${base2.sha.slice(0, 12)})`}`;
+}
+function baseCharts(result) {
+  const { base: base2 } = result;
+  if (base2 === void 0) return void 0;
+  if (base2.allBecause !== void 0) return `every chart rendered on both sides: ${base2.allBecause}`;
+  if (base2.rendered.length === 0 && base2.unchanged.length === 0) return void 0;
+  const left = base2.unchanged.length === 0 ? "" : `; ${plural(base2.unchanged.length, "chart")} left out as unchanged since the base: ${base2.unchanged.join(", ")}`;
+  return `${plural(base2.rendered.length, "changed chart")} rendered on both sides${base2.rendered.length > 0 ? ` (${base2.rendered.join(", ")})` : ""}${left}`;
+}
+function blockingNoun(result) {
+  return result.base?.gate === "new" || result.baselineFile !== void 0 ? "new finding" : "finding";
+}
+function baselineLine(result) {
+  const b = result.baselineFile;
+  if (b === void 0) return void 0;
+  return `baseline file ${b.file}: ${plural(b.entries, "entry", "entries")} (${result.summary.existing ?? 0} findings existing, ${result.summary.new ?? 0} new), ${b.stale.length} stale${b.stale.length > 0 ? " (matching no finding: remove them from the file)" : ""}`;
 }
 
 // src/reporters/markdown.ts
@@ -66585,7 +66799,7 @@ function findingRow(f, rules, fileUrl) {
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
   const path33 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path33} | ${where} |`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path33} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -66642,8 +66856,8 @@ function header(result) {
   let verdict;
   switch (outcomeOf(result)) {
     case "fail":
-      title = `### \u274C preadmit: ${plural(summary2.blocking, "blocking finding")}`;
-      verdict = `${plural(summary2.blocking, "finding")} at or above ${threshold} ${summary2.blocking === 1 ? "blocks" : "block"} this change.`;
+      title = `### \u274C preadmit: ${plural(summary2.blocking, `blocking ${blockingNoun(result)}`)}`;
+      verdict = `${plural(summary2.blocking, blockingNoun(result))} at or above ${threshold} ${summary2.blocking === 1 ? "blocks" : "block"} this change.`;
       if (errorCount(result) > 0) verdict += ` Also, ${notScanned}.`;
       break;
     case "fail-errors":
@@ -66652,17 +66866,21 @@ function header(result) {
       break;
     case "incomplete":
       title = "### \u26A0\uFE0F preadmit: passed, scan incomplete";
-      verdict = summary2.failOn === "never" ? `Findings never block (fail-on: **never**), but ${notScanned}.` : `No findings at or above ${threshold}, but ${notScanned}.`;
+      verdict = summary2.failOn === "never" ? `Findings never block (fail-on: **never**), but ${notScanned}.` : `No ${blockingNoun(result)}s at or above ${threshold}, but ${notScanned}.`;
       break;
     case "pass":
       title = "### \u2705 preadmit: no blocking findings";
-      verdict = summary2.failOn === "never" ? "Findings never block (fail-on: **never**)." : `No findings at or above ${threshold}.`;
+      verdict = summary2.failOn === "never" ? "Findings never block (fail-on: **never**)." : `No ${blockingNoun(result)}s at or above ${threshold}.`;
       break;
   }
   const scope = `Scanned ${plural(summary2.objects, "object")}` + (summary2.charts > 0 ? ` from ${plural(summary2.charts, "chart render")}` : "") + ` \xB7 Pod Security ${text(pssLabel(result.pss.level, result.pss.version), 40)} \xB7 preadmit ${text(result.tool.version, 40)}`;
+  const base2 = baseCounts(result) ?? baselineLine(result);
+  const charts = baseCharts(result);
   return `${title}
 
-${verdict}
+${verdict}${base2 !== void 0 ? `
+
+**${text(base2, LIMIT.error)}**${charts !== void 0 ? ` \xB7 ${text(charts, LIMIT.error)}` : ""}` : ""}
 
 ${scope}`;
 }
@@ -66722,8 +66940,12 @@ function renderMarkdown(result, options = {}) {
   const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
   const failOn = result.summary.failOn;
   const sorted = [...result.findings].sort(compareFindingsBySeverity);
-  const blocking = sorted.filter((f) => blocks(f, failOn));
-  const others = sorted.filter((f) => !blocks(f, failOn) && f.suppressed === void 0);
+  const existingApart = result.base?.gate === "new" || result.baselineFile !== void 0;
+  const gates = (f) => blocks(f, failOn) && !(existingApart && f.status === "existing");
+  const blocking = sorted.filter(gates);
+  const others = sorted.filter((f) => !gates(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
+  const existing = existingApart ? sorted.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
+  const fixed2 = [...result.fixed ?? []].sort(compareFindingsBySeverity);
   const suppressed = sorted.filter((f) => f.suppressed !== void 0);
   const errors = [...result.errors].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0)));
   const blockingSection = tableSection(
@@ -66746,6 +66968,8 @@ function renderMarkdown(result, options = {}) {
     FINDING_HEAD,
     others.map((f) => findingRow(f, rules, options.fileUrl))
   );
+  const existingSection = detailsSection("existing findings", `Existing findings, ${result.baselineFile !== void 0 ? "listed in the baseline file" : "already in the base"} (${existing.length})`, FINDING_HEAD, existing.map((f) => findingRow(f, rules, options.fileUrl)));
+  const fixedSection = detailsSection("fixed findings", `Fixed: in the base, gone now (${fixed2.length})`, FINDING_HEAD, fixed2.map((f) => findingRow(f, rules, options.fileUrl)));
   const suppressedSection = detailsSection("suppressed findings", `Suppressed findings (${suppressed.length})`, FINDING_HEAD, suppressed.map((f) => findingRow(f, rules, options.fileUrl)));
   const problems = suppressionProblems(result).filter((p2) => p2.status !== "pending" || result.policy?.from !== "revision");
   const problemSection = tableSection(
@@ -66760,7 +66984,7 @@ function renderMarkdown(result, options = {}) {
     })
   );
   const policySection = policyChangesSection(result, options.fileUrl);
-  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, suppressedSection];
+  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, existingSection, fixedSection, suppressedSection];
   const head = header(result) + policyNote(result);
   let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : "_No findings._";
   if (result.summary.suppressed !== void 0) counts += `
@@ -66779,7 +67003,7 @@ Not searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT.fil
   const shown2 = sections.map((s) => s.rows.length);
   let report2 = assemble(shown2);
   if (size(report2) <= maxLength) return report2;
-  for (const section of [suppressedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
+  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
     const i2 = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;
@@ -66815,7 +67039,7 @@ function truncateBytes(text2, maxBytes) {
 // src/reporters/sarif.ts
 var INFORMATION_URI = "https://github.com/preadmit/preadmit";
 var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
-var FINGERPRINT_KEY = "preadmit/v1";
+var FINGERPRINT_KEY = "preadmit/v2";
 var SRCROOT = "%SRCROOT%";
 var SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 var SECURITY_SEVERITY = {
@@ -66963,6 +67187,8 @@ function resultOf(finding, ruleIndex) {
     locations: [location],
     ...related.length > 0 && { relatedLocations: related },
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    // With a base (--base): new, or unchanged since it; its findings now gone are `absent` (toSarifLog).
+    ...finding.status !== void 0 && { baselineState: finding.status === "new" ? "new" : "unchanged" },
     properties: {
       path: finding.path,
       severity: finding.severity,
@@ -67049,8 +67275,10 @@ function limitResults(findings) {
   return { kept, notifications };
 }
 function toSarifLog(result, rules) {
-  const { descriptors: descriptors2, index } = buildRules(ruleMetas(rules), result.findings);
+  const fixed2 = result.fixed ?? [];
+  const { descriptors: descriptors2, index } = buildRules(ruleMetas(rules), [...result.findings, ...fixed2]);
   const { kept, notifications: limitNotes } = limitResults(result.findings);
+  const absent = [...fixed2].sort(compareFindingsBySeverity).slice(0, Math.max(0, GITHUB_LIMITS.resultsPerRun - kept.length));
   const suppressionNotes = (result.suppressions ?? []).filter((r) => r.status !== "applied").map(suppressionNotification);
   const notifications = [...result.errors.map(errorNotification), ...suppressionNotes, ...limitNotes];
   const invocation = { executionSuccessful: result.errors.length === 0 };
@@ -67066,7 +67294,7 @@ function toSarifLog(result, rules) {
       }
     },
     invocations: [invocation],
-    results: kept.map((f) => resultOf(f, index.get(f.ruleId))),
+    results: [...kept.map((f) => resultOf(f, index.get(f.ruleId))), ...absent.map((f) => ({ ...resultOf(f, index.get(f.ruleId)), baselineState: "absent" }))],
     properties: {
       pss: pssLabel(result.pss.level, result.pss.version),
       failOn: result.summary.failOn,
@@ -67074,7 +67302,8 @@ function toSarifLog(result, rules) {
       objects: result.summary.objects,
       charts: result.summary.charts,
       ...result.summary.suppressed !== void 0 && { suppressed: result.summary.suppressed },
-      ...result.summary.provenance !== void 0 && { provenance: { ...result.summary.provenance } }
+      ...result.summary.provenance !== void 0 && { provenance: { ...result.summary.provenance } },
+      ...result.base !== void 0 && { base: { revision: result.base.revision, sha: result.base.sha, gate: result.base.gate, new: result.summary.new ?? 0, existing: result.summary.existing ?? 0, fixed: result.summary.fixed ?? 0, unchanged: [...result.base.unchanged] } }
     }
   };
   return { $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run3] };
@@ -67180,7 +67409,8 @@ function renderGroup(group, result, records, paint) {
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
       const where = paint(terminalSafe(locationLabel(f.source.file, f.source.line)), "dim");
       const tag = f.suppressed === void 0 ? severityTag(f.severity, paint) : paint(f.severity.toUpperCase().padEnd(SEVERITY_WIDTH), "dim");
-      lines.push(`    ${tag}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || "/")}  ${terminalSafe(f.message)}  ${where}`);
+      const mark = f.status === void 0 ? "" : f.status === "new" ? `${paint("NEW", "bold", "yellow")} ` : "    ";
+      lines.push(`    ${mark}${tag}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || "/")}  ${terminalSafe(f.message)}  ${where}`);
       const detail = findingDetail(f);
       if (detail.length > 0) lines.push(`    ${" ".repeat(SEVERITY_WIDTH)}  ${paint(`\u21B3 ${terminalSafe(detail.join(" \xB7 "))}`, "dim")}`);
     }
@@ -67223,6 +67453,23 @@ function renderPolicy(result, paint) {
   for (const s of result.skipped ?? []) lines.push(paint(`not searched: ${terminalSafe(s.path)} \u2014 ${terminalSafe(s.reason)}`, "dim"));
   return lines;
 }
+function renderBase(result, paint) {
+  const baseline = baselineLine(result);
+  if (baseline !== void 0) {
+    const stale = (result.baselineFile?.stale ?? []).map((e) => `  ${paint("stale", "yellow")} ${terminalSafe(e.rule)}  ${terminalSafe(e.object)} ${terminalSafe(e.path || "/")}  ${paint(terminalSafe(e.where), "dim")}`);
+    return [paint(terminalSafe(baseline.replace(/^baseline file/, "BASELINE")), "bold"), ...stale];
+  }
+  const counts = baseCounts(result);
+  if (counts === void 0) return [];
+  const lines = [paint(`BASE: ${terminalSafe(counts)}`, "bold")];
+  const charts = baseCharts(result);
+  if (charts !== void 0) lines.push(paint(terminalSafe(charts), "dim"));
+  if ((result.base?.errors ?? 0) > 0) lines.push(paint(`the base's own scan had ${plural(result.base.errors, "error")}: findings of what it could not read count as new`, "yellow"));
+  for (const f of [...result.fixed ?? []].sort(compareFindingsBySeverity)) {
+    lines.push(`  ${paint("fixed", "green")} ${f.severity.padEnd(SEVERITY_WIDTH)}  ${terminalSafe(f.ruleId)}  ${terminalSafe(objectLabel(f.object))} ${terminalSafe(f.path || "/")}  ${paint(terminalSafe(locationLabel(f.source.file, f.source.line)), "dim")}`);
+  }
+  return lines;
+}
 function worst(findings) {
   return findings.reduce((w, f) => compareSeverity(f.severity, w) < 0 ? f.severity : w, "info");
 }
@@ -67256,16 +67503,16 @@ function renderSummary(result, paint) {
   const errors = plural(errorCount(result), "error");
   switch (outcomeOf(result)) {
     case "fail":
-      lines.push(paint(`FAIL: ${plural(summary2.blocking, "finding")}${threshold}${errorCount(result) > 0 ? `, and ${errors}` : ""}`, "bold", "red"));
+      lines.push(paint(`FAIL: ${plural(summary2.blocking, blockingNoun(result))}${threshold}${errorCount(result) > 0 ? `, and ${errors}` : ""}`, "bold", "red"));
       break;
     case "fail-errors":
       lines.push(paint(`FAIL: ${errors} kept parts of the input from being scanned (no findings${threshold})`, "bold", "red"));
       break;
     case "incomplete":
-      lines.push(paint(`PASS (incomplete): no findings${threshold}, but ${errors} kept parts of the input from being scanned`, "bold", "yellow"));
+      lines.push(paint(`PASS (incomplete): no ${blockingNoun(result)}s${threshold}, but ${errors} kept parts of the input from being scanned`, "bold", "yellow"));
       break;
     case "pass":
-      lines.push(paint(summary2.failOn === "never" ? "PASS: fail-on is never" : `PASS: no findings${threshold}`, "bold", "green"));
+      lines.push(paint(summary2.failOn === "never" ? "PASS: fail-on is never" : `PASS: no ${blockingNoun(result)}s${threshold}`, "bold", "green"));
       break;
   }
   return lines;
@@ -67284,6 +67531,8 @@ function renderText(result, options = {}) {
   if (suppressions.length > 0) sections.push(suppressions);
   const policy = renderPolicy(result, paint);
   if (policy.length > 0) sections.push(policy);
+  const base2 = renderBase(result, paint);
+  if (base2.length > 0) sections.push(base2);
   if (result.findings.length === 0 && result.charts.length === 0) sections.push([paint("No findings.", "dim")]);
   sections.push(renderSummary(result, paint));
   return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";
@@ -67308,7 +67557,7 @@ function render(format2, result, options) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync19 } from "node:fs";
+import { readFileSync as readFileSync20 } from "node:fs";
 import os11 from "node:os";
 import path31 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
@@ -67323,7 +67572,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync19(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync20(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -67383,7 +67632,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 
 // src/action/from-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync20, statSync as statSync17 } from "node:fs";
+import { readFileSync as readFileSync21, statSync as statSync17 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -67479,6 +67728,53 @@ var scan_result_schema_default = {
         properties: {
           path: { $ref: "#/$defs/repoPath", description: "The directory not searched." },
           reason: { description: "Why, and how to scan it anyway.", type: "string", minLength: 1 }
+        }
+      }
+    },
+    fixed: {
+      description: "With --base: the base's findings the scanned files no longer have (same shape as findings, without status); sorted like findings.",
+      type: "array",
+      items: { $ref: "#/$defs/finding" }
+    },
+    base: {
+      description: "With --base: the revision the scan was compared with, the gate, and which charts were rendered on both sides or left out as unchanged.",
+      type: "object",
+      additionalProperties: false,
+      required: ["revision", "sha", "gate", "rendered", "unchanged", "errors"],
+      properties: {
+        revision: { description: "The revision as given.", type: "string", minLength: 1 },
+        sha: { description: "The commit it names.", type: "string", pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" },
+        gate: { description: "new: only new findings block (--fail-on applies to them); all: every finding does (--gate all).", type: "string", enum: ["new", "all"] },
+        rendered: { $ref: "#/$defs/stringList", description: "Charts rendered on both sides (repository-relative): changed since the base, depending on a changed chart, or every chart (allBecause)." },
+        unchanged: { $ref: "#/$defs/stringList", description: "Charts left out on both sides because nothing they render from changed since the base." },
+        allBecause: { description: "Why every chart was rendered (--all, the configuration or a values file it names changed).", type: "string", minLength: 1 },
+        errors: { $ref: "#/$defs/count", description: "Errors of the base's own scan (its findings may then be incomplete, which only makes more findings new)." }
+      }
+    },
+    baselineFile: {
+      description: "The reviewed baseline file the configuration names (baseline:), when applied (scans without --base): findings it lists are existing, the others new, and only new ones gate.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "entries", "stale"],
+      properties: {
+        file: { $ref: "#/$defs/repoPath", description: "The baseline file." },
+        entries: { $ref: "#/$defs/count", description: "Entries it has." },
+        stale: {
+          description: "Entries matching no finding: fixed, to be removed from the file.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["fingerprint", "rule", "object", "where", "path", "reason"],
+            properties: {
+              fingerprint: { description: "The finding's fingerprint, as written in the file.", type: "string", pattern: "^[0-9a-f]{32}$" },
+              rule: { description: "The rule id, as written in the file.", type: "string", minLength: 1 },
+              object: { type: "string", description: "Kind namespace/name, as written in the file." },
+              where: { type: "string", description: "Chart (and template), file or plan address, as written in the file." },
+              path: { description: "The field (JSON pointer), as written in the file.", type: "string" },
+              reason: { type: "string", description: "Why it was accepted (empty when not given)." }
+            }
+          }
         }
       }
     }
@@ -67633,7 +67929,8 @@ var scan_result_schema_default = {
         remediation: { description: "How to fix it (Markdown).", type: "string" },
         related: { description: "Other objects the finding was derived from, for findings that join objects.", type: "array", items: { $ref: "#/$defs/objectRef" } },
         valueSets: { description: "helm: the value sets whose renders show the finding, default first when the chart's defaults do (a dangerous default); otherwise it shows only with the value sets listed.", type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
-        suppressed: { $ref: "#/$defs/appliedSuppression", description: "Present when a suppression accepts the finding: it is kept, counted in summary.suppressed, and never blocks." }
+        suppressed: { $ref: "#/$defs/appliedSuppression", description: "Present when a suppression accepts the finding: it is kept, counted in summary.suppressed, and never blocks." },
+        status: { description: "With --base: new (not in the base) or existing (the same rule, chart or file, object and field in the base, whatever lines moved, documents were reordered or names a template randomises).", type: "string", enum: ["new", "existing"] }
       }
     },
     pssViolation: {
@@ -67909,7 +68206,10 @@ var scan_result_schema_default = {
         renderMs: { $ref: "#/$defs/milliseconds", description: "Time spent rendering charts, summed over renders." },
         totalMs: { $ref: "#/$defs/milliseconds", description: "Wall-clock time of the whole scan." },
         suppressed: { $ref: "#/$defs/count", description: "Number of findings a suppression accepts (counted in findings, never in blocking)." },
-        provenance: { $ref: "#/$defs/provenanceSummary" }
+        provenance: { $ref: "#/$defs/provenanceSummary" },
+        new: { $ref: "#/$defs/count", description: "With --base: findings not in the base." },
+        existing: { $ref: "#/$defs/count", description: "With --base: findings already in the base." },
+        fixed: { $ref: "#/$defs/count", description: "With --base: findings of the base the scanned files no longer have." }
       }
     },
     provenanceSummary: {
@@ -68000,7 +68300,7 @@ function loadReport(file) {
   let text2;
   try {
     if (statSync17(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync20(file, "utf8");
+    text2 = readFileSync21(file, "utf8");
   } catch (error2) {
     if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(`cannot read the report ${file}: ${error2.message}`);
@@ -68041,7 +68341,7 @@ function recomputeVerdict(result, policy) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync21, existsSync as existsSync12 } from "fs";
+import { readFileSync as readFileSync22, existsSync as existsSync12 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -68052,7 +68352,7 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync12(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync21(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync22(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path33 = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path33} does not exist${EOL5}`);

@@ -1,6 +1,12 @@
 // The `preadmit` command. A thin shell: parse arguments, call the core scan, print a report, set the
 // exit status (0 clean, 1 blocking findings or failed inputs, 2 usage/configuration/environment error).
 import { parseArgs } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { scanAgainstBase } from './pipeline/base-compare.ts';
+import { BASELINE_FILE_NAME, parseBaselineFile, renderBaselineFile } from './pipeline/baseline-file.ts';
+import { findRepoRoot } from './pipeline/discover.ts';
+import type { ScanResult } from './model/model.ts';
 import { UsageError } from './model/errors.ts';
 import type { FailOn } from './model/model.ts';
 import { prepareOutputFile, writeOutputFile } from './reporters/output-file.ts';
@@ -12,6 +18,8 @@ import { render, type Format } from './reporters/index.ts';
 import { terminalSafe } from './reporters/text.ts';
 
 const USAGE = `Usage: preadmit scan [PATH...] [options]
+       preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
+                                               (or --output), for \`baseline:\` in .preadmit.yaml
 
 PATH is a chart directory, a directory to search for charts and manifests,
 a YAML/JSON manifest file, or - for standard input (default: .).
@@ -38,6 +46,12 @@ Options:
   --policy-from REV                   read the configuration, its suppressions and locks, and decide
                                       which ignore comments and annotations count, as of git revision
                                       REV (a pull request's base); changes since are listed, not applied
+  --base REV                          compare with the same paths at git revision REV: findings are new
+                                      or existing, the base's findings now gone are listed as fixed, and
+                                      --fail-on applies to new findings only; only charts changed since
+                                      REV (or depending on one) are rendered
+  --gate new|all                      with --base: gate on new findings (default) or on all of them
+  --all                               with --base: render every chart, changed or not
   -h, --help                          this help
   --version                           print the version
 
@@ -89,6 +103,21 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * `preadmit baseline`: the scan's unsuppressed findings written as the baseline file, keeping the reasons
+ * the file already gives. Exit 1 when inputs failed (the file then lacks what they hold), else 0.
+ */
+function writeBaseline(result: ScanResult, target: string, shown: string): number {
+  const previous = existsSync(target) ? parseBaselineFile(readFileSync(target, 'utf8'), shown) : [];
+  const text = renderBaselineFile(result.findings, previous);
+  writeOutputFile(target, text, process.cwd(), shown);
+  const entries = (text.match(/^  - fingerprint: /gm) ?? []).length;
+  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? '' : 's'} to ${inertLines(shown)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path.basename(shown))})\n`);
+  for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`))}\n`);
+  if (result.errors.length > 0) process.stderr.write(`preadmit: the baseline lacks what ${result.errors.length} input error${result.errors.length === 1 ? '' : 's'} kept from being scanned\n`);
+  return result.errors.length > 0 ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -115,6 +144,9 @@ export async function main(argv: string[]): Promise<number> {
         'max-render-output': { type: 'string' },
         'max-renders': { type: 'string' },
         'policy-from': { type: 'string' },
+        base: { type: 'string' },
+        gate: { type: 'string' },
+        all: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -133,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...paths] = positionals;
-  if (command !== 'scan') {
+  if (command !== 'scan' && command !== 'baseline') {
     process.stderr.write(`preadmit: ${command === undefined ? 'no command given' : `unknown command "${command}"`}\n\n${USAGE}\n`);
     return 2;
   }
@@ -142,9 +174,13 @@ export async function main(argv: string[]): Promise<number> {
     const format = oneOf('--format', values.format, FORMATS) ?? 'text';
     const failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON);
     const pssLevel = oneOf('--pss-level', values['pss-level'], ['baseline', 'restricted'] as const);
+    const gate = oneOf('--gate', values.gate, ['new', 'all'] as const);
+    if (values.base === undefined && (gate !== undefined || values.all)) throw new UsageError(`${gate !== undefined ? '--gate' : '--all'} needs --base REV`);
+    if (command === 'baseline' && (values.base !== undefined || values.format !== undefined || paths.includes('-'))) throw new UsageError('preadmit baseline takes paths and scan options, not --base, --format or standard input');
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
     // A missing folder is created; a symbolic link at the file is replaced, never followed.
-    const output = values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : undefined;
+    const baselineTarget = command === 'baseline' ? (values.output ?? path.join(findRepoRoot(paths[0] ?? '.'), BASELINE_FILE_NAME)) : undefined;
+    const output = baselineTarget !== undefined ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : undefined;
     const bounds: NonNullable<ScanOptions['bounds']> = {};
     for (const [key, flag] of Object.entries(BOUND_FLAGS) as [keyof typeof BOUND_FLAGS, string][]) {
       const value = values[flag.slice(2) as 'helm-timeout'];
@@ -167,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const slowRenders = process.stderr.isTTY === true;
-    const scanning = scan({
+    const scanOptions: ScanOptions = {
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
       ...(failOn ? { failOn } : {}),
@@ -184,7 +220,8 @@ export async function main(argv: string[]): Promise<number> {
       bounds,
       signal: stop.signal,
       ...(slowRenders ? { onSlowRender: (chart: string, seconds: number) => process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`) } : {}),
-    });
+    };
+    const scanning = values.base !== undefined ? scanAgainstBase(scanOptions, { revision: values.base, gate: gate ?? 'new', all: values.all === true }) : scan(scanOptions);
     scanning.catch(() => undefined);
     const outcome = await Promise.race([scanning.then((result) => ({ result })), stoppedBy.then((code) => ({ code }))]).finally(() => {
       process.off('SIGINT', onSignal);
@@ -192,6 +229,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     if ('code' in outcome) return outcome.code;
     const { result } = outcome;
+    if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget);
     const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const report = render(format, result, { rules: RULES, color: toTerminal });
     if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);

@@ -49,11 +49,11 @@ function countingHelm(real: string): { path: string; calls: () => string[][] } {
 }
 
 /** Scans one chart built from `files` with provenance off (so every helm call is a scan render). */
-async function scanChart(helmPath: string, files: Record<string, string>): Promise<{ result: ScanResult; dir: string }> {
+async function scanChart(helmPath: string, files: Record<string, string>, extraConfig = ''): Promise<{ result: ScanResult; dir: string }> {
   const root = workspace('preadmit-variants-');
   const dir = chart(root, 'app', files);
   const config = path.join(root, '.preadmit.yaml');
-  writeFileSync(config, 'provenance:\n  enabled: false\n');
+  writeFileSync(config, `provenance:\n  enabled: false\n${extraConfig}`);
   const result = await scan({ paths: [dir], helmPath, configFile: config });
   return { result, dir };
 }
@@ -67,18 +67,18 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const { result } = await scanChart(helm(), { 'templates/pod.yaml': UPGRADE_ONLY });
     expect(result.errors).toEqual([]);
     const privileged = result.findings.find((f) => f.ruleId === 'pss-privileged')!;
-    expect(privileged).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'object' } });
-    expect(privileged.message).toMatch(/\(only when rendered as helm upgrade renders it \(--is-upgrade\)\)$/);
+    expect(privileged).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade+extension-apis+other-release', located: 'object' } });
+    expect(privileged.message).toContain('(only when rendered as helm upgrade renders it (--is-upgrade), ');
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
     // Graded by what the upgrade render hides: pss-privileged (critical) only shows there.
-    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade', located: 'template' } });
+    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade+extension-apis+other-release', located: 'template' } });
     expect(divergence.message).toContain('only that render shows pss-privileged (critical)');
     expect(divergence.source.templateLocation).toEqual({ file: expect.stringMatching(/app\/templates\/pod\.yaml$/), line: 10 });
     expect(divergence.message).toContain('false -> true');
     expect(divergence.message).toContain('.Release.IsUpgrade at');
     // Findings both renders show are reported once, from the install render.
     expect(result.findings.filter((f) => f.ruleId === 'pss-run-as-non-root').map((f) => f.source.variant)).toEqual([undefined]);
-    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade', objects: 1, diverging: 1 });
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade+extension-apis+other-release', objects: 1, diverging: 1 });
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
@@ -88,11 +88,11 @@ describe.each(HELMS)('%s', (_, helmVar) => {
       'templates/policy.yaml': '{{- if not .Release.IsUpgrade }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n{{- end }}\n',
     });
     expect(result.errors).toEqual([]);
-    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade', diverging: 0, removed: 1 });
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade+extension-apis+other-release', diverging: 0, removed: 1 });
     // Without the policy, the upgraded Pod accepts traffic from any pod: shown by that render only.
     expect(ids(result.findings.filter((f) => f.ruleId.startsWith('network-policy')))).toEqual([
-      'network-policy-egress /metadata/labels (upgrade)',
-      'network-policy-ingress /metadata/labels (upgrade)',
+      'network-policy-egress /metadata/labels (upgrade+extension-apis+other-release)',
+      'network-policy-ingress /metadata/labels (upgrade+extension-apis+other-release)',
     ]);
   }, 60_000);
 
@@ -102,7 +102,7 @@ describe.each(HELMS)('%s', (_, helmVar) => {
       'templates/pod.yaml': pod('        privileged: {{ eq .Release.Namespace "kube-system" }}', '\n  serviceAccountName: {{ .Release.Name }}-app'),
     });
     expect(result.errors).toEqual([]);
-    expect(result.charts[0]!.variant).toMatchObject({ variant: 'other-release', diverging: 1 });
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade+extension-apis+other-release', diverging: 1 });
     expect(result.findings.filter((f) => f.source.variant !== undefined).map((f) => f.ruleId).sort()).toEqual(['pss-privileged', 'render-divergence']);
   }, 60_000);
 
@@ -112,8 +112,8 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     });
     expect(result.errors).toEqual([]);
     expect(ids(result.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'render-divergence'))).toEqual([
-      'pss-privileged /spec/containers/0/securityContext/privileged (extension-apis)',
-      'render-divergence /spec/containers/0/securityContext/privileged (extension-apis)',
+      'pss-privileged /spec/containers/0/securityContext/privileged (upgrade+extension-apis+other-release)',
+      'render-divergence /spec/containers/0/securityContext/privileged (upgrade+extension-apis+other-release)',
     ]);
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
     expect(divergence.source.templateLocation?.line).toBe(10);
@@ -129,7 +129,7 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(host).toMatchObject({ path: '/spec/hostNetwork' });
     expect(host.source.variant).toBeUndefined();
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
-    expect(divergence).toMatchObject({ path: '/spec/hostNetwork', source: { variant: 'extension-apis', templateLocation: { line: 6 } } });
+    expect(divergence).toMatchObject({ path: '/spec/hostNetwork', source: { variant: 'upgrade+extension-apis+other-release', templateLocation: { line: 6 } } });
     expect(divergence.message).toContain('/spec/hostNetwork true -> absent');
     // Graded by what the other render hides: without the host network its Pod is reachable by any pod
     // (network-policy-ingress, low), nothing that blocks.
@@ -148,7 +148,7 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.errors).toEqual([]);
     // The install render (1.34.0) has neither; another patch release of the cluster would get hostIPC.
     expect(result.findings.filter((f) => (f.ruleId === 'pss-host-namespaces' || f.ruleId === 'render-divergence') && f.source.variant === undefined)).toEqual([]);
-    expect(ids(result.findings.filter((f) => f.ruleId === 'render-divergence'))).toEqual(['render-divergence /spec/hostIPC (extension-apis+other-release)']);
+    expect(ids(result.findings.filter((f) => f.ruleId === 'render-divergence'))).toEqual(['render-divergence /spec/hostIPC (upgrade+extension-apis+other-release)']);
   }, 60_000);
 
   it('a chart whose securityContext depends on lookup: render-lookup at the lookup line, no second render', async () => {
@@ -164,7 +164,8 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     // The branch on the lookup's answer writes privileged: high, at the lookup line.
     expect(lookup).toMatchObject({ severity: 'high', object: { kind: 'Pod', name: 'web' }, source: { located: 'template', templateLocation: { line: 10 } } });
     expect(lookup.message).toContain('sets privileged in a branch on lookup at');
-    expect(result.charts[0]!.variant).toBeUndefined();
+    // The second render (made for every chart's defaults) cannot answer lookup either: nothing diverges.
+    expect(result.charts[0]!.variant).toMatchObject({ diverging: 0 });
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
@@ -177,6 +178,48 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const { result } = await scanChart(helm(), { 'templates/pod.yaml': `${first}\n${pod('        privileged: false', `\n  ${extra}`)}` });
     expect(result.errors).toEqual([]);
     expect(result.findings.filter((f) => f.ruleId.startsWith('render-')).map((f) => `${f.ruleId} ${f.severity}`)).toEqual([`render-lookup ${severity}`]);
+  }, 60_000);
+
+  // A hostile review's charts: each renders privileged (or adds capabilities) on the cluster, not in the scan.
+  it.each([
+    ['.Release read through index', '{{- $r := index . "Release" }}', `privileged: {{ index $r (print "Is" "Upgrade") }}`, 'pss-privileged'],
+    ['template text built for tpl', '', `privileged: {{ tpl (printf "{{ .Release.Is%s }}" "Upgrade") . }}`, 'pss-privileged'],
+    ['a trailing comment on the kind', '', `privileged: {{ .Release.IsUpgrade }}`, 'pss-privileged', 'kind: Pod # app'],
+    ['the revision read with get', '', `privileged: {{ gt (int (get .Release "Revision")) 1 }}`, 'render-lookup'],
+    ['lookup with its arguments on the next line', '{{- $ks := lookup\n      "v1" "Namespace" "" "kube-system" }}', `privileged: {{ not (empty $ks) }}`, 'render-lookup'],
+    ['the clock through a variable', '{{- $y := now | date "2006" | atoi }}', `privileged: {{ gt $y 2026 }}`, 'render-lookup'],
+    ['lookup through two variables', '{{- $ks := lookup "v1" "Namespace" "" "kube-system" }}\n{{- $on := not (empty $ks) }}', `{{- if $on }}\n        privileged: true\n        {{- end }}`, 'render-lookup'],
+    ['lookup deciding added capabilities', '{{- $ks := lookup "v1" "Namespace" "" "kube-system" }}', `capabilities:\n          add: {{ if $ks }}["SYS_ADMIN"]{{ else }}[]{{ end }}`, 'render-lookup'],
+    ['the helm version through a variable', '{{- $c := .Capabilities }}', `privileged: {{ semverCompare ">=3.18.0-0, <4.0.0-0" $c.HelmVersion.Version }}`, 'render-lookup'],
+    ['an API version built at render time', '', `privileged: {{ .Capabilities.APIVersions.Has (print "cilium.io" "/v2") }}`, 'render-lookup'],
+    ['namespace membership in a list', '', `privileged: {{ has .Release.Namespace (list "kube-system" "prod") }}`, 'pss-privileged'],
+    ['the release name upper-cased', '', `privileged: {{ eq (upper .Release.Name) "PROD" }}`, 'pss-privileged'],
+    ['an exact patch release', '', `privileged: {{ eq .Capabilities.KubeVersion.Version "v1.34.5" }}`, 'pss-privileged'],
+    ['a patch range', '', `privileged: {{ semverCompare ">1.34.0, <1.34.50" .Capabilities.KubeVersion.Version }}`, 'pss-privileged'],
+  ])('blocks a chart whose cluster render differs: %s', async (_, before, line, rule, kind?: string) => {
+    let text = `${before}\n${pod(`        ${line}`)}`;
+    if (kind) text = text.replace('kind: Pod', kind);
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': text });
+    expect(result.errors).toEqual([]);
+    const blocking = result.findings.filter((f) => f.severity === 'critical' || f.severity === 'high');
+    expect(blocking.map((f) => f.ruleId)).toContain(rule);
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a password helper whose upgrade branch only fails (an else-if guard) is not reported', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/_helpers.tpl': `{{- define "db.password" -}}
+{{- $secret := lookup "v1" "Secret" .Release.Namespace "db" -}}
+{{- if $secret -}}{{- index $secret.data "password" -}}
+{{- else if .Values.password -}}{{- .Values.password | b64enc -}}
+{{- else if .Release.IsUpgrade -}}{{- fail "db: pass --set password=... when upgrading" -}}
+{{- else -}}{{- randAlphaNum 16 | b64enc -}}{{- end -}}
+{{- end -}}
+`,
+      'templates/pod.yaml': pod('        privileged: false').replace('  name: web', '  name: web\n  annotations:\n    checksum/password: {{ include "db.password" . | sha256sum }}'),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId.startsWith('render-')).map((f) => `${f.ruleId} ${f.severity}`)).toEqual(['render-lookup medium']);
   }, 60_000);
 
   it('render-lookup: a helm version guard that only fails the render is no finding', async () => {
@@ -204,17 +247,18 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     });
     expect(result.errors).toEqual([]);
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
-    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'other-release' } });
+    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged', source: { variant: 'upgrade+extension-apis+other-release' } });
     expect(divergence.message).toContain('false -> true');
     expect(divergence.message).toContain('in a condition or comparison at');
-    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ severity: 'critical', source: { variant: 'other-release' } });
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ severity: 'critical', source: { variant: 'upgrade+extension-apis+other-release' } });
     expect(result.findings.filter((f) => f.ruleId === 'render-lookup')).toEqual([]);
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
-  it('names built from the release (helm create helpers) get no second render', async () => {
+  it('names built from the release (helm create helpers) get no second render for a ci/ value set', async () => {
     const counting = countingHelm(helm());
     const { result } = await scanChart(counting.path, {
+      'ci/extra-values.yaml': 'extra: true\n',
       'templates/_helpers.tpl': `{{- define "app.fullname" -}}
 {{- if .Values.fullnameOverride }}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
@@ -229,32 +273,36 @@ describe.each(HELMS)('%s', (_, helmVar) => {
 {{- end }}
 `,
       'templates/pod.yaml': pod('        privileged: false').replace('name: web', 'name: {{ include "app.fullname" . }}\n  namespace: {{ .Release.Namespace }}\n  labels:\n    release: {{ .Release.Name | quote }}').replace('containers:', 'serviceAccountName: {{ include "app.fullname" . }}\n  containers:'),
-    });
+    }, 'valueSets:\n  severity: keep\n');
     expect(result.errors).toEqual([]);
-    expect(result.charts[0]!.variant).toBeUndefined();
-    expect(counting.calls().filter((args) => args[0] === 'template')).toHaveLength(1);
+    // The defaults always get the second render; the ci/ set only when its text shows a construct.
+    expect(result.charts.map((c) => [c.valueSet, c.variant?.variant])).toEqual([['default', 'upgrade+extension-apis+other-release'], ['ci/extra-values.yaml', undefined]]);
+    expect(counting.calls().filter((args) => args[0] === 'template')).toHaveLength(3);
   }, 60_000);
 
-  it('renders a chart without such constructs once, and one that has them twice', async () => {
+  it('renders a ci/ value set without such constructs once, and one that has them twice; the defaults always twice', async () => {
     const counting = countingHelm(helm());
     const { result } = await scanChart(counting.path, {
+      'ci/extra-values.yaml': 'extra: true\n',
       'templates/pod.yaml': pod('        privileged: false'),
       // Mentions that cannot change an object: a NOTES.txt and a template of kinds without security fields.
       'templates/NOTES.txt': '{{ if .Release.IsUpgrade }}Upgraded.{{ end }}\n',
       'templates/pdb.yaml': 'apiVersion: {{ if .Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget" }}policy/v1{{ else }}policy/v1beta1{{ end }}\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: web\n',
-    });
+    }, 'valueSets:\n  severity: keep\n');
     expect(result.errors).toEqual([]);
     const renders = counting.calls().filter((args) => args[0] === 'template');
-    expect(renders).toHaveLength(1);
+    // default, its second render, the ci/ set (no second render: no construct can change its objects).
+    expect(renders).toHaveLength(3);
     expect(renders[0]).toContain('--kube-version=1.34.0');
     expect(renders[0]!.find((a) => a.startsWith('--api-versions='))).toContain('policy/v1/PodDisruptionBudget');
-    expect(result.charts[0]!.variant).toBeUndefined();
+    expect(renders.filter((args) => args.includes('--is-upgrade'))).toHaveLength(1);
+    expect(result.charts.map((c) => [c.valueSet, c.variant?.variant])).toEqual([['default', 'upgrade+extension-apis+other-release'], ['ci/extra-values.yaml', undefined]]);
 
     const again = countingHelm(helm());
-    await scanChart(again.path, { 'templates/pod.yaml': UPGRADE_ONLY });
+    await scanChart(again.path, { 'templates/pod.yaml': UPGRADE_ONLY, 'ci/extra-values.yaml': 'extra: true\n' }, 'valueSets:\n  severity: keep\n');
     const twice = again.calls().filter((args) => args[0] === 'template');
-    expect(twice).toHaveLength(2);
-    expect(twice.filter((args) => args.includes('--is-upgrade'))).toHaveLength(1);
+    expect(twice).toHaveLength(4);
+    expect(twice.filter((args) => args.includes('--is-upgrade'))).toHaveLength(2);
   }, 60_000);
 
   it('renders a ci/ value set a second time only when its findings could block (capped at medium below fail-on high, they cannot)', async () => {
@@ -298,8 +346,8 @@ describe.each(HELMS)('%s', (_, helmVar) => {
         privileged: {{ index $r (printf "Is%s" "Upgrade") }}`),
     });
     expect(ids(result.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'render-divergence'))).toEqual([
-      'pss-privileged /spec/containers/0/securityContext/privileged (upgrade)',
-      'render-divergence /spec/containers/0/securityContext/privileged (upgrade)',
+      'pss-privileged /spec/containers/0/securityContext/privileged (upgrade+extension-apis+other-release)',
+      'render-divergence /spec/containers/0/securityContext/privileged (upgrade+extension-apis+other-release)',
     ]);
     expect(result.findings.find((f) => f.ruleId === 'render-divergence')!.message).toContain('.Release (the whole object)');
   }, 60_000);
@@ -311,11 +359,11 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     });
     expect(result.errors).toEqual([]);
     const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
-    expect(divergence).toMatchObject({ path: '', object: { kind: 'Pod', name: 'debug' }, source: { variant: 'upgrade' } });
+    expect(divergence).toMatchObject({ path: '', object: { kind: 'Pod', name: 'debug' }, source: { variant: 'upgrade+extension-apis+other-release' } });
     expect(divergence.source.templateLocation).toEqual({ file: expect.stringMatching(/templates\/_helpers\.tpl$/), line: 2 });
-    expect(result.findings.find((f) => f.ruleId === 'pss-host-namespaces')).toMatchObject({ path: '/spec/hostPID', source: { variant: 'upgrade' } });
+    expect(result.findings.find((f) => f.ruleId === 'pss-host-namespaces')).toMatchObject({ path: '/spec/hostPID', source: { variant: 'upgrade+extension-apis+other-release' } });
     // The object only the upgrade renders is listed among the scan's objects.
-    expect(result.objects.filter((o) => o.object.name === 'debug').map((o) => o.source.variant)).toEqual(['upgrade']);
+    expect(result.objects.filter((o) => o.object.name === 'debug').map((o) => o.source.variant)).toEqual(['upgrade+extension-apis+other-release']);
   }, 60_000);
 
   it('generated names are not divergences, and a failing upgrade render is noted, not an error', async () => {
@@ -336,7 +384,7 @@ spec:
 `,
     });
     expect(result.errors).toEqual([]);
-    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade', diverging: 0 });
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade+extension-apis+other-release', diverging: 0 });
     expect(result.findings.filter((f) => f.source.variant !== undefined)).toEqual([]);
 
     const failing = await scanChart(helm(), {
@@ -357,8 +405,8 @@ spec:
     });
     expect(result.errors).toEqual([]);
     expect(counting.calls().filter((args) => args[0] === 'template')).toHaveLength(3);
-    expect(ids(result.findings.filter((f) => f.ruleId === 'render-divergence'))).toEqual(['render-divergence /spec/containers/0/securityContext/privileged (extension-apis)']);
-    expect(result.charts[0]!.variant).toMatchObject({ variant: 'extension-apis', error: expect.stringContaining('PASSWORDS ERROR') });
+    expect(ids(result.findings.filter((f) => f.ruleId === 'render-divergence'))).toEqual(['render-divergence /spec/containers/0/securityContext/privileged (extension-apis+other-release)']);
+    expect(result.charts[0]!.variant).toMatchObject({ variant: 'extension-apis+other-release', error: expect.stringContaining('PASSWORDS ERROR') });
   }, 60_000);
 
   it('an upgrade render that fails is reported at high with helm\'s message and the branching line', async () => {

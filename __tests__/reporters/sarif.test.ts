@@ -137,7 +137,7 @@ describe('sarif reporter', () => {
           logicalLocations: [{ name: 'web', fullyQualifiedName: 'Deployment/shop/web', kind: 'resource', properties: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop' } }],
         },
       ],
-      partialFingerprints: { 'preadmit/v1': source.fingerprint },
+      partialFingerprints: { 'preadmit/v2': source.fingerprint },
       properties: {
         path: '/spec/template/spec/securityContext/runAsNonRoot',
         severity: 'high',

@@ -57,6 +57,11 @@ export function configSchema(ruleIds: readonly string[]) {
         items: { type: 'string', enum: [...ruleIds] },
         description: 'Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression.',
       },
+      baseline: {
+        type: 'string',
+        minLength: 1,
+        description: 'The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it.',
+      },
       annotationSuppressions: {
         type: 'boolean',
         description: 'Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts.',

@@ -6,7 +6,7 @@ export const RULE_IDS: readonly string[] = ["allowed-runtime-classes","container
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"baseline":{"type":"string","minLength":1,"description":"The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_ucs2length.default;
 const pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -370,9 +370,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data.annotationSuppressions !== undefined){
-if(typeof data.annotationSuppressions !== "boolean"){
-const err26 = {instancePath:instancePath+"/annotationSuppressions",schemaPath:"#/properties/annotationSuppressions/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.baseline !== undefined){
+let data13 = data.baseline;
+if(typeof data13 === "string"){
+if(func3(data13) < 1){
+const err26 = {instancePath:instancePath+"/baseline",schemaPath:"#/properties/baseline/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -382,15 +384,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.include !== undefined){
-let data14 = data.include;
-if(Array.isArray(data14)){
-const len1 = data14.length;
-for(let i1=0; i1<len1; i1++){
-let data15 = data14[i1];
-if(typeof data15 === "string"){
-if(func3(data15) < 1){
-const err27 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err27 = {instancePath:instancePath+"/baseline",schemaPath:"#/properties/baseline/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -400,8 +395,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-else {
-const err28 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.annotationSuppressions !== undefined){
+if(typeof data.annotationSuppressions !== "boolean"){
+const err28 = {instancePath:instancePath+"/annotationSuppressions",schemaPath:"#/properties/annotationSuppressions/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -411,9 +407,15 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.include !== undefined){
+let data15 = data.include;
+if(Array.isArray(data15)){
+const len1 = data15.length;
+for(let i1=0; i1<len1; i1++){
+let data16 = data15[i1];
+if(typeof data16 === "string"){
+if(func3(data16) < 1){
+const err29 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -423,15 +425,8 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.exclude !== undefined){
-let data16 = data.exclude;
-if(Array.isArray(data16)){
-const len2 = data16.length;
-for(let i2=0; i2<len2; i2++){
-let data17 = data16[i2];
-if(typeof data17 === "string"){
-if(func3(data17) < 1){
-const err30 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err30 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -441,8 +436,9 @@ vErrors.push(err30);
 errors++;
 }
 }
+}
 else {
-const err31 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err31 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -452,9 +448,15 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-else {
-const err32 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.exclude !== undefined){
+let data17 = data.exclude;
+if(Array.isArray(data17)){
+const len2 = data17.length;
+for(let i2=0; i2<len2; i2++){
+let data18 = data17[i2];
+if(typeof data18 === "string"){
+if(func3(data18) < 1){
+const err32 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -464,15 +466,8 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data.charts !== undefined){
-let data18 = data.charts;
-if(Array.isArray(data18)){
-const len3 = data18.length;
-for(let i3=0; i3<len3; i3++){
-let data19 = data18[i3];
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.path === undefined){
-const err33 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+else {
+const err33 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -481,9 +476,10 @@ vErrors.push(err33);
 }
 errors++;
 }
-for(const key5 in data19){
-if(!((((key5 === "path") || (key5 === "values")) || (key5 === "set")) || (key5 === "valueSets"))){
-const err34 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -493,11 +489,15 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data19.path !== undefined){
-let data20 = data19.path;
-if(typeof data20 === "string"){
-if(func3(data20) < 1){
-const err35 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.charts !== undefined){
+let data19 = data.charts;
+if(Array.isArray(data19)){
+const len3 = data19.length;
+for(let i3=0; i3<len3; i3++){
+let data20 = data19[i3];
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.path === undefined){
+const err35 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -506,9 +506,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key5 in data20){
+if(!((((key5 === "path") || (key5 === "values")) || (key5 === "set")) || (key5 === "valueSets"))){
+const err36 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -518,13 +518,11 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data19.values !== undefined){
-let data21 = data19.values;
-if(Array.isArray(data21)){
-const len4 = data21.length;
-for(let i4=0; i4<len4; i4++){
-if(typeof data21[i4] !== "string"){
-const err37 = {instancePath:instancePath+"/charts/" + i3+"/values/" + i4,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.path !== undefined){
+let data21 = data20.path;
+if(typeof data21 === "string"){
+if(func3(data21) < 1){
+const err37 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -534,9 +532,8 @@ vErrors.push(err37);
 errors++;
 }
 }
-}
 else {
-const err38 = {instancePath:instancePath+"/charts/" + i3+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err38 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -546,15 +543,13 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data19.set !== undefined){
-let data23 = data19.set;
-if(Array.isArray(data23)){
-const len5 = data23.length;
-for(let i5=0; i5<len5; i5++){
-let data24 = data23[i5];
-if(typeof data24 === "string"){
-if(!pattern1.test(data24)){
-const err39 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(data20.values !== undefined){
+let data22 = data20.values;
+if(Array.isArray(data22)){
+const len4 = data22.length;
+for(let i4=0; i4<len4; i4++){
+if(typeof data22[i4] !== "string"){
+const err39 = {instancePath:instancePath+"/charts/" + i3+"/values/" + i4,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -564,8 +559,9 @@ vErrors.push(err39);
 errors++;
 }
 }
+}
 else {
-const err40 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err40 = {instancePath:instancePath+"/charts/" + i3+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -575,9 +571,15 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/charts/" + i3+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data20.set !== undefined){
+let data24 = data20.set;
+if(Array.isArray(data24)){
+const len5 = data24.length;
+for(let i5=0; i5<len5; i5++){
+let data25 = data24[i5];
+if(typeof data25 === "string"){
+if(!pattern1.test(data25)){
+const err41 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -587,15 +589,8 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data19.valueSets !== undefined){
-let data25 = data19.valueSets;
-if(Array.isArray(data25)){
-const len6 = data25.length;
-for(let i6=0; i6<len6; i6++){
-let data26 = data25[i6];
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.name === undefined){
-const err42 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+else {
+const err42 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -604,9 +599,10 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key6 in data26){
-if(!(((key6 === "name") || (key6 === "values")) || (key6 === "set"))){
-const err43 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/charts/" + i3+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -616,11 +612,15 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data26.name !== undefined){
-let data27 = data26.name;
-if(typeof data27 === "string"){
-if(func3(data27) > 100){
-const err44 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(data20.valueSets !== undefined){
+let data26 = data20.valueSets;
+if(Array.isArray(data26)){
+const len6 = data26.length;
+for(let i6=0; i6<len6; i6++){
+let data27 = data26[i6];
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.name === undefined){
+const err44 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -629,8 +629,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(!pattern2.test(data27)){
-const err45 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
+for(const key6 in data27){
+if(!(((key6 === "name") || (key6 === "values")) || (key6 === "set"))){
+const err45 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -640,8 +641,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-else {
-const err46 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.name !== undefined){
+let data28 = data27.name;
+if(typeof data28 === "string"){
+if(func3(data28) > 100){
+const err46 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -650,14 +654,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-if(data26.values !== undefined){
-let data28 = data26.values;
-if(Array.isArray(data28)){
-const len7 = data28.length;
-for(let i7=0; i7<len7; i7++){
-if(typeof data28[i7] !== "string"){
-const err47 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern2.test(data28)){
+const err47 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -667,9 +665,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
 else {
-const err48 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err48 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -679,15 +676,13 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data26.set !== undefined){
-let data30 = data26.set;
-if(Array.isArray(data30)){
-const len8 = data30.length;
-for(let i8=0; i8<len8; i8++){
-let data31 = data30[i8];
-if(typeof data31 === "string"){
-if(!pattern1.test(data31)){
-const err49 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(data27.values !== undefined){
+let data29 = data27.values;
+if(Array.isArray(data29)){
+const len7 = data29.length;
+for(let i7=0; i7<len7; i7++){
+if(typeof data29[i7] !== "string"){
+const err49 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -697,8 +692,9 @@ vErrors.push(err49);
 errors++;
 }
 }
+}
 else {
-const err50 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err50 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -708,9 +704,15 @@ vErrors.push(err50);
 errors++;
 }
 }
-}
-else {
-const err51 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data27.set !== undefined){
+let data31 = data27.set;
+if(Array.isArray(data31)){
+const len8 = data31.length;
+for(let i8=0; i8<len8; i8++){
+let data32 = data31[i8];
+if(typeof data32 === "string"){
+if(!pattern1.test(data32)){
+const err51 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -720,9 +722,8 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
 else {
-const err52 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err52 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -734,7 +735,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/charts/" + i3+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err53 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -746,7 +747,7 @@ errors++;
 }
 }
 else {
-const err54 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err54 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -758,7 +759,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err55 = {instancePath:instancePath+"/charts/" + i3+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -768,12 +769,9 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data.valueSets !== undefined){
-let data32 = data.valueSets;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-for(const key7 in data32){
-if(!((key7 === "ci") || (key7 === "severity"))){
-const err56 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+else {
+const err56 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -783,9 +781,9 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data32.ci !== undefined){
-if(typeof data32.ci !== "boolean"){
-const err57 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err57 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -795,10 +793,12 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data32.severity !== undefined){
-let data34 = data32.severity;
-if(typeof data34 !== "string"){
-const err58 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.valueSets !== undefined){
+let data33 = data.valueSets;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+for(const key7 in data33){
+if(!((key7 === "ci") || (key7 === "severity"))){
+const err58 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -807,8 +807,10 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(!((((((data34 === "keep") || (data34 === "critical")) || (data34 === "high")) || (data34 === "medium")) || (data34 === "low")) || (data34 === "info"))){
-const err59 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
+}
+if(data33.ci !== undefined){
+if(typeof data33.ci !== "boolean"){
+const err59 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -818,9 +820,10 @@ vErrors.push(err59);
 errors++;
 }
 }
-}
-else {
-const err60 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data33.severity !== undefined){
+let data35 = data33.severity;
+if(typeof data35 !== "string"){
+const err60 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -829,15 +832,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data.provenance !== undefined){
-let data35 = data.provenance;
-const _errs84 = errors;
-let valid27 = false;
-let passing1 = null;
-const _errs85 = errors;
-if(typeof data35 !== "boolean"){
-const err61 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(!((((((data35 === "keep") || (data35 === "critical")) || (data35 === "high")) || (data35 === "medium")) || (data35 === "low")) || (data35 === "info"))){
+const err61 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -846,16 +842,10 @@ vErrors.push(err61);
 }
 errors++;
 }
-var _valid1 = _errs85 === errors;
-if(_valid1){
-valid27 = true;
-passing1 = 0;
 }
-const _errs87 = errors;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-for(const key8 in data35){
-if(!((key8 === "enabled") || (key8 === "maxRenders"))){
-const err62 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+else {
+const err62 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -865,9 +855,14 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data35.enabled !== undefined){
-if(typeof data35.enabled !== "boolean"){
-const err63 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.provenance !== undefined){
+let data36 = data.provenance;
+const _errs86 = errors;
+let valid27 = false;
+let passing1 = null;
+const _errs87 = errors;
+if(typeof data36 !== "boolean"){
+const err63 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -876,11 +871,16 @@ vErrors.push(err63);
 }
 errors++;
 }
+var _valid1 = _errs87 === errors;
+if(_valid1){
+valid27 = true;
+passing1 = 0;
 }
-if(data35.maxRenders !== undefined){
-let data37 = data35.maxRenders;
-if(!((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37)))){
-const err64 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const _errs89 = errors;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+for(const key8 in data36){
+if(!((key8 === "enabled") || (key8 === "maxRenders"))){
+const err64 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -889,9 +889,10 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(typeof data37 == "number"){
-if(data37 > 64 || isNaN(data37)){
-const err65 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
+}
+if(data36.enabled !== undefined){
+if(typeof data36.enabled !== "boolean"){
+const err65 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -900,8 +901,11 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(data37 < 1 || isNaN(data37)){
-const err66 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data36.maxRenders !== undefined){
+let data38 = data36.maxRenders;
+if(!((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38)))){
+const err66 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -910,11 +914,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data38 == "number"){
+if(data38 > 64 || isNaN(data38)){
+const err67 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -923,7 +925,30 @@ vErrors.push(err67);
 }
 errors++;
 }
-var _valid1 = _errs87 === errors;
+if(data38 < 1 || isNaN(data38)){
+const err68 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+var _valid1 = _errs89 === errors;
 if(_valid1 && valid27){
 valid27 = false;
 passing1 = [passing1, 1];
@@ -935,46 +960,7 @@ passing1 = 1;
 }
 }
 if(!valid27){
-const err68 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-else {
-errors = _errs84;
-if(vErrors !== null){
-if(_errs84){
-vErrors.length = _errs84;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.suppressions !== undefined){
-let data38 = data.suppressions;
-if(Array.isArray(data38)){
-const len9 = data38.length;
-for(let i9=0; i9<len9; i9++){
-let data39 = data38[i9];
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.rule === undefined){
-const err69 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-if(data39.reason === undefined){
-const err70 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+const err70 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -983,9 +969,27 @@ vErrors.push(err70);
 }
 errors++;
 }
-for(const key9 in data39){
-if(!(func2.call(schema11.properties.suppressions.items.properties, key9))){
-const err71 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+else {
+errors = _errs86;
+if(vErrors !== null){
+if(_errs86){
+vErrors.length = _errs86;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.suppressions !== undefined){
+let data39 = data.suppressions;
+if(Array.isArray(data39)){
+const len9 = data39.length;
+for(let i9=0; i9<len9; i9++){
+let data40 = data39[i9];
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.rule === undefined){
+const err71 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -994,11 +998,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-if(data39.rule !== undefined){
-let data40 = data39.rule;
-if(typeof data40 !== "string"){
-const err72 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data40.reason === undefined){
+const err72 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1007,8 +1008,9 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(!(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data40 === "*") || (data40 === "allowed-runtime-classes")) || (data40 === "container-probes")) || (data40 === "container-resources")) || (data40 === "default-service-account")) || (data40 === "image-digest")) || (data40 === "image-pull-policy")) || (data40 === "image-registry")) || (data40 === "image-tag")) || (data40 === "ingress-tls")) || (data40 === "namespace-pss-enforce")) || (data40 === "network-policy-allow-all")) || (data40 === "network-policy-egress")) || (data40 === "network-policy-egress-world")) || (data40 === "network-policy-ingress")) || (data40 === "network-policy-selects-nothing")) || (data40 === "pss-allow-privilege-escalation")) || (data40 === "pss-apparmor-profile")) || (data40 === "pss-capabilities-baseline")) || (data40 === "pss-capabilities-restricted")) || (data40 === "pss-host-namespaces")) || (data40 === "pss-host-path-volumes")) || (data40 === "pss-host-ports")) || (data40 === "pss-host-probes-lifecycle")) || (data40 === "pss-namespace-rejection")) || (data40 === "pss-privileged")) || (data40 === "pss-proc-mount")) || (data40 === "pss-proc-mount-restricted")) || (data40 === "pss-restricted-volumes")) || (data40 === "pss-run-as-non-root")) || (data40 === "pss-run-as-user")) || (data40 === "pss-seccomp-baseline")) || (data40 === "pss-seccomp-restricted")) || (data40 === "pss-selinux-options")) || (data40 === "pss-sysctls")) || (data40 === "pss-windows-host-process")) || (data40 === "rbac-binding-missing-role")) || (data40 === "rbac-broad-subject")) || (data40 === "rbac-cluster-admin-binding")) || (data40 === "rbac-csr-approval")) || (data40 === "rbac-default-service-account-binding")) || (data40 === "rbac-escalate-bind-impersonate")) || (data40 === "rbac-namespace-modify")) || (data40 === "rbac-nodes-proxy")) || (data40 === "rbac-persistentvolume-create")) || (data40 === "rbac-pod-exec")) || (data40 === "rbac-rbac-write")) || (data40 === "rbac-secrets-read")) || (data40 === "rbac-secrets-write")) || (data40 === "rbac-token-request")) || (data40 === "rbac-webhook-config")) || (data40 === "rbac-wildcard")) || (data40 === "rbac-workload-create")) || (data40 === "read-only-root-filesystem")) || (data40 === "render-divergence")) || (data40 === "render-lookup")) || (data40 === "required-annotations")) || (data40 === "required-labels")) || (data40 === "runtime-socket-mount")) || (data40 === "secret-chart-default")) || (data40 === "secret-literal-annotation")) || (data40 === "secret-literal-args")) || (data40 === "secret-literal-configmap")) || (data40 === "secret-literal-env")) || (data40 === "secret-literal-format")) || (data40 === "secret-literal-helm-release")) || (data40 === "sensitive-host-path")) || (data40 === "service-account-missing")) || (data40 === "service-account-token-automount")) || (data40 === "service-external-ips")) || (data40 === "service-load-balancer-open")) || (data40 === "service-node-port")) || (data40 === "tf-aks-api-authorized-ranges")) || (data40 === "tf-aks-local-accounts")) || (data40 === "tf-aks-network-policy")) || (data40 === "tf-aks-rbac")) || (data40 === "tf-eks-control-plane-logging")) || (data40 === "tf-eks-public-endpoint")) || (data40 === "tf-eks-secrets-encryption")) || (data40 === "tf-gke-legacy-abac")) || (data40 === "tf-gke-master-authorized-networks")) || (data40 === "tf-gke-network-policy")) || (data40 === "tf-gke-private-nodes")) || (data40 === "tf-gke-shielded-nodes")) || (data40 === "tf-gke-workload-identity")) || (data40 === "tf-helm-values-danger")) || (data40 === "tf-unknown-until-apply")) || (data40 === "values-dangerous-default")) || (data40 === "yaml-duplicate-key"))){
-const err73 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
+for(const key9 in data40){
+if(!(func2.call(schema11.properties.suppressions.items.properties, key9))){
+const err73 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1018,11 +1020,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data39.reason !== undefined){
-let data41 = data39.reason;
-if(typeof data41 === "string"){
-if(func3(data41) < 1){
-const err74 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data40.rule !== undefined){
+let data41 = data40.rule;
+if(typeof data41 !== "string"){
+const err74 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1031,9 +1032,8 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data41 === "*") || (data41 === "allowed-runtime-classes")) || (data41 === "container-probes")) || (data41 === "container-resources")) || (data41 === "default-service-account")) || (data41 === "image-digest")) || (data41 === "image-pull-policy")) || (data41 === "image-registry")) || (data41 === "image-tag")) || (data41 === "ingress-tls")) || (data41 === "namespace-pss-enforce")) || (data41 === "network-policy-allow-all")) || (data41 === "network-policy-egress")) || (data41 === "network-policy-egress-world")) || (data41 === "network-policy-ingress")) || (data41 === "network-policy-selects-nothing")) || (data41 === "pss-allow-privilege-escalation")) || (data41 === "pss-apparmor-profile")) || (data41 === "pss-capabilities-baseline")) || (data41 === "pss-capabilities-restricted")) || (data41 === "pss-host-namespaces")) || (data41 === "pss-host-path-volumes")) || (data41 === "pss-host-ports")) || (data41 === "pss-host-probes-lifecycle")) || (data41 === "pss-namespace-rejection")) || (data41 === "pss-privileged")) || (data41 === "pss-proc-mount")) || (data41 === "pss-proc-mount-restricted")) || (data41 === "pss-restricted-volumes")) || (data41 === "pss-run-as-non-root")) || (data41 === "pss-run-as-user")) || (data41 === "pss-seccomp-baseline")) || (data41 === "pss-seccomp-restricted")) || (data41 === "pss-selinux-options")) || (data41 === "pss-sysctls")) || (data41 === "pss-windows-host-process")) || (data41 === "rbac-binding-missing-role")) || (data41 === "rbac-broad-subject")) || (data41 === "rbac-cluster-admin-binding")) || (data41 === "rbac-csr-approval")) || (data41 === "rbac-default-service-account-binding")) || (data41 === "rbac-escalate-bind-impersonate")) || (data41 === "rbac-namespace-modify")) || (data41 === "rbac-nodes-proxy")) || (data41 === "rbac-persistentvolume-create")) || (data41 === "rbac-pod-exec")) || (data41 === "rbac-rbac-write")) || (data41 === "rbac-secrets-read")) || (data41 === "rbac-secrets-write")) || (data41 === "rbac-token-request")) || (data41 === "rbac-webhook-config")) || (data41 === "rbac-wildcard")) || (data41 === "rbac-workload-create")) || (data41 === "read-only-root-filesystem")) || (data41 === "render-divergence")) || (data41 === "render-lookup")) || (data41 === "required-annotations")) || (data41 === "required-labels")) || (data41 === "runtime-socket-mount")) || (data41 === "secret-chart-default")) || (data41 === "secret-literal-annotation")) || (data41 === "secret-literal-args")) || (data41 === "secret-literal-configmap")) || (data41 === "secret-literal-env")) || (data41 === "secret-literal-format")) || (data41 === "secret-literal-helm-release")) || (data41 === "sensitive-host-path")) || (data41 === "service-account-missing")) || (data41 === "service-account-token-automount")) || (data41 === "service-external-ips")) || (data41 === "service-load-balancer-open")) || (data41 === "service-node-port")) || (data41 === "tf-aks-api-authorized-ranges")) || (data41 === "tf-aks-local-accounts")) || (data41 === "tf-aks-network-policy")) || (data41 === "tf-aks-rbac")) || (data41 === "tf-eks-control-plane-logging")) || (data41 === "tf-eks-public-endpoint")) || (data41 === "tf-eks-secrets-encryption")) || (data41 === "tf-gke-legacy-abac")) || (data41 === "tf-gke-master-authorized-networks")) || (data41 === "tf-gke-network-policy")) || (data41 === "tf-gke-private-nodes")) || (data41 === "tf-gke-shielded-nodes")) || (data41 === "tf-gke-workload-identity")) || (data41 === "tf-helm-values-danger")) || (data41 === "tf-unknown-until-apply")) || (data41 === "values-dangerous-default")) || (data41 === "yaml-duplicate-key"))){
+const err75 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1043,11 +1043,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data39.expires !== undefined){
-let data42 = data39.expires;
+if(data40.reason !== undefined){
+let data42 = data40.reason;
 if(typeof data42 === "string"){
-if(!pattern4.test(data42)){
-const err76 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+if(func3(data42) < 1){
+const err76 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1058,7 +1058,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err77 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1068,11 +1068,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data39.chart !== undefined){
-let data43 = data39.chart;
+if(data40.expires !== undefined){
+let data43 = data40.expires;
 if(typeof data43 === "string"){
-if(func3(data43) < 1){
-const err78 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern4.test(data43)){
+const err78 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1083,7 +1083,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err79 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1093,11 +1093,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data39.file !== undefined){
-let data44 = data39.file;
+if(data40.chart !== undefined){
+let data44 = data40.chart;
 if(typeof data44 === "string"){
 if(func3(data44) < 1){
-const err80 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err80 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1108,7 +1108,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err81 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1118,11 +1118,11 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data39.valueSet !== undefined){
-let data45 = data39.valueSet;
+if(data40.file !== undefined){
+let data45 = data40.file;
 if(typeof data45 === "string"){
 if(func3(data45) < 1){
-const err82 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err82 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1133,7 +1133,7 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err83 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1143,11 +1143,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data39.kind !== undefined){
-let data46 = data39.kind;
+if(data40.valueSet !== undefined){
+let data46 = data40.valueSet;
 if(typeof data46 === "string"){
 if(func3(data46) < 1){
-const err84 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err84 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1158,7 +1158,7 @@ errors++;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err85 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1168,11 +1168,11 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data39.namespace !== undefined){
-let data47 = data39.namespace;
+if(data40.kind !== undefined){
+let data47 = data40.kind;
 if(typeof data47 === "string"){
 if(func3(data47) < 1){
-const err86 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err86 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1183,7 +1183,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err87 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1193,11 +1193,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data39.name !== undefined){
-let data48 = data39.name;
+if(data40.namespace !== undefined){
+let data48 = data40.namespace;
 if(typeof data48 === "string"){
 if(func3(data48) < 1){
-const err88 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err88 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1208,7 +1208,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err89 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1218,11 +1218,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data39.container !== undefined){
-let data49 = data39.container;
+if(data40.name !== undefined){
+let data49 = data40.name;
 if(typeof data49 === "string"){
 if(func3(data49) < 1){
-const err90 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err90 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1233,7 +1233,7 @@ errors++;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err91 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1243,9 +1243,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
-else {
-const err92 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data40.container !== undefined){
+let data50 = data40.container;
+if(typeof data50 === "string"){
+if(func3(data50) < 1){
+const err92 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1255,9 +1257,8 @@ vErrors.push(err92);
 errors++;
 }
 }
-}
 else {
-const err93 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err93 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1267,12 +1268,9 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data.helm !== undefined){
-let data50 = data.helm;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key10 in data50){
-if(!(func2.call(schema11.properties.helm.properties, key10))){
-const err94 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+else {
+const err94 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1282,11 +1280,9 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data50.releaseName !== undefined){
-let data51 = data50.releaseName;
-if(typeof data51 === "string"){
-if(func3(data51) > 53){
-const err95 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
+}
+else {
+const err95 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1295,8 +1291,13 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(!pattern5.test(data51)){
-const err96 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data.helm !== undefined){
+let data51 = data.helm;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+for(const key10 in data51){
+if(!(func2.call(schema11.properties.helm.properties, key10))){
+const err96 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1306,8 +1307,11 @@ vErrors.push(err96);
 errors++;
 }
 }
-else {
-const err97 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data51.releaseName !== undefined){
+let data52 = data51.releaseName;
+if(typeof data52 === "string"){
+if(func3(data52) > 53){
+const err97 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1316,12 +1320,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-if(data50.namespace !== undefined){
-let data52 = data50.namespace;
-if(typeof data52 === "string"){
-if(func3(data52) > 63){
-const err98 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
+if(!pattern5.test(data52)){
+const err98 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1330,8 +1330,9 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(!pattern5.test(data52)){
-const err99 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+else {
+const err99 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1341,8 +1342,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-else {
-const err100 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data51.namespace !== undefined){
+let data53 = data51.namespace;
+if(typeof data53 === "string"){
+if(func3(data53) > 63){
+const err100 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1351,12 +1355,8 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-if(data50.kubeVersion !== undefined){
-let data53 = data50.kubeVersion;
-if(typeof data53 === "string"){
-if(!pattern7.test(data53)){
-const err101 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
+if(!pattern5.test(data53)){
+const err101 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1367,7 +1367,7 @@ errors++;
 }
 }
 else {
-const err102 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err102 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1377,11 +1377,11 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data50.timeoutSeconds !== undefined){
-let data54 = data50.timeoutSeconds;
-if(typeof data54 == "number"){
-if(data54 > 600 || isNaN(data54)){
-const err103 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
+if(data51.kubeVersion !== undefined){
+let data54 = data51.kubeVersion;
+if(typeof data54 === "string"){
+if(!pattern7.test(data54)){
+const err103 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1390,8 +1390,9 @@ vErrors.push(err103);
 }
 errors++;
 }
-if(data54 <= 0 || isNaN(data54)){
-const err104 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+else {
+const err104 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1401,8 +1402,11 @@ vErrors.push(err104);
 errors++;
 }
 }
-else {
-const err105 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data51.timeoutSeconds !== undefined){
+let data55 = data51.timeoutSeconds;
+if(typeof data55 == "number"){
+if(data55 > 600 || isNaN(data55)){
+const err105 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1411,12 +1415,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-if(data50.totalTimeoutSeconds !== undefined){
-let data55 = data50.totalTimeoutSeconds;
-if(typeof data55 == "number"){
-if(data55 > 3600 || isNaN(data55)){
-const err106 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(data55 <= 0 || isNaN(data55)){
+const err106 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1425,8 +1425,9 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(data55 <= 0 || isNaN(data55)){
-const err107 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+else {
+const err107 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1436,8 +1437,11 @@ vErrors.push(err107);
 errors++;
 }
 }
-else {
-const err108 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data51.totalTimeoutSeconds !== undefined){
+let data56 = data51.totalTimeoutSeconds;
+if(typeof data56 == "number"){
+if(data56 > 3600 || isNaN(data56)){
+const err108 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1446,11 +1450,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-}
-if(data50.memoryLimitMiB !== undefined){
-let data56 = data50.memoryLimitMiB;
-if(!((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56)))){
-const err109 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data56 <= 0 || isNaN(data56)){
+const err109 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1459,9 +1460,9 @@ vErrors.push(err109);
 }
 errors++;
 }
-if(typeof data56 == "number"){
-if(data56 > 8192 || isNaN(data56)){
-const err110 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+}
+else {
+const err110 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1470,8 +1471,11 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(data56 < 128 || isNaN(data56)){
-const err111 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
+}
+if(data51.memoryLimitMiB !== undefined){
+let data57 = data51.memoryLimitMiB;
+if(!((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57)))){
+const err111 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1480,12 +1484,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-}
-if(data50.maxOutputMiB !== undefined){
-let data57 = data50.maxOutputMiB;
-if(!((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57)))){
-const err112 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data57 == "number"){
+if(data57 > 8192 || isNaN(data57)){
+const err112 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1494,9 +1495,8 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(typeof data57 == "number"){
-if(data57 > 512 || isNaN(data57)){
-const err113 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+if(data57 < 128 || isNaN(data57)){
+const err113 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1505,8 +1505,12 @@ vErrors.push(err113);
 }
 errors++;
 }
-if(data57 < 1 || isNaN(data57)){
-const err114 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+if(data51.maxOutputMiB !== undefined){
+let data58 = data51.maxOutputMiB;
+if(!((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58)))){
+const err114 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1515,12 +1519,9 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-}
-if(data50.maxRenders !== undefined){
-let data58 = data50.maxRenders;
-if(!((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58)))){
-const err115 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data58 == "number"){
+if(data58 > 512 || isNaN(data58)){
+const err115 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1529,9 +1530,8 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(typeof data58 == "number"){
-if(data58 > 10000 || isNaN(data58)){
-const err116 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(data58 < 1 || isNaN(data58)){
+const err116 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1540,8 +1540,12 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(data58 < 1 || isNaN(data58)){
-const err117 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+if(data51.maxRenders !== undefined){
+let data59 = data51.maxRenders;
+if(!((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59)))){
+const err117 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1550,15 +1554,9 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-}
-if(data50.valuesFiles !== undefined){
-let data59 = data50.valuesFiles;
-if(Array.isArray(data59)){
-const len10 = data59.length;
-for(let i10=0; i10<len10; i10++){
-if(typeof data59[i10] !== "string"){
-const err118 = {instancePath:instancePath+"/helm/valuesFiles/" + i10,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data59 == "number"){
+if(data59 > 10000 || isNaN(data59)){
+const err118 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1567,10 +1565,8 @@ vErrors.push(err118);
 }
 errors++;
 }
-}
-}
-else {
-const err119 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data59 < 1 || isNaN(data59)){
+const err119 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1580,15 +1576,14 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data50.set !== undefined){
-let data61 = data50.set;
-if(Array.isArray(data61)){
-const len11 = data61.length;
-for(let i11=0; i11<len11; i11++){
-let data62 = data61[i11];
-if(typeof data62 === "string"){
-if(!pattern1.test(data62)){
-const err120 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+}
+if(data51.valuesFiles !== undefined){
+let data60 = data51.valuesFiles;
+if(Array.isArray(data60)){
+const len10 = data60.length;
+for(let i10=0; i10<len10; i10++){
+if(typeof data60[i10] !== "string"){
+const err120 = {instancePath:instancePath+"/helm/valuesFiles/" + i10,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1598,8 +1593,9 @@ vErrors.push(err120);
 errors++;
 }
 }
+}
 else {
-const err121 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err121 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1609,9 +1605,15 @@ vErrors.push(err121);
 errors++;
 }
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data51.set !== undefined){
+let data62 = data51.set;
+if(Array.isArray(data62)){
+const len11 = data62.length;
+for(let i11=0; i11<len11; i11++){
+let data63 = data62[i11];
+if(typeof data63 === "string"){
+if(!pattern1.test(data63)){
+const err122 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1621,9 +1623,8 @@ vErrors.push(err122);
 errors++;
 }
 }
-}
 else {
-const err123 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err123 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1635,12 +1636,36 @@ errors++;
 }
 }
 else {
-const err124 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err124 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err124];
 }
 else {
 vErrors.push(err124);
+}
+errors++;
+}
+}
+}
+else {
+const err125 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+}
+else {
+const err126 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
 }
 errors++;
 }

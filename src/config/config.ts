@@ -50,6 +50,8 @@ export interface Config {
   lockDeclared?: Record<string, { file: string; line?: number }>;
   /** Settings that tried to disable or weaken a locked rule (ignored; reported as invalid suppressions). */
   lockViolations?: LockViolation[];
+  /** The reviewed baseline file (absolute): findings it lists are existing and do not gate (pipeline/baseline-file.ts). */
+  baseline?: string;
   helm: {
     releaseName: string;
     namespace: string;
@@ -287,6 +289,8 @@ function* configPathProblems(raw: RawConfig, config: Config, repoRoot: string | 
     const problem = confinementProblem(repoRoot, file);
     if (problem) yield { pointer, message: `values file ${JSON.stringify(path.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
+  const baselineProblem = config.baseline !== undefined ? confinementProblem(repoRoot, config.baseline) : undefined;
+  if (baselineProblem) yield { pointer: '/baseline', message: `baseline file ${JSON.stringify(path.relative(repoRoot, config.baseline!).slice(0, 120))}: ${baselineProblem}` };
 }
 
 interface RawConfig {
@@ -303,6 +307,7 @@ interface RawConfig {
   lockedRules?: string[];
   provenance?: boolean | { enabled?: boolean; maxRenders?: number };
   suppressions?: (Omit<ConfiguredSuppression, 'declared'>)[];
+  baseline?: string;
 }
 
 function mergeConfig(raw: RawConfig, baseDir: string, file: string, lineOf: (pointer: string) => number | undefined = () => undefined): Config {
@@ -347,6 +352,7 @@ function mergeConfig(raw: RawConfig, baseDir: string, file: string, lineOf: (poi
       };
     }),
   }));
+  if (raw.baseline !== undefined) config.baseline = path.resolve(baseDir, raw.baseline);
   if (raw.valueSets?.ci !== undefined) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== undefined) config.valueSets.severity = raw.valueSets.severity;
   if (typeof raw.provenance === 'boolean') config.provenance.enabled = raw.provenance;

@@ -6,6 +6,7 @@ import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
 import { unknownBehind, unknownOf } from '../terraform/unknown.ts';
 import { evaluateBothLevels, reportedViolations, withoutPaths } from '../pss/index.ts';
 import type { ChartContext, PodView, Report, Rule, RuleContext } from './rule-kit.ts';
+import { identityParts } from './identity.ts';
 import { UnitIndex, unitKeyOf } from './unit.ts';
 
 export interface Evaluation {
@@ -39,10 +40,11 @@ function interpolate(template: string, data: Record<string, string | number> | u
 }
 
 export function fingerprintOf(ruleId: string, object: ScannedObject, path: string): string {
-  const { ref, source } = object;
+  const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
+  // A rendered object is known by its template and place, not by a name a template may randomise (identity.ts).
   return createHash('sha256')
-    .update([ruleId, ref.kind, ref.namespace ?? '', ref.name, path, scope].join('\u0000'))
+    .update([ruleId, ...identityParts(object), path, scope].join('\u0000'))
     .digest('hex')
     .slice(0, 32);
 }

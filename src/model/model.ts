@@ -149,6 +149,8 @@ export interface ScannedObject {
   lineOf?: (pointer: string) => number | undefined;
   /** helm: what the render could not tell (render-variants.ts); read by render-divergence and render-lookup. */
   renderDependence?: RenderDependence;
+  /** helm: its place among its template's objects of its kind in the render (engine/identity.ts), for fingerprints. */
+  templateOrdinal?: number;
   /** Keys its YAML wrote twice (the last value is in `raw`): rules/yaml-duplicate-key.ts reports them. */
   duplicateKeys?: readonly DuplicateKey[];
 }
@@ -195,6 +197,27 @@ export interface Finding {
   valueSets?: string[];
   /** Present when a suppression accepts the finding: it stays in every report, marked, and never blocks. */
   suppressed?: AppliedSuppression;
+  /** With a base (--base): new in the scanned files, or already in the base (pipeline/base-compare.ts). */
+  status?: FindingStatus;
+}
+
+export type FindingStatus = 'new' | 'existing';
+
+/** The base revision a scan was compared with (--base), and what it rendered. */
+export interface BaseInfo {
+  /** The revision asked for, and the commit it names. */
+  revision: string;
+  sha: string;
+  /** new: only new findings gate the run; all: every finding does. */
+  gate: 'new' | 'all';
+  /** Charts rendered (both sides): changed since the base, depending on a changed chart, or all (`--all`, configuration changed). */
+  rendered: string[];
+  /** Charts left out on both sides because nothing they render from changed since the base. */
+  unchanged: string[];
+  /** Why every chart was rendered, when it was. */
+  allBecause?: string;
+  /** Errors of the base's scan (its findings may then be incomplete, which only makes more findings new). */
+  errors: number;
 }
 
 export const SUPPRESSION_KINDS = ['config', 'comment', 'annotation'] as const;
@@ -355,6 +378,10 @@ export interface ScanSummary {
   suppressed?: number;
   /** Provenance of findings in rendered charts: how many were located where, and the extra renders it took. */
   provenance?: ProvenanceSummary;
+  /** With a base: findings new in the scanned files, already in the base, and in the base only (fixed). */
+  new?: number;
+  existing?: number;
+  fixed?: number;
 }
 
 export interface ProvenanceSummary {
@@ -384,4 +411,23 @@ export interface ScanResult {
   policy?: PolicyInfo;
   /** Directories found while searching that were not searched, with why. */
   skipped?: SkippedPath[];
+  /** With a base: its findings the scanned files no longer have. */
+  fixed?: Finding[];
+  /** With a base: which revision, and which charts were rendered or left out. */
+  base?: BaseInfo;
+  /** The reviewed baseline file applied (`baseline:` in the configuration), and its stale entries. */
+  baselineFile?: { file: string; entries: number; stale: BaselineEntry[] };
+}
+
+/** An entry of the baseline file (pipeline/baseline-file.ts): a finding accepted as already there. */
+export interface BaselineEntry {
+  fingerprint: string;
+  rule: string;
+  /** `Kind namespace/name`, for the reader. */
+  object: string;
+  /** The chart (and template), file or plan address, for the reader. */
+  where: string;
+  path: string;
+  /** Why it is accepted (filled in by a reviewer). */
+  reason: string;
 }

@@ -139,6 +139,8 @@ export function strictest(config: Config, defaultSeverity: (rule: string) => Sev
   out.helm = { ...out.helm, valuesFiles: [], set: [] };
   out.suppressions = [];
   out.annotationSuppressions = false;
+  // A baseline accepts findings: the pull request's own cannot be trusted.
+  delete out.baseline;
   if (out.valueSets.severity !== 'keep' && severityRank(out.valueSets.severity) < severityRank(defaults.valueSets.severity as Severity)) out.valueSets.severity = defaults.valueSets.severity;
   for (const [id, setting] of Object.entries(out.rules)) {
     const floor = defaultSeverity(id);
@@ -198,6 +200,7 @@ export function configChanges(base: Config, head: Config, display: (file: string
   setting('annotationSuppressions', base.annotationSuppressions, head.annotationSuppressions);
   setting('include', base.include, head.include);
   setting('exclude', base.exclude, head.exclude);
+  setting('baseline', base.baseline !== undefined ? display(base.baseline) : null, head.baseline !== undefined ? display(head.baseline) : null);
   setting('valueSets', base.valueSets, head.valueSets);
   setting('provenance', base.provenance, head.provenance);
   const renderSettings = (c: Config) => ({ helm: c.helm, charts: c.charts.map((chart) => ({ ...chart, valueSets: chart.valueSets.map(({ declared: _d, ...set }) => set) })) });

@@ -21,6 +21,7 @@ import { discover, findRepoRoot, relativeTo } from './discover.ts';
 import { load } from './load.ts';
 import { UsageError } from '../model/errors.ts';
 import { CommentFiles } from './suppress.ts';
+import { applyBaselineFile } from './baseline-file.ts';
 import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from '../secrets/redact.ts';
 import { nodesOf } from '../render/effective-values.ts';
 import { valuesOfRender } from '../provenance/chart-context.ts';
@@ -74,6 +75,11 @@ export interface ScanOptions {
    * runner's token variables and the checkout's extraheader in .git/config are found without being given.
    */
   credentials?: readonly string[];
+  /**
+   * Called once with the discovered charts (repository-relative directories) and the configuration that
+   * gates the scan; only the charts it returns are rendered (pipeline/changed-charts.ts, with --base).
+   */
+  selectCharts?: (charts: string[], config: Config) => string[];
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -195,6 +201,10 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   enforceLocks(config, defaultSeverity, (file) => relativeTo(repoRoot, file));
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
+  if (options.selectCharts) {
+    const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i) => (i.kind === 'chart' ? [relativeTo(repoRoot, i.dir)] : [])), config));
+    discovery.inputs = discovery.inputs.filter((i) => i.kind !== 'chart' || kept.has(relativeTo(repoRoot, i.dir)));
+  }
   // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others
   // still run); the same finding in several sets is merged below.
   const evaluator = new ValueSetEvaluation(rules, config);
@@ -272,7 +282,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),
   ]);
   // The result every reporter and publisher sees: no credential of the run or of the scan, in any encoding.
-  return redactor.value<ScanResult>({
+  const scanned = redactor.value<ScanResult>({
     tool: { name: 'preadmit', version: TOOL_VERSION },
     pss: { ...config.pss },
     findings,
@@ -299,6 +309,8 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
       provenance: processed.provenance,
     },
   });
+  // A reviewed baseline file marks what it lists as existing (not in a --base comparison's partial scans).
+  return config.baseline !== undefined && options.selectCharts === undefined ? applyBaselineFile(scanned, config, repoRoot, policy?.info.from === 'revision' ? policy.sha : undefined) : scanned;
 }
 
 /** Exit status: 1 when blocking findings remain or inputs failed (unless configured otherwise). */

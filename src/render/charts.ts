@@ -15,7 +15,8 @@ import { valueSetsOf, type ValueSet } from './value-sets.ts';
 import type { Config } from '../config/config.ts';
 import { relativeTo } from '../model/paths.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
-import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
+import { numberWithinTemplates } from '../engine/identity.ts';
+import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -131,10 +132,15 @@ export async function renderCharts(
       const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
       locators.set(dir, locator);
       const variant = options.variants === false || constructs === undefined ? undefined : variantOf(dir, constructs, locator.sources);
+      // The chart's defaults always get the second render, with every input changed: reading the templates
+      // for constructs is a heuristic a template can hide from (`index . "Release"`, text built for tpl), a
+      // render is not. Other value sets get it when the text shows a construct (and their findings can block).
+      const full = options.variants === false || constructs === undefined ? undefined : fullVariant(constructs);
       for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main = index++;
         yield { dir, info, set, index: main };
-        if (variant && (set.kind !== 'ci' || ciFindingsCanBlock)) yield { dir, info, set, index: index++, variant: { inputs: variant, main } };
+        const inputs = set.kind === 'default' ? full : variant && (set.kind !== 'ci' || ciFindingsCanBlock) ? variant : undefined;
+        if (inputs) yield { dir, info, set, index: index++, variant: { inputs, main } };
       }
     }
   }
@@ -249,6 +255,7 @@ export function objectsOfRender(stdout: string, dir: string, chartPath: string, 
     for (const problem of result.problems) errors?.push({ kind: 'render', file, chart: chartPath, message: `${which}${problem.message}` });
     objects.push(...result.objects);
   }
+  numberWithinTemplates(objects);
   return objects;
 }
 
@@ -267,7 +274,7 @@ interface Job {
  */
 export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, config: Config, variant?: VariantInputs): RenderRequest {
   const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
-  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion) : mainKubeVersion;
+  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion, variant.kubeLiterals) : mainKubeVersion;
   const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...(variant?.extensionApis ? (variant.apiLiterals ?? []) : [])];
   return {
     helm: binary,
@@ -313,15 +320,14 @@ async function renderOne(
  * main render's, so names and versions built from them are not differences (a branch on them still is).
  */
 function releaseNormaliser(main: RenderRequest, variant: RenderRequest): (text: string) => string {
-  // A namespace taken from the templates' own literal ("kube-system") is written back only where it is the
-  // whole text: the chart names that namespace elsewhere too (a RoleBinding's subject), and that must stay.
-  const literalNamespace = variant.namespace !== VARIANT_RELEASE.namespace;
+  // A namespace taken from the templates' own literals ("istio-system") is written back too, wherever it
+  // appears: names built from it (istiod's "istiod-clusterrole-<namespace>") and the references to them.
   const pairs: [string, string][] = [
-    ...(literalNamespace ? [] : ([[variant.namespace, main.namespace]] as [string, string][])),
+    [variant.namespace, main.namespace],
     [variant.releaseName, main.releaseName],
     ...(variant.kubeVersion && main.kubeVersion ? ([[variant.kubeVersion.replace(/^v/, ''), main.kubeVersion.replace(/^v/, '')]] as [string, string][]) : []),
   ];
-  return (text) => (literalNamespace && text === variant.namespace ? main.namespace : pairs.reduce((out, [from, to]) => out.split(from).join(to), text));
+  return (text) => pairs.reduce((out, [from, to]) => out.split(from).join(to), text);
 }
 
 /** An object's text with `normalise` applied to every string and key (a copy). */

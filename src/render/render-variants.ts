@@ -30,6 +30,8 @@ export interface VariantInputs {
   apiLiterals?: string[];
   /** With release: literals the templates compare the release name or namespace with. */
   releaseLiterals?: ReleaseLiteral[];
+  /** With release: versions the templates compare the cluster's Kubernetes version with. */
+  kubeLiterals?: string[];
 }
 
 /**
@@ -45,11 +47,33 @@ export function variantReleaseName(main: string): string {
   return name;
 }
 
-/** The variant's Kubernetes version: the same minor (Chart.yaml kubeVersion ranges still hold), another patch. */
-export function variantKubeVersion(kubeVersion: string): string {
+/**
+ * The variant's Kubernetes version: the same minor (Chart.yaml kubeVersion ranges still hold), another
+ * patch: the first version the templates compare the cluster's with that is of this minor and not the
+ * scan's (one past it for `>`, one before for `<`), else .99.
+ */
+export function variantKubeVersion(kubeVersion: string, literals: readonly string[] = []): string {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
   if (!match) return kubeVersion;
+  const patch = Number(match[3] ?? 0);
+  for (const literal of literals) {
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)$/.exec(literal);
+    if (!compared || compared[2] !== match[1] || compared[3] !== match[2]) continue;
+    const at = Number(compared[4]) + (compared[1] === '>' ? 1 : compared[1] === '<' ? -1 : 0);
+    if (at >= 0 && at !== patch) return `${match[1]}.${match[2]}.${at}`;
+  }
   return `${match[1]}.${match[2]}.${match[3] === '99' ? '98' : '99'}`;
+}
+
+/** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
+export function collectKubeLiterals(text: string, into: string[]): void {
+  for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    if (!/KubeVersion/.test(action[0])) continue;
+    for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
+      const literal = `${m[1] ?? ''}${m[2]}`;
+      if (into.length < 16 && !into.includes(literal)) into.push(literal);
+    }
+  }
 }
 
 export function variantName(inputs: VariantInputs): RenderVariant {
@@ -74,9 +98,9 @@ export function describeConstruct(construct: TemplateConstruct): string {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
 
-type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock';
+type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'computedApi';
 /** Constructs no render can answer as the cluster will: render-lookup reports them. */
-export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock'];
+export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock', 'computedApi'];
 const UNKNOWABLE_KINDS: ReadonlySet<ConstructKind> = new Set(UNKNOWABLE);
 /** The constructs a variant render changes the answer of. */
 type VariantKind = 'upgrade' | 'apiVersions' | 'release';
@@ -89,11 +113,14 @@ type VariantKind = 'upgrade' | 'apiVersions' | 'release';
 const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
-  lookup: /\blookup\s+["'$(.]/,
-  revision: /\.Revision\b/,
+  lookup: /\blookup\b(?=\s*(?:["'$(.]|$))/,
+  revision: /\bRevision\b/,
   // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
-  helmVersion: /\.Capabilities\.HelmVersion\b/,
-  clock: /\{\{[^}]*(?:\b(?:if|with|range|ternary|eq|ne|lt|le|gt|ge|semverCompare|and|or|not)\b[^}]*\bnow\b|\bnow\b[^}]*\bternary\b)[^}]*\}\}/,
+  helmVersion: /\bHelmVersion\b/,
+  // Reported only where it decides a setting (ConstructLocator.find): a timestamp annotation is common.
+  clock: /\{\{[^}]*\bnow\b/,
+  // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
+  computedApi: /APIVersions\.Has\s+[^\s"]/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/,
@@ -107,6 +134,7 @@ function constructName(kind: ConstructKind, line: string): string {
   if (kind === 'lookup') return 'lookup';
   if (kind === 'helmVersion') return '.Capabilities.HelmVersion';
   if (kind === 'clock') return 'now (the render\'s clock) in a condition';
+  if (kind === 'computedApi') return '.Capabilities.APIVersions.Has with a computed API version';
   if (kind === 'release') return `${match || 'a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion'} in a condition or comparison`;
   return '.Release.Revision';
 }
@@ -182,7 +210,9 @@ export function failGuardLines(text: string): Set<number> {
   };
   const body = (action: string) => action.replace(/^\{\{-?\s*|\s*-?\}\}$/g, '');
   actions.forEach((open, index) => {
-    if (!/^if\b/.test(body(open[0]))) return;
+    // `if` or an `else if` branch, to the next `else` (of any form) or `end`: failing or going on.
+    const branch = /^else\s+if\b/.test(body(open[0]));
+    if (!branch && !/^if\b/.test(body(open[0]))) return;
     let depth = 0;
     let fails = false;
     let from = open.index! + open[0].length;
@@ -192,8 +222,7 @@ export function failGuardLines(text: string): Set<number> {
       from = action.index! + action[0].length;
       const b = body(action[0]);
       if (/^(?:if|with|range|define|block)\b/.test(b)) return; // nested blocks: not a plain guard
-      if (/^else\b/.test(b)) return;
-      if (/^end\b/.test(b)) {
+      if (/^end\b/.test(b) || /^else\b/.test(b)) {
         if (depth === 0 && fails) out.add(lineAt(open.index!));
         return;
       }
@@ -240,6 +269,7 @@ export interface ChartConstructs {
   release: boolean;
   helmVersion: boolean;
   clock: boolean;
+  computedApi: boolean;
   /** Lines anywhere in the chart, for a divergence whose template cannot be traced (archives, tpl). */
   anywhere: Partial<Record<ConstructKind, TemplateConstruct>>;
   /** Files holding install/upgrade or API-version constructs: absolute paths, or archives (inArchive set). */
@@ -250,7 +280,7 @@ export interface ChartConstructs {
    * API versions the chart's text passes to `.Capabilities.APIVersions.Has`: the second render reports them
    * too, so a branch on any API (not only the common CRD groups) takes its other side there.
    */
-  literals: { apiVersions: Set<string>; release: ReleaseLiteral[] };
+  literals: { apiVersions: Set<string>; release: ReleaseLiteral[]; kube: string[] };
 }
 
 /**
@@ -274,7 +304,7 @@ function lengthPasses(literal: string, length: number): boolean {
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: new Set(), release: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: new Set(), release: [], kube: [] } };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -469,7 +499,20 @@ export function variantOf(dir: string, constructs: ChartConstructs, sources: Tem
   if (!inputs.release) delete inputs.release;
   if (inputs.extensionApis && constructs.literals.apiVersions.size > 0) inputs.apiLiterals = [...constructs.literals.apiVersions].sort();
   if (inputs.release && constructs.literals.release.length > 0) inputs.releaseLiterals = [...constructs.literals.release];
+  if (inputs.release && constructs.literals.kube.length > 0) inputs.kubeLiterals = [...constructs.literals.kube];
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : undefined;
+}
+
+/** Every input the second render can change: as upgrade, with extension APIs (and the named ones), as another release. */
+export function fullVariant(constructs: ChartConstructs): VariantInputs {
+  return {
+    upgrade: true,
+    extensionApis: true,
+    release: true,
+    ...(constructs.literals.apiVersions.size > 0 ? { apiLiterals: [...constructs.literals.apiVersions].sort() } : {}),
+    ...(constructs.literals.release.length > 0 ? { releaseLiterals: [...constructs.literals.release] } : {}),
+    ...(constructs.literals.kube.length > 0 ? { kubeLiterals: [...constructs.literals.kube] } : {}),
+  };
 }
 
 const API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
@@ -480,11 +523,12 @@ function collectLiterals(lines: readonly string[], into: ChartConstructs['litera
     for (const match of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match[1]!);
   }
   if (/Release\.Name/.test(lines.join('\n'))) collectReleaseLiterals(lines.join('\n'), into.release);
+  if (/KubeVersion/.test(lines.join('\n'))) collectKubeLiterals(lines.join('\n'), into.kube);
 }
 
 /** A name or namespace helm accepts (DNS-1123 label; a release name may hold dots, up to 53). */
 const RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
-const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\S+)|(\S+)\s+"([^"\\]{1,63})")/g;
+const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
 
 /**
  * Literals `text` compares the release name or namespace with: directly (`.Release.Namespace`,
@@ -493,7 +537,9 @@ const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatc
 export function collectReleaseLiterals(text: string, into: ReleaseLiteral[]): void {
   const variables = new Map<string, ReleaseLiteral['field']>();
   for (const m of text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1]!, m[2] === 'Name' ? 'name' : 'namespace');
-  const fieldOf = (operand: string): ReleaseLiteral['field'] | undefined => {
+  const fieldOf = (written: string): ReleaseLiteral['field'] | undefined => {
+    // Case and space functions around it (`upper .Release.Name`): the literal is compared lower-cased.
+    const operand = written.replace(/^\(\s*(?:upper|lower|trim|toString|trimAll\s+"[^"]*"|trunc\s+\d+)\s+([^()\s]+)\s*\)$/, '$1');
     const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
     if (direct) return direct[1] === 'Name' ? 'name' : 'namespace';
     return variables.get(operand.replace(/[()]/g, ''));
@@ -508,10 +554,16 @@ export function collectReleaseLiterals(text: string, into: ReleaseLiteral[]): vo
       if (field === undefined) continue;
       add({ field, test: 'length', literal: m[2] !== undefined ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]!]} ${m[4]}` });
     }
+    // Membership: `has .Release.Namespace (list "kube-system" "prod")`.
+    for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
+      const field = fieldOf(m[1]!);
+      if (field === undefined) continue;
+      for (const item of m[2]!.matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1]!)) add({ field, test: 'eq', literal: item[1]! });
+    }
     for (const m of action[0].matchAll(COMPARED)) {
       if (into.length >= 16) return;
       // eq/ne take the literal on either side; the string functions take it first (hasPrefix "kube-" $ns).
-      let literal = m[2] ?? m[5]!;
+      let literal = (m[2] ?? m[5]!).toLowerCase();
       let fn = m[1]!;
       // A plain pattern is a string test: ^prod- is hasPrefix, -prod$ hasSuffix, ^prod$ eq, prod contains.
       if (fn.endsWith('egexMatch')) {
@@ -561,20 +613,23 @@ export function releaseLiteralFor(field: ReleaseLiteral['field'], main: string, 
 }
 
 /** Settings that grant host access or privilege, or another identity: a branch on an unknowable answer must not write them. */
-const DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
+const DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
 
 /**
  * The decisive setting (DECISIVE_KEY) that the construct on line `index` (0-based) of `lines` writes: on
- * that line itself, inside the block it opens (`if`, `with`, `range`, to the matching `end`, `else` parts
- * included), or inside the blocks of later actions that test a variable it assigns.
+ * that line itself, in the block it opens (`if`, `with`, `range`, `else if`, to the matching `end`), or
+ * through the variables it assigns: every later action that reads one (directly or through variables
+ * assigned from it) counts as the construct itself.
  */
 export function decidedSetting(lines: readonly string[], index: number): string | undefined {
-  const own = DECISIVE_KEY.exec(lines[index]!.replace(/\{\{[\s\S]*?\}\}/g, ' '))?.[1];
+  const withoutActions = (text: string) => text.replace(/\{\{[\s\S]*?\}\}/g, ' ');
+  const own = DECISIVE_KEY.exec(withoutActions(lines[index]!))?.[1];
   if (own !== undefined) return own;
   const text = lines.join('\n');
   const start = lines.slice(0, index).reduce((sum, line) => sum + line.length + 1, 0);
   const end = start + lines[index]!.length;
-  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index!, text: m[0], body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, '') }));
+  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index!, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, '') }));
+  const lineAround = (at: number, length: number) => text.slice(text.lastIndexOf('\n', at) + 1, (text.indexOf('\n', at + length) + 1 || text.length + 1) - 1);
   // From the start of the opener's line (`privileged: {{ if $found }}true{{ end }}`) to its `end`.
   const blockOf = (opener: number): string => {
     const from = text.lastIndexOf('\n', actions[opener]!.at) + 1;
@@ -589,20 +644,19 @@ export function decidedSetting(lines: readonly string[], index: number): string 
     }
     return text.slice(from);
   };
-  const opens = (body: string) => /^(?:if|with|range)\b/.test(body);
+  const opens = (body: string) => /^(?:if|with|range|else\s+if|else\s+with)\b/.test(body);
+  const tainted = new Set<string>();
+  const reads = (body: string) => [...body.matchAll(/\$\w+/g)].some((m) => tainted.has(m[0]));
   for (let i = 0; i < actions.length; i++) {
     const action = actions[i]!;
-    if (action.at < start || action.at > end) continue;
-    if (opens(action.body)) {
-      const key = DECISIVE_KEY.exec(blockOf(i).replace(/\{\{[\s\S]*?\}\}/g, ' '))?.[1];
-      if (key !== undefined) return key;
-    }
+    const origin = action.at + action.length > start && action.at <= end;
+    if (!origin && !reads(action.body)) continue;
     const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
-    if (assigned === undefined) continue;
-    const uses = new RegExp(`\\${assigned}(?!\\w)`);
-    for (let j = i + 1; j < actions.length; j++) {
-      if (!opens(actions[j]!.body) || !uses.test(actions[j]!.body)) continue;
-      const key = DECISIVE_KEY.exec(blockOf(j).replace(/\{\{[\s\S]*?\}\}/g, ' '))?.[1];
+    if (assigned !== undefined) tainted.add(assigned);
+    const onLine = DECISIVE_KEY.exec(withoutActions(lineAround(action.at, action.length)))?.[1];
+    if (onLine !== undefined && assigned === undefined) return onLine;
+    if (opens(action.body)) {
+      const key = DECISIVE_KEY.exec(withoutActions(blockOf(i)))?.[1];
       if (key !== undefined) return key;
     }
   }
@@ -636,7 +690,19 @@ export class ConstructLocator {
     const file = object.source.file ? path.resolve(this.repoRoot, object.source.file) : undefined;
     const out: TemplateConstruct[] = [];
     const seen = new Set<string>();
-    const scanLines = (lines: readonly string[], fileName: string, offset: number, helper: boolean) => {
+    const template = file !== undefined && !file.endsWith('.tgz') ? this.sources.read(file) : undefined;
+    // A helper's answer decides what the lines that include it write (`privileged: {{ include "onCluster" . }}`).
+    const includersDecide = (name: string | undefined): string | undefined => {
+      if (name === undefined || template === undefined) return undefined;
+      const includes = new RegExp(`\\b(?:include|template)\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
+      for (let i = 0; i < template.lines.length; i++) {
+        if (!includes.test(template.lines[i]!)) continue;
+        const key = decidedSetting(template.lines, i);
+        if (key !== undefined) return key;
+      }
+      return undefined;
+    };
+    const scanLines = (lines: readonly string[], fileName: string, offset: number, helper: boolean, defineName?: string) => {
       const branches = kinds.includes('release') ? new Set(releaseBranchLines(lines.join('\n'), this.releaseHelpers, helper)) : new Set<number>();
       const guards = skipFailGuards ? failGuardLines(lines.join('\n')) : new Set<number>();
       lines.forEach((line, i) => {
@@ -644,7 +710,8 @@ export class ConstructLocator {
         for (const kind of kinds) {
           if (kind === 'release' ? !branches.has(i + 1) : !CONSTRUCTS[kind].test(line)) continue;
           if (guards.has(i + 1)) continue;
-          const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i) : undefined;
+          const decides = UNKNOWABLE_KINDS.has(kind) ? (decidedSetting(lines, i) ?? (helper ? includersDecide(defineName) : undefined)) : undefined;
+          if (kind === 'clock' && decides === undefined) continue;
           const at = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i + 1, ...(decides !== undefined ? { decides } : {}) };
           const key = `${at.file}:${at.line}`;
           if (!seen.has(key)) {
@@ -654,12 +721,11 @@ export class ConstructLocator {
         }
       });
     };
-    const template = file !== undefined && !file.endsWith('.tgz') ? this.sources.read(file) : undefined;
     if (template !== undefined && file !== undefined) {
       scanLines(template.lines, file, 0, false);
       for (const define of this.sources.reachableDefines(file)) {
         const lines = this.sources.read(define.file)?.lines.slice(define.start - 1, define.end) ?? [];
-        scanLines(lines, define.file, define.start - 1, true);
+        scanLines(lines, define.file, define.start - 1, true, define.name);
       }
     }
     if (out.length === 0 && fallback) {

@@ -4,6 +4,8 @@
 // schema's properties equal, and the compiler keeps the key lists and the model equal.
 import type {
   AdmissionVerdict,
+  BaseInfo,
+  BaselineEntry,
   AppliedSuppression,
   PolicyChange,
   PolicyInfo,
@@ -38,15 +40,18 @@ function keysOf<T>() {
 }
 
 export const JSON_KEYS = {
-  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors', 'suppressions', 'policy', 'skipped']),
+  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors', 'suppressions', 'policy', 'skipped', 'fixed', 'base', 'baselineFile']),
+  baselineFile: keysOf<NonNullable<ScanResult['baselineFile']>>()(['file', 'entries', 'stale']),
+  baselineEntry: keysOf<BaselineEntry>()(['fingerprint', 'rule', 'object', 'where', 'path', 'reason']),
+  base: keysOf<BaseInfo>()(['revision', 'sha', 'gate', 'rendered', 'unchanged', 'allBecause', 'errors']),
   policy: keysOf<PolicyInfo>()(['from', 'revision', 'file', 'message', 'changes']),
   policyChange: keysOf<PolicyChange>()(['kind', 'change', 'summary', 'file', 'line']),
   skippedPath: keysOf<SkippedPath>()(['path', 'reason']),
   tool: keysOf<ScanResult['tool']>()(['name', 'version']),
   pss: keysOf<ScanResult['pss']>()(['level', 'version']),
-  summary: keysOf<ScanSummary>()(['verdict', 'findings', 'bySeverity', 'blocking', 'failOn', 'objects', 'charts', 'errors', 'renderMs', 'totalMs', 'suppressed', 'provenance']),
+  summary: keysOf<ScanSummary>()(['verdict', 'findings', 'bySeverity', 'blocking', 'failOn', 'objects', 'charts', 'errors', 'renderMs', 'totalMs', 'suppressed', 'provenance', 'new', 'existing', 'fixed']),
   provenanceSummary: keysOf<ProvenanceSummary>()(['values', 'template', 'object', 'renders', 'ms']),
-  finding: keysOf<Finding>()(['ruleId', 'severity', 'category', 'message', 'object', 'path', 'source', 'fingerprint', 'remediation', 'related', 'valueSets', 'suppressed']),
+  finding: keysOf<Finding>()(['ruleId', 'severity', 'category', 'message', 'object', 'path', 'source', 'fingerprint', 'remediation', 'related', 'valueSets', 'suppressed', 'status']),
   appliedSuppression: keysOf<AppliedSuppression>()(['kind', 'reason', 'file', 'line', 'expires']),
   suppressionRecord: keysOf<SuppressionRecord>()(['kind', 'status', 'rule', 'reason', 'file', 'line', 'expires', 'container', 'object', 'matched', 'message']),
   objectRef: keysOf<ObjectRef>()(['apiVersion', 'kind', 'namespace', 'name']),
@@ -185,6 +190,9 @@ export function toJsonValue(result: ScanResult): Json {
     // Changes keep the order they were found in: configuration first, then the files' suppressions.
     policy: (p) => pick(p, JSON_KEYS.policy, { changes: (list) => list.map((c) => pick(c, JSON_KEYS.policyChange)) }),
     skipped: (list) => [...list].sort((a, b) => compareText(a.path, b.path)).map((s) => pick(s, JSON_KEYS.skippedPath)),
+    fixed: (list) => [...list].sort(compareFindingsByPlace).map(findingJson),
+    base: (b) => pick(b, JSON_KEYS.base, { rendered: strings, unchanged: strings }),
+    baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list) => list.map((e) => pick(e, JSON_KEYS.baselineEntry)) }),
   });
 }
 

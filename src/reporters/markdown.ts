@@ -3,6 +3,7 @@
 // images. The report stays under maxLength by cutting the least important rows first and saying so.
 import { SEVERITIES, type ChartRecord, type Finding, type ScanError, type ScanResult, type Severity } from '../model/model.ts';
 import type { RuleMeta } from '../engine/rule-kit.ts';
+import { baseCharts, baseCounts, baselineLine, blockingNoun } from './base.ts';
 import {
   chain,
   chartVerdict,
@@ -144,7 +145,7 @@ function findingRow(f: Finding, rules: ReadonlyMap<string, RuleMeta>, fileUrl: M
   if (f.suppressed !== undefined) where += ` <sub>${text(suppressionLabel(f)!, LIMIT.message)}</sub>`;
   // The path goes under the message, small: a column of its own made the table wider than a PR comment.
   const path = `<br><sub><code>${text(f.path || '/', LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path} | ${where} |`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === 'new' ? ' **new**' : ''} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path} | ${where} |`;
 }
 
 const FINDING_HEAD = ['| Severity | Rule | Object | Message | Location |', '| --- | --- | --- | --- | --- |'];
@@ -207,8 +208,8 @@ function header(result: ScanResult): string {
   let verdict: string;
   switch (outcomeOf(result)) {
     case 'fail':
-      title = `### ❌ preadmit: ${plural(summary.blocking, 'blocking finding')}`;
-      verdict = `${plural(summary.blocking, 'finding')} at or above ${threshold} ${summary.blocking === 1 ? 'blocks' : 'block'} this change.`;
+      title = `### ❌ preadmit: ${plural(summary.blocking, `blocking ${blockingNoun(result)}`)}`;
+      verdict = `${plural(summary.blocking, blockingNoun(result))} at or above ${threshold} ${summary.blocking === 1 ? 'blocks' : 'block'} this change.`;
       if (errorCount(result) > 0) verdict += ` Also, ${notScanned}.`;
       break;
     case 'fail-errors':
@@ -220,18 +221,20 @@ function header(result: ScanResult): string {
       verdict =
         summary.failOn === 'never'
           ? `Findings never block (fail-on: **never**), but ${notScanned}.`
-          : `No findings at or above ${threshold}, but ${notScanned}.`;
+          : `No ${blockingNoun(result)}s at or above ${threshold}, but ${notScanned}.`;
       break;
     case 'pass':
       title = '### ✅ preadmit: no blocking findings';
-      verdict = summary.failOn === 'never' ? 'Findings never block (fail-on: **never**).' : `No findings at or above ${threshold}.`;
+      verdict = summary.failOn === 'never' ? 'Findings never block (fail-on: **never**).' : `No ${blockingNoun(result)}s at or above ${threshold}.`;
       break;
   }
   const scope =
     `Scanned ${plural(summary.objects, 'object')}` +
     (summary.charts > 0 ? ` from ${plural(summary.charts, 'chart render')}` : '') +
     ` · Pod Security ${text(pssLabel(result.pss.level, result.pss.version), 40)} · preadmit ${text(result.tool.version, 40)}`;
-  return `${title}\n\n${verdict}\n\n${scope}`;
+  const base = baseCounts(result) ?? baselineLine(result);
+  const charts = baseCharts(result);
+  return `${title}\n\n${verdict}${base !== undefined ? `\n\n**${text(base, LIMIT.error)}**${charts !== undefined ? ` · ${text(charts, LIMIT.error)}` : ''}` : ''}\n\n${scope}`;
 }
 
 function countsTable(result: ScanResult): string {
@@ -302,8 +305,13 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
   const failOn = result.summary.failOn;
   const sorted = [...result.findings].sort(compareFindingsBySeverity);
-  const blocking = sorted.filter((f) => blocks(f, failOn));
-  const others = sorted.filter((f) => !blocks(f, failOn) && f.suppressed === undefined);
+  // With a base gating on new findings, existing ones never block: they are listed apart, collapsed.
+  const existingApart = result.base?.gate === 'new' || result.baselineFile !== undefined;
+  const gates = (f: Finding) => blocks(f, failOn) && !(existingApart && f.status === 'existing');
+  const blocking = sorted.filter(gates);
+  const others = sorted.filter((f) => !gates(f) && f.suppressed === undefined && !(existingApart && f.status === 'existing'));
+  const existing = existingApart ? sorted.filter((f) => f.status === 'existing' && f.suppressed === undefined) : [];
+  const fixed = [...(result.fixed ?? [])].sort(compareFindingsBySeverity);
   const suppressed = sorted.filter((f) => f.suppressed !== undefined);
   const errors = [...result.errors].sort((a, b) => chain(compareText(a.file, b.file), (a.line ?? 0) - (b.line ?? 0)));
 
@@ -328,6 +336,8 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
     FINDING_HEAD,
     others.map((f) => findingRow(f, rules, options.fileUrl)),
   );
+  const existingSection = detailsSection('existing findings', `Existing findings, ${result.baselineFile !== undefined ? 'listed in the baseline file' : 'already in the base'} (${existing.length})`, FINDING_HEAD, existing.map((f) => findingRow(f, rules, options.fileUrl)));
+  const fixedSection = detailsSection('fixed findings', `Fixed: in the base, gone now (${fixed.length})`, FINDING_HEAD, fixed.map((f) => findingRow(f, rules, options.fileUrl)));
   const suppressedSection = detailsSection('suppressed findings', `Suppressed findings (${suppressed.length})`, FINDING_HEAD, suppressed.map((f) => findingRow(f, rules, options.fileUrl)));
   // Pending suppressions are listed with the pull request's other policy changes.
   const problems = suppressionProblems(result).filter((p) => p.status !== 'pending' || result.policy?.from !== 'revision');
@@ -343,7 +353,7 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
     }),
   );
   const policySection = policyChangesSection(result, options.fileUrl);
-  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, suppressedSection];
+  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, existingSection, fixedSection, suppressedSection];
   const head = header(result) + policyNote(result);
   let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : '_No findings._';
   if (result.summary.suppressed !== undefined) counts += `\n\n${plural(result.summary.suppressed, 'finding')} suppressed (kept below, never blocking).`;
@@ -364,7 +374,7 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
 
   // Cut the least important rows first: suppressed and other findings, admission verdicts, suppression
   // problems, errors, then blocking findings.
-  for (const section of [suppressedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
+  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
     const i = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;

@@ -19,7 +19,7 @@ import {
 export const INFORMATION_URI = 'https://github.com/preadmit/preadmit';
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The key of the one partial fingerprint preadmit writes. Bump the version if fingerprints change meaning. */
-export const FINGERPRINT_KEY = 'preadmit/v1';
+export const FINGERPRINT_KEY = 'preadmit/v2';
 export const SRCROOT = '%SRCROOT%';
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
@@ -208,6 +208,8 @@ function resultOf(finding: Finding, ruleIndex: number): Result {
     locations: [location],
     ...(related.length > 0 && { relatedLocations: related }),
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    // With a base (--base): new, or unchanged since it; its findings now gone are `absent` (toSarifLog).
+    ...(finding.status !== undefined && { baselineState: finding.status === 'new' ? 'new' : 'unchanged' }),
     properties: {
       path: finding.path,
       severity: finding.severity,
@@ -304,8 +306,11 @@ function limitResults(findings: readonly Finding[]): { kept: Finding[]; notifica
 }
 
 export function toSarifLog(result: ScanResult, rules: readonly RuleLike[]): Log {
-  const { descriptors, index } = buildRules(ruleMetas(rules), result.findings);
+  const fixed = result.fixed ?? [];
+  const { descriptors, index } = buildRules(ruleMetas(rules), [...result.findings, ...fixed]);
   const { kept, notifications: limitNotes } = limitResults(result.findings);
+  // The base's findings now gone, in the room GitHub's limit leaves: SARIF's baselineState `absent`.
+  const absent = [...fixed].sort(compareFindingsBySeverity).slice(0, Math.max(0, GITHUB_LIMITS.resultsPerRun - kept.length));
   const suppressionNotes = (result.suppressions ?? []).filter((r) => r.status !== 'applied').map(suppressionNotification);
   const notifications = [...result.errors.map(errorNotification), ...suppressionNotes, ...limitNotes];
   const invocation: Invocation = { executionSuccessful: result.errors.length === 0 };
@@ -321,7 +326,7 @@ export function toSarifLog(result: ScanResult, rules: readonly RuleLike[]): Log 
       },
     },
     invocations: [invocation],
-    results: kept.map((f) => resultOf(f, index.get(f.ruleId)!)),
+    results: [...kept.map((f) => resultOf(f, index.get(f.ruleId)!)), ...absent.map((f): Result => ({ ...resultOf(f, index.get(f.ruleId)!), baselineState: 'absent' }))],
     properties: {
       pss: pssLabel(result.pss.level, result.pss.version),
       failOn: result.summary.failOn,
@@ -330,6 +335,7 @@ export function toSarifLog(result: ScanResult, rules: readonly RuleLike[]): Log 
       charts: result.summary.charts,
       ...(result.summary.suppressed !== undefined && { suppressed: result.summary.suppressed }),
       ...(result.summary.provenance !== undefined && { provenance: { ...result.summary.provenance } }),
+      ...(result.base !== undefined && { base: { revision: result.base.revision, sha: result.base.sha, gate: result.base.gate, new: result.summary.new ?? 0, existing: result.summary.existing ?? 0, fixed: result.summary.fixed ?? 0, unchanged: [...result.base.unchanged] } }),
     },
   };
   return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };

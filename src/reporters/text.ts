@@ -2,6 +2,7 @@
 // then a summary and the verdict. Values from scanned files are stripped of control characters so a
 // chart cannot move the cursor, recolour or rewrite the terminal.
 import { SEVERITIES, type ChartRecord, type Finding, type ObjectRecord, type ScanResult, type Severity } from '../model/model.ts';
+import { baseCharts, baseCounts, baselineLine, blockingNoun } from './base.ts';
 import {
   chain,
   chartVerdict,
@@ -151,7 +152,8 @@ function renderGroup(group: Group, result: ScanResult, records: Map<string, Obje
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
       const where = paint(terminalSafe(locationLabel(f.source.file, f.source.line)), 'dim');
       const tag = f.suppressed === undefined ? severityTag(f.severity, paint) : paint(f.severity.toUpperCase().padEnd(SEVERITY_WIDTH), 'dim');
-      lines.push(`    ${tag}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || '/')}  ${terminalSafe(f.message)}  ${where}`);
+      const mark = f.status === undefined ? '' : f.status === 'new' ? `${paint('NEW', 'bold', 'yellow')} ` : '    ';
+      lines.push(`    ${mark}${tag}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || '/')}  ${terminalSafe(f.message)}  ${where}`);
       const detail = findingDetail(f);
       if (detail.length > 0) lines.push(`    ${' '.repeat(SEVERITY_WIDTH)}  ${paint(`↳ ${terminalSafe(detail.join(' · '))}`, 'dim')}`);
     }
@@ -200,6 +202,25 @@ function renderPolicy(result: ScanResult, paint: Paint): string[] {
   return lines;
 }
 
+/** With a base: the counts, the charts left out as unchanged, and the base's findings now gone. */
+function renderBase(result: ScanResult, paint: Paint): string[] {
+  const baseline = baselineLine(result);
+  if (baseline !== undefined) {
+    const stale = (result.baselineFile?.stale ?? []).map((e) => `  ${paint('stale', 'yellow')} ${terminalSafe(e.rule)}  ${terminalSafe(e.object)} ${terminalSafe(e.path || '/')}  ${paint(terminalSafe(e.where), 'dim')}`);
+    return [paint(terminalSafe(baseline.replace(/^baseline file/, 'BASELINE')), 'bold'), ...stale];
+  }
+  const counts = baseCounts(result);
+  if (counts === undefined) return [];
+  const lines = [paint(`BASE: ${terminalSafe(counts)}`, 'bold')];
+  const charts = baseCharts(result);
+  if (charts !== undefined) lines.push(paint(terminalSafe(charts), 'dim'));
+  if ((result.base?.errors ?? 0) > 0) lines.push(paint(`the base's own scan had ${plural(result.base!.errors, 'error')}: findings of what it could not read count as new`, 'yellow'));
+  for (const f of [...(result.fixed ?? [])].sort(compareFindingsBySeverity)) {
+    lines.push(`  ${paint('fixed', 'green')} ${f.severity.padEnd(SEVERITY_WIDTH)}  ${terminalSafe(f.ruleId)}  ${terminalSafe(objectLabel(f.object))} ${terminalSafe(f.path || '/')}  ${paint(terminalSafe(locationLabel(f.source.file, f.source.line)), 'dim')}`);
+  }
+  return lines;
+}
+
 function worst(findings: readonly Finding[]): Severity {
   return findings.reduce<Severity>((w, f) => (compareSeverity(f.severity, w) < 0 ? f.severity : w), 'info');
 }
@@ -235,16 +256,16 @@ function renderSummary(result: ScanResult, paint: Paint): string[] {
   const errors = plural(errorCount(result), 'error');
   switch (outcomeOf(result)) {
     case 'fail':
-      lines.push(paint(`FAIL: ${plural(summary.blocking, 'finding')}${threshold}${errorCount(result) > 0 ? `, and ${errors}` : ''}`, 'bold', 'red'));
+      lines.push(paint(`FAIL: ${plural(summary.blocking, blockingNoun(result))}${threshold}${errorCount(result) > 0 ? `, and ${errors}` : ''}`, 'bold', 'red'));
       break;
     case 'fail-errors':
       lines.push(paint(`FAIL: ${errors} kept parts of the input from being scanned (no findings${threshold})`, 'bold', 'red'));
       break;
     case 'incomplete':
-      lines.push(paint(`PASS (incomplete): no findings${threshold}, but ${errors} kept parts of the input from being scanned`, 'bold', 'yellow'));
+      lines.push(paint(`PASS (incomplete): no ${blockingNoun(result)}s${threshold}, but ${errors} kept parts of the input from being scanned`, 'bold', 'yellow'));
       break;
     case 'pass':
-      lines.push(paint(summary.failOn === 'never' ? 'PASS: fail-on is never' : `PASS: no findings${threshold}`, 'bold', 'green'));
+      lines.push(paint(summary.failOn === 'never' ? 'PASS: fail-on is never' : `PASS: no ${blockingNoun(result)}s${threshold}`, 'bold', 'green'));
       break;
   }
   return lines;
@@ -265,6 +286,8 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   if (suppressions.length > 0) sections.push(suppressions);
   const policy = renderPolicy(result, paint);
   if (policy.length > 0) sections.push(policy);
+  const base = renderBase(result, paint);
+  if (base.length > 0) sections.push(base);
   if (result.findings.length === 0 && result.charts.length === 0) sections.push([paint('No findings.', 'dim')]);
   sections.push(renderSummary(result, paint));
   return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';

@@ -1,0 +1,320 @@
+// --base REV on real git repositories made here: findings of the head are new or existing against the
+// base whatever lines moved, documents were reordered or names a template randomises; the base's gone
+// findings are fixed; only new findings gate; only changed charts (and their dependants) are rendered.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.ts';
+import { scanAgainstBase, type BaseRequest } from '../../src/pipeline/base-compare.ts';
+import type { Finding, ScanResult } from '../../src/model/model.ts';
+import type { ScanOptions } from '../../src/pipeline/scan.ts';
+import { renderText } from '../../src/reporters/text.ts';
+import { renderMarkdown } from '../../src/reporters/markdown.ts';
+import { toSarifLog } from '../../src/reporters/sarif.ts';
+import { RULES } from '../../rules/index.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { renderJson } from '../../src/reporters/json.ts';
+import { repoRoot } from '../helpers/shared.ts';
+
+const validate = new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(path.join(repoRoot, 'schemas', 'scan-result.schema.json'), 'utf8')) as object);
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-base-test-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function write(root: string, files: Record<string, string | null>): void {
+  for (const [file, text] of Object.entries(files)) {
+    if (text === null) {
+      rmSync(path.join(root, file), { recursive: true, force: true });
+      continue;
+    }
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+}
+
+/** A git repository; commit() writes files (null deletes) and commits them. */
+async function repository(files: Record<string, string | null>) {
+  const root = tmp();
+  const git = (...args: string[]) => execa('git', args, { cwd: root, env: { GIT_CONFIG_NOSYSTEM: '1', HOME: root } });
+  await git('init', '-q', '-b', 'main');
+  await git('config', 'user.email', 'dev@example.com');
+  await git('config', 'user.name', 'dev');
+  const repo = {
+    root,
+    git,
+    /** Changes the work tree only (not committed): what a user scans before committing. */
+    edit: (changes: Record<string, string | null>) => write(root, changes),
+    async commit(changes: Record<string, string | null>, message = 'change'): Promise<string> {
+      write(root, changes);
+      await git('add', '-A');
+      await git('commit', '-q', '--allow-empty', '-m', message);
+      return (await git('rev-parse', 'HEAD')).stdout.trim();
+    },
+  };
+  await repo.commit(files, 'base');
+  return repo;
+}
+
+const helmPath = () => process.env.PREADMIT_TEST_HELM3!;
+
+const chartYaml = (name: string, extra = '') => `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n${extra}`;
+
+/** A pod; `privileged` and `hostPID` are the findings these tests add and remove. */
+const pod = (name: string, options: { privileged?: boolean; hostPID?: boolean; image?: string } = {}) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:
+${options.hostPID ? '  hostPID: true\n' : ''}  containers:
+    - name: c
+      image: ${options.image ?? 'nginx:1.27.0'}
+      securityContext:
+        privileged: ${options.privileged === true}
+`;
+
+async function compare(repo: { root: string }, paths: string[], request: Partial<BaseRequest> = {}, options: Partial<ScanOptions> = {}): Promise<ScanResult> {
+  return scanAgainstBase({ paths: paths.map((p) => path.join(repo.root, p)), helmPath: helmPath(), provenance: false, ...options }, { revision: 'HEAD', gate: 'new', all: false, ...request });
+}
+
+const of = (findings: readonly Finding[] | undefined, ruleId: string) => (findings ?? []).filter((f) => f.ruleId === ruleId);
+const statuses = (result: ScanResult, ruleId: string) => of(result.findings, ruleId).map((f) => `${f.object.name.replace(/-[a-z0-9]{6,}$/, '-*')}:${f.status}`).sort();
+
+describe('--base: new, existing and fixed findings', () => {
+  it('matches findings whatever lines moved above them and however documents were reordered', async () => {
+    const repo = await repository({
+      'deploy/pods.yaml': pod('a', { privileged: true }) + '---\n' + pod('b', { privileged: true }),
+      'chart/Chart.yaml': chartYaml('app'),
+      'chart/templates/a.yaml': pod('one', { privileged: true }),
+      'chart/templates/b.yaml': pod('two', { privileged: true }),
+    });
+    repo.edit({
+      // Manifests: comments above, the documents swapped.
+      'deploy/pods.yaml': '# moved\n# down\n\n' + pod('b', { privileged: true }) + '---\n' + pod('a', { privileged: true }),
+      // Chart: lines added above the object; a template sorting first adds a document before both.
+      'chart/templates/a.yaml': '{{- /* a comment */}}\n# more\n' + pod('one', { privileged: true }),
+      'chart/templates/0.yaml': pod('zero'),
+    });
+    const result = await compare(repo, ['deploy', 'chart']);
+    expect(statuses(result, 'pss-privileged')).toEqual(['a:existing', 'b:existing', 'one:existing', 'two:existing']);
+    expect(result.summary).toMatchObject({ new: expect.any(Number), fixed: 0, verdict: 'pass', blocking: 0 });
+    expect(of(result.findings, 'pss-privileged').every((f) => f.status === 'existing')).toBe(true);
+    // The added pod's own findings are new (none of them blocking at the default high).
+    expect(result.findings.filter((f) => f.status === 'new').every((f) => f.object.name === 'zero')).toBe(true);
+  });
+
+  it('matches objects whose names a template randomises (randAlphaNum, uuidv4)', async () => {
+    const template = pod('web-{{ randAlphaNum 8 | lower }}', { privileged: true }) + '---\n' + pod('job-{{ uuidv4 }}', { privileged: true });
+    const repo = await repository({ 'chart/Chart.yaml': chartYaml('rnd'), 'chart/templates/pods.yaml': template, 'chart/values.yaml': 'x: 1\n' });
+    repo.edit({ 'chart/values.yaml': 'x: 2\n' }); // the chart changed, so both sides render
+    const result = await compare(repo, ['chart']);
+    expect(of(result.findings, 'pss-privileged').map((f) => f.status)).toEqual(['existing', 'existing']);
+    expect(result.summary.new).toBe(0);
+    expect(result.summary.fixed).toBe(0);
+  });
+
+  it('reports a finding added as new (and gates on it), one removed as fixed', async () => {
+    const repo = await repository({
+      'chart/Chart.yaml': chartYaml('app'),
+      'chart/templates/a.yaml': pod('a', { privileged: true }),
+      'chart/templates/b.yaml': pod('b'),
+    });
+    repo.edit({ 'chart/templates/a.yaml': pod('a'), 'chart/templates/b.yaml': pod('b', { hostPID: true }) });
+    const result = await compare(repo, ['chart']);
+    expect(of(result.findings, 'pss-host-namespaces').map((f) => [f.object.name, f.status])).toEqual([['b', 'new']]);
+    expect(of(result.fixed, 'pss-privileged').map((f) => f.object.name)).toEqual(['a']);
+    expect(result.fixed!.every((f) => f.status === undefined)).toBe(true);
+    expect(result.summary).toMatchObject({ verdict: 'fail', new: 1, fixed: 1, existing: expect.any(Number) });
+    expect(result.summary.blocking).toBe(1);
+
+    // Reporters say which findings are new, and list the fixed ones.
+    const text = renderText(result);
+    expect(text).toMatch(/NEW CRITICAL\s+pss-host-namespaces/);
+    expect(text).toMatch(/BASE: \d+ new · \d+ existing · \d+ fixed against HEAD/);
+    expect(text).toMatch(/fixed critical\s+pss-privileged\s+Pod default\/a/);
+    expect(text).toContain('FAIL: 1 new finding at or above high');
+    const markdown = renderMarkdown(result, { rules: RULES });
+    expect(markdown).toContain('blocking new finding');
+    expect(markdown).toMatch(/Fixed: in the base, gone now \(\d+\)/);
+    expect(markdown).toContain('**new**');
+    const json = JSON.parse(renderJson(result));
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(Object.keys(json).slice(-2)).toEqual(['fixed', 'base']);
+    const sarif = toSarifLog(result, RULES).runs[0]!.results!;
+    expect(sarif.filter((r) => r.ruleId === 'pss-host-namespaces').map((r) => r.baselineState)).toEqual(['new']);
+    expect(sarif.filter((r) => r.ruleId === 'pss-privileged').map((r) => r.baselineState)).toEqual(['absent']);
+    expect(sarif.filter((r) => r.ruleId === 'pss-run-as-non-root').map((r) => r.baselineState)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('passes with existing blocking findings only; --gate all fails on them', async () => {
+    const repo = await repository({ 'chart/Chart.yaml': chartYaml('app'), 'chart/templates/a.yaml': pod('a', { privileged: true }) });
+    repo.edit({ 'chart/templates/a.yaml': '# touched\n' + pod('a', { privileged: true }) });
+    const gated = await compare(repo, ['chart']);
+    expect(gated.summary).toMatchObject({ verdict: 'pass', blocking: 0, new: 0, fixed: 0 });
+    expect(renderText(gated)).toContain('PASS: no new findings at or above high');
+    const all = await compare(repo, ['chart'], { gate: 'all' });
+    expect(all.summary.verdict).toBe('fail');
+    expect(all.summary.blocking).toBe(of(all.findings, 'pss-privileged').length);
+  });
+
+  it('matches the findings of a chart whose folder was renamed (helm names its templates by the Chart.yaml name)', async () => {
+    const template = pod('web-{{ randAlphaNum 8 | lower }}', { privileged: true });
+    const repo = await repository({ 'charts/old/Chart.yaml': chartYaml('app'), 'charts/old/templates/a.yaml': template, 'charts/keep/Chart.yaml': chartYaml('keep'), 'charts/keep/templates/a.yaml': pod('k') });
+    renameSync(path.join(repo.root, 'charts/old'), path.join(repo.root, 'charts/new'));
+    const result = await compare(repo, ['charts']);
+    expect(of(result.findings, 'pss-privileged').map((f) => [f.source.chart, f.status])).toEqual([['charts/new', 'existing']]);
+    expect(result.summary.new).toBe(0);
+    expect(result.summary.fixed).toBe(0);
+    expect(result.base?.rendered).toEqual(['charts/new', 'charts/old']);
+    expect(result.base?.unchanged).toEqual(['charts/keep']);
+  });
+
+  it('does not call a finding existing because another chart had it', async () => {
+    const repo = await repository({ 'a/Chart.yaml': chartYaml('a'), 'a/templates/p.yaml': pod('p', { privileged: true }), 'b/Chart.yaml': chartYaml('b'), 'b/templates/p.yaml': pod('p') });
+    repo.edit({ 'a/templates/p.yaml': pod('p'), 'b/templates/p.yaml': pod('p', { privileged: true }) });
+    const result = await compare(repo, ['.']);
+    expect(of(result.findings, 'pss-privileged').map((f) => [f.source.chart, f.status])).toEqual([['b', 'new']]);
+    expect(of(result.fixed, 'pss-privileged').map((f) => f.source.chart)).toEqual(['a']);
+  });
+});
+
+describe('--base: only changed charts are rendered', () => {
+  const three = {
+    'charts/a/Chart.yaml': chartYaml('a'),
+    'charts/a/templates/p.yaml': pod('a', { privileged: true }),
+    'charts/b/Chart.yaml': chartYaml('b'),
+    'charts/b/templates/p.yaml': pod('b', { privileged: true }),
+    // parent depends on lib through file:// and vendors sub under charts/.
+    'charts/lib/Chart.yaml': chartYaml('lib'),
+    'charts/lib/templates/p.yaml': pod('lib'),
+    'charts/parent/Chart.yaml': chartYaml('parent', 'dependencies:\n  - name: sub\n    version: 0.1.0\n    repository: file://../lib\n'),
+    'charts/parent/templates/p.yaml': pod('parent'),
+    'charts/parent/charts/sub/Chart.yaml': chartYaml('sub'),
+    'charts/parent/charts/sub/templates/p.yaml': pod('sub'),
+  };
+
+  it('renders only the changed chart on both sides and lists the others as unchanged', async () => {
+    const repo = await repository(three);
+    repo.edit({ 'charts/a/templates/p.yaml': pod('a', { privileged: true, hostPID: true }) });
+    const result = await compare(repo, ['charts']);
+    expect(result.base).toMatchObject({ rendered: ['charts/a'], unchanged: ['charts/b', 'charts/lib', 'charts/parent'] });
+    expect(result.charts.map((c) => c.chart)).toEqual(['charts/a']);
+    expect(new Set(result.findings.map((f) => f.source.chart))).toEqual(new Set(['charts/a']));
+    expect(of(result.findings, 'pss-host-namespaces').map((f) => f.status)).toEqual(['new']);
+    expect(renderText(result)).toContain('3 charts left out as unchanged since the base: charts/b, charts/lib, charts/parent');
+    // --all renders everything; the verdict is the same.
+    const all = await compare(repo, ['charts'], { all: true });
+    expect(all.base).toMatchObject({ unchanged: [], allBecause: '--all' });
+    expect(all.charts.map((c) => c.chart).sort()).toEqual(['charts/a', 'charts/b', 'charts/lib', 'charts/parent']);
+    expect(all.summary.new).toBe(result.summary.new);
+  });
+
+  it('re-renders the parent when its vendored subchart changes, and the dependants of a file:// dependency', async () => {
+    const repo = await repository(three);
+    repo.edit({ 'charts/parent/charts/sub/templates/p.yaml': pod('sub', { privileged: true }) });
+    const sub = await compare(repo, ['charts']);
+    expect(sub.base?.rendered).toEqual(['charts/parent']);
+    expect(of(sub.findings, 'pss-privileged').filter((f) => f.status === 'new').map((f) => f.object.name)).toEqual(['sub']);
+    expect(sub.summary.verdict).toBe('fail');
+
+    await repo.commit({});
+    repo.edit({ 'charts/lib/templates/p.yaml': pod('lib', { hostPID: true }) });
+    const lib = await compare(repo, ['charts']);
+    expect(lib.base?.rendered).toEqual(['charts/lib', 'charts/parent']);
+    expect(lib.base?.unchanged).toEqual(['charts/a', 'charts/b']);
+  });
+
+  it('renders every chart when the configuration or a values file it names changed', async () => {
+    const repo = await repository({ ...three, '.preadmit.yaml': 'failOn: high\n', 'env/prod.yaml': 'x: 1\n' });
+    repo.edit({ '.preadmit.yaml': 'failOn: high\nhelm:\n  valuesFiles: [env/prod.yaml]\n' });
+    const config = await compare(repo, ['charts']);
+    expect(config.base).toMatchObject({ unchanged: [], allBecause: 'the configuration .preadmit.yaml changed' });
+    expect(config.base?.rendered).toEqual(['charts/a', 'charts/b', 'charts/lib', 'charts/parent']);
+    expect(config.summary.new).toBe(0);
+
+    await repo.commit({});
+    repo.edit({ 'env/prod.yaml': 'x: 2\n' });
+    const values = await compare(repo, ['charts']);
+    expect(values.base?.allBecause).toBe('the values file env/prod.yaml, which the configuration names, changed');
+    expect(values.base?.unchanged).toEqual([]);
+  });
+
+  it('leaves the user\'s work tree and index as they were', async () => {
+    const repo = await repository(three);
+    repo.edit({ 'charts/a/templates/p.yaml': pod('a') });
+    await repo.git('add', 'charts/a/templates/p.yaml');
+    const before = (await repo.git('status', '--porcelain')).stdout;
+    const worktrees = (await repo.git('worktree', 'list')).stdout;
+    const exports = () => readdirSync(os.tmpdir()).filter((name) => /^preadmit-base-(?!test-)/.test(name)).sort();
+    const before_ = exports();
+    await compare(repo, ['charts']);
+    expect(exports()).toEqual(before_); // the temporary export is gone
+    expect((await repo.git('status', '--porcelain')).stdout).toBe(before);
+    expect((await repo.git('worktree', 'list')).stdout).toBe(worktrees);
+    expect(readFileSync(path.join(repo.root, 'charts/a/templates/p.yaml'), 'utf8')).toBe(pod('a'));
+  });
+});
+
+describe('--base on the command line', () => {
+  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const [o, e] = [process.stdout.write, process.stderr.write];
+    process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      return { code: await main(args), stdout: out.join(''), stderr: err.join('') };
+    } finally {
+      process.stdout.write = o;
+      process.stderr.write = e;
+    }
+  }
+
+  it('is a usage error (exit 2) for an unknown revision, outside a git repository, and for --gate/--all without it', async () => {
+    const repo = await repository({ 'deploy/pod.yaml': pod('a') });
+    const unknown = await cli(['scan', path.join(repo.root, 'deploy'), '--base', 'no-such-branch']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--base no-such-branch: git has no commit no-such-branch');
+    const outside = tmp();
+    write(outside, { 'pod.yaml': pod('a') });
+    const notGit = await cli(['scan', outside, '--base', 'HEAD']);
+    expect(notGit.code).toBe(2);
+    expect(notGit.stderr).toContain(`--base needs the scanned paths inside a git repository; ${outside} is not in one`);
+    expect((await cli(['scan', path.join(repo.root, 'deploy'), '--gate', 'all'])).stderr).toContain('--gate needs --base REV');
+    expect((await cli(['scan', '-', '--base', 'HEAD'])).code).toBe(2);
+  });
+
+  it('says when the base\'s own configuration is what cannot be read', async () => {
+    const repo = await repository({ '.preadmit.yaml': 'failOn: sometimes\n', 'deploy/pod.yaml': pod('a') });
+    repo.edit({ '.preadmit.yaml': 'failOn: high\n' });
+    const run = await cli(['scan', path.join(repo.root, 'deploy'), '--base', 'HEAD']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--base HEAD: the files at [0-9a-f]{12}: invalid configuration:\n\s+\.preadmit\.yaml:1: /);
+    expect(run.stderr).not.toContain('preadmit-base-');
+  });
+
+  it('exits by the new findings: 0 with existing ones only, 1 with a new one; JSON carries status, fixed and the counts', async () => {
+    const repo = await repository({ 'deploy/pod.yaml': pod('a', { privileged: true }) });
+    repo.edit({ 'deploy/pod.yaml': '# moved\n' + pod('a', { privileged: true }) });
+    expect((await cli(['scan', path.join(repo.root, 'deploy'), '--base', 'HEAD'])).code).toBe(0);
+    expect((await cli(['scan', path.join(repo.root, 'deploy'), '--base', 'HEAD', '--gate', 'all'])).code).toBe(1);
+    repo.edit({ 'deploy/pod.yaml': pod('a', { privileged: true, hostPID: true }) });
+    const run = await cli(['scan', path.join(repo.root, 'deploy'), '--base', 'HEAD', '--format', 'json']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.findings.find((f: Finding) => f.ruleId === 'pss-host-namespaces').status).toBe('new');
+    expect(report.findings.find((f: Finding) => f.ruleId === 'pss-privileged').status).toBe('existing');
+    expect(report.summary).toMatchObject({ new: 1, fixed: 0, blocking: 1 });
+    expect(report.fixed).toEqual([]);
+    expect(report.base).toMatchObject({ revision: 'HEAD', gate: 'new', rendered: [], unchanged: [], errors: 0 });
+  });
+});
