@@ -6,7 +6,7 @@ import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
 import { unknownBehind, unknownOf } from '../terraform/unknown.ts';
 import { evaluateBothLevels, reportedViolations, withoutPaths } from '../pss/index.ts';
 import type { ChartContext, PodView, Report, Rule, RuleContext } from './rule-kit.ts';
-import { identityParts } from './identity.ts';
+import { identityParts } from '../model/identity.ts';
 import { UnitIndex, unitKeyOf } from './unit.ts';
 
 export interface Evaluation {

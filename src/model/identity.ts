@@ -6,7 +6,7 @@
 // place among that template's objects of that kind. helm emits one template's documents in the
 // template's own order whatever the other templates do, so that place survives lines moving and the
 // output's documents being reordered (helm sorts by kind, then template path).
-import type { ScannedObject } from '../model/model.ts';
+import type { ScannedObject } from './model.ts';
 
 /**
  * Numbers the objects of one helm render within their template and kind, in render order (0, 1, ...).
