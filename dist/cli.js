@@ -14783,7 +14783,7 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, readFileSync as readFileSync21 } from "node:fs";
+import { existsSync as existsSync12, readFileSync as readFileSync21, statSync as statSync17 } from "node:fs";
 import path33 from "node:path";
 
 // src/core/base-compare.ts
@@ -24917,8 +24917,9 @@ function hasOtherBreak(text2) {
   return text2.includes("\r") || text2.includes("\u2028") || text2.includes("\u2029") || text2.includes("\x85");
 }
 function needsGoStream(text2) {
-  return hasOtherBreak(text2) || text2.includes("\n...") || text2.startsWith("...") || text2.includes("\n\uFEFF");
+  return hasOtherBreak(text2) || text2.includes("\n...") || text2.startsWith("...") || text2.includes("\n\uFEFF") || UNICODE_SPACE_SEPARATOR.test(text2);
 }
+var UNICODE_SPACE_SEPARATOR = /(?:^|\n)---[ \t]*[\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
 var OTHER_BREAK = /\r\n?|[\u0085\u2028\u2029]/g;
 var GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 var MARKER = /^(---|\.\.\.)(?:[ \t]|$)/;
@@ -26241,6 +26242,26 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
   }
   const file = path7.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
+}
+
+// src/core/did-you-mean.ts
+function editDistance(a2, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i2 = 1; i2 <= a2.length; i2++) {
+    const row = [i2];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a2[i2 - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+function closest(word, known) {
+  let best;
+  let distance = Infinity;
+  for (const candidate2 of known) {
+    const d = editDistance(word, candidate2);
+    if (d < distance) [best, distance] = [candidate2, d];
+  }
+  return best !== void 0 && distance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
 }
 
 // src/core/config.ts
@@ -30926,13 +30947,16 @@ function safeIsDirectory(p) {
     return false;
   }
 }
-function describeAjvError(error) {
+function describeAjvError(error, ruleIds2) {
   const where = error.instancePath === "" ? "the top level" : error.instancePath.slice(1).replace(/\//g, ".");
   switch (error.keyword) {
     case "additionalProperties":
       return `unknown key ${JSON.stringify(error.params.additionalProperty)} in ${where}`;
-    case "propertyNames":
-      return `unknown rule id ${JSON.stringify(error.params.propertyName)} in ${where}`;
+    case "propertyNames": {
+      const id = error.params.propertyName;
+      const near = closest(id, ruleIds2);
+      return `unknown rule id ${JSON.stringify(id)} in ${where}${near ? `; did you mean ${near}?` : " (preadmit rules lists them)"}`;
+    }
     case "enum":
       return `${where} must be one of ${error.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     default:
@@ -30976,7 +31000,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
       let pointer = error.instancePath;
       if (error.keyword === "additionalProperties") pointer += "/" + error.params.additionalProperty;
       if (error.keyword === "propertyNames") pointer += "/" + error.params.propertyName;
-      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error)}`;
+      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error, ruleIds2)}`;
     });
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
@@ -31238,9 +31262,13 @@ var package_default = {
     preadmit: "dist/cli.js"
   },
   files: [
-    "dist",
-    "action.yml",
-    "README.md"
+    "dist/cli.js",
+    "schemas",
+    "docs/rules.md",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+    "SECURITY.md"
   ],
   scripts: {
     build: "tsc --noEmit -p tsconfig.json",
@@ -31248,32 +31276,30 @@ var package_default = {
     generate: "tsx scripts/generate.ts",
     "provision:helm": "tsx scripts/provision-helm.ts",
     "provision:openapi": "tsx scripts/provision-openapi.ts",
-    demo: "tsx scripts/provision-helm.ts --quiet && node dist/cli.js scan examples/insecure-chart --helm .cache/helm/v3/helm --fail-on never",
+    demo: "tsx scripts/demo.ts",
     test: "tsc --noEmit -p tsconfig.json && vitest run",
     bench: "tsx scripts/bench.ts",
     "bench:synthetic": "tsx scripts/bench-synthetic.ts",
     "corpus-review": "tsx scripts/corpus-review.ts"
   },
-  dependencies: {
+  devDependencies: {
     "@actions/core": "^3.0.1",
     "@actions/github": "^9.1.1",
-    ajv: "^8.17.1",
-    execa: "~9.6.0",
-    "js-yaml": "~4.3.2",
-    minimatch: "^11.0.9",
-    yaml: "^2.8.1"
-  },
-  devDependencies: {
     "@types/js-yaml": "^4.0.9",
     "@types/node": "^20.19.0",
     "@types/sarif": "^2.1.7",
     "@types/yauzl": "^2.10.3",
+    ajv: "^8.17.1",
     esbuild: "^0.28.2",
+    execa: "~9.6.0",
     "fast-check": "^4.11.0",
+    "js-yaml": "~4.3.2",
+    minimatch: "^11.0.9",
     tar: "^7.5.1",
     tsx: "^4.20.0",
     typescript: "~5.9.3",
     vitest: "~4.1.12",
+    yaml: "^2.8.1",
     yauzl: "^3.2.0"
   }
 };
@@ -36027,10 +36053,15 @@ function collectReleaseLiterals(text2, into) {
     if (direct) return direct[1] === "Name" ? "name" : "namespace";
     return variables.get(operand.replace(/[()]/g, ""));
   };
+  const lines = text2.split("\n");
+  let deciding = false;
   const add = (literal2) => {
-    if (into.length < 16 && !into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) into.push(literal2);
+    if (into.length >= 16 || into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) return;
+    if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal2, decides: true });
+    else into.push(literal2);
   };
   for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    deciding = /\b(?:eq|ne|has|hasPrefix|hasSuffix|contains|regexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text2.slice(0, action.index).split("\n").length - 1) !== void 0;
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]);
       if (field === void 0) continue;
@@ -44878,8 +44909,10 @@ function withScanOptions(config, options) {
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
   if (options.pssVersion) config.pss.version = options.pssVersion;
-  if (resolvePssVersion(config.pss.version) === void 0) {
-    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.37)`);
+  const minor = resolvePssVersion(config.pss.version);
+  const named2 = /^v1\.(\d+)$/.exec(config.pss.version)?.[1];
+  if (minor === void 0 || named2 !== void 0 && Number(named2) > PSS_LATEST_MINOR) {
+    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.${PSS_LATEST_MINOR})`);
   }
   if (options.kubeVersion) config.helm.kubeVersion = options.kubeVersion;
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
@@ -46514,9 +46547,12 @@ function render(format2, result, options) {
 var USAGE = `Usage: preadmit scan [PATH...] [options]
        preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
                                                (or --output), for \`baseline:\` in .preadmit.yaml
+       preadmit rules                          list the rules (id, default severity, category, title)
+       preadmit explain RULE                   print a rule's documentation
 
-PATH is a chart directory, a directory to search for charts and manifests,
-a YAML/JSON manifest file, or - for standard input (default: .).
+PATH is a chart directory, a directory to search for charts, manifests and Terraform
+plans, a YAML/JSON manifest file, a Terraform plan (terraform show -json plan > plan.json),
+or - for standard input (default: .).
 
 Options:
   --format text|json|sarif|markdown   report format (default text)
@@ -46550,8 +46586,63 @@ Options:
   --version                           print the version
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it (or inputs that
-could not be read or rendered), 2 usage, configuration or environment error,
-130/143 stopped by SIGINT/SIGTERM.`;
+could not be read or rendered), 2 usage, configuration or environment error (a PATH
+that does not exist, or nothing to scan under the PATHs), 130/143 stopped by SIGINT/SIGTERM.
+
+Documentation (in the package and the repository): README.md, section "Configuration:
+.preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
+for the rules.`;
+var COMMANDS = ["scan", "baseline", "rules", "explain"];
+var CLI_OPTIONS = {
+  format: { type: "string" },
+  output: { type: "string" },
+  "fail-on": { type: "string" },
+  config: { type: "string" },
+  values: { type: "string", multiple: true },
+  set: { type: "string", multiple: true },
+  "pss-version": { type: "string" },
+  "pss-level": { type: "string" },
+  helm: { type: "string" },
+  "kube-version": { type: "string" },
+  "release-name": { type: "string" },
+  namespace: { type: "string" },
+  "helm-timeout": { type: "string" },
+  "total-timeout": { type: "string" },
+  "helm-memory-limit": { type: "string" },
+  "max-render-output": { type: "string" },
+  "max-renders": { type: "string" },
+  "policy-from": { type: "string" },
+  base: { type: "string" },
+  gate: { type: "string" },
+  all: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" }
+};
+var OPTION_NAMES = Object.keys(CLI_OPTIONS);
+function listRules() {
+  const width = Math.max(...RULES.map((rule2) => rule2.meta.id.length));
+  return RULES.map((rule2) => `${rule2.meta.id.padEnd(width)}  ${rule2.meta.defaultSeverity.padEnd(8)}  ${rule2.meta.category.padEnd(13)}  ${rule2.meta.title}`).join("\n") + "\n";
+}
+function explainRule(id) {
+  const rule2 = RULES.find((r) => r.meta.id === id);
+  if (rule2 === void 0) {
+    const near = closest(id, RULES.map((r) => r.meta.id));
+    throw new UsageError(`unknown rule "${id}"${near ? `; did you mean ${near}?` : " (preadmit rules lists them)"}`);
+  }
+  const { meta } = rule2;
+  return [
+    `${meta.id} \u2014 ${meta.title}`,
+    `severity ${meta.defaultSeverity} \xB7 category ${meta.category}`,
+    "",
+    meta.description,
+    "",
+    `Fix: ${meta.remediation}`,
+    ...meta.references && meta.references.length > 0 ? ["", "References:", ...meta.references.map((r) => `  ${r.title}: ${r.url}`)] : [],
+    "",
+    `Configure in .preadmit.yaml: rules: { ${meta.id}: { severity: ..., enabled: false } }`,
+    ""
+  ].join("\n");
+}
 var FORMATS2 = ["text", "json", "sarif", "markdown"];
 var FAIL_ON = ["critical", "high", "medium", "low", "never"];
 function inertLines(text2) {
@@ -46598,33 +46689,18 @@ async function main(argv) {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        format: { type: "string" },
-        output: { type: "string" },
-        "fail-on": { type: "string" },
-        config: { type: "string" },
-        values: { type: "string", multiple: true },
-        set: { type: "string", multiple: true },
-        "pss-version": { type: "string" },
-        "pss-level": { type: "string" },
-        helm: { type: "string" },
-        "kube-version": { type: "string" },
-        "release-name": { type: "string" },
-        namespace: { type: "string" },
-        "helm-timeout": { type: "string" },
-        "total-timeout": { type: "string" },
-        "helm-memory-limit": { type: "string" },
-        "max-render-output": { type: "string" },
-        "max-renders": { type: "string" },
-        "policy-from": { type: "string" },
-        base: { type: "string" },
-        gate: { type: "string" },
-        all: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean" }
-      }
+      options: CLI_OPTIONS
     });
   } catch (error) {
+    const unknown = /Unknown option '(-{1,2}[^']*)'/.exec(error.message)?.[1];
+    if (unknown !== void 0) {
+      const near = closest(unknown.replace(/^-+/, "").replace(/=.*$/, ""), OPTION_NAMES);
+      process.stderr.write(`preadmit: unknown option ${terminalSafe(unknown)}${near ? `; did you mean --${near}?` : ""}
+
+${USAGE}
+`);
+      return 2;
+    }
     process.stderr.write(`preadmit: ${error.message}
 
 ${USAGE}
@@ -46641,8 +46717,21 @@ ${USAGE}
     return 0;
   }
   const [command, ...paths] = positionals;
+  if (command === "rules" || command === "explain") {
+    try {
+      if (command === "rules") process.stdout.write(listRules());
+      else if (paths.length !== 1) throw new UsageError("preadmit explain takes one rule id (preadmit rules lists them)");
+      else process.stdout.write(explainRule(paths[0]));
+      return 0;
+    } catch (error) {
+      process.stderr.write(`preadmit: ${inertLines(error.message)}
+`);
+      return 2;
+    }
+  }
   if (command !== "scan" && command !== "baseline") {
-    process.stderr.write(`preadmit: ${command === void 0 ? "no command given" : `unknown command "${command}"`}
+    const near = command === void 0 ? void 0 : closest(command, COMMANDS);
+    process.stderr.write(`preadmit: ${command === void 0 ? "no command given" : `unknown command "${terminalSafe(command)}"${near ? `; did you mean ${near}?` : ""}`}
 
 ${USAGE}
 `);
@@ -46650,6 +46739,8 @@ ${USAGE}
   }
   try {
     for (const pair2 of values.set ?? []) if (!pair2.includes("=")) throw new UsageError(`--set expects key=value (got "${pair2}")`);
+    for (const given of paths) if (given !== "-" && !existsSync12(given)) throw new UsageError(`${given}: no such file or directory`);
+    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync17(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
     const format2 = oneOf("--format", values.format, FORMATS2) ?? "text";
     const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
@@ -46706,6 +46797,9 @@ ${USAGE}
     });
     if ("code" in outcome) return outcome.code;
     const { result } = outcome;
+    if (values.base === void 0 && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes("-")) {
+      throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ["."]).join(", ")}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
+    }
     if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget);
     const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const report2 = render(format2, result, { rules: RULES, color: toTerminal });

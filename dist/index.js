@@ -52866,8 +52866,9 @@ function hasOtherBreak(text2) {
   return text2.includes("\r") || text2.includes("\u2028") || text2.includes("\u2029") || text2.includes("\x85");
 }
 function needsGoStream(text2) {
-  return hasOtherBreak(text2) || text2.includes("\n...") || text2.startsWith("...") || text2.includes("\n\uFEFF");
+  return hasOtherBreak(text2) || text2.includes("\n...") || text2.startsWith("...") || text2.includes("\n\uFEFF") || UNICODE_SPACE_SEPARATOR.test(text2);
 }
+var UNICODE_SPACE_SEPARATOR = /(?:^|\n)---[ \t]*[\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
 var OTHER_BREAK = /\r\n?|[\u0085\u2028\u2029]/g;
 var GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 var MARKER = /^(---|\.\.\.)(?:[ \t]|$)/;
@@ -55201,10 +55202,15 @@ function collectReleaseLiterals(text2, into) {
     if (direct) return direct[1] === "Name" ? "name" : "namespace";
     return variables.get(operand.replace(/[()]/g, ""));
   };
+  const lines = text2.split("\n");
+  let deciding = false;
   const add = (literal2) => {
-    if (into.length < 16 && !into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) into.push(literal2);
+    if (into.length >= 16 || into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) return;
+    if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal2, decides: true });
+    else into.push(literal2);
   };
   for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    deciding = /\b(?:eq|ne|has|hasPrefix|hasSuffix|contains|regexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text2.slice(0, action.index).split("\n").length - 1) !== void 0;
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]);
       if (field === void 0) continue;
@@ -58921,9 +58927,13 @@ var package_default = {
     preadmit: "dist/cli.js"
   },
   files: [
-    "dist",
-    "action.yml",
-    "README.md"
+    "dist/cli.js",
+    "schemas",
+    "docs/rules.md",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+    "SECURITY.md"
   ],
   scripts: {
     build: "tsc --noEmit -p tsconfig.json",
@@ -58931,32 +58941,30 @@ var package_default = {
     generate: "tsx scripts/generate.ts",
     "provision:helm": "tsx scripts/provision-helm.ts",
     "provision:openapi": "tsx scripts/provision-openapi.ts",
-    demo: "tsx scripts/provision-helm.ts --quiet && node dist/cli.js scan examples/insecure-chart --helm .cache/helm/v3/helm --fail-on never",
+    demo: "tsx scripts/demo.ts",
     test: "tsc --noEmit -p tsconfig.json && vitest run",
     bench: "tsx scripts/bench.ts",
     "bench:synthetic": "tsx scripts/bench-synthetic.ts",
     "corpus-review": "tsx scripts/corpus-review.ts"
   },
-  dependencies: {
+  devDependencies: {
     "@actions/core": "^3.0.1",
     "@actions/github": "^9.1.1",
-    ajv: "^8.17.1",
-    execa: "~9.6.0",
-    "js-yaml": "~4.3.2",
-    minimatch: "^11.0.9",
-    yaml: "^2.8.1"
-  },
-  devDependencies: {
     "@types/js-yaml": "^4.0.9",
     "@types/node": "^20.19.0",
     "@types/sarif": "^2.1.7",
     "@types/yauzl": "^2.10.3",
+    ajv: "^8.17.1",
     esbuild: "^0.28.2",
+    execa: "~9.6.0",
     "fast-check": "^4.11.0",
+    "js-yaml": "~4.3.2",
+    minimatch: "^11.0.9",
     tar: "^7.5.1",
     tsx: "^4.20.0",
     typescript: "~5.9.3",
     vitest: "~4.1.12",
+    yaml: "^2.8.1",
     yauzl: "^3.2.0"
   }
 };
@@ -61679,6 +61687,26 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
 import { existsSync as existsSync8, readFileSync as readFileSync13 } from "node:fs";
 import path23 from "node:path";
 
+// src/core/did-you-mean.ts
+function editDistance(a2, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i2 = 1; i2 <= a2.length; i2++) {
+    const row = [i2];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a2[i2 - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+function closest(word, known) {
+  let best;
+  let distance = Infinity;
+  for (const candidate2 of known) {
+    const d = editDistance(word, candidate2);
+    if (d < distance) [best, distance] = [candidate2, d];
+  }
+  return best !== void 0 && distance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
+}
+
 // src/core/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { existsSync as existsSync7, readFileSync as readFileSync12, statSync as statSync12 } from "node:fs";
@@ -63414,13 +63442,16 @@ function safeIsDirectory(p) {
     return false;
   }
 }
-function describeAjvError(error2) {
+function describeAjvError(error2, ruleIds2) {
   const where = error2.instancePath === "" ? "the top level" : error2.instancePath.slice(1).replace(/\//g, ".");
   switch (error2.keyword) {
     case "additionalProperties":
       return `unknown key ${JSON.stringify(error2.params.additionalProperty)} in ${where}`;
-    case "propertyNames":
-      return `unknown rule id ${JSON.stringify(error2.params.propertyName)} in ${where}`;
+    case "propertyNames": {
+      const id = error2.params.propertyName;
+      const near = closest(id, ruleIds2);
+      return `unknown rule id ${JSON.stringify(id)} in ${where}${near ? `; did you mean ${near}?` : " (preadmit rules lists them)"}`;
+    }
     case "enum":
       return `${where} must be one of ${error2.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     default:
@@ -63464,7 +63495,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
       let pointer = error2.instancePath;
       if (error2.keyword === "additionalProperties") pointer += "/" + error2.params.additionalProperty;
       if (error2.keyword === "propertyNames") pointer += "/" + error2.params.propertyName;
-      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error2)}`;
+      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error2, ruleIds2)}`;
     });
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
@@ -66181,8 +66212,10 @@ function withScanOptions(config, options) {
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
   if (options.pssVersion) config.pss.version = options.pssVersion;
-  if (resolvePssVersion(config.pss.version) === void 0) {
-    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.37)`);
+  const minor = resolvePssVersion(config.pss.version);
+  const named2 = /^v1\.(\d+)$/.exec(config.pss.version)?.[1];
+  if (minor === void 0 || named2 !== void 0 && Number(named2) > PSS_LATEST_MINOR) {
+    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.${PSS_LATEST_MINOR})`);
   }
   if (options.kubeVersion) config.helm.kubeVersion = options.kubeVersion;
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;

@@ -193,6 +193,7 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['the helm version through a variable', '{{- $c := .Capabilities }}', `privileged: {{ semverCompare ">=3.18.0-0, <4.0.0-0" $c.HelmVersion.Version }}`, 'render-lookup'],
     ['an API version built at render time', '', `privileged: {{ .Capabilities.APIVersions.Has (print "cilium.io" "/v2") }}`, 'render-lookup'],
     ['namespace membership in a list', '', `privileged: {{ has .Release.Namespace (list "kube-system" "prod") }}`, 'pss-privileged'],
+    ['a decoy namespace literal first', '# tier: {{ if eq .Release.Namespace "monitoring" }}mon{{ else }}app{{ end }}', `privileged: {{ eq .Release.Namespace "kube-system" }}`, 'pss-privileged'],
     ['the release name upper-cased', '', `privileged: {{ eq (upper .Release.Name) "PROD" }}`, 'pss-privileged'],
     ['an exact patch release', '', `privileged: {{ eq .Capabilities.KubeVersion.Version "v1.34.5" }}`, 'pss-privileged'],
     ['a patch range', '', `privileged: {{ semverCompare ">1.34.0, <1.34.50" .Capabilities.KubeVersion.Version }}`, 'pss-privileged'],

@@ -1,4 +1,5 @@
 // Loads and validates .preadmit.yaml. Errors name the file and line of the offending key.
+import { closest } from './did-you-mean.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -184,13 +185,17 @@ function safeIsDirectory(p: string): boolean {
   }
 }
 
-function describeAjvError(error: ErrorObject): string {
+function describeAjvError(error: ErrorObject, ruleIds: readonly string[]): string {
   const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.');
   switch (error.keyword) {
     case 'additionalProperties':
       return `unknown key ${JSON.stringify((error.params as { additionalProperty: string }).additionalProperty)} in ${where}`;
     case 'propertyNames':
-      return `unknown rule id ${JSON.stringify((error.params as { propertyName: string }).propertyName)} in ${where}`;
+    {
+      const id = (error.params as { propertyName: string }).propertyName;
+      const near = closest(id, ruleIds);
+      return `unknown rule id ${JSON.stringify(id)} in ${where}${near ? `; did you mean ${near}?` : ' (preadmit rules lists them)'}`;
+    }
     case 'enum':
       return `${where} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     default:
@@ -251,7 +256,7 @@ export function loadConfigText(text: string, file: string, ruleIds: readonly str
       let pointer = error.instancePath;
       if (error.keyword === 'additionalProperties') pointer += '/' + (error.params as { additionalProperty: string }).additionalProperty;
       if (error.keyword === 'propertyNames') pointer += '/' + (error.params as { propertyName: string }).propertyName;
-      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error)}`;
+      return `${displayPath}:${doc?.lineOf(pointer) ?? 1}: ${describeAjvError(error, ruleIds)}`;
     });
     throw new UsageError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }

@@ -13,7 +13,7 @@ import { locateHelm } from '../render/helm.ts';
 import { markUnknownFindings } from '../terraform/index.ts';
 import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../config/render-budget.ts';
 import { runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
-import { resolvePssVersion } from '../pss/index.ts';
+import { PSS_LATEST_MINOR, resolvePssVersion } from '../pss/index.ts';
 import { podTemplateOf } from '../k8s/workloads.ts';
 import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from '../config/config.ts';
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
@@ -108,8 +108,12 @@ function withScanOptions(config: Config, options: ScanOptions): Config {
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
   if (options.pssVersion) config.pss.version = options.pssVersion;
-  if (resolvePssVersion(config.pss.version) === undefined) {
-    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.37)`);
+  // (A namespace label naming a future version means the newest, as the API server reads it; a version the
+  // user asks for by name must be one preadmit has, or the report would claim a policy it did not apply.)
+  const minor = resolvePssVersion(config.pss.version);
+  const named = /^v1\.(\d+)$/.exec(config.pss.version)?.[1];
+  if (minor === undefined || (named !== undefined && Number(named) > PSS_LATEST_MINOR)) {
+    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.${PSS_LATEST_MINOR})`);
   }
   if (options.kubeVersion) config.helm.kubeVersion = options.kubeVersion;
   if (options.provenance !== undefined) config.provenance.enabled = options.provenance;

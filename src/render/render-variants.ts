@@ -292,6 +292,8 @@ export interface ReleaseLiteral {
   /** `length`: `literal` is `<op> <n>` with the length first (`gt (len .Release.Name) 20` is `gt 20`). */
   test: 'eq' | 'hasPrefix' | 'hasSuffix' | 'contains' | 'length';
   literal: string;
+  /** The comparison writes a host-access or privilege setting (decidedSetting). */
+  decides?: boolean;
 }
 
 const LENGTH_TESTS: Record<string, (a: number, b: number) => boolean> = { eq: (a, b) => a === b, ne: (a, b) => a !== b, lt: (a, b) => a < b, le: (a, b) => a <= b, gt: (a, b) => a > b, ge: (a, b) => a >= b };
@@ -544,10 +546,16 @@ export function collectReleaseLiterals(text: string, into: ReleaseLiteral[]): vo
     if (direct) return direct[1] === 'Name' ? 'name' : 'namespace';
     return variables.get(operand.replace(/[()]/g, ''));
   };
+  const lines = text.split('\n');
+  let deciding = false;
+  // A literal whose comparison writes a host-access or privilege setting goes first: one render takes one value.
   const add = (literal: ReleaseLiteral) => {
-    if (into.length < 16 && !into.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal)) into.push(literal);
+    if (into.length >= 16 || into.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal)) return;
+    if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal, decides: true });
+    else into.push(literal);
   };
   for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    deciding = /\b(?:eq|ne|has|hasPrefix|hasSuffix|contains|regexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text.slice(0, action.index).split('\n').length - 1) !== undefined;
     // Lengths: `gt (len .Release.Name) 20`, `lt 10 (len $ns)`.
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]!);
