@@ -142,3 +142,14 @@ describe('usage mistakes: exit 2 and a message that says what to do', () => {
     expect(stdout).toContain('preadmit explain RULE');
   });
 });
+
+describe('progress', () => {
+  it('scan reports each chart render read: renders so far, charts with one, charts in all', async () => {
+    const { scan } = await import('../src/pipeline/scan.ts');
+    const seen: { renders: number; charts: number; totalCharts: number }[] = [];
+    await scan({ paths: [path.join(repoRoot, chart)], helmPath: helm, provenance: false, onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.map((p) => p.renders)).toEqual(seen.map((_, i) => i + 1));
+    expect(seen.at(-1)).toMatchObject({ charts: 1, totalCharts: 1 });
+  }, 60_000);
+});

@@ -9,13 +9,13 @@ import { findRepoRoot } from './pipeline/discover.ts';
 import type { ScanResult } from './model/model.ts';
 import { UsageError } from './model/errors.ts';
 import { closest } from './config/did-you-mean.ts';
-import type { FailOn } from './model/model.ts';
+import { SEVERITIES, type FailOn } from './model/model.ts';
 import { prepareOutputFile, writeOutputFile } from './reporters/output-file.ts';
 import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './reporters/runner-commands.ts';
 import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './pipeline/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';
-import { render, type Format } from './reporters/index.ts';
+import { FORMATS as REPORT_FORMATS, render, type Format } from './reporters/index.ts';
 import { terminalSafe } from './reporters/text.ts';
 
 const USAGE = `Usage: preadmit scan [PATH...] [options]
@@ -29,7 +29,12 @@ plans, a YAML/JSON manifest file, a Terraform plan (terraform show -json plan > 
 or - for standard input (default: .).
 
 Options:
-  --format text|json|sarif|markdown   report format (default text)
+  --format text|json|sarif|markdown|junit
+                                      report format (default text; junit for CI systems
+                                      other than GitHub)
+  --min-severity LEVEL                text: list only findings at or above LEVEL (the verdict
+                                      still counts every finding)
+  --verbose                           text: show each finding's field (JSON pointer)
   --output FILE                       write the report to FILE instead of stdout
   --fail-on critical|high|medium|low|never
                                       lowest severity that fails the run (default high)
@@ -91,6 +96,8 @@ const CLI_OPTIONS = {
   base: { type: 'string' },
   gate: { type: 'string' },
   all: { type: 'boolean' },
+  'min-severity': { type: 'string' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -122,7 +129,7 @@ function explainRule(id: string): string {
   ].join('\n');
 }
 
-const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
+const FORMATS: readonly Format[] = REPORT_FORMATS;
 const FAIL_ON: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'];
 
 /**
@@ -236,6 +243,7 @@ export async function main(argv: string[]): Promise<number> {
     const failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON);
     const pssLevel = oneOf('--pss-level', values['pss-level'], ['baseline', 'restricted'] as const);
     const gate = oneOf('--gate', values.gate, ['new', 'all'] as const);
+    const minSeverity = oneOf('--min-severity', values['min-severity'], SEVERITIES);
     if (values.base === undefined && (gate !== undefined || values.all)) throw new UsageError(`${gate !== undefined ? '--gate' : '--all'} needs --base REV`);
     if (command === 'baseline' && (values.base !== undefined || values.format !== undefined || paths.includes('-'))) throw new UsageError('preadmit baseline takes paths and scan options, not --base, --format or standard input');
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
@@ -264,6 +272,17 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const slowRenders = process.stderr.isTTY === true;
+    // On a terminal, one status line rewritten in place; nothing when stderr is a file or a pipe.
+    const started = Date.now();
+    let progressShown = false;
+    const clearProgress = () => {
+      if (progressShown) process.stderr.write('\r\u001b[2K');
+      progressShown = false;
+    };
+    const onProgress: ScanOptions['onProgress'] = ({ renders, charts, totalCharts }) => {
+      process.stderr.write(`\r\u001b[2Kpreadmit: rendering ${charts}/${totalCharts} charts (${renders} renders) · ${Math.round((Date.now() - started) / 1000)} s`);
+      progressShown = true;
+    };
     const scanOptions: ScanOptions = {
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
@@ -280,7 +299,15 @@ export async function main(argv: string[]): Promise<number> {
       readStdin,
       bounds,
       signal: stop.signal,
-      ...(slowRenders ? { onSlowRender: (chart: string, seconds: number) => process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`) } : {}),
+      ...(slowRenders
+        ? {
+            onSlowRender: (chart: string, seconds: number) => {
+              clearProgress();
+              process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`);
+            },
+            onProgress,
+          }
+        : {}),
     };
     const scanning = values.base !== undefined ? scanAgainstBase(scanOptions, { revision: values.base, gate: gate ?? 'new', all: values.all === true }) : scan(scanOptions);
     scanning.catch(() => undefined);
@@ -288,6 +315,7 @@ export async function main(argv: string[]): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
+    clearProgress();
     if ('code' in outcome) return outcome.code;
     const { result } = outcome;
     // Nothing read at all (no base to compare, no error that explains it): a mistyped path or include.
@@ -296,7 +324,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget);
     const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const report = render(format, result, { rules: RULES, color: toTerminal });
+    const width = output === undefined && process.stdout.isTTY === true ? process.stdout.columns : undefined;
+    const report = render(format, result, { rules: RULES, color: toTerminal, text: { ...(width ? { width } : {}), ...(values.verbose ? { verbose: true } : {}), ...(minSeverity ? { minSeverity } : {}) } });
     if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);
     else process.stdout.write(process.env.GITHUB_ACTIONS === 'true' ? inertForRunner(format, report) : report);
     if (output !== undefined || format !== 'text') {

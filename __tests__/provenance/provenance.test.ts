@@ -74,7 +74,7 @@ describe.each(helms)('%s', (_, helmPath) => {
     const nonRoot = only(result, 'pss-run-as-non-root', 'release-app-block', '/runAsNonRoot');
     expect(nonRoot.source.values).toEqual({ file: rel('values.yaml'), line: 13, key: 'block.podSecurityContext' });
     expect(nonRoot.source.templateLocation).toEqual({ file: rel('templates/block.yaml'), line: 15 });
-    const memory = only(result, 'container-resources', 'release-app-block', '/limits/memory');
+    const memory = only(result, 'container-resources', 'release-app-block', '/resources');
     expect(memory.source.values).toEqual({ file: rel('values.yaml'), line: 19, key: 'block.resources' });
     expect(memory.source.templateLocation).toEqual({ file: rel('templates/block.yaml'), line: 22 });
   });

@@ -65,6 +65,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Told about a render still running after 10 s (and every 10 s after). */
   onSlowRender?: (chart: string, seconds: number) => void;
+  /** After each chart render is read: renders so far, the charts that have one, and the charts to render. */
+  onProgress?: (progress: { renders: number; charts: number; totalCharts: number }) => void;
   /**
    * Take the policy (configuration, suppressions, locks) from this git revision instead of the checked-out
    * files: a pull request's base. What the files change in it is listed in result.policy.
@@ -215,10 +217,15 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const comments = new CommentFiles();
   // Every helm run of this scan (charts, value sets, provenance, Terraform releases) shares one budget.
   const budget = renderBudgetOf(config, options, repoRoot);
+  const totalCharts = discovery.inputs.filter((input) => input.kind === 'chart').length;
+  const rendered = new Set<string>();
+  let renders = 0;
   const loaded = await runWithRenderBudget(budget, () =>
     load(discovery.inputs, config, options, repoRoot, helmLocated, (render) => {
       evaluator.add(render);
       comments.add(render);
+      rendered.add(render.chart);
+      options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });
     }),
   );
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
