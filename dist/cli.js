@@ -45556,6 +45556,22 @@ function suppressionLabel(finding) {
 function suppressionProblems(result) {
   return (result.suppressions ?? []).filter((s) => s.status !== "applied");
 }
+var RATING_ORDER = { critical: 0, high: 1, medium: 2, low: 3 };
+function largestBlastRadii(result, limit = 10) {
+  const rows = /* @__PURE__ */ new Map();
+  for (const record of result.objects) {
+    const radius = record.blastRadius;
+    if (radius === void 0 || radius.rating !== "critical" && radius.rating !== "high") continue;
+    const where = record.source.chart ?? record.source.address ?? record.source.file;
+    const key = [where, record.object.kind, record.object.namespace ?? "", record.object.name].join("\0");
+    const set2 = record.source.valueSet ?? "default";
+    const row = rows.get(key);
+    if (row === void 0 || RATING_ORDER[radius.rating] < RATING_ORDER[row.rating]) {
+      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2] });
+    } else if (!row.valueSets.includes(set2)) row.valueSets.push(set2);
+  }
+  return [...rows.values()].sort((a2, b) => RATING_ORDER[a2.rating] - RATING_ORDER[b.rating] || b.reasons.length - a2.reasons.length || a2.where.localeCompare(b.where) || a2.object.name.localeCompare(b.object.name)).slice(0, limit);
+}
 
 // src/reporters/json.ts
 function keysOf() {
@@ -46602,6 +46618,16 @@ function renderText(result, options = {}) {
   for (const group of buildGroups(result, shown2)) sections.push(renderGroup(group, result, records, paint, options, explained));
   const hidden2 = result.findings.filter((f) => !shown2(f)).length;
   if (hidden2 > 0) sections.push([paint(`${plural(hidden2, "finding")} below ${minimum} not listed (--min-severity ${minimum}); the verdict counts them as always`, "dim")]);
+  const blast = largestBlastRadii(result);
+  if (blast.length > 0) {
+    sections.push([
+      paint("LARGEST BLAST RADIUS (what a compromise of the workload reaches)", "bold"),
+      ...blast.flatMap((row) => [
+        `  ${paint(row.rating.toUpperCase().padEnd(SEVERITY_WIDTH), ...SEVERITY_STYLE[row.rating])}  ${paint(terminalSafe(objectLabel(row.object)), "bold")}  ${paint(terminalSafe(row.where), "dim")}${row.valueSets.length > 1 || row.valueSets[0] !== "default" ? paint(` (values: ${terminalSafe(row.valueSets.join(", "))})`, "dim") : ""}`,
+        ...wrap(terminalSafe(row.reasons.join("; ")), "      ", options.width)
+      ])
+    ]);
+  }
   const suppressions = renderSuppressions(result, paint);
   if (suppressions.length > 0) sections.push(suppressions);
   const policy = renderPolicy(result, paint);

@@ -141,6 +141,16 @@ describe('text reporter', () => {
     expect(out).not.toMatch(/^ {4}CRITICAL/m);
   });
 
+  it('lists the largest blast radii once per workload, whatever number of value sets render it', () => {
+    const radius = (rating: 'critical' | 'high' | 'medium', reasons: string[]) =>
+      ({ rating, reasons, privilege: { baselineAllowed: false, restrictedAllowed: false, baselineViolations: [] }, authority: { serviceAccount: { namespace: 'shop', name: 'web', defined: true }, tokenMounted: true, grants: [], dangerous: [] }, reachability: { hostNetwork: false, ingressPolicies: [], egressPolicies: [], exposure: [] }, secrets: { mounted: [], readable: [] } }) as never;
+    const record = (valueSet: string, name: string, blastRadius: unknown) => ({ object: ref('Deployment', name, 'shop'), source: { kind: 'helm' as const, file: 'charts/shop/templates/d.yaml', chart: 'charts/shop', valueSet }, blastRadius: blastRadius as never });
+    const result = { ...scanResult(), objects: [record('default', 'web', radius('high', ['can read secrets'])), record('prod', 'web', radius('critical', ['privileged'])), record('default', 'quiet', radius('medium', ['nothing much']))] };
+    const l = lines(renderText(result));
+    const at = l.indexOf('LARGEST BLAST RADIUS (what a compromise of the workload reaches)');
+    expect(l.slice(at + 1, at + 4)).toEqual(['  CRITICAL  Deployment shop/web  charts/shop (values: default, prod)', '      privileged', '']);
+  });
+
   it('terminalSafe leaves ordinary text alone', () => {
     expect(terminalSafe('Deployment shop/web: ünïcode ✓ "quotes"')).toBe('Deployment shop/web: ünïcode ✓ "quotes"');
     expect(terminalSafe('a\tb')).toBe('a b');

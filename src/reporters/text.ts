@@ -13,6 +13,7 @@ import {
   errorCount,
   formatMs,
   groupBy,
+  largestBlastRadii,
   locationLabel,
   objectVerdict,
   objectLabel,
@@ -330,6 +331,16 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   for (const group of buildGroups(result, shown)) sections.push(renderGroup(group, result, records, paint, options, explained));
   const hidden = result.findings.filter((f) => !shown(f)).length;
   if (hidden > 0) sections.push([paint(`${plural(hidden, 'finding')} below ${minimum} not listed (--min-severity ${minimum}); the verdict counts them as always`, 'dim')]);
+  const blast = largestBlastRadii(result);
+  if (blast.length > 0) {
+    sections.push([
+      paint('LARGEST BLAST RADIUS (what a compromise of the workload reaches)', 'bold'),
+      ...blast.flatMap((row) => [
+        `  ${paint(row.rating.toUpperCase().padEnd(SEVERITY_WIDTH), ...SEVERITY_STYLE[row.rating])}  ${paint(terminalSafe(objectLabel(row.object)), 'bold')}  ${paint(terminalSafe(row.where), 'dim')}${row.valueSets.length > 1 || row.valueSets[0] !== 'default' ? paint(` (values: ${terminalSafe(row.valueSets.join(', '))})`, 'dim') : ''}`,
+        ...wrap(terminalSafe(row.reasons.join('; ')), '      ', options.width),
+      ]),
+    ]);
+  }
   const suppressions = renderSuppressions(result, paint);
   if (suppressions.length > 0) sections.push(suppressions);
   const policy = renderPolicy(result, paint);
