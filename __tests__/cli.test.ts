@@ -145,7 +145,7 @@ describe('usage mistakes: exit 2 and a message that says what to do', () => {
 
 describe('progress', () => {
   it('scan reports each chart render read: renders so far, charts with one, charts in all', async () => {
-    const { scan } = await import('../src/core/scan.ts');
+    const { scan } = await import('../src/pipeline/scan.ts');
     const seen: { renders: number; charts: number; totalCharts: number }[] = [];
     await scan({ paths: [path.join(repoRoot, chart)], helmPath: helm, provenance: false, onProgress: (p) => seen.push(p) });
     expect(seen.length).toBeGreaterThanOrEqual(1);

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/core/config.ts';
-import { UsageError } from '../src/core/errors.ts';
-import { ruleIds } from '../src/core/scan.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { UsageError } from '../src/model/errors.ts';
+import { ruleIds } from '../src/pipeline/scan.ts';
 
 function configFile(text: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-config-'));

@@ -1,4 +1,4 @@
-import type { ScannedObject } from '../src/core/model.ts';
+import type { ScannedObject } from '../src/model/model.ts';
 import { defineRule, type PodRule } from '../src/engine/rule-kit.ts';
 import type { UnitIndex } from '../src/engine/unit.ts';
 import { arr, at, isObj, obj } from '../src/k8s/values.ts';

@@ -3,16 +3,16 @@
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { scanAgainstBase } from './core/base-compare.ts';
-import { BASELINE_FILE_NAME, parseBaselineFile, renderBaselineFile } from './core/baseline-file.ts';
-import { findRepoRoot } from './core/discover.ts';
-import type { ScanResult } from './core/model.ts';
-import { UsageError } from './core/errors.ts';
-import { closest } from './core/did-you-mean.ts';
-import { SEVERITIES, type FailOn } from './core/model.ts';
-import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
-import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-commands.ts';
-import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './core/scan.ts';
+import { scanAgainstBase } from './pipeline/base-compare.ts';
+import { BASELINE_FILE_NAME, parseBaselineFile, renderBaselineFile } from './pipeline/baseline-file.ts';
+import { findRepoRoot } from './pipeline/discover.ts';
+import type { ScanResult } from './model/model.ts';
+import { UsageError } from './model/errors.ts';
+import { closest } from './config/did-you-mean.ts';
+import { SEVERITIES, type FailOn } from './model/model.ts';
+import { prepareOutputFile, writeOutputFile } from './reporters/output-file.ts';
+import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './reporters/runner-commands.ts';
+import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './pipeline/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';
 import { FORMATS as REPORT_FORMATS, render, type Format } from './reporters/index.ts';
@@ -135,7 +135,7 @@ const FAIL_ON: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'
 /**
  * Text for stderr, where a workflow runner reads `::` at the start of a line and `##[` anywhere as a
  * command: control characters other than line breaks go, and no `::` or `##[` is left (a space breaks
- * them; see core/runner-commands.ts for why an invisible character would not).
+ * them; see reporters/runner-commands.ts for why an invisible character would not).
  */
 export function inertLines(text: string): string {
   return defuseRunnerCommands(text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' '));

@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { scan } from '../../src/core/scan.ts';
-import { boundedHelm, locateHelm, renderChart } from '../../src/loaders/helm.ts';
-import { MiB, RenderBudget, runWithRenderBudget } from '../../src/loaders/render-budget.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import { boundedHelm, locateHelm, renderChart } from '../../src/render/helm.ts';
+import { MiB, RenderBudget, runWithRenderBudget } from '../../src/config/render-budget.ts';
 import { chart, helm3, HELMS, PRIVILEGED_POD, workspace } from './helpers.ts';
 
 /** A configuration beside the scanned charts, with the given `helm:` lines. */

@@ -3,8 +3,8 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
-import { helmEnvironment, resolveOnPath, schemaProblem, templateArgs, type HelmBinary } from '../../src/loaders/helm.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import { helmEnvironment, resolveOnPath, schemaProblem, templateArgs, type HelmBinary } from '../../src/render/helm.ts';
 import { chart, PRIVILEGED_POD, recordingHelm, workspace, writeTree } from './helpers.ts';
 
 /** Every helm call: its argument list. */

@@ -8,14 +8,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { actionsLogger } from '../../src/action/logger.ts';
 import { main } from '../../src/cli.ts';
-import { defuseRunnerCommands, defuseRunnerCommandsInJson, hasRunnerCommand, MAYBE_IGNORABLE } from '../../src/core/runner-commands.ts';
+import { defuseRunnerCommands, defuseRunnerCommandsInJson, hasRunnerCommand, MAYBE_IGNORABLE } from '../../src/reporters/runner-commands.ts';
 import { executedCommands } from '../action/helpers/runner.ts';
 import { sampleResult } from '../reporters/fixtures.ts';
 import { annotationsFor } from '../../src/action/publish/annotations.ts';
 import { emitWorkflowCommands, selectForWorkflowCommands } from '../../src/action/publish/workflow-commands.ts';
 import { composeReport } from '../../src/action/report.ts';
-import type { ScanResult } from '../../src/core/model.ts';
-import { scan } from '../../src/core/scan.ts';
+import type { ScanResult } from '../../src/model/model.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { FORMATS, render } from '../../src/reporters/index.ts';
 import { corpusDir, helm3, PRIVILEGED_POD, workspace } from './helpers.ts';
 

@@ -2,13 +2,13 @@
 // in, rule id and JSON pointer out. The marking itself (comparing renders, finding template lines) is
 // covered with real helm in render-variants.test.ts; the comparison and the API-version table here.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '../../src/core/model.ts';
-import { collectReleaseLiterals, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/core/render-variants.ts';
-import { gradeDivergences } from '../../src/provenance/value-sets.ts';
-import { withClusterAnswersText } from '../../src/loaders/helm.ts';
+import { defaultConfig } from '../../src/config/config.ts';
+import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '../../src/model/model.ts';
+import { collectReleaseLiterals, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/render/render-variants.ts';
+import { gradeDivergences } from '../../src/pipeline/evaluate.ts';
+import { withClusterAnswersText } from '../../src/render/helm.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
-import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/loaders/kube-api-versions.ts';
+import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/render/kube-api-versions.ts';
 import renderDivergence from '../../rules/render-divergence.ts';
 import renderLookup from '../../rules/render-lookup.ts';
 import { loadObjects } from '../helpers/rule-tester.ts';

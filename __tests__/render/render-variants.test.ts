@@ -4,8 +4,8 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Finding, ScanResult } from '../../src/core/model.ts';
-import { exitCodeOf, scan } from '../../src/core/scan.ts';
+import type { Finding, ScanResult } from '../../src/model/model.ts';
+import { exitCodeOf, scan } from '../../src/pipeline/scan.ts';
 import { chart, HELMS, workspace, writeTree } from '../hostile/helpers.ts';
 
 const DIGEST = 'nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/core/model.ts';
+import type { Finding } from '../../src/model/model.ts';
 import { renderText, terminalSafe } from '../../src/reporters/text.ts';
 import { finding, HOSTILE, manifestSource, ref, sampleResult, scanResult, terraformSource } from './fixtures.ts';
 

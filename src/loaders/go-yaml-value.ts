@@ -9,8 +9,8 @@
 // Both were checked against the real decoder (scripts/yaml-oracle, fixtures in
 // __tests__/fixtures/yaml-differential).
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
-import type { DuplicateKey } from '../core/model.ts';
-import { join } from '../core/pointer.ts';
+import type { DuplicateKey } from '../model/model.ts';
+import { join } from '../model/pointer.ts';
 
 export type { DuplicateKey };
 

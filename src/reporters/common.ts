@@ -11,7 +11,7 @@ import {
   type ScanResult,
   type Severity,
   type SourceInfo,
-} from '../core/model.ts';
+} from '../model/model.ts';
 import type { RuleMeta } from '../engine/rule-kit.ts';
 
 /** Plain code-unit order: the same on every machine and locale. */

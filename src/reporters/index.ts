@@ -1,6 +1,6 @@
 // Reporters turn a ScanResult into text. Each is a pure function of (result, options): no I/O, no
 // @actions/* imports. Publishing (files, comments, summaries, uploads) belongs to the callers.
-import type { ScanResult } from '../core/model.ts';
+import type { ScanResult } from '../model/model.ts';
 import type { RuleLike } from './common.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';

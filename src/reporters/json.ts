@@ -25,8 +25,8 @@ import type {
   ScanResult,
   ScanSummary,
   SourceInfo,
-} from '../core/model.ts';
-import { SEVERITIES } from '../core/model.ts';
+} from '../model/model.ts';
+import { SEVERITIES } from '../model/model.ts';
 import { chain, compareFindingsByPlace, compareRefs, compareSources, compareText } from './common.ts';
 
 /**

@@ -2,7 +2,7 @@
 // test case per rule and object that has findings. A case fails when one of its findings blocks (at or
 // above fail-on, not suppressed, and new when a base is compared); the others pass, their findings in
 // system-out. Inputs that could not be read are one errored case each.
-import { isBlocking, type Finding, type ScanResult } from '../core/model.ts';
+import { isBlocking, type Finding, type ScanResult } from '../model/model.ts';
 import { locationLabel, objectLabel } from './common.ts';
 
 /** Text as XML 1.0 character data: the five specials escaped, characters XML cannot hold replaced. */

@@ -1,7 +1,7 @@
 // The human report for a terminal: errors first, then findings grouped by chart (or file) and object,
 // then a summary and the verdict. Values from scanned files are stripped of control characters so a
 // chart cannot move the cursor, recolour or rewrite the terminal.
-import { SEVERITIES, type ChartRecord, type Finding, type ObjectRecord, type ScanResult, type Severity } from '../core/model.ts';
+import { SEVERITIES, type ChartRecord, type Finding, type ObjectRecord, type ScanResult, type Severity } from '../model/model.ts';
 import { baseCharts, baseCounts, baselineLine, blockingNoun } from './base.ts';
 import {
   chain,
