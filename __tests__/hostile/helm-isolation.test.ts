@@ -39,8 +39,8 @@ describe('helm invocations', () => {
       expect(args[0]).toBe('template');
       const separator = args.indexOf('--');
       for (const flag of args.slice(1, separator)) expect(flag).toMatch(/^--((namespace|values|set|kube-version|api-versions)=|is-upgrade$)/);
-      // the chart, or provenance's copy of it: an absolute path, after `--`
-      expect(args.slice(separator + 1)).toEqual(['release', expect.stringMatching(/^\/.*\/--post-renderer=sh$/)]);
+      // the release (or the second render's other release name) and the chart, or a copy of it: an absolute path, after `--`
+      expect(args.slice(separator + 1)).toEqual([expect.stringMatching(/^(release|preadmi)$/), expect.stringMatching(/^\/.*\/--post-renderer=sh$/)]);
     }
     expect(all[1]).toEqual([
       'template',
