@@ -54927,16 +54927,17 @@ function collectLiterals(lines, into) {
     if (!line.includes("APIVersions") || into.apiVersions.size >= 64) continue;
     for (const match2 of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match2[1]);
   }
-  if (/Release\.Name/.test(lines.join("\n"))) collectReleaseLiterals(lines.join("\n"), into.release);
+  if (/\bRelease\b/.test(lines.join("\n"))) collectReleaseLiterals(lines.join("\n"), into.release);
   if (/KubeVersion/.test(lines.join("\n"))) collectKubeLiterals(lines.join("\n"), into.kube);
 }
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
 var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
-function collectReleaseLiterals(text2, into) {
+function collectReleaseLiterals(written, into) {
+  const text2 = canonicalReleaseText(written);
   const variables = /* @__PURE__ */ new Map();
   for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1], m[2] === "Name" ? "name" : "namespace");
-  const fieldOf = (written) => {
-    const operand = written.replace(/^\(\s*(?:upper|lower|trim|toString|trimAll\s+"[^"]*"|trunc\s+\d+)\s+([^()\s]+)\s*\)$/, "$1");
+  const fieldOf = (written2) => {
+    const operand = written2.replace(/^\(\s*(?:upper|lower|trim|toString|trimAll\s+"[^"]*"|trunc\s+\d+)\s+([^()\s]+)\s*\)$/, "$1");
     const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
     if (direct) return direct[1] === "Name" ? "name" : "namespace";
     return variables.get(operand.replace(/[()]/g, ""));
@@ -54954,6 +54955,13 @@ function collectReleaseLiterals(text2, into) {
       const field = fieldOf(m[2] ?? m[5]);
       if (field === void 0) continue;
       add({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
+    }
+    for (const m of action[0].matchAll(/\b(?:hasKey|index|get|pluck|dig)\s+\S+\s+(\([^()]*\)|[^\s)}]+)/g)) {
+      const field = fieldOf(m[1]);
+      if (field === void 0) continue;
+      for (const item of text2.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
+        for (const key of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key[1])) add({ field, test: "eq", literal: key[1] });
+      }
     }
     for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
       const field = fieldOf(m[1]);
@@ -54978,6 +54986,15 @@ function collectReleaseLiterals(text2, into) {
       add({ field, test: fn === "ne" ? "eq" : fn, literal: literal2 });
     }
   }
+}
+function canonicalReleaseText(text2) {
+  let out = text2;
+  for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*\$?\.Release\b(?![.\w])/g)) out = out.replace(new RegExp(`\\${m[1]}\\.(Name|Namespace)\\b`, "g"), ".Release.$1");
+  out = out.replace(/\{\{-?\s*with\s+\$?\.Release\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g, (block) => block.replace(/(^|[\s(])\.(Name|Namespace)\b/g, "$1.Release.$2"));
+  const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
+  out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("[^"\\\\]*")`, "g"), "$2 $3 $1");
+  out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, "g"), "(len $1)");
+  return out;
 }
 function releaseLiteralFor(field, main, literals = []) {
   const passes = ({ test, literal: literal2 }, value) => test === "eq" ? value === literal2 : test === "hasPrefix" ? value.startsWith(literal2) : test === "hasSuffix" ? value.endsWith(literal2) : value.includes(literal2);

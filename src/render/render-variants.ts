@@ -537,7 +537,7 @@ function collectLiterals(lines: readonly string[], into: ChartConstructs['litera
     if (!line.includes('APIVersions') || into.apiVersions.size >= 64) continue;
     for (const match of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match[1]!);
   }
-  if (/Release\.Name/.test(lines.join('\n'))) collectReleaseLiterals(lines.join('\n'), into.release);
+  if (/\bRelease\b/.test(lines.join('\n'))) collectReleaseLiterals(lines.join('\n'), into.release);
   if (/KubeVersion/.test(lines.join('\n'))) collectKubeLiterals(lines.join('\n'), into.kube);
 }
 
@@ -549,7 +549,8 @@ const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatc
  * Literals `text` compares the release name or namespace with: directly (`.Release.Namespace`,
  * `$.Release.Namespace`) or through a variable assigned from them in the same file. At most 16 per chart.
  */
-export function collectReleaseLiterals(text: string, into: ReleaseLiteral[]): void {
+export function collectReleaseLiterals(written: string, into: ReleaseLiteral[]): void {
+  const text = canonicalReleaseText(written);
   const variables = new Map<string, ReleaseLiteral['field']>();
   for (const m of text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1]!, m[2] === 'Name' ? 'name' : 'namespace');
   const fieldOf = (written: string): ReleaseLiteral['field'] | undefined => {
@@ -574,6 +575,14 @@ export function collectReleaseLiterals(text: string, into: ReleaseLiteral[]): vo
       const field = fieldOf(m[2] ?? m[5]!);
       if (field === undefined) continue;
       add({ field, test: 'length', literal: m[2] !== undefined ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]!]} ${m[4]}` });
+    }
+    // A dict of names looked up by the release (`hasKey $system .Release.Namespace`): its string literals.
+    for (const m of action[0].matchAll(/\b(?:hasKey|index|get|pluck|dig)\s+\S+\s+(\([^()]*\)|[^\s)}]+)/g)) {
+      const field = fieldOf(m[1]!);
+      if (field === undefined) continue;
+      for (const item of text.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
+        for (const key of item[1]!.matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key[1]!)) add({ field, test: 'eq', literal: key[1]! });
+      }
     }
     // Membership: `has .Release.Namespace (list "kube-system" "prod")`.
     for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
@@ -601,6 +610,22 @@ export function collectReleaseLiterals(text: string, into: ReleaseLiteral[]): vo
       add({ field, test: fn === 'ne' ? 'eq' : (fn as ReleaseLiteral['test']), literal });
     }
   }
+}
+
+/**
+ * Template text with the release name and namespace written one way, for collectReleaseLiterals:
+ * `$r := .Release` then `$r.Namespace`, `.Namespace` inside `with .Release`, pipes (`.Release.Namespace |
+ * hasPrefix "prod"`, `.Release.Name | len`) become `.Release.Namespace` and prefix calls.
+ */
+export function canonicalReleaseText(text: string): string {
+  let out = text;
+  for (const m of text.matchAll(/(\$\w+)\s*:?=\s*\$?\.Release\b(?![.\w])/g)) out = out.replace(new RegExp(`\\${m[1]}\\.(Name|Namespace)\\b`, 'g'), '.Release.$1');
+  // Inside `with .Release` (or `$.Release`), the dot is the release.
+  out = out.replace(/\{\{-?\s*with\s+\$?\.Release\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g, (block) => block.replace(/(^|[\s(])\.(Name|Namespace)\b/g, '$1.Release.$2'));
+  const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
+  out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("[^"\\\\]*")`, 'g'), '$2 $3 $1');
+  out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, 'g'), '(len $1)');
+  return out;
 }
 
 /**
