@@ -275,7 +275,9 @@ async function scanWithBase(options: ScanOptions, plan: BasePlan, workspace: str
   }
   // git's complaint can quote the remote's URL: no credential of the run goes into the comment.
   const baseNote = new Redactor(runCredentials({ credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [], workTrees: [workspace] })).text(baseUnavailableNote(reason ?? 'unknown'));
-  log.warning(`preadmit: ${baseNote}`);
+  // Said in the log, and as a warning in the comment and summaries; not a warning annotation, which would
+  // take one of the ten GitHub shows per level from the findings.
+  log.info(`preadmit: ${baseNote}`);
   return { result: await scan(options), baseNote };
 }
 
