@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { basePlan, baseUnavailableNote } from '../../src/action/base.ts';
+import { recomputeVerdict } from '../../src/action/from-report.ts';
 import { parseChangedLines } from '../../src/action/changed-lines.ts';
 import { annotationPlace, annotationsFor } from '../../src/action/publish/annotations.ts';
 import { checkTitle, composeReport, leadLine } from '../../src/action/report.ts';
@@ -146,5 +147,20 @@ describe('when there is a base', () => {
   it('pushes and manual runs have none', () => {
     expect(basePlan({ gate: 'new', changedOnly: true }, { eventName: 'push' })).toEqual({ kind: 'none' });
     expect(basePlan({ changedOnly: true }, { eventName: 'workflow_dispatch' })).toEqual({ kind: 'none' });
+  });
+});
+
+describe('report mode (two-workflow pattern) keeps the comparison', () => {
+  it('gates a compared report on its new findings, recounting them; gate: all makes every finding gate', () => {
+    const report = compared();
+    // A doctored summary changes nothing: the counts come from the findings.
+    const doctored = { ...report, summary: { ...report.summary, verdict: 'pass' as const, blocking: 0, new: 0, existing: 0, fixed: 0 } };
+    expect(recomputeVerdict(doctored, { failOn: 'high', failOnErrors: true }).summary).toMatchObject({ verdict: 'fail', blocking: 1, new: 2, existing: 3, fixed: 1 });
+    const all = recomputeVerdict(doctored, { failOn: 'high', failOnErrors: true, gate: 'all' });
+    expect(all.summary).toMatchObject({ verdict: 'fail', blocking: 3 });
+    expect(all.base?.gate).toBe('all');
+    // Without a comparison, every finding gates, whatever status a finding claims.
+    const plain = scanResult({ findings: [{ ...finding(), status: 'existing' }] });
+    expect(recomputeVerdict(plain, { failOn: 'high', failOnErrors: true }).summary).toMatchObject({ verdict: 'fail', blocking: 1 });
   });
 });

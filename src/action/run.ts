@@ -211,7 +211,7 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
       const loaded = redactor.value(loadReport(file));
       // This run's fail-on (input, else the configuration in this workspace), never the report's own.
       const config = resolveConfig(scanOptions(inputs, ctx.workspace), ctx.workspace);
-      result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors });
+      result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors, ...(inputs.gate !== undefined && { gate: inputs.gate }) });
       const claimed = loaded.summary;
       if (claimed.verdict !== result.summary.verdict || claimed.blocking !== result.summary.blocking || claimed.failOn !== result.summary.failOn) {
         log.info(
