@@ -550,6 +550,26 @@ spec:
     expect([...github.comments.values()][0]!.body).toContain('**1 new finding (0 blocking) · ');
   });
 
+  it('a finding the pull request causes in a template is annotated on that template line, though its values line is known', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    // values.yaml already sets hostIPC (unused at the base, unchanged by the pull request); the template starts reading it.
+    git('reset', '-q', '--hard', baseSha);
+    writeFileSync(path.join(workspace, 'charts/shop/values.yaml'), `${VALUES_BASE}hostIPC: true\n`);
+    git('commit', '-q', '-am', 'base: hostIPC set, not used');
+    const base = git('rev-parse', 'HEAD');
+    writeFileSync(path.join(workspace, 'charts/shop/templates/deployment.yaml'), TEMPLATE.replace('      hostPID: {{ .Values.hostPID }}\n', '      hostPID: {{ .Values.hostPID }}\n      hostIPC: {{ .Values.hostIPC }}\n'));
+    git('commit', '-q', '-am', 'head: the template reads hostIPC');
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'policy-from': 'base' }, { event: prEvent(base) });
+    expectAllValid();
+    expect(result.code).toBe(1);
+    const [hostIpc] = (result.report as unknown as { findings: { status: string; source: { values?: { file: string; line?: number } } }[] }).findings.filter((f) => f.status === 'new');
+    expect(hostIpc!.source.values).toMatchObject({ file: 'charts/shop/values.yaml', line: 5 });
+    const annotations = annotationsOf(github.of('checks/update'));
+    expect(annotations.map((a) => [a.title.split(':')[0], a.path, a.start_line])).toEqual([['pss-host-namespaces', 'charts/shop/templates/deployment.yaml', 16]]);
+  });
+
   it('says so in the log and the comment when the base commit cannot be had, and gates on every finding', async () => {
     await freshGitHub();
     const { workspace } = pullRequestRepo();

@@ -26,12 +26,17 @@ export function parseChangedLines(diff: string): Map<string, Set<number>> {
   return out;
 }
 
-/** The changed lines since `baseSha` in the repository at `repoRoot`; undefined when git cannot tell. */
-export async function changedLinesSince(repoRoot: string, baseSha: string): Promise<ChangedLines | undefined> {
+/**
+ * The changed lines since `baseSha` of the given repository-relative files (those annotations could go on),
+ * in the repository at `repoRoot`; undefined when git cannot tell.
+ */
+export async function changedLinesSince(repoRoot: string, baseSha: string, files: readonly string[]): Promise<ChangedLines | undefined> {
+  const specs = [...new Set(files)].filter((f) => f !== '' && f !== '.' && !f.startsWith('../') && !f.startsWith('/')).map((f) => `:(literal)${f}`);
+  if (specs.length === 0) return new Map();
   try {
     const result = await execa(
       'git',
-      ['-c', 'core.quotePath=false', 'diff', '-U0', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', baseSha, '--'],
+      ['-c', 'core.quotePath=false', 'diff', '-U0', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', baseSha, '--', ...specs],
       { cwd: repoRoot, reject: false, stdin: 'ignore', timeout: 120_000, maxBuffer: 256 * 1024 * 1024, env: { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' } },
     );
     return result.exitCode === 0 ? parseChangedLines(String(result.stdout)) : undefined;

@@ -116,8 +116,9 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     .map((line) => line.trim())
     .filter((line) => line !== '');
   for (const pair of set) if (!pair.includes('=')) throw new ConfigurationError(`input set expects key=value lines (got "${pair}")`);
+  // The same patterns as helm.kubeVersion, helm.namespace and helm.releaseName in the configuration schema.
   const kubeVersion = get('kube-version');
-  if (kubeVersion !== '' && !/^v?[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(kubeVersion)) throw new ConfigurationError(`input kube-version must be a Kubernetes version like 1.33 or v1.33.2 (got "${kubeVersion}")`);
+  if (kubeVersion !== '' && !/^v?1\.[0-9]+(\.[0-9]+)?$/.test(kubeVersion)) throw new ConfigurationError(`input kube-version must be a Kubernetes version like 1.33 or v1.33.2 (got "${kubeVersion}")`);
   const namespace = get('namespace');
   if (namespace !== '' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new ConfigurationError(`input namespace must be a Kubernetes namespace name (got "${namespace}")`);
   const releaseName = get('release-name');

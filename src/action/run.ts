@@ -29,7 +29,7 @@ import { loadReport, recomputeVerdict } from './from-report.ts';
 import { createGitHubApi, sleepFromEnv, type GitHubApi } from './github.ts';
 import { ConfigurationError, readInputs, type ActionInputs } from './inputs.ts';
 import { actionsLogger, commandWindow, type Logger } from './logger.ts';
-import { annotationsFor, type CheckAnnotation } from './publish/annotations.ts';
+import { annotatedFindings, annotationFiles, annotationsFor, type CheckAnnotation } from './publish/annotations.ts';
 import { completeCheckRun, startCheckRun, type CheckRunTarget, type CompleteResult, type StartResult } from './publish/check-run.ts';
 import { appBot, publishComment, verifyPullRequest, type CommentResult } from './publish/comment.ts';
 import { setOutputs } from './publish/outputs.ts';
@@ -339,7 +339,7 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
 
   // 4. The check run and the comment.
   // With a base, annotations go on the lines the pull request changed where the cause is on one.
-  const changed = inputs.annotations && result.base !== undefined ? await changedLinesSince(ctx.workspace, result.base.sha) : undefined;
+  const changed = inputs.annotations && result.base !== undefined ? await changedLinesSince(ctx.workspace, result.base.sha, annotatedFindings(result).flatMap(annotationFiles)) : undefined;
   const annotations: CheckAnnotation[] = inputs.annotations ? annotationsFor(result, changed) : [];
   const notes: string[] = unwritten !== undefined ? [unwritten] : [];
   let check: CompleteResult | undefined;

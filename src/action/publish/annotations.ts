@@ -45,6 +45,12 @@ export function annotationPlace(f: Pick<Finding, 'source'>, changed?: ChangedLin
   return candidates.find((c) => changed?.get(c.path)?.has(c.line) === true) ?? candidates[0]!;
 }
 
+/** The files a finding's annotation can go on (annotationPlace's candidates). */
+export function annotationFiles(f: Pick<Finding, 'source'>): string[] {
+  const { source } = f;
+  return [source.values?.file, source.templateLocation?.file, source.file].filter((file): file is string => file !== undefined).map(annotationPath);
+}
+
 /** The findings annotated: with a comparison (a base, a baseline file), the new ones, unless every finding gates. */
 export function annotatedFindings(result: ScanResult): Finding[] {
   const compared = result.base !== undefined || result.baselineFile !== undefined;
