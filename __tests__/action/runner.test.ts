@@ -570,6 +570,25 @@ spec:
     expect(annotations.map((a) => [a.title.split(':')[0], a.path, a.start_line])).toEqual([['pss-host-namespaces', 'charts/shop/templates/deployment.yaml', 16]]);
   });
 
+  it('a values file the pull request adds (values-files input) is not applied to the base: only what it turns on is new', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    git('reset', '-q', '--hard', baseSha);
+    mkdirSync(path.join(workspace, 'ci'));
+    writeFileSync(path.join(workspace, 'ci/values.yaml'), 'privileged: true\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'head: CI values');
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'values-files': 'ci/values.yaml', 'policy-from': 'base' }, { event: prEvent(baseSha) });
+    expectAllValid();
+    const fresh = (result.report as unknown as { findings: { ruleId: string; status: string }[] }).findings.filter((f) => f.status === 'new');
+    // Only what the values file turns on is new: the base's own findings (hostPID...) are existing, the
+    // base rendered without the pull request's file but with every chart, as the head did.
+    expect(fresh.map((f) => f.ruleId)).toEqual(['pss-privileged']);
+    expect(result.code).toBe(1);
+    expect([...github.checkRuns.values()][0]).toMatchObject({ conclusion: 'failure' });
+  });
+
   it('says so in the log and the comment when the base commit cannot be had, and gates on every finding', async () => {
     await freshGitHub();
     const { workspace } = pullRequestRepo();

@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import type { Config } from './config.ts';
 import { chooseCharts, type ChartChoice } from './changed-charts.ts';
 import { findRepoRoot } from './discover.ts';
+import { isInside } from './paths.ts';
 import { UsageError } from './errors.ts';
 import { changedFilesSince, resolveRevision } from './git.ts';
 import { isBlocking, type BaseInfo, type Finding, type ScanResult } from './model.ts';
@@ -90,14 +91,20 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).map((f) => inExport(repoRoot, exportRoot, f) ?? path.resolve(f));
+    // A values file of the repository the base lacks is left out of the base's scan: the pull request's copy
+    // would render the base with the head's values and make what they add look existing. Files outside
+    // the repository are the same on both sides.
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path.resolve(f)) ? [] : [path.resolve(f)]));
+    // Both sides choose charts by the same names: a values file only the head has, changed, renders every
+    // chart on the base too (else the head's findings of charts the base left out would all look new).
+    const baseNamed = (options.valuesFiles ?? []).map((f) => (isInside(repoRoot, path.resolve(f)) ? path.join(exportRoot, path.relative(repoRoot, path.resolve(f))) : path.resolve(f)));
     const baseConfig = options.configFile !== undefined ? (inExport(repoRoot, exportRoot, options.configFile) ?? path.resolve(options.configFile)) : undefined;
     // The base first, then the head: one scan's renders at a time on the machine.
     const { policyFrom: _policyFrom, readStdin: _readStdin, ...shared } = options;
     const base =
       basePaths.length === 0
         ? undefined
-        : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...(baseConfig !== undefined ? { configFile: baseConfig } : {}), selectCharts: selector('base', exportRoot, baseValues) }).catch((error: unknown) => {
+        : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...(baseConfig !== undefined ? { configFile: baseConfig } : {}), selectCharts: selector('base', exportRoot, baseNamed) }).catch((error: unknown) => {
             // The base's own configuration can be what is wrong: say it is the base's, not the checked-out one.
             if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path.sep + 'tree' + path.sep).join('')}`, { cause: error });
             throw error;
