@@ -6,7 +6,7 @@ import { basePlan, baseUnavailableNote } from '../../src/action/base.ts';
 import { recomputeVerdict } from '../../src/action/from-report.ts';
 import { parseChangedLines } from '../../src/action/changed-lines.ts';
 import { annotationPlace, annotationsFor } from '../../src/action/publish/annotations.ts';
-import { checkTitle, composeReport, leadLine } from '../../src/action/report.ts';
+import { checkTitle, composeReport, isClean, leadLine } from '../../src/action/report.ts';
 import { compareWithBase } from '../../src/core/base-compare.ts';
 import type { BaseInfo, Finding } from '../../src/core/model.ts';
 import { finding, helmSource, manifestSource, ref, scanResult } from '../reporters/fixtures.ts';
@@ -162,5 +162,19 @@ describe('report mode (two-workflow pattern) keeps the comparison', () => {
     // Without a comparison, every finding gates, whatever status a finding claims.
     const plain = scanResult({ findings: [{ ...finding(), status: 'existing' }] });
     expect(recomputeVerdict(plain, { failOn: 'high', failOnErrors: true }).summary).toMatchObject({ verdict: 'fail', blocking: 1 });
+  });
+});
+
+describe('a clean pull request', () => {
+  it('compared with its base: nothing new and nothing fixed is clean, whatever the base already had', () => {
+    const same = [finding(), finding({ object: ref('Deployment', 'b') })];
+    expect(isClean(compareWithBase(scanResult({ findings: same }), same, { ...BASE, gate: 'all' }, true))).toBe(false); // gate all: they block
+    const low = [finding({ ruleId: 'image-digest', severity: 'low' })];
+    expect(isClean(compareWithBase(scanResult({ findings: low }), low, BASE, true))).toBe(true);
+    expect(isClean(compareWithBase(scanResult({ findings: same }), same, BASE, true))).toBe(true);
+    expect(isClean(compareWithBase(scanResult({ findings: [] }), same, BASE, true))).toBe(false); // fixed ones are news
+    expect(isClean(compared())).toBe(false);
+    // Without a base, any finding is something to say.
+    expect(isClean(scanResult({ findings: low }))).toBe(false);
   });
 });

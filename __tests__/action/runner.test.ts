@@ -589,6 +589,26 @@ spec:
     expect([...github.checkRuns.values()][0]).toMatchObject({ conclusion: 'failure' });
   });
 
+  it('a pull request that adds and fixes nothing gets no comment (comment-when-clean: resolve) and a green check', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    git('reset', '-q', '--hard', baseSha);
+    // The chart changes (lines shift above every finding), its findings do not.
+    writeFileSync(path.join(workspace, 'charts/shop/templates/deployment.yaml'), `# The shop's web tier.\n# Owned by the platform team.\n${TEMPLATE}`);
+    git('commit', '-q', '-am', 'head: a comment');
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'policy-from': 'base' }, { event: prEvent(baseSha) });
+    expectAllValid();
+    expect(result.code).toBe(0);
+    const report = result.report as unknown as { findings: { status: string }[]; summary: Record<string, number> };
+    expect(report.findings.length).toBeGreaterThan(5);
+    expect(report.summary).toMatchObject({ new: 0, fixed: 0 });
+    expect([...github.checkRuns.values()][0]).toMatchObject({ conclusion: 'success' });
+    expect(annotationsOf(github.of('checks/update'))).toEqual([]);
+    expect(github.comments.size).toBe(0);
+    expect(result.summary).toContain(`**0 new findings · ${report.findings.length} existing · 0 fixed**`);
+  });
+
   it('says so in the log and the comment when the base commit cannot be had, and gates on every finding', async () => {
     await freshGitHub();
     const { workspace } = pullRequestRepo();

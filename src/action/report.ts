@@ -154,9 +154,14 @@ export function composeReport(result: ScanResult, options: ComposeOptions): stri
   return `${out}\n\n_… cut to fit._\n`;
 }
 
-/** A scan with nothing to say: no findings, no errors. */
+/**
+ * A scan with nothing to say: no findings, no errors. Compared with a pull request's base: nothing new and
+ * nothing fixed (the findings the base already had are no news on every pull request).
+ */
 export function isClean(result: ScanResult): boolean {
-  return result.findings.length === 0 && result.errors.length === 0 && result.summary.verdict === 'pass';
+  if (result.errors.length > 0 || result.summary.verdict !== 'pass') return false;
+  if (result.base !== undefined) return result.findings.every((f) => f.status !== 'new') && (result.fixed?.length ?? 0) === 0;
+  return result.findings.length === 0;
 }
 
 export type Conclusion = 'success' | 'failure' | 'neutral';

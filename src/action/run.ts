@@ -386,7 +386,7 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
         resolvedBody: compose(
           COMMENT_LIMIT - 1_000,
           LIMIT_NAMES.comment,
-          `${marker}\n> [!TIP]\n> Resolved: the findings reported here earlier are gone as of commit \`${pr.headSha.slice(0, 12)}\`.\n\n`,
+          `${marker}\n> [!TIP]\n> Resolved: ${result.base !== undefined ? 'this pull request adds no findings' : 'the findings reported here earlier are gone'} as of commit \`${pr.headSha.slice(0, 12)}\`.\n\n`,
         ),
         clean,
         whenClean: inputs.commentWhenClean,
