@@ -78,6 +78,9 @@ describe('which findings are annotated, and where', () => {
     const { values: _values, ...templateOnly } = valuesSource;
     expect(annotationPlace({ source: templateOnly })).toEqual({ path: 'charts/shop/templates/deployment.yaml', line: 40 });
     expect(annotationPlace({ source: manifestSource({ line: 9 }) })).toEqual({ path: 'deploy/app.yaml', line: 9 });
+    // A values file outside the repository (a runner path) is no place for an annotation either.
+    expect(annotationPlace({ source: { ...valuesSource, values: { file: '../ci/values.yaml', line: 3, key: 'a' } } })).toEqual({ path: 'charts/shop/templates/deployment.yaml', line: 40 });
+    expect(annotationPlace({ source: { ...valuesSource, values: { file: '/home/runner/values.yaml', line: 3, key: 'a' } } })).toEqual({ path: 'charts/shop/templates/deployment.yaml', line: 40 });
     // A values key without a known line is no place for an annotation.
     expect(annotationPlace({ source: { ...valuesSource, values: { file: 'charts/shop/values.yaml', key: 'a' } } })).toEqual({ path: 'charts/shop/templates/deployment.yaml', line: 40 });
   });

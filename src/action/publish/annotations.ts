@@ -39,8 +39,10 @@ export function annotationPath(file: string): string {
 export function annotationPlace(f: Pick<Finding, 'source'>, changed?: ChangedLines): { path: string; line: number } {
   const { source } = f;
   const candidates: { path: string; line: number }[] = [];
-  if (source.values?.line !== undefined && source.values.line >= 1) candidates.push({ path: annotationPath(source.values.file), line: source.values.line });
-  if (source.templateLocation !== undefined && source.templateLocation.line >= 1) candidates.push({ path: annotationPath(source.templateLocation.file), line: source.templateLocation.line });
+  // A values file from outside the repository (a runner path) is no place GitHub can show.
+  const inRepository = (file: string) => !/^(\/|\.\.\/|<|[A-Za-z]:)/.test(annotationPath(file)) && annotationPath(file) !== '..';
+  if (source.values?.line !== undefined && source.values.line >= 1 && inRepository(source.values.file)) candidates.push({ path: annotationPath(source.values.file), line: source.values.line });
+  if (source.templateLocation !== undefined && source.templateLocation.line >= 1 && inRepository(source.templateLocation.file)) candidates.push({ path: annotationPath(source.templateLocation.file), line: source.templateLocation.line });
   candidates.push({ path: annotationPath(source.file), line: source.line !== undefined && source.line >= 1 ? source.line : 1 });
   return candidates.find((c) => changed?.get(c.path)?.has(c.line) === true) ?? candidates[0]!;
 }
