@@ -125,6 +125,11 @@ describe('the lines a pull request changed', () => {
       '+b',
       '+c',
       '@@ -30,2 +33,0 @@',
+      'diff --git a/charts/my chart/values.yaml b/charts/my chart/values.yaml',
+      '--- a/charts/my chart/values.yaml\t',
+      '+++ b/charts/my chart/values.yaml\t',
+      '@@ -3 +3 @@',
+      '+x',
       'diff --git a/old.yaml b/old.yaml',
       'deleted file mode 100644',
       '--- a/old.yaml',
@@ -134,7 +139,8 @@ describe('the lines a pull request changed', () => {
       '-y',
     ].join('\n');
     const lines = parseChangedLines(diff);
-    expect([...lines.keys()]).toEqual(['charts/shop/values.yaml']);
+    expect([...lines.keys()]).toEqual(['charts/shop/values.yaml', 'charts/my chart/values.yaml']);
+    expect([...lines.get('charts/my chart/values.yaml')!]).toEqual([3]);
     expect([...lines.get('charts/shop/values.yaml')!]).toEqual([12, 21, 22, 23]);
   });
 });

@@ -12,7 +12,8 @@ export function parseChangedLines(diff: string): Map<string, Set<number>> {
   let current: Set<number> | undefined;
   for (const line of diff.split('\n')) {
     if (line.startsWith('+++ ')) {
-      const name = line.slice(4);
+      // git ends the name with a tab when it has a space in it.
+      const name = line.slice(4).replace(/\t$/, '');
       current = name.startsWith('b/') ? new Set<number>() : undefined;
       if (current !== undefined) out.set(name.slice(2), current);
       continue;
