@@ -589,6 +589,27 @@ spec:
     expect([...github.checkRuns.values()][0]).toMatchObject({ conclusion: 'failure' });
   });
 
+  it('a configuration file the pull request adds (config input) is never applied to the base: the base is scanned with its own', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    git('reset', '-q', '--hard', baseSha);
+    // The added configuration names values that make the container privileged; were the base rendered
+    // with it, privileged would look existing.
+    mkdirSync(path.join(workspace, 'ci'));
+    writeFileSync(path.join(workspace, 'ci/preadmit.yaml'), 'helm:\n  valuesFiles: [privileged.yaml]\nrules:\n  network-policy-egress: off\n  network-policy-ingress: off\n');
+    writeFileSync(path.join(workspace, 'ci/privileged.yaml'), 'privileged: true\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'head: CI configuration');
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', config: 'ci/preadmit.yaml', 'policy-from': 'head' }, { event: prEvent(baseSha) });
+    expectAllValid();
+    const report = result.report as unknown as { findings: { ruleId: string; status: string }[]; base: { allBecause?: string } };
+    expect(report.findings.filter((f) => f.status === 'new').map((f) => f.ruleId)).toEqual(['pss-privileged']);
+    // Every chart rendered on both sides (the unchanged one too), because the configuration given changed.
+    expect(report.base.allBecause).toBe('ci/preadmit.yaml changed, which is the configuration given for every chart');
+    expect(result.code).toBe(1);
+  });
+
   it('a pull request that adds and fixes nothing gets no comment (comment-when-clean: resolve) and a green check', async () => {
     await freshGitHub();
     const { workspace, baseSha } = pullRequestRepo();
