@@ -64,7 +64,7 @@ describe('preadmit CLI', () => {
     [['scan', '--format', 'xml'], /--format must be one of/],
     [['scan', '--fail-on', 'severe'], /--fail-on must be one of/],
     [['scan', '--pss-version', 'v2.0'], /invalid PSS version/],
-    [['scan', '--bogus'], /Unknown option/],
+    [['scan', '--bogus'], /unknown option --bogus/],
     [['lint'], /unknown command "lint"/],
     [['scan', chart, '--helm', '/nonexistent/helm'], /could not be run.*Install helm/s],
     // Renders start while `helm version` runs: a binary that is not helm still ends the scan as a usage error.
@@ -104,4 +104,52 @@ describe('preadmit CLI', () => {
     expect(tieringFlags('13.6.233.17-node.53')).toEqual(['--invocation-count-for-turbofan=48000', '--invocation-count-for-maglev=1600']);
     expect(tieringFlags('unknown')).toEqual([]);
   });
+});
+
+describe('usage mistakes: exit 2 and a message that says what to do', () => {
+  const empty = mkdtempSync(path.join(os.tmpdir(), 'preadmit-empty-'));
+  it.each([
+    [['scan', '--fromat', 'json', empty], 'unknown option --fromat; did you mean --format?'],
+    [['scna', empty], 'unknown command "scna"; did you mean scan?'],
+    [['scan', path.join(empty, 'missing')], `${path.join(empty, 'missing')}: no such file or directory`],
+    [['scan', empty], `nothing to scan under ${empty}: no chart, manifest or Terraform plan found`],
+    [['scan', empty, '--pss-version', 'v1.99'], 'invalid PSS version "v1.99": use latest or v1.N (v1.0 to v1.37)'],
+    [['scan', empty, '--values', path.join(empty, 'nope.yaml')], `--values ${path.join(empty, 'nope.yaml')}: no such file`],
+    [['explain', 'pss-privilged'], 'unknown rule "pss-privilged"; did you mean pss-privileged?'],
+    [['explain'], 'preadmit explain takes one rule id'],
+  ])('preadmit %j', async (args, message) => {
+    const { exitCode, stderr, stdout } = await run(args);
+    expect(exitCode).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stdout).toBe('');
+  });
+
+  it('preadmit rules lists every rule; preadmit explain prints one', async () => {
+    const rules = await run(['rules']);
+    expect(rules.exitCode).toBe(0);
+    expect(rules.stdout).toMatch(/^pss-privileged\s+critical\s+pod-security\s+No privileged containers$/m);
+    const explained = await run(['explain', 'rbac-wildcard']);
+    expect(explained.exitCode).toBe(0);
+    expect(explained.stdout).toMatch(/^rbac-wildcard — /);
+    expect(explained.stdout).toContain('Fix: ');
+  });
+
+  it('--help covers Terraform plans and points at the configuration and rule documentation', async () => {
+    const { exitCode, stdout } = await run(['--help']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain('Terraform plan (terraform show -json plan > plan.json)');
+    expect(stdout).toContain('docs/rules.md');
+    expect(stdout).toContain('preadmit explain RULE');
+  });
+});
+
+describe('progress', () => {
+  it('scan reports each chart render read: renders so far, charts with one, charts in all', async () => {
+    const { scan } = await import('../src/pipeline/scan.ts');
+    const seen: { renders: number; charts: number; totalCharts: number }[] = [];
+    await scan({ paths: [path.join(repoRoot, chart)], helmPath: helm, provenance: false, onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.map((p) => p.renders)).toEqual(seen.map((_, i) => i + 1));
+    expect(seen.at(-1)).toMatchObject({ charts: 1, totalCharts: 1 });
+  }, 60_000);
 });

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/core/config.ts';
-import { UsageError } from '../src/core/errors.ts';
-import { ruleIds } from '../src/core/scan.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { UsageError } from '../src/model/errors.ts';
+import { ruleIds } from '../src/pipeline/scan.ts';
 
 function configFile(text: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-config-'));
@@ -30,6 +30,7 @@ describe('.preadmit.yaml', () => {
   it.each([
     ['an unknown key, with its line', 'failOn: high\nfailon: low\n', /\.preadmit\.yaml:2: unknown key "failon"/],
     ['an unknown rule id', 'rules:\n  pss-privileged: off\n  no-such-rule: off\n', /\.preadmit\.yaml:3: unknown rule id "no-such-rule"/],
+    ['a rule id typo', 'rules:\n  pss-privilged: off\n', /\.preadmit\.yaml:2: unknown rule id "pss-privilged" in rules; did you mean pss-privileged\?$/],
     ['a wrong type', 'include: charts/**\n', /\.preadmit\.yaml:1: include must be array/],
     ['a bad severity', 'rules:\n  pss-privileged: severe\n', /\.preadmit\.yaml:2:/],
     ['a PSS version that is a number', 'pss:\n  version: 1.25\n', /\.preadmit\.yaml:2: pss.version must/],

@@ -8,8 +8,8 @@ import { derivedFiles, registrySource } from '../scripts/generate.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { RULES } from '../rules/index.ts';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { configSchema } from '../src/core/config-schema.ts';
-import { RULE_IDS as GENERATED_RULE_IDS, validate as generatedValidate } from '../src/core/config-validator.generated.ts';
+import { configSchema } from '../src/config/config-schema.ts';
+import { RULE_IDS as GENERATED_RULE_IDS, validate as generatedValidate } from '../src/config/config-validator.generated.ts';
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 
@@ -18,7 +18,7 @@ describe('generated files', () => {
     expect(read('rules/index.ts')).toBe(registrySource());
   });
 
-  it.each(['docs/rules.md', 'README.md', 'schemas/config.schema.json', 'src/core/config-validator.generated.ts'])('%s is up to date (npm run generate)', async (file) => {
+  it.each(['docs/rules.md', 'README.md', 'schemas/config.schema.json', 'src/config/config-validator.generated.ts'])('%s is up to date (npm run generate)', async (file) => {
     const derived = (await derivedFiles()).find((d) => d.file === file)!;
     expect(read(file), `${file} is stale: run npm run generate`).toBe(derived.content);
   });

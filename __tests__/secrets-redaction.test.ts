@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../src/core/scan.ts';
+import { scan } from '../src/pipeline/scan.ts';
 import { FORMATS, render } from '../src/reporters/index.ts';
 import { RULES } from '../rules/index.ts';
 

@@ -1,4 +1,4 @@
-import type { ScannedObject } from '../src/core/model.ts';
+import type { ScannedObject } from '../src/model/model.ts';
 import { defineRule, type PodRule } from '../src/engine/rule-kit.ts';
 import type { UnitIndex } from '../src/engine/unit.ts';
 import { arr, at, isObj, obj } from '../src/k8s/values.ts';
@@ -51,9 +51,9 @@ export default defineRule<PodRule>({
       { title: 'Kubernetes: limit ranges', url: 'https://kubernetes.io/docs/concepts/policy/limit-range/' },
     ],
     messages: {
-      missingCpuRequest: 'container "{{container}}" sets no CPU request (resources.requests.cpu)',
-      missingMemoryRequest: 'container "{{container}}" sets no memory request (resources.requests.memory)',
-      missingMemoryLimit: 'container "{{container}}" sets no memory limit (resources.limits.memory)',
+      // One finding per container, naming every missing field (three findings per container were a
+      // quarter of all findings on real charts).
+      missing: 'container "{{container}}" sets no {{fields}}',
     },
   },
   target: 'pod',
@@ -65,24 +65,24 @@ export default defineRule<PodRule>({
       if (view.list === 'ephemeralContainers') continue;
       const resources = obj(view.container.resources);
       const set = (kind: 'requests' | 'limits', resource: Resource) => hasQuantity(at(resources, kind, resource));
-      const missing: { messageId: string; kind: 'requests' | 'limits'; resource: Resource }[] = [];
+      const missing: { field: string; kind: 'requests' | 'limits'; resource: Resource }[] = [];
       // A request defaults to the container's limit; pod-level resources bound the whole pod.
       if (!set('requests', 'cpu') && !set('limits', 'cpu') && !podLevel('requests', 'cpu') && !podLevel('limits', 'cpu')) {
-        missing.push({ messageId: 'missingCpuRequest', kind: 'requests', resource: 'cpu' });
+        missing.push({ field: 'CPU request (resources.requests.cpu)', kind: 'requests', resource: 'cpu' });
       }
       if (!set('requests', 'memory') && !set('limits', 'memory') && !podLevel('requests', 'memory') && !podLevel('limits', 'memory')) {
-        missing.push({ messageId: 'missingMemoryRequest', kind: 'requests', resource: 'memory' });
+        missing.push({ field: 'memory request (resources.requests.memory)', kind: 'requests', resource: 'memory' });
       }
       if (!set('limits', 'memory') && !podLevel('limits', 'memory')) {
-        missing.push({ messageId: 'missingMemoryLimit', kind: 'limits', resource: 'memory' });
+        missing.push({ field: 'memory limit (resources.limits.memory)', kind: 'limits', resource: 'memory' });
       }
       if (missing.length === 0) continue;
       defaults ??= limitRangeDefaults(pod.object, context.unit);
-      for (const m of missing) {
-        const defaulted = m.kind === 'limits' ? defaults.limit[m.resource] : defaults.request[m.resource];
-        if (defaulted) continue;
-        yield { messageId: m.messageId, path: `${view.pointer}/resources/${m.kind}/${m.resource}`, data: { container: view.name } };
-      }
+      const unset = missing.filter((m) => !(m.kind === 'limits' ? defaults!.limit[m.resource] : defaults!.request[m.resource]));
+      if (unset.length === 0) continue;
+      const fields = unset.map((m) => m.field);
+      const listed = fields.length === 1 ? fields[0]! : `${fields.slice(0, -1).join(', ')} or ${fields[fields.length - 1]}`;
+      yield { messageId: 'missing', path: `${view.pointer}/resources`, data: { container: view.name, fields: listed } };
     }
   },
 });

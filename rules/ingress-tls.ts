@@ -1,5 +1,5 @@
 // An Ingress without TLS serves its hosts over plain HTTP: credentials and sessions travel in clear text.
-import { join } from '../src/core/pointer.ts';
+import { join } from '../src/model/pointer.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
 

@@ -1,7 +1,7 @@
 // A namespace that enforces `privileged` (or nothing) admits any pod: the cluster's last gate is open.
-import { join } from '../src/core/pointer.ts';
+import { join } from '../src/model/pointer.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
-import { ENFORCE_LABEL, namespaceEnforcement } from '../src/k8s/namespace-labels.ts';
+import { ENFORCE_LABEL, namespaceEnforcement } from '../src/pss/namespace-labels.ts';
 
 export default defineRule({
   target: 'object',

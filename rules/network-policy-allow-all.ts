@@ -1,7 +1,7 @@
 // A network policy rule that allows every peer undoes the isolation the policy is there to give. Cilium
 // and Calico policies count for isolation (network-policy-ingress/-egress), so their allow-everything
 // rules are reported here too, or a policy could make those rules pass while admitting everyone.
-import { join } from '../src/core/pointer.ts';
+import { join } from '../src/model/pointer.ts';
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
 import { isKubernetesNetworkPolicy } from '../src/k8s/network-policies.ts';
 import { apiGroup } from '../src/k8s/workloads.ts';

@@ -1,5 +1,5 @@
 // Egress to 0.0.0.0/0 (or ::/0) lets pods reach the internet and the cloud metadata endpoint.
-import { join } from '../src/core/pointer.ts';
+import { join } from '../src/model/pointer.ts';
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
 import { apiGroup } from '../src/k8s/workloads.ts';
 import { isKubernetesNetworkPolicy } from '../src/k8s/network-policies.ts';

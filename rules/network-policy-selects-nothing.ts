@@ -2,7 +2,7 @@
 // protects nothing: usually a label typo or a selector out of step with the workload's labels.
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
 import { isKubernetesNetworkPolicy } from '../src/k8s/network-policies.ts';
-import type { ScannedObject } from '../src/core/model.ts';
+import type { ScannedObject } from '../src/model/model.ts';
 import { apiGroup } from '../src/k8s/workloads.ts';
 import { arr, isObj, str, type Obj } from '../src/k8s/values.ts';
 

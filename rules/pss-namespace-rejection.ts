@@ -1,7 +1,7 @@
 // Evaluates each workload against the Pod Security level its own namespace enforces (when the scan holds
 // that Namespace): a pod that the namespace will reject fails at apply time, not at review time.
 import { defineRule } from '../src/engine/rule-kit.ts';
-import { namespaceEnforcement } from '../src/k8s/namespace-labels.ts';
+import { namespaceEnforcement } from '../src/pss/namespace-labels.ts';
 import { evaluatePod, forbiddenReasons } from '../src/pss/index.ts';
 
 export default defineRule({

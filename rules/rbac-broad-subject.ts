@@ -1,5 +1,5 @@
 // Bindings to everyone: anonymous requests, every authenticated user, every service account.
-import type { Severity } from '../src/core/model.ts';
+import type { Severity } from '../src/model/model.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
 import { BROAD_GROUPS } from '../src/k8s/rbac.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';

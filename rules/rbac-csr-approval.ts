@@ -1,4 +1,4 @@
-import { severityRank, type Severity } from '../src/core/model.ts';
+import { severityRank, type Severity } from '../src/model/model.ts';
 import type { PolicyRule } from '../src/k8s/rbac.ts';
 import { docs, isNamed, reachOf, type Request } from './_templates/rbac.ts';
 import { rolePermissionRule } from './_templates/rbac-permission.ts';

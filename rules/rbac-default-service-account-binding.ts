@@ -1,6 +1,6 @@
 // Permissions bound to a namespace's `default` service account reach every pod of the namespace that names
 // no other account (and every pod whose chart left serviceAccountName empty), not just the app they were meant for.
-import type { Severity } from '../src/core/model.ts';
+import type { Severity } from '../src/model/model.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
 import { adminEquivalence } from '../src/k8s/rbac.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';

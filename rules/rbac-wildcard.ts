@@ -1,5 +1,5 @@
 // `*` in a role: it grants today's and tomorrow's verbs, resources and API groups (CRDs included).
-import { severityRank, type Severity } from '../src/core/model.ts';
+import { severityRank, type Severity } from '../src/model/model.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
 import { adminEquivalence, type PolicyRule } from '../src/k8s/rbac.ts';
 import { describeSource, docs, isNamed, isRbacObject, locate, sourcedRules, type SourcedRule } from './_templates/rbac.ts';

@@ -1,12 +1,12 @@
 // A chart can render one thing for the scan and another on the cluster: `.Release.IsUpgrade`,
 // `.Release.IsInstall` and `.Capabilities.APIVersions` answer differently under `helm upgrade` on a real
 // cluster. A chart whose text uses them is rendered a second time (as helm upgrade renders it, with common
-// CRD APIs present; src/core/render-variants.ts) and both renders' findings count; this rule reports each
+// CRD APIs present; src/render/render-variants.ts) and both renders' findings count; this rule reports each
 // object whose security-relevant fields differ between the two, at the template line that branches. Its
-// severity is graded after evaluation (gradeDivergences in value-sets.ts): what the other render hides.
+// severity is graded after evaluation (gradeDivergences in src/pipeline/evaluate.ts): what the other render hides.
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
-import type { FieldDifference } from '../src/core/model.ts';
-import { describeConstruct, variantDescription } from '../src/core/render-variants.ts';
+import type { FieldDifference } from '../src/model/model.ts';
+import { describeConstruct, variantDescription } from '../src/render/render-variants.ts';
 
 /** Fields listed in a message; the rest are counted. */
 const LISTED = 3;

@@ -5,7 +5,7 @@
 // An object with security-relevant fields whose template (or a helper it includes) uses one is reported at
 // that line; high when the construct's branch writes a host-access, privilege or identity setting itself.
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
-import { describeConstruct } from '../src/core/render-variants.ts';
+import { describeConstruct } from '../src/render/render-variants.ts';
 
 export default defineRule({
   target: 'object',

@@ -14,8 +14,8 @@
 //      known token format), and the template or a helper writes the value (or its base64) as a literal.
 // Empty defaults are not strings to match: the `generate one when empty` pattern (randAlphaNum, lookup)
 // renders a random value. The value itself never leaves this module except as its length (`redact`).
-import { join } from '../src/core/pointer.ts';
-import type { ScannedObject } from '../src/core/model.ts';
+import { join } from '../src/model/pointer.ts';
+import type { ScannedObject } from '../src/model/model.ts';
 import { defineRule, type ChartContext, type ChartDefaultString, type ObjectRule, type Report } from '../src/engine/rule-kit.ts';
 import { obj } from '../src/k8s/values.ts';
 import {
@@ -29,7 +29,7 @@ import {
   redact,
   type EmbeddedEntry,
   type SecretDetection,
-} from './_templates/secret-literal.ts';
+} from '../src/secrets/secret-literal.ts';
 
 /** Defaults shorter than this are matched whole (or as a whole config entry), never as a substring. */
 const MIN_INSIDE = 8;

@@ -1,7 +1,7 @@
-import { join } from '../src/core/pointer.ts';
+import { join } from '../src/model/pointer.ts';
 import { defineRule, type ObjectRule, type Report } from '../src/engine/rule-kit.ts';
 import { obj } from '../src/k8s/values.ts';
-import { detectByName, detectFormat, keyMaterial, redact } from './_templates/secret-literal.ts';
+import { detectByName, detectFormat, keyMaterial, redact } from '../src/secrets/secret-literal.ts';
 
 /**
  * An object name, `namespace/name` or a secret store path (`database/creds/db`): what annotations that

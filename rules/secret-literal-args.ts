@@ -1,7 +1,7 @@
 import { defineRule, type PodRule, type Report } from '../src/engine/rule-kit.ts';
 import type { ContainerView } from '../src/k8s/workloads.ts';
 import { arr, isObj, obj } from '../src/k8s/values.ts';
-import { clearlyNotCredential, credentialName, detectByName, detectFormat, keyMaterial, redact, type SecretDetection } from './_templates/secret-literal.ts';
+import { clearlyNotCredential, credentialName, detectByName, detectFormat, keyMaterial, redact, type SecretDetection } from '../src/secrets/secret-literal.ts';
 
 /** `--db-password=x`, `-password=x`, `PASSWORD=x` (an assignment in a shell command), with the name and value. */
 const ASSIGNMENT = /(?:^|\s)(?:--?|export\s+)?([A-Za-z_][\w.-]*)=(\S+)/g;

@@ -1,7 +1,7 @@
-import { join } from '../src/core/pointer.ts';
+import { join } from '../src/model/pointer.ts';
 import { defineRule, type ObjectRule, type Report } from '../src/engine/rule-kit.ts';
 import { obj } from '../src/k8s/values.ts';
-import { detectByName, detectFormat, embeddedEntries, mayNameCredential, pairedAwsSecrets, redact, type SecretDetection } from './_templates/secret-literal.ts';
+import { detectByName, detectFormat, embeddedEntries, mayNameCredential, pairedAwsSecrets, redact, type SecretDetection } from '../src/secrets/secret-literal.ts';
 
 /**
  * Most of a binaryData value decoded: a ConfigMap holds at most 1 MiB (the API server rejects more), so

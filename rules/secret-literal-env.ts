@@ -1,6 +1,6 @@
 import { defineRule, type PodRule } from '../src/engine/rule-kit.ts';
 import { arr, isObj } from '../src/k8s/values.ts';
-import { detectByName, detectFormat, pairedAwsSecrets, redact } from './_templates/secret-literal.ts';
+import { detectByName, detectFormat, pairedAwsSecrets, redact } from '../src/secrets/secret-literal.ts';
 
 export default defineRule<PodRule>({
   meta: {

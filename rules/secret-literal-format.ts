@@ -3,11 +3,11 @@
 // parameters, custom resources' fields, a Service's or an Ingress's strings. Only the format signal: a
 // field's name means nothing in an arbitrary schema, a PEM private key or an AWS key ID means the same
 // everywhere.
-import { escapeToken } from '../src/core/pointer.ts';
+import { escapeToken } from '../src/model/pointer.ts';
 import { defineRule, type ObjectRule, type Report } from '../src/engine/rule-kit.ts';
 import { isObj } from '../src/k8s/values.ts';
 import { podTemplateOf } from '../src/k8s/workloads.ts';
-import { detectFormat, redact } from './_templates/secret-literal.ts';
+import { detectFormat, redact } from '../src/secrets/secret-literal.ts';
 
 /** Past this depth a document is not walked further (the YAML loader bounds nesting well below it). */
 const MAX_DEPTH = 64;

@@ -1,11 +1,11 @@
 // A credential in a helm_release's `set` or `values`: Terraform keeps it in clear in the plan, the state
 // and `terraform show`; `set_sensitive` (or a value from a secret manager data source) keeps it out.
-import { escapeToken } from '../src/core/pointer.ts';
+import { escapeToken } from '../src/model/pointer.ts';
 import { defineRule, type ObjectRule, type Report } from '../src/engine/rule-kit.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
-import { REDACTED } from '../src/loaders/terraform/marks.ts';
-import { parseSetName } from '../src/loaders/terraform/render-release.ts';
-import { detectByName, detectFormat, redact, type SecretDetection } from './_templates/secret-literal.ts';
+import { REDACTED } from '../src/terraform/marks.ts';
+import { parseSetName } from '../src/terraform/render-release.ts';
+import { detectByName, detectFormat, redact, type SecretDetection } from '../src/secrets/secret-literal.ts';
 
 function detect(key: string, value: string): SecretDetection | undefined {
   if (value === REDACTED) return undefined;

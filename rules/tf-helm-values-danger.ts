@@ -2,10 +2,10 @@
 // that are dangerous whatever the chart does with them: privileged containers, host namespaces, host
 // paths, root users. Local charts are rendered instead, and their objects checked by every rule.
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
-import type { Severity } from '../src/core/model.ts';
-import { escapeToken } from '../src/core/pointer.ts';
+import type { Severity } from '../src/model/model.ts';
+import { escapeToken } from '../src/model/pointer.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
-import { parseSetName, typedValue } from '../src/loaders/terraform/render-release.ts';
+import { parseSetName, typedValue } from '../src/terraform/render-release.ts';
 import { capabilityName, DANGEROUS_CAPABILITIES } from '../src/k8s/capabilities.ts';
 
 

@@ -3,9 +3,9 @@
 // the render had to do without). Rules that read such a value report their own finding as "unknown
 // until apply" at a lower severity; this rule covers values whose absence would otherwise read as safe.
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
-import { tokens } from '../src/core/pointer.ts';
+import { tokens } from '../src/model/pointer.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
-import { unknownOf } from '../src/loaders/terraform/unknown.ts';
+import { unknownOf } from '../src/terraform/unknown.ts';
 
 /** Field names that security checks read: an unknown value here could be a violation. */
 const SECURITY_FIELDS = new Set([

@@ -2,7 +2,7 @@
 // LAST value, and a reviewer reading the manifest top-down sees the first. preadmit judges the object with
 // the last value (src/loaders/go-yaml-value.ts); this rule says the hidden value is there.
 import { isDeepStrictEqual } from 'node:util';
-import { tokens } from '../src/core/pointer.ts';
+import { tokens } from '../src/model/pointer.ts';
 import { defineRule } from '../src/engine/rule-kit.ts';
 
 /**

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { scan } from '../src/core/scan.ts';
+import { scan } from '../src/pipeline/scan.ts';
 
 /** Twelve objects per app; apps spread over namespaces of 50 apps each. */
 export function syntheticManifests(objects: number): string {

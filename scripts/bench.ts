@@ -15,10 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Finding } from '../src/core/model.ts';
-import { scan } from '../src/core/scan.ts';
+import type { Finding } from '../src/model/model.ts';
+import { scan } from '../src/pipeline/scan.ts';
 import { corpusCharts, corpusConfig, type CorpusChart } from './corpus.ts';
-import { GO_RUNTIME_DEFAULTS } from '../src/loaders/helm.ts';
+import { GO_RUNTIME_DEFAULTS } from '../src/render/helm.ts';
 import { provisionHelm, type HelmMajor } from './provision-helm.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RULES } from '../rules/index.ts';
-import type { BlastRating } from '../src/core/model.ts';
-import { scan } from '../src/core/scan.ts';
+import type { BlastRating } from '../src/model/model.ts';
+import { scan } from '../src/pipeline/scan.ts';
 import { corpusCharts, corpusConfig } from './corpus.ts';
 import { provisionHelm } from './provision-helm.ts';
 

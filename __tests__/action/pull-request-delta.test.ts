@@ -7,8 +7,8 @@ import { recomputeVerdict } from '../../src/action/from-report.ts';
 import { parseChangedLines } from '../../src/action/changed-lines.ts';
 import { annotationPlace, annotationsFor } from '../../src/action/publish/annotations.ts';
 import { checkTitle, composeReport, isClean, leadLine } from '../../src/action/report.ts';
-import { compareWithBase } from '../../src/core/base-compare.ts';
-import type { BaseInfo, Finding } from '../../src/core/model.ts';
+import { compareWithBase } from '../../src/pipeline/base-compare.ts';
+import type { BaseInfo, Finding } from '../../src/model/model.ts';
 import { finding, helmSource, manifestSource, ref, scanResult } from '../reporters/fixtures.ts';
 
 const BASE: BaseInfo = { revision: 'a'.repeat(40), sha: 'a'.repeat(40), gate: 'new', rendered: ['charts/shop'], unchanged: [], errors: 0 };

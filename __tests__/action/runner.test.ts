@@ -235,7 +235,7 @@ describe('a chart with 400 findings', () => {
     const helm = process.env.PREADMIT_TEST_HELM3;
     expect(helm, 'the global setup provisions helm 3').toBeDefined();
     await freshGitHub();
-    const workspace = repo(() => fleetRepo(40));
+    const workspace = repo(() => fleetRepo(50)); // 8 findings per pod
     const result = await run(workspace, { helm: helm!, paths: 'charts' });
     expect(result.stderr).toBe('');
     expectAllValid();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { renderText } from '../../src/reporters/text.ts';
 
 const dirs: string[] = [];

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
-import type { Finding } from '../../src/core/model.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import type { Finding } from '../../src/model/model.ts';
 
 const dirs: string[] = [];
 afterAll(() => {

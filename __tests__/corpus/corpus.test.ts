@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { corpusCharts, corpusConfig } from '../../scripts/corpus.ts';
 import { sharedPath, skipMessage } from '../helpers/shared.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/core/config.ts';
+import { defaultConfig } from '../../src/config/config.ts';
 import { blastRadiusOf } from '../../src/engine/blast-radius.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { loadObjects } from '../helpers/rule-tester.ts';

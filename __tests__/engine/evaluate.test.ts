@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/core/config.ts';
+import { defaultConfig } from '../../src/config/config.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { defineRule } from '../../src/engine/rule-kit.ts';
 import { RULES } from '../../rules/index.ts';

@@ -4,13 +4,13 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { renderCharts } from '../../src/core/charts.ts';
-import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding } from '../../src/core/model.ts';
-import { scan } from '../../src/core/scan.ts';
+import { renderCharts } from '../../src/render/charts.ts';
+import { defaultConfig } from '../../src/config/config.ts';
+import type { Finding } from '../../src/model/model.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
-import { locateHelm } from '../../src/loaders/helm.ts';
-import { evaluateValueSets, ValueSetEvaluation } from '../../src/provenance/index.ts';
+import { locateHelm } from '../../src/render/helm.ts';
+import { evaluateValueSets, ValueSetEvaluation } from '../../src/pipeline/evaluate.ts';
 import { loadObjects } from '../helpers/rule-tester.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '..', 'fixtures', 'charts');

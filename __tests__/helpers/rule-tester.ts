@@ -1,8 +1,8 @@
 // ESLint-style rule tester: cases are data. A `valid` case must produce no finding of the rule; an
 // `invalid` case must list every finding it produces (rule id and JSON-pointer path), at least one.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type Config } from '../../src/core/config.ts';
-import type { Finding, ScannedObject } from '../../src/core/model.ts';
+import { defaultConfig, type Config } from '../../src/config/config.ts';
+import type { Finding, ScannedObject } from '../../src/model/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import type { ChartContext, Rule } from '../../src/engine/rule-kit.ts';
 import { objectsFromDocuments } from '../../src/loaders/objects.ts';

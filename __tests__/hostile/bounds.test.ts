@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { scan } from '../../src/core/scan.ts';
-import { boundedHelm, locateHelm, renderChart } from '../../src/loaders/helm.ts';
-import { MiB, RenderBudget, runWithRenderBudget } from '../../src/loaders/render-budget.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import { boundedHelm, locateHelm, renderChart } from '../../src/render/helm.ts';
+import { MiB, RenderBudget, runWithRenderBudget } from '../../src/config/render-budget.ts';
 import { chart, helm3, HELMS, PRIVILEGED_POD, workspace } from './helpers.ts';
 
 /** A configuration beside the scanned charts, with the given `helm:` lines. */
@@ -62,9 +62,10 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const ci: Record<string, string> = {};
     for (let i = 0; i < 5; i++) ci[`ci/v${i}-values.yaml`] = `n: ${i}\n`;
     chart(dir, 'many', { 'templates/pod.yaml': PRIVILEGED_POD, ...ci });
-    const result = await scan({ paths: [dir], helmPath: helmPath(), configFile: configWith(dir, { maxRenders: 3 }) });
+    // The defaults' second render counts too: default, its second render, ci/v0, ci/v1.
+    const result = await scan({ paths: [dir], helmPath: helmPath(), configFile: configWith(dir, { maxRenders: 4 }) });
     expect(result.charts.map((c) => c.valueSet)).toEqual(['default', 'ci/v0-values.yaml', 'ci/v1-values.yaml']);
-    const limit = 'not rendered: this scan reached its limit of 3 helm renders (helm.maxRenders, --max-renders); raise it or split the scan';
+    const limit = 'not rendered: this scan reached its limit of 4 helm renders (helm.maxRenders, --max-renders); raise it or split the scan';
     expect(result.errors.map((e) => [path.basename(e.file), e.message])).toEqual([
       ['many', `with value set ci/v2-values.yaml: ${limit}`],
       ['many', `with value set ci/v3-values.yaml: ${limit}`],
@@ -100,7 +101,9 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const byChart = result.errors.filter((e) => e.chart !== undefined).map((e) => e.message);
     expect(byChart).toHaveLength(3);
     for (const message of byChart) expect([`helm template stopped: ${deadline}`, `not rendered: ${deadline}`]).toContain(message);
-    expect(result.errors.at(-1)!.message).toMatch(/^3 helm renders not made or stopped .*spin1, .*spin2, .*spin3: this scan's rendering passed its time limit/);
+    // (each chart's defaults and their further renders: at least one per chart)
+    const [, count] = /^(\d+) helm renders not made or stopped .*spin1, .*spin2, .*spin3: this scan's rendering passed its time limit/.exec(result.errors.at(-1)!.message) ?? [];
+    expect(Number(count)).toBeGreaterThanOrEqual(3);
   });
 
   it('stops every render when the caller aborts (the CLI does on SIGINT/SIGTERM)', async () => {

@@ -4,8 +4,8 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
-import { locateHelm, renderChart } from '../../src/loaders/helm.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import { locateHelm, renderChart } from '../../src/render/helm.ts';
 import { chart, corpusDir, fromCorpus, HELMS, link, PRIVILEGED_POD, workspace, writeTree } from './helpers.ts';
 
 const charts = path.join(corpusDir, 'charts');

@@ -1,10 +1,10 @@
 // A configuration that comes with the pull request (inside the repository) may not make preadmit read
 // outside the repository, and every glob in a configuration is checked, each error with its line.
-// (Requires the lead's patches to src/core/config.ts and src/core/scan.ts.)
+// (Requires the lead's patches to src/config/config.ts and src/pipeline/scan.ts.)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { chart, helm3, link, PRIVILEGED_POD, workspace, writeTree } from './helpers.ts';
 
 /** A repository (a directory with .git) with one chart, and a directory outside it holding a values file. */

@@ -2,15 +2,15 @@
 // (`http.https://github.com/.extraheader = AUTHORIZATION: basic <base64(x-access-token:TOKEN)>`); a chart
 // at the repository root could read it with `.Files.Get`, decode it with `b64dec` and print it in an object
 // name or a `fail` message, which reach check-run annotations and the PR comment. Two layers are tested
-// on their own: helm never sees .git (charts.ts/helm.ts), and every report is redacted (core/redact.ts).
+// on their own: helm never sees .git (charts.ts/helm.ts), and every report is redacted (secrets/redact.ts).
 // Token-shaped fixtures are built by concatenation so that this file does not look like a leak itself.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { encodedForms, extraHeaders, headerCredentials, Redactor, runCredentials, valuesSecrets } from '../../src/core/redact.ts';
-import { scan } from '../../src/core/scan.ts';
-import { chartDirForHelm, locateHelm, renderChart } from '../../src/loaders/helm.ts';
+import { encodedForms, extraHeaders, headerCredentials, Redactor, runCredentials, valuesSecrets } from '../../src/secrets/redact.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import { chartDirForHelm, locateHelm, renderChart } from '../../src/render/helm.ts';
 import { FORMATS, render } from '../../src/reporters/index.ts';
 import { chart, HELMS, link, workspace, writeTree } from './helpers.ts';
 

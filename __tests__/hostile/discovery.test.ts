@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { confinementProblem, discover, globProblem } from '../../src/core/discover.ts';
-import { scan } from '../../src/core/scan.ts';
+import { confinementProblem, discover, globProblem } from '../../src/pipeline/discover.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { link, PRIVILEGED_POD, workspace, writeTree } from './helpers.ts';
 

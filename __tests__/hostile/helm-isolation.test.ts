@@ -3,8 +3,8 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
-import { helmEnvironment, resolveOnPath, schemaProblem, templateArgs, type HelmBinary } from '../../src/loaders/helm.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import { helmEnvironment, resolveOnPath, schemaProblem, templateArgs, type HelmBinary } from '../../src/render/helm.ts';
 import { chart, PRIVILEGED_POD, recordingHelm, workspace, writeTree } from './helpers.ts';
 
 /** Every helm call: its argument list. */
@@ -39,8 +39,8 @@ describe('helm invocations', () => {
       expect(args[0]).toBe('template');
       const separator = args.indexOf('--');
       for (const flag of args.slice(1, separator)) expect(flag).toMatch(/^--((namespace|values|set|kube-version|api-versions)=|is-upgrade$)/);
-      // the chart, or provenance's copy of it: an absolute path, after `--`
-      expect(args.slice(separator + 1)).toEqual(['release', expect.stringMatching(/^\/.*\/--post-renderer=sh$/)]);
+      // the release (or the second render's other release name) and the chart, or a copy of it: an absolute path, after `--`
+      expect(args.slice(separator + 1)).toEqual([expect.stringMatching(/^(release|preadmi)$/), expect.stringMatching(/^\/.*\/--post-renderer=sh$/)]);
     }
     expect(all[1]).toEqual([
       'template',

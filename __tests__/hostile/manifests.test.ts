@@ -3,7 +3,7 @@
 import { readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { loadYamlDocuments, parseYamlDocuments, runWithYamlBudget, YAML_LIMITS, YamlBudget } from '../../src/loaders/yaml-docs.ts';
 import {
   billionLaughs,

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { corpusCharts, corpusConfig } from '../../scripts/corpus.ts';
-import type { Finding, ScanResult } from '../../src/core/model.ts';
-import { scan } from '../../src/core/scan.ts';
+import type { Finding, ScanResult } from '../../src/model/model.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { repoRoot, sharedPath, skipMessage } from '../helpers/shared.ts';
 import { chart, deepBlockNesting, fromCorpus, helm3, link, nodeFlood, oversizedFile, workspace } from './helpers.ts';
 

@@ -8,14 +8,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { actionsLogger } from '../../src/action/logger.ts';
 import { main } from '../../src/cli.ts';
-import { defuseRunnerCommands, defuseRunnerCommandsInJson, hasRunnerCommand, MAYBE_IGNORABLE } from '../../src/core/runner-commands.ts';
+import { defuseRunnerCommands, defuseRunnerCommandsInJson, hasRunnerCommand, MAYBE_IGNORABLE } from '../../src/reporters/runner-commands.ts';
 import { executedCommands } from '../action/helpers/runner.ts';
 import { sampleResult } from '../reporters/fixtures.ts';
 import { annotationsFor } from '../../src/action/publish/annotations.ts';
 import { emitWorkflowCommands, selectForWorkflowCommands } from '../../src/action/publish/workflow-commands.ts';
 import { composeReport } from '../../src/action/report.ts';
-import type { ScanResult } from '../../src/core/model.ts';
-import { scan } from '../../src/core/scan.ts';
+import type { ScanResult } from '../../src/model/model.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { FORMATS, render } from '../../src/reporters/index.ts';
 import { corpusDir, helm3, PRIVILEGED_POD, workspace } from './helpers.ts';
 
@@ -274,7 +274,7 @@ describe('CLI --output never writes through a link', () => {
     writeFileSync(path.join(dir, 'pod.yaml'), PRIVILEGED_POD.replace(/name: \S+/, 'name: "##[add-mask]CRITICAL"'));
     vi.stubEnv('GITHUB_ACTIONS', 'true');
     try {
-      for (const format of ['text', 'json', 'sarif', 'markdown']) {
+      for (const format of ['text', 'json', 'sarif', 'markdown', 'junit']) {
         const result = await cli(['scan', 'pod.yaml', '--format', format], dir);
         expect(result.code).toBe(1);
         expect(result.stdout).toMatch(/add\\?-mask/); // (escaped in Markdown)

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import requiredLabels from '../../rules/required-labels.ts';
-import { backtrackingProblem, compileUserPattern, linearEngineAvailable } from '../../src/core/user-pattern.ts';
+import { backtrackingProblem, compileUserPattern, linearEngineAvailable } from '../../src/config/user-pattern.ts';
 import { runRule } from '../helpers/rule-tester.ts';
 
 function deployment(labels: Record<string, string>): string {

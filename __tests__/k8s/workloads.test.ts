@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { podTemplateOf } from '../../src/k8s/workloads.ts';
 
 const pod = { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'a', image: 'a:1' }] } };

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import * as tar from 'tar';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { chart, HELMS, PRIVILEGED_POD, workspace } from '../hostile/helpers.ts';
 
 const CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata: {a: b}\n';

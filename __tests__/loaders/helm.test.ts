@@ -1,8 +1,8 @@
 // Chart rendering against the real helm 3 and helm 4 binaries provisioned by the test setup.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
-import { splitRendered, templateFile } from '../../src/loaders/helm.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import { splitRendered, templateFile } from '../../src/render/helm.ts';
 import { repoRoot } from '../helpers/shared.ts';
 
 const fixtures = path.join(repoRoot, '__tests__', 'fixtures', 'charts');

@@ -10,11 +10,11 @@ import { policyRequest } from '../../src/action/run.ts';
 import { readRunContext } from '../../src/action/context.ts';
 import { readInputs } from '../../src/action/inputs.ts';
 import { main } from '../../src/cli.ts';
-import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding, ScannedObject, ScanResult } from '../../src/core/model.ts';
-import { scan, type ScanOptions } from '../../src/core/scan.ts';
-import { applySuppressions } from '../../src/core/suppress.ts';
-import { renderReads } from '../../src/core/policy.ts';
+import { defaultConfig } from '../../src/config/config.ts';
+import type { Finding, ScannedObject, ScanResult } from '../../src/model/model.ts';
+import { scan, type ScanOptions } from '../../src/pipeline/scan.ts';
+import { applySuppressions } from '../../src/pipeline/suppress.ts';
+import { renderReads } from '../../src/pipeline/policy.ts';
 import { renderMarkdown } from '../../src/reporters/markdown.ts';
 import { toJsonValue } from '../../src/reporters/json.ts';
 

@@ -1,14 +1,15 @@
 // The scan pipeline with value sets, provenance, the values lint and suppressions, composed the way
-// src/core/scan.ts composes it (discover -> renderCharts -> evaluate -> locate -> lint -> merge ->
+// src/pipeline/scan.ts composes it (discover -> renderCharts -> evaluate -> locate -> lint -> merge ->
 // suppress). Tests drive the provenance stages through this, independent of scan.ts.
 import { RULES } from '../../rules/index.ts';
-import { renderCharts, type RenderedCharts } from '../../src/core/charts.ts';
-import type { Config } from '../../src/core/config.ts';
-import { discover, findRepoRoot } from '../../src/core/discover.ts';
-import type { Finding, ProvenanceSummary, ScannedObject, SuppressionRecord } from '../../src/core/model.ts';
-import { resolveConfig, ruleIds, type ScanOptions } from '../../src/core/scan.ts';
-import { locateHelm } from '../../src/loaders/helm.ts';
-import { evaluateValueSets, processFindings } from '../../src/provenance/index.ts';
+import { renderCharts, type RenderedCharts } from '../../src/render/charts.ts';
+import type { Config } from '../../src/config/config.ts';
+import { discover, findRepoRoot } from '../../src/pipeline/discover.ts';
+import type { Finding, ProvenanceSummary, ScannedObject, SuppressionRecord } from '../../src/model/model.ts';
+import { resolveConfig, ruleIds, type ScanOptions } from '../../src/pipeline/scan.ts';
+import { locateHelm } from '../../src/render/helm.ts';
+import { evaluateValueSets } from '../../src/pipeline/evaluate.ts';
+import { processFindings } from '../../src/pipeline/findings.ts';
 
 export interface PipelineResult {
   config: Config;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dangerousLeaves, LINT_FIELDS, mayHoldDangerousDefault } from '../../src/provenance/lint.ts';
-import { effectiveValues } from '../../src/provenance/values.ts';
+import { effectiveValues } from '../../src/render/effective-values.ts';
 
 function leavesOf(values: string) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-prefilter-'));

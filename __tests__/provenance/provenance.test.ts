@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/core/model.ts';
+import type { Finding } from '../../src/model/model.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { pipeline, type PipelineResult } from './harness.ts';
 
@@ -74,7 +74,7 @@ describe.each(helms)('%s', (_, helmPath) => {
     const nonRoot = only(result, 'pss-run-as-non-root', 'release-app-block', '/runAsNonRoot');
     expect(nonRoot.source.values).toEqual({ file: rel('values.yaml'), line: 13, key: 'block.podSecurityContext' });
     expect(nonRoot.source.templateLocation).toEqual({ file: rel('templates/block.yaml'), line: 15 });
-    const memory = only(result, 'container-resources', 'release-app-block', '/limits/memory');
+    const memory = only(result, 'container-resources', 'release-app-block', '/resources');
     expect(memory.source.values).toEqual({ file: rel('values.yaml'), line: 19, key: 'block.resources' });
     expect(memory.source.templateLocation).toEqual({ file: rel('templates/block.yaml'), line: 22 });
   });

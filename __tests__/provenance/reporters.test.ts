@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import type { ScanResult } from '../../src/core/model.ts';
+import type { ScanResult } from '../../src/model/model.ts';
 import { renderJson } from '../../src/reporters/json.ts';
 import { renderMarkdown } from '../../src/reporters/markdown.ts';
 import { toSarifLog } from '../../src/reporters/sarif.ts';

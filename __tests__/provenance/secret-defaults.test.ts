@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/core/model.ts';
+import type { Finding } from '../../src/model/model.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { pipeline, type PipelineResult } from './harness.ts';
 

@@ -2,10 +2,10 @@
 // values and template lines, annotations on objects; suppressed findings are kept and marked.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding, ScannedObject, SuppressionRecord } from '../../src/core/model.ts';
-import { scan } from '../../src/core/scan.ts';
-import { applySuppressions, parseComments } from '../../src/core/suppress.ts';
+import { defaultConfig } from '../../src/config/config.ts';
+import type { Finding, ScannedObject, SuppressionRecord } from '../../src/model/model.ts';
+import { scan } from '../../src/pipeline/scan.ts';
+import { applySuppressions, parseComments } from '../../src/pipeline/suppress.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { pipeline } from './harness.ts';
 

@@ -4,12 +4,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding } from '../../src/core/model.ts';
+import { defaultConfig } from '../../src/config/config.ts';
+import type { Finding } from '../../src/model/model.ts';
 import { remapPointer, sentinelsIn, sentinelText } from '../../src/provenance/locate.ts';
-import { referenceLine, structuralLine, TemplateSources } from '../../src/provenance/template-lines.ts';
-import { mergeValueSets, valueSetsOf } from '../../src/provenance/value-sets.ts';
-import { displayKey, effectiveValues, locationOf, parseSetPairs } from '../../src/provenance/values.ts';
+import { referenceLine, structuralLine, TemplateSources } from '../../src/render/template-lines.ts';
+import { mergeValueSets } from '../../src/pipeline/evaluate.ts';
+import { valueSetsOf } from '../../src/render/value-sets.ts';
+import { displayKey, effectiveValues, locationOf, parseSetPairs } from '../../src/render/effective-values.ts';
 
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-prov-'));

@@ -2,12 +2,13 @@
 // in, rule id and JSON pointer out. The marking itself (comparing renders, finding template lines) is
 // covered with real helm in render-variants.test.ts; the comparison and the API-version table here.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/core/config.ts';
-import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '../../src/core/model.ts';
-import { collectReleaseLiterals, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/core/render-variants.ts';
-import { gradeDivergences } from '../../src/provenance/value-sets.ts';
+import { defaultConfig } from '../../src/config/config.ts';
+import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '../../src/model/model.ts';
+import { collectReleaseLiterals, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/render/render-variants.ts';
+import { gradeDivergences } from '../../src/pipeline/evaluate.ts';
+import { withClusterAnswersText } from '../../src/render/helm.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
-import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/loaders/kube-api-versions.ts';
+import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/render/kube-api-versions.ts';
 import renderDivergence from '../../rules/render-divergence.ts';
 import renderLookup from '../../rules/render-lookup.ts';
 import { loadObjects } from '../helpers/rule-tester.ts';
@@ -222,5 +223,17 @@ describe('release literals', () => {
     expect(releaseLiteralFor('name', 'release', [{ field: 'name', test: 'length', literal: 'gt 10' }])).toBe('pxxxxxxxxxx');
     expect(releaseLiteralFor('name', 'a-very-long-release', [{ field: 'name', test: 'length', literal: 'gt 10' }])).toBe('pxxxxxxxx');
     expect(releaseLiteralFor('namespace', 'default', [{ field: 'namespace', test: 'length', literal: 'eq 7' }])).toBe('pxxxxx');
+  });
+});
+
+describe('the cluster answers render', () => {
+  it('rewrites lookup, the revision and now inside actions only', () => {
+    const out = withClusterAnswersText('now: lookup\n{{ $s := lookup "v1" "Secret" .Release.Namespace "db" }}{{ .Release.Revision }}{{ now | date "2006" }}{{/* lookup now */}}');
+    expect(out.startsWith('now: lookup\n')).toBe(true);
+    expect(out).toContain('{{ $s := dict "apiVersion" "v1" "kind" "Found"');
+    expect(out).toContain('"_lookup" "v1" "Secret" .Release.Namespace "db" }}');
+    expect(out).toContain('{{ (add1 .Release.Revision) }}');
+    expect(out).toContain('{{ (now | dateModify "+8760h") | date "2006" }}');
+    expect(out).toContain('{{/* lookup now */}}');
   });
 });

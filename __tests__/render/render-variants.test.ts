@@ -4,8 +4,8 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Finding, ScanResult } from '../../src/core/model.ts';
-import { exitCodeOf, scan } from '../../src/core/scan.ts';
+import type { Finding, ScanResult } from '../../src/model/model.ts';
+import { exitCodeOf, scan } from '../../src/pipeline/scan.ts';
 import { chart, HELMS, workspace, writeTree } from '../hostile/helpers.ts';
 
 const DIGEST = 'nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000';
@@ -159,7 +159,11 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     });
     expect(result.errors).toEqual([]);
     // The ConfigMap has no security-relevant fields: only the Pod is reported.
-    expect(ids(result.findings.filter((f) => f.ruleId.startsWith('render-')))).toEqual(['render-lookup ']);
+    // The render with the cluster's answers (lookup finds the namespace) shows the privileged side too.
+    expect(ids(result.findings.filter((f) => f.ruleId.startsWith('render-')))).toEqual([
+      'render-divergence /spec/containers/0/securityContext/privileged (extension-apis+other-release+cluster-answers)',
+      'render-lookup ',
+    ]);
     const lookup = result.findings.find((f) => f.ruleId === 'render-lookup')!;
     // The branch on the lookup's answer writes privileged: high, at the lookup line.
     expect(lookup).toMatchObject({ severity: 'high', object: { kind: 'Pod', name: 'web' }, source: { located: 'template', templateLocation: { line: 10 } } });
@@ -193,6 +197,7 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['the helm version through a variable', '{{- $c := .Capabilities }}', `privileged: {{ semverCompare ">=3.18.0-0, <4.0.0-0" $c.HelmVersion.Version }}`, 'render-lookup'],
     ['an API version built at render time', '', `privileged: {{ .Capabilities.APIVersions.Has (print "cilium.io" "/v2") }}`, 'render-lookup'],
     ['namespace membership in a list', '', `privileged: {{ has .Release.Namespace (list "kube-system" "prod") }}`, 'pss-privileged'],
+    ['a decoy namespace literal first', '# tier: {{ if eq .Release.Namespace "monitoring" }}mon{{ else }}app{{ end }}', `privileged: {{ eq .Release.Namespace "kube-system" }}`, 'pss-privileged'],
     ['the release name upper-cased', '', `privileged: {{ eq (upper .Release.Name) "PROD" }}`, 'pss-privileged'],
     ['an exact patch release', '', `privileged: {{ eq .Capabilities.KubeVersion.Version "v1.34.5" }}`, 'pss-privileged'],
     ['a patch range', '', `privileged: {{ semverCompare ">1.34.0, <1.34.50" .Capabilities.KubeVersion.Version }}`, 'pss-privileged'],
@@ -204,6 +209,32 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const blocking = result.findings.filter((f) => f.severity === 'critical' || f.severity === 'high');
     expect(blocking.map((f) => f.ruleId)).toContain(rule);
     expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  // A second hostile review's charts: the answer travels through set, dict/toYaml, includes, another file.
+  it.each([
+    ['a first install outside the scan\'s namespace', '', `privileged: {{ and .Release.IsInstall (ne .Release.Namespace "default") }}`, 'pss-privileged'],
+    ['a first install on a cluster with the API', '', `privileged: {{ and .Release.IsInstall (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1") }}`, 'pss-privileged'],
+    ['lookup through set', '{{- $cfg := dict "priv" false }}\n{{- if lookup "v1" "Namespace" "" "kube-system" }}{{ $_ := set $cfg "priv" true }}{{ end }}', `privileged: {{ $cfg.priv }}`, 'pss-privileged'],
+    ['the revision through set', '{{- $cfg := dict "priv" false }}\n{{- $_ := set $cfg "priv" (gt (int .Release.Revision) 1) }}', `privileged: {{ $cfg.priv }}`, 'pss-privileged'],
+    ['the clock through set', '{{- $cfg := dict "priv" false }}\n{{- $_ := set $cfg "priv" (ge (now | date "2006" | atoi) 2027) }}', `privileged: {{ $cfg.priv }}`, 'pss-privileged'],
+    ['lookup through toYaml', '{{- $sc := dict "privileged" (not (empty (lookup "v1" "Namespace" "" "kube-system"))) }}', `seccompProfile: {type: RuntimeDefault}\n{{ toYaml $sc | indent 8 }}`, 'pss-privileged'],
+  ])('blocks a chart whose cluster answers change it: %s', async (_, before, line, rule) => {
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': `${before}\n${pod(`        ${line}`)}` });
+    expect(result.errors).toEqual([]);
+    const blocking = result.findings.filter((f) => f.severity === 'critical' || f.severity === 'high');
+    expect(blocking.map((f) => f.ruleId)).toContain(rule);
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('lookup across files: a template that sets .Values from a lookup for another template', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/zz-first.yaml': '{{- $_ := set .Values "onCluster" (not (empty (lookup "v1" "Namespace" "" "kube-system"))) }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+      'templates/pod.yaml': pod('        privileged: {{ .Values.onCluster | default false }}'),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ source: { variant: 'extension-apis+other-release+cluster-answers' } });
+    expect(result.charts[0]!.answers).toMatchObject({ variant: 'extension-apis+other-release+cluster-answers', diverging: 1 });
   }, 60_000);
 
   it('a password helper whose upgrade branch only fails (an else-if guard) is not reported', async () => {
@@ -291,8 +322,9 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     }, 'valueSets:\n  severity: keep\n');
     expect(result.errors).toEqual([]);
     const renders = counting.calls().filter((args) => args[0] === 'template');
-    // default, its second render, the ci/ set (no second render: no construct can change its objects).
-    expect(renders).toHaveLength(3);
+    // default, its second render and its render with the cluster's answers (NOTES.txt names IsUpgrade),
+    // the ci/ set (no second render: no construct can change its objects).
+    expect(renders).toHaveLength(4);
     expect(renders[0]).toContain('--kube-version=1.34.0');
     expect(renders[0]!.find((a) => a.startsWith('--api-versions='))).toContain('policy/v1/PodDisruptionBudget');
     expect(renders.filter((args) => args.includes('--is-upgrade'))).toHaveLength(1);
@@ -301,7 +333,8 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const again = countingHelm(helm());
     await scanChart(again.path, { 'templates/pod.yaml': UPGRADE_ONLY, 'ci/extra-values.yaml': 'extra: true\n' }, 'valueSets:\n  severity: keep\n');
     const twice = again.calls().filter((args) => args[0] === 'template');
-    expect(twice).toHaveLength(4);
+    // default, its two further renders (upgrade; cluster answers), ci/ and its upgrade render
+    expect(twice).toHaveLength(5);
     expect(twice.filter((args) => args.includes('--is-upgrade'))).toHaveLength(2);
   }, 60_000);
 
@@ -310,8 +343,8 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const capped = countingHelm(helm());
     await scanChart(capped.path, files);
     const cappedRenders = capped.calls().filter((args) => args[0] === 'template');
-    // default + its upgrade render, ci/extra without one
-    expect(cappedRenders).toHaveLength(3);
+    // default + its upgrade render and cluster-answers render, ci/extra without one
+    expect(cappedRenders).toHaveLength(4);
     expect(cappedRenders.filter((args) => args.includes('--is-upgrade'))).toHaveLength(1);
 
     const root = workspace('preadmit-variants-');
@@ -404,7 +437,9 @@ spec:
         privileged: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" }}`),
     });
     expect(result.errors).toEqual([]);
-    expect(counting.calls().filter((args) => args[0] === 'template')).toHaveLength(3);
+    // main, the upgrade render (fails), again without --is-upgrade, the cluster-answers render (a first install)
+    expect(counting.calls().filter((args) => args[0] === 'template')).toHaveLength(4);
+    // (The cluster-answers render shows the same divergence: one finding.)
     expect(ids(result.findings.filter((f) => f.ruleId === 'render-divergence'))).toEqual(['render-divergence /spec/containers/0/securityContext/privileged (extension-apis+other-release)']);
     expect(result.charts[0]!.variant).toMatchObject({ variant: 'extension-apis+other-release', error: expect.stringContaining('PASSWORDS ERROR') });
   }, 60_000);

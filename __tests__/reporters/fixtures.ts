@@ -15,7 +15,7 @@ import {
   type ScanResult,
   type Severity,
   type SourceInfo,
-} from '../../src/core/model.ts';
+} from '../../src/model/model.ts';
 import type { RuleMeta } from '../../src/engine/rule-kit.ts';
 
 function meta(id: string, title: string, category: RuleMeta['category'], defaultSeverity: Severity, extra: Partial<RuleMeta> = {}): RuleMeta {

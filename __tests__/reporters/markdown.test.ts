@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, ScanError } from '../../src/core/model.ts';
+import type { Finding, ScanError } from '../../src/model/model.ts';
 import { DEFAULT_MAX_LENGTH, escapeMarkdown, renderMarkdown, safeUrl } from '../../src/reporters/markdown.ts';
 import { finding, HOSTILE, HOSTILE_ALL, manifestSource, ref, RULES, sampleResult, scanResult } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { describe, expect, it } from 'vitest';
-import type { Severity } from '../../src/core/model.ts';
+import type { Severity } from '../../src/model/model.ts';
 import { FINGERPRINT_KEY, GITHUB_LIMITS, renderSarif, toArtifactUri, toSarifLog } from '../../src/reporters/sarif.ts';
 import { finding, HOSTILE, HOSTILE_ALL, manifestSource, ref, RULES, sampleResult, scanResult, terraformSource } from './fixtures.ts';
 import { loadSarifValidator } from './sarif-schema.ts';

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exitCodeOf, scan } from '../../src/core/scan.ts';
+import { exitCodeOf, scan } from '../../src/pipeline/scan.ts';
 
 const DIGEST = 'nginx@sha256:' + '0'.repeat(64);
 

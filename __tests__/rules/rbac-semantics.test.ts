@@ -2,7 +2,7 @@
 // resourceNames, rule indexes, aggregation.
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { defaultConfig } from '../../src/core/config.ts';
+import { defaultConfig } from '../../src/config/config.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import type { UnitIndex } from '../../src/engine/unit.ts';
 import { adminEquivalence, type PolicyRule } from '../../src/k8s/rbac.ts';

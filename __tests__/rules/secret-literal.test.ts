@@ -18,7 +18,7 @@ import {
   pairedAwsSecrets,
   redact,
   shannonEntropy,
-} from '../../rules/_templates/secret-literal.ts';
+} from '../../src/secrets/secret-literal.ts';
 import { runRule, testRule } from '../helpers/rule-tester.ts';
 
 type Json = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // each passes, fails and says "unknown until apply" (at a lower severity) from hand-written plans that
 // use the attribute names of several provider major versions.
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/core/model.ts';
+import type { Finding } from '../../src/model/model.ts';
 import type { Rule } from '../../src/engine/rule-kit.ts';
 import { fixture, loadPlanAt, run, TF_RULES } from './helpers.ts';
 

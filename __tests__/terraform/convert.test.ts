@@ -1,9 +1,9 @@
 // The typed kubernetes_* resources, both spellings, converted to API objects from hand-written plans.
 import { describe, expect, it } from 'vitest';
-import type { ScannedObject } from '../../src/core/model.ts';
+import type { ScannedObject } from '../../src/model/model.ts';
 import { podTemplateOf } from '../../src/k8s/workloads.ts';
 import { evaluatePod } from '../../src/pss/index.ts';
-import { convertTyped, tfPathOf, TYPED_RESOURCES } from '../../src/loaders/terraform/index.ts';
+import { convertTyped, tfPathOf, TYPED_RESOURCES } from '../../src/terraform/index.ts';
 import { fixture, loadPlanAt, planJson } from './helpers.ts';
 
 const objects = [

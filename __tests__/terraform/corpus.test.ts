@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyPlanFile } from '../../src/loaders/terraform/index.ts';
+import { classifyPlanFile } from '../../src/terraform/index.ts';
 import { RULES } from '../../rules/index.ts';
 import { sharedPath, skipMessage } from '../helpers/shared.ts';
 import { byAddress, loadPlanAt, run, TF_RULES } from './helpers.ts';

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyPlanFile } from '../../src/loaders/terraform/detect.ts';
+import { classifyPlanFile } from '../../src/terraform/detect.ts';
 import { sharedPath, skipMessage } from '../helpers/shared.ts';
 
 const corpus = sharedPath('terraform', 'corpus');

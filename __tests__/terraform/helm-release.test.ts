@@ -2,7 +2,7 @@
 // offline and their values checked for settings dangerous whatever the chart does.
 import { describe, expect, it } from 'vitest';
 import valuesDanger from '../../rules/tf-helm-values-danger.ts';
-import { parseSetName, setEntriesToValues, typedValue } from '../../src/loaders/terraform/index.ts';
+import { parseSetName, setEntriesToValues, typedValue } from '../../src/terraform/index.ts';
 import { fixture, loadPlanAt, run, TF_RULES } from './helpers.ts';
 
 const plan = loadPlanAt(fixture('helm', 'plan.json'));

@@ -1,11 +1,11 @@
 // Shared by the Terraform suites: load a fixture or corpus plan through the same steps the scan takes.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultConfig, type Config } from '../../src/core/config.ts';
-import type { Finding, ScannedObject } from '../../src/core/model.ts';
+import { defaultConfig, type Config } from '../../src/config/config.ts';
+import type { Finding, ScannedObject } from '../../src/model/model.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import type { Rule } from '../../src/engine/rule-kit.ts';
-import { classifyPlanFile, loadPlan, markUnknownFindings, type PlanLoad } from '../../src/loaders/terraform/index.ts';
+import { classifyPlanFile, loadPlan, markUnknownFindings, type PlanLoad } from '../../src/terraform/index.ts';
 import { repoRoot } from '../helpers/shared.ts';
 
 export const fixtures = path.join(repoRoot, '__tests__', 'terraform', 'fixtures');

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { locatePath, parseAddress, parseHcl, TfLocator } from '../../src/loaders/terraform/index.ts';
+import { locatePath, parseAddress, parseHcl, TfLocator } from '../../src/terraform/index.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { fixture, loadPlanAt, planJson, run, TF_RULES } from './helpers.ts';
 import { RULES } from '../../rules/index.ts';

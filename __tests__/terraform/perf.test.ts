@@ -4,7 +4,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { classifyPlanFile, loadPlan } from '../../src/loaders/terraform/index.ts';
+import { classifyPlanFile, loadPlan } from '../../src/terraform/index.ts';
 
 const TARGET_BYTES = 50 * 1024 * 1024;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-tf-perf-'));

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScannedObject } from '../../src/core/model.ts';
-import { locateHelm } from '../../src/loaders/helm.ts';
-import { loadPlanFile, renderHelmRelease } from '../../src/loaders/terraform/index.ts';
+import type { ScannedObject } from '../../src/model/model.ts';
+import { locateHelm } from '../../src/render/helm.ts';
+import { loadPlanFile, renderHelmRelease } from '../../src/terraform/index.ts';
 import { RULES } from '../../rules/index.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { fixture, loadPlanAt, planJson, run } from './helpers.ts';

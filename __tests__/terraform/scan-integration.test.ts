@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../../src/core/scan.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 import { repoRoot } from '../helpers/shared.ts';
 
 const fixture = path.join(repoRoot, '__tests__', 'terraform', 'fixtures', 'privileged');

@@ -2,7 +2,7 @@
 // clear; set_sensitive (redacted by the loader) is the way. Token-shaped fixtures are built by concatenation.
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/secret-literal-helm-release.ts';
-import type { ScannedObject } from '../../src/core/model.ts';
+import type { ScannedObject } from '../../src/model/model.ts';
 import { run } from './helpers.ts';
 
 const release = (raw: Record<string, unknown>): ScannedObject => ({

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import secretLiteralArgs from '../../rules/secret-literal-args.ts';
 import secretLiteralConfigmap from '../../rules/secret-literal-configmap.ts';
-import { loadPlan } from '../../src/loaders/terraform/index.ts';
+import { loadPlan } from '../../src/terraform/index.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { run } from './helpers.ts';
 

@@ -1,11 +1,11 @@
 // Values the plan does not know are never violations and never safe.
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/core/model.ts';
+import type { Finding } from '../../src/model/model.ts';
 import { RULES } from '../../rules/index.ts';
-import { defaultConfig } from '../../src/core/config.ts';
+import { defaultConfig } from '../../src/config/config.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { objectVerdict } from '../../src/reporters/common.ts';
-import { loadPlan, markUnknownFindings, unknownBehind, unknownSeverity } from '../../src/loaders/terraform/index.ts';
+import { loadPlan, markUnknownFindings, unknownBehind, unknownSeverity } from '../../src/terraform/index.ts';
 import { fixture, loadPlanAt, run, TF_RULES } from './helpers.ts';
 
 const ALL = [...RULES, ...TF_RULES];

@@ -3,7 +3,7 @@
 // src/k8s/network-policies.ts). A policy whose selection preadmit cannot decide is not isolation: the
 // finding names it and says why. Host-network pods are left out because network policies do not apply to
 // them (pss-host-namespaces reports those).
-import type { Severity } from '../../src/core/model.ts';
+import type { Severity } from '../../src/model/model.ts';
 import { defineRule, type PodRule, type Report } from '../../src/engine/rule-kit.ts';
 
 const NETPOL_DOC = 'https://kubernetes.io/docs/concepts/services-networking/network-policies/';

@@ -4,7 +4,7 @@
 // level never lowers what baseline forbids; a restricted check reports only what baseline allows (see
 // reportedViolations). A check the level or version does not apply simply has no violations.
 import type { Category, PodRule, RuleMeta } from '../../src/engine/rule-kit.ts';
-import type { Severity } from '../../src/core/model.ts';
+import type { Severity } from '../../src/model/model.ts';
 
 const PSS_DOC = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
 

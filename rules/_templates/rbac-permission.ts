@@ -5,10 +5,10 @@
 // aggregated ClusterRole, from the ClusterRoles it aggregates (`/aggregationRule`, the source in `related`).
 // A wildcard rule grants the permission like any other rule: rbac-wildcard reports the wildcard itself,
 // these rules report what it hands out, because each has its own remediation and can be configured alone.
-import { severityRank, type Severity } from '../../src/core/model.ts';
+import { severityRank, type Severity } from '../../src/model/model.ts';
 import type { ObjectRule, RuleMeta } from '../../src/engine/rule-kit.ts';
 import type { UnitIndex } from '../../src/engine/unit.ts';
-import type { ScannedObject } from '../../src/core/model.ts';
+import type { ScannedObject } from '../../src/model/model.ts';
 import type { DangerousPermission, PolicyRule } from '../../src/k8s/rbac.ts';
 import { BOOTSTRAP_POLICY } from '../../src/k8s/rbac-bootstrap.ts';
 import {

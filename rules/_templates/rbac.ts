@@ -1,7 +1,7 @@
 // Helpers shared by the rbac-* rules (references, severities, messages, locations). The authorizer's
 // semantics (scope, resourceNames, `*`, aggregation) live in src/k8s/rbac.ts and
 // src/k8s/rbac-aggregation.ts, shared with the unit's grants and the blast radius, and are re-exported here.
-import { SEVERITIES, type ObjectRef, type ScannedObject, type Severity } from '../../src/core/model.ts';
+import { SEVERITIES, type ObjectRef, type ScannedObject, type Severity } from '../../src/model/model.ts';
 import type { UnitIndex } from '../../src/engine/unit.ts';
 import type { AggregatedSource, SourcedRule } from '../../src/k8s/rbac-aggregation.ts';
 import {

@@ -7,9 +7,9 @@
 //   kinds:          string[]  only objects of these kinds (default: every kind)
 //   workloadsOnly:  boolean   only objects that carry a pod template (Deployment, CronJob, Pod, ...)
 //   podTemplate:    boolean   also require the keys on the pod template's metadata of workloads
-import { join } from '../../src/core/pointer.ts';
-import { compileUserPattern } from '../../src/core/user-pattern.ts';
-import type { ScannedObject } from '../../src/core/model.ts';
+import { join } from '../../src/model/pointer.ts';
+import { compileUserPattern } from '../../src/config/user-pattern.ts';
+import type { ScannedObject } from '../../src/model/model.ts';
 import type { ObjectRule, Report, RuleMeta } from '../../src/engine/rule-kit.ts';
 import { isObj, obj } from '../../src/k8s/values.ts';
 import { isPodCarrier, podTemplateOf } from '../../src/k8s/workloads.ts';

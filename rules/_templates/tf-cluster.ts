@@ -4,10 +4,10 @@
 // pointers into the planned values (`/vpc_config/0/public_access_cidrs/0`).
 // A rule reads values through `planned()`: an unknown value is never a violation and never safe; the
 // rule reports it with the `unknown` message at a lower severity (unknownSeverity).
-import type { ScannedObject, Severity } from '../../src/core/model.ts';
-import { get } from '../../src/core/pointer.ts';
+import type { ScannedObject, Severity } from '../../src/model/model.ts';
+import { get } from '../../src/model/pointer.ts';
 import type { Category, ObjectRule, Report, RuleContext, RuleMeta } from '../../src/engine/rule-kit.ts';
-import { isUnknownAt, unknownOf, unknownSeverity, UNKNOWN_NOTE } from '../../src/loaders/terraform/unknown.ts';
+import { isUnknownAt, unknownOf, unknownSeverity, UNKNOWN_NOTE } from '../../src/terraform/unknown.ts';
 
 export type Planned = { known: true; value: unknown } | { known: false; pointer: string };
 

@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import schema from '../../schemas/scan-result.schema.json' with { type: 'json' };
-import { isBlocking, type FailOn, type ScanResult, type Severity } from '../core/model.ts';
+import { isBlocking, type FailOn, type ScanResult, type Severity } from '../model/model.ts';
 import { ConfigurationError } from './inputs.ts';
 
 const MAX_REPORT_BYTES = 64 * 1024 * 1024;

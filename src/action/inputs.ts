@@ -1,7 +1,7 @@
 // Every input of action.yml, read once into a typed, validated object. A bad value is a
 // ConfigurationError: the run fails with a message naming the input, never with a stack trace.
 import * as core from '@actions/core';
-import type { FailOn } from '../core/model.ts';
+import type { FailOn } from '../model/model.ts';
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';

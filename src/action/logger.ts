@@ -3,14 +3,14 @@
 // because GitHub shows at most 10 of each level per step.
 //
 // Everything logged may carry text from the pull request, so it is printed inert twice over: every line is
-// defused (no `::` or `##[` the runner could read, see core/runner-commands.ts), and while the report is
+// defused (no `::` or `##[` the runner could read, see reporters/runner-commands.ts), and while the report is
 // printed the runner's command processing is off (`::stop-commands::<token>` ... `::<token>::`, with a
 // random token per window that no scanned file can know). Real commands (annotations, setFailed, add-mask)
 // go out only while no window is open: use CommandWindow.outside, or close it first.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import * as core from '@actions/core';
-import { defuseRunnerCommands } from '../core/runner-commands.ts';
+import { defuseRunnerCommands } from '../reporters/runner-commands.ts';
 
 export interface Logger {
   debug(message: string): void;

@@ -2,7 +2,7 @@
 // with the log's stop-commands window closed first so that the failure is a real error annotation.
 import '../v8-tiering.ts';
 import * as core from '@actions/core';
-import { defuseRunnerCommands } from '../core/runner-commands.ts';
+import { defuseRunnerCommands } from '../reporters/runner-commands.ts';
 import { commandWindow } from './logger.ts';
 import { run } from './run.ts';
 

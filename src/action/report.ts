@@ -1,7 +1,7 @@
 // The Markdown the Action publishes (PR comment, check run summary, job summary): the shared markdown
 // reporter plus what only the Action adds — the sticky comment's hidden marker, links to the files at the
 // PR head, and the workloads with the largest blast radius. Pure functions; sizes are budgeted here.
-import type { BlastRating, ObjectRecord, ScanResult } from '../core/model.ts';
+import type { BlastRating, ObjectRecord, ScanResult } from '../model/model.ts';
 import { blockingNoun } from '../reporters/base.ts';
 import { chain, clip, compareSources, isBlocking, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
 import { escapeMarkdown, render } from '../reporters/index.ts';

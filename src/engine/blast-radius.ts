@@ -1,7 +1,7 @@
 // The blast radius of a workload: runtime privilege (PSS), API authority (effective RBAC of its service
 // account through every binding of its unit), reachability (NetworkPolicies, Services, Ingresses) and
 // secret access, joined into one record with a rating and the reasons for it.
-import type { BlastRadius, BlastRating, ScannedObject } from '../core/model.ts';
+import type { BlastRadius, BlastRating, ScannedObject } from '../model/model.ts';
 import { adminEquivalence, allows, dangerousIn, grantedRequests, type PolicyRule, type Request } from '../k8s/rbac.ts';
 import { hostPathVolumes, matchRuntimeSocket, matchSensitivePath, mountedReadOnly } from '../k8s/host-paths.ts';
 import { arr, at, isObj, str } from '../k8s/values.ts';

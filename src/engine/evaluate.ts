@@ -1,12 +1,12 @@
 // Runs every enabled rule over the objects of one scan and turns reports into findings.
 import { createHash } from 'node:crypto';
-import type { Config } from '../core/config.ts';
-import { TERRAFORM_API_VERSION, type AdmissionVerdict, type Finding, type ScanError, type ScannedObject, type Severity } from '../core/model.ts';
+import type { Config } from '../config/config.ts';
+import { TERRAFORM_API_VERSION, type AdmissionVerdict, type Finding, type ScanError, type ScannedObject, type Severity } from '../model/model.ts';
 import { containersOf, podTemplateOf } from '../k8s/workloads.ts';
-import { unknownBehind, unknownOf } from '../loaders/terraform/unknown.ts';
+import { unknownBehind, unknownOf } from '../terraform/unknown.ts';
 import { evaluateBothLevels, reportedViolations, withoutPaths } from '../pss/index.ts';
 import type { ChartContext, PodView, Report, Rule, RuleContext } from './rule-kit.ts';
-import { identityParts } from './identity.ts';
+import { identityParts } from '../model/identity.ts';
 import { UnitIndex, unitKeyOf } from './unit.ts';
 
 export interface Evaluation {

@@ -1,11 +1,12 @@
 // The contract between the engine and a rule module under rules/.
 // A rule declares what it looks at (its target) and returns reports with pointers; the engine turns
 // reports into findings (message, severity after config, location, fingerprint).
-import type { AdmissionVerdict, ObjectRef, PssViolation, ScannedObject, Severity, TemplateLocation, ValuesLocation } from '../core/model.ts';
-import type { ContainerView, PodTemplateView } from '../k8s/workloads.ts';
+import type { ObjectRef, ScannedObject, Severity, TemplateLocation, ValuesLocation } from '../model/model.ts';
 import type { Obj } from '../k8s/values.ts';
-import type { PssField } from '../pss/types.ts';
+import type { PodView } from './pod-view.ts';
 import type { UnitIndex } from './unit.ts';
+
+export type { PodView };
 
 export const CATEGORIES = ['pod-security', 'workload', 'rbac', 'network', 'secrets', 'images', 'admission', 'values'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -86,18 +87,6 @@ export interface RuleContext {
   options: Readonly<Record<string, unknown>>;
   /** For objects rendered from a chart in this scan: the chart's values and template sources; absent for manifests and plans. */
   chart?: ChartContext;
-}
-
-export interface PodView extends PodTemplateView {
-  object: ScannedObject;
-  containers: ContainerView[];
-  /** Admission verdict of this pod at the scan's PSS version, both levels. */
-  admission: AdmissionVerdict;
-  /**
-   * Violations the rules report at the scan's configured level, each offending field with its own detail
-   * (pointers relative to the pod template): at restricted, baseline's violations too (see reportedViolations).
-   */
-  pss: readonly (PssViolation & { fields: readonly PssField[] })[];
 }
 
 interface RuleBase {

@@ -2,13 +2,13 @@
 // manifests of a scan. Joins (workload -> service account -> bindings -> roles, policies -> pods,
 // services -> pods) happen inside a unit, through indexes built once per unit on first use, so no
 // rule pays for a join twice and no join is quadratic in the number of objects.
-import type { ScannedObject } from '../core/model.ts';
+import type { ScannedObject } from '../model/model.ts';
 import { BUILTIN_CLUSTER_ROLES, policyRules, serviceAccountKeys, subjectKey, subjectsOf, type Grant } from '../k8s/rbac.ts';
 import { isRbacObject, RbacAggregation } from '../k8s/rbac-aggregation.ts';
 import { ISOLATING_KINDS, isolationRulesOf, type PodSubject } from '../k8s/network-policies.ts';
 import { labelsOf, serviceSelector, type Labels, type Selector } from '../k8s/selectors.ts';
 import { arr, bool, isObj, str } from '../k8s/values.ts';
-import type { PodView } from './rule-kit.ts';
+import type { PodView } from './pod-view.ts';
 
 export function unitKeyOf(object: ScannedObject): string {
   const { source } = object;

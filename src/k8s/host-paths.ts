@@ -1,7 +1,7 @@
 // Host paths as the node sees them: normalisation, the runtime sockets and sensitive paths that matter,
 // and which containers mount a pod's hostPath volumes and how. Shared by the host-mount rules and the
 // blast radius.
-import { join } from '../core/pointer.ts';
+import { join } from '../model/pointer.ts';
 import { arr, at, isObj, str, type Obj } from './values.ts';
 import type { ContainerView } from './workloads.ts';
 

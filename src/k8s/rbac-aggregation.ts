@@ -1,7 +1,7 @@
 // ClusterRole aggregation as the controller resolves it: an aggregated ClusterRole gets the rules of every
 // ClusterRole its selectors match (transitively); an empty selector matches every ClusterRole of the
 // cluster, cluster-admin included. Resolved once per set of ClusterRoles (a unit) and cached.
-import type { ObjectRef, ScannedObject } from '../core/model.ts';
+import type { ObjectRef, ScannedObject } from '../model/model.ts';
 import { BUILTIN_CLUSTER_ROLES, policyRules, type PolicyRule } from './rbac.ts';
 import { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_RULES, bootstrapLabels, type BootstrapClusterRole } from './rbac-bootstrap.ts';
 import { labelSelector, labelsOf } from './selectors.ts';

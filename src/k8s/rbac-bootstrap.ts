@@ -5,7 +5,7 @@
 // Roles behind feature gates that are off by default are left out, and so are the Roles of kube-system and
 // kube-public (namespaced, never aggregated). Every role carries `kubernetes.io/bootstrapping: rbac-defaults`;
 // admin, edit and view are themselves aggregated from the system:aggregate-to-* roles, as on a cluster.
-import type { PolicyRule } from './rbac.ts';
+import type { PolicyRule } from './policy-rule.ts';
 
 export const BOOTSTRAP_POLICY = {
   kubernetes: 'v1.34',

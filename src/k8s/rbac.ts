@@ -1,16 +1,11 @@
 // RBAC as the API server's authorizer reads it: rule matching (with `*` and `*/subresource`), the
 // permissions that matter for a compromised workload, and who a binding grants them to.
-import type { ScannedObject, Severity } from '../core/model.ts';
+import type { ScannedObject, Severity } from '../model/model.ts';
 import { BOOTSTRAP_RULES } from './rbac-bootstrap.ts';
+import type { PolicyRule } from './policy-rule.ts';
 import { arr, isObj, str, type Obj } from './values.ts';
 
-export interface PolicyRule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-  resourceNames: string[];
-  nonResourceURLs: string[];
-}
+export type { PolicyRule };
 
 const strings = (value: unknown) => arr(value).filter((v): v is string => typeof v === 'string');
 

@@ -3,7 +3,7 @@
 // `privileged: "true"`. Rules read such a field as absent, so without this check a malformed object would
 // pass silently; with it the object is still scanned and the malformation is reported as an error.
 // Only types are checked, never required fields or values: absence stays legal everywhere.
-import { join } from '../core/pointer.ts';
+import { join } from '../model/pointer.ts';
 import { isObj } from './values.ts';
 
 type Expected = 'mapping' | 'list' | 'string' | 'boolean' | 'integer';

@@ -9,8 +9,8 @@
 // Both were checked against the real decoder (scripts/yaml-oracle, fixtures in
 // __tests__/fixtures/yaml-differential).
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
-import type { DuplicateKey } from '../core/model.ts';
-import { join } from '../core/pointer.ts';
+import type { DuplicateKey } from '../model/model.ts';
+import { join } from '../model/pointer.ts';
 
 export type { DuplicateKey };
 
@@ -141,8 +141,10 @@ export function hasOtherBreak(text: string): boolean {
 
 /** What needs goYamlStream's work: another line break, a document end marker, a byte order mark at a line start. */
 function needsGoStream(text: string): boolean {
-  return hasOtherBreak(text) || text.includes('\n...') || text.startsWith('...') || text.includes('\n\ufeff');
+  return hasOtherBreak(text) || text.includes('\n...') || text.startsWith('...') || text.includes('\n\ufeff') || UNICODE_SPACE_SEPARATOR.test(text);
 }
+/** A `---` line whose trailing space is one Go trims and YAML does not (`--- <U+00A0>`): still a separator. */
+const UNICODE_SPACE_SEPARATOR = /(?:^|\n)---[ \t]*[\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
 const OTHER_BREAK = /\r\n?|[\u0085\u2028\u2029]/g;
 /** Go's strings.TrimSpace (unicode.IsSpace), which apimachinery's YAML reader applies after `---`. */
 const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;

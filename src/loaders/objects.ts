@@ -1,8 +1,8 @@
 // Turns parsed YAML documents into Kubernetes objects. `kind: List` items are expanded; a document that
 // is not an object becomes a problem naming its position, never a crash and never silently dropped. An
 // object with a field of the wrong type (`spec: "x"`) is kept and scanned, and reported as a problem.
-import type { ObjectRef, ScannedObject, SourceInfo } from '../core/model.ts';
-import { join } from '../core/pointer.ts';
+import type { ObjectRef, ScannedObject, SourceInfo } from '../model/model.ts';
+import { join } from '../model/pointer.ts';
 import { shapeProblems } from '../k8s/shape.ts';
 import { isObj, str, type Obj } from '../k8s/values.ts';
 import type { YamlDocument, YamlProblem } from './yaml-docs.ts';

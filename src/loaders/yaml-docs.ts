@@ -12,7 +12,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { CORE_SCHEMA, FAILSAFE_SCHEMA, loadAll, type Schema, type State, Type, types } from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
-import { tokens } from '../core/pointer.ts';
+import { tokens } from '../model/pointer.ts';
 import { lineAt, offsetOf, positionTree, type JsYamlOptions, type PositionNode } from './yaml-positions.ts';
 import { goYamlStream, goYamlValue, GoYamlError, type DuplicateKey } from './go-yaml-value.ts';
 

@@ -3,7 +3,7 @@
 // it to the node it names (for a mapping entry, its key). Parsing with a listener costs about what parsing
 // costs, so positions are computed only when a line is asked for.
 import { loadAll, type LoadOptions, type Schema, type State, type Type } from 'js-yaml';
-import { tokens } from '../core/pointer.ts';
+import { tokens } from '../model/pointer.ts';
 
 /** js-yaml 4.2+ options the type definitions (@types/js-yaml 4.0) do not list. */
 export type JsYamlOptions = LoadOptions & { maxDepth?: number };

@@ -3,12 +3,11 @@
 // no render, no helm, and it works with provenance off.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ChartRender } from '../core/charts.ts';
-import { relativeTo } from '../core/discover.ts';
-import type { ScannedObject, TemplateLocation, ValuesLocation } from '../core/model.ts';
-import { isInside, safeRealpath } from '../core/paths.ts';
+import type { ChartRender } from '../render/charts.ts';
+import type { ScannedObject, TemplateLocation, ValuesLocation } from '../model/model.ts';
+import { isInside, relativeTo, safeRealpath } from '../model/paths.ts';
 import type { ChartContext, ChartDefaultString } from '../engine/rule-kit.ts';
-import { effectiveValues, locationOf, nodesOf, scopeOfTemplate, type EffectiveValues, type ValuesFileCache } from './values.ts';
+import { effectiveValues, locationOf, nodesOf, scopeOfTemplate, type EffectiveValues, type ValuesFileCache } from '../render/effective-values.ts';
 
 /** Template files larger than this are not searched (helm rendered them, but a literal search needs no more). */
 const MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;

@@ -6,23 +6,20 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mapLimit, type ChartRender } from '../core/charts.ts';
-import type { Config } from '../core/config.ts';
-import { relativeTo } from '../core/discover.ts';
-import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo, SuppressionRecord } from '../core/model.ts';
-import { applySuppressions, CommentFiles, type PendingSuppressions } from '../core/suppress.ts';
-import { get, tokens as pointerTokens } from '../core/pointer.ts';
-import { DANGEROUS_RULE_ID, dangerousLeaves, lintValues } from './lint.ts';
+import { mapLimit, type ChartRender } from '../render/charts.ts';
+import type { Config } from '../config/config.ts';
+import { relativeTo } from '../model/paths.ts';
+import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo } from '../model/model.ts';
+import { get, tokens as pointerTokens } from '../model/pointer.ts';
+import { DANGEROUS_RULE_ID, dangerousLeaves } from './lint.ts';
 import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
 import { prefixPointer, proveLines, type LineClaim } from './line-proof.ts';
-import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from './template-lines.ts';
-import { DEFAULT_VALUE_SET, mergeValueSets } from './value-sets.ts';
+import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from '../render/template-lines.ts';
+import { DEFAULT_VALUE_SET } from '../render/value-sets.ts';
 import { valuesOfRender } from './chart-context.ts';
-import { locationOf, pathKey, type EffectiveValues } from './values.ts';
+import { locationOf, pathKey, type EffectiveValues } from '../render/effective-values.ts';
 
-export { mergeValueSets, evaluateValueSets, valueSetsOf, DEFAULT_VALUE_SET, ValueSetEvaluation } from './value-sets.ts';
 export { lintValues } from './lint.ts';
-export { applySuppressions } from '../core/suppress.ts';
 
 /** What provenance learnt per chart render, for the values lint. */
 export interface RenderKnowledge {
@@ -358,52 +355,4 @@ export function provenanceSummary(findings: readonly Finding[], report: Provenan
   const out: ProvenanceSummary = { values: 0, template: 0, object: 0, renders: report.renders, ms: Math.round(report.ms) };
   for (const f of findings) if (f.source.located) out[f.source.located]++;
   return out;
-}
-
-
-export interface ProcessInput {
-  /** Findings of evaluateValueSets (one per value set that shows them). */
-  findings: Finding[];
-  /** RenderedCharts.renders. */
-  renders: readonly ChartRender[];
-  /** Every scanned object (annotations, container names). */
-  objects: readonly ScannedObject[];
-  config: Config;
-  repoRoot: string;
-  /** Rule ids the scan knows (suppressions naming others are invalid). */
-  ruleIds: readonly string[];
-  /** YYYY-MM-DD for suppression expiry (default today, UTC). */
-  today?: string;
-  /** Suppression comments already read as renders arrived (else the renders' files are read here). */
-  comments?: CommentFiles;
-  /** Suppressions a pull request adds (policy from its base): reported as pending, never applied. */
-  pending?: PendingSuppressions;
-}
-
-export interface ProcessOutput {
-  /** Merged across value sets, located, with the values lint's findings, suppressed ones marked. */
-  findings: Finding[];
-  suppressions: SuppressionRecord[];
-  provenance: ProvenanceSummary;
-}
-
-/**
- * Everything after evaluation, in order: locate chart findings (attachProvenance), lint values
- * (lintValues), merge value sets (mergeValueSets), apply suppressions (applySuppressions).
- */
-export async function processFindings(input: ProcessInput): Promise<ProcessOutput> {
-  const located = await attachProvenance(input.findings, input.renders, input.config);
-  const linted = lintValues(input.findings, input.renders, input.config, located.defaults);
-  const findings = mergeValueSets([...input.findings, ...linted], input.config);
-  const suppressions = applySuppressions(findings, {
-    config: input.config,
-    repoRoot: input.repoRoot,
-    objects: input.objects,
-    // Read here for the renders the scan did not hand over as they arrived.
-    comments: (input.comments ?? new CommentFiles()).comments(input.renders),
-    ruleIds: input.ruleIds,
-    ...(input.today !== undefined ? { today: input.today } : {}),
-    ...(input.pending !== undefined ? { pending: input.pending } : {}),
-  });
-  return { findings, suppressions, provenance: provenanceSummary(findings, located) };
 }

@@ -7,15 +7,15 @@
 // within the cap on extra renders; whatever is not confirmed is not reported.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { objectsOfRender, type ChartRender } from '../core/charts.ts';
-import type { Config } from '../core/config.ts';
-import type { ScannedObject } from '../core/model.ts';
-import { get, join, tokens as pointerTokens } from '../core/pointer.ts';
+import { objectsOfRender, type ChartRender } from '../render/charts.ts';
+import type { Config } from '../config/config.ts';
+import type { ScannedObject } from '../model/model.ts';
+import { get, join, tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
-import { renderChart } from '../loaders/helm.ts';
+import { renderChart } from '../render/helm.ts';
 import { counterpart, remapPointer, type Overrides } from './locate.ts';
-import { escapeRegex, indentOf, isContent, keyOf } from './template-lines.ts';
-import type { ValuePath } from './values.ts';
+import { escapeRegex, indentOf, isContent, keyOf } from '../render/template-lines.ts';
+import type { ValuePath } from '../render/effective-values.ts';
 
 const LINE_MARKER = 'preadmit-line-';
 

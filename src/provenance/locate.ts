@@ -13,14 +13,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChartRender } from '../core/charts.ts';
-import { objectsOfRender } from '../core/charts.ts';
-import type { Config } from '../core/config.ts';
-import type { Finding, ScannedObject } from '../core/model.ts';
-import { get, join, tokens as pointerTokens } from '../core/pointer.ts';
+import type { ChartRender } from '../render/charts.ts';
+import { objectsOfRender } from '../render/charts.ts';
+import type { Config } from '../config/config.ts';
+import type { Finding, ScannedObject } from '../model/model.ts';
+import { get, join, tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
 import { podTemplateOf } from '../k8s/workloads.ts';
-import { renderChart } from '../loaders/helm.ts';
+import { renderChart } from '../render/helm.ts';
 import {
   clone,
   displayKey,
@@ -33,11 +33,11 @@ import {
   type EffectiveValues,
   type Token,
   type ValueNode,
-} from './values.ts';
+} from '../render/effective-values.ts';
 
 /**
  * Sentinels are `qz` and three base-36 digits (`qz00a`): distinctive, valid as a YAML key, a label value
- * or a DNS label, and short enough that helm's error messages keep them (loaders/helm.ts redacts longer
+ * or a DNS label, and short enough that helm's error messages keep them (render/helm.ts redacts longer
  * strings from values files outside the chart), so a failed render names the sentinel it choked on.
  */
 const SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;

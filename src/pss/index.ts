@@ -1,5 +1,5 @@
 // Pod Security Standards as evaluated by upstream Pod Security Admission (policy versions v1.0 to v1.37).
-import type { AdmissionVerdict, LevelVerdict, PssViolation } from '../core/model.ts';
+import type { AdmissionVerdict, LevelVerdict, PssViolation } from '../model/model.ts';
 import { podContext, type PodContext } from './context.ts';
 import { checksFor, overriddenBy, PSS_CHECKS, type ActiveCheck } from './registry.ts';
 import type { CheckFailure, CheckFn, PssField, PssLevel } from './types.ts';

@@ -1,6 +1,6 @@
 // What reporters say about a comparison with a base revision (--base): the counts, the charts left out,
 // the fixed findings, and which findings are new. Shared by the text and Markdown reporters.
-import type { Finding, ScanResult } from '../core/model.ts';
+import type { Finding, ScanResult } from '../model/model.ts';
 import { plural } from './common.ts';
 
 /** "2 new · 14 existing · 3 fixed against abc123def456", or undefined without a base. */

@@ -11,7 +11,7 @@ import {
   type ScanResult,
   type Severity,
   type SourceInfo,
-} from '../core/model.ts';
+} from '../model/model.ts';
 import type { RuleMeta } from '../engine/rule-kit.ts';
 
 /** Plain code-unit order: the same on every machine and locale. */
@@ -207,4 +207,37 @@ export function suppressionLabel(finding: Finding): string | undefined {
 /** Suppressions that need attention: expired, unused or invalid ones. */
 export function suppressionProblems(result: ScanResult): NonNullable<ScanResult['suppressions']> {
   return (result.suppressions ?? []).filter((s) => s.status !== 'applied');
+}
+
+const RATING_ORDER: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** One workload's blast radius for a report: the worst of its value sets' records, and where it is. */
+export interface BlastRow {
+  object: ObjectRecord['object'];
+  where: string;
+  rating: NonNullable<ObjectRecord['blastRadius']>['rating'];
+  reasons: string[];
+  valueSets: string[];
+}
+
+/**
+ * The workloads with the largest blast radius, critical and high only, worst first: one row per workload
+ * (its chart or file, kind, namespace and name), whatever number of value sets render it.
+ */
+export function largestBlastRadii(result: ScanResult, limit = 10): BlastRow[] {
+  const rows = new Map<string, BlastRow>();
+  for (const record of result.objects) {
+    const radius = record.blastRadius;
+    if (radius === undefined || (radius.rating !== 'critical' && radius.rating !== 'high')) continue;
+    const where = record.source.chart ?? record.source.address ?? record.source.file;
+    const key = [where, record.object.kind, record.object.namespace ?? '', record.object.name].join('\u0000');
+    const set = record.source.valueSet ?? 'default';
+    const row = rows.get(key);
+    if (row === undefined || RATING_ORDER[radius.rating]! < RATING_ORDER[row.rating]!) {
+      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...(row?.valueSets ?? []), set] });
+    } else if (!row.valueSets.includes(set)) row.valueSets.push(set);
+  }
+  return [...rows.values()]
+    .sort((a, b) => RATING_ORDER[a.rating]! - RATING_ORDER[b.rating]! || b.reasons.length - a.reasons.length || a.where.localeCompare(b.where) || a.object.name.localeCompare(b.object.name))
+    .slice(0, limit);
 }

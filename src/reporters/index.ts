@@ -1,13 +1,14 @@
 // Reporters turn a ScanResult into text. Each is a pure function of (result, options): no I/O, no
 // @actions/* imports. Publishing (files, comments, summaries, uploads) belongs to the callers.
-import type { ScanResult } from '../core/model.ts';
+import type { ScanResult } from '../model/model.ts';
 import type { RuleLike } from './common.ts';
 import { renderJson } from './json.ts';
+import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
-import { renderText } from './text.ts';
+import { renderText, type TextOptions } from './text.ts';
 
-export const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface ReportOptions {
@@ -18,6 +19,8 @@ export interface ReportOptions {
   rules: readonly RuleLike[];
   /** text only: ANSI colours (the CLI passes isTTY). */
   color?: boolean;
+  /** text only: wrap at these columns (a TTY's width), show JSON pointers, hide findings below a severity. */
+  text?: Omit<TextOptions, 'color'>;
   /** markdown only: a link to a repository file and line, or undefined for plain text. */
   fileUrl?: (file: string, line?: number) => string | undefined;
   /** markdown only: upper bound on the report's size in UTF-8 bytes, so also in characters (default 65,000). */
@@ -27,9 +30,11 @@ export interface ReportOptions {
 export function render(format: Format, result: ScanResult, options: ReportOptions): string {
   switch (format) {
     case 'text':
-      return renderText(result, { color: options.color === true });
+      return renderText(result, { ...options.text, color: options.color === true });
     case 'json':
       return renderJson(result);
+    case 'junit':
+      return renderJunit(result);
     case 'sarif':
       return renderSarif(result, options.rules);
     case 'markdown':

@@ -25,8 +25,8 @@ import type {
   ScanResult,
   ScanSummary,
   SourceInfo,
-} from '../core/model.ts';
-import { SEVERITIES } from '../core/model.ts';
+} from '../model/model.ts';
+import { SEVERITIES } from '../model/model.ts';
 import { chain, compareFindingsByPlace, compareRefs, compareSources, compareText } from './common.ts';
 
 /**
@@ -73,7 +73,7 @@ export const JSON_KEYS = {
   admission: keysOf<AdmissionVerdict>()(['version', 'baseline', 'restricted']),
   levelVerdict: keysOf<LevelVerdict>()(['allowed', 'violations']),
   violation: keysOf<PssViolation>()(['check', 'reason', 'detail', 'unknown']),
-  chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'valuesFiles', 'set', 'variant', 'provenance', 'admission']),
+  chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'valuesFiles', 'set', 'variant', 'answers', 'provenance', 'admission']),
   chartVariant: keysOf<NonNullable<ChartRecord['variant']>>()(['variant', 'objects', 'renderMs', 'diverging', 'removed', 'error']),
   chartProvenance: keysOf<NonNullable<ChartRecord['provenance']>>()(['renders', 'ms']),
   chartAdmission: keysOf<NonNullable<ChartRecord['admission']>>()(['level', 'version', 'allowed', 'deniedBy']),
@@ -155,6 +155,7 @@ function chartRecordJson(c: ChartRecord): Json {
     valuesFiles: strings,
     set: strings,
     variant: (v) => pick(v, JSON_KEYS.chartVariant),
+    answers: (v) => pick(v, JSON_KEYS.chartVariant),
     provenance: (p) => pick(p, JSON_KEYS.chartProvenance),
     admission: (a) => pick(a, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] }),
   });

@@ -1,7 +1,7 @@
 // The Markdown report behind the sticky PR comment and the job summary. Every value that comes from a
 // scanned file goes through escapeMarkdown, so a chart cannot inject Markdown, HTML, mentions, links or
 // images. The report stays under maxLength by cutting the least important rows first and saying so.
-import { SEVERITIES, type ChartRecord, type Finding, type ScanError, type ScanResult, type Severity } from '../core/model.ts';
+import { SEVERITIES, type ChartRecord, type Finding, type ScanError, type ScanResult, type Severity } from '../model/model.ts';
 import type { RuleMeta } from '../engine/rule-kit.ts';
 import { baseCharts, baseCounts, baselineLine, blockingNoun } from './base.ts';
 import {

@@ -1,7 +1,7 @@
 // SARIF 2.1.0 for GitHub code scanning. What GitHub reads and the limits it enforces are summarised in
 // shared/docs/GITHUB.md §6; the output validates against schemas/sarif-schema-2.1.0.json (OASIS).
 import type { Invocation, Location, Log, LogicalLocation, Notification, ReportingDescriptor, Result, Run } from 'sarif';
-import { SEVERITIES, type Finding, type ScanError, type ScanResult, type Severity } from '../core/model.ts';
+import { SEVERITIES, type Finding, type ScanError, type ScanResult, type Severity } from '../model/model.ts';
 import type { RuleMeta } from '../engine/rule-kit.ts';
 import {
   clip,

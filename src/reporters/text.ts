@@ -1,7 +1,7 @@
 // The human report for a terminal: errors first, then findings grouped by chart (or file) and object,
 // then a summary and the verdict. Values from scanned files are stripped of control characters so a
 // chart cannot move the cursor, recolour or rewrite the terminal.
-import { SEVERITIES, type ChartRecord, type Finding, type ObjectRecord, type ScanResult, type Severity } from '../core/model.ts';
+import { SEVERITIES, type ChartRecord, type Finding, type ObjectRecord, type ScanResult, type Severity } from '../model/model.ts';
 import { baseCharts, baseCounts, baselineLine, blockingNoun } from './base.ts';
 import {
   chain,
@@ -13,6 +13,7 @@ import {
   errorCount,
   formatMs,
   groupBy,
+  largestBlastRadii,
   locationLabel,
   objectVerdict,
   objectLabel,
@@ -23,11 +24,32 @@ import {
   suppressionProblems,
   templateLabel,
   valueSetLabel,
-  valuesLabel,
 } from './common.ts';
 
 export interface TextOptions {
   color?: boolean;
+  /** Terminal columns to wrap messages at (a TTY's width); unset: no wrapping. */
+  width?: number;
+  /** Show each finding's JSON pointer. */
+  verbose?: boolean;
+  /** Hide findings below this severity from the listing (the verdict and the summary still count them). */
+  minSeverity?: Severity;
+}
+
+/** Words of `text` on lines of at most `width` columns after `indent` (a longer word gets its own line). */
+function wrap(text: string, indent: string, width: number | undefined): string[] {
+  if (width === undefined || width <= indent.length + 20) return [indent + text];
+  const room = width - indent.length;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > room) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines;
 }
 
 type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan' | 'gray';
@@ -88,17 +110,23 @@ function groupKey(f: Finding): string {
     : `file\u0000${f.source.file}`;
 }
 
-function buildGroups(result: ScanResult): Group[] {
+/** A chart's default values first, then its other value sets by name. */
+function setOrder(valueSet: string): string {
+  return valueSet === 'default' ? '' : `\u0001${valueSet}`;
+}
+
+function buildGroups(result: ScanResult, shown: (f: Finding) => boolean): Group[] {
   const groups = new Map<string, Group>();
   for (const chart of result.charts) {
     groups.set(`chart\u0000${chart.chart}\u0000${chart.valueSet}`, {
       heading: `chart ${terminalSafe(chart.chart)} (values: ${terminalSafe(chart.valueSet)})`,
       chart,
       findings: [],
-      order: [0, chart.chart, chart.valueSet],
+      order: [0, chart.chart, setOrder(chart.valueSet)],
     });
   }
   for (const f of result.findings) {
+    if (!shown(f)) continue;
     const key = groupKey(f);
     let group = groups.get(key);
     if (group === undefined) {
@@ -107,14 +135,18 @@ function buildGroups(result: ScanResult): Group[] {
           ? {
               heading: `chart ${terminalSafe(f.source.chart)} (values: ${terminalSafe(f.source.valueSet ?? 'default')})`,
               findings: [],
-              order: [0, f.source.chart, f.source.valueSet ?? 'default'],
+              order: [0, f.source.chart, setOrder(f.source.valueSet ?? 'default')],
             }
           : { heading: `${f.source.kind === 'terraform' ? 'terraform' : 'file'} ${terminalSafe(f.source.file)}`, findings: [], order: [1, f.source.file, ''] };
       groups.set(key, group);
     }
     group.findings.push(f);
   }
-  return [...groups.values()].sort((a, b) => chain(a.order[0] - b.order[0], compareText(a.order[1], b.order[1]), compareText(a.order[2], b.order[2])));
+  // A value set whose findings were all merged into the defaults' (the same finding, labelled with every
+  // set that shows it) has nothing of its own to list: no section for it.
+  return [...groups.values()]
+    .filter((group) => group.findings.length > 0 || group.chart === undefined || group.chart.valueSet === 'default')
+    .sort((a, b) => chain(a.order[0] - b.order[0], compareText(a.order[1], b.order[1]), compareText(a.order[2], b.order[2])));
 }
 
 function objectKey(f: Finding | ObjectRecord): string {
@@ -122,7 +154,7 @@ function objectKey(f: Finding | ObjectRecord): string {
   return [ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name, source.file, source.valueSet ?? '', source.address ?? ''].join('\u0000');
 }
 
-function renderGroup(group: Group, result: ScanResult, records: Map<string, ObjectRecord>, paint: Paint): string[] {
+function renderGroup(group: Group, result: ScanResult, records: Map<string, ObjectRecord>, paint: Paint, options: TextOptions, explained: Set<string>): string[] {
   const lines: string[] = [];
   let heading = paint(group.heading, 'bold');
   if (group.chart !== undefined) {
@@ -140,7 +172,6 @@ function renderGroup(group: Group, result: ScanResult, records: Map<string, Obje
   const byObject = [...groupBy(group.findings, objectKey).values()].sort((a, b) =>
     chain(compareSeverity(worst(a), worst(b)), compareRefs(a[0]!.object, b[0]!.object)),
   );
-  const ruleWidth = Math.max(...group.findings.map((f) => f.ruleId.length));
   for (const findings of byObject) {
     const first = findings[0]!;
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), 'bold')}`;
@@ -149,24 +180,37 @@ function renderGroup(group: Group, result: ScanResult, records: Map<string, Obje
     const verdict = group.chart === undefined && record !== undefined ? objectVerdict(record, result.pss.level, pssLabel(result.pss.level, result.pss.version)) : undefined;
     if (verdict !== undefined) objectLine += ` — ${paint(terminalSafe(verdict), verdict.startsWith('denied') ? 'red' : 'yellow')}`;
     lines.push(objectLine);
+    // file:line, severity and rule first (what to open); the message under it; the fix once per rule.
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
-      const where = paint(terminalSafe(locationLabel(f.source.file, f.source.line)), 'dim');
-      const tag = f.suppressed === undefined ? severityTag(f.severity, paint) : paint(f.severity.toUpperCase().padEnd(SEVERITY_WIDTH), 'dim');
-      const mark = f.status === undefined ? '' : f.status === 'new' ? `${paint('NEW', 'bold', 'yellow')} ` : '    ';
-      lines.push(`    ${mark}${tag}  ${terminalSafe(f.ruleId).padEnd(ruleWidth)}  ${terminalSafe(f.path || '/')}  ${terminalSafe(f.message)}  ${where}`);
+      const where = terminalSafe(leadLocation(f));
+      const tag = f.suppressed === undefined ? severityTag(f.severity, paint) : paint('SUPPRESSED'.padEnd(SEVERITY_WIDTH), 'dim');
+      const mark = f.status === undefined ? '' : f.status === 'new' ? ` ${paint('NEW', 'bold', 'yellow')}` : '';
+      lines.push(`    ${tag}  ${paint(terminalSafe(f.ruleId), 'bold')}${mark}  ${where}`);
+      const indent = '      ';
+      lines.push(...wrap(terminalSafe(f.suppressed === undefined ? f.message : `${f.message} (${f.severity})`), indent, options.width));
       const detail = findingDetail(f);
-      if (detail.length > 0) lines.push(`    ${' '.repeat(SEVERITY_WIDTH)}  ${paint(`↳ ${terminalSafe(detail.join(' · '))}`, 'dim')}`);
+      if (detail.length > 0) lines.push(...wrap(terminalSafe(detail.join(' · ')), indent, options.width).map((l) => paint(l.replace(indent, `${indent}↳ `), 'dim')));
+      if (options.verbose) lines.push(paint(`${indent}at ${terminalSafe(f.path || '/')}`, 'dim'));
+      if (!explained.has(f.ruleId) && f.remediation && f.suppressed === undefined) {
+        explained.add(f.ruleId);
+        lines.push(...wrap(`fix: ${terminalSafe(f.remediation)}`, indent, options.width).map((l) => paint(l, 'dim')));
+      }
     }
   }
   return lines;
 }
 
+/** The line to change: the values line (with its key) when provenance found it, else the finding's own line. */
+function leadLocation(f: Finding): string {
+  const values = f.source.values;
+  return values !== undefined ? `${locationLabel(values.file, values.line)} (${values.key})` : locationLabel(f.source.file, f.source.line);
+}
+
 /** What provenance, value sets and suppressions add to a finding: values line, template line, set, suppression. */
 function findingDetail(f: Finding): string[] {
   const parts: string[] = [];
-  const values = valuesLabel(f.source);
-  if (values !== undefined) parts.push(`values ${values}`);
-  const template = templateLabel(f.source);
+  // The values line leads the finding (leadLocation); the template line that renders it follows.
+  const template = f.source.values !== undefined ? locationLabel(f.source.templateLocation?.file ?? f.source.file, f.source.templateLocation?.line ?? f.source.line) : templateLabel(f.source);
   if (template !== undefined) parts.push(`template ${template}`);
   const set = valueSetLabel(f);
   if (set !== undefined && !set.startsWith('in ')) parts.push(set);
@@ -281,7 +325,22 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   ]);
   const errors = renderErrors(result, paint);
   if (errors.length > 0) sections.push(errors);
-  for (const group of buildGroups(result)) sections.push(renderGroup(group, result, records, paint));
+  const minimum = options.minSeverity;
+  const shown = (f: Finding) => minimum === undefined || compareSeverity(f.severity, minimum) <= 0;
+  const explained = new Set<string>();
+  for (const group of buildGroups(result, shown)) sections.push(renderGroup(group, result, records, paint, options, explained));
+  const hidden = result.findings.filter((f) => !shown(f)).length;
+  if (hidden > 0) sections.push([paint(`${plural(hidden, 'finding')} below ${minimum} not listed (--min-severity ${minimum}); the verdict counts them as always`, 'dim')]);
+  const blast = largestBlastRadii(result);
+  if (blast.length > 0) {
+    sections.push([
+      paint('LARGEST BLAST RADIUS (what a compromise of the workload reaches)', 'bold'),
+      ...blast.flatMap((row) => [
+        `  ${paint(row.rating.toUpperCase().padEnd(SEVERITY_WIDTH), ...SEVERITY_STYLE[row.rating])}  ${paint(terminalSafe(objectLabel(row.object)), 'bold')}  ${paint(terminalSafe(row.where), 'dim')}${row.valueSets.length > 1 || row.valueSets[0] !== 'default' ? paint(` (values: ${terminalSafe(row.valueSets.join(', '))})`, 'dim') : ''}`,
+        ...wrap(terminalSafe(row.reasons.join('; ')), '      ', options.width),
+      ]),
+    ]);
+  }
   const suppressions = renderSuppressions(result, paint);
   if (suppressions.length > 0) sections.push(suppressions);
   const policy = renderPolicy(result, paint);

@@ -5,7 +5,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MAYBE_IGNORABLE } from '../../../src/core/runner-commands.ts';
+import { MAYBE_IGNORABLE } from '../../../src/reporters/runner-commands.ts';
 import { repoRoot } from '../../helpers/shared.ts';
 
 /** dist/index.js, or a bundle built elsewhere (PREADMIT_TEST_ACTION_ENTRY) to test sources before dist is rebuilt. */

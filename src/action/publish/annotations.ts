@@ -1,6 +1,6 @@
 // Findings and input errors as annotations on the repository file and line that cause them. The same list
 // feeds the check run (every one, in batches of 50) and the workflow-command fallback (the most severe).
-import type { Finding, ScanResult } from '../../core/model.ts';
+import type { Finding, ScanResult } from '../../model/model.ts';
 import { clip, compareFindingsBySeverity, isBlocking, objectLabel, outcomeOf } from '../../reporters/common.ts';
 import type { ChangedLines } from '../changed-lines.ts';
 

@@ -5,11 +5,11 @@
 // many were left out and where they are.
 //
 // These are real commands, so they go out after the log's stop-commands window is closed (run.ts). Their
-// values come from scanned files: each is defused (no `::` or `##[`, see core/runner-commands.ts) and then
+// values come from scanned files: each is defused (no `::` or `##[`, see reporters/runner-commands.ts) and then
 // escaped by @actions/core as the runner unescapes it (data: % CR LF; properties: also `:` and `,`), so a
 // value can neither end its property, nor its command, nor start a line of its own.
 import * as core from '@actions/core';
-import { defuseRunnerCommands as inert } from '../../core/runner-commands.ts';
+import { defuseRunnerCommands as inert } from '../../reporters/runner-commands.ts';
 import type { AnnotationLevel, CheckAnnotation } from './annotations.ts';
 
 /** GitHub's display limit per level and step. */

@@ -1,4 +1,4 @@
-import { join } from '../../core/pointer.ts';
+import { join } from '../../model/pointer.ts';
 import { obj, str } from '../../k8s/values.ts';
 import { compareGo, containerPhrase, goQuote, joinQuote, joinSetters, pluralize, sortedSet } from '../format.ts';
 import type { CheckDefinition, CheckFn, PssField } from '../types.ts';

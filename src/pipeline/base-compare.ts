@@ -1,0 +1,224 @@
+// `--base REV`: what the scanned files change against a git revision. The same paths are scanned as they
+// are at REV, in a temporary export (a private index file and `git checkout-index`: the user's work tree,
+// index and refs are never touched), each side with one call of scan(). Every finding of the head is then
+// `new` or `existing`, the base's findings the head no longer has are `fixed`, and only new findings gate
+// the run unless `--gate all`. Only charts that changed since the base are rendered, on both sides
+// (changed-charts.ts), unless `--all`.
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Config } from '../config/config.ts';
+import { chooseCharts, type ChartChoice } from './changed-charts.ts';
+import { findRepoRoot } from './discover.ts';
+import { isInside } from '../model/paths.ts';
+import { UsageError } from '../model/errors.ts';
+import { changedFilesSince, resolveRevision } from './git.ts';
+import { isBlocking, type BaseInfo, type Finding, type ScanResult } from '../model/model.ts';
+import { scan, type ScanOptions } from './scan.ts';
+
+export interface BaseRequest {
+  /** The git revision to compare with. */
+  revision: string;
+  /** new (default): only new findings gate the run; all: every finding does. */
+  gate: 'new' | 'all';
+  /** Render every chart, changed or not. */
+  all: boolean;
+}
+
+const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
+
+/**
+ * The tree of a commit written into `dir`, through an index file of our own (GIT_INDEX_FILE), so the
+ * repository's index and work tree stay as they are. checkout-index applies the repository's own
+ * checkout filters and line endings, as the user's checkout of that commit would have them; unlike
+ * `git archive` it does not drop files marked export-ignore. Submodules are not exported.
+ */
+async function exportCommit(repoRoot: string, sha: string, dir: string): Promise<void> {
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path.join(dir, '.preadmit-index') };
+  const tree = path.join(dir, 'tree');
+  mkdirSync(tree);
+  for (const args of [['read-tree', sha], ['checkout-index', '--all', '--force', `--prefix=${tree}${path.sep}`]]) {
+    const result = await execa('git', args, { cwd: repoRoot, env, reject: false, stdin: 'ignore', timeout: 300_000 });
+    if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split('\n')[0] || 'failed'})`);
+  }
+  rmSync(env.GIT_INDEX_FILE, { force: true });
+  // Marks the export's root the way a checkout's .git does, so files are named as in the repository.
+  mkdirSync(path.join(tree, '.git'));
+}
+
+/** A path of the head (absolute or relative to the working directory) as the export has it, if it has it. */
+function inExport(repoRoot: string, exportRoot: string, file: string): string | undefined {
+  const rel = path.relative(repoRoot, path.resolve(file));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  const mapped = path.join(exportRoot, rel);
+  return existsSync(mapped) ? mapped : undefined;
+}
+
+/** Scans the head against a base revision: see the file's header. */
+export async function scanAgainstBase(options: ScanOptions, request: BaseRequest, scanOne: (options: ScanOptions) => Promise<ScanResult> = scan): Promise<ScanResult> {
+  const paths = options.paths.length > 0 ? options.paths : ['.'];
+  if (paths.includes('-')) throw new UsageError('--base cannot compare standard input (-) with a revision: give files or directories');
+  const repoRoot = findRepoRoot(paths[0]!);
+  // findRepoRoot falls back to the working directory when no folder above the path has a .git.
+  const first = path.relative(repoRoot, path.resolve(paths[0]!));
+  if (!existsSync(path.join(repoRoot, '.git')) || first.startsWith('..') || path.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path.resolve(paths[0]!)} is not in one`);
+  }
+  for (const p of paths) {
+    const rel = path.relative(repoRoot, path.resolve(p));
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+  }
+  const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
+  if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes('not a git repository') ? `${repoRoot} is not a git repository` : revision.message}`);
+  const sha = revision.sha;
+  const changed = await changedFilesSince(repoRoot, sha, ['.']);
+  // The configuration file and values files given as options decide every chart's render on both sides:
+  // when one changed (or only the head has it), both sides render every chart, whatever their own
+  // configurations name (else one side would leave out charts the other renders, and their findings
+  // would all look new or fixed).
+  const repoRel = (f: string) => {
+    const abs = path.resolve(f);
+    return isInside(repoRoot, abs) ? path.relative(repoRoot, abs).split(path.sep).join('/') : undefined;
+  };
+  const optionFiles = [...(options.configFile !== undefined ? [options.configFile] : []), ...(options.valuesFiles ?? [])].flatMap((f) => repoRel(f) ?? []);
+  const optionChanged = optionFiles.find((f) => changed?.includes(f));
+  const all = request.all
+    ? '--all'
+    : changed === undefined
+      ? `git could not list the files changed since ${sha.slice(0, 12)}`
+      : optionChanged !== undefined
+        ? `${optionChanged} changed, which ${options.configFile !== undefined && repoRel(options.configFile) === optionChanged ? 'is the configuration' : 'is a values file'} given for every chart`
+        : undefined;
+
+  const temp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'preadmit-base-')));
+  // Also removed when SIGINT/SIGTERM ends the process in the middle (the CLI exits without unwinding).
+  const cleanup = () => rmSync(temp, { recursive: true, force: true });
+  process.once('exit', cleanup);
+  try {
+    await exportCommit(repoRoot, sha, temp);
+    const exportRoot = path.join(temp, 'tree');
+    const choices: { head?: ChartChoice; base?: ChartChoice } = {};
+    let failOnErrors = true;
+    const selector = (side: 'head' | 'base', root: string, valuesFiles: readonly string[]) => (charts: string[], config: Config) => {
+      if (side === 'head') failOnErrors = config.failOnErrors;
+      const choice = chooseCharts(root, charts, changed ?? [], config, valuesFiles, all);
+      choices[side] = choice;
+      return choice.rendered;
+    };
+    const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
+    // A values file of the repository the base lacks is left out of the base's scan: the pull request's copy
+    // would render the base with the head's values and make what they add look existing. Files outside
+    // the repository are the same on both sides.
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path.resolve(f)) ? [] : [path.resolve(f)]));
+    // Likewise a configuration file of the repository the base lacks: the base is scanned with its own
+    // (.preadmit.yaml found in the export, else the defaults), never with the pull request's.
+    const baseConfig =
+      options.configFile !== undefined ? (inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path.resolve(options.configFile)) ? undefined : path.resolve(options.configFile))) : undefined;
+    // The base first, then the head: one scan's renders at a time on the machine.
+    const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
+    const base =
+      basePaths.length === 0
+        ? undefined
+        : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...(baseConfig !== undefined ? { configFile: baseConfig } : {}), selectCharts: selector('base', exportRoot, baseValues) }).catch((error: unknown) => {
+            // The base's own configuration can be what is wrong: say it is the base's, not the checked-out one.
+            if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path.sep + 'tree' + path.sep).join('')}`, { cause: error });
+            throw error;
+          });
+    const head = await scanOne({ ...options, paths, selectCharts: selector('head', repoRoot, (options.valuesFiles ?? []).map((f) => path.resolve(f))) });
+    const rendered = [...new Set([...(choices.head?.rendered ?? []), ...(choices.base?.rendered ?? [])])].sort();
+    const unchanged = [...new Set([...(choices.head?.unchanged ?? []), ...(choices.base?.unchanged ?? [])])].filter((c) => !rendered.includes(c)).sort();
+    const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
+    const info: BaseInfo = { revision: request.revision, sha, gate: request.gate, rendered, unchanged, ...(allBecause !== undefined ? { allBecause } : {}), errors: base?.errors.length ?? 0 };
+    return compareWithBase(head, base?.findings ?? [], info, failOnErrors);
+  } finally {
+    process.off('exit', cleanup);
+    cleanup();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Matching
+
+type Key = (f: Finding) => string | undefined;
+
+const scopeOf = (f: Finding) => f.source.address ?? f.source.chart ?? f.source.file;
+
+/**
+ * The keys findings are matched by, strictest first; each pass pairs what the previous ones left.
+ * 1. The object by name (rule, chart or file, template, kind, namespace, name, field): exact for stable
+ *    names, so an object added before another of the same template does not shift which one is new.
+ * 2. The fingerprint: for rendered objects, template, kind and place in the template, never the name
+ *    (identity.ts), so objects whose names a template randomises still match.
+ * 3. A chart or file renamed (the folder moved, its content not): as 1 and 2 without the chart folder or
+ *    file, between a chart or file only the base has and one only the head has. helm's `# Source:` path
+ *    begins with the chart's name from Chart.yaml, which a folder rename keeps.
+ */
+function keys(renamed: (f: Finding) => boolean): Key[] {
+  const object = (f: Finding, scope: string) => [f.ruleId, scope, f.source.template ?? '', f.source.variant ?? '', f.object.kind, f.object.namespace ?? '', f.object.name, f.path].join('\u0000');
+  const place = (f: Finding) => [f.ruleId, f.source.template ?? '', f.source.variant ?? '', f.object.kind, f.path].join('\u0000');
+  return [
+    (f) => object(f, scopeOf(f)),
+    (f) => `${scopeOf(f)}\u0000${f.fingerprint}`,
+    (f) => (renamed(f) ? object(f, f.source.kind) : undefined),
+    // A renamed chart whose names are random: its template and the object's field; matched one for one.
+    (f) => (renamed(f) && f.source.kind === 'helm' ? place(f) : undefined),
+  ];
+}
+
+/** Pairs head findings with base findings, pass by pass; returns the unmatched of each side. */
+export function matchFindings(head: readonly Finding[], base: readonly Finding[]): { existing: Set<Finding>; fixed: Finding[] } {
+  const headScopes = new Set(head.map(scopeOf));
+  const baseScopes = new Set(base.map(scopeOf));
+  // Only a chart (or file) one side lacks can have been renamed; one both sides have is matched in place.
+  const renamed = (f: Finding) => (headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f)));
+  const existing = new Set<Finding>();
+  let leftBase = [...base];
+  for (const key of keys(renamed)) {
+    const pool = new Map<string, Finding[]>();
+    for (const f of leftBase) {
+      const k = key(f);
+      if (k === undefined) continue;
+      const list = pool.get(k);
+      if (list) list.push(f);
+      else pool.set(k, [f]);
+    }
+    const used = new Set<Finding>();
+    for (const f of head) {
+      if (existing.has(f)) continue;
+      const k = key(f);
+      const match = k === undefined ? undefined : pool.get(k)?.shift();
+      if (match === undefined) continue;
+      existing.add(f);
+      used.add(match);
+    }
+    leftBase = leftBase.filter((f) => !used.has(f));
+  }
+  return { existing, fixed: leftBase };
+}
+
+/** The head's result with every finding classified, the fixed ones added, and the verdict from the gate. */
+export function compareWithBase(head: ScanResult, base: readonly Finding[], info: BaseInfo, failOnErrors: boolean): ScanResult {
+  const { existing, fixed } = matchFindings(head.findings, base);
+  const findings = head.findings.map((f): Finding => ({ ...f, status: existing.has(f) ? 'existing' : 'new' }));
+  const gated = info.gate === 'all' ? findings : findings.filter((f) => f.status === 'new');
+  const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, head.summary.failOn)).length;
+  const failed = blocking > 0 || (failOnErrors && head.errors.length > 0);
+  return {
+    ...head,
+    findings,
+    fixed: fixed.map((f) => {
+      const { status: _status, ...rest } = f;
+      return rest;
+    }),
+    base: info,
+    summary: {
+      ...head.summary,
+      verdict: failed ? 'fail' : 'pass',
+      blocking,
+      new: findings.length - existing.size,
+      existing: existing.size,
+      fixed: fixed.length,
+    },
+  };
+}

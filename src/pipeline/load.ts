@@ -1,0 +1,124 @@
+// The load step of a scan: manifests and Terraform plans read, charts rendered with every value set.
+// Every input becomes ScannedObjects or a ScanError; nothing is skipped without a record.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config.ts';
+import { objectsFromDocuments } from '../loaders/objects.ts';
+import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
+import { UsageError } from '../model/errors.ts';
+import type { ChartRecord, ScanError, ScannedObject } from '../model/model.ts';
+import { renderCharts, type ChartRender } from '../render/charts.ts';
+import { helmCandidate, HelmNotFoundError, type HelmBinary } from '../render/helm.ts';
+import { classifyPlanFile, classifyText, loadPlanFile, type PlanClassification } from '../terraform/index.ts';
+import { relativeTo, type Input } from './discover.ts';
+
+/** The scan options loading reads (see ScanOptions). */
+export interface LoadOptions {
+  helmPath?: string;
+  /** Reads standard input for the path `-`. */
+  readStdin?: () => Promise<string>;
+  /** Off, charts get no second render. */
+  renderVariants?: boolean;
+}
+
+export interface Loaded {
+  objects: ScannedObject[];
+  errors: ScanError[];
+  charts: ChartRecord[];
+  renderMs: number;
+  /** Every successful chart render, kept for provenance re-renders. */
+  renders: ChartRender[];
+  /** Charts' second renders (as helm upgrade, or with CRD APIs, renders them): evaluated, not re-rendered. */
+  variants: ChartRender[];
+  /** Values given to helm that reports must not show (Terraform set_sensitive...). */
+  secrets: string[];
+}
+
+function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
+  const parsed = loadYamlDocuments(text);
+  for (const problem of parsed.problems) {
+    loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
+  }
+  const { objects, problems } = objectsFromDocuments(parsed.documents, {
+    source: { kind: 'manifest', file },
+    linesAreSource: true,
+    strict: explicit,
+  });
+  for (const problem of problems) {
+    loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
+  }
+  loaded.objects.push(...objects);
+}
+
+export async function load(
+  inputs: Input[],
+  config: Config,
+  options: LoadOptions,
+  repoRoot: string,
+  helmLocated: Promise<HelmBinary>,
+  onRender?: (render: ChartRender) => void,
+): Promise<Loaded> {
+  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], secrets: [] };
+  const helm = () => helmLocated;
+
+  // A JSON file may be a Terraform plan: plans are recognised by content, not by name.
+  const loadPlanOrManifest = async (classification: PlanClassification, absolute: string, file: string, text: () => string, explicit: boolean) => {
+    if (classification.kind === 'rejected') {
+      loaded.errors.push({ kind: 'parse', file, message: classification.message });
+    } else if (classification.kind === 'plan') {
+      const plan = await loadPlanFile(classification.json, {
+        file: absolute,
+        repoRoot,
+        helm,
+        timeoutMs: config.helm.timeoutSeconds * 1000,
+        ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
+      });
+      loaded.objects.push(...plan.objects);
+      loaded.errors.push(...plan.errors);
+      // What the plan itself says it lacks (errored, incomplete, deferred changes) is reported, never passed over.
+      for (const note of plan.notes) loaded.errors.push({ kind: 'read', file: note.file, ...(note.line ? { line: note.line } : {}), message: note.message });
+      loaded.charts.push(...plan.charts);
+      loaded.secrets.push(...plan.secrets);
+      loaded.renderMs += plan.renderMs;
+    } else {
+      loadManifestText(text(), file, explicit, loaded);
+    }
+  };
+
+  for (const input of inputs) {
+    if (input.kind === 'stdin') {
+      if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
+      const text = await options.readStdin();
+      await loadPlanOrManifest(classifyText(text), path.join(process.cwd(), 'stdin.json'), '<stdin>', () => text, true);
+    } else if (input.kind === 'manifest') {
+      const file = relativeTo(repoRoot, input.file);
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(input.file);
+      } catch (error) {
+        loaded.errors.push({ kind: 'read', file, message: `cannot read: ${(error as Error).message}` });
+        continue;
+      }
+      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes.toString('utf8'), input.explicit);
+    }
+  }
+
+  const charts = inputs.filter((input): input is Extract<Input, { kind: 'chart' }> => input.kind === 'chart');
+  if (charts.length > 0) {
+    // A usage error when charts need helm and there is none (renderCharts ends with helm's version check).
+    let rendered: Awaited<ReturnType<typeof renderCharts>>;
+    try {
+      rendered = await renderCharts(charts.map((chart) => chart.dir), helm, config, repoRoot, { valueSets: true, helmPath: helmCandidate(options.helmPath), variants: options.renderVariants !== false, ...(onRender ? { onRender } : {}) });
+    } catch (error) {
+      if (error instanceof HelmNotFoundError) throw new UsageError(error.message, { cause: error });
+      throw error;
+    }
+    loaded.renders.push(...rendered.renders);
+    loaded.variants.push(...rendered.variants);
+    loaded.objects.push(...rendered.objects);
+    loaded.errors.push(...rendered.errors);
+    loaded.charts.push(...rendered.charts);
+    loaded.renderMs += rendered.renderMs;
+  }
+  return loaded;
+}

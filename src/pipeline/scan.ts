@@ -1,0 +1,332 @@
+// The pipeline shared by the CLI and the Action: discover (discover.ts) -> configure (config, policy.ts)
+// -> load/render (load.ts) -> evaluate (evaluate.ts) -> locate, lint, merge, suppress (findings.ts) -> result.
+// It never imports @actions/*, never exits the process, and turns every bad input into a ScanError.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import pkg from '../../package.json' with { type: 'json' };
+import { RULES } from '../../rules/index.ts';
+import { blastRadiiOf } from '../engine/blast-radius.ts';
+import { processFindings } from './findings.ts';
+import { ValueSetEvaluation } from './evaluate.ts';
+import type { Rule } from '../engine/rule-kit.ts';
+import { locateHelm } from '../render/helm.ts';
+import { markUnknownFindings } from '../terraform/index.ts';
+import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../config/render-budget.ts';
+import { runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
+import { PSS_LATEST_MINOR, resolvePssVersion } from '../pss/index.ts';
+import { podTemplateOf } from '../k8s/workloads.ts';
+import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from '../config/config.ts';
+import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
+import { discover, findRepoRoot, relativeTo } from './discover.ts';
+import { load } from './load.ts';
+import { UsageError } from '../model/errors.ts';
+import { CommentFiles } from './suppress.ts';
+import { applyBaselineFile } from './baseline-file.ts';
+import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from '../secrets/redact.ts';
+import { nodesOf } from '../render/effective-values.ts';
+import { valuesOfRender } from '../provenance/chart-context.ts';
+import {
+  isBlocking,
+  SEVERITIES,
+  severityRank,
+  type BlastRadius,
+  type FailOn,
+  type ObjectRecord,
+  type ScanError,
+  type ScannedObject,
+  type ScanResult,
+  type Severity,
+} from '../model/model.ts';
+
+export interface ScanOptions {
+  paths: string[];
+  /** Explicit configuration file; otherwise .preadmit.yaml is looked up from the first path. */
+  configFile?: string;
+  failOn?: FailOn;
+  pssVersion?: string;
+  pssLevel?: 'baseline' | 'restricted';
+  valuesFiles?: string[];
+  set?: string[];
+  helmPath?: string;
+  kubeVersion?: string;
+  releaseName?: string;
+  namespace?: string;
+  /** Reads standard input for the path `-`. */
+  readStdin?: () => Promise<string>;
+  /** Rules to run (default: the built-in catalog). */
+  rules?: readonly Rule[];
+  /** Overrides the configuration's `provenance` switch (locating findings at values and template lines). */
+  provenance?: boolean;
+  /** Off, charts get no second render (install/upgrade, CRD APIs; render-variants.ts): for measurements. */
+  renderVariants?: boolean;
+  /** Overrides of the configuration's render bounds (helm.timeoutSeconds and the others), checked against the same maxima. */
+  bounds?: Partial<Pick<Config['helm'], 'timeoutSeconds' | 'totalTimeoutSeconds' | 'memoryLimitMiB' | 'maxOutputMiB' | 'maxRenders'>>;
+  /** Stops the scan's renders (running helm processes are killed): SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+  /** Told about a render still running after 10 s (and every 10 s after). */
+  onSlowRender?: (chart: string, seconds: number) => void;
+  /** After each chart render is read: renders so far, the charts that have one, and the charts to render. */
+  onProgress?: (progress: { renders: number; charts: number; totalCharts: number }) => void;
+  /**
+   * Take the policy (configuration, suppressions, locks) from this git revision instead of the checked-out
+   * files: a pull request's base. What the files change in it is listed in result.policy.
+   */
+  policyFrom?: PolicyRequest;
+  /**
+   * Credentials of the run (the Action's github-token) that no report may contain, plain or encoded; the
+   * runner's token variables and the checkout's extraheader in .git/config are found without being given.
+   */
+  credentials?: readonly string[];
+  /**
+   * Called once with the discovered charts (repository-relative directories) and the configuration that
+   * gates the scan; only the charts it returns are rendered (pipeline/changed-charts.ts, with --base).
+   */
+  selectCharts?: (charts: string[], config: Config) => string[];
+}
+
+export const TOOL_VERSION: string = pkg.version;
+
+export function ruleIds(rules: readonly Rule[] = RULES): string[] {
+  return rules.map((rule) => rule.meta.id);
+}
+
+/** Resolves configuration: defaults, then the config file, then command-line options. */
+export function resolveConfig(options: ScanOptions, repoRoot: string): Config {
+  return withScanOptions(fileConfig(options, repoRoot), options);
+}
+
+/** The checked-out configuration file (explicit, or the nearest .preadmit.yaml), else the defaults. */
+function fileConfig(options: ScanOptions, repoRoot: string): Config {
+  const rules = options.rules ?? RULES;
+  const first = options.paths.find((p) => p !== '-') ?? '.';
+  const file = options.configFile ? path.resolve(options.configFile) : findConfig(first, repoRoot);
+  const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
+  if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
+  return config;
+}
+
+/** Command-line options (and the Action's inputs) on top of a configuration. */
+function withScanOptions(config: Config, options: ScanOptions): Config {
+  if (options.failOn) config.failOn = options.failOn;
+  if (options.pssLevel) config.pss.level = options.pssLevel;
+  if (options.pssVersion) config.pss.version = options.pssVersion;
+  // (A namespace label naming a future version means the newest, as the API server reads it; a version the
+  // user asks for by name must be one preadmit has, or the report would claim a policy it did not apply.)
+  const minor = resolvePssVersion(config.pss.version);
+  const named = /^v1\.(\d+)$/.exec(config.pss.version)?.[1];
+  if (minor === undefined || (named !== undefined && Number(named) > PSS_LATEST_MINOR)) {
+    throw new UsageError(`invalid PSS version "${config.pss.version}": use latest or v1.N (v1.0 to v1.${PSS_LATEST_MINOR})`);
+  }
+  if (options.kubeVersion) config.helm.kubeVersion = options.kubeVersion;
+  if (options.provenance !== undefined) config.provenance.enabled = options.provenance;
+  if (options.releaseName) config.helm.releaseName = options.releaseName;
+  if (options.namespace) config.helm.namespace = options.namespace;
+  for (const [key, value] of Object.entries(options.bounds ?? {}) as [keyof typeof RENDER_BOUNDS, number | undefined][]) {
+    if (value === undefined) continue;
+    const bound: { max: number; min?: number } = RENDER_BOUNDS[key];
+    const integer = key !== 'timeoutSeconds' && key !== 'totalTimeoutSeconds';
+    if (!Number.isFinite(value) || value <= 0 || value < (bound.min ?? 0) || value > bound.max || (integer && !Number.isInteger(value))) {
+      throw new UsageError(`${BOUND_FLAGS[key]} must be ${integer ? 'a whole number' : 'a number of seconds'} from ${bound.min ?? (integer ? 1 : 'above 0')} to ${bound.max} (got ${value})`);
+    }
+    config.helm[key] = value;
+  }
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path.resolve(f))];
+  config.helm.set = [...config.helm.set, ...(options.set ?? [])];
+  return config;
+}
+
+/** The command-line flag of each render bound (the configuration key is helm.<bound>). */
+export const BOUND_FLAGS: Record<keyof typeof RENDER_BOUNDS, string> = {
+  timeoutSeconds: '--helm-timeout',
+  totalTimeoutSeconds: '--total-timeout',
+  memoryLimitMiB: '--helm-memory-limit',
+  maxOutputMiB: '--max-render-output',
+  maxRenders: '--max-renders',
+};
+
+/** The render budget of one scan, from the configuration's bounds. */
+export function renderBudgetOf(config: Config, options: Pick<ScanOptions, 'signal' | 'onSlowRender'> = {}, repoRoot = '.'): RenderBudget {
+  const onSlowRender = options.onSlowRender;
+  return new RenderBudget({
+    maxRenders: config.helm.maxRenders,
+    totalTimeoutMs: config.helm.totalTimeoutSeconds * 1000,
+    memoryLimitBytes: config.helm.memoryLimitMiB * MiB,
+    maxOutputBytes: config.helm.maxOutputMiB * MiB,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(onSlowRender ? { onSlowRender: (dir: string, seconds: number) => onSlowRender(relativeTo(repoRoot, dir), seconds) } : {}),
+  });
+}
+
+/** One error naming what the render budget left out (every render refused, deadline passed), if anything. */
+export function budgetError(budget: RenderBudget, repoRoot: string): ScanError | undefined {
+  const refused = budget.refusedCount();
+  if (refused === 0) return undefined;
+  const charts = [...budget.refused.keys()].map((dir) => relativeTo(repoRoot, dir)).sort();
+  const why = (budget.refusal() ?? '').replace(/^not rendered: /, '');
+  const named = charts.slice(0, 10).join(', ') + (charts.length > 10 ? ` and ${charts.length - 10} more` : '');
+  return {
+    kind: 'render',
+    file: charts[0] ?? '.',
+    message: `${refused} helm render${refused === 1 ? '' : 's'} not made or stopped (value sets, Terraform releases, re-renders locating findings at values and template lines) of ${named}: ${why}`,
+  };
+}
+
+export function countBlocking(findings: { severity: Severity }[], failOn: FailOn): number {
+  return findings.filter((f) => isBlocking(f.severity, failOn)).length;
+}
+
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  // One budget of YAML nodes for everything this scan parses, manifests and rendered charts alike: many
+  // large inputs together end as errors, not as an out-of-memory crash.
+  return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
+}
+
+async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const rules = options.rules ?? RULES;
+  const firstPath = options.paths.find((p) => p !== '-') ?? '.';
+  const repoRoot = findRepoRoot(firstPath);
+  // helm is located (`helm version`) while the configuration is read; unused when nothing needs helm.
+  const helmLocated = locateHelm(options.helmPath);
+  helmLocated.catch(() => undefined);
+  const headConfig = fileConfig(options, repoRoot);
+  const defaultSeverity = (id: string) => rules.find((rule) => rule.meta.id === id)?.meta.defaultSeverity;
+  let policy: ResolvedPolicy | undefined;
+  if (options.policyFrom !== undefined) {
+    const first = path.resolve(options.paths.find((p) => p !== '-') ?? '.');
+    policy = await policyAt(
+      options.policyFrom,
+      headConfig,
+      { ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), first, firstIsDirectory: existsSync(first) && statSync(first).isDirectory() },
+      repoRoot,
+      ruleIds(rules),
+      defaultSeverity,
+    );
+  }
+  const config = withScanOptions(policy?.config ?? headConfig, options);
+  enforceLocks(config, defaultSeverity, (file) => relativeTo(repoRoot, file));
+  const paths = options.paths.length > 0 ? options.paths : ['.'];
+  const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
+  if (options.selectCharts) {
+    const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i) => (i.kind === 'chart' ? [relativeTo(repoRoot, i.dir)] : [])), config));
+    discovery.inputs = discovery.inputs.filter((i) => i.kind !== 'chart' || kept.has(relativeTo(repoRoot, i.dir)));
+  }
+  // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others
+  // still run); the same finding in several sets is merged below.
+  const evaluator = new ValueSetEvaluation(rules, config);
+  const comments = new CommentFiles();
+  // Every helm run of this scan (charts, value sets, provenance, Terraform releases) shares one budget.
+  const budget = renderBudgetOf(config, options, repoRoot);
+  const totalCharts = discovery.inputs.filter((input) => input.kind === 'chart').length;
+  const rendered = new Set<string>();
+  let renders = 0;
+  const loaded = await runWithRenderBudget(budget, () =>
+    load(discovery.inputs, config, options, repoRoot, helmLocated, (render) => {
+      evaluator.add(render);
+      comments.add(render);
+      rendered.add(render.chart);
+      options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });
+    }),
+  );
+  const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
+  // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
+  evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
+  // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.
+  // In a pull request, suppressions its files add count once merged (decided against the base's files).
+  const pending = policy ? await policy.pending({ comments: comments.comments(loaded.renders), objects: loaded.objects, renders: loaded.renders }) : undefined;
+  const processed = await runWithRenderBudget(budget, () =>
+    processFindings({
+    findings: evaluation.findings,
+    renders: loaded.renders,
+    objects: loaded.objects,
+    config,
+    repoRoot,
+    ruleIds: ruleIds(rules),
+    comments,
+    ...(pending !== undefined ? { pending } : {}),
+    }),
+  );
+  const refused = budgetError(budget, repoRoot);
+  const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...(refused ? [refused] : [])];
+
+  const blast = new Map<ScannedObject, BlastRadius>();
+  for (const unit of evaluation.units) for (const [object, radius] of blastRadiiOf(unit)) blast.set(object, radius);
+  const objects: ObjectRecord[] = loaded.objects.map((object) => {
+    const record: ObjectRecord = { object: object.ref, source: object.source };
+    const admission = evaluation.admission.get(object);
+    if (admission) {
+      const template = podTemplateOf(object.raw);
+      if (template) record.podTemplate = { path: template.base, origin: template.origin ?? 'kubernetes', detected: template.detected ?? 'kind' };
+      record.admission = admission;
+    }
+    const radius = blast.get(object);
+    if (radius) record.blastRadius = radius;
+    return record;
+  });
+
+  for (const chart of loaded.charts) {
+    const denied = new Set<string>();
+    for (const object of loaded.objects) {
+      if (object.source.chart !== chart.chart || (object.source.valueSet ?? 'default') !== chart.valueSet) continue;
+      const verdict = evaluation.admission.get(object)?.[config.pss.level];
+      for (const v of verdict?.violations ?? []) denied.add(v.check);
+    }
+    chart.admission = { level: config.pss.level, version: config.pss.version, allowed: denied.size === 0, deniedBy: [...denied].sort() };
+  }
+
+  const findings = processed.findings.sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.source.file.localeCompare(b.source.file) || a.ruleId.localeCompare(b.ruleId),
+  );
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const finding of findings) bySeverity[finding.severity]++;
+
+  const blocking = countBlocking(
+    findings.filter((f) => !f.suppressed),
+    config.failOn,
+  );
+  const failed = blocking > 0 || (config.failOnErrors && errors.length > 0);
+  const redactor = new Redactor([
+    ...runCredentials({ credentials: options.credentials ?? [], workTrees: [repoRoot, process.cwd()] }),
+    ...scannedSecrets(loaded.objects),
+    ...loaded.secrets,
+    ...loaded.renders.flatMap((render) => valuesSecrets(nodesOf(valuesOfRender(render).value))),
+    ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),
+  ]);
+  // The result every reporter and publisher sees: no credential of the run or of the scan, in any encoding.
+  const scanned = redactor.value<ScanResult>({
+    tool: { name: 'preadmit', version: TOOL_VERSION },
+    pss: { ...config.pss },
+    findings,
+    objects,
+    charts: loaded.charts,
+    errors,
+    suppressions: processed.suppressions,
+    // Suppressions the files add are policy changes; in the fallback no suppression counts, and they are
+    // reported as suppressions that need attention instead.
+    ...(policy !== undefined ? { policy: { ...policy.info, changes: policy.info.from === 'revision' ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {}),
+    ...(discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {}),
+    summary: {
+      verdict: failed ? 'fail' : 'pass',
+      findings: findings.length,
+      bySeverity,
+      blocking,
+      failOn: config.failOn,
+      objects: objects.length,
+      charts: loaded.charts.length,
+      errors: errors.length,
+      renderMs: Math.round(loaded.renderMs),
+      totalMs: Math.round(performance.now() - started),
+      suppressed: findings.filter((f) => f.suppressed).length,
+      provenance: processed.provenance,
+    },
+  });
+  // A reviewed baseline file marks what it lists as existing (not in a --base comparison's partial scans).
+  return config.baseline !== undefined && options.selectCharts === undefined ? applyBaselineFile(scanned, config, repoRoot, policy?.info.from === 'revision' ? policy.sha : undefined) : scanned;
+}
+
+/** Exit status: 1 when blocking findings remain or inputs failed (unless configured otherwise). */
+export function exitCodeOf(result: ScanResult): 0 | 1 {
+  return result.summary.verdict === 'fail' ? 1 : 0;
+}
+
+export { CONFIG_FILE_NAME };

@@ -1,0 +1,839 @@
+// Renders charts with the real helm binary. Only `helm template` (and `helm version`) is ever run, with
+// arguments as an array (no shell), flags in `--flag=value` form and the release and chart after `--`, so
+// no value can become a flag (no --post-renderer, no --enable-dns, no plugin). helm runs with a minimal
+// environment: HELM_* homes in a private directory (no repository-local or inherited plugins, repositories
+// or registry credentials), no inherited variables (a chart that reads /proc/self/environ finds nothing of
+// the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
+// Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
+// leading out of it and schema references to other files or URLs.
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { execa } from 'execa';
+import { isObj, str, arr } from '../k8s/values.ts';
+import { loadYamlDocuments, safeParserMessage } from '../loaders/yaml-docs.ts';
+import { isInside, safeRealpath } from '../model/paths.ts';
+import { currentRenderBudget, MiB } from '../config/render-budget.ts';
+
+export class HelmNotFoundError extends Error {}
+
+export interface HelmBinary {
+  path: string;
+  version: string;
+  major: number;
+}
+
+/** Private HELM_* homes for every helm process of this run. */
+let privateHome: string | undefined;
+
+/** Variables passed through to helm besides its own: what a process needs to start, nothing else. */
+const PASSED_THROUGH = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'SystemRoot', 'SYSTEMROOT', 'windir', 'ComSpec', 'PATHEXT', 'TEMP', 'TMP'];
+
+/**
+ * Go runtime settings for helm. `helm template` is a short batch run that allocates much and exits, so its
+ * garbage collector only runs when the heap nears a memory limit (GOGC=off with GOMEMLIMIT, the setting
+ * Go's GC guide gives for a known memory budget): about a quarter less CPU per render on the chart corpus
+ * (`npm run bench` prints both), no render there exceeds 180 MB, and a chart needing more than 512 MiB is
+ * collected as usual near the limit. The same variables in preadmit's own environment are passed on instead.
+ */
+export const GO_RUNTIME_DEFAULTS: Readonly<Record<string, string>> = { GOGC: 'off', GOMEMLIMIT: '512MiB' };
+const GO_RUNTIME_PASSED_THROUGH = ['GOGC', 'GOMEMLIMIT', 'GOMAXPROCS'];
+
+/** A proxy address nothing listens on: helm template needs no network, so nothing it fetches gets through. */
+const NO_NETWORK = 'http://127.0.0.1:9';
+
+/**
+ * The complete environment of every helm process (nothing else is inherited): private homes, no plugins,
+ * no kubeconfig, no network through HTTP(S).
+ */
+export function helmEnvironment(): Record<string, string> {
+  if (privateHome === undefined) {
+    privateHome = mkdtempSync(path.join(os.tmpdir(), 'preadmit-helm-home-'));
+    process.once('exit', () => rmSync(privateHome!, { recursive: true, force: true }));
+  }
+  const env: Record<string, string> = {};
+  const goRuntime: Record<string, string> = { ...GO_RUNTIME_DEFAULTS };
+  for (const name of GO_RUNTIME_PASSED_THROUGH) {
+    const value = process.env[name];
+    if (value !== undefined && value !== '') goRuntime[name] = value;
+  }
+  for (const name of PASSED_THROUGH) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return {
+    ...env,
+    ...goRuntime,
+    HOME: privateHome,
+    USERPROFILE: privateHome,
+    XDG_CACHE_HOME: path.join(privateHome, 'cache'),
+    XDG_CONFIG_HOME: path.join(privateHome, 'config'),
+    XDG_DATA_HOME: path.join(privateHome, 'data'),
+    HELM_CACHE_HOME: path.join(privateHome, 'cache'),
+    HELM_CONFIG_HOME: path.join(privateHome, 'config'),
+    HELM_DATA_HOME: path.join(privateHome, 'data'),
+    HELM_PLUGINS: path.join(privateHome, 'plugins'),
+    HELM_REGISTRY_CONFIG: path.join(privateHome, 'registry.json'),
+    HELM_REPOSITORY_CONFIG: path.join(privateHome, 'repositories.yaml'),
+    HELM_REPOSITORY_CACHE: path.join(privateHome, 'repository'),
+    HELM_NO_PLUGINS: '1',
+    HELM_DEBUG: 'false',
+    KUBECONFIG: path.join(privateHome, 'kubeconfig'),
+    HTTP_PROXY: NO_NETWORK,
+    HTTPS_PROXY: NO_NETWORK,
+    ALL_PROXY: NO_NETWORK,
+    http_proxy: NO_NETWORK,
+    https_proxy: NO_NETWORK,
+    NO_PROXY: '',
+    no_proxy: '',
+  };
+}
+
+/**
+ * A bare command name looked up on PATH, skipping relative entries (`.`, an empty entry): run from the
+ * workspace or a chart directory, those would let a file in the pull request stand in for helm.
+ */
+export function resolveOnPath(command: string, pathVariable = process.env.PATH ?? ''): string | undefined {
+  const extensions = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of pathVariable.split(path.delimiter)) {
+    if (dir === '' || !path.isAbsolute(dir)) continue;
+    for (const extension of extensions) {
+      const candidate = path.join(dir, command + extension);
+      try {
+        if (statSync(candidate).isFile()) return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The helm a scan will run: the given path made absolute (renders run with the chart directory as cwd),
+ * else `helm` found on PATH; a bare name when it is not there (locateHelm then says so).
+ */
+export function helmCandidate(explicit?: string): string {
+  const name = explicit ?? 'helm';
+  return name.includes('/') || name.includes(path.sep) ? path.resolve(name) : (resolveOnPath(name) ?? name);
+}
+
+/** Finds helm (the given path, else `helm` on PATH) and asks its version. */
+export async function locateHelm(explicit?: string): Promise<HelmBinary> {
+  const name = explicit ?? 'helm';
+  const candidate = helmCandidate(explicit);
+  try {
+    if (!path.isAbsolute(candidate)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    const { stdout } = await execa(candidate, ['version', '--template={{.Version}}'], {
+      env: helmEnvironment(),
+      extendEnv: false,
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+      maxBuffer: 1024 * 1024,
+    });
+    const version = stdout.trim();
+    const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
+    if (!(major >= 3)) throw new HelmNotFoundError(`${candidate} reports version "${version.slice(0, 40)}"; preadmit needs helm 3.8 or newer`);
+    return { path: candidate, version, major };
+  } catch (error) {
+    if (error instanceof HelmNotFoundError) throw error;
+    const how = explicit ? `the helm given with --helm (${explicit}) could not be run` : 'no helm found on PATH';
+    throw new HelmNotFoundError(
+      `${how}: ${(error as Error & { shortMessage?: string }).shortMessage ?? (error as Error).message}. ` +
+        'Install helm 3.8+ (https://helm.sh/docs/intro/install/) or pass its path with --helm.',
+    );
+  }
+}
+
+export interface ChartInfo {
+  /** Absolute chart directory. */
+  dir: string;
+  name: string;
+  version: string;
+  type: 'application' | 'library';
+  dependencies: { name: string; alias?: string; version?: string }[];
+}
+
+/** The most preadmit reads of a chart's own description files (Chart.yaml, requirements.yaml). */
+const MAX_CHART_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The directory a chart's files may lead to through symlinks: the git work tree holding the chart (its
+ * repository), else the chart directory itself. Real paths.
+ */
+export function chartRoot(dir: string): string {
+  const real = safeRealpath(dir) ?? path.resolve(dir);
+  for (let at = real; ; at = path.dirname(at)) {
+    if (existsSync(path.join(at, '.git'))) return at;
+    if (path.dirname(at) === at) return real;
+  }
+}
+
+/** A small file of the chart, read only when it stays inside `root`; a string says why not. */
+function readChartFile(file: string, root: string): { text: string } | string {
+  const name = path.basename(file);
+  const real = safeRealpath(file);
+  if (real === undefined) return `${name} cannot be read (a symlink to nothing?)`;
+  if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
+  let size: number;
+  try {
+    size = statSync(real).size;
+  } catch (error) {
+    return `${name} cannot be read: ${(error as Error).message}`;
+  }
+  if (size > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
+  try {
+    return { text: readFileSync(real, 'utf8') };
+  } catch (error) {
+    return `${name} cannot be read: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Chart.yaml and requirements.yaml through the same fast loader as every other YAML (one parser to warm
+ * up per run); throws with a message that never quotes the source.
+ */
+export function parseChartYaml(text: string): unknown {
+  const parsed = loadYamlDocuments(text);
+  const problem = parsed.problems[0];
+  if (problem !== undefined) throw new Error(problem.line ? `line ${problem.line}: ${problem.message}` : problem.message);
+  return parsed.documents[0]?.value ?? null;
+}
+
+/** Reads Chart.yaml; a string when it is not a usable chart description. */
+export function readChartInfo(dir: string, root = chartRoot(dir)): ChartInfo | string {
+  let parsed: unknown;
+  const chartYaml = readChartFile(path.join(dir, 'Chart.yaml'), root);
+  if (typeof chartYaml === 'string') return chartYaml;
+  try {
+    parsed = parseChartYaml(chartYaml.text);
+  } catch (error) {
+    return `Chart.yaml could not be parsed: ${(error as Error).message}`;
+  }
+  if (!isObj(parsed)) return 'Chart.yaml is not a mapping';
+  const name = str(parsed.name);
+  if (!name) return 'Chart.yaml has no name';
+  const dependencies = arr(parsed.dependencies).filter(isObj).map((dep) => ({
+    name: str(dep.name) ?? '',
+    alias: str(dep.alias),
+    version: str(dep.version),
+  }));
+  // apiVersion v1 charts declare dependencies in requirements.yaml.
+  const requirements = path.join(dir, 'requirements.yaml');
+  if (str(parsed.apiVersion) === 'v1' && existsSync(requirements)) {
+    const read = readChartFile(requirements, root);
+    if (typeof read === 'string') return read;
+    try {
+      const req = parseChartYaml(read.text);
+      if (isObj(req)) for (const dep of arr(req.dependencies).filter(isObj)) dependencies.push({ name: str(dep.name) ?? '', alias: str(dep.alias), version: str(dep.version) });
+    } catch {
+      // helm reports a broken requirements.yaml itself when it renders.
+    }
+  }
+  const version = parsed.version;
+  return {
+    dir,
+    name,
+    version: typeof version === 'string' ? version : typeof version === 'number' ? String(version) : '',
+    type: str(parsed.type) === 'library' ? 'library' : 'application',
+    dependencies: dependencies.filter((d) => d.name !== ''),
+  };
+}
+
+/** Names of the charts vendored in `charts/` (directories by their Chart.yaml name, archives by file name). */
+export function vendoredCharts(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const chartsDir = path.join(dir, 'charts');
+  let entries: string[];
+  try {
+    entries = readdirSync(chartsDir);
+  } catch {
+    return found; // no charts/ (or not a directory): nothing vendored
+  }
+  for (const entry of entries) {
+    const full = path.join(chartsDir, entry);
+    if (entry.endsWith('.tgz')) {
+      found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, '').replace(/\.tgz$/, ''), full);
+    } else if (isDirectory(full) && existsSync(path.join(full, 'Chart.yaml'))) {
+      const info = readChartInfo(full);
+      found.set(typeof info === 'string' ? entry : info.name, full);
+    }
+  }
+  return found;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+
+
+/** Declared dependencies with nothing in charts/ to satisfy them (we never download them). */
+export function missingDependencies(chart: ChartInfo): string[] {
+  if (chart.dependencies.length === 0) return [];
+  const vendored = vendoredCharts(chart.dir);
+  return chart.dependencies.filter((dep) => !vendored.has(dep.name)).map((dep) => dep.name);
+}
+
+export interface RenderRequest {
+  helm: HelmBinary;
+  chartDir: string;
+  releaseName: string;
+  namespace: string;
+  valuesFiles: string[];
+  set: string[];
+  kubeVersion?: string;
+  /** `--api-versions`: what `.Capabilities.APIVersions.Has` answers true for besides helm's defaults (kube-api-versions.ts). */
+  apiVersions?: readonly string[];
+  /** `--is-upgrade`: `.Release.IsUpgrade` true and `.Release.IsInstall` false, as `helm upgrade` renders. */
+  isUpgrade?: boolean;
+  /**
+   * Render the chart's templates with the answers a cluster can give and `helm template` cannot: `lookup`
+   * finding an object, a later `.Release.Revision`, a later clock (clusterAnswers in a temporary copy).
+   */
+  clusterAnswers?: boolean;
+  timeoutMs: number;
+  /** The chart named when the render budget refuses or stops the render, when chartDir is a temporary copy of it. */
+  chart?: string;
+  /** Where the chart's symlinks may lead (default: chartRoot(chartDir), its git work tree). */
+  root?: string;
+  /** Most output accepted (default MAX_RENDER_OUTPUT). */
+  maxOutputBytes?: number;
+  /**
+   * chartProblem results already known in this scan, by chart directory and root: a chart rendered with
+   * several value sets, and again by provenance, is walked once.
+   */
+  checkedCharts?: Map<string, string | undefined>;
+}
+
+export type RenderOutcome = { ok: true; stdout: string; ms: number } | { ok: false; message: string; ms: number };
+
+/**
+ * Most output one render may produce. The largest chart of the shared corpus renders 3.4 MB; a render is
+ * held in memory and parsed, so a chart printing gigabytes in a loop is stopped here.
+ */
+export const MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
+
+/** Arguments of `helm template`: flags as `--flag=value`, release and chart after `--`. */
+export function templateArgs(request: RenderRequest): string[] {
+  const args = ['template', `--namespace=${request.namespace}`];
+  for (const file of request.valuesFiles) args.push(`--values=${file}`);
+  for (const pair of request.set) args.push(`--set=${pair}`);
+  if (request.kubeVersion) args.push(`--kube-version=${request.kubeVersion}`);
+  // One flag for the whole list (helm splits it at commas); entries with a comma or `=` are not API versions.
+  const apis = (request.apiVersions ?? []).filter((api) => /^[A-Za-z0-9.\/-]+$/.test(api));
+  if (apis.length > 0) args.push(`--api-versions=${apis.join(',')}`);
+  if (request.isUpgrade) args.push('--is-upgrade');
+  args.push('--', request.releaseName, request.chartDir);
+  return args;
+}
+
+/** chartProblem of a render's chart, once per chart directory and root in a scan (request.checkedCharts). */
+export function checkedChartProblem(request: Pick<RenderRequest, 'chartDir' | 'root' | 'checkedCharts'>): string | undefined {
+  const root = request.root ?? chartRoot(request.chartDir);
+  const key = `${request.chartDir}\u0000${root}`;
+  const known = request.checkedCharts;
+  if (known?.has(key)) return known.get(key);
+  const problem = chartProblem(request.chartDir, root);
+  known?.set(key, problem);
+  return problem;
+}
+
+export async function renderChart(request: RenderRequest): Promise<RenderOutcome> {
+  const started = performance.now();
+  const budget = currentRenderBudget();
+  const problem = checkedChartProblem(request);
+  if (problem !== undefined) return { ok: false, message: `${problem}; not rendered`, ms: performance.now() - started };
+  const refused = budget.take(request.chart ?? request.chartDir);
+  if (refused !== undefined) return { ok: false, message: refused, ms: 0 };
+  const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
+  let chartDir = chartDirForHelm(request);
+  if (request.clusterAnswers) chartDir = withClusterAnswers(chartDir);
+  const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
+  const subprocess = execa(file, args, {
+    env,
+    extendEnv: false,
+    reject: false,
+    timeout: request.timeoutMs,
+    // helm ignores SIGTERM while it renders (it only cancels a context the template engine never checks).
+    killSignal: 'SIGKILL',
+    // The scan's deadline and SIGINT/SIGTERM kill a running render too.
+    cancelSignal: budget.signal,
+    maxBuffer,
+    stripFinalNewline: false,
+    cwd: request.chartDir,
+    stdin: 'ignore',
+  });
+  const slow = budget.onSlowRender === undefined ? undefined : setInterval(() => budget.onSlowRender!(request.chart ?? request.chartDir, Math.round((performance.now() - started) / 1000)), budget.slowAfterMs);
+  slow?.unref();
+  const result = await subprocess.finally(() => clearInterval(slow));
+  const ms = performance.now() - started;
+  if (result.isCanceled) {
+    budget.noteStopped(request.chart ?? request.chartDir);
+    return { ok: false, message: (budget.stoppedBecause() ?? 'not rendered: the scan was stopped').replace(/^not rendered/, 'helm template stopped'), ms };
+  }
+  if (result.timedOut) return { ok: false, message: `helm template did not finish within ${Math.round(request.timeoutMs / 1000)} s (helm.timeoutSeconds; a template that loops?); stopped`, ms };
+  if (result.isMaxBuffer) return { ok: false, message: `helm template produced more than ${formatBytes(maxBuffer)} of output (helm.maxOutputMiB); stopped`, ms };
+  if (result.exitCode !== 0 || result.failed) {
+    const stderr = String(result.stderr ?? '');
+    if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
+    if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
+    // A staged mirror's path is an implementation detail: helm's messages name the chart directory.
+    const message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
+    if (message) return { ok: false, message, ms };
+    if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
+    return { ok: false, message: `helm exited with ${result.exitCode ?? 'an error'}`, ms };
+  }
+  return { ok: true, stdout: String(result.stdout), ms };
+}
+
+/** What Go's runtime prints when an allocation fails (helm under its memory limit). */
+const GO_OUT_OF_MEMORY = /^fatal error: (?:runtime: )?(?:out of memory|cannot allocate memory)|^runtime: out of memory|^fatal error: failed to reserve/m;
+
+/** Exit status of the wrapper when no memory limit could be set (and none tighter is in place). */
+const WRAPPER_FAILED = 125;
+
+/**
+ * Sets helm's data segment limit (RLIMIT_DATA: the memory it can write to, which Go's heap is; unlike
+ * RLIMIT_AS, Go's address space reservations do not count) and becomes helm. A hard limit, unlike
+ * GOMEMLIMIT: the kernel refuses the allocation and Go's runtime exits with "out of memory". Memory Go
+ * maps over its own reservations passes the data limit until its next allocation is refused (one
+ * `repeat` of 500 MB peaked at 1.47 GiB under 1 GiB), so the address space is limited too, with room for
+ * the reservations (a render reserves 1.35 GB it never touches; RLIMIT_AS alone fails at random sizes
+ * under 1.5 GiB): helm can never hold more than ADDRESS_SPACE_MARGIN above the data limit.
+ * Node has no setrlimit, so /bin/sh's `ulimit` does it; the script is constant and every value (the
+ * limits, helm's path, its arguments) is an argument ("$0", "$1", "$@"), never shell text. When the data
+ * limit cannot be raised to ours because a tighter hard limit is already set, that one applies.
+ */
+const LIMIT_SCRIPT = `ulimit -d "$0" 2>/dev/null || ulimit -S -d "$0" 2>/dev/null || [ "$(ulimit -H -d)" != unlimited ] || exit ${WRAPPER_FAILED}
+ulimit -v "$1" 2>/dev/null || ulimit -S -v "$1" 2>/dev/null || :
+shift
+exec "$@"`;
+
+/** Address space allowed beyond the data limit, for the Go runtime's reservations. */
+export const ADDRESS_SPACE_MARGIN = 2048 * MiB;
+
+/**
+ * The shell that sets the limits, on Linux (elsewhere RLIMIT_DATA does not cover mmap, or there is no
+ * /bin/sh): there helm runs with only its GOMEMLIMIT.
+ */
+const LIMIT_SHELL = process.platform === 'linux' && existsSync('/bin/sh') ? '/bin/sh' : undefined;
+
+/** How helm is spawned under a memory limit: file, arguments and environment (GOMEMLIMIT below the limit). */
+export function boundedHelm(helmPath: string, args: string[], memoryLimitBytes: number): { file: string; args: string[]; env: Record<string, string> } {
+  const env = helmEnvironment();
+  // The soft limit stays below the hard one, so Go collects before the kernel refuses (unless the runner's
+  // own GOMEMLIMIT was passed on).
+  if (process.env.GOMEMLIMIT === undefined || process.env.GOMEMLIMIT === '') {
+    const soft = Math.min(512 * MiB, Math.floor((memoryLimitBytes * 3) / 4));
+    env.GOMEMLIMIT = `${Math.floor(soft / MiB)}MiB`;
+  }
+  if (LIMIT_SHELL === undefined || !Number.isFinite(memoryLimitBytes)) return { file: helmPath, args, env };
+  const kib = (bytes: number) => String(Math.ceil(bytes / 1024));
+  return { file: LIMIT_SHELL, args: ['-c', LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
+}
+
+/** Staged chart directories by scan (the checkedCharts map) and chart directory; undefined: renders in place. */
+const STAGED = new WeakMap<Map<string, string | undefined>, Map<string, string | undefined>>();
+/** Staged directories of this process, removed when it exits. */
+const stagedRoots: string[] = [];
+
+/**
+ * The directory helm renders: the chart itself, or, when the chart holds a `.git` entry (a chart at the
+ * root of its repository, a nested clone or submodule), a staged mirror of it without them. helm loads
+ * every file of a chart directory into `.Files` (its loader ignores only `templates/.*` and what the
+ * chart's own `.helmignore` lists), so `.Files.Get ".git/config"` would give a template the token
+ * actions/checkout keeps in `http.<url>.extraheader`. The mirror holds symlinks to the chart's other
+ * entries (helm follows them as it does the chart's own; chartProblem has vetted every one), so nothing
+ * is copied and the user's tree is not modified.
+ */
+export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'checkedCharts'>): string {
+  const cache = request.checkedCharts ? (STAGED.get(request.checkedCharts) ?? new Map<string, string | undefined>()) : undefined;
+  if (request.checkedCharts && cache && !STAGED.has(request.checkedCharts)) STAGED.set(request.checkedCharts, cache);
+  if (cache?.has(request.chartDir)) return cache.get(request.chartDir) ?? request.chartDir;
+  const source = safeRealpath(request.chartDir) ?? request.chartDir;
+  let staged: string | undefined;
+  if (holdsGit(source)) {
+    if (stagedRoots.length === 0) process.once('exit', () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+    const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-chart-'));
+    stagedRoots.push(root);
+    staged = path.join(root, path.basename(source));
+    mirrorWithoutGit(source, staged);
+  }
+  cache?.set(request.chartDir, staged);
+  return staged ?? request.chartDir;
+}
+
+/**
+ * What the template text of a chart becomes for the render with cluster answers, inside `{{ }}` actions only:
+ * - `lookup A B C D` returns a found object (a dict with metadata, data, spec, items...; its arguments kept
+ *   as extra keys, so any argument form stays valid: sprig's dict takes an odd count);
+ * - `.Release.Revision` is one more (an upgrade's);
+ * - `now` is a year later.
+ */
+export function withClusterAnswersText(text: string): string {
+  return text.replace(/\{\{[\s\S]*?\}\}/g, (action) =>
+    /^\{\{-?\s*\/\*/.test(action)
+      ? action
+      : action
+          .replace(/\blookup\b(?=\s*["'$(.])/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"')
+          .replace(/\.Release\.Revision\b/g, '(add1 .Release.Revision)')
+          .replace(/(^|[\s(|])now(?=[\s)|}]|-?\}\})/g, '$1(now | dateModify "+8760h")'),
+  );
+}
+
+/**
+ * A temporary copy of a chart for the render with cluster answers: its template files (and those of its
+ * unpacked subcharts) rewritten by withClusterAnswersText, everything else symlinked. Archives are left
+ * as they are (their templates keep helm template's answers).
+ */
+function withClusterAnswers(chartDir: string): string {
+  if (stagedRoots.length === 0) process.once('exit', () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-answers-'));
+  stagedRoots.push(root);
+  const staged = path.join(root, path.basename(chartDir));
+  const copy = (src: string, dst: string, inTemplates: boolean, depth: number) => {
+    mkdirSync(dst, { recursive: true });
+    for (const entry of readdirSync(src, { withFileTypes: true })) {
+      if (entry.name === '.git') continue;
+      const from = path.join(src, entry.name);
+      const to = path.join(dst, entry.name);
+      const real = safeRealpath(from);
+      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && real !== undefined && statSync(real).isDirectory());
+      if (isDir && depth < 32) copy(from, to, inTemplates || entry.name === 'templates', depth + 1);
+      else if (inTemplates && (entry.isFile() || entry.isSymbolicLink()) && real !== undefined && statSync(real).size <= 4 * 1024 * 1024) writeFileSync(to, withClusterAnswersText(readFileSync(real, 'utf8')));
+      else symlinkSync(from, to);
+    }
+  };
+  copy(chartDir, staged, false, 0);
+  return staged;
+}
+
+/** Whether a `.git` entry is anywhere in the directory's own tree (symlinked directories are not entered). */
+function holdsGit(dir: string, depth = 0): boolean {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  if (entries.some((e) => e.name === '.git')) return true;
+  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path.join(dir, e.name), depth + 1));
+}
+
+/** `dst` holds a symlink to each entry of `src` except `.git`; directories that hold a `.git` are mirrored the same way. */
+function mirrorWithoutGit(src: string, dst: string): void {
+  mkdirSync(dst, { recursive: true });
+  for (const entry of readdirSync(src, { withFileTypes: true })) {
+    if (entry.name === '.git') continue;
+    const from = path.join(src, entry.name);
+    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path.join(dst, entry.name));
+    else symlinkSync(from, path.join(dst, entry.name));
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${bytes} bytes`;
+}
+
+/** Log lines of helm (3 and 4) that are not the error. */
+const HELM_NOISE = /^(WARNING|walk\.go|install\.go|level=(INFO|WARN|DEBUG)\b|Use --debug flag)/;
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * helm's error as reported: the error lines of its stderr, without its log lines or control characters,
+ * at most 20 lines and 2,000 characters, and with every value given from outside the chart (values files
+ * and --set pairs of the configuration or command line) replaced by [redacted]: a chart's `fail` or
+ * `required` message must not carry such a value into a pull request comment.
+ */
+export function helmErrorMessage(stderr: string, secrets: readonly string[] = []): string {
+  let lines = stderr.split(/\r?\n/).filter((line) => line.trim() !== '' && !HELM_NOISE.test(line));
+  const error = lines.findIndex((line) => line.startsWith('Error:'));
+  if (error > 0) lines = lines.slice(error);
+  let text = lines
+    .slice(0, 20)
+    // No control characters, and no line a workflow runner would take for a command (`::error ...`).
+    // A long line keeps its head and its tail (helm's cause comes last, after the chain of includes).
+    .map((line) => (line.length > 500 ? `${line.slice(0, 200)} … ${line.slice(-299)}` : line).replace(CONTROLS, ' ').replace(/^(\s*):(?=:)/, '$1:\u200b'))
+    .join('\n')
+    .trim();
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) text = text.split(secret).join('[redacted]');
+  if (lines.length > 20) text += `\n… (${lines.length - 20} more lines)`;
+  return text.length > 2000 ? `${text.slice(0, 1999)}…` : text;
+}
+
+/** Shortest value redacted from helm's messages (shorter ones are words, not secrets). */
+const MIN_SECRET_LENGTH = 6;
+
+/** Values given to helm from outside the chart directory: string leaves of those values files, --set values. */
+export function secretsOf(request: Pick<RenderRequest, 'chartDir' | 'valuesFiles' | 'set'>): string[] {
+  const out = new Set<string>();
+  const chart = safeRealpath(request.chartDir) ?? request.chartDir;
+  for (const file of request.valuesFiles) {
+    const real = safeRealpath(file);
+    if (real === undefined || isInside(chart, real)) continue;
+    try {
+      if (statSync(real).size > MAX_CHART_FILE_BYTES * 4) continue;
+      const stack: unknown[] = loadYamlDocuments(readFileSync(real, 'utf8')).documents.map((d) => d.value);
+      while (stack.length > 0 && out.size < 10_000) {
+        const value = stack.pop();
+        if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) out.add(value);
+        else if (value !== null && typeof value === 'object') stack.push(...Object.values(value));
+      }
+    } catch {
+      // unreadable values: helm reports them itself
+    }
+  }
+  for (const pair of request.set) {
+    for (const part of pair.split(/(?<!\\),/)) {
+      const value = part.slice(part.indexOf('=') + 1);
+      if (part.includes('=') && value.length >= MIN_SECRET_LENGTH) out.add(value);
+    }
+  }
+  return [...out];
+}
+
+/** Most bytes of a values.schema.json, or of a subchart archive once decompressed, that are inspected. */
+const MAX_INSPECTED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * What in a chart would make helm read or fetch something outside the repository (or is malformed where
+ * helm and preadmit expect a directory), or undefined:
+ * - a symlink leading outside `root` (helm follows it and renders what it finds: /proc/self/environ,
+ *   ~/.docker/config.json), pointing to nothing, or looping back to a directory that holds it;
+ * - a values.schema.json (also inside charts/*.tgz) whose `$ref` names another file or a URL, or whose
+ *   `$schema` is not a json-schema.org meta-schema (helm loads both: file:///etc/passwd, http://169.254...).
+ */
+export function chartProblem(chartDir: string, root: string): string | undefined {
+  const realRoot = safeRealpath(root) ?? root;
+  const start = safeRealpath(chartDir) ?? chartDir;
+  const outside = realRoot === start ? 'chart' : 'repository';
+  if (!isInside(realRoot, start)) return 'the chart directory leads outside the repository (through a symlink?)';
+  // helm reads charts/ and templates/ as directories; a file in their place is a malformed chart.
+  for (const name of ['charts', 'templates']) {
+    const full = path.join(start, name);
+    if (existsSync(full) && !isDirectory(full)) return `${name} is not a directory`;
+  }
+  const walked = new Set<string>();
+  const pending: [dir: string, shown: string, depth: number][] = [[start, '', 0]];
+  while (pending.length > 0) {
+    const [dir, shown, depth] = pending.pop()!;
+    if (walked.has(dir)) continue;
+    walked.add(dir);
+    if (depth > 64) return `${shown || '.'} is nested deeper than 64 directories`;
+    let entries: Dirent[];
+    try {
+      // Entry types come with the listing: only symlinks and the files inspected below need a stat.
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch {
+      continue; // helm reports what it cannot read
+    }
+    for (const dirent of entries) {
+      const entry = dirent.name;
+      const full = path.join(dir, entry);
+      const label = shown ? `${shown}/${entry}` : entry;
+      let real = full;
+      let isDir = dirent.isDirectory();
+      let isFile = dirent.isFile();
+      if (dirent.isSymbolicLink()) {
+        const target = safeRealpath(full);
+        if (target === undefined) return `${label} is a symlink to nothing (or a symlink loop)`;
+        if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
+        if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
+        if (target.split(path.sep).includes('.git')) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
+        real = target;
+        try {
+          const stat = statSync(target);
+          isDir = stat.isDirectory();
+          isFile = stat.isFile();
+        } catch {
+          continue;
+        }
+      } else if (!isDir && !isFile && !dirent.isFIFO() && !dirent.isSocket() && !dirent.isBlockDevice() && !dirent.isCharacterDevice()) {
+        // A file system that does not report types (DT_UNKNOWN): ask.
+        try {
+          const stat = lstatSync(full);
+          isDir = stat.isDirectory();
+          isFile = stat.isFile();
+        } catch {
+          continue;
+        }
+      }
+      // A .git of the chart's own tree is left out of the render (chartDirForHelm); one reached through a symlinked directory is not.
+      if (entry === '.git' && !isInside(start, dir)) return `${label} is a .git reached through a symlink (helm would read the repository's configuration)`;
+      const inspected = isFile && (entry === 'values.schema.json' || (entry.endsWith('.tgz') && path.basename(dir) === 'charts'));
+      if (isDir) {
+        pending.push([real, label, depth + 1]);
+      } else if (inspected) {
+        let size: number;
+        try {
+          size = statSync(real).size;
+        } catch {
+          continue;
+        }
+        const problem = entry === 'values.schema.json' ? schemaFileProblem(real, size) : archiveProblem(real, size);
+        if (problem) return `${label}: ${problem}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function schemaFileProblem(file: string, size: number): string | undefined {
+  if (size > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+  try {
+    return schemaProblem(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON Schema keywords that make a validator load another document. */
+const REFERENCES = new Set(['$ref', '$dynamicRef', '$recursiveRef']);
+
+/** Why a values.schema.json would make helm load another document, or undefined. */
+export function schemaProblem(text: string): string | undefined {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch {
+    return undefined; // helm reports invalid JSON itself, without loading anything
+  }
+  const stack: unknown[] = [schema];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, value] of Object.entries(node)) {
+      if (typeof value === 'string') {
+        if (REFERENCES.has(key) && !value.startsWith('#')) return `"${key}" refers to another document (${clipValue(value)}); only references inside the schema (#/...) are allowed`;
+        if (key === '$schema' && !/^https?:\/\/json-schema\.org\//.test(value)) return `"$schema" is not a json-schema.org meta-schema (${clipValue(value)}); helm would fetch it`;
+      } else if (value !== null && typeof value === 'object') {
+        stack.push(value);
+      }
+    }
+  }
+  return undefined;
+}
+
+function clipValue(value: string): string {
+  const flat = value.replace(CONTROLS, ' ').replace(/[\r\n\t]/g, ' ');
+  return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
+}
+
+/** Checks the values.schema.json files inside a subchart archive (a .tgz helm unpacks in memory). */
+function archiveProblem(file: string, size: number): string | undefined {
+  if (size > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(readFileSync(file), { maxOutputLength: MAX_INSPECTED_BYTES });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      return `archive expands to more than ${formatBytes(MAX_INSPECTED_BYTES)}`;
+    }
+    return undefined; // not a gzip archive: helm reports it
+  }
+  for (const entry of tarEntries(tar)) {
+    if (entry.name.endsWith('/values.schema.json') || entry.name === 'values.schema.json') {
+      const problem = schemaProblem(entry.content.toString('utf8'));
+      if (problem) return `${entry.name}: ${problem}`;
+    }
+    if (entry.name.endsWith('.tgz') && entry.name.split('/').at(-2) === 'charts') {
+      // An archive inside an archive: helm loads it too.
+      try {
+        const inner = gunzipSync(entry.content, { maxOutputLength: MAX_INSPECTED_BYTES });
+        for (const nested of tarEntries(inner)) {
+          if (nested.name.endsWith('values.schema.json')) {
+            const problem = schemaProblem(nested.content.toString('utf8'));
+            if (problem) return `${entry.name}/${nested.name}: ${problem}`;
+          }
+        }
+      } catch {
+        return `${entry.name} cannot be inspected`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Regular files of a tar archive (ustar, GNU long names, pax paths), in order. */
+export function* tarEntries(tar: Buffer): Generator<{ name: string; content: Buffer; raw: string }> {
+  let offset = 0;
+  let longName: string | undefined;
+  while (offset + 512 <= tar.length) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) return;
+    const field = (from: number, length: number) => {
+      const raw = header.subarray(from, from + length);
+      const nul = raw.indexOf(0);
+      return raw.subarray(0, nul === -1 ? length : nul).toString('utf8');
+    };
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    if (!Number.isFinite(size) || size < 0) return;
+    const type = String.fromCharCode(header[156] ?? 0);
+    const prefix = field(257, 6).startsWith('ustar') ? field(345, 155) : '';
+    let name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    longName = undefined;
+    const content = tar.subarray(offset + 512, offset + 512 + size);
+    offset += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'L') {
+      longName = content.toString('utf8').replace(/\0+$/, '');
+      continue;
+    }
+    if (type === 'x') {
+      const match = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(content.toString('utf8'));
+      if (match) longName = match[1];
+      continue;
+    }
+    if (type === '0' || type === '\0' || type === '7') {
+      // raw: the name as written, for callers that normalise it as helm's loader does (chart-crds.ts).
+      yield { name: name.replace(/\\/g, '/'), content, raw: name };
+    }
+  }
+}
+
+export interface RenderedDocument {
+  /** Template path as helm prints it in `# Source:` (chart name first). */
+  template: string;
+  text: string;
+}
+
+/** Splits helm's output into documents, keeping each one's `# Source:` template path. */
+export function splitRendered(stdout: string): RenderedDocument[] {
+  const documents: RenderedDocument[] = [];
+  // At LF-delimited lines only, as kubectl's and helm's readers split (a JavaScript `^` also matches after
+  // CR, LS and PS, where go-yaml reads on and keeps only its first document: yaml-docs.ts).
+  const chunks = stdout.split(/(?<![^\n])---[ \t]*(?=\r?\n|$)/);
+  for (const chunk of chunks) {
+    const match = /^\s*# Source: (.+)$/m.exec(chunk);
+    const body = chunk.trim();
+    if (body === '') continue;
+    documents.push({ template: match?.[1]?.trim() ?? '', text: chunk });
+  }
+  return documents;
+}
+
+/**
+ * Maps helm's template path (`<chart>/charts/<sub>/templates/x.yaml`) to a file under the chart directory.
+ * A template can print its own `# Source:` line: a path that would leave the chart maps to the chart
+ * directory, so nothing outside the chart is ever named (or read by provenance) as a template.
+ */
+export function templateFile(chartDir: string, template: string, vendored: (dir: string) => Map<string, string> = vendoredCharts): string {
+  const parts = template.split('/');
+  if (parts.some((part) => part === '..' || part.includes('\\') || part.includes('\0'))) return chartDir;
+  let dir = chartDir;
+  let i = 1;
+  while (parts[i] === 'charts' && parts[i + 2] !== undefined) {
+    const sub = vendored(dir).get(parts[i + 1]!);
+    if (sub === undefined) break;
+    if (sub.endsWith('.tgz')) return sub; // the template lives inside an archive: point at the archive
+    dir = sub;
+    i += 2;
+  }
+  const file = path.join(dir, ...parts.slice(i));
+  return isInside(chartDir, file) ? file : chartDir;
+}

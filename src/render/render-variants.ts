@@ -1,0 +1,945 @@
+// A chart can tell `helm template` from `helm install`/`helm upgrade` on a cluster: `.Release.IsUpgrade`,
+// `.Release.IsInstall`, `.Capabilities.APIVersions.Has`, `lookup` (always empty without a cluster) and
+// `.Release.Revision` (always 1). The scan renders what a real install on the target Kubernetes version
+// renders (kube-api-versions.ts); a chart whose sources mention install/upgrade or API versions is rendered
+// a second time, as `helm upgrade` on a cluster with common CRD APIs renders it. Both renders are judged
+// (findings of either count) and an object whose security-relevant fields differ between them is marked,
+// with the template lines that branch, for the render-divergence rule. Objects whose template uses
+// `lookup` or `.Release.Revision` are marked for render-lookup: no render can show what those return.
+//
+// The decision to render twice is static, from the chart's text: every file of the chart and of its
+// vendored subcharts (archives too), since a template can `tpl` a values string or a file.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { tarEntries } from './helm.ts';
+import { join } from '../model/pointer.ts';
+import { arr, isObj, str, type Obj } from '../k8s/values.ts';
+import { podTemplateOf, CONTAINER_LISTS } from '../k8s/workloads.ts';
+import { TemplateSources } from './template-lines.ts';
+import { relativeTo } from '../model/paths.ts';
+import type { FieldDifference, RenderVariant, ScannedObject, TemplateConstruct } from '../model/model.ts';
+
+/** What a variant render changes in helm's answers. */
+export interface VariantInputs {
+  upgrade: boolean;
+  extensionApis: boolean;
+  /** Another release name and namespace, and another patch of the Kubernetes version (VARIANT_RELEASE). */
+  release?: boolean;
+  /** The cluster's answers helm template cannot give: lookup finds objects, a later revision and clock (helm.ts). */
+  clusterAnswers?: boolean;
+  /** With extensionApis: the API versions the chart's templates ask for by name (`.Capabilities.APIVersions.Has "x"`). */
+  apiLiterals?: string[];
+  /** With release: literals the templates compare the release name or namespace with. */
+  releaseLiterals?: ReleaseLiteral[];
+  /** With release: versions the templates compare the cluster's Kubernetes version with. */
+  kubeLiterals?: string[];
+}
+
+/**
+ * The variant render's release name and namespace. The name has the main name's length, so names helpers
+ * truncate (`trunc 63`, kube-prometheus-stack's 26) are cut at the same place and still match once the
+ * name is written back; the namespace has another length, so `len` branches show too.
+ */
+export const VARIANT_RELEASE = { name: 'preadmit-variant', namespace: 'preadmit-variant-ns' } as const;
+
+export function variantReleaseName(main: string): string {
+  let name = VARIANT_RELEASE.name.padEnd(main.length, 'x').slice(0, main.length).replace(/-$/, 'x');
+  if (name === main) name = `q${name.slice(1)}`;
+  return name;
+}
+
+/**
+ * The variant's Kubernetes version: the same minor (Chart.yaml kubeVersion ranges still hold), another
+ * patch: the first version the templates compare the cluster's with that is of this minor and not the
+ * scan's (one past it for `>`, one before for `<`), else .99.
+ */
+export function variantKubeVersion(kubeVersion: string, literals: readonly string[] = []): string {
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
+  if (!match) return kubeVersion;
+  const patch = Number(match[3] ?? 0);
+  for (const literal of literals) {
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)$/.exec(literal);
+    if (!compared || compared[2] !== match[1] || compared[3] !== match[2]) continue;
+    const at = Number(compared[4]) + (compared[1] === '>' ? 1 : compared[1] === '<' ? -1 : 0);
+    if (at >= 0 && at !== patch) return `${match[1]}.${match[2]}.${at}`;
+  }
+  return `${match[1]}.${match[2]}.${match[3] === '99' ? '98' : '99'}`;
+}
+
+/** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
+export function collectKubeLiterals(text: string, into: string[]): void {
+  for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    if (!/KubeVersion/.test(action[0])) continue;
+    for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
+      const literal = `${m[1] ?? ''}${m[2]}`;
+      if (into.length < 16 && !into.includes(literal)) into.push(literal);
+    }
+  }
+}
+
+export function variantName(inputs: VariantInputs): RenderVariant {
+  const parts = [...(inputs.upgrade ? ['upgrade'] : []), ...(inputs.extensionApis ? ['extension-apis'] : []), ...(inputs.release ? ['other-release'] : []), ...(inputs.clusterAnswers ? ['cluster-answers'] : [])];
+  return parts.join('+') as RenderVariant;
+}
+
+/** How the variant render is made, for messages. */
+export function variantDescription(variant: RenderVariant): string {
+  const parts = variant.split('+');
+  const how = [
+    ...(parts.includes('upgrade') ? ['as helm upgrade renders it (--is-upgrade)'] : []),
+    ...(parts.includes('extension-apis') ? ['on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)'] : []),
+    ...(parts.includes('other-release') ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : []),
+    ...(parts.includes('cluster-answers') ? ['as a first install where lookup finds the objects it asks for, a year later'] : []),
+  ];
+  if (variant === 'upgrade+extension-apis') return 'as helm upgrade renders it on a cluster with common CRD APIs';
+  return how.join(', ');
+}
+
+/** A construct line for messages: `lookup at chart/templates/x.yaml:12`. */
+export function describeConstruct(construct: TemplateConstruct): string {
+  return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
+}
+
+type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'computedApi';
+/** Constructs no render can answer as the cluster will: render-lookup reports them. */
+export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock', 'computedApi'];
+const UNKNOWABLE_KINDS: ReadonlySet<ConstructKind> = new Set(UNKNOWABLE);
+/** The constructs a variant render changes the answer of. */
+type VariantKind = 'upgrade' | 'apiVersions' | 'release';
+
+/**
+ * Text that makes a template's output depend on each input. Beyond the plain field names, passing the whole
+ * `.Release` or `.Capabilities` object on (`index .Release "IsUpgrade"`, `$r := .Release`, `toYaml`) counts:
+ * the field can then be read under any spelling.
+ */
+const CONSTRUCTS: Record<ConstructKind, RegExp> = {
+  upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
+  apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
+  lookup: /\blookup\b(?=\s*(?:["'$(.]|$))/,
+  revision: /\bRevision\b/,
+  // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
+  helmVersion: /\bHelmVersion\b/,
+  // Reported only where it decides a setting (ConstructLocator.find): a timestamp annotation is common.
+  clock: /\{\{[^}]*\bnow\b/,
+  // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
+  computedApi: /APIVersions\.Has\s+[^\s"]/,
+  // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
+  // this pattern only names the construct; the decision is not a line regex.
+  release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/,
+};
+
+/** The construct as a reader knows it, from the matched text. */
+function constructName(kind: ConstructKind, line: string): string {
+  const match = CONSTRUCTS[kind].exec(line)?.[0] ?? '';
+  if (kind === 'upgrade') return match.startsWith('Is') ? `.Release.${match}` : '.Release (the whole object)';
+  if (kind === 'apiVersions') return match === 'APIVersions' ? '.Capabilities.APIVersions' : '.Capabilities (the whole object)';
+  if (kind === 'lookup') return 'lookup';
+  if (kind === 'helmVersion') return '.Capabilities.HelmVersion';
+  if (kind === 'clock') return 'now (the render\'s clock) in a condition';
+  if (kind === 'computedApi') return '.Capabilities.APIVersions.Has with a computed API version';
+  if (kind === 'release') return `${match || 'a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion'} in a condition or comparison`;
+  return '.Release.Revision';
+}
+
+/**
+ * A reference to the release name, namespace or cluster version. The variant keeps the minor version, so
+ * `.Capabilities.KubeVersion.Major` and `.Minor` are the same in both renders.
+ */
+const RELEASE_REF = /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b(?!\.(?:Major|Minor)\b)/;
+/**
+ * Functions whose result decides something from their arguments: a comparison, a length, a match, a map
+ * lookup. Truthiness (`if .Release.Name`, and, or, not, empty) is left out: the name, namespace and version
+ * are never empty in either render; so are interpolations (printf, trunc, default...).
+ */
+const BRANCHING = /(?:^|[\s(|])(?:eq|ne|lt|le|gt|ge|len|semverCompare|regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll|mustRegexFindAll|hasPrefix|hasSuffix|contains|has|hasKey|mustHas|index|get|pluck|dig)(?=[\s)|]|$)/;
+/** helm create's fullname idiom (`if contains $name .Release.Name`): both branches print a name built from it. */
+const FULLNAME_IDIOM = /^\{\{-?\s*if\s+(?:contains|ne|eq)\s+(?:\$\w+|\.Chart\.Name)\s+(?:\$\w+|(?:\$|\.\w+)*\.Release\.Name)\s*-?\}\}$/;
+/**
+ * A semverCompare with a literal constraint that another patch of the same minor cannot flip: only `>=` and
+ * `<` (and ~, ^ ranges) against X.Y or X.Y.0 versions (`>=1.19-0`, `<1.35.0-0`). `>1.34.0` or `<=1.34.0` can.
+ */
+const PATCH_PROOF_SEMVER = /\bsemverCompare\s+"((?:\s*(?:>=|<|~|\^)\s*v?\d+\.\d+(?:\.0)?(?:-[0-9A-Za-z.]+)?\s*(?:,|\|\||\s)?)+)"\s+(?:\([^()]*\)|[^\s()}]+)/g;
+
+/**
+ * Lines (1-based) of template text where the release name, namespace or Kubernetes version (read directly,
+ * through a variable assigned from them, or through an included helper in `releaseHelpers`) is used in a
+ * branching action. `helper`: the text is one `define`, whose fullname idiom is not a branch when the helper
+ * prints nothing but template output (no literal text a branch could choose).
+ */
+export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<string>, helper = false): number[] {
+  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)];
+  const literal = helper && text.replace(/\{\{[\s\S]*?\}\}/g, '').trim() !== '';
+  const variables = new Set<string>();
+  const refers = (action: string): boolean => {
+    if (RELEASE_REF.test(action)) return true;
+    for (const m of action.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) if (releaseHelpers.has(m[1]!)) return true;
+    for (const m of action.matchAll(/\$\w+/g)) if (variables.has(m[0])) return true;
+    return false;
+  };
+  const lines: number[] = [];
+  for (const match of actions) {
+    if (/^\{\{-?\s*\/\*/.test(match[0])) continue; // a comment
+    // A semverCompare another patch cannot flip decides nothing here.
+    const action = match[0].replace(PATCH_PROOF_SEMVER, 'true');
+    const assigned = /^\{\{-?\s*(\$\w+)\s*:?=/.exec(action)?.[1];
+    // (A lookup's result is empty in every render, whatever it is asked for.)
+    if (assigned !== undefined && refers(action) && !/\blookup\b/.test(action)) variables.add(assigned);
+    if (!refers(action)) continue;
+    // `{{ include "helper" (index .Subcharts "x") }}`: the helper's output is printed, not compared.
+    if (/^\{\{-?\s*(?:include|template)\s+"[^"]+"[^|]*\}\}$/.test(action)) continue;
+    const body = action.replace(/^\{\{-?|-?\}\}$/g, '').replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+    if (!BRANCHING.test(body)) continue;
+    if (helper && !literal && FULLNAME_IDIOM.test(action.replace(/\s+/g, ' '))) continue;
+    let line = 1;
+    for (let i = text.indexOf('\n'); i !== -1 && i < match.index!; i = text.indexOf('\n', i + 1)) line++;
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * Lines of `{{ if ... }}` actions whose block only fails the render (`fail`, after assignments; no text, no
+ * other output): a chart demanding a value on upgrade. With that value given, the block renders nothing,
+ * so its condition changes no object.
+ */
+export function failGuardLines(text: string): Set<number> {
+  const out = new Set<number>();
+  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)];
+  const lineAt = (offset: number) => {
+    let line = 1;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+    return line;
+  };
+  const body = (action: string) => action.replace(/^\{\{-?\s*|\s*-?\}\}$/g, '');
+  actions.forEach((open, index) => {
+    // `if` or an `else if` branch, to the next `else` (of any form) or `end`: failing or going on.
+    const branch = /^else\s+if\b/.test(body(open[0]));
+    if (!branch && !/^if\b/.test(body(open[0]))) return;
+    let depth = 0;
+    let fails = false;
+    let from = open.index! + open[0].length;
+    for (let j = index + 1; j < actions.length; j++) {
+      const action = actions[j]!;
+      if (text.slice(from, action.index).trim() !== '') return; // literal text in the block
+      from = action.index! + action[0].length;
+      const b = body(action[0]);
+      if (/^(?:if|with|range|define|block)\b/.test(b)) return; // nested blocks: not a plain guard
+      if (/^end\b/.test(b) || /^else\b/.test(b)) {
+        if (depth === 0 && fails) out.add(lineAt(open.index!));
+        return;
+      }
+      if (/^\/\*[\s\S]*\*\/$/.test(b) || /^\$\w+\s*:?=/.test(b)) continue;
+      if (/(?:^|\|\s*)fail\b/.test(b)) {
+        fails = true;
+        continue;
+      }
+      return; // any other output
+    }
+  });
+  return out;
+}
+
+/** Helpers whose text, or a helper they include, reads the release name, namespace or Kubernetes version. */
+export function releaseHelpersOf(sources: TemplateSources): Set<string> {
+  const defines = sources.defines();
+  const texts = new Map<string, string>();
+  for (const d of defines) texts.set(d.name, `${texts.get(d.name) ?? ''}\n${(sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join('\n')}`);
+  const out = new Set<string>();
+  for (const [name, text] of texts) if (RELEASE_REF.test(text)) out.add(name);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, text] of texts) {
+      if (out.has(name)) continue;
+      for (const m of text.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) {
+        if (out.has(m[1]!)) {
+          out.add(name);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Where a chart's text uses each construct (first lines only: the decision needs one). */
+export interface ChartConstructs {
+  upgrade: boolean;
+  apiVersions: boolean;
+  lookup: boolean;
+  revision: boolean;
+  release: boolean;
+  helmVersion: boolean;
+  clock: boolean;
+  computedApi: boolean;
+  /** Lines anywhere in the chart, for a divergence whose template cannot be traced (archives, tpl). */
+  anywhere: Partial<Record<ConstructKind, TemplateConstruct>>;
+  /** Files holding install/upgrade or API-version constructs: absolute paths, or archives (inArchive set). */
+  files: { file: string; archive: boolean; kinds: Set<VariantKind> }[];
+  /** Whether any file calls `tpl` (text outside templates/ then renders as a template). */
+  usesTpl: boolean;
+  /**
+   * API versions the chart's text passes to `.Capabilities.APIVersions.Has`: the second render reports them
+   * too, so a branch on any API (not only the common CRD groups) takes its other side there.
+   */
+  literals: { apiVersions: Set<string>; release: ReleaseLiteral[]; kube: string[] };
+}
+
+/**
+ * A literal the templates compare the release name or namespace with (`eq .Release.Namespace "kube-system"`,
+ * `hasPrefix "prod-" $ns`): the second render uses it, since another arbitrary value never equals it.
+ */
+export interface ReleaseLiteral {
+  field: 'name' | 'namespace';
+  /** `length`: `literal` is `<op> <n>` with the length first (`gt (len .Release.Name) 20` is `gt 20`). */
+  test: 'eq' | 'hasPrefix' | 'hasSuffix' | 'contains' | 'length';
+  literal: string;
+  /** The comparison writes a host-access or privilege setting (decidedSetting). */
+  decides?: boolean;
+}
+
+const LENGTH_TESTS: Record<string, (a: number, b: number) => boolean> = { eq: (a, b) => a === b, ne: (a, b) => a !== b, lt: (a, b) => a < b, le: (a, b) => a <= b, gt: (a, b) => a > b, ge: (a, b) => a >= b };
+const SWAPPED: Record<string, string> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
+
+function lengthPasses(literal: string, length: number): boolean {
+  const [op, n] = literal.split(' ');
+  return LENGTH_TESTS[op!]!(length, Number(n));
+}
+
+/** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
+export function noConstructs(): ChartConstructs {
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: new Set(), release: [], kube: [] } };
+}
+
+/** Most bytes of one file, and of a whole chart, read for the decision. */
+const MAX_FILE_BYTES = 4 * 1024 * 1024;
+const MAX_CHART_BYTES = 64 * 1024 * 1024;
+
+/** Reads every file of a chart (its subcharts and their archives included) once, for the constructs. */
+export function chartConstructs(dir: string, repoRoot: string): ChartConstructs {
+  const found = noConstructs();
+  let budget = MAX_CHART_BYTES;
+  const scanText = (text: string, where: (line: number) => TemplateConstruct, file: string, archive: boolean) => {
+    if (!found.usesTpl && /\btpl\b/.test(text)) found.usesTpl = true;
+    if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text)) return;
+    // Outside templates/, a YAML comment line is never rendered (not even through tpl): blanked, lines kept.
+    const comments = !archive && !file.split(path.sep).includes('templates');
+    const lines = text.split(/\r?\n/).map((line) => (comments && /^\s*#/.test(line) ? '' : line));
+    const kinds = new Set<VariantKind>();
+    // Archive files and text tpl may render: a branch on the release (helpers named in an archive file are
+    // not followed; helm create's fullname idiom in a helper file is not a branch).
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text) ? releaseBranchLines(lines.join('\n'), new Set(), path.basename(file).startsWith('_') || /\/_[^/]*$/.test(where(1).inArchive ?? ''))[0] : undefined;
+    for (const kind of Object.keys(CONSTRUCTS) as ConstructKind[]) {
+      const index = kind === 'release' ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(line));
+      if (index === -1) continue;
+      if (kind === 'upgrade' || kind === 'apiVersions' || kind === 'release') kinds.add(kind);
+      found[kind] = true;
+      found.anywhere[kind] ??= { ...where(index + 1), construct: constructName(kind, lines[index]!) };
+    }
+    // Any use at all: whether a template branches through a helper is decided in variantOf.
+    if (RELEASE_REF.test(text)) found.release = true;
+    collectLiterals(lines, found.literals);
+    if (kinds.size > 0) found.files.push({ file, archive, kinds });
+  };
+  const scanArchive = (bytes: Buffer, archive: string, prefix: string, depth: number) => {
+    let tar: Buffer;
+    try {
+      tar = gunzipSync(bytes, { maxOutputLength: Math.max(1, budget) });
+    } catch {
+      return; // not an archive, or larger than what is left: helm (and chartProblem) report it
+    }
+    budget -= tar.length;
+    for (const entry of tarEntries(tar)) {
+      if (entry.name.endsWith('.tgz') && depth < 4) scanArchive(entry.content, archive, `${prefix}${entry.name}/`, depth + 1);
+      else if (entry.content.length <= MAX_FILE_BYTES) scanText(entry.content.toString('utf8'), (line) => ({ construct: '', file: archive, line, inArchive: `${prefix}${entry.name}` }), archive, true);
+    }
+  };
+  const walk = (at: string, depth: number) => {
+    if (depth > 32 || budget <= 0) return;
+    let entries: string[];
+    try {
+      entries = readdirSync(at).sort();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(at, entry);
+      let stat;
+      try {
+        stat = statSync(full);
+      } catch {
+        continue;
+      }
+      if (stat.isDirectory()) {
+        // crds/ is installed as it is, never rendered (nor reachable by tpl: see tplReachable).
+        if (entry !== '.git' && entry !== 'node_modules' && entry !== 'crds') walk(full, depth + 1);
+        continue;
+      }
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES || budget <= 0 || !tplReachable(full) && !full.split(path.sep).includes('templates')) continue;
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(full);
+      } catch {
+        continue;
+      }
+      budget -= bytes.length;
+      if (entry.endsWith('.tgz')) scanArchive(bytes, relativeTo(repoRoot, full), '', 0);
+      else scanText(bytes.toString('utf8'), (line) => ({ construct: '', file: relativeTo(repoRoot, full), line }), full, false);
+    }
+  };
+  walk(dir, 0);
+  return found;
+}
+
+/**
+ * Whether text outside templates/ can reach a `tpl` call: values and files a template may read, not the
+ * chart's CRDs (helm installs crds/ as they are) or its documentation.
+ */
+function tplReachable(file: string): boolean {
+  return !file.split(path.sep).includes('crds') && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+}
+
+/** Kinds whose objects have fields securityFields() compares. */
+const SECURITY_KINDS = new Set(['Pod', 'PodTemplate', 'ReplicationController', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Rollout', 'CloneSet', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'Service', 'NetworkPolicy', 'ServiceAccount', 'Namespace']);
+/** An include or template call whose helper name is computed at render time (not a checksum of a template file). */
+const DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
+
+/** What one template text (a template file, or one helper) contributes to the decision. */
+interface TextFacts<D = unknown> {
+  upgrade: boolean;
+  apiVersions: boolean;
+  /** Decides something from the release name, namespace or Kubernetes version (releaseBranchLines). */
+  release: boolean;
+  /** Names a helper at render time (`include (printf ...)`), so unnamed helpers may be reached. */
+  dynamic: boolean;
+  /** Top-level `kind:` lines (an object's kind; indented ones are references: scaleTargetRef, subjects). */
+  kinds: number;
+  /** One of them is a kind with security fields, or computed by the template. */
+  securityKind: boolean;
+  /** The helpers it names. */
+  names: D[];
+}
+
+function textFacts<D>(text: string, byName: ReadonlyMap<string, D[]>, releaseHelpers: ReadonlySet<string>, helper: boolean): TextFacts<D> {
+  const kinds = [...text.matchAll(/^kind:\s*(.*?)\s*$/gm)].map((m) => m[1]!.replace(/^["']|["']$/g, ''));
+  return {
+    upgrade: CONSTRUCTS.upgrade.test(text),
+    apiVersions: CONSTRUCTS.apiVersions.test(text),
+    release: releaseBranchLines(text, releaseHelpers, helper).length > 0,
+    dynamic: DYNAMIC_INCLUDE.test(text),
+    kinds: kinds.length,
+    securityKind: kinds.some((kind) => kind.includes('{{') || SECURITY_KINDS.has(kind)),
+    names: [...text.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)].flatMap((m) => byName.get(m[1]!) ?? []),
+  };
+}
+
+/**
+ * The second render a chart needs, or undefined. Decided from the text alone: a template that renders
+ * objects (not a helper, not NOTES.txt) whose own text or included helpers use install/upgrade or API
+ * version constructs and can emit an object with security fields; or a construct the chain cannot
+ * account for: in a subchart archive, in text a `tpl` call may render (values, files), in a template file
+ * preadmit does not read, or in a helper no template names when some template names helpers at render time.
+ */
+/** `sources`: the chart's template sources when already read (the chart's ConstructLocator has them). */
+export function variantOf(dir: string, constructs: ChartConstructs, sources: TemplateSources = new TemplateSources(dir)): VariantInputs | undefined {
+  if (!constructs.upgrade && !constructs.apiVersions && !constructs.release) return undefined;
+  const inputs: VariantInputs = { upgrade: false, extensionApis: false, release: false };
+  const add = (kinds: Iterable<VariantKind>) => {
+    for (const kind of kinds) {
+      if (kind === 'upgrade') inputs.upgrade = true;
+      else if (kind === 'apiVersions') inputs.extensionApis = true;
+      else inputs.release = true;
+    }
+  };
+  const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : new Set<string>();
+  const templateFiles = new Set(sources.allFiles());
+  const inTemplates = (file: string) => file.split(path.sep).includes('templates');
+  for (const { file, archive, kinds } of constructs.files) {
+    if (archive || (!templateFiles.has(file) && (inTemplates(file) || (constructs.usesTpl && tplReachable(file))))) {
+      if (process.env.PREADMIT_DEBUG_VARIANTS) console.error('variant: file', file);
+      add(kinds);
+    }
+  }
+  // Each helper's text is analysed once; a template combines its own text's facts with its helpers'.
+  const defines = sources.defines();
+  const byName = new Map<string, typeof defines>();
+  for (const d of defines) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+  const factsOf = new Map<(typeof defines)[number], TextFacts<(typeof defines)[number]>>();
+  for (const d of defines) factsOf.set(d, textFacts((sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join('\n'), byName, releaseHelpers, true));
+  const reached = new Set<(typeof defines)[number]>();
+  let dynamic = false;
+  for (const file of templateFiles) {
+    const name = path.basename(file);
+    if (name.startsWith('_') || name.endsWith('NOTES.txt')) continue;
+    const facts = [textFacts((sources.read(file)?.lines ?? []).join('\n'), byName, releaseHelpers, false)];
+    const mine = new Set<(typeof defines)[number]>();
+    const queue = [...facts[0]!.names];
+    while (queue.length > 0) {
+      const define = queue.pop()!;
+      if (mine.has(define)) continue;
+      mine.add(define);
+      reached.add(define);
+      const own = factsOf.get(define)!;
+      facts.push(own);
+      queue.push(...own.names);
+    }
+    if (facts.some((f) => f.dynamic)) dynamic = true;
+    const upgrade = facts.some((f) => f.upgrade);
+    const apis = facts.some((f) => f.apiVersions);
+    const release = facts.some((f) => f.release);
+    if (!upgrade && !apis && !release) continue;
+    const anyKind = facts.some((f) => f.kinds > 0);
+    if (anyKind && !facts.some((f) => f.securityKind)) continue;
+    if (process.env.PREADMIT_DEBUG_VARIANTS) console.error('variant: template', file, upgrade, apis, release);
+    add([...(upgrade ? (['upgrade'] as const) : []), ...(apis ? (['apiVersions'] as const) : []), ...(release ? (['release'] as const) : [])]);
+  }
+  if (dynamic) {
+    for (const define of defines) {
+      if (reached.has(define)) continue;
+      const facts = factsOf.get(define)!;
+      add([...(facts.upgrade ? (['upgrade'] as const) : []), ...(facts.apiVersions ? (['apiVersions'] as const) : []), ...(facts.release ? (['release'] as const) : [])]);
+    }
+  }
+  if (!inputs.release) delete inputs.release;
+  if (inputs.extensionApis && constructs.literals.apiVersions.size > 0) inputs.apiLiterals = [...constructs.literals.apiVersions].sort();
+  if (inputs.release && constructs.literals.release.length > 0) inputs.releaseLiterals = [...constructs.literals.release];
+  if (inputs.release && constructs.literals.kube.length > 0) inputs.kubeLiterals = [...constructs.literals.kube];
+  return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : undefined;
+}
+
+/**
+ * The third render of a chart's defaults: a first install (so a condition joining IsInstall with another
+ * input flips), with extension APIs and another release, and the cluster's answers to lookup, the revision
+ * and the clock. Made when the chart's text names any of those (the answers only change what names them).
+ */
+export function answersVariant(constructs: ChartConstructs, full: VariantInputs): VariantInputs | undefined {
+  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade) return undefined;
+  return { ...full, upgrade: false, clusterAnswers: true };
+}
+
+/** Every input the second render can change: as upgrade, with extension APIs (and the named ones), as another release. */
+export function fullVariant(constructs: ChartConstructs): VariantInputs {
+  return {
+    upgrade: true,
+    extensionApis: true,
+    release: true,
+    ...(constructs.literals.apiVersions.size > 0 ? { apiLiterals: [...constructs.literals.apiVersions].sort() } : {}),
+    ...(constructs.literals.release.length > 0 ? { releaseLiterals: [...constructs.literals.release] } : {}),
+    ...(constructs.literals.kube.length > 0 ? { kubeLiterals: [...constructs.literals.kube] } : {}),
+  };
+}
+
+const API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
+/** The API versions `lines` ask for by name (ChartConstructs.literals); at most 64 per chart. */
+function collectLiterals(lines: readonly string[], into: ChartConstructs['literals']): void {
+  for (const line of lines) {
+    if (!line.includes('APIVersions') || into.apiVersions.size >= 64) continue;
+    for (const match of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match[1]!);
+  }
+  if (/Release\.Name/.test(lines.join('\n'))) collectReleaseLiterals(lines.join('\n'), into.release);
+  if (/KubeVersion/.test(lines.join('\n'))) collectKubeLiterals(lines.join('\n'), into.kube);
+}
+
+/** A name or namespace helm accepts (DNS-1123 label; a release name may hold dots, up to 53). */
+const RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
+const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
+
+/**
+ * Literals `text` compares the release name or namespace with: directly (`.Release.Namespace`,
+ * `$.Release.Namespace`) or through a variable assigned from them in the same file. At most 16 per chart.
+ */
+export function collectReleaseLiterals(text: string, into: ReleaseLiteral[]): void {
+  const variables = new Map<string, ReleaseLiteral['field']>();
+  for (const m of text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1]!, m[2] === 'Name' ? 'name' : 'namespace');
+  const fieldOf = (written: string): ReleaseLiteral['field'] | undefined => {
+    // Case and space functions around it (`upper .Release.Name`): the literal is compared lower-cased.
+    const operand = written.replace(/^\(\s*(?:upper|lower|trim|toString|trimAll\s+"[^"]*"|trunc\s+\d+)\s+([^()\s]+)\s*\)$/, '$1');
+    const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
+    if (direct) return direct[1] === 'Name' ? 'name' : 'namespace';
+    return variables.get(operand.replace(/[()]/g, ''));
+  };
+  const lines = text.split('\n');
+  let deciding = false;
+  // A literal whose comparison writes a host-access or privilege setting goes first: one render takes one value.
+  const add = (literal: ReleaseLiteral) => {
+    if (into.length >= 16 || into.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal)) return;
+    if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal, decides: true });
+    else into.push(literal);
+  };
+  for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    deciding = /\b(?:eq|ne|has|hasPrefix|hasSuffix|contains|regexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text.slice(0, action.index).split('\n').length - 1) !== undefined;
+    // Lengths: `gt (len .Release.Name) 20`, `lt 10 (len $ns)`.
+    for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
+      const field = fieldOf(m[2] ?? m[5]!);
+      if (field === undefined) continue;
+      add({ field, test: 'length', literal: m[2] !== undefined ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]!]} ${m[4]}` });
+    }
+    // Membership: `has .Release.Namespace (list "kube-system" "prod")`.
+    for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
+      const field = fieldOf(m[1]!);
+      if (field === undefined) continue;
+      for (const item of m[2]!.matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1]!)) add({ field, test: 'eq', literal: item[1]! });
+    }
+    for (const m of action[0].matchAll(COMPARED)) {
+      if (into.length >= 16) return;
+      // eq/ne take the literal on either side; the string functions take it first (hasPrefix "kube-" $ns).
+      let literal = (m[2] ?? m[5]!).toLowerCase();
+      let fn = m[1]!;
+      // A plain pattern is a string test: ^prod- is hasPrefix, -prod$ hasSuffix, ^prod$ eq, prod contains.
+      if (fn.endsWith('egexMatch')) {
+        if (m[2] === undefined) continue;
+        const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal);
+        if (!anchored) continue;
+        fn = literal.startsWith('^') && literal.endsWith('$') ? 'eq' : literal.startsWith('^') ? 'hasPrefix' : literal.endsWith('$') ? 'hasSuffix' : 'contains';
+        literal = anchored[1]!;
+      }
+      const operand = (m[3] ?? m[4]!).replace(/-?\}\}$/, '');
+      if (m[4] !== undefined && fn !== 'eq' && fn !== 'ne') continue;
+      const field = fieldOf(operand);
+      if (field === undefined || !/^[-a-z0-9.]+$/.test(literal)) continue;
+      add({ field, test: fn === 'ne' ? 'eq' : (fn as ReleaseLiteral['test']), literal });
+    }
+  }
+}
+
+/**
+ * The value the second render gives the release name or namespace: a literal the templates compare it with
+ * whose test the scan's value does not pass (so the branch flips), else undefined (the generic variant value).
+ */
+export function releaseLiteralFor(field: ReleaseLiteral['field'], main: string, literals: readonly ReleaseLiteral[] = []): string | undefined {
+  const passes = ({ test, literal }: ReleaseLiteral, value: string) =>
+    test === 'eq' ? value === literal : test === 'hasPrefix' ? value.startsWith(literal) : test === 'hasSuffix' ? value.endsWith(literal) : value.includes(literal);
+  // The shortest valid value that passes the test: the literal, padded where it starts or ends with - or .
+  const valueOf = ({ test, literal }: ReleaseLiteral) => {
+    const start = test === 'eq' || test === 'hasPrefix' || /^[a-z0-9]/.test(literal) ? '' : 'x';
+    const end = test === 'eq' || test === 'hasSuffix' || /[a-z0-9]$/.test(literal) ? '' : 'x';
+    return `${start}${literal}${end}`;
+  };
+  const valid = (value: string) => RELEASE_VALUE.test(value) && (field === 'name' || (value.length <= 63 && !value.includes('.')));
+  for (const literal of literals) {
+    if (literal.field !== field) continue;
+    if (literal.test === 'length') {
+      // A name of another length on the other side of the test (the variant's own name keeps the length).
+      const n = Number(literal.literal.split(' ')[1]);
+      const length = [n - 1, n, n + 1].find((l) => l >= 1 && l <= (field === 'name' ? 53 : 63) && lengthPasses(literal.literal, l) !== lengthPasses(literal.literal, main.length));
+      if (length !== undefined) return `p${'x'.repeat(length - 1)}`;
+      continue;
+    }
+    if (passes(literal, main)) continue;
+    const value = valueOf(literal);
+    if (valid(value)) return value;
+  }
+  return undefined;
+}
+
+/** Settings that grant host access or privilege, or another identity: a branch on an unknowable answer must not write them. */
+const DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
+
+/**
+ * The decisive setting (DECISIVE_KEY) that the construct on line `index` (0-based) of `lines` writes: on
+ * that line itself, in the block it opens (`if`, `with`, `range`, `else if`, to the matching `end`), or
+ * through the variables it assigns: every later action that reads one (directly or through variables
+ * assigned from it) counts as the construct itself.
+ */
+export function decidedSetting(lines: readonly string[], index: number): string | undefined {
+  const withoutActions = (text: string) => text.replace(/\{\{[\s\S]*?\}\}/g, ' ');
+  const own = DECISIVE_KEY.exec(withoutActions(lines[index]!))?.[1];
+  if (own !== undefined) return own;
+  const text = lines.join('\n');
+  const start = lines.slice(0, index).reduce((sum, line) => sum + line.length + 1, 0);
+  const end = start + lines[index]!.length;
+  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index!, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, '') }));
+  const lineAround = (at: number, length: number) => text.slice(text.lastIndexOf('\n', at) + 1, (text.indexOf('\n', at + length) + 1 || text.length + 1) - 1);
+  // From the start of the opener's line (`privileged: {{ if $found }}true{{ end }}`) to its `end`.
+  const blockOf = (opener: number): string => {
+    const from = text.lastIndexOf('\n', actions[opener]!.at) + 1;
+    let depth = 0;
+    for (let j = opener + 1; j < actions.length; j++) {
+      const body = actions[j]!.body;
+      if (/^(?:if|with|range|define|block)\b/.test(body)) depth++;
+      else if (/^end\b/.test(body)) {
+        if (depth === 0) return text.slice(from, actions[j]!.at);
+        depth--;
+      }
+    }
+    return text.slice(from);
+  };
+  const opens = (body: string) => /^(?:if|with|range|else\s+if|else\s+with)\b/.test(body);
+  const tainted = new Set<string>();
+  const reads = (body: string) => [...body.matchAll(/\$\w+/g)].some((m) => tainted.has(m[0]));
+  for (let i = 0; i < actions.length; i++) {
+    const action = actions[i]!;
+    const origin = action.at + action.length > start && action.at <= end;
+    if (!origin && !reads(action.body)) continue;
+    const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
+    if (assigned !== undefined) tainted.add(assigned);
+    const onLine = DECISIVE_KEY.exec(withoutActions(lineAround(action.at, action.length)))?.[1];
+    if (onLine !== undefined && assigned === undefined) return onLine;
+    if (opens(action.body)) {
+      const key = DECISIVE_KEY.exec(withoutActions(blockOf(i)))?.[1];
+      if (key !== undefined) return key;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Lines of an object's template, then of the helpers it includes (directly or through others), that use a
+ * construct of the given kinds; the chart-wide first line when the template cannot be traced (a template in
+ * an archive, text reached through `tpl`).
+ */
+export class ConstructLocator {
+  /** The chart's template sources, read once for the second-render decision (variantOf) and the lines. */
+  readonly sources: TemplateSources;
+
+  constructor(
+    private readonly chartDir: string,
+    private readonly repoRoot: string,
+    private readonly constructs: ChartConstructs,
+  ) {
+    this.sources = new TemplateSources(chartDir);
+  }
+
+  private releaseHelpersCache?: Set<string>;
+
+  private get releaseHelpers(): Set<string> {
+    return (this.releaseHelpersCache ??= releaseHelpersOf(this.sources));
+  }
+
+  find(object: ScannedObject, kinds: readonly ConstructKind[], fallback: boolean, skipFailGuards = false): TemplateConstruct[] {
+    const file = object.source.file ? path.resolve(this.repoRoot, object.source.file) : undefined;
+    const out: TemplateConstruct[] = [];
+    const seen = new Set<string>();
+    const template = file !== undefined && !file.endsWith('.tgz') ? this.sources.read(file) : undefined;
+    // A helper's answer decides what the lines that include it write (`privileged: {{ include "onCluster" . }}`).
+    const includersDecide = (name: string | undefined): string | undefined => {
+      if (name === undefined || template === undefined) return undefined;
+      const includes = new RegExp(`\\b(?:include|template)\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
+      for (let i = 0; i < template.lines.length; i++) {
+        if (!includes.test(template.lines[i]!)) continue;
+        const key = decidedSetting(template.lines, i);
+        if (key !== undefined) return key;
+      }
+      return undefined;
+    };
+    const scanLines = (lines: readonly string[], fileName: string, offset: number, helper: boolean, defineName?: string) => {
+      const branches = kinds.includes('release') ? new Set(releaseBranchLines(lines.join('\n'), this.releaseHelpers, helper)) : new Set<number>();
+      const guards = skipFailGuards ? failGuardLines(lines.join('\n')) : new Set<number>();
+      lines.forEach((line, i) => {
+        if (/^\s*#/.test(line) && !line.includes('{{')) return; // a YAML comment renders nothing
+        for (const kind of kinds) {
+          if (kind === 'release' ? !branches.has(i + 1) : !CONSTRUCTS[kind].test(line)) continue;
+          if (guards.has(i + 1)) continue;
+          const decides = UNKNOWABLE_KINDS.has(kind) ? (decidedSetting(lines, i) ?? (helper ? includersDecide(defineName) : undefined)) : undefined;
+          if (kind === 'clock' && decides === undefined) continue;
+          const at = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i + 1, ...(decides !== undefined ? { decides } : {}) };
+          const key = `${at.file}:${at.line}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            out.push(at);
+          }
+        }
+      });
+    };
+    if (template !== undefined && file !== undefined) {
+      scanLines(template.lines, file, 0, false);
+      for (const define of this.sources.reachableDefines(file)) {
+        const lines = this.sources.read(define.file)?.lines.slice(define.start - 1, define.end) ?? [];
+        scanLines(lines, define.file, define.start - 1, true, define.name);
+      }
+    }
+    if (out.length === 0 && fallback) {
+      for (const kind of kinds) {
+        const anywhere = this.constructs.anywhere[kind];
+        if (anywhere) out.push(anywhere);
+      }
+    }
+    return out;
+  }
+
+  /** The construct kinds a variant render changes. */
+  static kindsOf(inputs: VariantInputs): ConstructKind[] {
+    return [
+      ...(inputs.upgrade || inputs.clusterAnswers ? (['upgrade'] as const) : []),
+      ...(inputs.extensionApis ? (['apiVersions'] as const) : []),
+      ...(inputs.release ? (['release'] as const) : []),
+      ...(inputs.clusterAnswers ? (['lookup', 'revision', 'clock'] as const) : []),
+    ];
+  }
+
+  get dir(): string {
+    return this.chartDir;
+  }
+}
+
+/** Pod spec fields the Pod Security Standards and preadmit's rules judge. */
+const POD_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace', 'securityContext', 'serviceAccountName', 'serviceAccount', 'automountServiceAccountToken', 'volumes', 'runtimeClassName', 'os'];
+const CONTAINER_FIELDS = ['securityContext', 'image', 'ports', 'volumeMounts', 'lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'];
+/** Pod annotations the Pod Security Standards read (AppArmor, seccomp before their fields existed). */
+const POD_ANNOTATIONS = /apparmor\.security\.beta\.kubernetes\.io|seccomp\.security\.alpha\.kubernetes\.io/;
+
+/** Other kinds: the fields that grant or expose something. Random certificates (caBundle) are left out on purpose. */
+const KIND_FIELDS: Record<string, readonly string[]> = {
+  Role: ['/rules'],
+  ClusterRole: ['/rules', '/aggregationRule'],
+  RoleBinding: ['/roleRef', '/subjects'],
+  ClusterRoleBinding: ['/roleRef', '/subjects'],
+  Service: ['/spec/type', '/spec/externalIPs', '/spec/loadBalancerSourceRanges'],
+  NetworkPolicy: ['/spec'],
+  ServiceAccount: ['/automountServiceAccountToken'],
+};
+
+function leaves(value: unknown, pointer: string, out: Map<string, string>): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(pointer, '[]');
+    value.forEach((item, i) => leaves(item, join(pointer, i), out));
+  } else if (isObj(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) out.set(pointer, '{}');
+    for (const key of keys) leaves(value[key], join(pointer, key), out);
+  } else if (value !== undefined) {
+    out.set(pointer, JSON.stringify(value));
+  }
+}
+
+function at(raw: unknown, pointer: string): unknown {
+  let node = raw;
+  for (const token of pointer.split('/').slice(1)) node = isObj(node) ? node[token] : undefined;
+  return node;
+}
+
+/** The security-relevant leaves of an object, by JSON pointer (values as JSON). Empty for other kinds. */
+export function securityFields(raw: Obj): Map<string, string> {
+  const out = new Map<string, string>();
+  const pod = podTemplateOf(raw);
+  if (pod !== undefined) {
+    for (const field of POD_FIELDS) leaves(pod.spec[field], join(pod.base, 'spec', field), out);
+    for (const list of CONTAINER_LISTS) {
+      arr(pod.spec[list]).forEach((container, index) => {
+        if (!isObj(container)) return;
+        for (const field of CONTAINER_FIELDS) leaves(container[field], join(pod.base, 'spec', list, index, field), out);
+      });
+    }
+    const annotations = isObj(pod.metadata.annotations) ? pod.metadata.annotations : {};
+    for (const [key, value] of Object.entries(annotations)) if (POD_ANNOTATIONS.test(key)) leaves(value, join(pod.base, 'metadata', 'annotations', key), out);
+    return out;
+  }
+  const kind = str(raw.kind) ?? '';
+  for (const pointer of KIND_FIELDS[kind] ?? []) leaves(at(raw, pointer), pointer, out);
+  if (kind === 'Namespace') {
+    const metadata = isObj(raw.metadata) ? raw.metadata : {};
+    const labels = isObj(metadata.labels) ? metadata.labels : {};
+    for (const [key, value] of Object.entries(labels)) if (key.startsWith('pod-security.kubernetes.io/')) leaves(value, join('/metadata/labels', key), out);
+  }
+  return out;
+}
+
+function identity(object: ScannedObject): string {
+  return `${object.ref.kind}\u0000${object.ref.namespace ?? ''}\u0000${object.ref.name}`;
+}
+
+function serialise(fields: Map<string, string>): string {
+  return JSON.stringify([...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export interface ObjectDivergence {
+  object: ScannedObject;
+  fields: FieldDifference[];
+  onlyInVariant: boolean;
+}
+
+/**
+ * The variant render's objects whose security-relevant fields differ from the main render's object of the
+ * same kind, namespace and name (apiVersion may differ: an API-version branch), or that only the variant
+ * renders. A variant object no main object matches by name (a generated name) matches a main object of its kind with
+ * the same security fields, so random names are not divergences.
+ */
+export function divergingObjects(main: readonly ScannedObject[], variant: readonly ScannedObject[], normalise: (text: string) => string = (text) => text): ObjectDivergence[] {
+  // The variant's names and values as the main render would spell them (another release: its name put back).
+  const variantKey = (object: ScannedObject) => normalise(identity(object));
+  const variantFields = (object: ScannedObject) => new Map([...securityFields(object.raw)].map(([pointer, value]) => [normalise(pointer), normalise(value)]));
+  const byIdentity = new Map<string, ScannedObject>();
+  for (const object of main) if (!byIdentity.has(identity(object))) byIdentity.set(identity(object), object);
+  const matched = new Set<ScannedObject>();
+  const out: ObjectDivergence[] = [];
+  const unmatched: ScannedObject[] = [];
+  for (const object of variant) {
+    const counterpart = byIdentity.get(variantKey(object));
+    if (counterpart === undefined || matched.has(counterpart)) {
+      unmatched.push(object);
+      continue;
+    }
+    matched.add(counterpart);
+    const before = securityFields(counterpart.raw);
+    const after = variantFields(object);
+    const fields: FieldDifference[] = [];
+    for (const pointer of new Set([...before.keys(), ...after.keys()])) {
+      const a = before.get(pointer);
+      const b = after.get(pointer);
+      if (a === b) continue;
+      fields.push({ pointer, ...(a !== undefined ? { main: a } : {}), ...(b !== undefined ? { variant: securityFields(object.raw).get(pointer) ?? b } : {}) });
+    }
+    if (fields.length > 0) out.push({ object, fields, onlyInVariant: false });
+  }
+  // Objects only the variant renders: the same security fields as a leftover main object of the kind is a rename.
+  const leftovers = new Map<string, string[]>();
+  for (const object of main) {
+    if (matched.has(object)) continue;
+    const key = object.ref.kind;
+    leftovers.set(key, [...(leftovers.get(key) ?? []), serialise(securityFields(object.raw))]);
+  }
+  for (const object of unmatched) {
+    const fields = variantFields(object);
+    if (fields.size === 0) continue;
+    // A second copy of a main object (another release's namespace written back as the main one's): the
+    // install render has the same object with the same settings.
+    const twin = byIdentity.get(variantKey(object));
+    if (twin !== undefined && serialise(securityFields(twin.raw)) === serialise(fields)) continue;
+    const candidates = leftovers.get(object.ref.kind) ?? [];
+    const same = candidates.indexOf(serialise(fields));
+    if (same !== -1) {
+      candidates.splice(same, 1);
+      continue;
+    }
+    out.push({ object, fields: [...securityFields(object.raw)].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
+  }
+  return out;
+}
+
+/**
+ * Main render objects with security fields that the variant does not render at all (by name, or by the
+ * same settings under another name): a NetworkPolicy or a Pod Security label the install render has and
+ * the upgrade drops. No variant object stands for them; their absence shows as the variant's own findings
+ * (a workload no policy selects there), which count once the render is known to differ.
+ */
+export function removedObjects(main: readonly ScannedObject[], variant: readonly ScannedObject[], normalise: (text: string) => string = (text) => text): ScannedObject[] {
+  const names = new Set(variant.map((object) => normalise(identity(object))));
+  const mainNames = new Set(main.map(identity));
+  // Variant objects under a name the main render does not have: a rename (a generated name) may stand for one.
+  const settings = new Map<string, string[]>();
+  for (const object of variant) {
+    if (mainNames.has(normalise(identity(object)))) continue;
+    const fields = new Map([...securityFields(object.raw)].map(([pointer, value]) => [normalise(pointer), normalise(value)]));
+    settings.set(object.ref.kind, [...(settings.get(object.ref.kind) ?? []), serialise(fields)]);
+  }
+  const out: ScannedObject[] = [];
+  for (const object of main) {
+    if (names.has(identity(object))) continue;
+    const fields = securityFields(object.raw);
+    if (fields.size === 0) continue;
+    const candidates = settings.get(object.ref.kind) ?? [];
+    const renamed = candidates.indexOf(serialise(fields));
+    if (renamed !== -1) {
+      candidates.splice(renamed, 1);
+      continue;
+    }
+    out.push(object);
+  }
+  return out;
+}
+
+/** Whether an object has any field the comparison (and render-lookup) looks at. */
+export function hasSecurityFields(object: ScannedObject): boolean {
+  return securityFields(object.raw).size > 0;
+}

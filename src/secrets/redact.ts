@@ -1,0 +1,297 @@
+// No credential leaves the runner: the last step of every scan (and of a report published by the Action)
+// replaces, in every string of the result (findings, messages, object names, paths, file names, errors),
+// each credential the run knows with `***`:
+//   - the run's own: tokens passed in (the Action's github-token), GITHUB_TOKEN, ACTIONS_RUNTIME_TOKEN,
+//     ACTIONS_ID_TOKEN_REQUEST_TOKEN and other credential-named variables of the environment, and the
+//     `http.<url>.extraheader` actions/checkout writes into .git/config (`AUTHORIZATION: basic <base64 of
+//     x-access-token:TOKEN>`), in its header, base64 and token forms;
+//   - the scan's: Secret data, literal credentials in env values and ConfigMaps, credential-named values
+//     of the charts' values files and --set pairs;
+//   - anything of a known token format (`ghs_...`, `glpat-...`, PEM private keys, bearer tokens).
+// Each known value is also looked for encoded: base64 (standard, unpadded, URL-safe; and the part of it
+// that any text embedding the value at any offset encodes the same way, so `b64enc (printf "x%s" .tok)`
+// is caught too), hex, URL-encoded and JSON-escaped. A chart's template decides what helm prints, in
+// object names, in `fail` messages, anywhere: the report is the channel to close, not the template.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { credentialName, detectByName, detectFormat, descriptiveName, keyMaterial, TOKEN_PATTERNS } from './secret-literal.ts';
+import type { ScannedObject } from '../model/model.ts';
+
+export const REDACTED = '***';
+
+/** Shorter values are words, not secrets: redacting them would garble names and messages. */
+const MIN_SECRET = 8;
+/** Shortest encoded fragment (the aligned middle of a base64 encoding) that is replaced on its own. */
+const MIN_FRAGMENT = 16;
+/** Environment variables that hold the runner's own credentials whatever their value looks like. */
+export const RUNNER_TOKEN_VARIABLES = ['GITHUB_TOKEN', 'INPUT_GITHUB-TOKEN', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+const MAX_GIT_CONFIG_BYTES = 256 * 1024;
+
+/** Every form in which `secret` may reach a report: plain, base64 (whole and embedded), hex, URL-encoded, JSON-escaped. */
+export function encodedForms(secret: string): string[] {
+  const forms = new Set<string>([secret]);
+  const bytes = Buffer.from(secret, 'utf8');
+  const b64 = bytes.toString('base64');
+  forms.add(b64);
+  forms.add(b64.replace(/=+$/, ''));
+  forms.add(bytes.toString('base64url'));
+  // `b64enc` of a text holding the secret at byte offset k encodes the secret's bytes from the next
+  // multiple of 3 onward identically, whatever surrounds it: one fragment per alignment.
+  for (let skip = 0; skip < 3; skip++) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole <= 0) continue;
+    const fragment = bytes.subarray(skip, skip + whole).toString('base64');
+    if (fragment.length >= MIN_FRAGMENT) {
+      forms.add(fragment);
+      forms.add(fragment.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  forms.add(bytes.toString('hex'));
+  forms.add(bytes.toString('hex').toUpperCase());
+  forms.add(encodeURIComponent(secret));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  // Twice encoded (`b64enc | b64enc`, a Secret's data written from an already encoded value).
+  forms.add(Buffer.from(b64).toString('base64'));
+  return [...forms].filter((form) => form.length >= MIN_SECRET);
+}
+
+/** The values of `http.*.extraheader` in a git config text (and files it includes). */
+export function extraHeaders(text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.matchAll(/^\s*extraheader\s*=\s*(.+?)\s*$/gim)) out.push(match[1]!.replace(/^"(.*)"$/, '$1'));
+  return out;
+}
+
+/** The credentials in an extraheader value: the header, its base64 payload, and `user:token` and the token decoded from it. */
+export function headerCredentials(header: string): string[] {
+  const out = [header];
+  const value = header.replace(/^[\w-]+\s*:\s*/, '');
+  out.push(value);
+  const scheme = /^(basic|bearer|token)\s+(\S+)$/i.exec(value);
+  if (scheme) {
+    out.push(scheme[2]!);
+    if (scheme[1]!.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(scheme[2]!, 'base64').toString('utf8');
+      if (decoded.includes(':')) out.push(decoded, decoded.slice(decoded.indexOf(':') + 1));
+    }
+  }
+  return out;
+}
+
+function readSmall(file: string): string | undefined {
+  try {
+    if (statSync(file).size > MAX_GIT_CONFIG_BYTES) return undefined;
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The git configuration files of a work tree: `.git/config` (or, for a worktree or submodule whose `.git`
+ * is a file, the gitdir's config and its common dir's), and the files they `[include]` (actions/checkout
+ * v6 keeps the token in an included file under RUNNER_TEMP).
+ */
+function gitConfigTexts(workTree: string): string[] {
+  const dotGit = path.join(workTree, '.git');
+  const dirs: string[] = [];
+  const pointer = readSmall(dotGit);
+  if (pointer !== undefined && /^gitdir:/m.test(pointer)) {
+    const gitdir = path.resolve(workTree, pointer.replace(/^gitdir:\s*/m, '').trim());
+    dirs.push(gitdir);
+    const common = readSmall(path.join(gitdir, 'commondir'));
+    if (common !== undefined) dirs.push(path.resolve(gitdir, common.trim()));
+  } else if (existsSync(dotGit)) {
+    dirs.push(dotGit);
+  }
+  const texts: string[] = [];
+  const seen = new Set<string>();
+  const pending = dirs.map((dir) => path.join(dir, 'config'));
+  while (pending.length > 0 && texts.length < 16) {
+    const file = pending.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readSmall(file);
+    if (text === undefined) continue;
+    texts.push(text);
+    for (const include of text.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path.resolve(path.dirname(file), include[1]!.replace(/^~(?=\/)/, process.env.HOME ?? '~')));
+  }
+  return texts;
+}
+
+export interface RunCredentialSources {
+  /** Credentials given by the caller (the Action's github-token input). */
+  credentials?: readonly string[];
+  /** Work trees whose git configuration may hold a checkout token (the repository root, the workspace). */
+  workTrees?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The run's own credentials: given ones, the runner's token variables and credential-named variables, checkout extraheaders. */
+export function runCredentials(sources: RunCredentialSources): string[] {
+  const out = new Set<string>();
+  const add = (value: string | undefined) => {
+    const v = value?.trim();
+    if (v !== undefined && v.length >= MIN_SECRET) out.add(v);
+  };
+  for (const credential of sources.credentials ?? []) add(credential);
+  const env = sources.env ?? process.env;
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (RUNNER_TOKEN_VARIABLES.includes(name.toUpperCase())) add(value);
+    else if (credentialName(name) === 'strong' && redactable(value) && detectByName(name, value)) add(value);
+  }
+  for (const tree of new Set(sources.workTrees ?? [])) {
+    for (const text of gitConfigTexts(tree)) for (const header of extraHeaders(text)) for (const credential of headerCredentials(header)) add(credential);
+  }
+  return [...out];
+}
+
+/** Secret values the scan read: Secret data named or shaped like a credential, literal credentials in env and ConfigMaps. */
+export function scannedSecrets(objects: readonly ScannedObject[]): string[] {
+  const out = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && redactable(value)) out.add(value.trim());
+  };
+  for (const object of objects) {
+    const raw = object.raw as Record<string, unknown>;
+    if (object.ref.kind === 'Secret') {
+      for (const field of ['data', 'stringData'] as const) {
+        const map = raw[field];
+        if (typeof map !== 'object' || map === null) continue;
+        for (const [key, value] of Object.entries(map)) {
+          if (typeof value !== 'string' || descriptiveName(key)) continue;
+          const text = field === 'data' ? Buffer.from(value, 'base64').toString('utf8') : value;
+          // `database: postgres` or `host: db` would garble every name holding them; a credential is named so or looks so.
+          if (credentialName(key) === undefined && !detectFormat(text) && !keyMaterial(text)) continue;
+          add(text);
+          add(value);
+        }
+      }
+    } else if (object.ref.kind === 'ConfigMap') {
+      const map = raw.data;
+      if (typeof map === 'object' && map !== null) for (const [key, value] of Object.entries(map)) if (typeof value === 'string' && !value.includes('\n') && detectByName(key, value)) add(value);
+    }
+    for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add(env.value);
+  }
+  return [...out];
+}
+
+/** `{name, value}` env entries anywhere in an object (containers of any workload shape). */
+function envEntries(raw: unknown): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  const stack: unknown[] = [raw];
+  let visited = 0;
+  while (stack.length > 0 && visited++ < 100_000) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'env' && Array.isArray(value)) {
+          for (const item of value) {
+            if (typeof item === 'object' && item !== null && typeof (item as { name?: unknown }).name === 'string' && typeof (item as { value?: unknown }).value === 'string') {
+              out.push({ name: (item as { name: string }).name, value: (item as { value: string }).value });
+            }
+          }
+        } else if (typeof value === 'object') stack.push(value);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether a credential the scan read is worth replacing wherever it occurs: long enough, and not a word
+ * or a lower-case name (`password`, `postgres-password`, `changeme`): such values are key names and
+ * placeholders the chart itself publishes, and replacing them would garble names and messages.
+ */
+function redactable(value: string): boolean {
+  const v = value.trim();
+  return v.length >= MIN_SECRET && !/^[a-z]+(?:[-_.][a-z]+)*$/.test(v);
+}
+
+/** Credential-named strings (and strings of a token format) of values: `path` is the key path of each leaf. */
+export function valuesSecrets(leaves: Iterable<{ path: readonly (string | number)[]; value: unknown }>): string[] {
+  const out = new Set<string>();
+  for (const leaf of leaves) {
+    if (typeof leaf.value !== 'string' || !redactable(leaf.value)) continue;
+    const key = [...leaf.path].reverse().find((p): p is string => typeof p === 'string') ?? '';
+    if (detectByName(key, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
+  }
+  return [...out];
+}
+
+/** The 3 UTF-16 units at `i` as one exact number (a Map key without a substring per position). */
+function prefixKey(text: string, i: number): number {
+  return text.charCodeAt(i) * 4294967296 + text.charCodeAt(i + 1) * 65536 + text.charCodeAt(i + 2);
+}
+
+/** Literal parts of TOKEN_PATTERNS: a string without any is left alone (one scan instead of one per pattern). */
+const TOKEN_ANCHORS = /gh[pousr]_|github_pat_|gl[a-z]{2,6}-|xox|xapp-|npm_|[rs]k_|AIza|SG\.|sk-|A[KSBC][IC]A|hv[sb]\.|_v1_|pypi-|dckr_pat_|eyJ|PRIVATE KEY|AccessKey=|AccountKey=|[Bb]earer|[Bb]asic|x-access-token:/;
+
+/** Replaces known secrets, in all their encodings, and token-shaped text in strings. */
+export class Redactor {
+  /** Forms by their first 3 characters and their next 3 (prefixKey), longest first. */
+  private readonly byPrefix = new Map<number, Map<number, string[]>>();
+  private readonly size: number;
+
+  constructor(secrets: Iterable<string>) {
+    const forms = new Set<string>();
+    for (const secret of secrets) if (secret.length >= MIN_SECRET) for (const form of encodedForms(secret)) forms.add(form);
+    for (const form of forms) {
+      let next = this.byPrefix.get(prefixKey(form, 0));
+      if (!next) this.byPrefix.set(prefixKey(form, 0), (next = new Map()));
+      const list = next.get(prefixKey(form, 3));
+      if (list) list.push(form);
+      else next.set(prefixKey(form, 3), [form]);
+    }
+    for (const next of this.byPrefix.values()) for (const list of next.values()) list.sort((a, b) => b.length - a.length);
+    this.size = forms.size;
+  }
+
+  /** How many forms are looked for (for tests and measurements). */
+  get forms(): number {
+    return this.size;
+  }
+
+  text(input: string): string {
+    let text = input;
+    if (this.size > 0 && text.length >= MIN_SECRET) {
+      let out = '';
+      let last = 0;
+      for (let i = 0; i + MIN_SECRET <= text.length; ) {
+        const list = this.byPrefix.get(prefixKey(text, i))?.get(prefixKey(text, i + 3));
+        const form = list?.find((f) => text.startsWith(f, i));
+        if (form === undefined) {
+          i++;
+          continue;
+        }
+        out += text.slice(last, i) + REDACTED;
+        i += form.length;
+        last = i;
+      }
+      if (last > 0) text = out + text.slice(last);
+    }
+    // Real tokens mix digits and letters; `Basic authentication` and `ghp_xxxx...` placeholders do not.
+    if (TOKEN_ANCHORS.test(text)) {
+      for (const pattern of TOKEN_PATTERNS) text = text.replace(pattern, (match) => (/\d/.test(match) && /[A-Za-z]/.test(match) ? REDACTED : match));
+    }
+    return text;
+  }
+
+  /** A deep copy of a JSON-like value with every string (keys too) redacted. */
+  value<T>(input: T): T {
+    return this.walk(input) as T;
+  }
+
+  private walk(node: unknown): unknown {
+    if (typeof node === 'string') return this.text(node);
+    if (Array.isArray(node)) return node.map((item) => this.walk(item));
+    if (typeof node === 'object' && node !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(node)) out[this.text(key)] = this.walk(value);
+      return out;
+    }
+    return node;
+  }
+}
