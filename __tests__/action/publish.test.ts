@@ -35,6 +35,8 @@ describe('readInputs', () => {
       advisory: false,
       githubToken: '',
       policyFrom: 'base',
+      changedOnly: true,
+      set: [],
     });
     // No sarif-file: the SARIF report goes to RUNNER_TEMP (run.ts), not into the checkout.
     expect(readInputs(inputs({ 'sarif-file': ' reports/preadmit.sarif ' })).sarifFile).toBe('reports/preadmit.sarif');
@@ -55,6 +57,13 @@ describe('readInputs', () => {
         config: 'ci/.preadmit.yaml',
         helm: '/opt/helm',
         'check-name': 'preadmit (prod)',
+        gate: 'All',
+        'changed-only': 'off',
+        'pss-level': 'baseline',
+        set: 'image.tag=1.2\nlist={a,b}\n',
+        'kube-version': '1.33',
+        namespace: 'shop',
+        'release-name': 'shop-api',
       }),
     );
     expect(read).toMatchObject({
@@ -70,6 +79,13 @@ describe('readInputs', () => {
       config: 'ci/.preadmit.yaml',
       helm: '/opt/helm',
       checkName: 'preadmit (prod)',
+      gate: 'all',
+      changedOnly: false,
+      pssLevel: 'baseline',
+      set: ['image.tag=1.2', 'list={a,b}'],
+      kubeVersion: '1.33',
+      namespace: 'shop',
+      releaseName: 'shop-api',
     });
   });
 
@@ -80,6 +96,13 @@ describe('readInputs', () => {
     ['comment-when-clean', 'hide', /comment-when-clean must be one of resolve, delete, update/],
     ['check-name', 'x'.repeat(101), /check-name/],
     ['policy-from', 'merge', /policy-from must be one of base, head/],
+    ['gate', 'changed', /gate must be one of new, all/],
+    ['changed-only', 'some', /changed-only must be on or off/],
+    ['pss-level', 'privileged', /pss-level must be one of baseline, restricted/],
+    ['set', 'image.tag', /set expects key=value lines/],
+    ['kube-version', 'latest', /kube-version must be a Kubernetes version/],
+    ['namespace', 'Shop_NS', /namespace must be a Kubernetes namespace name/],
+    ['release-name', '--dry-run', /release-name must be a helm release name/],
   ])('rejects %s=%s with a message naming the input', (name, value, message) => {
     expect(() => readInputs(inputs({ [name]: value }))).toThrow(ConfigurationError);
     expect(() => readInputs(inputs({ [name]: value }))).toThrow(message);

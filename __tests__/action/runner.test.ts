@@ -405,7 +405,8 @@ describe('dist/index.js: whose policy gates a pull request', () => {
   it('takes the policy from the base commit and lists what the pull request changes in the comment and summary', async () => {
     await freshGitHub();
     const { workspace, baseSha } = loosenedRepo();
-    const result = await run(workspace, { 'policy-from': 'base' }, { event: pullRequestEvent({ owner: OWNER, repo: REPO, number: PR_NUMBER, headSha: HEAD_SHA, baseSha }) });
+    // gate: all: the privileged pod is in the base too (existing), and this test is about whose fail-on applies.
+    const result = await run(workspace, { 'policy-from': 'base', gate: 'all' }, { event: pullRequestEvent({ owner: OWNER, repo: REPO, number: PR_NUMBER, headSha: HEAD_SHA, baseSha }) });
     expectAllValid();
     expect(result.code).toBe(1);
     expect(result.report!.findings.find((f) => f.ruleId === 'pss-privileged')).toBeDefined();
@@ -430,6 +431,220 @@ describe('dist/index.js: whose policy gates a pull request', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/::warning::preadmit: the policy of f95f852bd8fc could not be read \(.*\); gating with the strictest reading/);
     expect([...github.comments.values()][0]!.body).toContain('**Policy of the base commit unavailable**');
+  });
+});
+
+describe('dist/index.js: what a pull request changes, against its base commit', () => {
+  const VALUES_BASE = 'image: nginx:1.27\nhostNetwork: true\nhostPID: true\nprivileged: false\n';
+  const TEMPLATE = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      hostNetwork: {{ .Values.hostNetwork }}
+      hostPID: {{ .Values.hostPID }}
+      containers:
+        - name: web
+          image: {{ .Values.image }}
+          securityContext:
+            privileged: {{ .Values.privileged }}
+`;
+
+  /**
+   * A real repository: the base commit runs hostNetwork and hostPID; the pull request turns hostNetwork
+   * off (fixed), makes the container privileged and its image :latest (new, both set in values.yaml).
+   */
+  function pullRequestRepo(): { workspace: string; baseSha: string } {
+    const workspace = repo(() =>
+      makeRepo({
+        'charts/shop/Chart.yaml': 'apiVersion: v2\nname: shop\nversion: 0.1.0\n',
+        'charts/shop/values.yaml': VALUES_BASE,
+        'charts/shop/templates/deployment.yaml': TEMPLATE,
+        // An unchanged second chart: left out of the renders.
+        'charts/other/Chart.yaml': 'apiVersion: v2\nname: other\nversion: 0.1.0\n',
+        'charts/other/templates/pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: other\nspec:\n  containers:\n    - name: c\n      image: busybox:1.36\n      securityContext:\n        privileged: true\n',
+        '.preadmit.yaml': 'rules:\n  network-policy-egress: off\n  network-policy-ingress: off\n',
+      }),
+    );
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    const baseSha = git('rev-parse', 'HEAD');
+    writeFileSync(path.join(workspace, 'charts/shop/values.yaml'), 'image: nginx:latest\nhostNetwork: false\nhostPID: true\nprivileged: true\n');
+    git('commit', '-q', '-am', 'head: privileged, latest image, no host network');
+    return { workspace, baseSha };
+  }
+
+  const prEvent = (baseSha: string, forkOwner?: string) => pullRequestEvent({ owner: OWNER, repo: REPO, number: PR_NUMBER, headSha: HEAD_SHA, baseSha, ...(forkOwner !== undefined && { forkOwner }) });
+
+  it('annotates only the new findings, on the values.yaml lines the pull request changed; the comment counts; the check fails on the new blocking one', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'policy-from': 'base' }, { event: prEvent(baseSha) });
+    expect(result.stderr).toBe('');
+    expectAllValid();
+    expect(result.stdout).toContain(`preadmit: pull request: compared with its base commit ${baseSha.slice(0, 12)}; new findings gate`);
+
+    const report = result.report as unknown as { findings: { ruleId: string; status: string; fingerprint: string }[]; summary: Record<string, number> };
+    const fresh = report.findings.filter((f) => f.status === 'new');
+    expect(fresh.map((f) => f.ruleId).sort()).toEqual(['image-tag', 'pss-privileged']);
+    const existing = report.findings.length - fresh.length;
+    expect(existing).toBeGreaterThan(5);
+    expect(report.summary).toMatchObject({ new: 2, existing, fixed: 1, blocking: 1 });
+
+    // Annotations: the two new findings only. privileged: on the values.yaml line the pull request changed
+    // (line 4), not on the template line; the image tag, whose values key provenance does not prove: on the
+    // template line that emits it.
+    const annotations = annotationsOf(github.of('checks/update'));
+    expect(annotations.map((a) => [a.title.split(':')[0], a.path, a.start_line, a.annotation_level]).sort()).toEqual([
+      ['image-tag', 'charts/shop/templates/deployment.yaml', 18, 'warning'],
+      ['pss-privileged', 'charts/shop/values.yaml', 4, 'failure'],
+    ]);
+    expect(new Set(annotations.map((a) => /fingerprint: (\w+)/.exec(a.raw_details ?? '')?.[1]))).toEqual(new Set(fresh.map((f) => f.fingerprint)));
+
+    // The check concludes from the new blocking finding; the existing critical one (hostPID) does not count.
+    const [checkRun] = [...github.checkRuns.values()];
+    expect(checkRun).toMatchObject({ head_sha: HEAD_SHA, status: 'completed', conclusion: 'failure' });
+    expect(checkRun!.output.title).toBe('1 blocking new finding at or above high');
+    expect(result.code).toBe(1);
+
+    // The comment and the job summary lead with what the pull request did.
+    const lead = `**2 new findings (1 blocking) · ${existing} existing · 1 fixed**`;
+    const [comment] = [...github.comments.values()];
+    expect(comment!.body.startsWith(`${MARKER}\n${lead}\n\n### ❌ preadmit: 1 blocking new finding`)).toBe(true);
+    expect(comment!.body).toContain(`<summary>Existing findings, already in the base (${existing})</summary>`);
+    expect(comment!.body).toContain('<summary>Fixed: in the base, gone now (1)</summary>');
+    expect(comment!.body).toMatch(/#### Other new findings \(1\)/);
+    // Only the changed chart was rendered.
+    expect(comment!.body).toContain('left out as unchanged since the base: charts/other');
+    expect(result.summary).toContain(lead);
+
+    // gate: all: the existing critical finding gates too, and every finding is annotated.
+    await freshGitHub();
+    const all = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'policy-from': 'base', gate: 'all' }, { event: prEvent(baseSha) });
+    expectAllValid();
+    expect(all.code).toBe(1);
+    expect(annotationsOf(github.of('checks/update'))).toHaveLength(report.findings.length);
+    expect([...github.checkRuns.values()][0]!.output.title).toMatch(/^[2-9] blocking findings at or above high$/);
+  });
+
+  it('a fork pull request is compared with the base repository’s commit; with nothing new blocking, the check passes', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    // Undo the privileged container: what remains new is a medium finding, below fail-on.
+    writeFileSync(path.join(workspace, 'charts/shop/values.yaml'), 'image: nginx:latest\nhostNetwork: false\nhostPID: true\nprivileged: false\n');
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'policy-from': 'base' }, { event: prEvent(baseSha, 'outsider') });
+    expectAllValid();
+    expect(result.code).toBe(0);
+    expect([...github.checkRuns.values()][0]).toMatchObject({ conclusion: 'success' });
+    const annotations = annotationsOf(github.of('checks/update'));
+    expect(annotations.map((a) => [a.title.split(':')[0], a.path, a.start_line])).toEqual([['image-tag', 'charts/shop/templates/deployment.yaml', 18]]);
+    expect([...github.comments.values()][0]!.body).toContain('**1 new finding (0 blocking) · ');
+  });
+
+  it('a finding the pull request causes in a template is annotated on that template line, though its values line is known', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    // values.yaml already sets hostIPC (unused at the base, unchanged by the pull request); the template starts reading it.
+    git('reset', '-q', '--hard', baseSha);
+    writeFileSync(path.join(workspace, 'charts/shop/values.yaml'), `${VALUES_BASE}hostIPC: true\n`);
+    git('commit', '-q', '-am', 'base: hostIPC set, not used');
+    const base = git('rev-parse', 'HEAD');
+    writeFileSync(path.join(workspace, 'charts/shop/templates/deployment.yaml'), TEMPLATE.replace('      hostPID: {{ .Values.hostPID }}\n', '      hostPID: {{ .Values.hostPID }}\n      hostIPC: {{ .Values.hostIPC }}\n'));
+    git('commit', '-q', '-am', 'head: the template reads hostIPC');
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'policy-from': 'base' }, { event: prEvent(base) });
+    expectAllValid();
+    expect(result.code).toBe(1);
+    const [hostIpc] = (result.report as unknown as { findings: { status: string; source: { values?: { file: string; line?: number } } }[] }).findings.filter((f) => f.status === 'new');
+    expect(hostIpc!.source.values).toMatchObject({ file: 'charts/shop/values.yaml', line: 5 });
+    const annotations = annotationsOf(github.of('checks/update'));
+    expect(annotations.map((a) => [a.title.split(':')[0], a.path, a.start_line])).toEqual([['pss-host-namespaces', 'charts/shop/templates/deployment.yaml', 16]]);
+  });
+
+  it('a values file the pull request adds (values-files input) is not applied to the base: only what it turns on is new', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    git('reset', '-q', '--hard', baseSha);
+    mkdirSync(path.join(workspace, 'ci'));
+    writeFileSync(path.join(workspace, 'ci/values.yaml'), 'privileged: true\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'head: CI values');
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'values-files': 'ci/values.yaml', 'policy-from': 'base' }, { event: prEvent(baseSha) });
+    expectAllValid();
+    const fresh = (result.report as unknown as { findings: { ruleId: string; status: string }[] }).findings.filter((f) => f.status === 'new');
+    // Only what the values file turns on is new: the base's own findings (hostPID...) are existing, the
+    // base rendered without the pull request's file but with every chart, as the head did.
+    expect(fresh.map((f) => f.ruleId)).toEqual(['pss-privileged']);
+    expect(result.code).toBe(1);
+    expect([...github.checkRuns.values()][0]).toMatchObject({ conclusion: 'failure' });
+  });
+
+  it('a configuration file the pull request adds (config input) is never applied to the base: the base is scanned with its own', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    git('reset', '-q', '--hard', baseSha);
+    // The added configuration names values that make the container privileged; were the base rendered
+    // with it, privileged would look existing.
+    mkdirSync(path.join(workspace, 'ci'));
+    writeFileSync(path.join(workspace, 'ci/preadmit.yaml'), 'helm:\n  valuesFiles: [privileged.yaml]\nrules:\n  network-policy-egress: off\n  network-policy-ingress: off\n');
+    writeFileSync(path.join(workspace, 'ci/privileged.yaml'), 'privileged: true\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'head: CI configuration');
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', config: 'ci/preadmit.yaml', 'policy-from': 'head' }, { event: prEvent(baseSha) });
+    expectAllValid();
+    const report = result.report as unknown as { findings: { ruleId: string; status: string }[]; base: { allBecause?: string } };
+    expect(report.findings.filter((f) => f.status === 'new').map((f) => f.ruleId)).toEqual(['pss-privileged']);
+    // Every chart rendered on both sides (the unchanged one too), because the configuration given changed.
+    expect(report.base.allBecause).toBe('ci/preadmit.yaml changed, which is the configuration given for every chart');
+    expect(result.code).toBe(1);
+  });
+
+  it('a pull request that adds and fixes nothing gets no comment (comment-when-clean: resolve) and a green check', async () => {
+    await freshGitHub();
+    const { workspace, baseSha } = pullRequestRepo();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd: workspace, encoding: 'utf8' }).trim();
+    git('reset', '-q', '--hard', baseSha);
+    // The chart changes (lines shift above every finding), its findings do not.
+    writeFileSync(path.join(workspace, 'charts/shop/templates/deployment.yaml'), `# The shop's web tier.\n# Owned by the platform team.\n${TEMPLATE}`);
+    git('commit', '-q', '-am', 'head: a comment');
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'policy-from': 'base' }, { event: prEvent(baseSha) });
+    expectAllValid();
+    expect(result.code).toBe(0);
+    const report = result.report as unknown as { findings: { status: string }[]; summary: Record<string, number> };
+    expect(report.findings.length).toBeGreaterThan(5);
+    expect(report.summary).toMatchObject({ new: 0, fixed: 0 });
+    expect([...github.checkRuns.values()][0]).toMatchObject({ conclusion: 'success' });
+    expect(annotationsOf(github.of('checks/update'))).toEqual([]);
+    expect(github.comments.size).toBe(0);
+    expect(result.summary).toContain(`**0 new findings · ${report.findings.length} existing · 0 fixed**`);
+  });
+
+  it('says so in the log and the comment when the base commit cannot be had, and gates on every finding', async () => {
+    await freshGitHub();
+    const { workspace } = pullRequestRepo();
+    // BASE_SHA is in no repository; the clone has no origin to fetch it from.
+    const result = await run(workspace, { helm: process.env.PREADMIT_TEST_HELM3!, paths: 'charts', 'policy-from': 'head' }, { event: prEvent(BASE_SHA) });
+    expectAllValid();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/preadmit: no comparison with the pull request's base \(the commit f95f852bd8fc is not in the checkout and could not be fetched from origin: .*\): every finding/);
+    const [comment] = [...github.comments.values()];
+    expect(comment!.body).toContain("> [!WARNING]\n> **no comparison with the pull request's base");
+    expect(comment!.body).not.toContain('new findings (');
+    const report = result.report!;
+    // Every finding gates and is annotated, the existing hostPID one included.
+    expect(annotationsOf(github.of('checks/update'))).toHaveLength(report.findings.length);
+    expect(Number(result.outputs.blocking)).toBeGreaterThanOrEqual(3);
   });
 });
 

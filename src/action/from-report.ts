@@ -44,6 +44,8 @@ export interface VerdictPolicy {
   failOn: FailOn;
   /** Whether input errors fail the run (the configuration's failOnErrors, default true). */
   failOnErrors: boolean;
+  /** This run's `gate` input: all makes every finding of a compared report gate; otherwise the report's gate. */
+  gate?: 'new' | 'all';
 }
 
 /**
@@ -54,12 +56,22 @@ export interface VerdictPolicy {
 export function recomputeVerdict(result: ScanResult, policy: VerdictPolicy): ScanResult {
   const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
   for (const f of result.findings) bySeverity[f.severity]++;
-  const blocking = result.findings.filter((f) => !f.suppressed && isBlocking(f.severity, policy.failOn)).length;
+  // A report compared with a base (or a baseline file) gates on its new findings, like the scan that made
+  // it. The statuses are believed as the findings are: whoever could mark a finding existing could as
+  // well have left it out; this run's gate: all makes every finding gate.
+  const compared = result.base !== undefined || result.baselineFile !== undefined;
+  const gate = compared ? (policy.gate ?? result.base?.gate ?? 'new') : 'all';
+  const gated = gate === 'new' ? result.findings.filter((f) => f.status === 'new') : result.findings;
+  const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, policy.failOn)).length;
   const failed = blocking > 0 || (policy.failOnErrors && result.errors.length > 0);
+  const fresh = result.findings.filter((f) => f.status === 'new').length;
   return {
     ...result,
+    ...(result.base !== undefined && { base: { ...result.base, gate } }),
     summary: {
       ...result.summary,
+      ...(compared && { new: fresh, existing: result.findings.length - fresh }),
+      ...(result.base !== undefined && { fixed: result.fixed?.length ?? 0 }),
       verdict: failed ? 'fail' : 'pass',
       findings: result.findings.length,
       bySeverity,

@@ -12,6 +12,9 @@ export const COMMENT_WHEN_CLEAN_VALUES = ['resolve', 'delete', 'update'] as cons
 export type CommentWhenClean = (typeof COMMENT_WHEN_CLEAN_VALUES)[number];
 export const POLICY_FROM_VALUES = ['base', 'head'] as const;
 export type PolicyFrom = (typeof POLICY_FROM_VALUES)[number];
+export const GATE_VALUES = ['new', 'all'] as const;
+export type Gate = (typeof GATE_VALUES)[number];
+export const PSS_LEVEL_VALUES = ['baseline', 'restricted'] as const;
 
 export interface ActionInputs {
   /** Paths to scan, relative to GITHUB_WORKSPACE (default `.`). */
@@ -45,6 +48,19 @@ export interface ActionInputs {
   pullRequest?: number;
   /** On pull request events: the policy comes from the base commit (default) or the checked-out head. */
   policyFrom: PolicyFrom;
+  /** On pull requests, compared with the base commit: new (default there) gates on new findings only, all on every finding. */
+  gate?: Gate;
+  /** With a base: render only the charts the pull request changes (default), or every chart. */
+  changedOnly: boolean;
+  /** Pod Security level findings are reported at (default: the configuration's, else restricted). */
+  pssLevel?: (typeof PSS_LEVEL_VALUES)[number];
+  /** helm --set pairs (key=value) applied to every chart, one per line. */
+  set: string[];
+  /** Kubernetes version helm renders for (.Capabilities.KubeVersion). */
+  kubeVersion?: string;
+  /** Namespace and release name charts are rendered with. */
+  namespace?: string;
+  releaseName?: string;
 }
 
 export type GetInput = (name: string) => string;
@@ -94,6 +110,21 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
   const paths = list(getInput('paths'));
   const report = get('report');
   const sarifFile = get('sarif-file');
+  // A --set value may hold commas (`a={x,y}`): pairs are separated by newlines only.
+  const set = getInput('set')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  for (const pair of set) if (!pair.includes('=')) throw new ConfigurationError(`input set expects key=value lines (got "${pair}")`);
+  // The same patterns as helm.kubeVersion, helm.namespace and helm.releaseName in the configuration schema.
+  const kubeVersion = get('kube-version');
+  if (kubeVersion !== '' && !/^v?1\.[0-9]+(\.[0-9]+)?$/.test(kubeVersion)) throw new ConfigurationError(`input kube-version must be a Kubernetes version like 1.33 or v1.33.2 (got "${kubeVersion}")`);
+  const namespace = get('namespace');
+  if (namespace !== '' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new ConfigurationError(`input namespace must be a Kubernetes namespace name (got "${namespace}")`);
+  const releaseName = get('release-name');
+  if (releaseName !== '' && !/^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/.test(releaseName)) throw new ConfigurationError(`input release-name must be a helm release name: lowercase letters, digits and dashes, at most 53 characters (got "${releaseName}")`);
+  const gate = oneOf('gate', get('gate'), GATE_VALUES);
+  const pssLevel = oneOf('pss-level', get('pss-level'), PSS_LEVEL_VALUES);
   const pr = get('pull-request');
   if (pr !== '' && !/^[1-9][0-9]{0,9}$/.test(pr)) throw new ConfigurationError(`input pull-request must be a pull request number (got "${pr}")`);
   return {
@@ -114,5 +145,12 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     ...(report !== '' && { report }),
     ...(pr !== '' && { pullRequest: Number(pr) }),
     policyFrom: oneOf('policy-from', get('policy-from'), POLICY_FROM_VALUES) ?? 'base',
+    ...(gate !== undefined && { gate }),
+    changedOnly: toggle('changed-only', get('changed-only'), true),
+    ...(pssLevel !== undefined && { pssLevel }),
+    set,
+    ...(kubeVersion !== '' && { kubeVersion }),
+    ...(namespace !== '' && { namespace }),
+    ...(releaseName !== '' && { releaseName }),
   };
 }

@@ -2,7 +2,8 @@
 // reporter plus what only the Action adds — the sticky comment's hidden marker, links to the files at the
 // PR head, and the workloads with the largest blast radius. Pure functions; sizes are budgeted here.
 import type { BlastRating, ObjectRecord, ScanResult } from '../model/model.ts';
-import { chain, clip, compareSources, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
+import { blockingNoun } from '../reporters/base.ts';
+import { chain, clip, compareSources, isBlocking, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
 import { escapeMarkdown, render } from '../reporters/index.ts';
 import { safeUrl, size } from '../reporters/markdown.ts';
 
@@ -83,6 +84,34 @@ function insertSection(report: string, section: string): string {
   return `${report.slice(0, at)}\n${section}\n${report.slice(at)}`;
 }
 
+/**
+ * What the pull request did, for the first line of the comment and the summaries: "2 new findings
+ * (1 blocking) · 14 existing · 3 fixed". Undefined without a comparison (no base, no baseline file).
+ * Blocking counts the new findings that block at fail-on; with gate: all, existing ones that block too.
+ */
+export function leadLine(result: ScanResult): string | undefined {
+  if (result.base === undefined && result.baselineFile === undefined) return undefined;
+  const fresh = result.findings.filter((f) => f.status === 'new');
+  const blocking = fresh.filter((f) => f.suppressed === undefined && isBlocking(f.severity, result.summary.failOn)).length;
+  const existing = result.findings.length - fresh.length;
+  const existingBlocking = result.base?.gate === 'all' ? result.findings.filter((f) => f.status !== 'new' && f.suppressed === undefined && isBlocking(f.severity, result.summary.failOn)).length : 0;
+  const parts = [
+    `${plural(fresh.length, 'new finding')}${fresh.length > 0 ? ` (${blocking} blocking)` : ''}`,
+    `${existing} existing${existingBlocking > 0 ? ` (${existingBlocking} blocking: gate all)` : ''}`,
+    ...(result.base !== undefined ? [`${result.summary.fixed ?? result.fixed?.length ?? 0} fixed`] : []),
+  ];
+  return parts.join(' · ');
+}
+
+/** The lines that lead the report: what the pull request did, or why it could not be compared. */
+function leadSection(result: ScanResult, baseNote: string | undefined): string {
+  const lines: string[] = [];
+  const lead = leadLine(result);
+  if (lead !== undefined) lines.push(`**${lead}**`);
+  if (baseNote !== undefined) lines.push(`> [!WARNING]\n> **${escapeMarkdown(clip(baseNote, 2_000))}**`);
+  return lines.length === 0 ? '' : `${lines.join('\n\n')}\n\n`;
+}
+
 export interface ComposeOptions {
   rules: readonly RuleLike[];
   fileUrl?: FileUrl;
@@ -94,12 +123,14 @@ export interface ComposeOptions {
   suffix?: string;
   /** How the shortening note names the limit, e.g. "GitHub's 65,536-character limit for comments". */
   limitName?: string;
+  /** Why a pull request could not be compared with its base (then every finding gates). */
+  baseNote?: string;
 }
 
 /** The full report within `limit`: the reporter cuts rows (and says so) to make room for what we add. */
 export function composeReport(result: ScanResult, options: ComposeOptions): string {
   const blast = blastRadiusSection(result, options.fileUrl);
-  const prefix = options.prefix ?? '';
+  const prefix = (options.prefix ?? '') + leadSection(result, options.baseNote);
   const suffix = options.suffix ? `\n${options.suffix}\n` : '';
   const overhead = size(prefix) + size(suffix) + (blast === '' ? 0 : size(blast) + 4);
   const maxLength = Math.max(1_000, options.limit - overhead);
@@ -123,9 +154,14 @@ export function composeReport(result: ScanResult, options: ComposeOptions): stri
   return `${out}\n\n_… cut to fit._\n`;
 }
 
-/** A scan with nothing to say: no findings, no errors. */
+/**
+ * A scan with nothing to say: no findings, no errors. Compared with a pull request's base: nothing new and
+ * nothing fixed (the findings the base already had are no news on every pull request).
+ */
 export function isClean(result: ScanResult): boolean {
-  return result.findings.length === 0 && result.errors.length === 0 && result.summary.verdict === 'pass';
+  if (result.errors.length > 0 || result.summary.verdict !== 'pass') return false;
+  if (result.base !== undefined) return result.findings.every((f) => f.status !== 'new') && (result.fixed?.length ?? 0) === 0;
+  return result.findings.length === 0;
 }
 
 export type Conclusion = 'success' | 'failure' | 'neutral';
@@ -141,7 +177,7 @@ export function checkTitle(result: ScanResult, conclusion: Conclusion): string {
   const advisory = conclusion === 'neutral' ? ' (advisory)' : '';
   switch (outcomeOf(result)) {
     case 'fail':
-      return `${plural(summary.blocking, 'blocking finding')} at or above ${summary.failOn}${advisory}`;
+      return `${plural(summary.blocking, `blocking ${blockingNoun(result)}`)} at or above ${summary.failOn}${advisory}`;
     case 'fail-errors':
       return `Scan failed: ${plural(summary.errors, 'input error')}${advisory}`;
     case 'incomplete':

@@ -13,6 +13,8 @@ import * as core from '@actions/core';
 import { RULES } from '../../rules/index.ts';
 import { UsageError } from '../model/errors.ts';
 import type { ScanResult } from '../model/model.ts';
+import { scanAgainstBase } from '../pipeline/base-compare.ts';
+import { resolveRevision } from '../pipeline/git.ts';
 import { OutputFileError, prepareOutputFile, writeOutputFile } from '../reporters/output-file.ts';
 import { Redactor, runCredentials } from '../secrets/redact.ts';
 import { defuseRunnerCommands } from '../reporters/runner-commands.ts';
@@ -20,12 +22,14 @@ import { resolveConfig, scan, type ScanOptions } from '../pipeline/scan.ts';
 import { HelmNotFoundError } from '../render/helm.ts';
 import { plural } from '../reporters/common.ts';
 import { render } from '../reporters/index.ts';
+import { basePlan, baseUnavailableNote, type BasePlan } from './base.ts';
+import { changedLinesSince } from './changed-lines.ts';
 import { readRunContext, type RunContext } from './context.ts';
 import { loadReport, recomputeVerdict } from './from-report.ts';
 import { createGitHubApi, sleepFromEnv, type GitHubApi } from './github.ts';
 import { ConfigurationError, readInputs, type ActionInputs } from './inputs.ts';
 import { actionsLogger, commandWindow, type Logger } from './logger.ts';
-import { annotationsFor, type CheckAnnotation } from './publish/annotations.ts';
+import { annotatedFindings, annotationFiles, annotationsFor, type CheckAnnotation } from './publish/annotations.ts';
 import { completeCheckRun, startCheckRun, type CheckRunTarget, type CompleteResult, type StartResult } from './publish/check-run.ts';
 import { appBot, publishComment, verifyPullRequest, type CommentResult } from './publish/comment.ts';
 import { setOutputs } from './publish/outputs.ts';
@@ -87,7 +91,12 @@ function scanOptions(inputs: ActionInputs, workspace: string, policyFrom?: ScanO
     ...(inputs.config !== undefined && { configFile: path.resolve(workspace, inputs.config) }),
     ...(inputs.failOn !== undefined && { failOn: inputs.failOn }),
     ...(inputs.pssVersion !== undefined && { pssVersion: inputs.pssVersion }),
+    ...(inputs.pssLevel !== undefined && { pssLevel: inputs.pssLevel }),
     valuesFiles: inputs.valuesFiles.map((f) => path.resolve(workspace, f)),
+    set: inputs.set,
+    ...(inputs.kubeVersion !== undefined && { kubeVersion: inputs.kubeVersion }),
+    ...(inputs.namespace !== undefined && { namespace: inputs.namespace }),
+    ...(inputs.releaseName !== undefined && { releaseName: inputs.releaseName }),
     ...(inputs.helm !== undefined && { helmPath: inputs.helm }),
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [],
@@ -191,6 +200,7 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
 
   let result: ScanResult;
   let files: ReportFiles;
+  let baseNote: string | undefined;
   try {
     files = prepareReportFiles(inputs, ctx);
     if (inputs.report !== undefined) {
@@ -201,7 +211,7 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
       const loaded = redactor.value(loadReport(file));
       // This run's fail-on (input, else the configuration in this workspace), never the report's own.
       const config = resolveConfig(scanOptions(inputs, ctx.workspace), ctx.workspace);
-      result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors });
+      result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors, ...(inputs.gate !== undefined && { gate: inputs.gate }) });
       const claimed = loaded.summary;
       if (claimed.verdict !== result.summary.verdict || claimed.blocking !== result.summary.blocking || claimed.failOn !== result.summary.failOn) {
         log.info(
@@ -212,7 +222,9 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
     } else {
       const policyFrom = policyRequest(inputs, ctx);
       if (policyFrom !== undefined) log.info(`preadmit: pull request: the policy comes from the base commit ${policyFrom.revision.slice(0, 12)} (input policy-from: head uses the pull request's own)`);
-      result = await scan(scanOptions(inputs, ctx.workspace, policyFrom));
+      const scanned = await scanWithBase(scanOptions(inputs, ctx.workspace, policyFrom), basePlan(inputs, ctx), ctx.workspace, inputs, log);
+      result = scanned.result;
+      baseNote = scanned.baseNote;
       if (result.policy?.from === 'fallback') log.warning(`preadmit: ${result.policy.message}`);
       else if (result.policy !== undefined && result.policy.changes.length > 0) log.info(`preadmit: this pull request changes the policy in ${plural(result.policy.changes.length, 'place')}; the changes take effect once merged`);
     }
@@ -230,7 +242,43 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
     core.setOutput('conclusion', 'failure');
     return { failed: `preadmit: ${safe}` };
   }
-  return publish(result, inputs, ctx, publishing, files, log);
+  return publish(result, inputs, ctx, publishing, files, log, baseNote);
+}
+
+/**
+ * The scan, compared with the pull request's base when there is one. The base commit is fetched with the
+ * checkout's credentials when the clone lacks it (a shallow checkout). When it cannot be had, or its files
+ * cannot be scanned, the head is scanned alone, every finding gates, and the returned note says why.
+ */
+async function scanWithBase(options: ScanOptions, plan: BasePlan, workspace: string, inputs: ActionInputs, log: Logger): Promise<{ result: ScanResult; baseNote?: string }> {
+  if (plan.kind === 'none') {
+    if (inputs.gate === 'new') log.info('preadmit: gate: new needs a pull request to compare with; on this event every finding gates (unless the configuration names a baseline file)');
+    return { result: await scan(options) };
+  }
+  let reason = plan.kind === 'unavailable' ? plan.reason : undefined;
+  if (plan.kind === 'compare') {
+    const resolved = await resolveRevision(workspace, plan.revision, { fetch: true });
+    if (resolved.ok) {
+      log.info(
+        `preadmit: pull request: compared with its base commit ${resolved.sha.slice(0, 12)}${resolved.fetched ? ' (fetched)' : ''}; ${plan.gate === 'new' ? 'new findings gate' : 'every finding gates (gate: all)'}${plan.all ? ', every chart rendered (changed-only: off)' : ''}`,
+      );
+      try {
+        return { result: await scanAgainstBase(options, { revision: resolved.sha, gate: plan.gate, all: plan.all }) };
+      } catch (error) {
+        // The base's own files (its configuration) or the repository layout: the head is still scanned.
+        if (!(error instanceof UsageError) || !error.message.startsWith('--base')) throw error;
+        reason = error.message.replace(/^--base [^:]*: /, '');
+      }
+    } else {
+      reason = resolved.message;
+    }
+  }
+  // git's complaint can quote the remote's URL: no credential of the run goes into the comment.
+  const baseNote = new Redactor(runCredentials({ credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [], workTrees: [workspace] })).text(baseUnavailableNote(reason ?? 'unknown'));
+  // Said in the log, and as a warning in the comment and summaries; not a warning annotation, which would
+  // take one of the ten GitHub shows per level from the findings.
+  log.info(`preadmit: ${baseNote}`);
+  return { result: await scan(options), baseNote };
 }
 
 /** The scan could not run: the check run (if started) fails with the reason, and the summary says it. */
@@ -266,12 +314,12 @@ async function pullRequestFor(inputs: ActionInputs, ctx: RunContext, api: GitHub
   return { number, headSha };
 }
 
-async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext, publishing: Publishing, files: ReportFiles, log: Logger): Promise<AfterWindow> {
+async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext, publishing: Publishing, files: ReportFiles, log: Logger, baseNote?: string): Promise<AfterWindow> {
   const conclusion: Conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl: FileUrl | undefined =
     ctx.repository !== undefined && ctx.sha !== undefined ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : undefined;
   const compose = (limit: number, limitName: string, prefix?: string) =>
-    composeReport(result, { rules: RULES, limit, limitName, ...(fileUrl !== undefined && { fileUrl }), ...(prefix !== undefined && { prefix }) });
+    composeReport(result, { rules: RULES, limit, limitName, ...(fileUrl !== undefined && { fileUrl }), ...(prefix !== undefined && { prefix }), ...(baseNote !== undefined && { baseNote }) });
 
   // 3. Everything that needs no token.
   const { sarif: sarifFile, json: reportJson } = files;
@@ -290,7 +338,9 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
   setOutputs({ findings: result.summary.findings, blocking: result.summary.blocking, sarifFile, reportJson, conclusion });
 
   // 4. The check run and the comment.
-  const annotations: CheckAnnotation[] = inputs.annotations ? annotationsFor(result) : [];
+  // With a base, annotations go on the lines the pull request changed where the cause is on one.
+  const changed = inputs.annotations && result.base !== undefined ? await changedLinesSince(ctx.workspace, result.base.sha, annotatedFindings(result).flatMap(annotationFiles)) : undefined;
+  const annotations: CheckAnnotation[] = inputs.annotations ? annotationsFor(result, changed) : [];
   const notes: string[] = unwritten !== undefined ? [unwritten] : [];
   let check: CompleteResult | undefined;
   const { api, target, started } = publishing;
@@ -336,7 +386,7 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
         resolvedBody: compose(
           COMMENT_LIMIT - 1_000,
           LIMIT_NAMES.comment,
-          `${marker}\n> [!TIP]\n> Resolved: the findings reported here earlier are gone as of commit \`${pr.headSha.slice(0, 12)}\`.\n\n`,
+          `${marker}\n> [!TIP]\n> Resolved: ${result.base !== undefined ? 'this pull request adds no findings' : 'the findings reported here earlier are gone'} as of commit \`${pr.headSha.slice(0, 12)}\`.\n\n`,
         ),
         clean,
         whenClean: inputs.commentWhenClean,

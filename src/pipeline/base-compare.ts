@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import type { Config } from '../config/config.ts';
 import { chooseCharts, type ChartChoice } from './changed-charts.ts';
 import { findRepoRoot } from './discover.ts';
+import { isInside } from '../model/paths.ts';
 import { UsageError } from '../model/errors.ts';
 import { changedFilesSince, resolveRevision } from './git.ts';
 import { isBlocking, type BaseInfo, type Finding, type ScanResult } from '../model/model.ts';
@@ -72,7 +73,23 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes('not a git repository') ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ['.']);
-  const all = request.all ? '--all' : changed === undefined ? `git could not list the files changed since ${sha.slice(0, 12)}` : undefined;
+  // The configuration file and values files given as options decide every chart's render on both sides:
+  // when one changed (or only the head has it), both sides render every chart, whatever their own
+  // configurations name (else one side would leave out charts the other renders, and their findings
+  // would all look new or fixed).
+  const repoRel = (f: string) => {
+    const abs = path.resolve(f);
+    return isInside(repoRoot, abs) ? path.relative(repoRoot, abs).split(path.sep).join('/') : undefined;
+  };
+  const optionFiles = [...(options.configFile !== undefined ? [options.configFile] : []), ...(options.valuesFiles ?? [])].flatMap((f) => repoRel(f) ?? []);
+  const optionChanged = optionFiles.find((f) => changed?.includes(f));
+  const all = request.all
+    ? '--all'
+    : changed === undefined
+      ? `git could not list the files changed since ${sha.slice(0, 12)}`
+      : optionChanged !== undefined
+        ? `${optionChanged} changed, which ${options.configFile !== undefined && repoRel(options.configFile) === optionChanged ? 'is the configuration' : 'is a values file'} given for every chart`
+        : undefined;
 
   const temp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'preadmit-base-')));
   // Also removed when SIGINT/SIGTERM ends the process in the middle (the CLI exits without unwinding).
@@ -90,10 +107,16 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).map((f) => inExport(repoRoot, exportRoot, f) ?? path.resolve(f));
-    const baseConfig = options.configFile !== undefined ? (inExport(repoRoot, exportRoot, options.configFile) ?? path.resolve(options.configFile)) : undefined;
+    // A values file of the repository the base lacks is left out of the base's scan: the pull request's copy
+    // would render the base with the head's values and make what they add look existing. Files outside
+    // the repository are the same on both sides.
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path.resolve(f)) ? [] : [path.resolve(f)]));
+    // Likewise a configuration file of the repository the base lacks: the base is scanned with its own
+    // (.preadmit.yaml found in the export, else the defaults), never with the pull request's.
+    const baseConfig =
+      options.configFile !== undefined ? (inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path.resolve(options.configFile)) ? undefined : path.resolve(options.configFile))) : undefined;
     // The base first, then the head: one scan's renders at a time on the machine.
-    const { policyFrom: _policyFrom, readStdin: _readStdin, ...shared } = options;
+    const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     const base =
       basePaths.length === 0
         ? undefined

@@ -330,9 +330,10 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
     errors.map((e) => errorRow(e, options.fileUrl)),
     '\n\nThese inputs were not scanned, or not completely.',
   );
-  const otherSection = detailsSection(
-    failOn === 'never' ? 'findings' : 'other findings',
-    `${failOn === 'never' ? 'Findings' : 'Other findings'} (${others.length})`,
+  // Compared with a base, the other findings are new ones: shown in full, only existing ones are collapsed.
+  const otherSection = (existingApart ? tableSection : detailsSection)(
+    failOn === 'never' ? `${existingApart ? 'new ' : ''}findings` : `other ${existingApart ? 'new ' : ''}findings`,
+    `${failOn === 'never' ? (existingApart ? 'New findings' : 'Findings') : existingApart ? 'Other new findings' : 'Other findings'} (${others.length})`,
     FINDING_HEAD,
     others.map((f) => findingRow(f, rules, options.fileUrl)),
   );
