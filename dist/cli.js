@@ -45277,7 +45277,13 @@ async function scanAgainstBase(options, request, scanOne = scan) {
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
-  const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : void 0;
+  const repoRel = (f) => {
+    const abs = path32.resolve(f);
+    return isInside(repoRoot, abs) ? path32.relative(repoRoot, abs).split(path32.sep).join("/") : void 0;
+  };
+  const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
+  const optionChanged = optionFiles.find((f) => changed?.includes(f));
+  const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
   const temp = realpathSync3(mkdtempSync6(path32.join(os6.tmpdir(), "preadmit-base-")));
   const cleanup = () => rmSync6(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
@@ -45293,9 +45299,9 @@ async function scanAgainstBase(options, request, scanOne = scan) {
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).map((f) => inExport(repoRoot, exportRoot, f) ?? path32.resolve(f));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? path32.resolve(options.configFile) : void 0;
-    const { policyFrom: _policyFrom, readStdin: _readStdin, ...shared } = options;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path32.resolve(f)) ? [] : [path32.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path32.resolve(options.configFile)) ? void 0 : path32.resolve(options.configFile)) : void 0;
+    const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     const base = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues) }).catch((error) => {
       if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path32.sep + "tree" + path32.sep).join("")}`, { cause: error });
       throw error;
@@ -46091,9 +46097,9 @@ function renderMarkdown(result, options = {}) {
     errors.map((e) => errorRow(e, options.fileUrl)),
     "\n\nThese inputs were not scanned, or not completely."
   );
-  const otherSection = detailsSection(
-    failOn === "never" ? "findings" : "other findings",
-    `${failOn === "never" ? "Findings" : "Other findings"} (${others.length})`,
+  const otherSection = (existingApart ? tableSection : detailsSection)(
+    failOn === "never" ? `${existingApart ? "new " : ""}findings` : `other ${existingApart ? "new " : ""}findings`,
+    `${failOn === "never" ? existingApart ? "New findings" : "Findings" : existingApart ? "Other new findings" : "Other findings"} (${others.length})`,
     FINDING_HEAD,
     others.map((f) => findingRow(f, rules, options.fileUrl))
   );

@@ -236,9 +236,9 @@ var require_tunnel = __commonJS({
       for (var i2 = 1, len = arguments.length; i2 < len; ++i2) {
         var overrides = arguments[i2];
         if (typeof overrides === "object") {
-          var keys = Object.keys(overrides);
-          for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-            var k = keys[j];
+          var keys2 = Object.keys(overrides);
+          for (var j = 0, keyLen = keys2.length; j < keyLen; ++j) {
+            var k = keys2[j];
             if (overrides[k] !== void 0) {
               target[k] = overrides[k];
             }
@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path34 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path36 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path34 && path34[0] !== "/") {
-          path34 = `/${path34}`;
+        if (path36 && path36[0] !== "/") {
+          path36 = `/${path36}`;
         }
-        return new URL(`${origin}${path34}`);
+        return new URL(`${origin}${path36}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin }
+          request: { method, path: path36, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path34);
+        debuglog2("sending request to %s %s/%s", method, origin, path36);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin },
+          request: { method, path: path36, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path34,
+          path36,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin }
+          request: { method, path: path36, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path34);
+        debuglog2("trailers received from %s %s/%s", method, origin, path36);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin },
+          request: { method, path: path36, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path34,
+          path36,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path34, origin }
+            request: { method, path: path36, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path34);
+          debuglog2("sending request to %s %s/%s", method, origin, path36);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path34,
+        path: path36,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler3) {
-        if (typeof path34 !== "string") {
+        if (typeof path36 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path34[0] !== "/" && !(path34.startsWith("http://") || path34.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path36[0] !== "/" && !(path36.startsWith("http://") || path36.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path34)) {
+        } else if (invalidPathRegex.test(path36)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path34, query) : path34;
+        this.path = query ? buildURL(path36, query) : path36;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1790,9 +1790,9 @@ var require_request = __commonJS({
               processHeader(this, header2[0], header2[1]);
             }
           } else {
-            const keys = Object.keys(headers);
-            for (let i2 = 0; i2 < keys.length; ++i2) {
-              processHeader(this, keys[i2], headers[keys[i2]]);
+            const keys2 = Object.keys(headers);
+            for (let i2 = 0; i2 < keys2.length; ++i2) {
+              processHeader(this, keys2[i2], headers[keys2[i2]]);
             }
           }
         } else if (headers != null) {
@@ -3849,16 +3849,16 @@ var require_webidl = __commonJS({
         }
         const result = {};
         if (!types2.isProxy(O)) {
-          const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
-          for (const key of keys2) {
+          const keys3 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
+          for (const key of keys3) {
             const typedKey = keyConverter(key, prefix2, argument);
             const typedValue2 = valueConverter(O[key], prefix2, argument);
             result[typedKey] = typedValue2;
           }
           return result;
         }
-        const keys = Reflect.ownKeys(O);
-        for (const key of keys) {
+        const keys2 = Reflect.ownKeys(O);
+        for (const key of keys2) {
           const desc = Reflect.getOwnPropertyDescriptor(O, key);
           if (desc?.enumerable) {
             const typedKey = keyConverter(key, prefix2, argument);
@@ -4572,7 +4572,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function keys() {
+          value: function keys2() {
             webidl.brandCheck(this, object);
             return makeIterator(this, "key");
           }
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path34, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path36, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path34} HTTP/1.1\r
+      let header2 = `${method} ${path36} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path34, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path36, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path34;
+      headers[HTTP2_HEADER_PATH] = path36;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path34 = search ? `${pathname}${search}` : pathname;
+        const path36 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path34;
+        this.opts.path = path36;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path34 = "/",
+          path: path36 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path34;
+        opts.path = origin + path36;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path34) {
-      if (typeof path34 !== "string") {
-        return path34;
+    function safeUrl2(path36) {
+      if (typeof path36 !== "string") {
+        return path36;
       }
-      const pathSegments = path34.split("?");
+      const pathSegments = path36.split("?");
       if (pathSegments.length !== 2) {
-        return path34;
+        return path36;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path34, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path34);
+    function matchKey(mockDispatch2, { path: path36, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path36);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path34 }) => matchValue(safeUrl2(path34), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path36 }) => matchValue(safeUrl2(path36), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path34, method, body, headers, query } = opts;
+      const { path: path36, method, body, headers, query } = opts;
       return {
-        path: path34,
+        path: path36,
         method,
         body,
         headers,
@@ -10816,10 +10816,10 @@ var require_mock_utils = __commonJS({
       };
     }
     function generateKeyValues(data) {
-      const keys = Object.keys(data);
+      const keys2 = Object.keys(data);
       const result = [];
-      for (let i2 = 0; i2 < keys.length; ++i2) {
-        const key = keys[i2];
+      for (let i2 = 0; i2 < keys2.length; ++i2) {
+        const key = keys2[i2];
         const value = data[key];
         const name = Buffer.from(`${key}`);
         if (Array.isArray(value)) {
@@ -11239,9 +11239,9 @@ var require_pluralizer = __commonJS({
       }
       pluralize(count2) {
         const one = count2 === 1;
-        const keys = one ? singulars : plurals;
+        const keys2 = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count: count2, noun };
+        return { ...keys2, count: count2, noun };
       }
     };
   }
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path34, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path36, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path34,
+            Path: path36,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11965,9 +11965,9 @@ var require_headers = __commonJS({
           appendHeader(headers, header2[0], header2[1]);
         }
       } else if (typeof object === "object" && object !== null) {
-        const keys = Object.keys(object);
-        for (let i2 = 0; i2 < keys.length; ++i2) {
-          appendHeader(headers, keys[i2], object[keys[i2]]);
+        const keys2 = Object.keys(object);
+        for (let i2 = 0; i2 < keys2.length; ++i2) {
+          appendHeader(headers, keys2[i2], object[keys2[i2]]);
         }
       } else {
         throw webidl.errors.conversionFailed({
@@ -16058,8 +16058,8 @@ var require_cachestorage = __commonJS({
        */
       async keys() {
         webidl.brandCheck(this, _CacheStorage);
-        const keys = this.#caches.keys();
-        return [...keys];
+        const keys2 = this.#caches.keys();
+        return [...keys2];
       }
     };
     Object.defineProperties(CacheStorage.prototype, {
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path34) {
-      for (let i2 = 0; i2 < path34.length; ++i2) {
-        const code = path34.charCodeAt(i2);
+    function validateCookiePath(path36) {
+      for (let i2 = 0; i2 < path36.length; ++i2) {
+        const code = path36.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path34 = opts.path;
+          let path36 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path34 = `/${path34}`;
+            path36 = `/${path36}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path34);
+          url = new URL(util.parseOrigin(url).origin + path36);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path34, options) {
+    function checkPathExt(path36, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path34.substr(-p.length).toLowerCase() === p) {
+        if (p && path36.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path34, options) {
+    function checkStat(stat2, path36, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path34, options);
+      return checkPathExt(path36, options);
     }
-    function isexe(path34, options, cb) {
-      fs3.stat(path34, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path34, options));
+    function isexe(path36, options, cb) {
+      fs3.stat(path36, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path36, options));
       });
     }
-    function sync(path34, options) {
-      return checkStat(fs3.statSync(path34), path34, options);
+    function sync(path36, options) {
+      return checkStat(fs3.statSync(path36), path36, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path34, options, cb) {
-      fs3.stat(path34, function(er, stat2) {
+    function isexe(path36, options, cb) {
+      fs3.stat(path36, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path34, options) {
-      return checkStat(fs3.statSync(path34), options);
+    function sync(path36, options) {
+      return checkStat(fs3.statSync(path36), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path34, options, cb) {
+    function isexe(path36, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path34, options || {}, function(er, is) {
+          isexe(path36, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path34, options || {}, function(er, is) {
+      core2(path36, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path34, options) {
+    function sync(path36, options) {
       try {
-        return core2.sync(path34, options || {});
+        return core2.sync(path36, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path34 = __require("path");
+    var path36 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path34.join(pathPart, cmd);
+        const pCmd = path36.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path34.join(pathPart, cmd);
+        const pCmd = path36.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path34 = __require("path");
+    var path36 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path34.delimiter : void 0
+          pathExt: withoutPathExt ? path36.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path34.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path36.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path34, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path34.split("/").pop();
+      const [path36, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path36.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path34 = __require("path");
+    var path36 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path34.normalize(parsed.command);
+        parsed.command = path36.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path34) {
-      const ctrl = callVisitor(key, node, visitor, path34);
+    function visit_(key, node, visitor, path36) {
+      const ctrl = callVisitor(key, node, visitor, path36);
       if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
-        replaceNode(key, path34, ctrl);
-        return visit_(key, ctrl, visitor, path34);
+        replaceNode(key, path36, ctrl);
+        return visit_(key, ctrl, visitor, path36);
       }
       if (typeof ctrl !== "symbol") {
         if (identity6.isCollection(node)) {
-          path34 = Object.freeze(path34.concat(node));
+          path36 = Object.freeze(path36.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path34);
+            const ci = visit_(i2, node.items[i2], visitor, path36);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity6.isPair(node)) {
-          path34 = Object.freeze(path34.concat(node));
-          const ck = visit_("key", node.key, visitor, path34);
+          path36 = Object.freeze(path36.concat(node));
+          const ck = visit_("key", node.key, visitor, path36);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path34);
+          const cv = visit_("value", node.value, visitor, path36);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path34) {
-      const ctrl = await callVisitor(key, node, visitor, path34);
+    async function visitAsync_(key, node, visitor, path36) {
+      const ctrl = await callVisitor(key, node, visitor, path36);
       if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
-        replaceNode(key, path34, ctrl);
-        return visitAsync_(key, ctrl, visitor, path34);
+        replaceNode(key, path36, ctrl);
+        return visitAsync_(key, ctrl, visitor, path36);
       }
       if (typeof ctrl !== "symbol") {
         if (identity6.isCollection(node)) {
-          path34 = Object.freeze(path34.concat(node));
+          path36 = Object.freeze(path36.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path34);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path36);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity6.isPair(node)) {
-          path34 = Object.freeze(path34.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path34);
+          path36 = Object.freeze(path36.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path36);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path34);
+          const cv = await visitAsync_("value", node.value, visitor, path36);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path34) {
+    function callVisitor(key, node, visitor, path36) {
       if (typeof visitor === "function")
-        return visitor(key, node, path34);
+        return visitor(key, node, path36);
       if (identity6.isMap(node))
-        return visitor.Map?.(key, node, path34);
+        return visitor.Map?.(key, node, path36);
       if (identity6.isSeq(node))
-        return visitor.Seq?.(key, node, path34);
+        return visitor.Seq?.(key, node, path36);
       if (identity6.isPair(node))
-        return visitor.Pair?.(key, node, path34);
+        return visitor.Pair?.(key, node, path36);
       if (identity6.isScalar(node))
-        return visitor.Scalar?.(key, node, path34);
+        return visitor.Scalar?.(key, node, path36);
       if (identity6.isAlias(node))
-        return visitor.Alias?.(key, node, path34);
+        return visitor.Alias?.(key, node, path36);
       return void 0;
     }
-    function replaceNode(key, path34, node) {
-      const parent = path34[path34.length - 1];
+    function replaceNode(key, path36, node) {
+      const parent = path36[path36.length - 1];
       if (identity6.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity6.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity6 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path34, value) {
+    function collectionFromPath(schema2, path36, value) {
       let v = value;
-      for (let i2 = path34.length - 1; i2 >= 0; --i2) {
-        const k = path34[i2];
+      for (let i2 = path36.length - 1; i2 >= 0; --i2) {
+        const k = path36[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path34) => path34 == null || typeof path34 === "object" && !!path34[Symbol.iterator]().next().done;
+    var isEmptyPath = (path36) => path36 == null || typeof path36 === "object" && !!path36[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path34, value) {
-        if (isEmptyPath(path34))
+      addIn(path36, value) {
+        if (isEmptyPath(path36))
           this.add(value);
         else {
-          const [key, ...rest] = path34;
+          const [key, ...rest] = path36;
           const node = this.get(key, true);
           if (identity6.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path34) {
-        const [key, ...rest] = path34;
+      deleteIn(path36) {
+        const [key, ...rest] = path36;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path34, keepScalar) {
-        const [key, ...rest] = path34;
+      getIn(path36, keepScalar) {
+        const [key, ...rest] = path36;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity6.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path34) {
-        const [key, ...rest] = path34;
+      hasIn(path36) {
+        const [key, ...rest] = path36;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path34, value) {
-        const [key, ...rest] = path34;
+      setIn(path36, value) {
+        const [key, ...rest] = path36;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22315,12 +22315,12 @@ ${cn.comment}` : item.comment;
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
-            if (keys.length === 1) {
-              key = keys[0];
+            const keys2 = Object.keys(it);
+            if (keys2.length === 1) {
+              key = keys2[0];
               value = it[key];
             } else {
-              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+              throw new TypeError(`Expected tuple with one key, not ${keys2.length} keys`);
             }
           } else {
             key = it;
@@ -22866,8 +22866,8 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+          const keys2 = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys2} or define customTags array`);
         }
       }
       if (Array.isArray(customTags)) {
@@ -22882,8 +22882,8 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+          const keys2 = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys2}`);
         }
         if (!tags2.includes(tagObj))
           tags2.push(tagObj);
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path34, value) {
+      addIn(path36, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path34, value);
+          this.contents.addIn(path36, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path34) {
-        if (Collection2.isEmptyPath(path34)) {
+      deleteIn(path36) {
+        if (Collection2.isEmptyPath(path36)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path34) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path36) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path34, keepScalar) {
-        if (Collection2.isEmptyPath(path34))
+      getIn(path36, keepScalar) {
+        if (Collection2.isEmptyPath(path36))
           return !keepScalar && identity6.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity6.isCollection(this.contents) ? this.contents.getIn(path34, keepScalar) : void 0;
+        return identity6.isCollection(this.contents) ? this.contents.getIn(path36, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path34) {
-        if (Collection2.isEmptyPath(path34))
+      hasIn(path36) {
+        if (Collection2.isEmptyPath(path36))
           return this.contents !== void 0;
-        return identity6.isCollection(this.contents) ? this.contents.hasIn(path34) : false;
+        return identity6.isCollection(this.contents) ? this.contents.hasIn(path36) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path34, value) {
-        if (Collection2.isEmptyPath(path34)) {
+      setIn(path36, value) {
+        if (Collection2.isEmptyPath(path36)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path34), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path36), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path34, value);
+          this.contents.setIn(path36, value);
         }
       }
       /**
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path34) => {
+    visit.itemAtPath = (cst, path36) => {
       let item = cst;
-      for (const [field, index] of path34) {
+      for (const [field, index] of path36) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path34) => {
-      const parent = visit.itemAtPath(cst, path34.slice(0, -1));
-      const field = path34[path34.length - 1][0];
+    visit.parentCollection = (cst, path36) => {
+      const parent = visit.itemAtPath(cst, path36.slice(0, -1));
+      const field = path36[path36.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path34, item, visitor) {
-      let ctrl = visitor(item, path34);
+    function _visit(path36, item, visitor) {
+      let ctrl = visitor(item, path36);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path34.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path36.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path34);
+            ctrl = ctrl(item, path36);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path34) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path36) : ctrl;
     }
     exports.visit = visit;
   }
@@ -28992,7 +28992,7 @@ var require_fast_deep_equal = __commonJS({
       if (a2 === b) return true;
       if (a2 && b && typeof a2 == "object" && typeof b == "object") {
         if (a2.constructor !== b.constructor) return false;
-        var length, i2, keys;
+        var length, i2, keys2;
         if (Array.isArray(a2)) {
           length = a2.length;
           if (length != b.length) return false;
@@ -29003,13 +29003,13 @@ var require_fast_deep_equal = __commonJS({
         if (a2.constructor === RegExp) return a2.source === b.source && a2.flags === b.flags;
         if (a2.valueOf !== Object.prototype.valueOf) return a2.valueOf() === b.valueOf();
         if (a2.toString !== Object.prototype.toString) return a2.toString() === b.toString();
-        keys = Object.keys(a2);
-        length = keys.length;
+        keys2 = Object.keys(a2);
+        length = keys2.length;
         if (length !== Object.keys(b).length) return false;
         for (i2 = length; i2-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i2])) return false;
+          if (!Object.prototype.hasOwnProperty.call(b, keys2[i2])) return false;
         for (i2 = length; i2-- !== 0; ) {
-          var key = keys[i2];
+          var key = keys2[i2];
           if (!equal(a2[key], b[key])) return false;
         }
         return true;
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path34) {
-      let input = path34;
+    function removeDotSegments(path36) {
+      let input = path36;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path34) {
-      if (path34 === "" || path34[0] === "/") {
-        return removeDotSegments(path34);
+    function removeDotSegmentsRelative(path36) {
+      if (path36 === "" || path36[0] === "/") {
+        return removeDotSegments(path36);
       }
-      const segments2 = path34.split("/");
+      const segments2 = path36.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path34 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path34 && path34 !== "/" ? path34 : void 0;
+        const path36 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path36 && path36 !== "/" ? path36 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -36054,7 +36054,7 @@ var actionsLogger = {
 };
 
 // src/action/run.ts
-import path33 from "node:path";
+import path35 from "node:path";
 
 // src/engine/rule-kit.ts
 function defineRule(rule2) {
@@ -36083,12 +36083,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path34 = "/spec/runtimeClassName";
+    const path36 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path34, data };
+      if (required) yield { messageId: "missing", path: path36, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path34, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path36, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -36117,9 +36117,9 @@ function scalarText(value) {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return void 0;
 }
-function at(value, ...keys) {
+function at(value, ...keys2) {
   let node = value;
-  for (const key of keys) {
+  for (const key of keys2) {
     if (!isObj(node)) return void 0;
     node = node[key];
   }
@@ -38032,7 +38032,7 @@ var Minimatch = class {
       merged = false;
       if (this.set.length < 2)
         return;
-      let keys = this.#mergeKeys();
+      let keys2 = this.#mergeKeys();
       const len = Math.max(0, ...this.set.map((r) => r.length));
       for (let k = 0; k < len; k++) {
         const groups = /* @__PURE__ */ new Map();
@@ -38041,7 +38041,7 @@ var Minimatch = class {
           if (!(row[k] instanceof Matcher || row[k] === PENDING) || !extSafe(this.globParts[i2][k])) {
             return;
           }
-          const { pre, suf } = keys[i2];
+          const { pre, suf } = keys2[i2];
           const key = pre[k] * R + suf[k + 1];
           const g = groups.get(key);
           if (g)
@@ -38069,7 +38069,7 @@ var Minimatch = class {
           this.globParts = this.globParts.filter((_, i2) => !drop.has(i2));
           if (this.set.length < 2)
             return;
-          keys = this.#mergeKeys();
+          keys2 = this.#mergeKeys();
         }
       }
     }
@@ -38089,7 +38089,7 @@ var Minimatch = class {
     }));
     const P = partIds.size;
     const len = Math.max(0, ...ids.map((r) => r.length));
-    const keys = ids.map((r) => ({
+    const keys2 = ids.map((r) => ({
       pre: [0],
       suf: new Array(r.length + 1).fill(0)
     }));
@@ -38098,7 +38098,7 @@ var Minimatch = class {
       ids.forEach((r, i2) => {
         if (k >= r.length)
           return;
-        const { pre } = keys[i2];
+        const { pre } = keys2[i2];
         const key = pre[k] * P + r[k];
         let id = m.get(key);
         if (id === void 0)
@@ -38111,7 +38111,7 @@ var Minimatch = class {
       ids.forEach((r, i2) => {
         if (k >= r.length)
           return;
-        const { suf } = keys[i2];
+        const { suf } = keys2[i2];
         const key = suf[k + 1] * P + r[k];
         let id = m.get(key);
         if (id === void 0)
@@ -38119,7 +38119,7 @@ var Minimatch = class {
         suf[k] = id;
       });
     }
-    return keys;
+    return keys2;
   }
   // various transforms to equivalent pattern sets that are
   // faster to process in a filesystem walk.  The goal is to
@@ -38491,12 +38491,12 @@ var Minimatch = class {
   // {<pre>/<rest>,<pre>/<rest>} -> <pre>/<rest>
   // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
   secondPhasePreProcess(globParts) {
-    const keys = /* @__PURE__ */ new Set();
+    const keys2 = /* @__PURE__ */ new Set();
     const rows = globParts.filter((parts) => {
       const key = parts.join("/");
-      if (keys.has(key))
+      if (keys2.has(key))
         return false;
-      keys.add(key);
+      keys2.add(key);
       return true;
     });
     const stars = /* @__PURE__ */ new Map();
@@ -38530,7 +38530,7 @@ var Minimatch = class {
           c3[i2] = "*";
           changed = true;
         }
-        if (ok && changed && keys.has(c3.join("/")))
+        if (ok && changed && keys2.has(c3.join("/")))
           return false;
       }
       return true;
@@ -40296,7 +40296,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path34 of reported.get(id) ?? []) covered2.add(path34);
+    for (const id of overriddenBy(violation.check, minor)) for (const path36 of reported.get(id) ?? []) covered2.add(path36);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -40844,8 +40844,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path34, index, ports) {
-  return { messageId: direction, path: path34, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path36, index, ports) {
+  return { messageId: direction, path: path36, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -42393,13 +42393,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path34, related } = locate(hit.source);
+      const { path: path36, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path34, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path36, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -42676,11 +42676,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path34, related: related2 } = locate(used[0]);
+    const { path: path36, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path34, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path36, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -42734,7 +42734,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path34, related } = locate(source);
+    const { path: path36, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -42743,7 +42743,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path34, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path36, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -47205,13 +47205,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path34, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path34 === "string" ? path34 : path34.toString();
+  for (const { path: path36, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path36 === "string" ? path36 : path36.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync2(path34, serializedResult);
+      appendFileSync2(path36, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path34, serializedResult);
+      writeFileSync(path36, serializedResult);
     }
   }
 };
@@ -50512,9 +50512,9 @@ function requirePairs() {
     for (let index = 0, length = object.length; index < length; index += 1) {
       const pair2 = object[index];
       if (_toString.call(pair2) !== "[object Object]") return false;
-      const keys = Object.keys(pair2);
-      if (keys.length !== 1) return false;
-      result[index] = [keys[0], pair2[keys[0]]];
+      const keys2 = Object.keys(pair2);
+      if (keys2.length !== 1) return false;
+      result[index] = [keys2[0], pair2[keys2[0]]];
     }
     return true;
   }
@@ -50524,8 +50524,8 @@ function requirePairs() {
     const result = new Array(object.length);
     for (let index = 0, length = object.length; index < length; index += 1) {
       const pair2 = object[index];
-      const keys = Object.keys(pair2);
-      result[index] = [keys[0], pair2[keys[0]]];
+      const keys2 = Object.keys(pair2);
+      result[index] = [keys2[0], pair2[keys2[0]]];
     }
     return result;
   }
@@ -52034,9 +52034,9 @@ function requireDumper() {
   function compileStyleMap(schema2, map2) {
     if (map2 === null) return {};
     const result = {};
-    const keys = Object.keys(map2);
-    for (let index = 0, length = keys.length; index < length; index += 1) {
-      let tag = keys[index];
+    const keys2 = Object.keys(map2);
+    for (let index = 0, length = keys2.length; index < length; index += 1) {
+      let tag = keys2[index];
       let style = String(map2[tag]);
       if (tag.slice(0, 2) === "!!") {
         tag = "tag:yaml.org,2002:" + tag.slice(2);
@@ -55154,9 +55154,9 @@ function leaves(value, pointer, out) {
     if (value.length === 0) out.set(pointer, "[]");
     value.forEach((item, i2) => leaves(item, join(pointer, i2), out));
   } else if (isObj(value)) {
-    const keys = Object.keys(value);
-    if (keys.length === 0) out.set(pointer, "{}");
-    for (const key of keys) leaves(value[key], join(pointer, key), out);
+    const keys2 = Object.keys(value);
+    if (keys2.length === 0) out.set(pointer, "{}");
+    for (const key of keys2) leaves(value[key], join(pointer, key), out);
   } else if (value !== void 0) {
     out.set(pointer, JSON.stringify(value));
   }
@@ -55439,14 +55439,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path34 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path36 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path34, data };
+      if (value === void 0) yield { messageId: "missing", path: path36, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path34, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path36, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path34, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path36, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -55507,12 +55507,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path34 = "/" + out.join("/");
-  return path34 === "/var/run" || path34.startsWith("/var/run/") ? path34.slice(4) : path34;
+  const path36 = "/" + out.join("/");
+  return path36 === "/var/run" || path36.startsWith("/var/run/") ? path36.slice(4) : path36;
 }
-function isAtOrUnder(path34, base2) {
+function isAtOrUnder(path36, base2) {
   if (base2 === "/") return true;
-  return path34 === base2 || path34.startsWith(base2 + "/");
+  return path36 === base2 || path36.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -55573,8 +55573,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path34 = str(at(volume, "hostPath", "path"));
-    if (path34 === void 0 || path34.trim() === "") return;
+    const path36 = str(at(volume, "hostPath", "path"));
+    if (path36 === void 0 || path36.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -55583,7 +55583,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path34, normalised: normaliseHostPath(path34), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path36, normalised: normaliseHostPath(path36), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -56079,14 +56079,14 @@ function entriesOf(object) {
   }
   return out;
 }
-function valuesName(path34) {
-  const names = path34.filter((t) => typeof t === "string");
+function valuesName(path36) {
+  const names = path36.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path34, scope) {
-  return scope === void 0 || path34[0] === "global" || scope.every((t, i2) => path34[i2] === t);
+function inScope(path36, scope) {
+  return scope === void 0 || path36[0] === "global" || scope.every((t, i2) => path36[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -56156,7 +56156,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path34) {
+function literalReport(object, entry, chart, path36) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -56169,7 +56169,7 @@ function literalReport(object, entry, chart, path34) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path34,
+      path: path36,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -56182,7 +56182,7 @@ function literalReport(object, entry, chart, path34) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path34,
+      path: path36,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -56218,11 +56218,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path34 = join(`/${entry.field}`, entry.key);
+      const path36 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path34);
+        const literal2 = literalReport(object, entry, chart, path36);
         if (literal2) yield literal2;
         continue;
       }
@@ -56230,7 +56230,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path34,
+        path: path36,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -56321,12 +56321,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path34) {
-  const format2 = detectFormat(path34);
+function detectPath(path36) {
+  const format2 = detectFormat(path36);
   if (format2) return format2;
-  const query = path34.indexOf("?");
+  const query = path36.indexOf("?");
   if (query < 0) return void 0;
-  for (const pair2 of path34.slice(query + 1, query + 1 + 4096).split("&")) {
+  for (const pair2 of path36.slice(query + 1, query + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -56341,20 +56341,20 @@ function detectPath(path34) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list3, path34, field) {
+function* commandList(list3, path36, field) {
   const items = arr(list3);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path34}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path36}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path34, field) {
+function* handler(node, path36, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path34}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path36}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -56362,17 +56362,17 @@ function* handler(node, path34, field) {
       const header2 = headers[index];
       if (!isObj(header2) || typeof header2.name !== "string" || typeof header2.value !== "string") continue;
       const detection = detectHeader(header2.name, header2.value);
-      if (detection) yield { path: `${path34}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
+      if (detection) yield { path: `${path36}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path34}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path36}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path34}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path36}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -56458,10 +56458,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key, path: path34, text: value, printable }] of values.entries()) {
+    for (const [position, { key, path: path36, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path34, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path36, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -56474,7 +56474,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path34,
+        path: path36,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -57363,31 +57363,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path34, context3 = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path34));
+function unknownBehind(unknown, path36, context3 = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path36));
   if (container !== void 0) return container;
-  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path34);
+  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path36);
   const childrenCount = !context3.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path34 + "/")) return false;
-    const rest = u2.slice(path34.length + 1);
+    if (!u2.startsWith(path36 + "/")) return false;
+    const rest = u2.slice(path36.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path34) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path36) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path34) {
-  const container = CONTAINER_LEVEL.exec(path34);
+function inheritedUnknown(unknown, path36) {
+  const container = CONTAINER_LEVEL.exec(path36);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path34);
+  const pod = POD_LEVEL.exec(path36);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -57926,18 +57926,18 @@ function danger(key, value, parent) {
       return void 0;
   }
 }
-function walk2(node, pointer, keys, where, out) {
+function walk2(node, pointer, keys2, where, out) {
   if (Array.isArray(node)) {
-    node.forEach((item, i2) => walk2(item, `${pointer}/${i2}`, [...keys, String(i2)], where, out));
+    node.forEach((item, i2) => walk2(item, `${pointer}/${i2}`, [...keys2, String(i2)], where, out));
     return;
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path34 = [...keys, key];
+    const path36 = [...keys2, key];
     const at3 = `${pointer}/${escapeToken(key)}`;
-    const found = danger(key, value, keys[keys.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path34.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path34, where, out);
+    const found = danger(key, value, keys2[keys2.length - 1]);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path36.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path36, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -58337,3588 +58337,14 @@ var UsageError = class extends Error {
   name = "UsageError";
 };
 
-// src/reporters/output-file.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
-import { closeSync, constants as constants6, lstatSync as lstatSync2, mkdirSync as mkdirSync2, openSync, realpathSync as realpathSync2, renameSync, statSync as statSync5, unlinkSync, writeSync } from "node:fs";
-import path12 from "node:path";
-var OutputFileError = class extends UsageError {
-  name = "OutputFileError";
-};
-function inside(child2, parent) {
-  const rel = path12.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path12.isAbsolute(rel);
-}
-function exists2(p) {
-  try {
-    lstatSync2(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function reason(error2) {
-  const e = error2;
-  switch (e.code) {
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "ENOTDIR":
-      return "a part of the path is a file, not a folder";
-    case "ENOENT":
-      return "a part of the path does not exist (or is a broken symbolic link)";
-    case "EISDIR":
-      return "it is a folder";
-    case "EROFS":
-      return "the file system is read-only";
-    case "ENOSPC":
-      return "no space left on the device";
-    default:
-      return e.message ?? String(error2);
-  }
-}
-function prepareOutputFile(file, base2, shown2 = file) {
-  const target = path12.resolve(base2, file);
-  const dir = path12.dirname(target);
-  checkFolder(target, base2, shown2);
-  try {
-    mkdirSync2(dir, { recursive: true });
-  } catch (error2) {
-    throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error2)}`);
-  }
-  checkFolder(target, base2, shown2);
-  let isDir = false;
-  try {
-    isDir = lstatSync2(target).isDirectory();
-  } catch {
-  }
-  if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
-  return target;
-}
-function checkFolder(target, base2, shown2) {
-  const absBase = path12.resolve(base2);
-  if (!inside(target, absBase)) return;
-  let existing = path12.dirname(target);
-  while (!exists2(existing) && path12.dirname(existing) !== existing) existing = path12.dirname(existing);
-  let real;
-  let realBase;
-  try {
-    real = realpathSync2(existing);
-    realBase = realpathSync2(absBase);
-  } catch (error2) {
-    throw new OutputFileError(`cannot write ${shown2}: cannot resolve the folder ${existing}: ${reason(error2)}`);
-  }
-  if (!inside(real, realBase)) {
-    throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path12.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
-    );
-  }
-  try {
-    if (!statSync5(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
-  } catch (error2) {
-    throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
-  }
-}
-function writeOutputFile(target, text2, base2, shown2 = target) {
-  checkFolder(target, base2, shown2);
-  const dir = path12.dirname(target);
-  const temp = path12.join(dir, `.${path12.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
-  let fd;
-  try {
-    fd = openSync(temp, constants6.O_WRONLY | constants6.O_CREAT | constants6.O_EXCL | (constants6.O_NOFOLLOW ?? 0), 438);
-  } catch (error2) {
-    throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
-  }
-  try {
-    const bytes = Buffer.from(text2, "utf8");
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
-    closeSync(fd);
-    renameSync(temp, target);
-  } catch (error2) {
-    try {
-      closeSync(fd);
-    } catch {
-    }
-    try {
-      unlinkSync(temp);
-    } catch {
-    }
-    throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
-  }
-}
+// src/pipeline/base-compare.ts
+import { existsSync as existsSync12, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, realpathSync as realpathSync3, rmSync as rmSync6 } from "node:fs";
+import os11 from "node:os";
+import path32 from "node:path";
 
-// src/secrets/redact.ts
-import { existsSync as existsSync3, readFileSync as readFileSync6, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
-var REDACTED2 = "***";
-var MIN_SECRET = 8;
-var MIN_FRAGMENT = 16;
-var RUNNER_TOKEN_VARIABLES = ["GITHUB_TOKEN", "INPUT_GITHUB-TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
-var MAX_GIT_CONFIG_BYTES = 256 * 1024;
-function encodedForms(secret) {
-  const forms = /* @__PURE__ */ new Set([secret]);
-  const bytes = Buffer.from(secret, "utf8");
-  const b64 = bytes.toString("base64");
-  forms.add(b64);
-  forms.add(b64.replace(/=+$/, ""));
-  forms.add(bytes.toString("base64url"));
-  for (let skip = 0; skip < 3; skip++) {
-    const whole = Math.floor((bytes.length - skip) / 3) * 3;
-    if (whole <= 0) continue;
-    const fragment = bytes.subarray(skip, skip + whole).toString("base64");
-    if (fragment.length >= MIN_FRAGMENT) {
-      forms.add(fragment);
-      forms.add(fragment.replace(/\+/g, "-").replace(/\//g, "_"));
-    }
-  }
-  forms.add(bytes.toString("hex"));
-  forms.add(bytes.toString("hex").toUpperCase());
-  forms.add(encodeURIComponent(secret));
-  forms.add(JSON.stringify(secret).slice(1, -1));
-  forms.add(Buffer.from(b64).toString("base64"));
-  return [...forms].filter((form) => form.length >= MIN_SECRET);
-}
-function extraHeaders(text2) {
-  const out = [];
-  for (const match2 of text2.matchAll(/^\s*extraheader\s*=\s*(.+?)\s*$/gim)) out.push(match2[1].replace(/^"(.*)"$/, "$1"));
-  return out;
-}
-function headerCredentials(header2) {
-  const out = [header2];
-  const value = header2.replace(/^[\w-]+\s*:\s*/, "");
-  out.push(value);
-  const scheme = /^(basic|bearer|token)\s+(\S+)$/i.exec(value);
-  if (scheme) {
-    out.push(scheme[2]);
-    if (scheme[1].toLowerCase() === "basic") {
-      const decoded = Buffer.from(scheme[2], "base64").toString("utf8");
-      if (decoded.includes(":")) out.push(decoded, decoded.slice(decoded.indexOf(":") + 1));
-    }
-  }
-  return out;
-}
-function readSmall(file) {
-  try {
-    if (statSync6(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync6(file, "utf8");
-  } catch {
-    return void 0;
-  }
-}
-function gitConfigTexts(workTree) {
-  const dotGit = path13.join(workTree, ".git");
-  const dirs = [];
-  const pointer = readSmall(dotGit);
-  if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path13.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
-    dirs.push(gitdir);
-    const common3 = readSmall(path13.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path13.resolve(gitdir, common3.trim()));
-  } else if (existsSync3(dotGit)) {
-    dirs.push(dotGit);
-  }
-  const texts = [];
-  const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path13.join(dir, "config"));
-  while (pending.length > 0 && texts.length < 16) {
-    const file = pending.shift();
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const text2 = readSmall(file);
-    if (text2 === void 0) continue;
-    texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path13.resolve(path13.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
-  }
-  return texts;
-}
-function runCredentials(sources) {
-  const out = /* @__PURE__ */ new Set();
-  const add = (value) => {
-    const v = value?.trim();
-    if (v !== void 0 && v.length >= MIN_SECRET) out.add(v);
-  };
-  for (const credential of sources.credentials ?? []) add(credential);
-  const env = sources.env ?? process.env;
-  for (const [name, value] of Object.entries(env)) {
-    if (value === void 0) continue;
-    if (RUNNER_TOKEN_VARIABLES.includes(name.toUpperCase())) add(value);
-    else if (credentialName(name) === "strong" && redactable(value) && detectByName(name, value)) add(value);
-  }
-  for (const tree of new Set(sources.workTrees ?? [])) {
-    for (const text2 of gitConfigTexts(tree)) for (const header2 of extraHeaders(text2)) for (const credential of headerCredentials(header2)) add(credential);
-  }
-  return [...out];
-}
-function scannedSecrets(objects) {
-  const out = /* @__PURE__ */ new Set();
-  const add = (value) => {
-    if (typeof value === "string" && redactable(value)) out.add(value.trim());
-  };
-  for (const object of objects) {
-    const raw = object.raw;
-    if (object.ref.kind === "Secret") {
-      for (const field of ["data", "stringData"]) {
-        const map2 = raw[field];
-        if (typeof map2 !== "object" || map2 === null) continue;
-        for (const [key, value] of Object.entries(map2)) {
-          if (typeof value !== "string" || descriptiveName(key)) continue;
-          const text2 = field === "data" ? Buffer.from(value, "base64").toString("utf8") : value;
-          if (credentialName(key) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
-          add(text2);
-          add(value);
-        }
-      }
-    } else if (object.ref.kind === "ConfigMap") {
-      const map2 = raw.data;
-      if (typeof map2 === "object" && map2 !== null) {
-        for (const [key, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key, value)) add(value);
-      }
-    }
-    for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add(env.value);
-  }
-  return [...out];
-}
-function envEntries(raw) {
-  const out = [];
-  const stack = [raw];
-  let visited = 0;
-  while (stack.length > 0 && visited++ < 1e5) {
-    const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
-    else if (typeof node === "object" && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === "env" && Array.isArray(value)) {
-          for (const item of value) {
-            if (typeof item === "object" && item !== null && typeof item.name === "string" && typeof item.value === "string") {
-              out.push({ name: item.name, value: item.value });
-            }
-          }
-        } else if (typeof value === "object") stack.push(value);
-      }
-    }
-  }
-  return out;
-}
-function redactable(value) {
-  const v = value.trim();
-  return v.length >= MIN_SECRET && !/^[a-z]+(?:[-_.][a-z]+)*$/.test(v);
-}
-function valuesSecrets(leaves2) {
-  const out = /* @__PURE__ */ new Set();
-  for (const leaf of leaves2) {
-    if (typeof leaf.value !== "string" || !redactable(leaf.value)) continue;
-    const key = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
-    if (detectByName(key, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
-  }
-  return [...out];
-}
-function prefixKey(text2, i2) {
-  return text2.charCodeAt(i2) * 4294967296 + text2.charCodeAt(i2 + 1) * 65536 + text2.charCodeAt(i2 + 2);
-}
-var TOKEN_ANCHORS = /gh[pousr]_|github_pat_|gl[a-z]{2,6}-|xox|xapp-|npm_|[rs]k_|AIza|SG\.|sk-|A[KSBC][IC]A|hv[sb]\.|_v1_|pypi-|dckr_pat_|eyJ|PRIVATE KEY|AccessKey=|AccountKey=|[Bb]earer|[Bb]asic|x-access-token:/;
-var Redactor = class {
-  /** Forms by their first 3 characters and their next 3 (prefixKey), longest first. */
-  byPrefix = /* @__PURE__ */ new Map();
-  size;
-  constructor(secrets) {
-    const forms = /* @__PURE__ */ new Set();
-    for (const secret of secrets) if (secret.length >= MIN_SECRET) for (const form of encodedForms(secret)) forms.add(form);
-    for (const form of forms) {
-      let next = this.byPrefix.get(prefixKey(form, 0));
-      if (!next) this.byPrefix.set(prefixKey(form, 0), next = /* @__PURE__ */ new Map());
-      const list3 = next.get(prefixKey(form, 3));
-      if (list3) list3.push(form);
-      else next.set(prefixKey(form, 3), [form]);
-    }
-    for (const next of this.byPrefix.values()) for (const list3 of next.values()) list3.sort((a2, b) => b.length - a2.length);
-    this.size = forms.size;
-  }
-  /** How many forms are looked for (for tests and measurements). */
-  get forms() {
-    return this.size;
-  }
-  text(input) {
-    let text2 = input;
-    if (this.size > 0 && text2.length >= MIN_SECRET) {
-      let out = "";
-      let last = 0;
-      for (let i2 = 0; i2 + MIN_SECRET <= text2.length; ) {
-        const list3 = this.byPrefix.get(prefixKey(text2, i2))?.get(prefixKey(text2, i2 + 3));
-        const form = list3?.find((f) => text2.startsWith(f, i2));
-        if (form === void 0) {
-          i2++;
-          continue;
-        }
-        out += text2.slice(last, i2) + REDACTED2;
-        i2 += form.length;
-        last = i2;
-      }
-      if (last > 0) text2 = out + text2.slice(last);
-    }
-    if (TOKEN_ANCHORS.test(text2)) {
-      for (const pattern of TOKEN_PATTERNS) text2 = text2.replace(pattern, (match2) => /\d/.test(match2) && /[A-Za-z]/.test(match2) ? REDACTED2 : match2);
-    }
-    return text2;
-  }
-  /** A deep copy of a JSON-like value with every string (keys too) redacted. */
-  value(input) {
-    return this.walk(input);
-  }
-  walk(node) {
-    if (typeof node === "string") return this.text(node);
-    if (Array.isArray(node)) return node.map((item) => this.walk(item));
-    if (typeof node === "object" && node !== null) {
-      const out = {};
-      for (const [key, value] of Object.entries(node)) out[this.text(key)] = this.walk(value);
-      return out;
-    }
-    return node;
-  }
-};
-
-// src/pipeline/scan.ts
-import { existsSync as existsSync11, statSync as statSync16 } from "node:fs";
-import path31 from "node:path";
-
-// package.json
-var package_default = {
-  name: "preadmit",
-  version: "0.1.0",
-  description: "Pre-admission security checks for Kubernetes delivery: Helm charts, manifests and Terraform plans, judged before they reach a cluster.",
-  type: "module",
-  license: "Apache-2.0",
-  engines: {
-    node: ">=20"
-  },
-  bin: {
-    preadmit: "dist/cli.js"
-  },
-  files: [
-    "dist/cli.js",
-    "schemas",
-    "docs/rules.md",
-    "README.md",
-    "LICENSE",
-    "CHANGELOG.md",
-    "SECURITY.md"
-  ],
-  scripts: {
-    build: "tsc --noEmit -p tsconfig.json",
-    bundle: "tsx scripts/bundle.ts",
-    generate: "tsx scripts/generate.ts",
-    "provision:helm": "tsx scripts/provision-helm.ts",
-    "provision:openapi": "tsx scripts/provision-openapi.ts",
-    demo: "tsx scripts/demo.ts",
-    test: "tsc --noEmit -p tsconfig.json && vitest run",
-    bench: "tsx scripts/bench.ts",
-    "bench:synthetic": "tsx scripts/bench-synthetic.ts",
-    "corpus-review": "tsx scripts/corpus-review.ts"
-  },
-  devDependencies: {
-    "@actions/core": "^3.0.1",
-    "@actions/github": "^9.1.1",
-    "@bufbuild/cel": "^0.6.1",
-    "@marcbachmann/cel-js": "^8.0.0",
-    "@types/js-yaml": "^4.0.9",
-    "@types/node": "^20.19.0",
-    "@types/sarif": "^2.1.7",
-    "@types/yauzl": "^2.10.3",
-    ajv: "^8.17.1",
-    esbuild: "^0.28.2",
-    execa: "~9.6.0",
-    "fast-check": "^4.11.0",
-    "js-yaml": "~4.3.2",
-    minimatch: "^11.0.9",
-    tar: "^7.5.1",
-    tsx: "^4.20.0",
-    typescript: "~5.9.3",
-    vitest: "~4.1.12",
-    yaml: "^2.8.1",
-    yauzl: "^3.2.0"
-  }
-};
-
-// src/engine/blast-radius.ts
-var RANK = { low: 0, medium: 1, high: 2, critical: 3 };
-var LOWER = { critical: "high", high: "medium", medium: "low", low: "low" };
-var lower2 = (rating) => LOWER[rating];
-var EXEC_OR_ATTACH = [
-  ...["get", "create"].flatMap((verb) => ["pods/exec", "pods/attach"].map((r) => [verb, "", r])),
-  ["update", "", "pods/ephemeralcontainers"],
-  ["patch", "", "pods/ephemeralcontainers"]
-];
-var portForwardOnly = (rules, namespaced) => !rules.some((rule2) => grantedRequests(rule2, EXEC_OR_ATTACH, namespaced).length > 0);
-function privilegeReasons(pod) {
-  const reasons = [];
-  for (const violation of pod.admission.baseline.violations) {
-    let rating = "high";
-    let text2 = `${violation.reason} (${violation.detail})`;
-    if (violation.check === "privileged" || violation.check === "windowsHostProcess") rating = "critical";
-    else if (violation.check === "hostNamespaces" && pod.spec.hostPID === true) rating = "critical";
-    else if (violation.check === "capabilities_baseline") {
-      const added = pod.containers.flatMap(({ container }) => arr(at(container, "securityContext", "capabilities", "add")).filter((c3) => typeof c3 === "string"));
-      const escape3 = [...new Set(added.filter((c3) => ESCAPE_CAPABILITIES.has(capabilityName(c3))))];
-      if (escape3.length > 0) rating = "critical";
-    } else if (violation.check === "hostPathVolumes") {
-      const parts = hostPathVolumes2(pod).map((volume) => {
-        const socket = matchRuntimeSocket(volume.normalised);
-        const sensitive = matchSensitivePath(volume.normalised);
-        const writable2 = !mountedReadOnly(volume);
-        if (socket || sensitive && writable2) rating = "critical";
-        const what = socket ? "the container runtime socket" : sensitive ? sensitive.why : "a host directory";
-        return `${volume.path} (${what}${writable2 ? ", writable" : ", read-only"})`;
-      });
-      if (parts.length > 0) text2 = `mounts host paths ${parts.join("; ")}`;
-    }
-    reasons.push({ rating, text: text2 });
-  }
-  return reasons;
-}
-function mountedSecrets(pod) {
-  const names = /* @__PURE__ */ new Set();
-  for (const volume of arr(pod.spec.volumes).filter(isObj)) {
-    const secret = isObj(volume.secret) ? str(volume.secret.secretName) : void 0;
-    if (secret) names.add(secret);
-    const projected = isObj(volume.projected) ? arr(volume.projected.sources) : [];
-    for (const source of projected.filter(isObj)) {
-      const name = isObj(source.secret) ? str(source.secret.name) : void 0;
-      if (name) names.add(name);
-    }
-  }
-  for (const { container } of pod.containers) {
-    for (const env of arr(container.env).filter(isObj)) {
-      const from = isObj(env.valueFrom) && isObj(env.valueFrom.secretKeyRef) ? str(env.valueFrom.secretKeyRef.name) : void 0;
-      if (from) names.add(from);
-    }
-    for (const envFrom of arr(container.envFrom).filter(isObj)) {
-      const from = isObj(envFrom.secretRef) ? str(envFrom.secretRef.name) : void 0;
-      if (from) names.add(from);
-    }
-  }
-  return [...names].sort();
-}
-function blastRadiusOf(pod, unit) {
-  const reasons = [];
-  const add = (rating2, text2) => reasons.push({ rating: rating2, text: text2 });
-  const baselineViolations = pod.admission.baseline.violations.map((v) => v.check);
-  reasons.push(...privilegeReasons(pod));
-  if (pod.admission.baseline.allowed && !pod.admission.restricted.allowed) {
-    add("medium", `not hardened to restricted: ${pod.admission.restricted.violations.map((v) => v.reason).join(", ")}`);
-  }
-  const account = unit.serviceAccountOf(pod);
-  const tokenMounted = unit.tokenMounted(pod);
-  const grants = unit.grantsFor(account.namespace, account.name);
-  const dangerous = [];
-  let readable2 = "none";
-  for (const grant of grants) {
-    const scope = grant.namespace ?? "cluster";
-    const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
-    const namespaced = grant.namespace !== void 0;
-    const admin = adminEquivalence(grant.rules, namespaced);
-    if (admin) dangerous.push({ id: "cluster-admin-equivalent", summary: `is as good as cluster-admin (${admin.how})`, scope, via, severity: "critical", limitedByName: false });
-    for (const { permission: permission2, limitedByName } of dangerousIn(grant.rules, namespaced)) {
-      if (permission2.id === "pod-exec" && portForwardOnly(grant.rules, namespaced)) dangerous.push({ id: permission2.id, summary: "can port-forward to pods", scope, via, severity: "medium", limitedByName });
-      else dangerous.push({ id: permission2.id, summary: permission2.summary, scope, via, severity: permission2.severity, limitedByName });
-    }
-    const secretRules = grant.rules.filter((r) => ["get", "list", "watch"].some((verb) => allows(r, verb, "", "secrets")));
-    if (secretRules.length > 0) {
-      const unrestricted = secretRules.some((r) => r.resourceNames.length === 0 || allows(r, "list", "", "secrets"));
-      const level = !unrestricted ? "named" : scope === "cluster" ? "cluster" : "namespace";
-      const order = { none: 0, named: 1, namespace: 2, cluster: 3 };
-      if (order[level] > order[readable2]) readable2 = level;
-    }
-  }
-  if (tokenMounted) {
-    const widest = /* @__PURE__ */ new Map();
-    const breadth = (d) => (d.scope === "cluster" ? 2 : 0) + (d.limitedByName ? 0 : 1);
-    for (const d of dangerous) {
-      const current = widest.get(d.id);
-      if (!current || breadth(d) > breadth(current)) widest.set(d.id, d);
-    }
-    for (const d of widest.values()) {
-      const where = d.scope === "cluster" ? "in the whole cluster" : `in namespace ${d.scope}`;
-      const summary2 = d.id === "secrets-read" && d.scope === "cluster" && !d.limitedByName ? "can read all secrets in the cluster" : `${d.summary}${d.limitedByName ? " (named objects only)" : ""} ${where}`;
-      let rating2 = d.severity === "critical" || d.id === "secrets-read" || d.id === "token-request" ? "critical" : d.severity === "medium" ? "medium" : "high";
-      if (d.scope !== "cluster") rating2 = lower2(rating2);
-      if (d.limitedByName) rating2 = lower2(rating2);
-      add(rating2, summary2);
-    }
-    if (account.name === "default" && grants.length > 0) {
-      const bindings = grants.map((g) => `${g.binding.ref.kind}/${g.binding.ref.name}`);
-      add("low", `runs as the default service account of namespace ${account.namespace}, whose permissions (${bindings.join(", ")}) every pod there that names no other account inherits`);
-    }
-  }
-  const hostNetwork = pod.spec.hostNetwork === true;
-  const selection = unit.policiesSelecting(pod);
-  const exposure = unit.exposureOf(pod);
-  const external = exposure.filter((e) => e.type === "LoadBalancer" || e.type === "NodePort" || e.ingresses.length > 0);
-  const openIngress = !hostNetwork && selection.ingress.length === 0;
-  if (external.length > 0) {
-    const how = external.map((e) => e.ingresses.length > 0 ? `Ingress ${e.ingresses.map((i2) => i2.ref.name).join(", ")}` : `${e.type} Service ${e.service.ref.name}`).join("; ");
-    add("medium", `exposed outside the cluster through ${how}`);
-  }
-  const undecided = (direction) => {
-    const names = [...new Set(selection.undecided.filter((u2) => u2.direction === direction).map((u2) => `${u2.policy.ref.kind} ${u2.policy.ref.name}`))];
-    return names.length > 0 ? `; ${names.join(", ")} may select it, preadmit cannot tell` : "";
-  };
-  if (openIngress) add("low", `reachable from any pod (no NetworkPolicy selects it for ingress${undecided("ingress")})`);
-  if (!hostNetwork && selection.egress.length === 0) add("low", `can connect anywhere (no egress NetworkPolicy${undecided("egress")})`);
-  const mounted = mountedSecrets(pod);
-  if (mounted.length > 0) add("low", `holds secrets ${mounted.join(", ")}`);
-  let rating = reasons.reduce((worst2, r) => RANK[r.rating] > RANK[worst2] ? r.rating : worst2, "low");
-  if (external.length > 0 && rating === "high") rating = "critical";
-  reasons.sort((a2, b) => RANK[b.rating] - RANK[a2.rating]);
-  return {
-    rating,
-    reasons: reasons.map((r) => r.text),
-    privilege: { baselineAllowed: pod.admission.baseline.allowed, restrictedAllowed: pod.admission.restricted.allowed, baselineViolations },
-    authority: {
-      serviceAccount: { namespace: account.namespace, name: account.name, defined: account.object !== void 0 },
-      tokenMounted,
-      grants: grants.map((g) => ({ binding: g.binding.ref, role: g.roleRef, scope: g.namespace ?? "cluster", resolved: g.resolved })),
-      dangerous: dangerous.map(({ id, summary: summary2, scope, via, limitedByName }) => ({ id, summary: summary2 + (limitedByName ? " (named objects only)" : ""), scope, via }))
-    },
-    reachability: {
-      hostNetwork,
-      ingressPolicies: selection.ingress.map((p) => p.ref.name),
-      egressPolicies: selection.egress.map((p) => p.ref.name),
-      exposure: exposure.map((e) => ({ service: e.service.ref.name, type: e.type, ingresses: e.ingresses.map((i2) => i2.ref.name) }))
-    },
-    secrets: { mounted, readable: readable2 }
-  };
-}
-var UNIT_RADII = /* @__PURE__ */ new WeakMap();
-function blastRadiiOf(unit) {
-  let radii = UNIT_RADII.get(unit);
-  if (radii === void 0) {
-    radii = /* @__PURE__ */ new Map();
-    for (const pod of unit.pods) radii.set(pod.object, blastRadiusOf(pod, unit));
-    UNIT_RADII.set(unit, radii);
-  }
-  return radii;
-}
-
-// src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync12, rmSync as rmSync5 } from "node:fs";
-import os10 from "node:os";
-import path22 from "node:path";
-
-// src/render/charts.ts
-import os8 from "node:os";
-import path17 from "node:path";
-
-// src/render/chart-crds.ts
-import { lstatSync as lstatSync3, readdirSync as readdirSync4, readFileSync as readFileSync7, realpathSync as realpathSync3, statSync as statSync7 } from "node:fs";
+// src/pipeline/changed-charts.ts
+import { readFileSync as readFileSync8 } from "node:fs";
 import path14 from "node:path";
-import { gunzipSync as gunzipSync3 } from "node:zlib";
-
-// src/loaders/rendered-yaml.ts
-var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
-var TOP_LEVEL_SPEC = /^spec:/m;
-var TOP_LEVEL_LINE = /\n[^\s#]/g;
-function crdHeader(text2) {
-  if (!CRD_KIND.test(text2) || hasOtherBreak(text2)) return void 0;
-  const spec = TOP_LEVEL_SPEC.exec(text2);
-  if (!spec) return void 0;
-  TOP_LEVEL_LINE.lastIndex = spec.index;
-  let seenStatus = false;
-  for (let match2 = TOP_LEVEL_LINE.exec(text2); match2 !== null; match2 = TOP_LEVEL_LINE.exec(text2)) {
-    if (!seenStatus && text2.startsWith("status:", match2.index + 1)) seenStatus = true;
-    else return void 0;
-  }
-  return text2.slice(0, spec.index);
-}
-function parseRenderedDocument(text2) {
-  const header2 = crdHeader(text2);
-  if (header2 !== void 0) {
-    const parsed = loadYamlDocuments(header2);
-    const [doc, ...others] = parsed.documents;
-    const value = doc?.value;
-    if (parsed.problems.length === 0 && others.length === 0 && doc?.duplicates === void 0 && isObj(value) && value.kind === "CustomResourceDefinition" && isObj(value.metadata) && !Object.hasOwn(value, "items")) {
-      return parsed;
-    }
-  }
-  return loadYamlDocuments(text2);
-}
-
-// src/render/chart-crds.ts
-var MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
-function cleanPath(name) {
-  if (name === "") return ".";
-  const rooted = name.startsWith("/");
-  const out = [];
-  for (const part of name.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (out.length > 0 && out.at(-1) !== "..") out.pop();
-      else if (!rooted) out.push("..");
-    } else out.push(part);
-  }
-  const joined = out.join("/");
-  return rooted ? `/${joined}` : joined || ".";
-}
-function archiveEntryName(raw) {
-  const delimiter = raw.includes("\\") ? "\\" : "/";
-  const parts = raw.split(delimiter);
-  if (parts[0] === "Chart.yaml") return void 0;
-  const joined = parts.slice(1).join(delimiter).split(delimiter).join("/");
-  if (joined.startsWith("/")) return void 0;
-  const name = cleanPath(joined);
-  if (name === "." || name.startsWith("..") || /^[a-zA-Z]:\//.test(name)) return void 0;
-  return name;
-}
-function archiveFiles(archive, label) {
-  const tar = gunzipSync3(archive, { maxOutputLength: MAX_ARCHIVE_BYTES });
-  const files = [];
-  for (const entry of tarEntries(tar)) {
-    const name = archiveEntryName(entry.raw);
-    if (name === void 0) return void 0;
-    files.push({ name, label: `${label}${entry.raw}`, read: () => entry.content });
-  }
-  return files;
-}
-var MANIFEST = /\.(?:ya?ml|json)$/i;
-function dependenciesOf(files) {
-  const read = (name) => {
-    const file = files.find((f) => f.name === name);
-    if (file === void 0) return void 0;
-    try {
-      const value = parseChartYaml(file.read().toString("utf8"));
-      return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
-    } catch {
-      return void 0;
-    }
-  };
-  const chart = read("Chart.yaml");
-  const deps = [...Array.isArray(chart?.dependencies) ? chart.dependencies : [], ...chart?.apiVersion === "v1" ? read("requirements.yaml")?.dependencies ?? [] : []];
-  return deps.filter((d) => d !== null && typeof d === "object" && typeof d.name === "string").map((d) => ({
-    name: d.name,
-    ...typeof d.alias === "string" && d.alias !== "" ? { alias: d.alias } : {},
-    ...typeof d.condition === "string" ? { condition: d.condition } : {},
-    tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === "string") : []
-  }));
-}
-function chartNameOf(files) {
-  const file = files.find((f) => f.name === "Chart.yaml");
-  try {
-    const value = file && parseChartYaml(file.read().toString("utf8"));
-    const name = value !== null && typeof value === "object" ? value.name : void 0;
-    return typeof name === "string" ? name : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function crdFilesOf(files, depth) {
-  const found = [];
-  const subcharts = /* @__PURE__ */ new Map();
-  for (const file of files) {
-    if (file.name.startsWith("crds/") && MANIFEST.test(file.name)) found.push({ file, gates: [] });
-    else if (file.name.startsWith("charts/") && !file.name.endsWith(".prov")) {
-      const rest = file.name.slice("charts/".length);
-      const name = rest.split("/")[0];
-      subcharts.set(name, [...subcharts.get(name) ?? [], { ...file, name: rest }]);
-    }
-  }
-  if (depth >= 10 || subcharts.size === 0) return found;
-  const dependencies = dependenciesOf(files);
-  const under = (inner) => {
-    const name = chartNameOf(inner);
-    const declared = dependencies.filter((d) => d.name === name);
-    const gate = { key: name ?? "", ...declared.length > 0 ? { options: declared.map((d) => ({ key: d.alias ?? d.name, ...d.condition !== void 0 ? { condition: d.condition } : {}, tags: d.tags })) } : {} };
-    for (const crd of crdFilesOf(inner, depth + 1)) found.push({ file: crd.file, gates: [gate, ...crd.gates] });
-  };
-  for (const [name, members] of [...subcharts].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0)) {
-    if (name.startsWith("_") || name.startsWith(".")) continue;
-    if (name.endsWith(".tgz")) {
-      const archive = members[0];
-      if (archive.name !== name) continue;
-      let inner;
-      try {
-        inner = archiveFiles(archive.read(), `${archive.label}/`);
-      } catch {
-        continue;
-      }
-      if (inner !== void 0) under(inner);
-      continue;
-    }
-    under(members.filter((m) => m.name.includes("/")).map((m) => ({ ...m, name: m.name.slice(name.length + 1) })));
-  }
-  return found;
-}
-function pathValue(values, dotted) {
-  let node = values;
-  for (const key of dotted.split(".")) {
-    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key)) return void 0;
-    node = node[key];
-  }
-  return node;
-}
-function gatesOpen(gates2, values, prefix2 = "") {
-  if (gates2.length === 0) return true;
-  const [gate, ...rest] = gates2;
-  if (gate.options === void 0) return gatesOpen(rest, values, `${prefix2}${gate.key}.`);
-  const tags = pathValue(values, "tags");
-  return gate.options.some((option) => {
-    let enabled2 = true;
-    if (tags !== null && typeof tags === "object" && !Array.isArray(tags)) {
-      const states = option.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
-      if (!states.includes(true) && states.includes(false)) enabled2 = false;
-    }
-    for (const condition of (option.condition ?? "").trim().split(",")) {
-      if (condition === "") continue;
-      const value = pathValue(values, `${prefix2}${condition}`);
-      if (typeof value === "boolean") {
-        enabled2 = value;
-        break;
-      }
-    }
-    return enabled2 && gatesOpen(rest, values, `${prefix2}${option.key}.`);
-  });
-}
-var GATES = /* @__PURE__ */ new WeakMap();
-function crdLoaded(object, values) {
-  const gates2 = GATES.get(object);
-  return gates2 === void 0 || !gates2.some((g) => g.options !== void 0) || gatesOpen(gates2, values());
-}
-function directoryFiles(dir, relative) {
-  const rules = helmIgnoreRules(dir);
-  const files = [];
-  let budget = 1e5;
-  const walk3 = (full, name, depth) => {
-    let entries;
-    try {
-      entries = readdirSync4(full).sort();
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (--budget < 0) return;
-      const path_ = path14.join(full, entry);
-      const n2 = name === "" ? entry : `${name}/${entry}`;
-      let stat2;
-      try {
-        stat2 = statSync7(path_);
-      } catch {
-        continue;
-      }
-      if (ignored(rules, n2, stat2.isDirectory())) continue;
-      if (stat2.isDirectory()) {
-        if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
-      } else if (stat2.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync7(path_) });
-    }
-  };
-  walk3(dir, "", 0);
-  return files;
-}
-function goPattern(glob2) {
-  let out = "";
-  for (let i2 = 0; i2 < glob2.length; i2++) {
-    const c3 = glob2[i2];
-    if (c3 === "*") out += "[^/]*";
-    else if (c3 === "?") out += "[^/]";
-    else if (c3 === "\\") {
-      if (i2 + 1 >= glob2.length) return void 0;
-      out += escapeRegExp(glob2[++i2]);
-    } else if (c3 === "[") {
-      const end = glob2.indexOf("]", i2 + 2);
-      if (end === -1) return void 0;
-      let body = glob2.slice(i2 + 1, end);
-      const negated = body.startsWith("^");
-      if (negated) body = body.slice(1);
-      out += `[${negated ? "^/" : ""}${body.replace(/[\]\[]/g, "\\$&")}]`;
-      i2 = end;
-    } else out += escapeRegExp(c3);
-  }
-  try {
-    return new RegExp(`^${out}$`, "s");
-  } catch {
-    return void 0;
-  }
-}
-function escapeRegExp(text2) {
-  return text2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-function helmIgnoreRules(dir) {
-  let text2 = "";
-  try {
-    text2 = readFileSync7(path14.join(dir, ".helmignore"), "utf8");
-  } catch {
-  }
-  const rules = [];
-  for (let line of [...text2.split(/\r?\n/), "templates/.?*"]) {
-    line = line.trim();
-    if (line === "" || line.startsWith("#") || line.includes("**")) continue;
-    const negate = line.startsWith("!");
-    if (negate) line = line.slice(1);
-    const mustDir = line.endsWith("/");
-    if (mustDir) line = line.slice(0, -1);
-    const whole = line.includes("/");
-    if (line.startsWith("/")) line = line.slice(1);
-    const pattern = goPattern(line);
-    if (pattern !== void 0) rules.push({ negate, mustDir, whole, pattern });
-  }
-  return rules;
-}
-function ignored(rules, name, isDir) {
-  for (const rule2 of rules) {
-    const subject = rule2.whole ? name : name.slice(name.lastIndexOf("/") + 1);
-    if (rule2.negate) {
-      if (rule2.mustDir && !isDir) return true;
-      if (!rule2.pattern.test(subject)) return true;
-      continue;
-    }
-    if (rule2.mustDir && !isDir) continue;
-    if (rule2.pattern.test(subject)) return true;
-  }
-  return false;
-}
-function inside2(root, file) {
-  try {
-    const real = realpathSync3(file);
-    const realRoot = realpathSync3(root);
-    return real === realRoot || real.startsWith(realRoot + path14.sep);
-  } catch {
-    return false;
-  }
-}
-var ORIGIN = "crds/ (created by helm install; helm template leaves it out)";
-var DOCUMENT_START2 = /^---[ \t]*(?:#.*)?\r?$/gm;
-function parseCrdFile(text2) {
-  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
-  text2 = goYamlStream(text2);
-  const out = { documents: [], problems: [] };
-  let start = 0;
-  let line = 1;
-  let index = 0;
-  const take = (end) => {
-    const chunk = text2.slice(start, end);
-    if (/^[ \t]*[^\s#]/m.test(chunk)) {
-      const parsed = parseRenderedDocument(chunk);
-      const shift = line - 1;
-      const at3 = index++;
-      for (const doc of parsed.documents) {
-        const lineOf = doc.lineOf;
-        const shifted = { index: at3, value: doc.value, line: doc.line + shift, lineOf: (pointer) => lineOf(pointer) + shift };
-        if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + shift, line: d.line + shift }));
-        out.documents.push(shifted);
-      }
-      for (const problem of parsed.problems) out.problems.push({ ...problem, index: at3, ...problem.line !== void 0 ? { line: problem.line + shift } : {} });
-    }
-  };
-  for (let match2 = DOCUMENT_START2.exec(text2); match2 !== null; match2 = DOCUMENT_START2.exec(text2)) {
-    take(match2.index);
-    for (let i2 = text2.indexOf("\n", start); i2 !== -1 && i2 <= match2.index + match2[0].length; i2 = text2.indexOf("\n", i2 + 1)) line++;
-    start = Math.min(text2.length, match2.index + match2[0].length + 1);
-  }
-  take(text2.length);
-  return out;
-}
-function chartCrdObjects(dir, options, errors) {
-  const objects = [];
-  let gates2 = [];
-  const judge = (text2, file, origin, linesAreSource, where) => {
-    const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
-    const parsed = parseCrdFile(text2);
-    for (const problem of parsed.problems) fail(`${where} is not valid YAML (helm install fails on it): ${problem.message}`, linesAreSource ? problem.line : void 0);
-    const result = objectsFromDocuments(parsed.documents, {
-      source: { kind: "helm", file, chart: options.chartPath, valueSet: options.valueSet, origin },
-      ...options.defaultNamespace !== void 0 ? { defaultNamespace: options.defaultNamespace } : {},
-      linesAreSource,
-      strict: true
-    });
-    for (const problem of result.problems) fail(problem.message, linesAreSource ? problem.line : void 0);
-    for (const object of result.objects) {
-      object.source.located = "object";
-      object.source.unproven = "the object is in the chart's crds/ folder, created as written (not templated)";
-      if (gates2.length > 0) GATES.set(object, gates2);
-      objects.push(object);
-    }
-  };
-  for (const { file: crd, gates: own } of crdFilesOf(directoryFiles(dir, options.relative), 0)) {
-    gates2 = own;
-    if (crd.full === void 0) {
-      const archiveFile = crd.label.slice(0, crd.label.indexOf(".tgz/") + 4);
-      const entry = crd.label.slice(archiveFile.length + 1);
-      judge(crd.read().toString("utf8"), archiveFile, `crds/ file ${entry} inside the archive (created by helm install; helm template leaves it out)`, false, `crds/ file ${entry} in the archive`);
-      continue;
-    }
-    const full = crd.full;
-    const file = crd.label;
-    const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
-    if (lstatSync3(full).isSymbolicLink() && !inside2(options.repoRoot, full)) {
-      fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
-      continue;
-    }
-    if (statSync7(full).size > YAML_LIMITS.maxBytes) {
-      fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
-      continue;
-    }
-    judge(readFileSync7(full, "utf8"), file, ORIGIN, true, "crds/ file");
-  }
-  return objects;
-}
-
-// src/render/effective-values.ts
-import { existsSync as existsSync4, readdirSync as readdirSync5, readFileSync as readFileSync8, statSync as statSync8 } from "node:fs";
-import path15 from "node:path";
-function pathKey2(p) {
-  return JSON.stringify(p);
-}
-function getAt(root, p) {
-  let node = root;
-  for (const token of p) {
-    if (Array.isArray(node) && typeof token === "number") node = node[token];
-    else if (isObj(node) && typeof token === "string") node = node[token];
-    else return void 0;
-  }
-  return node;
-}
-function displayKey(p) {
-  let out = "";
-  for (const token of p) {
-    if (typeof token === "number") out += `[${token}]`;
-    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
-    else out += `[${JSON.stringify(token)}]`;
-  }
-  return out;
-}
-function pointerOf(p) {
-  return p.map((t) => "/" + escapeToken(t)).join("");
-}
-function readValuesFileOnce(file) {
-  let text2;
-  try {
-    text2 = readFileSync8(file, "utf8");
-  } catch {
-    return void 0;
-  }
-  const parsed = loadYamlDocuments(text2);
-  const doc = parsed.documents[0];
-  if (parsed.problems.length > 0 || doc === void 0) return { value: {} };
-  return { value: doc.value ?? {}, doc };
-}
-function mergeInto(base2, over) {
-  if (isObj(base2) && isObj(over)) {
-    const out = { ...base2 };
-    for (const [key, value] of Object.entries(over)) {
-      if (value === null) delete out[key];
-      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
-    }
-    return out;
-  }
-  return clone(over);
-}
-function clone(value) {
-  return value === void 0 ? value : structuredClone(value);
-}
-function placeAt(prefix2, value) {
-  let out = value;
-  for (let i2 = prefix2.length - 1; i2 >= 0; i2--) out = { [prefix2[i2]]: out };
-  return out;
-}
-function typedScalar(text2) {
-  if (text2 === "true") return true;
-  if (text2 === "false") return false;
-  if (text2 === "null") return null;
-  if (/^-?(0|[1-9][0-9]*)$/.test(text2) && Number.isSafeInteger(Number(text2))) return Number(text2);
-  return text2;
-}
-function splitUnescaped(text2, separator) {
-  const parts = [];
-  let current = "";
-  for (let i2 = 0; i2 < text2.length; i2++) {
-    const c3 = text2[i2];
-    if (c3 === "\\" && i2 + 1 < text2.length) {
-      current += text2[i2 + 1];
-      i2++;
-    } else if (c3 === separator) {
-      parts.push(current);
-      current = "";
-    } else current += c3;
-  }
-  parts.push(current);
-  return parts;
-}
-function parseSetPairs(argument) {
-  const out = [];
-  const pieces = [];
-  let depth = 0;
-  let current = "";
-  for (let i2 = 0; i2 < argument.length; i2++) {
-    const c3 = argument[i2];
-    if (c3 === "\\" && i2 + 1 < argument.length) {
-      current += c3 + argument[i2 + 1];
-      i2++;
-      continue;
-    }
-    if (c3 === "{") depth++;
-    if (c3 === "}") depth = Math.max(0, depth - 1);
-    if (c3 === "," && depth === 0) {
-      pieces.push(current);
-      current = "";
-    } else current += c3;
-  }
-  pieces.push(current);
-  for (const piece of pieces) {
-    const eq = piece.search(/(?<!\\)=/);
-    if (eq <= 0) continue;
-    const keyText = piece.slice(0, eq);
-    const valueText = piece.slice(eq + 1);
-    const keyPath = [];
-    for (const part of splitUnescaped(keyText, ".")) {
-      const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-      if (!m) {
-        keyPath.push(part);
-        continue;
-      }
-      if (m[1] !== "") keyPath.push(m[1]);
-      for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
-    }
-    let value;
-    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
-    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
-    out.push({ path: keyPath, value });
-  }
-  return out;
-}
-function setValue(root, p, value) {
-  let node = root;
-  for (let i2 = 0; i2 < p.length - 1; i2++) {
-    const token = p[i2];
-    const nextIsIndex = typeof p[i2 + 1] === "number";
-    if (Array.isArray(node) && typeof token === "number") {
-      while (node.length <= token) node.push(null);
-      if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
-      node = node[token];
-    } else if (isObj(node)) {
-      const key = String(token);
-      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
-      node = node[key];
-    } else return;
-  }
-  const last = p[p.length - 1];
-  if (last === void 0) return;
-  if (Array.isArray(node) && typeof last === "number") {
-    while (node.length <= last) node.push(null);
-    node[last] = value;
-  } else if (isObj(node)) node[String(last)] = value;
-}
-function readChartYaml(dir) {
-  let parsed;
-  try {
-    parsed = parseChartYaml(readFileSync8(path15.join(dir, "Chart.yaml"), "utf8"));
-  } catch {
-    return void 0;
-  }
-  if (!isObj(parsed)) return void 0;
-  const deps = [...arr(parsed.dependencies)];
-  const requirements = path15.join(dir, "requirements.yaml");
-  if (str(parsed.apiVersion) === "v1" && existsSync4(requirements)) {
-    try {
-      const req = parseChartYaml(readFileSync8(requirements, "utf8"));
-      if (isObj(req)) deps.push(...arr(req.dependencies));
-    } catch {
-    }
-  }
-  return {
-    name: str(parsed.name) ?? path15.basename(dir),
-    dependencies: deps.filter(isObj).map((d) => ({
-      name: str(d.name) ?? "",
-      ...str(d.alias) ? { alias: str(d.alias) } : {},
-      ...str(d.condition) ? { condition: str(d.condition) } : {},
-      tags: arr(d.tags).filter((t) => typeof t === "string")
-    }))
-  };
-}
-function vendored(dir) {
-  const found = /* @__PURE__ */ new Map();
-  const chartsDir = path15.join(dir, "charts");
-  let entries;
-  try {
-    entries = readdirSync5(chartsDir).sort();
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const full = path15.join(chartsDir, entry);
-    try {
-      if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-      else if (statSync8(full).isDirectory() && existsSync4(path15.join(full, "Chart.yaml"))) {
-        const info2 = readChartYaml(full);
-        found.set(info2?.name ?? entry, full);
-      }
-    } catch {
-    }
-  }
-  return found;
-}
-function enabled(dep, values) {
-  if (dep.condition) {
-    for (const condition of dep.condition.split(",")) {
-      const v = getAt(values, condition.trim().split("."));
-      if (typeof v === "boolean") return v;
-    }
-  }
-  if (dep.tags.length > 0) {
-    const tags = isObj(values) && isObj(values.tags) ? values.tags : {};
-    const states = dep.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
-    if (states.length > 0) return states.some(Boolean);
-  }
-  return true;
-}
-function effectiveValues(request2) {
-  const files = request2.files;
-  const readValuesFile = (file) => {
-    if (files === void 0) return readValuesFileOnce(file);
-    if (!files.has(file)) files.set(file, readValuesFileOnce(file));
-    return files.get(file);
-  };
-  const userLayers = [];
-  for (const file of request2.valuesFiles) {
-    const read = readValuesFile(file);
-    if (read === void 0) continue;
-    userLayers.push({ file, kind: "file", prefix: [], value: isObj(read.value) ? read.value : {}, ...read.doc ? { doc: read.doc } : {} });
-  }
-  for (const argument of request2.set) {
-    for (const pair2 of parseSetPairs(argument)) {
-      const value2 = {};
-      setValue(value2, pair2.path, pair2.value);
-      userLayers.push({ file: argument, kind: "set", prefix: [], value: value2 });
-    }
-  }
-  const chartLayers = [];
-  const scopes = [];
-  const root = readChartYaml(request2.chartDir);
-  const collect = (dir, scopePath, sourceNames, name, above2) => {
-    scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
-    if (dir === void 0) return;
-    const own = readValuesFile(path15.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path15.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
-    const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
-    const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
-    const subs = vendored(dir);
-    const declared = /* @__PURE__ */ new Map();
-    for (const dep of info2?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
-    const children = [];
-    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
-    for (const chartName of subs.keys()) {
-      if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
-    }
-    for (const child2 of children) {
-      const dep = declared.get(child2.key);
-      if (dep && !enabled(dep, seen)) continue;
-      const subDir = subs.get(child2.chartName);
-      const childAbove = isObj(seen) ? seen[child2.key] : void 0;
-      collect(subDir.endsWith(".tgz") ? void 0 : subDir, [...scopePath, child2.key], [...sourceNames, child2.key], child2.chartName, childAbove);
-    }
-    if (ownLayer) chartLayers.push(ownLayer);
-  };
-  let above = {};
-  for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request2.chartDir, [], [root?.name ?? path15.basename(request2.chartDir)], root?.name ?? path15.basename(request2.chartDir), above);
-  const layers = [...chartLayers, ...userLayers];
-  let value = {};
-  for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
-  const top = isObj(value) ? value : {};
-  if (isObj(top.global)) {
-    for (const scope of scopes) {
-      if (scope.path.length === 0) continue;
-      const node = getAt(top, scope.path);
-      if (isObj(node)) node.global = mergeInto(isObj(node.global) ? node.global : {}, top.global);
-    }
-  }
-  const cache2 = /* @__PURE__ */ new Map();
-  const originOf = (p) => {
-    const key = pathKey2(p);
-    if (cache2.has(key)) return cache2.get(key);
-    let found;
-    for (let i2 = layers.length - 1; i2 >= 0; i2--) {
-      const layer = layers[i2];
-      if (p.length < layer.prefix.length || layer.prefix.some((t, j) => p[j] !== t)) continue;
-      const inner = p.slice(layer.prefix.length);
-      if (getAt(layer.value, inner) !== void 0) {
-        found = { layer, inner };
-        break;
-      }
-    }
-    cache2.set(key, found);
-    return found;
-  };
-  return { value: top, layers, scopes, originOf };
-}
-function scopeOfTemplate(values, template) {
-  const parts = template.split("/");
-  const names = [parts[0]];
-  let i2 = 1;
-  while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
-    names.push(parts[i2 + 1]);
-    i2 += 2;
-  }
-  return values.scopes.find((s) => s.sourceNames.length === names.length && s.sourceNames.slice(1).every((n2, j) => n2 === names[j + 1]));
-}
-function* nodesOf(value, base2 = []) {
-  if (Array.isArray(value)) {
-    yield { path: base2, value, kind: "list" };
-    for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base2, i2]);
-  } else if (isObj(value)) {
-    if (base2.length > 0) yield { path: base2, value, kind: "map" };
-    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base2, key]);
-  } else {
-    yield { path: base2, value, kind: "scalar" };
-  }
-}
-function locationOf(values, p) {
-  const origin = values.originOf(p);
-  if (origin === void 0) return void 0;
-  const { layer, inner } = origin;
-  if (layer.kind === "set") return { file: layer.file, key: displayKey(p), kind: "set" };
-  const line = layer.doc?.lineOf(pointerOf(inner));
-  return { file: layer.file, ...line !== void 0 ? { line } : {}, key: displayKey(inner), kind: layer.kind };
-}
-
-// src/render/kube-api-versions.ts
-var DEFAULT_KUBE_VERSION = "1.34.0";
-var TABLE_MINORS = { from: 25, to: 34 };
-var BUILT_IN = [
-  { groupVersion: "v1", since: 0, kinds: ["Binding", "ComponentStatus", "ConfigMap", "Endpoints", "Event", "LimitRange", "Namespace", "Node", "PersistentVolume", "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController", "ResourceQuota", "Secret", "Service", "ServiceAccount"] },
-  { groupVersion: "admissionregistration.k8s.io/v1", since: 16, kinds: ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"] },
-  { groupVersion: "admissionregistration.k8s.io/v1", since: 30, kinds: ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"] },
-  { groupVersion: "apiextensions.k8s.io/v1", since: 16, kinds: ["CustomResourceDefinition"] },
-  { groupVersion: "apiregistration.k8s.io/v1", since: 10, kinds: ["APIService"] },
-  { groupVersion: "apps/v1", since: 9, kinds: ["ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"] },
-  { groupVersion: "authentication.k8s.io/v1", since: 6, kinds: ["TokenReview"] },
-  { groupVersion: "authentication.k8s.io/v1", since: 28, kinds: ["SelfSubjectReview"] },
-  { groupVersion: "authorization.k8s.io/v1", since: 6, kinds: ["LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview"] },
-  { groupVersion: "autoscaling/v1", since: 2, kinds: ["HorizontalPodAutoscaler"] },
-  { groupVersion: "autoscaling/v2", since: 23, kinds: ["HorizontalPodAutoscaler"] },
-  { groupVersion: "autoscaling/v2beta2", since: 12, until: 25, kinds: ["HorizontalPodAutoscaler"] },
-  { groupVersion: "batch/v1", since: 21, kinds: ["CronJob", "Job"] },
-  { groupVersion: "certificates.k8s.io/v1", since: 19, kinds: ["CertificateSigningRequest"] },
-  { groupVersion: "coordination.k8s.io/v1", since: 14, kinds: ["Lease"] },
-  { groupVersion: "discovery.k8s.io/v1", since: 21, kinds: ["EndpointSlice"] },
-  { groupVersion: "events.k8s.io/v1", since: 19, kinds: ["Event"] },
-  { groupVersion: "flowcontrol.apiserver.k8s.io/v1", since: 29, kinds: ["FlowSchema", "PriorityLevelConfiguration"] },
-  { groupVersion: "flowcontrol.apiserver.k8s.io/v1beta2", since: 23, until: 28, kinds: ["FlowSchema", "PriorityLevelConfiguration"] },
-  { groupVersion: "flowcontrol.apiserver.k8s.io/v1beta3", since: 26, until: 31, kinds: ["FlowSchema", "PriorityLevelConfiguration"] },
-  { groupVersion: "networking.k8s.io/v1", since: 19, kinds: ["Ingress", "IngressClass", "NetworkPolicy"] },
-  { groupVersion: "networking.k8s.io/v1", since: 33, kinds: ["IPAddress", "ServiceCIDR"] },
-  { groupVersion: "node.k8s.io/v1", since: 20, kinds: ["RuntimeClass"] },
-  { groupVersion: "policy/v1", since: 21, kinds: ["PodDisruptionBudget"] },
-  { groupVersion: "rbac.authorization.k8s.io/v1", since: 8, kinds: ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"] },
-  { groupVersion: "resource.k8s.io/v1", since: 34, kinds: ["DeviceClass", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"] },
-  { groupVersion: "scheduling.k8s.io/v1", since: 14, kinds: ["PriorityClass"] },
-  { groupVersion: "storage.k8s.io/v1", since: 6, kinds: ["StorageClass"] },
-  { groupVersion: "storage.k8s.io/v1", since: 13, kinds: ["VolumeAttachment"] },
-  { groupVersion: "storage.k8s.io/v1", since: 17, kinds: ["CSINode"] },
-  { groupVersion: "storage.k8s.io/v1", since: 18, kinds: ["CSIDriver"] },
-  { groupVersion: "storage.k8s.io/v1", since: 24, kinds: ["CSIStorageCapacity"] },
-  { groupVersion: "storage.k8s.io/v1", since: 34, kinds: ["VolumeAttributesClass"] }
-];
-var COMMON_EXTENSION_APIS = [
-  { groupVersion: "monitoring.coreos.com/v1", since: 0, kinds: ["Alertmanager", "PodMonitor", "Probe", "Prometheus", "PrometheusRule", "ServiceMonitor", "ThanosRuler"] },
-  { groupVersion: "monitoring.coreos.com/v1alpha1", since: 0, kinds: ["AlertmanagerConfig", "PrometheusAgent", "ScrapeConfig"] },
-  { groupVersion: "cert-manager.io/v1", since: 0, kinds: ["Certificate", "CertificateRequest", "ClusterIssuer", "Issuer"] },
-  { groupVersion: "gateway.networking.k8s.io/v1", since: 0, kinds: ["GRPCRoute", "Gateway", "GatewayClass", "HTTPRoute"] },
-  { groupVersion: "gateway.networking.k8s.io/v1beta1", since: 0, kinds: ["Gateway", "GatewayClass", "HTTPRoute", "ReferenceGrant"] },
-  { groupVersion: "networking.istio.io/v1", since: 0, kinds: ["DestinationRule", "Gateway", "ServiceEntry", "Sidecar", "VirtualService"] },
-  { groupVersion: "networking.istio.io/v1beta1", since: 0, kinds: ["DestinationRule", "Gateway", "ServiceEntry", "Sidecar", "VirtualService"] },
-  { groupVersion: "security.istio.io/v1", since: 0, kinds: ["AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication"] },
-  { groupVersion: "metrics.k8s.io/v1beta1", since: 0, kinds: ["NodeMetrics", "PodMetrics"] },
-  { groupVersion: "autoscaling.k8s.io/v1", since: 0, kinds: ["VerticalPodAutoscaler"] },
-  { groupVersion: "snapshot.storage.k8s.io/v1", since: 0, kinds: ["VolumeSnapshot", "VolumeSnapshotClass", "VolumeSnapshotContent"] },
-  { groupVersion: "keda.sh/v1alpha1", since: 0, kinds: ["ScaledJob", "ScaledObject", "TriggerAuthentication"] }
-];
-function minorOf2(kubeVersion) {
-  const match2 = /^v?1\.(\d+)(?:\.|$)/.exec(kubeVersion.trim());
-  return match2 ? Number(match2[1]) : void 0;
-}
-function flatten(entries, minor) {
-  const out = /* @__PURE__ */ new Set();
-  for (const entry of entries) {
-    if (entry.since > minor || entry.until !== void 0 && entry.until < minor) continue;
-    out.add(entry.groupVersion);
-    for (const kind of entry.kinds) out.add(`${entry.groupVersion}/${kind}`);
-  }
-  return [...out];
-}
-function apiVersionsFor(kubeVersion, options = {}) {
-  const minor = minorOf2(kubeVersion);
-  if (minor === void 0 || minor < TABLE_MINORS.from) return [];
-  const at3 = Math.min(minor, TABLE_MINORS.to);
-  return [...flatten(BUILT_IN, at3), ...options.extensions ? flatten(COMMON_EXTENSION_APIS, at3) : []];
-}
-
-// src/render/value-sets.ts
-import { existsSync as existsSync5, readdirSync as readdirSync6, statSync as statSync9 } from "node:fs";
-import path16 from "node:path";
-var DEFAULT_VALUE_SET = "default";
-function chartEntries(dir, config) {
-  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
-}
-function ciValuesFiles(dir) {
-  const ci = path16.join(dir, "ci");
-  if (!existsSync5(ci)) return [];
-  try {
-    if (!statSync9(ci).isDirectory()) return [];
-    return readdirSync6(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path16.join(ci, f));
-  } catch {
-    return [];
-  }
-}
-function valueSetsOf(dir, config, options = {}) {
-  const own = chartEntries(dir, config);
-  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
-  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
-  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
-  if (options.all === false) return sets;
-  if (config.valueSets.ci) {
-    for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path16.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
-    }
-  }
-  const names = new Set(sets.map((s) => s.name));
-  for (const entry of own) {
-    for (const set2 of entry.valueSets) {
-      if (names.has(set2.name)) continue;
-      names.add(set2.name);
-      sets.push({
-        name: set2.name,
-        kind: "config",
-        valuesFiles: [...baseFiles, ...set2.valuesFiles],
-        set: [...baseSet, ...set2.set],
-        own: { valuesFiles: set2.valuesFiles, set: set2.set }
-      });
-    }
-  }
-  return sets;
-}
-
-// src/model/identity.ts
-function numberWithinTemplates(objects) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const object of objects) {
-    const template = object.source.template;
-    if (object.source.kind !== "helm" || template === void 0 || template === "") continue;
-    const key = `${template}\0${object.ref.kind}`;
-    const ordinal = counts.get(key) ?? 0;
-    counts.set(key, ordinal + 1);
-    object.templateOrdinal = ordinal;
-  }
-}
-function identityParts(object) {
-  const { ref, source } = object;
-  if (source.kind === "helm" && object.templateOrdinal !== void 0 && source.template) {
-    return [ref.kind, "template", source.template, String(object.templateOrdinal)];
-  }
-  return [ref.kind, ref.namespace ?? "", ref.name];
-}
-
-// src/render/charts.ts
-function afterSpawns(fn) {
-  return new Promise((resolve2, reject) => {
-    setImmediate(() => {
-      try {
-        resolve2(fn());
-      } catch (error2) {
-        reject(error2);
-      }
-    });
-  });
-}
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [] };
-  const concurrency = Math.max(1, os8.availableParallelism());
-  const located = helm();
-  located.catch(() => void 0);
-  const checkedCharts = /* @__PURE__ */ new Map();
-  const locators = /* @__PURE__ */ new Map();
-  const ciFindingsCanBlock = config.valueSets.severity === "keep" || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule2) => rule2.locked === true);
-  function* jobsOf() {
-    let index = 0;
-    for (const dir of dirs) {
-      const info2 = checkChart(dir, repoRoot, loaded);
-      if (info2 === void 0) continue;
-      const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === void 0;
-      const constructs = safe ? chartConstructs(dir, repoRoot) : void 0;
-      const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
-      locators.set(dir, locator);
-      const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
-      const full = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
-      for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
-        const main = index++;
-        yield { dir, info: info2, set: set2, index: main };
-        const inputs = set2.kind === "default" ? full : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
-        if (inputs) yield { dir, info: info2, set: set2, index: index++, variant: { inputs, main } };
-        const answers = set2.kind === "default" && full !== void 0 && constructs !== void 0 ? answersVariant(constructs, full) : void 0;
-        if (answers) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: answers, main } };
-      }
-    }
-  }
-  let unusable = false;
-  located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path17.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
-  const finished7 = [];
-  const jobs = jobsOf();
-  const slot = async () => {
-    for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
-      const job = next.value;
-      const locator = locators.get(job.dir);
-      const variant = job.variant;
-      const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
-        if (variant === void 0 || outcome === void 0 || !("failed" in outcome) || !variant.inputs.upgrade || !(variant.inputs.extensionApis || variant.inputs.release)) return outcome;
-        const inputs = { ...variant.inputs, upgrade: false };
-        const again = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, inputs);
-        return again !== void 0 && !("failed" in again) ? { ...again, upgradeFailed: outcome.failed, inputs } : outcome;
-      });
-      const parsed = variant === void 0 ? rendered.then((outcome) => outcome === void 0 || "failed" in outcome ? void 0 : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))) : rendered.then((outcome) => finished7[variant.main].then((main) => afterSpawns(() => parseVariant(job, variant.inputs, main, outcome, config, repoRoot, loaded, locator, options.onRender))));
-      parsed.catch(() => void 0);
-      finished7[job.index] = parsed;
-      await rendered;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, slot));
-  const verified = await located;
-  const renders = await Promise.all(Array.from(finished7));
-  for (const render2 of renders) if (render2 !== void 0) render2.request.helm = verified;
-  for (const render2 of renders) {
-    if (render2 === void 0) continue;
-    if (render2.variant !== void 0) {
-      loaded.variants.push(render2);
-      loaded.objects.push(...render2.objects.filter((object) => object.renderDependence?.divergence !== void 0 && object.renderDependence.divergence.failed === void 0));
-      continue;
-    }
-    loaded.renders.push(render2);
-    loaded.objects.push(...render2.objects);
-    loaded.charts.push(render2.record);
-  }
-  loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
-  return loaded;
-}
-function checkChart(dir, repoRoot, loaded) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const info2 = readChartInfo(dir);
-  if (typeof info2 === "string") {
-    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info2 });
-    return void 0;
-  }
-  if (info2.type === "library") return void 0;
-  const missing = missingDependencies(info2);
-  if (missing.length > 0) {
-    loaded.errors.push({
-      kind: "dependency",
-      file: `${chartPath}/Chart.yaml`,
-      chart: chartPath,
-      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
-    });
-    return void 0;
-  }
-  return info2;
-}
-function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
-  const objects = [];
-  const which2 = valueSet === "default" ? "" : `with value set ${valueSet}: `;
-  const files = /* @__PURE__ */ new Map();
-  const subcharts = /* @__PURE__ */ new Map();
-  const vendored2 = (chartDir) => {
-    let found = subcharts.get(chartDir);
-    if (!found) subcharts.set(chartDir, found = vendoredCharts(chartDir));
-    return found;
-  };
-  for (const [index, doc] of splitRendered(stdout).entries()) {
-    let file = files.get(doc.template);
-    if (file === void 0) {
-      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored2) : dir);
-      files.set(doc.template, file);
-    }
-    const parsed = parseRenderedDocument(doc.text);
-    for (const problem of parsed.problems) {
-      errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}rendered output is not valid YAML: ${problem.message}` });
-    }
-    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
-    const result = objectsFromDocuments(parsed.documents, {
-      source,
-      defaultNamespace: config.helm.namespace,
-      linesAreSource: false,
-      strict: true
-    });
-    for (const object of result.objects) object.source.document = index;
-    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}${problem.message}` });
-    objects.push(...result.objects);
-  }
-  numberWithinTemplates(objects);
-  return objects;
-}
-function renderRequestOf(dir, set2, binary2, config, variant) {
-  const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
-  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion, variant.kubeLiterals) : mainKubeVersion;
-  const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...variant?.extensionApis ? variant.apiLiterals ?? [] : []];
-  return {
-    helm: binary2,
-    chartDir: dir,
-    releaseName: variant?.release ? releaseLiteralFor("name", config.helm.releaseName, variant.releaseLiterals) ?? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
-    namespace: variant?.release ? releaseLiteralFor("namespace", config.helm.namespace, variant.releaseLiterals) ?? VARIANT_RELEASE.namespace : config.helm.namespace,
-    valuesFiles: set2.valuesFiles,
-    set: set2.set,
-    kubeVersion,
-    ...apiVersions.length > 0 ? { apiVersions } : {},
-    ...variant?.upgrade ? { isUpgrade: true } : {},
-    ...variant?.clusterAnswers ? { clusterAnswers: true } : {},
-    timeoutMs: config.helm.timeoutSeconds * 1e3
-  };
-}
-async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const request2 = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts };
-  const outcome = await renderChart(request2);
-  loaded.renderMs += outcome.ms;
-  if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
-  if (!outcome.ok) {
-    const which2 = set2.kind === "default" ? "" : `with value set ${set2.name}: `;
-    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which2}${outcome.message}` });
-    return void 0;
-  }
-  return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
-}
-function releaseNormaliser(main, variant) {
-  const pairs2 = [
-    [variant.namespace, main.namespace],
-    [variant.releaseName, main.releaseName],
-    ...variant.kubeVersion && main.kubeVersion ? [[variant.kubeVersion.replace(/^v/, ""), main.kubeVersion.replace(/^v/, "")]] : []
-  ];
-  return (text2) => pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
-}
-function normaliseRaw(value, normalise) {
-  if (typeof value === "string") return normalise(value);
-  if (Array.isArray(value)) return value.map((item) => normaliseRaw(item, normalise));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [normalise(key), normaliseRaw(item, normalise)]));
-  return value;
-}
-function unseenObjects(objects, inputs, locator, failed) {
-  const variant = variantName(inputs);
-  const kinds = ConstructLocator.kindsOf(inputs);
-  const unseen = [];
-  for (const object of objects) {
-    if (object.source.origin !== void 0 || !hasSecurityFields(object)) continue;
-    const constructs = locator.find(object, kinds, false, true);
-    if (constructs.length > 0) unseen.push(unseenCopy(object, variant, constructs, failed));
-  }
-  if (unseen.length === 0 && !objects.some((object) => locator.find(object, kinds, false).length > 0)) {
-    const first = objects.find((object) => object.source.origin === void 0 && hasSecurityFields(object));
-    const constructs = first && locator.find(first, kinds, true);
-    if (first !== void 0 && constructs !== void 0 && constructs.length > 0) unseen.push(unseenCopy(first, variant, constructs, failed));
-  }
-  return unseen;
-}
-function unseenCopy(object, variant, constructs, failed) {
-  return {
-    ...object,
-    source: { ...object.source, variant },
-    renderDependence: { ...object.renderDependence, divergence: { variant, fields: [], onlyInVariant: false, constructs, failed } }
-  };
-}
-var crdsRead = /* @__PURE__ */ new WeakMap();
-function parseRender(dir, info2, set2, outcome, config, repoRoot, loaded, onRender, locator) {
-  const chartPath = relativeTo(repoRoot, dir);
-  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set2.name, config, repoRoot, loaded.errors);
-  markUnknowable(objects, locator);
-  let crds = crdsRead.get(loaded)?.get(dir);
-  if (crds === void 0) {
-    const crdOptions = { chartPath, valueSet: set2.name, defaultNamespace: config.helm.namespace, repoRoot, relative: (file) => relativeTo(repoRoot, file) };
-    crds = chartCrdObjects(dir, crdOptions, loaded.errors);
-    if (!crdsRead.has(loaded)) crdsRead.set(loaded, /* @__PURE__ */ new Map());
-    crdsRead.get(loaded).set(dir, crds);
-  }
-  let values;
-  const valuesOf2 = () => values ??= effectiveValues({ chartDir: dir, valuesFiles: outcome.request.valuesFiles, set: outcome.request.set }).value;
-  for (const object of crds) if (crdLoaded(object, valuesOf2)) objects.push({ ...object, source: { ...object.source, valueSet: set2.name } });
-  const record = { chart: chartPath, name: info2.name, valueSet: set2.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
-  if (set2.kind !== "default") {
-    if (set2.own.valuesFiles.length > 0) record.valuesFiles = set2.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
-    if (set2.own.set.length > 0) record.set = [...set2.own.set];
-  }
-  const render2 = { dir, chart: chartPath, info: info2, valueSet: set2, request: outcome.request, objects, record, repoRoot };
-  onRender?.(render2);
-  return render2;
-}
-function markUnknowable(objects, locator) {
-  for (const object of objects) {
-    if (!hasSecurityFields(object)) continue;
-    const lines = locator.find(object, UNKNOWABLE, false, true);
-    if (lines.length > 0) object.renderDependence = { ...object.renderDependence, unknowable: lines };
-  }
-}
-function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, locator, onRender) {
-  const failedUpgrade = outcome !== void 0 && "upgradeFailed" in outcome ? outcome.upgradeFailed : void 0;
-  if (outcome !== void 0 && "inputs" in outcome && outcome.inputs !== void 0) inputs = outcome.inputs;
-  const variant = variantName(inputs);
-  if (outcome === void 0) return void 0;
-  const chartPath = relativeTo(repoRoot, job.dir);
-  if ("failed" in outcome) {
-    if (main === void 0) return void 0;
-    if (inputs.clusterAnswers) {
-      main.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
-      return void 0;
-    }
-    const unseen2 = unseenObjects(main.objects, inputs, locator, outcome.failed);
-    main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
-    if (unseen2.length === 0) return void 0;
-    const record2 = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
-    const render3 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen2, record: record2, repoRoot, variant, diverges: true };
-    onRender?.(render3);
-    return render3;
-  }
-  const errors = [];
-  const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors);
-  const known = new Set(loaded.errors.map((e) => `${e.file}\0${e.message}`));
-  for (const error2 of errors) if (!known.has(`${error2.file}\0${error2.message}`)) loaded.errors.push({ ...error2, message: `rendered ${variant}: ${error2.message}` });
-  for (const object of objects) object.source.variant = variant;
-  markUnknowable(objects, locator);
-  const normalise = inputs.release && main ? releaseNormaliser(main.request, outcome.request) : void 0;
-  if (normalise !== void 0) {
-    for (const object of objects) {
-      object.ref = { ...object.ref, name: normalise(object.ref.name), ...object.ref.namespace !== void 0 ? { namespace: normalise(object.ref.namespace) } : {} };
-      object.raw = normaliseRaw(object.raw, normalise);
-    }
-  }
-  const diverging = main ? divergingObjects(main.objects, objects, normalise) : [];
-  const removed = main ? removedObjects(main.objects, objects, normalise).length : 0;
-  const kinds = ConstructLocator.kindsOf(inputs);
-  for (const { object, fields, onlyInVariant } of diverging) {
-    object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
-  }
-  const unseen = failedUpgrade !== void 0 && main ? unseenObjects(main.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
-  objects.push(...unseen);
-  const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
-  if (main) main.record[inputs.clusterAnswers ? "answers" : "variant"] = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
-  const diverges = diverging.length + unseen.length + removed > 0;
-  const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
-  onRender?.(render2);
-  return render2;
-}
-
-// src/provenance/lint.ts
-import { createHash } from "node:crypto";
-import { readdirSync as readdirSync8, readFileSync as readFileSync10 } from "node:fs";
-import path20 from "node:path";
-
-// src/provenance/locate.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import os9 from "node:os";
-import path18 from "node:path";
-var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
-var MAX_SENTINELS = 36 ** 3 - 1;
-function sentinelText(id) {
-  return `qz${id.toString(36).padStart(3, "0")}`;
-}
-function sentinelPattern(id) {
-  return new RegExp(`(?<![A-Za-z0-9])${sentinelText(id)}(?![A-Za-z0-9])`, "i");
-}
-var NUMERIC_BASE = 947e3;
-var NUMERIC_LIMIT = 999;
-var CONTAINER_LISTS3 = /* @__PURE__ */ new Set(["containers", "initContainers", "ephemeralContainers"]);
-function anchorOf(object, pointer) {
-  const tokens2 = tokens(pointer);
-  for (let i2 = tokens2.length - 2; i2 >= 0; i2--) {
-    if (CONTAINER_LISTS3.has(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1] ?? "")) return join("", ...tokens2.slice(0, i2 + 2));
-  }
-  const pod = podTemplateOf(object.raw);
-  if (pod) {
-    const spec = `${pod.base}/spec`;
-    if (pointer.startsWith(spec + "/") || pointer === spec) return spec;
-  }
-  return "";
-}
-function nearestExisting(raw, pointer) {
-  const tokens2 = tokens(pointer);
-  let node = raw;
-  let at3 = "";
-  for (const token of tokens2) {
-    let next;
-    if (Array.isArray(node)) next = node[Number(token)];
-    else if (isObj(node)) next = node[token];
-    if (next === void 0) break;
-    node = next;
-    at3 = join(at3, token);
-  }
-  return at3;
-}
-function remapPointer(from, to, pointer) {
-  let a2 = from;
-  let b = to;
-  let out = "";
-  for (const token of tokens(pointer)) {
-    if (Array.isArray(a2) && Array.isArray(b)) {
-      const item = a2[Number(token)];
-      let index = Number(token);
-      if (isObj(item) && typeof item.name === "string") {
-        const found = b.findIndex((x) => isObj(x) && x.name === item.name);
-        if (found === -1) return void 0;
-        index = found;
-      }
-      out = join(out, index);
-      a2 = item;
-      b = b[index];
-    } else {
-      out = join(out, token);
-      a2 = isObj(a2) ? a2[token] : void 0;
-      b = isObj(b) ? b[token] : void 0;
-    }
-  }
-  return out;
-}
-function identity4(object) {
-  const { ref } = object;
-  return `${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ""}\0${ref.name}`;
-}
-function counterpart(object, original, objects) {
-  const key = identity4(object);
-  const same = objects.filter((o2) => identity4(o2) === key);
-  if (same.length === 1) return same[0];
-  if (same.length > 1) return void 0;
-  const sameKind = (list3) => list3.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
-  const before = sameKind(original);
-  const after = sameKind(objects);
-  if (before.length !== after.length) return void 0;
-  return after[before.indexOf(object)];
-}
-function sentinelsIn(value, numericIds, out = /* @__PURE__ */ new Set()) {
-  const scanText = (text2) => {
-    for (const m of text2.matchAll(SENTINEL_PATTERN)) out.add(parseInt(m[1].toLowerCase(), 36));
-    if (numericIds.size > 0) {
-      for (const m of text2.matchAll(/\b(9470\d\d|947[1-9]\d\d)\b/g)) {
-        const id = numericIds.get(Number(m[1]));
-        if (id !== void 0) out.add(id);
-      }
-    }
-  };
-  const stack = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node === "string") scanText(node);
-    else if (typeof node === "number") {
-      const id = numericIds.get(node);
-      if (id !== void 0) out.add(id);
-    } else if (Array.isArray(node)) stack.push(...node);
-    else if (isObj(node)) {
-      for (const [k, v] of Object.entries(node)) {
-        scanText(k);
-        stack.push(v);
-      }
-    }
-  }
-  return out;
-}
-function sameScalar(a2, b) {
-  if (a2 === null || b === null || a2 === void 0 || b === void 0) return false;
-  if (typeof a2 === "object" || typeof b === "object") return false;
-  return String(a2) === String(b);
-}
-function deepEqual(a2, b) {
-  if (a2 === b) return true;
-  if (Array.isArray(a2) && Array.isArray(b)) return a2.length === b.length && a2.every((x, i2) => deepEqual(x, b[i2]));
-  if (isObj(a2) && isObj(b)) {
-    const ka = Object.keys(a2);
-    const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => k in b && deepEqual(a2[k], b[k]));
-  }
-  return sameScalar(a2, b);
-}
-function lastName(p) {
-  for (let i2 = p.length - 1; i2 >= 0; i2--) if (typeof p[i2] === "string") return p[i2];
-  return void 0;
-}
-function similar(a2, b) {
-  const x = a2.toLowerCase();
-  const y = b.toLowerCase();
-  if (x === y) return true;
-  if (Math.min(x.length, y.length) < 5) return false;
-  return x.includes(y) || y.includes(x);
-}
-function fieldName(pointer) {
-  const tokens2 = tokens(pointer);
-  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (!/^\d+$/.test(tokens2[i2])) return tokens2[i2];
-  return "";
-}
-function scopeRelative(p, scope) {
-  const s = scope?.path ?? [];
-  if (s.length > 0 && p[0] === "global") return [...p];
-  if (p.length < s.length || s.some((t, i2) => p[i2] !== t)) return void 0;
-  const rel = p.slice(s.length);
-  if (rel.length > 0 && rel[0] === "global" && s.length > 0) return void 0;
-  return [...rel];
-}
-function isSubchartGlobalCopy(p, scopes) {
-  return scopes.some((s) => s.path.length > 0 && p.length > s.path.length && s.path.every((t, i2) => p[i2] === t) && p[s.path.length] === "global");
-}
-function flipCandidate(ctx, p) {
-  const key = `leaf:${pathKey2(p)}`;
-  const existing = ctx.candidates.get(key) ?? ctx.flipOnly.get(key);
-  if (existing) return existing;
-  const c3 = { id: ctx.nextId++, path: p, kind: "leaf" };
-  if (ctx.values.originOf(p)?.layer.kind === "set") c3.viaSet = true;
-  ctx.flipOnly.set(key, c3);
-  return c3;
-}
-function candidate(ctx, p, kind, original) {
-  const key = `${kind}:${pathKey2(p)}`;
-  const existing = ctx.candidates.get(key);
-  if (existing) return existing;
-  const c3 = { id: ctx.nextId++, path: p, kind };
-  if (ctx.nextId + (Array.isArray(original) ? original.length : 0) > MAX_SENTINELS) c3.rejected = "too many candidate values keys in this chart";
-  if (kind === "leaf" && typeof original === "number" && ctx.numericUsed < NUMERIC_LIMIT) c3.numeric = NUMERIC_BASE + ctx.numericUsed++;
-  if (kind === "list" && Array.isArray(original)) c3.elements = original.map(() => ctx.nextId++);
-  const origin = ctx.values.originOf(p);
-  if (origin?.layer.kind === "set") {
-    c3.viaSet = true;
-    if (p.some((t) => typeof t === "number") || kind !== "leaf") c3.rejected = "set with --set inside a list";
-  }
-  ctx.candidates.set(key, c3);
-  return c3;
-}
-function valueNodes(values) {
-  const out = { scalars: [], maps: [], lists: [] };
-  for (const node of nodesOf(values.value)) {
-    if (isSubchartGlobalCopy(node.path, values.scopes)) continue;
-    if (node.kind === "scalar") out.scalars.push(node);
-    else if (node.kind === "map") out.maps.push(node);
-    else out.lists.push(node);
-  }
-  return out;
-}
-function segmentOf(field, part) {
-  if (part.length < 3 || part.length >= field.length) return false;
-  let from = 0;
-  for (; ; ) {
-    const at3 = field.indexOf(part, from);
-    if (at3 === -1) return false;
-    const before = at3 === 0 ? "" : field[at3 - 1];
-    const after = at3 + part.length >= field.length ? "" : field[at3 + part.length];
-    if ((before === "" || /[:/@=,\s"]/.test(before)) && (after === "" || /[:/@=,\s"]/.test(after))) return true;
-    from = at3 + 1;
-  }
-}
-var MAX_LOOSE = 16;
-var MAX_FLIPS = 2;
-var MAX_MAPS = 24;
-function collectCandidates(ctx, target, nodes, fieldRefs) {
-  const F = fieldName(target.pointer);
-  const visible = (n2) => scopeRelative(n2.path, target.scope) !== void 0;
-  const refs = fieldRefs.get(F) ?? /* @__PURE__ */ new Set();
-  const referenced = (n2) => {
-    const rel = scopeRelative(n2.path, target.scope);
-    return rel !== void 0 && refs.has(rel.map(String).join("."));
-  };
-  const add = (c3) => {
-    if (!target.candidates.includes(c3)) target.candidates.push(c3);
-  };
-  if (target.present) {
-    const V = target.value;
-    if (V !== null && typeof V === "object") {
-      let count2 = 0;
-      for (const n2 of [...nodes.maps, ...nodes.lists]) {
-        if (count2 >= MAX_MAPS) break;
-        if (!visible(n2) || !deepEqual(n2.value, V)) continue;
-        if (Array.isArray(V) ? V.length === 0 : Object.keys(V).length === 0) {
-          const name = lastName(n2.path);
-          if (name === void 0 || !similar(name, F)) continue;
-        }
-        add(candidate(ctx, n2.path, n2.kind === "map" ? "mapKey" : "list", n2.value));
-        count2++;
-      }
-      return;
-    }
-    let loose = 0;
-    for (const n2 of nodes.scalars) {
-      if (!visible(n2)) continue;
-      const name = lastName(n2.path);
-      const equal = sameScalar(n2.value, V);
-      const named2 = name !== void 0 && (name === F || similar(name, F));
-      if (equal && (named2 || referenced(n2))) {
-        add(candidate(ctx, n2.path, "leaf", n2.value));
-        if (typeof n2.value === "boolean" && named2) target.flips.push(ctx.candidates.get(`leaf:${pathKey2(n2.path)}`));
-        continue;
-      }
-      if (typeof V === "boolean" || typeof n2.value === "boolean") continue;
-      if (loose >= MAX_LOOSE) continue;
-      if (typeof V === "number" && (V === 0 || V === 1)) continue;
-      if (equal && String(V).length >= 2) {
-        add(candidate(ctx, n2.path, "leaf", n2.value));
-        loose++;
-      } else if (typeof V === "string" && typeof n2.value === "string" && segmentOf(V, n2.value)) {
-        add(candidate(ctx, n2.path, "leaf", n2.value));
-        loose++;
-      }
-    }
-    return;
-  }
-  const anchor = anchorOf(target.object, target.pointer);
-  const blockNames = tokens(target.pointer.slice(anchor.length)).filter((t) => !/^\d+$/.test(t));
-  const where = (target.object.source.template ?? "").toLowerCase();
-  const scored = [];
-  for (const n2 of nodes.maps) {
-    if (!visible(n2)) continue;
-    const name = lastName(n2.path);
-    if (name === void 0 || typeof n2.path[n2.path.length - 1] !== "string") continue;
-    const exact = blockNames.includes(name);
-    if (!exact && !blockNames.some((b) => similar(name, b))) continue;
-    const related = n2.path.slice(0, -1).some((t) => typeof t === "string" && t.length >= 3 && where.includes(t.toLowerCase()));
-    scored.push({ n: n2, score: (exact ? 0 : 200) + (related ? 0 : 100) + n2.path.length });
-  }
-  scored.sort((a2, b) => a2.score - b.score);
-  for (const { n: n2 } of scored.slice(0, MAX_MAPS)) add(candidate(ctx, n2.path, "mapKey", n2.value));
-  const F2 = blockNames[blockNames.length - 1] ?? F;
-  for (const n2 of nodes.scalars) {
-    if (typeof n2.value !== "boolean" || !visible(n2)) continue;
-    const name = lastName(n2.path);
-    if (name === F2 && n2.value === false) target.flips.push(flipCandidate(ctx, n2.path));
-  }
-}
-function setOverride(override, effective, p, value) {
-  let listAt = -1;
-  for (let i2 = 0; i2 < p.length; i2++) {
-    if (Array.isArray(getAt(effective, p.slice(0, i2)))) {
-      listAt = i2 - 1;
-      break;
-    }
-  }
-  const direct = listAt === -1 ? p : p.slice(0, listAt + 1);
-  let node = override;
-  for (let i2 = 0; i2 < direct.length - 1; i2++) {
-    const token = String(direct[i2]);
-    if (!isObj(node[token])) node[token] = {};
-    node = node[token];
-  }
-  const last = String(direct[direct.length - 1]);
-  if (listAt === -1) {
-    node[last] = value;
-    return;
-  }
-  if (!Array.isArray(node[last])) node[last] = clone(getAt(effective, direct));
-  let inner = node[last];
-  const rest = p.slice(listAt + 1);
-  for (let i2 = 0; i2 < rest.length - 1; i2++) inner = Array.isArray(inner) ? inner[rest[i2]] : isObj(inner) ? inner[String(rest[i2])] : void 0;
-  const tail = rest[rest.length - 1];
-  if (Array.isArray(inner) && typeof tail === "number") inner[tail] = value;
-  else if (isObj(inner)) inner[String(tail)] = value;
-}
-function setPair(p, value) {
-  const key = p.map((t) => typeof t === "number" ? `[${t}]` : `.${String(t).replace(/([.,=\\[\]])/g, "\\$1")}`).join("").replace(/^\./, "");
-  return `${key}=${String(value).replace(/([,\\])/g, "\\$1")}`;
-}
-function overridesFor(ctx, candidates, flip) {
-  const out = { file: {}, set: [] };
-  const effective = ctx.values.value;
-  const put = (c3, p, value) => {
-    if (c3.viaSet && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) out.set.push(setPair(p, value));
-    else setOverride(out.file, effective, p, value);
-  };
-  if (flip) {
-    put(flip, flip.path, !getAt(effective, flip.path));
-    return out;
-  }
-  for (const c3 of candidates) {
-    if (c3.kind === "leaf") put(c3, c3.path, c3.numeric ?? sentinelText(c3.id));
-    else if (c3.kind === "mapKey") put(c3, [...c3.path, sentinelText(c3.id)], {});
-    else {
-      const list3 = clone(getAt(effective, c3.path));
-      const elements = c3.elements ?? [];
-      const replaced = list3.map((item, i2) => {
-        const id = elements[i2];
-        return isObj(item) ? { ...item, [sentinelText(id)]: sentinelText(id) } : sentinelText(id);
-      });
-      put(c3, c3.path, replaced);
-    }
-  }
-  return out;
-}
-async function renderWith(ctx, overrides) {
-  const file = path18.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
-  writeFileSync4(file, JSON.stringify(overrides.file));
-  const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
-  const started = performance.now();
-  const outcome = await renderChart({ ...request2, valuesFiles: [...request2.valuesFiles, file], set: [...request2.set, ...overrides.set] });
-  ctx.stats.ms += performance.now() - started;
-  ctx.stats.renders++;
-  if (!outcome.ok) return { ok: false, message: outcome.message };
-  return { ok: true, objects: objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot) };
-}
-function named(message, c3, scopes) {
-  const ids = [c3.id, ...c3.elements ?? []];
-  if (ids.some((id) => sentinelPattern(id).test(message))) return true;
-  if (c3.numeric !== void 0 && new RegExp(`\\b${c3.numeric}\\b`).test(message)) return true;
-  const forms = /* @__PURE__ */ new Set();
-  const add = (p) => {
-    if (p.length === 0) return;
-    forms.add(displayKey(p));
-    forms.add(p.map(String).join("."));
-    forms.add(pointerOf(p));
-  };
-  add(c3.path);
-  for (const s of scopes) if (s.path.length > 0 && s.path.every((t, i2) => c3.path[i2] === t)) add(c3.path.slice(s.path.length));
-  for (const form of forms) {
-    const at3 = message.indexOf(form);
-    if (at3 === -1) continue;
-    const after = message[at3 + form.length] ?? "";
-    if (!/[A-Za-z0-9_]/.test(after)) return true;
-  }
-  return false;
-}
-async function trySentinels(ctx, candidates) {
-  const live = candidates.filter((c3) => c3.rejected === void 0);
-  if (live.length === 0) return;
-  if (ctx.budget <= 0) {
-    for (const c3 of live) c3.rejected = "the cap on extra renders was reached";
-    return;
-  }
-  ctx.budget--;
-  const overrides = overridesFor(ctx, live);
-  const result = await renderWith(ctx, overrides);
-  if (result.ok) {
-    const index = ctx.trials.push({ objects: result.objects, candidates: live, overrides }) - 1;
-    for (const c3 of live) c3.trial = index;
-    return;
-  }
-  ctx.stats.failures.push(result.message.split("\n").slice(0, 3).join(" "));
-  const blamed = live.filter((c3) => named(result.message, c3, ctx.values.scopes));
-  if (blamed.length > 0 && blamed.length < live.length) {
-    for (const c3 of blamed) c3.rejected = `the chart rejects a changed value there (${firstLine(result.message)})`;
-    return trySentinels(ctx, live.filter((c3) => !blamed.includes(c3)));
-  }
-  const lint = live.filter((c3) => c3.lint);
-  if (lint.length > 0 && lint.length < live.length) {
-    for (const c3 of lint) c3.rejected = "dropped after a failed confirmation render";
-    return trySentinels(ctx, live.filter((c3) => !c3.lint));
-  }
-  if (live.length === 1) {
-    live[0].rejected = `the chart does not render with this value changed (${firstLine(result.message)})`;
-    return;
-  }
-  const half = Math.ceil(live.length / 2);
-  await trySentinels(ctx, live.slice(0, half));
-  await trySentinels(ctx, live.slice(half));
-}
-function firstLine(message) {
-  const line = message.split("\n").find((l) => l.trim() !== "") ?? message;
-  return line.length > 160 ? `${line.slice(0, 159)}\u2026` : line;
-}
-function numericIdsOf(trial) {
-  const out = /* @__PURE__ */ new Map();
-  for (const c3 of trial.candidates) if (c3.numeric !== void 0) out.set(c3.numeric, c3.id);
-  return out;
-}
-function confirmIn(target, trial, index, originals) {
-  const mine = target.candidates.filter((c3) => c3.trial === index);
-  if (mine.length === 0) return [];
-  const other = counterpart(target.object, originals, trial.objects);
-  if (other === void 0) return [];
-  const numeric2 = numericIdsOf(trial);
-  const out = [];
-  if (target.present) {
-    const at3 = remapPointer(target.object.raw, other.raw, target.pointer);
-    if (at3 === void 0) return [];
-    const value = get(other.raw, at3);
-    const seen = sentinelsIn(value, numeric2);
-    for (const c3 of mine) {
-      if (c3.kind === "leaf" && seen.has(c3.id)) out.push({ candidate: c3, depth: 0, ...typeof value === "string" ? { text: value } : {} });
-      else if (c3.kind === "mapKey" && isObj(value) && sentinelText(c3.id) in value) out.push({ candidate: c3, depth: 0 });
-      else if (c3.kind === "list" && (c3.elements ?? []).length > 0 && (c3.elements ?? []).every((id) => seen.has(id))) out.push({ candidate: c3, depth: 0 });
-    }
-    return out;
-  }
-  const anchor = anchorOf(target.object, target.pointer);
-  const tokens2 = tokens(target.pointer);
-  const anchorDepth = tokens(anchor).length;
-  for (const c3 of mine) {
-    if (c3.kind !== "mapKey") continue;
-    const key = sentinelText(c3.id);
-    for (let depth = tokens2.length; depth > anchorDepth; depth--) {
-      const block = join("", ...tokens2.slice(0, depth));
-      const at3 = remapPointer(target.object.raw, other.raw, block);
-      if (at3 === void 0) continue;
-      const node = get(other.raw, at3);
-      if (isObj(node) && key in node) {
-        out.push({ candidate: c3, depth });
-        break;
-      }
-    }
-  }
-  return out;
-}
-async function tryFlips(ctx, targets, originals) {
-  const pending = targets.filter((t) => (t.confirmed ?? []).length === 0 && t.flips.length > 0);
-  const wanted = /* @__PURE__ */ new Map();
-  for (const t of pending) for (const c3 of t.flips) wanted.set(c3, [...wanted.get(c3) ?? [], t]);
-  const order = [...wanted.entries()].sort((a2, b) => b[1].length - a2[1].length).slice(0, MAX_FLIPS);
-  for (const [c3, waiting] of order) {
-    if (waiting.every((t) => (t.confirmed ?? []).length > 0)) continue;
-    if (ctx.budget <= 0) break;
-    if (c3.viaSet && c3.path.some((t) => typeof t === "number")) continue;
-    ctx.budget--;
-    const result = await renderWith(ctx, overridesFor(ctx, [], c3));
-    if (!result.ok) continue;
-    for (const t of waiting) {
-      if ((t.confirmed ?? []).length > 0) continue;
-      const other = counterpart(t.object, originals, result.objects);
-      if (other === void 0) continue;
-      const at3 = remapPointer(t.object.raw, other.raw, t.pointer) ?? t.pointer;
-      const now = get(other.raw, at3);
-      const changed = t.present ? !deepEqual(now, t.value) : now !== void 0;
-      if (changed) t.confirmed = [{ candidate: c3, depth: 0, how: "flip" }];
-    }
-  }
-}
-async function locate2(input) {
-  const tmp = mkdtempSync3(path18.join(os9.tmpdir(), "preadmit-provenance-"));
-  const ctx = {
-    render: input.render,
-    values: input.values,
-    config: input.config,
-    tmp,
-    budget: input.maxRenders,
-    stats: { renders: 0, ms: 0, failures: [] },
-    nextId: 1,
-    numericUsed: 0,
-    candidates: /* @__PURE__ */ new Map(),
-    flipOnly: /* @__PURE__ */ new Map(),
-    trials: [],
-    counter: 0
-  };
-  const shown2 = /* @__PURE__ */ new Set();
-  const tried = /* @__PURE__ */ new Set();
-  try {
-    const nodes = valueNodes(input.values);
-    for (const target of input.targets) collectCandidates(ctx, target, nodes, input.fieldRefs);
-    const lists = [...ctx.candidates.values()].filter((c3) => c3.kind === "list");
-    const listOf = (p) => lists.find((l) => l.path.length < p.length && l.path.every((t, i2) => p[i2] === t));
-    const lint = [];
-    for (const p of input.lintPaths) {
-      const key = `leaf:${pathKey2(p)}`;
-      const existing = ctx.candidates.get(key);
-      const list3 = listOf(p);
-      if (existing) lint.push({ path: p, candidate: existing, id: existing.id });
-      else if (list3 && typeof p[list3.path.length] === "number" && p.length === list3.path.length + 1) {
-        lint.push({ path: p, candidate: list3, id: list3.elements[p[list3.path.length]] });
-      } else {
-        const c3 = candidate(ctx, p, "leaf", getAt(input.values.value, p));
-        c3.lint = true;
-        lint.push({ path: p, candidate: c3, id: c3.id });
-      }
-    }
-    const all = [...ctx.candidates.values()];
-    const inner = all.filter((c3) => listOf(c3.path) !== void 0);
-    const outer = all.filter((c3) => !inner.includes(c3));
-    if (all.some((c3) => c3.rejected === void 0 && !c3.lint) || lint.length > 0) {
-      await trySentinels(ctx, outer);
-      await trySentinels(ctx, inner);
-    }
-    ctx.trials.forEach((trial, index) => {
-      for (const target of input.targets) {
-        const found = confirmIn(target, trial, index, input.render.objects);
-        if (found.length > 0) target.confirmed = [...target.confirmed ?? [], ...found.map((f) => ({ ...f, how: "sentinel" }))];
-      }
-    });
-    for (const { path: p, candidate: c3, id } of lint) {
-      if (c3.trial === void 0) continue;
-      tried.add(pathKey2(p));
-      const trial = ctx.trials[c3.trial];
-      const numeric2 = numericIdsOf(trial);
-      if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric2).has(id))) shown2.add(pathKey2(p));
-    }
-    await tryFlips(ctx, input.targets, input.render.objects);
-    for (const target of input.targets) {
-      if ((target.confirmed ?? []).length > 0) continue;
-      const rejected = target.candidates.filter((c3) => c3.rejected !== void 0);
-      const tried2 = target.candidates.length - rejected.length;
-      if (target.candidates.length === 0 && target.flips.length === 0) target.note = "no values key holds this value";
-      else {
-        const parts = [];
-        if (tried2 > 0 || target.flips.length > 0) parts.push(`none of ${tried2 + target.flips.length} candidate values keys changed the field when re-rendered`);
-        if (rejected.length > 0) parts.push(`${rejected.length} could not be tried: ${rejected[0].rejected}`);
-        target.note = parts.join("; ");
-      }
-    }
-  } finally {
-    rmSync3(tmp, { recursive: true, force: true });
-  }
-  return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides) };
-}
-function newTarget(finding, object, values) {
-  const pointer = finding.path;
-  const value = get(object.raw, pointer);
-  return {
-    finding,
-    object,
-    pointer,
-    present: value !== void 0,
-    value,
-    scope: object.source.template ? scopeOfTemplate(values, object.source.template) : void 0,
-    candidates: [],
-    flips: []
-  };
-}
-
-// src/provenance/chart-context.ts
-import { readdirSync as readdirSync7, readFileSync as readFileSync9, statSync as statSync10 } from "node:fs";
-import path19 from "node:path";
-var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
-var MAX_HELPERS = 200;
-var MAX_DEPTH3 = 4;
-function escapeRegExp2(text2) {
-  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function literalMatcher(text2) {
-  const quoted = ['"', "'", "`"].map((q) => q + text2 + q);
-  const value = new RegExp(`[:=]\\s*${escapeRegExp2(text2)}\\s*(?:[,;]\\s*)?(?:#.*)?$`);
-  return (line) => line.includes(text2) && (quoted.some((q) => line.includes(q)) || value.test(line));
-}
-var RENDER_VALUES = /* @__PURE__ */ new WeakMap();
-function valuesOfRender(render2, files) {
-  let values = RENDER_VALUES.get(render2);
-  if (values === void 0) {
-    const { dir, request: request2 } = render2;
-    values = effectiveValues({ chartDir: dir, valuesFiles: request2.valuesFiles, set: request2.set, ...files ? { files } : {} });
-    RENDER_VALUES.set(render2, values);
-  }
-  return values;
-}
-var DefaultString = class {
-  constructor(path34, value, locate3) {
-    this.path = path34;
-    this.value = value;
-    this.locate = locate3;
-  }
-  path;
-  value;
-  locate;
-  located;
-  get where() {
-    return this.located ??= this.locate();
-  }
-};
-var RenderChartContext = class {
-  constructor(render2, files = /* @__PURE__ */ new Map()) {
-    this.render = render2;
-    this.files = files;
-  }
-  render;
-  files;
-  values;
-  defaults;
-  strings;
-  supplied;
-  lines = /* @__PURE__ */ new Map();
-  helpers = /* @__PURE__ */ new Map();
-  effective() {
-    return this.values ??= valuesOfRender(this.render, this.files);
-  }
-  defaultStrings() {
-    if (this.defaults) return this.defaults;
-    const values = this.effective();
-    const repoRoot = this.render.repoRoot;
-    const out = [];
-    for (const node of nodesOf(values.value)) {
-      if (node.kind !== "scalar" || typeof node.value !== "string" || node.value === "") continue;
-      if (values.originOf(node.path)?.layer.kind !== "chart") continue;
-      out.push(
-        new DefaultString(node.path, node.value, () => {
-          const where = locationOf(values, node.path);
-          return { file: relativeTo(repoRoot, where.file), ...where.line !== void 0 ? { line: where.line } : {}, key: where.key };
-        })
-      );
-    }
-    return this.defaults = out;
-  }
-  valueStrings() {
-    if (this.strings) return this.strings;
-    const out = [];
-    for (const node of nodesOf(this.effective().value)) if (typeof node.value === "string" && node.value !== "") out.push(node.value);
-    return this.strings = out;
-  }
-  suppliedStrings() {
-    if (this.supplied) return this.supplied;
-    const out = /* @__PURE__ */ new Set();
-    for (const layer of this.effective().layers) {
-      if (layer.kind === "chart") continue;
-      for (const node of nodesOf(layer.value)) if (typeof node.value === "string" && node.value !== "") out.add(node.value);
-    }
-    return this.supplied = out;
-  }
-  scopeOf(template) {
-    return scopeOfTemplate(this.effective(), template)?.path;
-  }
-  findLiteral(template, texts) {
-    const wanted = texts.filter((t) => t !== "" && !t.includes("\n")).map(literalMatcher);
-    if (wanted.length === 0) return void 0;
-    const scope = scopeOfTemplate(this.effective(), template);
-    if (scope?.dir === void 0) return void 0;
-    const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path19.join(scope.dir, ...rest);
-    for (const file of [own, ...this.helperFiles(scope.dir)]) {
-      const lines = this.read(file, scope.dir);
-      if (lines === void 0) continue;
-      const index = lines.findIndex((line) => wanted.some((holds) => holds(line)));
-      if (index !== -1) return { file: relativeTo(this.render.repoRoot, file), line: index + 1 };
-    }
-    return void 0;
-  }
-  /** `templates/_*` files of a chart directory (partials: helm renders none of them on their own). */
-  helperFiles(dir) {
-    const known = this.helpers.get(dir);
-    if (known) return known;
-    const out = [];
-    const walk3 = (at3, depth) => {
-      if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
-      let entries;
-      try {
-        entries = readdirSync7(at3).sort();
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
-        const full = path19.join(at3, entry);
-        try {
-          const stat2 = statSync10(full);
-          if (stat2.isDirectory()) walk3(full, depth + 1);
-          else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full);
-        } catch {
-        }
-      }
-    };
-    walk3(path19.join(dir, "templates"), 0);
-    this.helpers.set(dir, out);
-    return out;
-  }
-  /** A template file's lines, only when it really lies inside the chart directory and is not huge. */
-  read(file, dir) {
-    if (this.lines.has(file)) return this.lines.get(file);
-    let lines;
-    const real = safeRealpath(file);
-    const root = safeRealpath(dir);
-    try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync10(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync9(real, "utf8").split(/\r?\n/);
-      }
-    } catch {
-      lines = void 0;
-    }
-    this.lines.set(file, lines);
-    return lines;
-  }
-};
-
-// src/provenance/lint.ts
-var DANGEROUS_RULE_ID = values_dangerous_default_default.meta.id;
-function sensitiveHostPath(raw) {
-  const normalised = normaliseHostPath(raw);
-  return matchRuntimeSocket(normalised) !== void 0 || matchSensitivePath(normalised)?.exposure === "read";
-}
-function nameAt(p, fromEnd) {
-  const t = p[p.length - 1 - fromEnd];
-  return typeof t === "string" ? t : void 0;
-}
-function dangerousLeaves(values) {
-  const out = [];
-  for (const node of nodesOf(values.value)) {
-    if (node.kind !== "scalar") continue;
-    const p = node.path;
-    const v = node.value;
-    const name = nameAt(p, 0);
-    let what;
-    let field = name ?? "";
-    if (name === "privileged" && v === true) what = "runs a privileged container (root on the node)";
-    else if (name === "allowPrivilegeEscalation" && v === true) what = "lets container processes gain more privileges than their parent";
-    else if ((name === "hostNetwork" || name === "hostPID" || name === "hostIPC") && v === true) what = `shares the node's ${name.slice(4) === "Network" ? "network" : name.slice(4)} namespace`;
-    else if (name === "runAsUser" && v === 0) what = "runs the container as root";
-    else if (name === "procMount" && v === "Unmasked") what = "unmasks /proc";
-    else if (name === "type" && v === "Unconfined" && (nameAt(p, 1) === "seccompProfile" || nameAt(p, 1) === "appArmorProfile")) {
-      what = `turns ${nameAt(p, 1)} off`;
-      field = "type";
-    } else if (typeof p[p.length - 1] === "number" && nameAt(p, 1) === "add" && nameAt(p, 2) === "capabilities" && typeof v === "string" && DANGEROUS_CAPABILITIES.has(capabilityName(v))) {
-      what = `adds the ${v} capability`;
-      field = "add";
-    } else if (name === "path" && nameAt(p, 1) === "hostPath" && typeof v === "string" && sensitiveHostPath(v)) {
-      what = `mounts the node's ${v}`;
-    }
-    if (what === void 0) continue;
-    if (values.originOf(p)?.layer.kind !== "chart") continue;
-    out.push({ path: p, value: v, what, field });
-  }
-  return out;
-}
-var VALUE = String.raw`["']?\s*:\s*(?:[&!]\S*\s+)*["']?`;
-var DANGEROUS_TEXT = [
-  new RegExp(String.raw`(?:privileged|allowPrivilegeEscalation|hostNetwork|hostPID|hostIPC)${VALUE}[tTyYoO*]`),
-  new RegExp(String.raw`runAsUser${VALUE}(?:[-+]?0|\*)`),
-  /Unmasked|Unconfined|hostPath/,
-  new RegExp(String.raw`\b(?:CAP_)?(?:${[...DANGEROUS_CAPABILITIES].filter((c3) => c3 !== "ALL").join("|")})\b`, "i"),
-  // ALL is dangerous only added (`drop: [ALL]` is everywhere): after an `add` key, in a flow list, a block list or an alias.
-  /\badd["']?\s*:\s*(?:[&!]\S*\s+)*(?:\*|\[[^\]]*\b(?:CAP_)?ALL\b|(?:-\s*[^\n]*\n\s*)*-\s*["']?(?:CAP_)?ALL\b)/i
-];
-function mayHoldDangerousDefault(text2) {
-  return DANGEROUS_TEXT.some((pattern) => pattern.test(text2));
-}
-function chartValuesTexts(dir, depth = 0) {
-  const out = [];
-  try {
-    out.push(readFileSync10(path20.join(dir, "values.yaml"), "utf8"));
-  } catch {
-  }
-  if (depth >= 8) return out;
-  let entries = [];
-  try {
-    entries = readdirSync8(path20.join(dir, "charts"), { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path20.join(dir, "charts", entry.name), depth + 1));
-  return out;
-}
-var MAY_HOLD = /* @__PURE__ */ new WeakMap();
-function renderMayHoldDangerousDefault(render2) {
-  let answer = MAY_HOLD.get(render2);
-  if (answer === void 0) MAY_HOLD.set(render2, answer = chartValuesTexts(render2.dir).some(mayHoldDangerousDefault));
-  return answer;
-}
-var LINT_FIELDS = /* @__PURE__ */ new Set(["privileged", "allowPrivilegeEscalation", "hostNetwork", "hostPID", "hostIPC", "runAsUser", "procMount", "type", "add", "path"]);
-var RENDERED_FIELDS = /* @__PURE__ */ new WeakMap();
-function renderedFieldsOf(render2) {
-  let out = RENDERED_FIELDS.get(render2);
-  if (out !== void 0) return out;
-  const fields = out = /* @__PURE__ */ new Set();
-  const walk3 = (node, name) => {
-    if (Array.isArray(node)) for (const item of node) walk3(item, name);
-    else if (isObj(node)) for (const [k, v] of Object.entries(node)) walk3(v, k);
-    else if (node !== null && node !== void 0 && LINT_FIELDS.has(name)) fields.add(`${name}\0${String(node)}`);
-  };
-  for (const object of render2.objects) walk3(object.raw, "");
-  RENDERED_FIELDS.set(render2, fields);
-  return fields;
-}
-var LOCATED_LEAVES = /* @__PURE__ */ new WeakMap();
-function locatedLeavesOf(values) {
-  let out = LOCATED_LEAVES.get(values);
-  if (out === void 0) LOCATED_LEAVES.set(values, out = dangerousLeaves(values).map((leaf) => ({ leaf, where: locationOf(values, leaf.path) })));
-  return out;
-}
-function prepareLint(render2, values) {
-  return renderMayHoldDangerousDefault(render2) && locatedLeavesOf(values).length > 0;
-}
-function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new Map()) {
-  const setting = config.rules[DANGEROUS_RULE_ID];
-  if (setting?.enabled === false) return [];
-  const severity = setting?.severity ?? values_dangerous_default_default.meta.defaultSeverity;
-  const out = [];
-  const byChart = /* @__PURE__ */ new Map();
-  for (const render2 of renders) byChart.set(render2.chart, [...byChart.get(render2.chart) ?? [], render2]);
-  for (const [chart, chartRenders] of byChart) {
-    const render2 = chartRenders.find((r) => r.valueSet.name === DEFAULT_VALUE_SET);
-    if (render2 === void 0) continue;
-    const known = knowledge.get(chart);
-    if (known === void 0 && !renderMayHoldDangerousDefault(render2)) continue;
-    const values = known?.values ?? valuesOfRender(render2);
-    const leaves2 = locatedLeavesOf(values);
-    if (leaves2.length === 0) continue;
-    const rendered = (key) => chartRenders.some((r) => renderedFieldsOf(r).has(key));
-    const located = /* @__PURE__ */ new Set();
-    const unlocatedFields = /* @__PURE__ */ new Set();
-    for (const f of findings) {
-      if (f.source.chart !== chart) continue;
-      if (f.source.values) located.add(`${f.source.values.file}\0${f.source.values.key}`);
-      else if (f.source.located !== void 0) unlocatedFields.add(fieldName(f.path));
-    }
-    for (const { leaf, where } of leaves2) {
-      if (where === void 0 || where.kind !== "chart") continue;
-      const file = relativeTo(render2.repoRoot, where.file);
-      if (located.has(`${file}\0${where.key}`)) continue;
-      if (known?.tried.has(pathKey2(leaf.path))) {
-        if (known.shown.has(pathKey2(leaf.path))) continue;
-        if (unlocatedFields.has(leaf.field)) continue;
-      } else if (rendered(`${leaf.field}\0${String(leaf.value)}`)) continue;
-      const inner = values.originOf(leaf.path).inner;
-      const message = values_dangerous_default_default.meta.messages.dangerous.replace("{{key}}", where.key).replace("{{value}}", JSON.stringify(getAt(values.value, leaf.path))).replace("{{file}}", file.split("/").pop() ?? file).replace("{{what}}", leaf.what);
-      out.push({
-        ruleId: DANGEROUS_RULE_ID,
-        severity,
-        category: values_dangerous_default_default.meta.category,
-        message,
-        object: { apiVersion: "v1", kind: "HelmValues", name: render2.info.name },
-        path: pointerOf(inner),
-        source: {
-          kind: "helm",
-          file,
-          ...where.line !== void 0 ? { line: where.line } : {},
-          chart,
-          valueSet: DEFAULT_VALUE_SET,
-          values: { file, ...where.line !== void 0 ? { line: where.line } : {}, key: where.key },
-          located: "values"
-        },
-        fingerprint: createHash("sha256").update([DANGEROUS_RULE_ID, chart, file, where.key].join("\0")).digest("hex").slice(0, 32),
-        remediation: values_dangerous_default_default.meta.remediation,
-        valueSets: [DEFAULT_VALUE_SET]
-      });
-    }
-  }
-  return out;
-}
-
-// src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync11, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import path21 from "node:path";
-var LINE_MARKER = "preadmit-line-";
-function signature(m) {
-  return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
-}
-function apply(lines, index, edit) {
-  const one = (replacement) => ({ start: index, count: 1, lines: replacement });
-  const line = lines[index];
-  if (line === void 0) return void 0;
-  const marker = `${LINE_MARKER}${edit.id}`;
-  const m = edit.mutation;
-  if (m.kind === "reference") {
-    const path34 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path34}(?![A-Za-z0-9_.])`);
-    if (!pattern.test(line)) return void 0;
-    const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
-    return one([line.replace(pattern, replacement)]);
-  }
-  const key = keyOf(line);
-  if (m.kind === "value") {
-    if (!key || key.value === "" || /^[|>]/.test(key.value)) return void 0;
-    const at3 = line.lastIndexOf(key.value);
-    const value = key.value.startsWith("{}") ? `{${marker}: x}` : key.value.startsWith("[]") ? `[${marker}]` : marker;
-    return one([line.slice(0, at3) + value + line.slice(at3 + key.value.length).replace(/^[^#]*/, "")]);
-  }
-  if (!key) return void 0;
-  if (key.item) {
-    const child2 = `${" ".repeat(key.indent)}${marker}: x`;
-    if (key.value !== "") return one([line, child2]);
-    const dash = indentOf(line);
-    let last = index;
-    for (let j = index + 1; j < lines.length; j++) {
-      if (!isContent(lines[j])) continue;
-      if (indentOf(lines[j]) <= dash) break;
-      last = j;
-    }
-    return { start: index, count: last - index + 1, lines: [...lines.slice(index, last + 1), child2] };
-  }
-  if (key.value !== "" && !/^\{\{.*\}\}\s*$/.test(key.value)) return void 0;
-  let childIndent = key.indent + 2;
-  let list3 = false;
-  for (let j = index + 1; j < lines.length; j++) {
-    const next = lines[j];
-    const nindent = /\bn?indent\s+(\d+)/.exec(next);
-    if (!isContent(next)) {
-      if (nindent && /\{\{/.test(next)) {
-        childIndent = Number(nindent[1]);
-        break;
-      }
-      continue;
-    }
-    if (indentOf(next) > key.indent || /^\s*-(\s|$)/.test(next) && indentOf(next) === key.indent) {
-      childIndent = indentOf(next);
-      list3 = /^\s*-(\s|$)/.test(next);
-    }
-    break;
-  }
-  if (key.value !== "") {
-    const nindent = /\bn?indent\s+(\d+)/.exec(key.value);
-    if (!nindent) return void 0;
-    childIndent = Number(nindent[1]);
-  }
-  return one([line, list3 ? `${" ".repeat(childIndent)}- ${marker}` : `${" ".repeat(childIndent)}${marker}: x`]);
-}
-function observe(claim, marker, objects, originals) {
-  const other = counterpart(claim.object, originals, objects);
-  if (other === void 0) return false;
-  const at3 = remapPointer(claim.object.raw, other.raw, claim.pointer) ?? claim.pointer;
-  const node = get(other.raw, at3);
-  switch (claim.expect) {
-    case "contains":
-      return typeof node === "string" && node.includes(marker) || Array.isArray(node) && node.includes(marker) || isObj(node) && marker in node;
-    case "key":
-      return isObj(node) && marker in node || Array.isArray(node) && node.includes(marker);
-    case "changed":
-      return JSON.stringify(node) !== JSON.stringify(claim.original);
-  }
-}
-function emptyAt(claim) {
-  const node = get(claim.object.raw, claim.pointer);
-  return node === null || isObj(node) && Object.keys(node).length === 0 || Array.isArray(node) && node.length === 0;
-}
-async function proveLines(render2, config, claims, budget, tmp, stats, trials = []) {
-  if (claims.length === 0) return;
-  const edits = /* @__PURE__ */ new Map();
-  let next = 1;
-  for (const claim of claims) {
-    const relative = path21.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path21.isAbsolute(relative)) {
-      claim.failure = "the line is outside the chart";
-      continue;
-    }
-    const key = `${claim.file}\0${claim.line}\0${signature(claim.mutation)}\0${claim.trial ?? ""}`;
-    let edit = edits.get(key);
-    if (!edit) edits.set(key, edit = { id: next++, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [] });
-    edit.claims.push(claim);
-  }
-  const byLine = /* @__PURE__ */ new Map();
-  for (const edit of edits.values()) {
-    const k = `${edit.file}\0${edit.line}`;
-    byLine.set(k, [...byLine.get(k) ?? [], edit]);
-  }
-  const rounds = [];
-  const roundOf = /* @__PURE__ */ new Map();
-  for (const list3 of byLine.values()) {
-    list3.forEach((edit, i2) => {
-      const trial2 = edit.claims[0].trial;
-      const key = `${i2}\0${trial2 ?? ""}`;
-      let edits2 = roundOf.get(key);
-      if (!edits2) {
-        roundOf.set(key, edits2 = []);
-        rounds.push({ trial: trial2, edits: edits2 });
-      }
-      edits2.push(edit);
-    });
-  }
-  const copy = mkdtempSync4(path21.join(tmp, "chart-"));
-  const chartCopy = path21.join(copy, path21.basename(render2.dir));
-  cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
-  const originals = /* @__PURE__ */ new Map();
-  const read = (file) => {
-    let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync11(file, "utf8"));
-    return text2;
-  };
-  let remaining = budget;
-  let trial;
-  const attempt = async (batch) => {
-    const usable = [];
-    const files = /* @__PURE__ */ new Map();
-    for (const edit of batch) {
-      const lines = files.get(edit.file) ?? read(edit.file).split("\n");
-      files.set(edit.file, lines);
-      usable.push(edit);
-    }
-    if (usable.length === 0) return;
-    if (remaining <= 0) {
-      for (const edit of usable) for (const c3 of edit.claims) c3.failure ??= "the cap on extra renders was reached";
-      return;
-    }
-    const applied = [];
-    for (const [file, lines] of files) {
-      const mine = usable.filter((e) => e.file === file).sort((a2, b) => b.line - a2.line);
-      const out = [...lines];
-      for (const edit of mine) {
-        if (edit.mutation.kind === "child" && trial === void 0 && edit.claims.every((c3) => emptyAt(c3))) {
-          for (const c3 of edit.claims) c3.failure = "the block is empty: a marker next to it would not be YAML";
-          continue;
-        }
-        const changed = apply(out, edit.line - 1, edit);
-        if (changed === void 0) {
-          for (const c3 of edit.claims) c3.failure = "the line cannot be changed to test it";
-          continue;
-        }
-        out.splice(changed.start, changed.count, ...changed.lines);
-        applied.push(edit);
-      }
-      writeFileSync5(path21.join(chartCopy, path21.relative(render2.dir, file)), out.join("\n"));
-    }
-    if (applied.length > 0) {
-      remaining--;
-      const started = performance.now();
-      const overrides = trial === void 0 ? void 0 : trials[trial];
-      const valuesFiles = [...render2.request.valuesFiles];
-      if (overrides) {
-        const file = path21.join(copy, `values-${trial}.json`);
-        writeFileSync5(file, JSON.stringify(overrides.file));
-        valuesFiles.push(file);
-      }
-      const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, chart: render2.dir, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
-      stats.ms += performance.now() - started;
-      stats.renders++;
-      if (outcome.ok) {
-        const objects = objectsOfRender(outcome.stdout, render2.dir, render2.chart, render2.valueSet.name, config, render2.repoRoot);
-        for (const edit of applied) {
-          for (const c3 of edit.claims) {
-            c3.proven = observe(c3, `${LINE_MARKER}${edit.id}`, objects, render2.objects);
-            if (!c3.proven) c3.failure = "changing the line did not change the field";
-          }
-        }
-      } else if (applied.length === 1) {
-        for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
-      }
-      for (const file of files.keys()) writeFileSync5(path21.join(chartCopy, path21.relative(render2.dir, file)), read(file));
-      if (!outcome.ok && applied.length > 1) {
-        const half = Math.ceil(applied.length / 2);
-        await attempt(applied.slice(0, half));
-        await attempt(applied.slice(half));
-      }
-    } else {
-      for (const file of files.keys()) writeFileSync5(path21.join(chartCopy, path21.relative(render2.dir, file)), read(file));
-    }
-  };
-  try {
-    for (const round of rounds) {
-      trial = round.trial;
-      await attempt(round.edits);
-    }
-  } finally {
-    rmSync4(copy, { recursive: true, force: true });
-  }
-}
-function prefixPointer(pointer, depth) {
-  return join("", ...tokens(pointer).slice(0, Math.max(0, depth)));
-}
-
-// src/provenance/index.ts
-function objectKey2(source, ref) {
-  return [source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
-}
-var IMAGE_SLOT = {
-  "image-tag": "tag",
-  "image-digest": "digest",
-  "image-registry": "registry"
-};
-function imageSlot(image, slot) {
-  const at3 = image.indexOf("@");
-  const digest = at3 === -1 ? void 0 : image.slice(at3 + 1);
-  const name = at3 === -1 ? image : image.slice(0, at3);
-  const slash = name.lastIndexOf("/");
-  const colon = name.lastIndexOf(":");
-  const tag = colon > slash ? name.slice(colon + 1) : void 0;
-  const repository = colon > slash ? name.slice(0, colon) : name;
-  if (slot === "tag") return tag;
-  if (slot === "digest") return digest ?? tag;
-  const first = repository.split("/")[0];
-  return repository.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : repository;
-}
-function trialOf(candidate2) {
-  return candidate2.trial === void 0 ? {} : { trial: candidate2.trial };
-}
-function decide(target) {
-  const confirmed = target.confirmed ?? [];
-  if (confirmed.length === 0) return { reason: target.note ?? "no values key could be proven" };
-  const flip = confirmed.find((c3) => c3.how === "flip");
-  if (flip) return { path: flip.candidate.path, how: "flip" };
-  const unique = [...new Map(confirmed.map((c3) => [c3.candidate.id, c3])).values()];
-  if (target.present) {
-    const slot = IMAGE_SLOT[target.finding.ruleId];
-    if (slot && fieldName(target.pointer) === "image") {
-      const inSlot = unique.filter((c3) => {
-        const part = c3.text === void 0 ? void 0 : imageSlot(c3.text, slot);
-        if (part === void 0) return false;
-        const own = sentinelPattern(c3.candidate.id);
-        return own.test(part) || c3.candidate.numeric !== void 0 && part.includes(String(c3.candidate.numeric));
-      });
-      if (inSlot.length === 1) return { path: inSlot[0].candidate.path, how: "sentinel", ...trialOf(inSlot[0].candidate) };
-      return { reason: inSlot.length === 0 ? `no values key feeds the image's ${slot}` : `${inSlot.length} values keys feed the image's ${slot}` };
-    }
-    if (unique.length === 1) return { path: unique[0].candidate.path, how: "sentinel", ...trialOf(unique[0].candidate) };
-    return { reason: `${unique.length} values keys feed this field together` };
-  }
-  const deepest = Math.max(...unique.map((c3) => c3.depth));
-  const atDeepest = unique.filter((c3) => c3.depth === deepest);
-  if (atDeepest.length === 1) return { path: atDeepest[0].candidate.path, how: "sentinel", depth: deepest, ...trialOf(atDeepest[0].candidate) };
-  return { reason: `${atDeepest.length} values maps feed the block this field belongs in` };
-}
-function setPairLine(config, pair2) {
-  if (!config.file) return void 0;
-  let text2;
-  try {
-    text2 = readFileSync12(config.file, "utf8");
-  } catch {
-    return void 0;
-  }
-  const lines = text2.split(/\r?\n/);
-  const index = lines.findIndex((l) => l.includes(pair2));
-  return index === -1 ? void 0 : { file: config.file, line: index + 1 };
-}
-function structuralClaim(target, line, at3, sources) {
-  const text2 = sources.read(line.file)?.lines[line.line - 1] ?? "";
-  const key = keyOf(text2);
-  const tokens2 = tokens(at3);
-  const endsAtKey = key !== void 0 && tokens2[tokens2.length - 1] === key.key;
-  const byValue = key !== void 0 && endsAtKey && key.value !== "" && !/^[|>]/.test(key.value);
-  return {
-    file: line.file,
-    line: line.line,
-    mutation: byValue ? { kind: "value" } : { kind: "child" },
-    object: target.object,
-    pointer: at3,
-    expect: byValue && key.value.trim() !== "{}" ? "contains" : "key"
-  };
-}
-function isEmptyBlock(value) {
-  return value === void 0 || value === null || (Array.isArray(value) ? value.length === 0 : typeof value === "object" && Object.keys(value).length === 0);
-}
-function referenceClaim(target, found, relative, decision, values, sources) {
-  const reported = keyOf(sources.read(found.file)?.lines[found.line - 1] ?? "");
-  const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
-  if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
-  const length = found.ref.length;
-  const path34 = relative.slice(0, length);
-  const extra = relative.length - length;
-  const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
-  const report2 = { file: found.file, line: found.line };
-  if (decision.how === "flip") {
-    if (extra !== 0) return void 0;
-    const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path34, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
-  }
-  const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path34, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path34, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
-}
-var MAX_CLAIMS = 6;
-function planTarget(target, render2, values, sources, config) {
-  const { finding } = target;
-  const source = finding.source;
-  const templateAbs = path22.resolve(render2.repoRoot, source.file);
-  const decision = decide(target);
-  const plan = { target, notes: [], claims: [] };
-  if (decision.path) {
-    const where = locationOf(values, decision.path);
-    if (where?.kind === "set") {
-      const inConfig = setPairLine(config, where.file);
-      if (inConfig) source.values = { file: relativeTo(render2.repoRoot, inConfig.file), line: inConfig.line, key: where.key };
-      else plan.notes.push(`decided by --set ${where.file}`);
-    } else if (where) {
-      source.values = { file: relativeTo(render2.repoRoot, where.file), ...where.line !== void 0 ? { line: where.line } : {}, key: where.key };
-    }
-    const relative = scopeRelative(decision.path, target.scope);
-    const found = relative ? emittingLines(sources, templateAbs, relative, target.pointer) : void 0;
-    if (relative && found && !("reason" in found)) {
-      for (const line of found.slice(0, MAX_CLAIMS)) {
-        const claim = referenceClaim(target, line, relative, decision, values, sources);
-        if (claim) plan.claims.push(claim);
-      }
-    } else if (found && "reason" in found) plan.notes.push(found.reason);
-    const at3 = target.present ? target.pointer : prefixPointer(target.pointer, decision.depth ?? 0);
-    const structural = at3 === "" ? void 0 : structuralLine(sources, templateAbs, at3, target.object.raw);
-    if (structural && "line" in structural) {
-      if (!plan.claims.some((c3) => c3.file === structural.file && (c3.report?.line ?? c3.line) === structural.line)) plan.claims.push(structuralClaim(target, structural, at3, sources));
-    } else if (plan.claims.length === 0 && structural) plan.notes.push(structural.reason);
-    if (decision.how === "sentinel" && decision.trial !== void 0) {
-      for (const claim of plan.claims) if (isEmptyBlock(get(target.object.raw, claim.pointer)) && claim.mutation.kind !== "value") claim.trial = decision.trial;
-    }
-  } else {
-    plan.notes.push(decision.reason ?? "no values key could be proven");
-    const at3 = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
-    const found = structuralLine(sources, templateAbs, at3, target.object.raw);
-    if ("line" in found) {
-      const literal2 = literalValueAt(sources, templateAbs, found.line);
-      const rendered = get(target.object.raw, at3);
-      if (literal2 !== void 0 && (rendered === null || typeof rendered !== "object") && literal2 !== String(rendered)) {
-        plan.notes.push("the template line found does not hold the rendered value");
-      } else plan.claims.push(structuralClaim(target, found, at3, sources));
-    } else plan.notes.push(found.reason);
-  }
-  return plan;
-}
-function pointerForKey(pointer, key) {
-  const tokens2 = tokens(pointer);
-  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (tokens2[i2] === key) return prefixPointer(pointer, i2 + 1);
-  return void 0;
-}
-function getAtValue(values, p) {
-  let node = values.value;
-  for (const t of p) node = node !== null && typeof node === "object" ? node[t] : void 0;
-  return node;
-}
-function finishPlan(plan, render2) {
-  const source = plan.target.finding.source;
-  const templateAbs = path22.resolve(render2.repoRoot, source.file);
-  const proven = plan.claims.find((c3) => c3.proven);
-  if (proven) {
-    const at3 = proven.report ?? { file: proven.file, line: proven.line };
-    source.templateLocation = { file: relativeTo(render2.repoRoot, at3.file), line: at3.line };
-    if (at3.file === templateAbs) source.line = at3.line;
-  } else if (plan.claims.length > 0) {
-    const tried = plan.claims.map((c3) => `${relativeTo(render2.repoRoot, c3.file).split("/").pop()}:${c3.line}`).join(", ");
-    plan.notes.push(`template line${plan.claims.length > 1 ? "s" : ""} ${tried} not confirmed by re-rendering (${plan.claims[0].failure ?? "not tried"})`);
-  }
-  source.located = source.values ? "values" : source.templateLocation ? "template" : "object";
-  if (plan.notes.length > 0) source.unproven = plan.notes.join("; ");
-}
-async function attachProvenance(findings, renders, config, options = {}) {
-  const report2 = { renders: 0, ms: 0, defaults: /* @__PURE__ */ new Map() };
-  if (!config.provenance.enabled) return report2;
-  const inDefault = /* @__PURE__ */ new Set();
-  for (const f of findings) if (f.source.kind === "helm" && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\0${f.fingerprint}`);
-  const byRender = /* @__PURE__ */ new Map();
-  for (const f of findings) {
-    if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== void 0) continue;
-    const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
-    if (set2 !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
-    const key = `${f.source.chart}\0${set2}`;
-    byRender.set(key, [...byRender.get(key) ?? [], f]);
-  }
-  const lintOn = config.rules[DANGEROUS_RULE_ID]?.enabled !== false;
-  const sources = /* @__PURE__ */ new Map();
-  const sourcesOf = (dir) => {
-    let s = sources.get(dir);
-    if (!s) sources.set(dir, s = new TemplateSources(dir));
-    return s;
-  };
-  const concurrency = options.concurrency ?? Math.max(1, os10.availableParallelism());
-  await mapLimit([...renders], concurrency, async (render2) => {
-    const isDefault = render2.valueSet.name === DEFAULT_VALUE_SET;
-    const mine = byRender.get(`${render2.chart}\0${render2.valueSet.name}`) ?? [];
-    if (mine.length === 0 && !(isDefault && lintOn)) return;
-    const started = performance.now();
-    const values = valuesOfRender(render2);
-    const index = /* @__PURE__ */ new Map();
-    for (const object of render2.objects) index.set(objectKey2(object.source, object.ref), object);
-    const templateSources = sourcesOf(render2.dir);
-    const targets = [];
-    for (const finding of mine) {
-      const object = index.get(objectKey2(finding.source, finding.object));
-      if (object === void 0) {
-        finding.source.located = "object";
-        finding.source.unproven = "the rendered object was not found again";
-        continue;
-      }
-      if (finding.path === "") {
-        finding.source.located = "object";
-        finding.source.unproven = "the finding is about the whole object";
-        continue;
-      }
-      targets.push(newTarget(finding, object, values));
-    }
-    const lintPaths = isDefault && lintOn ? dangerousLeaves(values).map((d) => d.path) : [];
-    const max = config.provenance.maxRenders;
-    const result = await locate2({
-      render: render2,
-      values,
-      config,
-      targets,
-      fieldRefs: templateSources.fieldReferences(),
-      lintPaths,
-      maxRenders: Math.max(1, max - 1)
-    });
-    const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
-    const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path22.join(os10.tmpdir(), "preadmit-lines-"));
-    try {
-      await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
-    } finally {
-      rmSync5(tmp, { recursive: true, force: true });
-    }
-    for (const plan of plans) finishPlan(plan, render2);
-    const ms = performance.now() - started;
-    const renders2 = result.stats.renders + proof.renders;
-    render2.record.provenance = { renders: renders2, ms: Math.round(ms) };
-    report2.renders += renders2;
-    report2.ms += ms;
-    if (isDefault) report2.defaults.set(render2.chart, { values, shown: result.shown, tried: result.tried });
-  });
-  return report2;
-}
-function provenanceSummary(findings, report2) {
-  const out = { values: 0, template: 0, object: 0, renders: report2.renders, ms: Math.round(report2.ms) };
-  for (const f of findings) if (f.source.located) out[f.source.located]++;
-  return out;
-}
-
-// src/engine/evaluate.ts
-import { createHash as createHash2 } from "node:crypto";
-
-// src/engine/unit.ts
-function unitKeyOf(object) {
-  const { source } = object;
-  if (source.kind === "helm") return `helm:${source.chart ?? source.file}:${source.valueSet ?? "default"}`;
-  if (source.kind === "terraform") return `terraform:${source.plan ?? source.file}`;
-  return "manifests";
-}
-var UnitIndex = class {
-  key;
-  objects;
-  pods;
-  /** True when the unit is a whole application (a chart render): absence of an object is meaningful. */
-  complete;
-  byKind = /* @__PURE__ */ new Map();
-  podByObject = /* @__PURE__ */ new Map();
-  grantsCache;
-  selectionCache;
-  selectedByPolicy;
-  exposureCache;
-  serviceAccounts;
-  aggregationCache;
-  labelIndex;
-  constructor(key, objects, pods) {
-    this.key = key;
-    this.objects = objects;
-    this.pods = pods;
-    this.complete = key.startsWith("helm:");
-    for (const object of objects) {
-      const list3 = this.byKind.get(object.ref.kind);
-      if (list3) list3.push(object);
-      else this.byKind.set(object.ref.kind, [object]);
-    }
-    for (const pod of pods) this.podByObject.set(pod.object, pod);
-  }
-  ofKind(kind) {
-    return this.byKind.get(kind) ?? [];
-  }
-  podOf(object) {
-    return this.podByObject.get(object);
-  }
-  /** The namespace an object lands in (its own, else `default`). */
-  namespaceOf(object) {
-    return object.ref.namespace ?? "default";
-  }
-  /** The service account a pod runs as, and its object when the unit holds it. */
-  serviceAccountOf(pod) {
-    const explicit = str(pod.spec.serviceAccountName) ?? str(pod.spec.serviceAccount);
-    const name = explicit && explicit !== "" ? explicit : "default";
-    const namespace = this.namespaceOf(pod.object);
-    if (!this.serviceAccounts) {
-      this.serviceAccounts = /* @__PURE__ */ new Map();
-      for (const sa of this.ofKind("ServiceAccount")) this.serviceAccounts.set(`${this.namespaceOf(sa)}/${sa.ref.name}`, sa);
-    }
-    const object = this.serviceAccounts.get(`${namespace}/${name}`);
-    return { namespace, name, explicit: explicit !== void 0 && explicit !== "", ...object ? { object } : {} };
-  }
-  /** Whether the API token is mounted into the pod (pod setting wins over the service account's). */
-  tokenMounted(pod) {
-    const podSetting = bool(pod.spec.automountServiceAccountToken);
-    if (podSetting !== void 0) return podSetting;
-    const sa = this.serviceAccountOf(pod).object;
-    const saSetting = sa ? bool(sa.raw.automountServiceAccountToken) : void 0;
-    return saSetting ?? true;
-  }
-  /** ClusterRole aggregation of this unit, resolved on first use. */
-  aggregation() {
-    return this.aggregationCache ??= new RbacAggregation(this.ofKind("ClusterRole"));
-  }
-  bindings() {
-    if (this.grantsCache) return this.grantsCache;
-    const roles = /* @__PURE__ */ new Map();
-    for (const role2 of this.ofKind("Role").filter(isRbacObject)) roles.set(`${this.namespaceOf(role2)}/${role2.ref.name}`, role2);
-    const clusterRoles = /* @__PURE__ */ new Map();
-    for (const role2 of this.ofKind("ClusterRole").filter(isRbacObject)) clusterRoles.set(role2.ref.name, role2);
-    const bindings = [];
-    for (const binding of [...this.ofKind("RoleBinding"), ...this.ofKind("ClusterRoleBinding")].filter(isRbacObject)) {
-      const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
-      const ref = { kind: str(roleRef.kind) ?? "", name: str(roleRef.name) ?? "" };
-      const namespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
-      let grant;
-      if (ref.kind === "Role" && namespace !== void 0) {
-        const role2 = roles.get(`${namespace}/${ref.name}`);
-        grant = role2 ? { role: role2, roleRef: ref, rules: policyRules(role2.raw.rules), resolved: "scan" } : { roleRef: ref, rules: [], resolved: "missing" };
-      } else if (ref.kind === "ClusterRole") {
-        const role2 = clusterRoles.get(ref.name);
-        const builtin = Object.hasOwn(BUILTIN_CLUSTER_ROLES, ref.name) ? BUILTIN_CLUSTER_ROLES[ref.name] : void 0;
-        if (role2) grant = { role: role2, roleRef: ref, rules: this.aggregation().effectiveRules(role2), resolved: "scan" };
-        else if (builtin) grant = { roleRef: ref, rules: builtin, resolved: "builtin" };
-        else grant = { roleRef: ref, rules: [], resolved: "missing" };
-      } else {
-        grant = { roleRef: ref, rules: [], resolved: "missing" };
-      }
-      if (namespace !== void 0) grant.namespace = namespace;
-      bindings.push({ binding, grant });
-    }
-    const bySubject = /* @__PURE__ */ new Map();
-    for (const { binding, grant } of bindings) {
-      const bindingNamespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
-      const keys = new Set(subjectsOf(binding.raw).map((s) => subjectKey(s, bindingNamespace)).filter((k) => k !== void 0));
-      for (const key of keys) {
-        const list3 = bySubject.get(key);
-        const full = { binding, ...grant };
-        if (list3) list3.push(full);
-        else bySubject.set(key, [full]);
-      }
-    }
-    this.grantsCache = { bindings, bySubject };
-    return this.grantsCache;
-  }
-  /** Every grant that reaches a service account through the bindings of this unit. */
-  grantsFor(namespace, name) {
-    const { bySubject } = this.bindings();
-    const keys = serviceAccountKeys(namespace, name);
-    const seen = /* @__PURE__ */ new Set();
-    const grants = [];
-    for (const key of keys) {
-      for (const grant of bySubject.get(key) ?? []) {
-        if (seen.has(grant.binding)) continue;
-        seen.add(grant.binding);
-        grants.push(grant);
-      }
-    }
-    return grants;
-  }
-  /** Every binding with its resolved role (for rules on bindings). */
-  allGrants() {
-    return this.bindings().bindings.map(({ binding, grant }) => ({ binding, ...grant }));
-  }
-  labels() {
-    if (this.labelIndex) return this.labelIndex;
-    const byNamespace = /* @__PURE__ */ new Map();
-    const byPair = /* @__PURE__ */ new Map();
-    const labels = /* @__PURE__ */ new Map();
-    for (const pod of this.pods) {
-      const namespace = this.namespaceOf(pod.object);
-      const own = pod.controllerLabels ? Object.assign(labelsOf(pod.metadata), pod.controllerLabels) : labelsOf(pod.metadata);
-      labels.set(pod, own);
-      const inNamespace = byNamespace.get(namespace);
-      if (inNamespace) inNamespace.push(pod);
-      else byNamespace.set(namespace, [pod]);
-      for (const [key, value] of Object.entries(own)) {
-        const pairKey = `${namespace}\0${key}\0${value}`;
-        const list3 = byPair.get(pairKey);
-        if (list3) list3.push(pod);
-        else byPair.set(pairKey, [pod]);
-      }
-    }
-    this.labelIndex = { byNamespace, byPair, labels };
-    return this.labelIndex;
-  }
-  /** Pods of a namespace a selector matches, looked up through one of its required label pairs. */
-  podsMatching(namespace, selector) {
-    const index = this.labels();
-    const first = selector.required[0];
-    const candidates = first ? index.byPair.get(`${namespace}\0${first[0]}\0${first[1]}`) ?? [] : index.byNamespace.get(namespace) ?? [];
-    return candidates.filter((pod) => selector.matches(index.labels.get(pod)));
-  }
-  /** What a network policy can see of a pod: labels, namespace, service account, and their labels when the unit holds them. */
-  subjectOf(pod, namespaceLabels) {
-    const account = this.serviceAccountOf(pod);
-    return {
-      labels: this.labels().labels.get(pod),
-      namespace: this.namespaceOf(pod.object),
-      serviceAccount: account.name,
-      namespaceLabels: namespaceLabels.get(this.namespaceOf(pod.object)),
-      serviceAccountLabels: account.object ? labelsOf(account.object.raw.metadata) : void 0
-    };
-  }
-  selections() {
-    if (this.selectionCache && this.selectedByPolicy) return { byPod: this.selectionCache, byPolicy: this.selectedByPolicy };
-    const byPod = /* @__PURE__ */ new Map();
-    const byPolicy = /* @__PURE__ */ new Map();
-    const namespaceLabels = /* @__PURE__ */ new Map();
-    for (const namespace of this.ofKind("Namespace")) {
-      namespaceLabels.set(namespace.ref.name, { ...labelsOf(namespace.raw.metadata), "kubernetes.io/metadata.name": namespace.ref.name });
-    }
-    const subjects = /* @__PURE__ */ new Map();
-    const subject = (pod) => {
-      let s = subjects.get(pod);
-      if (!s) subjects.set(pod, s = this.subjectOf(pod, namespaceLabels));
-      return s;
-    };
-    const selectionOf = (pod) => {
-      let selection = byPod.get(pod);
-      if (!selection) byPod.set(pod, selection = { ingress: [], egress: [], undecided: [] });
-      return selection;
-    };
-    for (const policy of ISOLATING_KINDS.flatMap((kind) => this.ofKind(kind))) {
-      const selected = /* @__PURE__ */ new Set();
-      for (const rule2 of isolationRulesOf(policy.ref.apiVersion, policy.ref.kind, this.namespaceOf(policy), policy.raw)) {
-        const candidates = rule2.labelSelector && rule2.namespace !== void 0 ? this.podsMatching(rule2.namespace, rule2.labelSelector) : rule2.namespace !== void 0 ? this.labels().byNamespace.get(rule2.namespace) ?? [] : this.pods;
-        for (const pod of candidates) {
-          const selects = rule2.selects(subject(pod));
-          if (selects === false) continue;
-          const selection = selectionOf(pod);
-          for (const direction of ["ingress", "egress"]) {
-            if (!rule2[direction]) continue;
-            if (selects === true) {
-              if (!selection[direction].includes(policy)) selection[direction].push(policy);
-            } else {
-              selection.undecided.push({ policy, direction, reason: rule2.whyUnknown ?? "its selector cannot be evaluated" });
-            }
-          }
-          if (selects === true) selected.add(pod);
-        }
-      }
-      byPolicy.set(policy, [...selected]);
-    }
-    this.selectionCache = byPod;
-    this.selectedByPolicy = byPolicy;
-    return { byPod, byPolicy };
-  }
-  /** Network policies of the unit that select a pod, split by the direction they restrict. */
-  policiesSelecting(pod) {
-    return this.selections().byPod.get(pod) ?? { ingress: [], egress: [], undecided: [] };
-  }
-  /** Pods of the unit that a network policy (any dialect) certainly selects. */
-  podsSelectedBy(policy) {
-    return this.selections().byPolicy.get(policy) ?? [];
-  }
-  /** Services (and the Ingresses routing to them) that send traffic to a pod. */
-  exposureOf(pod) {
-    if (!this.exposureCache) {
-      const cache2 = /* @__PURE__ */ new Map();
-      const ingressesByService = /* @__PURE__ */ new Map();
-      for (const ingress of this.ofKind("Ingress")) {
-        for (const service of ingressBackends(ingress.raw)) {
-          const key = `${this.namespaceOf(ingress)}/${service}`;
-          const list3 = ingressesByService.get(key);
-          if (list3) list3.push(ingress);
-          else ingressesByService.set(key, [ingress]);
-        }
-      }
-      for (const service of this.ofKind("Service")) {
-        const spec = isObj(service.raw.spec) ? service.raw.spec : {};
-        const selector = serviceSelector(spec.selector);
-        const namespace = this.namespaceOf(service);
-        const exposure = {
-          service,
-          type: str(spec.type) ?? "ClusterIP",
-          ingresses: ingressesByService.get(`${namespace}/${service.ref.name}`) ?? []
-        };
-        for (const pod2 of this.podsMatching(namespace, selector)) {
-          const list3 = cache2.get(pod2);
-          if (list3) list3.push(exposure);
-          else cache2.set(pod2, [exposure]);
-        }
-      }
-      this.exposureCache = cache2;
-    }
-    return this.exposureCache.get(pod) ?? [];
-  }
-};
-function ingressBackends(ingress) {
-  const names = /* @__PURE__ */ new Set();
-  const spec = isObj(ingress.spec) ? ingress.spec : {};
-  const add = (backend) => {
-    if (!isObj(backend)) return;
-    const name = str(isObj(backend.service) ? backend.service.name : void 0) ?? str(backend.serviceName);
-    if (name) names.add(name);
-  };
-  add(spec.defaultBackend ?? spec.backend);
-  for (const rule2 of arr(spec.rules).filter(isObj)) {
-    const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path34 of arr(http.paths).filter(isObj)) add(path34.backend);
-  }
-  return [...names];
-}
-
-// src/engine/evaluate.ts
-var TEST_HOOK_CATEGORIES = /* @__PURE__ */ new Set(["pod-security", "admission", "secrets"]);
-function isHelmTestHook(object) {
-  const metadata = object.raw.metadata;
-  const annotations = metadata !== null && typeof metadata === "object" ? metadata.annotations : void 0;
-  const hook2 = annotations !== null && typeof annotations === "object" ? annotations["helm.sh/hook"] : void 0;
-  return typeof hook2 === "string" && hook2.split(",").some((h2) => h2.trim() === "test" || h2.trim() === "test-success");
-}
-var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
-function interpolate(template, data) {
-  return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
-}
-function fingerprintOf(ruleId, object, path34) {
-  const { source } = object;
-  const scope = source.address ?? source.chart ?? source.file;
-  return createHash2("sha256").update([ruleId, ...identityParts(object), path34, scope].join("\0")).digest("hex").slice(0, 32);
-}
-function podViewOf(object, pss) {
-  const template = podTemplateOf(object.raw);
-  if (template === void 0) return void 0;
-  const pod = { metadata: template.metadata, spec: template.spec };
-  const both = evaluateBothLevels(pod, pss.version);
-  const unknown = unknownOf(object);
-  if (unknown.length > 0) {
-    for (const violation of [...both.baseline.violations, ...both.restricted.violations]) {
-      const behind = violation.fields.map((field) => unknownBehind(unknown, template.base + field.path, { raw: object.raw, exactField: true }));
-      if (behind.length > 0 && behind.every((b) => b !== void 0)) violation.unknown = behind[0];
-    }
-  }
-  const { baseline, restricted } = both;
-  return {
-    ...template,
-    object,
-    containers: containersOf(template.spec),
-    admission: { version: pss.version, baseline: withoutPaths(baseline), restricted: withoutPaths(restricted) },
-    pss: reportedViolations(both, pss.level, pss.version)
-  };
-}
-var NAMESPACES_OUT_OF_SCOPE = /* @__PURE__ */ (() => {
-  const fail = () => {
-    throw new Error("reads the namespaces of the whole scan but is not declared scope: 'scan'");
-  };
-  return {
-    get: fail,
-    has: fail,
-    forEach: fail,
-    entries: fail,
-    keys: fail,
-    values: fail,
-    [Symbol.iterator]: fail,
-    get size() {
-      return fail();
-    }
-  };
-})();
-function evaluate(objects, rules, config, options = {}) {
-  const findings = [];
-  const errors = [];
-  const admission = /* @__PURE__ */ new Map();
-  const active = rules.filter((rule2) => config.rules[rule2.meta.id]?.enabled !== false);
-  const seen = /* @__PURE__ */ new Set();
-  const units = [];
-  const emit = (rule2, object, base2, report2) => {
-    const path34 = base2 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, path34);
-    if (seen.has(fingerprint)) return;
-    seen.add(fingerprint);
-    const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
-    const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
-    const source = { ...object.source };
-    const line = object.lineOf?.(path34);
-    if (line !== void 0) source.line = line;
-    if (report2.at?.template) {
-      source.templateLocation = { ...report2.at.template };
-      if (report2.at.template.file === source.file) source.line = report2.at.template.line;
-      source.located = "template";
-    }
-    if (report2.at?.values) {
-      source.values = { ...report2.at.values };
-      source.located = "values";
-    }
-    const finding = {
-      ruleId: rule2.meta.id,
-      severity,
-      category: rule2.meta.category,
-      message: interpolate(template, report2.data),
-      object: object.ref,
-      path: path34,
-      source,
-      fingerprint,
-      remediation: rule2.meta.remediation
-    };
-    if (report2.related && report2.related.length > 0) finding.related = report2.related;
-    findings.push(finding);
-  };
-  const run3 = (rule2, object, thunk, base2) => {
-    try {
-      for (const report2 of thunk()) emit(rule2, object, base2, report2);
-    } catch (error2) {
-      errors.push({
-        kind: "internal",
-        file: object.source.file,
-        message: `rule ${rule2.meta.id} failed on ${object.ref.kind}/${object.ref.name}: ${error2.message}`
-      });
-    }
-  };
-  const pods = /* @__PURE__ */ new Map();
-  for (const object of objects) {
-    try {
-      const pod = podViewOf(object, config.pss);
-      if (pod) {
-        pods.set(object, pod);
-        admission.set(object, pod.admission);
-      }
-    } catch (error2) {
-      errors.push({ kind: "internal", file: object.source.file, message: `pod of ${object.ref.kind}/${object.ref.name} could not be evaluated: ${error2.message}` });
-    }
-  }
-  const namespaces = /* @__PURE__ */ new Map();
-  for (const object of objects) if (object.ref.kind === "Namespace") namespaces.set(object.ref.name, object);
-  const namespacesFor = new Map(active.map((rule2) => [rule2, rule2.scope === "scan" ? namespaces : NAMESPACES_OUT_OF_SCOPE]));
-  const grouped = /* @__PURE__ */ new Map();
-  for (const object of objects) {
-    const key = unitKeyOf(object);
-    const list3 = grouped.get(key);
-    if (list3) list3.push(object);
-    else grouped.set(key, [object]);
-  }
-  for (const [key, members] of grouped) {
-    const unit = new UnitIndex(key, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
-    units.push(unit);
-    const chart = members[0] !== void 0 ? options.chartOf?.(members[0]) : void 0;
-    for (const object of members) {
-      const pod = pods.get(object);
-      const testHook = isHelmTestHook(object);
-      const terraformResource = object.ref.apiVersion === TERRAFORM_API_VERSION;
-      for (const rule2 of active) {
-        if (testHook && !TEST_HOOK_CATEGORIES.has(rule2.meta.category)) continue;
-        const context3 = { pss: config.pss, unit, namespaces: namespacesFor.get(rule2), options: config.rules[rule2.meta.id]?.options ?? {}, ...chart ? { chart } : {} };
-        if (rule2.target === "object") {
-          if (rule2.kinds ? !rule2.kinds.includes(object.ref.kind) : terraformResource && !rule2.includeTerraformResources) continue;
-          run3(rule2, object, () => rule2.check(object, context3), "");
-        } else if (pod) {
-          run3(rule2, object, () => rule2.check(pod, context3), pod.base);
-        }
-      }
-    }
-  }
-  return { findings, admission, errors, units };
-}
-
-// src/pipeline/evaluate.ts
-function valueSetOf(object) {
-  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
-}
-function renderKey(chart, valueSet, variant = "") {
-  return `${chart}\0${valueSet}\0${variant}`;
-}
-function append(into, part, units, seen) {
-  into.findings.push(...part.findings);
-  for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
-  for (const error2 of part.errors) {
-    const key = `${error2.file}\0${error2.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    into.errors.push(error2);
-  }
-  if (units) into.units.push(...part.units);
-}
-var ValueSetEvaluation = class {
-  constructor(rules, config) {
-    this.config = config;
-    this.unitRules = rules.filter((rule2) => rule2.scope !== "scan");
-    this.scanRules = rules.filter((rule2) => rule2.scope === "scan");
-  }
-  config;
-  unitRules;
-  scanRules;
-  /** The value sets of a chart share its values.yaml files: parsed once for all of them. */
-  files = /* @__PURE__ */ new Map();
-  contexts = /* @__PURE__ */ new Map();
-  done = /* @__PURE__ */ new Map();
-  chartOf = (object) => {
-    const { source } = object;
-    if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
-    return this.contexts.get(renderKey(source.chart, source.valueSet, source.variant));
-  };
-  add(render2) {
-    if (this.done.has(render2)) return;
-    const context3 = new RenderChartContext(render2, this.files);
-    this.contexts.set(renderKey(render2.chart, render2.valueSet.name, render2.variant), context3);
-    const values = render2.variant === void 0 && render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
-    if (render2.variant === void 0 && this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render2, values);
-    const evaluation = evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context3 });
-    for (const unit of evaluation.units) blastRadiiOf(unit);
-    this.done.set(render2, evaluation);
-  }
-  /** Charts whose defaults hold a dangerous leaf: their renders are searched for it as they arrive. */
-  lintCharts = /* @__PURE__ */ new Set();
-  prepareValuesLint(render2, values) {
-    if (values !== void 0 && prepareLint(render2, values)) {
-      this.lintCharts.add(render2.chart);
-      for (const done of this.done.keys()) if (done.chart === render2.chart) renderedFieldsOf(done);
-    }
-    if (this.lintCharts.has(render2.chart)) renderedFieldsOf(render2);
-  }
-  finish(objects, renders) {
-    const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
-    const covered2 = /* @__PURE__ */ new Set();
-    const seen = /* @__PURE__ */ new Set();
-    for (const render2 of renders) {
-      this.add(render2);
-      append(result, this.done.get(render2), true, seen);
-      for (const object of render2.objects) covered2.add(object);
-    }
-    const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
-    for (const object of objects) {
-      const key = valueSetOf(object);
-      const list3 = partitions.get(key);
-      if (list3) list3.push(object);
-      else partitions.set(key, [object]);
-    }
-    for (const members of partitions.values()) {
-      const rest = members.filter((object) => !covered2.has(object));
-      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
-      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
-    }
-    const diverging = new Set(renders.filter((r) => r.variant !== void 0 && r.diverges === true).map((r) => `${r.chart}\0${r.valueSet.name}`));
-    result.findings = withoutRepeatedVariantFindings(result.findings, diverging);
-    if (this.config.rules[DIVERGENCE_RULE_ID]?.severity === void 0) {
-      const unseen = new Set(renders.flatMap((r) => r.objects.filter((o2) => o2.renderDependence?.divergence?.failed !== void 0).map((o2) => objectKey3(o2.source, o2.ref))));
-      result.findings = gradeDivergences(result.findings, unseen);
-    }
-    return result;
-  }
-};
-function withoutRepeatedVariantFindings(findings, diverging) {
-  const key = (f) => `${f.source.chart}\0${f.source.valueSet ?? DEFAULT_VALUE_SET}\0${f.fingerprint}`;
-  const main = new Set(findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0).map(key));
-  const out = [];
-  const kept = /* @__PURE__ */ new Set();
-  for (const finding of findings) {
-    if (finding.source.variant === void 0) {
-      out.push(finding);
-      continue;
-    }
-    if (main.has(key(finding)) || kept.has(key(finding)) || !diverging.has(`${finding.source.chart}\0${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
-    kept.add(key(finding));
-    if (finding.ruleId !== "render-divergence") finding.message += ` (only when rendered ${variantDescription(finding.source.variant)})`;
-    if (finding.source.located === void 0) {
-      finding.source.located = "object";
-      finding.source.unproven = `shown only by the chart's ${finding.source.variant} render, which provenance does not re-render`;
-    }
-    out.push(finding);
-  }
-  return out;
-}
-var DIVERGENCE_RULE_ID = "render-divergence";
-var RENDER_RULES = /* @__PURE__ */ new Set([DIVERGENCE_RULE_ID, "render-lookup"]);
-function objectKey3(source, ref) {
-  return [source.chart, source.valueSet ?? DEFAULT_VALUE_SET, source.variant ?? "", ref.kind, ref.namespace ?? "", ref.name].join("\0");
-}
-function gradeDivergences(findings, unseen) {
-  const hidden2 = /* @__PURE__ */ new Map();
-  for (const finding of findings) {
-    if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId)) continue;
-    const key = objectKey3(finding.source, finding.object);
-    hidden2.set(key, [...hidden2.get(key) ?? [], finding]);
-  }
-  return findings.map((finding) => {
-    if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === void 0) return finding;
-    const key = objectKey3(finding.source, finding.object);
-    if (unseen.has(key)) return finding;
-    const worse = (hidden2.get(key) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || a2.ruleId.localeCompare(b.ruleId));
-    if (worse.length === 0) return { ...finding, severity: "info", message: `${finding.message}; no rule finds that render worse than the scanned one` };
-    const named2 = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
-    const listed = named2.slice(0, 3).join(", ") + (named2.length > 3 ? ` and ${named2.length - 3} more` : "");
-    return { ...finding, severity: worse[0].severity, message: `${finding.message}; only that render shows ${listed}` };
-  });
-}
-function capSeverity(severity, cap) {
-  if (cap === "keep") return severity;
-  return severityRank(severity) > severityRank(cap) ? cap : severity;
-}
-function compareSets(a2, b) {
-  if (a2 === b) return 0;
-  if (a2 === DEFAULT_VALUE_SET) return -1;
-  if (b === DEFAULT_VALUE_SET) return 1;
-  return a2 < b ? -1 : 1;
-}
-function mergeValueSets(findings, config) {
-  const out = [];
-  const groups = /* @__PURE__ */ new Map();
-  for (const finding of findings) {
-    if (finding.source.kind !== "helm") {
-      out.push(finding);
-      continue;
-    }
-    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
-    const group = groups.get(key);
-    if (group) group.push(finding);
-    else groups.set(key, [finding]);
-  }
-  for (const group of groups.values()) {
-    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
-    const first = sorted[0];
-    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
-    const merged = { ...first, valueSets: sets };
-    if (!sets.includes(DEFAULT_VALUE_SET) && !config.lockedRules?.includes(first.ruleId)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
-    out.push(merged);
-  }
-  return out;
-}
-
-// src/pipeline/suppress.ts
-import { existsSync as existsSync8, readFileSync as readFileSync15 } from "node:fs";
-import path25 from "node:path";
 
 // src/config/did-you-mean.ts
 function editDistance(a2, b) {
@@ -61942,8 +58368,8 @@ function closest(word, known) {
 
 // src/config/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync6, readFileSync as readFileSync13, statSync as statSync11 } from "node:fs";
-import path23 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
+import path12 from "node:path";
 
 // src/config/config-schema.ts
 function configSchema(ruleIds2) {
@@ -63686,18 +60112,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path23.resolve(start);
-  if (existsSync6(dir) && !safeIsDirectory(dir)) dir = path23.dirname(dir);
+  let dir = path12.resolve(start);
+  if (existsSync3(dir) && !safeIsDirectory(dir)) dir = path12.dirname(dir);
   for (; ; ) {
-    const candidate2 = path23.join(dir, CONFIG_FILE_NAME);
-    if (existsSync6(candidate2)) return candidate2;
-    if (dir === stopAt || path23.dirname(dir) === dir) return void 0;
-    dir = path23.dirname(dir);
+    const candidate2 = path12.join(dir, CONFIG_FILE_NAME);
+    if (existsSync3(candidate2)) return candidate2;
+    if (dir === stopAt || path12.dirname(dir) === dir) return void 0;
+    dir = path12.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync11(p).isDirectory();
+    return statSync5(p).isDirectory();
   } catch {
     return false;
   }
@@ -63728,14 +60154,14 @@ function validatorFor(ruleIds2) {
   return validatorCache.validate;
 }
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path23.resolve(repoRoot), path23.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path12.resolve(repoRoot), path12.resolve(file));
   if (confined) {
     const problem = confinementProblem(repoRoot, file);
     if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync13(file, "utf8");
+    text2 = readFileSync6(file, "utf8");
   } catch (error2) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
   }
@@ -63760,7 +60186,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path23.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path12.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, repoRoot)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -63791,10 +60217,10 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path23.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path12.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
   const baselineProblem = config.baseline !== void 0 ? confinementProblem(repoRoot, config.baseline) : void 0;
-  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path23.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
+  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path12.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   const config = defaultConfig();
@@ -63825,20 +60251,20 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path23.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path23.resolve(baseDir, f)),
+    path: path12.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path12.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set2, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set2.name,
-        valuesFiles: (set2.values ?? []).map((f) => path23.resolve(baseDir, f)),
+        valuesFiles: (set2.values ?? []).map((f) => path12.resolve(baseDir, f)),
         set: set2.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
     })
   }));
-  if (raw.baseline !== void 0) config.baseline = path23.resolve(baseDir, raw.baseline);
+  if (raw.baseline !== void 0) config.baseline = path12.resolve(baseDir, raw.baseline);
   if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
   if (typeof raw.provenance === "boolean") config.provenance.enabled = raw.provenance;
@@ -63850,23 +60276,23 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path23.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path23.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path12.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path12.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path23.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path12.resolve(baseDir, f));
   }
   return config;
 }
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync7, lstatSync as lstatSync4, readdirSync as readdirSync9, readFileSync as readFileSync14, statSync as statSync12 } from "node:fs";
-import path24 from "node:path";
+import { existsSync as existsSync4, lstatSync as lstatSync2, readdirSync as readdirSync4, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
+import path13 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var DOWNLOAD_DIRECTORIES = /* @__PURE__ */ new Map([
   ["node_modules", "npm packages"],
@@ -63886,22 +60312,22 @@ function downloadedManifest(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = readdirSync9(current, { withFileTypes: true });
+      entries = readdirSync4(current, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries.sort((a2, b) => a2.name.localeCompare(b.name))) {
       if (--budget < 0) return void 0;
-      const full = path24.join(current, entry.name);
+      const full = path13.join(current, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git") stack.push(full);
         continue;
       }
-      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path24.extname(entry.name).toLowerCase())) continue;
+      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path13.extname(entry.name).toLowerCase())) continue;
       let bytes;
       try {
-        if (statSync12(full).size > SNIFF_BYTES) continue;
-        bytes = readFileSync14(full);
+        if (statSync6(full).size > SNIFF_BYTES) continue;
+        bytes = readFileSync7(full);
       } catch {
         continue;
       }
@@ -63913,12 +60339,12 @@ function downloadedManifest(dir) {
   return void 0;
 }
 function tracksAnything(repoRoot, dir) {
-  if (!existsSync7(path24.join(repoRoot, ".git"))) return void 0;
+  if (!existsSync4(path13.join(repoRoot, ".git"))) return void 0;
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
-  const rel = isInside(repoRoot, dir) ? path24.relative(repoRoot, dir) : isInside(realRoot, dir) ? path24.relative(realRoot, dir) : void 0;
+  const rel = isInside(repoRoot, dir) ? path13.relative(repoRoot, dir) : isInside(realRoot, dir) ? path13.relative(realRoot, dir) : void 0;
   if (rel === void 0) return void 0;
   try {
-    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path24.sep).join("/")}`], {
+    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path13.sep).join("/")}`], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 256 * 1024 * 1024,
@@ -63934,11 +60360,11 @@ function inGitDatabase(relative) {
   return relative.split(/[\\/]/).includes(".git");
 }
 function findRepoRoot(start) {
-  let dir = path24.resolve(start);
-  if (existsSync7(dir) && !statSync12(dir).isDirectory()) dir = path24.dirname(dir);
+  let dir = path13.resolve(start);
+  if (existsSync4(dir) && !statSync6(dir).isDirectory()) dir = path13.dirname(dir);
   for (; ; ) {
-    if (existsSync7(path24.join(dir, ".git"))) return dir;
-    const parent = path24.dirname(dir);
+    if (existsSync4(path13.join(dir, ".git"))) return dir;
+    const parent = path13.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
@@ -63980,20 +60406,20 @@ function discover(paths, options) {
     return trackCache.get(dir);
   };
   const skipsDirectory = (dir) => {
-    const name = path24.basename(dir);
+    const name = path13.basename(dir);
     if (name === ".git") return true;
     return DOWNLOAD_DIRECTORIES.has(name) && tracked(dir) !== true;
   };
   const passesOver = (walkRoot, target) => {
     let dir = walkRoot;
-    for (const segment of path24.relative(walkRoot, target).split(path24.sep)) {
-      dir = path24.join(dir, segment);
+    for (const segment of path13.relative(walkRoot, target).split(path13.sep)) {
+      dir = path13.join(dir, segment);
       if (skipsDirectory(dir)) return true;
     }
     return false;
   };
   const skip = (dir) => {
-    const name = path24.basename(dir);
+    const name = path13.basename(dir);
     if (name === ".git" || !selected(dir) || skipped.some((s) => s.path === rel(dir))) return;
     const inGit = tracked(dir) !== void 0;
     skipped.push({ path: rel(dir), reason: skipReason(name, inGit) });
@@ -64022,7 +60448,7 @@ function discover(paths, options) {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync7(path24.join(dir, "Chart.yaml"))) {
+    if (existsSync4(path13.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
@@ -64032,17 +60458,17 @@ function discover(paths, options) {
     }
     let entries;
     try {
-      entries = readdirSync9(dir).sort();
+      entries = readdirSync4(dir).sort();
     } catch (error2) {
       errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error2.message}` });
       return;
     }
     for (const entry of entries) {
-      const full = path24.join(dir, entry);
+      const full = path13.join(dir, entry);
       if (excluded(full)) continue;
       let stat2;
       try {
-        stat2 = lstatSync4(full);
+        stat2 = lstatSync2(full);
       } catch (error2) {
         errors.push({ kind: "read", file: rel(full), message: `cannot read: ${error2.message}` });
         continue;
@@ -64061,19 +60487,19 @@ function discover(paths, options) {
           skip(full);
           continue;
         }
-        if (inGitDatabase(path24.relative(realRoot, target)) || inGitDatabase(path24.relative(walkRoot, target))) {
+        if (inGitDatabase(path13.relative(realRoot, target)) || inGitDatabase(path13.relative(walkRoot, target))) {
           errors.push({ kind: "read", file: rel(full), message: "symlink into a .git directory; not followed" });
           continue;
         }
         if (isInside(walkRoot, target) && !passesOver(walkRoot, target)) continue;
         let targetStat;
         try {
-          targetStat = statSync12(target);
+          targetStat = statSync6(target);
         } catch {
           continue;
         }
         if (targetStat.isDirectory()) walk3(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path24.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path13.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat2.isDirectory()) {
@@ -64082,7 +60508,7 @@ function discover(paths, options) {
           continue;
         }
         walk3(full, depth + 1, walkRoot);
-      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path24.extname(entry).toLowerCase())) {
+      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path13.extname(entry).toLowerCase())) {
         addManifest(full, stat2.size);
       }
     }
@@ -64092,16 +60518,16 @@ function discover(paths, options) {
       add({ kind: "stdin" }, "-");
       continue;
     }
-    const full = path24.resolve(given);
+    const full = path13.resolve(given);
     let stat2;
     try {
-      stat2 = statSync12(full);
+      stat2 = statSync6(full);
     } catch {
-      errors.push({ kind: "read", file: rel(full), message: existsSync7(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
+      errors.push({ kind: "read", file: rel(full), message: existsSync4(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
       continue;
     }
     if (stat2.isDirectory()) {
-      if (existsSync7(path24.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
+      if (existsSync4(path13.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
       else walk3(full, 0, safeRealpath(full) ?? full);
     } else if (!stat2.isFile()) {
       errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
@@ -64115,13 +60541,3392 @@ function discover(paths, options) {
 }
 function isDanglingLink(p) {
   try {
-    return lstatSync4(p).isSymbolicLink();
+    return lstatSync2(p).isSymbolicLink();
   } catch {
     return false;
   }
 }
 
+// src/pipeline/changed-charts.ts
+function localDependencies(repoRoot, chart) {
+  const dir = path14.join(repoRoot, chart);
+  const out = [];
+  for (const file of ["Chart.yaml", "requirements.yaml"]) {
+    let parsed;
+    try {
+      parsed = parseChartYaml(readFileSync8(path14.join(dir, file), "utf8"));
+    } catch {
+      continue;
+    }
+    if (!isObj(parsed)) continue;
+    for (const dep of arr(parsed.dependencies).filter(isObj)) {
+      const repository = str(dep.repository);
+      if (repository === void 0 || !repository.startsWith("file://")) continue;
+      const target = path14.resolve(dir, repository.slice("file://".length));
+      if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
+    }
+  }
+  return out;
+}
+var under = (file, dir) => dir === "." || file === dir || file.startsWith(dir + "/");
+function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) {
+  const everything = (why) => ({ rendered: [...charts].sort(), unchanged: [], allBecause: why });
+  if (all !== void 0) return everything(all);
+  const rel = (file) => relativeTo(repoRoot, path14.resolve(repoRoot, file));
+  const config_ = changed.find((file) => path14.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
+  if (config_ !== void 0) return everything(`the configuration ${config_} changed`);
+  const named2 = new Set([...config.helm.valuesFiles, ...extraValuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((s) => s.valuesFiles)])].map(rel));
+  const values = changed.find((file) => named2.has(file));
+  if (values !== void 0) return everything(`the values file ${values}, which the configuration names, changed`);
+  const memo = /* @__PURE__ */ new Map();
+  const isChanged = (dir, visiting) => {
+    const known = memo.get(dir);
+    if (known !== void 0) return known;
+    if (visiting.has(dir)) return false;
+    visiting.add(dir);
+    const result = changed.some((file) => under(file, dir)) || localDependencies(repoRoot, dir).some((dep) => isChanged(dep, visiting));
+    visiting.delete(dir);
+    memo.set(dir, result);
+    return result;
+  };
+  const rendered = [];
+  const unchanged = [];
+  for (const chart of [...charts].sort()) (isChanged(chart, /* @__PURE__ */ new Set()) ? rendered : unchanged).push(chart);
+  return { rendered, unchanged };
+}
+
+// src/pipeline/git.ts
+var GIT_TIMEOUT_MS = 6e4;
+var MAX_FILE_BYTES2 = 8 * 1024 * 1024;
+async function git(repoRoot, args, timeoutMs = GIT_TIMEOUT_MS) {
+  try {
+    const result = await execa("git", args, {
+      cwd: repoRoot,
+      reject: false,
+      encoding: "buffer",
+      timeout: timeoutMs,
+      maxBuffer: MAX_FILE_BYTES2 * 2,
+      stdin: "ignore",
+      // No prompt for credentials (the run would hang), no pager, no interference from the user's locale.
+      env: { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" }
+    });
+    const stderr = Buffer.from(result.stderr ?? []).toString("utf8").trim();
+    return { ok: result.exitCode === 0 && !result.timedOut, stdout: Buffer.from(result.stdout ?? []), stderr: result.timedOut ? `git ${args[0]} timed out` : stderr };
+  } catch (error2) {
+    return { ok: false, stdout: Buffer.alloc(0), stderr: error2.message };
+  }
+}
+function firstLine(text2) {
+  return text2.split("\n").find((line) => line.trim() !== "")?.trim() ?? "git failed";
+}
+async function resolveRevision(repoRoot, revision, options) {
+  if (revision === "" || revision.startsWith("-") || /[\s\u0000-\u001f]/.test(revision)) return { ok: false, message: `invalid revision ${JSON.stringify(revision.slice(0, 80))}` };
+  const resolve2 = () => git(repoRoot, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${revision}^{commit}`]);
+  let found = await resolve2();
+  if (found.ok) return { ok: true, sha: found.stdout.toString("utf8").trim(), fetched: false };
+  if (!options.fetch || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(revision)) {
+    return { ok: false, message: `git has no commit ${revision} in ${repoRoot}${found.stderr ? ` (${firstLine(found.stderr)})` : ""}` };
+  }
+  const fetched = await git(repoRoot, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", "origin", revision], 12e4);
+  if (!fetched.ok) return { ok: false, message: `the commit ${revision.slice(0, 12)} is not in the checkout and could not be fetched from origin: ${firstLine(fetched.stderr)}` };
+  found = await resolve2();
+  if (!found.ok) return { ok: false, message: `fetched ${revision.slice(0, 12)} from origin, but git still cannot read it` };
+  return { ok: true, sha: found.stdout.toString("utf8").trim(), fetched: true };
+}
+function normalize2(file) {
+  const rel = file.split("\\").join("/").replace(/^\.\//, "");
+  return rel === "" || rel === ".." || rel.startsWith("../") || rel.startsWith("/") ? void 0 : rel;
+}
+async function entriesAt(repoRoot, sha, files) {
+  const listed = await git(repoRoot, ["ls-tree", "-z", "-l", "--full-tree", sha, "--", ...files]);
+  if (!listed.ok) return { message: `git cannot list files at ${sha.slice(0, 12)}: ${firstLine(listed.stderr)}` };
+  const out = /* @__PURE__ */ new Map();
+  for (const line of listed.stdout.toString("utf8").split("\0")) {
+    const tab = line.indexOf("	");
+    if (tab === -1) continue;
+    const [mode, type2, object, size2] = line.slice(0, tab).split(/\s+/);
+    out.set(line.slice(tab + 1), { mode, type: type2, object, size: size2 === void 0 || size2 === "-" ? void 0 : Number(size2) });
+  }
+  return out;
+}
+async function readFileAt(repoRoot, sha, file) {
+  return (await readFilesAt(repoRoot, sha, [file]))[0];
+}
+async function readFilesAt(repoRoot, sha, files) {
+  const rels = files.map(normalize2);
+  const inside4 = rels.filter((r) => r !== void 0);
+  const entries = inside4.length > 0 ? await entriesAt(repoRoot, sha, inside4) : /* @__PURE__ */ new Map();
+  const at3 = sha.slice(0, 12);
+  return Promise.all(
+    rels.map(async (rel, i2) => {
+      if (rel === void 0) return { kind: "unreadable", message: `${files[i2]} is not inside the repository` };
+      if (!(entries instanceof Map)) return { kind: "unreadable", message: entries.message };
+      const entry = entries.get(rel);
+      if (entry === void 0) return { kind: "missing" };
+      if (entry.type !== "blob") return { kind: "unreadable", message: `${rel} is a ${entry.type} at ${at3}, not a file` };
+      if (entry.mode === "120000") return { kind: "unreadable", message: `${rel} is a symlink at ${at3}; not followed` };
+      if (entry.size !== void 0 && entry.size > MAX_FILE_BYTES2) return { kind: "unreadable", message: `${rel} at ${at3} is larger than ${MAX_FILE_BYTES2 / 1024 / 1024} MiB` };
+      const blob = await git(repoRoot, ["cat-file", "blob", entry.object]);
+      if (!blob.ok) return { kind: "unreadable", message: `git cannot read ${rel} at ${at3}: ${firstLine(blob.stderr)}` };
+      return { kind: "file", text: blob.stdout.toString("utf8") };
+    })
+  );
+}
+async function changedFilesSince(repoRoot, sha, paths) {
+  if (paths.length === 0) return [];
+  const specs = paths.map((p) => `:(literal)${p}`);
+  const diff = await git(repoRoot, ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", sha, "--", ...specs]);
+  if (!diff.ok) return void 0;
+  const others = await git(repoRoot, ["ls-files", "-z", "--others", "--", ...specs]);
+  if (!others.ok) return void 0;
+  const names = (out) => out.toString("utf8").split("\0").filter((name) => name !== "");
+  return [.../* @__PURE__ */ new Set([...names(diff.stdout), ...names(others.stdout)])].sort();
+}
+
+// src/pipeline/scan.ts
+import { existsSync as existsSync11, statSync as statSync15 } from "node:fs";
+import path31 from "node:path";
+
+// package.json
+var package_default = {
+  name: "preadmit",
+  version: "0.1.0",
+  description: "Pre-admission security checks for Kubernetes delivery: Helm charts, manifests and Terraform plans, judged before they reach a cluster.",
+  type: "module",
+  license: "Apache-2.0",
+  engines: {
+    node: ">=20"
+  },
+  bin: {
+    preadmit: "dist/cli.js"
+  },
+  files: [
+    "dist/cli.js",
+    "schemas",
+    "docs/rules.md",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+    "SECURITY.md"
+  ],
+  scripts: {
+    build: "tsc --noEmit -p tsconfig.json",
+    bundle: "tsx scripts/bundle.ts",
+    generate: "tsx scripts/generate.ts",
+    "provision:helm": "tsx scripts/provision-helm.ts",
+    "provision:openapi": "tsx scripts/provision-openapi.ts",
+    demo: "tsx scripts/demo.ts",
+    test: "tsc --noEmit -p tsconfig.json && vitest run",
+    bench: "tsx scripts/bench.ts",
+    "bench:synthetic": "tsx scripts/bench-synthetic.ts",
+    "corpus-review": "tsx scripts/corpus-review.ts"
+  },
+  devDependencies: {
+    "@actions/core": "^3.0.1",
+    "@actions/github": "^9.1.1",
+    "@bufbuild/cel": "^0.6.1",
+    "@marcbachmann/cel-js": "^8.0.0",
+    "@types/js-yaml": "^4.0.9",
+    "@types/node": "^20.19.0",
+    "@types/sarif": "^2.1.7",
+    "@types/yauzl": "^2.10.3",
+    ajv: "^8.17.1",
+    esbuild: "^0.28.2",
+    execa: "~9.6.0",
+    "fast-check": "^4.11.0",
+    "js-yaml": "~4.3.2",
+    minimatch: "^11.0.9",
+    tar: "^7.5.1",
+    tsx: "^4.20.0",
+    typescript: "~5.9.3",
+    vitest: "~4.1.12",
+    yaml: "^2.8.1",
+    yauzl: "^3.2.0"
+  }
+};
+
+// src/engine/blast-radius.ts
+var RANK = { low: 0, medium: 1, high: 2, critical: 3 };
+var LOWER = { critical: "high", high: "medium", medium: "low", low: "low" };
+var lower2 = (rating) => LOWER[rating];
+var EXEC_OR_ATTACH = [
+  ...["get", "create"].flatMap((verb) => ["pods/exec", "pods/attach"].map((r) => [verb, "", r])),
+  ["update", "", "pods/ephemeralcontainers"],
+  ["patch", "", "pods/ephemeralcontainers"]
+];
+var portForwardOnly = (rules, namespaced) => !rules.some((rule2) => grantedRequests(rule2, EXEC_OR_ATTACH, namespaced).length > 0);
+function privilegeReasons(pod) {
+  const reasons = [];
+  for (const violation of pod.admission.baseline.violations) {
+    let rating = "high";
+    let text2 = `${violation.reason} (${violation.detail})`;
+    if (violation.check === "privileged" || violation.check === "windowsHostProcess") rating = "critical";
+    else if (violation.check === "hostNamespaces" && pod.spec.hostPID === true) rating = "critical";
+    else if (violation.check === "capabilities_baseline") {
+      const added = pod.containers.flatMap(({ container }) => arr(at(container, "securityContext", "capabilities", "add")).filter((c3) => typeof c3 === "string"));
+      const escape3 = [...new Set(added.filter((c3) => ESCAPE_CAPABILITIES.has(capabilityName(c3))))];
+      if (escape3.length > 0) rating = "critical";
+    } else if (violation.check === "hostPathVolumes") {
+      const parts = hostPathVolumes2(pod).map((volume) => {
+        const socket = matchRuntimeSocket(volume.normalised);
+        const sensitive = matchSensitivePath(volume.normalised);
+        const writable2 = !mountedReadOnly(volume);
+        if (socket || sensitive && writable2) rating = "critical";
+        const what = socket ? "the container runtime socket" : sensitive ? sensitive.why : "a host directory";
+        return `${volume.path} (${what}${writable2 ? ", writable" : ", read-only"})`;
+      });
+      if (parts.length > 0) text2 = `mounts host paths ${parts.join("; ")}`;
+    }
+    reasons.push({ rating, text: text2 });
+  }
+  return reasons;
+}
+function mountedSecrets(pod) {
+  const names = /* @__PURE__ */ new Set();
+  for (const volume of arr(pod.spec.volumes).filter(isObj)) {
+    const secret = isObj(volume.secret) ? str(volume.secret.secretName) : void 0;
+    if (secret) names.add(secret);
+    const projected = isObj(volume.projected) ? arr(volume.projected.sources) : [];
+    for (const source of projected.filter(isObj)) {
+      const name = isObj(source.secret) ? str(source.secret.name) : void 0;
+      if (name) names.add(name);
+    }
+  }
+  for (const { container } of pod.containers) {
+    for (const env of arr(container.env).filter(isObj)) {
+      const from = isObj(env.valueFrom) && isObj(env.valueFrom.secretKeyRef) ? str(env.valueFrom.secretKeyRef.name) : void 0;
+      if (from) names.add(from);
+    }
+    for (const envFrom of arr(container.envFrom).filter(isObj)) {
+      const from = isObj(envFrom.secretRef) ? str(envFrom.secretRef.name) : void 0;
+      if (from) names.add(from);
+    }
+  }
+  return [...names].sort();
+}
+function blastRadiusOf(pod, unit) {
+  const reasons = [];
+  const add = (rating2, text2) => reasons.push({ rating: rating2, text: text2 });
+  const baselineViolations = pod.admission.baseline.violations.map((v) => v.check);
+  reasons.push(...privilegeReasons(pod));
+  if (pod.admission.baseline.allowed && !pod.admission.restricted.allowed) {
+    add("medium", `not hardened to restricted: ${pod.admission.restricted.violations.map((v) => v.reason).join(", ")}`);
+  }
+  const account = unit.serviceAccountOf(pod);
+  const tokenMounted = unit.tokenMounted(pod);
+  const grants = unit.grantsFor(account.namespace, account.name);
+  const dangerous = [];
+  let readable2 = "none";
+  for (const grant of grants) {
+    const scope = grant.namespace ?? "cluster";
+    const via = `${grant.binding.ref.kind}/${grant.binding.ref.name} -> ${grant.roleRef.kind}/${grant.roleRef.name}`;
+    const namespaced = grant.namespace !== void 0;
+    const admin = adminEquivalence(grant.rules, namespaced);
+    if (admin) dangerous.push({ id: "cluster-admin-equivalent", summary: `is as good as cluster-admin (${admin.how})`, scope, via, severity: "critical", limitedByName: false });
+    for (const { permission: permission2, limitedByName } of dangerousIn(grant.rules, namespaced)) {
+      if (permission2.id === "pod-exec" && portForwardOnly(grant.rules, namespaced)) dangerous.push({ id: permission2.id, summary: "can port-forward to pods", scope, via, severity: "medium", limitedByName });
+      else dangerous.push({ id: permission2.id, summary: permission2.summary, scope, via, severity: permission2.severity, limitedByName });
+    }
+    const secretRules = grant.rules.filter((r) => ["get", "list", "watch"].some((verb) => allows(r, verb, "", "secrets")));
+    if (secretRules.length > 0) {
+      const unrestricted = secretRules.some((r) => r.resourceNames.length === 0 || allows(r, "list", "", "secrets"));
+      const level = !unrestricted ? "named" : scope === "cluster" ? "cluster" : "namespace";
+      const order = { none: 0, named: 1, namespace: 2, cluster: 3 };
+      if (order[level] > order[readable2]) readable2 = level;
+    }
+  }
+  if (tokenMounted) {
+    const widest = /* @__PURE__ */ new Map();
+    const breadth = (d) => (d.scope === "cluster" ? 2 : 0) + (d.limitedByName ? 0 : 1);
+    for (const d of dangerous) {
+      const current = widest.get(d.id);
+      if (!current || breadth(d) > breadth(current)) widest.set(d.id, d);
+    }
+    for (const d of widest.values()) {
+      const where = d.scope === "cluster" ? "in the whole cluster" : `in namespace ${d.scope}`;
+      const summary2 = d.id === "secrets-read" && d.scope === "cluster" && !d.limitedByName ? "can read all secrets in the cluster" : `${d.summary}${d.limitedByName ? " (named objects only)" : ""} ${where}`;
+      let rating2 = d.severity === "critical" || d.id === "secrets-read" || d.id === "token-request" ? "critical" : d.severity === "medium" ? "medium" : "high";
+      if (d.scope !== "cluster") rating2 = lower2(rating2);
+      if (d.limitedByName) rating2 = lower2(rating2);
+      add(rating2, summary2);
+    }
+    if (account.name === "default" && grants.length > 0) {
+      const bindings = grants.map((g) => `${g.binding.ref.kind}/${g.binding.ref.name}`);
+      add("low", `runs as the default service account of namespace ${account.namespace}, whose permissions (${bindings.join(", ")}) every pod there that names no other account inherits`);
+    }
+  }
+  const hostNetwork = pod.spec.hostNetwork === true;
+  const selection = unit.policiesSelecting(pod);
+  const exposure = unit.exposureOf(pod);
+  const external = exposure.filter((e) => e.type === "LoadBalancer" || e.type === "NodePort" || e.ingresses.length > 0);
+  const openIngress = !hostNetwork && selection.ingress.length === 0;
+  if (external.length > 0) {
+    const how = external.map((e) => e.ingresses.length > 0 ? `Ingress ${e.ingresses.map((i2) => i2.ref.name).join(", ")}` : `${e.type} Service ${e.service.ref.name}`).join("; ");
+    add("medium", `exposed outside the cluster through ${how}`);
+  }
+  const undecided = (direction) => {
+    const names = [...new Set(selection.undecided.filter((u2) => u2.direction === direction).map((u2) => `${u2.policy.ref.kind} ${u2.policy.ref.name}`))];
+    return names.length > 0 ? `; ${names.join(", ")} may select it, preadmit cannot tell` : "";
+  };
+  if (openIngress) add("low", `reachable from any pod (no NetworkPolicy selects it for ingress${undecided("ingress")})`);
+  if (!hostNetwork && selection.egress.length === 0) add("low", `can connect anywhere (no egress NetworkPolicy${undecided("egress")})`);
+  const mounted = mountedSecrets(pod);
+  if (mounted.length > 0) add("low", `holds secrets ${mounted.join(", ")}`);
+  let rating = reasons.reduce((worst2, r) => RANK[r.rating] > RANK[worst2] ? r.rating : worst2, "low");
+  if (external.length > 0 && rating === "high") rating = "critical";
+  reasons.sort((a2, b) => RANK[b.rating] - RANK[a2.rating]);
+  return {
+    rating,
+    reasons: reasons.map((r) => r.text),
+    privilege: { baselineAllowed: pod.admission.baseline.allowed, restrictedAllowed: pod.admission.restricted.allowed, baselineViolations },
+    authority: {
+      serviceAccount: { namespace: account.namespace, name: account.name, defined: account.object !== void 0 },
+      tokenMounted,
+      grants: grants.map((g) => ({ binding: g.binding.ref, role: g.roleRef, scope: g.namespace ?? "cluster", resolved: g.resolved })),
+      dangerous: dangerous.map(({ id, summary: summary2, scope, via, limitedByName }) => ({ id, summary: summary2 + (limitedByName ? " (named objects only)" : ""), scope, via }))
+    },
+    reachability: {
+      hostNetwork,
+      ingressPolicies: selection.ingress.map((p) => p.ref.name),
+      egressPolicies: selection.egress.map((p) => p.ref.name),
+      exposure: exposure.map((e) => ({ service: e.service.ref.name, type: e.type, ingresses: e.ingresses.map((i2) => i2.ref.name) }))
+    },
+    secrets: { mounted, readable: readable2 }
+  };
+}
+var UNIT_RADII = /* @__PURE__ */ new WeakMap();
+function blastRadiiOf(unit) {
+  let radii = UNIT_RADII.get(unit);
+  if (radii === void 0) {
+    radii = /* @__PURE__ */ new Map();
+    for (const pod of unit.pods) radii.set(pod.object, blastRadiusOf(pod, unit));
+    UNIT_RADII.set(unit, radii);
+  }
+  return radii;
+}
+
+// src/provenance/index.ts
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync14, rmSync as rmSync5 } from "node:fs";
+import os10 from "node:os";
+import path23 from "node:path";
+
+// src/render/charts.ts
+import os8 from "node:os";
+import path18 from "node:path";
+
+// src/render/chart-crds.ts
+import { lstatSync as lstatSync3, readdirSync as readdirSync5, readFileSync as readFileSync9, realpathSync as realpathSync2, statSync as statSync7 } from "node:fs";
+import path15 from "node:path";
+import { gunzipSync as gunzipSync3 } from "node:zlib";
+
+// src/loaders/rendered-yaml.ts
+var CRD_KIND = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/m;
+var TOP_LEVEL_SPEC = /^spec:/m;
+var TOP_LEVEL_LINE = /\n[^\s#]/g;
+function crdHeader(text2) {
+  if (!CRD_KIND.test(text2) || hasOtherBreak(text2)) return void 0;
+  const spec = TOP_LEVEL_SPEC.exec(text2);
+  if (!spec) return void 0;
+  TOP_LEVEL_LINE.lastIndex = spec.index;
+  let seenStatus = false;
+  for (let match2 = TOP_LEVEL_LINE.exec(text2); match2 !== null; match2 = TOP_LEVEL_LINE.exec(text2)) {
+    if (!seenStatus && text2.startsWith("status:", match2.index + 1)) seenStatus = true;
+    else return void 0;
+  }
+  return text2.slice(0, spec.index);
+}
+function parseRenderedDocument(text2) {
+  const header2 = crdHeader(text2);
+  if (header2 !== void 0) {
+    const parsed = loadYamlDocuments(header2);
+    const [doc, ...others] = parsed.documents;
+    const value = doc?.value;
+    if (parsed.problems.length === 0 && others.length === 0 && doc?.duplicates === void 0 && isObj(value) && value.kind === "CustomResourceDefinition" && isObj(value.metadata) && !Object.hasOwn(value, "items")) {
+      return parsed;
+    }
+  }
+  return loadYamlDocuments(text2);
+}
+
+// src/render/chart-crds.ts
+var MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
+function cleanPath(name) {
+  if (name === "") return ".";
+  const rooted = name.startsWith("/");
+  const out = [];
+  for (const part of name.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length > 0 && out.at(-1) !== "..") out.pop();
+      else if (!rooted) out.push("..");
+    } else out.push(part);
+  }
+  const joined = out.join("/");
+  return rooted ? `/${joined}` : joined || ".";
+}
+function archiveEntryName(raw) {
+  const delimiter = raw.includes("\\") ? "\\" : "/";
+  const parts = raw.split(delimiter);
+  if (parts[0] === "Chart.yaml") return void 0;
+  const joined = parts.slice(1).join(delimiter).split(delimiter).join("/");
+  if (joined.startsWith("/")) return void 0;
+  const name = cleanPath(joined);
+  if (name === "." || name.startsWith("..") || /^[a-zA-Z]:\//.test(name)) return void 0;
+  return name;
+}
+function archiveFiles(archive, label) {
+  const tar = gunzipSync3(archive, { maxOutputLength: MAX_ARCHIVE_BYTES });
+  const files = [];
+  for (const entry of tarEntries(tar)) {
+    const name = archiveEntryName(entry.raw);
+    if (name === void 0) return void 0;
+    files.push({ name, label: `${label}${entry.raw}`, read: () => entry.content });
+  }
+  return files;
+}
+var MANIFEST = /\.(?:ya?ml|json)$/i;
+function dependenciesOf(files) {
+  const read = (name) => {
+    const file = files.find((f) => f.name === name);
+    if (file === void 0) return void 0;
+    try {
+      const value = parseChartYaml(file.read().toString("utf8"));
+      return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+    } catch {
+      return void 0;
+    }
+  };
+  const chart = read("Chart.yaml");
+  const deps = [...Array.isArray(chart?.dependencies) ? chart.dependencies : [], ...chart?.apiVersion === "v1" ? read("requirements.yaml")?.dependencies ?? [] : []];
+  return deps.filter((d) => d !== null && typeof d === "object" && typeof d.name === "string").map((d) => ({
+    name: d.name,
+    ...typeof d.alias === "string" && d.alias !== "" ? { alias: d.alias } : {},
+    ...typeof d.condition === "string" ? { condition: d.condition } : {},
+    tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === "string") : []
+  }));
+}
+function chartNameOf(files) {
+  const file = files.find((f) => f.name === "Chart.yaml");
+  try {
+    const value = file && parseChartYaml(file.read().toString("utf8"));
+    const name = value !== null && typeof value === "object" ? value.name : void 0;
+    return typeof name === "string" ? name : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function crdFilesOf(files, depth) {
+  const found = [];
+  const subcharts = /* @__PURE__ */ new Map();
+  for (const file of files) {
+    if (file.name.startsWith("crds/") && MANIFEST.test(file.name)) found.push({ file, gates: [] });
+    else if (file.name.startsWith("charts/") && !file.name.endsWith(".prov")) {
+      const rest = file.name.slice("charts/".length);
+      const name = rest.split("/")[0];
+      subcharts.set(name, [...subcharts.get(name) ?? [], { ...file, name: rest }]);
+    }
+  }
+  if (depth >= 10 || subcharts.size === 0) return found;
+  const dependencies = dependenciesOf(files);
+  const under2 = (inner) => {
+    const name = chartNameOf(inner);
+    const declared = dependencies.filter((d) => d.name === name);
+    const gate = { key: name ?? "", ...declared.length > 0 ? { options: declared.map((d) => ({ key: d.alias ?? d.name, ...d.condition !== void 0 ? { condition: d.condition } : {}, tags: d.tags })) } : {} };
+    for (const crd of crdFilesOf(inner, depth + 1)) found.push({ file: crd.file, gates: [gate, ...crd.gates] });
+  };
+  for (const [name, members] of [...subcharts].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0)) {
+    if (name.startsWith("_") || name.startsWith(".")) continue;
+    if (name.endsWith(".tgz")) {
+      const archive = members[0];
+      if (archive.name !== name) continue;
+      let inner;
+      try {
+        inner = archiveFiles(archive.read(), `${archive.label}/`);
+      } catch {
+        continue;
+      }
+      if (inner !== void 0) under2(inner);
+      continue;
+    }
+    under2(members.filter((m) => m.name.includes("/")).map((m) => ({ ...m, name: m.name.slice(name.length + 1) })));
+  }
+  return found;
+}
+function pathValue(values, dotted) {
+  let node = values;
+  for (const key of dotted.split(".")) {
+    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key)) return void 0;
+    node = node[key];
+  }
+  return node;
+}
+function gatesOpen(gates2, values, prefix2 = "") {
+  if (gates2.length === 0) return true;
+  const [gate, ...rest] = gates2;
+  if (gate.options === void 0) return gatesOpen(rest, values, `${prefix2}${gate.key}.`);
+  const tags = pathValue(values, "tags");
+  return gate.options.some((option) => {
+    let enabled2 = true;
+    if (tags !== null && typeof tags === "object" && !Array.isArray(tags)) {
+      const states = option.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
+      if (!states.includes(true) && states.includes(false)) enabled2 = false;
+    }
+    for (const condition of (option.condition ?? "").trim().split(",")) {
+      if (condition === "") continue;
+      const value = pathValue(values, `${prefix2}${condition}`);
+      if (typeof value === "boolean") {
+        enabled2 = value;
+        break;
+      }
+    }
+    return enabled2 && gatesOpen(rest, values, `${prefix2}${option.key}.`);
+  });
+}
+var GATES = /* @__PURE__ */ new WeakMap();
+function crdLoaded(object, values) {
+  const gates2 = GATES.get(object);
+  return gates2 === void 0 || !gates2.some((g) => g.options !== void 0) || gatesOpen(gates2, values());
+}
+function directoryFiles(dir, relative) {
+  const rules = helmIgnoreRules(dir);
+  const files = [];
+  let budget = 1e5;
+  const walk3 = (full, name, depth) => {
+    let entries;
+    try {
+      entries = readdirSync5(full).sort();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (--budget < 0) return;
+      const path_ = path15.join(full, entry);
+      const n2 = name === "" ? entry : `${name}/${entry}`;
+      let stat2;
+      try {
+        stat2 = statSync7(path_);
+      } catch {
+        continue;
+      }
+      if (ignored(rules, n2, stat2.isDirectory())) continue;
+      if (stat2.isDirectory()) {
+        if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
+      } else if (stat2.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync9(path_) });
+    }
+  };
+  walk3(dir, "", 0);
+  return files;
+}
+function goPattern(glob2) {
+  let out = "";
+  for (let i2 = 0; i2 < glob2.length; i2++) {
+    const c3 = glob2[i2];
+    if (c3 === "*") out += "[^/]*";
+    else if (c3 === "?") out += "[^/]";
+    else if (c3 === "\\") {
+      if (i2 + 1 >= glob2.length) return void 0;
+      out += escapeRegExp(glob2[++i2]);
+    } else if (c3 === "[") {
+      const end = glob2.indexOf("]", i2 + 2);
+      if (end === -1) return void 0;
+      let body = glob2.slice(i2 + 1, end);
+      const negated = body.startsWith("^");
+      if (negated) body = body.slice(1);
+      out += `[${negated ? "^/" : ""}${body.replace(/[\]\[]/g, "\\$&")}]`;
+      i2 = end;
+    } else out += escapeRegExp(c3);
+  }
+  try {
+    return new RegExp(`^${out}$`, "s");
+  } catch {
+    return void 0;
+  }
+}
+function escapeRegExp(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+function helmIgnoreRules(dir) {
+  let text2 = "";
+  try {
+    text2 = readFileSync9(path15.join(dir, ".helmignore"), "utf8");
+  } catch {
+  }
+  const rules = [];
+  for (let line of [...text2.split(/\r?\n/), "templates/.?*"]) {
+    line = line.trim();
+    if (line === "" || line.startsWith("#") || line.includes("**")) continue;
+    const negate = line.startsWith("!");
+    if (negate) line = line.slice(1);
+    const mustDir = line.endsWith("/");
+    if (mustDir) line = line.slice(0, -1);
+    const whole = line.includes("/");
+    if (line.startsWith("/")) line = line.slice(1);
+    const pattern = goPattern(line);
+    if (pattern !== void 0) rules.push({ negate, mustDir, whole, pattern });
+  }
+  return rules;
+}
+function ignored(rules, name, isDir) {
+  for (const rule2 of rules) {
+    const subject = rule2.whole ? name : name.slice(name.lastIndexOf("/") + 1);
+    if (rule2.negate) {
+      if (rule2.mustDir && !isDir) return true;
+      if (!rule2.pattern.test(subject)) return true;
+      continue;
+    }
+    if (rule2.mustDir && !isDir) continue;
+    if (rule2.pattern.test(subject)) return true;
+  }
+  return false;
+}
+function inside(root, file) {
+  try {
+    const real = realpathSync2(file);
+    const realRoot = realpathSync2(root);
+    return real === realRoot || real.startsWith(realRoot + path15.sep);
+  } catch {
+    return false;
+  }
+}
+var ORIGIN = "crds/ (created by helm install; helm template leaves it out)";
+var DOCUMENT_START2 = /^---[ \t]*(?:#.*)?\r?$/gm;
+function parseCrdFile(text2) {
+  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  text2 = goYamlStream(text2);
+  const out = { documents: [], problems: [] };
+  let start = 0;
+  let line = 1;
+  let index = 0;
+  const take = (end) => {
+    const chunk = text2.slice(start, end);
+    if (/^[ \t]*[^\s#]/m.test(chunk)) {
+      const parsed = parseRenderedDocument(chunk);
+      const shift = line - 1;
+      const at3 = index++;
+      for (const doc of parsed.documents) {
+        const lineOf = doc.lineOf;
+        const shifted = { index: at3, value: doc.value, line: doc.line + shift, lineOf: (pointer) => lineOf(pointer) + shift };
+        if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + shift, line: d.line + shift }));
+        out.documents.push(shifted);
+      }
+      for (const problem of parsed.problems) out.problems.push({ ...problem, index: at3, ...problem.line !== void 0 ? { line: problem.line + shift } : {} });
+    }
+  };
+  for (let match2 = DOCUMENT_START2.exec(text2); match2 !== null; match2 = DOCUMENT_START2.exec(text2)) {
+    take(match2.index);
+    for (let i2 = text2.indexOf("\n", start); i2 !== -1 && i2 <= match2.index + match2[0].length; i2 = text2.indexOf("\n", i2 + 1)) line++;
+    start = Math.min(text2.length, match2.index + match2[0].length + 1);
+  }
+  take(text2.length);
+  return out;
+}
+function chartCrdObjects(dir, options, errors) {
+  const objects = [];
+  let gates2 = [];
+  const judge = (text2, file, origin, linesAreSource, where) => {
+    const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
+    const parsed = parseCrdFile(text2);
+    for (const problem of parsed.problems) fail(`${where} is not valid YAML (helm install fails on it): ${problem.message}`, linesAreSource ? problem.line : void 0);
+    const result = objectsFromDocuments(parsed.documents, {
+      source: { kind: "helm", file, chart: options.chartPath, valueSet: options.valueSet, origin },
+      ...options.defaultNamespace !== void 0 ? { defaultNamespace: options.defaultNamespace } : {},
+      linesAreSource,
+      strict: true
+    });
+    for (const problem of result.problems) fail(problem.message, linesAreSource ? problem.line : void 0);
+    for (const object of result.objects) {
+      object.source.located = "object";
+      object.source.unproven = "the object is in the chart's crds/ folder, created as written (not templated)";
+      if (gates2.length > 0) GATES.set(object, gates2);
+      objects.push(object);
+    }
+  };
+  for (const { file: crd, gates: own } of crdFilesOf(directoryFiles(dir, options.relative), 0)) {
+    gates2 = own;
+    if (crd.full === void 0) {
+      const archiveFile = crd.label.slice(0, crd.label.indexOf(".tgz/") + 4);
+      const entry = crd.label.slice(archiveFile.length + 1);
+      judge(crd.read().toString("utf8"), archiveFile, `crds/ file ${entry} inside the archive (created by helm install; helm template leaves it out)`, false, `crds/ file ${entry} in the archive`);
+      continue;
+    }
+    const full = crd.full;
+    const file = crd.label;
+    const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
+    if (lstatSync3(full).isSymbolicLink() && !inside(options.repoRoot, full)) {
+      fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
+      continue;
+    }
+    if (statSync7(full).size > YAML_LIMITS.maxBytes) {
+      fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
+      continue;
+    }
+    judge(readFileSync9(full, "utf8"), file, ORIGIN, true, "crds/ file");
+  }
+  return objects;
+}
+
+// src/render/effective-values.ts
+import { existsSync as existsSync5, readdirSync as readdirSync6, readFileSync as readFileSync10, statSync as statSync8 } from "node:fs";
+import path16 from "node:path";
+function pathKey2(p) {
+  return JSON.stringify(p);
+}
+function getAt(root, p) {
+  let node = root;
+  for (const token of p) {
+    if (Array.isArray(node) && typeof token === "number") node = node[token];
+    else if (isObj(node) && typeof token === "string") node = node[token];
+    else return void 0;
+  }
+  return node;
+}
+function displayKey(p) {
+  let out = "";
+  for (const token of p) {
+    if (typeof token === "number") out += `[${token}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
+    else out += `[${JSON.stringify(token)}]`;
+  }
+  return out;
+}
+function pointerOf(p) {
+  return p.map((t) => "/" + escapeToken(t)).join("");
+}
+function readValuesFileOnce(file) {
+  let text2;
+  try {
+    text2 = readFileSync10(file, "utf8");
+  } catch {
+    return void 0;
+  }
+  const parsed = loadYamlDocuments(text2);
+  const doc = parsed.documents[0];
+  if (parsed.problems.length > 0 || doc === void 0) return { value: {} };
+  return { value: doc.value ?? {}, doc };
+}
+function mergeInto(base2, over) {
+  if (isObj(base2) && isObj(over)) {
+    const out = { ...base2 };
+    for (const [key, value] of Object.entries(over)) {
+      if (value === null) delete out[key];
+      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
+    }
+    return out;
+  }
+  return clone(over);
+}
+function clone(value) {
+  return value === void 0 ? value : structuredClone(value);
+}
+function placeAt(prefix2, value) {
+  let out = value;
+  for (let i2 = prefix2.length - 1; i2 >= 0; i2--) out = { [prefix2[i2]]: out };
+  return out;
+}
+function typedScalar(text2) {
+  if (text2 === "true") return true;
+  if (text2 === "false") return false;
+  if (text2 === "null") return null;
+  if (/^-?(0|[1-9][0-9]*)$/.test(text2) && Number.isSafeInteger(Number(text2))) return Number(text2);
+  return text2;
+}
+function splitUnescaped(text2, separator) {
+  const parts = [];
+  let current = "";
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const c3 = text2[i2];
+    if (c3 === "\\" && i2 + 1 < text2.length) {
+      current += text2[i2 + 1];
+      i2++;
+    } else if (c3 === separator) {
+      parts.push(current);
+      current = "";
+    } else current += c3;
+  }
+  parts.push(current);
+  return parts;
+}
+function parseSetPairs(argument) {
+  const out = [];
+  const pieces = [];
+  let depth = 0;
+  let current = "";
+  for (let i2 = 0; i2 < argument.length; i2++) {
+    const c3 = argument[i2];
+    if (c3 === "\\" && i2 + 1 < argument.length) {
+      current += c3 + argument[i2 + 1];
+      i2++;
+      continue;
+    }
+    if (c3 === "{") depth++;
+    if (c3 === "}") depth = Math.max(0, depth - 1);
+    if (c3 === "," && depth === 0) {
+      pieces.push(current);
+      current = "";
+    } else current += c3;
+  }
+  pieces.push(current);
+  for (const piece of pieces) {
+    const eq = piece.search(/(?<!\\)=/);
+    if (eq <= 0) continue;
+    const keyText = piece.slice(0, eq);
+    const valueText = piece.slice(eq + 1);
+    const keyPath = [];
+    for (const part of splitUnescaped(keyText, ".")) {
+      const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+      if (!m) {
+        keyPath.push(part);
+        continue;
+      }
+      if (m[1] !== "") keyPath.push(m[1]);
+      for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
+    }
+    let value;
+    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
+    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
+    out.push({ path: keyPath, value });
+  }
+  return out;
+}
+function setValue(root, p, value) {
+  let node = root;
+  for (let i2 = 0; i2 < p.length - 1; i2++) {
+    const token = p[i2];
+    const nextIsIndex = typeof p[i2 + 1] === "number";
+    if (Array.isArray(node) && typeof token === "number") {
+      while (node.length <= token) node.push(null);
+      if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
+      node = node[token];
+    } else if (isObj(node)) {
+      const key = String(token);
+      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
+      node = node[key];
+    } else return;
+  }
+  const last = p[p.length - 1];
+  if (last === void 0) return;
+  if (Array.isArray(node) && typeof last === "number") {
+    while (node.length <= last) node.push(null);
+    node[last] = value;
+  } else if (isObj(node)) node[String(last)] = value;
+}
+function readChartYaml(dir) {
+  let parsed;
+  try {
+    parsed = parseChartYaml(readFileSync10(path16.join(dir, "Chart.yaml"), "utf8"));
+  } catch {
+    return void 0;
+  }
+  if (!isObj(parsed)) return void 0;
+  const deps = [...arr(parsed.dependencies)];
+  const requirements = path16.join(dir, "requirements.yaml");
+  if (str(parsed.apiVersion) === "v1" && existsSync5(requirements)) {
+    try {
+      const req = parseChartYaml(readFileSync10(requirements, "utf8"));
+      if (isObj(req)) deps.push(...arr(req.dependencies));
+    } catch {
+    }
+  }
+  return {
+    name: str(parsed.name) ?? path16.basename(dir),
+    dependencies: deps.filter(isObj).map((d) => ({
+      name: str(d.name) ?? "",
+      ...str(d.alias) ? { alias: str(d.alias) } : {},
+      ...str(d.condition) ? { condition: str(d.condition) } : {},
+      tags: arr(d.tags).filter((t) => typeof t === "string")
+    }))
+  };
+}
+function vendored(dir) {
+  const found = /* @__PURE__ */ new Map();
+  const chartsDir = path16.join(dir, "charts");
+  let entries;
+  try {
+    entries = readdirSync6(chartsDir).sort();
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const full = path16.join(chartsDir, entry);
+    try {
+      if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
+      else if (statSync8(full).isDirectory() && existsSync5(path16.join(full, "Chart.yaml"))) {
+        const info2 = readChartYaml(full);
+        found.set(info2?.name ?? entry, full);
+      }
+    } catch {
+    }
+  }
+  return found;
+}
+function enabled(dep, values) {
+  if (dep.condition) {
+    for (const condition of dep.condition.split(",")) {
+      const v = getAt(values, condition.trim().split("."));
+      if (typeof v === "boolean") return v;
+    }
+  }
+  if (dep.tags.length > 0) {
+    const tags = isObj(values) && isObj(values.tags) ? values.tags : {};
+    const states = dep.tags.map((t) => tags[t]).filter((v) => typeof v === "boolean");
+    if (states.length > 0) return states.some(Boolean);
+  }
+  return true;
+}
+function effectiveValues(request2) {
+  const files = request2.files;
+  const readValuesFile = (file) => {
+    if (files === void 0) return readValuesFileOnce(file);
+    if (!files.has(file)) files.set(file, readValuesFileOnce(file));
+    return files.get(file);
+  };
+  const userLayers = [];
+  for (const file of request2.valuesFiles) {
+    const read = readValuesFile(file);
+    if (read === void 0) continue;
+    userLayers.push({ file, kind: "file", prefix: [], value: isObj(read.value) ? read.value : {}, ...read.doc ? { doc: read.doc } : {} });
+  }
+  for (const argument of request2.set) {
+    for (const pair2 of parseSetPairs(argument)) {
+      const value2 = {};
+      setValue(value2, pair2.path, pair2.value);
+      userLayers.push({ file: argument, kind: "set", prefix: [], value: value2 });
+    }
+  }
+  const chartLayers = [];
+  const scopes = [];
+  const root = readChartYaml(request2.chartDir);
+  const collect = (dir, scopePath, sourceNames, name, above2) => {
+    scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
+    if (dir === void 0) return;
+    const own = readValuesFile(path16.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path16.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
+    const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
+    const subs = vendored(dir);
+    const declared = /* @__PURE__ */ new Map();
+    for (const dep of info2?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
+    const children = [];
+    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
+    for (const chartName of subs.keys()) {
+      if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
+    }
+    for (const child2 of children) {
+      const dep = declared.get(child2.key);
+      if (dep && !enabled(dep, seen)) continue;
+      const subDir = subs.get(child2.chartName);
+      const childAbove = isObj(seen) ? seen[child2.key] : void 0;
+      collect(subDir.endsWith(".tgz") ? void 0 : subDir, [...scopePath, child2.key], [...sourceNames, child2.key], child2.chartName, childAbove);
+    }
+    if (ownLayer) chartLayers.push(ownLayer);
+  };
+  let above = {};
+  for (const layer of userLayers) above = mergeInto(above, layer.value);
+  collect(request2.chartDir, [], [root?.name ?? path16.basename(request2.chartDir)], root?.name ?? path16.basename(request2.chartDir), above);
+  const layers = [...chartLayers, ...userLayers];
+  let value = {};
+  for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
+  const top = isObj(value) ? value : {};
+  if (isObj(top.global)) {
+    for (const scope of scopes) {
+      if (scope.path.length === 0) continue;
+      const node = getAt(top, scope.path);
+      if (isObj(node)) node.global = mergeInto(isObj(node.global) ? node.global : {}, top.global);
+    }
+  }
+  const cache2 = /* @__PURE__ */ new Map();
+  const originOf = (p) => {
+    const key = pathKey2(p);
+    if (cache2.has(key)) return cache2.get(key);
+    let found;
+    for (let i2 = layers.length - 1; i2 >= 0; i2--) {
+      const layer = layers[i2];
+      if (p.length < layer.prefix.length || layer.prefix.some((t, j) => p[j] !== t)) continue;
+      const inner = p.slice(layer.prefix.length);
+      if (getAt(layer.value, inner) !== void 0) {
+        found = { layer, inner };
+        break;
+      }
+    }
+    cache2.set(key, found);
+    return found;
+  };
+  return { value: top, layers, scopes, originOf };
+}
+function scopeOfTemplate(values, template) {
+  const parts = template.split("/");
+  const names = [parts[0]];
+  let i2 = 1;
+  while (parts[i2] === "charts" && parts[i2 + 2] !== void 0) {
+    names.push(parts[i2 + 1]);
+    i2 += 2;
+  }
+  return values.scopes.find((s) => s.sourceNames.length === names.length && s.sourceNames.slice(1).every((n2, j) => n2 === names[j + 1]));
+}
+function* nodesOf(value, base2 = []) {
+  if (Array.isArray(value)) {
+    yield { path: base2, value, kind: "list" };
+    for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base2, i2]);
+  } else if (isObj(value)) {
+    if (base2.length > 0) yield { path: base2, value, kind: "map" };
+    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base2, key]);
+  } else {
+    yield { path: base2, value, kind: "scalar" };
+  }
+}
+function locationOf(values, p) {
+  const origin = values.originOf(p);
+  if (origin === void 0) return void 0;
+  const { layer, inner } = origin;
+  if (layer.kind === "set") return { file: layer.file, key: displayKey(p), kind: "set" };
+  const line = layer.doc?.lineOf(pointerOf(inner));
+  return { file: layer.file, ...line !== void 0 ? { line } : {}, key: displayKey(inner), kind: layer.kind };
+}
+
+// src/render/kube-api-versions.ts
+var DEFAULT_KUBE_VERSION = "1.34.0";
+var TABLE_MINORS = { from: 25, to: 34 };
+var BUILT_IN = [
+  { groupVersion: "v1", since: 0, kinds: ["Binding", "ComponentStatus", "ConfigMap", "Endpoints", "Event", "LimitRange", "Namespace", "Node", "PersistentVolume", "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController", "ResourceQuota", "Secret", "Service", "ServiceAccount"] },
+  { groupVersion: "admissionregistration.k8s.io/v1", since: 16, kinds: ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"] },
+  { groupVersion: "admissionregistration.k8s.io/v1", since: 30, kinds: ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"] },
+  { groupVersion: "apiextensions.k8s.io/v1", since: 16, kinds: ["CustomResourceDefinition"] },
+  { groupVersion: "apiregistration.k8s.io/v1", since: 10, kinds: ["APIService"] },
+  { groupVersion: "apps/v1", since: 9, kinds: ["ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"] },
+  { groupVersion: "authentication.k8s.io/v1", since: 6, kinds: ["TokenReview"] },
+  { groupVersion: "authentication.k8s.io/v1", since: 28, kinds: ["SelfSubjectReview"] },
+  { groupVersion: "authorization.k8s.io/v1", since: 6, kinds: ["LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview"] },
+  { groupVersion: "autoscaling/v1", since: 2, kinds: ["HorizontalPodAutoscaler"] },
+  { groupVersion: "autoscaling/v2", since: 23, kinds: ["HorizontalPodAutoscaler"] },
+  { groupVersion: "autoscaling/v2beta2", since: 12, until: 25, kinds: ["HorizontalPodAutoscaler"] },
+  { groupVersion: "batch/v1", since: 21, kinds: ["CronJob", "Job"] },
+  { groupVersion: "certificates.k8s.io/v1", since: 19, kinds: ["CertificateSigningRequest"] },
+  { groupVersion: "coordination.k8s.io/v1", since: 14, kinds: ["Lease"] },
+  { groupVersion: "discovery.k8s.io/v1", since: 21, kinds: ["EndpointSlice"] },
+  { groupVersion: "events.k8s.io/v1", since: 19, kinds: ["Event"] },
+  { groupVersion: "flowcontrol.apiserver.k8s.io/v1", since: 29, kinds: ["FlowSchema", "PriorityLevelConfiguration"] },
+  { groupVersion: "flowcontrol.apiserver.k8s.io/v1beta2", since: 23, until: 28, kinds: ["FlowSchema", "PriorityLevelConfiguration"] },
+  { groupVersion: "flowcontrol.apiserver.k8s.io/v1beta3", since: 26, until: 31, kinds: ["FlowSchema", "PriorityLevelConfiguration"] },
+  { groupVersion: "networking.k8s.io/v1", since: 19, kinds: ["Ingress", "IngressClass", "NetworkPolicy"] },
+  { groupVersion: "networking.k8s.io/v1", since: 33, kinds: ["IPAddress", "ServiceCIDR"] },
+  { groupVersion: "node.k8s.io/v1", since: 20, kinds: ["RuntimeClass"] },
+  { groupVersion: "policy/v1", since: 21, kinds: ["PodDisruptionBudget"] },
+  { groupVersion: "rbac.authorization.k8s.io/v1", since: 8, kinds: ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"] },
+  { groupVersion: "resource.k8s.io/v1", since: 34, kinds: ["DeviceClass", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"] },
+  { groupVersion: "scheduling.k8s.io/v1", since: 14, kinds: ["PriorityClass"] },
+  { groupVersion: "storage.k8s.io/v1", since: 6, kinds: ["StorageClass"] },
+  { groupVersion: "storage.k8s.io/v1", since: 13, kinds: ["VolumeAttachment"] },
+  { groupVersion: "storage.k8s.io/v1", since: 17, kinds: ["CSINode"] },
+  { groupVersion: "storage.k8s.io/v1", since: 18, kinds: ["CSIDriver"] },
+  { groupVersion: "storage.k8s.io/v1", since: 24, kinds: ["CSIStorageCapacity"] },
+  { groupVersion: "storage.k8s.io/v1", since: 34, kinds: ["VolumeAttributesClass"] }
+];
+var COMMON_EXTENSION_APIS = [
+  { groupVersion: "monitoring.coreos.com/v1", since: 0, kinds: ["Alertmanager", "PodMonitor", "Probe", "Prometheus", "PrometheusRule", "ServiceMonitor", "ThanosRuler"] },
+  { groupVersion: "monitoring.coreos.com/v1alpha1", since: 0, kinds: ["AlertmanagerConfig", "PrometheusAgent", "ScrapeConfig"] },
+  { groupVersion: "cert-manager.io/v1", since: 0, kinds: ["Certificate", "CertificateRequest", "ClusterIssuer", "Issuer"] },
+  { groupVersion: "gateway.networking.k8s.io/v1", since: 0, kinds: ["GRPCRoute", "Gateway", "GatewayClass", "HTTPRoute"] },
+  { groupVersion: "gateway.networking.k8s.io/v1beta1", since: 0, kinds: ["Gateway", "GatewayClass", "HTTPRoute", "ReferenceGrant"] },
+  { groupVersion: "networking.istio.io/v1", since: 0, kinds: ["DestinationRule", "Gateway", "ServiceEntry", "Sidecar", "VirtualService"] },
+  { groupVersion: "networking.istio.io/v1beta1", since: 0, kinds: ["DestinationRule", "Gateway", "ServiceEntry", "Sidecar", "VirtualService"] },
+  { groupVersion: "security.istio.io/v1", since: 0, kinds: ["AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication"] },
+  { groupVersion: "metrics.k8s.io/v1beta1", since: 0, kinds: ["NodeMetrics", "PodMetrics"] },
+  { groupVersion: "autoscaling.k8s.io/v1", since: 0, kinds: ["VerticalPodAutoscaler"] },
+  { groupVersion: "snapshot.storage.k8s.io/v1", since: 0, kinds: ["VolumeSnapshot", "VolumeSnapshotClass", "VolumeSnapshotContent"] },
+  { groupVersion: "keda.sh/v1alpha1", since: 0, kinds: ["ScaledJob", "ScaledObject", "TriggerAuthentication"] }
+];
+function minorOf2(kubeVersion) {
+  const match2 = /^v?1\.(\d+)(?:\.|$)/.exec(kubeVersion.trim());
+  return match2 ? Number(match2[1]) : void 0;
+}
+function flatten(entries, minor) {
+  const out = /* @__PURE__ */ new Set();
+  for (const entry of entries) {
+    if (entry.since > minor || entry.until !== void 0 && entry.until < minor) continue;
+    out.add(entry.groupVersion);
+    for (const kind of entry.kinds) out.add(`${entry.groupVersion}/${kind}`);
+  }
+  return [...out];
+}
+function apiVersionsFor(kubeVersion, options = {}) {
+  const minor = minorOf2(kubeVersion);
+  if (minor === void 0 || minor < TABLE_MINORS.from) return [];
+  const at3 = Math.min(minor, TABLE_MINORS.to);
+  return [...flatten(BUILT_IN, at3), ...options.extensions ? flatten(COMMON_EXTENSION_APIS, at3) : []];
+}
+
+// src/render/value-sets.ts
+import { existsSync as existsSync6, readdirSync as readdirSync7, statSync as statSync9 } from "node:fs";
+import path17 from "node:path";
+var DEFAULT_VALUE_SET = "default";
+function chartEntries(dir, config) {
+  return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
+}
+function ciValuesFiles(dir) {
+  const ci = path17.join(dir, "ci");
+  if (!existsSync6(ci)) return [];
+  try {
+    if (!statSync9(ci).isDirectory()) return [];
+    return readdirSync7(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path17.join(ci, f));
+  } catch {
+    return [];
+  }
+}
+function valueSetsOf(dir, config, options = {}) {
+  const own = chartEntries(dir, config);
+  const baseFiles = [...config.helm.valuesFiles, ...own.flatMap((entry) => entry.valuesFiles)];
+  const baseSet = [...config.helm.set, ...own.flatMap((entry) => entry.set)];
+  const sets = [{ name: DEFAULT_VALUE_SET, kind: "default", valuesFiles: baseFiles, set: baseSet, own: { valuesFiles: [], set: [] } }];
+  if (options.all === false) return sets;
+  if (config.valueSets.ci) {
+    for (const file of ciValuesFiles(dir)) {
+      sets.push({ name: `ci/${path17.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+    }
+  }
+  const names = new Set(sets.map((s) => s.name));
+  for (const entry of own) {
+    for (const set2 of entry.valueSets) {
+      if (names.has(set2.name)) continue;
+      names.add(set2.name);
+      sets.push({
+        name: set2.name,
+        kind: "config",
+        valuesFiles: [...baseFiles, ...set2.valuesFiles],
+        set: [...baseSet, ...set2.set],
+        own: { valuesFiles: set2.valuesFiles, set: set2.set }
+      });
+    }
+  }
+  return sets;
+}
+
+// src/model/identity.ts
+function numberWithinTemplates(objects) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    const template = object.source.template;
+    if (object.source.kind !== "helm" || template === void 0 || template === "") continue;
+    const key = `${template}\0${object.ref.kind}`;
+    const ordinal = counts.get(key) ?? 0;
+    counts.set(key, ordinal + 1);
+    object.templateOrdinal = ordinal;
+  }
+}
+function identityParts(object) {
+  const { ref, source } = object;
+  if (source.kind === "helm" && object.templateOrdinal !== void 0 && source.template) {
+    return [ref.kind, "template", source.template, String(object.templateOrdinal)];
+  }
+  return [ref.kind, ref.namespace ?? "", ref.name];
+}
+
+// src/render/charts.ts
+function afterSpawns(fn) {
+  return new Promise((resolve2, reject) => {
+    setImmediate(() => {
+      try {
+        resolve2(fn());
+      } catch (error2) {
+        reject(error2);
+      }
+    });
+  });
+}
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [] };
+  const concurrency = Math.max(1, os8.availableParallelism());
+  const located = helm();
+  located.catch(() => void 0);
+  const checkedCharts = /* @__PURE__ */ new Map();
+  const locators = /* @__PURE__ */ new Map();
+  const ciFindingsCanBlock = config.valueSets.severity === "keep" || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule2) => rule2.locked === true);
+  function* jobsOf() {
+    let index = 0;
+    for (const dir of dirs) {
+      const info2 = checkChart(dir, repoRoot, loaded);
+      if (info2 === void 0) continue;
+      const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === void 0;
+      const constructs = safe ? chartConstructs(dir, repoRoot) : void 0;
+      const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
+      locators.set(dir, locator);
+      const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
+      const full = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
+      for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
+        const main = index++;
+        yield { dir, info: info2, set: set2, index: main };
+        const inputs = set2.kind === "default" ? full : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
+        if (inputs) yield { dir, info: info2, set: set2, index: index++, variant: { inputs, main } };
+        const answers = set2.kind === "default" && full !== void 0 && constructs !== void 0 ? answersVariant(constructs, full) : void 0;
+        if (answers) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: answers, main } };
+      }
+    }
+  }
+  let unusable = false;
+  located.catch(() => unusable = true);
+  const binary2 = options.helmPath !== void 0 && path18.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const finished7 = [];
+  const jobs = jobsOf();
+  const slot = async () => {
+    for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
+      const job = next.value;
+      const locator = locators.get(job.dir);
+      const variant = job.variant;
+      const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
+        if (variant === void 0 || outcome === void 0 || !("failed" in outcome) || !variant.inputs.upgrade || !(variant.inputs.extensionApis || variant.inputs.release)) return outcome;
+        const inputs = { ...variant.inputs, upgrade: false };
+        const again = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, inputs);
+        return again !== void 0 && !("failed" in again) ? { ...again, upgradeFailed: outcome.failed, inputs } : outcome;
+      });
+      const parsed = variant === void 0 ? rendered.then((outcome) => outcome === void 0 || "failed" in outcome ? void 0 : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))) : rendered.then((outcome) => finished7[variant.main].then((main) => afterSpawns(() => parseVariant(job, variant.inputs, main, outcome, config, repoRoot, loaded, locator, options.onRender))));
+      parsed.catch(() => void 0);
+      finished7[job.index] = parsed;
+      await rendered;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, slot));
+  const verified = await located;
+  const renders = await Promise.all(Array.from(finished7));
+  for (const render2 of renders) if (render2 !== void 0) render2.request.helm = verified;
+  for (const render2 of renders) {
+    if (render2 === void 0) continue;
+    if (render2.variant !== void 0) {
+      loaded.variants.push(render2);
+      loaded.objects.push(...render2.objects.filter((object) => object.renderDependence?.divergence !== void 0 && object.renderDependence.divergence.failed === void 0));
+      continue;
+    }
+    loaded.renders.push(render2);
+    loaded.objects.push(...render2.objects);
+    loaded.charts.push(render2.record);
+  }
+  loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
+  return loaded;
+}
+function checkChart(dir, repoRoot, loaded) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const info2 = readChartInfo(dir);
+  if (typeof info2 === "string") {
+    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info2 });
+    return void 0;
+  }
+  if (info2.type === "library") return void 0;
+  const missing = missingDependencies(info2);
+  if (missing.length > 0) {
+    loaded.errors.push({
+      kind: "dependency",
+      file: `${chartPath}/Chart.yaml`,
+      chart: chartPath,
+      message: `declared ${missing.length === 1 ? "dependency" : "dependencies"} ${missing.map((m) => `"${m}"`).join(", ")} missing from charts/; preadmit renders offline and never downloads dependencies (run helm dependency build before the scan, or vendor them)`
+    });
+    return void 0;
+  }
+  return info2;
+}
+function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
+  const objects = [];
+  const which2 = valueSet === "default" ? "" : `with value set ${valueSet}: `;
+  const files = /* @__PURE__ */ new Map();
+  const subcharts = /* @__PURE__ */ new Map();
+  const vendored2 = (chartDir) => {
+    let found = subcharts.get(chartDir);
+    if (!found) subcharts.set(chartDir, found = vendoredCharts(chartDir));
+    return found;
+  };
+  for (const [index, doc] of splitRendered(stdout).entries()) {
+    let file = files.get(doc.template);
+    if (file === void 0) {
+      file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored2) : dir);
+      files.set(doc.template, file);
+    }
+    const parsed = parseRenderedDocument(doc.text);
+    for (const problem of parsed.problems) {
+      errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}rendered output is not valid YAML: ${problem.message}` });
+    }
+    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
+    const result = objectsFromDocuments(parsed.documents, {
+      source,
+      defaultNamespace: config.helm.namespace,
+      linesAreSource: false,
+      strict: true
+    });
+    for (const object of result.objects) object.source.document = index;
+    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which2}${problem.message}` });
+    objects.push(...result.objects);
+  }
+  numberWithinTemplates(objects);
+  return objects;
+}
+function renderRequestOf(dir, set2, binary2, config, variant) {
+  const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
+  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion, variant.kubeLiterals) : mainKubeVersion;
+  const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...variant?.extensionApis ? variant.apiLiterals ?? [] : []];
+  return {
+    helm: binary2,
+    chartDir: dir,
+    releaseName: variant?.release ? releaseLiteralFor("name", config.helm.releaseName, variant.releaseLiterals) ?? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
+    namespace: variant?.release ? releaseLiteralFor("namespace", config.helm.namespace, variant.releaseLiterals) ?? VARIANT_RELEASE.namespace : config.helm.namespace,
+    valuesFiles: set2.valuesFiles,
+    set: set2.set,
+    kubeVersion,
+    ...apiVersions.length > 0 ? { apiVersions } : {},
+    ...variant?.upgrade ? { isUpgrade: true } : {},
+    ...variant?.clusterAnswers ? { clusterAnswers: true } : {},
+    timeoutMs: config.helm.timeoutSeconds * 1e3
+  };
+}
+async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const request2 = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts };
+  const outcome = await renderChart(request2);
+  loaded.renderMs += outcome.ms;
+  if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
+  if (!outcome.ok) {
+    const which2 = set2.kind === "default" ? "" : `with value set ${set2.name}: `;
+    loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which2}${outcome.message}` });
+    return void 0;
+  }
+  return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
+}
+function releaseNormaliser(main, variant) {
+  const pairs2 = [
+    [variant.namespace, main.namespace],
+    [variant.releaseName, main.releaseName],
+    ...variant.kubeVersion && main.kubeVersion ? [[variant.kubeVersion.replace(/^v/, ""), main.kubeVersion.replace(/^v/, "")]] : []
+  ];
+  return (text2) => pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
+}
+function normaliseRaw(value, normalise) {
+  if (typeof value === "string") return normalise(value);
+  if (Array.isArray(value)) return value.map((item) => normaliseRaw(item, normalise));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [normalise(key), normaliseRaw(item, normalise)]));
+  return value;
+}
+function unseenObjects(objects, inputs, locator, failed) {
+  const variant = variantName(inputs);
+  const kinds = ConstructLocator.kindsOf(inputs);
+  const unseen = [];
+  for (const object of objects) {
+    if (object.source.origin !== void 0 || !hasSecurityFields(object)) continue;
+    const constructs = locator.find(object, kinds, false, true);
+    if (constructs.length > 0) unseen.push(unseenCopy(object, variant, constructs, failed));
+  }
+  if (unseen.length === 0 && !objects.some((object) => locator.find(object, kinds, false).length > 0)) {
+    const first = objects.find((object) => object.source.origin === void 0 && hasSecurityFields(object));
+    const constructs = first && locator.find(first, kinds, true);
+    if (first !== void 0 && constructs !== void 0 && constructs.length > 0) unseen.push(unseenCopy(first, variant, constructs, failed));
+  }
+  return unseen;
+}
+function unseenCopy(object, variant, constructs, failed) {
+  return {
+    ...object,
+    source: { ...object.source, variant },
+    renderDependence: { ...object.renderDependence, divergence: { variant, fields: [], onlyInVariant: false, constructs, failed } }
+  };
+}
+var crdsRead = /* @__PURE__ */ new WeakMap();
+function parseRender(dir, info2, set2, outcome, config, repoRoot, loaded, onRender, locator) {
+  const chartPath = relativeTo(repoRoot, dir);
+  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set2.name, config, repoRoot, loaded.errors);
+  markUnknowable(objects, locator);
+  let crds = crdsRead.get(loaded)?.get(dir);
+  if (crds === void 0) {
+    const crdOptions = { chartPath, valueSet: set2.name, defaultNamespace: config.helm.namespace, repoRoot, relative: (file) => relativeTo(repoRoot, file) };
+    crds = chartCrdObjects(dir, crdOptions, loaded.errors);
+    if (!crdsRead.has(loaded)) crdsRead.set(loaded, /* @__PURE__ */ new Map());
+    crdsRead.get(loaded).set(dir, crds);
+  }
+  let values;
+  const valuesOf2 = () => values ??= effectiveValues({ chartDir: dir, valuesFiles: outcome.request.valuesFiles, set: outcome.request.set }).value;
+  for (const object of crds) if (crdLoaded(object, valuesOf2)) objects.push({ ...object, source: { ...object.source, valueSet: set2.name } });
+  const record = { chart: chartPath, name: info2.name, valueSet: set2.name, objects: objects.length, renderMs: Math.round(outcome.ms) };
+  if (set2.kind !== "default") {
+    if (set2.own.valuesFiles.length > 0) record.valuesFiles = set2.own.valuesFiles.map((f) => relativeTo(repoRoot, f));
+    if (set2.own.set.length > 0) record.set = [...set2.own.set];
+  }
+  const render2 = { dir, chart: chartPath, info: info2, valueSet: set2, request: outcome.request, objects, record, repoRoot };
+  onRender?.(render2);
+  return render2;
+}
+function markUnknowable(objects, locator) {
+  for (const object of objects) {
+    if (!hasSecurityFields(object)) continue;
+    const lines = locator.find(object, UNKNOWABLE, false, true);
+    if (lines.length > 0) object.renderDependence = { ...object.renderDependence, unknowable: lines };
+  }
+}
+function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, locator, onRender) {
+  const failedUpgrade = outcome !== void 0 && "upgradeFailed" in outcome ? outcome.upgradeFailed : void 0;
+  if (outcome !== void 0 && "inputs" in outcome && outcome.inputs !== void 0) inputs = outcome.inputs;
+  const variant = variantName(inputs);
+  if (outcome === void 0) return void 0;
+  const chartPath = relativeTo(repoRoot, job.dir);
+  if ("failed" in outcome) {
+    if (main === void 0) return void 0;
+    if (inputs.clusterAnswers) {
+      main.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
+      return void 0;
+    }
+    const unseen2 = unseenObjects(main.objects, inputs, locator, outcome.failed);
+    main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
+    if (unseen2.length === 0) return void 0;
+    const record2 = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
+    const render3 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen2, record: record2, repoRoot, variant, diverges: true };
+    onRender?.(render3);
+    return render3;
+  }
+  const errors = [];
+  const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors);
+  const known = new Set(loaded.errors.map((e) => `${e.file}\0${e.message}`));
+  for (const error2 of errors) if (!known.has(`${error2.file}\0${error2.message}`)) loaded.errors.push({ ...error2, message: `rendered ${variant}: ${error2.message}` });
+  for (const object of objects) object.source.variant = variant;
+  markUnknowable(objects, locator);
+  const normalise = inputs.release && main ? releaseNormaliser(main.request, outcome.request) : void 0;
+  if (normalise !== void 0) {
+    for (const object of objects) {
+      object.ref = { ...object.ref, name: normalise(object.ref.name), ...object.ref.namespace !== void 0 ? { namespace: normalise(object.ref.namespace) } : {} };
+      object.raw = normaliseRaw(object.raw, normalise);
+    }
+  }
+  const diverging = main ? divergingObjects(main.objects, objects, normalise) : [];
+  const removed = main ? removedObjects(main.objects, objects, normalise).length : 0;
+  const kinds = ConstructLocator.kindsOf(inputs);
+  for (const { object, fields, onlyInVariant } of diverging) {
+    object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
+  }
+  const unseen = failedUpgrade !== void 0 && main ? unseenObjects(main.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
+  objects.push(...unseen);
+  const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
+  if (main) main.record[inputs.clusterAnswers ? "answers" : "variant"] = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
+  const diverges = diverging.length + unseen.length + removed > 0;
+  const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
+  onRender?.(render2);
+  return render2;
+}
+
+// src/provenance/lint.ts
+import { createHash } from "node:crypto";
+import { readdirSync as readdirSync9, readFileSync as readFileSync12 } from "node:fs";
+import path21 from "node:path";
+
+// src/provenance/locate.ts
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import os9 from "node:os";
+import path19 from "node:path";
+var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
+var MAX_SENTINELS = 36 ** 3 - 1;
+function sentinelText(id) {
+  return `qz${id.toString(36).padStart(3, "0")}`;
+}
+function sentinelPattern(id) {
+  return new RegExp(`(?<![A-Za-z0-9])${sentinelText(id)}(?![A-Za-z0-9])`, "i");
+}
+var NUMERIC_BASE = 947e3;
+var NUMERIC_LIMIT = 999;
+var CONTAINER_LISTS3 = /* @__PURE__ */ new Set(["containers", "initContainers", "ephemeralContainers"]);
+function anchorOf(object, pointer) {
+  const tokens2 = tokens(pointer);
+  for (let i2 = tokens2.length - 2; i2 >= 0; i2--) {
+    if (CONTAINER_LISTS3.has(tokens2[i2]) && /^\d+$/.test(tokens2[i2 + 1] ?? "")) return join("", ...tokens2.slice(0, i2 + 2));
+  }
+  const pod = podTemplateOf(object.raw);
+  if (pod) {
+    const spec = `${pod.base}/spec`;
+    if (pointer.startsWith(spec + "/") || pointer === spec) return spec;
+  }
+  return "";
+}
+function nearestExisting(raw, pointer) {
+  const tokens2 = tokens(pointer);
+  let node = raw;
+  let at3 = "";
+  for (const token of tokens2) {
+    let next;
+    if (Array.isArray(node)) next = node[Number(token)];
+    else if (isObj(node)) next = node[token];
+    if (next === void 0) break;
+    node = next;
+    at3 = join(at3, token);
+  }
+  return at3;
+}
+function remapPointer(from, to, pointer) {
+  let a2 = from;
+  let b = to;
+  let out = "";
+  for (const token of tokens(pointer)) {
+    if (Array.isArray(a2) && Array.isArray(b)) {
+      const item = a2[Number(token)];
+      let index = Number(token);
+      if (isObj(item) && typeof item.name === "string") {
+        const found = b.findIndex((x) => isObj(x) && x.name === item.name);
+        if (found === -1) return void 0;
+        index = found;
+      }
+      out = join(out, index);
+      a2 = item;
+      b = b[index];
+    } else {
+      out = join(out, token);
+      a2 = isObj(a2) ? a2[token] : void 0;
+      b = isObj(b) ? b[token] : void 0;
+    }
+  }
+  return out;
+}
+function identity4(object) {
+  const { ref } = object;
+  return `${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ""}\0${ref.name}`;
+}
+function counterpart(object, original, objects) {
+  const key = identity4(object);
+  const same = objects.filter((o2) => identity4(o2) === key);
+  if (same.length === 1) return same[0];
+  if (same.length > 1) return void 0;
+  const sameKind = (list3) => list3.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
+  const before = sameKind(original);
+  const after = sameKind(objects);
+  if (before.length !== after.length) return void 0;
+  return after[before.indexOf(object)];
+}
+function sentinelsIn(value, numericIds, out = /* @__PURE__ */ new Set()) {
+  const scanText = (text2) => {
+    for (const m of text2.matchAll(SENTINEL_PATTERN)) out.add(parseInt(m[1].toLowerCase(), 36));
+    if (numericIds.size > 0) {
+      for (const m of text2.matchAll(/\b(9470\d\d|947[1-9]\d\d)\b/g)) {
+        const id = numericIds.get(Number(m[1]));
+        if (id !== void 0) out.add(id);
+      }
+    }
+  };
+  const stack = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === "string") scanText(node);
+    else if (typeof node === "number") {
+      const id = numericIds.get(node);
+      if (id !== void 0) out.add(id);
+    } else if (Array.isArray(node)) stack.push(...node);
+    else if (isObj(node)) {
+      for (const [k, v] of Object.entries(node)) {
+        scanText(k);
+        stack.push(v);
+      }
+    }
+  }
+  return out;
+}
+function sameScalar(a2, b) {
+  if (a2 === null || b === null || a2 === void 0 || b === void 0) return false;
+  if (typeof a2 === "object" || typeof b === "object") return false;
+  return String(a2) === String(b);
+}
+function deepEqual(a2, b) {
+  if (a2 === b) return true;
+  if (Array.isArray(a2) && Array.isArray(b)) return a2.length === b.length && a2.every((x, i2) => deepEqual(x, b[i2]));
+  if (isObj(a2) && isObj(b)) {
+    const ka = Object.keys(a2);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => k in b && deepEqual(a2[k], b[k]));
+  }
+  return sameScalar(a2, b);
+}
+function lastName(p) {
+  for (let i2 = p.length - 1; i2 >= 0; i2--) if (typeof p[i2] === "string") return p[i2];
+  return void 0;
+}
+function similar(a2, b) {
+  const x = a2.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y) return true;
+  if (Math.min(x.length, y.length) < 5) return false;
+  return x.includes(y) || y.includes(x);
+}
+function fieldName(pointer) {
+  const tokens2 = tokens(pointer);
+  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (!/^\d+$/.test(tokens2[i2])) return tokens2[i2];
+  return "";
+}
+function scopeRelative(p, scope) {
+  const s = scope?.path ?? [];
+  if (s.length > 0 && p[0] === "global") return [...p];
+  if (p.length < s.length || s.some((t, i2) => p[i2] !== t)) return void 0;
+  const rel = p.slice(s.length);
+  if (rel.length > 0 && rel[0] === "global" && s.length > 0) return void 0;
+  return [...rel];
+}
+function isSubchartGlobalCopy(p, scopes) {
+  return scopes.some((s) => s.path.length > 0 && p.length > s.path.length && s.path.every((t, i2) => p[i2] === t) && p[s.path.length] === "global");
+}
+function flipCandidate(ctx, p) {
+  const key = `leaf:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key) ?? ctx.flipOnly.get(key);
+  if (existing) return existing;
+  const c3 = { id: ctx.nextId++, path: p, kind: "leaf" };
+  if (ctx.values.originOf(p)?.layer.kind === "set") c3.viaSet = true;
+  ctx.flipOnly.set(key, c3);
+  return c3;
+}
+function candidate(ctx, p, kind, original) {
+  const key = `${kind}:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key);
+  if (existing) return existing;
+  const c3 = { id: ctx.nextId++, path: p, kind };
+  if (ctx.nextId + (Array.isArray(original) ? original.length : 0) > MAX_SENTINELS) c3.rejected = "too many candidate values keys in this chart";
+  if (kind === "leaf" && typeof original === "number" && ctx.numericUsed < NUMERIC_LIMIT) c3.numeric = NUMERIC_BASE + ctx.numericUsed++;
+  if (kind === "list" && Array.isArray(original)) c3.elements = original.map(() => ctx.nextId++);
+  const origin = ctx.values.originOf(p);
+  if (origin?.layer.kind === "set") {
+    c3.viaSet = true;
+    if (p.some((t) => typeof t === "number") || kind !== "leaf") c3.rejected = "set with --set inside a list";
+  }
+  ctx.candidates.set(key, c3);
+  return c3;
+}
+function valueNodes(values) {
+  const out = { scalars: [], maps: [], lists: [] };
+  for (const node of nodesOf(values.value)) {
+    if (isSubchartGlobalCopy(node.path, values.scopes)) continue;
+    if (node.kind === "scalar") out.scalars.push(node);
+    else if (node.kind === "map") out.maps.push(node);
+    else out.lists.push(node);
+  }
+  return out;
+}
+function segmentOf(field, part) {
+  if (part.length < 3 || part.length >= field.length) return false;
+  let from = 0;
+  for (; ; ) {
+    const at3 = field.indexOf(part, from);
+    if (at3 === -1) return false;
+    const before = at3 === 0 ? "" : field[at3 - 1];
+    const after = at3 + part.length >= field.length ? "" : field[at3 + part.length];
+    if ((before === "" || /[:/@=,\s"]/.test(before)) && (after === "" || /[:/@=,\s"]/.test(after))) return true;
+    from = at3 + 1;
+  }
+}
+var MAX_LOOSE = 16;
+var MAX_FLIPS = 2;
+var MAX_MAPS = 24;
+function collectCandidates(ctx, target, nodes, fieldRefs) {
+  const F = fieldName(target.pointer);
+  const visible = (n2) => scopeRelative(n2.path, target.scope) !== void 0;
+  const refs = fieldRefs.get(F) ?? /* @__PURE__ */ new Set();
+  const referenced = (n2) => {
+    const rel = scopeRelative(n2.path, target.scope);
+    return rel !== void 0 && refs.has(rel.map(String).join("."));
+  };
+  const add = (c3) => {
+    if (!target.candidates.includes(c3)) target.candidates.push(c3);
+  };
+  if (target.present) {
+    const V = target.value;
+    if (V !== null && typeof V === "object") {
+      let count2 = 0;
+      for (const n2 of [...nodes.maps, ...nodes.lists]) {
+        if (count2 >= MAX_MAPS) break;
+        if (!visible(n2) || !deepEqual(n2.value, V)) continue;
+        if (Array.isArray(V) ? V.length === 0 : Object.keys(V).length === 0) {
+          const name = lastName(n2.path);
+          if (name === void 0 || !similar(name, F)) continue;
+        }
+        add(candidate(ctx, n2.path, n2.kind === "map" ? "mapKey" : "list", n2.value));
+        count2++;
+      }
+      return;
+    }
+    let loose = 0;
+    for (const n2 of nodes.scalars) {
+      if (!visible(n2)) continue;
+      const name = lastName(n2.path);
+      const equal = sameScalar(n2.value, V);
+      const named2 = name !== void 0 && (name === F || similar(name, F));
+      if (equal && (named2 || referenced(n2))) {
+        add(candidate(ctx, n2.path, "leaf", n2.value));
+        if (typeof n2.value === "boolean" && named2) target.flips.push(ctx.candidates.get(`leaf:${pathKey2(n2.path)}`));
+        continue;
+      }
+      if (typeof V === "boolean" || typeof n2.value === "boolean") continue;
+      if (loose >= MAX_LOOSE) continue;
+      if (typeof V === "number" && (V === 0 || V === 1)) continue;
+      if (equal && String(V).length >= 2) {
+        add(candidate(ctx, n2.path, "leaf", n2.value));
+        loose++;
+      } else if (typeof V === "string" && typeof n2.value === "string" && segmentOf(V, n2.value)) {
+        add(candidate(ctx, n2.path, "leaf", n2.value));
+        loose++;
+      }
+    }
+    return;
+  }
+  const anchor = anchorOf(target.object, target.pointer);
+  const blockNames = tokens(target.pointer.slice(anchor.length)).filter((t) => !/^\d+$/.test(t));
+  const where = (target.object.source.template ?? "").toLowerCase();
+  const scored = [];
+  for (const n2 of nodes.maps) {
+    if (!visible(n2)) continue;
+    const name = lastName(n2.path);
+    if (name === void 0 || typeof n2.path[n2.path.length - 1] !== "string") continue;
+    const exact = blockNames.includes(name);
+    if (!exact && !blockNames.some((b) => similar(name, b))) continue;
+    const related = n2.path.slice(0, -1).some((t) => typeof t === "string" && t.length >= 3 && where.includes(t.toLowerCase()));
+    scored.push({ n: n2, score: (exact ? 0 : 200) + (related ? 0 : 100) + n2.path.length });
+  }
+  scored.sort((a2, b) => a2.score - b.score);
+  for (const { n: n2 } of scored.slice(0, MAX_MAPS)) add(candidate(ctx, n2.path, "mapKey", n2.value));
+  const F2 = blockNames[blockNames.length - 1] ?? F;
+  for (const n2 of nodes.scalars) {
+    if (typeof n2.value !== "boolean" || !visible(n2)) continue;
+    const name = lastName(n2.path);
+    if (name === F2 && n2.value === false) target.flips.push(flipCandidate(ctx, n2.path));
+  }
+}
+function setOverride(override, effective, p, value) {
+  let listAt = -1;
+  for (let i2 = 0; i2 < p.length; i2++) {
+    if (Array.isArray(getAt(effective, p.slice(0, i2)))) {
+      listAt = i2 - 1;
+      break;
+    }
+  }
+  const direct = listAt === -1 ? p : p.slice(0, listAt + 1);
+  let node = override;
+  for (let i2 = 0; i2 < direct.length - 1; i2++) {
+    const token = String(direct[i2]);
+    if (!isObj(node[token])) node[token] = {};
+    node = node[token];
+  }
+  const last = String(direct[direct.length - 1]);
+  if (listAt === -1) {
+    node[last] = value;
+    return;
+  }
+  if (!Array.isArray(node[last])) node[last] = clone(getAt(effective, direct));
+  let inner = node[last];
+  const rest = p.slice(listAt + 1);
+  for (let i2 = 0; i2 < rest.length - 1; i2++) inner = Array.isArray(inner) ? inner[rest[i2]] : isObj(inner) ? inner[String(rest[i2])] : void 0;
+  const tail = rest[rest.length - 1];
+  if (Array.isArray(inner) && typeof tail === "number") inner[tail] = value;
+  else if (isObj(inner)) inner[String(tail)] = value;
+}
+function setPair(p, value) {
+  const key = p.map((t) => typeof t === "number" ? `[${t}]` : `.${String(t).replace(/([.,=\\[\]])/g, "\\$1")}`).join("").replace(/^\./, "");
+  return `${key}=${String(value).replace(/([,\\])/g, "\\$1")}`;
+}
+function overridesFor(ctx, candidates, flip) {
+  const out = { file: {}, set: [] };
+  const effective = ctx.values.value;
+  const put = (c3, p, value) => {
+    if (c3.viaSet && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) out.set.push(setPair(p, value));
+    else setOverride(out.file, effective, p, value);
+  };
+  if (flip) {
+    put(flip, flip.path, !getAt(effective, flip.path));
+    return out;
+  }
+  for (const c3 of candidates) {
+    if (c3.kind === "leaf") put(c3, c3.path, c3.numeric ?? sentinelText(c3.id));
+    else if (c3.kind === "mapKey") put(c3, [...c3.path, sentinelText(c3.id)], {});
+    else {
+      const list3 = clone(getAt(effective, c3.path));
+      const elements = c3.elements ?? [];
+      const replaced = list3.map((item, i2) => {
+        const id = elements[i2];
+        return isObj(item) ? { ...item, [sentinelText(id)]: sentinelText(id) } : sentinelText(id);
+      });
+      put(c3, c3.path, replaced);
+    }
+  }
+  return out;
+}
+async function renderWith(ctx, overrides) {
+  const file = path19.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  writeFileSync4(file, JSON.stringify(overrides.file));
+  const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
+  const started = performance.now();
+  const outcome = await renderChart({ ...request2, valuesFiles: [...request2.valuesFiles, file], set: [...request2.set, ...overrides.set] });
+  ctx.stats.ms += performance.now() - started;
+  ctx.stats.renders++;
+  if (!outcome.ok) return { ok: false, message: outcome.message };
+  return { ok: true, objects: objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot) };
+}
+function named(message, c3, scopes) {
+  const ids = [c3.id, ...c3.elements ?? []];
+  if (ids.some((id) => sentinelPattern(id).test(message))) return true;
+  if (c3.numeric !== void 0 && new RegExp(`\\b${c3.numeric}\\b`).test(message)) return true;
+  const forms = /* @__PURE__ */ new Set();
+  const add = (p) => {
+    if (p.length === 0) return;
+    forms.add(displayKey(p));
+    forms.add(p.map(String).join("."));
+    forms.add(pointerOf(p));
+  };
+  add(c3.path);
+  for (const s of scopes) if (s.path.length > 0 && s.path.every((t, i2) => c3.path[i2] === t)) add(c3.path.slice(s.path.length));
+  for (const form of forms) {
+    const at3 = message.indexOf(form);
+    if (at3 === -1) continue;
+    const after = message[at3 + form.length] ?? "";
+    if (!/[A-Za-z0-9_]/.test(after)) return true;
+  }
+  return false;
+}
+async function trySentinels(ctx, candidates) {
+  const live = candidates.filter((c3) => c3.rejected === void 0);
+  if (live.length === 0) return;
+  if (ctx.budget <= 0) {
+    for (const c3 of live) c3.rejected = "the cap on extra renders was reached";
+    return;
+  }
+  ctx.budget--;
+  const overrides = overridesFor(ctx, live);
+  const result = await renderWith(ctx, overrides);
+  if (result.ok) {
+    const index = ctx.trials.push({ objects: result.objects, candidates: live, overrides }) - 1;
+    for (const c3 of live) c3.trial = index;
+    return;
+  }
+  ctx.stats.failures.push(result.message.split("\n").slice(0, 3).join(" "));
+  const blamed = live.filter((c3) => named(result.message, c3, ctx.values.scopes));
+  if (blamed.length > 0 && blamed.length < live.length) {
+    for (const c3 of blamed) c3.rejected = `the chart rejects a changed value there (${firstLine2(result.message)})`;
+    return trySentinels(ctx, live.filter((c3) => !blamed.includes(c3)));
+  }
+  const lint = live.filter((c3) => c3.lint);
+  if (lint.length > 0 && lint.length < live.length) {
+    for (const c3 of lint) c3.rejected = "dropped after a failed confirmation render";
+    return trySentinels(ctx, live.filter((c3) => !c3.lint));
+  }
+  if (live.length === 1) {
+    live[0].rejected = `the chart does not render with this value changed (${firstLine2(result.message)})`;
+    return;
+  }
+  const half = Math.ceil(live.length / 2);
+  await trySentinels(ctx, live.slice(0, half));
+  await trySentinels(ctx, live.slice(half));
+}
+function firstLine2(message) {
+  const line = message.split("\n").find((l) => l.trim() !== "") ?? message;
+  return line.length > 160 ? `${line.slice(0, 159)}\u2026` : line;
+}
+function numericIdsOf(trial) {
+  const out = /* @__PURE__ */ new Map();
+  for (const c3 of trial.candidates) if (c3.numeric !== void 0) out.set(c3.numeric, c3.id);
+  return out;
+}
+function confirmIn(target, trial, index, originals) {
+  const mine = target.candidates.filter((c3) => c3.trial === index);
+  if (mine.length === 0) return [];
+  const other = counterpart(target.object, originals, trial.objects);
+  if (other === void 0) return [];
+  const numeric2 = numericIdsOf(trial);
+  const out = [];
+  if (target.present) {
+    const at3 = remapPointer(target.object.raw, other.raw, target.pointer);
+    if (at3 === void 0) return [];
+    const value = get(other.raw, at3);
+    const seen = sentinelsIn(value, numeric2);
+    for (const c3 of mine) {
+      if (c3.kind === "leaf" && seen.has(c3.id)) out.push({ candidate: c3, depth: 0, ...typeof value === "string" ? { text: value } : {} });
+      else if (c3.kind === "mapKey" && isObj(value) && sentinelText(c3.id) in value) out.push({ candidate: c3, depth: 0 });
+      else if (c3.kind === "list" && (c3.elements ?? []).length > 0 && (c3.elements ?? []).every((id) => seen.has(id))) out.push({ candidate: c3, depth: 0 });
+    }
+    return out;
+  }
+  const anchor = anchorOf(target.object, target.pointer);
+  const tokens2 = tokens(target.pointer);
+  const anchorDepth = tokens(anchor).length;
+  for (const c3 of mine) {
+    if (c3.kind !== "mapKey") continue;
+    const key = sentinelText(c3.id);
+    for (let depth = tokens2.length; depth > anchorDepth; depth--) {
+      const block = join("", ...tokens2.slice(0, depth));
+      const at3 = remapPointer(target.object.raw, other.raw, block);
+      if (at3 === void 0) continue;
+      const node = get(other.raw, at3);
+      if (isObj(node) && key in node) {
+        out.push({ candidate: c3, depth });
+        break;
+      }
+    }
+  }
+  return out;
+}
+async function tryFlips(ctx, targets, originals) {
+  const pending = targets.filter((t) => (t.confirmed ?? []).length === 0 && t.flips.length > 0);
+  const wanted = /* @__PURE__ */ new Map();
+  for (const t of pending) for (const c3 of t.flips) wanted.set(c3, [...wanted.get(c3) ?? [], t]);
+  const order = [...wanted.entries()].sort((a2, b) => b[1].length - a2[1].length).slice(0, MAX_FLIPS);
+  for (const [c3, waiting] of order) {
+    if (waiting.every((t) => (t.confirmed ?? []).length > 0)) continue;
+    if (ctx.budget <= 0) break;
+    if (c3.viaSet && c3.path.some((t) => typeof t === "number")) continue;
+    ctx.budget--;
+    const result = await renderWith(ctx, overridesFor(ctx, [], c3));
+    if (!result.ok) continue;
+    for (const t of waiting) {
+      if ((t.confirmed ?? []).length > 0) continue;
+      const other = counterpart(t.object, originals, result.objects);
+      if (other === void 0) continue;
+      const at3 = remapPointer(t.object.raw, other.raw, t.pointer) ?? t.pointer;
+      const now = get(other.raw, at3);
+      const changed = t.present ? !deepEqual(now, t.value) : now !== void 0;
+      if (changed) t.confirmed = [{ candidate: c3, depth: 0, how: "flip" }];
+    }
+  }
+}
+async function locate2(input) {
+  const tmp = mkdtempSync3(path19.join(os9.tmpdir(), "preadmit-provenance-"));
+  const ctx = {
+    render: input.render,
+    values: input.values,
+    config: input.config,
+    tmp,
+    budget: input.maxRenders,
+    stats: { renders: 0, ms: 0, failures: [] },
+    nextId: 1,
+    numericUsed: 0,
+    candidates: /* @__PURE__ */ new Map(),
+    flipOnly: /* @__PURE__ */ new Map(),
+    trials: [],
+    counter: 0
+  };
+  const shown2 = /* @__PURE__ */ new Set();
+  const tried = /* @__PURE__ */ new Set();
+  try {
+    const nodes = valueNodes(input.values);
+    for (const target of input.targets) collectCandidates(ctx, target, nodes, input.fieldRefs);
+    const lists = [...ctx.candidates.values()].filter((c3) => c3.kind === "list");
+    const listOf = (p) => lists.find((l) => l.path.length < p.length && l.path.every((t, i2) => p[i2] === t));
+    const lint = [];
+    for (const p of input.lintPaths) {
+      const key = `leaf:${pathKey2(p)}`;
+      const existing = ctx.candidates.get(key);
+      const list3 = listOf(p);
+      if (existing) lint.push({ path: p, candidate: existing, id: existing.id });
+      else if (list3 && typeof p[list3.path.length] === "number" && p.length === list3.path.length + 1) {
+        lint.push({ path: p, candidate: list3, id: list3.elements[p[list3.path.length]] });
+      } else {
+        const c3 = candidate(ctx, p, "leaf", getAt(input.values.value, p));
+        c3.lint = true;
+        lint.push({ path: p, candidate: c3, id: c3.id });
+      }
+    }
+    const all = [...ctx.candidates.values()];
+    const inner = all.filter((c3) => listOf(c3.path) !== void 0);
+    const outer = all.filter((c3) => !inner.includes(c3));
+    if (all.some((c3) => c3.rejected === void 0 && !c3.lint) || lint.length > 0) {
+      await trySentinels(ctx, outer);
+      await trySentinels(ctx, inner);
+    }
+    ctx.trials.forEach((trial, index) => {
+      for (const target of input.targets) {
+        const found = confirmIn(target, trial, index, input.render.objects);
+        if (found.length > 0) target.confirmed = [...target.confirmed ?? [], ...found.map((f) => ({ ...f, how: "sentinel" }))];
+      }
+    });
+    for (const { path: p, candidate: c3, id } of lint) {
+      if (c3.trial === void 0) continue;
+      tried.add(pathKey2(p));
+      const trial = ctx.trials[c3.trial];
+      const numeric2 = numericIdsOf(trial);
+      if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric2).has(id))) shown2.add(pathKey2(p));
+    }
+    await tryFlips(ctx, input.targets, input.render.objects);
+    for (const target of input.targets) {
+      if ((target.confirmed ?? []).length > 0) continue;
+      const rejected = target.candidates.filter((c3) => c3.rejected !== void 0);
+      const tried2 = target.candidates.length - rejected.length;
+      if (target.candidates.length === 0 && target.flips.length === 0) target.note = "no values key holds this value";
+      else {
+        const parts = [];
+        if (tried2 > 0 || target.flips.length > 0) parts.push(`none of ${tried2 + target.flips.length} candidate values keys changed the field when re-rendered`);
+        if (rejected.length > 0) parts.push(`${rejected.length} could not be tried: ${rejected[0].rejected}`);
+        target.note = parts.join("; ");
+      }
+    }
+  } finally {
+    rmSync3(tmp, { recursive: true, force: true });
+  }
+  return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides) };
+}
+function newTarget(finding, object, values) {
+  const pointer = finding.path;
+  const value = get(object.raw, pointer);
+  return {
+    finding,
+    object,
+    pointer,
+    present: value !== void 0,
+    value,
+    scope: object.source.template ? scopeOfTemplate(values, object.source.template) : void 0,
+    candidates: [],
+    flips: []
+  };
+}
+
+// src/provenance/chart-context.ts
+import { readdirSync as readdirSync8, readFileSync as readFileSync11, statSync as statSync10 } from "node:fs";
+import path20 from "node:path";
+var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
+var MAX_HELPERS = 200;
+var MAX_DEPTH3 = 4;
+function escapeRegExp2(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function literalMatcher(text2) {
+  const quoted = ['"', "'", "`"].map((q) => q + text2 + q);
+  const value = new RegExp(`[:=]\\s*${escapeRegExp2(text2)}\\s*(?:[,;]\\s*)?(?:#.*)?$`);
+  return (line) => line.includes(text2) && (quoted.some((q) => line.includes(q)) || value.test(line));
+}
+var RENDER_VALUES = /* @__PURE__ */ new WeakMap();
+function valuesOfRender(render2, files) {
+  let values = RENDER_VALUES.get(render2);
+  if (values === void 0) {
+    const { dir, request: request2 } = render2;
+    values = effectiveValues({ chartDir: dir, valuesFiles: request2.valuesFiles, set: request2.set, ...files ? { files } : {} });
+    RENDER_VALUES.set(render2, values);
+  }
+  return values;
+}
+var DefaultString = class {
+  constructor(path36, value, locate3) {
+    this.path = path36;
+    this.value = value;
+    this.locate = locate3;
+  }
+  path;
+  value;
+  locate;
+  located;
+  get where() {
+    return this.located ??= this.locate();
+  }
+};
+var RenderChartContext = class {
+  constructor(render2, files = /* @__PURE__ */ new Map()) {
+    this.render = render2;
+    this.files = files;
+  }
+  render;
+  files;
+  values;
+  defaults;
+  strings;
+  supplied;
+  lines = /* @__PURE__ */ new Map();
+  helpers = /* @__PURE__ */ new Map();
+  effective() {
+    return this.values ??= valuesOfRender(this.render, this.files);
+  }
+  defaultStrings() {
+    if (this.defaults) return this.defaults;
+    const values = this.effective();
+    const repoRoot = this.render.repoRoot;
+    const out = [];
+    for (const node of nodesOf(values.value)) {
+      if (node.kind !== "scalar" || typeof node.value !== "string" || node.value === "") continue;
+      if (values.originOf(node.path)?.layer.kind !== "chart") continue;
+      out.push(
+        new DefaultString(node.path, node.value, () => {
+          const where = locationOf(values, node.path);
+          return { file: relativeTo(repoRoot, where.file), ...where.line !== void 0 ? { line: where.line } : {}, key: where.key };
+        })
+      );
+    }
+    return this.defaults = out;
+  }
+  valueStrings() {
+    if (this.strings) return this.strings;
+    const out = [];
+    for (const node of nodesOf(this.effective().value)) if (typeof node.value === "string" && node.value !== "") out.push(node.value);
+    return this.strings = out;
+  }
+  suppliedStrings() {
+    if (this.supplied) return this.supplied;
+    const out = /* @__PURE__ */ new Set();
+    for (const layer of this.effective().layers) {
+      if (layer.kind === "chart") continue;
+      for (const node of nodesOf(layer.value)) if (typeof node.value === "string" && node.value !== "") out.add(node.value);
+    }
+    return this.supplied = out;
+  }
+  scopeOf(template) {
+    return scopeOfTemplate(this.effective(), template)?.path;
+  }
+  findLiteral(template, texts) {
+    const wanted = texts.filter((t) => t !== "" && !t.includes("\n")).map(literalMatcher);
+    if (wanted.length === 0) return void 0;
+    const scope = scopeOfTemplate(this.effective(), template);
+    if (scope?.dir === void 0) return void 0;
+    const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
+    const own = path20.join(scope.dir, ...rest);
+    for (const file of [own, ...this.helperFiles(scope.dir)]) {
+      const lines = this.read(file, scope.dir);
+      if (lines === void 0) continue;
+      const index = lines.findIndex((line) => wanted.some((holds) => holds(line)));
+      if (index !== -1) return { file: relativeTo(this.render.repoRoot, file), line: index + 1 };
+    }
+    return void 0;
+  }
+  /** `templates/_*` files of a chart directory (partials: helm renders none of them on their own). */
+  helperFiles(dir) {
+    const known = this.helpers.get(dir);
+    if (known) return known;
+    const out = [];
+    const walk3 = (at3, depth) => {
+      if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
+      let entries;
+      try {
+        entries = readdirSync8(at3).sort();
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const full = path20.join(at3, entry);
+        try {
+          const stat2 = statSync10(full);
+          if (stat2.isDirectory()) walk3(full, depth + 1);
+          else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full);
+        } catch {
+        }
+      }
+    };
+    walk3(path20.join(dir, "templates"), 0);
+    this.helpers.set(dir, out);
+    return out;
+  }
+  /** A template file's lines, only when it really lies inside the chart directory and is not huge. */
+  read(file, dir) {
+    if (this.lines.has(file)) return this.lines.get(file);
+    let lines;
+    const real = safeRealpath(file);
+    const root = safeRealpath(dir);
+    try {
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync10(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync11(real, "utf8").split(/\r?\n/);
+      }
+    } catch {
+      lines = void 0;
+    }
+    this.lines.set(file, lines);
+    return lines;
+  }
+};
+
+// src/provenance/lint.ts
+var DANGEROUS_RULE_ID = values_dangerous_default_default.meta.id;
+function sensitiveHostPath(raw) {
+  const normalised = normaliseHostPath(raw);
+  return matchRuntimeSocket(normalised) !== void 0 || matchSensitivePath(normalised)?.exposure === "read";
+}
+function nameAt(p, fromEnd) {
+  const t = p[p.length - 1 - fromEnd];
+  return typeof t === "string" ? t : void 0;
+}
+function dangerousLeaves(values) {
+  const out = [];
+  for (const node of nodesOf(values.value)) {
+    if (node.kind !== "scalar") continue;
+    const p = node.path;
+    const v = node.value;
+    const name = nameAt(p, 0);
+    let what;
+    let field = name ?? "";
+    if (name === "privileged" && v === true) what = "runs a privileged container (root on the node)";
+    else if (name === "allowPrivilegeEscalation" && v === true) what = "lets container processes gain more privileges than their parent";
+    else if ((name === "hostNetwork" || name === "hostPID" || name === "hostIPC") && v === true) what = `shares the node's ${name.slice(4) === "Network" ? "network" : name.slice(4)} namespace`;
+    else if (name === "runAsUser" && v === 0) what = "runs the container as root";
+    else if (name === "procMount" && v === "Unmasked") what = "unmasks /proc";
+    else if (name === "type" && v === "Unconfined" && (nameAt(p, 1) === "seccompProfile" || nameAt(p, 1) === "appArmorProfile")) {
+      what = `turns ${nameAt(p, 1)} off`;
+      field = "type";
+    } else if (typeof p[p.length - 1] === "number" && nameAt(p, 1) === "add" && nameAt(p, 2) === "capabilities" && typeof v === "string" && DANGEROUS_CAPABILITIES.has(capabilityName(v))) {
+      what = `adds the ${v} capability`;
+      field = "add";
+    } else if (name === "path" && nameAt(p, 1) === "hostPath" && typeof v === "string" && sensitiveHostPath(v)) {
+      what = `mounts the node's ${v}`;
+    }
+    if (what === void 0) continue;
+    if (values.originOf(p)?.layer.kind !== "chart") continue;
+    out.push({ path: p, value: v, what, field });
+  }
+  return out;
+}
+var VALUE = String.raw`["']?\s*:\s*(?:[&!]\S*\s+)*["']?`;
+var DANGEROUS_TEXT = [
+  new RegExp(String.raw`(?:privileged|allowPrivilegeEscalation|hostNetwork|hostPID|hostIPC)${VALUE}[tTyYoO*]`),
+  new RegExp(String.raw`runAsUser${VALUE}(?:[-+]?0|\*)`),
+  /Unmasked|Unconfined|hostPath/,
+  new RegExp(String.raw`\b(?:CAP_)?(?:${[...DANGEROUS_CAPABILITIES].filter((c3) => c3 !== "ALL").join("|")})\b`, "i"),
+  // ALL is dangerous only added (`drop: [ALL]` is everywhere): after an `add` key, in a flow list, a block list or an alias.
+  /\badd["']?\s*:\s*(?:[&!]\S*\s+)*(?:\*|\[[^\]]*\b(?:CAP_)?ALL\b|(?:-\s*[^\n]*\n\s*)*-\s*["']?(?:CAP_)?ALL\b)/i
+];
+function mayHoldDangerousDefault(text2) {
+  return DANGEROUS_TEXT.some((pattern) => pattern.test(text2));
+}
+function chartValuesTexts(dir, depth = 0) {
+  const out = [];
+  try {
+    out.push(readFileSync12(path21.join(dir, "values.yaml"), "utf8"));
+  } catch {
+  }
+  if (depth >= 8) return out;
+  let entries = [];
+  try {
+    entries = readdirSync9(path21.join(dir, "charts"), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path21.join(dir, "charts", entry.name), depth + 1));
+  return out;
+}
+var MAY_HOLD = /* @__PURE__ */ new WeakMap();
+function renderMayHoldDangerousDefault(render2) {
+  let answer = MAY_HOLD.get(render2);
+  if (answer === void 0) MAY_HOLD.set(render2, answer = chartValuesTexts(render2.dir).some(mayHoldDangerousDefault));
+  return answer;
+}
+var LINT_FIELDS = /* @__PURE__ */ new Set(["privileged", "allowPrivilegeEscalation", "hostNetwork", "hostPID", "hostIPC", "runAsUser", "procMount", "type", "add", "path"]);
+var RENDERED_FIELDS = /* @__PURE__ */ new WeakMap();
+function renderedFieldsOf(render2) {
+  let out = RENDERED_FIELDS.get(render2);
+  if (out !== void 0) return out;
+  const fields = out = /* @__PURE__ */ new Set();
+  const walk3 = (node, name) => {
+    if (Array.isArray(node)) for (const item of node) walk3(item, name);
+    else if (isObj(node)) for (const [k, v] of Object.entries(node)) walk3(v, k);
+    else if (node !== null && node !== void 0 && LINT_FIELDS.has(name)) fields.add(`${name}\0${String(node)}`);
+  };
+  for (const object of render2.objects) walk3(object.raw, "");
+  RENDERED_FIELDS.set(render2, fields);
+  return fields;
+}
+var LOCATED_LEAVES = /* @__PURE__ */ new WeakMap();
+function locatedLeavesOf(values) {
+  let out = LOCATED_LEAVES.get(values);
+  if (out === void 0) LOCATED_LEAVES.set(values, out = dangerousLeaves(values).map((leaf) => ({ leaf, where: locationOf(values, leaf.path) })));
+  return out;
+}
+function prepareLint(render2, values) {
+  return renderMayHoldDangerousDefault(render2) && locatedLeavesOf(values).length > 0;
+}
+function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new Map()) {
+  const setting = config.rules[DANGEROUS_RULE_ID];
+  if (setting?.enabled === false) return [];
+  const severity = setting?.severity ?? values_dangerous_default_default.meta.defaultSeverity;
+  const out = [];
+  const byChart = /* @__PURE__ */ new Map();
+  for (const render2 of renders) byChart.set(render2.chart, [...byChart.get(render2.chart) ?? [], render2]);
+  for (const [chart, chartRenders] of byChart) {
+    const render2 = chartRenders.find((r) => r.valueSet.name === DEFAULT_VALUE_SET);
+    if (render2 === void 0) continue;
+    const known = knowledge.get(chart);
+    if (known === void 0 && !renderMayHoldDangerousDefault(render2)) continue;
+    const values = known?.values ?? valuesOfRender(render2);
+    const leaves2 = locatedLeavesOf(values);
+    if (leaves2.length === 0) continue;
+    const rendered = (key) => chartRenders.some((r) => renderedFieldsOf(r).has(key));
+    const located = /* @__PURE__ */ new Set();
+    const unlocatedFields = /* @__PURE__ */ new Set();
+    for (const f of findings) {
+      if (f.source.chart !== chart) continue;
+      if (f.source.values) located.add(`${f.source.values.file}\0${f.source.values.key}`);
+      else if (f.source.located !== void 0) unlocatedFields.add(fieldName(f.path));
+    }
+    for (const { leaf, where } of leaves2) {
+      if (where === void 0 || where.kind !== "chart") continue;
+      const file = relativeTo(render2.repoRoot, where.file);
+      if (located.has(`${file}\0${where.key}`)) continue;
+      if (known?.tried.has(pathKey2(leaf.path))) {
+        if (known.shown.has(pathKey2(leaf.path))) continue;
+        if (unlocatedFields.has(leaf.field)) continue;
+      } else if (rendered(`${leaf.field}\0${String(leaf.value)}`)) continue;
+      const inner = values.originOf(leaf.path).inner;
+      const message = values_dangerous_default_default.meta.messages.dangerous.replace("{{key}}", where.key).replace("{{value}}", JSON.stringify(getAt(values.value, leaf.path))).replace("{{file}}", file.split("/").pop() ?? file).replace("{{what}}", leaf.what);
+      out.push({
+        ruleId: DANGEROUS_RULE_ID,
+        severity,
+        category: values_dangerous_default_default.meta.category,
+        message,
+        object: { apiVersion: "v1", kind: "HelmValues", name: render2.info.name },
+        path: pointerOf(inner),
+        source: {
+          kind: "helm",
+          file,
+          ...where.line !== void 0 ? { line: where.line } : {},
+          chart,
+          valueSet: DEFAULT_VALUE_SET,
+          values: { file, ...where.line !== void 0 ? { line: where.line } : {}, key: where.key },
+          located: "values"
+        },
+        fingerprint: createHash("sha256").update([DANGEROUS_RULE_ID, chart, file, where.key].join("\0")).digest("hex").slice(0, 32),
+        remediation: values_dangerous_default_default.meta.remediation,
+        valueSets: [DEFAULT_VALUE_SET]
+      });
+    }
+  }
+  return out;
+}
+
+// src/provenance/line-proof.ts
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync13, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
+import path22 from "node:path";
+var LINE_MARKER = "preadmit-line-";
+function signature(m) {
+  return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
+}
+function apply(lines, index, edit) {
+  const one = (replacement) => ({ start: index, count: 1, lines: replacement });
+  const line = lines[index];
+  if (line === void 0) return void 0;
+  const marker = `${LINE_MARKER}${edit.id}`;
+  const m = edit.mutation;
+  if (m.kind === "reference") {
+    const path36 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path36}(?![A-Za-z0-9_.])`);
+    if (!pattern.test(line)) return void 0;
+    const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
+    return one([line.replace(pattern, replacement)]);
+  }
+  const key = keyOf(line);
+  if (m.kind === "value") {
+    if (!key || key.value === "" || /^[|>]/.test(key.value)) return void 0;
+    const at3 = line.lastIndexOf(key.value);
+    const value = key.value.startsWith("{}") ? `{${marker}: x}` : key.value.startsWith("[]") ? `[${marker}]` : marker;
+    return one([line.slice(0, at3) + value + line.slice(at3 + key.value.length).replace(/^[^#]*/, "")]);
+  }
+  if (!key) return void 0;
+  if (key.item) {
+    const child2 = `${" ".repeat(key.indent)}${marker}: x`;
+    if (key.value !== "") return one([line, child2]);
+    const dash = indentOf(line);
+    let last = index;
+    for (let j = index + 1; j < lines.length; j++) {
+      if (!isContent(lines[j])) continue;
+      if (indentOf(lines[j]) <= dash) break;
+      last = j;
+    }
+    return { start: index, count: last - index + 1, lines: [...lines.slice(index, last + 1), child2] };
+  }
+  if (key.value !== "" && !/^\{\{.*\}\}\s*$/.test(key.value)) return void 0;
+  let childIndent = key.indent + 2;
+  let list3 = false;
+  for (let j = index + 1; j < lines.length; j++) {
+    const next = lines[j];
+    const nindent = /\bn?indent\s+(\d+)/.exec(next);
+    if (!isContent(next)) {
+      if (nindent && /\{\{/.test(next)) {
+        childIndent = Number(nindent[1]);
+        break;
+      }
+      continue;
+    }
+    if (indentOf(next) > key.indent || /^\s*-(\s|$)/.test(next) && indentOf(next) === key.indent) {
+      childIndent = indentOf(next);
+      list3 = /^\s*-(\s|$)/.test(next);
+    }
+    break;
+  }
+  if (key.value !== "") {
+    const nindent = /\bn?indent\s+(\d+)/.exec(key.value);
+    if (!nindent) return void 0;
+    childIndent = Number(nindent[1]);
+  }
+  return one([line, list3 ? `${" ".repeat(childIndent)}- ${marker}` : `${" ".repeat(childIndent)}${marker}: x`]);
+}
+function observe(claim, marker, objects, originals) {
+  const other = counterpart(claim.object, originals, objects);
+  if (other === void 0) return false;
+  const at3 = remapPointer(claim.object.raw, other.raw, claim.pointer) ?? claim.pointer;
+  const node = get(other.raw, at3);
+  switch (claim.expect) {
+    case "contains":
+      return typeof node === "string" && node.includes(marker) || Array.isArray(node) && node.includes(marker) || isObj(node) && marker in node;
+    case "key":
+      return isObj(node) && marker in node || Array.isArray(node) && node.includes(marker);
+    case "changed":
+      return JSON.stringify(node) !== JSON.stringify(claim.original);
+  }
+}
+function emptyAt(claim) {
+  const node = get(claim.object.raw, claim.pointer);
+  return node === null || isObj(node) && Object.keys(node).length === 0 || Array.isArray(node) && node.length === 0;
+}
+async function proveLines(render2, config, claims, budget, tmp, stats, trials = []) {
+  if (claims.length === 0) return;
+  const edits = /* @__PURE__ */ new Map();
+  let next = 1;
+  for (const claim of claims) {
+    const relative = path22.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path22.isAbsolute(relative)) {
+      claim.failure = "the line is outside the chart";
+      continue;
+    }
+    const key = `${claim.file}\0${claim.line}\0${signature(claim.mutation)}\0${claim.trial ?? ""}`;
+    let edit = edits.get(key);
+    if (!edit) edits.set(key, edit = { id: next++, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [] });
+    edit.claims.push(claim);
+  }
+  const byLine = /* @__PURE__ */ new Map();
+  for (const edit of edits.values()) {
+    const k = `${edit.file}\0${edit.line}`;
+    byLine.set(k, [...byLine.get(k) ?? [], edit]);
+  }
+  const rounds = [];
+  const roundOf = /* @__PURE__ */ new Map();
+  for (const list3 of byLine.values()) {
+    list3.forEach((edit, i2) => {
+      const trial2 = edit.claims[0].trial;
+      const key = `${i2}\0${trial2 ?? ""}`;
+      let edits2 = roundOf.get(key);
+      if (!edits2) {
+        roundOf.set(key, edits2 = []);
+        rounds.push({ trial: trial2, edits: edits2 });
+      }
+      edits2.push(edit);
+    });
+  }
+  const copy = mkdtempSync4(path22.join(tmp, "chart-"));
+  const chartCopy = path22.join(copy, path22.basename(render2.dir));
+  cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
+  const originals = /* @__PURE__ */ new Map();
+  const read = (file) => {
+    let text2 = originals.get(file);
+    if (text2 === void 0) originals.set(file, text2 = readFileSync13(file, "utf8"));
+    return text2;
+  };
+  let remaining = budget;
+  let trial;
+  const attempt = async (batch) => {
+    const usable = [];
+    const files = /* @__PURE__ */ new Map();
+    for (const edit of batch) {
+      const lines = files.get(edit.file) ?? read(edit.file).split("\n");
+      files.set(edit.file, lines);
+      usable.push(edit);
+    }
+    if (usable.length === 0) return;
+    if (remaining <= 0) {
+      for (const edit of usable) for (const c3 of edit.claims) c3.failure ??= "the cap on extra renders was reached";
+      return;
+    }
+    const applied = [];
+    for (const [file, lines] of files) {
+      const mine = usable.filter((e) => e.file === file).sort((a2, b) => b.line - a2.line);
+      const out = [...lines];
+      for (const edit of mine) {
+        if (edit.mutation.kind === "child" && trial === void 0 && edit.claims.every((c3) => emptyAt(c3))) {
+          for (const c3 of edit.claims) c3.failure = "the block is empty: a marker next to it would not be YAML";
+          continue;
+        }
+        const changed = apply(out, edit.line - 1, edit);
+        if (changed === void 0) {
+          for (const c3 of edit.claims) c3.failure = "the line cannot be changed to test it";
+          continue;
+        }
+        out.splice(changed.start, changed.count, ...changed.lines);
+        applied.push(edit);
+      }
+      writeFileSync5(path22.join(chartCopy, path22.relative(render2.dir, file)), out.join("\n"));
+    }
+    if (applied.length > 0) {
+      remaining--;
+      const started = performance.now();
+      const overrides = trial === void 0 ? void 0 : trials[trial];
+      const valuesFiles = [...render2.request.valuesFiles];
+      if (overrides) {
+        const file = path22.join(copy, `values-${trial}.json`);
+        writeFileSync5(file, JSON.stringify(overrides.file));
+        valuesFiles.push(file);
+      }
+      const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, chart: render2.dir, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
+      stats.ms += performance.now() - started;
+      stats.renders++;
+      if (outcome.ok) {
+        const objects = objectsOfRender(outcome.stdout, render2.dir, render2.chart, render2.valueSet.name, config, render2.repoRoot);
+        for (const edit of applied) {
+          for (const c3 of edit.claims) {
+            c3.proven = observe(c3, `${LINE_MARKER}${edit.id}`, objects, render2.objects);
+            if (!c3.proven) c3.failure = "changing the line did not change the field";
+          }
+        }
+      } else if (applied.length === 1) {
+        for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
+      }
+      for (const file of files.keys()) writeFileSync5(path22.join(chartCopy, path22.relative(render2.dir, file)), read(file));
+      if (!outcome.ok && applied.length > 1) {
+        const half = Math.ceil(applied.length / 2);
+        await attempt(applied.slice(0, half));
+        await attempt(applied.slice(half));
+      }
+    } else {
+      for (const file of files.keys()) writeFileSync5(path22.join(chartCopy, path22.relative(render2.dir, file)), read(file));
+    }
+  };
+  try {
+    for (const round of rounds) {
+      trial = round.trial;
+      await attempt(round.edits);
+    }
+  } finally {
+    rmSync4(copy, { recursive: true, force: true });
+  }
+}
+function prefixPointer(pointer, depth) {
+  return join("", ...tokens(pointer).slice(0, Math.max(0, depth)));
+}
+
+// src/provenance/index.ts
+function objectKey2(source, ref) {
+  return [source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+var IMAGE_SLOT = {
+  "image-tag": "tag",
+  "image-digest": "digest",
+  "image-registry": "registry"
+};
+function imageSlot(image, slot) {
+  const at3 = image.indexOf("@");
+  const digest = at3 === -1 ? void 0 : image.slice(at3 + 1);
+  const name = at3 === -1 ? image : image.slice(0, at3);
+  const slash = name.lastIndexOf("/");
+  const colon = name.lastIndexOf(":");
+  const tag = colon > slash ? name.slice(colon + 1) : void 0;
+  const repository = colon > slash ? name.slice(0, colon) : name;
+  if (slot === "tag") return tag;
+  if (slot === "digest") return digest ?? tag;
+  const first = repository.split("/")[0];
+  return repository.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : repository;
+}
+function trialOf(candidate2) {
+  return candidate2.trial === void 0 ? {} : { trial: candidate2.trial };
+}
+function decide(target) {
+  const confirmed = target.confirmed ?? [];
+  if (confirmed.length === 0) return { reason: target.note ?? "no values key could be proven" };
+  const flip = confirmed.find((c3) => c3.how === "flip");
+  if (flip) return { path: flip.candidate.path, how: "flip" };
+  const unique = [...new Map(confirmed.map((c3) => [c3.candidate.id, c3])).values()];
+  if (target.present) {
+    const slot = IMAGE_SLOT[target.finding.ruleId];
+    if (slot && fieldName(target.pointer) === "image") {
+      const inSlot = unique.filter((c3) => {
+        const part = c3.text === void 0 ? void 0 : imageSlot(c3.text, slot);
+        if (part === void 0) return false;
+        const own = sentinelPattern(c3.candidate.id);
+        return own.test(part) || c3.candidate.numeric !== void 0 && part.includes(String(c3.candidate.numeric));
+      });
+      if (inSlot.length === 1) return { path: inSlot[0].candidate.path, how: "sentinel", ...trialOf(inSlot[0].candidate) };
+      return { reason: inSlot.length === 0 ? `no values key feeds the image's ${slot}` : `${inSlot.length} values keys feed the image's ${slot}` };
+    }
+    if (unique.length === 1) return { path: unique[0].candidate.path, how: "sentinel", ...trialOf(unique[0].candidate) };
+    return { reason: `${unique.length} values keys feed this field together` };
+  }
+  const deepest = Math.max(...unique.map((c3) => c3.depth));
+  const atDeepest = unique.filter((c3) => c3.depth === deepest);
+  if (atDeepest.length === 1) return { path: atDeepest[0].candidate.path, how: "sentinel", depth: deepest, ...trialOf(atDeepest[0].candidate) };
+  return { reason: `${atDeepest.length} values maps feed the block this field belongs in` };
+}
+function setPairLine(config, pair2) {
+  if (!config.file) return void 0;
+  let text2;
+  try {
+    text2 = readFileSync14(config.file, "utf8");
+  } catch {
+    return void 0;
+  }
+  const lines = text2.split(/\r?\n/);
+  const index = lines.findIndex((l) => l.includes(pair2));
+  return index === -1 ? void 0 : { file: config.file, line: index + 1 };
+}
+function structuralClaim(target, line, at3, sources) {
+  const text2 = sources.read(line.file)?.lines[line.line - 1] ?? "";
+  const key = keyOf(text2);
+  const tokens2 = tokens(at3);
+  const endsAtKey = key !== void 0 && tokens2[tokens2.length - 1] === key.key;
+  const byValue = key !== void 0 && endsAtKey && key.value !== "" && !/^[|>]/.test(key.value);
+  return {
+    file: line.file,
+    line: line.line,
+    mutation: byValue ? { kind: "value" } : { kind: "child" },
+    object: target.object,
+    pointer: at3,
+    expect: byValue && key.value.trim() !== "{}" ? "contains" : "key"
+  };
+}
+function isEmptyBlock(value) {
+  return value === void 0 || value === null || (Array.isArray(value) ? value.length === 0 : typeof value === "object" && Object.keys(value).length === 0);
+}
+function referenceClaim(target, found, relative, decision, values, sources) {
+  const reported = keyOf(sources.read(found.file)?.lines[found.line - 1] ?? "");
+  const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
+  if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
+  const length = found.ref.length;
+  const path36 = relative.slice(0, length);
+  const extra = relative.length - length;
+  const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
+  const report2 = { file: found.file, line: found.line };
+  if (decision.how === "flip") {
+    if (extra !== 0) return void 0;
+    const flipped = getAtValue(values, decision.path) ? "false" : "true";
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path36, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+  }
+  const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path36, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path36, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+}
+var MAX_CLAIMS = 6;
+function planTarget(target, render2, values, sources, config) {
+  const { finding } = target;
+  const source = finding.source;
+  const templateAbs = path23.resolve(render2.repoRoot, source.file);
+  const decision = decide(target);
+  const plan = { target, notes: [], claims: [] };
+  if (decision.path) {
+    const where = locationOf(values, decision.path);
+    if (where?.kind === "set") {
+      const inConfig = setPairLine(config, where.file);
+      if (inConfig) source.values = { file: relativeTo(render2.repoRoot, inConfig.file), line: inConfig.line, key: where.key };
+      else plan.notes.push(`decided by --set ${where.file}`);
+    } else if (where) {
+      source.values = { file: relativeTo(render2.repoRoot, where.file), ...where.line !== void 0 ? { line: where.line } : {}, key: where.key };
+    }
+    const relative = scopeRelative(decision.path, target.scope);
+    const found = relative ? emittingLines(sources, templateAbs, relative, target.pointer) : void 0;
+    if (relative && found && !("reason" in found)) {
+      for (const line of found.slice(0, MAX_CLAIMS)) {
+        const claim = referenceClaim(target, line, relative, decision, values, sources);
+        if (claim) plan.claims.push(claim);
+      }
+    } else if (found && "reason" in found) plan.notes.push(found.reason);
+    const at3 = target.present ? target.pointer : prefixPointer(target.pointer, decision.depth ?? 0);
+    const structural = at3 === "" ? void 0 : structuralLine(sources, templateAbs, at3, target.object.raw);
+    if (structural && "line" in structural) {
+      if (!plan.claims.some((c3) => c3.file === structural.file && (c3.report?.line ?? c3.line) === structural.line)) plan.claims.push(structuralClaim(target, structural, at3, sources));
+    } else if (plan.claims.length === 0 && structural) plan.notes.push(structural.reason);
+    if (decision.how === "sentinel" && decision.trial !== void 0) {
+      for (const claim of plan.claims) if (isEmptyBlock(get(target.object.raw, claim.pointer)) && claim.mutation.kind !== "value") claim.trial = decision.trial;
+    }
+  } else {
+    plan.notes.push(decision.reason ?? "no values key could be proven");
+    const at3 = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
+    const found = structuralLine(sources, templateAbs, at3, target.object.raw);
+    if ("line" in found) {
+      const literal2 = literalValueAt(sources, templateAbs, found.line);
+      const rendered = get(target.object.raw, at3);
+      if (literal2 !== void 0 && (rendered === null || typeof rendered !== "object") && literal2 !== String(rendered)) {
+        plan.notes.push("the template line found does not hold the rendered value");
+      } else plan.claims.push(structuralClaim(target, found, at3, sources));
+    } else plan.notes.push(found.reason);
+  }
+  return plan;
+}
+function pointerForKey(pointer, key) {
+  const tokens2 = tokens(pointer);
+  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (tokens2[i2] === key) return prefixPointer(pointer, i2 + 1);
+  return void 0;
+}
+function getAtValue(values, p) {
+  let node = values.value;
+  for (const t of p) node = node !== null && typeof node === "object" ? node[t] : void 0;
+  return node;
+}
+function finishPlan(plan, render2) {
+  const source = plan.target.finding.source;
+  const templateAbs = path23.resolve(render2.repoRoot, source.file);
+  const proven = plan.claims.find((c3) => c3.proven);
+  if (proven) {
+    const at3 = proven.report ?? { file: proven.file, line: proven.line };
+    source.templateLocation = { file: relativeTo(render2.repoRoot, at3.file), line: at3.line };
+    if (at3.file === templateAbs) source.line = at3.line;
+  } else if (plan.claims.length > 0) {
+    const tried = plan.claims.map((c3) => `${relativeTo(render2.repoRoot, c3.file).split("/").pop()}:${c3.line}`).join(", ");
+    plan.notes.push(`template line${plan.claims.length > 1 ? "s" : ""} ${tried} not confirmed by re-rendering (${plan.claims[0].failure ?? "not tried"})`);
+  }
+  source.located = source.values ? "values" : source.templateLocation ? "template" : "object";
+  if (plan.notes.length > 0) source.unproven = plan.notes.join("; ");
+}
+async function attachProvenance(findings, renders, config, options = {}) {
+  const report2 = { renders: 0, ms: 0, defaults: /* @__PURE__ */ new Map() };
+  if (!config.provenance.enabled) return report2;
+  const inDefault = /* @__PURE__ */ new Set();
+  for (const f of findings) if (f.source.kind === "helm" && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\0${f.fingerprint}`);
+  const byRender = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== void 0) continue;
+    const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
+    if (set2 !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
+    const key = `${f.source.chart}\0${set2}`;
+    byRender.set(key, [...byRender.get(key) ?? [], f]);
+  }
+  const lintOn = config.rules[DANGEROUS_RULE_ID]?.enabled !== false;
+  const sources = /* @__PURE__ */ new Map();
+  const sourcesOf = (dir) => {
+    let s = sources.get(dir);
+    if (!s) sources.set(dir, s = new TemplateSources(dir));
+    return s;
+  };
+  const concurrency = options.concurrency ?? Math.max(1, os10.availableParallelism());
+  await mapLimit([...renders], concurrency, async (render2) => {
+    const isDefault = render2.valueSet.name === DEFAULT_VALUE_SET;
+    const mine = byRender.get(`${render2.chart}\0${render2.valueSet.name}`) ?? [];
+    if (mine.length === 0 && !(isDefault && lintOn)) return;
+    const started = performance.now();
+    const values = valuesOfRender(render2);
+    const index = /* @__PURE__ */ new Map();
+    for (const object of render2.objects) index.set(objectKey2(object.source, object.ref), object);
+    const templateSources = sourcesOf(render2.dir);
+    const targets = [];
+    for (const finding of mine) {
+      const object = index.get(objectKey2(finding.source, finding.object));
+      if (object === void 0) {
+        finding.source.located = "object";
+        finding.source.unproven = "the rendered object was not found again";
+        continue;
+      }
+      if (finding.path === "") {
+        finding.source.located = "object";
+        finding.source.unproven = "the finding is about the whole object";
+        continue;
+      }
+      targets.push(newTarget(finding, object, values));
+    }
+    const lintPaths = isDefault && lintOn ? dangerousLeaves(values).map((d) => d.path) : [];
+    const max = config.provenance.maxRenders;
+    const result = await locate2({
+      render: render2,
+      values,
+      config,
+      targets,
+      fieldRefs: templateSources.fieldReferences(),
+      lintPaths,
+      maxRenders: Math.max(1, max - 1)
+    });
+    const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
+    const proof = { renders: 0, ms: 0 };
+    const tmp = mkdtempSync5(path23.join(os10.tmpdir(), "preadmit-lines-"));
+    try {
+      await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
+    } finally {
+      rmSync5(tmp, { recursive: true, force: true });
+    }
+    for (const plan of plans) finishPlan(plan, render2);
+    const ms = performance.now() - started;
+    const renders2 = result.stats.renders + proof.renders;
+    render2.record.provenance = { renders: renders2, ms: Math.round(ms) };
+    report2.renders += renders2;
+    report2.ms += ms;
+    if (isDefault) report2.defaults.set(render2.chart, { values, shown: result.shown, tried: result.tried });
+  });
+  return report2;
+}
+function provenanceSummary(findings, report2) {
+  const out = { values: 0, template: 0, object: 0, renders: report2.renders, ms: Math.round(report2.ms) };
+  for (const f of findings) if (f.source.located) out[f.source.located]++;
+  return out;
+}
+
+// src/engine/evaluate.ts
+import { createHash as createHash2 } from "node:crypto";
+
+// src/engine/unit.ts
+function unitKeyOf(object) {
+  const { source } = object;
+  if (source.kind === "helm") return `helm:${source.chart ?? source.file}:${source.valueSet ?? "default"}`;
+  if (source.kind === "terraform") return `terraform:${source.plan ?? source.file}`;
+  return "manifests";
+}
+var UnitIndex = class {
+  key;
+  objects;
+  pods;
+  /** True when the unit is a whole application (a chart render): absence of an object is meaningful. */
+  complete;
+  byKind = /* @__PURE__ */ new Map();
+  podByObject = /* @__PURE__ */ new Map();
+  grantsCache;
+  selectionCache;
+  selectedByPolicy;
+  exposureCache;
+  serviceAccounts;
+  aggregationCache;
+  labelIndex;
+  constructor(key, objects, pods) {
+    this.key = key;
+    this.objects = objects;
+    this.pods = pods;
+    this.complete = key.startsWith("helm:");
+    for (const object of objects) {
+      const list3 = this.byKind.get(object.ref.kind);
+      if (list3) list3.push(object);
+      else this.byKind.set(object.ref.kind, [object]);
+    }
+    for (const pod of pods) this.podByObject.set(pod.object, pod);
+  }
+  ofKind(kind) {
+    return this.byKind.get(kind) ?? [];
+  }
+  podOf(object) {
+    return this.podByObject.get(object);
+  }
+  /** The namespace an object lands in (its own, else `default`). */
+  namespaceOf(object) {
+    return object.ref.namespace ?? "default";
+  }
+  /** The service account a pod runs as, and its object when the unit holds it. */
+  serviceAccountOf(pod) {
+    const explicit = str(pod.spec.serviceAccountName) ?? str(pod.spec.serviceAccount);
+    const name = explicit && explicit !== "" ? explicit : "default";
+    const namespace = this.namespaceOf(pod.object);
+    if (!this.serviceAccounts) {
+      this.serviceAccounts = /* @__PURE__ */ new Map();
+      for (const sa of this.ofKind("ServiceAccount")) this.serviceAccounts.set(`${this.namespaceOf(sa)}/${sa.ref.name}`, sa);
+    }
+    const object = this.serviceAccounts.get(`${namespace}/${name}`);
+    return { namespace, name, explicit: explicit !== void 0 && explicit !== "", ...object ? { object } : {} };
+  }
+  /** Whether the API token is mounted into the pod (pod setting wins over the service account's). */
+  tokenMounted(pod) {
+    const podSetting = bool(pod.spec.automountServiceAccountToken);
+    if (podSetting !== void 0) return podSetting;
+    const sa = this.serviceAccountOf(pod).object;
+    const saSetting = sa ? bool(sa.raw.automountServiceAccountToken) : void 0;
+    return saSetting ?? true;
+  }
+  /** ClusterRole aggregation of this unit, resolved on first use. */
+  aggregation() {
+    return this.aggregationCache ??= new RbacAggregation(this.ofKind("ClusterRole"));
+  }
+  bindings() {
+    if (this.grantsCache) return this.grantsCache;
+    const roles = /* @__PURE__ */ new Map();
+    for (const role2 of this.ofKind("Role").filter(isRbacObject)) roles.set(`${this.namespaceOf(role2)}/${role2.ref.name}`, role2);
+    const clusterRoles = /* @__PURE__ */ new Map();
+    for (const role2 of this.ofKind("ClusterRole").filter(isRbacObject)) clusterRoles.set(role2.ref.name, role2);
+    const bindings = [];
+    for (const binding of [...this.ofKind("RoleBinding"), ...this.ofKind("ClusterRoleBinding")].filter(isRbacObject)) {
+      const roleRef = isObj(binding.raw.roleRef) ? binding.raw.roleRef : {};
+      const ref = { kind: str(roleRef.kind) ?? "", name: str(roleRef.name) ?? "" };
+      const namespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
+      let grant;
+      if (ref.kind === "Role" && namespace !== void 0) {
+        const role2 = roles.get(`${namespace}/${ref.name}`);
+        grant = role2 ? { role: role2, roleRef: ref, rules: policyRules(role2.raw.rules), resolved: "scan" } : { roleRef: ref, rules: [], resolved: "missing" };
+      } else if (ref.kind === "ClusterRole") {
+        const role2 = clusterRoles.get(ref.name);
+        const builtin = Object.hasOwn(BUILTIN_CLUSTER_ROLES, ref.name) ? BUILTIN_CLUSTER_ROLES[ref.name] : void 0;
+        if (role2) grant = { role: role2, roleRef: ref, rules: this.aggregation().effectiveRules(role2), resolved: "scan" };
+        else if (builtin) grant = { roleRef: ref, rules: builtin, resolved: "builtin" };
+        else grant = { roleRef: ref, rules: [], resolved: "missing" };
+      } else {
+        grant = { roleRef: ref, rules: [], resolved: "missing" };
+      }
+      if (namespace !== void 0) grant.namespace = namespace;
+      bindings.push({ binding, grant });
+    }
+    const bySubject = /* @__PURE__ */ new Map();
+    for (const { binding, grant } of bindings) {
+      const bindingNamespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
+      const keys2 = new Set(subjectsOf(binding.raw).map((s) => subjectKey(s, bindingNamespace)).filter((k) => k !== void 0));
+      for (const key of keys2) {
+        const list3 = bySubject.get(key);
+        const full = { binding, ...grant };
+        if (list3) list3.push(full);
+        else bySubject.set(key, [full]);
+      }
+    }
+    this.grantsCache = { bindings, bySubject };
+    return this.grantsCache;
+  }
+  /** Every grant that reaches a service account through the bindings of this unit. */
+  grantsFor(namespace, name) {
+    const { bySubject } = this.bindings();
+    const keys2 = serviceAccountKeys(namespace, name);
+    const seen = /* @__PURE__ */ new Set();
+    const grants = [];
+    for (const key of keys2) {
+      for (const grant of bySubject.get(key) ?? []) {
+        if (seen.has(grant.binding)) continue;
+        seen.add(grant.binding);
+        grants.push(grant);
+      }
+    }
+    return grants;
+  }
+  /** Every binding with its resolved role (for rules on bindings). */
+  allGrants() {
+    return this.bindings().bindings.map(({ binding, grant }) => ({ binding, ...grant }));
+  }
+  labels() {
+    if (this.labelIndex) return this.labelIndex;
+    const byNamespace = /* @__PURE__ */ new Map();
+    const byPair = /* @__PURE__ */ new Map();
+    const labels = /* @__PURE__ */ new Map();
+    for (const pod of this.pods) {
+      const namespace = this.namespaceOf(pod.object);
+      const own = pod.controllerLabels ? Object.assign(labelsOf(pod.metadata), pod.controllerLabels) : labelsOf(pod.metadata);
+      labels.set(pod, own);
+      const inNamespace = byNamespace.get(namespace);
+      if (inNamespace) inNamespace.push(pod);
+      else byNamespace.set(namespace, [pod]);
+      for (const [key, value] of Object.entries(own)) {
+        const pairKey = `${namespace}\0${key}\0${value}`;
+        const list3 = byPair.get(pairKey);
+        if (list3) list3.push(pod);
+        else byPair.set(pairKey, [pod]);
+      }
+    }
+    this.labelIndex = { byNamespace, byPair, labels };
+    return this.labelIndex;
+  }
+  /** Pods of a namespace a selector matches, looked up through one of its required label pairs. */
+  podsMatching(namespace, selector) {
+    const index = this.labels();
+    const first = selector.required[0];
+    const candidates = first ? index.byPair.get(`${namespace}\0${first[0]}\0${first[1]}`) ?? [] : index.byNamespace.get(namespace) ?? [];
+    return candidates.filter((pod) => selector.matches(index.labels.get(pod)));
+  }
+  /** What a network policy can see of a pod: labels, namespace, service account, and their labels when the unit holds them. */
+  subjectOf(pod, namespaceLabels) {
+    const account = this.serviceAccountOf(pod);
+    return {
+      labels: this.labels().labels.get(pod),
+      namespace: this.namespaceOf(pod.object),
+      serviceAccount: account.name,
+      namespaceLabels: namespaceLabels.get(this.namespaceOf(pod.object)),
+      serviceAccountLabels: account.object ? labelsOf(account.object.raw.metadata) : void 0
+    };
+  }
+  selections() {
+    if (this.selectionCache && this.selectedByPolicy) return { byPod: this.selectionCache, byPolicy: this.selectedByPolicy };
+    const byPod = /* @__PURE__ */ new Map();
+    const byPolicy = /* @__PURE__ */ new Map();
+    const namespaceLabels = /* @__PURE__ */ new Map();
+    for (const namespace of this.ofKind("Namespace")) {
+      namespaceLabels.set(namespace.ref.name, { ...labelsOf(namespace.raw.metadata), "kubernetes.io/metadata.name": namespace.ref.name });
+    }
+    const subjects = /* @__PURE__ */ new Map();
+    const subject = (pod) => {
+      let s = subjects.get(pod);
+      if (!s) subjects.set(pod, s = this.subjectOf(pod, namespaceLabels));
+      return s;
+    };
+    const selectionOf = (pod) => {
+      let selection = byPod.get(pod);
+      if (!selection) byPod.set(pod, selection = { ingress: [], egress: [], undecided: [] });
+      return selection;
+    };
+    for (const policy of ISOLATING_KINDS.flatMap((kind) => this.ofKind(kind))) {
+      const selected = /* @__PURE__ */ new Set();
+      for (const rule2 of isolationRulesOf(policy.ref.apiVersion, policy.ref.kind, this.namespaceOf(policy), policy.raw)) {
+        const candidates = rule2.labelSelector && rule2.namespace !== void 0 ? this.podsMatching(rule2.namespace, rule2.labelSelector) : rule2.namespace !== void 0 ? this.labels().byNamespace.get(rule2.namespace) ?? [] : this.pods;
+        for (const pod of candidates) {
+          const selects = rule2.selects(subject(pod));
+          if (selects === false) continue;
+          const selection = selectionOf(pod);
+          for (const direction of ["ingress", "egress"]) {
+            if (!rule2[direction]) continue;
+            if (selects === true) {
+              if (!selection[direction].includes(policy)) selection[direction].push(policy);
+            } else {
+              selection.undecided.push({ policy, direction, reason: rule2.whyUnknown ?? "its selector cannot be evaluated" });
+            }
+          }
+          if (selects === true) selected.add(pod);
+        }
+      }
+      byPolicy.set(policy, [...selected]);
+    }
+    this.selectionCache = byPod;
+    this.selectedByPolicy = byPolicy;
+    return { byPod, byPolicy };
+  }
+  /** Network policies of the unit that select a pod, split by the direction they restrict. */
+  policiesSelecting(pod) {
+    return this.selections().byPod.get(pod) ?? { ingress: [], egress: [], undecided: [] };
+  }
+  /** Pods of the unit that a network policy (any dialect) certainly selects. */
+  podsSelectedBy(policy) {
+    return this.selections().byPolicy.get(policy) ?? [];
+  }
+  /** Services (and the Ingresses routing to them) that send traffic to a pod. */
+  exposureOf(pod) {
+    if (!this.exposureCache) {
+      const cache2 = /* @__PURE__ */ new Map();
+      const ingressesByService = /* @__PURE__ */ new Map();
+      for (const ingress of this.ofKind("Ingress")) {
+        for (const service of ingressBackends(ingress.raw)) {
+          const key = `${this.namespaceOf(ingress)}/${service}`;
+          const list3 = ingressesByService.get(key);
+          if (list3) list3.push(ingress);
+          else ingressesByService.set(key, [ingress]);
+        }
+      }
+      for (const service of this.ofKind("Service")) {
+        const spec = isObj(service.raw.spec) ? service.raw.spec : {};
+        const selector = serviceSelector(spec.selector);
+        const namespace = this.namespaceOf(service);
+        const exposure = {
+          service,
+          type: str(spec.type) ?? "ClusterIP",
+          ingresses: ingressesByService.get(`${namespace}/${service.ref.name}`) ?? []
+        };
+        for (const pod2 of this.podsMatching(namespace, selector)) {
+          const list3 = cache2.get(pod2);
+          if (list3) list3.push(exposure);
+          else cache2.set(pod2, [exposure]);
+        }
+      }
+      this.exposureCache = cache2;
+    }
+    return this.exposureCache.get(pod) ?? [];
+  }
+};
+function ingressBackends(ingress) {
+  const names = /* @__PURE__ */ new Set();
+  const spec = isObj(ingress.spec) ? ingress.spec : {};
+  const add = (backend) => {
+    if (!isObj(backend)) return;
+    const name = str(isObj(backend.service) ? backend.service.name : void 0) ?? str(backend.serviceName);
+    if (name) names.add(name);
+  };
+  add(spec.defaultBackend ?? spec.backend);
+  for (const rule2 of arr(spec.rules).filter(isObj)) {
+    const http = isObj(rule2.http) ? rule2.http : {};
+    for (const path36 of arr(http.paths).filter(isObj)) add(path36.backend);
+  }
+  return [...names];
+}
+
+// src/engine/evaluate.ts
+var TEST_HOOK_CATEGORIES = /* @__PURE__ */ new Set(["pod-security", "admission", "secrets"]);
+function isHelmTestHook(object) {
+  const metadata = object.raw.metadata;
+  const annotations = metadata !== null && typeof metadata === "object" ? metadata.annotations : void 0;
+  const hook2 = annotations !== null && typeof annotations === "object" ? annotations["helm.sh/hook"] : void 0;
+  return typeof hook2 === "string" && hook2.split(",").some((h2) => h2.trim() === "test" || h2.trim() === "test-success");
+}
+var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+function interpolate(template, data) {
+  return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
+}
+function fingerprintOf(ruleId, object, path36) {
+  const { source } = object;
+  const scope = source.address ?? source.chart ?? source.file;
+  return createHash2("sha256").update([ruleId, ...identityParts(object), path36, scope].join("\0")).digest("hex").slice(0, 32);
+}
+function podViewOf(object, pss) {
+  const template = podTemplateOf(object.raw);
+  if (template === void 0) return void 0;
+  const pod = { metadata: template.metadata, spec: template.spec };
+  const both = evaluateBothLevels(pod, pss.version);
+  const unknown = unknownOf(object);
+  if (unknown.length > 0) {
+    for (const violation of [...both.baseline.violations, ...both.restricted.violations]) {
+      const behind = violation.fields.map((field) => unknownBehind(unknown, template.base + field.path, { raw: object.raw, exactField: true }));
+      if (behind.length > 0 && behind.every((b) => b !== void 0)) violation.unknown = behind[0];
+    }
+  }
+  const { baseline, restricted } = both;
+  return {
+    ...template,
+    object,
+    containers: containersOf(template.spec),
+    admission: { version: pss.version, baseline: withoutPaths(baseline), restricted: withoutPaths(restricted) },
+    pss: reportedViolations(both, pss.level, pss.version)
+  };
+}
+var NAMESPACES_OUT_OF_SCOPE = /* @__PURE__ */ (() => {
+  const fail = () => {
+    throw new Error("reads the namespaces of the whole scan but is not declared scope: 'scan'");
+  };
+  return {
+    get: fail,
+    has: fail,
+    forEach: fail,
+    entries: fail,
+    keys: fail,
+    values: fail,
+    [Symbol.iterator]: fail,
+    get size() {
+      return fail();
+    }
+  };
+})();
+function evaluate(objects, rules, config, options = {}) {
+  const findings = [];
+  const errors = [];
+  const admission = /* @__PURE__ */ new Map();
+  const active = rules.filter((rule2) => config.rules[rule2.meta.id]?.enabled !== false);
+  const seen = /* @__PURE__ */ new Set();
+  const units = [];
+  const emit = (rule2, object, base2, report2) => {
+    const path36 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, path36);
+    if (seen.has(fingerprint)) return;
+    seen.add(fingerprint);
+    const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
+    const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
+    const source = { ...object.source };
+    const line = object.lineOf?.(path36);
+    if (line !== void 0) source.line = line;
+    if (report2.at?.template) {
+      source.templateLocation = { ...report2.at.template };
+      if (report2.at.template.file === source.file) source.line = report2.at.template.line;
+      source.located = "template";
+    }
+    if (report2.at?.values) {
+      source.values = { ...report2.at.values };
+      source.located = "values";
+    }
+    const finding = {
+      ruleId: rule2.meta.id,
+      severity,
+      category: rule2.meta.category,
+      message: interpolate(template, report2.data),
+      object: object.ref,
+      path: path36,
+      source,
+      fingerprint,
+      remediation: rule2.meta.remediation
+    };
+    if (report2.related && report2.related.length > 0) finding.related = report2.related;
+    findings.push(finding);
+  };
+  const run3 = (rule2, object, thunk, base2) => {
+    try {
+      for (const report2 of thunk()) emit(rule2, object, base2, report2);
+    } catch (error2) {
+      errors.push({
+        kind: "internal",
+        file: object.source.file,
+        message: `rule ${rule2.meta.id} failed on ${object.ref.kind}/${object.ref.name}: ${error2.message}`
+      });
+    }
+  };
+  const pods = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    try {
+      const pod = podViewOf(object, config.pss);
+      if (pod) {
+        pods.set(object, pod);
+        admission.set(object, pod.admission);
+      }
+    } catch (error2) {
+      errors.push({ kind: "internal", file: object.source.file, message: `pod of ${object.ref.kind}/${object.ref.name} could not be evaluated: ${error2.message}` });
+    }
+  }
+  const namespaces = /* @__PURE__ */ new Map();
+  for (const object of objects) if (object.ref.kind === "Namespace") namespaces.set(object.ref.name, object);
+  const namespacesFor = new Map(active.map((rule2) => [rule2, rule2.scope === "scan" ? namespaces : NAMESPACES_OUT_OF_SCOPE]));
+  const grouped = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    const key = unitKeyOf(object);
+    const list3 = grouped.get(key);
+    if (list3) list3.push(object);
+    else grouped.set(key, [object]);
+  }
+  for (const [key, members] of grouped) {
+    const unit = new UnitIndex(key, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
+    units.push(unit);
+    const chart = members[0] !== void 0 ? options.chartOf?.(members[0]) : void 0;
+    for (const object of members) {
+      const pod = pods.get(object);
+      const testHook = isHelmTestHook(object);
+      const terraformResource = object.ref.apiVersion === TERRAFORM_API_VERSION;
+      for (const rule2 of active) {
+        if (testHook && !TEST_HOOK_CATEGORIES.has(rule2.meta.category)) continue;
+        const context3 = { pss: config.pss, unit, namespaces: namespacesFor.get(rule2), options: config.rules[rule2.meta.id]?.options ?? {}, ...chart ? { chart } : {} };
+        if (rule2.target === "object") {
+          if (rule2.kinds ? !rule2.kinds.includes(object.ref.kind) : terraformResource && !rule2.includeTerraformResources) continue;
+          run3(rule2, object, () => rule2.check(object, context3), "");
+        } else if (pod) {
+          run3(rule2, object, () => rule2.check(pod, context3), pod.base);
+        }
+      }
+    }
+  }
+  return { findings, admission, errors, units };
+}
+
+// src/pipeline/evaluate.ts
+function valueSetOf(object) {
+  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
+}
+function renderKey(chart, valueSet, variant = "") {
+  return `${chart}\0${valueSet}\0${variant}`;
+}
+function append(into, part, units, seen) {
+  into.findings.push(...part.findings);
+  for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
+  for (const error2 of part.errors) {
+    const key = `${error2.file}\0${error2.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    into.errors.push(error2);
+  }
+  if (units) into.units.push(...part.units);
+}
+var ValueSetEvaluation = class {
+  constructor(rules, config) {
+    this.config = config;
+    this.unitRules = rules.filter((rule2) => rule2.scope !== "scan");
+    this.scanRules = rules.filter((rule2) => rule2.scope === "scan");
+  }
+  config;
+  unitRules;
+  scanRules;
+  /** The value sets of a chart share its values.yaml files: parsed once for all of them. */
+  files = /* @__PURE__ */ new Map();
+  contexts = /* @__PURE__ */ new Map();
+  done = /* @__PURE__ */ new Map();
+  chartOf = (object) => {
+    const { source } = object;
+    if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
+    return this.contexts.get(renderKey(source.chart, source.valueSet, source.variant));
+  };
+  add(render2) {
+    if (this.done.has(render2)) return;
+    const context3 = new RenderChartContext(render2, this.files);
+    this.contexts.set(renderKey(render2.chart, render2.valueSet.name, render2.variant), context3);
+    const values = render2.variant === void 0 && render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
+    if (render2.variant === void 0 && this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render2, values);
+    const evaluation = evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context3 });
+    for (const unit of evaluation.units) blastRadiiOf(unit);
+    this.done.set(render2, evaluation);
+  }
+  /** Charts whose defaults hold a dangerous leaf: their renders are searched for it as they arrive. */
+  lintCharts = /* @__PURE__ */ new Set();
+  prepareValuesLint(render2, values) {
+    if (values !== void 0 && prepareLint(render2, values)) {
+      this.lintCharts.add(render2.chart);
+      for (const done of this.done.keys()) if (done.chart === render2.chart) renderedFieldsOf(done);
+    }
+    if (this.lintCharts.has(render2.chart)) renderedFieldsOf(render2);
+  }
+  finish(objects, renders) {
+    const result = { findings: [], admission: /* @__PURE__ */ new Map(), errors: [], units: [] };
+    const covered2 = /* @__PURE__ */ new Set();
+    const seen = /* @__PURE__ */ new Set();
+    for (const render2 of renders) {
+      this.add(render2);
+      append(result, this.done.get(render2), true, seen);
+      for (const object of render2.objects) covered2.add(object);
+    }
+    const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
+    for (const object of objects) {
+      const key = valueSetOf(object);
+      const list3 = partitions.get(key);
+      if (list3) list3.push(object);
+      else partitions.set(key, [object]);
+    }
+    for (const members of partitions.values()) {
+      const rest = members.filter((object) => !covered2.has(object));
+      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
+      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
+    }
+    const diverging = new Set(renders.filter((r) => r.variant !== void 0 && r.diverges === true).map((r) => `${r.chart}\0${r.valueSet.name}`));
+    result.findings = withoutRepeatedVariantFindings(result.findings, diverging);
+    if (this.config.rules[DIVERGENCE_RULE_ID]?.severity === void 0) {
+      const unseen = new Set(renders.flatMap((r) => r.objects.filter((o2) => o2.renderDependence?.divergence?.failed !== void 0).map((o2) => objectKey3(o2.source, o2.ref))));
+      result.findings = gradeDivergences(result.findings, unseen);
+    }
+    return result;
+  }
+};
+function withoutRepeatedVariantFindings(findings, diverging) {
+  const key = (f) => `${f.source.chart}\0${f.source.valueSet ?? DEFAULT_VALUE_SET}\0${f.fingerprint}`;
+  const main = new Set(findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0).map(key));
+  const out = [];
+  const kept = /* @__PURE__ */ new Set();
+  for (const finding of findings) {
+    if (finding.source.variant === void 0) {
+      out.push(finding);
+      continue;
+    }
+    if (main.has(key(finding)) || kept.has(key(finding)) || !diverging.has(`${finding.source.chart}\0${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
+    kept.add(key(finding));
+    if (finding.ruleId !== "render-divergence") finding.message += ` (only when rendered ${variantDescription(finding.source.variant)})`;
+    if (finding.source.located === void 0) {
+      finding.source.located = "object";
+      finding.source.unproven = `shown only by the chart's ${finding.source.variant} render, which provenance does not re-render`;
+    }
+    out.push(finding);
+  }
+  return out;
+}
+var DIVERGENCE_RULE_ID = "render-divergence";
+var RENDER_RULES = /* @__PURE__ */ new Set([DIVERGENCE_RULE_ID, "render-lookup"]);
+function objectKey3(source, ref) {
+  return [source.chart, source.valueSet ?? DEFAULT_VALUE_SET, source.variant ?? "", ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+function gradeDivergences(findings, unseen) {
+  const hidden2 = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId)) continue;
+    const key = objectKey3(finding.source, finding.object);
+    hidden2.set(key, [...hidden2.get(key) ?? [], finding]);
+  }
+  return findings.map((finding) => {
+    if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === void 0) return finding;
+    const key = objectKey3(finding.source, finding.object);
+    if (unseen.has(key)) return finding;
+    const worse = (hidden2.get(key) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || a2.ruleId.localeCompare(b.ruleId));
+    if (worse.length === 0) return { ...finding, severity: "info", message: `${finding.message}; no rule finds that render worse than the scanned one` };
+    const named2 = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
+    const listed = named2.slice(0, 3).join(", ") + (named2.length > 3 ? ` and ${named2.length - 3} more` : "");
+    return { ...finding, severity: worse[0].severity, message: `${finding.message}; only that render shows ${listed}` };
+  });
+}
+function capSeverity(severity, cap) {
+  if (cap === "keep") return severity;
+  return severityRank(severity) > severityRank(cap) ? cap : severity;
+}
+function compareSets(a2, b) {
+  if (a2 === b) return 0;
+  if (a2 === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a2 < b ? -1 : 1;
+}
+function mergeValueSets(findings, config) {
+  const out = [];
+  const groups = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    if (finding.source.kind !== "helm") {
+      out.push(finding);
+      continue;
+    }
+    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else groups.set(key, [finding]);
+  }
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted[0];
+    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const merged = { ...first, valueSets: sets };
+    if (!sets.includes(DEFAULT_VALUE_SET) && !config.lockedRules?.includes(first.ruleId)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
+    out.push(merged);
+  }
+  return out;
+}
+
 // src/pipeline/suppress.ts
+import { existsSync as existsSync7, readFileSync as readFileSync15 } from "node:fs";
+import path24 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
@@ -64163,14 +63968,14 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path25.join(dir, "values.yaml"));
+    const add = (dir) => files.add(path24.join(dir, "values.yaml"));
     add(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path25.sep}templates${path25.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path24.sep}templates${path24.sep}`));
       if (chartDir) add(chartDir);
     }
   }
-  return [...files].filter((f) => existsSync8(f)).sort();
+  return [...files].filter((f) => existsSync7(f)).sort();
 }
 function readComments(file) {
   let bytes;
@@ -64185,7 +63990,7 @@ var CommentFiles = class {
   byFile = /* @__PURE__ */ new Map();
   charts = /* @__PURE__ */ new Set();
   add(render2) {
-    const files = this.charts.has(render2.dir) ? render2.request.valuesFiles.filter((f) => existsSync8(f)) : commentFiles([render2]);
+    const files = this.charts.has(render2.dir) ? render2.request.valuesFiles.filter((f) => existsSync7(f)) : commentFiles([render2]);
     this.charts.add(render2.dir);
     for (const file of files) if (!this.byFile.has(file)) this.byFile.set(file, readComments(file));
   }
@@ -64235,9 +64040,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path25.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path24.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path25.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path24.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -64316,7 +64121,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path25.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path24.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -64455,7 +64260,7 @@ function classifyText(text2, encoding = "utf-8") {
   while (start < text2.length && /\s/.test(text2[start])) start++;
   if (text2[start] !== "{") return { kind: "not-plan" };
   const head = text2.slice(start, start + SNIFF);
-  if (/^\{\s*"@(level|message|module|timestamp)"\s*:/.test(head) || /"@level"\s*:/.test(firstLine2(head)) && /"@message"\s*:/.test(firstLine2(head))) {
+  if (/^\{\s*"@(level|message|module|timestamp)"\s*:/.test(head) || /"@level"\s*:/.test(firstLine3(head)) && /"@message"\s*:/.test(firstLine3(head))) {
     return { kind: "rejected", message: `terraform plan -json log stream, not a plan: it holds no attribute values; ${SHOW_HINT}` };
   }
   const looksTerraform = /"(format_version|terraform_version|planned_values|resource_changes|prior_state|lineage)"\s*:/.test(head);
@@ -64487,7 +64292,7 @@ function classifyText(text2, encoding = "utf-8") {
 function isStateRepresentation(doc) {
   return "values" in doc && !("planned_values" in doc) && !("resource_changes" in doc);
 }
-function firstLine2(text2) {
+function firstLine3(text2) {
   const newline = text2.indexOf("\n");
   return newline === -1 ? text2 : text2.slice(0, newline);
 }
@@ -64813,55 +64618,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path34 = [];
+  const path36 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path34.push(Number(step));
+      path36.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path34.push(step);
+      path36.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path34.push(key);
+    path36.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path34.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path34.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path36.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path36.push(0);
     node = next;
     parent = key;
   }
-  return path34;
+  return path36;
 }
 
 // src/terraform/helm-release.ts
-import { existsSync as existsSync9, statSync as statSync13 } from "node:fs";
-import path26 from "node:path";
+import { existsSync as existsSync8, statSync as statSync11 } from "node:fs";
+import path25 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
-function inside3(root, target) {
-  const rel = path26.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
+function inside2(root, target) {
+  const rel = path25.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path25.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path26.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path26.resolve(dirs.moduleDir, chart));
+  const candidates = [path25.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path25.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
-    if (!inside3(dirs.repoRoot, candidate2) || !existsSync9(candidate2)) continue;
-    const stat2 = statSync13(candidate2);
-    if (stat2.isDirectory() && existsSync9(path26.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (!inside2(dirs.repoRoot, candidate2) || !existsSync8(candidate2)) continue;
+    const stat2 = statSync11(candidate2);
+    if (stat2.isDirectory() && existsSync8(path25.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat2.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -64968,7 +64773,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path26.relative(dirs.repoRoot, t).split(path26.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path25.relative(dirs.repoRoot, t).split(path25.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -64987,8 +64792,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync10, readdirSync as readdirSync10, readFileSync as readFileSync16, statSync as statSync14 } from "node:fs";
-import path27 from "node:path";
+import { existsSync as existsSync9, readdirSync as readdirSync10, readFileSync as readFileSync16, statSync as statSync12 } from "node:fs";
+import path26 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -65228,13 +65033,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path34, blockLine) {
+function locatePath(body, path36, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path34.length) {
-    const step = path34[i2];
+  while (i2 < path36.length) {
+    const step = path36[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -65249,8 +65054,8 @@ function locatePath(body, path34, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path34[i2 + 1] === "number") {
-        index = path34[i2 + 1];
+      if (typeof path36[i2 + 1] === "number") {
+        index = path36[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -65358,8 +65163,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path27.resolve(options.rootDir);
-    this.repoRoot = path27.resolve(options.repoRoot);
+    this.rootDir = path26.resolve(options.rootDir);
+    this.repoRoot = path26.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -65367,23 +65172,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path27.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
+    const rel = path26.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path27.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path26.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
-      if (!existsSync10(file) || !this.inside(file)) return this.modulesJson;
+      if (!existsSync9(file) || !this.inside(file)) return this.modulesJson;
       const parsed = JSON.parse(readFileSync16(file, "utf8"));
       const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list3) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path27.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path26.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -65402,11 +65207,11 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path27.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path26.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
-    const result = dir !== void 0 && existsSync10(dir) && this.inside(dir) ? dir : void 0;
+    const result = dir !== void 0 && existsSync9(dir) && this.inside(dir) ? dir : void 0;
     this.dirs.set(key, result);
     return result;
   }
@@ -65422,15 +65227,15 @@ var TfLocator = class {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path27.join(dir, entry);
+      const absolute = path26.join(dir, entry);
       let text2;
       try {
-        if (!statSync14(absolute).isFile()) continue;
+        if (!statSync12(absolute).isFile()) continue;
         text2 = readFileSync16(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path27.relative(this.repoRoot, absolute).split(path27.sep).join("/");
+      const file = path26.relative(this.repoRoot, absolute).split(path26.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -65705,6 +65510,237 @@ function lineOfFor(locator, location, attributeOf) {
 
 // src/terraform/load-plan-file.ts
 import path28 from "node:path";
+
+// src/secrets/redact.ts
+import { existsSync as existsSync10, readFileSync as readFileSync17, statSync as statSync13 } from "node:fs";
+import path27 from "node:path";
+var REDACTED2 = "***";
+var MIN_SECRET = 8;
+var MIN_FRAGMENT = 16;
+var RUNNER_TOKEN_VARIABLES = ["GITHUB_TOKEN", "INPUT_GITHUB-TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
+var MAX_GIT_CONFIG_BYTES = 256 * 1024;
+function encodedForms(secret) {
+  const forms = /* @__PURE__ */ new Set([secret]);
+  const bytes = Buffer.from(secret, "utf8");
+  const b64 = bytes.toString("base64");
+  forms.add(b64);
+  forms.add(b64.replace(/=+$/, ""));
+  forms.add(bytes.toString("base64url"));
+  for (let skip = 0; skip < 3; skip++) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole <= 0) continue;
+    const fragment = bytes.subarray(skip, skip + whole).toString("base64");
+    if (fragment.length >= MIN_FRAGMENT) {
+      forms.add(fragment);
+      forms.add(fragment.replace(/\+/g, "-").replace(/\//g, "_"));
+    }
+  }
+  forms.add(bytes.toString("hex"));
+  forms.add(bytes.toString("hex").toUpperCase());
+  forms.add(encodeURIComponent(secret));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  forms.add(Buffer.from(b64).toString("base64"));
+  return [...forms].filter((form) => form.length >= MIN_SECRET);
+}
+function extraHeaders(text2) {
+  const out = [];
+  for (const match2 of text2.matchAll(/^\s*extraheader\s*=\s*(.+?)\s*$/gim)) out.push(match2[1].replace(/^"(.*)"$/, "$1"));
+  return out;
+}
+function headerCredentials(header2) {
+  const out = [header2];
+  const value = header2.replace(/^[\w-]+\s*:\s*/, "");
+  out.push(value);
+  const scheme = /^(basic|bearer|token)\s+(\S+)$/i.exec(value);
+  if (scheme) {
+    out.push(scheme[2]);
+    if (scheme[1].toLowerCase() === "basic") {
+      const decoded = Buffer.from(scheme[2], "base64").toString("utf8");
+      if (decoded.includes(":")) out.push(decoded, decoded.slice(decoded.indexOf(":") + 1));
+    }
+  }
+  return out;
+}
+function readSmall(file) {
+  try {
+    if (statSync13(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
+    return readFileSync17(file, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function gitConfigTexts(workTree) {
+  const dotGit = path27.join(workTree, ".git");
+  const dirs = [];
+  const pointer = readSmall(dotGit);
+  if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
+    const gitdir = path27.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    dirs.push(gitdir);
+    const common3 = readSmall(path27.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path27.resolve(gitdir, common3.trim()));
+  } else if (existsSync10(dotGit)) {
+    dirs.push(dotGit);
+  }
+  const texts = [];
+  const seen = /* @__PURE__ */ new Set();
+  const pending = dirs.map((dir) => path27.join(dir, "config"));
+  while (pending.length > 0 && texts.length < 16) {
+    const file = pending.shift();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text2 = readSmall(file);
+    if (text2 === void 0) continue;
+    texts.push(text2);
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path27.resolve(path27.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+  }
+  return texts;
+}
+function runCredentials(sources) {
+  const out = /* @__PURE__ */ new Set();
+  const add = (value) => {
+    const v = value?.trim();
+    if (v !== void 0 && v.length >= MIN_SECRET) out.add(v);
+  };
+  for (const credential of sources.credentials ?? []) add(credential);
+  const env = sources.env ?? process.env;
+  for (const [name, value] of Object.entries(env)) {
+    if (value === void 0) continue;
+    if (RUNNER_TOKEN_VARIABLES.includes(name.toUpperCase())) add(value);
+    else if (credentialName(name) === "strong" && redactable(value) && detectByName(name, value)) add(value);
+  }
+  for (const tree of new Set(sources.workTrees ?? [])) {
+    for (const text2 of gitConfigTexts(tree)) for (const header2 of extraHeaders(text2)) for (const credential of headerCredentials(header2)) add(credential);
+  }
+  return [...out];
+}
+function scannedSecrets(objects) {
+  const out = /* @__PURE__ */ new Set();
+  const add = (value) => {
+    if (typeof value === "string" && redactable(value)) out.add(value.trim());
+  };
+  for (const object of objects) {
+    const raw = object.raw;
+    if (object.ref.kind === "Secret") {
+      for (const field of ["data", "stringData"]) {
+        const map2 = raw[field];
+        if (typeof map2 !== "object" || map2 === null) continue;
+        for (const [key, value] of Object.entries(map2)) {
+          if (typeof value !== "string" || descriptiveName(key)) continue;
+          const text2 = field === "data" ? Buffer.from(value, "base64").toString("utf8") : value;
+          if (credentialName(key) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
+          add(text2);
+          add(value);
+        }
+      }
+    } else if (object.ref.kind === "ConfigMap") {
+      const map2 = raw.data;
+      if (typeof map2 === "object" && map2 !== null) {
+        for (const [key, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key, value)) add(value);
+      }
+    }
+    for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add(env.value);
+  }
+  return [...out];
+}
+function envEntries(raw) {
+  const out = [];
+  const stack = [raw];
+  let visited = 0;
+  while (stack.length > 0 && visited++ < 1e5) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (typeof node === "object" && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "env" && Array.isArray(value)) {
+          for (const item of value) {
+            if (typeof item === "object" && item !== null && typeof item.name === "string" && typeof item.value === "string") {
+              out.push({ name: item.name, value: item.value });
+            }
+          }
+        } else if (typeof value === "object") stack.push(value);
+      }
+    }
+  }
+  return out;
+}
+function redactable(value) {
+  const v = value.trim();
+  return v.length >= MIN_SECRET && !/^[a-z]+(?:[-_.][a-z]+)*$/.test(v);
+}
+function valuesSecrets(leaves2) {
+  const out = /* @__PURE__ */ new Set();
+  for (const leaf of leaves2) {
+    if (typeof leaf.value !== "string" || !redactable(leaf.value)) continue;
+    const key = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
+    if (detectByName(key, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
+  }
+  return [...out];
+}
+function prefixKey(text2, i2) {
+  return text2.charCodeAt(i2) * 4294967296 + text2.charCodeAt(i2 + 1) * 65536 + text2.charCodeAt(i2 + 2);
+}
+var TOKEN_ANCHORS = /gh[pousr]_|github_pat_|gl[a-z]{2,6}-|xox|xapp-|npm_|[rs]k_|AIza|SG\.|sk-|A[KSBC][IC]A|hv[sb]\.|_v1_|pypi-|dckr_pat_|eyJ|PRIVATE KEY|AccessKey=|AccountKey=|[Bb]earer|[Bb]asic|x-access-token:/;
+var Redactor = class {
+  /** Forms by their first 3 characters and their next 3 (prefixKey), longest first. */
+  byPrefix = /* @__PURE__ */ new Map();
+  size;
+  constructor(secrets) {
+    const forms = /* @__PURE__ */ new Set();
+    for (const secret of secrets) if (secret.length >= MIN_SECRET) for (const form of encodedForms(secret)) forms.add(form);
+    for (const form of forms) {
+      let next = this.byPrefix.get(prefixKey(form, 0));
+      if (!next) this.byPrefix.set(prefixKey(form, 0), next = /* @__PURE__ */ new Map());
+      const list3 = next.get(prefixKey(form, 3));
+      if (list3) list3.push(form);
+      else next.set(prefixKey(form, 3), [form]);
+    }
+    for (const next of this.byPrefix.values()) for (const list3 of next.values()) list3.sort((a2, b) => b.length - a2.length);
+    this.size = forms.size;
+  }
+  /** How many forms are looked for (for tests and measurements). */
+  get forms() {
+    return this.size;
+  }
+  text(input) {
+    let text2 = input;
+    if (this.size > 0 && text2.length >= MIN_SECRET) {
+      let out = "";
+      let last = 0;
+      for (let i2 = 0; i2 + MIN_SECRET <= text2.length; ) {
+        const list3 = this.byPrefix.get(prefixKey(text2, i2))?.get(prefixKey(text2, i2 + 3));
+        const form = list3?.find((f) => text2.startsWith(f, i2));
+        if (form === void 0) {
+          i2++;
+          continue;
+        }
+        out += text2.slice(last, i2) + REDACTED2;
+        i2 += form.length;
+        last = i2;
+      }
+      if (last > 0) text2 = out + text2.slice(last);
+    }
+    if (TOKEN_ANCHORS.test(text2)) {
+      for (const pattern of TOKEN_PATTERNS) text2 = text2.replace(pattern, (match2) => /\d/.test(match2) && /[A-Za-z]/.test(match2) ? REDACTED2 : match2);
+    }
+    return text2;
+  }
+  /** A deep copy of a JSON-like value with every string (keys too) redacted. */
+  value(input) {
+    return this.walk(input);
+  }
+  walk(node) {
+    if (typeof node === "string") return this.text(node);
+    if (Array.isArray(node)) return node.map((item) => this.walk(item));
+    if (typeof node === "object" && node !== null) {
+      const out = {};
+      for (const [key, value] of Object.entries(node)) out[this.text(key)] = this.walk(value);
+      return out;
+    }
+    return node;
+  }
+};
+
+// src/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
   const planFile = path28.relative(options.repoRoot, options.file).split(path28.sep).join("/");
   const loaded = loadPlan(json2, {
@@ -65745,98 +65781,8 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync11, readFileSync as readFileSync17, statSync as statSync15 } from "node:fs";
+import { readdirSync as readdirSync11, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
 import path29 from "node:path";
-
-// src/pipeline/git.ts
-var GIT_TIMEOUT_MS = 6e4;
-var MAX_FILE_BYTES2 = 8 * 1024 * 1024;
-async function git(repoRoot, args, timeoutMs = GIT_TIMEOUT_MS) {
-  try {
-    const result = await execa("git", args, {
-      cwd: repoRoot,
-      reject: false,
-      encoding: "buffer",
-      timeout: timeoutMs,
-      maxBuffer: MAX_FILE_BYTES2 * 2,
-      stdin: "ignore",
-      // No prompt for credentials (the run would hang), no pager, no interference from the user's locale.
-      env: { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" }
-    });
-    const stderr = Buffer.from(result.stderr ?? []).toString("utf8").trim();
-    return { ok: result.exitCode === 0 && !result.timedOut, stdout: Buffer.from(result.stdout ?? []), stderr: result.timedOut ? `git ${args[0]} timed out` : stderr };
-  } catch (error2) {
-    return { ok: false, stdout: Buffer.alloc(0), stderr: error2.message };
-  }
-}
-function firstLine3(text2) {
-  return text2.split("\n").find((line) => line.trim() !== "")?.trim() ?? "git failed";
-}
-async function resolveRevision(repoRoot, revision, options) {
-  if (revision === "" || revision.startsWith("-") || /[\s\u0000-\u001f]/.test(revision)) return { ok: false, message: `invalid revision ${JSON.stringify(revision.slice(0, 80))}` };
-  const resolve2 = () => git(repoRoot, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${revision}^{commit}`]);
-  let found = await resolve2();
-  if (found.ok) return { ok: true, sha: found.stdout.toString("utf8").trim(), fetched: false };
-  if (!options.fetch || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(revision)) {
-    return { ok: false, message: `git has no commit ${revision} in ${repoRoot}${found.stderr ? ` (${firstLine3(found.stderr)})` : ""}` };
-  }
-  const fetched = await git(repoRoot, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", "origin", revision], 12e4);
-  if (!fetched.ok) return { ok: false, message: `the commit ${revision.slice(0, 12)} is not in the checkout and could not be fetched from origin: ${firstLine3(fetched.stderr)}` };
-  found = await resolve2();
-  if (!found.ok) return { ok: false, message: `fetched ${revision.slice(0, 12)} from origin, but git still cannot read it` };
-  return { ok: true, sha: found.stdout.toString("utf8").trim(), fetched: true };
-}
-function normalize2(file) {
-  const rel = file.split("\\").join("/").replace(/^\.\//, "");
-  return rel === "" || rel === ".." || rel.startsWith("../") || rel.startsWith("/") ? void 0 : rel;
-}
-async function entriesAt(repoRoot, sha, files) {
-  const listed = await git(repoRoot, ["ls-tree", "-z", "-l", "--full-tree", sha, "--", ...files]);
-  if (!listed.ok) return { message: `git cannot list files at ${sha.slice(0, 12)}: ${firstLine3(listed.stderr)}` };
-  const out = /* @__PURE__ */ new Map();
-  for (const line of listed.stdout.toString("utf8").split("\0")) {
-    const tab = line.indexOf("	");
-    if (tab === -1) continue;
-    const [mode, type2, object, size2] = line.slice(0, tab).split(/\s+/);
-    out.set(line.slice(tab + 1), { mode, type: type2, object, size: size2 === void 0 || size2 === "-" ? void 0 : Number(size2) });
-  }
-  return out;
-}
-async function readFileAt(repoRoot, sha, file) {
-  return (await readFilesAt(repoRoot, sha, [file]))[0];
-}
-async function readFilesAt(repoRoot, sha, files) {
-  const rels = files.map(normalize2);
-  const inside4 = rels.filter((r) => r !== void 0);
-  const entries = inside4.length > 0 ? await entriesAt(repoRoot, sha, inside4) : /* @__PURE__ */ new Map();
-  const at3 = sha.slice(0, 12);
-  return Promise.all(
-    rels.map(async (rel, i2) => {
-      if (rel === void 0) return { kind: "unreadable", message: `${files[i2]} is not inside the repository` };
-      if (!(entries instanceof Map)) return { kind: "unreadable", message: entries.message };
-      const entry = entries.get(rel);
-      if (entry === void 0) return { kind: "missing" };
-      if (entry.type !== "blob") return { kind: "unreadable", message: `${rel} is a ${entry.type} at ${at3}, not a file` };
-      if (entry.mode === "120000") return { kind: "unreadable", message: `${rel} is a symlink at ${at3}; not followed` };
-      if (entry.size !== void 0 && entry.size > MAX_FILE_BYTES2) return { kind: "unreadable", message: `${rel} at ${at3} is larger than ${MAX_FILE_BYTES2 / 1024 / 1024} MiB` };
-      const blob = await git(repoRoot, ["cat-file", "blob", entry.object]);
-      if (!blob.ok) return { kind: "unreadable", message: `git cannot read ${rel} at ${at3}: ${firstLine3(blob.stderr)}` };
-      return { kind: "file", text: blob.stdout.toString("utf8") };
-    })
-  );
-}
-async function changedFilesSince(repoRoot, sha, paths) {
-  if (paths.length === 0) return [];
-  const specs = paths.map((p) => `:(literal)${p}`);
-  const diff = await git(repoRoot, ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", sha, "--", ...specs]);
-  if (!diff.ok) return void 0;
-  const others = await git(repoRoot, ["ls-files", "-z", "--others", "--", ...specs]);
-  if (!others.ok) return void 0;
-  const names = (out) => out.toString("utf8").split("\0").filter((name) => name !== "");
-  return [.../* @__PURE__ */ new Set([...names(diff.stdout), ...names(others.stdout)])].sort();
-}
-
-// src/pipeline/policy.ts
 function configCandidates(first, repoRoot, isDirectory3) {
   let dir = path29.resolve(first);
   if (!isDirectory3) dir = path29.dirname(dir);
@@ -66015,7 +65961,7 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list3]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync17(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync18(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
@@ -66080,7 +66026,7 @@ function renderReads(repoRoot, dirs, files) {
         const target = safeRealpath(full);
         let isDirectory3 = false;
         try {
-          isDirectory3 = target !== void 0 && statSync15(target).isDirectory();
+          isDirectory3 = target !== void 0 && statSync14(target).isDirectory();
         } catch {
           isDirectory3 = false;
         }
@@ -66179,7 +66125,7 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 }
 
 // src/pipeline/load.ts
-import { readFileSync as readFileSync18 } from "node:fs";
+import { readFileSync as readFileSync19 } from "node:fs";
 import path30 from "node:path";
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = loadYamlDocuments(text2);
@@ -66229,7 +66175,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync18(input.file);
+        bytes = readFileSync19(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
@@ -66258,7 +66204,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
 
 // src/pipeline/baseline-file.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync19 } from "node:fs";
+import { readFileSync as readFileSync20 } from "node:fs";
 function parseBaselineFile(text2, display) {
   const parsed = loadYamlDocuments(text2, "yaml-1.2");
   const problem = parsed.problems[0];
@@ -66290,7 +66236,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     text2 = at3.kind === "file" ? at3.text : "";
   } else {
     try {
-      text2 = readFileSync19(file, "utf8");
+      text2 = readFileSync20(file, "utf8");
     } catch (error2) {
       throw new UsageError(`baseline file ${display}, named by the configuration, cannot be read: ${error2.code ?? error2.message}`);
     }
@@ -66320,14 +66266,14 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
 function baselineChanges(file, display, atRevision) {
   let head;
   try {
-    head = parseBaselineFile(readFileSync19(file, "utf8"), display);
+    head = parseBaselineFile(readFileSync20(file, "utf8"), display);
   } catch (error2) {
     if (error2.code === "ENOENT") head = [];
     else return [{ kind: "config", change: "changed", summary: `baseline file ${display} cannot be read as checked out: ${error2.message}`, file: display }];
   }
-  const keys = new Set(head.map((e) => `${e.rule}\0${e.fingerprint}`));
-  const added = [...keys].filter((k) => !atRevision.has(k)).length;
-  const removed = [...atRevision].filter((k) => !keys.has(k)).length;
+  const keys2 = new Set(head.map((e) => `${e.rule}\0${e.fingerprint}`));
+  const added = [...keys2].filter((k) => !atRevision.has(k)).length;
+  const removed = [...atRevision].filter((k) => !keys2.has(k)).length;
   if (added === 0 && removed === 0) return [];
   return [{ kind: "config", change: "changed", summary: `baseline file ${display}: ${added} ${added === 1 ? "entry" : "entries"} added, ${removed} removed (findings it adds count as new until merged)`, file: display }];
 }
@@ -66425,7 +66371,7 @@ async function scanWithBudget(options) {
     policy = await policyAt(
       options.policyFrom,
       headConfig,
-      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync11(first) && statSync16(first).isDirectory() },
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync11(first) && statSync15(first).isDirectory() },
       repoRoot,
       ruleIds(rules),
       defaultSeverity
@@ -66540,6 +66486,255 @@ async function scanWithBudget(options) {
     }
   });
   return config.baseline !== void 0 && options.selectCharts === void 0 ? applyBaselineFile(scanned, config, repoRoot, policy?.info.from === "revision" ? policy.sha : void 0) : scanned;
+}
+
+// src/pipeline/base-compare.ts
+var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
+async function exportCommit(repoRoot, sha, dir) {
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path32.join(dir, ".preadmit-index") };
+  const tree = path32.join(dir, "tree");
+  mkdirSync2(tree);
+  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path32.sep}`]]) {
+    const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
+    if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
+  }
+  rmSync6(env.GIT_INDEX_FILE, { force: true });
+  mkdirSync2(path32.join(tree, ".git"));
+}
+function inExport(repoRoot, exportRoot, file) {
+  const rel = path32.relative(repoRoot, path32.resolve(file));
+  if (rel.startsWith("..") || path32.isAbsolute(rel)) return void 0;
+  const mapped = path32.join(exportRoot, rel);
+  return existsSync12(mapped) ? mapped : void 0;
+}
+async function scanAgainstBase(options, request2, scanOne = scan) {
+  const paths = options.paths.length > 0 ? options.paths : ["."];
+  if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
+  const repoRoot = findRepoRoot(paths[0]);
+  const first = path32.relative(repoRoot, path32.resolve(paths[0]));
+  if (!existsSync12(path32.join(repoRoot, ".git")) || first.startsWith("..") || path32.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path32.resolve(paths[0])} is not in one`);
+  }
+  for (const p of paths) {
+    const rel = path32.relative(repoRoot, path32.resolve(p));
+    if (rel.startsWith("..") || path32.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+  }
+  const revision = await resolveRevision(repoRoot, request2.revision, { fetch: false });
+  if (!revision.ok) throw new UsageError(`--base ${request2.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
+  const sha = revision.sha;
+  const changed = await changedFilesSince(repoRoot, sha, ["."]);
+  const repoRel = (f) => {
+    const abs = path32.resolve(f);
+    return isInside(repoRoot, abs) ? path32.relative(repoRoot, abs).split(path32.sep).join("/") : void 0;
+  };
+  const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
+  const optionChanged = optionFiles.find((f) => changed?.includes(f));
+  const all = request2.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
+  const temp = realpathSync3(mkdtempSync6(path32.join(os11.tmpdir(), "preadmit-base-")));
+  const cleanup = () => rmSync6(temp, { recursive: true, force: true });
+  process.once("exit", cleanup);
+  try {
+    await exportCommit(repoRoot, sha, temp);
+    const exportRoot = path32.join(temp, "tree");
+    const choices = {};
+    let failOnErrors = true;
+    const selector = (side, root, valuesFiles) => (charts, config) => {
+      if (side === "head") failOnErrors = config.failOnErrors;
+      const choice = chooseCharts(root, charts, changed ?? [], config, valuesFiles, all);
+      choices[side] = choice;
+      return choice.rendered;
+    };
+    const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path32.resolve(f)) ? [] : [path32.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path32.resolve(options.configFile)) ? void 0 : path32.resolve(options.configFile)) : void 0;
+    const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
+    const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues) }).catch((error2) => {
+      if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path32.sep + "tree" + path32.sep).join("")}`, { cause: error2 });
+      throw error2;
+    });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path32.resolve(f))) });
+    const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
+    const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
+    const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
+    const info2 = { revision: request2.revision, sha, gate: request2.gate, rendered, unchanged, ...allBecause !== void 0 ? { allBecause } : {}, errors: base2?.errors.length ?? 0 };
+    return compareWithBase(head, base2?.findings ?? [], info2, failOnErrors);
+  } finally {
+    process.off("exit", cleanup);
+    cleanup();
+  }
+}
+var scopeOf = (f) => f.source.address ?? f.source.chart ?? f.source.file;
+function keys(renamed) {
+  const object = (f, scope) => [f.ruleId, scope, f.source.template ?? "", f.source.variant ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0");
+  const place = (f) => [f.ruleId, f.source.template ?? "", f.source.variant ?? "", f.object.kind, f.path].join("\0");
+  return [
+    (f) => object(f, scopeOf(f)),
+    (f) => `${scopeOf(f)}\0${f.fingerprint}`,
+    (f) => renamed(f) ? object(f, f.source.kind) : void 0,
+    // A renamed chart whose names are random: its template and the object's field; matched one for one.
+    (f) => renamed(f) && f.source.kind === "helm" ? place(f) : void 0
+  ];
+}
+function matchFindings(head, base2) {
+  const headScopes = new Set(head.map(scopeOf));
+  const baseScopes = new Set(base2.map(scopeOf));
+  const renamed = (f) => headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f));
+  const existing = /* @__PURE__ */ new Set();
+  let leftBase = [...base2];
+  for (const key of keys(renamed)) {
+    const pool = /* @__PURE__ */ new Map();
+    for (const f of leftBase) {
+      const k = key(f);
+      if (k === void 0) continue;
+      const list3 = pool.get(k);
+      if (list3) list3.push(f);
+      else pool.set(k, [f]);
+    }
+    const used = /* @__PURE__ */ new Set();
+    for (const f of head) {
+      if (existing.has(f)) continue;
+      const k = key(f);
+      const match2 = k === void 0 ? void 0 : pool.get(k)?.shift();
+      if (match2 === void 0) continue;
+      existing.add(f);
+      used.add(match2);
+    }
+    leftBase = leftBase.filter((f) => !used.has(f));
+  }
+  return { existing, fixed: leftBase };
+}
+function compareWithBase(head, base2, info2, failOnErrors) {
+  const { existing, fixed: fixed2 } = matchFindings(head.findings, base2);
+  const findings = head.findings.map((f) => ({ ...f, status: existing.has(f) ? "existing" : "new" }));
+  const gated = info2.gate === "all" ? findings : findings.filter((f) => f.status === "new");
+  const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, head.summary.failOn)).length;
+  const failed = blocking > 0 || failOnErrors && head.errors.length > 0;
+  return {
+    ...head,
+    findings,
+    fixed: fixed2.map((f) => {
+      const { status: _status, ...rest } = f;
+      return rest;
+    }),
+    base: info2,
+    summary: {
+      ...head.summary,
+      verdict: failed ? "fail" : "pass",
+      blocking,
+      new: findings.length - existing.size,
+      existing: existing.size,
+      fixed: fixed2.length
+    }
+  };
+}
+
+// src/reporters/output-file.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { closeSync, constants as constants6, lstatSync as lstatSync4, mkdirSync as mkdirSync3, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync16, unlinkSync, writeSync } from "node:fs";
+import path33 from "node:path";
+var OutputFileError = class extends UsageError {
+  name = "OutputFileError";
+};
+function inside3(child2, parent) {
+  const rel = path33.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path33.isAbsolute(rel);
+}
+function exists2(p) {
+  try {
+    lstatSync4(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function reason(error2) {
+  const e = error2;
+  switch (e.code) {
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ENOTDIR":
+      return "a part of the path is a file, not a folder";
+    case "ENOENT":
+      return "a part of the path does not exist (or is a broken symbolic link)";
+    case "EISDIR":
+      return "it is a folder";
+    case "EROFS":
+      return "the file system is read-only";
+    case "ENOSPC":
+      return "no space left on the device";
+    default:
+      return e.message ?? String(error2);
+  }
+}
+function prepareOutputFile(file, base2, shown2 = file) {
+  const target = path33.resolve(base2, file);
+  const dir = path33.dirname(target);
+  checkFolder(target, base2, shown2);
+  try {
+    mkdirSync3(dir, { recursive: true });
+  } catch (error2) {
+    throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error2)}`);
+  }
+  checkFolder(target, base2, shown2);
+  let isDir = false;
+  try {
+    isDir = lstatSync4(target).isDirectory();
+  } catch {
+  }
+  if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
+  return target;
+}
+function checkFolder(target, base2, shown2) {
+  const absBase = path33.resolve(base2);
+  if (!inside3(target, absBase)) return;
+  let existing = path33.dirname(target);
+  while (!exists2(existing) && path33.dirname(existing) !== existing) existing = path33.dirname(existing);
+  let real;
+  let realBase;
+  try {
+    real = realpathSync4(existing);
+    realBase = realpathSync4(absBase);
+  } catch (error2) {
+    throw new OutputFileError(`cannot write ${shown2}: cannot resolve the folder ${existing}: ${reason(error2)}`);
+  }
+  if (!inside3(real, realBase)) {
+    throw new OutputFileError(
+      `cannot write ${shown2}: the folder ${path33.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+    );
+  }
+  try {
+    if (!statSync16(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+  } catch (error2) {
+    throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
+  }
+}
+function writeOutputFile(target, text2, base2, shown2 = target) {
+  checkFolder(target, base2, shown2);
+  const dir = path33.dirname(target);
+  const temp = path33.join(dir, `.${path33.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
+  let fd;
+  try {
+    fd = openSync(temp, constants6.O_WRONLY | constants6.O_CREAT | constants6.O_EXCL | (constants6.O_NOFOLLOW ?? 0), 438);
+  } catch (error2) {
+    throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
+  }
+  try {
+    const bytes = Buffer.from(text2, "utf8");
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    closeSync(fd);
+    renameSync(temp, target);
+  } catch (error2) {
+    try {
+      closeSync(fd);
+    } catch {
+    }
+    try {
+      unlinkSync(temp);
+    } catch {
+    }
+    throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
+  }
 }
 
 // src/reporters/common.ts
@@ -66689,7 +66884,7 @@ function largestBlastRadii(result, limit = 10) {
 
 // src/reporters/json.ts
 function keysOf() {
-  return (keys) => keys;
+  return (keys2) => keys2;
 }
 var JSON_KEYS = {
   scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
@@ -66731,9 +66926,9 @@ var JSON_KEYS = {
   chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
   scanError: keysOf()(["kind", "file", "line", "chart", "message"])
 };
-function pick(value, keys, nested = {}) {
+function pick(value, keys2, nested = {}) {
   const out = {};
-  for (const key of keys) {
+  for (const key of keys2) {
     const v = value[key];
     if (v === void 0) continue;
     const convert = nested[key];
@@ -66973,8 +67168,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path34 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path34} | ${where} |`;
+  const path36 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path36} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -67137,9 +67332,9 @@ function renderMarkdown(result, options = {}) {
     errors.map((e) => errorRow(e, options.fileUrl)),
     "\n\nThese inputs were not scanned, or not completely."
   );
-  const otherSection = detailsSection(
-    failOn === "never" ? "findings" : "other findings",
-    `${failOn === "never" ? "Findings" : "Other findings"} (${others.length})`,
+  const otherSection = (existingApart ? tableSection : detailsSection)(
+    failOn === "never" ? `${existingApart ? "new " : ""}findings` : `other ${existingApart ? "new " : ""}findings`,
+    `${failOn === "never" ? existingApart ? "New findings" : "Findings" : existingApart ? "Other new findings" : "Other findings"} (${others.length})`,
     FINDING_HEAD,
     others.map((f) => findingRow(f, rules, options.fileUrl))
   );
@@ -67774,10 +67969,58 @@ function render(format2, result, options) {
   }
 }
 
+// src/action/base.ts
+function isPullRequestEvent(eventName) {
+  return eventName.startsWith("pull_request");
+}
+function basePlan(inputs, ctx) {
+  if (!isPullRequestEvent(ctx.eventName)) return { kind: "none" };
+  const revision = ctx.pullRequest?.baseSha;
+  if (revision === void 0) return { kind: "unavailable", reason: "the event payload has no pull_request.base.sha" };
+  return { kind: "compare", revision, gate: inputs.gate ?? "new", all: !inputs.changedOnly };
+}
+function baseUnavailableNote(reason2) {
+  return `no comparison with the pull request's base (${reason2}): every finding is reported as if new and gates this run`;
+}
+
+// src/action/changed-lines.ts
+function parseChangedLines(diff) {
+  const out = /* @__PURE__ */ new Map();
+  let current;
+  for (const line of diff.split("\n")) {
+    if (line.startsWith("+++ ")) {
+      const name = line.slice(4).replace(/\t$/, "");
+      current = name.startsWith("b/") ? /* @__PURE__ */ new Set() : void 0;
+      if (current !== void 0) out.set(name.slice(2), current);
+      continue;
+    }
+    const hunk = /^@@ -[0-9]+(?:,[0-9]+)? \+([0-9]+)(?:,([0-9]+))? @@/.exec(line);
+    if (hunk === null || current === void 0) continue;
+    const start = Number(hunk[1]);
+    const count2 = hunk[2] === void 0 ? 1 : Number(hunk[2]);
+    for (let i2 = 0; i2 < count2; i2++) current.add(start + i2);
+  }
+  return out;
+}
+async function changedLinesSince(repoRoot, baseSha, files) {
+  const specs = [...new Set(files)].filter((f) => f !== "" && f !== "." && !f.startsWith("../") && !f.startsWith("/")).map((f) => `:(literal)${f}`);
+  if (specs.length === 0) return /* @__PURE__ */ new Map();
+  try {
+    const result = await execa(
+      "git",
+      ["-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-renames", "--no-ext-diff", "--no-textconv", baseSha, "--", ...specs],
+      { cwd: repoRoot, reject: false, stdin: "ignore", timeout: 12e4, maxBuffer: 256 * 1024 * 1024, env: { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" } }
+    );
+    return result.exitCode === 0 ? parseChangedLines(String(result.stdout)) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
 // src/action/context.ts
-import { readFileSync as readFileSync20 } from "node:fs";
-import os11 from "node:os";
-import path32 from "node:path";
+import { readFileSync as readFileSync21 } from "node:fs";
+import os12 from "node:os";
+import path34 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function str3(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
@@ -67790,7 +68033,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync20(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync21(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -67828,7 +68071,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path32.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path34.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -67840,7 +68083,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path32.resolve(env.RUNNER_TEMP) : os11.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path34.resolve(env.RUNNER_TEMP) : os12.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -67850,7 +68093,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 
 // src/action/from-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync21, statSync as statSync17 } from "node:fs";
+import { readFileSync as readFileSync22, statSync as statSync17 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -68467,6 +68710,8 @@ var ConfigurationError = class extends Error {
 var FAIL_ON_VALUES = ["critical", "high", "medium", "low", "never"];
 var COMMENT_WHEN_CLEAN_VALUES = ["resolve", "delete", "update"];
 var POLICY_FROM_VALUES = ["base", "head"];
+var GATE_VALUES = ["new", "all"];
+var PSS_LEVEL_VALUES = ["baseline", "restricted"];
 var defaultGetInput = (name) => getInput(name);
 function list2(value) {
   return value.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
@@ -68502,6 +68747,16 @@ function readInputs(getInput2 = defaultGetInput) {
   const paths = list2(getInput2("paths"));
   const report2 = get2("report");
   const sarifFile = get2("sarif-file");
+  const set2 = getInput2("set").split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  for (const pair2 of set2) if (!pair2.includes("=")) throw new ConfigurationError(`input set expects key=value lines (got "${pair2}")`);
+  const kubeVersion = get2("kube-version");
+  if (kubeVersion !== "" && !/^v?1\.[0-9]+(\.[0-9]+)?$/.test(kubeVersion)) throw new ConfigurationError(`input kube-version must be a Kubernetes version like 1.33 or v1.33.2 (got "${kubeVersion}")`);
+  const namespace = get2("namespace");
+  if (namespace !== "" && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new ConfigurationError(`input namespace must be a Kubernetes namespace name (got "${namespace}")`);
+  const releaseName = get2("release-name");
+  if (releaseName !== "" && !/^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/.test(releaseName)) throw new ConfigurationError(`input release-name must be a helm release name: lowercase letters, digits and dashes, at most 53 characters (got "${releaseName}")`);
+  const gate = oneOf("gate", get2("gate"), GATE_VALUES);
+  const pssLevel = oneOf("pss-level", get2("pss-level"), PSS_LEVEL_VALUES);
   const pr = get2("pull-request");
   if (pr !== "" && !/^[1-9][0-9]{0,9}$/.test(pr)) throw new ConfigurationError(`input pull-request must be a pull request number (got "${pr}")`);
   return {
@@ -68521,7 +68776,14 @@ function readInputs(getInput2 = defaultGetInput) {
     ...helm !== "" && { helm },
     ...report2 !== "" && { report: report2 },
     ...pr !== "" && { pullRequest: Number(pr) },
-    policyFrom: oneOf("policy-from", get2("policy-from"), POLICY_FROM_VALUES) ?? "base"
+    policyFrom: oneOf("policy-from", get2("policy-from"), POLICY_FROM_VALUES) ?? "base",
+    ...gate !== void 0 && { gate },
+    changedOnly: toggle("changed-only", get2("changed-only"), true),
+    ...pssLevel !== void 0 && { pssLevel },
+    set: set2,
+    ...kubeVersion !== "" && { kubeVersion },
+    ...namespace !== "" && { namespace },
+    ...releaseName !== "" && { releaseName }
   };
 }
 
@@ -68532,7 +68794,7 @@ function loadReport(file) {
   let text2;
   try {
     if (statSync17(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync21(file, "utf8");
+    text2 = readFileSync22(file, "utf8");
   } catch (error2) {
     if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(`cannot read the report ${file}: ${error2.message}`);
@@ -68553,12 +68815,19 @@ function loadReport(file) {
 function recomputeVerdict(result, policy) {
   const bySeverity = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
   for (const f of result.findings) bySeverity[f.severity]++;
-  const blocking = result.findings.filter((f) => !f.suppressed && isBlocking(f.severity, policy.failOn)).length;
+  const compared = result.base !== void 0 || result.baselineFile !== void 0;
+  const gate = compared ? policy.gate ?? result.base?.gate ?? "new" : "all";
+  const gated = gate === "new" ? result.findings.filter((f) => f.status === "new") : result.findings;
+  const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, policy.failOn)).length;
   const failed = blocking > 0 || policy.failOnErrors && result.errors.length > 0;
+  const fresh = result.findings.filter((f) => f.status === "new").length;
   return {
     ...result,
+    ...result.base !== void 0 && { base: { ...result.base, gate } },
     summary: {
       ...result.summary,
+      ...compared && { new: fresh, existing: result.findings.length - fresh },
+      ...result.base !== void 0 && { fixed: result.fixed?.length ?? 0 },
       verdict: failed ? "fail" : "pass",
       findings: result.findings.length,
       bySeverity,
@@ -68573,7 +68842,7 @@ function recomputeVerdict(result, policy) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync22, existsSync as existsSync12 } from "fs";
+import { readFileSync as readFileSync23, existsSync as existsSync13 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -68583,11 +68852,11 @@ var Context = class {
     var _a, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync12(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync22(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      if (existsSync13(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync23(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path34 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path34} does not exist${EOL5}`);
+        const path36 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path36} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -69576,9 +69845,9 @@ var applyReviverIteratively = (parsed, userReviver) => {
       const value = node.parent[node.key];
       const isComplexObject = value !== null && typeof value === "object";
       if (isComplexObject) {
-        const keys = Object.keys(value);
-        for (let i2 = keys.length - 1; i2 >= 0; i2--) {
-          stack.push({ parent: value, key: keys[i2], visited: false });
+        const keys2 = Object.keys(value);
+        for (let i2 = keys2.length - 1; i2 >= 0; i2--) {
+          stack.push({ parent: value, key: keys2[i2], visited: false });
         }
       }
     } else {
@@ -72850,23 +73119,44 @@ var LEVEL_ORDER = { failure: 0, warning: 1, notice: 2 };
 function annotationPath(file) {
   return file.replace(/\\/g, "/").replace(/^(\.\/)+/, "") || ".";
 }
-function annotationsFor(result) {
+function annotationPlace(f, changed) {
+  const { source } = f;
+  const candidates = [];
+  const inRepository = (file) => !/^(\/|\.\.\/|<|[A-Za-z]:)/.test(annotationPath(file)) && annotationPath(file) !== "..";
+  if (source.values?.line !== void 0 && source.values.line >= 1 && inRepository(source.values.file)) candidates.push({ path: annotationPath(source.values.file), line: source.values.line });
+  if (source.templateLocation !== void 0 && source.templateLocation.line >= 1 && inRepository(source.templateLocation.file)) candidates.push({ path: annotationPath(source.templateLocation.file), line: source.templateLocation.line });
+  candidates.push({ path: annotationPath(source.file), line: source.line !== void 0 && source.line >= 1 ? source.line : 1 });
+  return candidates.find((c3) => changed?.get(c3.path)?.has(c3.line) === true) ?? candidates[0];
+}
+function annotationFiles(f) {
+  const { source } = f;
+  return [source.values?.file, source.templateLocation?.file, source.file].filter((file) => file !== void 0).map(annotationPath);
+}
+function annotatedFindings(result) {
+  const compared = result.base !== void 0 || result.baselineFile !== void 0;
+  if (!compared || result.base?.gate === "all") return result.findings;
+  return result.findings.filter((f) => f.status === "new");
+}
+function annotationsFor(result, changed) {
   const failOn = result.summary.failOn;
-  const findings = [...result.findings].sort(compareFindingsBySeverity).map((f) => {
+  const findings = annotatedFindings(result).sort(compareFindingsBySeverity).map((f) => {
     const level = isBlocking(f.severity, failOn) ? "failure" : f.severity === "critical" || f.severity === "high" || f.severity === "medium" ? "warning" : "notice";
-    const line = f.source.line !== void 0 && f.source.line >= 1 ? f.source.line : 1;
+    const place = annotationPlace(f, changed);
     const details = [
       `rule: ${f.ruleId} (${f.severity})`,
       `object: ${f.object.apiVersion} ${objectLabel(f.object)}`,
       `field: ${f.path || "/"}`,
       ...f.source.chart !== void 0 ? [`chart: ${f.source.chart}${f.source.valueSet ? ` (values: ${f.source.valueSet})` : ""}`] : [],
       ...f.source.address !== void 0 ? [`terraform: ${f.source.address}`] : [],
+      ...f.source.values !== void 0 ? [`values: ${f.source.values.file}${f.source.values.line !== void 0 ? `:${f.source.values.line}` : ""} ${f.source.values.key}`] : [],
+      `object at: ${annotationPath(f.source.file)}${f.source.line !== void 0 ? `:${f.source.line}` : ""}`,
+      ...f.status !== void 0 ? [`status: ${f.status}`] : [],
       `fingerprint: ${f.fingerprint}`
     ];
     return {
-      path: annotationPath(f.source.file),
-      start_line: line,
-      end_line: line,
+      path: place.path,
+      start_line: place.line,
+      end_line: place.line,
       annotation_level: level,
       title: clip(`${f.ruleId}: ${objectLabel(f.object)}`, 255),
       message: clip(`[${f.severity}] ${f.message}
@@ -73211,9 +73501,32 @@ ${section}
 ${section}
 ${report2.slice(at3)}`;
 }
+function leadLine(result) {
+  if (result.base === void 0 && result.baselineFile === void 0) return void 0;
+  const fresh = result.findings.filter((f) => f.status === "new");
+  const blocking = fresh.filter((f) => f.suppressed === void 0 && isBlocking(f.severity, result.summary.failOn)).length;
+  const existing = result.findings.length - fresh.length;
+  const existingBlocking = result.base?.gate === "all" ? result.findings.filter((f) => f.status !== "new" && f.suppressed === void 0 && isBlocking(f.severity, result.summary.failOn)).length : 0;
+  const parts = [
+    `${plural(fresh.length, "new finding")}${fresh.length > 0 ? ` (${blocking} blocking)` : ""}`,
+    `${existing} existing${existingBlocking > 0 ? ` (${existingBlocking} blocking: gate all)` : ""}`,
+    ...result.base !== void 0 ? [`${result.summary.fixed ?? result.fixed?.length ?? 0} fixed`] : []
+  ];
+  return parts.join(" \xB7 ");
+}
+function leadSection(result, baseNote) {
+  const lines = [];
+  const lead = leadLine(result);
+  if (lead !== void 0) lines.push(`**${lead}**`);
+  if (baseNote !== void 0) lines.push(`> [!WARNING]
+> **${escapeMarkdown(clip(baseNote, 2e3))}**`);
+  return lines.length === 0 ? "" : `${lines.join("\n\n")}
+
+`;
+}
 function composeReport(result, options) {
   const blast = blastRadiusSection(result, options.fileUrl);
-  const prefix2 = options.prefix ?? "";
+  const prefix2 = (options.prefix ?? "") + leadSection(result, options.baseNote);
   const suffix = options.suffix ? `
 ${options.suffix}
 ` : "";
@@ -73240,7 +73553,9 @@ _\u2026 cut to fit._
 `;
 }
 function isClean(result) {
-  return result.findings.length === 0 && result.errors.length === 0 && result.summary.verdict === "pass";
+  if (result.errors.length > 0 || result.summary.verdict !== "pass") return false;
+  if (result.base !== void 0) return result.findings.every((f) => f.status !== "new") && (result.fixed?.length ?? 0) === 0;
+  return result.findings.length === 0;
 }
 function conclusionOf(result, advisory) {
   if (result.summary.verdict === "pass") return "success";
@@ -73251,7 +73566,7 @@ function checkTitle(result, conclusion) {
   const advisory = conclusion === "neutral" ? " (advisory)" : "";
   switch (outcomeOf(result)) {
     case "fail":
-      return `${plural(summary2.blocking, "blocking finding")} at or above ${summary2.failOn}${advisory}`;
+      return `${plural(summary2.blocking, `blocking ${blockingNoun(result)}`)} at or above ${summary2.failOn}${advisory}`;
     case "fail-errors":
       return `Scan failed: ${plural(summary2.errors, "input error")}${advisory}`;
     case "incomplete":
@@ -73281,10 +73596,15 @@ function scanOptions(inputs, workspace, policyFrom) {
     ...policyFrom !== void 0 && { policyFrom },
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path33.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path35.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
-    valuesFiles: inputs.valuesFiles.map((f) => path33.resolve(workspace, f)),
+    ...inputs.pssLevel !== void 0 && { pssLevel: inputs.pssLevel },
+    valuesFiles: inputs.valuesFiles.map((f) => path35.resolve(workspace, f)),
+    set: inputs.set,
+    ...inputs.kubeVersion !== void 0 && { kubeVersion: inputs.kubeVersion },
+    ...inputs.namespace !== void 0 && { namespace: inputs.namespace },
+    ...inputs.releaseName !== void 0 && { releaseName: inputs.releaseName },
     ...inputs.helm !== void 0 && { helmPath: inputs.helm },
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== "" ? [inputs.githubToken] : []
@@ -73351,15 +73671,16 @@ async function scanAndPublish(inputs, log) {
   }
   let result;
   let files;
+  let baseNote;
   try {
     files = prepareReportFiles(inputs, ctx);
     if (inputs.report !== void 0) {
-      const file = path33.resolve(ctx.workspace, inputs.report);
+      const file = path35.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
       const redactor = new Redactor(runCredentials({ credentials: inputs.githubToken !== "" ? [inputs.githubToken] : [], workTrees: [ctx.workspace] }));
       const loaded = redactor.value(loadReport(file));
       const config = resolveConfig(scanOptions(inputs, ctx.workspace), ctx.workspace);
-      result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors });
+      result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors, ...inputs.gate !== void 0 && { gate: inputs.gate } });
       const claimed = loaded.summary;
       if (claimed.verdict !== result.summary.verdict || claimed.blocking !== result.summary.blocking || claimed.failOn !== result.summary.failOn) {
         log.info(
@@ -73369,7 +73690,9 @@ async function scanAndPublish(inputs, log) {
     } else {
       const policyFrom = policyRequest(inputs, ctx);
       if (policyFrom !== void 0) log.info(`preadmit: pull request: the policy comes from the base commit ${policyFrom.revision.slice(0, 12)} (input policy-from: head uses the pull request's own)`);
-      result = await scan(scanOptions(inputs, ctx.workspace, policyFrom));
+      const scanned = await scanWithBase(scanOptions(inputs, ctx.workspace, policyFrom), basePlan(inputs, ctx), ctx.workspace, inputs, log);
+      result = scanned.result;
+      baseNote = scanned.baseNote;
       if (result.policy?.from === "fallback") log.warning(`preadmit: ${result.policy.message}`);
       else if (result.policy !== void 0 && result.policy.changes.length > 0) log.info(`preadmit: this pull request changes the policy in ${plural(result.policy.changes.length, "place")}; the changes take effect once merged`);
     }
@@ -73380,7 +73703,33 @@ async function scanAndPublish(inputs, log) {
     setOutput("conclusion", "failure");
     return { failed: `preadmit: ${safe}` };
   }
-  return publish(result, inputs, ctx, publishing, files, log);
+  return publish(result, inputs, ctx, publishing, files, log, baseNote);
+}
+async function scanWithBase(options, plan, workspace, inputs, log) {
+  if (plan.kind === "none") {
+    if (inputs.gate === "new") log.info("preadmit: gate: new needs a pull request to compare with; on this event every finding gates (unless the configuration names a baseline file)");
+    return { result: await scan(options) };
+  }
+  let reason2 = plan.kind === "unavailable" ? plan.reason : void 0;
+  if (plan.kind === "compare") {
+    const resolved = await resolveRevision(workspace, plan.revision, { fetch: true });
+    if (resolved.ok) {
+      log.info(
+        `preadmit: pull request: compared with its base commit ${resolved.sha.slice(0, 12)}${resolved.fetched ? " (fetched)" : ""}; ${plan.gate === "new" ? "new findings gate" : "every finding gates (gate: all)"}${plan.all ? ", every chart rendered (changed-only: off)" : ""}`
+      );
+      try {
+        return { result: await scanAgainstBase(options, { revision: resolved.sha, gate: plan.gate, all: plan.all }) };
+      } catch (error2) {
+        if (!(error2 instanceof UsageError) || !error2.message.startsWith("--base")) throw error2;
+        reason2 = error2.message.replace(/^--base [^:]*: /, "");
+      }
+    } else {
+      reason2 = resolved.message;
+    }
+  }
+  const baseNote = new Redactor(runCredentials({ credentials: inputs.githubToken !== "" ? [inputs.githubToken] : [], workTrees: [workspace] })).text(baseUnavailableNote(reason2 ?? "unknown"));
+  log.info(`preadmit: ${baseNote}`);
+  return { result: await scan(options), baseNote };
 }
 async function abandon(publishing, message, log) {
   await appendJobSummary(`### \u274C preadmit: the scan did not run
@@ -73415,10 +73764,10 @@ async function pullRequestFor(inputs, ctx, api, notes, log) {
   }
   return { number, headSha };
 }
-async function publish(result, inputs, ctx, publishing, files, log) {
+async function publish(result, inputs, ctx, publishing, files, log, baseNote) {
   const conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl = ctx.repository !== void 0 && ctx.sha !== void 0 ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : void 0;
-  const compose = (limit, limitName, prefix2) => composeReport(result, { rules: RULES, limit, limitName, ...fileUrl !== void 0 && { fileUrl }, ...prefix2 !== void 0 && { prefix: prefix2 } });
+  const compose = (limit, limitName, prefix2) => composeReport(result, { rules: RULES, limit, limitName, ...fileUrl !== void 0 && { fileUrl }, ...prefix2 !== void 0 && { prefix: prefix2 }, ...baseNote !== void 0 && { baseNote } });
   const { sarif: sarifFile, json: reportJson } = files;
   let unwritten;
   try {
@@ -73433,7 +73782,8 @@ async function publish(result, inputs, ctx, publishing, files, log) {
   log.info(`preadmit: SARIF report ${sarifFile}, JSON report ${reportJson}`);
   await appendJobSummary(compose(JOB_SUMMARY_LIMIT - SUMMARY_RESERVE, LIMIT_NAMES.summary), log);
   setOutputs({ findings: result.summary.findings, blocking: result.summary.blocking, sarifFile, reportJson, conclusion });
-  const annotations = inputs.annotations ? annotationsFor(result) : [];
+  const changed = inputs.annotations && result.base !== void 0 ? await changedLinesSince(ctx.workspace, result.base.sha, annotatedFindings(result).flatMap(annotationFiles)) : void 0;
+  const annotations = inputs.annotations ? annotationsFor(result, changed) : [];
   const notes = unwritten !== void 0 ? [unwritten] : [];
   let check2;
   const { api, target, started } = publishing;
@@ -73480,7 +73830,7 @@ async function publish(result, inputs, ctx, publishing, files, log) {
           LIMIT_NAMES.comment,
           `${marker}
 > [!TIP]
-> Resolved: the findings reported here earlier are gone as of commit \`${pr.headSha.slice(0, 12)}\`.
+> Resolved: ${result.base !== void 0 ? "this pull request adds no findings" : "the findings reported here earlier are gone"} as of commit \`${pr.headSha.slice(0, 12)}\`.
 
 `
         ),

@@ -138,7 +138,7 @@ describe('--base: new, existing and fixed findings', () => {
 
     // Reporters say which findings are new, and list the fixed ones.
     const text = renderText(result);
-    expect(text).toMatch(/NEW CRITICAL\s+pss-host-namespaces/);
+    expect(text).toMatch(/CRITICAL\s+pss-host-namespaces NEW/);
     expect(text).toMatch(/BASE: \d+ new · \d+ existing · \d+ fixed against HEAD/);
     expect(text).toMatch(/fixed critical\s+pss-privileged\s+Pod default\/a/);
     expect(text).toContain('FAIL: 1 new finding at or above high');
