@@ -73470,8 +73470,15 @@ function blastRadiusSection(result, fileUrl, limit = TOP_BLAST_RADIUS) {
       compareSources(a2.source, b.source)
     )
   );
-  if (rated.length === 0) return "";
-  const rows = rated.slice(0, limit).map((o2) => {
+  const seen = /* @__PURE__ */ new Set();
+  const workloads = rated.filter((o2) => {
+    const key = [o2.source.chart ?? o2.source.address ?? o2.source.file, o2.object.kind, o2.object.namespace ?? "", o2.object.name].join("\0");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (workloads.length === 0) return "";
+  const rows = workloads.slice(0, limit).map((o2) => {
     const reasons = o2.blastRadius.reasons;
     const why = reasons.slice(0, 3).map((r) => escapeMarkdown(clip(r, 160))).join("; ") + (reasons.length > 3 ? ` (+${reasons.length - 3} more)` : "");
     const label = escapeMarkdown(clip(locationLabel(o2.source.file, o2.source.line), 200));
@@ -73479,7 +73486,7 @@ function blastRadiusSection(result, fileUrl, limit = TOP_BLAST_RADIUS) {
     const where = href === void 0 ? label : `[${label}](${href})`;
     return `| ${RATING_BADGE[o2.blastRadius.rating]} | ${escapeMarkdown(clip(objectLabel(o2.object), 200))} | ${where} | ${why || "\u2014"} |`;
   });
-  const shown2 = rows.length < rated.length ? ` (top ${rows.length} of ${rated.length})` : "";
+  const shown2 = rows.length < workloads.length ? ` (top ${rows.length} of ${workloads.length})` : "";
   return [
     `#### Largest blast radius${shown2}`,
     "",

@@ -435,6 +435,18 @@ describe('the report the Action publishes', () => {
     expect(blastRadiusSection(scanResult(), fileUrl)).toBe('');
   });
 
+  it('lists a workload once however many value sets render it, at its worst', () => {
+    const helm = (valueSet: string) => ({ kind: 'helm' as const, file: 'charts/shop/templates/d.yaml', chart: 'charts/shop', valueSet, line: 3 });
+    const objects = [
+      { object: ref('Deployment', 'web', 'shop'), source: helm('ci/a-values.yaml'), blastRadius: { ...blastRadius(), rating: 'high' as const, reasons: ['in a'] } },
+      { object: ref('Deployment', 'web', 'shop'), source: helm('default'), blastRadius: { ...blastRadius(), rating: 'critical' as const, reasons: ['in default'] } },
+      { object: ref('Deployment', 'web', 'shop'), source: helm('ci/b-values.yaml'), blastRadius: { ...blastRadius(), rating: 'high' as const, reasons: ['in b'] } },
+    ];
+    const rows = blastRadiusSection(scanResult({ objects }), fileUrl).split('\n').filter((l) => l.startsWith('| 🔴') || l.startsWith('| 🟠'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('in default');
+  });
+
   it('fits any result into the limit, marker first, and says what was cut and against which limit', () => {
     const findings = Array.from({ length: 3000 }, (_, i) =>
       finding({ ruleId: i % 3 === 0 ? 'pss-privileged' : 'resources-missing', object: ref('Deployment', `app-${i}`), message: `${HOSTILE_ALL} ${i}` }),

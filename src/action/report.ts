@@ -54,8 +54,16 @@ export function blastRadiusSection(result: ScanResult, fileUrl: FileUrl | undefi
         compareSources(a.source, b.source),
       ),
     );
-  if (rated.length === 0) return '';
-  const rows = rated.slice(0, limit).map((o) => {
+  // One row per workload: the same Deployment rendered with several value sets is one workload (its worst).
+  const seen = new Set<string>();
+  const workloads = rated.filter((o) => {
+    const key = [o.source.chart ?? o.source.address ?? o.source.file, o.object.kind, o.object.namespace ?? '', o.object.name].join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (workloads.length === 0) return '';
+  const rows = workloads.slice(0, limit).map((o) => {
     const reasons = o.blastRadius.reasons;
     const why = reasons.slice(0, 3).map((r) => escapeMarkdown(clip(r, 160))).join('; ') + (reasons.length > 3 ? ` (+${reasons.length - 3} more)` : '');
     const label = escapeMarkdown(clip(locationLabel(o.source.file, o.source.line), 200));
@@ -63,7 +71,7 @@ export function blastRadiusSection(result: ScanResult, fileUrl: FileUrl | undefi
     const where = href === undefined ? label : `[${label}](${href})`;
     return `| ${RATING_BADGE[o.blastRadius.rating]} | ${escapeMarkdown(clip(objectLabel(o.object), 200))} | ${where} | ${why || '—'} |`;
   });
-  const shown = rows.length < rated.length ? ` (top ${rows.length} of ${rated.length})` : '';
+  const shown = rows.length < workloads.length ? ` (top ${rows.length} of ${workloads.length})` : '';
   return [
     `#### Largest blast radius${shown}`,
     '',
