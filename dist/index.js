@@ -54591,21 +54591,26 @@ function variantReleaseName(main) {
   if (name === main) name = `q${name.slice(1)}`;
   return name;
 }
-function variantKubeVersion(kubeVersion, literals = []) {
+function variantKubeVersion(kubeVersion, literals = [], index = 0) {
   const match2 = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
   if (!match2) return kubeVersion;
   const patch = Number(match2[3] ?? 0);
+  const candidates = [];
   for (const literal2 of literals) {
     const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)$/.exec(literal2);
     if (!compared || compared[2] !== match2[1] || compared[3] !== match2[2]) continue;
     const at3 = Number(compared[4]) + (compared[1] === ">" ? 1 : compared[1] === "<" ? -1 : 0);
-    if (at3 >= 0 && at3 !== patch) return `${match2[1]}.${match2[2]}.${at3}`;
+    const version = `${match2[1]}.${match2[2]}.${at3}`;
+    if (at3 >= 0 && at3 !== patch && !candidates.includes(version)) candidates.push(version);
   }
+  if (candidates.length > 0) return candidates[Math.min(index, candidates.length - 1)];
   return `${match2[1]}.${match2[2]}.${match2[3] === "99" ? "98" : "99"}`;
 }
 function collectKubeLiterals(text2, into) {
+  const holders = [...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]);
+  const reads = (action) => /KubeVersion/.test(action) || holders.some((v) => new RegExp(`\\${v}(?!\\w)`).test(action));
   for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
-    if (!/KubeVersion/.test(action[0])) continue;
+    if (!reads(action[0])) continue;
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
       const literal2 = `${m[1] ?? ""}${m[2]}`;
       if (into.length < 16 && !into.includes(literal2)) into.push(literal2);
@@ -54908,8 +54913,9 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : void 0;
 }
 function answersVariant(constructs, full) {
-  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade) return void 0;
-  return { ...full, upgrade: false, clusterAnswers: true };
+  const moreLiterals = constructs.literals.release.length > 1 || constructs.literals.kube.length > 1;
+  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals) return void 0;
+  return { ...full, upgrade: false, clusterAnswers: true, literalIndex: 1 };
 }
 function fullVariant(constructs) {
   return {
@@ -54996,7 +55002,12 @@ function canonicalReleaseText(text2) {
   out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, "g"), "(len $1)");
   return out;
 }
-function releaseLiteralFor(field, main, literals = []) {
+function releaseLiteralFor(field, main, literals = [], index = 0) {
+  const values = releaseLiteralValues(field, main, literals);
+  return values[Math.min(index, values.length - 1)];
+}
+function releaseLiteralValues(field, main, literals) {
+  const out = [];
   const passes = ({ test, literal: literal2 }, value) => test === "eq" ? value === literal2 : test === "hasPrefix" ? value.startsWith(literal2) : test === "hasSuffix" ? value.endsWith(literal2) : value.includes(literal2);
   const valueOf2 = ({ test, literal: literal2 }) => {
     const start = test === "eq" || test === "hasPrefix" || /^[a-z0-9]/.test(literal2) ? "" : "x";
@@ -55009,14 +55020,14 @@ function releaseLiteralFor(field, main, literals = []) {
     if (literal2.test === "length") {
       const n2 = Number(literal2.literal.split(" ")[1]);
       const length = [n2 - 1, n2, n2 + 1].find((l) => l >= 1 && l <= (field === "name" ? 53 : 63) && lengthPasses(literal2.literal, l) !== lengthPasses(literal2.literal, main.length));
-      if (length !== void 0) return `p${"x".repeat(length - 1)}`;
+      if (length !== void 0) out.push(`p${"x".repeat(length - 1)}`);
       continue;
     }
     if (passes(literal2, main)) continue;
     const value = valueOf2(literal2);
-    if (valid(value)) return value;
+    if (valid(value)) out.push(value);
   }
-  return void 0;
+  return [...new Set(out)];
 }
 var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
 function decidedSetting(lines, index) {
@@ -61869,13 +61880,13 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
 }
 function renderRequestOf(dir, set2, binary2, config, variant) {
   const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
-  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion, variant.kubeLiterals) : mainKubeVersion;
+  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion, variant.kubeLiterals, variant.literalIndex) : mainKubeVersion;
   const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...variant?.extensionApis ? variant.apiLiterals ?? [] : []];
   return {
     helm: binary2,
     chartDir: dir,
-    releaseName: variant?.release ? releaseLiteralFor("name", config.helm.releaseName, variant.releaseLiterals) ?? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
-    namespace: variant?.release ? releaseLiteralFor("namespace", config.helm.namespace, variant.releaseLiterals) ?? VARIANT_RELEASE.namespace : config.helm.namespace,
+    releaseName: variant?.release ? releaseLiteralFor("name", config.helm.releaseName, variant.releaseLiterals, variant.literalIndex) ?? variantReleaseName(config.helm.releaseName) : config.helm.releaseName,
+    namespace: variant?.release ? releaseLiteralFor("namespace", config.helm.namespace, variant.releaseLiterals, variant.literalIndex) ?? VARIANT_RELEASE.namespace : config.helm.namespace,
     valuesFiles: set2.valuesFiles,
     set: set2.set,
     kubeVersion,

@@ -276,13 +276,13 @@ interface Job {
  */
 export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, config: Config, variant?: VariantInputs): RenderRequest {
   const mainKubeVersion = config.helm.kubeVersion || DEFAULT_KUBE_VERSION;
-  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion, variant.kubeLiterals) : mainKubeVersion;
+  const kubeVersion = variant?.release ? variantKubeVersion(mainKubeVersion, variant.kubeLiterals, variant.literalIndex) : mainKubeVersion;
   const apiVersions = [...apiVersionsFor(kubeVersion, { extensions: variant?.extensionApis === true }), ...(variant?.extensionApis ? (variant.apiLiterals ?? []) : [])];
   return {
     helm: binary,
     chartDir: dir,
-    releaseName: variant?.release ? (releaseLiteralFor('name', config.helm.releaseName, variant.releaseLiterals) ?? variantReleaseName(config.helm.releaseName)) : config.helm.releaseName,
-    namespace: variant?.release ? (releaseLiteralFor('namespace', config.helm.namespace, variant.releaseLiterals) ?? VARIANT_RELEASE.namespace) : config.helm.namespace,
+    releaseName: variant?.release ? (releaseLiteralFor('name', config.helm.releaseName, variant.releaseLiterals, variant.literalIndex) ?? variantReleaseName(config.helm.releaseName)) : config.helm.releaseName,
+    namespace: variant?.release ? (releaseLiteralFor('namespace', config.helm.namespace, variant.releaseLiterals, variant.literalIndex) ?? VARIANT_RELEASE.namespace) : config.helm.namespace,
     valuesFiles: set.valuesFiles,
     set: set.set,
     kubeVersion,

@@ -34,6 +34,8 @@ export interface VariantInputs {
   releaseLiterals?: ReleaseLiteral[];
   /** With release: versions the templates compare the cluster's Kubernetes version with. */
   kubeLiterals?: string[];
+  /** Which of the literals that flip a test this render takes (0: the first; the third render takes the next). */
+  literalIndex?: number;
 }
 
 /**
@@ -54,23 +56,29 @@ export function variantReleaseName(main: string): string {
  * patch: the first version the templates compare the cluster's with that is of this minor and not the
  * scan's (one past it for `>`, one before for `<`), else .99.
  */
-export function variantKubeVersion(kubeVersion: string, literals: readonly string[] = []): string {
+export function variantKubeVersion(kubeVersion: string, literals: readonly string[] = [], index = 0): string {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
   if (!match) return kubeVersion;
   const patch = Number(match[3] ?? 0);
+  const candidates: string[] = [];
   for (const literal of literals) {
     const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)$/.exec(literal);
     if (!compared || compared[2] !== match[1] || compared[3] !== match[2]) continue;
     const at = Number(compared[4]) + (compared[1] === '>' ? 1 : compared[1] === '<' ? -1 : 0);
-    if (at >= 0 && at !== patch) return `${match[1]}.${match[2]}.${at}`;
+    const version = `${match[1]}.${match[2]}.${at}`;
+    if (at >= 0 && at !== patch && !candidates.includes(version)) candidates.push(version);
   }
+  if (candidates.length > 0) return candidates[Math.min(index, candidates.length - 1)]!;
   return `${match[1]}.${match[2]}.${match[3] === '99' ? '98' : '99'}`;
 }
 
 /** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
 export function collectKubeLiterals(text: string, into: string[]): void {
+  // Variables holding the version (`$kv := .Capabilities.KubeVersion.Version`) read it too.
+  const holders = [...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!);
+  const reads = (action: string) => /KubeVersion/.test(action) || holders.some((v) => new RegExp(`\\${v}(?!\\w)`).test(action));
   for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
-    if (!/KubeVersion/.test(action[0])) continue;
+    if (!reads(action[0])) continue;
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
       const literal = `${m[1] ?? ''}${m[2]}`;
       if (into.length < 16 && !into.includes(literal)) into.push(literal);
@@ -514,8 +522,10 @@ export function variantOf(dir: string, constructs: ChartConstructs, sources: Tem
  * and the clock. Made when the chart's text names any of those (the answers only change what names them).
  */
 export function answersVariant(constructs: ChartConstructs, full: VariantInputs): VariantInputs | undefined {
-  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade) return undefined;
-  return { ...full, upgrade: false, clusterAnswers: true };
+  // Several literals compared with the release or the Kubernetes version: this render takes the next one.
+  const moreLiterals = constructs.literals.release.length > 1 || constructs.literals.kube.length > 1;
+  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals) return undefined;
+  return { ...full, upgrade: false, clusterAnswers: true, literalIndex: 1 };
 }
 
 /** Every input the second render can change: as upgrade, with extension APIs (and the named ones), as another release. */
@@ -632,7 +642,14 @@ export function canonicalReleaseText(text: string): string {
  * The value the second render gives the release name or namespace: a literal the templates compare it with
  * whose test the scan's value does not pass (so the branch flips), else undefined (the generic variant value).
  */
-export function releaseLiteralFor(field: ReleaseLiteral['field'], main: string, literals: readonly ReleaseLiteral[] = []): string | undefined {
+export function releaseLiteralFor(field: ReleaseLiteral['field'], main: string, literals: readonly ReleaseLiteral[] = [], index = 0): string | undefined {
+  const values = releaseLiteralValues(field, main, literals);
+  return values[Math.min(index, values.length - 1)];
+}
+
+/** Every value releaseLiteralFor can give, in the literals' order. */
+function releaseLiteralValues(field: ReleaseLiteral['field'], main: string, literals: readonly ReleaseLiteral[]): string[] {
+  const out: string[] = [];
   const passes = ({ test, literal }: ReleaseLiteral, value: string) =>
     test === 'eq' ? value === literal : test === 'hasPrefix' ? value.startsWith(literal) : test === 'hasSuffix' ? value.endsWith(literal) : value.includes(literal);
   // The shortest valid value that passes the test: the literal, padded where it starts or ends with - or .
@@ -648,14 +665,14 @@ export function releaseLiteralFor(field: ReleaseLiteral['field'], main: string, 
       // A name of another length on the other side of the test (the variant's own name keeps the length).
       const n = Number(literal.literal.split(' ')[1]);
       const length = [n - 1, n, n + 1].find((l) => l >= 1 && l <= (field === 'name' ? 53 : 63) && lengthPasses(literal.literal, l) !== lengthPasses(literal.literal, main.length));
-      if (length !== undefined) return `p${'x'.repeat(length - 1)}`;
+      if (length !== undefined) out.push(`p${'x'.repeat(length - 1)}`);
       continue;
     }
     if (passes(literal, main)) continue;
     const value = valueOf(literal);
-    if (valid(value)) return value;
+    if (valid(value)) out.push(value);
   }
-  return undefined;
+  return [...new Set(out)];
 }
 
 /** Settings that grant host access or privilege, or another identity: a branch on an unknowable answer must not write them. */
