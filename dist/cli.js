@@ -46137,7 +46137,7 @@ function renderMarkdown(result, options = {}) {
 
 ${plural(result.summary.suppressed, "finding")} suppressed (kept below, never blocking).`;
   const p = result.summary.provenance;
-  if (p !== void 0 && p.values + p.template + p.object > 0) {
+  if (options.statistics !== false && p !== void 0 && p.values + p.template + p.object > 0) {
     counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
   }
   if (result.skipped !== void 0 && result.skipped.length > 0) {
@@ -46149,7 +46149,7 @@ Not searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT.fil
   const shown2 = sections.map((s) => s.rows.length);
   let report2 = assemble(shown2);
   if (size(report2) <= maxLength) return report2;
-  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
+  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, blockingSection, errorSection]) {
     const i2 = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;
@@ -46741,7 +46741,8 @@ function render(format2, result, options) {
       return renderMarkdown(result, {
         rules: options.rules,
         ...options.fileUrl !== void 0 && { fileUrl: options.fileUrl },
-        ...options.maxLength !== void 0 && { maxLength: options.maxLength }
+        ...options.maxLength !== void 0 && { maxLength: options.maxLength },
+        ...options.statistics !== void 0 && { statistics: options.statistics }
       });
   }
 }

@@ -67372,7 +67372,7 @@ function renderMarkdown(result, options = {}) {
 
 ${plural(result.summary.suppressed, "finding")} suppressed (kept below, never blocking).`;
   const p = result.summary.provenance;
-  if (p !== void 0 && p.values + p.template + p.object > 0) {
+  if (options.statistics !== false && p !== void 0 && p.values + p.template + p.object > 0) {
     counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
   }
   if (result.skipped !== void 0 && result.skipped.length > 0) {
@@ -67384,7 +67384,7 @@ Not searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT.fil
   const shown2 = sections.map((s) => s.rows.length);
   let report2 = assemble(shown2);
   if (size(report2) <= maxLength) return report2;
-  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
+  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, blockingSection, errorSection]) {
     const i2 = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;
@@ -67975,7 +67975,8 @@ function render(format2, result, options) {
       return renderMarkdown(result, {
         rules: options.rules,
         ...options.fileUrl !== void 0 && { fileUrl: options.fileUrl },
-        ...options.maxLength !== void 0 && { maxLength: options.maxLength }
+        ...options.maxLength !== void 0 && { maxLength: options.maxLength },
+        ...options.statistics !== void 0 && { statistics: options.statistics }
       });
   }
 }
@@ -73553,7 +73554,8 @@ ${options.suffix}
   let report2 = render("markdown", result, {
     rules: options.rules,
     ...options.fileUrl !== void 0 && { fileUrl: options.fileUrl },
-    maxLength
+    maxLength,
+    statistics: options.statistics === true
   });
   if (options.limitName !== void 0) {
     report2 = report2.replace(`Shortened to stay under ${maxLength.toLocaleString("en-US")} characters`, `Shortened to fit ${options.limitName}`);
@@ -73785,7 +73787,7 @@ async function pullRequestFor(inputs, ctx, api, notes, log) {
 async function publish(result, inputs, ctx, publishing, files, log, baseNote) {
   const conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl = ctx.repository !== void 0 && ctx.sha !== void 0 ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : void 0;
-  const compose = (limit, limitName, prefix2) => composeReport(result, { rules: RULES, limit, limitName, ...fileUrl !== void 0 && { fileUrl }, ...prefix2 !== void 0 && { prefix: prefix2 }, ...baseNote !== void 0 && { baseNote } });
+  const compose = (limit, limitName, prefix2, statistics = false) => composeReport(result, { rules: RULES, limit, limitName, statistics, ...fileUrl !== void 0 && { fileUrl }, ...prefix2 !== void 0 && { prefix: prefix2 }, ...baseNote !== void 0 && { baseNote } });
   const { sarif: sarifFile, json: reportJson } = files;
   let unwritten;
   try {
@@ -73798,7 +73800,7 @@ async function publish(result, inputs, ctx, publishing, files, log, baseNote) {
   }
   log.info(render("text", result, { rules: RULES, color: false }));
   log.info(`preadmit: SARIF report ${sarifFile}, JSON report ${reportJson}`);
-  await appendJobSummary(compose(JOB_SUMMARY_LIMIT - SUMMARY_RESERVE, LIMIT_NAMES.summary), log);
+  await appendJobSummary(compose(JOB_SUMMARY_LIMIT - SUMMARY_RESERVE, LIMIT_NAMES.summary, void 0, true), log);
   setOutputs({ findings: result.summary.findings, blocking: result.summary.blocking, sarifFile, reportJson, conclusion });
   const changed = inputs.annotations && result.base !== void 0 ? await changedLinesSince(ctx.workspace, result.base.sha, annotatedFindings(result).flatMap(annotationFiles)) : void 0;
   const annotations = inputs.annotations ? annotationsFor(result, changed) : [];

@@ -250,7 +250,7 @@ describe('markdown reporter', () => {
     expect(md.trimEnd().endsWith('</details>')).toBe(true);
   });
 
-  it('cuts blocking findings last, and only when nothing else is left', () => {
+  it('cuts blocking findings last but errors (what was not scanned stays visible), and only when nothing else is left', () => {
     const findings = Array.from({ length: 300 }, (_, i) => finding({ path: `/c/${i}`, message: 'm'.repeat(200) }));
     findings.push(finding({ ruleId: 'values-note', path: '/n' }));
     const result = scanResult({ findings, errors: [{ kind: 'parse', file: 'a.yaml', message: 'bad' }] });
@@ -259,8 +259,16 @@ describe('markdown reporter', () => {
     const shown = md.match(/\| 🔴 Critical \| \[/g)?.length ?? 0;
     expect(shown).toBeGreaterThan(10);
     expect(shown).toBeLessThan(300);
-    expect(md).toContain(`Shortened to stay under 20,000 characters: ${300 - shown} of 300 blocking findings, 1 of 1 errors, 1 of 1 other findings are not shown.`);
+    expect(md).toContain(`Shortened to stay under 20,000 characters: ${300 - shown} of 300 blocking findings, 1 of 1 other findings are not shown.`);
+    expect(md).toContain('| parse | a\\.yaml | bad |');
     expect(md).toContain('_… and 1 more other findings not shown here._');
+  });
+
+  it('leaves how provenance located findings out when asked (the comment; the job summary keeps it)', () => {
+    const result = { ...scanResult({ findings: [finding()] }) };
+    result.summary = { ...result.summary, provenance: { values: 3, template: 2, object: 1, renders: 4, ms: 10 } };
+    expect(renderMarkdown(result, { rules: RULES })).toContain('located at a values line: 3');
+    expect(renderMarkdown(result, { rules: RULES, statistics: false })).not.toContain('located at a values line');
   });
 
   it('respects even a tiny maxLength', () => {

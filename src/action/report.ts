@@ -133,6 +133,8 @@ export interface ComposeOptions {
   limitName?: string;
   /** Why a pull request could not be compared with its base (then every finding gates). */
   baseNote?: string;
+  /** How provenance located the findings: in the job summary, not in the comment or check run. */
+  statistics?: boolean;
 }
 
 /** The full report within `limit`: the reporter cuts rows (and says so) to make room for what we add. */
@@ -146,6 +148,7 @@ export function composeReport(result: ScanResult, options: ComposeOptions): stri
     rules: options.rules,
     ...(options.fileUrl !== undefined && { fileUrl: options.fileUrl }),
     maxLength,
+    statistics: options.statistics === true,
   });
   if (options.limitName !== undefined) {
     // The reporter names its own budget, which is the limit less what we add; name the real limit instead.

@@ -318,8 +318,8 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
   const conclusion: Conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl: FileUrl | undefined =
     ctx.repository !== undefined && ctx.sha !== undefined ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : undefined;
-  const compose = (limit: number, limitName: string, prefix?: string) =>
-    composeReport(result, { rules: RULES, limit, limitName, ...(fileUrl !== undefined && { fileUrl }), ...(prefix !== undefined && { prefix }), ...(baseNote !== undefined && { baseNote }) });
+  const compose = (limit: number, limitName: string, prefix?: string, statistics = false) =>
+    composeReport(result, { rules: RULES, limit, limitName, statistics, ...(fileUrl !== undefined && { fileUrl }), ...(prefix !== undefined && { prefix }), ...(baseNote !== undefined && { baseNote }) });
 
   // 3. Everything that needs no token.
   const { sarif: sarifFile, json: reportJson } = files;
@@ -334,7 +334,7 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
   }
   log.info(render('text', result, { rules: RULES, color: false }));
   log.info(`preadmit: SARIF report ${sarifFile}, JSON report ${reportJson}`);
-  await appendJobSummary(compose(JOB_SUMMARY_LIMIT - SUMMARY_RESERVE, LIMIT_NAMES.summary), log);
+  await appendJobSummary(compose(JOB_SUMMARY_LIMIT - SUMMARY_RESERVE, LIMIT_NAMES.summary, undefined, true), log);
   setOutputs({ findings: result.summary.findings, blocking: result.summary.blocking, sarifFile, reportJson, conclusion });
 
   // 4. The check run and the comment.

@@ -25,6 +25,8 @@ export interface ReportOptions {
   fileUrl?: (file: string, line?: number) => string | undefined;
   /** markdown only: upper bound on the report's size in UTF-8 bytes, so also in characters (default 65,000). */
   maxLength?: number;
+  /** markdown only: include how provenance located the findings (default true). */
+  statistics?: boolean;
 }
 
 export function render(format: Format, result: ScanResult, options: ReportOptions): string {
@@ -42,6 +44,7 @@ export function render(format: Format, result: ScanResult, options: ReportOption
         rules: options.rules,
         ...(options.fileUrl !== undefined && { fileUrl: options.fileUrl }),
         ...(options.maxLength !== undefined && { maxLength: options.maxLength }),
+        ...(options.statistics !== undefined && { statistics: options.statistics }),
       });
   }
 }

@@ -37,6 +37,8 @@ export interface MarkdownOptions {
    * (default 65,000: a PR comment takes 65,536 characters, a job summary 1 MiB).
    */
   maxLength?: number;
+  /** How provenance located the findings (counts): for the job summary; a pull-request comment leaves it out. */
+  statistics?: boolean;
 }
 
 export const DEFAULT_MAX_LENGTH = 65_000;
@@ -359,7 +361,7 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : '_No findings._';
   if (result.summary.suppressed !== undefined) counts += `\n\n${plural(result.summary.suppressed, 'finding')} suppressed (kept below, never blocking).`;
   const p = result.summary.provenance;
-  if (p !== undefined && p.values + p.template + p.object > 0) {
+  if (options.statistics !== false && p !== undefined && p.values + p.template + p.object > 0) {
     counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
   }
   if (result.skipped !== undefined && result.skipped.length > 0) {
@@ -374,8 +376,8 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   if (size(report) <= maxLength) return report;
 
   // Cut the least important rows first: suppressed and other findings, admission verdicts, suppression
-  // problems, errors, then blocking findings.
-  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, errorSection, blockingSection]) {
+  // problems, blocking findings, and errors last (what was not scanned at all must stay visible).
+  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, blockingSection, errorSection]) {
     const i = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;
