@@ -117,11 +117,22 @@ describe('usage mistakes: exit 2 and a message that says what to do', () => {
     [['scan', empty, '--values', path.join(empty, 'nope.yaml')], `--values ${path.join(empty, 'nope.yaml')}: no such file`],
     [['explain', 'pss-privilged'], 'unknown rule "pss-privilged"; did you mean pss-privileged?'],
     [['explain'], 'preadmit explain takes one rule id'],
+    [['scan', empty, '--fail-on-errors', 'maybe'], '--fail-on-errors must be one of true, false'],
   ])('preadmit %j', async (args, message) => {
     const { exitCode, stderr, stdout } = await run(args);
     expect(exitCode).toBe(2);
     expect(stderr).toContain(message);
     expect(stdout).toBe('');
+  });
+
+  it('--fail-on-errors false reports an unreadable input without failing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-errors-'));
+    writeFileSync(path.join(dir, 'bad.yaml'), 'a: [\n');
+    const failing = await run(['scan', dir]);
+    expect(failing.exitCode).toBe(1);
+    const reported = await run(['scan', dir, '--fail-on-errors', 'false']);
+    expect(reported.exitCode).toBe(0);
+    expect(reported.stdout).toContain('bad.yaml');
   });
 
   it('preadmit rules lists every rule; preadmit explain prints one', async () => {

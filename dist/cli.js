@@ -45059,6 +45059,7 @@ function fileConfig(options, repoRoot) {
 function withScanOptions(config, options) {
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
+  if (options.failOnErrors !== void 0) config.failOnErrors = options.failOnErrors;
   if (options.pssVersion) config.pss.version = options.pssVersion;
   const minor = resolvePssVersion(config.pss.version);
   const named2 = /^v1\.(\d+)$/.exec(config.pss.version)?.[1];
@@ -46768,6 +46769,8 @@ Options:
   --output FILE                       write the report to FILE instead of stdout
   --fail-on critical|high|medium|low|never
                                       lowest severity that fails the run (default high)
+  --fail-on-errors true|false         whether inputs that could not be read or rendered fail
+                                      the run (default failOnErrors, true)
   --config FILE                       configuration (default: .preadmit.yaml found upward)
   --values FILE                       values file for charts (repeatable)
   --set key=value                     value for charts (repeatable)
@@ -46825,6 +46828,7 @@ var CLI_OPTIONS = {
   gate: { type: "string" },
   all: { type: "boolean" },
   "min-severity": { type: "string" },
+  "fail-on-errors": { type: "string" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" }
@@ -46957,6 +46961,7 @@ ${USAGE}
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
     const gate = oneOf("--gate", values.gate, ["new", "all"]);
     const minSeverity = oneOf("--min-severity", values["min-severity"], SEVERITIES);
+    const failOnErrors = oneOf("--fail-on-errors", values["fail-on-errors"], ["true", "false"]);
     if (values.base === void 0 && (gate !== void 0 || values.all)) throw new UsageError(`${gate !== void 0 ? "--gate" : "--all"} needs --base REV`);
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format or standard input");
     const baselineTarget = command === "baseline" ? values.output ?? path34.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
@@ -46997,6 +47002,7 @@ ${USAGE}
       ...values.config ? { configFile: values.config } : {},
       ...failOn ? { failOn } : {},
       ...pssLevel ? { pssLevel } : {},
+      ...failOnErrors !== void 0 ? { failOnErrors: failOnErrors === "true" } : {},
       ...values["pss-version"] ? { pssVersion: values["pss-version"] } : {},
       valuesFiles: values.values ?? [],
       set: values.set ?? [],

@@ -66308,6 +66308,7 @@ function fileConfig(options, repoRoot) {
 function withScanOptions(config, options) {
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
+  if (options.failOnErrors !== void 0) config.failOnErrors = options.failOnErrors;
   if (options.pssVersion) config.pss.version = options.pssVersion;
   const minor = resolvePssVersion(config.pss.version);
   const named2 = /^v1\.(\d+)$/.exec(config.pss.version)?.[1];
@@ -68792,6 +68793,7 @@ function readInputs(getInput2 = defaultGetInput) {
     ...gate !== void 0 && { gate },
     changedOnly: toggle("changed-only", get2("changed-only"), true),
     ...pssLevel !== void 0 && { pssLevel },
+    ...get2("fail-on-errors") !== "" && { failOnErrors: toggle("fail-on-errors", get2("fail-on-errors"), true) },
     set: set2,
     ...kubeVersion !== "" && { kubeVersion },
     ...namespace !== "" && { namespace },
@@ -73620,6 +73622,7 @@ function scanOptions(inputs, workspace, policyFrom) {
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
     ...inputs.pssLevel !== void 0 && { pssLevel: inputs.pssLevel },
+    ...inputs.failOnErrors !== void 0 && { failOnErrors: inputs.failOnErrors },
     valuesFiles: inputs.valuesFiles.map((f) => path35.resolve(workspace, f)),
     set: inputs.set,
     ...inputs.kubeVersion !== void 0 && { kubeVersion: inputs.kubeVersion },

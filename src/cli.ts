@@ -38,6 +38,8 @@ Options:
   --output FILE                       write the report to FILE instead of stdout
   --fail-on critical|high|medium|low|never
                                       lowest severity that fails the run (default high)
+  --fail-on-errors true|false         whether inputs that could not be read or rendered fail
+                                      the run (default failOnErrors, true)
   --config FILE                       configuration (default: .preadmit.yaml found upward)
   --values FILE                       values file for charts (repeatable)
   --set key=value                     value for charts (repeatable)
@@ -97,6 +99,7 @@ const CLI_OPTIONS = {
   gate: { type: 'string' },
   all: { type: 'boolean' },
   'min-severity': { type: 'string' },
+  'fail-on-errors': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -244,6 +247,7 @@ export async function main(argv: string[]): Promise<number> {
     const pssLevel = oneOf('--pss-level', values['pss-level'], ['baseline', 'restricted'] as const);
     const gate = oneOf('--gate', values.gate, ['new', 'all'] as const);
     const minSeverity = oneOf('--min-severity', values['min-severity'], SEVERITIES);
+    const failOnErrors = oneOf('--fail-on-errors', values['fail-on-errors'], ['true', 'false'] as const);
     if (values.base === undefined && (gate !== undefined || values.all)) throw new UsageError(`${gate !== undefined ? '--gate' : '--all'} needs --base REV`);
     if (command === 'baseline' && (values.base !== undefined || values.format !== undefined || paths.includes('-'))) throw new UsageError('preadmit baseline takes paths and scan options, not --base, --format or standard input');
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
@@ -288,6 +292,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.config ? { configFile: values.config } : {}),
       ...(failOn ? { failOn } : {}),
       ...(pssLevel ? { pssLevel } : {}),
+      ...(failOnErrors !== undefined ? { failOnErrors: failOnErrors === 'true' } : {}),
       ...(values['pss-version'] ? { pssVersion: values['pss-version'] } : {}),
       valuesFiles: values.values ?? [],
       set: values.set ?? [],

@@ -54,6 +54,8 @@ export interface ActionInputs {
   changedOnly: boolean;
   /** Pod Security level findings are reported at (default: the configuration's, else restricted). */
   pssLevel?: (typeof PSS_LEVEL_VALUES)[number];
+  /** Whether inputs that could not be read or rendered fail the check (default: the configuration's, else on). */
+  failOnErrors?: boolean;
   /** helm --set pairs (key=value) applied to every chart, one per line. */
   set: string[];
   /** Kubernetes version helm renders for (.Capabilities.KubeVersion). */
@@ -148,6 +150,7 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     ...(gate !== undefined && { gate }),
     changedOnly: toggle('changed-only', get('changed-only'), true),
     ...(pssLevel !== undefined && { pssLevel }),
+    ...(get('fail-on-errors') !== '' && { failOnErrors: toggle('fail-on-errors', get('fail-on-errors'), true) }),
     set,
     ...(kubeVersion !== '' && { kubeVersion }),
     ...(namespace !== '' && { namespace }),

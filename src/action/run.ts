@@ -92,6 +92,7 @@ function scanOptions(inputs: ActionInputs, workspace: string, policyFrom?: ScanO
     ...(inputs.failOn !== undefined && { failOn: inputs.failOn }),
     ...(inputs.pssVersion !== undefined && { pssVersion: inputs.pssVersion }),
     ...(inputs.pssLevel !== undefined && { pssLevel: inputs.pssLevel }),
+    ...(inputs.failOnErrors !== undefined && { failOnErrors: inputs.failOnErrors }),
     valuesFiles: inputs.valuesFiles.map((f) => path.resolve(workspace, f)),
     set: inputs.set,
     ...(inputs.kubeVersion !== undefined && { kubeVersion: inputs.kubeVersion }),

@@ -45,6 +45,8 @@ export interface ScanOptions {
   failOn?: FailOn;
   pssVersion?: string;
   pssLevel?: 'baseline' | 'restricted';
+  /** Whether inputs that could not be read or rendered fail the run (config failOnErrors). */
+  failOnErrors?: boolean;
   valuesFiles?: string[];
   set?: string[];
   helmPath?: string;
@@ -109,6 +111,7 @@ function fileConfig(options: ScanOptions, repoRoot: string): Config {
 function withScanOptions(config: Config, options: ScanOptions): Config {
   if (options.failOn) config.failOn = options.failOn;
   if (options.pssLevel) config.pss.level = options.pssLevel;
+  if (options.failOnErrors !== undefined) config.failOnErrors = options.failOnErrors;
   if (options.pssVersion) config.pss.version = options.pssVersion;
   // (A namespace label naming a future version means the newest, as the API server reads it; a version the
   // user asks for by name must be one preadmit has, or the report would claim a policy it did not apply.)
