@@ -73452,6 +73452,53 @@ function emitWorkflowCommands(selection, whereElse) {
   }
 }
 
+// src/reporters/blast-graph.ts
+var MAX_EDGES = 12;
+function mermaidLabel(text2, max = 60) {
+  const clipped = [...text2].length > max ? `${[...text2].slice(0, max - 1).join("")}\u2026` : text2;
+  return [...clipped].map((c3) => /^[A-Za-z0-9 ./_:=-]$/.test(c3) ? c3 : `#${c3.codePointAt(0)};`).join("");
+}
+function blastGraph(object, radius) {
+  const lines = ["graph LR"];
+  let nodes = 0;
+  const node = (label) => {
+    const id = `n${nodes++}`;
+    lines.push(`  ${id}["${mermaidLabel(label)}"]`);
+    return id;
+  };
+  const workload = node(`${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`);
+  let edges = 0;
+  const edge = (from, to, label) => {
+    if (edges++ >= MAX_EDGES) return;
+    lines.push(`  ${from} -->${label ? `|"${mermaidLabel(label, 40)}"|` : ""} ${to}`);
+  };
+  for (const exposure of radius.reachability.exposure.filter((e) => e.type !== "ClusterIP" || e.ingresses.length > 0).slice(0, 3)) {
+    const via = exposure.ingresses.length > 0 ? `Ingress ${exposure.ingresses.slice(0, 2).join(", ")}` : `${exposure.type} Service ${exposure.service}`;
+    edge(node(via), workload, "exposes");
+  }
+  if (radius.reachability.hostNetwork) edge(workload, node("node network"), "hostNetwork");
+  for (const violation of radius.privilege.baselineViolations.slice(0, 3)) edge(workload, node(`node: ${violation}`), "reaches");
+  if (radius.authority.tokenMounted && radius.authority.dangerous.length > 0) {
+    const sa = radius.authority.serviceAccount;
+    const account = node(`ServiceAccount ${sa.namespace}/${sa.name}`);
+    edge(workload, account, "token");
+    const roles = /* @__PURE__ */ new Map();
+    for (const grant of radius.authority.dangerous.slice(0, 4)) {
+      const via = grant.via || "binding";
+      let role2 = roles.get(via);
+      if (role2 === void 0) {
+        role2 = node(via);
+        roles.set(via, role2);
+        edge(account, role2);
+      }
+      edge(role2, node(`${grant.summary} (${grant.scope})`));
+    }
+  }
+  if (radius.secrets.readable === "cluster" || radius.secrets.readable === "namespace") edge(workload, node(`reads every Secret in the ${radius.secrets.readable}`), "API");
+  if (radius.secrets.mounted.length > 0) edge(workload, node(`Secrets ${radius.secrets.mounted.slice(0, 3).join(", ")}${radius.secrets.mounted.length > 3 ? " \u2026" : ""}`), "mounts");
+  return ["```mermaid", ...lines, "```"].join("\n");
+}
+
 // src/action/report.ts
 var COMMENT_LIMIT = 65536;
 var CHECK_SUMMARY_LIMIT = 65535;
@@ -73461,6 +73508,7 @@ var LIMIT_NAMES = {
   check: "GitHub's 65,535-character limit for check run summaries",
   summary: "GitHub's 1 MiB limit for job summaries"
 };
+var GRAPHS = 3;
 var TOP_BLAST_RADIUS = 5;
 function blobUrl(serverUrl, owner, repo, sha) {
   return (file, line) => {
@@ -73501,6 +73549,12 @@ function blastRadiusSection(result, fileUrl, limit = TOP_BLAST_RADIUS) {
     return `| ${RATING_BADGE[o2.blastRadius.rating]} | ${escapeMarkdown(clip(objectLabel(o2.object), 200))} | ${where} | ${why || "\u2014"} |`;
   });
   const shown2 = rows.length < workloads.length ? ` (top ${rows.length} of ${workloads.length})` : "";
+  const pictured = workloads.filter((o2) => o2.blastRadius.rating === "critical" || o2.blastRadius.rating === "high").slice(0, GRAPHS);
+  const graphs = pictured.map((o2) => `<details><summary>${escapeMarkdown(clip(objectLabel(o2.object), 200))}: what a compromise reaches</summary>
+
+${blastGraph(o2.object, o2.blastRadius)}
+
+</details>`);
   return [
     `#### Largest blast radius${shown2}`,
     "",
@@ -73508,7 +73562,8 @@ function blastRadiusSection(result, fileUrl, limit = TOP_BLAST_RADIUS) {
     "",
     "| Rating | Workload | Source | Why |",
     "| --- | --- | --- | --- |",
-    ...rows
+    ...rows,
+    ...graphs.length > 0 ? ["", ...graphs] : []
   ].join("\n");
 }
 function insertSection(report2, section) {

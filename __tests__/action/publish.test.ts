@@ -433,6 +433,9 @@ describe('the report the Action publishes', () => {
     expect(rows[0]).toContain('Deployment shop/web');
     expect(rows[0]).toContain(`(https://github.com/acme/shop/blob/${'a'.repeat(40)}/deploy/app.yaml#L2)`);
     expect(section).not.toContain('calm');
+    // The critical and high ones pictured too, collapsed, as Mermaid graphs.
+    expect(section.match(/```mermaid\ngraph LR\n/g)).toHaveLength(2);
+    expect(section).toContain('<details><summary>Deployment shop/web: what a compromise reaches</summary>');
     expect(section).not.toMatch(/<img|@octocat|\]\(javascript/);
     for (const row of rows) expect(row.replace(/\\[\s\S]/g, '').split('|').length - 1).toBe(5);
     expect(blastRadiusSection(scanResult(), fileUrl)).toBe('');

@@ -1,6 +1,7 @@
 // The Markdown the Action publishes (PR comment, check run summary, job summary): the shared markdown
 // reporter plus what only the Action adds — the sticky comment's hidden marker, links to the files at the
 // PR head, and the workloads with the largest blast radius. Pure functions; sizes are budgeted here.
+import { blastGraph } from '../reporters/blast-graph.ts';
 import type { BlastRating, ObjectRecord, ScanResult } from '../model/model.ts';
 import { blockingNoun } from '../reporters/base.ts';
 import { chain, clip, compareSources, isBlocking, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
@@ -18,6 +19,9 @@ export const LIMIT_NAMES = {
   check: "GitHub's 65,535-character limit for check run summaries",
   summary: "GitHub's 1 MiB limit for job summaries",
 } as const;
+/** Workloads pictured as a graph (critical and high only). */
+const GRAPHS = 3;
+
 /** Workloads listed in the blast-radius section. */
 export const TOP_BLAST_RADIUS = 5;
 
@@ -72,6 +76,9 @@ export function blastRadiusSection(result: ScanResult, fileUrl: FileUrl | undefi
     return `| ${RATING_BADGE[o.blastRadius.rating]} | ${escapeMarkdown(clip(objectLabel(o.object), 200))} | ${where} | ${why || '—'} |`;
   });
   const shown = rows.length < workloads.length ? ` (top ${rows.length} of ${workloads.length})` : '';
+  // The worst few as pictures, collapsed: the dangerous edges from the workload outwards.
+  const pictured = workloads.filter((o) => o.blastRadius.rating === 'critical' || o.blastRadius.rating === 'high').slice(0, GRAPHS);
+  const graphs = pictured.map((o) => `<details><summary>${escapeMarkdown(clip(objectLabel(o.object), 200))}: what a compromise reaches</summary>\n\n${blastGraph(o.object, o.blastRadius)}\n\n</details>`);
   return [
     `#### Largest blast radius${shown}`,
     '',
@@ -80,6 +87,7 @@ export function blastRadiusSection(result: ScanResult, fileUrl: FileUrl | undefi
     '| Rating | Workload | Source | Why |',
     '| --- | --- | --- | --- |',
     ...rows,
+    ...(graphs.length > 0 ? ['', ...graphs] : []),
   ].join('\n');
 }
 
