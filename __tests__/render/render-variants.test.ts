@@ -333,8 +333,10 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     // default, its second render and its render with the cluster's answers (NOTES.txt names IsUpgrade),
     // the ci/ set (no second render: no construct can change its objects).
     expect(renders).toHaveLength(4);
-    expect(renders[0]).toContain('--kube-version=1.34.0');
-    expect(renders[0]!.find((a) => a.startsWith('--api-versions='))).toContain('policy/v1/PodDisruptionBudget');
+    // (renders run two at a time: the install render is the one in the scan's own namespace, not an upgrade)
+    const install = renders.find((args) => args.includes('--namespace=default') && !args.includes('--is-upgrade'))!;
+    expect(install).toContain('--kube-version=1.34.0');
+    expect(install.find((a) => a.startsWith('--api-versions='))).toContain('policy/v1/PodDisruptionBudget');
     expect(renders.filter((args) => args.includes('--is-upgrade'))).toHaveLength(1);
     expect(result.charts.map((c) => [c.valueSet, c.variant?.variant])).toEqual([['default', 'upgrade+extension-apis+other-release'], ['ci/extra-values.yaml', undefined]]);
 
