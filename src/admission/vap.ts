@@ -48,6 +48,8 @@ export interface ValidationOutcome {
   reason?: string;
   effects?: string[];
   expression: string;
+  /** 'audit' when the failure comes from an audit annotation's valueExpression (not a validation). */
+  source?: 'audit';
 }
 export interface AuditOutcome { key: string; action: 'publish' | 'exclude' | 'error'; value?: string; error?: string }
 export interface ParamEvaluation {
@@ -492,7 +494,14 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
   for (const a of compiled.auditAnnotations) {
     if (!a.expr.program) { out.auditAnnotations.push({ key: a.key, action: 'error', error: `compilation error: ${a.expr.error}` }); continue; }
     const r = run(a.expr.program, vars);
-    if (r.error !== undefined) { out.auditAnnotations.push({ key: a.key, action: 'error', error: r.error }); continue; }
+    if (r.error !== undefined) {
+      out.auditAnnotations.push({ key: a.key, action: 'error', error: r.error });
+      // The API server turns an audit annotation error into a failure decision under failurePolicy.
+      const evaluation: Evaluation = r.unknown ? 'unknown' : 'error';
+      out.validations.push({ index: out.validations.length, evaluation, action: onError(evaluation), expression: a.expr.expression,
+        message: `expression '${a.expr.expression}' resulted in error: ${r.error}`, reason: 'Invalid', source: 'audit' } as ValidationOutcome);
+      continue;
+    }
     const value = typeof r.value === 'string' ? r.value.trim() : '';
     out.auditAnnotations.push(value === '' ? { key: a.key, action: 'exclude' } : { key: a.key, action: 'publish', value });
   }

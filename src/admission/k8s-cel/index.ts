@@ -1,7 +1,9 @@
 // The Kubernetes CEL libraries that cel-js does not ship, registered as extensions of its Environment.
 import type { Environment } from '@marcbachmann/cel-js';
 import { registerAuthz } from './authz.ts';
+import { registerIP } from './ip.ts';
 
 export function registerKubernetesLibraries(env: Environment): void {
   registerAuthz(env);
+  registerIP(env);
 }
