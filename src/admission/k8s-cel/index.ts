@@ -2,8 +2,10 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { registerAuthz } from './authz.ts';
 import { registerIP } from './ip.ts';
+import { registerQuantity } from './quantity.ts';
 
 export function registerKubernetesLibraries(env: Environment): void {
   registerAuthz(env);
   registerIP(env);
+  registerQuantity(env);
 }
