@@ -19,6 +19,7 @@ import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, 
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
+import { prepareScanAdmission } from '../admission/scan-hook.ts';
 import { CommentFiles } from './suppress.ts';
 import { applyBaselineFile } from './baseline-file.ts';
 import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from './redact.ts';
@@ -40,6 +41,8 @@ import {
 
 export interface ScanOptions {
   paths: string[];
+  /** Files or folders of ValidatingAdmissionPolicies, bindings and their params (`--policies`). */
+  policies?: string[];
   /** Explicit configuration file; otherwise .preadmit.yaml is looked up from the first path. */
   configFile?: string;
   failOn?: FailOn;
@@ -323,6 +326,8 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
       comments.add(render);
     }),
   );
+  // ValidatingAdmissionPolicies (issue 19): from --policies and among the scanned objects, read by rules/admission-policy.ts.
+  loaded.errors.push(...prepareScanAdmission(loaded.objects, options.policies ?? [], repoRoot));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
