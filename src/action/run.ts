@@ -88,6 +88,7 @@ function scanOptions(inputs: ActionInputs, workspace: string, policyFrom?: ScanO
     ...(inputs.failOn !== undefined && { failOn: inputs.failOn }),
     ...(inputs.pssVersion !== undefined && { pssVersion: inputs.pssVersion }),
     valuesFiles: inputs.valuesFiles.map((f) => path.resolve(workspace, f)),
+    policies: inputs.policies.map((f) => path.resolve(workspace, f)),
     ...(inputs.helm !== undefined && { helmPath: inputs.helm }),
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [],

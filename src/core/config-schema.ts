@@ -67,6 +67,14 @@ export function configSchema(ruleIds: readonly string[]) {
         description: 'Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts.',
       },
       include: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (minimatch) of repository paths to scan; default everything.' },
+      admission: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'The cluster\'s ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).',
+        properties: {
+          policies: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference.' },
+        },
+      },
       exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (minimatch) of repository paths to skip.' },
       charts: {
         type: 'array',

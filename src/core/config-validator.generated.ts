@@ -6,7 +6,7 @@ export const RULE_IDS: readonly string[] = ["admission-policy","allowed-runtime-
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"baseline":{"type":"string","minLength":1,"description":"The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"baseline":{"type":"string","minLength":1,"description":"The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"admission":{"type":"object","additionalProperties":false,"description":"The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).","properties":{"policies":{"type":"array","items":{"type":"string","minLength":1},"description":"Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference."}}},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_ucs2length.default;
 const pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -448,15 +448,12 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.exclude !== undefined){
-let data17 = data.exclude;
-if(Array.isArray(data17)){
-const len2 = data17.length;
-for(let i2=0; i2<len2; i2++){
-let data18 = data17[i2];
-if(typeof data18 === "string"){
-if(func3(data18) < 1){
-const err32 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.admission !== undefined){
+let data17 = data.admission;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+for(const key5 in data17){
+if(!(key5 === "policies")){
+const err32 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -466,8 +463,15 @@ vErrors.push(err32);
 errors++;
 }
 }
-else {
-const err33 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.policies !== undefined){
+let data18 = data17.policies;
+if(Array.isArray(data18)){
+const len2 = data18.length;
+for(let i2=0; i2<len2; i2++){
+let data19 = data18[i2];
+if(typeof data19 === "string"){
+if(func3(data19) < 1){
+const err33 = {instancePath:instancePath+"/admission/policies/" + i2,schemaPath:"#/properties/admission/properties/policies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -477,9 +481,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
 else {
-const err34 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err34 = {instancePath:instancePath+"/admission/policies/" + i2,schemaPath:"#/properties/admission/properties/policies/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -489,15 +492,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data.charts !== undefined){
-let data19 = data.charts;
-if(Array.isArray(data19)){
-const len3 = data19.length;
-for(let i3=0; i3<len3; i3++){
-let data20 = data19[i3];
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.path === undefined){
-const err35 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+}
+else {
+const err35 = {instancePath:instancePath+"/admission/policies",schemaPath:"#/properties/admission/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -506,9 +503,10 @@ vErrors.push(err35);
 }
 errors++;
 }
-for(const key5 in data20){
-if(!((((key5 === "path") || (key5 === "values")) || (key5 === "set")) || (key5 === "valueSets"))){
-const err36 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -518,11 +516,15 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data20.path !== undefined){
-let data21 = data20.path;
+if(data.exclude !== undefined){
+let data20 = data.exclude;
+if(Array.isArray(data20)){
+const len3 = data20.length;
+for(let i3=0; i3<len3; i3++){
+let data21 = data20[i3];
 if(typeof data21 === "string"){
 if(func3(data21) < 1){
-const err37 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err37 = {instancePath:instancePath+"/exclude/" + i3,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -533,7 +535,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err38 = {instancePath:instancePath+"/exclude/" + i3,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -543,13 +545,9 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data20.values !== undefined){
-let data22 = data20.values;
-if(Array.isArray(data22)){
-const len4 = data22.length;
-for(let i4=0; i4<len4; i4++){
-if(typeof data22[i4] !== "string"){
-const err39 = {instancePath:instancePath+"/charts/" + i3+"/values/" + i4,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err39 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -559,9 +557,15 @@ vErrors.push(err39);
 errors++;
 }
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/charts/" + i3+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.charts !== undefined){
+let data22 = data.charts;
+if(Array.isArray(data22)){
+const len4 = data22.length;
+for(let i4=0; i4<len4; i4++){
+let data23 = data22[i4];
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.path === undefined){
+const err40 = {instancePath:instancePath+"/charts/" + i4,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -570,16 +574,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-if(data20.set !== undefined){
-let data24 = data20.set;
-if(Array.isArray(data24)){
-const len5 = data24.length;
-for(let i5=0; i5<len5; i5++){
-let data25 = data24[i5];
-if(typeof data25 === "string"){
-if(!pattern1.test(data25)){
-const err41 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+for(const key6 in data23){
+if(!((((key6 === "path") || (key6 === "values")) || (key6 === "set")) || (key6 === "valueSets"))){
+const err41 = {instancePath:instancePath+"/charts/" + i4,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -589,8 +586,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-else {
-const err42 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data23.path !== undefined){
+let data24 = data23.path;
+if(typeof data24 === "string"){
+if(func3(data24) < 1){
+const err42 = {instancePath:instancePath+"/charts/" + i4+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -600,9 +600,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
 else {
-const err43 = {instancePath:instancePath+"/charts/" + i3+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err43 = {instancePath:instancePath+"/charts/" + i4+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -612,15 +611,13 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data20.valueSets !== undefined){
-let data26 = data20.valueSets;
-if(Array.isArray(data26)){
-const len6 = data26.length;
-for(let i6=0; i6<len6; i6++){
-let data27 = data26[i6];
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(data27.name === undefined){
-const err44 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data23.values !== undefined){
+let data25 = data23.values;
+if(Array.isArray(data25)){
+const len5 = data25.length;
+for(let i5=0; i5<len5; i5++){
+if(typeof data25[i5] !== "string"){
+const err44 = {instancePath:instancePath+"/charts/" + i4+"/values/" + i5,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -629,9 +626,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-for(const key6 in data27){
-if(!(((key6 === "name") || (key6 === "values")) || (key6 === "set"))){
-const err45 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/charts/" + i4+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -641,11 +639,15 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data27.name !== undefined){
-let data28 = data27.name;
+if(data23.set !== undefined){
+let data27 = data23.set;
+if(Array.isArray(data27)){
+const len6 = data27.length;
+for(let i6=0; i6<len6; i6++){
+let data28 = data27[i6];
 if(typeof data28 === "string"){
-if(func3(data28) > 100){
-const err46 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(!pattern1.test(data28)){
+const err46 = {instancePath:instancePath+"/charts/" + i4+"/set/" + i6,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -654,8 +656,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(!pattern2.test(data28)){
-const err47 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
+}
+else {
+const err47 = {instancePath:instancePath+"/charts/" + i4+"/set/" + i6,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -665,8 +668,9 @@ vErrors.push(err47);
 errors++;
 }
 }
+}
 else {
-const err48 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err48 = {instancePath:instancePath+"/charts/" + i4+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -676,13 +680,15 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data27.values !== undefined){
-let data29 = data27.values;
+if(data23.valueSets !== undefined){
+let data29 = data23.valueSets;
 if(Array.isArray(data29)){
 const len7 = data29.length;
 for(let i7=0; i7<len7; i7++){
-if(typeof data29[i7] !== "string"){
-const err49 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data30 = data29[i7];
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.name === undefined){
+const err49 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -691,10 +697,9 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-}
-else {
-const err50 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key7 in data30){
+if(!(((key7 === "name") || (key7 === "values")) || (key7 === "set"))){
+const err50 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -704,15 +709,11 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data27.set !== undefined){
-let data31 = data27.set;
-if(Array.isArray(data31)){
-const len8 = data31.length;
-for(let i8=0; i8<len8; i8++){
-let data32 = data31[i8];
-if(typeof data32 === "string"){
-if(!pattern1.test(data32)){
-const err51 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(data30.name !== undefined){
+let data31 = data30.name;
+if(typeof data31 === "string"){
+if(func3(data31) > 100){
+const err51 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -721,9 +722,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-else {
-const err52 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern2.test(data31)){
+const err52 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -733,9 +733,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-}
 else {
-const err53 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err53 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -745,9 +744,13 @@ vErrors.push(err53);
 errors++;
 }
 }
-}
-else {
-const err54 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data30.values !== undefined){
+let data32 = data30.values;
+if(Array.isArray(data32)){
+const len8 = data32.length;
+for(let i8=0; i8<len8; i8++){
+if(typeof data32[i8] !== "string"){
+const err54 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/values/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -759,7 +762,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/charts/" + i3+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err55 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -769,9 +772,15 @@ vErrors.push(err55);
 errors++;
 }
 }
-}
-else {
-const err56 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data30.set !== undefined){
+let data34 = data30.set;
+if(Array.isArray(data34)){
+const len9 = data34.length;
+for(let i9=0; i9<len9; i9++){
+let data35 = data34[i9];
+if(typeof data35 === "string"){
+if(!pattern1.test(data35)){
+const err56 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/set/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -781,9 +790,8 @@ vErrors.push(err56);
 errors++;
 }
 }
-}
 else {
-const err57 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err57 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/set/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -793,12 +801,9 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data.valueSets !== undefined){
-let data33 = data.valueSets;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-for(const key7 in data33){
-if(!((key7 === "ci") || (key7 === "severity"))){
-const err58 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+else {
+const err58 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -808,9 +813,9 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data33.ci !== undefined){
-if(typeof data33.ci !== "boolean"){
-const err59 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err59 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -820,10 +825,9 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data33.severity !== undefined){
-let data35 = data33.severity;
-if(typeof data35 !== "string"){
-const err60 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err60 = {instancePath:instancePath+"/charts/" + i4+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -832,8 +836,10 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(!((((((data35 === "keep") || (data35 === "critical")) || (data35 === "high")) || (data35 === "medium")) || (data35 === "low")) || (data35 === "info"))){
-const err61 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/charts/" + i4,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -845,7 +851,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err62 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -855,14 +861,12 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.provenance !== undefined){
-let data36 = data.provenance;
-const _errs86 = errors;
-let valid27 = false;
-let passing1 = null;
-const _errs87 = errors;
-if(typeof data36 !== "boolean"){
-const err63 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.valueSets !== undefined){
+let data36 = data.valueSets;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+for(const key8 in data36){
+if(!((key8 === "ci") || (key8 === "severity"))){
+const err63 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -871,16 +875,10 @@ vErrors.push(err63);
 }
 errors++;
 }
-var _valid1 = _errs87 === errors;
-if(_valid1){
-valid27 = true;
-passing1 = 0;
 }
-const _errs89 = errors;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-for(const key8 in data36){
-if(!((key8 === "enabled") || (key8 === "maxRenders"))){
-const err64 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(data36.ci !== undefined){
+if(typeof data36.ci !== "boolean"){
+const err64 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -890,9 +888,10 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data36.enabled !== undefined){
-if(typeof data36.enabled !== "boolean"){
-const err65 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data36.severity !== undefined){
+let data38 = data36.severity;
+if(typeof data38 !== "string"){
+const err65 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -901,11 +900,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-if(data36.maxRenders !== undefined){
-let data38 = data36.maxRenders;
-if(!((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38)))){
-const err66 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!((((((data38 === "keep") || (data38 === "critical")) || (data38 === "high")) || (data38 === "medium")) || (data38 === "low")) || (data38 === "info"))){
+const err66 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -914,9 +910,10 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(typeof data38 == "number"){
-if(data38 > 64 || isNaN(data38)){
-const err67 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -925,8 +922,15 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data38 < 1 || isNaN(data38)){
-const err68 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data.provenance !== undefined){
+let data39 = data.provenance;
+const _errs93 = errors;
+let valid30 = false;
+let passing1 = null;
+const _errs94 = errors;
+if(typeof data39 !== "boolean"){
+const err68 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -935,11 +939,16 @@ vErrors.push(err68);
 }
 errors++;
 }
+var _valid1 = _errs94 === errors;
+if(_valid1){
+valid30 = true;
+passing1 = 0;
 }
-}
-}
-else {
-const err69 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const _errs96 = errors;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key9 in data39){
+if(!((key9 === "enabled") || (key9 === "maxRenders"))){
+const err69 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -948,19 +957,10 @@ vErrors.push(err69);
 }
 errors++;
 }
-var _valid1 = _errs89 === errors;
-if(_valid1 && valid27){
-valid27 = false;
-passing1 = [passing1, 1];
 }
-else {
-if(_valid1){
-valid27 = true;
-passing1 = 1;
-}
-}
-if(!valid27){
-const err70 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(data39.enabled !== undefined){
+if(typeof data39.enabled !== "boolean"){
+const err70 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -969,27 +969,11 @@ vErrors.push(err70);
 }
 errors++;
 }
-else {
-errors = _errs86;
-if(vErrors !== null){
-if(_errs86){
-vErrors.length = _errs86;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.suppressions !== undefined){
-let data39 = data.suppressions;
-if(Array.isArray(data39)){
-const len9 = data39.length;
-for(let i9=0; i9<len9; i9++){
-let data40 = data39[i9];
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.rule === undefined){
-const err71 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
+if(data39.maxRenders !== undefined){
+let data41 = data39.maxRenders;
+if(!((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41)))){
+const err71 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -998,8 +982,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(data40.reason === undefined){
-const err72 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(typeof data41 == "number"){
+if(data41 > 64 || isNaN(data41)){
+const err72 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1008,9 +993,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-for(const key9 in data40){
-if(!(func2.call(schema11.properties.suppressions.items.properties, key9))){
-const err73 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(data41 < 1 || isNaN(data41)){
+const err73 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1020,10 +1004,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data40.rule !== undefined){
-let data41 = data40.rule;
-if(typeof data41 !== "string"){
-const err74 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1032,8 +1016,19 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data41 === "*") || (data41 === "admission-policy")) || (data41 === "allowed-runtime-classes")) || (data41 === "container-probes")) || (data41 === "container-resources")) || (data41 === "default-service-account")) || (data41 === "image-digest")) || (data41 === "image-pull-policy")) || (data41 === "image-registry")) || (data41 === "image-tag")) || (data41 === "ingress-tls")) || (data41 === "namespace-pss-enforce")) || (data41 === "network-policy-allow-all")) || (data41 === "network-policy-egress")) || (data41 === "network-policy-egress-world")) || (data41 === "network-policy-ingress")) || (data41 === "network-policy-selects-nothing")) || (data41 === "pss-allow-privilege-escalation")) || (data41 === "pss-apparmor-profile")) || (data41 === "pss-capabilities-baseline")) || (data41 === "pss-capabilities-restricted")) || (data41 === "pss-host-namespaces")) || (data41 === "pss-host-path-volumes")) || (data41 === "pss-host-ports")) || (data41 === "pss-host-probes-lifecycle")) || (data41 === "pss-namespace-rejection")) || (data41 === "pss-privileged")) || (data41 === "pss-proc-mount")) || (data41 === "pss-proc-mount-restricted")) || (data41 === "pss-restricted-volumes")) || (data41 === "pss-run-as-non-root")) || (data41 === "pss-run-as-user")) || (data41 === "pss-seccomp-baseline")) || (data41 === "pss-seccomp-restricted")) || (data41 === "pss-selinux-options")) || (data41 === "pss-sysctls")) || (data41 === "pss-windows-host-process")) || (data41 === "rbac-binding-missing-role")) || (data41 === "rbac-broad-subject")) || (data41 === "rbac-cluster-admin-binding")) || (data41 === "rbac-csr-approval")) || (data41 === "rbac-default-service-account-binding")) || (data41 === "rbac-escalate-bind-impersonate")) || (data41 === "rbac-namespace-modify")) || (data41 === "rbac-nodes-proxy")) || (data41 === "rbac-persistentvolume-create")) || (data41 === "rbac-pod-exec")) || (data41 === "rbac-rbac-write")) || (data41 === "rbac-secrets-read")) || (data41 === "rbac-secrets-write")) || (data41 === "rbac-token-request")) || (data41 === "rbac-webhook-config")) || (data41 === "rbac-wildcard")) || (data41 === "rbac-workload-create")) || (data41 === "read-only-root-filesystem")) || (data41 === "render-divergence")) || (data41 === "render-lookup")) || (data41 === "required-annotations")) || (data41 === "required-labels")) || (data41 === "runtime-socket-mount")) || (data41 === "secret-chart-default")) || (data41 === "secret-literal-annotation")) || (data41 === "secret-literal-args")) || (data41 === "secret-literal-configmap")) || (data41 === "secret-literal-env")) || (data41 === "secret-literal-format")) || (data41 === "secret-literal-helm-release")) || (data41 === "sensitive-host-path")) || (data41 === "service-account-missing")) || (data41 === "service-account-token-automount")) || (data41 === "service-external-ips")) || (data41 === "service-load-balancer-open")) || (data41 === "service-node-port")) || (data41 === "tf-aks-api-authorized-ranges")) || (data41 === "tf-aks-local-accounts")) || (data41 === "tf-aks-network-policy")) || (data41 === "tf-aks-rbac")) || (data41 === "tf-eks-control-plane-logging")) || (data41 === "tf-eks-public-endpoint")) || (data41 === "tf-eks-secrets-encryption")) || (data41 === "tf-gke-legacy-abac")) || (data41 === "tf-gke-master-authorized-networks")) || (data41 === "tf-gke-network-policy")) || (data41 === "tf-gke-private-nodes")) || (data41 === "tf-gke-shielded-nodes")) || (data41 === "tf-gke-workload-identity")) || (data41 === "tf-helm-values-danger")) || (data41 === "tf-unknown-until-apply")) || (data41 === "values-dangerous-default")) || (data41 === "yaml-duplicate-key"))){
-const err75 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
+var _valid1 = _errs96 === errors;
+if(_valid1 && valid30){
+valid30 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid30 = true;
+passing1 = 1;
+}
+}
+if(!valid30){
+const err75 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1042,12 +1037,27 @@ vErrors.push(err75);
 }
 errors++;
 }
+else {
+errors = _errs93;
+if(vErrors !== null){
+if(_errs93){
+vErrors.length = _errs93;
 }
-if(data40.reason !== undefined){
-let data42 = data40.reason;
-if(typeof data42 === "string"){
-if(func3(data42) < 1){
-const err76 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.suppressions !== undefined){
+let data42 = data.suppressions;
+if(Array.isArray(data42)){
+const len10 = data42.length;
+for(let i10=0; i10<len10; i10++){
+let data43 = data42[i10];
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+if(data43.rule === undefined){
+const err76 = {instancePath:instancePath+"/suppressions/" + i10,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1056,9 +1066,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data43.reason === undefined){
+const err77 = {instancePath:instancePath+"/suppressions/" + i10,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1067,12 +1076,9 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data40.expires !== undefined){
-let data43 = data40.expires;
-if(typeof data43 === "string"){
-if(!pattern4.test(data43)){
-const err78 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+for(const key10 in data43){
+if(!(func2.call(schema11.properties.suppressions.items.properties, key10))){
+const err78 = {instancePath:instancePath+"/suppressions/" + i10,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1082,8 +1088,10 @@ vErrors.push(err78);
 errors++;
 }
 }
-else {
-const err79 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data43.rule !== undefined){
+let data44 = data43.rule;
+if(typeof data44 !== "string"){
+const err79 = {instancePath:instancePath+"/suppressions/" + i10+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1092,12 +1100,8 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-if(data40.chart !== undefined){
-let data44 = data40.chart;
-if(typeof data44 === "string"){
-if(func3(data44) < 1){
-const err80 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data44 === "*") || (data44 === "admission-policy")) || (data44 === "allowed-runtime-classes")) || (data44 === "container-probes")) || (data44 === "container-resources")) || (data44 === "default-service-account")) || (data44 === "image-digest")) || (data44 === "image-pull-policy")) || (data44 === "image-registry")) || (data44 === "image-tag")) || (data44 === "ingress-tls")) || (data44 === "namespace-pss-enforce")) || (data44 === "network-policy-allow-all")) || (data44 === "network-policy-egress")) || (data44 === "network-policy-egress-world")) || (data44 === "network-policy-ingress")) || (data44 === "network-policy-selects-nothing")) || (data44 === "pss-allow-privilege-escalation")) || (data44 === "pss-apparmor-profile")) || (data44 === "pss-capabilities-baseline")) || (data44 === "pss-capabilities-restricted")) || (data44 === "pss-host-namespaces")) || (data44 === "pss-host-path-volumes")) || (data44 === "pss-host-ports")) || (data44 === "pss-host-probes-lifecycle")) || (data44 === "pss-namespace-rejection")) || (data44 === "pss-privileged")) || (data44 === "pss-proc-mount")) || (data44 === "pss-proc-mount-restricted")) || (data44 === "pss-restricted-volumes")) || (data44 === "pss-run-as-non-root")) || (data44 === "pss-run-as-user")) || (data44 === "pss-seccomp-baseline")) || (data44 === "pss-seccomp-restricted")) || (data44 === "pss-selinux-options")) || (data44 === "pss-sysctls")) || (data44 === "pss-windows-host-process")) || (data44 === "rbac-binding-missing-role")) || (data44 === "rbac-broad-subject")) || (data44 === "rbac-cluster-admin-binding")) || (data44 === "rbac-csr-approval")) || (data44 === "rbac-default-service-account-binding")) || (data44 === "rbac-escalate-bind-impersonate")) || (data44 === "rbac-namespace-modify")) || (data44 === "rbac-nodes-proxy")) || (data44 === "rbac-persistentvolume-create")) || (data44 === "rbac-pod-exec")) || (data44 === "rbac-rbac-write")) || (data44 === "rbac-secrets-read")) || (data44 === "rbac-secrets-write")) || (data44 === "rbac-token-request")) || (data44 === "rbac-webhook-config")) || (data44 === "rbac-wildcard")) || (data44 === "rbac-workload-create")) || (data44 === "read-only-root-filesystem")) || (data44 === "render-divergence")) || (data44 === "render-lookup")) || (data44 === "required-annotations")) || (data44 === "required-labels")) || (data44 === "runtime-socket-mount")) || (data44 === "secret-chart-default")) || (data44 === "secret-literal-annotation")) || (data44 === "secret-literal-args")) || (data44 === "secret-literal-configmap")) || (data44 === "secret-literal-env")) || (data44 === "secret-literal-format")) || (data44 === "secret-literal-helm-release")) || (data44 === "sensitive-host-path")) || (data44 === "service-account-missing")) || (data44 === "service-account-token-automount")) || (data44 === "service-external-ips")) || (data44 === "service-load-balancer-open")) || (data44 === "service-node-port")) || (data44 === "tf-aks-api-authorized-ranges")) || (data44 === "tf-aks-local-accounts")) || (data44 === "tf-aks-network-policy")) || (data44 === "tf-aks-rbac")) || (data44 === "tf-eks-control-plane-logging")) || (data44 === "tf-eks-public-endpoint")) || (data44 === "tf-eks-secrets-encryption")) || (data44 === "tf-gke-legacy-abac")) || (data44 === "tf-gke-master-authorized-networks")) || (data44 === "tf-gke-network-policy")) || (data44 === "tf-gke-private-nodes")) || (data44 === "tf-gke-shielded-nodes")) || (data44 === "tf-gke-workload-identity")) || (data44 === "tf-helm-values-danger")) || (data44 === "tf-unknown-until-apply")) || (data44 === "values-dangerous-default")) || (data44 === "yaml-duplicate-key"))){
+const err80 = {instancePath:instancePath+"/suppressions/" + i10+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1107,8 +1111,11 @@ vErrors.push(err80);
 errors++;
 }
 }
-else {
-const err81 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data43.reason !== undefined){
+let data45 = data43.reason;
+if(typeof data45 === "string"){
+if(func3(data45) < 1){
+const err81 = {instancePath:instancePath+"/suppressions/" + i10+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1118,11 +1125,8 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data40.file !== undefined){
-let data45 = data40.file;
-if(typeof data45 === "string"){
-if(func3(data45) < 1){
-const err82 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err82 = {instancePath:instancePath+"/suppressions/" + i10+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1132,8 +1136,11 @@ vErrors.push(err82);
 errors++;
 }
 }
-else {
-const err83 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data43.expires !== undefined){
+let data46 = data43.expires;
+if(typeof data46 === "string"){
+if(!pattern4.test(data46)){
+const err83 = {instancePath:instancePath+"/suppressions/" + i10+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1143,11 +1150,8 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data40.valueSet !== undefined){
-let data46 = data40.valueSet;
-if(typeof data46 === "string"){
-if(func3(data46) < 1){
-const err84 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err84 = {instancePath:instancePath+"/suppressions/" + i10+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1157,8 +1161,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-else {
-const err85 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data43.chart !== undefined){
+let data47 = data43.chart;
+if(typeof data47 === "string"){
+if(func3(data47) < 1){
+const err85 = {instancePath:instancePath+"/suppressions/" + i10+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1168,11 +1175,8 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data40.kind !== undefined){
-let data47 = data40.kind;
-if(typeof data47 === "string"){
-if(func3(data47) < 1){
-const err86 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err86 = {instancePath:instancePath+"/suppressions/" + i10+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1182,8 +1186,11 @@ vErrors.push(err86);
 errors++;
 }
 }
-else {
-const err87 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data43.file !== undefined){
+let data48 = data43.file;
+if(typeof data48 === "string"){
+if(func3(data48) < 1){
+const err87 = {instancePath:instancePath+"/suppressions/" + i10+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1193,11 +1200,8 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data40.namespace !== undefined){
-let data48 = data40.namespace;
-if(typeof data48 === "string"){
-if(func3(data48) < 1){
-const err88 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err88 = {instancePath:instancePath+"/suppressions/" + i10+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1207,8 +1211,11 @@ vErrors.push(err88);
 errors++;
 }
 }
-else {
-const err89 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data43.valueSet !== undefined){
+let data49 = data43.valueSet;
+if(typeof data49 === "string"){
+if(func3(data49) < 1){
+const err89 = {instancePath:instancePath+"/suppressions/" + i10+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1218,11 +1225,8 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data40.name !== undefined){
-let data49 = data40.name;
-if(typeof data49 === "string"){
-if(func3(data49) < 1){
-const err90 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err90 = {instancePath:instancePath+"/suppressions/" + i10+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1232,8 +1236,11 @@ vErrors.push(err90);
 errors++;
 }
 }
-else {
-const err91 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data43.kind !== undefined){
+let data50 = data43.kind;
+if(typeof data50 === "string"){
+if(func3(data50) < 1){
+const err91 = {instancePath:instancePath+"/suppressions/" + i10+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1243,11 +1250,8 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data40.container !== undefined){
-let data50 = data40.container;
-if(typeof data50 === "string"){
-if(func3(data50) < 1){
-const err92 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err92 = {instancePath:instancePath+"/suppressions/" + i10+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1257,8 +1261,11 @@ vErrors.push(err92);
 errors++;
 }
 }
-else {
-const err93 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data43.namespace !== undefined){
+let data51 = data43.namespace;
+if(typeof data51 === "string"){
+if(func3(data51) < 1){
+const err93 = {instancePath:instancePath+"/suppressions/" + i10+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1268,9 +1275,8 @@ vErrors.push(err93);
 errors++;
 }
 }
-}
 else {
-const err94 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err94 = {instancePath:instancePath+"/suppressions/" + i10+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1280,9 +1286,11 @@ vErrors.push(err94);
 errors++;
 }
 }
-}
-else {
-const err95 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data43.name !== undefined){
+let data52 = data43.name;
+if(typeof data52 === "string"){
+if(func3(data52) < 1){
+const err95 = {instancePath:instancePath+"/suppressions/" + i10+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1292,12 +1300,8 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data.helm !== undefined){
-let data51 = data.helm;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-for(const key10 in data51){
-if(!(func2.call(schema11.properties.helm.properties, key10))){
-const err96 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+else {
+const err96 = {instancePath:instancePath+"/suppressions/" + i10+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1307,11 +1311,11 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data51.releaseName !== undefined){
-let data52 = data51.releaseName;
-if(typeof data52 === "string"){
-if(func3(data52) > 53){
-const err97 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
+if(data43.container !== undefined){
+let data53 = data43.container;
+if(typeof data53 === "string"){
+if(func3(data53) < 1){
+const err97 = {instancePath:instancePath+"/suppressions/" + i10+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1320,8 +1324,9 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(!pattern5.test(data52)){
-const err98 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+else {
+const err98 = {instancePath:instancePath+"/suppressions/" + i10+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1331,8 +1336,9 @@ vErrors.push(err98);
 errors++;
 }
 }
+}
 else {
-const err99 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err99 = {instancePath:instancePath+"/suppressions/" + i10,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1342,11 +1348,9 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data51.namespace !== undefined){
-let data53 = data51.namespace;
-if(typeof data53 === "string"){
-if(func3(data53) > 63){
-const err100 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
+}
+else {
+const err100 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1355,8 +1359,13 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(!pattern5.test(data53)){
-const err101 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data.helm !== undefined){
+let data54 = data.helm;
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+for(const key11 in data54){
+if(!(func2.call(schema11.properties.helm.properties, key11))){
+const err101 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1366,8 +1375,11 @@ vErrors.push(err101);
 errors++;
 }
 }
-else {
-const err102 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data54.releaseName !== undefined){
+let data55 = data54.releaseName;
+if(typeof data55 === "string"){
+if(func3(data55) > 53){
+const err102 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1376,12 +1388,8 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-if(data51.kubeVersion !== undefined){
-let data54 = data51.kubeVersion;
-if(typeof data54 === "string"){
-if(!pattern7.test(data54)){
-const err103 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
+if(!pattern5.test(data55)){
+const err103 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1392,7 +1400,7 @@ errors++;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err104 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1402,11 +1410,11 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data51.timeoutSeconds !== undefined){
-let data55 = data51.timeoutSeconds;
-if(typeof data55 == "number"){
-if(data55 > 600 || isNaN(data55)){
-const err105 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
+if(data54.namespace !== undefined){
+let data56 = data54.namespace;
+if(typeof data56 === "string"){
+if(func3(data56) > 63){
+const err105 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1415,8 +1423,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(data55 <= 0 || isNaN(data55)){
-const err106 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(!pattern5.test(data56)){
+const err106 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1427,7 +1435,7 @@ errors++;
 }
 }
 else {
-const err107 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err107 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1437,11 +1445,11 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data51.totalTimeoutSeconds !== undefined){
-let data56 = data51.totalTimeoutSeconds;
-if(typeof data56 == "number"){
-if(data56 > 3600 || isNaN(data56)){
-const err108 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(data54.kubeVersion !== undefined){
+let data57 = data54.kubeVersion;
+if(typeof data57 === "string"){
+if(!pattern7.test(data57)){
+const err108 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1450,8 +1458,9 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data56 <= 0 || isNaN(data56)){
-const err109 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+else {
+const err109 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1461,8 +1470,11 @@ vErrors.push(err109);
 errors++;
 }
 }
-else {
-const err110 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data54.timeoutSeconds !== undefined){
+let data58 = data54.timeoutSeconds;
+if(typeof data58 == "number"){
+if(data58 > 600 || isNaN(data58)){
+const err110 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1471,11 +1483,8 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-if(data51.memoryLimitMiB !== undefined){
-let data57 = data51.memoryLimitMiB;
-if(!((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57)))){
-const err111 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data58 <= 0 || isNaN(data58)){
+const err111 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1484,9 +1493,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-if(typeof data57 == "number"){
-if(data57 > 8192 || isNaN(data57)){
-const err112 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+}
+else {
+const err112 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1495,8 +1504,12 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(data57 < 128 || isNaN(data57)){
-const err113 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
+}
+if(data54.totalTimeoutSeconds !== undefined){
+let data59 = data54.totalTimeoutSeconds;
+if(typeof data59 == "number"){
+if(data59 > 3600 || isNaN(data59)){
+const err113 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1505,12 +1518,8 @@ vErrors.push(err113);
 }
 errors++;
 }
-}
-}
-if(data51.maxOutputMiB !== undefined){
-let data58 = data51.maxOutputMiB;
-if(!((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58)))){
-const err114 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data59 <= 0 || isNaN(data59)){
+const err114 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1519,9 +1528,9 @@ vErrors.push(err114);
 }
 errors++;
 }
-if(typeof data58 == "number"){
-if(data58 > 512 || isNaN(data58)){
-const err115 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+}
+else {
+const err115 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1530,8 +1539,11 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(data58 < 1 || isNaN(data58)){
-const err116 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data54.memoryLimitMiB !== undefined){
+let data60 = data54.memoryLimitMiB;
+if(!((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60)))){
+const err116 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1540,12 +1552,9 @@ vErrors.push(err116);
 }
 errors++;
 }
-}
-}
-if(data51.maxRenders !== undefined){
-let data59 = data51.maxRenders;
-if(!((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59)))){
-const err117 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data60 == "number"){
+if(data60 > 8192 || isNaN(data60)){
+const err117 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1554,9 +1563,8 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(typeof data59 == "number"){
-if(data59 > 10000 || isNaN(data59)){
-const err118 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(data60 < 128 || isNaN(data60)){
+const err118 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1565,8 +1573,12 @@ vErrors.push(err118);
 }
 errors++;
 }
-if(data59 < 1 || isNaN(data59)){
-const err119 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+if(data54.maxOutputMiB !== undefined){
+let data61 = data54.maxOutputMiB;
+if(!((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61)))){
+const err119 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1575,15 +1587,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-}
-if(data51.valuesFiles !== undefined){
-let data60 = data51.valuesFiles;
-if(Array.isArray(data60)){
-const len10 = data60.length;
-for(let i10=0; i10<len10; i10++){
-if(typeof data60[i10] !== "string"){
-const err120 = {instancePath:instancePath+"/helm/valuesFiles/" + i10,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data61 == "number"){
+if(data61 > 512 || isNaN(data61)){
+const err120 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1592,10 +1598,8 @@ vErrors.push(err120);
 }
 errors++;
 }
-}
-}
-else {
-const err121 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data61 < 1 || isNaN(data61)){
+const err121 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1605,15 +1609,11 @@ vErrors.push(err121);
 errors++;
 }
 }
-if(data51.set !== undefined){
-let data62 = data51.set;
-if(Array.isArray(data62)){
-const len11 = data62.length;
-for(let i11=0; i11<len11; i11++){
-let data63 = data62[i11];
-if(typeof data63 === "string"){
-if(!pattern1.test(data63)){
-const err122 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+}
+if(data54.maxRenders !== undefined){
+let data62 = data54.maxRenders;
+if(!((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62)))){
+const err122 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1622,9 +1622,9 @@ vErrors.push(err122);
 }
 errors++;
 }
-}
-else {
-const err123 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data62 == "number"){
+if(data62 > 10000 || isNaN(data62)){
+const err123 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1633,10 +1633,8 @@ vErrors.push(err123);
 }
 errors++;
 }
-}
-}
-else {
-const err124 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data62 < 1 || isNaN(data62)){
+const err124 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1647,8 +1645,13 @@ errors++;
 }
 }
 }
-else {
-const err125 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data54.valuesFiles !== undefined){
+let data63 = data54.valuesFiles;
+if(Array.isArray(data63)){
+const len11 = data63.length;
+for(let i11=0; i11<len11; i11++){
+if(typeof data63[i11] !== "string"){
+const err125 = {instancePath:instancePath+"/helm/valuesFiles/" + i11,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1660,12 +1663,77 @@ errors++;
 }
 }
 else {
-const err126 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err126 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err126];
 }
 else {
 vErrors.push(err126);
+}
+errors++;
+}
+}
+if(data54.set !== undefined){
+let data65 = data54.set;
+if(Array.isArray(data65)){
+const len12 = data65.length;
+for(let i12=0; i12<len12; i12++){
+let data66 = data65[i12];
+if(typeof data66 === "string"){
+if(!pattern1.test(data66)){
+const err127 = {instancePath:instancePath+"/helm/set/" + i12,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+}
+else {
+const err128 = {instancePath:instancePath+"/helm/set/" + i12,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+}
+else {
+const err129 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+}
+}
+else {
+const err130 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+}
+else {
+const err131 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
 }
 errors++;
 }

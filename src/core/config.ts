@@ -31,6 +31,8 @@ export interface Config {
   pss: { level: 'baseline' | 'restricted'; version: string };
   rules: Record<string, RuleSetting>;
   include: string[];
+  /** ValidatingAdmissionPolicy files or folders (absolute), from `admission.policies`. */
+  admissionPolicies?: string[];
   exclude: string[];
   /** Per-chart render settings; `path` is an absolute path or glob. */
   charts: { path: string; valuesFiles: string[]; set: string[]; valueSets: ConfiguredValueSet[] }[];
@@ -295,6 +297,10 @@ function* configPathProblems(raw: RawConfig, config: Config, repoRoot: string | 
   }
   const baselineProblem = config.baseline !== undefined ? confinementProblem(repoRoot, config.baseline) : undefined;
   if (baselineProblem) yield { pointer: '/baseline', message: `baseline file ${JSON.stringify(path.relative(repoRoot, config.baseline!).slice(0, 120))}: ${baselineProblem}` };
+  for (const [i, file] of (config.admissionPolicies ?? []).entries()) {
+    const problem = confinementProblem(repoRoot, file);
+    if (problem) yield { pointer: `/admission/policies/${i}`, message: `policy path ${JSON.stringify(path.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+  }
 }
 
 interface RawConfig {
@@ -311,6 +317,7 @@ interface RawConfig {
   lockedRules?: string[];
   provenance?: boolean | { enabled?: boolean; maxRenders?: number };
   suppressions?: (Omit<ConfiguredSuppression, 'declared'>)[];
+  admission?: { policies?: string[] };
   baseline?: string;
 }
 
@@ -357,6 +364,7 @@ function mergeConfig(raw: RawConfig, baseDir: string, file: string, lineOf: (poi
     }),
   }));
   if (raw.baseline !== undefined) config.baseline = path.resolve(baseDir, raw.baseline);
+  if (raw.admission?.policies !== undefined) config.admissionPolicies = raw.admission.policies.map((p) => path.resolve(baseDir, p));
   if (raw.valueSets?.ci !== undefined) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== undefined) config.valueSets.severity = raw.valueSets.severity;
   if (typeof raw.provenance === 'boolean') config.provenance.enabled = raw.provenance;

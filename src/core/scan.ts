@@ -327,7 +327,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     }),
   );
   // ValidatingAdmissionPolicies (issue 19): from --policies and among the scanned objects, read by rules/admission-policy.ts.
-  loaded.errors.push(...prepareScanAdmission(loaded.objects, options.policies ?? [], repoRoot));
+  loaded.errors.push(...prepareScanAdmission(loaded.objects, [...(config.admissionPolicies ?? []), ...(options.policies ?? [])], repoRoot));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);

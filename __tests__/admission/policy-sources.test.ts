@@ -1,0 +1,64 @@
+// Where ValidatingAdmissionPolicies come from: admission.policies in .preadmit.yaml (confined to the
+// repository), --policies / ScanOptions.policies, and the scanned objects themselves.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/core/scan.ts';
+import { workspace, writeTree } from '../hostile/helpers.ts';
+
+const POLICY = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: require-team-label}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
+  validations:
+  - expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+    message: every Deployment needs a team label
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: prod}
+spec: {policyName: require-team-label, validationActions: [Deny]}
+`;
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: a, image: nginx}]}}}
+`;
+
+function repo(files: Record<string, string>): string {
+  const dir = workspace();
+  mkdirSync(path.join(dir, '.git'));
+  writeTree(dir, files);
+  return dir;
+}
+const denials = (result: Awaited<ReturnType<typeof scan>>) => result.findings.filter((f) => f.ruleId === 'admission-policy').map((f) => f.message);
+const DENIED = 'Denied by ValidatingAdmissionPolicy require-team-label (binding prod, validation 0): every Deployment needs a team label';
+
+describe('admission policy sources', () => {
+  it('admission.policies in .preadmit.yaml (a folder)', async () => {
+    const dir = repo({ '.preadmit.yaml': 'admission:\n  policies: [platform]\n', 'platform/vap.yaml': POLICY, 'deploy/app.yaml': DEPLOYMENT });
+    const result = await scan({ paths: [path.join(dir, 'deploy')] });
+    expect(denials(result)).toEqual([DENIED]);
+  });
+  it('ScanOptions.policies (--policies) with a file', async () => {
+    const dir = repo({ 'vap.yaml': POLICY, 'deploy/app.yaml': DEPLOYMENT });
+    const result = await scan({ paths: [path.join(dir, 'deploy')], policies: [path.join(dir, 'vap.yaml')] });
+    expect(denials(result)).toEqual([DENIED]);
+  });
+  it('policies shipped among the scanned manifests', async () => {
+    const dir = repo({ 'deploy/vap.yaml': POLICY, 'deploy/app.yaml': DEPLOYMENT });
+    const result = await scan({ paths: [path.join(dir, 'deploy')] });
+    expect(denials(result)).toEqual([DENIED]);
+  });
+  it('a missing policy path is a scan error naming it', async () => {
+    const dir = repo({ 'deploy/app.yaml': DEPLOYMENT });
+    const result = await scan({ paths: [path.join(dir, 'deploy')], policies: [path.join(dir, 'nope')] });
+    expect(result.errors).toEqual([expect.objectContaining({ kind: 'config', file: 'nope', message: 'policy path does not exist' })]);
+  });
+  it('a configuration inside the repository may not name policies outside it', async () => {
+    const dir = repo({ '.preadmit.yaml': 'admission:\n  policies: [../../etc]\n', 'deploy/app.yaml': DEPLOYMENT });
+    await expect(scan({ paths: [path.join(dir, 'deploy')] })).rejects.toThrow(/\.preadmit\.yaml:2: policy path .*leads outside the repository/);
+  });
+});
