@@ -20,7 +20,7 @@ export interface CelScope {
 let base: Environment | undefined;
 function baseEnvironment(): Environment {
   if (base) return base;
-  const env = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+  const env = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: true });
   registerKubernetesLibraries(env);
   base = env;
   return env;
@@ -52,6 +52,9 @@ function environmentFor(scope: CelScope): Environment {
 export function celErrorMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   const first = message.split('\n')[0] ?? message;
+  if (/receiver must be|^found no matching overload/.test(first)) return 'no such overload';
+  const operator = /^no such overload: .+ (==|!=|<=|>=|<|>|\+|-|\*|\/|%|in) .+$/.exec(first);
+  if (operator) return `no such overload: _${operator[1]}_`;
   return first.replace(/^No such key: /, 'no such key: ');
 }
 

@@ -156,7 +156,7 @@ export function compilePolicy(policy: Obj): CompiledPolicy {
   }));
   const auditAnnotations = (spec.auditAnnotations ?? []).map((a: Obj, i: number) => ({
     key: String(a.key ?? ''),
-    expr: compile(String(a.valueExpression ?? ''), `spec.auditAnnotations[${i}].valueExpression`, ['string', 'null'], 'string'),
+    expr: compile(String(a.valueExpression ?? ''), `spec.auditAnnotations[${i}].valueExpression`, ['string', 'null'], 'one of [string null_type]'),
   }));
   const names = variables.map((v) => v.name);
   for (const n of names) Object.defineProperty(Vars.prototype, n, { get(this: Vars) { return this.resolve(n); }, enumerable: true });
@@ -431,7 +431,7 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
       if (!expr?.program) r = { error: `composited variable "${name}" fails to compile: ${expr?.error ?? 'unknown variable'}` };
       else {
         r = run(expr.program, vars);
-        if (r.error !== undefined && !r.unknown) r = { error: r.error };
+        if (r.error !== undefined && !r.unknown) r = { error: r.error.startsWith('composited variable') ? r.error : `composited variable "${name}" fails to evaluate: ${r.error}` };
       }
       cache.set(name, r);
     }
@@ -488,11 +488,16 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
       const m = run(v.messageExpr.program, vars);
       if (m.error === undefined) message = effectiveMessage(m.value);
     }
-    o.message = message ?? (v.message !== undefined && v.message.trim() !== '' ? v.message : `failed expression: ${v.expr.expression}`);
+    o.message = message ?? (v.message !== undefined && v.message.trim() !== '' ? v.message.trim() : `failed expression: ${v.expr.expression}`);
   });
 
   for (const a of compiled.auditAnnotations) {
-    if (!a.expr.program) { out.auditAnnotations.push({ key: a.key, action: 'error', error: `compilation error: ${a.expr.error}` }); continue; }
+    if (!a.expr.program) {
+      out.auditAnnotations.push({ key: a.key, action: 'error', error: `compilation error: ${a.expr.error}` });
+      out.validations.push({ index: out.validations.length, evaluation: 'error', action: onError('error'), expression: a.expr.expression,
+        message: `compilation error: ${a.expr.error}`, reason: 'Invalid', source: 'audit' });
+      continue;
+    }
     const r = run(a.expr.program, vars);
     if (r.error !== undefined) {
       out.auditAnnotations.push({ key: a.key, action: 'error', error: r.error });

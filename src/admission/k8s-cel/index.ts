@@ -3,9 +3,11 @@ import type { Environment } from '@marcbachmann/cel-js';
 import { registerAuthz } from './authz.ts';
 import { registerIP } from './ip.ts';
 import { registerQuantity } from './quantity.ts';
+import { registerSemver } from './semver.ts';
 
 export function registerKubernetesLibraries(env: Environment): void {
   registerAuthz(env);
   registerIP(env);
   registerQuantity(env);
+  registerSemver(env);
 }
