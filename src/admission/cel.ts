@@ -48,10 +48,15 @@ function environmentFor(scope: CelScope): Environment {
   return env;
 }
 
+/** The first line of a cel-js error (compile errors keep cel-js's own words). */
+function compileErrorMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}
+
 /** Rewrites cel-js error texts to the wording of cel-go where admission messages expose them. */
 export function celErrorMessage(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const first = message.split('\n')[0] ?? message;
+  const first = compileErrorMessage(err);
   if (/receiver must be|^found no matching overload/.test(first)) return 'no such overload';
   const operator = /^no such overload: .+ (==|!=|<=|>=|<|>|\+|-|\*|\/|%|in) .+$/.exec(first);
   if (operator) return `no such overload: _${operator[1]}_`;
@@ -62,11 +67,11 @@ export function compileCel(expression: string, scope: CelScope): Compiled {
   const env = environmentFor(scope);
   try {
     const checked = env.check(expression);
-    if (!checked.valid) return { ok: false, error: celErrorMessage(checked.error) };
+    if (!checked.valid) return { ok: false, error: compileErrorMessage(checked.error) };
     const parsed = env.parse(expression);
     return { ok: true, type: checked.type ?? 'dyn', program: (vars) => parsed(vars) };
   } catch (err) {
-    return { ok: false, error: celErrorMessage(err) };
+    return { ok: false, error: compileErrorMessage(err) };
   }
 }
 

@@ -4,10 +4,12 @@ import { registerAuthz } from './authz.ts';
 import { registerIP } from './ip.ts';
 import { registerQuantity } from './quantity.ts';
 import { registerSemver } from './semver.ts';
+import { registerLists } from './lists.ts';
 
 export function registerKubernetesLibraries(env: Environment): void {
   registerAuthz(env);
   registerIP(env);
   registerQuantity(env);
   registerSemver(env);
+  registerLists(env);
 }
