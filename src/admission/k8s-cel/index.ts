@@ -5,6 +5,9 @@ import { registerIP } from './ip.ts';
 import { registerQuantity } from './quantity.ts';
 import { registerSemver } from './semver.ts';
 import { registerLists } from './lists.ts';
+import { registerSets } from './sets.ts';
+import { registerFormat } from './format.ts';
+import { registerOptionals } from './optionals.ts';
 
 export function registerKubernetesLibraries(env: Environment): void {
   registerAuthz(env);
@@ -12,4 +15,7 @@ export function registerKubernetesLibraries(env: Environment): void {
   registerQuantity(env);
   registerSemver(env);
   registerLists(env);
+  registerSets(env);
+  registerFormat(env);
+  registerOptionals(env);
 }
