@@ -8,6 +8,7 @@ import { registerLists } from './lists.ts';
 import { registerSets } from './sets.ts';
 import { registerFormat } from './format.ts';
 import { registerOptionals } from './optionals.ts';
+import { registerURL } from './url.ts';
 
 export function registerKubernetesLibraries(env: Environment): void {
   registerAuthz(env);
@@ -18,4 +19,5 @@ export function registerKubernetesLibraries(env: Environment): void {
   registerSets(env);
   registerFormat(env);
   registerOptionals(env);
+  registerURL(env);
 }
