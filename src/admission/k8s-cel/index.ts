@@ -9,6 +9,7 @@ import { registerSets } from './sets.ts';
 import { registerFormat } from './format.ts';
 import { registerOptionals } from './optionals.ts';
 import { registerURL } from './url.ts';
+import { registerComprehensions } from './comprehensions.ts';
 
 export function registerKubernetesLibraries(env: Environment): void {
   registerAuthz(env);
@@ -20,4 +21,5 @@ export function registerKubernetesLibraries(env: Environment): void {
   registerFormat(env);
   registerOptionals(env);
   registerURL(env);
+  registerComprehensions(env);
 }
