@@ -10,6 +10,7 @@ import { registerFormat } from './format.ts';
 import { registerOptionals } from './optionals.ts';
 import { registerURL } from './url.ts';
 import { registerComprehensions } from './comprehensions.ts';
+import { registerStrings } from './strings.ts';
 
 export function registerKubernetesLibraries(env: Environment): void {
   registerAuthz(env);
@@ -22,4 +23,5 @@ export function registerKubernetesLibraries(env: Environment): void {
   registerOptionals(env);
   registerURL(env);
   registerComprehensions(env);
+  registerStrings(env);
 }
