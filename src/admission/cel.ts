@@ -18,6 +18,12 @@ export interface CelScope {
 }
 
 let base: Environment | undefined;
+let functionNames: Set<string> | undefined;
+/** Every function and method name the environment declares (an unknown one is an undeclared reference in cel-go). */
+function knownFunctionNames(): Set<string> {
+  functionNames ??= new Set((baseEnvironment().getDefinitions() as { functions: { name: string }[] }).functions.map((f) => f.name));
+  return functionNames;
+}
 function baseEnvironment(): Environment {
   if (base) return base;
   const env = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: true });
@@ -48,15 +54,57 @@ function environmentFor(scope: CelScope): Environment {
   return env;
 }
 
-/** The first line of a cel-js error (compile errors keep cel-js's own words). */
-function compileErrorMessage(err: unknown): string {
+/** The first line of a cel-js error. */
+function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message.split('\n')[0] ?? message;
 }
 
+const celGoType = (t: string): string => t.replace(/(list|map|optional)<([^<>]*)>/g, (_m, k: string, inner: string) => `${k === 'optional' ? 'optional_type' : k}(${inner})`).replace(/(list|map|optional)<([^<>]*)>/g, (_m, k: string, inner: string) => `${k}(${inner})`);
+
+interface ErrNode { op?: string; args?: unknown; range?: { start: number; end: number }; pos?: number }
+
+/** A compile error worded and located as cel-go prints it: `ERROR: <input>:L:C: msg` and a caret line. */
+function compileErrorMessage(err: unknown, expression: string): string {
+  const first = firstLine(err);
+  const node = (err as { node?: ErrNode })?.node;
+  let offset = node?.range?.start ?? node?.pos ?? (err as { range?: { start: number } })?.range?.start;
+  let message = first;
+  let m: RegExpExecArray | null;
+  if ((m = /^Unknown variable: (.+)$/.exec(first))) message = `undeclared reference to '${m[1]}' (in container '')`;
+  else if ((m = /^List elements must have the same type, (expected type '.*' but found '.*')$/.exec(first))) message = celGoType(m[1]!);
+  else if ((m = /^no such overload: (\S+) (==|!=|<=|>=|<|>|\+|-|\*|\/|%|in) (\S+)$/.exec(first))) {
+    message = `found no matching overload for '_${m[2]}_' applied to '(${celGoType(m[1]!)}, ${celGoType(m[3]!)})'`;
+    const left = (node?.args as ErrNode[] | undefined)?.[0]?.range?.end;
+    if (left !== undefined) offset = expression.indexOf(m[2]!, left);
+  } else if ((m = /^found no matching overload for '(?:(.+)\.)?([A-Za-z_][A-Za-z0-9_]*)\((.*)\)'$/.exec(first))) {
+    message = m[1] !== undefined
+      ? `found no matching overload for '${m[2]}' applied to '${celGoType(m[1])}.(${celGoType(m[3]!)})'`
+      : `found no matching overload for '${m[2]}' applied to '(${celGoType(m[3]!)})'`;
+    if (offset !== undefined) {
+      const at = m[1] !== undefined ? expression.indexOf(`.${m[2]}(`, offset) : expression.indexOf(`${m[2]}(`, offset);
+      if (at >= 0) offset = at + (m[1] !== undefined ? 1 : 0) + m[2]!.length;
+    }
+    if (!knownFunctionNames().has(m[2]!)) message = `undeclared reference to '${m[2]}' (in container '')`;
+  } else if (/invalid predicate iteration variable$/.test(first)) message = 'argument must be a simple name';
+  else if (first === 'Unexpected token: EOF') message = "Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}";
+  else if ((m = /^No such key: (.+)$/.exec(first))) {
+    message = `undefined field '${m[1]}'`;
+    const at = expression.indexOf(`.${m[1]}`);
+    if (at >= 0) offset = at;
+  }
+  if (offset === undefined || offset < 0) return message;
+  const before = expression.slice(0, offset);
+  const line = before.split('\n').length;
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const col = [...expression.slice(lineStart, offset)].length + 1;
+  const sourceLine = expression.split('\n')[line - 1] ?? '';
+  return `ERROR: <input>:${line}:${col}: ${message}\n | ${sourceLine}\n | ${'.'.repeat(col - 1)}^`;
+}
+
 /** Rewrites cel-js error texts to the wording of cel-go where admission messages expose them. */
 export function celErrorMessage(err: unknown): string {
-  const first = compileErrorMessage(err);
+  const first = firstLine(err);
   if (/receiver must be|^found no matching overload/.test(first)) return 'no such overload';
   const operator = /^no such overload: .+ (==|!=|<=|>=|<|>|\+|-|\*|\/|%|in) .+$/.exec(first);
   if (operator) return `no such overload: _${operator[1]}_`;
@@ -67,11 +115,11 @@ export function compileCel(expression: string, scope: CelScope): Compiled {
   const env = environmentFor(scope);
   try {
     const checked = env.check(expression);
-    if (!checked.valid) return { ok: false, error: compileErrorMessage(checked.error) };
+    if (!checked.valid) return { ok: false, error: compileErrorMessage(checked.error, expression) };
     const parsed = env.parse(expression);
     return { ok: true, type: checked.type ?? 'dyn', program: (vars) => parsed(vars) };
   } catch (err) {
-    return { ok: false, error: compileErrorMessage(err) };
+    return { ok: false, error: compileErrorMessage(err, expression) };
   }
 }
 
