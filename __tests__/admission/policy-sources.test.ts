@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/core/scan.ts';
+import { renderMarkdown } from '../../src/reporters/markdown.ts';
 import { workspace, writeTree } from '../hostile/helpers.ts';
 
 const POLICY = `apiVersion: admissionregistration.k8s.io/v1
@@ -60,5 +61,17 @@ describe('admission policy sources', () => {
   it('a configuration inside the repository may not name policies outside it', async () => {
     const dir = repo({ '.preadmit.yaml': 'admission:\n  policies: [../../etc]\n', 'deploy/app.yaml': DEPLOYMENT });
     await expect(scan({ paths: [path.join(dir, 'deploy')] })).rejects.toThrow(/\.preadmit\.yaml:2: policy path .*leads outside the repository/);
+  });
+  it('the pull request comment gains an Admission policies column naming policy and binding', async () => {
+    const dir = repo({ 'deploy/vap.yaml': POLICY, 'deploy/app.yaml': DEPLOYMENT });
+    const markdown = renderMarkdown(await scan({ paths: [path.join(dir, 'deploy')] }));
+    expect(markdown).toContain('| Chart or file | Values | Objects | Pod Security | Admission policies |');
+    expect(markdown).toContain('| Deployment prod/web | ❌ denied at restricted:latest');
+    expect(markdown).toContain('| ❌ denied by ValidatingAdmissionPolicy require\\-team\\-label \\(binding prod\\) |');
+  });
+  it('without admission policy denials the comment keeps its Pod Security table', async () => {
+    const dir = repo({ 'deploy/app.yaml': DEPLOYMENT });
+    const markdown = renderMarkdown(await scan({ paths: [path.join(dir, 'deploy')] }));
+    expect(markdown).not.toContain('Admission policies');
   });
 });
