@@ -111,8 +111,18 @@ export function celErrorMessage(err: unknown): string {
   return first.replace(/^No such key: /, 'no such key: ');
 }
 
+let customEnv: Environment | undefined;
+/** Custom rules in .preadmit.yaml: `object` and `pod` (the pod spec of any workload kind, else null). */
+export function compileCustomRuleCel(expression: string): Compiled {
+  customEnv ??= baseEnvironment().clone().registerVariable('object', 'dyn').registerVariable('pod', 'dyn');
+  return compileIn(customEnv, expression);
+}
+
 export function compileCel(expression: string, scope: CelScope): Compiled {
-  const env = environmentFor(scope);
+  return compileIn(environmentFor(scope), expression);
+}
+
+function compileIn(env: Environment, expression: string): Compiled {
   try {
     const checked = env.check(expression);
     if (!checked.valid) return { ok: false, error: compileErrorMessage(checked.error, expression) };

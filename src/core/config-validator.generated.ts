@@ -6,15 +6,16 @@ export const RULE_IDS: readonly string[] = ["admission-policy","allowed-runtime-
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"baseline":{"type":"string","minLength":1,"description":"The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"admission":{"type":"object","additionalProperties":false,"description":"The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).","properties":{"policies":{"type":"array","items":{"type":"string","minLength":1},"description":"Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference."}}},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"baseline":{"type":"string","minLength":1,"description":"The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"customRules":{"type":"array","description":"Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).","items":{"type":"object","additionalProperties":false,"required":["id","expression"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"The rule id (kebab-case, not a built-in rule's)."},"title":{"type":"string","minLength":1},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"match":{"type":"object","additionalProperties":false,"properties":{"kinds":{"type":"array","items":{"type":"string","minLength":1},"description":"Kinds checked; default every Kubernetes kind."}}},"expression":{"type":"string","minLength":1,"description":"CEL; true when the object is fine."},"message":{"type":"string","minLength":1},"messageExpression":{"type":"string","minLength":1,"description":"CEL returning the message (falls back to `message`)."}}}},"admission":{"type":"object","additionalProperties":false,"description":"The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).","properties":{"policies":{"type":"array","items":{"type":"string","minLength":1},"description":"Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference."}}},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_ucs2length.default;
 const pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
-const pattern1 = new RegExp("^[^=]+=", "u");
-const pattern2 = new RegExp("^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
-const pattern4 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
-const pattern5 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern7 = new RegExp("^v?1\\.[0-9]+(\\.[0-9]+)?$", "u");
+const pattern1 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
+const pattern2 = new RegExp("^[^=]+=", "u");
+const pattern3 = new RegExp("^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
+const pattern5 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+const pattern6 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern8 = new RegExp("^v?1\\.[0-9]+(\\.[0-9]+)?$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://github.com/preadmit/preadmit/schemas/config.schema.json" */;
@@ -448,12 +449,15 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.admission !== undefined){
-let data17 = data.admission;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key5 in data17){
-if(!(key5 === "policies")){
-const err32 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(data.customRules !== undefined){
+let data17 = data.customRules;
+if(Array.isArray(data17)){
+const len2 = data17.length;
+for(let i2=0; i2<len2; i2++){
+let data18 = data17[i2];
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.id === undefined){
+const err32 = {instancePath:instancePath+"/customRules/" + i2,schemaPath:"#/properties/customRules/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -462,16 +466,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-if(data17.policies !== undefined){
-let data18 = data17.policies;
-if(Array.isArray(data18)){
-const len2 = data18.length;
-for(let i2=0; i2<len2; i2++){
-let data19 = data18[i2];
-if(typeof data19 === "string"){
-if(func3(data19) < 1){
-const err33 = {instancePath:instancePath+"/admission/policies/" + i2,schemaPath:"#/properties/admission/properties/policies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data18.expression === undefined){
+const err33 = {instancePath:instancePath+"/customRules/" + i2,schemaPath:"#/properties/customRules/items/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -480,9 +476,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/admission/policies/" + i2,schemaPath:"#/properties/admission/properties/policies/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key5 in data18){
+if(!(((((((key5 === "id") || (key5 === "title")) || (key5 === "severity")) || (key5 === "match")) || (key5 === "expression")) || (key5 === "message")) || (key5 === "messageExpression"))){
+const err34 = {instancePath:instancePath+"/customRules/" + i2,schemaPath:"#/properties/customRules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -492,9 +488,11 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-else {
-const err35 = {instancePath:instancePath+"/admission/policies",schemaPath:"#/properties/admission/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data18.id !== undefined){
+let data19 = data18.id;
+if(typeof data19 === "string"){
+if(!pattern1.test(data19)){
+const err35 = {instancePath:instancePath+"/customRules/" + i2+"/id",schemaPath:"#/properties/customRules/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -504,9 +502,8 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
 else {
-const err36 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err36 = {instancePath:instancePath+"/customRules/" + i2+"/id",schemaPath:"#/properties/customRules/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -516,15 +513,11 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data.exclude !== undefined){
-let data20 = data.exclude;
-if(Array.isArray(data20)){
-const len3 = data20.length;
-for(let i3=0; i3<len3; i3++){
-let data21 = data20[i3];
-if(typeof data21 === "string"){
-if(func3(data21) < 1){
-const err37 = {instancePath:instancePath+"/exclude/" + i3,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data18.title !== undefined){
+let data20 = data18.title;
+if(typeof data20 === "string"){
+if(func3(data20) < 1){
+const err37 = {instancePath:instancePath+"/customRules/" + i2+"/title",schemaPath:"#/properties/customRules/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -535,7 +528,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/exclude/" + i3,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err38 = {instancePath:instancePath+"/customRules/" + i2+"/title",schemaPath:"#/properties/customRules/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -545,9 +538,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data18.severity !== undefined){
+let data21 = data18.severity;
+if(typeof data21 !== "string"){
+const err39 = {instancePath:instancePath+"/customRules/" + i2+"/severity",schemaPath:"#/properties/customRules/items/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -556,16 +550,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data.charts !== undefined){
-let data22 = data.charts;
-if(Array.isArray(data22)){
-const len4 = data22.length;
-for(let i4=0; i4<len4; i4++){
-let data23 = data22[i4];
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.path === undefined){
-const err40 = {instancePath:instancePath+"/charts/" + i4,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(!(((((data21 === "critical") || (data21 === "high")) || (data21 === "medium")) || (data21 === "low")) || (data21 === "info"))){
+const err40 = {instancePath:instancePath+"/customRules/" + i2+"/severity",schemaPath:"#/properties/customRules/items/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.customRules.items.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -574,9 +560,13 @@ vErrors.push(err40);
 }
 errors++;
 }
-for(const key6 in data23){
-if(!((((key6 === "path") || (key6 === "values")) || (key6 === "set")) || (key6 === "valueSets"))){
-const err41 = {instancePath:instancePath+"/charts/" + i4,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+if(data18.match !== undefined){
+let data22 = data18.match;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+for(const key6 in data22){
+if(!(key6 === "kinds")){
+const err41 = {instancePath:instancePath+"/customRules/" + i2+"/match",schemaPath:"#/properties/customRules/items/properties/match/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -586,11 +576,15 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data23.path !== undefined){
-let data24 = data23.path;
+if(data22.kinds !== undefined){
+let data23 = data22.kinds;
+if(Array.isArray(data23)){
+const len3 = data23.length;
+for(let i3=0; i3<len3; i3++){
+let data24 = data23[i3];
 if(typeof data24 === "string"){
 if(func3(data24) < 1){
-const err42 = {instancePath:instancePath+"/charts/" + i4+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err42 = {instancePath:instancePath+"/customRules/" + i2+"/match/kinds/" + i3,schemaPath:"#/properties/customRules/items/properties/match/properties/kinds/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -601,7 +595,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/charts/" + i4+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err43 = {instancePath:instancePath+"/customRules/" + i2+"/match/kinds/" + i3,schemaPath:"#/properties/customRules/items/properties/match/properties/kinds/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -611,13 +605,9 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data23.values !== undefined){
-let data25 = data23.values;
-if(Array.isArray(data25)){
-const len5 = data25.length;
-for(let i5=0; i5<len5; i5++){
-if(typeof data25[i5] !== "string"){
-const err44 = {instancePath:instancePath+"/charts/" + i4+"/values/" + i5,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err44 = {instancePath:instancePath+"/customRules/" + i2+"/match/kinds",schemaPath:"#/properties/customRules/items/properties/match/properties/kinds/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -629,7 +619,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/charts/" + i4+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err45 = {instancePath:instancePath+"/customRules/" + i2+"/match",schemaPath:"#/properties/customRules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -639,15 +629,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data23.set !== undefined){
-let data27 = data23.set;
-if(Array.isArray(data27)){
-const len6 = data27.length;
-for(let i6=0; i6<len6; i6++){
-let data28 = data27[i6];
-if(typeof data28 === "string"){
-if(!pattern1.test(data28)){
-const err46 = {instancePath:instancePath+"/charts/" + i4+"/set/" + i6,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(data18.expression !== undefined){
+let data25 = data18.expression;
+if(typeof data25 === "string"){
+if(func3(data25) < 1){
+const err46 = {instancePath:instancePath+"/customRules/" + i2+"/expression",schemaPath:"#/properties/customRules/items/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -658,7 +644,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/charts/" + i4+"/set/" + i6,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err47 = {instancePath:instancePath+"/customRules/" + i2+"/expression",schemaPath:"#/properties/customRules/items/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -668,9 +654,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/charts/" + i4+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data18.message !== undefined){
+let data26 = data18.message;
+if(typeof data26 === "string"){
+if(func3(data26) < 1){
+const err48 = {instancePath:instancePath+"/customRules/" + i2+"/message",schemaPath:"#/properties/customRules/items/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -680,15 +668,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data23.valueSets !== undefined){
-let data29 = data23.valueSets;
-if(Array.isArray(data29)){
-const len7 = data29.length;
-for(let i7=0; i7<len7; i7++){
-let data30 = data29[i7];
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.name === undefined){
-const err49 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+else {
+const err49 = {instancePath:instancePath+"/customRules/" + i2+"/message",schemaPath:"#/properties/customRules/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -697,9 +678,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-for(const key7 in data30){
-if(!(((key7 === "name") || (key7 === "values")) || (key7 === "set"))){
-const err50 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+if(data18.messageExpression !== undefined){
+let data27 = data18.messageExpression;
+if(typeof data27 === "string"){
+if(func3(data27) < 1){
+const err50 = {instancePath:instancePath+"/customRules/" + i2+"/messageExpression",schemaPath:"#/properties/customRules/items/properties/messageExpression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -709,11 +693,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data30.name !== undefined){
-let data31 = data30.name;
-if(typeof data31 === "string"){
-if(func3(data31) > 100){
-const err51 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+else {
+const err51 = {instancePath:instancePath+"/customRules/" + i2+"/messageExpression",schemaPath:"#/properties/customRules/items/properties/messageExpression/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -722,8 +703,10 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(!pattern2.test(data31)){
-const err52 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/customRules/" + i2,schemaPath:"#/properties/customRules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -733,8 +716,9 @@ vErrors.push(err52);
 errors++;
 }
 }
+}
 else {
-const err53 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err53 = {instancePath:instancePath+"/customRules",schemaPath:"#/properties/customRules/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -744,13 +728,12 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data30.values !== undefined){
-let data32 = data30.values;
-if(Array.isArray(data32)){
-const len8 = data32.length;
-for(let i8=0; i8<len8; i8++){
-if(typeof data32[i8] !== "string"){
-const err54 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/values/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.admission !== undefined){
+let data28 = data.admission;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+for(const key7 in data28){
+if(!(key7 === "policies")){
+const err54 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -760,9 +743,15 @@ vErrors.push(err54);
 errors++;
 }
 }
-}
-else {
-const err55 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data28.policies !== undefined){
+let data29 = data28.policies;
+if(Array.isArray(data29)){
+const len4 = data29.length;
+for(let i4=0; i4<len4; i4++){
+let data30 = data29[i4];
+if(typeof data30 === "string"){
+if(func3(data30) < 1){
+const err55 = {instancePath:instancePath+"/admission/policies/" + i4,schemaPath:"#/properties/admission/properties/policies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -772,15 +761,8 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data30.set !== undefined){
-let data34 = data30.set;
-if(Array.isArray(data34)){
-const len9 = data34.length;
-for(let i9=0; i9<len9; i9++){
-let data35 = data34[i9];
-if(typeof data35 === "string"){
-if(!pattern1.test(data35)){
-const err56 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/set/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+else {
+const err56 = {instancePath:instancePath+"/admission/policies/" + i4,schemaPath:"#/properties/admission/properties/policies/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -790,8 +772,9 @@ vErrors.push(err56);
 errors++;
 }
 }
+}
 else {
-const err57 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/set/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err57 = {instancePath:instancePath+"/admission/policies",schemaPath:"#/properties/admission/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -803,7 +786,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err58 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -813,9 +796,15 @@ vErrors.push(err58);
 errors++;
 }
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/charts/" + i4+"/valueSets/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.exclude !== undefined){
+let data31 = data.exclude;
+if(Array.isArray(data31)){
+const len5 = data31.length;
+for(let i5=0; i5<len5; i5++){
+let data32 = data31[i5];
+if(typeof data32 === "string"){
+if(func3(data32) < 1){
+const err59 = {instancePath:instancePath+"/exclude/" + i5,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -825,9 +814,8 @@ vErrors.push(err59);
 errors++;
 }
 }
-}
 else {
-const err60 = {instancePath:instancePath+"/charts/" + i4+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err60 = {instancePath:instancePath+"/exclude/" + i5,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -839,7 +827,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/charts/" + i4,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err61 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -849,9 +837,15 @@ vErrors.push(err61);
 errors++;
 }
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.charts !== undefined){
+let data33 = data.charts;
+if(Array.isArray(data33)){
+const len6 = data33.length;
+for(let i6=0; i6<len6; i6++){
+let data34 = data33[i6];
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.path === undefined){
+const err62 = {instancePath:instancePath+"/charts/" + i6,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -860,13 +854,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data.valueSets !== undefined){
-let data36 = data.valueSets;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-for(const key8 in data36){
-if(!((key8 === "ci") || (key8 === "severity"))){
-const err63 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+for(const key8 in data34){
+if(!((((key8 === "path") || (key8 === "values")) || (key8 === "set")) || (key8 === "valueSets"))){
+const err63 = {instancePath:instancePath+"/charts/" + i6,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -876,9 +866,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data36.ci !== undefined){
-if(typeof data36.ci !== "boolean"){
-const err64 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data34.path !== undefined){
+let data35 = data34.path;
+if(typeof data35 === "string"){
+if(func3(data35) < 1){
+const err64 = {instancePath:instancePath+"/charts/" + i6+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -888,10 +880,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data36.severity !== undefined){
-let data38 = data36.severity;
-if(typeof data38 !== "string"){
-const err65 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err65 = {instancePath:instancePath+"/charts/" + i6+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -900,8 +890,14 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(!((((((data38 === "keep") || (data38 === "critical")) || (data38 === "high")) || (data38 === "medium")) || (data38 === "low")) || (data38 === "info"))){
-const err66 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
+}
+if(data34.values !== undefined){
+let data36 = data34.values;
+if(Array.isArray(data36)){
+const len7 = data36.length;
+for(let i7=0; i7<len7; i7++){
+if(typeof data36[i7] !== "string"){
+const err66 = {instancePath:instancePath+"/charts/" + i6+"/values/" + i7,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -913,7 +909,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err67 = {instancePath:instancePath+"/charts/" + i6+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -923,14 +919,15 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data.provenance !== undefined){
-let data39 = data.provenance;
-const _errs93 = errors;
-let valid30 = false;
-let passing1 = null;
-const _errs94 = errors;
-if(typeof data39 !== "boolean"){
-const err68 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data34.set !== undefined){
+let data38 = data34.set;
+if(Array.isArray(data38)){
+const len8 = data38.length;
+for(let i8=0; i8<len8; i8++){
+let data39 = data38[i8];
+if(typeof data39 === "string"){
+if(!pattern2.test(data39)){
+const err68 = {instancePath:instancePath+"/charts/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -939,16 +936,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-var _valid1 = _errs94 === errors;
-if(_valid1){
-valid30 = true;
-passing1 = 0;
 }
-const _errs96 = errors;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-for(const key9 in data39){
-if(!((key9 === "enabled") || (key9 === "maxRenders"))){
-const err69 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+else {
+const err69 = {instancePath:instancePath+"/charts/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -958,9 +948,9 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data39.enabled !== undefined){
-if(typeof data39.enabled !== "boolean"){
-const err70 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err70 = {instancePath:instancePath+"/charts/" + i6+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -970,10 +960,15 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data39.maxRenders !== undefined){
-let data41 = data39.maxRenders;
-if(!((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41)))){
-const err71 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data34.valueSets !== undefined){
+let data40 = data34.valueSets;
+if(Array.isArray(data40)){
+const len9 = data40.length;
+for(let i9=0; i9<len9; i9++){
+let data41 = data40[i9];
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data41.name === undefined){
+const err71 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -982,9 +977,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(typeof data41 == "number"){
-if(data41 > 64 || isNaN(data41)){
-const err72 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
+for(const key9 in data41){
+if(!(((key9 === "name") || (key9 === "values")) || (key9 === "set"))){
+const err72 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -993,8 +988,12 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(data41 < 1 || isNaN(data41)){
-const err73 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data41.name !== undefined){
+let data42 = data41.name;
+if(typeof data42 === "string"){
+if(func3(data42) > 100){
+const err73 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1003,11 +1002,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err74 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!pattern3.test(data42)){
+const err74 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1016,19 +1012,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-var _valid1 = _errs96 === errors;
-if(_valid1 && valid30){
-valid30 = false;
-passing1 = [passing1, 1];
 }
 else {
-if(_valid1){
-valid30 = true;
-passing1 = 1;
-}
-}
-if(!valid30){
-const err75 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+const err75 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1037,27 +1023,14 @@ vErrors.push(err75);
 }
 errors++;
 }
-else {
-errors = _errs93;
-if(vErrors !== null){
-if(_errs93){
-vErrors.length = _errs93;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.suppressions !== undefined){
-let data42 = data.suppressions;
-if(Array.isArray(data42)){
-const len10 = data42.length;
+if(data41.values !== undefined){
+let data43 = data41.values;
+if(Array.isArray(data43)){
+const len10 = data43.length;
 for(let i10=0; i10<len10; i10++){
-let data43 = data42[i10];
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-if(data43.rule === undefined){
-const err76 = {instancePath:instancePath+"/suppressions/" + i10,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
+if(typeof data43[i10] !== "string"){
+const err76 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/values/" + i10,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1066,8 +1039,10 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(data43.reason === undefined){
-const err77 = {instancePath:instancePath+"/suppressions/" + i10,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1076,9 +1051,16 @@ vErrors.push(err77);
 }
 errors++;
 }
-for(const key10 in data43){
-if(!(func2.call(schema11.properties.suppressions.items.properties, key10))){
-const err78 = {instancePath:instancePath+"/suppressions/" + i10,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+if(data41.set !== undefined){
+let data45 = data41.set;
+if(Array.isArray(data45)){
+const len11 = data45.length;
+for(let i11=0; i11<len11; i11++){
+let data46 = data45[i11];
+if(typeof data46 === "string"){
+if(!pattern2.test(data46)){
+const err78 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/set/" + i11,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1088,10 +1070,8 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data43.rule !== undefined){
-let data44 = data43.rule;
-if(typeof data44 !== "string"){
-const err79 = {instancePath:instancePath+"/suppressions/" + i10+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err79 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/set/" + i11,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1100,8 +1080,10 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data44 === "*") || (data44 === "admission-policy")) || (data44 === "allowed-runtime-classes")) || (data44 === "container-probes")) || (data44 === "container-resources")) || (data44 === "default-service-account")) || (data44 === "image-digest")) || (data44 === "image-pull-policy")) || (data44 === "image-registry")) || (data44 === "image-tag")) || (data44 === "ingress-tls")) || (data44 === "namespace-pss-enforce")) || (data44 === "network-policy-allow-all")) || (data44 === "network-policy-egress")) || (data44 === "network-policy-egress-world")) || (data44 === "network-policy-ingress")) || (data44 === "network-policy-selects-nothing")) || (data44 === "pss-allow-privilege-escalation")) || (data44 === "pss-apparmor-profile")) || (data44 === "pss-capabilities-baseline")) || (data44 === "pss-capabilities-restricted")) || (data44 === "pss-host-namespaces")) || (data44 === "pss-host-path-volumes")) || (data44 === "pss-host-ports")) || (data44 === "pss-host-probes-lifecycle")) || (data44 === "pss-namespace-rejection")) || (data44 === "pss-privileged")) || (data44 === "pss-proc-mount")) || (data44 === "pss-proc-mount-restricted")) || (data44 === "pss-restricted-volumes")) || (data44 === "pss-run-as-non-root")) || (data44 === "pss-run-as-user")) || (data44 === "pss-seccomp-baseline")) || (data44 === "pss-seccomp-restricted")) || (data44 === "pss-selinux-options")) || (data44 === "pss-sysctls")) || (data44 === "pss-windows-host-process")) || (data44 === "rbac-binding-missing-role")) || (data44 === "rbac-broad-subject")) || (data44 === "rbac-cluster-admin-binding")) || (data44 === "rbac-csr-approval")) || (data44 === "rbac-default-service-account-binding")) || (data44 === "rbac-escalate-bind-impersonate")) || (data44 === "rbac-namespace-modify")) || (data44 === "rbac-nodes-proxy")) || (data44 === "rbac-persistentvolume-create")) || (data44 === "rbac-pod-exec")) || (data44 === "rbac-rbac-write")) || (data44 === "rbac-secrets-read")) || (data44 === "rbac-secrets-write")) || (data44 === "rbac-token-request")) || (data44 === "rbac-webhook-config")) || (data44 === "rbac-wildcard")) || (data44 === "rbac-workload-create")) || (data44 === "read-only-root-filesystem")) || (data44 === "render-divergence")) || (data44 === "render-lookup")) || (data44 === "required-annotations")) || (data44 === "required-labels")) || (data44 === "runtime-socket-mount")) || (data44 === "secret-chart-default")) || (data44 === "secret-literal-annotation")) || (data44 === "secret-literal-args")) || (data44 === "secret-literal-configmap")) || (data44 === "secret-literal-env")) || (data44 === "secret-literal-format")) || (data44 === "secret-literal-helm-release")) || (data44 === "sensitive-host-path")) || (data44 === "service-account-missing")) || (data44 === "service-account-token-automount")) || (data44 === "service-external-ips")) || (data44 === "service-load-balancer-open")) || (data44 === "service-node-port")) || (data44 === "tf-aks-api-authorized-ranges")) || (data44 === "tf-aks-local-accounts")) || (data44 === "tf-aks-network-policy")) || (data44 === "tf-aks-rbac")) || (data44 === "tf-eks-control-plane-logging")) || (data44 === "tf-eks-public-endpoint")) || (data44 === "tf-eks-secrets-encryption")) || (data44 === "tf-gke-legacy-abac")) || (data44 === "tf-gke-master-authorized-networks")) || (data44 === "tf-gke-network-policy")) || (data44 === "tf-gke-private-nodes")) || (data44 === "tf-gke-shielded-nodes")) || (data44 === "tf-gke-workload-identity")) || (data44 === "tf-helm-values-danger")) || (data44 === "tf-unknown-until-apply")) || (data44 === "values-dangerous-default")) || (data44 === "yaml-duplicate-key"))){
-const err80 = {instancePath:instancePath+"/suppressions/" + i10+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1111,11 +1093,9 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data43.reason !== undefined){
-let data45 = data43.reason;
-if(typeof data45 === "string"){
-if(func3(data45) < 1){
-const err81 = {instancePath:instancePath+"/suppressions/" + i10+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err81 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1125,8 +1105,9 @@ vErrors.push(err81);
 errors++;
 }
 }
+}
 else {
-const err82 = {instancePath:instancePath+"/suppressions/" + i10+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err82 = {instancePath:instancePath+"/charts/" + i6+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1136,11 +1117,9 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data43.expires !== undefined){
-let data46 = data43.expires;
-if(typeof data46 === "string"){
-if(!pattern4.test(data46)){
-const err83 = {instancePath:instancePath+"/suppressions/" + i10+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+}
+else {
+const err83 = {instancePath:instancePath+"/charts/" + i6,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1150,8 +1129,9 @@ vErrors.push(err83);
 errors++;
 }
 }
+}
 else {
-const err84 = {instancePath:instancePath+"/suppressions/" + i10+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err84 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1161,11 +1141,12 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data43.chart !== undefined){
-let data47 = data43.chart;
-if(typeof data47 === "string"){
-if(func3(data47) < 1){
-const err85 = {instancePath:instancePath+"/suppressions/" + i10+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.valueSets !== undefined){
+let data47 = data.valueSets;
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+for(const key10 in data47){
+if(!((key10 === "ci") || (key10 === "severity"))){
+const err85 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1175,8 +1156,9 @@ vErrors.push(err85);
 errors++;
 }
 }
-else {
-const err86 = {instancePath:instancePath+"/suppressions/" + i10+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data47.ci !== undefined){
+if(typeof data47.ci !== "boolean"){
+const err86 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1186,11 +1168,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data43.file !== undefined){
-let data48 = data43.file;
-if(typeof data48 === "string"){
-if(func3(data48) < 1){
-const err87 = {instancePath:instancePath+"/suppressions/" + i10+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data47.severity !== undefined){
+let data49 = data47.severity;
+if(typeof data49 !== "string"){
+const err87 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1199,9 +1180,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-else {
-const err88 = {instancePath:instancePath+"/suppressions/" + i10+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((((((data49 === "keep") || (data49 === "critical")) || (data49 === "high")) || (data49 === "medium")) || (data49 === "low")) || (data49 === "info"))){
+const err88 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1211,11 +1191,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data43.valueSet !== undefined){
-let data49 = data43.valueSet;
-if(typeof data49 === "string"){
-if(func3(data49) < 1){
-const err89 = {instancePath:instancePath+"/suppressions/" + i10+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err89 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1225,8 +1203,14 @@ vErrors.push(err89);
 errors++;
 }
 }
-else {
-const err90 = {instancePath:instancePath+"/suppressions/" + i10+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.provenance !== undefined){
+let data50 = data.provenance;
+const _errs117 = errors;
+let valid36 = false;
+let passing1 = null;
+const _errs118 = errors;
+if(typeof data50 !== "boolean"){
+const err90 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1235,12 +1219,16 @@ vErrors.push(err90);
 }
 errors++;
 }
+var _valid1 = _errs118 === errors;
+if(_valid1){
+valid36 = true;
+passing1 = 0;
 }
-if(data43.kind !== undefined){
-let data50 = data43.kind;
-if(typeof data50 === "string"){
-if(func3(data50) < 1){
-const err91 = {instancePath:instancePath+"/suppressions/" + i10+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const _errs120 = errors;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key11 in data50){
+if(!((key11 === "enabled") || (key11 === "maxRenders"))){
+const err91 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1250,8 +1238,9 @@ vErrors.push(err91);
 errors++;
 }
 }
-else {
-const err92 = {instancePath:instancePath+"/suppressions/" + i10+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data50.enabled !== undefined){
+if(typeof data50.enabled !== "boolean"){
+const err92 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1261,11 +1250,10 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data43.namespace !== undefined){
-let data51 = data43.namespace;
-if(typeof data51 === "string"){
-if(func3(data51) < 1){
-const err93 = {instancePath:instancePath+"/suppressions/" + i10+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data50.maxRenders !== undefined){
+let data52 = data50.maxRenders;
+if(!((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52)))){
+const err93 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1274,9 +1262,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-else {
-const err94 = {instancePath:instancePath+"/suppressions/" + i10+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data52 == "number"){
+if(data52 > 64 || isNaN(data52)){
+const err94 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1285,12 +1273,8 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-if(data43.name !== undefined){
-let data52 = data43.name;
-if(typeof data52 === "string"){
-if(func3(data52) < 1){
-const err95 = {instancePath:instancePath+"/suppressions/" + i10+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data52 < 1 || isNaN(data52)){
+const err95 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1300,8 +1284,10 @@ vErrors.push(err95);
 errors++;
 }
 }
+}
+}
 else {
-const err96 = {instancePath:instancePath+"/suppressions/" + i10+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err96 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1310,12 +1296,19 @@ vErrors.push(err96);
 }
 errors++;
 }
+var _valid1 = _errs120 === errors;
+if(_valid1 && valid36){
+valid36 = false;
+passing1 = [passing1, 1];
 }
-if(data43.container !== undefined){
-let data53 = data43.container;
-if(typeof data53 === "string"){
-if(func3(data53) < 1){
-const err97 = {instancePath:instancePath+"/suppressions/" + i10+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+if(_valid1){
+valid36 = true;
+passing1 = 1;
+}
+}
+if(!valid36){
+const err97 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1324,9 +1317,27 @@ vErrors.push(err97);
 }
 errors++;
 }
+else {
+errors = _errs117;
+if(vErrors !== null){
+if(_errs117){
+vErrors.length = _errs117;
 }
 else {
-const err98 = {instancePath:instancePath+"/suppressions/" + i10+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+}
+}
+if(data.suppressions !== undefined){
+let data53 = data.suppressions;
+if(Array.isArray(data53)){
+const len12 = data53.length;
+for(let i12=0; i12<len12; i12++){
+let data54 = data53[i12];
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+if(data54.rule === undefined){
+const err98 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1335,10 +1346,8 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-}
-else {
-const err99 = {instancePath:instancePath+"/suppressions/" + i10,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data54.reason === undefined){
+const err99 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1347,10 +1356,9 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-}
-else {
-const err100 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key12 in data54){
+if(!(func2.call(schema11.properties.suppressions.items.properties, key12))){
+const err100 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1360,12 +1368,10 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data.helm !== undefined){
-let data54 = data.helm;
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-for(const key11 in data54){
-if(!(func2.call(schema11.properties.helm.properties, key11))){
-const err101 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(data54.rule !== undefined){
+let data55 = data54.rule;
+if(typeof data55 !== "string"){
+const err101 = {instancePath:instancePath+"/suppressions/" + i12+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1374,12 +1380,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-if(data54.releaseName !== undefined){
-let data55 = data54.releaseName;
-if(typeof data55 === "string"){
-if(func3(data55) > 53){
-const err102 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
+if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data55 === "*") || (data55 === "admission-policy")) || (data55 === "allowed-runtime-classes")) || (data55 === "container-probes")) || (data55 === "container-resources")) || (data55 === "default-service-account")) || (data55 === "image-digest")) || (data55 === "image-pull-policy")) || (data55 === "image-registry")) || (data55 === "image-tag")) || (data55 === "ingress-tls")) || (data55 === "namespace-pss-enforce")) || (data55 === "network-policy-allow-all")) || (data55 === "network-policy-egress")) || (data55 === "network-policy-egress-world")) || (data55 === "network-policy-ingress")) || (data55 === "network-policy-selects-nothing")) || (data55 === "pss-allow-privilege-escalation")) || (data55 === "pss-apparmor-profile")) || (data55 === "pss-capabilities-baseline")) || (data55 === "pss-capabilities-restricted")) || (data55 === "pss-host-namespaces")) || (data55 === "pss-host-path-volumes")) || (data55 === "pss-host-ports")) || (data55 === "pss-host-probes-lifecycle")) || (data55 === "pss-namespace-rejection")) || (data55 === "pss-privileged")) || (data55 === "pss-proc-mount")) || (data55 === "pss-proc-mount-restricted")) || (data55 === "pss-restricted-volumes")) || (data55 === "pss-run-as-non-root")) || (data55 === "pss-run-as-user")) || (data55 === "pss-seccomp-baseline")) || (data55 === "pss-seccomp-restricted")) || (data55 === "pss-selinux-options")) || (data55 === "pss-sysctls")) || (data55 === "pss-windows-host-process")) || (data55 === "rbac-binding-missing-role")) || (data55 === "rbac-broad-subject")) || (data55 === "rbac-cluster-admin-binding")) || (data55 === "rbac-csr-approval")) || (data55 === "rbac-default-service-account-binding")) || (data55 === "rbac-escalate-bind-impersonate")) || (data55 === "rbac-namespace-modify")) || (data55 === "rbac-nodes-proxy")) || (data55 === "rbac-persistentvolume-create")) || (data55 === "rbac-pod-exec")) || (data55 === "rbac-rbac-write")) || (data55 === "rbac-secrets-read")) || (data55 === "rbac-secrets-write")) || (data55 === "rbac-token-request")) || (data55 === "rbac-webhook-config")) || (data55 === "rbac-wildcard")) || (data55 === "rbac-workload-create")) || (data55 === "read-only-root-filesystem")) || (data55 === "render-divergence")) || (data55 === "render-lookup")) || (data55 === "required-annotations")) || (data55 === "required-labels")) || (data55 === "runtime-socket-mount")) || (data55 === "secret-chart-default")) || (data55 === "secret-literal-annotation")) || (data55 === "secret-literal-args")) || (data55 === "secret-literal-configmap")) || (data55 === "secret-literal-env")) || (data55 === "secret-literal-format")) || (data55 === "secret-literal-helm-release")) || (data55 === "sensitive-host-path")) || (data55 === "service-account-missing")) || (data55 === "service-account-token-automount")) || (data55 === "service-external-ips")) || (data55 === "service-load-balancer-open")) || (data55 === "service-node-port")) || (data55 === "tf-aks-api-authorized-ranges")) || (data55 === "tf-aks-local-accounts")) || (data55 === "tf-aks-network-policy")) || (data55 === "tf-aks-rbac")) || (data55 === "tf-eks-control-plane-logging")) || (data55 === "tf-eks-public-endpoint")) || (data55 === "tf-eks-secrets-encryption")) || (data55 === "tf-gke-legacy-abac")) || (data55 === "tf-gke-master-authorized-networks")) || (data55 === "tf-gke-network-policy")) || (data55 === "tf-gke-private-nodes")) || (data55 === "tf-gke-shielded-nodes")) || (data55 === "tf-gke-workload-identity")) || (data55 === "tf-helm-values-danger")) || (data55 === "tf-unknown-until-apply")) || (data55 === "values-dangerous-default")) || (data55 === "yaml-duplicate-key"))){
+const err102 = {instancePath:instancePath+"/suppressions/" + i12+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1388,8 +1390,12 @@ vErrors.push(err102);
 }
 errors++;
 }
-if(!pattern5.test(data55)){
-const err103 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data54.reason !== undefined){
+let data56 = data54.reason;
+if(typeof data56 === "string"){
+if(func3(data56) < 1){
+const err103 = {instancePath:instancePath+"/suppressions/" + i12+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1400,7 +1406,7 @@ errors++;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err104 = {instancePath:instancePath+"/suppressions/" + i12+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1410,11 +1416,11 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data54.namespace !== undefined){
-let data56 = data54.namespace;
-if(typeof data56 === "string"){
-if(func3(data56) > 63){
-const err105 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
+if(data54.expires !== undefined){
+let data57 = data54.expires;
+if(typeof data57 === "string"){
+if(!pattern5.test(data57)){
+const err105 = {instancePath:instancePath+"/suppressions/" + i12+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1423,8 +1429,9 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(!pattern5.test(data56)){
-const err106 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+else {
+const err106 = {instancePath:instancePath+"/suppressions/" + i12+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1434,8 +1441,11 @@ vErrors.push(err106);
 errors++;
 }
 }
-else {
-const err107 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data54.chart !== undefined){
+let data58 = data54.chart;
+if(typeof data58 === "string"){
+if(func3(data58) < 1){
+const err107 = {instancePath:instancePath+"/suppressions/" + i12+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1445,11 +1455,8 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data54.kubeVersion !== undefined){
-let data57 = data54.kubeVersion;
-if(typeof data57 === "string"){
-if(!pattern7.test(data57)){
-const err108 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
+else {
+const err108 = {instancePath:instancePath+"/suppressions/" + i12+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1459,8 +1466,11 @@ vErrors.push(err108);
 errors++;
 }
 }
-else {
-const err109 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data54.file !== undefined){
+let data59 = data54.file;
+if(typeof data59 === "string"){
+if(func3(data59) < 1){
+const err109 = {instancePath:instancePath+"/suppressions/" + i12+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1470,11 +1480,8 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data54.timeoutSeconds !== undefined){
-let data58 = data54.timeoutSeconds;
-if(typeof data58 == "number"){
-if(data58 > 600 || isNaN(data58)){
-const err110 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
+else {
+const err110 = {instancePath:instancePath+"/suppressions/" + i12+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1483,8 +1490,12 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(data58 <= 0 || isNaN(data58)){
-const err111 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+if(data54.valueSet !== undefined){
+let data60 = data54.valueSet;
+if(typeof data60 === "string"){
+if(func3(data60) < 1){
+const err111 = {instancePath:instancePath+"/suppressions/" + i12+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1495,7 +1506,7 @@ errors++;
 }
 }
 else {
-const err112 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err112 = {instancePath:instancePath+"/suppressions/" + i12+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1505,11 +1516,11 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data54.totalTimeoutSeconds !== undefined){
-let data59 = data54.totalTimeoutSeconds;
-if(typeof data59 == "number"){
-if(data59 > 3600 || isNaN(data59)){
-const err113 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(data54.kind !== undefined){
+let data61 = data54.kind;
+if(typeof data61 === "string"){
+if(func3(data61) < 1){
+const err113 = {instancePath:instancePath+"/suppressions/" + i12+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1518,8 +1529,9 @@ vErrors.push(err113);
 }
 errors++;
 }
-if(data59 <= 0 || isNaN(data59)){
-const err114 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+else {
+const err114 = {instancePath:instancePath+"/suppressions/" + i12+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1529,8 +1541,11 @@ vErrors.push(err114);
 errors++;
 }
 }
-else {
-const err115 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data54.namespace !== undefined){
+let data62 = data54.namespace;
+if(typeof data62 === "string"){
+if(func3(data62) < 1){
+const err115 = {instancePath:instancePath+"/suppressions/" + i12+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1540,10 +1555,8 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data54.memoryLimitMiB !== undefined){
-let data60 = data54.memoryLimitMiB;
-if(!((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60)))){
-const err116 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err116 = {instancePath:instancePath+"/suppressions/" + i12+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1552,9 +1565,12 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(typeof data60 == "number"){
-if(data60 > 8192 || isNaN(data60)){
-const err117 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+}
+if(data54.name !== undefined){
+let data63 = data54.name;
+if(typeof data63 === "string"){
+if(func3(data63) < 1){
+const err117 = {instancePath:instancePath+"/suppressions/" + i12+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1563,8 +1579,9 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(data60 < 128 || isNaN(data60)){
-const err118 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
+}
+else {
+const err118 = {instancePath:instancePath+"/suppressions/" + i12+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1574,11 +1591,11 @@ vErrors.push(err118);
 errors++;
 }
 }
-}
-if(data54.maxOutputMiB !== undefined){
-let data61 = data54.maxOutputMiB;
-if(!((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61)))){
-const err119 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data54.container !== undefined){
+let data64 = data54.container;
+if(typeof data64 === "string"){
+if(func3(data64) < 1){
+const err119 = {instancePath:instancePath+"/suppressions/" + i12+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1587,9 +1604,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(typeof data61 == "number"){
-if(data61 > 512 || isNaN(data61)){
-const err120 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+}
+else {
+const err120 = {instancePath:instancePath+"/suppressions/" + i12+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1598,8 +1615,10 @@ vErrors.push(err120);
 }
 errors++;
 }
-if(data61 < 1 || isNaN(data61)){
-const err121 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+else {
+const err121 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1610,10 +1629,8 @@ errors++;
 }
 }
 }
-if(data54.maxRenders !== undefined){
-let data62 = data54.maxRenders;
-if(!((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62)))){
-const err122 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err122 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1622,9 +1639,13 @@ vErrors.push(err122);
 }
 errors++;
 }
-if(typeof data62 == "number"){
-if(data62 > 10000 || isNaN(data62)){
-const err123 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+}
+if(data.helm !== undefined){
+let data65 = data.helm;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+for(const key13 in data65){
+if(!(func2.call(schema11.properties.helm.properties, key13))){
+const err123 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1633,8 +1654,12 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(data62 < 1 || isNaN(data62)){
-const err124 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data65.releaseName !== undefined){
+let data66 = data65.releaseName;
+if(typeof data66 === "string"){
+if(func3(data66) > 53){
+const err124 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1643,15 +1668,8 @@ vErrors.push(err124);
 }
 errors++;
 }
-}
-}
-if(data54.valuesFiles !== undefined){
-let data63 = data54.valuesFiles;
-if(Array.isArray(data63)){
-const len11 = data63.length;
-for(let i11=0; i11<len11; i11++){
-if(typeof data63[i11] !== "string"){
-const err125 = {instancePath:instancePath+"/helm/valuesFiles/" + i11,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern6.test(data66)){
+const err125 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1661,9 +1679,8 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
 else {
-const err126 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err126 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1673,15 +1690,11 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data54.set !== undefined){
-let data65 = data54.set;
-if(Array.isArray(data65)){
-const len12 = data65.length;
-for(let i12=0; i12<len12; i12++){
-let data66 = data65[i12];
-if(typeof data66 === "string"){
-if(!pattern1.test(data66)){
-const err127 = {instancePath:instancePath+"/helm/set/" + i12,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(data65.namespace !== undefined){
+let data67 = data65.namespace;
+if(typeof data67 === "string"){
+if(func3(data67) > 63){
+const err127 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1690,9 +1703,8 @@ vErrors.push(err127);
 }
 errors++;
 }
-}
-else {
-const err128 = {instancePath:instancePath+"/helm/set/" + i12,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern6.test(data67)){
+const err128 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1702,9 +1714,8 @@ vErrors.push(err128);
 errors++;
 }
 }
-}
 else {
-const err129 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err129 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1714,9 +1725,11 @@ vErrors.push(err129);
 errors++;
 }
 }
-}
-else {
-const err130 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data65.kubeVersion !== undefined){
+let data68 = data65.kubeVersion;
+if(typeof data68 === "string"){
+if(!pattern8.test(data68)){
+const err130 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1726,14 +1739,281 @@ vErrors.push(err130);
 errors++;
 }
 }
-}
 else {
-const err131 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err131 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err131];
 }
 else {
 vErrors.push(err131);
+}
+errors++;
+}
+}
+if(data65.timeoutSeconds !== undefined){
+let data69 = data65.timeoutSeconds;
+if(typeof data69 == "number"){
+if(data69 > 600 || isNaN(data69)){
+const err132 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+if(data69 <= 0 || isNaN(data69)){
+const err133 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+else {
+const err134 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+if(data65.totalTimeoutSeconds !== undefined){
+let data70 = data65.totalTimeoutSeconds;
+if(typeof data70 == "number"){
+if(data70 > 3600 || isNaN(data70)){
+const err135 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+if(data70 <= 0 || isNaN(data70)){
+const err136 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+else {
+const err137 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+if(data65.memoryLimitMiB !== undefined){
+let data71 = data65.memoryLimitMiB;
+if(!((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71)))){
+const err138 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+if(typeof data71 == "number"){
+if(data71 > 8192 || isNaN(data71)){
+const err139 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+if(data71 < 128 || isNaN(data71)){
+const err140 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+}
+if(data65.maxOutputMiB !== undefined){
+let data72 = data65.maxOutputMiB;
+if(!((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72)))){
+const err141 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+if(typeof data72 == "number"){
+if(data72 > 512 || isNaN(data72)){
+const err142 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+if(data72 < 1 || isNaN(data72)){
+const err143 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+}
+if(data65.maxRenders !== undefined){
+let data73 = data65.maxRenders;
+if(!((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73)))){
+const err144 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+if(typeof data73 == "number"){
+if(data73 > 10000 || isNaN(data73)){
+const err145 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+if(data73 < 1 || isNaN(data73)){
+const err146 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+}
+if(data65.valuesFiles !== undefined){
+let data74 = data65.valuesFiles;
+if(Array.isArray(data74)){
+const len13 = data74.length;
+for(let i13=0; i13<len13; i13++){
+if(typeof data74[i13] !== "string"){
+const err147 = {instancePath:instancePath+"/helm/valuesFiles/" + i13,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+if(data65.set !== undefined){
+let data76 = data65.set;
+if(Array.isArray(data76)){
+const len14 = data76.length;
+for(let i14=0; i14<len14; i14++){
+let data77 = data76[i14];
+if(typeof data77 === "string"){
+if(!pattern2.test(data77)){
+const err149 = {instancePath:instancePath+"/helm/set/" + i14,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/helm/set/" + i14,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+}
+else {
+const err151 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+}
+else {
+const err152 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+}
+else {
+const err153 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
 }
 errors++;
 }

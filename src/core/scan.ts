@@ -20,6 +20,7 @@ import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } fro
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
 import { prepareScanAdmission } from '../admission/scan-hook.ts';
+import { customRulesOf } from '../admission/custom-rules.ts';
 import { CommentFiles } from './suppress.ts';
 import { applyBaselineFile } from './baseline-file.ts';
 import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from './redact.ts';
@@ -316,7 +317,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   }
   // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others
   // still run); the same finding in several sets is merged below.
-  const evaluator = new ValueSetEvaluation(rules, config);
+  const evaluator = new ValueSetEvaluation([...rules, ...customRulesOf(config.customRules ?? [])], config);
   const comments = new CommentFiles();
   // Every helm run of this scan (charts, value sets, provenance, Terraform releases) shares one budget.
   const budget = renderBudgetOf(config, options, repoRoot);
