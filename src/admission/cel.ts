@@ -24,21 +24,27 @@ function knownFunctionNames(): Set<string> {
   functionNames ??= new Set((baseEnvironment().getDefinitions() as { functions: { name: string }[] }).functions.map((f) => f.name));
   return functionNames;
 }
-function baseEnvironment(): Environment {
-  if (base) return base;
-  const env = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: true });
+let mixedBase: Environment | undefined;
+/**
+ * Kubernetes compiles with homogeneous aggregate literals ([1, 'a'] is an error) except for the list literal
+ * that `format` takes; cel-js has one switch for the whole expression, hence a second environment.
+ */
+function baseEnvironment(homogeneous = true): Environment {
+  if (homogeneous && base) return base;
+  if (!homogeneous && mixedBase) return mixedBase;
+  const env = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: homogeneous });
   registerKubernetesLibraries(env);
-  base = env;
+  if (homogeneous) base = env; else mixedBase = env;
   return env;
 }
 
 const scopeCache = new Map<string, Environment>();
-function environmentFor(scope: CelScope): Environment {
-  const key = `${scope.params}|${scope.authorizer}`;
+function environmentFor(scope: CelScope, homogeneous = true): Environment {
+  const key = `${scope.params}|${scope.authorizer}|${homogeneous}`;
   const cacheable = !scope.variablesClass;
   const hit = cacheable ? scopeCache.get(key) : undefined;
   if (hit) return hit;
-  const env = baseEnvironment().clone();
+  const env = baseEnvironment(homogeneous).clone();
   for (const name of ['object', 'oldObject', 'request', 'namespaceObject']) env.registerVariable(name, 'dyn');
   if (scope.params) env.registerVariable('params', 'dyn');
   if (scope.variablesClass) {
@@ -111,21 +117,45 @@ export function celErrorMessage(err: unknown): string {
   return first.replace(/^No such key: /, 'no such key: ');
 }
 
-let customEnv: Environment | undefined;
+const customEnvs = new Map<boolean, Environment>();
 /** Custom rules in .preadmit.yaml: `object` and `pod` (the pod spec of any workload kind, else null). */
 export function compileCustomRuleCel(expression: string): Compiled {
-  customEnv ??= baseEnvironment().clone().registerVariable('object', 'dyn').registerVariable('pod', 'dyn');
-  return compileIn(customEnv, expression);
+  const envFor = (homogeneous: boolean) => {
+    let env = customEnvs.get(homogeneous);
+    if (!env) customEnvs.set(homogeneous, (env = baseEnvironment(homogeneous).clone().registerVariable('object', 'dyn').registerVariable('pod', 'dyn')));
+    return env;
+  };
+  return compileIn(envFor, expression);
 }
 
 export function compileCel(expression: string, scope: CelScope): Compiled {
-  return compileIn(environmentFor(scope), expression);
+  return compileIn((homogeneous) => environmentFor(scope, homogeneous), expression);
 }
 
-function compileIn(env: Environment, expression: string): Compiled {
+/** Whether a mixed-literal error sits inside the argument list of a `.format(` call (cel-go exempts it). */
+function insideFormatCall(expression: string, offset: number | undefined): boolean {
+  if (offset === undefined) return false;
+  const call = expression.lastIndexOf('.format(', offset);
+  if (call < 0) return false;
+  let depth = 0;
+  for (let i = call + '.format('.length; i < offset; i++) {
+    if (expression[i] === '(') depth++;
+    if (expression[i] === ')' && depth-- === 0) return false;
+  }
+  return true;
+}
+
+function compileIn(envFor: (homogeneous: boolean) => Environment, expression: string, homogeneous = true): Compiled {
+  const env = envFor(homogeneous);
   try {
     const checked = env.check(expression);
-    if (!checked.valid) return { ok: false, error: compileErrorMessage(checked.error, expression) };
+    if (!checked.valid) {
+      const err = checked.error as { message?: string; node?: { range?: { start: number } } } | undefined;
+      if (homogeneous && /^List elements must have the same type/.test(err?.message ?? '') && insideFormatCall(expression, err?.node?.range?.start)) {
+        return compileIn(envFor, expression, false);
+      }
+      return { ok: false, error: compileErrorMessage(checked.error, expression) };
+    }
     const parsed = env.parse(expression);
     return { ok: true, type: checked.type ?? 'dyn', program: (vars) => parsed(vars) };
   } catch (err) {

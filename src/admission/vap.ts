@@ -124,8 +124,8 @@ export function compilePolicy(policy: Obj): CompiledPolicy {
   class Vars { constructor(readonly resolve: (name: string) => unknown) {} }
   const hasVariables = Array.isArray(spec.variables) && spec.variables.length > 0;
   const scopeFor = (): CelScope => ({ params: !!spec.paramKind, variables: [...varDecls], variablesClass: hasVariables ? Vars : undefined, authorizer: true });
-  const compile = (expression: string, field: string, wanted?: readonly string[], wantedLabel?: string): CompiledExpr => {
-    const c = compileCel(expression, scopeFor());
+  const compile = (expression: string, field: string, wanted?: readonly string[], wantedLabel?: string, authorizer = true): CompiledExpr => {
+    const c = compileCel(expression, { ...scopeFor(), authorizer });
     if (!c.ok) {
       errors.push({ policy: name, field, expression, error: c.error });
       return { expression, field, error: `compilation failed: ${c.error}` };
@@ -151,7 +151,7 @@ export function compilePolicy(policy: Obj): CompiledPolicy {
   const validations = (spec.validations ?? []).map((v: Obj, i: number) => ({
     expr: compile(String(v.expression ?? ''), `spec.validations[${i}].expression`, ['bool']),
     message: typeof v.message === 'string' ? v.message : undefined,
-    messageExpr: typeof v.messageExpression === 'string' ? compile(v.messageExpression, `spec.validations[${i}].messageExpression`, ['string']) : undefined,
+    messageExpr: typeof v.messageExpression === 'string' ? compile(v.messageExpression, `spec.validations[${i}].messageExpression`, ['string'], undefined, false) : undefined,
     reason: typeof v.reason === 'string' ? v.reason : undefined,
   }));
   const auditAnnotations = (spec.auditAnnotations ?? []).map((a: Obj, i: number) => ({
@@ -240,7 +240,7 @@ function collectParams(world: PolicyWorld, policy: Obj, binding: Obj, req: Admis
   const paramKind = policy.spec?.paramKind;
   if (!paramKind) return { params: [null] };
   const ref = binding.spec?.paramRef;
-  if (!ref) return { params: [], error: 'paramKind set but binding has no paramRef' };
+  if (!ref) return { params: [null] }; // no paramRef: evaluated once with params null
   const info = resolveParamKind(world, paramKind);
   let namespace = '';
   if (info.namespaced) {
@@ -328,6 +328,9 @@ export function evaluateAdmission(req: AdmissionRequest, world: PolicyWorld): Ad
     verdict.compileErrors.push(...compiled.errors);
     const result: PolicyResult = { name, matches: false, bindings: [] };
     verdict.policies.push(result);
+    const bindings = world.bindings.filter((b) => b?.spec?.policyName === name)
+      .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    if (bindings.length === 0) { result.configurationError = 'not active: no binding refers to this policy'; continue; }
     try {
       result.matches = resourcesMatch(spec.matchConstraints, req, world, true);
     } catch (err) {
@@ -336,9 +339,6 @@ export function evaluateAdmission(req: AdmissionRequest, world: PolicyWorld): Ad
       continue;
     }
     if (!result.matches) continue;
-    const bindings = world.bindings.filter((b) => b?.spec?.policyName === name)
-      .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
-    if (bindings.length === 0) { result.configurationError = 'not active: no binding refers to this policy'; continue; }
     if (spec.paramKind) {
       const info = resolveParamKind(world, spec.paramKind);
       if (!info.registered) {
