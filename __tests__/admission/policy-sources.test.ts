@@ -1,5 +1,6 @@
 // Where ValidatingAdmissionPolicies come from: admission.policies in .preadmit.yaml (confined to the
 // repository), --policies / ScanOptions.policies, and the scanned objects themselves.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,5 +74,18 @@ describe('admission policy sources', () => {
     const dir = repo({ 'deploy/app.yaml': DEPLOYMENT });
     const markdown = renderMarkdown(await scan({ paths: [path.join(dir, 'deploy')] }));
     expect(markdown).not.toContain('Admission policies');
+  });
+  it('in a pull request (policyFrom) the configuration\'s policy files are read at the base commit: the PR cannot weaken them', async () => {
+    const dir = workspace();
+    writeTree(dir, { '.preadmit.yaml': 'admission:\n  policies: [platform]\n', 'platform/vap.yaml': POLICY, 'deploy/app.yaml': DEPLOYMENT });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir, stdio: 'pipe' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    // The pull request weakens the policy to Warn and deletes its validation; the base still denies.
+    writeFileSync(path.join(dir, 'platform/vap.yaml'), POLICY.replace('[Deny]', '[Warn]').replace("'team' in object.metadata.labels", 'true'));
+    const result = await scan({ paths: [path.join(dir, 'deploy')], policyFrom: { revision: 'HEAD', fetch: false, onUnavailable: 'error' } });
+    expect(denials(result)).toEqual([DENIED]);
+    expect(result.errors).toEqual([]);
   });
 });

@@ -80,3 +80,22 @@ export function admissionOf(object: ScannedObject): AdmissionVerdict | undefined
   prepared.cache.set(object, verdict);
   return verdict;
 }
+
+/** Parses policy file texts already read (e.g. from a pull request's base commit). */
+export function policyObjectsOf(files: readonly { file: string; text: string }[]): { objects: Obj[]; errors: { file: string; message: string }[] } {
+  const objects: Obj[] = [];
+  const errors: { file: string; message: string }[] = [];
+  for (const { file, text } of files) {
+    try {
+      for (const doc of yaml.loadAll(text)) {
+        if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
+          const o = doc as Obj;
+          if (o.kind === 'List' && Array.isArray(o.items)) objects.push(...o.items); else objects.push(o);
+        }
+      }
+    } catch (err) {
+      errors.push({ file, message: `cannot read policy file: ${(err as Error).message.split('\n')[0]}` });
+    }
+  }
+  return { objects, errors };
+}

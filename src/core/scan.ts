@@ -19,7 +19,7 @@ import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, 
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
 import { discover, findRepoRoot, relativeTo, type Input } from './discover.ts';
 import { UsageError } from './errors.ts';
-import { prepareScanAdmission } from '../admission/scan-hook.ts';
+import { policyFilesAtBase, prepareScanAdmission } from '../admission/scan-hook.ts';
 import { customRulesOf } from '../admission/custom-rules.ts';
 import { CommentFiles } from './suppress.ts';
 import { applyBaselineFile } from './baseline-file.ts';
@@ -328,7 +328,10 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     }),
   );
   // ValidatingAdmissionPolicies (issue 19): from --policies and among the scanned objects, read by rules/admission-policy.ts.
-  loaded.errors.push(...prepareScanAdmission(loaded.objects, [...(config.admissionPolicies ?? []), ...(options.policies ?? [])], repoRoot));
+  // In a pull request (policyFrom) the configuration's policy files are read as the base commit has them.
+  const configPolicies = config.admissionPolicies ?? [];
+  const atBase = policy?.sha !== undefined && configPolicies.length > 0 ? await policyFilesAtBase(repoRoot, policy.sha, configPolicies) : undefined;
+  loaded.errors.push(...prepareScanAdmission(loaded.objects, [...(atBase ? [] : configPolicies), ...(options.policies ?? [])], repoRoot, atBase));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
