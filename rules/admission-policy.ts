@@ -7,6 +7,27 @@ import { defineRule, type Report } from '../src/engine/rule-kit.ts';
 
 const SEVERITY_BY_ACTION: Record<string, Severity> = { Deny: 'high', Warn: 'medium', Audit: 'low' };
 
+/**
+ * Where in the object a validation looks: the first `object.a.b` chain of its expression, down to the
+ * deepest field the object has plus the one it lacks (where a missing field belongs), so the finding gets
+ * a line (and a values line through provenance). '' when the expression reads no object field directly.
+ */
+export function pointerOf(expression: string | undefined, raw: unknown): string {
+  const m = /\bobject((?:\.\??[A-Za-z_][A-Za-z0-9_]*)+)/.exec(expression ?? '');
+  if (!m) return '';
+  const fields = m[1]!.split('.').filter((f) => f !== '').map((f) => f.replace(/^\?/, ''));
+  let node: unknown = raw;
+  let pointer = '';
+  for (const field of fields) {
+    const esc = field.replace(/~/g, '~0').replace(/\//g, '~1');
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) break;
+    pointer += `/${esc}`;
+    if (!(field in (node as Record<string, unknown>))) break;
+    node = (node as Record<string, unknown>)[field];
+  }
+  return pointer;
+}
+
 export default defineRule({
   target: 'object',
   scope: 'scan',
@@ -32,16 +53,17 @@ export default defineRule({
     for (const policy of verdict.policies) {
       for (const binding of policy.bindings) {
         for (const ev of binding.evaluations) {
-          const outcomes = ev.policyError ? [{ index: 0, action: ev.policyError.action, message: ev.policyError.message }] : ev.validations;
+          const outcomes: { index: number; action: string; message?: string; expression?: string }[] = ev.policyError ? [{ index: 0, action: ev.policyError.action, message: ev.policyError.message }] : ev.validations;
           for (const v of outcomes) {
             if (v.action !== 'deny' && v.action !== 'unknown') continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? '' };
+            const path = pointerOf(v.expression, object.raw);
             if (v.action === 'unknown') {
-              yield { messageId: 'unknown', path: '', key: `${policy.name}/${binding.name}/${v.index}`, data: { ...data, action: 'unknown' }, severity: 'medium' } satisfies Report;
+              yield { messageId: 'unknown', path, key: `${policy.name}/${binding.name}/${v.index}`, data: { ...data, action: 'unknown' }, severity: 'medium' } satisfies Report;
               continue;
             }
             for (const action of binding.validationActions) {
-              const report: Report = { messageId: 'failed', path: '', key: `${policy.name}/${binding.name}/${v.index}/${action}`, data: { ...data, action: action === 'Deny' ? 'Denied' : action === 'Warn' ? 'Warned' : 'Audited' } };
+              const report: Report = { messageId: 'failed', path, key: `${policy.name}/${binding.name}/${v.index}/${action}`, data: { ...data, action: action === 'Deny' ? 'Denied' : action === 'Warn' ? 'Warned' : 'Audited' } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report.severity = severity;
               yield report;

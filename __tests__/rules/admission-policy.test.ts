@@ -1,7 +1,7 @@
 // rules/admission-policy: ValidatingAdmissionPolicies shipped among the scanned objects (or given with
 // --policies) applied to every object as a CREATE request.
 import { afterEach, describe, expect, it } from 'vitest';
-import rule from '../../rules/admission-policy.ts';
+import rule, { pointerOf } from '../../rules/admission-policy.ts';
 import { clearAdmission, prepareAdmission } from '../../src/admission/prepared.ts';
 import { prepareScanAdmission } from '../../src/admission/scan-hook.ts';
 import { defaultConfig } from '../../src/core/config.ts';
@@ -56,8 +56,8 @@ describe('admission-policy', () => {
   it('reports one finding per failed validation, Deny at high, with message, policy, binding and index', () => {
     const findings = run(POLICY + binding('prod', '[Deny]') + deployment('app: web', 5));
     expect(findings.map((f) => [f.severity, f.path, f.object.kind, f.message])).toEqual([
-      ['high', '', 'Deployment', 'Denied by ValidatingAdmissionPolicy require-team-label (binding prod, validation 0): every Deployment needs a team label'],
-      ['high', '', 'Deployment', 'Denied by ValidatingAdmissionPolicy require-team-label (binding prod, validation 1): at most 3 replicas, not 5'],
+      ['high', '/metadata/labels', 'Deployment', 'Denied by ValidatingAdmissionPolicy require-team-label (binding prod, validation 0): every Deployment needs a team label'],
+      ['high', '/spec/replicas', 'Deployment', 'Denied by ValidatingAdmissionPolicy require-team-label (binding prod, validation 1): at most 3 replicas, not 5'],
     ]);
     expect(new Set(findings.map((f) => f.fingerprint)).size).toBe(2);
   });
@@ -74,5 +74,13 @@ describe('admission-policy', () => {
     const objects = loadObjects(POLICY.replace("object.spec.replicas <= 3", 'object.spec.replicas <=') + binding('prod', '[Deny]'));
     const errors = prepareScanAdmission(objects, [], process.cwd());
     expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^ValidatingAdmissionPolicy require-team-label: spec\.validations\[1\]\.expression does not compile: object\.spec\.replicas <=/)]);
+  });
+  it('locates a finding at the first object field its expression reads (or where a missing one belongs)', () => {
+    const raw = { metadata: { name: 'web', labels: { app: 'web' } }, spec: { template: { spec: {} } } };
+    expect(pointerOf("object.metadata.?labels[?'team'].orValue('') != ''", raw)).toBe('/metadata/labels');
+    expect(pointerOf('object.spec.template.spec.hostNetwork != true', raw)).toBe('/spec/template/spec/hostNetwork');
+    expect(pointerOf('object.spec.replicas.foo <= 3', raw)).toBe('/spec/replicas');
+    expect(pointerOf('variables.images.all(i, i.startsWith("r/"))', raw)).toBe('');
+    expect(pointerOf(undefined, raw)).toBe('');
   });
 });
