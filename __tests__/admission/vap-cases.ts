@@ -48,6 +48,7 @@ export function runCase(c: Obj): AdmissionVerdict {
   return evaluateAdmission(requestOf(c), {
     policies: c.policies ?? [], bindings: c.bindings ?? [], params: c.params ?? [], namespaces: c.namespaces ?? [],
     assumeMissingNamespaces: false,
+    identityKnown: true,
     paramKind: (apiVersion, kind) => {
       const pk = (c.paramKinds ?? []).find((p: Obj) => p.apiVersion === apiVersion && p.kind === kind);
       if (!pk) return undefined;

@@ -83,4 +83,10 @@ describe('admission-policy', () => {
     expect(pointerOf('variables.images.all(i, i.startsWith("r/"))', raw)).toBe('');
     expect(pointerOf(undefined, raw)).toBe('');
   });
+  it('a validation reading request.userInfo is unknown offline, even under failurePolicy Ignore', () => {
+    const identity = POLICY.replace('spec:\n  matchConstraints', 'spec:\n  failurePolicy: Ignore\n  matchConstraints')
+      .replace("object.spec.replicas <= 3", "request.userInfo.username != 'intruder'");
+    const findings = run(identity + binding('prod', '[Deny]') + deployment('team: a', 1));
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/validation 1\) needs the live cluster to decide: .*request\.userInfo/)]);
+  });
 });

@@ -35,6 +35,11 @@ export interface PolicyWorld {
   paramKind?: (apiVersion: string, kind: string) => Partial<ParamKindInfo> | undefined;
   /** Authorizer decisions; default: unknown (the validation is reported as unknown, never pass). */
   authorizer?: AuthzDecider;
+  /**
+   * Whether request.userInfo is the real requester (the conformance cases; a configured identity). Offline
+   * it is not: an expression reading it is unknown, never admitted (default false).
+   */
+  identityKnown?: boolean;
   /** Namespace objects missing from the scan get only the kubernetes.io/metadata.name label (default true). */
   assumeMissingNamespaces?: boolean;
 }
@@ -267,7 +272,7 @@ function collectParams(world: PolicyWorld, policy: Obj, binding: Obj, req: Admis
 
 class Unknown extends Error {}
 
-function run(program: CelProgram, vars: Record<string, unknown>): { value?: unknown; error?: string; unknown?: boolean } {
+function runProgram(program: CelProgram, vars: Record<string, unknown>): { value?: unknown; error?: string; unknown?: boolean } {
   try {
     return { value: program(vars) };
   } catch (err) {
@@ -376,7 +381,7 @@ export function evaluateAdmission(req: AdmissionRequest, world: PolicyWorld): Ad
       for (const param of collected.params) {
         const ev = evaluateOne(compiled, failurePolicy, {
           object, oldObject, request, namespaceObject, params: param ? toCel(param) : null, authorizer,
-        }, spec.paramKind ? true : false);
+        }, world.identityKnown === true);
         ev.param = param;
         br.evaluations.push(ev);
         const applyDeny = (message: string, reason: string, source: string, index: number) => {
@@ -419,8 +424,17 @@ export function evaluateAdmission(req: AdmissionRequest, world: PolicyWorld): Ad
   return verdict;
 }
 
-function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Record<string, unknown>, _hasParams: boolean): ParamEvaluation {
+const READS_IDENTITY = /\brequest\s*\.\s*\??\s*userInfo\b/;
+
+function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Record<string, unknown>, identityKnown: boolean): ParamEvaluation {
   const out: ParamEvaluation = { param: null, validations: [], auditAnnotations: [] };
+  // Offline the requester is not known: whatever reads request.userInfo (directly or through a variable) is unknown.
+  const identityVariables = compiled.variables.some((v) => READS_IDENTITY.test(v.expr.expression));
+  const needsIdentity = (expression: string) => !identityKnown && (READS_IDENTITY.test(expression) || (identityVariables && /\bvariables\b/.test(expression)));
+  const run = (program: CelProgram, vars: Record<string, unknown>, expression: string) => {
+    const r = runProgram(program, vars);
+    return needsIdentity(expression) ? { unknown: true, error: 'request.userInfo is the requesting identity, unknown offline' } : r;
+  };
   const cache = new Map<string, { value?: unknown; error?: string; unknown?: boolean }>();
   const vars: Record<string, unknown> = { ...base };
   const byName = new Map(compiled.variables.map((v) => [v.name, v.expr]));
@@ -430,7 +444,7 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
       const expr = byName.get(name);
       if (!expr?.program) r = { error: `composited variable "${name}" fails to compile: ${expr?.error ?? 'unknown variable'}` };
       else {
-        r = run(expr.program, vars);
+        r = runProgram(expr.program, vars);
         if (r.error !== undefined && !r.unknown) r = { error: r.error.startsWith('composited variable') ? r.error : `composited variable "${name}" fails to evaluate: ${r.error}` };
       }
       cache.set(name, r);
@@ -445,7 +459,7 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
     let firstError: { name: string; message: string; unknown: boolean } | undefined;
     for (const mc of compiled.matchConditions) {
       if (!mc.expr.program) { firstError ??= { name: mc.name, message: `compilation error: ${mc.expr.error}`, unknown: false }; continue; }
-      const r = run(mc.expr.program, vars);
+      const r = run(mc.expr.program, vars, mc.expr.expression);
       if (r.error !== undefined) { firstError ??= { name: mc.name, message: `expression '${mc.expr.expression}' resulted in error: ${r.error}`, unknown: !!r.unknown }; continue; }
       if (r.value === false) {
         out.matchConditions = { matches: false, failedConditionName: mc.name };
@@ -471,7 +485,7 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
       o.reason = v.reason ?? 'Invalid';
       return;
     }
-    const r = run(v.expr.program, vars);
+    const r = run(v.expr.program, vars, v.expr.expression);
     if (r.error !== undefined || typeof r.value !== 'boolean') {
       o.evaluation = r.unknown ? 'unknown' : 'error';
       o.action = onError(o.evaluation);
@@ -485,7 +499,7 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
     o.reason = v.reason ?? 'Invalid';
     let message: string | undefined;
     if (v.messageExpr?.program) {
-      const m = run(v.messageExpr.program, vars);
+      const m = runProgram(v.messageExpr.program, vars);
       if (m.error === undefined) message = effectiveMessage(m.value);
     }
     o.message = message ?? (v.message !== undefined && v.message.trim() !== '' ? v.message.trim() : `failed expression: ${v.expr.expression}`);
@@ -498,7 +512,7 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
         message: `compilation error: ${a.expr.error}`, reason: 'Invalid', source: 'audit' });
       continue;
     }
-    const r = run(a.expr.program, vars);
+    const r = run(a.expr.program, vars, a.expr.expression);
     if (r.error !== undefined) {
       out.auditAnnotations.push({ key: a.key, action: 'error', error: r.error });
       // The API server turns an audit annotation error into a failure decision under failurePolicy.
