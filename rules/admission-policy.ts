@@ -58,12 +58,14 @@ export default defineRule({
             if (v.action !== 'deny' && v.action !== 'unknown') continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? '' };
             const path = pointerOf(v.expression, object.raw);
+            // One finding per param too (a selector can pick several): the param is part of the key.
+            const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? '')}/${String(ev.param.metadata?.name ?? '')}` : '';
             if (v.action === 'unknown') {
-              yield { messageId: 'unknown', path, key: `${policy.name}/${binding.name}/${v.index}`, data: { ...data, action: 'unknown' }, severity: 'medium' } satisfies Report;
+              yield { messageId: 'unknown', path, key: `${policy.name}/${binding.name}/${v.index}${param}`, data: { ...data, action: 'unknown' }, severity: 'medium' } satisfies Report;
               continue;
             }
             for (const action of binding.validationActions) {
-              const report: Report = { messageId: 'failed', path, key: `${policy.name}/${binding.name}/${v.index}/${action}`, data: { ...data, action: action === 'Deny' ? 'Denied' : action === 'Warn' ? 'Warned' : 'Audited' } };
+              const report: Report = { messageId: 'failed', path, key: `${policy.name}/${binding.name}/${v.index}/${action}${param}`, data: { ...data, action: action === 'Deny' ? 'Denied' : action === 'Warn' ? 'Warned' : 'Audited' } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report.severity = severity;
               yield report;

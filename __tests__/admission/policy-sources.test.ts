@@ -88,4 +88,40 @@ describe('admission policy sources', () => {
     expect(denials(result)).toEqual([DENIED]);
     expect(result.errors).toEqual([]);
   });
+  it('a param from the policy files is not replaced by a scanned object of the same name', async () => {
+    const PARAM_POLICY = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: registries}
+spec:
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
+  validations:
+  - expression: "object.spec.template.spec.containers.all(c, c.image.startsWith(params.data.prefix))"
+    messageExpression: "'images must start with ' + params.data.prefix"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: registries-prod}
+spec:
+  policyName: registries
+  validationActions: [Deny]
+  paramRef: {name: registries, namespace: platform, parameterNotFoundAction: Deny}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: registries, namespace: platform}
+data: {prefix: registry.example.com/}
+`;
+    // The chart under review ships a ConfigMap of the same identity that would allow its image.
+    const SHIPPED = `${DEPLOYMENT}---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: registries, namespace: platform}
+data: {prefix: ""}
+`;
+    const dir = repo({ 'vap.yaml': PARAM_POLICY, 'deploy/app.yaml': SHIPPED });
+    const result = await scan({ paths: [path.join(dir, 'deploy')], policies: [path.join(dir, 'vap.yaml')] });
+    expect(denials(result)).toEqual(['Denied by ValidatingAdmissionPolicy registries (binding registries-prod, validation 0): images must start with registry.example.com/']);
+  });
 });

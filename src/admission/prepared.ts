@@ -45,11 +45,17 @@ export function prepareAdmission(scanned: readonly ScannedObject[], policyObject
   const all = [...policyObjects, ...scanned.map((s) => s.raw as Obj)];
   const policies = all.filter(isPolicy);
   if (policies.length === 0) { prepared = undefined; return; }
+  // A param the policy files define is not replaced by a scanned object of the same identity (a chart under
+  // review could otherwise ship its own allow-list); scanned params only add to selector matches.
+  const identity = (o: Obj) => `${o?.apiVersion}\u0000${o?.kind}\u0000${o?.metadata?.namespace ?? ''}\u0000${o?.metadata?.name ?? ''}`;
+  const trusted = policyObjects.filter((o) => !isPolicy(o) && !isBinding(o));
+  const trustedIds = new Set(trusted.map(identity));
+  const scannedParams = scanned.map((s) => s.raw as Obj).filter((o) => !isPolicy(o) && !isBinding(o) && !trustedIds.has(identity(o)));
   prepared = {
     world: {
       policies,
       bindings: all.filter(isBinding),
-      params: all.filter((o) => !isPolicy(o) && !isBinding(o)),
+      params: [...trusted, ...scannedParams],
       namespaces: all.filter((o) => o?.apiVersion === 'v1' && o?.kind === 'Namespace'),
     },
     crds: crdIndex(all),
