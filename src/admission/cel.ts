@@ -114,6 +114,8 @@ export function celErrorMessage(err: unknown): string {
   if (/receiver must be|^found no matching overload/.test(first)) return 'no such overload';
   const operator = /^no such overload: .+ (==|!=|<=|>=|<|>|\+|-|\*|\/|%|in) .+$/.exec(first);
   if (operator) return `no such overload: _${operator[1]}_`;
+  const unbound = /^Unknown variable: (.+)$/.exec(first);
+  if (unbound) return `no such attribute(s): ${unbound[1]}`;
   return first.replace(/^No such key: /, 'no such key: ');
 }
 

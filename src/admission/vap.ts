@@ -512,7 +512,9 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
         message: `compilation error: ${a.expr.error}`, reason: 'Invalid', source: 'audit' });
       continue;
     }
-    const r = run(a.expr.program, vars, a.expr.expression);
+    // The API server binds no authorizer for audit annotations (it compiles, then fails at runtime).
+    const { authorizer: _unbound, ...auditVars } = vars;
+    const r = run(a.expr.program, auditVars, a.expr.expression);
     if (r.error !== undefined) {
       out.auditAnnotations.push({ key: a.key, action: 'error', error: r.error });
       // The API server turns an audit annotation error into a failure decision under failurePolicy.

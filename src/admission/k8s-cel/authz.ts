@@ -34,6 +34,8 @@ export function registerAuthz(env: Environment): void {
     .registerFunction('ResourceCheck.subresource(string): ResourceCheck', (r: ResourceCheck, v: string) => r.with('subresource', v))
     .registerFunction('ResourceCheck.namespace(string): ResourceCheck', (r: ResourceCheck, v: string) => r.with('namespace', v))
     .registerFunction('ResourceCheck.name(string): ResourceCheck', (r: ResourceCheck, v: string) => r.with('name', v))
+    .registerFunction('ResourceCheck.fieldSelector(string): ResourceCheck', (r: ResourceCheck, v: string) => r.with('fieldSelector', v))
+    .registerFunction('ResourceCheck.labelSelector(string): ResourceCheck', (r: ResourceCheck, v: string) => r.with('labelSelector', v))
     .registerFunction('ResourceCheck.check(string): Decision', (r: ResourceCheck, verb: string) => new Decision(r.authz.decide({ ...r.fields, verb })))
     .registerFunction('PathCheck.check(string): Decision', (p: PathCheck, verb: string) => new Decision(p.authz.decide({ path: p.path, verb })))
     .registerFunction('Decision.allowed(): bool', (d: Decision) => d.d.allowed)
