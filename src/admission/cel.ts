@@ -147,8 +147,31 @@ function insideFormatCall(expression: string, offset: number | undefined): boole
   return true;
 }
 
+/**
+ * cel-go folds duration()/timestamp() of a literal at compile time: an invalid literal is a compile error
+ * ("invalid duration argument"), which the API server refuses, not a runtime error.
+ */
+function constantConversionError(expression: string): string | undefined {
+  const literal = /\b(duration|timestamp)\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+)\s*\)/g;
+  for (let m = literal.exec(expression); m !== null; m = literal.exec(expression)) {
+    try {
+      baseEnvironment().evaluate(m[0]);
+    } catch {
+      const offset = m.index + m[1]!.length + 1;
+      const before = expression.slice(0, offset);
+      const line = before.split('\n').length;
+      const lineStart = before.lastIndexOf('\n') + 1;
+      const col = [...expression.slice(lineStart, offset)].length + 1;
+      return `ERROR: <input>:${line}:${col}: invalid ${m[1]} argument\n | ${expression.split('\n')[line - 1] ?? ''}\n | ${'.'.repeat(col - 1)}^`;
+    }
+  }
+  return undefined;
+}
+
 function compileIn(envFor: (homogeneous: boolean) => Environment, expression: string, homogeneous = true): Compiled {
   const env = envFor(homogeneous);
+  const conversion = constantConversionError(expression);
+  if (conversion !== undefined) return { ok: false, error: conversion };
   try {
     const checked = env.check(expression);
     if (!checked.valid) {
