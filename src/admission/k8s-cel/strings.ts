@@ -66,6 +66,15 @@ function formatValue(v: unknown, verb: string, precision: number | undefined): s
       if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
       return n.toFixed(precision ?? 6);
     }
+    case 'e': {
+      // cel-go writes scientific notation as 3.140000×10⁰⁰ (superscript exponent, at least two digits).
+      const n = typeof v === 'number' ? v : Number(typeof v === 'bigint' ? v : (v as { value: bigint })?.value);
+      if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+      const [mantissa, exponent = '0'] = n.toExponential(precision ?? 6).split('e');
+      const sup = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+      const digits = String(Math.abs(Number(exponent))).padStart(2, '0').split('').map((d) => sup[Number(d)]).join('');
+      return `${mantissa}×10${Number(exponent) < 0 ? '⁻' : ''}${digits}`;
+    }
     case 'b': case 'o': case 'x': case 'X': {
       const radix = verb === 'b' ? 2 : verb === 'o' ? 8 : 16;
       let text: string;
