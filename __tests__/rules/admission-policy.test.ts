@@ -89,4 +89,39 @@ describe('admission-policy', () => {
     const findings = run(identity + binding('prod', '[Deny]') + deployment('team: a', 1));
     expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/validation 1\) needs the live cluster to decide: .*request\.userInfo/)]);
   });
+  it('maps a custom resource to its resource through a CRD of the scan (spec.names.plural), cluster-scoped kinds without namespace', () => {
+    const yaml = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: crontabz.stable.example.com}
+spec:
+  group: stable.example.com
+  scope: Cluster
+  names: {kind: CronTab, plural: crontabz}
+  versions: [{name: v1, served: true, storage: true}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: crontab-schedule}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [stable.example.com], apiVersions: [v1], operations: [CREATE], resources: [crontabz], scope: Cluster}]
+  validations:
+  - expression: "!has(object.metadata.namespace) && object.spec.schedule != '* * * * *'"
+    message: no every-minute crontabs
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: all}
+spec: {policyName: crontab-schedule, validationActions: [Deny]}
+---
+apiVersion: stable.example.com/v1
+kind: CronTab
+metadata: {name: every-minute}
+spec: {schedule: '* * * * *'}
+`;
+    expect(run(yaml).map((f) => [f.object.kind, f.path, f.message])).toEqual([
+      ['CronTab', '/metadata/namespace', 'Denied by ValidatingAdmissionPolicy crontab-schedule (binding all, validation 0): no every-minute crontabs'],
+    ]);
+  });
 });
