@@ -43,7 +43,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path35, options) {
+    function checkPathExt(path37, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,25 +54,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path35.substr(-p.length).toLowerCase() === p) {
+        if (p && path37.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path35, options) {
+    function checkStat(stat, path37, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path35, options);
+      return checkPathExt(path37, options);
     }
-    function isexe(path35, options, cb) {
-      fs.stat(path35, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path35, options));
+    function isexe(path37, options, cb) {
+      fs.stat(path37, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path37, options));
       });
     }
-    function sync(path35, options) {
-      return checkStat(fs.statSync(path35), path35, options);
+    function sync(path37, options) {
+      return checkStat(fs.statSync(path37), path37, options);
     }
   }
 });
@@ -83,13 +83,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path35, options, cb) {
-      fs.stat(path35, function(er, stat) {
+    function isexe(path37, options, cb) {
+      fs.stat(path37, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path35, options) {
-      return checkStat(fs.statSync(path35), options);
+    function sync(path37, options) {
+      return checkStat(fs.statSync(path37), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path35, options, cb) {
+    function isexe(path37, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path35, options || {}, function(er, is) {
+          isexe(path37, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path35, options || {}, function(er, is) {
+      core2(path37, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path35, options) {
+    function sync(path37, options) {
       try {
-        return core2.sync(path35, options || {});
+        return core2.sync(path37, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -169,7 +169,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path35 = __require("path");
+    var path37 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path35.join(pathPart, cmd);
+        const pCmd = path37.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path35.join(pathPart, cmd);
+        const pCmd = path37.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -282,7 +282,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path35 = __require("path");
+    var path37 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path35.delimiter : void 0
+          pathExt: withoutPathExt ? path37.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path35.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path37.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path35, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path35.split("/").pop();
+      const [path37, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path37.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -399,7 +399,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path35 = __require("path");
+    var path37 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path35.normalize(parsed.command);
+        parsed.command = path37.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -434,7 +434,7 @@ var require_parse = __commonJS({
       }
       return parsed;
     }
-    function parse(command, args, options) {
+    function parse2(command, args, options) {
       if (args && !Array.isArray(args)) {
         options = args;
         args = null;
@@ -453,7 +453,7 @@ var require_parse = __commonJS({
       };
       return options.shell ? parsed : parseNonShell(parsed);
     }
-    module.exports = parse;
+    module.exports = parse2;
   }
 });
 
@@ -512,16 +512,16 @@ var require_cross_spawn = __commonJS({
   "node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
-    var parse = require_parse();
+    var parse2 = require_parse();
     var enoent = require_enoent();
     function spawn2(command, args, options) {
-      const parsed = parse(command, args, options);
+      const parsed = parse2(command, args, options);
       const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
     function spawnSync2(command, args, options) {
-      const parsed = parse(command, args, options);
+      const parsed = parse2(command, args, options);
       const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
@@ -529,7 +529,7 @@ var require_cross_spawn = __commonJS({
     module.exports = spawn2;
     module.exports.spawn = spawn2;
     module.exports.sync = spawnSync2;
-    module.exports._parse = parse;
+    module.exports._parse = parse2;
     module.exports._enoent = enoent;
   }
 });
@@ -595,13 +595,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity6.isDocument(node)) {
+      if (identity7.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path35) {
-      const ctrl = callVisitor(key, node, visitor, path35);
-      if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
-        replaceNode(key, path35, ctrl);
-        return visit_(key, ctrl, visitor, path35);
+    function visit_(key, node, visitor, path37) {
+      const ctrl = callVisitor(key, node, visitor, path37);
+      if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
+        replaceNode(key, path37, ctrl);
+        return visit_(key, ctrl, visitor, path37);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity6.isCollection(node)) {
-          path35 = Object.freeze(path35.concat(node));
+        if (identity7.isCollection(node)) {
+          path37 = Object.freeze(path37.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path35);
+            const ci = visit_(i2, node.items[i2], visitor, path37);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -631,14 +631,14 @@ var require_visit = __commonJS({
               i2 -= 1;
             }
           }
-        } else if (identity6.isPair(node)) {
-          path35 = Object.freeze(path35.concat(node));
-          const ck = visit_("key", node.key, visitor, path35);
+        } else if (identity7.isPair(node)) {
+          path37 = Object.freeze(path37.concat(node));
+          const ck = visit_("key", node.key, visitor, path37);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path35);
+          const cv = visit_("value", node.value, visitor, path37);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -649,7 +649,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity6.isDocument(node)) {
+      if (identity7.isDocument(node)) {
         const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path35) {
-      const ctrl = await callVisitor(key, node, visitor, path35);
-      if (identity6.isNode(ctrl) || identity6.isPair(ctrl)) {
-        replaceNode(key, path35, ctrl);
-        return visitAsync_(key, ctrl, visitor, path35);
+    async function visitAsync_(key, node, visitor, path37) {
+      const ctrl = await callVisitor(key, node, visitor, path37);
+      if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
+        replaceNode(key, path37, ctrl);
+        return visitAsync_(key, ctrl, visitor, path37);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity6.isCollection(node)) {
-          path35 = Object.freeze(path35.concat(node));
+        if (identity7.isCollection(node)) {
+          path37 = Object.freeze(path37.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path35);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path37);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -679,14 +679,14 @@ var require_visit = __commonJS({
               i2 -= 1;
             }
           }
-        } else if (identity6.isPair(node)) {
-          path35 = Object.freeze(path35.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path35);
+        } else if (identity7.isPair(node)) {
+          path37 = Object.freeze(path37.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path37);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path35);
+          const cv = await visitAsync_("value", node.value, visitor, path37);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,34 +713,34 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path35) {
+    function callVisitor(key, node, visitor, path37) {
       if (typeof visitor === "function")
-        return visitor(key, node, path35);
-      if (identity6.isMap(node))
-        return visitor.Map?.(key, node, path35);
-      if (identity6.isSeq(node))
-        return visitor.Seq?.(key, node, path35);
-      if (identity6.isPair(node))
-        return visitor.Pair?.(key, node, path35);
-      if (identity6.isScalar(node))
-        return visitor.Scalar?.(key, node, path35);
-      if (identity6.isAlias(node))
-        return visitor.Alias?.(key, node, path35);
+        return visitor(key, node, path37);
+      if (identity7.isMap(node))
+        return visitor.Map?.(key, node, path37);
+      if (identity7.isSeq(node))
+        return visitor.Seq?.(key, node, path37);
+      if (identity7.isPair(node))
+        return visitor.Pair?.(key, node, path37);
+      if (identity7.isScalar(node))
+        return visitor.Scalar?.(key, node, path37);
+      if (identity7.isAlias(node))
+        return visitor.Alias?.(key, node, path37);
       return void 0;
     }
-    function replaceNode(key, path35, node) {
-      const parent = path35[path35.length - 1];
-      if (identity6.isCollection(parent)) {
+    function replaceNode(key, path37, node) {
+      const parent = path37[path37.length - 1];
+      if (identity7.isCollection(parent)) {
         parent.items[key] = node;
-      } else if (identity6.isPair(parent)) {
+      } else if (identity7.isPair(parent)) {
         if (key === "key")
           parent.key = node;
         else
           parent.value = node;
-      } else if (identity6.isDocument(parent)) {
+      } else if (identity7.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity6.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity7.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -753,7 +753,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var visit = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -896,10 +896,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity6.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity7.isNode(doc.contents)) {
           const tags = {};
           visit.visit(doc.contents, (_key, node) => {
-            if (identity6.isNode(node) && node.tag)
+            if (identity7.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -924,7 +924,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var visit = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -971,7 +971,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity6.isScalar(ref.node) || identity6.isCollection(ref.node))) {
+            if (typeof ref === "object" && ref.anchor && (identity7.isScalar(ref.node) || identity7.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error = new Error("Failed to resolve repeated object (this should not happen)");
@@ -1044,12 +1044,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i2) => toJS(v, String(i2), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity6.hasAnchor(value))
+        if (!ctx || !identity7.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -1075,11 +1075,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type2) {
-        Object.defineProperty(this, identity6.NODE_TYPE, { value: type2 });
+        Object.defineProperty(this, identity7.NODE_TYPE, { value: type2 });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -1090,7 +1090,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity6.isDocument(doc))
+        if (!identity7.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -1117,12 +1117,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity6.ALIAS);
+        super(identity7.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -1144,7 +1144,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit.visit(doc, {
             Node: (_key, node) => {
-              if (identity6.isAlias(node) || identity6.hasAnchor(node))
+              if (identity7.isAlias(node) || identity7.hasAnchor(node))
                 nodes.push(node);
             }
           });
@@ -1206,11 +1206,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node, anchors2) {
-      if (identity6.isAlias(node)) {
+      if (identity7.isAlias(node)) {
         const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity6.isCollection(node)) {
+      } else if (identity7.isCollection(node)) {
         let count2 = 0;
         for (const item of node.items) {
           const c3 = getAliasCount(doc, item, anchors2);
@@ -1218,7 +1218,7 @@ var require_Alias = __commonJS({
             count2 = c3;
         }
         return count2;
-      } else if (identity6.isPair(node)) {
+      } else if (identity7.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
@@ -1233,13 +1233,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar = class extends Node.NodeBase {
       constructor(value) {
-        super(identity6.SCALAR);
+        super(identity7.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -1264,7 +1264,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -1278,12 +1278,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity6.isDocument(value))
+      if (identity7.isDocument(value))
         value = value.contents;
-      if (identity6.isNode(value))
+      if (identity7.isNode(value))
         return value;
-      if (identity6.isPair(value)) {
-        const map2 = ctx.schema[identity6.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity7.isPair(value)) {
+        const map2 = ctx.schema[identity7.MAP].createNode?.(ctx.schema, null, ctx);
         map2.items.push(value);
         return map2;
       }
@@ -1315,7 +1315,7 @@ var require_createNode = __commonJS({
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema2[identity6.MAP] : Symbol.iterator in Object(value) ? schema2[identity6.SEQ] : schema2[identity6.MAP];
+        tagObj = value instanceof Map ? schema2[identity7.MAP] : Symbol.iterator in Object(value) ? schema2[identity7.SEQ] : schema2[identity7.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -1339,12 +1339,12 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path35, value) {
+    function collectionFromPath(schema2, path37, value) {
       let v = value;
-      for (let i2 = path35.length - 1; i2 >= 0; --i2) {
-        const k = path35[i2];
+      for (let i2 = path37.length - 1; i2 >= 0; --i2) {
+        const k = path37[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path35) => path35 == null || typeof path35 === "object" && !!path35[Symbol.iterator]().next().done;
+    var isEmptyPath = (path37) => path37 == null || typeof path37 === "object" && !!path37[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -1383,7 +1383,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema2)
           copy.schema = schema2;
-        copy.items = copy.items.map((it) => identity6.isNode(it) || identity6.isPair(it) ? it.clone(schema2) : it);
+        copy.items = copy.items.map((it) => identity7.isNode(it) || identity7.isPair(it) ? it.clone(schema2) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -1393,13 +1393,13 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path35, value) {
-        if (isEmptyPath(path35))
+      addIn(path37, value) {
+        if (isEmptyPath(path37))
           this.add(value);
         else {
-          const [key, ...rest] = path35;
+          const [key, ...rest] = path37;
           const node = this.get(key, true);
-          if (identity6.isCollection(node))
+          if (identity7.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -1411,12 +1411,12 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path35) {
-        const [key, ...rest] = path35;
+      deleteIn(path37) {
+        const [key, ...rest] = path37;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
-        if (identity6.isCollection(node))
+        if (identity7.isCollection(node))
           return node.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -1426,43 +1426,43 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path35, keepScalar) {
-        const [key, ...rest] = path35;
+      getIn(path37, keepScalar) {
+        const [key, ...rest] = path37;
         const node = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity6.isScalar(node) ? node.value : node;
+          return !keepScalar && identity7.isScalar(node) ? node.value : node;
         else
-          return identity6.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity7.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
-          if (!identity6.isPair(node))
+          if (!identity7.isPair(node))
             return false;
           const n2 = node.value;
-          return n2 == null || allowScalar && identity6.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
+          return n2 == null || allowScalar && identity7.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path35) {
-        const [key, ...rest] = path35;
+      hasIn(path37) {
+        const [key, ...rest] = path37;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity6.isCollection(node) ? node.hasIn(rest) : false;
+        return identity7.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path35, value) {
-        const [key, ...rest] = path35;
+      setIn(path37, value) {
+        const [key, ...rest] = path37;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
           const node = this.get(key, true);
-          if (identity6.isCollection(node))
+          if (identity7.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -1918,7 +1918,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -1971,7 +1971,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj2;
-      if (identity6.isScalar(item)) {
+      if (identity7.isScalar(item)) {
         obj2 = item.value;
         let match2 = tags.filter((t) => t.identify?.(obj2));
         if (match2.length > 1) {
@@ -1994,7 +1994,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity6.isScalar(node) || identity6.isCollection(node)) && node.anchor;
+      const anchor = (identity7.isScalar(node) || identity7.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -2005,9 +2005,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify2(item, ctx, onComment, onChompKeep) {
-      if (identity6.isPair(item))
+      if (identity7.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity6.isAlias(item)) {
+      if (identity7.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -2021,15 +2021,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity6.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o2) => tagObj = o2 });
+      const node = identity7.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o2) => tagObj = o2 });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity6.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity7.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str3;
-      return identity6.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+      return identity7.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
 ${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
@@ -2041,23 +2041,23 @@ ${ctx.indent}${str3}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Scalar = require_Scalar();
     var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity6.isNode(key) && key.comment || null;
+      let keyComment = identity7.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity6.isCollection(key) || !identity6.isNode(key) && typeof key === "object") {
+        if (identity7.isCollection(key) || !identity7.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity6.isCollection(key) || (identity6.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity7.isCollection(key) || (identity7.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -2098,7 +2098,7 @@ ${indent}:`;
           str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity6.isNode(value)) {
+      if (identity7.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -2110,10 +2110,10 @@ ${indent}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity6.isScalar(value))
+      if (!explicitKey && !keyComment && identity7.isScalar(value))
         ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity6.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity7.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -2133,7 +2133,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity6.isCollection(value)) {
+      } else if (!explicitKey && identity7.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -2196,7 +2196,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY2 = "<<";
     var merge2 = {
@@ -2209,10 +2209,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY2
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity6.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity7.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity6.isSeq(source))
+      if (identity7.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map2, it);
       else if (Array.isArray(source))
@@ -2223,7 +2223,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity6.isMap(source))
+      if (!identity7.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
@@ -2244,7 +2244,7 @@ var require_merge = __commonJS({
       return map2;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity6.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity7.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -2259,10 +2259,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge2 = require_merge();
     var stringify2 = require_stringify();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
-      if (identity6.isNode(key) && key.addToJSMap)
+      if (identity7.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map2, value);
       else if (merge2.isMergeKey(ctx, key))
         merge2.addMergeToJSMap(ctx, map2, value);
@@ -2293,7 +2293,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity6.isNode(key) && ctx?.doc) {
+      if (identity7.isNode(key) && ctx?.doc) {
         const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
@@ -2323,7 +2323,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -2331,15 +2331,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
-        Object.defineProperty(this, identity6.NODE_TYPE, { value: identity6.PAIR });
+        Object.defineProperty(this, identity7.NODE_TYPE, { value: identity7.PAIR });
         this.key = key;
         this.value = value;
       }
       clone(schema2) {
         let { key, value } = this;
-        if (identity6.isNode(key))
+        if (identity7.isNode(key))
           key = key.clone(schema2);
-        if (identity6.isNode(value))
+        if (identity7.isNode(value))
           value = value.clone(schema2);
         return new _Pair(key, value);
       }
@@ -2360,7 +2360,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -2376,14 +2376,14 @@ var require_stringifyCollection = __commonJS({
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment2 = null;
-        if (identity6.isNode(item)) {
+        if (identity7.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity6.isPair(item)) {
-          const ik = identity6.isNode(item.key) ? item.key : null;
+        } else if (identity7.isPair(item)) {
+          const ik = identity7.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -2431,14 +2431,14 @@ ${indent}${line}` : "\n";
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment = null;
-        if (identity6.isNode(item)) {
+        if (identity7.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity6.isPair(item)) {
-          const ik = identity6.isNode(item.key) ? item.key : null;
+        } else if (identity7.isPair(item)) {
+          const ik = identity7.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -2446,7 +2446,7 @@ ${indent}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity6.isNode(item.value) ? item.value : null;
+          const iv = identity7.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -2464,7 +2464,7 @@ ${indent}${line}` : "\n";
           str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str3 += ",";
@@ -2480,7 +2480,7 @@ ${indent}${line}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
@@ -2514,16 +2514,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection = require_Collection();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k = identity6.isScalar(key) ? key.value : key;
+      const k = identity7.isScalar(key) ? key.value : key;
       for (const it of items) {
-        if (identity6.isPair(it)) {
+        if (identity7.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
-          if (identity6.isScalar(it.key) && it.key.value === k)
+          if (identity7.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -2534,7 +2534,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema2) {
-        super(identity6.MAP, schema2);
+        super(identity7.MAP, schema2);
         this.items = [];
       }
       /**
@@ -2544,7 +2544,7 @@ var require_YAMLMap = __commonJS({
       static from(schema2, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema2);
-        const add = (key, value) => {
+        const add2 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj2, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -2554,10 +2554,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj2 instanceof Map) {
           for (const [key, value] of obj2)
-            add(key, value);
+            add2(key, value);
         } else if (obj2 && typeof obj2 === "object") {
           for (const key of Object.keys(obj2))
-            add(key, obj2[key]);
+            add2(key, obj2[key]);
         }
         if (typeof schema2.sortMapEntries === "function") {
           map2.items.sort(schema2.sortMapEntries);
@@ -2572,7 +2572,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair2, overwrite) {
         let _pair;
-        if (identity6.isPair(pair2))
+        if (identity7.isPair(pair2))
           _pair = pair2;
         else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
           _pair = new Pair.Pair(pair2, pair2?.value);
@@ -2583,7 +2583,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity6.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity7.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -2607,7 +2607,7 @@ var require_YAMLMap = __commonJS({
       get(key, keepScalar) {
         const it = findPair(this.items, key);
         const node = it?.value;
-        return (!keepScalar && identity6.isScalar(node) ? node.value : node) ?? void 0;
+        return (!keepScalar && identity7.isScalar(node) ? node.value : node) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -2620,8 +2620,8 @@ var require_YAMLMap = __commonJS({
        * @param {Class} Type - If set, forces the returned collection type
        * @returns Instance of Type, Map, or Object
        */
-      toJSON(_, ctx, Type2) {
-        const map2 = Type2 ? new Type2() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+      toJSON(_, ctx, Type3) {
+        const map2 = Type3 ? new Type3() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const item of this.items)
@@ -2632,7 +2632,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity6.isPair(item))
+          if (!identity7.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -2655,7 +2655,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map2 = {
       collection: "map",
@@ -2663,7 +2663,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map3, onError) {
-        if (!identity6.isMap(map3))
+        if (!identity7.isMap(map3))
           onError("Expected a mapping for this tag");
         return map3;
       },
@@ -2680,7 +2680,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection.Collection {
@@ -2688,7 +2688,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema2) {
-        super(identity6.SEQ, schema2);
+        super(identity7.SEQ, schema2);
         this.items = [];
       }
       add(value) {
@@ -2714,7 +2714,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity6.isScalar(it) ? it.value : it;
+        return !keepScalar && identity7.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -2738,7 +2738,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity6.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity7.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -2780,7 +2780,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key) {
-      let idx = identity6.isScalar(key) ? key.value : key;
+      let idx = identity7.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -2793,7 +2793,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq2 = {
       collection: "seq",
@@ -2801,7 +2801,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq3, onError) {
-        if (!identity6.isSeq(seq3))
+        if (!identity7.isSeq(seq3))
           onError("Expected a sequence for this tag");
         return seq3;
       },
@@ -2876,14 +2876,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format: format3, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num2 = typeof value === "number" ? value : Number(value);
       if (!isFinite(num2))
         return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n2 = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n2) && !n2.includes("e")) {
+      if (!format3 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n2) && !n2.includes("e")) {
         let i2 = n2.indexOf(".");
         if (i2 < 0) {
           i2 = n2.length;
@@ -2998,7 +2998,7 @@ var require_schema = __commonJS({
     var _null2 = require_null2();
     var seq2 = require_seq();
     var string = require_string();
-    var bool3 = require_bool();
+    var bool5 = require_bool();
     var float2 = require_float();
     var int2 = require_int();
     var schema2 = [
@@ -3006,7 +3006,7 @@ var require_schema = __commonJS({
       seq2.seq,
       string.string,
       _null2.nullTag,
-      bool3.boolTag,
+      bool5.boolTag,
       int2.intOct,
       int2.int,
       int2.intHex,
@@ -3155,17 +3155,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq2, onError) {
-      if (identity6.isSeq(seq2)) {
+      if (identity7.isSeq(seq2)) {
         for (let i2 = 0; i2 < seq2.items.length; ++i2) {
           let item = seq2.items[i2];
-          if (identity6.isPair(item))
+          if (identity7.isPair(item))
             continue;
-          else if (identity6.isMap(item)) {
+          else if (identity7.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
@@ -3179,7 +3179,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair2;
           }
-          seq2.items[i2] = identity6.isPair(item) ? item : new Pair.Pair(item);
+          seq2.items[i2] = identity7.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -3187,8 +3187,8 @@ ${cn.comment}` : item.comment;
     }
     function createPairs(schema2, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs3 = new YAMLSeq.YAMLSeq(schema2);
-      pairs3.tag = "tag:yaml.org,2002:pairs";
+      const pairs4 = new YAMLSeq.YAMLSeq(schema2);
+      pairs4.tag = "tag:yaml.org,2002:pairs";
       let i2 = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it of iterable) {
@@ -3212,11 +3212,11 @@ ${cn.comment}` : item.comment;
           } else {
             key = it;
           }
-          pairs3.items.push(Pair.createPair(key, value, ctx));
+          pairs4.items.push(Pair.createPair(key, value, ctx));
         }
-      return pairs3;
+      return pairs4;
     }
-    var pairs2 = {
+    var pairs3 = {
       collection: "seq",
       default: false,
       tag: "tag:yaml.org,2002:pairs",
@@ -3224,7 +3224,7 @@ ${cn.comment}` : item.comment;
       createNode: createPairs
     };
     exports.createPairs = createPairs;
-    exports.pairs = pairs2;
+    exports.pairs = pairs3;
     exports.resolvePairs = resolvePairs;
   }
 });
@@ -3233,11 +3233,11 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
-    var pairs2 = require_pairs();
+    var pairs3 = require_pairs();
     var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
       constructor() {
         super();
@@ -3260,7 +3260,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map2);
         for (const pair2 of this.items) {
           let key, value;
-          if (identity6.isPair(pair2)) {
+          if (identity7.isPair(pair2)) {
             key = toJS.toJS(pair2.key, "", ctx);
             value = toJS.toJS(pair2.value, key, ctx);
           } else {
@@ -3273,7 +3273,7 @@ var require_omap = __commonJS({
         return map2;
       }
       static from(schema2, iterable, ctx) {
-        const pairs$1 = pairs2.createPairs(schema2, iterable, ctx);
+        const pairs$1 = pairs3.createPairs(schema2, iterable, ctx);
         const omap3 = new this();
         omap3.items = pairs$1.items;
         return omap3;
@@ -3287,10 +3287,10 @@ var require_omap = __commonJS({
       default: false,
       tag: "tag:yaml.org,2002:omap",
       resolve(seq2, onError) {
-        const pairs$1 = pairs2.resolvePairs(seq2, onError);
+        const pairs$1 = pairs3.resolvePairs(seq2, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
-          if (identity6.isScalar(key)) {
+          if (identity7.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
@@ -3471,7 +3471,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -3481,7 +3481,7 @@ var require_set = __commonJS({
       }
       add(key) {
         let pair2;
-        if (identity6.isPair(key))
+        if (identity7.isPair(key))
           pair2 = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
           pair2 = new Pair.Pair(key.key, null);
@@ -3497,7 +3497,7 @@ var require_set = __commonJS({
        */
       get(key, keepPair) {
         const pair2 = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity6.isPair(pair2) ? identity6.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
+        return !keepPair && identity7.isPair(pair2) ? identity7.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -3541,7 +3541,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema2, iterable, ctx) => YAMLSet.from(schema2, iterable, ctx),
       resolve(map2, onError) {
-        if (identity6.isMap(map2)) {
+        if (identity7.isMap(map2)) {
           if (map2.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map2);
           else
@@ -3626,15 +3626,15 @@ var require_timestamp = __commonJS({
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match2.map(Number);
         const millisec = match2[7] ? Number((match2[7] + "00").substr(1, 3)) : 0;
-        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        let date2 = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
         const tz = match2[8];
         if (tz && tz !== "Z") {
           let d = parseSexagesimal(tz, false);
           if (Math.abs(d) < 30)
             d *= 60;
-          date -= 6e4 * d;
+          date2 -= 6e4 * d;
         }
-        return new Date(date);
+        return new Date(date2);
       },
       stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
@@ -3653,12 +3653,12 @@ var require_schema3 = __commonJS({
     var seq2 = require_seq();
     var string = require_string();
     var binary2 = require_binary();
-    var bool3 = require_bool2();
+    var bool5 = require_bool2();
     var float2 = require_float2();
     var int2 = require_int2();
     var merge2 = require_merge();
     var omap2 = require_omap();
-    var pairs2 = require_pairs();
+    var pairs3 = require_pairs();
     var set2 = require_set();
     var timestamp2 = require_timestamp();
     var schema2 = [
@@ -3666,8 +3666,8 @@ var require_schema3 = __commonJS({
       seq2.seq,
       string.string,
       _null2.nullTag,
-      bool3.trueTag,
-      bool3.falseTag,
+      bool5.trueTag,
+      bool5.falseTag,
       int2.intBin,
       int2.intOct,
       int2.int,
@@ -3678,7 +3678,7 @@ var require_schema3 = __commonJS({
       binary2.binary,
       merge2.merge,
       omap2.omap,
-      pairs2.pairs,
+      pairs3.pairs,
       set2.set,
       timestamp2.intTime,
       timestamp2.floatTime,
@@ -3696,7 +3696,7 @@ var require_tags = __commonJS({
     var _null2 = require_null2();
     var seq2 = require_seq();
     var string = require_string();
-    var bool3 = require_bool();
+    var bool5 = require_bool();
     var float2 = require_float();
     var int2 = require_int();
     var schema2 = require_schema();
@@ -3704,7 +3704,7 @@ var require_tags = __commonJS({
     var binary2 = require_binary();
     var merge2 = require_merge();
     var omap2 = require_omap();
-    var pairs2 = require_pairs();
+    var pairs3 = require_pairs();
     var schema$2 = require_schema3();
     var set2 = require_set();
     var timestamp2 = require_timestamp();
@@ -3717,7 +3717,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary2.binary,
-      bool: bool3.boolTag,
+      bool: bool5.boolTag,
       float: float2.float,
       floatExp: float2.floatExp,
       floatNaN: float2.floatNaN,
@@ -3730,7 +3730,7 @@ var require_tags = __commonJS({
       merge: merge2.merge,
       null: _null2.nullTag,
       omap: omap2.omap,
-      pairs: pairs2.pairs,
+      pairs: pairs3.pairs,
       seq: seq2.seq,
       set: set2.set,
       timestamp: timestamp2.timestamp
@@ -3739,7 +3739,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:binary": binary2.binary,
       "tag:yaml.org,2002:merge": merge2.merge,
       "tag:yaml.org,2002:omap": omap2.omap,
-      "tag:yaml.org,2002:pairs": pairs2.pairs,
+      "tag:yaml.org,2002:pairs": pairs3.pairs,
       "tag:yaml.org,2002:set": set2.set,
       "tag:yaml.org,2002:timestamp": timestamp2.timestamp
     };
@@ -3786,7 +3786,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var map2 = require_map();
     var seq2 = require_seq();
     var string = require_string();
@@ -3799,9 +3799,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity6.MAP, { value: map2.map });
-        Object.defineProperty(this, identity6.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity6.SEQ, { value: seq2.seq });
+        Object.defineProperty(this, identity7.MAP, { value: map2.map });
+        Object.defineProperty(this, identity7.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity7.SEQ, { value: seq2.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -3818,7 +3818,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -3845,7 +3845,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity6.isNode(doc.contents)) {
+        if (identity7.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -3900,7 +3900,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema2 = require_Schema();
@@ -3915,7 +3915,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity6.NODE_TYPE, { value: identity6.DOC });
+        Object.defineProperty(this, identity7.NODE_TYPE, { value: identity7.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -3951,7 +3951,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity6.NODE_TYPE]: { value: identity6.DOC }
+          [identity7.NODE_TYPE]: { value: identity7.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -3961,7 +3961,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity6.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity7.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path35, value) {
+      addIn(path37, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path35, value);
+          this.contents.addIn(path37, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4024,7 +4024,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity6.isCollection(node))
+        if (flow && identity7.isCollection(node))
           node.flow = true;
         setAnchors();
         return node;
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path35) {
-        if (Collection.isEmptyPath(path35)) {
+      deleteIn(path37) {
+        if (Collection.isEmptyPath(path37)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path35) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path37) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4064,31 +4064,31 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key, keepScalar) {
-        return identity6.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path35, keepScalar) {
-        if (Collection.isEmptyPath(path35))
-          return !keepScalar && identity6.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity6.isCollection(this.contents) ? this.contents.getIn(path35, keepScalar) : void 0;
+      getIn(path37, keepScalar) {
+        if (Collection.isEmptyPath(path37))
+          return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path37, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key) {
-        return identity6.isCollection(this.contents) ? this.contents.has(key) : false;
+        return identity7.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path35) {
-        if (Collection.isEmptyPath(path35))
+      hasIn(path37) {
+        if (Collection.isEmptyPath(path37))
           return this.contents !== void 0;
-        return identity6.isCollection(this.contents) ? this.contents.hasIn(path35) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path37) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path35, value) {
-        if (Collection.isEmptyPath(path35)) {
+      setIn(path37, value) {
+        if (Collection.isEmptyPath(path37)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path35), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path37), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path35, value);
+          this.contents.setIn(path37, value);
         }
       }
       /**
@@ -4195,7 +4195,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity6.isCollection(contents))
+      if (identity7.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -4466,13 +4466,13 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a2, b) => a2 === b || identity6.isScalar(a2) && identity6.isScalar(b) && a2.value === b.value;
-      return items.some((pair2) => isEqual(pair2.key, search));
+      const isEqual2 = typeof uniqueKeys === "function" ? uniqueKeys : (a2, b) => a2 === b || identity7.isScalar(a2) && identity7.isScalar(b) && a2.value === b.value;
+      return items.some((pair2) => isEqual2(pair2.key, search));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -4684,7 +4684,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -4763,7 +4763,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity6.isPair(prev))
+              if (identity7.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -4878,7 +4878,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -4928,7 +4928,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity6.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity7.isNode(res) ? res : new Scalar.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -5347,7 +5347,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5356,17 +5356,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity6.SCALAR];
+        tag = ctx.schema[identity7.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity6.SCALAR];
+        tag = ctx.schema[identity7.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity6.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity7.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -5386,7 +5386,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema2[identity6.SCALAR];
+        return schema2[identity7.SCALAR];
       const matchWithTest = [];
       for (const tag of schema2.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -5405,12 +5405,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema2[identity6.SCALAR];
+      return schema2[identity7.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
-      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity6.SCALAR];
+      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity7.SCALAR];
       if (schema2.compat) {
-        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity6.SCALAR];
+        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity7.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -5459,7 +5459,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -5505,7 +5505,7 @@ var require_compose_node = __commonJS({
       node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity6.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity7.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -5611,7 +5611,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -5673,9 +5673,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity6.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity7.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity6.isPair(it))
+            if (identity7.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path35) => {
+    visit.itemAtPath = (cst, path37) => {
       let item = cst;
-      for (const [field, index] of path35) {
+      for (const [field, index] of path37) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path35) => {
-      const parent = visit.itemAtPath(cst, path35.slice(0, -1));
-      const field = path35[path35.length - 1][0];
+    visit.parentCollection = (cst, path37) => {
+      const parent = visit.itemAtPath(cst, path37.slice(0, -1));
+      const field = path37[path37.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path35, item, visitor) {
-      let ctrl = visitor(item, path35);
+    function _visit(path37, item, visitor) {
+      let ctrl = visitor(item, path37);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path35.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path37.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,10 +6110,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path35);
+            ctrl = ctrl(item, path37);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path35) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path37) : ctrl;
     }
     exports.visit = visit;
   }
@@ -6243,7 +6243,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -6539,9 +6539,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -6806,7 +6806,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i2, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -6938,7 +6938,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser2 = class {
+    var Parser3 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -7711,7 +7711,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser2;
+    exports.Parser = Parser3;
   }
 });
 
@@ -7723,7 +7723,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors();
     var log = require_log();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -7764,7 +7764,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse(src, reviver, options) {
+    function parse2(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -7801,11 +7801,11 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity6.isDocument(value) && !_replacer)
+      if (identity7.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse;
+    exports.parse = parse2;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify2;
@@ -7821,7 +7821,7 @@ var require_dist = __commonJS({
     var Schema2 = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
-    var identity6 = require_identity();
+    var identity7 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -7839,14 +7839,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity6.isAlias;
-    exports.isCollection = identity6.isCollection;
-    exports.isDocument = identity6.isDocument;
-    exports.isMap = identity6.isMap;
-    exports.isNode = identity6.isNode;
-    exports.isPair = identity6.isPair;
-    exports.isScalar = identity6.isScalar;
-    exports.isSeq = identity6.isSeq;
+    exports.isAlias = identity7.isAlias;
+    exports.isCollection = identity7.isCollection;
+    exports.isDocument = identity7.isDocument;
+    exports.isMap = identity7.isMap;
+    exports.isNode = identity7.isNode;
+    exports.isPair = identity7.isPair;
+    exports.isScalar = identity7.isScalar;
+    exports.isSeq = identity7.isSeq;
     exports.Pair = Pair.Pair;
     exports.Scalar = Scalar.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
@@ -9025,14 +9025,14 @@ var require_util = __commonJS({
       });
     }
     exports.useFunc = useFunc;
-    var Type2;
-    (function(Type3) {
-      Type3[Type3["Num"] = 0] = "Num";
-      Type3[Type3["Str"] = 1] = "Str";
-    })(Type2 || (exports.Type = Type2 = {}));
+    var Type3;
+    (function(Type4) {
+      Type4[Type4["Num"] = 0] = "Num";
+      Type4[Type4["Str"] = 1] = "Str";
+    })(Type3 || (exports.Type = Type3 = {}));
     function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
       if (dataProp instanceof codegen_1.Name) {
-        const isNumber = dataPropType === Type2.Num;
+        const isNumber = dataPropType === Type3.Num;
         return jsPropertySyntax ? isNumber ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
       }
       return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
@@ -9235,13 +9235,13 @@ var require_boolSchema = __commonJS({
       }
     }
     exports.topBoolOrEmptySchema = topBoolOrEmptySchema;
-    function boolOrEmptySchema(it, valid) {
+    function boolOrEmptySchema(it, valid2) {
       const { gen, schema: schema2 } = it;
       if (schema2 === false) {
-        gen.var(valid, false);
+        gen.var(valid2, false);
         falseSchemaError(it);
       } else {
-        gen.var(valid, true);
+        gen.var(valid2, true);
       }
     }
     exports.boolOrEmptySchema = boolOrEmptySchema;
@@ -9473,13 +9473,13 @@ var require_dataType = __commonJS({
       return cond;
     }
     exports.checkDataTypes = checkDataTypes;
-    var typeError = {
+    var typeError2 = {
       message: ({ schema: schema2 }) => `must be ${schema2}`,
       params: ({ schema: schema2, schemaValue }) => typeof schema2 == "string" ? (0, codegen_1._)`{type: ${schema2}}` : (0, codegen_1._)`{type: ${schemaValue}}`
     };
     function reportTypeError(it) {
       const cxt = getTypeErrorContext(it);
-      (0, errors_1.reportError)(cxt, typeError);
+      (0, errors_1.reportError)(cxt, typeError2);
     }
     exports.reportTypeError = reportTypeError;
     function getTypeErrorContext(it) {
@@ -9622,15 +9622,15 @@ var require_code2 = __commonJS({
     exports.usePattern = usePattern;
     function validateArray(cxt) {
       const { gen, data, keyword, it } = cxt;
-      const valid = gen.name("valid");
+      const valid2 = gen.name("valid");
       if (it.allErrors) {
         const validArr = gen.let("valid", true);
         validateItems(() => gen.assign(validArr, false));
         return validArr;
       }
-      gen.var(valid, true);
+      gen.var(valid2, true);
       validateItems(() => gen.break());
-      return valid;
+      return valid2;
       function validateItems(notValid) {
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
         gen.forRange("i", 0, len, (i2) => {
@@ -9638,8 +9638,8 @@ var require_code2 = __commonJS({
             keyword,
             dataProp: i2,
             dataPropType: util_1.Type.Num
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), notValid);
+          }, valid2);
+          gen.if((0, codegen_1.not)(valid2), notValid);
         });
       }
     }
@@ -9651,7 +9651,7 @@ var require_code2 = __commonJS({
       const alwaysValid = schema2.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
       if (alwaysValid && !it.opts.unevaluated)
         return;
-      const valid = gen.let("valid", false);
+      const valid2 = gen.let("valid", false);
       const schValid = gen.name("_valid");
       gen.block(() => schema2.forEach((_sch, i2) => {
         const schCxt = cxt.subschema({
@@ -9659,12 +9659,12 @@ var require_code2 = __commonJS({
           schemaProp: i2,
           compositeRule: true
         }, schValid);
-        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
+        gen.assign(valid2, (0, codegen_1._)`${valid2} || ${schValid}`);
         const merged = cxt.mergeValidEvaluated(schCxt, schValid);
         if (!merged)
-          gen.if((0, codegen_1.not)(valid));
+          gen.if((0, codegen_1.not)(valid2));
       }));
-      cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+      cxt.result(valid2, () => cxt.reset(), () => cxt.error(true));
     }
     exports.validateUnion = validateUnion;
   }
@@ -9686,15 +9686,15 @@ var require_keyword = __commonJS({
       const schemaRef = useKeyword(gen, keyword, macroSchema);
       if (it.opts.validateSchema !== false)
         it.self.validateSchema(macroSchema, true);
-      const valid = gen.name("valid");
+      const valid2 = gen.name("valid");
       cxt.subschema({
         schema: macroSchema,
         schemaPath: codegen_1.nil,
         errSchemaPath: `${it.errSchemaPath}/${keyword}`,
         topSchemaRef: schemaRef,
         compositeRule: true
-      }, valid);
-      cxt.pass(valid, () => cxt.error(true));
+      }, valid2);
+      cxt.pass(valid2, () => cxt.error(true));
     }
     exports.macroKeywordCode = macroKeywordCode;
     function funcKeywordCode(cxt, def) {
@@ -9703,9 +9703,9 @@ var require_keyword = __commonJS({
       checkAsyncKeyword(it, def);
       const validate2 = !$data && def.compile ? def.compile.call(it.self, schema2, parentSchema, it) : def.validate;
       const validateRef = useKeyword(gen, keyword, validate2);
-      const valid = gen.let("valid");
-      cxt.block$data(valid, validateKeyword);
-      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
+      const valid2 = gen.let("valid");
+      cxt.block$data(valid2, validateKeyword);
+      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid2);
       function validateKeyword() {
         if (def.errors === false) {
           assignValid();
@@ -9721,7 +9721,7 @@ var require_keyword = __commonJS({
       }
       function validateAsync() {
         const ruleErrs = gen.let("ruleErrs", null);
-        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
+        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid2, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
         return ruleErrs;
       }
       function validateSync() {
@@ -9733,11 +9733,11 @@ var require_keyword = __commonJS({
       function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
         const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
         const passSchema = !("compile" in def && !$data || def.schema === false);
-        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
+        gen.assign(valid2, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
       }
       function reportErrs(errors) {
         var _a2;
-        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
+        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid2), errors);
       }
     }
     exports.funcKeywordCode = funcKeywordCode;
@@ -9774,8 +9774,8 @@ var require_keyword = __commonJS({
         throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
       }
       if (def.validateSchema) {
-        const valid = def.validateSchema(schema2[keyword]);
-        if (!valid) {
+        const valid2 = def.validateSchema(schema2[keyword]);
+        if (!valid2) {
           const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
           if (opts.validateSchema === "log")
             self.logger.error(msg);
@@ -10066,8 +10066,8 @@ var require_resolve = __commonJS({
       }
       return count2;
     }
-    function getFullPath(resolver, id = "", normalize3) {
-      if (normalize3 !== false)
+    function getFullPath(resolver, id = "", normalize4) {
+      if (normalize4 !== false)
         id = normalizeId(id);
       const p = resolver.parse(id);
       return _getFullPath(resolver, p);
@@ -10235,15 +10235,15 @@ var require_validate = __commonJS({
       const schId = typeof schema2 == "object" && schema2[opts.schemaId];
       return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
     }
-    function subschemaCode(it, valid) {
+    function subschemaCode(it, valid2) {
       if (isSchemaObj(it)) {
         checkKeywords(it);
         if (schemaCxtHasRules(it)) {
-          subSchemaObjCode(it, valid);
+          subSchemaObjCode(it, valid2);
           return;
         }
       }
-      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
+      (0, boolSchema_1.boolOrEmptySchema)(it, valid2);
     }
     function schemaCxtHasRules({ schema: schema2, self }) {
       if (typeof schema2 == "boolean")
@@ -10256,7 +10256,7 @@ var require_validate = __commonJS({
     function isSchemaObj(it) {
       return typeof it.schema != "boolean";
     }
-    function subSchemaObjCode(it, valid) {
+    function subSchemaObjCode(it, valid2) {
       const { schema: schema2, gen, opts } = it;
       if (opts.$comment && schema2.$comment)
         commentKeyword(it);
@@ -10264,7 +10264,7 @@ var require_validate = __commonJS({
       checkAsyncSchema(it);
       const errsCount = gen.const("_errs", names_1.default.errors);
       typeAndKeywords(it, errsCount);
-      gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+      gen.var(valid2, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
     }
     function checkKeywords(it) {
       (0, util_1.checkUnknownRules)(it);
@@ -10531,24 +10531,24 @@ var require_validate = __commonJS({
         else
           this.params = obj2;
       }
-      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
+      block$data(valid2, codeBlock, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
-          this.check$data(valid, $dataValid);
+          this.check$data(valid2, $dataValid);
           codeBlock();
         });
       }
-      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
+      check$data(valid2 = codegen_1.nil, $dataValid = codegen_1.nil) {
         if (!this.$data)
           return;
         const { gen, schemaCode, schemaType, def } = this;
         gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid));
-        if (valid !== codegen_1.nil)
-          gen.assign(valid, true);
+        if (valid2 !== codegen_1.nil)
+          gen.assign(valid2, true);
         if (schemaType.length || def.validateSchema) {
           gen.elseIf(this.invalid$data());
           this.$dataError();
-          if (valid !== codegen_1.nil)
-            gen.assign(valid, false);
+          if (valid2 !== codegen_1.nil)
+            gen.assign(valid2, false);
         }
         gen.else();
       }
@@ -10572,12 +10572,12 @@ var require_validate = __commonJS({
           return codegen_1.nil;
         }
       }
-      subschema(appl, valid) {
+      subschema(appl, valid2) {
         const subschema = (0, subschema_1.getSubschema)(this.it, appl);
         (0, subschema_1.extendSubschemaData)(subschema, this.it, appl);
         (0, subschema_1.extendSubschemaMode)(subschema, appl);
         const nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
-        subschemaCode(nextContext, valid);
+        subschemaCode(nextContext, valid2);
         return nextContext;
       }
       mergeEvaluated(schemaCxt, toName) {
@@ -10591,10 +10591,10 @@ var require_validate = __commonJS({
           it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
         }
       }
-      mergeValidEvaluated(schemaCxt, valid) {
+      mergeValidEvaluated(schemaCxt, valid2) {
         const { it, gen } = this;
         if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
-          gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
+          gen.if(valid2, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
           return true;
         }
       }
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path35) {
-      let input = path35;
+    function removeDotSegments(path37) {
+      let input = path37;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path35) {
-      if (path35 === "" || path35[0] === "/") {
-        return removeDotSegments(path35);
+    function removeDotSegmentsRelative(path37) {
+      if (path37 === "" || path37[0] === "/") {
+        return removeDotSegments(path37);
       }
-      const segments2 = path35.split("/");
+      const segments2 = path37.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11437,12 +11437,12 @@ var require_utils = __commonJS({
         uriTokens.push(host);
       }
       if (typeof component.port === "number" || typeof component.port === "string") {
-        const port = String(component.port);
-        if (!isPort(port)) {
+        const port2 = String(component.port);
+        if (!isPort(port2)) {
           throw new TypeError("URI port is malformed.");
         }
         uriTokens.push(":");
-        uriTokens.push(port);
+        uriTokens.push(port2);
       }
       return uriTokens.length ? uriTokens.join("") : void 0;
     }
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path35 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path35 && path35 !== "/" ? path35 : void 0;
+        const path37 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path37 && path37 !== "/" ? path37 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -11696,15 +11696,15 @@ var require_fast_uri = __commonJS({
       }
       return stringScheme;
     }
-    function normalize3(uri, options) {
-      if (typeof uri === "string") {
-        uri = /** @type {T} */
-        normalizeString(uri, options);
-      } else if (typeof uri === "object") {
-        uri = /** @type {T} */
-        parse(serialize2(uri, options), options);
+    function normalize4(uri2, options) {
+      if (typeof uri2 === "string") {
+        uri2 = /** @type {T} */
+        normalizeString(uri2, options);
+      } else if (typeof uri2 === "object") {
+        uri2 = /** @type {T} */
+        parse2(serialize3(uri2, options), options);
       }
-      return uri;
+      return uri2;
     }
     function resolve2(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
@@ -11740,13 +11740,13 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize2(resolved, schemelessOptions);
+      return serialize3(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative, options, skipNormalization) {
+    function resolveComponent(base2, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize2(base, options), options);
-        relative = parse(serialize2(relative, options), options);
+        base2 = parse2(serialize3(base2, options), options);
+        relative = parse2(serialize3(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -11765,33 +11765,33 @@ var require_fast_uri = __commonJS({
           target.query = relative.query;
         } else {
           if (!relative.path) {
-            target.path = base.path;
+            target.path = base2.path;
             if (relative.query !== void 0) {
               target.query = relative.query;
             } else {
-              target.query = base.query;
+              target.query = base2.query;
             }
           } else {
             if (relative.path[0] === "/") {
               target.path = removeDotSegments(relative.path);
             } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
+              const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
+              if (baseHasAuthority && !base2.path) {
                 target.path = "/" + relative.path;
-              } else if (!base.path) {
+              } else if (!base2.path) {
                 target.path = relative.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative.path;
+                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative.path;
               }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
             target.query = relative.query;
           }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
+          target.userinfo = base2.userinfo;
+          target.host = base2.host;
+          target.port = base2.port;
         }
-        target.scheme = base.scheme;
+        target.scheme = base2.scheme;
       }
       target.fragment = relative.fragment;
       return target;
@@ -11801,7 +11801,7 @@ var require_fast_uri = __commonJS({
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
-    function serialize2(cmpts, opts) {
+    function serialize3(cmpts, opts) {
       const component = {
         host: cmpts.host,
         scheme: cmpts.scheme,
@@ -11929,7 +11929,7 @@ var require_fast_uri = __commonJS({
     function isHostOnlyURL(url) {
       return url.username === "" && url.password === "" && url.port === "" && url.pathname === "/" && url.search === "" && url.hash === "" && url.hostname !== "";
     }
-    function parseWithStatus(uri, opts) {
+    function parseWithStatus(uri2, opts) {
       const options = Object.assign({}, opts);
       const parsed = {
         scheme: void 0,
@@ -11949,17 +11949,17 @@ var require_fast_uri = __commonJS({
       let isIP = false;
       if (options.reference === "suffix") {
         if (options.scheme) {
-          uri = options.scheme + ":" + uri;
+          uri2 = options.scheme + ":" + uri2;
         } else {
-          uri = "//" + uri;
+          uri2 = "//" + uri2;
         }
       }
-      const authorityMatch = uri.match(AUTHORITY_PREFIX);
+      const authorityMatch = uri2.match(AUTHORITY_PREFIX);
       if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
         parsed.error = "URI authority must not contain a literal backslash.";
         malformedAuthorityOrPort = true;
       }
-      const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
+      const introducerMatch = uri2.match(AUTHORITY_INTRODUCER_REGION);
       if (introducerMatch !== null) {
         const region = introducerMatch[1];
         const normalizedRegion = region.replace(/[\t\n\r]/g, "");
@@ -11973,7 +11973,7 @@ var require_fast_uri = __commonJS({
           }
         }
       }
-      const matches2 = uri.match(URI_PARSE);
+      const matches2 = uri2.match(URI_PARSE);
       if (matches2) {
         parsed.scheme = matches2[1];
         parsed.userinfo = matches2[3];
@@ -11997,9 +11997,9 @@ var require_fast_uri = __commonJS({
         if (isNaN(parsed.port)) {
           parsed.port = matches2[5];
         }
-        const parseError = getParseError(parsed, matches2);
-        if (parseError !== void 0) {
-          parsed.error = parsed.error || parseError;
+        const parseError2 = getParseError(parsed, matches2);
+        if (parseError2 !== void 0) {
+          parsed.error = parsed.error || parseError2;
           malformedAuthorityOrPort = true;
         }
         if (parsed.host) {
@@ -12035,7 +12035,7 @@ var require_fast_uri = __commonJS({
         if (!malformedIPLiteral) {
           malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
         }
-        if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
+        if (uri2.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
           let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
           if (!isIP) {
             host = normalizePercentEncoding(host.toLowerCase());
@@ -12064,16 +12064,16 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse(uri, opts) {
-      return parseWithStatus(uri, opts).parsed;
+    function parse2(uri2, opts) {
+      return parseWithStatus(uri2, opts).parsed;
     }
-    function normalizeString(uri, opts) {
-      return normalizeStringWithStatus(uri, opts).normalized;
+    function normalizeString(uri2, opts) {
+      return normalizeStringWithStatus(uri2, opts).normalized;
     }
-    function normalizeStringWithStatus(uri, opts) {
-      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+    function normalizeStringWithStatus(uri2, opts) {
+      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri2, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize2(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri2 : serialize3(parsed, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -12081,13 +12081,13 @@ var require_fast_uri = __commonJS({
         malformedScheme
       };
     }
-    function normalizeComparableURI(uri, opts) {
-      if (typeof uri !== "string" && typeof uri !== "object") {
+    function normalizeComparableURI(uri2, opts) {
+      if (typeof uri2 !== "string" && typeof uri2 !== "object") {
         return void 0;
       }
       let value;
       try {
-        value = typeof uri === "string" ? uri : serialize2(uri, opts);
+        value = typeof uri2 === "string" ? uri2 : serialize3(uri2, opts);
       } catch {
         return void 0;
       }
@@ -12096,12 +12096,12 @@ var require_fast_uri = __commonJS({
     }
     var fastUri = {
       SCHEMES,
-      normalize: normalize3,
+      normalize: normalize4,
       resolve: resolve2,
       resolveComponent,
       equal,
-      serialize: serialize2,
-      parse
+      serialize: serialize3,
+      parse: parse2
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -12114,9 +12114,9 @@ var require_uri = __commonJS({
   "node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var uri = require_fast_uri();
-    uri.code = 'require("ajv/dist/runtime/uri").default';
-    exports.default = uri;
+    var uri2 = require_fast_uri();
+    uri2.code = 'require("ajv/dist/runtime/uri").default';
+    exports.default = uri2;
   }
 });
 
@@ -12284,10 +12284,10 @@ var require_core = __commonJS({
         } else {
           v = this.compile(schemaKeyRef);
         }
-        const valid = v(data);
+        const valid2 = v(data);
         if (!("$async" in v))
           this.errors = v.errors;
-        return valid;
+        return valid2;
       }
       compile(schema2, _meta) {
         const sch = this._addSchema(schema2, _meta);
@@ -12384,15 +12384,15 @@ var require_core = __commonJS({
           this.errors = null;
           return true;
         }
-        const valid = this.validate($schema, schema2);
-        if (!valid && throwOrLogError) {
+        const valid2 = this.validate($schema, schema2);
+        if (!valid2 && throwOrLogError) {
           const message = "schema is invalid: " + this.errorsText();
           if (this.opts.validateSchema === "log")
             this.logger.error(message);
           else
             throw new Error(message);
         }
-        return valid;
+        return valid2;
       }
       // Get compiled schema by `key` or `ref`.
       // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
@@ -12503,10 +12503,10 @@ var require_core = __commonJS({
         return this;
       }
       // Add format
-      addFormat(name, format2) {
-        if (typeof format2 == "string")
-          format2 = new RegExp(format2);
-        this.formats[name] = format2;
+      addFormat(name, format3) {
+        if (typeof format3 == "string")
+          format3 = new RegExp(format3);
+        this.formats[name] = format3;
         return this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
@@ -12534,10 +12534,10 @@ var require_core = __commonJS({
         }
         return metaSchema;
       }
-      _removeAllSchemas(schemas, regex) {
+      _removeAllSchemas(schemas, regex2) {
         for (const keyRef in schemas) {
           const sch = schemas[keyRef];
-          if (!regex || regex.test(keyRef)) {
+          if (!regex2 || regex2.test(keyRef)) {
             if (typeof sch == "string") {
               delete schemas[keyRef];
             } else if (sch && !sch.meta) {
@@ -12624,9 +12624,9 @@ var require_core = __commonJS({
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
-        const format2 = this.opts.formats[name];
-        if (format2)
-          this.addFormat(name, format2);
+        const format3 = this.opts.formats[name];
+        if (format3)
+          this.addFormat(name, format3);
       }
     }
     function addInitialKeywords(defs) {
@@ -12785,16 +12785,16 @@ var require_ref = __commonJS({
         }
         function inlineRefSchema(sch) {
           const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
-          const valid = gen.name("valid");
+          const valid2 = gen.name("valid");
           const schCxt = cxt.subschema({
             schema: sch,
             dataTypes: [],
             schemaPath: codegen_1.nil,
             topSchemaRef: schName,
             errSchemaPath: $ref
-          }, valid);
+          }, valid2);
           cxt.mergeEvaluated(schCxt);
-          cxt.ok(valid);
+          cxt.ok(valid2);
         }
       }
     };
@@ -12814,19 +12814,19 @@ var require_ref = __commonJS({
       function callAsyncRef() {
         if (!env.$async)
           throw new Error("async schema referenced by sync schema");
-        const valid = gen.let("valid");
+        const valid2 = gen.let("valid");
         gen.try(() => {
           gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`);
           addEvaluatedFrom(v);
           if (!allErrors)
-            gen.assign(valid, true);
+            gen.assign(valid2, true);
         }, (e) => {
           gen.if((0, codegen_1._)`!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e));
           addErrorsFrom(e);
           if (!allErrors)
-            gen.assign(valid, false);
+            gen.assign(valid2, false);
         });
-        cxt.ok(valid);
+        cxt.ok(valid2);
       }
       function callSyncRef() {
         cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
@@ -13031,9 +13031,9 @@ var require_pattern = __commonJS({
         if ($data) {
           const { regExp } = it.opts.code;
           const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
-          const valid = gen.let("valid");
-          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u2}).test(${data})`), () => gen.assign(valid, false));
-          cxt.fail$data((0, codegen_1._)`!${valid}`);
+          const valid2 = gen.let("valid");
+          gen.try(() => gen.assign(valid2, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u2}).test(${data})`), () => gen.assign(valid2, false));
+          cxt.fail$data((0, codegen_1._)`!${valid2}`);
         } else {
           const regExp = (0, code_1.usePattern)(cxt, schema2);
           cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
@@ -13124,9 +13124,9 @@ var require_required = __commonJS({
         function exitOnErrorMode() {
           const missing = gen.let("missing");
           if (useLoop || $data) {
-            const valid = gen.let("valid", true);
-            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
-            cxt.ok(valid);
+            const valid2 = gen.let("valid", true);
+            cxt.block$data(valid2, () => loopUntilMissing(missing, valid2));
+            cxt.ok(valid2);
           } else {
             gen.if((0, code_1.checkMissingProp)(cxt, schema2, missing));
             (0, code_1.reportMissingProp)(cxt, missing);
@@ -13139,11 +13139,11 @@ var require_required = __commonJS({
             gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
           });
         }
-        function loopUntilMissing(missing, valid) {
+        function loopUntilMissing(missing, valid2) {
           cxt.setParams({ missingProperty: missing });
           gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
-            gen.if((0, codegen_1.not)(valid), () => {
+            gen.assign(valid2, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+            gen.if((0, codegen_1.not)(valid2), () => {
               cxt.error();
               gen.break();
             });
@@ -13218,15 +13218,15 @@ var require_uniqueItems = __commonJS({
         const { gen, data, $data, schema: schema2, parentSchema, schemaCode, it } = cxt;
         if (!$data && !schema2)
           return;
-        const valid = gen.let("valid");
+        const valid2 = gen.let("valid");
         const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
-        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
-        cxt.ok(valid);
+        cxt.block$data(valid2, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
+        cxt.ok(valid2);
         function validateUniqueItems() {
           const i2 = gen.let("i", (0, codegen_1._)`${data}.length`);
           const j = gen.let("j");
           cxt.setParams({ i: i2, j });
-          gen.assign(valid, true);
+          gen.assign(valid2, true);
           gen.if((0, codegen_1._)`${i2} > 1`, () => (canOptimize() ? loopN : loopN2)(i2, j));
         }
         function canOptimize() {
@@ -13244,7 +13244,7 @@ var require_uniqueItems = __commonJS({
             gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
               gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
               cxt.error();
-              gen.assign(valid, false).break();
+              gen.assign(valid2, false).break();
             }).code((0, codegen_1._)`${indices}[${item}] = ${i2}`);
           });
         }
@@ -13253,7 +13253,7 @@ var require_uniqueItems = __commonJS({
           const outer = gen.name("outer");
           gen.label(outer).for((0, codegen_1._)`;${i2}--;`, () => gen.for((0, codegen_1._)`${j} = ${i2}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i2}], ${data}[${j}])`, () => {
             cxt.error();
-            gen.assign(valid, false).break(outer);
+            gen.assign(valid2, false).break(outer);
           })));
         }
       }
@@ -13315,20 +13315,20 @@ var require_enum = __commonJS({
         const useLoop = schema2.length >= it.opts.loopEnum;
         let eql;
         const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
-        let valid;
+        let valid2;
         if (useLoop || $data) {
-          valid = gen.let("valid");
-          cxt.block$data(valid, loopEnum);
+          valid2 = gen.let("valid");
+          cxt.block$data(valid2, loopEnum);
         } else {
           if (!Array.isArray(schema2))
             throw new Error("ajv implementation error");
           const vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema2.map((_x, i2) => equalCode(vSchema, i2)));
+          valid2 = (0, codegen_1.or)(...schema2.map((_x, i2) => equalCode(vSchema, i2)));
         }
-        cxt.pass(valid);
+        cxt.pass(valid2);
         function loopEnum() {
-          gen.assign(valid, false);
-          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
+          gen.assign(valid2, false);
+          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid2, true).break()));
         }
         function equalCode(vSchema, i2) {
           const sch = schema2[i2];
@@ -13414,15 +13414,15 @@ var require_additionalItems = __commonJS({
         cxt.setParams({ len: items.length });
         cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
       } else if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
-        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
-        gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
-        cxt.ok(valid);
+        const valid2 = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
+        gen.if((0, codegen_1.not)(valid2), () => validateItems(valid2));
+        cxt.ok(valid2);
       }
-      function validateItems(valid) {
+      function validateItems(valid2) {
         gen.forRange("i", items.length, len, (i2) => {
-          cxt.subschema({ keyword, dataProp: i2, dataPropType: util_1.Type.Num }, valid);
+          cxt.subschema({ keyword, dataProp: i2, dataPropType: util_1.Type.Num }, valid2);
           if (!it.allErrors)
-            gen.if((0, codegen_1.not)(valid), () => gen.break());
+            gen.if((0, codegen_1.not)(valid2), () => gen.break());
         });
       }
     }
@@ -13461,7 +13461,7 @@ var require_items = __commonJS({
       if (it.opts.unevaluated && schArr.length && it.items !== true) {
         it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
       }
-      const valid = gen.name("valid");
+      const valid2 = gen.name("valid");
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
       schArr.forEach((sch, i2) => {
         if ((0, util_1.alwaysValidSchema)(it, sch))
@@ -13470,8 +13470,8 @@ var require_items = __commonJS({
           keyword,
           schemaProp: i2,
           dataProp: i2
-        }, valid));
-        cxt.ok(valid);
+        }, valid2));
+        cxt.ok(valid2);
       });
       function checkStrictTuple(sch) {
         const { opts, errSchemaPath } = it;
@@ -13588,18 +13588,18 @@ var require_contains = __commonJS({
           return;
         }
         it.items = true;
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         if (max === void 0 && min === 1) {
-          validateItems(valid, () => gen.if(valid, () => gen.break()));
+          validateItems(valid2, () => gen.if(valid2, () => gen.break()));
         } else if (min === 0) {
-          gen.let(valid, true);
+          gen.let(valid2, true);
           if (max !== void 0)
             gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
         } else {
-          gen.let(valid, false);
+          gen.let(valid2, false);
           validateItemsWithCount();
         }
-        cxt.result(valid, () => cxt.reset());
+        cxt.result(valid2, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
           const count2 = gen.let("count", 0);
@@ -13619,13 +13619,13 @@ var require_contains = __commonJS({
         function checkLimits(count2) {
           gen.code((0, codegen_1._)`${count2}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid2, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid2, false).break());
             if (min === 1)
-              gen.assign(valid, true);
+              gen.assign(valid2, true);
             else
-              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid2, true));
           }
         }
       }
@@ -13707,20 +13707,20 @@ var require_dependencies = __commonJS({
     exports.validatePropertyDeps = validatePropertyDeps;
     function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
       const { gen, data, keyword, it } = cxt;
-      const valid = gen.name("valid");
+      const valid2 = gen.name("valid");
       for (const prop in schemaDeps) {
         if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
           continue;
         gen.if(
           (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
           () => {
-            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
-            cxt.mergeValidEvaluated(schCxt, valid);
+            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid2);
+            cxt.mergeValidEvaluated(schCxt, valid2);
           },
-          () => gen.var(valid, true)
+          () => gen.var(valid2, true)
           // TODO var
         );
-        cxt.ok(valid);
+        cxt.ok(valid2);
       }
     }
     exports.validateSchemaDeps = validateSchemaDeps;
@@ -13748,7 +13748,7 @@ var require_propertyNames = __commonJS({
         const { gen, schema: schema2, data, it } = cxt;
         if ((0, util_1.alwaysValidSchema)(it, schema2))
           return;
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         gen.forIn("key", data, (key) => {
           cxt.setParams({ propertyName: key });
           cxt.subschema({
@@ -13757,14 +13757,14 @@ var require_propertyNames = __commonJS({
             dataTypes: ["string"],
             propertyName: key,
             compositeRule: true
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), () => {
+          }, valid2);
+          gen.if((0, codegen_1.not)(valid2), () => {
             cxt.error(true);
             if (!it.allErrors)
               gen.break();
           });
         });
-        cxt.ok(valid);
+        cxt.ok(valid2);
       }
     };
     exports.default = def;
@@ -13842,21 +13842,21 @@ var require_additionalProperties = __commonJS({
             return;
           }
           if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
-            const valid = gen.name("valid");
+            const valid2 = gen.name("valid");
             if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key, valid, false);
-              gen.if((0, codegen_1.not)(valid), () => {
+              applyAdditionalSchema(key, valid2, false);
+              gen.if((0, codegen_1.not)(valid2), () => {
                 cxt.reset();
                 deleteAdditional(key);
               });
             } else {
-              applyAdditionalSchema(key, valid);
+              applyAdditionalSchema(key, valid2);
               if (!allErrors)
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
+                gen.if((0, codegen_1.not)(valid2), () => gen.break());
             }
           }
         }
-        function applyAdditionalSchema(key, valid, errors) {
+        function applyAdditionalSchema(key, valid2, errors) {
           const subschema = {
             keyword: "additionalProperties",
             dataProp: key,
@@ -13869,7 +13869,7 @@ var require_additionalProperties = __commonJS({
               allErrors: false
             });
           }
-          cxt.subschema(subschema, valid);
+          cxt.subschema(subschema, valid2);
         }
       }
     };
@@ -13905,7 +13905,7 @@ var require_properties = __commonJS({
         const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema2[p]));
         if (properties.length === 0)
           return;
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         for (const prop of properties) {
           if (hasDefault(prop)) {
             applyPropertySchema(prop);
@@ -13913,11 +13913,11 @@ var require_properties = __commonJS({
             gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
             applyPropertySchema(prop);
             if (!it.allErrors)
-              gen.else().var(valid, true);
+              gen.else().var(valid2, true);
             gen.endIf();
           }
           cxt.it.definedProperties.add(prop);
-          cxt.ok(valid);
+          cxt.ok(valid2);
         }
         function hasDefault(prop) {
           return it.opts.useDefaults && !it.compositeRule && schema2[prop].default !== void 0;
@@ -13927,7 +13927,7 @@ var require_properties = __commonJS({
             keyword: "properties",
             schemaProp: prop,
             dataProp: prop
-          }, valid);
+          }, valid2);
         }
       }
     };
@@ -13957,7 +13957,7 @@ var require_patternProperties = __commonJS({
           return;
         }
         const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
           it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
         }
@@ -13970,9 +13970,9 @@ var require_patternProperties = __commonJS({
             if (it.allErrors) {
               validateProperties(pat);
             } else {
-              gen.var(valid, true);
+              gen.var(valid2, true);
               validateProperties(pat);
-              gen.if(valid);
+              gen.if(valid2);
             }
           }
         }
@@ -13993,12 +13993,12 @@ var require_patternProperties = __commonJS({
                   schemaProp: pat,
                   dataProp: key,
                   dataPropType: util_2.Type.Str
-                }, valid);
+                }, valid2);
               }
               if (it.opts.unevaluated && props !== true) {
                 gen.assign((0, codegen_1._)`${props}[${key}]`, true);
               } else if (!alwaysValid && !it.allErrors) {
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
+                gen.if((0, codegen_1.not)(valid2), () => gen.break());
               }
             });
           });
@@ -14025,14 +14025,14 @@ var require_not = __commonJS({
           cxt.fail();
           return;
         }
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         cxt.subschema({
           keyword: "not",
           compositeRule: true,
           createErrors: false,
           allErrors: false
-        }, valid);
-        cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
+        }, valid2);
+        cxt.failResult(valid2, () => cxt.reset(), () => cxt.error());
       },
       error: { message: "must NOT be valid" }
     };
@@ -14080,12 +14080,12 @@ var require_oneOf = __commonJS({
         if (it.opts.discriminator && parentSchema.discriminator)
           return;
         const schArr = schema2;
-        const valid = gen.let("valid", false);
+        const valid2 = gen.let("valid", false);
         const passing = gen.let("passing", null);
         const schValid = gen.name("_valid");
         cxt.setParams({ passing });
         gen.block(validateOneOf);
-        cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+        cxt.result(valid2, () => cxt.reset(), () => cxt.error(true));
         function validateOneOf() {
           schArr.forEach((sch, i2) => {
             let schCxt;
@@ -14099,10 +14099,10 @@ var require_oneOf = __commonJS({
               }, schValid);
             }
             if (i2 > 0) {
-              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i2}]`).else();
+              gen.if((0, codegen_1._)`${schValid} && ${valid2}`).assign(valid2, false).assign(passing, (0, codegen_1._)`[${passing}, ${i2}]`).else();
             }
             gen.if(schValid, () => {
-              gen.assign(valid, true);
+              gen.assign(valid2, true);
               gen.assign(passing, i2);
               if (schCxt)
                 cxt.mergeEvaluated(schCxt, codegen_1.Name);
@@ -14128,12 +14128,12 @@ var require_allOf = __commonJS({
         const { gen, schema: schema2, it } = cxt;
         if (!Array.isArray(schema2))
           throw new Error("ajv implementation error");
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         schema2.forEach((sch, i2) => {
           if ((0, util_1.alwaysValidSchema)(it, sch))
             return;
-          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i2 }, valid);
-          cxt.ok(valid);
+          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i2 }, valid2);
+          cxt.ok(valid2);
           cxt.mergeEvaluated(schCxt);
         });
       }
@@ -14167,7 +14167,7 @@ var require_if = __commonJS({
         const hasElse = hasSchema(it, "else");
         if (!hasThen && !hasElse)
           return;
-        const valid = gen.let("valid", true);
+        const valid2 = gen.let("valid", true);
         const schValid = gen.name("_valid");
         validateIf();
         cxt.reset();
@@ -14180,7 +14180,7 @@ var require_if = __commonJS({
         } else {
           gen.if((0, codegen_1.not)(schValid), validateClause("else"));
         }
-        cxt.pass(valid, () => cxt.error(true));
+        cxt.pass(valid2, () => cxt.error(true));
         function validateIf() {
           const schCxt = cxt.subschema({
             keyword: "if",
@@ -14193,8 +14193,8 @@ var require_if = __commonJS({
         function validateClause(keyword, ifClause) {
           return () => {
             const schCxt = cxt.subschema({ keyword }, schValid);
-            gen.assign(valid, schValid);
-            cxt.mergeValidEvaluated(schCxt, valid);
+            gen.assign(valid2, schValid);
+            cxt.mergeValidEvaluated(schCxt, valid2);
             if (ifClause)
               gen.assign(ifClause, (0, codegen_1._)`${keyword}`);
             else
@@ -14309,18 +14309,18 @@ var require_format = __commonJS({
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
           const fType = gen.let("fType");
-          const format2 = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format2, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format2, fDef));
+          const format3 = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format3, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format3, fDef));
           cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
           function unknownFmt() {
             if (opts.strictSchema === false)
               return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format2}`;
+            return (0, codegen_1._)`${schemaCode} && !${format3}`;
           }
           function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format2}(${data}) : ${format2}(${data}))` : (0, codegen_1._)`${format2}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format2} == "function" ? ${callFormat} : ${format2}.test(${data}))`;
-            return (0, codegen_1._)`${format2} && ${format2} !== true && ${fType} === ${ruleType} && !${validData}`;
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format3}(${data}) : ${format3}(${data}))` : (0, codegen_1._)`${format3}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format3} == "function" ? ${callFormat} : ${format3}.test(${data}))`;
+            return (0, codegen_1._)`${format3} && ${format3} !== true && ${fType} === ${ruleType} && !${validData}`;
           }
         }
         function validateFormat() {
@@ -14331,7 +14331,7 @@ var require_format = __commonJS({
           }
           if (formatDef === true)
             return;
-          const [fmtType, format2, fmtRef] = getFormat(formatDef);
+          const [fmtType, format3, fmtRef] = getFormat(formatDef);
           if (fmtType === ruleType)
             cxt.pass(validCondition());
           function unknownFormat() {
@@ -14358,7 +14358,7 @@ var require_format = __commonJS({
                 throw new Error("async format in sync schema");
               return (0, codegen_1._)`await ${fmtRef}(${data})`;
             }
-            return typeof format2 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+            return typeof format3 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
           }
         }
       }
@@ -14373,8 +14373,8 @@ var require_format2 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
-    var format2 = [format_1.default];
-    exports.default = format2;
+    var format3 = [format_1.default];
+    exports.default = format3;
   }
 });
 
@@ -14469,16 +14469,16 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: mapping is not supported");
         if (!oneOf2)
           throw new Error("discriminator: requires oneOf keyword");
-        const valid = gen.let("valid", false);
+        const valid2 = gen.let("valid", false);
         const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
         gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
-        cxt.ok(valid);
+        cxt.ok(valid2);
         function validateMapping() {
           const mapping = getMapping();
           gen.if(false);
           for (const tagValue in mapping) {
             gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
-            gen.assign(valid, applyTagSchema(mapping[tagValue]));
+            gen.assign(valid2, applyTagSchema(mapping[tagValue]));
           }
           gen.else();
           cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
@@ -14783,13 +14783,13 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, readFileSync as readFileSync21, statSync as statSync17 } from "node:fs";
-import path34 from "node:path";
+import { existsSync as existsSync12, readFileSync as readFileSync22, statSync as statSync18 } from "node:fs";
+import path36 from "node:path";
 
 // src/pipeline/base-compare.ts
 import { existsSync as existsSync11, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, realpathSync as realpathSync3, rmSync as rmSync6 } from "node:fs";
 import os6 from "node:os";
-import path32 from "node:path";
+import path34 from "node:path";
 
 // node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
@@ -15514,10 +15514,10 @@ var defaultVerboseFunction = ({
   result: { failed = false } = {},
   options: { reject = true }
 }) => {
-  const timestampString = serializeTimestamp(timestamp2);
+  const timestampString2 = serializeTimestamp(timestamp2);
   const icon = ICONS[type2]({ failed, reject, piped });
   const color = COLORS[type2]({ reject });
-  return `${gray(`[${timestampString}]`)} ${gray(`[${commandId}]`)} ${color(icon)} ${color(message)}`;
+  return `${gray(`[${timestampString2}]`)} ${gray(`[${commandId}]`)} ${color(icon)} ${color(message)}`;
 };
 var serializeTimestamp = (timestamp2) => `${padField(timestamp2.getHours(), 2)}:${padField(timestamp2.getMinutes(), 2)}:${padField(timestamp2.getSeconds(), 2)}.${padField(timestamp2.getMilliseconds(), 3)}`;
 var padField = (field, padding) => String(field).padStart(padding, "0");
@@ -17918,7 +17918,7 @@ function prettyMilliseconds(milliseconds, options) {
     const flooredValue = Math.round(flooredInterimValue) / 10 ** decimalDigits;
     return flooredValue.toFixed(decimalDigits);
   };
-  const add = (value, long, short, valueString) => {
+  const add2 = (value, long, short, valueString) => {
     if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short === "m")) {
       return;
     }
@@ -17935,35 +17935,35 @@ function prettyMilliseconds(milliseconds, options) {
   const parsed = parseMilliseconds(milliseconds);
   const days = BigInt(parsed.days);
   if (options.hideYearAndDays) {
-    add(BigInt(days) * 24n + BigInt(parsed.hours), "hour", "h");
+    add2(BigInt(days) * 24n + BigInt(parsed.hours), "hour", "h");
   } else {
     if (options.hideYear) {
-      add(days, "day", "d");
+      add2(days, "day", "d");
     } else {
-      add(days / 365n, "year", "y");
-      add(days % 365n, "day", "d");
+      add2(days / 365n, "year", "y");
+      add2(days % 365n, "day", "d");
     }
-    add(Number(parsed.hours), "hour", "h");
+    add2(Number(parsed.hours), "hour", "h");
   }
-  add(Number(parsed.minutes), "minute", "m");
+  add2(Number(parsed.minutes), "minute", "m");
   if (!options.hideSeconds) {
     if (options.separateMilliseconds || options.formatSubMilliseconds || !options.colonNotation && milliseconds < 1e3 && !options.subSecondsAsDecimals) {
       const seconds = Number(parsed.seconds);
       const milliseconds2 = Number(parsed.milliseconds);
       const microseconds = Number(parsed.microseconds);
       const nanoseconds = Number(parsed.nanoseconds);
-      add(seconds, "second", "s");
+      add2(seconds, "second", "s");
       if (options.formatSubMilliseconds) {
-        add(milliseconds2, "millisecond", "ms");
-        add(microseconds, "microsecond", "\xB5s");
-        add(nanoseconds, "nanosecond", "ns");
+        add2(milliseconds2, "millisecond", "ms");
+        add2(microseconds, "microsecond", "\xB5s");
+        add2(nanoseconds, "nanosecond", "ns");
       } else {
         const millisecondsAndBelow = milliseconds2 + microseconds / 1e3 + nanoseconds / 1e6;
         const millisecondsDecimalDigits = typeof options.millisecondsDecimalDigits === "number" ? options.millisecondsDecimalDigits : 0;
         const roundedMilliseconds = millisecondsAndBelow >= 1 ? Math.round(millisecondsAndBelow) : Math.ceil(millisecondsAndBelow);
         const maximumMilliseconds = 1e3 - 10 ** -millisecondsDecimalDigits;
         const millisecondsString = millisecondsDecimalDigits ? Math.min(millisecondsAndBelow, maximumMilliseconds).toFixed(millisecondsDecimalDigits) : Math.min(roundedMilliseconds, maximumMilliseconds);
-        add(
+        add2(
           Number.parseFloat(millisecondsString),
           "millisecond",
           "ms",
@@ -17975,7 +17975,7 @@ function prettyMilliseconds(milliseconds, options) {
       const secondsDecimalDigits = typeof options.secondsDecimalDigits === "number" ? options.secondsDecimalDigits : 1;
       const secondsFixed = floorDecimals(seconds, secondsDecimalDigits);
       const secondsString = options.keepDecimalsOnWholeSeconds ? secondsFixed : secondsFixed.replace(/\.0+$/, "");
-      add(Number.parseFloat(secondsString), "second", "s", secondsString);
+      add2(Number.parseFloat(secondsString), "second", "s", secondsString);
     }
   }
   if (result.length === 0) {
@@ -19193,13 +19193,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path35, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path35 === "string" ? path35 : path35.toString();
+  for (const { path: path37, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path37 === "string" ? path37 : path37.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync(path35, serializedResult);
+      appendFileSync(path37, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path35, serializedResult);
+      writeFileSync(path37, serializedResult);
     }
   }
 };
@@ -21841,7 +21841,7 @@ function requireType() {
     }
     return result;
   }
-  function Type2(tag, options) {
+  function Type22(tag, options) {
     options = options || {};
     Object.keys(options).forEach(function(name) {
       if (TYPE_CONSTRUCTOR_OPTIONS.indexOf(name) === -1) {
@@ -21868,7 +21868,7 @@ function requireType() {
       throw new YAMLException2('Unknown kind "' + this.kind + '" is specified for "' + tag + '" YAML type.');
     }
   }
-  type = Type2;
+  type = Type22;
   return type;
 }
 var schema;
@@ -21877,7 +21877,7 @@ function requireSchema() {
   if (hasRequiredSchema) return schema;
   hasRequiredSchema = 1;
   const YAMLException2 = requireException();
-  const Type2 = requireType();
+  const Type22 = requireType();
   function compileList(schema2, name) {
     const result = [];
     schema2[name].forEach(function(currentType) {
@@ -21923,7 +21923,7 @@ function requireSchema() {
   Schema2.prototype.extend = function extend(definition) {
     let implicit = [];
     let explicit = [];
-    if (definition instanceof Type2) {
+    if (definition instanceof Type22) {
       explicit.push(definition);
     } else if (Array.isArray(definition)) {
       explicit = explicit.concat(definition);
@@ -21934,7 +21934,7 @@ function requireSchema() {
       throw new YAMLException2("Schema.extend argument should be a Type, [ Type ], or a schema definition ({ implicit: [...], explicit: [...] })");
     }
     implicit.forEach(function(type2) {
-      if (!(type2 instanceof Type2)) {
+      if (!(type2 instanceof Type22)) {
         throw new YAMLException2("Specified list of YAML types (or a single Type object) contains a non-Type object.");
       }
       if (type2.loadKind && type2.loadKind !== "scalar") {
@@ -21945,7 +21945,7 @@ function requireSchema() {
       }
     });
     explicit.forEach(function(type2) {
-      if (!(type2 instanceof Type2)) {
+      if (!(type2 instanceof Type22)) {
         throw new YAMLException2("Specified list of YAML types (or a single Type object) contains a non-Type object.");
       }
     });
@@ -21965,8 +21965,8 @@ var hasRequiredStr;
 function requireStr() {
   if (hasRequiredStr) return str2;
   hasRequiredStr = 1;
-  const Type2 = requireType();
-  str2 = new Type2("tag:yaml.org,2002:str", {
+  const Type22 = requireType();
+  str2 = new Type22("tag:yaml.org,2002:str", {
     kind: "scalar",
     construct: function(data) {
       return data !== null ? data : "";
@@ -21979,8 +21979,8 @@ var hasRequiredSeq;
 function requireSeq() {
   if (hasRequiredSeq) return seq;
   hasRequiredSeq = 1;
-  const Type2 = requireType();
-  seq = new Type2("tag:yaml.org,2002:seq", {
+  const Type22 = requireType();
+  seq = new Type22("tag:yaml.org,2002:seq", {
     kind: "sequence",
     construct: function(data) {
       return data !== null ? data : [];
@@ -21993,8 +21993,8 @@ var hasRequiredMap;
 function requireMap() {
   if (hasRequiredMap) return map;
   hasRequiredMap = 1;
-  const Type2 = requireType();
-  map = new Type2("tag:yaml.org,2002:map", {
+  const Type22 = requireType();
+  map = new Type22("tag:yaml.org,2002:map", {
     kind: "mapping",
     construct: function(data) {
       return data !== null ? data : {};
@@ -22022,7 +22022,7 @@ var hasRequired_null;
 function require_null() {
   if (hasRequired_null) return _null;
   hasRequired_null = 1;
-  const Type2 = requireType();
+  const Type22 = requireType();
   function resolveYamlNull(data) {
     if (data === null) return true;
     const max = data.length;
@@ -22034,7 +22034,7 @@ function require_null() {
   function isNull(object) {
     return object === null;
   }
-  _null = new Type2("tag:yaml.org,2002:null", {
+  _null = new Type22("tag:yaml.org,2002:null", {
     kind: "scalar",
     resolve: resolveYamlNull,
     construct: constructYamlNull,
@@ -22065,7 +22065,7 @@ var hasRequiredBool;
 function requireBool() {
   if (hasRequiredBool) return bool2;
   hasRequiredBool = 1;
-  const Type2 = requireType();
+  const Type22 = requireType();
   function resolveYamlBoolean(data) {
     if (data === null) return false;
     const max = data.length;
@@ -22077,7 +22077,7 @@ function requireBool() {
   function isBoolean(object) {
     return Object.prototype.toString.call(object) === "[object Boolean]";
   }
-  bool2 = new Type2("tag:yaml.org,2002:bool", {
+  bool2 = new Type22("tag:yaml.org,2002:bool", {
     kind: "scalar",
     resolve: resolveYamlBoolean,
     construct: constructYamlBoolean,
@@ -22103,7 +22103,7 @@ function requireInt() {
   if (hasRequiredInt) return int;
   hasRequiredInt = 1;
   const common22 = requireCommon();
-  const Type2 = requireType();
+  const Type22 = requireType();
   function isHexCode(c3) {
     return c3 >= 48 && c3 <= 57 || c3 >= 65 && c3 <= 70 || c3 >= 97 && c3 <= 102;
   }
@@ -22184,7 +22184,7 @@ function requireInt() {
   function isInteger(object) {
     return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 === 0 && !common22.isNegativeZero(object));
   }
-  int = new Type2("tag:yaml.org,2002:int", {
+  int = new Type22("tag:yaml.org,2002:int", {
     kind: "scalar",
     resolve: resolveYamlInteger,
     construct: constructYamlInteger,
@@ -22219,7 +22219,7 @@ function requireFloat() {
   if (hasRequiredFloat) return float;
   hasRequiredFloat = 1;
   const common22 = requireCommon();
-  const Type2 = requireType();
+  const Type22 = requireType();
   const YAML_FLOAT_PATTERN = new RegExp(
     // 2.5e4, 2.5 and integers
     "^(?:[-+]?(?:[0-9]+)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"
@@ -22288,7 +22288,7 @@ function requireFloat() {
   function isFloat(object) {
     return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 !== 0 || common22.isNegativeZero(object));
   }
-  float = new Type2("tag:yaml.org,2002:float", {
+  float = new Type22("tag:yaml.org,2002:float", {
     kind: "scalar",
     resolve: resolveYamlFloat,
     construct: constructYamlFloat,
@@ -22326,7 +22326,7 @@ var hasRequiredTimestamp;
 function requireTimestamp() {
   if (hasRequiredTimestamp) return timestamp;
   hasRequiredTimestamp = 1;
-  const Type2 = requireType();
+  const Type22 = requireType();
   const YAML_DATE_REGEXP = new RegExp(
     "^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$"
   );
@@ -22367,14 +22367,14 @@ function requireTimestamp() {
       delta = (tzHour * 60 + tzMinute) * 6e4;
       if (match2[9] === "-") delta = -delta;
     }
-    const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
-    if (delta) date.setTime(date.getTime() - delta);
-    return date;
+    const date2 = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+    if (delta) date2.setTime(date2.getTime() - delta);
+    return date2;
   }
   function representYamlTimestamp(object) {
     return object.toISOString();
   }
-  timestamp = new Type2("tag:yaml.org,2002:timestamp", {
+  timestamp = new Type22("tag:yaml.org,2002:timestamp", {
     kind: "scalar",
     resolve: resolveYamlTimestamp,
     construct: constructYamlTimestamp,
@@ -22388,11 +22388,11 @@ var hasRequiredMerge;
 function requireMerge() {
   if (hasRequiredMerge) return merge;
   hasRequiredMerge = 1;
-  const Type2 = requireType();
+  const Type22 = requireType();
   function resolveYamlMerge(data) {
     return data === "<<" || data === null;
   }
-  merge = new Type2("tag:yaml.org,2002:merge", {
+  merge = new Type22("tag:yaml.org,2002:merge", {
     kind: "scalar",
     resolve: resolveYamlMerge
   });
@@ -22403,7 +22403,7 @@ var hasRequiredBinary;
 function requireBinary() {
   if (hasRequiredBinary) return binary;
   hasRequiredBinary = 1;
-  const Type2 = requireType();
+  const Type22 = requireType();
   const BASE64_MAP = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n\r";
   function resolveYamlBinary(data) {
     if (data === null) return false;
@@ -22481,7 +22481,7 @@ function requireBinary() {
   function isBinary(obj2) {
     return Object.prototype.toString.call(obj2) === "[object Uint8Array]";
   }
-  binary = new Type2("tag:yaml.org,2002:binary", {
+  binary = new Type22("tag:yaml.org,2002:binary", {
     kind: "scalar",
     resolve: resolveYamlBinary,
     construct: constructYamlBinary,
@@ -22495,7 +22495,7 @@ var hasRequiredOmap;
 function requireOmap() {
   if (hasRequiredOmap) return omap;
   hasRequiredOmap = 1;
-  const Type2 = requireType();
+  const Type22 = requireType();
   const _hasOwnProperty = Object.prototype.hasOwnProperty;
   const _toString = Object.prototype.toString;
   function resolveYamlOmap(data) {
@@ -22522,7 +22522,7 @@ function requireOmap() {
   function constructYamlOmap(data) {
     return data !== null ? data : [];
   }
-  omap = new Type2("tag:yaml.org,2002:omap", {
+  omap = new Type22("tag:yaml.org,2002:omap", {
     kind: "sequence",
     resolve: resolveYamlOmap,
     construct: constructYamlOmap
@@ -22534,7 +22534,7 @@ var hasRequiredPairs;
 function requirePairs() {
   if (hasRequiredPairs) return pairs;
   hasRequiredPairs = 1;
-  const Type2 = requireType();
+  const Type22 = requireType();
   const _toString = Object.prototype.toString;
   function resolveYamlPairs(data) {
     if (data === null) return true;
@@ -22560,7 +22560,7 @@ function requirePairs() {
     }
     return result;
   }
-  pairs = new Type2("tag:yaml.org,2002:pairs", {
+  pairs = new Type22("tag:yaml.org,2002:pairs", {
     kind: "sequence",
     resolve: resolveYamlPairs,
     construct: constructYamlPairs
@@ -22572,7 +22572,7 @@ var hasRequiredSet;
 function requireSet() {
   if (hasRequiredSet) return set;
   hasRequiredSet = 1;
-  const Type2 = requireType();
+  const Type22 = requireType();
   const _hasOwnProperty = Object.prototype.hasOwnProperty;
   function resolveYamlSet(data) {
     if (data === null) return true;
@@ -22587,7 +22587,7 @@ function requireSet() {
   function constructYamlSet(data) {
     return data !== null ? data : {};
   }
-  set = new Type2("tag:yaml.org,2002:set", {
+  set = new Type22("tag:yaml.org,2002:set", {
     kind: "mapping",
     resolve: resolveYamlSet,
     construct: constructYamlSet
@@ -24715,8 +24715,8 @@ function escapeToken(token) {
 function unescapeToken(token) {
   return token.replace(/~1/g, "/").replace(/~0/g, "~");
 }
-function join(base, ...tokens2) {
-  return base + tokens2.map((t) => "/" + escapeToken(t)).join("");
+function join(base2, ...tokens2) {
+  return base2 + tokens2.map((t) => "/" + escapeToken(t)).join("");
 }
 function tokens(pointer) {
   if (pointer === "") return [];
@@ -25393,7 +25393,7 @@ function loadYamlDocuments(text2, dialect = "kubernetes") {
 }
 var MERGE_KEY = /<<["']?\s*:/;
 var UNMEASURED_CHUNK_BYTES = 256 * 1024;
-function loadChunk(chunk, firstLine4, index, documents, problems, measured, dialect) {
+function loadChunk(chunk, firstLine5, index, documents, problems, measured, dialect) {
   let values;
   let nodes = 0;
   let expanded = 0;
@@ -25420,22 +25420,22 @@ function loadChunk(chunk, firstLine4, index, documents, problems, measured, dial
     if (!measured) {
       const measure = measureYaml(chunk, 0, chunk.length, YAML_LIMITS.maxDocumentNodes);
       if (measure.deepAt !== void 0) {
-        problems.push({ index, line: firstLine4 + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
+        problems.push({ index, line: firstLine5 + lineAt(chunk, measure.deepAt) - 1, message: DEPTH_MESSAGE() });
         return 0;
       }
     }
     const slow = parseYamlDocuments(chunk, dialect, true);
     for (const doc of slow.documents) {
       const lineOf = doc.lineOf;
-      const shifted = { index, value: doc.value, line: doc.line + firstLine4 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine4 - 1 };
-      if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + firstLine4 - 1, line: d.line + firstLine4 - 1 }));
+      const shifted = { index, value: doc.value, line: doc.line + firstLine5 - 1, lineOf: (pointer) => lineOf(pointer) + firstLine5 - 1 };
+      if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + firstLine5 - 1, line: d.line + firstLine5 - 1 }));
       documents.push(shifted);
     }
-    for (const problem of slow.problems) problems.push({ index, ...problem.line ? { line: problem.line + firstLine4 - 1 } : {}, message: problem.message });
+    for (const problem of slow.problems) problems.push({ index, ...problem.line ? { line: problem.line + firstLine5 - 1 } : {}, message: problem.message });
     return slow.nodes ?? 0;
   }
   if (values.length === 0) return 0;
-  const contentLine = firstLine4 + leadingBlankOrCommentLines(chunk);
+  const contentLine = firstLine5 + leadingBlankOrCommentLines(chunk);
   if (dialect === "kubernetes" && NON_FINITE_TOKEN.test(chunk) && hasNonFinite(values[0])) {
     problems.push({ index, line: contentLine, message: NON_FINITE_MESSAGE });
     return nodes;
@@ -25446,8 +25446,8 @@ function loadChunk(chunk, firstLine4, index, documents, problems, measured, dial
     line: contentLine,
     lineOf: (pointer) => {
       const positions = positionsOf(chunk, dialect);
-      if (typeof positions === "function") return positions(pointer) + firstLine4 - 1;
-      return lineAt(chunk, offsetOf(chunk, positions, pointer)) + firstLine4 - 1;
+      if (typeof positions === "function") return positions(pointer) + firstLine5 - 1;
+      return lineAt(chunk, offsetOf(chunk, positions, pointer)) + firstLine5 - 1;
     }
   });
   return Math.max(nodes, expanded);
@@ -25874,12 +25874,12 @@ function vendoredCharts(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full = path7.join(chartsDir, entry);
+    const full2 = path7.join(chartsDir, entry);
     if (entry.endsWith(".tgz")) {
-      found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-    } else if (isDirectory(full) && existsSync(path7.join(full, "Chart.yaml"))) {
-      const info = readChartInfo(full);
-      found.set(typeof info === "string" ? entry : info.name, full);
+      found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
+    } else if (isDirectory(full2) && existsSync(path7.join(full2, "Chart.yaml"))) {
+      const info = readChartInfo(full2);
+      found.set(typeof info === "string" ? entry : info.name, full2);
     }
   }
   return found;
@@ -26093,8 +26093,8 @@ function chartProblem(chartDir, root) {
   const outside = realRoot === start ? "chart" : "repository";
   if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
   for (const name of ["charts", "templates"]) {
-    const full = path7.join(start, name);
-    if (existsSync(full) && !isDirectory(full)) return `${name} is not a directory`;
+    const full2 = path7.join(start, name);
+    if (existsSync(full2) && !isDirectory(full2)) return `${name} is not a directory`;
   }
   const walked = /* @__PURE__ */ new Set();
   const pending = [[start, "", 0]];
@@ -26111,13 +26111,13 @@ function chartProblem(chartDir, root) {
     }
     for (const dirent of entries) {
       const entry = dirent.name;
-      const full = path7.join(dir, entry);
+      const full2 = path7.join(dir, entry);
       const label = shown2 ? `${shown2}/${entry}` : entry;
-      let real = full;
+      let real = full2;
       let isDir = dirent.isDirectory();
       let isFile = dirent.isFile();
       if (dirent.isSymbolicLink()) {
-        const target = safeRealpath(full);
+        const target = safeRealpath(full2);
         if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
@@ -26132,7 +26132,7 @@ function chartProblem(chartDir, root) {
         }
       } else if (!isDir && !isFile && !dirent.isFIFO() && !dirent.isSocket() && !dirent.isBlockDevice() && !dirent.isCharacterDevice()) {
         try {
-          const stat = lstatSync(full);
+          const stat = lstatSync(full2);
           isDir = stat.isDirectory();
           isFile = stat.isFile();
         } catch {
@@ -26284,6 +26284,5403 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
   return isInside(chartDir, file) ? file : chartDir;
 }
 
+// node_modules/@marcbachmann/cel-js/lib/errors.js
+var CelError = class extends Error {
+  #node;
+  #code;
+  #range;
+  #summary;
+  constructor({ name, code, message, node, cause, range: range2 }) {
+    super(message, cause ? { cause } : void 0);
+    this.name = name;
+    this.#code = code;
+    this.#summary = message;
+    this.#node = node;
+    this.#range = range2 && normalizeRange(range2) || normalizeRange(node);
+    if (!node?.input) return;
+    this.message = formatErrorWithHighlight(this.#summary, node, this.#range);
+  }
+  get node() {
+    return this.#node;
+  }
+  get code() {
+    return this.#code;
+  }
+  get range() {
+    return this.#range;
+  }
+  get summary() {
+    return this.#summary;
+  }
+  withAst(node) {
+    if (this.#node || !node?.input) return this;
+    this.#node = node;
+    this.#range ??= normalizeRange(node);
+    this.message = formatErrorWithHighlight(this.#summary, node, this.#range);
+    return this;
+  }
+};
+function normalizeArgs(name, defaultCode, message, node, cause) {
+  if (typeof message === "string") return { name, code: defaultCode, message, node, cause };
+  const opts = message;
+  if (typeof opts !== "object") throw new Error("First param to error must be a string or object");
+  return {
+    name,
+    code: opts.code || defaultCode,
+    message: opts.message,
+    node: opts.node,
+    cause: opts.cause,
+    range: opts.range
+  };
+}
+var ParseError = class extends CelError {
+  constructor(message, node, cause) {
+    super(normalizeArgs("ParseError", "parse_error", message, node, cause));
+  }
+};
+var EvaluationError = class extends CelError {
+  constructor(message, node, cause) {
+    super(normalizeArgs("EvaluationError", "evaluation_error", message, node, cause));
+  }
+};
+var TypeError2 = class extends CelError {
+  constructor(message, node, cause) {
+    super(normalizeArgs("TypeError", "type_error", message, node, cause));
+  }
+};
+function parseError(code, message, node) {
+  if (typeof code === "object") return new ParseError(code);
+  return new ParseError({ code, message, node });
+}
+function evaluationError(code, message, node) {
+  if (typeof code === "object") return new EvaluationError(code);
+  return new EvaluationError({ code, message, node });
+}
+function typeError(code, message, node) {
+  if (typeof code === "object") return new TypeError2(code);
+  return new TypeError2({ code, message, node });
+}
+function normalizeRange(node) {
+  const start = node?.pos ?? node?.start;
+  if (typeof start !== "number") return;
+  const end = typeof node.end === "number" ? node.end : start;
+  return { start, end };
+}
+function formatErrorWithHighlight(message, node, range2) {
+  const pos = node.pos ?? range2?.start;
+  if (typeof pos !== "number") return message;
+  const input = node.input;
+  let lineNum = 1;
+  let currentPos = 0;
+  let columnNum = 0;
+  while (currentPos < pos) {
+    if (input[currentPos] === "\n") {
+      lineNum++;
+      columnNum = 0;
+    } else {
+      columnNum++;
+    }
+    currentPos++;
+  }
+  let contextStart = pos;
+  let contextEnd = pos;
+  while (contextStart > 0 && input[contextStart - 1] !== "\n") contextStart--;
+  while (contextEnd < input.length && input[contextEnd] !== "\n") contextEnd++;
+  const line = input.slice(contextStart, contextEnd);
+  const highlight = `> ${`${lineNum}`.padStart(4, " ")} | ${line}
+${" ".repeat(9 + columnNum)}^`;
+  return `${message}
+
+${highlight}`;
+}
+function attachErrorAst(error, node) {
+  if (error instanceof CelError) return error.withAst(node);
+  return error;
+}
+
+// node_modules/@marcbachmann/cel-js/lib/optional.js
+var Optional = class _Optional {
+  #value;
+  constructor(value) {
+    this.#value = value;
+  }
+  static of(value) {
+    if (value === void 0) return OPTIONAL_NONE;
+    return new _Optional(value);
+  }
+  static none() {
+    return OPTIONAL_NONE;
+  }
+  hasValue() {
+    return this.#value !== void 0;
+  }
+  value() {
+    if (this.#value === void 0) {
+      throw evaluationError("optional_value_missing", "Optional value is not present");
+    }
+    return this.#value;
+  }
+  or(optional) {
+    if (this.#value !== void 0) return this;
+    if (optional instanceof _Optional) return optional;
+    throw evaluationError(
+      "invalid_optional_argument",
+      "Optional.or must be called with an Optional argument"
+    );
+  }
+  orValue(defaultValue) {
+    return this.#value === void 0 ? defaultValue : this.#value;
+  }
+  get [Symbol.toStringTag]() {
+    return "optional";
+  }
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return this.#value === void 0 ? `Optional { none }` : `Optional { value: ${JSON.stringify(this.#value)} }`;
+  }
+};
+var OPTIONAL_NONE = Object.freeze(new Optional());
+var OptionalNamespace = class {
+};
+var optionalNamespace = new OptionalNamespace();
+function toggleOptionalTypes(registry, enable) {
+  const optionalConstant = enable ? optionalNamespace : void 0;
+  registry.deleteVariable("optional");
+  registry.registerConstant("optional", "OptionalNamespace", optionalConstant);
+}
+function register(registry) {
+  const sync = { async: false };
+  const functionOverload = (sig, handler2) => registry.registerFunctionOverload(sig, handler2, sync);
+  const optionalConstant = registry.enableOptionalTypes ? optionalNamespace : void 0;
+  registry.registerType("OptionalNamespace", OptionalNamespace);
+  registry.registerConstant("optional", "OptionalNamespace", optionalConstant);
+  functionOverload("optional.hasValue(): bool", (v) => v.hasValue());
+  functionOverload("optional<A>.value(): A", (v) => v.value());
+  registry.registerFunctionOverload("OptionalNamespace.none(): optional<T>", () => Optional.none());
+  functionOverload("OptionalNamespace.of(A): optional<A>", (_, value) => Optional.of(value));
+  function ensureOptional(value, ast, description) {
+    if (value instanceof Optional) return value;
+    throw evaluationError("optional_expected", `${description} must be optional`, ast);
+  }
+  function evaluateOptional(ev, macro, ctx) {
+    const v = ev.run(macro.receiver, ctx);
+    if (v instanceof Promise) return v.then((_v) => handleOptionalResolved(_v, ev, macro, ctx));
+    return handleOptionalResolved(v, ev, macro, ctx);
+  }
+  function handleOptionalResolved(value, ev, macro, ctx) {
+    const optional = ensureOptional(value, macro.receiver, `${macro.functionDesc} receiver`);
+    if (optional.hasValue()) return macro.onHasValue(optional);
+    return macro.onEmpty(ev, macro, ctx);
+  }
+  function ensureOptionalType(checker, node, ctx, description) {
+    const type2 = checker.check(node, ctx);
+    if (type2.kind === "optional") return type2;
+    if (type2.kind === "dyn") return checker.getType("optional");
+    throw checker.createError("optional_expected", `${description} must be optional, got '${type2}'`, node);
+  }
+  function createOptionalMacro({ functionDesc, evaluate: evaluate3, typeCheck, onHasValue, onEmpty }) {
+    return ({ ast, args, receiver }) => ({
+      ast,
+      functionDesc,
+      receiver,
+      arg: args[0],
+      evaluate: evaluate3,
+      typeCheck,
+      onHasValue,
+      onEmpty
+    });
+  }
+  const invalidOrValueReceiver = "optional.orValue() receiver";
+  const invalidOrReceiver = "optional.or(optional) receiver";
+  const invalidOrArg = "optional.or(optional) argument";
+  registry.registerFunctionOverload(
+    "optional.or(ast): optional<dyn>",
+    createOptionalMacro({
+      functionDesc: "optional.or(optional)",
+      evaluate: evaluateOptional,
+      typeCheck(check3, macro, ctx) {
+        const l = ensureOptionalType(check3, macro.receiver, ctx, invalidOrReceiver);
+        const r = ensureOptionalType(check3, macro.arg, ctx, invalidOrArg);
+        if (!(macro.receiver.maybeAsync || macro.arg.maybeAsync)) macro.ast.setMeta("async", false);
+        const unified = l.unify(check3.registry, r);
+        if (unified) return unified;
+        throw check3.createError(
+          "incompatible_argument_type",
+          `${macro.functionDesc} argument must be compatible type, got '${l}' and '${r}'`,
+          macro.arg
+        );
+      },
+      onHasValue: (optional) => optional,
+      onEmpty(ev, macro, ctx) {
+        const ast = macro.arg;
+        const v = ev.run(ast, ctx);
+        if (v instanceof Promise) return v.then((_v) => ensureOptional(_v, ast, invalidOrArg));
+        return ensureOptional(v, ast, invalidOrArg);
+      }
+    })
+  );
+  registry.registerFunctionOverload(
+    "optional.orValue(ast): dyn",
+    createOptionalMacro({
+      functionDesc: "optional.orValue(value)",
+      onHasValue: (optionalValue) => optionalValue.value(),
+      onEmpty(ev, macro, ctx) {
+        return ev.run(macro.arg, ctx);
+      },
+      evaluate: evaluateOptional,
+      typeCheck(check3, macro, ctx) {
+        const l = ensureOptionalType(check3, macro.receiver, ctx, invalidOrValueReceiver).valueType;
+        const r = check3.check(macro.arg, ctx);
+        if (!(macro.receiver.maybeAsync || macro.arg.maybeAsync)) macro.ast.setMeta("async", false);
+        const unified = l.unify(check3.registry, r);
+        if (unified) return unified;
+        throw check3.createError(
+          "incompatible_argument_type",
+          `${macro.functionDesc} argument must be compatible type, got '${l}' and '${r}'`,
+          macro.arg
+        );
+      }
+    })
+  );
+}
+
+// node_modules/@marcbachmann/cel-js/lib/globals.js
+var hasOwn = Object.hasOwn;
+var objKeys = Object.keys;
+var objFreeze = Object.freeze;
+var objEntries = Object.entries;
+var isArray = Array.isArray;
+var arrayFrom = Array.from;
+var MIN_UINT = 0n;
+var MAX_UINT = 18446744073709551615n;
+var MAX_INT = 9223372036854775807n;
+var MIN_INT = -9223372036854775808n;
+function isAsync(fn, fallback) {
+  if (fn?.[Symbol.toStringTag] === "AsyncFunction") return true;
+  return typeof fallback === "boolean" ? fallback : true;
+}
+var RESERVED = /* @__PURE__ */ new Set([
+  "as",
+  "break",
+  "const",
+  "continue",
+  "else",
+  "for",
+  "function",
+  "if",
+  "import",
+  "let",
+  "loop",
+  "package",
+  "namespace",
+  "return",
+  "var",
+  "void",
+  "while",
+  "__proto__",
+  "prototype"
+]);
+
+// node_modules/@marcbachmann/cel-js/lib/functions.js
+var UnsignedInt = class {
+  #value;
+  constructor(value) {
+    this.verify(typeof value === "bigint" ? value : BigInt(value));
+  }
+  get value() {
+    return this.#value;
+  }
+  valueOf() {
+    return this.#value;
+  }
+  toString() {
+    return `${this.#value}`;
+  }
+  verify(v) {
+    if (v < MIN_UINT || v > MAX_UINT) {
+      throw evaluationError("numeric_overflow", "Unsigned integer overflow");
+    }
+    this.#value = v;
+  }
+  get [Symbol.toStringTag]() {
+    return `value = ${this.#value}`;
+  }
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return `UnsignedInteger { value: ${this.#value} }`;
+  }
+};
+var billion = 1e9;
+var billionBigInt = 1000000000n;
+var UNIT_NANOSECONDS = {
+  h: 3600000000000n,
+  m: 60000000000n,
+  s: billionBigInt,
+  ms: 1000000n,
+  us: 1000n,
+  \u00B5s: 1000n,
+  ns: 1n
+};
+var Duration = class _Duration {
+  #seconds;
+  #nanos;
+  constructor(seconds, nanos = 0) {
+    this.#seconds = BigInt(seconds);
+    this.#nanos = nanos;
+  }
+  get seconds() {
+    return this.#seconds;
+  }
+  get nanos() {
+    return this.#nanos;
+  }
+  valueOf() {
+    return Number(this.#seconds) * 1e3 + this.#nanos / 1e6;
+  }
+  static fromMilliseconds(ms) {
+    const totalNanos = BigInt(Math.trunc(ms * 1e6));
+    const seconds = totalNanos / billionBigInt;
+    const nanos = Number(totalNanos % billionBigInt);
+    return new _Duration(seconds, nanos);
+  }
+  addDuration(other) {
+    const nanos = this.#nanos + other.nanos;
+    return new _Duration(
+      this.#seconds + other.seconds + BigInt(Math.floor(nanos / billion)),
+      nanos % billion
+    );
+  }
+  subtractDuration(other) {
+    const nanos = this.#nanos - other.nanos;
+    return new _Duration(
+      this.#seconds - other.seconds + BigInt(Math.floor(nanos / billion)),
+      (nanos + billion) % billion
+    );
+  }
+  extendTimestamp(ts) {
+    return new Date(
+      ts.getTime() + Number(this.#seconds) * 1e3 + Math.floor(this.#nanos / 1e6)
+    );
+  }
+  subtractTimestamp(ts) {
+    return new Date(
+      ts.getTime() - Number(this.#seconds) * 1e3 - Math.floor(this.#nanos / 1e6)
+    );
+  }
+  toString() {
+    const nanos = this.#nanos ? (this.#nanos / billion).toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 9 }).slice(1) : "";
+    return `${this.#seconds}${nanos}s`;
+  }
+  getHours() {
+    return this.#seconds / 3600n;
+  }
+  getMinutes() {
+    return this.#seconds / 60n;
+  }
+  getSeconds() {
+    return this.#seconds;
+  }
+  getMilliseconds() {
+    return this.#seconds * 1000n + BigInt(Math.floor(this.#nanos / 1e6));
+  }
+  get [Symbol.toStringTag]() {
+    return "google.protobuf.Duration";
+  }
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return `google.protobuf.Duration { seconds: ${this.#seconds}, nanos: ${this.#nanos} }`;
+  }
+};
+function registerFunctions(registry) {
+  const sync = { async: false };
+  const functionOverload = (sig, handler2) => registry.registerFunctionOverload(sig, handler2, sync);
+  const identity7 = (v) => v;
+  functionOverload("dyn(dyn): dyn", identity7);
+  for (const _t in TYPES) {
+    const type2 = TYPES[_t];
+    if (!(type2 instanceof Type2)) continue;
+    functionOverload(`type(${type2.name}): type`, () => type2);
+  }
+  functionOverload("bool(bool): bool", identity7);
+  functionOverload("bool(string): bool", (v) => {
+    switch (v) {
+      case "1":
+      case "t":
+      case "true":
+      case "TRUE":
+      case "True":
+        return true;
+      case "0":
+      case "f":
+      case "false":
+      case "FALSE":
+      case "False":
+        return false;
+      default:
+        throw evaluationError(
+          "bool_conversion_error",
+          `bool() conversion error: invalid string value "${v}"`
+        );
+    }
+  });
+  functionOverload("size(string): int", (v) => BigInt(stringSize(v)));
+  functionOverload("size(bytes): int", (v) => BigInt(v.length));
+  functionOverload("size(list): int", (v) => BigInt(v.length ?? v.size));
+  functionOverload("size(map): int", (v) => BigInt(v instanceof Map ? v.size : objKeys(v).length));
+  functionOverload("string.size(): int", (v) => BigInt(stringSize(v)));
+  functionOverload("bytes.size(): int", (v) => BigInt(v.length));
+  functionOverload("list.size(): int", (v) => BigInt(v.length ?? v.size));
+  functionOverload("map.size(): int", (v) => BigInt(v instanceof Map ? v.size : objKeys(v).length));
+  functionOverload("bytes(string): bytes", (v) => ByteOpts.fromString(v));
+  functionOverload("bytes(bytes): bytes", identity7);
+  functionOverload("double(double): double", identity7);
+  functionOverload("double(int): double", (v) => Number(v));
+  functionOverload("double(uint): double", (v) => Number(v));
+  functionOverload("double(string): double", (v) => {
+    if (!v || v !== v.trim())
+      throw evaluationError(
+        "double_conversion_error",
+        "double() type error: cannot convert to double"
+      );
+    const s = v.toLowerCase();
+    switch (s) {
+      case "inf":
+      case "+inf":
+      case "infinity":
+      case "+infinity":
+        return Number.POSITIVE_INFINITY;
+      case "-inf":
+      case "-infinity":
+        return Number.NEGATIVE_INFINITY;
+      case "nan":
+        return Number.NaN;
+      default: {
+        const parsed = Number(v);
+        if (!Number.isNaN(parsed)) return parsed;
+        throw evaluationError(
+          "double_conversion_error",
+          "double() type error: cannot convert to double"
+        );
+      }
+    }
+  });
+  functionOverload("int(int): int", identity7);
+  functionOverload("int(double): int", (v) => {
+    if (Number.isFinite(v)) return BigInt(Math.trunc(v));
+    throw evaluationError("numeric_overflow", "int() type error: integer overflow");
+  });
+  functionOverload("int(string): int", (v) => {
+    if (v !== v.trim() || v.length > 20 || v.includes("0x")) {
+      throw evaluationError("int_conversion_error", "int() type error: cannot convert to int");
+    }
+    try {
+      const num2 = BigInt(v);
+      if (num2 <= MAX_INT && num2 >= MIN_INT) return num2;
+    } catch (_e) {
+    }
+    throw evaluationError("int_conversion_error", "int() type error: cannot convert to int");
+  });
+  functionOverload("uint(uint): uint", identity7);
+  functionOverload("uint(int): uint", (v) => {
+    try {
+      return new UnsignedInt(v);
+    } catch (e) {
+      throw evaluationError("uint_conversion_error", "uint() type error: cannot convert to uint");
+    }
+  });
+  functionOverload("uint(double): uint", (v) => {
+    try {
+      return new UnsignedInt(Math.trunc(v));
+    } catch (e) {
+      throw evaluationError("numeric_overflow", "uint() type error: unsigned integer overflow");
+    }
+  });
+  functionOverload("uint(string): uint", (v) => {
+    if (v !== v.trim() || v.length > 20 || v.includes("0x")) {
+      throw evaluationError("uint_conversion_error", "uint() type error: cannot convert to uint");
+    }
+    try {
+      return new UnsignedInt(v);
+    } catch (e) {
+      throw evaluationError("uint_conversion_error", "uint() type error: cannot convert to uint");
+    }
+  });
+  functionOverload("string(string): string", identity7);
+  functionOverload("string(bool): string", (v) => `${v}`);
+  functionOverload("string(int): string", (v) => `${v}`);
+  functionOverload("string(uint): string", (v) => `${v}`);
+  functionOverload("string(bytes): string", (v) => ByteOpts.toUtf8(v));
+  functionOverload("string(double): string", (v) => {
+    if (v === Infinity) return "+Inf";
+    if (v === -Infinity) return "-Inf";
+    return `${v}`;
+  });
+  functionOverload("string.startsWith(string): bool", (a2, b) => a2.startsWith(b));
+  functionOverload("string.endsWith(string): bool", (a2, b) => a2.endsWith(b));
+  functionOverload("string.contains(string): bool", (a2, b) => a2.includes(b));
+  functionOverload("string.lowerAscii(): string", (a2) => a2.toLowerCase());
+  functionOverload("string.upperAscii(): string", (a2) => a2.toUpperCase());
+  functionOverload("string.trim(): string", (a2) => a2.trim());
+  functionOverload(
+    "string.indexOf(string): int",
+    (string, search) => BigInt(string.indexOf(search))
+  );
+  functionOverload("string.indexOf(string, int): int", (string, search, fromIndex) => {
+    if (search === "") return fromIndex;
+    fromIndex = Number(fromIndex);
+    if (fromIndex < 0 || fromIndex >= string.length) {
+      throw evaluationError(
+        "index_out_of_range",
+        "string.indexOf(search, fromIndex): fromIndex out of range"
+      );
+    }
+    return BigInt(string.indexOf(search, fromIndex));
+  });
+  functionOverload(
+    "string.lastIndexOf(string): int",
+    (string, search) => BigInt(string.lastIndexOf(search))
+  );
+  functionOverload("string.lastIndexOf(string, int): int", (string, search, fromIndex) => {
+    if (search === "") return fromIndex;
+    fromIndex = Number(fromIndex);
+    if (fromIndex < 0 || fromIndex >= string.length) {
+      throw evaluationError(
+        "index_out_of_range",
+        "string.lastIndexOf(search, fromIndex): fromIndex out of range"
+      );
+    }
+    return BigInt(string.lastIndexOf(search, fromIndex));
+  });
+  functionOverload("string.substring(int): string", (string, start) => {
+    start = Number(start);
+    if (start < 0 || start > string.length) {
+      throw evaluationError(
+        "index_out_of_range",
+        "string.substring(start, end): start index out of range"
+      );
+    }
+    return string.substring(start);
+  });
+  functionOverload("string.substring(int, int): string", (string, start, end) => {
+    start = Number(start);
+    if (start < 0 || start > string.length) {
+      throw evaluationError(
+        "index_out_of_range",
+        "string.substring(start, end): start index out of range"
+      );
+    }
+    end = Number(end);
+    if (end < start || end > string.length) {
+      throw evaluationError(
+        "index_out_of_range",
+        "string.substring(start, end): end index out of range"
+      );
+    }
+    return string.substring(start, end);
+  });
+  functionOverload("string.matches(string): bool", (a2, b) => {
+    try {
+      return new RegExp(b).test(a2);
+    } catch (_err) {
+      throw evaluationError("invalid_regular_expression", `Invalid regular expression: ${b}`);
+    }
+  });
+  functionOverload("string.split(string): list<string>", (s, sep2) => s.split(sep2));
+  functionOverload("string.split(string, int): list<string>", (s, sep2, l) => {
+    l = Number(l);
+    if (l === 0) return [];
+    const parts = s.split(sep2);
+    if (l < 0 || parts.length <= l) return parts;
+    const limited = parts.slice(0, l - 1);
+    limited.push(parts.slice(l - 1).join(sep2));
+    return limited;
+  });
+  functionOverload("list<string>.join(): string", (v) => {
+    for (let i2 = 0; i2 < v.length; i2++) {
+      if (typeof v[i2] !== "string") {
+        throw evaluationError(
+          "invalid_list_element_type",
+          "string.join(): list must contain only strings"
+        );
+      }
+    }
+    return v.join("");
+  });
+  functionOverload("list<string>.join(string): string", (v, sep2) => {
+    for (let i2 = 0; i2 < v.length; i2++) {
+      if (typeof v[i2] !== "string") {
+        throw evaluationError(
+          "invalid_list_element_type",
+          "string.join(separator): list must contain only strings"
+        );
+      }
+    }
+    return v.join(sep2);
+  });
+  const textEncoder3 = new TextEncoder("utf8");
+  const textDecoder2 = new TextDecoder("utf8");
+  const ByteOpts = typeof Buffer !== "undefined" ? {
+    byteLength: (v) => Buffer.byteLength(v),
+    fromString: (str3) => Buffer.from(str3, "utf8"),
+    toHex: (b) => Buffer.prototype.hexSlice.call(b, 0, b.length),
+    toBase64: (b) => Buffer.prototype.base64Slice.call(b, 0, b.length),
+    toUtf8: (b) => Buffer.prototype.utf8Slice.call(b, 0, b.length),
+    jsonParse: (b) => JSON.parse(b)
+  } : {
+    textEncoder: new TextEncoder("utf8"),
+    byteLength: (v) => textEncoder3.encode(v).length,
+    fromString: (str3) => textEncoder3.encode(str3),
+    toHex: Uint8Array.prototype.toHex ? (b) => b.toHex() : (b) => arrayFrom(b, (i2) => i2.toString(16).padStart(2, "0")).join(""),
+    toBase64: Uint8Array.prototype.toBase64 ? (b) => b.toBase64() : (b) => btoa(arrayFrom(b, (i2) => String.fromCodePoint(i2)).join("")),
+    toUtf8: (b) => textDecoder2.decode(b),
+    jsonParse: (b) => JSON.parse(textEncoder3.decode(b))
+  };
+  functionOverload("bytes.json(): map", ByteOpts.jsonParse);
+  functionOverload("bytes.hex(): string", ByteOpts.toHex);
+  functionOverload("bytes.string(): string", ByteOpts.toUtf8);
+  functionOverload("bytes.base64(): string", ByteOpts.toBase64);
+  functionOverload("bytes.at(int): int", (b, index) => {
+    if (index < 0 || index >= b.length) {
+      throw evaluationError("index_out_of_range", "Bytes index out of range");
+    }
+    return BigInt(b[index]);
+  });
+  const TS = "google.protobuf.Timestamp";
+  const GPD = "google.protobuf.Duration";
+  const TimestampType = registry.registerType(TS, Date).typeType;
+  const DurationType = registry.registerType(GPD, Duration).typeType;
+  registry.registerConstant("google", "map<string, map<string, type>>", {
+    protobuf: { Duration: DurationType, Timestamp: TimestampType }
+  });
+  function tzDate(d, timeZone) {
+    return new Date(d.toLocaleString("en-US", { timeZone }));
+  }
+  function getDayOfYear(d, tz) {
+    const workingDate = tz ? tzDate(d, tz) : new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    const start = new Date(workingDate.getFullYear(), 0, 0);
+    return BigInt(Math.floor((workingDate - start) / 864e5) - 1);
+  }
+  functionOverload(`timestamp(string): ${TS}`, (v) => {
+    if (v.length < 20 || v.length > 30) {
+      throw evaluationError("invalid_timestamp", "timestamp() requires a string in ISO 8601 format");
+    }
+    const d = new Date(v);
+    if (d <= 253402300799999 && d >= -621355968e5) return d;
+    throw evaluationError("invalid_timestamp", "timestamp() requires a string in ISO 8601 format");
+  });
+  functionOverload(`timestamp(int): ${TS}`, (i2) => {
+    i2 = Number(i2) * 1e3;
+    if (i2 <= 253402300799999 && i2 >= -621355968e5) return new Date(i2);
+    throw evaluationError(
+      "invalid_timestamp",
+      "timestamp() requires a valid integer unix timestamp"
+    );
+  });
+  functionOverload(`${TS}.getDate(): int`, (d) => BigInt(d.getUTCDate()));
+  functionOverload(`${TS}.getDate(string): int`, (d, tz) => BigInt(tzDate(d, tz).getDate()));
+  functionOverload(`${TS}.getDayOfMonth(): int`, (d) => BigInt(d.getUTCDate() - 1));
+  functionOverload(
+    `${TS}.getDayOfMonth(string): int`,
+    (d, tz) => BigInt(tzDate(d, tz).getDate() - 1)
+  );
+  functionOverload(`${TS}.getDayOfWeek(): int`, (d) => BigInt(d.getUTCDay()));
+  functionOverload(`${TS}.getDayOfWeek(string): int`, (d, tz) => BigInt(tzDate(d, tz).getDay()));
+  functionOverload(`${TS}.getDayOfYear(): int`, getDayOfYear);
+  functionOverload(`${TS}.getDayOfYear(string): int`, getDayOfYear);
+  functionOverload(`${TS}.getFullYear(): int`, (d) => BigInt(d.getUTCFullYear()));
+  functionOverload(`${TS}.getFullYear(string): int`, (d, tz) => BigInt(tzDate(d, tz).getFullYear()));
+  functionOverload(`${TS}.getHours(): int`, (d) => BigInt(d.getUTCHours()));
+  functionOverload(`${TS}.getHours(string): int`, (d, tz) => BigInt(tzDate(d, tz).getHours()));
+  functionOverload(`${TS}.getMilliseconds(): int`, (d) => BigInt(d.getUTCMilliseconds()));
+  functionOverload(`${TS}.getMilliseconds(string): int`, (d) => BigInt(d.getUTCMilliseconds()));
+  functionOverload(`${TS}.getMinutes(): int`, (d) => BigInt(d.getUTCMinutes()));
+  functionOverload(`${TS}.getMinutes(string): int`, (d, tz) => BigInt(tzDate(d, tz).getMinutes()));
+  functionOverload(`${TS}.getMonth(): int`, (d) => BigInt(d.getUTCMonth()));
+  functionOverload(`${TS}.getMonth(string): int`, (d, tz) => BigInt(tzDate(d, tz).getMonth()));
+  functionOverload(`${TS}.getSeconds(): int`, (d) => BigInt(d.getUTCSeconds()));
+  functionOverload(`${TS}.getSeconds(string): int`, (d, tz) => BigInt(tzDate(d, tz).getSeconds()));
+  const parseDurationPattern = /(\d*\.?\d*)(ns|us|µs|ms|s|m|h)/;
+  function parseDuration(string) {
+    if (!string) throw evaluationError("invalid_duration", `Invalid duration string: ''`);
+    const isNegative = string[0] === "-";
+    if (string[0] === "-" || string[0] === "+") string = string.slice(1);
+    let nanoseconds = BigInt(0);
+    while (true) {
+      const match2 = parseDurationPattern.exec(string);
+      if (!match2) throw evaluationError("invalid_duration", `Invalid duration string: ${string}`);
+      if (match2.index !== 0)
+        throw evaluationError("invalid_duration", `Invalid duration string: ${string}`);
+      string = string.slice(match2[0].length);
+      const unitNanos = UNIT_NANOSECONDS[match2[2]];
+      const [intPart = "0", fracPart = ""] = match2[1].split(".");
+      const intVal = BigInt(intPart) * unitNanos;
+      const fracNanos = fracPart ? BigInt(fracPart.slice(0, 13).padEnd(13, "0")) * unitNanos / 10000000000000n : 0n;
+      nanoseconds += intVal + fracNanos;
+      if (string === "") break;
+    }
+    const seconds = nanoseconds >= billionBigInt ? nanoseconds / billionBigInt : 0n;
+    const nanos = Number(nanoseconds % billionBigInt);
+    if (isNegative) return new Duration(-seconds, -nanos);
+    return new Duration(seconds, nanos);
+  }
+  functionOverload(`duration(string): google.protobuf.Duration`, (s) => parseDuration(s));
+  functionOverload(`google.protobuf.Duration.getHours(): int`, (d) => d.getHours());
+  functionOverload(`google.protobuf.Duration.getMinutes(): int`, (d) => d.getMinutes());
+  functionOverload(`google.protobuf.Duration.getSeconds(): int`, (d) => d.getSeconds());
+  functionOverload(`google.protobuf.Duration.getMilliseconds(): int`, (d) => d.getMilliseconds());
+  register(registry);
+}
+function stringSize(str3) {
+  let count2 = 0;
+  for (const c3 of str3) count2++;
+  return count2;
+}
+
+// node_modules/@marcbachmann/cel-js/lib/registry.js
+var Type2 = class {
+  #name;
+  constructor(name) {
+    this.#name = name;
+    objFreeze(this);
+  }
+  get name() {
+    return this.#name;
+  }
+  get [Symbol.toStringTag]() {
+    return `Type<${this.#name}>`;
+  }
+  toString() {
+    return `Type<${this.#name}>`;
+  }
+};
+var TYPES = {
+  string: new Type2("string"),
+  bool: new Type2("bool"),
+  int: new Type2("int"),
+  uint: new Type2("uint"),
+  double: new Type2("double"),
+  map: new Type2("map"),
+  list: new Type2("list"),
+  bytes: new Type2("bytes"),
+  null_type: new Type2("null"),
+  type: new Type2("type")
+};
+var optionalType = new Type2("optional");
+var valueTypeMatchers = {
+  dyn(v, ev) {
+    switch (typeof v) {
+      case "string":
+      case "bigint":
+      case "number":
+      case "boolean":
+        return true;
+      case "object":
+        switch (v ? v.constructor : v) {
+          case null:
+          case void 0:
+          case Object:
+          case Map:
+          case Array:
+          case Set:
+            return true;
+          default:
+            if (ev.objectTypesByConstructor.get(v.constructor)) return true;
+        }
+    }
+    return !!ev.debugType(v);
+  },
+  string(v) {
+    return typeof v === "string";
+  },
+  int(v) {
+    return typeof v === "bigint";
+  },
+  double(v) {
+    return typeof v === "number";
+  },
+  bool(v) {
+    return typeof v === "boolean";
+  },
+  null(v) {
+    return v === null;
+  },
+  bytes(v) {
+    return v instanceof Uint8Array;
+  },
+  uint(v) {
+    return v instanceof UnsignedInt;
+  },
+  type(v) {
+    return v instanceof Type2;
+  },
+  list(v) {
+    switch (v?.constructor) {
+      case Array:
+      case Set:
+        return true;
+      default:
+        return false;
+    }
+  },
+  map(v) {
+    switch (typeof v === "object" && v ? v.constructor : null) {
+      case void 0:
+      case Object:
+      case Map:
+        return true;
+      default:
+        return false;
+    }
+  },
+  optional(v) {
+    return v instanceof Optional;
+  },
+  message(v, ev) {
+    return this === ev.debugType(v);
+  }
+};
+valueTypeMatchers.param = valueTypeMatchers.dyn;
+var TypeDeclaration = class {
+  #matchesCache = /* @__PURE__ */ new WeakMap();
+  constructor({ kind, type: type2, name, keyType, valueType }) {
+    this.kind = kind;
+    this.type = type2;
+    this.name = name;
+    this.keyType = keyType;
+    this.valueType = valueType;
+    this.unwrappedType = kind === "dyn" && valueType ? valueType.unwrappedType : this;
+    this.wrappedType = kind === "dyn" ? this : _createDynType(this.unwrappedType);
+    this.hasDynType = this.kind === "dyn" || this.valueType?.hasDynType || this.keyType?.hasDynType || false;
+    this.hasPlaceholderType = this.kind === "param" || this.keyType?.hasPlaceholderType || this.valueType?.hasPlaceholderType || false;
+    if (kind === "list") this.fieldLazy = this.#getListField;
+    else if (kind === "map") this.fieldLazy = this.#getMapField;
+    else if (kind === "message") this.fieldLazy = this.#getMessageField;
+    else if (kind === "optional") this.fieldLazy = this.#getOptionalField;
+    this.matchesValueType = valueTypeMatchers[name] || valueTypeMatchers[kind];
+    objFreeze(this);
+  }
+  isDynOrBool() {
+    return this.type === "bool" || this.kind === "dyn";
+  }
+  isEmpty() {
+    return this.valueType && this.valueType.kind === "param";
+  }
+  unify(r, t2) {
+    const t1 = this;
+    if (t1 === t2 || t1.kind === "dyn" || t2.kind === "param") return t1;
+    if (t2.kind === "dyn" || t1.kind === "param") return t2;
+    if (t1.kind !== t2.kind) return null;
+    if (!(t1.hasPlaceholderType || t2.hasPlaceholderType || t1.hasDynType || t2.hasDynType))
+      return null;
+    const valueType = t1.valueType.unify(r, t2.valueType);
+    if (!valueType) return null;
+    switch (t1.kind) {
+      case "optional":
+        return r.getOptionalType(valueType);
+      case "list":
+        return r.getListType(valueType);
+      case "map":
+        const keyType = t1.keyType.unify(r, t2.keyType);
+        return keyType ? r.getMapType(keyType, valueType) : null;
+    }
+  }
+  templated(r, bind) {
+    if (!this.hasPlaceholderType) return this;
+    switch (this.kind) {
+      case "dyn":
+        return this.valueType.templated(r, bind);
+      case "param":
+        return bind?.get(this.name) || this;
+      case "map":
+        return r.getMapType(this.keyType.templated(r, bind), this.valueType.templated(r, bind));
+      case "list":
+        return r.getListType(this.valueType.templated(r, bind));
+      case "optional":
+        return r.getOptionalType(this.valueType.templated(r, bind));
+      default:
+        return this;
+    }
+  }
+  toString() {
+    return this.name;
+  }
+  #getOptionalField(obj2, key, ast, ev) {
+    obj2 = obj2 instanceof Optional ? obj2.orValue() : obj2;
+    if (obj2 === void 0) return OPTIONAL_NONE;
+    const type2 = ev.debugType(obj2);
+    try {
+      return Optional.of(type2.fieldLazy(obj2, key, ast, ev));
+    } catch (e) {
+      if (e instanceof EvaluationError) return OPTIONAL_NONE;
+      throw e;
+    }
+  }
+  #getMessageField(obj2, key, ast, ev) {
+    const message = obj2 ? ev.objectTypesByConstructor.get(obj2.constructor) : void 0;
+    if (!message) return;
+    const type2 = message.fields ? message.fields[key] : dynType;
+    if (!type2) return void 0;
+    const value = obj2 instanceof Map ? obj2.get(key) : obj2[key];
+    if (value === void 0) return;
+    if (type2.matchesValueType(value, ev)) return value;
+    throw evaluationError(
+      "field_type_mismatch",
+      `Field '${key}' is not of type '${type2}', got '${ev.debugType(value)}'`,
+      ast
+    );
+  }
+  #getMapField(obj2, key, ast, ev) {
+    const value = obj2 instanceof Map ? obj2.get(key) : obj2 && hasOwn(obj2, key) ? obj2[key] : void 0;
+    if (value === void 0) return;
+    if (this.valueType.matchesValueType(value, ev)) return value;
+    throw evaluationError(
+      "field_type_mismatch",
+      `Field '${key}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
+      ast
+    );
+  }
+  #getListElementAtIndex(list2, pos) {
+    switch (list2?.constructor) {
+      case Array:
+        return list2[pos];
+      case Set: {
+        let i2 = 0;
+        for (const item of list2) {
+          if (i2++ !== pos) continue;
+          return item;
+        }
+      }
+    }
+  }
+  #getListField(obj2, key, ast, ev) {
+    if (typeof key === "bigint") key = Number(key);
+    else if (typeof key !== "number") return;
+    const value = this.#getListElementAtIndex(obj2, key);
+    if (value === void 0) {
+      if (!obj2) return;
+      throw evaluationError(
+        "index_out_of_bounds",
+        `No such key: index out of bounds, index ${key} ${key < 0 ? "< 0" : `>= size ${obj2.length || obj2.size}`}`,
+        ast
+      );
+    }
+    if (this.valueType.matchesValueType(value, ev)) return value;
+    throw evaluationError(
+      "list_item_type_mismatch",
+      `List item with index '${key}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
+      ast
+    );
+  }
+  fieldLazy() {
+  }
+  field(obj2, key, ast, ev) {
+    const v = this.fieldLazy(obj2, key, ast, ev);
+    if (v !== void 0) return v;
+    throw evaluationError("no_such_key", `No such key: ${key}`, ast);
+  }
+  matchesBoth(other) {
+    return this.matches(other) && other.matches(this);
+  }
+  matches(o2) {
+    const s = this.unwrappedType;
+    o2 = o2.unwrappedType;
+    if (s === o2 || s.kind === "dyn" || o2.kind === "dyn" || o2.kind === "param") return true;
+    return this.#matchesCache.get(o2) ?? this.#matchesCache.set(o2, this.#matches(s, o2)).get(o2);
+  }
+  #matches(s, o2) {
+    switch (s.kind) {
+      case "dyn":
+      case "param":
+        return true;
+      case "list":
+        return o2.kind === "list" && s.valueType.matches(o2.valueType);
+      case "map":
+        return o2.kind === "map" && s.keyType.matches(o2.keyType) && s.valueType.matches(o2.valueType);
+      case "optional":
+        return o2.kind === "optional" && s.valueType.matches(o2.valueType);
+      default:
+        return s.name === o2.name;
+    }
+  }
+};
+var macroEvaluateErr = `have a .callAst property or .evaluate(checker, macro, ctx) method.`;
+var macroTypeCheckErr = `have a .callAst property or .typeCheck(checker, macro, ctx) method.`;
+function wrapMacroExpander(name, handler2) {
+  const p = `Macro '${name}' must`;
+  return function macroExpander(opts) {
+    const macro = handler2(opts);
+    if (!macro || typeof macro !== "object") throw new Error(`${p} return an object.`);
+    if (macro.callAst) return macro;
+    if (!macro.evaluate) throw new Error(`${p} ${macroEvaluateErr}`);
+    if (!macro.typeCheck) throw new Error(`${p} ${macroTypeCheckErr}`);
+    return macro;
+  };
+}
+var VariableDeclaration = class {
+  constructor(name, type2, description, value) {
+    this.name = name;
+    this.type = type2;
+    this.description = description ?? null;
+    this.constant = value !== void 0;
+    this.value = value;
+    objFreeze(this);
+  }
+};
+var FunctionDeclaration = class {
+  constructor({ name, receiverType, returnType, handler: handler2, description, params, async }) {
+    if (typeof name !== "string") throw new Error("name must be a string");
+    if (typeof handler2 !== "function") throw new Error("handler must be a function");
+    this.name = name;
+    this.async = isAsync(handler2, async);
+    this.receiverType = receiverType ?? null;
+    this.returnType = returnType;
+    this.description = description ?? null;
+    this.params = params;
+    this.argTypes = params.map((p) => p.type);
+    this.macro = this.argTypes.includes(astType);
+    const receiverString = receiverType ? `${receiverType}.` : "";
+    this.signature = `${receiverString}${name}(${this.argTypes.join(", ")}): ${returnType}`;
+    this.handler = this.macro ? wrapMacroExpander(this.signature, handler2) : handler2;
+    this.partitionKey = `${receiverType ? "rcall" : "call"}:${name}:${params.length}`;
+    this.hasPlaceholderType = this.returnType.hasPlaceholderType || this.receiverType?.hasPlaceholderType || this.argTypes.some((t) => t.hasPlaceholderType) || false;
+    objFreeze(this);
+  }
+  matchesArgs(argTypes) {
+    return argTypes.length === this.argTypes.length && this.argTypes.every((t, i2) => t.matches(argTypes[i2])) ? this : null;
+  }
+};
+var OperatorDeclaration = class {
+  constructor({ op, leftType, rightType, handler: handler2, returnType, async }) {
+    this.operator = op;
+    this.leftType = leftType;
+    this.rightType = rightType || null;
+    this.handler = handler2;
+    this.async = isAsync(handler2, async);
+    this.returnType = returnType;
+    if (rightType) this.signature = `${leftType} ${op} ${rightType}: ${returnType}`;
+    else this.signature = `${op}${leftType}: ${returnType}`;
+    this.hasPlaceholderType = this.leftType.hasPlaceholderType || this.rightType?.hasPlaceholderType || false;
+    objFreeze(this);
+  }
+  equals(other) {
+    return this.operator === other.operator && this.leftType === other.leftType && this.rightType === other.rightType;
+  }
+};
+function _createListType(valueType) {
+  return new TypeDeclaration({
+    kind: "list",
+    name: `list<${valueType}>`,
+    type: "list",
+    valueType
+  });
+}
+function _createPrimitiveType(name) {
+  return new TypeDeclaration({ kind: "primitive", name, type: name });
+}
+function _createMessageType(name) {
+  return new TypeDeclaration({ kind: "message", name, type: name });
+}
+function _createDynType(valueType) {
+  const name = valueType ? `dyn<${valueType}>` : "dyn";
+  return new TypeDeclaration({ kind: "dyn", name, type: name, valueType });
+}
+function _createOptionalType(valueType) {
+  const name = `optional<${valueType}>`;
+  return new TypeDeclaration({ kind: "optional", name, type: "optional", valueType });
+}
+function _createMapType(keyType, valueType) {
+  return new TypeDeclaration({
+    kind: "map",
+    name: `map<${keyType}, ${valueType}>`,
+    type: "map",
+    keyType,
+    valueType
+  });
+}
+function _createPlaceholderType(name) {
+  return new TypeDeclaration({ kind: "param", name, type: name });
+}
+var dynType = _createDynType();
+var astType = _createPrimitiveType("ast");
+var listType = _createListType(dynType);
+var mapType = _createMapType(dynType, dynType);
+var celTypes = {
+  string: _createPrimitiveType("string"),
+  bool: _createPrimitiveType("bool"),
+  int: _createPrimitiveType("int"),
+  uint: _createPrimitiveType("uint"),
+  double: _createPrimitiveType("double"),
+  bytes: _createPrimitiveType("bytes"),
+  dyn: dynType,
+  null: _createPrimitiveType("null"),
+  type: _createPrimitiveType("type"),
+  optional: _createOptionalType(dynType),
+  list: listType,
+  "list<dyn>": listType,
+  map: mapType,
+  "map<dyn, dyn>": mapType
+};
+for (const t of [celTypes.string, celTypes.double, celTypes.int]) {
+  const list2 = _createListType(t);
+  const map2 = _createMapType(celTypes.string, t);
+  celTypes[list2.name] = list2;
+  celTypes[map2.name] = map2;
+}
+Object.freeze(celTypes);
+var Candidates = class {
+  returnType = null;
+  async = false;
+  macro = false;
+  #matchCache = null;
+  #checkCache = null;
+  /** @type {Array<FunctionDeclaration>|Array<OperatorDeclaration>} */
+  declarations = [];
+  constructor(registry) {
+    this.registry = registry;
+  }
+  [Symbol.iterator]() {
+    return this.declarations[Symbol.iterator]();
+  }
+  add(decl) {
+    this.returnType = (this.returnType || decl.returnType).unify(this.registry, decl.returnType) || dynType;
+    if (decl.macro) this.macro = decl;
+    if (decl.async && !this.async) this.async = true;
+    this.declarations.push(decl);
+    this.#matchCache?.clear();
+    this.#checkCache?.clear();
+  }
+  findFunction(argTypes, receiverType = null) {
+    for (let i2 = 0; i2 < this.declarations.length; i2++) {
+      const match2 = this.#matchesFunction(this.declarations[i2], argTypes, receiverType);
+      if (match2) return match2;
+    }
+    return null;
+  }
+  findUnaryOverload(left) {
+    const cached = (this.#matchCache ??= /* @__PURE__ */ new Map()).get(left);
+    if (cached !== void 0) return cached;
+    let value = false;
+    for (const decl of this.declarations) {
+      if (decl.leftType !== left) continue;
+      value = decl;
+      break;
+    }
+    this.#matchCache.set(left, value);
+    return value;
+  }
+  findBinaryOverload(left, right) {
+    if (left.kind === "dyn" && left.valueType) right = right.wrappedType;
+    else if (right.kind === "dyn" && right.valueType) left = left.wrappedType;
+    return (this.#matchCache ??= /* @__PURE__ */ new Map()).get(left)?.get(right) ?? this.#cacheBinary(this.#matchCache, left, right, this.#findBinaryUncached(left, right));
+  }
+  checkBinaryOverload(left, right) {
+    return (this.#checkCache ??= /* @__PURE__ */ new Map()).get(left)?.get(right) ?? this.#cacheBinary(this.#checkCache, left, right, this.#checkBinaryUncached(left, right));
+  }
+  #cacheBinary(c3, l, r, v) {
+    return (c3.get(l) || c3.set(l, /* @__PURE__ */ new Map()).get(l)).set(r, v), v;
+  }
+  #findBinaryUncached(left, right) {
+    const ops = this.#findBinaryOverloads(left, right);
+    if (ops.length === 0) return false;
+    if (ops.length === 1) return ops[0];
+    throw new Error(`Operator overload '${ops[0].signature}' overlaps with '${ops[1].signature}'.`);
+  }
+  #checkBinaryUncached(left, right) {
+    const ops = this.#findBinaryOverloads(left, right);
+    if (ops.length === 0) return false;
+    let rt = ops[0].returnType;
+    for (let i2 = 1; i2 < ops.length; i2++) rt = rt.unify(this.registry, ops[i2].returnType) || dynType;
+    return rt;
+  }
+  #findBinaryOverloads(leftType, rightType) {
+    const nonexactMatches = [];
+    for (const decl of this.declarations) {
+      if (decl.leftType === leftType && decl.rightType === rightType) return [decl];
+      const secondary = this.#matchBinaryOverload(decl, leftType, rightType);
+      if (secondary) nonexactMatches.push(secondary);
+    }
+    if (nonexactMatches.length === 0) {
+      const op = this.declarations[0]?.operator;
+      if ((op === "==" || op === "!=") && leftType.kind === "dyn") {
+        return fallbackDynEqualityMatchers[op];
+      }
+    }
+    return nonexactMatches;
+  }
+  #matchBinaryOverload(decl, actualLeft, actualRight) {
+    const bindings = decl.hasPlaceholderType ? /* @__PURE__ */ new Map() : null;
+    const leftType = this.#matchTypeWithPlaceholders(decl.leftType, actualLeft, bindings);
+    if (!leftType) return;
+    const rightType = this.#matchTypeWithPlaceholders(decl.rightType, actualRight, bindings);
+    if (!rightType) return;
+    if ((decl.operator === "==" || decl.operator === "!=") && decl.leftType.kind === "dyn" && decl.leftType.valueType && actualLeft.kind !== "dyn" && actualRight.kind !== "dyn")
+      return false;
+    return decl.hasPlaceholderType ? {
+      async: decl.async,
+      signature: decl.signature,
+      handler: decl.handler,
+      leftType,
+      rightType,
+      returnType: decl.returnType.templated(this.registry, bindings)
+    } : decl;
+  }
+  #matchesFunction(fn, argTypes, receiverType) {
+    if (fn.hasPlaceholderType) return this.#matchWithPlaceholders(fn, argTypes, receiverType);
+    if (receiverType && fn.receiverType && !receiverType.matches(fn.receiverType)) return;
+    return fn.matchesArgs(argTypes);
+  }
+  #matchWithPlaceholders(fn, argTypes, receiverType) {
+    const bindings = /* @__PURE__ */ new Map();
+    if (receiverType && fn.receiverType) {
+      if (!this.#matchTypeWithPlaceholders(fn.receiverType, receiverType, bindings)) {
+        return null;
+      }
+    }
+    for (let i2 = 0; i2 < argTypes.length; i2++) {
+      if (!this.#matchTypeWithPlaceholders(fn.argTypes[i2], argTypes[i2], bindings)) {
+        return null;
+      }
+    }
+    return {
+      async: fn.async,
+      handler: fn.handler,
+      signature: fn.signature,
+      returnType: fn.returnType.templated(this.registry, bindings)
+    };
+  }
+  #matchTypeWithPlaceholders(declared, actual, bindings) {
+    if (!declared.hasPlaceholderType) return actual.matches(declared) ? actual : null;
+    const treatAsDyn = actual.kind === "dyn";
+    if (!this.#collectPlaceholderBindings(declared, actual, bindings, treatAsDyn)) return null;
+    if (treatAsDyn) return actual;
+    return actual.matches(declared.templated(this.registry, bindings)) ? actual : null;
+  }
+  #collectPlaceholderBindings(dec, act, bind, fromDyn = false) {
+    if (!dec.hasPlaceholderType) return true;
+    if (!act) return false;
+    const asDyn = fromDyn || act.kind === "dyn";
+    act = act.unwrappedType;
+    switch (dec.kind) {
+      case "param": {
+        const type2 = asDyn ? dynType : act;
+        const existing = bind.get(dec.name);
+        if (!existing) return bind.set(dec.name, type2) && true;
+        return existing.kind === "dyn" || type2.kind === "dyn" ? true : existing.matchesBoth(type2);
+      }
+      case "list": {
+        if (act.name === "dyn") act = dec;
+        if (act.kind !== "list") return false;
+        return this.#collectPlaceholderBindings(dec.valueType, act.valueType, bind, asDyn);
+      }
+      case "map": {
+        if (act.name === "dyn") act = dec;
+        if (act.kind !== "map") return false;
+        return this.#collectPlaceholderBindings(dec.keyType, act.keyType, bind, asDyn) && this.#collectPlaceholderBindings(dec.valueType, act.valueType, bind, asDyn);
+      }
+      case "optional": {
+        if (act.name === "dyn") act = dec;
+        if (act.kind !== "optional") return false;
+        return this.#collectPlaceholderBindings(dec.valueType, act.valueType, bind, asDyn);
+      }
+    }
+    return true;
+  }
+};
+function splitByComma(str3) {
+  const parts = [];
+  let current = "";
+  let depth = 0;
+  for (const char of str3) {
+    if (char === "<") depth++;
+    else if (char === ">") depth--;
+    else if (char === "," && depth === 0) {
+      parts.push(current.trim());
+      current = "";
+      continue;
+    }
+    current += char;
+  }
+  if (current) parts.push(current.trim());
+  return parts;
+}
+var objTypesDecls = [
+  [UnsignedInt, "uint", TYPES.uint, celTypes.uint],
+  [Type2, "type", TYPES.type, celTypes.type],
+  [Optional, "optional", optionalType, celTypes.optional],
+  [Uint8Array, "bytes", TYPES.bytes, celTypes.bytes],
+  ...typeof Buffer !== "undefined" ? [[Buffer, "bytes", TYPES.bytes, celTypes.bytes]] : []
+].map(([ctor, name, typeType, type2]) => Object.freeze({ name, typeType, type: type2, ctor }));
+var objTypes = objTypesDecls.map((t) => [t.name, t]);
+var objTypesCtor = objTypesDecls.map((t) => [t.ctor, t]);
+var invalidVar = (postfix) => new Error(`Invalid variable declaration: ${postfix}`);
+var invalidType = (postfix) => new Error(`Invalid type declaration: ${postfix}`);
+var fallbackDynEqualityMatchers = {
+  "==": [{ handler: (a2, b) => a2 === b, returnType: celTypes.bool }],
+  "!=": [{ handler: (a2, b) => a2 !== b, returnType: celTypes.bool }]
+};
+var Registry = class _Registry {
+  #parent = null;
+  #typeDeclarations;
+  #ownsVariables = true;
+  #operators = null;
+  #functions = null;
+  #operatorsByOp = null;
+  #functionsByKey = null;
+  #listTypes = null;
+  #mapTypes = null;
+  #optionalTypes = null;
+  #others = null;
+  #locked = false;
+  constructor(opts = {}) {
+    this.enableOptionalTypes = opts.enableOptionalTypes ?? false;
+    this.unlistedVariablesAreDyn = opts.unlistedVariablesAreDyn ?? false;
+    const parent = opts.parent instanceof _Registry ? opts.parent : null;
+    if (parent) {
+      this.#parent = parent;
+      let opParent = parent;
+      while (opParent && !opParent.#operators) opParent = opParent.#parent;
+      let fnParent = parent;
+      while (fnParent && !fnParent.#functions) fnParent = fnParent.#parent;
+      this.#operatorsByOp = parent.#operatorsByOp;
+      this.#functionsByKey = parent.#functionsByKey;
+      this.#others = { operators: opParent.#operators, functions: fnParent.#functions };
+      this.objectTypes = new Map(parent.objectTypes);
+      this.objectTypesByConstructor = new Map(parent.objectTypesByConstructor);
+      this.variables = parent.variables;
+      this.#ownsVariables = false;
+      this.#typeDeclarations = parent.#typeDeclarations;
+      this.#listTypes = parent.#listTypes;
+      this.#mapTypes = parent.#mapTypes;
+      this.#optionalTypes = parent.#optionalTypes;
+      if (this.enableOptionalTypes !== parent.enableOptionalTypes || this.unlistedVariablesAreDyn !== parent.unlistedVariablesAreDyn) {
+        toggleOptionalTypes(this, this.enableOptionalTypes);
+      }
+    } else {
+      this.#operators = [];
+      this.#functions = [];
+      this.objectTypes = new Map(objTypes);
+      this.objectTypesByConstructor = new Map(objTypesCtor);
+      this.#typeDeclarations = new Map(objEntries(celTypes));
+      this.#listTypes = /* @__PURE__ */ new Map();
+      this.#mapTypes = /* @__PURE__ */ new Map();
+      this.#optionalTypes = /* @__PURE__ */ new Map();
+      this.variables = /* @__PURE__ */ new Map();
+      this.variables.dyn = this.unlistedVariablesAreDyn;
+      for (const n2 in TYPES) this.registerConstant(n2, "type", TYPES[n2]);
+    }
+  }
+  #ensureOwnVariables() {
+    if (this.#ownsVariables) return;
+    this.variables = new Map(this.variables);
+    this.variables.dyn = this.unlistedVariablesAreDyn;
+    this.#ownsVariables = true;
+  }
+  // Used by toggleOptionalTypes in optional.js to clear a variable before re-registering it
+  deleteVariable(name) {
+    this.#ensureOwnVariables();
+    this.variables.delete(name);
+  }
+  #pushOperator(decl) {
+    if (!this.#operators) this.#operatorsByOp = null;
+    this.operatorCandidates(decl.operator).add(decl);
+    this.#operators.push(decl);
+  }
+  #pushFunction(decl) {
+    if (!this.#functions) this.#functionsByKey = null;
+    this.#functionCandidates(decl.partitionKey).add(decl);
+    this.#functions.push(decl);
+  }
+  #ensureCandiate(c3, key) {
+    return c3.get(key) || c3.set(key, new Candidates(this)).get(key);
+  }
+  #getOperators() {
+    if (this.#operators) return this.#operators;
+    return this.#operators = [...this.#others.operators];
+  }
+  #getFunctions() {
+    if (this.#functions) return this.#functions;
+    return this.#functions = [...this.#others.functions];
+  }
+  operatorCandidates(op) {
+    if (this.#operatorsByOp) return this.#ensureCandiate(this.#operatorsByOp, op);
+    const c3 = this.#operatorsByOp = /* @__PURE__ */ new Map();
+    for (const decl of this.#getOperators()) this.#ensureCandiate(c3, decl.operator).add(decl);
+    return this.#ensureCandiate(c3, op);
+  }
+  functionCandidates(rec, name, argLen) {
+    return this.#functionCandidates(`${rec ? "rcall" : "call"}:${name}:${argLen}`);
+  }
+  #functionCandidates(key) {
+    if (this.#functionsByKey) return this.#ensureCandiate(this.#functionsByKey, key);
+    const c3 = this.#functionsByKey = /* @__PURE__ */ new Map();
+    for (const decl of this.#getFunctions()) this.#ensureCandiate(c3, decl.partitionKey).add(decl);
+    return this.#ensureCandiate(c3, key);
+  }
+  registerVariable(name, type2, opts) {
+    if (this.#locked) throw new Error("Cannot modify frozen registry");
+    let description = opts?.description;
+    let value;
+    if (typeof name === "string" && typeof type2 === "object" && !(type2 instanceof TypeDeclaration)) {
+      description = type2.description;
+      value = type2.value;
+      if (type2.schema) type2 = this.registerType({ name: `$${name}`, schema: type2.schema }).type;
+      else type2 = type2.type;
+    } else if (typeof name === "object") {
+      if (name.schema) type2 = this.registerType({ name: `$${name.name}`, schema: name.schema }).type;
+      else type2 = name.type;
+      description = name.description;
+      value = name.value;
+      name = name.name;
+    }
+    if (typeof name !== "string" || !name) throw invalidVar(`name must be a string`);
+    if (RESERVED.has(name)) throw invalidVar(`'${name}' is a reserved name`);
+    if (this.variables.get(name) !== void 0) throw invalidVar(`'${name}' is already registered`);
+    if (typeof type2 === "string") type2 = this.getType(type2);
+    else if (!(type2 instanceof TypeDeclaration)) throw invalidVar(`type is required`);
+    this.#ensureOwnVariables();
+    this.variables.set(name, new VariableDeclaration(name, type2, description, value));
+    return this;
+  }
+  #registerSchemaAsType(name, schema2) {
+    const fields = /* @__PURE__ */ Object.create(null);
+    for (const key of objKeys(schema2)) {
+      const def = schema2[key];
+      if (typeof def === "object" && def) {
+        fields[key] = this.registerType({ name: `${name}.${key}`, schema: def }).type.name;
+      } else if (typeof def === "string") {
+        fields[key] = def;
+      } else {
+        throw new Error(`Invalid field definition for '${name}.${key}'`);
+      }
+    }
+    return fields;
+  }
+  registerConstant(name, type2, value) {
+    if (typeof name === "object") this.registerVariable(name);
+    else this.registerVariable({ name, type: type2, value });
+    return this;
+  }
+  getType(typename) {
+    return this.#parseTypeString(typename, true);
+  }
+  getListType(type2) {
+    return this.#listTypes.get(type2) || this.#listTypes.set(type2, this.#parseTypeString(`list<${type2}>`, true)).get(type2);
+  }
+  getMapType(a2, b) {
+    return this.#mapTypes.get(a2)?.get(b) || (this.#mapTypes.get(a2) || this.#mapTypes.set(a2, /* @__PURE__ */ new Map()).get(a2)).set(b, this.#parseTypeString(`map<${a2}, ${b}>`, true)).get(b);
+  }
+  getOptionalType(type2) {
+    return this.#optionalTypes.get(type2) || this.#optionalTypes.set(type2, this.#parseTypeString(`optional<${type2}>`, true)).get(type2);
+  }
+  assertType(typename, type2, signature2) {
+    try {
+      return this.#parseTypeString(typename, true);
+    } catch (e) {
+      e.message = `Invalid ${type2} '${e.unknownType || typename}' in '${signature2}'`;
+      throw e;
+    }
+  }
+  getFunctionType(typename) {
+    if (typename === "ast") return astType;
+    const t = this.#parseTypeString(typename, true);
+    if (t.kind === "dyn" && t.valueType) throw new Error(`type '${t.name}' is not supported`);
+    return t;
+  }
+  registerType(name, _d) {
+    if (this.#locked) throw new Error("Cannot modify frozen registry");
+    if (typeof name === "object") _d = name, name = _d.fullName || _d.name || _d.ctor?.name;
+    if (typeof name === "string" && name[0] === ".") name = name.slice(1);
+    if (typeof name !== "string" || name.length < 2 || RESERVED.has(name)) {
+      throw invalidType(`name '${name}' is not valid`);
+    }
+    if (this.objectTypes.has(name)) throw invalidType(`type '${name}' already registered`);
+    const type2 = this.#parseTypeString(name, false);
+    if (type2.kind !== "message") throw invalidType(`type '${name}' is not valid`);
+    const decl = {
+      name,
+      typeType: new Type2(name),
+      type: type2,
+      ctor: typeof _d === "function" ? _d : _d?.ctor,
+      convert: typeof _d === "function" ? void 0 : _d?.convert,
+      fields: typeof _d?.schema === "object" ? this.#normalizeFields(name, this.#registerSchemaAsType(name, _d.schema)) : this.#normalizeFields(name, typeof _d === "function" ? void 0 : _d?.fields)
+    };
+    if (typeof decl.ctor !== "function") {
+      if (!decl.fields) throw invalidType(`type '${name}' requires a constructor or fields`);
+      Object.assign(decl, this.#createDefaultConvert(name, decl.fields));
+    }
+    this.objectTypes.set(name, Object.freeze(decl));
+    this.objectTypesByConstructor.set(decl.ctor, decl);
+    this.registerFunctionOverload(`type(${name}): type`, () => decl.typeType, { async: false });
+    return decl;
+  }
+  /** @returns {TypeDeclaration} */
+  #parseTypeString(typeStr, requireKnownTypes = true) {
+    let match2 = this.#typeDeclarations.get(typeStr);
+    if (match2) return match2;
+    if (typeof typeStr !== "string" || !typeStr.length) {
+      throw new Error(`Invalid type: must be a string`);
+    }
+    match2 = typeStr.match(/^[A-Z]$/);
+    if (match2) return this.#createDeclaration(_createPlaceholderType, typeStr, typeStr);
+    match2 = typeStr.match(/^(dyn|list|map|optional)<(.+)>$/);
+    if (!match2) {
+      if (requireKnownTypes) {
+        const err = new Error(`Unknown type: ${typeStr}`);
+        err.unknownType = typeStr;
+        throw err;
+      }
+      return this.#createDeclaration(_createMessageType, typeStr, typeStr);
+    }
+    const kind = match2[1];
+    const inner = match2[2].trim();
+    switch (kind) {
+      case "dyn": {
+        const type2 = this.#parseTypeString(inner, requireKnownTypes).wrappedType;
+        this.#typeDeclarations.set(type2.name, type2);
+        return type2;
+      }
+      case "list": {
+        const vType = this.#parseTypeString(inner, requireKnownTypes);
+        return this.#createDeclaration(_createListType, `list<${vType}>`, vType);
+      }
+      case "map": {
+        const parts = splitByComma(inner);
+        if (parts.length !== 2) throw new Error(`Invalid map type: ${typeStr}`);
+        const kType = this.#parseTypeString(parts[0], requireKnownTypes);
+        const vType = this.#parseTypeString(parts[1], requireKnownTypes);
+        return this.#createDeclaration(_createMapType, `map<${kType}, ${vType}>`, kType, vType);
+      }
+      case "optional": {
+        const vType = this.#parseTypeString(inner, requireKnownTypes);
+        return this.#createDeclaration(_createOptionalType, `optional<${vType}>`, vType);
+      }
+    }
+  }
+  #createDeclaration(creator, key, ...args) {
+    return this.#typeDeclarations.get(key) || this.#typeDeclarations.set(key, creator(...args)).get(key);
+  }
+  findMacro(name, hasReceiver, argLen) {
+    return this.functionCandidates(hasReceiver, name, argLen).macro;
+  }
+  findUnaryOverload(op, left) {
+    return this.operatorCandidates(op).findUnaryOverload(left);
+  }
+  findBinaryOverload(op, left, right) {
+    return this.operatorCandidates(op).findBinaryOverload(left, right);
+  }
+  #toCelFieldType(field) {
+    if (typeof field === "string") return { type: field };
+    if (field.id) return protobufjsFieldToCelType(field);
+    return field;
+  }
+  #toCelFieldDeclaration(typename, fields, k, requireKnownTypes = false) {
+    try {
+      const field = this.#toCelFieldType(fields[k]);
+      if (typeof field?.type !== "string") throw new Error(`unsupported declaration`);
+      return this.#parseTypeString(field.type, requireKnownTypes);
+    } catch (e) {
+      e.message = `Field '${k}' in type '${typename}' has unsupported declaration: ${JSON.stringify(fields[k])}`;
+      throw e;
+    }
+  }
+  #normalizeFields(typename, fields) {
+    if (!fields) return;
+    const all = /* @__PURE__ */ Object.create(null);
+    for (const k of objKeys(fields)) all[k] = this.#toCelFieldDeclaration(typename, fields, k);
+    return all;
+  }
+  #createDefaultConvert(name, fields) {
+    const keys2 = objKeys(fields);
+    const conversions = /* @__PURE__ */ Object.create(null);
+    for (const k of keys2) {
+      const type2 = fields[k];
+      const decl = type2.kind === "message" && this.objectTypes.get(type2.name);
+      if (decl === false) conversions[k] = false;
+      else conversions[k] = decl.convert ? decl : false;
+    }
+    const Ctor = {
+      [name]: class extends Map {
+        #raw;
+        constructor(v) {
+          super();
+          this.#raw = v;
+        }
+        [Symbol.iterator]() {
+          if (this.size !== keys2.length) for (const k of keys2) this.get(k);
+          return super[Symbol.iterator]();
+        }
+        get(field) {
+          let v = super.get(field);
+          if (v !== void 0 || this.has(field)) return v;
+          const dec = conversions[field];
+          if (dec === void 0) return;
+          v = this.#raw instanceof Map ? this.#raw.get(field) : this.#raw?.[field];
+          if (dec && v && typeof v === "object") {
+            switch (v.constructor) {
+              case void 0:
+              case Object:
+              case Map:
+                v = dec.convert(v);
+            }
+          }
+          return super.set(field, v), v;
+        }
+      }
+    }[name];
+    return {
+      ctor: Ctor,
+      convert(v) {
+        if (!v) return;
+        if (v.constructor === Ctor) return v;
+        return new Ctor(v);
+      }
+    };
+  }
+  clone(opts) {
+    this.#locked = true;
+    return new _Registry({
+      parent: this,
+      unlistedVariablesAreDyn: opts.unlistedVariablesAreDyn,
+      enableOptionalTypes: opts.enableOptionalTypes
+    });
+  }
+  getDefinitions() {
+    const variables = [];
+    const functions = [];
+    for (const [, varDecl] of this.variables) {
+      if (!varDecl) continue;
+      variables.push({
+        name: varDecl.name,
+        description: varDecl.description || null,
+        type: varDecl.type.name
+      });
+    }
+    for (const decl of this.#getFunctions()) {
+      functions.push({
+        signature: decl.signature,
+        name: decl.name,
+        description: decl.description,
+        receiverType: decl.receiverType ? decl.receiverType.name : null,
+        returnType: decl.returnType.name,
+        params: decl.params.map((p) => ({
+          name: p.name,
+          type: p.type.name,
+          description: p.description
+        }))
+      });
+    }
+    return { variables, functions };
+  }
+  #parseSignature(signature2) {
+    if (typeof signature2 !== "string") throw new Error("Invalid signature: must be a string");
+    const match2 = signature2.match(/^(?:([a-zA-Z0-9.<>]+)\.)?(\w+)\(([^)]*)\):(.*)$/);
+    if (!match2) throw new Error(`Invalid signature: ${signature2}`);
+    const returnType = match2[4].trim();
+    if (!returnType) throw new Error(`Invalid signature: ${signature2}`);
+    return {
+      receiverType: match2[1] || null,
+      name: match2[2],
+      argTypes: splitByComma(match2[3]),
+      returnType
+    };
+  }
+  /**
+   * @param {FunctionDeclaration} a
+   * @param {FunctionDeclaration} b
+   */
+  #functionSignatureOverlaps(a2, b) {
+    if (a2.name !== b.name) return false;
+    if (a2.argTypes.length !== b.argTypes.length) return false;
+    if ((a2.receiverType || b.receiverType) && (!a2.receiverType || !b.receiverType)) return false;
+    const isDifferentReceiver = a2.receiverType !== b.receiverType && a2.receiverType !== dynType && b.receiverType !== dynType;
+    return !isDifferentReceiver && (b.macro || a2.macro || b.argTypes.every((t, i2) => {
+      const o2 = a2.argTypes[i2];
+      return t === o2 || t === dynType || o2 === dynType;
+    }));
+  }
+  /** @param {FunctionDeclaration} newDec */
+  #checkOverlappingSignatures(newDec) {
+    for (const decl of this.#functionCandidates(newDec.partitionKey)) {
+      if (!this.#functionSignatureOverlaps(decl, newDec)) continue;
+      throw new Error(
+        `Function signature '${newDec.signature}' overlaps with existing overload '${decl.signature}'.`
+      );
+    }
+  }
+  #normalizeParam(i2, aType, param) {
+    if (!param) return { type: this.getFunctionType(aType), name: `arg${i2}`, description: null };
+    const type2 = param.type || aType;
+    if (!type2) throw new Error(`params[${i2}].type is required`);
+    if (aType && type2 !== aType) throw new Error(`params[${i2}].type not equal to signature type`);
+    return {
+      name: param.name || `arg${i2}`,
+      type: this.getFunctionType(type2),
+      description: param.description ?? null
+    };
+  }
+  registerFunctionOverload(s, handler2, opts) {
+    if (this.#locked) throw new Error("Cannot modify frozen registry");
+    if (typeof s === "object") opts = s;
+    else if (typeof handler2 === "object") opts = handler2;
+    else if (!opts) opts = {};
+    const sig = typeof s === "string" ? s : opts.signature ?? void 0;
+    const parsed = sig !== void 0 ? this.#parseSignature(sig) : void 0;
+    const name = parsed?.name || opts.name;
+    const receiverType = parsed?.receiverType || opts.receiverType;
+    const argTypes = parsed?.argTypes;
+    const returnType = parsed?.returnType || opts.returnType;
+    const params = opts.params;
+    handler2 = typeof handler2 === "function" ? handler2 : opts.handler;
+    let dec;
+    try {
+      if (!name) throw new Error(`signature or name are required`);
+      if (!returnType) throw new Error(`must have a returnType`);
+      if (params) {
+        if (argTypes && params.length !== argTypes.length) {
+          throw new Error(`mismatched length in params and args in signature`);
+        }
+      } else if (!argTypes) throw new Error(`signature or params are required`);
+      dec = new FunctionDeclaration({
+        name,
+        async: opts?.async,
+        receiverType: receiverType ? this.getType(receiverType) : null,
+        returnType: this.getType(returnType),
+        handler: handler2,
+        description: opts.description,
+        params: (argTypes || params).map(
+          (_, i2) => this.#normalizeParam(i2, argTypes?.[i2], params?.[i2])
+        )
+      });
+    } catch (e) {
+      if (typeof sig === "string") e.message = `Invalid function declaration '${sig}': ${e.message}`;
+      else if (name) e.message = `Invalid function declaration '${name}': ${e.message}`;
+      else e.message = `Invalid function declaration: ${e.message}`;
+      throw e;
+    }
+    this.#checkOverlappingSignatures(dec);
+    this.#pushFunction(dec);
+  }
+  registerOperatorOverload(string, handler2, opts) {
+    const unaryParts = string.match(/^([-!])([\w.<>]+)(?::\s*([\w.<>]+))?$/);
+    if (unaryParts) {
+      const [, op2, operandType, returnType2] = unaryParts;
+      return this.unaryOverload(op2, operandType, handler2, returnType2, opts?.async);
+    }
+    const parts = string.match(
+      /^([\w.<>]+) ([-+*%/]|==|!=|<|<=|>|>=|in) ([\w.<>]+)(?::\s*([\w.<>]+))?$/
+    );
+    if (!parts) throw new Error(`Operator overload invalid: ${string}`);
+    const [, leftType, op, rightType, returnType] = parts;
+    return this.binaryOverload(leftType, op, rightType, handler2, returnType);
+  }
+  unaryOverload(op, typeStr, handler2, returnTypeStr, async) {
+    if (this.#locked) throw new Error("Cannot modify frozen registry");
+    const leftType = this.assertType(typeStr, "type", `${op}${typeStr}`);
+    const returnType = this.assertType(
+      returnTypeStr || typeStr,
+      "return type",
+      `${op}${typeStr}: ${returnTypeStr || typeStr}`
+    );
+    const d = new OperatorDeclaration({ op: `${op}_`, leftType, returnType, handler: handler2, async });
+    this.#pushOperator(this.#assertOverload(d));
+  }
+  #hasOverload(d) {
+    for (const o2 of this.operatorCandidates(d.operator)) if (d.equals(o2)) return true;
+    return false;
+  }
+  #assertOverload(decl) {
+    if (!this.#hasOverload(decl)) return decl;
+    throw new Error(`Operator overload already registered: ${decl.signature}`);
+  }
+  binaryOverload(leftTypeStr, op, rightTypeStr, handler2, returnTypeStr, async) {
+    if (this.#locked) throw new Error("Cannot modify frozen registry");
+    returnTypeStr ??= isRelational.has(op) ? "bool" : leftTypeStr;
+    const sig = `${leftTypeStr} ${op} ${rightTypeStr}: ${returnTypeStr}`;
+    let leftType = this.assertType(leftTypeStr, "left type", sig);
+    let rightType = this.assertType(rightTypeStr, "right type", sig);
+    const returnType = this.assertType(returnTypeStr, "return type", sig);
+    if (leftType.kind === "dyn" && leftType.valueType) rightType = rightType.wrappedType;
+    else if (rightType.kind === "dyn" && rightType.valueType) leftType = leftType.wrappedType;
+    if (isRelational.has(op) && returnType.type !== "bool") {
+      throw new Error(`Comparison operator '${op}' must return 'bool', got '${returnType.type}'`);
+    }
+    const dec = new OperatorDeclaration({ op, leftType, rightType, returnType, handler: handler2, async });
+    if (dec.hasPlaceholderType && !(rightType.hasPlaceholderType && leftType.hasPlaceholderType)) {
+      throw new Error(
+        `Operator overload with placeholders must use them in both left and right types: ${sig}`
+      );
+    }
+    this.#assertOverload(dec);
+    if (op === "==") {
+      const declarations = [
+        new OperatorDeclaration({
+          op: "!=",
+          leftType,
+          rightType,
+          handler(a2, b, ast, ev) {
+            return !handler2(a2, b, ast, ev);
+          },
+          returnType,
+          async
+        })
+      ];
+      if (leftType !== rightType) {
+        declarations.push(
+          new OperatorDeclaration({
+            op: "==",
+            leftType: rightType,
+            rightType: leftType,
+            handler(a2, b, ast, ev) {
+              return handler2(b, a2, ast, ev);
+            },
+            returnType,
+            async
+          }),
+          new OperatorDeclaration({
+            op: "!=",
+            leftType: rightType,
+            rightType: leftType,
+            handler(a2, b, ast, ev) {
+              return !handler2(b, a2, ast, ev);
+            },
+            returnType,
+            async
+          })
+        );
+      }
+      for (const decl of declarations) this.#assertOverload(decl);
+      for (const decl of declarations) this.#pushOperator(decl);
+    }
+    this.#pushOperator(dec);
+  }
+};
+var isRelational = /* @__PURE__ */ new Set(["<", "<=", ">", ">=", "==", "!=", "in"]);
+function createRegistry(opts) {
+  return new Registry(opts);
+}
+var RootContext = class {
+  #vars;
+  #contextObj;
+  #contextMap;
+  #convertCache;
+  constructor(registry, context) {
+    this.#vars = registry.variables;
+    if (context === void 0 || context === null) return;
+    if (typeof context !== "object") {
+      throw evaluationError("invalid_context", "Context must be an object");
+    }
+    if (context instanceof Map) this.#contextMap = context;
+    else this.#contextObj = context;
+  }
+  getValue(key) {
+    return this.#convertCache?.get(key) || (this.#contextObj ? this.#contextObj[key] : this.#contextMap?.get(key));
+  }
+  getVariable(name) {
+    return this.#vars.get(name) ?? (this.#vars.dyn && !RESERVED.has(name) ? new VariableDeclaration(name, dynType) : void 0);
+  }
+  getCheckedValue(ev, ast) {
+    const v = this.getValue(ast.args);
+    if (v === void 0) throw ev.createError("unknown_variable", `Unknown variable: ${ast.args}`, ast);
+    if (ast.checkedType.matchesValueType(v, ev)) return v;
+    const type2 = ast.checkedType;
+    const valueType = ev.debugType(v);
+    if (type2.kind === "message" && valueType.kind === "map") {
+      const c3 = ev.objectTypes.get(type2.name)?.convert?.(v);
+      if (c3) return (this.#convertCache ??= /* @__PURE__ */ new Map()).set(ast.args, c3), c3;
+    }
+    throw ev.createError(
+      "variable_type_mismatch",
+      `Variable '${ast.args}' is not of type '${type2}', got '${valueType}'`,
+      ast
+    );
+  }
+  forkWithVariable(iterVar, iterType) {
+    return new OverlayContext(this, iterVar, iterType);
+  }
+};
+var OverlayContext = class _OverlayContext {
+  #parent;
+  accuType;
+  accuValue;
+  iterValue;
+  constructor(parent, iterVar, iterType) {
+    this.#parent = parent;
+    this.iterVar = iterVar;
+    this.iterType = iterType;
+  }
+  forkWithVariable(iterVar, iterType) {
+    return new _OverlayContext(this, iterVar, iterType);
+  }
+  reuse(parent) {
+    if (!this.async) return this.#parent = parent, this;
+    const ctx = new _OverlayContext(parent, this.iterVar, this.iterType);
+    ctx.accuType = this.accuType;
+    return ctx;
+  }
+  setIterValue(v, ev) {
+    if (this.iterType.matchesValueType(v, ev)) return this.iterValue = v, this;
+    const type2 = this.iterType;
+    const valueType = ev.debugType(v);
+    if (type2.kind === "message" && valueType.kind === "map") {
+      const c3 = ev.objectTypes.get(type2.name)?.convert?.(v);
+      if (c3) return this.iterValue = c3, this;
+    }
+    throw ev.createError(
+      "variable_type_mismatch",
+      `Variable '${this.iterVar}' is not of type '${type2}', got '${valueType}'`
+    );
+  }
+  setAccuType(type2) {
+    return this.accuType = type2, this;
+  }
+  setAccuValue(v) {
+    return this.accuValue = v, this;
+  }
+  getValue(key) {
+    return this.iterVar === key ? this.iterValue : this.#parent.getValue(key);
+  }
+  getCheckedValue(ev, ast) {
+    if (this.iterVar === ast.args) return this.iterValue;
+    return this.#parent.getCheckedValue(ev, ast);
+  }
+  getVariable(name) {
+    if (this.iterVar === name) return new VariableDeclaration(name, this.iterType);
+    return this.#parent.getVariable(name);
+  }
+};
+function protobufjsFieldToCelType(field) {
+  let fieldType;
+  if (field.map) {
+    const keyType = protobufjsTypeToCelType(field.keyType, field.resolvedKeyType);
+    const valueType = protobufjsTypeToCelType(field.type, field.resolvedType);
+    fieldType = `map<${keyType}, ${valueType}>`;
+  } else {
+    fieldType = protobufjsTypeToCelType(field.type, field.resolvedType);
+  }
+  return { type: field.repeated ? `list<${fieldType}>` : fieldType };
+}
+function protobufjsTypeToCelType(protoType, resolvedType) {
+  switch (protoType) {
+    case "string":
+      return "string";
+    case "bytes":
+      return "bytes";
+    case "bool":
+      return "bool";
+    // protobufjs uses JavaScript numbers for all numeric types
+    case "double":
+    case "float":
+    case "int32":
+    case "int64":
+    case "sint32":
+    case "sint64":
+    case "sfixed32":
+    case "sfixed64":
+    case "uint32":
+    case "uint64":
+    case "fixed32":
+    case "fixed64":
+      return "double";
+    default:
+      switch (resolvedType?.constructor.name) {
+        case "Type":
+          return resolvedType.fullName.slice(1);
+        case "Enum":
+          return "int";
+      }
+      if (protoType?.includes(".")) return protoType;
+      return "dyn";
+  }
+}
+
+// node_modules/@marcbachmann/cel-js/lib/operators.js
+var dynType2 = celTypes.dyn;
+var Base = class {
+  dynType = celTypes.dyn;
+  optionalType = celTypes.optional;
+  stringType = celTypes.string;
+  intType = celTypes.int;
+  doubleType = celTypes.double;
+  boolType = celTypes.bool;
+  nullType = celTypes.null;
+  listType = celTypes.list;
+  mapType = celTypes.map;
+  constructor(opts) {
+    this.opts = opts.opts;
+    this.registry = opts.registry;
+    this.objectTypes = this.registry.objectTypes;
+    this.objectTypesByConstructor = this.registry.objectTypesByConstructor;
+  }
+  /**
+   * Get a TypeDeclaration instance for a type name
+   * @param {string} typeName - The type name (e.g., 'string', 'int', 'dyn')
+   * @returns {TypeDeclaration} The type declaration instance
+   */
+  getType(typeName) {
+    return this.registry.getType(typeName);
+  }
+  debugType(v) {
+    switch (typeof v) {
+      case "string":
+        return this.stringType;
+      case "bigint":
+        return this.intType;
+      case "number":
+        return this.doubleType;
+      case "boolean":
+        return this.boolType;
+      case "object":
+        if (v === null) return this.nullType;
+        switch (v.constructor) {
+          case void 0:
+          case Object:
+          case Map:
+            return this.mapType;
+          case Array:
+          case Set:
+            return this.listType;
+          default:
+            return this.objectTypesByConstructor.get(v.constructor)?.type || unsupportedType(this, v.constructor?.name || typeof v);
+        }
+      default:
+        unsupportedType(this, typeof v);
+    }
+  }
+};
+function unsupportedType(self, type2) {
+  throw self.createError("unsupported_type", `Unsupported type: ${type2}`);
+}
+var maybeAsyncArray = (a2) => Array.isArray(a2) ? a2.some((n2) => n2.maybeAsync) : false;
+function maybeAsync(l, r, h2) {
+  if (r === true || r && (r?.maybeAsync || maybeAsyncArray(r))) return maybeAsyncBoth(h2);
+  if (l === true || l && (l?.maybeAsync || maybeAsyncArray(l))) return maybeAsyncFirst(h2);
+  return h2;
+}
+function maybeAsyncBoth(handler2) {
+  return handler2.__asyncBoth ??= function handle(a2, b, c3, d) {
+    if (!(a2 instanceof Promise || b instanceof Promise)) return handler2(a2, b, c3, d);
+    if (!(b instanceof Promise)) return a2.then((_a) => handler2(_a, b, c3, d));
+    if (!(a2 instanceof Promise)) return b.then((_b) => handler2(a2, _b, c3, d));
+    return Promise.all([a2, b]).then((p) => handler2(p[0], p[1], c3, d));
+  };
+}
+function maybeAsyncFirst(handler2) {
+  return handler2.__asyncFirst ??= function handle(a2, b, c3, d) {
+    if (a2 instanceof Promise) return a2.then((_a) => handler2(_a, b, c3, d));
+    return handler2(a2, b, c3, d);
+  };
+}
+function checkAccessNode(chk, ast, ctx) {
+  ast.right = ast.args[1];
+  const leftType = chk.check(ast.left = ast.args[0], ctx);
+  if (ast.op === "[]") chk.check(ast.right, ctx);
+  ast.handle = maybeAsync(
+    ast.left,
+    ast.op === "[]" ? ast.right : false,
+    leftType !== dynType2 ? fieldAccessStatic : fieldAccess
+  );
+  if (leftType.kind !== "optional") return chk.checkAccessOnType(ast, ctx, leftType);
+  return chk.registry.getOptionalType(chk.checkAccessOnType(ast, ctx, leftType.valueType, true));
+}
+function checkOptionalAccessNode(chk, ast, ctx) {
+  ast.right = ast.args[1];
+  const leftType = chk.check(ast.left = ast.args[0], ctx);
+  if (ast.op === "[?]") chk.check(ast.right, ctx);
+  ast.handle = maybeAsync(ast.left, ast.op === "[?]" ? ast.right : false, oFieldAccess);
+  const actualType = leftType.kind === "optional" ? leftType.valueType : leftType;
+  return chk.registry.getOptionalType(chk.checkAccessOnType(ast, ctx, actualType, true));
+}
+var HOMOGENEOUS_PREFIX = {
+  heterogeneous_list_element: "List elements must have the same type,",
+  heterogeneous_map_key: "Map key uses wrong type,",
+  heterogeneous_map_value: "Map value uses wrong type,"
+};
+function checkElementHomogenous(chk, ctx, expected, el, code) {
+  const type2 = chk.check(el, ctx);
+  if (type2 === expected || expected.isEmpty()) return type2;
+  if (type2.isEmpty()) return expected;
+  throw chk.createError(
+    code,
+    `${HOMOGENEOUS_PREFIX[code]} expected type '${chk.formatType(expected)}' but found '${chk.formatType(type2)}'`,
+    el
+  );
+}
+function checkElement(chk, ctx, expected, el) {
+  return expected.unify(chk.registry, chk.check(el, ctx)) || dynType2;
+}
+function ternaryConditionError(ev, value, node) {
+  const type2 = ev.debugRuntimeType(value);
+  return ev.createError(
+    "invalid_condition_type",
+    `${node.meta.label || "Ternary condition must be bool"}, got '${type2}'`,
+    node
+  );
+}
+function handleTernary(c3, ev, ast, ctx) {
+  if (c3 === true) return ev.run(ast.left, ctx);
+  if (c3 === false) return ev.run(ast.right, ctx);
+  throw ternaryConditionError(ev, c3, ast.condition);
+}
+function logicalOperandError(ev, value, node) {
+  const type2 = ev.debugRuntimeType(value);
+  return ev.createError(
+    "invalid_logical_operand",
+    `Logical operator requires bool operands, got '${type2}'`,
+    node
+  );
+}
+function logicalValueOrErr(ev, v, node) {
+  if (v instanceof Error) return v;
+  return logicalOperandError(ev, v, node);
+}
+function _logicalOp(exp, ev, ast, left, right) {
+  if (right === exp) return exp;
+  if (right === !exp) {
+    if (left === right) return right;
+    throw logicalValueOrErr(ev, left, ast.left);
+  }
+  if (right instanceof Promise) return right.then((r) => _logicalOpAsync(exp, ev, ast, left, r));
+  throw logicalOperandError(ev, right, ast.left);
+}
+function _logicalOpAsync(exp, ev, ast, left, right) {
+  if (right === exp) return exp;
+  if (typeof right !== "boolean") throw logicalOperandError(ev, right, ast.right);
+  if (typeof left !== "boolean") throw logicalValueOrErr(ev, left, ast.left);
+  return !exp;
+}
+function checkLogicalOp(chk, ast, ctx) {
+  const leftType = chk.check(ast.left = ast.args[0], ctx);
+  const rightType = chk.check(ast.right = ast.args[1], ctx);
+  if (!leftType.isDynOrBool()) {
+    throw chk.createError(
+      "invalid_logical_operand",
+      `Logical operator requires bool operands, got '${chk.formatType(leftType)}'`,
+      ast
+    );
+  }
+  if (!rightType.isDynOrBool()) {
+    throw chk.createError(
+      "invalid_logical_operand",
+      `Logical operator requires bool operands, got '${chk.formatType(rightType)}'`,
+      ast
+    );
+  }
+  return chk.boolType;
+}
+function checkUnary(chk, ast, ctx) {
+  const op = ast.op;
+  const right = chk.check(ast.args, ctx);
+  ast.candidates = chk.registry.operatorCandidates(op);
+  if (right.kind === "dyn") {
+    ast.handle = maybeAsync(ast.args, false, handleUnary);
+    return ast.candidates.returnType;
+  }
+  const overload = ast.candidates.findUnaryOverload(right);
+  if (!overload) {
+    throw chk.createError(
+      "no_such_overload",
+      `no such overload: ${op[0]}${chk.formatType(right)}`,
+      ast
+    );
+  }
+  ast.handle = maybeAsync(ast.args, false, overload.handler);
+  return overload.returnType;
+}
+function handleUnary(left, ast, ev) {
+  const leftType = ev.debugRuntimeType(left, ast.args.checkedType);
+  const overload = ast.candidates.findUnaryOverload(leftType);
+  if (overload) return overload.handler(left);
+  throw ev.createError("no_such_overload", `no such overload: ${ast.op[0]}${leftType}`, ast);
+}
+function evaluateUnary(ev, ast, ctx) {
+  return ast.handle(ev.run(ast.args, ctx), ast, ev);
+}
+function checkBinary(chk, ast, ctx) {
+  const op = ast.op;
+  const left = chk.check(ast.left = ast.args[0], ctx);
+  const right = chk.check(ast.right = ast.args[1], ctx);
+  ast.candidates = chk.registry.operatorCandidates(op);
+  const overload = left.hasDynType || right.hasDynType ? void 0 : ast.candidates.findBinaryOverload(left, right);
+  ast.handle = maybeAsync(ast.left, ast.right, overload?.handler || handleBinary);
+  if (overload) return overload.returnType;
+  const type2 = ast.candidates.checkBinaryOverload(left, right);
+  if (!left.hasDynType) ast.leftStaticType = left;
+  if (!right.hasDynType) ast.rightStaticType = right;
+  if (type2) return type2;
+  throw chk.createError(
+    "no_such_overload",
+    `no such overload: ${chk.formatType(left)} ${op} ${chk.formatType(right)}`,
+    ast
+  );
+}
+function evaluateBinary(ev, ast, ctx) {
+  return ast.handle(ev.run(ast.left, ctx), ev.run(ast.right, ctx), ast, ev);
+}
+function evaluateBinaryFirst(ev, ast, ctx) {
+  return ast.handle(ev.run(ast.left, ctx), ast.right, ast, ev);
+}
+function handleBinary(left, right, ast, ev) {
+  const leftType = ast.leftStaticType || ev.debugTypeDeep(left).wrappedType;
+  const rightType = ast.rightStaticType || ev.debugTypeDeep(right).wrappedType;
+  const overload = ast.candidates.findBinaryOverload(leftType, rightType);
+  if (overload) return overload.handler(left, right, ast, ev);
+  throw ev.createError(
+    "no_such_overload",
+    `no such overload: ${leftType} ${ast.op} ${rightType}`,
+    ast
+  );
+}
+function callFunctionHandler(handler2, ev, args, ast) {
+  try {
+    const result = handler2.apply(ev, args);
+    if (result instanceof Promise) {
+      return result.catch((error) => {
+        throw attachErrorAst(error, ast);
+      });
+    }
+    return result;
+  } catch (error) {
+    throw attachErrorAst(error, ast);
+  }
+}
+function callFn(args, ast, ev) {
+  const argAst = ast.args[1];
+  const types2 = ast.argTypes;
+  let i2 = argAst.length;
+  while (i2--) types2[i2] = ev.debugRuntimeType(args[i2], argAst[i2].checkedType);
+  const decl = ast.candidates.findFunction(types2);
+  if (decl) return callFunctionHandler(decl.handler, ev, args, ast);
+  throw ev.createError(
+    "no_matching_overload",
+    `found no matching overload for '${ast.args[0]}(${types2.map((t) => t.unwrappedType).join(", ")})'`,
+    ast
+  );
+}
+function callRecFn(args, ev, ast) {
+  const [, receiverAst, argAst] = ast.args;
+  const types2 = ast.argTypes;
+  for (let i2 = 0; i2 < types2.length; i2++)
+    types2[i2] = ev.debugRuntimeType(args[i2 + 1], argAst[i2].checkedType);
+  const receiverType = ev.debugRuntimeType(args[0], receiverAst.checkedType);
+  const decl = ast.candidates.findFunction(types2, receiverType);
+  if (decl) return callFunctionHandler(decl.handler, ev, args, ast);
+  throw ev.createError(
+    "no_matching_overload",
+    `found no matching overload for '${receiverType.type}.${ast.args[0]}(${types2.map((t) => t.unwrappedType).join(", ")})'`,
+    ast
+  );
+}
+function resolveAstArray(ev, astArray, ctx, i2 = astArray.length) {
+  if (i2 === 0) return [];
+  let async;
+  const results = new Array(i2);
+  while (i2--) if ((results[i2] = ev.run(astArray[i2], ctx)) instanceof Promise) async ??= true;
+  return async ? Promise.all(results) : results;
+}
+function safeFromEntries(entries) {
+  const obj2 = {};
+  for (let i2 = 0; i2 < entries.length; i2++) {
+    const [k, v] = entries[i2];
+    if (k === "__proto__" || k === "constructor" || k === "prototype") continue;
+    obj2[k] = v;
+  }
+  return obj2;
+}
+function comprehensionElementType(chk, iterable, ctx) {
+  const iterType = chk.check(iterable, ctx);
+  if (iterType.kind === "dyn") return iterType;
+  if (iterType.kind === "list") return iterType.valueType;
+  if (iterType.kind === "map") return iterType.keyType;
+  throw chk.createError(
+    "invalid_comprehension_range",
+    `Expression of type '${chk.formatType(
+      iterType
+    )}' cannot be range of a comprehension (must be list, map, or dynamic).`,
+    iterable
+  );
+}
+function toIterable(ev, args, coll) {
+  if (coll instanceof Set) return [...coll];
+  if (coll instanceof Map) return [...coll.keys()];
+  if (coll && typeof coll === "object") return objKeys(coll);
+  throw ev.createError(
+    "invalid_comprehension_range",
+    `Expression of type '${ev.debugType(
+      coll
+    )}' cannot be range of a comprehension (must be list, map, or dynamic).`,
+    args.iterable
+  );
+}
+function runQualifier(items, args, ev, ctx) {
+  if (!isArray(items)) items = toIterable(ev, args, items);
+  const accu = ev.run(args.init, ctx = args.iterCtx.reuse(ctx));
+  ctx.accuValue = accu;
+  if (ctx === args.iterCtx) return iterateQuantifier(ev, ctx, args, items, accu, 0);
+  return continueQuantifier(ev, ctx, args, items, accu, 0);
+}
+function runComprehension(items, args, ev, ctx) {
+  if (!isArray(items)) items = toIterable(ev, args, items);
+  const accu = ev.run(args.init, ctx = args.iterCtx.reuse(ctx));
+  ctx.accuValue = accu;
+  if (ctx === args.iterCtx) return iterateLoop(ev, ctx, args, items, accu, 0);
+  return continueLoop(ev, ctx, args, items, accu, 0);
+}
+function iterateLoop(ev, ctx, args, items, accu, i2) {
+  const condition = args.condition;
+  const step = args.step;
+  const len = items.length;
+  while (i2 < len) {
+    if (condition && !condition(accu)) break;
+    accu = ev.run(step, ctx.setIterValue(items[i2++], ev));
+    if (accu instanceof Promise) return continueLoop(ev, ctx, args, items, accu, i2);
+  }
+  return args.result(accu);
+}
+async function continueLoop(ev, ctx, args, items, accu, i2) {
+  if (ctx === args.iterCtx) ctx.async = true;
+  const condition = args.condition;
+  const step = args.step;
+  const len = items.length;
+  accu = await accu;
+  while (i2 < len) {
+    if (condition && !condition(accu)) return args.result(accu);
+    accu = ev.run(step, ctx.setIterValue(items[i2++], ev));
+    if (accu instanceof Promise) accu = await accu;
+  }
+  return args.result(accu);
+}
+function iterateQuantifier(ev, ctx, args, items, accu, i2, error, stp) {
+  const condition = args.condition;
+  const step = args.step;
+  const len = items.length;
+  while (i2 < len) {
+    if (!condition(accu)) return args.result(accu);
+    stp = ev.tryEval(step, ctx.setIterValue(items[i2++], ev));
+    if (stp instanceof Promise) return continueQuantifier(ev, ctx, args, items, accu, i2, error, stp);
+    if (stp instanceof Error && (error ??= stp)) continue;
+    accu = stp;
+  }
+  if (error && condition(accu)) throw error;
+  return args.result(accu);
+}
+async function continueQuantifier(ev, ctx, args, items, accu, i2, error, stp) {
+  if (ctx === args.iterCtx) ctx.async = true;
+  const condition = args.condition;
+  const step = args.step;
+  const len = items.length;
+  stp = await stp;
+  if (stp instanceof Error) error ??= stp;
+  else accu = stp;
+  while (i2 < len) {
+    if (!condition(accu)) return args.result(accu);
+    stp = ev.tryEval(step, ctx.setIterValue(items[i2++], ev));
+    if (stp instanceof Promise) stp = await stp;
+    if (stp instanceof Error && (error ??= stp)) continue;
+    accu = stp;
+  }
+  if (error && condition(accu)) throw error;
+  return args.result(accu);
+}
+function oFieldAccess(left, right, ast, ev) {
+  return ev.optionalType.field(left, right, ast, ev);
+}
+function fieldAccessStatic(left, right, ast, ev) {
+  return ast.left.checkedType.field(left, right, ast, ev);
+}
+var empty = /* @__PURE__ */ Object.create(null);
+function fieldAccess(left, right, ast, ev) {
+  switch (left?.constructor) {
+    case void 0:
+    case Object: {
+      const v = hasOwn(left || empty, right) ? left[right] : void 0;
+      if (v !== void 0) return ev.debugType(v), v;
+      break;
+    }
+    case Map: {
+      const v = left.get(right);
+      if (v !== void 0) return ev.debugType(v), v;
+      break;
+    }
+    case Array:
+    case Set:
+      return ev.listType.field(left, right, ast, ev);
+    default:
+      const t = ev.objectTypesByConstructor.get(left.constructor);
+      if (t) return t.type.field(left, right, ast, ev);
+      else if (typeof left === "object") unsupportedType(ev, left.constructor.name);
+  }
+  throw ev.createError("no_such_key", `No such key: ${right}`, ast);
+}
+var emptyList = () => [];
+var emptyMap = () => ({});
+var OPERATORS = {
+  value: {
+    check(chk, ast) {
+      return chk.debugType(ast.args);
+    },
+    evaluate(_ev, ast) {
+      return ast.args;
+    }
+  },
+  id: {
+    check(chk, ast, ctx) {
+      const variable = ctx.getVariable(ast.args);
+      if (!variable) throw chk.createError("unknown_variable", `Unknown variable: ${ast.args}`, ast);
+      if (variable.constant) {
+        const alternate = ast.clone(OPERATORS.value, variable.value);
+        ast.setMeta("alternate", alternate);
+        return chk.check(alternate, ctx);
+      }
+      return variable.type;
+    },
+    evaluate(ev, ast, ctx) {
+      return ctx.getCheckedValue(ev, ast);
+    }
+  },
+  ".": {
+    alias: "fieldAccess",
+    check: checkAccessNode,
+    evaluate: evaluateBinaryFirst
+  },
+  ".?": {
+    alias: "optionalFieldAccess",
+    check: checkOptionalAccessNode,
+    evaluate: evaluateBinaryFirst
+  },
+  "[]": {
+    alias: "bracketAccess",
+    check: checkAccessNode,
+    evaluate: evaluateBinary
+  },
+  "[?]": {
+    alias: "optionalBracketAccess",
+    check: checkOptionalAccessNode,
+    evaluate: evaluateBinary
+  },
+  call: {
+    check(chk, ast, ctx) {
+      const [functionName, args] = ast.args;
+      const candidates = ast.candidates = chk.registry.functionCandidates(
+        false,
+        functionName,
+        args.length
+      );
+      const argTypes = ast.argTypes = args.map((a2) => chk.check(a2, ctx));
+      const decl = candidates.findFunction(argTypes);
+      if (!decl) {
+        throw chk.createError(
+          "no_matching_overload",
+          `found no matching overload for '${functionName}(${chk.formatTypeList(argTypes)})'`,
+          ast
+        );
+      }
+      const handle = argTypes.some((t) => t.hasDynType) ? callFn : decl.handler.__handle ??= (l, _ast, e) => callFunctionHandler(decl.handler, e, l, _ast);
+      ast.handle = maybeAsync(args, false, handle);
+      return decl.returnType;
+    },
+    evaluate(ev, ast, ctx) {
+      return ast.handle(resolveAstArray(ev, ast.args[1], ctx), ast, ev);
+    }
+  },
+  rcall: {
+    check(chk, ast, ctx) {
+      const [methodName, receiver, args] = ast.args;
+      const receiverType = chk.check(receiver, ctx);
+      const candidates = ast.candidates = chk.registry.functionCandidates(
+        true,
+        methodName,
+        args.length
+      );
+      const argTypes = ast.argTypes = args.map((a2) => chk.check(a2, ctx));
+      ast.receiverWithArgs = [receiver, ...args];
+      ast.handle = maybeAsync(ast.receiverWithArgs, false, callRecFn);
+      if (receiverType.kind === "dyn" && candidates.returnType) return candidates.returnType;
+      const decl = candidates.findFunction(argTypes, receiverType);
+      if (!decl) {
+        throw chk.createError(
+          "no_matching_overload",
+          `found no matching overload for '${receiverType.type}.${methodName}(${chk.formatTypeList(
+            argTypes
+          )})'`,
+          ast
+        );
+      }
+      if (!receiverType.hasPlaceholderType && !argTypes.some((t) => t.hasDynType)) {
+        const fn = decl.handler;
+        const handle = fn.__handle ??= (a2, ev, _ast) => callFunctionHandler(fn, ev, a2, _ast);
+        ast.handle = maybeAsync(ast.receiverWithArgs, false, handle);
+      }
+      return decl.returnType;
+    },
+    evaluate(ev, ast, ctx) {
+      return ast.handle(resolveAstArray(ev, ast.receiverWithArgs, ctx), ev, ast);
+    }
+  },
+  list: {
+    check(chk, ast, ctx) {
+      const arr2 = ast.args;
+      const arrLen = arr2.length;
+      if (arrLen === 0) return ast.setMeta("evaluate", emptyList) && chk.getType("list<T>");
+      let valueType = chk.check(arr2[0], ctx);
+      const check3 = chk.opts.homogeneousAggregateLiterals ? checkElementHomogenous : checkElement;
+      for (let i2 = 1; i2 < arrLen; i2++)
+        valueType = check3(chk, ctx, valueType, arr2[i2], "heterogeneous_list_element");
+      return chk.registry.getListType(valueType);
+    },
+    evaluate(ev, ast, ctx) {
+      return resolveAstArray(ev, ast.args, ctx);
+    }
+  },
+  map: {
+    check(chk, ast, ctx) {
+      const arr2 = ast.args;
+      const arrLen = arr2.length;
+      if (arrLen === 0) return ast.setMeta("evaluate", emptyMap) && chk.getType("map<K, V>");
+      const check3 = chk.opts.homogeneousAggregateLiterals ? checkElementHomogenous : checkElement;
+      let keyType = chk.check(arr2[0][0], ctx);
+      let valueType = chk.check(arr2[0][1], ctx);
+      for (let i2 = 1; i2 < arrLen; i2++) {
+        const e = arr2[i2];
+        keyType = check3(chk, ctx, keyType, e[0], "heterogeneous_map_key");
+        valueType = check3(chk, ctx, valueType, e[1], "heterogeneous_map_value");
+      }
+      return chk.registry.getMapType(keyType, valueType);
+    },
+    evaluate(ev, ast, ctx) {
+      const astEntries = ast.args;
+      const len = astEntries.length;
+      const results = new Array(len);
+      let async;
+      for (let i2 = 0; i2 < len; i2++) {
+        const e = astEntries[i2];
+        const k = ev.run(e[0], ctx);
+        const v = ev.run(e[1], ctx);
+        if (k instanceof Promise || v instanceof Promise) {
+          results[i2] = Promise.all([k, v]);
+          async ??= true;
+        } else {
+          results[i2] = [k, v];
+        }
+      }
+      if (async) return Promise.all(results).then(safeFromEntries);
+      return safeFromEntries(results);
+    }
+  },
+  comprehension: {
+    check(chk, ast, ctx) {
+      const args = ast.args;
+      args.iterCtx = ctx.forkWithVariable(args.iterVarName, comprehensionElementType(chk, args.iterable, ctx)).setAccuType(chk.check(args.init, ctx));
+      const stepType = chk.check(args.step, args.iterCtx);
+      const handler2 = args.errorsAreFatal ? runComprehension : runQualifier;
+      ast.handle = maybeAsync(args.iterable, false, handler2);
+      if (args.kind === "quantifier") return chk.boolType;
+      return stepType;
+    },
+    evaluate(ev, ast, ctx) {
+      return ast.handle(ev.run(ast.args.iterable, ctx), ast.args, ev, ctx);
+    }
+  },
+  accuValue: {
+    check(_chk, _ast, ctx) {
+      return ctx.accuType;
+    },
+    evaluate(_ev, _ast, ctx) {
+      return ctx.accuValue;
+    }
+  },
+  accuInc: {
+    check(_chk, _ast, ctx) {
+      return ctx.accuType;
+    },
+    evaluate(_ev, _ast, ctx) {
+      return ctx.accuValue += 1;
+    }
+  },
+  accuPush: {
+    check(chk, ast, ctx) {
+      const listType2 = ctx.accuType;
+      const itemType = chk.check(ast.args, ctx);
+      if (!ast.args.maybeAsync) ast.setMeta("evaluate", OPERATORS.accuPush.evaluateSync);
+      if (listType2.kind === "list" && listType2.valueType.kind !== "param") return listType2;
+      return chk.registry.getListType(itemType);
+    },
+    evaluateSync(ev, ast, ctx) {
+      return ctx.accuValue.push(ev.run(ast.args, ctx)), ctx.accuValue;
+    },
+    evaluate(ev, ast, ctx) {
+      const arr2 = ctx.accuValue;
+      const el = ev.run(ast.args, ctx);
+      if (el instanceof Promise) return el.then((_e) => arr2.push(_e) && arr2);
+      arr2.push(el);
+      return arr2;
+    }
+  },
+  "?:": {
+    alias: "ternary",
+    check(chk, ast, ctx) {
+      const condast = ast.condition = ast.args[0];
+      const leftast = ast.left = ast.args[1];
+      const rightast = ast.right = ast.args[2];
+      const condType = chk.check(condast, ctx);
+      if (!condType.isDynOrBool()) {
+        throw chk.createError(
+          "invalid_condition_type",
+          `${condast.meta.label || "Ternary condition must be bool"}, got '${chk.formatType(condType)}'`,
+          condast
+        );
+      }
+      const leftType = chk.check(leftast, ctx);
+      const rightType = chk.check(rightast, ctx);
+      const unified = leftType.unify(chk.registry, rightType);
+      ast.handle = maybeAsync(condast, false, handleTernary);
+      if (unified) return unified;
+      throw chk.createError(
+        "incompatible_ternary_branches",
+        `Ternary branches must have the same type, got '${chk.formatType(
+          leftType
+        )}' and '${chk.formatType(rightType)}'`,
+        ast
+      );
+    },
+    evaluate(ev, ast, ctx) {
+      return ast.handle(ev.run(ast.condition, ctx), ev, ast, ctx);
+    }
+  },
+  "||": {
+    check: checkLogicalOp,
+    evaluate(ev, ast, ctx) {
+      const l = ev.tryEval(ast.left, ctx);
+      if (l === true) return true;
+      if (l === false) {
+        const right = ev.run(ast.right, ctx);
+        if (typeof right === "boolean") return right;
+        return _logicalOp(true, ev, ast, l, right);
+      }
+      if (l instanceof Promise)
+        return l.then(
+          (_l) => _l === true ? _l : _logicalOp(true, ev, ast, _l, ev.run(ast.right, ctx))
+        );
+      return _logicalOp(true, ev, ast, l, ev.run(ast.right, ctx));
+    }
+  },
+  "&&": {
+    check: checkLogicalOp,
+    evaluate(ev, ast, ctx) {
+      const l = ev.tryEval(ast.left, ctx);
+      if (l === false) return false;
+      if (l === true) {
+        const right = ev.run(ast.right, ctx);
+        if (typeof right === "boolean") return right;
+        return _logicalOp(false, ev, ast, l, right);
+      }
+      if (l instanceof Promise)
+        return l.then(
+          (_l) => _l === false ? _l : _logicalOp(false, ev, ast, _l, ev.run(ast.right, ctx))
+        );
+      return _logicalOp(false, ev, ast, l, ev.run(ast.right, ctx));
+    }
+  },
+  "!_": { alias: "unaryNot", check: checkUnary, evaluate: evaluateUnary },
+  "-_": { alias: "unaryMinus", check: checkUnary, evaluate: evaluateUnary }
+};
+var binaryOperators = ["!=", "==", "in", "+", "-", "*", "/", "%", "<", "<=", ">", ">="];
+for (const op of binaryOperators) OPERATORS[op] = { check: checkBinary, evaluate: evaluateBinary };
+for (const op of objKeys(OPERATORS)) {
+  const obj2 = OPERATORS[op];
+  obj2.name = op;
+  if (obj2.alias) OPERATORS[obj2.alias] = obj2;
+}
+
+// node_modules/@marcbachmann/cel-js/lib/macros.js
+var identity3 = (x) => x;
+function assertIdentifier(node, message) {
+  if (node.op === "id") return node.args;
+  throw parseError("invalid_macro_argument", message, node);
+}
+function createMapExpander(hasFilter) {
+  const functionDesc = hasFilter ? "map(var, filter, transform)" : "map(var, transform)";
+  const invalidMsg = `${functionDesc} invalid predicate iteration variable`;
+  const label = `${functionDesc} filter predicate must return bool`;
+  return ({ args, receiver, ast: callAst }) => {
+    const [iterVar, predicate, transform] = hasFilter ? args : [args[0], null, args[1]];
+    let step = transform.clone(OPERATORS.accuPush, transform);
+    if (predicate) {
+      const accuValue = predicate.clone(OPERATORS.accuValue);
+      step = predicate.clone(OPERATORS.ternary, [predicate.setMeta("label", label), step, accuValue]);
+    }
+    return {
+      callAst: callAst.clone(OPERATORS.comprehension, {
+        errorsAreFatal: true,
+        iterable: receiver,
+        iterVarName: assertIdentifier(iterVar, invalidMsg),
+        init: callAst.clone(OPERATORS.list, []),
+        step,
+        result: identity3
+      })
+    };
+  };
+}
+function createFilterExpander() {
+  const functionDesc = "filter(var, predicate)";
+  const invalidMsg = `${functionDesc} invalid predicate iteration variable`;
+  const label = `${functionDesc} predicate must return bool`;
+  return ({ args, receiver, ast: callAst }) => {
+    const iterVarName = assertIdentifier(args[0], invalidMsg);
+    const accuValue = callAst.clone(OPERATORS.accuValue);
+    const predicate = args[1].setMeta("label", label);
+    const appendItem = callAst.clone(OPERATORS.accuPush, callAst.clone(OPERATORS.id, iterVarName));
+    const step = predicate.clone(OPERATORS.ternary, [predicate, appendItem, accuValue]);
+    return {
+      callAst: callAst.clone(OPERATORS.comprehension, {
+        errorsAreFatal: true,
+        iterable: receiver,
+        iterVarName,
+        init: callAst.clone(OPERATORS.list, []),
+        step,
+        result: identity3
+      })
+    };
+  };
+}
+function createQuantifierExpander(opts) {
+  const invalidMsg = `${opts.name}(var, predicate) invalid predicate iteration variable`;
+  const label = `${opts.name}(var, predicate) predicate must return bool`;
+  return ({ args, receiver, ast: callAst }) => {
+    const predicate = args[1].setMeta("label", label);
+    const transform = opts.transform({ args, ast: callAst, predicate, opts });
+    return {
+      callAst: callAst.clone(OPERATORS.comprehension, {
+        kind: "quantifier",
+        errorsAreFatal: opts.errorsAreFatal || false,
+        iterable: receiver,
+        iterVarName: assertIdentifier(args[0], invalidMsg),
+        init: transform.init,
+        condition: transform.condition,
+        step: transform.step,
+        result: transform.result || identity3
+      })
+    };
+  };
+}
+function createHasExpander() {
+  const invalidHasArgument = "has() invalid argument";
+  function evaluate3(ev, macro, ctx) {
+    const nodes = macro.macroHasProps;
+    let i2 = nodes.length;
+    let obj2 = ev.run(nodes[--i2], ctx);
+    let inOptionalContext;
+    while (i2--) {
+      const node = nodes[i2];
+      if (node.op === ".?") inOptionalContext ??= true;
+      obj2 = ev.debugType(obj2).fieldLazy(obj2, node.args[1], node, ev);
+      if (obj2 !== void 0) continue;
+      if (!(!inOptionalContext && i2 && node.op === ".")) break;
+      throw evaluationError("no_such_key", `No such key: ${node.args[1]}`, node);
+    }
+    return obj2 !== void 0;
+  }
+  function typeCheck(checker, macro, ctx) {
+    let node = macro.args[0];
+    if (node.op !== ".") throw checker.createError("invalid_macro_argument", invalidHasArgument, node);
+    if (!macro.macroHasProps) {
+      const props = [];
+      while (node.op === "." || node.op === ".?") node = props.push(node) && node.args[0];
+      if (node.op !== "id") throw checker.createError("invalid_macro_argument", invalidHasArgument, node);
+      checker.check(node, ctx);
+      props.push(node);
+      macro.macroHasProps = props;
+    }
+    return checker.getType("bool");
+  }
+  return function({ args }) {
+    return { args, evaluate: evaluate3, typeCheck, async: false };
+  };
+}
+function registerMacros(registry) {
+  const functionOverload = (sig, handler2) => registry.registerFunctionOverload(sig, handler2);
+  functionOverload("has(ast): bool", createHasExpander());
+  functionOverload(
+    "list.all(ast, ast): bool",
+    createQuantifierExpander({
+      name: "all",
+      transform({ ast: callAst, predicate, opts }) {
+        return {
+          init: callAst.clone(OPERATORS.value, true),
+          condition: identity3,
+          step: predicate.clone(OPERATORS.ternary, [
+            predicate,
+            predicate.clone(OPERATORS.value, true),
+            predicate.clone(OPERATORS.value, false)
+          ])
+        };
+      }
+    })
+  );
+  functionOverload(
+    "list.exists(ast, ast): bool",
+    createQuantifierExpander({
+      name: "exists",
+      condition(accu) {
+        return !accu;
+      },
+      transform({ ast: callAst, predicate, opts }) {
+        return {
+          init: callAst.clone(OPERATORS.value, false),
+          condition: opts.condition,
+          step: predicate.clone(OPERATORS.ternary, [
+            predicate,
+            predicate.clone(OPERATORS.value, true),
+            predicate.clone(OPERATORS.value, false)
+          ])
+        };
+      }
+    })
+  );
+  functionOverload(
+    "list.exists_one(ast, ast): bool",
+    createQuantifierExpander({
+      name: "exists_one",
+      errorsAreFatal: true,
+      result(accu) {
+        return accu === 1;
+      },
+      transform({ ast: callAst, predicate, opts }) {
+        const accuValue = callAst.clone(OPERATORS.accuValue);
+        return {
+          init: callAst.clone(OPERATORS.value, 0),
+          step: predicate.clone(OPERATORS.ternary, [predicate, callAst.clone(OPERATORS.accuInc), accuValue]),
+          result: opts.result
+        };
+      }
+    })
+  );
+  functionOverload("list.map(ast, ast): list<dyn>", createMapExpander(false));
+  functionOverload("list.map(ast, ast, ast): list<dyn>", createMapExpander(true));
+  functionOverload("list.filter(ast, ast): list<dyn>", createFilterExpander());
+  class CelNamespace {
+  }
+  const celNamespace = new CelNamespace();
+  registry.registerType("CelNamespace", CelNamespace);
+  registry.registerConstant("cel", "CelNamespace", celNamespace);
+  function bindTypeCheck(checker, m, ctx) {
+    m.bindCtx = ctx.forkWithVariable(m.var, checker.check(m.val, ctx));
+    const type2 = checker.check(m.exp, m.bindCtx);
+    if (m.val.maybeAsync || m.exp.maybeAsync) return type2;
+    m.ast.setMeta("async", false);
+    m.evaluate = bindEvaluateSync;
+    return type2;
+  }
+  function bindOptionalEvaluate(ev, exp, bindCtx, ctx, boundValue) {
+    const res = ev.run(exp, ctx = bindCtx.reuse(ctx).setIterValue(boundValue, ev));
+    if (res instanceof Promise && ctx === bindCtx) ctx.async = true;
+    return res;
+  }
+  function bindEvaluate(ev, { val, exp, bindCtx }, ctx) {
+    const v = ev.run(val, ctx);
+    if (v instanceof Promise) return v.then((_v) => bindOptionalEvaluate(ev, exp, bindCtx, ctx, _v));
+    return bindOptionalEvaluate(ev, exp, bindCtx, ctx, v);
+  }
+  function bindEvaluateSync(ev, { val, exp, bindCtx }, ctx) {
+    return ev.run(exp, bindCtx.reuse(ctx).setIterValue(ev.run(val, ctx), ev));
+  }
+  functionOverload("CelNamespace.bind(ast, dyn, ast): dyn", ({ ast, args }) => {
+    return {
+      ast,
+      var: assertIdentifier(args[0], "invalid variable argument"),
+      val: args[1],
+      exp: args[2],
+      bindCtx: void 0,
+      typeCheck: bindTypeCheck,
+      evaluate: bindEvaluate
+    };
+  });
+}
+
+// node_modules/@marcbachmann/cel-js/lib/overloads.js
+function registerOverloads(registry) {
+  const unaryOverload = (op, t, h2, ret) => registry.unaryOverload(op, t, h2, ret, false);
+  const binaryOverload = (l, op, r, h2, ret) => registry.binaryOverload(l, op, r, h2, ret, false);
+  function verifyInteger(v, ast) {
+    if (v <= MAX_INT && v >= MIN_INT) return v;
+    throw evaluationError("numeric_overflow", `integer overflow: ${v}`, ast);
+  }
+  function throwDivisionByZero(ast) {
+    throw evaluationError("division_by_zero", "division by zero", ast);
+  }
+  function throwModuloByZero(ast) {
+    throw evaluationError("modulo_by_zero", "modulo by zero", ast);
+  }
+  unaryOverload("!", "bool", (a2) => !a2);
+  unaryOverload("-", "int", (a2) => -a2);
+  binaryOverload("dyn<int>", `==`, `double`, (a2, b) => a2 == b);
+  binaryOverload("dyn<int>", `==`, `uint`, (a2, b) => a2 == b.valueOf());
+  binaryOverload("int", "*", "int", (a2, b, ast) => verifyInteger(a2 * b, ast));
+  binaryOverload("int", "+", "int", (a2, b, ast) => verifyInteger(a2 + b, ast));
+  binaryOverload("int", "-", "int", (a2, b, ast) => verifyInteger(a2 - b, ast));
+  binaryOverload("int", "/", "int", (a2, b, ast) => {
+    if (b === MIN_UINT) return throwDivisionByZero(ast);
+    return a2 / b;
+  });
+  binaryOverload("int", "%", "int", (a2, b, ast) => {
+    if (b === MIN_UINT) return throwModuloByZero(ast);
+    return a2 % b;
+  });
+  unaryOverload("-", "double", (a2) => -a2);
+  binaryOverload("double", "*", "double", (a2, b) => a2 * b);
+  binaryOverload("double", "+", "double", (a2, b) => a2 + b);
+  binaryOverload("double", "-", "double", (a2, b) => a2 - b);
+  binaryOverload("double", "/", "double", (a2, b) => a2 / b);
+  binaryOverload("string", "+", "string", (a2, b) => a2 + b);
+  binaryOverload("list<V>", "+", "list<V>", (a2, b) => [...a2, ...b]);
+  binaryOverload("bytes", "+", "bytes", (a2, b) => {
+    if (!a2.length) return b;
+    if (!b.length) return a2;
+    const result = new Uint8Array(a2.length + b.length);
+    result.set(a2, 0);
+    result.set(b, a2.length);
+    return result;
+  });
+  const GPD = "google.protobuf.Duration";
+  binaryOverload(GPD, "+", GPD, (a2, b) => a2.addDuration(b));
+  binaryOverload(GPD, "-", GPD, (a2, b) => a2.subtractDuration(b));
+  binaryOverload(GPD, "==", GPD, (a2, b) => a2.seconds === b.seconds && a2.nanos === b.nanos);
+  const GPT = "google.protobuf.Timestamp";
+  binaryOverload(GPT, "==", GPT, (a2, b) => a2.getTime() === b.getTime());
+  binaryOverload(GPT, "-", GPT, (a2, b) => Duration.fromMilliseconds(a2.getTime() - b.getTime()), GPD);
+  binaryOverload(GPT, "-", GPD, (a2, b) => b.subtractTimestamp(a2));
+  binaryOverload(GPT, "+", GPD, (a2, b) => b.extendTimestamp(a2));
+  binaryOverload(GPD, "+", GPT, (a2, b) => a2.extendTimestamp(b));
+  function listIncludes(value, list2, ast, ev) {
+    if (list2 instanceof Set && list2.has(value)) return true;
+    for (const v of list2) if (isEqual(value, v, ast, ev)) return true;
+    return false;
+  }
+  function mapIncludes(a2, b) {
+    if (b instanceof Map) return b.get(a2) !== void 0;
+    return hasOwn(b, a2) ? b[a2] !== void 0 : false;
+  }
+  function listMembership(value, list2, ast, ev) {
+    return listIncludes(value, list2, ast, ev);
+  }
+  binaryOverload("V", "in", "list<V>", listMembership);
+  binaryOverload("K", "in", "map<K, V>", mapIncludes);
+  for (const t of ["type", "null", "bool", "string", "int", "double"]) {
+    binaryOverload(t, "==", t, (a2, b) => a2 === b);
+  }
+  binaryOverload("bytes", `==`, "bytes", (a2, b) => {
+    if (a2 === b) return true;
+    let i2 = a2.length;
+    if (i2 !== b.length) return false;
+    while (i2--) if (a2[i2] !== b[i2]) return false;
+    return true;
+  });
+  binaryOverload("list<V>", `==`, "list<V>", (a2, b, ast, ev) => {
+    if (a2 === b) return true;
+    if (isArray(a2) && isArray(b)) {
+      const length = a2.length;
+      if (length !== b.length) return false;
+      for (let i2 = 0; i2 < length; i2++) {
+        if (!isEqual(a2[i2], b[i2], ast, ev)) return false;
+      }
+      return true;
+    }
+    if (a2 instanceof Set && b instanceof Set) {
+      if (a2.size !== b.size) return false;
+      for (const value of a2) if (!b.has(value)) return false;
+      return true;
+    }
+    const arr2 = a2 instanceof Set ? b : a2;
+    const set2 = a2 instanceof Set ? a2 : b;
+    if (!isArray(arr2)) return false;
+    if (arr2.length !== set2?.size) return false;
+    for (let i2 = 0; i2 < arr2.length; i2++) if (!set2.has(arr2[i2])) return false;
+    return true;
+  });
+  binaryOverload("map<K, V>", `==`, "map<K, V>", (a2, b, ast, ev) => {
+    if (a2 === b) return true;
+    if (a2 instanceof Map && b instanceof Map) {
+      if (a2.size !== b.size) return false;
+      for (const [key, value] of a2)
+        if (!(b.has(key) && isEqual(value, b.get(key), ast, ev))) return false;
+      return true;
+    }
+    if (a2 instanceof Map || b instanceof Map) {
+      const obj2 = a2 instanceof Map ? b : a2;
+      const map2 = a2 instanceof Map ? a2 : b;
+      const keysObj = objKeys(obj2);
+      if (map2.size !== keysObj.length) return false;
+      for (const [key, value] of map2) {
+        if (!(key in obj2 && isEqual(value, obj2[key], ast, ev))) return false;
+      }
+      return true;
+    }
+    const keysA = objKeys(a2);
+    const keysB = objKeys(b);
+    if (keysA.length !== keysB.length) return false;
+    for (let i2 = 0; i2 < keysA.length; i2++) {
+      const key = keysA[i2];
+      if (!(key in b && isEqual(a2[key], b[key], ast, ev))) return false;
+    }
+    return true;
+  });
+  binaryOverload("uint", "==", "uint", (a2, b) => a2.valueOf() === b.valueOf());
+  binaryOverload("dyn<uint>", `==`, `double`, (a2, b) => a2.valueOf() == b);
+  binaryOverload("uint", "+", "uint", (a2, b) => new UnsignedInt(a2.valueOf() + b.valueOf()));
+  binaryOverload("uint", "-", "uint", (a2, b) => new UnsignedInt(a2.valueOf() - b.valueOf()));
+  binaryOverload("uint", "*", "uint", (a2, b) => new UnsignedInt(a2.valueOf() * b.valueOf()));
+  binaryOverload("uint", "/", "uint", (a2, b, ast) => {
+    if (b.valueOf() === MIN_UINT) return throwDivisionByZero(ast);
+    return new UnsignedInt(a2.valueOf() / b.valueOf());
+  });
+  binaryOverload("uint", "%", "uint", (a2, b, ast) => {
+    if (b.valueOf() === MIN_UINT) return throwModuloByZero(ast);
+    return new UnsignedInt(a2.valueOf() % b.valueOf());
+  });
+  for (const [left, right] of [
+    ["bool", "bool"],
+    ["int", "int"],
+    ["uint", "uint"],
+    ["double", "double"],
+    ["string", "string"],
+    ["google.protobuf.Timestamp", "google.protobuf.Timestamp"],
+    ["google.protobuf.Duration", "google.protobuf.Duration"],
+    ["int", "uint"],
+    ["int", "double"],
+    ["double", "int"],
+    ["double", "uint"],
+    ["uint", "int"],
+    ["uint", "double"]
+  ]) {
+    binaryOverload(left, "<", right, (a2, b) => a2 < b);
+    binaryOverload(left, "<=", right, (a2, b) => a2 <= b);
+    binaryOverload(left, ">", right, (a2, b) => a2 > b);
+    binaryOverload(left, ">=", right, (a2, b) => a2 >= b);
+  }
+}
+function isEqual(a2, b, ast, ev) {
+  if (a2 === b) return true;
+  switch (typeof a2) {
+    case "undefined":
+    case "string":
+    case "boolean":
+      return false;
+    case "bigint":
+      if (typeof b === "number") return a2 == b;
+      return false;
+    case "number":
+      if (typeof b === "bigint") return a2 == b;
+      return false;
+    case "object":
+      if (typeof b !== "object") return false;
+      const leftType = ev.debugType(a2);
+      const rightType = ev.debugType(b);
+      if (leftType !== rightType) return false;
+      const overload = ev.registry.findBinaryOverload("==", leftType, rightType);
+      if (!overload) return false;
+      return overload.handler(a2, b, ast, ev);
+  }
+  throw evaluationError("invalid_comparison_type", `Cannot compare values of type ${typeof a2}`, ast);
+}
+
+// node_modules/@marcbachmann/cel-js/lib/type-checker.js
+var toDynTypeBinding = (/* @__PURE__ */ new Map()).set("A", "dyn").set("T", "dyn").set("K", "dyn").set("V", "dyn");
+var TypeChecker = class extends Base {
+  constructor(opts, isEvaluating) {
+    super(opts);
+    this.createError = isEvaluating ? evaluationError : typeError;
+  }
+  /**
+   * Check an expression and return its inferred type
+   * @param {Array|any} ast - The AST node to check
+   * @returns {Object} The inferred type declaration
+   * @throws {TypeError} If type checking fails
+   */
+  check(ast, ctx) {
+    try {
+      return ast.checkedType ??= ast.check(this, ast, ctx);
+    } catch (error) {
+      throw attachErrorAst(error, ast);
+    }
+  }
+  checkAccessOnType(ast, ctx, leftType, allowMissingField = false) {
+    if (leftType === this.dynType) return leftType;
+    const indexTypeName = (ast.op === "[]" || ast.op === "[?]" ? this.check(ast.args[1], ctx) : this.stringType).type;
+    if (leftType.kind === "list") {
+      if (indexTypeName === "int" || indexTypeName === "dyn") return leftType.valueType;
+      throw this.createError("invalid_index_type", `List index must be int, got '${indexTypeName}'`, ast);
+    }
+    if (leftType.kind === "map") return leftType.valueType;
+    const customType = this.objectTypes.get(leftType.name);
+    if (customType) {
+      if (!(indexTypeName === "string" || indexTypeName === "dyn")) {
+        throw this.createError(
+          "invalid_index_type",
+          `Cannot index type '${leftType.name}' with type '${indexTypeName}'`,
+          ast
+        );
+      }
+      if (customType.fields) {
+        let keyName;
+        if (ast.op === "." || ast.op === ".?") keyName = ast.args[1];
+        else if (ast.args[1].op === "value") keyName = ast.args[1].args;
+        if (typeof keyName === "string") {
+          const fieldType = customType.fields[keyName];
+          if (fieldType) return fieldType;
+          if (allowMissingField) return this.dynType;
+          throw this.createError("no_such_key", `No such key: ${keyName}`, ast);
+        }
+      }
+      return this.dynType;
+    }
+    throw this.createError("cannot_index_type", `Cannot index type '${this.formatType(leftType)}'`, ast);
+  }
+  formatType(type2) {
+    if (!type2.hasPlaceholderType) return type2.name;
+    return type2.templated(this.registry, toDynTypeBinding).name;
+  }
+  formatTypeList(types2) {
+    return types2.map((t) => this.formatType(t)).join(", ");
+  }
+};
+
+// node_modules/@marcbachmann/cel-js/lib/parser.js
+var TOKEN = {
+  EOF: 0,
+  NUMBER: 1,
+  STRING: 2,
+  BOOLEAN: 3,
+  NULL: 4,
+  IDENTIFIER: 5,
+  PLUS: 6,
+  MINUS: 7,
+  MULTIPLY: 8,
+  DIVIDE: 9,
+  MODULO: 10,
+  EQ: 11,
+  NE: 12,
+  LT: 13,
+  LE: 14,
+  GT: 15,
+  GE: 16,
+  AND: 17,
+  OR: 18,
+  NOT: 19,
+  IN: 20,
+  LPAREN: 21,
+  RPAREN: 22,
+  LBRACKET: 23,
+  RBRACKET: 24,
+  LBRACE: 25,
+  RBRACE: 26,
+  DOT: 27,
+  COMMA: 28,
+  COLON: 29,
+  QUESTION: 30,
+  BYTES: 31
+};
+var OP_FOR_TOKEN = {
+  [TOKEN.EQ]: OPERATORS["=="],
+  [TOKEN.PLUS]: OPERATORS["+"],
+  [TOKEN.MINUS]: OPERATORS["-"],
+  [TOKEN.MULTIPLY]: OPERATORS["*"],
+  [TOKEN.DIVIDE]: OPERATORS["/"],
+  [TOKEN.MODULO]: OPERATORS["%"],
+  [TOKEN.LE]: OPERATORS["<="],
+  [TOKEN.LT]: OPERATORS["<"],
+  [TOKEN.GE]: OPERATORS[">="],
+  [TOKEN.GT]: OPERATORS[">"],
+  [TOKEN.NE]: OPERATORS["!="],
+  [TOKEN.IN]: OPERATORS["in"]
+};
+var TOKEN_BY_NUMBER = {};
+for (const key in TOKEN) TOKEN_BY_NUMBER[TOKEN[key]] = key;
+var HEX_CODES = new Uint8Array(128);
+for (const ch of "0123456789abcdefABCDEF") HEX_CODES[ch.charCodeAt(0)] = 1;
+var ESCAPE_ERRORS = {
+  bytes_unicode_escape: (e) => `\\${e} not allowed in bytes literals`,
+  invalid_unicode_escape: (e) => `Invalid Unicode escape: \\${e}`,
+  invalid_unicode_surrogate: (e) => `Invalid Unicode surrogate: \\${e}`,
+  invalid_hex_escape: (e) => `Invalid hex escape: \\${e}`,
+  invalid_octal_escape: () => "Octal escape must be 3 digits",
+  octal_escape_out_of_range: (e) => `Octal escape out of range: \\${e}`,
+  invalid_escape_sequence: (e) => `Invalid escape sequence: \\${e}`
+};
+var STRING_ESCAPES = {
+  "\\": "\\",
+  "?": "?",
+  '"': '"',
+  "'": "'",
+  "`": "`",
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v"
+};
+var ASTNode = class _ASTNode {
+  #meta;
+  #input;
+  constructor(input, pos, start, end, op, args) {
+    this.#meta = { check: op.check, evaluate: op.evaluate };
+    this.#input = input;
+    this.op = op.name;
+    this.args = args;
+    this.pos = pos;
+    this.start = start;
+    this.end = end;
+  }
+  clone(op, args) {
+    return new _ASTNode(this.#input, this.pos, this.start, this.end, op, args);
+  }
+  get meta() {
+    return this.#meta;
+  }
+  get input() {
+    return this.#input;
+  }
+  #computeIsAsync() {
+    const ast = this.#meta.alternate ?? this;
+    switch (ast.op) {
+      case "value":
+      case "id":
+      case "accuValue":
+      case "accuInc":
+        return false;
+      case "accuPush":
+        return ast.args.maybeAsync;
+      case "!_":
+      case "-_":
+        if (ast.candidates?.async !== false) return true;
+        return ast.args.maybeAsync;
+      case "!=":
+      case "==":
+      case "in":
+      case "+":
+      case "-":
+      case "*":
+      case "/":
+      case "%":
+      case "<":
+      case "<=":
+      case ">":
+      case ">=":
+        if (ast.candidates?.async !== false) return true;
+        return ast.args.some((a2) => a2.maybeAsync);
+      case "call":
+      case "rcall":
+        if (ast.candidates?.async !== false) return true;
+        return (ast.receiverWithArgs || ast.args[1]).some((a2) => a2.maybeAsync);
+      case "comprehension":
+        return ast.args.iterable.maybeAsync || ast.args.step.maybeAsync;
+      case ".":
+      case ".?":
+        return ast.args[0].maybeAsync;
+      case "?:":
+      case "list":
+      case "[]":
+      case "[?]":
+        return ast.args.some((a2) => a2.maybeAsync);
+      case "||":
+      case "&&":
+        return ast.args.some((a2) => a2.maybeAsync);
+      case "map":
+        return ast.args.some((a2) => a2[0].maybeAsync || a2[1].maybeAsync);
+      default:
+        return true;
+    }
+  }
+  /**
+   * Check whether we can optimize away async calling
+   * If no ast members includes a function, we can optimize the call
+   * for which we want to return true here.
+   * @returns {boolean}
+   */
+  get maybeAsync() {
+    return this.#meta.async ??= this.#computeIsAsync();
+  }
+  check(chk, ast, ctx) {
+    const meta = this.#meta;
+    if (meta.alternate) return chk.check(meta.alternate, ctx);
+    else if (meta.macro) return meta.macro.typeCheck(chk, meta.macro, ctx);
+    return meta.check(chk, ast, ctx);
+  }
+  evaluate(ev, ast, ctx) {
+    const meta = this.#meta;
+    if (meta.alternate) this.evaluate = this.#evaluateAlternate;
+    else if (meta.macro) this.evaluate = this.#evaluateMacro;
+    else this.evaluate = meta.evaluate;
+    return this.evaluate(ev, ast, ctx);
+  }
+  #evaluateAlternate(ev, ast, ctx) {
+    return (ast = this.#meta.alternate).evaluate(ev, ast, ctx);
+  }
+  #evaluateMacro(ev, ast, ctx) {
+    return (ast = this.#meta.macro).evaluate(ev, ast, ctx);
+  }
+  setMeta(key, value) {
+    return this.#meta[key] = value, this;
+  }
+  get range() {
+    return { start: this.start, end: this.end };
+  }
+  toOldStructure() {
+    const args = Array.isArray(this.args) ? this.args : [this.args];
+    return [this.op, ...args.map((a2) => a2 instanceof _ASTNode ? a2.toOldStructure() : a2)];
+  }
+};
+var Lexer = class {
+  input;
+  pos;
+  length;
+  tokenPos;
+  tokenType;
+  tokenValue;
+  reset(input) {
+    this.pos = 0;
+    this.input = input;
+    this.length = input.length;
+    return input;
+  }
+  token(pos, type2, value) {
+    this.tokenPos = pos;
+    this.tokenType = type2;
+    this.tokenValue = value;
+    return this;
+  }
+  // Read next token
+  nextToken() {
+    while (true) {
+      const { pos, input, length } = this;
+      if (pos >= length) return this.token(pos, TOKEN.EOF);
+      const ch = input[pos];
+      switch (ch) {
+        // Whitespaces
+        case " ":
+        case "	":
+        case "\n":
+        case "\r":
+          this.pos++;
+          continue;
+        // Operators
+        case "=":
+          if (input[pos + 1] !== "=") break;
+          return this.token((this.pos += 2) - 2, TOKEN.EQ);
+        case "&":
+          if (input[pos + 1] !== "&") break;
+          return this.token((this.pos += 2) - 2, TOKEN.AND);
+        case "|":
+          if (input[pos + 1] !== "|") break;
+          return this.token((this.pos += 2) - 2, TOKEN.OR);
+        case "+":
+          return this.token(this.pos++, TOKEN.PLUS);
+        case "-":
+          return this.token(this.pos++, TOKEN.MINUS);
+        case "*":
+          return this.token(this.pos++, TOKEN.MULTIPLY);
+        case "/":
+          if (input[pos + 1] === "/") {
+            while (this.pos < length && this.input[this.pos] !== "\n") this.pos++;
+            continue;
+          }
+          return this.token(this.pos++, TOKEN.DIVIDE);
+        case "%":
+          return this.token(this.pos++, TOKEN.MODULO);
+        case "<":
+          if (input[pos + 1] === "=") return this.token((this.pos += 2) - 2, TOKEN.LE);
+          return this.token(this.pos++, TOKEN.LT);
+        case ">":
+          if (input[pos + 1] === "=") return this.token((this.pos += 2) - 2, TOKEN.GE);
+          return this.token(this.pos++, TOKEN.GT);
+        case "!":
+          if (input[pos + 1] === "=") return this.token((this.pos += 2) - 2, TOKEN.NE);
+          return this.token(this.pos++, TOKEN.NOT);
+        case "(":
+          return this.token(this.pos++, TOKEN.LPAREN);
+        case ")":
+          return this.token(this.pos++, TOKEN.RPAREN);
+        case "[":
+          return this.token(this.pos++, TOKEN.LBRACKET);
+        case "]":
+          return this.token(this.pos++, TOKEN.RBRACKET);
+        case "{":
+          return this.token(this.pos++, TOKEN.LBRACE);
+        case "}":
+          return this.token(this.pos++, TOKEN.RBRACE);
+        case ".":
+          return this.token(this.pos++, TOKEN.DOT);
+        case ",":
+          return this.token(this.pos++, TOKEN.COMMA);
+        case ":":
+          return this.token(this.pos++, TOKEN.COLON);
+        case "?":
+          return this.token(this.pos++, TOKEN.QUESTION);
+        case `"`:
+        case `'`:
+          return this.readString(ch);
+        // Check for string prefixes (b, B, r, R followed by quote)
+        case "b":
+        case "B":
+        case "r":
+        case "R": {
+          const next = input[pos + 1];
+          if (next === '"' || next === "'") return ++this.pos && this.readString(next, ch);
+          return this.readIdentifier();
+        }
+        default: {
+          const code = ch.charCodeAt(0);
+          if (code <= 57 && code >= 48) return this.readNumber();
+          if (this._isIdentifierCharCode(code)) return this.readIdentifier();
+        }
+      }
+      throw parseError("unexpected_character", `Unexpected character: ${ch}`, {
+        pos,
+        start: pos,
+        end: pos + 1,
+        input
+      });
+    }
+  }
+  // Characters: 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_
+  _isIdentifierCharCode(c3) {
+    if (c3 < 48 || c3 > 122) return false;
+    return c3 >= 97 || c3 >= 65 && c3 <= 90 || c3 <= 57 || c3 === 95;
+  }
+  _parseAsDouble(start, end) {
+    const value = Number(this.input.substring(start, end));
+    if (Number.isFinite(value)) return this.token(start, TOKEN.NUMBER, value);
+    throw parseError("invalid_number", `Invalid number: ${value}`, {
+      pos: start,
+      start,
+      end,
+      input: this.input
+    });
+  }
+  _parseAsBigInt(start, end, isHex, unsigned) {
+    const string = this.input.substring(start, end);
+    if (unsigned === "u" || unsigned === "U") {
+      this.pos++;
+      try {
+        return this.token(start, TOKEN.NUMBER, new UnsignedInt(string));
+      } catch (_err) {
+      }
+    } else {
+      try {
+        return this.token(start, TOKEN.NUMBER, BigInt(string));
+      } catch (_err) {
+      }
+    }
+    throw parseError(
+      isHex ? "invalid_hex_integer" : "invalid_integer",
+      isHex ? `Invalid hex integer: ${string}` : `Invalid integer: ${string}`,
+      { pos: start, start, end: this.pos, input: this.input }
+    );
+  }
+  _readDigits(input, length, pos, code) {
+    while (pos < length && (code = input.charCodeAt(pos)) && !(code > 57 || code < 48)) pos++;
+    return pos;
+  }
+  _readExponent(input, length, pos) {
+    let ch = pos < length && input[pos];
+    if (ch === "e" || ch === "E") {
+      ch = ++pos < length && input[pos];
+      if (ch === "-" || ch === "+") pos++;
+      const start = pos;
+      pos = this._readDigits(input, length, pos);
+      if (start === pos)
+        throw parseError("invalid_exponent", "Invalid exponent", {
+          pos,
+          start: pos,
+          end: Math.min(pos + 1, input.length),
+          input
+        });
+    }
+    return pos;
+  }
+  readNumber() {
+    const { input, length, pos: start } = this;
+    let pos = start;
+    if (input[pos] === "0" && (input[pos + 1] === "x" || input[pos + 1] === "X")) {
+      pos += 2;
+      while (pos < length && HEX_CODES[input[pos].charCodeAt(0)]) pos++;
+      return this._parseAsBigInt(start, this.pos = pos, true, input[pos]);
+    }
+    pos = this._readDigits(input, length, pos);
+    if (pos + 1 < length) {
+      let isDouble = false;
+      let afterpos = input[pos] === "." ? this._readDigits(input, length, pos + 1) : pos + 1;
+      if (afterpos !== pos + 1) (isDouble = true) && (pos = afterpos);
+      afterpos = this._readExponent(input, length, pos);
+      if (afterpos !== pos) (isDouble = true) && (pos = afterpos);
+      if (isDouble) return this._parseAsDouble(start, this.pos = pos);
+    }
+    return this._parseAsBigInt(start, this.pos = pos, false, input[pos]);
+  }
+  readString(del, prefix2) {
+    const { input: i2, pos: s } = this;
+    if (i2[s + 1] === del && i2[s + 2] === del) return this.readTripleQuotedString(del, prefix2);
+    return this.readSingleQuotedString(del, prefix2);
+  }
+  _closeQuotedString(rawStart, rawValue, prefix2, pos) {
+    switch (prefix2) {
+      case "b":
+      case "B": {
+        const processed = this.processEscapes(rawStart, rawValue, true);
+        const bytes = new Uint8Array(processed.length);
+        for (let i2 = 0; i2 < processed.length; i2++) bytes[i2] = processed.charCodeAt(i2) & 255;
+        return this.token(pos - 1, TOKEN.BYTES, bytes);
+      }
+      case "r":
+      case "R": {
+        return this.token(pos - 1, TOKEN.STRING, rawValue);
+      }
+      default: {
+        const value = this.processEscapes(rawStart, rawValue, false);
+        return this.token(pos, TOKEN.STRING, value);
+      }
+    }
+  }
+  readSingleQuotedString(delimiter, prefix2) {
+    const { input, length, pos: start } = this;
+    let ch;
+    let pos = this.pos + 1;
+    while (pos < length && (ch = input[pos])) {
+      switch (ch) {
+        case delimiter:
+          const rawStart = start + 1;
+          const rawValue = input.slice(rawStart, pos);
+          this.pos = ++pos;
+          return this._closeQuotedString(rawStart, rawValue, prefix2, start);
+        case "\n":
+        case "\r":
+          throw parseError("newline_in_string", "Newlines not allowed in single-quoted strings", {
+            pos,
+            start: pos,
+            end: pos + 1,
+            input
+          });
+        case "\\":
+          pos++;
+      }
+      pos++;
+    }
+    throw parseError("unterminated_string", "Unterminated string", {
+      pos: start,
+      start,
+      end: input.length,
+      input
+    });
+  }
+  readTripleQuotedString(delimiter, prefix2) {
+    const { input, length, pos: start } = this;
+    let ch;
+    let pos = this.pos + 3;
+    while (pos < length && (ch = input[pos])) {
+      switch (ch) {
+        case delimiter:
+          if (input[pos + 1] === delimiter && input[pos + 2] === delimiter) {
+            const rawStart = start + 3;
+            const rawValue = input.slice(rawStart, pos);
+            this.pos = pos + 3;
+            return this._closeQuotedString(rawStart, rawValue, prefix2, start);
+          }
+          break;
+        case "\\":
+          pos++;
+      }
+      pos++;
+    }
+    throw parseError("unterminated_triple_quoted_string", "Unterminated triple-quoted string", {
+      pos: start,
+      start,
+      end: input.length,
+      input
+    });
+  }
+  #escapeErr(code, offset, len, i2, chars, extra) {
+    const start = offset + i2;
+    return parseError(code, ESCAPE_ERRORS[code](extra), {
+      input: this.input,
+      pos: start,
+      start,
+      end: Math.min(start + chars, offset + len)
+    });
+  }
+  processEscapes(offset, str3, isBytes) {
+    if (!str3.includes("\\")) return str3;
+    const len = str3.length;
+    let result = "";
+    let i2 = 0;
+    while (i2 < len) {
+      if (str3[i2] !== "\\" || i2 + 1 >= len) {
+        result += str3[i2++];
+        continue;
+      }
+      const next = str3[i2 + 1];
+      if (STRING_ESCAPES[next]) {
+        result += STRING_ESCAPES[next];
+        i2 += 2;
+      } else if (next === "u" || next === "U") {
+        if (isBytes) throw this.#escapeErr("bytes_unicode_escape", offset, len, i2, 2, next);
+        const hexLen = next === "u" ? 4 : 8;
+        const hex2 = str3.substring(i2 + 2, i2 + 2 + hexLen);
+        const c3 = Number.parseInt(hex2, 16);
+        if (hex2.length !== hexLen || !/^[0-9a-fA-F]+$/.test(hex2) || c3 > 1114111)
+          throw this.#escapeErr("invalid_unicode_escape", offset, len, i2, 2 + hexLen, next + hex2);
+        if (c3 >= 55296 && c3 <= 57343)
+          throw this.#escapeErr("invalid_unicode_surrogate", offset, len, i2, 2 + hexLen, next + hex2);
+        result += String.fromCodePoint(c3);
+        i2 += 2 + hexLen;
+      } else if (next === "x" || next === "X") {
+        const h2 = str3.substring(i2 + 2, i2 + 4);
+        if (!/^[0-9a-fA-F]{2}$/.test(h2))
+          throw this.#escapeErr("invalid_hex_escape", offset, len, i2, 4, next + h2);
+        result += String.fromCharCode(Number.parseInt(h2, 16));
+        i2 += 4;
+      } else if (next >= "0" && next <= "7") {
+        const o2 = str3.substring(i2 + 1, i2 + 4);
+        if (!/^[0-7]{3}$/.test(o2)) throw this.#escapeErr("invalid_octal_escape", offset, len, i2, 4);
+        const value = Number.parseInt(o2, 8);
+        if (value > 255) throw this.#escapeErr("octal_escape_out_of_range", offset, len, i2, 4, o2);
+        result += String.fromCharCode(value);
+        i2 += 4;
+      } else {
+        throw this.#escapeErr("invalid_escape_sequence", offset, len, i2, 2, next);
+      }
+    }
+    return result;
+  }
+  readIdentifier() {
+    const { pos, input, length } = this;
+    let p = pos;
+    while (p < length && this._isIdentifierCharCode(input[p].charCodeAt(0))) p++;
+    const value = input.substring(pos, this.pos = p);
+    switch (value) {
+      case "true":
+        return this.token(pos, TOKEN.BOOLEAN, true);
+      case "false":
+        return this.token(pos, TOKEN.BOOLEAN, false);
+      case "null":
+        return this.token(pos, TOKEN.NULL, null);
+      case "in":
+        return this.token(pos, TOKEN.IN);
+      default:
+        return this.token(pos, TOKEN.IDENTIFIER, value);
+    }
+  }
+};
+var globalLexer = new Lexer();
+var Parser = class {
+  lexer = globalLexer;
+  input = null;
+  maxDepthRemaining = null;
+  astNodesRemaining = null;
+  type = null;
+  pos = null;
+  constructor(limits, registry) {
+    this.limits = limits;
+    this.registry = registry;
+  }
+  #limitExceeded(limitKey, pos = this.pos) {
+    throw parseError("limit_exceeded", `Exceeded ${limitKey} (${this.limits[limitKey]})`, {
+      pos,
+      start: pos,
+      end: pos,
+      input: this.input
+    });
+  }
+  #node(start, end, op, args, pos = start) {
+    const node = new ASTNode(this.input, pos, start, end, op, args);
+    if (!this.astNodesRemaining--) this.#limitExceeded("maxAstNodes", pos);
+    return node;
+  }
+  #infixNode(op, left, right) {
+    return this.#node(left.start, right.end, op, [left, right]);
+  }
+  #ternaryNode(expression, consequent, alternate) {
+    return this.#node(expression.start, alternate.end, OPERATORS.ternary, [
+      expression,
+      consequent,
+      alternate
+    ]);
+  }
+  #unaryNode(pos, op, arg) {
+    return this.#node(pos, arg.end, op, arg);
+  }
+  #accessNode(op, left, right, end, pos = left.start) {
+    return this.#node(left.start, end, op, [left, right], pos);
+  }
+  #advanceToken(returnValue = this.pos) {
+    const l = this.lexer.nextToken();
+    this.pos = l.tokenPos;
+    this.type = l.tokenType;
+    return returnValue;
+  }
+  // The value of the current token is accessed less regularly,
+  // so we use a getter to reduce assignment overhead
+  get value() {
+    return this.lexer.tokenValue;
+  }
+  consume(expectedType) {
+    if (this.type === expectedType) return this.#advanceToken();
+    throw parseError(
+      "expected_token",
+      `Expected ${TOKEN_BY_NUMBER[expectedType]}, got ${TOKEN_BY_NUMBER[this.type]}`,
+      { pos: this.pos, start: this.pos, end: this.lexer.pos, input: this.input }
+    );
+  }
+  match(type2) {
+    return this.type === type2;
+  }
+  // Parse entry point
+  parse(input) {
+    if (typeof input !== "string") {
+      throw parseError("expression_must_be_string", "Expression must be a string");
+    }
+    this.input = this.lexer.reset(input);
+    this.#advanceToken();
+    this.maxDepthRemaining = this.limits.maxDepth;
+    this.astNodesRemaining = this.limits.maxAstNodes;
+    const result = this.parseExpression();
+    if (this.match(TOKEN.EOF)) return result;
+    throw parseError(
+      "unexpected_character",
+      `Unexpected character: '${this.input[this.lexer.pos - 1]}'`,
+      {
+        pos: this.pos,
+        start: this.pos,
+        end: this.lexer.pos,
+        input: this.input
+      }
+    );
+  }
+  #expandMacro(start, end, op, args) {
+    const methodName = args[0];
+    const receiver = op === OPERATORS.rcall ? args[1] : null;
+    const fnArgs = op === OPERATORS.rcall ? args[2] : args[1];
+    const decl = this.registry.findMacro(methodName, !!receiver, fnArgs.length);
+    const ast = this.#node(start, end, op, args);
+    if (!decl) return ast;
+    const macro = decl.handler({ ast, args: fnArgs, receiver, methodName, parser: this });
+    if (macro.callAst) return ast.setMeta("alternate", macro.callAst);
+    return ast.setMeta("macro", macro).setMeta("async", isAsync(macro.evaluate, macro.async));
+  }
+  // Expression ::= LogicalOr ('?' Expression ':' Expression)?
+  parseExpression() {
+    if (!this.maxDepthRemaining--) this.#limitExceeded("maxDepth");
+    const expr = this.parseLogicalOr();
+    if (!this.match(TOKEN.QUESTION)) return ++this.maxDepthRemaining && expr;
+    this.#advanceToken();
+    const consequent = this.parseExpression();
+    this.consume(TOKEN.COLON);
+    const alternate = this.parseExpression();
+    this.maxDepthRemaining++;
+    return this.#ternaryNode(expr, consequent, alternate);
+  }
+  // LogicalOr ::= LogicalAnd ('||' LogicalAnd)*
+  parseLogicalOr() {
+    let expr = this.parseLogicalAnd();
+    while (this.match(TOKEN.OR)) {
+      this.#advanceToken();
+      expr = this.#infixNode(OPERATORS["||"], expr, this.parseLogicalAnd());
+    }
+    return expr;
+  }
+  // LogicalAnd ::= Equality ('&&' Equality)*
+  parseLogicalAnd() {
+    let expr = this.parseEquality();
+    while (this.match(TOKEN.AND)) {
+      this.#advanceToken();
+      expr = this.#infixNode(OPERATORS["&&"], expr, this.parseEquality());
+    }
+    return expr;
+  }
+  // Equality ::= Relational (('==' | '!=') Relational)*
+  parseEquality() {
+    let expr = this.parseRelational();
+    while (this.match(TOKEN.EQ) || this.match(TOKEN.NE)) {
+      const op = OP_FOR_TOKEN[this.type];
+      this.#advanceToken();
+      expr = this.#infixNode(op, expr, this.parseRelational());
+    }
+    return expr;
+  }
+  // Relational ::= Additive (('<' | '<=' | '>' | '>=' | 'in') Additive)*
+  parseRelational() {
+    let expr = this.parseAdditive();
+    while (this.match(TOKEN.LT) || this.match(TOKEN.LE) || this.match(TOKEN.GT) || this.match(TOKEN.GE) || this.match(TOKEN.IN)) {
+      const op = OP_FOR_TOKEN[this.type];
+      this.#advanceToken();
+      expr = this.#infixNode(op, expr, this.parseAdditive());
+    }
+    return expr;
+  }
+  // Additive ::= Multiplicative (('+' | '-') Multiplicative)*
+  parseAdditive() {
+    let expr = this.parseMultiplicative();
+    while (this.match(TOKEN.PLUS) || this.match(TOKEN.MINUS)) {
+      const op = OP_FOR_TOKEN[this.type];
+      this.#advanceToken();
+      expr = this.#infixNode(op, expr, this.parseMultiplicative());
+    }
+    return expr;
+  }
+  // Multiplicative ::= Unary (('*' | '/' | '%') Unary)*
+  parseMultiplicative() {
+    let expr = this.parseUnary();
+    while (this.match(TOKEN.MULTIPLY) || this.match(TOKEN.DIVIDE) || this.match(TOKEN.MODULO)) {
+      const op = OP_FOR_TOKEN[this.type];
+      this.#advanceToken();
+      expr = this.#infixNode(op, expr, this.parseUnary());
+    }
+    return expr;
+  }
+  // Unary ::= ('!' | '-')* Postfix
+  parseUnary() {
+    if (this.type === TOKEN.NOT) {
+      return this.#unaryNode(this.#advanceToken(), OPERATORS.unaryNot, this.parseUnary());
+    }
+    if (this.type === TOKEN.MINUS) {
+      return this.#unaryNode(this.#advanceToken(), OPERATORS.unaryMinus, this.parseUnary());
+    }
+    return this.parsePostfix();
+  }
+  // Postfix ::= Primary (('.' IDENTIFIER ('(' ArgumentList ')')? | '[' Expression ']'))*
+  parsePostfix() {
+    let expr = this.parsePrimary();
+    const depth = this.maxDepthRemaining;
+    while (true) {
+      if (this.match(TOKEN.DOT)) {
+        const dot = this.#advanceToken();
+        if (!this.maxDepthRemaining--) this.#limitExceeded("maxDepth", dot);
+        const op = this.match(TOKEN.QUESTION) && this.registry.enableOptionalTypes && this.#advanceToken() ? OPERATORS.optionalFieldAccess : OPERATORS.fieldAccess;
+        const propertyValue = this.value;
+        const start = this.pos;
+        const end = this.lexer.pos;
+        this.consume(TOKEN.IDENTIFIER);
+        if (op === OPERATORS.fieldAccess && this.match(TOKEN.LPAREN) && this.#advanceToken()) {
+          const args = this.parseArgumentList();
+          const closeEnd = this.lexer.pos;
+          this.consume(TOKEN.RPAREN);
+          expr = this.#expandMacro(expr.start, closeEnd, OPERATORS.rcall, [propertyValue, expr, args]);
+        } else {
+          expr = this.#accessNode(op, expr, propertyValue, end, start);
+        }
+        continue;
+      }
+      if (this.match(TOKEN.LBRACKET)) {
+        const bracket = this.#advanceToken();
+        if (!this.maxDepthRemaining--) this.#limitExceeded("maxDepth", bracket);
+        const op = this.match(TOKEN.QUESTION) && this.registry.enableOptionalTypes && this.#advanceToken() ? OPERATORS.optionalBracketAccess : OPERATORS.bracketAccess;
+        const index = this.parseExpression();
+        const closeEnd = this.lexer.pos;
+        this.consume(TOKEN.RBRACKET);
+        expr = this.#accessNode(op, expr, index, closeEnd);
+        continue;
+      }
+      break;
+    }
+    this.maxDepthRemaining = depth;
+    return expr;
+  }
+  // Primary ::= NUMBER | STRING | BOOLEAN | NULL | IDENTIFIER | '(' Expression ')' | Array | Object
+  parsePrimary() {
+    switch (this.type) {
+      case TOKEN.NUMBER:
+      case TOKEN.STRING:
+      case TOKEN.BYTES:
+      case TOKEN.BOOLEAN:
+      case TOKEN.NULL:
+        return this.#consumeLiteral();
+      case TOKEN.IDENTIFIER:
+        return this.#parseIdentifierPrimary();
+      case TOKEN.LPAREN:
+        return this.#parseParenthesizedExpression();
+      case TOKEN.LBRACKET:
+        return this.parseList();
+      case TOKEN.LBRACE:
+        return this.parseMap();
+    }
+    throw parseError("unexpected_token", `Unexpected token: ${TOKEN_BY_NUMBER[this.type]}`, {
+      pos: this.pos,
+      start: this.pos,
+      end: this.lexer.pos,
+      input: this.input
+    });
+  }
+  #consumeLiteral() {
+    return this.#advanceToken(this.#node(this.pos, this.lexer.pos, OPERATORS.value, this.value));
+  }
+  #parseIdentifierPrimary() {
+    const value = this.value;
+    const end = this.lexer.pos;
+    const start = this.consume(TOKEN.IDENTIFIER);
+    if (RESERVED.has(value)) {
+      throw parseError("reserved_identifier", `Reserved identifier: ${value}`, {
+        pos: start,
+        start,
+        end,
+        input: this.input
+      });
+    }
+    if (!this.match(TOKEN.LPAREN)) return this.#node(start, end, OPERATORS.id, value);
+    this.#advanceToken();
+    const args = this.parseArgumentList();
+    const closeEnd = this.lexer.pos;
+    this.consume(TOKEN.RPAREN);
+    return this.#expandMacro(start, closeEnd, OPERATORS.call, [value, args]);
+  }
+  #parseParenthesizedExpression() {
+    this.consume(TOKEN.LPAREN);
+    const expr = this.parseExpression();
+    this.consume(TOKEN.RPAREN);
+    return expr;
+  }
+  parseList() {
+    const start = this.consume(TOKEN.LBRACKET);
+    const elements = [];
+    let remainingElements = this.limits.maxListElements;
+    if (!this.match(TOKEN.RBRACKET)) {
+      elements.push(this.parseExpression());
+      if (!remainingElements--) this.#limitExceeded("maxListElements", elements.at(-1).pos);
+      while (this.match(TOKEN.COMMA)) {
+        this.#advanceToken();
+        if (this.match(TOKEN.RBRACKET)) break;
+        elements.push(this.parseExpression());
+        if (!remainingElements--) this.#limitExceeded("maxListElements", elements.at(-1).pos);
+      }
+    }
+    const closeEnd = this.lexer.pos;
+    this.consume(TOKEN.RBRACKET);
+    return this.#node(start, closeEnd, OPERATORS.list, elements);
+  }
+  parseMap() {
+    const start = this.consume(TOKEN.LBRACE);
+    const props = [];
+    let remainingEntries = this.limits.maxMapEntries;
+    if (!this.match(TOKEN.RBRACE)) {
+      props.push(this.parseProperty());
+      if (!remainingEntries--) this.#limitExceeded("maxMapEntries", props.at(-1)[0].pos);
+      while (this.match(TOKEN.COMMA)) {
+        this.#advanceToken();
+        if (this.match(TOKEN.RBRACE)) break;
+        props.push(this.parseProperty());
+        if (!remainingEntries--) this.#limitExceeded("maxMapEntries", props.at(-1)[0].pos);
+      }
+    }
+    const closeEnd = this.lexer.pos;
+    this.consume(TOKEN.RBRACE);
+    return this.#node(start, closeEnd, OPERATORS.map, props);
+  }
+  parseProperty() {
+    return [this.parseExpression(), (this.consume(TOKEN.COLON), this.parseExpression())];
+  }
+  parseArgumentList() {
+    const args = [];
+    let remainingArgs = this.limits.maxCallArguments;
+    if (!this.match(TOKEN.RPAREN)) {
+      args.push(this.parseExpression());
+      if (!remainingArgs--) this.#limitExceeded("maxCallArguments", args.at(-1).pos);
+      while (this.match(TOKEN.COMMA)) {
+        this.#advanceToken();
+        if (this.match(TOKEN.RPAREN)) break;
+        args.push(this.parseExpression());
+        if (!remainingArgs--) this.#limitExceeded("maxCallArguments", args.at(-1).pos);
+      }
+    }
+    return args;
+  }
+};
+
+// node_modules/@marcbachmann/cel-js/lib/options.js
+var DEFAULT_LIMITS = objFreeze({
+  maxAstNodes: 1e5,
+  maxDepth: 250,
+  maxListElements: 1e3,
+  maxMapEntries: 1e3,
+  maxCallArguments: 32
+});
+var LIMIT_KEYS = new Set(objKeys(DEFAULT_LIMITS));
+function createLimits(overrides, base2 = DEFAULT_LIMITS) {
+  const keys2 = overrides ? objKeys(overrides) : void 0;
+  if (!keys2?.length) return base2;
+  const merged = { ...base2 };
+  for (const key of keys2) {
+    if (!LIMIT_KEYS.has(key)) throw new TypeError(`Unknown limits option: ${key}`);
+    const value = overrides[key];
+    if (typeof value !== "number") continue;
+    merged[key] = value;
+  }
+  return objFreeze(merged);
+}
+var DEFAULT_OPTIONS2 = objFreeze({
+  unlistedVariablesAreDyn: false,
+  homogeneousAggregateLiterals: true,
+  enableOptionalTypes: false,
+  limits: DEFAULT_LIMITS
+});
+function bool3(a2, b, key) {
+  const value = a2?.[key] ?? b?.[key];
+  if (typeof value !== "boolean") throw new TypeError(`Invalid option: ${key}`);
+  return value;
+}
+function createOptions(opts, base2 = DEFAULT_OPTIONS2) {
+  if (!opts) return base2;
+  return objFreeze({
+    unlistedVariablesAreDyn: bool3(opts, base2, "unlistedVariablesAreDyn"),
+    homogeneousAggregateLiterals: bool3(opts, base2, "homogeneousAggregateLiterals"),
+    enableOptionalTypes: bool3(opts, base2, "enableOptionalTypes"),
+    limits: createLimits(opts.limits, base2.limits)
+  });
+}
+
+// node_modules/@marcbachmann/cel-js/lib/evaluator.js
+var globalRegistry = createRegistry({ enableOptionalTypes: false });
+registerFunctions(globalRegistry);
+registerOverloads(globalRegistry);
+registerMacros(globalRegistry);
+var Environment = class _Environment {
+  #registry;
+  #evaluator;
+  #typeChecker;
+  #evalTypeChecker;
+  #parser;
+  constructor(opts, inherited) {
+    this.opts = createOptions(opts, inherited?.opts);
+    this.#registry = (inherited instanceof _Environment ? inherited.#registry : globalRegistry).clone(this.opts);
+    const childOpts = { registry: this.#registry, opts: this.opts };
+    this.#typeChecker = new TypeChecker(childOpts);
+    this.#evalTypeChecker = new TypeChecker(childOpts, true);
+    this.#evaluator = new Evaluator(childOpts);
+    this.#parser = new Parser(this.opts.limits, this.#registry);
+    Object.freeze(this);
+  }
+  clone(opts) {
+    return new _Environment(opts, this);
+  }
+  registerFunction(signature2, handler2, opts) {
+    this.#registry.registerFunctionOverload(signature2, handler2, opts);
+    return this;
+  }
+  registerOperator(string, handler2, opts) {
+    this.#registry.registerOperatorOverload(string, handler2, opts);
+    return this;
+  }
+  registerType(typename, constructor) {
+    this.#registry.registerType(typename, constructor);
+    return this;
+  }
+  registerVariable(name, type2, opts) {
+    this.#registry.registerVariable(name, type2, opts);
+    return this;
+  }
+  registerConstant(name, type2, value) {
+    this.#registry.registerConstant(name, type2, value);
+    return this;
+  }
+  hasVariable(name) {
+    return this.#registry.variables.has(name);
+  }
+  getDefinitions() {
+    return this.#registry.getDefinitions();
+  }
+  check(expression) {
+    try {
+      return this.#checkAST(this.#parser.parse(expression));
+    } catch (error) {
+      return { valid: false, error };
+    }
+  }
+  #checkAST(ast) {
+    try {
+      const typeDecl = this.#typeChecker.check(ast, new RootContext(this.#registry));
+      return { valid: true, type: this.#formatTypeForCheck(typeDecl) };
+    } catch (error) {
+      return { valid: false, error };
+    }
+  }
+  #formatTypeForCheck(typeDecl) {
+    if (typeDecl.name === `list<dyn>`) return "list";
+    if (typeDecl.name === `map<dyn, dyn>`) return "map";
+    return typeDecl.name;
+  }
+  parse(expression) {
+    const ast = this.#parser.parse(expression);
+    const evaluateParsed = this.#evaluateAST.bind(this, ast);
+    evaluateParsed.check = this.#checkAST.bind(this, ast);
+    evaluateParsed.ast = ast;
+    return evaluateParsed;
+  }
+  evaluate(expression, context) {
+    return this.#evaluateAST(this.#parser.parse(expression), context);
+  }
+  #evaluateAST(ast, ctx) {
+    if (ast.checkedType) {
+      return ast.evaluate(this.#evaluator, ast, new RootContext(this.#registry, ctx));
+    } else {
+      this.#evalTypeChecker.check(ast, ctx = new RootContext(this.#registry, ctx));
+      return ast.evaluate(this.#evaluator, ast, ctx);
+    }
+  }
+};
+var Evaluator = class extends Base {
+  constructor(opts) {
+    super(opts);
+    this.createError = evaluationError;
+  }
+  #firstMapElement(coll) {
+    if (coll instanceof Map) return coll.entries().next().value;
+    for (const key in coll) return [key, coll[key]];
+  }
+  debugRuntimeType(value, checkedType) {
+    return checkedType?.hasDynType === false ? checkedType : this.debugTypeDeep(value);
+  }
+  debugTypeDeep(value) {
+    const runtimeType = this.debugType(value);
+    switch (runtimeType.kind) {
+      case "list": {
+        const first = value instanceof Array ? value[0] : value.values().next().value;
+        if (first === void 0) return runtimeType;
+        return this.registry.getListType(this.debugTypeDeep(first));
+      }
+      case "map": {
+        const first = this.#firstMapElement(value);
+        if (!first) return runtimeType;
+        return this.registry.getMapType(
+          runtimeType.keyType.hasDynType ? this.debugTypeDeep(first[0]) : runtimeType.keyType,
+          runtimeType.valueType.hasDynType ? this.debugTypeDeep(first[1]) : runtimeType.valueType
+        );
+      }
+      default:
+        return runtimeType;
+    }
+  }
+  tryEval(ast, ctx) {
+    try {
+      const res = this.run(ast, ctx);
+      if (res instanceof Promise) return res.catch((err) => err);
+      return res;
+    } catch (err) {
+      return err;
+    }
+  }
+  run(ast, ctx) {
+    return ast.evaluate(this, ast, ctx);
+  }
+};
+var globalEnvironment = new Environment({
+  unlistedVariablesAreDyn: true
+});
+
+// src/admission/k8s-cel/authz.ts
+var UnknownDecision = class extends Error {
+  constructor() {
+    super("authorizer decision needs the live cluster (unknown offline)");
+  }
+};
+var Authorizer = class {
+  constructor(decide2, user) {
+    this.decide = decide2;
+    this.user = user;
+  }
+  decide;
+  user;
+};
+var PathCheck = class {
+  constructor(authz, path37) {
+    this.authz = authz;
+    this.path = path37;
+  }
+  authz;
+  path;
+};
+var GroupCheck = class {
+  constructor(authz, group) {
+    this.authz = authz;
+    this.group = group;
+  }
+  authz;
+  group;
+};
+var ResourceCheck = class _ResourceCheck {
+  constructor(authz, fields) {
+    this.authz = authz;
+    this.fields = fields;
+  }
+  authz;
+  fields;
+  with(key, value) {
+    return new _ResourceCheck(this.authz, { ...this.fields, [key]: value });
+  }
+};
+var Decision = class {
+  constructor(d) {
+    this.d = d;
+  }
+  d;
+};
+function registerAuthz(env) {
+  env.registerType("Authorizer", Authorizer).registerType("PathCheck", PathCheck).registerType("GroupCheck", GroupCheck).registerType("ResourceCheck", ResourceCheck).registerType("Decision", Decision).registerFunction("Authorizer.path(string): PathCheck", (a2, p) => new PathCheck(a2, p)).registerFunction("Authorizer.group(string): GroupCheck", (a2, g) => new GroupCheck(a2, g)).registerFunction("Authorizer.serviceAccount(string, string): Authorizer", (a2, ns, n2) => new Authorizer(a2.decide, `system:serviceaccount:${ns}:${n2}`)).registerFunction("GroupCheck.resource(string): ResourceCheck", (g, r) => new ResourceCheck(g.authz, { group: g.group, resource: r })).registerFunction("ResourceCheck.subresource(string): ResourceCheck", (r, v) => r.with("subresource", v)).registerFunction("ResourceCheck.namespace(string): ResourceCheck", (r, v) => r.with("namespace", v)).registerFunction("ResourceCheck.name(string): ResourceCheck", (r, v) => r.with("name", v)).registerFunction("ResourceCheck.fieldSelector(string): ResourceCheck", (r, v) => r.with("fieldSelector", v)).registerFunction("ResourceCheck.labelSelector(string): ResourceCheck", (r, v) => r.with("labelSelector", v)).registerFunction("ResourceCheck.check(string): Decision", (r, verb) => new Decision(r.authz.decide({ ...r.fields, verb }))).registerFunction("PathCheck.check(string): Decision", (p, verb) => new Decision(p.authz.decide({ path: p.path, verb }))).registerFunction("Decision.allowed(): bool", (d) => d.d.allowed).registerFunction("Decision.reason(): string", (d) => d.d.reason).registerFunction("Decision.errored(): bool", (d) => d.d.error !== void 0).registerFunction("Decision.error(): string", (d) => d.d.error ?? "");
+}
+
+// src/admission/k8s-cel/ip.ts
+var IP = class {
+  constructor(bytes, family) {
+    this.bytes = bytes;
+    this.family = family;
+  }
+  bytes;
+  family;
+  toString() {
+    return formatAddr(this);
+  }
+};
+var CIDR = class {
+  constructor(ip, bits) {
+    this.ip = ip;
+    this.bits = bits;
+  }
+  ip;
+  bits;
+  toString() {
+    return `${formatAddr(this.ip)}/${this.bits}`;
+  }
+};
+var ParseFailure = class extends Error {
+};
+function parseIPv4(s, full2) {
+  const parts = s.split(".");
+  if (parts.length > 4) throw new ParseFailure(`ParseAddr(${JSON.stringify(full2)}): IPv4 address too long`);
+  if (parts.length < 4) throw new ParseFailure(`ParseAddr(${JSON.stringify(full2)}): IPv4 address too short`);
+  const out = new Uint8Array(4);
+  parts.forEach((p, i2) => {
+    if (p === "") throw new ParseFailure(`ParseAddr(${JSON.stringify(full2)}): IPv4 field must have at least one digit`);
+    if (!/^[0-9]+$/.test(p)) throw new ParseFailure(`ParseAddr(${JSON.stringify(full2)}): unexpected character`);
+    if (p.length > 1 && p[0] === "0") throw new ParseFailure(`ParseAddr(${JSON.stringify(full2)}): IPv4 field has octet with leading zero`);
+    const n2 = Number(p);
+    if (n2 > 255) throw new ParseFailure(`ParseAddr(${JSON.stringify(full2)}): IPv4 field has value >255`);
+    out[i2] = n2;
+  });
+  return out;
+}
+function parseIPv6(s, full2) {
+  const q = JSON.stringify(full2);
+  if (s.includes("%")) throw new ParseFailure(`ParseAddr(${q}): zones are not allowed`);
+  const halves = s.split("::");
+  if (halves.length > 2) throw new ParseFailure(`ParseAddr(${q}): multiple :: in address`);
+  const groups = (part) => {
+    if (part === "") return [];
+    const out2 = [];
+    const fields = part.split(":");
+    fields.forEach((f, i2) => {
+      if (f.includes(".") && i2 === fields.length - 1) {
+        const v4 = parseIPv4(f, full2);
+        out2.push(v4[0] << 8 | v4[1], v4[2] << 8 | v4[3]);
+        return;
+      }
+      if (f === "") throw new ParseFailure(`ParseAddr(${q}): each colon-separated field must have at least one digit (at ${JSON.stringify(":" + fields.slice(i2 + 1).join(":"))})`);
+      if (!/^[0-9a-fA-F]{1,4}$/.test(f)) throw new ParseFailure(`ParseAddr(${q}): ${f.length > 4 ? "each group must have 4 or less digits" : "unexpected character"} (at ${JSON.stringify(f)})`);
+      out2.push(parseInt(f, 16));
+    });
+    return out2;
+  };
+  let all;
+  if (halves.length === 2) {
+    const a2 = groups(halves[0]);
+    const b = groups(halves[1]);
+    if (a2.length + b.length > 7) throw new ParseFailure(`ParseAddr(${q}): too many colons`);
+    all = [...a2, ...new Array(8 - a2.length - b.length).fill(0), ...b];
+  } else {
+    all = groups(s);
+    if (all.length !== 8) throw new ParseFailure(`ParseAddr(${q}): address string too short`);
+  }
+  const out = new Uint8Array(16);
+  all.forEach((g, i2) => {
+    out[2 * i2] = g >> 8;
+    out[2 * i2 + 1] = g & 255;
+  });
+  return out;
+}
+function parseAddr(s) {
+  if (s === "") throw new ParseFailure('ParseAddr(""): unable to parse IP');
+  if (s.includes(":")) return new IP(parseIPv6(s, s), 6);
+  if (s.includes(".")) return new IP(parseIPv4(s, s), 4);
+  throw new ParseFailure(`ParseAddr(${JSON.stringify(s)}): unable to parse IP`);
+}
+function isV4Mapped(ip) {
+  return ip.family === 6 && ip.bytes.slice(0, 10).every((b) => b === 0) && ip.bytes[10] === 255 && ip.bytes[11] === 255;
+}
+function formatAddr(ip) {
+  if (ip.family === 4) return [...ip.bytes].join(".");
+  const g = [];
+  for (let i2 = 0; i2 < 8; i2++) g.push(ip.bytes[2 * i2] << 8 | ip.bytes[2 * i2 + 1]);
+  let bestStart = -1, bestLen = 0;
+  for (let i2 = 0; i2 < 8; ) {
+    if (g[i2] !== 0) {
+      i2++;
+      continue;
+    }
+    let j = i2;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i2 > bestLen && j - i2 >= 2) {
+      bestStart = i2;
+      bestLen = j - i2;
+    }
+    i2 = j;
+  }
+  const hex2 = (a2) => a2.map((x) => x.toString(16)).join(":");
+  if (bestStart < 0) return hex2(g);
+  return `${hex2(g.slice(0, bestStart))}::${hex2(g.slice(bestStart + bestLen))}`;
+}
+function parseIP(s) {
+  try {
+    const ip = parseAddr(s);
+    if (isV4Mapped(ip)) throw new ParseFailure("IPv4-mapped IPv6 address is not allowed");
+    return ip;
+  } catch (err) {
+    throw new Error(`IP Address ${JSON.stringify(s)} parse error during conversion from string: ${err.message}`);
+  }
+}
+function parseCIDR(s) {
+  const fail = (m) => new Error(`network address parse error during conversion from string: network address parse error during conversion from string: netip.ParsePrefix(${JSON.stringify(s)}): ${m}`);
+  const slash = s.lastIndexOf("/");
+  if (slash < 0) throw fail("no '/'");
+  const addr = s.slice(0, slash);
+  const bitsText = s.slice(slash + 1);
+  let ip;
+  try {
+    ip = parseAddr(addr);
+  } catch (err) {
+    throw fail(err.message);
+  }
+  if (addr.includes("%")) throw fail("IPv6 zones cannot be present in a prefix");
+  if (!/^[0-9]+$/.test(bitsText) || bitsText.length > 1 && bitsText[0] === "0") throw fail(`bad bits after slash: ${JSON.stringify(bitsText)}`);
+  const bits = Number(bitsText);
+  if (bits > (ip.family === 4 ? 32 : 128)) throw fail(`prefix length out of range`);
+  if (isV4Mapped(ip)) throw new Error(`network address parse error during conversion from string: IPv4-mapped IPv6 address is not allowed`);
+  return new CIDR(ip, bits);
+}
+function masked(c3) {
+  const out = new Uint8Array(c3.ip.bytes);
+  for (let i2 = 0; i2 < out.length; i2++) {
+    const keep = Math.max(0, Math.min(8, c3.bits - 8 * i2));
+    out[i2] = out[i2] & (255 << 8 - keep & 255);
+  }
+  return new CIDR(new IP(out, c3.ip.family), c3.bits);
+}
+function containsIP(c3, ip) {
+  if (c3.ip.family !== ip.family) return false;
+  const a2 = masked(c3).ip.bytes;
+  const b = masked(new CIDR(ip, c3.bits)).ip.bytes;
+  return a2.every((x, i2) => x === b[i2]);
+}
+var sameBytes = (a2, b) => a2.length === b.length && a2.every((x, i2) => x === b[i2]);
+function inV4(ip, prefix2, bits) {
+  return ip.family === 4 && containsIP(new CIDR(new IP(Uint8Array.from(prefix2), 4), bits), ip);
+}
+function inV6(ip, first, bits) {
+  if (ip.family !== 6) return false;
+  const b = new Uint8Array(16);
+  b[0] = first >> 8;
+  b[1] = first & 255;
+  return containsIP(new CIDR(new IP(b, 6), bits), ip);
+}
+var isUnspecified = (ip) => ip.bytes.every((b) => b === 0);
+var isLoopback = (ip) => ip.family === 4 ? ip.bytes[0] === 127 : ip.bytes.slice(0, 15).every((b) => b === 0) && ip.bytes[15] === 1;
+var isMulticast = (ip) => ip.family === 4 ? (ip.bytes[0] & 240) === 224 : ip.bytes[0] === 255;
+var isLinkLocalMulticast = (ip) => ip.family === 4 ? inV4(ip, [224, 0, 0, 0], 24) : ip.bytes[0] === 255 && (ip.bytes[1] & 15) === 2;
+var isLinkLocalUnicast = (ip) => ip.family === 4 ? inV4(ip, [169, 254, 0, 0], 16) : inV6(ip, 65152, 10);
+var isGlobalUnicast = (ip) => !isUnspecified(ip) && !isLoopback(ip) && !isMulticast(ip) && !isLinkLocalUnicast(ip) && !(ip.family === 4 && ip.bytes.every((b) => b === 255));
+var IPNamespace = class {
+};
+function registerIP(env) {
+  env.registerType("net.IP", IP).registerType("net.CIDR", CIDR).registerType("IPNamespace", IPNamespace);
+  env.registerConstant("ip", "IPNamespace", new IPNamespace());
+  env.registerFunction("ip(string): net.IP", (s) => parseIP(s)).registerFunction("isIP(string): bool", (s) => {
+    try {
+      parseIP(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }).registerFunction("IPNamespace.isCanonical(string): bool", (_, s) => formatAddr(parseIP(s)) === s).registerFunction("string(net.IP): string", (ip) => formatAddr(ip)).registerFunction("net.IP.family(): int", (ip) => BigInt(ip.family)).registerFunction("net.IP.isUnspecified(): bool", isUnspecified).registerFunction("net.IP.isLoopback(): bool", isLoopback).registerFunction("net.IP.isLinkLocalMulticast(): bool", isLinkLocalMulticast).registerFunction("net.IP.isLinkLocalUnicast(): bool", isLinkLocalUnicast).registerFunction("net.IP.isGlobalUnicast(): bool", isGlobalUnicast).registerOperator("net.IP == net.IP", (a2, b) => a2.family === b.family && sameBytes(a2.bytes, b.bytes)).registerFunction("cidr(string): net.CIDR", (s) => parseCIDR(s)).registerFunction("isCIDR(string): bool", (s) => {
+    try {
+      parseCIDR(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }).registerFunction("string(net.CIDR): string", (c3) => c3.toString()).registerFunction("net.CIDR.containsIP(net.IP): bool", containsIP).registerFunction("net.CIDR.containsIP(string): bool", (c3, s) => containsIP(c3, parseIP(s))).registerFunction("net.CIDR.containsCIDR(net.CIDR): bool", (c3, o2) => o2.bits >= c3.bits && containsIP(c3, o2.ip)).registerFunction("net.CIDR.containsCIDR(string): bool", (c3, s) => {
+    const o2 = parseCIDR(s);
+    return o2.bits >= c3.bits && containsIP(c3, o2.ip);
+  }).registerFunction("net.CIDR.ip(): net.IP", (c3) => c3.ip).registerFunction("net.CIDR.masked(): net.CIDR", masked).registerFunction("net.CIDR.prefixLength(): int", (c3) => BigInt(c3.bits)).registerOperator("net.CIDR == net.CIDR", (a2, b) => a2.bits === b.bits && a2.ip.family === b.ip.family && sameBytes(a2.ip.bytes, b.ip.bytes));
+  const ipType = env.evaluate('type(ip("0.0.0.0"))');
+  const cidrType = env.evaluate('type(cidr("0.0.0.0/0"))');
+  env.registerConstant("net", "map<string, type>", /* @__PURE__ */ new Map([["IP", ipType], ["CIDR", cidrType]]));
+}
+
+// src/admission/k8s-cel/quantity.ts
+var Quantity = class {
+  // value = num / den, den > 0
+  constructor(num2, den) {
+    this.num = num2;
+    this.den = den;
+  }
+  num;
+  den;
+};
+var BINARY = { Ki: 1n << 10n, Mi: 1n << 20n, Gi: 1n << 30n, Ti: 1n << 40n, Pi: 1n << 50n, Ei: 1n << 60n };
+var DECIMAL = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+var PATTERN = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+function gcd(a2, b) {
+  a2 = a2 < 0n ? -a2 : a2;
+  while (b) [a2, b] = [b, a2 % b];
+  return a2;
+}
+function make(num2, den) {
+  const g = gcd(num2, den) || 1n;
+  return new Quantity(num2 / g, den / g);
+}
+function parseQuantity(s) {
+  const m = PATTERN.exec(s);
+  if (!m) throw new Error(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+  const numberText = m[1];
+  const suffix = m[2];
+  const nm = /^([+-]?)([0-9]*)(?:\.([0-9]*))?$/.exec(numberText);
+  if (!nm || nm[2] === "" && (nm[3] ?? "") === "") throw new Error(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+  const frac = nm[3] ?? "";
+  let num2 = BigInt((nm[2] || "0") + frac) * (nm[1] === "-" ? -1n : 1n);
+  let den = 10n ** BigInt(frac.length);
+  if (suffix in BINARY) num2 *= BINARY[suffix];
+  else if (suffix in DECIMAL) {
+    const e = DECIMAL[suffix];
+    if (e >= 0) num2 *= 10n ** BigInt(e);
+    else den *= 10n ** BigInt(-e);
+  } else if (/^[eE][-+]?[0-9]+$/.test(suffix)) {
+    const e = Number(suffix.slice(1));
+    if (e >= 0) num2 *= 10n ** BigInt(e);
+    else den *= 10n ** BigInt(-e);
+  } else throw new Error("unable to parse quantity's suffix");
+  const nanos = num2 * 1000000000n;
+  if (nanos % den !== 0n) {
+    const q = nanos / den + (num2 > 0n ? 1n : 0n);
+    return make(q, 1000000000n);
+  }
+  return make(num2, den);
+}
+var cmp = (a2, b) => {
+  const l = a2.num * b.den, r = b.num * a2.den;
+  return l < r ? -1 : l > r ? 1 : 0;
+};
+var add = (a2, b) => make(a2.num * b.den + b.num * a2.den, a2.den * b.den);
+var neg = (a2) => new Quantity(-a2.num, a2.den);
+var fromInt = (n2) => new Quantity(n2, 1n);
+var MAX_INT2 = (1n << 63n) - 1n;
+var MIN_INT2 = -(1n << 63n);
+function asInteger(q) {
+  if (q.num % q.den !== 0n) throw new Error("cannot convert value to integer");
+  const v = q.num / q.den;
+  if (v > MAX_INT2 || v < MIN_INT2) throw new Error("cannot convert value to integer");
+  return v;
+}
+function registerQuantity(env) {
+  env.registerType("kubernetes.Quantity", Quantity).registerFunction("quantity(string): kubernetes.Quantity", (s) => parseQuantity(s)).registerFunction("isQuantity(string): bool", (s) => {
+    try {
+      parseQuantity(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }).registerFunction("kubernetes.Quantity.sign(): int", (q) => BigInt(q.num > 0n ? 1 : q.num < 0n ? -1 : 0)).registerFunction("kubernetes.Quantity.isInteger(): bool", (q) => {
+    try {
+      asInteger(q);
+      return true;
+    } catch {
+      return false;
+    }
+  }).registerFunction("kubernetes.Quantity.asInteger(): int", asInteger).registerFunction("kubernetes.Quantity.asApproximateFloat(): double", (q) => Number(q.num) / Number(q.den)).registerFunction("kubernetes.Quantity.add(kubernetes.Quantity): kubernetes.Quantity", add).registerFunction("kubernetes.Quantity.add(int): kubernetes.Quantity", (q, n2) => add(q, fromInt(n2))).registerFunction("kubernetes.Quantity.sub(kubernetes.Quantity): kubernetes.Quantity", (a2, b) => add(a2, neg(b))).registerFunction("kubernetes.Quantity.sub(int): kubernetes.Quantity", (q, n2) => add(q, fromInt(-n2))).registerFunction("kubernetes.Quantity.compareTo(kubernetes.Quantity): int", (a2, b) => BigInt(cmp(a2, b))).registerFunction("kubernetes.Quantity.isLessThan(kubernetes.Quantity): bool", (a2, b) => cmp(a2, b) < 0).registerFunction("kubernetes.Quantity.isGreaterThan(kubernetes.Quantity): bool", (a2, b) => cmp(a2, b) > 0).registerOperator("kubernetes.Quantity == kubernetes.Quantity", (a2, b) => cmp(a2, b) === 0);
+}
+
+// src/admission/k8s-cel/semver.ts
+var Semver = class {
+  constructor(major, minor, patch, pre, build2) {
+    this.major = major;
+    this.minor = minor;
+    this.patch = patch;
+    this.pre = pre;
+    this.build = build2;
+  }
+  major;
+  minor;
+  patch;
+  pre;
+  build;
+};
+var MAX_UINT64 = (1n << 64n) - 1n;
+var ALNUM = /^[0-9A-Za-z-]+$/;
+function parseNumber2(s, what) {
+  if (!/^[0-9]+$/.test(s)) throw new Error(`Invalid character(s) found in ${what} number ${JSON.stringify(s)}`);
+  if (s.length > 1 && s[0] === "0") throw new Error(`${what[0].toUpperCase()}${what.slice(1)} number must not contain leading zeroes ${JSON.stringify(s)}`);
+  const n2 = BigInt(s);
+  if (n2 > MAX_UINT64) throw new Error(`${what} number out of range`);
+  return n2;
+}
+function parseSemver(s) {
+  if (s.length === 0) throw new Error("Version string empty");
+  const parts = s.split(".", 3);
+  if (parts.length !== 3) throw new Error("No Major.Minor.Patch elements found");
+  const major = parseNumber2(parts[0], "major");
+  const minor = parseNumber2(parts[1], "minor");
+  let rest = parts[2];
+  let build2 = [];
+  let pre = [];
+  const plus = rest.indexOf("+");
+  if (plus >= 0) {
+    build2 = rest.slice(plus + 1).split(".");
+    rest = rest.slice(0, plus);
+    for (const b of build2) if (b === "" || !ALNUM.test(b)) throw new Error(`Invalid character(s) found in build meta ${JSON.stringify(b)}`);
+  }
+  const dash = rest.indexOf("-");
+  let patchText = rest;
+  if (dash >= 0) {
+    patchText = rest.slice(0, dash);
+    pre = rest.slice(dash + 1).split(".").map((p) => {
+      if (p === "") throw new Error("Prerelease is empty");
+      if (/^[0-9]+$/.test(p)) {
+        if (p.length > 1 && p[0] === "0") throw new Error(`Numeric PreRelease version must not contain leading zeroes ${JSON.stringify(p)}`);
+        return BigInt(p);
+      }
+      if (!ALNUM.test(p)) throw new Error(`Invalid character(s) found in prerelease ${JSON.stringify(p)}`);
+      return p;
+    });
+  }
+  const patch = parseNumber2(patchText, "patch");
+  return new Semver(major, minor, patch, pre, build2);
+}
+function normalize(s) {
+  let v = s.startsWith("v") ? s.slice(1) : s;
+  let suffix = "";
+  const cut = v.search(/[-+]/);
+  if (cut >= 0) {
+    suffix = v.slice(cut);
+    v = v.slice(0, cut);
+  }
+  const parts = v.split(".");
+  if (parts.length > 3) throw new Error("Invalid semver: too many dot-separated parts");
+  const fixed2 = parts.map((p) => /^[0-9]+$/.test(p) ? p.replace(/^0+(?=[0-9])/, "") : p);
+  while (fixed2.length < 3) fixed2.push("0");
+  return fixed2.join(".") + suffix;
+}
+function compare(a2, b) {
+  for (const k of ["major", "minor", "patch"]) if (a2[k] !== b[k]) return a2[k] < b[k] ? -1 : 1;
+  if (a2.pre.length === 0 && b.pre.length === 0) return 0;
+  if (a2.pre.length === 0) return 1;
+  if (b.pre.length === 0) return -1;
+  for (let i2 = 0; i2 < Math.min(a2.pre.length, b.pre.length); i2++) {
+    const x = a2.pre[i2], y = b.pre[i2];
+    if (x === y) continue;
+    if (typeof x === "bigint" && typeof y === "bigint") return x < y ? -1 : 1;
+    if (typeof x === "bigint") return -1;
+    if (typeof y === "bigint") return 1;
+    return x < y ? -1 : 1;
+  }
+  return a2.pre.length === b.pre.length ? 0 : a2.pre.length < b.pre.length ? -1 : 1;
+}
+var parseWith = (s, norm) => parseSemver(norm ? normalize(s) : s);
+var valid = (s, norm) => {
+  try {
+    parseWith(s, norm);
+    return true;
+  } catch {
+    return false;
+  }
+};
+function registerSemver(env) {
+  env.registerType("kubernetes.Semver", Semver).registerFunction("semver(string): kubernetes.Semver", (s) => parseWith(s, false)).registerFunction("semver(string, bool): kubernetes.Semver", (s, n2) => parseWith(s, n2)).registerFunction("isSemver(string): bool", (s) => valid(s, false)).registerFunction("isSemver(string, bool): bool", (s, n2) => valid(s, n2)).registerFunction("kubernetes.Semver.major(): int", (v) => v.major).registerFunction("kubernetes.Semver.minor(): int", (v) => v.minor).registerFunction("kubernetes.Semver.patch(): int", (v) => v.patch).registerFunction("kubernetes.Semver.compareTo(kubernetes.Semver): int", (a2, b) => BigInt(compare(a2, b))).registerFunction("kubernetes.Semver.isLessThan(kubernetes.Semver): bool", (a2, b) => compare(a2, b) < 0).registerFunction("kubernetes.Semver.isGreaterThan(kubernetes.Semver): bool", (a2, b) => compare(a2, b) > 0).registerOperator("kubernetes.Semver == kubernetes.Semver", (a2, b) => compare(a2, b) === 0);
+}
+
+// src/admission/k8s-cel/values.ts
+function numeric(v) {
+  if (typeof v === "bigint") return { kind: "int", i: v };
+  if (typeof v === "number") return { kind: "double", d: v };
+  if (v !== null && typeof v === "object" && v.constructor?.name === "UnsignedInt") return { kind: "int", i: v.value };
+  return void 0;
+}
+function entriesOf(v) {
+  if (v instanceof Map) return [...v.entries()];
+  if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.entries(v);
+  return void 0;
+}
+function celEquals(a2, b) {
+  const x = numeric(a2), y = numeric(b);
+  if (x && y) {
+    if (x.kind === "int" && y.kind === "int") return x.i === y.i;
+    const dx = x.kind === "double" ? x.d : Number(x.i);
+    const dy = y.kind === "double" ? y.d : Number(y.i);
+    if (x.kind === "int" && Number.isInteger(dy)) return BigInt(dy) === x.i;
+    if (y.kind === "int" && Number.isInteger(dx)) return BigInt(dx) === y.i;
+    return dx === dy;
+  }
+  if (x || y) return false;
+  if (a2 === null || b === null || typeof a2 !== "object" || typeof b !== "object") return a2 === b;
+  if (Array.isArray(a2) || Array.isArray(b)) return Array.isArray(a2) && Array.isArray(b) && a2.length === b.length && a2.every((e, i2) => celEquals(e, b[i2]));
+  if (a2 instanceof Uint8Array || b instanceof Uint8Array) return a2 instanceof Uint8Array && b instanceof Uint8Array && a2.length === b.length && a2.every((e, i2) => e === b[i2]);
+  if (a2 instanceof Date || b instanceof Date) return a2 instanceof Date && b instanceof Date && a2.getTime() === b.getTime();
+  const ea = entriesOf(a2), eb = entriesOf(b);
+  if (ea || eb) {
+    if (!ea || !eb || ea.length !== eb.length) return false;
+    return ea.every(([k, v]) => {
+      const other = eb.find(([k2]) => celEquals(k, k2));
+      return other !== void 0 && celEquals(v, other[1]);
+    });
+  }
+  if (a2.constructor !== b.constructor) return false;
+  if (a2.constructor?.name === "Duration") return String(a2.seconds) === String(b.seconds) && a2.nanos === b.nanos;
+  return String(a2) === String(b) && JSON.stringify(a2) === JSON.stringify(b);
+}
+function celCompare(a2, b) {
+  const x = numeric(a2), y = numeric(b);
+  if (x && y) {
+    if (x.kind === "int" && y.kind === "int") return x.i < y.i ? -1 : x.i > y.i ? 1 : 0;
+    const dx = x.kind === "double" ? x.d : Number(x.i), dy = y.kind === "double" ? y.d : Number(y.i);
+    return dx < dy ? -1 : dx > dy ? 1 : 0;
+  }
+  if (typeof a2 === "string" && typeof b === "string") return a2 < b ? -1 : a2 > b ? 1 : 0;
+  if (typeof a2 === "boolean" && typeof b === "boolean") return a2 === b ? 0 : a2 ? 1 : -1;
+  if (a2 instanceof Uint8Array && b instanceof Uint8Array) {
+    for (let i2 = 0; i2 < Math.min(a2.length, b.length); i2++) if (a2[i2] !== b[i2]) return a2[i2] < b[i2] ? -1 : 1;
+    return a2.length - b.length < 0 ? -1 : a2.length > b.length ? 1 : 0;
+  }
+  if (a2 instanceof Date && b instanceof Date) return Math.sign(a2.getTime() - b.getTime());
+  if (a2?.constructor?.name === "Duration" && b?.constructor?.name === "Duration") {
+    const na = BigInt(a2.seconds) * 1000000000n + BigInt(a2.nanos);
+    const nb = BigInt(b.seconds) * 1000000000n + BigInt(b.nanos);
+    return na < nb ? -1 : na > nb ? 1 : 0;
+  }
+  throw new Error("no such overload");
+}
+
+// src/admission/k8s-cel/lists.ts
+function sum(list2) {
+  if (list2.length === 0) return 0n;
+  return list2.reduce((acc, v) => {
+    if (typeof acc === "bigint" && typeof v === "bigint") {
+      const r = acc + v;
+      if (r > (1n << 63n) - 1n || r < -(1n << 63n)) throw new Error("integer overflow");
+      return r;
+    }
+    if (typeof acc === "number" && typeof v === "number") return acc + v;
+    const A = acc;
+    const B = v;
+    if (A?.constructor?.name === "UnsignedInt" && B?.constructor?.name === "UnsignedInt") return new A.constructor(A.value + B.value);
+    if (A?.constructor?.name === "Duration" && B?.constructor?.name === "Duration") {
+      const nanos = (BigInt(A.seconds) + BigInt(B.seconds)) * 1000000000n + BigInt(A.nanos + B.nanos);
+      return new A.constructor(nanos / 1000000000n, Number(nanos % 1000000000n));
+    }
+    throw new Error("no such overload");
+  });
+}
+function extreme(list2, sign, name) {
+  if (list2.length === 0) throw new Error(`${name}(list) called on empty list`);
+  return list2.reduce((best, v) => celCompare(v, best) * sign > 0 ? v : best);
+}
+function flatten(list2, depth) {
+  if (depth < 0n) throw new Error("level must be non-negative");
+  const out = [];
+  for (const e of list2) {
+    if (Array.isArray(e) && depth > 0n) out.push(...flatten(e, depth - 1n));
+    else out.push(e);
+  }
+  return out;
+}
+function sorted(list2) {
+  return [...list2].sort(celCompare);
+}
+function registerLists(env) {
+  class ListsNamespace {
+  }
+  env.registerType("ListsNamespace", ListsNamespace);
+  env.registerConstant("lists", "ListsNamespace", new ListsNamespace());
+  env.registerFunction("list<A>.isSorted(): bool", (l) => l.every((v, i2) => i2 === 0 || celCompare(l[i2 - 1], v) <= 0)).registerFunction("list<A>.sum(): A", sum).registerFunction("list<A>.max(): A", (l) => extreme(l, 1, "max")).registerFunction("list<A>.min(): A", (l) => extreme(l, -1, "min")).registerFunction("list<A>.indexOf(A): int", (l, x) => BigInt(l.findIndex((v) => celEquals(v, x)))).registerFunction("list<A>.lastIndexOf(A): int", (l, x) => {
+    for (let i2 = l.length - 1; i2 >= 0; i2--) if (celEquals(l[i2], x)) return BigInt(i2);
+    return -1n;
+  }).registerFunction("list<A>.includes(A): bool", (l, x) => l.some((v) => celEquals(v, x))).registerFunction("ListsNamespace.range(int): list<int>", (_, n2) => Array.from({ length: Number(n2) }, (_x, i2) => BigInt(i2))).registerFunction("list<A>.reverse(): list<A>", (l) => [...l].reverse()).registerFunction("list<A>.slice(int, int): list<A>", (l, s, e) => {
+    if (s < 0n || e < 0n) throw new Error(`cannot slice(${s}, ${e}), negative indexes not supported`);
+    if (s > e) throw new Error(`cannot slice(${s}, ${e}), start index must be less than or equal to end index`);
+    if (e > BigInt(l.length)) throw new Error(`cannot slice(${s}, ${e}), list is length ${l.length}`);
+    return l.slice(Number(s), Number(e));
+  }).registerFunction("list.flatten(): list<dyn>", (l) => flatten(l, 1n)).registerFunction("list.flatten(int): list<dyn>", (l, d) => flatten(l, d)).registerFunction("list<A>.sort(): list<A>", sorted).registerFunction("list<A>.distinct(): list<A>", (l) => l.filter((v, i2) => l.findIndex((w) => celEquals(v, w)) === i2)).registerFunction("list<A>.first(): optional<A>", (l) => l.length > 0 ? Optional.of(l[0]) : Optional.none()).registerFunction("list<A>.last(): optional<A>", (l) => l.length > 0 ? Optional.of(l[l.length - 1]) : Optional.none());
+}
+
+// src/admission/k8s-cel/sets.ts
+var has = (list2, x) => list2.some((v) => celEquals(v, x));
+function registerSets(env) {
+  class SetsNamespace {
+  }
+  env.registerType("SetsNamespace", SetsNamespace);
+  env.registerConstant("sets", "SetsNamespace", new SetsNamespace());
+  env.registerFunction("SetsNamespace.contains(list, list): bool", (_, a2, b) => b.every((x) => has(a2, x))).registerFunction("SetsNamespace.equivalent(list, list): bool", (_, a2, b) => b.every((x) => has(a2, x)) && a2.every((x) => has(b, x))).registerFunction("SetsNamespace.intersects(list, list): bool", (_, a2, b) => b.some((x) => has(a2, x)));
+}
+
+// src/admission/k8s-cel/format.ts
+var NamedFormat = class {
+  constructor(name, check3) {
+    this.name = name;
+    this.check = check3;
+  }
+  name;
+  check;
+};
+var LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+var SUBDOMAIN = `${LABEL}(\\.${LABEL})*`;
+var DNS1035 = "[a-z]([-a-z0-9]*[a-z0-9])?";
+var QUALIFIED = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+var LABEL_VALUE = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+var full = (re) => new RegExp(`^(?:${re})$`);
+var examples = (...e) => `(e.g. ${e.map((x) => `'${x}'`).join(",  or ")}`;
+var maxLen = (s, n2) => s.length > n2 ? [`must be no more than ${n2} characters`] : [];
+function dns1123Label(s) {
+  return [...maxLen(s, 63), ...full(LABEL).test(s) ? [] : [`a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character ${examples("my-name", "123-abc")}, regex used for validation is '${LABEL}')`]];
+}
+function dns1123Subdomain(s) {
+  return [...maxLen(s, 253), ...full(SUBDOMAIN).test(s) ? [] : [`a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character ${examples("example.com")}, regex used for validation is '${SUBDOMAIN}')`]];
+}
+function dns1035Label(s) {
+  return [...maxLen(s, 63), ...full(DNS1035).test(s) ? [] : [`a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character ${examples("my-name", "abc-123")}, regex used for validation is '${DNS1035}')`]];
+}
+function qualifiedName(s) {
+  const parts = s.split("/");
+  let name = s;
+  const errs = [];
+  if (parts.length === 2) {
+    const prefix2 = parts[0];
+    name = parts[1];
+    if (prefix2.length === 0) errs.push("prefix part must be non-empty");
+    else errs.push(...dns1123Subdomain(prefix2).map((m) => `prefix part ${m}`));
+  } else if (parts.length > 2) {
+    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character ${examples("MyName", "my.name", "123-abc")}, regex used for validation is '${QUALIFIED}') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+  }
+  if (name.length === 0) errs.push("name part must be non-empty");
+  else if (name.length > 63) errs.push("name part must be no more than 63 characters");
+  if (name.length > 0 && !full(QUALIFIED).test(name)) errs.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character ${examples("MyName", "my.name", "123-abc")}, regex used for validation is '${QUALIFIED}')`);
+  return errs;
+}
+function labelValue(s) {
+  return [...maxLen(s, 63), ...full(LABEL_VALUE).test(s) ? [] : [`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character ${examples("MyValue", "my_value", "12345")}, regex used for validation is '${LABEL_VALUE}')`]];
+}
+var maskTrailingDash = (s) => s.length > 1 && s.endsWith("-") ? s.slice(0, -1) + "a" : s;
+function uri(s) {
+  if (s.startsWith("/")) return /\s/.test(s) ? ["invalid URI"] : [];
+  try {
+    const u2 = new URL(s);
+    return u2.protocol ? [] : ["invalid URI"];
+  } catch {
+    return ["invalid URI"];
+  }
+}
+var UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+function date(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return ["invalid date"];
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]) ? [] : ["invalid date"];
+}
+function datetime(s) {
+  const m = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(s);
+  if (!m || date(m[1]).length > 0 || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 60) return ["invalid datetime"];
+  return [];
+}
+function byte(s) {
+  return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s) ? [] : ["invalid base64"];
+}
+var FORMATS = {
+  dns1123Label,
+  dns1123Subdomain,
+  dns1035Label,
+  qualifiedName,
+  labelValue,
+  uri,
+  uuid: (s) => UUID.test(s) ? [] : ["invalid UUID"],
+  byte,
+  date,
+  datetime,
+  dns1123LabelPrefix: (s) => dns1123Label(maskTrailingDash(s)),
+  dns1123SubdomainPrefix: (s) => dns1123Subdomain(maskTrailingDash(s)),
+  dns1035LabelPrefix: (s) => dns1035Label(maskTrailingDash(s))
+};
+function registerFormat(env) {
+  class FormatNamespace {
+  }
+  env.registerType("FormatNamespace", FormatNamespace).registerType("kubernetes.NamedFormat", NamedFormat);
+  env.registerConstant("format", "FormatNamespace", new FormatNamespace());
+  for (const [name, check3] of Object.entries(FORMATS)) {
+    const f = new NamedFormat(name, check3);
+    env.registerFunction(`FormatNamespace.${name}(): kubernetes.NamedFormat`, () => f);
+  }
+  env.registerFunction("FormatNamespace.named(string): optional<kubernetes.NamedFormat>", (_, name) => {
+    const check3 = FORMATS[name];
+    return check3 ? Optional.of(new NamedFormat(name, check3)) : Optional.none();
+  }).registerFunction("kubernetes.NamedFormat.validate(string): optional<list<string>>", (f, s) => {
+    const errs = f.check(s);
+    return errs.length === 0 ? Optional.none() : Optional.of(errs);
+  }).registerOperator("kubernetes.NamedFormat == kubernetes.NamedFormat", (a2, b) => a2.name === b.name);
+}
+
+// src/admission/k8s-cel/optionals.ts
+function isZero2(v) {
+  if (v === null || v === void 0 || v === false || v === "" || v === 0 || v === 0n) return true;
+  if (Array.isArray(v) || v instanceof Uint8Array) return v.length === 0;
+  if (v instanceof Date) return v.getTime() === 0;
+  const entries = entriesOf(v);
+  if (entries) return entries.length === 0;
+  const o2 = v;
+  if (o2.constructor?.name === "UnsignedInt") return o2.value === 0n;
+  if (o2.constructor?.name === "Duration") return BigInt(o2.seconds ?? 0) === 0n && (o2.nanos ?? 0) === 0;
+  return false;
+}
+function optionalEquals(a2, b) {
+  if (!a2.hasValue() || !b.hasValue()) return a2.hasValue() === b.hasValue();
+  return celEquals(a2.value(), b.value());
+}
+function registerOptionals(env) {
+  env.registerFunction("OptionalNamespace.ofNonZeroValue(A): optional<A>", (_, v) => isZero2(v) ? Optional.none() : Optional.of(v)).registerOperator("optional<A> == optional<A>", optionalEquals);
+}
+
+// src/admission/k8s-cel/url.ts
+var URLValue = class {
+  constructor(raw, scheme, opaque, host, path37, rawQuery) {
+    this.raw = raw;
+    this.scheme = scheme;
+    this.opaque = opaque;
+    this.host = host;
+    this.path = path37;
+    this.rawQuery = rawQuery;
+  }
+  raw;
+  scheme;
+  opaque;
+  host;
+  path;
+  rawQuery;
+};
+function unescape(s, plusIsSpace) {
+  const t = plusIsSpace ? s.replace(/\+/g, " ") : s;
+  if (/%(?![0-9a-fA-F]{2})/.test(t)) throw new Error(`invalid URL escape ${JSON.stringify(t.slice(t.search(/%(?![0-9a-fA-F]{2})/), t.search(/%(?![0-9a-fA-F]{2})/) + 3))}`);
+  return decodeURIComponent(t.replace(/%(?![0-9a-fA-F]{2})/g, "%25"));
+}
+function parseURL(s) {
+  const fail = (why) => new Error(`URL parse error during conversion from string: parse ${JSON.stringify(s)}: ${why}`);
+  if (/[\x00-\x1f\x7f]/.test(s)) throw fail("net/url: invalid control character in URL");
+  let rest = s;
+  let scheme = "";
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(rest);
+  if (m) {
+    scheme = m[1].toLowerCase();
+    rest = rest.slice(m[0].length);
+  } else if (rest.startsWith(":")) throw fail("missing protocol scheme");
+  let rawQuery = "";
+  const q = rest.indexOf("?");
+  if (q >= 0) {
+    rawQuery = rest.slice(q + 1);
+    rest = rest.slice(0, q);
+  }
+  if (!rest.startsWith("/")) {
+    if (scheme !== "") return new URLValue(s, scheme, rest, "", "", rawQuery);
+    throw fail("invalid URI for request");
+  }
+  let host = "";
+  if ((scheme !== "" || !rest.startsWith("///")) && rest.startsWith("//")) {
+    const end = rest.indexOf("/", 2);
+    const authority = end < 0 ? rest.slice(2) : rest.slice(2, end);
+    rest = end < 0 ? "" : rest.slice(end);
+    const at3 = authority.lastIndexOf("@");
+    host = at3 >= 0 ? authority.slice(at3 + 1) : authority;
+    if (host.startsWith("[")) {
+      const close = host.indexOf("]");
+      if (close < 0) throw fail("missing ']' in host");
+      const port2 = host.slice(close + 1);
+      if (port2 !== "" && !/^:[0-9]*$/.test(port2)) throw fail(`invalid port ${JSON.stringify(port2)} after host`);
+    } else {
+      const colon = host.indexOf(":");
+      if (colon >= 0 && !/^:[0-9]*$/.test(host.slice(colon))) throw fail(`invalid port ${JSON.stringify(host.slice(colon))} after host`);
+    }
+    host = unescape(host, false);
+  }
+  return new URLValue(s, scheme, "", host, unescape(rest, false), rawQuery);
+}
+function hostname(u2) {
+  if (u2.host.startsWith("[")) return u2.host.slice(1, u2.host.indexOf("]"));
+  const colon = u2.host.indexOf(":");
+  return colon < 0 ? u2.host : u2.host.slice(0, colon);
+}
+function port(u2) {
+  const h2 = u2.host.startsWith("[") ? u2.host.slice(u2.host.indexOf("]") + 1) : u2.host.slice(Math.max(0, u2.host.indexOf(":")));
+  return h2.startsWith(":") ? h2.slice(1) : "";
+}
+function escapedPath(u2) {
+  return u2.path.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/g, (c3) => encodeURIComponent(c3));
+}
+function query(u2) {
+  const out = /* @__PURE__ */ new Map();
+  if (u2.rawQuery === "") return out;
+  for (const part of u2.rawQuery.split("&")) {
+    if (part === "" || part.includes(";")) continue;
+    const eq = part.indexOf("=");
+    try {
+      const k = unescape(eq < 0 ? part : part.slice(0, eq), true);
+      const v = eq < 0 ? "" : unescape(part.slice(eq + 1), true);
+      out.set(k, [...out.get(k) ?? [], v]);
+    } catch {
+    }
+  }
+  return out;
+}
+function registerURL(env) {
+  env.registerType("kubernetes.URL", URLValue).registerFunction("url(string): kubernetes.URL", (s) => parseURL(s)).registerFunction("isURL(string): bool", (s) => {
+    try {
+      parseURL(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }).registerFunction("kubernetes.URL.getScheme(): string", (u2) => u2.scheme).registerFunction("kubernetes.URL.getHost(): string", (u2) => u2.host).registerFunction("kubernetes.URL.getHostname(): string", hostname).registerFunction("kubernetes.URL.getPort(): string", port).registerFunction("kubernetes.URL.getEscapedPath(): string", escapedPath).registerFunction("kubernetes.URL.getQuery(): map<string, list<string>>", query).registerOperator("kubernetes.URL == kubernetes.URL", (a2, b) => a2.raw === b.raw);
+}
+
+// src/admission/k8s-cel/comprehensions.ts
+function identifier(node) {
+  const n2 = node;
+  if (n2?.op === "id" && typeof n2.args === "string") return n2.args;
+  throw new Error("argument must be a simple name");
+}
+function pairs2(value) {
+  if (Array.isArray(value)) return value.map((v, i2) => [BigInt(i2), v]);
+  const entries = entriesOf(value);
+  if (entries) return entries;
+  throw new Error("no such overload");
+}
+function twoVar(result, run2) {
+  return ({ args, receiver }) => {
+    const m = { receiver, args, k: identifier(args[0]), v: identifier(args[1]), async: false };
+    m.typeCheck = (checker, macro, ctx) => {
+      checker.check(macro.receiver, ctx);
+      macro.ctx1 = ctx.forkWithVariable(macro.k, checker.dynType);
+      macro.ctx2 = macro.ctx1.forkWithVariable(macro.v, checker.dynType);
+      for (const node of macro.args.slice(2)) checker.check(node, macro.ctx2);
+      return checker.getType(result);
+    };
+    m.evaluate = (ev, macro, ctx) => {
+      const items = pairs2(ev.run(macro.receiver, ctx));
+      const body = (i2, node) => {
+        const [key, value] = items[i2];
+        const c1 = macro.ctx1.reuse(ctx).setIterValue(key, ev);
+        const c22 = macro.ctx2.reuse(c1).setIterValue(value, ev);
+        return ev.run(node, c22);
+      };
+      return run2(ev, macro, ctx, items, body);
+    };
+    return m;
+  };
+}
+function bool4(v) {
+  if (typeof v !== "boolean") throw new Error("no such overload");
+  return v;
+}
+function registerComprehensions(env) {
+  const reg = (sig, handler2) => env.registerFunction(sig, handler2);
+  for (const recv of ["list", "map"]) {
+    reg(`${recv}.all(ast, ast, ast): bool`, twoVar("bool", (_ev, m, _ctx, items, body) => {
+      let error;
+      for (let i2 = 0; i2 < items.length; i2++) {
+        try {
+          if (!bool4(body(i2, m.args[2]))) return false;
+        } catch (err) {
+          error ??= err;
+        }
+      }
+      if (error) throw error;
+      return true;
+    }));
+    reg(`${recv}.exists(ast, ast, ast): bool`, twoVar("bool", (_ev, m, _ctx, items, body) => {
+      let error;
+      for (let i2 = 0; i2 < items.length; i2++) {
+        try {
+          if (bool4(body(i2, m.args[2]))) return true;
+        } catch (err) {
+          error ??= err;
+        }
+      }
+      if (error) throw error;
+      return false;
+    }));
+    reg(`${recv}.existsOne(ast, ast, ast): bool`, twoVar("bool", (_ev, m, _ctx, items, body) => {
+      let n2 = 0;
+      for (let i2 = 0; i2 < items.length; i2++) if (bool4(body(i2, m.args[2]))) n2++;
+      return n2 === 1;
+    }));
+    reg(`${recv}.transformList(ast, ast, ast): list<dyn>`, twoVar("list<dyn>", (_ev, m, _ctx, items, body) => items.map((_x, i2) => body(i2, m.args[2]))));
+    reg(`${recv}.transformList(ast, ast, ast, ast): list<dyn>`, twoVar("list<dyn>", (_ev, m, _ctx, items, body) => {
+      const out = [];
+      for (let i2 = 0; i2 < items.length; i2++) if (bool4(body(i2, m.args[2]))) out.push(body(i2, m.args[3]));
+      return out;
+    }));
+    reg(`${recv}.transformMap(ast, ast, ast): map<dyn, dyn>`, twoVar("map<dyn, dyn>", (_ev, m, _ctx, items, body) => new Map(items.map(([k], i2) => [k, body(i2, m.args[2])]))));
+    reg(`${recv}.transformMap(ast, ast, ast, ast): map<dyn, dyn>`, twoVar("map<dyn, dyn>", (_ev, m, _ctx, items, body) => {
+      const out = /* @__PURE__ */ new Map();
+      for (let i2 = 0; i2 < items.length; i2++) if (bool4(body(i2, m.args[2]))) out.set(items[i2][0], body(i2, m.args[3]));
+      return out;
+    }));
+    const entryMerge = (out, entry) => {
+      for (const [k, v] of entriesOf(entry) ?? []) {
+        if ([...out.keys()].some((x) => celEquals(x, k))) throw new Error(`insert failed: key ${String(k)} already exists`);
+        out.set(k, v);
+      }
+    };
+    reg(`${recv}.transformMapEntry(ast, ast, ast): map<dyn, dyn>`, twoVar("map<dyn, dyn>", (_ev, m, _ctx, items, body) => {
+      const out = /* @__PURE__ */ new Map();
+      for (let i2 = 0; i2 < items.length; i2++) entryMerge(out, body(i2, m.args[2]));
+      return out;
+    }));
+    reg(`${recv}.transformMapEntry(ast, ast, ast, ast): map<dyn, dyn>`, twoVar("map<dyn, dyn>", (_ev, m, _ctx, items, body) => {
+      const out = /* @__PURE__ */ new Map();
+      for (let i2 = 0; i2 < items.length; i2++) if (bool4(body(i2, m.args[2]))) entryMerge(out, body(i2, m.args[3]));
+      return out;
+    }));
+  }
+  reg("list.sortBy(ast, ast): list<dyn>", ({ args, receiver }) => {
+    const m = { receiver, args, v: identifier(args[0]), async: false };
+    m.typeCheck = (checker, macro, ctx) => {
+      checker.check(macro.receiver, ctx);
+      macro.ctx1 = ctx.forkWithVariable(macro.v, checker.dynType);
+      checker.check(args[1], macro.ctx1);
+      return checker.getType("list<dyn>");
+    };
+    m.evaluate = (ev, macro, ctx) => {
+      const list2 = ev.run(macro.receiver, ctx);
+      if (!Array.isArray(list2)) throw new Error("no such overload");
+      const keyed = list2.map((e) => ({ e, k: ev.run(args[1], macro.ctx1.reuse(ctx).setIterValue(e, ev)) }));
+      return keyed.sort((a2, b) => celCompare(a2.k, b.k)).map((x) => x.e);
+    };
+    return m;
+  });
+}
+
+// src/admission/k8s-cel/strings.ts
+function replace(s, from, to, n2) {
+  if (n2 < 0n) return s.split(from).join(to);
+  let out = s;
+  let start = 0;
+  for (let i2 = 0n; i2 < n2; i2++) {
+    const at3 = out.indexOf(from, start);
+    if (at3 < 0) break;
+    out = out.slice(0, at3) + to + out.slice(at3 + from.length);
+    start = at3 + to.length + (from === "" ? 1 : 0);
+  }
+  return out;
+}
+function regex(pattern) {
+  try {
+    return new RegExp(pattern, "gu");
+  } catch (err) {
+    throw new Error(`error parsing regexp: ${err.message}`);
+  }
+}
+function quote(s) {
+  let out = '"';
+  for (const ch of s) {
+    const c3 = ch.codePointAt(0);
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "	") out += "\\t";
+    else if (ch === "\b") out += "\\b";
+    else if (ch === "\f") out += "\\f";
+    else if (ch === "\v") out += "\\v";
+    else if (ch === "\x07") out += "\\a";
+    else if (c3 < 32 || c3 === 127) out += `\\x${c3.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+function durationString(d) {
+  const total = BigInt(d.seconds) * 1000000000n + BigInt(d.nanos);
+  const neg2 = total < 0n;
+  const abs = neg2 ? -total : total;
+  const secs = abs / 1000000000n;
+  const frac = abs % 1000000000n;
+  const fracText = frac === 0n ? "" : "." + frac.toString().padStart(9, "0").replace(/0+$/, "");
+  return `${neg2 ? "-" : ""}${secs}${fracText}s`;
+}
+function timestampString(d) {
+  return d.toISOString().replace(/\.000Z$/, "Z");
+}
+function formatValue(v, verb, precision) {
+  switch (verb) {
+    case "s":
+      return stringOf(v);
+    case "d":
+      if (typeof v === "bigint") return v.toString();
+      if (v?.constructor?.name === "UnsignedInt") return String(v.value);
+      throw new Error("error during formatting: decimal clause can only be used on integers, was given double");
+    case "f": {
+      const n2 = typeof v === "number" ? v : Number(typeof v === "bigint" ? v : v?.value);
+      if (Number.isNaN(n2)) return "NaN";
+      if (!Number.isFinite(n2)) return n2 > 0 ? "Infinity" : "-Infinity";
+      return n2.toFixed(precision ?? 6);
+    }
+    case "e": {
+      const n2 = typeof v === "number" ? v : Number(typeof v === "bigint" ? v : v?.value);
+      if (!Number.isFinite(n2)) return Number.isNaN(n2) ? "NaN" : n2 > 0 ? "Infinity" : "-Infinity";
+      const [mantissa, exponent = "0"] = n2.toExponential(precision ?? 6).split("e");
+      const sup = "\u2070\xB9\xB2\xB3\u2074\u2075\u2076\u2077\u2078\u2079";
+      const digits = String(Math.abs(Number(exponent))).padStart(2, "0").split("").map((d) => sup[Number(d)]).join("");
+      return `${mantissa}\xD710${Number(exponent) < 0 ? "\u207B" : ""}${digits}`;
+    }
+    case "b":
+    case "o":
+    case "x":
+    case "X": {
+      const radix = verb === "b" ? 2 : verb === "o" ? 8 : 16;
+      let text2;
+      if (typeof v === "bigint") text2 = v.toString(radix);
+      else if (v?.constructor?.name === "UnsignedInt") text2 = v.value.toString(radix);
+      else if (typeof v === "string" && radix === 16) text2 = Buffer.from(v, "utf8").toString("hex");
+      else if (v instanceof Uint8Array && radix === 16) text2 = Buffer.from(v).toString("hex");
+      else throw new Error(`error during formatting: only integers${radix === 16 ? ", byte buffers, and strings" : ""} can be formatted as ${verb === "b" ? "binary" : verb === "o" ? "octal" : "hex"}, was given ${typeof v}`);
+      return verb === "X" ? text2.toUpperCase() : text2;
+    }
+    default:
+      throw new Error(`could not parse formatting clause: unrecognized formatting clause "${verb}"`);
+  }
+}
+function stringOf(v) {
+  if (typeof v === "string") return v;
+  if (typeof v === "bigint" || typeof v === "boolean") return String(v);
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(v);
+  if (v === null) return "null";
+  if (v instanceof Date) return timestampString(v);
+  if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
+  if (Array.isArray(v)) return `[${v.map(stringOf).join(", ")}]`;
+  const o2 = v;
+  if (o2?.constructor?.name === "UnsignedInt") return String(o2.value);
+  if (o2?.constructor?.name === "Duration") return durationString(o2);
+  if (v instanceof Map) return `{${[...v.entries()].map(([k, x]) => `${stringOf(k)}: ${stringOf(x)}`).join(", ")}}`;
+  return String(v);
+}
+function format2(pattern, args) {
+  let i2 = 0;
+  return pattern.replace(/%(?:\.(\d+))?([a-zA-Z%])/g, (_m, prec, verb) => {
+    if (verb === "%") return "%";
+    if (i2 >= args.length) throw new Error(`index ${i2} out of range`);
+    return formatValue(args[i2++], verb, prec === void 0 ? void 0 : Number(prec));
+  });
+}
+function registerStrings(env) {
+  class StringsNamespace {
+  }
+  env.registerType("StringsNamespace", StringsNamespace);
+  env.registerConstant("strings", "StringsNamespace", new StringsNamespace());
+  env.registerFunction("string.replace(string, string): string", (s, a2, b) => replace(s, a2, b, -1n)).registerFunction("string.replace(string, string, int): string", replace).registerFunction("string.find(string): string", (s, p) => regex(p).exec(s)?.[0] ?? "").registerFunction("string.findAll(string): list<string>", (s, p) => [...s.matchAll(regex(p))].map((m) => m[0])).registerFunction("string.findAll(string, int): list<string>", (s, p, n2) => {
+    const all = [...s.matchAll(regex(p))].map((m) => m[0]);
+    return n2 < 0n ? all : all.slice(0, Number(n2));
+  }).registerFunction("string.reverse(): string", (s) => [...s].reverse().join("")).registerFunction("string.charAt(int): string", (s, i2) => {
+    const chars = [...s];
+    if (i2 < 0n || i2 > BigInt(chars.length)) throw new Error(`index out of range: ${i2}`);
+    return chars[Number(i2)] ?? "";
+  }).registerFunction("StringsNamespace.quote(string): string", (_, s) => quote(s)).registerFunction("string.format(list): string", (s, args) => format2(s, args)).registerFunction("string(google.protobuf.Duration): string", (d) => durationString(d)).registerFunction("string(google.protobuf.Timestamp): string", (d) => timestampString(d));
+}
+
+// src/admission/k8s-cel/index.ts
+function registerKubernetesLibraries(env) {
+  registerAuthz(env);
+  registerIP(env);
+  registerQuantity(env);
+  registerSemver(env);
+  registerLists(env);
+  registerSets(env);
+  registerFormat(env);
+  registerOptionals(env);
+  registerURL(env);
+  registerComprehensions(env);
+  registerStrings(env);
+}
+
+// src/admission/cel.ts
+var base;
+var functionNames;
+function knownFunctionNames() {
+  functionNames ??= new Set(baseEnvironment().getDefinitions().functions.map((f) => f.name));
+  return functionNames;
+}
+var mixedBase;
+function baseEnvironment(homogeneous = true) {
+  if (homogeneous && base) return base;
+  if (!homogeneous && mixedBase) return mixedBase;
+  const env = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: homogeneous });
+  registerKubernetesLibraries(env);
+  if (homogeneous) base = env;
+  else mixedBase = env;
+  return env;
+}
+var scopeCache = /* @__PURE__ */ new Map();
+function environmentFor(scope, homogeneous = true) {
+  const key = `${scope.params}|${scope.authorizer}|${homogeneous}`;
+  const cacheable = !scope.variablesClass;
+  const hit = cacheable ? scopeCache.get(key) : void 0;
+  if (hit) return hit;
+  const env = baseEnvironment(homogeneous).clone();
+  for (const name of ["object", "oldObject", "request", "namespaceObject"]) env.registerVariable(name, "dyn");
+  if (scope.params) env.registerVariable("params", "dyn");
+  if (scope.variablesClass) {
+    const fields = {};
+    for (const v of scope.variables) fields[v.name] = v.type;
+    env.registerType("kubernetes.Variables", { ctor: scope.variablesClass, fields });
+    env.registerVariable("variables", "kubernetes.Variables");
+  } else {
+    env.registerVariable("variables", "map<string, dyn>");
+  }
+  if (scope.authorizer) env.registerVariable("authorizer", "Authorizer");
+  if (cacheable) scopeCache.set(key, env);
+  return env;
+}
+function firstLine(err) {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split("\n")[0] ?? message;
+}
+var celGoType = (t) => t.replace(/(list|map|optional)<([^<>]*)>/g, (_m, k, inner) => `${k === "optional" ? "optional_type" : k}(${inner})`).replace(/(list|map|optional)<([^<>]*)>/g, (_m, k, inner) => `${k}(${inner})`);
+function compileErrorMessage(err, expression) {
+  const first = firstLine(err);
+  const node = err?.node;
+  let offset = node?.range?.start ?? node?.pos ?? err?.range?.start;
+  let message = first;
+  let m;
+  if (m = /^Unknown variable: (.+)$/.exec(first)) message = `undeclared reference to '${m[1]}' (in container '')`;
+  else if (m = /^List elements must have the same type, (expected type '.*' but found '.*')$/.exec(first)) message = celGoType(m[1]);
+  else if (m = /^no such overload: (\S+) (==|!=|<=|>=|<|>|\+|-|\*|\/|%|in) (\S+)$/.exec(first)) {
+    message = `found no matching overload for '_${m[2]}_' applied to '(${celGoType(m[1])}, ${celGoType(m[3])})'`;
+    const left = node?.args?.[0]?.range?.end;
+    if (left !== void 0) offset = expression.indexOf(m[2], left);
+  } else if (m = /^found no matching overload for '(?:(.+)\.)?([A-Za-z_][A-Za-z0-9_]*)\((.*)\)'$/.exec(first)) {
+    message = m[1] !== void 0 ? `found no matching overload for '${m[2]}' applied to '${celGoType(m[1])}.(${celGoType(m[3])})'` : `found no matching overload for '${m[2]}' applied to '(${celGoType(m[3])})'`;
+    if (offset !== void 0) {
+      const at3 = m[1] !== void 0 ? expression.indexOf(`.${m[2]}(`, offset) : expression.indexOf(`${m[2]}(`, offset);
+      if (at3 >= 0) offset = at3 + (m[1] !== void 0 ? 1 : 0) + m[2].length;
+    }
+    if (!knownFunctionNames().has(m[2])) message = `undeclared reference to '${m[2]}' (in container '')`;
+  } else if (/invalid predicate iteration variable$/.test(first)) message = "argument must be a simple name";
+  else if (first === "Unexpected token: EOF") message = "Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}";
+  else if (m = /^No such key: (.+)$/.exec(first)) {
+    message = `undefined field '${m[1]}'`;
+    const at3 = expression.indexOf(`.${m[1]}`);
+    if (at3 >= 0) offset = at3;
+  }
+  if (offset === void 0 || offset < 0) return message;
+  const before = expression.slice(0, offset);
+  const line = before.split("\n").length;
+  const lineStart = before.lastIndexOf("\n") + 1;
+  const col = [...expression.slice(lineStart, offset)].length + 1;
+  const sourceLine = expression.split("\n")[line - 1] ?? "";
+  return `ERROR: <input>:${line}:${col}: ${message}
+ | ${sourceLine}
+ | ${".".repeat(col - 1)}^`;
+}
+function celErrorMessage(err) {
+  const first = firstLine(err);
+  if (/receiver must be|^found no matching overload/.test(first)) return "no such overload";
+  const operator = /^no such overload: .+ (==|!=|<=|>=|<|>|\+|-|\*|\/|%|in) .+$/.exec(first);
+  if (operator) return `no such overload: _${operator[1]}_`;
+  const unbound = /^Unknown variable: (.+)$/.exec(first);
+  if (unbound) return `no such attribute(s): ${unbound[1]}`;
+  return first.replace(/^No such key: /, "no such key: ");
+}
+var customEnvs = /* @__PURE__ */ new Map();
+function compileCustomRuleCel(expression) {
+  const envFor = (homogeneous) => {
+    let env = customEnvs.get(homogeneous);
+    if (!env) customEnvs.set(homogeneous, env = baseEnvironment(homogeneous).clone().registerVariable("object", "dyn").registerVariable("pod", "dyn"));
+    return env;
+  };
+  return compileIn(envFor, expression);
+}
+function compileCel(expression, scope) {
+  return compileIn((homogeneous) => environmentFor(scope, homogeneous), expression);
+}
+function insideFormatCall(expression, offset) {
+  if (offset === void 0) return false;
+  const call = expression.lastIndexOf(".format(", offset);
+  if (call < 0) return false;
+  let depth = 0;
+  for (let i2 = call + ".format(".length; i2 < offset; i2++) {
+    if (expression[i2] === "(") depth++;
+    if (expression[i2] === ")" && depth-- === 0) return false;
+  }
+  return true;
+}
+function constantConversionError(expression) {
+  const literal2 = /\b(duration|timestamp)\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+)\s*\)/g;
+  for (let m = literal2.exec(expression); m !== null; m = literal2.exec(expression)) {
+    try {
+      baseEnvironment().evaluate(m[0]);
+    } catch {
+      const offset = m.index + m[1].length + 1;
+      const before = expression.slice(0, offset);
+      const line = before.split("\n").length;
+      const lineStart = before.lastIndexOf("\n") + 1;
+      const col = [...expression.slice(lineStart, offset)].length + 1;
+      return `ERROR: <input>:${line}:${col}: invalid ${m[1]} argument
+ | ${expression.split("\n")[line - 1] ?? ""}
+ | ${".".repeat(col - 1)}^`;
+    }
+  }
+  return void 0;
+}
+function compileIn(envFor, expression, homogeneous = true) {
+  const env = envFor(homogeneous);
+  const conversion = constantConversionError(expression);
+  if (conversion !== void 0) return { ok: false, error: conversion };
+  try {
+    const checked = env.check(expression);
+    if (!checked.valid) {
+      const err = checked.error;
+      if (homogeneous && /^List elements must have the same type/.test(err?.message ?? "") && insideFormatCall(expression, err?.node?.range?.start)) {
+        return compileIn(envFor, expression, false);
+      }
+      return { ok: false, error: compileErrorMessage(checked.error, expression) };
+    }
+    const parsed = env.parse(expression);
+    return { ok: true, type: checked.type ?? "dyn", program: (vars) => parsed(vars) };
+  } catch (err) {
+    return { ok: false, error: compileErrorMessage(err, expression) };
+  }
+}
+function toCel(value) {
+  if (value === null || value === void 0) return null;
+  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(toCel);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") {
+    const out = /* @__PURE__ */ new Map();
+    for (const [k, v] of Object.entries(value)) out.set(k, toCel(v));
+    return out;
+  }
+  return value;
+}
+
+// src/admission/custom-rules.ts
+function customRuleProblems(rules, builtinIds) {
+  const problems = [];
+  rules.forEach((rule2, i2) => {
+    if (builtinIds.includes(rule2.id)) problems.push({ pointer: `/customRules/${i2}/id`, message: `custom rule id "${rule2.id}" is a built-in rule's id` });
+    if (rules.findIndex((r) => r.id === rule2.id) !== i2) problems.push({ pointer: `/customRules/${i2}/id`, message: `custom rule id "${rule2.id}" is used twice` });
+    const expr = compileCustomRuleCel(rule2.expression);
+    if (!expr.ok) problems.push({ pointer: `/customRules/${i2}/expression`, message: `custom rule ${rule2.id}: expression does not compile: ${expr.error}` });
+    else if (expr.type !== "bool" && expr.type !== "dyn") problems.push({ pointer: `/customRules/${i2}/expression`, message: `custom rule ${rule2.id}: expression must evaluate to bool but got ${expr.type}` });
+    if (rule2.messageExpression !== void 0) {
+      const m = compileCustomRuleCel(rule2.messageExpression);
+      if (!m.ok) problems.push({ pointer: `/customRules/${i2}/messageExpression`, message: `custom rule ${rule2.id}: messageExpression does not compile: ${m.error}` });
+    }
+  });
+  return problems;
+}
+
 // src/config/did-you-mean.ts
 function editDistance(a2, b) {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -26384,6 +31781,32 @@ function configSchema(ruleIds2) {
         description: "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."
       },
       include: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs (minimatch) of repository paths to scan; default everything." },
+      customRules: {
+        type: "array",
+        description: "Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).",
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: ["id", "expression"],
+          properties: {
+            id: { type: "string", pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", description: "The rule id (kebab-case, not a built-in rule's)." },
+            title: { type: "string", minLength: 1 },
+            severity,
+            match: { type: "object", additionalProperties: false, properties: { kinds: { type: "array", items: { type: "string", minLength: 1 }, description: "Kinds checked; default every Kubernetes kind." } } },
+            expression: { type: "string", minLength: 1, description: "CEL; true when the object is fine." },
+            message: { type: "string", minLength: 1 },
+            messageExpression: { type: "string", minLength: 1, description: "CEL returning the message (falls back to `message`)." }
+          }
+        }
+      },
+      admission: {
+        type: "object",
+        additionalProperties: false,
+        description: "The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).",
+        properties: {
+          policies: { type: "array", items: { type: "string", minLength: 1 }, description: "Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference." }
+        }
+      },
       exclude: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs (minimatch) of repository paths to skip." },
       charts: {
         type: "array",
@@ -26490,17 +31913,18 @@ function configSchema(ruleIds2) {
 // src/config/config-validator.generated.ts
 var runtime_ucs2length_module = __toESM(require_ucs2length(), 1);
 var runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
-var RULE_IDS = ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
+var RULE_IDS = ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
 var validate = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "baseline": { "type": "string", "minLength": 1, "description": "The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "baseline": { "type": "string", "minLength": 1, "description": "The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "customRules": { "type": "array", "description": "Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).", "items": { "type": "object", "additionalProperties": false, "required": ["id", "expression"], "properties": { "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "The rule id (kebab-case, not a built-in rule's)." }, "title": { "type": "string", "minLength": 1 }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "match": { "type": "object", "additionalProperties": false, "properties": { "kinds": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Kinds checked; default every Kubernetes kind." } } }, "expression": { "type": "string", "minLength": 1, "description": "CEL; true when the object is fine." }, "message": { "type": "string", "minLength": 1 }, "messageExpression": { "type": "string", "minLength": 1, "description": "CEL returning the message (falls back to `message`)." } } } }, "admission": { "type": "object", "additionalProperties": false, "description": "The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).", "properties": { "policies": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference." } } }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
 var func2 = Object.prototype.hasOwnProperty;
 var func3 = runtime_ucs2length.default;
 var pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
-var pattern1 = new RegExp("^[^=]+=", "u");
-var pattern2 = new RegExp("^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
-var pattern4 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
-var pattern5 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-var pattern7 = new RegExp("^v?1\\.[0-9]+(\\.[0-9]+)?$", "u");
+var pattern1 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
+var pattern2 = new RegExp("^[^=]+=", "u");
+var pattern3 = new RegExp("^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
+var pattern5 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+var pattern6 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+var pattern8 = new RegExp("^v?1\\.[0-9]+(\\.[0-9]+)?$", "u");
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
@@ -26621,7 +32045,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         for (const key2 in data5) {
           const _errs15 = errors;
-          if (!(key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-namespace-modify" || key2 === "rbac-nodes-proxy" || key2 === "rbac-persistentvolume-create" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-format" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default" || key2 === "yaml-duplicate-key")) {
+          if (!(key2 === "admission-policy" || key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-namespace-modify" || key2 === "rbac-nodes-proxy" || key2 === "rbac-persistentvolume-create" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-format" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default" || key2 === "yaml-duplicate-key")) {
             const err10 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/propertyNames/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key2 };
             if (vErrors === null) {
               vErrors = [err10];
@@ -26801,7 +32225,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (!(data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-namespace-modify" || data12 === "rbac-nodes-proxy" || data12 === "rbac-persistentvolume-create" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-format" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default" || data12 === "yaml-duplicate-key")) {
+          if (!(data12 === "admission-policy" || data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-namespace-modify" || data12 === "rbac-nodes-proxy" || data12 === "rbac-persistentvolume-create" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-format" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default" || data12 === "yaml-duplicate-key")) {
             const err24 = { instancePath: instancePath + "/lockedRules/" + i0, schemaPath: "#/properties/lockedRules/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.lockedRules.items.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err24];
@@ -26890,15 +32314,15 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.exclude !== void 0) {
-      let data17 = data.exclude;
+    if (data.customRules !== void 0) {
+      let data17 = data.customRules;
       if (Array.isArray(data17)) {
         const len2 = data17.length;
         for (let i2 = 0; i2 < len2; i2++) {
           let data18 = data17[i2];
-          if (typeof data18 === "string") {
-            if (func3(data18) < 1) {
-              const err32 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (data18 && typeof data18 == "object" && !Array.isArray(data18)) {
+            if (data18.id === void 0) {
+              const err32 = { instancePath: instancePath + "/customRules/" + i2, schemaPath: "#/properties/customRules/items/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
               if (vErrors === null) {
                 vErrors = [err32];
               } else {
@@ -26906,45 +32330,40 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err33 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err33];
-            } else {
-              vErrors.push(err33);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err34 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err34];
-        } else {
-          vErrors.push(err34);
-        }
-        errors++;
-      }
-    }
-    if (data.charts !== void 0) {
-      let data19 = data.charts;
-      if (Array.isArray(data19)) {
-        const len3 = data19.length;
-        for (let i3 = 0; i3 < len3; i3++) {
-          let data20 = data19[i3];
-          if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
-            if (data20.path === void 0) {
-              const err35 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+            if (data18.expression === void 0) {
+              const err33 = { instancePath: instancePath + "/customRules/" + i2, schemaPath: "#/properties/customRules/items/required", keyword: "required", params: { missingProperty: "expression" }, message: "must have required property 'expression'" };
               if (vErrors === null) {
-                vErrors = [err35];
+                vErrors = [err33];
               } else {
-                vErrors.push(err35);
+                vErrors.push(err33);
               }
               errors++;
             }
-            for (const key5 in data20) {
-              if (!(key5 === "path" || key5 === "values" || key5 === "set" || key5 === "valueSets")) {
-                const err36 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
+            for (const key5 in data18) {
+              if (!(key5 === "id" || key5 === "title" || key5 === "severity" || key5 === "match" || key5 === "expression" || key5 === "message" || key5 === "messageExpression")) {
+                const err34 = { instancePath: instancePath + "/customRules/" + i2, schemaPath: "#/properties/customRules/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err34];
+                } else {
+                  vErrors.push(err34);
+                }
+                errors++;
+              }
+            }
+            if (data18.id !== void 0) {
+              let data19 = data18.id;
+              if (typeof data19 === "string") {
+                if (!pattern1.test(data19)) {
+                  const err35 = { instancePath: instancePath + "/customRules/" + i2 + "/id", schemaPath: "#/properties/customRules/items/properties/id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" }, message: 'must match pattern "^[a-z0-9]+(-[a-z0-9]+)*$"' };
+                  if (vErrors === null) {
+                    vErrors = [err35];
+                  } else {
+                    vErrors.push(err35);
+                  }
+                  errors++;
+                }
+              } else {
+                const err36 = { instancePath: instancePath + "/customRules/" + i2 + "/id", schemaPath: "#/properties/customRules/items/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err36];
                 } else {
@@ -26953,11 +32372,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data20.path !== void 0) {
-              let data21 = data20.path;
-              if (typeof data21 === "string") {
-                if (func3(data21) < 1) {
-                  const err37 = { instancePath: instancePath + "/charts/" + i3 + "/path", schemaPath: "#/properties/charts/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data18.title !== void 0) {
+              let data20 = data18.title;
+              if (typeof data20 === "string") {
+                if (func3(data20) < 1) {
+                  const err37 = { instancePath: instancePath + "/customRules/" + i2 + "/title", schemaPath: "#/properties/customRules/items/properties/title/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err37];
                   } else {
@@ -26966,7 +32385,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err38 = { instancePath: instancePath + "/charts/" + i3 + "/path", schemaPath: "#/properties/charts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err38 = { instancePath: instancePath + "/customRules/" + i2 + "/title", schemaPath: "#/properties/customRules/items/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err38];
                 } else {
@@ -26975,23 +32394,19 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data20.values !== void 0) {
-              let data22 = data20.values;
-              if (Array.isArray(data22)) {
-                const len4 = data22.length;
-                for (let i4 = 0; i4 < len4; i4++) {
-                  if (typeof data22[i4] !== "string") {
-                    const err39 = { instancePath: instancePath + "/charts/" + i3 + "/values/" + i4, schemaPath: "#/properties/charts/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err39];
-                    } else {
-                      vErrors.push(err39);
-                    }
-                    errors++;
-                  }
+            if (data18.severity !== void 0) {
+              let data21 = data18.severity;
+              if (typeof data21 !== "string") {
+                const err39 = { instancePath: instancePath + "/customRules/" + i2 + "/severity", schemaPath: "#/properties/customRules/items/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err39];
+                } else {
+                  vErrors.push(err39);
                 }
-              } else {
-                const err40 = { instancePath: instancePath + "/charts/" + i3 + "/values", schemaPath: "#/properties/charts/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                errors++;
+              }
+              if (!(data21 === "critical" || data21 === "high" || data21 === "medium" || data21 === "low" || data21 === "info")) {
+                const err40 = { instancePath: instancePath + "/customRules/" + i2 + "/severity", schemaPath: "#/properties/customRules/items/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.customRules.items.properties.severity.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err40];
                 } else {
@@ -27000,230 +32415,230 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data20.set !== void 0) {
-              let data24 = data20.set;
-              if (Array.isArray(data24)) {
-                const len5 = data24.length;
-                for (let i5 = 0; i5 < len5; i5++) {
-                  let data25 = data24[i5];
-                  if (typeof data25 === "string") {
-                    if (!pattern1.test(data25)) {
-                      const err41 = { instancePath: instancePath + "/charts/" + i3 + "/set/" + i5, schemaPath: "#/properties/charts/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                      if (vErrors === null) {
-                        vErrors = [err41];
+            if (data18.match !== void 0) {
+              let data22 = data18.match;
+              if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+                for (const key6 in data22) {
+                  if (!(key6 === "kinds")) {
+                    const err41 = { instancePath: instancePath + "/customRules/" + i2 + "/match", schemaPath: "#/properties/customRules/items/properties/match/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err41];
+                    } else {
+                      vErrors.push(err41);
+                    }
+                    errors++;
+                  }
+                }
+                if (data22.kinds !== void 0) {
+                  let data23 = data22.kinds;
+                  if (Array.isArray(data23)) {
+                    const len3 = data23.length;
+                    for (let i3 = 0; i3 < len3; i3++) {
+                      let data24 = data23[i3];
+                      if (typeof data24 === "string") {
+                        if (func3(data24) < 1) {
+                          const err42 = { instancePath: instancePath + "/customRules/" + i2 + "/match/kinds/" + i3, schemaPath: "#/properties/customRules/items/properties/match/properties/kinds/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err42];
+                          } else {
+                            vErrors.push(err42);
+                          }
+                          errors++;
+                        }
                       } else {
-                        vErrors.push(err41);
+                        const err43 = { instancePath: instancePath + "/customRules/" + i2 + "/match/kinds/" + i3, schemaPath: "#/properties/customRules/items/properties/match/properties/kinds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err43];
+                        } else {
+                          vErrors.push(err43);
+                        }
+                        errors++;
                       }
-                      errors++;
                     }
                   } else {
-                    const err42 = { instancePath: instancePath + "/charts/" + i3 + "/set/" + i5, schemaPath: "#/properties/charts/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    const err44 = { instancePath: instancePath + "/customRules/" + i2 + "/match/kinds", schemaPath: "#/properties/customRules/items/properties/match/properties/kinds/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
-                      vErrors = [err42];
+                      vErrors = [err44];
                     } else {
-                      vErrors.push(err42);
+                      vErrors.push(err44);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err43 = { instancePath: instancePath + "/charts/" + i3 + "/set", schemaPath: "#/properties/charts/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err45 = { instancePath: instancePath + "/customRules/" + i2 + "/match", schemaPath: "#/properties/customRules/items/properties/match/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err43];
+                  vErrors = [err45];
                 } else {
-                  vErrors.push(err43);
+                  vErrors.push(err45);
                 }
                 errors++;
               }
             }
-            if (data20.valueSets !== void 0) {
-              let data26 = data20.valueSets;
-              if (Array.isArray(data26)) {
-                const len6 = data26.length;
-                for (let i6 = 0; i6 < len6; i6++) {
-                  let data27 = data26[i6];
-                  if (data27 && typeof data27 == "object" && !Array.isArray(data27)) {
-                    if (data27.name === void 0) {
-                      const err44 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
-                      if (vErrors === null) {
-                        vErrors = [err44];
-                      } else {
-                        vErrors.push(err44);
-                      }
-                      errors++;
-                    }
-                    for (const key6 in data27) {
-                      if (!(key6 === "name" || key6 === "values" || key6 === "set")) {
-                        const err45 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
-                        if (vErrors === null) {
-                          vErrors = [err45];
-                        } else {
-                          vErrors.push(err45);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data27.name !== void 0) {
-                      let data28 = data27.name;
-                      if (typeof data28 === "string") {
-                        if (func3(data28) > 100) {
-                          const err46 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
-                          if (vErrors === null) {
-                            vErrors = [err46];
-                          } else {
-                            vErrors.push(err46);
-                          }
-                          errors++;
-                        }
-                        if (!pattern2.test(data28)) {
-                          const err47 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
-                          if (vErrors === null) {
-                            vErrors = [err47];
-                          } else {
-                            vErrors.push(err47);
-                          }
-                          errors++;
-                        }
-                      } else {
-                        const err48 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                        if (vErrors === null) {
-                          vErrors = [err48];
-                        } else {
-                          vErrors.push(err48);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data27.values !== void 0) {
-                      let data29 = data27.values;
-                      if (Array.isArray(data29)) {
-                        const len7 = data29.length;
-                        for (let i7 = 0; i7 < len7; i7++) {
-                          if (typeof data29[i7] !== "string") {
-                            const err49 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/values/" + i7, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                            if (vErrors === null) {
-                              vErrors = [err49];
-                            } else {
-                              vErrors.push(err49);
-                            }
-                            errors++;
-                          }
-                        }
-                      } else {
-                        const err50 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/values", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                        if (vErrors === null) {
-                          vErrors = [err50];
-                        } else {
-                          vErrors.push(err50);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data27.set !== void 0) {
-                      let data31 = data27.set;
-                      if (Array.isArray(data31)) {
-                        const len8 = data31.length;
-                        for (let i8 = 0; i8 < len8; i8++) {
-                          let data32 = data31[i8];
-                          if (typeof data32 === "string") {
-                            if (!pattern1.test(data32)) {
-                              const err51 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                              if (vErrors === null) {
-                                vErrors = [err51];
-                              } else {
-                                vErrors.push(err51);
-                              }
-                              errors++;
-                            }
-                          } else {
-                            const err52 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                            if (vErrors === null) {
-                              vErrors = [err52];
-                            } else {
-                              vErrors.push(err52);
-                            }
-                            errors++;
-                          }
-                        }
-                      } else {
-                        const err53 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6 + "/set", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                        if (vErrors === null) {
-                          vErrors = [err53];
-                        } else {
-                          vErrors.push(err53);
-                        }
-                        errors++;
-                      }
-                    }
+            if (data18.expression !== void 0) {
+              let data25 = data18.expression;
+              if (typeof data25 === "string") {
+                if (func3(data25) < 1) {
+                  const err46 = { instancePath: instancePath + "/customRules/" + i2 + "/expression", schemaPath: "#/properties/customRules/items/properties/expression/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err46];
                   } else {
-                    const err54 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets/" + i6, schemaPath: "#/properties/charts/items/properties/valueSets/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                    if (vErrors === null) {
-                      vErrors = [err54];
-                    } else {
-                      vErrors.push(err54);
-                    }
-                    errors++;
+                    vErrors.push(err46);
                   }
+                  errors++;
                 }
               } else {
-                const err55 = { instancePath: instancePath + "/charts/" + i3 + "/valueSets", schemaPath: "#/properties/charts/items/properties/valueSets/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err47 = { instancePath: instancePath + "/customRules/" + i2 + "/expression", schemaPath: "#/properties/customRules/items/properties/expression/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err55];
+                  vErrors = [err47];
                 } else {
-                  vErrors.push(err55);
+                  vErrors.push(err47);
+                }
+                errors++;
+              }
+            }
+            if (data18.message !== void 0) {
+              let data26 = data18.message;
+              if (typeof data26 === "string") {
+                if (func3(data26) < 1) {
+                  const err48 = { instancePath: instancePath + "/customRules/" + i2 + "/message", schemaPath: "#/properties/customRules/items/properties/message/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err48];
+                  } else {
+                    vErrors.push(err48);
+                  }
+                  errors++;
+                }
+              } else {
+                const err49 = { instancePath: instancePath + "/customRules/" + i2 + "/message", schemaPath: "#/properties/customRules/items/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err49];
+                } else {
+                  vErrors.push(err49);
+                }
+                errors++;
+              }
+            }
+            if (data18.messageExpression !== void 0) {
+              let data27 = data18.messageExpression;
+              if (typeof data27 === "string") {
+                if (func3(data27) < 1) {
+                  const err50 = { instancePath: instancePath + "/customRules/" + i2 + "/messageExpression", schemaPath: "#/properties/customRules/items/properties/messageExpression/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err50];
+                  } else {
+                    vErrors.push(err50);
+                  }
+                  errors++;
+                }
+              } else {
+                const err51 = { instancePath: instancePath + "/customRules/" + i2 + "/messageExpression", schemaPath: "#/properties/customRules/items/properties/messageExpression/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err51];
+                } else {
+                  vErrors.push(err51);
                 }
                 errors++;
               }
             }
           } else {
-            const err56 = { instancePath: instancePath + "/charts/" + i3, schemaPath: "#/properties/charts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err52 = { instancePath: instancePath + "/customRules/" + i2, schemaPath: "#/properties/customRules/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err56];
+              vErrors = [err52];
             } else {
-              vErrors.push(err56);
+              vErrors.push(err52);
             }
             errors++;
           }
         }
       } else {
-        const err57 = { instancePath: instancePath + "/charts", schemaPath: "#/properties/charts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err53 = { instancePath: instancePath + "/customRules", schemaPath: "#/properties/customRules/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err57];
+          vErrors = [err53];
         } else {
-          vErrors.push(err57);
+          vErrors.push(err53);
         }
         errors++;
       }
     }
-    if (data.valueSets !== void 0) {
-      let data33 = data.valueSets;
-      if (data33 && typeof data33 == "object" && !Array.isArray(data33)) {
-        for (const key7 in data33) {
-          if (!(key7 === "ci" || key7 === "severity")) {
-            const err58 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+    if (data.admission !== void 0) {
+      let data28 = data.admission;
+      if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+        for (const key7 in data28) {
+          if (!(key7 === "policies")) {
+            const err54 = { instancePath: instancePath + "/admission", schemaPath: "#/properties/admission/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err58];
+              vErrors = [err54];
             } else {
-              vErrors.push(err58);
+              vErrors.push(err54);
             }
             errors++;
           }
         }
-        if (data33.ci !== void 0) {
-          if (typeof data33.ci !== "boolean") {
-            const err59 = { instancePath: instancePath + "/valueSets/ci", schemaPath: "#/properties/valueSets/properties/ci/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (data28.policies !== void 0) {
+          let data29 = data28.policies;
+          if (Array.isArray(data29)) {
+            const len4 = data29.length;
+            for (let i4 = 0; i4 < len4; i4++) {
+              let data30 = data29[i4];
+              if (typeof data30 === "string") {
+                if (func3(data30) < 1) {
+                  const err55 = { instancePath: instancePath + "/admission/policies/" + i4, schemaPath: "#/properties/admission/properties/policies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err55];
+                  } else {
+                    vErrors.push(err55);
+                  }
+                  errors++;
+                }
+              } else {
+                const err56 = { instancePath: instancePath + "/admission/policies/" + i4, schemaPath: "#/properties/admission/properties/policies/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err56];
+                } else {
+                  vErrors.push(err56);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err57 = { instancePath: instancePath + "/admission/policies", schemaPath: "#/properties/admission/properties/policies/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err59];
+              vErrors = [err57];
             } else {
-              vErrors.push(err59);
+              vErrors.push(err57);
             }
             errors++;
           }
         }
-        if (data33.severity !== void 0) {
-          let data35 = data33.severity;
-          if (typeof data35 !== "string") {
-            const err60 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      } else {
+        const err58 = { instancePath: instancePath + "/admission", schemaPath: "#/properties/admission/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err58];
+        } else {
+          vErrors.push(err58);
+        }
+        errors++;
+      }
+    }
+    if (data.exclude !== void 0) {
+      let data31 = data.exclude;
+      if (Array.isArray(data31)) {
+        const len5 = data31.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data32 = data31[i5];
+          if (typeof data32 === "string") {
+            if (func3(data32) < 1) {
+              const err59 = { instancePath: instancePath + "/exclude/" + i5, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err59];
+              } else {
+                vErrors.push(err59);
+              }
+              errors++;
+            }
+          } else {
+            const err60 = { instancePath: instancePath + "/exclude/" + i5, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err60];
             } else {
@@ -27231,134 +32646,450 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (!(data35 === "keep" || data35 === "critical" || data35 === "high" || data35 === "medium" || data35 === "low" || data35 === "info")) {
-            const err61 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.valueSets.properties.severity.enum }, message: "must be equal to one of the allowed values" };
+        }
+      } else {
+        const err61 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err61];
+        } else {
+          vErrors.push(err61);
+        }
+        errors++;
+      }
+    }
+    if (data.charts !== void 0) {
+      let data33 = data.charts;
+      if (Array.isArray(data33)) {
+        const len6 = data33.length;
+        for (let i6 = 0; i6 < len6; i6++) {
+          let data34 = data33[i6];
+          if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
+            if (data34.path === void 0) {
+              const err62 = { instancePath: instancePath + "/charts/" + i6, schemaPath: "#/properties/charts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+              if (vErrors === null) {
+                vErrors = [err62];
+              } else {
+                vErrors.push(err62);
+              }
+              errors++;
+            }
+            for (const key8 in data34) {
+              if (!(key8 === "path" || key8 === "values" || key8 === "set" || key8 === "valueSets")) {
+                const err63 = { instancePath: instancePath + "/charts/" + i6, schemaPath: "#/properties/charts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err63];
+                } else {
+                  vErrors.push(err63);
+                }
+                errors++;
+              }
+            }
+            if (data34.path !== void 0) {
+              let data35 = data34.path;
+              if (typeof data35 === "string") {
+                if (func3(data35) < 1) {
+                  const err64 = { instancePath: instancePath + "/charts/" + i6 + "/path", schemaPath: "#/properties/charts/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err64];
+                  } else {
+                    vErrors.push(err64);
+                  }
+                  errors++;
+                }
+              } else {
+                const err65 = { instancePath: instancePath + "/charts/" + i6 + "/path", schemaPath: "#/properties/charts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err65];
+                } else {
+                  vErrors.push(err65);
+                }
+                errors++;
+              }
+            }
+            if (data34.values !== void 0) {
+              let data36 = data34.values;
+              if (Array.isArray(data36)) {
+                const len7 = data36.length;
+                for (let i7 = 0; i7 < len7; i7++) {
+                  if (typeof data36[i7] !== "string") {
+                    const err66 = { instancePath: instancePath + "/charts/" + i6 + "/values/" + i7, schemaPath: "#/properties/charts/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err66];
+                    } else {
+                      vErrors.push(err66);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err67 = { instancePath: instancePath + "/charts/" + i6 + "/values", schemaPath: "#/properties/charts/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err67];
+                } else {
+                  vErrors.push(err67);
+                }
+                errors++;
+              }
+            }
+            if (data34.set !== void 0) {
+              let data38 = data34.set;
+              if (Array.isArray(data38)) {
+                const len8 = data38.length;
+                for (let i8 = 0; i8 < len8; i8++) {
+                  let data39 = data38[i8];
+                  if (typeof data39 === "string") {
+                    if (!pattern2.test(data39)) {
+                      const err68 = { instancePath: instancePath + "/charts/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+                      if (vErrors === null) {
+                        vErrors = [err68];
+                      } else {
+                        vErrors.push(err68);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err69 = { instancePath: instancePath + "/charts/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err69];
+                    } else {
+                      vErrors.push(err69);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err70 = { instancePath: instancePath + "/charts/" + i6 + "/set", schemaPath: "#/properties/charts/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err70];
+                } else {
+                  vErrors.push(err70);
+                }
+                errors++;
+              }
+            }
+            if (data34.valueSets !== void 0) {
+              let data40 = data34.valueSets;
+              if (Array.isArray(data40)) {
+                const len9 = data40.length;
+                for (let i9 = 0; i9 < len9; i9++) {
+                  let data41 = data40[i9];
+                  if (data41 && typeof data41 == "object" && !Array.isArray(data41)) {
+                    if (data41.name === void 0) {
+                      const err71 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9, schemaPath: "#/properties/charts/items/properties/valueSets/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+                      if (vErrors === null) {
+                        vErrors = [err71];
+                      } else {
+                        vErrors.push(err71);
+                      }
+                      errors++;
+                    }
+                    for (const key9 in data41) {
+                      if (!(key9 === "name" || key9 === "values" || key9 === "set")) {
+                        const err72 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9, schemaPath: "#/properties/charts/items/properties/valueSets/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
+                        if (vErrors === null) {
+                          vErrors = [err72];
+                        } else {
+                          vErrors.push(err72);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data41.name !== void 0) {
+                      let data42 = data41.name;
+                      if (typeof data42 === "string") {
+                        if (func3(data42) > 100) {
+                          const err73 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err73];
+                          } else {
+                            vErrors.push(err73);
+                          }
+                          errors++;
+                        }
+                        if (!pattern3.test(data42)) {
+                          const err74 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
+                          if (vErrors === null) {
+                            vErrors = [err74];
+                          } else {
+                            vErrors.push(err74);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err75 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err75];
+                        } else {
+                          vErrors.push(err75);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data41.values !== void 0) {
+                      let data43 = data41.values;
+                      if (Array.isArray(data43)) {
+                        const len10 = data43.length;
+                        for (let i10 = 0; i10 < len10; i10++) {
+                          if (typeof data43[i10] !== "string") {
+                            const err76 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/values/" + i10, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                            if (vErrors === null) {
+                              vErrors = [err76];
+                            } else {
+                              vErrors.push(err76);
+                            }
+                            errors++;
+                          }
+                        }
+                      } else {
+                        const err77 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/values", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                          vErrors = [err77];
+                        } else {
+                          vErrors.push(err77);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data41.set !== void 0) {
+                      let data45 = data41.set;
+                      if (Array.isArray(data45)) {
+                        const len11 = data45.length;
+                        for (let i11 = 0; i11 < len11; i11++) {
+                          let data46 = data45[i11];
+                          if (typeof data46 === "string") {
+                            if (!pattern2.test(data46)) {
+                              const err78 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/set/" + i11, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+                              if (vErrors === null) {
+                                vErrors = [err78];
+                              } else {
+                                vErrors.push(err78);
+                              }
+                              errors++;
+                            }
+                          } else {
+                            const err79 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/set/" + i11, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                            if (vErrors === null) {
+                              vErrors = [err79];
+                            } else {
+                              vErrors.push(err79);
+                            }
+                            errors++;
+                          }
+                        }
+                      } else {
+                        const err80 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/set", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                          vErrors = [err80];
+                        } else {
+                          vErrors.push(err80);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err81 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9, schemaPath: "#/properties/charts/items/properties/valueSets/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                    if (vErrors === null) {
+                      vErrors = [err81];
+                    } else {
+                      vErrors.push(err81);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err82 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets", schemaPath: "#/properties/charts/items/properties/valueSets/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err82];
+                } else {
+                  vErrors.push(err82);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err83 = { instancePath: instancePath + "/charts/" + i6, schemaPath: "#/properties/charts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err61];
+              vErrors = [err83];
             } else {
-              vErrors.push(err61);
+              vErrors.push(err83);
             }
             errors++;
           }
         }
       } else {
-        const err62 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err84 = { instancePath: instancePath + "/charts", schemaPath: "#/properties/charts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err62];
+          vErrors = [err84];
         } else {
-          vErrors.push(err62);
+          vErrors.push(err84);
+        }
+        errors++;
+      }
+    }
+    if (data.valueSets !== void 0) {
+      let data47 = data.valueSets;
+      if (data47 && typeof data47 == "object" && !Array.isArray(data47)) {
+        for (const key10 in data47) {
+          if (!(key10 === "ci" || key10 === "severity")) {
+            const err85 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err85];
+            } else {
+              vErrors.push(err85);
+            }
+            errors++;
+          }
+        }
+        if (data47.ci !== void 0) {
+          if (typeof data47.ci !== "boolean") {
+            const err86 = { instancePath: instancePath + "/valueSets/ci", schemaPath: "#/properties/valueSets/properties/ci/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err86];
+            } else {
+              vErrors.push(err86);
+            }
+            errors++;
+          }
+        }
+        if (data47.severity !== void 0) {
+          let data49 = data47.severity;
+          if (typeof data49 !== "string") {
+            const err87 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err87];
+            } else {
+              vErrors.push(err87);
+            }
+            errors++;
+          }
+          if (!(data49 === "keep" || data49 === "critical" || data49 === "high" || data49 === "medium" || data49 === "low" || data49 === "info")) {
+            const err88 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.valueSets.properties.severity.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err88];
+            } else {
+              vErrors.push(err88);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err89 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err89];
+        } else {
+          vErrors.push(err89);
         }
         errors++;
       }
     }
     if (data.provenance !== void 0) {
-      let data36 = data.provenance;
-      const _errs86 = errors;
-      let valid27 = false;
+      let data50 = data.provenance;
+      const _errs117 = errors;
+      let valid36 = false;
       let passing1 = null;
-      const _errs87 = errors;
-      if (typeof data36 !== "boolean") {
-        const err63 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/0/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+      const _errs118 = errors;
+      if (typeof data50 !== "boolean") {
+        const err90 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/0/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
-          vErrors = [err63];
+          vErrors = [err90];
         } else {
-          vErrors.push(err63);
+          vErrors.push(err90);
         }
         errors++;
       }
-      var _valid1 = _errs87 === errors;
+      var _valid1 = _errs118 === errors;
       if (_valid1) {
-        valid27 = true;
+        valid36 = true;
         passing1 = 0;
       }
-      const _errs89 = errors;
-      if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
-        for (const key8 in data36) {
-          if (!(key8 === "enabled" || key8 === "maxRenders")) {
-            const err64 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
+      const _errs120 = errors;
+      if (data50 && typeof data50 == "object" && !Array.isArray(data50)) {
+        for (const key11 in data50) {
+          if (!(key11 === "enabled" || key11 === "maxRenders")) {
+            const err91 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err64];
+              vErrors = [err91];
             } else {
-              vErrors.push(err64);
+              vErrors.push(err91);
             }
             errors++;
           }
         }
-        if (data36.enabled !== void 0) {
-          if (typeof data36.enabled !== "boolean") {
-            const err65 = { instancePath: instancePath + "/provenance/enabled", schemaPath: "#/properties/provenance/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (data50.enabled !== void 0) {
+          if (typeof data50.enabled !== "boolean") {
+            const err92 = { instancePath: instancePath + "/provenance/enabled", schemaPath: "#/properties/provenance/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
-              vErrors = [err65];
+              vErrors = [err92];
             } else {
-              vErrors.push(err65);
+              vErrors.push(err92);
             }
             errors++;
           }
         }
-        if (data36.maxRenders !== void 0) {
-          let data38 = data36.maxRenders;
-          if (!(typeof data38 == "number" && (!(data38 % 1) && !isNaN(data38)))) {
-            const err66 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (data50.maxRenders !== void 0) {
+          let data52 = data50.maxRenders;
+          if (!(typeof data52 == "number" && (!(data52 % 1) && !isNaN(data52)))) {
+            const err93 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err66];
+              vErrors = [err93];
             } else {
-              vErrors.push(err66);
+              vErrors.push(err93);
             }
             errors++;
           }
-          if (typeof data38 == "number") {
-            if (data38 > 64 || isNaN(data38)) {
-              const err67 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
+          if (typeof data52 == "number") {
+            if (data52 > 64 || isNaN(data52)) {
+              const err94 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
               if (vErrors === null) {
-                vErrors = [err67];
+                vErrors = [err94];
               } else {
-                vErrors.push(err67);
+                vErrors.push(err94);
               }
               errors++;
             }
-            if (data38 < 1 || isNaN(data38)) {
-              const err68 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+            if (data52 < 1 || isNaN(data52)) {
+              const err95 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
-                vErrors = [err68];
+                vErrors = [err95];
               } else {
-                vErrors.push(err68);
+                vErrors.push(err95);
               }
               errors++;
             }
           }
         }
       } else {
-        const err69 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err96 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err69];
+          vErrors = [err96];
         } else {
-          vErrors.push(err69);
+          vErrors.push(err96);
         }
         errors++;
       }
-      var _valid1 = _errs89 === errors;
-      if (_valid1 && valid27) {
-        valid27 = false;
+      var _valid1 = _errs120 === errors;
+      if (_valid1 && valid36) {
+        valid36 = false;
         passing1 = [passing1, 1];
       } else {
         if (_valid1) {
-          valid27 = true;
+          valid36 = true;
           passing1 = 1;
         }
       }
-      if (!valid27) {
-        const err70 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
+      if (!valid36) {
+        const err97 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
         if (vErrors === null) {
-          vErrors = [err70];
+          vErrors = [err97];
         } else {
-          vErrors.push(err70);
+          vErrors.push(err97);
         }
         errors++;
       } else {
-        errors = _errs86;
+        errors = _errs117;
         if (vErrors !== null) {
-          if (_errs86) {
-            vErrors.length = _errs86;
+          if (_errs117) {
+            vErrors.length = _errs117;
           } else {
             vErrors = null;
           }
@@ -27366,308 +33097,14 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.suppressions !== void 0) {
-      let data39 = data.suppressions;
-      if (Array.isArray(data39)) {
-        const len9 = data39.length;
-        for (let i9 = 0; i9 < len9; i9++) {
-          let data40 = data39[i9];
-          if (data40 && typeof data40 == "object" && !Array.isArray(data40)) {
-            if (data40.rule === void 0) {
-              const err71 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'" };
-              if (vErrors === null) {
-                vErrors = [err71];
-              } else {
-                vErrors.push(err71);
-              }
-              errors++;
-            }
-            if (data40.reason === void 0) {
-              const err72 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
-              if (vErrors === null) {
-                vErrors = [err72];
-              } else {
-                vErrors.push(err72);
-              }
-              errors++;
-            }
-            for (const key9 in data40) {
-              if (!func2.call(schema11.properties.suppressions.items.properties, key9)) {
-                const err73 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err73];
-                } else {
-                  vErrors.push(err73);
-                }
-                errors++;
-              }
-            }
-            if (data40.rule !== void 0) {
-              let data41 = data40.rule;
-              if (typeof data41 !== "string") {
-                const err74 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err74];
-                } else {
-                  vErrors.push(err74);
-                }
-                errors++;
-              }
-              if (!(data41 === "*" || data41 === "allowed-runtime-classes" || data41 === "container-probes" || data41 === "container-resources" || data41 === "default-service-account" || data41 === "image-digest" || data41 === "image-pull-policy" || data41 === "image-registry" || data41 === "image-tag" || data41 === "ingress-tls" || data41 === "namespace-pss-enforce" || data41 === "network-policy-allow-all" || data41 === "network-policy-egress" || data41 === "network-policy-egress-world" || data41 === "network-policy-ingress" || data41 === "network-policy-selects-nothing" || data41 === "pss-allow-privilege-escalation" || data41 === "pss-apparmor-profile" || data41 === "pss-capabilities-baseline" || data41 === "pss-capabilities-restricted" || data41 === "pss-host-namespaces" || data41 === "pss-host-path-volumes" || data41 === "pss-host-ports" || data41 === "pss-host-probes-lifecycle" || data41 === "pss-namespace-rejection" || data41 === "pss-privileged" || data41 === "pss-proc-mount" || data41 === "pss-proc-mount-restricted" || data41 === "pss-restricted-volumes" || data41 === "pss-run-as-non-root" || data41 === "pss-run-as-user" || data41 === "pss-seccomp-baseline" || data41 === "pss-seccomp-restricted" || data41 === "pss-selinux-options" || data41 === "pss-sysctls" || data41 === "pss-windows-host-process" || data41 === "rbac-binding-missing-role" || data41 === "rbac-broad-subject" || data41 === "rbac-cluster-admin-binding" || data41 === "rbac-csr-approval" || data41 === "rbac-default-service-account-binding" || data41 === "rbac-escalate-bind-impersonate" || data41 === "rbac-namespace-modify" || data41 === "rbac-nodes-proxy" || data41 === "rbac-persistentvolume-create" || data41 === "rbac-pod-exec" || data41 === "rbac-rbac-write" || data41 === "rbac-secrets-read" || data41 === "rbac-secrets-write" || data41 === "rbac-token-request" || data41 === "rbac-webhook-config" || data41 === "rbac-wildcard" || data41 === "rbac-workload-create" || data41 === "read-only-root-filesystem" || data41 === "render-divergence" || data41 === "render-lookup" || data41 === "required-annotations" || data41 === "required-labels" || data41 === "runtime-socket-mount" || data41 === "secret-chart-default" || data41 === "secret-literal-annotation" || data41 === "secret-literal-args" || data41 === "secret-literal-configmap" || data41 === "secret-literal-env" || data41 === "secret-literal-format" || data41 === "secret-literal-helm-release" || data41 === "sensitive-host-path" || data41 === "service-account-missing" || data41 === "service-account-token-automount" || data41 === "service-external-ips" || data41 === "service-load-balancer-open" || data41 === "service-node-port" || data41 === "tf-aks-api-authorized-ranges" || data41 === "tf-aks-local-accounts" || data41 === "tf-aks-network-policy" || data41 === "tf-aks-rbac" || data41 === "tf-eks-control-plane-logging" || data41 === "tf-eks-public-endpoint" || data41 === "tf-eks-secrets-encryption" || data41 === "tf-gke-legacy-abac" || data41 === "tf-gke-master-authorized-networks" || data41 === "tf-gke-network-policy" || data41 === "tf-gke-private-nodes" || data41 === "tf-gke-shielded-nodes" || data41 === "tf-gke-workload-identity" || data41 === "tf-helm-values-danger" || data41 === "tf-unknown-until-apply" || data41 === "values-dangerous-default" || data41 === "yaml-duplicate-key")) {
-                const err75 = { instancePath: instancePath + "/suppressions/" + i9 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err75];
-                } else {
-                  vErrors.push(err75);
-                }
-                errors++;
-              }
-            }
-            if (data40.reason !== void 0) {
-              let data42 = data40.reason;
-              if (typeof data42 === "string") {
-                if (func3(data42) < 1) {
-                  const err76 = { instancePath: instancePath + "/suppressions/" + i9 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err76];
-                  } else {
-                    vErrors.push(err76);
-                  }
-                  errors++;
-                }
-              } else {
-                const err77 = { instancePath: instancePath + "/suppressions/" + i9 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err77];
-                } else {
-                  vErrors.push(err77);
-                }
-                errors++;
-              }
-            }
-            if (data40.expires !== void 0) {
-              let data43 = data40.expires;
-              if (typeof data43 === "string") {
-                if (!pattern4.test(data43)) {
-                  const err78 = { instancePath: instancePath + "/suppressions/" + i9 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err78];
-                  } else {
-                    vErrors.push(err78);
-                  }
-                  errors++;
-                }
-              } else {
-                const err79 = { instancePath: instancePath + "/suppressions/" + i9 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err79];
-                } else {
-                  vErrors.push(err79);
-                }
-                errors++;
-              }
-            }
-            if (data40.chart !== void 0) {
-              let data44 = data40.chart;
-              if (typeof data44 === "string") {
-                if (func3(data44) < 1) {
-                  const err80 = { instancePath: instancePath + "/suppressions/" + i9 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err80];
-                  } else {
-                    vErrors.push(err80);
-                  }
-                  errors++;
-                }
-              } else {
-                const err81 = { instancePath: instancePath + "/suppressions/" + i9 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err81];
-                } else {
-                  vErrors.push(err81);
-                }
-                errors++;
-              }
-            }
-            if (data40.file !== void 0) {
-              let data45 = data40.file;
-              if (typeof data45 === "string") {
-                if (func3(data45) < 1) {
-                  const err82 = { instancePath: instancePath + "/suppressions/" + i9 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err82];
-                  } else {
-                    vErrors.push(err82);
-                  }
-                  errors++;
-                }
-              } else {
-                const err83 = { instancePath: instancePath + "/suppressions/" + i9 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err83];
-                } else {
-                  vErrors.push(err83);
-                }
-                errors++;
-              }
-            }
-            if (data40.valueSet !== void 0) {
-              let data46 = data40.valueSet;
-              if (typeof data46 === "string") {
-                if (func3(data46) < 1) {
-                  const err84 = { instancePath: instancePath + "/suppressions/" + i9 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err84];
-                  } else {
-                    vErrors.push(err84);
-                  }
-                  errors++;
-                }
-              } else {
-                const err85 = { instancePath: instancePath + "/suppressions/" + i9 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err85];
-                } else {
-                  vErrors.push(err85);
-                }
-                errors++;
-              }
-            }
-            if (data40.kind !== void 0) {
-              let data47 = data40.kind;
-              if (typeof data47 === "string") {
-                if (func3(data47) < 1) {
-                  const err86 = { instancePath: instancePath + "/suppressions/" + i9 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err86];
-                  } else {
-                    vErrors.push(err86);
-                  }
-                  errors++;
-                }
-              } else {
-                const err87 = { instancePath: instancePath + "/suppressions/" + i9 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err87];
-                } else {
-                  vErrors.push(err87);
-                }
-                errors++;
-              }
-            }
-            if (data40.namespace !== void 0) {
-              let data48 = data40.namespace;
-              if (typeof data48 === "string") {
-                if (func3(data48) < 1) {
-                  const err88 = { instancePath: instancePath + "/suppressions/" + i9 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err88];
-                  } else {
-                    vErrors.push(err88);
-                  }
-                  errors++;
-                }
-              } else {
-                const err89 = { instancePath: instancePath + "/suppressions/" + i9 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err89];
-                } else {
-                  vErrors.push(err89);
-                }
-                errors++;
-              }
-            }
-            if (data40.name !== void 0) {
-              let data49 = data40.name;
-              if (typeof data49 === "string") {
-                if (func3(data49) < 1) {
-                  const err90 = { instancePath: instancePath + "/suppressions/" + i9 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err90];
-                  } else {
-                    vErrors.push(err90);
-                  }
-                  errors++;
-                }
-              } else {
-                const err91 = { instancePath: instancePath + "/suppressions/" + i9 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err91];
-                } else {
-                  vErrors.push(err91);
-                }
-                errors++;
-              }
-            }
-            if (data40.container !== void 0) {
-              let data50 = data40.container;
-              if (typeof data50 === "string") {
-                if (func3(data50) < 1) {
-                  const err92 = { instancePath: instancePath + "/suppressions/" + i9 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err92];
-                  } else {
-                    vErrors.push(err92);
-                  }
-                  errors++;
-                }
-              } else {
-                const err93 = { instancePath: instancePath + "/suppressions/" + i9 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err93];
-                } else {
-                  vErrors.push(err93);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err94 = { instancePath: instancePath + "/suppressions/" + i9, schemaPath: "#/properties/suppressions/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err94];
-            } else {
-              vErrors.push(err94);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err95 = { instancePath: instancePath + "/suppressions", schemaPath: "#/properties/suppressions/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err95];
-        } else {
-          vErrors.push(err95);
-        }
-        errors++;
-      }
-    }
-    if (data.helm !== void 0) {
-      let data51 = data.helm;
-      if (data51 && typeof data51 == "object" && !Array.isArray(data51)) {
-        for (const key10 in data51) {
-          if (!func2.call(schema11.properties.helm.properties, key10)) {
-            const err96 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err96];
-            } else {
-              vErrors.push(err96);
-            }
-            errors++;
-          }
-        }
-        if (data51.releaseName !== void 0) {
-          let data52 = data51.releaseName;
-          if (typeof data52 === "string") {
-            if (func3(data52) > 53) {
-              const err97 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/maxLength", keyword: "maxLength", params: { limit: 53 }, message: "must NOT have more than 53 characters" };
-              if (vErrors === null) {
-                vErrors = [err97];
-              } else {
-                vErrors.push(err97);
-              }
-              errors++;
-            }
-            if (!pattern5.test(data52)) {
-              const err98 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
+      let data53 = data.suppressions;
+      if (Array.isArray(data53)) {
+        const len12 = data53.length;
+        for (let i12 = 0; i12 < len12; i12++) {
+          let data54 = data53[i12];
+          if (data54 && typeof data54 == "object" && !Array.isArray(data54)) {
+            if (data54.rule === void 0) {
+              const err98 = { instancePath: instancePath + "/suppressions/" + i12, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'" };
               if (vErrors === null) {
                 vErrors = [err98];
               } else {
@@ -27675,234 +33112,237 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err99 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err99];
-            } else {
-              vErrors.push(err99);
-            }
-            errors++;
-          }
-        }
-        if (data51.namespace !== void 0) {
-          let data53 = data51.namespace;
-          if (typeof data53 === "string") {
-            if (func3(data53) > 63) {
-              const err100 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters" };
+            if (data54.reason === void 0) {
+              const err99 = { instancePath: instancePath + "/suppressions/" + i12, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
               if (vErrors === null) {
-                vErrors = [err100];
+                vErrors = [err99];
               } else {
-                vErrors.push(err100);
+                vErrors.push(err99);
               }
               errors++;
             }
-            if (!pattern5.test(data53)) {
-              const err101 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
-              if (vErrors === null) {
-                vErrors = [err101];
-              } else {
-                vErrors.push(err101);
+            for (const key12 in data54) {
+              if (!func2.call(schema11.properties.suppressions.items.properties, key12)) {
+                const err100 = { instancePath: instancePath + "/suppressions/" + i12, schemaPath: "#/properties/suppressions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err100];
+                } else {
+                  vErrors.push(err100);
+                }
+                errors++;
               }
-              errors++;
             }
-          } else {
-            const err102 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err102];
-            } else {
-              vErrors.push(err102);
-            }
-            errors++;
-          }
-        }
-        if (data51.kubeVersion !== void 0) {
-          let data54 = data51.kubeVersion;
-          if (typeof data54 === "string") {
-            if (!pattern7.test(data54)) {
-              const err103 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/pattern", keyword: "pattern", params: { pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$" }, message: 'must match pattern "^v?1\\.[0-9]+(\\.[0-9]+)?$"' };
-              if (vErrors === null) {
-                vErrors = [err103];
-              } else {
-                vErrors.push(err103);
+            if (data54.rule !== void 0) {
+              let data55 = data54.rule;
+              if (typeof data55 !== "string") {
+                const err101 = { instancePath: instancePath + "/suppressions/" + i12 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err101];
+                } else {
+                  vErrors.push(err101);
+                }
+                errors++;
               }
-              errors++;
-            }
-          } else {
-            const err104 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err104];
-            } else {
-              vErrors.push(err104);
-            }
-            errors++;
-          }
-        }
-        if (data51.timeoutSeconds !== void 0) {
-          let data55 = data51.timeoutSeconds;
-          if (typeof data55 == "number") {
-            if (data55 > 600 || isNaN(data55)) {
-              const err105 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 600 }, message: "must be <= 600" };
-              if (vErrors === null) {
-                vErrors = [err105];
-              } else {
-                vErrors.push(err105);
+              if (!(data55 === "*" || data55 === "admission-policy" || data55 === "allowed-runtime-classes" || data55 === "container-probes" || data55 === "container-resources" || data55 === "default-service-account" || data55 === "image-digest" || data55 === "image-pull-policy" || data55 === "image-registry" || data55 === "image-tag" || data55 === "ingress-tls" || data55 === "namespace-pss-enforce" || data55 === "network-policy-allow-all" || data55 === "network-policy-egress" || data55 === "network-policy-egress-world" || data55 === "network-policy-ingress" || data55 === "network-policy-selects-nothing" || data55 === "pss-allow-privilege-escalation" || data55 === "pss-apparmor-profile" || data55 === "pss-capabilities-baseline" || data55 === "pss-capabilities-restricted" || data55 === "pss-host-namespaces" || data55 === "pss-host-path-volumes" || data55 === "pss-host-ports" || data55 === "pss-host-probes-lifecycle" || data55 === "pss-namespace-rejection" || data55 === "pss-privileged" || data55 === "pss-proc-mount" || data55 === "pss-proc-mount-restricted" || data55 === "pss-restricted-volumes" || data55 === "pss-run-as-non-root" || data55 === "pss-run-as-user" || data55 === "pss-seccomp-baseline" || data55 === "pss-seccomp-restricted" || data55 === "pss-selinux-options" || data55 === "pss-sysctls" || data55 === "pss-windows-host-process" || data55 === "rbac-binding-missing-role" || data55 === "rbac-broad-subject" || data55 === "rbac-cluster-admin-binding" || data55 === "rbac-csr-approval" || data55 === "rbac-default-service-account-binding" || data55 === "rbac-escalate-bind-impersonate" || data55 === "rbac-namespace-modify" || data55 === "rbac-nodes-proxy" || data55 === "rbac-persistentvolume-create" || data55 === "rbac-pod-exec" || data55 === "rbac-rbac-write" || data55 === "rbac-secrets-read" || data55 === "rbac-secrets-write" || data55 === "rbac-token-request" || data55 === "rbac-webhook-config" || data55 === "rbac-wildcard" || data55 === "rbac-workload-create" || data55 === "read-only-root-filesystem" || data55 === "render-divergence" || data55 === "render-lookup" || data55 === "required-annotations" || data55 === "required-labels" || data55 === "runtime-socket-mount" || data55 === "secret-chart-default" || data55 === "secret-literal-annotation" || data55 === "secret-literal-args" || data55 === "secret-literal-configmap" || data55 === "secret-literal-env" || data55 === "secret-literal-format" || data55 === "secret-literal-helm-release" || data55 === "sensitive-host-path" || data55 === "service-account-missing" || data55 === "service-account-token-automount" || data55 === "service-external-ips" || data55 === "service-load-balancer-open" || data55 === "service-node-port" || data55 === "tf-aks-api-authorized-ranges" || data55 === "tf-aks-local-accounts" || data55 === "tf-aks-network-policy" || data55 === "tf-aks-rbac" || data55 === "tf-eks-control-plane-logging" || data55 === "tf-eks-public-endpoint" || data55 === "tf-eks-secrets-encryption" || data55 === "tf-gke-legacy-abac" || data55 === "tf-gke-master-authorized-networks" || data55 === "tf-gke-network-policy" || data55 === "tf-gke-private-nodes" || data55 === "tf-gke-shielded-nodes" || data55 === "tf-gke-workload-identity" || data55 === "tf-helm-values-danger" || data55 === "tf-unknown-until-apply" || data55 === "values-dangerous-default" || data55 === "yaml-duplicate-key")) {
+                const err102 = { instancePath: instancePath + "/suppressions/" + i12 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err102];
+                } else {
+                  vErrors.push(err102);
+                }
+                errors++;
               }
-              errors++;
             }
-            if (data55 <= 0 || isNaN(data55)) {
-              const err106 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-              if (vErrors === null) {
-                vErrors = [err106];
+            if (data54.reason !== void 0) {
+              let data56 = data54.reason;
+              if (typeof data56 === "string") {
+                if (func3(data56) < 1) {
+                  const err103 = { instancePath: instancePath + "/suppressions/" + i12 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err103];
+                  } else {
+                    vErrors.push(err103);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err106);
+                const err104 = { instancePath: instancePath + "/suppressions/" + i12 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err104];
+                } else {
+                  vErrors.push(err104);
+                }
+                errors++;
               }
-              errors++;
             }
-          } else {
-            const err107 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err107];
-            } else {
-              vErrors.push(err107);
-            }
-            errors++;
-          }
-        }
-        if (data51.totalTimeoutSeconds !== void 0) {
-          let data56 = data51.totalTimeoutSeconds;
-          if (typeof data56 == "number") {
-            if (data56 > 3600 || isNaN(data56)) {
-              const err108 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600" };
-              if (vErrors === null) {
-                vErrors = [err108];
+            if (data54.expires !== void 0) {
+              let data57 = data54.expires;
+              if (typeof data57 === "string") {
+                if (!pattern5.test(data57)) {
+                  const err105 = { instancePath: instancePath + "/suppressions/" + i12 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err105];
+                  } else {
+                    vErrors.push(err105);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err108);
+                const err106 = { instancePath: instancePath + "/suppressions/" + i12 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err106];
+                } else {
+                  vErrors.push(err106);
+                }
+                errors++;
               }
-              errors++;
             }
-            if (data56 <= 0 || isNaN(data56)) {
-              const err109 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-              if (vErrors === null) {
-                vErrors = [err109];
+            if (data54.chart !== void 0) {
+              let data58 = data54.chart;
+              if (typeof data58 === "string") {
+                if (func3(data58) < 1) {
+                  const err107 = { instancePath: instancePath + "/suppressions/" + i12 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err107];
+                  } else {
+                    vErrors.push(err107);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err109);
+                const err108 = { instancePath: instancePath + "/suppressions/" + i12 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err108];
+                } else {
+                  vErrors.push(err108);
+                }
+                errors++;
               }
-              errors++;
             }
-          } else {
-            const err110 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err110];
-            } else {
-              vErrors.push(err110);
-            }
-            errors++;
-          }
-        }
-        if (data51.memoryLimitMiB !== void 0) {
-          let data57 = data51.memoryLimitMiB;
-          if (!(typeof data57 == "number" && (!(data57 % 1) && !isNaN(data57)))) {
-            const err111 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err111];
-            } else {
-              vErrors.push(err111);
-            }
-            errors++;
-          }
-          if (typeof data57 == "number") {
-            if (data57 > 8192 || isNaN(data57)) {
-              const err112 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 8192 }, message: "must be <= 8192" };
-              if (vErrors === null) {
-                vErrors = [err112];
+            if (data54.file !== void 0) {
+              let data59 = data54.file;
+              if (typeof data59 === "string") {
+                if (func3(data59) < 1) {
+                  const err109 = { instancePath: instancePath + "/suppressions/" + i12 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err109];
+                  } else {
+                    vErrors.push(err109);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err112);
+                const err110 = { instancePath: instancePath + "/suppressions/" + i12 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err110];
+                } else {
+                  vErrors.push(err110);
+                }
+                errors++;
               }
-              errors++;
             }
-            if (data57 < 128 || isNaN(data57)) {
-              const err113 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 128 }, message: "must be >= 128" };
-              if (vErrors === null) {
-                vErrors = [err113];
+            if (data54.valueSet !== void 0) {
+              let data60 = data54.valueSet;
+              if (typeof data60 === "string") {
+                if (func3(data60) < 1) {
+                  const err111 = { instancePath: instancePath + "/suppressions/" + i12 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err111];
+                  } else {
+                    vErrors.push(err111);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err113);
+                const err112 = { instancePath: instancePath + "/suppressions/" + i12 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err112];
+                } else {
+                  vErrors.push(err112);
+                }
+                errors++;
               }
-              errors++;
             }
-          }
-        }
-        if (data51.maxOutputMiB !== void 0) {
-          let data58 = data51.maxOutputMiB;
-          if (!(typeof data58 == "number" && (!(data58 % 1) && !isNaN(data58)))) {
-            const err114 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err114];
-            } else {
-              vErrors.push(err114);
-            }
-            errors++;
-          }
-          if (typeof data58 == "number") {
-            if (data58 > 512 || isNaN(data58)) {
-              const err115 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 512 }, message: "must be <= 512" };
-              if (vErrors === null) {
-                vErrors = [err115];
+            if (data54.kind !== void 0) {
+              let data61 = data54.kind;
+              if (typeof data61 === "string") {
+                if (func3(data61) < 1) {
+                  const err113 = { instancePath: instancePath + "/suppressions/" + i12 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err113];
+                  } else {
+                    vErrors.push(err113);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err115);
+                const err114 = { instancePath: instancePath + "/suppressions/" + i12 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err114];
+                } else {
+                  vErrors.push(err114);
+                }
+                errors++;
               }
-              errors++;
             }
-            if (data58 < 1 || isNaN(data58)) {
-              const err116 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err116];
+            if (data54.namespace !== void 0) {
+              let data62 = data54.namespace;
+              if (typeof data62 === "string") {
+                if (func3(data62) < 1) {
+                  const err115 = { instancePath: instancePath + "/suppressions/" + i12 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err115];
+                  } else {
+                    vErrors.push(err115);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err116);
+                const err116 = { instancePath: instancePath + "/suppressions/" + i12 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err116];
+                } else {
+                  vErrors.push(err116);
+                }
+                errors++;
               }
-              errors++;
             }
-          }
-        }
-        if (data51.maxRenders !== void 0) {
-          let data59 = data51.maxRenders;
-          if (!(typeof data59 == "number" && (!(data59 % 1) && !isNaN(data59)))) {
-            const err117 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err117];
-            } else {
-              vErrors.push(err117);
-            }
-            errors++;
-          }
-          if (typeof data59 == "number") {
-            if (data59 > 1e4 || isNaN(data59)) {
-              const err118 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e4 }, message: "must be <= 10000" };
-              if (vErrors === null) {
-                vErrors = [err118];
+            if (data54.name !== void 0) {
+              let data63 = data54.name;
+              if (typeof data63 === "string") {
+                if (func3(data63) < 1) {
+                  const err117 = { instancePath: instancePath + "/suppressions/" + i12 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err117];
+                  } else {
+                    vErrors.push(err117);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err118);
+                const err118 = { instancePath: instancePath + "/suppressions/" + i12 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err118];
+                } else {
+                  vErrors.push(err118);
+                }
+                errors++;
               }
-              errors++;
             }
-            if (data59 < 1 || isNaN(data59)) {
-              const err119 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err119];
+            if (data54.container !== void 0) {
+              let data64 = data54.container;
+              if (typeof data64 === "string") {
+                if (func3(data64) < 1) {
+                  const err119 = { instancePath: instancePath + "/suppressions/" + i12 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err119];
+                  } else {
+                    vErrors.push(err119);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err119);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data51.valuesFiles !== void 0) {
-          let data60 = data51.valuesFiles;
-          if (Array.isArray(data60)) {
-            const len10 = data60.length;
-            for (let i10 = 0; i10 < len10; i10++) {
-              if (typeof data60[i10] !== "string") {
-                const err120 = { instancePath: instancePath + "/helm/valuesFiles/" + i10, schemaPath: "#/properties/helm/properties/valuesFiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err120 = { instancePath: instancePath + "/suppressions/" + i12 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err120];
                 } else {
@@ -27912,7 +33352,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err121 = { instancePath: instancePath + "/helm/valuesFiles", schemaPath: "#/properties/helm/properties/valuesFiles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err121 = { instancePath: instancePath + "/suppressions/" + i12, schemaPath: "#/properties/suppressions/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err121];
             } else {
@@ -27921,58 +33361,349 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data51.set !== void 0) {
-          let data62 = data51.set;
-          if (Array.isArray(data62)) {
-            const len11 = data62.length;
-            for (let i11 = 0; i11 < len11; i11++) {
-              let data63 = data62[i11];
-              if (typeof data63 === "string") {
-                if (!pattern1.test(data63)) {
-                  const err122 = { instancePath: instancePath + "/helm/set/" + i11, schemaPath: "#/properties/helm/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                  if (vErrors === null) {
-                    vErrors = [err122];
-                  } else {
-                    vErrors.push(err122);
-                  }
-                  errors++;
-                }
+      } else {
+        const err122 = { instancePath: instancePath + "/suppressions", schemaPath: "#/properties/suppressions/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err122];
+        } else {
+          vErrors.push(err122);
+        }
+        errors++;
+      }
+    }
+    if (data.helm !== void 0) {
+      let data65 = data.helm;
+      if (data65 && typeof data65 == "object" && !Array.isArray(data65)) {
+        for (const key13 in data65) {
+          if (!func2.call(schema11.properties.helm.properties, key13)) {
+            const err123 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err123];
+            } else {
+              vErrors.push(err123);
+            }
+            errors++;
+          }
+        }
+        if (data65.releaseName !== void 0) {
+          let data66 = data65.releaseName;
+          if (typeof data66 === "string") {
+            if (func3(data66) > 53) {
+              const err124 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/maxLength", keyword: "maxLength", params: { limit: 53 }, message: "must NOT have more than 53 characters" };
+              if (vErrors === null) {
+                vErrors = [err124];
               } else {
-                const err123 = { instancePath: instancePath + "/helm/set/" + i11, schemaPath: "#/properties/helm/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                vErrors.push(err124);
+              }
+              errors++;
+            }
+            if (!pattern6.test(data66)) {
+              const err125 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
+              if (vErrors === null) {
+                vErrors = [err125];
+              } else {
+                vErrors.push(err125);
+              }
+              errors++;
+            }
+          } else {
+            const err126 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err126];
+            } else {
+              vErrors.push(err126);
+            }
+            errors++;
+          }
+        }
+        if (data65.namespace !== void 0) {
+          let data67 = data65.namespace;
+          if (typeof data67 === "string") {
+            if (func3(data67) > 63) {
+              const err127 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters" };
+              if (vErrors === null) {
+                vErrors = [err127];
+              } else {
+                vErrors.push(err127);
+              }
+              errors++;
+            }
+            if (!pattern6.test(data67)) {
+              const err128 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
+              if (vErrors === null) {
+                vErrors = [err128];
+              } else {
+                vErrors.push(err128);
+              }
+              errors++;
+            }
+          } else {
+            const err129 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err129];
+            } else {
+              vErrors.push(err129);
+            }
+            errors++;
+          }
+        }
+        if (data65.kubeVersion !== void 0) {
+          let data68 = data65.kubeVersion;
+          if (typeof data68 === "string") {
+            if (!pattern8.test(data68)) {
+              const err130 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/pattern", keyword: "pattern", params: { pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$" }, message: 'must match pattern "^v?1\\.[0-9]+(\\.[0-9]+)?$"' };
+              if (vErrors === null) {
+                vErrors = [err130];
+              } else {
+                vErrors.push(err130);
+              }
+              errors++;
+            }
+          } else {
+            const err131 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err131];
+            } else {
+              vErrors.push(err131);
+            }
+            errors++;
+          }
+        }
+        if (data65.timeoutSeconds !== void 0) {
+          let data69 = data65.timeoutSeconds;
+          if (typeof data69 == "number") {
+            if (data69 > 600 || isNaN(data69)) {
+              const err132 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 600 }, message: "must be <= 600" };
+              if (vErrors === null) {
+                vErrors = [err132];
+              } else {
+                vErrors.push(err132);
+              }
+              errors++;
+            }
+            if (data69 <= 0 || isNaN(data69)) {
+              const err133 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+              if (vErrors === null) {
+                vErrors = [err133];
+              } else {
+                vErrors.push(err133);
+              }
+              errors++;
+            }
+          } else {
+            const err134 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err134];
+            } else {
+              vErrors.push(err134);
+            }
+            errors++;
+          }
+        }
+        if (data65.totalTimeoutSeconds !== void 0) {
+          let data70 = data65.totalTimeoutSeconds;
+          if (typeof data70 == "number") {
+            if (data70 > 3600 || isNaN(data70)) {
+              const err135 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600" };
+              if (vErrors === null) {
+                vErrors = [err135];
+              } else {
+                vErrors.push(err135);
+              }
+              errors++;
+            }
+            if (data70 <= 0 || isNaN(data70)) {
+              const err136 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+              if (vErrors === null) {
+                vErrors = [err136];
+              } else {
+                vErrors.push(err136);
+              }
+              errors++;
+            }
+          } else {
+            const err137 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err137];
+            } else {
+              vErrors.push(err137);
+            }
+            errors++;
+          }
+        }
+        if (data65.memoryLimitMiB !== void 0) {
+          let data71 = data65.memoryLimitMiB;
+          if (!(typeof data71 == "number" && (!(data71 % 1) && !isNaN(data71)))) {
+            const err138 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err138];
+            } else {
+              vErrors.push(err138);
+            }
+            errors++;
+          }
+          if (typeof data71 == "number") {
+            if (data71 > 8192 || isNaN(data71)) {
+              const err139 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 8192 }, message: "must be <= 8192" };
+              if (vErrors === null) {
+                vErrors = [err139];
+              } else {
+                vErrors.push(err139);
+              }
+              errors++;
+            }
+            if (data71 < 128 || isNaN(data71)) {
+              const err140 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 128 }, message: "must be >= 128" };
+              if (vErrors === null) {
+                vErrors = [err140];
+              } else {
+                vErrors.push(err140);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data65.maxOutputMiB !== void 0) {
+          let data72 = data65.maxOutputMiB;
+          if (!(typeof data72 == "number" && (!(data72 % 1) && !isNaN(data72)))) {
+            const err141 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err141];
+            } else {
+              vErrors.push(err141);
+            }
+            errors++;
+          }
+          if (typeof data72 == "number") {
+            if (data72 > 512 || isNaN(data72)) {
+              const err142 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 512 }, message: "must be <= 512" };
+              if (vErrors === null) {
+                vErrors = [err142];
+              } else {
+                vErrors.push(err142);
+              }
+              errors++;
+            }
+            if (data72 < 1 || isNaN(data72)) {
+              const err143 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err143];
+              } else {
+                vErrors.push(err143);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data65.maxRenders !== void 0) {
+          let data73 = data65.maxRenders;
+          if (!(typeof data73 == "number" && (!(data73 % 1) && !isNaN(data73)))) {
+            const err144 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err144];
+            } else {
+              vErrors.push(err144);
+            }
+            errors++;
+          }
+          if (typeof data73 == "number") {
+            if (data73 > 1e4 || isNaN(data73)) {
+              const err145 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e4 }, message: "must be <= 10000" };
+              if (vErrors === null) {
+                vErrors = [err145];
+              } else {
+                vErrors.push(err145);
+              }
+              errors++;
+            }
+            if (data73 < 1 || isNaN(data73)) {
+              const err146 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err146];
+              } else {
+                vErrors.push(err146);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data65.valuesFiles !== void 0) {
+          let data74 = data65.valuesFiles;
+          if (Array.isArray(data74)) {
+            const len13 = data74.length;
+            for (let i13 = 0; i13 < len13; i13++) {
+              if (typeof data74[i13] !== "string") {
+                const err147 = { instancePath: instancePath + "/helm/valuesFiles/" + i13, schemaPath: "#/properties/helm/properties/valuesFiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err123];
+                  vErrors = [err147];
                 } else {
-                  vErrors.push(err123);
+                  vErrors.push(err147);
                 }
                 errors++;
               }
             }
           } else {
-            const err124 = { instancePath: instancePath + "/helm/set", schemaPath: "#/properties/helm/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err148 = { instancePath: instancePath + "/helm/valuesFiles", schemaPath: "#/properties/helm/properties/valuesFiles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err124];
+              vErrors = [err148];
             } else {
-              vErrors.push(err124);
+              vErrors.push(err148);
+            }
+            errors++;
+          }
+        }
+        if (data65.set !== void 0) {
+          let data76 = data65.set;
+          if (Array.isArray(data76)) {
+            const len14 = data76.length;
+            for (let i14 = 0; i14 < len14; i14++) {
+              let data77 = data76[i14];
+              if (typeof data77 === "string") {
+                if (!pattern2.test(data77)) {
+                  const err149 = { instancePath: instancePath + "/helm/set/" + i14, schemaPath: "#/properties/helm/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+                  if (vErrors === null) {
+                    vErrors = [err149];
+                  } else {
+                    vErrors.push(err149);
+                  }
+                  errors++;
+                }
+              } else {
+                const err150 = { instancePath: instancePath + "/helm/set/" + i14, schemaPath: "#/properties/helm/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err150];
+                } else {
+                  vErrors.push(err150);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err151 = { instancePath: instancePath + "/helm/set", schemaPath: "#/properties/helm/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err151];
+            } else {
+              vErrors.push(err151);
             }
             errors++;
           }
         }
       } else {
-        const err125 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err152 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err125];
+          vErrors = [err152];
         } else {
-          vErrors.push(err125);
+          vErrors.push(err152);
         }
         errors++;
       }
     }
   } else {
-    const err126 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err153 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err126];
+      vErrors = [err153];
     } else {
-      vErrors.push(err126);
+      vErrors.push(err153);
     }
     errors++;
   }
@@ -28039,7 +33770,7 @@ var EXPANSION_MAX_DEPTH = 1e3;
 var EXPANSION_MAX_REWRITES = 1e3;
 var EXPANSION_MAX_STEPS = 2e7;
 var CALL_STEPS = 16;
-function numeric(str3) {
+function numeric2(str3) {
   return !isNaN(str3) ? parseInt(str3, 10) : str3.charCodeAt(0);
 }
 function escapeBraces(str3) {
@@ -28053,12 +33784,12 @@ function pushAll(target, items) {
     target.push(items[i2]);
   }
 }
-function balancedWithBudget(str3, masked, budget) {
+function balancedWithBudget(str3, masked2, budget) {
   if (budget.remaining < 0) {
     return void 0;
   }
-  const r = range("{", "}", masked);
-  const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
+  const r = range("{", "}", masked2);
+  const unmatched = r !== void 0 && masked2.indexOf("{") < r[0];
   budget.remaining -= r && !unmatched ? r[1] + 1 : str3.length;
   if (!r || budget.remaining < 0) {
     return void 0;
@@ -28071,11 +33802,11 @@ function balancedWithBudget(str3, masked, budget) {
     unmatched
   };
 }
-function maskUnmatchedOpens(masked, budget) {
-  budget.remaining -= masked.length;
+function maskUnmatchedOpens(masked2, budget) {
+  budget.remaining -= masked2.length;
   const open = [];
-  for (let i2 = 0; i2 < masked.length; i2++) {
-    const c3 = masked.charCodeAt(i2);
+  for (let i2 = 0; i2 < masked2.length; i2++) {
+    const c3 = masked2.charCodeAt(i2);
     if (c3 === 123) {
       open.push(i2);
     } else if (c3 === 125 && open.length) {
@@ -28086,10 +33817,10 @@ function maskUnmatchedOpens(masked, budget) {
   let last = 0;
   for (let i2 = 0; i2 < open.length; i2++) {
     const at3 = open[i2];
-    out += masked.slice(last, at3) + "\0";
+    out += masked2.slice(last, at3) + "\0";
     last = at3 + 1;
   }
-  return out + masked.slice(last);
+  return out + masked2.slice(last);
 }
 function commaSetFollows(str3, budget) {
   budget.remaining -= str3.length;
@@ -28196,10 +33927,10 @@ function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   if (n2[0] === void 0 || n2[1] === void 0) {
     return N;
   }
-  const x = numeric(n2[0]);
-  const y = numeric(n2[1]);
+  const x = numeric2(n2[0]);
+  const y = numeric2(n2[1]);
   const width = Math.max(n2[0].length, n2[1].length);
-  let incr = n2.length === 3 && n2[2] !== void 0 ? Math.max(Math.abs(numeric(n2[2])), 1) : 1;
+  let incr = n2.length === 3 && n2[2] !== void 0 ? Math.max(Math.abs(numeric2(n2[2])), 1) : 1;
   let test = lte;
   const reverse = y < x;
   if (reverse) {
@@ -28250,14 +33981,14 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
   let rewrites = 0;
   let dropEmpties = false;
   let firstGroup = true;
-  let masked = str3;
+  let masked2 = str3;
   for (; ; ) {
-    const m = balancedWithBudget(str3, masked, budget);
+    const m = balancedWithBudget(str3, masked2, budget);
     if (!m) {
       return combine(acc, str3, [""], max, maxLength, dropEmpties, budget);
     }
     if (m.unmatched) {
-      masked = maskUnmatchedOpens(masked, budget);
+      masked2 = maskUnmatchedOpens(masked2, budget);
     }
     const pre = m.pre;
     const literal2 = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
@@ -28267,7 +33998,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       if (!m.post.length)
         break;
       str3 = m.post;
-      masked = masked.slice(m.end + 1);
+      masked2 = masked2.slice(m.end + 1);
       continue;
     }
     const isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body);
@@ -28278,7 +34009,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
         rewrites++;
         str3 = m.pre + "{" + m.body + escClose + m.post;
-        masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
+        masked2 = masked2.slice(0, m.end) + escClose + masked2.slice(m.end + 1);
         isTop = true;
         continue;
       }
@@ -28313,7 +34044,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
           if (!m.post.length)
             break;
           str3 = m.post;
-          masked = masked.slice(m.end + 1);
+          masked2 = masked2.slice(m.end + 1);
           continue;
         }
       }
@@ -28350,7 +34081,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     if (!m.post.length)
       break;
     str3 = m.post;
-    masked = masked.slice(m.end + 1);
+    masked2 = masked2.slice(m.end + 1);
   }
   return acc;
 }
@@ -28402,8 +34133,8 @@ var numericRange = (loStr, hiStr) => {
   const width = padded ? Math.max(loStr.length, hiStr.length) : 0;
   const out = [];
   if (lo < 0) {
-    const neg = nonneg(Math.max(-hi, 1), -lo, width && width - 1);
-    out.push(...neg.map((s) => [{ t: "lit", ch: "-" }, ...s]));
+    const neg2 = nonneg(Math.max(-hi, 1), -lo, width && width - 1);
+    out.push(...neg2.map((s) => [{ t: "lit", ch: "-" }, ...s]));
   }
   if (hi >= 0)
     out.push(...nonneg(Math.max(lo, 0), hi, width));
@@ -28466,13 +34197,13 @@ var parseClass = (glob2, position, nocase = false, form) => {
       }
     }
     if (c3 === "[" && !escaping) {
-      for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
+      for (const [cls, [unip, neg2]] of Object.entries(posixClasses)) {
         if (glob2.startsWith(cls, i2)) {
           if (rangeStart) {
             return [noMatch, glob2.length - pos];
           }
           i2 += cls.length;
-          if (neg)
+          if (neg2)
             negs.push(unip);
           else
             ranges.push(unip);
@@ -28590,24 +34321,24 @@ var tokenize = (p, nocase, noext, form, mark) => {
   return toks;
 };
 var pair = (toks) => {
-  const pairs2 = /* @__PURE__ */ new Map();
+  const pairs3 = /* @__PURE__ */ new Map();
   const stack = [];
   toks.forEach((tok, i2) => {
     if (tok.t === "open")
       stack.push(i2);
     else if (tok.t === "close" && stack.length)
-      pairs2.set(stack.pop(), i2);
+      pairs3.set(stack.pop(), i2);
   });
-  return pairs2;
+  return pairs3;
 };
-var build = (toks, pairs2, start, end, top) => {
+var build = (toks, pairs3, start, end, top) => {
   let seq2 = [];
   const alts = [seq2];
   for (let i2 = start; i2 < end; i2++) {
     const tok = toks[i2];
-    const close = pairs2.get(i2);
+    const close = pairs3.get(i2);
     if (tok.t === "open" && close !== void 0) {
-      const sub = build(toks, pairs2, i2 + 1, close, false);
+      const sub = build(toks, pairs3, i2 + 1, close, false);
       seq2.push({ t: "ext", type: tok.type, alts: sub });
       i2 = close;
     } else if (tok.t === "bar" && !top) {
@@ -28624,7 +34355,7 @@ var build = (toks, pairs2, start, end, top) => {
   }
   return alts;
 };
-var normalize = (items, form) => {
+var normalize2 = (items, form) => {
   const out = [];
   let run2 = "";
   const flush = () => {
@@ -28638,7 +34369,7 @@ var normalize = (items, form) => {
       continue;
     }
     flush();
-    out.push(it.t === "ext" ? { ...it, alts: it.alts.map((a2) => normalize(a2, form)) } : it);
+    out.push(it.t === "ext" ? { ...it, alts: it.alts.map((a2) => normalize2(a2, form)) } : it);
   }
   flush();
   return out;
@@ -28770,10 +34501,10 @@ var Sim = class {
     return true;
   }
   #addThread(state, node) {
-    const { has } = this.#marks;
-    if (has[node.id] === state.gen)
+    const { has: has2 } = this.#marks;
+    if (has2[node.id] === state.gen)
       return false;
-    has[node.id] = state.gen;
+    has2[node.id] = state.gen;
     state.threads.push(node);
     return true;
   }
@@ -29061,7 +34792,7 @@ var Matcher = class {
     const toks = tokenize(pattern, nocase, noext || literal2, this.#form, options.rangeMark);
     let [items] = build(toks, pair(toks), 0, toks.length, true);
     if (this.#form)
-      items = normalize(items, this.#form);
+      items = normalize2(items, this.#form);
     const [start, size2] = compile(items, nocase);
     this.#start = start;
     this.#size = size2;
@@ -29216,9 +34947,9 @@ var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) 
 };
 
 // node_modules/minimatch/dist/esm/unescape.js
-var unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
+var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
   if (windowsPathsNoEscape && s.startsWith("@(!)")) {
-    return "!" + unescape(s.slice(4), { windowsPathsNoEscape, magicalBraces });
+    return "!" + unescape2(s.slice(4), { windowsPathsNoEscape, magicalBraces });
   }
   if (magicalBraces) {
     return windowsPathsNoEscape ? s.replace(/\[([^/\\])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\])\]/g, "$1$2").replace(/\\([^/])/g, "$1");
@@ -30087,14 +35818,14 @@ var Minimatch = class {
   #split(f) {
     const { isWindows, preserveMultipleSlashes } = this;
     let parts = this.#slashSplit(isWindows ? f.split("\\").join("/") : f);
-    const normalize3 = this.#form;
-    if (normalize3)
-      parts = parts.map((p) => p.normalize(normalize3));
+    const normalize4 = this.#form;
+    if (normalize4)
+      parts = parts.map((p) => p.normalize(normalize4));
     lastSplit = {
       f,
       isWindows,
       preserveMultipleSlashes,
-      normalize: normalize3,
+      normalize: normalize4,
       parts
     };
     return lastSplit;
@@ -30528,7 +36259,7 @@ var Minimatch = class {
       return GLOBSTAR;
     if (pattern === "")
       return "";
-    const { nocase, nocaseMagicOnly, noext = false, dot, normalize: normalize3 } = options;
+    const { nocase, nocaseMagicOnly, noext = false, dot, normalize: normalize4 } = options;
     const rangeMark = this.#rangeMark;
     const lit2 = rangeMark && pattern.includes(rangeMark) ? void 0 : literal(pattern, noext);
     if (lit2 !== void 0 && !(nocase && !nocaseMagicOnly && pattern.toUpperCase() !== pattern.toLowerCase())) {
@@ -30544,7 +36275,7 @@ var Minimatch = class {
         nocase,
         noext,
         dot,
-        normalize: normalize3,
+        normalize: normalize4,
         ...rangeMark && { rangeMark }
       });
       this.#matchers.set(pattern, m);
@@ -30614,7 +36345,7 @@ var Minimatch = class {
 };
 minimatch.Minimatch = Minimatch;
 minimatch.escape = escape2;
-minimatch.unescape = unescape;
+minimatch.unescape = unescape2;
 
 // src/config/globs.ts
 var MAX_GLOB_LENGTH = 1024;
@@ -30776,7 +36507,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
   ${[...new Set(lines)].join("\n  ")}`);
   }
   const config = mergeConfig(value, path9.dirname(file), file, (pointer) => doc?.lineOf(pointer));
-  const problems = [...configPathProblems(value, config, repoRoot)];
+  const problems = [...configPathProblems(value, config, repoRoot), ...customRuleProblems(config.customRules ?? [], ruleIds2)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
   ${problems.map((p) => `${displayPath}:${doc?.lineOf(p.pointer) ?? 1}: ${p.message}`).join("\n  ")}`);
@@ -30810,6 +36541,10 @@ function* configPathProblems(raw, config, repoRoot) {
   }
   const baselineProblem = config.baseline !== void 0 ? confinementProblem(repoRoot, config.baseline) : void 0;
   if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path9.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
+  for (const [i2, file] of (config.admissionPolicies ?? []).entries()) {
+    const problem = confinementProblem(repoRoot, file);
+    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path9.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+  }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   const config = defaultConfig();
@@ -30854,6 +36589,8 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     })
   }));
   if (raw.baseline !== void 0) config.baseline = path9.resolve(baseDir, raw.baseline);
+  if (raw.customRules !== void 0) config.customRules = raw.customRules;
+  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path9.resolve(baseDir, p));
   if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
   if (typeof raw.provenance === "boolean") config.provenance.enabled = raw.provenance;
@@ -30907,22 +36644,22 @@ function downloadedManifest(dir) {
     }
     for (const entry of entries.sort((a2, b) => a2.name.localeCompare(b.name))) {
       if (--budget < 0) return void 0;
-      const full = path10.join(current, entry.name);
+      const full2 = path10.join(current, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== ".git") stack.push(full);
+        if (entry.name !== ".git") stack.push(full2);
         continue;
       }
       if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path10.extname(entry.name).toLowerCase())) continue;
       let bytes;
       try {
-        if (statSync4(full).size > SNIFF_BYTES) continue;
-        bytes = readFileSync5(full);
+        if (statSync4(full2).size > SNIFF_BYTES) continue;
+        bytes = readFileSync5(full2);
       } catch {
         continue;
       }
       if (!bytes.includes("apiVersion") || !bytes.includes("kind")) continue;
       const text2 = bytes.toString("utf8");
-      if (/^apiVersion\s*:/m.test(text2) && /^kind\s*:/m.test(text2) || /"apiVersion"\s*:/.test(text2) && /"kind"\s*:/.test(text2) && text2.trimStart().startsWith("{")) return full;
+      if (/^apiVersion\s*:/m.test(text2) && /^kind\s*:/m.test(text2) || /"apiVersion"\s*:/.test(text2) && /"kind"\s*:/.test(text2) && text2.trimStart().startsWith("{")) return full2;
     }
   }
   return void 0;
@@ -31021,7 +36758,7 @@ function discover(paths, options) {
       });
     }
   };
-  const add = (input, key) => {
+  const add2 = (input, key) => {
     if (seen.has(key)) return;
     seen.add(key);
     inputs.push(input);
@@ -31031,14 +36768,14 @@ function discover(paths, options) {
     if (!selected(file)) return;
     const tooLarge = sizeProblem(size2);
     if (tooLarge) errors.push({ kind: "read", file: rel(file), message: tooLarge });
-    else add({ kind: "manifest", file, explicit: false }, file);
+    else add2({ kind: "manifest", file, explicit: false }, file);
   };
   const walk3 = (dir, depth, walkRoot) => {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
     if (existsSync3(path10.join(dir, "Chart.yaml"))) {
-      if (selected(dir)) add({ kind: "chart", dir, explicit: false }, dir);
+      if (selected(dir)) add2({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
     if (depth > 40) {
@@ -31053,31 +36790,31 @@ function discover(paths, options) {
       return;
     }
     for (const entry of entries) {
-      const full = path10.join(dir, entry);
-      if (excluded(full)) continue;
+      const full2 = path10.join(dir, entry);
+      if (excluded(full2)) continue;
       let stat;
       try {
-        stat = lstatSync2(full);
+        stat = lstatSync2(full2);
       } catch (error) {
-        errors.push({ kind: "read", file: rel(full), message: `cannot read: ${error.message}` });
+        errors.push({ kind: "read", file: rel(full2), message: `cannot read: ${error.message}` });
         continue;
       }
       if (stat.isSymbolicLink()) {
-        const target = safeRealpath(full);
+        const target = safeRealpath(full2);
         if (target === void 0) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink points to nothing (or into a loop)" });
+          errors.push({ kind: "read", file: rel(full2), message: "symlink points to nothing (or into a loop)" });
           continue;
         }
         if (!isInside(realRoot, target) && !isInside(walkRoot, target)) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink points outside the repository; not followed" });
+          errors.push({ kind: "read", file: rel(full2), message: "symlink points outside the repository; not followed" });
           continue;
         }
-        if (skipsDirectory(full)) {
-          skip(full);
+        if (skipsDirectory(full2)) {
+          skip(full2);
           continue;
         }
         if (inGitDatabase(path10.relative(realRoot, target)) || inGitDatabase(path10.relative(walkRoot, target))) {
-          errors.push({ kind: "read", file: rel(full), message: "symlink into a .git directory; not followed" });
+          errors.push({ kind: "read", file: rel(full2), message: "symlink into a .git directory; not followed" });
           continue;
         }
         if (isInside(walkRoot, target) && !passesOver(walkRoot, target)) continue;
@@ -31092,38 +36829,38 @@ function discover(paths, options) {
         continue;
       }
       if (stat.isDirectory()) {
-        if (skipsDirectory(full)) {
-          skip(full);
+        if (skipsDirectory(full2)) {
+          skip(full2);
           continue;
         }
-        walk3(full, depth + 1, walkRoot);
+        walk3(full2, depth + 1, walkRoot);
       } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(entry).toLowerCase())) {
-        addManifest(full, stat.size);
+        addManifest(full2, stat.size);
       }
     }
   };
   for (const given of paths) {
     if (given === "-") {
-      add({ kind: "stdin" }, "-");
+      add2({ kind: "stdin" }, "-");
       continue;
     }
-    const full = path10.resolve(given);
+    const full2 = path10.resolve(given);
     let stat;
     try {
-      stat = statSync4(full);
+      stat = statSync4(full2);
     } catch {
-      errors.push({ kind: "read", file: rel(full), message: existsSync3(full) || isDanglingLink(full) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
+      errors.push({ kind: "read", file: rel(full2), message: existsSync3(full2) || isDanglingLink(full2) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
       continue;
     }
     if (stat.isDirectory()) {
-      if (existsSync3(path10.join(full, "Chart.yaml"))) add({ kind: "chart", dir: full, explicit: true }, full);
-      else walk3(full, 0, safeRealpath(full) ?? full);
+      if (existsSync3(path10.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
+      else walk3(full2, 0, safeRealpath(full2) ?? full2);
     } else if (!stat.isFile()) {
-      errors.push({ kind: "read", file: rel(full), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
+      errors.push({ kind: "read", file: rel(full2), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
     } else {
       const tooLarge = sizeProblem(stat.size);
-      if (tooLarge) errors.push({ kind: "read", file: rel(full), message: tooLarge });
-      else add({ kind: "manifest", file: full, explicit: true }, full);
+      if (tooLarge) errors.push({ kind: "read", file: rel(full2), message: tooLarge });
+      else add2({ kind: "manifest", file: full2, explicit: true }, full2);
     }
   }
   return { inputs, errors, skipped };
@@ -31205,7 +36942,7 @@ async function git(repoRoot, args, timeoutMs = GIT_TIMEOUT_MS) {
     return { ok: false, stdout: Buffer.alloc(0), stderr: error.message };
   }
 }
-function firstLine(text2) {
+function firstLine2(text2) {
   return text2.split("\n").find((line) => line.trim() !== "")?.trim() ?? "git failed";
 }
 async function resolveRevision(repoRoot, revision, options) {
@@ -31214,21 +36951,21 @@ async function resolveRevision(repoRoot, revision, options) {
   let found = await resolve2();
   if (found.ok) return { ok: true, sha: found.stdout.toString("utf8").trim(), fetched: false };
   if (!options.fetch || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(revision)) {
-    return { ok: false, message: `git has no commit ${revision} in ${repoRoot}${found.stderr ? ` (${firstLine(found.stderr)})` : ""}` };
+    return { ok: false, message: `git has no commit ${revision} in ${repoRoot}${found.stderr ? ` (${firstLine2(found.stderr)})` : ""}` };
   }
   const fetched = await git(repoRoot, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", "origin", revision], 12e4);
-  if (!fetched.ok) return { ok: false, message: `the commit ${revision.slice(0, 12)} is not in the checkout and could not be fetched from origin: ${firstLine(fetched.stderr)}` };
+  if (!fetched.ok) return { ok: false, message: `the commit ${revision.slice(0, 12)} is not in the checkout and could not be fetched from origin: ${firstLine2(fetched.stderr)}` };
   found = await resolve2();
   if (!found.ok) return { ok: false, message: `fetched ${revision.slice(0, 12)} from origin, but git still cannot read it` };
   return { ok: true, sha: found.stdout.toString("utf8").trim(), fetched: true };
 }
-function normalize2(file) {
+function normalize3(file) {
   const rel = file.split("\\").join("/").replace(/^\.\//, "");
   return rel === "" || rel === ".." || rel.startsWith("../") || rel.startsWith("/") ? void 0 : rel;
 }
 async function entriesAt(repoRoot, sha, files) {
   const listed = await git(repoRoot, ["ls-tree", "-z", "-l", "--full-tree", sha, "--", ...files]);
-  if (!listed.ok) return { message: `git cannot list files at ${sha.slice(0, 12)}: ${firstLine(listed.stderr)}` };
+  if (!listed.ok) return { message: `git cannot list files at ${sha.slice(0, 12)}: ${firstLine2(listed.stderr)}` };
   const out = /* @__PURE__ */ new Map();
   for (const line of listed.stdout.toString("utf8").split("\0")) {
     const tab = line.indexOf("	");
@@ -31238,11 +36975,18 @@ async function entriesAt(repoRoot, sha, files) {
   }
   return out;
 }
+async function filesUnderAt(repoRoot, sha, dir) {
+  const rel = normalize3(dir);
+  if (rel === void 0) return { message: `${dir} is not inside the repository` };
+  const listed = await git(repoRoot, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", sha, "--", rel]);
+  if (!listed.ok) return { message: `git cannot list ${rel} at ${sha.slice(0, 12)}: ${firstLine2(listed.stderr)}` };
+  return listed.stdout.toString("utf8").split("\0").filter((f) => f !== "");
+}
 async function readFileAt(repoRoot, sha, file) {
   return (await readFilesAt(repoRoot, sha, [file]))[0];
 }
 async function readFilesAt(repoRoot, sha, files) {
-  const rels = files.map(normalize2);
+  const rels = files.map(normalize3);
   const inside4 = rels.filter((r) => r !== void 0);
   const entries = inside4.length > 0 ? await entriesAt(repoRoot, sha, inside4) : /* @__PURE__ */ new Map();
   const at3 = sha.slice(0, 12);
@@ -31256,7 +37000,7 @@ async function readFilesAt(repoRoot, sha, files) {
       if (entry.mode === "120000") return { kind: "unreadable", message: `${rel} is a symlink at ${at3}; not followed` };
       if (entry.size !== void 0 && entry.size > MAX_FILE_BYTES) return { kind: "unreadable", message: `${rel} at ${at3} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` };
       const blob = await git(repoRoot, ["cat-file", "blob", entry.object]);
-      if (!blob.ok) return { kind: "unreadable", message: `git cannot read ${rel} at ${at3}: ${firstLine(blob.stderr)}` };
+      if (!blob.ok) return { kind: "unreadable", message: `git cannot read ${rel} at ${at3}: ${firstLine2(blob.stderr)}` };
       return { kind: "file", text: blob.stdout.toString("utf8") };
     })
   );
@@ -31273,8 +37017,8 @@ async function changedFilesSince(repoRoot, sha, paths) {
 }
 
 // src/pipeline/scan.ts
-import { existsSync as existsSync10, statSync as statSync15 } from "node:fs";
-import path31 from "node:path";
+import { existsSync as existsSync10, statSync as statSync16 } from "node:fs";
+import path33 from "node:path";
 
 // package.json
 var package_default = {
@@ -31313,7 +37057,6 @@ var package_default = {
   devDependencies: {
     "@actions/core": "^3.0.1",
     "@actions/github": "^9.1.1",
-    "@bufbuild/cel": "^0.6.1",
     "@marcbachmann/cel-js": "^8.0.0",
     "@types/js-yaml": "^4.0.9",
     "@types/node": "^20.19.0",
@@ -31334,10 +37077,720 @@ var package_default = {
   }
 };
 
+// src/admission/prepared.ts
+import { readFileSync as readFileSync7, readdirSync as readdirSync3, statSync as statSync5 } from "node:fs";
+import path12 from "node:path";
+
+// src/admission/resources.ts
+var BUILTIN = {
+  "": {
+    Pod: ["pods", true],
+    Service: ["services", true],
+    ConfigMap: ["configmaps", true],
+    Secret: ["secrets", true],
+    ServiceAccount: ["serviceaccounts", true],
+    PersistentVolumeClaim: ["persistentvolumeclaims", true],
+    ReplicationController: ["replicationcontrollers", true],
+    Endpoints: ["endpoints", true],
+    Event: ["events", true],
+    LimitRange: ["limitranges", true],
+    ResourceQuota: ["resourcequotas", true],
+    PodTemplate: ["podtemplates", true],
+    Namespace: ["namespaces", false],
+    Node: ["nodes", false],
+    PersistentVolume: ["persistentvolumes", false],
+    Binding: ["bindings", true],
+    ComponentStatus: ["componentstatuses", false]
+  },
+  apps: { Deployment: ["deployments", true], StatefulSet: ["statefulsets", true], DaemonSet: ["daemonsets", true], ReplicaSet: ["replicasets", true], ControllerRevision: ["controllerrevisions", true] },
+  batch: { Job: ["jobs", true], CronJob: ["cronjobs", true] },
+  autoscaling: { HorizontalPodAutoscaler: ["horizontalpodautoscalers", true] },
+  policy: { PodDisruptionBudget: ["poddisruptionbudgets", true] },
+  "networking.k8s.io": { Ingress: ["ingresses", true], NetworkPolicy: ["networkpolicies", true], IngressClass: ["ingressclasses", false] },
+  "rbac.authorization.k8s.io": { Role: ["roles", true], RoleBinding: ["rolebindings", true], ClusterRole: ["clusterroles", false], ClusterRoleBinding: ["clusterrolebindings", false] },
+  "storage.k8s.io": { StorageClass: ["storageclasses", false], CSIDriver: ["csidrivers", false], VolumeAttachment: ["volumeattachments", false] },
+  "scheduling.k8s.io": { PriorityClass: ["priorityclasses", false] },
+  "node.k8s.io": { RuntimeClass: ["runtimeclasses", false] },
+  "apiextensions.k8s.io": { CustomResourceDefinition: ["customresourcedefinitions", false] },
+  "admissionregistration.k8s.io": {
+    ValidatingAdmissionPolicy: ["validatingadmissionpolicies", false],
+    ValidatingAdmissionPolicyBinding: ["validatingadmissionpolicybindings", false],
+    ValidatingWebhookConfiguration: ["validatingwebhookconfigurations", false],
+    MutatingWebhookConfiguration: ["mutatingwebhookconfigurations", false]
+  },
+  "discovery.k8s.io": { EndpointSlice: ["endpointslices", true] },
+  "coordination.k8s.io": { Lease: ["leases", true] },
+  "certificates.k8s.io": { CertificateSigningRequest: ["certificatesigningrequests", false] },
+  "apiregistration.k8s.io": { APIService: ["apiservices", false] },
+  "gateway.networking.k8s.io": { Gateway: ["gateways", true], HTTPRoute: ["httproutes", true], GatewayClass: ["gatewayclasses", false], GRPCRoute: ["grpcroutes", true], ReferenceGrant: ["referencegrants", true] }
+};
+function splitApiVersion(apiVersion) {
+  const i2 = apiVersion.lastIndexOf("/");
+  return i2 < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, i2), version: apiVersion.slice(i2 + 1) };
+}
+function crdIndex(objects) {
+  const index = /* @__PURE__ */ new Map();
+  for (const o2 of objects) {
+    const crd = o2;
+    if (crd?.kind !== "CustomResourceDefinition" || typeof crd.spec?.group !== "string") continue;
+    const kind = crd.spec.names?.kind;
+    const plural2 = crd.spec.names?.plural;
+    if (typeof kind !== "string" || typeof plural2 !== "string") continue;
+    index.set(`${crd.spec.group}/${kind}`, { resource: plural2, namespaced: crd.spec.scope !== "Cluster" });
+  }
+  return index;
+}
+function kindMapping(group, kind, crds) {
+  const builtin = BUILTIN[group]?.[kind];
+  if (builtin) return { resource: builtin[0], namespaced: builtin[1], known: true };
+  const crd = crds?.get(`${group}/${kind}`);
+  if (crd) return { ...crd, known: true };
+  return { resource: pluralize2(kind.toLowerCase()), namespaced: true, known: false };
+}
+function pluralize2(word) {
+  if (/(s|x|z|ch|sh)$/.test(word)) return word + "es";
+  if (/[^aeiou]y$/.test(word)) return word.slice(0, -1) + "ies";
+  return word + "s";
+}
+
+// src/admission/selectors.ts
+var SelectorError = class extends Error {
+};
+function isEmptySelector(selector) {
+  const s = selector;
+  if (!s || typeof s !== "object") return true;
+  return Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+}
+function selectorMatches(selector, labels) {
+  const s = selector ?? {};
+  const checks = [];
+  for (const [k, v] of Object.entries(s.matchLabels ?? {})) checks.push(() => labels[k] === String(v));
+  for (const req of s.matchExpressions ?? []) {
+    const key = String(req.key ?? "");
+    const values = Array.isArray(req.values) ? req.values.map(String) : [];
+    switch (req.operator) {
+      case "In":
+      case "NotIn": {
+        if (values.length === 0) throw new SelectorError(`Internal error occurred: values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty`);
+        const inSet = () => key in labels && values.includes(labels[key]);
+        checks.push(req.operator === "In" ? inSet : () => !inSet());
+        break;
+      }
+      case "Exists":
+      case "DoesNotExist":
+        if (values.length > 0) throw new SelectorError(`Internal error occurred: values: Invalid value: ${JSON.stringify(values)}: values set must be empty for exists and does not exist`);
+        checks.push(req.operator === "Exists" ? () => key in labels : () => !(key in labels));
+        break;
+      default:
+        throw new SelectorError(`Internal error occurred: "${String(req.operator)}" is not a valid label selector operator`);
+    }
+  }
+  return checks.every((c3) => c3());
+}
+function labelsOf(object) {
+  const labels = object?.metadata?.labels;
+  if (!labels || typeof labels !== "object") return {};
+  const out = {};
+  for (const [k, v] of Object.entries(labels)) out[k] = String(v);
+  return out;
+}
+
+// src/admission/vap.ts
+var REASON_CODES = { Unauthorized: 401, Forbidden: 403, Invalid: 422, RequestEntityTooLarge: 413 };
+var MAX_MESSAGE_BYTES = 5120;
+var compiledCache = /* @__PURE__ */ new WeakMap();
+function typeAccepts(type2, wanted) {
+  return type2 !== void 0 && wanted.includes(type2);
+}
+function compilePolicy(policy) {
+  const hit = compiledCache.get(policy);
+  if (hit) return hit;
+  const spec = policy.spec ?? {};
+  const name = String(policy.metadata?.name ?? "");
+  const errors = [];
+  const varDecls = [];
+  class Vars {
+    constructor(resolve2) {
+      this.resolve = resolve2;
+    }
+    resolve;
+  }
+  const hasVariables = Array.isArray(spec.variables) && spec.variables.length > 0;
+  const scopeFor = () => ({ params: !!spec.paramKind, variables: [...varDecls], variablesClass: hasVariables ? Vars : void 0, authorizer: true });
+  const compile2 = (expression, field, wanted, wantedLabel, authorizer = true) => {
+    const c3 = compileCel(expression, { ...scopeFor(), authorizer });
+    if (!c3.ok) {
+      errors.push({ policy: name, field, expression, error: c3.error });
+      return { expression, field, error: `compilation failed: ${c3.error}` };
+    }
+    if (wanted && !typeAccepts(c3.type, wanted)) {
+      const error = `must evaluate to ${wantedLabel ?? wanted[0]} but got ${c3.type}`;
+      errors.push({ policy: name, field, expression, error });
+      return { expression, field, error };
+    }
+    return { expression, field, program: c3.program, type: c3.type };
+  };
+  const variables = [];
+  (spec.variables ?? []).forEach((v, i2) => {
+    const expr = compile2(String(v.expression ?? ""), `spec.variables[${i2}].expression`);
+    variables.push({ name: String(v.name), expr });
+    varDecls.push({ name: String(v.name), type: expr.type ?? "dyn" });
+  });
+  const matchConditions = (spec.matchConditions ?? []).map((m, i2) => ({
+    name: String(m.name ?? ""),
+    expr: compile2(String(m.expression ?? ""), `spec.matchConditions[${i2}].expression`, ["bool"])
+  }));
+  const validations = (spec.validations ?? []).map((v, i2) => ({
+    expr: compile2(String(v.expression ?? ""), `spec.validations[${i2}].expression`, ["bool"]),
+    message: typeof v.message === "string" ? v.message : void 0,
+    messageExpr: typeof v.messageExpression === "string" ? compile2(v.messageExpression, `spec.validations[${i2}].messageExpression`, ["string"], void 0, false) : void 0,
+    reason: typeof v.reason === "string" ? v.reason : void 0
+  }));
+  const auditAnnotations = (spec.auditAnnotations ?? []).map((a2, i2) => ({
+    key: String(a2.key ?? ""),
+    expr: compile2(String(a2.valueExpression ?? ""), `spec.auditAnnotations[${i2}].valueExpression`, ["string", "null"], "one of [string null_type]")
+  }));
+  const names = variables.map((v) => v.name);
+  for (const n2 of names) Object.defineProperty(Vars.prototype, n2, { get() {
+    return this.resolve(n2);
+  }, enumerable: true });
+  const compiled = { name, variables, matchConditions, validations, auditAnnotations, errors, varsClass: Vars };
+  compiledCache.set(policy, compiled);
+  return compiled;
+}
+function ruleMatches(rule2, req) {
+  const has2 = (list2, value) => Array.isArray(list2) && (list2.includes("*") || list2.includes(value));
+  if (!has2(rule2.operations, req.operation)) return false;
+  if (!has2(rule2.apiGroups, req.resource.group)) return false;
+  if (!has2(rule2.apiVersions, req.resource.version)) return false;
+  const resources = Array.isArray(rule2.resources) ? rule2.resources.map(String) : [];
+  const resourceOk = resources.some((r) => {
+    const slash = r.indexOf("/");
+    const res = slash < 0 ? r : r.slice(0, slash);
+    const sub = slash < 0 ? "" : r.slice(slash + 1);
+    return (res === "*" || res === req.resource.resource) && (sub === "*" || sub === req.subResource);
+  });
+  if (!resourceOk) return false;
+  const scope = rule2.scope ?? "*";
+  if (scope === "Cluster" && req.namespaced) return false;
+  if (scope === "Namespaced" && !req.namespaced) return false;
+  const names = rule2.resourceNames;
+  if (Array.isArray(names) && names.length > 0 && !names.includes(req.name)) return false;
+  return true;
+}
+function namespaceLabels(world, namespace) {
+  const ns = world.namespaces.find((n2) => n2?.metadata?.name === namespace);
+  if (ns) return labelsOf(ns);
+  if (world.assumeMissingNamespaces === false) return void 0;
+  return { "kubernetes.io/metadata.name": namespace };
+}
+function resourcesMatch(match2, req, world, rulesRequired) {
+  const m = match2 ?? {};
+  const rules = m.resourceRules ?? [];
+  if ((rules.length > 0 || rulesRequired) && !rules.some((r) => ruleMatches(r, req))) return false;
+  if ((m.excludeResourceRules ?? []).some((r) => ruleMatches(r, req))) return false;
+  if (!isEmptySelector(m.namespaceSelector)) {
+    if (req.namespaced) {
+      const labels = namespaceLabels(world, req.namespace);
+      if (!labels) throw new SelectorError(`namespace "${req.namespace}" not found`);
+      if (!selectorMatches(m.namespaceSelector, labels)) return false;
+    } else if (req.resource.group === "" && req.resource.resource === "namespaces" && req.subResource === "") {
+      const target = req.object ?? req.oldObject;
+      if (!selectorMatches(m.namespaceSelector, labelsOf(target))) return false;
+    } else {
+      selectorMatches(m.namespaceSelector, {});
+    }
+  }
+  if (!isEmptySelector(m.objectSelector)) {
+    const a2 = req.object ? selectorMatches(m.objectSelector, labelsOf(req.object)) : false;
+    const b = req.oldObject ? selectorMatches(m.objectSelector, labelsOf(req.oldObject)) : false;
+    if (!a2 && !b) return false;
+  }
+  return true;
+}
+function resolveParamKind(world, paramKind) {
+  const apiVersion = String(paramKind.apiVersion ?? "");
+  const kind = String(paramKind.kind ?? "");
+  const { group } = splitApiVersion(apiVersion);
+  const given = world.paramKind?.(apiVersion, kind) ?? {};
+  const same = world.params.filter((p) => p?.apiVersion === apiVersion && p?.kind === kind);
+  const builtin = kindMapping(group, kind);
+  const namespaced = given.namespaced ?? (builtin.known ? builtin.namespaced : same.length === 0 || same.some((p) => !!p.metadata?.namespace));
+  return { group, kind, namespaced, registered: given.registered ?? true };
+}
+function collectParams(world, policy, binding, req) {
+  const paramKind = policy.spec?.paramKind;
+  if (!paramKind) return { params: [null] };
+  const ref = binding.spec?.paramRef;
+  if (!ref) return { params: [null] };
+  const info = resolveParamKind(world, paramKind);
+  let namespace = "";
+  if (info.namespaced) {
+    namespace = ref.namespace ?? req.namespace;
+    if (!namespace) return { params: [], error: "cannot use namespaced paramRef in policy binding that matches cluster-scoped resources" };
+  } else if (ref.namespace) {
+    return { params: [], error: "paramRef.namespace must not be provided for a cluster-scoped `paramKind`" };
+  }
+  const candidates = world.params.filter((p) => p?.apiVersion === paramKind.apiVersion && p?.kind === paramKind.kind && (info.namespaced ? (p.metadata?.namespace ?? "") === namespace : true));
+  let found;
+  if (typeof ref.name === "string" && ref.name !== "") found = candidates.filter((p) => p.metadata?.name === ref.name);
+  else found = candidates.filter((p) => selectorMatches(ref.selector ?? {}, labelsOf(p)));
+  found.sort((a2, b) => String(a2.metadata?.name).localeCompare(String(b.metadata?.name)));
+  if (found.length === 0) {
+    if (ref.parameterNotFoundAction === "Deny") return { params: [], error: "no params found for policy binding with `Deny` parameterNotFoundAction" };
+    return { params: [], skip: true };
+  }
+  return { params: found };
+}
+var Unknown = class extends Error {
+};
+function runProgram(program2, vars) {
+  try {
+    return { value: program2(vars) };
+  } catch (err) {
+    if (err instanceof UnknownDecision || err instanceof Unknown || err?.cause instanceof UnknownDecision) return { unknown: true, error: celErrorMessage(err) };
+    return { error: celErrorMessage(err) };
+  }
+}
+function celRequest(req) {
+  const m = /* @__PURE__ */ new Map();
+  const kind = toCel(req.kind);
+  const resource = toCel(req.resource);
+  m.set("kind", kind);
+  m.set("resource", resource);
+  if (req.subResource) m.set("subResource", req.subResource);
+  m.set("requestKind", kind);
+  m.set("requestResource", resource);
+  if (req.subResource) m.set("requestSubResource", req.subResource);
+  if (req.name) m.set("name", req.name);
+  if (req.namespace) m.set("namespace", req.namespace);
+  m.set("operation", req.operation);
+  const userInfo = /* @__PURE__ */ new Map();
+  for (const [k, v] of Object.entries(req.userInfo ?? {})) if (v !== void 0 && v !== "" && !(Array.isArray(v) && v.length === 0)) userInfo.set(k, toCel(v));
+  m.set("userInfo", userInfo);
+  m.set("dryRun", req.dryRun ?? false);
+  const optionKind = { CREATE: "CreateOptions", UPDATE: "UpdateOptions", DELETE: "DeleteOptions", CONNECT: "" }[req.operation];
+  m.set("options", toCel(req.options ?? (optionKind ? { kind: optionKind, apiVersion: "meta.k8s.io/v1" } : null)));
+  return m;
+}
+function effectiveMessage(text2) {
+  if (typeof text2 !== "string") return void 0;
+  const t = text2.trim();
+  if (t === "" || t.includes("\n") || Buffer.byteLength(t) > MAX_MESSAGE_BYTES) return void 0;
+  return t;
+}
+function evaluateAdmission(req, world) {
+  const verdict = { allowed: true, warnings: [], auditAnnotations: {}, policies: [], compileErrors: [], deniedBy: [], unknown: false };
+  const auditFailures = [];
+  const auditValues = /* @__PURE__ */ new Map();
+  const object = req.object ? toCel(req.object) : null;
+  const oldObject = req.oldObject ? toCel(req.oldObject) : null;
+  const nsObject = req.namespaced ? world.namespaces.find((n2) => n2?.metadata?.name === req.namespace) : void 0;
+  const namespaceObject = req.namespaced ? toCel(nsObject ?? { apiVersion: "v1", kind: "Namespace", metadata: { name: req.namespace, labels: { "kubernetes.io/metadata.name": req.namespace } } }) : null;
+  const request = celRequest(req);
+  const authorizer = new Authorizer(world.authorizer ?? (() => {
+    throw new UnknownDecision();
+  }));
+  let firstDeny;
+  const deny = (d) => {
+    verdict.deniedBy.push(d);
+    firstDeny ??= d;
+  };
+  const policies = [...world.policies].sort((a2, b) => String(a2.metadata?.name).localeCompare(String(b.metadata?.name)));
+  for (const policy of policies) {
+    const name = String(policy.metadata?.name ?? "");
+    const spec = policy.spec ?? {};
+    const failurePolicy = spec.failurePolicy ?? "Fail";
+    const compiled = compilePolicy(policy);
+    verdict.compileErrors.push(...compiled.errors);
+    const result = { name, matches: false, bindings: [] };
+    verdict.policies.push(result);
+    const bindings = world.bindings.filter((b) => b?.spec?.policyName === name).sort((a2, b) => String(a2.metadata?.name).localeCompare(String(b.metadata?.name)));
+    if (bindings.length === 0) {
+      result.configurationError = "not active: no binding refers to this policy";
+      continue;
+    }
+    try {
+      result.matches = resourcesMatch(spec.matchConstraints, req, world, true);
+    } catch (err) {
+      result.matchError = err.message;
+      if (failurePolicy === "Fail") deny({ policy: name, source: "matchConstraints", message: `failed to configure policy: ${result.matchError}`, reason: "Invalid" });
+      continue;
+    }
+    if (!result.matches) continue;
+    if (spec.paramKind) {
+      const info = resolveParamKind(world, spec.paramKind);
+      if (!info.registered) {
+        result.configurationError = `failed to find resource referenced by paramKind: '${spec.paramKind.apiVersion}, Kind=${spec.paramKind.kind}'`;
+        if (failurePolicy === "Fail") deny({ policy: name, source: "spec.paramKind", message: `failed to configure policy: ${result.configurationError}`, reason: "Invalid" });
+        continue;
+      }
+    }
+    for (const binding of bindings) {
+      const bname = String(binding.metadata?.name ?? "");
+      const actions = Array.isArray(binding.spec?.validationActions) ? binding.spec.validationActions.map(String) : [];
+      const br = { name: bname, matches: false, validationActions: actions, paramCount: 0, evaluations: [] };
+      result.bindings.push(br);
+      try {
+        br.matches = binding.spec?.matchResources ? resourcesMatch(binding.spec.matchResources, req, world, false) : true;
+      } catch (err) {
+        br.matchError = err.message;
+        if (failurePolicy === "Fail") deny({ policy: name, binding: bname, source: "matchResources", message: `failed to configure binding: ${br.matchError}`, reason: "Invalid" });
+        continue;
+      }
+      if (!br.matches) continue;
+      let collected;
+      try {
+        collected = collectParams(world, policy, binding, req);
+      } catch (err) {
+        collected = { params: [], error: err.message };
+      }
+      if (collected.error) {
+        br.paramError = collected.error;
+        if (failurePolicy === "Fail") deny({ policy: name, binding: bname, source: "paramRef", message: `failed to configure binding: ${collected.error}`, reason: "Invalid" });
+        continue;
+      }
+      if (collected.skip) continue;
+      br.paramCount = spec.paramKind ? collected.params.length : 0;
+      for (const param of collected.params) {
+        const ev = evaluateOne(compiled, failurePolicy, {
+          object,
+          oldObject,
+          request,
+          namespaceObject,
+          params: param ? toCel(param) : null,
+          authorizer
+        }, world.identityKnown === true);
+        ev.param = param;
+        br.evaluations.push(ev);
+        const applyDeny = (message, reason2, source, index) => {
+          for (const a2 of actions) {
+            if (a2 === "Deny") deny({ policy: name, binding: bname, source, message, reason: reason2 });
+            if (a2 === "Warn") verdict.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${name}' with binding '${bname}': ${message}`);
+            if (a2 === "Audit") auditFailures.push({ message, policy: name, binding: bname, expressionIndex: index, validationActions: actions });
+          }
+        };
+        if (ev.policyError) {
+          if (ev.policyError.action === "unknown") verdict.unknown = true;
+          if (ev.policyError.action === "deny") applyDeny(ev.policyError.message, "Invalid", "spec.matchConditions", 0);
+          continue;
+        }
+        for (const v of ev.validations) {
+          if (v.action === "unknown") verdict.unknown = true;
+          if (v.action !== "deny") continue;
+          v.effects = [...actions];
+          applyDeny(v.message ?? "", v.reason ?? "Invalid", `spec.validations[${v.index}]`, v.index);
+        }
+        for (const a2 of ev.auditAnnotations) {
+          if (a2.action !== "publish" || a2.value === void 0) continue;
+          const key = `${name}/${a2.key}`;
+          auditValues.set(key, [...auditValues.get(key) ?? [], a2.value]);
+        }
+      }
+    }
+  }
+  for (const [k, values] of auditValues) verdict.auditAnnotations[k] = [...new Set(values)].join(", ");
+  if (auditFailures.length > 0) verdict.auditAnnotations["validation.policy.admission.k8s.io/validation_failure"] = JSON.stringify(auditFailures);
+  verdict.warnings.sort();
+  if (firstDeny) {
+    verdict.allowed = false;
+    verdict.reason = firstDeny.reason;
+    verdict.code = REASON_CODES[firstDeny.reason] ?? 422;
+    const resource = req.resource.group ? `${req.resource.resource}.${req.resource.group}` : req.resource.resource;
+    const who = firstDeny.binding !== void 0 ? `ValidatingAdmissionPolicy '${firstDeny.policy}' with binding '${firstDeny.binding}'` : `ValidatingAdmissionPolicy '${firstDeny.policy}'`;
+    verdict.message = `${resource} "${req.name}" is forbidden: ${who} denied request: ${firstDeny.message}`;
+  }
+  return verdict;
+}
+var READS_IDENTITY = /\brequest\s*\.\s*\??\s*userInfo\b/;
+function evaluateOne(compiled, failurePolicy, base2, identityKnown) {
+  const out = { param: null, validations: [], auditAnnotations: [] };
+  const identityVariables = compiled.variables.some((v) => READS_IDENTITY.test(v.expr.expression));
+  const needsIdentity = (expression) => !identityKnown && (READS_IDENTITY.test(expression) || identityVariables && /\bvariables\b/.test(expression));
+  const run2 = (program2, vars2, expression) => {
+    const r = runProgram(program2, vars2);
+    return needsIdentity(expression) ? { unknown: true, error: "request.userInfo is the requesting identity, unknown offline" } : r;
+  };
+  const cache2 = /* @__PURE__ */ new Map();
+  const vars = { ...base2 };
+  const byName = new Map(compiled.variables.map((v) => [v.name, v.expr]));
+  vars.variables = compiled.variables.length === 0 ? /* @__PURE__ */ new Map() : new compiled.varsClass((name) => {
+    let r = cache2.get(name);
+    if (!r) {
+      const expr = byName.get(name);
+      if (!expr?.program) r = { error: `composited variable "${name}" fails to compile: ${expr?.error ?? "unknown variable"}` };
+      else {
+        r = runProgram(expr.program, vars);
+        if (r.error !== void 0 && !r.unknown) r = { error: r.error.startsWith("composited variable") ? r.error : `composited variable "${name}" fails to evaluate: ${r.error}` };
+      }
+      cache2.set(name, r);
+    }
+    if (r.unknown) throw new Unknown(r.error);
+    if (r.error !== void 0) throw new Error(r.error);
+    return r.value;
+  });
+  const onError = (evaluation) => evaluation === "unknown" ? "unknown" : failurePolicy === "Fail" ? "deny" : "admit";
+  if (compiled.matchConditions.length > 0) {
+    let firstError;
+    for (const mc of compiled.matchConditions) {
+      if (!mc.expr.program) {
+        firstError ??= { name: mc.name, message: `compilation error: ${mc.expr.error}`, unknown: false };
+        continue;
+      }
+      const r = run2(mc.expr.program, vars, mc.expr.expression);
+      if (r.error !== void 0) {
+        firstError ??= { name: mc.name, message: `expression '${mc.expr.expression}' resulted in error: ${r.error}`, unknown: !!r.unknown };
+        continue;
+      }
+      if (r.value === false) {
+        out.matchConditions = { matches: false, failedConditionName: mc.name };
+        return out;
+      }
+    }
+    if (firstError) {
+      out.matchConditions = { matches: false, error: firstError.message };
+      const evaluation = firstError.unknown ? "unknown" : "error";
+      out.policyError = { evaluation, action: onError(evaluation), message: firstError.message };
+      return out;
+    }
+    out.matchConditions = { matches: true };
+  }
+  compiled.validations.forEach((v, index) => {
+    const o2 = { index, evaluation: "admit", action: "admit", expression: v.expr.expression };
+    out.validations.push(o2);
+    if (!v.expr.program) {
+      o2.evaluation = "error";
+      o2.action = onError("error");
+      o2.message = `compilation error: ${v.expr.error}`;
+      o2.reason = v.reason ?? "Invalid";
+      return;
+    }
+    const r = run2(v.expr.program, vars, v.expr.expression);
+    if (r.error !== void 0 || typeof r.value !== "boolean") {
+      o2.evaluation = r.unknown ? "unknown" : "error";
+      o2.action = onError(o2.evaluation);
+      o2.message = r.unknown ? `expression '${v.expr.expression}' needs the live cluster: ${r.error}` : `expression '${v.expr.expression}' resulted in error: ${r.error ?? "no such overload"}`;
+      o2.reason = v.reason ?? "Invalid";
+      return;
+    }
+    if (r.value) return;
+    o2.evaluation = "deny";
+    o2.action = "deny";
+    o2.reason = v.reason ?? "Invalid";
+    let message;
+    if (v.messageExpr?.program) {
+      const m = runProgram(v.messageExpr.program, vars);
+      if (m.error === void 0) message = effectiveMessage(m.value);
+    }
+    o2.message = message ?? (v.message !== void 0 && v.message.trim() !== "" ? v.message.trim() : `failed expression: ${v.expr.expression}`);
+  });
+  for (const a2 of compiled.auditAnnotations) {
+    if (!a2.expr.program) {
+      out.auditAnnotations.push({ key: a2.key, action: "error", error: `compilation error: ${a2.expr.error}` });
+      out.validations.push({
+        index: out.validations.length,
+        evaluation: "error",
+        action: onError("error"),
+        expression: a2.expr.expression,
+        message: `compilation error: ${a2.expr.error}`,
+        reason: "Invalid",
+        source: "audit"
+      });
+      continue;
+    }
+    const { authorizer: _unbound, ...auditVars } = vars;
+    const r = run2(a2.expr.program, auditVars, a2.expr.expression);
+    if (r.error !== void 0) {
+      out.auditAnnotations.push({ key: a2.key, action: "error", error: r.error });
+      const evaluation = r.unknown ? "unknown" : "error";
+      out.validations.push({
+        index: out.validations.length,
+        evaluation,
+        action: onError(evaluation),
+        expression: a2.expr.expression,
+        message: `expression '${a2.expr.expression}' resulted in error: ${r.error}`,
+        reason: "Invalid",
+        source: "audit"
+      });
+      continue;
+    }
+    const value = typeof r.value === "string" ? r.value.trim() : "";
+    out.auditAnnotations.push(value === "" ? { key: a2.key, action: "exclude" } : { key: a2.key, action: "publish", value });
+  }
+  return out;
+}
+
+// src/admission/prepared.ts
+var ADMISSION_GROUP = "admissionregistration.k8s.io/";
+var prepared;
+function loadPolicyFiles(paths) {
+  const objects = [];
+  const errors = [];
+  const visit = (p) => {
+    let stat;
+    try {
+      stat = statSync5(p);
+    } catch {
+      errors.push({ file: p, message: "policy path does not exist" });
+      return;
+    }
+    if (stat.isDirectory()) {
+      for (const e of readdirSync3(p).sort()) if (/\.(ya?ml|json)$/.test(e) || statSync5(path12.join(p, e)).isDirectory()) visit(path12.join(p, e));
+      return;
+    }
+    try {
+      for (const doc of yaml.loadAll(readFileSync7(p, "utf8"))) {
+        if (doc && typeof doc === "object" && !Array.isArray(doc)) {
+          const o2 = doc;
+          if (o2.kind === "List" && Array.isArray(o2.items)) objects.push(...o2.items);
+          else objects.push(o2);
+        }
+      }
+    } catch (err) {
+      errors.push({ file: p, message: `cannot read policy file: ${err.message.split("\n")[0]}` });
+    }
+  };
+  for (const p of paths) visit(p);
+  return { objects, errors };
+}
+var isPolicy = (o2) => typeof o2?.apiVersion === "string" && o2.apiVersion.startsWith(ADMISSION_GROUP) && o2.kind === "ValidatingAdmissionPolicy";
+var isBinding = (o2) => typeof o2?.apiVersion === "string" && o2.apiVersion.startsWith(ADMISSION_GROUP) && o2.kind === "ValidatingAdmissionPolicyBinding";
+function prepareAdmission(scanned, policyObjects) {
+  const all = [...policyObjects, ...scanned.map((s) => s.raw)];
+  const policies = all.filter(isPolicy);
+  if (policies.length === 0) {
+    prepared = void 0;
+    return;
+  }
+  const identity7 = (o2) => `${o2?.apiVersion}\0${o2?.kind}\0${o2?.metadata?.namespace ?? ""}\0${o2?.metadata?.name ?? ""}`;
+  const trusted = policyObjects.filter((o2) => !isPolicy(o2) && !isBinding(o2));
+  const trustedIds = new Set(trusted.map(identity7));
+  const scannedParams = scanned.map((s) => s.raw).filter((o2) => !isPolicy(o2) && !isBinding(o2) && !trustedIds.has(identity7(o2)));
+  prepared = {
+    world: {
+      policies,
+      bindings: all.filter(isBinding),
+      params: [...trusted, ...scannedParams],
+      namespaces: all.filter((o2) => o2?.apiVersion === "v1" && o2?.kind === "Namespace")
+    },
+    crds: crdIndex(all),
+    cache: /* @__PURE__ */ new WeakMap()
+  };
+}
+function admissionOf(object) {
+  if (!prepared) return void 0;
+  const hit = prepared.cache.get(object);
+  if (hit) return hit;
+  const raw = object.raw;
+  const { group, version } = splitApiVersion(String(raw.apiVersion ?? ""));
+  const kind = String(raw.kind ?? "");
+  const mapping = kindMapping(group, kind, prepared.crds);
+  const namespace = mapping.namespaced ? String(raw.metadata?.namespace ?? object.ref.namespace ?? "default") : "";
+  const copy = structuredClone(raw);
+  copy.metadata ??= {};
+  if (mapping.namespaced) copy.metadata.namespace = namespace;
+  else delete copy.metadata.namespace;
+  const verdict = evaluateAdmission({
+    operation: "CREATE",
+    object: copy,
+    oldObject: null,
+    kind: { group, version, kind },
+    resource: { group, version, resource: mapping.resource },
+    subResource: "",
+    namespace,
+    name: String(raw.metadata?.name ?? ""),
+    namespaced: mapping.namespaced
+  }, prepared.world);
+  prepared.cache.set(object, verdict);
+  return verdict;
+}
+function policyObjectsOf(files) {
+  const objects = [];
+  const errors = [];
+  for (const { file, text: text2 } of files) {
+    try {
+      for (const doc of yaml.loadAll(text2)) {
+        if (doc && typeof doc === "object" && !Array.isArray(doc)) {
+          const o2 = doc;
+          if (o2.kind === "List" && Array.isArray(o2.items)) objects.push(...o2.items);
+          else objects.push(o2);
+        }
+      }
+    } catch (err) {
+      errors.push({ file, message: `cannot read policy file: ${err.message.split("\n")[0]}` });
+    }
+  }
+  return { objects, errors };
+}
+
 // src/engine/rule-kit.ts
 function defineRule(rule2) {
   return rule2;
 }
+
+// rules/admission-policy.ts
+var SEVERITY_BY_ACTION = { Deny: "high", Warn: "medium", Audit: "low" };
+function pointerOf(expression, raw) {
+  const m = /\bobject((?:\.\??[A-Za-z_][A-Za-z0-9_]*)+)/.exec(expression ?? "");
+  if (!m) return "";
+  const fields = m[1].split(".").filter((f) => f !== "").map((f) => f.replace(/^\?/, ""));
+  let node = raw;
+  let pointer = "";
+  for (const field of fields) {
+    const esc = field.replace(/~/g, "~0").replace(/\//g, "~1");
+    if (node === null || typeof node !== "object" || Array.isArray(node)) break;
+    pointer += `/${esc}`;
+    if (!(field in node)) break;
+    node = node[field];
+  }
+  return pointer;
+}
+var admission_policy_default = defineRule({
+  target: "object",
+  scope: "scan",
+  meta: {
+    id: "admission-policy",
+    title: "Objects pass the ValidatingAdmissionPolicies of the cluster",
+    category: "admission",
+    defaultSeverity: "high",
+    description: "ValidatingAdmissionPolicies (CEL, built into Kubernetes since 1.30) are how platform teams enforce their rules in the cluster; a chart change one of them rejects is otherwise found when the deploy fails. preadmit evaluates the policies given with `--policies` and those among the scanned objects exactly as the API server does for a CREATE request (matching, params, matchConditions, variables, failurePolicy). Deny blocks at high, Warn is medium, Audit low. A decision that needs the live cluster (authorizer) is reported as unknown, never as a pass.",
+    remediation: "Change the object so the validation holds (its message says what the policy requires), or have the policy owners change the policy or its binding.",
+    references: [
+      { title: "Kubernetes: Validating Admission Policy", url: "https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/" }
+    ],
+    messages: {
+      failed: "{{action}} by ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}): {{message}}",
+      unknown: "ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}) needs the live cluster to decide: {{message}}"
+    }
+  },
+  *check(object) {
+    const verdict = admissionOf(object);
+    if (!verdict) return;
+    for (const policy of verdict.policies) {
+      for (const binding of policy.bindings) {
+        for (const ev of binding.evaluations) {
+          const outcomes = ev.policyError ? [{ index: 0, action: ev.policyError.action, message: ev.policyError.message }] : ev.validations;
+          for (const v of outcomes) {
+            if (v.action !== "deny" && v.action !== "unknown") continue;
+            const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "" };
+            const path37 = pointerOf(v.expression, object.raw);
+            const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
+            if (v.action === "unknown") {
+              yield { messageId: "unknown", path: path37, key: `${policy.name}/${binding.name}/${v.index}${param}`, data: { ...data, action: "unknown" }, severity: "medium" };
+              continue;
+            }
+            for (const action of binding.validationActions) {
+              const report2 = { messageId: "failed", path: path37, key: `${policy.name}/${binding.name}/${v.index}/${action}${param}`, data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const severity = SEVERITY_BY_ACTION[action];
+              if (severity) report2.severity = severity;
+              yield report2;
+            }
+          }
+        }
+      }
+    }
+  }
+});
 
 // rules/allowed-runtime-classes.ts
 var allowed_runtime_classes_default = defineRule({
@@ -31361,12 +37814,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path35 = "/spec/runtimeClassName";
+    const path37 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path35, data };
+      if (required) yield { messageId: "missing", path: path37, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path35, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path37, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -31898,7 +38351,7 @@ function resolvePssVersion(version) {
 function joinQuote(items) {
   return items.length === 0 ? "" : `"${items.join('", "')}"`;
 }
-function pluralize2(singular, plural2, count2) {
+function pluralize3(singular, plural2, count2) {
   return count2 === 1 ? singular : plural2;
 }
 function compareGo(a2, b) {
@@ -31919,7 +38372,7 @@ function sortedSet(values) {
   return [...new Set(values)].sort(compareGo);
 }
 function containerPhrase(names) {
-  return `${pluralize2("container", "containers", names.length)} ${joinQuote(names)}`;
+  return `${pluralize3("container", "containers", names.length)} ${joinQuote(names)}`;
 }
 function joinSetters(setters) {
   return setters.join(" and ");
@@ -32061,11 +38514,11 @@ var appArmorProfile_1_0 = (pod) => {
       badValues.push(a2.item);
       fields.push({ path: a2.path, detail: `annotation must not set AppArmor profile type to ${joinQuote([a2.item])}` });
     }
-    setters.push(pluralize2("annotation", "annotations", annotations.length));
+    setters.push(pluralize3("annotation", "annotations", annotations.length));
   }
   if (badValues.length === 0) return void 0;
   return {
-    reason: pluralize2("forbidden AppArmor profile", "forbidden AppArmor profiles", badValues.length),
+    reason: pluralize3("forbidden AppArmor profile", "forbidden AppArmor profiles", badValues.length),
     detail: `${joinSetters(setters)} must not set AppArmor profile type to ${joinQuote(badValues)}`,
     fields
   };
@@ -32133,9 +38586,9 @@ var capabilitiesRestricted_1_22 = (pod) => {
   const forbidden = [];
   const fields = [];
   for (const c3 of pod.containers) {
-    const base = `${c3.pointer}/securityContext/capabilities`;
+    const base2 = `${c3.pointer}/securityContext/capabilities`;
     const capabilities = obj(c3.sc?.capabilities);
-    const dropAll = { path: `${base}/drop`, detail: `${containerPhrase([c3.name])} must set securityContext.capabilities.drop=["ALL"]` };
+    const dropAll = { path: `${base2}/drop`, detail: `${containerPhrase([c3.name])} must set securityContext.capabilities.drop=["ALL"]` };
     if (capabilities === void 0) {
       missingDropAll.push(c3.name);
       fields.push(dropAll);
@@ -32150,7 +38603,7 @@ var capabilitiesRestricted_1_22 = (pod) => {
       if (typeof cap !== "string" || cap === "NET_BIND_SERVICE") return;
       addsForbidden = true;
       forbidden.push(cap);
-      fields.push({ path: `${base}/add/${index}`, detail: `${containerPhrase([c3.name])} must not include ${joinQuote([cap])} in securityContext.capabilities.add` });
+      fields.push({ path: `${base2}/add/${index}`, detail: `${containerPhrase([c3.name])} must not include ${joinQuote([cap])} in securityContext.capabilities.add` });
     });
     if (addsForbidden) adding.push(c3.name);
   }
@@ -32207,7 +38660,7 @@ var hostPathVolumes_1_0 = (pod) => {
     }
   }
   if (bad.length === 0) return void 0;
-  return { reason: "hostPath volumes", detail: `${pluralize2("volume", "volumes", bad.length)} ${joinQuote(bad)}`, fields };
+  return { reason: "hostPath volumes", detail: `${pluralize3("volume", "volumes", bad.length)} ${joinQuote(bad)}`, fields };
 };
 var hostPathVolumes = {
   id: "hostPathVolumes",
@@ -32223,8 +38676,8 @@ var hostPorts_1_0 = (pod) => {
   const fields = [];
   for (const c3 of pod.containers) {
     let containerBad = false;
-    arr(c3.container.ports).forEach((port, index) => {
-      const hostPort = num(obj(port)?.hostPort);
+    arr(c3.container.ports).forEach((port2, index) => {
+      const hostPort = num(obj(port2)?.hostPort);
       if (hostPort === void 0 || hostPort === 0) return;
       containerBad = true;
       ports.push(String(hostPort));
@@ -32236,7 +38689,7 @@ var hostPorts_1_0 = (pod) => {
   const distinct = sortedSet(ports);
   return {
     reason: "hostPort",
-    detail: `${containerPhrase(bad)} ${pluralize2("uses", "use", bad.length)} ${pluralize2("hostPort", "hostPorts", distinct.length)} ${distinct.join(", ")}`,
+    detail: `${containerPhrase(bad)} ${pluralize3("uses", "use", bad.length)} ${pluralize3("hostPort", "hostPorts", distinct.length)} ${distinct.join(", ")}`,
     fields
   };
 };
@@ -32255,7 +38708,7 @@ var hostProbesAndHostLifecycle_1_34 = (pod) => {
   const bad = [];
   const hosts = [];
   const fields = [];
-  const visit = (name, handler2, base, field) => {
+  const visit = (name, handler2, base2, field) => {
     const h2 = obj(handler2);
     if (h2 === void 0) return false;
     let found = false;
@@ -32264,7 +38717,7 @@ var hostProbesAndHostLifecycle_1_34 = (pod) => {
       if (host === void 0 || host === "") continue;
       found = true;
       hosts.push(host);
-      fields.push({ path: `${base}/${action}/host`, detail: `${containerPhrase([name])} must not set ${field}.${action}.host (${joinQuote([host])})` });
+      fields.push({ path: `${base2}/${action}/host`, detail: `${containerPhrase([name])} must not set ${field}.${action}.host (${joinQuote([host])})` });
     }
     return found;
   };
@@ -32286,7 +38739,7 @@ var hostProbesAndHostLifecycle_1_34 = (pod) => {
   const distinctHosts = sortedSet(hosts);
   return {
     reason: "probe or lifecycle host",
-    detail: `${containerPhrase(names)} ${pluralize2("uses", "use", names.length)} ${pluralize2("probe or lifecycle host", "probe or lifecycle hosts", distinctHosts.length)} ${joinQuote(distinctHosts)}`,
+    detail: `${containerPhrase(names)} ${pluralize3("uses", "use", names.length)} ${pluralize3("probe or lifecycle host", "probe or lifecycle hosts", distinctHosts.length)} ${joinQuote(distinctHosts)}`,
     fields
   };
 };
@@ -32409,7 +38862,7 @@ var restrictedVolumes_1_0 = (pod) => {
   const distinct = sortedSet(types2);
   return {
     reason: "restricted volume types",
-    detail: `${pluralize2("volume", "volumes", bad.length)} ${joinQuote(bad)} ${pluralize2("uses", "use", bad.length)} ${pluralize2("restricted volume type", "restricted volume types", distinct.length)} ${joinQuote(distinct)}`,
+    detail: `${pluralize3("volume", "volumes", bad.length)} ${joinQuote(bad)} ${pluralize3("uses", "use", bad.length)} ${pluralize3("restricted volume type", "restricted volume types", distinct.length)} ${joinQuote(distinct)}`,
     fields
   };
 };
@@ -32514,7 +38967,7 @@ var seccompProfileBaseline_1_0 = (pod) => {
   const items = [...forbidden.keys()].sort(compareGo);
   return {
     reason: "seccompProfile",
-    detail: `forbidden ${pluralize2("annotation", "annotations", items.length)} ${items.join(", ")}`,
+    detail: `forbidden ${pluralize3("annotation", "annotations", items.length)} ${items.join(", ")}`,
     fields: items.map((item) => ({ path: forbidden.get(item) ?? "", detail: `forbidden annotation ${item}` }))
   };
 };
@@ -32617,7 +39070,7 @@ function seLinuxOptions(allowedTypes) {
     const fields = [];
     let setUser = false;
     let setRole = false;
-    const bad = (setter, options, base) => {
+    const bad = (setter, options, base2) => {
       const opts = obj(options);
       if (opts === void 0) return false;
       let invalid = false;
@@ -32625,15 +39078,15 @@ function seLinuxOptions(allowedTypes) {
       if (!allowedTypes.has(type2)) {
         invalid = true;
         badTypes.push(type2);
-        fields.push({ path: `${base}/type`, detail: `${setter} must not set securityContext.seLinuxOptions.type to ${joinQuote([type2])}` });
+        fields.push({ path: `${base2}/type`, detail: `${setter} must not set securityContext.seLinuxOptions.type to ${joinQuote([type2])}` });
       }
       if ((str(opts.user) ?? "") !== "") {
         invalid = setUser = true;
-        fields.push({ path: `${base}/user`, detail: `${setter} must not set securityContext.seLinuxOptions.user` });
+        fields.push({ path: `${base2}/user`, detail: `${setter} must not set securityContext.seLinuxOptions.user` });
       }
       if ((str(opts.role) ?? "") !== "") {
         invalid = setRole = true;
-        fields.push({ path: `${base}/role`, detail: `${setter} must not set securityContext.seLinuxOptions.role` });
+        fields.push({ path: `${base2}/role`, detail: `${setter} must not set securityContext.seLinuxOptions.role` });
       }
       return invalid;
     };
@@ -32646,7 +39099,7 @@ function seLinuxOptions(allowedTypes) {
     if (setters.length === 0) return void 0;
     const parts = [];
     const types2 = sortedSet(badTypes);
-    if (types2.length > 0) parts.push(`${pluralize2("type", "types", types2.length)} ${joinQuote(types2)}`);
+    if (types2.length > 0) parts.push(`${pluralize3("type", "types", types2.length)} ${joinQuote(types2)}`);
     if (setUser) parts.push("user may not be set");
     if (setRole) parts.push("role may not be set");
     return {
@@ -32833,16 +39286,16 @@ function levelOf(level) {
 }
 function run(checks, pod, cache2) {
   const violations = [];
-  for (const check2 of checks) {
+  for (const check3 of checks) {
     let failure;
-    if (cache2?.has(check2.evaluate)) failure = cache2.get(check2.evaluate);
+    if (cache2?.has(check3.evaluate)) failure = cache2.get(check3.evaluate);
     else {
-      failure = check2.evaluate(pod);
-      cache2?.set(check2.evaluate, failure);
+      failure = check3.evaluate(pod);
+      cache2?.set(check3.evaluate, failure);
     }
     if (failure === void 0) continue;
     violations.push({
-      check: check2.id,
+      check: check3.id,
       reason: failure.reason === "" ? "unknown forbidden reason" : failure.reason,
       detail: failure.detail,
       fields: failure.fields.map((field) => ({ ...field }))
@@ -32859,7 +39312,7 @@ function evaluatePod(pod, level, version) {
 function stripPaths(verdict) {
   return {
     allowed: verdict.allowed,
-    violations: verdict.violations.map(({ check: check2, reason: reason2, detail, unknown }) => ({ check: check2, reason: reason2, detail, ...unknown !== void 0 ? { unknown } : {} }))
+    violations: verdict.violations.map(({ check: check3, reason: reason2, detail, unknown }) => ({ check: check3, reason: reason2, detail, ...unknown !== void 0 ? { unknown } : {} }))
   };
 }
 function evaluateBothLevels(pod, version) {
@@ -32871,7 +39324,7 @@ function evaluateBothLevels(pod, version) {
     restricted: run(checksFor("restricted", minor), context, cache2)
   };
 }
-var CHECK_LEVEL = new Map(PSS_CHECKS.map((check2) => [check2.id, check2.level]));
+var CHECK_LEVEL = new Map(PSS_CHECKS.map((check3) => [check3.id, check3.level]));
 function reportedViolations(both, level, version) {
   if (level === "baseline") return both.baseline.violations;
   const minor = minorOf(version);
@@ -32881,7 +39334,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path35 of reported.get(id) ?? []) covered2.add(path35);
+    for (const id of overriddenBy(violation.check, minor)) for (const path37 of reported.get(id) ?? []) covered2.add(path37);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -32947,16 +39400,16 @@ var namespace_pss_enforce_default = defineRule({
 
 // src/k8s/calico-selector.ts
 var UNKNOWN_LABEL = /* @__PURE__ */ Symbol("unknown label");
-var LABEL = /[a-zA-Z0-9_./-]{1,512}/y;
+var LABEL2 = /[a-zA-Z0-9_./-]{1,512}/y;
 var WHITESPACE = /[ \t]*/y;
 var OPERATOR_WORD = /(contains|starts[ \t]*with|ends[ \t]*with|not[ \t]*in|in)/y;
 var CALL = /(has|all|global)\([ \t]*/y;
 var MAX_DEPTH = 64;
-var SelectorError = class extends Error {
+var SelectorError2 = class extends Error {
 };
-function stick(regex, input, at3) {
-  regex.lastIndex = at3;
-  return regex.exec(input) ?? void 0;
+function stick(regex2, input, at3) {
+  regex2.lastIndex = at3;
+  return regex2.exec(input) ?? void 0;
 }
 function tokenize2(input) {
   const tokens2 = [];
@@ -32975,20 +39428,20 @@ function tokenize2(input) {
       at3 += 1;
     } else if (c3 === '"' || c3 === "'") {
       const end = input.indexOf(c3, at3 + 1);
-      if (end === -1) throw new SelectorError("unterminated string");
+      if (end === -1) throw new SelectorError2("unterminated string");
       tokens2.push({ kind: "string", value: input.slice(at3 + 1, end) });
       at3 = end + 1;
     } else if (two === "==" || two === "!=" || two === "&&" || two === "||") {
       tokens2.push({ kind: two });
       at3 += 2;
     } else if (c3 === "=" || c3 === "&" || c3 === "|") {
-      throw new SelectorError(`expected ${c3}${c3}`);
+      throw new SelectorError2(`expected ${c3}${c3}`);
     } else if (c3 === "!") {
       tokens2.push({ kind: "!" });
       at3 += 1;
     } else if (last?.kind === "label") {
       const word = stick(OPERATOR_WORD, input, at3);
-      if (!word) throw new SelectorError(`unexpected characters after label '${last.value}', was expecting an operator`);
+      if (!word) throw new SelectorError2(`unexpected characters after label '${last.value}', was expecting an operator`);
       const text2 = word[1];
       const kind = text2.startsWith("starts") ? "starts with" : text2.startsWith("ends") ? "ends with" : text2.startsWith("not") ? "not in" : text2;
       tokens2.push({ kind });
@@ -32998,20 +39451,20 @@ function tokenize2(input) {
       if (call) {
         at3 += call[0].length;
         if (call[1] === "has") {
-          const label = stick(LABEL, input, at3);
-          if (!label) throw new SelectorError("no label name in has( expression");
+          const label = stick(LABEL2, input, at3);
+          if (!label) throw new SelectorError2("no label name in has( expression");
           at3 += label[0].length;
           at3 += stick(WHITESPACE, input, at3)[0].length;
-          if (input[at3] !== ")") throw new SelectorError("no closing ')' after has(");
+          if (input[at3] !== ")") throw new SelectorError2("no closing ')' after has(");
           tokens2.push({ kind: "has", value: label[0] });
         } else {
-          if (input[at3] !== ")") throw new SelectorError(`no closing ')' after ${call[1]}(`);
+          if (input[at3] !== ")") throw new SelectorError2(`no closing ')' after ${call[1]}(`);
           tokens2.push({ kind: call[1] });
         }
         at3 += 1;
       } else {
-        const label = stick(LABEL, input, at3);
-        if (!label) throw new SelectorError(`unexpected character '${c3}'`);
+        const label = stick(LABEL2, input, at3);
+        if (!label) throw new SelectorError2(`unexpected character '${c3}'`);
         tokens2.push({ kind: "label", value: label[0] });
         at3 += label[0].length;
       }
@@ -33019,7 +39472,7 @@ function tokenize2(input) {
   }
 }
 var not = (v) => v === "unknown" ? "unknown" : !v;
-var Parser = class {
+var Parser2 = class {
   constructor(tokens2) {
     this.tokens = tokens2;
   }
@@ -33037,7 +39490,7 @@ var Parser = class {
   root() {
     if (this.peek().kind === "eof") return () => true;
     const node = this.or();
-    if (this.peek().kind !== "eof") throw new SelectorError(`unexpected ${this.peek().kind} at the end of the selector`);
+    if (this.peek().kind !== "eof") throw new SelectorError2(`unexpected ${this.peek().kind} at the end of the selector`);
     return node;
   }
   or() {
@@ -33085,7 +39538,7 @@ var Parser = class {
   }
   string() {
     const token = this.next();
-    if (token.kind !== "string") throw new SelectorError("expected a quoted string");
+    if (token.kind !== "string") throw new SelectorError2("expected a quoted string");
     return token.value;
   }
   term() {
@@ -33099,16 +39552,16 @@ var Parser = class {
         return (lookup) => present(lookup(key), () => true, false);
       }
       case "(": {
-        if (++this.depth > MAX_DEPTH) throw new SelectorError(`parentheses nested deeper than ${MAX_DEPTH} levels`);
+        if (++this.depth > MAX_DEPTH) throw new SelectorError2(`parentheses nested deeper than ${MAX_DEPTH} levels`);
         const inner = this.or();
-        if (this.next().kind !== ")") throw new SelectorError("expected )");
+        if (this.next().kind !== ")") throw new SelectorError2("expected )");
         this.depth--;
         return inner;
       }
       case "label":
         return this.comparison(token.value);
       default:
-        throw new SelectorError(`unexpected ${token.kind === "eof" ? "end of selector" : token.kind}`);
+        throw new SelectorError2(`unexpected ${token.kind === "eof" ? "end of selector" : token.kind}`);
     }
   }
   comparison(key) {
@@ -33136,18 +39589,18 @@ var Parser = class {
       }
       case "in":
       case "not in": {
-        if (this.next().kind !== "{") throw new SelectorError("expected a set literal {...}");
+        if (this.next().kind !== "{") throw new SelectorError2("expected a set literal {...}");
         const values = /* @__PURE__ */ new Set();
         while (this.peek().kind === "string") {
           values.add(this.string());
           if (this.peek().kind !== ",") break;
           this.next();
         }
-        if (this.next().kind !== "}") throw new SelectorError("expected }");
+        if (this.next().kind !== "}") throw new SelectorError2("expected }");
         return operator.kind === "in" ? (lookup) => present(lookup(key), (v) => values.has(v), false) : (lookup) => present(lookup(key), (v) => !values.has(v), true);
       }
       default:
-        throw new SelectorError(`expected an operator after label '${key}'`);
+        throw new SelectorError2(`expected an operator after label '${key}'`);
     }
   }
 };
@@ -33158,16 +39611,16 @@ function present(value, test, absent) {
 }
 function parseCalicoSelector(text2) {
   try {
-    const node = new Parser(tokenize2(text2)).root();
+    const node = new Parser2(tokenize2(text2)).root();
     return { ok: true, matches: node, text: text2 };
   } catch (error) {
-    if (error instanceof SelectorError) return { ok: false, error: error.message, text: text2 };
+    if (error instanceof SelectorError2) return { ok: false, error: error.message, text: text2 };
     throw error;
   }
 }
 
 // src/k8s/selectors.ts
-function labelsOf(metadata) {
+function labelsOf2(metadata) {
   const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
   const out = /* @__PURE__ */ Object.create(null);
   for (const [key, value] of Object.entries(labels)) {
@@ -33395,7 +39848,7 @@ function calicoRule(namespace, spec) {
 // rules/network-policy-allow-all.ts
 var EVERYWHERE = /* @__PURE__ */ new Set(["0.0.0.0/0", "::/0"]);
 var nonEmpty = (value) => Array.isArray(value) && value.length > 0;
-function isEmptySelector(value) {
+function isEmptySelector2(value) {
   if (!isObj(value)) return false;
   const labels = value.matchLabels;
   const expressions = value.matchExpressions;
@@ -33405,7 +39858,7 @@ function allowsEveryPeer(peers) {
   if (peers === void 0 || peers === null) return true;
   if (!Array.isArray(peers)) return false;
   if (peers.length === 0) return true;
-  return peers.some((peer) => isObj(peer) && isEmptySelector(peer.namespaceSelector) && (peer.podSelector === void 0 || isEmptySelector(peer.podSelector)));
+  return peers.some((peer) => isObj(peer) && isEmptySelector2(peer.namespaceSelector) && (peer.podSelector === void 0 || isEmptySelector2(peer.podSelector)));
 }
 var CILIUM_PEERS = { ingress: ["fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities", "fromGroups", "fromNodes"], egress: ["toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toGroups", "toNodes", "toFQDNs", "toServices"] };
 function ciliumEveryPeer(rule2, direction, clusterWide) {
@@ -33413,7 +39866,7 @@ function ciliumEveryPeer(rule2, direction, clusterWide) {
   if (peers.length === 0) return nonEmpty(rule2.toPorts) || nonEmpty(rule2.icmps);
   const entities = arr(rule2[direction === "ingress" ? "fromEntities" : "toEntities"]).map(str);
   if (entities.includes("all") || direction === "ingress" && entities.includes("cluster")) return true;
-  return clusterWide && arr(rule2[direction === "ingress" ? "fromEndpoints" : "toEndpoints"]).some(isEmptySelector);
+  return clusterWide && arr(rule2[direction === "ingress" ? "fromEndpoints" : "toEndpoints"]).some(isEmptySelector2);
 }
 var CALICO_PEERS = ["nets", "notNets", "selector", "notSelector", "namespaceSelector", "serviceAccounts", "services", "domains"];
 function calicoEveryPeer(rule2, direction) {
@@ -33429,16 +39882,16 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path35, index, ports) {
-  return { messageId: direction, path: path35, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path37, index, ports) {
+  return { messageId: direction, path: path37, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
-  for (const [base, rule2] of rules) {
+  for (const [base2, rule2] of rules) {
     if (!isObj(rule2) || !isObj(rule2.endpointSelector)) continue;
     for (const direction of ["ingress", "egress"]) {
       for (const [index, item] of arr(rule2[direction]).entries()) {
-        if (isObj(item) && ciliumEveryPeer(item, direction, clusterWide)) yield report(direction, join(base, direction, index), index, nonEmpty(item.toPorts) || nonEmpty(item.icmps));
+        if (isObj(item) && ciliumEveryPeer(item, direction, clusterWide)) yield report(direction, join(base2, direction, index), index, nonEmpty(item.toPorts) || nonEmpty(item.icmps));
       }
     }
   }
@@ -33537,19 +39990,19 @@ var EVERYWHERE2 = /* @__PURE__ */ new Set(["0.0.0.0/0", "::/0"]);
 var excepts = (list2) => arr(list2).some((e) => typeof e === "string" && (e.startsWith("169.254.") || e === "169.254.169.254/32"));
 function* ciliumWorld(raw) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
-  for (const [base, rule2] of rules) {
+  for (const [base2, rule2] of rules) {
     if (!isObj(rule2) || !isObj(rule2.endpointSelector)) continue;
     for (const [ruleIndex, egress] of arr(rule2.egress).entries()) {
       if (!isObj(egress)) continue;
       for (const [i2, cidr] of arr(egress.toCIDR).entries()) {
-        if (typeof cidr === "string" && EVERYWHERE2.has(cidr.trim())) yield { messageId: "world", path: join(base, "egress", ruleIndex, "toCIDR", i2), data: { rule: ruleIndex, cidr, metadata: ", including the cloud metadata endpoint" } };
+        if (typeof cidr === "string" && EVERYWHERE2.has(cidr.trim())) yield { messageId: "world", path: join(base2, "egress", ruleIndex, "toCIDR", i2), data: { rule: ruleIndex, cidr, metadata: ", including the cloud metadata endpoint" } };
       }
       for (const [i2, set2] of arr(egress.toCIDRSet).entries()) {
         const cidr = isObj(set2) ? str(set2.cidr) : void 0;
-        if (cidr && EVERYWHERE2.has(cidr.trim())) yield { messageId: "world", path: join(base, "egress", ruleIndex, "toCIDRSet", i2, "cidr"), data: { rule: ruleIndex, cidr, metadata: excepts(isObj(set2) ? set2.except : void 0) ? "" : ", including the cloud metadata endpoint" } };
+        if (cidr && EVERYWHERE2.has(cidr.trim())) yield { messageId: "world", path: join(base2, "egress", ruleIndex, "toCIDRSet", i2, "cidr"), data: { rule: ruleIndex, cidr, metadata: excepts(isObj(set2) ? set2.except : void 0) ? "" : ", including the cloud metadata endpoint" } };
       }
       for (const [i2, entity] of arr(egress.toEntities).entries()) {
-        if (entity === "world" || entity === "all") yield { messageId: "world", path: join(base, "egress", ruleIndex, "toEntities", i2), data: { rule: ruleIndex, cidr: `the ${entity} entity`, metadata: ", including the cloud metadata endpoint" } };
+        if (entity === "world" || entity === "all") yield { messageId: "world", path: join(base2, "egress", ruleIndex, "toEntities", i2), data: { rule: ruleIndex, cidr: `the ${entity} entity`, metadata: ", including the cloud metadata endpoint" } };
       }
     }
   }
@@ -34290,10 +40743,10 @@ var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
   "apiservices"
 ]);
 function reachableInNamespace([verb, , resource]) {
-  const base = resource.split("/")[0] ?? resource;
-  if (base === "clusterroles" && verb === "bind") return true;
-  if (base === "namespaces") return !["create", "list", "watch", "deletecollection"].includes(verb);
-  return !CLUSTER_SCOPED.has(base);
+  const base2 = resource.split("/")[0] ?? resource;
+  if (base2 === "clusterroles" && verb === "bind") return true;
+  if (base2 === "namespaces") return !["create", "list", "watch", "deletecollection"].includes(verb);
+  return !CLUSTER_SCOPED.has(base2);
 }
 function nameless([verb, , resource]) {
   return verb === "deletecollection" || verb === "create" && !resource.includes("/");
@@ -34577,7 +41030,7 @@ function buildGraph(clusterRoles) {
     if (!isObj(aggregation)) continue;
     const selectors = arr(aggregation.clusterRoleSelectors).map(labelSelector);
     if (selectors.some((s) => s.empty)) graph.everything.add(role2);
-    graph.selects.set(role2, roles.filter((other) => other !== role2 && selectors.some((s) => s.matches(labelsOf(other.raw.metadata)))));
+    graph.selects.set(role2, roles.filter((other) => other !== role2 && selectors.some((s) => s.matches(labelsOf2(other.raw.metadata)))));
     if (!graph.everything.has(role2)) {
       const matched = builtins.filter((b) => selectors.some((s) => s.matches(bootstrapLabels(b))));
       if (matched.length > 0) graph.builtins.set(role2, matched);
@@ -34968,13 +41421,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path35, related } = locate(hit.source);
+      const { path: path37, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path35, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path37, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -35233,14 +41686,14 @@ function wildcardOf(rule2, namespaced) {
   if (rule2.verbs.length === 0 || rule2.apiGroups.length === 0) return void 0;
   const fields = ["verbs", "resources", "apiGroups"].filter((f) => rule2[f].includes("*"));
   if (fields.length === 0) return void 0;
-  const full = fields.length === 3;
+  const full2 = fields.length === 3;
   const named2 = isNamed(rule2);
-  const severity = named2 ? "low" : full ? namespaced ? "high" : "critical" : namespaced ? "medium" : "high";
+  const severity = named2 ? "low" : full2 ? namespaced ? "high" : "critical" : namespaced ? "medium" : "high";
   const verbs = rule2.verbs.includes("*") ? "every verb" : rule2.verbs.join(", ");
   const resources = rule2.resources.includes("*") ? "every resource" : rule2.resources.join(", ");
   const groups = rule2.apiGroups.includes("*") ? "every API group" : `API group ${rule2.apiGroups.map((g) => g === "" ? "core" : g).join(", ")}`;
   const where = namespaced ? " of the namespace" : "";
-  const effect = full && !named2 ? `every verb on every resource${where}${namespaced ? "" : ", like cluster-admin"}` : `${verbs} on ${resources}${where} in ${groups}`;
+  const effect = full2 && !named2 ? `every verb on every resource${where}${namespaced ? "" : ", like cluster-admin"}` : `${verbs} on ${resources}${where} in ${groups}`;
   const limit = named2 ? ` (only the objects named in resourceNames: ${rule2.resourceNames.join(", ")})` : "";
   return { messageId: "rule", severity, data: { fields: list([...fields]), effect: effect + limit } };
 }
@@ -35251,11 +41704,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path35, related: related2 } = locate(used[0]);
+    const { path: path37, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path35, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path37, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -35309,7 +41762,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path35, related } = locate(source);
+    const { path: path37, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -35318,7 +41771,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path35, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path37, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -35368,13 +41821,13 @@ var read_only_root_filesystem_default = defineRule({
 });
 
 // src/render/render-variants.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync8, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
+import { readdirSync as readdirSync5, readFileSync as readFileSync9, statSync as statSync7 } from "node:fs";
+import path14 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/render/template-lines.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync7, statSync as statSync5 } from "node:fs";
-import path12 from "node:path";
+import { readdirSync as readdirSync4, readFileSync as readFileSync8, statSync as statSync6 } from "node:fs";
+import path13 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -35412,7 +41865,7 @@ var TemplateSources = class {
     if (this.files.has(file)) return this.files.get(file);
     let result;
     try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync7(file, "utf8").split(/\r?\n/) };
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync8(file, "utf8").split(/\r?\n/) };
     } catch {
       result = void 0;
     }
@@ -35426,21 +41879,21 @@ var TemplateSources = class {
     const list2 = (dir) => {
       let entries;
       try {
-        entries = readdirSync3(dir, { withFileTypes: true });
+        entries = readdirSync4(dir, { withFileTypes: true });
       } catch {
         return [];
       }
       return entries.map((entry) => {
-        const full = path12.join(dir, entry.name);
+        const full2 = path13.join(dir, entry.name);
         let isDir = entry.isDirectory();
         if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
           try {
-            isDir = statSync5(full).isDirectory();
+            isDir = statSync6(full2).isDirectory();
           } catch {
             isDir = false;
           }
         }
-        return { name: entry.name, full, dir: isDir };
+        return { name: entry.name, full: full2, dir: isDir };
       }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     };
     const walk3 = (dir, depth) => {
@@ -35451,9 +41904,9 @@ var TemplateSources = class {
       }
     };
     const chartWalk = (dir, depth) => {
-      walk3(path12.join(dir, "templates"), 0);
+      walk3(path13.join(dir, "templates"), 0);
       if (depth > 6) return;
-      for (const entry of list2(path12.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+      for (const entry of list2(path13.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
     };
     chartWalk(this.chartDir, 0);
     return this.allFilesCache = out;
@@ -35607,7 +42060,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path12.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path13.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -35911,10 +42364,10 @@ function chartConstructs(dir, repoRoot) {
   const scanText = (text2, where, file, archive) => {
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
     if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2)) return;
-    const comments = !archive && !file.split(path13.sep).includes("templates");
+    const comments = !archive && !file.split(path14.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
     const kinds = /* @__PURE__ */ new Set();
-    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path13.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path14.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
       const index = kind === "release" ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(line));
       if (index === -1) continue;
@@ -35943,39 +42396,39 @@ function chartConstructs(dir, repoRoot) {
     if (depth > 32 || budget <= 0) return;
     let entries;
     try {
-      entries = readdirSync4(at3).sort();
+      entries = readdirSync5(at3).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
-      const full = path13.join(at3, entry);
+      const full2 = path14.join(at3, entry);
       let stat;
       try {
-        stat = statSync6(full);
+        stat = statSync7(full2);
       } catch {
         continue;
       }
       if (stat.isDirectory()) {
-        if (entry !== ".git" && entry !== "node_modules" && entry !== "crds") walk3(full, depth + 1);
+        if (entry !== ".git" && entry !== "node_modules" && entry !== "crds") walk3(full2, depth + 1);
         continue;
       }
-      if (!stat.isFile() || stat.size > MAX_FILE_BYTES2 || budget <= 0 || !tplReachable(full) && !full.split(path13.sep).includes("templates")) continue;
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES2 || budget <= 0 || !tplReachable(full2) && !full2.split(path14.sep).includes("templates")) continue;
       let bytes;
       try {
-        bytes = readFileSync8(full);
+        bytes = readFileSync9(full2);
       } catch {
         continue;
       }
       budget -= bytes.length;
-      if (entry.endsWith(".tgz")) scanArchive(bytes, relativeTo(repoRoot, full), "", 0);
-      else scanText(bytes.toString("utf8"), (line) => ({ construct: "", file: relativeTo(repoRoot, full), line }), full, false);
+      if (entry.endsWith(".tgz")) scanArchive(bytes, relativeTo(repoRoot, full2), "", 0);
+      else scanText(bytes.toString("utf8"), (line) => ({ construct: "", file: relativeTo(repoRoot, full2), line }), full2, false);
     }
   };
   walk3(dir, 0);
   return found;
 }
 function tplReachable(file) {
-  return !file.split(path13.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+  return !file.split(path14.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
 }
 var SECURITY_KINDS = /* @__PURE__ */ new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout", "CloneSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "NetworkPolicy", "ServiceAccount", "Namespace"]);
 var DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
@@ -35994,7 +42447,7 @@ function textFacts(text2, byName, releaseHelpers, helper) {
 function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   if (!constructs.upgrade && !constructs.apiVersions && !constructs.release) return void 0;
   const inputs = { upgrade: false, extensionApis: false, release: false };
-  const add = (kinds) => {
+  const add2 = (kinds) => {
     for (const kind of kinds) {
       if (kind === "upgrade") inputs.upgrade = true;
       else if (kind === "apiVersions") inputs.extensionApis = true;
@@ -36003,11 +42456,11 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   };
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
-  const inTemplates = (file) => file.split(path13.sep).includes("templates");
+  const inTemplates = (file) => file.split(path14.sep).includes("templates");
   for (const { file, archive, kinds } of constructs.files) {
     if (archive || !templateFiles.has(file) && (inTemplates(file) || constructs.usesTpl && tplReachable(file))) {
       if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: file", file);
-      add(kinds);
+      add2(kinds);
     }
   }
   const defines = sources.defines();
@@ -36018,7 +42471,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   const reached = /* @__PURE__ */ new Set();
   let dynamic = false;
   for (const file of templateFiles) {
-    const name = path13.basename(file);
+    const name = path14.basename(file);
     if (name.startsWith("_") || name.endsWith("NOTES.txt")) continue;
     const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName, releaseHelpers, false)];
     const mine = /* @__PURE__ */ new Set();
@@ -36040,13 +42493,13 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
     const anyKind = facts.some((f) => f.kinds > 0);
     if (anyKind && !facts.some((f) => f.securityKind)) continue;
     if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: template", file, upgrade, apis, release);
-    add([...upgrade ? ["upgrade"] : [], ...apis ? ["apiVersions"] : [], ...release ? ["release"] : []]);
+    add2([...upgrade ? ["upgrade"] : [], ...apis ? ["apiVersions"] : [], ...release ? ["release"] : []]);
   }
   if (dynamic) {
     for (const define of defines) {
       if (reached.has(define)) continue;
       const facts = factsOf.get(define);
-      add([...facts.upgrade ? ["upgrade"] : [], ...facts.apiVersions ? ["apiVersions"] : [], ...facts.release ? ["release"] : []]);
+      add2([...facts.upgrade ? ["upgrade"] : [], ...facts.apiVersions ? ["apiVersions"] : [], ...facts.release ? ["release"] : []]);
     }
   }
   if (!inputs.release) delete inputs.release;
@@ -36055,10 +42508,10 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   if (inputs.release && constructs.literals.kube.length > 0) inputs.kubeLiterals = [...constructs.literals.kube];
   return inputs.upgrade || inputs.extensionApis || inputs.release ? inputs : void 0;
 }
-function answersVariant(constructs, full) {
+function answersVariant(constructs, full2) {
   const moreLiterals = constructs.literals.release.length > 1 || constructs.literals.kube.length > 1;
   if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals) return void 0;
-  return { ...full, upgrade: false, clusterAnswers: true, literalIndex: 1 };
+  return { ...full2, upgrade: false, clusterAnswers: true, literalIndex: 1 };
 }
 function fullVariant(constructs) {
   return {
@@ -36093,7 +42546,7 @@ function collectReleaseLiterals(written, into) {
   };
   const lines = text2.split("\n");
   let deciding = false;
-  const add = (literal2) => {
+  const add2 = (literal2) => {
     if (into.length >= 16 || into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) return;
     if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal2, decides: true });
     else into.push(literal2);
@@ -36103,19 +42556,19 @@ function collectReleaseLiterals(written, into) {
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]);
       if (field === void 0) continue;
-      add({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
+      add2({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
     }
     for (const m of action[0].matchAll(/\b(?:hasKey|index|get|pluck|dig)\s+\S+\s+(\([^()]*\)|[^\s)}]+)/g)) {
       const field = fieldOf(m[1]);
       if (field === void 0) continue;
       for (const item of text2.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
-        for (const key of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key[1])) add({ field, test: "eq", literal: key[1] });
+        for (const key of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key[1])) add2({ field, test: "eq", literal: key[1] });
       }
     }
     for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
       const field = fieldOf(m[1]);
       if (field === void 0) continue;
-      for (const item of m[2].matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1])) add({ field, test: "eq", literal: item[1] });
+      for (const item of m[2].matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1])) add2({ field, test: "eq", literal: item[1] });
     }
     for (const m of action[0].matchAll(COMPARED)) {
       if (into.length >= 16) return;
@@ -36132,7 +42585,7 @@ function collectReleaseLiterals(written, into) {
       if (m[4] !== void 0 && fn !== "eq" && fn !== "ne") continue;
       const field = fieldOf(operand);
       if (field === void 0 || !/^[-a-z0-9.]+$/.test(literal2)) continue;
-      add({ field, test: fn === "ne" ? "eq" : fn, literal: literal2 });
+      add2({ field, test: fn === "ne" ? "eq" : fn, literal: literal2 });
     }
   }
 }
@@ -36157,7 +42610,7 @@ function releaseLiteralValues(field, main2, literals) {
     const end = test === "eq" || test === "hasSuffix" || /[a-z0-9]$/.test(literal2) ? "" : "x";
     return `${start}${literal2}${end}`;
   };
-  const valid = (value) => RELEASE_VALUE.test(value) && (field === "name" || value.length <= 63 && !value.includes("."));
+  const valid2 = (value) => RELEASE_VALUE.test(value) && (field === "name" || value.length <= 63 && !value.includes("."));
   for (const literal2 of literals) {
     if (literal2.field !== field) continue;
     if (literal2.test === "length") {
@@ -36168,7 +42621,7 @@ function releaseLiteralValues(field, main2, literals) {
     }
     if (passes(literal2, main2)) continue;
     const value = valueOf2(literal2);
-    if (valid(value)) out.push(value);
+    if (valid2(value)) out.push(value);
   }
   return [...new Set(out)];
 }
@@ -36178,7 +42631,7 @@ function decidedSetting(lines, index) {
   const own = DECISIVE_KEY.exec(withoutActions(lines[index]))?.[1];
   if (own !== void 0) return own;
   const text2 = lines.join("\n");
-  const start = lines.slice(0, index).reduce((sum, line) => sum + line.length + 1, 0);
+  const start = lines.slice(0, index).reduce((sum2, line) => sum2 + line.length + 1, 0);
   const end = start + lines[index].length;
   const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
   const lineAround = (at3, length) => text2.slice(text2.lastIndexOf("\n", at3) + 1, (text2.indexOf("\n", at3 + length) + 1 || text2.length + 1) - 1);
@@ -36230,7 +42683,7 @@ var ConstructLocator = class {
     return this.releaseHelpersCache ??= releaseHelpersOf(this.sources);
   }
   find(object, kinds, fallback, skipFailGuards = false) {
-    const file = object.source.file ? path13.resolve(this.repoRoot, object.source.file) : void 0;
+    const file = object.source.file ? path14.resolve(this.repoRoot, object.source.file) : void 0;
     const out = [];
     const seen = /* @__PURE__ */ new Set();
     const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
@@ -36344,17 +42797,17 @@ function securityFields(raw) {
   }
   return out;
 }
-function identity3(object) {
+function identity4(object) {
   return `${object.ref.kind}\0${object.ref.namespace ?? ""}\0${object.ref.name}`;
 }
 function serialise(fields) {
   return JSON.stringify([...fields].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0));
 }
 function divergingObjects(main2, variant, normalise = (text2) => text2) {
-  const variantKey = (object) => normalise(identity3(object));
+  const variantKey = (object) => normalise(identity4(object));
   const variantFields = (object) => new Map([...securityFields(object.raw)].map(([pointer, value]) => [normalise(pointer), normalise(value)]));
   const byIdentity = /* @__PURE__ */ new Map();
-  for (const object of main2) if (!byIdentity.has(identity3(object))) byIdentity.set(identity3(object), object);
+  for (const object of main2) if (!byIdentity.has(identity4(object))) byIdentity.set(identity4(object), object);
   const matched = /* @__PURE__ */ new Set();
   const out = [];
   const unmatched = [];
@@ -36398,17 +42851,17 @@ function divergingObjects(main2, variant, normalise = (text2) => text2) {
   return out;
 }
 function removedObjects(main2, variant, normalise = (text2) => text2) {
-  const names = new Set(variant.map((object) => normalise(identity3(object))));
-  const mainNames = new Set(main2.map(identity3));
+  const names = new Set(variant.map((object) => normalise(identity4(object))));
+  const mainNames = new Set(main2.map(identity4));
   const settings = /* @__PURE__ */ new Map();
   for (const object of variant) {
-    if (mainNames.has(normalise(identity3(object)))) continue;
+    if (mainNames.has(normalise(identity4(object)))) continue;
     const fields = new Map([...securityFields(object.raw)].map(([pointer, value]) => [normalise(pointer), normalise(value)]));
     settings.set(object.ref.kind, [...settings.get(object.ref.kind) ?? [], serialise(fields)]);
   }
   const out = [];
   for (const object of main2) {
-    if (names.has(identity3(object))) continue;
+    if (names.has(identity4(object))) continue;
     const fields = securityFields(object.raw);
     if (fields.size === 0) continue;
     const candidates = settings.get(object.ref.kind) ?? [];
@@ -36563,9 +43016,9 @@ function requirementsOf(value, field) {
   return Object.entries(value).flatMap(([key, pattern]) => {
     if (key === "") return [];
     if (typeof pattern !== "string" || pattern === "") return [{ key }];
-    const regex = compileUserPattern(pattern, `option ${field}.${key}`);
-    if (regex instanceof Error) throw regex;
-    return [{ key, pattern, regex }];
+    const regex2 = compileUserPattern(pattern, `option ${field}.${key}`);
+    if (regex2 instanceof Error) throw regex2;
+    return [{ key, pattern, regex: regex2 }];
   });
 }
 function valueOf(map2, key) {
@@ -36590,17 +43043,17 @@ function requiredMetadataRule(spec) {
       mismatch: spec.echoValue ? `{{kind}} "{{name}}" ${noun} "{{key}}" in {{where}} is "{{value}}", which does not match /{{pattern}}/` : `{{kind}} "{{name}}" ${noun} "{{key}}" in {{where}} does not match /{{pattern}}/`
     }
   };
-  function* checkMetadata(object, metadata, base, where, required) {
+  function* checkMetadata(object, metadata, base2, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path35 = join(`${base}/metadata/${spec.field}`, requirement.key);
+      const path37 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path35, data };
+      if (value === void 0) yield { messageId: "missing", path: path37, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path35, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path37, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path35, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path37, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -36661,12 +43114,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path35 = "/" + out.join("/");
-  return path35 === "/var/run" || path35.startsWith("/var/run/") ? path35.slice(4) : path35;
+  const path37 = "/" + out.join("/");
+  return path37 === "/var/run" || path37.startsWith("/var/run/") ? path37.slice(4) : path37;
 }
-function isAtOrUnder(path35, base) {
-  if (base === "/") return true;
-  return path35 === base || path35.startsWith(base + "/");
+function isAtOrUnder(path37, base2) {
+  if (base2 === "/") return true;
+  return path37 === base2 || path37.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -36727,8 +43180,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path35 = str(at(volume, "hostPath", "path"));
-    if (path35 === void 0 || path35.trim() === "") return;
+    const path37 = str(at(volume, "hostPath", "path"));
+    if (path37 === void 0 || path37.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -36737,7 +43190,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path35, normalised: normaliseHostPath(path35), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path37, normalised: normaliseHostPath(path37), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -37017,13 +43470,13 @@ function crc32(text2) {
 var BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 function prefixedTokenChecksumOk(token) {
   const body = token.slice(4, -6);
-  let sum = 0;
+  let sum2 = 0;
   for (const c3 of token.slice(-6)) {
     const digit2 = BASE62.indexOf(c3);
     if (digit2 < 0) return false;
-    sum = sum * 62 + digit2;
+    sum2 = sum2 * 62 + digit2;
   }
-  return sum === crc32(body);
+  return sum2 === crc32(body);
 }
 function jwtHeaderOk(token) {
   try {
@@ -37038,7 +43491,7 @@ function basicCredentialsOk(encoded) {
   return /^[^\s:\u0000-\u001f]{1,256}:[^\u0000-\u001f]{3,}$/.test(decoded) && !decoded.includes("\uFFFD");
 }
 var BEARER = /\bBearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)(?![A-Za-z0-9\-._~+/=$({<])/;
-var FORMATS = [
+var FORMATS2 = [
   // private-key
   { what: "a PEM private key", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/, entropy: 0 },
   // aws-access-token: the ID alone is not secret, but it is only ever written next to its secret key.
@@ -37095,13 +43548,13 @@ function passwordLiteral(password) {
   return !REFERENCE.test(password) && !MASK.test(password) && !/^[<[{].*[>\]}]$/.test(password) && !/^%[0-9A-Za-z]?s$/.test(password);
 }
 function knownFormat(value) {
-  for (const format2 of FORMATS) {
-    const match2 = format2.pattern.exec(value);
+  for (const format3 of FORMATS2) {
+    const match2 = format3.pattern.exec(value);
     if (!match2) continue;
-    const token = match2[1] !== void 0 && format2.pattern !== URL_WITH_PASSWORD ? match2[1] : match2[0];
-    if (format2.entropy > 0 && shannonEntropy(token) < format2.entropy) continue;
-    if (format2.accept && !format2.accept(match2)) continue;
-    return { what: format2.what, length: [...match2[0]].length };
+    const token = match2[1] !== void 0 && format3.pattern !== URL_WITH_PASSWORD ? match2[1] : match2[0];
+    if (format3.entropy > 0 && shannonEntropy(token) < format3.entropy) continue;
+    if (format3.accept && !format3.accept(match2)) continue;
+    return { what: format3.what, length: [...match2[0]].length };
   }
   return void 0;
 }
@@ -37137,8 +43590,8 @@ function pairedAwsSecrets(texts) {
   return out;
 }
 function detectFormat(value) {
-  const format2 = knownFormat(value);
-  return format2 ? { signal: "format", what: format2.what, length: format2.length } : void 0;
+  const format3 = knownFormat(value);
+  return format3 ? { signal: "format", what: format3.what, length: format3.length } : void 0;
 }
 function keyMaterial(value) {
   const v = value.trim();
@@ -37158,9 +43611,9 @@ var COMMENT = /^\s*(?:#|\/\/|;|!|<!--)/;
 var EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[^\]]*\]|\([^)]*\))+\s*[;,]?$/;
 function literalOf(raw, keyQuoted, key) {
   const v = raw.trim();
-  const quote = v[0];
-  if ((quote === '"' || quote === "'") && v.length >= 2) {
-    const end = v.indexOf(quote, 1);
+  const quote2 = v[0];
+  if ((quote2 === '"' || quote2 === "'") && v.length >= 2) {
+    const end = v.indexOf(quote2, 1);
     if (end > 0) return v.slice(1, end);
   }
   if (keyQuoted && !/^(?:-?\d[\d.eE+-]*|true|false|null)[,;]?$/.test(v)) return void 0;
@@ -37173,7 +43626,7 @@ function literalOf(raw, keyQuoted, key) {
 function embeddedEntries(content) {
   const entries = [];
   const seen = /* @__PURE__ */ new Set();
-  const add = (key, value, line) => {
+  const add2 = (key, value, line) => {
     const id = `${line}\0${key}`;
     if (seen.has(id)) return;
     seen.add(id);
@@ -37185,7 +43638,7 @@ function embeddedEntries(content) {
     const match2 = LINE_ENTRY.exec(text2);
     if (!match2) return;
     const value = literalOf(match2[3] ?? "", match2[1] !== "", match2[2]);
-    if (value !== void 0) add(match2[2], value, i2 + 1);
+    if (value !== void 0) add2(match2[2], value, i2 + 1);
   });
   const starts = [0];
   for (let i2 = content.indexOf("\n"); i2 !== -1; i2 = content.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
@@ -37203,7 +43656,7 @@ function embeddedEntries(content) {
     for (const match2 of content.matchAll(pattern)) {
       const line = lineAt2(match2.index);
       if (COMMENT.test(lines[line - 1] ?? "")) continue;
-      add(match2[1], match2[2], line);
+      add2(match2[1], match2[2], line);
     }
   }
   return entries.sort((a2, b) => a2.line - b.line);
@@ -37220,7 +43673,7 @@ function decode(raw) {
   const text2 = Buffer.from(compact, "base64").toString("utf8");
   return text2.includes("\uFFFD") ? void 0 : text2;
 }
-function entriesOf(object) {
+function entriesOf2(object) {
   const out = [];
   for (const field of ["data", "stringData"]) {
     const map2 = obj(object.raw[field]);
@@ -37233,14 +43686,14 @@ function entriesOf(object) {
   }
   return out;
 }
-function valuesName(path35) {
-  const names = path35.filter((t) => typeof t === "string");
+function valuesName(path37) {
+  const names = path37.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path35, scope) {
-  return scope === void 0 || path35[0] === "global" || scope.every((t, i2) => path35[i2] === t);
+function inScope(path37, scope) {
+  return scope === void 0 || path37[0] === "global" || scope.every((t, i2) => path37[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -37310,7 +43763,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path35) {
+function literalReport(object, entry, chart, path37) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -37323,7 +43776,7 @@ function literalReport(object, entry, chart, path35) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path35,
+      path: path37,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -37336,7 +43789,7 @@ function literalReport(object, entry, chart, path35) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path35,
+      path: path37,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -37366,17 +43819,17 @@ var secret_chart_default_default = defineRule({
   *check(object, context) {
     const chart = context.chart;
     if (chart === void 0 || object.ref.apiVersion !== "v1") return;
-    const entries = entriesOf(object);
+    const entries = entriesOf2(object);
     if (entries.length === 0) return;
     const scope = object.source.template !== void 0 ? chart.scopeOf(object.source.template) : void 0;
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path35 = join(`/${entry.field}`, entry.key);
+      const path37 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path35);
+        const literal2 = literalReport(object, entry, chart, path37);
         if (literal2) yield literal2;
         continue;
       }
@@ -37384,7 +43837,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path35,
+        path: path37,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -37453,8 +43906,8 @@ function strip(value) {
 }
 var SHELL_EXPANSION = /^["']?(?:\$|`)/;
 function detect(element, previous) {
-  const format2 = detectFormat(element);
-  if (format2) return format2;
+  const format3 = detectFormat(element);
+  if (format3) return format3;
   for (const match2 of element.matchAll(ASSIGNMENT)) {
     if (SHELL_EXPANSION.test(match2[2])) continue;
     const value = strip(match2[2]);
@@ -37467,20 +43920,20 @@ function detect(element, previous) {
 }
 var AUTHORIZATION = /^(?:proxy-)?authorization$/i;
 function detectHeader(name, value) {
-  const format2 = detectFormat(value);
-  if (format2) return format2;
+  const format3 = detectFormat(value);
+  if (format3) return format3;
   if (AUTHORIZATION.test(name)) {
     const credentials = value.trim().replace(/^[A-Za-z][\w-]*[ \t]+(?=\S)/, "");
     return !clearlyNotCredential(credentials) && (keyMaterial(credentials) || /^[^\s:]+:\S{3,}$/.test(credentials)) ? { signal: "name", what: "a credential-like name", length: [...credentials].length } : void 0;
   }
   return detectByName(name, value);
 }
-function detectPath(path35) {
-  const format2 = detectFormat(path35);
-  if (format2) return format2;
-  const query = path35.indexOf("?");
-  if (query < 0) return void 0;
-  for (const pair2 of path35.slice(query + 1, query + 1 + 4096).split("&")) {
+function detectPath(path37) {
+  const format3 = detectFormat(path37);
+  if (format3) return format3;
+  const query2 = path37.indexOf("?");
+  if (query2 < 0) return void 0;
+  for (const pair2 of path37.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -37495,20 +43948,20 @@ function detectPath(path35) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list2, path35, field) {
+function* commandList(list2, path37, field) {
   const items = arr(list2);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path35}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path37}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path35, field) {
+function* handler(node, path37, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path35}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path37}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -37516,17 +43969,17 @@ function* handler(node, path35, field) {
       const header2 = headers[index];
       if (!isObj(header2) || typeof header2.name !== "string" || typeof header2.value !== "string") continue;
       const detection = detectHeader(header2.name, header2.value);
-      if (detection) yield { path: `${path35}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
+      if (detection) yield { path: `${path37}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path35}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path37}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path35}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path37}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -37612,10 +44065,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key, path: path35, text: value, printable }] of values.entries()) {
+    for (const [position, { key, path: path37, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path35, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path37, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -37628,7 +44081,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path35,
+        path: path37,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -37751,13 +44204,13 @@ function child(mark, key) {
   if (isObj(mark)) return mark[String(key)];
   return void 0;
 }
-function markedPointers(mark, base = "", out = []) {
+function markedPointers(mark, base2 = "", out = []) {
   if (mark === true) {
-    out.push(base);
+    out.push(base2);
   } else if (Array.isArray(mark)) {
-    mark.forEach((m, i2) => markedPointers(m, `${base}/${i2}`, out));
+    mark.forEach((m, i2) => markedPointers(m, `${base2}/${i2}`, out));
   } else if (isObj(mark)) {
-    for (const [key, m] of Object.entries(mark)) markedPointers(m, `${base}/${escapeToken(key)}`, out);
+    for (const [key, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key)}`, out);
   }
   return out;
 }
@@ -37817,7 +44270,7 @@ function redactSecretPayload(object) {
 // src/terraform/render-release.ts
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import os2 from "node:os";
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/k8s/shape.ts
 var STRINGS = { type: "list", each: "string" };
@@ -37937,7 +44390,7 @@ function fieldLabel(pointer) {
   }
   return label || "the object";
 }
-function check(value, field, pointer, out) {
+function check2(value, field, pointer, out) {
   if (value === void 0 || value === null) return;
   const spec = typeof field === "string" ? { type: field } : field;
   if (!matches(value, spec.type)) {
@@ -37948,14 +44401,14 @@ function check(value, field, pointer, out) {
   if (spec.each && Array.isArray(value)) {
     const each = spec.each;
     value.forEach((item, i2) => {
-      if (typeof each === "string") check(item, each, join(pointer, i2), out);
-      else check(item, { type: "mapping", fields: each }, join(pointer, i2), out);
+      if (typeof each === "string") check2(item, each, join(pointer, i2), out);
+      else check2(item, { type: "mapping", fields: each }, join(pointer, i2), out);
     });
   }
 }
 function checkFields(value, fields, pointer, out) {
   for (const [key, field] of Object.entries(fields)) {
-    if (Object.hasOwn(value, key)) check(value[key], field, join(pointer, key), out);
+    if (Object.hasOwn(value, key)) check2(value[key], field, join(pointer, key), out);
   }
 }
 function groupOf(apiVersion) {
@@ -37981,7 +44434,7 @@ function shapeProblems(raw, apiVersion, kind) {
       pointer = join(pointer, step);
       if (next === void 0 || next === null) return out;
       if (!isObj(next)) {
-        check(next, "mapping", pointer, out);
+        check2(next, "mapping", pointer, out);
         return out;
       }
       node = next;
@@ -38189,7 +44642,7 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path14.relative(options.repoRoot, dir).split(path14.sep).join("/") || ".";
+  const chartPath = path15.relative(options.repoRoot, dir).split(path15.sep).join("/") || ".";
   const at3 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info = readChartInfo(dir);
   if (typeof info === "string") return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${info}` }], ms: 0 };
@@ -38206,16 +44659,16 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path14.join(os2.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path15.join(os2.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path14.join(temp, `values-${i2}.yaml`);
+      const file = path15.join(temp, `values-${i2}.yaml`);
       writeFileSync3(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path14.join(temp, "set.yaml");
+      const file = path15.join(temp, "set.yaml");
       writeFileSync3(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
@@ -38231,7 +44684,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path14.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path15.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
       return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -38517,31 +44970,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path35, context = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path35));
+function unknownBehind(unknown, path37, context = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path37));
   if (container !== void 0) return container;
-  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path35);
+  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path37);
   const childrenCount = !context.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path35 + "/")) return false;
-    const rest = u2.slice(path35.length + 1);
+    if (!u2.startsWith(path37 + "/")) return false;
+    const rest = u2.slice(path37.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path35) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path37) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path35) {
-  const container = CONTAINER_LEVEL.exec(path35);
+function inheritedUnknown(unknown, path37) {
+  const container = CONTAINER_LEVEL.exec(path37);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path35);
+  const pod = POD_LEVEL.exec(path37);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -39087,11 +45540,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path35 = [...keys2, key];
+    const path37 = [...keys2, key];
     const at3 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path35.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path35, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path37.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path37, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -39396,6 +45849,7 @@ var yaml_duplicate_key_default = defineRule({
 
 // rules/index.ts
 var RULES = [
+  admission_policy_default,
   allowed_runtime_classes_default,
   container_probes_default,
   container_resources_default,
@@ -39547,11 +46001,11 @@ function mountedSecrets(pod) {
 }
 function blastRadiusOf(pod, unit) {
   const reasons = [];
-  const add = (rating2, text2) => reasons.push({ rating: rating2, text: text2 });
+  const add2 = (rating2, text2) => reasons.push({ rating: rating2, text: text2 });
   const baselineViolations = pod.admission.baseline.violations.map((v) => v.check);
   reasons.push(...privilegeReasons(pod));
   if (pod.admission.baseline.allowed && !pod.admission.restricted.allowed) {
-    add("medium", `not hardened to restricted: ${pod.admission.restricted.violations.map((v) => v.reason).join(", ")}`);
+    add2("medium", `not hardened to restricted: ${pod.admission.restricted.violations.map((v) => v.reason).join(", ")}`);
   }
   const account = unit.serviceAccountOf(pod);
   const tokenMounted = unit.tokenMounted(pod);
@@ -39589,11 +46043,11 @@ function blastRadiusOf(pod, unit) {
       let rating2 = d.severity === "critical" || d.id === "secrets-read" || d.id === "token-request" ? "critical" : d.severity === "medium" ? "medium" : "high";
       if (d.scope !== "cluster") rating2 = lower2(rating2);
       if (d.limitedByName) rating2 = lower2(rating2);
-      add(rating2, summary);
+      add2(rating2, summary);
     }
     if (account.name === "default" && grants.length > 0) {
       const bindings = grants.map((g) => `${g.binding.ref.kind}/${g.binding.ref.name}`);
-      add("low", `runs as the default service account of namespace ${account.namespace}, whose permissions (${bindings.join(", ")}) every pod there that names no other account inherits`);
+      add2("low", `runs as the default service account of namespace ${account.namespace}, whose permissions (${bindings.join(", ")}) every pod there that names no other account inherits`);
     }
   }
   const hostNetwork = pod.spec.hostNetwork === true;
@@ -39603,16 +46057,16 @@ function blastRadiusOf(pod, unit) {
   const openIngress = !hostNetwork && selection.ingress.length === 0;
   if (external.length > 0) {
     const how = external.map((e) => e.ingresses.length > 0 ? `Ingress ${e.ingresses.map((i2) => i2.ref.name).join(", ")}` : `${e.type} Service ${e.service.ref.name}`).join("; ");
-    add("medium", `exposed outside the cluster through ${how}`);
+    add2("medium", `exposed outside the cluster through ${how}`);
   }
   const undecided = (direction) => {
     const names = [...new Set(selection.undecided.filter((u2) => u2.direction === direction).map((u2) => `${u2.policy.ref.kind} ${u2.policy.ref.name}`))];
     return names.length > 0 ? `; ${names.join(", ")} may select it, preadmit cannot tell` : "";
   };
-  if (openIngress) add("low", `reachable from any pod (no NetworkPolicy selects it for ingress${undecided("ingress")})`);
-  if (!hostNetwork && selection.egress.length === 0) add("low", `can connect anywhere (no egress NetworkPolicy${undecided("egress")})`);
+  if (openIngress) add2("low", `reachable from any pod (no NetworkPolicy selects it for ingress${undecided("ingress")})`);
+  if (!hostNetwork && selection.egress.length === 0) add2("low", `can connect anywhere (no egress NetworkPolicy${undecided("egress")})`);
   const mounted = mountedSecrets(pod);
-  if (mounted.length > 0) add("low", `holds secrets ${mounted.join(", ")}`);
+  if (mounted.length > 0) add2("low", `holds secrets ${mounted.join(", ")}`);
   let rating = reasons.reduce((worst2, r) => RANK[r.rating] > RANK[worst2] ? r.rating : worst2, "low");
   if (external.length > 0 && rating === "high") rating = "critical";
   reasons.sort((a2, b) => RANK[b.rating] - RANK[a2.rating]);
@@ -39647,17 +46101,17 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync14, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync15, rmSync as rmSync5 } from "node:fs";
 import os5 from "node:os";
-import path23 from "node:path";
+import path24 from "node:path";
 
 // src/render/charts.ts
 import os3 from "node:os";
-import path18 from "node:path";
+import path19 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync3, readdirSync as readdirSync5, readFileSync as readFileSync9, realpathSync as realpathSync2, statSync as statSync7 } from "node:fs";
-import path15 from "node:path";
+import { lstatSync as lstatSync3, readdirSync as readdirSync6, readFileSync as readFileSync10, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
+import path16 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
 // src/loaders/rendered-yaml.ts
@@ -39832,27 +46286,27 @@ function directoryFiles(dir, relative) {
   const rules = helmIgnoreRules(dir);
   const files = [];
   let budget = 1e5;
-  const walk3 = (full, name, depth) => {
+  const walk3 = (full2, name, depth) => {
     let entries;
     try {
-      entries = readdirSync5(full).sort();
+      entries = readdirSync6(full2).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
       if (--budget < 0) return;
-      const path_ = path15.join(full, entry);
+      const path_ = path16.join(full2, entry);
       const n2 = name === "" ? entry : `${name}/${entry}`;
       let stat;
       try {
-        stat = statSync7(path_);
+        stat = statSync8(path_);
       } catch {
         continue;
       }
       if (ignored(rules, n2, stat.isDirectory())) continue;
       if (stat.isDirectory()) {
         if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
-      } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync9(path_) });
+      } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync10(path_) });
     }
   };
   walk3(dir, "", 0);
@@ -39889,7 +46343,7 @@ function escapeRegExp(text2) {
 function helmIgnoreRules(dir) {
   let text2 = "";
   try {
-    text2 = readFileSync9(path15.join(dir, ".helmignore"), "utf8");
+    text2 = readFileSync10(path16.join(dir, ".helmignore"), "utf8");
   } catch {
   }
   const rules = [];
@@ -39924,7 +46378,7 @@ function inside(root, file) {
   try {
     const real = realpathSync2(file);
     const realRoot = realpathSync2(root);
-    return real === realRoot || real.startsWith(realRoot + path15.sep);
+    return real === realRoot || real.startsWith(realRoot + path16.sep);
   } catch {
     return false;
   }
@@ -39990,25 +46444,25 @@ function chartCrdObjects(dir, options, errors) {
       judge(crd.read().toString("utf8"), archiveFile, `crds/ file ${entry} inside the archive (created by helm install; helm template leaves it out)`, false, `crds/ file ${entry} in the archive`);
       continue;
     }
-    const full = crd.full;
+    const full2 = crd.full;
     const file = crd.label;
     const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
-    if (lstatSync3(full).isSymbolicLink() && !inside(options.repoRoot, full)) {
+    if (lstatSync3(full2).isSymbolicLink() && !inside(options.repoRoot, full2)) {
       fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
       continue;
     }
-    if (statSync7(full).size > YAML_LIMITS.maxBytes) {
+    if (statSync8(full2).size > YAML_LIMITS.maxBytes) {
       fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
       continue;
     }
-    judge(readFileSync9(full, "utf8"), file, ORIGIN, true, "crds/ file");
+    judge(readFileSync10(full2, "utf8"), file, ORIGIN, true, "crds/ file");
   }
   return objects;
 }
 
 // src/render/effective-values.ts
-import { existsSync as existsSync4, readdirSync as readdirSync6, readFileSync as readFileSync10, statSync as statSync8 } from "node:fs";
-import path16 from "node:path";
+import { existsSync as existsSync4, readdirSync as readdirSync7, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
+import path17 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -40030,13 +46484,13 @@ function displayKey(p) {
   }
   return out;
 }
-function pointerOf(p) {
+function pointerOf2(p) {
   return p.map((t) => "/" + escapeToken(t)).join("");
 }
 function readValuesFileOnce(file) {
   let text2;
   try {
-    text2 = readFileSync10(file, "utf8");
+    text2 = readFileSync11(file, "utf8");
   } catch {
     return void 0;
   }
@@ -40045,9 +46499,9 @@ function readValuesFileOnce(file) {
   if (parsed.problems.length > 0 || doc === void 0) return { value: {} };
   return { value: doc.value ?? {}, doc };
 }
-function mergeInto(base, over) {
-  if (isObj(base) && isObj(over)) {
-    const out = { ...base };
+function mergeInto(base2, over) {
+  if (isObj(base2) && isObj(over)) {
+    const out = { ...base2 };
     for (const [key, value] of Object.entries(over)) {
       if (value === null) delete out[key];
       else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
@@ -40154,22 +46608,22 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = parseChartYaml(readFileSync10(path16.join(dir, "Chart.yaml"), "utf8"));
+    parsed = parseChartYaml(readFileSync11(path17.join(dir, "Chart.yaml"), "utf8"));
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path16.join(dir, "requirements.yaml");
+  const requirements = path17.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync4(requirements)) {
     try {
-      const req = parseChartYaml(readFileSync10(requirements, "utf8"));
+      const req = parseChartYaml(readFileSync11(requirements, "utf8"));
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
     }
   }
   return {
-    name: str(parsed.name) ?? path16.basename(dir),
+    name: str(parsed.name) ?? path17.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str(d.name) ?? "",
       ...str(d.alias) ? { alias: str(d.alias) } : {},
@@ -40180,20 +46634,20 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path16.join(dir, "charts");
+  const chartsDir = path17.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync6(chartsDir).sort();
+    entries = readdirSync7(chartsDir).sort();
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full = path16.join(chartsDir, entry);
+    const full2 = path17.join(chartsDir, entry);
     try {
-      if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full);
-      else if (statSync8(full).isDirectory() && existsSync4(path16.join(full, "Chart.yaml"))) {
-        const info = readChartYaml(full);
-        found.set(info?.name ?? entry, full);
+      if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
+      else if (statSync9(full2).isDirectory() && existsSync4(path17.join(full2, "Chart.yaml"))) {
+        const info = readChartYaml(full2);
+        found.set(info?.name ?? entry, full2);
       }
     } catch {
     }
@@ -40240,8 +46694,8 @@ function effectiveValues(request) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path16.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path16.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path17.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path17.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -40263,7 +46717,7 @@ function effectiveValues(request) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request.chartDir, [], [root?.name ?? path16.basename(request.chartDir)], root?.name ?? path16.basename(request.chartDir), above);
+  collect(request.chartDir, [], [root?.name ?? path17.basename(request.chartDir)], root?.name ?? path17.basename(request.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -40304,15 +46758,15 @@ function scopeOfTemplate(values, template) {
   }
   return values.scopes.find((s) => s.sourceNames.length === names.length && s.sourceNames.slice(1).every((n2, j) => n2 === names[j + 1]));
 }
-function* nodesOf(value, base = []) {
+function* nodesOf(value, base2 = []) {
   if (Array.isArray(value)) {
-    yield { path: base, value, kind: "list" };
-    for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base, i2]);
+    yield { path: base2, value, kind: "list" };
+    for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base2, i2]);
   } else if (isObj(value)) {
-    if (base.length > 0) yield { path: base, value, kind: "map" };
-    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base, key]);
+    if (base2.length > 0) yield { path: base2, value, kind: "map" };
+    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base2, key]);
   } else {
-    yield { path: base, value, kind: "scalar" };
+    yield { path: base2, value, kind: "scalar" };
   }
 }
 function locationOf(values, p) {
@@ -40320,7 +46774,7 @@ function locationOf(values, p) {
   if (origin === void 0) return void 0;
   const { layer, inner } = origin;
   if (layer.kind === "set") return { file: layer.file, key: displayKey(p), kind: "set" };
-  const line = layer.doc?.lineOf(pointerOf(inner));
+  const line = layer.doc?.lineOf(pointerOf2(inner));
   return { file: layer.file, ...line !== void 0 ? { line } : {}, key: displayKey(inner), kind: layer.kind };
 }
 
@@ -40380,7 +46834,7 @@ function minorOf2(kubeVersion) {
   const match2 = /^v?1\.(\d+)(?:\.|$)/.exec(kubeVersion.trim());
   return match2 ? Number(match2[1]) : void 0;
 }
-function flatten(entries, minor) {
+function flatten2(entries, minor) {
   const out = /* @__PURE__ */ new Set();
   for (const entry of entries) {
     if (entry.since > minor || entry.until !== void 0 && entry.until < minor) continue;
@@ -40393,22 +46847,22 @@ function apiVersionsFor(kubeVersion, options = {}) {
   const minor = minorOf2(kubeVersion);
   if (minor === void 0 || minor < TABLE_MINORS.from) return [];
   const at3 = Math.min(minor, TABLE_MINORS.to);
-  return [...flatten(BUILT_IN, at3), ...options.extensions ? flatten(COMMON_EXTENSION_APIS, at3) : []];
+  return [...flatten2(BUILT_IN, at3), ...options.extensions ? flatten2(COMMON_EXTENSION_APIS, at3) : []];
 }
 
 // src/render/value-sets.ts
-import { existsSync as existsSync5, readdirSync as readdirSync7, statSync as statSync9 } from "node:fs";
-import path17 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync8, statSync as statSync10 } from "node:fs";
+import path18 from "node:path";
 var DEFAULT_VALUE_SET = "default";
 function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path17.join(dir, "ci");
+  const ci = path18.join(dir, "ci");
   if (!existsSync5(ci)) return [];
   try {
-    if (!statSync9(ci).isDirectory()) return [];
-    return readdirSync7(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path17.join(ci, f));
+    if (!statSync10(ci).isDirectory()) return [];
+    return readdirSync8(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path18.join(ci, f));
   } catch {
     return [];
   }
@@ -40421,7 +46875,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path17.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path18.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -40503,20 +46957,20 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
       locators.set(dir, locator);
       const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
-      const full = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
+      const full2 = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
       for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
         const main2 = index++;
         yield { dir, info, set: set2, index: main2 };
-        const inputs = set2.kind === "default" ? full : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
+        const inputs = set2.kind === "default" ? full2 : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
         if (inputs) yield { dir, info, set: set2, index: index++, variant: { inputs, main: main2 } };
-        const answers = set2.kind === "default" && full !== void 0 && constructs !== void 0 ? answersVariant(constructs, full) : void 0;
+        const answers = set2.kind === "default" && full2 !== void 0 && constructs !== void 0 ? answersVariant(constructs, full2) : void 0;
         if (answers) yield { dir, info, set: set2, index: index++, variant: { inputs: answers, main: main2 } };
       }
     }
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path18.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const binary2 = options.helmPath !== void 0 && path19.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const slot = async () => {
@@ -40640,12 +47094,12 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   return { request, stdout: outcome.stdout, ms: outcome.ms };
 }
 function releaseNormaliser(main2, variant) {
-  const pairs2 = [
+  const pairs3 = [
     [variant.namespace, main2.namespace],
     [variant.releaseName, main2.releaseName],
     ...variant.kubeVersion && main2.kubeVersion ? [[variant.kubeVersion.replace(/^v/, ""), main2.kubeVersion.replace(/^v/, "")]] : []
   ];
-  return (text2) => pairs2.reduce((out, [from, to]) => out.split(from).join(to), text2);
+  return (text2) => pairs3.reduce((out, [from, to]) => out.split(from).join(to), text2);
 }
 function normaliseRaw(value, normalise) {
   if (typeof value === "string") return normalise(value);
@@ -40758,13 +47212,13 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
 
 // src/provenance/lint.ts
 import { createHash } from "node:crypto";
-import { readdirSync as readdirSync9, readFileSync as readFileSync12 } from "node:fs";
-import path21 from "node:path";
+import { readdirSync as readdirSync10, readFileSync as readFileSync13 } from "node:fs";
+import path22 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os4 from "node:os";
-import path19 from "node:path";
+import path20 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -40826,13 +47280,13 @@ function remapPointer(from, to, pointer) {
   }
   return out;
 }
-function identity4(object) {
+function identity5(object) {
   const { ref } = object;
   return `${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ""}\0${ref.name}`;
 }
 function counterpart(object, original, objects) {
-  const key = identity4(object);
-  const same = objects.filter((o2) => identity4(o2) === key);
+  const key = identity5(object);
+  const same = objects.filter((o2) => identity5(o2) === key);
   if (same.length === 1) return same[0];
   if (same.length > 1) return void 0;
   const sameKind = (list2) => list2.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
@@ -40968,7 +47422,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
     const rel = scopeRelative(n2.path, target.scope);
     return rel !== void 0 && refs.has(rel.map(String).join("."));
   };
-  const add = (c3) => {
+  const add2 = (c3) => {
     if (!target.candidates.includes(c3)) target.candidates.push(c3);
   };
   if (target.present) {
@@ -40982,7 +47436,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
           const name = lastName(n2.path);
           if (name === void 0 || !similar(name, F)) continue;
         }
-        add(candidate(ctx, n2.path, n2.kind === "map" ? "mapKey" : "list", n2.value));
+        add2(candidate(ctx, n2.path, n2.kind === "map" ? "mapKey" : "list", n2.value));
         count2++;
       }
       return;
@@ -40994,7 +47448,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
       const equal = sameScalar(n2.value, V);
       const named2 = name !== void 0 && (name === F || similar(name, F));
       if (equal && (named2 || referenced(n2))) {
-        add(candidate(ctx, n2.path, "leaf", n2.value));
+        add2(candidate(ctx, n2.path, "leaf", n2.value));
         if (typeof n2.value === "boolean" && named2) target.flips.push(ctx.candidates.get(`leaf:${pathKey2(n2.path)}`));
         continue;
       }
@@ -41002,10 +47456,10 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
       if (loose >= MAX_LOOSE) continue;
       if (typeof V === "number" && (V === 0 || V === 1)) continue;
       if (equal && String(V).length >= 2) {
-        add(candidate(ctx, n2.path, "leaf", n2.value));
+        add2(candidate(ctx, n2.path, "leaf", n2.value));
         loose++;
       } else if (typeof V === "string" && typeof n2.value === "string" && segmentOf(V, n2.value)) {
-        add(candidate(ctx, n2.path, "leaf", n2.value));
+        add2(candidate(ctx, n2.path, "leaf", n2.value));
         loose++;
       }
     }
@@ -41025,7 +47479,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
     scored.push({ n: n2, score: (exact ? 0 : 200) + (related ? 0 : 100) + n2.path.length });
   }
   scored.sort((a2, b) => a2.score - b.score);
-  for (const { n: n2 } of scored.slice(0, MAX_MAPS)) add(candidate(ctx, n2.path, "mapKey", n2.value));
+  for (const { n: n2 } of scored.slice(0, MAX_MAPS)) add2(candidate(ctx, n2.path, "mapKey", n2.value));
   const F2 = blockNames[blockNames.length - 1] ?? F;
   for (const n2 of nodes.scalars) {
     if (typeof n2.value !== "boolean" || !visible(n2)) continue;
@@ -41092,7 +47546,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path19.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path20.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync4(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -41107,14 +47561,14 @@ function named(message, c3, scopes) {
   if (ids.some((id) => sentinelPattern(id).test(message))) return true;
   if (c3.numeric !== void 0 && new RegExp(`\\b${c3.numeric}\\b`).test(message)) return true;
   const forms = /* @__PURE__ */ new Set();
-  const add = (p) => {
+  const add2 = (p) => {
     if (p.length === 0) return;
     forms.add(displayKey(p));
     forms.add(p.map(String).join("."));
-    forms.add(pointerOf(p));
+    forms.add(pointerOf2(p));
   };
-  add(c3.path);
-  for (const s of scopes) if (s.path.length > 0 && s.path.every((t, i2) => c3.path[i2] === t)) add(c3.path.slice(s.path.length));
+  add2(c3.path);
+  for (const s of scopes) if (s.path.length > 0 && s.path.every((t, i2) => c3.path[i2] === t)) add2(c3.path.slice(s.path.length));
   for (const form of forms) {
     const at3 = message.indexOf(form);
     if (at3 === -1) continue;
@@ -41141,7 +47595,7 @@ async function trySentinels(ctx, candidates) {
   ctx.stats.failures.push(result.message.split("\n").slice(0, 3).join(" "));
   const blamed = live.filter((c3) => named(result.message, c3, ctx.values.scopes));
   if (blamed.length > 0 && blamed.length < live.length) {
-    for (const c3 of blamed) c3.rejected = `the chart rejects a changed value there (${firstLine2(result.message)})`;
+    for (const c3 of blamed) c3.rejected = `the chart rejects a changed value there (${firstLine3(result.message)})`;
     return trySentinels(ctx, live.filter((c3) => !blamed.includes(c3)));
   }
   const lint = live.filter((c3) => c3.lint);
@@ -41150,14 +47604,14 @@ async function trySentinels(ctx, candidates) {
     return trySentinels(ctx, live.filter((c3) => !c3.lint));
   }
   if (live.length === 1) {
-    live[0].rejected = `the chart does not render with this value changed (${firstLine2(result.message)})`;
+    live[0].rejected = `the chart does not render with this value changed (${firstLine3(result.message)})`;
     return;
   }
   const half = Math.ceil(live.length / 2);
   await trySentinels(ctx, live.slice(0, half));
   await trySentinels(ctx, live.slice(half));
 }
-function firstLine2(message) {
+function firstLine3(message) {
   const line = message.split("\n").find((l) => l.trim() !== "") ?? message;
   return line.length > 160 ? `${line.slice(0, 159)}\u2026` : line;
 }
@@ -41171,13 +47625,13 @@ function confirmIn(target, trial, index, originals) {
   if (mine.length === 0) return [];
   const other = counterpart(target.object, originals, trial.objects);
   if (other === void 0) return [];
-  const numeric2 = numericIdsOf(trial);
+  const numeric3 = numericIdsOf(trial);
   const out = [];
   if (target.present) {
     const at3 = remapPointer(target.object.raw, other.raw, target.pointer);
     if (at3 === void 0) return [];
     const value = get(other.raw, at3);
-    const seen = sentinelsIn(value, numeric2);
+    const seen = sentinelsIn(value, numeric3);
     for (const c3 of mine) {
       if (c3.kind === "leaf" && seen.has(c3.id)) out.push({ candidate: c3, depth: 0, ...typeof value === "string" ? { text: value } : {} });
       else if (c3.kind === "mapKey" && isObj(value) && sentinelText(c3.id) in value) out.push({ candidate: c3, depth: 0 });
@@ -41228,7 +47682,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path19.join(os4.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path20.join(os4.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -41281,8 +47735,8 @@ async function locate2(input) {
       if (c3.trial === void 0) continue;
       tried.add(pathKey2(p));
       const trial = ctx.trials[c3.trial];
-      const numeric2 = numericIdsOf(trial);
-      if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric2).has(id))) shown2.add(pathKey2(p));
+      const numeric3 = numericIdsOf(trial);
+      if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric3).has(id))) shown2.add(pathKey2(p));
     }
     await tryFlips(ctx, input.targets, input.render.objects);
     for (const target of input.targets) {
@@ -41318,8 +47772,8 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync8, readFileSync as readFileSync11, statSync as statSync10 } from "node:fs";
-import path20 from "node:path";
+import { readdirSync as readdirSync9, readFileSync as readFileSync12, statSync as statSync11 } from "node:fs";
+import path21 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
 var MAX_DEPTH3 = 4;
@@ -41342,8 +47796,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path35, value, locate3) {
-    this.path = path35;
+  constructor(path37, value, locate3) {
+    this.path = path37;
     this.value = value;
     this.locate = locate3;
   }
@@ -41412,7 +47866,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path20.join(scope.dir, ...rest);
+    const own = path21.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -41430,21 +47884,21 @@ var RenderChartContext = class {
       if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync8(at3).sort();
+        entries = readdirSync9(at3).sort();
       } catch {
         return;
       }
       for (const entry of entries) {
-        const full = path20.join(at3, entry);
+        const full2 = path21.join(at3, entry);
         try {
-          const stat = statSync10(full);
-          if (stat.isDirectory()) walk3(full, depth + 1);
-          else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full);
+          const stat = statSync11(full2);
+          if (stat.isDirectory()) walk3(full2, depth + 1);
+          else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full2);
         } catch {
         }
       }
     };
-    walk3(path20.join(dir, "templates"), 0);
+    walk3(path21.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -41455,8 +47909,8 @@ var RenderChartContext = class {
     const real = safeRealpath(file);
     const root = safeRealpath(dir);
     try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync10(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync11(real, "utf8").split(/\r?\n/);
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync11(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync12(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -41520,17 +47974,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync12(path21.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync13(path22.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync9(path21.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync10(path22.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path21.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path22.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -41602,7 +48056,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
         category: values_dangerous_default_default.meta.category,
         message,
         object: { apiVersion: "v1", kind: "HelmValues", name: render2.info.name },
-        path: pointerOf(inner),
+        path: pointerOf2(inner),
         source: {
           kind: "helm",
           file,
@@ -41622,8 +48076,8 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync13, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import path22 from "node:path";
+import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync14, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
+import path23 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -41635,8 +48089,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path35 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path35}(?![A-Za-z0-9_.])`);
+    const path37 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path37}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -41710,8 +48164,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path22.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path22.isAbsolute(relative)) {
+    const relative = path23.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path23.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -41739,13 +48193,13 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path22.join(tmp, "chart-"));
-  const chartCopy = path22.join(copy, path22.basename(render2.dir));
+  const copy = mkdtempSync4(path23.join(tmp, "chart-"));
+  const chartCopy = path23.join(copy, path23.basename(render2.dir));
   cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync13(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync14(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -41780,7 +48234,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync5(path22.join(chartCopy, path22.relative(render2.dir, file)), out.join("\n"));
+      writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -41788,7 +48242,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path22.join(copy, `values-${trial}.json`);
+        const file = path23.join(copy, `values-${trial}.json`);
         writeFileSync5(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -41806,14 +48260,14 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync5(path22.join(chartCopy, path22.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
     } else {
-      for (const file of files.keys()) writeFileSync5(path22.join(chartCopy, path22.relative(render2.dir, file)), read(file));
+      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -41884,7 +48338,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync14(config.file, "utf8");
+    text2 = readFileSync15(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -41915,24 +48369,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path35 = relative.slice(0, length);
+  const path37 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path35, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path35, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path35, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path23.resolve(render2.repoRoot, source.file);
+  const templateAbs = path24.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -41986,7 +48440,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path23.resolve(render2.repoRoot, source.file);
+  const templateAbs = path24.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -42057,7 +48511,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path23.join(os5.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path24.join(os5.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -42183,9 +48637,9 @@ var UnitIndex = class {
       const keys2 = new Set(subjectsOf(binding.raw).map((s) => subjectKey(s, bindingNamespace)).filter((k) => k !== void 0));
       for (const key of keys2) {
         const list2 = bySubject.get(key);
-        const full = { binding, ...grant };
-        if (list2) list2.push(full);
-        else bySubject.set(key, [full]);
+        const full2 = { binding, ...grant };
+        if (list2) list2.push(full2);
+        else bySubject.set(key, [full2]);
       }
     }
     this.grantsCache = { bindings, bySubject };
@@ -42217,7 +48671,7 @@ var UnitIndex = class {
     const labels = /* @__PURE__ */ new Map();
     for (const pod of this.pods) {
       const namespace = this.namespaceOf(pod.object);
-      const own = pod.controllerLabels ? Object.assign(labelsOf(pod.metadata), pod.controllerLabels) : labelsOf(pod.metadata);
+      const own = pod.controllerLabels ? Object.assign(labelsOf2(pod.metadata), pod.controllerLabels) : labelsOf2(pod.metadata);
       labels.set(pod, own);
       const inNamespace = byNamespace.get(namespace);
       if (inNamespace) inNamespace.push(pod);
@@ -42240,28 +48694,28 @@ var UnitIndex = class {
     return candidates.filter((pod) => selector.matches(index.labels.get(pod)));
   }
   /** What a network policy can see of a pod: labels, namespace, service account, and their labels when the unit holds them. */
-  subjectOf(pod, namespaceLabels) {
+  subjectOf(pod, namespaceLabels2) {
     const account = this.serviceAccountOf(pod);
     return {
       labels: this.labels().labels.get(pod),
       namespace: this.namespaceOf(pod.object),
       serviceAccount: account.name,
-      namespaceLabels: namespaceLabels.get(this.namespaceOf(pod.object)),
-      serviceAccountLabels: account.object ? labelsOf(account.object.raw.metadata) : void 0
+      namespaceLabels: namespaceLabels2.get(this.namespaceOf(pod.object)),
+      serviceAccountLabels: account.object ? labelsOf2(account.object.raw.metadata) : void 0
     };
   }
   selections() {
     if (this.selectionCache && this.selectedByPolicy) return { byPod: this.selectionCache, byPolicy: this.selectedByPolicy };
     const byPod = /* @__PURE__ */ new Map();
     const byPolicy = /* @__PURE__ */ new Map();
-    const namespaceLabels = /* @__PURE__ */ new Map();
+    const namespaceLabels2 = /* @__PURE__ */ new Map();
     for (const namespace of this.ofKind("Namespace")) {
-      namespaceLabels.set(namespace.ref.name, { ...labelsOf(namespace.raw.metadata), "kubernetes.io/metadata.name": namespace.ref.name });
+      namespaceLabels2.set(namespace.ref.name, { ...labelsOf2(namespace.raw.metadata), "kubernetes.io/metadata.name": namespace.ref.name });
     }
     const subjects = /* @__PURE__ */ new Map();
     const subject = (pod) => {
       let s = subjects.get(pod);
-      if (!s) subjects.set(pod, s = this.subjectOf(pod, namespaceLabels));
+      if (!s) subjects.set(pod, s = this.subjectOf(pod, namespaceLabels2));
       return s;
     };
     const selectionOf = (pod) => {
@@ -42338,15 +48792,15 @@ var UnitIndex = class {
 function ingressBackends(ingress) {
   const names = /* @__PURE__ */ new Set();
   const spec = isObj(ingress.spec) ? ingress.spec : {};
-  const add = (backend) => {
+  const add2 = (backend) => {
     if (!isObj(backend)) return;
     const name = str(isObj(backend.service) ? backend.service.name : void 0) ?? str(backend.serviceName);
     if (name) names.add(name);
   };
-  add(spec.defaultBackend ?? spec.backend);
+  add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path35 of arr(http.paths).filter(isObj)) add(path35.backend);
+    for (const path37 of arr(http.paths).filter(isObj)) add2(path37.backend);
   }
   return [...names];
 }
@@ -42363,10 +48817,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path35) {
+function fingerprintOf(ruleId, object, path37) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash2("sha256").update([ruleId, ...identityParts(object), path35, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash2("sha256").update([ruleId, ...identityParts(object), path37, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -42406,22 +48860,22 @@ var NAMESPACES_OUT_OF_SCOPE = /* @__PURE__ */ (() => {
     }
   };
 })();
-function evaluate(objects, rules, config, options = {}) {
+function evaluate2(objects, rules, config, options = {}) {
   const findings = [];
   const errors = [];
   const admission = /* @__PURE__ */ new Map();
   const active = rules.filter((rule2) => config.rules[rule2.meta.id]?.enabled !== false);
   const seen = /* @__PURE__ */ new Set();
   const units = [];
-  const emit = (rule2, object, base, report2) => {
-    const path35 = base + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, path35);
+  const emit = (rule2, object, base2, report2) => {
+    const path37 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path37 : `${path37}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path35);
+    const line = object.lineOf?.(path37);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -42438,7 +48892,7 @@ function evaluate(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path35,
+      path: path37,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -42446,9 +48900,9 @@ function evaluate(objects, rules, config, options = {}) {
     if (report2.related && report2.related.length > 0) finding.related = report2.related;
     findings.push(finding);
   };
-  const run2 = (rule2, object, thunk, base) => {
+  const run2 = (rule2, object, thunk, base2) => {
     try {
-      for (const report2 of thunk()) emit(rule2, object, base, report2);
+      for (const report2 of thunk()) emit(rule2, object, base2, report2);
     } catch (error) {
       errors.push({
         kind: "internal",
@@ -42544,7 +48998,7 @@ var ValueSetEvaluation = class {
     this.contexts.set(renderKey(render2.chart, render2.valueSet.name, render2.variant), context);
     const values = render2.variant === void 0 && render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
     if (render2.variant === void 0 && this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render2, values);
-    const evaluation = evaluate(render2.objects, this.unitRules, this.config, { chartOf: () => context });
+    const evaluation = evaluate2(render2.objects, this.unitRules, this.config, { chartOf: () => context });
     for (const unit of evaluation.units) blastRadiiOf(unit);
     this.done.set(render2, evaluation);
   }
@@ -42575,8 +49029,8 @@ var ValueSetEvaluation = class {
     }
     for (const members of partitions.values()) {
       const rest = members.filter((object) => !covered2.has(object));
-      if (rest.length > 0) append(result, evaluate(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
-      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
+      if (rest.length > 0) append(result, evaluate2(rest, this.unitRules, this.config, { chartOf: this.chartOf }), true, seen);
+      if (members.length > 0 && this.scanRules.length > 0) append(result, evaluate2(members, this.scanRules, this.config, { chartOf: this.chartOf }), false, seen);
     }
     const diverging = new Set(renders.filter((r) => r.variant !== void 0 && r.diverges === true).map((r) => `${r.chart}\0${r.valueSet.name}`));
     result.findings = withoutRepeatedVariantFindings(result.findings, diverging);
@@ -42655,9 +49109,9 @@ function mergeValueSets(findings, config) {
     else groups.set(key, [finding]);
   }
   for (const group of groups.values()) {
-    const sorted = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
-    const first = sorted[0];
-    const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const sorted2 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted2[0];
+    const sets = [...new Set(sorted2.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged = { ...first, valueSets: sets };
     if (!sets.includes(DEFAULT_VALUE_SET) && !config.lockedRules?.includes(first.ruleId)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
     out.push(merged);
@@ -42666,8 +49120,8 @@ function mergeValueSets(findings, config) {
 }
 
 // src/pipeline/suppress.ts
-import { existsSync as existsSync6, readFileSync as readFileSync15 } from "node:fs";
-import path24 from "node:path";
+import { existsSync as existsSync6, readFileSync as readFileSync16 } from "node:fs";
+import path25 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
@@ -42709,11 +49163,11 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add = (dir) => files.add(path24.join(dir, "values.yaml"));
-    add(render2.dir);
+    const add2 = (dir) => files.add(path25.join(dir, "values.yaml"));
+    add2(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path24.sep}templates${path24.sep}`));
-      if (chartDir) add(chartDir);
+      const chartDir = file.slice(0, file.lastIndexOf(`${path25.sep}templates${path25.sep}`));
+      if (chartDir) add2(chartDir);
     }
   }
   return [...files].filter((f) => existsSync6(f)).sort();
@@ -42721,7 +49175,7 @@ function commentFiles(renders) {
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync15(file);
+    bytes = readFileSync16(file);
   } catch {
     return [];
   }
@@ -42781,9 +49235,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path24.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path25.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path24.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path25.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -42862,7 +49316,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path24.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path25.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -43001,7 +49455,7 @@ function classifyText(text2, encoding = "utf-8") {
   while (start < text2.length && /\s/.test(text2[start])) start++;
   if (text2[start] !== "{") return { kind: "not-plan" };
   const head = text2.slice(start, start + SNIFF);
-  if (/^\{\s*"@(level|message|module|timestamp)"\s*:/.test(head) || /"@level"\s*:/.test(firstLine3(head)) && /"@message"\s*:/.test(firstLine3(head))) {
+  if (/^\{\s*"@(level|message|module|timestamp)"\s*:/.test(head) || /"@level"\s*:/.test(firstLine4(head)) && /"@message"\s*:/.test(firstLine4(head))) {
     return { kind: "rejected", message: `terraform plan -json log stream, not a plan: it holds no attribute values; ${SHOW_HINT}` };
   }
   const looksTerraform = /"(format_version|terraform_version|planned_values|resource_changes|prior_state|lineage)"\s*:/.test(head);
@@ -43033,7 +49487,7 @@ function classifyText(text2, encoding = "utf-8") {
 function isStateRepresentation(doc) {
   return "values" in doc && !("planned_values" in doc) && !("resource_changes" in doc);
 }
-function firstLine3(text2) {
+function firstLine4(text2) {
   const newline = text2.indexOf("\n");
   return newline === -1 ? text2 : text2.slice(0, newline);
 }
@@ -43138,30 +49592,30 @@ var WORKLOAD = ["metadata", "spec"];
 var SERVICE_ACCOUNT = ["metadata", "automount_service_account_token", "image_pull_secret", "secret"];
 var TYPED_RESOURCES = (() => {
   const table = {};
-  const add = (names, spec) => {
+  const add2 = (names, spec) => {
     for (const name of names) table[name] = spec;
   };
-  add(["kubernetes_pod", "kubernetes_pod_v1"], { apiVersion: "v1", kind: "Pod", top: WORKLOAD });
-  add(["kubernetes_deployment", "kubernetes_deployment_v1"], { apiVersion: "apps/v1", kind: "Deployment", top: WORKLOAD });
-  add(["kubernetes_stateful_set", "kubernetes_stateful_set_v1"], { apiVersion: "apps/v1", kind: "StatefulSet", top: WORKLOAD });
-  add(["kubernetes_daemonset", "kubernetes_daemon_set", "kubernetes_daemon_set_v1"], { apiVersion: "apps/v1", kind: "DaemonSet", top: WORKLOAD });
-  add(["kubernetes_job", "kubernetes_job_v1"], { apiVersion: "batch/v1", kind: "Job", top: WORKLOAD });
-  add(["kubernetes_cron_job"], { apiVersion: "batch/v1beta1", kind: "CronJob", top: WORKLOAD });
-  add(["kubernetes_cron_job_v1"], { apiVersion: "batch/v1", kind: "CronJob", top: WORKLOAD });
-  add(["kubernetes_replication_controller", "kubernetes_replication_controller_v1"], { apiVersion: "v1", kind: "ReplicationController", top: WORKLOAD });
-  add(["kubernetes_service_account", "kubernetes_service_account_v1"], { apiVersion: "v1", kind: "ServiceAccount", top: SERVICE_ACCOUNT });
-  add(["kubernetes_default_service_account", "kubernetes_default_service_account_v1"], { apiVersion: "v1", kind: "ServiceAccount", top: SERVICE_ACCOUNT, name: "default" });
-  add(["kubernetes_role", "kubernetes_role_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", top: ["metadata", "rule"] });
-  add(["kubernetes_cluster_role", "kubernetes_cluster_role_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", top: ["metadata", "rule", "aggregation_rule"] });
-  add(["kubernetes_role_binding", "kubernetes_role_binding_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", top: ["metadata", "role_ref", "subject"] });
-  add(["kubernetes_cluster_role_binding", "kubernetes_cluster_role_binding_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", top: ["metadata", "role_ref", "subject"] });
-  add(["kubernetes_network_policy", "kubernetes_network_policy_v1"], { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", top: WORKLOAD });
-  add(["kubernetes_namespace", "kubernetes_namespace_v1"], { apiVersion: "v1", kind: "Namespace", top: ["metadata"] });
-  add(["kubernetes_secret", "kubernetes_secret_v1"], { apiVersion: "v1", kind: "Secret", top: ["metadata", "data", "binary_data", "type", "immutable"] });
-  add(["kubernetes_config_map", "kubernetes_config_map_v1"], { apiVersion: "v1", kind: "ConfigMap", top: ["metadata", "data", "binary_data", "immutable"] });
-  add(["kubernetes_service", "kubernetes_service_v1"], { apiVersion: "v1", kind: "Service", top: WORKLOAD });
-  add(["kubernetes_ingress"], { apiVersion: "networking.k8s.io/v1beta1", kind: "Ingress", top: WORKLOAD });
-  add(["kubernetes_ingress_v1"], { apiVersion: "networking.k8s.io/v1", kind: "Ingress", top: WORKLOAD });
+  add2(["kubernetes_pod", "kubernetes_pod_v1"], { apiVersion: "v1", kind: "Pod", top: WORKLOAD });
+  add2(["kubernetes_deployment", "kubernetes_deployment_v1"], { apiVersion: "apps/v1", kind: "Deployment", top: WORKLOAD });
+  add2(["kubernetes_stateful_set", "kubernetes_stateful_set_v1"], { apiVersion: "apps/v1", kind: "StatefulSet", top: WORKLOAD });
+  add2(["kubernetes_daemonset", "kubernetes_daemon_set", "kubernetes_daemon_set_v1"], { apiVersion: "apps/v1", kind: "DaemonSet", top: WORKLOAD });
+  add2(["kubernetes_job", "kubernetes_job_v1"], { apiVersion: "batch/v1", kind: "Job", top: WORKLOAD });
+  add2(["kubernetes_cron_job"], { apiVersion: "batch/v1beta1", kind: "CronJob", top: WORKLOAD });
+  add2(["kubernetes_cron_job_v1"], { apiVersion: "batch/v1", kind: "CronJob", top: WORKLOAD });
+  add2(["kubernetes_replication_controller", "kubernetes_replication_controller_v1"], { apiVersion: "v1", kind: "ReplicationController", top: WORKLOAD });
+  add2(["kubernetes_service_account", "kubernetes_service_account_v1"], { apiVersion: "v1", kind: "ServiceAccount", top: SERVICE_ACCOUNT });
+  add2(["kubernetes_default_service_account", "kubernetes_default_service_account_v1"], { apiVersion: "v1", kind: "ServiceAccount", top: SERVICE_ACCOUNT, name: "default" });
+  add2(["kubernetes_role", "kubernetes_role_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", top: ["metadata", "rule"] });
+  add2(["kubernetes_cluster_role", "kubernetes_cluster_role_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", top: ["metadata", "rule", "aggregation_rule"] });
+  add2(["kubernetes_role_binding", "kubernetes_role_binding_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", top: ["metadata", "role_ref", "subject"] });
+  add2(["kubernetes_cluster_role_binding", "kubernetes_cluster_role_binding_v1"], { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", top: ["metadata", "role_ref", "subject"] });
+  add2(["kubernetes_network_policy", "kubernetes_network_policy_v1"], { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", top: WORKLOAD });
+  add2(["kubernetes_namespace", "kubernetes_namespace_v1"], { apiVersion: "v1", kind: "Namespace", top: ["metadata"] });
+  add2(["kubernetes_secret", "kubernetes_secret_v1"], { apiVersion: "v1", kind: "Secret", top: ["metadata", "data", "binary_data", "type", "immutable"] });
+  add2(["kubernetes_config_map", "kubernetes_config_map_v1"], { apiVersion: "v1", kind: "ConfigMap", top: ["metadata", "data", "binary_data", "immutable"] });
+  add2(["kubernetes_service", "kubernetes_service_v1"], { apiVersion: "v1", kind: "Service", top: WORKLOAD });
+  add2(["kubernetes_ingress"], { apiVersion: "networking.k8s.io/v1beta1", kind: "Ingress", top: WORKLOAD });
+  add2(["kubernetes_ingress_v1"], { apiVersion: "networking.k8s.io/v1", kind: "Ingress", top: WORKLOAD });
   return table;
 })();
 var REPEATED = {
@@ -43359,55 +49813,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path35 = [];
+  const path37 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path35.push(Number(step));
+      path37.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path35.push(step);
+      path37.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path35.push(key);
+    path37.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path35.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path35.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path37.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path37.push(0);
     node = next;
     parent = key;
   }
-  return path35;
+  return path37;
 }
 
 // src/terraform/helm-release.ts
-import { existsSync as existsSync7, statSync as statSync11 } from "node:fs";
-import path25 from "node:path";
+import { existsSync as existsSync7, statSync as statSync12 } from "node:fs";
+import path26 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside2(root, target) {
-  const rel = path25.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path25.isAbsolute(rel);
+  const rel = path26.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path25.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path25.resolve(dirs.moduleDir, chart));
+  const candidates = [path26.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path26.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside2(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
-    const stat = statSync11(candidate2);
-    if (stat.isDirectory() && existsSync7(path25.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    const stat = statSync12(candidate2);
+    if (stat.isDirectory() && existsSync7(path26.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -43514,7 +49968,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path25.relative(dirs.repoRoot, t).split(path25.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path26.relative(dirs.repoRoot, t).split(path26.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -43533,8 +49987,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync10, readFileSync as readFileSync16, statSync as statSync12 } from "node:fs";
-import path26 from "node:path";
+import { existsSync as existsSync8, readdirSync as readdirSync11, readFileSync as readFileSync17, statSync as statSync13 } from "node:fs";
+import path27 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -43774,13 +50228,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path35, blockLine) {
+function locatePath(body, path37, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path35.length) {
-    const step = path35[i2];
+  while (i2 < path37.length) {
+    const step = path37[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -43795,8 +50249,8 @@ function locatePath(body, path35, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path35[i2 + 1] === "number") {
-        index = path35[i2 + 1];
+      if (typeof path37[i2 + 1] === "number") {
+        index = path37[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -43904,8 +50358,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path26.resolve(options.rootDir);
-    this.repoRoot = path26.resolve(options.repoRoot);
+    this.rootDir = path27.resolve(options.rootDir);
+    this.repoRoot = path27.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -43913,23 +50367,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path26.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
+    const rel = path27.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path26.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path27.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync16(file, "utf8"));
+      const parsed = JSON.parse(readFileSync17(file, "utf8"));
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path26.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path27.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -43948,7 +50402,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path26.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path27.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -43963,20 +50417,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync10(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync11(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path26.join(dir, entry);
+      const absolute = path27.join(dir, entry);
       let text2;
       try {
-        if (!statSync12(absolute).isFile()) continue;
-        text2 = readFileSync16(absolute, "utf8");
+        if (!statSync13(absolute).isFile()) continue;
+        text2 = readFileSync17(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path26.relative(this.repoRoot, absolute).split(path26.sep).join("/");
+      const file = path27.relative(this.repoRoot, absolute).split(path27.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -44250,11 +50704,11 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/terraform/load-plan-file.ts
-import path28 from "node:path";
+import path29 from "node:path";
 
 // src/secrets/redact.ts
-import { existsSync as existsSync9, readFileSync as readFileSync17, statSync as statSync13 } from "node:fs";
-import path27 from "node:path";
+import { existsSync as existsSync9, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
+import path28 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
 var MIN_FRAGMENT = 16;
@@ -44304,27 +50758,27 @@ function headerCredentials(header2) {
 }
 function readSmall(file) {
   try {
-    if (statSync13(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync17(file, "utf8");
+    if (statSync14(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
+    return readFileSync18(file, "utf8");
   } catch {
     return void 0;
   }
 }
 function gitConfigTexts(workTree) {
-  const dotGit = path27.join(workTree, ".git");
+  const dotGit = path28.join(workTree, ".git");
   const dirs = [];
   const pointer = readSmall(dotGit);
   if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path27.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    const gitdir = path28.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
     dirs.push(gitdir);
-    const common3 = readSmall(path27.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path27.resolve(gitdir, common3.trim()));
+    const common3 = readSmall(path28.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path28.resolve(gitdir, common3.trim()));
   } else if (existsSync9(dotGit)) {
     dirs.push(dotGit);
   }
   const texts = [];
   const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path27.join(dir, "config"));
+  const pending = dirs.map((dir) => path28.join(dir, "config"));
   while (pending.length > 0 && texts.length < 16) {
     const file = pending.shift();
     if (seen.has(file)) continue;
@@ -44332,31 +50786,31 @@ function gitConfigTexts(workTree) {
     const text2 = readSmall(file);
     if (text2 === void 0) continue;
     texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path27.resolve(path27.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path28.resolve(path28.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
   }
   return texts;
 }
 function runCredentials(sources) {
   const out = /* @__PURE__ */ new Set();
-  const add = (value) => {
+  const add2 = (value) => {
     const v = value?.trim();
     if (v !== void 0 && v.length >= MIN_SECRET) out.add(v);
   };
-  for (const credential of sources.credentials ?? []) add(credential);
+  for (const credential of sources.credentials ?? []) add2(credential);
   const env = sources.env ?? process.env;
   for (const [name, value] of Object.entries(env)) {
     if (value === void 0) continue;
-    if (RUNNER_TOKEN_VARIABLES.includes(name.toUpperCase())) add(value);
-    else if (credentialName(name) === "strong" && redactable(value) && detectByName(name, value)) add(value);
+    if (RUNNER_TOKEN_VARIABLES.includes(name.toUpperCase())) add2(value);
+    else if (credentialName(name) === "strong" && redactable(value) && detectByName(name, value)) add2(value);
   }
   for (const tree of new Set(sources.workTrees ?? [])) {
-    for (const text2 of gitConfigTexts(tree)) for (const header2 of extraHeaders(text2)) for (const credential of headerCredentials(header2)) add(credential);
+    for (const text2 of gitConfigTexts(tree)) for (const header2 of extraHeaders(text2)) for (const credential of headerCredentials(header2)) add2(credential);
   }
   return [...out];
 }
 function scannedSecrets(objects) {
   const out = /* @__PURE__ */ new Set();
-  const add = (value) => {
+  const add2 = (value) => {
     if (typeof value === "string" && redactable(value)) out.add(value.trim());
   };
   for (const object of objects) {
@@ -44369,17 +50823,17 @@ function scannedSecrets(objects) {
           if (typeof value !== "string" || descriptiveName(key)) continue;
           const text2 = field === "data" ? Buffer.from(value, "base64").toString("utf8") : value;
           if (credentialName(key) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
-          add(text2);
-          add(value);
+          add2(text2);
+          add2(value);
         }
       }
     } else if (object.ref.kind === "ConfigMap") {
       const map2 = raw.data;
       if (typeof map2 === "object" && map2 !== null) {
-        for (const [key, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key, value)) add(value);
+        for (const [key, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key, value)) add2(value);
       }
     }
-    for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add(env.value);
+    for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add2(env.value);
   }
   return [...out];
 }
@@ -44483,10 +50937,10 @@ var Redactor = class {
 
 // src/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
-  const planFile = path28.relative(options.repoRoot, options.file).split(path28.sep).join("/");
+  const planFile = path29.relative(options.repoRoot, options.file).split(path29.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path28.dirname(options.file),
+    planDir: path29.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -44522,16 +50976,16 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync11, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
-import path29 from "node:path";
+import { readdirSync as readdirSync12, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
+import path30 from "node:path";
 function configCandidates(first, repoRoot, isDirectory2) {
-  let dir = path29.resolve(first);
-  if (!isDirectory2) dir = path29.dirname(dir);
+  let dir = path30.resolve(first);
+  if (!isDirectory2) dir = path30.dirname(dir);
   const out = [];
   for (; ; ) {
-    out.push(path29.join(dir, CONFIG_FILE_NAME));
-    if (dir === repoRoot || path29.dirname(dir) === dir) return out;
-    dir = path29.dirname(dir);
+    out.push(path30.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path30.dirname(dir) === dir) return out;
+    dir = path30.dirname(dir);
   }
 }
 async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
@@ -44544,7 +50998,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
   if (!revision.ok) return unavailable(revision.message);
   const sha = revision.sha;
   const short = sha.slice(0, 12);
-  const candidates = lookup.configFile !== void 0 ? [path29.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  const candidates = lookup.configFile !== void 0 ? [path30.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
   const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
   const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
@@ -44555,7 +51009,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
     config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
     break;
   }
-  if (lookup.configFile !== void 0 && !isInside(repoRoot, path29.resolve(lookup.configFile))) config = head;
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path30.resolve(lookup.configFile))) config = head;
   const info = {
     from: "revision",
     revision: sha,
@@ -44621,43 +51075,43 @@ function ruleSummary(config, id) {
   if (config.lockedRules.includes(id)) parts.push("locked");
   return parts.join(", ");
 }
-function configChanges(base, head, display) {
+function configChanges(base2, head, display) {
   const changes = [];
   const where = (config, line) => config.file !== void 0 ? { file: display(config.file), ...line !== void 0 ? { line } : {} } : {};
-  const baseFile = base.file !== void 0 ? display(base.file) : void 0;
+  const baseFile = base2.file !== void 0 ? display(base2.file) : void 0;
   const headFile = head.file !== void 0 ? display(head.file) : void 0;
   if (baseFile !== headFile) {
     changes.push({
       kind: "config",
       change: baseFile === void 0 ? "added" : headFile === void 0 ? "removed" : "changed",
       summary: baseFile === void 0 ? `configuration file ${headFile} added` : headFile === void 0 ? `configuration file ${baseFile} removed` : `configuration file ${baseFile} replaced by ${headFile}`,
-      ...where(headFile === void 0 ? base : head)
+      ...where(headFile === void 0 ? base2 : head)
     });
   }
   const setting = (name, a2, b) => {
     const [x, y] = [JSON.stringify(a2), JSON.stringify(b)];
     if (x !== y) changes.push({ kind: "config", change: "changed", summary: `${name}: ${x} \u2192 ${y}`, ...where(head) });
   };
-  setting("failOn", base.failOn, head.failOn);
-  setting("failOnErrors", base.failOnErrors, head.failOnErrors);
-  setting("pss.level", base.pss.level, head.pss.level);
-  setting("pss.version", base.pss.version, head.pss.version);
-  setting("annotationSuppressions", base.annotationSuppressions, head.annotationSuppressions);
-  setting("include", base.include, head.include);
-  setting("exclude", base.exclude, head.exclude);
-  setting("baseline", base.baseline !== void 0 ? display(base.baseline) : null, head.baseline !== void 0 ? display(head.baseline) : null);
-  setting("valueSets", base.valueSets, head.valueSets);
-  setting("provenance", base.provenance, head.provenance);
+  setting("failOn", base2.failOn, head.failOn);
+  setting("failOnErrors", base2.failOnErrors, head.failOnErrors);
+  setting("pss.level", base2.pss.level, head.pss.level);
+  setting("pss.version", base2.pss.version, head.pss.version);
+  setting("annotationSuppressions", base2.annotationSuppressions, head.annotationSuppressions);
+  setting("include", base2.include, head.include);
+  setting("exclude", base2.exclude, head.exclude);
+  setting("baseline", base2.baseline !== void 0 ? display(base2.baseline) : null, head.baseline !== void 0 ? display(head.baseline) : null);
+  setting("valueSets", base2.valueSets, head.valueSets);
+  setting("provenance", base2.provenance, head.provenance);
   const renderSettings = (c3) => ({ helm: c3.helm, charts: c3.charts.map((chart) => ({ ...chart, valueSets: chart.valueSets.map(({ declared: _d, ...set2 }) => set2) })) });
-  if (JSON.stringify(renderSettings(base)) !== JSON.stringify(renderSettings(head))) {
+  if (JSON.stringify(renderSettings(base2)) !== JSON.stringify(renderSettings(head))) {
     changes.push({ kind: "config", change: "changed", summary: "render settings (helm, charts) changed: charts render with the base settings until merged", ...where(head) });
   }
-  for (const id of [.../* @__PURE__ */ new Set([...Object.keys(base.rules), ...Object.keys(head.rules), ...base.lockedRules, ...head.lockedRules])].sort()) {
-    const [before, after] = [ruleSummary(base, id), ruleSummary(head, id)];
+  for (const id of [.../* @__PURE__ */ new Set([...Object.keys(base2.rules), ...Object.keys(head.rules), ...base2.lockedRules, ...head.lockedRules])].sort()) {
+    const [before, after] = [ruleSummary(base2, id), ruleSummary(head, id)];
     if (before !== after) changes.push({ kind: "config", change: "changed", summary: `rule ${id}: ${before} \u2192 ${after}`, ...where(head, head.rules[id]?.declared?.line ?? head.lockDeclared?.[id]?.line) });
   }
   const remaining = /* @__PURE__ */ new Map();
-  for (const s of base.suppressions) remaining.set(suppressionIdentity(s), [...remaining.get(suppressionIdentity(s)) ?? [], s]);
+  for (const s of base2.suppressions) remaining.set(suppressionIdentity(s), [...remaining.get(suppressionIdentity(s)) ?? [], s]);
   for (const s of head.suppressions) {
     const same = remaining.get(suppressionIdentity(s));
     if (same !== void 0 && same.length > 0) {
@@ -44702,15 +51156,15 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list2]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync18(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync19(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
-    const base = bases[i2];
+    const base2 = bases[i2];
     const available = /* @__PURE__ */ new Map();
-    if (base.kind === "file") {
-      const baseLines = base.text.split(/\r?\n/);
-      for (const c3 of parseComments(file, base.text)) {
+    if (base2.kind === "file") {
+      const baseLines = base2.text.split(/\r?\n/);
+      for (const c3 of parseComments(file, base2.text)) {
         const key = commentIdentity(c3, baseLines);
         available.set(key, (available.get(key) ?? 0) + 1);
       }
@@ -44727,7 +51181,7 @@ async function pendingComments(repoRoot, sha, comments) {
 function suppressionAnnotations(raw) {
   return Object.entries(annotationsOf(raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX));
 }
-function identity5(object) {
+function identity6(object) {
   return [object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
 }
 var MAX_CHART_ENTRIES = 5e4;
@@ -44737,7 +51191,7 @@ function renderReads(repoRoot, dirs, files) {
   const walked = /* @__PURE__ */ new Set();
   let budget = MAX_CHART_ENTRIES;
   const note = (p) => {
-    const named2 = path29.resolve(p);
+    const named2 = path30.resolve(p);
     if (isInside(repoRoot, named2)) out.add(relativeTo(repoRoot, named2));
     else if (isInside(realRoot, named2)) out.add(relativeTo(realRoot, named2));
     else return false;
@@ -44753,21 +51207,21 @@ function renderReads(repoRoot, dirs, files) {
     walked.add(real);
     let entries;
     try {
-      entries = readdirSync11(dir, { withFileTypes: true });
+      entries = readdirSync12(dir, { withFileTypes: true });
     } catch {
       return true;
     }
     for (const entry of entries) {
       if (--budget < 0) return false;
-      const full = path29.join(dir, entry.name);
+      const full2 = path30.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== ".git" && !walk3(full)) return false;
+        if (entry.name !== ".git" && !walk3(full2)) return false;
       } else if (entry.isSymbolicLink()) {
-        if (!note(full)) return false;
-        const target = safeRealpath(full);
+        if (!note(full2)) return false;
+        const target = safeRealpath(full2);
         let isDirectory2 = false;
         try {
-          isDirectory2 = target !== void 0 && statSync14(target).isDirectory();
+          isDirectory2 = target !== void 0 && statSync15(target).isDirectory();
         } catch {
           isDirectory2 = false;
         }
@@ -44783,10 +51237,10 @@ function renderReads(repoRoot, dirs, files) {
 async function chartChanges(repoRoot, sha, renders, file) {
   const dirs = [...new Set(renders.map((r) => r.dir))];
   const valuesFiles = [...new Set(renders.flatMap((r) => r.request.valuesFiles))];
-  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path29.resolve(repoRoot, file)]);
+  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path30.resolve(repoRoot, file)]);
   const changed = reads === void 0 ? void 0 : await changedFilesSince(repoRoot, sha, reads);
   if (changed === void 0) return { changed: void 0, templates: void 0 };
-  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path29.join(dir, "values.yaml"))]) ?? []);
+  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path30.join(dir, "values.yaml"))]) ?? []);
   const roots = [...new Set(dirs.flatMap((dir) => [relativeTo(repoRoot, dir), ...safeRealpath(dir) !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, safeRealpath(dir))] : []]))];
   const chartValues = (f) => roots.some((root) => f.startsWith(`${root}/`) && /^(charts\/[^/]+\/)*values\.yaml$/.test(f.slice(root.length + 1)));
   return { changed, templates: changed.filter((f) => !values.has(f) && !chartValues(f)) };
@@ -44805,7 +51259,7 @@ function heldBack(comment, finding, changes, repoRoot) {
   const marker = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line}`;
   const on6 = `${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
   if (changes.templates === void 0) return `${marker} suppresses ${on6} once merged: the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
-  const template = path29.resolve(repoRoot, finding.source.file);
+  const template = path30.resolve(repoRoot, finding.source.file);
   const real = safeRealpath(template);
   const names = [finding.source.file, ...real !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, real)] : []];
   if (names.some((name) => changes.templates.includes(name))) return `${marker} would also suppress ${on6}, which this pull request adds or changes`;
@@ -44818,21 +51272,21 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
   const baseManifests = /* @__PURE__ */ new Map();
   const unchanged = /* @__PURE__ */ new Map();
   const inRepo = (file) => {
-    const rel = relativeTo(repoRoot, path29.resolve(repoRoot, file));
+    const rel = relativeTo(repoRoot, path30.resolve(repoRoot, file));
     return rel.startsWith("../") ? void 0 : rel;
   };
   for (const object of carriers) {
     const { source } = object;
     if (source.kind === "manifest" && !baseManifests.has(source.file)) {
       const rel = inRepo(source.file);
-      const base = rel === void 0 ? void 0 : await readFileAt(repoRoot, sha, rel);
-      if (base?.kind !== "file") {
+      const base2 = rel === void 0 ? void 0 : await readFileAt(repoRoot, sha, rel);
+      if (base2?.kind !== "file") {
         baseManifests.set(source.file, void 0);
         continue;
       }
-      const parsed = loadYamlDocuments(base.text);
+      const parsed = loadYamlDocuments(base2.text);
       const { objects } = objectsFromDocuments(parsed.documents, { source: { kind: "manifest", file: source.file }, linesAreSource: true, strict: false });
-      baseManifests.set(source.file, new Map(objects.map((o2) => [identity5(o2), annotationsOf(o2.raw)])));
+      baseManifests.set(source.file, new Map(objects.map((o2) => [identity6(o2), annotationsOf(o2.raw)])));
     } else if (source.kind !== "manifest") {
       const key = source.chart ?? source.file;
       if (unchanged.has(key)) continue;
@@ -44843,8 +51297,8 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
   return (object, key, value) => {
     const { source } = object;
     if (source.kind === "manifest") {
-      const base = baseManifests.get(source.file)?.get(identity5(object));
-      return base === void 0 || JSON.stringify(base[key]) !== JSON.stringify(value);
+      const base2 = baseManifests.get(source.file)?.get(identity6(object));
+      return base2 === void 0 || JSON.stringify(base2[key]) !== JSON.stringify(value);
     }
     return unchanged.get(source.chart ?? source.file) !== true;
   };
@@ -44866,8 +51320,8 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 }
 
 // src/pipeline/load.ts
-import { readFileSync as readFileSync19 } from "node:fs";
-import path30 from "node:path";
+import { readFileSync as readFileSync20 } from "node:fs";
+import path31 from "node:path";
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = loadYamlDocuments(text2);
   for (const problem of parsed.problems) {
@@ -44911,12 +51365,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path30.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path31.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync19(input.file);
+        bytes = readFileSync20(input.file);
       } catch (error) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error.message}` });
         continue;
@@ -44943,9 +51397,104 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
   return loaded;
 }
 
+// src/pipeline/admission.ts
+import path32 from "node:path";
+async function policyFilesAtBase(repoRoot, sha, paths) {
+  const texts = [];
+  const errors = [];
+  for (const p of paths) {
+    const rel = path32.relative(repoRoot, p);
+    const files = await filesUnderAt(repoRoot, sha, rel);
+    if (!Array.isArray(files)) {
+      errors.push({ kind: "config", file: rel, message: files.message });
+      continue;
+    }
+    const wanted = files.filter((f) => /\.(ya?ml|json)$/.test(f));
+    if (wanted.length === 0) {
+      errors.push({ kind: "config", file: rel, message: `policy path does not exist at the base commit ${sha.slice(0, 12)}` });
+      continue;
+    }
+    const read = await readFilesAt(repoRoot, sha, wanted);
+    read.forEach((r, i2) => {
+      if (r.kind === "file") texts.push({ file: wanted[i2], text: r.text });
+      else errors.push({ kind: "config", file: wanted[i2], message: r.kind === "missing" ? "missing at the base commit" : r.message });
+    });
+  }
+  return { texts, errors };
+}
+function prepareScanAdmission(objects, policyPaths, repoRoot, atBase) {
+  const rel = (f) => path32.relative(repoRoot, path32.resolve(f)) || ".";
+  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path32.resolve(p)));
+  const fromBase = atBase ? policyObjectsOf(atBase.texts) : { objects: [], errors: [] };
+  const policyObjects = [...fromBase.objects, ...fromDisk.objects];
+  const errors = [...fromBase.errors, ...fromDisk.errors];
+  const out = [...atBase?.errors ?? [], ...errors.map((e) => ({ kind: "config", file: rel(e.file), message: e.message }))];
+  prepareAdmission(objects, policyObjects);
+  const policies = [...policyObjects, ...objects.map((o2) => o2.raw)].filter((o2) => o2.kind === "ValidatingAdmissionPolicy" && String(o2.apiVersion ?? "").startsWith("admissionregistration.k8s.io/"));
+  for (const policy of policies) {
+    for (const e of compilePolicy(policy).errors) {
+      out.push({ kind: "config", file: policyPaths.length > 0 ? rel(policyPaths[0]) : ".", message: `ValidatingAdmissionPolicy ${e.policy}: ${e.field} does not compile: ${e.expression}: ${e.error}` });
+    }
+  }
+  return out;
+}
+
+// rules/_templates/custom-cel.ts
+function program(expression) {
+  const c3 = compileCustomRuleCel(expression);
+  if (!c3.ok) throw new Error(`expression does not compile: ${c3.error}`);
+  return c3.program;
+}
+function customRulesOf(rules) {
+  return rules.map((rule2) => {
+    const check3 = program(rule2.expression);
+    const messageProgram = rule2.messageExpression !== void 0 ? program(rule2.messageExpression) : void 0;
+    const fallback = rule2.message ?? `custom rule ${rule2.id} failed: ${rule2.expression}`;
+    return {
+      target: "object",
+      ...rule2.match?.kinds ? { kinds: rule2.match.kinds } : {},
+      meta: {
+        id: rule2.id,
+        title: rule2.title ?? `Custom rule ${rule2.id}`,
+        category: "admission",
+        defaultSeverity: rule2.severity ?? "medium",
+        description: `A rule of this repository's .preadmit.yaml, in CEL: ${rule2.expression}`,
+        remediation: rule2.message ?? "Change the object so the custom rule's expression holds.",
+        references: [],
+        messages: { failed: "{{message}}", error: "custom rule {{id}} could not be evaluated on this object: {{error}}" }
+      },
+      *check(object) {
+        const template = podTemplateOf(object.raw);
+        const vars = { object: toCel(object.raw), pod: template ? toCel(template.spec) : null };
+        let value;
+        try {
+          value = check3(vars);
+        } catch (err) {
+          yield { messageId: "error", path: "", data: { id: rule2.id, error: celErrorMessage(err) } };
+          return;
+        }
+        if (value === true) return;
+        if (value !== false) {
+          yield { messageId: "error", path: "", data: { id: rule2.id, error: "the expression did not return a bool" } };
+          return;
+        }
+        let message = fallback;
+        if (messageProgram) {
+          try {
+            const m = messageProgram(vars);
+            if (typeof m === "string" && m.trim() !== "") message = m.trim();
+          } catch {
+          }
+        }
+        yield { messageId: "failed", path: template ? `${template.base}/spec` : "", data: { message } };
+      }
+    };
+  });
+}
+
 // src/pipeline/baseline-file.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync20 } from "node:fs";
+import { readFileSync as readFileSync21 } from "node:fs";
 var BASELINE_FILE_NAME = ".preadmit-baseline.yaml";
 var HEADER = `# preadmit baseline: findings accepted as already there (\`baseline:\` in .preadmit.yaml names this file).
 # Findings listed here are reported as existing and do not fail the run; new ones do. Give each entry a
@@ -45001,7 +51550,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     text2 = at3.kind === "file" ? at3.text : "";
   } else {
     try {
-      text2 = readFileSync20(file, "utf8");
+      text2 = readFileSync21(file, "utf8");
     } catch (error) {
       throw new UsageError(`baseline file ${display}, named by the configuration, cannot be read: ${error.code ?? error.message}`);
     }
@@ -45031,7 +51580,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
 function baselineChanges(file, display, atRevision) {
   let head;
   try {
-    head = parseBaselineFile(readFileSync20(file, "utf8"), display);
+    head = parseBaselineFile(readFileSync21(file, "utf8"), display);
   } catch (error) {
     if (error.code === "ENOENT") head = [];
     else return [{ kind: "config", change: "changed", summary: `baseline file ${display} cannot be read as checked out: ${error.message}`, file: display }];
@@ -45051,7 +51600,7 @@ function ruleIds(rules = RULES) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path31.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path33.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -45079,7 +51628,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path31.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path33.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -45130,11 +51679,11 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path31.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path33.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
-      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync15(first).isDirectory() },
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync16(first).isDirectory() },
       repoRoot,
       ruleIds(rules),
       defaultSeverity
@@ -45148,7 +51697,7 @@ async function scanWithBudget(options) {
     const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i2) => i2.kind === "chart" ? [relativeTo(repoRoot, i2.dir)] : []), config));
     discovery.inputs = discovery.inputs.filter((i2) => i2.kind !== "chart" || kept.has(relativeTo(repoRoot, i2.dir)));
   }
-  const evaluator = new ValueSetEvaluation(rules, config);
+  const evaluator = new ValueSetEvaluation([...rules, ...customRulesOf(config.customRules ?? [])], config);
   const comments = new CommentFiles();
   const budget = renderBudgetOf(config, options, repoRoot);
   const totalCharts = discovery.inputs.filter((input) => input.kind === "chart").length;
@@ -45163,6 +51712,9 @@ async function scanWithBudget(options) {
       options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });
     })
   );
+  const configPolicies = config.admissionPolicies ?? [];
+  const atBase = policy?.sha !== void 0 && configPolicies.length > 0 ? await policyFilesAtBase(repoRoot, policy.sha, configPolicies) : void 0;
+  loaded.errors.push(...prepareScanAdmission(loaded.objects, [...atBase ? [] : configPolicies, ...options.policies ?? []], repoRoot, atBase));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   const pending = policy ? await policy.pending({ comments: comments.comments(loaded.renders), objects: loaded.objects, renders: loaded.renders }) : void 0;
@@ -45257,51 +51809,51 @@ function exitCodeOf(result) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir) {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path32.join(dir, ".preadmit-index") };
-  const tree = path32.join(dir, "tree");
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path34.join(dir, ".preadmit-index") };
+  const tree = path34.join(dir, "tree");
   mkdirSync2(tree);
-  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path32.sep}`]]) {
+  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path34.sep}`]]) {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
   }
   rmSync6(env.GIT_INDEX_FILE, { force: true });
-  mkdirSync2(path32.join(tree, ".git"));
+  mkdirSync2(path34.join(tree, ".git"));
 }
 function inExport(repoRoot, exportRoot, file) {
-  const rel = path32.relative(repoRoot, path32.resolve(file));
-  if (rel.startsWith("..") || path32.isAbsolute(rel)) return void 0;
-  const mapped = path32.join(exportRoot, rel);
+  const rel = path34.relative(repoRoot, path34.resolve(file));
+  if (rel.startsWith("..") || path34.isAbsolute(rel)) return void 0;
+  const mapped = path34.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request, scanOne = scan) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path32.relative(repoRoot, path32.resolve(paths[0]));
-  if (!existsSync11(path32.join(repoRoot, ".git")) || first.startsWith("..") || path32.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path32.resolve(paths[0])} is not in one`);
+  const first = path34.relative(repoRoot, path34.resolve(paths[0]));
+  if (!existsSync11(path34.join(repoRoot, ".git")) || first.startsWith("..") || path34.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path34.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path32.relative(repoRoot, path32.resolve(p));
-    if (rel.startsWith("..") || path32.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path34.relative(repoRoot, path34.resolve(p));
+    if (rel.startsWith("..") || path34.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path32.resolve(f);
-    return isInside(repoRoot, abs) ? path32.relative(repoRoot, abs).split(path32.sep).join("/") : void 0;
+    const abs = path34.resolve(f);
+    return isInside(repoRoot, abs) ? path34.relative(repoRoot, abs).split(path34.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync6(path32.join(os6.tmpdir(), "preadmit-base-")));
+  const temp = realpathSync3(mkdtempSync6(path34.join(os6.tmpdir(), "preadmit-base-")));
   const cleanup = () => rmSync6(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     await exportCommit(repoRoot, sha, temp);
-    const exportRoot = path32.join(temp, "tree");
+    const exportRoot = path34.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -45311,19 +51863,19 @@ async function scanAgainstBase(options, request, scanOne = scan) {
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path32.resolve(f)) ? [] : [path32.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path32.resolve(options.configFile)) ? void 0 : path32.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path34.resolve(f)) ? [] : [path34.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path34.resolve(options.configFile)) ? void 0 : path34.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
-    const base = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues) }).catch((error) => {
-      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path32.sep + "tree" + path32.sep).join("")}`, { cause: error });
+    const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues) }).catch((error) => {
+      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path34.sep + "tree" + path34.sep).join("")}`, { cause: error });
       throw error;
     });
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path32.resolve(f))) });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path34.resolve(f))) });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
-    const info = { revision: request.revision, sha, gate: request.gate, rendered, unchanged, ...allBecause !== void 0 ? { allBecause } : {}, errors: base?.errors.length ?? 0 };
-    return compareWithBase(head, base?.findings ?? [], info, failOnErrors);
+    const info = { revision: request.revision, sha, gate: request.gate, rendered, unchanged, ...allBecause !== void 0 ? { allBecause } : {}, errors: base2?.errors.length ?? 0 };
+    return compareWithBase(head, base2?.findings ?? [], info, failOnErrors);
   } finally {
     process.off("exit", cleanup);
     cleanup();
@@ -45341,12 +51893,12 @@ function keys(renamed) {
     (f) => renamed(f) && f.source.kind === "helm" ? place(f) : void 0
   ];
 }
-function matchFindings(head, base) {
+function matchFindings(head, base2) {
   const headScopes = new Set(head.map(scopeOf));
-  const baseScopes = new Set(base.map(scopeOf));
+  const baseScopes = new Set(base2.map(scopeOf));
   const renamed = (f) => headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f));
   const existing = /* @__PURE__ */ new Set();
-  let leftBase = [...base];
+  let leftBase = [...base2];
   for (const key of keys(renamed)) {
     const pool = /* @__PURE__ */ new Map();
     for (const f of leftBase) {
@@ -45369,8 +51921,8 @@ function matchFindings(head, base) {
   }
   return { existing, fixed: leftBase };
 }
-function compareWithBase(head, base, info, failOnErrors) {
-  const { existing, fixed: fixed2 } = matchFindings(head.findings, base);
+function compareWithBase(head, base2, info, failOnErrors) {
+  const { existing, fixed: fixed2 } = matchFindings(head.findings, base2);
   const findings = head.findings.map((f) => ({ ...f, status: existing.has(f) ? "existing" : "new" }));
   const gated = info.gate === "all" ? findings : findings.filter((f) => f.status === "new");
   const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, head.summary.failOn)).length;
@@ -45396,14 +51948,14 @@ function compareWithBase(head, base, info, failOnErrors) {
 
 // src/reporters/output-file.ts
 import { randomBytes } from "node:crypto";
-import { closeSync, constants as constants4, lstatSync as lstatSync4, mkdirSync as mkdirSync3, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync16, unlinkSync, writeSync } from "node:fs";
-import path33 from "node:path";
+import { closeSync, constants as constants4, lstatSync as lstatSync4, mkdirSync as mkdirSync3, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
+import path35 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path33.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path33.isAbsolute(rel);
+  const rel = path35.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path35.isAbsolute(rel);
 }
 function exists(p) {
   try {
@@ -45433,16 +51985,16 @@ function reason(error) {
       return e.message ?? String(error);
   }
 }
-function prepareOutputFile(file, base, shown2 = file) {
-  const target = path33.resolve(base, file);
-  const dir = path33.dirname(target);
-  checkFolder(target, base, shown2);
+function prepareOutputFile(file, base2, shown2 = file) {
+  const target = path35.resolve(base2, file);
+  const dir = path35.dirname(target);
+  checkFolder(target, base2, shown2);
   try {
     mkdirSync3(dir, { recursive: true });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error)}`);
   }
-  checkFolder(target, base, shown2);
+  checkFolder(target, base2, shown2);
   let isDir = false;
   try {
     isDir = lstatSync4(target).isDirectory();
@@ -45451,11 +52003,11 @@ function prepareOutputFile(file, base, shown2 = file) {
   if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
   return target;
 }
-function checkFolder(target, base, shown2) {
-  const absBase = path33.resolve(base);
+function checkFolder(target, base2, shown2) {
+  const absBase = path35.resolve(base2);
   if (!inside3(target, absBase)) return;
-  let existing = path33.dirname(target);
-  while (!exists(existing) && path33.dirname(existing) !== existing) existing = path33.dirname(existing);
+  let existing = path35.dirname(target);
+  while (!exists(existing) && path35.dirname(existing) !== existing) existing = path35.dirname(existing);
   let real;
   let realBase;
   try {
@@ -45466,19 +52018,19 @@ function checkFolder(target, base, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path33.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path35.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
-    if (!statSync16(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    if (!statSync17(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: ${reason(error)}`);
   }
 }
-function writeOutputFile(target, text2, base, shown2 = target) {
-  checkFolder(target, base, shown2);
-  const dir = path33.dirname(target);
-  const temp = path33.join(dir, `.${path33.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+function writeOutputFile(target, text2, base2, shown2 = target) {
+  checkFolder(target, base2, shown2);
+  const dir = path35.dirname(target);
+  const temp = path35.join(dir, `.${path35.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync(temp, constants4.O_WRONLY | constants4.O_CREAT | constants4.O_EXCL | (constants4.O_NOFOLLOW ?? 0), 438);
@@ -45528,7 +52080,7 @@ function compareSeverity(a2, b) {
 function objectLabel(ref) {
   return ref.namespace === void 0 ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;
 }
-function qualifiedName(ref) {
+function qualifiedName2(ref) {
   return ref.namespace === void 0 ? `${ref.kind}/${ref.name}` : `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 function compareRefs(a2, b) {
@@ -45859,17 +52411,17 @@ Fix: ${xml(oneLine(blocking[0].remediation))}</failure>`);
 
 // src/reporters/base.ts
 function baseCounts(result) {
-  const { base, summary } = result;
-  if (base === void 0) return void 0;
-  return `${summary.new ?? 0} new \xB7 ${summary.existing ?? 0} existing \xB7 ${summary.fixed ?? 0} fixed against ${base.revision === base.sha ? base.sha.slice(0, 12) : `${base.revision} (${base.sha.slice(0, 12)})`}`;
+  const { base: base2, summary } = result;
+  if (base2 === void 0) return void 0;
+  return `${summary.new ?? 0} new \xB7 ${summary.existing ?? 0} existing \xB7 ${summary.fixed ?? 0} fixed against ${base2.revision === base2.sha ? base2.sha.slice(0, 12) : `${base2.revision} (${base2.sha.slice(0, 12)})`}`;
 }
 function baseCharts(result) {
-  const { base } = result;
-  if (base === void 0) return void 0;
-  if (base.allBecause !== void 0) return `every chart rendered on both sides: ${base.allBecause}`;
-  if (base.rendered.length === 0 && base.unchanged.length === 0) return void 0;
-  const left = base.unchanged.length === 0 ? "" : `; ${plural(base.unchanged.length, "chart")} left out as unchanged since the base: ${base.unchanged.join(", ")}`;
-  return `${plural(base.rendered.length, "changed chart")} rendered on both sides${base.rendered.length > 0 ? ` (${base.rendered.join(", ")})` : ""}${left}`;
+  const { base: base2 } = result;
+  if (base2 === void 0) return void 0;
+  if (base2.allBecause !== void 0) return `every chart rendered on both sides: ${base2.allBecause}`;
+  if (base2.rendered.length === 0 && base2.unchanged.length === 0) return void 0;
+  const left = base2.unchanged.length === 0 ? "" : `; ${plural(base2.unchanged.length, "chart")} left out as unchanged since the base: ${base2.unchanged.join(", ")}`;
+  return `${plural(base2.rendered.length, "changed chart")} rendered on both sides${base2.rendered.length > 0 ? ` (${base2.rendered.join(", ")})` : ""}${left}`;
 }
 function blockingNoun(result) {
   return result.base?.gate === "new" || result.baselineFile !== void 0 ? "new finding" : "finding";
@@ -45945,8 +52497,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path35 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path35} | ${where} |`;
+  const path37 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path37} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -46021,13 +52573,13 @@ function header(result) {
       break;
   }
   const scope = `Scanned ${plural(summary.objects, "object")}` + (summary.charts > 0 ? ` from ${plural(summary.charts, "chart render")}` : "") + ` \xB7 Pod Security ${text(pssLabel(result.pss.level, result.pss.version), 40)} \xB7 preadmit ${text(result.tool.version, 40)}`;
-  const base = baseCounts(result) ?? baselineLine(result);
+  const base2 = baseCounts(result) ?? baselineLine(result);
   const charts = baseCharts(result);
   return `${title}
 
-${verdict}${base !== void 0 ? `
+${verdict}${base2 !== void 0 ? `
 
-**${text(base, LIMIT.error)}**${charts !== void 0 ? ` \xB7 ${text(charts, LIMIT.error)}` : ""}` : ""}
+**${text(base2, LIMIT.error)}**${charts !== void 0 ? ` \xB7 ${text(charts, LIMIT.error)}` : ""}` : ""}
 
 ${scope}`;
 }
@@ -46038,7 +52590,16 @@ function countsTable(result) {
   );
   return ["| Severity | Findings | Blocks |", "| :-- | --: | :-: |", ...rows].join("\n");
 }
+function policyDenials(findings) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const f of findings) {
+    const m = /^Denied by ValidatingAdmissionPolicy (\S+) \(binding (\S+),/.exec(f.message);
+    if (m) seen.add(`denied by ValidatingAdmissionPolicy ${m[1]} (binding ${m[2]})`);
+  }
+  return [...seen].join("; ");
+}
 function admissionSection(result) {
+  const vapDenied = result.findings.filter((f) => f.ruleId === "admission-policy" && !f.suppressed && f.message.startsWith("Denied by "));
   const charts = [...result.charts].filter((c3) => c3.admission !== void 0).sort((a2, b) => chain(Number(a2.admission.allowed) - Number(b.admission.allowed), compareText(a2.chart, b.chart), compareText(a2.valueSet, b.valueSet)));
   const at3 = pssLabel(result.pss.level, result.pss.version);
   const denied = result.objects.filter((o2) => o2.source.kind !== "helm").map((o2) => ({ record: o2, verdict: objectVerdict(o2, result.pss.level, at3) })).filter((o2) => o2.verdict !== void 0).sort((a2, b) => compareSources(a2.record.source, b.record.source));
@@ -46049,7 +52610,23 @@ function admissionSection(result) {
       return `| ${text(record.source.file, LIMIT.file)} | \u2014 | ${text(objectLabel(record.object), LIMIT.object)} | ${mark} ${text(verdict, LIMIT.error)} |`;
     })
   ];
-  return tableSection("admission verdicts", `Pod Security admission (${text(at3, 40)})`, ["| Chart or file | Values | Objects | Verdict |", "| --- | --- | --- | --- |"], rows);
+  if (vapDenied.length === 0) {
+    return tableSection("admission verdicts", `Pod Security admission (${text(at3, 40)})`, ["| Chart or file | Values | Objects | Verdict |", "| --- | --- | --- | --- |"], rows);
+  }
+  const cell = (s) => s === "" ? "\u2705" : `\u274C ${text(s, LIMIT.error)}`;
+  const chartCells = charts.map((c3) => cell(policyDenials(vapDenied.filter((f) => f.source.chart === c3.chart && (f.valueSets?.includes(c3.valueSet) ?? f.source.valueSet === c3.valueSet)))));
+  const listed = new Set(denied.map(({ record }) => `${record.source.file}\0${objectLabel(record.object)}`));
+  const extra = vapDenied.filter((f) => f.source.kind !== "helm" && !listed.has(`${f.source.file}\0${objectLabel(f.object)}`));
+  const extraKeys = [...new Set(extra.map((f) => `${f.source.file}\0${objectLabel(f.object)}`))];
+  const withColumn = [
+    ...rows.slice(0, charts.length).map((r, i2) => `${r} ${chartCells[i2]} |`),
+    ...denied.map(({ record }, i2) => `${rows[charts.length + i2]} ${cell(policyDenials(vapDenied.filter((f) => f.source.file === record.source.file && objectLabel(f.object) === objectLabel(record.object))))} |`),
+    ...extraKeys.map((key) => {
+      const [file, label] = key.split("\0");
+      return `| ${text(file, LIMIT.file)} | \u2014 | ${text(label, LIMIT.object)} | \u2705 | ${cell(policyDenials(extra.filter((f) => f.source.file === file && objectLabel(f.object) === label)))} |`;
+    })
+  ];
+  return tableSection("admission verdicts", `Admission (Pod Security ${text(at3, 40)}, ValidatingAdmissionPolicies)`, ["| Chart or file | Values | Objects | Pod Security | Admission policies |", "| --- | --- | --- | --- | --- |"], withColumn);
 }
 function policyNote(result) {
   const policy = result.policy;
@@ -46086,14 +52663,14 @@ function renderMarkdown(result, options = {}) {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
   const failOn = result.summary.failOn;
-  const sorted = [...result.findings].sort(compareFindingsBySeverity);
+  const sorted2 = [...result.findings].sort(compareFindingsBySeverity);
   const existingApart = result.base?.gate === "new" || result.baselineFile !== void 0;
   const gates2 = (f) => blocks(f, failOn) && !(existingApart && f.status === "existing");
-  const blocking = sorted.filter(gates2);
-  const others = sorted.filter((f) => !gates2(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
-  const existing = existingApart ? sorted.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
+  const blocking = sorted2.filter(gates2);
+  const others = sorted2.filter((f) => !gates2(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
+  const existing = existingApart ? sorted2.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
   const fixed2 = [...result.fixed ?? []].sort(compareFindingsBySeverity);
-  const suppressed = sorted.filter((f) => f.suppressed !== void 0);
+  const suppressed = sorted2.filter((f) => f.suppressed !== void 0);
   const errors = [...result.errors].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0)));
   const blockingSection = tableSection(
     "blocking findings",
@@ -46296,7 +52873,7 @@ function logicalLocations(finding) {
   const locations = [
     {
       name: object.name,
-      fullyQualifiedName: qualifiedName(object),
+      fullyQualifiedName: qualifiedName2(object),
       kind: "resource",
       properties: { apiVersion: object.apiVersion, kind: object.kind, ...object.namespace !== void 0 && { namespace: object.namespace } }
     }
@@ -46349,7 +52926,7 @@ function resultOf(finding, ruleIndex) {
       ...source.unproven !== void 0 && { unproven: source.unproven },
       ...source.plan !== void 0 && { plan: source.plan },
       ...source.address !== void 0 && { address: source.address },
-      ...finding.related !== void 0 && finding.related.length > 0 && { related: finding.related.map(qualifiedName) }
+      ...finding.related !== void 0 && finding.related.length > 0 && { related: finding.related.map(qualifiedName2) }
     }
   };
   const s = finding.suppressed;
@@ -46398,15 +52975,15 @@ function severityBreakdown(findings) {
   return SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`).join(", ");
 }
 function limitResults(findings) {
-  const sorted = [...findings].sort(compareFindingsBySeverity);
+  const sorted2 = [...findings].sort(compareFindingsBySeverity);
   const notifications = [];
-  const kept = sorted.slice(0, GITHUB_LIMITS.resultsPerRun);
-  const dropped = sorted.slice(GITHUB_LIMITS.resultsPerRun);
+  const kept = sorted2.slice(0, GITHUB_LIMITS.resultsPerRun);
+  const dropped = sorted2.slice(GITHUB_LIMITS.resultsPerRun);
   if (dropped.length > 0) {
     notifications.push({
       level: "warning",
       message: {
-        text: `preadmit found ${plural(sorted.length, "finding")}; GitHub code scanning accepts at most ${GITHUB_LIMITS.resultsPerRun} results per run, so the ${dropped.length} least severe were left out of this file (${severityBreakdown(dropped)}). The JSON report has them all.`
+        text: `preadmit found ${plural(sorted2.length, "finding")}; GitHub code scanning accepts at most ${GITHUB_LIMITS.resultsPerRun} results per run, so the ${dropped.length} least severe were left out of this file (${severityBreakdown(dropped)}). The JSON report has them all.`
       },
       properties: { omittedResults: dropped.length }
     });
@@ -46719,17 +53296,17 @@ function renderText(result, options = {}) {
   if (suppressions.length > 0) sections.push(suppressions);
   const policy = renderPolicy(result, paint);
   if (policy.length > 0) sections.push(policy);
-  const base = renderBase(result, paint);
-  if (base.length > 0) sections.push(base);
+  const base2 = renderBase(result, paint);
+  if (base2.length > 0) sections.push(base2);
   if (result.findings.length === 0 && result.charts.length === 0) sections.push([paint("No findings.", "dim")]);
   sections.push(renderSummary(result, paint));
   return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";
 }
 
 // src/reporters/index.ts
-var FORMATS2 = ["text", "json", "sarif", "markdown", "junit"];
-function render(format2, result, options) {
-  switch (format2) {
+var FORMATS3 = ["text", "json", "sarif", "markdown", "junit"];
+function render(format3, result, options) {
+  switch (format3) {
     case "text":
       return renderText(result, { ...options.text, color: options.color === true });
     case "json":
@@ -46773,6 +53350,7 @@ Options:
                                       the run (default failOnErrors, true)
   --config FILE                       configuration (default: .preadmit.yaml found upward)
   --values FILE                       values file for charts (repeatable)
+  --policies PATH                     ValidatingAdmissionPolicy files or folders (with bindings, params; repeatable)
   --set key=value                     value for charts (repeatable)
   --pss-version v1.N|latest           Pod Security Standards policy version (default latest)
   --pss-level baseline|restricted     level findings are reported at (default restricted)
@@ -46811,6 +53389,7 @@ var CLI_OPTIONS = {
   "fail-on": { type: "string" },
   config: { type: "string" },
   values: { type: "string", multiple: true },
+  policies: { type: "string", multiple: true },
   set: { type: "string", multiple: true },
   "pss-version": { type: "string" },
   "pss-level": { type: "string" },
@@ -46858,13 +53437,13 @@ function explainRule(id) {
     ""
   ].join("\n");
 }
-var FORMATS3 = FORMATS2;
+var FORMATS4 = FORMATS3;
 var FAIL_ON = ["critical", "high", "medium", "low", "never"];
 function inertLines(text2) {
   return defuseRunnerCommands(text2.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, " "));
 }
-function inertForRunner(format2, report2) {
-  return format2 === "json" || format2 === "sarif" ? defuseRunnerCommandsInJson(report2) : defuseRunnerCommands(report2);
+function inertForRunner(format3, report2) {
+  return format3 === "json" || format3 === "sarif" ? defuseRunnerCommandsInJson(report2) : defuseRunnerCommands(report2);
 }
 function oneOf(flag, value, allowed) {
   if (value === void 0) return void 0;
@@ -46885,11 +53464,11 @@ async function readStdin() {
   return Buffer.concat(chunks).toString("utf8");
 }
 function writeBaseline(result, target, shown2) {
-  const previous = existsSync12(target) ? parseBaselineFile(readFileSync21(target, "utf8"), shown2) : [];
+  const previous = existsSync12(target) ? parseBaselineFile(readFileSync22(target, "utf8"), shown2) : [];
   const text2 = renderBaselineFile(result.findings, previous);
   writeOutputFile(target, text2, process.cwd(), shown2);
   const entries = (text2.match(/^  - fingerprint: /gm) ?? []).length;
-  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path34.basename(shown2))})
+  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path36.basename(shown2))})
 `);
   for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
 `);
@@ -46955,8 +53534,8 @@ ${USAGE}
   try {
     for (const pair2 of values.set ?? []) if (!pair2.includes("=")) throw new UsageError(`--set expects key=value (got "${pair2}")`);
     for (const given of paths) if (given !== "-" && !existsSync12(given)) throw new UsageError(`${given}: no such file or directory`);
-    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync17(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
-    const format2 = oneOf("--format", values.format, FORMATS3) ?? "text";
+    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync18(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
+    const format3 = oneOf("--format", values.format, FORMATS4) ?? "text";
     const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
     const gate = oneOf("--gate", values.gate, ["new", "all"]);
@@ -46964,7 +53543,7 @@ ${USAGE}
     const failOnErrors = oneOf("--fail-on-errors", values["fail-on-errors"], ["true", "false"]);
     if (values.base === void 0 && (gate !== void 0 || values.all)) throw new UsageError(`${gate !== void 0 ? "--gate" : "--all"} needs --base REV`);
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format or standard input");
-    const baselineTarget = command === "baseline" ? values.output ?? path34.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
+    const baselineTarget = command === "baseline" ? values.output ?? path36.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const bounds = {};
     for (const [key, flag] of Object.entries(BOUND_FLAGS)) {
@@ -47005,6 +53584,7 @@ ${USAGE}
       ...failOnErrors !== void 0 ? { failOnErrors: failOnErrors === "true" } : {},
       ...values["pss-version"] ? { pssVersion: values["pss-version"] } : {},
       valuesFiles: values.values ?? [],
+      policies: values.policies ?? [],
       set: values.set ?? [],
       ...values.helm ? { helmPath: values.helm } : {},
       ...values["kube-version"] ? { kubeVersion: values["kube-version"] } : {},
@@ -47038,10 +53618,10 @@ ${USAGE}
     if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget);
     const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const width = output === void 0 && process.stdout.isTTY === true ? process.stdout.columns : void 0;
-    const report2 = render(format2, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...values.verbose ? { verbose: true } : {}, ...minSeverity ? { minSeverity } : {} } });
+    const report2 = render(format3, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...values.verbose ? { verbose: true } : {}, ...minSeverity ? { minSeverity } : {} } });
     if (output !== void 0) writeOutputFile(output, report2, process.cwd(), values.output);
-    else process.stdout.write(process.env.GITHUB_ACTIONS === "true" ? inertForRunner(format2, report2) : report2);
-    if (output !== void 0 || format2 !== "text") {
+    else process.stdout.write(process.env.GITHUB_ACTIONS === "true" ? inertForRunner(format3, report2) : report2);
+    if (output !== void 0 || format3 !== "text") {
       for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
 `);
     }

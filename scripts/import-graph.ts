@@ -18,6 +18,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: 'src/k8s', owns: 'Kubernetes object knowledge: workloads, RBAC, selectors, network policies, capabilities, host paths' },
   { folder: 'src/pss', owns: 'Pod Security Standards checks, versions and namespace enforcement labels' },
   { folder: 'src/loaders', owns: 'YAML decoding with positions and manifest objects' },
+  { folder: 'src/admission', owns: 'ValidatingAdmissionPolicy semantics and the Kubernetes CEL libraries on the CEL engine; custom CEL rules' },
   { folder: 'src/config', owns: '.preadmit.yaml: schema, validation, user patterns, render bounds' },
   { folder: 'src/render', owns: 'helm adapter, chart rendering per value set, second renders, effective values, template lines' },
   { folder: 'src/terraform', owns: 'Terraform plan JSON: resources, unknown values, helm_release renders' },

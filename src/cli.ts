@@ -42,6 +42,7 @@ Options:
                                       the run (default failOnErrors, true)
   --config FILE                       configuration (default: .preadmit.yaml found upward)
   --values FILE                       values file for charts (repeatable)
+  --policies PATH                     ValidatingAdmissionPolicy files or folders (with bindings, params; repeatable)
   --set key=value                     value for charts (repeatable)
   --pss-version v1.N|latest           Pod Security Standards policy version (default latest)
   --pss-level baseline|restricted     level findings are reported at (default restricted)
@@ -82,6 +83,7 @@ const CLI_OPTIONS = {
   'fail-on': { type: 'string' },
   config: { type: 'string' },
   values: { type: 'string', multiple: true },
+  policies: { type: 'string', multiple: true },
   set: { type: 'string', multiple: true },
   'pss-version': { type: 'string' },
   'pss-level': { type: 'string' },
@@ -295,6 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(failOnErrors !== undefined ? { failOnErrors: failOnErrors === 'true' } : {}),
       ...(values['pss-version'] ? { pssVersion: values['pss-version'] } : {}),
       valuesFiles: values.values ?? [],
+      policies: values.policies ?? [],
       set: values.set ?? [],
       ...(values.helm ? { helmPath: values.helm } : {}),
       ...(values['kube-version'] ? { kubeVersion: values['kube-version'] } : {}),

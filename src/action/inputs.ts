@@ -25,6 +25,8 @@ export interface ActionInputs {
   valuesFiles: string[];
   /** Terraform plan JSON files (`terraform show -json`), scanned alongside `paths`. */
   terraformPlans: string[];
+  /** ValidatingAdmissionPolicy files or folders (`policies`). */
+  policies: string[];
   /** Overrides failOn of the config file (whose default is high). */
   failOn?: FailOn;
   pssVersion?: string;
@@ -134,6 +136,7 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     ...(config !== '' && { config }),
     valuesFiles: list(getInput('values-files')),
     terraformPlans: list(getInput('terraform-plans')),
+    policies: list(getInput('policies')),
     ...(failOn !== undefined && { failOn }),
     ...(pssVersion !== '' && { pssVersion }),
     comment: toggle('comment', get('comment'), true),

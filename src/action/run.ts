@@ -98,6 +98,7 @@ function scanOptions(inputs: ActionInputs, workspace: string, policyFrom?: ScanO
     ...(inputs.kubeVersion !== undefined && { kubeVersion: inputs.kubeVersion }),
     ...(inputs.namespace !== undefined && { namespace: inputs.namespace }),
     ...(inputs.releaseName !== undefined && { releaseName: inputs.releaseName }),
+    policies: inputs.policies.map((f) => path.resolve(workspace, f)),
     ...(inputs.helm !== undefined && { helmPath: inputs.helm }),
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [],

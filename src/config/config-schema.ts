@@ -67,6 +67,32 @@ export function configSchema(ruleIds: readonly string[]) {
         description: 'Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts.',
       },
       include: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (minimatch) of repository paths to scan; default everything.' },
+      customRules: {
+        type: 'array',
+        description: 'Rules written in CEL (the admission policies\' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'expression'],
+          properties: {
+            id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', description: 'The rule id (kebab-case, not a built-in rule\'s).' },
+            title: { type: 'string', minLength: 1 },
+            severity,
+            match: { type: 'object', additionalProperties: false, properties: { kinds: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Kinds checked; default every Kubernetes kind.' } } },
+            expression: { type: 'string', minLength: 1, description: 'CEL; true when the object is fine.' },
+            message: { type: 'string', minLength: 1 },
+            messageExpression: { type: 'string', minLength: 1, description: 'CEL returning the message (falls back to `message`).' },
+          },
+        },
+      },
+      admission: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'The cluster\'s ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).',
+        properties: {
+          policies: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference.' },
+        },
+      },
       exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (minimatch) of repository paths to skip.' },
       charts: {
         type: 'array',

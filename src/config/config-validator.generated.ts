@@ -2,19 +2,20 @@
 // @ts-nocheck
 import * as runtime_ucs2length_module from 'ajv/dist/runtime/ucs2length.js';
 const runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
-export const RULE_IDS: readonly string[] = ["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"];
+export const RULE_IDS: readonly string[] = ["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"];
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"baseline":{"type":"string","minLength":1,"description":"The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"baseline":{"type":"string","minLength":1,"description":"The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"customRules":{"type":"array","description":"Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).","items":{"type":"object","additionalProperties":false,"required":["id","expression"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"The rule id (kebab-case, not a built-in rule's)."},"title":{"type":"string","minLength":1},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"match":{"type":"object","additionalProperties":false,"properties":{"kinds":{"type":"array","items":{"type":"string","minLength":1},"description":"Kinds checked; default every Kubernetes kind."}}},"expression":{"type":"string","minLength":1,"description":"CEL; true when the object is fine."},"message":{"type":"string","minLength":1},"messageExpression":{"type":"string","minLength":1,"description":"CEL returning the message (falls back to `message`)."}}}},"admission":{"type":"object","additionalProperties":false,"description":"The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).","properties":{"policies":{"type":"array","items":{"type":"string","minLength":1},"description":"Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference."}}},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_ucs2length.default;
 const pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
-const pattern1 = new RegExp("^[^=]+=", "u");
-const pattern2 = new RegExp("^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
-const pattern4 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
-const pattern5 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern7 = new RegExp("^v?1\\.[0-9]+(\\.[0-9]+)?$", "u");
+const pattern1 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
+const pattern2 = new RegExp("^[^=]+=", "u");
+const pattern3 = new RegExp("^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
+const pattern5 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+const pattern6 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern8 = new RegExp("^v?1\\.[0-9]+(\\.[0-9]+)?$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://github.com/preadmit/preadmit/schemas/config.schema.json" */;
@@ -148,7 +149,7 @@ let data5 = data.rules;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key2 in data5){
 const _errs15 = errors;
-if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((key2 === "allowed-runtime-classes") || (key2 === "container-probes")) || (key2 === "container-resources")) || (key2 === "default-service-account")) || (key2 === "image-digest")) || (key2 === "image-pull-policy")) || (key2 === "image-registry")) || (key2 === "image-tag")) || (key2 === "ingress-tls")) || (key2 === "namespace-pss-enforce")) || (key2 === "network-policy-allow-all")) || (key2 === "network-policy-egress")) || (key2 === "network-policy-egress-world")) || (key2 === "network-policy-ingress")) || (key2 === "network-policy-selects-nothing")) || (key2 === "pss-allow-privilege-escalation")) || (key2 === "pss-apparmor-profile")) || (key2 === "pss-capabilities-baseline")) || (key2 === "pss-capabilities-restricted")) || (key2 === "pss-host-namespaces")) || (key2 === "pss-host-path-volumes")) || (key2 === "pss-host-ports")) || (key2 === "pss-host-probes-lifecycle")) || (key2 === "pss-namespace-rejection")) || (key2 === "pss-privileged")) || (key2 === "pss-proc-mount")) || (key2 === "pss-proc-mount-restricted")) || (key2 === "pss-restricted-volumes")) || (key2 === "pss-run-as-non-root")) || (key2 === "pss-run-as-user")) || (key2 === "pss-seccomp-baseline")) || (key2 === "pss-seccomp-restricted")) || (key2 === "pss-selinux-options")) || (key2 === "pss-sysctls")) || (key2 === "pss-windows-host-process")) || (key2 === "rbac-binding-missing-role")) || (key2 === "rbac-broad-subject")) || (key2 === "rbac-cluster-admin-binding")) || (key2 === "rbac-csr-approval")) || (key2 === "rbac-default-service-account-binding")) || (key2 === "rbac-escalate-bind-impersonate")) || (key2 === "rbac-namespace-modify")) || (key2 === "rbac-nodes-proxy")) || (key2 === "rbac-persistentvolume-create")) || (key2 === "rbac-pod-exec")) || (key2 === "rbac-rbac-write")) || (key2 === "rbac-secrets-read")) || (key2 === "rbac-secrets-write")) || (key2 === "rbac-token-request")) || (key2 === "rbac-webhook-config")) || (key2 === "rbac-wildcard")) || (key2 === "rbac-workload-create")) || (key2 === "read-only-root-filesystem")) || (key2 === "render-divergence")) || (key2 === "render-lookup")) || (key2 === "required-annotations")) || (key2 === "required-labels")) || (key2 === "runtime-socket-mount")) || (key2 === "secret-chart-default")) || (key2 === "secret-literal-annotation")) || (key2 === "secret-literal-args")) || (key2 === "secret-literal-configmap")) || (key2 === "secret-literal-env")) || (key2 === "secret-literal-format")) || (key2 === "secret-literal-helm-release")) || (key2 === "sensitive-host-path")) || (key2 === "service-account-missing")) || (key2 === "service-account-token-automount")) || (key2 === "service-external-ips")) || (key2 === "service-load-balancer-open")) || (key2 === "service-node-port")) || (key2 === "tf-aks-api-authorized-ranges")) || (key2 === "tf-aks-local-accounts")) || (key2 === "tf-aks-network-policy")) || (key2 === "tf-aks-rbac")) || (key2 === "tf-eks-control-plane-logging")) || (key2 === "tf-eks-public-endpoint")) || (key2 === "tf-eks-secrets-encryption")) || (key2 === "tf-gke-legacy-abac")) || (key2 === "tf-gke-master-authorized-networks")) || (key2 === "tf-gke-network-policy")) || (key2 === "tf-gke-private-nodes")) || (key2 === "tf-gke-shielded-nodes")) || (key2 === "tf-gke-workload-identity")) || (key2 === "tf-helm-values-danger")) || (key2 === "tf-unknown-until-apply")) || (key2 === "values-dangerous-default")) || (key2 === "yaml-duplicate-key"))){
+if(!(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((key2 === "admission-policy") || (key2 === "allowed-runtime-classes")) || (key2 === "container-probes")) || (key2 === "container-resources")) || (key2 === "default-service-account")) || (key2 === "image-digest")) || (key2 === "image-pull-policy")) || (key2 === "image-registry")) || (key2 === "image-tag")) || (key2 === "ingress-tls")) || (key2 === "namespace-pss-enforce")) || (key2 === "network-policy-allow-all")) || (key2 === "network-policy-egress")) || (key2 === "network-policy-egress-world")) || (key2 === "network-policy-ingress")) || (key2 === "network-policy-selects-nothing")) || (key2 === "pss-allow-privilege-escalation")) || (key2 === "pss-apparmor-profile")) || (key2 === "pss-capabilities-baseline")) || (key2 === "pss-capabilities-restricted")) || (key2 === "pss-host-namespaces")) || (key2 === "pss-host-path-volumes")) || (key2 === "pss-host-ports")) || (key2 === "pss-host-probes-lifecycle")) || (key2 === "pss-namespace-rejection")) || (key2 === "pss-privileged")) || (key2 === "pss-proc-mount")) || (key2 === "pss-proc-mount-restricted")) || (key2 === "pss-restricted-volumes")) || (key2 === "pss-run-as-non-root")) || (key2 === "pss-run-as-user")) || (key2 === "pss-seccomp-baseline")) || (key2 === "pss-seccomp-restricted")) || (key2 === "pss-selinux-options")) || (key2 === "pss-sysctls")) || (key2 === "pss-windows-host-process")) || (key2 === "rbac-binding-missing-role")) || (key2 === "rbac-broad-subject")) || (key2 === "rbac-cluster-admin-binding")) || (key2 === "rbac-csr-approval")) || (key2 === "rbac-default-service-account-binding")) || (key2 === "rbac-escalate-bind-impersonate")) || (key2 === "rbac-namespace-modify")) || (key2 === "rbac-nodes-proxy")) || (key2 === "rbac-persistentvolume-create")) || (key2 === "rbac-pod-exec")) || (key2 === "rbac-rbac-write")) || (key2 === "rbac-secrets-read")) || (key2 === "rbac-secrets-write")) || (key2 === "rbac-token-request")) || (key2 === "rbac-webhook-config")) || (key2 === "rbac-wildcard")) || (key2 === "rbac-workload-create")) || (key2 === "read-only-root-filesystem")) || (key2 === "render-divergence")) || (key2 === "render-lookup")) || (key2 === "required-annotations")) || (key2 === "required-labels")) || (key2 === "runtime-socket-mount")) || (key2 === "secret-chart-default")) || (key2 === "secret-literal-annotation")) || (key2 === "secret-literal-args")) || (key2 === "secret-literal-configmap")) || (key2 === "secret-literal-env")) || (key2 === "secret-literal-format")) || (key2 === "secret-literal-helm-release")) || (key2 === "sensitive-host-path")) || (key2 === "service-account-missing")) || (key2 === "service-account-token-automount")) || (key2 === "service-external-ips")) || (key2 === "service-load-balancer-open")) || (key2 === "service-node-port")) || (key2 === "tf-aks-api-authorized-ranges")) || (key2 === "tf-aks-local-accounts")) || (key2 === "tf-aks-network-policy")) || (key2 === "tf-aks-rbac")) || (key2 === "tf-eks-control-plane-logging")) || (key2 === "tf-eks-public-endpoint")) || (key2 === "tf-eks-secrets-encryption")) || (key2 === "tf-gke-legacy-abac")) || (key2 === "tf-gke-master-authorized-networks")) || (key2 === "tf-gke-network-policy")) || (key2 === "tf-gke-private-nodes")) || (key2 === "tf-gke-shielded-nodes")) || (key2 === "tf-gke-workload-identity")) || (key2 === "tf-helm-values-danger")) || (key2 === "tf-unknown-until-apply")) || (key2 === "values-dangerous-default")) || (key2 === "yaml-duplicate-key"))){
 const err10 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/propertyNames/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key2};
 if(vErrors === null){
 vErrors = [err10];
@@ -347,7 +348,7 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data12 === "allowed-runtime-classes") || (data12 === "container-probes")) || (data12 === "container-resources")) || (data12 === "default-service-account")) || (data12 === "image-digest")) || (data12 === "image-pull-policy")) || (data12 === "image-registry")) || (data12 === "image-tag")) || (data12 === "ingress-tls")) || (data12 === "namespace-pss-enforce")) || (data12 === "network-policy-allow-all")) || (data12 === "network-policy-egress")) || (data12 === "network-policy-egress-world")) || (data12 === "network-policy-ingress")) || (data12 === "network-policy-selects-nothing")) || (data12 === "pss-allow-privilege-escalation")) || (data12 === "pss-apparmor-profile")) || (data12 === "pss-capabilities-baseline")) || (data12 === "pss-capabilities-restricted")) || (data12 === "pss-host-namespaces")) || (data12 === "pss-host-path-volumes")) || (data12 === "pss-host-ports")) || (data12 === "pss-host-probes-lifecycle")) || (data12 === "pss-namespace-rejection")) || (data12 === "pss-privileged")) || (data12 === "pss-proc-mount")) || (data12 === "pss-proc-mount-restricted")) || (data12 === "pss-restricted-volumes")) || (data12 === "pss-run-as-non-root")) || (data12 === "pss-run-as-user")) || (data12 === "pss-seccomp-baseline")) || (data12 === "pss-seccomp-restricted")) || (data12 === "pss-selinux-options")) || (data12 === "pss-sysctls")) || (data12 === "pss-windows-host-process")) || (data12 === "rbac-binding-missing-role")) || (data12 === "rbac-broad-subject")) || (data12 === "rbac-cluster-admin-binding")) || (data12 === "rbac-csr-approval")) || (data12 === "rbac-default-service-account-binding")) || (data12 === "rbac-escalate-bind-impersonate")) || (data12 === "rbac-namespace-modify")) || (data12 === "rbac-nodes-proxy")) || (data12 === "rbac-persistentvolume-create")) || (data12 === "rbac-pod-exec")) || (data12 === "rbac-rbac-write")) || (data12 === "rbac-secrets-read")) || (data12 === "rbac-secrets-write")) || (data12 === "rbac-token-request")) || (data12 === "rbac-webhook-config")) || (data12 === "rbac-wildcard")) || (data12 === "rbac-workload-create")) || (data12 === "read-only-root-filesystem")) || (data12 === "render-divergence")) || (data12 === "render-lookup")) || (data12 === "required-annotations")) || (data12 === "required-labels")) || (data12 === "runtime-socket-mount")) || (data12 === "secret-chart-default")) || (data12 === "secret-literal-annotation")) || (data12 === "secret-literal-args")) || (data12 === "secret-literal-configmap")) || (data12 === "secret-literal-env")) || (data12 === "secret-literal-format")) || (data12 === "secret-literal-helm-release")) || (data12 === "sensitive-host-path")) || (data12 === "service-account-missing")) || (data12 === "service-account-token-automount")) || (data12 === "service-external-ips")) || (data12 === "service-load-balancer-open")) || (data12 === "service-node-port")) || (data12 === "tf-aks-api-authorized-ranges")) || (data12 === "tf-aks-local-accounts")) || (data12 === "tf-aks-network-policy")) || (data12 === "tf-aks-rbac")) || (data12 === "tf-eks-control-plane-logging")) || (data12 === "tf-eks-public-endpoint")) || (data12 === "tf-eks-secrets-encryption")) || (data12 === "tf-gke-legacy-abac")) || (data12 === "tf-gke-master-authorized-networks")) || (data12 === "tf-gke-network-policy")) || (data12 === "tf-gke-private-nodes")) || (data12 === "tf-gke-shielded-nodes")) || (data12 === "tf-gke-workload-identity")) || (data12 === "tf-helm-values-danger")) || (data12 === "tf-unknown-until-apply")) || (data12 === "values-dangerous-default")) || (data12 === "yaml-duplicate-key"))){
+if(!(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data12 === "admission-policy") || (data12 === "allowed-runtime-classes")) || (data12 === "container-probes")) || (data12 === "container-resources")) || (data12 === "default-service-account")) || (data12 === "image-digest")) || (data12 === "image-pull-policy")) || (data12 === "image-registry")) || (data12 === "image-tag")) || (data12 === "ingress-tls")) || (data12 === "namespace-pss-enforce")) || (data12 === "network-policy-allow-all")) || (data12 === "network-policy-egress")) || (data12 === "network-policy-egress-world")) || (data12 === "network-policy-ingress")) || (data12 === "network-policy-selects-nothing")) || (data12 === "pss-allow-privilege-escalation")) || (data12 === "pss-apparmor-profile")) || (data12 === "pss-capabilities-baseline")) || (data12 === "pss-capabilities-restricted")) || (data12 === "pss-host-namespaces")) || (data12 === "pss-host-path-volumes")) || (data12 === "pss-host-ports")) || (data12 === "pss-host-probes-lifecycle")) || (data12 === "pss-namespace-rejection")) || (data12 === "pss-privileged")) || (data12 === "pss-proc-mount")) || (data12 === "pss-proc-mount-restricted")) || (data12 === "pss-restricted-volumes")) || (data12 === "pss-run-as-non-root")) || (data12 === "pss-run-as-user")) || (data12 === "pss-seccomp-baseline")) || (data12 === "pss-seccomp-restricted")) || (data12 === "pss-selinux-options")) || (data12 === "pss-sysctls")) || (data12 === "pss-windows-host-process")) || (data12 === "rbac-binding-missing-role")) || (data12 === "rbac-broad-subject")) || (data12 === "rbac-cluster-admin-binding")) || (data12 === "rbac-csr-approval")) || (data12 === "rbac-default-service-account-binding")) || (data12 === "rbac-escalate-bind-impersonate")) || (data12 === "rbac-namespace-modify")) || (data12 === "rbac-nodes-proxy")) || (data12 === "rbac-persistentvolume-create")) || (data12 === "rbac-pod-exec")) || (data12 === "rbac-rbac-write")) || (data12 === "rbac-secrets-read")) || (data12 === "rbac-secrets-write")) || (data12 === "rbac-token-request")) || (data12 === "rbac-webhook-config")) || (data12 === "rbac-wildcard")) || (data12 === "rbac-workload-create")) || (data12 === "read-only-root-filesystem")) || (data12 === "render-divergence")) || (data12 === "render-lookup")) || (data12 === "required-annotations")) || (data12 === "required-labels")) || (data12 === "runtime-socket-mount")) || (data12 === "secret-chart-default")) || (data12 === "secret-literal-annotation")) || (data12 === "secret-literal-args")) || (data12 === "secret-literal-configmap")) || (data12 === "secret-literal-env")) || (data12 === "secret-literal-format")) || (data12 === "secret-literal-helm-release")) || (data12 === "sensitive-host-path")) || (data12 === "service-account-missing")) || (data12 === "service-account-token-automount")) || (data12 === "service-external-ips")) || (data12 === "service-load-balancer-open")) || (data12 === "service-node-port")) || (data12 === "tf-aks-api-authorized-ranges")) || (data12 === "tf-aks-local-accounts")) || (data12 === "tf-aks-network-policy")) || (data12 === "tf-aks-rbac")) || (data12 === "tf-eks-control-plane-logging")) || (data12 === "tf-eks-public-endpoint")) || (data12 === "tf-eks-secrets-encryption")) || (data12 === "tf-gke-legacy-abac")) || (data12 === "tf-gke-master-authorized-networks")) || (data12 === "tf-gke-network-policy")) || (data12 === "tf-gke-private-nodes")) || (data12 === "tf-gke-shielded-nodes")) || (data12 === "tf-gke-workload-identity")) || (data12 === "tf-helm-values-danger")) || (data12 === "tf-unknown-until-apply")) || (data12 === "values-dangerous-default")) || (data12 === "yaml-duplicate-key"))){
 const err24 = {instancePath:instancePath+"/lockedRules/" + i0,schemaPath:"#/properties/lockedRules/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.lockedRules.items.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err24];
@@ -448,15 +449,15 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.exclude !== undefined){
-let data17 = data.exclude;
+if(data.customRules !== undefined){
+let data17 = data.customRules;
 if(Array.isArray(data17)){
 const len2 = data17.length;
 for(let i2=0; i2<len2; i2++){
 let data18 = data17[i2];
-if(typeof data18 === "string"){
-if(func3(data18) < 1){
-const err32 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.id === undefined){
+const err32 = {instancePath:instancePath+"/customRules/" + i2,schemaPath:"#/properties/customRules/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -465,9 +466,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/exclude/" + i2,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.expression === undefined){
+const err33 = {instancePath:instancePath+"/customRules/" + i2,schemaPath:"#/properties/customRules/items/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -476,10 +476,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key5 in data18){
+if(!(((((((key5 === "id") || (key5 === "title")) || (key5 === "severity")) || (key5 === "match")) || (key5 === "expression")) || (key5 === "message")) || (key5 === "messageExpression"))){
+const err34 = {instancePath:instancePath+"/customRules/" + i2,schemaPath:"#/properties/customRules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -489,15 +488,11 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data.charts !== undefined){
-let data19 = data.charts;
-if(Array.isArray(data19)){
-const len3 = data19.length;
-for(let i3=0; i3<len3; i3++){
-let data20 = data19[i3];
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.path === undefined){
-const err35 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(data18.id !== undefined){
+let data19 = data18.id;
+if(typeof data19 === "string"){
+if(!pattern1.test(data19)){
+const err35 = {instancePath:instancePath+"/customRules/" + i2+"/id",schemaPath:"#/properties/customRules/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -506,9 +501,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-for(const key5 in data20){
-if(!((((key5 === "path") || (key5 === "values")) || (key5 === "set")) || (key5 === "valueSets"))){
-const err36 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+else {
+const err36 = {instancePath:instancePath+"/customRules/" + i2+"/id",schemaPath:"#/properties/customRules/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -518,11 +513,11 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data20.path !== undefined){
-let data21 = data20.path;
-if(typeof data21 === "string"){
-if(func3(data21) < 1){
-const err37 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data18.title !== undefined){
+let data20 = data18.title;
+if(typeof data20 === "string"){
+if(func3(data20) < 1){
+const err37 = {instancePath:instancePath+"/customRules/" + i2+"/title",schemaPath:"#/properties/customRules/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -533,7 +528,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/charts/" + i3+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err38 = {instancePath:instancePath+"/customRules/" + i2+"/title",schemaPath:"#/properties/customRules/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -543,13 +538,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data20.values !== undefined){
-let data22 = data20.values;
-if(Array.isArray(data22)){
-const len4 = data22.length;
-for(let i4=0; i4<len4; i4++){
-if(typeof data22[i4] !== "string"){
-const err39 = {instancePath:instancePath+"/charts/" + i3+"/values/" + i4,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.severity !== undefined){
+let data21 = data18.severity;
+if(typeof data21 !== "string"){
+const err39 = {instancePath:instancePath+"/customRules/" + i2+"/severity",schemaPath:"#/properties/customRules/items/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -558,10 +550,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-}
-else {
-const err40 = {instancePath:instancePath+"/charts/" + i3+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!(((((data21 === "critical") || (data21 === "high")) || (data21 === "medium")) || (data21 === "low")) || (data21 === "info"))){
+const err40 = {instancePath:instancePath+"/customRules/" + i2+"/severity",schemaPath:"#/properties/customRules/items/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.customRules.items.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -571,15 +561,12 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data20.set !== undefined){
-let data24 = data20.set;
-if(Array.isArray(data24)){
-const len5 = data24.length;
-for(let i5=0; i5<len5; i5++){
-let data25 = data24[i5];
-if(typeof data25 === "string"){
-if(!pattern1.test(data25)){
-const err41 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(data18.match !== undefined){
+let data22 = data18.match;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+for(const key6 in data22){
+if(!(key6 === "kinds")){
+const err41 = {instancePath:instancePath+"/customRules/" + i2+"/match",schemaPath:"#/properties/customRules/items/properties/match/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -589,8 +576,15 @@ vErrors.push(err41);
 errors++;
 }
 }
-else {
-const err42 = {instancePath:instancePath+"/charts/" + i3+"/set/" + i5,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data22.kinds !== undefined){
+let data23 = data22.kinds;
+if(Array.isArray(data23)){
+const len3 = data23.length;
+for(let i3=0; i3<len3; i3++){
+let data24 = data23[i3];
+if(typeof data24 === "string"){
+if(func3(data24) < 1){
+const err42 = {instancePath:instancePath+"/customRules/" + i2+"/match/kinds/" + i3,schemaPath:"#/properties/customRules/items/properties/match/properties/kinds/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -600,9 +594,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
 else {
-const err43 = {instancePath:instancePath+"/charts/" + i3+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err43 = {instancePath:instancePath+"/customRules/" + i2+"/match/kinds/" + i3,schemaPath:"#/properties/customRules/items/properties/match/properties/kinds/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -612,15 +605,9 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data20.valueSets !== undefined){
-let data26 = data20.valueSets;
-if(Array.isArray(data26)){
-const len6 = data26.length;
-for(let i6=0; i6<len6; i6++){
-let data27 = data26[i6];
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(data27.name === undefined){
-const err44 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+}
+else {
+const err44 = {instancePath:instancePath+"/customRules/" + i2+"/match/kinds",schemaPath:"#/properties/customRules/items/properties/match/properties/kinds/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -629,9 +616,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-for(const key6 in data27){
-if(!(((key6 === "name") || (key6 === "values")) || (key6 === "set"))){
-const err45 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/customRules/" + i2+"/match",schemaPath:"#/properties/customRules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -641,11 +629,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data27.name !== undefined){
-let data28 = data27.name;
-if(typeof data28 === "string"){
-if(func3(data28) > 100){
-const err46 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(data18.expression !== undefined){
+let data25 = data18.expression;
+if(typeof data25 === "string"){
+if(func3(data25) < 1){
+const err46 = {instancePath:instancePath+"/customRules/" + i2+"/expression",schemaPath:"#/properties/customRules/items/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -654,8 +642,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(!pattern2.test(data28)){
-const err47 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
+}
+else {
+const err47 = {instancePath:instancePath+"/customRules/" + i2+"/expression",schemaPath:"#/properties/customRules/items/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -665,8 +654,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-else {
-const err48 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.message !== undefined){
+let data26 = data18.message;
+if(typeof data26 === "string"){
+if(func3(data26) < 1){
+const err48 = {instancePath:instancePath+"/customRules/" + i2+"/message",schemaPath:"#/properties/customRules/items/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -676,13 +668,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data27.values !== undefined){
-let data29 = data27.values;
-if(Array.isArray(data29)){
-const len7 = data29.length;
-for(let i7=0; i7<len7; i7++){
-if(typeof data29[i7] !== "string"){
-const err49 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values/" + i7,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err49 = {instancePath:instancePath+"/customRules/" + i2+"/message",schemaPath:"#/properties/customRules/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -692,9 +679,11 @@ vErrors.push(err49);
 errors++;
 }
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data18.messageExpression !== undefined){
+let data27 = data18.messageExpression;
+if(typeof data27 === "string"){
+if(func3(data27) < 1){
+const err50 = {instancePath:instancePath+"/customRules/" + i2+"/messageExpression",schemaPath:"#/properties/customRules/items/properties/messageExpression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -704,15 +693,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data27.set !== undefined){
-let data31 = data27.set;
-if(Array.isArray(data31)){
-const len8 = data31.length;
-for(let i8=0; i8<len8; i8++){
-let data32 = data31[i8];
-if(typeof data32 === "string"){
-if(!pattern1.test(data32)){
-const err51 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+else {
+const err51 = {instancePath:instancePath+"/customRules/" + i2+"/messageExpression",schemaPath:"#/properties/customRules/items/properties/messageExpression/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -722,8 +704,9 @@ vErrors.push(err51);
 errors++;
 }
 }
+}
 else {
-const err52 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err52 = {instancePath:instancePath+"/customRules/" + i2,schemaPath:"#/properties/customRules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -735,7 +718,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err53 = {instancePath:instancePath+"/customRules",schemaPath:"#/properties/customRules/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -745,9 +728,12 @@ vErrors.push(err53);
 errors++;
 }
 }
-}
-else {
-const err54 = {instancePath:instancePath+"/charts/" + i3+"/valueSets/" + i6,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.admission !== undefined){
+let data28 = data.admission;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+for(const key7 in data28){
+if(!(key7 === "policies")){
+const err54 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -757,9 +743,15 @@ vErrors.push(err54);
 errors++;
 }
 }
-}
-else {
-const err55 = {instancePath:instancePath+"/charts/" + i3+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data28.policies !== undefined){
+let data29 = data28.policies;
+if(Array.isArray(data29)){
+const len4 = data29.length;
+for(let i4=0; i4<len4; i4++){
+let data30 = data29[i4];
+if(typeof data30 === "string"){
+if(func3(data30) < 1){
+const err55 = {instancePath:instancePath+"/admission/policies/" + i4,schemaPath:"#/properties/admission/properties/policies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -769,9 +761,8 @@ vErrors.push(err55);
 errors++;
 }
 }
-}
 else {
-const err56 = {instancePath:instancePath+"/charts/" + i3,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err56 = {instancePath:instancePath+"/admission/policies/" + i4,schemaPath:"#/properties/admission/properties/policies/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -783,7 +774,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err57 = {instancePath:instancePath+"/admission/policies",schemaPath:"#/properties/admission/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -793,12 +784,9 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data.valueSets !== undefined){
-let data33 = data.valueSets;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-for(const key7 in data33){
-if(!((key7 === "ci") || (key7 === "severity"))){
-const err58 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+else {
+const err58 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -808,9 +796,15 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data33.ci !== undefined){
-if(typeof data33.ci !== "boolean"){
-const err59 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.exclude !== undefined){
+let data31 = data.exclude;
+if(Array.isArray(data31)){
+const len5 = data31.length;
+for(let i5=0; i5<len5; i5++){
+let data32 = data31[i5];
+if(typeof data32 === "string"){
+if(func3(data32) < 1){
+const err59 = {instancePath:instancePath+"/exclude/" + i5,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -820,10 +814,8 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data33.severity !== undefined){
-let data35 = data33.severity;
-if(typeof data35 !== "string"){
-const err60 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err60 = {instancePath:instancePath+"/exclude/" + i5,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -832,8 +824,10 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(!((((((data35 === "keep") || (data35 === "critical")) || (data35 === "high")) || (data35 === "medium")) || (data35 === "low")) || (data35 === "info"))){
-const err61 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -843,9 +837,15 @@ vErrors.push(err61);
 errors++;
 }
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.charts !== undefined){
+let data33 = data.charts;
+if(Array.isArray(data33)){
+const len6 = data33.length;
+for(let i6=0; i6<len6; i6++){
+let data34 = data33[i6];
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.path === undefined){
+const err62 = {instancePath:instancePath+"/charts/" + i6,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -854,15 +854,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data.provenance !== undefined){
-let data36 = data.provenance;
-const _errs86 = errors;
-let valid27 = false;
-let passing1 = null;
-const _errs87 = errors;
-if(typeof data36 !== "boolean"){
-const err63 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+for(const key8 in data34){
+if(!((((key8 === "path") || (key8 === "values")) || (key8 === "set")) || (key8 === "valueSets"))){
+const err63 = {instancePath:instancePath+"/charts/" + i6,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -871,16 +865,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-var _valid1 = _errs87 === errors;
-if(_valid1){
-valid27 = true;
-passing1 = 0;
 }
-const _errs89 = errors;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-for(const key8 in data36){
-if(!((key8 === "enabled") || (key8 === "maxRenders"))){
-const err64 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(data34.path !== undefined){
+let data35 = data34.path;
+if(typeof data35 === "string"){
+if(func3(data35) < 1){
+const err64 = {instancePath:instancePath+"/charts/" + i6+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -890,9 +880,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data36.enabled !== undefined){
-if(typeof data36.enabled !== "boolean"){
-const err65 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err65 = {instancePath:instancePath+"/charts/" + i6+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -902,10 +891,13 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data36.maxRenders !== undefined){
-let data38 = data36.maxRenders;
-if(!((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38)))){
-const err66 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data34.values !== undefined){
+let data36 = data34.values;
+if(Array.isArray(data36)){
+const len7 = data36.length;
+for(let i7=0; i7<len7; i7++){
+if(typeof data36[i7] !== "string"){
+const err66 = {instancePath:instancePath+"/charts/" + i6+"/values/" + i7,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -914,9 +906,10 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(typeof data38 == "number"){
-if(data38 > 64 || isNaN(data38)){
-const err67 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/charts/" + i6+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -925,8 +918,16 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data38 < 1 || isNaN(data38)){
-const err68 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data34.set !== undefined){
+let data38 = data34.set;
+if(Array.isArray(data38)){
+const len8 = data38.length;
+for(let i8=0; i8<len8; i8++){
+let data39 = data38[i8];
+if(typeof data39 === "string"){
+if(!pattern2.test(data39)){
+const err68 = {instancePath:instancePath+"/charts/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -936,10 +937,8 @@ vErrors.push(err68);
 errors++;
 }
 }
-}
-}
 else {
-const err69 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err69 = {instancePath:instancePath+"/charts/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -948,19 +947,10 @@ vErrors.push(err69);
 }
 errors++;
 }
-var _valid1 = _errs89 === errors;
-if(_valid1 && valid27){
-valid27 = false;
-passing1 = [passing1, 1];
+}
 }
 else {
-if(_valid1){
-valid27 = true;
-passing1 = 1;
-}
-}
-if(!valid27){
-const err70 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+const err70 = {instancePath:instancePath+"/charts/" + i6+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -969,27 +959,16 @@ vErrors.push(err70);
 }
 errors++;
 }
-else {
-errors = _errs86;
-if(vErrors !== null){
-if(_errs86){
-vErrors.length = _errs86;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.suppressions !== undefined){
-let data39 = data.suppressions;
-if(Array.isArray(data39)){
-const len9 = data39.length;
+if(data34.valueSets !== undefined){
+let data40 = data34.valueSets;
+if(Array.isArray(data40)){
+const len9 = data40.length;
 for(let i9=0; i9<len9; i9++){
-let data40 = data39[i9];
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.rule === undefined){
-const err71 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
+let data41 = data40[i9];
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data41.name === undefined){
+const err71 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -998,8 +977,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(data40.reason === undefined){
-const err72 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+for(const key9 in data41){
+if(!(((key9 === "name") || (key9 === "values")) || (key9 === "set"))){
+const err72 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1008,9 +988,12 @@ vErrors.push(err72);
 }
 errors++;
 }
-for(const key9 in data40){
-if(!(func2.call(schema11.properties.suppressions.items.properties, key9))){
-const err73 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+if(data41.name !== undefined){
+let data42 = data41.name;
+if(typeof data42 === "string"){
+if(func3(data42) > 100){
+const err73 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1019,11 +1002,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-if(data40.rule !== undefined){
-let data41 = data40.rule;
-if(typeof data41 !== "string"){
-const err74 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern3.test(data42)){
+const err74 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1032,8 +1012,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(!(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data41 === "*") || (data41 === "allowed-runtime-classes")) || (data41 === "container-probes")) || (data41 === "container-resources")) || (data41 === "default-service-account")) || (data41 === "image-digest")) || (data41 === "image-pull-policy")) || (data41 === "image-registry")) || (data41 === "image-tag")) || (data41 === "ingress-tls")) || (data41 === "namespace-pss-enforce")) || (data41 === "network-policy-allow-all")) || (data41 === "network-policy-egress")) || (data41 === "network-policy-egress-world")) || (data41 === "network-policy-ingress")) || (data41 === "network-policy-selects-nothing")) || (data41 === "pss-allow-privilege-escalation")) || (data41 === "pss-apparmor-profile")) || (data41 === "pss-capabilities-baseline")) || (data41 === "pss-capabilities-restricted")) || (data41 === "pss-host-namespaces")) || (data41 === "pss-host-path-volumes")) || (data41 === "pss-host-ports")) || (data41 === "pss-host-probes-lifecycle")) || (data41 === "pss-namespace-rejection")) || (data41 === "pss-privileged")) || (data41 === "pss-proc-mount")) || (data41 === "pss-proc-mount-restricted")) || (data41 === "pss-restricted-volumes")) || (data41 === "pss-run-as-non-root")) || (data41 === "pss-run-as-user")) || (data41 === "pss-seccomp-baseline")) || (data41 === "pss-seccomp-restricted")) || (data41 === "pss-selinux-options")) || (data41 === "pss-sysctls")) || (data41 === "pss-windows-host-process")) || (data41 === "rbac-binding-missing-role")) || (data41 === "rbac-broad-subject")) || (data41 === "rbac-cluster-admin-binding")) || (data41 === "rbac-csr-approval")) || (data41 === "rbac-default-service-account-binding")) || (data41 === "rbac-escalate-bind-impersonate")) || (data41 === "rbac-namespace-modify")) || (data41 === "rbac-nodes-proxy")) || (data41 === "rbac-persistentvolume-create")) || (data41 === "rbac-pod-exec")) || (data41 === "rbac-rbac-write")) || (data41 === "rbac-secrets-read")) || (data41 === "rbac-secrets-write")) || (data41 === "rbac-token-request")) || (data41 === "rbac-webhook-config")) || (data41 === "rbac-wildcard")) || (data41 === "rbac-workload-create")) || (data41 === "read-only-root-filesystem")) || (data41 === "render-divergence")) || (data41 === "render-lookup")) || (data41 === "required-annotations")) || (data41 === "required-labels")) || (data41 === "runtime-socket-mount")) || (data41 === "secret-chart-default")) || (data41 === "secret-literal-annotation")) || (data41 === "secret-literal-args")) || (data41 === "secret-literal-configmap")) || (data41 === "secret-literal-env")) || (data41 === "secret-literal-format")) || (data41 === "secret-literal-helm-release")) || (data41 === "sensitive-host-path")) || (data41 === "service-account-missing")) || (data41 === "service-account-token-automount")) || (data41 === "service-external-ips")) || (data41 === "service-load-balancer-open")) || (data41 === "service-node-port")) || (data41 === "tf-aks-api-authorized-ranges")) || (data41 === "tf-aks-local-accounts")) || (data41 === "tf-aks-network-policy")) || (data41 === "tf-aks-rbac")) || (data41 === "tf-eks-control-plane-logging")) || (data41 === "tf-eks-public-endpoint")) || (data41 === "tf-eks-secrets-encryption")) || (data41 === "tf-gke-legacy-abac")) || (data41 === "tf-gke-master-authorized-networks")) || (data41 === "tf-gke-network-policy")) || (data41 === "tf-gke-private-nodes")) || (data41 === "tf-gke-shielded-nodes")) || (data41 === "tf-gke-workload-identity")) || (data41 === "tf-helm-values-danger")) || (data41 === "tf-unknown-until-apply")) || (data41 === "values-dangerous-default")) || (data41 === "yaml-duplicate-key"))){
-const err75 = {instancePath:instancePath+"/suppressions/" + i9+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err75 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1043,11 +1024,13 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data40.reason !== undefined){
-let data42 = data40.reason;
-if(typeof data42 === "string"){
-if(func3(data42) < 1){
-const err76 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data41.values !== undefined){
+let data43 = data41.values;
+if(Array.isArray(data43)){
+const len10 = data43.length;
+for(let i10=0; i10<len10; i10++){
+if(typeof data43[i10] !== "string"){
+const err76 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/values/" + i10,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1057,8 +1040,9 @@ vErrors.push(err76);
 errors++;
 }
 }
+}
 else {
-const err77 = {instancePath:instancePath+"/suppressions/" + i9+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err77 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1068,11 +1052,15 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data40.expires !== undefined){
-let data43 = data40.expires;
-if(typeof data43 === "string"){
-if(!pattern4.test(data43)){
-const err78 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+if(data41.set !== undefined){
+let data45 = data41.set;
+if(Array.isArray(data45)){
+const len11 = data45.length;
+for(let i11=0; i11<len11; i11++){
+let data46 = data45[i11];
+if(typeof data46 === "string"){
+if(!pattern2.test(data46)){
+const err78 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/set/" + i11,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1083,7 +1071,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/suppressions/" + i9+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err79 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/set/" + i11,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1093,11 +1081,9 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data40.chart !== undefined){
-let data44 = data40.chart;
-if(typeof data44 === "string"){
-if(func3(data44) < 1){
-const err80 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err80 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1107,8 +1093,9 @@ vErrors.push(err80);
 errors++;
 }
 }
+}
 else {
-const err81 = {instancePath:instancePath+"/suppressions/" + i9+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err81 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1118,11 +1105,9 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data40.file !== undefined){
-let data45 = data40.file;
-if(typeof data45 === "string"){
-if(func3(data45) < 1){
-const err82 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err82 = {instancePath:instancePath+"/charts/" + i6+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1132,8 +1117,9 @@ vErrors.push(err82);
 errors++;
 }
 }
+}
 else {
-const err83 = {instancePath:instancePath+"/suppressions/" + i9+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err83 = {instancePath:instancePath+"/charts/" + i6,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1143,11 +1129,9 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data40.valueSet !== undefined){
-let data46 = data40.valueSet;
-if(typeof data46 === "string"){
-if(func3(data46) < 1){
-const err84 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err84 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1157,8 +1141,12 @@ vErrors.push(err84);
 errors++;
 }
 }
-else {
-const err85 = {instancePath:instancePath+"/suppressions/" + i9+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.valueSets !== undefined){
+let data47 = data.valueSets;
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+for(const key10 in data47){
+if(!((key10 === "ci") || (key10 === "severity"))){
+const err85 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1168,11 +1156,9 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data40.kind !== undefined){
-let data47 = data40.kind;
-if(typeof data47 === "string"){
-if(func3(data47) < 1){
-const err86 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data47.ci !== undefined){
+if(typeof data47.ci !== "boolean"){
+const err86 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1182,8 +1168,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-else {
-const err87 = {instancePath:instancePath+"/suppressions/" + i9+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data47.severity !== undefined){
+let data49 = data47.severity;
+if(typeof data49 !== "string"){
+const err87 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1192,12 +1180,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-if(data40.namespace !== undefined){
-let data48 = data40.namespace;
-if(typeof data48 === "string"){
-if(func3(data48) < 1){
-const err88 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!((((((data49 === "keep") || (data49 === "critical")) || (data49 === "high")) || (data49 === "medium")) || (data49 === "low")) || (data49 === "info"))){
+const err88 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1207,8 +1191,9 @@ vErrors.push(err88);
 errors++;
 }
 }
+}
 else {
-const err89 = {instancePath:instancePath+"/suppressions/" + i9+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err89 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1218,11 +1203,14 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data40.name !== undefined){
-let data49 = data40.name;
-if(typeof data49 === "string"){
-if(func3(data49) < 1){
-const err90 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.provenance !== undefined){
+let data50 = data.provenance;
+const _errs117 = errors;
+let valid36 = false;
+let passing1 = null;
+const _errs118 = errors;
+if(typeof data50 !== "boolean"){
+const err90 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1231,9 +1219,16 @@ vErrors.push(err90);
 }
 errors++;
 }
+var _valid1 = _errs118 === errors;
+if(_valid1){
+valid36 = true;
+passing1 = 0;
 }
-else {
-const err91 = {instancePath:instancePath+"/suppressions/" + i9+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const _errs120 = errors;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key11 in data50){
+if(!((key11 === "enabled") || (key11 === "maxRenders"))){
+const err91 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1243,11 +1238,9 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data40.container !== undefined){
-let data50 = data40.container;
-if(typeof data50 === "string"){
-if(func3(data50) < 1){
-const err92 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data50.enabled !== undefined){
+if(typeof data50.enabled !== "boolean"){
+const err92 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1257,8 +1250,10 @@ vErrors.push(err92);
 errors++;
 }
 }
-else {
-const err93 = {instancePath:instancePath+"/suppressions/" + i9+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data50.maxRenders !== undefined){
+let data52 = data50.maxRenders;
+if(!((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52)))){
+const err93 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1267,10 +1262,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-}
-else {
-const err94 = {instancePath:instancePath+"/suppressions/" + i9,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data52 == "number"){
+if(data52 > 64 || isNaN(data52)){
+const err94 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1279,10 +1273,8 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-}
-else {
-const err95 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data52 < 1 || isNaN(data52)){
+const err95 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1292,12 +1284,10 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data.helm !== undefined){
-let data51 = data.helm;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-for(const key10 in data51){
-if(!(func2.call(schema11.properties.helm.properties, key10))){
-const err96 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+}
+else {
+const err96 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1306,12 +1296,19 @@ vErrors.push(err96);
 }
 errors++;
 }
+var _valid1 = _errs120 === errors;
+if(_valid1 && valid36){
+valid36 = false;
+passing1 = [passing1, 1];
 }
-if(data51.releaseName !== undefined){
-let data52 = data51.releaseName;
-if(typeof data52 === "string"){
-if(func3(data52) > 53){
-const err97 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
+else {
+if(_valid1){
+valid36 = true;
+passing1 = 1;
+}
+}
+if(!valid36){
+const err97 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1320,8 +1317,27 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(!pattern5.test(data52)){
-const err98 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+else {
+errors = _errs117;
+if(vErrors !== null){
+if(_errs117){
+vErrors.length = _errs117;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.suppressions !== undefined){
+let data53 = data.suppressions;
+if(Array.isArray(data53)){
+const len12 = data53.length;
+for(let i12=0; i12<len12; i12++){
+let data54 = data53[i12];
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+if(data54.rule === undefined){
+const err98 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1330,9 +1346,8 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-else {
-const err99 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data54.reason === undefined){
+const err99 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1341,12 +1356,9 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-if(data51.namespace !== undefined){
-let data53 = data51.namespace;
-if(typeof data53 === "string"){
-if(func3(data53) > 63){
-const err100 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
+for(const key12 in data54){
+if(!(func2.call(schema11.properties.suppressions.items.properties, key12))){
+const err100 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1355,8 +1367,11 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(!pattern5.test(data53)){
-const err101 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data54.rule !== undefined){
+let data55 = data54.rule;
+if(typeof data55 !== "string"){
+const err101 = {instancePath:instancePath+"/suppressions/" + i12+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1365,9 +1380,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data55 === "*") || (data55 === "admission-policy")) || (data55 === "allowed-runtime-classes")) || (data55 === "container-probes")) || (data55 === "container-resources")) || (data55 === "default-service-account")) || (data55 === "image-digest")) || (data55 === "image-pull-policy")) || (data55 === "image-registry")) || (data55 === "image-tag")) || (data55 === "ingress-tls")) || (data55 === "namespace-pss-enforce")) || (data55 === "network-policy-allow-all")) || (data55 === "network-policy-egress")) || (data55 === "network-policy-egress-world")) || (data55 === "network-policy-ingress")) || (data55 === "network-policy-selects-nothing")) || (data55 === "pss-allow-privilege-escalation")) || (data55 === "pss-apparmor-profile")) || (data55 === "pss-capabilities-baseline")) || (data55 === "pss-capabilities-restricted")) || (data55 === "pss-host-namespaces")) || (data55 === "pss-host-path-volumes")) || (data55 === "pss-host-ports")) || (data55 === "pss-host-probes-lifecycle")) || (data55 === "pss-namespace-rejection")) || (data55 === "pss-privileged")) || (data55 === "pss-proc-mount")) || (data55 === "pss-proc-mount-restricted")) || (data55 === "pss-restricted-volumes")) || (data55 === "pss-run-as-non-root")) || (data55 === "pss-run-as-user")) || (data55 === "pss-seccomp-baseline")) || (data55 === "pss-seccomp-restricted")) || (data55 === "pss-selinux-options")) || (data55 === "pss-sysctls")) || (data55 === "pss-windows-host-process")) || (data55 === "rbac-binding-missing-role")) || (data55 === "rbac-broad-subject")) || (data55 === "rbac-cluster-admin-binding")) || (data55 === "rbac-csr-approval")) || (data55 === "rbac-default-service-account-binding")) || (data55 === "rbac-escalate-bind-impersonate")) || (data55 === "rbac-namespace-modify")) || (data55 === "rbac-nodes-proxy")) || (data55 === "rbac-persistentvolume-create")) || (data55 === "rbac-pod-exec")) || (data55 === "rbac-rbac-write")) || (data55 === "rbac-secrets-read")) || (data55 === "rbac-secrets-write")) || (data55 === "rbac-token-request")) || (data55 === "rbac-webhook-config")) || (data55 === "rbac-wildcard")) || (data55 === "rbac-workload-create")) || (data55 === "read-only-root-filesystem")) || (data55 === "render-divergence")) || (data55 === "render-lookup")) || (data55 === "required-annotations")) || (data55 === "required-labels")) || (data55 === "runtime-socket-mount")) || (data55 === "secret-chart-default")) || (data55 === "secret-literal-annotation")) || (data55 === "secret-literal-args")) || (data55 === "secret-literal-configmap")) || (data55 === "secret-literal-env")) || (data55 === "secret-literal-format")) || (data55 === "secret-literal-helm-release")) || (data55 === "sensitive-host-path")) || (data55 === "service-account-missing")) || (data55 === "service-account-token-automount")) || (data55 === "service-external-ips")) || (data55 === "service-load-balancer-open")) || (data55 === "service-node-port")) || (data55 === "tf-aks-api-authorized-ranges")) || (data55 === "tf-aks-local-accounts")) || (data55 === "tf-aks-network-policy")) || (data55 === "tf-aks-rbac")) || (data55 === "tf-eks-control-plane-logging")) || (data55 === "tf-eks-public-endpoint")) || (data55 === "tf-eks-secrets-encryption")) || (data55 === "tf-gke-legacy-abac")) || (data55 === "tf-gke-master-authorized-networks")) || (data55 === "tf-gke-network-policy")) || (data55 === "tf-gke-private-nodes")) || (data55 === "tf-gke-shielded-nodes")) || (data55 === "tf-gke-workload-identity")) || (data55 === "tf-helm-values-danger")) || (data55 === "tf-unknown-until-apply")) || (data55 === "values-dangerous-default")) || (data55 === "yaml-duplicate-key"))){
+const err102 = {instancePath:instancePath+"/suppressions/" + i12+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1377,11 +1391,11 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data51.kubeVersion !== undefined){
-let data54 = data51.kubeVersion;
-if(typeof data54 === "string"){
-if(!pattern7.test(data54)){
-const err103 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
+if(data54.reason !== undefined){
+let data56 = data54.reason;
+if(typeof data56 === "string"){
+if(func3(data56) < 1){
+const err103 = {instancePath:instancePath+"/suppressions/" + i12+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1392,7 +1406,7 @@ errors++;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err104 = {instancePath:instancePath+"/suppressions/" + i12+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1402,11 +1416,11 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data51.timeoutSeconds !== undefined){
-let data55 = data51.timeoutSeconds;
-if(typeof data55 == "number"){
-if(data55 > 600 || isNaN(data55)){
-const err105 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
+if(data54.expires !== undefined){
+let data57 = data54.expires;
+if(typeof data57 === "string"){
+if(!pattern5.test(data57)){
+const err105 = {instancePath:instancePath+"/suppressions/" + i12+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1415,8 +1429,9 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(data55 <= 0 || isNaN(data55)){
-const err106 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+else {
+const err106 = {instancePath:instancePath+"/suppressions/" + i12+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1426,8 +1441,11 @@ vErrors.push(err106);
 errors++;
 }
 }
-else {
-const err107 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data54.chart !== undefined){
+let data58 = data54.chart;
+if(typeof data58 === "string"){
+if(func3(data58) < 1){
+const err107 = {instancePath:instancePath+"/suppressions/" + i12+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1437,11 +1455,8 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data51.totalTimeoutSeconds !== undefined){
-let data56 = data51.totalTimeoutSeconds;
-if(typeof data56 == "number"){
-if(data56 > 3600 || isNaN(data56)){
-const err108 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+else {
+const err108 = {instancePath:instancePath+"/suppressions/" + i12+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1450,8 +1465,12 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data56 <= 0 || isNaN(data56)){
-const err109 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+if(data54.file !== undefined){
+let data59 = data54.file;
+if(typeof data59 === "string"){
+if(func3(data59) < 1){
+const err109 = {instancePath:instancePath+"/suppressions/" + i12+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1462,7 +1481,7 @@ errors++;
 }
 }
 else {
-const err110 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err110 = {instancePath:instancePath+"/suppressions/" + i12+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1472,10 +1491,11 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data51.memoryLimitMiB !== undefined){
-let data57 = data51.memoryLimitMiB;
-if(!((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57)))){
-const err111 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data54.valueSet !== undefined){
+let data60 = data54.valueSet;
+if(typeof data60 === "string"){
+if(func3(data60) < 1){
+const err111 = {instancePath:instancePath+"/suppressions/" + i12+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1484,9 +1504,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-if(typeof data57 == "number"){
-if(data57 > 8192 || isNaN(data57)){
-const err112 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+}
+else {
+const err112 = {instancePath:instancePath+"/suppressions/" + i12+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1495,8 +1515,12 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(data57 < 128 || isNaN(data57)){
-const err113 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
+}
+if(data54.kind !== undefined){
+let data61 = data54.kind;
+if(typeof data61 === "string"){
+if(func3(data61) < 1){
+const err113 = {instancePath:instancePath+"/suppressions/" + i12+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1506,11 +1530,8 @@ vErrors.push(err113);
 errors++;
 }
 }
-}
-if(data51.maxOutputMiB !== undefined){
-let data58 = data51.maxOutputMiB;
-if(!((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58)))){
-const err114 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err114 = {instancePath:instancePath+"/suppressions/" + i12+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1519,9 +1540,12 @@ vErrors.push(err114);
 }
 errors++;
 }
-if(typeof data58 == "number"){
-if(data58 > 512 || isNaN(data58)){
-const err115 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+}
+if(data54.namespace !== undefined){
+let data62 = data54.namespace;
+if(typeof data62 === "string"){
+if(func3(data62) < 1){
+const err115 = {instancePath:instancePath+"/suppressions/" + i12+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1530,8 +1554,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(data58 < 1 || isNaN(data58)){
-const err116 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+else {
+const err116 = {instancePath:instancePath+"/suppressions/" + i12+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1541,11 +1566,11 @@ vErrors.push(err116);
 errors++;
 }
 }
-}
-if(data51.maxRenders !== undefined){
-let data59 = data51.maxRenders;
-if(!((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59)))){
-const err117 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data54.name !== undefined){
+let data63 = data54.name;
+if(typeof data63 === "string"){
+if(func3(data63) < 1){
+const err117 = {instancePath:instancePath+"/suppressions/" + i12+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1554,9 +1579,9 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(typeof data59 == "number"){
-if(data59 > 10000 || isNaN(data59)){
-const err118 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+}
+else {
+const err118 = {instancePath:instancePath+"/suppressions/" + i12+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1565,8 +1590,12 @@ vErrors.push(err118);
 }
 errors++;
 }
-if(data59 < 1 || isNaN(data59)){
-const err119 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data54.container !== undefined){
+let data64 = data54.container;
+if(typeof data64 === "string"){
+if(func3(data64) < 1){
+const err119 = {instancePath:instancePath+"/suppressions/" + i12+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1576,14 +1605,8 @@ vErrors.push(err119);
 errors++;
 }
 }
-}
-if(data51.valuesFiles !== undefined){
-let data60 = data51.valuesFiles;
-if(Array.isArray(data60)){
-const len10 = data60.length;
-for(let i10=0; i10<len10; i10++){
-if(typeof data60[i10] !== "string"){
-const err120 = {instancePath:instancePath+"/helm/valuesFiles/" + i10,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err120 = {instancePath:instancePath+"/suppressions/" + i12+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1595,7 +1618,7 @@ errors++;
 }
 }
 else {
-const err121 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err121 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1605,15 +1628,9 @@ vErrors.push(err121);
 errors++;
 }
 }
-if(data51.set !== undefined){
-let data62 = data51.set;
-if(Array.isArray(data62)){
-const len11 = data62.length;
-for(let i11=0; i11<len11; i11++){
-let data63 = data62[i11];
-if(typeof data63 === "string"){
-if(!pattern1.test(data63)){
-const err122 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+}
+else {
+const err122 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1623,8 +1640,12 @@ vErrors.push(err122);
 errors++;
 }
 }
-else {
-const err123 = {instancePath:instancePath+"/helm/set/" + i11,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.helm !== undefined){
+let data65 = data.helm;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+for(const key13 in data65){
+if(!(func2.call(schema11.properties.helm.properties, key13))){
+const err123 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1634,9 +1655,11 @@ vErrors.push(err123);
 errors++;
 }
 }
-}
-else {
-const err124 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data65.releaseName !== undefined){
+let data66 = data65.releaseName;
+if(typeof data66 === "string"){
+if(func3(data66) > 53){
+const err124 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1645,10 +1668,8 @@ vErrors.push(err124);
 }
 errors++;
 }
-}
-}
-else {
-const err125 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!pattern6.test(data66)){
+const err125 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1658,14 +1679,341 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
 else {
-const err126 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err126 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err126];
 }
 else {
 vErrors.push(err126);
+}
+errors++;
+}
+}
+if(data65.namespace !== undefined){
+let data67 = data65.namespace;
+if(typeof data67 === "string"){
+if(func3(data67) > 63){
+const err127 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+if(!pattern6.test(data67)){
+const err128 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+else {
+const err129 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+}
+if(data65.kubeVersion !== undefined){
+let data68 = data65.kubeVersion;
+if(typeof data68 === "string"){
+if(!pattern8.test(data68)){
+const err130 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+if(data65.timeoutSeconds !== undefined){
+let data69 = data65.timeoutSeconds;
+if(typeof data69 == "number"){
+if(data69 > 600 || isNaN(data69)){
+const err132 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+if(data69 <= 0 || isNaN(data69)){
+const err133 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+else {
+const err134 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+if(data65.totalTimeoutSeconds !== undefined){
+let data70 = data65.totalTimeoutSeconds;
+if(typeof data70 == "number"){
+if(data70 > 3600 || isNaN(data70)){
+const err135 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+if(data70 <= 0 || isNaN(data70)){
+const err136 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+else {
+const err137 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+if(data65.memoryLimitMiB !== undefined){
+let data71 = data65.memoryLimitMiB;
+if(!((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71)))){
+const err138 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+if(typeof data71 == "number"){
+if(data71 > 8192 || isNaN(data71)){
+const err139 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+if(data71 < 128 || isNaN(data71)){
+const err140 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+}
+if(data65.maxOutputMiB !== undefined){
+let data72 = data65.maxOutputMiB;
+if(!((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72)))){
+const err141 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+if(typeof data72 == "number"){
+if(data72 > 512 || isNaN(data72)){
+const err142 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+if(data72 < 1 || isNaN(data72)){
+const err143 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+}
+if(data65.maxRenders !== undefined){
+let data73 = data65.maxRenders;
+if(!((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73)))){
+const err144 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+if(typeof data73 == "number"){
+if(data73 > 10000 || isNaN(data73)){
+const err145 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+if(data73 < 1 || isNaN(data73)){
+const err146 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+}
+if(data65.valuesFiles !== undefined){
+let data74 = data65.valuesFiles;
+if(Array.isArray(data74)){
+const len13 = data74.length;
+for(let i13=0; i13<len13; i13++){
+if(typeof data74[i13] !== "string"){
+const err147 = {instancePath:instancePath+"/helm/valuesFiles/" + i13,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+if(data65.set !== undefined){
+let data76 = data65.set;
+if(Array.isArray(data76)){
+const len14 = data76.length;
+for(let i14=0; i14<len14; i14++){
+let data77 = data76[i14];
+if(typeof data77 === "string"){
+if(!pattern2.test(data77)){
+const err149 = {instancePath:instancePath+"/helm/set/" + i14,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/helm/set/" + i14,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+}
+else {
+const err151 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+}
+else {
+const err152 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+}
+else {
+const err153 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
 }
 errors++;
 }

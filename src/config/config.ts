@@ -1,4 +1,5 @@
 // Loads and validates .preadmit.yaml. Errors name the file and line of the offending key.
+import { customRuleProblems, type CustomRuleConfig } from '../admission/custom-rules.ts';
 import { closest } from './did-you-mean.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,10 @@ export interface Config {
   pss: { level: 'baseline' | 'restricted'; version: string };
   rules: Record<string, RuleSetting>;
   include: string[];
+  /** ValidatingAdmissionPolicy files or folders (absolute), from `admission.policies`. */
+  admissionPolicies?: string[];
+  /** Rules written in CEL (`customRules`), compiled when the configuration is loaded. */
+  customRules?: CustomRuleConfig[];
   exclude: string[];
   /** Per-chart render settings; `path` is an absolute path or glob. */
   charts: { path: string; valuesFiles: string[]; set: string[]; valueSets: ConfiguredValueSet[] }[];
@@ -261,7 +266,7 @@ export function loadConfigText(text: string, file: string, ruleIds: readonly str
     throw new UsageError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }
   const config = mergeConfig(value as RawConfig, path.dirname(file), file, (pointer) => doc?.lineOf(pointer));
-  const problems = [...configPathProblems(value as RawConfig, config, repoRoot)];
+  const problems = [...configPathProblems(value as RawConfig, config, repoRoot), ...customRuleProblems(config.customRules ?? [], ruleIds)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:\n  ${problems.map((p) => `${displayPath}:${doc?.lineOf(p.pointer) ?? 1}: ${p.message}`).join('\n  ')}`);
   }
@@ -296,6 +301,10 @@ function* configPathProblems(raw: RawConfig, config: Config, repoRoot: string | 
   }
   const baselineProblem = config.baseline !== undefined ? confinementProblem(repoRoot, config.baseline) : undefined;
   if (baselineProblem) yield { pointer: '/baseline', message: `baseline file ${JSON.stringify(path.relative(repoRoot, config.baseline!).slice(0, 120))}: ${baselineProblem}` };
+  for (const [i, file] of (config.admissionPolicies ?? []).entries()) {
+    const problem = confinementProblem(repoRoot, file);
+    if (problem) yield { pointer: `/admission/policies/${i}`, message: `policy path ${JSON.stringify(path.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+  }
 }
 
 interface RawConfig {
@@ -312,6 +321,8 @@ interface RawConfig {
   lockedRules?: string[];
   provenance?: boolean | { enabled?: boolean; maxRenders?: number };
   suppressions?: (Omit<ConfiguredSuppression, 'declared'>)[];
+  customRules?: CustomRuleConfig[];
+  admission?: { policies?: string[] };
   baseline?: string;
 }
 
@@ -358,6 +369,8 @@ function mergeConfig(raw: RawConfig, baseDir: string, file: string, lineOf: (poi
     }),
   }));
   if (raw.baseline !== undefined) config.baseline = path.resolve(baseDir, raw.baseline);
+  if (raw.customRules !== undefined) config.customRules = raw.customRules;
+  if (raw.admission?.policies !== undefined) config.admissionPolicies = raw.admission.policies.map((p) => path.resolve(baseDir, p));
   if (raw.valueSets?.ci !== undefined) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== undefined) config.valueSets.severity = raw.valueSets.severity;
   if (typeof raw.provenance === 'boolean') config.provenance.enabled = raw.provenance;

@@ -109,7 +109,7 @@ export function evaluate(objects: readonly ScannedObject[], rules: readonly Rule
 
   const emit = (rule: Rule, object: ScannedObject, base: string, report: Report) => {
     const path = base + report.path;
-    const fingerprint = fingerprintOf(rule.meta.id, object, path);
+    const fingerprint = fingerprintOf(rule.meta.id, object, report.key === undefined ? path : `${path}\u0000${report.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule.meta.messages[report.messageId] ?? report.messageId;

@@ -32,6 +32,8 @@ export interface Report {
   data?: Record<string, string | number>;
   /** Other objects this report was derived from. */
   related?: ObjectRef[];
+  /** Tells apart several reports at one path (e.g. one per failed admission policy validation); part of the fingerprint. */
+  key?: string;
   /** A severity for this report other than the rule's default (e.g. cluster-wide vs namespaced); config still wins. */
   severity?: Severity;
   /**

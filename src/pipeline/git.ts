@@ -91,6 +91,15 @@ async function entriesAt(repoRoot: string, sha: string, files: readonly string[]
   return out;
 }
 
+/** The repository-relative files at or under a repository-relative path at a commit (git ls-tree -r). */
+export async function filesUnderAt(repoRoot: string, sha: string, dir: string): Promise<string[] | { message: string }> {
+  const rel = normalize(dir);
+  if (rel === undefined) return { message: `${dir} is not inside the repository` };
+  const listed = await git(repoRoot, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', sha, '--', rel]);
+  if (!listed.ok) return { message: `git cannot list ${rel} at ${sha.slice(0, 12)}: ${firstLine(listed.stderr)}` };
+  return listed.stdout.toString('utf8').split('\u0000').filter((f) => f !== '');
+}
+
 /** The text of a repository-relative file at a commit (from resolveRevision). */
 export async function readFileAt(repoRoot: string, sha: string, file: string): Promise<FileAtRevision> {
   return (await readFilesAt(repoRoot, sha, [file]))[0]!;

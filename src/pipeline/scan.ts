@@ -20,6 +20,8 @@ import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } fro
 import { discover, findRepoRoot, relativeTo } from './discover.ts';
 import { load } from './load.ts';
 import { UsageError } from '../model/errors.ts';
+import { policyFilesAtBase, prepareScanAdmission } from './admission.ts';
+import { customRulesOf } from '../../rules/_templates/custom-cel.ts';
 import { CommentFiles } from './suppress.ts';
 import { applyBaselineFile } from './baseline-file.ts';
 import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from '../secrets/redact.ts';
@@ -40,6 +42,8 @@ import {
 
 export interface ScanOptions {
   paths: string[];
+  /** Files or folders of ValidatingAdmissionPolicies, bindings and their params (`--policies`). */
+  policies?: string[];
   /** Explicit configuration file; otherwise .preadmit.yaml is looked up from the first path. */
   configFile?: string;
   failOn?: FailOn;
@@ -216,7 +220,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   }
   // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others
   // still run); the same finding in several sets is merged below.
-  const evaluator = new ValueSetEvaluation(rules, config);
+  const evaluator = new ValueSetEvaluation([...rules, ...customRulesOf(config.customRules ?? [])], config);
   const comments = new CommentFiles();
   // Every helm run of this scan (charts, value sets, provenance, Terraform releases) shares one budget.
   const budget = renderBudgetOf(config, options, repoRoot);
@@ -231,6 +235,11 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
       options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });
     }),
   );
+  // ValidatingAdmissionPolicies (issue 19): from --policies and among the scanned objects, read by rules/admission-policy.ts.
+  // In a pull request (policyFrom) the configuration's policy files are read as the base commit has them.
+  const configPolicies = config.admissionPolicies ?? [];
+  const atBase = policy?.sha !== undefined && configPolicies.length > 0 ? await policyFilesAtBase(repoRoot, policy.sha, configPolicies) : undefined;
+  loaded.errors.push(...prepareScanAdmission(loaded.objects, [...(atBase ? [] : configPolicies), ...(options.policies ?? [])], repoRoot, atBase));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);

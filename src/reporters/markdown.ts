@@ -247,7 +247,19 @@ function countsTable(result: ScanResult): string {
   return ['| Severity | Findings | Blocks |', '| :-- | --: | :-: |', ...rows].join('\n');
 }
 
+/** "denied by ValidatingAdmissionPolicy p (binding b)" per Deny finding of rules/admission-policy, deduplicated. */
+function policyDenials(findings: readonly Finding[]): string {
+  const seen = new Set<string>();
+  for (const f of findings) {
+    const m = /^Denied by ValidatingAdmissionPolicy (\S+) \(binding (\S+),/.exec(f.message);
+    if (m) seen.add(`denied by ValidatingAdmissionPolicy ${m[1]} (binding ${m[2]})`);
+  }
+  return [...seen].join('; ');
+}
+
 function admissionSection(result: ScanResult): Section {
+  // The cluster's own policies (issue 19) get a column, only when one of them denies something.
+  const vapDenied = result.findings.filter((f) => f.ruleId === 'admission-policy' && !f.suppressed && f.message.startsWith('Denied by '));
   const charts = [...result.charts]
     .filter((c): c is ChartRecord & { admission: NonNullable<ChartRecord['admission']> } => c.admission !== undefined)
     .sort((a, b) => chain(Number(a.admission.allowed) - Number(b.admission.allowed), compareText(a.chart, b.chart), compareText(a.valueSet, b.valueSet)));
@@ -264,7 +276,23 @@ function admissionSection(result: ScanResult): Section {
       return `| ${text(record.source.file, LIMIT.file)} | — | ${text(objectLabel(record.object), LIMIT.object)} | ${mark} ${text(verdict, LIMIT.error)} |`;
     }),
   ];
-  return tableSection('admission verdicts', `Pod Security admission (${text(at, 40)})`, ['| Chart or file | Values | Objects | Verdict |', '| --- | --- | --- | --- |'], rows);
+  if (vapDenied.length === 0) {
+    return tableSection('admission verdicts', `Pod Security admission (${text(at, 40)})`, ['| Chart or file | Values | Objects | Verdict |', '| --- | --- | --- | --- |'], rows);
+  }
+  const cell = (s: string) => (s === '' ? '✅' : `❌ ${text(s, LIMIT.error)}`);
+  const chartCells = charts.map((c) => cell(policyDenials(vapDenied.filter((f) => f.source.chart === c.chart && (f.valueSets?.includes(c.valueSet) ?? f.source.valueSet === c.valueSet)))));
+  const listed = new Set(denied.map(({ record }) => `${record.source.file}\u0000${objectLabel(record.object)}`));
+  const extra = vapDenied.filter((f) => f.source.kind !== 'helm' && !listed.has(`${f.source.file}\u0000${objectLabel(f.object)}`));
+  const extraKeys = [...new Set(extra.map((f) => `${f.source.file}\u0000${objectLabel(f.object)}`))];
+  const withColumn = [
+    ...rows.slice(0, charts.length).map((r, i) => `${r} ${chartCells[i]} |`),
+    ...denied.map(({ record }, i) => `${rows[charts.length + i]} ${cell(policyDenials(vapDenied.filter((f) => f.source.file === record.source.file && objectLabel(f.object) === objectLabel(record.object))))} |`),
+    ...extraKeys.map((key) => {
+      const [file, label] = key.split('\u0000') as [string, string];
+      return `| ${text(file, LIMIT.file)} | — | ${text(label, LIMIT.object)} | ✅ | ${cell(policyDenials(extra.filter((f) => f.source.file === file && objectLabel(f.object) === label)))} |`;
+    }),
+  ];
+  return tableSection('admission verdicts', `Admission (Pod Security ${text(at, 40)}, ValidatingAdmissionPolicies)`, ['| Chart or file | Values | Objects | Pod Security | Admission policies |', '| --- | --- | --- | --- | --- |'], withColumn);
 }
 
 /** Where the policy came from, under the verdict: the base commit, or why not. */

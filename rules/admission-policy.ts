@@ -1,0 +1,78 @@
+// The cluster's own ValidatingAdmissionPolicies (CEL) applied to each object as a CREATE request: one
+// finding per failed validation of a matching binding (issue 19). The evaluation is prepared by the scan
+// (src/admission/prepared.ts); this rule only reads it.
+import { admissionOf } from '../src/admission/prepared.ts';
+import type { Severity } from '../src/model/model.ts';
+import { defineRule, type Report } from '../src/engine/rule-kit.ts';
+
+const SEVERITY_BY_ACTION: Record<string, Severity> = { Deny: 'high', Warn: 'medium', Audit: 'low' };
+
+/**
+ * Where in the object a validation looks: the first `object.a.b` chain of its expression, down to the
+ * deepest field the object has plus the one it lacks (where a missing field belongs), so the finding gets
+ * a line (and a values line through provenance). '' when the expression reads no object field directly.
+ */
+export function pointerOf(expression: string | undefined, raw: unknown): string {
+  const m = /\bobject((?:\.\??[A-Za-z_][A-Za-z0-9_]*)+)/.exec(expression ?? '');
+  if (!m) return '';
+  const fields = m[1]!.split('.').filter((f) => f !== '').map((f) => f.replace(/^\?/, ''));
+  let node: unknown = raw;
+  let pointer = '';
+  for (const field of fields) {
+    const esc = field.replace(/~/g, '~0').replace(/\//g, '~1');
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) break;
+    pointer += `/${esc}`;
+    if (!(field in (node as Record<string, unknown>))) break;
+    node = (node as Record<string, unknown>)[field];
+  }
+  return pointer;
+}
+
+export default defineRule({
+  target: 'object',
+  scope: 'scan',
+  meta: {
+    id: 'admission-policy',
+    title: 'Objects pass the ValidatingAdmissionPolicies of the cluster',
+    category: 'admission',
+    defaultSeverity: 'high',
+    description:
+      'ValidatingAdmissionPolicies (CEL, built into Kubernetes since 1.30) are how platform teams enforce their rules in the cluster; a chart change one of them rejects is otherwise found when the deploy fails. preadmit evaluates the policies given with `--policies` and those among the scanned objects exactly as the API server does for a CREATE request (matching, params, matchConditions, variables, failurePolicy). Deny blocks at high, Warn is medium, Audit low. A decision that needs the live cluster (authorizer) is reported as unknown, never as a pass.',
+    remediation: 'Change the object so the validation holds (its message says what the policy requires), or have the policy owners change the policy or its binding.',
+    references: [
+      { title: 'Kubernetes: Validating Admission Policy', url: 'https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/' },
+    ],
+    messages: {
+      failed: "{{action}} by ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}): {{message}}",
+      unknown: 'ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}) needs the live cluster to decide: {{message}}',
+    },
+  },
+  *check(object) {
+    const verdict = admissionOf(object);
+    if (!verdict) return;
+    for (const policy of verdict.policies) {
+      for (const binding of policy.bindings) {
+        for (const ev of binding.evaluations) {
+          const outcomes: { index: number; action: string; message?: string; expression?: string }[] = ev.policyError ? [{ index: 0, action: ev.policyError.action, message: ev.policyError.message }] : ev.validations;
+          for (const v of outcomes) {
+            if (v.action !== 'deny' && v.action !== 'unknown') continue;
+            const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? '' };
+            const path = pointerOf(v.expression, object.raw);
+            // One finding per param too (a selector can pick several): the param is part of the key.
+            const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? '')}/${String(ev.param.metadata?.name ?? '')}` : '';
+            if (v.action === 'unknown') {
+              yield { messageId: 'unknown', path, key: `${policy.name}/${binding.name}/${v.index}${param}`, data: { ...data, action: 'unknown' }, severity: 'medium' } satisfies Report;
+              continue;
+            }
+            for (const action of binding.validationActions) {
+              const report: Report = { messageId: 'failed', path, key: `${policy.name}/${binding.name}/${v.index}/${action}${param}`, data: { ...data, action: action === 'Deny' ? 'Denied' : action === 'Warn' ? 'Warned' : 'Audited' } };
+              const severity = SEVERITY_BY_ACTION[action];
+              if (severity) report.severity = severity;
+              yield report;
+            }
+          }
+        }
+      }
+    }
+  },
+});
