@@ -52195,17 +52195,17 @@ function suppressionProblems(result) {
   return (result.suppressions ?? []).filter((s) => s.status !== "applied");
 }
 var RATING_ORDER = { critical: 0, high: 1, medium: 2, low: 3 };
-function largestBlastRadii(result, limit = 10) {
+function largestBlastRadii(result, limit = 10, minimum = "high") {
   const rows = /* @__PURE__ */ new Map();
   for (const record of result.objects) {
     const radius = record.blastRadius;
-    if (radius === void 0 || radius.rating !== "critical" && radius.rating !== "high") continue;
+    if (radius === void 0 || RATING_ORDER[radius.rating] > RATING_ORDER[minimum]) continue;
     const where = record.source.chart ?? record.source.address ?? record.source.file;
     const key = [where, record.object.kind, record.object.namespace ?? "", record.object.name].join("\0");
     const set2 = record.source.valueSet ?? "default";
     const row = rows.get(key);
     if (row === void 0 || RATING_ORDER[radius.rating] < RATING_ORDER[row.rating]) {
-      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2] });
+      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2], record: { ...record, blastRadius: radius } });
     } else if (!row.valueSets.includes(set2)) row.valueSets.push(set2);
   }
   return [...rows.values()].sort((a2, b) => RATING_ORDER[a2.rating] - RATING_ORDER[b.rating] || b.reasons.length - a2.reasons.length || a2.where.localeCompare(b.where) || a2.object.name.localeCompare(b.object.name)).slice(0, limit);

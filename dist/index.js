@@ -73428,17 +73428,17 @@ function suppressionProblems(result) {
   return (result.suppressions ?? []).filter((s) => s.status !== "applied");
 }
 var RATING_ORDER = { critical: 0, high: 1, medium: 2, low: 3 };
-function largestBlastRadii(result, limit = 10) {
+function largestBlastRadii(result, limit = 10, minimum = "high") {
   const rows = /* @__PURE__ */ new Map();
   for (const record of result.objects) {
     const radius = record.blastRadius;
-    if (radius === void 0 || radius.rating !== "critical" && radius.rating !== "high") continue;
+    if (radius === void 0 || RATING_ORDER[radius.rating] > RATING_ORDER[minimum]) continue;
     const where = record.source.chart ?? record.source.address ?? record.source.file;
     const key = [where, record.object.kind, record.object.namespace ?? "", record.object.name].join("\0");
     const set2 = record.source.valueSet ?? "default";
     const row = rows.get(key);
     if (row === void 0 || RATING_ORDER[radius.rating] < RATING_ORDER[row.rating]) {
-      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2] });
+      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2], record: { ...record, blastRadius: radius } });
     } else if (!row.valueSets.includes(set2)) row.valueSets.push(set2);
   }
   return [...rows.values()].sort((a2, b) => RATING_ORDER[a2.rating] - RATING_ORDER[b.rating] || b.reasons.length - a2.reasons.length || a2.where.localeCompare(b.where) || a2.object.name.localeCompare(b.object.name)).slice(0, limit);
@@ -80098,23 +80098,9 @@ function commentMarker(checkName) {
   const safe = checkName.replace(/[^A-Za-z0-9 ._/()+:-]/g, "_").replace(/-{2,}/g, "-");
   return `<!-- preadmit:sticky-comment check="${safe}" -->`;
 }
-var RATING_ORDER2 = { critical: 0, high: 1, medium: 2, low: 3 };
 var RATING_BADGE = { critical: "\u{1F534} Critical", high: "\u{1F7E0} High", medium: "\u{1F7E1} Medium", low: "\u{1F535} Low" };
 function blastRadiusSection(result, fileUrl, limit = TOP_BLAST_RADIUS) {
-  const rated = result.objects.filter((o2) => o2.blastRadius !== void 0).filter((o2) => o2.blastRadius.rating !== "low").sort(
-    (a2, b) => chain(
-      RATING_ORDER2[a2.blastRadius.rating] - RATING_ORDER2[b.blastRadius.rating],
-      b.blastRadius.reasons.length - a2.blastRadius.reasons.length,
-      compareSources(a2.source, b.source)
-    )
-  );
-  const seen = /* @__PURE__ */ new Set();
-  const workloads = rated.filter((o2) => {
-    const key = [o2.source.chart ?? o2.source.address ?? o2.source.file, o2.object.kind, o2.object.namespace ?? "", o2.object.name].join("\0");
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const workloads = largestBlastRadii(result, Infinity, "medium").map((row) => row.record);
   if (workloads.length === 0) return "";
   const rows = workloads.slice(0, limit).map((o2) => {
     const reasons = o2.blastRadius.reasons;

@@ -2,9 +2,9 @@
 // reporter plus what only the Action adds — the sticky comment's hidden marker, links to the files at the
 // PR head, and the workloads with the largest blast radius. Pure functions; sizes are budgeted here.
 import { blastGraph } from '../reporters/blast-graph.ts';
-import type { BlastRating, ObjectRecord, ScanResult } from '../model/model.ts';
+import type { BlastRating, ScanResult } from '../model/model.ts';
 import { blockingNoun } from '../reporters/base.ts';
-import { chain, clip, compareSources, isBlocking, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
+import { clip, isBlocking, largestBlastRadii, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
 import { escapeMarkdown, render } from '../reporters/index.ts';
 import { safeUrl, size } from '../reporters/markdown.ts';
 
@@ -43,29 +43,12 @@ export function commentMarker(checkName: string): string {
   return `<!-- preadmit:sticky-comment check="${safe}" -->`;
 }
 
-const RATING_ORDER: Record<BlastRating, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 const RATING_BADGE: Record<BlastRating, string> = { critical: '🔴 Critical', high: '🟠 High', medium: '🟡 Medium', low: '🔵 Low' };
 
 /** The workloads a compromise would hurt most (rating medium or above), or '' when none. */
 export function blastRadiusSection(result: ScanResult, fileUrl: FileUrl | undefined, limit = TOP_BLAST_RADIUS): string {
-  const rated = result.objects
-    .filter((o): o is ObjectRecord & { blastRadius: NonNullable<ObjectRecord['blastRadius']> } => o.blastRadius !== undefined)
-    .filter((o) => o.blastRadius.rating !== 'low')
-    .sort((a, b) =>
-      chain(
-        RATING_ORDER[a.blastRadius.rating] - RATING_ORDER[b.blastRadius.rating],
-        b.blastRadius.reasons.length - a.blastRadius.reasons.length,
-        compareSources(a.source, b.source),
-      ),
-    );
   // One row per workload: the same Deployment rendered with several value sets is one workload (its worst).
-  const seen = new Set<string>();
-  const workloads = rated.filter((o) => {
-    const key = [o.source.chart ?? o.source.address ?? o.source.file, o.object.kind, o.object.namespace ?? '', o.object.name].join('\u0000');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const workloads = largestBlastRadii(result, Infinity, 'medium').map((row) => row.record);
   if (workloads.length === 0) return '';
   const rows = workloads.slice(0, limit).map((o) => {
     const reasons = o.blastRadius.reasons;

@@ -3,6 +3,8 @@ import {
   isBlocking,
   SEVERITIES,
   severityRank,
+  type BlastRadius,
+  type BlastRating,
   type ChartRecord,
   type FailOn,
   type Finding,
@@ -209,35 +211,37 @@ export function suppressionProblems(result: ScanResult): NonNullable<ScanResult[
   return (result.suppressions ?? []).filter((s) => s.status !== 'applied');
 }
 
-const RATING_ORDER: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+export const RATING_ORDER: Record<BlastRating, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 /** One workload's blast radius for a report: the worst of its value sets' records, and where it is. */
 export interface BlastRow {
   object: ObjectRecord['object'];
   where: string;
-  rating: NonNullable<ObjectRecord['blastRadius']>['rating'];
+  rating: BlastRating;
   reasons: string[];
   valueSets: string[];
+  /** The record rated worst (its source for links, its radius for pictures). */
+  record: ObjectRecord & { blastRadius: BlastRadius };
 }
 
 /**
- * The workloads with the largest blast radius, critical and high only, worst first: one row per workload
- * (its chart or file, kind, namespace and name), whatever number of value sets render it.
+ * The workloads with the largest blast radius at or above `minimum` (default high), worst first: one row
+ * per workload (its chart or file, kind, namespace and name), whatever number of value sets render it.
  */
-export function largestBlastRadii(result: ScanResult, limit = 10): BlastRow[] {
+export function largestBlastRadii(result: ScanResult, limit = 10, minimum: BlastRating = 'high'): BlastRow[] {
   const rows = new Map<string, BlastRow>();
   for (const record of result.objects) {
     const radius = record.blastRadius;
-    if (radius === undefined || (radius.rating !== 'critical' && radius.rating !== 'high')) continue;
+    if (radius === undefined || RATING_ORDER[radius.rating] > RATING_ORDER[minimum]) continue;
     const where = record.source.chart ?? record.source.address ?? record.source.file;
     const key = [where, record.object.kind, record.object.namespace ?? '', record.object.name].join('\u0000');
     const set = record.source.valueSet ?? 'default';
     const row = rows.get(key);
-    if (row === undefined || RATING_ORDER[radius.rating]! < RATING_ORDER[row.rating]!) {
-      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...(row?.valueSets ?? []), set] });
+    if (row === undefined || RATING_ORDER[radius.rating] < RATING_ORDER[row.rating]) {
+      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...(row?.valueSets ?? []), set], record: { ...record, blastRadius: radius } });
     } else if (!row.valueSets.includes(set)) row.valueSets.push(set);
   }
   return [...rows.values()]
-    .sort((a, b) => RATING_ORDER[a.rating]! - RATING_ORDER[b.rating]! || b.reasons.length - a.reasons.length || a.where.localeCompare(b.where) || a.object.name.localeCompare(b.object.name))
+    .sort((a, b) => RATING_ORDER[a.rating] - RATING_ORDER[b.rating] || b.reasons.length - a.reasons.length || a.where.localeCompare(b.where) || a.object.name.localeCompare(b.object.name))
     .slice(0, limit);
 }
