@@ -26005,6 +26005,15 @@ function withClusterAnswersText(text2) {
     (action) => /^\{\{-?\s*\/\*/.test(action) ? action : action.replace(/\blookup\b(?=\s*["'$(.])/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"').replace(/\.Release\.Revision\b/g, "(add1 .Release.Revision)").replace(/(^|[\s(|])now(?=[\s)|}]|-?\}\})/g, '$1(now | dateModify "+8760h")')
   );
 }
+function answerableTemplate(file, entry) {
+  if (!entry.isFile() && !entry.isSymbolicLink()) return false;
+  try {
+    const stat = statSync2(file);
+    return stat.isFile() && stat.size <= 4 * 1024 * 1024;
+  } catch {
+    return false;
+  }
+}
 function withClusterAnswers(chartDir) {
   if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
   const root = mkdtempSync(path7.join(os.tmpdir(), "preadmit-answers-"));
@@ -26016,10 +26025,8 @@ function withClusterAnswers(chartDir) {
       if (entry.name === ".git") continue;
       const from = path7.join(src, entry.name);
       const to = path7.join(dst, entry.name);
-      const real = safeRealpath(from);
-      const isDir = entry.isDirectory() || entry.isSymbolicLink() && real !== void 0 && statSync2(real).isDirectory();
-      if (isDir && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
-      else if (inTemplates && (entry.isFile() || entry.isSymbolicLink()) && real !== void 0 && statSync2(real).size <= 4 * 1024 * 1024) writeFileSync2(to, withClusterAnswersText(readFileSync3(real, "utf8")));
+      if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
+      else if (inTemplates && answerableTemplate(from, entry)) writeFileSync2(to, withClusterAnswersText(readFileSync3(from, "utf8")));
       else symlinkSync(from, to);
     }
   };

@@ -1,7 +1,7 @@
 // A chart cannot tell the scan from the install: renders for the target Kubernetes version with a cluster's
 // API versions, a second render as helm upgrade (with common CRD APIs) for charts whose text branches on
 // them, both judged, divergences and lookup reported at the template line. Real helm 3 and helm 4.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding, ScanResult } from '../../src/model/model.ts';
@@ -243,6 +243,18 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.errors).toEqual([]);
     expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ source: { variant: 'extension-apis+other-release+cluster-answers' } });
     expect(result.charts[0]!.answers).toMatchObject({ variant: 'extension-apis+other-release+cluster-answers', diverging: 1 });
+  }, 60_000);
+
+  it('the cluster-answers render rewrites a template reached through a symlink too', async () => {
+    const root = workspace('preadmit-variants-');
+    const dir = chart(root, 'app', { 'files/pod.tpl': `{{- $cfg := dict "priv" false }}\n{{- if lookup "v1" "Namespace" "" "kube-system" }}{{ $_ := set $cfg "priv" true }}{{ end }}\n${pod('        privileged: {{ $cfg.priv }}')}` });
+    mkdirSync(path.join(dir, 'templates'), { recursive: true });
+    symlinkSync('../files/pod.tpl', path.join(dir, 'templates', 'pod.yaml'));
+    const config = path.join(root, '.preadmit.yaml');
+    writeFileSync(config, 'provenance:\n  enabled: false\n');
+    const result = await scan({ paths: [dir], helmPath: helm(), configFile: config });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ source: { variant: 'extension-apis+other-release+cluster-answers' } });
   }, 60_000);
 
   it('a password helper whose upgrade branch only fails (an else-if guard) is not reported', async () => {

@@ -492,6 +492,17 @@ export function withClusterAnswersText(text: string): string {
  * unpacked subcharts) rewritten by withClusterAnswersText, everything else symlinked. Archives are left
  * as they are (their templates keep helm template's answers).
  */
+/** A template file to rewrite: a file (or a link to one, which cannot loop), at most 4 MiB. */
+function answerableTemplate(file: string, entry: Dirent): boolean {
+  if (!entry.isFile() && !entry.isSymbolicLink()) return false;
+  try {
+    const stat = statSync(file);
+    return stat.isFile() && stat.size <= 4 * 1024 * 1024;
+  } catch {
+    return false; // a broken link: helm reports it
+  }
+}
+
 function withClusterAnswers(chartDir: string): string {
   if (stagedRoots.length === 0) process.once('exit', () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
   const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-answers-'));
@@ -503,10 +514,9 @@ function withClusterAnswers(chartDir: string): string {
       if (entry.name === '.git') continue;
       const from = path.join(src, entry.name);
       const to = path.join(dst, entry.name);
-      const real = safeRealpath(from);
-      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && real !== undefined && statSync(real).isDirectory());
-      if (isDir && depth < 32) copy(from, to, inTemplates || entry.name === 'templates', depth + 1);
-      else if (inTemplates && (entry.isFile() || entry.isSymbolicLink()) && real !== undefined && statSync(real).size <= 4 * 1024 * 1024) writeFileSync(to, withClusterAnswersText(readFileSync(real, 'utf8')));
+      // Real directories are copied; a symlinked one is linked as it is (a link loop cannot multiply the copy).
+      if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === 'templates', depth + 1);
+      else if (inTemplates && answerableTemplate(from, entry)) writeFileSync(to, withClusterAnswersText(readFileSync(from, 'utf8')));
       else symlinkSync(from, to);
     }
   };
