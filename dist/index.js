@@ -60033,9 +60033,13 @@ function chartDirForHelm(request2) {
   return staged ?? request2.chartDir;
 }
 function withClusterAnswersText(text2) {
+  const code = (part) => part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"').replace(/(\$?)\.Release\.Revision\b/g, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify "+8760h")');
   return text2.replace(
     /\{\{[\s\S]*?\}\}/g,
-    (action) => /^\{\{-?\s*\/\*/.test(action) ? action : action.replace(/\blookup\b(?=\s*["'$(.])/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"').replace(/\.Release\.Revision\b/g, "(add1 .Release.Revision)").replace(/(^|[\s(|])now(?=[\s)|}]|-?\}\})/g, '$1(now | dateModify "+8760h")')
+    (action) => /^\{\{-?\s*\/\*/.test(action) ? action : (
+      // String literals are left as they are: only code is rewritten.
+      action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : code(part)).join("")
+    )
   );
 }
 function answerableTemplate(file, entry) {
@@ -60735,18 +60739,31 @@ var UNKNOWABLE_KINDS = new Set(UNKNOWABLE);
 var CONSTRUCTS = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
-  lookup: /\blookup\b(?=\s*(?:["'$(.]|$))/,
-  revision: /\bRevision\b/,
+  // The function, not a values key (`.Values.lookup`) or a variable (`$lookup`): matched on actionCode().
+  lookup: /(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/,
+  revision: /\.Release\.Revision\b|\bRevision\b(?=\s*\))|["']Revision["']/,
   // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
   helmVersion: /\bHelmVersion\b/,
   // Reported only where it decides a setting (ConstructLocator.find): a timestamp annotation is common.
-  clock: /\{\{[^}]*\bnow\b/,
+  clock: /(?<![\w.$])now\b/,
   // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
   computedApi: /APIVersions\.Has\s+[^\s"]/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/
 };
+function actionCode(line, strings4 = false) {
+  let out = "";
+  let rest = line;
+  const close = rest.indexOf("}}");
+  const open2 = rest.indexOf("{{");
+  if (close !== -1 && (open2 === -1 || close < open2)) {
+    out += rest.slice(0, close) + " ";
+    rest = rest.slice(close + 2);
+  }
+  for (const m of rest.matchAll(/\{\{([\s\S]*?)(?:\}\}|$)/g)) out += `${m[1]} `;
+  return strings4 ? out : out.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+}
 function constructName(kind, line) {
   const match2 = CONSTRUCTS[kind].exec(line)?.[0] ?? "";
   if (kind === "upgrade") return match2.startsWith("Is") ? `.Release.${match2}` : ".Release (the whole object)";
@@ -60868,7 +60885,7 @@ function chartConstructs(dir, repoRoot) {
     const kinds = /* @__PURE__ */ new Set();
     const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path11.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
-      const index = kind === "release" ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(line));
+      const index = kind === "release" ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(kind === "revision" ? actionCode(line, true) : actionCode(line)));
       if (index === -1) continue;
       if (kind === "upgrade" || kind === "apiVersions" || kind === "release") kinds.add(kind);
       found[kind] = true;
@@ -61202,7 +61219,7 @@ var ConstructLocator = class {
       lines.forEach((line, i2) => {
         if (/^\s*#/.test(line) && !line.includes("{{")) return;
         for (const kind of kinds) {
-          if (kind === "release" ? !branches.has(i2 + 1) : !CONSTRUCTS[kind].test(line)) continue;
+          if (kind === "release" ? !branches.has(i2 + 1) : !CONSTRUCTS[kind].test(actionCode(line, kind === "revision"))) continue;
           if (guards.has(i2 + 1)) continue;
           const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) ?? (helper ? includersDecide(defineName) : void 0) : void 0;
           if (kind === "clock" && decides === void 0) continue;
@@ -68369,12 +68386,16 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   return { request: request2, stdout: outcome.stdout, ms: outcome.ms };
 }
 function releaseNormaliser(main, variant) {
+  const generated = (value, own) => [own ? new RegExp(escapeRegex2(value), "g") : new RegExp(`(?<![A-Za-z0-9./:])${escapeRegex2(value)}(?![A-Za-z0-9./:])`, "g"), value];
   const pairs3 = [
-    [variant.namespace, main.namespace],
-    [variant.releaseName, main.releaseName],
-    ...variant.kubeVersion && main.kubeVersion ? [[variant.kubeVersion.replace(/^v/, ""), main.kubeVersion.replace(/^v/, "")]] : []
+    [generated(variant.namespace, variant.namespace === VARIANT_RELEASE.namespace)[0], main.namespace],
+    [generated(variant.releaseName, variant.releaseName === variantReleaseName(main.releaseName))[0], main.releaseName],
+    ...variant.kubeVersion && main.kubeVersion ? [[generated(variant.kubeVersion.replace(/^v/, ""), /\.9[89]$/.test(variant.kubeVersion))[0], main.kubeVersion.replace(/^v/, "")]] : []
   ];
-  return (text2) => pairs3.reduce((out, [from, to]) => out.split(from).join(to), text2);
+  return (text2) => pairs3.reduce((out, [from, to]) => out.replace(from, to), text2);
+}
+function escapeRegex2(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function normaliseRaw(value, normalise) {
   if (typeof value === "string") return normalise(value);
@@ -70353,7 +70374,7 @@ function gradeDivergences(findings, unseen) {
     if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === void 0) return finding;
     const key = objectKey3(finding.source, finding.object);
     if (unseen.has(key)) return finding;
-    const worse = (hidden2.get(key) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || a2.ruleId.localeCompare(b.ruleId));
+    const worse = (hidden2.get(key) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
     if (worse.length === 0) return { ...finding, severity: "info", message: `${finding.message}; no rule finds that render worse than the scanned one` };
     const named2 = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
     const listed = named2.slice(0, 3).join(", ") + (named2.length > 3 ? ` and ${named2.length - 3} more` : "");
@@ -73448,7 +73469,7 @@ function largestBlastRadii(result, limit = 10, minimum = "high") {
       rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2], record: { ...record, blastRadius: radius } });
     } else if (!row.valueSets.includes(set2)) row.valueSets.push(set2);
   }
-  return [...rows.values()].sort((a2, b) => RATING_ORDER[a2.rating] - RATING_ORDER[b.rating] || b.reasons.length - a2.reasons.length || a2.where.localeCompare(b.where) || a2.object.name.localeCompare(b.object.name)).slice(0, limit);
+  return [...rows.values()].sort((a2, b) => RATING_ORDER[a2.rating] - RATING_ORDER[b.rating] || b.reasons.length - a2.reasons.length || compareText(a2.where, b.where) || compareText(a2.object.name, b.object.name)).slice(0, limit);
 }
 
 // src/reporters/json.ts
@@ -73619,7 +73640,7 @@ function renderJunit(result) {
   }
   const lines = [];
   let failures = 0;
-  for (const { rule: rule2, name, findings } of [...cases.values()].sort((a2, b) => (a2.rule + a2.name).localeCompare(b.rule + b.name))) {
+  for (const { rule: rule2, name, findings } of [...cases.values()].sort((a2, b) => compareText(a2.rule, b.rule) || compareText(a2.name, b.name))) {
     const blocking = findings.filter((f) => gates(f, result));
     const body = findings.map(describe).join("\n");
     lines.push(`    <testcase classname="preadmit.${xml(rule2)}" name="${xml(name)}" file="${xml(oneLine(findings[0].source.values?.file ?? findings[0].source.file))}">`);
@@ -80051,17 +80072,19 @@ function blastGraph(object, radius) {
   };
   const workload = node(`${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`);
   let edges = 0;
+  const room = () => edges < MAX_EDGES;
   const edge = (from, to, label) => {
-    if (edges++ >= MAX_EDGES) return;
+    edges++;
     lines.push(`  ${from} -->${label ? `|"${mermaidLabel(label, 40)}"|` : ""} ${to}`);
   };
   for (const exposure of radius.reachability.exposure.filter((e) => e.type !== "ClusterIP" || e.ingresses.length > 0).slice(0, 3)) {
+    if (!room()) break;
     const via = exposure.ingresses.length > 0 ? `Ingress ${exposure.ingresses.slice(0, 2).join(", ")}` : `${exposure.type} Service ${exposure.service}`;
     edge(node(via), workload, "exposes");
   }
-  if (radius.reachability.hostNetwork) edge(workload, node("node network"), "hostNetwork");
-  for (const violation of radius.privilege.baselineViolations.slice(0, 3)) edge(workload, node(`node: ${violation}`), "reaches");
-  if (radius.authority.tokenMounted && radius.authority.dangerous.length > 0) {
+  if (radius.reachability.hostNetwork && room()) edge(workload, node("node network"), "hostNetwork");
+  for (const violation of radius.privilege.baselineViolations.slice(0, 3)) if (room()) edge(workload, node(`node: ${violation}`), "reaches");
+  if (radius.authority.tokenMounted && radius.authority.dangerous.length > 0 && room()) {
     const sa = radius.authority.serviceAccount;
     const account = node(`ServiceAccount ${sa.namespace}/${sa.name}`);
     edge(workload, account, "token");
@@ -80069,16 +80092,17 @@ function blastGraph(object, radius) {
     for (const grant of radius.authority.dangerous.slice(0, 4)) {
       const via = grant.via || "binding";
       let role2 = roles.get(via);
+      if (!room()) break;
       if (role2 === void 0) {
         role2 = node(via);
         roles.set(via, role2);
         edge(account, role2);
       }
-      edge(role2, node(`${grant.summary} (${grant.scope})`));
+      if (room()) edge(role2, node(`${grant.summary} (${grant.scope})`));
     }
   }
-  if (radius.secrets.readable === "cluster" || radius.secrets.readable === "namespace") edge(workload, node(`reads every Secret in the ${radius.secrets.readable}`), "API");
-  if (radius.secrets.mounted.length > 0) edge(workload, node(`Secrets ${radius.secrets.mounted.slice(0, 3).join(", ")}${radius.secrets.mounted.length > 3 ? " \u2026" : ""}`), "mounts");
+  if ((radius.secrets.readable === "cluster" || radius.secrets.readable === "namespace") && room()) edge(workload, node(`reads every Secret in the ${radius.secrets.readable}`), "API");
+  if (radius.secrets.mounted.length > 0 && room()) edge(workload, node(`Secrets ${radius.secrets.mounted.slice(0, 3).join(", ")}${radius.secrets.mounted.length > 3 ? " \u2026" : ""}`), "mounts");
   return ["```mermaid", ...lines, "```"].join("\n");
 }
 

@@ -236,4 +236,9 @@ describe('the cluster answers render', () => {
     expect(out).toContain('{{ (now | dateModify "+8760h") | date "2006" }}');
     expect(out).toContain('{{/* lookup now */}}');
   });
+
+  it('leaves values keys, variables and strings alone, and reads $.Release and {{now}}', () => {
+    expect(withClusterAnswersText('{{ if .Values.lookup.enabled }}{{ $lookup := 1 }}{{ printf "run now ok" }}')).toBe('{{ if .Values.lookup.enabled }}{{ $lookup := 1 }}{{ printf "run now ok" }}');
+    expect(withClusterAnswersText('{{ $.Release.Revision }}{{now}}')).toBe('{{ (add1 $.Release.Revision) }}{{(now | dateModify "+8760h")}}');
+  });
 });

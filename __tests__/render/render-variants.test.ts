@@ -257,6 +257,25 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ source: { variant: 'extension-apis+other-release+cluster-answers' } });
   }, 60_000);
 
+  it('a values key named lookup and plain text naming a revision are not constructs', async () => {
+    const { result } = await scanChart(helm(), {
+      'values.yaml': 'lookup:\n  enabled: false\n',
+      'templates/pod.yaml': `# Revision 2 of this template; DNS lookup\n${pod('        privileged: {{ .Values.lookup.enabled }}')}`,
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId.startsWith('render-'))).toEqual([]);
+  }, 60_000);
+
+  it('a release name literal that is a common word changes no other text of the second render', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod('        privileged: {{ eq .Release.Name "a" }}').replace(`image: ${DIGEST}`, 'image: registry.example/a/nginx:latest'),
+    });
+    expect(result.errors).toEqual([]);
+    const divergence = result.findings.filter((f) => f.ruleId === 'render-divergence');
+    expect(divergence.map((f) => f.path)).toEqual(['/spec/containers/0/securityContext/privileged']);
+    expect(divergence[0]!.message).not.toContain('/image');
+  }, 60_000);
+
   it('a password helper whose upgrade branch only fails (an else-if guard) is not reported', async () => {
     const { result } = await scanChart(helm(), {
       'templates/_helpers.tpl': `{{- define "db.password" -}}

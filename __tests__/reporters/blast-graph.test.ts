@@ -33,9 +33,18 @@ describe('blast radius graph (Mermaid)', () => {
   });
 
   it('stays small: long names clipped, a dozen edges at most', () => {
-    const many = { ...blastRadius(), privilege: { ...blastRadius().privilege, baselineViolations: Array.from({ length: 20 }, (_, i) => `v${i}`) } };
+    const many = {
+      ...blastRadius(),
+      privilege: { ...blastRadius().privilege, baselineViolations: Array.from({ length: 20 }, (_, i) => `v${i}`) },
+      reachability: { ...blastRadius().reachability, hostNetwork: true, exposure: Array.from({ length: 5 }, (_, i) => ({ service: `s${i}`, type: 'LoadBalancer', ingresses: [] })) },
+      authority: { ...blastRadius().authority, dangerous: Array.from({ length: 6 }, (_, i) => ({ id: `d${i}`, summary: `perm ${i}`, scope: 'cluster', via: `binding ${i}` })) },
+    };
     const graph = blastGraph(ref('Deployment', 'x'.repeat(500), 'shop'), many);
     expect(graph.split('\n').filter((l) => l.includes('-->')).length).toBeLessThanOrEqual(12);
     expect(Math.max(...graph.split('\n').map((l) => l.length))).toBeLessThan(120);
+    // Every node drawn has its edge: none left floating when the budget runs out.
+    const nodes = [...graph.matchAll(/^ {2}(n\d+)\[/gm)].map((m) => m[1]!);
+    const linked = new Set([...graph.matchAll(/(n\d+) -->(?:\|"[^"]*"\|)? (n\d+)/g)].flatMap((m) => [m[1]!, m[2]!]));
+    expect(nodes.filter((n) => !linked.has(n))).toEqual([]);
   });
 });

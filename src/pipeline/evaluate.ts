@@ -188,7 +188,7 @@ export function gradeDivergences(findings: readonly Finding[], unseen: ReadonlyS
     if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === undefined) return finding;
     const key = objectKey(finding.source, finding.object);
     if (unseen.has(key)) return finding;
-    const worse = (hidden.get(key) ?? []).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId));
+    const worse = (hidden.get(key) ?? []).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
     if (worse.length === 0) return { ...finding, severity: 'info', message: `${finding.message}; no rule finds that render worse than the scanned one` };
     const named = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
     const listed = named.slice(0, 3).join(', ') + (named.length > 3 ? ` and ${named.length - 3} more` : '');

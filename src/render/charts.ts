@@ -325,12 +325,20 @@ async function renderOne(
 function releaseNormaliser(main: RenderRequest, variant: RenderRequest): (text: string) => string {
   // A namespace taken from the templates' own literals ("istio-system") is written back too, wherever it
   // appears: names built from it (istiod's "istiod-clusterrole-<namespace>") and the references to them.
-  const pairs: [string, string][] = [
-    [variant.namespace, main.namespace],
-    [variant.releaseName, main.releaseName],
-    ...(variant.kubeVersion && main.kubeVersion ? ([[variant.kubeVersion.replace(/^v/, ''), main.kubeVersion.replace(/^v/, '')]] as [string, string][]) : []),
+  // The variant's own values (preadmit-variant-ns, its release name, x.y.99) are written back wherever they
+  // appear; a value taken from the templates' literals (it may be a common word: "prod", "a") only where it
+  // is a whole token of a name (between -, _ or the ends), so `registry/prod/api` or `latest` stay as written.
+  const generated = (value: string, own: boolean): [RegExp, string] => [own ? new RegExp(escapeRegex(value), 'g') : new RegExp(`(?<![A-Za-z0-9./:])${escapeRegex(value)}(?![A-Za-z0-9./:])`, 'g'), value];
+  const pairs: [RegExp, string][] = [
+    [generated(variant.namespace, variant.namespace === VARIANT_RELEASE.namespace)[0], main.namespace],
+    [generated(variant.releaseName, variant.releaseName === variantReleaseName(main.releaseName))[0], main.releaseName],
+    ...(variant.kubeVersion && main.kubeVersion ? ([[generated(variant.kubeVersion.replace(/^v/, ''), /\.9[89]$/.test(variant.kubeVersion))[0], main.kubeVersion.replace(/^v/, '')]] as [RegExp, string][]) : []),
   ];
-  return (text) => pairs.reduce((out, [from, to]) => out.split(from).join(to), text);
+  return (text) => pairs.reduce((out, [from, to]) => out.replace(from, to), text);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** An object's text with `normalise` applied to every string and key (a copy). */

@@ -477,13 +477,19 @@ export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'check
  * - `now` is a year later.
  */
 export function withClusterAnswersText(text: string): string {
+  const code = (part: string) =>
+    part
+      .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"')
+      .replace(/(\$?)\.Release\.Revision\b/g, '(add1 $1.Release.Revision)')
+      .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify "+8760h")');
   return text.replace(/\{\{[\s\S]*?\}\}/g, (action) =>
     /^\{\{-?\s*\/\*/.test(action)
       ? action
-      : action
-          .replace(/\blookup\b(?=\s*["'$(.])/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"')
-          .replace(/\.Release\.Revision\b/g, '(add1 .Release.Revision)')
-          .replace(/(^|[\s(|])now(?=[\s)|}]|-?\}\})/g, '$1(now | dateModify "+8760h")'),
+      : // String literals are left as they are: only code is rewritten.
+        action
+          .split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/)
+          .map((part, i) => (i % 2 === 1 ? part : code(part)))
+          .join(''),
   );
 }
 

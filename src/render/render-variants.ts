@@ -124,18 +124,37 @@ type VariantKind = 'upgrade' | 'apiVersions' | 'release';
 const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
-  lookup: /\blookup\b(?=\s*(?:["'$(.]|$))/,
-  revision: /\bRevision\b/,
+  // The function, not a values key (`.Values.lookup`) or a variable (`$lookup`): matched on actionCode().
+  lookup: /(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/,
+  revision: /\.Release\.Revision\b|\bRevision\b(?=\s*\))|["']Revision["']/,
   // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
   helmVersion: /\bHelmVersion\b/,
   // Reported only where it decides a setting (ConstructLocator.find): a timestamp annotation is common.
-  clock: /\{\{[^}]*\bnow\b/,
+  clock: /(?<![\w.$])now\b/,
   // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
   computedApi: /APIVersions\.Has\s+[^\s"]/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/,
 };
+
+/**
+ * The template code of a line: the text inside `{{ }}` (from an unclosed `{{` to the end of the line, or
+ * up to a `}}` that closes an action opened above), with string literals blanked unless `strings` (a
+ * `get .Release "Revision"` names the field in one). Plain YAML text and comments are not code.
+ */
+export function actionCode(line: string, strings = false): string {
+  let out = '';
+  let rest = line;
+  const close = rest.indexOf('}}');
+  const open = rest.indexOf('{{');
+  if (close !== -1 && (open === -1 || close < open)) {
+    out += rest.slice(0, close) + ' ';
+    rest = rest.slice(close + 2);
+  }
+  for (const m of rest.matchAll(/\{\{([\s\S]*?)(?:\}\}|$)/g)) out += `${m[1]} `;
+  return strings ? out : out.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+}
 
 /** The construct as a reader knows it, from the matched text. */
 function constructName(kind: ConstructKind, line: string): string {
@@ -339,7 +358,7 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     // not followed; helm create's fullname idiom in a helper file is not a branch).
     const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text) ? releaseBranchLines(lines.join('\n'), new Set(), path.basename(file).startsWith('_') || /\/_[^/]*$/.test(where(1).inArchive ?? ''))[0] : undefined;
     for (const kind of Object.keys(CONSTRUCTS) as ConstructKind[]) {
-      const index = kind === 'release' ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(line));
+      const index = kind === 'release' ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(kind === 'revision' ? actionCode(line, true) : actionCode(line)));
       if (index === -1) continue;
       if (kind === 'upgrade' || kind === 'apiVersions' || kind === 'release') kinds.add(kind);
       found[kind] = true;
@@ -771,7 +790,7 @@ export class ConstructLocator {
       lines.forEach((line, i) => {
         if (/^\s*#/.test(line) && !line.includes('{{')) return; // a YAML comment renders nothing
         for (const kind of kinds) {
-          if (kind === 'release' ? !branches.has(i + 1) : !CONSTRUCTS[kind].test(line)) continue;
+          if (kind === 'release' ? !branches.has(i + 1) : !CONSTRUCTS[kind].test(actionCode(line, kind === 'revision'))) continue;
           if (guards.has(i + 1)) continue;
           const decides = UNKNOWABLE_KINDS.has(kind) ? (decidedSetting(lines, i) ?? (helper ? includersDecide(defineName) : undefined)) : undefined;
           if (kind === 'clock' && decides === undefined) continue;

@@ -23,17 +23,20 @@ export function blastGraph(object: ObjectRef, radius: BlastRadius): string {
   };
   const workload = node(`${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`);
   let edges = 0;
+  const room = () => edges < MAX_EDGES;
   const edge = (from: string, to: string, label?: string) => {
-    if (edges++ >= MAX_EDGES) return;
+    edges++;
     lines.push(`  ${from} -->${label ? `|"${mermaidLabel(label, 40)}"|` : ''} ${to}`);
   };
+  // The budget is checked before a node is drawn: no node without its edge.
   for (const exposure of radius.reachability.exposure.filter((e) => e.type !== 'ClusterIP' || e.ingresses.length > 0).slice(0, 3)) {
+    if (!room()) break;
     const via = exposure.ingresses.length > 0 ? `Ingress ${exposure.ingresses.slice(0, 2).join(', ')}` : `${exposure.type} Service ${exposure.service}`;
     edge(node(via), workload, 'exposes');
   }
-  if (radius.reachability.hostNetwork) edge(workload, node('node network'), 'hostNetwork');
-  for (const violation of radius.privilege.baselineViolations.slice(0, 3)) edge(workload, node(`node: ${violation}`), 'reaches');
-  if (radius.authority.tokenMounted && radius.authority.dangerous.length > 0) {
+  if (radius.reachability.hostNetwork && room()) edge(workload, node('node network'), 'hostNetwork');
+  for (const violation of radius.privilege.baselineViolations.slice(0, 3)) if (room()) edge(workload, node(`node: ${violation}`), 'reaches');
+  if (radius.authority.tokenMounted && radius.authority.dangerous.length > 0 && room()) {
     const sa = radius.authority.serviceAccount;
     const account = node(`ServiceAccount ${sa.namespace}/${sa.name}`);
     edge(workload, account, 'token');
@@ -41,15 +44,16 @@ export function blastGraph(object: ObjectRef, radius: BlastRadius): string {
     for (const grant of radius.authority.dangerous.slice(0, 4)) {
       const via = grant.via || 'binding';
       let role = roles.get(via);
+      if (!room()) break;
       if (role === undefined) {
         role = node(via);
         roles.set(via, role);
         edge(account, role);
       }
-      edge(role, node(`${grant.summary} (${grant.scope})`));
+      if (room()) edge(role, node(`${grant.summary} (${grant.scope})`));
     }
   }
-  if (radius.secrets.readable === 'cluster' || radius.secrets.readable === 'namespace') edge(workload, node(`reads every Secret in the ${radius.secrets.readable}`), 'API');
-  if (radius.secrets.mounted.length > 0) edge(workload, node(`Secrets ${radius.secrets.mounted.slice(0, 3).join(', ')}${radius.secrets.mounted.length > 3 ? ' …' : ''}`), 'mounts');
+  if ((radius.secrets.readable === 'cluster' || radius.secrets.readable === 'namespace') && room()) edge(workload, node(`reads every Secret in the ${radius.secrets.readable}`), 'API');
+  if (radius.secrets.mounted.length > 0 && room()) edge(workload, node(`Secrets ${radius.secrets.mounted.slice(0, 3).join(', ')}${radius.secrets.mounted.length > 3 ? ' …' : ''}`), 'mounts');
   return ['```mermaid', ...lines, '```'].join('\n');
 }

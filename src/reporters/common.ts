@@ -242,6 +242,6 @@ export function largestBlastRadii(result: ScanResult, limit = 10, minimum: Blast
     } else if (!row.valueSets.includes(set)) row.valueSets.push(set);
   }
   return [...rows.values()]
-    .sort((a, b) => RATING_ORDER[a.rating] - RATING_ORDER[b.rating] || b.reasons.length - a.reasons.length || a.where.localeCompare(b.where) || a.object.name.localeCompare(b.object.name))
+    .sort((a, b) => RATING_ORDER[a.rating] - RATING_ORDER[b.rating] || b.reasons.length - a.reasons.length || compareText(a.where, b.where) || compareText(a.object.name, b.object.name))
     .slice(0, limit);
 }

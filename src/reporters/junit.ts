@@ -3,7 +3,7 @@
 // above fail-on, not suppressed, and new when a base is compared); the others pass, their findings in
 // system-out. Inputs that could not be read are one errored case each.
 import { isBlocking, type Finding, type ScanResult } from '../model/model.ts';
-import { locationLabel, objectLabel } from './common.ts';
+import { compareText, locationLabel, objectLabel } from './common.ts';
 
 /** Text as XML 1.0 character data: the five specials escaped, characters XML cannot hold replaced. */
 function xml(text: string): string {
@@ -40,7 +40,7 @@ export function renderJunit(result: ScanResult): string {
   }
   const lines: string[] = [];
   let failures = 0;
-  for (const { rule, name, findings } of [...cases.values()].sort((a, b) => (a.rule + a.name).localeCompare(b.rule + b.name))) {
+  for (const { rule, name, findings } of [...cases.values()].sort((a, b) => compareText(a.rule, b.rule) || compareText(a.name, b.name))) {
     const blocking = findings.filter((f) => gates(f, result));
     const body = findings.map(describe).join('\n');
     lines.push(`    <testcase classname="preadmit.${xml(rule)}" name="${xml(name)}" file="${xml(oneLine(findings[0]!.source.values?.file ?? findings[0]!.source.file))}">`);
