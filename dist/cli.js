@@ -25926,7 +25926,14 @@ async function renderChart(request) {
   if (refused !== void 0) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   let chartDir = chartDirForHelm(request);
-  if (request.clusterAnswers) chartDir = withClusterAnswers(chartDir);
+  let answersCopy;
+  if (request.clusterAnswers) {
+    try {
+      chartDir = answersCopy = withClusterAnswers(chartDir);
+    } catch (error) {
+      return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error.message}`, ms: performance.now() - started };
+    }
+  }
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
     env,
@@ -25944,7 +25951,10 @@ async function renderChart(request) {
   });
   const slow = budget.onSlowRender === void 0 ? void 0 : setInterval(() => budget.onSlowRender(request.chart ?? request.chartDir, Math.round((performance.now() - started) / 1e3)), budget.slowAfterMs);
   slow?.unref();
-  const result = await subprocess.finally(() => clearInterval(slow));
+  const result = await subprocess.finally(() => {
+    clearInterval(slow);
+    if (answersCopy !== void 0) rmSync(path7.dirname(answersCopy), { recursive: true, force: true });
+  });
   const ms = performance.now() - started;
   if (result.isCanceled) {
     budget.noteStopped(request.chart ?? request.chartDir);

@@ -59959,7 +59959,14 @@ async function renderChart(request2) {
   if (refused !== void 0) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request2.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   let chartDir = chartDirForHelm(request2);
-  if (request2.clusterAnswers) chartDir = withClusterAnswers(chartDir);
+  let answersCopy;
+  if (request2.clusterAnswers) {
+    try {
+      chartDir = answersCopy = withClusterAnswers(chartDir);
+    } catch (error2) {
+      return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error2.message}`, ms: performance.now() - started };
+    }
+  }
   const { file, args, env } = boundedHelm(request2.helm.path, templateArgs({ ...request2, chartDir }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
     env,
@@ -59977,7 +59984,10 @@ async function renderChart(request2) {
   });
   const slow = budget.onSlowRender === void 0 ? void 0 : setInterval(() => budget.onSlowRender(request2.chart ?? request2.chartDir, Math.round((performance.now() - started) / 1e3)), budget.slowAfterMs);
   slow?.unref();
-  const result = await subprocess.finally(() => clearInterval(slow));
+  const result = await subprocess.finally(() => {
+    clearInterval(slow);
+    if (answersCopy !== void 0) rmSync(path9.dirname(answersCopy), { recursive: true, force: true });
+  });
   const ms = performance.now() - started;
   if (result.isCanceled) {
     budget.noteStopped(request2.chart ?? request2.chartDir);

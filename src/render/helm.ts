@@ -353,7 +353,14 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   if (refused !== undefined) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   let chartDir = chartDirForHelm(request);
-  if (request.clusterAnswers) chartDir = withClusterAnswers(chartDir);
+  let answersCopy: string | undefined;
+  if (request.clusterAnswers) {
+    try {
+      chartDir = answersCopy = withClusterAnswers(chartDir);
+    } catch (error) {
+      return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${(error as Error).message}`, ms: performance.now() - started };
+    }
+  }
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
     env,
@@ -371,7 +378,11 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   });
   const slow = budget.onSlowRender === undefined ? undefined : setInterval(() => budget.onSlowRender!(request.chart ?? request.chartDir, Math.round((performance.now() - started) / 1000)), budget.slowAfterMs);
   slow?.unref();
-  const result = await subprocess.finally(() => clearInterval(slow));
+  const result = await subprocess.finally(() => {
+    clearInterval(slow);
+    // The copy is needed by this render only (the folder made for it; the exit handler is the fallback).
+    if (answersCopy !== undefined) rmSync(path.dirname(answersCopy), { recursive: true, force: true });
+  });
   const ms = performance.now() - started;
   if (result.isCanceled) {
     budget.noteStopped(request.chart ?? request.chartDir);
