@@ -14783,7 +14783,7 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, readFileSync as readFileSync22, statSync as statSync18 } from "node:fs";
+import { existsSync as existsSync12, lstatSync as lstatSync5, readFileSync as readFileSync22, statSync as statSync18 } from "node:fs";
 import path36 from "node:path";
 
 // src/pipeline/base-compare.ts
@@ -53501,8 +53501,16 @@ async function readStdin() {
   }
   return Buffer.concat(chunks).toString("utf8");
 }
-function writeBaseline(result, target, shown2) {
-  const previous = existsSync12(target) ? parseBaselineFile(readFileSync22(target, "utf8"), shown2) : [];
+function previousBaseline(target, shown2) {
+  let stat;
+  try {
+    stat = lstatSync5(target);
+  } catch {
+    return [];
+  }
+  return stat.isFile() ? parseBaselineFile(readFileSync22(target, "utf8"), shown2) : [];
+}
+function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);
   writeOutputFile(target, text2, process.cwd(), shown2);
   const entries = (text2.match(/^  - fingerprint: /gm) ?? []).length;
@@ -53583,6 +53591,7 @@ ${USAGE}
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format or standard input");
     const baselineTarget = command === "baseline" ? values.output ?? path36.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
+    const previous = baselineTarget !== void 0 ? previousBaseline(output, baselineTarget) : [];
     const bounds = {};
     for (const [key, flag] of Object.entries(BOUND_FLAGS)) {
       const value = values[flag.slice(2)];
@@ -53653,7 +53662,7 @@ ${USAGE}
     if (values.base === void 0 && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes("-")) {
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ["."]).join(", ")}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
-    if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget);
+    if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget, previous);
     const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const width = output === void 0 && process.stdout.isTTY === true ? process.stdout.columns : void 0;
     const report2 = render(format3, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...values.verbose ? { verbose: true } : {}, ...minSeverity ? { minSeverity } : {} } });

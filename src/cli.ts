@@ -1,12 +1,12 @@
 // The `preadmit` command. A thin shell: parse arguments, call the core scan, print a report, set the
 // exit status (0 clean, 1 blocking findings or failed inputs, 2 usage/configuration/environment error).
 import { parseArgs } from 'node:util';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { scanAgainstBase } from './pipeline/base-compare.ts';
 import { BASELINE_FILE_NAME, parseBaselineFile, renderBaselineFile } from './pipeline/baseline-file.ts';
 import { findRepoRoot } from './pipeline/discover.ts';
-import type { ScanResult } from './model/model.ts';
+import type { BaselineEntry, ScanResult } from './model/model.ts';
 import { UsageError } from './model/errors.ts';
 import { closest } from './config/did-you-mean.ts';
 import { SEVERITIES, type FailOn } from './model/model.ts';
@@ -182,8 +182,21 @@ async function readStdin(): Promise<string> {
  * `preadmit baseline`: the scan's unsuppressed findings written as the baseline file, keeping the reasons
  * the file already gives. Exit 1 when inputs failed (the file then lacks what they hold), else 0.
  */
-function writeBaseline(result: ScanResult, target: string, shown: string): number {
-  const previous = existsSync(target) ? parseBaselineFile(readFileSync(target, 'utf8'), shown) : [];
+/**
+ * The entries of a baseline file already at `target` (their reasons are kept), read before the scan so a
+ * broken file is a usage error at once. Only a regular file is read: a link there is replaced, never followed.
+ */
+function previousBaseline(target: string, shown: string): BaselineEntry[] {
+  let stat;
+  try {
+    stat = lstatSync(target);
+  } catch {
+    return [];
+  }
+  return stat.isFile() ? parseBaselineFile(readFileSync(target, 'utf8'), shown) : [];
+}
+
+function writeBaseline(result: ScanResult, target: string, shown: string, previous: readonly BaselineEntry[]): number {
   const text = renderBaselineFile(result.findings, previous);
   writeOutputFile(target, text, process.cwd(), shown);
   const entries = (text.match(/^  - fingerprint: /gm) ?? []).length;
@@ -256,6 +269,7 @@ export async function main(argv: string[]): Promise<number> {
     // A missing folder is created; a symbolic link at the file is replaced, never followed.
     const baselineTarget = command === 'baseline' ? (values.output ?? path.join(findRepoRoot(paths[0] ?? '.'), BASELINE_FILE_NAME)) : undefined;
     const output = baselineTarget !== undefined ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : undefined;
+    const previous = baselineTarget !== undefined ? previousBaseline(output!, baselineTarget) : [];
     const bounds: NonNullable<ScanOptions['bounds']> = {};
     for (const [key, flag] of Object.entries(BOUND_FLAGS) as [keyof typeof BOUND_FLAGS, string][]) {
       const value = values[flag.slice(2) as 'helm-timeout'];
@@ -330,7 +344,7 @@ export async function main(argv: string[]): Promise<number> {
     if (values.base === undefined && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes('-')) {
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ['.']).join(', ')}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
-    if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget);
+    if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget, previous);
     const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const width = output === undefined && process.stdout.isTTY === true ? process.stdout.columns : undefined;
     const report = render(format, result, { rules: RULES, color: toTerminal, text: { ...(width ? { width } : {}), ...(values.verbose ? { verbose: true } : {}), ...(minSeverity ? { minSeverity } : {}) } });
