@@ -1,5 +1,5 @@
 // The bundled CLI as users run it: exit status, formats, stdin, output files, usage errors.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -133,6 +133,21 @@ describe('usage mistakes: exit 2 and a message that says what to do', () => {
     const reported = await run(['scan', dir, '--fail-on-errors', 'false']);
     expect(reported.exitCode).toBe(0);
     expect(reported.stdout).toContain('bad.yaml');
+  });
+
+  it('preadmit baseline: a broken existing file is a usage error before any scan; a link there is replaced, not followed', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-baseline-'));
+    writeFileSync(path.join(dir, 'pod.yaml'), privilegedPod);
+    writeFileSync(path.join(dir, 'broken.yaml'), 'entries: [\n');
+    const broken = await run(['baseline', path.join(dir, 'pod.yaml'), '--output', path.join(dir, 'broken.yaml')]);
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr).toContain('broken.yaml:2: invalid YAML');
+    mkdirSync(path.join(dir, 'elsewhere'));
+    symlinkSync('elsewhere', path.join(dir, 'link.yaml'));
+    const linked = await run(['baseline', path.join(dir, 'pod.yaml'), '--output', path.join(dir, 'link.yaml')]);
+    expect(linked.exitCode).toBe(0);
+    expect(lstatSync(path.join(dir, 'link.yaml')).isFile()).toBe(true);
+    expect(readdirSync(path.join(dir, 'elsewhere'))).toEqual([]);
   });
 
   it('preadmit rules lists every rule; preadmit explain prints one', async () => {
