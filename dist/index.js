@@ -59960,9 +59960,9 @@ async function renderChart(request2) {
   const maxBuffer = Math.min(request2.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   let chartDir = chartDirForHelm(request2);
   let answersCopy;
-  if (request2.clusterAnswers) {
+  if (request2.clusterAnswers || request2.failsIgnored) {
     try {
-      chartDir = answersCopy = withClusterAnswers(chartDir);
+      chartDir = answersCopy = withClusterAnswers(chartDir, { answers: request2.clusterAnswers === true, failsIgnored: request2.failsIgnored === true });
     } catch (error2) {
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error2.message}`, ms: performance.now() - started };
     }
@@ -60042,8 +60042,10 @@ function chartDirForHelm(request2) {
   cache2?.set(request2.chartDir, staged);
   return staged ?? request2.chartDir;
 }
-function withClusterAnswersText(text2) {
-  const code = (part) => part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"').replace(/(\$?)\.Release\.Revision\b/g, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify "+8760h")');
+function withClusterAnswersText(text2, how = { answers: true, failsIgnored: false }) {
+  const answers = (part) => part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"').replace(/(\$?)\.Release\.Revision\b/g, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify "+8760h")');
+  const failing = (part) => part.replace(/(?<![\w.$])fail\b/g, 'and ""');
+  const code = (part) => how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part);
   return text2.replace(
     /\{\{[\s\S]*?\}\}/g,
     (action) => /^\{\{-?\s*\/\*/.test(action) ? action : (
@@ -60061,7 +60063,7 @@ function answerableTemplate(file, entry) {
     return false;
   }
 }
-function withClusterAnswers(chartDir) {
+function withClusterAnswers(chartDir, how) {
   if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
   const root = mkdtempSync(path9.join(os6.tmpdir(), "preadmit-answers-"));
   stagedRoots.push(root);
@@ -60073,7 +60075,7 @@ function withClusterAnswers(chartDir) {
       const from = path9.join(src, entry.name);
       const to = path9.join(dst, entry.name);
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
-      else if (inTemplates && answerableTemplate(from, entry)) writeFileSync2(to, withClusterAnswersText(readFileSync4(from, "utf8")));
+      else if (inTemplates && answerableTemplate(from, entry)) writeFileSync2(to, withClusterAnswersText(readFileSync4(from, "utf8"), how));
       else symlinkSync(from, to);
     }
   };
@@ -61151,7 +61153,7 @@ function releaseLiteralValues(field, main, literals) {
   }
   return [...new Set(out)];
 }
-var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
+var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|serviceAccountName|verbs)["']?\s*:/;
 function decidedSetting(lines, index) {
   const withoutActions = (text3) => text3.replace(/\{\{[\s\S]*?\}\}/g, " ");
   const own = DECISIVE_KEY.exec(withoutActions(lines[index]))?.[1];
@@ -61186,8 +61188,10 @@ function decidedSetting(lines, index) {
     const onLine = DECISIVE_KEY.exec(withoutActions(lineAround(action.at, action.length)))?.[1];
     if (onLine !== void 0 && assigned === void 0) return onLine;
     if (opens(action.body)) {
-      const key = DECISIVE_KEY.exec(withoutActions(blockOf(i2)))?.[1];
+      const block = blockOf(i2);
+      const key = DECISIVE_KEY.exec(withoutActions(block))?.[1];
       if (key !== void 0) return key;
+      for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) tainted.add(m[1]);
     }
   }
   return void 0;
@@ -61463,7 +61467,7 @@ var render_lookup_default = defineRule({
     title: "Security settings must not depend on lookup, the release revision, the helm version or the clock",
     category: "admission",
     defaultSeverity: "medium",
-    description: "Under helm template, lookup returns an empty map, .Release.Revision is 1, .Capabilities.HelmVersion is the scanning helm and now is the time of the scan; on a cluster lookup returns live objects, every upgrade raises the revision, and the install runs another helm at another time. An object with security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC, network policies, Service exposure, Pod Security labels) rendered by a template that uses one of them may be rendered differently at install or upgrade than preadmit saw, and no render can show how. The finding is high when the branch that depends on the answer writes a host-access, privilege or identity setting (privileged, hostNetwork/PID/IPC, hostPath, hostPort, capabilities, allowPrivilegeEscalation, seccomp/AppArmor profiles, sysctls, runAsUser/runAsNonRoot, procMount, serviceAccountName, RBAC verbs), medium otherwise (a reused password or checksum beside security fields). A branch that only fails the render is not counted. (A template branching on the release name, namespace or Kubernetes version is rendered a second time with other ones: render-divergence.)",
+    description: "Under helm template, lookup returns an empty map, .Release.Revision is 1, .Capabilities.HelmVersion is the scanning helm and now is the time of the scan; on a cluster lookup returns live objects, every upgrade raises the revision, and the install runs another helm at another time. An object with security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC, network policies, Service exposure, Pod Security labels) rendered by a template that uses one of them may be rendered differently at install or upgrade than preadmit saw, and no render can show how. The finding is high when the branch that depends on the answer writes a host-access, privilege or identity setting (privileged, hostNetwork/PID/IPC, hostPath, hostPort, capabilities, allowPrivilegeEscalation, seccomp/AppArmor profiles, sysctls, procMount, serviceAccountName, RBAC verbs; not runAsUser or runAsNonRoot, which the baseline level does not restrict), medium otherwise (a reused password or checksum beside security fields). A branch that only fails the render is not counted. (A template branching on the release name, namespace or Kubernetes version is rendered a second time with other ones: render-divergence.)",
     remediation: "Decide security settings from values, not from lookup results, the revision, the helm version or the clock; keep lookup to data that is not security-relevant (reusing a generated password), in a template of its own.",
     references: [
       { title: "Helm template functions: lookup", url: "https://helm.sh/docs/chart_template_guide/functions_and_pipelines/#using-the-lookup-function" },
@@ -68281,7 +68285,12 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       const locator = locators.get(job.dir);
       const variant = job.variant;
       const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
-        if (variant === void 0 || outcome === void 0 || !("failed" in outcome) || !variant.inputs.upgrade || !(variant.inputs.extensionApis || variant.inputs.release)) return outcome;
+        if (variant === void 0 || outcome === void 0 || !("failed" in outcome)) return outcome;
+        if (/execution error at \(/.test(outcome.failed)) {
+          const unguarded = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, { ...variant.inputs, failsIgnored: true });
+          if (unguarded !== void 0 && !("failed" in unguarded)) return unguarded;
+        }
+        if (!variant.inputs.upgrade || !(variant.inputs.extensionApis || variant.inputs.release)) return outcome;
         const inputs = { ...variant.inputs, upgrade: false };
         const again = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, inputs);
         return again !== void 0 && !("failed" in again) ? { ...again, upgradeFailed: outcome.failed, inputs } : outcome;
@@ -68379,6 +68388,7 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
     ...apiVersions.length > 0 ? { apiVersions } : {},
     ...variant?.upgrade ? { isUpgrade: true } : {},
     ...variant?.clusterAnswers ? { clusterAnswers: true } : {},
+    ...variant?.failsIgnored ? { failsIgnored: true } : {},
     timeoutMs: config.helm.timeoutSeconds * 1e3
   };
 }
@@ -68424,7 +68434,7 @@ function unseenObjects(objects, inputs, locator, failed) {
   }
   if (unseen.length === 0 && !objects.some((object) => locator.find(object, kinds, false).length > 0)) {
     const first = objects.find((object) => object.source.origin === void 0 && hasSecurityFields(object));
-    const constructs = first && locator.find(first, kinds, true);
+    const constructs = first && locator.find(first, kinds, true).filter((c3) => !/(^|\/)NOTES\.txt$/.test(c3.inArchive ?? c3.file));
     if (first !== void 0 && constructs !== void 0 && constructs.length > 0) unseen.push(unseenCopy(first, variant, constructs, failed));
   }
   return unseen;

@@ -163,7 +163,14 @@ export async function renderCharts(
       const rendered = renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
         // A variant that fails as an upgrade (charts demanding passwords on upgrade) is made again without
         // --is-upgrade: what the other inputs change is still judged; the upgrade stays unseen (parseVariant).
-        if (variant === undefined || outcome === undefined || !('failed' in outcome) || !variant.inputs.upgrade || !(variant.inputs.extensionApis || variant.inputs.release)) return outcome;
+        if (variant === undefined || outcome === undefined || !('failed' in outcome)) return outcome;
+        // A guard stopped it (helm's `fail`: a value demanded on upgrade, a namespace or API refused): made
+        // again with every fail harmless, it shows what the rest of the chart renders that way.
+        if (/execution error at \(/.test(outcome.failed)) {
+          const unguarded = await renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, { ...variant.inputs, failsIgnored: true });
+          if (unguarded !== undefined && !('failed' in unguarded)) return unguarded;
+        }
+        if (!variant.inputs.upgrade || !(variant.inputs.extensionApis || variant.inputs.release)) return outcome;
         const inputs = { ...variant.inputs, upgrade: false };
         const again = await renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, inputs);
         return again !== undefined && !('failed' in again) ? { ...again, upgradeFailed: outcome.failed, inputs } : outcome;
@@ -289,6 +296,7 @@ export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, 
     ...(apiVersions.length > 0 ? { apiVersions } : {}),
     ...(variant?.upgrade ? { isUpgrade: true } : {}),
     ...(variant?.clusterAnswers ? { clusterAnswers: true } : {}),
+    ...(variant?.failsIgnored ? { failsIgnored: true } : {}),
     timeoutMs: config.helm.timeoutSeconds * 1000,
   };
 }
@@ -368,7 +376,8 @@ function unseenObjects(objects: readonly ScannedObject[], inputs: VariantInputs,
   // only guard a fail are not unseen.
   if (unseen.length === 0 && !objects.some((object) => locator.find(object, kinds, false).length > 0)) {
     const first = objects.find((object) => object.source.origin === undefined && hasSecurityFields(object));
-    const constructs = first && locator.find(first, kinds, true);
+    // (NOTES.txt renders no object: a construct there changes none.)
+    const constructs = first && locator.find(first, kinds, true).filter((c) => !/(^|\/)NOTES\.txt$/.test(c.inArchive ?? c.file));
     if (first !== undefined && constructs !== undefined && constructs.length > 0) unseen.push(unseenCopy(first, variant, constructs, failed));
   }
   return unseen;

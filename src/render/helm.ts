@@ -297,6 +297,11 @@ export interface RenderRequest {
    * finding an object, a later `.Release.Revision`, a later clock (clusterAnswers in a temporary copy).
    */
   clusterAnswers?: boolean;
+  /**
+   * Render with every `fail` call made harmless (it prints nothing): a guard that stops the render (a value
+   * demanded on upgrade, a namespace refused) hides nothing the rest of the chart renders.
+   */
+  failsIgnored?: boolean;
   timeoutMs: number;
   /** The chart named when the render budget refuses or stops the render, when chartDir is a temporary copy of it. */
   chart?: string;
@@ -354,9 +359,9 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   let chartDir = chartDirForHelm(request);
   let answersCopy: string | undefined;
-  if (request.clusterAnswers) {
+  if (request.clusterAnswers || request.failsIgnored) {
     try {
-      chartDir = answersCopy = withClusterAnswers(chartDir);
+      chartDir = answersCopy = withClusterAnswers(chartDir, { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true });
     } catch (error) {
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${(error as Error).message}`, ms: performance.now() - started };
     }
@@ -487,12 +492,15 @@ export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'check
  * - `.Release.Revision` is one more (an upgrade's);
  * - `now` is a year later.
  */
-export function withClusterAnswersText(text: string): string {
-  const code = (part: string) =>
+export function withClusterAnswersText(text: string, how: { answers: boolean; failsIgnored: boolean } = { answers: true, failsIgnored: false }): string {
+  const answers = (part: string) =>
     part
       .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"')
       .replace(/(\$?)\.Release\.Revision\b/g, '(add1 $1.Release.Revision)')
       .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify "+8760h")');
+  // `fail X` (or `X | fail`) becomes `and "" X`: an empty string, whatever X is.
+  const failing = (part: string) => part.replace(/(?<![\w.$])fail\b/g, 'and ""');
+  const code = (part: string) => (how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part));
   return text.replace(/\{\{[\s\S]*?\}\}/g, (action) =>
     /^\{\{-?\s*\/\*/.test(action)
       ? action
@@ -520,7 +528,7 @@ function answerableTemplate(file: string, entry: Dirent): boolean {
   }
 }
 
-function withClusterAnswers(chartDir: string): string {
+function withClusterAnswers(chartDir: string, how: { answers: boolean; failsIgnored: boolean }): string {
   if (stagedRoots.length === 0) process.once('exit', () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
   const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-answers-'));
   stagedRoots.push(root);
@@ -533,7 +541,7 @@ function withClusterAnswers(chartDir: string): string {
       const to = path.join(dst, entry.name);
       // Real directories are copied; a symlinked one is linked as it is (a link loop cannot multiply the copy).
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === 'templates', depth + 1);
-      else if (inTemplates && answerableTemplate(from, entry)) writeFileSync(to, withClusterAnswersText(readFileSync(from, 'utf8')));
+      else if (inTemplates && answerableTemplate(from, entry)) writeFileSync(to, withClusterAnswersText(readFileSync(from, 'utf8'), how));
       else symlinkSync(from, to);
     }
   };

@@ -36,6 +36,8 @@ export interface VariantInputs {
   kubeLiterals?: string[];
   /** Which of the literals that flip a test this render takes (0: the first; the third render takes the next). */
   literalIndex?: number;
+  /** Made again with every `fail` harmless, after a guard stopped it (not part of its name). */
+  failsIgnored?: boolean;
 }
 
 /**
@@ -695,7 +697,7 @@ function releaseLiteralValues(field: ReleaseLiteral['field'], main: string, lite
 }
 
 /** Settings that grant host access or privilege, or another identity: a branch on an unknowable answer must not write them. */
-const DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|runAsUser|runAsNonRoot|serviceAccountName|verbs)["']?\s*:/;
+const DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|serviceAccountName|verbs)["']?\s*:/;
 
 /**
  * The decisive setting (DECISIVE_KEY) that the construct on line `index` (0-based) of `lines` writes: on
@@ -738,8 +740,11 @@ export function decidedSetting(lines: readonly string[], index: number): string 
     const onLine = DECISIVE_KEY.exec(withoutActions(lineAround(action.at, action.length)))?.[1];
     if (onLine !== undefined && assigned === undefined) return onLine;
     if (opens(action.body)) {
-      const key = DECISIVE_KEY.exec(withoutActions(blockOf(i)))?.[1];
+      const block = blockOf(i);
+      const key = DECISIVE_KEY.exec(withoutActions(block))?.[1];
       if (key !== undefined) return key;
+      // What the branch assigns depends on the answer too (`{{ with $ns }}{{ $net = true }}{{ end }}`).
+      for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) tainted.add(m[1]!);
     }
   }
   return undefined;
