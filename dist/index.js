@@ -60043,8 +60043,8 @@ function chartDirForHelm(request2) {
   return staged ?? request2.chartDir;
 }
 function withClusterAnswersText(text2, how = { answers: true, failsIgnored: false }) {
-  const answers = (part) => part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"').replace(/(\$?)\.Release\.Revision\b/g, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify "+8760h")');
-  const failing = (part) => part.replace(/(?<![\w.$])fail\b/g, 'and ""');
+  const answers = (part) => part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`").replace(/(\$?)\.Release\.Revision\b/g, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, "(now | dateModify `+8760h`)");
+  const failing = (part) => part.replace(/(?<![\w.$])fail\b/g, "and ``");
   const code = (part) => how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part);
   return text2.replace(
     /\{\{[\s\S]*?\}\}/g,
@@ -60053,6 +60053,28 @@ function withClusterAnswersText(text2, how = { answers: true, failsIgnored: fals
       action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : code(part)).join("")
     )
   );
+}
+function unpackSubchart(archive, chartsDir, how) {
+  let tar;
+  try {
+    tar = gunzipSync(readFileSync4(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
+  } catch {
+    return false;
+  }
+  const entries = [...tarEntries(tar)];
+  const tops = new Set(entries.map((e) => e.name.split("/")[0]));
+  if (tops.size !== 1 || entries.some((e) => e.name.startsWith("/") || e.name.split("/").includes(".."))) return false;
+  const top = [...tops][0];
+  if (top === "" || top === "." || existsSync2(path9.join(chartsDir, top))) return false;
+  for (const entry of entries) {
+    if (entry.name.endsWith("/")) continue;
+    const target = path9.join(chartsDir, entry.name);
+    mkdirSync(path9.dirname(target), { recursive: true });
+    const parts = entry.name.split("/");
+    const rewrite = parts.includes("templates") || /^values\.ya?ml$/.test(parts.at(-1));
+    writeFileSync2(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
+  }
+  return true;
 }
 function answerableTemplate(file, entry) {
   if (!entry.isFile() && !entry.isSymbolicLink()) return false;
@@ -60075,7 +60097,8 @@ function withClusterAnswers(chartDir, how) {
       const from = path9.join(src, entry.name);
       const to = path9.join(dst, entry.name);
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
-      else if (inTemplates && answerableTemplate(from, entry)) writeFileSync2(to, withClusterAnswersText(readFileSync4(from, "utf8"), how));
+      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync2(to, withClusterAnswersText(readFileSync4(from, "utf8"), how));
+      else if (path9.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
       else symlinkSync(from, to);
     }
   };

@@ -230,15 +230,16 @@ describe('the cluster answers render', () => {
   it('rewrites lookup, the revision and now inside actions only', () => {
     const out = withClusterAnswersText('now: lookup\n{{ $s := lookup "v1" "Secret" .Release.Namespace "db" }}{{ .Release.Revision }}{{ now | date "2006" }}{{/* lookup now */}}');
     expect(out.startsWith('now: lookup\n')).toBe(true);
-    expect(out).toContain('{{ $s := dict "apiVersion" "v1" "kind" "Found"');
-    expect(out).toContain('"_lookup" "v1" "Secret" .Release.Namespace "db" }}');
+    expect(out).toContain('{{ $s := dict `apiVersion` `v1` `kind` `Found`');
+    expect(out).toContain('`_lookup` "v1" "Secret" .Release.Namespace "db" }}');
     expect(out).toContain('{{ (add1 .Release.Revision) }}');
-    expect(out).toContain('{{ (now | dateModify "+8760h") | date "2006" }}');
+    expect(out).toContain('{{ (now | dateModify `+8760h`) | date "2006" }}');
     expect(out).toContain('{{/* lookup now */}}');
   });
 
   it('leaves values keys, variables and strings alone, and reads $.Release and {{now}}', () => {
     expect(withClusterAnswersText('{{ if .Values.lookup.enabled }}{{ $lookup := 1 }}{{ printf "run now ok" }}')).toBe('{{ if .Values.lookup.enabled }}{{ $lookup := 1 }}{{ printf "run now ok" }}');
-    expect(withClusterAnswersText('{{ $.Release.Revision }}{{now}}')).toBe('{{ (add1 $.Release.Revision) }}{{(now | dateModify "+8760h")}}');
+    expect(withClusterAnswersText('{{ $.Release.Revision }}{{now}}')).toBe('{{ (add1 $.Release.Revision) }}{{(now | dateModify `+8760h`)}}');
+    expect(withClusterAnswersText('{{ if .Values.x }}{{ fail "no" }}{{ end }}', { answers: false, failsIgnored: true })).toBe('{{ if .Values.x }}{{ and `` "no" }}{{ end }}');
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding, ScanResult } from '../../src/model/model.ts';
 import { exitCodeOf, scan } from '../../src/pipeline/scan.ts';
+import * as tar from 'tar';
 import { chart, HELMS, workspace, writeTree } from '../hostile/helpers.ts';
 
 const DIGEST = 'nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000';
@@ -277,6 +278,26 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const divergence = result.findings.filter((f) => f.ruleId === 'render-divergence');
     expect(divergence.map((f) => f.path)).toEqual(['/spec/containers/0/securityContext/privileged']);
     expect(divergence[0]!.message).not.toContain('/image');
+  }, 60_000);
+
+  it('the cluster-answers render reaches a lookup in a subchart archive and in a values string passed to tpl', async () => {
+    const root = workspace('preadmit-variants-');
+    const sub = chart(root, 'sub', { 'templates/_h.tpl': '{{- define "sub.onCluster" -}}{{- if lookup "v1" "Namespace" "" "kube-system" -}}true{{- else -}}false{{- end -}}{{- end -}}\n' });
+    const dir = chart(root, 'app', { 'templates/pod.yaml': pod('        privileged: {{ include "sub.onCluster" . }}') });
+    writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: 0.1.0\n');
+    mkdirSync(path.join(dir, 'charts'), { recursive: true });
+    await tar.c({ gzip: true, cwd: path.dirname(sub), file: path.join(dir, 'charts', 'sub-0.1.0.tgz') }, ['sub']);
+    const values = chart(root, 'tpl', {
+      'values.yaml': `sc: '{{ if lookup "v1" "Namespace" "" "kube-system" }}true{{ else }}false{{ end }}'\n`,
+      'templates/pod.yaml': pod('        privileged: {{ tpl .Values.sc . }}'),
+    });
+    const config = path.join(root, '.preadmit.yaml');
+    writeFileSync(config, 'provenance:\n  enabled: false\n');
+    for (const target of [dir, values]) {
+      const result = await scan({ paths: [target], helmPath: helm(), configFile: config });
+      expect(result.errors).toEqual([]);
+      expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ source: { variant: 'extension-apis+other-release+cluster-answers' } });
+    }
   }, 60_000);
 
   it('a password helper whose upgrade branch only fails (an else-if guard) is not reported', async () => {

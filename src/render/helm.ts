@@ -495,11 +495,12 @@ export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'check
 export function withClusterAnswersText(text: string, how: { answers: boolean; failsIgnored: boolean } = { answers: true, failsIgnored: false }): string {
   const answers = (part: string) =>
     part
-      .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict "apiVersion" "v1" "kind" "Found" "metadata" (dict "name" "preadmit-found" "namespace" "preadmit-found" "labels" (dict) "annotations" (dict)) "data" (dict) "stringData" (dict) "spec" (dict) "status" (dict) "items" (list) "_lookup"')
+      .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`')
       .replace(/(\$?)\.Release\.Revision\b/g, '(add1 $1.Release.Revision)')
-      .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify "+8760h")');
-  // `fail X` (or `X | fail`) becomes `and "" X`: an empty string, whatever X is.
-  const failing = (part: string) => part.replace(/(?<![\w.$])fail\b/g, 'and ""');
+      .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify `+8760h`)');
+  // `fail X` (or `X | fail`) becomes `and `` X`: an empty string, whatever X is. (Raw strings in the
+  // replacements: the text may sit in a values.yaml string a template passes to tpl, quoted either way.)
+  const failing = (part: string) => part.replace(/(?<![\w.$])fail\b/g, 'and ``');
   const code = (part: string) => (how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part));
   return text.replace(/\{\{[\s\S]*?\}\}/g, (action) =>
     /^\{\{-?\s*\/\*/.test(action)
@@ -517,6 +518,34 @@ export function withClusterAnswersText(text: string, how: { answers: boolean; fa
  * unpacked subcharts) rewritten by withClusterAnswersText, everything else symlinked. Archives are left
  * as they are (their templates keep helm template's answers).
  */
+/**
+ * A vendored subchart archive unpacked into `charts/` of the copy, its templates and values rewritten like the
+ * chart's own (helm loads an unpacked subchart as it loads the archive). False when it cannot be (the
+ * archive is then linked as it is): not gzip, too large, an entry outside its folder, a folder already there.
+ */
+function unpackSubchart(archive: string, chartsDir: string, how: { answers: boolean; failsIgnored: boolean }): boolean {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(readFileSync(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
+  } catch {
+    return false;
+  }
+  const entries = [...tarEntries(tar)];
+  const tops = new Set(entries.map((e) => e.name.split('/')[0]!));
+  if (tops.size !== 1 || entries.some((e) => e.name.startsWith('/') || e.name.split('/').includes('..'))) return false;
+  const top = [...tops][0]!;
+  if (top === '' || top === '.' || existsSync(path.join(chartsDir, top))) return false;
+  for (const entry of entries) {
+    if (entry.name.endsWith('/')) continue;
+    const target = path.join(chartsDir, entry.name);
+    mkdirSync(path.dirname(target), { recursive: true });
+    const parts = entry.name.split('/');
+    const rewrite = parts.includes('templates') || /^values\.ya?ml$/.test(parts.at(-1)!);
+    writeFileSync(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString('utf8'), how) : entry.content);
+  }
+  return true;
+}
+
 /** A template file to rewrite: a file (or a link to one, which cannot loop), at most 4 MiB. */
 function answerableTemplate(file: string, entry: Dirent): boolean {
   if (!entry.isFile() && !entry.isSymbolicLink()) return false;
@@ -541,7 +570,8 @@ function withClusterAnswers(chartDir: string, how: { answers: boolean; failsIgno
       const to = path.join(dst, entry.name);
       // Real directories are copied; a symlinked one is linked as it is (a link loop cannot multiply the copy).
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === 'templates', depth + 1);
-      else if (inTemplates && answerableTemplate(from, entry)) writeFileSync(to, withClusterAnswersText(readFileSync(from, 'utf8'), how));
+      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync(to, withClusterAnswersText(readFileSync(from, 'utf8'), how));
+      else if (path.basename(src) === 'charts' && entry.name.endsWith('.tgz') && entry.isFile() && unpackSubchart(from, dst, how)) continue;
       else symlinkSync(from, to);
     }
   };
