@@ -26000,9 +26000,7 @@ function chartDirForHelm(request) {
   const source = safeRealpath(request.chartDir) ?? request.chartDir;
   let staged;
   if (holdsGit(source)) {
-    if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-    const root = mkdtempSync(path7.join(os.tmpdir(), "preadmit-chart-"));
-    stagedRoots.push(root);
+    const root = stagingRoot("preadmit-chart-");
     staged = path7.join(root, path7.basename(source));
     mirrorWithoutGit(source, staged);
   }
@@ -26053,9 +26051,7 @@ function answerableTemplate(file, entry) {
   }
 }
 function withClusterAnswers(chartDir, how) {
-  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const root = mkdtempSync(path7.join(os.tmpdir(), "preadmit-answers-"));
-  stagedRoots.push(root);
+  const root = stagingRoot("preadmit-answers-");
   const staged = path7.join(root, path7.basename(chartDir));
   const copy = (src, dst, inTemplates, depth) => {
     mkdirSync(dst, { recursive: true });
@@ -26071,6 +26067,12 @@ function withClusterAnswers(chartDir, how) {
   };
   copy(chartDir, staged, false, 0);
   return staged;
+}
+function stagingRoot(prefix2) {
+  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const root = mkdtempSync(path7.join(os.tmpdir(), prefix2));
+  stagedRoots.push(root);
+  return root;
 }
 function holdsGit(dir, depth = 0) {
   let entries;
@@ -42956,7 +42958,7 @@ var render_divergence_default = defineRule({
     title: "Charts must render the same security settings on install, upgrade and any cluster",
     category: "admission",
     defaultSeverity: "high",
-    description: "helm template renders a chart as a first install on a cluster it knows nothing about, with the scan's release name and namespace. A template that branches on .Release.IsUpgrade, .Release.IsInstall, .Capabilities.APIVersions, the release name or namespace or the Kubernetes patch version can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster or the release is installed under its own name. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them (with another release name, namespace and patch version when the templates compare those), judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them. The finding weighs what the other render hides: it takes the severity of the worst finding only that render shows on the object (and names it), and is info when no rule finds that render worse (the other render's own findings block like any other). When that second render fails (a chart that demands values only on upgrade), every object with security fields whose template uses those constructs is reported at the rule's severity: what the chart deploys there could not be seen.",
+    description: "helm template renders a chart as a first install on a cluster it knows nothing about, with the scan's release name and namespace. A template that branches on .Release.IsUpgrade, .Release.IsInstall, .Capabilities.APIVersions, the release name or namespace or the Kubernetes patch version can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster or the release is installed under its own name. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them (with another release name, namespace and patch version when the templates compare those), judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them. The finding weighs what the other render hides: it takes the severity of the worst finding only that render shows on the object (and names it), and is info when no rule finds that render worse (the other render's own findings block like any other). A second render that a fail guard stops (a value demanded on upgrade, a namespace or API refused) is made again with every fail harmless and judged like any; when it still fails, every object with security fields whose template uses those constructs is reported at the rule's severity: what the chart deploys there could not be seen.",
     remediation: "Render the same security settings whatever the release state and the cluster's APIs: move the branch off security fields (decide them from values), or make both branches equally safe.",
     references: [
       { title: "Helm built-in objects (Release, Capabilities)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" },

@@ -6,8 +6,7 @@ import type { Config } from '../config/config.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import { UsageError } from '../model/errors.ts';
-import type { ChartRecord, ScanError, ScannedObject } from '../model/model.ts';
-import { renderCharts, type ChartRender } from '../render/charts.ts';
+import { renderCharts, type ChartRender, type RenderedCharts } from '../render/charts.ts';
 import { helmCandidate, HelmNotFoundError, type HelmBinary } from '../render/helm.ts';
 import { classifyPlanFile, classifyText, loadPlanFile, type PlanClassification } from '../terraform/index.ts';
 import { relativeTo, type Input } from './discover.ts';
@@ -21,15 +20,8 @@ export interface LoadOptions {
   renderVariants?: boolean;
 }
 
-export interface Loaded {
-  objects: ScannedObject[];
-  errors: ScanError[];
-  charts: ChartRecord[];
-  renderMs: number;
-  /** Every successful chart render, kept for provenance re-renders. */
-  renders: ChartRender[];
-  /** Charts' second renders (as helm upgrade, or with CRD APIs, renders them): evaluated, not re-rendered. */
-  variants: ChartRender[];
+/** What the scan read: the charts' renders (RenderedCharts) with the manifests' and plans' objects and errors. */
+export interface Loaded extends RenderedCharts {
   /** Values given to helm that reports must not show (Terraform set_sensitive...). */
   secrets: string[];
 }

@@ -475,9 +475,7 @@ export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'check
   const source = safeRealpath(request.chartDir) ?? request.chartDir;
   let staged: string | undefined;
   if (holdsGit(source)) {
-    if (stagedRoots.length === 0) process.once('exit', () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-    const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-chart-'));
-    stagedRoots.push(root);
+    const root = stagingRoot('preadmit-chart-');
     staged = path.join(root, path.basename(source));
     mirrorWithoutGit(source, staged);
   }
@@ -558,9 +556,7 @@ function answerableTemplate(file: string, entry: Dirent): boolean {
 }
 
 function withClusterAnswers(chartDir: string, how: { answers: boolean; failsIgnored: boolean }): string {
-  if (stagedRoots.length === 0) process.once('exit', () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-answers-'));
-  stagedRoots.push(root);
+  const root = stagingRoot('preadmit-answers-');
   const staged = path.join(root, path.basename(chartDir));
   const copy = (src: string, dst: string, inTemplates: boolean, depth: number) => {
     mkdirSync(dst, { recursive: true });
@@ -577,6 +573,14 @@ function withClusterAnswers(chartDir: string, how: { answers: boolean; failsIgno
   };
   copy(chartDir, staged, false, 0);
   return staged;
+}
+
+/** A temporary folder for a staged copy of a chart, removed at exit if nothing removed it before. */
+function stagingRoot(prefix: string): string {
+  if (stagedRoots.length === 0) process.once('exit', () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const root = mkdtempSync(path.join(os.tmpdir(), prefix));
+  stagedRoots.push(root);
+  return root;
 }
 
 /** Whether a `.git` entry is anywhere in the directory's own tree (symlinked directories are not entered). */
