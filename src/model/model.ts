@@ -200,6 +200,25 @@ export interface Finding {
   suppressed?: AppliedSuppression;
   /** With a base (--base): new in the scanned files, or already in the base (pipeline/base-compare.ts). */
   status?: FindingStatus;
+  /** A values (or template) edit proven by re-rendering every value set to remove this finding (issue 17). */
+  fix?: ProvenFix;
+}
+
+/**
+ * The edit that removes a finding, proven by re-render. Lines `line`..`endLine` (1-based, inclusive, in the
+ * file as scanned) are replaced by `replacement` (no trailing newline; the file's own line endings are kept
+ * when applied): exactly what a GitHub suggested change on those lines carries.
+ */
+export interface ProvenFix {
+  /** Repository-relative path of the file to edit. */
+  file: string;
+  line: number;
+  endLine: number;
+  replacement: string;
+  /** Unified diff of the whole edit (the same change), for reports and `preadmit fix --dry-run`. */
+  diff: string;
+  /** One sentence: what the edit does, e.g. "set securityContext.privileged to false". */
+  description: string;
 }
 
 export type FindingStatus = 'new' | 'existing';
