@@ -205,6 +205,11 @@ describe('every report is redacted of the run credentials', () => {
     expect(redactor.text('name-p4ss-W0rd-for-the-db!-x')).toBe('name-***-x');
     // token formats are replaced without being known
     expect(new Redactor([]).text(`see ${TOKEN} there`)).toBe('see *** there');
+    // pieces of it from 8 characters on, the longest run at once; plain words inside it stay
+    expect(redactor.text('a W0rd-for-t b')).toBe('a *** b');
+    expect(redactor.text('a p4ss-W0rd-for-x b')).toBe('a ***x b');
+    expect(redactor.text('for-the-db! and the db')).toBe('*** and the db');
+    expect(new Redactor(['postgres-password-9']).text('the password, the postgres user')).toBe('the password, the postgres user');
     // words and placeholders stay
     expect(new Redactor([secret]).text('basic authentication, ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx')).toBe('basic authentication, ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');
   });
@@ -261,6 +266,17 @@ describe('a values password cannot leave through b64enc', () => {
     expect(result.errors.map((e) => e.file.split('/').pop())).toEqual(['failing']);
     const report = render(format, result, { rules: RULES });
     for (const leak of [PASSWORD, Buffer.from(PASSWORD).toString('base64'), Buffer.from(`user:${PASSWORD}`).toString('base64').slice(8)]) expect(report).not.toContain(leak);
+  });
+
+  it.each(FORMATS)('%s: cut into pieces by substr, one piece per object name', async (format) => {
+    const dir = workspace('preadmit-exfil-');
+    const pieces = chart(dir, 'pieces', files('{{- range $i := until 3 }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p{{ $i }}-{{ substr (mul $i 8 | int) (mul (add1 $i) 8 | int) $.Values.auth.password | lower }}\n  annotations:\n    a: {{ substr (mul $i 8 | int) (mul (add1 $i) 8 | int) $.Values.auth.password | quote }}\n---\n{{- end }}\n'));
+    const values = path.join(dir, 'prod-values.yaml');
+    writeFileSync(values, `auth:\n  password: "${PASSWORD}"\n`);
+    const result = await scan({ paths: [pieces], valuesFiles: [values], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    const report = render(format, result, { rules: RULES });
+    // Every 8-character piece of the password (as printed, and as far as it reaches) is gone from the report.
+    for (let at = 0; at + 8 <= PASSWORD.length; at += 8) expect(report).not.toContain(PASSWORD.slice(at, at + 8));
   });
 
   it('a chart default password too', async () => {

@@ -7,6 +7,7 @@ import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '..
 import { collectReleaseLiterals, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/render/render-variants.ts';
 import { gradeDivergences } from '../../src/pipeline/evaluate.ts';
 import { withClusterAnswersText } from '../../src/render/helm.ts';
+import { goRegExp, regexExamples } from '../../src/render/regex-example.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/render/kube-api-versions.ts';
 import renderDivergence from '../../rules/render-divergence.ts';
@@ -206,6 +207,7 @@ describe('release literals', () => {
     expect(literals('{{ if regexMatch "^prod-" .Release.Namespace }}{{ end }}{{ if regexMatch "^edge$" $.Release.Name }}{{ end }}{{ if regexMatch "^(a|b)" .Release.Name }}{{ end }}')).toEqual([
       { field: 'namespace', test: 'hasPrefix', literal: 'prod-' },
       { field: 'name', test: 'eq', literal: 'edge' },
+      { field: 'name', test: 'regex', literal: '^(a|b)' },
     ]);
     // Not the release: another value compared, or a literal no namespace can hold.
     expect(literals('{{ if eq .Values.ns "kube-system" }}{{ end }}{{ if eq .Release.Namespace "Kube System" }}{{ end }}')).toEqual([]);
@@ -241,5 +243,43 @@ describe('the cluster answers render', () => {
     expect(withClusterAnswersText('{{ if .Values.lookup.enabled }}{{ $lookup := 1 }}{{ printf "run now ok" }}')).toBe('{{ if .Values.lookup.enabled }}{{ $lookup := 1 }}{{ printf "run now ok" }}');
     expect(withClusterAnswersText('{{ $.Release.Revision }}{{now}}')).toBe('{{ (add1 $.Release.Revision) }}{{(now | dateModify `+8760h`)}}');
     expect(withClusterAnswersText('{{ if .Values.x }}{{ fail "no" }}{{ end }}', { answers: false, failsIgnored: true })).toBe('{{ if .Values.x }}{{ and `` "no" }}{{ end }}');
+  });
+
+  it('answers as a managed cluster: Minor with a +, the version with a provider suffix, semver comparisons untouched', () => {
+    expect(withClusterAnswersText('{{ hasSuffix "+" .Capabilities.KubeVersion.Minor }}')).toBe('{{ hasSuffix "+" (printf `%s+` .Capabilities.KubeVersion.Minor) }}');
+    expect(withClusterAnswersText('{{ $kv := .Capabilities.KubeVersion }}{{ int $kv.Minor }}{{ $other.Minor }}')).toBe('{{ $kv := .Capabilities.KubeVersion }}{{ int (printf `%s+` $kv.Minor) }}{{ $other.Minor }}');
+    expect(withClusterAnswersText('{{ contains "-eks-" $.Capabilities.KubeVersion.GitVersion }}')).toBe('{{ contains "-eks-" (printf `%s-eks-4f2a9c1` $.Capabilities.KubeVersion.Version) }}');
+    // A semver comparison keeps the render's version (its patch literal decides), only Minor changes.
+    expect(withClusterAnswersText('{{ if semverCompare ">=1.31.5" .Capabilities.KubeVersion.Version }}')).toBe('{{ if semverCompare ">=1.31.5" .Capabilities.KubeVersion.Version }}');
+  });
+});
+
+describe('regexExamples: a name a template\'s pattern matches', () => {
+  it.each([
+    ['^(kube|prod)-', ['kube-', 'prod-']],
+    ['^[a-z]+-prod$', ['a-prod']],
+    ['(?i)^PROD', ['prod']],
+    ['sys(tem)?-[0-9]{2}', ['sys-00', 'system-00']],
+    ['^ns-[[:digit:]]+$', ['ns-0']],
+    ['^[^a-z]', ['0']],
+    ['a|b', ['a', 'b']],
+  ])('%s', (pattern, expected) => {
+    expect(regexExamples(pattern)).toEqual(expected);
+    for (const example of expected) expect(goRegExp(pattern)!.test(example)).toBe(true);
+  });
+
+  it('gives nothing for what RE2 or the subset does not have', () => {
+    expect(regexExamples('(?=x)')).toEqual([]);
+    expect(regexExamples('\\bword')).toEqual([]);
+    expect(regexExamples('(unclosed')).toEqual([]);
+  });
+
+  it('a regexMatch on the namespace becomes a literal the second render takes', () => {
+    const into: ReleaseLiteral[] = [];
+    collectReleaseLiterals('{{ if regexMatch "^(kube|prod)-" .Release.Namespace }}privileged: true{{ end }}', into);
+    expect(into).toEqual([{ field: 'namespace', test: 'regex', literal: '^(kube|prod)-', decides: true }]);
+    expect(releaseLiteralFor('namespace', 'default', into)).toBe('kube-x');
+    // The scan's own namespace already matches: no literal flips it (the generic variant value does).
+    expect(releaseLiteralFor('namespace', 'prod-a', into)).toBeUndefined();
   });
 });

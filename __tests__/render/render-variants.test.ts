@@ -6,6 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding, ScanResult } from '../../src/model/model.ts';
 import { exitCodeOf, scan } from '../../src/pipeline/scan.ts';
+import { renderText } from '../../src/reporters/text.ts';
+import { renderMarkdown } from '../../src/reporters/markdown.ts';
 import * as tar from 'tar';
 import { chart, HELMS, workspace, writeTree } from '../hostile/helpers.ts';
 
@@ -83,6 +85,25 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
+  it('a divergence weighs only what is not suppressed: privileged accepted in the configuration leaves it info', async () => {
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': UPGRADE_ONLY }, 'suppressions:\n  - rule: pss-privileged\n    reason: the upgrade path needs raw sockets, ADR-7\n');
+    expect(result.errors).toEqual([]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')?.suppressed?.kind).toBe('config');
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence).toMatchObject({ severity: 'info', path: '/spec/containers/0/securityContext/privileged' });
+    expect(divergence.message).toContain('what only that render shows is suppressed');
+    expect(exitCodeOf(result)).toBe(0);
+  }, 60_000);
+
+  it('a render with the cluster\'s answers that fails is shown in the text and markdown reports', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': `{{- $s := lookup "v1" "Secret" .Release.Namespace "db" }}{{ if $s }}{{ $s.data.password | required "the db Secret has no password" }}{{ end }}\n${pod('        privileged: false')}`,
+    });
+    expect(result.charts[0]!.answers?.error).toContain('the db Secret has no password');
+    expect(renderText(result, { color: false, width: 200 })).toMatch(/the render with the cluster's answers \(.*\) failed: .*the db Secret has no password/);
+    expect(renderMarkdown(result)).toMatch(/Renders that failed \(what they would show is unknown\): .*app.*render with the cluster's answers: .*the db Secret has no password/);
+  }, 60_000);
+
   it('a NetworkPolicy only the install render has: the upgrade render\'s own findings count, the removal is counted', async () => {
     const { result } = await scanChart(helm(), {
       'templates/pod.yaml': pod('        privileged: false'),
@@ -105,6 +126,29 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.errors).toEqual([]);
     expect(result.charts[0]!.variant).toMatchObject({ variant: 'upgrade+extension-apis+other-release', diverging: 1 });
     expect(result.findings.filter((f) => f.source.variant !== undefined).map((f) => f.ruleId).sort()).toEqual(['pss-privileged', 'render-divergence']);
+  }, 60_000);
+
+  // A managed cluster answers Minor "31+" and "v1.31.2-eks-..." (helm template never does); a namespace pattern.
+  it.each([
+    ['the version\'s Minor with a +', 'hasSuffix "+" .Capabilities.KubeVersion.Minor'],
+    ['a provider suffix in the version', 'contains "-eks-" .Capabilities.KubeVersion.GitVersion'],
+    ['Minor through a variable, as an int', '$kv := .Capabilities.KubeVersion }}{{ eq 0 (int $kv.Minor)'],
+    ['a namespace pattern with alternation', 'regexMatch "^(kube|prod)-" .Release.Namespace'],
+  ])('%s: the render as the cluster answers shows privileged', async (_, condition) => {
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': pod(`        privileged: {{ ${condition} }}`) });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => [f.severity, f.path])).toEqual([['critical', '/spec/containers/0/securityContext/privileged']]);
+    expect(result.findings.find((f) => f.ruleId === 'render-divergence')?.severity).toBe('critical');
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a chart that reads the managed form safely (trimSuffix, a semver comparison with -0) shows no divergence', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        privileged: {{ and (lt (int (trimSuffix "+" .Capabilities.KubeVersion.Minor)) 10) (not (semverCompare ">=1.20.0-0" .Capabilities.KubeVersion.Version)) }}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'render-divergence')).toEqual([]);
+    expect(result.charts[0]!.answers).toMatchObject({ diverging: 0 });
   }, 60_000);
 
   it('a chart privileged only when a CRD API is present: the extension-apis render finds it', async () => {

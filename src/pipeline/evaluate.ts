@@ -190,9 +190,37 @@ export function gradeDivergences(findings: readonly Finding[], unseen: ReadonlyS
     if (unseen.has(key)) return finding;
     const worse = (hidden.get(key) ?? []).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
     if (worse.length === 0) return { ...finding, severity: 'info', message: `${finding.message}; no rule finds that render worse than the scanned one` };
-    const named = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
-    const listed = named.slice(0, 3).join(', ') + (named.length > 3 ? ` and ${named.length - 3} more` : '');
-    return { ...finding, severity: worse[0]!.severity, message: `${finding.message}; only that render shows ${listed}` };
+    return { ...finding, severity: worse[0]!.severity, message: `${finding.message}${ONLY_THAT_RENDER}${listedFindings(worse)}` };
+  });
+}
+
+const ONLY_THAT_RENDER = '; only that render shows ';
+
+function listedFindings(worse: readonly Finding[]): string {
+  const named = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
+  return named.slice(0, 3).join(', ') + (named.length > 3 ? ` and ${named.length - 3} more` : '');
+}
+
+/**
+ * After suppressions: a divergence graded by findings of the other render that are all suppressed (accepted)
+ * weighs only what is left, so a suppression cannot be outweighed by the divergence that repeats it. Never
+ * raises a severity; a divergence the configuration grades (or one whose render failed) is left as it is.
+ */
+export function regradeSuppressedDivergences(findings: readonly Finding[], config: Config): Finding[] {
+  if (config.rules[DIVERGENCE_RULE_ID]?.severity !== undefined) return [...findings];
+  const hidden = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    if (finding.source.variant === undefined || RENDER_RULES.has(finding.ruleId) || finding.suppressed) continue;
+    const key = objectKey(finding.source, finding.object);
+    hidden.set(key, [...(hidden.get(key) ?? []), finding]);
+  }
+  return findings.map((finding) => {
+    if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.suppressed || !finding.message.includes(ONLY_THAT_RENDER)) return finding;
+    const left = (hidden.get(objectKey(finding.source, finding.object)) ?? []).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
+    const base = finding.message.slice(0, finding.message.lastIndexOf(ONLY_THAT_RENDER));
+    if (left.length === 0) return { ...finding, severity: 'info', message: `${base}; what only that render shows is suppressed` };
+    if (severityRank(left[0]!.severity) >= severityRank(finding.severity)) return finding;
+    return { ...finding, severity: left[0]!.severity, message: `${base}${ONLY_THAT_RENDER}${listedFindings(left)} (the rest is suppressed)` };
   });
 }
 

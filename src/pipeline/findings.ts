@@ -4,7 +4,7 @@ import type { Finding, ProvenanceSummary, ScannedObject, SuppressionRecord } fro
 import { attachProvenance, provenanceSummary } from '../provenance/index.ts';
 import { lintValues } from '../provenance/lint.ts';
 import type { ChartRender } from '../render/charts.ts';
-import { mergeValueSets } from './evaluate.ts';
+import { mergeValueSets, regradeSuppressedDivergences } from './evaluate.ts';
 import { applySuppressions, CommentFiles, type PendingSuppressions } from './suppress.ts';
 
 export interface ProcessInput {
@@ -35,7 +35,8 @@ export interface ProcessOutput {
 
 /**
  * Everything after evaluation, in order: locate chart findings (attachProvenance), lint values
- * (lintValues), merge value sets (mergeValueSets), apply suppressions (applySuppressions).
+ * (lintValues), merge value sets (mergeValueSets), apply suppressions (applySuppressions), weigh divergences
+ * again without what was suppressed (regradeSuppressedDivergences).
  */
 export async function processFindings(input: ProcessInput): Promise<ProcessOutput> {
   const located = await attachProvenance(input.findings, input.renders, input.config);
@@ -51,5 +52,6 @@ export async function processFindings(input: ProcessInput): Promise<ProcessOutpu
     ...(input.today !== undefined ? { today: input.today } : {}),
     ...(input.pending !== undefined ? { pending: input.pending } : {}),
   });
-  return { findings, suppressions, provenance: provenanceSummary(findings, located) };
+  const graded = regradeSuppressedDivergences(findings, input.config);
+  return { findings: graded, suppressions, provenance: provenanceSummary(graded, located) };
 }

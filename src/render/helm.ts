@@ -483,32 +483,47 @@ export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'check
   return staged ?? request.chartDir;
 }
 
+/** The suffix a managed cluster's API server adds to its version (EKS's form; GKE's is `-gke.N`). */
+export const MANAGED_VERSION_SUFFIX = '-eks-4f2a9c1';
+
 /**
  * What the template text of a chart becomes for the render with cluster answers, inside `{{ }}` actions only:
  * - `lookup A B C D` returns a found object (a dict with metadata, data, spec, items...; its arguments kept
  *   as extra keys, so any argument form stays valid: sprig's dict takes an odd count);
  * - `.Release.Revision` is one more (an upgrade's);
- * - `now` is a year later.
+ * - `now` is a year later;
+ * - the Kubernetes version is a managed cluster's: `.Minor` with a `+`, the version with a provider suffix
+ *   (outside semver comparisons, which keep the render's version).
  */
 export function withClusterAnswersText(text: string, how: { answers: boolean; failsIgnored: boolean } = { answers: true, failsIgnored: false }): string {
-  const answers = (part: string) =>
-    part
+  // Variables holding the cluster's version (`$kv := .Capabilities.KubeVersion`): their `.Minor` too.
+  const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b(?!\.)/g)].map((m) => m[1]!));
+  const answers = (part: string, semver: boolean) => {
+    let out = part
       .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`')
       .replace(/(\$?)\.Release\.Revision\b/g, '(add1 $1.Release.Revision)')
-      .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify `+8760h`)');
+      .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify `+8760h`)')
+      // A managed cluster's version as its API server reports it (EKS: Minor "31+", GitVersion "v1.31.2-eks-..."):
+      // `int "31+"` is 0 there, and a string test on the version sees the provider's suffix.
+      .replace(/((?:\$?)\.Capabilities\.KubeVersion)\.Minor\b/g, '(printf `%s+` $1.Minor)')
+      .replace(/(\$\w+)\.Minor\b/g, (m, holder: string) => (holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m));
+    // Version comparisons keep the plain version: the render's patch literal must still decide them.
+    if (!semver) out = out.replace(/((?:\$?)\.Capabilities\.KubeVersion)\.(?:GitVersion|Version)\b/g, `(printf \`%s${MANAGED_VERSION_SUFFIX}\` $1.Version)`);
+    return out;
+  };
   // `fail X` (or `X | fail`) becomes `and `` X`: an empty string, whatever X is. (Raw strings in the
   // replacements: the text may sit in a values.yaml string a template passes to tpl, quoted either way.)
   const failing = (part: string) => part.replace(/(?<![\w.$])fail\b/g, 'and ``');
-  const code = (part: string) => (how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part));
-  return text.replace(/\{\{[\s\S]*?\}\}/g, (action) =>
-    /^\{\{-?\s*\/\*/.test(action)
-      ? action
-      : // String literals are left as they are: only code is rewritten.
-        action
-          .split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/)
-          .map((part, i) => (i % 2 === 1 ? part : code(part)))
-          .join(''),
-  );
+  const code = (part: string, semver: boolean) => (how.failsIgnored ? failing(how.answers ? answers(part, semver) : part) : answers(part, semver));
+  return text.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
+    if (/^\{\{-?\s*\/\*/.test(action)) return action;
+    const semver = /\bsemver/.test(action);
+    // String literals are left as they are: only code is rewritten.
+    return action
+      .split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/)
+      .map((part, i) => (i % 2 === 1 ? part : code(part, semver)))
+      .join('');
+  });
 }
 
 /**

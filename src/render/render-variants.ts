@@ -13,6 +13,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { tarEntries } from './helm.ts';
+import { goRegExp, regexExamples } from './regex-example.ts';
 import { join } from '../model/pointer.ts';
 import { arr, isObj, str, type Obj } from '../k8s/values.ts';
 import { podTemplateOf, CONTAINER_LISTS } from '../k8s/workloads.ts';
@@ -309,6 +310,11 @@ export interface ChartConstructs {
   /** Whether any file calls `tpl` (text outside templates/ then renders as a template). */
   usesTpl: boolean;
   /**
+   * The templates read the Kubernetes version where a managed cluster's answer differs (`.Minor` of "31+",
+   * a string test on "v1.31.2-eks-..."): the render with the cluster's answers gives that form.
+   */
+  managedKube: boolean;
+  /**
    * API versions the chart's text passes to `.Capabilities.APIVersions.Has`: the second render reports them
    * too, so a branch on any API (not only the common CRD groups) takes its other side there.
    */
@@ -322,7 +328,8 @@ export interface ChartConstructs {
 export interface ReleaseLiteral {
   field: 'name' | 'namespace';
   /** `length`: `literal` is `<op> <n>` with the length first (`gt (len .Release.Name) 20` is `gt 20`). */
-  test: 'eq' | 'hasPrefix' | 'hasSuffix' | 'contains' | 'length';
+  /** `regex`: `literal` is the pattern of a `regexMatch` (as written: case matters). */
+  test: 'eq' | 'hasPrefix' | 'hasSuffix' | 'contains' | 'length' | 'regex';
   literal: string;
   /** The comparison writes a host-access or privilege setting (decidedSetting). */
   decides?: boolean;
@@ -338,7 +345,7 @@ function lengthPasses(literal: string, length: number): boolean {
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: new Set(), release: [], kube: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [] } };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -368,6 +375,14 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     }
     // Any use at all: whether a template branches through a helper is decided in variantOf.
     if (RELEASE_REF.test(text)) found.release = true;
+    if (!found.managedKube && /KubeVersion/.test(text)) {
+      const holders = [...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!);
+      const index = lines.findIndex((line) => managedKubeRead(actionCode(line, true), holders));
+      if (index !== -1) {
+        found.managedKube = true;
+        found.anywhere.release ??= { ...where(index + 1), construct: '.Capabilities.KubeVersion as a managed cluster reports it (Minor "31+", a provider suffix)' };
+      }
+    }
     collectLiterals(lines, found.literals);
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
@@ -545,7 +560,7 @@ export function variantOf(dir: string, constructs: ChartConstructs, sources: Tem
 export function answersVariant(constructs: ChartConstructs, full: VariantInputs): VariantInputs | undefined {
   // Several literals compared with the release or the Kubernetes version: this render takes the next one.
   const moreLiterals = constructs.literals.release.length > 1 || constructs.literals.kube.length > 1;
-  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals) return undefined;
+  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals && !constructs.managedKube) return undefined;
   return { ...full, upgrade: false, clusterAnswers: true, literalIndex: 1 };
 }
 
@@ -570,6 +585,17 @@ function collectLiterals(lines: readonly string[], into: ChartConstructs['litera
   }
   if (/\bRelease\b/.test(lines.join('\n'))) collectReleaseLiterals(lines.join('\n'), into.release);
   if (/KubeVersion/.test(lines.join('\n'))) collectKubeLiterals(lines.join('\n'), into.kube);
+}
+
+/** String functions: what they see of the version differs on a managed cluster (a suffix, a `+`). */
+const STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
+
+/** An action that reads the version's `.Minor`, or the version with a string function (not a semver comparison). */
+function managedKubeRead(code: string, holders: readonly string[]): boolean {
+  const minor = /KubeVersion\.Minor\b/.test(code) || holders.some((h) => code.includes(`${h}.Minor`));
+  if (minor) return true;
+  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || holders.some((h) => new RegExp(`\\${h}(?!\\w)(?!\\.(?:Major|Minor))`).test(code));
+  return version && !/\bsemver/.test(code) && STRING_TEST.test(code);
 }
 
 /** A name or namespace helm accepts (DNS-1123 label; a release name may hold dots, up to 53). */
@@ -630,7 +656,13 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[]):
       if (fn.endsWith('egexMatch')) {
         if (m[2] === undefined) continue;
         const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal);
-        if (!anchored) continue;
+        if (!anchored) {
+          // Any other pattern (classes, groups, alternation): the render's value is a string it matches.
+          const operand = m[3]!.replace(/-?\}\}$/, '');
+          const field = fieldOf(operand);
+          if (field !== undefined && regexExamples(m[2]).length > 0) add({ field, test: 'regex', literal: m[2] });
+          continue;
+        }
         fn = literal.startsWith('^') && literal.endsWith('$') ? 'eq' : literal.startsWith('^') ? 'hasPrefix' : literal.endsWith('$') ? 'hasSuffix' : 'contains';
         literal = anchored[1]!;
       }
@@ -687,6 +719,19 @@ function releaseLiteralValues(field: ReleaseLiteral['field'], main: string, lite
       const n = Number(literal.literal.split(' ')[1]);
       const length = [n - 1, n, n + 1].find((l) => l >= 1 && l <= (field === 'name' ? 53 : 63) && lengthPasses(literal.literal, l) !== lengthPasses(literal.literal, main.length));
       if (length !== undefined) out.push(`p${'x'.repeat(length - 1)}`);
+      continue;
+    }
+    if (literal.test === 'regex') {
+      // A name the pattern matches and the scan's does not (padded where the pattern leaves an end open).
+      const pattern = goRegExp(literal.literal);
+      if (pattern === undefined || pattern.test(main)) continue;
+      for (const example of regexExamples(literal.literal)) {
+        const value = [example, `${example}x`, `x${example}`, `x${example}x`].find((v) => valid(v) && pattern.test(v));
+        if (value !== undefined) {
+          out.push(value);
+          break;
+        }
+      }
       continue;
     }
     if (passes(literal, main)) continue;

@@ -392,6 +392,14 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   if (options.statistics !== false && p !== undefined && p.values + p.template + p.object > 0) {
     counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
   }
+  const failedRenders = result.charts.flatMap((c) =>
+    [['second render', c.variant], ["render with the cluster's answers", c.answers]].flatMap(([label, r]) =>
+      typeof r === 'object' && r?.error !== undefined ? [`${text(c.chart, LIMIT.file)} (${text(c.valueSet, 60)}), ${label as string}: ${text(r.error, LIMIT.message)}`] : [],
+    ),
+  );
+  if (failedRenders.length > 0) {
+    counts += `\n\nRenders that failed (what they would show is unknown): ${failedRenders.slice(0, 10).join('; ')}${failedRenders.length > 10 ? `; and ${failedRenders.length - 10} more` : ''}.`;
+  }
   if (result.skipped !== undefined && result.skipped.length > 0) {
     counts += `\n\nNot searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT.file)} (${text(s.reason, LIMIT.message)})`).join('; ')}${result.skipped.length > 10 ? `; and ${result.skipped.length - 10} more` : ''}.`;
   }

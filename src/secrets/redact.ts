@@ -7,7 +7,9 @@
 //     x-access-token:TOKEN>`), in its header, base64 and token forms;
 //   - the scan's: Secret data, literal credentials in env values and ConfigMaps, credential-named values
 //     of the charts' values files and --set pairs;
-//   - anything of a known token format (`ghs_...`, `glpat-...`, PEM private keys, bearer tokens).
+//   - anything of a known token format (`ghs_...`, `glpat-...`, PEM private keys, bearer tokens);
+//   - any run of 8 or more characters of a known secret (from 12 characters long) that is not a plain
+//     word, so a template printing it piece by piece (`substr`) leaks no piece of 8.
 // Each known value is also looked for encoded: base64 (standard, unpadded, URL-safe; and the part of it
 // that any text embedding the value at any offset encodes the same way, so `b64enc (printf "x%s" .tok)`
 // is caught too), hex, URL-encoded and JSON-escaped. A chart's template decides what helm prints, in
@@ -23,6 +25,16 @@ export const REDACTED = '***';
 const MIN_SECRET = 8;
 /** Shortest encoded fragment (the aligned middle of a base64 encoding) that is replaced on its own. */
 const MIN_FRAGMENT = 16;
+/** Pieces of a secret this long are replaced on their own, for secrets from MIN_FRAGMENT_SECRET characters. */
+const FRAGMENT = 8;
+const MIN_FRAGMENT_SECRET = 12;
+/** Longer values (certificates, key files) are matched whole and by their encodings only. */
+const MAX_FRAGMENT_SECRET = 4096;
+
+/** A window worth replacing: mixes letters with digits, capitals or symbols (not `password`, `db-admin`). */
+function fragmentLike(window: string): boolean {
+  return !/^[a-z]+(?:[-_.][a-z]+)*[-_.]?$/.test(window) && !/^[-_.]?[a-z]+(?:[-_.][a-z]+)*$/.test(window) && !/^\s|\s$/.test(window);
+}
 /** Environment variables that hold the runner's own credentials whatever their value looks like. */
 export const RUNNER_TOKEN_VARIABLES = ['GITHUB_TOKEN', 'INPUT_GITHUB-TOKEN', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 const MAX_GIT_CONFIG_BYTES = 256 * 1024;
@@ -234,10 +246,28 @@ export class Redactor {
   /** Forms by their first 3 characters and their next 3 (prefixKey), longest first. */
   private readonly byPrefix = new Map<number, Map<number, string[]>>();
   private readonly size: number;
+  /** Pieces of the longer secrets (every FRAGMENT-character window that looks like a credential's) and where they sit. */
+  private readonly fragments = new Map<string, { secret: string; at: number }[]>();
+  /** prefixKey of every fragment: most positions of a text are ruled out without a substring. */
+  private readonly fragmentStarts = new Set<number>();
 
   constructor(secrets: Iterable<string>) {
     const forms = new Set<string>();
-    for (const secret of secrets) if (secret.length >= MIN_SECRET) for (const form of encodedForms(secret)) forms.add(form);
+    for (const secret of secrets) {
+      if (secret.length < MIN_SECRET) continue;
+      for (const form of encodedForms(secret)) forms.add(form);
+      // A template can print part of a secret (`substr 0 12 .Values.password`): any run of it from
+      // FRAGMENT characters on is replaced too, but only windows that are no plain word or name.
+      if (secret.length < MIN_FRAGMENT_SECRET || secret.length > MAX_FRAGMENT_SECRET) continue;
+      for (let at = 0; at + FRAGMENT <= secret.length; at++) {
+        const window = secret.slice(at, at + FRAGMENT);
+        if (!fragmentLike(window)) continue;
+        this.fragmentStarts.add(prefixKey(window, 0));
+        const list = this.fragments.get(window);
+        if (list) list.push({ secret, at });
+        else this.fragments.set(window, [{ secret, at }]);
+      }
+    }
     for (const form of forms) {
       let next = this.byPrefix.get(prefixKey(form, 0));
       if (!next) this.byPrefix.set(prefixKey(form, 0), (next = new Map()));
@@ -272,11 +302,39 @@ export class Redactor {
       }
       if (last > 0) text = out + text.slice(last);
     }
+    if (this.fragments.size > 0 && text.length >= FRAGMENT) text = this.withoutFragments(text);
     // Real tokens mix digits and letters; `Basic authentication` and `ghp_xxxx...` placeholders do not.
     if (TOKEN_ANCHORS.test(text)) {
       for (const pattern of TOKEN_PATTERNS) text = text.replace(pattern, (match) => (/\d/.test(match) && /[A-Za-z]/.test(match) ? REDACTED : match));
     }
     return text;
+  }
+
+  /** Each longest run of `text` that is a piece of a known secret (from FRAGMENT characters on) becomes REDACTED. */
+  private withoutFragments(text: string): string {
+    let out = '';
+    let last = 0;
+    for (let i = 0; i + FRAGMENT <= text.length; ) {
+      const places = this.fragmentStarts.has(prefixKey(text, i)) ? this.fragments.get(text.slice(i, i + FRAGMENT)) : undefined;
+      if (places === undefined) {
+        i++;
+        continue;
+      }
+      // The whole run of the secret around the window: forward, and back to where the last replacement ended.
+      let start = i;
+      let end = i + FRAGMENT;
+      for (const { secret, at } of places) {
+        let n = FRAGMENT;
+        while (i + n < text.length && at + n < secret.length && text[i + n] === secret[at + n]) n++;
+        let b = 0;
+        while (i - b - 1 >= last && at - b - 1 >= 0 && text[i - b - 1] === secret[at - b - 1]) b++;
+        if (n + b > end - start) [start, end] = [i - b, i + n];
+      }
+      out += text.slice(last, start) + REDACTED;
+      i = end;
+      last = i;
+    }
+    return last > 0 ? out + text.slice(last) : text;
   }
 
   /** A deep copy of a JSON-like value with every string (keys too) redacted. */
