@@ -609,3 +609,38 @@ describe('a subchart archive', () => {
     expect(divergence.message).toMatch(/\.Release\.IsUpgrade at .*charts\/sub-0\.1\.0\.tgz \(sub\/templates\/pod\.yaml:10\)/);
   }, 60_000);
 });
+
+describe('what the render with the cluster\'s answers reaches', () => {
+  it('an archive inside a subchart archive: its lookup answered too', async () => {
+    const root = workspace('preadmit-variants-nested-');
+    const inner = chart(root, 'inner', { 'templates/pod.yaml': pod('        privileged: {{ if lookup "v1" "Namespace" "" "prod" }}true{{ else }}false{{ end }}') });
+    const middle = chart(root, 'middle', {}, 'apiVersion: v2\nname: middle\nversion: 0.1.0\ndependencies:\n  - name: inner\n    version: 0.1.0\n');
+    const parent = chart(root, 'parent', {}, 'apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: middle\n    version: 0.1.0\n');
+    const { execa } = await import('execa');
+    const env = { env: { HOME: root, PATH: process.env.PATH ?? '' } };
+    await execa(process.env.PREADMIT_TEST_HELM3!, ['package', inner, '--destination', path.join(middle, 'charts')], env);
+    // helm package would unpack middle's dependency: the archive is made as a vendoring tool may leave it.
+    mkdirSync(path.join(parent, 'charts'), { recursive: true });
+    await tar.c({ gzip: true, file: path.join(parent, 'charts', 'middle-0.1.0.tgz'), cwd: path.dirname(middle) }, [path.basename(middle)]);
+    writeTree(root, { '.preadmit.yaml': 'provenance:\n  enabled: false\n' });
+    const result = await scan({ paths: [parent], helmPath: process.env.PREADMIT_TEST_HELM3!, configFile: path.join(root, '.preadmit.yaml') });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged' });
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a values file from outside the chart whose text the chart passes to tpl', async () => {
+    const root = workspace('preadmit-variants-tplvalues-');
+    const dir = chart(root, 'app', {
+      'values.yaml': 'extra: ""\n',
+      'templates/pod.yaml': pod('{{ tpl .Values.extra . | indent 8 }}'),
+    });
+    const values = path.join(root, 'env', 'prod.yaml');
+    writeTree(root, { 'env/prod.yaml': 'extra: |\n  privileged: {{ if lookup "v1" "Namespace" "" "prod" }}true{{ else }}false{{ end }}\n', '.preadmit.yaml': 'provenance:\n  enabled: false\n' });
+    const result = await scan({ paths: [dir], valuesFiles: [values], helmPath: process.env.PREADMIT_TEST_HELM3!, configFile: path.join(root, '.preadmit.yaml') });
+    expect(result.errors).toEqual([]);
+    expect(result.charts[0]!.answers).toBeDefined();
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/privileged' });
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+});

@@ -13,10 +13,10 @@ import { apiVersionsFor, DEFAULT_KUBE_VERSION } from './kube-api-versions.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from './value-sets.ts';
 import type { Config } from '../config/config.ts';
-import { relativeTo } from '../model/paths.ts';
+import { isInside, relativeTo } from '../model/paths.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
 import { numberWithinTemplates } from '../model/identity.ts';
-import { chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, answersVariant, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
+import { addValuesTextConstructs, chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, answersVariant, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -141,6 +141,8 @@ export async function renderCharts(
         yield { dir, info, set, index: main };
         const inputs = set.kind === 'default' ? full : variant && (set.kind !== 'ci' || ciFindingsCanBlock) ? variant : undefined;
         if (inputs) yield { dir, info, set, index: index++, variant: { inputs, main } };
+        // Values files from outside the chart reach the templates through tpl: their actions count too.
+        if (set.kind === 'default' && constructs?.usesTpl) for (const file of set.valuesFiles) if (!isInside(dir, file)) addValuesTextConstructs(constructs, file);
         const answers = set.kind === 'default' && full !== undefined && constructs !== undefined ? answersVariant(constructs, full) : undefined;
         if (answers) yield { dir, info, set, index: index++, variant: { inputs: answers, main } };
       }

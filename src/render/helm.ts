@@ -366,7 +366,13 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${(error as Error).message}`, ms: performance.now() - started };
     }
   }
-  const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
+  let valuesFiles = request.valuesFiles;
+  if (answersCopy !== undefined) {
+    // Values files outside the chart (a value set's, the configuration's) can hold text a template passes to tpl.
+    const root = path.dirname(answersCopy);
+    valuesFiles = request.valuesFiles.map((file, i) => answeredValuesFile(file, path.join(root, `values-${i}${path.extname(file) || '.yaml'}`), { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true }));
+  }
+  const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir, valuesFiles }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,
@@ -400,7 +406,8 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
     if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
     if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
     // A staged mirror's path is an implementation detail: helm's messages name the chart directory.
-    const message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
+    let message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
+    valuesFiles.forEach((copy, i) => (message = message.split(copy).join(request.valuesFiles[i]!)));
     if (message) return { ok: false, message, ms };
     if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
     return { ok: false, message: `helm exited with ${result.exitCode ?? 'an error'}`, ms };
@@ -536,7 +543,7 @@ export function withClusterAnswersText(text: string, how: { answers: boolean; fa
  * chart's own (helm loads an unpacked subchart as it loads the archive). False when it cannot be (the
  * archive is then linked as it is): not gzip, too large, an entry outside its folder, a folder already there.
  */
-function unpackSubchart(archive: string, chartsDir: string, how: { answers: boolean; failsIgnored: boolean }): boolean {
+function unpackSubchart(archive: string, chartsDir: string, how: { answers: boolean; failsIgnored: boolean }, depth = 0): boolean {
   let tar: Buffer;
   try {
     tar = gunzipSync(readFileSync(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
@@ -555,8 +562,22 @@ function unpackSubchart(archive: string, chartsDir: string, how: { answers: bool
     const parts = entry.name.split('/');
     const rewrite = parts.includes('templates') || /^values\.ya?ml$/.test(parts.at(-1)!);
     writeFileSync(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString('utf8'), how) : entry.content);
+    // An archive inside the archive (its own vendored subchart): unpacked and rewritten the same way.
+    if (parts.length === 3 && parts[1] === 'charts' && parts[2]!.endsWith('.tgz') && depth < 4 && unpackSubchart(target, path.dirname(target), how, depth + 1)) rmSync(target);
   }
   return true;
+}
+
+/** A values file rewritten like the chart's values.yaml at `to`; the file itself when it cannot be read or is too large (helm reports it). */
+function answeredValuesFile(file: string, to: string, how: { answers: boolean; failsIgnored: boolean }): string {
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile() || stat.size > 4 * 1024 * 1024) return file;
+    writeFileSync(to, withClusterAnswersText(readFileSync(file, 'utf8'), how));
+    return to;
+  } catch {
+    return file;
+  }
 }
 
 /** A template file to rewrite: a file (or a link to one, which cannot loop), at most 4 MiB. */

@@ -437,6 +437,27 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
 }
 
 /**
+ * The constructs a values file from outside the chart adds when the chart passes values to `tpl`: lookup,
+ * the revision, the clock and a managed cluster's version, in its `{{ }}` actions (at most 4 MiB read).
+ */
+export function addValuesTextConstructs(found: ChartConstructs, file: string): void {
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_FILE_BYTES) return;
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return; // helm reports a values file it cannot read
+  }
+  for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    const code = actionCode(action[0]);
+    if (CONSTRUCTS.lookup.test(code)) found.lookup = true;
+    if (CONSTRUCTS.revision.test(actionCode(action[0], true))) found.revision = true;
+    if (CONSTRUCTS.clock.test(code)) found.clock = true;
+    if (managedKubeRead(actionCode(action[0], true), [])) found.managedKube = true;
+  }
+}
+
+/**
  * Whether text outside templates/ can reach a `tpl` call: values and files a template may read, not the
  * chart's CRDs (helm installs crds/ as they are) or its documentation.
  */
