@@ -279,6 +279,17 @@ describe('regexExamples: a name a template\'s pattern matches', () => {
     collectReleaseLiterals('{{ if regexMatch "^(kube|prod)-" .Release.Namespace }}privileged: true{{ end }}', into);
     expect(into).toEqual([{ field: 'namespace', test: 'regex', literal: '^(kube|prod)-', decides: true }]);
     expect(releaseLiteralFor('namespace', 'default', into)).toBe('kube-x');
+    // Escaped and raw-string patterns, piped too.
+    for (const [text, value] of [
+      ['{{ if regexMatch "^ns-\\\\d+$" .Release.Namespace }}{{ end }}', 'ns-0'],
+      ['{{ if regexMatch `^ns-\\d+$` .Release.Namespace }}{{ end }}', 'ns-0'],
+      ['{{ if .Release.Namespace | regexMatch `^(kube|prod)-\\w` }}{{ end }}', 'kube-a'],
+    ] as const) {
+      const found: ReleaseLiteral[] = [];
+      collectReleaseLiterals(text, found);
+      expect(found.map((l) => l.test), text).toEqual(['regex']);
+      expect(releaseLiteralFor('namespace', 'default', found), text).toBe(value);
+    }
     // The scan's own namespace already matches: no literal flips it (the generic variant value does).
     expect(releaseLiteralFor('namespace', 'prod-a', into)).toBeUndefined();
   });

@@ -621,6 +621,13 @@ function managedKubeRead(code: string, holders: readonly string[]): boolean {
 
 /** A name or namespace helm accepts (DNS-1123 label; a release name may hold dots, up to 53). */
 const RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
+const ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,160})"|`([^`]{1,160})`)\s+(\([^()]*\)|[^\s)}]+)/g;
+
+/** The text of a Go interpreted string literal's body (`\\d` is `\d`). */
+function goUnquote(body: string): string {
+  return body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+}
+
 const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
 
 /**
@@ -668,6 +675,13 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[]):
       if (field === undefined) continue;
       for (const item of m[2]!.matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1]!)) add({ field, test: 'eq', literal: item[1]! });
     }
+    // Patterns written with escapes or as a raw string (`regexMatch "^ns-\\d+$"`, `regexMatch `^ns-\d+$``).
+    for (const m of action[0].matchAll(ESCAPED_PATTERN)) {
+      if (m[1] !== undefined && !m[1].includes('\\')) continue; // a plain pattern: COMPARED below
+      const pattern = m[1] !== undefined ? goUnquote(m[1]) : m[2]!;
+      const field = fieldOf(m[3]!.replace(/-?\}\}$/, ''));
+      if (field !== undefined && regexExamples(pattern).length > 0) add({ field, test: 'regex', literal: pattern });
+    }
     for (const m of action[0].matchAll(COMPARED)) {
       if (into.length >= 16) return;
       // eq/ne take the literal on either side; the string functions take it first (hasPrefix "kube-" $ns).
@@ -707,7 +721,7 @@ export function canonicalReleaseText(text: string): string {
   // Inside `with .Release` (or `$.Release`), the dot is the release.
   out = out.replace(/\{\{-?\s*with\s+\$?\.Release\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g, (block) => block.replace(/(^|[\s(])\.(Name|Namespace)\b/g, '$1.Release.$2'));
   const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
-  out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("[^"\\\\]*")`, 'g'), '$2 $3 $1');
+  out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("(?:[^"\\\\]|\\\\.)*"|\`[^\`]*\`)`, 'g'), '$2 $3 $1');
   out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, 'g'), '(len $1)');
   return out;
 }
