@@ -134,6 +134,8 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['a provider suffix in the version', 'contains "-eks-" .Capabilities.KubeVersion.GitVersion'],
     ['Minor through a variable, as an int', '$kv := .Capabilities.KubeVersion }}{{ eq 0 (int $kv.Minor)'],
     ['a namespace pattern with alternation', 'regexMatch "^(kube|prod)-" .Release.Namespace'],
+    ['another provider named in the test', 'contains "-gke." .Capabilities.KubeVersion.Version'],
+    ['a provider found through a variable', '$v := .Capabilities.KubeVersion.GitVersion }}{{ hasSuffix "aks" $v'],
   ])('%s: the render as the cluster answers shows privileged', async (_, condition) => {
     const { result } = await scanChart(helm(), { 'templates/pod.yaml': pod(`        privileged: {{ ${condition} }}`) });
     expect(result.errors).toEqual([]);

@@ -297,7 +297,7 @@ export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, 
     kubeVersion,
     ...(apiVersions.length > 0 ? { apiVersions } : {}),
     ...(variant?.upgrade ? { isUpgrade: true } : {}),
-    ...(variant?.clusterAnswers ? { clusterAnswers: true } : {}),
+    ...(variant?.clusterAnswers ? { clusterAnswers: true, ...(variant.versionSuffix !== undefined ? { versionSuffix: variant.versionSuffix } : {}) } : {}),
     ...(variant?.failsIgnored ? { failsIgnored: true } : {}),
     timeoutMs: config.helm.timeoutSeconds * 1000,
   };

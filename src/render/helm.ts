@@ -297,6 +297,8 @@ export interface RenderRequest {
    * finding an object, a later `.Release.Revision`, a later clock (clusterAnswers in a temporary copy).
    */
   clusterAnswers?: boolean;
+  /** With clusterAnswers: the suffix of the cluster's version (default MANAGED_VERSION_SUFFIX). */
+  versionSuffix?: string;
   /**
    * Render with every `fail` call made harmless (it prints nothing): a guard that stops the render (a value
    * demanded on upgrade, a namespace refused) hides nothing the rest of the chart renders.
@@ -361,7 +363,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   let answersCopy: string | undefined;
   if (request.clusterAnswers || request.failsIgnored) {
     try {
-      chartDir = answersCopy = withClusterAnswers(chartDir, { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true });
+      chartDir = answersCopy = withClusterAnswers(chartDir, answersHowOf(request));
     } catch (error) {
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${(error as Error).message}`, ms: performance.now() - started };
     }
@@ -370,7 +372,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   if (answersCopy !== undefined) {
     // Values files outside the chart (a value set's, the configuration's) can hold text a template passes to tpl.
     const root = path.dirname(answersCopy);
-    valuesFiles = request.valuesFiles.map((file, i) => answeredValuesFile(file, path.join(root, `values-${i}${path.extname(file) || '.yaml'}`), { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true }));
+    valuesFiles = request.valuesFiles.map((file, i) => answeredValuesFile(file, path.join(root, `values-${i}${path.extname(file) || '.yaml'}`), answersHowOf(request)));
   }
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir, valuesFiles }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
@@ -493,6 +495,14 @@ export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'check
 /** The suffix a managed cluster's API server adds to its version (EKS's form; GKE's is `-gke.N`). */
 export const MANAGED_VERSION_SUFFIX = '-eks-4f2a9c1';
 
+/** How a chart copy's text is rewritten: the cluster's answers, `fail` made harmless, the version's suffix. */
+export interface AnswersHow {
+  answers: boolean;
+  failsIgnored: boolean;
+  /** Replaces MANAGED_VERSION_SUFFIX (the provider names the templates test the version for). */
+  versionSuffix?: string;
+}
+
 /**
  * What the template text of a chart becomes for the render with cluster answers, inside `{{ }}` actions only:
  * - `lookup A B C D` returns a found object (a dict with metadata, data, spec, items...; its arguments kept
@@ -502,7 +512,7 @@ export const MANAGED_VERSION_SUFFIX = '-eks-4f2a9c1';
  * - the Kubernetes version is a managed cluster's: `.Minor` with a `+`, the version with a provider suffix
  *   (outside semver comparisons, which keep the render's version).
  */
-export function withClusterAnswersText(text: string, how: { answers: boolean; failsIgnored: boolean } = { answers: true, failsIgnored: false }): string {
+export function withClusterAnswersText(text: string, how: AnswersHow = { answers: true, failsIgnored: false }): string {
   // Variables holding the cluster's version (`$kv := .Capabilities.KubeVersion`): their `.Minor` too.
   const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b(?!\.)/g)].map((m) => m[1]!));
   const answers = (part: string, semver: boolean) => {
@@ -515,7 +525,7 @@ export function withClusterAnswersText(text: string, how: { answers: boolean; fa
       .replace(/((?:\$?)\.Capabilities\.KubeVersion)\.Minor\b/g, '(printf `%s+` $1.Minor)')
       .replace(/(\$\w+)\.Minor\b/g, (m, holder: string) => (holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m));
     // Version comparisons keep the plain version: the render's patch literal must still decide them.
-    if (!semver) out = out.replace(/((?:\$?)\.Capabilities\.KubeVersion)\.(?:GitVersion|Version)\b/g, `(printf \`%s${MANAGED_VERSION_SUFFIX}\` $1.Version)`);
+    if (!semver) out = out.replace(/((?:\$?)\.Capabilities\.KubeVersion)\.(?:GitVersion|Version)\b/g, `(printf \`%s${how.versionSuffix ?? MANAGED_VERSION_SUFFIX}\` $1.Version)`);
     return out;
   };
   // `fail X` (or `X | fail`) becomes `and `` X`: an empty string, whatever X is. (Raw strings in the
@@ -543,7 +553,7 @@ export function withClusterAnswersText(text: string, how: { answers: boolean; fa
  * chart's own (helm loads an unpacked subchart as it loads the archive). False when it cannot be (the
  * archive is then linked as it is): not gzip, too large, an entry outside its folder, a folder already there.
  */
-function unpackSubchart(archive: string, chartsDir: string, how: { answers: boolean; failsIgnored: boolean }, depth = 0): boolean {
+function unpackSubchart(archive: string, chartsDir: string, how: AnswersHow, depth = 0): boolean {
   let tar: Buffer;
   try {
     tar = gunzipSync(readFileSync(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
@@ -568,8 +578,12 @@ function unpackSubchart(archive: string, chartsDir: string, how: { answers: bool
   return true;
 }
 
+function answersHowOf(request: RenderRequest): AnswersHow {
+  return { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true, ...(request.versionSuffix !== undefined ? { versionSuffix: request.versionSuffix } : {}) };
+}
+
 /** A values file rewritten like the chart's values.yaml at `to`; the file itself when it cannot be read or is too large (helm reports it). */
-function answeredValuesFile(file: string, to: string, how: { answers: boolean; failsIgnored: boolean }): string {
+function answeredValuesFile(file: string, to: string, how: AnswersHow): string {
   try {
     const stat = statSync(file);
     if (!stat.isFile() || stat.size > 4 * 1024 * 1024) return file;
@@ -591,7 +605,7 @@ function answerableTemplate(file: string, entry: Dirent): boolean {
   }
 }
 
-function withClusterAnswers(chartDir: string, how: { answers: boolean; failsIgnored: boolean }): string {
+function withClusterAnswers(chartDir: string, how: AnswersHow): string {
   const root = stagingRoot('preadmit-answers-');
   const staged = path.join(root, path.basename(chartDir));
   const copy = (src: string, dst: string, inTemplates: boolean, depth: number) => {

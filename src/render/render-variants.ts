@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { tarEntries } from './helm.ts';
+import { MANAGED_VERSION_SUFFIX, tarEntries } from './helm.ts';
 import { goRegExp, regexExamples } from './regex-example.ts';
 import { join } from '../model/pointer.ts';
 import { arr, isObj, str, type Obj } from '../k8s/values.ts';
@@ -37,6 +37,8 @@ export interface VariantInputs {
   kubeLiterals?: string[];
   /** Which of the literals that flip a test this render takes (0: the first; the third render takes the next). */
   literalIndex?: number;
+  /** With clusterAnswers: the suffix the cluster's version gets (the provider names the templates test for). */
+  versionSuffix?: string;
   /** Made again with every `fail` harmless, after a guard stopped it (not part of its name). */
   failsIgnored?: boolean;
 }
@@ -318,7 +320,7 @@ export interface ChartConstructs {
    * API versions the chart's text passes to `.Capabilities.APIVersions.Has`: the second render reports them
    * too, so a branch on any API (not only the common CRD groups) takes its other side there.
    */
-  literals: { apiVersions: Set<string>; release: ReleaseLiteral[]; kube: string[] };
+  literals: { apiVersions: Set<string>; release: ReleaseLiteral[]; kube: string[]; kubeNames: string[] };
 }
 
 /**
@@ -345,7 +347,7 @@ function lengthPasses(literal: string, length: number): boolean {
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [] } };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -378,6 +380,14 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     if (!found.managedKube && /KubeVersion/.test(text)) {
       const holders = [...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!);
       const index = lines.findIndex((line) => managedKubeRead(actionCode(line, true), holders));
+      // Names a string test looks for in the version (`contains "gke"`): the render's version carries them.
+      for (const line of lines) {
+        if (!managedKubeRead(actionCode(line, true), holders)) continue;
+        for (const m of actionCode(line, true).matchAll(/"([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})"|`([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})`/g)) {
+          const name = m[1] ?? m[2]!;
+          if (name !== '' && found.literals.kubeNames.length < 8 && !found.literals.kubeNames.includes(name)) found.literals.kubeNames.push(name);
+        }
+      }
       if (index !== -1) {
         found.managedKube = true;
         found.anywhere.release ??= { ...where(index + 1), construct: '.Capabilities.KubeVersion as a managed cluster reports it (Minor "31+", a provider suffix)' };
@@ -582,7 +592,8 @@ export function answersVariant(constructs: ChartConstructs, full: VariantInputs)
   // Several literals compared with the release or the Kubernetes version: this render takes the next one.
   const moreLiterals = constructs.literals.release.length > 1 || constructs.literals.kube.length > 1;
   if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals && !constructs.managedKube) return undefined;
-  return { ...full, upgrade: false, clusterAnswers: true, literalIndex: 1 };
+  const names = constructs.literals.kubeNames;
+  return { ...full, upgrade: false, clusterAnswers: true, literalIndex: 1, ...(names.length > 0 ? { versionSuffix: `${MANAGED_VERSION_SUFFIX}${names.map((n) => (/^[-.+_]/.test(n) ? n : `-${n}`)).join('')}`.slice(0, 100) } : {}) };
 }
 
 /** Every input the second render can change: as upgrade, with extension APIs (and the named ones), as another release. */
