@@ -249,6 +249,8 @@ describe('the cluster answers render', () => {
     expect(withClusterAnswersText('{{ hasSuffix "+" .Capabilities.KubeVersion.Minor }}')).toBe('{{ hasSuffix "+" (printf `%s+` .Capabilities.KubeVersion.Minor) }}');
     expect(withClusterAnswersText('{{ $kv := .Capabilities.KubeVersion }}{{ int $kv.Minor }}{{ $other.Minor }}')).toBe('{{ $kv := .Capabilities.KubeVersion }}{{ int (printf `%s+` $kv.Minor) }}{{ $other.Minor }}');
     expect(withClusterAnswersText('{{ contains "-eks-" $.Capabilities.KubeVersion.GitVersion }}')).toBe('{{ contains "-eks-" (printf `%s-eks-4f2a9c1` $.Capabilities.KubeVersion.Version) }}');
+    // A field chain is replaced whole (tempo-distributed's `$.context.Capabilities...` in an image tag).
+    expect(withClusterAnswersText('{{ printf "k:%s" $.context.Capabilities.KubeVersion.Version }}{{ .ctx.Release.Revision }}')).toBe('{{ printf "k:%s" (printf `%s-eks-4f2a9c1` $.context.Capabilities.KubeVersion.Version) }}{{ (add1 .ctx.Release.Revision) }}');
     // A semver comparison keeps the render's version (its patch literal decides), only Minor changes.
     expect(withClusterAnswersText('{{ if semverCompare ">=1.31.5" .Capabilities.KubeVersion.Version }}')).toBe('{{ if semverCompare ">=1.31.5" .Capabilities.KubeVersion.Version }}');
   });

@@ -495,6 +495,12 @@ export function chartDirForHelm(request: Pick<RenderRequest, 'chartDir' | 'check
 /** The suffix a managed cluster's API server adds to its version (EKS's form; GKE's is `-gke.N`). */
 export const MANAGED_VERSION_SUFFIX = '-eks-4f2a9c1';
 
+/**
+ * The start of a field chain up to the field rewritten: `$`, `$ctx`, `.context`, `$.context` (so
+ * `$.context.Capabilities.KubeVersion.Version` is replaced whole, never cut inside the chain).
+ */
+const CHAIN = String.raw`((?<![\w$.])(?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)`;
+
 /** How a chart copy's text is rewritten: the cluster's answers, `fail` made harmless, the version's suffix. */
 export interface AnswersHow {
   answers: boolean;
@@ -518,14 +524,14 @@ export function withClusterAnswersText(text: string, how: AnswersHow = { answers
   const answers = (part: string, semver: boolean) => {
     let out = part
       .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`')
-      .replace(/(\$?)\.Release\.Revision\b/g, '(add1 $1.Release.Revision)')
+      .replace(new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, 'g'), '(add1 $1.Release.Revision)')
       .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify `+8760h`)')
       // A managed cluster's version as its API server reports it (EKS: Minor "31+", GitVersion "v1.31.2-eks-..."):
       // `int "31+"` is 0 there, and a string test on the version sees the provider's suffix.
-      .replace(/((?:\$?)\.Capabilities\.KubeVersion)\.Minor\b/g, '(printf `%s+` $1.Minor)')
+      .replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, 'g'), '(printf `%s+` $1$2.Minor)')
       .replace(/(\$\w+)\.Minor\b/g, (m, holder: string) => (holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m));
     // Version comparisons keep the plain version: the render's patch literal must still decide them.
-    if (!semver) out = out.replace(/((?:\$?)\.Capabilities\.KubeVersion)\.(?:GitVersion|Version)\b/g, `(printf \`%s${how.versionSuffix ?? MANAGED_VERSION_SUFFIX}\` $1.Version)`);
+    if (!semver) out = out.replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version)\\b`, 'g'), `(printf \`%s${how.versionSuffix ?? MANAGED_VERSION_SUFFIX}\` $1$2.Version)`);
     return out;
   };
   // `fail X` (or `X | fail`) becomes `and `` X`: an empty string, whatever X is. (Raw strings in the
