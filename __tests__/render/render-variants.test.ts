@@ -144,6 +144,25 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
+  it('decoy literals first: a further render takes each literal beyond the second and third renders\' two', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(`        {{- if eq .Release.Namespace "team-a" }}
+        allowPrivilegeEscalation: false
+        {{- end }}
+        {{- if eq .Release.Namespace "team-b" }}
+        allowPrivilegeEscalation: false
+        {{- end }}
+        {{- if eq .Release.Namespace "team-c" }}
+        allowPrivilegeEscalation: false
+        {{- end }}
+        privileged: {{ eq .Release.Namespace "team-d" }}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.charts[0]!.literals?.length).toBe(2);
+    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => [f.severity, f.path])).toEqual([['critical', '/spec/containers/0/securityContext/privileged']]);
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
   it('a chart that reads the managed form safely (trimSuffix, a semver comparison with -0) shows no divergence', async () => {
     const { result } = await scanChart(helm(), {
       'templates/pod.yaml': pod(`        privileged: {{ and (lt (int (trimSuffix "+" .Capabilities.KubeVersion.Minor)) 10) (not (semverCompare ">=1.20.0-0" .Capabilities.KubeVersion.Version)) }}`),

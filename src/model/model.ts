@@ -361,6 +361,16 @@ export interface ObjectRecord {
   blastRadius?: BlastRadius;
 }
 
+/** One extra render of a chart (second, third, further literals): objects, time, objects whose security fields differ, or why it failed. */
+export interface VariantRecord {
+  variant: RenderVariant;
+  objects: number;
+  renderMs: number;
+  diverging: number;
+  removed?: number;
+  error?: string;
+}
+
 export interface ChartRecord {
   chart: string;
   name: string;
@@ -371,13 +381,15 @@ export interface ChartRecord {
   valuesFiles?: string[];
   /** The --set pairs of the value set. */
   set?: string[];
+  /** The render with the cluster's answers (lookup finds objects, a later revision and clock), when made. */
+  answers?: VariantRecord;
   /**
    * The second render of the chart with these values (render-variants.ts), when its templates branch on
    * install/upgrade or API versions: objects, time, objects whose security fields differ, or why it failed.
    */
-  /** The render with the cluster's answers (lookup finds objects, a later revision and clock), when made. */
-  answers?: { variant: RenderVariant; objects: number; renderMs: number; diverging: number; removed?: number; error?: string };
-  variant?: { variant: RenderVariant; objects: number; renderMs: number; diverging: number; removed?: number; error?: string };
+  variant?: VariantRecord;
+  /** Further renders like the second, each with the next literal the templates compare the release or version with (beyond the two the second and third renders take). */
+  literals?: VariantRecord[];
   /** What locating findings cost for this render: extra helm renders and their time. */
   provenance?: { renders: number; ms: number };
   /** Verdict at the configured level: admissible, or the PSS checks that deny its pods. */

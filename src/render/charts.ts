@@ -16,7 +16,7 @@ import type { Config } from '../config/config.ts';
 import { isInside, relativeTo } from '../model/paths.ts';
 import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
 import { numberWithinTemplates } from '../model/identity.ts';
-import { addValuesTextConstructs, chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, answersVariant, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
+import { addValuesTextConstructs, chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, answersVariant, literalVariants, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -145,6 +145,10 @@ export async function renderCharts(
         if (set.kind === 'default' && constructs?.usesTpl) for (const file of set.valuesFiles) if (!isInside(dir, file)) addValuesTextConstructs(constructs, file);
         const answers = set.kind === 'default' && full !== undefined && constructs !== undefined ? answersVariant(constructs, full) : undefined;
         if (answers) yield { dir, info, set, index: index++, variant: { inputs: answers, main } };
+        if (set.kind === 'default' && full !== undefined && constructs !== undefined) {
+          const release = { releaseName: config.helm.releaseName, namespace: config.helm.namespace, kubeVersion: config.helm.kubeVersion || DEFAULT_KUBE_VERSION };
+          for (const inputs of literalVariants(constructs, full, release)) yield { dir, info, set, index: index++, variant: { inputs, main } };
+        }
       }
     }
   }
@@ -476,10 +480,13 @@ function parseVariant(
       main.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
       return undefined;
     }
+    const further = (inputs.literalIndex ?? 0) >= 2;
     // What the chart deploys on upgrade (or with those APIs) is unknown, not safe: every main object with
     // security fields whose template or helpers use the constructs stands for its unseen variant.
     const unseen = unseenObjects(main.objects, inputs, locator, outcome.failed);
-    main.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen.length, error: outcome.failed };
+    const failed = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen.length, error: outcome.failed };
+    if (further) (main.record.literals ??= [])[inputs.literalIndex! - 2] = failed;
+    else main.record.variant = failed;
     if (unseen.length === 0) return undefined;
     const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
     const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen, record, repoRoot, variant, diverges: true };
@@ -512,7 +519,9 @@ function parseVariant(
   const unseen = failedUpgrade !== undefined && main ? unseenObjects(main.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
   objects.push(...unseen);
   const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
-  if (main) main.record[inputs.clusterAnswers ? 'answers' : 'variant'] = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(removed > 0 ? { removed } : {}), ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
+  const made = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(removed > 0 ? { removed } : {}), ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
+  if (main && !inputs.clusterAnswers && (inputs.literalIndex ?? 0) >= 2) (main.record.literals ??= [])[inputs.literalIndex! - 2] = made;
+  else if (main) main.record[inputs.clusterAnswers ? 'answers' : 'variant'] = made;
   const diverges = diverging.length + unseen.length + removed > 0;
   const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
   onRender?.(render);

@@ -64,6 +64,15 @@ export function variantReleaseName(main: string): string {
 export function variantKubeVersion(kubeVersion: string, literals: readonly string[] = [], index = 0): string {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
   if (!match) return kubeVersion;
+  const candidates = kubeLiteralVersions(kubeVersion, literals);
+  if (candidates.length > 0) return candidates[Math.min(index, candidates.length - 1)]!;
+  return `${match[1]}.${match[2]}.${match[3] === '99' ? '98' : '99'}`;
+}
+
+/** The versions of the scan's minor that the literals make a comparison flip at (variantKubeVersion). */
+function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): string[] {
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
+  if (!match) return [];
   const patch = Number(match[3] ?? 0);
   const candidates: string[] = [];
   for (const literal of literals) {
@@ -73,8 +82,7 @@ export function variantKubeVersion(kubeVersion: string, literals: readonly strin
     const version = `${match[1]}.${match[2]}.${at}`;
     if (at >= 0 && at !== patch && !candidates.includes(version)) candidates.push(version);
   }
-  if (candidates.length > 0) return candidates[Math.min(index, candidates.length - 1)]!;
-  return `${match[1]}.${match[2]}.${match[3] === '99' ? '98' : '99'}`;
+  return candidates;
 }
 
 /** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
@@ -594,6 +602,27 @@ export function answersVariant(constructs: ChartConstructs, full: VariantInputs)
   if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals && !constructs.managedKube) return undefined;
   const names = constructs.literals.kubeNames;
   return { ...full, upgrade: false, clusterAnswers: true, literalIndex: 1, ...(names.length > 0 ? { versionSuffix: `${MANAGED_VERSION_SUFFIX}${names.map((n) => (/^[-.+_]/.test(n) ? n : `-${n}`)).join('')}`.slice(0, 100) } : {}) };
+}
+
+/** Most renders beyond the third, one per further literal (a chart comparing with many is rare and hostile). */
+const MAX_LITERAL_RENDERS = 4;
+
+/**
+ * Renders like the second for the literals beyond the two the second and third renders take: when the
+ * templates compare the release name, namespace or Kubernetes version with three or more values that each
+ * flip a test, one more render per value (at most MAX_LITERAL_RENDERS), so a decoy cannot push the one that
+ * matters out of reach.
+ */
+export function literalVariants(constructs: ChartConstructs, full: VariantInputs, config: { releaseName: string; namespace: string; kubeVersion: string }): VariantInputs[] {
+  const counts = [
+    releaseLiteralValues('name', config.releaseName, constructs.literals.release).length,
+    releaseLiteralValues('namespace', config.namespace, constructs.literals.release).length,
+    kubeLiteralVersions(config.kubeVersion, constructs.literals.kube).length,
+  ];
+  const most = Math.min(Math.max(...counts), 2 + MAX_LITERAL_RENDERS);
+  const out: VariantInputs[] = [];
+  for (let index = 2; index < most; index++) out.push({ ...full, literalIndex: index });
+  return out;
 }
 
 /** Every input the second render can change: as upgrade, with extension APIs (and the named ones), as another release. */

@@ -75,7 +75,7 @@ export const JSON_KEYS = {
   admission: keysOf<AdmissionVerdict>()(['version', 'baseline', 'restricted']),
   levelVerdict: keysOf<LevelVerdict>()(['allowed', 'violations']),
   violation: keysOf<PssViolation>()(['check', 'reason', 'detail', 'unknown']),
-  chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'valuesFiles', 'set', 'variant', 'answers', 'provenance', 'admission']),
+  chartRecord: keysOf<ChartRecord>()(['chart', 'name', 'valueSet', 'objects', 'renderMs', 'valuesFiles', 'set', 'variant', 'answers', 'literals', 'provenance', 'admission']),
   chartVariant: keysOf<NonNullable<ChartRecord['variant']>>()(['variant', 'objects', 'renderMs', 'diverging', 'removed', 'error']),
   chartProvenance: keysOf<NonNullable<ChartRecord['provenance']>>()(['renders', 'ms']),
   chartAdmission: keysOf<NonNullable<ChartRecord['admission']>>()(['level', 'version', 'allowed', 'deniedBy']),
@@ -158,6 +158,7 @@ function chartRecordJson(c: ChartRecord): Json {
     set: strings,
     variant: (v) => pick(v, JSON_KEYS.chartVariant),
     answers: (v) => pick(v, JSON_KEYS.chartVariant),
+    literals: (list) => list.map((v) => pick(v, JSON_KEYS.chartVariant)),
     provenance: (p) => pick(p, JSON_KEYS.chartProvenance),
     admission: (a) => pick(a, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] }),
   });

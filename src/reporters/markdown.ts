@@ -393,7 +393,7 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
     counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
   }
   const failedRenders = result.charts.flatMap((c) =>
-    [['second render', c.variant], ["render with the cluster's answers", c.answers]].flatMap(([label, r]) =>
+    [['second render', c.variant], ["render with the cluster's answers", c.answers], ...(c.literals ?? []).map((r) => ['render with a further literal', r])].flatMap(([label, r]) =>
       typeof r === 'object' && r?.error !== undefined ? [`${text(c.chart, LIMIT.file)} (${text(c.valueSet, 60)}), ${label as string}: ${text(r.error, LIMIT.message)}`] : [],
     ),
   );

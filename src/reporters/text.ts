@@ -166,7 +166,7 @@ function renderGroup(group: Group, result: ScanResult, records: Map<string, Obje
   }
   lines.push(heading);
   // A second or third render that could not be made: what it would have shown is unknown, never safe.
-  for (const [label, render] of [['the second render', group.chart?.variant], ['the render with the cluster\'s answers', group.chart?.answers]] as const) {
+  for (const [label, render] of [['the second render', group.chart?.variant], ['the render with the cluster\'s answers', group.chart?.answers], ...(group.chart?.literals ?? []).map((r) => ['a render with a further literal', r] as const)] as const) {
     if (render?.error !== undefined) lines.push(...wrap(terminalSafe(`${label} (${render.variant}) failed: ${render.error}`), '  ', options.width).map((l) => paint(l, 'yellow')));
   }
   if (group.findings.length === 0) {
