@@ -21656,10 +21656,10 @@ function requireCommon() {
   function isObject2(subject) {
     return typeof subject === "object" && subject !== null;
   }
-  function toArray(sequence) {
-    if (Array.isArray(sequence)) return sequence;
-    else if (isNothing(sequence)) return [];
-    return [sequence];
+  function toArray(sequence2) {
+    if (Array.isArray(sequence2)) return sequence2;
+    else if (isNothing(sequence2)) return [];
+    return [sequence2];
   }
   function extend(target, source) {
     if (source) {
@@ -25929,12 +25929,17 @@ async function renderChart(request) {
   let answersCopy;
   if (request.clusterAnswers || request.failsIgnored) {
     try {
-      chartDir = answersCopy = withClusterAnswers(chartDir, { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true });
+      chartDir = answersCopy = withClusterAnswers(chartDir, answersHowOf(request));
     } catch (error) {
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error.message}`, ms: performance.now() - started };
     }
   }
-  const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
+  let valuesFiles = request.valuesFiles;
+  if (answersCopy !== void 0) {
+    const root = path7.dirname(answersCopy);
+    valuesFiles = request.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path7.join(root, `values-${i2}${path7.extname(file2) || ".yaml"}`), answersHowOf(request)));
+  }
+  const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir, valuesFiles }), budget.memoryLimitBytes);
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,
@@ -25966,7 +25971,8 @@ async function renderChart(request) {
     const stderr = String(result.stderr ?? "");
     if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
     if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
-    const message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
+    let message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
+    valuesFiles.forEach((copy, i2) => message = message.split(copy).join(request.valuesFiles[i2]));
     if (message) return { ok: false, message, ms };
     if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
     return { ok: false, message: `helm exited with ${result.exitCode ?? "an error"}`, ms };
@@ -26007,19 +26013,24 @@ function chartDirForHelm(request) {
   cache2?.set(request.chartDir, staged);
   return staged ?? request.chartDir;
 }
+var MANAGED_VERSION_SUFFIX = "-eks-4f2a9c1";
+var CHAIN = String.raw`((?<![\w$.])(?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)`;
 function withClusterAnswersText(text2, how = { answers: true, failsIgnored: false }) {
-  const answers = (part) => part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`").replace(/(\$?)\.Release\.Revision\b/g, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, "(now | dateModify `+8760h`)");
+  const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b(?!\.)/g)].map((m) => m[1]));
+  const answers = (part, semver) => {
+    let out = part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`").replace(new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, "g"), "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, "(now | dateModify `+8760h`)").replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, "g"), "(printf `%s+` $1$2.Minor)").replace(/(\$\w+)\.Minor\b/g, (m, holder) => holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m);
+    if (!semver) out = out.replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version)\\b`, "g"), `(printf \`%s${how.versionSuffix ?? MANAGED_VERSION_SUFFIX}\` $1$2.Version)`);
+    return out;
+  };
   const failing = (part) => part.replace(/(?<![\w.$])fail\b/g, "and ``");
-  const code = (part) => how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part);
-  return text2.replace(
-    /\{\{[\s\S]*?\}\}/g,
-    (action) => /^\{\{-?\s*\/\*/.test(action) ? action : (
-      // String literals are left as they are: only code is rewritten.
-      action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : code(part)).join("")
-    )
-  );
+  const code = (part, semver) => how.failsIgnored ? failing(how.answers ? answers(part, semver) : part) : answers(part, semver);
+  return text2.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
+    if (/^\{\{-?\s*\/\*/.test(action)) return action;
+    const semver = /\bsemver/.test(action);
+    return action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : code(part, semver)).join("");
+  });
 }
-function unpackSubchart(archive, chartsDir, how) {
+function unpackSubchart(archive, chartsDir, how, depth = 0) {
   let tar;
   try {
     tar = gunzipSync(readFileSync3(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
@@ -26038,8 +26049,22 @@ function unpackSubchart(archive, chartsDir, how) {
     const parts = entry.name.split("/");
     const rewrite = parts.includes("templates") || /^values\.ya?ml$/.test(parts.at(-1));
     writeFileSync2(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
+    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path7.dirname(target), how, depth + 1)) rmSync(target);
   }
   return true;
+}
+function answersHowOf(request) {
+  return { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true, ...request.versionSuffix !== void 0 ? { versionSuffix: request.versionSuffix } : {} };
+}
+function answeredValuesFile(file, to, how) {
+  try {
+    const stat = statSync2(file);
+    if (!stat.isFile() || stat.size > 4 * 1024 * 1024) return file;
+    writeFileSync2(to, withClusterAnswersText(readFileSync3(file, "utf8"), how));
+    return to;
+  } catch {
+    return file;
+  }
 }
 function answerableTemplate(file, entry) {
   if (!entry.isFile() && !entry.isSymbolicLink()) return false;
@@ -37116,6 +37141,7 @@ var package_default = {
     "fast-check": "^4.11.0",
     "js-yaml": "~4.3.2",
     minimatch: "^11.0.9",
+    "playwright-core": "^1.65.2",
     tar: "^7.5.1",
     tsx: "^4.20.0",
     typescript: "~5.9.3",
@@ -41873,6 +41899,149 @@ import { readdirSync as readdirSync5, readFileSync as readFileSync9, statSync as
 import path14 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
+// src/render/regex-example.ts
+var NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-.";
+function regexExamples(pattern, limit = 8) {
+  let text2 = pattern;
+  let caseless = false;
+  const flags = /^\(\?([imsU]+)\)/.exec(text2);
+  if (flags) {
+    caseless = flags[1].includes("i");
+    text2 = text2.slice(flags[0].length);
+  }
+  let results;
+  try {
+    const cursor = { text: text2, at: 0 };
+    results = alternation(cursor, limit);
+    if (cursor.at !== text2.length) return [];
+  } catch {
+    return [];
+  }
+  const check3 = goRegExp(pattern);
+  return [...new Set(results.map((r) => caseless ? r.toLowerCase() : r))].filter((r) => check3 === void 0 || check3.test(r));
+}
+var POSIX_CLASSES = { digit: "0-9", alpha: "A-Za-z", alnum: "A-Za-z0-9", lower: "a-z", upper: "A-Z", space: "\\s", word: "\\w", xdigit: "0-9A-Fa-f" };
+function goRegExp(pattern) {
+  const flags = /^\(\?([imsU]+)\)/.exec(pattern);
+  const body = (flags ? pattern.slice(flags[0].length) : pattern).replace(/\[:([a-z]+):\]/g, (m, name) => POSIX_CLASSES[name] ?? m);
+  try {
+    return new RegExp(body, flags?.[1].includes("i") ? "i" : "");
+  } catch {
+    return void 0;
+  }
+}
+var Unsupported = class extends Error {
+};
+function alternation(c3, limit) {
+  const out = [];
+  for (; ; ) {
+    out.push(...sequence(c3, limit));
+    if (c3.text[c3.at] !== "|") return out.slice(0, limit);
+    c3.at++;
+  }
+}
+function sequence(c3, limit) {
+  let acc = [""];
+  while (c3.at < c3.text.length && c3.text[c3.at] !== "|" && c3.text[c3.at] !== ")") {
+    const options = atom(c3, limit);
+    const [min, max] = quantifier(c3);
+    const times = min === 0 && max !== 0 ? 0 : min;
+    const repeated = options.map((o2) => o2.repeat(times));
+    const extra = min === 0 && max !== 0 ? options : [];
+    const next = [];
+    for (const a2 of acc) for (const o2 of [...repeated, ...extra]) if (next.length < limit) next.push(a2 + o2);
+    acc = [...new Set(next)];
+  }
+  return acc;
+}
+function quantifier(c3) {
+  const ch = c3.text[c3.at];
+  let range2;
+  if (ch === "?") range2 = [0, 1];
+  else if (ch === "*") range2 = [0, Infinity];
+  else if (ch === "+") range2 = [1, Infinity];
+  else if (ch === "{") {
+    const m = /^\{(\d{1,3})(,(\d{0,3}))?\}/.exec(c3.text.slice(c3.at));
+    if (!m) return [1, 1];
+    c3.at += m[0].length - 1;
+    range2 = [Number(m[1]), m[2] === void 0 ? Number(m[1]) : m[3] === "" ? Infinity : Number(m[3])];
+  }
+  if (range2 === void 0) return [1, 1];
+  c3.at++;
+  if (c3.text[c3.at] === "?") c3.at++;
+  if (range2[0] > 63) throw new Unsupported();
+  return range2;
+}
+function atom(c3, limit) {
+  const ch = c3.text[c3.at];
+  c3.at++;
+  if (ch === "^" || ch === "$") return [""];
+  if (ch === ".") return ["x"];
+  if (ch === "(") {
+    if (c3.text.startsWith("?:", c3.at)) c3.at += 2;
+    else if (c3.text.startsWith("?P<", c3.at) || c3.text.startsWith("?<", c3.at)) c3.at = c3.text.indexOf(">", c3.at) + 1;
+    else if (c3.text[c3.at] === "?") throw new Unsupported();
+    const inner = alternation(c3, limit);
+    if (c3.text[c3.at] !== ")") throw new Unsupported();
+    c3.at++;
+    return inner;
+  }
+  if (ch === "[") return [characterClass(c3)];
+  if (ch === "\\") return [escaped(c3)];
+  if (ch === ")" || ch === "|") throw new Unsupported();
+  return [ch];
+}
+function escaped(c3) {
+  const ch = c3.text[c3.at++];
+  if (ch === void 0) throw new Unsupported();
+  if (ch === "d") return "0";
+  if (ch === "w") return "a";
+  if (ch === "s") return " ";
+  if (ch === "b" || ch === "B" || ch === "A" || ch === "z") throw new Unsupported();
+  if (/[a-zA-Z0-9]/.test(ch)) throw new Unsupported();
+  return ch;
+}
+function characterClass(c3) {
+  const masked2 = c3.text.slice(c3.at).replace(/\[:[a-z]+:\]/g, (m) => "_".repeat(m.length));
+  const end = masked2.indexOf("]", 1) + c3.at;
+  if (end < c3.at + 1) throw new Unsupported();
+  const body = c3.text.slice(c3.at, end);
+  c3.at = end + 1;
+  const negated = body.startsWith("^");
+  const members = negated ? body.slice(1) : body;
+  const allows2 = (ch) => {
+    let i2 = 0;
+    while (i2 < members.length) {
+      let from = members[i2];
+      if (from === "\\") {
+        const e = members[i2 + 1] ?? "";
+        i2 += 2;
+        if (e === "d" && /\d/.test(ch) || e === "w" && /\w/.test(ch) || e === ch) return true;
+        continue;
+      }
+      if (from === "[" && members.startsWith("[:", i2)) {
+        const close = members.indexOf(":]", i2);
+        const name = members.slice(i2 + 2, close);
+        i2 = close + 2;
+        if (name === "alpha" && /[a-z]/i.test(ch) || name === "digit" && /\d/.test(ch) || name === "alnum" && /[a-z0-9]/i.test(ch) || name === "lower" && /[a-z]/.test(ch)) return true;
+        continue;
+      }
+      if (members[i2 + 1] === "-" && i2 + 2 < members.length) {
+        const to = members[i2 + 2];
+        i2 += 3;
+        if (ch >= from && ch <= to) return true;
+        continue;
+      }
+      i2++;
+      if (from === ch) return true;
+    }
+    return false;
+  };
+  const pick2 = [...NAME_CHARS, ..."ABCDEFGHIJKLMNOPQRSTUVWXYZ_"].find((ch) => allows2(ch) !== negated);
+  if (pick2 === void 0) throw new Unsupported();
+  return pick2;
+}
+
 // src/render/template-lines.ts
 import { readdirSync as readdirSync4, readFileSync as readFileSync8, statSync as statSync6 } from "node:fs";
 import path13 from "node:path";
@@ -42238,6 +42407,13 @@ function variantReleaseName(main2) {
 function variantKubeVersion(kubeVersion, literals = [], index = 0) {
   const match2 = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
   if (!match2) return kubeVersion;
+  const candidates = kubeLiteralVersions(kubeVersion, literals);
+  if (candidates.length > 0) return candidates[Math.min(index, candidates.length - 1)];
+  return `${match2[1]}.${match2[2]}.${match2[3] === "99" ? "98" : "99"}`;
+}
+function kubeLiteralVersions(kubeVersion, literals) {
+  const match2 = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
+  if (!match2) return [];
   const patch = Number(match2[3] ?? 0);
   const candidates = [];
   for (const literal2 of literals) {
@@ -42247,8 +42423,7 @@ function variantKubeVersion(kubeVersion, literals = [], index = 0) {
     const version = `${match2[1]}.${match2[2]}.${at3}`;
     if (at3 >= 0 && at3 !== patch && !candidates.includes(version)) candidates.push(version);
   }
-  if (candidates.length > 0) return candidates[Math.min(index, candidates.length - 1)];
-  return `${match2[1]}.${match2[2]}.${match2[3] === "99" ? "98" : "99"}`;
+  return candidates;
 }
 function collectKubeLiterals(text2, into) {
   const holders = [...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]);
@@ -42415,7 +42590,7 @@ function lengthPasses(literal2, length) {
   return LENGTH_TESTS[op](length, Number(n2));
 }
 function noConstructs() {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [], kubeNames: [] } };
 }
 var MAX_FILE_BYTES2 = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
@@ -42437,6 +42612,21 @@ function chartConstructs(dir, repoRoot) {
       found.anywhere[kind] ??= { ...where(index + 1), construct: constructName(kind, lines[index]) };
     }
     if (RELEASE_REF.test(text2)) found.release = true;
+    if (!found.managedKube && /KubeVersion/.test(text2)) {
+      const holders = [...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]);
+      const index = lines.findIndex((line) => managedKubeRead(actionCode(line, true), holders));
+      for (const line of lines) {
+        if (!managedKubeRead(actionCode(line, true), holders)) continue;
+        for (const m of actionCode(line, true).matchAll(/"([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})"|`([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})`/g)) {
+          const name = m[1] ?? m[2];
+          if (name !== "" && found.literals.kubeNames.length < 8 && !found.literals.kubeNames.includes(name)) found.literals.kubeNames.push(name);
+        }
+      }
+      if (index !== -1) {
+        found.managedKube = true;
+        found.anywhere.release ??= { ...where(index + 1), construct: '.Capabilities.KubeVersion as a managed cluster reports it (Minor "31+", a provider suffix)' };
+      }
+    }
     collectLiterals(lines, found.literals);
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
@@ -42487,6 +42677,22 @@ function chartConstructs(dir, repoRoot) {
   };
   walk3(dir, 0);
   return found;
+}
+function addValuesTextConstructs(found, file) {
+  let text2;
+  try {
+    if (statSync7(file).size > MAX_FILE_BYTES2) return;
+    text2 = readFileSync9(file, "utf8");
+  } catch {
+    return;
+  }
+  for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    const code = actionCode(action[0]);
+    if (CONSTRUCTS.lookup.test(code)) found.lookup = true;
+    if (CONSTRUCTS.revision.test(actionCode(action[0], true))) found.revision = true;
+    if (CONSTRUCTS.clock.test(code)) found.clock = true;
+    if (managedKubeRead(actionCode(action[0], true), [])) found.managedKube = true;
+  }
 }
 function tplReachable(file) {
   return !file.split(path14.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
@@ -42571,8 +42777,21 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
 }
 function answersVariant(constructs, full2) {
   const moreLiterals = constructs.literals.release.length > 1 || constructs.literals.kube.length > 1;
-  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals) return void 0;
-  return { ...full2, upgrade: false, clusterAnswers: true, literalIndex: 1 };
+  if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals && !constructs.managedKube) return void 0;
+  const names = constructs.literals.kubeNames;
+  return { ...full2, upgrade: false, clusterAnswers: true, literalIndex: 1, ...names.length > 0 ? { versionSuffix: `${MANAGED_VERSION_SUFFIX}${names.map((n2) => /^[-.+_]/.test(n2) ? n2 : `-${n2}`).join("")}`.slice(0, 100) } : {} };
+}
+var MAX_LITERAL_RENDERS = 4;
+function literalVariants(constructs, full2, config) {
+  const counts = [
+    releaseLiteralValues("name", config.releaseName, constructs.literals.release).length,
+    releaseLiteralValues("namespace", config.namespace, constructs.literals.release).length,
+    kubeLiteralVersions(config.kubeVersion, constructs.literals.kube).length
+  ];
+  const most = Math.min(Math.max(...counts), 2 + MAX_LITERAL_RENDERS);
+  const out = [];
+  for (let index = 2; index < most; index++) out.push({ ...full2, literalIndex: index });
+  return out;
 }
 function fullVariant(constructs) {
   return {
@@ -42593,7 +42812,18 @@ function collectLiterals(lines, into) {
   if (/\bRelease\b/.test(lines.join("\n"))) collectReleaseLiterals(lines.join("\n"), into.release);
   if (/KubeVersion/.test(lines.join("\n"))) collectKubeLiterals(lines.join("\n"), into.kube);
 }
+var STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
+function managedKubeRead(code, holders) {
+  const minor = /KubeVersion\.Minor\b/.test(code) || holders.some((h2) => code.includes(`${h2}.Minor`));
+  if (minor) return true;
+  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || holders.some((h2) => new RegExp(`\\${h2}(?!\\w)(?!\\.(?:Major|Minor))`).test(code));
+  return version && !/\bsemver/.test(code) && STRING_TEST.test(code);
+}
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
+var ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,160})"|`([^`]{1,160})`)\s+(\([^()]*\)|[^\s)}]+)/g;
+function goUnquote(body) {
+  return body.replace(/\\(.)/g, (_, c3) => c3 === "n" ? "\n" : c3 === "t" ? "	" : c3);
+}
 var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
 function collectReleaseLiterals(written, into) {
   const text2 = canonicalReleaseText(written);
@@ -42631,6 +42861,12 @@ function collectReleaseLiterals(written, into) {
       if (field === void 0) continue;
       for (const item of m[2].matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1])) add2({ field, test: "eq", literal: item[1] });
     }
+    for (const m of action[0].matchAll(ESCAPED_PATTERN)) {
+      if (m[1] !== void 0 && !m[1].includes("\\")) continue;
+      const pattern = m[1] !== void 0 ? goUnquote(m[1]) : m[2];
+      const field = fieldOf(m[3].replace(/-?\}\}$/, ""));
+      if (field !== void 0 && regexExamples(pattern).length > 0) add2({ field, test: "regex", literal: pattern });
+    }
     for (const m of action[0].matchAll(COMPARED)) {
       if (into.length >= 16) return;
       let literal2 = (m[2] ?? m[5]).toLowerCase();
@@ -42638,7 +42874,12 @@ function collectReleaseLiterals(written, into) {
       if (fn.endsWith("egexMatch")) {
         if (m[2] === void 0) continue;
         const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal2);
-        if (!anchored) continue;
+        if (!anchored) {
+          const operand2 = m[3].replace(/-?\}\}$/, "");
+          const field2 = fieldOf(operand2);
+          if (field2 !== void 0 && regexExamples(m[2]).length > 0) add2({ field: field2, test: "regex", literal: m[2] });
+          continue;
+        }
         fn = literal2.startsWith("^") && literal2.endsWith("$") ? "eq" : literal2.startsWith("^") ? "hasPrefix" : literal2.endsWith("$") ? "hasSuffix" : "contains";
         literal2 = anchored[1];
       }
@@ -42655,7 +42896,7 @@ function canonicalReleaseText(text2) {
   for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*\$?\.Release\b(?![.\w])/g)) out = out.replace(new RegExp(`\\${m[1]}\\.(Name|Namespace)\\b`, "g"), ".Release.$1");
   out = out.replace(/\{\{-?\s*with\s+\$?\.Release\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g, (block) => block.replace(/(^|[\s(])\.(Name|Namespace)\b/g, "$1.Release.$2"));
   const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
-  out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("[^"\\\\]*")`, "g"), "$2 $3 $1");
+  out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("(?:[^"\\\\]|\\\\.)*"|\`[^\`]*\`)`, "g"), "$2 $3 $1");
   out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, "g"), "(len $1)");
   return out;
 }
@@ -42678,6 +42919,18 @@ function releaseLiteralValues(field, main2, literals) {
       const n2 = Number(literal2.literal.split(" ")[1]);
       const length = [n2 - 1, n2, n2 + 1].find((l) => l >= 1 && l <= (field === "name" ? 53 : 63) && lengthPasses(literal2.literal, l) !== lengthPasses(literal2.literal, main2.length));
       if (length !== void 0) out.push(`p${"x".repeat(length - 1)}`);
+      continue;
+    }
+    if (literal2.test === "regex") {
+      const pattern = goRegExp(literal2.literal);
+      if (pattern === void 0 || pattern.test(main2)) continue;
+      for (const example of regexExamples(literal2.literal)) {
+        const value2 = [example, `${example}x`, `x${example}`, `x${example}x`].find((v) => valid2(v) && pattern.test(v));
+        if (value2 !== void 0) {
+          out.push(value2);
+          break;
+        }
+      }
       continue;
     }
     if (passes(literal2, main2)) continue;
@@ -47026,8 +47279,15 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
         yield { dir, info, set: set2, index: main2 };
         const inputs = set2.kind === "default" ? full2 : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
         if (inputs) yield { dir, info, set: set2, index: index++, variant: { inputs, main: main2 } };
+        if (set2.kind === "default" && constructs?.usesTpl) {
+          for (const file of set2.valuesFiles) if (!isInside(dir, file)) addValuesTextConstructs(constructs, file);
+        }
         const answers = set2.kind === "default" && full2 !== void 0 && constructs !== void 0 ? answersVariant(constructs, full2) : void 0;
         if (answers) yield { dir, info, set: set2, index: index++, variant: { inputs: answers, main: main2 } };
+        if (set2.kind === "default" && full2 !== void 0 && constructs !== void 0) {
+          const release = { releaseName: config.helm.releaseName, namespace: config.helm.namespace, kubeVersion: config.helm.kubeVersion || DEFAULT_KUBE_VERSION };
+          for (const inputs2 of literalVariants(constructs, full2, release)) yield { dir, info, set: set2, index: index++, variant: { inputs: inputs2, main: main2 } };
+        }
       }
     }
   }
@@ -47144,7 +47404,7 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
     kubeVersion,
     ...apiVersions.length > 0 ? { apiVersions } : {},
     ...variant?.upgrade ? { isUpgrade: true } : {},
-    ...variant?.clusterAnswers ? { clusterAnswers: true } : {},
+    ...variant?.clusterAnswers ? { clusterAnswers: true, ...variant.versionSuffix !== void 0 ? { versionSuffix: variant.versionSuffix } : {} } : {},
     ...variant?.failsIgnored ? { failsIgnored: true } : {},
     timeoutMs: config.helm.timeoutSeconds * 1e3
   };
@@ -47246,8 +47506,11 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
       main2.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
       return void 0;
     }
+    const further = (inputs.literalIndex ?? 0) >= 2;
     const unseen2 = unseenObjects(main2.objects, inputs, locator, outcome.failed);
-    main2.record.variant = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
+    const failed = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
+    if (further) (main2.record.literals ??= [])[inputs.literalIndex - 2] = failed;
+    else main2.record.variant = failed;
     if (unseen2.length === 0) return void 0;
     const record2 = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
     const render3 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main2.request, objects: unseen2, record: record2, repoRoot, variant, diverges: true };
@@ -47276,7 +47539,9 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
   const unseen = failedUpgrade !== void 0 && main2 ? unseenObjects(main2.objects, { upgrade: true, extensionApis: false }, locator, failedUpgrade) : [];
   objects.push(...unseen);
   const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
-  if (main2) main2.record[inputs.clusterAnswers ? "answers" : "variant"] = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
+  const made = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
+  if (main2 && !inputs.clusterAnswers && (inputs.literalIndex ?? 0) >= 2) (main2.record.literals ??= [])[inputs.literalIndex - 2] = made;
+  else if (main2) main2.record[inputs.clusterAnswers ? "answers" : "variant"] = made;
   const diverges = diverging.length + unseen.length + removed > 0;
   const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
   onRender?.(render2);
@@ -49153,9 +49418,29 @@ function gradeDivergences(findings, unseen) {
     if (unseen.has(key)) return finding;
     const worse = (hidden2.get(key) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
     if (worse.length === 0) return { ...finding, severity: "info", message: `${finding.message}; no rule finds that render worse than the scanned one` };
-    const named2 = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
-    const listed = named2.slice(0, 3).join(", ") + (named2.length > 3 ? ` and ${named2.length - 3} more` : "");
-    return { ...finding, severity: worse[0].severity, message: `${finding.message}; only that render shows ${listed}` };
+    return { ...finding, severity: worse[0].severity, message: `${finding.message}${ONLY_THAT_RENDER}${listedFindings(worse)}` };
+  });
+}
+var ONLY_THAT_RENDER = "; only that render shows ";
+function listedFindings(worse) {
+  const named2 = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
+  return named2.slice(0, 3).join(", ") + (named2.length > 3 ? ` and ${named2.length - 3} more` : "");
+}
+function regradeSuppressedDivergences(findings, config) {
+  if (config.rules[DIVERGENCE_RULE_ID]?.severity !== void 0) return [...findings];
+  const hidden2 = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId) || finding.suppressed) continue;
+    const key = objectKey3(finding.source, finding.object);
+    hidden2.set(key, [...hidden2.get(key) ?? [], finding]);
+  }
+  return findings.map((finding) => {
+    if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.suppressed || !finding.message.includes(ONLY_THAT_RENDER)) return finding;
+    const left = (hidden2.get(objectKey3(finding.source, finding.object)) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
+    const base2 = finding.message.slice(0, finding.message.lastIndexOf(ONLY_THAT_RENDER));
+    if (left.length === 0) return { ...finding, severity: "info", message: `${base2}; what only that render shows is suppressed` };
+    if (severityRank(left[0].severity) >= severityRank(finding.severity)) return finding;
+    return { ...finding, severity: left[0].severity, message: `${base2}${ONLY_THAT_RENDER}${listedFindings(left)} (the rest is suppressed)` };
   });
 }
 function capSeverity(severity, cap) {
@@ -49482,7 +49767,8 @@ async function processFindings(input) {
     ...input.today !== void 0 ? { today: input.today } : {},
     ...input.pending !== void 0 ? { pending: input.pending } : {}
   });
-  return { findings, suppressions, provenance: provenanceSummary(findings, located) };
+  const graded = regradeSuppressedDivergences(findings, input.config);
+  return { findings: graded, suppressions, provenance: provenanceSummary(graded, located) };
 }
 
 // src/terraform/detect.ts
@@ -50785,6 +51071,12 @@ import path28 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
 var MIN_FRAGMENT = 16;
+var FRAGMENT = 8;
+var MIN_FRAGMENT_SECRET = 12;
+var MAX_FRAGMENT_SECRET = 4096;
+function fragmentLike(window) {
+  return !/^[a-z]+(?:[-_.][a-z]+)*[-_.]?$/.test(window) && !/^[-_.]?[a-z]+(?:[-_.][a-z]+)*$/.test(window) && !/^\s|\s$/.test(window);
+}
 var RUNNER_TOKEN_VARIABLES = ["GITHUB_TOKEN", "INPUT_GITHUB-TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
 var MAX_GIT_CONFIG_BYTES = 256 * 1024;
 function encodedForms(secret) {
@@ -50952,9 +51244,25 @@ var Redactor = class {
   /** Forms by their first 3 characters and their next 3 (prefixKey), longest first. */
   byPrefix = /* @__PURE__ */ new Map();
   size;
+  /** Pieces of the longer secrets (every FRAGMENT-character window that looks like a credential's) and where they sit. */
+  fragments = /* @__PURE__ */ new Map();
+  /** prefixKey of every fragment: most positions of a text are ruled out without a substring. */
+  fragmentStarts = /* @__PURE__ */ new Set();
   constructor(secrets) {
     const forms = /* @__PURE__ */ new Set();
-    for (const secret of secrets) if (secret.length >= MIN_SECRET) for (const form of encodedForms(secret)) forms.add(form);
+    for (const secret of secrets) {
+      if (secret.length < MIN_SECRET) continue;
+      for (const form of encodedForms(secret)) forms.add(form);
+      if (secret.length < MIN_FRAGMENT_SECRET || secret.length > MAX_FRAGMENT_SECRET) continue;
+      for (let at3 = 0; at3 + FRAGMENT <= secret.length; at3++) {
+        const window = secret.slice(at3, at3 + FRAGMENT);
+        if (!fragmentLike(window)) continue;
+        this.fragmentStarts.add(prefixKey(window, 0));
+        const list2 = this.fragments.get(window);
+        if (list2) list2.push({ secret, at: at3 });
+        else this.fragments.set(window, [{ secret, at: at3 }]);
+      }
+    }
     for (const form of forms) {
       let next = this.byPrefix.get(prefixKey(form, 0));
       if (!next) this.byPrefix.set(prefixKey(form, 0), next = /* @__PURE__ */ new Map());
@@ -50987,10 +51295,36 @@ var Redactor = class {
       }
       if (last > 0) text2 = out + text2.slice(last);
     }
+    if (this.fragments.size > 0 && text2.length >= FRAGMENT) text2 = this.withoutFragments(text2);
     if (TOKEN_ANCHORS.test(text2)) {
       for (const pattern of TOKEN_PATTERNS) text2 = text2.replace(pattern, (match2) => /\d/.test(match2) && /[A-Za-z]/.test(match2) ? REDACTED2 : match2);
     }
     return text2;
+  }
+  /** Each longest run of `text` that is a piece of a known secret (from FRAGMENT characters on) becomes REDACTED. */
+  withoutFragments(text2) {
+    let out = "";
+    let last = 0;
+    for (let i2 = 0; i2 + FRAGMENT <= text2.length; ) {
+      const places = this.fragmentStarts.has(prefixKey(text2, i2)) ? this.fragments.get(text2.slice(i2, i2 + FRAGMENT)) : void 0;
+      if (places === void 0) {
+        i2++;
+        continue;
+      }
+      let start = i2;
+      let end = i2 + FRAGMENT;
+      for (const { secret, at: at3 } of places) {
+        let n2 = FRAGMENT;
+        while (i2 + n2 < text2.length && at3 + n2 < secret.length && text2[i2 + n2] === secret[at3 + n2]) n2++;
+        let b = 0;
+        while (i2 - b - 1 >= last && at3 - b - 1 >= 0 && text2[i2 - b - 1] === secret[at3 - b - 1]) b++;
+        if (n2 + b > end - start) [start, end] = [i2 - b, i2 + n2];
+      }
+      out += text2.slice(last, start) + REDACTED2;
+      i2 = end;
+      last = i2;
+    }
+    return last > 0 ? out + text2.slice(last) : text2;
   }
   /** A deep copy of a JSON-like value with every string (keys too) redacted. */
   value(input) {
@@ -52300,7 +52634,8 @@ var JSON_KEYS = {
   pss: keysOf()(["level", "version"]),
   summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
   provenanceSummary: keysOf()(["values", "template", "object", "renders", "ms"]),
-  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status"]),
+  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
+  provenFix: keysOf()(["file", "line", "endLine", "replacement", "diff", "description"]),
   appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
   suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
   objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
@@ -52322,7 +52657,7 @@ var JSON_KEYS = {
   admission: keysOf()(["version", "baseline", "restricted"]),
   levelVerdict: keysOf()(["allowed", "violations"]),
   violation: keysOf()(["check", "reason", "detail", "unknown"]),
-  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "provenance", "admission"]),
+  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "literals", "provenance", "admission"]),
   chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
   chartProvenance: keysOf()(["renders", "ms"]),
   chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
@@ -52386,6 +52721,7 @@ function chartRecordJson(c3) {
     set: strings3,
     variant: (v) => pick(v, JSON_KEYS.chartVariant),
     answers: (v) => pick(v, JSON_KEYS.chartVariant),
+    literals: (list2) => list2.map((v) => pick(v, JSON_KEYS.chartVariant)),
     provenance: (p) => pick(p, JSON_KEYS.chartProvenance),
     admission: (a2) => pick(a2, JSON_KEYS.chartAdmission, { deniedBy: (d) => [...d] })
   });
@@ -52790,6 +53126,16 @@ ${plural(result.summary.suppressed, "finding")} suppressed (kept below, never bl
   const p = result.summary.provenance;
   if (options.statistics !== false && p !== void 0 && p.values + p.template + p.object > 0) {
     counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
+  }
+  const failedRenders = result.charts.flatMap(
+    (c3) => [["second render", c3.variant], ["render with the cluster's answers", c3.answers], ...(c3.literals ?? []).map((r) => ["render with a further literal", r])].flatMap(
+      ([label, r]) => typeof r === "object" && r?.error !== void 0 ? [`${text(c3.chart, LIMIT.file)} (${text(c3.valueSet, 60)}), ${label}: ${text(r.error, LIMIT.message)}`] : []
+    )
+  );
+  if (failedRenders.length > 0) {
+    counts += `
+
+Renders that failed (what they would show is unknown): ${failedRenders.slice(0, 10).join("; ")}${failedRenders.length > 10 ? `; and ${failedRenders.length - 10} more` : ""}.`;
   }
   if (result.skipped !== void 0 && result.skipped.length > 0) {
     counts += `
@@ -53205,6 +53551,9 @@ function renderGroup(group, result, records, paint, options, explained) {
     }
   }
   lines.push(heading);
+  for (const [label, render2] of [["the second render", group.chart?.variant], ["the render with the cluster's answers", group.chart?.answers], ...(group.chart?.literals ?? []).map((r) => ["a render with a further literal", r])]) {
+    if (render2?.error !== void 0) lines.push(...wrap(terminalSafe(`${label} (${render2.variant}) failed: ${render2.error}`), "  ", options.width).map((l) => paint(l, "yellow")));
+  }
   if (group.findings.length === 0) {
     lines.push(`  ${paint("no findings", "dim")}`);
     return lines;
