@@ -205,6 +205,10 @@ describe('every report is redacted of the run credentials', () => {
     expect(redactor.text('name-p4ss-W0rd-for-the-db!-x')).toBe('name-***-x');
     // token formats are replaced without being known
     expect(new Redactor([]).text(`see ${TOKEN} there`)).toBe('see *** there');
+    // what sprig's string functions make of it: upper, lower, reverse, b32enc
+    for (const form of [secret.toUpperCase(), secret.toLowerCase(), [...secret].reverse().join(''), 'OA2HG4ZNK4YHEZBNMZXXELLUNBSS2ZDCEE======', 'oa2hg4znk4yhezbnmzxxellunbss2zdcee']) {
+      expect(redactor.text(`n-${form}-x`), form).toBe('n-***-x');
+    }
     // pieces of it from 8 characters on, the longest run at once; plain words inside it stay
     expect(redactor.text('a W0rd-for-t b')).toBe('a *** b');
     expect(redactor.text('a p4ss-W0rd-for-x b')).toBe('a ***x b');

@@ -251,8 +251,9 @@ describe('the cluster answers render', () => {
     expect(withClusterAnswersText('{{ contains "-eks-" $.Capabilities.KubeVersion.GitVersion }}')).toBe('{{ contains "-eks-" (printf `%s-eks-4f2a9c1` $.Capabilities.KubeVersion.Version) }}');
     // A field chain is replaced whole (tempo-distributed's `$.context.Capabilities...` in an image tag).
     expect(withClusterAnswersText('{{ printf "k:%s" $.context.Capabilities.KubeVersion.Version }}{{ .ctx.Release.Revision }}')).toBe('{{ printf "k:%s" (printf `%s-eks-4f2a9c1` $.context.Capabilities.KubeVersion.Version) }}{{ (add1 .ctx.Release.Revision) }}');
-    // A semver comparison keeps the render's version (its patch literal decides), only Minor changes.
-    expect(withClusterAnswersText('{{ if semverCompare ">=1.31.5" .Capabilities.KubeVersion.Version }}')).toBe('{{ if semverCompare ">=1.31.5" .Capabilities.KubeVersion.Version }}');
+    // A semver comparison sees the managed form too (a prerelease to it, as on EKS); without a suffix nothing changes.
+    expect(withClusterAnswersText('{{ if semverCompare ">=1.31.5" .Capabilities.KubeVersion.Version }}')).toBe('{{ if semverCompare ">=1.31.5" (printf `%s-eks-4f2a9c1` .Capabilities.KubeVersion.Version) }}');
+    expect(withClusterAnswersText('{{ int .Capabilities.KubeVersion.Minor }}{{ .Release.Revision }}', { answers: true, failsIgnored: false })).toBe('{{ int .Capabilities.KubeVersion.Minor }}{{ (add1 .Release.Revision) }}');
   });
 });
 
@@ -292,7 +293,7 @@ describe('regexExamples: a name a template\'s pattern matches', () => {
       expect(found.map((l) => l.test), text).toEqual(['regex']);
       expect(releaseLiteralFor('namespace', 'default', found), text).toBe(value);
     }
-    // The scan's own namespace already matches: no literal flips it (the generic variant value does).
-    expect(releaseLiteralFor('namespace', 'prod-a', into)).toBeUndefined();
+    // The scan's own namespace already matches (a `not (regexMatch ...)` guard): a name it does not match.
+    expect(releaseLiteralFor('namespace', 'prod-a', into)).toBe('x0');
   });
 });

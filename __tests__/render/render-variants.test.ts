@@ -163,6 +163,39 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
+  // Fourth hostile round: each of these deploys hostNetwork on some real install and passed the gate before.
+  it.each([
+    ['a negated namespace pattern the scan and the second render both match', '{{- if not (regexMatch "^[a-z-]+$" .Release.Namespace) }}', 'pss-host-namespaces'],
+    ['a negated release-name pattern', '{{- if not (regexMatch "^[a-z]+$" .Release.Name) }}', 'pss-host-namespaces'],
+    ['a regular expression on the Kubernetes version', '{{- if regexMatch "^v1\\\\.34\\\\.[1-9]$" .Capabilities.KubeVersion.Version }}', 'render-lookup'],
+    ['the patch number taken apart', '{{- $p := atoi (last (splitList "." .Capabilities.KubeVersion.Version)) }}{{- if and (ge $p 1) (le $p 20) }}', 'render-lookup'],
+    ['a constraint from values', '{{- if semverCompare (default ">=1.34.1, <1.34.20" .Values.range) .Capabilities.KubeVersion.Version }}', 'render-lookup'],
+    ['a pattern from values', '{{- if regexMatch (default "^kube-system$" .Values.pattern) .Release.Namespace }}', 'render-lookup'],
+    ['decoy versions in a template comment', '{{- /* 1.34.1 1.34.2 1.34.3 1.34.4 1.34.5 1.34.6 1.34.7 .Capabilities.KubeVersion */}}{{- if semverCompare "=1.34.8" .Capabilities.KubeVersion.Version }}', 'pss-host-namespaces'],
+    ['decoy namespaces in comments and a dict lookup', '{{- /* eq .Release.Namespace "d1" */}}{{- /* eq .Release.Namespace "d2" */}}{{- /* eq .Release.Namespace "d3" */}}{{- /* eq .Release.Namespace "d4" */}}{{- /* eq .Release.Namespace "d5" */}}{{- /* eq .Release.Namespace "d6" */}}{{- if hasKey (dict "kube-system" true) .Release.Namespace }}', 'pss-host-namespaces'],
+    ['semver in a comment on the same line', '{{- /* semver */}}{{- if contains "-eks-" .Capabilities.KubeVersion.GitVersion }}', 'pss-host-namespaces'],
+    ['Minor through a variable holding .Capabilities', '{{- $c := .Capabilities }}{{- if hasSuffix "+" $c.KubeVersion.Minor }}', 'pss-host-namespaces'],
+    ['Minor inside with .Capabilities.KubeVersion', '{{- with .Capabilities.KubeVersion }}{{- if hasSuffix "+" .Minor }}', 'pss-host-namespaces'],
+    ['the version as .String', '{{- if contains "-eks-" .Capabilities.KubeVersion.String }}', 'pss-host-namespaces'],
+    ['a piped lower-case name', '{{- if hasPrefix "prod-" (.Release.Name | lower) }}', 'pss-host-namespaces'],
+    ['a group with its own flags', '{{- if regexMatch "^kube-(?i:system)$" .Release.Namespace }}', 'pss-host-namespaces'],
+  ])('%s', async (_, condition, rule) => {
+    const ends = (condition.match(/\{\{-?\s*(?:if|with)\b/g) ?? []).length;
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': pod('        privileged: false', `\n  ${condition}\n  hostNetwork: true\n  ${'{{- end }}'.repeat(ends)}`) });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.ruleId)).toContain(rule);
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a provider name ending in a dot keeps the version valid semver: a semver comparison through a variable still renders', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod('        privileged: false', '\n  {{- $kv := .Capabilities.KubeVersion.Version }}\n  {{- if and (contains "-gke." .Capabilities.KubeVersion.Version) (semverCompare ">=1.25-0" $kv) }}\n  hostNetwork: true\n  {{- end }}'),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.charts[0]!.answers?.error).toBeUndefined();
+    expect(result.findings.find((f) => f.ruleId === 'pss-host-namespaces')?.severity).toBe('critical');
+  }, 60_000);
+
   it('a chart that reads the managed form safely (trimSuffix, a semver comparison with -0) shows no divergence', async () => {
     const { result } = await scanChart(helm(), {
       'templates/pod.yaml': pod(`        privileged: {{ and (lt (int (trimSuffix "+" .Capabilities.KubeVersion.Minor)) 10) (not (semverCompare ">=1.20.0-0" .Capabilities.KubeVersion.Version)) }}`),

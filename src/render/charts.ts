@@ -135,14 +135,15 @@ export async function renderCharts(
       // The chart's defaults always get the second render, with every input changed: reading the templates
       // for constructs is a heuristic a template can hide from (`index . "Release"`, text built for tpl), a
       // render is not. Other value sets get it when the text shows a construct (and their findings can block).
+      const sets = [...valueSetsOf(dir, config, { all: options.valueSets === true })];
+      // Values files from outside the chart reach the templates through tpl: their actions count too.
+      if (constructs?.usesTpl) for (const set of sets) if (set.kind === 'default') for (const file of set.valuesFiles) if (!isInside(dir, file)) addValuesTextConstructs(constructs, file);
       const full = options.variants === false || constructs === undefined ? undefined : fullVariant(constructs);
-      for (const set of valueSetsOf(dir, config, { all: options.valueSets === true })) {
+      for (const set of sets) {
         const main = index++;
         yield { dir, info, set, index: main };
         const inputs = set.kind === 'default' ? full : variant && (set.kind !== 'ci' || ciFindingsCanBlock) ? variant : undefined;
         if (inputs) yield { dir, info, set, index: index++, variant: { inputs, main } };
-        // Values files from outside the chart reach the templates through tpl: their actions count too.
-        if (set.kind === 'default' && constructs?.usesTpl) for (const file of set.valuesFiles) if (!isInside(dir, file)) addValuesTextConstructs(constructs, file);
         const answers = set.kind === 'default' && full !== undefined && constructs !== undefined ? answersVariant(constructs, full) : undefined;
         if (answers) yield { dir, info, set, index: index++, variant: { inputs: answers, main } };
         if (set.kind === 'default' && full !== undefined && constructs !== undefined) {
@@ -480,12 +481,12 @@ function parseVariant(
       main.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
       return undefined;
     }
-    const further = (inputs.literalIndex ?? 0) >= 2;
+    const further = (inputs.literalIndex ?? 0) >= 1;
     // What the chart deploys on upgrade (or with those APIs) is unknown, not safe: every main object with
     // security fields whose template or helpers use the constructs stands for its unseen variant.
     const unseen = unseenObjects(main.objects, inputs, locator, outcome.failed);
     const failed = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen.length, error: outcome.failed };
-    if (further) (main.record.literals ??= [])[inputs.literalIndex! - 2] = failed;
+    if (further) (main.record.literals ??= []).push(failed);
     else main.record.variant = failed;
     if (unseen.length === 0) return undefined;
     const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
@@ -520,7 +521,7 @@ function parseVariant(
   objects.push(...unseen);
   const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
   const made = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(removed > 0 ? { removed } : {}), ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
-  if (main && !inputs.clusterAnswers && (inputs.literalIndex ?? 0) >= 2) (main.record.literals ??= [])[inputs.literalIndex! - 2] = made;
+  if (main && !inputs.clusterAnswers && (inputs.literalIndex ?? 0) >= 1) (main.record.literals ??= []).push(made);
   else if (main) main.record[inputs.clusterAnswers ? 'answers' : 'variant'] = made;
   const diverges = diverging.length + unseen.length + removed > 0;
   const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };

@@ -297,7 +297,7 @@ export interface RenderRequest {
    * finding an object, a later `.Release.Revision`, a later clock (clusterAnswers in a temporary copy).
    */
   clusterAnswers?: boolean;
-  /** With clusterAnswers: the suffix of the cluster's version (default MANAGED_VERSION_SUFFIX). */
+  /** With clusterAnswers: the version as a managed cluster reports it, with this suffix (absent: as helm template gives it). */
   versionSuffix?: string;
   /**
    * Render with every `fail` call made harmless (it prints nothing): a guard that stops the render (a value
@@ -505,7 +505,10 @@ const CHAIN = String.raw`((?<![\w$.])(?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)`;
 export interface AnswersHow {
   answers: boolean;
   failsIgnored: boolean;
-  /** Replaces MANAGED_VERSION_SUFFIX (the provider names the templates test the version for). */
+  /**
+   * With answers: the version as a managed cluster reports it (Minor "31+", the version with this suffix);
+   * absent: the version is left as helm template gives it.
+   */
   versionSuffix?: string;
 }
 
@@ -516,35 +519,62 @@ export interface AnswersHow {
  * - `.Release.Revision` is one more (an upgrade's);
  * - `now` is a year later;
  * - the Kubernetes version is a managed cluster's: `.Minor` with a `+`, the version with a provider suffix
- *   (outside semver comparisons, which keep the render's version).
+ *   (semver comparisons included: to them an EKS version is a prerelease, as on the cluster).
  */
-export function withClusterAnswersText(text: string, how: AnswersHow = { answers: true, failsIgnored: false }): string {
+export function withClusterAnswersText(written: string, how: AnswersHow = { answers: true, failsIgnored: false, versionSuffix: MANAGED_VERSION_SUFFIX }): string {
+  let text = written;
   // Variables holding the cluster's version (`$kv := .Capabilities.KubeVersion`): their `.Minor` too.
   const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b(?!\.)/g)].map((m) => m[1]!));
-  const answers = (part: string, semver: boolean) => {
+  // Variables holding the whole `.Capabilities` read the version as `$c.KubeVersion.Minor`.
+  const capabilities = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\b(?![.\w])/g)].map((m) => m[1]!));
+  const answers = (part: string) => {
     let out = part
       .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`')
       .replace(new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, 'g'), '(add1 $1.Release.Revision)')
-      .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify `+8760h`)')
+      .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify `+8760h`)');
+    if (how.versionSuffix === undefined) return out;
+    out = out
       // A managed cluster's version as its API server reports it (EKS: Minor "31+", GitVersion "v1.31.2-eks-..."):
       // `int "31+"` is 0 there, and a string test on the version sees the provider's suffix.
       .replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, 'g'), '(printf `%s+` $1$2.Minor)')
-      .replace(/(\$\w+)\.Minor\b/g, (m, holder: string) => (holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m));
-    // Version comparisons keep the plain version: the render's patch literal must still decide them.
-    if (!semver) out = out.replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version)\\b`, 'g'), `(printf \`%s${how.versionSuffix ?? MANAGED_VERSION_SUFFIX}\` $1$2.Version)`);
+      .replace(/(\$\w+)\.Minor\b/g, (m, holder: string) => (holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m))
+      .replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder: string) => (capabilities.has(holder) ? `(printf \`%s+\` ${holder}.KubeVersion.Minor)` : m));
+    // Every read, semver comparisons too: an EKS version is a prerelease to them (`>=1.25` is false, `>=1.25-0`
+    // true), as on the cluster; the renders with further literals take the patch literals without it.
+    {
+      const suffix = how.versionSuffix;
+      out = out
+        .replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, 'g'), `(printf \`%s${suffix}\` $1$2.Version)`)
+        .replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder: string) => (capabilities.has(holder) ? `(printf \`%s${suffix}\` ${holder}.KubeVersion.Version)` : m));
+    }
     return out;
   };
   // `fail X` (or `X | fail`) becomes `and `` X`: an empty string, whatever X is. (Raw strings in the
   // replacements: the text may sit in a values.yaml string a template passes to tpl, quoted either way.)
   const failing = (part: string) => part.replace(/(?<![\w.$])fail\b/g, 'and ``');
-  const code = (part: string, semver: boolean) => (how.failsIgnored ? failing(how.answers ? answers(part, semver) : part) : answers(part, semver));
+  // Inside `with .Capabilities.KubeVersion` (or `with .Capabilities`) the dot is the version: `.Minor`, `.Version`.
+  if (how.answers && how.versionSuffix !== undefined) text = text.replace(/(\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\})([\s\S]*?)(\{\{-?\s*end\s*-?\}\})/g, (_, open: string, kube: string | undefined, body: string, end: string) => {
+    const prefix = kube ? '' : String.raw`\.KubeVersion`;
+    const rewritten = body.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
+      return action
+        .split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/)
+        .map((part, i) => {
+          if (i % 2 === 1) return part;
+          let out = part.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.Minor\b`, 'g'), '(printf `%s+` $1.Minor)');
+          out = out.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.(?:GitVersion|Version|String)\b`, 'g'), `(printf \`%s${how.versionSuffix}\` $1.Version)`);
+          return out;
+        })
+        .join('');
+    });
+    return `${open}${rewritten}${end}`;
+  });
+  const code = (part: string) => (how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part));
   return text.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
     if (/^\{\{-?\s*\/\*/.test(action)) return action;
-    const semver = /\bsemver/.test(action);
     // String literals are left as they are: only code is rewritten.
     return action
       .split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/)
-      .map((part, i) => (i % 2 === 1 ? part : code(part, semver)))
+      .map((part, i) => (i % 2 === 1 ? part : code(part)))
       .join('');
   });
 }

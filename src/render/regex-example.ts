@@ -40,9 +40,15 @@ const POSIX_CLASSES: Record<string, string> = { digit: '0-9', alpha: 'A-Za-z', a
 /** A Go (RE2) pattern as a JavaScript RegExp for the subset this file covers: `(?i)` as a flag, POSIX classes spelled out. */
 export function goRegExp(pattern: string): RegExp | undefined {
   const flags = /^\(\?([imsU]+)\)/.exec(pattern);
-  const body = (flags ? pattern.slice(flags[0].length) : pattern).replace(/\[:([a-z]+):\]/g, (m, name: string) => POSIX_CLASSES[name] ?? m);
+  let body = (flags ? pattern.slice(flags[0].length) : pattern).replace(/\[:([a-z]+):\]/g, (m, name: string) => POSIX_CLASSES[name] ?? m);
+  // A group with its own flags (`(?i:system)`): JavaScript has none; the whole pattern is read case-insensitively then.
+  let caseless = flags?.[1]!.includes('i') ?? false;
+  if (/\(\?[imsU]+:/.test(body)) {
+    caseless ||= /\(\?[msU]*i[msU]*:/.test(body);
+    body = body.replace(/\(\?[imsU]+:/g, '(?:');
+  }
   try {
-    return new RegExp(body, flags?.[1]!.includes('i') ? 'i' : '');
+    return new RegExp(body, caseless ? 'i' : '');
   } catch {
     return undefined;
   }
@@ -103,6 +109,7 @@ function atom(c: Cursor, limit: number): string[] {
   if (ch === '.') return ['x'];
   if (ch === '(') {
     if (c.text.startsWith('?:', c.at)) c.at += 2;
+    else if (/^\?[imsU]+:/.test(c.text.slice(c.at))) c.at = c.text.indexOf(':', c.at) + 1; // flags for the group: its examples are lower-case
     else if (c.text.startsWith('?P<', c.at) || c.text.startsWith('?<', c.at)) c.at = c.text.indexOf('>', c.at) + 1;
     else if (c.text[c.at] === '?') throw new Unsupported();
     const inner = alternation(c, limit);

@@ -85,6 +85,11 @@ function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): 
   return candidates;
 }
 
+/** Text with each template comment (an action opening with a slash and a star) blanked, lines kept. */
+export function withoutTemplateComments(text: string): string {
+  return text.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, (comment) => comment.replace(/[^\n]/g, ' '));
+}
+
 /** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
 export function collectKubeLiterals(text: string, into: string[]): void {
   // Variables holding the version (`$kv := .Capabilities.KubeVersion.Version`) read it too.
@@ -122,9 +127,9 @@ export function describeConstruct(construct: TemplateConstruct): string {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
 
-type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'computedApi';
+type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'computedApi' | 'computedIdentity';
 /** Constructs no render can answer as the cluster will: render-lookup reports them. */
-export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock', 'computedApi'];
+export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock', 'computedApi', 'computedIdentity'];
 const UNKNOWABLE_KINDS: ReadonlySet<ConstructKind> = new Set(UNKNOWABLE);
 /** The constructs a variant render changes the answer of. */
 type VariantKind = 'upgrade' | 'apiVersions' | 'release';
@@ -146,6 +151,11 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   clock: /(?<![\w.$])now\b/,
   // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
   computedApi: /APIVersions\.Has\s+[^\s"]/,
+  // The release name, namespace or Kubernetes version tested in a way no set of renders enumerates (on code
+  // with strings blanked): a pattern or constraint that is not a literal, a regular expression on the
+  // version, the version taken apart (splitList, atoi, regexFind, substr...). Each render sees one answer.
+  computedIdentity:
+    /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]*(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]*KubeVersion|KubeVersion[^}]*\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]*KubeVersion/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/,
@@ -178,6 +188,7 @@ function constructName(kind: ConstructKind, line: string): string {
   if (kind === 'helmVersion') return '.Capabilities.HelmVersion';
   if (kind === 'clock') return 'now (the render\'s clock) in a condition';
   if (kind === 'computedApi') return '.Capabilities.APIVersions.Has with a computed API version';
+  if (kind === 'computedIdentity') return 'the release name, namespace or Kubernetes version tested with a computed pattern or constraint, or taken apart';
   if (kind === 'release') return `${match || 'a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion'} in a condition or comparison`;
   return '.Release.Revision';
 }
@@ -313,6 +324,7 @@ export interface ChartConstructs {
   helmVersion: boolean;
   clock: boolean;
   computedApi: boolean;
+  computedIdentity: boolean;
   /** Lines anywhere in the chart, for a divergence whose template cannot be traced (archives, tpl). */
   anywhere: Partial<Record<ConstructKind, TemplateConstruct>>;
   /** Files holding install/upgrade or API-version constructs: absolute paths, or archives (inArchive set). */
@@ -355,7 +367,7 @@ function lengthPasses(literal: string, length: number): boolean {
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [] } };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -387,11 +399,13 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     if (RELEASE_REF.test(text)) found.release = true;
     if (!found.managedKube && /KubeVersion/.test(text)) {
       const holders = [...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!);
-      const index = lines.findIndex((line) => managedKubeRead(actionCode(line, true), holders));
+      // Each action on its own (a `semver` elsewhere on the line does not excuse it), comments left out.
+      const actionsOf = (line: string) => [...withoutTemplateComments(line).matchAll(/\{\{[\s\S]*?(?:\}\}|$)/g)].map((m) => actionCode(m[0], true));
+      const index = lines.findIndex((line) => actionsOf(line).some((code) => managedKubeRead(code, holders)));
       // Names a string test looks for in the version (`contains "gke"`): the render's version carries them.
-      for (const line of lines) {
-        if (!managedKubeRead(actionCode(line, true), holders)) continue;
-        for (const m of actionCode(line, true).matchAll(/"([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})"|`([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})`/g)) {
+      for (const code of lines.flatMap(actionsOf)) {
+        if (!managedKubeRead(code, holders)) continue;
+        for (const m of code.matchAll(/"([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})"|`([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})`/g)) {
           const name = m[1] ?? m[2]!;
           if (name !== '' && found.literals.kubeNames.length < 8 && !found.literals.kubeNames.includes(name)) found.literals.kubeNames.push(name);
         }
@@ -466,6 +480,9 @@ export function addValuesTextConstructs(found: ChartConstructs, file: string): v
   } catch {
     return; // helm reports a values file it cannot read
   }
+  // The literals it compares the release and version with, as the chart's own text's.
+  collectLiterals(text.split(/\r?\n/), found.literals);
+  if (RELEASE_REF.test(text)) found.release = true;
   for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
     const code = actionCode(action[0]);
     if (CONSTRUCTS.lookup.test(code)) found.lookup = true;
@@ -600,8 +617,25 @@ export function answersVariant(constructs: ChartConstructs, full: VariantInputs)
   // Several literals compared with the release or the Kubernetes version: this render takes the next one.
   const moreLiterals = constructs.literals.release.length > 1 || constructs.literals.kube.length > 1;
   if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals && !constructs.managedKube) return undefined;
-  const names = constructs.literals.kubeNames;
-  return { ...full, upgrade: false, clusterAnswers: true, literalIndex: 1, ...(names.length > 0 ? { versionSuffix: `${MANAGED_VERSION_SUFFIX}${names.map((n) => (/^[-.+_]/.test(n) ? n : `-${n}`)).join('')}`.slice(0, 100) } : {}) };
+  // The version as a managed cluster reports it only when the templates read it that way (managedKube).
+  return { ...full, upgrade: false, clusterAnswers: true, literalIndex: 1, ...(constructs.managedKube ? { versionSuffix: managedVersionSuffix(constructs.literals.kubeNames) } : {}) };
+}
+
+/**
+ * The managed cluster's version suffix carrying the names the templates test for, still a valid semver
+ * prerelease (a comparison on it must not fail where the real cluster's would not): only letters, digits,
+ * `-` and `.`, no empty part (`-gke.` becomes `-gke.0`).
+ */
+export function managedVersionSuffix(names: readonly string[]): string {
+  let suffix = MANAGED_VERSION_SUFFIX;
+  for (const name of names) {
+    const clean = name.replace(/[^A-Za-z0-9.-]/g, '').replace(/\.{2,}/g, '.');
+    if (clean === '' || clean === '.' || clean === '-') continue;
+    suffix += (/^[.-]/.test(clean) ? '' : '-') + clean;
+    if (/[.-]$/.test(suffix)) suffix += '0';
+  }
+  // `x-.y`, `x.-y` are valid; an empty identifier (`..`, `.` at an end) is not.
+  return suffix.replace(/\.\./g, '.0.').replace(/-\./g, '-0.').slice(0, 100).replace(/[.-]$/, '0');
 }
 
 /** Most renders beyond the third, one per further literal (a chart comparing with many is rare and hostile). */
@@ -620,8 +654,11 @@ export function literalVariants(constructs: ChartConstructs, full: VariantInputs
     kubeLiteralVersions(config.kubeVersion, constructs.literals.kube).length,
   ];
   const most = Math.min(Math.max(...counts), 2 + MAX_LITERAL_RENDERS);
+  // The third render's version carries a managed cluster's suffix (a prerelease to semver): its patch
+  // literal is then taken again by a plain render.
+  const first = constructs.managedKube && counts[2]! >= 2 ? 1 : 2;
   const out: VariantInputs[] = [];
-  for (let index = 2; index < most; index++) out.push({ ...full, literalIndex: index });
+  for (let index = first; index < most; index++) out.push({ ...full, literalIndex: index });
   return out;
 }
 
@@ -644,20 +681,27 @@ function collectLiterals(lines: readonly string[], into: ChartConstructs['litera
     if (!line.includes('APIVersions') || into.apiVersions.size >= 64) continue;
     for (const match of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match[1]!);
   }
-  if (/\bRelease\b/.test(lines.join('\n'))) collectReleaseLiterals(lines.join('\n'), into.release);
-  if (/KubeVersion/.test(lines.join('\n'))) collectKubeLiterals(lines.join('\n'), into.kube);
+  // Template comments render nothing: no literal is taken from them.
+  const code = withoutTemplateComments(lines.join('\n'));
+  if (/\bRelease\b/.test(code)) collectReleaseLiterals(code, into.release);
+  if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube);
 }
 
 /** String functions: what they see of the version differs on a managed cluster (a suffix, a `+`). */
 const STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
 
-/** An action that reads the version's `.Minor`, or the version with a string function (not a semver comparison). */
+/** An action that reads the version's `.Minor`, or the version with a string function. */
 function managedKubeRead(code: string, holders: readonly string[]): boolean {
+  // `with .Capabilities.KubeVersion` (or `.Capabilities`): what the block reads is not followed, so it counts.
+  if (/\bwith\s+\$?\.Capabilities\b(?:\.KubeVersion)?\s*$/.test(code.trim()) || /\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?\s/.test(code)) return true;
   const minor = /KubeVersion\.Minor\b/.test(code) || holders.some((h) => code.includes(`${h}.Minor`));
   if (minor) return true;
   const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || holders.some((h) => new RegExp(`\\${h}(?!\\w)(?!\\.(?:Major|Minor))`).test(code));
-  return version && !/\bsemver/.test(code) && STRING_TEST.test(code);
+  return version && STRING_TEST.test(code);
 }
+
+/** Names of every shape a pattern may exclude: digits, dots, dashes, one letter, the longest. */
+const NON_MATCHING_NAMES = ['x0', '0x', 'x', '0', 'x-0', 'x.0', 'a--b', 'x'.repeat(53), 'preadmit-variant-ns'];
 
 /** A name or namespace helm accepts (DNS-1123 label; a release name may hold dots, up to 53). */
 const RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
@@ -694,7 +738,7 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[]):
     else into.push(literal);
   };
   for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
-    deciding = /\b(?:eq|ne|has|hasPrefix|hasSuffix|contains|regexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text.slice(0, action.index).split('\n').length - 1) !== undefined;
+    deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text.slice(0, action.index).split('\n').length - 1) !== undefined;
     // Lengths: `gt (len .Release.Name) 20`, `lt 10 (len $ns)`.
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]!);
@@ -702,7 +746,7 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[]):
       add({ field, test: 'length', literal: m[2] !== undefined ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]!]} ${m[4]}` });
     }
     // A dict of names looked up by the release (`hasKey $system .Release.Namespace`): its string literals.
-    for (const m of action[0].matchAll(/\b(?:hasKey|index|get|pluck|dig)\s+\S+\s+(\([^()]*\)|[^\s)}]+)/g)) {
+    for (const m of action[0].matchAll(/\b(?:hasKey|index|get|pluck|dig)\s+(?:\([^()]*\)|\S+)\s+(\([^()]*\)|[^\s)}]+)/g)) {
       const field = fieldOf(m[1]!);
       if (field === undefined) continue;
       for (const item of text.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
@@ -763,6 +807,8 @@ export function canonicalReleaseText(text: string): string {
   const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
   out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("(?:[^"\\\\]|\\\\.)*"|\`[^\`]*\`)`, 'g'), '$2 $3 $1');
   out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, 'g'), '(len $1)');
+  // Case and space functions piped (`(.Release.Name | lower)`) are written as calls, which fieldOf reads.
+  out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*(upper|lower|trim|toString)\\s*\\)`, 'g'), '($2 $1)');
   return out;
 }
 
@@ -799,7 +845,13 @@ function releaseLiteralValues(field: ReleaseLiteral['field'], main: string, lite
     if (literal.test === 'regex') {
       // A name the pattern matches and the scan's does not (padded where the pattern leaves an end open).
       const pattern = goRegExp(literal.literal);
-      if (pattern === undefined || pattern.test(main)) continue;
+      if (pattern === undefined) continue;
+      if (pattern.test(main)) {
+        // The scan's name matches (a `not (regexMatch ...)` guard): a valid name the pattern does not match.
+        const other = NON_MATCHING_NAMES.find((v) => valid(v) && !pattern.test(v));
+        if (other !== undefined) out.push(other);
+        continue;
+      }
       for (const example of regexExamples(literal.literal)) {
         const value = [example, `${example}x`, `x${example}`, `x${example}x`].find((v) => valid(v) && pattern.test(v));
         if (value !== undefined) {

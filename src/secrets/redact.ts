@@ -8,6 +8,7 @@
 //   - the scan's: Secret data, literal credentials in env values and ConfigMaps, credential-named values
 //     of the charts' values files and --set pairs;
 //   - anything of a known token format (`ghs_...`, `glpat-...`, PEM private keys, bearer tokens);
+//   - upper- and lower-cased, reversed and base32 forms (sprig's upper, lower, reverse, b32enc);
 //   - any run of 8 or more characters of a known secret (from 12 characters long) that is not a plain
 //     word, so a template printing it piece by piece (`substr`) leaks no piece of 8.
 // Each known value is also looked for encoded: base64 (standard, unpadded, URL-safe; and the part of it
@@ -64,7 +65,34 @@ export function encodedForms(secret: string): string[] {
   forms.add(JSON.stringify(secret).slice(1, -1));
   // Twice encoded (`b64enc | b64enc`, a Secret's data written from an already encoded value).
   forms.add(Buffer.from(b64).toString('base64'));
+  // What sprig's string functions make of it: case changed, reversed, base32.
+  forms.add(secret.toUpperCase());
+  forms.add(secret.toLowerCase());
+  forms.add([...secret].reverse().join(''));
+  const b32 = base32(bytes);
+  forms.add(b32);
+  forms.add(b32.replace(/=+$/, ''));
+  forms.add(b32.toLowerCase());
+  forms.add(b32.replace(/=+$/, '').toLowerCase());
   return [...forms].filter((form) => form.length >= MIN_SECRET);
+}
+
+/** RFC 4648 base32 (sprig's b32enc), padded. */
+function base32(bytes: Buffer): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out + '='.repeat((8 - (out.length % 8)) % 8);
 }
 
 /** The values of `http.*.extraheader` in a git config text (and files it includes). */
