@@ -179,6 +179,14 @@ async function start(repo: Repo, headSha: string): Promise<FakeGitHub> {
 function pointAt(repo: Repo, headSha: string): void {
   github.pulls.set(PR_NUMBER, headSha);
   github.hunks = githubHunks(repo, headSha);
+  // The contents API serves the repository's files at any of its commits.
+  github.contents = (file, ref) => {
+    try {
+      return execFileSync('git', ['show', `${ref}:${file}`], { cwd: repo.root, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 function run(repo: Repo, headSha: string, report: string, inputs: Record<string, string> = {}): Promise<RunResult> {
@@ -350,7 +358,9 @@ describe('suggested changes from proven fixes', () => {
     expect(liveReviews()).toEqual([]);
     expect(github.commentsOf(live[0]!.id)).toEqual([]);
     expect(github.reviews.get(live[0]!.id)!.body.startsWith(SUPERSEDED)).toBe(true);
-    expect(third.stdout).toContain('no suggested changes: no proven fix of a new finding lies on lines this pull request changed');
+    expect(third.stdout).toContain(
+      'preadmit: no suggested changes (no review); 1 proven fix listed in the comment instead (1 on lines the pull request did not change); 1 earlier review superseded (1 suggestion removed)',
+    );
     // And the comment still lists the fix on the unchanged line, without the review's sentence.
     const comment3 = stickyComment();
     expect(comment3).toContain('+hostNetwork: false');
@@ -371,6 +381,24 @@ describe('suggested changes from proven fixes', () => {
     expect(comment).toContain('+  privileged: false');
     expect(comment).toContain('+hostNetwork: false');
     expect(result.code).toBe(1);
+  }, 120_000);
+
+  it('a fix whose lines the head commit has elsewhere (the checkout is the merge commit) is listed in the comment, not suggested', async () => {
+    const repo = chartRepo();
+    const head = repo.commit({ [VALUES_FILE]: PR_VALUES, 'charts/shop/templates/deploy.yaml': TEMPLATE('      hostNetwork: {{ .Values.hostNetwork }}\n') });
+    const report = writeReport(withFixes(await scanReport(repo), firstFixes(PR_VALUES)));
+    await start(repo, head);
+    // At the head, values.yaml has a line more on top: lines 6-7 of the scanned file are 7-8 there.
+    const show = github.contents!;
+    github.contents = (file, ref) => (file === VALUES_FILE && ref === head ? `# moved\n${show(file, ref)}` : show(file, ref));
+    const result = await run(repo, head, report);
+    expectAllValid();
+    expect(github.of('repos/get-content').map((r) => [r.path, r.query.ref])).toEqual([[`/repos/${OWNER}/${REPO}/contents/${encodeURIComponent(VALUES_FILE)}`, head]]);
+    expect(github.of('pulls/create-review')).toHaveLength(0);
+    expect(result.stdout).toContain('preadmit: no suggested changes (no review); 2 proven fixes listed in the comment instead (1 on lines the pull request did not change, 1 whose lines differ at the head commit)');
+    const comment = stickyComment();
+    expect(comment).toContain('Proven fixes (2)');
+    expect(comment).toContain('+  privileged: false');
   }, 120_000);
 
   it('a 403 on the review is a warning naming pull-requests: write; the run concludes and the comment lists every fix', async () => {

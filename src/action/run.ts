@@ -34,7 +34,7 @@ import { annotatedFindings, annotationFiles, annotationsFor, type CheckAnnotatio
 import { completeCheckRun, startCheckRun, type CheckRunTarget, type CompleteResult, type StartResult } from './publish/check-run.ts';
 import { appBot, publishComment, verifyPullRequest, type CommentResult } from './publish/comment.ts';
 import { setOutputs } from './publish/outputs.ts';
-import { planSuggestions, publishSuggestions, reviewBody, reviewComment, suggestionsMarker, supersededBody, supersededMarker, workspaceReader } from './publish/suggestions.ts';
+import { candidateFiles, elsewhereSummary, filesAtHead, planSuggestions, publishSuggestions, reviewBody, reviewComment, suggestionsMarker, supersededBody, supersededMarker } from './publish/suggestions.ts';
 import { appendJobSummary } from './publish/summary.ts';
 import { emitWorkflowCommands, selectForWorkflowCommands } from './publish/workflow-commands.ts';
 import {
@@ -338,7 +338,8 @@ async function publishSuggestionsFor(
 ): Promise<Finding[]> {
   if (api === undefined || ctx.repository === undefined || pr === undefined) return [];
   const rules = new Map(ruleMetas(RULES).map((r) => [r.id, r]));
-  const plan = planSuggestions(result, changed, workspaceReader(ctx.workspace), rules);
+  const atHead = await filesAtHead(api, ctx.repository, pr.headSha, candidateFiles(result, changed));
+  const plan = planSuggestions(result, changed, (file) => atHead.get(file), rules);
   const marker = suggestionsMarker(inputs.checkName);
   const published = await publishSuggestions(
     api,
@@ -360,8 +361,8 @@ async function publishSuggestionsFor(
     notes.push(line);
     return [];
   }
-  const elsewhere = plan.elsewhere.length > 0 ? `; ${plural(plan.elsewhere.length, 'proven fix', 'proven fixes')} on other lines go to the comment` : '';
-  if (published.action === 'none') log.info(`preadmit: no suggested changes: no proven fix of a new finding lies on lines this pull request changed${elsewhere}${cleared}`);
+  const elsewhere = plan.elsewhere.length > 0 ? `; ${plural(plan.elsewhere.length, 'proven fix', 'proven fixes')} listed in the comment instead (${elsewhereSummary(plan.elsewhere)})` : '';
+  if (published.action === 'none') log.info(`preadmit: no suggested changes (no review)${elsewhere}${cleared}`);
   else log.info(`preadmit: ${plural(plan.suggested.length, 'suggested change')} in a pull request review (${published.action}${published.url ? `, ${published.url}` : ''})${elsewhere}${cleared}`);
   return published.action === 'none' ? [] : plan.suggested.flatMap((e) => e.findings);
 }

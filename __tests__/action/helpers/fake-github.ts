@@ -120,6 +120,8 @@ export class FakeGitHub {
    * has them (3 lines of context). When set, a review comment must lie in one hunk, as GitHub requires.
    */
   hunks?: Map<string, [number, number][]>;
+  /** A repository file's text at a commit (GET .../contents/{path}?ref=), undefined for 404. */
+  contents?: (file: string, ref: string) => string | undefined;
   private readonly faults: (Fault & { left: number })[] = [];
   /** Whose installation token the test token is: the app on check runs and the author of new comments. */
   app: TokenApp = ACTIONS_APP;
@@ -377,6 +379,15 @@ export class FakeGitHub {
         if (comment.user.login !== this.app.bot.login) return { status: 403, body: FORBIDDEN };
         this.reviewComments.delete(comment.id);
         return { status: 204 };
+      },
+      'repos/get-content': () => {
+        const file = m.pathParams.path!;
+        const ref = url.searchParams.get('ref') ?? 'HEAD';
+        const text = this.contents?.(file, ref);
+        if (text === undefined) return { status: 404, body: { message: 'Not Found' } };
+        const example = (this.api.example(m, '200', 'response-if-content-is-a-file') ?? {}) as Record<string, unknown>;
+        const content = Buffer.from(text, 'utf8').toString('base64');
+        return { status: 200, body: { ...example, type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: file.split('/').pop(), path: file, content } };
       },
       // An installation token (GITHUB_TOKEN) has no user behind it.
       'users/get-authenticated': () => ({ status: 403, body: FORBIDDEN }),

@@ -1,7 +1,9 @@
 // Proven fixes as GitHub suggested changes: one pull-request review per run whose review comments each carry
 // a `suggestion` block on the lines a fix replaces, so the author applies it with one click. Only fixes of
 // new findings (every finding without a base) whose lines the pull request changed can go there: GitHub
-// takes review comments only inside the diff's hunks. The others go to the sticky comment, collapsed.
+// takes review comments only inside the diff's hunks. A suggestion replaces lines by number, so it is
+// offered only when the file at the head commit (the commit the review comments on) has, at those numbers,
+// the lines the fix's diff replaces. The others go to the sticky comment, collapsed.
 //
 // Replaced on the next push, never a pile: our earlier reviews are found by the hidden marker on the first
 // line of their body AND by their author (the token's identity, as for the sticky comment: anyone can
@@ -13,7 +15,6 @@
 // went. A re-run on the same commit with the same suggestions keeps the review as it is (no notification).
 // The comments are deleted before the body is edited: if a deletion fails, the review still carries the
 // live marker and the next run finishes the job.
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScanResult } from '../../model/model.ts';
 import { REDACTED } from '../../secrets/redact.ts';
@@ -50,6 +51,24 @@ function safeName(checkName: string): string {
 /** Why a fix is not a suggestion on the diff (it is listed in the sticky comment instead). */
 export type NotSuggested = 'outside-diff' | 'overlaps' | 'redacted' | 'invisible' | 'file-differs' | 'too-long' | 'too-many';
 
+/** How the log names each reason. */
+export const NOT_SUGGESTED: Record<NotSuggested, string> = {
+  'outside-diff': 'on lines the pull request did not change',
+  overlaps: 'overlapping a more severe suggestion',
+  redacted: 'holding a redacted credential',
+  invisible: 'holding invisible characters',
+  'file-differs': 'whose lines differ at the head commit',
+  'too-long': 'too long for a review comment',
+  'too-many': `beyond the first ${MAX_SUGGESTIONS}`,
+};
+
+/** "2 on lines the pull request did not change, 1 whose lines differ at the head commit". */
+export function elsewhereSummary(elsewhere: SuggestionPlan['elsewhere']): string {
+  const counts = new Map<NotSuggested, number>();
+  for (const e of elsewhere) counts.set(e.why, (counts.get(e.why) ?? 0) + 1);
+  return [...counts].map(([why, n]) => `${n} ${NOT_SUGGESTED[why]}`).join(', ');
+}
+
 export interface SuggestionPlan {
   /** Fixes offered as suggested changes, most severe first. */
   suggested: FixEntry[];
@@ -57,21 +76,30 @@ export interface SuggestionPlan {
   elsewhere: (FixEntry & { why: NotSuggested })[];
 }
 
-/** The lines a fix replaces read as its diff says, in the files of the workspace (else the lines moved). */
+/** A repository file's text at the pull request's head, or undefined when it cannot be read. */
 export type FileReader = (file: string) => string | undefined;
 
-/** Reads a repository-relative file of the workspace; undefined outside it, for links and missing files. */
-export function workspaceReader(workspace: string): FileReader {
-  return (file) => {
-    if (file === '' || path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) return undefined;
-    const full = path.join(workspace, file);
-    try {
-      if (!existsSync(full) || !lstatSync(full).isFile()) return undefined;
-      return readFileSync(full, 'utf8');
-    } catch {
-      return undefined;
+/**
+ * The files at the pull request's head commit (the commit the review comments on), read through the
+ * contents API: on pull_request the checkout is the merge commit, where a file's lines can sit elsewhere
+ * when the base branch moved, and a report published on workflow_run comes from another checkout. A file
+ * that cannot be read (too large for the API, no permission) is undefined: its fixes are not suggested.
+ */
+export async function filesAtHead(api: GitHubApi, t: { owner: string; repo: string }, ref: string, files: readonly string[]): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>();
+  for (const file of new Set(files)) {
+    if (file === '' || path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) {
+      out.set(file, undefined);
+      continue;
     }
-  };
+    try {
+      const { data } = await api.request<{ type?: string; encoding?: string; content?: string }>('GET /repos/{owner}/{repo}/contents/{path}', { ...t, path: file, ref });
+      out.set(file, data.type === 'file' && data.encoding === 'base64' && typeof data.content === 'string' ? Buffer.from(data.content, 'base64').toString('utf8') : undefined);
+    } catch {
+      out.set(file, undefined);
+    }
+  }
+  return out;
 }
 
 /** The old side of a unified diff: line number -> text (no line ending). */
@@ -107,7 +135,7 @@ export function oldSideLines(diff: string): Map<number, string> {
 }
 
 /**
- * Whether the workspace's file still has, at the fix's lines, the text the fix's diff replaces: a
+ * Whether the file at the pull request's head has, at the fix's lines, the text the fix's diff replaces: a
  * suggestion is applied to lines by number, so on any doubt (a report from elsewhere, a moved line) it is
  * not offered on the diff.
  */
@@ -128,9 +156,14 @@ export function fileMatches(entry: FixEntry, read: FileReader): boolean {
   return compared > 0;
 }
 
+/** The files whose text at the head planSuggestions needs: those of fixes on changed lines. */
+export function candidateFiles(result: Pick<ScanResult, 'findings'>, changed: ChangedLines | undefined): string[] {
+  return [...new Set(fixableFindings(result).flatMap((f) => (rangeChanged(changed, f.fix!.file, f.fix!.line, f.fix!.endLine) ? [f.fix!.file] : [])))];
+}
+
 /**
  * Which fixes are suggested on the diff and which go to the sticky comment. A fix is suggested when every
- * line it replaces was changed by the pull request, the workspace still has the lines its diff replaces,
+ * line it replaces was changed by the pull request, the head commit has the lines its diff replaces,
  * it overlaps no more severe suggestion (two suggestions on one line conflict), and its replacement is
  * exactly what it shows: no redacted credential (`***` would be committed in its place) and no invisible
  * or bidirectional characters (a code block cannot show them).
