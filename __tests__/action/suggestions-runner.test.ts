@@ -299,7 +299,7 @@ describe('suggested changes from proven fixes', () => {
     // the suggested one and the existing finding's fix do not.
     const comment = stickyComment();
     expect(comment).toContain('<details>\n<summary>Proven fixes (1): apply with <code>preadmit fix</code></summary>');
-    expect(comment).toContain('Fixes on lines this pull request changed are suggested changes on its diff');
+    expect(comment).toContain("1 more proven fix is a suggested change on this pull request's diff (preadmit's review). Each edit was proven");
     expect(comment).toContain('```diff\n--- a/charts/shop/values.yaml\n+++ b/charts/shop/values.yaml\n@@ -3,1 +3,1 @@\n-hostNetwork: true\n+hostNetwork: false\n```');
     expect(comment).toContain('Run `preadmit fix` in the repository');
     expect(comment).not.toContain('+  privileged: false');
@@ -364,7 +364,7 @@ describe('suggested changes from proven fixes', () => {
     // And the comment still lists the fix on the unchanged line, without the review's sentence.
     const comment3 = stickyComment();
     expect(comment3).toContain('+hostNetwork: false');
-    expect(comment3).not.toContain('Fixes on lines this pull request changed are suggested');
+    expect(comment3).not.toContain('suggested change on this pull request');
   }, 240_000);
 
   it('suggestions: off posts no review and lists every fix in the comment', async () => {
@@ -399,6 +399,23 @@ describe('suggested changes from proven fixes', () => {
     const comment = stickyComment();
     expect(comment).toContain('Proven fixes (2)');
     expect(comment).toContain('+  privileged: false');
+  }, 120_000);
+
+  it('a review GitHub refuses (422: a line outside its diff) lists every fix in the comment and says so in the summary', async () => {
+    const repo = chartRepo();
+    const head = repo.commit({ [VALUES_FILE]: PR_VALUES, 'charts/shop/templates/deploy.yaml': TEMPLATE('      hostNetwork: {{ .Values.hostNetwork }}\n') });
+    const report = writeReport(withFixes(await scanReport(repo), firstFixes(PR_VALUES)));
+    await start(repo, head);
+    // GitHub's diff disagrees with the checkout's (a report published from another checkout).
+    github.hunks = new Map([[VALUES_FILE, [[1, 3]]]]);
+    const result = await run(repo, head, report, { 'fail-on': 'never' });
+    expectAllValid();
+    expect(github.of('pulls/create-review').map((r) => r.status)).toEqual([422]);
+    expect(result.code).toBe(0);
+    expect(result.commands.filter((c) => c.level === 'warning')).toEqual([]);
+    expect(github.reviews.size).toBe(0);
+    expect(stickyComment()).toContain('Proven fixes (2)');
+    expect(result.summary).toMatch(/could not publish the suggested changes \(a pull request review\): .*HTTP 422/);
   }, 120_000);
 
   it('a 403 on the review is a warning naming pull-requests: write; the run concludes and the comment lists every fix', async () => {

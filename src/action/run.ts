@@ -321,8 +321,8 @@ async function pullRequestFor(inputs: ActionInputs, ctx: RunContext, api: GitHub
 
 /**
  * The proven fixes of new findings on lines the pull request changed, as suggested changes in one review
- * that replaces the earlier one (publish/suggestions.ts). Returns the findings whose fixes were suggested;
- * on any failure none were, and the comment lists every fix. A refusal never fails the run: a warning
+ * that replaces the earlier one (publish/suggestions.ts). Returns the findings whose fixes were suggested
+ * and how many edits that was; on any failure none were, and the comment lists every fix. A refusal never fails the run: a warning
  * names the permission.
  */
 async function publishSuggestionsFor(
@@ -335,8 +335,9 @@ async function publishSuggestionsFor(
   changed: ChangedLines | undefined,
   notes: string[],
   log: Logger,
-): Promise<Finding[]> {
-  if (api === undefined || ctx.repository === undefined || pr === undefined) return [];
+): Promise<{ findings: Finding[]; edits: number }> {
+  const none = { findings: [], edits: 0 };
+  if (api === undefined || ctx.repository === undefined || pr === undefined) return none;
   const rules = new Map(ruleMetas(RULES).map((r) => [r.id, r]));
   const atHead = await filesAtHead(api, ctx.repository, pr.headSha, candidateFiles(result, changed));
   const plan = planSuggestions(result, changed, (file) => atHead.get(file), rules);
@@ -359,12 +360,12 @@ async function publishSuggestionsFor(
     if (published.forbidden) log.warning(`preadmit: ${line}`);
     else log.info(`preadmit: ${line}`);
     notes.push(line);
-    return [];
+    return none;
   }
   const elsewhere = plan.elsewhere.length > 0 ? `; ${plural(plan.elsewhere.length, 'proven fix', 'proven fixes')} listed in the comment instead (${elsewhereSummary(plan.elsewhere)})` : '';
   if (published.action === 'none') log.info(`preadmit: no suggested changes (no review)${elsewhere}${cleared}`);
   else log.info(`preadmit: ${plural(plan.suggested.length, 'suggested change')} in a pull request review (${published.action}${published.url ? `, ${published.url}` : ''})${elsewhere}${cleared}`);
-  return published.action === 'none' ? [] : plan.suggested.flatMap((e) => e.findings);
+  return published.action === 'none' ? none : { findings: plan.suggested.flatMap((e) => e.findings), edits: plan.suggested.length };
 }
 
 async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext, publishing: Publishing, files: ReportFiles, log: Logger, baseNote?: string): Promise<AfterWindow> {
@@ -427,7 +428,7 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
   const appSlug = (started?.ok ? started.app : undefined) ?? check?.app;
 
   // Before the comment: the fixes that could not be suggested on the diff are listed in it.
-  const suggested = inputs.suggestions ? await publishSuggestionsFor(result, inputs, ctx, api, pr, appSlug, changed, notes, log) : [];
+  const suggested = inputs.suggestions ? await publishSuggestionsFor(result, inputs, ctx, api, pr, appSlug, changed, notes, log) : { findings: [], edits: 0 };
 
   let comment: CommentResult | undefined;
   if (!inputs.comment) {
@@ -438,10 +439,10 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
     const marker = commentMarker(inputs.checkName);
     const clean = isClean(result);
     // Proven fixes not suggested on the diff, collapsed with their diffs.
-    const listed = new Set(suggested);
+    const listed = new Set(suggested.findings);
     const fixes = {
       fixes: fixableFindings(result).filter((f) => !listed.has(f)),
-      ...(suggested.length > 0 && { fixesIntro: `Fixes on lines this pull request changed are suggested changes on its diff (preadmit's review); these are on other lines.` }),
+      ...(suggested.edits > 0 && { fixesIntro: `${plural(suggested.edits, 'more proven fix', 'more proven fixes')} ${suggested.edits === 1 ? 'is a suggested change' : 'are suggested changes'} on this pull request's diff (preadmit's review).` }),
     };
     comment = await publishComment(
       api,
