@@ -418,6 +418,20 @@ describe('suggested changes from proven fixes', () => {
     expect(result.summary).toMatch(/could not publish the suggested changes \(a pull request review\): .*HTTP 422/);
   }, 120_000);
 
+  it('a 502 after GitHub created the review is not retried blindly: still one review', async () => {
+    const repo = chartRepo();
+    const head = repo.commit({ [VALUES_FILE]: PR_VALUES, 'charts/shop/templates/deploy.yaml': TEMPLATE('      hostNetwork: {{ .Values.hostNetwork }}\n') });
+    const report = writeReport(withFixes(await scanReport(repo), firstFixes(PR_VALUES)));
+    await start(repo, head);
+    github.fail({ operationId: 'pulls/create-review', status: 502, afterHandling: true });
+    const result = await run(repo, head, report);
+    expectAllValid();
+    expect(github.of('pulls/create-review')).toHaveLength(1);
+    expect(liveReviews()).toHaveLength(1);
+    expect(result.stdout).toContain('preadmit: 1 suggested change in a pull request review (created');
+    expect(stickyComment()).toContain('Proven fixes (1)');
+  }, 120_000);
+
   it('a 403 on the review is a warning naming pull-requests: write; the run concludes and the comment lists every fix', async () => {
     const repo = chartRepo();
     const head = repo.commit({ [VALUES_FILE]: PR_VALUES, 'charts/shop/templates/deploy.yaml': TEMPLATE('      hostNetwork: {{ .Values.hostNetwork }}\n') });
