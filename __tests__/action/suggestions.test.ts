@@ -163,6 +163,9 @@ describe('the review comment', () => {
     expect(outside).not.toMatch(/<(img|script|a)\b/i);
     expect(outside).not.toMatch(/@[a-z]/i);
     expect(codeBlock('diff', 'x')).toBe('```diff\nx\n```');
+    // An empty replacement deletes the lines: an empty suggestion block.
+    const removal = fixAt(11, 11, '');
+    expect(suggestionBody({ fix: removal, findings: [withFix(removal)] }, rules).endsWith('\n```suggestion\n```')).toBe(true);
   });
 
   it('the review says what it holds, behind a marker per check name; the superseded body is one line behind another', () => {

@@ -191,12 +191,15 @@ export function suggestionBody(entry: FixEntry, rules: ReadonlyMap<string, RuleM
   const findings = entry.findings.slice(0, 5).map((f) => `- ${SEVERITY_BADGE[f.severity]} ${ruleCell(f.ruleId, rules)} ${escapeMarkdown(clip(objectLabel(f.object), 200))}: ${escapeMarkdown(clip(f.message, 400))}`);
   if (entry.findings.length > 5) findings.push(`- and ${entry.findings.length - 5} more`);
   const replacement = entry.fix.replacement.replace(/\r\n/g, '\n');
+  // An empty replacement removes the lines: an empty suggestion block (a block holding one empty line
+  // would leave one behind).
+  const block = replacement === '' ? '```suggestion\n```' : codeBlock('suggestion', replacement);
   return [
     `**preadmit** proven fix: ${escapeMarkdown(clip(entry.fix.description, 400))}`,
     '',
     findings.join('\n'),
     '',
-    codeBlock('suggestion', replacement),
+    block,
   ].join('\n');
 }
 
