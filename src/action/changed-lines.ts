@@ -28,6 +28,21 @@ export function parseChangedLines(diff: string): Map<string, Set<number>> {
 }
 
 /**
+ * Whether lines `line`..`endLine` of `file` were all added or changed by the pull request: where GitHub
+ * takes a review comment (a suggested change) spanning them. GitHub accepts review comments only on lines
+ * inside the diff's hunks, and a multi-line one only when start_line and line lie in the same hunk on the
+ * RIGHT side. A run of consecutive changed lines always does (GitHub's hunks hold them, with context
+ * around); a range reaching an unchanged line may leave the hunk, and a hunk that only deletes has no
+ * RIGHT-side line at all. So: every line of the range changed, or the range is not offered.
+ */
+export function rangeChanged(changed: ChangedLines | undefined, file: string, line: number, endLine: number): boolean {
+  const lines = changed?.get(file);
+  if (lines === undefined || !Number.isInteger(line) || !Number.isInteger(endLine) || line < 1 || endLine < line) return false;
+  for (let n = line; n <= endLine; n++) if (!lines.has(n)) return false;
+  return true;
+}
+
+/**
  * The changed lines since `baseSha` of the given repository-relative files (those annotations could go on),
  * in the repository at `repoRoot`; undefined when git cannot tell.
  */

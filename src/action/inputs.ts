@@ -34,6 +34,8 @@ export interface ActionInputs {
   comment: boolean;
   /** What happens to the sticky comment when a later run has no findings and no errors. */
   commentWhenClean: CommentWhenClean;
+  /** Proven fixes on lines the pull request changed as suggested changes in a pull request review. */
+  suggestions: boolean;
   /** Annotate findings (check run, or workflow commands as a fallback). */
   annotations: boolean;
   checkName: string;
@@ -141,6 +143,7 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     ...(pssVersion !== '' && { pssVersion }),
     comment: toggle('comment', get('comment'), true),
     commentWhenClean: oneOf('comment-when-clean', get('comment-when-clean'), COMMENT_WHEN_CLEAN_VALUES) ?? 'resolve',
+    suggestions: toggle('suggestions', get('suggestions'), true),
     annotations: toggle('annotations', get('annotations'), true),
     checkName,
     advisory: toggle('advisory', get('advisory'), false),

@@ -2,7 +2,7 @@
 // reporter plus what only the Action adds — the sticky comment's hidden marker, links to the files at the
 // PR head, and the workloads with the largest blast radius. Pure functions; sizes are budgeted here.
 import { blastGraph } from '../reporters/blast-graph.ts';
-import type { BlastRating, ScanResult } from '../model/model.ts';
+import type { BlastRating, Finding, ScanResult } from '../model/model.ts';
 import { blockingNoun } from '../reporters/base.ts';
 import { clip, isBlocking, largestBlastRadii, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
 import { escapeMarkdown, render } from '../reporters/index.ts';
@@ -126,6 +126,9 @@ export interface ComposeOptions {
   baseNote?: string;
   /** How provenance located the findings: in the job summary, not in the comment or check run. */
   statistics?: boolean;
+  /** The findings whose proven fixes the report lists (default: every fixable one), and the section's opening sentence. */
+  fixes?: readonly Finding[];
+  fixesIntro?: string;
 }
 
 /** The full report within `limit`: the reporter cuts rows (and says so) to make room for what we add. */
@@ -140,6 +143,8 @@ export function composeReport(result: ScanResult, options: ComposeOptions): stri
     ...(options.fileUrl !== undefined && { fileUrl: options.fileUrl }),
     maxLength,
     statistics: options.statistics === true,
+    ...(options.fixes !== undefined && { fixes: options.fixes }),
+    ...(options.fixesIntro !== undefined && { fixesIntro: options.fixesIntro }),
   });
   if (options.limitName !== undefined) {
     // The reporter names its own budget, which is the limit less what we add; name the real limit instead.

@@ -12,7 +12,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { RULES } from '../../rules/index.ts';
 import { UsageError } from '../model/errors.ts';
-import type { ScanResult } from '../model/model.ts';
+import type { Finding, ScanResult } from '../model/model.ts';
 import { scanAgainstBase } from '../pipeline/base-compare.ts';
 import { resolveRevision } from '../pipeline/git.ts';
 import { OutputFileError, prepareOutputFile, writeOutputFile } from '../reporters/output-file.ts';
@@ -20,10 +20,11 @@ import { Redactor, runCredentials } from '../secrets/redact.ts';
 import { defuseRunnerCommands } from '../reporters/runner-commands.ts';
 import { resolveConfig, scan, type ScanOptions } from '../pipeline/scan.ts';
 import { HelmNotFoundError } from '../render/helm.ts';
-import { plural } from '../reporters/common.ts';
+import { plural, ruleMetas } from '../reporters/common.ts';
+import { fixableFindings } from '../reporters/suggested-fixes.ts';
 import { render } from '../reporters/index.ts';
 import { basePlan, baseUnavailableNote, type BasePlan } from './base.ts';
-import { changedLinesSince } from './changed-lines.ts';
+import { changedLinesSince, type ChangedLines } from './changed-lines.ts';
 import { readRunContext, type RunContext } from './context.ts';
 import { loadReport, recomputeVerdict } from './from-report.ts';
 import { createGitHubApi, sleepFromEnv, type GitHubApi } from './github.ts';
@@ -33,6 +34,7 @@ import { annotatedFindings, annotationFiles, annotationsFor, type CheckAnnotatio
 import { completeCheckRun, startCheckRun, type CheckRunTarget, type CompleteResult, type StartResult } from './publish/check-run.ts';
 import { appBot, publishComment, verifyPullRequest, type CommentResult } from './publish/comment.ts';
 import { setOutputs } from './publish/outputs.ts';
+import { candidateFiles, elsewhereSummary, filesAtHead, planSuggestions, publishSuggestions, reviewBody, reviewComment, suggestionsMarker, supersededBody, supersededMarker } from './publish/suggestions.ts';
 import { appendJobSummary } from './publish/summary.ts';
 import { emitWorkflowCommands, selectForWorkflowCommands } from './publish/workflow-commands.ts';
 import {
@@ -43,6 +45,7 @@ import {
   commentMarker,
   composeReport,
   conclusionOf,
+  type ComposeOptions,
   isClean,
   JOB_SUMMARY_LIMIT,
   LIMIT_NAMES,
@@ -316,12 +319,61 @@ async function pullRequestFor(inputs: ActionInputs, ctx: RunContext, api: GitHub
   return { number, headSha };
 }
 
+/**
+ * The proven fixes of new findings on lines the pull request changed, as suggested changes in one review
+ * that replaces the earlier one (publish/suggestions.ts). Returns the findings whose fixes were suggested
+ * and how many edits that was; on any failure none were, and the comment lists every fix. A refusal never fails the run: a warning
+ * names the permission.
+ */
+async function publishSuggestionsFor(
+  result: ScanResult,
+  inputs: ActionInputs,
+  ctx: RunContext,
+  api: GitHubApi | undefined,
+  pr: { number: number; headSha: string } | undefined,
+  appSlug: string | undefined,
+  changed: ChangedLines | undefined,
+  notes: string[],
+  log: Logger,
+): Promise<{ findings: Finding[]; edits: number }> {
+  const none = { findings: [], edits: 0 };
+  if (api === undefined || ctx.repository === undefined || pr === undefined) return none;
+  const rules = new Map(ruleMetas(RULES).map((r) => [r.id, r]));
+  const atHead = await filesAtHead(api, ctx.repository, pr.headSha, candidateFiles(result, changed));
+  const plan = planSuggestions(result, changed, (file) => atHead.get(file), rules);
+  const marker = suggestionsMarker(inputs.checkName);
+  const published = await publishSuggestions(
+    api,
+    { ...ctx.repository, pullNumber: pr.number, headSha: pr.headSha },
+    {
+      marker,
+      body: reviewBody(marker, plan.suggested.length, plan.elsewhere.length),
+      supersededBody: supersededBody(supersededMarker(inputs.checkName), pr.headSha),
+      comments: plan.suggested.map((e) => reviewComment(e, rules)),
+      ...(appSlug !== undefined && { author: appBot(appSlug) }),
+    },
+    sleepFromEnv(),
+  );
+  const cleared = published.superseded > 0 ? `; ${plural(published.superseded, 'earlier review')} superseded (${plural(published.deletedComments, 'suggestion')} removed)` : '';
+  if (!published.ok) {
+    const line = describeFailure('the suggested changes (a pull request review)', published);
+    if (published.forbidden) log.warning(`preadmit: ${line}`);
+    else log.info(`preadmit: ${line}`);
+    notes.push(line);
+    return none;
+  }
+  const elsewhere = plan.elsewhere.length > 0 ? `; ${plural(plan.elsewhere.length, 'proven fix', 'proven fixes')} listed in the comment instead (${elsewhereSummary(plan.elsewhere)})` : '';
+  if (published.action === 'none') log.info(`preadmit: no suggested changes (no review)${elsewhere}${cleared}`);
+  else log.info(`preadmit: ${plural(plan.suggested.length, 'suggested change')} in a pull request review (${published.action}${published.url ? `, ${published.url}` : ''})${elsewhere}${cleared}`);
+  return published.action === 'none' ? none : { findings: plan.suggested.flatMap((e) => e.findings), edits: plan.suggested.length };
+}
+
 async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext, publishing: Publishing, files: ReportFiles, log: Logger, baseNote?: string): Promise<AfterWindow> {
   const conclusion: Conclusion = conclusionOf(result, inputs.advisory);
   const fileUrl: FileUrl | undefined =
     ctx.repository !== undefined && ctx.sha !== undefined ? blobUrl(ctx.serverUrl, ctx.repository.owner, ctx.repository.repo, ctx.sha) : undefined;
-  const compose = (limit: number, limitName: string, prefix?: string, statistics = false) =>
-    composeReport(result, { rules: RULES, limit, limitName, statistics, ...(fileUrl !== undefined && { fileUrl }), ...(prefix !== undefined && { prefix }), ...(baseNote !== undefined && { baseNote }) });
+  const compose = (limit: number, limitName: string, prefix?: string, statistics = false, fixes: Pick<ComposeOptions, 'fixes' | 'fixesIntro'> = {}) =>
+    composeReport(result, { rules: RULES, limit, limitName, statistics, ...fixes, ...(fileUrl !== undefined && { fileUrl }), ...(prefix !== undefined && { prefix }), ...(baseNote !== undefined && { baseNote }) });
 
   // 3. Everything that needs no token.
   const { sarif: sarifFile, json: reportJson } = files;
@@ -341,7 +393,10 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
 
   // 4. The check run and the comment.
   // With a base, annotations go on the lines the pull request changed where the cause is on one.
-  const changed = inputs.annotations && result.base !== undefined ? await changedLinesSince(ctx.workspace, result.base.sha, annotatedFindings(result).flatMap(annotationFiles)) : undefined;
+  // Suggested changes (proven fixes) go on changed lines too.
+  const fixable = inputs.suggestions ? fixableFindings(result) : [];
+  const changedFiles = [...(inputs.annotations ? annotatedFindings(result).flatMap(annotationFiles) : []), ...fixable.map((f) => f.fix!.file)];
+  const changed = result.base !== undefined && changedFiles.length > 0 ? await changedLinesSince(ctx.workspace, result.base.sha, changedFiles) : undefined;
   const annotations: CheckAnnotation[] = inputs.annotations ? annotationsFor(result, changed) : [];
   const notes: string[] = unwritten !== undefined ? [unwritten] : [];
   let check: CompleteResult | undefined;
@@ -368,23 +423,33 @@ async function publish(result: ScanResult, inputs: ActionInputs, ctx: RunContext
     notes.push(describeFailure('the check run', started));
   }
 
+  const pr = (inputs.comment || inputs.suggestions) && api !== undefined ? await pullRequestFor(inputs, ctx, api, notes, log) : ctx.pullRequest;
+  // The app our check run belongs to is the token's identity: its bot wrote our earlier comments and reviews.
+  const appSlug = (started?.ok ? started.app : undefined) ?? check?.app;
+
+  // Before the comment: the fixes that could not be suggested on the diff are listed in it.
+  const suggested = inputs.suggestions ? await publishSuggestionsFor(result, inputs, ctx, api, pr, appSlug, changed, notes, log) : { findings: [], edits: 0 };
+
   let comment: CommentResult | undefined;
-  const pr = inputs.comment && api !== undefined ? await pullRequestFor(inputs, ctx, api, notes, log) : ctx.pullRequest;
   if (!inputs.comment) {
     log.info('preadmit: comment is off: no pull request comment');
   } else if (pr === undefined) {
     log.info(`preadmit: ${ctx.eventName || 'this'} event is not about a pull request: no comment`);
   } else if (api !== undefined && ctx.repository !== undefined) {
     const marker = commentMarker(inputs.checkName);
-    // The app our check run belongs to is the token's identity: its bot wrote our earlier comments.
-    const appSlug = (started?.ok ? started.app : undefined) ?? check?.app;
     const clean = isClean(result);
+    // Proven fixes not suggested on the diff, collapsed with their diffs.
+    const listed = new Set(suggested.findings);
+    const fixes = {
+      fixes: fixableFindings(result).filter((f) => !listed.has(f)),
+      ...(suggested.edits > 0 && { fixesIntro: `${plural(suggested.edits, 'more proven fix', 'more proven fixes')} ${suggested.edits === 1 ? 'is a suggested change' : 'are suggested changes'} on this pull request's diff (preadmit's review).` }),
+    };
     comment = await publishComment(
       api,
       { ...ctx.repository, issueNumber: pr.number },
       {
         marker,
-        body: compose(COMMENT_LIMIT - 1_000, LIMIT_NAMES.comment, `${marker}\n`),
+        body: compose(COMMENT_LIMIT - 1_000, LIMIT_NAMES.comment, `${marker}\n`, false, fixes),
         resolvedBody: compose(
           COMMENT_LIMIT - 1_000,
           LIMIT_NAMES.comment,

@@ -4,7 +4,7 @@ import type { ScanResult } from '../model/model.ts';
 import type { RuleLike } from './common.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
-import { renderMarkdown } from './markdown.ts';
+import { renderMarkdown, type MarkdownOptions } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
 import { renderText, type TextOptions } from './text.ts';
 
@@ -27,6 +27,9 @@ export interface ReportOptions {
   maxLength?: number;
   /** markdown only: include how provenance located the findings (default true). */
   statistics?: boolean;
+  /** markdown only: the findings whose proven fixes are listed (default: every fixable finding), and an opening sentence. */
+  fixes?: MarkdownOptions['fixes'];
+  fixesIntro?: string;
 }
 
 export function render(format: Format, result: ScanResult, options: ReportOptions): string {
@@ -45,6 +48,8 @@ export function render(format: Format, result: ScanResult, options: ReportOption
         ...(options.fileUrl !== undefined && { fileUrl: options.fileUrl }),
         ...(options.maxLength !== undefined && { maxLength: options.maxLength }),
         ...(options.statistics !== undefined && { statistics: options.statistics }),
+        ...(options.fixes !== undefined && { fixes: options.fixes }),
+        ...(options.fixesIntro !== undefined && { fixesIntro: options.fixesIntro }),
       });
   }
 }

@@ -2,6 +2,7 @@
 // scanned file goes through escapeMarkdown, so a chart cannot inject Markdown, HTML, mentions, links or
 // images. The report stays under maxLength by cutting the least important rows first and saying so.
 import { SEVERITIES, type ChartRecord, type Finding, type ScanError, type ScanResult, type Severity } from '../model/model.ts';
+import { codeBlock, fixableFindings, groupFixes, visibleCode, type FixEntry } from './suggested-fixes.ts';
 import type { RuleMeta } from '../engine/rule-kit.ts';
 import { baseCharts, baseCounts, baselineLine, blockingNoun } from './base.ts';
 import {
@@ -39,6 +40,13 @@ export interface MarkdownOptions {
   maxLength?: number;
   /** How provenance located the findings (counts): for the job summary; a pull-request comment leaves it out. */
   statistics?: boolean;
+  /**
+   * The findings whose proven fixes are listed, collapsed with their diffs (default: every fixable finding,
+   * see fixableFindings). The Action's comment lists only those not suggested on the pull request's diff.
+   */
+  fixes?: readonly Finding[];
+  /** A sentence (trusted Markdown) that opens the fixes' section, e.g. why they are not suggested on the diff. */
+  fixesIntro?: string;
 }
 
 export const DEFAULT_MAX_LENGTH = 65_000;
@@ -113,7 +121,7 @@ function link(label: string, url: string | undefined): string {
 // ---------------------------------------------------------------------------------------------------------
 // Pieces
 
-const SEVERITY_BADGE: Record<Severity, string> = {
+export const SEVERITY_BADGE: Record<Severity, string> = {
   critical: '🔴 Critical',
   high: '🟠 High',
   medium: '🟡 Medium',
@@ -121,9 +129,10 @@ const SEVERITY_BADGE: Record<Severity, string> = {
   info: '⚪ Info',
 };
 
-const LIMIT = { object: 200, path: 200, message: 400, file: 200, error: 500 } as const;
+const LIMIT = { object: 200, path: 200, message: 400, file: 200, error: 500, diff: 4_000 } as const;
 
-function ruleCell(ruleId: string, rules: ReadonlyMap<string, RuleMeta>): string {
+/** A rule id as inert Markdown (code when it is a plain id), linked to its first reference. */
+export function ruleCell(ruleId: string, rules: ReadonlyMap<string, RuleMeta>): string {
   const label = /^[a-z0-9][a-z0-9-]*$/.test(ruleId) ? `\`${ruleId}\`` : text(ruleId, 100);
   return link(label, rules.get(ruleId)?.references[0]?.url);
 }
@@ -196,6 +205,49 @@ function detailsSection(noun: string, summary: string, head: string[], rows: str
       if (rows.length === 0) return '';
       const table = shown > 0 ? `\n\n${[...head, ...rows.slice(0, shown)].join('\n')}` : '';
       return `<details>\n<summary>${summary}</summary>${table}${moreLine(section, shown)}\n\n</details>`;
+    },
+  };
+  return section;
+}
+
+/** A unified diff for a code block: whole lines up to LIMIT.diff characters, and whether it was cut. */
+function clipDiff(diff: string): { text: string; cut: boolean } {
+  const lines = visibleCode(diff).replace(/\n+$/, '').split('\n');
+  const kept: string[] = [];
+  let length = 0;
+  for (const line of lines) {
+    if (length + line.length + 1 > LIMIT.diff && kept.length > 0) return { text: kept.join('\n'), cut: true };
+    kept.push(line.length > LIMIT.diff ? `${line.slice(0, LIMIT.diff)}…` : line);
+    length += line.length + 1;
+  }
+  return { text: kept.join('\n'), cut: false };
+}
+
+function fixRow(entry: FixEntry, rules: ReadonlyMap<string, RuleMeta>, fileUrl: MarkdownOptions['fileUrl']): string {
+  const { fix, findings } = entry;
+  const range = fix.endLine > fix.line ? `${fix.file}:${fix.line}-${fix.endLine}` : locationLabel(fix.file, fix.line);
+  const where = link(text(range, LIMIT.file), fileUrl?.(fix.file, fix.line));
+  const removes = findings
+    .slice(0, 3)
+    .map((f) => `${ruleCell(f.ruleId, rules)} ${SEVERITY_BADGE[f.severity]} ${text(objectLabel(f.object), LIMIT.object)}`)
+    .join('; ');
+  const more = findings.length > 3 ? ` and ${findings.length - 3} more` : '';
+  const diff = clipDiff(fix.diff);
+  const cut = diff.cut ? '\n\n_The diff is cut here: `preadmit fix --dry-run` prints all of it._' : '';
+  return `**${where}**: ${text(fix.description, LIMIT.message)}<br>Removes ${removes}${more}\n\n${codeBlock('diff', diff.text)}${cut}`;
+}
+
+/** Proven fixes, collapsed: where, what, which findings they remove, the diff, and how to apply them. */
+function fixesSection(entries: readonly FixEntry[], rules: ReadonlyMap<string, RuleMeta>, options: MarkdownOptions): Section {
+  const rows = entries.map((e) => fixRow(e, rules, options.fileUrl));
+  const intro = `${options.fixesIntro !== undefined ? `${options.fixesIntro} ` : ''}Each edit was proven by rendering again: its findings are gone and nothing new appears. Run \`preadmit fix\` in the repository to apply them (\`preadmit fix --dry-run\` prints the diff).`;
+  const section: Section = {
+    noun: 'proven fixes',
+    rows,
+    render(shown) {
+      if (rows.length === 0) return '';
+      const listed = shown > 0 ? `\n\n${rows.slice(0, shown).join('\n\n')}` : '';
+      return `<details>\n<summary>Proven fixes (${rows.length}): apply with <code>preadmit fix</code></summary>\n\n${intro}${listed}${moreLine(section, shown)}\n\n</details>`;
     },
   };
   return section;
@@ -384,7 +436,8 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
     }),
   );
   const policySection = policyChangesSection(result, options.fileUrl);
-  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, existingSection, fixedSection, suppressedSection];
+  const fixes = fixesSection(groupFixes(options.fixes ?? fixableFindings(result)), rules, options);
+  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, fixes, existingSection, fixedSection, suppressedSection];
   const head = header(result) + policyNote(result);
   let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : '_No findings._';
   if (result.summary.suppressed !== undefined) counts += `\n\n${plural(result.summary.suppressed, 'finding')} suppressed (kept below, never blocking).`;
@@ -411,9 +464,11 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   let report = assemble(shown);
   if (size(report) <= maxLength) return report;
 
-  // Cut the least important rows first: suppressed and other findings, admission verdicts, suppression
-  // problems, blocking findings, and errors last (what was not scanned at all must stay visible).
-  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, blockingSection, errorSection]) {
+  // Cut the least important rows first: suppressed, existing and fixed findings, proven fixes (a fix helps
+  // less than knowing what is wrong, and `preadmit fix` reproduces them), other findings, admission
+  // verdicts, suppression problems, blocking findings, and errors last (what was not scanned at all must
+  // stay visible).
+  for (const section of [suppressedSection, existingSection, fixedSection, fixes, otherSection, admission, problemSection, policySection, blockingSection, errorSection]) {
     const i = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;

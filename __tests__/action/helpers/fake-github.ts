@@ -63,6 +63,42 @@ export interface CommentState {
   updated_at: string;
 }
 
+export interface ReviewState {
+  id: number;
+  pull: number;
+  body: string;
+  user: CommentState['user'];
+  commit_id: string;
+  state: string;
+  submitted_at: string;
+}
+
+export interface ReviewCommentState {
+  id: number;
+  review_id: number;
+  pull: number;
+  path: string;
+  body: string;
+  line: number;
+  side: string;
+  start_line: number | null;
+  start_side: string | null;
+  commit_id: string;
+  user: CommentState['user'];
+  created_at: string;
+}
+
+/** A review comment as POST /pulls/{n}/reviews takes it. */
+interface DraftReviewComment {
+  path: string;
+  body: string;
+  line?: number;
+  side?: string;
+  start_line?: number;
+  start_side?: string;
+  position?: number;
+}
+
 export const BOT = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' as const };
 /** The GitHub App behind GITHUB_TOKEN: check runs name it, and its bot (BOT) writes the comments. */
 export const ACTIONS_APP = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', bot: BOT };
@@ -77,6 +113,15 @@ export class FakeGitHub {
   readonly comments = new Map<number, CommentState>();
   /** Open pull requests: number -> head SHA. */
   readonly pulls = new Map<number, string>();
+  readonly reviews = new Map<number, ReviewState>();
+  readonly reviewComments = new Map<number, ReviewCommentState>();
+  /**
+   * The RIGHT-side line ranges [first, last] of each file's hunks in the pull request's diff, as GitHub's diff
+   * has them (3 lines of context). When set, a review comment must lie in one hunk, as GitHub requires.
+   */
+  hunks?: Map<string, [number, number][]>;
+  /** A repository file's text at a commit (GET .../contents/{path}?ref=), undefined for 404. */
+  contents?: (file: string, ref: string) => string | undefined;
   private readonly faults: (Fault & { left: number })[] = [];
   /** Whose installation token the test token is: the app on check runs and the author of new comments. */
   app: TokenApp = ACTIONS_APP;
@@ -114,7 +159,7 @@ export class FakeGitHub {
 
   /** A read-only token, as on pull requests from forks: every write is refused with 403. */
   readOnly(): void {
-    for (const operationId of ['checks/create', 'checks/update', 'issues/create-comment', 'issues/update-comment', 'issues/delete-comment']) {
+    for (const operationId of ['checks/create', 'checks/update', 'issues/create-comment', 'issues/update-comment', 'issues/delete-comment', 'pulls/create-review', 'pulls/update-review', 'pulls/delete-review-comment']) {
       this.fail({ operationId, status: 403, times: Infinity, body: FORBIDDEN });
     }
   }
@@ -124,6 +169,23 @@ export class FakeGitHub {
     const comment = { id: this.nextId++, issue, body, user, created_at: now, updated_at: now };
     this.comments.set(comment.id, comment);
     return comment;
+  }
+
+  /** A submitted review with its comments (as if someone, or an earlier run, had posted it). */
+  seedReview(pull: number, body: string, user: CommentState['user'], commitId: string, comments: { path: string; line: number; body: string }[] = []): ReviewState {
+    const now = new Date().toISOString();
+    const review: ReviewState = { id: this.nextId++, pull, body, user, commit_id: commitId, state: 'COMMENTED', submitted_at: now };
+    this.reviews.set(review.id, review);
+    for (const c of comments) {
+      const id = this.nextId++;
+      this.reviewComments.set(id, { id, review_id: review.id, pull, path: c.path, body: c.body, line: c.line, side: 'RIGHT', start_line: null, start_side: null, commit_id: commitId, user, created_at: now });
+    }
+    return review;
+  }
+
+  /** The comments of a review, in order. */
+  commentsOf(reviewId: number): ReviewCommentState[] {
+    return [...this.reviewComments.values()].filter((c) => c.review_id === reviewId).sort((a, b) => a.id - b.id);
   }
 
   /** Requests that did not conform to GitHub's description. */
@@ -256,11 +318,143 @@ export class FakeGitHub {
         const example = (this.api.example(m, '200') ?? {}) as Record<string, unknown>;
         return { status: 200, body: { ...example, number, state: 'open', head: { ...(example.head as object), sha: head } } };
       },
+      'pulls/list-reviews': () => {
+        const pull = Number(m.pathParams.pull_number);
+        const all = [...this.reviews.values()].filter((r) => r.pull === pull).sort((a, b) => a.id - b.id);
+        return { status: 200, body: this.page(url, all).map((r) => this.reviewBody(m, r)) };
+      },
+      'pulls/create-review': () => {
+        const pull = Number(m.pathParams.pull_number);
+        const head = this.pulls.get(pull);
+        const commitId = typeof body.commit_id === 'string' ? body.commit_id : (head ?? '');
+        if (head !== undefined && commitId !== head) return this.validationFailed('commit_id', 'commit_id is not the head of the pull request');
+        const event = body.event as string | undefined;
+        const text = typeof body.body === 'string' ? body.body : '';
+        if ((event === 'COMMENT' || event === 'REQUEST_CHANGES') && text === '') return this.validationFailed('body', 'body is required for COMMENT and REQUEST_CHANGES');
+        const tooLong = this.checkCommentBody(text);
+        if (tooLong) return tooLong;
+        const drafts = (Array.isArray(body.comments) ? body.comments : []) as DraftReviewComment[];
+        for (const c of drafts) {
+          const problem = this.checkDraft(c);
+          if (problem) return problem;
+        }
+        const now = new Date().toISOString();
+        const review: ReviewState = { id: this.nextId++, pull, body: text, user: this.app.bot, commit_id: commitId, state: event === undefined ? 'PENDING' : event === 'COMMENT' ? 'COMMENTED' : event === 'APPROVE' ? 'APPROVED' : 'CHANGES_REQUESTED', submitted_at: now };
+        this.reviews.set(review.id, review);
+        for (const c of drafts) {
+          const id = this.nextId++;
+          this.reviewComments.set(id, {
+            id,
+            review_id: review.id,
+            pull,
+            path: c.path,
+            body: c.body,
+            line: c.line!,
+            side: c.side ?? 'RIGHT',
+            start_line: c.start_line ?? null,
+            start_side: c.start_line !== undefined ? (c.start_side ?? c.side ?? 'RIGHT') : null,
+            commit_id: commitId,
+            user: this.app.bot,
+            created_at: now,
+          });
+        }
+        return { status: 200, body: this.reviewBody(m, review) };
+      },
+      'pulls/update-review': () => {
+        const review = this.reviews.get(Number(m.pathParams.review_id));
+        if (review === undefined || review.pull !== Number(m.pathParams.pull_number)) return { status: 404, body: { message: 'Not Found' } };
+        // Only the author may edit a review; the token is always this.app.bot here.
+        if (review.user.login !== this.app.bot.login) return { status: 403, body: FORBIDDEN };
+        review.body = String(body.body);
+        return { status: 200, body: this.reviewBody(m, review) };
+      },
+      'pulls/list-comments-for-review': () => {
+        const review = this.reviews.get(Number(m.pathParams.review_id));
+        if (review === undefined || review.pull !== Number(m.pathParams.pull_number)) return { status: 404, body: { message: 'Not Found' } };
+        return { status: 200, body: this.page(url, this.commentsOf(review.id)).map((c) => this.reviewCommentBody(m, c)) };
+      },
+      'pulls/delete-review-comment': () => {
+        const comment = this.reviewComments.get(Number(m.pathParams.comment_id));
+        if (comment === undefined) return { status: 404, body: { message: 'Not Found' } };
+        if (comment.user.login !== this.app.bot.login) return { status: 403, body: FORBIDDEN };
+        this.reviewComments.delete(comment.id);
+        return { status: 204 };
+      },
+      'repos/get-content': () => {
+        const file = m.pathParams.path!;
+        const ref = url.searchParams.get('ref') ?? 'HEAD';
+        const text = this.contents?.(file, ref);
+        if (text === undefined) return { status: 404, body: { message: 'Not Found' } };
+        const example = (this.api.example(m, '200', 'response-if-content-is-a-file') ?? {}) as Record<string, unknown>;
+        const content = Buffer.from(text, 'utf8').toString('base64');
+        return { status: 200, body: { ...example, type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: file.split('/').pop(), path: file, content } };
+      },
       // An installation token (GITHUB_TOKEN) has no user behind it.
       'users/get-authenticated': () => ({ status: 403, body: FORBIDDEN }),
     };
     const handler = handlers[m.operationId];
     return handler ? handler(m, body, url) : { status: 501, body: { message: `fake GitHub does not implement ${m.operationId}` } };
+  }
+
+  private page<T>(url: URL, all: T[]): T[] {
+    const perPage = Number(url.searchParams.get('per_page') ?? 30);
+    const page = Number(url.searchParams.get('page') ?? 1);
+    return all.slice((page - 1) * perPage, page * perPage);
+  }
+
+  /** What GitHub says about a draft review comment it cannot place (the whole review is refused). */
+  private checkDraft(c: DraftReviewComment): ReturnType<Handler> | undefined {
+    const tooLong = this.checkCommentBody(c.body);
+    if (tooLong) return tooLong;
+    if (c.line === undefined) return this.validationFailed('line', 'a review comment needs a line (position is closing down)');
+    if (c.side !== undefined && c.side !== 'RIGHT' && c.side !== 'LEFT') return this.validationFailed('side', `side must be LEFT or RIGHT, not ${c.side}`);
+    if (c.start_side !== undefined && c.start_side !== 'RIGHT' && c.start_side !== 'LEFT') return this.validationFailed('start_side', `start_side must be LEFT or RIGHT, not ${c.start_side}`);
+    if (c.start_line !== undefined && c.start_line >= c.line) return this.validationFailed('start_line', 'start_line must precede the end line');
+    const hunks = this.hunks;
+    if (hunks !== undefined) {
+      const ranges = hunks.get(c.path) ?? [];
+      const hunk = ranges.find(([first, last]) => first <= c.line! && c.line! <= last);
+      if (hunk === undefined) return { status: 422, body: { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff'] } };
+      if (c.start_line !== undefined && c.start_line < hunk[0]) return { status: 422, body: { message: 'Unprocessable Entity', errors: ['Pull request review thread start line must be part of the same hunk as the line.'] } };
+    }
+    return undefined;
+  }
+
+  private reviewBody(m: Matched, r: ReviewState): unknown {
+    const example = (this.api.example(m, '200') ?? {}) as Record<string, unknown>;
+    const base = Array.isArray(example) ? ((example[0] ?? {}) as Record<string, unknown>) : example;
+    return {
+      ...base,
+      id: r.id,
+      body: r.body,
+      state: r.state,
+      commit_id: r.commit_id,
+      submitted_at: r.submitted_at,
+      user: { ...(base.user as object), login: r.user.login, id: r.user.id, type: r.user.type },
+      html_url: `https://github.com/${this.owner}/${this.repo}/pull/${r.pull}#pullrequestreview-${r.id}`,
+      pull_request_url: `${this.url}/repos/${this.owner}/${this.repo}/pulls/${r.pull}`,
+    };
+  }
+
+  private reviewCommentBody(m: Matched, c: ReviewCommentState): unknown {
+    const example = (this.api.example(m, '200') ?? {}) as Record<string, unknown>;
+    const base = Array.isArray(example) ? ((example[0] ?? {}) as Record<string, unknown>) : example;
+    return {
+      ...base,
+      id: c.id,
+      pull_request_review_id: c.review_id,
+      path: c.path,
+      body: c.body,
+      line: c.line,
+      side: c.side,
+      start_line: c.start_line,
+      start_side: c.start_side,
+      commit_id: c.commit_id,
+      user: { ...(base.user as object), login: c.user.login, id: c.user.id, type: c.user.type },
+      html_url: `https://github.com/${this.owner}/${this.repo}/pull/${c.pull}#discussion_r${c.id}`,
+      created_at: c.created_at,
+      updated_at: c.created_at,
+    };
   }
 
   private validationFailed(field: string, message: string): ReturnType<Handler> {

@@ -95,7 +95,8 @@ export async function tokenIdentity(api: GitHubApi, known?: CommentAuthor): Prom
   return GITHUB_ACTIONS_BOT;
 }
 
-function isBy(c: IssueComment, author: CommentAuthor): boolean {
+/** Whether a comment or review (anything with a `user`) was written by `author`. */
+export function isBy(c: { user?: { login?: string; type?: string } | null }, author: CommentAuthor): boolean {
   // Logins are case-insensitive on GitHub; the type keeps a user named like a bot from passing.
   return c.user?.login?.toLowerCase() === author.login.toLowerCase() && c.user?.type === author.type;
 }
