@@ -3,6 +3,7 @@
 // numbers are int (bigint), other numbers double.
 import { Environment } from '@marcbachmann/cel-js';
 import { registerKubernetesLibraries } from './k8s-cel/index.ts';
+import { rewriteOptionalEntries } from './optional-literals.ts';
 
 export type CelProgram = (vars: Record<string, unknown>) => unknown;
 export type Compiled = { ok: true; program: CelProgram; type: string } | { ok: false; error: string };
@@ -168,16 +169,18 @@ function constantConversionError(expression: string): string | undefined {
   return undefined;
 }
 
-function compileIn(envFor: (homogeneous: boolean) => Environment, expression: string, homogeneous = true): Compiled {
+function compileIn(envFor: (homogeneous: boolean) => Environment, source: string, homogeneous = true): Compiled {
   const env = envFor(homogeneous);
-  const conversion = constantConversionError(expression);
+  const conversion = constantConversionError(source);
   if (conversion !== undefined) return { ok: false, error: conversion };
+  // cel-js parses no optional list/map entries: rewritten to equivalent calls (errors then quote the rewrite).
+  const expression = rewriteOptionalEntries(source);
   try {
     const checked = env.check(expression);
     if (!checked.valid) {
       const err = checked.error as { message?: string; node?: { range?: { start: number } } } | undefined;
       if (homogeneous && /^List elements must have the same type/.test(err?.message ?? '') && insideFormatCall(expression, err?.node?.range?.start)) {
-        return compileIn(envFor, expression, false);
+        return compileIn(envFor, source, false);
       }
       return { ok: false, error: compileErrorMessage(checked.error, expression) };
     }
