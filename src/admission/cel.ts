@@ -101,6 +101,18 @@ function compileErrorMessage(err: unknown, expression: string): string {
     if (at >= 0) offset = at;
   }
   if (offset === undefined || offset < 0) return message;
+  const located = locatedError(expression, offset, message);
+  // cel-go also reports the function an undeclared namespace is called with (`base64.encode(`), at its `(`.
+  const unknown = /^Unknown variable: (.+)$/.exec(first)?.[1];
+  const call = unknown !== undefined ? new RegExp(`^${unknown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\(`).exec(expression.slice(offset)) : null;
+  if (call && !knownFunctionNames().has(call[1]!)) {
+    return `${located}\n${locatedError(expression, offset + call[0].length - 1, `undeclared reference to '${call[1]}' (in container '')`)}`;
+  }
+  return located;
+}
+
+/** One cel-go error: `ERROR: <input>:L:C: msg`, the source line and a caret under the column. */
+function locatedError(expression: string, offset: number, message: string): string {
   const before = expression.slice(0, offset);
   const line = before.split('\n').length;
   const lineStart = before.lastIndexOf('\n') + 1;
