@@ -11,6 +11,7 @@ import { scanAgainstBase } from '../../src/pipeline/base-compare.ts';
 import { scan, type ScanOptions } from '../../src/pipeline/scan.ts';
 import type { Finding, ScanResult } from '../../src/model/model.ts';
 import { renderJson } from '../../src/reporters/json.ts';
+import { renderMarkdown } from '../../src/reporters/markdown.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -131,6 +132,11 @@ describe('admission policies against a base revision', () => {
     const json = JSON.parse(renderJson(result)) as { findings: { message: string }[] };
     expect(json.findings.filter((f) => f.message.includes(' on UPDATE ')).length).toBe(4);
     expect(json.findings.filter((f) => f.message.includes(' on DELETE ')).length).toBe(1);
+    // The comment's admission table names the request the change sends.
+    const comment = renderMarkdown(result).replace(/\\([-()_])/g, '$1'); // Markdown escapes
+    expect(comment).toContain('denied by ValidatingAdmissionPolicy no-scale-down (binding no-scale-down-prod) on UPDATE');
+    expect(comment).toContain('| Deployment prod/api | ❌ denied at restricted:latest by allowPrivilegeEscalation, capabilities_restricted, runAsNonRoot, seccompProfile_restricted | ❌ denied by ValidatingAdmissionPolicy create-needs-owner (binding create-needs-owner-prod) |');
+    expect(comment).toContain('| ConfigMap prod/keep-me | ✅ | ❌ denied by ValidatingAdmissionPolicy keep-protected (binding keep-protected-prod) on DELETE |');
     // The base (admitted as CREATEs) had create-needs-owner on web and stable: the head updates them, which
     // that policy does not look at: not fixed. created-only and configmap-label did not fire on the base.
     expect(admission(result.fixed)).toEqual([]);
