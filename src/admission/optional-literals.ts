@@ -14,7 +14,7 @@ interface Scan { segments: string[]; end: number }
 const IDENT = /[A-Za-z0-9_]/;
 
 /** Index just past the string literal starting at i (quotes, triple quotes, raw and bytes prefixes). */
-function stringEnd(src: string, i: number): number {
+export function stringEnd(src: string, i: number): number {
   let j = i;
   let raw = false;
   while (/[rRbB]/.test(src[j] ?? '')) { if (/[rR]/.test(src[j]!)) raw = true; j++; }
@@ -31,7 +31,7 @@ function stringEnd(src: string, i: number): number {
 }
 
 /** Whether a string literal starts at i (a quote, or r/b prefixes directly before one, not inside a name). */
-function stringStarts(src: string, i: number): boolean {
+export function stringStarts(src: string, i: number): boolean {
   if (src[i] === '"' || src[i] === "'") return true;
   if (i > 0 && IDENT.test(src[i - 1]!)) return false;
   const m = /^[rRbB]{1,2}['"]/.exec(src.slice(i, i + 3));
