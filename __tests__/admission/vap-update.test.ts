@@ -189,4 +189,18 @@ describe('admission policies against a base revision', () => {
     expect(scaleDown.map((f) => [f.object.name, f.source.chart, f.path, f.status])).toEqual([['release-web', 'deploy/chart', '/spec/replicas', 'new']]);
     expect(result.findings.some((f) => f.message.includes('create-needs-owner'))).toBe(false);
   });
+
+  it('a chart whose folder is renamed is the same release: its objects are still updated, not created', async () => {
+    const chart = (dir: string, replicas: number) => ({
+      [`deploy/${dir}/Chart.yaml`]: 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+      [`deploy/${dir}/values.yaml`]: `replicas: ${replicas}\n`,
+      [`deploy/${dir}/templates/web.yaml`]: deployment('{{ .Release.Name }}-web', 0, 'a').replace('replicas: 0', 'replicas: {{ .Values.replicas }}').replace('---\n', ''),
+    });
+    const repo = await repository({ 'policies/vap.yaml': POLICIES, ...chart('chart', 3) });
+    repo.edit({ 'deploy/chart': null, ...chart('app-chart', 2) });
+    const result = await compare(repo.root, { helmPath: process.env.PREADMIT_TEST_HELM3! });
+    expect(admission(result.findings).filter((m) => !m.includes('created-only'))).toEqual([
+      'Deployment/release-web Denied by ValidatingAdmissionPolicy no-scale-down (binding no-scale-down-prod, validation 0) on UPDATE (the base revision deploys this object): replicas may not go down [new]',
+    ]);
+  });
 });
