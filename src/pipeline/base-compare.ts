@@ -3,7 +3,8 @@
 // index and refs are never touched), each side with one call of scan(). Every finding of the head is then
 // `new` or `existing`, the base's findings the head no longer has are `fixed`, and only new findings gate
 // the run unless `--gate all`. Only charts that changed since the base are rendered, on both sides
-// (changed-charts.ts), unless `--all`.
+// (changed-charts.ts), unless `--all`. ValidatingAdmissionPolicies see the head's objects as the requests the
+// change sends: UPDATEs of the base's objects, CREATEs of new ones, DELETEs of removed ones (prepared.ts).
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,10 +15,9 @@ import { findRepoRoot } from './discover.ts';
 import { isInside } from '../model/paths.ts';
 import { UsageError } from '../model/errors.ts';
 import { changedFilesSince, resolveRevision } from './git.ts';
-import { isBlocking, type BaseInfo, type Finding, type ScanResult } from '../model/model.ts';
+import { isBlocking, type BaseInfo, type Finding, type ScannedObject, type ScanResult } from '../model/model.ts';
 import { scan, type ScanOptions } from './scan.ts';
 import { updateNotMatched } from '../admission/prepared.ts';
-import type { ScannedObject } from '../model/model.ts';
 
 export interface BaseRequest {
   /** The git revision to compare with. */
