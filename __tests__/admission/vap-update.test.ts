@@ -190,6 +190,29 @@ describe('admission policies against a base revision', () => {
     expect(result.findings.some((f) => f.message.includes('create-needs-owner'))).toBe(false);
   });
 
+  it('a chart\'s second render (as helm upgrade renders it) of an object updates the same base object', async () => {
+    // The head's template branches on .Release.IsUpgrade (diverging in a security field), so the head renders
+    // it twice; the base has no such branch and one render. Both head renders update the base's object.
+    const chart = (replicas: number, branch: boolean) => ({
+      'deploy/chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+      'deploy/chart/values.yaml': `replicas: ${replicas}\n`,
+      'deploy/chart/templates/web.yaml': branch
+        ? deployment('{{ .Release.Name }}-web', 0, 'a')
+            .replace('replicas: 0', 'replicas: {{ .Values.replicas }}')
+            .replace('spec: {containers', '{{- if .Release.IsUpgrade }}\n    spec: {hostPID: true, containers: [{name: a, image: nginx}]}\n    {{- else }}\n    spec: {containers')
+            .replace('image: nginx}]}\n---\n', 'image: nginx}]}\n    {{- end }}\n')
+        : deployment('{{ .Release.Name }}-web', 0, 'a').replace('replicas: 0', 'replicas: {{ .Values.replicas }}').replace('---\n', ''),
+    });
+    const repo = await repository({ 'policies/vap.yaml': POLICIES, ...chart(3, false) });
+    repo.edit(chart(2, true));
+    const result = await compare(repo.root, { helmPath: process.env.PREADMIT_TEST_HELM3! });
+    expect(result.findings.some((f) => f.ruleId === 'pss-host-namespaces' && f.source.variant !== undefined)).toBe(true); // the second render is judged
+    // Neither render of release-web is a CREATE: create-needs-owner stays silent; no-scale-down fires (once: both renders agree).
+    expect(admission(result.findings).filter((m) => !m.includes('created-only'))).toEqual([
+      'Deployment/release-web Denied by ValidatingAdmissionPolicy no-scale-down (binding no-scale-down-prod, validation 0) on UPDATE (the base revision deploys this object): replicas may not go down [new]',
+    ]);
+  });
+
   it('a chart whose folder is renamed is the same release: its objects are still updated, not created', async () => {
     const chart = (dir: string, replicas: number) => ({
       [`deploy/${dir}/Chart.yaml`]: 'apiVersion: v2\nname: app\nversion: 0.1.0\n',

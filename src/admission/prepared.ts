@@ -19,8 +19,10 @@ const ADMISSION_GROUP = 'admissionregistration.k8s.io/';
 export interface UserInfo { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> }
 
 export interface AdmissionContext {
-  /** The base revision's scanned objects: objects deployed there are updated (or deleted), not created. */
+  /** The base revision's evaluated objects: objects deployed there are updated (or deleted), not created. */
   base?: readonly ScannedObject[];
+  /** Every object the scan evaluates (second renders' too), paired with the base's; default the scanned objects. */
+  evaluated?: readonly ScannedObject[];
   /** Who deploys (`admission.userInfo`, `--as`); without one, expressions reading request.userInfo are unknown. */
   userInfo?: UserInfo;
 }
@@ -41,54 +43,66 @@ let prepared: Prepared | undefined;
 
 /**
  * What makes two renders' objects the same object in the cluster: where they are deployed from (a chart's
- * release per value set and render variant, a Terraform resource, or the manifests together, which
- * `kubectl apply` applies whatever file holds them) and the API server's own key, group, kind, namespace
- * and name (not the version: apps/v1beta2 and apps/v1 name one object). Not the fingerprint's template
- * place (model/identity.ts): an object whose name changes is created anew and the old one deleted, and a
- * name a template randomises is a new object on every upgrade.
+ * release per value set, a Terraform resource, or the manifests together, which `kubectl apply` applies
+ * whatever file holds them) and the API server's own key, group, kind, namespace and name (not the version:
+ * apps/v1beta2 and apps/v1 name one object; not the render variant: a chart's install and upgrade renders
+ * of an object are one object). Not the fingerprint's template place (model/identity.ts): an object whose
+ * name changes is created anew and the old one deleted, and a name a template randomises is a new object
+ * on every upgrade.
  */
 export function deployedKey(source: ScannedObject['source'], ref: ScannedObject['ref'], withScope = true): string {
   const scope = !withScope ? source.kind
     : source.kind === 'helm' ? `helm\u0000${source.chart ?? ''}`
       : source.kind === 'terraform' ? `terraform\u0000${source.address ?? source.plan ?? ''}`
         : 'manifest';
-  const extra = source.kind === 'helm' ? `${source.valueSet ?? 'default'}\u0000${source.variant ?? ''}` : '';
+  const valueSet = source.kind === 'helm' ? (source.valueSet ?? 'default') : '';
   const { group } = splitApiVersion(ref.apiVersion);
-  return [scope, extra, group, ref.kind, ref.namespace ?? '', ref.name].join('\u0000');
+  return [scope, valueSet, group, ref.kind, ref.namespace ?? '', ref.name].join('\u0000');
 }
 
 /**
  * Pairs head objects with the base objects they update: by deployedKey, then, for a chart (or Terraform
  * resource) only one side has (a chart folder renamed: its release is the same), by the key without it.
+ * Every head render of an object (the main render, a second render) updates the same base object (the
+ * base's main render of it when it has one); base objects no head object updates are removed, one per key.
  */
 function pairWithBase(head: readonly ScannedObject[], base: readonly ScannedObject[]): { updates: Map<ScannedObject, ScannedObject>; removed: Set<ScannedObject> } {
   const updates = new Map<ScannedObject, ScannedObject>();
   const scopeOf = (o: ScannedObject) => (o.source.kind === 'helm' ? o.source.chart : o.source.kind === 'terraform' ? o.source.address : '') ?? '';
   const headScopes = new Set(head.map(scopeOf));
   const baseScopes = new Set(base.map(scopeOf));
-  let left = [...base];
   const passes: ((o: ScannedObject, side: 'head' | 'base') => string | undefined)[] = [
     (o) => deployedKey(o.source, o.ref),
     (o, side) => ((side === 'head' ? baseScopes : headScopes).has(scopeOf(o)) ? undefined : deployedKey(o.source, o.ref, false)),
   ];
+  const matched = new Set<ScannedObject>();
   for (const key of passes) {
     const pool = new Map<string, ScannedObject>();
-    for (const o of left) {
+    for (const o of base) {
       const k = key(o, 'base');
-      if (k !== undefined && !pool.has(k)) pool.set(k, o);
+      if (k === undefined) continue;
+      const held = pool.get(k);
+      if (held === undefined || (held.source.variant !== undefined && o.source.variant === undefined)) pool.set(k, o);
     }
-    const used = new Set<ScannedObject>();
     for (const o of head) {
       if (updates.has(o)) continue;
       const k = key(o, 'head');
       const match = k === undefined ? undefined : pool.get(k);
-      if (match === undefined || used.has(match)) continue;
+      if (match === undefined) continue;
       updates.set(o, match);
-      used.add(match);
+      matched.add(match);
     }
-    left = left.filter((o) => !used.has(o));
   }
-  return { updates, removed: new Set(left) };
+  // One DELETE per removed object: the base's main render of it (or its first render).
+  const removed = new Map<string, ScannedObject>();
+  const updatedKeys = new Set([...matched].map((o) => deployedKey(o.source, o.ref)));
+  for (const o of base) {
+    const k = deployedKey(o.source, o.ref);
+    if (updatedKeys.has(k)) continue;
+    const held = removed.get(k);
+    if (held === undefined || (held.source.variant !== undefined && o.source.variant === undefined)) removed.set(k, o);
+  }
+  return { updates, removed: new Set(removed.values()) };
 }
 
 /** Reads policy files and folders (.yaml/.yml/.json, multi-document); errors name the file and cause. */
@@ -140,7 +154,7 @@ export function prepareAdmission(scanned: readonly ScannedObject[], policyObject
     crds: crdIndex(all),
     cache: new WeakMap(),
     ...(context.userInfo !== undefined ? { userInfo: requestUserInfo(context.userInfo) } : {}),
-    ...(context.base !== undefined ? pairWithBase(scanned, context.base) : { updates: new Map(), removed: new Set() }),
+    ...(context.base !== undefined ? pairWithBase(context.evaluated ?? scanned, context.base) : { updates: new Map(), removed: new Set() }),
   };
 }
 

@@ -246,10 +246,12 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   // In a pull request (policyFrom) the configuration's policy files are read as the base commit has them.
   const configPolicies = config.admissionPolicies ?? [];
   const atBase = policy?.sha !== undefined && configPolicies.length > 0 ? await policyFilesAtBase(repoRoot, policy.sha, configPolicies) : undefined;
-  // With a base scan, objects the base deploys are admitted as UPDATEs, those the change removes as DELETEs.
-  options.onObjects?.(loaded.objects);
+  // With a base scan, objects the base deploys are admitted as UPDATEs, those the change removes as DELETEs
+  // (every evaluated object: second renders' too).
+  const evaluated = [...new Set([...loaded.objects, ...loaded.variants.flatMap((render) => render.objects)])];
+  options.onObjects?.(evaluated);
   const userInfo = options.admissionUser ?? config.admissionUserInfo;
-  const admissionContext = { ...(options.admissionBase ? { base: options.admissionBase } : {}), ...(userInfo ? { userInfo } : {}) };
+  const admissionContext = { ...(options.admissionBase ? { base: options.admissionBase, evaluated } : {}), ...(userInfo ? { userInfo } : {}) };
   loaded.errors.push(...prepareScanAdmission(loaded.objects, [...(atBase ? [] : configPolicies), ...(options.policies ?? [])], repoRoot, atBase, admissionContext));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
   evaluation.findings.push(...deletionFindings(config));
