@@ -37,9 +37,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/isexe/windows.js
+// ../main/node_modules/isexe/windows.js
 var require_windows = __commonJS({
-  "node_modules/isexe/windows.js"(exports, module) {
+  "../main/node_modules/isexe/windows.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
@@ -77,9 +77,9 @@ var require_windows = __commonJS({
   }
 });
 
-// node_modules/isexe/mode.js
+// ../main/node_modules/isexe/mode.js
 var require_mode = __commonJS({
-  "node_modules/isexe/mode.js"(exports, module) {
+  "../main/node_modules/isexe/mode.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
@@ -110,9 +110,9 @@ var require_mode = __commonJS({
   }
 });
 
-// node_modules/isexe/index.js
+// ../main/node_modules/isexe/index.js
 var require_isexe = __commonJS({
-  "node_modules/isexe/index.js"(exports, module) {
+  "../main/node_modules/isexe/index.js"(exports, module) {
     var fs = __require("fs");
     var core2;
     if (process.platform === "win32" || global.TESTING_WINDOWS) {
@@ -165,9 +165,9 @@ var require_isexe = __commonJS({
   }
 });
 
-// node_modules/which/which.js
+// ../main/node_modules/which/which.js
 var require_which = __commonJS({
-  "node_modules/which/which.js"(exports, module) {
+  "../main/node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
     var path37 = __require("path");
     var COLON = isWindows ? ";" : ":";
@@ -261,9 +261,9 @@ var require_which = __commonJS({
   }
 });
 
-// node_modules/path-key/index.js
+// ../main/node_modules/path-key/index.js
 var require_path_key = __commonJS({
-  "node_modules/path-key/index.js"(exports, module) {
+  "../main/node_modules/path-key/index.js"(exports, module) {
     "use strict";
     var pathKey4 = (options = {}) => {
       const environment = options.env || process.env;
@@ -278,9 +278,9 @@ var require_path_key = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/resolveCommand.js
+// ../main/node_modules/cross-spawn/lib/util/resolveCommand.js
 var require_resolveCommand = __commonJS({
-  "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
     var path37 = __require("path");
     var which = require_which();
@@ -320,9 +320,9 @@ var require_resolveCommand = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/escape.js
+// ../main/node_modules/cross-spawn/lib/util/escape.js
 var require_escape = __commonJS({
-  "node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
     "use strict";
     var metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
     function escapeCommand(arg) {
@@ -345,17 +345,17 @@ var require_escape = __commonJS({
   }
 });
 
-// node_modules/shebang-regex/index.js
+// ../main/node_modules/shebang-regex/index.js
 var require_shebang_regex = __commonJS({
-  "node_modules/shebang-regex/index.js"(exports, module) {
+  "../main/node_modules/shebang-regex/index.js"(exports, module) {
     "use strict";
     module.exports = /^#!(.*)/;
   }
 });
 
-// node_modules/shebang-command/index.js
+// ../main/node_modules/shebang-command/index.js
 var require_shebang_command = __commonJS({
-  "node_modules/shebang-command/index.js"(exports, module) {
+  "../main/node_modules/shebang-command/index.js"(exports, module) {
     "use strict";
     var shebangRegex = require_shebang_regex();
     module.exports = (string = "") => {
@@ -373,9 +373,9 @@ var require_shebang_command = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/readShebang.js
+// ../main/node_modules/cross-spawn/lib/util/readShebang.js
 var require_readShebang = __commonJS({
-  "node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
     "use strict";
     var fs = __require("fs");
     var shebangCommand = require_shebang_command();
@@ -395,9 +395,9 @@ var require_readShebang = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/parse.js
+// ../main/node_modules/cross-spawn/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/cross-spawn/lib/parse.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
     var path37 = __require("path");
     var resolveCommand = require_resolveCommand();
@@ -457,9 +457,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/enoent.js
+// ../main/node_modules/cross-spawn/lib/enoent.js
 var require_enoent = __commonJS({
-  "node_modules/cross-spawn/lib/enoent.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/enoent.js"(exports, module) {
     "use strict";
     var isWin = process.platform === "win32";
     function notFoundError(original, syscall) {
@@ -507,9 +507,9 @@ var require_enoent = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/index.js
+// ../main/node_modules/cross-spawn/index.js
 var require_cross_spawn = __commonJS({
-  "node_modules/cross-spawn/index.js"(exports, module) {
+  "../main/node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
     var parse2 = require_parse();
@@ -534,9 +534,9 @@ var require_cross_spawn = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -591,9 +591,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -749,9 +749,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -920,9 +920,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -990,9 +990,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
@@ -1040,9 +1040,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function toJS(value, arg, ctx) {
@@ -1070,9 +1070,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity7 = require_identity();
@@ -1111,9 +1111,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -1229,9 +1229,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Node = require_Node();
@@ -1259,9 +1259,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -1334,9 +1334,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity7 = require_identity();
@@ -1477,9 +1477,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -1494,9 +1494,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1630,9 +1630,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1913,9 +1913,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity7 = require_identity();
@@ -2037,9 +2037,9 @@ ${ctx.indent}${str3}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -2170,9 +2170,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -2192,9 +2192,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -2252,9 +2252,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -2316,9 +2316,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -2356,9 +2356,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -2507,9 +2507,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2651,9 +2651,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2673,9 +2673,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2789,9 +2789,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2811,9 +2811,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
@@ -2830,9 +2830,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../main/node_modules/yaml/dist/schema/common/null.js
 var require_null2 = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2848,9 +2848,9 @@ var require_null2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2872,9 +2872,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format3, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2899,9 +2899,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2945,9 +2945,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2990,9 +2990,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3018,9 +3018,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -3085,9 +3085,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -3151,9 +3151,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3229,9 +3229,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var toJS = require_toJS();
@@ -3307,9 +3307,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -3339,9 +3339,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -3388,9 +3388,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -3467,9 +3467,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3556,9 +3556,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str3, asBigInt) {
@@ -3644,9 +3644,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3688,9 +3688,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3782,9 +3782,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var map2 = require_map();
@@ -3814,9 +3814,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -3894,9 +3894,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -4203,9 +4203,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -4268,9 +4268,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -4402,9 +4402,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -4444,9 +4444,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -4462,9 +4462,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -4478,9 +4478,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4586,9 +4586,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4637,9 +4637,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4680,9 +4680,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -4874,9 +4874,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -4939,9 +4939,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -5122,9 +5122,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -5343,9 +5343,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -5424,9 +5424,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -5454,9 +5454,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -5560,9 +5560,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5603,9 +5603,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5811,9 +5811,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5996,9 +5996,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -6057,9 +6057,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -6119,9 +6119,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -6221,9 +6221,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty2(ch) {
@@ -6810,9 +6810,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6841,9 +6841,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7715,9 +7715,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7812,9 +7812,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7864,9 +7864,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
+// ../main/node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -8018,9 +8018,9 @@ var require_code = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/scope.js
+// ../main/node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -8163,9 +8163,9 @@ var require_scope = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/index.js
+// ../main/node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -8883,9 +8883,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/util.js
+// ../main/node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
@@ -9050,9 +9050,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/names.js
+// ../main/node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -9089,9 +9089,9 @@ var require_names = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/errors.js
+// ../main/node_modules/ajv/dist/compile/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -9211,9 +9211,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/boolSchema.js
+// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -9262,9 +9262,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/rules.js
+// ../main/node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getRules = exports.isJSONType = void 0;
@@ -9293,9 +9293,9 @@ var require_rules = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/applicability.js
+// ../main/node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -9316,9 +9316,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/dataType.js
+// ../main/node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -9500,9 +9500,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/defaults.js
+// ../main/node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assignDefaults = void 0;
@@ -9537,9 +9537,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/code.js
+// ../main/node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -9670,9 +9670,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/keyword.js
+// ../main/node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -9788,9 +9788,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/subschema.js
+// ../main/node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -9871,9 +9871,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../main/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
+  "../main/node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
     module.exports = function equal(a2, b) {
       if (a2 === b) return true;
@@ -9906,9 +9906,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
+// ../main/node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module) {
+  "../main/node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
     var traverse = module.exports = function(schema2, opts, cb) {
       if (typeof opts == "function") {
@@ -9994,9 +9994,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/resolve.js
+// ../main/node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
@@ -10150,9 +10150,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/index.js
+// ../main/node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -10658,9 +10658,9 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/validation_error.js
+// ../main/node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -10674,9 +10674,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/ref_error.js
+// ../main/node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -10691,9 +10691,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/index.js
+// ../main/node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -10915,9 +10915,9 @@ var require_compile = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/data.json
+// ../main/node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/data.json"(exports, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -10934,9 +10934,9 @@ var require_data = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/utils.js
+// ../main/node_modules/fast-uri/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -11468,9 +11468,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/schemes.js
+// ../main/node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
     var { isUUID } = require_utils();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -11679,9 +11679,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// node_modules/fast-uri/index.js
+// ../main/node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module) {
+  "../main/node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -12109,9 +12109,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/uri.js
+// ../main/node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var uri2 = require_fast_uri();
@@ -12120,9 +12120,9 @@ var require_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/core.js
+// ../main/node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
+  "../main/node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -12731,9 +12731,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/id.js
+// ../main/node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var def = {
@@ -12746,9 +12746,9 @@ var require_id = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/ref.js
+// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.callRef = exports.getValidate = void 0;
@@ -12868,9 +12868,9 @@ var require_ref = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/index.js
+// ../main/node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var id_1 = require_id();
@@ -12889,9 +12889,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12921,9 +12921,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12949,9 +12949,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../main/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function ucs2length(str3) {
@@ -12975,9 +12975,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13007,9 +13007,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13044,9 +13044,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13073,9 +13073,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/required.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13155,9 +13155,9 @@ var require_required = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13184,9 +13184,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../main/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -13195,9 +13195,9 @@ var require_equal = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -13262,9 +13262,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/const.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13291,9 +13291,9 @@ var require_const = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/enum.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13340,9 +13340,9 @@ var require_enum = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/index.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -13378,9 +13378,9 @@ var require_validation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateAdditionalItems = void 0;
@@ -13431,9 +13431,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateTuple = void 0;
@@ -13488,9 +13488,9 @@ var require_items = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var items_1 = require_items();
@@ -13505,9 +13505,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13540,9 +13540,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13634,9 +13634,9 @@ var require_contains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -13728,9 +13728,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13771,9 +13771,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13877,9 +13877,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -13935,9 +13935,9 @@ var require_properties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14009,9 +14009,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/not.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14040,9 +14040,9 @@ var require_not = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14057,9 +14057,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14115,9 +14115,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14142,9 +14142,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/if.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14211,9 +14211,9 @@ var require_if = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14229,9 +14229,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -14277,9 +14277,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/format.js
+// ../main/node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14367,9 +14367,9 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/index.js
+// ../main/node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
@@ -14378,9 +14378,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/metadata.js
+// ../main/node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -14401,9 +14401,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/draft7.js
+// ../main/node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -14423,9 +14423,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DiscrError = void 0;
@@ -14437,9 +14437,9 @@ var require_types = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14542,9 +14542,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-draft-07.json
+// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
     module.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -14699,9 +14699,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/ajv.js
+// ../main/node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "node_modules/ajv/dist/ajv.js"(exports, module) {
+  "../main/node_modules/ajv/dist/ajv.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
@@ -14791,7 +14791,7 @@ import { existsSync as existsSync11, mkdirSync as mkdirSync2, mkdtempSync as mkd
 import os6 from "node:os";
 import path34 from "node:path";
 
-// node_modules/is-plain-obj/index.js
+// ../main/node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
   if (typeof value !== "object" || value === null) {
     return false;
@@ -14800,7 +14800,7 @@ function isPlainObject(value) {
   return (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
 }
 
-// node_modules/execa/lib/arguments/file-url.js
+// ../main/node_modules/execa/lib/arguments/file-url.js
 import { fileURLToPath } from "node:url";
 var safeNormalizeFileUrl = (file, name) => {
   const fileString = normalizeFileUrl(normalizeDenoExecPath(file));
@@ -14813,7 +14813,7 @@ var normalizeDenoExecPath = (file) => isDenoExecPath(file) ? file.toString() : f
 var isDenoExecPath = (file) => typeof file !== "string" && file && Object.getPrototypeOf(file) === String.prototype;
 var normalizeFileUrl = (file) => file instanceof URL ? fileURLToPath(file) : file;
 
-// node_modules/execa/lib/methods/parameters.js
+// ../main/node_modules/execa/lib/methods/parameters.js
 var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   const filePath = safeNormalizeFileUrl(rawFile, "First argument");
   const [commandArguments, options] = isPlainObject(rawArguments) ? [[], rawArguments] : [rawArguments, rawOptions];
@@ -14834,10 +14834,10 @@ var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   return [filePath, normalizedArguments, options];
 };
 
-// node_modules/execa/lib/methods/template.js
+// ../main/node_modules/execa/lib/methods/template.js
 import { ChildProcess } from "node:child_process";
 
-// node_modules/execa/lib/utils/uint-array.js
+// ../main/node_modules/execa/lib/utils/uint-array.js
 import { StringDecoder } from "node:string_decoder";
 var { toString: objectToString } = Object.prototype;
 var isArrayBuffer = (value) => objectToString.call(value) === "[object ArrayBuffer]";
@@ -14884,7 +14884,7 @@ var getJoinLength = (uint8Arrays) => {
   return joinLength;
 };
 
-// node_modules/execa/lib/methods/template.js
+// ../main/node_modules/execa/lib/methods/template.js
 var isTemplateString = (templates) => Array.isArray(templates) && Array.isArray(templates.raw);
 var parseTemplates = (templates, expressions) => {
   let tokens2 = [];
@@ -14984,20 +14984,20 @@ var getSubprocessResult = ({ stdout }) => {
   throw new TypeError(`Unexpected "${typeof stdout}" stdout in template expression`);
 };
 
-// node_modules/execa/lib/methods/main-sync.js
+// ../main/node_modules/execa/lib/methods/main-sync.js
 import { spawnSync } from "node:child_process";
 
-// node_modules/execa/lib/arguments/specific.js
+// ../main/node_modules/execa/lib/arguments/specific.js
 import { debuglog } from "node:util";
 
-// node_modules/execa/lib/utils/standard-stream.js
+// ../main/node_modules/execa/lib/utils/standard-stream.js
 import process2 from "node:process";
 var isStandardStream = (stream) => STANDARD_STREAMS.includes(stream);
 var STANDARD_STREAMS = [process2.stdin, process2.stdout, process2.stderr];
 var STANDARD_STREAMS_ALIASES = ["stdin", "stdout", "stderr"];
 var getStreamName = (fdNumber) => STANDARD_STREAMS_ALIASES[fdNumber] ?? `stdio[${fdNumber}]`;
 
-// node_modules/execa/lib/arguments/specific.js
+// ../main/node_modules/execa/lib/arguments/specific.js
 var normalizeFdSpecificOptions = (options) => {
   const optionsCopy = { ...options };
   for (const optionName of FD_SPECIFIC_OPTIONS) {
@@ -15067,7 +15067,7 @@ var DEFAULT_OPTIONS = {
 var FD_SPECIFIC_OPTIONS = ["lines", "buffer", "maxBuffer", "verbose", "stripFinalNewline"];
 var getFdSpecificValue = (optionArray, fdNumber) => fdNumber === "ipc" ? optionArray.at(-1) : optionArray[fdNumber];
 
-// node_modules/execa/lib/verbose/values.js
+// ../main/node_modules/execa/lib/verbose/values.js
 var isVerbose = ({ verbose }, fdNumber) => getFdVerbose(verbose, fdNumber) !== "none";
 var isFullVerbose = ({ verbose }, fdNumber) => !["none", "short"].includes(getFdVerbose(verbose, fdNumber));
 var getVerboseFunction = ({ verbose }, fdNumber) => {
@@ -15079,10 +15079,10 @@ var getFdGenericVerbose = (verbose) => verbose.find((fdVerbose) => isVerboseFunc
 var isVerboseFunction = (fdVerbose) => typeof fdVerbose === "function";
 var VERBOSE_VALUES = ["none", "short", "full"];
 
-// node_modules/execa/lib/verbose/log.js
+// ../main/node_modules/execa/lib/verbose/log.js
 import { inspect } from "node:util";
 
-// node_modules/execa/lib/arguments/escape.js
+// ../main/node_modules/execa/lib/arguments/escape.js
 import { platform } from "node:process";
 import { stripVTControlCharacters } from "node:util";
 var joinCommand = (filePath, rawArguments) => {
@@ -15127,7 +15127,7 @@ var quoteString = (escapedArgument) => {
 };
 var NO_ESCAPE_REGEXP = /^[\w./-]+$/;
 
-// node_modules/is-unicode-supported/index.js
+// ../main/node_modules/is-unicode-supported/index.js
 import process3 from "node:process";
 function isUnicodeSupported() {
   const { env } = process3;
@@ -15138,7 +15138,7 @@ function isUnicodeSupported() {
   return Boolean(env.WT_SESSION) || Boolean(env.TERMINUS_SUBLIME) || env.ConEmuTask === "{cmd::Cmder}" || TERM_PROGRAM === "Terminus-Sublime" || TERM_PROGRAM === "vscode" || TERM === "xterm-256color" || TERM === "alacritty" || TERM === "rxvt-unicode" || TERM === "rxvt-unicode-256color" || env.TERMINAL_EMULATOR === "JetBrains-JediTerm";
 }
 
-// node_modules/figures/index.js
+// ../main/node_modules/figures/index.js
 var common = {
   circleQuestionMark: "(?)",
   questionMarkPrefix: "(?)",
@@ -15414,7 +15414,7 @@ var figures = shouldUseMain ? mainSymbols : fallbackSymbols;
 var figures_default = figures;
 var replacements = Object.entries(specialMainSymbols);
 
-// node_modules/yoctocolors/base.js
+// ../main/node_modules/yoctocolors/base.js
 import tty from "node:tty";
 var hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
 var format = (open, close) => {
@@ -15504,7 +15504,7 @@ var underlineMagentaBright = format("58;5;13", 59);
 var underlineCyanBright = format("58;5;14", 59);
 var underlineWhiteBright = format("58;5;15", 59);
 
-// node_modules/execa/lib/verbose/default.js
+// ../main/node_modules/execa/lib/verbose/default.js
 var defaultVerboseFunction = ({
   type: type2,
   message,
@@ -15543,7 +15543,7 @@ var COLORS = {
   duration: () => gray
 };
 
-// node_modules/execa/lib/verbose/custom.js
+// ../main/node_modules/execa/lib/verbose/custom.js
 var applyVerboseOnLines = (printedLines, verboseInfo, fdNumber) => {
   const verboseFunction = getVerboseFunction(verboseInfo, fdNumber);
   return printedLines.map(({ verboseLine, verboseObject }) => applyVerboseFunction(verboseLine, verboseObject, verboseFunction)).filter((printedLine) => printedLine !== void 0).map((printedLine) => appendNewline(printedLine)).join("");
@@ -15560,7 +15560,7 @@ var applyVerboseFunction = (verboseLine, verboseObject, verboseFunction) => {
 var appendNewline = (printedLine) => printedLine.endsWith("\n") ? printedLine : `${printedLine}
 `;
 
-// node_modules/execa/lib/verbose/log.js
+// ../main/node_modules/execa/lib/verbose/log.js
 var verboseLog = ({ type: type2, verboseMessage, fdNumber, verboseInfo, result }) => {
   const verboseObject = getVerboseObject({ type: type2, result, verboseInfo });
   const printedLines = getPrintedLines(verboseMessage, verboseObject);
@@ -15594,7 +15594,7 @@ var serializeVerboseMessage = (message) => {
 };
 var TAB_SIZE = 2;
 
-// node_modules/execa/lib/verbose/start.js
+// ../main/node_modules/execa/lib/verbose/start.js
 var logCommand = (escapedCommand, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -15606,7 +15606,7 @@ var logCommand = (escapedCommand, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/verbose/info.js
+// ../main/node_modules/execa/lib/verbose/info.js
 var getVerboseInfo = (verbose, escapedCommand, rawOptions) => {
   validateVerbose(verbose);
   const commandId = getCommandId(verbose);
@@ -15634,12 +15634,12 @@ var validateVerbose = (verbose) => {
   }
 };
 
-// node_modules/execa/lib/return/duration.js
+// ../main/node_modules/execa/lib/return/duration.js
 import { hrtime } from "node:process";
 var getStartTime = () => hrtime.bigint();
 var getDurationMs = (startTime) => Number(hrtime.bigint() - startTime) / 1e6;
 
-// node_modules/execa/lib/arguments/command.js
+// ../main/node_modules/execa/lib/arguments/command.js
 var handleCommand = (filePath, rawArguments, rawOptions) => {
   const startTime = getStartTime();
   const { command, escapedCommand } = joinCommand(filePath, rawArguments);
@@ -15654,16 +15654,16 @@ var handleCommand = (filePath, rawArguments, rawOptions) => {
   };
 };
 
-// node_modules/execa/lib/arguments/options.js
+// ../main/node_modules/execa/lib/arguments/options.js
 var import_cross_spawn = __toESM(require_cross_spawn(), 1);
 import path5 from "node:path";
 import process6 from "node:process";
 
-// node_modules/npm-run-path/index.js
+// ../main/node_modules/npm-run-path/index.js
 import process4 from "node:process";
 import path2 from "node:path";
 
-// node_modules/npm-run-path/node_modules/path-key/index.js
+// ../main/node_modules/npm-run-path/node_modules/path-key/index.js
 function pathKey(options = {}) {
   const {
     env = process.env,
@@ -15675,7 +15675,7 @@ function pathKey(options = {}) {
   return Object.keys(env).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
 }
 
-// node_modules/unicorn-magic/node.js
+// ../main/node_modules/unicorn-magic/node.js
 import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
 import path from "node:path";
@@ -15699,7 +15699,7 @@ function traversePathUp(startPath) {
 }
 var TEN_MEGABYTES_IN_BYTES = 10 * 1024 * 1024;
 
-// node_modules/npm-run-path/index.js
+// ../main/node_modules/npm-run-path/index.js
 var npmRunPath = ({
   cwd = process4.cwd(),
   path: pathOption = process4.env[pathKey()],
@@ -15740,10 +15740,10 @@ var npmRunPathEnv = ({ env = process4.env, ...options } = {}) => {
   return env;
 };
 
-// node_modules/execa/lib/terminate/kill.js
+// ../main/node_modules/execa/lib/terminate/kill.js
 import { setTimeout } from "node:timers/promises";
 
-// node_modules/execa/lib/return/final-error.js
+// ../main/node_modules/execa/lib/return/final-error.js
 var getFinalError = (originalError, message, isSync) => {
   const ErrorClass = isSync ? ExecaSyncError : ExecaError;
   const options = originalError instanceof DiscardedError ? {} : { cause: originalError };
@@ -15775,13 +15775,13 @@ var ExecaSyncError = class extends Error {
 };
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
-// node_modules/execa/lib/terminate/signal.js
+// ../main/node_modules/execa/lib/terminate/signal.js
 import { constants as constants3 } from "node:os";
 
-// node_modules/human-signals/build/src/main.js
+// ../main/node_modules/human-signals/build/src/main.js
 import { constants as constants2 } from "node:os";
 
-// node_modules/human-signals/build/src/realtime.js
+// ../main/node_modules/human-signals/build/src/realtime.js
 var getRealtimeSignals = () => {
   const length = SIGRTMAX - SIGRTMIN + 1;
   return Array.from({ length }, getRealtimeSignal);
@@ -15796,10 +15796,10 @@ var getRealtimeSignal = (value, index) => ({
 var SIGRTMIN = 34;
 var SIGRTMAX = 64;
 
-// node_modules/human-signals/build/src/signals.js
+// ../main/node_modules/human-signals/build/src/signals.js
 import { constants } from "node:os";
 
-// node_modules/human-signals/build/src/core.js
+// ../main/node_modules/human-signals/build/src/core.js
 var SIGNALS = [
   {
     name: "SIGHUP",
@@ -16072,7 +16072,7 @@ var SIGNALS = [
   }
 ];
 
-// node_modules/human-signals/build/src/signals.js
+// ../main/node_modules/human-signals/build/src/signals.js
 var getSignals = () => {
   const realtimeSignals = getRealtimeSignals();
   const signals2 = [...SIGNALS, ...realtimeSignals].map(normalizeSignal);
@@ -16094,7 +16094,7 @@ var normalizeSignal = ({
   return { name, number, description, supported, action, forced, standard };
 };
 
-// node_modules/human-signals/build/src/main.js
+// ../main/node_modules/human-signals/build/src/main.js
 var getSignalsByName = () => {
   const signals2 = getSignals();
   return Object.fromEntries(signals2.map(getSignalByName));
@@ -16145,7 +16145,7 @@ var findSignalByNumber = (number, signals2) => {
 };
 var signalsByNumber = getSignalsByNumber();
 
-// node_modules/execa/lib/terminate/signal.js
+// ../main/node_modules/execa/lib/terminate/signal.js
 var normalizeKillSignal = (killSignal) => {
   const optionName = "option `killSignal`";
   if (killSignal === 0) {
@@ -16189,7 +16189,7 @@ var getAvailableSignalNames = () => Object.keys(constants3.signals).sort().map((
 var getAvailableSignalIntegers = () => [...new Set(Object.values(constants3.signals).sort((signalInteger, signalIntegerTwo) => signalInteger - signalIntegerTwo))].join(", ");
 var getSignalDescription = (signal) => signalsByName[signal].description;
 
-// node_modules/execa/lib/terminate/kill.js
+// ../main/node_modules/execa/lib/terminate/kill.js
 var normalizeForceKillAfterDelay = (forceKillAfterDelay) => {
   if (forceKillAfterDelay === false) {
     return forceKillAfterDelay;
@@ -16256,7 +16256,7 @@ var killOnTimeout = async ({ kill, forceKillAfterDelay, context, controllerSigna
   }
 };
 
-// node_modules/execa/lib/utils/abort-signal.js
+// ../main/node_modules/execa/lib/utils/abort-signal.js
 import { once } from "node:events";
 var onAbortedSignal = async (mainSignal, stopSignal) => {
   if (!mainSignal.aborted) {
@@ -16264,7 +16264,7 @@ var onAbortedSignal = async (mainSignal, stopSignal) => {
   }
 };
 
-// node_modules/execa/lib/terminate/cancel.js
+// ../main/node_modules/execa/lib/terminate/cancel.js
 var validateCancelSignal = ({ cancelSignal }) => {
   if (cancelSignal !== void 0 && Object.prototype.toString.call(cancelSignal) !== "[object AbortSignal]") {
     throw new Error(`The \`cancelSignal\` option must be an AbortSignal: ${String(cancelSignal)}`);
@@ -16278,13 +16278,13 @@ var terminateOnCancel = async (subprocess, cancelSignal, context, { signal }) =>
   throw cancelSignal.reason;
 };
 
-// node_modules/execa/lib/ipc/graceful.js
+// ../main/node_modules/execa/lib/ipc/graceful.js
 import { scheduler as scheduler2 } from "node:timers/promises";
 
-// node_modules/execa/lib/ipc/send.js
+// ../main/node_modules/execa/lib/ipc/send.js
 import { promisify as promisify2 } from "node:util";
 
-// node_modules/execa/lib/ipc/validation.js
+// ../main/node_modules/execa/lib/ipc/validation.js
 var validateIpcMethod = ({ methodName, isSubprocess, ipc, isConnected: isConnected2 }) => {
   validateIpcOption(methodName, isSubprocess, ipc);
   validateConnection(methodName, isSubprocess, isConnected2);
@@ -16356,7 +16356,7 @@ var disconnect = (anyProcess) => {
   }
 };
 
-// node_modules/execa/lib/utils/deferred.js
+// ../main/node_modules/execa/lib/utils/deferred.js
 var createDeferred = () => {
   const methods = {};
   const promise = new Promise((resolve2, reject) => {
@@ -16365,7 +16365,7 @@ var createDeferred = () => {
   return Object.assign(promise, methods);
 };
 
-// node_modules/execa/lib/arguments/fd-options.js
+// ../main/node_modules/execa/lib/arguments/fd-options.js
 var getToStream = (destination, to = "stdin") => {
   const isWritable = true;
   const { options, fileDescriptors } = SUBPROCESS_OPTIONS.get(destination);
@@ -16445,10 +16445,10 @@ var serializeOptionValue = (value) => {
   return typeof value === "number" ? `${value}` : "Stream";
 };
 
-// node_modules/execa/lib/ipc/strict.js
+// ../main/node_modules/execa/lib/ipc/strict.js
 import { once as once3 } from "node:events";
 
-// node_modules/execa/lib/utils/max-listeners.js
+// ../main/node_modules/execa/lib/utils/max-listeners.js
 import { addAbortListener } from "node:events";
 var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   const maxListeners = eventEmitter.getMaxListeners();
@@ -16461,14 +16461,14 @@ var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   });
 };
 
-// node_modules/execa/lib/ipc/forward.js
+// ../main/node_modules/execa/lib/ipc/forward.js
 import { EventEmitter } from "node:events";
 
-// node_modules/execa/lib/ipc/incoming.js
+// ../main/node_modules/execa/lib/ipc/incoming.js
 import { once as once2 } from "node:events";
 import { scheduler } from "node:timers/promises";
 
-// node_modules/execa/lib/ipc/reference.js
+// ../main/node_modules/execa/lib/ipc/reference.js
 var addReference = (channel, reference) => {
   if (reference) {
     addReferenceCount(channel);
@@ -16498,7 +16498,7 @@ var redoAddedReferences = (channel, isSubprocess) => {
   }
 };
 
-// node_modules/execa/lib/ipc/incoming.js
+// ../main/node_modules/execa/lib/ipc/incoming.js
 var onMessage = async ({ anyProcess, channel, isSubprocess, ipcEmitter }, wrappedMessage) => {
   if (handleStrictResponse(wrappedMessage) || handleAbort(wrappedMessage)) {
     return;
@@ -16539,7 +16539,7 @@ var onDisconnect = async ({ anyProcess, channel, isSubprocess, ipcEmitter, bound
 };
 var INCOMING_MESSAGES = /* @__PURE__ */ new WeakMap();
 
-// node_modules/execa/lib/ipc/forward.js
+// ../main/node_modules/execa/lib/ipc/forward.js
 var getIpcEmitter = (anyProcess, channel, isSubprocess) => {
   if (IPC_EMITTERS.has(anyProcess)) {
     return IPC_EMITTERS.get(anyProcess);
@@ -16578,7 +16578,7 @@ var isConnected = (anyProcess) => {
   return ipcEmitter === void 0 ? anyProcess.channel !== null : ipcEmitter.connected;
 };
 
-// node_modules/execa/lib/ipc/strict.js
+// ../main/node_modules/execa/lib/ipc/strict.js
 var handleSendStrict = ({ anyProcess, channel, isSubprocess, message, strict }) => {
   if (!strict) {
     return message;
@@ -16661,7 +16661,7 @@ var throwOnDisconnect = async (anyProcess, isSubprocess, { signal }) => {
 var REQUEST_TYPE = "execa:ipc:request";
 var RESPONSE_TYPE = "execa:ipc:response";
 
-// node_modules/execa/lib/ipc/outgoing.js
+// ../main/node_modules/execa/lib/ipc/outgoing.js
 var startSendMessage = (anyProcess, wrappedMessage, strict) => {
   if (!OUTGOING_MESSAGES.has(anyProcess)) {
     OUTGOING_MESSAGES.set(anyProcess, /* @__PURE__ */ new Set());
@@ -16688,7 +16688,7 @@ var OUTGOING_MESSAGES = /* @__PURE__ */ new WeakMap();
 var hasMessageListeners = (anyProcess, ipcEmitter) => ipcEmitter.listenerCount("message") > getMinListenerCount(anyProcess);
 var getMinListenerCount = (anyProcess) => SUBPROCESS_OPTIONS.has(anyProcess) && !getFdSpecificValue(SUBPROCESS_OPTIONS.get(anyProcess).options.buffer, "ipc") ? 1 : 0;
 
-// node_modules/execa/lib/ipc/send.js
+// ../main/node_modules/execa/lib/ipc/send.js
 var sendMessage = ({ anyProcess, channel, isSubprocess, ipc }, message, { strict = false } = {}) => {
   const methodName = "sendMessage";
   validateIpcMethod({
@@ -16758,7 +16758,7 @@ var getSendMethod = (anyProcess) => {
 };
 var PROCESS_SEND_METHODS = /* @__PURE__ */ new WeakMap();
 
-// node_modules/execa/lib/ipc/graceful.js
+// ../main/node_modules/execa/lib/ipc/graceful.js
 var sendAbort = (subprocess, message) => {
   const methodName = "cancelSignal";
   validateConnection(methodName, false, subprocess.connected);
@@ -16809,7 +16809,7 @@ var abortOnDisconnect = () => {
 };
 var cancelController = new AbortController();
 
-// node_modules/execa/lib/terminate/graceful.js
+// ../main/node_modules/execa/lib/terminate/graceful.js
 var validateGracefulCancel = ({ gracefulCancel, cancelSignal, ipc, serialization }) => {
   if (!gracefulCancel) {
     return;
@@ -16865,7 +16865,7 @@ var getReason = ({ reason: reason2 }) => {
   return error;
 };
 
-// node_modules/execa/lib/terminate/timeout.js
+// ../main/node_modules/execa/lib/terminate/timeout.js
 import { setTimeout as setTimeout2 } from "node:timers/promises";
 var validateTimeout = ({ timeout }) => {
   if (timeout !== void 0 && (!Number.isFinite(timeout) || timeout < 0)) {
@@ -16880,7 +16880,7 @@ var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
   throw new DiscardedError();
 };
 
-// node_modules/execa/lib/methods/node.js
+// ../main/node_modules/execa/lib/methods/node.js
 import { execPath, execArgv } from "node:process";
 import path3 from "node:path";
 var mapNode = ({ options }) => {
@@ -16921,7 +16921,7 @@ var handleNodeOption = (file, commandArguments, {
   ];
 };
 
-// node_modules/execa/lib/ipc/ipc-input.js
+// ../main/node_modules/execa/lib/ipc/ipc-input.js
 import { serialize } from "node:v8";
 var validateIpcInputOption = ({ ipcInput, ipc, serialization }) => {
   if (ipcInput === void 0) {
@@ -16957,7 +16957,7 @@ var sendIpcInput = async (subprocess, ipcInput) => {
   await subprocess.sendMessage(ipcInput);
 };
 
-// node_modules/execa/lib/arguments/encoding-option.js
+// ../main/node_modules/execa/lib/arguments/encoding-option.js
 var validateEncoding = ({ encoding }) => {
   if (ENCODINGS.has(encoding)) {
     return;
@@ -16999,7 +16999,7 @@ var ENCODING_ALIASES = {
 };
 var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encoding}"` : String(encoding);
 
-// node_modules/execa/lib/arguments/cwd.js
+// ../main/node_modules/execa/lib/arguments/cwd.js
 import { statSync } from "node:fs";
 import path4 from "node:path";
 import process5 from "node:process";
@@ -17035,7 +17035,7 @@ ${originalMessage}`;
   return originalMessage;
 };
 
-// node_modules/execa/lib/arguments/options.js
+// ../main/node_modules/execa/lib/arguments/options.js
 var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   rawOptions.cwd = normalizeCwd(rawOptions.cwd);
   const [processedFile, processedArguments, processedOptions] = handleNodeOption(filePath, rawArguments, rawOptions);
@@ -17106,13 +17106,13 @@ var getEnv = ({ env: envOption, extendEnv, preferLocal, node, localDirectory, no
   return env;
 };
 
-// node_modules/execa/lib/arguments/shell.js
+// ../main/node_modules/execa/lib/arguments/shell.js
 var concatenateShell = (file, commandArguments, options) => options.shell && commandArguments.length > 0 ? [[file, ...commandArguments].join(" "), [], options] : [file, commandArguments, options];
 
-// node_modules/execa/lib/return/message.js
+// ../main/node_modules/execa/lib/return/message.js
 import { inspect as inspect2 } from "node:util";
 
-// node_modules/strip-final-newline/index.js
+// ../main/node_modules/strip-final-newline/index.js
 function stripFinalNewline(input) {
   if (typeof input === "string") {
     return stripFinalNewlineString(input);
@@ -17129,11 +17129,11 @@ var LF_BINARY = LF.codePointAt(0);
 var CR = "\r";
 var CR_BINARY = CR.codePointAt(0);
 
-// node_modules/get-stream/source/index.js
+// ../main/node_modules/get-stream/source/index.js
 import { on } from "node:events";
 import { finished } from "node:stream/promises";
 
-// node_modules/is-stream/index.js
+// ../main/node_modules/is-stream/index.js
 function isStream(stream, { checkOpen = true } = {}) {
   return stream !== null && typeof stream === "object" && (stream.writable || stream.readable || !checkOpen || stream.writable === void 0 && stream.readable === void 0) && typeof stream.pipe === "function";
 }
@@ -17147,7 +17147,7 @@ function isDuplexStream(stream, options) {
   return isWritableStream(stream, options) && isReadableStream(stream, options);
 }
 
-// node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
+// ../main/node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
 var a = Object.getPrototypeOf(
   Object.getPrototypeOf(
     /* istanbul ignore next */
@@ -17235,7 +17235,7 @@ function h({ preventCancel: r = false } = {}) {
   return s[n] = t, s;
 }
 
-// node_modules/get-stream/source/stream.js
+// ../main/node_modules/get-stream/source/stream.js
 var getAsyncIterable = (stream) => {
   if (isReadableStream(stream, { checkOpen: false }) && nodeImports.on !== void 0) {
     return getStreamIterable(stream);
@@ -17283,7 +17283,7 @@ var handleStreamEnd = async (stream, controller2, state) => {
 };
 var nodeImports = {};
 
-// node_modules/get-stream/source/contents.js
+// ../main/node_modules/get-stream/source/contents.js
 var getStreamContents = async (stream, { init, convertChunk, getSize, truncateChunk, addChunk, getFinalChunk, finalize }, { maxBuffer = Number.POSITIVE_INFINITY } = {}) => {
   const asyncIterable = getAsyncIterable(stream);
   const state = init();
@@ -17378,7 +17378,7 @@ var MaxBufferError = class extends Error {
   }
 };
 
-// node_modules/get-stream/source/utils.js
+// ../main/node_modules/get-stream/source/utils.js
 var identity2 = (value) => value;
 var noop = () => void 0;
 var getContentsProperty = ({ contents }) => contents;
@@ -17387,7 +17387,7 @@ var throwObjectStream = (chunk) => {
 };
 var getLengthProperty = (convertedChunk) => convertedChunk.length;
 
-// node_modules/get-stream/source/array.js
+// ../main/node_modules/get-stream/source/array.js
 async function getStreamAsArray(stream, options) {
   return getStreamContents(stream, arrayMethods, options);
 }
@@ -17414,7 +17414,7 @@ var arrayMethods = {
   finalize: getContentsProperty
 };
 
-// node_modules/get-stream/source/array-buffer.js
+// ../main/node_modules/get-stream/source/array-buffer.js
 async function getStreamAsArrayBuffer(stream, options) {
   return getStreamContents(stream, arrayBufferMethods, options);
 }
@@ -17467,7 +17467,7 @@ var arrayBufferMethods = {
   finalize: finalizeArrayBuffer
 };
 
-// node_modules/get-stream/source/string.js
+// ../main/node_modules/get-stream/source/string.js
 async function getStreamAsString(stream, options) {
   return getStreamContents(stream, stringMethods, options);
 }
@@ -17496,10 +17496,10 @@ var stringMethods = {
   finalize: getContentsProperty
 };
 
-// node_modules/get-stream/source/index.js
+// ../main/node_modules/get-stream/source/index.js
 Object.assign(nodeImports, { on, finished });
 
-// node_modules/execa/lib/io/max-buffer.js
+// ../main/node_modules/execa/lib/io/max-buffer.js
 var handleMaxBuffer = ({ error, stream, readableObjectMode, lines, encoding, fdNumber }) => {
   if (!(error instanceof MaxBufferError)) {
     throw error;
@@ -17558,7 +17558,7 @@ var truncateMaxBufferSync = (result, isMaxBuffer, maxBuffer) => {
 };
 var getMaxBufferSync = ([, stdoutMaxBuffer]) => stdoutMaxBuffer;
 
-// node_modules/execa/lib/return/message.js
+// ../main/node_modules/execa/lib/return/message.js
 var createMessages = ({
   stdio,
   all,
@@ -17676,7 +17676,7 @@ var serializeMessageItem = (messageItem) => {
   return "";
 };
 
-// node_modules/execa/lib/return/result.js
+// ../main/node_modules/execa/lib/return/result.js
 var makeSuccessResult = ({
   command,
   escapedCommand,
@@ -17849,7 +17849,7 @@ var normalizeExitPayload = (rawExitCode, rawSignal) => {
   return { exitCode, signal, signalDescription };
 };
 
-// node_modules/parse-ms/index.js
+// ../main/node_modules/parse-ms/index.js
 var toZeroIfInfinity = (value) => Number.isFinite(value) ? value : 0;
 function parseNumber(milliseconds) {
   return {
@@ -17888,7 +17888,7 @@ function parseMilliseconds(milliseconds) {
   throw new TypeError("Expected a finite number or bigint");
 }
 
-// node_modules/pretty-ms/index.js
+// ../main/node_modules/pretty-ms/index.js
 var isZero = (value) => value === 0 || value === 0n;
 var pluralize = (word, count2) => count2 === 1 || count2 === 1n ? word : `${word}s`;
 var SECOND_ROUNDING_EPSILON = 1e-7;
@@ -17988,7 +17988,7 @@ function prettyMilliseconds(milliseconds, options) {
   return sign + result.join(separator);
 }
 
-// node_modules/execa/lib/verbose/error.js
+// ../main/node_modules/execa/lib/verbose/error.js
 var logError = (result, verboseInfo) => {
   if (result.failed) {
     verboseLog({
@@ -18000,7 +18000,7 @@ var logError = (result, verboseInfo) => {
   }
 };
 
-// node_modules/execa/lib/verbose/complete.js
+// ../main/node_modules/execa/lib/verbose/complete.js
 var logResult = (result, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -18018,7 +18018,7 @@ var logDuration = (result, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/return/reject.js
+// ../main/node_modules/execa/lib/return/reject.js
 var handleResult = (result, verboseInfo, { reject }) => {
   logResult(result, verboseInfo);
   if (result.failed && reject) {
@@ -18027,10 +18027,10 @@ var handleResult = (result, verboseInfo, { reject }) => {
   return result;
 };
 
-// node_modules/execa/lib/stdio/handle-sync.js
+// ../main/node_modules/execa/lib/stdio/handle-sync.js
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// node_modules/execa/lib/stdio/type.js
+// ../main/node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
   if (isAsyncGenerator(value)) {
     return "asyncGenerator";
@@ -18156,7 +18156,7 @@ var TYPE_TO_MESSAGE = {
   uint8Array: "a Uint8Array"
 };
 
-// node_modules/execa/lib/transform/object-mode.js
+// ../main/node_modules/execa/lib/transform/object-mode.js
 var getTransformObjectModes = (objectMode, index, newTransforms, direction) => direction === "output" ? getOutputObjectModes(objectMode, index, newTransforms) : getInputObjectModes(objectMode, index, newTransforms);
 var getOutputObjectModes = (objectMode, index, newTransforms) => {
   const writableObjectMode = index !== 0 && newTransforms[index - 1].value.readableObjectMode;
@@ -18176,7 +18176,7 @@ var getFdObjectMode = (stdioItems, direction) => {
   return direction === "input" ? lastTransform.value.writableObjectMode : lastTransform.value.readableObjectMode;
 };
 
-// node_modules/execa/lib/transform/normalize.js
+// ../main/node_modules/execa/lib/transform/normalize.js
 var normalizeTransforms = (stdioItems, optionName, direction, options) => [
   ...stdioItems.filter(({ type: type2 }) => !TRANSFORM_TYPES.has(type2)),
   ...getTransforms(stdioItems, optionName, direction, options)
@@ -18270,7 +18270,7 @@ var normalizeGenerator = ({ stdioItem, stdioItem: { value }, index, newTransform
 };
 var sortTransforms = (newTransforms, direction) => direction === "input" ? newTransforms.reverse() : newTransforms;
 
-// node_modules/execa/lib/stdio/direction.js
+// ../main/node_modules/execa/lib/stdio/direction.js
 import process7 from "node:process";
 var getStreamDirection = (stdioItems, fdNumber, optionName) => {
   const directions = stdioItems.map((stdioItem) => getStdioItemDirection(stdioItem, fdNumber));
@@ -18320,10 +18320,10 @@ var getStandardStreamDirection = (value) => {
 };
 var DEFAULT_DIRECTION = "output";
 
-// node_modules/execa/lib/ipc/array.js
+// ../main/node_modules/execa/lib/ipc/array.js
 var normalizeIpcStdioArray = (stdioArray, ipc) => ipc && !stdioArray.includes("ipc") ? [...stdioArray, "ipc"] : stdioArray;
 
-// node_modules/execa/lib/stdio/stdio-option.js
+// ../main/node_modules/execa/lib/stdio/stdio-option.js
 var normalizeStdioOption = ({ stdio, ipc, buffer, ...options }, verboseInfo, isSync) => {
   const stdioArray = getStdioArray(stdio, options).map((stdioOption, fdNumber) => addDefaultValue2(stdioOption, fdNumber));
   return isSync ? normalizeStdioSync(stdioArray, buffer, verboseInfo) : normalizeIpcStdioArray(stdioArray, ipc);
@@ -18357,7 +18357,7 @@ var addDefaultValue2 = (stdioOption, fdNumber) => {
 var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((stdioOption, fdNumber) => !buffer[fdNumber] && fdNumber !== 0 && !isFullVerbose(verboseInfo, fdNumber) && isOutputPipeOnly(stdioOption) ? "ignore" : stdioOption);
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
-// node_modules/execa/lib/stdio/native.js
+// ../main/node_modules/execa/lib/stdio/native.js
 import { readFileSync } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type: type2 }, isStdioArray, fdNumber, direction, isSync }) => {
@@ -18426,7 +18426,7 @@ var getStandardStream = (fdNumber, value, optionName) => {
   return standardStream;
 };
 
-// node_modules/execa/lib/stdio/input-option.js
+// ../main/node_modules/execa/lib/stdio/input-option.js
 var handleInputOptions = ({ input, inputFile }, fdNumber) => fdNumber === 0 ? [
   ...handleInputOption(input),
   ...handleInputFileOption(inputFile)
@@ -18462,7 +18462,7 @@ var getInputFileType = (inputFile) => {
   throw new Error("The `inputFile` option must be a file path string or a file URL.");
 };
 
-// node_modules/execa/lib/stdio/duplicate.js
+// ../main/node_modules/execa/lib/stdio/duplicate.js
 var filterDuplicates = (stdioItems) => stdioItems.filter((stdioItemOne, indexOne) => stdioItems.every((stdioItemTwo, indexTwo) => stdioItemOne.value !== stdioItemTwo.value || indexOne >= indexTwo || stdioItemOne.type === "generator" || stdioItemOne.type === "asyncGenerator"));
 var getDuplicateStream = ({ stdioItem: { type: type2, value, optionName }, direction, fileDescriptors, isSync }) => {
   const otherStdioItems = getOtherStdioItems(fileDescriptors, type2);
@@ -18537,7 +18537,7 @@ var throwOnDuplicateStream = (stdioItem, optionName, type2) => {
   }
 };
 
-// node_modules/execa/lib/stdio/handle.js
+// ../main/node_modules/execa/lib/stdio/handle.js
 var handleStdio = (addProperties3, options, verboseInfo, isSync) => {
   const stdio = normalizeStdioOption(options, verboseInfo, isSync);
   const initialFileDescriptors = stdio.map((stdioOption, fdNumber) => getFileDescriptor({
@@ -18697,7 +18697,7 @@ var forwardStdio = (stdioItems) => {
   return type2 === "native" ? value : "pipe";
 };
 
-// node_modules/execa/lib/stdio/handle-sync.js
+// ../main/node_modules/execa/lib/stdio/handle-sync.js
 var handleStdioSync = (options, verboseInfo) => handleStdio(addPropertiesSync, options, verboseInfo, true);
 var forbiddenIfSync = ({ type: type2, optionName }) => {
   throwInvalidSyncValue(optionName, TYPE_TO_MESSAGE[type2]);
@@ -18743,14 +18743,14 @@ var addPropertiesSync = {
   }
 };
 
-// node_modules/execa/lib/io/strip-newline.js
+// ../main/node_modules/execa/lib/io/strip-newline.js
 var stripNewline = (value, { stripFinalNewline: stripFinalNewline2 }, fdNumber) => getStripFinalNewline(stripFinalNewline2, fdNumber) && value !== void 0 && !Array.isArray(value) ? stripFinalNewline(value) : value;
 var getStripFinalNewline = (stripFinalNewline2, fdNumber) => fdNumber === "all" ? stripFinalNewline2[1] || stripFinalNewline2[2] : stripFinalNewline2[fdNumber];
 
-// node_modules/execa/lib/transform/generator.js
+// ../main/node_modules/execa/lib/transform/generator.js
 import { Transform, getDefaultHighWaterMark } from "node:stream";
 
-// node_modules/execa/lib/transform/split.js
+// ../main/node_modules/execa/lib/transform/split.js
 var getSplitLinesGenerator = (binary2, preserveNewlines, skipped, state) => binary2 || skipped ? void 0 : initializeSplitLines(preserveNewlines, state);
 var splitLinesSync = (chunk, preserveNewlines, objectMode) => objectMode ? chunk.flatMap((item) => splitLinesItemSync(item, preserveNewlines)) : splitLinesItemSync(chunk, preserveNewlines);
 var splitLinesItemSync = (chunk, preserveNewlines) => {
@@ -18830,7 +18830,7 @@ var linesUint8ArrayInfo = {
   concatBytes: concatUint8Array
 };
 
-// node_modules/execa/lib/transform/validate.js
+// ../main/node_modules/execa/lib/transform/validate.js
 import { Buffer as Buffer2 } from "node:buffer";
 var getValidateTransformInput = (writableObjectMode, optionName) => writableObjectMode ? void 0 : validateStringTransformInput.bind(void 0, optionName);
 var validateStringTransformInput = function* (optionName, chunk) {
@@ -18859,7 +18859,7 @@ Instead, \`yield\` should either be called with a value, or not be called at all
   }
 };
 
-// node_modules/execa/lib/transform/encoding-transform.js
+// ../main/node_modules/execa/lib/transform/encoding-transform.js
 import { Buffer as Buffer3 } from "node:buffer";
 import { StringDecoder as StringDecoder2 } from "node:string_decoder";
 var getEncodingTransformGenerator = (binary2, encoding, skipped) => {
@@ -18894,7 +18894,7 @@ var encodingStringFinal = function* (stringDecoder) {
   }
 };
 
-// node_modules/execa/lib/transform/run-async.js
+// ../main/node_modules/execa/lib/transform/run-async.js
 import { callbackify } from "node:util";
 var pushChunks = callbackify(async (getChunks, state, getChunksArguments, transformStream) => {
   state.currentIterable = getChunks(...getChunksArguments);
@@ -18942,7 +18942,7 @@ var identityGenerator = function* (chunk) {
   yield chunk;
 };
 
-// node_modules/execa/lib/transform/run-sync.js
+// ../main/node_modules/execa/lib/transform/run-sync.js
 var pushChunksSync = (getChunksSync, getChunksArguments, transformStream, done) => {
   try {
     for (const chunk of getChunksSync(...getChunksArguments)) {
@@ -18984,7 +18984,7 @@ var identityGenerator2 = function* (chunk) {
   yield chunk;
 };
 
-// node_modules/execa/lib/transform/generator.js
+// ../main/node_modules/execa/lib/transform/generator.js
 var generatorToStream = ({
   value,
   value: { transform, final, writableObjectMode, readableObjectMode },
@@ -19038,7 +19038,7 @@ var addInternalGenerators = ({ transform, final, binary: binary2, writableObject
   ].filter(Boolean);
 };
 
-// node_modules/execa/lib/io/input-sync.js
+// ../main/node_modules/execa/lib/io/input-sync.js
 var addInputOptionsSync = (fileDescriptors, options) => {
   for (const fdNumber of getInputFdNumbers(fileDescriptors)) {
     addInputOptionSync(fileDescriptors, fdNumber, options);
@@ -19071,10 +19071,10 @@ var validateSerializable = (newContents) => {
   }
 };
 
-// node_modules/execa/lib/io/output-sync.js
+// ../main/node_modules/execa/lib/io/output-sync.js
 import { writeFileSync, appendFileSync } from "node:fs";
 
-// node_modules/execa/lib/verbose/output.js
+// ../main/node_modules/execa/lib/verbose/output.js
 var shouldLogOutput = ({ stdioItems, encoding, verboseInfo, fdNumber }) => fdNumber !== "all" && isFullVerbose(verboseInfo, fdNumber) && !BINARY_ENCODINGS.has(encoding) && fdUsesVerbose(fdNumber) && (stdioItems.some(({ type: type2, value }) => type2 === "native" && PIPED_STDIO_VALUES.has(value)) || stdioItems.every(({ type: type2 }) => TRANSFORM_TYPES.has(type2)));
 var fdUsesVerbose = (fdNumber) => fdNumber === 1 || fdNumber === 2;
 var PIPED_STDIO_VALUES = /* @__PURE__ */ new Set(["pipe", "overlapped"]);
@@ -19101,7 +19101,7 @@ var logLine = (line, fdNumber, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/io/output-sync.js
+// ../main/node_modules/execa/lib/io/output-sync.js
 var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options, isMaxBuffer, verboseInfo }) => {
   if (output === null) {
     return { output: Array.from({ length: 3 }) };
@@ -19204,7 +19204,7 @@ var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
   }
 };
 
-// node_modules/execa/lib/resolve/all-sync.js
+// ../main/node_modules/execa/lib/resolve/all-sync.js
 var getAllSync = ([, stdout, stderr], options) => {
   if (!options.all) {
     return;
@@ -19227,7 +19227,7 @@ var getAllSync = ([, stdout, stderr], options) => {
   return `${stdout}${stderr}`;
 };
 
-// node_modules/execa/lib/resolve/exit-async.js
+// ../main/node_modules/execa/lib/resolve/exit-async.js
 import { once as once4 } from "node:events";
 var waitForExit = async (subprocess, context) => {
   const [exitCode, signal] = await waitForExitOrError(subprocess);
@@ -19261,7 +19261,7 @@ var waitForSuccessfulExit = async (exitPromise) => {
 var isSubprocessErrorExit = (exitCode, signal) => exitCode === void 0 && signal === void 0;
 var isFailedExit = (exitCode, signal) => exitCode !== 0 || signal !== null;
 
-// node_modules/execa/lib/resolve/exit-sync.js
+// ../main/node_modules/execa/lib/resolve/exit-sync.js
 var getExitResultSync = ({ error, status: exitCode, signal, output }, { maxBuffer }) => {
   const resultError = getResultError(error, exitCode, signal);
   const timedOut = resultError?.code === "ETIMEDOUT";
@@ -19281,7 +19281,7 @@ var getResultError = (error, exitCode, signal) => {
   return isFailedExit(exitCode, signal) ? new DiscardedError() : void 0;
 };
 
-// node_modules/execa/lib/methods/main-sync.js
+// ../main/node_modules/execa/lib/methods/main-sync.js
 var execaCoreSync = (rawFile, rawArguments, rawOptions) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleSyncArguments(rawFile, rawArguments, rawOptions);
   const result = spawnSubprocessSync({
@@ -19413,14 +19413,14 @@ var getSyncResult = ({ error, exitCode, signal, timedOut, isMaxBuffer, stdio, al
   isSync: true
 });
 
-// node_modules/execa/lib/methods/main-async.js
+// ../main/node_modules/execa/lib/methods/main-async.js
 import { setMaxListeners } from "node:events";
 import { spawn } from "node:child_process";
 
-// node_modules/execa/lib/ipc/methods.js
+// ../main/node_modules/execa/lib/ipc/methods.js
 import process8 from "node:process";
 
-// node_modules/execa/lib/ipc/get-one.js
+// ../main/node_modules/execa/lib/ipc/get-one.js
 import { once as once5, on as on2 } from "node:events";
 var getOneMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true, filter: filter2 } = {}) => {
   validateIpcMethod({
@@ -19475,7 +19475,7 @@ var throwOnStrictError = async (ipcEmitter, isSubprocess, { signal }) => {
   throw getStrictResponseError(error, isSubprocess);
 };
 
-// node_modules/execa/lib/ipc/get-each.js
+// ../main/node_modules/execa/lib/ipc/get-each.js
 import { once as once6, on as on3 } from "node:events";
 var getEachMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true } = {}) => loopOnMessages({
   anyProcess,
@@ -19554,7 +19554,7 @@ var throwIfStrictError = ({ error }) => {
   }
 };
 
-// node_modules/execa/lib/ipc/methods.js
+// ../main/node_modules/execa/lib/ipc/methods.js
 var addIpcMethods = (subprocess, { ipc }) => {
   Object.assign(subprocess, getIpcMethods(subprocess, false, ipc));
 };
@@ -19593,7 +19593,7 @@ var getIpcMethods = (anyProcess, isSubprocess, ipc) => ({
   })
 });
 
-// node_modules/execa/lib/return/early-error.js
+// ../main/node_modules/execa/lib/return/early-error.js
 import { ChildProcess as ChildProcess2 } from "node:child_process";
 import {
   PassThrough,
@@ -19647,7 +19647,7 @@ var duplex = () => new Duplex({ read() {
 } });
 var handleDummyPromise = async (error, verboseInfo, options) => handleResult(error, verboseInfo, options);
 
-// node_modules/execa/lib/stdio/handle-async.js
+// ../main/node_modules/execa/lib/stdio/handle-async.js
 import { createReadStream, createWriteStream } from "node:fs";
 import { Buffer as Buffer4 } from "node:buffer";
 import { Readable as Readable2, Writable as Writable2, Duplex as Duplex2 } from "node:stream";
@@ -19692,7 +19692,7 @@ var addPropertiesAsync = {
   }
 };
 
-// node_modules/@sindresorhus/merge-streams/index.js
+// ../main/node_modules/@sindresorhus/merge-streams/index.js
 import { on as on4, once as once7 } from "node:events";
 import { PassThrough as PassThroughStream, getDefaultHighWaterMark as getDefaultHighWaterMark2 } from "node:stream";
 import { finished as finished2 } from "node:stream/promises";
@@ -19909,7 +19909,7 @@ var updateMaxListeners = (passThroughStream, increment2) => {
 var PASSTHROUGH_LISTENERS_COUNT = 2;
 var PASSTHROUGH_LISTENERS_PER_STREAM = 1;
 
-// node_modules/execa/lib/io/pipeline.js
+// ../main/node_modules/execa/lib/io/pipeline.js
 import { finished as finished3 } from "node:stream/promises";
 var pipeStreams = (source, destination) => {
   source.pipe(destination);
@@ -19947,7 +19947,7 @@ var abortSourceStream = (source) => {
   }
 };
 
-// node_modules/execa/lib/io/output-async.js
+// ../main/node_modules/execa/lib/io/output-async.js
 var pipeOutputAsync = (subprocess, fileDescriptors, controller2) => {
   const pipeGroups = /* @__PURE__ */ new Map();
   for (const [fdNumber, { stdioItems, direction }] of Object.entries(fileDescriptors)) {
@@ -19999,10 +19999,10 @@ var setStandardStreamMaxListeners = (stream, { signal }) => {
 };
 var MAX_LISTENERS_INCREMENT = 2;
 
-// node_modules/execa/lib/terminate/cleanup.js
+// ../main/node_modules/execa/lib/terminate/cleanup.js
 import { addAbortListener as addAbortListener2 } from "node:events";
 
-// node_modules/signal-exit/dist/mjs/signals.js
+// ../main/node_modules/signal-exit/dist/mjs/signals.js
 var signals = [];
 signals.push("SIGHUP", "SIGINT", "SIGTERM");
 if (process.platform !== "win32") {
@@ -20026,7 +20026,7 @@ if (process.platform === "linux") {
   signals.push("SIGIO", "SIGPOLL", "SIGPWR", "SIGSTKFLT");
 }
 
-// node_modules/signal-exit/dist/mjs/index.js
+// ../main/node_modules/signal-exit/dist/mjs/index.js
 var processOk = (process10) => !!process10 && typeof process10 === "object" && typeof process10.removeListener === "function" && typeof process10.emit === "function" && typeof process10.reallyExit === "function" && typeof process10.listeners === "function" && typeof process10.kill === "function" && typeof process10.pid === "number" && typeof process10.on === "function";
 var kExitEmitter = /* @__PURE__ */ Symbol.for("signal-exit emitter");
 var global2 = globalThis;
@@ -20253,7 +20253,7 @@ var {
   unload
 } = signalExitWrap(processOk(process9) ? new SignalExit(process9) : new SignalExitFallback());
 
-// node_modules/execa/lib/terminate/cleanup.js
+// ../main/node_modules/execa/lib/terminate/cleanup.js
 var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   if (!cleanup || detached) {
     return;
@@ -20266,7 +20266,7 @@ var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   });
 };
 
-// node_modules/execa/lib/pipe/pipe-arguments.js
+// ../main/node_modules/execa/lib/pipe/pipe-arguments.js
 var normalizePipeArguments = ({ source, sourcePromise, boundOptions, createNested }, ...pipeArguments) => {
   const startTime = getStartTime();
   const {
@@ -20339,7 +20339,7 @@ var getSourceStream = (source, from) => {
   }
 };
 
-// node_modules/execa/lib/pipe/throw.js
+// ../main/node_modules/execa/lib/pipe/throw.js
 var handlePipeArgumentsError = ({
   sourceStream,
   sourceError,
@@ -20388,7 +20388,7 @@ var createNonCommandError = ({ error, fileDescriptors, sourceOptions, startTime 
 });
 var PIPE_COMMAND_MESSAGE = "source.pipe(destination)";
 
-// node_modules/execa/lib/pipe/sequence.js
+// ../main/node_modules/execa/lib/pipe/sequence.js
 var waitForBothSubprocesses = async (subprocessPromises) => {
   const [
     { status: sourceStatus, reason: sourceReason, value: sourceResult = sourceReason },
@@ -20406,7 +20406,7 @@ var waitForBothSubprocesses = async (subprocessPromises) => {
   return destinationResult;
 };
 
-// node_modules/execa/lib/pipe/streaming.js
+// ../main/node_modules/execa/lib/pipe/streaming.js
 import { finished as finished4 } from "node:stream/promises";
 var pipeSubprocessStream = (sourceStream, destinationStream, maxListenersController) => {
   const mergedStream = MERGED_STREAMS.has(destinationStream) ? pipeMoreSubprocessStream(sourceStream, destinationStream) : pipeFirstSubprocessStream(sourceStream, destinationStream);
@@ -20437,7 +20437,7 @@ var MERGED_STREAMS = /* @__PURE__ */ new WeakMap();
 var SOURCE_LISTENERS_PER_PIPE = 2;
 var DESTINATION_LISTENERS_PER_PIPE = 1;
 
-// node_modules/execa/lib/pipe/abort.js
+// ../main/node_modules/execa/lib/pipe/abort.js
 import { aborted } from "node:util";
 var unpipeOnAbort = (unpipeSignal, unpipeContext) => unpipeSignal === void 0 ? [] : [unpipeOnSignalAbort(unpipeSignal, unpipeContext)];
 var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fileDescriptors, sourceOptions, startTime }) => {
@@ -20452,7 +20452,7 @@ var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fil
   });
 };
 
-// node_modules/execa/lib/pipe/setup.js
+// ../main/node_modules/execa/lib/pipe/setup.js
 var pipeToSubprocess = (sourceInfo, ...pipeArguments) => {
   if (isPlainObject(pipeArguments[0])) {
     return pipeToSubprocess.bind(void 0, {
@@ -20511,10 +20511,10 @@ var handlePipePromise = async ({
 };
 var getSubprocessPromises = (sourcePromise, destination) => Promise.allSettled([sourcePromise, destination]);
 
-// node_modules/execa/lib/io/contents.js
+// ../main/node_modules/execa/lib/io/contents.js
 import { setImmediate as setImmediate2 } from "node:timers/promises";
 
-// node_modules/execa/lib/io/iterate.js
+// ../main/node_modules/execa/lib/io/iterate.js
 import { on as on5 } from "node:events";
 import { getDefaultHighWaterMark as getDefaultHighWaterMark3 } from "node:stream";
 var iterateOnSubprocessStream = ({ subprocessStdout, subprocess, binary: binary2, shouldEncode, encoding, preserveNewlines }) => {
@@ -20607,7 +20607,7 @@ var getGenerators = ({ binary: binary2, shouldEncode, encoding, shouldSplit, pre
   getSplitLinesGenerator(binary2, preserveNewlines, !shouldSplit, {})
 ].filter(Boolean);
 
-// node_modules/execa/lib/io/contents.js
+// ../main/node_modules/execa/lib/io/contents.js
 var getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
   const logPromise = logOutputAsync({
     stream,
@@ -20698,7 +20698,7 @@ var getBufferedData = async (streamPromise) => {
 };
 var handleBufferedData = ({ bufferedData }) => isArrayBuffer(bufferedData) ? new Uint8Array(bufferedData) : bufferedData;
 
-// node_modules/execa/lib/resolve/wait-stream.js
+// ../main/node_modules/execa/lib/resolve/wait-stream.js
 import { finished as finished5 } from "node:stream/promises";
 var waitForStream = async (stream, fdNumber, streamInfo, { isSameDirection, stopOnExit = false } = {}) => {
   const state = handleStdinDestroy(stream, streamInfo);
@@ -20751,7 +20751,7 @@ var isInputFileDescriptor = ({ fileDescriptors }, fdNumber) => fdNumber !== "all
 var isStreamAbort = (error) => error?.code === "ERR_STREAM_PREMATURE_CLOSE";
 var isStreamEpipe = (error) => error?.code === "EPIPE";
 
-// node_modules/execa/lib/resolve/stdio.js
+// ../main/node_modules/execa/lib/resolve/stdio.js
 var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream, fdNumber) => waitForSubprocessStream({
   stream,
   fdNumber,
@@ -20792,7 +20792,7 @@ var waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBu
   return output;
 };
 
-// node_modules/execa/lib/resolve/all-async.js
+// ../main/node_modules/execa/lib/resolve/all-async.js
 var makeAllStream = ({ stdout, stderr }, { all }) => all && (stdout || stderr) ? mergeStreams([stdout, stderr].filter(Boolean)) : void 0;
 var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
   ...getAllStream(subprocess, buffer),
@@ -20820,10 +20820,10 @@ var getAllStream = ({ stdout, stderr, all }, [, bufferStdout, bufferStderr]) => 
 };
 var getAllMixed = ({ all, stdout, stderr }) => all && stdout && stderr && stdout.readableObjectMode !== stderr.readableObjectMode;
 
-// node_modules/execa/lib/resolve/wait-subprocess.js
+// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
 import { once as once8 } from "node:events";
 
-// node_modules/execa/lib/verbose/ipc.js
+// ../main/node_modules/execa/lib/verbose/ipc.js
 var shouldLogIpc = (verboseInfo) => isFullVerbose(verboseInfo, "ipc");
 var logIpcOutput = (message, verboseInfo) => {
   const verboseMessage = serializeVerboseMessage(message);
@@ -20835,7 +20835,7 @@ var logIpcOutput = (message, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/ipc/buffer-messages.js
+// ../main/node_modules/execa/lib/ipc/buffer-messages.js
 var waitForIpcOutput = async ({
   subprocess,
   buffer: bufferArray,
@@ -20873,7 +20873,7 @@ var getBufferedIpcOutput = async (ipcOutputPromise, ipcOutput) => {
   return ipcOutput;
 };
 
-// node_modules/execa/lib/resolve/wait-subprocess.js
+// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
 var waitForSubprocessResult = async ({
   subprocess,
   options: {
@@ -20989,7 +20989,7 @@ var throwOnSubprocessError = async (subprocess, { signal }) => {
   throw error;
 };
 
-// node_modules/execa/lib/convert/concurrent.js
+// ../main/node_modules/execa/lib/convert/concurrent.js
 var initializeConcurrentStreams = () => ({
   readableDestroy: /* @__PURE__ */ new WeakMap(),
   writableFinal: /* @__PURE__ */ new WeakMap(),
@@ -21015,11 +21015,11 @@ var waitForConcurrentStreams = async ({ resolve: resolve2, promises }, subproces
   return !isSubprocessExit;
 };
 
-// node_modules/execa/lib/convert/readable.js
+// ../main/node_modules/execa/lib/convert/readable.js
 import { Readable as Readable3 } from "node:stream";
 import { callbackify as callbackify2 } from "node:util";
 
-// node_modules/execa/lib/convert/shared.js
+// ../main/node_modules/execa/lib/convert/shared.js
 import { finished as finished6 } from "node:stream/promises";
 var safeWaitForSubprocessStdin = async (subprocessStdin) => {
   if (subprocessStdin === void 0) {
@@ -21059,7 +21059,7 @@ var destroyOtherStream = (stream, isOpen, error) => {
   }
 };
 
-// node_modules/execa/lib/convert/readable.js
+// ../main/node_modules/execa/lib/convert/readable.js
 var createReadable = ({ subprocess, concurrentStreams, encoding }, { from, binary: binaryOption = true, preserveNewlines = true } = {}) => {
   const binary2 = binaryOption || BINARY_ENCODINGS.has(encoding);
   const { subprocessStdout, waitReadableDestroy } = getSubprocessStdout(subprocess, from, concurrentStreams);
@@ -21144,7 +21144,7 @@ var destroyOtherReadable = (stream, error) => {
   destroyOtherStream(stream, stream.readable, error);
 };
 
-// node_modules/execa/lib/convert/writable.js
+// ../main/node_modules/execa/lib/convert/writable.js
 import { Writable as Writable3 } from "node:stream";
 import { callbackify as callbackify3 } from "node:util";
 var createWritable = ({ subprocess, concurrentStreams }, { to } = {}) => {
@@ -21210,7 +21210,7 @@ var destroyOtherWritable = (stream, error) => {
   destroyOtherStream(stream, stream.writable, error);
 };
 
-// node_modules/execa/lib/convert/duplex.js
+// ../main/node_modules/execa/lib/convert/duplex.js
 import { Duplex as Duplex3 } from "node:stream";
 import { callbackify as callbackify4 } from "node:util";
 var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to, binary: binaryOption = true, preserveNewlines = true } = {}) => {
@@ -21264,7 +21264,7 @@ var onDuplexDestroy = async ({ subprocessStdout, subprocessStdin, subprocess, wa
   ]);
 };
 
-// node_modules/execa/lib/convert/iterable.js
+// ../main/node_modules/execa/lib/convert/iterable.js
 var createIterable = (subprocess, encoding, {
   from,
   binary: binaryOption = false,
@@ -21293,7 +21293,7 @@ var iterateOnStdoutData = async function* (onStdoutData, subprocessStdout, subpr
   }
 };
 
-// node_modules/execa/lib/convert/add.js
+// ../main/node_modules/execa/lib/convert/add.js
 var addConvertedStreams = (subprocess, { encoding }) => {
   const concurrentStreams = initializeConcurrentStreams();
   subprocess.readable = createReadable.bind(void 0, { subprocess, concurrentStreams, encoding });
@@ -21303,7 +21303,7 @@ var addConvertedStreams = (subprocess, { encoding }) => {
   subprocess[Symbol.asyncIterator] = createIterable.bind(void 0, subprocess, encoding, {});
 };
 
-// node_modules/execa/lib/methods/promise.js
+// ../main/node_modules/execa/lib/methods/promise.js
 var mergePromise = (subprocess, promise) => {
   for (const [property, descriptor] of descriptors) {
     const value = descriptor.value.bind(promise);
@@ -21317,7 +21317,7 @@ var descriptors = ["then", "catch", "finally"].map((property) => [
   Reflect.getOwnPropertyDescriptor(nativePromisePrototype, property)
 ]);
 
-// node_modules/execa/lib/methods/main-async.js
+// ../main/node_modules/execa/lib/methods/main-async.js
 var execaCoreAsync = (rawFile, rawArguments, rawOptions, createNested) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleAsyncArguments(rawFile, rawArguments, rawOptions);
   const { subprocess, promise } = spawnSubprocessAsync({
@@ -21472,7 +21472,7 @@ var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, cont
   startTime
 });
 
-// node_modules/execa/lib/methods/bind.js
+// ../main/node_modules/execa/lib/methods/bind.js
 var mergeOptions = (boundOptions, options) => {
   const newOptions = Object.fromEntries(
     Object.entries(options).map(([optionName, optionValue]) => [
@@ -21490,7 +21490,7 @@ var mergeOption = (optionName, boundOptionValue, optionValue) => {
 };
 var DEEP_OPTIONS = /* @__PURE__ */ new Set(["env", ...FD_SPECIFIC_OPTIONS]);
 
-// node_modules/execa/lib/methods/create.js
+// ../main/node_modules/execa/lib/methods/create.js
 var createExeca = (mapArguments, boundOptions, deepOptions, setBoundExeca) => {
   const createNested = (mapArguments2, boundOptions2, setBoundExeca2) => createExeca(mapArguments2, boundOptions2, deepOptions, setBoundExeca2);
   const boundExeca = (...execaArguments) => callBoundExeca({
@@ -21536,7 +21536,7 @@ var parseArguments = ({ mapArguments, firstArgument, nextArguments, deepOptions,
   };
 };
 
-// node_modules/execa/lib/methods/command.js
+// ../main/node_modules/execa/lib/methods/command.js
 var mapCommandAsync = ({ file, commandArguments }) => parseCommand(file, commandArguments);
 var mapCommandSync = ({ file, commandArguments }) => ({ ...parseCommand(file, commandArguments), isSync: true });
 var parseCommand = (command, unusedArguments) => {
@@ -21567,7 +21567,7 @@ var parseCommandString = (command) => {
 };
 var SPACES_REGEXP = / +/g;
 
-// node_modules/execa/lib/methods/script.js
+// ../main/node_modules/execa/lib/methods/script.js
 var setScriptSync = (boundExeca, createNested, boundOptions) => {
   boundExeca.sync = createNested(mapScriptSync, boundOptions);
   boundExeca.s = boundExeca.sync;
@@ -21578,7 +21578,7 @@ var getScriptOptions = (options) => ({ options: { ...getScriptStdinOption(option
 var getScriptStdinOption = ({ input, inputFile, stdio }) => input === void 0 && inputFile === void 0 && stdio === void 0 ? { stdin: "inherit" } : {};
 var deepScriptOptions = { preferLocal: true };
 
-// node_modules/execa/index.js
+// ../main/node_modules/execa/index.js
 var execa = createExeca(() => ({}));
 var execaSync = createExeca(() => ({ isSync: true }));
 var execaCommand = createExeca(mapCommandAsync);
@@ -21639,7 +21639,7 @@ import { gunzipSync } from "node:zlib";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getHeapStatistics } from "node:v8";
 
-// node_modules/js-yaml/dist/js-yaml.mjs
+// ../main/node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -26357,7 +26357,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
   return isInside(chartDir, file) ? file : chartDir;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/errors.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/errors.js
 var CelError = class extends Error {
   #node;
   #code;
@@ -26471,7 +26471,7 @@ function attachErrorAst(error, node) {
   return error;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/optional.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/optional.js
 var Optional = class _Optional {
   #value;
   constructor(value) {
@@ -26616,7 +26616,7 @@ function register(registry) {
   );
 }
 
-// node_modules/@marcbachmann/cel-js/lib/globals.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/globals.js
 var hasOwn = Object.hasOwn;
 var objKeys = Object.keys;
 var objFreeze = Object.freeze;
@@ -26653,7 +26653,7 @@ var RESERVED = /* @__PURE__ */ new Set([
   "prototype"
 ]);
 
-// node_modules/@marcbachmann/cel-js/lib/functions.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/functions.js
 var UnsignedInt = class {
   #value;
   constructor(value) {
@@ -27106,7 +27106,7 @@ function stringSize(str3) {
   return count2;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/registry.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/registry.js
 var Type2 = class {
   #name;
   constructor(name) {
@@ -28363,7 +28363,7 @@ function protobufjsTypeToCelType(protoType, resolvedType) {
   }
 }
 
-// node_modules/@marcbachmann/cel-js/lib/operators.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/operators.js
 var dynType2 = celTypes.dyn;
 var Base = class {
   dynType = celTypes.dyn;
@@ -29061,7 +29061,7 @@ for (const op of objKeys(OPERATORS)) {
   if (obj2.alias) OPERATORS[obj2.alias] = obj2;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/macros.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/macros.js
 var identity3 = (x) => x;
 function assertIdentifier(node, message) {
   if (node.op === "id") return node.args;
@@ -29266,7 +29266,7 @@ function registerMacros(registry) {
   });
 }
 
-// node_modules/@marcbachmann/cel-js/lib/overloads.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/overloads.js
 function registerOverloads(registry) {
   const unaryOverload = (op, t, h2, ret) => registry.unaryOverload(op, t, h2, ret, false);
   const binaryOverload = (l, op, r, h2, ret) => registry.binaryOverload(l, op, r, h2, ret, false);
@@ -29452,7 +29452,7 @@ function isEqual(a2, b, ast, ev) {
   throw evaluationError("invalid_comparison_type", `Cannot compare values of type ${typeof a2}`, ast);
 }
 
-// node_modules/@marcbachmann/cel-js/lib/type-checker.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/type-checker.js
 var toDynTypeBinding = (/* @__PURE__ */ new Map()).set("A", "dyn").set("T", "dyn").set("K", "dyn").set("V", "dyn");
 var TypeChecker = class extends Base {
   constructor(opts, isEvaluating) {
@@ -29513,7 +29513,7 @@ var TypeChecker = class extends Base {
   }
 };
 
-// node_modules/@marcbachmann/cel-js/lib/parser.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/parser.js
 var TOKEN = {
   EOF: 0,
   NUMBER: 1,
@@ -30363,7 +30363,7 @@ var Parser = class {
   }
 };
 
-// node_modules/@marcbachmann/cel-js/lib/options.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/options.js
 var DEFAULT_LIMITS = objFreeze({
   maxAstNodes: 1e5,
   maxDepth: 250,
@@ -30405,7 +30405,7 @@ function createOptions(opts, base2 = DEFAULT_OPTIONS2) {
   });
 }
 
-// node_modules/@marcbachmann/cel-js/lib/evaluator.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/evaluator.js
 var globalRegistry = createRegistry({ enableOptionalTypes: false });
 registerFunctions(globalRegistry);
 registerOverloads(globalRegistry);
@@ -31197,6 +31197,135 @@ function registerFormat(env) {
   }).registerOperator("kubernetes.NamedFormat == kubernetes.NamedFormat", (a2, b) => a2.name === b.name);
 }
 
+// src/admission/optional-literals.ts
+var OPT_LIST = "__preadmit_optList";
+var OPT_MAP = "__preadmit_optMap";
+var IDENT = /[A-Za-z0-9_]/;
+function stringEnd(src, i2) {
+  let j = i2;
+  let raw = false;
+  while (/[rRbB]/.test(src[j] ?? "")) {
+    if (/[rR]/.test(src[j])) raw = true;
+    j++;
+  }
+  const q = src[j];
+  const triple = src.startsWith(q.repeat(3), j);
+  const close = triple ? q.repeat(3) : q;
+  j += close.length;
+  while (j < src.length) {
+    if (!raw && src[j] === "\\") {
+      j += 2;
+      continue;
+    }
+    if (src.startsWith(close, j)) return j + close.length;
+    j++;
+  }
+  return src.length;
+}
+function stringStarts(src, i2) {
+  if (src[i2] === '"' || src[i2] === "'") return true;
+  if (i2 > 0 && IDENT.test(src[i2 - 1])) return false;
+  const m = /^[rRbB]{1,2}['"]/.exec(src.slice(i2, i2 + 3));
+  return m !== null;
+}
+function opensLiteral(src, i2, bracket) {
+  let j = i2 - 1;
+  while (j >= 0 && /\s/.test(src[j])) j--;
+  if (j < 0) return true;
+  const c3 = src[j];
+  if (IDENT.test(c3)) {
+    let k = j;
+    while (k >= 0 && IDENT.test(src[k])) k--;
+    const word = src.slice(k + 1, j + 1);
+    return word === "in" && bracket === "[";
+  }
+  return !(c3 === ")" || c3 === "]" || c3 === "}" || c3 === '"' || c3 === "'");
+}
+function scan(src, i2, closer) {
+  const segments2 = [];
+  let current = "";
+  while (i2 < src.length) {
+    const c3 = src[i2];
+    if (closer !== void 0 && c3 === closer) return { segments: [...segments2, current], end: i2 + 1 };
+    if (c3 === "," && closer !== void 0) {
+      segments2.push(current);
+      current = "";
+      i2++;
+      continue;
+    }
+    if (stringStarts(src, i2)) {
+      const end = stringEnd(src, i2);
+      current += src.slice(i2, end);
+      i2 = end;
+      continue;
+    }
+    if (c3 === "(" || c3 === "[" || c3 === "{") {
+      const close = c3 === "(" ? ")" : c3 === "[" ? "]" : "}";
+      const inner = scan(src, i2 + 1, close);
+      const literal2 = c3 !== "(" && opensLiteral(src, i2, c3);
+      current += literal2 ? rewriteLiteral(c3, inner.segments) : `${c3}${inner.segments.join(",")}${close}`;
+      i2 = inner.end;
+      continue;
+    }
+    current += c3;
+    i2++;
+  }
+  return { segments: [...segments2, current], end: i2 };
+}
+function entryColon(entry) {
+  let depth = 0;
+  let ternary = 0;
+  for (let i2 = 0; i2 < entry.length; i2++) {
+    const c3 = entry[i2];
+    if (stringStarts(entry, i2)) {
+      i2 = stringEnd(entry, i2) - 1;
+      continue;
+    }
+    if (c3 === "(" || c3 === "[" || c3 === "{") depth++;
+    else if (c3 === ")" || c3 === "]" || c3 === "}") depth--;
+    else if (depth === 0 && c3 === "?" && entry[i2 - 1] !== "." && entry[i2 + 1] !== ".") ternary++;
+    else if (depth === 0 && c3 === ":") {
+      if (ternary === 0) return i2;
+      ternary--;
+    }
+  }
+  return -1;
+}
+function rewriteLiteral(open, segments2) {
+  const close = open === "[" ? "]" : "}";
+  const items = segments2.length > 0 && segments2[segments2.length - 1].trim() === "" && segments2.length > 1 ? segments2.slice(0, -1) : segments2;
+  const optional = (s) => /^\s*\?/.test(s);
+  if (!items.some(optional)) return `${open}${segments2.join(",")}${close}`;
+  const strip2 = (s) => s.replace(/^\s*\?/, "");
+  if (open === "[") {
+    const parts = [];
+    let plain = [];
+    for (const item of items) {
+      if (!optional(item)) {
+        plain.push(item);
+        continue;
+      }
+      if (plain.length > 0) parts.push(`[${plain.join(",")}]`);
+      plain = [];
+      parts.push(`${OPT_LIST}(${strip2(item)})`);
+    }
+    if (plain.length > 0) parts.push(`[${plain.join(",")}]`);
+    return `(${parts.join(" + ")})`;
+  }
+  let map2 = `{${items.filter((s) => !optional(s)).join(",")}}`;
+  for (const item of items.filter(optional)) {
+    const entry = strip2(item);
+    const colon = entryColon(entry);
+    if (colon < 0) return `${open}${segments2.join(",")}${close}`;
+    map2 = `${OPT_MAP}(${map2}, ${entry.slice(0, colon)}, ${entry.slice(colon + 1)})`;
+  }
+  return map2;
+}
+function rewriteOptionalEntries(expression) {
+  if (!/[[{,]\s*\?/.test(expression)) return expression;
+  return scan(expression, 0, void 0).segments.join(",");
+}
+
 // src/admission/k8s-cel/optionals.ts
 function isZero2(v) {
   if (v === null || v === void 0 || v === false || v === "" || v === 0 || v === 0n) return true;
@@ -31214,7 +31343,12 @@ function optionalEquals(a2, b) {
   return celEquals(a2.value(), b.value());
 }
 function registerOptionals(env) {
-  env.registerFunction("OptionalNamespace.ofNonZeroValue(A): optional<A>", (_, v) => isZero2(v) ? Optional.none() : Optional.of(v)).registerOperator("optional<A> == optional<A>", optionalEquals);
+  env.registerFunction("OptionalNamespace.ofNonZeroValue(A): optional<A>", (_, v) => isZero2(v) ? Optional.none() : Optional.of(v)).registerOperator("optional<A> == optional<A>", optionalEquals).registerFunction(`${OPT_LIST}(optional<A>): list<A>`, (o2) => o2.hasValue() ? [o2.value()] : []).registerFunction(`${OPT_MAP}(map<K, V>, K, optional<V>): map<K, V>`, (m, k, o2) => {
+    if (!o2.hasValue()) return m;
+    const out = new Map(entriesOf(m) ?? []);
+    out.set(k, o2.value());
+    return out;
+  });
 }
 
 // src/admission/k8s-cel/url.ts
@@ -31435,6 +31569,59 @@ function registerComprehensions(env) {
   });
 }
 
+// src/admission/k8s-cel/timestamps.ts
+var TIMESTAMP_CALL = "__tstamp_";
+var offsets = /* @__PURE__ */ new WeakMap();
+var MIN = -621355968e5;
+var MAX = 253402300799999;
+var INVALID = "timestamp() requires a string in ISO 8601 format";
+function fromString(v) {
+  if (v.length < 20 || v.length > 35) throw new Error(INVALID);
+  const d = new Date(v);
+  if (!(d.getTime() <= MAX && d.getTime() >= MIN)) throw new Error(INVALID);
+  const zone = /([+-])(\d{2}):(\d{2})$/.exec(v);
+  if (zone) offsets.set(d, (zone[1] === "-" ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])));
+  return d;
+}
+function timestampString(d) {
+  const offset = offsets.get(d) ?? 0;
+  const local = new Date(d.getTime() + offset * 6e4).toISOString().replace(/\.?0*Z$/, "");
+  if (offset === 0) return `${local}Z`;
+  const abs = Math.abs(offset);
+  return `${local}${offset < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}
+function registerTimestamps(env) {
+  env.registerFunction(`${TIMESTAMP_CALL}(string): google.protobuf.Timestamp`, fromString).registerFunction(`${TIMESTAMP_CALL}(int): google.protobuf.Timestamp`, (i2) => {
+    const ms = Number(i2) * 1e3;
+    if (ms <= MAX && ms >= MIN) return new Date(ms);
+    throw new Error("timestamp() requires a valid integer unix timestamp");
+  }).registerFunction(`${TIMESTAMP_CALL}(google.protobuf.Timestamp): google.protobuf.Timestamp`, (d) => d);
+}
+function renameTimestampCalls(expression, stringEnd2, stringStarts2) {
+  if (!expression.includes("timestamp")) return expression;
+  let out = "";
+  for (let i2 = 0; i2 < expression.length; ) {
+    if (stringStarts2(expression, i2)) {
+      const end = stringEnd2(expression, i2);
+      out += expression.slice(i2, end);
+      i2 = end;
+      continue;
+    }
+    if (expression.startsWith("timestamp", i2) && !/[A-Za-z0-9_.]/.test(expression[i2 - 1] ?? "") && /^timestamp\s*\(/.test(expression.slice(i2, i2 + 40))) {
+      let j = i2 - 1;
+      while (j >= 0 && /\s/.test(expression[j])) j--;
+      if (expression[j] !== ".") {
+        out += TIMESTAMP_CALL;
+        i2 += "timestamp".length;
+        continue;
+      }
+    }
+    out += expression[i2];
+    i2++;
+  }
+  return out;
+}
+
 // src/admission/k8s-cel/strings.ts
 function replace(s, from, to, n2) {
   if (n2 < 0n) return s.split(from).join(to);
@@ -31481,9 +31668,6 @@ function durationString(d) {
   const frac = abs % 1000000000n;
   const fracText = frac === 0n ? "" : "." + frac.toString().padStart(9, "0").replace(/0+$/, "");
   return `${neg2 ? "-" : ""}${secs}${fracText}s`;
-}
-function timestampString(d) {
-  return d.toISOString().replace(/\.000Z$/, "Z");
 }
 function formatValue(v, verb, precision) {
   switch (verb) {
@@ -31574,6 +31758,7 @@ function registerKubernetesLibraries(env) {
   registerURL(env);
   registerComprehensions(env);
   registerStrings(env);
+  registerTimestamps(env);
 }
 
 // src/admission/cel.ts
@@ -31619,7 +31804,7 @@ function firstLine(err) {
   return message.split("\n")[0] ?? message;
 }
 var celGoType = (t) => t.replace(/(list|map|optional)<([^<>]*)>/g, (_m, k, inner) => `${k === "optional" ? "optional_type" : k}(${inner})`).replace(/(list|map|optional)<([^<>]*)>/g, (_m, k, inner) => `${k}(${inner})`);
-function compileErrorMessage(err, expression) {
+function compileErrorMessage(err, expression, shown2 = expression) {
   const first = firstLine(err);
   const node = err?.node;
   let offset = node?.range?.start ?? node?.pos ?? err?.range?.start;
@@ -31646,6 +31831,16 @@ function compileErrorMessage(err, expression) {
     if (at3 >= 0) offset = at3;
   }
   if (offset === void 0 || offset < 0) return message;
+  const located = locatedError(shown2, offset, message);
+  const unknown = /^Unknown variable: (.+)$/.exec(first)?.[1];
+  const call = unknown !== void 0 ? new RegExp(`^${unknown.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\(`).exec(expression.slice(offset)) : null;
+  if (call && !knownFunctionNames().has(call[1])) {
+    return `${located}
+${locatedError(shown2, offset + call[0].length - 1, `undeclared reference to '${call[1]}' (in container '')`)}`;
+  }
+  return located;
+}
+function locatedError(expression, offset, message) {
   const before = expression.slice(0, offset);
   const line = before.split("\n").length;
   const lineStart = before.lastIndexOf("\n") + 1;
@@ -31705,23 +31900,27 @@ function constantConversionError(expression) {
   }
   return void 0;
 }
-function compileIn(envFor, expression, homogeneous = true) {
+function compileIn(envFor, source, homogeneous = true) {
   const env = envFor(homogeneous);
-  const conversion = constantConversionError(expression);
+  const conversion = constantConversionError(source);
   if (conversion !== void 0) return { ok: false, error: conversion };
+  const renamed = renameTimestampCalls(source, stringEnd, stringStarts);
+  const expression = rewriteOptionalEntries(renamed);
+  const shown2 = expression === renamed ? source : expression.split(TIMESTAMP_CALL).join("timestamp");
+  const compileError = (err) => compileErrorMessage(err, expression, shown2).split(TIMESTAMP_CALL).join("timestamp");
   try {
     const checked = env.check(expression);
     if (!checked.valid) {
       const err = checked.error;
       if (homogeneous && /^List elements must have the same type/.test(err?.message ?? "") && insideFormatCall(expression, err?.node?.range?.start)) {
-        return compileIn(envFor, expression, false);
+        return compileIn(envFor, source, false);
       }
-      return { ok: false, error: compileErrorMessage(checked.error, expression) };
+      return { ok: false, error: compileError(checked.error) };
     }
     const parsed = env.parse(expression);
     return { ok: true, type: checked.type ?? "dyn", program: (vars) => parsed(vars) };
   } catch (err) {
-    return { ok: false, error: compileErrorMessage(err, expression) };
+    return { ok: false, error: compileError(err) };
   }
 }
 function toCel(value) {
@@ -31877,7 +32076,18 @@ function configSchema(ruleIds2) {
         additionalProperties: false,
         description: "The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).",
         properties: {
-          policies: { type: "array", items: { type: "string", minLength: 1 }, description: "Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference." }
+          policies: { type: "array", items: { type: "string", minLength: 1 }, description: "Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference." },
+          userInfo: {
+            type: "object",
+            additionalProperties: false,
+            description: "Who deploys (e.g. the CI service account): request.userInfo for every request, with system:authenticated added to the groups as the API server does for an authenticated user. Without it, validations reading request.userInfo are unknown, never a pass. `--as` and `--as-group` override it.",
+            properties: {
+              username: { type: "string", minLength: 1 },
+              uid: { type: "string", minLength: 1 },
+              groups: { type: "array", items: { type: "string", minLength: 1 } },
+              extra: { type: "object", additionalProperties: { type: "array", items: { type: "string" } }, description: "Extra attributes (a key to a list of values)." }
+            }
+          }
         }
       },
       exclude: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs (minimatch) of repository paths to skip." },
@@ -31988,7 +32198,7 @@ var runtime_ucs2length_module = __toESM(require_ucs2length(), 1);
 var runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
 var RULE_IDS = ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
 var validate = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "baseline": { "type": "string", "minLength": 1, "description": "The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "customRules": { "type": "array", "description": "Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).", "items": { "type": "object", "additionalProperties": false, "required": ["id", "expression"], "properties": { "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "The rule id (kebab-case, not a built-in rule's)." }, "title": { "type": "string", "minLength": 1 }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "match": { "type": "object", "additionalProperties": false, "properties": { "kinds": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Kinds checked; default every Kubernetes kind." } } }, "expression": { "type": "string", "minLength": 1, "description": "CEL; true when the object is fine." }, "message": { "type": "string", "minLength": 1 }, "messageExpression": { "type": "string", "minLength": 1, "description": "CEL returning the message (falls back to `message`)." } } } }, "admission": { "type": "object", "additionalProperties": false, "description": "The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).", "properties": { "policies": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference." } } }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "baseline": { "type": "string", "minLength": 1, "description": "The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "customRules": { "type": "array", "description": "Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).", "items": { "type": "object", "additionalProperties": false, "required": ["id", "expression"], "properties": { "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "The rule id (kebab-case, not a built-in rule's)." }, "title": { "type": "string", "minLength": 1 }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "match": { "type": "object", "additionalProperties": false, "properties": { "kinds": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Kinds checked; default every Kubernetes kind." } } }, "expression": { "type": "string", "minLength": 1, "description": "CEL; true when the object is fine." }, "message": { "type": "string", "minLength": 1 }, "messageExpression": { "type": "string", "minLength": 1, "description": "CEL returning the message (falls back to `message`)." } } } }, "admission": { "type": "object", "additionalProperties": false, "description": "The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).", "properties": { "policies": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference." }, "userInfo": { "type": "object", "additionalProperties": false, "description": "Who deploys (e.g. the CI service account): request.userInfo for every request, with system:authenticated added to the groups as the API server does for an authenticated user. Without it, validations reading request.userInfo are unknown, never a pass. `--as` and `--as-group` override it.", "properties": { "username": { "type": "string", "minLength": 1 }, "uid": { "type": "string", "minLength": 1 }, "groups": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "extra": { "type": "object", "additionalProperties": { "type": "array", "items": { "type": "string" } }, "description": "Extra attributes (a key to a list of values)." } } } } }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
 var func2 = Object.prototype.hasOwnProperty;
 var func3 = runtime_ucs2length.default;
 var pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -32638,7 +32848,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       let data28 = data.admission;
       if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
         for (const key7 in data28) {
-          if (!(key7 === "policies")) {
+          if (!(key7 === "policies" || key7 === "userInfo")) {
             const err54 = { instancePath: instancePath + "/admission", schemaPath: "#/properties/admission/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err54];
@@ -32684,93 +32894,92 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err58 = { instancePath: instancePath + "/admission", schemaPath: "#/properties/admission/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err58];
-        } else {
-          vErrors.push(err58);
-        }
-        errors++;
-      }
-    }
-    if (data.exclude !== void 0) {
-      let data31 = data.exclude;
-      if (Array.isArray(data31)) {
-        const len5 = data31.length;
-        for (let i5 = 0; i5 < len5; i5++) {
-          let data32 = data31[i5];
-          if (typeof data32 === "string") {
-            if (func3(data32) < 1) {
-              const err59 = { instancePath: instancePath + "/exclude/" + i5, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err59];
-              } else {
-                vErrors.push(err59);
-              }
-              errors++;
-            }
-          } else {
-            const err60 = { instancePath: instancePath + "/exclude/" + i5, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err60];
-            } else {
-              vErrors.push(err60);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err61 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err61];
-        } else {
-          vErrors.push(err61);
-        }
-        errors++;
-      }
-    }
-    if (data.charts !== void 0) {
-      let data33 = data.charts;
-      if (Array.isArray(data33)) {
-        const len6 = data33.length;
-        for (let i6 = 0; i6 < len6; i6++) {
-          let data34 = data33[i6];
-          if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
-            if (data34.path === void 0) {
-              const err62 = { instancePath: instancePath + "/charts/" + i6, schemaPath: "#/properties/charts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
-              if (vErrors === null) {
-                vErrors = [err62];
-              } else {
-                vErrors.push(err62);
-              }
-              errors++;
-            }
-            for (const key8 in data34) {
-              if (!(key8 === "path" || key8 === "values" || key8 === "set" || key8 === "valueSets")) {
-                const err63 = { instancePath: instancePath + "/charts/" + i6, schemaPath: "#/properties/charts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
+        if (data28.userInfo !== void 0) {
+          let data31 = data28.userInfo;
+          if (data31 && typeof data31 == "object" && !Array.isArray(data31)) {
+            for (const key8 in data31) {
+              if (!(key8 === "username" || key8 === "uid" || key8 === "groups" || key8 === "extra")) {
+                const err58 = { instancePath: instancePath + "/admission/userInfo", schemaPath: "#/properties/admission/properties/userInfo/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err63];
+                  vErrors = [err58];
                 } else {
-                  vErrors.push(err63);
+                  vErrors.push(err58);
                 }
                 errors++;
               }
             }
-            if (data34.path !== void 0) {
-              let data35 = data34.path;
-              if (typeof data35 === "string") {
-                if (func3(data35) < 1) {
-                  const err64 = { instancePath: instancePath + "/charts/" + i6 + "/path", schemaPath: "#/properties/charts/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data31.username !== void 0) {
+              let data32 = data31.username;
+              if (typeof data32 === "string") {
+                if (func3(data32) < 1) {
+                  const err59 = { instancePath: instancePath + "/admission/userInfo/username", schemaPath: "#/properties/admission/properties/userInfo/properties/username/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err64];
+                    vErrors = [err59];
                   } else {
-                    vErrors.push(err64);
+                    vErrors.push(err59);
                   }
                   errors++;
                 }
               } else {
-                const err65 = { instancePath: instancePath + "/charts/" + i6 + "/path", schemaPath: "#/properties/charts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err60 = { instancePath: instancePath + "/admission/userInfo/username", schemaPath: "#/properties/admission/properties/userInfo/properties/username/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err60];
+                } else {
+                  vErrors.push(err60);
+                }
+                errors++;
+              }
+            }
+            if (data31.uid !== void 0) {
+              let data33 = data31.uid;
+              if (typeof data33 === "string") {
+                if (func3(data33) < 1) {
+                  const err61 = { instancePath: instancePath + "/admission/userInfo/uid", schemaPath: "#/properties/admission/properties/userInfo/properties/uid/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err61];
+                  } else {
+                    vErrors.push(err61);
+                  }
+                  errors++;
+                }
+              } else {
+                const err62 = { instancePath: instancePath + "/admission/userInfo/uid", schemaPath: "#/properties/admission/properties/userInfo/properties/uid/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err62];
+                } else {
+                  vErrors.push(err62);
+                }
+                errors++;
+              }
+            }
+            if (data31.groups !== void 0) {
+              let data34 = data31.groups;
+              if (Array.isArray(data34)) {
+                const len5 = data34.length;
+                for (let i5 = 0; i5 < len5; i5++) {
+                  let data35 = data34[i5];
+                  if (typeof data35 === "string") {
+                    if (func3(data35) < 1) {
+                      const err63 = { instancePath: instancePath + "/admission/userInfo/groups/" + i5, schemaPath: "#/properties/admission/properties/userInfo/properties/groups/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      if (vErrors === null) {
+                        vErrors = [err63];
+                      } else {
+                        vErrors.push(err63);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err64 = { instancePath: instancePath + "/admission/userInfo/groups/" + i5, schemaPath: "#/properties/admission/properties/userInfo/properties/groups/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err64];
+                    } else {
+                      vErrors.push(err64);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err65 = { instancePath: instancePath + "/admission/userInfo/groups", schemaPath: "#/properties/admission/properties/userInfo/properties/groups/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                 if (vErrors === null) {
                   vErrors = [err65];
                 } else {
@@ -32779,188 +32988,192 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data34.values !== void 0) {
-              let data36 = data34.values;
-              if (Array.isArray(data36)) {
-                const len7 = data36.length;
-                for (let i7 = 0; i7 < len7; i7++) {
-                  if (typeof data36[i7] !== "string") {
-                    const err66 = { instancePath: instancePath + "/charts/" + i6 + "/values/" + i7, schemaPath: "#/properties/charts/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err66];
-                    } else {
-                      vErrors.push(err66);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err67 = { instancePath: instancePath + "/charts/" + i6 + "/values", schemaPath: "#/properties/charts/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                if (vErrors === null) {
-                  vErrors = [err67];
-                } else {
-                  vErrors.push(err67);
-                }
-                errors++;
-              }
-            }
-            if (data34.set !== void 0) {
-              let data38 = data34.set;
-              if (Array.isArray(data38)) {
-                const len8 = data38.length;
-                for (let i8 = 0; i8 < len8; i8++) {
-                  let data39 = data38[i8];
-                  if (typeof data39 === "string") {
-                    if (!pattern2.test(data39)) {
-                      const err68 = { instancePath: instancePath + "/charts/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                      if (vErrors === null) {
-                        vErrors = [err68];
-                      } else {
-                        vErrors.push(err68);
+            if (data31.extra !== void 0) {
+              let data36 = data31.extra;
+              if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
+                for (const key9 in data36) {
+                  let data37 = data36[key9];
+                  if (Array.isArray(data37)) {
+                    const len6 = data37.length;
+                    for (let i6 = 0; i6 < len6; i6++) {
+                      if (typeof data37[i6] !== "string") {
+                        const err66 = { instancePath: instancePath + "/admission/userInfo/extra/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i6, schemaPath: "#/properties/admission/properties/userInfo/properties/extra/additionalProperties/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err66];
+                        } else {
+                          vErrors.push(err66);
+                        }
+                        errors++;
                       }
-                      errors++;
                     }
                   } else {
-                    const err69 = { instancePath: instancePath + "/charts/" + i6 + "/set/" + i8, schemaPath: "#/properties/charts/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    const err67 = { instancePath: instancePath + "/admission/userInfo/extra/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/admission/properties/userInfo/properties/extra/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
-                      vErrors = [err69];
+                      vErrors = [err67];
                     } else {
-                      vErrors.push(err69);
+                      vErrors.push(err67);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err70 = { instancePath: instancePath + "/charts/" + i6 + "/set", schemaPath: "#/properties/charts/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err68 = { instancePath: instancePath + "/admission/userInfo/extra", schemaPath: "#/properties/admission/properties/userInfo/properties/extra/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err70];
+                  vErrors = [err68];
                 } else {
-                  vErrors.push(err70);
+                  vErrors.push(err68);
                 }
                 errors++;
               }
             }
-            if (data34.valueSets !== void 0) {
-              let data40 = data34.valueSets;
-              if (Array.isArray(data40)) {
-                const len9 = data40.length;
+          } else {
+            const err69 = { instancePath: instancePath + "/admission/userInfo", schemaPath: "#/properties/admission/properties/userInfo/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err69];
+            } else {
+              vErrors.push(err69);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err70 = { instancePath: instancePath + "/admission", schemaPath: "#/properties/admission/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err70];
+        } else {
+          vErrors.push(err70);
+        }
+        errors++;
+      }
+    }
+    if (data.exclude !== void 0) {
+      let data39 = data.exclude;
+      if (Array.isArray(data39)) {
+        const len7 = data39.length;
+        for (let i7 = 0; i7 < len7; i7++) {
+          let data40 = data39[i7];
+          if (typeof data40 === "string") {
+            if (func3(data40) < 1) {
+              const err71 = { instancePath: instancePath + "/exclude/" + i7, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err71];
+              } else {
+                vErrors.push(err71);
+              }
+              errors++;
+            }
+          } else {
+            const err72 = { instancePath: instancePath + "/exclude/" + i7, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err72];
+            } else {
+              vErrors.push(err72);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err73 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err73];
+        } else {
+          vErrors.push(err73);
+        }
+        errors++;
+      }
+    }
+    if (data.charts !== void 0) {
+      let data41 = data.charts;
+      if (Array.isArray(data41)) {
+        const len8 = data41.length;
+        for (let i8 = 0; i8 < len8; i8++) {
+          let data42 = data41[i8];
+          if (data42 && typeof data42 == "object" && !Array.isArray(data42)) {
+            if (data42.path === void 0) {
+              const err74 = { instancePath: instancePath + "/charts/" + i8, schemaPath: "#/properties/charts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+              if (vErrors === null) {
+                vErrors = [err74];
+              } else {
+                vErrors.push(err74);
+              }
+              errors++;
+            }
+            for (const key10 in data42) {
+              if (!(key10 === "path" || key10 === "values" || key10 === "set" || key10 === "valueSets")) {
+                const err75 = { instancePath: instancePath + "/charts/" + i8, schemaPath: "#/properties/charts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err75];
+                } else {
+                  vErrors.push(err75);
+                }
+                errors++;
+              }
+            }
+            if (data42.path !== void 0) {
+              let data43 = data42.path;
+              if (typeof data43 === "string") {
+                if (func3(data43) < 1) {
+                  const err76 = { instancePath: instancePath + "/charts/" + i8 + "/path", schemaPath: "#/properties/charts/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err76];
+                  } else {
+                    vErrors.push(err76);
+                  }
+                  errors++;
+                }
+              } else {
+                const err77 = { instancePath: instancePath + "/charts/" + i8 + "/path", schemaPath: "#/properties/charts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err77];
+                } else {
+                  vErrors.push(err77);
+                }
+                errors++;
+              }
+            }
+            if (data42.values !== void 0) {
+              let data44 = data42.values;
+              if (Array.isArray(data44)) {
+                const len9 = data44.length;
                 for (let i9 = 0; i9 < len9; i9++) {
-                  let data41 = data40[i9];
-                  if (data41 && typeof data41 == "object" && !Array.isArray(data41)) {
-                    if (data41.name === void 0) {
-                      const err71 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9, schemaPath: "#/properties/charts/items/properties/valueSets/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+                  if (typeof data44[i9] !== "string") {
+                    const err78 = { instancePath: instancePath + "/charts/" + i8 + "/values/" + i9, schemaPath: "#/properties/charts/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err78];
+                    } else {
+                      vErrors.push(err78);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err79 = { instancePath: instancePath + "/charts/" + i8 + "/values", schemaPath: "#/properties/charts/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err79];
+                } else {
+                  vErrors.push(err79);
+                }
+                errors++;
+              }
+            }
+            if (data42.set !== void 0) {
+              let data46 = data42.set;
+              if (Array.isArray(data46)) {
+                const len10 = data46.length;
+                for (let i10 = 0; i10 < len10; i10++) {
+                  let data47 = data46[i10];
+                  if (typeof data47 === "string") {
+                    if (!pattern2.test(data47)) {
+                      const err80 = { instancePath: instancePath + "/charts/" + i8 + "/set/" + i10, schemaPath: "#/properties/charts/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
                       if (vErrors === null) {
-                        vErrors = [err71];
+                        vErrors = [err80];
                       } else {
-                        vErrors.push(err71);
+                        vErrors.push(err80);
                       }
                       errors++;
                     }
-                    for (const key9 in data41) {
-                      if (!(key9 === "name" || key9 === "values" || key9 === "set")) {
-                        const err72 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9, schemaPath: "#/properties/charts/items/properties/valueSets/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
-                        if (vErrors === null) {
-                          vErrors = [err72];
-                        } else {
-                          vErrors.push(err72);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data41.name !== void 0) {
-                      let data42 = data41.name;
-                      if (typeof data42 === "string") {
-                        if (func3(data42) > 100) {
-                          const err73 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
-                          if (vErrors === null) {
-                            vErrors = [err73];
-                          } else {
-                            vErrors.push(err73);
-                          }
-                          errors++;
-                        }
-                        if (!pattern3.test(data42)) {
-                          const err74 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
-                          if (vErrors === null) {
-                            vErrors = [err74];
-                          } else {
-                            vErrors.push(err74);
-                          }
-                          errors++;
-                        }
-                      } else {
-                        const err75 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                        if (vErrors === null) {
-                          vErrors = [err75];
-                        } else {
-                          vErrors.push(err75);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data41.values !== void 0) {
-                      let data43 = data41.values;
-                      if (Array.isArray(data43)) {
-                        const len10 = data43.length;
-                        for (let i10 = 0; i10 < len10; i10++) {
-                          if (typeof data43[i10] !== "string") {
-                            const err76 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/values/" + i10, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                            if (vErrors === null) {
-                              vErrors = [err76];
-                            } else {
-                              vErrors.push(err76);
-                            }
-                            errors++;
-                          }
-                        }
-                      } else {
-                        const err77 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/values", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                        if (vErrors === null) {
-                          vErrors = [err77];
-                        } else {
-                          vErrors.push(err77);
-                        }
-                        errors++;
-                      }
-                    }
-                    if (data41.set !== void 0) {
-                      let data45 = data41.set;
-                      if (Array.isArray(data45)) {
-                        const len11 = data45.length;
-                        for (let i11 = 0; i11 < len11; i11++) {
-                          let data46 = data45[i11];
-                          if (typeof data46 === "string") {
-                            if (!pattern2.test(data46)) {
-                              const err78 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/set/" + i11, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
-                              if (vErrors === null) {
-                                vErrors = [err78];
-                              } else {
-                                vErrors.push(err78);
-                              }
-                              errors++;
-                            }
-                          } else {
-                            const err79 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/set/" + i11, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                            if (vErrors === null) {
-                              vErrors = [err79];
-                            } else {
-                              vErrors.push(err79);
-                            }
-                            errors++;
-                          }
-                        }
-                      } else {
-                        const err80 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9 + "/set", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                        if (vErrors === null) {
-                          vErrors = [err80];
-                        } else {
-                          vErrors.push(err80);
-                        }
-                        errors++;
-                      }
-                    }
                   } else {
-                    const err81 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets/" + i9, schemaPath: "#/properties/charts/items/properties/valueSets/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                    const err81 = { instancePath: instancePath + "/charts/" + i8 + "/set/" + i10, schemaPath: "#/properties/charts/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                     if (vErrors === null) {
                       vErrors = [err81];
                     } else {
@@ -32970,7 +33183,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err82 = { instancePath: instancePath + "/charts/" + i6 + "/valueSets", schemaPath: "#/properties/charts/items/properties/valueSets/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err82 = { instancePath: instancePath + "/charts/" + i8 + "/set", schemaPath: "#/properties/charts/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                 if (vErrors === null) {
                   vErrors = [err82];
                 } else {
@@ -32979,160 +33192,157 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data42.valueSets !== void 0) {
+              let data48 = data42.valueSets;
+              if (Array.isArray(data48)) {
+                const len11 = data48.length;
+                for (let i11 = 0; i11 < len11; i11++) {
+                  let data49 = data48[i11];
+                  if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
+                    if (data49.name === void 0) {
+                      const err83 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11, schemaPath: "#/properties/charts/items/properties/valueSets/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+                      if (vErrors === null) {
+                        vErrors = [err83];
+                      } else {
+                        vErrors.push(err83);
+                      }
+                      errors++;
+                    }
+                    for (const key11 in data49) {
+                      if (!(key11 === "name" || key11 === "values" || key11 === "set")) {
+                        const err84 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11, schemaPath: "#/properties/charts/items/properties/valueSets/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
+                        if (vErrors === null) {
+                          vErrors = [err84];
+                        } else {
+                          vErrors.push(err84);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data49.name !== void 0) {
+                      let data50 = data49.name;
+                      if (typeof data50 === "string") {
+                        if (func3(data50) > 100) {
+                          const err85 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err85];
+                          } else {
+                            vErrors.push(err85);
+                          }
+                          errors++;
+                        }
+                        if (!pattern3.test(data50)) {
+                          const err86 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
+                          if (vErrors === null) {
+                            vErrors = [err86];
+                          } else {
+                            vErrors.push(err86);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err87 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11 + "/name", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err87];
+                        } else {
+                          vErrors.push(err87);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data49.values !== void 0) {
+                      let data51 = data49.values;
+                      if (Array.isArray(data51)) {
+                        const len12 = data51.length;
+                        for (let i12 = 0; i12 < len12; i12++) {
+                          if (typeof data51[i12] !== "string") {
+                            const err88 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11 + "/values/" + i12, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                            if (vErrors === null) {
+                              vErrors = [err88];
+                            } else {
+                              vErrors.push(err88);
+                            }
+                            errors++;
+                          }
+                        }
+                      } else {
+                        const err89 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11 + "/values", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                          vErrors = [err89];
+                        } else {
+                          vErrors.push(err89);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data49.set !== void 0) {
+                      let data53 = data49.set;
+                      if (Array.isArray(data53)) {
+                        const len13 = data53.length;
+                        for (let i13 = 0; i13 < len13; i13++) {
+                          let data54 = data53[i13];
+                          if (typeof data54 === "string") {
+                            if (!pattern2.test(data54)) {
+                              const err90 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11 + "/set/" + i13, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+                              if (vErrors === null) {
+                                vErrors = [err90];
+                              } else {
+                                vErrors.push(err90);
+                              }
+                              errors++;
+                            }
+                          } else {
+                            const err91 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11 + "/set/" + i13, schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                            if (vErrors === null) {
+                              vErrors = [err91];
+                            } else {
+                              vErrors.push(err91);
+                            }
+                            errors++;
+                          }
+                        }
+                      } else {
+                        const err92 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11 + "/set", schemaPath: "#/properties/charts/items/properties/valueSets/items/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                        if (vErrors === null) {
+                          vErrors = [err92];
+                        } else {
+                          vErrors.push(err92);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err93 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets/" + i11, schemaPath: "#/properties/charts/items/properties/valueSets/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                    if (vErrors === null) {
+                      vErrors = [err93];
+                    } else {
+                      vErrors.push(err93);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err94 = { instancePath: instancePath + "/charts/" + i8 + "/valueSets", schemaPath: "#/properties/charts/items/properties/valueSets/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err94];
+                } else {
+                  vErrors.push(err94);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err83 = { instancePath: instancePath + "/charts/" + i6, schemaPath: "#/properties/charts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err95 = { instancePath: instancePath + "/charts/" + i8, schemaPath: "#/properties/charts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err83];
+              vErrors = [err95];
             } else {
-              vErrors.push(err83);
+              vErrors.push(err95);
             }
             errors++;
           }
         }
       } else {
-        const err84 = { instancePath: instancePath + "/charts", schemaPath: "#/properties/charts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err84];
-        } else {
-          vErrors.push(err84);
-        }
-        errors++;
-      }
-    }
-    if (data.valueSets !== void 0) {
-      let data47 = data.valueSets;
-      if (data47 && typeof data47 == "object" && !Array.isArray(data47)) {
-        for (const key10 in data47) {
-          if (!(key10 === "ci" || key10 === "severity")) {
-            const err85 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err85];
-            } else {
-              vErrors.push(err85);
-            }
-            errors++;
-          }
-        }
-        if (data47.ci !== void 0) {
-          if (typeof data47.ci !== "boolean") {
-            const err86 = { instancePath: instancePath + "/valueSets/ci", schemaPath: "#/properties/valueSets/properties/ci/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err86];
-            } else {
-              vErrors.push(err86);
-            }
-            errors++;
-          }
-        }
-        if (data47.severity !== void 0) {
-          let data49 = data47.severity;
-          if (typeof data49 !== "string") {
-            const err87 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err87];
-            } else {
-              vErrors.push(err87);
-            }
-            errors++;
-          }
-          if (!(data49 === "keep" || data49 === "critical" || data49 === "high" || data49 === "medium" || data49 === "low" || data49 === "info")) {
-            const err88 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.valueSets.properties.severity.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err88];
-            } else {
-              vErrors.push(err88);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err89 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err89];
-        } else {
-          vErrors.push(err89);
-        }
-        errors++;
-      }
-    }
-    if (data.provenance !== void 0) {
-      let data50 = data.provenance;
-      const _errs117 = errors;
-      let valid36 = false;
-      let passing1 = null;
-      const _errs118 = errors;
-      if (typeof data50 !== "boolean") {
-        const err90 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/0/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-        if (vErrors === null) {
-          vErrors = [err90];
-        } else {
-          vErrors.push(err90);
-        }
-        errors++;
-      }
-      var _valid1 = _errs118 === errors;
-      if (_valid1) {
-        valid36 = true;
-        passing1 = 0;
-      }
-      const _errs120 = errors;
-      if (data50 && typeof data50 == "object" && !Array.isArray(data50)) {
-        for (const key11 in data50) {
-          if (!(key11 === "enabled" || key11 === "maxRenders")) {
-            const err91 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err91];
-            } else {
-              vErrors.push(err91);
-            }
-            errors++;
-          }
-        }
-        if (data50.enabled !== void 0) {
-          if (typeof data50.enabled !== "boolean") {
-            const err92 = { instancePath: instancePath + "/provenance/enabled", schemaPath: "#/properties/provenance/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err92];
-            } else {
-              vErrors.push(err92);
-            }
-            errors++;
-          }
-        }
-        if (data50.maxRenders !== void 0) {
-          let data52 = data50.maxRenders;
-          if (!(typeof data52 == "number" && (!(data52 % 1) && !isNaN(data52)))) {
-            const err93 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err93];
-            } else {
-              vErrors.push(err93);
-            }
-            errors++;
-          }
-          if (typeof data52 == "number") {
-            if (data52 > 64 || isNaN(data52)) {
-              const err94 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
-              if (vErrors === null) {
-                vErrors = [err94];
-              } else {
-                vErrors.push(err94);
-              }
-              errors++;
-            }
-            if (data52 < 1 || isNaN(data52)) {
-              const err95 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err95];
-              } else {
-                vErrors.push(err95);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err96 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err96 = { instancePath: instancePath + "/charts", schemaPath: "#/properties/charts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
           vErrors = [err96];
         } else {
@@ -33140,29 +33350,171 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      var _valid1 = _errs120 === errors;
-      if (_valid1 && valid36) {
-        valid36 = false;
+    }
+    if (data.valueSets !== void 0) {
+      let data55 = data.valueSets;
+      if (data55 && typeof data55 == "object" && !Array.isArray(data55)) {
+        for (const key12 in data55) {
+          if (!(key12 === "ci" || key12 === "severity")) {
+            const err97 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err97];
+            } else {
+              vErrors.push(err97);
+            }
+            errors++;
+          }
+        }
+        if (data55.ci !== void 0) {
+          if (typeof data55.ci !== "boolean") {
+            const err98 = { instancePath: instancePath + "/valueSets/ci", schemaPath: "#/properties/valueSets/properties/ci/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err98];
+            } else {
+              vErrors.push(err98);
+            }
+            errors++;
+          }
+        }
+        if (data55.severity !== void 0) {
+          let data57 = data55.severity;
+          if (typeof data57 !== "string") {
+            const err99 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err99];
+            } else {
+              vErrors.push(err99);
+            }
+            errors++;
+          }
+          if (!(data57 === "keep" || data57 === "critical" || data57 === "high" || data57 === "medium" || data57 === "low" || data57 === "info")) {
+            const err100 = { instancePath: instancePath + "/valueSets/severity", schemaPath: "#/properties/valueSets/properties/severity/enum", keyword: "enum", params: { allowedValues: schema11.properties.valueSets.properties.severity.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err100];
+            } else {
+              vErrors.push(err100);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err101 = { instancePath: instancePath + "/valueSets", schemaPath: "#/properties/valueSets/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err101];
+        } else {
+          vErrors.push(err101);
+        }
+        errors++;
+      }
+    }
+    if (data.provenance !== void 0) {
+      let data58 = data.provenance;
+      const _errs135 = errors;
+      let valid42 = false;
+      let passing1 = null;
+      const _errs136 = errors;
+      if (typeof data58 !== "boolean") {
+        const err102 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/0/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err102];
+        } else {
+          vErrors.push(err102);
+        }
+        errors++;
+      }
+      var _valid1 = _errs136 === errors;
+      if (_valid1) {
+        valid42 = true;
+        passing1 = 0;
+      }
+      const _errs138 = errors;
+      if (data58 && typeof data58 == "object" && !Array.isArray(data58)) {
+        for (const key13 in data58) {
+          if (!(key13 === "enabled" || key13 === "maxRenders")) {
+            const err103 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err103];
+            } else {
+              vErrors.push(err103);
+            }
+            errors++;
+          }
+        }
+        if (data58.enabled !== void 0) {
+          if (typeof data58.enabled !== "boolean") {
+            const err104 = { instancePath: instancePath + "/provenance/enabled", schemaPath: "#/properties/provenance/oneOf/1/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err104];
+            } else {
+              vErrors.push(err104);
+            }
+            errors++;
+          }
+        }
+        if (data58.maxRenders !== void 0) {
+          let data60 = data58.maxRenders;
+          if (!(typeof data60 == "number" && (!(data60 % 1) && !isNaN(data60)))) {
+            const err105 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err105];
+            } else {
+              vErrors.push(err105);
+            }
+            errors++;
+          }
+          if (typeof data60 == "number") {
+            if (data60 > 64 || isNaN(data60)) {
+              const err106 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
+              if (vErrors === null) {
+                vErrors = [err106];
+              } else {
+                vErrors.push(err106);
+              }
+              errors++;
+            }
+            if (data60 < 1 || isNaN(data60)) {
+              const err107 = { instancePath: instancePath + "/provenance/maxRenders", schemaPath: "#/properties/provenance/oneOf/1/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err107];
+              } else {
+                vErrors.push(err107);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err108 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err108];
+        } else {
+          vErrors.push(err108);
+        }
+        errors++;
+      }
+      var _valid1 = _errs138 === errors;
+      if (_valid1 && valid42) {
+        valid42 = false;
         passing1 = [passing1, 1];
       } else {
         if (_valid1) {
-          valid36 = true;
+          valid42 = true;
           passing1 = 1;
         }
       }
-      if (!valid36) {
-        const err97 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
+      if (!valid42) {
+        const err109 = { instancePath: instancePath + "/provenance", schemaPath: "#/properties/provenance/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
         if (vErrors === null) {
-          vErrors = [err97];
+          vErrors = [err109];
         } else {
-          vErrors.push(err97);
+          vErrors.push(err109);
         }
         errors++;
       } else {
-        errors = _errs117;
+        errors = _errs135;
         if (vErrors !== null) {
-          if (_errs117) {
-            vErrors.length = _errs117;
+          if (_errs135) {
+            vErrors.length = _errs135;
           } else {
             vErrors = null;
           }
@@ -33170,164 +33522,33 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.suppressions !== void 0) {
-      let data53 = data.suppressions;
-      if (Array.isArray(data53)) {
-        const len12 = data53.length;
-        for (let i12 = 0; i12 < len12; i12++) {
-          let data54 = data53[i12];
-          if (data54 && typeof data54 == "object" && !Array.isArray(data54)) {
-            if (data54.rule === void 0) {
-              const err98 = { instancePath: instancePath + "/suppressions/" + i12, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'" };
+      let data61 = data.suppressions;
+      if (Array.isArray(data61)) {
+        const len14 = data61.length;
+        for (let i14 = 0; i14 < len14; i14++) {
+          let data62 = data61[i14];
+          if (data62 && typeof data62 == "object" && !Array.isArray(data62)) {
+            if (data62.rule === void 0) {
+              const err110 = { instancePath: instancePath + "/suppressions/" + i14, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'" };
               if (vErrors === null) {
-                vErrors = [err98];
+                vErrors = [err110];
               } else {
-                vErrors.push(err98);
+                vErrors.push(err110);
               }
               errors++;
             }
-            if (data54.reason === void 0) {
-              const err99 = { instancePath: instancePath + "/suppressions/" + i12, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
+            if (data62.reason === void 0) {
+              const err111 = { instancePath: instancePath + "/suppressions/" + i14, schemaPath: "#/properties/suppressions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
               if (vErrors === null) {
-                vErrors = [err99];
+                vErrors = [err111];
               } else {
-                vErrors.push(err99);
+                vErrors.push(err111);
               }
               errors++;
             }
-            for (const key12 in data54) {
-              if (!func2.call(schema11.properties.suppressions.items.properties, key12)) {
-                const err100 = { instancePath: instancePath + "/suppressions/" + i12, schemaPath: "#/properties/suppressions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err100];
-                } else {
-                  vErrors.push(err100);
-                }
-                errors++;
-              }
-            }
-            if (data54.rule !== void 0) {
-              let data55 = data54.rule;
-              if (typeof data55 !== "string") {
-                const err101 = { instancePath: instancePath + "/suppressions/" + i12 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err101];
-                } else {
-                  vErrors.push(err101);
-                }
-                errors++;
-              }
-              if (!(data55 === "*" || data55 === "admission-policy" || data55 === "allowed-runtime-classes" || data55 === "container-probes" || data55 === "container-resources" || data55 === "default-service-account" || data55 === "image-digest" || data55 === "image-pull-policy" || data55 === "image-registry" || data55 === "image-tag" || data55 === "ingress-tls" || data55 === "namespace-pss-enforce" || data55 === "network-policy-allow-all" || data55 === "network-policy-egress" || data55 === "network-policy-egress-world" || data55 === "network-policy-ingress" || data55 === "network-policy-selects-nothing" || data55 === "pss-allow-privilege-escalation" || data55 === "pss-apparmor-profile" || data55 === "pss-capabilities-baseline" || data55 === "pss-capabilities-restricted" || data55 === "pss-host-namespaces" || data55 === "pss-host-path-volumes" || data55 === "pss-host-ports" || data55 === "pss-host-probes-lifecycle" || data55 === "pss-namespace-rejection" || data55 === "pss-privileged" || data55 === "pss-proc-mount" || data55 === "pss-proc-mount-restricted" || data55 === "pss-restricted-volumes" || data55 === "pss-run-as-non-root" || data55 === "pss-run-as-user" || data55 === "pss-seccomp-baseline" || data55 === "pss-seccomp-restricted" || data55 === "pss-selinux-options" || data55 === "pss-sysctls" || data55 === "pss-windows-host-process" || data55 === "rbac-binding-missing-role" || data55 === "rbac-broad-subject" || data55 === "rbac-cluster-admin-binding" || data55 === "rbac-csr-approval" || data55 === "rbac-default-service-account-binding" || data55 === "rbac-escalate-bind-impersonate" || data55 === "rbac-namespace-modify" || data55 === "rbac-nodes-proxy" || data55 === "rbac-persistentvolume-create" || data55 === "rbac-pod-exec" || data55 === "rbac-rbac-write" || data55 === "rbac-secrets-read" || data55 === "rbac-secrets-write" || data55 === "rbac-token-request" || data55 === "rbac-webhook-config" || data55 === "rbac-wildcard" || data55 === "rbac-workload-create" || data55 === "read-only-root-filesystem" || data55 === "render-divergence" || data55 === "render-lookup" || data55 === "required-annotations" || data55 === "required-labels" || data55 === "runtime-socket-mount" || data55 === "secret-chart-default" || data55 === "secret-literal-annotation" || data55 === "secret-literal-args" || data55 === "secret-literal-configmap" || data55 === "secret-literal-env" || data55 === "secret-literal-format" || data55 === "secret-literal-helm-release" || data55 === "sensitive-host-path" || data55 === "service-account-missing" || data55 === "service-account-token-automount" || data55 === "service-external-ips" || data55 === "service-load-balancer-open" || data55 === "service-node-port" || data55 === "tf-aks-api-authorized-ranges" || data55 === "tf-aks-local-accounts" || data55 === "tf-aks-network-policy" || data55 === "tf-aks-rbac" || data55 === "tf-eks-control-plane-logging" || data55 === "tf-eks-public-endpoint" || data55 === "tf-eks-secrets-encryption" || data55 === "tf-gke-legacy-abac" || data55 === "tf-gke-master-authorized-networks" || data55 === "tf-gke-network-policy" || data55 === "tf-gke-private-nodes" || data55 === "tf-gke-shielded-nodes" || data55 === "tf-gke-workload-identity" || data55 === "tf-helm-values-danger" || data55 === "tf-unknown-until-apply" || data55 === "values-dangerous-default" || data55 === "yaml-duplicate-key")) {
-                const err102 = { instancePath: instancePath + "/suppressions/" + i12 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err102];
-                } else {
-                  vErrors.push(err102);
-                }
-                errors++;
-              }
-            }
-            if (data54.reason !== void 0) {
-              let data56 = data54.reason;
-              if (typeof data56 === "string") {
-                if (func3(data56) < 1) {
-                  const err103 = { instancePath: instancePath + "/suppressions/" + i12 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err103];
-                  } else {
-                    vErrors.push(err103);
-                  }
-                  errors++;
-                }
-              } else {
-                const err104 = { instancePath: instancePath + "/suppressions/" + i12 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err104];
-                } else {
-                  vErrors.push(err104);
-                }
-                errors++;
-              }
-            }
-            if (data54.expires !== void 0) {
-              let data57 = data54.expires;
-              if (typeof data57 === "string") {
-                if (!pattern5.test(data57)) {
-                  const err105 = { instancePath: instancePath + "/suppressions/" + i12 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err105];
-                  } else {
-                    vErrors.push(err105);
-                  }
-                  errors++;
-                }
-              } else {
-                const err106 = { instancePath: instancePath + "/suppressions/" + i12 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err106];
-                } else {
-                  vErrors.push(err106);
-                }
-                errors++;
-              }
-            }
-            if (data54.chart !== void 0) {
-              let data58 = data54.chart;
-              if (typeof data58 === "string") {
-                if (func3(data58) < 1) {
-                  const err107 = { instancePath: instancePath + "/suppressions/" + i12 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err107];
-                  } else {
-                    vErrors.push(err107);
-                  }
-                  errors++;
-                }
-              } else {
-                const err108 = { instancePath: instancePath + "/suppressions/" + i12 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err108];
-                } else {
-                  vErrors.push(err108);
-                }
-                errors++;
-              }
-            }
-            if (data54.file !== void 0) {
-              let data59 = data54.file;
-              if (typeof data59 === "string") {
-                if (func3(data59) < 1) {
-                  const err109 = { instancePath: instancePath + "/suppressions/" + i12 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err109];
-                  } else {
-                    vErrors.push(err109);
-                  }
-                  errors++;
-                }
-              } else {
-                const err110 = { instancePath: instancePath + "/suppressions/" + i12 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err110];
-                } else {
-                  vErrors.push(err110);
-                }
-                errors++;
-              }
-            }
-            if (data54.valueSet !== void 0) {
-              let data60 = data54.valueSet;
-              if (typeof data60 === "string") {
-                if (func3(data60) < 1) {
-                  const err111 = { instancePath: instancePath + "/suppressions/" + i12 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err111];
-                  } else {
-                    vErrors.push(err111);
-                  }
-                  errors++;
-                }
-              } else {
-                const err112 = { instancePath: instancePath + "/suppressions/" + i12 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            for (const key14 in data62) {
+              if (!func2.call(schema11.properties.suppressions.items.properties, key14)) {
+                const err112 = { instancePath: instancePath + "/suppressions/" + i14, schemaPath: "#/properties/suppressions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err112];
                 } else {
@@ -33336,20 +33557,19 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data54.kind !== void 0) {
-              let data61 = data54.kind;
-              if (typeof data61 === "string") {
-                if (func3(data61) < 1) {
-                  const err113 = { instancePath: instancePath + "/suppressions/" + i12 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err113];
-                  } else {
-                    vErrors.push(err113);
-                  }
-                  errors++;
+            if (data62.rule !== void 0) {
+              let data63 = data62.rule;
+              if (typeof data63 !== "string") {
+                const err113 = { instancePath: instancePath + "/suppressions/" + i14 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err113];
+                } else {
+                  vErrors.push(err113);
                 }
-              } else {
-                const err114 = { instancePath: instancePath + "/suppressions/" + i12 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                errors++;
+              }
+              if (!(data63 === "*" || data63 === "admission-policy" || data63 === "allowed-runtime-classes" || data63 === "container-probes" || data63 === "container-resources" || data63 === "default-service-account" || data63 === "image-digest" || data63 === "image-pull-policy" || data63 === "image-registry" || data63 === "image-tag" || data63 === "ingress-tls" || data63 === "namespace-pss-enforce" || data63 === "network-policy-allow-all" || data63 === "network-policy-egress" || data63 === "network-policy-egress-world" || data63 === "network-policy-ingress" || data63 === "network-policy-selects-nothing" || data63 === "pss-allow-privilege-escalation" || data63 === "pss-apparmor-profile" || data63 === "pss-capabilities-baseline" || data63 === "pss-capabilities-restricted" || data63 === "pss-host-namespaces" || data63 === "pss-host-path-volumes" || data63 === "pss-host-ports" || data63 === "pss-host-probes-lifecycle" || data63 === "pss-namespace-rejection" || data63 === "pss-privileged" || data63 === "pss-proc-mount" || data63 === "pss-proc-mount-restricted" || data63 === "pss-restricted-volumes" || data63 === "pss-run-as-non-root" || data63 === "pss-run-as-user" || data63 === "pss-seccomp-baseline" || data63 === "pss-seccomp-restricted" || data63 === "pss-selinux-options" || data63 === "pss-sysctls" || data63 === "pss-windows-host-process" || data63 === "rbac-binding-missing-role" || data63 === "rbac-broad-subject" || data63 === "rbac-cluster-admin-binding" || data63 === "rbac-csr-approval" || data63 === "rbac-default-service-account-binding" || data63 === "rbac-escalate-bind-impersonate" || data63 === "rbac-namespace-modify" || data63 === "rbac-nodes-proxy" || data63 === "rbac-persistentvolume-create" || data63 === "rbac-pod-exec" || data63 === "rbac-rbac-write" || data63 === "rbac-secrets-read" || data63 === "rbac-secrets-write" || data63 === "rbac-token-request" || data63 === "rbac-webhook-config" || data63 === "rbac-wildcard" || data63 === "rbac-workload-create" || data63 === "read-only-root-filesystem" || data63 === "render-divergence" || data63 === "render-lookup" || data63 === "required-annotations" || data63 === "required-labels" || data63 === "runtime-socket-mount" || data63 === "secret-chart-default" || data63 === "secret-literal-annotation" || data63 === "secret-literal-args" || data63 === "secret-literal-configmap" || data63 === "secret-literal-env" || data63 === "secret-literal-format" || data63 === "secret-literal-helm-release" || data63 === "sensitive-host-path" || data63 === "service-account-missing" || data63 === "service-account-token-automount" || data63 === "service-external-ips" || data63 === "service-load-balancer-open" || data63 === "service-node-port" || data63 === "tf-aks-api-authorized-ranges" || data63 === "tf-aks-local-accounts" || data63 === "tf-aks-network-policy" || data63 === "tf-aks-rbac" || data63 === "tf-eks-control-plane-logging" || data63 === "tf-eks-public-endpoint" || data63 === "tf-eks-secrets-encryption" || data63 === "tf-gke-legacy-abac" || data63 === "tf-gke-master-authorized-networks" || data63 === "tf-gke-network-policy" || data63 === "tf-gke-private-nodes" || data63 === "tf-gke-shielded-nodes" || data63 === "tf-gke-workload-identity" || data63 === "tf-helm-values-danger" || data63 === "tf-unknown-until-apply" || data63 === "values-dangerous-default" || data63 === "yaml-duplicate-key")) {
+                const err114 = { instancePath: instancePath + "/suppressions/" + i14 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err114];
                 } else {
@@ -33358,11 +33578,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data54.namespace !== void 0) {
-              let data62 = data54.namespace;
-              if (typeof data62 === "string") {
-                if (func3(data62) < 1) {
-                  const err115 = { instancePath: instancePath + "/suppressions/" + i12 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data62.reason !== void 0) {
+              let data64 = data62.reason;
+              if (typeof data64 === "string") {
+                if (func3(data64) < 1) {
+                  const err115 = { instancePath: instancePath + "/suppressions/" + i14 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err115];
                   } else {
@@ -33371,7 +33591,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err116 = { instancePath: instancePath + "/suppressions/" + i12 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err116 = { instancePath: instancePath + "/suppressions/" + i14 + "/reason", schemaPath: "#/properties/suppressions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err116];
                 } else {
@@ -33380,11 +33600,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data54.name !== void 0) {
-              let data63 = data54.name;
-              if (typeof data63 === "string") {
-                if (func3(data63) < 1) {
-                  const err117 = { instancePath: instancePath + "/suppressions/" + i12 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data62.expires !== void 0) {
+              let data65 = data62.expires;
+              if (typeof data65 === "string") {
+                if (!pattern5.test(data65)) {
+                  const err117 = { instancePath: instancePath + "/suppressions/" + i14 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"' };
                   if (vErrors === null) {
                     vErrors = [err117];
                   } else {
@@ -33393,7 +33613,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err118 = { instancePath: instancePath + "/suppressions/" + i12 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err118 = { instancePath: instancePath + "/suppressions/" + i14 + "/expires", schemaPath: "#/properties/suppressions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err118];
                 } else {
@@ -33402,11 +33622,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data54.container !== void 0) {
-              let data64 = data54.container;
-              if (typeof data64 === "string") {
-                if (func3(data64) < 1) {
-                  const err119 = { instancePath: instancePath + "/suppressions/" + i12 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data62.chart !== void 0) {
+              let data66 = data62.chart;
+              if (typeof data66 === "string") {
+                if (func3(data66) < 1) {
+                  const err119 = { instancePath: instancePath + "/suppressions/" + i14 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err119];
                   } else {
@@ -33415,7 +33635,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err120 = { instancePath: instancePath + "/suppressions/" + i12 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err120 = { instancePath: instancePath + "/suppressions/" + i14 + "/chart", schemaPath: "#/properties/suppressions/items/properties/chart/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err120];
                 } else {
@@ -33424,169 +33644,177 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data62.file !== void 0) {
+              let data67 = data62.file;
+              if (typeof data67 === "string") {
+                if (func3(data67) < 1) {
+                  const err121 = { instancePath: instancePath + "/suppressions/" + i14 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err121];
+                  } else {
+                    vErrors.push(err121);
+                  }
+                  errors++;
+                }
+              } else {
+                const err122 = { instancePath: instancePath + "/suppressions/" + i14 + "/file", schemaPath: "#/properties/suppressions/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err122];
+                } else {
+                  vErrors.push(err122);
+                }
+                errors++;
+              }
+            }
+            if (data62.valueSet !== void 0) {
+              let data68 = data62.valueSet;
+              if (typeof data68 === "string") {
+                if (func3(data68) < 1) {
+                  const err123 = { instancePath: instancePath + "/suppressions/" + i14 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err123];
+                  } else {
+                    vErrors.push(err123);
+                  }
+                  errors++;
+                }
+              } else {
+                const err124 = { instancePath: instancePath + "/suppressions/" + i14 + "/valueSet", schemaPath: "#/properties/suppressions/items/properties/valueSet/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err124];
+                } else {
+                  vErrors.push(err124);
+                }
+                errors++;
+              }
+            }
+            if (data62.kind !== void 0) {
+              let data69 = data62.kind;
+              if (typeof data69 === "string") {
+                if (func3(data69) < 1) {
+                  const err125 = { instancePath: instancePath + "/suppressions/" + i14 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err125];
+                  } else {
+                    vErrors.push(err125);
+                  }
+                  errors++;
+                }
+              } else {
+                const err126 = { instancePath: instancePath + "/suppressions/" + i14 + "/kind", schemaPath: "#/properties/suppressions/items/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err126];
+                } else {
+                  vErrors.push(err126);
+                }
+                errors++;
+              }
+            }
+            if (data62.namespace !== void 0) {
+              let data70 = data62.namespace;
+              if (typeof data70 === "string") {
+                if (func3(data70) < 1) {
+                  const err127 = { instancePath: instancePath + "/suppressions/" + i14 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err127];
+                  } else {
+                    vErrors.push(err127);
+                  }
+                  errors++;
+                }
+              } else {
+                const err128 = { instancePath: instancePath + "/suppressions/" + i14 + "/namespace", schemaPath: "#/properties/suppressions/items/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err128];
+                } else {
+                  vErrors.push(err128);
+                }
+                errors++;
+              }
+            }
+            if (data62.name !== void 0) {
+              let data71 = data62.name;
+              if (typeof data71 === "string") {
+                if (func3(data71) < 1) {
+                  const err129 = { instancePath: instancePath + "/suppressions/" + i14 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err129];
+                  } else {
+                    vErrors.push(err129);
+                  }
+                  errors++;
+                }
+              } else {
+                const err130 = { instancePath: instancePath + "/suppressions/" + i14 + "/name", schemaPath: "#/properties/suppressions/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err130];
+                } else {
+                  vErrors.push(err130);
+                }
+                errors++;
+              }
+            }
+            if (data62.container !== void 0) {
+              let data72 = data62.container;
+              if (typeof data72 === "string") {
+                if (func3(data72) < 1) {
+                  const err131 = { instancePath: instancePath + "/suppressions/" + i14 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err131];
+                  } else {
+                    vErrors.push(err131);
+                  }
+                  errors++;
+                }
+              } else {
+                const err132 = { instancePath: instancePath + "/suppressions/" + i14 + "/container", schemaPath: "#/properties/suppressions/items/properties/container/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err132];
+                } else {
+                  vErrors.push(err132);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err121 = { instancePath: instancePath + "/suppressions/" + i12, schemaPath: "#/properties/suppressions/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err133 = { instancePath: instancePath + "/suppressions/" + i14, schemaPath: "#/properties/suppressions/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err121];
+              vErrors = [err133];
             } else {
-              vErrors.push(err121);
+              vErrors.push(err133);
             }
             errors++;
           }
         }
       } else {
-        const err122 = { instancePath: instancePath + "/suppressions", schemaPath: "#/properties/suppressions/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err134 = { instancePath: instancePath + "/suppressions", schemaPath: "#/properties/suppressions/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err122];
+          vErrors = [err134];
         } else {
-          vErrors.push(err122);
+          vErrors.push(err134);
         }
         errors++;
       }
     }
     if (data.helm !== void 0) {
-      let data65 = data.helm;
-      if (data65 && typeof data65 == "object" && !Array.isArray(data65)) {
-        for (const key13 in data65) {
-          if (!func2.call(schema11.properties.helm.properties, key13)) {
-            const err123 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
+      let data73 = data.helm;
+      if (data73 && typeof data73 == "object" && !Array.isArray(data73)) {
+        for (const key15 in data73) {
+          if (!func2.call(schema11.properties.helm.properties, key15)) {
+            const err135 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err123];
+              vErrors = [err135];
             } else {
-              vErrors.push(err123);
+              vErrors.push(err135);
             }
             errors++;
           }
         }
-        if (data65.releaseName !== void 0) {
-          let data66 = data65.releaseName;
-          if (typeof data66 === "string") {
-            if (func3(data66) > 53) {
-              const err124 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/maxLength", keyword: "maxLength", params: { limit: 53 }, message: "must NOT have more than 53 characters" };
-              if (vErrors === null) {
-                vErrors = [err124];
-              } else {
-                vErrors.push(err124);
-              }
-              errors++;
-            }
-            if (!pattern6.test(data66)) {
-              const err125 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
-              if (vErrors === null) {
-                vErrors = [err125];
-              } else {
-                vErrors.push(err125);
-              }
-              errors++;
-            }
-          } else {
-            const err126 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err126];
-            } else {
-              vErrors.push(err126);
-            }
-            errors++;
-          }
-        }
-        if (data65.namespace !== void 0) {
-          let data67 = data65.namespace;
-          if (typeof data67 === "string") {
-            if (func3(data67) > 63) {
-              const err127 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters" };
-              if (vErrors === null) {
-                vErrors = [err127];
-              } else {
-                vErrors.push(err127);
-              }
-              errors++;
-            }
-            if (!pattern6.test(data67)) {
-              const err128 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
-              if (vErrors === null) {
-                vErrors = [err128];
-              } else {
-                vErrors.push(err128);
-              }
-              errors++;
-            }
-          } else {
-            const err129 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err129];
-            } else {
-              vErrors.push(err129);
-            }
-            errors++;
-          }
-        }
-        if (data65.kubeVersion !== void 0) {
-          let data68 = data65.kubeVersion;
-          if (typeof data68 === "string") {
-            if (!pattern8.test(data68)) {
-              const err130 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/pattern", keyword: "pattern", params: { pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$" }, message: 'must match pattern "^v?1\\.[0-9]+(\\.[0-9]+)?$"' };
-              if (vErrors === null) {
-                vErrors = [err130];
-              } else {
-                vErrors.push(err130);
-              }
-              errors++;
-            }
-          } else {
-            const err131 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err131];
-            } else {
-              vErrors.push(err131);
-            }
-            errors++;
-          }
-        }
-        if (data65.timeoutSeconds !== void 0) {
-          let data69 = data65.timeoutSeconds;
-          if (typeof data69 == "number") {
-            if (data69 > 600 || isNaN(data69)) {
-              const err132 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 600 }, message: "must be <= 600" };
-              if (vErrors === null) {
-                vErrors = [err132];
-              } else {
-                vErrors.push(err132);
-              }
-              errors++;
-            }
-            if (data69 <= 0 || isNaN(data69)) {
-              const err133 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-              if (vErrors === null) {
-                vErrors = [err133];
-              } else {
-                vErrors.push(err133);
-              }
-              errors++;
-            }
-          } else {
-            const err134 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err134];
-            } else {
-              vErrors.push(err134);
-            }
-            errors++;
-          }
-        }
-        if (data65.totalTimeoutSeconds !== void 0) {
-          let data70 = data65.totalTimeoutSeconds;
-          if (typeof data70 == "number") {
-            if (data70 > 3600 || isNaN(data70)) {
-              const err135 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600" };
-              if (vErrors === null) {
-                vErrors = [err135];
-              } else {
-                vErrors.push(err135);
-              }
-              errors++;
-            }
-            if (data70 <= 0 || isNaN(data70)) {
-              const err136 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+        if (data73.releaseName !== void 0) {
+          let data74 = data73.releaseName;
+          if (typeof data74 === "string") {
+            if (func3(data74) > 53) {
+              const err136 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/maxLength", keyword: "maxLength", params: { limit: 53 }, message: "must NOT have more than 53 characters" };
               if (vErrors === null) {
                 vErrors = [err136];
               } else {
@@ -33594,20 +33822,17 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err137 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err137];
-            } else {
-              vErrors.push(err137);
+            if (!pattern6.test(data74)) {
+              const err137 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
+              if (vErrors === null) {
+                vErrors = [err137];
+              } else {
+                vErrors.push(err137);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data65.memoryLimitMiB !== void 0) {
-          let data71 = data65.memoryLimitMiB;
-          if (!(typeof data71 == "number" && (!(data71 % 1) && !isNaN(data71)))) {
-            const err138 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+          } else {
+            const err138 = { instancePath: instancePath + "/helm/releaseName", schemaPath: "#/properties/helm/properties/releaseName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err138];
             } else {
@@ -33615,9 +33840,12 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data71 == "number") {
-            if (data71 > 8192 || isNaN(data71)) {
-              const err139 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 8192 }, message: "must be <= 8192" };
+        }
+        if (data73.namespace !== void 0) {
+          let data75 = data73.namespace;
+          if (typeof data75 === "string") {
+            if (func3(data75) > 63) {
+              const err139 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters" };
               if (vErrors === null) {
                 vErrors = [err139];
               } else {
@@ -33625,8 +33853,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data71 < 128 || isNaN(data71)) {
-              const err140 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 128 }, message: "must be >= 128" };
+            if (!pattern6.test(data75)) {
+              const err140 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"' };
               if (vErrors === null) {
                 vErrors = [err140];
               } else {
@@ -33634,12 +33862,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data65.maxOutputMiB !== void 0) {
-          let data72 = data65.maxOutputMiB;
-          if (!(typeof data72 == "number" && (!(data72 % 1) && !isNaN(data72)))) {
-            const err141 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+          } else {
+            const err141 = { instancePath: instancePath + "/helm/namespace", schemaPath: "#/properties/helm/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err141];
             } else {
@@ -33647,9 +33871,12 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data72 == "number") {
-            if (data72 > 512 || isNaN(data72)) {
-              const err142 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 512 }, message: "must be <= 512" };
+        }
+        if (data73.kubeVersion !== void 0) {
+          let data76 = data73.kubeVersion;
+          if (typeof data76 === "string") {
+            if (!pattern8.test(data76)) {
+              const err142 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/pattern", keyword: "pattern", params: { pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$" }, message: 'must match pattern "^v?1\\.[0-9]+(\\.[0-9]+)?$"' };
               if (vErrors === null) {
                 vErrors = [err142];
               } else {
@@ -33657,31 +33884,30 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data72 < 1 || isNaN(data72)) {
-              const err143 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err143];
-              } else {
-                vErrors.push(err143);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data65.maxRenders !== void 0) {
-          let data73 = data65.maxRenders;
-          if (!(typeof data73 == "number" && (!(data73 % 1) && !isNaN(data73)))) {
-            const err144 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+          } else {
+            const err143 = { instancePath: instancePath + "/helm/kubeVersion", schemaPath: "#/properties/helm/properties/kubeVersion/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err144];
+              vErrors = [err143];
             } else {
-              vErrors.push(err144);
+              vErrors.push(err143);
             }
             errors++;
           }
-          if (typeof data73 == "number") {
-            if (data73 > 1e4 || isNaN(data73)) {
-              const err145 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e4 }, message: "must be <= 10000" };
+        }
+        if (data73.timeoutSeconds !== void 0) {
+          let data77 = data73.timeoutSeconds;
+          if (typeof data77 == "number") {
+            if (data77 > 600 || isNaN(data77)) {
+              const err144 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 600 }, message: "must be <= 600" };
+              if (vErrors === null) {
+                vErrors = [err144];
+              } else {
+                vErrors.push(err144);
+              }
+              errors++;
+            }
+            if (data77 <= 0 || isNaN(data77)) {
+              const err145 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
               if (vErrors === null) {
                 vErrors = [err145];
               } else {
@@ -33689,94 +33915,220 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data73 < 1 || isNaN(data73)) {
-              const err146 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          } else {
+            const err146 = { instancePath: instancePath + "/helm/timeoutSeconds", schemaPath: "#/properties/helm/properties/timeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err146];
+            } else {
+              vErrors.push(err146);
+            }
+            errors++;
+          }
+        }
+        if (data73.totalTimeoutSeconds !== void 0) {
+          let data78 = data73.totalTimeoutSeconds;
+          if (typeof data78 == "number") {
+            if (data78 > 3600 || isNaN(data78)) {
+              const err147 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600" };
               if (vErrors === null) {
-                vErrors = [err146];
+                vErrors = [err147];
               } else {
-                vErrors.push(err146);
+                vErrors.push(err147);
+              }
+              errors++;
+            }
+            if (data78 <= 0 || isNaN(data78)) {
+              const err148 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+              if (vErrors === null) {
+                vErrors = [err148];
+              } else {
+                vErrors.push(err148);
+              }
+              errors++;
+            }
+          } else {
+            const err149 = { instancePath: instancePath + "/helm/totalTimeoutSeconds", schemaPath: "#/properties/helm/properties/totalTimeoutSeconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err149];
+            } else {
+              vErrors.push(err149);
+            }
+            errors++;
+          }
+        }
+        if (data73.memoryLimitMiB !== void 0) {
+          let data79 = data73.memoryLimitMiB;
+          if (!(typeof data79 == "number" && (!(data79 % 1) && !isNaN(data79)))) {
+            const err150 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err150];
+            } else {
+              vErrors.push(err150);
+            }
+            errors++;
+          }
+          if (typeof data79 == "number") {
+            if (data79 > 8192 || isNaN(data79)) {
+              const err151 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 8192 }, message: "must be <= 8192" };
+              if (vErrors === null) {
+                vErrors = [err151];
+              } else {
+                vErrors.push(err151);
+              }
+              errors++;
+            }
+            if (data79 < 128 || isNaN(data79)) {
+              const err152 = { instancePath: instancePath + "/helm/memoryLimitMiB", schemaPath: "#/properties/helm/properties/memoryLimitMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 128 }, message: "must be >= 128" };
+              if (vErrors === null) {
+                vErrors = [err152];
+              } else {
+                vErrors.push(err152);
               }
               errors++;
             }
           }
         }
-        if (data65.valuesFiles !== void 0) {
-          let data74 = data65.valuesFiles;
-          if (Array.isArray(data74)) {
-            const len13 = data74.length;
-            for (let i13 = 0; i13 < len13; i13++) {
-              if (typeof data74[i13] !== "string") {
-                const err147 = { instancePath: instancePath + "/helm/valuesFiles/" + i13, schemaPath: "#/properties/helm/properties/valuesFiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data73.maxOutputMiB !== void 0) {
+          let data80 = data73.maxOutputMiB;
+          if (!(typeof data80 == "number" && (!(data80 % 1) && !isNaN(data80)))) {
+            const err153 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err153];
+            } else {
+              vErrors.push(err153);
+            }
+            errors++;
+          }
+          if (typeof data80 == "number") {
+            if (data80 > 512 || isNaN(data80)) {
+              const err154 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 512 }, message: "must be <= 512" };
+              if (vErrors === null) {
+                vErrors = [err154];
+              } else {
+                vErrors.push(err154);
+              }
+              errors++;
+            }
+            if (data80 < 1 || isNaN(data80)) {
+              const err155 = { instancePath: instancePath + "/helm/maxOutputMiB", schemaPath: "#/properties/helm/properties/maxOutputMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err155];
+              } else {
+                vErrors.push(err155);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data73.maxRenders !== void 0) {
+          let data81 = data73.maxRenders;
+          if (!(typeof data81 == "number" && (!(data81 % 1) && !isNaN(data81)))) {
+            const err156 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err156];
+            } else {
+              vErrors.push(err156);
+            }
+            errors++;
+          }
+          if (typeof data81 == "number") {
+            if (data81 > 1e4 || isNaN(data81)) {
+              const err157 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e4 }, message: "must be <= 10000" };
+              if (vErrors === null) {
+                vErrors = [err157];
+              } else {
+                vErrors.push(err157);
+              }
+              errors++;
+            }
+            if (data81 < 1 || isNaN(data81)) {
+              const err158 = { instancePath: instancePath + "/helm/maxRenders", schemaPath: "#/properties/helm/properties/maxRenders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err158];
+              } else {
+                vErrors.push(err158);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data73.valuesFiles !== void 0) {
+          let data82 = data73.valuesFiles;
+          if (Array.isArray(data82)) {
+            const len15 = data82.length;
+            for (let i15 = 0; i15 < len15; i15++) {
+              if (typeof data82[i15] !== "string") {
+                const err159 = { instancePath: instancePath + "/helm/valuesFiles/" + i15, schemaPath: "#/properties/helm/properties/valuesFiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err147];
+                  vErrors = [err159];
                 } else {
-                  vErrors.push(err147);
+                  vErrors.push(err159);
                 }
                 errors++;
               }
             }
           } else {
-            const err148 = { instancePath: instancePath + "/helm/valuesFiles", schemaPath: "#/properties/helm/properties/valuesFiles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err160 = { instancePath: instancePath + "/helm/valuesFiles", schemaPath: "#/properties/helm/properties/valuesFiles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err148];
+              vErrors = [err160];
             } else {
-              vErrors.push(err148);
+              vErrors.push(err160);
             }
             errors++;
           }
         }
-        if (data65.set !== void 0) {
-          let data76 = data65.set;
-          if (Array.isArray(data76)) {
-            const len14 = data76.length;
-            for (let i14 = 0; i14 < len14; i14++) {
-              let data77 = data76[i14];
-              if (typeof data77 === "string") {
-                if (!pattern2.test(data77)) {
-                  const err149 = { instancePath: instancePath + "/helm/set/" + i14, schemaPath: "#/properties/helm/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
+        if (data73.set !== void 0) {
+          let data84 = data73.set;
+          if (Array.isArray(data84)) {
+            const len16 = data84.length;
+            for (let i16 = 0; i16 < len16; i16++) {
+              let data85 = data84[i16];
+              if (typeof data85 === "string") {
+                if (!pattern2.test(data85)) {
+                  const err161 = { instancePath: instancePath + "/helm/set/" + i16, schemaPath: "#/properties/helm/properties/set/items/pattern", keyword: "pattern", params: { pattern: "^[^=]+=" }, message: 'must match pattern "^[^=]+="' };
                   if (vErrors === null) {
-                    vErrors = [err149];
+                    vErrors = [err161];
                   } else {
-                    vErrors.push(err149);
+                    vErrors.push(err161);
                   }
                   errors++;
                 }
               } else {
-                const err150 = { instancePath: instancePath + "/helm/set/" + i14, schemaPath: "#/properties/helm/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err162 = { instancePath: instancePath + "/helm/set/" + i16, schemaPath: "#/properties/helm/properties/set/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err150];
+                  vErrors = [err162];
                 } else {
-                  vErrors.push(err150);
+                  vErrors.push(err162);
                 }
                 errors++;
               }
             }
           } else {
-            const err151 = { instancePath: instancePath + "/helm/set", schemaPath: "#/properties/helm/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err163 = { instancePath: instancePath + "/helm/set", schemaPath: "#/properties/helm/properties/set/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err151];
+              vErrors = [err163];
             } else {
-              vErrors.push(err151);
+              vErrors.push(err163);
             }
             errors++;
           }
         }
       } else {
-        const err152 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err164 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err152];
+          vErrors = [err164];
         } else {
-          vErrors.push(err152);
+          vErrors.push(err164);
         }
         errors++;
       }
     }
   } else {
-    const err153 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err165 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err153];
+      vErrors = [err165];
     } else {
-      vErrors.push(err153);
+      vErrors.push(err165);
     }
     errors++;
   }
@@ -33784,7 +34136,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-// node_modules/balanced-match/dist/esm/index.js
+// ../main/node_modules/balanced-match/dist/esm/index.js
 var range = (a2, b, str3) => {
   let begs, beg, left, right = void 0, result;
   let ai = str3.indexOf(a2);
@@ -33821,7 +34173,7 @@ var range = (a2, b, str3) => {
   return result;
 };
 
-// node_modules/brace-expansion/dist/esm/index.js
+// ../main/node_modules/brace-expansion/dist/esm/index.js
 var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
 var escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
 var escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0";
@@ -34159,7 +34511,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
   return acc;
 }
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
 var digit = (a2, b) => a2 === b ? { t: "lit", ch: String(a2) } : { t: "class", re: new RegExp(`^[${a2}-${b}]$`) };
 var prefix = (d, alts) => alts.map((s) => [digit(d, d), ...s]);
 var fixed = (a2, b) => {
@@ -34214,7 +34566,7 @@ var numericRange = (loStr, hiStr) => {
   return out;
 };
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
 var posixClasses = {
   "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
   "[:alpha:]": ["\\p{L}\\p{Nl}"],
@@ -34321,7 +34673,7 @@ var parseClass = (glob2, position, nocase = false, form) => {
   return [new RegExp(comb, nocase ? "iu" : "u"), endPos - pos];
 };
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
 var MATCH = { t: "match", id: 0 };
 var extTypes = "!?+*@";
 var lit = (ch) => ({ t: "lit", ch });
@@ -34995,7 +35347,7 @@ var Matcher = class {
   }
 };
 
-// node_modules/minimatch/dist/esm/assert-valid-pattern.js
+// ../main/node_modules/minimatch/dist/esm/assert-valid-pattern.js
 var MAX_PATTERN_LENGTH = 1024 * 64;
 var assertValidPattern = (pattern) => {
   if (typeof pattern !== "string") {
@@ -35006,7 +35358,7 @@ var assertValidPattern = (pattern) => {
   }
 };
 
-// node_modules/minimatch/dist/esm/escape.js
+// ../main/node_modules/minimatch/dist/esm/escape.js
 var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
   const e = magicalBraces ? windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, "[$&]") : s.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, "[$&]") : s.replace(/[?*()[\]\\]/g, "\\$&");
   const c3 = e.charAt(0);
@@ -35019,7 +35371,7 @@ var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) 
   return e;
 };
 
-// node_modules/minimatch/dist/esm/unescape.js
+// ../main/node_modules/minimatch/dist/esm/unescape.js
 var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
   if (windowsPathsNoEscape && s.startsWith("@(!)")) {
     return "!" + unescape2(s.slice(4), { windowsPathsNoEscape, magicalBraces });
@@ -35030,7 +35382,7 @@ var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {})
   return windowsPathsNoEscape ? s.replace(/\[([^/\\{}])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
 };
 
-// node_modules/minimatch/dist/esm/index.js
+// ../main/node_modules/minimatch/dist/esm/index.js
 var DEFAULT_BRACE_EXPAND_MAX = 1e5;
 var DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
 var AWE_KEY = "allowWindowsEscape";
@@ -36664,6 +37016,7 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   if (raw.baseline !== void 0) config.baseline = path9.resolve(baseDir, raw.baseline);
   if (raw.customRules !== void 0) config.customRules = raw.customRules;
   if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path9.resolve(baseDir, p));
+  if (raw.admission?.userInfo !== void 0) config.admissionUserInfo = raw.admission.userInfo;
   if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
   if (typeof raw.provenance === "boolean") config.provenance.enabled = raw.provenance;
@@ -37418,11 +37771,15 @@ function collectParams(world, policy, binding, req) {
 }
 var Unknown = class extends Error {
 };
+var VariableFailure = class extends Error {
+};
 function runProgram(program2, vars) {
   try {
     return { value: program2(vars) };
   } catch (err) {
     if (err instanceof UnknownDecision || err instanceof Unknown || err?.cause instanceof UnknownDecision) return { unknown: true, error: celErrorMessage(err) };
+    const variable = err instanceof VariableFailure ? err : err?.cause instanceof VariableFailure ? err.cause : void 0;
+    if (variable) return { error: variable.message };
     return { error: celErrorMessage(err) };
   }
 }
@@ -37600,7 +37957,7 @@ function evaluateOne(compiled, failurePolicy, base2, identityKnown) {
       cache2.set(name, r);
     }
     if (r.unknown) throw new Unknown(r.error);
-    if (r.error !== void 0) throw new Error(r.error);
+    if (r.error !== void 0) throw new VariableFailure(r.error);
     return r.value;
   });
   const onError = (evaluation) => evaluation === "unknown" ? "unknown" : failurePolicy === "Fail" ? "deny" : "admit";
@@ -37697,6 +38054,49 @@ function evaluateOne(compiled, failurePolicy, base2, identityKnown) {
 // src/admission/prepared.ts
 var ADMISSION_GROUP = "admissionregistration.k8s.io/";
 var prepared;
+function deployedKey(source, ref, withScope = true) {
+  const scope = !withScope ? source.kind : source.kind === "helm" ? `helm\0${source.chart ?? ""}` : source.kind === "terraform" ? `terraform\0${source.address ?? source.plan ?? ""}` : "manifest";
+  const valueSet = source.kind === "helm" ? source.valueSet ?? "default" : "";
+  const { group } = splitApiVersion(ref.apiVersion);
+  return [scope, valueSet, group, ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+function pairWithBase(head, base2) {
+  const updates = /* @__PURE__ */ new Map();
+  const scopeOf2 = (o2) => (o2.source.kind === "helm" ? o2.source.chart : o2.source.kind === "terraform" ? o2.source.address : "") ?? "";
+  const headScopes = new Set(head.map(scopeOf2));
+  const baseScopes = new Set(base2.map(scopeOf2));
+  const passes = [
+    (o2) => deployedKey(o2.source, o2.ref),
+    (o2, side) => (side === "head" ? baseScopes : headScopes).has(scopeOf2(o2)) ? void 0 : deployedKey(o2.source, o2.ref, false)
+  ];
+  const matched = /* @__PURE__ */ new Set();
+  for (const key of passes) {
+    const pool = /* @__PURE__ */ new Map();
+    for (const o2 of base2) {
+      const k = key(o2, "base");
+      if (k === void 0) continue;
+      const held = pool.get(k);
+      if (held === void 0 || held.source.variant !== void 0 && o2.source.variant === void 0) pool.set(k, o2);
+    }
+    for (const o2 of head) {
+      if (updates.has(o2)) continue;
+      const k = key(o2, "head");
+      const match2 = k === void 0 ? void 0 : pool.get(k);
+      if (match2 === void 0) continue;
+      updates.set(o2, match2);
+      matched.add(match2);
+    }
+  }
+  const removed = /* @__PURE__ */ new Map();
+  const updatedKeys = new Set([...matched].map((o2) => deployedKey(o2.source, o2.ref)));
+  for (const o2 of base2) {
+    const k = deployedKey(o2.source, o2.ref);
+    if (updatedKeys.has(k)) continue;
+    const held = removed.get(k);
+    if (held === void 0 || held.source.variant !== void 0 && o2.source.variant === void 0) removed.set(k, o2);
+  }
+  return { updates, removed: new Set(removed.values()) };
+}
 function loadPolicyFiles(paths) {
   const objects = [];
   const errors = [];
@@ -37729,7 +38129,7 @@ function loadPolicyFiles(paths) {
 }
 var isPolicy = (o2) => typeof o2?.apiVersion === "string" && o2.apiVersion.startsWith(ADMISSION_GROUP) && o2.kind === "ValidatingAdmissionPolicy";
 var isBinding = (o2) => typeof o2?.apiVersion === "string" && o2.apiVersion.startsWith(ADMISSION_GROUP) && o2.kind === "ValidatingAdmissionPolicyBinding";
-function prepareAdmission(scanned, policyObjects) {
+function prepareAdmission(scanned, policyObjects, context = {}) {
   const all = [...policyObjects, ...scanned.map((s) => s.raw)];
   const policies = all.filter(isPolicy);
   if (policies.length === 0) {
@@ -37745,11 +38145,28 @@ function prepareAdmission(scanned, policyObjects) {
       policies,
       bindings: all.filter(isBinding),
       params: [...trusted, ...scannedParams],
-      namespaces: all.filter((o2) => o2?.apiVersion === "v1" && o2?.kind === "Namespace")
+      namespaces: all.filter((o2) => o2?.apiVersion === "v1" && o2?.kind === "Namespace"),
+      // A configured identity is the requester: request.userInfo is read as the API server would fill it.
+      identityKnown: context.userInfo !== void 0
     },
     crds: crdIndex(all),
-    cache: /* @__PURE__ */ new WeakMap()
+    cache: /* @__PURE__ */ new WeakMap(),
+    ...context.userInfo !== void 0 ? { userInfo: requestUserInfo(context.userInfo) } : {},
+    ...context.base !== void 0 ? pairWithBase(context.evaluated ?? scanned, context.base) : { updates: /* @__PURE__ */ new Map(), removed: /* @__PURE__ */ new Set() }
   };
+}
+function requestUserInfo(user) {
+  const groups = [...user.groups ?? []];
+  if (user.username !== void 0 && user.username !== "system:anonymous" && !groups.includes("system:authenticated") && !groups.includes("system:unauthenticated")) groups.push("system:authenticated");
+  return { ...user, ...groups.length > 0 ? { groups } : {} };
+}
+function operationOf(object) {
+  if (prepared?.updates.has(object)) return "UPDATE";
+  if (prepared?.removed.has(object)) return "DELETE";
+  return "CREATE";
+}
+function removedObjects() {
+  return prepared ? [...prepared.removed] : [];
 }
 function admissionOf(object) {
   if (!prepared) return void 0;
@@ -37760,20 +38177,26 @@ function admissionOf(object) {
   const kind = String(raw.kind ?? "");
   const mapping = kindMapping(group, kind, prepared.crds);
   const namespace = mapping.namespaced ? String(raw.metadata?.namespace ?? object.ref.namespace ?? "default") : "";
-  const copy = structuredClone(raw);
-  copy.metadata ??= {};
-  if (mapping.namespaced) copy.metadata.namespace = namespace;
-  else delete copy.metadata.namespace;
+  const asStored = (o2) => {
+    const copy = structuredClone(o2);
+    copy.metadata ??= {};
+    if (mapping.namespaced) copy.metadata.namespace = namespace;
+    else delete copy.metadata.namespace;
+    return copy;
+  };
+  const operation = operationOf(object);
+  const old = prepared.updates.get(object);
   const verdict = evaluateAdmission({
-    operation: "CREATE",
-    object: copy,
-    oldObject: null,
+    operation,
+    object: operation === "DELETE" ? null : asStored(raw),
+    oldObject: operation === "DELETE" ? asStored(raw) : old ? asStored(old.raw) : null,
     kind: { group, version, kind },
     resource: { group, version, resource: mapping.resource },
     subResource: "",
     namespace,
     name: String(raw.metadata?.name ?? ""),
-    namespaced: mapping.namespaced
+    namespaced: mapping.namespaced,
+    ...prepared.userInfo !== void 0 ? { userInfo: prepared.userInfo } : {}
   }, prepared.world);
   prepared.cache.set(object, verdict);
   return verdict;
@@ -37795,6 +38218,17 @@ function policyObjectsOf(files) {
     }
   }
   return { objects, errors };
+}
+function updateNotMatched(source, ref, policy, binding) {
+  if (!prepared || prepared.updates.size === 0) return false;
+  const key = deployedKey(source, ref);
+  for (const [head, base2] of prepared.updates) {
+    if (deployedKey(base2.source, base2.ref) !== key) continue;
+    const verdict = admissionOf(head);
+    const p = verdict?.policies.find((r) => r.name === policy);
+    return !p?.matches || !p.bindings.some((b) => b.name === binding && b.matches);
+  }
+  return false;
 }
 
 // src/engine/rule-kit.ts
@@ -37827,34 +38261,37 @@ var admission_policy_default = defineRule({
     title: "Objects pass the ValidatingAdmissionPolicies of the cluster",
     category: "admission",
     defaultSeverity: "high",
-    description: "ValidatingAdmissionPolicies (CEL, built into Kubernetes since 1.30) are how platform teams enforce their rules in the cluster; a chart change one of them rejects is otherwise found when the deploy fails. preadmit evaluates the policies given with `--policies` and those among the scanned objects exactly as the API server does for a CREATE request (matching, params, matchConditions, variables, failurePolicy). Deny blocks at high, Warn is medium, Audit low. A decision that needs the live cluster (authorizer) is reported as unknown, never as a pass.",
+    description: "ValidatingAdmissionPolicies (CEL, built into Kubernetes since 1.30) are how platform teams enforce their rules in the cluster; a chart change one of them rejects is otherwise found when the deploy fails. preadmit evaluates the policies given with `--policies` and those among the scanned objects exactly as the API server does (matching, params, matchConditions, variables, failurePolicy): as a CREATE request, or, compared with a base revision (`--base`, pull requests), as an UPDATE of an object the base deploys under the same name (with it as `oldObject`) and a DELETE of an object the change removes (seen only by policies matching DELETE). Deny blocks at high, Warn is medium, Audit low. A decision that needs the live cluster (authorizer, or `request.userInfo` when no identity is configured with `admission.userInfo` or `--as`) is reported as unknown, never as a pass.",
     remediation: "Change the object so the validation holds (its message says what the policy requires), or have the policy owners change the policy or its binding.",
     references: [
       { title: "Kubernetes: Validating Admission Policy", url: "https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/" }
     ],
     messages: {
-      failed: "{{action}} by ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}): {{message}}",
-      unknown: "ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}) needs the live cluster to decide: {{message}}"
+      failed: "{{action}} by ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}){{request}}: {{message}}",
+      unknown: "ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}){{request}} needs the live cluster to decide: {{message}}"
     }
   },
   *check(object) {
     const verdict = admissionOf(object);
     if (!verdict) return;
+    const operation = operationOf(object);
+    const request = operation === "UPDATE" ? " on UPDATE (the base revision deploys this object)" : operation === "DELETE" ? " on DELETE (the change removes this object)" : "";
+    const keyOf2 = (key) => operation === "DELETE" ? `${key}/DELETE` : key;
     for (const policy of verdict.policies) {
       for (const binding of policy.bindings) {
         for (const ev of binding.evaluations) {
           const outcomes = ev.policyError ? [{ index: 0, action: ev.policyError.action, message: ev.policyError.message }] : ev.validations;
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
-            const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "" };
-            const path37 = pointerOf(v.expression, object.raw);
+            const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request };
+            const path37 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path37, key: `${policy.name}/${binding.name}/${v.index}${param}`, data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path37, key: keyOf2(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path37, key: `${policy.name}/${binding.name}/${v.index}/${action}${param}`, data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path37, key: keyOf2(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -42243,7 +42680,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
   const template = sources.read(file);
   if (!template) return { reason: "the template file cannot be read (packaged subchart?)" };
   const names = namesOf(pointer).slice(0, 3).filter((n2, i2) => i2 === 0 || !GENERIC_KEYS.has(n2));
-  const scan2 = (files, pattern, length) => {
+  const scan3 = (files, pattern, length) => {
     let referencing = 0;
     const emitting = /* @__PURE__ */ new Map();
     for (const f of files) {
@@ -42263,7 +42700,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
   for (let length = valuesPath.length; length >= 1; length--) {
     const pattern = referencePattern(valuesPath.slice(0, length));
     if (!pattern) continue;
-    const found = scan2(own, pattern, length);
+    const found = scan3(own, pattern, length);
     if (found.referencing === 0) continue;
     out.push(...found.emitting);
     break;
@@ -42272,7 +42709,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
   for (let length = valuesPath.length; length >= 1; length--) {
     const pattern = referencePattern(valuesPath.slice(0, length));
     if (!pattern) continue;
-    const found = scan2(helpers, pattern, length);
+    const found = scan3(helpers, pattern, length);
     if (found.referencing === 0) continue;
     out.push(...found.emitting);
     break;
@@ -43166,7 +43603,7 @@ function divergingObjects(main2, variant, normalise = (text2) => text2) {
   }
   return out;
 }
-function removedObjects(main2, variant, normalise = (text2) => text2) {
+function removedObjects2(main2, variant, normalise = (text2) => text2) {
   const names = new Set(variant.map((object) => normalise(identity4(object))));
   const mainNames = new Set(main2.map(identity4));
   const settings = /* @__PURE__ */ new Map();
@@ -47531,7 +47968,7 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
     }
   }
   const diverging = main2 ? divergingObjects(main2.objects, objects, normalise) : [];
-  const removed = main2 ? removedObjects(main2.objects, objects, normalise).length : 0;
+  const removed = main2 ? removedObjects2(main2.objects, objects, normalise).length : 0;
   const kinds = ConstructLocator.kindsOf(inputs);
   for (const { object, fields, onlyInVariant } of diverging) {
     object.renderDependence = { ...object.renderDependence, divergence: { variant, fields, onlyInVariant, constructs: locator.find(object, kinds, true) } };
@@ -50351,7 +50788,7 @@ import path27 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
-var IDENT = /[A-Za-z0-9_-]/;
+var IDENT2 = /[A-Za-z0-9_-]/;
 var Scanner = class {
   constructor(text2) {
     this.text = text2;
@@ -50403,7 +50840,7 @@ var Scanner = class {
   }
   readIdent() {
     const start = this.pos;
-    while (!this.done && IDENT.test(this.peek())) this.pos++;
+    while (!this.done && IDENT2.test(this.peek())) this.pos++;
     return this.text.slice(start, this.pos);
   }
   /** Reads a quoted string literal's raw content (templates kept as text). */
@@ -51829,14 +52266,14 @@ async function policyFilesAtBase(repoRoot, sha, paths) {
   }
   return { texts, errors };
 }
-function prepareScanAdmission(objects, policyPaths, repoRoot, atBase) {
+function prepareScanAdmission(objects, policyPaths, repoRoot, atBase, context = {}) {
   const rel = (f) => path32.relative(repoRoot, path32.resolve(f)) || ".";
   const fromDisk = loadPolicyFiles(policyPaths.map((p) => path32.resolve(p)));
   const fromBase = atBase ? policyObjectsOf(atBase.texts) : { objects: [], errors: [] };
   const policyObjects = [...fromBase.objects, ...fromDisk.objects];
   const errors = [...fromBase.errors, ...fromDisk.errors];
   const out = [...atBase?.errors ?? [], ...errors.map((e) => ({ kind: "config", file: rel(e.file), message: e.message }))];
-  prepareAdmission(objects, policyObjects);
+  prepareAdmission(objects, policyObjects, context);
   const policies = [...policyObjects, ...objects.map((o2) => o2.raw)].filter((o2) => o2.kind === "ValidatingAdmissionPolicy" && String(o2.apiVersion ?? "").startsWith("admissionregistration.k8s.io/"));
   for (const policy of policies) {
     for (const e of compilePolicy(policy).errors) {
@@ -51844,6 +52281,14 @@ function prepareScanAdmission(objects, policyPaths, repoRoot, atBase) {
     }
   }
   return out;
+}
+function deletionFindings(config) {
+  const removed = removedObjects();
+  if (removed.length === 0 || config.rules[admission_policy_default.meta.id]?.enabled === false) return [];
+  return evaluate2(removed, [admission_policy_default], config).findings.map((f) => {
+    const { line: _line, ...source } = f.source;
+    return { ...f, source: { ...source, located: "object", unproven: "the change removes this object: it is sent as a DELETE request" } };
+  });
 }
 
 // rules/_templates/custom-cel.ts
@@ -52072,7 +52517,7 @@ function budgetError(budget, repoRoot) {
 function countBlocking(findings, failOn) {
   return findings.filter((f) => isBlocking(f.severity, failOn)).length;
 }
-async function scan(options) {
+async function scan2(options) {
   return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
 }
 async function scanWithBudget(options) {
@@ -52121,8 +52566,13 @@ async function scanWithBudget(options) {
   );
   const configPolicies = config.admissionPolicies ?? [];
   const atBase = policy?.sha !== void 0 && configPolicies.length > 0 ? await policyFilesAtBase(repoRoot, policy.sha, configPolicies) : void 0;
-  loaded.errors.push(...prepareScanAdmission(loaded.objects, [...atBase ? [] : configPolicies, ...options.policies ?? []], repoRoot, atBase));
+  const evaluated = [.../* @__PURE__ */ new Set([...loaded.objects, ...loaded.variants.flatMap((render2) => render2.objects)])];
+  options.onObjects?.(evaluated);
+  const userInfo = options.admissionUser ?? config.admissionUserInfo;
+  const admissionContext = { ...options.admissionBase ? { base: options.admissionBase, evaluated } : {}, ...userInfo ? { userInfo } : {} };
+  loaded.errors.push(...prepareScanAdmission(loaded.objects, [...atBase ? [] : configPolicies, ...options.policies ?? []], repoRoot, atBase, admissionContext));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
+  evaluation.findings.push(...deletionFindings(config));
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   const pending = policy ? await policy.pending({ comments: comments.comments(loaded.renders), objects: loaded.objects, renders: loaded.renders }) : void 0;
   const processed = await runWithRenderBudget(
@@ -52176,6 +52626,7 @@ async function scanWithBudget(options) {
   const redactor = new Redactor([
     ...runCredentials({ credentials: options.credentials ?? [], workTrees: [repoRoot, process.cwd()] }),
     ...scannedSecrets(loaded.objects),
+    ...scannedSecrets(options.admissionBase ?? []),
     ...loaded.secrets,
     ...loaded.renders.flatMap((render2) => valuesSecrets(nodesOf(valuesOfRender(render2).value))),
     ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair2) => ({ path: [pair2.slice(0, pair2.indexOf("=")).split(".").pop() ?? ""], value: pair2.slice(pair2.indexOf("=") + 1) })))
@@ -52232,7 +52683,7 @@ function inExport(repoRoot, exportRoot, file) {
   const mapped = path34.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
-async function scanAgainstBase(options, request, scanOne = scan) {
+async function scanAgainstBase(options, request, scanOne = scan2) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
@@ -52273,16 +52724,17 @@ async function scanAgainstBase(options, request, scanOne = scan) {
     const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path34.resolve(f)) ? [] : [path34.resolve(f)]));
     const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path34.resolve(options.configFile)) ? void 0 : path34.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
-    const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues) }).catch((error) => {
+    let baseObjects = [];
+    const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error) => {
       if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path34.sep + "tree" + path34.sep).join("")}`, { cause: error });
       throw error;
     });
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path34.resolve(f))) });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path34.resolve(f))), admissionBase: baseObjects });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
     const info = { revision: request.revision, sha, gate: request.gate, rendered, unchanged, ...allBecause !== void 0 ? { allBecause } : {}, errors: base2?.errors.length ?? 0 };
-    return compareWithBase(head, base2?.findings ?? [], info, failOnErrors);
+    return compareWithBase(head, base2?.findings ?? [], info, failOnErrors, notFixedByUpdate);
   } finally {
     process.off("exit", cleanup);
     cleanup();
@@ -52328,8 +52780,15 @@ function matchFindings(head, base2) {
   }
   return { existing, fixed: leftBase };
 }
-function compareWithBase(head, base2, info, failOnErrors) {
-  const { existing, fixed: fixed2 } = matchFindings(head.findings, base2);
+function notFixedByUpdate(f) {
+  if (f.ruleId !== "admission-policy") return false;
+  const named2 = /ValidatingAdmissionPolicy (\S+) \(binding (\S+), validation /.exec(f.message);
+  return named2 !== null && updateNotMatched(f.source, f.object, named2[1], named2[2]);
+}
+function compareWithBase(head, base2, info, failOnErrors, notFixed = () => false) {
+  const matched = matchFindings(head.findings, base2);
+  const existing = matched.existing;
+  const fixed2 = matched.fixed.filter((f) => !notFixed(f));
   const findings = head.findings.map((f) => ({ ...f, status: existing.has(f) ? "existing" : "new" }));
   const gated = info.gate === "all" ? findings : findings.filter((f) => f.status === "new");
   const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, head.summary.failOn)).length;
@@ -53002,8 +53461,8 @@ function countsTable(result) {
 function policyDenials(findings) {
   const seen = /* @__PURE__ */ new Set();
   for (const f of findings) {
-    const m = /^Denied by ValidatingAdmissionPolicy (\S+) \(binding (\S+),/.exec(f.message);
-    if (m) seen.add(`denied by ValidatingAdmissionPolicy ${m[1]} (binding ${m[2]})`);
+    const m = /^Denied by ValidatingAdmissionPolicy (\S+) \(binding (\S+), validation \d+\)( on (?:UPDATE|DELETE))?/.exec(f.message);
+    if (m) seen.add(`denied by ValidatingAdmissionPolicy ${m[1]} (binding ${m[2]})${m[3] ?? ""}`);
   }
   return [...seen].join("; ");
 }
@@ -53773,6 +54232,9 @@ Options:
   --config FILE                       configuration (default: .preadmit.yaml found upward)
   --values FILE                       values file for charts (repeatable)
   --policies PATH                     ValidatingAdmissionPolicy files or folders (with bindings, params; repeatable)
+  --as USER                           the requester admission policies see in request.userInfo
+                                      (with --as-group GROUP, repeatable, and --as-uid UID; as kubectl;
+                                      default admission.userInfo, else unknown)
   --set key=value                     value for charts (repeatable)
   --pss-version v1.N|latest           Pod Security Standards policy version (default latest)
   --pss-level baseline|restricted     level findings are reported at (default restricted)
@@ -53812,6 +54274,9 @@ var CLI_OPTIONS = {
   config: { type: "string" },
   values: { type: "string", multiple: true },
   policies: { type: "string", multiple: true },
+  as: { type: "string" },
+  "as-group": { type: "string", multiple: true },
+  "as-uid": { type: "string" },
   set: { type: "string", multiple: true },
   "pss-version": { type: "string" },
   "pss-level": { type: "string" },
@@ -53972,6 +54437,7 @@ ${USAGE}
     const minSeverity = oneOf("--min-severity", values["min-severity"], SEVERITIES);
     const failOnErrors = oneOf("--fail-on-errors", values["fail-on-errors"], ["true", "false"]);
     if (values.base === void 0 && (gate !== void 0 || values.all)) throw new UsageError(`${gate !== void 0 ? "--gate" : "--all"} needs --base REV`);
+    if (values.as === void 0 ? values["as-group"] !== void 0 || values["as-uid"] !== void 0 : values.as.trim() === "") throw new UsageError(values.as === void 0 ? "--as-group and --as-uid need --as USER (the user they belong to), as in kubectl" : "--as expects a user name");
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format or standard input");
     const baselineTarget = command === "baseline" ? values.output ?? path36.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
@@ -54016,6 +54482,7 @@ ${USAGE}
       ...values["pss-version"] ? { pssVersion: values["pss-version"] } : {},
       valuesFiles: values.values ?? [],
       policies: values.policies ?? [],
+      ...values.as !== void 0 ? { admissionUser: { username: values.as, ...values["as-uid"] !== void 0 ? { uid: values["as-uid"] } : {}, ...values["as-group"] !== void 0 ? { groups: values["as-group"] } : {} } } : {},
       set: values.set ?? [],
       ...values.helm ? { helmPath: values.helm } : {},
       ...values["kube-version"] ? { kubeVersion: values["kube-version"] } : {},
@@ -54034,7 +54501,7 @@ ${USAGE}
         onProgress
       } : {}
     };
-    const scanning = values.base !== void 0 ? scanAgainstBase(scanOptions, { revision: values.base, gate: gate ?? "new", all: values.all === true }) : scan(scanOptions);
+    const scanning = values.base !== void 0 ? scanAgainstBase(scanOptions, { revision: values.base, gate: gate ?? "new", all: values.all === true }) : scan2(scanOptions);
     scanning.catch(() => void 0);
     const outcome = await Promise.race([scanning.then((result2) => ({ result: result2 })), stoppedBy.then((code) => ({ code }))]).finally(() => {
       process.off("SIGINT", onSignal);

@@ -1,7 +1,8 @@
-// The cluster's own ValidatingAdmissionPolicies (CEL) applied to each object as a CREATE request: one
-// finding per failed validation of a matching binding (issue 19). The evaluation is prepared by the scan
+// The cluster's own ValidatingAdmissionPolicies (CEL) applied to each object as the request deploying it
+// sends it (CREATE; with a base scan, UPDATE of an object the base deploys, DELETE of one the change
+// removes): one finding per failed validation of a matching binding (issue 19). The evaluation is prepared by the scan
 // (src/admission/prepared.ts); this rule only reads it.
-import { admissionOf } from '../src/admission/prepared.ts';
+import { admissionOf, operationOf } from '../src/admission/prepared.ts';
 import type { Severity } from '../src/model/model.ts';
 import { defineRule, type Report } from '../src/engine/rule-kit.ts';
 
@@ -37,35 +38,40 @@ export default defineRule({
     category: 'admission',
     defaultSeverity: 'high',
     description:
-      'ValidatingAdmissionPolicies (CEL, built into Kubernetes since 1.30) are how platform teams enforce their rules in the cluster; a chart change one of them rejects is otherwise found when the deploy fails. preadmit evaluates the policies given with `--policies` and those among the scanned objects exactly as the API server does for a CREATE request (matching, params, matchConditions, variables, failurePolicy). Deny blocks at high, Warn is medium, Audit low. A decision that needs the live cluster (authorizer) is reported as unknown, never as a pass.',
+      'ValidatingAdmissionPolicies (CEL, built into Kubernetes since 1.30) are how platform teams enforce their rules in the cluster; a chart change one of them rejects is otherwise found when the deploy fails. preadmit evaluates the policies given with `--policies` and those among the scanned objects exactly as the API server does (matching, params, matchConditions, variables, failurePolicy): as a CREATE request, or, compared with a base revision (`--base`, pull requests), as an UPDATE of an object the base deploys under the same name (with it as `oldObject`) and a DELETE of an object the change removes (seen only by policies matching DELETE). Deny blocks at high, Warn is medium, Audit low. A decision that needs the live cluster (authorizer, or `request.userInfo` when no identity is configured with `admission.userInfo` or `--as`) is reported as unknown, never as a pass.',
     remediation: 'Change the object so the validation holds (its message says what the policy requires), or have the policy owners change the policy or its binding.',
     references: [
       { title: 'Kubernetes: Validating Admission Policy', url: 'https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/' },
     ],
     messages: {
-      failed: "{{action}} by ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}): {{message}}",
-      unknown: 'ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}) needs the live cluster to decide: {{message}}',
+      failed: "{{action}} by ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}){{request}}: {{message}}",
+      unknown: 'ValidatingAdmissionPolicy {{policy}} (binding {{binding}}, validation {{index}}){{request}} needs the live cluster to decide: {{message}}',
     },
   },
   *check(object) {
     const verdict = admissionOf(object);
     if (!verdict) return;
+    // A CREATE says nothing more; an UPDATE or DELETE says so (the base revision deploys the object).
+    const operation = operationOf(object);
+    const request = operation === 'UPDATE' ? ' on UPDATE (the base revision deploys this object)' : operation === 'DELETE' ? ' on DELETE (the change removes this object)' : '';
+    // A DELETE is another request than the object's CREATE or UPDATE: never the same finding as one of them.
+    const keyOf = (key: string) => (operation === 'DELETE' ? `${key}/DELETE` : key);
     for (const policy of verdict.policies) {
       for (const binding of policy.bindings) {
         for (const ev of binding.evaluations) {
           const outcomes: { index: number; action: string; message?: string; expression?: string }[] = ev.policyError ? [{ index: 0, action: ev.policyError.action, message: ev.policyError.message }] : ev.validations;
           for (const v of outcomes) {
             if (v.action !== 'deny' && v.action !== 'unknown') continue;
-            const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? '' };
-            const path = pointerOf(v.expression, object.raw);
+            const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? '', request };
+            const path = operation === 'DELETE' ? '' : pointerOf(v.expression, object.raw);
             // One finding per param too (a selector can pick several): the param is part of the key.
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? '')}/${String(ev.param.metadata?.name ?? '')}` : '';
             if (v.action === 'unknown') {
-              yield { messageId: 'unknown', path, key: `${policy.name}/${binding.name}/${v.index}${param}`, data: { ...data, action: 'unknown' }, severity: 'medium' } satisfies Report;
+              yield { messageId: 'unknown', path, key: keyOf(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: 'unknown' }, severity: 'medium' } satisfies Report;
               continue;
             }
             for (const action of binding.validationActions) {
-              const report: Report = { messageId: 'failed', path, key: `${policy.name}/${binding.name}/${v.index}/${action}${param}`, data: { ...data, action: action === 'Deny' ? 'Denied' : action === 'Warn' ? 'Warned' : 'Audited' } };
+              const report: Report = { messageId: 'failed', path, key: keyOf(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === 'Deny' ? 'Denied' : action === 'Warn' ? 'Warned' : 'Audited' } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report.severity = severity;
               yield report;

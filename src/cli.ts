@@ -43,6 +43,9 @@ Options:
   --config FILE                       configuration (default: .preadmit.yaml found upward)
   --values FILE                       values file for charts (repeatable)
   --policies PATH                     ValidatingAdmissionPolicy files or folders (with bindings, params; repeatable)
+  --as USER                           the requester admission policies see in request.userInfo
+                                      (with --as-group GROUP, repeatable, and --as-uid UID; as kubectl;
+                                      default admission.userInfo, else unknown)
   --set key=value                     value for charts (repeatable)
   --pss-version v1.N|latest           Pod Security Standards policy version (default latest)
   --pss-level baseline|restricted     level findings are reported at (default restricted)
@@ -84,6 +87,9 @@ const CLI_OPTIONS = {
   config: { type: 'string' },
   values: { type: 'string', multiple: true },
   policies: { type: 'string', multiple: true },
+  as: { type: 'string' },
+  'as-group': { type: 'string', multiple: true },
+  'as-uid': { type: 'string' },
   set: { type: 'string', multiple: true },
   'pss-version': { type: 'string' },
   'pss-level': { type: 'string' },
@@ -264,6 +270,7 @@ export async function main(argv: string[]): Promise<number> {
     const minSeverity = oneOf('--min-severity', values['min-severity'], SEVERITIES);
     const failOnErrors = oneOf('--fail-on-errors', values['fail-on-errors'], ['true', 'false'] as const);
     if (values.base === undefined && (gate !== undefined || values.all)) throw new UsageError(`${gate !== undefined ? '--gate' : '--all'} needs --base REV`);
+    if (values.as === undefined ? values['as-group'] !== undefined || values['as-uid'] !== undefined : values.as.trim() === '') throw new UsageError(values.as === undefined ? '--as-group and --as-uid need --as USER (the user they belong to), as in kubectl' : '--as expects a user name');
     if (command === 'baseline' && (values.base !== undefined || values.format !== undefined || paths.includes('-'))) throw new UsageError('preadmit baseline takes paths and scan options, not --base, --format or standard input');
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
     // A missing folder is created; a symbolic link at the file is replaced, never followed.
@@ -312,6 +319,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['pss-version'] ? { pssVersion: values['pss-version'] } : {}),
       valuesFiles: values.values ?? [],
       policies: values.policies ?? [],
+      ...(values.as !== undefined ? { admissionUser: { username: values.as, ...(values['as-uid'] !== undefined ? { uid: values['as-uid'] } : {}), ...(values['as-group'] !== undefined ? { groups: values['as-group'] } : {}) } } : {}),
       set: values.set ?? [],
       ...(values.helm ? { helmPath: values.helm } : {}),
       ...(values['kube-version'] ? { kubeVersion: values['kube-version'] } : {}),

@@ -3,6 +3,8 @@
 // numbers are int (bigint), other numbers double.
 import { Environment } from '@marcbachmann/cel-js';
 import { registerKubernetesLibraries } from './k8s-cel/index.ts';
+import { rewriteOptionalEntries, stringEnd, stringStarts } from './optional-literals.ts';
+import { renameTimestampCalls, TIMESTAMP_CALL } from './k8s-cel/timestamps.ts';
 
 export type CelProgram = (vars: Record<string, unknown>) => unknown;
 export type Compiled = { ok: true; program: CelProgram; type: string } | { ok: false; error: string };
@@ -71,7 +73,7 @@ const celGoType = (t: string): string => t.replace(/(list|map|optional)<([^<>]*)
 interface ErrNode { op?: string; args?: unknown; range?: { start: number; end: number }; pos?: number }
 
 /** A compile error worded and located as cel-go prints it: `ERROR: <input>:L:C: msg` and a caret line. */
-function compileErrorMessage(err: unknown, expression: string): string {
+function compileErrorMessage(err: unknown, expression: string, shown = expression): string {
   const first = firstLine(err);
   const node = (err as { node?: ErrNode })?.node;
   let offset = node?.range?.start ?? node?.pos ?? (err as { range?: { start: number } })?.range?.start;
@@ -100,6 +102,18 @@ function compileErrorMessage(err: unknown, expression: string): string {
     if (at >= 0) offset = at;
   }
   if (offset === undefined || offset < 0) return message;
+  const located = locatedError(shown, offset, message);
+  // cel-go also reports the function an undeclared namespace is called with (`base64.encode(`), at its `(`.
+  const unknown = /^Unknown variable: (.+)$/.exec(first)?.[1];
+  const call = unknown !== undefined ? new RegExp(`^${unknown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\(`).exec(expression.slice(offset)) : null;
+  if (call && !knownFunctionNames().has(call[1]!)) {
+    return `${located}\n${locatedError(shown, offset + call[0].length - 1, `undeclared reference to '${call[1]}' (in container '')`)}`;
+  }
+  return located;
+}
+
+/** One cel-go error: `ERROR: <input>:L:C: msg`, the source line and a caret under the column. */
+function locatedError(expression: string, offset: number, message: string): string {
   const before = expression.slice(0, offset);
   const line = before.split('\n').length;
   const lineStart = before.lastIndexOf('\n') + 1;
@@ -168,23 +182,30 @@ function constantConversionError(expression: string): string | undefined {
   return undefined;
 }
 
-function compileIn(envFor: (homogeneous: boolean) => Environment, expression: string, homogeneous = true): Compiled {
+function compileIn(envFor: (homogeneous: boolean) => Environment, source: string, homogeneous = true): Compiled {
   const env = envFor(homogeneous);
-  const conversion = constantConversionError(expression);
+  const conversion = constantConversionError(source);
   if (conversion !== undefined) return { ok: false, error: conversion };
+  // timestamp( calls renamed to a same-length name that keeps the offset (k8s-cel/timestamps.ts); optional
+  // list/map entries, which cel-js does not parse, rewritten to equivalent calls (errors then quote the rewrite).
+  const renamed = renameTimestampCalls(source, stringEnd, stringStarts);
+  const expression = rewriteOptionalEntries(renamed);
+  // Errors name timestamp, and quote the source when only the rename (same length) changed it.
+  const shown = expression === renamed ? source : expression.split(TIMESTAMP_CALL).join('timestamp');
+  const compileError = (err: unknown) => compileErrorMessage(err, expression, shown).split(TIMESTAMP_CALL).join('timestamp');
   try {
     const checked = env.check(expression);
     if (!checked.valid) {
       const err = checked.error as { message?: string; node?: { range?: { start: number } } } | undefined;
       if (homogeneous && /^List elements must have the same type/.test(err?.message ?? '') && insideFormatCall(expression, err?.node?.range?.start)) {
-        return compileIn(envFor, expression, false);
+        return compileIn(envFor, source, false);
       }
-      return { ok: false, error: compileErrorMessage(checked.error, expression) };
+      return { ok: false, error: compileError(checked.error) };
     }
     const parsed = env.parse(expression);
     return { ok: true, type: checked.type ?? 'dyn', program: (vars) => parsed(vars) };
   } catch (err) {
-    return { ok: false, error: compileErrorMessage(err, expression) };
+    return { ok: false, error: compileError(err) };
   }
 }
 

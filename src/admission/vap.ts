@@ -271,12 +271,16 @@ function collectParams(world: PolicyWorld, policy: Obj, binding: Obj, req: Admis
 // Evaluation
 
 class Unknown extends Error {}
+/** A composited variable's failure, worded whole (a compile error keeps its source and caret lines). */
+class VariableFailure extends Error {}
 
 function runProgram(program: CelProgram, vars: Record<string, unknown>): { value?: unknown; error?: string; unknown?: boolean } {
   try {
     return { value: program(vars) };
   } catch (err) {
     if (err instanceof UnknownDecision || err instanceof Unknown || (err as { cause?: unknown })?.cause instanceof UnknownDecision) return { unknown: true, error: celErrorMessage(err) };
+    const variable = err instanceof VariableFailure ? err : (err as { cause?: unknown })?.cause instanceof VariableFailure ? (err as { cause: VariableFailure }).cause : undefined;
+    if (variable) return { error: variable.message };
     return { error: celErrorMessage(err) };
   }
 }
@@ -450,7 +454,7 @@ function evaluateOne(compiled: CompiledPolicy, failurePolicy: string, base: Reco
       cache.set(name, r);
     }
     if (r.unknown) throw new Unknown(r.error);
-    if (r.error !== undefined) throw new Error(r.error);
+    if (r.error !== undefined) throw new VariableFailure(r.error);
     return r.value;
   });
   const onError = (evaluation: Evaluation): 'admit' | 'deny' | 'unknown' => (evaluation === 'unknown' ? 'unknown' : failurePolicy === 'Fail' ? 'deny' : 'admit');

@@ -91,6 +91,17 @@ export function configSchema(ruleIds: readonly string[]) {
         description: 'The cluster\'s ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).',
         properties: {
           policies: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference.' },
+          userInfo: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'Who deploys (e.g. the CI service account): request.userInfo for every request, with system:authenticated added to the groups as the API server does for an authenticated user. Without it, validations reading request.userInfo are unknown, never a pass. `--as` and `--as-group` override it.',
+            properties: {
+              username: { type: 'string', minLength: 1 },
+              uid: { type: 'string', minLength: 1 },
+              groups: { type: 'array', items: { type: 'string', minLength: 1 } },
+              extra: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, description: 'Extra attributes (a key to a list of values).' },
+            },
+          },
         },
       },
       exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (minimatch) of repository paths to skip.' },

@@ -6,7 +6,7 @@ export const RULE_IDS: readonly string[] = ["admission-policy","allowed-runtime-
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"baseline":{"type":"string","minLength":1,"description":"The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"customRules":{"type":"array","description":"Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).","items":{"type":"object","additionalProperties":false,"required":["id","expression"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"The rule id (kebab-case, not a built-in rule's)."},"title":{"type":"string","minLength":1},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"match":{"type":"object","additionalProperties":false,"properties":{"kinds":{"type":"array","items":{"type":"string","minLength":1},"description":"Kinds checked; default every Kubernetes kind."}}},"expression":{"type":"string","minLength":1,"description":"CEL; true when the object is fine."},"message":{"type":"string","minLength":1},"messageExpression":{"type":"string","minLength":1,"description":"CEL returning the message (falls back to `message`)."}}}},"admission":{"type":"object","additionalProperties":false,"description":"The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).","properties":{"policies":{"type":"array","items":{"type":"string","minLength":1},"description":"Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference."}}},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/preadmit/preadmit/schemas/config.schema.json","title":"preadmit configuration (.preadmit.yaml)","type":"object","additionalProperties":false,"properties":{"failOn":{"type":"string","enum":["critical","high","medium","low","never"],"description":"Lowest severity that fails the run (default high)."},"failOnErrors":{"type":"boolean","description":"Whether inputs that cannot be read or rendered fail the run (default true)."},"pss":{"type":"object","additionalProperties":false,"description":"Pod Security Standards level and policy version to evaluate.","properties":{"level":{"type":"string","enum":["baseline","restricted"],"description":"Default restricted."},"version":{"type":"string","pattern":"^(latest|v1\\.(0|[1-9][0-9]*))$","description":"latest or v1.N (default latest)."}}},"rules":{"type":"object","description":"Per-rule settings by rule id.","propertyNames":{"enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"additionalProperties":{"description":"off, a severity override, or an object with enabled/severity/options.","oneOf":[{"type":"string","enum":["off","on","critical","high","medium","low","info"]},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"options":{"type":"object","description":"Rule-specific options."},"locked":{"type":"boolean","description":"No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)."}}}]}},"lockedRules":{"type":"array","items":{"type":"string","enum":["admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"]},"description":"Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression."},"baseline":{"type":"string","minLength":1,"description":"The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it."},"annotationSuppressions":{"type":"boolean","description":"Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts."},"include":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to scan; default everything."},"customRules":{"type":"array","description":"Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).","items":{"type":"object","additionalProperties":false,"required":["id","expression"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"The rule id (kebab-case, not a built-in rule's)."},"title":{"type":"string","minLength":1},"severity":{"type":"string","enum":["critical","high","medium","low","info"],"description":"A finding severity."},"match":{"type":"object","additionalProperties":false,"properties":{"kinds":{"type":"array","items":{"type":"string","minLength":1},"description":"Kinds checked; default every Kubernetes kind."}}},"expression":{"type":"string","minLength":1,"description":"CEL; true when the object is fine."},"message":{"type":"string","minLength":1},"messageExpression":{"type":"string","minLength":1,"description":"CEL returning the message (falls back to `message`)."}}}},"admission":{"type":"object","additionalProperties":false,"description":"The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).","properties":{"policies":{"type":"array","items":{"type":"string","minLength":1},"description":"Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference."},"userInfo":{"type":"object","additionalProperties":false,"description":"Who deploys (e.g. the CI service account): request.userInfo for every request, with system:authenticated added to the groups as the API server does for an authenticated user. Without it, validations reading request.userInfo are unknown, never a pass. `--as` and `--as-group` override it.","properties":{"username":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1},"groups":{"type":"array","items":{"type":"string","minLength":1}},"extra":{"type":"object","additionalProperties":{"type":"array","items":{"type":"string"}},"description":"Extra attributes (a key to a list of values)."}}}}},"exclude":{"type":"array","items":{"type":"string","minLength":1},"description":"Globs (minimatch) of repository paths to skip."},"charts":{"type":"array","description":"Render settings for particular charts.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"Chart directory, or a glob of chart directories, relative to this file."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for the default render (and the base of every value set of the chart)."},"valueSets":{"type":"array","description":"Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$","maxLength":100,"description":"Name of the value set (not default, not starting with ci/)."},"values":{"type":"array","items":{"type":"string"},"description":"Values files (relative to this file)."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs."}}}}}}},"valueSets":{"type":"object","additionalProperties":false,"description":"Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.","properties":{"ci":{"type":"boolean","description":"Render each ci/*-values.yaml of a chart as a value set (default true)."},"severity":{"type":"string","enum":["keep","critical","high","medium","low","info"],"description":"Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone."}}},"provenance":{"description":"Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).","oneOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Default true."},"maxRenders":{"type":"integer","minimum":1,"maximum":64,"description":"Most extra helm renders per chart and value set spent proving locations (default 8)."}}}]},"suppressions":{"type":"array","description":"Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.","items":{"type":"object","additionalProperties":false,"required":["rule","reason"],"properties":{"rule":{"type":"string","enum":["*","admission-policy","allowed-runtime-classes","container-probes","container-resources","default-service-account","image-digest","image-pull-policy","image-registry","image-tag","ingress-tls","namespace-pss-enforce","network-policy-allow-all","network-policy-egress","network-policy-egress-world","network-policy-ingress","network-policy-selects-nothing","pss-allow-privilege-escalation","pss-apparmor-profile","pss-capabilities-baseline","pss-capabilities-restricted","pss-host-namespaces","pss-host-path-volumes","pss-host-ports","pss-host-probes-lifecycle","pss-namespace-rejection","pss-privileged","pss-proc-mount","pss-proc-mount-restricted","pss-restricted-volumes","pss-run-as-non-root","pss-run-as-user","pss-seccomp-baseline","pss-seccomp-restricted","pss-selinux-options","pss-sysctls","pss-windows-host-process","rbac-binding-missing-role","rbac-broad-subject","rbac-cluster-admin-binding","rbac-csr-approval","rbac-default-service-account-binding","rbac-escalate-bind-impersonate","rbac-namespace-modify","rbac-nodes-proxy","rbac-persistentvolume-create","rbac-pod-exec","rbac-rbac-write","rbac-secrets-read","rbac-secrets-write","rbac-token-request","rbac-webhook-config","rbac-wildcard","rbac-workload-create","read-only-root-filesystem","render-divergence","render-lookup","required-annotations","required-labels","runtime-socket-mount","secret-chart-default","secret-literal-annotation","secret-literal-args","secret-literal-configmap","secret-literal-env","secret-literal-format","secret-literal-helm-release","sensitive-host-path","service-account-missing","service-account-token-automount","service-external-ips","service-load-balancer-open","service-node-port","tf-aks-api-authorized-ranges","tf-aks-local-accounts","tf-aks-network-policy","tf-aks-rbac","tf-eks-control-plane-logging","tf-eks-public-endpoint","tf-eks-secrets-encryption","tf-gke-legacy-abac","tf-gke-master-authorized-networks","tf-gke-network-policy","tf-gke-private-nodes","tf-gke-shielded-nodes","tf-gke-workload-identity","tf-helm-values-danger","tf-unknown-until-apply","values-dangerous-default","yaml-duplicate-key"],"description":"The rule id (or * for every rule)."},"reason":{"type":"string","minLength":1,"description":"Why the finding is accepted (required)."},"expires":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","description":"Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired."},"chart":{"type":"string","minLength":1,"description":"Chart directory or glob, relative to this file."},"file":{"type":"string","minLength":1,"description":"Manifest or template file or glob, relative to this file."},"valueSet":{"type":"string","minLength":1,"description":"Only findings of this value set (default, ci/..., or a configured name)."},"kind":{"type":"string","minLength":1,"description":"Object kind (glob)."},"namespace":{"type":"string","minLength":1,"description":"Object namespace (glob)."},"name":{"type":"string","minLength":1,"description":"Object name (glob)."},"container":{"type":"string","minLength":1,"description":"Container name (glob): only findings about this container."}}}},"helm":{"type":"object","additionalProperties":false,"description":"How charts are rendered.","properties":{"releaseName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":53,"description":"Release name (default release)."},"namespace":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63,"description":"Release namespace (default default)."},"kubeVersion":{"type":"string","pattern":"^v?1\\.[0-9]+(\\.[0-9]+)?$","description":"Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":600,"description":"Seconds one render may take (default 120, at most 600)."},"totalTimeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":3600,"description":"Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)."},"memoryLimitMiB":{"type":"integer","minimum":128,"maximum":8192,"description":"Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)."},"maxOutputMiB":{"type":"integer","minimum":1,"maximum":512,"description":"Most output of one render in MiB; helm is stopped past it (default 64, at most 512)."},"maxRenders":{"type":"integer","minimum":1,"maximum":10000,"description":"Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)."},"valuesFiles":{"type":"array","items":{"type":"string"},"description":"Values files (relative to the config file) for every chart."},"set":{"type":"array","items":{"type":"string","pattern":"^[^=]+="},"description":"key=value pairs for every chart."}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_ucs2length.default;
 const pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -732,7 +732,7 @@ if(data.admission !== undefined){
 let data28 = data.admission;
 if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
 for(const key7 in data28){
-if(!(key7 === "policies")){
+if(!((key7 === "policies") || (key7 === "userInfo"))){
 const err54 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err54];
@@ -784,9 +784,12 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data28.userInfo !== undefined){
+let data31 = data28.userInfo;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key8 in data31){
+if(!((((key8 === "username") || (key8 === "uid")) || (key8 === "groups")) || (key8 === "extra"))){
+const err58 = {instancePath:instancePath+"/admission/userInfo",schemaPath:"#/properties/admission/properties/userInfo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -796,15 +799,11 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data.exclude !== undefined){
-let data31 = data.exclude;
-if(Array.isArray(data31)){
-const len5 = data31.length;
-for(let i5=0; i5<len5; i5++){
-let data32 = data31[i5];
+if(data31.username !== undefined){
+let data32 = data31.username;
 if(typeof data32 === "string"){
 if(func3(data32) < 1){
-const err59 = {instancePath:instancePath+"/exclude/" + i5,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err59 = {instancePath:instancePath+"/admission/userInfo/username",schemaPath:"#/properties/admission/properties/userInfo/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -815,7 +814,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/exclude/" + i5,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err60 = {instancePath:instancePath+"/admission/userInfo/username",schemaPath:"#/properties/admission/properties/userInfo/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -825,9 +824,11 @@ vErrors.push(err60);
 errors++;
 }
 }
-}
-else {
-const err61 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data31.uid !== undefined){
+let data33 = data31.uid;
+if(typeof data33 === "string"){
+if(func3(data33) < 1){
+const err61 = {instancePath:instancePath+"/admission/userInfo/uid",schemaPath:"#/properties/admission/properties/userInfo/properties/uid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -837,15 +838,8 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data.charts !== undefined){
-let data33 = data.charts;
-if(Array.isArray(data33)){
-const len6 = data33.length;
-for(let i6=0; i6<len6; i6++){
-let data34 = data33[i6];
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.path === undefined){
-const err62 = {instancePath:instancePath+"/charts/" + i6,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+else {
+const err62 = {instancePath:instancePath+"/admission/userInfo/uid",schemaPath:"#/properties/admission/properties/userInfo/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -854,9 +848,16 @@ vErrors.push(err62);
 }
 errors++;
 }
-for(const key8 in data34){
-if(!((((key8 === "path") || (key8 === "values")) || (key8 === "set")) || (key8 === "valueSets"))){
-const err63 = {instancePath:instancePath+"/charts/" + i6,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+if(data31.groups !== undefined){
+let data34 = data31.groups;
+if(Array.isArray(data34)){
+const len5 = data34.length;
+for(let i5=0; i5<len5; i5++){
+let data35 = data34[i5];
+if(typeof data35 === "string"){
+if(func3(data35) < 1){
+const err63 = {instancePath:instancePath+"/admission/userInfo/groups/" + i5,schemaPath:"#/properties/admission/properties/userInfo/properties/groups/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -866,11 +867,8 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data34.path !== undefined){
-let data35 = data34.path;
-if(typeof data35 === "string"){
-if(func3(data35) < 1){
-const err64 = {instancePath:instancePath+"/charts/" + i6+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err64 = {instancePath:instancePath+"/admission/userInfo/groups/" + i5,schemaPath:"#/properties/admission/properties/userInfo/properties/groups/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -880,8 +878,9 @@ vErrors.push(err64);
 errors++;
 }
 }
+}
 else {
-const err65 = {instancePath:instancePath+"/charts/" + i6+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err65 = {instancePath:instancePath+"/admission/userInfo/groups",schemaPath:"#/properties/admission/properties/userInfo/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -891,13 +890,16 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data34.values !== undefined){
-let data36 = data34.values;
-if(Array.isArray(data36)){
-const len7 = data36.length;
-for(let i7=0; i7<len7; i7++){
-if(typeof data36[i7] !== "string"){
-const err66 = {instancePath:instancePath+"/charts/" + i6+"/values/" + i7,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data31.extra !== undefined){
+let data36 = data31.extra;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+for(const key9 in data36){
+let data37 = data36[key9];
+if(Array.isArray(data37)){
+const len6 = data37.length;
+for(let i6=0; i6<len6; i6++){
+if(typeof data37[i6] !== "string"){
+const err66 = {instancePath:instancePath+"/admission/userInfo/extra/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i6,schemaPath:"#/properties/admission/properties/userInfo/properties/extra/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -909,7 +911,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/charts/" + i6+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err67 = {instancePath:instancePath+"/admission/userInfo/extra/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/admission/properties/userInfo/properties/extra/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -919,15 +921,9 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data34.set !== undefined){
-let data38 = data34.set;
-if(Array.isArray(data38)){
-const len8 = data38.length;
-for(let i8=0; i8<len8; i8++){
-let data39 = data38[i8];
-if(typeof data39 === "string"){
-if(!pattern2.test(data39)){
-const err68 = {instancePath:instancePath+"/charts/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+}
+else {
+const err68 = {instancePath:instancePath+"/admission/userInfo/extra",schemaPath:"#/properties/admission/properties/userInfo/properties/extra/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -937,8 +933,9 @@ vErrors.push(err68);
 errors++;
 }
 }
+}
 else {
-const err69 = {instancePath:instancePath+"/charts/" + i6+"/set/" + i8,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err69 = {instancePath:instancePath+"/admission/userInfo",schemaPath:"#/properties/admission/properties/userInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -950,7 +947,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/charts/" + i6+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err70 = {instancePath:instancePath+"/admission",schemaPath:"#/properties/admission/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -960,15 +957,15 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data34.valueSets !== undefined){
-let data40 = data34.valueSets;
-if(Array.isArray(data40)){
-const len9 = data40.length;
-for(let i9=0; i9<len9; i9++){
-let data41 = data40[i9];
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.name === undefined){
-const err71 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data.exclude !== undefined){
+let data39 = data.exclude;
+if(Array.isArray(data39)){
+const len7 = data39.length;
+for(let i7=0; i7<len7; i7++){
+let data40 = data39[i7];
+if(typeof data40 === "string"){
+if(func3(data40) < 1){
+const err71 = {instancePath:instancePath+"/exclude/" + i7,schemaPath:"#/properties/exclude/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -977,9 +974,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-for(const key9 in data41){
-if(!(((key9 === "name") || (key9 === "values")) || (key9 === "set"))){
-const err72 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+else {
+const err72 = {instancePath:instancePath+"/exclude/" + i7,schemaPath:"#/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -989,11 +986,9 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data41.name !== undefined){
-let data42 = data41.name;
-if(typeof data42 === "string"){
-if(func3(data42) > 100){
-const err73 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+}
+else {
+const err73 = {instancePath:instancePath+"/exclude",schemaPath:"#/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1002,8 +997,16 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(!pattern3.test(data42)){
-const err74 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
+}
+if(data.charts !== undefined){
+let data41 = data.charts;
+if(Array.isArray(data41)){
+const len8 = data41.length;
+for(let i8=0; i8<len8; i8++){
+let data42 = data41[i8];
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+if(data42.path === undefined){
+const err74 = {instancePath:instancePath+"/charts/" + i8,schemaPath:"#/properties/charts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1012,9 +1015,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key10 in data42){
+if(!((((key10 === "path") || (key10 === "values")) || (key10 === "set")) || (key10 === "valueSets"))){
+const err75 = {instancePath:instancePath+"/charts/" + i8,schemaPath:"#/properties/charts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1024,13 +1027,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data41.values !== undefined){
-let data43 = data41.values;
-if(Array.isArray(data43)){
-const len10 = data43.length;
-for(let i10=0; i10<len10; i10++){
-if(typeof data43[i10] !== "string"){
-const err76 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/values/" + i10,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data42.path !== undefined){
+let data43 = data42.path;
+if(typeof data43 === "string"){
+if(func3(data43) < 1){
+const err76 = {instancePath:instancePath+"/charts/" + i8+"/path",schemaPath:"#/properties/charts/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1040,9 +1041,8 @@ vErrors.push(err76);
 errors++;
 }
 }
-}
 else {
-const err77 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err77 = {instancePath:instancePath+"/charts/" + i8+"/path",schemaPath:"#/properties/charts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1052,15 +1052,13 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data41.set !== undefined){
-let data45 = data41.set;
-if(Array.isArray(data45)){
-const len11 = data45.length;
-for(let i11=0; i11<len11; i11++){
-let data46 = data45[i11];
-if(typeof data46 === "string"){
-if(!pattern2.test(data46)){
-const err78 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/set/" + i11,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(data42.values !== undefined){
+let data44 = data42.values;
+if(Array.isArray(data44)){
+const len9 = data44.length;
+for(let i9=0; i9<len9; i9++){
+if(typeof data44[i9] !== "string"){
+const err78 = {instancePath:instancePath+"/charts/" + i8+"/values/" + i9,schemaPath:"#/properties/charts/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1070,8 +1068,9 @@ vErrors.push(err78);
 errors++;
 }
 }
+}
 else {
-const err79 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/set/" + i11,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err79 = {instancePath:instancePath+"/charts/" + i8+"/values",schemaPath:"#/properties/charts/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1081,9 +1080,15 @@ vErrors.push(err79);
 errors++;
 }
 }
-}
-else {
-const err80 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data42.set !== undefined){
+let data46 = data42.set;
+if(Array.isArray(data46)){
+const len10 = data46.length;
+for(let i10=0; i10<len10; i10++){
+let data47 = data46[i10];
+if(typeof data47 === "string"){
+if(!pattern2.test(data47)){
+const err80 = {instancePath:instancePath+"/charts/" + i8+"/set/" + i10,schemaPath:"#/properties/charts/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1093,9 +1098,8 @@ vErrors.push(err80);
 errors++;
 }
 }
-}
 else {
-const err81 = {instancePath:instancePath+"/charts/" + i6+"/valueSets/" + i9,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err81 = {instancePath:instancePath+"/charts/" + i8+"/set/" + i10,schemaPath:"#/properties/charts/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1107,7 +1111,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/charts/" + i6+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err82 = {instancePath:instancePath+"/charts/" + i8+"/set",schemaPath:"#/properties/charts/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1117,9 +1121,15 @@ vErrors.push(err82);
 errors++;
 }
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/charts/" + i6,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data42.valueSets !== undefined){
+let data48 = data42.valueSets;
+if(Array.isArray(data48)){
+const len11 = data48.length;
+for(let i11=0; i11<len11; i11++){
+let data49 = data48[i11];
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(data49.name === undefined){
+const err83 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11,schemaPath:"#/properties/charts/items/properties/valueSets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1128,10 +1138,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-}
-else {
-const err84 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key11 in data49){
+if(!(((key11 === "name") || (key11 === "values")) || (key11 === "set"))){
+const err84 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11,schemaPath:"#/properties/charts/items/properties/valueSets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1141,12 +1150,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data.valueSets !== undefined){
-let data47 = data.valueSets;
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-for(const key10 in data47){
-if(!((key10 === "ci") || (key10 === "severity"))){
-const err85 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(data49.name !== undefined){
+let data50 = data49.name;
+if(typeof data50 === "string"){
+if(func3(data50) > 100){
+const err85 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1155,10 +1163,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-if(data47.ci !== undefined){
-if(typeof data47.ci !== "boolean"){
-const err86 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(!pattern3.test(data50)){
+const err86 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"},message:"must match pattern \""+"^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1168,10 +1174,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data47.severity !== undefined){
-let data49 = data47.severity;
-if(typeof data49 !== "string"){
-const err87 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err87 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11+"/name",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1180,8 +1184,14 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(!((((((data49 === "keep") || (data49 === "critical")) || (data49 === "high")) || (data49 === "medium")) || (data49 === "low")) || (data49 === "info"))){
-const err88 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
+}
+if(data49.values !== undefined){
+let data51 = data49.values;
+if(Array.isArray(data51)){
+const len12 = data51.length;
+for(let i12=0; i12<len12; i12++){
+if(typeof data51[i12] !== "string"){
+const err88 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11+"/values/" + i12,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1193,7 +1203,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err89 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11+"/values",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1203,14 +1213,15 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data.provenance !== undefined){
-let data50 = data.provenance;
-const _errs117 = errors;
-let valid36 = false;
-let passing1 = null;
-const _errs118 = errors;
-if(typeof data50 !== "boolean"){
-const err90 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data49.set !== undefined){
+let data53 = data49.set;
+if(Array.isArray(data53)){
+const len13 = data53.length;
+for(let i13=0; i13<len13; i13++){
+let data54 = data53[i13];
+if(typeof data54 === "string"){
+if(!pattern2.test(data54)){
+const err90 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11+"/set/" + i13,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1219,16 +1230,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-var _valid1 = _errs118 === errors;
-if(_valid1){
-valid36 = true;
-passing1 = 0;
 }
-const _errs120 = errors;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key11 in data50){
-if(!((key11 === "enabled") || (key11 === "maxRenders"))){
-const err91 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+else {
+const err91 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11+"/set/" + i13,schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1238,9 +1242,9 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data50.enabled !== undefined){
-if(typeof data50.enabled !== "boolean"){
-const err92 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err92 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11+"/set",schemaPath:"#/properties/charts/items/properties/valueSets/items/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1250,10 +1254,9 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data50.maxRenders !== undefined){
-let data52 = data50.maxRenders;
-if(!((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52)))){
-const err93 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err93 = {instancePath:instancePath+"/charts/" + i8+"/valueSets/" + i11,schemaPath:"#/properties/charts/items/properties/valueSets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1262,9 +1265,10 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(typeof data52 == "number"){
-if(data52 > 64 || isNaN(data52)){
-const err94 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/charts/" + i8+"/valueSets",schemaPath:"#/properties/charts/items/properties/valueSets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1273,8 +1277,10 @@ vErrors.push(err94);
 }
 errors++;
 }
-if(data52 < 1 || isNaN(data52)){
-const err95 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+else {
+const err95 = {instancePath:instancePath+"/charts/" + i8,schemaPath:"#/properties/charts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1285,9 +1291,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err96 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err96 = {instancePath:instancePath+"/charts",schemaPath:"#/properties/charts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1296,19 +1301,13 @@ vErrors.push(err96);
 }
 errors++;
 }
-var _valid1 = _errs120 === errors;
-if(_valid1 && valid36){
-valid36 = false;
-passing1 = [passing1, 1];
 }
-else {
-if(_valid1){
-valid36 = true;
-passing1 = 1;
-}
-}
-if(!valid36){
-const err97 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(data.valueSets !== undefined){
+let data55 = data.valueSets;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+for(const key12 in data55){
+if(!((key12 === "ci") || (key12 === "severity"))){
+const err97 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1317,27 +1316,10 @@ vErrors.push(err97);
 }
 errors++;
 }
-else {
-errors = _errs117;
-if(vErrors !== null){
-if(_errs117){
-vErrors.length = _errs117;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.suppressions !== undefined){
-let data53 = data.suppressions;
-if(Array.isArray(data53)){
-const len12 = data53.length;
-for(let i12=0; i12<len12; i12++){
-let data54 = data53[i12];
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(data54.rule === undefined){
-const err98 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
+if(data55.ci !== undefined){
+if(typeof data55.ci !== "boolean"){
+const err98 = {instancePath:instancePath+"/valueSets/ci",schemaPath:"#/properties/valueSets/properties/ci/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1346,8 +1328,11 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(data54.reason === undefined){
-const err99 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+}
+if(data55.severity !== undefined){
+let data57 = data55.severity;
+if(typeof data57 !== "string"){
+const err99 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1356,9 +1341,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-for(const key12 in data54){
-if(!(func2.call(schema11.properties.suppressions.items.properties, key12))){
-const err100 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+if(!((((((data57 === "keep") || (data57 === "critical")) || (data57 === "high")) || (data57 === "medium")) || (data57 === "low")) || (data57 === "info"))){
+const err100 = {instancePath:instancePath+"/valueSets/severity",schemaPath:"#/properties/valueSets/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.valueSets.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1368,10 +1352,9 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data54.rule !== undefined){
-let data55 = data54.rule;
-if(typeof data55 !== "string"){
-const err101 = {instancePath:instancePath+"/suppressions/" + i12+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err101 = {instancePath:instancePath+"/valueSets",schemaPath:"#/properties/valueSets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1380,8 +1363,15 @@ vErrors.push(err101);
 }
 errors++;
 }
-if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data55 === "*") || (data55 === "admission-policy")) || (data55 === "allowed-runtime-classes")) || (data55 === "container-probes")) || (data55 === "container-resources")) || (data55 === "default-service-account")) || (data55 === "image-digest")) || (data55 === "image-pull-policy")) || (data55 === "image-registry")) || (data55 === "image-tag")) || (data55 === "ingress-tls")) || (data55 === "namespace-pss-enforce")) || (data55 === "network-policy-allow-all")) || (data55 === "network-policy-egress")) || (data55 === "network-policy-egress-world")) || (data55 === "network-policy-ingress")) || (data55 === "network-policy-selects-nothing")) || (data55 === "pss-allow-privilege-escalation")) || (data55 === "pss-apparmor-profile")) || (data55 === "pss-capabilities-baseline")) || (data55 === "pss-capabilities-restricted")) || (data55 === "pss-host-namespaces")) || (data55 === "pss-host-path-volumes")) || (data55 === "pss-host-ports")) || (data55 === "pss-host-probes-lifecycle")) || (data55 === "pss-namespace-rejection")) || (data55 === "pss-privileged")) || (data55 === "pss-proc-mount")) || (data55 === "pss-proc-mount-restricted")) || (data55 === "pss-restricted-volumes")) || (data55 === "pss-run-as-non-root")) || (data55 === "pss-run-as-user")) || (data55 === "pss-seccomp-baseline")) || (data55 === "pss-seccomp-restricted")) || (data55 === "pss-selinux-options")) || (data55 === "pss-sysctls")) || (data55 === "pss-windows-host-process")) || (data55 === "rbac-binding-missing-role")) || (data55 === "rbac-broad-subject")) || (data55 === "rbac-cluster-admin-binding")) || (data55 === "rbac-csr-approval")) || (data55 === "rbac-default-service-account-binding")) || (data55 === "rbac-escalate-bind-impersonate")) || (data55 === "rbac-namespace-modify")) || (data55 === "rbac-nodes-proxy")) || (data55 === "rbac-persistentvolume-create")) || (data55 === "rbac-pod-exec")) || (data55 === "rbac-rbac-write")) || (data55 === "rbac-secrets-read")) || (data55 === "rbac-secrets-write")) || (data55 === "rbac-token-request")) || (data55 === "rbac-webhook-config")) || (data55 === "rbac-wildcard")) || (data55 === "rbac-workload-create")) || (data55 === "read-only-root-filesystem")) || (data55 === "render-divergence")) || (data55 === "render-lookup")) || (data55 === "required-annotations")) || (data55 === "required-labels")) || (data55 === "runtime-socket-mount")) || (data55 === "secret-chart-default")) || (data55 === "secret-literal-annotation")) || (data55 === "secret-literal-args")) || (data55 === "secret-literal-configmap")) || (data55 === "secret-literal-env")) || (data55 === "secret-literal-format")) || (data55 === "secret-literal-helm-release")) || (data55 === "sensitive-host-path")) || (data55 === "service-account-missing")) || (data55 === "service-account-token-automount")) || (data55 === "service-external-ips")) || (data55 === "service-load-balancer-open")) || (data55 === "service-node-port")) || (data55 === "tf-aks-api-authorized-ranges")) || (data55 === "tf-aks-local-accounts")) || (data55 === "tf-aks-network-policy")) || (data55 === "tf-aks-rbac")) || (data55 === "tf-eks-control-plane-logging")) || (data55 === "tf-eks-public-endpoint")) || (data55 === "tf-eks-secrets-encryption")) || (data55 === "tf-gke-legacy-abac")) || (data55 === "tf-gke-master-authorized-networks")) || (data55 === "tf-gke-network-policy")) || (data55 === "tf-gke-private-nodes")) || (data55 === "tf-gke-shielded-nodes")) || (data55 === "tf-gke-workload-identity")) || (data55 === "tf-helm-values-danger")) || (data55 === "tf-unknown-until-apply")) || (data55 === "values-dangerous-default")) || (data55 === "yaml-duplicate-key"))){
-const err102 = {instancePath:instancePath+"/suppressions/" + i12+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
+}
+if(data.provenance !== undefined){
+let data58 = data.provenance;
+const _errs135 = errors;
+let valid42 = false;
+let passing1 = null;
+const _errs136 = errors;
+if(typeof data58 !== "boolean"){
+const err102 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1390,12 +1380,16 @@ vErrors.push(err102);
 }
 errors++;
 }
+var _valid1 = _errs136 === errors;
+if(_valid1){
+valid42 = true;
+passing1 = 0;
 }
-if(data54.reason !== undefined){
-let data56 = data54.reason;
-if(typeof data56 === "string"){
-if(func3(data56) < 1){
-const err103 = {instancePath:instancePath+"/suppressions/" + i12+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const _errs138 = errors;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+for(const key13 in data58){
+if(!((key13 === "enabled") || (key13 === "maxRenders"))){
+const err103 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1405,8 +1399,9 @@ vErrors.push(err103);
 errors++;
 }
 }
-else {
-const err104 = {instancePath:instancePath+"/suppressions/" + i12+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data58.enabled !== undefined){
+if(typeof data58.enabled !== "boolean"){
+const err104 = {instancePath:instancePath+"/provenance/enabled",schemaPath:"#/properties/provenance/oneOf/1/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1416,11 +1411,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data54.expires !== undefined){
-let data57 = data54.expires;
-if(typeof data57 === "string"){
-if(!pattern5.test(data57)){
-const err105 = {instancePath:instancePath+"/suppressions/" + i12+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+if(data58.maxRenders !== undefined){
+let data60 = data58.maxRenders;
+if(!((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60)))){
+const err105 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1429,9 +1423,9 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-else {
-const err106 = {instancePath:instancePath+"/suppressions/" + i12+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data60 == "number"){
+if(data60 > 64 || isNaN(data60)){
+const err106 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1440,12 +1434,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-if(data54.chart !== undefined){
-let data58 = data54.chart;
-if(typeof data58 === "string"){
-if(func3(data58) < 1){
-const err107 = {instancePath:instancePath+"/suppressions/" + i12+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data60 < 1 || isNaN(data60)){
+const err107 = {instancePath:instancePath+"/provenance/maxRenders",schemaPath:"#/properties/provenance/oneOf/1/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1455,8 +1445,10 @@ vErrors.push(err107);
 errors++;
 }
 }
+}
+}
 else {
-const err108 = {instancePath:instancePath+"/suppressions/" + i12+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err108 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1465,12 +1457,19 @@ vErrors.push(err108);
 }
 errors++;
 }
+var _valid1 = _errs138 === errors;
+if(_valid1 && valid42){
+valid42 = false;
+passing1 = [passing1, 1];
 }
-if(data54.file !== undefined){
-let data59 = data54.file;
-if(typeof data59 === "string"){
-if(func3(data59) < 1){
-const err109 = {instancePath:instancePath+"/suppressions/" + i12+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+if(_valid1){
+valid42 = true;
+passing1 = 1;
+}
+}
+if(!valid42){
+const err109 = {instancePath:instancePath+"/provenance",schemaPath:"#/properties/provenance/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1479,9 +1478,27 @@ vErrors.push(err109);
 }
 errors++;
 }
+else {
+errors = _errs135;
+if(vErrors !== null){
+if(_errs135){
+vErrors.length = _errs135;
 }
 else {
-const err110 = {instancePath:instancePath+"/suppressions/" + i12+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+}
+}
+if(data.suppressions !== undefined){
+let data61 = data.suppressions;
+if(Array.isArray(data61)){
+const len14 = data61.length;
+for(let i14=0; i14<len14; i14++){
+let data62 = data61[i14];
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data62.rule === undefined){
+const err110 = {instancePath:instancePath+"/suppressions/" + i14,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "rule"},message:"must have required property '"+"rule"+"'"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1490,12 +1507,8 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-if(data54.valueSet !== undefined){
-let data60 = data54.valueSet;
-if(typeof data60 === "string"){
-if(func3(data60) < 1){
-const err111 = {instancePath:instancePath+"/suppressions/" + i12+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data62.reason === undefined){
+const err111 = {instancePath:instancePath+"/suppressions/" + i14,schemaPath:"#/properties/suppressions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1504,9 +1517,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-else {
-const err112 = {instancePath:instancePath+"/suppressions/" + i12+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key14 in data62){
+if(!(func2.call(schema11.properties.suppressions.items.properties, key14))){
+const err112 = {instancePath:instancePath+"/suppressions/" + i14,schemaPath:"#/properties/suppressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1516,11 +1529,10 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data54.kind !== undefined){
-let data61 = data54.kind;
-if(typeof data61 === "string"){
-if(func3(data61) < 1){
-const err113 = {instancePath:instancePath+"/suppressions/" + i12+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data62.rule !== undefined){
+let data63 = data62.rule;
+if(typeof data63 !== "string"){
+const err113 = {instancePath:instancePath+"/suppressions/" + i14+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1529,9 +1541,8 @@ vErrors.push(err113);
 }
 errors++;
 }
-}
-else {
-const err114 = {instancePath:instancePath+"/suppressions/" + i12+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data63 === "*") || (data63 === "admission-policy")) || (data63 === "allowed-runtime-classes")) || (data63 === "container-probes")) || (data63 === "container-resources")) || (data63 === "default-service-account")) || (data63 === "image-digest")) || (data63 === "image-pull-policy")) || (data63 === "image-registry")) || (data63 === "image-tag")) || (data63 === "ingress-tls")) || (data63 === "namespace-pss-enforce")) || (data63 === "network-policy-allow-all")) || (data63 === "network-policy-egress")) || (data63 === "network-policy-egress-world")) || (data63 === "network-policy-ingress")) || (data63 === "network-policy-selects-nothing")) || (data63 === "pss-allow-privilege-escalation")) || (data63 === "pss-apparmor-profile")) || (data63 === "pss-capabilities-baseline")) || (data63 === "pss-capabilities-restricted")) || (data63 === "pss-host-namespaces")) || (data63 === "pss-host-path-volumes")) || (data63 === "pss-host-ports")) || (data63 === "pss-host-probes-lifecycle")) || (data63 === "pss-namespace-rejection")) || (data63 === "pss-privileged")) || (data63 === "pss-proc-mount")) || (data63 === "pss-proc-mount-restricted")) || (data63 === "pss-restricted-volumes")) || (data63 === "pss-run-as-non-root")) || (data63 === "pss-run-as-user")) || (data63 === "pss-seccomp-baseline")) || (data63 === "pss-seccomp-restricted")) || (data63 === "pss-selinux-options")) || (data63 === "pss-sysctls")) || (data63 === "pss-windows-host-process")) || (data63 === "rbac-binding-missing-role")) || (data63 === "rbac-broad-subject")) || (data63 === "rbac-cluster-admin-binding")) || (data63 === "rbac-csr-approval")) || (data63 === "rbac-default-service-account-binding")) || (data63 === "rbac-escalate-bind-impersonate")) || (data63 === "rbac-namespace-modify")) || (data63 === "rbac-nodes-proxy")) || (data63 === "rbac-persistentvolume-create")) || (data63 === "rbac-pod-exec")) || (data63 === "rbac-rbac-write")) || (data63 === "rbac-secrets-read")) || (data63 === "rbac-secrets-write")) || (data63 === "rbac-token-request")) || (data63 === "rbac-webhook-config")) || (data63 === "rbac-wildcard")) || (data63 === "rbac-workload-create")) || (data63 === "read-only-root-filesystem")) || (data63 === "render-divergence")) || (data63 === "render-lookup")) || (data63 === "required-annotations")) || (data63 === "required-labels")) || (data63 === "runtime-socket-mount")) || (data63 === "secret-chart-default")) || (data63 === "secret-literal-annotation")) || (data63 === "secret-literal-args")) || (data63 === "secret-literal-configmap")) || (data63 === "secret-literal-env")) || (data63 === "secret-literal-format")) || (data63 === "secret-literal-helm-release")) || (data63 === "sensitive-host-path")) || (data63 === "service-account-missing")) || (data63 === "service-account-token-automount")) || (data63 === "service-external-ips")) || (data63 === "service-load-balancer-open")) || (data63 === "service-node-port")) || (data63 === "tf-aks-api-authorized-ranges")) || (data63 === "tf-aks-local-accounts")) || (data63 === "tf-aks-network-policy")) || (data63 === "tf-aks-rbac")) || (data63 === "tf-eks-control-plane-logging")) || (data63 === "tf-eks-public-endpoint")) || (data63 === "tf-eks-secrets-encryption")) || (data63 === "tf-gke-legacy-abac")) || (data63 === "tf-gke-master-authorized-networks")) || (data63 === "tf-gke-network-policy")) || (data63 === "tf-gke-private-nodes")) || (data63 === "tf-gke-shielded-nodes")) || (data63 === "tf-gke-workload-identity")) || (data63 === "tf-helm-values-danger")) || (data63 === "tf-unknown-until-apply")) || (data63 === "values-dangerous-default")) || (data63 === "yaml-duplicate-key"))){
+const err114 = {instancePath:instancePath+"/suppressions/" + i14+"/rule",schemaPath:"#/properties/suppressions/items/properties/rule/enum",keyword:"enum",params:{allowedValues: schema11.properties.suppressions.items.properties.rule.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1541,11 +1552,11 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data54.namespace !== undefined){
-let data62 = data54.namespace;
-if(typeof data62 === "string"){
-if(func3(data62) < 1){
-const err115 = {instancePath:instancePath+"/suppressions/" + i12+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data62.reason !== undefined){
+let data64 = data62.reason;
+if(typeof data64 === "string"){
+if(func3(data64) < 1){
+const err115 = {instancePath:instancePath+"/suppressions/" + i14+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1556,7 +1567,7 @@ errors++;
 }
 }
 else {
-const err116 = {instancePath:instancePath+"/suppressions/" + i12+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err116 = {instancePath:instancePath+"/suppressions/" + i14+"/reason",schemaPath:"#/properties/suppressions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1566,11 +1577,11 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data54.name !== undefined){
-let data63 = data54.name;
-if(typeof data63 === "string"){
-if(func3(data63) < 1){
-const err117 = {instancePath:instancePath+"/suppressions/" + i12+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data62.expires !== undefined){
+let data65 = data62.expires;
+if(typeof data65 === "string"){
+if(!pattern5.test(data65)){
+const err117 = {instancePath:instancePath+"/suppressions/" + i14+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1581,7 +1592,7 @@ errors++;
 }
 }
 else {
-const err118 = {instancePath:instancePath+"/suppressions/" + i12+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err118 = {instancePath:instancePath+"/suppressions/" + i14+"/expires",schemaPath:"#/properties/suppressions/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1591,11 +1602,11 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data54.container !== undefined){
-let data64 = data54.container;
-if(typeof data64 === "string"){
-if(func3(data64) < 1){
-const err119 = {instancePath:instancePath+"/suppressions/" + i12+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data62.chart !== undefined){
+let data66 = data62.chart;
+if(typeof data66 === "string"){
+if(func3(data66) < 1){
+const err119 = {instancePath:instancePath+"/suppressions/" + i14+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1606,7 +1617,7 @@ errors++;
 }
 }
 else {
-const err120 = {instancePath:instancePath+"/suppressions/" + i12+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err120 = {instancePath:instancePath+"/suppressions/" + i14+"/chart",schemaPath:"#/properties/suppressions/items/properties/chart/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1616,9 +1627,11 @@ vErrors.push(err120);
 errors++;
 }
 }
-}
-else {
-const err121 = {instancePath:instancePath+"/suppressions/" + i12,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data62.file !== undefined){
+let data67 = data62.file;
+if(typeof data67 === "string"){
+if(func3(data67) < 1){
+const err121 = {instancePath:instancePath+"/suppressions/" + i14+"/file",schemaPath:"#/properties/suppressions/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1628,9 +1641,8 @@ vErrors.push(err121);
 errors++;
 }
 }
-}
 else {
-const err122 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err122 = {instancePath:instancePath+"/suppressions/" + i14+"/file",schemaPath:"#/properties/suppressions/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1640,12 +1652,11 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data.helm !== undefined){
-let data65 = data.helm;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-for(const key13 in data65){
-if(!(func2.call(schema11.properties.helm.properties, key13))){
-const err123 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+if(data62.valueSet !== undefined){
+let data68 = data62.valueSet;
+if(typeof data68 === "string"){
+if(func3(data68) < 1){
+const err123 = {instancePath:instancePath+"/suppressions/" + i14+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1655,11 +1666,8 @@ vErrors.push(err123);
 errors++;
 }
 }
-if(data65.releaseName !== undefined){
-let data66 = data65.releaseName;
-if(typeof data66 === "string"){
-if(func3(data66) > 53){
-const err124 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
+else {
+const err124 = {instancePath:instancePath+"/suppressions/" + i14+"/valueSet",schemaPath:"#/properties/suppressions/items/properties/valueSet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1668,8 +1676,12 @@ vErrors.push(err124);
 }
 errors++;
 }
-if(!pattern6.test(data66)){
-const err125 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data62.kind !== undefined){
+let data69 = data62.kind;
+if(typeof data69 === "string"){
+if(func3(data69) < 1){
+const err125 = {instancePath:instancePath+"/suppressions/" + i14+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1680,7 +1692,7 @@ errors++;
 }
 }
 else {
-const err126 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err126 = {instancePath:instancePath+"/suppressions/" + i14+"/kind",schemaPath:"#/properties/suppressions/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1690,11 +1702,11 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data65.namespace !== undefined){
-let data67 = data65.namespace;
-if(typeof data67 === "string"){
-if(func3(data67) > 63){
-const err127 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
+if(data62.namespace !== undefined){
+let data70 = data62.namespace;
+if(typeof data70 === "string"){
+if(func3(data70) < 1){
+const err127 = {instancePath:instancePath+"/suppressions/" + i14+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1703,8 +1715,9 @@ vErrors.push(err127);
 }
 errors++;
 }
-if(!pattern6.test(data67)){
-const err128 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+else {
+const err128 = {instancePath:instancePath+"/suppressions/" + i14+"/namespace",schemaPath:"#/properties/suppressions/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1714,8 +1727,11 @@ vErrors.push(err128);
 errors++;
 }
 }
-else {
-const err129 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data62.name !== undefined){
+let data71 = data62.name;
+if(typeof data71 === "string"){
+if(func3(data71) < 1){
+const err129 = {instancePath:instancePath+"/suppressions/" + i14+"/name",schemaPath:"#/properties/suppressions/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1725,11 +1741,8 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data65.kubeVersion !== undefined){
-let data68 = data65.kubeVersion;
-if(typeof data68 === "string"){
-if(!pattern8.test(data68)){
-const err130 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
+else {
+const err130 = {instancePath:instancePath+"/suppressions/" + i14+"/name",schemaPath:"#/properties/suppressions/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1739,8 +1752,11 @@ vErrors.push(err130);
 errors++;
 }
 }
-else {
-const err131 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data62.container !== undefined){
+let data72 = data62.container;
+if(typeof data72 === "string"){
+if(func3(data72) < 1){
+const err131 = {instancePath:instancePath+"/suppressions/" + i14+"/container",schemaPath:"#/properties/suppressions/items/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1750,11 +1766,8 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data65.timeoutSeconds !== undefined){
-let data69 = data65.timeoutSeconds;
-if(typeof data69 == "number"){
-if(data69 > 600 || isNaN(data69)){
-const err132 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
+else {
+const err132 = {instancePath:instancePath+"/suppressions/" + i14+"/container",schemaPath:"#/properties/suppressions/items/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1763,8 +1776,10 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(data69 <= 0 || isNaN(data69)){
-const err133 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+}
+else {
+const err133 = {instancePath:instancePath+"/suppressions/" + i14,schemaPath:"#/properties/suppressions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1774,8 +1789,9 @@ vErrors.push(err133);
 errors++;
 }
 }
+}
 else {
-const err134 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err134 = {instancePath:instancePath+"/suppressions",schemaPath:"#/properties/suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1785,11 +1801,12 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data65.totalTimeoutSeconds !== undefined){
-let data70 = data65.totalTimeoutSeconds;
-if(typeof data70 == "number"){
-if(data70 > 3600 || isNaN(data70)){
-const err135 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(data.helm !== undefined){
+let data73 = data.helm;
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+for(const key15 in data73){
+if(!(func2.call(schema11.properties.helm.properties, key15))){
+const err135 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1798,8 +1815,12 @@ vErrors.push(err135);
 }
 errors++;
 }
-if(data70 <= 0 || isNaN(data70)){
-const err136 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+if(data73.releaseName !== undefined){
+let data74 = data73.releaseName;
+if(typeof data74 === "string"){
+if(func3(data74) > 53){
+const err136 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/maxLength",keyword:"maxLength",params:{limit: 53},message:"must NOT have more than 53 characters"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1808,9 +1829,8 @@ vErrors.push(err136);
 }
 errors++;
 }
-}
-else {
-const err137 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(!pattern6.test(data74)){
+const err137 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1820,10 +1840,8 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data65.memoryLimitMiB !== undefined){
-let data71 = data65.memoryLimitMiB;
-if(!((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71)))){
-const err138 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err138 = {instancePath:instancePath+"/helm/releaseName",schemaPath:"#/properties/helm/properties/releaseName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1832,9 +1850,12 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(typeof data71 == "number"){
-if(data71 > 8192 || isNaN(data71)){
-const err139 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+}
+if(data73.namespace !== undefined){
+let data75 = data73.namespace;
+if(typeof data75 === "string"){
+if(func3(data75) > 63){
+const err139 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1843,8 +1864,8 @@ vErrors.push(err139);
 }
 errors++;
 }
-if(data71 < 128 || isNaN(data71)){
-const err140 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
+if(!pattern6.test(data75)){
+const err140 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1854,11 +1875,8 @@ vErrors.push(err140);
 errors++;
 }
 }
-}
-if(data65.maxOutputMiB !== undefined){
-let data72 = data65.maxOutputMiB;
-if(!((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72)))){
-const err141 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err141 = {instancePath:instancePath+"/helm/namespace",schemaPath:"#/properties/helm/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1867,9 +1885,12 @@ vErrors.push(err141);
 }
 errors++;
 }
-if(typeof data72 == "number"){
-if(data72 > 512 || isNaN(data72)){
-const err142 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+}
+if(data73.kubeVersion !== undefined){
+let data76 = data73.kubeVersion;
+if(typeof data76 === "string"){
+if(!pattern8.test(data76)){
+const err142 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/pattern",keyword:"pattern",params:{pattern: "^v?1\\.[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^v?1\\.[0-9]+(\\.[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1878,8 +1899,9 @@ vErrors.push(err142);
 }
 errors++;
 }
-if(data72 < 1 || isNaN(data72)){
-const err143 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+else {
+const err143 = {instancePath:instancePath+"/helm/kubeVersion",schemaPath:"#/properties/helm/properties/kubeVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1889,11 +1911,11 @@ vErrors.push(err143);
 errors++;
 }
 }
-}
-if(data65.maxRenders !== undefined){
-let data73 = data65.maxRenders;
-if(!((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73)))){
-const err144 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data73.timeoutSeconds !== undefined){
+let data77 = data73.timeoutSeconds;
+if(typeof data77 == "number"){
+if(data77 > 600 || isNaN(data77)){
+const err144 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1902,9 +1924,8 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(typeof data73 == "number"){
-if(data73 > 10000 || isNaN(data73)){
-const err145 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(data77 <= 0 || isNaN(data77)){
+const err145 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1913,8 +1934,9 @@ vErrors.push(err145);
 }
 errors++;
 }
-if(data73 < 1 || isNaN(data73)){
-const err146 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+else {
+const err146 = {instancePath:instancePath+"/helm/timeoutSeconds",schemaPath:"#/properties/helm/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1924,14 +1946,11 @@ vErrors.push(err146);
 errors++;
 }
 }
-}
-if(data65.valuesFiles !== undefined){
-let data74 = data65.valuesFiles;
-if(Array.isArray(data74)){
-const len13 = data74.length;
-for(let i13=0; i13<len13; i13++){
-if(typeof data74[i13] !== "string"){
-const err147 = {instancePath:instancePath+"/helm/valuesFiles/" + i13,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data73.totalTimeoutSeconds !== undefined){
+let data78 = data73.totalTimeoutSeconds;
+if(typeof data78 == "number"){
+if(data78 > 3600 || isNaN(data78)){
+const err147 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1940,10 +1959,8 @@ vErrors.push(err147);
 }
 errors++;
 }
-}
-}
-else {
-const err148 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data78 <= 0 || isNaN(data78)){
+const err148 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1953,15 +1970,8 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data65.set !== undefined){
-let data76 = data65.set;
-if(Array.isArray(data76)){
-const len14 = data76.length;
-for(let i14=0; i14<len14; i14++){
-let data77 = data76[i14];
-if(typeof data77 === "string"){
-if(!pattern2.test(data77)){
-const err149 = {instancePath:instancePath+"/helm/set/" + i14,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+else {
+const err149 = {instancePath:instancePath+"/helm/totalTimeoutSeconds",schemaPath:"#/properties/helm/properties/totalTimeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1971,8 +1981,10 @@ vErrors.push(err149);
 errors++;
 }
 }
-else {
-const err150 = {instancePath:instancePath+"/helm/set/" + i14,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data73.memoryLimitMiB !== undefined){
+let data79 = data73.memoryLimitMiB;
+if(!((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79)))){
+const err150 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1981,10 +1993,9 @@ vErrors.push(err150);
 }
 errors++;
 }
-}
-}
-else {
-const err151 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(typeof data79 == "number"){
+if(data79 > 8192 || isNaN(data79)){
+const err151 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1993,10 +2004,8 @@ vErrors.push(err151);
 }
 errors++;
 }
-}
-}
-else {
-const err152 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data79 < 128 || isNaN(data79)){
+const err152 = {instancePath:instancePath+"/helm/memoryLimitMiB",schemaPath:"#/properties/helm/properties/memoryLimitMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2007,13 +2016,165 @@ errors++;
 }
 }
 }
-else {
-const err153 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data73.maxOutputMiB !== undefined){
+let data80 = data73.maxOutputMiB;
+if(!((typeof data80 == "number") && (!(data80 % 1) && !isNaN(data80)))){
+const err153 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err153];
 }
 else {
 vErrors.push(err153);
+}
+errors++;
+}
+if(typeof data80 == "number"){
+if(data80 > 512 || isNaN(data80)){
+const err154 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+if(data80 < 1 || isNaN(data80)){
+const err155 = {instancePath:instancePath+"/helm/maxOutputMiB",schemaPath:"#/properties/helm/properties/maxOutputMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+}
+}
+if(data73.maxRenders !== undefined){
+let data81 = data73.maxRenders;
+if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
+const err156 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+if(typeof data81 == "number"){
+if(data81 > 10000 || isNaN(data81)){
+const err157 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+if(data81 < 1 || isNaN(data81)){
+const err158 = {instancePath:instancePath+"/helm/maxRenders",schemaPath:"#/properties/helm/properties/maxRenders/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+}
+}
+if(data73.valuesFiles !== undefined){
+let data82 = data73.valuesFiles;
+if(Array.isArray(data82)){
+const len15 = data82.length;
+for(let i15=0; i15<len15; i15++){
+if(typeof data82[i15] !== "string"){
+const err159 = {instancePath:instancePath+"/helm/valuesFiles/" + i15,schemaPath:"#/properties/helm/properties/valuesFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+}
+else {
+const err160 = {instancePath:instancePath+"/helm/valuesFiles",schemaPath:"#/properties/helm/properties/valuesFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+}
+if(data73.set !== undefined){
+let data84 = data73.set;
+if(Array.isArray(data84)){
+const len16 = data84.length;
+for(let i16=0; i16<len16; i16++){
+let data85 = data84[i16];
+if(typeof data85 === "string"){
+if(!pattern2.test(data85)){
+const err161 = {instancePath:instancePath+"/helm/set/" + i16,schemaPath:"#/properties/helm/properties/set/items/pattern",keyword:"pattern",params:{pattern: "^[^=]+="},message:"must match pattern \""+"^[^=]+="+"\""};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/helm/set/" + i16,schemaPath:"#/properties/helm/properties/set/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/helm/set",schemaPath:"#/properties/helm/properties/set/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+}
+else {
+const err164 = {instancePath:instancePath+"/helm",schemaPath:"#/properties/helm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+}
+else {
+const err165 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
 }
 errors++;
 }

@@ -1,5 +1,6 @@
 // Loads and validates .preadmit.yaml. Errors name the file and line of the offending key.
 import { customRuleProblems, type CustomRuleConfig } from '../admission/custom-rules.ts';
+import type { UserInfo } from '../admission/prepared.ts';
 import { closest } from './did-you-mean.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -35,6 +36,8 @@ export interface Config {
   include: string[];
   /** ValidatingAdmissionPolicy files or folders (absolute), from `admission.policies`. */
   admissionPolicies?: string[];
+  /** The requester admission policies see in request.userInfo (`admission.userInfo`); unknown when absent. */
+  admissionUserInfo?: UserInfo;
   /** Rules written in CEL (`customRules`), compiled when the configuration is loaded. */
   customRules?: CustomRuleConfig[];
   exclude: string[];
@@ -322,7 +325,7 @@ interface RawConfig {
   provenance?: boolean | { enabled?: boolean; maxRenders?: number };
   suppressions?: (Omit<ConfiguredSuppression, 'declared'>)[];
   customRules?: CustomRuleConfig[];
-  admission?: { policies?: string[] };
+  admission?: { policies?: string[]; userInfo?: UserInfo };
   baseline?: string;
 }
 
@@ -371,6 +374,7 @@ function mergeConfig(raw: RawConfig, baseDir: string, file: string, lineOf: (poi
   if (raw.baseline !== undefined) config.baseline = path.resolve(baseDir, raw.baseline);
   if (raw.customRules !== undefined) config.customRules = raw.customRules;
   if (raw.admission?.policies !== undefined) config.admissionPolicies = raw.admission.policies.map((p) => path.resolve(baseDir, p));
+  if (raw.admission?.userInfo !== undefined) config.admissionUserInfo = raw.admission.userInfo;
   if (raw.valueSets?.ci !== undefined) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== undefined) config.valueSets.severity = raw.valueSets.severity;
   if (typeof raw.provenance === 'boolean') config.provenance.enabled = raw.provenance;

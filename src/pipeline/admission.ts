@@ -1,10 +1,13 @@
 // The scan pipeline's one call into admission: load policy files, prepare the evaluation, and report
 // unreadable files and policies that do not compile (the API server would refuse them) as scan errors.
 import path from 'node:path';
-import type { ScanError, ScannedObject } from '../model/model.ts';
+import type { Finding, ScanError, ScannedObject } from '../model/model.ts';
+import type { Config } from '../config/config.ts';
 import { filesUnderAt, readFilesAt } from './git.ts';
-import { loadPolicyFiles, policyObjectsOf, prepareAdmission } from '../admission/prepared.ts';
+import { loadPolicyFiles, policyObjectsOf, prepareAdmission, removedObjects, type AdmissionContext } from '../admission/prepared.ts';
 import { compilePolicy } from '../admission/vap.ts';
+import { evaluate } from '../engine/evaluate.ts';
+import admissionPolicy from '../../rules/admission-policy.ts';
 
 /**
  * The configuration's policy files as a pull request's base commit has them (issue 11: whoever writes the
@@ -28,14 +31,14 @@ export async function policyFilesAtBase(repoRoot: string, sha: string, paths: re
   return { texts, errors };
 }
 
-export function prepareScanAdmission(objects: readonly ScannedObject[], policyPaths: readonly string[], repoRoot: string, atBase?: { texts: { file: string; text: string }[]; errors: ScanError[] }): ScanError[] {
+export function prepareScanAdmission(objects: readonly ScannedObject[], policyPaths: readonly string[], repoRoot: string, atBase?: { texts: { file: string; text: string }[]; errors: ScanError[] }, context: AdmissionContext = {}): ScanError[] {
   const rel = (f: string) => path.relative(repoRoot, path.resolve(f)) || '.';
   const fromDisk = loadPolicyFiles(policyPaths.map((p) => path.resolve(p)));
   const fromBase = atBase ? policyObjectsOf(atBase.texts) : { objects: [], errors: [] };
   const policyObjects = [...fromBase.objects, ...fromDisk.objects];
   const errors = [...fromBase.errors, ...fromDisk.errors];
   const out: ScanError[] = [...(atBase?.errors ?? []), ...errors.map((e): ScanError => ({ kind: 'config', file: rel(e.file), message: e.message }))];
-  prepareAdmission(objects, policyObjects);
+  prepareAdmission(objects, policyObjects, context);
   const policies = [...policyObjects, ...objects.map((o) => o.raw)].filter((o) => (o as { kind?: unknown }).kind === 'ValidatingAdmissionPolicy' && String((o as { apiVersion?: unknown }).apiVersion ?? '').startsWith('admissionregistration.k8s.io/'));
   for (const policy of policies) {
     for (const e of compilePolicy(policy as Record<string, unknown>).errors) {
@@ -43,4 +46,18 @@ export function prepareScanAdmission(objects: readonly ScannedObject[], policyPa
     }
   }
   return out;
+}
+
+/**
+ * Findings of the DELETE requests for the base's objects the change removes (a base scan only; none
+ * without policies matching DELETE). They are the base's objects, on the base's file: located on the
+ * object (the head has no line of it), never re-rendered by provenance.
+ */
+export function deletionFindings(config: Config): Finding[] {
+  const removed = removedObjects();
+  if (removed.length === 0 || config.rules[admissionPolicy.meta.id]?.enabled === false) return [];
+  return evaluate(removed, [admissionPolicy], config).findings.map((f) => {
+    const { line: _line, ...source } = f.source;
+    return { ...f, source: { ...source, located: 'object', unproven: 'the change removes this object: it is sent as a DELETE request' } };
+  });
 }

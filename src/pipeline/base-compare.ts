@@ -3,7 +3,8 @@
 // index and refs are never touched), each side with one call of scan(). Every finding of the head is then
 // `new` or `existing`, the base's findings the head no longer has are `fixed`, and only new findings gate
 // the run unless `--gate all`. Only charts that changed since the base are rendered, on both sides
-// (changed-charts.ts), unless `--all`.
+// (changed-charts.ts), unless `--all`. ValidatingAdmissionPolicies see the head's objects as the requests the
+// change sends: UPDATEs of the base's objects, CREATEs of new ones, DELETEs of removed ones (prepared.ts).
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +15,9 @@ import { findRepoRoot } from './discover.ts';
 import { isInside } from '../model/paths.ts';
 import { UsageError } from '../model/errors.ts';
 import { changedFilesSince, resolveRevision } from './git.ts';
-import { isBlocking, type BaseInfo, type Finding, type ScanResult } from '../model/model.ts';
+import { isBlocking, type BaseInfo, type Finding, type ScannedObject, type ScanResult } from '../model/model.ts';
 import { scan, type ScanOptions } from './scan.ts';
+import { updateNotMatched } from '../admission/prepared.ts';
 
 export interface BaseRequest {
   /** The git revision to compare with. */
@@ -117,20 +119,22 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       options.configFile !== undefined ? (inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path.resolve(options.configFile)) ? undefined : path.resolve(options.configFile))) : undefined;
     // The base first, then the head: one scan's renders at a time on the machine.
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
+    // The base's objects: the head's admission policies see what the base deploys as UPDATEs (and DELETEs).
+    let baseObjects: readonly ScannedObject[] = [];
     const base =
       basePaths.length === 0
         ? undefined
-        : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...(baseConfig !== undefined ? { configFile: baseConfig } : {}), selectCharts: selector('base', exportRoot, baseValues) }).catch((error: unknown) => {
+        : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...(baseConfig !== undefined ? { configFile: baseConfig } : {}), selectCharts: selector('base', exportRoot, baseValues), onObjects: (objects) => (baseObjects = objects) }).catch((error: unknown) => {
             // The base's own configuration can be what is wrong: say it is the base's, not the checked-out one.
             if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path.sep + 'tree' + path.sep).join('')}`, { cause: error });
             throw error;
           });
-    const head = await scanOne({ ...options, paths, selectCharts: selector('head', repoRoot, (options.valuesFiles ?? []).map((f) => path.resolve(f))) });
+    const head = await scanOne({ ...options, paths, selectCharts: selector('head', repoRoot, (options.valuesFiles ?? []).map((f) => path.resolve(f))), admissionBase: baseObjects });
     const rendered = [...new Set([...(choices.head?.rendered ?? []), ...(choices.base?.rendered ?? [])])].sort();
     const unchanged = [...new Set([...(choices.head?.unchanged ?? []), ...(choices.base?.unchanged ?? [])])].filter((c) => !rendered.includes(c)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
     const info: BaseInfo = { revision: request.revision, sha, gate: request.gate, rendered, unchanged, ...(allBecause !== undefined ? { allBecause } : {}), errors: base?.errors.length ?? 0 };
-    return compareWithBase(head, base?.findings ?? [], info, failOnErrors);
+    return compareWithBase(head, base?.findings ?? [], info, failOnErrors, notFixedByUpdate);
   } finally {
     process.off('exit', cleanup);
     cleanup();
@@ -197,9 +201,21 @@ export function matchFindings(head: readonly Finding[], base: readonly Finding[]
   return { existing, fixed: leftBase };
 }
 
+/**
+ * A base admission-policy finding (the base is admitted as CREATEs) on an object the head updates, whose
+ * policy or binding does not match that UPDATE (a policy for CREATE only): not fixed, merely not asked.
+ */
+function notFixedByUpdate(f: Finding): boolean {
+  if (f.ruleId !== 'admission-policy') return false;
+  const named = /ValidatingAdmissionPolicy (\S+) \(binding (\S+), validation /.exec(f.message);
+  return named !== null && updateNotMatched(f.source, f.object, named[1]!, named[2]!);
+}
+
 /** The head's result with every finding classified, the fixed ones added, and the verdict from the gate. */
-export function compareWithBase(head: ScanResult, base: readonly Finding[], info: BaseInfo, failOnErrors: boolean): ScanResult {
-  const { existing, fixed } = matchFindings(head.findings, base);
+export function compareWithBase(head: ScanResult, base: readonly Finding[], info: BaseInfo, failOnErrors: boolean, notFixed: (f: Finding) => boolean = () => false): ScanResult {
+  const matched = matchFindings(head.findings, base);
+  const existing = matched.existing;
+  const fixed = matched.fixed.filter((f) => !notFixed(f));
   const findings = head.findings.map((f): Finding => ({ ...f, status: existing.has(f) ? 'existing' : 'new' }));
   const gated = info.gate === 'all' ? findings : findings.filter((f) => f.status === 'new');
   const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, head.summary.failOn)).length;

@@ -20,7 +20,8 @@ import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } fro
 import { discover, findRepoRoot, relativeTo } from './discover.ts';
 import { load } from './load.ts';
 import { UsageError } from '../model/errors.ts';
-import { policyFilesAtBase, prepareScanAdmission } from './admission.ts';
+import { deletionFindings, policyFilesAtBase, prepareScanAdmission } from './admission.ts';
+import type { UserInfo } from '../admission/prepared.ts';
 import { customRulesOf } from '../../rules/_templates/custom-cel.ts';
 import { CommentFiles } from './suppress.ts';
 import { applyBaselineFile } from './baseline-file.ts';
@@ -88,6 +89,12 @@ export interface ScanOptions {
    * gates the scan; only the charts it returns are rendered (pipeline/changed-charts.ts, with --base).
    */
   selectCharts?: (charts: string[], config: Config) => string[];
+  /** The base revision's objects (base-compare.ts): admission policies see those the head keeps as UPDATEs, those it drops as DELETEs. */
+  admissionBase?: readonly ScannedObject[];
+  /** Told the scanned objects once they are loaded (base-compare.ts keeps the base's for admissionBase). */
+  onObjects?: (objects: readonly ScannedObject[]) => void;
+  /** The requester admission policies see in request.userInfo (`--as`); overrides `admission.userInfo`. */
+  admissionUser?: UserInfo;
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -239,8 +246,15 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   // In a pull request (policyFrom) the configuration's policy files are read as the base commit has them.
   const configPolicies = config.admissionPolicies ?? [];
   const atBase = policy?.sha !== undefined && configPolicies.length > 0 ? await policyFilesAtBase(repoRoot, policy.sha, configPolicies) : undefined;
-  loaded.errors.push(...prepareScanAdmission(loaded.objects, [...(atBase ? [] : configPolicies), ...(options.policies ?? [])], repoRoot, atBase));
+  // With a base scan, objects the base deploys are admitted as UPDATEs, those the change removes as DELETEs
+  // (every evaluated object: second renders' too).
+  const evaluated = [...new Set([...loaded.objects, ...loaded.variants.flatMap((render) => render.objects)])];
+  options.onObjects?.(evaluated);
+  const userInfo = options.admissionUser ?? config.admissionUserInfo;
+  const admissionContext = { ...(options.admissionBase ? { base: options.admissionBase, evaluated } : {}), ...(userInfo ? { userInfo } : {}) };
+  loaded.errors.push(...prepareScanAdmission(loaded.objects, [...(atBase ? [] : configPolicies), ...(options.policies ?? [])], repoRoot, atBase, admissionContext));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
+  evaluation.findings.push(...deletionFindings(config));
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.
@@ -300,6 +314,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const redactor = new Redactor([
     ...runCredentials({ credentials: options.credentials ?? [], workTrees: [repoRoot, process.cwd()] }),
     ...scannedSecrets(loaded.objects),
+    ...scannedSecrets(options.admissionBase ?? []),
     ...loaded.secrets,
     ...loaded.renders.flatMap((render) => valuesSecrets(nodesOf(valuesOfRender(render).value))),
     ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),

@@ -303,8 +303,9 @@ function countsTable(result: ScanResult): string {
 function policyDenials(findings: readonly Finding[]): string {
   const seen = new Set<string>();
   for (const f of findings) {
-    const m = /^Denied by ValidatingAdmissionPolicy (\S+) \(binding (\S+),/.exec(f.message);
-    if (m) seen.add(`denied by ValidatingAdmissionPolicy ${m[1]} (binding ${m[2]})`);
+    // With a base, a denial of the UPDATE (or DELETE) the change sends says so.
+    const m = /^Denied by ValidatingAdmissionPolicy (\S+) \(binding (\S+), validation \d+\)( on (?:UPDATE|DELETE))?/.exec(f.message);
+    if (m) seen.add(`denied by ValidatingAdmissionPolicy ${m[1]} (binding ${m[2]})${m[3] ?? ''}`);
   }
   return [...seen].join('; ');
 }

@@ -11,6 +11,7 @@ import { registerOptionals } from './optionals.ts';
 import { registerURL } from './url.ts';
 import { registerComprehensions } from './comprehensions.ts';
 import { registerStrings } from './strings.ts';
+import { registerTimestamps } from './timestamps.ts';
 
 export function registerKubernetesLibraries(env: Environment): void {
   registerAuthz(env);
@@ -24,4 +25,5 @@ export function registerKubernetesLibraries(env: Environment): void {
   registerURL(env);
   registerComprehensions(env);
   registerStrings(env);
+  registerTimestamps(env);
 }

@@ -2,6 +2,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { Optional } from '@marcbachmann/cel-js';
 import { celEquals, entriesOf } from './values.ts';
+import { OPT_LIST, OPT_MAP } from '../optional-literals.ts';
 
 function isZero(v: unknown): boolean {
   if (v === null || v === undefined || v === false || v === '' || v === 0 || v === 0n) return true;
@@ -22,5 +23,13 @@ function optionalEquals(a: Optional, b: Optional): boolean {
 
 export function registerOptionals(env: Environment): void {
   env.registerFunction('OptionalNamespace.ofNonZeroValue(A): optional<A>', (_: unknown, v: unknown) => (isZero(v) ? Optional.none() : Optional.of(v)))
-    .registerOperator('optional<A> == optional<A>', optionalEquals);
+    .registerOperator('optional<A> == optional<A>', optionalEquals)
+    // Optional entries of list and map literals, as optional-literals.ts rewrites them.
+    .registerFunction(`${OPT_LIST}(optional<A>): list<A>`, (o: Optional) => (o.hasValue() ? [o.value()] : []))
+    .registerFunction(`${OPT_MAP}(map<K, V>, K, optional<V>): map<K, V>`, (m: unknown, k: unknown, o: Optional) => {
+      if (!o.hasValue()) return m;
+      const out = new Map(entriesOf(m) ?? []);
+      out.set(k, o.value());
+      return out;
+    });
 }

@@ -1,5 +1,6 @@
 // cel-go ext.Strings (as Kubernetes enables it) and the Kubernetes regex library where cel-js lacks them:
 // replace, find, findAll, strings.quote, format, reverse, charAt; string() of durations and timestamps.
+import { timestampString } from './timestamps.ts';
 import type { Environment } from '@marcbachmann/cel-js';
 
 function replace(s: string, from: string, to: string, n: bigint): string {
@@ -49,9 +50,6 @@ function durationString(d: { seconds: bigint; nanos: number }): string {
   return `${neg ? '-' : ''}${secs}${fracText}s`;
 }
 
-function timestampString(d: Date): string {
-  return d.toISOString().replace(/\.000Z$/, 'Z');
-}
 
 function formatValue(v: unknown, verb: string, precision: number | undefined): string {
   switch (verb) {
