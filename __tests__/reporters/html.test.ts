@@ -56,7 +56,15 @@ describe('HTML report', () => {
     const f = result.findings[0]!;
     f.source = { ...f.source, values: { file: 'charts/shop/values.yaml', line: 12, key: 'securityContext.privileged' }, templateLocation: { file: 'charts/shop/templates/deployment.yaml', line: 31 } };
     f.fix = { file: 'charts/shop/values.yaml', line: 12, endLine: 12, replacement: '  privileged: false', diff: '-  privileged: true\n+  privileged: false', description: 'set securityContext.privileged to false' };
+    f.remediation = 'Set `privileged: false`, or `<b>` odd ` ticks.';
+    result.findings[2]!.valueSets = ['prod'];
     const html = renderHtml(result, { rules: RULES });
+    // Remediations' Markdown code becomes code elements only in pairs; the text stays escaped.
+    expect(html).toContain('<dt>Fix</dt><dd>Set &#96;privileged&#58; false&#96;, or &#96;&lt;b&gt;&#96; odd &#96; ticks.</dd>');
+    result.findings[0]!.remediation = 'Set `privileged: false` or `<b>`.';
+    expect(renderHtml(result, { rules: RULES })).toContain('<dt>Fix</dt><dd>Set <code>privileged&#58; false</code> or <code>&lt;b&gt;</code>.</dd>');
+    // Which value sets show a finding, when not the chart's defaults.
+    expect(html.match(/<dt>Value sets<\/dt><dd>[^<]*<\/dd>/g)).toEqual(['<dt>Value sets</dt><dd>only with values prod</dd>']);
     const headings = [...html.matchAll(/<section class="group" data-where="([^"]*)"><h3>([^<]*)/g)].map((m) => m[2]!.trim());
     expect(headings).toEqual(['chart charts/shop · values&#58; default', 'chart charts/shop · values&#58; prod', 'file deploy/app.yaml', 'file deploy/rbac.yaml', 'Terraform plan infra/main.tf']);
     expect(html).toContain('<dt>Change</dt><dd><code>charts/shop/values.yaml&#58;12</code> <code class="key">securityContext.privileged</code></dd><dt>Template</dt><dd><code>charts/shop/templates/deployment.yaml&#58;31</code></dd>');

@@ -71,6 +71,13 @@ export function esc(value: string, keepLines = false): string {
   return visible(value, keepLines).replace(/[&<>"'`:[#]/g, (c) => ENTITIES[c]!);
 }
 
+/** Escaped text whose backtick pairs (Markdown code in remediations) become code elements; the text stays escaped. */
+function codeSpans(escaped: string): string {
+  const parts = escaped.split('&#96;');
+  if (parts.length < 3 || parts.length % 2 === 0) return escaped;
+  return parts.map((part, i) => (i % 2 === 1 ? `<code>${part}</code>` : part)).join('');
+}
+
 /** Shortens to `max` code points, ending in an ellipsis. */
 function clipped(value: string, max: number): string {
   const chars = [...value];
@@ -145,7 +152,7 @@ function rulesHtml(findings: readonly Finding[], rules: ReadonlyMap<string, Rule
       .filter((r) => /^https:\/\/[^\s"'<>]+$/.test(r.url))
       .map((r) => `<a href="${esc(r.url)}" rel="noreferrer noopener" target="_blank">${esc(r.title)}</a>`)
       .join(' · ');
-    return `<div class="ruledoc" id="rule-${esc(id)}"><h3><code>${esc(id)}</code> ${esc(meta.title)} <span class="dim">${esc(meta.defaultSeverity)} · ${esc(meta.category)}</span></h3><p>${esc(meta.description)}</p><p><strong>Fix:</strong> ${esc(meta.remediation)}</p>${refs ? `<p class="dim">${refs}</p>` : ''}</div>`;
+    return `<div class="ruledoc" id="rule-${esc(id)}"><h3><code>${esc(id)}</code> ${esc(meta.title)} <span class="dim">${esc(meta.defaultSeverity)} · ${esc(meta.category)}</span></h3><p>${esc(meta.description)}</p><p><strong>Fix:</strong> ${codeSpans(esc(meta.remediation))}</p>${refs ? `<p class="dim">${refs}</p>` : ''}</div>`;
   });
   return `<section id="rules"><h2>Rules in this report (${ids.length})</h2>${items.join('\n')}</section>`;
 }
@@ -164,11 +171,12 @@ function findingHtml(f: Finding, gates: (f: Finding) => boolean): string {
     if (template !== undefined) rows.push(`<dt>Template</dt><dd><code>${esc(clipped(template, LIMIT.label))}</code></dd>`);
     if (source.kind === 'helm' && source.unproven !== undefined) rows.push(`<dt>Values line</dt><dd class="dim">${esc(clipped(source.unproven, LIMIT.message))}</dd>`);
   }
+  // Only a finding some value sets alone give says so; the chart's defaults are the rule.
   const sets = valueSetLabel(f);
-  if (sets !== undefined) rows.push(`<dt>Value sets</dt><dd>${esc(clipped(sets, LIMIT.label))}</dd>`);
+  if (sets !== undefined && !sets.startsWith('in ')) rows.push(`<dt>Value sets</dt><dd>${esc(clipped(sets, LIMIT.label))}</dd>`);
   rows.push(`<dt>Field</dt><dd><code>${esc(clipped(f.path || '/', LIMIT.label))}</code></dd>`);
   if (f.related !== undefined && f.related.length > 0) rows.push(`<dt>Related</dt><dd>${f.related.slice(0, 5).map((r) => esc(clipped(objectLabel(r), LIMIT.label))).join(', ')}${f.related.length > 5 ? ` and ${f.related.length - 5} more` : ''}</dd>`);
-  if (f.remediation) rows.push(`<dt>Fix</dt><dd>${esc(clipped(f.remediation, LIMIT.message))}</dd>`);
+  if (f.remediation) rows.push(`<dt>Fix</dt><dd>${codeSpans(esc(clipped(f.remediation, LIMIT.message)))}</dd>`);
   if (f.fix !== undefined) {
     rows.push(
       `<dt>Proven fix</dt><dd>${esc(clipped(f.fix.description, LIMIT.message))} <span class="dim">(<code>${esc(clipped(`${f.fix.file}:${f.fix.line}`, LIMIT.label))}</code>, checked by re-rendering)</span><pre class="diff">${esc(clipped(f.fix.diff, LIMIT.diff), true)}</pre></dd>`,
@@ -310,27 +318,35 @@ function findingsHtml(result: ScanResult, listed: readonly Finding[], rules: Rea
 // reaches (node, service account, secrets), the bindings, the permissions they give.
 
 const NODE_W = 190;
-const NODE_H = 44;
 const GAP_X = 60;
 const GAP_Y = 14;
 const PAD = 12;
 const LABEL_CHARS = 27;
+const LABEL_LINES = 3;
+const LINE_H = 15;
 
-/** A label on at most two lines of the box, clipped. */
+/** A label on at most three lines of the box, broken after a space or separator where one is near, clipped. */
 function labelLines(label: string): string[] {
-  const chars = [...visible(label)];
-  if (chars.length <= LABEL_CHARS) return [chars.join('')];
-  const first = chars.slice(0, LABEL_CHARS);
-  // Break at the last space or separator of the first line when there is one late enough.
-  let cut = LABEL_CHARS;
-  for (let i = first.length - 1; i > LABEL_CHARS / 2; i--) {
-    if (first[i] === ' ' || first[i] === '/' || first[i] === '>') {
-      cut = i + 1;
+  let rest = [...visible(label)];
+  const lines: string[] = [];
+  while (rest.length > 0 && lines.length < LABEL_LINES) {
+    if (rest.length <= LABEL_CHARS) {
+      lines.push(rest.join(''));
+      rest = [];
       break;
     }
+    let cut = LABEL_CHARS;
+    for (let i = LABEL_CHARS - 1; i > LABEL_CHARS / 2; i--) {
+      if (rest[i] === ' ' || rest[i] === '/' || rest[i] === '>' || rest[i] === ',' || rest[i] === '-') {
+        cut = i + 1;
+        break;
+      }
+    }
+    lines.push(rest.slice(0, cut).join('').trimEnd());
+    rest = rest.slice(cut);
   }
-  const rest = chars.slice(cut);
-  return [chars.slice(0, cut).join('').trimEnd(), rest.length > LABEL_CHARS ? `${rest.slice(0, LABEL_CHARS - 1).join('')}…` : rest.join('')];
+  if (rest.length > 0) lines[lines.length - 1] = `${[...lines[lines.length - 1]!].slice(0, LABEL_CHARS - 1).join('')}…`;
+  return lines;
 }
 
 /** Columns by distance from the workload: nodes pointing at it to its left, what it reaches to its right. */
@@ -354,24 +370,28 @@ export function layoutBlastGraph(graph: BlastGraphModel): { column: Map<string, 
   return { column, row, columns: rows.length, rows };
 }
 
-function blastSvg(graph: BlastGraphModel, index: number): string {
+/** The graph as inline SVG (index: a number unique in the page, for the arrow marker's id). */
+export function blastSvg(graph: BlastGraphModel, index: number): string {
   const { column, row, columns, rows } = layoutBlastGraph(graph);
+  const labels = new Map(graph.nodes.map((n) => [n.id, labelLines(n.label)]));
+  // One height for every box: room for the longest label.
+  const nodeH = Math.max(...[...labels.values()].map((l) => l.length)) * LINE_H + 14;
   const tallest = Math.max(...rows);
-  const height = PAD * 2 + tallest * NODE_H + (tallest - 1) * GAP_Y;
+  const height = PAD * 2 + tallest * nodeH + (tallest - 1) * GAP_Y;
   const width = PAD * 2 + columns * NODE_W + (columns - 1) * GAP_X;
   const position = (id: string) => {
     const c = column.get(id)!;
-    const offset = ((tallest - rows[c]!) * (NODE_H + GAP_Y)) / 2;
-    return { x: PAD + c * (NODE_W + GAP_X), y: PAD + offset + row.get(id)! * (NODE_H + GAP_Y) };
+    const offset = ((tallest - rows[c]!) * (nodeH + GAP_Y)) / 2;
+    return { x: PAD + c * (NODE_W + GAP_X), y: PAD + offset + row.get(id)! * (nodeH + GAP_Y) };
   };
   const marker = `arrow${index}`;
   const edges = graph.edges.map((e) => {
     const a = position(e.from);
     const b = position(e.to);
     const x1 = a.x + NODE_W;
-    const y1 = a.y + NODE_H / 2;
+    const y1 = a.y + nodeH / 2;
     const x2 = b.x - 2;
-    const y2 = b.y + NODE_H / 2;
+    const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
     const path = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     // The label just before the arrow's head: fanned-out edges start together but end apart.
@@ -380,9 +400,9 @@ function blastSvg(graph: BlastGraphModel, index: number): string {
   });
   const nodes = graph.nodes.map((n) => {
     const { x, y } = position(n.id);
-    const lines = labelLines(n.label);
-    const texts = lines.map((l, i) => `<text x="${x + NODE_W / 2}" y="${y + NODE_H / 2 + (i - (lines.length - 1) / 2) * 15 + 5}" text-anchor="middle">${esc(l)}</text>`).join('');
-    return `<g class="node k-${n.kind}" data-node="${n.id}"><title>${esc(clipped(n.label, LIMIT.label))}</title><rect x="${x}" y="${y}" width="${NODE_W}" height="${NODE_H}" rx="6"/>${texts}</g>`;
+    const lines = labels.get(n.id)!;
+    const texts = lines.map((l, i) => `<text x="${x + NODE_W / 2}" y="${y + nodeH / 2 + (i - (lines.length - 1) / 2) * LINE_H + 4}" text-anchor="middle">${esc(l)}</text>`).join('');
+    return `<g class="node k-${n.kind}" data-node="${n.id}"><title>${esc(clipped(n.label, LIMIT.label))}</title><rect x="${x}" y="${y}" width="${NODE_W}" height="${nodeH}" rx="6"/>${texts}</g>`;
   });
   return (
     `<svg class="blast" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">` +
@@ -462,6 +482,22 @@ function fixedHtml(result: ScanResult): string {
 // ---------------------------------------------------------------------------------------------------------
 // Style and script (written without a line that starts with `::` or holds `##[`)
 
+/** How the blast-radius SVG looks (also used by scripts/screenshots.ts for the comment's graphs). */
+export const BLAST_STYLE = `
+svg.blast{max-width:100%;height:auto}
+svg.blast text{font:12px system-ui,sans-serif;fill:#1f2328}
+svg.blast rect{fill:#fff;stroke:#8c959f;stroke-width:1.2}
+svg.blast .k-workload rect{fill:#ffebe9;stroke:#cf222e;stroke-width:2}
+svg.blast .k-exposure rect{fill:#ddf4ff;stroke:#0969da}
+svg.blast .k-node rect{fill:#fbefff;stroke:#8250df}
+svg.blast .k-account rect,svg.blast .k-role rect{fill:#f6f8fa}
+svg.blast .k-permission rect{fill:#fff8c5;stroke:#bf8700}
+svg.blast .k-secret rect{fill:#fff1e5;stroke:#bc4c00}
+svg.blast .edge path{fill:none;stroke:#59636e;stroke-width:1.4}
+svg.blast marker path{fill:#59636e}
+svg.blast text.el{font-size:11px;fill:#59636e;paint-order:stroke;stroke:#fff;stroke-width:3px}
+`;
+
 const STYLE = `
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1f2328;background:#f6f8fa}
@@ -518,19 +554,7 @@ pre.diff{background:#f6f8fa;border:1px solid #d0d7de;padding:6px;margin:4px 0;wh
 .workload{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:4px 12px 8px;margin:8px 0}
 .workload ul{margin:4px 0}
 .graph{overflow-x:auto}
-svg.blast{max-width:100%;height:auto}
-svg.blast text{font:12px system-ui,sans-serif;fill:#1f2328}
-svg.blast rect{fill:#fff;stroke:#8c959f;stroke-width:1.2}
-svg.blast .k-workload rect{fill:#ffebe9;stroke:#cf222e;stroke-width:2}
-svg.blast .k-exposure rect{fill:#ddf4ff;stroke:#0969da}
-svg.blast .k-node rect{fill:#fbefff;stroke:#8250df}
-svg.blast .k-account rect,svg.blast .k-role rect{fill:#f6f8fa}
-svg.blast .k-permission rect{fill:#fff8c5;stroke:#bf8700}
-svg.blast .k-secret rect{fill:#fff1e5;stroke:#bc4c00}
-svg.blast .edge path{fill:none;stroke:#59636e;stroke-width:1.4}
-svg.blast marker path{fill:#59636e}
-svg.blast text.el{font-size:11px;fill:#59636e;paint-order:stroke;stroke:#fff;stroke-width:3px}
-table.pss{width:100%;font-size:13px}
+${BLAST_STYLE}table.pss{width:100%;font-size:13px}
 tr.denied td:first-child{border-left:3px solid #cf222e}
 footer{margin-top:32px;color:#59636e;font-size:12px}
 `;
