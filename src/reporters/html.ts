@@ -372,6 +372,7 @@ export function layoutBlastGraph(graph: BlastGraphModel): { column: Map<string, 
 
 /** The graph as inline SVG (index: a number unique in the page, for the arrow marker's id). */
 export function blastSvg(graph: BlastGraphModel, index: number): string {
+  const title = `What a compromise of ${graph.nodes[0]?.label ?? 'the workload'} reaches`;
   const { column, row, columns, rows } = layoutBlastGraph(graph);
   const labels = new Map(graph.nodes.map((n) => [n.id, labelLines(n.label)]));
   // One height for every box: room for the longest label.
@@ -405,7 +406,7 @@ export function blastSvg(graph: BlastGraphModel, index: number): string {
     return `<g class="node k-${n.kind}" data-node="${n.id}"><title>${esc(clipped(n.label, LIMIT.label))}</title><rect x="${x}" y="${y}" width="${NODE_W}" height="${nodeH}" rx="6"/>${texts}</g>`;
   });
   return (
-    `<svg class="blast" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">` +
+    `<svg class="blast" role="img" aria-label="${esc(clipped(title, LIMIT.label))}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">` +
     `<defs><marker id="${marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>` +
     `${edges.join('')}${nodes.join('')}</svg>`
   );
