@@ -101,7 +101,6 @@ function whereOf(f: Finding): string {
 }
 
 interface Group {
-  key: string;
   where: string;
   heading: string;
   verdict?: { text: string; allowed: boolean };
@@ -121,7 +120,6 @@ function groupFindings(result: ScanResult, findings: readonly Finding[]): Group[
     if (group === undefined) {
       const chart = helm ? charts.get(`${f.source.chart}\u0000${set}`) : undefined;
       group = {
-        key,
         where: whereOf(f),
         heading: helm ? `chart ${f.source.chart} · values: ${set}` : `${f.source.kind === 'terraform' ? 'Terraform plan' : 'file'} ${f.source.file}`,
         order: [helm ? 0 : 1, whereOf(f), set === 'default' ? '' : `\u0001${set}`],
@@ -166,9 +164,9 @@ function findingHtml(f: Finding, gates: (f: Finding) => boolean): string {
     const template = locationLabel(source.templateLocation?.file ?? source.file, source.templateLocation?.line ?? source.line);
     rows.push(`<dt>Template</dt><dd><code>${esc(clipped(template, LIMIT.label))}</code></dd>`);
   } else {
-    rows.push(`<dt>${source.kind === 'helm' ? 'Rendered at' : 'At'}</dt><dd><code>${esc(clipped(locationLabel(source.file, source.line), LIMIT.label))}</code>${source.address !== undefined ? ` <code>${esc(clipped(source.address, LIMIT.label))}</code>` : ''}</dd>`);
+    rows.push(`<dt>${source.kind === 'helm' ? 'Template' : 'File'}</dt><dd><code>${esc(clipped(locationLabel(source.file, source.line), LIMIT.label))}</code>${source.address !== undefined ? ` <code>${esc(clipped(source.address, LIMIT.label))}</code>` : ''}</dd>`);
     const template = templateLabel(source);
-    if (template !== undefined) rows.push(`<dt>Template</dt><dd><code>${esc(clipped(template, LIMIT.label))}</code></dd>`);
+    if (template !== undefined) rows.push(`<dt>Emitted at</dt><dd><code>${esc(clipped(template, LIMIT.label))}</code></dd>`);
     if (source.kind === 'helm' && source.unproven !== undefined) rows.push(`<dt>Values line</dt><dd class="dim">${esc(clipped(source.unproven, LIMIT.message))}</dd>`);
   }
   // Only a finding some value sets alone give says so; the chart's defaults are the rule.
