@@ -1,8 +1,9 @@
 // The HTML report in a real browser: Debian's Chromium, headless, driven by playwright-core (which never
 // downloads a browser here). A real scan of small charts with the real helm writes the report through the
 // CLI; the page is opened from file:// and must load nothing, log nothing, run no planted markup, filter
-// and search, and draw the blast-radius graph. Without Chromium the suite skips with one line, unless
+// and search (and, against a base commit, show the new findings alone), and draw the blast-radius graph. Without Chromium the suite skips with one line, unless
 // PREADMIT_REQUIRE_CHROMIUM=1 (CI), where a missing browser fails it.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,15 +34,17 @@ const PLANTED = {
   podName: 'debug</script><img src=x onerror=alert(5)>',
 };
 
-function writeRepo(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-html-'));
-  const put = (file: string, text: string) => {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  };
-  put('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 0.1.0\n');
-  put('charts/web/values.yaml', `image: registry.example/web:1.2.3\nsecurityContext:\n  privileged: true\ncontainerName: ${JSON.stringify(PLANTED.containerName)}\n`);
+function put(dir: string, file: string, text: string): void {
+  mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+  writeFileSync(path.join(dir, file), text);
+}
+
+/** charts/web: a privileged (or not) Deployment whose token is bound to cluster-admin, behind a LoadBalancer. */
+function writeWebChart(dir: string, privileged: boolean, containerName: string): void {
+  put(dir, 'charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 0.1.0\n');
+  put(dir, 'charts/web/values.yaml', `image: registry.example/web:1.2.3\nsecurityContext:\n  privileged: ${privileged}\ncontainerName: ${JSON.stringify(containerName)}\n`);
   put(
+    dir,
     'charts/web/templates/rbac.yaml',
     `apiVersion: v1
 kind: ServiceAccount
@@ -55,6 +58,7 @@ subjects: [{kind: ServiceAccount, name: web, namespace: "{{ .Release.Namespace }
 `,
   );
   put(
+    dir,
     'charts/web/templates/deployment.yaml',
     `apiVersion: apps/v1
 kind: Deployment
@@ -79,9 +83,15 @@ metadata: {name: web}
 spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80}]}
 `,
   );
-  put(`charts/${PLANTED.chartDir}/Chart.yaml`, 'apiVersion: v2\nname: evil\nversion: 0.1.0\n');
-  put(`charts/${PLANTED.chartDir}/templates/fail.yaml`, `{{ fail ${JSON.stringify(PLANTED.failMessage)} }}\n`);
+}
+
+function writeRepo(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-html-'));
+  writeWebChart(dir, true, PLANTED.containerName);
+  put(dir, `charts/${PLANTED.chartDir}/Chart.yaml`, 'apiVersion: v2\nname: evil\nversion: 0.1.0\n');
+  put(dir, `charts/${PLANTED.chartDir}/templates/fail.yaml`, `{{ fail ${JSON.stringify(PLANTED.failMessage)} }}\n`);
   put(
+    dir,
     `deploy/${PLANTED.manifestFile}`,
     `apiVersion: v1
 kind: Pod
@@ -95,12 +105,12 @@ spec:
 }
 
 /** Runs the CLI in-process in `dir`, as a user would there (its stderr lists the render error); the report's path. */
-async function scanToHtml(dir: string): Promise<string> {
+async function scanToHtml(dir: string, ...extra: string[]): Promise<string> {
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   const before = process.cwd();
   process.chdir(dir);
   try {
-    const code = await main(['scan', '.', '--helm', helm, '--format', 'html', '--output', 'out/report.html']);
+    const code = await main(['scan', '.', '--helm', helm, '--format', 'html', '--output', 'out/report.html', ...extra]);
     expect(code).toBe(1);
   } finally {
     process.chdir(before);
@@ -243,5 +253,32 @@ describe.skipIf(!present && !REQUIRED)('HTML report in headless Chromium', () =>
     expect(await page.textContent('#errors h2')).toBe('Errors (1): these inputs were not scanned, or not completely');
     expect(await page.locator('#pss tr.denied').count()).toBeGreaterThanOrEqual(2);
     expect(readFileSync(report, 'utf8').length).toBeLessThan(200_000);
+  });
+
+  it('against a base revision: new and existing marked, the new-only filter shows the new finding alone', async () => {
+    // The base commit runs the chart unprivileged; the work tree (what --base compares) turns privileged on.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-html-base-'));
+    writeWebChart(dir, false, 'app');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir }, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('-c', 'user.email=dev@example.com', '-c', 'user.name=dev', 'commit', '-q', '-m', 'base');
+    writeWebChart(dir, true, 'app');
+    const based = await scanToHtml(dir, '--base', 'HEAD');
+    const second = await browser.newPage();
+    const seen: string[] = [];
+    second.on('console', (m) => seen.push(m.text()));
+    second.on('request', (r) => seen.push(r.url()));
+    await second.goto(pathToFileURL(based).href);
+    expect(seen).toEqual([pathToFileURL(based).href]);
+    const shownRules = () => second.$$eval('article.finding', (els) => (els as unknown as Shown[]).filter((e) => !e.hidden).map((e) => `${e.dataset.rule} ${e.dataset.status}`));
+    const all = await shownRules();
+    expect(all).toContain('pss-privileged new');
+    expect(all.filter((r) => r.endsWith(' existing')).length).toBeGreaterThan(5);
+    expect(await second.isEnabled('input[name=new]')).toBe(true);
+    await second.check('input[name=new]');
+    expect(await shownRules()).toEqual(['pss-privileged new']);
+    expect(await second.textContent('header.verdict h1')).toBe('FAIL: 1 blocking new finding');
+    await second.close();
   });
 });
