@@ -4,7 +4,7 @@
 // and search (and, against a base commit, show the new findings alone), and draw the blast-radius graph. Without Chromium the suite skips with one line, unless
 // PREADMIT_REQUIRE_CHROMIUM=1 (CI), where a missing browser fails it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +33,15 @@ const PLANTED = {
   manifestFile: 'pod<svg onload=alert(4)>.yaml',
   podName: 'debug</script><img src=x onerror=alert(5)>',
 };
+
+const made: string[] = [];
+
+/** A temporary folder, removed after the suite. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
 
 function put(dir: string, file: string, text: string): void {
   mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -86,7 +95,7 @@ spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80}]}
 }
 
 function writeRepo(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-html-'));
+  const dir = tempDir('preadmit-html-');
   writeWebChart(dir, true, PLANTED.containerName);
   put(dir, `charts/${PLANTED.chartDir}/Chart.yaml`, 'apiVersion: v2\nname: evil\nversion: 0.1.0\n');
   put(dir, `charts/${PLANTED.chartDir}/templates/fail.yaml`, `{{ fail ${JSON.stringify(PLANTED.failMessage)} }}\n`);
@@ -151,6 +160,7 @@ describe.skipIf(!present && !REQUIRED)('HTML report in headless Chromium', () =>
 
   afterAll(async () => {
     await browser?.close();
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
   });
 
   const visible = () =>
@@ -257,7 +267,7 @@ describe.skipIf(!present && !REQUIRED)('HTML report in headless Chromium', () =>
 
   it('against a base revision: new and existing marked, the new-only filter shows the new finding alone', async () => {
     // The base commit runs the chart unprivileged; the work tree (what --base compares) turns privileged on.
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-html-base-'));
+    const dir = tempDir('preadmit-html-base-');
     writeWebChart(dir, false, 'app');
     const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir }, stdio: 'pipe' });
     git('init', '-q', '-b', 'main');
