@@ -29,9 +29,10 @@ plans, a YAML/JSON manifest file, a Terraform plan (terraform show -json plan > 
 or - for standard input (default: .).
 
 Options:
-  --format text|json|sarif|markdown|junit
+  --format text|json|sarif|markdown|junit|html
                                       report format (default text; junit for CI systems
-                                      other than GitHub)
+                                      other than GitHub; html: one self-contained page,
+                                      e.g. --format html --output report.html)
   --min-severity LEVEL                text: list only findings at or above LEVEL (the verdict
                                       still counts every finding)
   --verbose                           text: show each finding's field (JSON pointer)

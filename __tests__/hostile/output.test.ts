@@ -274,7 +274,7 @@ describe('CLI --output never writes through a link', () => {
     writeFileSync(path.join(dir, 'pod.yaml'), PRIVILEGED_POD.replace(/name: \S+/, 'name: "##[add-mask]CRITICAL"'));
     vi.stubEnv('GITHUB_ACTIONS', 'true');
     try {
-      for (const format of ['text', 'json', 'sarif', 'markdown', 'junit']) {
+      for (const format of ['text', 'json', 'sarif', 'markdown', 'junit', 'html']) {
         const result = await cli(['scan', 'pod.yaml', '--format', format], dir);
         expect(result.code).toBe(1);
         expect(result.stdout).toMatch(/add\\?-mask/); // (escaped in Markdown)

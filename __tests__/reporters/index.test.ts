@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS, render } from '../../src/reporters/index.ts';
+import { renderHtml } from '../../src/reporters/html.ts';
 import { renderJson } from '../../src/reporters/json.ts';
 import { renderMarkdown } from '../../src/reporters/markdown.ts';
 import { renderSarif } from '../../src/reporters/sarif.ts';
@@ -15,6 +16,7 @@ describe('render', () => {
     expect(render('text', result, { rules: RULES })).toBe(renderText(result));
     expect(render('json', result, { rules: RULES })).toBe(renderJson(result));
     expect(render('sarif', result, { rules: RULES })).toBe(renderSarif(result, RULES));
+    expect(render('html', result, { rules: RULES })).toBe(renderHtml(result, { rules: RULES }));
     expect(render('markdown', result, { rules: RULES, fileUrl, maxLength: 3000 })).toBe(renderMarkdown(result, { rules: RULES, fileUrl, maxLength: 3000 }));
     expect(render('markdown', result, { rules: RULES, maxLength: 3000 }).length).toBeLessThanOrEqual(3000);
   });

@@ -2,13 +2,14 @@
 // @actions/* imports. Publishing (files, comments, summaries, uploads) belongs to the callers.
 import type { ScanResult } from '../model/model.ts';
 import type { RuleLike } from './common.ts';
+import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown, type MarkdownOptions } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
 import { renderText, type TextOptions } from './text.ts';
 
-export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface ReportOptions {
@@ -42,6 +43,8 @@ export function render(format: Format, result: ScanResult, options: ReportOption
       return renderJunit(result);
     case 'sarif':
       return renderSarif(result, options.rules);
+    case 'html':
+      return renderHtml(result, { rules: options.rules });
     case 'markdown':
       return renderMarkdown(result, {
         rules: options.rules,
@@ -56,4 +59,4 @@ export function render(format: Format, result: ScanResult, options: ReportOption
 
 export type { RuleLike } from './common.ts';
 export { escapeMarkdown, DEFAULT_MAX_LENGTH } from './markdown.ts';
-export { renderJson, renderMarkdown, renderSarif, renderText };
+export { renderHtml, renderJson, renderMarkdown, renderSarif, renderText };
