@@ -37,9 +37,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../main/node_modules/isexe/windows.js
+// node_modules/isexe/windows.js
 var require_windows = __commonJS({
-  "../main/node_modules/isexe/windows.js"(exports, module) {
+  "node_modules/isexe/windows.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
@@ -77,9 +77,9 @@ var require_windows = __commonJS({
   }
 });
 
-// ../main/node_modules/isexe/mode.js
+// node_modules/isexe/mode.js
 var require_mode = __commonJS({
-  "../main/node_modules/isexe/mode.js"(exports, module) {
+  "node_modules/isexe/mode.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
@@ -110,9 +110,9 @@ var require_mode = __commonJS({
   }
 });
 
-// ../main/node_modules/isexe/index.js
+// node_modules/isexe/index.js
 var require_isexe = __commonJS({
-  "../main/node_modules/isexe/index.js"(exports, module) {
+  "node_modules/isexe/index.js"(exports, module) {
     var fs = __require("fs");
     var core2;
     if (process.platform === "win32" || global.TESTING_WINDOWS) {
@@ -165,9 +165,9 @@ var require_isexe = __commonJS({
   }
 });
 
-// ../main/node_modules/which/which.js
+// node_modules/which/which.js
 var require_which = __commonJS({
-  "../main/node_modules/which/which.js"(exports, module) {
+  "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
     var path37 = __require("path");
     var COLON = isWindows ? ";" : ":";
@@ -261,9 +261,9 @@ var require_which = __commonJS({
   }
 });
 
-// ../main/node_modules/path-key/index.js
+// node_modules/path-key/index.js
 var require_path_key = __commonJS({
-  "../main/node_modules/path-key/index.js"(exports, module) {
+  "node_modules/path-key/index.js"(exports, module) {
     "use strict";
     var pathKey4 = (options = {}) => {
       const environment = options.env || process.env;
@@ -278,9 +278,9 @@ var require_path_key = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/util/resolveCommand.js
+// node_modules/cross-spawn/lib/util/resolveCommand.js
 var require_resolveCommand = __commonJS({
-  "../main/node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
+  "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
     var path37 = __require("path");
     var which = require_which();
@@ -320,9 +320,9 @@ var require_resolveCommand = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/util/escape.js
+// node_modules/cross-spawn/lib/util/escape.js
 var require_escape = __commonJS({
-  "../main/node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
+  "node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
     "use strict";
     var metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
     function escapeCommand(arg) {
@@ -345,17 +345,17 @@ var require_escape = __commonJS({
   }
 });
 
-// ../main/node_modules/shebang-regex/index.js
+// node_modules/shebang-regex/index.js
 var require_shebang_regex = __commonJS({
-  "../main/node_modules/shebang-regex/index.js"(exports, module) {
+  "node_modules/shebang-regex/index.js"(exports, module) {
     "use strict";
     module.exports = /^#!(.*)/;
   }
 });
 
-// ../main/node_modules/shebang-command/index.js
+// node_modules/shebang-command/index.js
 var require_shebang_command = __commonJS({
-  "../main/node_modules/shebang-command/index.js"(exports, module) {
+  "node_modules/shebang-command/index.js"(exports, module) {
     "use strict";
     var shebangRegex = require_shebang_regex();
     module.exports = (string = "") => {
@@ -373,9 +373,9 @@ var require_shebang_command = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/util/readShebang.js
+// node_modules/cross-spawn/lib/util/readShebang.js
 var require_readShebang = __commonJS({
-  "../main/node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
+  "node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
     "use strict";
     var fs = __require("fs");
     var shebangCommand = require_shebang_command();
@@ -395,9 +395,9 @@ var require_readShebang = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/parse.js
+// node_modules/cross-spawn/lib/parse.js
 var require_parse = __commonJS({
-  "../main/node_modules/cross-spawn/lib/parse.js"(exports, module) {
+  "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
     var path37 = __require("path");
     var resolveCommand = require_resolveCommand();
@@ -457,9 +457,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/lib/enoent.js
+// node_modules/cross-spawn/lib/enoent.js
 var require_enoent = __commonJS({
-  "../main/node_modules/cross-spawn/lib/enoent.js"(exports, module) {
+  "node_modules/cross-spawn/lib/enoent.js"(exports, module) {
     "use strict";
     var isWin = process.platform === "win32";
     function notFoundError(original, syscall) {
@@ -507,9 +507,9 @@ var require_enoent = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-spawn/index.js
+// node_modules/cross-spawn/index.js
 var require_cross_spawn = __commonJS({
-  "../main/node_modules/cross-spawn/index.js"(exports, module) {
+  "node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
     var parse2 = require_parse();
@@ -534,9 +534,9 @@ var require_cross_spawn = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -591,9 +591,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../main/node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -749,9 +749,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -920,9 +920,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -990,9 +990,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
@@ -1040,9 +1040,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function toJS(value, arg, ctx) {
@@ -1070,9 +1070,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity7 = require_identity();
@@ -1111,9 +1111,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -1229,9 +1229,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Node = require_Node();
@@ -1259,9 +1259,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -1334,9 +1334,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity7 = require_identity();
@@ -1477,9 +1477,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -1494,9 +1494,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1630,9 +1630,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1822,9 +1822,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header2 = (startWithSpace ? indentSize : "") + chomp;
+      let header3 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header3 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -1839,11 +1839,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header2}
+          return `>${header3}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header2}
+      return `|${header3}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -1913,9 +1913,9 @@ ${indent}`);
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity7 = require_identity();
@@ -2037,9 +2037,9 @@ ${ctx.indent}${str3}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -2170,9 +2170,9 @@ ${ctx.indent}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../main/node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -2192,9 +2192,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -2252,9 +2252,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -2316,9 +2316,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -2356,9 +2356,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -2507,9 +2507,9 @@ ${indent}${end}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2651,9 +2651,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2673,9 +2673,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2789,9 +2789,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2811,9 +2811,9 @@ var require_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
@@ -2830,9 +2830,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2848,9 +2848,9 @@ var require_null2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2872,9 +2872,9 @@ var require_bool = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format3, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2899,9 +2899,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2945,9 +2945,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2990,9 +2990,9 @@ var require_int = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3018,9 +3018,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -3085,9 +3085,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -3151,9 +3151,9 @@ var require_binary = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3229,9 +3229,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var toJS = require_toJS();
@@ -3307,9 +3307,9 @@ var require_omap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -3339,9 +3339,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -3388,9 +3388,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -3467,9 +3467,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3556,9 +3556,9 @@ var require_set = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str3, asBigInt) {
@@ -3644,9 +3644,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3688,9 +3688,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3782,9 +3782,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var map2 = require_map();
@@ -3814,9 +3814,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -3894,9 +3894,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -4203,9 +4203,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "../main/node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -4268,9 +4268,9 @@ ${pointer}
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -4402,9 +4402,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -4444,9 +4444,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -4462,9 +4462,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -4478,9 +4478,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4586,9 +4586,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4637,9 +4637,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4680,9 +4680,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -4874,9 +4874,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -4939,17 +4939,17 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header2)
+      const header3 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header3)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type2 = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type2 = header3.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
@@ -4960,26 +4960,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header2.length;
+        const value2 = header3.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header3.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type: type2, comment: header2.comment, range: [start, end2, end2] };
+        return { value: value2, type: type2, comment: header3.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header2.indent;
-      let offset = scalar.offset + header2.length;
+      let trimIndent = scalar.indent + header3.indent;
+      let offset = scalar.offset + header3.length;
       let contentStart2 = 0;
       for (let i2 = 0; i2 < chompStart; ++i2) {
         const [indent, content] = lines[i2];
         if (content === "" || content === "\r") {
-          if (header2.indent === 0 && indent.length > trimIndent)
+          if (header3.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header2.indent === 0)
+          if (header3.indent === 0)
             trimIndent = indent.length;
           contentStart2 = i2;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -5006,7 +5006,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header2.indent ? "explicit indentation indicator" : "first line";
+          const src = header3.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
@@ -5033,7 +5033,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header2.chomp) {
+      switch (header3.chomp) {
         case "-":
           break;
         case "+":
@@ -5045,8 +5045,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header2.length + scalar.source.length;
-      return { value, type: type2, comment: header2.comment, range: [start, end, end] };
+      const end = start + header3.length + scalar.source.length;
+      return { value, type: type2, comment: header3.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -5122,9 +5122,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -5343,9 +5343,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -5424,9 +5424,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -5454,9 +5454,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -5560,9 +5560,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5603,9 +5603,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5811,9 +5811,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5885,10 +5885,10 @@ var require_cst_scalar = __commonJS({
             type2 = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header2 = token.props[0];
-            if (header2.type !== "block-scalar-header")
+            const header3 = token.props[0];
+            if (header3.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type2 = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type2 = header3.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -5920,10 +5920,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header2 = token.props[0];
-        if (header2.type !== "block-scalar-header")
+        const header3 = token.props[0];
+        if (header3.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header2.source = head;
+        header3.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -5996,9 +5996,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -6057,9 +6057,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -6119,9 +6119,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -6221,9 +6221,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty2(ch) {
@@ -6810,9 +6810,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6841,9 +6841,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7715,9 +7715,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../main/node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7812,9 +7812,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "../main/node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7864,9 +7864,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/code.js
+// node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -8018,9 +8018,9 @@ var require_code = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/scope.js
+// node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -8163,9 +8163,9 @@ var require_scope = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/index.js
+// node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -8883,9 +8883,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/util.js
+// node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "../main/node_modules/ajv/dist/compile/util.js"(exports) {
+  "node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
@@ -9050,9 +9050,9 @@ var require_util = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/names.js
+// node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "../main/node_modules/ajv/dist/compile/names.js"(exports) {
+  "node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -9089,9 +9089,9 @@ var require_names = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/errors.js
+// node_modules/ajv/dist/compile/errors.js
 var require_errors2 = __commonJS({
-  "../main/node_modules/ajv/dist/compile/errors.js"(exports) {
+  "node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -9211,9 +9211,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
+// node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -9262,9 +9262,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/rules.js
+// node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "../main/node_modules/ajv/dist/compile/rules.js"(exports) {
+  "node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getRules = exports.isJSONType = void 0;
@@ -9293,9 +9293,9 @@ var require_rules = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/applicability.js
+// node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -9316,9 +9316,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/dataType.js
+// node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -9500,9 +9500,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/defaults.js
+// node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assignDefaults = void 0;
@@ -9537,9 +9537,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/code.js
+// node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -9670,9 +9670,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/keyword.js
+// node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -9788,9 +9788,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/subschema.js
+// node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -9871,9 +9871,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-deep-equal/index.js
+// node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "../main/node_modules/fast-deep-equal/index.js"(exports, module) {
+  "node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
     module.exports = function equal(a2, b) {
       if (a2 === b) return true;
@@ -9906,9 +9906,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// ../main/node_modules/json-schema-traverse/index.js
+// node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "../main/node_modules/json-schema-traverse/index.js"(exports, module) {
+  "node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
     var traverse = module.exports = function(schema2, opts, cb) {
       if (typeof opts == "function") {
@@ -9994,9 +9994,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/resolve.js
+// node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "../main/node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
@@ -10150,9 +10150,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/index.js
+// node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -10531,10 +10531,10 @@ var require_validate = __commonJS({
         else
           this.params = obj2;
       }
-      block$data(valid2, codeBlock, $dataValid = codegen_1.nil) {
+      block$data(valid2, codeBlock2, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
           this.check$data(valid2, $dataValid);
-          codeBlock();
+          codeBlock2();
         });
       }
       check$data(valid2 = codegen_1.nil, $dataValid = codegen_1.nil) {
@@ -10658,9 +10658,9 @@ var require_validate = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/validation_error.js
+// node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -10674,9 +10674,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/ref_error.js
+// node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -10691,9 +10691,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/index.js
+// node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "../main/node_modules/ajv/dist/compile/index.js"(exports) {
+  "node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -10915,9 +10915,9 @@ var require_compile = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/refs/data.json
+// node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "../main/node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "node_modules/ajv/dist/refs/data.json"(exports, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -10934,9 +10934,9 @@ var require_data = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/lib/utils.js
+// node_modules/fast-uri/lib/utils.js
 var require_utils = __commonJS({
-  "../main/node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -11468,9 +11468,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/lib/schemes.js
+// node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "../main/node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
     var { isUUID } = require_utils();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -11679,9 +11679,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/index.js
+// node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "../main/node_modules/fast-uri/index.js"(exports, module) {
+  "node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -12109,9 +12109,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/uri.js
+// node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var uri2 = require_fast_uri();
@@ -12120,9 +12120,9 @@ var require_uri = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/core.js
+// node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "../main/node_modules/ajv/dist/core.js"(exports) {
+  "node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -12731,9 +12731,9 @@ var require_core = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/id.js
+// node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var def = {
@@ -12746,9 +12746,9 @@ var require_id = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
+// node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.callRef = exports.getValidate = void 0;
@@ -12868,9 +12868,9 @@ var require_ref = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/index.js
+// node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var id_1 = require_id();
@@ -12889,9 +12889,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12921,9 +12921,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12949,9 +12949,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/ucs2length.js
+// node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function ucs2length(str3) {
@@ -12975,9 +12975,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13007,9 +13007,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
+// node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13044,9 +13044,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13073,9 +13073,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
+// node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13155,9 +13155,9 @@ var require_required = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13184,9 +13184,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/equal.js
+// node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -13195,9 +13195,9 @@ var require_equal = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -13262,9 +13262,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
+// node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13291,9 +13291,9 @@ var require_const = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
+// node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13340,9 +13340,9 @@ var require_enum = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
+// node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -13378,9 +13378,9 @@ var require_validation = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateAdditionalItems = void 0;
@@ -13431,9 +13431,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
+// node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateTuple = void 0;
@@ -13488,9 +13488,9 @@ var require_items = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var items_1 = require_items();
@@ -13505,9 +13505,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13540,9 +13540,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
+// node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13634,9 +13634,9 @@ var require_contains = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -13728,9 +13728,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13771,9 +13771,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13877,9 +13877,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
+// node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -13935,9 +13935,9 @@ var require_properties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14009,9 +14009,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
+// node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14040,9 +14040,9 @@ var require_not = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14057,9 +14057,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14115,9 +14115,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14142,9 +14142,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
+// node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14211,9 +14211,9 @@ var require_if = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14229,9 +14229,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
+// node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -14277,9 +14277,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/format/format.js
+// node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14367,9 +14367,9 @@ var require_format = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/format/index.js
+// node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
@@ -14378,9 +14378,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/metadata.js
+// node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -14401,9 +14401,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/draft7.js
+// node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -14423,9 +14423,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
+// node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DiscrError = void 0;
@@ -14437,9 +14437,9 @@ var require_types = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
+// node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14542,9 +14542,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
+// node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
     module.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -14699,9 +14699,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/ajv.js
+// node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "../main/node_modules/ajv/dist/ajv.js"(exports, module) {
+  "node_modules/ajv/dist/ajv.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
@@ -14791,7 +14791,7 @@ import { existsSync as existsSync11, mkdirSync as mkdirSync2, mkdtempSync as mkd
 import os6 from "node:os";
 import path34 from "node:path";
 
-// ../main/node_modules/is-plain-obj/index.js
+// node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
   if (typeof value !== "object" || value === null) {
     return false;
@@ -14800,7 +14800,7 @@ function isPlainObject(value) {
   return (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
 }
 
-// ../main/node_modules/execa/lib/arguments/file-url.js
+// node_modules/execa/lib/arguments/file-url.js
 import { fileURLToPath } from "node:url";
 var safeNormalizeFileUrl = (file, name) => {
   const fileString = normalizeFileUrl(normalizeDenoExecPath(file));
@@ -14813,7 +14813,7 @@ var normalizeDenoExecPath = (file) => isDenoExecPath(file) ? file.toString() : f
 var isDenoExecPath = (file) => typeof file !== "string" && file && Object.getPrototypeOf(file) === String.prototype;
 var normalizeFileUrl = (file) => file instanceof URL ? fileURLToPath(file) : file;
 
-// ../main/node_modules/execa/lib/methods/parameters.js
+// node_modules/execa/lib/methods/parameters.js
 var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   const filePath = safeNormalizeFileUrl(rawFile, "First argument");
   const [commandArguments, options] = isPlainObject(rawArguments) ? [[], rawArguments] : [rawArguments, rawOptions];
@@ -14834,10 +14834,10 @@ var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   return [filePath, normalizedArguments, options];
 };
 
-// ../main/node_modules/execa/lib/methods/template.js
+// node_modules/execa/lib/methods/template.js
 import { ChildProcess } from "node:child_process";
 
-// ../main/node_modules/execa/lib/utils/uint-array.js
+// node_modules/execa/lib/utils/uint-array.js
 import { StringDecoder } from "node:string_decoder";
 var { toString: objectToString } = Object.prototype;
 var isArrayBuffer = (value) => objectToString.call(value) === "[object ArrayBuffer]";
@@ -14884,7 +14884,7 @@ var getJoinLength = (uint8Arrays) => {
   return joinLength;
 };
 
-// ../main/node_modules/execa/lib/methods/template.js
+// node_modules/execa/lib/methods/template.js
 var isTemplateString = (templates) => Array.isArray(templates) && Array.isArray(templates.raw);
 var parseTemplates = (templates, expressions) => {
   let tokens2 = [];
@@ -14984,20 +14984,20 @@ var getSubprocessResult = ({ stdout }) => {
   throw new TypeError(`Unexpected "${typeof stdout}" stdout in template expression`);
 };
 
-// ../main/node_modules/execa/lib/methods/main-sync.js
+// node_modules/execa/lib/methods/main-sync.js
 import { spawnSync } from "node:child_process";
 
-// ../main/node_modules/execa/lib/arguments/specific.js
+// node_modules/execa/lib/arguments/specific.js
 import { debuglog } from "node:util";
 
-// ../main/node_modules/execa/lib/utils/standard-stream.js
+// node_modules/execa/lib/utils/standard-stream.js
 import process2 from "node:process";
 var isStandardStream = (stream) => STANDARD_STREAMS.includes(stream);
 var STANDARD_STREAMS = [process2.stdin, process2.stdout, process2.stderr];
 var STANDARD_STREAMS_ALIASES = ["stdin", "stdout", "stderr"];
 var getStreamName = (fdNumber) => STANDARD_STREAMS_ALIASES[fdNumber] ?? `stdio[${fdNumber}]`;
 
-// ../main/node_modules/execa/lib/arguments/specific.js
+// node_modules/execa/lib/arguments/specific.js
 var normalizeFdSpecificOptions = (options) => {
   const optionsCopy = { ...options };
   for (const optionName of FD_SPECIFIC_OPTIONS) {
@@ -15067,7 +15067,7 @@ var DEFAULT_OPTIONS = {
 var FD_SPECIFIC_OPTIONS = ["lines", "buffer", "maxBuffer", "verbose", "stripFinalNewline"];
 var getFdSpecificValue = (optionArray, fdNumber) => fdNumber === "ipc" ? optionArray.at(-1) : optionArray[fdNumber];
 
-// ../main/node_modules/execa/lib/verbose/values.js
+// node_modules/execa/lib/verbose/values.js
 var isVerbose = ({ verbose }, fdNumber) => getFdVerbose(verbose, fdNumber) !== "none";
 var isFullVerbose = ({ verbose }, fdNumber) => !["none", "short"].includes(getFdVerbose(verbose, fdNumber));
 var getVerboseFunction = ({ verbose }, fdNumber) => {
@@ -15079,10 +15079,10 @@ var getFdGenericVerbose = (verbose) => verbose.find((fdVerbose) => isVerboseFunc
 var isVerboseFunction = (fdVerbose) => typeof fdVerbose === "function";
 var VERBOSE_VALUES = ["none", "short", "full"];
 
-// ../main/node_modules/execa/lib/verbose/log.js
+// node_modules/execa/lib/verbose/log.js
 import { inspect } from "node:util";
 
-// ../main/node_modules/execa/lib/arguments/escape.js
+// node_modules/execa/lib/arguments/escape.js
 import { platform } from "node:process";
 import { stripVTControlCharacters } from "node:util";
 var joinCommand = (filePath, rawArguments) => {
@@ -15127,7 +15127,7 @@ var quoteString = (escapedArgument) => {
 };
 var NO_ESCAPE_REGEXP = /^[\w./-]+$/;
 
-// ../main/node_modules/is-unicode-supported/index.js
+// node_modules/is-unicode-supported/index.js
 import process3 from "node:process";
 function isUnicodeSupported() {
   const { env } = process3;
@@ -15138,7 +15138,7 @@ function isUnicodeSupported() {
   return Boolean(env.WT_SESSION) || Boolean(env.TERMINUS_SUBLIME) || env.ConEmuTask === "{cmd::Cmder}" || TERM_PROGRAM === "Terminus-Sublime" || TERM_PROGRAM === "vscode" || TERM === "xterm-256color" || TERM === "alacritty" || TERM === "rxvt-unicode" || TERM === "rxvt-unicode-256color" || env.TERMINAL_EMULATOR === "JetBrains-JediTerm";
 }
 
-// ../main/node_modules/figures/index.js
+// node_modules/figures/index.js
 var common = {
   circleQuestionMark: "(?)",
   questionMarkPrefix: "(?)",
@@ -15414,7 +15414,7 @@ var figures = shouldUseMain ? mainSymbols : fallbackSymbols;
 var figures_default = figures;
 var replacements = Object.entries(specialMainSymbols);
 
-// ../main/node_modules/yoctocolors/base.js
+// node_modules/yoctocolors/base.js
 import tty from "node:tty";
 var hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
 var format = (open, close) => {
@@ -15504,7 +15504,7 @@ var underlineMagentaBright = format("58;5;13", 59);
 var underlineCyanBright = format("58;5;14", 59);
 var underlineWhiteBright = format("58;5;15", 59);
 
-// ../main/node_modules/execa/lib/verbose/default.js
+// node_modules/execa/lib/verbose/default.js
 var defaultVerboseFunction = ({
   type: type2,
   message,
@@ -15543,7 +15543,7 @@ var COLORS = {
   duration: () => gray
 };
 
-// ../main/node_modules/execa/lib/verbose/custom.js
+// node_modules/execa/lib/verbose/custom.js
 var applyVerboseOnLines = (printedLines, verboseInfo, fdNumber) => {
   const verboseFunction = getVerboseFunction(verboseInfo, fdNumber);
   return printedLines.map(({ verboseLine, verboseObject }) => applyVerboseFunction(verboseLine, verboseObject, verboseFunction)).filter((printedLine) => printedLine !== void 0).map((printedLine) => appendNewline(printedLine)).join("");
@@ -15560,7 +15560,7 @@ var applyVerboseFunction = (verboseLine, verboseObject, verboseFunction) => {
 var appendNewline = (printedLine) => printedLine.endsWith("\n") ? printedLine : `${printedLine}
 `;
 
-// ../main/node_modules/execa/lib/verbose/log.js
+// node_modules/execa/lib/verbose/log.js
 var verboseLog = ({ type: type2, verboseMessage, fdNumber, verboseInfo, result }) => {
   const verboseObject = getVerboseObject({ type: type2, result, verboseInfo });
   const printedLines = getPrintedLines(verboseMessage, verboseObject);
@@ -15594,7 +15594,7 @@ var serializeVerboseMessage = (message) => {
 };
 var TAB_SIZE = 2;
 
-// ../main/node_modules/execa/lib/verbose/start.js
+// node_modules/execa/lib/verbose/start.js
 var logCommand = (escapedCommand, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -15606,7 +15606,7 @@ var logCommand = (escapedCommand, verboseInfo) => {
   });
 };
 
-// ../main/node_modules/execa/lib/verbose/info.js
+// node_modules/execa/lib/verbose/info.js
 var getVerboseInfo = (verbose, escapedCommand, rawOptions) => {
   validateVerbose(verbose);
   const commandId = getCommandId(verbose);
@@ -15634,12 +15634,12 @@ var validateVerbose = (verbose) => {
   }
 };
 
-// ../main/node_modules/execa/lib/return/duration.js
+// node_modules/execa/lib/return/duration.js
 import { hrtime } from "node:process";
 var getStartTime = () => hrtime.bigint();
 var getDurationMs = (startTime) => Number(hrtime.bigint() - startTime) / 1e6;
 
-// ../main/node_modules/execa/lib/arguments/command.js
+// node_modules/execa/lib/arguments/command.js
 var handleCommand = (filePath, rawArguments, rawOptions) => {
   const startTime = getStartTime();
   const { command, escapedCommand } = joinCommand(filePath, rawArguments);
@@ -15654,16 +15654,16 @@ var handleCommand = (filePath, rawArguments, rawOptions) => {
   };
 };
 
-// ../main/node_modules/execa/lib/arguments/options.js
+// node_modules/execa/lib/arguments/options.js
 var import_cross_spawn = __toESM(require_cross_spawn(), 1);
 import path5 from "node:path";
 import process6 from "node:process";
 
-// ../main/node_modules/npm-run-path/index.js
+// node_modules/npm-run-path/index.js
 import process4 from "node:process";
 import path2 from "node:path";
 
-// ../main/node_modules/npm-run-path/node_modules/path-key/index.js
+// node_modules/npm-run-path/node_modules/path-key/index.js
 function pathKey(options = {}) {
   const {
     env = process.env,
@@ -15675,7 +15675,7 @@ function pathKey(options = {}) {
   return Object.keys(env).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
 }
 
-// ../main/node_modules/unicorn-magic/node.js
+// node_modules/unicorn-magic/node.js
 import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
 import path from "node:path";
@@ -15699,7 +15699,7 @@ function traversePathUp(startPath) {
 }
 var TEN_MEGABYTES_IN_BYTES = 10 * 1024 * 1024;
 
-// ../main/node_modules/npm-run-path/index.js
+// node_modules/npm-run-path/index.js
 var npmRunPath = ({
   cwd = process4.cwd(),
   path: pathOption = process4.env[pathKey()],
@@ -15740,10 +15740,10 @@ var npmRunPathEnv = ({ env = process4.env, ...options } = {}) => {
   return env;
 };
 
-// ../main/node_modules/execa/lib/terminate/kill.js
+// node_modules/execa/lib/terminate/kill.js
 import { setTimeout } from "node:timers/promises";
 
-// ../main/node_modules/execa/lib/return/final-error.js
+// node_modules/execa/lib/return/final-error.js
 var getFinalError = (originalError, message, isSync) => {
   const ErrorClass = isSync ? ExecaSyncError : ExecaError;
   const options = originalError instanceof DiscardedError ? {} : { cause: originalError };
@@ -15775,13 +15775,13 @@ var ExecaSyncError = class extends Error {
 };
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
-// ../main/node_modules/execa/lib/terminate/signal.js
+// node_modules/execa/lib/terminate/signal.js
 import { constants as constants3 } from "node:os";
 
-// ../main/node_modules/human-signals/build/src/main.js
+// node_modules/human-signals/build/src/main.js
 import { constants as constants2 } from "node:os";
 
-// ../main/node_modules/human-signals/build/src/realtime.js
+// node_modules/human-signals/build/src/realtime.js
 var getRealtimeSignals = () => {
   const length = SIGRTMAX - SIGRTMIN + 1;
   return Array.from({ length }, getRealtimeSignal);
@@ -15796,10 +15796,10 @@ var getRealtimeSignal = (value, index) => ({
 var SIGRTMIN = 34;
 var SIGRTMAX = 64;
 
-// ../main/node_modules/human-signals/build/src/signals.js
+// node_modules/human-signals/build/src/signals.js
 import { constants } from "node:os";
 
-// ../main/node_modules/human-signals/build/src/core.js
+// node_modules/human-signals/build/src/core.js
 var SIGNALS = [
   {
     name: "SIGHUP",
@@ -16072,7 +16072,7 @@ var SIGNALS = [
   }
 ];
 
-// ../main/node_modules/human-signals/build/src/signals.js
+// node_modules/human-signals/build/src/signals.js
 var getSignals = () => {
   const realtimeSignals = getRealtimeSignals();
   const signals2 = [...SIGNALS, ...realtimeSignals].map(normalizeSignal);
@@ -16094,7 +16094,7 @@ var normalizeSignal = ({
   return { name, number, description, supported, action, forced, standard };
 };
 
-// ../main/node_modules/human-signals/build/src/main.js
+// node_modules/human-signals/build/src/main.js
 var getSignalsByName = () => {
   const signals2 = getSignals();
   return Object.fromEntries(signals2.map(getSignalByName));
@@ -16145,7 +16145,7 @@ var findSignalByNumber = (number, signals2) => {
 };
 var signalsByNumber = getSignalsByNumber();
 
-// ../main/node_modules/execa/lib/terminate/signal.js
+// node_modules/execa/lib/terminate/signal.js
 var normalizeKillSignal = (killSignal) => {
   const optionName = "option `killSignal`";
   if (killSignal === 0) {
@@ -16189,7 +16189,7 @@ var getAvailableSignalNames = () => Object.keys(constants3.signals).sort().map((
 var getAvailableSignalIntegers = () => [...new Set(Object.values(constants3.signals).sort((signalInteger, signalIntegerTwo) => signalInteger - signalIntegerTwo))].join(", ");
 var getSignalDescription = (signal) => signalsByName[signal].description;
 
-// ../main/node_modules/execa/lib/terminate/kill.js
+// node_modules/execa/lib/terminate/kill.js
 var normalizeForceKillAfterDelay = (forceKillAfterDelay) => {
   if (forceKillAfterDelay === false) {
     return forceKillAfterDelay;
@@ -16256,7 +16256,7 @@ var killOnTimeout = async ({ kill, forceKillAfterDelay, context, controllerSigna
   }
 };
 
-// ../main/node_modules/execa/lib/utils/abort-signal.js
+// node_modules/execa/lib/utils/abort-signal.js
 import { once } from "node:events";
 var onAbortedSignal = async (mainSignal, stopSignal) => {
   if (!mainSignal.aborted) {
@@ -16264,7 +16264,7 @@ var onAbortedSignal = async (mainSignal, stopSignal) => {
   }
 };
 
-// ../main/node_modules/execa/lib/terminate/cancel.js
+// node_modules/execa/lib/terminate/cancel.js
 var validateCancelSignal = ({ cancelSignal }) => {
   if (cancelSignal !== void 0 && Object.prototype.toString.call(cancelSignal) !== "[object AbortSignal]") {
     throw new Error(`The \`cancelSignal\` option must be an AbortSignal: ${String(cancelSignal)}`);
@@ -16278,13 +16278,13 @@ var terminateOnCancel = async (subprocess, cancelSignal, context, { signal }) =>
   throw cancelSignal.reason;
 };
 
-// ../main/node_modules/execa/lib/ipc/graceful.js
+// node_modules/execa/lib/ipc/graceful.js
 import { scheduler as scheduler2 } from "node:timers/promises";
 
-// ../main/node_modules/execa/lib/ipc/send.js
+// node_modules/execa/lib/ipc/send.js
 import { promisify as promisify2 } from "node:util";
 
-// ../main/node_modules/execa/lib/ipc/validation.js
+// node_modules/execa/lib/ipc/validation.js
 var validateIpcMethod = ({ methodName, isSubprocess, ipc, isConnected: isConnected2 }) => {
   validateIpcOption(methodName, isSubprocess, ipc);
   validateConnection(methodName, isSubprocess, isConnected2);
@@ -16356,7 +16356,7 @@ var disconnect = (anyProcess) => {
   }
 };
 
-// ../main/node_modules/execa/lib/utils/deferred.js
+// node_modules/execa/lib/utils/deferred.js
 var createDeferred = () => {
   const methods = {};
   const promise = new Promise((resolve2, reject) => {
@@ -16365,7 +16365,7 @@ var createDeferred = () => {
   return Object.assign(promise, methods);
 };
 
-// ../main/node_modules/execa/lib/arguments/fd-options.js
+// node_modules/execa/lib/arguments/fd-options.js
 var getToStream = (destination, to = "stdin") => {
   const isWritable = true;
   const { options, fileDescriptors } = SUBPROCESS_OPTIONS.get(destination);
@@ -16445,10 +16445,10 @@ var serializeOptionValue = (value) => {
   return typeof value === "number" ? `${value}` : "Stream";
 };
 
-// ../main/node_modules/execa/lib/ipc/strict.js
+// node_modules/execa/lib/ipc/strict.js
 import { once as once3 } from "node:events";
 
-// ../main/node_modules/execa/lib/utils/max-listeners.js
+// node_modules/execa/lib/utils/max-listeners.js
 import { addAbortListener } from "node:events";
 var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   const maxListeners = eventEmitter.getMaxListeners();
@@ -16461,14 +16461,14 @@ var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   });
 };
 
-// ../main/node_modules/execa/lib/ipc/forward.js
+// node_modules/execa/lib/ipc/forward.js
 import { EventEmitter } from "node:events";
 
-// ../main/node_modules/execa/lib/ipc/incoming.js
+// node_modules/execa/lib/ipc/incoming.js
 import { once as once2 } from "node:events";
 import { scheduler } from "node:timers/promises";
 
-// ../main/node_modules/execa/lib/ipc/reference.js
+// node_modules/execa/lib/ipc/reference.js
 var addReference = (channel, reference) => {
   if (reference) {
     addReferenceCount(channel);
@@ -16498,7 +16498,7 @@ var redoAddedReferences = (channel, isSubprocess) => {
   }
 };
 
-// ../main/node_modules/execa/lib/ipc/incoming.js
+// node_modules/execa/lib/ipc/incoming.js
 var onMessage = async ({ anyProcess, channel, isSubprocess, ipcEmitter }, wrappedMessage) => {
   if (handleStrictResponse(wrappedMessage) || handleAbort(wrappedMessage)) {
     return;
@@ -16539,7 +16539,7 @@ var onDisconnect = async ({ anyProcess, channel, isSubprocess, ipcEmitter, bound
 };
 var INCOMING_MESSAGES = /* @__PURE__ */ new WeakMap();
 
-// ../main/node_modules/execa/lib/ipc/forward.js
+// node_modules/execa/lib/ipc/forward.js
 var getIpcEmitter = (anyProcess, channel, isSubprocess) => {
   if (IPC_EMITTERS.has(anyProcess)) {
     return IPC_EMITTERS.get(anyProcess);
@@ -16578,7 +16578,7 @@ var isConnected = (anyProcess) => {
   return ipcEmitter === void 0 ? anyProcess.channel !== null : ipcEmitter.connected;
 };
 
-// ../main/node_modules/execa/lib/ipc/strict.js
+// node_modules/execa/lib/ipc/strict.js
 var handleSendStrict = ({ anyProcess, channel, isSubprocess, message, strict }) => {
   if (!strict) {
     return message;
@@ -16661,7 +16661,7 @@ var throwOnDisconnect = async (anyProcess, isSubprocess, { signal }) => {
 var REQUEST_TYPE = "execa:ipc:request";
 var RESPONSE_TYPE = "execa:ipc:response";
 
-// ../main/node_modules/execa/lib/ipc/outgoing.js
+// node_modules/execa/lib/ipc/outgoing.js
 var startSendMessage = (anyProcess, wrappedMessage, strict) => {
   if (!OUTGOING_MESSAGES.has(anyProcess)) {
     OUTGOING_MESSAGES.set(anyProcess, /* @__PURE__ */ new Set());
@@ -16688,7 +16688,7 @@ var OUTGOING_MESSAGES = /* @__PURE__ */ new WeakMap();
 var hasMessageListeners = (anyProcess, ipcEmitter) => ipcEmitter.listenerCount("message") > getMinListenerCount(anyProcess);
 var getMinListenerCount = (anyProcess) => SUBPROCESS_OPTIONS.has(anyProcess) && !getFdSpecificValue(SUBPROCESS_OPTIONS.get(anyProcess).options.buffer, "ipc") ? 1 : 0;
 
-// ../main/node_modules/execa/lib/ipc/send.js
+// node_modules/execa/lib/ipc/send.js
 var sendMessage = ({ anyProcess, channel, isSubprocess, ipc }, message, { strict = false } = {}) => {
   const methodName = "sendMessage";
   validateIpcMethod({
@@ -16758,7 +16758,7 @@ var getSendMethod = (anyProcess) => {
 };
 var PROCESS_SEND_METHODS = /* @__PURE__ */ new WeakMap();
 
-// ../main/node_modules/execa/lib/ipc/graceful.js
+// node_modules/execa/lib/ipc/graceful.js
 var sendAbort = (subprocess, message) => {
   const methodName = "cancelSignal";
   validateConnection(methodName, false, subprocess.connected);
@@ -16809,7 +16809,7 @@ var abortOnDisconnect = () => {
 };
 var cancelController = new AbortController();
 
-// ../main/node_modules/execa/lib/terminate/graceful.js
+// node_modules/execa/lib/terminate/graceful.js
 var validateGracefulCancel = ({ gracefulCancel, cancelSignal, ipc, serialization }) => {
   if (!gracefulCancel) {
     return;
@@ -16865,7 +16865,7 @@ var getReason = ({ reason: reason2 }) => {
   return error;
 };
 
-// ../main/node_modules/execa/lib/terminate/timeout.js
+// node_modules/execa/lib/terminate/timeout.js
 import { setTimeout as setTimeout2 } from "node:timers/promises";
 var validateTimeout = ({ timeout }) => {
   if (timeout !== void 0 && (!Number.isFinite(timeout) || timeout < 0)) {
@@ -16880,7 +16880,7 @@ var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
   throw new DiscardedError();
 };
 
-// ../main/node_modules/execa/lib/methods/node.js
+// node_modules/execa/lib/methods/node.js
 import { execPath, execArgv } from "node:process";
 import path3 from "node:path";
 var mapNode = ({ options }) => {
@@ -16921,7 +16921,7 @@ var handleNodeOption = (file, commandArguments, {
   ];
 };
 
-// ../main/node_modules/execa/lib/ipc/ipc-input.js
+// node_modules/execa/lib/ipc/ipc-input.js
 import { serialize } from "node:v8";
 var validateIpcInputOption = ({ ipcInput, ipc, serialization }) => {
   if (ipcInput === void 0) {
@@ -16957,7 +16957,7 @@ var sendIpcInput = async (subprocess, ipcInput) => {
   await subprocess.sendMessage(ipcInput);
 };
 
-// ../main/node_modules/execa/lib/arguments/encoding-option.js
+// node_modules/execa/lib/arguments/encoding-option.js
 var validateEncoding = ({ encoding }) => {
   if (ENCODINGS.has(encoding)) {
     return;
@@ -16999,7 +16999,7 @@ var ENCODING_ALIASES = {
 };
 var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encoding}"` : String(encoding);
 
-// ../main/node_modules/execa/lib/arguments/cwd.js
+// node_modules/execa/lib/arguments/cwd.js
 import { statSync } from "node:fs";
 import path4 from "node:path";
 import process5 from "node:process";
@@ -17035,7 +17035,7 @@ ${originalMessage}`;
   return originalMessage;
 };
 
-// ../main/node_modules/execa/lib/arguments/options.js
+// node_modules/execa/lib/arguments/options.js
 var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   rawOptions.cwd = normalizeCwd(rawOptions.cwd);
   const [processedFile, processedArguments, processedOptions] = handleNodeOption(filePath, rawArguments, rawOptions);
@@ -17106,13 +17106,13 @@ var getEnv = ({ env: envOption, extendEnv, preferLocal, node, localDirectory, no
   return env;
 };
 
-// ../main/node_modules/execa/lib/arguments/shell.js
+// node_modules/execa/lib/arguments/shell.js
 var concatenateShell = (file, commandArguments, options) => options.shell && commandArguments.length > 0 ? [[file, ...commandArguments].join(" "), [], options] : [file, commandArguments, options];
 
-// ../main/node_modules/execa/lib/return/message.js
+// node_modules/execa/lib/return/message.js
 import { inspect as inspect2 } from "node:util";
 
-// ../main/node_modules/strip-final-newline/index.js
+// node_modules/strip-final-newline/index.js
 function stripFinalNewline(input) {
   if (typeof input === "string") {
     return stripFinalNewlineString(input);
@@ -17129,11 +17129,11 @@ var LF_BINARY = LF.codePointAt(0);
 var CR = "\r";
 var CR_BINARY = CR.codePointAt(0);
 
-// ../main/node_modules/get-stream/source/index.js
+// node_modules/get-stream/source/index.js
 import { on } from "node:events";
 import { finished } from "node:stream/promises";
 
-// ../main/node_modules/is-stream/index.js
+// node_modules/is-stream/index.js
 function isStream(stream, { checkOpen = true } = {}) {
   return stream !== null && typeof stream === "object" && (stream.writable || stream.readable || !checkOpen || stream.writable === void 0 && stream.readable === void 0) && typeof stream.pipe === "function";
 }
@@ -17147,7 +17147,7 @@ function isDuplexStream(stream, options) {
   return isWritableStream(stream, options) && isReadableStream(stream, options);
 }
 
-// ../main/node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
+// node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
 var a = Object.getPrototypeOf(
   Object.getPrototypeOf(
     /* istanbul ignore next */
@@ -17235,7 +17235,7 @@ function h({ preventCancel: r = false } = {}) {
   return s[n] = t, s;
 }
 
-// ../main/node_modules/get-stream/source/stream.js
+// node_modules/get-stream/source/stream.js
 var getAsyncIterable = (stream) => {
   if (isReadableStream(stream, { checkOpen: false }) && nodeImports.on !== void 0) {
     return getStreamIterable(stream);
@@ -17283,7 +17283,7 @@ var handleStreamEnd = async (stream, controller2, state) => {
 };
 var nodeImports = {};
 
-// ../main/node_modules/get-stream/source/contents.js
+// node_modules/get-stream/source/contents.js
 var getStreamContents = async (stream, { init, convertChunk, getSize, truncateChunk, addChunk, getFinalChunk, finalize }, { maxBuffer = Number.POSITIVE_INFINITY } = {}) => {
   const asyncIterable = getAsyncIterable(stream);
   const state = init();
@@ -17378,7 +17378,7 @@ var MaxBufferError = class extends Error {
   }
 };
 
-// ../main/node_modules/get-stream/source/utils.js
+// node_modules/get-stream/source/utils.js
 var identity2 = (value) => value;
 var noop = () => void 0;
 var getContentsProperty = ({ contents }) => contents;
@@ -17387,7 +17387,7 @@ var throwObjectStream = (chunk) => {
 };
 var getLengthProperty = (convertedChunk) => convertedChunk.length;
 
-// ../main/node_modules/get-stream/source/array.js
+// node_modules/get-stream/source/array.js
 async function getStreamAsArray(stream, options) {
   return getStreamContents(stream, arrayMethods, options);
 }
@@ -17414,7 +17414,7 @@ var arrayMethods = {
   finalize: getContentsProperty
 };
 
-// ../main/node_modules/get-stream/source/array-buffer.js
+// node_modules/get-stream/source/array-buffer.js
 async function getStreamAsArrayBuffer(stream, options) {
   return getStreamContents(stream, arrayBufferMethods, options);
 }
@@ -17467,7 +17467,7 @@ var arrayBufferMethods = {
   finalize: finalizeArrayBuffer
 };
 
-// ../main/node_modules/get-stream/source/string.js
+// node_modules/get-stream/source/string.js
 async function getStreamAsString(stream, options) {
   return getStreamContents(stream, stringMethods, options);
 }
@@ -17496,10 +17496,10 @@ var stringMethods = {
   finalize: getContentsProperty
 };
 
-// ../main/node_modules/get-stream/source/index.js
+// node_modules/get-stream/source/index.js
 Object.assign(nodeImports, { on, finished });
 
-// ../main/node_modules/execa/lib/io/max-buffer.js
+// node_modules/execa/lib/io/max-buffer.js
 var handleMaxBuffer = ({ error, stream, readableObjectMode, lines, encoding, fdNumber }) => {
   if (!(error instanceof MaxBufferError)) {
     throw error;
@@ -17558,7 +17558,7 @@ var truncateMaxBufferSync = (result, isMaxBuffer, maxBuffer) => {
 };
 var getMaxBufferSync = ([, stdoutMaxBuffer]) => stdoutMaxBuffer;
 
-// ../main/node_modules/execa/lib/return/message.js
+// node_modules/execa/lib/return/message.js
 var createMessages = ({
   stdio,
   all,
@@ -17676,7 +17676,7 @@ var serializeMessageItem = (messageItem) => {
   return "";
 };
 
-// ../main/node_modules/execa/lib/return/result.js
+// node_modules/execa/lib/return/result.js
 var makeSuccessResult = ({
   command,
   escapedCommand,
@@ -17849,7 +17849,7 @@ var normalizeExitPayload = (rawExitCode, rawSignal) => {
   return { exitCode, signal, signalDescription };
 };
 
-// ../main/node_modules/parse-ms/index.js
+// node_modules/parse-ms/index.js
 var toZeroIfInfinity = (value) => Number.isFinite(value) ? value : 0;
 function parseNumber(milliseconds) {
   return {
@@ -17888,7 +17888,7 @@ function parseMilliseconds(milliseconds) {
   throw new TypeError("Expected a finite number or bigint");
 }
 
-// ../main/node_modules/pretty-ms/index.js
+// node_modules/pretty-ms/index.js
 var isZero = (value) => value === 0 || value === 0n;
 var pluralize = (word, count2) => count2 === 1 || count2 === 1n ? word : `${word}s`;
 var SECOND_ROUNDING_EPSILON = 1e-7;
@@ -17988,7 +17988,7 @@ function prettyMilliseconds(milliseconds, options) {
   return sign + result.join(separator);
 }
 
-// ../main/node_modules/execa/lib/verbose/error.js
+// node_modules/execa/lib/verbose/error.js
 var logError = (result, verboseInfo) => {
   if (result.failed) {
     verboseLog({
@@ -18000,7 +18000,7 @@ var logError = (result, verboseInfo) => {
   }
 };
 
-// ../main/node_modules/execa/lib/verbose/complete.js
+// node_modules/execa/lib/verbose/complete.js
 var logResult = (result, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -18018,7 +18018,7 @@ var logDuration = (result, verboseInfo) => {
   });
 };
 
-// ../main/node_modules/execa/lib/return/reject.js
+// node_modules/execa/lib/return/reject.js
 var handleResult = (result, verboseInfo, { reject }) => {
   logResult(result, verboseInfo);
   if (result.failed && reject) {
@@ -18027,10 +18027,10 @@ var handleResult = (result, verboseInfo, { reject }) => {
   return result;
 };
 
-// ../main/node_modules/execa/lib/stdio/handle-sync.js
+// node_modules/execa/lib/stdio/handle-sync.js
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// ../main/node_modules/execa/lib/stdio/type.js
+// node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
   if (isAsyncGenerator(value)) {
     return "asyncGenerator";
@@ -18156,7 +18156,7 @@ var TYPE_TO_MESSAGE = {
   uint8Array: "a Uint8Array"
 };
 
-// ../main/node_modules/execa/lib/transform/object-mode.js
+// node_modules/execa/lib/transform/object-mode.js
 var getTransformObjectModes = (objectMode, index, newTransforms, direction) => direction === "output" ? getOutputObjectModes(objectMode, index, newTransforms) : getInputObjectModes(objectMode, index, newTransforms);
 var getOutputObjectModes = (objectMode, index, newTransforms) => {
   const writableObjectMode = index !== 0 && newTransforms[index - 1].value.readableObjectMode;
@@ -18176,7 +18176,7 @@ var getFdObjectMode = (stdioItems, direction) => {
   return direction === "input" ? lastTransform.value.writableObjectMode : lastTransform.value.readableObjectMode;
 };
 
-// ../main/node_modules/execa/lib/transform/normalize.js
+// node_modules/execa/lib/transform/normalize.js
 var normalizeTransforms = (stdioItems, optionName, direction, options) => [
   ...stdioItems.filter(({ type: type2 }) => !TRANSFORM_TYPES.has(type2)),
   ...getTransforms(stdioItems, optionName, direction, options)
@@ -18270,7 +18270,7 @@ var normalizeGenerator = ({ stdioItem, stdioItem: { value }, index, newTransform
 };
 var sortTransforms = (newTransforms, direction) => direction === "input" ? newTransforms.reverse() : newTransforms;
 
-// ../main/node_modules/execa/lib/stdio/direction.js
+// node_modules/execa/lib/stdio/direction.js
 import process7 from "node:process";
 var getStreamDirection = (stdioItems, fdNumber, optionName) => {
   const directions = stdioItems.map((stdioItem) => getStdioItemDirection(stdioItem, fdNumber));
@@ -18320,10 +18320,10 @@ var getStandardStreamDirection = (value) => {
 };
 var DEFAULT_DIRECTION = "output";
 
-// ../main/node_modules/execa/lib/ipc/array.js
+// node_modules/execa/lib/ipc/array.js
 var normalizeIpcStdioArray = (stdioArray, ipc) => ipc && !stdioArray.includes("ipc") ? [...stdioArray, "ipc"] : stdioArray;
 
-// ../main/node_modules/execa/lib/stdio/stdio-option.js
+// node_modules/execa/lib/stdio/stdio-option.js
 var normalizeStdioOption = ({ stdio, ipc, buffer, ...options }, verboseInfo, isSync) => {
   const stdioArray = getStdioArray(stdio, options).map((stdioOption, fdNumber) => addDefaultValue2(stdioOption, fdNumber));
   return isSync ? normalizeStdioSync(stdioArray, buffer, verboseInfo) : normalizeIpcStdioArray(stdioArray, ipc);
@@ -18357,7 +18357,7 @@ var addDefaultValue2 = (stdioOption, fdNumber) => {
 var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((stdioOption, fdNumber) => !buffer[fdNumber] && fdNumber !== 0 && !isFullVerbose(verboseInfo, fdNumber) && isOutputPipeOnly(stdioOption) ? "ignore" : stdioOption);
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
-// ../main/node_modules/execa/lib/stdio/native.js
+// node_modules/execa/lib/stdio/native.js
 import { readFileSync } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type: type2 }, isStdioArray, fdNumber, direction, isSync }) => {
@@ -18426,7 +18426,7 @@ var getStandardStream = (fdNumber, value, optionName) => {
   return standardStream;
 };
 
-// ../main/node_modules/execa/lib/stdio/input-option.js
+// node_modules/execa/lib/stdio/input-option.js
 var handleInputOptions = ({ input, inputFile }, fdNumber) => fdNumber === 0 ? [
   ...handleInputOption(input),
   ...handleInputFileOption(inputFile)
@@ -18462,7 +18462,7 @@ var getInputFileType = (inputFile) => {
   throw new Error("The `inputFile` option must be a file path string or a file URL.");
 };
 
-// ../main/node_modules/execa/lib/stdio/duplicate.js
+// node_modules/execa/lib/stdio/duplicate.js
 var filterDuplicates = (stdioItems) => stdioItems.filter((stdioItemOne, indexOne) => stdioItems.every((stdioItemTwo, indexTwo) => stdioItemOne.value !== stdioItemTwo.value || indexOne >= indexTwo || stdioItemOne.type === "generator" || stdioItemOne.type === "asyncGenerator"));
 var getDuplicateStream = ({ stdioItem: { type: type2, value, optionName }, direction, fileDescriptors, isSync }) => {
   const otherStdioItems = getOtherStdioItems(fileDescriptors, type2);
@@ -18537,7 +18537,7 @@ var throwOnDuplicateStream = (stdioItem, optionName, type2) => {
   }
 };
 
-// ../main/node_modules/execa/lib/stdio/handle.js
+// node_modules/execa/lib/stdio/handle.js
 var handleStdio = (addProperties3, options, verboseInfo, isSync) => {
   const stdio = normalizeStdioOption(options, verboseInfo, isSync);
   const initialFileDescriptors = stdio.map((stdioOption, fdNumber) => getFileDescriptor({
@@ -18697,7 +18697,7 @@ var forwardStdio = (stdioItems) => {
   return type2 === "native" ? value : "pipe";
 };
 
-// ../main/node_modules/execa/lib/stdio/handle-sync.js
+// node_modules/execa/lib/stdio/handle-sync.js
 var handleStdioSync = (options, verboseInfo) => handleStdio(addPropertiesSync, options, verboseInfo, true);
 var forbiddenIfSync = ({ type: type2, optionName }) => {
   throwInvalidSyncValue(optionName, TYPE_TO_MESSAGE[type2]);
@@ -18743,14 +18743,14 @@ var addPropertiesSync = {
   }
 };
 
-// ../main/node_modules/execa/lib/io/strip-newline.js
+// node_modules/execa/lib/io/strip-newline.js
 var stripNewline = (value, { stripFinalNewline: stripFinalNewline2 }, fdNumber) => getStripFinalNewline(stripFinalNewline2, fdNumber) && value !== void 0 && !Array.isArray(value) ? stripFinalNewline(value) : value;
 var getStripFinalNewline = (stripFinalNewline2, fdNumber) => fdNumber === "all" ? stripFinalNewline2[1] || stripFinalNewline2[2] : stripFinalNewline2[fdNumber];
 
-// ../main/node_modules/execa/lib/transform/generator.js
+// node_modules/execa/lib/transform/generator.js
 import { Transform, getDefaultHighWaterMark } from "node:stream";
 
-// ../main/node_modules/execa/lib/transform/split.js
+// node_modules/execa/lib/transform/split.js
 var getSplitLinesGenerator = (binary2, preserveNewlines, skipped, state) => binary2 || skipped ? void 0 : initializeSplitLines(preserveNewlines, state);
 var splitLinesSync = (chunk, preserveNewlines, objectMode) => objectMode ? chunk.flatMap((item) => splitLinesItemSync(item, preserveNewlines)) : splitLinesItemSync(chunk, preserveNewlines);
 var splitLinesItemSync = (chunk, preserveNewlines) => {
@@ -18830,7 +18830,7 @@ var linesUint8ArrayInfo = {
   concatBytes: concatUint8Array
 };
 
-// ../main/node_modules/execa/lib/transform/validate.js
+// node_modules/execa/lib/transform/validate.js
 import { Buffer as Buffer2 } from "node:buffer";
 var getValidateTransformInput = (writableObjectMode, optionName) => writableObjectMode ? void 0 : validateStringTransformInput.bind(void 0, optionName);
 var validateStringTransformInput = function* (optionName, chunk) {
@@ -18859,7 +18859,7 @@ Instead, \`yield\` should either be called with a value, or not be called at all
   }
 };
 
-// ../main/node_modules/execa/lib/transform/encoding-transform.js
+// node_modules/execa/lib/transform/encoding-transform.js
 import { Buffer as Buffer3 } from "node:buffer";
 import { StringDecoder as StringDecoder2 } from "node:string_decoder";
 var getEncodingTransformGenerator = (binary2, encoding, skipped) => {
@@ -18894,7 +18894,7 @@ var encodingStringFinal = function* (stringDecoder) {
   }
 };
 
-// ../main/node_modules/execa/lib/transform/run-async.js
+// node_modules/execa/lib/transform/run-async.js
 import { callbackify } from "node:util";
 var pushChunks = callbackify(async (getChunks, state, getChunksArguments, transformStream) => {
   state.currentIterable = getChunks(...getChunksArguments);
@@ -18942,7 +18942,7 @@ var identityGenerator = function* (chunk) {
   yield chunk;
 };
 
-// ../main/node_modules/execa/lib/transform/run-sync.js
+// node_modules/execa/lib/transform/run-sync.js
 var pushChunksSync = (getChunksSync, getChunksArguments, transformStream, done) => {
   try {
     for (const chunk of getChunksSync(...getChunksArguments)) {
@@ -18984,7 +18984,7 @@ var identityGenerator2 = function* (chunk) {
   yield chunk;
 };
 
-// ../main/node_modules/execa/lib/transform/generator.js
+// node_modules/execa/lib/transform/generator.js
 var generatorToStream = ({
   value,
   value: { transform, final, writableObjectMode, readableObjectMode },
@@ -19038,7 +19038,7 @@ var addInternalGenerators = ({ transform, final, binary: binary2, writableObject
   ].filter(Boolean);
 };
 
-// ../main/node_modules/execa/lib/io/input-sync.js
+// node_modules/execa/lib/io/input-sync.js
 var addInputOptionsSync = (fileDescriptors, options) => {
   for (const fdNumber of getInputFdNumbers(fileDescriptors)) {
     addInputOptionSync(fileDescriptors, fdNumber, options);
@@ -19071,10 +19071,10 @@ var validateSerializable = (newContents) => {
   }
 };
 
-// ../main/node_modules/execa/lib/io/output-sync.js
+// node_modules/execa/lib/io/output-sync.js
 import { writeFileSync, appendFileSync } from "node:fs";
 
-// ../main/node_modules/execa/lib/verbose/output.js
+// node_modules/execa/lib/verbose/output.js
 var shouldLogOutput = ({ stdioItems, encoding, verboseInfo, fdNumber }) => fdNumber !== "all" && isFullVerbose(verboseInfo, fdNumber) && !BINARY_ENCODINGS.has(encoding) && fdUsesVerbose(fdNumber) && (stdioItems.some(({ type: type2, value }) => type2 === "native" && PIPED_STDIO_VALUES.has(value)) || stdioItems.every(({ type: type2 }) => TRANSFORM_TYPES.has(type2)));
 var fdUsesVerbose = (fdNumber) => fdNumber === 1 || fdNumber === 2;
 var PIPED_STDIO_VALUES = /* @__PURE__ */ new Set(["pipe", "overlapped"]);
@@ -19101,7 +19101,7 @@ var logLine = (line, fdNumber, verboseInfo) => {
   });
 };
 
-// ../main/node_modules/execa/lib/io/output-sync.js
+// node_modules/execa/lib/io/output-sync.js
 var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options, isMaxBuffer, verboseInfo }) => {
   if (output === null) {
     return { output: Array.from({ length: 3 }) };
@@ -19204,7 +19204,7 @@ var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
   }
 };
 
-// ../main/node_modules/execa/lib/resolve/all-sync.js
+// node_modules/execa/lib/resolve/all-sync.js
 var getAllSync = ([, stdout, stderr], options) => {
   if (!options.all) {
     return;
@@ -19227,7 +19227,7 @@ var getAllSync = ([, stdout, stderr], options) => {
   return `${stdout}${stderr}`;
 };
 
-// ../main/node_modules/execa/lib/resolve/exit-async.js
+// node_modules/execa/lib/resolve/exit-async.js
 import { once as once4 } from "node:events";
 var waitForExit = async (subprocess, context) => {
   const [exitCode, signal] = await waitForExitOrError(subprocess);
@@ -19261,7 +19261,7 @@ var waitForSuccessfulExit = async (exitPromise) => {
 var isSubprocessErrorExit = (exitCode, signal) => exitCode === void 0 && signal === void 0;
 var isFailedExit = (exitCode, signal) => exitCode !== 0 || signal !== null;
 
-// ../main/node_modules/execa/lib/resolve/exit-sync.js
+// node_modules/execa/lib/resolve/exit-sync.js
 var getExitResultSync = ({ error, status: exitCode, signal, output }, { maxBuffer }) => {
   const resultError = getResultError(error, exitCode, signal);
   const timedOut = resultError?.code === "ETIMEDOUT";
@@ -19281,7 +19281,7 @@ var getResultError = (error, exitCode, signal) => {
   return isFailedExit(exitCode, signal) ? new DiscardedError() : void 0;
 };
 
-// ../main/node_modules/execa/lib/methods/main-sync.js
+// node_modules/execa/lib/methods/main-sync.js
 var execaCoreSync = (rawFile, rawArguments, rawOptions) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleSyncArguments(rawFile, rawArguments, rawOptions);
   const result = spawnSubprocessSync({
@@ -19413,14 +19413,14 @@ var getSyncResult = ({ error, exitCode, signal, timedOut, isMaxBuffer, stdio, al
   isSync: true
 });
 
-// ../main/node_modules/execa/lib/methods/main-async.js
+// node_modules/execa/lib/methods/main-async.js
 import { setMaxListeners } from "node:events";
 import { spawn } from "node:child_process";
 
-// ../main/node_modules/execa/lib/ipc/methods.js
+// node_modules/execa/lib/ipc/methods.js
 import process8 from "node:process";
 
-// ../main/node_modules/execa/lib/ipc/get-one.js
+// node_modules/execa/lib/ipc/get-one.js
 import { once as once5, on as on2 } from "node:events";
 var getOneMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true, filter: filter2 } = {}) => {
   validateIpcMethod({
@@ -19475,7 +19475,7 @@ var throwOnStrictError = async (ipcEmitter, isSubprocess, { signal }) => {
   throw getStrictResponseError(error, isSubprocess);
 };
 
-// ../main/node_modules/execa/lib/ipc/get-each.js
+// node_modules/execa/lib/ipc/get-each.js
 import { once as once6, on as on3 } from "node:events";
 var getEachMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true } = {}) => loopOnMessages({
   anyProcess,
@@ -19554,7 +19554,7 @@ var throwIfStrictError = ({ error }) => {
   }
 };
 
-// ../main/node_modules/execa/lib/ipc/methods.js
+// node_modules/execa/lib/ipc/methods.js
 var addIpcMethods = (subprocess, { ipc }) => {
   Object.assign(subprocess, getIpcMethods(subprocess, false, ipc));
 };
@@ -19593,7 +19593,7 @@ var getIpcMethods = (anyProcess, isSubprocess, ipc) => ({
   })
 });
 
-// ../main/node_modules/execa/lib/return/early-error.js
+// node_modules/execa/lib/return/early-error.js
 import { ChildProcess as ChildProcess2 } from "node:child_process";
 import {
   PassThrough,
@@ -19647,7 +19647,7 @@ var duplex = () => new Duplex({ read() {
 } });
 var handleDummyPromise = async (error, verboseInfo, options) => handleResult(error, verboseInfo, options);
 
-// ../main/node_modules/execa/lib/stdio/handle-async.js
+// node_modules/execa/lib/stdio/handle-async.js
 import { createReadStream, createWriteStream } from "node:fs";
 import { Buffer as Buffer4 } from "node:buffer";
 import { Readable as Readable2, Writable as Writable2, Duplex as Duplex2 } from "node:stream";
@@ -19692,7 +19692,7 @@ var addPropertiesAsync = {
   }
 };
 
-// ../main/node_modules/@sindresorhus/merge-streams/index.js
+// node_modules/@sindresorhus/merge-streams/index.js
 import { on as on4, once as once7 } from "node:events";
 import { PassThrough as PassThroughStream, getDefaultHighWaterMark as getDefaultHighWaterMark2 } from "node:stream";
 import { finished as finished2 } from "node:stream/promises";
@@ -19909,7 +19909,7 @@ var updateMaxListeners = (passThroughStream, increment2) => {
 var PASSTHROUGH_LISTENERS_COUNT = 2;
 var PASSTHROUGH_LISTENERS_PER_STREAM = 1;
 
-// ../main/node_modules/execa/lib/io/pipeline.js
+// node_modules/execa/lib/io/pipeline.js
 import { finished as finished3 } from "node:stream/promises";
 var pipeStreams = (source, destination) => {
   source.pipe(destination);
@@ -19947,7 +19947,7 @@ var abortSourceStream = (source) => {
   }
 };
 
-// ../main/node_modules/execa/lib/io/output-async.js
+// node_modules/execa/lib/io/output-async.js
 var pipeOutputAsync = (subprocess, fileDescriptors, controller2) => {
   const pipeGroups = /* @__PURE__ */ new Map();
   for (const [fdNumber, { stdioItems, direction }] of Object.entries(fileDescriptors)) {
@@ -19999,10 +19999,10 @@ var setStandardStreamMaxListeners = (stream, { signal }) => {
 };
 var MAX_LISTENERS_INCREMENT = 2;
 
-// ../main/node_modules/execa/lib/terminate/cleanup.js
+// node_modules/execa/lib/terminate/cleanup.js
 import { addAbortListener as addAbortListener2 } from "node:events";
 
-// ../main/node_modules/signal-exit/dist/mjs/signals.js
+// node_modules/signal-exit/dist/mjs/signals.js
 var signals = [];
 signals.push("SIGHUP", "SIGINT", "SIGTERM");
 if (process.platform !== "win32") {
@@ -20026,7 +20026,7 @@ if (process.platform === "linux") {
   signals.push("SIGIO", "SIGPOLL", "SIGPWR", "SIGSTKFLT");
 }
 
-// ../main/node_modules/signal-exit/dist/mjs/index.js
+// node_modules/signal-exit/dist/mjs/index.js
 var processOk = (process10) => !!process10 && typeof process10 === "object" && typeof process10.removeListener === "function" && typeof process10.emit === "function" && typeof process10.reallyExit === "function" && typeof process10.listeners === "function" && typeof process10.kill === "function" && typeof process10.pid === "number" && typeof process10.on === "function";
 var kExitEmitter = /* @__PURE__ */ Symbol.for("signal-exit emitter");
 var global2 = globalThis;
@@ -20253,7 +20253,7 @@ var {
   unload
 } = signalExitWrap(processOk(process9) ? new SignalExit(process9) : new SignalExitFallback());
 
-// ../main/node_modules/execa/lib/terminate/cleanup.js
+// node_modules/execa/lib/terminate/cleanup.js
 var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   if (!cleanup || detached) {
     return;
@@ -20266,7 +20266,7 @@ var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   });
 };
 
-// ../main/node_modules/execa/lib/pipe/pipe-arguments.js
+// node_modules/execa/lib/pipe/pipe-arguments.js
 var normalizePipeArguments = ({ source, sourcePromise, boundOptions, createNested }, ...pipeArguments) => {
   const startTime = getStartTime();
   const {
@@ -20339,7 +20339,7 @@ var getSourceStream = (source, from) => {
   }
 };
 
-// ../main/node_modules/execa/lib/pipe/throw.js
+// node_modules/execa/lib/pipe/throw.js
 var handlePipeArgumentsError = ({
   sourceStream,
   sourceError,
@@ -20388,7 +20388,7 @@ var createNonCommandError = ({ error, fileDescriptors, sourceOptions, startTime 
 });
 var PIPE_COMMAND_MESSAGE = "source.pipe(destination)";
 
-// ../main/node_modules/execa/lib/pipe/sequence.js
+// node_modules/execa/lib/pipe/sequence.js
 var waitForBothSubprocesses = async (subprocessPromises) => {
   const [
     { status: sourceStatus, reason: sourceReason, value: sourceResult = sourceReason },
@@ -20406,7 +20406,7 @@ var waitForBothSubprocesses = async (subprocessPromises) => {
   return destinationResult;
 };
 
-// ../main/node_modules/execa/lib/pipe/streaming.js
+// node_modules/execa/lib/pipe/streaming.js
 import { finished as finished4 } from "node:stream/promises";
 var pipeSubprocessStream = (sourceStream, destinationStream, maxListenersController) => {
   const mergedStream = MERGED_STREAMS.has(destinationStream) ? pipeMoreSubprocessStream(sourceStream, destinationStream) : pipeFirstSubprocessStream(sourceStream, destinationStream);
@@ -20437,7 +20437,7 @@ var MERGED_STREAMS = /* @__PURE__ */ new WeakMap();
 var SOURCE_LISTENERS_PER_PIPE = 2;
 var DESTINATION_LISTENERS_PER_PIPE = 1;
 
-// ../main/node_modules/execa/lib/pipe/abort.js
+// node_modules/execa/lib/pipe/abort.js
 import { aborted } from "node:util";
 var unpipeOnAbort = (unpipeSignal, unpipeContext) => unpipeSignal === void 0 ? [] : [unpipeOnSignalAbort(unpipeSignal, unpipeContext)];
 var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fileDescriptors, sourceOptions, startTime }) => {
@@ -20452,7 +20452,7 @@ var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fil
   });
 };
 
-// ../main/node_modules/execa/lib/pipe/setup.js
+// node_modules/execa/lib/pipe/setup.js
 var pipeToSubprocess = (sourceInfo, ...pipeArguments) => {
   if (isPlainObject(pipeArguments[0])) {
     return pipeToSubprocess.bind(void 0, {
@@ -20511,10 +20511,10 @@ var handlePipePromise = async ({
 };
 var getSubprocessPromises = (sourcePromise, destination) => Promise.allSettled([sourcePromise, destination]);
 
-// ../main/node_modules/execa/lib/io/contents.js
+// node_modules/execa/lib/io/contents.js
 import { setImmediate as setImmediate2 } from "node:timers/promises";
 
-// ../main/node_modules/execa/lib/io/iterate.js
+// node_modules/execa/lib/io/iterate.js
 import { on as on5 } from "node:events";
 import { getDefaultHighWaterMark as getDefaultHighWaterMark3 } from "node:stream";
 var iterateOnSubprocessStream = ({ subprocessStdout, subprocess, binary: binary2, shouldEncode, encoding, preserveNewlines }) => {
@@ -20607,7 +20607,7 @@ var getGenerators = ({ binary: binary2, shouldEncode, encoding, shouldSplit, pre
   getSplitLinesGenerator(binary2, preserveNewlines, !shouldSplit, {})
 ].filter(Boolean);
 
-// ../main/node_modules/execa/lib/io/contents.js
+// node_modules/execa/lib/io/contents.js
 var getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
   const logPromise = logOutputAsync({
     stream,
@@ -20698,7 +20698,7 @@ var getBufferedData = async (streamPromise) => {
 };
 var handleBufferedData = ({ bufferedData }) => isArrayBuffer(bufferedData) ? new Uint8Array(bufferedData) : bufferedData;
 
-// ../main/node_modules/execa/lib/resolve/wait-stream.js
+// node_modules/execa/lib/resolve/wait-stream.js
 import { finished as finished5 } from "node:stream/promises";
 var waitForStream = async (stream, fdNumber, streamInfo, { isSameDirection, stopOnExit = false } = {}) => {
   const state = handleStdinDestroy(stream, streamInfo);
@@ -20751,7 +20751,7 @@ var isInputFileDescriptor = ({ fileDescriptors }, fdNumber) => fdNumber !== "all
 var isStreamAbort = (error) => error?.code === "ERR_STREAM_PREMATURE_CLOSE";
 var isStreamEpipe = (error) => error?.code === "EPIPE";
 
-// ../main/node_modules/execa/lib/resolve/stdio.js
+// node_modules/execa/lib/resolve/stdio.js
 var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream, fdNumber) => waitForSubprocessStream({
   stream,
   fdNumber,
@@ -20792,7 +20792,7 @@ var waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBu
   return output;
 };
 
-// ../main/node_modules/execa/lib/resolve/all-async.js
+// node_modules/execa/lib/resolve/all-async.js
 var makeAllStream = ({ stdout, stderr }, { all }) => all && (stdout || stderr) ? mergeStreams([stdout, stderr].filter(Boolean)) : void 0;
 var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
   ...getAllStream(subprocess, buffer),
@@ -20820,10 +20820,10 @@ var getAllStream = ({ stdout, stderr, all }, [, bufferStdout, bufferStderr]) => 
 };
 var getAllMixed = ({ all, stdout, stderr }) => all && stdout && stderr && stdout.readableObjectMode !== stderr.readableObjectMode;
 
-// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
+// node_modules/execa/lib/resolve/wait-subprocess.js
 import { once as once8 } from "node:events";
 
-// ../main/node_modules/execa/lib/verbose/ipc.js
+// node_modules/execa/lib/verbose/ipc.js
 var shouldLogIpc = (verboseInfo) => isFullVerbose(verboseInfo, "ipc");
 var logIpcOutput = (message, verboseInfo) => {
   const verboseMessage = serializeVerboseMessage(message);
@@ -20835,7 +20835,7 @@ var logIpcOutput = (message, verboseInfo) => {
   });
 };
 
-// ../main/node_modules/execa/lib/ipc/buffer-messages.js
+// node_modules/execa/lib/ipc/buffer-messages.js
 var waitForIpcOutput = async ({
   subprocess,
   buffer: bufferArray,
@@ -20873,7 +20873,7 @@ var getBufferedIpcOutput = async (ipcOutputPromise, ipcOutput) => {
   return ipcOutput;
 };
 
-// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
+// node_modules/execa/lib/resolve/wait-subprocess.js
 var waitForSubprocessResult = async ({
   subprocess,
   options: {
@@ -20989,7 +20989,7 @@ var throwOnSubprocessError = async (subprocess, { signal }) => {
   throw error;
 };
 
-// ../main/node_modules/execa/lib/convert/concurrent.js
+// node_modules/execa/lib/convert/concurrent.js
 var initializeConcurrentStreams = () => ({
   readableDestroy: /* @__PURE__ */ new WeakMap(),
   writableFinal: /* @__PURE__ */ new WeakMap(),
@@ -21015,11 +21015,11 @@ var waitForConcurrentStreams = async ({ resolve: resolve2, promises }, subproces
   return !isSubprocessExit;
 };
 
-// ../main/node_modules/execa/lib/convert/readable.js
+// node_modules/execa/lib/convert/readable.js
 import { Readable as Readable3 } from "node:stream";
 import { callbackify as callbackify2 } from "node:util";
 
-// ../main/node_modules/execa/lib/convert/shared.js
+// node_modules/execa/lib/convert/shared.js
 import { finished as finished6 } from "node:stream/promises";
 var safeWaitForSubprocessStdin = async (subprocessStdin) => {
   if (subprocessStdin === void 0) {
@@ -21059,7 +21059,7 @@ var destroyOtherStream = (stream, isOpen, error) => {
   }
 };
 
-// ../main/node_modules/execa/lib/convert/readable.js
+// node_modules/execa/lib/convert/readable.js
 var createReadable = ({ subprocess, concurrentStreams, encoding }, { from, binary: binaryOption = true, preserveNewlines = true } = {}) => {
   const binary2 = binaryOption || BINARY_ENCODINGS.has(encoding);
   const { subprocessStdout, waitReadableDestroy } = getSubprocessStdout(subprocess, from, concurrentStreams);
@@ -21144,7 +21144,7 @@ var destroyOtherReadable = (stream, error) => {
   destroyOtherStream(stream, stream.readable, error);
 };
 
-// ../main/node_modules/execa/lib/convert/writable.js
+// node_modules/execa/lib/convert/writable.js
 import { Writable as Writable3 } from "node:stream";
 import { callbackify as callbackify3 } from "node:util";
 var createWritable = ({ subprocess, concurrentStreams }, { to } = {}) => {
@@ -21210,7 +21210,7 @@ var destroyOtherWritable = (stream, error) => {
   destroyOtherStream(stream, stream.writable, error);
 };
 
-// ../main/node_modules/execa/lib/convert/duplex.js
+// node_modules/execa/lib/convert/duplex.js
 import { Duplex as Duplex3 } from "node:stream";
 import { callbackify as callbackify4 } from "node:util";
 var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to, binary: binaryOption = true, preserveNewlines = true } = {}) => {
@@ -21264,7 +21264,7 @@ var onDuplexDestroy = async ({ subprocessStdout, subprocessStdin, subprocess, wa
   ]);
 };
 
-// ../main/node_modules/execa/lib/convert/iterable.js
+// node_modules/execa/lib/convert/iterable.js
 var createIterable = (subprocess, encoding, {
   from,
   binary: binaryOption = false,
@@ -21293,7 +21293,7 @@ var iterateOnStdoutData = async function* (onStdoutData, subprocessStdout, subpr
   }
 };
 
-// ../main/node_modules/execa/lib/convert/add.js
+// node_modules/execa/lib/convert/add.js
 var addConvertedStreams = (subprocess, { encoding }) => {
   const concurrentStreams = initializeConcurrentStreams();
   subprocess.readable = createReadable.bind(void 0, { subprocess, concurrentStreams, encoding });
@@ -21303,7 +21303,7 @@ var addConvertedStreams = (subprocess, { encoding }) => {
   subprocess[Symbol.asyncIterator] = createIterable.bind(void 0, subprocess, encoding, {});
 };
 
-// ../main/node_modules/execa/lib/methods/promise.js
+// node_modules/execa/lib/methods/promise.js
 var mergePromise = (subprocess, promise) => {
   for (const [property, descriptor] of descriptors) {
     const value = descriptor.value.bind(promise);
@@ -21317,7 +21317,7 @@ var descriptors = ["then", "catch", "finally"].map((property) => [
   Reflect.getOwnPropertyDescriptor(nativePromisePrototype, property)
 ]);
 
-// ../main/node_modules/execa/lib/methods/main-async.js
+// node_modules/execa/lib/methods/main-async.js
 var execaCoreAsync = (rawFile, rawArguments, rawOptions, createNested) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleAsyncArguments(rawFile, rawArguments, rawOptions);
   const { subprocess, promise } = spawnSubprocessAsync({
@@ -21472,7 +21472,7 @@ var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, cont
   startTime
 });
 
-// ../main/node_modules/execa/lib/methods/bind.js
+// node_modules/execa/lib/methods/bind.js
 var mergeOptions = (boundOptions, options) => {
   const newOptions = Object.fromEntries(
     Object.entries(options).map(([optionName, optionValue]) => [
@@ -21490,7 +21490,7 @@ var mergeOption = (optionName, boundOptionValue, optionValue) => {
 };
 var DEEP_OPTIONS = /* @__PURE__ */ new Set(["env", ...FD_SPECIFIC_OPTIONS]);
 
-// ../main/node_modules/execa/lib/methods/create.js
+// node_modules/execa/lib/methods/create.js
 var createExeca = (mapArguments, boundOptions, deepOptions, setBoundExeca) => {
   const createNested = (mapArguments2, boundOptions2, setBoundExeca2) => createExeca(mapArguments2, boundOptions2, deepOptions, setBoundExeca2);
   const boundExeca = (...execaArguments) => callBoundExeca({
@@ -21536,7 +21536,7 @@ var parseArguments = ({ mapArguments, firstArgument, nextArguments, deepOptions,
   };
 };
 
-// ../main/node_modules/execa/lib/methods/command.js
+// node_modules/execa/lib/methods/command.js
 var mapCommandAsync = ({ file, commandArguments }) => parseCommand(file, commandArguments);
 var mapCommandSync = ({ file, commandArguments }) => ({ ...parseCommand(file, commandArguments), isSync: true });
 var parseCommand = (command, unusedArguments) => {
@@ -21567,7 +21567,7 @@ var parseCommandString = (command) => {
 };
 var SPACES_REGEXP = / +/g;
 
-// ../main/node_modules/execa/lib/methods/script.js
+// node_modules/execa/lib/methods/script.js
 var setScriptSync = (boundExeca, createNested, boundOptions) => {
   boundExeca.sync = createNested(mapScriptSync, boundOptions);
   boundExeca.s = boundExeca.sync;
@@ -21578,7 +21578,7 @@ var getScriptOptions = (options) => ({ options: { ...getScriptStdinOption(option
 var getScriptStdinOption = ({ input, inputFile, stdio }) => input === void 0 && inputFile === void 0 && stdio === void 0 ? { stdin: "inherit" } : {};
 var deepScriptOptions = { preferLocal: true };
 
-// ../main/node_modules/execa/index.js
+// node_modules/execa/index.js
 var execa = createExeca(() => ({}));
 var execaSync = createExeca(() => ({ isSync: true }));
 var execaCommand = createExeca(mapCommandAsync);
@@ -21639,7 +21639,7 @@ import { gunzipSync } from "node:zlib";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getHeapStatistics } from "node:v8";
 
-// ../main/node_modules/js-yaml/dist/js-yaml.mjs
+// node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -26015,19 +26015,37 @@ function chartDirForHelm(request) {
 }
 var MANAGED_VERSION_SUFFIX = "-eks-4f2a9c1";
 var CHAIN = String.raw`((?<![\w$.])(?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)`;
-function withClusterAnswersText(text2, how = { answers: true, failsIgnored: false }) {
+function withClusterAnswersText(written, how = { answers: true, failsIgnored: false, versionSuffix: MANAGED_VERSION_SUFFIX }) {
+  let text2 = written;
   const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b(?!\.)/g)].map((m) => m[1]));
-  const answers = (part, semver) => {
-    let out = part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`").replace(new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, "g"), "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, "(now | dateModify `+8760h`)").replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, "g"), "(printf `%s+` $1$2.Minor)").replace(/(\$\w+)\.Minor\b/g, (m, holder) => holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m);
-    if (!semver) out = out.replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version)\\b`, "g"), `(printf \`%s${how.versionSuffix ?? MANAGED_VERSION_SUFFIX}\` $1$2.Version)`);
+  const capabilities = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\b(?![.\w])/g)].map((m) => m[1]));
+  const answers = (part) => {
+    let out = part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`").replace(new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, "g"), "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, "(now | dateModify `+8760h`)");
+    if (how.versionSuffix === void 0) return out;
+    out = out.replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, "g"), "(printf `%s+` $1$2.Minor)").replace(/(\$\w+)\.Minor\b/g, (m, holder) => holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m).replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder) => capabilities.has(holder) ? `(printf \`%s+\` ${holder}.KubeVersion.Minor)` : m);
+    {
+      const suffix = how.versionSuffix;
+      out = out.replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, "g"), `(printf \`%s${suffix}\` $1$2.Version)`).replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder) => capabilities.has(holder) ? `(printf \`%s${suffix}\` ${holder}.KubeVersion.Version)` : m);
+    }
     return out;
   };
   const failing = (part) => part.replace(/(?<![\w.$])fail\b/g, "and ``");
-  const code = (part, semver) => how.failsIgnored ? failing(how.answers ? answers(part, semver) : part) : answers(part, semver);
+  if (how.answers && how.versionSuffix !== void 0) text2 = text2.replace(/(\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\})([\s\S]*?)(\{\{-?\s*end\s*-?\}\})/g, (_, open, kube, body, end) => {
+    const prefix2 = kube ? "" : String.raw`\.KubeVersion`;
+    const rewritten = body.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
+      return action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => {
+        if (i2 % 2 === 1) return part;
+        let out = part.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.Minor\b`, "g"), "(printf `%s+` $1.Minor)");
+        out = out.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.(?:GitVersion|Version|String)\b`, "g"), `(printf \`%s${how.versionSuffix}\` $1.Version)`);
+        return out;
+      }).join("");
+    });
+    return `${open}${rewritten}${end}`;
+  });
+  const code = (part) => how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part);
   return text2.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
     if (/^\{\{-?\s*\/\*/.test(action)) return action;
-    const semver = /\bsemver/.test(action);
-    return action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : code(part, semver)).join("");
+    return action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : code(part)).join("");
   });
 }
 function unpackSubchart(archive, chartsDir, how, depth = 0) {
@@ -26301,16 +26319,16 @@ function* tarEntries(tar) {
   let offset = 0;
   let longName;
   while (offset + 512 <= tar.length) {
-    const header2 = tar.subarray(offset, offset + 512);
-    if (header2.every((b) => b === 0)) return;
+    const header3 = tar.subarray(offset, offset + 512);
+    if (header3.every((b) => b === 0)) return;
     const field = (from, length) => {
-      const raw = header2.subarray(from, from + length);
+      const raw = header3.subarray(from, from + length);
       const nul = raw.indexOf(0);
       return raw.subarray(0, nul === -1 ? length : nul).toString("utf8");
     };
     const size2 = parseInt(field(124, 12).trim() || "0", 8);
     if (!Number.isFinite(size2) || size2 < 0) return;
-    const type2 = String.fromCharCode(header2[156] ?? 0);
+    const type2 = String.fromCharCode(header3[156] ?? 0);
     const prefix2 = field(257, 6).startsWith("ustar") ? field(345, 155) : "";
     let name = longName ?? (prefix2 ? `${prefix2}/${field(0, 100)}` : field(0, 100));
     longName = void 0;
@@ -26357,7 +26375,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
   return isInside(chartDir, file) ? file : chartDir;
 }
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/errors.js
+// node_modules/@marcbachmann/cel-js/lib/errors.js
 var CelError = class extends Error {
   #node;
   #code;
@@ -26471,7 +26489,7 @@ function attachErrorAst(error, node) {
   return error;
 }
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/optional.js
+// node_modules/@marcbachmann/cel-js/lib/optional.js
 var Optional = class _Optional {
   #value;
   constructor(value) {
@@ -26616,7 +26634,7 @@ function register(registry) {
   );
 }
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/globals.js
+// node_modules/@marcbachmann/cel-js/lib/globals.js
 var hasOwn = Object.hasOwn;
 var objKeys = Object.keys;
 var objFreeze = Object.freeze;
@@ -26653,7 +26671,7 @@ var RESERVED = /* @__PURE__ */ new Set([
   "prototype"
 ]);
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/functions.js
+// node_modules/@marcbachmann/cel-js/lib/functions.js
 var UnsignedInt = class {
   #value;
   constructor(value) {
@@ -27106,7 +27124,7 @@ function stringSize(str3) {
   return count2;
 }
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/registry.js
+// node_modules/@marcbachmann/cel-js/lib/registry.js
 var Type2 = class {
   #name;
   constructor(name) {
@@ -28363,7 +28381,7 @@ function protobufjsTypeToCelType(protoType, resolvedType) {
   }
 }
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/operators.js
+// node_modules/@marcbachmann/cel-js/lib/operators.js
 var dynType2 = celTypes.dyn;
 var Base = class {
   dynType = celTypes.dyn;
@@ -29061,7 +29079,7 @@ for (const op of objKeys(OPERATORS)) {
   if (obj2.alias) OPERATORS[obj2.alias] = obj2;
 }
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/macros.js
+// node_modules/@marcbachmann/cel-js/lib/macros.js
 var identity3 = (x) => x;
 function assertIdentifier(node, message) {
   if (node.op === "id") return node.args;
@@ -29266,7 +29284,7 @@ function registerMacros(registry) {
   });
 }
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/overloads.js
+// node_modules/@marcbachmann/cel-js/lib/overloads.js
 function registerOverloads(registry) {
   const unaryOverload = (op, t, h2, ret) => registry.unaryOverload(op, t, h2, ret, false);
   const binaryOverload = (l, op, r, h2, ret) => registry.binaryOverload(l, op, r, h2, ret, false);
@@ -29452,7 +29470,7 @@ function isEqual(a2, b, ast, ev) {
   throw evaluationError("invalid_comparison_type", `Cannot compare values of type ${typeof a2}`, ast);
 }
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/type-checker.js
+// node_modules/@marcbachmann/cel-js/lib/type-checker.js
 var toDynTypeBinding = (/* @__PURE__ */ new Map()).set("A", "dyn").set("T", "dyn").set("K", "dyn").set("V", "dyn");
 var TypeChecker = class extends Base {
   constructor(opts, isEvaluating) {
@@ -29513,7 +29531,7 @@ var TypeChecker = class extends Base {
   }
 };
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/parser.js
+// node_modules/@marcbachmann/cel-js/lib/parser.js
 var TOKEN = {
   EOF: 0,
   NUMBER: 1,
@@ -30363,7 +30381,7 @@ var Parser = class {
   }
 };
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/options.js
+// node_modules/@marcbachmann/cel-js/lib/options.js
 var DEFAULT_LIMITS = objFreeze({
   maxAstNodes: 1e5,
   maxDepth: 250,
@@ -30405,7 +30423,7 @@ function createOptions(opts, base2 = DEFAULT_OPTIONS2) {
   });
 }
 
-// ../main/node_modules/@marcbachmann/cel-js/lib/evaluator.js
+// node_modules/@marcbachmann/cel-js/lib/evaluator.js
 var globalRegistry = createRegistry({ enableOptionalTypes: false });
 registerFunctions(globalRegistry);
 registerOverloads(globalRegistry);
@@ -34136,7 +34154,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-// ../main/node_modules/balanced-match/dist/esm/index.js
+// node_modules/balanced-match/dist/esm/index.js
 var range = (a2, b, str3) => {
   let begs, beg, left, right = void 0, result;
   let ai = str3.indexOf(a2);
@@ -34173,7 +34191,7 @@ var range = (a2, b, str3) => {
   return result;
 };
 
-// ../main/node_modules/brace-expansion/dist/esm/index.js
+// node_modules/brace-expansion/dist/esm/index.js
 var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
 var escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
 var escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0";
@@ -34511,7 +34529,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
   return acc;
 }
 
-// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
 var digit = (a2, b) => a2 === b ? { t: "lit", ch: String(a2) } : { t: "class", re: new RegExp(`^[${a2}-${b}]$`) };
 var prefix = (d, alts) => alts.map((s) => [digit(d, d), ...s]);
 var fixed = (a2, b) => {
@@ -34566,7 +34584,7 @@ var numericRange = (loStr, hiStr) => {
   return out;
 };
 
-// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
 var posixClasses = {
   "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
   "[:alpha:]": ["\\p{L}\\p{Nl}"],
@@ -34673,7 +34691,7 @@ var parseClass = (glob2, position, nocase = false, form) => {
   return [new RegExp(comb, nocase ? "iu" : "u"), endPos - pos];
 };
 
-// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
 var MATCH = { t: "match", id: 0 };
 var extTypes = "!?+*@";
 var lit = (ch) => ({ t: "lit", ch });
@@ -35347,7 +35365,7 @@ var Matcher = class {
   }
 };
 
-// ../main/node_modules/minimatch/dist/esm/assert-valid-pattern.js
+// node_modules/minimatch/dist/esm/assert-valid-pattern.js
 var MAX_PATTERN_LENGTH = 1024 * 64;
 var assertValidPattern = (pattern) => {
   if (typeof pattern !== "string") {
@@ -35358,7 +35376,7 @@ var assertValidPattern = (pattern) => {
   }
 };
 
-// ../main/node_modules/minimatch/dist/esm/escape.js
+// node_modules/minimatch/dist/esm/escape.js
 var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
   const e = magicalBraces ? windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, "[$&]") : s.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, "[$&]") : s.replace(/[?*()[\]\\]/g, "\\$&");
   const c3 = e.charAt(0);
@@ -35371,7 +35389,7 @@ var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) 
   return e;
 };
 
-// ../main/node_modules/minimatch/dist/esm/unescape.js
+// node_modules/minimatch/dist/esm/unescape.js
 var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
   if (windowsPathsNoEscape && s.startsWith("@(!)")) {
     return "!" + unescape2(s.slice(4), { windowsPathsNoEscape, magicalBraces });
@@ -35382,7 +35400,7 @@ var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {})
   return windowsPathsNoEscape ? s.replace(/\[([^/\\{}])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
 };
 
-// ../main/node_modules/minimatch/dist/esm/index.js
+// node_modules/minimatch/dist/esm/index.js
 var DEFAULT_BRACE_EXPAND_MAX = 1e5;
 var DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
 var AWE_KEY = "allowWindowsEscape";
@@ -38245,9 +38263,9 @@ function pointerOf(expression, raw) {
   let node = raw;
   let pointer = "";
   for (const field of fields) {
-    const esc = field.replace(/~/g, "~0").replace(/\//g, "~1");
+    const esc2 = field.replace(/~/g, "~0").replace(/\//g, "~1");
     if (node === null || typeof node !== "object" || Array.isArray(node)) break;
-    pointer += `/${esc}`;
+    pointer += `/${esc2}`;
     if (!(field in node)) break;
     node = node[field];
   }
@@ -42360,9 +42378,14 @@ function regexExamples(pattern, limit = 8) {
 var POSIX_CLASSES = { digit: "0-9", alpha: "A-Za-z", alnum: "A-Za-z0-9", lower: "a-z", upper: "A-Z", space: "\\s", word: "\\w", xdigit: "0-9A-Fa-f" };
 function goRegExp(pattern) {
   const flags = /^\(\?([imsU]+)\)/.exec(pattern);
-  const body = (flags ? pattern.slice(flags[0].length) : pattern).replace(/\[:([a-z]+):\]/g, (m, name) => POSIX_CLASSES[name] ?? m);
+  let body = (flags ? pattern.slice(flags[0].length) : pattern).replace(/\[:([a-z]+):\]/g, (m, name) => POSIX_CLASSES[name] ?? m);
+  let caseless = flags?.[1].includes("i") ?? false;
+  if (/\(\?[imsU]+:/.test(body)) {
+    caseless ||= /\(\?[msU]*i[msU]*:/.test(body);
+    body = body.replace(/\(\?[imsU]+:/g, "(?:");
+  }
   try {
-    return new RegExp(body, flags?.[1].includes("i") ? "i" : "");
+    return new RegExp(body, caseless ? "i" : "");
   } catch {
     return void 0;
   }
@@ -42416,6 +42439,7 @@ function atom(c3, limit) {
   if (ch === ".") return ["x"];
   if (ch === "(") {
     if (c3.text.startsWith("?:", c3.at)) c3.at += 2;
+    else if (/^\?[imsU]+:/.test(c3.text.slice(c3.at))) c3.at = c3.text.indexOf(":", c3.at) + 1;
     else if (c3.text.startsWith("?P<", c3.at) || c3.text.startsWith("?<", c3.at)) c3.at = c3.text.indexOf(">", c3.at) + 1;
     else if (c3.text[c3.at] === "?") throw new Unsupported();
     const inner = alternation(c3, limit);
@@ -42862,6 +42886,9 @@ function kubeLiteralVersions(kubeVersion, literals) {
   }
   return candidates;
 }
+function withoutTemplateComments(text2) {
+  return text2.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, (comment) => comment.replace(/[^\n]/g, " "));
+}
 function collectKubeLiterals(text2, into) {
   const holders = [...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]);
   const reads = (action) => /KubeVersion/.test(action) || holders.some((v) => new RegExp(`\\${v}(?!\\w)`).test(action));
@@ -42891,7 +42918,7 @@ function variantDescription(variant) {
 function describeConstruct(construct) {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
-var UNKNOWABLE = ["lookup", "revision", "helmVersion", "clock", "computedApi"];
+var UNKNOWABLE = ["lookup", "revision", "helmVersion", "clock", "computedApi", "computedIdentity"];
 var UNKNOWABLE_KINDS = new Set(UNKNOWABLE);
 var CONSTRUCTS = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
@@ -42905,6 +42932,10 @@ var CONSTRUCTS = {
   clock: /(?<![\w.$])now\b/,
   // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
   computedApi: /APIVersions\.Has\s+[^\s"]/,
+  // The release name, namespace or Kubernetes version tested in a way no set of renders enumerates (on code
+  // with strings blanked): a pattern or constraint that is not a literal, a regular expression on the
+  // version, the version taken apart (splitList, atoi, regexFind, substr...). Each render sees one answer.
+  computedIdentity: /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]*(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]*KubeVersion|KubeVersion[^}]*\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]*KubeVersion/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/
@@ -42929,6 +42960,7 @@ function constructName(kind, line) {
   if (kind === "helmVersion") return ".Capabilities.HelmVersion";
   if (kind === "clock") return "now (the render's clock) in a condition";
   if (kind === "computedApi") return ".Capabilities.APIVersions.Has with a computed API version";
+  if (kind === "computedIdentity") return "the release name, namespace or Kubernetes version tested with a computed pattern or constraint, or taken apart";
   if (kind === "release") return `${match2 || "a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion"} in a condition or comparison`;
   return ".Release.Revision";
 }
@@ -43027,7 +43059,7 @@ function lengthPasses(literal2, length) {
   return LENGTH_TESTS[op](length, Number(n2));
 }
 function noConstructs() {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [], kubeNames: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [], kubeNames: [] } };
 }
 var MAX_FILE_BYTES2 = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
@@ -43051,10 +43083,11 @@ function chartConstructs(dir, repoRoot) {
     if (RELEASE_REF.test(text2)) found.release = true;
     if (!found.managedKube && /KubeVersion/.test(text2)) {
       const holders = [...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]);
-      const index = lines.findIndex((line) => managedKubeRead(actionCode(line, true), holders));
-      for (const line of lines) {
-        if (!managedKubeRead(actionCode(line, true), holders)) continue;
-        for (const m of actionCode(line, true).matchAll(/"([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})"|`([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})`/g)) {
+      const actionsOf = (line) => [...withoutTemplateComments(line).matchAll(/\{\{[\s\S]*?(?:\}\}|$)/g)].map((m) => actionCode(m[0], true));
+      const index = lines.findIndex((line) => actionsOf(line).some((code) => managedKubeRead(code, holders)));
+      for (const code of lines.flatMap(actionsOf)) {
+        if (!managedKubeRead(code, holders)) continue;
+        for (const m of code.matchAll(/"([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})"|`([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})`/g)) {
           const name = m[1] ?? m[2];
           if (name !== "" && found.literals.kubeNames.length < 8 && !found.literals.kubeNames.includes(name)) found.literals.kubeNames.push(name);
         }
@@ -43123,6 +43156,8 @@ function addValuesTextConstructs(found, file) {
   } catch {
     return;
   }
+  collectLiterals(text2.split(/\r?\n/), found.literals);
+  if (RELEASE_REF.test(text2)) found.release = true;
   for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
     const code = actionCode(action[0]);
     if (CONSTRUCTS.lookup.test(code)) found.lookup = true;
@@ -43215,8 +43250,17 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
 function answersVariant(constructs, full2) {
   const moreLiterals = constructs.literals.release.length > 1 || constructs.literals.kube.length > 1;
   if (!constructs.lookup && !constructs.revision && !constructs.clock && !constructs.upgrade && !moreLiterals && !constructs.managedKube) return void 0;
-  const names = constructs.literals.kubeNames;
-  return { ...full2, upgrade: false, clusterAnswers: true, literalIndex: 1, ...names.length > 0 ? { versionSuffix: `${MANAGED_VERSION_SUFFIX}${names.map((n2) => /^[-.+_]/.test(n2) ? n2 : `-${n2}`).join("")}`.slice(0, 100) } : {} };
+  return { ...full2, upgrade: false, clusterAnswers: true, literalIndex: 1, ...constructs.managedKube ? { versionSuffix: managedVersionSuffix(constructs.literals.kubeNames) } : {} };
+}
+function managedVersionSuffix(names) {
+  let suffix = MANAGED_VERSION_SUFFIX;
+  for (const name of names) {
+    const clean = name.replace(/[^A-Za-z0-9.-]/g, "").replace(/\.{2,}/g, ".");
+    if (clean === "" || clean === "." || clean === "-") continue;
+    suffix += (/^[.-]/.test(clean) ? "" : "-") + clean;
+    if (/[.-]$/.test(suffix)) suffix += "0";
+  }
+  return suffix.replace(/\.\./g, ".0.").replace(/-\./g, "-0.").slice(0, 100).replace(/[.-]$/, "0");
 }
 var MAX_LITERAL_RENDERS = 4;
 function literalVariants(constructs, full2, config) {
@@ -43226,8 +43270,9 @@ function literalVariants(constructs, full2, config) {
     kubeLiteralVersions(config.kubeVersion, constructs.literals.kube).length
   ];
   const most = Math.min(Math.max(...counts), 2 + MAX_LITERAL_RENDERS);
+  const first = constructs.managedKube && counts[2] >= 2 ? 1 : 2;
   const out = [];
-  for (let index = 2; index < most; index++) out.push({ ...full2, literalIndex: index });
+  for (let index = first; index < most; index++) out.push({ ...full2, literalIndex: index });
   return out;
 }
 function fullVariant(constructs) {
@@ -43246,16 +43291,19 @@ function collectLiterals(lines, into) {
     if (!line.includes("APIVersions") || into.apiVersions.size >= 64) continue;
     for (const match2 of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match2[1]);
   }
-  if (/\bRelease\b/.test(lines.join("\n"))) collectReleaseLiterals(lines.join("\n"), into.release);
-  if (/KubeVersion/.test(lines.join("\n"))) collectKubeLiterals(lines.join("\n"), into.kube);
+  const code = withoutTemplateComments(lines.join("\n"));
+  if (/\bRelease\b/.test(code)) collectReleaseLiterals(code, into.release);
+  if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube);
 }
 var STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
 function managedKubeRead(code, holders) {
+  if (/\bwith\s+\$?\.Capabilities\b(?:\.KubeVersion)?\s*$/.test(code.trim()) || /\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?\s/.test(code)) return true;
   const minor = /KubeVersion\.Minor\b/.test(code) || holders.some((h2) => code.includes(`${h2}.Minor`));
   if (minor) return true;
   const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || holders.some((h2) => new RegExp(`\\${h2}(?!\\w)(?!\\.(?:Major|Minor))`).test(code));
-  return version && !/\bsemver/.test(code) && STRING_TEST.test(code);
+  return version && STRING_TEST.test(code);
 }
+var NON_MATCHING_NAMES = ["x0", "0x", "x", "0", "x-0", "x.0", "a--b", "x".repeat(53), "preadmit-variant-ns"];
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
 var ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,160})"|`([^`]{1,160})`)\s+(\([^()]*\)|[^\s)}]+)/g;
 function goUnquote(body) {
@@ -43280,13 +43328,13 @@ function collectReleaseLiterals(written, into) {
     else into.push(literal2);
   };
   for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
-    deciding = /\b(?:eq|ne|has|hasPrefix|hasSuffix|contains|regexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text2.slice(0, action.index).split("\n").length - 1) !== void 0;
+    deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text2.slice(0, action.index).split("\n").length - 1) !== void 0;
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]);
       if (field === void 0) continue;
       add2({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
     }
-    for (const m of action[0].matchAll(/\b(?:hasKey|index|get|pluck|dig)\s+\S+\s+(\([^()]*\)|[^\s)}]+)/g)) {
+    for (const m of action[0].matchAll(/\b(?:hasKey|index|get|pluck|dig)\s+(?:\([^()]*\)|\S+)\s+(\([^()]*\)|[^\s)}]+)/g)) {
       const field = fieldOf(m[1]);
       if (field === void 0) continue;
       for (const item of text2.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
@@ -43335,6 +43383,7 @@ function canonicalReleaseText(text2) {
   const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
   out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("(?:[^"\\\\]|\\\\.)*"|\`[^\`]*\`)`, "g"), "$2 $3 $1");
   out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, "g"), "(len $1)");
+  out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*(upper|lower|trim|toString)\\s*\\)`, "g"), "($2 $1)");
   return out;
 }
 function releaseLiteralFor(field, main2, literals = [], index = 0) {
@@ -43360,7 +43409,12 @@ function releaseLiteralValues(field, main2, literals) {
     }
     if (literal2.test === "regex") {
       const pattern = goRegExp(literal2.literal);
-      if (pattern === void 0 || pattern.test(main2)) continue;
+      if (pattern === void 0) continue;
+      if (pattern.test(main2)) {
+        const other = NON_MATCHING_NAMES.find((v) => valid2(v) && !pattern.test(v));
+        if (other !== void 0) out.push(other);
+        continue;
+      }
       for (const example of regexExamples(literal2.literal)) {
         const value2 = [example, `${example}x`, `x${example}`, `x${example}x`].find((v) => valid2(v) && pattern.test(v));
         if (value2 !== void 0) {
@@ -44233,8 +44287,8 @@ function prefixedTokenChecksumOk(token) {
 }
 function jwtHeaderOk(token) {
   try {
-    const header2 = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8"));
-    return typeof header2 === "object" && header2 !== null && typeof header2.alg === "string";
+    const header3 = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8"));
+    return typeof header3 === "object" && header3 !== null && typeof header3.alg === "string";
   } catch {
     return false;
   }
@@ -44719,10 +44773,10 @@ function* handler(node, path37, field) {
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
     for (let index = 0; index < headers.length; index++) {
-      const header2 = headers[index];
-      if (!isObj(header2) || typeof header2.name !== "string" || typeof header2.value !== "string") continue;
-      const detection = detectHeader(header2.name, header2.value);
-      if (detection) yield { path: `${path37}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
+      const header3 = headers[index];
+      if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
+      const detection = detectHeader(header3.name, header3.value);
+      if (detection) yield { path: `${path37}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
@@ -46884,9 +46938,9 @@ function crdHeader(text2) {
   return text2.slice(0, spec.index);
 }
 function parseRenderedDocument(text2) {
-  const header2 = crdHeader(text2);
-  if (header2 !== void 0) {
-    const parsed = loadYamlDocuments(header2);
+  const header3 = crdHeader(text2);
+  if (header3 !== void 0) {
+    const parsed = loadYamlDocuments(header3);
     const [doc, ...others] = parsed.documents;
     const value = doc?.value;
     if (parsed.problems.length === 0 && others.length === 0 && doc?.duplicates === void 0 && isObj(value) && value.kind === "CustomResourceDefinition" && isObj(value.metadata) && !Object.hasOwn(value, "items")) {
@@ -47710,15 +47764,18 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
       locators.set(dir, locator);
       const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
+      const sets = [...valueSetsOf(dir, config, { all: options.valueSets === true })];
+      if (constructs?.usesTpl) {
+        for (const set2 of sets) if (set2.kind === "default") {
+          for (const file of set2.valuesFiles) if (!isInside(dir, file)) addValuesTextConstructs(constructs, file);
+        }
+      }
       const full2 = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
-      for (const set2 of valueSetsOf(dir, config, { all: options.valueSets === true })) {
+      for (const set2 of sets) {
         const main2 = index++;
         yield { dir, info, set: set2, index: main2 };
         const inputs = set2.kind === "default" ? full2 : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
         if (inputs) yield { dir, info, set: set2, index: index++, variant: { inputs, main: main2 } };
-        if (set2.kind === "default" && constructs?.usesTpl) {
-          for (const file of set2.valuesFiles) if (!isInside(dir, file)) addValuesTextConstructs(constructs, file);
-        }
         const answers = set2.kind === "default" && full2 !== void 0 && constructs !== void 0 ? answersVariant(constructs, full2) : void 0;
         if (answers) yield { dir, info, set: set2, index: index++, variant: { inputs: answers, main: main2 } };
         if (set2.kind === "default" && full2 !== void 0 && constructs !== void 0) {
@@ -47943,10 +48000,10 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
       main2.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
       return void 0;
     }
-    const further = (inputs.literalIndex ?? 0) >= 2;
+    const further = (inputs.literalIndex ?? 0) >= 1;
     const unseen2 = unseenObjects(main2.objects, inputs, locator, outcome.failed);
     const failed = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
-    if (further) (main2.record.literals ??= [])[inputs.literalIndex - 2] = failed;
+    if (further) (main2.record.literals ??= []).push(failed);
     else main2.record.variant = failed;
     if (unseen2.length === 0) return void 0;
     const record2 = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
@@ -47977,7 +48034,7 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
   objects.push(...unseen);
   const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
   const made = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
-  if (main2 && !inputs.clusterAnswers && (inputs.literalIndex ?? 0) >= 2) (main2.record.literals ??= [])[inputs.literalIndex - 2] = made;
+  if (main2 && !inputs.clusterAnswers && (inputs.literalIndex ?? 0) >= 1) (main2.record.literals ??= []).push(made);
   else if (main2) main2.record[inputs.clusterAnswers ? "answers" : "variant"] = made;
   const diverges = diverging.length + unseen.length + removed > 0;
   const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
@@ -48191,7 +48248,7 @@ var MAX_FLIPS = 2;
 var MAX_MAPS = 24;
 function collectCandidates(ctx, target, nodes, fieldRefs) {
   const F = fieldName(target.pointer);
-  const visible = (n2) => scopeRelative(n2.path, target.scope) !== void 0;
+  const visible2 = (n2) => scopeRelative(n2.path, target.scope) !== void 0;
   const refs = fieldRefs.get(F) ?? /* @__PURE__ */ new Set();
   const referenced = (n2) => {
     const rel = scopeRelative(n2.path, target.scope);
@@ -48206,7 +48263,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
       let count2 = 0;
       for (const n2 of [...nodes.maps, ...nodes.lists]) {
         if (count2 >= MAX_MAPS) break;
-        if (!visible(n2) || !deepEqual(n2.value, V)) continue;
+        if (!visible2(n2) || !deepEqual(n2.value, V)) continue;
         if (Array.isArray(V) ? V.length === 0 : Object.keys(V).length === 0) {
           const name = lastName(n2.path);
           if (name === void 0 || !similar(name, F)) continue;
@@ -48218,7 +48275,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
     }
     let loose = 0;
     for (const n2 of nodes.scalars) {
-      if (!visible(n2)) continue;
+      if (!visible2(n2)) continue;
       const name = lastName(n2.path);
       const equal = sameScalar(n2.value, V);
       const named2 = name !== void 0 && (name === F || similar(name, F));
@@ -48245,7 +48302,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
   const where = (target.object.source.template ?? "").toLowerCase();
   const scored = [];
   for (const n2 of nodes.maps) {
-    if (!visible(n2)) continue;
+    if (!visible2(n2)) continue;
     const name = lastName(n2.path);
     if (name === void 0 || typeof n2.path[n2.path.length - 1] !== "string") continue;
     const exact = blockNames.includes(name);
@@ -48257,7 +48314,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
   for (const { n: n2 } of scored.slice(0, MAX_MAPS)) add2(candidate(ctx, n2.path, "mapKey", n2.value));
   const F2 = blockNames[blockNames.length - 1] ?? F;
   for (const n2 of nodes.scalars) {
-    if (typeof n2.value !== "boolean" || !visible(n2)) continue;
+    if (typeof n2.value !== "boolean" || !visible2(n2)) continue;
     const name = lastName(n2.path);
     if (name === F2 && n2.value === false) target.flips.push(flipCandidate(ctx, n2.path));
   }
@@ -51537,16 +51594,40 @@ function encodedForms(secret) {
   forms.add(encodeURIComponent(secret));
   forms.add(JSON.stringify(secret).slice(1, -1));
   forms.add(Buffer.from(b64).toString("base64"));
+  forms.add(secret.toUpperCase());
+  forms.add(secret.toLowerCase());
+  forms.add([...secret].reverse().join(""));
+  const b32 = base32(bytes);
+  forms.add(b32);
+  forms.add(b32.replace(/=+$/, ""));
+  forms.add(b32.toLowerCase());
+  forms.add(b32.replace(/=+$/, "").toLowerCase());
   return [...forms].filter((form) => form.length >= MIN_SECRET);
+}
+function base32(bytes) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let out = "";
+  let bits = 0;
+  let value = 0;
+  for (const byte2 of bytes) {
+    value = value << 8 | byte2;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[value >>> bits - 5 & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[value << 5 - bits & 31];
+  return out + "=".repeat((8 - out.length % 8) % 8);
 }
 function extraHeaders(text2) {
   const out = [];
   for (const match2 of text2.matchAll(/^\s*extraheader\s*=\s*(.+?)\s*$/gim)) out.push(match2[1].replace(/^"(.*)"$/, "$1"));
   return out;
 }
-function headerCredentials(header2) {
-  const out = [header2];
-  const value = header2.replace(/^[\w-]+\s*:\s*/, "");
+function headerCredentials(header3) {
+  const out = [header3];
+  const value = header3.replace(/^[\w-]+\s*:\s*/, "");
   out.push(value);
   const scheme = /^(basic|bearer|token)\s+(\S+)$/i.exec(value);
   if (scheme) {
@@ -51606,7 +51687,7 @@ function runCredentials(sources) {
     else if (credentialName(name) === "strong" && redactable(value) && detectByName(name, value)) add2(value);
   }
   for (const tree of new Set(sources.workTrees ?? [])) {
-    for (const text2 of gitConfigTexts(tree)) for (const header2 of extraHeaders(text2)) for (const credential of headerCredentials(header2)) add2(credential);
+    for (const text2 of gitConfigTexts(tree)) for (const header3 of extraHeaders(text2)) for (const credential of headerCredentials(header3)) add2(credential);
   }
   return [...out];
 }
@@ -52932,6 +53013,9 @@ function defuseRunnerCommandsInJson(json2) {
   return json2.replace(COLON_PAIR, "\\u003a").replace(HASH_BRACKET, "\\u005b");
 }
 
+// src/reporters/html.ts
+import { createHash as createHash3 } from "node:crypto";
+
 // src/reporters/common.ts
 function compareText(a2, b) {
   return a2 < b ? -1 : a2 > b ? 1 : 0;
@@ -53075,6 +53159,585 @@ function largestBlastRadii(result, limit = 10, minimum = "high") {
     } else if (!row.valueSets.includes(set2)) row.valueSets.push(set2);
   }
   return [...rows.values()].sort((a2, b) => RATING_ORDER[a2.rating] - RATING_ORDER[b.rating] || b.reasons.length - a2.reasons.length || compareText(a2.where, b.where) || compareText(a2.object.name, b.object.name)).slice(0, limit);
+}
+
+// src/reporters/base.ts
+function baseCounts(result) {
+  const { base: base2, summary } = result;
+  if (base2 === void 0) return void 0;
+  return `${summary.new ?? 0} new \xB7 ${summary.existing ?? 0} existing \xB7 ${summary.fixed ?? 0} fixed against ${base2.revision === base2.sha ? base2.sha.slice(0, 12) : `${base2.revision} (${base2.sha.slice(0, 12)})`}`;
+}
+function baseCharts(result) {
+  const { base: base2 } = result;
+  if (base2 === void 0) return void 0;
+  if (base2.allBecause !== void 0) return `every chart rendered on both sides: ${base2.allBecause}`;
+  if (base2.rendered.length === 0 && base2.unchanged.length === 0) return void 0;
+  const left = base2.unchanged.length === 0 ? "" : `; ${plural(base2.unchanged.length, "chart")} left out as unchanged since the base: ${base2.unchanged.join(", ")}`;
+  return `${plural(base2.rendered.length, "changed chart")} rendered on both sides${base2.rendered.length > 0 ? ` (${base2.rendered.join(", ")})` : ""}${left}`;
+}
+function blockingNoun(result) {
+  return result.base?.gate === "new" || result.baselineFile !== void 0 ? "new finding" : "finding";
+}
+function baselineLine(result) {
+  const b = result.baselineFile;
+  if (b === void 0) return void 0;
+  return `baseline file ${b.file}: ${plural(b.entries, "entry", "entries")} (${result.summary.existing ?? 0} findings existing, ${result.summary.new ?? 0} new), ${b.stale.length} stale${b.stale.length > 0 ? " (matching no finding: remove them from the file)" : ""}`;
+}
+
+// src/reporters/blast-graph.ts
+var MAX_EDGES = 12;
+function blastGraphModel(object, radius) {
+  const nodes = [];
+  const edges = [];
+  const node = (kind, label) => {
+    const id = `n${nodes.length}`;
+    nodes.push({ id, kind, label });
+    return id;
+  };
+  const workload = node("workload", `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`);
+  const room = () => edges.length < MAX_EDGES;
+  const edge = (from, to, label) => {
+    edges.push(label === void 0 ? { from, to } : { from, to, label });
+  };
+  for (const exposure of radius.reachability.exposure.filter((e) => e.type !== "ClusterIP" || e.ingresses.length > 0).slice(0, 3)) {
+    if (!room()) break;
+    const via = exposure.ingresses.length > 0 ? `Ingress ${exposure.ingresses.slice(0, 2).join(", ")}` : `${exposure.type} Service ${exposure.service}`;
+    edge(node("exposure", via), workload, "exposes");
+  }
+  if (radius.reachability.hostNetwork && room()) edge(workload, node("node", "node network"), "hostNetwork");
+  for (const violation of radius.privilege.baselineViolations.slice(0, 3)) if (room()) edge(workload, node("node", `node: ${violation}`), "reaches");
+  if (radius.authority.tokenMounted && radius.authority.dangerous.length > 0 && room()) {
+    const sa = radius.authority.serviceAccount;
+    const account = node("account", `ServiceAccount ${sa.namespace}/${sa.name}`);
+    edge(workload, account, "token");
+    const roles = /* @__PURE__ */ new Map();
+    for (const grant of radius.authority.dangerous.slice(0, 4)) {
+      const via = grant.via || "binding";
+      let role2 = roles.get(via);
+      if (!room()) break;
+      if (role2 === void 0) {
+        role2 = node("role", via);
+        roles.set(via, role2);
+        edge(account, role2);
+      }
+      if (room()) edge(role2, node("permission", `${grant.summary} (${grant.scope})`));
+    }
+  }
+  if ((radius.secrets.readable === "cluster" || radius.secrets.readable === "namespace") && room()) edge(workload, node("secret", `reads every Secret in the ${radius.secrets.readable}`), "API");
+  if (radius.secrets.mounted.length > 0 && room()) edge(workload, node("secret", `Secrets ${radius.secrets.mounted.slice(0, 3).join(", ")}${radius.secrets.mounted.length > 3 ? " \u2026" : ""}`), "mounts");
+  return { nodes, edges };
+}
+
+// src/reporters/html.ts
+var DEFAULT_MAX_FINDINGS = 2e3;
+var BLAST_LISTED = 10;
+var BLAST_DRAWN = 5;
+var UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;", ":": "&#58;", "[": "&#91;", "#": "&#35;" };
+function visible(value, keepLines = false) {
+  return value.replace(UNSAFE, escapeCode).replace(/[\t\n\r]/g, (c3) => keepLines && c3 === "\n" ? c3 : escapeCode(c3));
+}
+function escapeCode(c3) {
+  const code = c3.charCodeAt(0);
+  return code <= 255 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+function esc(value, keepLines = false) {
+  return visible(value, keepLines).replace(/[&<>"'`:[#]/g, (c3) => ENTITIES[c3]);
+}
+function codeSpans(escaped2) {
+  const parts = escaped2.split("&#96;");
+  if (parts.length < 3 || parts.length % 2 === 0) return escaped2;
+  return parts.map((part, i2) => i2 % 2 === 1 ? `<code>${part}</code>` : part).join("");
+}
+function clipped(value, max) {
+  const chars = [...value];
+  return chars.length <= max ? value : `${chars.slice(0, max - 1).join("")}\u2026`;
+}
+var LIMIT = { label: 300, message: 2e3, diff: 6e3 };
+var SEVERITY_LABEL = { critical: "Critical", high: "High", medium: "Medium", low: "Low", info: "Info" };
+function sevBadge(severity, suppressed = false) {
+  return suppressed ? `<span class="sev s-suppressed" title="suppressed (${severity})">Suppressed</span>` : `<span class="sev s-${severity}">${SEVERITY_LABEL[severity]}</span>`;
+}
+function whereOf(f) {
+  return f.source.kind === "helm" && f.source.chart !== void 0 ? f.source.chart : f.source.file;
+}
+function groupFindings(result, findings) {
+  const groups = /* @__PURE__ */ new Map();
+  const charts = new Map(result.charts.map((c3) => [`${c3.chart}\0${c3.valueSet}`, c3]));
+  for (const f of findings) {
+    const helm = f.source.kind === "helm" && f.source.chart !== void 0;
+    const set2 = f.source.valueSet ?? "default";
+    const key = helm ? `c\0${f.source.chart}\0${set2}` : `f\0${f.source.file}`;
+    let group = groups.get(key);
+    if (group === void 0) {
+      const chart = helm ? charts.get(`${f.source.chart}\0${set2}`) : void 0;
+      group = {
+        where: whereOf(f),
+        heading: helm ? `chart ${f.source.chart} \xB7 values: ${set2}` : `${f.source.kind === "terraform" ? "Terraform plan" : "file"} ${f.source.file}`,
+        order: [helm ? 0 : 1, whereOf(f), set2 === "default" ? "" : `${set2}`],
+        findings: [],
+        ...chart?.admission !== void 0 && { verdict: { text: chartVerdict(chart.admission), allowed: chart.admission.allowed } },
+        ...chart !== void 0 && { objects: chart.objects }
+      };
+      groups.set(key, group);
+    }
+    group.findings.push(f);
+  }
+  return [...groups.values()].sort((a2, b) => chain(a2.order[0] - b.order[0], compareText(a2.order[1], b.order[1]), compareText(a2.order[2], b.order[2])));
+}
+function ruleLink(ruleId) {
+  return `<a class="rule" href="#rule-${esc(ruleId)}">${esc(ruleId)}</a>`;
+}
+function rulesHtml(findings, rules) {
+  const ids = [...new Set(findings.map((f) => f.ruleId))].sort(compareText);
+  if (ids.length === 0) return "";
+  const items = ids.map((id) => {
+    const meta = rules.get(id);
+    if (meta === void 0) return `<div class="ruledoc" id="rule-${esc(id)}"><h3><code>${esc(id)}</code></h3></div>`;
+    const refs = meta.references.filter((r) => /^https:\/\/[^\s"'<>]+$/.test(r.url)).map((r) => `<a href="${esc(r.url)}" rel="noreferrer noopener" target="_blank">${esc(r.title)}</a>`).join(" \xB7 ");
+    return `<div class="ruledoc" id="rule-${esc(id)}"><h3><code>${esc(id)}</code> ${esc(meta.title)} <span class="dim">${esc(meta.defaultSeverity)} \xB7 ${esc(meta.category)}</span></h3><p>${esc(meta.description)}</p><p><strong>Fix:</strong> ${codeSpans(esc(meta.remediation))}</p>${refs ? `<p class="dim">${refs}</p>` : ""}</div>`;
+  });
+  return `<section id="rules"><h2>Rules in this report (${ids.length})</h2>${items.join("\n")}</section>`;
+}
+function findingHtml(f, gates2) {
+  const { source } = f;
+  const blocking = gates2(f);
+  const rows = [];
+  if (source.values !== void 0) {
+    rows.push(`<dt>Change</dt><dd><code>${esc(clipped(locationLabel(source.values.file, source.values.line), LIMIT.label))}</code> <code class="key">${esc(clipped(source.values.key, LIMIT.label))}</code></dd>`);
+    const template = locationLabel(source.templateLocation?.file ?? source.file, source.templateLocation?.line ?? source.line);
+    rows.push(`<dt>Template</dt><dd><code>${esc(clipped(template, LIMIT.label))}</code></dd>`);
+  } else {
+    rows.push(`<dt>${source.kind === "helm" ? "Template" : "File"}</dt><dd><code>${esc(clipped(locationLabel(source.file, source.line), LIMIT.label))}</code>${source.address !== void 0 ? ` <code>${esc(clipped(source.address, LIMIT.label))}</code>` : ""}</dd>`);
+    const template = templateLabel(source);
+    if (template !== void 0) rows.push(`<dt>Emitted at</dt><dd><code>${esc(clipped(template, LIMIT.label))}</code></dd>`);
+    if (source.kind === "helm" && source.unproven !== void 0) rows.push(`<dt>Values line</dt><dd class="dim">${esc(clipped(source.unproven, LIMIT.message))}</dd>`);
+  }
+  const sets = valueSetLabel(f);
+  if (sets !== void 0 && !sets.startsWith("in ")) rows.push(`<dt>Value sets</dt><dd>${esc(clipped(sets, LIMIT.label))}</dd>`);
+  rows.push(`<dt>Field</dt><dd><code>${esc(clipped(f.path || "/", LIMIT.label))}</code></dd>`);
+  if (f.related !== void 0 && f.related.length > 0) rows.push(`<dt>Related</dt><dd>${f.related.slice(0, 5).map((r) => esc(clipped(objectLabel(r), LIMIT.label))).join(", ")}${f.related.length > 5 ? ` and ${f.related.length - 5} more` : ""}</dd>`);
+  if (f.remediation) rows.push(`<dt>Fix</dt><dd>${codeSpans(esc(clipped(f.remediation, LIMIT.message)))}</dd>`);
+  if (f.fix !== void 0) {
+    rows.push(
+      `<dt>Proven fix</dt><dd>${esc(clipped(f.fix.description, LIMIT.message))} <span class="dim">(<code>${esc(clipped(`${f.fix.file}:${f.fix.line}`, LIMIT.label))}</code>, checked by re-rendering)</span><pre class="diff">${esc(clipped(f.fix.diff, LIMIT.diff), true)}</pre></dd>`
+    );
+  }
+  const suppressed = suppressionLabel(f);
+  if (suppressed !== void 0) rows.push(`<dt>Suppressed</dt><dd>${esc(clipped(suppressed, LIMIT.message))}${f.suppressed?.expires !== void 0 ? ` (expires ${esc(f.suppressed.expires)})` : ""}</dd>`);
+  const marks2 = [
+    blocking ? '<span class="mark m-block">blocks</span>' : "",
+    f.status === "new" ? '<span class="mark m-new">new</span>' : f.status === "existing" ? '<span class="mark m-existing">existing</span>' : ""
+  ].join("");
+  const data = [
+    `data-sev="${f.severity}"`,
+    `data-rule="${esc(f.ruleId)}"`,
+    `data-where="${esc(whereOf(f))}"`,
+    `data-status="${f.status ?? ""}"`,
+    `data-blocks="${blocking ? 1 : 0}"`,
+    `data-sup="${f.suppressed !== void 0 ? 1 : 0}"`
+  ].join(" ");
+  const suppressedClass = f.suppressed !== void 0 ? " suppressed" : "";
+  return `<article class="finding${suppressedClass}" ${data}><div class="fh">${sevBadge(f.severity, f.suppressed !== void 0)}${ruleLink(f.ruleId)}${marks2}<span class="obj">${esc(clipped(objectLabel(f.object), LIMIT.label))}</span>${f.suppressed !== void 0 ? `<span class="dim"> (${f.severity}, never blocks)</span>` : ""}</div><p class="msg">${esc(clipped(f.message, LIMIT.message))}</p><dl>${rows.join("")}</dl></article>`;
+}
+function header(result) {
+  const { summary } = result;
+  const errors = errorCount(result);
+  const noun = blockingNoun(result);
+  const threshold = summary.failOn === "never" ? "fail-on never" : `at or above ${summary.failOn}`;
+  let title;
+  let verdict;
+  const outcome = outcomeOf(result);
+  switch (outcome) {
+    case "fail":
+      title = `FAIL: ${plural(summary.blocking, `blocking ${noun}`)}`;
+      verdict = `${plural(summary.blocking, noun)} ${threshold} ${summary.blocking === 1 ? "blocks" : "block"} this change${errors > 0 ? `, and ${plural(errors, "error")} kept parts of the input from being scanned` : ""}.`;
+      break;
+    case "fail-errors":
+      title = "FAIL: scan incomplete";
+      verdict = `${plural(errors, "error")} kept parts of the input from being scanned, and errors fail the run.`;
+      break;
+    case "incomplete":
+      title = "PASS, scan incomplete";
+      verdict = `No ${noun}s ${threshold}, but ${plural(errors, "error")} kept parts of the input from being scanned.`;
+      break;
+    case "pass":
+      title = "PASS: no blocking findings";
+      verdict = summary.failOn === "never" ? "Findings never block (fail-on: never)." : `No ${noun}s ${threshold}.`;
+      break;
+  }
+  const scope = `Scanned ${plural(summary.objects, "object")}${summary.charts > 0 ? ` from ${plural(summary.charts, "chart render")}` : ""} \xB7 Pod Security ${pssLabel(result.pss.level, result.pss.version)} \xB7 fail-on ${summary.failOn} \xB7 preadmit ${result.tool.version}`;
+  const cls = outcome === "pass" ? "pass" : outcome === "incomplete" ? "warn" : "fail";
+  return { title, html: `<header class="verdict v-${cls}"><h1>${esc(title)}</h1><p class="lead">${esc(verdict)}</p><p class="dim">${esc(scope)}</p></header>` };
+}
+function summaryHtml(result, listed, total) {
+  const { summary } = result;
+  const tiles = [
+    tile("blocking", summary.blocking, summary.blocking > 0 ? "bad" : "good"),
+    tile("findings", summary.findings),
+    tile("errors", errorCount(result), errorCount(result) > 0 ? "bad" : "good")
+  ];
+  if (summary.suppressed !== void 0) tiles.push(tile("suppressed", summary.suppressed));
+  if (result.base !== void 0 || result.baselineFile !== void 0) {
+    tiles.push(tile("new", summary.new ?? 0, (summary.new ?? 0) > 0 ? "bad" : "good"), tile("existing", summary.existing ?? 0));
+    if (result.base !== void 0) tiles.push(tile("fixed", summary.fixed ?? 0, "good"));
+  }
+  const counts = SEVERITIES.map(
+    (s) => `<tr><td>${sevBadge(s)}</td><td class="num">${summary.bySeverity[s]}</td><td>${isBlocking(s, summary.failOn) ? "blocks" : '<span class="dim">does not block</span>'}</td></tr>`
+  ).join("");
+  const notes = [];
+  const base2 = baseCounts(result) ?? baselineLine(result);
+  if (base2 !== void 0) notes.push(`<p><strong>${esc(base2)}</strong></p>`);
+  const charts = baseCharts(result);
+  if (charts !== void 0) notes.push(`<p class="dim">${esc(charts)}</p>`);
+  if (result.policy?.from === "fallback") notes.push(`<p class="warn">Policy of the base commit unavailable: ${esc(result.policy.message ?? "")}</p>`);
+  else if (result.policy !== void 0) notes.push(`<p class="dim">Policy from the base commit ${esc(result.policy.revision.slice(0, 12))}${result.policy.file !== void 0 ? ` (${esc(result.policy.file)})` : " (defaults)"}: what this change alters in it takes effect once merged.</p>`);
+  for (const s of (result.skipped ?? []).slice(0, 20)) notes.push(`<p class="dim">Not searched: <code>${esc(clipped(s.path, LIMIT.label))}</code>: ${esc(clipped(s.reason, LIMIT.message))}</p>`);
+  if (listed < total) notes.push(`<p class="warn">The ${plural(listed, "most severe finding")} of ${total} are listed here; the JSON and SARIF reports have every one.</p>`);
+  return `<section id="summary"><div class="sumrow"><div class="tiles">${tiles.join("")}</div><table class="counts"><thead><tr><th>Severity</th><th>Findings</th><th>fail-on ${esc(summary.failOn)}</th></tr></thead><tbody>${counts}</tbody></table></div>${notes.join("")}</section>`;
+}
+function tile(label, count2, tone = "") {
+  return `<div class="tile${tone ? ` t-${tone}` : ""}"><span class="n">${count2}</span><span class="l">${label}</span></div>`;
+}
+function errorsHtml(result) {
+  if (result.errors.length === 0) return "";
+  const errors = [...result.errors].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0)));
+  const items = errors.map((e) => `<li><span class="ekind">${esc(e.kind)}</span> ${e.file === "" ? "" : `<code>${esc(clipped(locationLabel(e.file, e.line), LIMIT.label))}</code> `}<span class="emsg">${esc(clipped(e.message.trim(), LIMIT.message), true)}</span></li>`);
+  return `<section id="errors" class="errors"><h2>Errors (${result.errors.length}): these inputs were not scanned, or not completely</h2><ul>${items.join("")}</ul></section>`;
+}
+function filtersHtml(findings, groups, rules, compared) {
+  const bySev = (s) => findings.filter((f) => f.severity === s).length;
+  const severities = SEVERITIES.map((s) => `<label class="chk"><input type="checkbox" name="sev" value="${s}" checked> ${SEVERITY_LABEL[s]} <span class="dim">${bySev(s)}</span></label>`).join("");
+  const ruleCounts = /* @__PURE__ */ new Map();
+  for (const f of findings) ruleCounts.set(f.ruleId, (ruleCounts.get(f.ruleId) ?? 0) + 1);
+  const ruleOptions = [...ruleCounts.entries()].sort((a2, b) => compareText(a2[0], b[0])).map(([id, n2]) => `<option value="${esc(id)}">${esc(id)}${rules.has(id) ? ` (${esc(rules.get(id).title)})` : ""}: ${n2}</option>`).join("");
+  const wheres = [...new Set(groups.map((g) => g.where))].sort(compareText);
+  const whereOptions = wheres.map((w) => `<option value="${esc(w)}">${esc(clipped(w, 120))}</option>`).join("");
+  return `<form id="filters" class="filters" autocomplete="off"><div class="row">${severities}</div><div class="row"><label>Rule <select name="rule"><option value="">every rule</option>${ruleOptions}</select></label><label>Chart or file <select name="where"><option value="">every chart and file</option>${whereOptions}</select></label><label class="grow">Search <input type="search" name="q" placeholder="object, message, file, values key\u2026"></label></div><div class="row"><label class="chk"><input type="checkbox" name="blocking"> blocking only</label><label class="chk"><input type="checkbox" name="new"${compared ? "" : ' disabled title="no base to compare with (--base or a baseline file)"'}> new only</label><label class="chk"><input type="checkbox" name="sup" checked> show suppressed</label><output id="shown" class="dim">${plural(findings.length, "finding")}</output></div></form>`;
+}
+function findingsHtml(result, listed, rules, gates2) {
+  const groups = groupFindings(result, listed);
+  const compared = result.base !== void 0 || result.baselineFile !== void 0;
+  const body = groups.map((g) => {
+    const verdict = g.verdict === void 0 ? "" : ` <span class="${g.verdict.allowed ? "ok" : "bad"}">${esc(g.verdict.text)}</span>`;
+    const objects = g.objects === void 0 ? "" : ` <span class="dim">\xB7 ${plural(g.objects, "object")}</span>`;
+    const items = g.findings.map((f) => findingHtml(f, gates2)).join("\n");
+    return `<section class="group" data-where="${esc(g.where)}"><h3>${esc(g.heading)}${objects}${verdict}</h3>
+${items}
+</section>`;
+  }).join("\n");
+  const empty2 = listed.length === 0 ? '<p class="dim">No findings.</p>' : "";
+  return `<section id="findings"><h2>Findings</h2>${filtersHtml(listed, groups, rules, compared)}${empty2}<p id="none" class="dim" hidden>No finding matches the filters.</p>
+${body}
+</section>`;
+}
+var NODE_W = 190;
+var GAP_X = 60;
+var GAP_Y = 14;
+var PAD = 12;
+var LABEL_CHARS = 27;
+var LABEL_LINES = 3;
+var LINE_H = 15;
+function labelLines(label) {
+  let rest = [...visible(label)];
+  const lines = [];
+  while (rest.length > 0 && lines.length < LABEL_LINES) {
+    if (rest.length <= LABEL_CHARS) {
+      lines.push(rest.join(""));
+      rest = [];
+      break;
+    }
+    let cut = LABEL_CHARS;
+    for (let i2 = LABEL_CHARS - 1; i2 > LABEL_CHARS / 2; i2--) {
+      if (rest[i2] === " " || rest[i2] === "/" || rest[i2] === ">" || rest[i2] === "," || rest[i2] === "-") {
+        cut = i2 + 1;
+        break;
+      }
+    }
+    lines.push(rest.slice(0, cut).join("").trimEnd());
+    rest = rest.slice(cut);
+  }
+  if (rest.length > 0) lines[lines.length - 1] = `${[...lines[lines.length - 1]].slice(0, LABEL_CHARS - 1).join("")}\u2026`;
+  return lines;
+}
+function layoutBlastGraph(graph) {
+  const depth = /* @__PURE__ */ new Map([["n0", 0]]);
+  for (const e of graph.edges) if (e.to === "n0" && !depth.has(e.from)) depth.set(e.from, -1);
+  for (const e of graph.edges) if (depth.has(e.from) && !depth.has(e.to)) depth.set(e.to, depth.get(e.from) + 1);
+  for (const n2 of graph.nodes) if (!depth.has(n2.id)) depth.set(n2.id, 1);
+  const min = Math.min(...depth.values());
+  const column = /* @__PURE__ */ new Map();
+  const row = /* @__PURE__ */ new Map();
+  const rows = [];
+  for (const n2 of graph.nodes) {
+    const c3 = depth.get(n2.id) - min;
+    column.set(n2.id, c3);
+    row.set(n2.id, rows[c3] ?? 0);
+    rows[c3] = (rows[c3] ?? 0) + 1;
+  }
+  for (let c3 = 0; c3 < rows.length; c3++) rows[c3] ??= 0;
+  return { column, row, columns: rows.length, rows };
+}
+function blastSvg(graph, index) {
+  const title = `What a compromise of ${graph.nodes[0]?.label ?? "the workload"} reaches`;
+  const { column, row, columns, rows } = layoutBlastGraph(graph);
+  const labels = new Map(graph.nodes.map((n2) => [n2.id, labelLines(n2.label)]));
+  const nodeH = Math.max(...[...labels.values()].map((l) => l.length)) * LINE_H + 14;
+  const tallest = Math.max(...rows);
+  const height = PAD * 2 + tallest * nodeH + (tallest - 1) * GAP_Y;
+  const width = PAD * 2 + columns * NODE_W + (columns - 1) * GAP_X;
+  const position = (id) => {
+    const c3 = column.get(id);
+    const offset = (tallest - rows[c3]) * (nodeH + GAP_Y) / 2;
+    return { x: PAD + c3 * (NODE_W + GAP_X), y: PAD + offset + row.get(id) * (nodeH + GAP_Y) };
+  };
+  const marker = `arrow${index}`;
+  const edges = graph.edges.map((e) => {
+    const a2 = position(e.from);
+    const b = position(e.to);
+    const x1 = a2.x + NODE_W;
+    const y1 = a2.y + nodeH / 2;
+    const x2 = b.x - 2;
+    const y2 = b.y + nodeH / 2;
+    const mx = (x1 + x2) / 2;
+    const path37 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path37}${label}</g>`;
+  });
+  const nodes = graph.nodes.map((n2) => {
+    const { x, y } = position(n2.id);
+    const lines = labels.get(n2.id);
+    const texts = lines.map((l, i2) => `<text x="${x + NODE_W / 2}" y="${y + nodeH / 2 + (i2 - (lines.length - 1) / 2) * LINE_H + 4}" text-anchor="middle">${esc(l)}</text>`).join("");
+    return `<g class="node k-${n2.kind}" data-node="${n2.id}"><title>${esc(clipped(n2.label, LIMIT.label))}</title><rect x="${x}" y="${y}" width="${NODE_W}" height="${nodeH}" rx="6"/>${texts}</g>`;
+  });
+  return `<svg class="blast" role="img" aria-label="${esc(clipped(title, LIMIT.label))}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><defs><marker id="${marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>${edges.join("")}${nodes.join("")}</svg>`;
+}
+function blastHtml(result) {
+  const rows = largestBlastRadii(result, BLAST_LISTED, "medium");
+  if (rows.length === 0) return "";
+  let drawn = 0;
+  const items = rows.map((row) => {
+    const sets = row.valueSets.length > 1 || row.valueSets[0] !== "default" ? ` <span class="dim">values: ${esc(clipped(row.valueSets.join(", "), LIMIT.label))}</span>` : "";
+    const reasons = row.reasons.map((r) => `<li>${esc(clipped(r, LIMIT.message))}</li>`).join("");
+    const picture = (row.rating === "critical" || row.rating === "high") && drawn < BLAST_DRAWN ? `<div class="graph">${blastSvg(blastGraphModel(row.object, row.record.blastRadius), drawn++)}</div>` : "";
+    return `<article class="workload"><h3><span class="sev s-${row.rating}">${SEVERITY_LABEL[row.rating]}</span> ${esc(clipped(objectLabel(row.object), LIMIT.label))} <span class="dim">${esc(clipped(row.where, LIMIT.label))}</span>${sets}</h3><ul>${reasons}</ul>${picture}</article>`;
+  });
+  return `<section id="blast"><h2>Largest blast radius</h2><p class="dim">What an attacker who compromises the workload could reach: privileges on the node, API permissions through its token, exposure, secrets. The ${plural(Math.min(drawn, BLAST_DRAWN), "worst workload")} drawn, dangerous edges only.</p>${items.join("\n")}</section>`;
+}
+function levelCell(record, level) {
+  const verdict = record.admission?.[level];
+  if (verdict === void 0) return { html: '<span class="dim">\u2014</span>', denied: false };
+  if (verdict.allowed) return { html: '<span class="ok">admitted</span>', denied: false };
+  const denied = [...new Set(verdict.violations.filter((v) => v.unknown === void 0).map((v) => v.check))];
+  const unknown = [...new Set(verdict.violations.filter((v) => v.unknown !== void 0).map((v) => v.check))].filter((c3) => !denied.includes(c3));
+  const parts = [denied.length > 0 ? `<span class="bad">denied</span>: ${esc(denied.join(", "))}` : "", unknown.length > 0 ? `<span class="warn">undecided</span>: ${esc(unknown.join(", "))} unknown until apply` : ""].filter(Boolean);
+  return { html: parts.join("; ") || '<span class="bad">denied</span>', denied: denied.length > 0 };
+}
+function pssHtml(result) {
+  const level = result.pss.level;
+  const rows = /* @__PURE__ */ new Map();
+  for (const record of result.objects) {
+    if (record.admission === void 0) continue;
+    const where = record.source.chart ?? record.source.address ?? record.source.file;
+    const baseline = levelCell(record, "baseline");
+    const restricted = levelCell(record, "restricted");
+    const key = [where, record.object.kind, record.object.namespace ?? "", record.object.name, baseline.html, restricted.html].join("\0");
+    const set2 = record.source.valueSet;
+    const row = rows.get(key);
+    if (row === void 0) rows.set(key, { record, where, sets: set2 === void 0 ? [] : [set2], baseline: baseline.html, restricted: restricted.html, denied: (level === "baseline" ? baseline : restricted).denied });
+    else if (set2 !== void 0 && !row.sets.includes(set2)) row.sets.push(set2);
+  }
+  if (rows.size === 0) return "";
+  const sorted2 = [...rows.values()].sort((a2, b) => chain(Number(b.denied) - Number(a2.denied), compareText(a2.where, b.where), compareText(objectLabel(a2.record.object), objectLabel(b.record.object))));
+  const denied = sorted2.filter((r) => r.denied).length;
+  const body = sorted2.map((r) => `<tr class="${r.denied ? "denied" : ""}"><td>${esc(clipped(objectLabel(r.record.object), LIMIT.label))}</td><td><code>${esc(clipped(r.where, LIMIT.label))}</code></td><td>${esc(clipped(r.sets.join(", ") || "\u2014", LIMIT.label))}</td><td>${r.baseline}</td><td>${r.restricted}</td></tr>`).join("\n");
+  const at3 = pssLabel(level, result.pss.version);
+  return `<section id="pss"><h2>Pod Security per workload</h2><p class="dim">${plural(sorted2.length, "workload verdict")}, ${denied} denied at the configured level (${esc(at3)}); the upstream Pod Security check ids.</p><details${sorted2.length <= 60 ? " open" : ""}><summary>${plural(sorted2.length, "row")}</summary><table class="pss"><thead><tr><th>Workload</th><th>Chart or file</th><th>Value sets</th><th>baseline</th><th>restricted</th></tr></thead><tbody>
+${body}
+</tbody></table></details></section>`;
+}
+function suppressionsHtml(result) {
+  const problems = suppressionProblems(result);
+  if (problems.length === 0) return "";
+  const items = problems.map((p) => {
+    const status = p.status === "expired" ? `expired ${p.expires ?? ""}`.trim() : p.status;
+    const why = p.message ?? (p.status === "unused" ? "matches no finding" : "");
+    return `<li><span class="warn">${esc(status)}</span> ${esc(p.kind)} <code>${esc(clipped(locationLabel(p.file, p.line), LIMIT.label))}</code>: <code>${esc(p.rule)}</code>${p.container !== void 0 ? ` (container ${esc(p.container)})` : ""}${why ? ` \u2014 ${esc(clipped(why, LIMIT.message))}` : ""}</li>`;
+  });
+  return `<section id="suppressions"><h2>Suppressions needing attention (${problems.length})</h2><ul>${items.join("")}</ul></section>`;
+}
+function fixedHtml(result) {
+  const fixed2 = [...result.fixed ?? []].sort(compareFindingsBySeverity);
+  if (fixed2.length === 0) return "";
+  const items = fixed2.slice(0, 500).map((f) => `<li>${sevBadge(f.severity)} <code>${esc(f.ruleId)}</code> ${esc(clipped(objectLabel(f.object), LIMIT.label))} <code>${esc(clipped(f.path || "/", LIMIT.label))}</code> <span class="dim">${esc(clipped(locationLabel(f.source.file, f.source.line), LIMIT.label))}</span></li>`);
+  return `<section id="fixed"><h2>Fixed: in the base, gone now (${fixed2.length})</h2><ul>${items.join("")}</ul>${fixed2.length > 500 ? `<p class="dim">and ${fixed2.length - 500} more</p>` : ""}</section>`;
+}
+var BLAST_STYLE = `
+svg.blast{max-width:100%;height:auto}
+svg.blast text{font:12px system-ui,sans-serif;fill:#1f2328}
+svg.blast rect{fill:#fff;stroke:#8c959f;stroke-width:1.2}
+svg.blast .k-workload rect{fill:#ffebe9;stroke:#cf222e;stroke-width:2}
+svg.blast .k-exposure rect{fill:#ddf4ff;stroke:#0969da}
+svg.blast .k-node rect{fill:#fbefff;stroke:#8250df}
+svg.blast .k-account rect,svg.blast .k-role rect{fill:#f6f8fa}
+svg.blast .k-permission rect{fill:#fff8c5;stroke:#bf8700}
+svg.blast .k-secret rect{fill:#fff1e5;stroke:#bc4c00}
+svg.blast .edge path{fill:none;stroke:#59636e;stroke-width:1.4}
+svg.blast marker path{fill:#59636e}
+svg.blast text.el{font-size:11px;fill:#59636e;paint-order:stroke;stroke:#fff;stroke-width:3px}
+`;
+var STYLE = `
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1f2328;background:#f6f8fa}
+main{max-width:1200px;margin:0 auto;padding:16px 20px 48px}
+h1{font-size:22px;margin:0 0 4px}
+h2{font-size:18px;margin:28px 0 10px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+h3{font-size:15px;margin:18px 0 8px}
+code,pre{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;overflow-wrap:anywhere}
+[hidden]{display:none!important}
+nav{display:flex;gap:14px;flex-wrap:wrap;margin:8px 0 0}
+nav a{color:#0969da;text-decoration:none}
+.verdict{border-radius:8px;padding:14px 18px;color:#fff}
+.v-fail{background:#cf222e}.v-warn{background:#9a6700}.v-pass{background:#1a7f37}
+.verdict .dim{color:#ffffffcc}
+.lead{font-size:15px;margin:4px 0}
+.dim{color:#59636e}
+.ok{color:#1a7f37;font-weight:600}.bad{color:#cf222e;font-weight:600}.warn{color:#9a6700;font-weight:600}
+.sumrow{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start;margin:14px 0}
+.tiles{display:flex;gap:10px;flex-wrap:wrap;max-width:560px}
+.tile{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px 14px;min-width:96px}
+.tile .n{display:block;font-size:22px;font-weight:700}.tile .l{color:#59636e}
+.t-bad .n{color:#cf222e}.t-good .n{color:#1a7f37}
+table{border-collapse:collapse;background:#fff}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+td.num{text-align:right}
+.sev{display:inline-block;min-width:76px;text-align:center;border-radius:10px;padding:0 8px;font-size:12px;font-weight:700;color:#fff;margin-right:8px}
+.s-critical{background:#8250df}.s-high{background:#cf222e}.s-medium{background:#bf8700}.s-low{background:#0969da}.s-info{background:#6e7781}.s-suppressed{background:#afb8c1;color:#1f2328}
+.errors{background:#fff0f0;border:1px solid #ff818266;border-radius:8px;padding:4px 14px;margin-top:16px}
+.errors h2{border:0;color:#cf222e}
+.emsg{white-space:pre-wrap}
+.ekind{display:inline-block;min-width:72px;font-weight:600;color:#cf222e}
+.filters{position:sticky;top:0;z-index:1;background:#f6f8fa;border-bottom:1px solid #d0d7de;padding:8px 0}
+.filters .row{display:flex;gap:14px;flex-wrap:wrap;align-items:center;margin:4px 0}
+.filters select{max-width:330px}
+.filters .grow{flex:1}.filters input[type=search]{width:100%;min-width:200px;padding:3px 6px}
+.chk{white-space:nowrap}
+.group{margin-top:10px}
+.group h3{background:#eaeef2;border-radius:6px;padding:6px 10px}
+.finding{background:#fff;border:1px solid #d0d7de;border-left:4px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:8px 0}
+.finding[data-sev=critical]{border-left-color:#8250df}.finding[data-sev=high]{border-left-color:#cf222e}.finding[data-sev=medium]{border-left-color:#bf8700}.finding[data-sev=low]{border-left-color:#0969da}
+.finding.suppressed{opacity:.72;border-left-color:#afb8c1;border-style:dashed}
+.fh{display:flex;flex-wrap:wrap;gap:4px;align-items:center}
+.obj{font-weight:600;margin-left:6px}
+.rule{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;background:#eaeef2;border-radius:4px;padding:0 4px;color:#0969da;text-decoration:none}
+.ruledoc{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:2px 12px;margin:8px 0}
+.ruledoc:target{outline:2px solid #0969da}
+.mark{font-size:11px;font-weight:700;text-transform:uppercase;border-radius:4px;padding:0 5px;margin-left:4px}
+.m-block{background:#ffebe9;color:#cf222e}.m-new{background:#fff8c5;color:#7d4e00}.m-existing{background:#eaeef2;color:#59636e}
+.msg{margin:6px 0}
+dl{display:grid;grid-template-columns:110px 1fr;gap:2px 10px;margin:4px 0 0}
+dt{color:#59636e}dd{margin:0;overflow-wrap:anywhere}
+.key{background:#ddf4ff;border-radius:4px;padding:0 4px}
+pre.diff{background:#f6f8fa;border:1px solid #d0d7de;padding:6px;margin:4px 0;white-space:pre-wrap}
+.workload{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:4px 12px 8px;margin:8px 0}
+.workload ul{margin:4px 0}
+.graph{overflow-x:auto}
+${BLAST_STYLE}table.pss{width:100%;font-size:13px}
+tr.denied td:first-child{border-left:3px solid #cf222e}
+footer{margin-top:32px;color:#59636e;font-size:12px}
+`;
+var SCRIPT = `
+(function () {
+  'use strict';
+  var form = document.getElementById('filters');
+  if (!form) return;
+  var findings = Array.prototype.slice.call(document.querySelectorAll('article.finding'));
+  var groups = Array.prototype.slice.call(document.querySelectorAll('section.group'));
+  var texts = findings.map(function (f) { return f.textContent.toLowerCase(); });
+  var shown = document.getElementById('shown');
+  var none = document.getElementById('none');
+  function apply() {
+    var sev = {};
+    Array.prototype.forEach.call(form.querySelectorAll('input[name=sev]'), function (i) { sev[i.value] = i.checked; });
+    var rule = form.elements.rule.value;
+    var where = form.elements.where.value;
+    var q = form.elements.q.value.trim().toLowerCase();
+    var blocking = form.elements.blocking.checked;
+    var newOnly = form.elements['new'].checked;
+    var sup = form.elements.sup.checked;
+    var count = 0;
+    findings.forEach(function (f, i) {
+      var d = f.dataset;
+      var show = sev[d.sev] === true && (rule === '' || d.rule === rule) && (where === '' || d.where === where) &&
+        (!blocking || d.blocks === '1') && (!newOnly || d.status === 'new') && (sup || d.sup !== '1') &&
+        (q === '' || texts[i].indexOf(q) !== -1);
+      f.hidden = !show;
+      if (show) count++;
+    });
+    groups.forEach(function (g) { g.hidden = g.querySelector('article.finding:not([hidden])') === null; });
+    shown.textContent = count + ' of ' + findings.length + ' findings shown';
+    none.hidden = count !== 0 || findings.length === 0;
+  }
+  form.addEventListener('input', apply);
+  form.addEventListener('change', apply);
+  form.addEventListener('submit', function (e) { e.preventDefault(); });
+  apply();
+})();
+`;
+function sha256(text2) {
+  return `'sha256-${createHash3("sha256").update(text2, "utf8").digest("base64")}'`;
+}
+var CONTENT_SECURITY_POLICY = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(STYLE)}; img-src 'none'; font-src 'none'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
+function renderHtml(result, options = {}) {
+  const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
+  const max = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
+  const existingApart = result.base?.gate === "new" || result.baselineFile !== void 0;
+  const gates2 = (f) => blocks(f, result.summary.failOn) && !(existingApart && f.status === "existing");
+  const sorted2 = [...result.findings].sort((a2, b) => chain(Number(gates2(b)) - Number(gates2(a2)), compareFindingsBySeverity(a2, b)));
+  const listed = sorted2.slice(0, max);
+  const head = header(result);
+  const blast = blastHtml(result);
+  const pss = pssHtml(result);
+  const nav = [
+    ["#summary", "Summary"],
+    ...result.errors.length > 0 ? [["#errors", `Errors (${result.errors.length})`]] : [],
+    ["#findings", `Findings (${result.findings.length})`],
+    ...blast !== "" ? [["#blast", "Blast radius"]] : [],
+    ...pss !== "" ? [["#pss", "Pod Security"]] : []
+  ].map(([href, label]) => `<a href="${href}">${esc(label)}</a>`).join("");
+  const body = [
+    head.html,
+    `<nav>${nav}</nav>`,
+    summaryHtml(result, listed.length, sorted2.length),
+    errorsHtml(result),
+    findingsHtml(result, listed, rules, gates2),
+    blast,
+    pss,
+    suppressionsHtml(result),
+    fixedHtml(result),
+    rulesHtml(listed, rules),
+    `<footer>preadmit ${esc(result.tool.version)} \xB7 ${esc(formatMs(result.summary.totalMs))} \xB7 self-contained report: nothing is loaded from the network.</footer>`
+  ].filter(Boolean).join("\n");
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>preadmit: ${esc(head.title)}</title>`,
+    `<style>${STYLE}</style>`,
+    "</head>",
+    "<body>",
+    "<main>",
+    body,
+    "</main>",
+    `<script>${SCRIPT}</script>`,
+    "</body>",
+    "</html>",
+    ""
+  ].join("\n");
 }
 
 // src/reporters/json.ts
@@ -53277,27 +53940,40 @@ Fix: ${xml(oneLine(blocking[0].remediation))}</failure>`);
   ].join("\n");
 }
 
-// src/reporters/base.ts
-function baseCounts(result) {
-  const { base: base2, summary } = result;
-  if (base2 === void 0) return void 0;
-  return `${summary.new ?? 0} new \xB7 ${summary.existing ?? 0} existing \xB7 ${summary.fixed ?? 0} fixed against ${base2.revision === base2.sha ? base2.sha.slice(0, 12) : `${base2.revision} (${base2.sha.slice(0, 12)})`}`;
+// src/reporters/suggested-fixes.ts
+function fixableFindings(result) {
+  return result.findings.filter((f) => f.fix !== void 0 && f.suppressed === void 0 && (f.status === void 0 || f.status === "new"));
 }
-function baseCharts(result) {
-  const { base: base2 } = result;
-  if (base2 === void 0) return void 0;
-  if (base2.allBecause !== void 0) return `every chart rendered on both sides: ${base2.allBecause}`;
-  if (base2.rendered.length === 0 && base2.unchanged.length === 0) return void 0;
-  const left = base2.unchanged.length === 0 ? "" : `; ${plural(base2.unchanged.length, "chart")} left out as unchanged since the base: ${base2.unchanged.join(", ")}`;
-  return `${plural(base2.rendered.length, "changed chart")} rendered on both sides${base2.rendered.length > 0 ? ` (${base2.rendered.join(", ")})` : ""}${left}`;
+function fixKey(fix) {
+  return [fix.file, fix.line, fix.endLine, fix.replacement].join("\0");
 }
-function blockingNoun(result) {
-  return result.base?.gate === "new" || result.baselineFile !== void 0 ? "new finding" : "finding";
+function groupFixes(findings) {
+  const entries = /* @__PURE__ */ new Map();
+  for (const f of [...findings].sort(compareFindingsBySeverity)) {
+    if (f.fix === void 0) continue;
+    const key = fixKey(f.fix);
+    const entry = entries.get(key);
+    if (entry === void 0) entries.set(key, { fix: f.fix, findings: [f] });
+    else entry.findings.push(f);
+  }
+  return [...entries.values()].sort(
+    (a2, b) => chain(severityRank(b.findings[0].severity) - severityRank(a2.findings[0].severity), compareText(a2.fix.file, b.fix.file), a2.fix.line - b.fix.line)
+  );
 }
-function baselineLine(result) {
-  const b = result.baselineFile;
-  if (b === void 0) return void 0;
-  return `baseline file ${b.file}: ${plural(b.entries, "entry", "entries")} (${result.summary.existing ?? 0} findings existing, ${result.summary.new ?? 0} new), ${b.stale.length} stale${b.stale.length > 0 ? " (matching no finding: remove them from the file)" : ""}`;
+function fenceFor(text2) {
+  let longest = 0;
+  for (const run2 of text2.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  return "`".repeat(Math.max(3, longest + 1));
+}
+var INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+function visibleCode(text2) {
+  return text2.replace(/\r\n/g, "\n").replace(INVISIBLE, (c3) => `\\u{${c3.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}}`);
+}
+function codeBlock(info, text2) {
+  const fence = fenceFor(text2);
+  return `${fence}${info}
+${text2}
+${fence}`;
 }
 
 // src/reporters/markdown.ts
@@ -53306,12 +53982,12 @@ var ZWSP = "\u200B";
 var ZWJ = "\u200D";
 var CONTROLS2 = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 var PUNCTUATION = new Set("\\`*_{}[]()#+-.!|~$^");
-var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+var ENTITIES2 = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 function escapeMarkdown(value) {
   const flat = value.replace(CONTROLS2, " ");
   const defused = flat.replace(/([A-Za-z][A-Za-z0-9+.-]*):(?=\/\/)/g, `$1:${ZWSP}`).replace(/\b(mailto|xmpp):/gi, `$1:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`).replace(/@/g, `@${ZWJ}`).replace(/#(?=[0-9])/g, `#${ZWJ}`).replace(/\b(gh-)(?=[0-9])/gi, `$1${ZWJ}`);
   let out = "";
-  for (const c3 of defused) out += ENTITIES[c3] ?? (PUNCTUATION.has(c3) ? `\\${c3}` : c3);
+  for (const c3 of defused) out += ENTITIES2[c3] ?? (PUNCTUATION.has(c3) ? `\\${c3}` : c3);
   return out;
 }
 function safeUrl(url) {
@@ -53344,38 +54020,38 @@ var SEVERITY_BADGE = {
   low: "\u{1F535} Low",
   info: "\u26AA Info"
 };
-var LIMIT = { object: 200, path: 200, message: 400, file: 200, error: 500 };
+var LIMIT2 = { object: 200, path: 200, message: 400, file: 200, error: 500, diff: 4e3 };
 function ruleCell(ruleId, rules) {
   const label = /^[a-z0-9][a-z0-9-]*$/.test(ruleId) ? `\`${ruleId}\`` : text(ruleId, 100);
   return link(label, rules.get(ruleId)?.references[0]?.url);
 }
 function findingRow(f, rules, fileUrl) {
-  let object = text(objectLabel(f.object), LIMIT.object);
-  if (f.source.address !== void 0) object += ` <sub>${text(f.source.address, LIMIT.object)}</sub>`;
-  let where = link(text(locationLabel(f.source.file, f.source.line), LIMIT.file), fileUrl?.(f.source.file, f.source.line));
+  let object = text(objectLabel(f.object), LIMIT2.object);
+  if (f.source.address !== void 0) object += ` <sub>${text(f.source.address, LIMIT2.object)}</sub>`;
+  let where = link(text(locationLabel(f.source.file, f.source.line), LIMIT2.file), fileUrl?.(f.source.file, f.source.line));
   const values = f.source.values;
   if (values !== void 0) {
-    const at3 = link(text(locationLabel(values.file, values.line), LIMIT.file), fileUrl?.(values.file, values.line));
-    where = `${at3} <code>${text(values.key, LIMIT.path)}</code><br><sub>template: ${where}</sub>`;
+    const at3 = link(text(locationLabel(values.file, values.line), LIMIT2.file), fileUrl?.(values.file, values.line));
+    where = `${at3} <code>${text(values.key, LIMIT2.path)}</code><br><sub>template: ${where}</sub>`;
   }
   const template = templateLabel(f.source);
   if (template !== void 0 && f.source.templateLocation !== void 0) {
-    where += ` <sub>emitted at ${link(text(template, LIMIT.file), fileUrl?.(f.source.templateLocation.file, f.source.templateLocation.line))}</sub>`;
+    where += ` <sub>emitted at ${link(text(template, LIMIT2.file), fileUrl?.(f.source.templateLocation.file, f.source.templateLocation.line))}</sub>`;
   }
-  if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
-  else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
-  if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path37 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path37} | ${where} |`;
+  if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
+  else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
+  if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
+  const path37 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path37} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
-  const file = e.file === "" ? "\u2014" : link(text(locationLabel(e.file, e.line), LIMIT.file), fileUrl?.(e.file, e.line));
-  return `| ${e.kind} | ${file} | ${text(e.message, LIMIT.error)} |`;
+  const file = e.file === "" ? "\u2014" : link(text(locationLabel(e.file, e.line), LIMIT2.file), fileUrl?.(e.file, e.line));
+  return `| ${e.kind} | ${file} | ${text(e.message, LIMIT2.error)} |`;
 }
 function chartRow(c3) {
   const icon = c3.admission.allowed ? "\u2705" : "\u274C";
-  return `| ${text(c3.chart, LIMIT.file)} | ${text(c3.valueSet, LIMIT.file)} | ${plural(c3.objects, "object")} | ${icon} ${text(chartVerdict(c3.admission), LIMIT.error)} |`;
+  return `| ${text(c3.chart, LIMIT2.file)} | ${text(c3.valueSet, LIMIT2.file)} | ${plural(c3.objects, "object")} | ${icon} ${text(chartVerdict(c3.admission), LIMIT2.error)} |`;
 }
 function moreLine(section, shown2) {
   const hidden2 = section.rows.length - shown2;
@@ -53414,7 +54090,51 @@ ${[...head, ...rows.slice(0, shown2)].join("\n")}` : "";
   };
   return section;
 }
-function header(result) {
+function clipDiff(diff) {
+  const lines = visibleCode(diff).replace(/\n+$/, "").split("\n");
+  const kept = [];
+  let length = 0;
+  for (const line of lines) {
+    if (length + line.length + 1 > LIMIT2.diff && kept.length > 0) return { text: kept.join("\n"), cut: true };
+    kept.push(line.length > LIMIT2.diff ? `${line.slice(0, LIMIT2.diff)}\u2026` : line);
+    length += line.length + 1;
+  }
+  return { text: kept.join("\n"), cut: false };
+}
+function fixRow(entry, rules, fileUrl) {
+  const { fix, findings } = entry;
+  const range2 = fix.endLine > fix.line ? `${fix.file}:${fix.line}-${fix.endLine}` : locationLabel(fix.file, fix.line);
+  const where = link(text(range2, LIMIT2.file), fileUrl?.(fix.file, fix.line));
+  const removes = findings.slice(0, 3).map((f) => `${ruleCell(f.ruleId, rules)} ${SEVERITY_BADGE[f.severity]} ${text(objectLabel(f.object), LIMIT2.object)}`).join("; ");
+  const more = findings.length > 3 ? ` and ${findings.length - 3} more` : "";
+  const diff = clipDiff(fix.diff);
+  const cut = diff.cut ? "\n\n_The diff is cut here: `preadmit fix --dry-run` prints all of it._" : "";
+  return `**${where}**: ${text(fix.description, LIMIT2.message)}<br>Removes ${removes}${more}
+
+${codeBlock("diff", diff.text)}${cut}`;
+}
+function fixesSection(entries, rules, options) {
+  const rows = entries.map((e) => fixRow(e, rules, options.fileUrl));
+  const intro = `${options.fixesIntro !== void 0 ? `${options.fixesIntro} ` : ""}Each edit was proven by rendering again: its findings are gone and nothing new appears. Run \`preadmit fix\` in the repository to apply them (\`preadmit fix --dry-run\` prints the diff).`;
+  const section = {
+    noun: "proven fixes",
+    rows,
+    render(shown2) {
+      if (rows.length === 0) return "";
+      const listed = shown2 > 0 ? `
+
+${rows.slice(0, shown2).join("\n\n")}` : "";
+      return `<details>
+<summary>Proven fixes (${rows.length}): apply with <code>preadmit fix</code></summary>
+
+${intro}${listed}${moreLine(section, shown2)}
+
+</details>`;
+    }
+  };
+  return section;
+}
+function header2(result) {
   const { summary } = result;
   const errors = plural(errorCount(result), "error");
   const threshold = `**${summary.failOn}**`;
@@ -53447,7 +54167,7 @@ function header(result) {
 
 ${verdict}${base2 !== void 0 ? `
 
-**${text(base2, LIMIT.error)}**${charts !== void 0 ? ` \xB7 ${text(charts, LIMIT.error)}` : ""}` : ""}
+**${text(base2, LIMIT2.error)}**${charts !== void 0 ? ` \xB7 ${text(charts, LIMIT2.error)}` : ""}` : ""}
 
 ${scope}`;
 }
@@ -53475,13 +54195,13 @@ function admissionSection(result) {
     ...charts.map(chartRow),
     ...denied.map(({ record, verdict }) => {
       const mark = verdict.startsWith("denied") ? "\u274C" : "\u2754";
-      return `| ${text(record.source.file, LIMIT.file)} | \u2014 | ${text(objectLabel(record.object), LIMIT.object)} | ${mark} ${text(verdict, LIMIT.error)} |`;
+      return `| ${text(record.source.file, LIMIT2.file)} | \u2014 | ${text(objectLabel(record.object), LIMIT2.object)} | ${mark} ${text(verdict, LIMIT2.error)} |`;
     })
   ];
   if (vapDenied.length === 0) {
     return tableSection("admission verdicts", `Pod Security admission (${text(at3, 40)})`, ["| Chart or file | Values | Objects | Verdict |", "| --- | --- | --- | --- |"], rows);
   }
-  const cell = (s) => s === "" ? "\u2705" : `\u274C ${text(s, LIMIT.error)}`;
+  const cell = (s) => s === "" ? "\u2705" : `\u274C ${text(s, LIMIT2.error)}`;
   const chartCells = charts.map((c3) => cell(policyDenials(vapDenied.filter((f) => f.source.chart === c3.chart && (f.valueSets?.includes(c3.valueSet) ?? f.source.valueSet === c3.valueSet)))));
   const listed = new Set(denied.map(({ record }) => `${record.source.file}\0${objectLabel(record.object)}`));
   const extra = vapDenied.filter((f) => f.source.kind !== "helm" && !listed.has(`${f.source.file}\0${objectLabel(f.object)}`));
@@ -53491,7 +54211,7 @@ function admissionSection(result) {
     ...denied.map(({ record }, i2) => `${rows[charts.length + i2]} ${cell(policyDenials(vapDenied.filter((f) => f.source.file === record.source.file && objectLabel(f.object) === objectLabel(record.object))))} |`),
     ...extraKeys.map((key) => {
       const [file, label] = key.split("\0");
-      return `| ${text(file, LIMIT.file)} | \u2014 | ${text(label, LIMIT.object)} | \u2705 | ${cell(policyDenials(extra.filter((f) => f.source.file === file && objectLabel(f.object) === label)))} |`;
+      return `| ${text(file, LIMIT2.file)} | \u2014 | ${text(label, LIMIT2.object)} | \u2705 | ${cell(policyDenials(extra.filter((f) => f.source.file === file && objectLabel(f.object) === label)))} |`;
     })
   ];
   return tableSection("admission verdicts", `Admission (Pod Security ${text(at3, 40)}, ValidatingAdmissionPolicies)`, ["| Chart or file | Values | Objects | Pod Security | Admission policies |", "| --- | --- | --- | --- | --- |"], withColumn);
@@ -53502,8 +54222,8 @@ function policyNote(result) {
   if (policy.from === "fallback") return `
 
 > [!WARNING]
-> **Policy of the base commit unavailable**: ${text(policy.message ?? "", LIMIT.error * 2)}`;
-  const file = policy.file !== void 0 ? ` (${text(policy.file, LIMIT.file)})` : " (no configuration file: the defaults)";
+> **Policy of the base commit unavailable**: ${text(policy.message ?? "", LIMIT2.error * 2)}`;
+  const file = policy.file !== void 0 ? ` (${text(policy.file, LIMIT2.file)})` : " (no configuration file: the defaults)";
   return `
 
 Policy from the base commit ${text(policy.revision.slice(0, 12), 40)}${file}: configuration, suppressions and locks this pull request changes take effect once merged.`;
@@ -53515,8 +54235,8 @@ function policyChangesSection(result, fileUrl) {
     `Policy changes in this pull request (take effect once merged) (${changes.length})`,
     ["| Change | Kind | Where | What |", "| --- | --- | --- | --- |"],
     changes.map((c3) => {
-      const where = c3.file === void 0 ? "\u2014" : link(text(locationLabel(c3.file, c3.line), LIMIT.file), fileUrl?.(c3.file, c3.line));
-      return `| ${c3.change} | ${c3.kind} | ${where} | ${text(c3.summary, LIMIT.error)} |`;
+      const where = c3.file === void 0 ? "\u2014" : link(text(locationLabel(c3.file, c3.line), LIMIT2.file), fileUrl?.(c3.file, c3.line));
+      return `| ${c3.change} | ${c3.kind} | ${where} | ${text(c3.summary, LIMIT2.error)} |`;
     }),
     "\n\nReview these: the gate above applies the base branch's policy, not these changes."
   );
@@ -53571,13 +54291,14 @@ function renderMarkdown(result, options = {}) {
     problems.map((p2) => {
       const status = p2.status === "expired" ? `expired ${p2.expires ?? ""}`.trim() : p2.status;
       const rule2 = p2.container === void 0 ? p2.rule : `${p2.rule} (container ${p2.container})`;
-      const where = link(text(locationLabel(p2.file, p2.line), LIMIT.file), options.fileUrl?.(p2.file, p2.line));
-      return `| ${status} | ${p2.kind} | ${where} | ${text(rule2, 100)} | ${text(p2.message ?? (p2.status === "unused" ? "matches no finding" : ""), LIMIT.error)} |`;
+      const where = link(text(locationLabel(p2.file, p2.line), LIMIT2.file), options.fileUrl?.(p2.file, p2.line));
+      return `| ${status} | ${p2.kind} | ${where} | ${text(rule2, 100)} | ${text(p2.message ?? (p2.status === "unused" ? "matches no finding" : ""), LIMIT2.error)} |`;
     })
   );
   const policySection = policyChangesSection(result, options.fileUrl);
-  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, existingSection, fixedSection, suppressedSection];
-  const head = header(result) + policyNote(result);
+  const fixes = fixesSection(groupFixes(options.fixes ?? fixableFindings(result)), rules, options);
+  const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, fixes, existingSection, fixedSection, suppressedSection];
+  const head = header2(result) + policyNote(result);
   let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : "_No findings._";
   if (result.summary.suppressed !== void 0) counts += `
 
@@ -53588,7 +54309,7 @@ ${plural(result.summary.suppressed, "finding")} suppressed (kept below, never bl
   }
   const failedRenders = result.charts.flatMap(
     (c3) => [["second render", c3.variant], ["render with the cluster's answers", c3.answers], ...(c3.literals ?? []).map((r) => ["render with a further literal", r])].flatMap(
-      ([label, r]) => typeof r === "object" && r?.error !== void 0 ? [`${text(c3.chart, LIMIT.file)} (${text(c3.valueSet, 60)}), ${label}: ${text(r.error, LIMIT.message)}`] : []
+      ([label, r]) => typeof r === "object" && r?.error !== void 0 ? [`${text(c3.chart, LIMIT2.file)} (${text(c3.valueSet, 60)}), ${label}: ${text(r.error, LIMIT2.message)}`] : []
     )
   );
   if (failedRenders.length > 0) {
@@ -53599,13 +54320,13 @@ Renders that failed (what they would show is unknown): ${failedRenders.slice(0, 
   if (result.skipped !== void 0 && result.skipped.length > 0) {
     counts += `
 
-Not searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT.file)} (${text(s.reason, LIMIT.message)})`).join("; ")}${result.skipped.length > 10 ? `; and ${result.skipped.length - 10} more` : ""}.`;
+Not searched: ${result.skipped.slice(0, 10).map((s) => `${text(s.path, LIMIT2.file)} (${text(s.reason, LIMIT2.message)})`).join("; ")}${result.skipped.length > 10 ? `; and ${result.skipped.length - 10} more` : ""}.`;
   }
   const assemble = (shown3) => [head, omissionNote(sections, shown3, maxLength), counts, ...sections.map((s, i2) => s.render(shown3[i2]))].filter(Boolean).join("\n\n") + "\n";
   const shown2 = sections.map((s) => s.rows.length);
   let report2 = assemble(shown2);
   if (size(report2) <= maxLength) return report2;
-  for (const section of [suppressedSection, existingSection, fixedSection, otherSection, admission, problemSection, policySection, blockingSection, errorSection]) {
+  for (const section of [suppressedSection, existingSection, fixedSection, fixes, otherSection, admission, problemSection, policySection, blockingSection, errorSection]) {
     const i2 = sections.indexOf(section);
     let lo = 0;
     let hi = section.rows.length;
@@ -53950,9 +54671,9 @@ function painter(color) {
   if (!color) return (text2) => text2;
   return (text2, ...styles) => styles.reduceRight((t, s) => `\x1B[${SGR[s][0]}m${t}\x1B[${SGR[s][1]}m`, text2);
 }
-var UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var UNSAFE2 = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 function terminalSafe(value) {
-  return value.replace(UNSAFE, (c3) => {
+  return value.replace(UNSAFE2, (c3) => {
     if (c3 === "\n") return "\\n";
     if (c3 === "	") return " ";
     const code = c3.charCodeAt(0);
@@ -54185,7 +54906,7 @@ function renderText(result, options = {}) {
 }
 
 // src/reporters/index.ts
-var FORMATS3 = ["text", "json", "sarif", "markdown", "junit"];
+var FORMATS3 = ["text", "json", "sarif", "markdown", "junit", "html"];
 function render(format3, result, options) {
   switch (format3) {
     case "text":
@@ -54196,12 +54917,16 @@ function render(format3, result, options) {
       return renderJunit(result);
     case "sarif":
       return renderSarif(result, options.rules);
+    case "html":
+      return renderHtml(result, { rules: options.rules });
     case "markdown":
       return renderMarkdown(result, {
         rules: options.rules,
         ...options.fileUrl !== void 0 && { fileUrl: options.fileUrl },
         ...options.maxLength !== void 0 && { maxLength: options.maxLength },
-        ...options.statistics !== void 0 && { statistics: options.statistics }
+        ...options.statistics !== void 0 && { statistics: options.statistics },
+        ...options.fixes !== void 0 && { fixes: options.fixes },
+        ...options.fixesIntro !== void 0 && { fixesIntro: options.fixesIntro }
       });
   }
 }
@@ -54218,9 +54943,10 @@ plans, a YAML/JSON manifest file, a Terraform plan (terraform show -json plan > 
 or - for standard input (default: .).
 
 Options:
-  --format text|json|sarif|markdown|junit
+  --format text|json|sarif|markdown|junit|html
                                       report format (default text; junit for CI systems
-                                      other than GitHub)
+                                      other than GitHub; html: one self-contained page,
+                                      e.g. --format html --output report.html)
   --min-severity LEVEL                text: list only findings at or above LEVEL (the verdict
                                       still counts every finding)
   --verbose                           text: show each finding's field (JSON pointer)
