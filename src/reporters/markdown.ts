@@ -441,11 +441,14 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, fixes, existingSection, fixedSection, suppressedSection];
   const head = header(result) + policyNote(result);
   let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : '_No findings._';
-  if (result.summary.suppressed !== undefined) counts += `\n\n${plural(result.summary.suppressed, 'finding')} suppressed (kept below, never blocking).`;
+  // One paragraph under the table: what is suppressed (when anything is) and where chart findings were located.
+  const notes: string[] = [];
+  if (result.summary.suppressed !== undefined && result.summary.suppressed > 0) notes.push(`${plural(result.summary.suppressed, 'finding')} suppressed (kept below, never blocking).`);
   const p = result.summary.provenance;
   if (options.statistics !== false && p !== undefined && p.values + p.template + p.object > 0) {
-    counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
+    notes.push(`Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`);
   }
+  if (notes.length > 0) counts += `\n\n${notes.join(' ')}`;
   const failedRenders = result.charts.flatMap((c) =>
     [['second render', c.variant], ["render with the cluster's answers", c.answers], ...(c.literals ?? []).map((r) => ['render with a further literal', r])].flatMap(([label, r]) =>
       typeof r === 'object' && r?.error !== undefined ? [`${text(c.chart, LIMIT.file)} (${text(c.valueSet, 60)}), ${label as string}: ${text(r.error, LIMIT.message)}`] : [],
