@@ -75560,13 +75560,15 @@ function renderMarkdown(result, options = {}) {
   const sections = [blockingSection, admission, errorSection, policySection, problemSection, otherSection, fixes, existingSection, fixedSection, suppressedSection];
   const head = header2(result) + policyNote(result);
   let counts = result.findings.length > 0 || result.summary.findings > 0 ? countsTable(result) : "_No findings._";
-  if (result.summary.suppressed !== void 0) counts += `
-
-${plural(result.summary.suppressed, "finding")} suppressed (kept below, never blocking).`;
+  const notes = [];
+  if (result.summary.suppressed !== void 0 && result.summary.suppressed > 0) notes.push(`${plural(result.summary.suppressed, "finding")} suppressed (kept below, never blocking).`);
   const p = result.summary.provenance;
   if (options.statistics !== false && p !== void 0 && p.values + p.template + p.object > 0) {
-    counts += ` Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`;
+    notes.push(`Chart findings located at a values line: ${p.values}, at a template line only: ${p.template}, at the object only: ${p.object}.`);
   }
+  if (notes.length > 0) counts += `
+
+${notes.join(" ")}`;
   const failedRenders = result.charts.flatMap(
     (c3) => [["second render", c3.variant], ["render with the cluster's answers", c3.answers], ...(c3.literals ?? []).map((r) => ["render with a further literal", r])].flatMap(
       ([label, r]) => typeof r === "object" && r?.error !== void 0 ? [`${text(c3.chart, LIMIT2.file)} (${text(c3.valueSet, 60)}), ${label}: ${text(r.error, LIMIT2.message)}`] : []
