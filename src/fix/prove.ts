@@ -15,6 +15,8 @@ import { isInside } from '../model/paths.ts';
 import { renderCharts, type RenderedCharts } from '../render/charts.ts';
 import type { HelmBinary } from '../render/helm.ts';
 import { DEFAULT_VALUE_SET } from '../render/value-sets.ts';
+import { CONTAINER_LISTS, podTemplateOf } from '../k8s/workloads.ts';
+import type { ScannedObject } from '../model/model.ts';
 import type { CandidateEdit } from './derive.ts';
 import { setInValues } from './yaml-edit.ts';
 
@@ -141,6 +143,12 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
         results.set(id, outcome);
         return outcome;
       }
+      const refused = apiServerRefusal(rendered.objects);
+      if (refused !== undefined) {
+        const outcome = { ok: false, failure: `the API server would refuse ${refused}`, effective: new Set<CandidateEdit>() };
+        results.set(id, outcome);
+        return outcome;
+      }
       const found = context.evaluate(rendered, chart);
       const after = keysOf(found);
       const added = found.filter((f) => [...keysOf([f])].some((key) => !before.has(key)));
@@ -182,6 +190,29 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
     rmSync(root, { recursive: true, force: true });
   }
   return proof;
+}
+
+/**
+ * A container the API server's validation refuses (and the scan's rules do not judge): allowPrivilegeEscalation
+ * false with privileged true or CAP_SYS_ADMIN added. An edit adding one half to a chart with the other fails.
+ */
+function apiServerRefusal(objects: readonly ScannedObject[]): string | undefined {
+  for (const object of objects) {
+    const pod = podTemplateOf(object.raw);
+    if (pod === undefined) continue;
+    for (const list of CONTAINER_LISTS) {
+      const containers = Array.isArray(pod.spec[list]) ? (pod.spec[list] as unknown[]) : [];
+      for (const container of containers) {
+        const sc = (container as { securityContext?: { allowPrivilegeEscalation?: unknown; privileged?: unknown; capabilities?: { add?: unknown } } } | null)?.securityContext;
+        if (sc?.allowPrivilegeEscalation !== false) continue;
+        const add = Array.isArray(sc.capabilities?.add) ? sc.capabilities.add : [];
+        if (sc.privileged === true || add.some((c) => c === 'SYS_ADMIN' || c === 'CAP_SYS_ADMIN')) {
+          return `${object.ref.kind}/${object.ref.name}: allowPrivilegeEscalation false with ${sc.privileged === true ? 'privileged true' : 'CAP_SYS_ADMIN added'}`;
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Why a values file may not be edited: a link, or outside the chart (or the repository). */
