@@ -95,3 +95,22 @@ describe('changed lines and diff', () => {
     expect(unifiedDiff('v.yaml', 'same\n', 'same\n')).toBe('');
   });
 });
+
+describe('editableProblem', () => {
+  it('allows a regular values file inside the chart, nothing else', async () => {
+    const { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { editableProblem } = await import('../../src/fix/prove.ts');
+    const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-editable-'));
+    mkdirSync(path.join(root, 'app/ci'), { recursive: true });
+    mkdirSync(path.join(root, 'other'));
+    writeFileSync(path.join(root, 'app/values.yaml'), 'a: 1\n');
+    writeFileSync(path.join(root, 'other/values.yaml'), 'a: 1\n');
+    symlinkSync('../../other', path.join(root, 'app/ci/linked'));
+    expect(editableProblem(root, 'app', 'app/values.yaml')).toBeUndefined();
+    expect(editableProblem(root, 'app', 'other/values.yaml')).toBe('other/values.yaml is outside the chart app');
+    expect(editableProblem(root, 'app', '../x/values.yaml')).toBe('../x/values.yaml is outside the repository');
+    expect(editableProblem(root, 'app', 'app/ci/linked/values.yaml')).toBe('app/ci/linked is a symbolic link');
+  });
+});
