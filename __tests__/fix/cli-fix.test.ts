@@ -1,17 +1,23 @@
 // `preadmit fix`: --dry-run prints a unified diff and changes nothing; without it the proven edits are
 // written; --rule limits them; usage errors exit 2 with the cause.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.ts';
 
 const helm = process.env.PREADMIT_TEST_HELM3!;
 
 const VALUES = '# app\r\nsecurityContext:\r\n  privileged: true # no\r\n  runAsUser: 1000\r\n';
 
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
 function chart(): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-fix-cli-'));
+  roots.push(root);
   mkdirSync(path.join(root, '.git'));
   mkdirSync(path.join(root, 'app/templates'), { recursive: true });
   writeFileSync(path.join(root, 'app/Chart.yaml'), 'apiVersion: v2\nname: app\nversion: 0.1.0\n');

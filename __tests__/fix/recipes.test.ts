@@ -2,10 +2,10 @@
 // finding's values key, `preadmit fix`'s application writes it, and a second scan no longer shows the
 // finding (rule id and field asserted). Edits that break a render, that the API server would refuse, or
 // that bring another finding are not offered.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import type { Finding, ScanResult } from '../../src/model/model.ts';
 import { applyFixReport, type FixReport } from '../../src/pipeline/fixes.ts';
@@ -13,8 +13,14 @@ import { scan } from '../../src/pipeline/scan.ts';
 
 const helmPath = process.env.PREADMIT_TEST_HELM3!;
 
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
 function chartAt(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-fix-test-'));
+  roots.push(root);
   mkdirSync(path.join(root, '.git'));
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -234,6 +240,18 @@ spec:
     // The scanned files are never written by a proof.
     expect(readFileSync(path.join(root, 'app/values.yaml'), 'utf8')).toBe('securityContext:\n  privileged: true\n  runAsUser: 1000\nhostNetwork: true\n');
   }, 240_000);
+
+  it('still proves fixes when a value set fails to render in the scan too (only new render failures count)', async () => {
+    const root = chartAt({
+      'app/Chart.yaml': CHART,
+      'app/values.yaml': 'securityContext:\n  privileged: true\nbroken: false\n',
+      'app/ci/broken-values.yaml': 'broken: true\n',
+      'app/templates/pod.yaml': '{{- if .Values.broken }}{{ fail "broken on purpose" }}{{ end }}\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  automountServiceAccountToken: false\n  containers:\n    - name: c\n      image: c:1\n      securityContext: {{- toYaml .Values.securityContext | nindent 8 }}\n',
+    });
+    const result = await scan({ paths: [path.join(root, 'app')], helmPath, fixes: 'all', failOnErrors: false });
+    expect(result.errors.map((e) => e.message)).toEqual([expect.stringContaining('broken on purpose')]);
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')?.fix?.replacement).toBe('  privileged: false');
+  }, 120_000);
 
   it('never edits a values file that is a symbolic link', async () => {
     const root = chartAt({ 'app/Chart.yaml': CHART, 'real-values.yaml': 'securityContext:\n  privileged: true\n', 'app/templates/pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: c:1\n      securityContext: {{- toYaml .Values.securityContext | nindent 8 }}\n' });

@@ -32,6 +32,8 @@ export interface ProofContext {
   evaluate: (rendered: RenderedCharts, chart: string) => Finding[];
   /** Most renders the proofs of this chart may make (else the edits are not proven). */
   maxRenders: number;
+  /** Errors of the scan (file and message): a render that already failed in the scan fails no proof. */
+  scanErrors?: readonly { file: string; message: string }[];
   /** Stops proofs with the scan (SIGINT, deadline). */
   signal?: AbortSignal;
 }
@@ -108,6 +110,7 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
   });
   const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-fix-'));
   const results = new Map<string, TrialOutcome>();
+  const scanErrors = new Set((context.scanErrors ?? []).map((e) => `${e.file}\u0000${e.message}`));
   try {
     const trial = async (batch: CandidateEdit[]): Promise<TrialOutcome> => {
       const id = batch.map((e) => edits.indexOf(e)).join(',');
@@ -136,7 +139,7 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
         proof.renders += budget.started - started;
       }
       rmSync(copyRoot, { recursive: true, force: true });
-      const errors = rendered.errors;
+      const errors = rendered.errors.filter((e) => !scanErrors.has(`${e.file}\u0000${e.message.split(copyRoot).join(context.repoRoot)}`));
       if (budget.refusedCount() > 0) return { ok: false, failure: 'the render budget ran out', effective: new Set() };
       if (errors.length > 0) {
         const outcome = { ok: false, failure: `a render fails with the edits: ${errors[0]!.message.split('\n')[0]}`, effective: new Set<CandidateEdit>() };
@@ -170,6 +173,17 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
       const middle = Math.ceil(batch.length / 2);
       return [...(await safe(batch.slice(0, middle))), ...(await safe(batch.slice(middle)))];
     };
+    // A batch that brings findings the scan did not have is split, unless the chart brings them without any
+    // edit too (random names or certificates on every render): then no edit can be proven, at the cost of
+    // one more trial instead of a bisection.
+    const first = await trial(edits);
+    if (!first.ok && first.failure?.startsWith('new finding') && edits.length > 1) {
+      const control = await trial([]);
+      if (!control.ok) {
+        for (const edit of edits) proof.rejected.push({ edit, reason: `the chart renders differently every time (${control.failure ?? 'unstable'})` });
+        return proof;
+      }
+    }
     let kept = await safe(edits);
     // What is offered is proven together: the kept edits once more when they are not a batch already tried.
     for (let round = 0; round < 3 && kept.length > 0; round++) {

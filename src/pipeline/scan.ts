@@ -301,6 +301,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
         helmPath: helmCandidate(options.helmPath),
         variants: options.renderVariants !== false,
         maxRenders: Math.max(0, config.helm.maxRenders - budget.started),
+        scanErrors: loaded.errors,
         signal: budget.signal,
         evaluate: (copy: RenderedCharts, chart: string) => {
           // Evaluated as the scan evaluates a chart: per value set, with the scan's namespaces for scan-wide rules.
