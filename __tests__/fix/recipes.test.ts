@@ -253,6 +253,22 @@ spec:
     expect(result.findings.find((f) => f.ruleId === 'pss-privileged')?.fix?.replacement).toBe('  privileged: false');
   }, 120_000);
 
+  it('gives up on a chart that renders new findings without any edit (a random key) after one control render', async () => {
+    const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  automountServiceAccountToken: false\n  containers:\n    - name: c\n      image: c:1\n      securityContext: {{- toYaml .Values.securityContext | nindent 8 }}\n`;
+    const root = chartAt({
+      'app/Chart.yaml': CHART,
+      'app/values.yaml': 'securityContext:\n  privileged: true\n',
+      'app/templates/pod.yaml': pod('p'),
+      // A credential under a key with a random suffix: its finding's field differs on every render.
+      'app/templates/random.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  db-password-{{ randAlphaNum 8 | lower }}: "Zr9#kq2!VbT7xLp4Wm"\n',
+    });
+    let report: FixReport | undefined;
+    const result = await scan({ paths: [path.join(root, 'app')], helmPath, fixes: 'all', onFixes: (r) => (report = r) });
+    expect(result.findings.some((f) => f.fix !== undefined)).toBe(false);
+    expect(report!.charts[0]!.rejected.map((r) => r.reason)).toEqual(report!.charts[0]!.rejected.map(() => expect.stringMatching(/^the chart renders differently every time \(new findings? would appear: /)));
+    expect(report!.charts[0]!.trials).toBe(2);
+  }, 120_000);
+
   it('never edits a values file that is a symbolic link', async () => {
     const root = chartAt({ 'app/Chart.yaml': CHART, 'real-values.yaml': 'securityContext:\n  privileged: true\n', 'app/templates/pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: c:1\n      securityContext: {{- toYaml .Values.securityContext | nindent 8 }}\n' });
     const { symlinkSync } = await import('node:fs');

@@ -77,6 +77,12 @@ interface TrialOutcome {
   failure?: string;
   /** Edits whose findings are all gone. */
   effective: Set<CandidateEdit>;
+  /** The objects new findings are on (kind, namespace, name). */
+  newOn?: Set<string>;
+}
+
+function objectName(f: Finding): string {
+  return `${f.object.kind}\u0000${f.object.namespace ?? ''}\u0000${f.object.name}`;
 }
 
 /** Applies edits to texts of files (repository-relative), in order; an edit that no longer applies is reported. */
@@ -156,7 +162,7 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
       const after = keysOf(found);
       const added = found.filter((f) => [...keysOf([f])].some((key) => !before.has(key)));
       const effective = new Set(batch.filter((edit) => edit.findings.every((f) => [...keysOf([f])].every((key) => !after.has(key)))));
-      const outcome: TrialOutcome = added.length > 0 ? { ok: false, failure: `new finding${added.length === 1 ? '' : 's'} would appear: ${[...new Set(added.map((f) => `${f.ruleId} at ${f.object.kind}/${f.object.name} ${f.path}`))].slice(0, 3).join('; ')}`, effective } : { ok: true, effective };
+      const outcome: TrialOutcome = added.length > 0 ? { ok: false, failure: `new finding${added.length === 1 ? '' : 's'} would appear: ${[...new Set(added.map((f) => `${f.ruleId} at ${f.object.kind}/${f.object.name} ${f.path}`))].slice(0, 3).join('; ')}`, effective, newOn: new Set(added.map(objectName)) } : { ok: true, effective };
       results.set(id, outcome);
       return outcome;
     };
@@ -170,21 +176,29 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
         proof.rejected.push({ edit: batch[0]!, reason: outcome.failure ?? 'not proven' });
         return [];
       }
+      // New findings on an object point at the edits for that object's findings: the rest is tried without
+      // them first (one trial instead of a bisection when they are the cause). New findings on no edited
+      // object may come from the chart itself (random names on every render): an unedited copy is rendered
+      // once, and when it brings them too, no edit of the chart can be proven.
+      const newOn = outcome.newOn;
+      const suspects = newOn === undefined ? [] : batch.filter((e) => e.findings.some((f) => newOn.has(objectName(f))));
+      if (newOn !== undefined && suspects.length === 0 && !results.has('')) {
+        const control = await trial([]);
+        if (!control.ok) unstable = control.failure ?? 'unstable';
+      }
+      if (unstable !== undefined) return [];
+      if (suspects.length > 0 && suspects.length < batch.length) {
+        return [...(await safe(batch.filter((e) => !suspects.includes(e)))), ...(await safe(suspects))];
+      }
       const middle = Math.ceil(batch.length / 2);
       return [...(await safe(batch.slice(0, middle))), ...(await safe(batch.slice(middle)))];
     };
-    // A batch that brings findings the scan did not have is split, unless the chart brings them without any
-    // edit too (random names or certificates on every render): then no edit can be proven, at the cost of
-    // one more trial instead of a bisection.
-    const first = await trial(edits);
-    if (!first.ok && first.failure?.startsWith('new finding') && edits.length > 1) {
-      const control = await trial([]);
-      if (!control.ok) {
-        for (const edit of edits) proof.rejected.push({ edit, reason: `the chart renders differently every time (${control.failure ?? 'unstable'})` });
-        return proof;
-      }
-    }
+    let unstable: string | undefined;
     let kept = await safe(edits);
+    if (unstable !== undefined) {
+      proof.rejected = edits.map((edit) => ({ edit, reason: `the chart renders differently every time (${unstable})` }));
+      return proof;
+    }
     // What is offered is proven together: the kept edits once more when they are not a batch already tried.
     for (let round = 0; round < 3 && kept.length > 0; round++) {
       const outcome = await trial(kept);
