@@ -4,7 +4,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { main } from '../../src/cli.ts';
+import { repoRoot } from '../helpers/shared.ts';
+import { loadSarifValidator } from '../reporters/sarif-schema.ts';
 
 const helm = process.env.PREADMIT_TEST_HELM3!;
 
@@ -78,17 +81,24 @@ describe('preadmit fix', () => {
     expect(readFileSync(path.join(root, 'app/values.yaml'), 'utf8')).toBe(VALUES.replace('privileged: true', 'privileged: false'));
   }, 120_000);
 
-  it('scan reports the proven fix in JSON and SARIF', async () => {
+  it('scan reports the proven fix in JSON and SARIF (schema-valid) and the text report', async () => {
     const root = chart();
     const json = JSON.parse((await run(['scan', path.join(root, 'app'), '--helm', helm, '--format', 'json'])).stdout) as { findings: { ruleId: string; fix?: { file: string; line: number; endLine: number; replacement: string } }[] };
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validateJson = ajv.compile(JSON.parse(readFileSync(path.join(repoRoot, 'schemas', 'scan-result.schema.json'), 'utf8')) as object);
+    expect(validateJson(json) ? '' : ajv.errorsText(validateJson.errors)).toBe('');
     expect(json.findings.find((f) => f.ruleId === 'pss-privileged')?.fix).toMatchObject({ file: 'app/values.yaml', line: 3, endLine: 3, replacement: '  privileged: false # no' });
     const sarif = JSON.parse((await run(['scan', path.join(root, 'app'), '--helm', helm, '--format', 'sarif'])).stdout) as { runs: { results: { ruleId: string; fixes?: unknown[] }[] }[] };
+    const validateSarif = loadSarifValidator();
+    expect(validateSarif(sarif), JSON.stringify(validateSarif.errors)).toBe(true);
     expect(sarif.runs[0]!.results.find((r) => r.ruleId === 'pss-privileged')?.fixes).toEqual([
       {
         description: { text: 'set securityContext.privileged to false in app/values.yaml' },
         artifactChanges: [{ artifactLocation: { uri: 'app/values.yaml', uriBaseId: '%SRCROOT%' }, replacements: [{ deletedRegion: { startLine: 3, endLine: 3 }, insertedContent: { text: '  privileged: false # no' } }] }],
       },
     ]);
+    const text = (await run(['scan', path.join(root, 'app'), '--helm', helm])).stdout;
+    expect(text.replace(/\s+/g, ' ')).toContain('proven fix: set securityContext.privileged to false in app/values.yaml (line 3; apply: preadmit fix --rule pss-privileged app)');
     const off = JSON.parse((await run(['scan', path.join(root, 'app'), '--helm', helm, '--format', 'json', '--fixes', 'off'])).stdout) as { findings: { fix?: unknown }[] };
     expect(off.findings.some((f) => f.fix !== undefined)).toBe(false);
   }, 180_000);
