@@ -142,6 +142,7 @@ function explainRule(id: string): string {
     meta.description,
     '',
     `Fix: ${meta.remediation}`,
+    ...(rule.fix ? [`Proven fix: sets ${Object.entries(rule.fix.set).map(([field, value]) => `${field} to ${JSON.stringify(value)}`).join(' or ')} at the values key the finding is located at, once a re-render proves it (preadmit fix${rule.fix.optIn ? ` --fix-rule ${meta.id}` : ''})`] : []),
     ...(meta.references && meta.references.length > 0 ? ['', 'References:', ...meta.references.map((r) => `  ${r.title}: ${r.url}`)] : []),
     '',
     `Configure in .preadmit.yaml: rules: { ${meta.id}: { severity: ..., enabled: false } }`,
