@@ -37,13 +37,13 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/isexe/windows.js
+// ../main/node_modules/isexe/windows.js
 var require_windows = __commonJS({
-  "node_modules/isexe/windows.js"(exports, module) {
+  "../main/node_modules/isexe/windows.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path37, options) {
+    function checkPathExt(path40, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,42 +54,42 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path37.substr(-p.length).toLowerCase() === p) {
+        if (p && path40.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path37, options) {
+    function checkStat(stat, path40, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path37, options);
+      return checkPathExt(path40, options);
     }
-    function isexe(path37, options, cb) {
-      fs.stat(path37, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path37, options));
+    function isexe(path40, options, cb) {
+      fs.stat(path40, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path40, options));
       });
     }
-    function sync(path37, options) {
-      return checkStat(fs.statSync(path37), path37, options);
+    function sync(path40, options) {
+      return checkStat(fs.statSync(path40), path40, options);
     }
   }
 });
 
-// node_modules/isexe/mode.js
+// ../main/node_modules/isexe/mode.js
 var require_mode = __commonJS({
-  "node_modules/isexe/mode.js"(exports, module) {
+  "../main/node_modules/isexe/mode.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path37, options, cb) {
-      fs.stat(path37, function(er, stat) {
+    function isexe(path40, options, cb) {
+      fs.stat(path40, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path37, options) {
-      return checkStat(fs.statSync(path37), options);
+    function sync(path40, options) {
+      return checkStat(fs.statSync(path40), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -110,9 +110,9 @@ var require_mode = __commonJS({
   }
 });
 
-// node_modules/isexe/index.js
+// ../main/node_modules/isexe/index.js
 var require_isexe = __commonJS({
-  "node_modules/isexe/index.js"(exports, module) {
+  "../main/node_modules/isexe/index.js"(exports, module) {
     var fs = __require("fs");
     var core2;
     if (process.platform === "win32" || global.TESTING_WINDOWS) {
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path37, options, cb) {
+    function isexe(path40, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path37, options || {}, function(er, is) {
+          isexe(path40, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path37, options || {}, function(er, is) {
+      core2(path40, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path37, options) {
+    function sync(path40, options) {
       try {
-        return core2.sync(path37, options || {});
+        return core2.sync(path40, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -165,11 +165,11 @@ var require_isexe = __commonJS({
   }
 });
 
-// node_modules/which/which.js
+// ../main/node_modules/which/which.js
 var require_which = __commonJS({
-  "node_modules/which/which.js"(exports, module) {
+  "../main/node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path37 = __require("path");
+    var path40 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path37.join(pathPart, cmd);
+        const pCmd = path40.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path37.join(pathPart, cmd);
+        const pCmd = path40.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -261,9 +261,9 @@ var require_which = __commonJS({
   }
 });
 
-// node_modules/path-key/index.js
+// ../main/node_modules/path-key/index.js
 var require_path_key = __commonJS({
-  "node_modules/path-key/index.js"(exports, module) {
+  "../main/node_modules/path-key/index.js"(exports, module) {
     "use strict";
     var pathKey4 = (options = {}) => {
       const environment = options.env || process.env;
@@ -278,11 +278,11 @@ var require_path_key = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/resolveCommand.js
+// ../main/node_modules/cross-spawn/lib/util/resolveCommand.js
 var require_resolveCommand = __commonJS({
-  "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path37 = __require("path");
+    var path40 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path37.delimiter : void 0
+          pathExt: withoutPathExt ? path40.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path37.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path40.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -320,9 +320,9 @@ var require_resolveCommand = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/escape.js
+// ../main/node_modules/cross-spawn/lib/util/escape.js
 var require_escape = __commonJS({
-  "node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
     "use strict";
     var metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
     function escapeCommand(arg) {
@@ -345,17 +345,17 @@ var require_escape = __commonJS({
   }
 });
 
-// node_modules/shebang-regex/index.js
+// ../main/node_modules/shebang-regex/index.js
 var require_shebang_regex = __commonJS({
-  "node_modules/shebang-regex/index.js"(exports, module) {
+  "../main/node_modules/shebang-regex/index.js"(exports, module) {
     "use strict";
     module.exports = /^#!(.*)/;
   }
 });
 
-// node_modules/shebang-command/index.js
+// ../main/node_modules/shebang-command/index.js
 var require_shebang_command = __commonJS({
-  "node_modules/shebang-command/index.js"(exports, module) {
+  "../main/node_modules/shebang-command/index.js"(exports, module) {
     "use strict";
     var shebangRegex = require_shebang_regex();
     module.exports = (string = "") => {
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path37, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path37.split("/").pop();
+      const [path40, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path40.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -373,9 +373,9 @@ var require_shebang_command = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/readShebang.js
+// ../main/node_modules/cross-spawn/lib/util/readShebang.js
 var require_readShebang = __commonJS({
-  "node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
     "use strict";
     var fs = __require("fs");
     var shebangCommand = require_shebang_command();
@@ -395,11 +395,11 @@ var require_readShebang = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/parse.js
+// ../main/node_modules/cross-spawn/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/cross-spawn/lib/parse.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path37 = __require("path");
+    var path40 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path37.normalize(parsed.command);
+        parsed.command = path40.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -434,7 +434,7 @@ var require_parse = __commonJS({
       }
       return parsed;
     }
-    function parse2(command, args, options) {
+    function parse3(command, args, options) {
       if (args && !Array.isArray(args)) {
         options = args;
         args = null;
@@ -453,13 +453,13 @@ var require_parse = __commonJS({
       };
       return options.shell ? parsed : parseNonShell(parsed);
     }
-    module.exports = parse2;
+    module.exports = parse3;
   }
 });
 
-// node_modules/cross-spawn/lib/enoent.js
+// ../main/node_modules/cross-spawn/lib/enoent.js
 var require_enoent = __commonJS({
-  "node_modules/cross-spawn/lib/enoent.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/enoent.js"(exports, module) {
     "use strict";
     var isWin = process.platform === "win32";
     function notFoundError(original, syscall) {
@@ -507,21 +507,21 @@ var require_enoent = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/index.js
+// ../main/node_modules/cross-spawn/index.js
 var require_cross_spawn = __commonJS({
-  "node_modules/cross-spawn/index.js"(exports, module) {
+  "../main/node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
-    var parse2 = require_parse();
+    var parse3 = require_parse();
     var enoent = require_enoent();
     function spawn2(command, args, options) {
-      const parsed = parse2(command, args, options);
+      const parsed = parse3(command, args, options);
       const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
     function spawnSync2(command, args, options) {
-      const parsed = parse2(command, args, options);
+      const parsed = parse3(command, args, options);
       const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
@@ -529,14 +529,14 @@ var require_cross_spawn = __commonJS({
     module.exports = spawn2;
     module.exports.spawn = spawn2;
     module.exports.sync = spawnSync2;
-    module.exports._parse = parse2;
+    module.exports._parse = parse3;
     module.exports._enoent = enoent;
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -545,12 +545,12 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -571,7 +571,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -580,20 +580,20 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
+    exports.isAlias = isAlias3;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap5;
     exports.isNode = isNode;
-    exports.isPair = isPair3;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq3;
+    exports.isPair = isPair4;
+    exports.isScalar = isScalar4;
+    exports.isSeq = isSeq4;
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path37) {
-      const ctrl = callVisitor(key, node, visitor, path37);
+    function visit_(key, node, visitor, path40) {
+      const ctrl = callVisitor(key, node, visitor, path40);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visit_(key, ctrl, visitor, path37);
+        replaceNode(key, path40, ctrl);
+        return visit_(key, ctrl, visitor, path40);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path37 = Object.freeze(path37.concat(node));
+          path40 = Object.freeze(path40.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path37);
+            const ci = visit_(i2, node.items[i2], visitor, path40);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -632,13 +632,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path37 = Object.freeze(path37.concat(node));
-          const ck = visit_("key", node.key, visitor, path37);
+          path40 = Object.freeze(path40.concat(node));
+          const ck = visit_("key", node.key, visitor, path40);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path37);
+          const cv = visit_("value", node.value, visitor, path40);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path37) {
-      const ctrl = await callVisitor(key, node, visitor, path37);
+    async function visitAsync_(key, node, visitor, path40) {
+      const ctrl = await callVisitor(key, node, visitor, path40);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visitAsync_(key, ctrl, visitor, path37);
+        replaceNode(key, path40, ctrl);
+        return visitAsync_(key, ctrl, visitor, path40);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path37 = Object.freeze(path37.concat(node));
+          path40 = Object.freeze(path40.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path37);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path40);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -680,13 +680,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path37 = Object.freeze(path37.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path37);
+          path40 = Object.freeze(path40.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path40);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path37);
+          const cv = await visitAsync_("value", node.value, visitor, path40);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,23 +713,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path37) {
+    function callVisitor(key, node, visitor, path40) {
       if (typeof visitor === "function")
-        return visitor(key, node, path37);
+        return visitor(key, node, path40);
       if (identity7.isMap(node))
-        return visitor.Map?.(key, node, path37);
+        return visitor.Map?.(key, node, path40);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key, node, path37);
+        return visitor.Seq?.(key, node, path40);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key, node, path37);
+        return visitor.Pair?.(key, node, path40);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key, node, path37);
+        return visitor.Scalar?.(key, node, path40);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key, node, path37);
+        return visitor.Alias?.(key, node, path40);
       return void 0;
     }
-    function replaceNode(key, path37, node) {
-      const parent = path37[path37.length - 1];
+    function replaceNode(key, path40, node) {
+      const parent = path40[path40.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity7.isPair(parent)) {
@@ -749,9 +749,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -920,9 +920,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -990,9 +990,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
@@ -1040,9 +1040,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function toJS(value, arg, ctx) {
@@ -1070,9 +1070,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity7 = require_identity();
@@ -1111,9 +1111,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -1229,9 +1229,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Node = require_Node();
@@ -1259,9 +1259,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -1334,17 +1334,17 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path37, value) {
+    function collectionFromPath(schema2, path40, value) {
       let v = value;
-      for (let i2 = path37.length - 1; i2 >= 0; --i2) {
-        const k = path37[i2];
+      for (let i2 = path40.length - 1; i2 >= 0; --i2) {
+        const k = path40[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path37) => path37 == null || typeof path37 === "object" && !!path37[Symbol.iterator]().next().done;
+    var isEmptyPath = (path40) => path40 == null || typeof path40 === "object" && !!path40[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -1393,11 +1393,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path37, value) {
-        if (isEmptyPath(path37))
+      addIn(path40, value) {
+        if (isEmptyPath(path40))
           this.add(value);
         else {
-          const [key, ...rest] = path37;
+          const [key, ...rest] = path40;
           const node = this.get(key, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -1411,8 +1411,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path37) {
-        const [key, ...rest] = path37;
+      deleteIn(path40) {
+        const [key, ...rest] = path40;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1426,8 +1426,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path37, keepScalar) {
-        const [key, ...rest] = path37;
+      getIn(path40, keepScalar) {
+        const [key, ...rest] = path40;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -1445,8 +1445,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path37) {
-        const [key, ...rest] = path37;
+      hasIn(path40) {
+        const [key, ...rest] = path40;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1456,8 +1456,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path37, value) {
-        const [key, ...rest] = path37;
+      setIn(path40, value) {
+        const [key, ...rest] = path40;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -1477,9 +1477,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -1494,9 +1494,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1630,9 +1630,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1913,9 +1913,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity7 = require_identity();
@@ -2037,9 +2037,9 @@ ${ctx.indent}${str3}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -2170,9 +2170,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -2192,9 +2192,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -2252,9 +2252,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -2316,9 +2316,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -2356,9 +2356,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -2507,9 +2507,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2651,9 +2651,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2673,9 +2673,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2789,9 +2789,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2811,9 +2811,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
@@ -2830,9 +2830,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../main/node_modules/yaml/dist/schema/common/null.js
 var require_null2 = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2848,9 +2848,9 @@ var require_null2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2872,9 +2872,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format3, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2899,9 +2899,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2945,9 +2945,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2990,9 +2990,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3018,9 +3018,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -3085,9 +3085,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -3151,9 +3151,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3229,9 +3229,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var toJS = require_toJS();
@@ -3307,9 +3307,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -3339,9 +3339,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -3388,9 +3388,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -3467,9 +3467,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3556,9 +3556,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str3, asBigInt) {
@@ -3644,9 +3644,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3688,9 +3688,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3782,9 +3782,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var map2 = require_map();
@@ -3814,9 +3814,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -3894,9 +3894,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path37, value) {
+      addIn(path40, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path37, value);
+          this.contents.addIn(path40, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path37) {
-        if (Collection.isEmptyPath(path37)) {
+      deleteIn(path40) {
+        if (Collection.isEmptyPath(path40)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path37) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path40) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4071,10 +4071,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path37, keepScalar) {
-        if (Collection.isEmptyPath(path37))
+      getIn(path40, keepScalar) {
+        if (Collection.isEmptyPath(path40))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path37, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path40, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4085,10 +4085,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path37) {
-        if (Collection.isEmptyPath(path37))
+      hasIn(path40) {
+        if (Collection.isEmptyPath(path40))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path37) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path40) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path37, value) {
-        if (Collection.isEmptyPath(path37)) {
+      setIn(path40, value) {
+        if (Collection.isEmptyPath(path40)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path37), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path40), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path37, value);
+          this.contents.setIn(path40, value);
         }
       }
       /**
@@ -4203,9 +4203,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -4268,9 +4268,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -4402,9 +4402,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -4444,9 +4444,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -4462,9 +4462,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -4478,9 +4478,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4586,9 +4586,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4637,9 +4637,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4680,9 +4680,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -4695,9 +4695,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4733,7 +4733,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4773,7 +4773,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
+        if (!isMap5 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4796,7 +4796,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -4828,7 +4828,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap3) {
+          if (isMap5) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4844,7 +4844,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -4874,9 +4874,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -4939,9 +4939,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4950,7 +4950,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type2 = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
         const content = lines[i2][1];
@@ -5108,7 +5108,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment, length };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
@@ -5122,9 +5122,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -5343,9 +5343,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -5424,9 +5424,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -5454,9 +5454,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -5560,9 +5560,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5603,9 +5603,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5811,9 +5811,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5996,9 +5996,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -6057,9 +6057,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path37) => {
+    visit.itemAtPath = (cst, path40) => {
       let item = cst;
-      for (const [field, index] of path37) {
+      for (const [field, index] of path40) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path37) => {
-      const parent = visit.itemAtPath(cst, path37.slice(0, -1));
-      const field = path37[path37.length - 1][0];
+    visit.parentCollection = (cst, path40) => {
+      const parent = visit.itemAtPath(cst, path40.slice(0, -1));
+      const field = path40[path40.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path37, item, visitor) {
-      let ctrl = visitor(item, path37);
+    function _visit(path40, item, visitor) {
+      let ctrl = visitor(item, path40);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path37.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path40.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,18 +6110,18 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path37);
+            ctrl = ctrl(item, path40);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path37) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path40) : ctrl;
     }
     exports.visit = visit;
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -6131,7 +6131,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -6215,15 +6215,15 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty2(ch) {
@@ -6810,9 +6810,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6841,9 +6841,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7715,9 +7715,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7745,7 +7745,7 @@ var require_public_api = __commonJS({
         return docs2;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7764,14 +7764,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -7805,16 +7805,16 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify2;
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7864,9 +7864,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
+// ../main/node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -8018,9 +8018,9 @@ var require_code = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/scope.js
+// ../main/node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -8163,9 +8163,9 @@ var require_scope = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/index.js
+// ../main/node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -8883,9 +8883,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/util.js
+// ../main/node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
@@ -9050,9 +9050,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/names.js
+// ../main/node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -9089,9 +9089,9 @@ var require_names = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/errors.js
+// ../main/node_modules/ajv/dist/compile/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -9211,9 +9211,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/boolSchema.js
+// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -9262,9 +9262,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/rules.js
+// ../main/node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getRules = exports.isJSONType = void 0;
@@ -9293,9 +9293,9 @@ var require_rules = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/applicability.js
+// ../main/node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -9316,9 +9316,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/dataType.js
+// ../main/node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -9500,9 +9500,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/defaults.js
+// ../main/node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assignDefaults = void 0;
@@ -9537,9 +9537,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/code.js
+// ../main/node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -9670,9 +9670,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/keyword.js
+// ../main/node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -9788,9 +9788,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/subschema.js
+// ../main/node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -9871,11 +9871,11 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../main/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
+  "../main/node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
-    module.exports = function equal(a2, b) {
+    module.exports = function equal2(a2, b) {
       if (a2 === b) return true;
       if (a2 && b && typeof a2 == "object" && typeof b == "object") {
         if (a2.constructor !== b.constructor) return false;
@@ -9884,7 +9884,7 @@ var require_fast_deep_equal = __commonJS({
           length = a2.length;
           if (length != b.length) return false;
           for (i2 = length; i2-- !== 0; )
-            if (!equal(a2[i2], b[i2])) return false;
+            if (!equal2(a2[i2], b[i2])) return false;
           return true;
         }
         if (a2.constructor === RegExp) return a2.source === b.source && a2.flags === b.flags;
@@ -9897,7 +9897,7 @@ var require_fast_deep_equal = __commonJS({
           if (!Object.prototype.hasOwnProperty.call(b, keys2[i2])) return false;
         for (i2 = length; i2-- !== 0; ) {
           var key = keys2[i2];
-          if (!equal(a2[key], b[key])) return false;
+          if (!equal2(a2[key], b[key])) return false;
         }
         return true;
       }
@@ -9906,9 +9906,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
+// ../main/node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module) {
+  "../main/node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
     var traverse = module.exports = function(schema2, opts, cb) {
       if (typeof opts == "function") {
@@ -9994,14 +9994,14 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/resolve.js
+// ../main/node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
     var util_1 = require_util();
-    var equal = require_fast_deep_equal();
+    var equal2 = require_fast_deep_equal();
     var traverse = require_json_schema_traverse();
     var SIMPLE_INLINED = /* @__PURE__ */ new Set([
       "type",
@@ -10139,7 +10139,7 @@ var require_resolve = __commonJS({
       });
       return localRefs;
       function checkAmbiguosRef(sch1, sch2, ref) {
-        if (sch2 !== void 0 && !equal(sch1, sch2))
+        if (sch2 !== void 0 && !equal2(sch1, sch2))
           throw ambiguos(ref);
       }
       function ambiguos(ref) {
@@ -10150,9 +10150,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/index.js
+// ../main/node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -10658,9 +10658,9 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/validation_error.js
+// ../main/node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -10674,9 +10674,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/ref_error.js
+// ../main/node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -10691,9 +10691,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/index.js
+// ../main/node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -10915,9 +10915,9 @@ var require_compile = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/data.json
+// ../main/node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/data.json"(exports, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -10934,9 +10934,9 @@ var require_data = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/utils.js
+// ../main/node_modules/fast-uri/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path37) {
-      let input = path37;
+    function removeDotSegments(path40) {
+      let input = path40;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path37) {
-      if (path37 === "" || path37[0] === "/") {
-        return removeDotSegments(path37);
+    function removeDotSegmentsRelative(path40) {
+      if (path40 === "" || path40[0] === "/") {
+        return removeDotSegments(path40);
       }
-      const segments2 = path37.split("/");
+      const segments2 = path40.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11468,9 +11468,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/schemes.js
+// ../main/node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
     var { isUUID } = require_utils();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path37 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path37 && path37 !== "/" ? path37 : void 0;
+        const path40 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path40 && path40 !== "/" ? path40 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -11679,9 +11679,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// node_modules/fast-uri/index.js
+// ../main/node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module) {
+  "../main/node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -11702,7 +11702,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri2, options);
       } else if (typeof uri2 === "object") {
         uri2 = /** @type {T} */
-        parse2(serialize3(uri2, options), options);
+        parse3(serialize3(uri2, options), options);
       }
       return uri2;
     }
@@ -11745,8 +11745,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base2, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base2 = parse2(serialize3(base2, options), options);
-        relative = parse2(serialize3(relative, options), options);
+        base2 = parse3(serialize3(base2, options), options);
+        relative = parse3(serialize3(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -11796,7 +11796,7 @@ var require_fast_uri = __commonJS({
       target.fragment = relative.fragment;
       return target;
     }
-    function equal(uriA, uriB, options) {
+    function equal2(uriA, uriB, options) {
       const normalizedA = normalizeComparableURI(uriA, options);
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
@@ -12064,7 +12064,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri2, opts) {
+    function parse3(uri2, opts) {
       return parseWithStatus(uri2, opts).parsed;
     }
     function normalizeString(uri2, opts) {
@@ -12099,9 +12099,9 @@ var require_fast_uri = __commonJS({
       normalize: normalize4,
       resolve: resolve2,
       resolveComponent,
-      equal,
+      equal: equal2,
       serialize: serialize3,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -12109,9 +12109,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/uri.js
+// ../main/node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var uri2 = require_fast_uri();
@@ -12120,9 +12120,9 @@ var require_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/core.js
+// ../main/node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
+  "../main/node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -12731,9 +12731,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/id.js
+// ../main/node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var def = {
@@ -12746,9 +12746,9 @@ var require_id = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/ref.js
+// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.callRef = exports.getValidate = void 0;
@@ -12868,9 +12868,9 @@ var require_ref = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/index.js
+// ../main/node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var id_1 = require_id();
@@ -12889,9 +12889,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12921,9 +12921,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12949,9 +12949,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../main/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function ucs2length(str3) {
@@ -12975,9 +12975,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13007,9 +13007,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13044,9 +13044,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13073,9 +13073,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/required.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13155,9 +13155,9 @@ var require_required = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13184,20 +13184,20 @@ var require_limitItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../main/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var equal = require_fast_deep_equal();
-    equal.code = 'require("ajv/dist/runtime/equal").default';
-    exports.default = equal;
+    var equal2 = require_fast_deep_equal();
+    equal2.code = 'require("ajv/dist/runtime/equal").default';
+    exports.default = equal2;
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -13262,9 +13262,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/const.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13291,9 +13291,9 @@ var require_const = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/enum.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13340,9 +13340,9 @@ var require_enum = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/index.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -13378,9 +13378,9 @@ var require_validation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateAdditionalItems = void 0;
@@ -13431,9 +13431,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateTuple = void 0;
@@ -13488,9 +13488,9 @@ var require_items = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var items_1 = require_items();
@@ -13505,9 +13505,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13540,9 +13540,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13634,9 +13634,9 @@ var require_contains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -13728,9 +13728,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13771,9 +13771,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13877,9 +13877,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -13935,9 +13935,9 @@ var require_properties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14009,9 +14009,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/not.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14040,9 +14040,9 @@ var require_not = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14057,9 +14057,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14115,9 +14115,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14142,9 +14142,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/if.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14211,9 +14211,9 @@ var require_if = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14229,9 +14229,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -14277,9 +14277,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/format.js
+// ../main/node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14367,9 +14367,9 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/index.js
+// ../main/node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
@@ -14378,9 +14378,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/metadata.js
+// ../main/node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -14401,9 +14401,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/draft7.js
+// ../main/node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -14423,9 +14423,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DiscrError = void 0;
@@ -14437,9 +14437,9 @@ var require_types = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14542,9 +14542,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-draft-07.json
+// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
     module.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -14699,9 +14699,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/ajv.js
+// ../main/node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "node_modules/ajv/dist/ajv.js"(exports, module) {
+  "../main/node_modules/ajv/dist/ajv.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
@@ -14783,15 +14783,15 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, lstatSync as lstatSync5, readFileSync as readFileSync22, statSync as statSync18 } from "node:fs";
-import path36 from "node:path";
+import { existsSync as existsSync12, lstatSync as lstatSync6, readFileSync as readFileSync24, statSync as statSync18 } from "node:fs";
+import path39 from "node:path";
 
 // src/pipeline/base-compare.ts
-import { existsSync as existsSync11, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, realpathSync as realpathSync3, rmSync as rmSync6 } from "node:fs";
-import os6 from "node:os";
-import path34 from "node:path";
+import { existsSync as existsSync11, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync7 } from "node:fs";
+import os7 from "node:os";
+import path36 from "node:path";
 
-// node_modules/is-plain-obj/index.js
+// ../main/node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
   if (typeof value !== "object" || value === null) {
     return false;
@@ -14800,7 +14800,7 @@ function isPlainObject(value) {
   return (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
 }
 
-// node_modules/execa/lib/arguments/file-url.js
+// ../main/node_modules/execa/lib/arguments/file-url.js
 import { fileURLToPath } from "node:url";
 var safeNormalizeFileUrl = (file, name) => {
   const fileString = normalizeFileUrl(normalizeDenoExecPath(file));
@@ -14813,7 +14813,7 @@ var normalizeDenoExecPath = (file) => isDenoExecPath(file) ? file.toString() : f
 var isDenoExecPath = (file) => typeof file !== "string" && file && Object.getPrototypeOf(file) === String.prototype;
 var normalizeFileUrl = (file) => file instanceof URL ? fileURLToPath(file) : file;
 
-// node_modules/execa/lib/methods/parameters.js
+// ../main/node_modules/execa/lib/methods/parameters.js
 var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   const filePath = safeNormalizeFileUrl(rawFile, "First argument");
   const [commandArguments, options] = isPlainObject(rawArguments) ? [[], rawArguments] : [rawArguments, rawOptions];
@@ -14834,10 +14834,10 @@ var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   return [filePath, normalizedArguments, options];
 };
 
-// node_modules/execa/lib/methods/template.js
+// ../main/node_modules/execa/lib/methods/template.js
 import { ChildProcess } from "node:child_process";
 
-// node_modules/execa/lib/utils/uint-array.js
+// ../main/node_modules/execa/lib/utils/uint-array.js
 import { StringDecoder } from "node:string_decoder";
 var { toString: objectToString } = Object.prototype;
 var isArrayBuffer = (value) => objectToString.call(value) === "[object ArrayBuffer]";
@@ -14884,7 +14884,7 @@ var getJoinLength = (uint8Arrays) => {
   return joinLength;
 };
 
-// node_modules/execa/lib/methods/template.js
+// ../main/node_modules/execa/lib/methods/template.js
 var isTemplateString = (templates) => Array.isArray(templates) && Array.isArray(templates.raw);
 var parseTemplates = (templates, expressions) => {
   let tokens2 = [];
@@ -14984,20 +14984,20 @@ var getSubprocessResult = ({ stdout }) => {
   throw new TypeError(`Unexpected "${typeof stdout}" stdout in template expression`);
 };
 
-// node_modules/execa/lib/methods/main-sync.js
+// ../main/node_modules/execa/lib/methods/main-sync.js
 import { spawnSync } from "node:child_process";
 
-// node_modules/execa/lib/arguments/specific.js
+// ../main/node_modules/execa/lib/arguments/specific.js
 import { debuglog } from "node:util";
 
-// node_modules/execa/lib/utils/standard-stream.js
+// ../main/node_modules/execa/lib/utils/standard-stream.js
 import process2 from "node:process";
 var isStandardStream = (stream) => STANDARD_STREAMS.includes(stream);
 var STANDARD_STREAMS = [process2.stdin, process2.stdout, process2.stderr];
 var STANDARD_STREAMS_ALIASES = ["stdin", "stdout", "stderr"];
 var getStreamName = (fdNumber) => STANDARD_STREAMS_ALIASES[fdNumber] ?? `stdio[${fdNumber}]`;
 
-// node_modules/execa/lib/arguments/specific.js
+// ../main/node_modules/execa/lib/arguments/specific.js
 var normalizeFdSpecificOptions = (options) => {
   const optionsCopy = { ...options };
   for (const optionName of FD_SPECIFIC_OPTIONS) {
@@ -15067,7 +15067,7 @@ var DEFAULT_OPTIONS = {
 var FD_SPECIFIC_OPTIONS = ["lines", "buffer", "maxBuffer", "verbose", "stripFinalNewline"];
 var getFdSpecificValue = (optionArray, fdNumber) => fdNumber === "ipc" ? optionArray.at(-1) : optionArray[fdNumber];
 
-// node_modules/execa/lib/verbose/values.js
+// ../main/node_modules/execa/lib/verbose/values.js
 var isVerbose = ({ verbose }, fdNumber) => getFdVerbose(verbose, fdNumber) !== "none";
 var isFullVerbose = ({ verbose }, fdNumber) => !["none", "short"].includes(getFdVerbose(verbose, fdNumber));
 var getVerboseFunction = ({ verbose }, fdNumber) => {
@@ -15079,10 +15079,10 @@ var getFdGenericVerbose = (verbose) => verbose.find((fdVerbose) => isVerboseFunc
 var isVerboseFunction = (fdVerbose) => typeof fdVerbose === "function";
 var VERBOSE_VALUES = ["none", "short", "full"];
 
-// node_modules/execa/lib/verbose/log.js
+// ../main/node_modules/execa/lib/verbose/log.js
 import { inspect } from "node:util";
 
-// node_modules/execa/lib/arguments/escape.js
+// ../main/node_modules/execa/lib/arguments/escape.js
 import { platform } from "node:process";
 import { stripVTControlCharacters } from "node:util";
 var joinCommand = (filePath, rawArguments) => {
@@ -15127,7 +15127,7 @@ var quoteString = (escapedArgument) => {
 };
 var NO_ESCAPE_REGEXP = /^[\w./-]+$/;
 
-// node_modules/is-unicode-supported/index.js
+// ../main/node_modules/is-unicode-supported/index.js
 import process3 from "node:process";
 function isUnicodeSupported() {
   const { env } = process3;
@@ -15138,7 +15138,7 @@ function isUnicodeSupported() {
   return Boolean(env.WT_SESSION) || Boolean(env.TERMINUS_SUBLIME) || env.ConEmuTask === "{cmd::Cmder}" || TERM_PROGRAM === "Terminus-Sublime" || TERM_PROGRAM === "vscode" || TERM === "xterm-256color" || TERM === "alacritty" || TERM === "rxvt-unicode" || TERM === "rxvt-unicode-256color" || env.TERMINAL_EMULATOR === "JetBrains-JediTerm";
 }
 
-// node_modules/figures/index.js
+// ../main/node_modules/figures/index.js
 var common = {
   circleQuestionMark: "(?)",
   questionMarkPrefix: "(?)",
@@ -15414,7 +15414,7 @@ var figures = shouldUseMain ? mainSymbols : fallbackSymbols;
 var figures_default = figures;
 var replacements = Object.entries(specialMainSymbols);
 
-// node_modules/yoctocolors/base.js
+// ../main/node_modules/yoctocolors/base.js
 import tty from "node:tty";
 var hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
 var format = (open, close) => {
@@ -15504,7 +15504,7 @@ var underlineMagentaBright = format("58;5;13", 59);
 var underlineCyanBright = format("58;5;14", 59);
 var underlineWhiteBright = format("58;5;15", 59);
 
-// node_modules/execa/lib/verbose/default.js
+// ../main/node_modules/execa/lib/verbose/default.js
 var defaultVerboseFunction = ({
   type: type2,
   message,
@@ -15543,7 +15543,7 @@ var COLORS = {
   duration: () => gray
 };
 
-// node_modules/execa/lib/verbose/custom.js
+// ../main/node_modules/execa/lib/verbose/custom.js
 var applyVerboseOnLines = (printedLines, verboseInfo, fdNumber) => {
   const verboseFunction = getVerboseFunction(verboseInfo, fdNumber);
   return printedLines.map(({ verboseLine, verboseObject }) => applyVerboseFunction(verboseLine, verboseObject, verboseFunction)).filter((printedLine) => printedLine !== void 0).map((printedLine) => appendNewline(printedLine)).join("");
@@ -15560,7 +15560,7 @@ var applyVerboseFunction = (verboseLine, verboseObject, verboseFunction) => {
 var appendNewline = (printedLine) => printedLine.endsWith("\n") ? printedLine : `${printedLine}
 `;
 
-// node_modules/execa/lib/verbose/log.js
+// ../main/node_modules/execa/lib/verbose/log.js
 var verboseLog = ({ type: type2, verboseMessage, fdNumber, verboseInfo, result }) => {
   const verboseObject = getVerboseObject({ type: type2, result, verboseInfo });
   const printedLines = getPrintedLines(verboseMessage, verboseObject);
@@ -15594,7 +15594,7 @@ var serializeVerboseMessage = (message) => {
 };
 var TAB_SIZE = 2;
 
-// node_modules/execa/lib/verbose/start.js
+// ../main/node_modules/execa/lib/verbose/start.js
 var logCommand = (escapedCommand, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -15606,7 +15606,7 @@ var logCommand = (escapedCommand, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/verbose/info.js
+// ../main/node_modules/execa/lib/verbose/info.js
 var getVerboseInfo = (verbose, escapedCommand, rawOptions) => {
   validateVerbose(verbose);
   const commandId = getCommandId(verbose);
@@ -15634,12 +15634,12 @@ var validateVerbose = (verbose) => {
   }
 };
 
-// node_modules/execa/lib/return/duration.js
+// ../main/node_modules/execa/lib/return/duration.js
 import { hrtime } from "node:process";
 var getStartTime = () => hrtime.bigint();
 var getDurationMs = (startTime) => Number(hrtime.bigint() - startTime) / 1e6;
 
-// node_modules/execa/lib/arguments/command.js
+// ../main/node_modules/execa/lib/arguments/command.js
 var handleCommand = (filePath, rawArguments, rawOptions) => {
   const startTime = getStartTime();
   const { command, escapedCommand } = joinCommand(filePath, rawArguments);
@@ -15654,16 +15654,16 @@ var handleCommand = (filePath, rawArguments, rawOptions) => {
   };
 };
 
-// node_modules/execa/lib/arguments/options.js
+// ../main/node_modules/execa/lib/arguments/options.js
 var import_cross_spawn = __toESM(require_cross_spawn(), 1);
 import path5 from "node:path";
 import process6 from "node:process";
 
-// node_modules/npm-run-path/index.js
+// ../main/node_modules/npm-run-path/index.js
 import process4 from "node:process";
 import path2 from "node:path";
 
-// node_modules/npm-run-path/node_modules/path-key/index.js
+// ../main/node_modules/npm-run-path/node_modules/path-key/index.js
 function pathKey(options = {}) {
   const {
     env = process.env,
@@ -15675,7 +15675,7 @@ function pathKey(options = {}) {
   return Object.keys(env).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
 }
 
-// node_modules/unicorn-magic/node.js
+// ../main/node_modules/unicorn-magic/node.js
 import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
 import path from "node:path";
@@ -15699,7 +15699,7 @@ function traversePathUp(startPath) {
 }
 var TEN_MEGABYTES_IN_BYTES = 10 * 1024 * 1024;
 
-// node_modules/npm-run-path/index.js
+// ../main/node_modules/npm-run-path/index.js
 var npmRunPath = ({
   cwd = process4.cwd(),
   path: pathOption = process4.env[pathKey()],
@@ -15740,10 +15740,10 @@ var npmRunPathEnv = ({ env = process4.env, ...options } = {}) => {
   return env;
 };
 
-// node_modules/execa/lib/terminate/kill.js
+// ../main/node_modules/execa/lib/terminate/kill.js
 import { setTimeout } from "node:timers/promises";
 
-// node_modules/execa/lib/return/final-error.js
+// ../main/node_modules/execa/lib/return/final-error.js
 var getFinalError = (originalError, message, isSync) => {
   const ErrorClass = isSync ? ExecaSyncError : ExecaError;
   const options = originalError instanceof DiscardedError ? {} : { cause: originalError };
@@ -15775,13 +15775,13 @@ var ExecaSyncError = class extends Error {
 };
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
-// node_modules/execa/lib/terminate/signal.js
+// ../main/node_modules/execa/lib/terminate/signal.js
 import { constants as constants3 } from "node:os";
 
-// node_modules/human-signals/build/src/main.js
+// ../main/node_modules/human-signals/build/src/main.js
 import { constants as constants2 } from "node:os";
 
-// node_modules/human-signals/build/src/realtime.js
+// ../main/node_modules/human-signals/build/src/realtime.js
 var getRealtimeSignals = () => {
   const length = SIGRTMAX - SIGRTMIN + 1;
   return Array.from({ length }, getRealtimeSignal);
@@ -15796,10 +15796,10 @@ var getRealtimeSignal = (value, index) => ({
 var SIGRTMIN = 34;
 var SIGRTMAX = 64;
 
-// node_modules/human-signals/build/src/signals.js
+// ../main/node_modules/human-signals/build/src/signals.js
 import { constants } from "node:os";
 
-// node_modules/human-signals/build/src/core.js
+// ../main/node_modules/human-signals/build/src/core.js
 var SIGNALS = [
   {
     name: "SIGHUP",
@@ -16072,7 +16072,7 @@ var SIGNALS = [
   }
 ];
 
-// node_modules/human-signals/build/src/signals.js
+// ../main/node_modules/human-signals/build/src/signals.js
 var getSignals = () => {
   const realtimeSignals = getRealtimeSignals();
   const signals2 = [...SIGNALS, ...realtimeSignals].map(normalizeSignal);
@@ -16094,7 +16094,7 @@ var normalizeSignal = ({
   return { name, number, description, supported, action, forced, standard };
 };
 
-// node_modules/human-signals/build/src/main.js
+// ../main/node_modules/human-signals/build/src/main.js
 var getSignalsByName = () => {
   const signals2 = getSignals();
   return Object.fromEntries(signals2.map(getSignalByName));
@@ -16145,7 +16145,7 @@ var findSignalByNumber = (number, signals2) => {
 };
 var signalsByNumber = getSignalsByNumber();
 
-// node_modules/execa/lib/terminate/signal.js
+// ../main/node_modules/execa/lib/terminate/signal.js
 var normalizeKillSignal = (killSignal) => {
   const optionName = "option `killSignal`";
   if (killSignal === 0) {
@@ -16189,7 +16189,7 @@ var getAvailableSignalNames = () => Object.keys(constants3.signals).sort().map((
 var getAvailableSignalIntegers = () => [...new Set(Object.values(constants3.signals).sort((signalInteger, signalIntegerTwo) => signalInteger - signalIntegerTwo))].join(", ");
 var getSignalDescription = (signal) => signalsByName[signal].description;
 
-// node_modules/execa/lib/terminate/kill.js
+// ../main/node_modules/execa/lib/terminate/kill.js
 var normalizeForceKillAfterDelay = (forceKillAfterDelay) => {
   if (forceKillAfterDelay === false) {
     return forceKillAfterDelay;
@@ -16256,7 +16256,7 @@ var killOnTimeout = async ({ kill, forceKillAfterDelay, context, controllerSigna
   }
 };
 
-// node_modules/execa/lib/utils/abort-signal.js
+// ../main/node_modules/execa/lib/utils/abort-signal.js
 import { once } from "node:events";
 var onAbortedSignal = async (mainSignal, stopSignal) => {
   if (!mainSignal.aborted) {
@@ -16264,7 +16264,7 @@ var onAbortedSignal = async (mainSignal, stopSignal) => {
   }
 };
 
-// node_modules/execa/lib/terminate/cancel.js
+// ../main/node_modules/execa/lib/terminate/cancel.js
 var validateCancelSignal = ({ cancelSignal }) => {
   if (cancelSignal !== void 0 && Object.prototype.toString.call(cancelSignal) !== "[object AbortSignal]") {
     throw new Error(`The \`cancelSignal\` option must be an AbortSignal: ${String(cancelSignal)}`);
@@ -16278,13 +16278,13 @@ var terminateOnCancel = async (subprocess, cancelSignal, context, { signal }) =>
   throw cancelSignal.reason;
 };
 
-// node_modules/execa/lib/ipc/graceful.js
+// ../main/node_modules/execa/lib/ipc/graceful.js
 import { scheduler as scheduler2 } from "node:timers/promises";
 
-// node_modules/execa/lib/ipc/send.js
+// ../main/node_modules/execa/lib/ipc/send.js
 import { promisify as promisify2 } from "node:util";
 
-// node_modules/execa/lib/ipc/validation.js
+// ../main/node_modules/execa/lib/ipc/validation.js
 var validateIpcMethod = ({ methodName, isSubprocess, ipc, isConnected: isConnected2 }) => {
   validateIpcOption(methodName, isSubprocess, ipc);
   validateConnection(methodName, isSubprocess, isConnected2);
@@ -16356,7 +16356,7 @@ var disconnect = (anyProcess) => {
   }
 };
 
-// node_modules/execa/lib/utils/deferred.js
+// ../main/node_modules/execa/lib/utils/deferred.js
 var createDeferred = () => {
   const methods = {};
   const promise = new Promise((resolve2, reject) => {
@@ -16365,7 +16365,7 @@ var createDeferred = () => {
   return Object.assign(promise, methods);
 };
 
-// node_modules/execa/lib/arguments/fd-options.js
+// ../main/node_modules/execa/lib/arguments/fd-options.js
 var getToStream = (destination, to = "stdin") => {
   const isWritable = true;
   const { options, fileDescriptors } = SUBPROCESS_OPTIONS.get(destination);
@@ -16445,10 +16445,10 @@ var serializeOptionValue = (value) => {
   return typeof value === "number" ? `${value}` : "Stream";
 };
 
-// node_modules/execa/lib/ipc/strict.js
+// ../main/node_modules/execa/lib/ipc/strict.js
 import { once as once3 } from "node:events";
 
-// node_modules/execa/lib/utils/max-listeners.js
+// ../main/node_modules/execa/lib/utils/max-listeners.js
 import { addAbortListener } from "node:events";
 var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   const maxListeners = eventEmitter.getMaxListeners();
@@ -16461,14 +16461,14 @@ var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   });
 };
 
-// node_modules/execa/lib/ipc/forward.js
+// ../main/node_modules/execa/lib/ipc/forward.js
 import { EventEmitter } from "node:events";
 
-// node_modules/execa/lib/ipc/incoming.js
+// ../main/node_modules/execa/lib/ipc/incoming.js
 import { once as once2 } from "node:events";
 import { scheduler } from "node:timers/promises";
 
-// node_modules/execa/lib/ipc/reference.js
+// ../main/node_modules/execa/lib/ipc/reference.js
 var addReference = (channel, reference) => {
   if (reference) {
     addReferenceCount(channel);
@@ -16498,7 +16498,7 @@ var redoAddedReferences = (channel, isSubprocess) => {
   }
 };
 
-// node_modules/execa/lib/ipc/incoming.js
+// ../main/node_modules/execa/lib/ipc/incoming.js
 var onMessage = async ({ anyProcess, channel, isSubprocess, ipcEmitter }, wrappedMessage) => {
   if (handleStrictResponse(wrappedMessage) || handleAbort(wrappedMessage)) {
     return;
@@ -16539,7 +16539,7 @@ var onDisconnect = async ({ anyProcess, channel, isSubprocess, ipcEmitter, bound
 };
 var INCOMING_MESSAGES = /* @__PURE__ */ new WeakMap();
 
-// node_modules/execa/lib/ipc/forward.js
+// ../main/node_modules/execa/lib/ipc/forward.js
 var getIpcEmitter = (anyProcess, channel, isSubprocess) => {
   if (IPC_EMITTERS.has(anyProcess)) {
     return IPC_EMITTERS.get(anyProcess);
@@ -16578,7 +16578,7 @@ var isConnected = (anyProcess) => {
   return ipcEmitter === void 0 ? anyProcess.channel !== null : ipcEmitter.connected;
 };
 
-// node_modules/execa/lib/ipc/strict.js
+// ../main/node_modules/execa/lib/ipc/strict.js
 var handleSendStrict = ({ anyProcess, channel, isSubprocess, message, strict }) => {
   if (!strict) {
     return message;
@@ -16661,7 +16661,7 @@ var throwOnDisconnect = async (anyProcess, isSubprocess, { signal }) => {
 var REQUEST_TYPE = "execa:ipc:request";
 var RESPONSE_TYPE = "execa:ipc:response";
 
-// node_modules/execa/lib/ipc/outgoing.js
+// ../main/node_modules/execa/lib/ipc/outgoing.js
 var startSendMessage = (anyProcess, wrappedMessage, strict) => {
   if (!OUTGOING_MESSAGES.has(anyProcess)) {
     OUTGOING_MESSAGES.set(anyProcess, /* @__PURE__ */ new Set());
@@ -16688,7 +16688,7 @@ var OUTGOING_MESSAGES = /* @__PURE__ */ new WeakMap();
 var hasMessageListeners = (anyProcess, ipcEmitter) => ipcEmitter.listenerCount("message") > getMinListenerCount(anyProcess);
 var getMinListenerCount = (anyProcess) => SUBPROCESS_OPTIONS.has(anyProcess) && !getFdSpecificValue(SUBPROCESS_OPTIONS.get(anyProcess).options.buffer, "ipc") ? 1 : 0;
 
-// node_modules/execa/lib/ipc/send.js
+// ../main/node_modules/execa/lib/ipc/send.js
 var sendMessage = ({ anyProcess, channel, isSubprocess, ipc }, message, { strict = false } = {}) => {
   const methodName = "sendMessage";
   validateIpcMethod({
@@ -16758,7 +16758,7 @@ var getSendMethod = (anyProcess) => {
 };
 var PROCESS_SEND_METHODS = /* @__PURE__ */ new WeakMap();
 
-// node_modules/execa/lib/ipc/graceful.js
+// ../main/node_modules/execa/lib/ipc/graceful.js
 var sendAbort = (subprocess, message) => {
   const methodName = "cancelSignal";
   validateConnection(methodName, false, subprocess.connected);
@@ -16809,7 +16809,7 @@ var abortOnDisconnect = () => {
 };
 var cancelController = new AbortController();
 
-// node_modules/execa/lib/terminate/graceful.js
+// ../main/node_modules/execa/lib/terminate/graceful.js
 var validateGracefulCancel = ({ gracefulCancel, cancelSignal, ipc, serialization }) => {
   if (!gracefulCancel) {
     return;
@@ -16865,7 +16865,7 @@ var getReason = ({ reason: reason2 }) => {
   return error;
 };
 
-// node_modules/execa/lib/terminate/timeout.js
+// ../main/node_modules/execa/lib/terminate/timeout.js
 import { setTimeout as setTimeout2 } from "node:timers/promises";
 var validateTimeout = ({ timeout }) => {
   if (timeout !== void 0 && (!Number.isFinite(timeout) || timeout < 0)) {
@@ -16880,7 +16880,7 @@ var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
   throw new DiscardedError();
 };
 
-// node_modules/execa/lib/methods/node.js
+// ../main/node_modules/execa/lib/methods/node.js
 import { execPath, execArgv } from "node:process";
 import path3 from "node:path";
 var mapNode = ({ options }) => {
@@ -16921,7 +16921,7 @@ var handleNodeOption = (file, commandArguments, {
   ];
 };
 
-// node_modules/execa/lib/ipc/ipc-input.js
+// ../main/node_modules/execa/lib/ipc/ipc-input.js
 import { serialize } from "node:v8";
 var validateIpcInputOption = ({ ipcInput, ipc, serialization }) => {
   if (ipcInput === void 0) {
@@ -16957,7 +16957,7 @@ var sendIpcInput = async (subprocess, ipcInput) => {
   await subprocess.sendMessage(ipcInput);
 };
 
-// node_modules/execa/lib/arguments/encoding-option.js
+// ../main/node_modules/execa/lib/arguments/encoding-option.js
 var validateEncoding = ({ encoding }) => {
   if (ENCODINGS.has(encoding)) {
     return;
@@ -16999,7 +16999,7 @@ var ENCODING_ALIASES = {
 };
 var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encoding}"` : String(encoding);
 
-// node_modules/execa/lib/arguments/cwd.js
+// ../main/node_modules/execa/lib/arguments/cwd.js
 import { statSync } from "node:fs";
 import path4 from "node:path";
 import process5 from "node:process";
@@ -17035,7 +17035,7 @@ ${originalMessage}`;
   return originalMessage;
 };
 
-// node_modules/execa/lib/arguments/options.js
+// ../main/node_modules/execa/lib/arguments/options.js
 var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   rawOptions.cwd = normalizeCwd(rawOptions.cwd);
   const [processedFile, processedArguments, processedOptions] = handleNodeOption(filePath, rawArguments, rawOptions);
@@ -17106,13 +17106,13 @@ var getEnv = ({ env: envOption, extendEnv, preferLocal, node, localDirectory, no
   return env;
 };
 
-// node_modules/execa/lib/arguments/shell.js
+// ../main/node_modules/execa/lib/arguments/shell.js
 var concatenateShell = (file, commandArguments, options) => options.shell && commandArguments.length > 0 ? [[file, ...commandArguments].join(" "), [], options] : [file, commandArguments, options];
 
-// node_modules/execa/lib/return/message.js
+// ../main/node_modules/execa/lib/return/message.js
 import { inspect as inspect2 } from "node:util";
 
-// node_modules/strip-final-newline/index.js
+// ../main/node_modules/strip-final-newline/index.js
 function stripFinalNewline(input) {
   if (typeof input === "string") {
     return stripFinalNewlineString(input);
@@ -17129,11 +17129,11 @@ var LF_BINARY = LF.codePointAt(0);
 var CR = "\r";
 var CR_BINARY = CR.codePointAt(0);
 
-// node_modules/get-stream/source/index.js
+// ../main/node_modules/get-stream/source/index.js
 import { on } from "node:events";
 import { finished } from "node:stream/promises";
 
-// node_modules/is-stream/index.js
+// ../main/node_modules/is-stream/index.js
 function isStream(stream, { checkOpen = true } = {}) {
   return stream !== null && typeof stream === "object" && (stream.writable || stream.readable || !checkOpen || stream.writable === void 0 && stream.readable === void 0) && typeof stream.pipe === "function";
 }
@@ -17147,7 +17147,7 @@ function isDuplexStream(stream, options) {
   return isWritableStream(stream, options) && isReadableStream(stream, options);
 }
 
-// node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
+// ../main/node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
 var a = Object.getPrototypeOf(
   Object.getPrototypeOf(
     /* istanbul ignore next */
@@ -17235,7 +17235,7 @@ function h({ preventCancel: r = false } = {}) {
   return s[n] = t, s;
 }
 
-// node_modules/get-stream/source/stream.js
+// ../main/node_modules/get-stream/source/stream.js
 var getAsyncIterable = (stream) => {
   if (isReadableStream(stream, { checkOpen: false }) && nodeImports.on !== void 0) {
     return getStreamIterable(stream);
@@ -17283,7 +17283,7 @@ var handleStreamEnd = async (stream, controller2, state) => {
 };
 var nodeImports = {};
 
-// node_modules/get-stream/source/contents.js
+// ../main/node_modules/get-stream/source/contents.js
 var getStreamContents = async (stream, { init, convertChunk, getSize, truncateChunk, addChunk, getFinalChunk, finalize }, { maxBuffer = Number.POSITIVE_INFINITY } = {}) => {
   const asyncIterable = getAsyncIterable(stream);
   const state = init();
@@ -17378,7 +17378,7 @@ var MaxBufferError = class extends Error {
   }
 };
 
-// node_modules/get-stream/source/utils.js
+// ../main/node_modules/get-stream/source/utils.js
 var identity2 = (value) => value;
 var noop = () => void 0;
 var getContentsProperty = ({ contents }) => contents;
@@ -17387,7 +17387,7 @@ var throwObjectStream = (chunk) => {
 };
 var getLengthProperty = (convertedChunk) => convertedChunk.length;
 
-// node_modules/get-stream/source/array.js
+// ../main/node_modules/get-stream/source/array.js
 async function getStreamAsArray(stream, options) {
   return getStreamContents(stream, arrayMethods, options);
 }
@@ -17414,7 +17414,7 @@ var arrayMethods = {
   finalize: getContentsProperty
 };
 
-// node_modules/get-stream/source/array-buffer.js
+// ../main/node_modules/get-stream/source/array-buffer.js
 async function getStreamAsArrayBuffer(stream, options) {
   return getStreamContents(stream, arrayBufferMethods, options);
 }
@@ -17467,7 +17467,7 @@ var arrayBufferMethods = {
   finalize: finalizeArrayBuffer
 };
 
-// node_modules/get-stream/source/string.js
+// ../main/node_modules/get-stream/source/string.js
 async function getStreamAsString(stream, options) {
   return getStreamContents(stream, stringMethods, options);
 }
@@ -17496,10 +17496,10 @@ var stringMethods = {
   finalize: getContentsProperty
 };
 
-// node_modules/get-stream/source/index.js
+// ../main/node_modules/get-stream/source/index.js
 Object.assign(nodeImports, { on, finished });
 
-// node_modules/execa/lib/io/max-buffer.js
+// ../main/node_modules/execa/lib/io/max-buffer.js
 var handleMaxBuffer = ({ error, stream, readableObjectMode, lines, encoding, fdNumber }) => {
   if (!(error instanceof MaxBufferError)) {
     throw error;
@@ -17558,7 +17558,7 @@ var truncateMaxBufferSync = (result, isMaxBuffer, maxBuffer) => {
 };
 var getMaxBufferSync = ([, stdoutMaxBuffer]) => stdoutMaxBuffer;
 
-// node_modules/execa/lib/return/message.js
+// ../main/node_modules/execa/lib/return/message.js
 var createMessages = ({
   stdio,
   all,
@@ -17676,7 +17676,7 @@ var serializeMessageItem = (messageItem) => {
   return "";
 };
 
-// node_modules/execa/lib/return/result.js
+// ../main/node_modules/execa/lib/return/result.js
 var makeSuccessResult = ({
   command,
   escapedCommand,
@@ -17849,7 +17849,7 @@ var normalizeExitPayload = (rawExitCode, rawSignal) => {
   return { exitCode, signal, signalDescription };
 };
 
-// node_modules/parse-ms/index.js
+// ../main/node_modules/parse-ms/index.js
 var toZeroIfInfinity = (value) => Number.isFinite(value) ? value : 0;
 function parseNumber(milliseconds) {
   return {
@@ -17888,7 +17888,7 @@ function parseMilliseconds(milliseconds) {
   throw new TypeError("Expected a finite number or bigint");
 }
 
-// node_modules/pretty-ms/index.js
+// ../main/node_modules/pretty-ms/index.js
 var isZero = (value) => value === 0 || value === 0n;
 var pluralize = (word, count2) => count2 === 1 || count2 === 1n ? word : `${word}s`;
 var SECOND_ROUNDING_EPSILON = 1e-7;
@@ -17988,7 +17988,7 @@ function prettyMilliseconds(milliseconds, options) {
   return sign + result.join(separator);
 }
 
-// node_modules/execa/lib/verbose/error.js
+// ../main/node_modules/execa/lib/verbose/error.js
 var logError = (result, verboseInfo) => {
   if (result.failed) {
     verboseLog({
@@ -18000,7 +18000,7 @@ var logError = (result, verboseInfo) => {
   }
 };
 
-// node_modules/execa/lib/verbose/complete.js
+// ../main/node_modules/execa/lib/verbose/complete.js
 var logResult = (result, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -18018,7 +18018,7 @@ var logDuration = (result, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/return/reject.js
+// ../main/node_modules/execa/lib/return/reject.js
 var handleResult = (result, verboseInfo, { reject }) => {
   logResult(result, verboseInfo);
   if (result.failed && reject) {
@@ -18027,10 +18027,10 @@ var handleResult = (result, verboseInfo, { reject }) => {
   return result;
 };
 
-// node_modules/execa/lib/stdio/handle-sync.js
+// ../main/node_modules/execa/lib/stdio/handle-sync.js
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// node_modules/execa/lib/stdio/type.js
+// ../main/node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
   if (isAsyncGenerator(value)) {
     return "asyncGenerator";
@@ -18156,7 +18156,7 @@ var TYPE_TO_MESSAGE = {
   uint8Array: "a Uint8Array"
 };
 
-// node_modules/execa/lib/transform/object-mode.js
+// ../main/node_modules/execa/lib/transform/object-mode.js
 var getTransformObjectModes = (objectMode, index, newTransforms, direction) => direction === "output" ? getOutputObjectModes(objectMode, index, newTransforms) : getInputObjectModes(objectMode, index, newTransforms);
 var getOutputObjectModes = (objectMode, index, newTransforms) => {
   const writableObjectMode = index !== 0 && newTransforms[index - 1].value.readableObjectMode;
@@ -18176,7 +18176,7 @@ var getFdObjectMode = (stdioItems, direction) => {
   return direction === "input" ? lastTransform.value.writableObjectMode : lastTransform.value.readableObjectMode;
 };
 
-// node_modules/execa/lib/transform/normalize.js
+// ../main/node_modules/execa/lib/transform/normalize.js
 var normalizeTransforms = (stdioItems, optionName, direction, options) => [
   ...stdioItems.filter(({ type: type2 }) => !TRANSFORM_TYPES.has(type2)),
   ...getTransforms(stdioItems, optionName, direction, options)
@@ -18270,7 +18270,7 @@ var normalizeGenerator = ({ stdioItem, stdioItem: { value }, index, newTransform
 };
 var sortTransforms = (newTransforms, direction) => direction === "input" ? newTransforms.reverse() : newTransforms;
 
-// node_modules/execa/lib/stdio/direction.js
+// ../main/node_modules/execa/lib/stdio/direction.js
 import process7 from "node:process";
 var getStreamDirection = (stdioItems, fdNumber, optionName) => {
   const directions = stdioItems.map((stdioItem) => getStdioItemDirection(stdioItem, fdNumber));
@@ -18320,10 +18320,10 @@ var getStandardStreamDirection = (value) => {
 };
 var DEFAULT_DIRECTION = "output";
 
-// node_modules/execa/lib/ipc/array.js
+// ../main/node_modules/execa/lib/ipc/array.js
 var normalizeIpcStdioArray = (stdioArray, ipc) => ipc && !stdioArray.includes("ipc") ? [...stdioArray, "ipc"] : stdioArray;
 
-// node_modules/execa/lib/stdio/stdio-option.js
+// ../main/node_modules/execa/lib/stdio/stdio-option.js
 var normalizeStdioOption = ({ stdio, ipc, buffer, ...options }, verboseInfo, isSync) => {
   const stdioArray = getStdioArray(stdio, options).map((stdioOption, fdNumber) => addDefaultValue2(stdioOption, fdNumber));
   return isSync ? normalizeStdioSync(stdioArray, buffer, verboseInfo) : normalizeIpcStdioArray(stdioArray, ipc);
@@ -18357,7 +18357,7 @@ var addDefaultValue2 = (stdioOption, fdNumber) => {
 var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((stdioOption, fdNumber) => !buffer[fdNumber] && fdNumber !== 0 && !isFullVerbose(verboseInfo, fdNumber) && isOutputPipeOnly(stdioOption) ? "ignore" : stdioOption);
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
-// node_modules/execa/lib/stdio/native.js
+// ../main/node_modules/execa/lib/stdio/native.js
 import { readFileSync } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type: type2 }, isStdioArray, fdNumber, direction, isSync }) => {
@@ -18426,7 +18426,7 @@ var getStandardStream = (fdNumber, value, optionName) => {
   return standardStream;
 };
 
-// node_modules/execa/lib/stdio/input-option.js
+// ../main/node_modules/execa/lib/stdio/input-option.js
 var handleInputOptions = ({ input, inputFile }, fdNumber) => fdNumber === 0 ? [
   ...handleInputOption(input),
   ...handleInputFileOption(inputFile)
@@ -18462,7 +18462,7 @@ var getInputFileType = (inputFile) => {
   throw new Error("The `inputFile` option must be a file path string or a file URL.");
 };
 
-// node_modules/execa/lib/stdio/duplicate.js
+// ../main/node_modules/execa/lib/stdio/duplicate.js
 var filterDuplicates = (stdioItems) => stdioItems.filter((stdioItemOne, indexOne) => stdioItems.every((stdioItemTwo, indexTwo) => stdioItemOne.value !== stdioItemTwo.value || indexOne >= indexTwo || stdioItemOne.type === "generator" || stdioItemOne.type === "asyncGenerator"));
 var getDuplicateStream = ({ stdioItem: { type: type2, value, optionName }, direction, fileDescriptors, isSync }) => {
   const otherStdioItems = getOtherStdioItems(fileDescriptors, type2);
@@ -18537,7 +18537,7 @@ var throwOnDuplicateStream = (stdioItem, optionName, type2) => {
   }
 };
 
-// node_modules/execa/lib/stdio/handle.js
+// ../main/node_modules/execa/lib/stdio/handle.js
 var handleStdio = (addProperties3, options, verboseInfo, isSync) => {
   const stdio = normalizeStdioOption(options, verboseInfo, isSync);
   const initialFileDescriptors = stdio.map((stdioOption, fdNumber) => getFileDescriptor({
@@ -18697,7 +18697,7 @@ var forwardStdio = (stdioItems) => {
   return type2 === "native" ? value : "pipe";
 };
 
-// node_modules/execa/lib/stdio/handle-sync.js
+// ../main/node_modules/execa/lib/stdio/handle-sync.js
 var handleStdioSync = (options, verboseInfo) => handleStdio(addPropertiesSync, options, verboseInfo, true);
 var forbiddenIfSync = ({ type: type2, optionName }) => {
   throwInvalidSyncValue(optionName, TYPE_TO_MESSAGE[type2]);
@@ -18743,14 +18743,14 @@ var addPropertiesSync = {
   }
 };
 
-// node_modules/execa/lib/io/strip-newline.js
+// ../main/node_modules/execa/lib/io/strip-newline.js
 var stripNewline = (value, { stripFinalNewline: stripFinalNewline2 }, fdNumber) => getStripFinalNewline(stripFinalNewline2, fdNumber) && value !== void 0 && !Array.isArray(value) ? stripFinalNewline(value) : value;
 var getStripFinalNewline = (stripFinalNewline2, fdNumber) => fdNumber === "all" ? stripFinalNewline2[1] || stripFinalNewline2[2] : stripFinalNewline2[fdNumber];
 
-// node_modules/execa/lib/transform/generator.js
+// ../main/node_modules/execa/lib/transform/generator.js
 import { Transform, getDefaultHighWaterMark } from "node:stream";
 
-// node_modules/execa/lib/transform/split.js
+// ../main/node_modules/execa/lib/transform/split.js
 var getSplitLinesGenerator = (binary2, preserveNewlines, skipped, state) => binary2 || skipped ? void 0 : initializeSplitLines(preserveNewlines, state);
 var splitLinesSync = (chunk, preserveNewlines, objectMode) => objectMode ? chunk.flatMap((item) => splitLinesItemSync(item, preserveNewlines)) : splitLinesItemSync(chunk, preserveNewlines);
 var splitLinesItemSync = (chunk, preserveNewlines) => {
@@ -18830,7 +18830,7 @@ var linesUint8ArrayInfo = {
   concatBytes: concatUint8Array
 };
 
-// node_modules/execa/lib/transform/validate.js
+// ../main/node_modules/execa/lib/transform/validate.js
 import { Buffer as Buffer2 } from "node:buffer";
 var getValidateTransformInput = (writableObjectMode, optionName) => writableObjectMode ? void 0 : validateStringTransformInput.bind(void 0, optionName);
 var validateStringTransformInput = function* (optionName, chunk) {
@@ -18859,7 +18859,7 @@ Instead, \`yield\` should either be called with a value, or not be called at all
   }
 };
 
-// node_modules/execa/lib/transform/encoding-transform.js
+// ../main/node_modules/execa/lib/transform/encoding-transform.js
 import { Buffer as Buffer3 } from "node:buffer";
 import { StringDecoder as StringDecoder2 } from "node:string_decoder";
 var getEncodingTransformGenerator = (binary2, encoding, skipped) => {
@@ -18894,7 +18894,7 @@ var encodingStringFinal = function* (stringDecoder) {
   }
 };
 
-// node_modules/execa/lib/transform/run-async.js
+// ../main/node_modules/execa/lib/transform/run-async.js
 import { callbackify } from "node:util";
 var pushChunks = callbackify(async (getChunks, state, getChunksArguments, transformStream) => {
   state.currentIterable = getChunks(...getChunksArguments);
@@ -18942,7 +18942,7 @@ var identityGenerator = function* (chunk) {
   yield chunk;
 };
 
-// node_modules/execa/lib/transform/run-sync.js
+// ../main/node_modules/execa/lib/transform/run-sync.js
 var pushChunksSync = (getChunksSync, getChunksArguments, transformStream, done) => {
   try {
     for (const chunk of getChunksSync(...getChunksArguments)) {
@@ -18984,7 +18984,7 @@ var identityGenerator2 = function* (chunk) {
   yield chunk;
 };
 
-// node_modules/execa/lib/transform/generator.js
+// ../main/node_modules/execa/lib/transform/generator.js
 var generatorToStream = ({
   value,
   value: { transform, final, writableObjectMode, readableObjectMode },
@@ -19038,7 +19038,7 @@ var addInternalGenerators = ({ transform, final, binary: binary2, writableObject
   ].filter(Boolean);
 };
 
-// node_modules/execa/lib/io/input-sync.js
+// ../main/node_modules/execa/lib/io/input-sync.js
 var addInputOptionsSync = (fileDescriptors, options) => {
   for (const fdNumber of getInputFdNumbers(fileDescriptors)) {
     addInputOptionSync(fileDescriptors, fdNumber, options);
@@ -19071,10 +19071,10 @@ var validateSerializable = (newContents) => {
   }
 };
 
-// node_modules/execa/lib/io/output-sync.js
+// ../main/node_modules/execa/lib/io/output-sync.js
 import { writeFileSync, appendFileSync } from "node:fs";
 
-// node_modules/execa/lib/verbose/output.js
+// ../main/node_modules/execa/lib/verbose/output.js
 var shouldLogOutput = ({ stdioItems, encoding, verboseInfo, fdNumber }) => fdNumber !== "all" && isFullVerbose(verboseInfo, fdNumber) && !BINARY_ENCODINGS.has(encoding) && fdUsesVerbose(fdNumber) && (stdioItems.some(({ type: type2, value }) => type2 === "native" && PIPED_STDIO_VALUES.has(value)) || stdioItems.every(({ type: type2 }) => TRANSFORM_TYPES.has(type2)));
 var fdUsesVerbose = (fdNumber) => fdNumber === 1 || fdNumber === 2;
 var PIPED_STDIO_VALUES = /* @__PURE__ */ new Set(["pipe", "overlapped"]);
@@ -19101,7 +19101,7 @@ var logLine = (line, fdNumber, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/io/output-sync.js
+// ../main/node_modules/execa/lib/io/output-sync.js
 var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options, isMaxBuffer, verboseInfo }) => {
   if (output === null) {
     return { output: Array.from({ length: 3 }) };
@@ -19193,18 +19193,18 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path37, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path37 === "string" ? path37 : path37.toString();
+  for (const { path: path40, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path40 === "string" ? path40 : path40.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync(path37, serializedResult);
+      appendFileSync(path40, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path37, serializedResult);
+      writeFileSync(path40, serializedResult);
     }
   }
 };
 
-// node_modules/execa/lib/resolve/all-sync.js
+// ../main/node_modules/execa/lib/resolve/all-sync.js
 var getAllSync = ([, stdout, stderr], options) => {
   if (!options.all) {
     return;
@@ -19227,7 +19227,7 @@ var getAllSync = ([, stdout, stderr], options) => {
   return `${stdout}${stderr}`;
 };
 
-// node_modules/execa/lib/resolve/exit-async.js
+// ../main/node_modules/execa/lib/resolve/exit-async.js
 import { once as once4 } from "node:events";
 var waitForExit = async (subprocess, context) => {
   const [exitCode, signal] = await waitForExitOrError(subprocess);
@@ -19261,7 +19261,7 @@ var waitForSuccessfulExit = async (exitPromise) => {
 var isSubprocessErrorExit = (exitCode, signal) => exitCode === void 0 && signal === void 0;
 var isFailedExit = (exitCode, signal) => exitCode !== 0 || signal !== null;
 
-// node_modules/execa/lib/resolve/exit-sync.js
+// ../main/node_modules/execa/lib/resolve/exit-sync.js
 var getExitResultSync = ({ error, status: exitCode, signal, output }, { maxBuffer }) => {
   const resultError = getResultError(error, exitCode, signal);
   const timedOut = resultError?.code === "ETIMEDOUT";
@@ -19281,7 +19281,7 @@ var getResultError = (error, exitCode, signal) => {
   return isFailedExit(exitCode, signal) ? new DiscardedError() : void 0;
 };
 
-// node_modules/execa/lib/methods/main-sync.js
+// ../main/node_modules/execa/lib/methods/main-sync.js
 var execaCoreSync = (rawFile, rawArguments, rawOptions) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleSyncArguments(rawFile, rawArguments, rawOptions);
   const result = spawnSubprocessSync({
@@ -19413,14 +19413,14 @@ var getSyncResult = ({ error, exitCode, signal, timedOut, isMaxBuffer, stdio, al
   isSync: true
 });
 
-// node_modules/execa/lib/methods/main-async.js
+// ../main/node_modules/execa/lib/methods/main-async.js
 import { setMaxListeners } from "node:events";
 import { spawn } from "node:child_process";
 
-// node_modules/execa/lib/ipc/methods.js
+// ../main/node_modules/execa/lib/ipc/methods.js
 import process8 from "node:process";
 
-// node_modules/execa/lib/ipc/get-one.js
+// ../main/node_modules/execa/lib/ipc/get-one.js
 import { once as once5, on as on2 } from "node:events";
 var getOneMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true, filter: filter2 } = {}) => {
   validateIpcMethod({
@@ -19475,7 +19475,7 @@ var throwOnStrictError = async (ipcEmitter, isSubprocess, { signal }) => {
   throw getStrictResponseError(error, isSubprocess);
 };
 
-// node_modules/execa/lib/ipc/get-each.js
+// ../main/node_modules/execa/lib/ipc/get-each.js
 import { once as once6, on as on3 } from "node:events";
 var getEachMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true } = {}) => loopOnMessages({
   anyProcess,
@@ -19554,7 +19554,7 @@ var throwIfStrictError = ({ error }) => {
   }
 };
 
-// node_modules/execa/lib/ipc/methods.js
+// ../main/node_modules/execa/lib/ipc/methods.js
 var addIpcMethods = (subprocess, { ipc }) => {
   Object.assign(subprocess, getIpcMethods(subprocess, false, ipc));
 };
@@ -19593,7 +19593,7 @@ var getIpcMethods = (anyProcess, isSubprocess, ipc) => ({
   })
 });
 
-// node_modules/execa/lib/return/early-error.js
+// ../main/node_modules/execa/lib/return/early-error.js
 import { ChildProcess as ChildProcess2 } from "node:child_process";
 import {
   PassThrough,
@@ -19647,7 +19647,7 @@ var duplex = () => new Duplex({ read() {
 } });
 var handleDummyPromise = async (error, verboseInfo, options) => handleResult(error, verboseInfo, options);
 
-// node_modules/execa/lib/stdio/handle-async.js
+// ../main/node_modules/execa/lib/stdio/handle-async.js
 import { createReadStream, createWriteStream } from "node:fs";
 import { Buffer as Buffer4 } from "node:buffer";
 import { Readable as Readable2, Writable as Writable2, Duplex as Duplex2 } from "node:stream";
@@ -19692,7 +19692,7 @@ var addPropertiesAsync = {
   }
 };
 
-// node_modules/@sindresorhus/merge-streams/index.js
+// ../main/node_modules/@sindresorhus/merge-streams/index.js
 import { on as on4, once as once7 } from "node:events";
 import { PassThrough as PassThroughStream, getDefaultHighWaterMark as getDefaultHighWaterMark2 } from "node:stream";
 import { finished as finished2 } from "node:stream/promises";
@@ -19909,7 +19909,7 @@ var updateMaxListeners = (passThroughStream, increment2) => {
 var PASSTHROUGH_LISTENERS_COUNT = 2;
 var PASSTHROUGH_LISTENERS_PER_STREAM = 1;
 
-// node_modules/execa/lib/io/pipeline.js
+// ../main/node_modules/execa/lib/io/pipeline.js
 import { finished as finished3 } from "node:stream/promises";
 var pipeStreams = (source, destination) => {
   source.pipe(destination);
@@ -19947,7 +19947,7 @@ var abortSourceStream = (source) => {
   }
 };
 
-// node_modules/execa/lib/io/output-async.js
+// ../main/node_modules/execa/lib/io/output-async.js
 var pipeOutputAsync = (subprocess, fileDescriptors, controller2) => {
   const pipeGroups = /* @__PURE__ */ new Map();
   for (const [fdNumber, { stdioItems, direction }] of Object.entries(fileDescriptors)) {
@@ -19999,10 +19999,10 @@ var setStandardStreamMaxListeners = (stream, { signal }) => {
 };
 var MAX_LISTENERS_INCREMENT = 2;
 
-// node_modules/execa/lib/terminate/cleanup.js
+// ../main/node_modules/execa/lib/terminate/cleanup.js
 import { addAbortListener as addAbortListener2 } from "node:events";
 
-// node_modules/signal-exit/dist/mjs/signals.js
+// ../main/node_modules/signal-exit/dist/mjs/signals.js
 var signals = [];
 signals.push("SIGHUP", "SIGINT", "SIGTERM");
 if (process.platform !== "win32") {
@@ -20026,7 +20026,7 @@ if (process.platform === "linux") {
   signals.push("SIGIO", "SIGPOLL", "SIGPWR", "SIGSTKFLT");
 }
 
-// node_modules/signal-exit/dist/mjs/index.js
+// ../main/node_modules/signal-exit/dist/mjs/index.js
 var processOk = (process10) => !!process10 && typeof process10 === "object" && typeof process10.removeListener === "function" && typeof process10.emit === "function" && typeof process10.reallyExit === "function" && typeof process10.listeners === "function" && typeof process10.kill === "function" && typeof process10.pid === "number" && typeof process10.on === "function";
 var kExitEmitter = /* @__PURE__ */ Symbol.for("signal-exit emitter");
 var global2 = globalThis;
@@ -20253,7 +20253,7 @@ var {
   unload
 } = signalExitWrap(processOk(process9) ? new SignalExit(process9) : new SignalExitFallback());
 
-// node_modules/execa/lib/terminate/cleanup.js
+// ../main/node_modules/execa/lib/terminate/cleanup.js
 var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   if (!cleanup || detached) {
     return;
@@ -20266,7 +20266,7 @@ var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   });
 };
 
-// node_modules/execa/lib/pipe/pipe-arguments.js
+// ../main/node_modules/execa/lib/pipe/pipe-arguments.js
 var normalizePipeArguments = ({ source, sourcePromise, boundOptions, createNested }, ...pipeArguments) => {
   const startTime = getStartTime();
   const {
@@ -20339,7 +20339,7 @@ var getSourceStream = (source, from) => {
   }
 };
 
-// node_modules/execa/lib/pipe/throw.js
+// ../main/node_modules/execa/lib/pipe/throw.js
 var handlePipeArgumentsError = ({
   sourceStream,
   sourceError,
@@ -20388,7 +20388,7 @@ var createNonCommandError = ({ error, fileDescriptors, sourceOptions, startTime 
 });
 var PIPE_COMMAND_MESSAGE = "source.pipe(destination)";
 
-// node_modules/execa/lib/pipe/sequence.js
+// ../main/node_modules/execa/lib/pipe/sequence.js
 var waitForBothSubprocesses = async (subprocessPromises) => {
   const [
     { status: sourceStatus, reason: sourceReason, value: sourceResult = sourceReason },
@@ -20406,7 +20406,7 @@ var waitForBothSubprocesses = async (subprocessPromises) => {
   return destinationResult;
 };
 
-// node_modules/execa/lib/pipe/streaming.js
+// ../main/node_modules/execa/lib/pipe/streaming.js
 import { finished as finished4 } from "node:stream/promises";
 var pipeSubprocessStream = (sourceStream, destinationStream, maxListenersController) => {
   const mergedStream = MERGED_STREAMS.has(destinationStream) ? pipeMoreSubprocessStream(sourceStream, destinationStream) : pipeFirstSubprocessStream(sourceStream, destinationStream);
@@ -20437,7 +20437,7 @@ var MERGED_STREAMS = /* @__PURE__ */ new WeakMap();
 var SOURCE_LISTENERS_PER_PIPE = 2;
 var DESTINATION_LISTENERS_PER_PIPE = 1;
 
-// node_modules/execa/lib/pipe/abort.js
+// ../main/node_modules/execa/lib/pipe/abort.js
 import { aborted } from "node:util";
 var unpipeOnAbort = (unpipeSignal, unpipeContext) => unpipeSignal === void 0 ? [] : [unpipeOnSignalAbort(unpipeSignal, unpipeContext)];
 var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fileDescriptors, sourceOptions, startTime }) => {
@@ -20452,7 +20452,7 @@ var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fil
   });
 };
 
-// node_modules/execa/lib/pipe/setup.js
+// ../main/node_modules/execa/lib/pipe/setup.js
 var pipeToSubprocess = (sourceInfo, ...pipeArguments) => {
   if (isPlainObject(pipeArguments[0])) {
     return pipeToSubprocess.bind(void 0, {
@@ -20511,10 +20511,10 @@ var handlePipePromise = async ({
 };
 var getSubprocessPromises = (sourcePromise, destination) => Promise.allSettled([sourcePromise, destination]);
 
-// node_modules/execa/lib/io/contents.js
+// ../main/node_modules/execa/lib/io/contents.js
 import { setImmediate as setImmediate2 } from "node:timers/promises";
 
-// node_modules/execa/lib/io/iterate.js
+// ../main/node_modules/execa/lib/io/iterate.js
 import { on as on5 } from "node:events";
 import { getDefaultHighWaterMark as getDefaultHighWaterMark3 } from "node:stream";
 var iterateOnSubprocessStream = ({ subprocessStdout, subprocess, binary: binary2, shouldEncode, encoding, preserveNewlines }) => {
@@ -20607,7 +20607,7 @@ var getGenerators = ({ binary: binary2, shouldEncode, encoding, shouldSplit, pre
   getSplitLinesGenerator(binary2, preserveNewlines, !shouldSplit, {})
 ].filter(Boolean);
 
-// node_modules/execa/lib/io/contents.js
+// ../main/node_modules/execa/lib/io/contents.js
 var getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
   const logPromise = logOutputAsync({
     stream,
@@ -20698,7 +20698,7 @@ var getBufferedData = async (streamPromise) => {
 };
 var handleBufferedData = ({ bufferedData }) => isArrayBuffer(bufferedData) ? new Uint8Array(bufferedData) : bufferedData;
 
-// node_modules/execa/lib/resolve/wait-stream.js
+// ../main/node_modules/execa/lib/resolve/wait-stream.js
 import { finished as finished5 } from "node:stream/promises";
 var waitForStream = async (stream, fdNumber, streamInfo, { isSameDirection, stopOnExit = false } = {}) => {
   const state = handleStdinDestroy(stream, streamInfo);
@@ -20751,7 +20751,7 @@ var isInputFileDescriptor = ({ fileDescriptors }, fdNumber) => fdNumber !== "all
 var isStreamAbort = (error) => error?.code === "ERR_STREAM_PREMATURE_CLOSE";
 var isStreamEpipe = (error) => error?.code === "EPIPE";
 
-// node_modules/execa/lib/resolve/stdio.js
+// ../main/node_modules/execa/lib/resolve/stdio.js
 var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream, fdNumber) => waitForSubprocessStream({
   stream,
   fdNumber,
@@ -20792,7 +20792,7 @@ var waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBu
   return output;
 };
 
-// node_modules/execa/lib/resolve/all-async.js
+// ../main/node_modules/execa/lib/resolve/all-async.js
 var makeAllStream = ({ stdout, stderr }, { all }) => all && (stdout || stderr) ? mergeStreams([stdout, stderr].filter(Boolean)) : void 0;
 var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
   ...getAllStream(subprocess, buffer),
@@ -20820,10 +20820,10 @@ var getAllStream = ({ stdout, stderr, all }, [, bufferStdout, bufferStderr]) => 
 };
 var getAllMixed = ({ all, stdout, stderr }) => all && stdout && stderr && stdout.readableObjectMode !== stderr.readableObjectMode;
 
-// node_modules/execa/lib/resolve/wait-subprocess.js
+// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
 import { once as once8 } from "node:events";
 
-// node_modules/execa/lib/verbose/ipc.js
+// ../main/node_modules/execa/lib/verbose/ipc.js
 var shouldLogIpc = (verboseInfo) => isFullVerbose(verboseInfo, "ipc");
 var logIpcOutput = (message, verboseInfo) => {
   const verboseMessage = serializeVerboseMessage(message);
@@ -20835,7 +20835,7 @@ var logIpcOutput = (message, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/ipc/buffer-messages.js
+// ../main/node_modules/execa/lib/ipc/buffer-messages.js
 var waitForIpcOutput = async ({
   subprocess,
   buffer: bufferArray,
@@ -20873,7 +20873,7 @@ var getBufferedIpcOutput = async (ipcOutputPromise, ipcOutput) => {
   return ipcOutput;
 };
 
-// node_modules/execa/lib/resolve/wait-subprocess.js
+// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
 var waitForSubprocessResult = async ({
   subprocess,
   options: {
@@ -20989,7 +20989,7 @@ var throwOnSubprocessError = async (subprocess, { signal }) => {
   throw error;
 };
 
-// node_modules/execa/lib/convert/concurrent.js
+// ../main/node_modules/execa/lib/convert/concurrent.js
 var initializeConcurrentStreams = () => ({
   readableDestroy: /* @__PURE__ */ new WeakMap(),
   writableFinal: /* @__PURE__ */ new WeakMap(),
@@ -21015,11 +21015,11 @@ var waitForConcurrentStreams = async ({ resolve: resolve2, promises }, subproces
   return !isSubprocessExit;
 };
 
-// node_modules/execa/lib/convert/readable.js
+// ../main/node_modules/execa/lib/convert/readable.js
 import { Readable as Readable3 } from "node:stream";
 import { callbackify as callbackify2 } from "node:util";
 
-// node_modules/execa/lib/convert/shared.js
+// ../main/node_modules/execa/lib/convert/shared.js
 import { finished as finished6 } from "node:stream/promises";
 var safeWaitForSubprocessStdin = async (subprocessStdin) => {
   if (subprocessStdin === void 0) {
@@ -21059,7 +21059,7 @@ var destroyOtherStream = (stream, isOpen, error) => {
   }
 };
 
-// node_modules/execa/lib/convert/readable.js
+// ../main/node_modules/execa/lib/convert/readable.js
 var createReadable = ({ subprocess, concurrentStreams, encoding }, { from, binary: binaryOption = true, preserveNewlines = true } = {}) => {
   const binary2 = binaryOption || BINARY_ENCODINGS.has(encoding);
   const { subprocessStdout, waitReadableDestroy } = getSubprocessStdout(subprocess, from, concurrentStreams);
@@ -21144,7 +21144,7 @@ var destroyOtherReadable = (stream, error) => {
   destroyOtherStream(stream, stream.readable, error);
 };
 
-// node_modules/execa/lib/convert/writable.js
+// ../main/node_modules/execa/lib/convert/writable.js
 import { Writable as Writable3 } from "node:stream";
 import { callbackify as callbackify3 } from "node:util";
 var createWritable = ({ subprocess, concurrentStreams }, { to } = {}) => {
@@ -21210,7 +21210,7 @@ var destroyOtherWritable = (stream, error) => {
   destroyOtherStream(stream, stream.writable, error);
 };
 
-// node_modules/execa/lib/convert/duplex.js
+// ../main/node_modules/execa/lib/convert/duplex.js
 import { Duplex as Duplex3 } from "node:stream";
 import { callbackify as callbackify4 } from "node:util";
 var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to, binary: binaryOption = true, preserveNewlines = true } = {}) => {
@@ -21264,7 +21264,7 @@ var onDuplexDestroy = async ({ subprocessStdout, subprocessStdin, subprocess, wa
   ]);
 };
 
-// node_modules/execa/lib/convert/iterable.js
+// ../main/node_modules/execa/lib/convert/iterable.js
 var createIterable = (subprocess, encoding, {
   from,
   binary: binaryOption = false,
@@ -21293,7 +21293,7 @@ var iterateOnStdoutData = async function* (onStdoutData, subprocessStdout, subpr
   }
 };
 
-// node_modules/execa/lib/convert/add.js
+// ../main/node_modules/execa/lib/convert/add.js
 var addConvertedStreams = (subprocess, { encoding }) => {
   const concurrentStreams = initializeConcurrentStreams();
   subprocess.readable = createReadable.bind(void 0, { subprocess, concurrentStreams, encoding });
@@ -21303,7 +21303,7 @@ var addConvertedStreams = (subprocess, { encoding }) => {
   subprocess[Symbol.asyncIterator] = createIterable.bind(void 0, subprocess, encoding, {});
 };
 
-// node_modules/execa/lib/methods/promise.js
+// ../main/node_modules/execa/lib/methods/promise.js
 var mergePromise = (subprocess, promise) => {
   for (const [property, descriptor] of descriptors) {
     const value = descriptor.value.bind(promise);
@@ -21317,7 +21317,7 @@ var descriptors = ["then", "catch", "finally"].map((property) => [
   Reflect.getOwnPropertyDescriptor(nativePromisePrototype, property)
 ]);
 
-// node_modules/execa/lib/methods/main-async.js
+// ../main/node_modules/execa/lib/methods/main-async.js
 var execaCoreAsync = (rawFile, rawArguments, rawOptions, createNested) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleAsyncArguments(rawFile, rawArguments, rawOptions);
   const { subprocess, promise } = spawnSubprocessAsync({
@@ -21472,7 +21472,7 @@ var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, cont
   startTime
 });
 
-// node_modules/execa/lib/methods/bind.js
+// ../main/node_modules/execa/lib/methods/bind.js
 var mergeOptions = (boundOptions, options) => {
   const newOptions = Object.fromEntries(
     Object.entries(options).map(([optionName, optionValue]) => [
@@ -21490,7 +21490,7 @@ var mergeOption = (optionName, boundOptionValue, optionValue) => {
 };
 var DEEP_OPTIONS = /* @__PURE__ */ new Set(["env", ...FD_SPECIFIC_OPTIONS]);
 
-// node_modules/execa/lib/methods/create.js
+// ../main/node_modules/execa/lib/methods/create.js
 var createExeca = (mapArguments, boundOptions, deepOptions, setBoundExeca) => {
   const createNested = (mapArguments2, boundOptions2, setBoundExeca2) => createExeca(mapArguments2, boundOptions2, deepOptions, setBoundExeca2);
   const boundExeca = (...execaArguments) => callBoundExeca({
@@ -21536,7 +21536,7 @@ var parseArguments = ({ mapArguments, firstArgument, nextArguments, deepOptions,
   };
 };
 
-// node_modules/execa/lib/methods/command.js
+// ../main/node_modules/execa/lib/methods/command.js
 var mapCommandAsync = ({ file, commandArguments }) => parseCommand(file, commandArguments);
 var mapCommandSync = ({ file, commandArguments }) => ({ ...parseCommand(file, commandArguments), isSync: true });
 var parseCommand = (command, unusedArguments) => {
@@ -21567,7 +21567,7 @@ var parseCommandString = (command) => {
 };
 var SPACES_REGEXP = / +/g;
 
-// node_modules/execa/lib/methods/script.js
+// ../main/node_modules/execa/lib/methods/script.js
 var setScriptSync = (boundExeca, createNested, boundOptions) => {
   boundExeca.sync = createNested(mapScriptSync, boundOptions);
   boundExeca.s = boundExeca.sync;
@@ -21578,7 +21578,7 @@ var getScriptOptions = (options) => ({ options: { ...getScriptStdinOption(option
 var getScriptStdinOption = ({ input, inputFile, stdio }) => input === void 0 && inputFile === void 0 && stdio === void 0 ? { stdin: "inherit" } : {};
 var deepScriptOptions = { preferLocal: true };
 
-// node_modules/execa/index.js
+// ../main/node_modules/execa/index.js
 var execa = createExeca(() => ({}));
 var execaSync = createExeca(() => ({ isSync: true }));
 var execaCommand = createExeca(mapCommandAsync);
@@ -21639,7 +21639,7 @@ import { gunzipSync } from "node:zlib";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getHeapStatistics } from "node:v8";
 
-// node_modules/js-yaml/dist/js-yaml.mjs
+// ../main/node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -21733,21 +21733,21 @@ function requireSnippet() {
   if (hasRequiredSnippet) return snippet;
   hasRequiredSnippet = 1;
   const common22 = requireCommon();
-  function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  function getLine(buffer, lineStart2, lineEnd, position, maxLineLength) {
     let head = "";
     let tail = "";
     const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-    if (position - lineStart > maxHalfLength) {
+    if (position - lineStart2 > maxHalfLength) {
       head = " ... ";
-      lineStart = position - maxHalfLength + head.length;
+      lineStart2 = position - maxHalfLength + head.length;
     }
     if (lineEnd - position > maxHalfLength) {
       tail = " ...";
       lineEnd = position + maxHalfLength - tail.length;
     }
     return {
-      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
-      pos: position - lineStart + head.length
+      str: head + buffer.slice(lineStart2, lineEnd).replace(/\t/g, "\u2192") + tail,
+      pos: position - lineStart2 + head.length
       // relative position
     };
   }
@@ -23223,7 +23223,7 @@ function requireLoader() {
     let _result;
     const _anchor = state.anchor;
     let terminator;
-    let isPair3;
+    let isPair4;
     let isExplicitPair;
     let isMapping;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
@@ -23262,11 +23262,11 @@ function requireLoader() {
         throwError(state, "expected the node content, but found ','");
       }
       keyTag = keyNode = valueNode = null;
-      isPair3 = isExplicitPair = false;
+      isPair4 = isExplicitPair = false;
       if (ch === 63) {
         const following = state.input.charCodeAt(state.position + 1);
         if (isWsOrEol(following)) {
-          isPair3 = isExplicitPair = true;
+          isPair4 = isExplicitPair = true;
           state.position++;
           skipSeparationSpace(state, true, nodeIndent);
         }
@@ -23280,7 +23280,7 @@ function requireLoader() {
       skipSeparationSpace(state, true, nodeIndent);
       ch = state.input.charCodeAt(state.position);
       if ((isExplicitPair || state.line === _line) && ch === 58) {
-        isPair3 = true;
+        isPair4 = true;
         ch = state.input.charCodeAt(++state.position);
         skipSeparationSpace(state, true, nodeIndent);
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
@@ -23288,7 +23288,7 @@ function requireLoader() {
       }
       if (isMapping) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
-      } else if (isPair3) {
+      } else if (isPair4) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
       } else {
         _result.push(keyNode);
@@ -24418,12 +24418,12 @@ function requireDumper() {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
-      const objectKey6 = objectKeyList[index];
-      let objectValue = object[objectKey6];
+      const objectKey7 = objectKeyList[index];
+      let objectValue = object[objectKey7];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey6, objectValue);
+        objectValue = state.replacer.call(object, objectKey7, objectValue);
       }
-      if (!writeNode(state, level, objectKey6, false, false)) {
+      if (!writeNode(state, level, objectKey7, false, false)) {
         continue;
       }
       if (state.dump.length > 1024) pairBuffer += "? ";
@@ -24453,12 +24453,12 @@ function requireDumper() {
       if (!compact || _result !== "") {
         pairBuffer += generateNextLine(state, level);
       }
-      const objectKey6 = objectKeyList[index];
-      let objectValue = object[objectKey6];
+      const objectKey7 = objectKeyList[index];
+      let objectValue = object[objectKey7];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey6, objectValue);
+        objectValue = state.replacer.call(object, objectKey7, objectValue);
       }
-      if (!writeNode(state, level + 1, objectKey6, true, true, true)) {
+      if (!writeNode(state, level + 1, objectKey7, true, true, true)) {
         continue;
       }
       const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
@@ -25048,7 +25048,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
   let nodes = 0;
   let i2 = from;
   let flow = 0;
-  let lineStart = true;
+  let lineStart2 = true;
   let scalarStart = true;
   let lineBegin = from;
   let tokenCol = 0;
@@ -25069,7 +25069,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
     return nl === -1 || nl >= to ? to : nl;
   };
   while (i2 < to) {
-    if (lineStart) {
+    if (lineStart2) {
       let j = i2;
       while (j < to && (text2.charCodeAt(j) === 32 || text2.charCodeAt(j) === 9)) j++;
       if (j >= to) break;
@@ -25084,7 +25084,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
         continue;
       }
       blockParent = -1;
-      lineStart = false;
+      lineStart2 = false;
       lineBegin = i2;
       i2 = j;
       if (c4 === 35) continue;
@@ -25104,7 +25104,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
     const spaceNext = next === 32 || next === 10 || next === 13 || next === 9;
     switch (c3) {
       case 10:
-        lineStart = flow === 0;
+        lineStart2 = flow === 0;
         if (flow > 0) scalarStart = true;
         i2++;
         continue;
@@ -26259,10 +26259,10 @@ function archiveProblem(file, size2) {
     if (entry.name.endsWith(".tgz") && entry.name.split("/").at(-2) === "charts") {
       try {
         const inner = gunzipSync(entry.content, { maxOutputLength: MAX_INSPECTED_BYTES });
-        for (const nested of tarEntries(inner)) {
-          if (nested.name.endsWith("values.schema.json")) {
-            const problem = schemaProblem(nested.content.toString("utf8"));
-            if (problem) return `${entry.name}/${nested.name}: ${problem}`;
+        for (const nested2 of tarEntries(inner)) {
+          if (nested2.name.endsWith("values.schema.json")) {
+            const problem = schemaProblem(nested2.content.toString("utf8"));
+            if (problem) return `${entry.name}/${nested2.name}: ${problem}`;
           }
         }
       } catch {
@@ -26332,7 +26332,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
   return isInside(chartDir, file) ? file : chartDir;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/errors.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/errors.js
 var CelError = class extends Error {
   #node;
   #code;
@@ -26446,7 +26446,7 @@ function attachErrorAst(error, node) {
   return error;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/optional.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/optional.js
 var Optional = class _Optional {
   #value;
   constructor(value) {
@@ -26591,7 +26591,7 @@ function register(registry) {
   );
 }
 
-// node_modules/@marcbachmann/cel-js/lib/globals.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/globals.js
 var hasOwn = Object.hasOwn;
 var objKeys = Object.keys;
 var objFreeze = Object.freeze;
@@ -26628,7 +26628,7 @@ var RESERVED = /* @__PURE__ */ new Set([
   "prototype"
 ]);
 
-// node_modules/@marcbachmann/cel-js/lib/functions.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/functions.js
 var UnsignedInt = class {
   #value;
   constructor(value) {
@@ -27081,7 +27081,7 @@ function stringSize(str3) {
   return count2;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/registry.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/registry.js
 var Type2 = class {
   #name;
   constructor(name) {
@@ -28338,7 +28338,7 @@ function protobufjsTypeToCelType(protoType, resolvedType) {
   }
 }
 
-// node_modules/@marcbachmann/cel-js/lib/operators.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/operators.js
 var dynType2 = celTypes.dyn;
 var Base = class {
   dynType = celTypes.dyn;
@@ -29036,7 +29036,7 @@ for (const op of objKeys(OPERATORS)) {
   if (obj2.alias) OPERATORS[obj2.alias] = obj2;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/macros.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/macros.js
 var identity3 = (x) => x;
 function assertIdentifier(node, message) {
   if (node.op === "id") return node.args;
@@ -29241,7 +29241,7 @@ function registerMacros(registry) {
   });
 }
 
-// node_modules/@marcbachmann/cel-js/lib/overloads.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/overloads.js
 function registerOverloads(registry) {
   const unaryOverload = (op, t, h2, ret) => registry.unaryOverload(op, t, h2, ret, false);
   const binaryOverload = (l, op, r, h2, ret) => registry.binaryOverload(l, op, r, h2, ret, false);
@@ -29427,7 +29427,7 @@ function isEqual(a2, b, ast, ev) {
   throw evaluationError("invalid_comparison_type", `Cannot compare values of type ${typeof a2}`, ast);
 }
 
-// node_modules/@marcbachmann/cel-js/lib/type-checker.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/type-checker.js
 var toDynTypeBinding = (/* @__PURE__ */ new Map()).set("A", "dyn").set("T", "dyn").set("K", "dyn").set("V", "dyn");
 var TypeChecker = class extends Base {
   constructor(opts, isEvaluating) {
@@ -29488,7 +29488,7 @@ var TypeChecker = class extends Base {
   }
 };
 
-// node_modules/@marcbachmann/cel-js/lib/parser.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/parser.js
 var TOKEN = {
   EOF: 0,
   NUMBER: 1,
@@ -30338,7 +30338,7 @@ var Parser = class {
   }
 };
 
-// node_modules/@marcbachmann/cel-js/lib/options.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/options.js
 var DEFAULT_LIMITS = objFreeze({
   maxAstNodes: 1e5,
   maxDepth: 250,
@@ -30380,7 +30380,7 @@ function createOptions(opts, base2 = DEFAULT_OPTIONS2) {
   });
 }
 
-// node_modules/@marcbachmann/cel-js/lib/evaluator.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/evaluator.js
 var globalRegistry = createRegistry({ enableOptionalTypes: false });
 registerFunctions(globalRegistry);
 registerOverloads(globalRegistry);
@@ -30533,9 +30533,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path37) {
+  constructor(authz, path40) {
     this.authz = authz;
-    this.path = path37;
+    this.path = path40;
   }
   authz;
   path;
@@ -31194,12 +31194,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path37, rawQuery) {
+  constructor(raw, scheme, opaque, host, path40, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path37;
+    this.path = path40;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -31623,8 +31623,8 @@ function compileErrorMessage(err, expression) {
   if (offset === void 0 || offset < 0) return message;
   const before = expression.slice(0, offset);
   const line = before.split("\n").length;
-  const lineStart = before.lastIndexOf("\n") + 1;
-  const col = [...expression.slice(lineStart, offset)].length + 1;
+  const lineStart2 = before.lastIndexOf("\n") + 1;
+  const col = [...expression.slice(lineStart2, offset)].length + 1;
   const sourceLine = expression.split("\n")[line - 1] ?? "";
   return `ERROR: <input>:${line}:${col}: ${message}
  | ${sourceLine}
@@ -31671,8 +31671,8 @@ function constantConversionError(expression) {
       const offset = m.index + m[1].length + 1;
       const before = expression.slice(0, offset);
       const line = before.split("\n").length;
-      const lineStart = before.lastIndexOf("\n") + 1;
-      const col = [...expression.slice(lineStart, offset)].length + 1;
+      const lineStart2 = before.lastIndexOf("\n") + 1;
+      const col = [...expression.slice(lineStart2, offset)].length + 1;
       return `ERROR: <input>:${line}:${col}: invalid ${m[1]} argument
  | ${expression.split("\n")[line - 1] ?? ""}
  | ${".".repeat(col - 1)}^`;
@@ -33759,7 +33759,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-// node_modules/balanced-match/dist/esm/index.js
+// ../main/node_modules/balanced-match/dist/esm/index.js
 var range = (a2, b, str3) => {
   let begs, beg, left, right = void 0, result;
   let ai = str3.indexOf(a2);
@@ -33796,7 +33796,7 @@ var range = (a2, b, str3) => {
   return result;
 };
 
-// node_modules/brace-expansion/dist/esm/index.js
+// ../main/node_modules/brace-expansion/dist/esm/index.js
 var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
 var escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
 var escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0";
@@ -34134,7 +34134,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
   return acc;
 }
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
 var digit = (a2, b) => a2 === b ? { t: "lit", ch: String(a2) } : { t: "class", re: new RegExp(`^[${a2}-${b}]$`) };
 var prefix = (d, alts) => alts.map((s) => [digit(d, d), ...s]);
 var fixed = (a2, b) => {
@@ -34189,7 +34189,7 @@ var numericRange = (loStr, hiStr) => {
   return out;
 };
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
 var posixClasses = {
   "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
   "[:alpha:]": ["\\p{L}\\p{Nl}"],
@@ -34296,7 +34296,7 @@ var parseClass = (glob2, position, nocase = false, form) => {
   return [new RegExp(comb, nocase ? "iu" : "u"), endPos - pos];
 };
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
 var MATCH = { t: "match", id: 0 };
 var extTypes = "!?+*@";
 var lit = (ch) => ({ t: "lit", ch });
@@ -34970,7 +34970,7 @@ var Matcher = class {
   }
 };
 
-// node_modules/minimatch/dist/esm/assert-valid-pattern.js
+// ../main/node_modules/minimatch/dist/esm/assert-valid-pattern.js
 var MAX_PATTERN_LENGTH = 1024 * 64;
 var assertValidPattern = (pattern) => {
   if (typeof pattern !== "string") {
@@ -34981,7 +34981,7 @@ var assertValidPattern = (pattern) => {
   }
 };
 
-// node_modules/minimatch/dist/esm/escape.js
+// ../main/node_modules/minimatch/dist/esm/escape.js
 var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
   const e = magicalBraces ? windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, "[$&]") : s.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, "[$&]") : s.replace(/[?*()[\]\\]/g, "\\$&");
   const c3 = e.charAt(0);
@@ -34994,7 +34994,7 @@ var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) 
   return e;
 };
 
-// node_modules/minimatch/dist/esm/unescape.js
+// ../main/node_modules/minimatch/dist/esm/unescape.js
 var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
   if (windowsPathsNoEscape && s.startsWith("@(!)")) {
     return "!" + unescape2(s.slice(4), { windowsPathsNoEscape, magicalBraces });
@@ -35005,7 +35005,7 @@ var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {})
   return windowsPathsNoEscape ? s.replace(/\[([^/\\{}])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
 };
 
-// node_modules/minimatch/dist/esm/index.js
+// ../main/node_modules/minimatch/dist/esm/index.js
 var DEFAULT_BRACE_EXPAND_MAX = 1e5;
 var DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
 var AWE_KEY = "allowWindowsEscape";
@@ -37066,7 +37066,7 @@ async function changedFilesSince(repoRoot, sha, paths) {
 
 // src/pipeline/scan.ts
 import { existsSync as existsSync10, statSync as statSync16 } from "node:fs";
-import path33 from "node:path";
+import path35 from "node:path";
 
 // package.json
 var package_default = {
@@ -37116,6 +37116,7 @@ var package_default = {
     "fast-check": "^4.11.0",
     "js-yaml": "~4.3.2",
     minimatch: "^11.0.9",
+    "playwright-core": "^1.65.2",
     tar: "^7.5.1",
     tsx: "^4.20.0",
     typescript: "~5.9.3",
@@ -37361,9 +37362,9 @@ function resolveParamKind(world, paramKind) {
   const kind = String(paramKind.kind ?? "");
   const { group } = splitApiVersion(apiVersion);
   const given = world.paramKind?.(apiVersion, kind) ?? {};
-  const same = world.params.filter((p) => p?.apiVersion === apiVersion && p?.kind === kind);
+  const same2 = world.params.filter((p) => p?.apiVersion === apiVersion && p?.kind === kind);
   const builtin = kindMapping(group, kind);
-  const namespaced = given.namespaced ?? (builtin.known ? builtin.namespaced : same.length === 0 || same.some((p) => !!p.metadata?.namespace));
+  const namespaced = given.namespaced ?? (builtin.known ? builtin.namespaced : same2.length === 0 || same2.some((p) => !!p.metadata?.namespace));
   return { group, kind, namespaced, registered: given.registered ?? true };
 }
 function collectParams(world, policy, binding, req) {
@@ -37821,14 +37822,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "" };
-            const path37 = pointerOf(v.expression, object.raw);
+            const path40 = pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path37, key: `${policy.name}/${binding.name}/${v.index}${param}`, data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path40, key: `${policy.name}/${binding.name}/${v.index}${param}`, data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path37, key: `${policy.name}/${binding.name}/${v.index}/${action}${param}`, data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path40, key: `${policy.name}/${binding.name}/${v.index}/${action}${param}`, data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -37862,12 +37863,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path37 = "/spec/runtimeClassName";
+    const path40 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path37, data };
+      if (required) yield { messageId: "missing", path: path40, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path37, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path40, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -39382,7 +39383,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path37 of reported.get(id) ?? []) covered2.add(path37);
+    for (const id of overriddenBy(violation.check, minor)) for (const path40 of reported.get(id) ?? []) covered2.add(path40);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -39930,8 +39931,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path37, index, ports) {
-  return { messageId: direction, path: path37, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path40, index, ports) {
+  return { messageId: direction, path: path40, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -40181,6 +40182,7 @@ function pssCheckRule(spec) {
   return {
     meta,
     target: "pod",
+    ...spec.fix ? { fix: spec.fix } : {},
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
@@ -40200,7 +40202,8 @@ var pss_allow_privilege_escalation_default = pssCheckRule({
   title: "Privilege escalation must be disallowed",
   severity: "medium",
   description: "Without `allowPrivilegeEscalation: false`, a process can gain more privileges than its parent (setuid binaries, file capabilities).",
-  remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container."
+  remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
+  fix: { set: { allowPrivilegeEscalation: false } }
 });
 
 // rules/pss-apparmor-profile.ts
@@ -40211,7 +40214,8 @@ var pss_apparmor_profile_default = pssCheckRule({
   title: "AppArmor profile must not be unconfined",
   severity: "high",
   description: "An unconfined AppArmor profile removes the mandatory access control that limits what a compromised container can do on the node.",
-  remediation: "Remove the `Unconfined` AppArmor profile (field or annotation); use `RuntimeDefault` or a `Localhost` profile."
+  remediation: "Remove the `Unconfined` AppArmor profile (field or annotation); use `RuntimeDefault` or a `Localhost` profile.",
+  fix: { set: { type: "RuntimeDefault" } }
 });
 
 // rules/pss-capabilities-baseline.ts
@@ -40233,7 +40237,8 @@ var pss_capabilities_restricted_default = pssCheckRule({
   title: "Drop all capabilities",
   severity: "medium",
   description: "Containers keep the runtime's default capabilities unless they drop them; restricted requires dropping ALL and adding back at most NET_BIND_SERVICE.",
-  remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on every container and add back only NET_BIND_SERVICE if needed.'
+  remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on every container and add back only NET_BIND_SERVICE if needed.',
+  fix: { set: { drop: ["ALL"] } }
 });
 
 // rules/pss-host-namespaces.ts
@@ -40244,7 +40249,8 @@ var pss_host_namespaces_default = pssCheckRule({
   title: "No host network, PID or IPC namespace",
   severity: "critical",
   description: "Sharing the node's network, process or IPC namespace lets a container see and interfere with every process and connection on the node.",
-  remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false)."
+  remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false).",
+  fix: { set: { hostNetwork: false, hostPID: false, hostIPC: false } }
 });
 
 // rules/pss-host-path-volumes.ts
@@ -40329,7 +40335,8 @@ var pss_privileged_default = pssCheckRule({
   title: "No privileged containers",
   severity: "critical",
   description: "A privileged container has every capability and access to all host devices: it is root on the node.",
-  remediation: "Remove `securityContext.privileged: true` (or set it to false) and grant only the specific capabilities the workload needs."
+  remediation: "Remove `securityContext.privileged: true` (or set it to false) and grant only the specific capabilities the workload needs.",
+  fix: { set: { privileged: false } }
 });
 
 // rules/pss-proc-mount.ts
@@ -40340,7 +40347,8 @@ var pss_proc_mount_default = pssCheckRule({
   title: "Default /proc mount only",
   severity: "high",
   description: "An unmasked /proc exposes kernel interfaces that the default mask hides from containers.",
-  remediation: "Remove `securityContext.procMount` or set it to `Default`."
+  remediation: "Remove `securityContext.procMount` or set it to `Default`.",
+  fix: { set: { procMount: "Default" } }
 });
 
 // rules/pss-proc-mount-restricted.ts
@@ -40351,7 +40359,8 @@ var pss_proc_mount_restricted_default = pssCheckRule({
   title: "Default /proc mount only, even in a user namespace",
   severity: "medium",
   description: "Restricted keeps /proc masked even for pods that run in a user namespace.",
-  remediation: "Remove `securityContext.procMount` or set it to `Default`."
+  remediation: "Remove `securityContext.procMount` or set it to `Default`.",
+  fix: { set: { procMount: "Default" } }
 });
 
 // rules/pss-restricted-volumes.ts
@@ -40373,7 +40382,8 @@ var pss_run_as_non_root_default = pssCheckRule({
   title: "Containers must run as non-root",
   severity: "medium",
   description: "A container that may run as root gets root's powers inside the container and a head start on any escape.",
-  remediation: "Set `securityContext.runAsNonRoot: true` on the pod (or every container) and run the image as a non-zero UID."
+  remediation: "Set `securityContext.runAsNonRoot: true` on the pod (or every container) and run the image as a non-zero UID.",
+  fix: { set: { runAsNonRoot: true } }
 });
 
 // rules/pss-run-as-user.ts
@@ -40395,7 +40405,8 @@ var pss_seccomp_baseline_default = pssCheckRule({
   title: "Seccomp must not be unconfined",
   severity: "high",
   description: "An unconfined seccomp profile lets the container make every system call, including the ones used in kernel exploits.",
-  remediation: "Remove the `Unconfined` seccomp profile; use `RuntimeDefault` or a `Localhost` profile."
+  remediation: "Remove the `Unconfined` seccomp profile; use `RuntimeDefault` or a `Localhost` profile.",
+  fix: { set: { type: "RuntimeDefault" } }
 });
 
 // rules/pss-seccomp-restricted.ts
@@ -40406,7 +40417,8 @@ var pss_seccomp_restricted_default = pssCheckRule({
   title: "Seccomp profile must be set",
   severity: "medium",
   description: "Without a seccomp profile the container can make every system call; restricted requires RuntimeDefault or Localhost.",
-  remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or on every container)."
+  remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or on every container).",
+  fix: { set: { type: "RuntimeDefault" } }
 });
 
 // rules/pss-selinux-options.ts
@@ -40439,7 +40451,8 @@ var pss_windows_host_process_default = pssCheckRule({
   title: "No Windows HostProcess containers",
   severity: "critical",
   description: "A Windows HostProcess container runs directly on the host with administrator access to the node.",
-  remediation: "Remove `windowsOptions.hostProcess: true`."
+  remediation: "Remove `windowsOptions.hostProcess: true`.",
+  fix: { set: { hostProcess: false } }
 });
 
 // src/k8s/rbac-bootstrap.ts
@@ -41469,13 +41482,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path37, related } = locate(hit.source);
+      const { path: path40, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path37, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path40, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -41752,11 +41765,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path37, related: related2 } = locate(used[0]);
+    const { path: path40, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path37, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path40, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -41810,7 +41823,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path37, related } = locate(source);
+    const { path: path40, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -41819,7 +41832,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path37, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path40, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -41837,6 +41850,8 @@ var rbac_workload_create_default = rolePermissionRule({
 
 // rules/read-only-root-filesystem.ts
 var read_only_root_filesystem_default = defineRule({
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { readOnlyRootFilesystem: true } },
   meta: {
     id: "read-only-root-filesystem",
     title: "Containers run with a read-only root filesystem",
@@ -42904,9 +42919,9 @@ function divergingObjects(main2, variant, normalise = (text2) => text2) {
     const twin = byIdentity.get(variantKey(object));
     if (twin !== void 0 && serialise(securityFields(twin.raw)) === serialise(fields)) continue;
     const candidates = leftovers.get(object.ref.kind) ?? [];
-    const same = candidates.indexOf(serialise(fields));
-    if (same !== -1) {
-      candidates.splice(same, 1);
+    const same2 = candidates.indexOf(serialise(fields));
+    if (same2 !== -1) {
+      candidates.splice(same2, 1);
       continue;
     }
     out.push({ object, fields: [...securityFields(object.raw)].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
@@ -43109,14 +43124,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path37 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path40 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path37, data };
+      if (value === void 0) yield { messageId: "missing", path: path40, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path37, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path40, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path37, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path40, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -43177,12 +43192,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path37 = "/" + out.join("/");
-  return path37 === "/var/run" || path37.startsWith("/var/run/") ? path37.slice(4) : path37;
+  const path40 = "/" + out.join("/");
+  return path40 === "/var/run" || path40.startsWith("/var/run/") ? path40.slice(4) : path40;
 }
-function isAtOrUnder(path37, base2) {
+function isAtOrUnder(path40, base2) {
   if (base2 === "/") return true;
-  return path37 === base2 || path37.startsWith(base2 + "/");
+  return path40 === base2 || path40.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -43243,8 +43258,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path37 = str(at(volume, "hostPath", "path"));
-    if (path37 === void 0 || path37.trim() === "") return;
+    const path40 = str(at(volume, "hostPath", "path"));
+    if (path40 === void 0 || path40.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -43253,7 +43268,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path37, normalised: normaliseHostPath(path37), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path40, normalised: normaliseHostPath(path40), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -43749,14 +43764,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path37) {
-  const names = path37.filter((t) => typeof t === "string");
+function valuesName(path40) {
+  const names = path40.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path37, scope) {
-  return scope === void 0 || path37[0] === "global" || scope.every((t, i2) => path37[i2] === t);
+function inScope(path40, scope) {
+  return scope === void 0 || path40[0] === "global" || scope.every((t, i2) => path40[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -43826,7 +43841,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path37) {
+function literalReport(object, entry, chart, path40) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -43839,7 +43854,7 @@ function literalReport(object, entry, chart, path37) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path37,
+      path: path40,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -43852,7 +43867,7 @@ function literalReport(object, entry, chart, path37) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path37,
+      path: path40,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -43888,11 +43903,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path37 = join(`/${entry.field}`, entry.key);
+      const path40 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path37);
+        const literal2 = literalReport(object, entry, chart, path40);
         if (literal2) yield literal2;
         continue;
       }
@@ -43900,7 +43915,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path37,
+        path: path40,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -43991,12 +44006,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path37) {
-  const format3 = detectFormat(path37);
+function detectPath(path40) {
+  const format3 = detectFormat(path40);
   if (format3) return format3;
-  const query2 = path37.indexOf("?");
+  const query2 = path40.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path37.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path40.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -44011,20 +44026,20 @@ function detectPath(path37) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list2, path37, field) {
+function* commandList(list2, path40, field) {
   const items = arr(list2);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path37}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path40}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path37, field) {
+function* handler(node, path40, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path37}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path40}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -44032,17 +44047,17 @@ function* handler(node, path37, field) {
       const header2 = headers[index];
       if (!isObj(header2) || typeof header2.name !== "string" || typeof header2.value !== "string") continue;
       const detection = detectHeader(header2.name, header2.value);
-      if (detection) yield { path: `${path37}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
+      if (detection) yield { path: `${path40}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path37}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path40}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path37}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path40}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -44128,10 +44143,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key, path: path37, text: value, printable }] of values.entries()) {
+    for (const [position, { key, path: path40, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path37, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path40, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -44144,7 +44159,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path37,
+        path: path40,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -44881,6 +44896,8 @@ var service_account_missing_default = defineRule({
 // rules/service-account-token-automount.ts
 var service_account_token_automount_default = defineRule({
   target: "pod",
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { automountServiceAccountToken: false } },
   meta: {
     id: "service-account-token-automount",
     title: "Do not mount an API token the workload does not use",
@@ -44937,6 +44954,8 @@ var SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-
 var service_load_balancer_open_default = defineRule({
   target: "object",
   kinds: ["Service"],
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { type: "ClusterIP" }, optIn: true },
   meta: {
     id: "service-load-balancer-open",
     title: "LoadBalancer Services need source ranges",
@@ -44972,6 +44991,8 @@ var service_load_balancer_open_default = defineRule({
 var service_node_port_default = defineRule({
   target: "object",
   kinds: ["Service"],
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { type: "ClusterIP" }, optIn: true },
   meta: {
     id: "service-node-port",
     title: "Services should not be NodePort",
@@ -45033,31 +45054,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path37, context = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path37));
+function unknownBehind(unknown, path40, context = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path40));
   if (container !== void 0) return container;
-  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path37);
+  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path40);
   const childrenCount = !context.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path37 + "/")) return false;
-    const rest = u2.slice(path37.length + 1);
+    if (!u2.startsWith(path40 + "/")) return false;
+    const rest = u2.slice(path40.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path37) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path40) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path37) {
-  const container = CONTAINER_LEVEL.exec(path37);
+function inheritedUnknown(unknown, path40) {
+  const container = CONTAINER_LEVEL.exec(path40);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path37);
+  const pod = POD_LEVEL.exec(path40);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -45603,11 +45624,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path37 = [...keys2, key];
+    const path40 = [...keys2, key];
     const at3 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path37.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path37, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path40.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path40, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -46627,10 +46648,10 @@ function parseSetPairs(argument) {
   for (const piece of pieces) {
     const eq = piece.search(/(?<!\\)=/);
     if (eq <= 0) continue;
-    const keyText = piece.slice(0, eq);
-    const valueText = piece.slice(eq + 1);
+    const keyText2 = piece.slice(0, eq);
+    const valueText2 = piece.slice(eq + 1);
     const keyPath = [];
-    for (const part of splitUnescaped(keyText, ".")) {
+    for (const part of splitUnescaped(keyText2, ".")) {
       const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
       if (!m) {
         keyPath.push(part);
@@ -46640,8 +46661,8 @@ function parseSetPairs(argument) {
       for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
     }
     let value;
-    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
-    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
+    if (valueText2.startsWith("{") && valueText2.endsWith("}")) value = splitUnescaped(valueText2.slice(1, -1), ",").map(typedScalar);
+    else value = typedScalar(valueText2.replace(/\\(.)/g, "$1"));
     out.push({ path: keyPath, value });
   }
   return out;
@@ -47359,9 +47380,9 @@ function identity5(object) {
 }
 function counterpart(object, original, objects) {
   const key = identity5(object);
-  const same = objects.filter((o2) => identity5(o2) === key);
-  if (same.length === 1) return same[0];
-  if (same.length > 1) return void 0;
+  const same2 = objects.filter((o2) => identity5(o2) === key);
+  if (same2.length === 1) return same2[0];
+  if (same2.length > 1) return void 0;
   const sameKind = (list2) => list2.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
   const before = sameKind(original);
   const after = sameKind(objects);
@@ -47518,9 +47539,9 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
     for (const n2 of nodes.scalars) {
       if (!visible(n2)) continue;
       const name = lastName(n2.path);
-      const equal = sameScalar(n2.value, V);
+      const equal2 = sameScalar(n2.value, V);
       const named2 = name !== void 0 && (name === F || similar(name, F));
-      if (equal && (named2 || referenced(n2))) {
+      if (equal2 && (named2 || referenced(n2))) {
         add2(candidate(ctx, n2.path, "leaf", n2.value));
         if (typeof n2.value === "boolean" && named2) target.flips.push(ctx.candidates.get(`leaf:${pathKey2(n2.path)}`));
         continue;
@@ -47528,7 +47549,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
       if (typeof V === "boolean" || typeof n2.value === "boolean") continue;
       if (loose >= MAX_LOOSE) continue;
       if (typeof V === "number" && (V === 0 || V === 1)) continue;
-      if (equal && String(V).length >= 2) {
+      if (equal2 && String(V).length >= 2) {
         add2(candidate(ctx, n2.path, "leaf", n2.value));
         loose++;
       } else if (typeof V === "string" && typeof n2.value === "string" && segmentOf(V, n2.value)) {
@@ -47869,8 +47890,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path37, value, locate3) {
-    this.path = path37;
+  constructor(path40, value, locate3) {
+    this.path = path40;
     this.value = value;
     this.locate = locate3;
   }
@@ -48162,8 +48183,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path37 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path37}(?![A-Za-z0-9_.])`);
+    const path40 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path40}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -48442,18 +48463,18 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path37 = relative.slice(0, length);
+  const path40 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path40, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path40, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path40, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
@@ -48873,7 +48894,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path37 of arr(http.paths).filter(isObj)) add2(path37.backend);
+    for (const path40 of arr(http.paths).filter(isObj)) add2(path40.backend);
   }
   return [...names];
 }
@@ -48890,10 +48911,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path37) {
+function fingerprintOf(ruleId, object, path40) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash2("sha256").update([ruleId, ...identityParts(object), path37, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash2("sha256").update([ruleId, ...identityParts(object), path40, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -48941,14 +48962,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base2, report2) => {
-    const path37 = base2 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path37 : `${path37}\0${report2.key}`);
+    const path40 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path40 : `${path40}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path37);
+    const line = object.lineOf?.(path40);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -48965,7 +48986,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path37,
+      path: path40,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -49182,9 +49203,9 @@ function mergeValueSets(findings, config) {
     else groups.set(key, [finding]);
   }
   for (const group of groups.values()) {
-    const sorted2 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
-    const first = sorted2[0];
-    const sets = [...new Set(sorted2.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const sorted3 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted3[0];
+    const sets = [...new Set(sorted3.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged = { ...first, valueSets: sets };
     if (!sets.includes(DEFAULT_VALUE_SET) && !config.lockedRules?.includes(first.ruleId)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
     out.push(merged);
@@ -49651,13 +49672,13 @@ function describeParseError(_error, text2, start) {
   const found = findJsonError(text2, start) ?? { offset: text2.length, reason: "invalid JSON" };
   const offset = found.offset;
   let line = 1;
-  let lineStart = 0;
+  let lineStart2 = 0;
   for (let i2 = text2.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = text2.indexOf("\n", i2 + 1)) {
     line++;
-    lineStart = i2 + 1;
+    lineStart2 = i2 + 1;
   }
   const what = offset >= text2.length ? `${found.reason} (the file is truncated)` : found.reason;
-  return `${what} at line ${line}, column ${offset - lineStart + 1} (character ${offset})`;
+  return `${what} at line ${line}, column ${offset - lineStart2 + 1} (character ${offset})`;
 }
 
 // src/terraform/convert.ts
@@ -49886,33 +49907,33 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path37 = [];
+  const path40 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path37.push(Number(step));
+      path40.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path37.push(step);
+      path40.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path37.push(key);
+    path40.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path37.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path37.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path40.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path40.push(0);
     node = next;
     parent = key;
   }
-  return path37;
+  return path40;
 }
 
 // src/terraform/helm-release.ts
@@ -50188,7 +50209,7 @@ function parseHcl(text2) {
   const scanner = new Scanner(text2);
   return parseBody(scanner, false);
 }
-function parseBody(s, nested) {
+function parseBody(s, nested2) {
   const items = [];
   while (!s.done) {
     s.skipSpace(true);
@@ -50196,7 +50217,7 @@ function parseBody(s, nested) {
     const c3 = s.peek();
     if (c3 === "}") {
       s.pos++;
-      if (nested) return items;
+      if (nested2) return items;
       continue;
     }
     if (!IDENT_START.test(c3)) {
@@ -50301,13 +50322,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path37, blockLine) {
+function locatePath(body, path40, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path37.length) {
-    const step = path37[i2];
+  while (i2 < path40.length) {
+    const step = path40[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -50322,8 +50343,8 @@ function locatePath(body, path37, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path37[i2 + 1] === "number") {
-        index = path37[i2 + 1];
+      if (typeof path40[i2 + 1] === "number") {
+        index = path40[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -51186,9 +51207,9 @@ function configChanges(base2, head, display) {
   const remaining = /* @__PURE__ */ new Map();
   for (const s of base2.suppressions) remaining.set(suppressionIdentity(s), [...remaining.get(suppressionIdentity(s)) ?? [], s]);
   for (const s of head.suppressions) {
-    const same = remaining.get(suppressionIdentity(s));
-    if (same !== void 0 && same.length > 0) {
-      same.shift();
+    const same2 = remaining.get(suppressionIdentity(s));
+    if (same2 !== void 0 && same2.length > 0) {
+      same2.shift();
       continue;
     }
     changes.push({ kind: "suppression", change: "added", summary: describeSuppression(s, display), file: display(s.declared.file), ...s.declared.line !== void 0 ? { line: s.declared.line } : {} });
@@ -51665,6 +51686,695 @@ function baselineChanges(file, display, atRevision) {
   return [{ kind: "config", change: "changed", summary: `baseline file ${display}: ${added} ${added === 1 ? "entry" : "entries"} added, ${removed} removed (findings it adds count as new until merged)`, file: display }];
 }
 
+// src/fix/index.ts
+import { readFileSync as readFileSync23 } from "node:fs";
+import path34 from "node:path";
+
+// src/fix/derive.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+
+// src/fix/yaml-edit.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+function parseValuesKey(key) {
+  const out = [];
+  let i2 = 0;
+  while (i2 < key.length) {
+    if (key[i2] === "[") {
+      const close = key[i2 + 1] === '"' ? closingQuote(key, i2 + 1) : key.indexOf("]", i2);
+      if (close === -1) return void 0;
+      if (key[i2 + 1] === '"') {
+        if (key[close + 1] !== "]") return void 0;
+        try {
+          out.push(JSON.parse(key.slice(i2 + 1, close + 1)));
+        } catch {
+          return void 0;
+        }
+        i2 = close + 2;
+      } else {
+        const index = key.slice(i2 + 1, close);
+        if (!/^\d+$/.test(index)) return void 0;
+        out.push(Number(index));
+        i2 = close + 1;
+      }
+    } else {
+      if (key[i2] === ".") {
+        if (out.length === 0) return void 0;
+        i2++;
+      }
+      const match2 = /^[A-Za-z0-9_-]+/.exec(key.slice(i2));
+      if (!match2) return void 0;
+      out.push(match2[0]);
+      i2 += match2[0].length;
+    }
+  }
+  return out.length > 0 ? out : void 0;
+}
+function closingQuote(text2, open) {
+  for (let i2 = open + 1; i2 < text2.length; i2++) {
+    if (text2[i2] === "\\") i2++;
+    else if (text2[i2] === '"') return i2;
+  }
+  return -1;
+}
+function lineBreakOf(text2) {
+  const first = text2.indexOf("\n");
+  return first > 0 && text2[first - 1] === "\r" ? "\r\n" : "\n";
+}
+function lineStart(text2, offset) {
+  return text2.lastIndexOf("\n", offset - 1) + 1;
+}
+function columnOf(text2, offset) {
+  return offset - lineStart(text2, offset);
+}
+function nextLineStart(text2, offset) {
+  const nl = text2.indexOf("\n", offset);
+  return nl === -1 ? text2.length : nl + 1;
+}
+var PLAIN = /^[A-Za-z_][A-Za-z0-9_.\/-]*$/;
+var RESERVED2 = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
+function scalarText2(value) {
+  if (typeof value === "string") return PLAIN.test(value) && !RESERVED2.test(value) ? value : JSON.stringify(value);
+  return String(value);
+}
+function keyText(key) {
+  return typeof key === "number" ? String(key) : scalarText2(key);
+}
+function flowText(value) {
+  if (Array.isArray(value)) return `[${value.map(flowText).join(", ")}]`;
+  if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${keyText(k)}: ${flowText(v)}`).join(", ")}}`;
+  return scalarText2(value);
+}
+function blockLines(key, value, indent, unit) {
+  if (Array.isArray(value)) return value.length === 0 ? [`${indent}${keyText(key)}: []`] : [`${indent}${keyText(key)}:`, ...value.map((item) => `${indent}${unit}- ${flowText(item)}`)];
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return [`${indent}${keyText(key)}: {}`];
+    return [`${indent}${keyText(key)}:`, ...entries.flatMap(([k, v]) => blockLines(k, v, indent + unit, unit))];
+  }
+  return [`${indent}${keyText(key)}: ${scalarText2(value)}`];
+}
+function nested(rest, value) {
+  let inner = value;
+  for (let i2 = rest.length - 1; i2 >= 1; i2--) inner = { [String(rest[i2])]: inner };
+  return { key: rest[0], value: inner };
+}
+function indentUnit(text2) {
+  let smallest = Infinity;
+  let previous;
+  for (const line of text2.split("\n")) {
+    const match2 = /^( *)([^\s#])/.exec(line);
+    if (!match2) continue;
+    const column = match2[1].length;
+    if (previous !== void 0 && column > previous) smallest = Math.min(smallest, column - previous);
+    previous = column;
+  }
+  return " ".repeat(Number.isFinite(smallest) && smallest <= 8 ? smallest : 2);
+}
+function equal(a2, b) {
+  return JSON.stringify(sorted2(a2)) === JSON.stringify(sorted2(b));
+}
+function sorted2(value) {
+  if (Array.isArray(value)) return value.map(sorted2);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
+  return value;
+}
+function setIn(data, path40, value) {
+  if (path40.length === 0) return value;
+  const [head, ...rest] = path40;
+  const base2 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
+  base2[head] = setIn(base2[head], rest, value);
+  return base2;
+}
+function parse2(text2) {
+  return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
+}
+function setInValues(text2, path40, value) {
+  const doc = parse2(text2);
+  if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
+  const before = doc.toJS({ maxAliasCount: 1e4 });
+  if (!(0, import_yaml4.isMap)(doc.contents)) return { reason: "the file is not a map of values" };
+  const eol = lineBreakOf(text2);
+  const unit = indentUnit(text2);
+  let node = doc.contents;
+  let pair2;
+  let depth = 0;
+  for (; depth < path40.length; depth++) {
+    const token = path40[depth];
+    if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
+    if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
+    if ((0, import_yaml4.isMap)(node)) {
+      const found = node.items.filter((p) => (0, import_yaml4.isPair)(p) && (0, import_yaml4.isScalar)(p.key) && String(p.key.value) === String(token));
+      if (found.length > 1) return { reason: `the key ${String(token)} is written twice` };
+      if (found.length === 0) break;
+      pair2 = found[0];
+      node = pair2.value ?? null;
+    } else if ((0, import_yaml4.isSeq)(node) && typeof token === "number") {
+      const item = node.items[token];
+      if (item === void 0) return { reason: `the list has no item ${token}` };
+      pair2 = void 0;
+      node = item;
+    } else break;
+  }
+  if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
+  if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
+  const rest = path40.slice(depth);
+  let edited;
+  if (rest.length === 0) {
+    edited = replaceValue(text2, node, pair2, value, eol, unit);
+  } else if ((0, import_yaml4.isMap)(node)) {
+    const { key, value: inner } = nested(rest, value);
+    edited = addToMap(text2, node, pair2, key, inner, eol, unit);
+  } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
+    edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
+  } else return { reason: `${describe(path40.slice(0, depth))} is not a map` };
+  if (edited === text2) return { reason: "the file already has that value" };
+  const after = parse2(edited);
+  if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path40, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  return { text: edited };
+}
+function describe(path40) {
+  return path40.length === 0 ? "the file" : path40.map(String).join(".");
+}
+function replaceValue(text2, node, pair2, value, eol, unit) {
+  const isCollection = typeof value === "object";
+  if (node !== null && node.range && (!isCollection || ((0, import_yaml4.isMap)(node) || (0, import_yaml4.isSeq)(node)) && node.flow)) {
+    const [start, end] = node.range;
+    const old = text2.slice(start, end);
+    let written = isCollection ? flowText(value) : scalarText2(value);
+    if (typeof value === "string" && (0, import_yaml4.isScalar)(node) && /^["']/.test(old)) written = old[0] === "'" ? `'${value.replace(/'/g, "''")}'` : JSON.stringify(value);
+    return text2.slice(0, start) + written + text2.slice(end);
+  }
+  if (pair2 === void 0 || !(0, import_yaml4.isScalar)(pair2.key) || !pair2.key.range) return text2;
+  const keyStart = pair2.key.range[0];
+  const indent = text2.slice(lineStart(text2, keyStart), keyStart).replace(/[^ ]/g, " ");
+  if (node !== null && node.range && ((0, import_yaml4.isMap)(node) || (0, import_yaml4.isSeq)(node))) {
+    const lines = blockLines(String(pair2.key.value), value, indent, unit);
+    const from = lineStart(text2, keyStart);
+    const to = nextLineStart(text2, Math.max(node.range[1] - 1, keyStart));
+    const head = text2.slice(from, keyStart);
+    return text2.slice(0, from) + head + lines.join(eol).slice(indent.length) + eol + text2.slice(to);
+  }
+  return blockBelowKey(text2, pair2, node, [{ key: "", value }], eol, unit, true);
+}
+function blockBelowKey(text2, pair2, node, entries, eol, unit, whole = false) {
+  const key = pair2.key;
+  const keyStart = key.range[0];
+  const indent = text2.slice(lineStart(text2, keyStart), keyStart).replace(/[^ ]/g, " ");
+  let head = text2;
+  let anchor = key.range[1];
+  if (node !== null && node.range && node.range[1] > node.range[0]) {
+    const [start, end] = node.range;
+    let from = start;
+    while (from > 0 && text2[from - 1] === " ") from--;
+    head = text2.slice(0, from) + text2.slice(end);
+    anchor = from;
+  }
+  let lines;
+  if (whole) {
+    const only = entries[0].value;
+    lines = Array.isArray(only) ? only.map((item) => `${indent}${unit}- ${flowText(item)}`) : Object.entries(only).flatMap(([k, v]) => blockLines(k, v, indent + unit, unit));
+  } else lines = entries.flatMap((e) => blockLines(e.key, e.value, indent + unit, unit));
+  const at3 = nextLineStart(head, anchor);
+  const needsBreak = at3 === head.length && !head.endsWith("\n");
+  return head.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + head.slice(at3);
+}
+function addToMap(text2, map2, pair2, key, value, eol, unit) {
+  if (map2.flow) {
+    if (map2.items.length === 0 && pair2 !== void 0) return blockBelowKey(text2, pair2, map2, [{ key, value }], eol, unit);
+    const end2 = map2.range[1];
+    const close = text2.lastIndexOf("}", end2);
+    if (close === -1) return text2;
+    let at4 = close;
+    while (at4 > 0 && /\s/.test(text2[at4 - 1])) at4--;
+    return text2.slice(0, at4) + `${map2.items.length > 0 ? ", " : ""}${keyText(key)}: ${flowText(value)}` + text2.slice(at4);
+  }
+  const first = map2.items[0];
+  if (!first || !(0, import_yaml4.isPair)(first) || !(0, import_yaml4.isScalar)(first.key) || !first.key.range) return text2;
+  const indent = " ".repeat(columnOf(text2, first.key.range[0]));
+  const last = map2.items[map2.items.length - 1];
+  const lastNode = last.value ?? last.key;
+  const end = lastNode.range ? lastNode.range[1] : last.key.range[1];
+  const at3 = text2[end - 1] === "\n" ? end : nextLineStart(text2, Math.max(end - 1, 0));
+  const needsBreak = at3 === text2.length && !text2.endsWith("\n");
+  const lines = blockLines(key, value, indent, unit);
+  return text2.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + text2.slice(at3);
+}
+
+// src/fix/derive.ts
+function isMap4(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function same(a2, b) {
+  if (a2 === b) return true;
+  if (a2 === null || b === null || a2 === void 0 || b === void 0) return false;
+  if (typeof a2 !== "object" || typeof b !== "object") return String(a2) === String(b);
+  return JSON.stringify(a2) === JSON.stringify(b);
+}
+function keyOf2(p) {
+  let out = "";
+  for (const token of p) {
+    if (typeof token === "number") out += `[${token}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
+    else out += `[${JSON.stringify(token)}]`;
+  }
+  return out;
+}
+function valueText(value) {
+  return Array.isArray(value) ? `[${value.map(valueText).join(", ")}]` : isMap4(value) ? JSON.stringify(value) : String(value);
+}
+function pathBelowMap(map2, raw, pointer) {
+  const tokens2 = tokens(pointer);
+  const entries = map2 === null ? [] : Object.entries(map2);
+  let best = -1;
+  let bestScore = 0;
+  if (entries.length > 0) {
+    for (let k = tokens2.length - 1; k >= 1; k--) {
+      const block = get(raw, "/" + tokens2.slice(0, k).map((t) => t.replace(/~/g, "~0").replace(/\//g, "~1")).join("/"));
+      if (!isMap4(block)) continue;
+      const score = entries.filter(([key, value]) => key in block && same(block[key], value)).length;
+      if (score > bestScore) {
+        bestScore = score;
+        best = k;
+      }
+    }
+  }
+  if (best === -1) {
+    const sc = tokens2.lastIndexOf("securityContext");
+    best = sc !== -1 && sc < tokens2.length - 1 ? sc + 1 : tokens2.length - 1;
+  }
+  const rest = tokens2.slice(best);
+  return rest.length === 0 || rest.some((t) => /^\d+$/.test(t)) ? void 0 : rest;
+}
+function deriveEdit(finding, recipe, raw, valuesText) {
+  const field = tokens(finding.path).pop();
+  const value = field === void 0 ? void 0 : recipe.set[field];
+  if (value === void 0) return { reason: `the rule's fix does not cover the field ${field ?? "(object)"}` };
+  const where = finding.source.values;
+  if (where === void 0) return { reason: "no values key was proven for the finding" };
+  const key = parseValuesKey(where.key);
+  if (key === void 0) return { reason: `the values key ${where.key} cannot be read` };
+  const doc = (0, import_yaml5.parseDocument)(valuesText, { uniqueKeys: false, merge: false, strict: false });
+  if (doc.errors.length > 0) return { reason: `${where.file} is not valid YAML` };
+  const data = doc.toJS({ maxAliasCount: 1e4 });
+  let node = data;
+  for (const token of key) node = node !== null && typeof node === "object" ? node[token] : void 0;
+  const rendered = get(raw, finding.path);
+  let target;
+  if (isMap4(node) || node === null) {
+    const below = pathBelowMap(node, raw, finding.path);
+    if (below === void 0) return { reason: `the field's place below ${where.key} is not clear` };
+    target = [...key, ...below];
+  } else if (node !== void 0 && rendered !== void 0 && same(node, rendered)) {
+    target = key;
+  } else return { reason: `${where.key} does not render as the field` };
+  const description = `set ${keyOf2(target)} to ${valueText(value)} in ${where.file}`;
+  return { edit: { file: where.file, path: target, value, findings: [finding], description } };
+}
+
+// src/fix/lines.ts
+function splitLines(text2) {
+  const lines = text2.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+function changedLines(before, after) {
+  const a2 = splitLines(before);
+  const b = splitLines(after);
+  let prefix2 = 0;
+  while (prefix2 < a2.length && prefix2 < b.length && a2[prefix2] === b[prefix2]) prefix2++;
+  if (prefix2 === a2.length && prefix2 === b.length) return void 0;
+  let suffix = 0;
+  while (suffix < a2.length - prefix2 && suffix < b.length - prefix2 && a2[a2.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  let start = prefix2;
+  if (a2.length - suffix === start) start = Math.max(0, start - 1);
+  const endOld = Math.max(start, a2.length - suffix - 1);
+  const replacement = b.slice(start, b.length - suffix);
+  return { line: start + 1, endLine: endOld + 1, replacement: replacement.join("\n") };
+}
+function diffOps(a2, b) {
+  const n2 = a2.length;
+  const m = b.length;
+  const max = n2 + m;
+  const v = /* @__PURE__ */ new Map([[1, 0]]);
+  const trace = [];
+  outer: for (let d = 0; d <= max; d++) {
+    trace.push(new Map(v));
+    for (let k = -d; k <= d; k += 2) {
+      let x2 = k === -d || k !== d && (v.get(k - 1) ?? -1) < (v.get(k + 1) ?? -1) ? v.get(k + 1) ?? 0 : (v.get(k - 1) ?? 0) + 1;
+      let y2 = x2 - k;
+      while (x2 < n2 && y2 < m && a2[x2] === b[y2]) {
+        x2++;
+        y2++;
+      }
+      v.set(k, x2);
+      if (x2 >= n2 && y2 >= m) break outer;
+    }
+  }
+  const ops = [];
+  let x = n2;
+  let y = m;
+  for (let d = trace.length - 1; d >= 0; d--) {
+    const vd = trace[d];
+    const k = x - y;
+    const prevK = k === -d || k !== d && (vd.get(k - 1) ?? -1) < (vd.get(k + 1) ?? -1) ? k + 1 : k - 1;
+    const prevX = vd.get(prevK) ?? 0;
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) ops.push({ kind: " ", text: a2[--x] }), y--;
+    if (d > 0) {
+      if (x === prevX) ops.push({ kind: "+", text: b[--y] });
+      else ops.push({ kind: "-", text: a2[--x] });
+    }
+  }
+  return ops.reverse();
+}
+function unifiedDiff(file, before, after, context = 3) {
+  const a2 = splitLines(before);
+  const b = splitLines(after);
+  const ops = diffOps(a2, b);
+  if (!ops.some((op) => op.kind !== " ")) return "";
+  const out = [`--- a/${file}`, `+++ b/${file}`];
+  let i2 = 0;
+  let oldLine = 1;
+  let newLine = 1;
+  const at3 = [];
+  for (const op of ops) {
+    at3.push({ old: oldLine, new: newLine });
+    if (op.kind !== "+") oldLine++;
+    if (op.kind !== "-") newLine++;
+  }
+  while (i2 < ops.length) {
+    if (ops[i2].kind === " ") {
+      i2++;
+      continue;
+    }
+    let start = Math.max(0, i2 - context);
+    let end = i2;
+    for (let j = i2; j < ops.length; j++) {
+      if (ops[j].kind !== " ") end = j;
+      else if (j - end > 2 * context) break;
+    }
+    const stop = Math.min(ops.length, end + context + 1);
+    const hunk = ops.slice(start, stop);
+    const oldCount = hunk.filter((op) => op.kind !== "+").length;
+    const newCount = hunk.filter((op) => op.kind !== "-").length;
+    const first = at3[start];
+    out.push(`@@ -${oldCount === 0 ? first.old - 1 : first.old},${oldCount} +${newCount === 0 ? first.new - 1 : first.new},${newCount} @@`);
+    for (const op of hunk) out.push(op.kind + op.text);
+    i2 = stop;
+    start = stop;
+  }
+  return out.join("\n") + "\n";
+}
+
+// src/fix/prove.ts
+import { cpSync as cpSync2, lstatSync as lstatSync4, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, readFileSync as readFileSync22, rmSync as rmSync6, writeFileSync as writeFileSync6 } from "node:fs";
+import os6 from "node:os";
+import path33 from "node:path";
+function keysOf(findings) {
+  const keys2 = /* @__PURE__ */ new Set();
+  for (const f of findings) for (const set2 of f.valueSets ?? [f.source.valueSet ?? DEFAULT_VALUE_SET]) keys2.add(`${f.fingerprint}\0${set2}`);
+  return keys2;
+}
+function configForCopy(config, dir, copy) {
+  const inChart = (file) => isInside(dir, file) ? path33.join(copy, path33.relative(dir, file)) : file;
+  const charts = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path)).map((entry) => ({
+    ...entry,
+    path: copy,
+    valuesFiles: entry.valuesFiles.map(inChart),
+    valueSets: entry.valueSets.map((set2) => ({ ...set2, valuesFiles: set2.valuesFiles.map(inChart) }))
+  }));
+  return { ...config, charts, helm: { ...config.helm, valuesFiles: config.helm.valuesFiles.map(inChart) } };
+}
+function objectName(f) {
+  return `${f.object.kind}\0${f.object.namespace ?? ""}\0${f.object.name}`;
+}
+function applyEdits(texts, edits) {
+  const failed = [];
+  for (const edit of edits) {
+    const text2 = texts.get(edit.file);
+    if (text2 === void 0) {
+      failed.push({ edit, reason: `${edit.file} was not read` });
+      continue;
+    }
+    const outcome = setInValues(text2, edit.path, edit.value);
+    if ("reason" in outcome) failed.push({ edit, reason: outcome.reason });
+    else texts.set(edit.file, outcome.text);
+  }
+  return { failed };
+}
+async function proveChart(chart, edits, scanFindings, context) {
+  const proof = { chart, proven: [], rejected: [], renders: 0, trials: 0 };
+  const dir = path33.join(context.repoRoot, chart);
+  const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
+  const originals = /* @__PURE__ */ new Map();
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync22(path33.join(context.repoRoot, edit.file), "utf8"));
+  const budget = new RenderBudget({
+    maxRenders: Math.max(0, context.maxRenders),
+    memoryLimitBytes: context.config.helm.memoryLimitMiB * 1024 * 1024,
+    maxOutputBytes: context.config.helm.maxOutputMiB * 1024 * 1024,
+    ...context.signal ? { signal: context.signal } : {}
+  });
+  const root = mkdtempSync6(path33.join(os6.tmpdir(), "preadmit-fix-"));
+  const results = /* @__PURE__ */ new Map();
+  const scanErrors = new Set((context.scanErrors ?? []).map((e) => `${e.file}\0${e.message}`));
+  try {
+    const trial = async (batch) => {
+      const id = batch.map((e) => edits.indexOf(e)).join(",");
+      const known = results.get(id);
+      if (known) return known;
+      proof.trials++;
+      const copyRoot = path33.join(root, String(proof.trials));
+      const copy = path33.join(copyRoot, chart);
+      mkdirSync2(path33.dirname(copy), { recursive: true });
+      cpSync2(dir, copy, { recursive: true, verbatimSymlinks: true });
+      const texts = new Map(originals);
+      const { failed } = applyEdits(texts, batch);
+      if (failed.length > 0) {
+        const outcome2 = { ok: false, failure: `${failed[0].edit.description}: ${failed[0].reason}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
+      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync6(path33.join(copyRoot, file), text2);
+      const started = budget.started;
+      let rendered;
+      try {
+        rendered = await runWithRenderBudget(
+          budget,
+          () => renderCharts([copy], context.helm, configForCopy(context.config, dir, copy), copyRoot, { valueSets: true, variants: context.variants, ...context.helmPath ? { helmPath: context.helmPath } : {} })
+        );
+      } finally {
+        proof.renders += budget.started - started;
+      }
+      rmSync6(copyRoot, { recursive: true, force: true });
+      const errors = rendered.errors.filter((e) => !scanErrors.has(`${e.file}\0${e.message.split(copyRoot).join(context.repoRoot)}`));
+      if (budget.refusedCount() > 0) return { ok: false, failure: "the render budget ran out", effective: /* @__PURE__ */ new Set() };
+      if (errors.length > 0) {
+        const outcome2 = { ok: false, failure: `a render fails with the edits: ${errors[0].message.split("\n")[0]}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
+      const refused = apiServerRefusal(rendered.objects);
+      if (refused !== void 0) {
+        const outcome2 = { ok: false, failure: `the API server would refuse ${refused}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
+      const found = context.evaluate(rendered, chart);
+      const after = keysOf(found);
+      const added = found.filter((f) => [...keysOf([f])].some((key) => !before.has(key)));
+      const effective = new Set(batch.filter((edit) => edit.findings.every((f) => [...keysOf([f])].every((key) => !after.has(key)))));
+      const outcome = added.length > 0 ? { ok: false, failure: `new finding${added.length === 1 ? "" : "s"} would appear: ${[...new Set(added.map((f) => `${f.ruleId} at ${f.object.kind}/${f.object.name} ${f.path}`))].slice(0, 3).join("; ")}`, effective, newOn: new Set(added.map(objectName)) } : { ok: true, effective };
+      results.set(id, outcome);
+      return outcome;
+    };
+    const safe = async (batch) => {
+      if (batch.length === 0) return [];
+      const outcome = await trial(batch);
+      if (outcome.ok) return batch.filter((e) => outcome.effective.has(e));
+      if (budget.refusedCount() > 0) return [];
+      if (batch.length === 1) {
+        proof.rejected.push({ edit: batch[0], reason: outcome.failure ?? "not proven" });
+        return [];
+      }
+      const newOn = outcome.newOn;
+      const suspects = newOn === void 0 ? [] : batch.filter((e) => e.findings.some((f) => newOn.has(objectName(f))));
+      if (newOn !== void 0 && suspects.length === 0 && !results.has("")) {
+        const control = await trial([]);
+        if (!control.ok) unstable = control.failure ?? "unstable";
+      }
+      if (unstable !== void 0) return [];
+      if (suspects.length > 0 && suspects.length < batch.length) {
+        return [...await safe(batch.filter((e) => !suspects.includes(e))), ...await safe(suspects)];
+      }
+      const middle = Math.ceil(batch.length / 2);
+      return [...await safe(batch.slice(0, middle)), ...await safe(batch.slice(middle))];
+    };
+    let unstable;
+    let kept = await safe(edits);
+    if (unstable !== void 0) {
+      proof.rejected = edits.map((edit) => ({ edit, reason: `the chart renders differently every time (${unstable})` }));
+      return proof;
+    }
+    for (let round = 0; round < 3 && kept.length > 0; round++) {
+      const outcome = await trial(kept);
+      if (outcome.ok && kept.every((e) => outcome.effective.has(e))) break;
+      if (!outcome.ok) {
+        kept = [];
+        break;
+      }
+      kept = kept.filter((e) => outcome.effective.has(e));
+    }
+    proof.proven = kept;
+    for (const edit of edits) {
+      if (kept.includes(edit) || proof.rejected.some((r) => r.edit === edit)) continue;
+      proof.rejected.push({ edit, reason: budget.refusedCount() > 0 ? "the render budget for proofs ran out" : "the re-render still shows the finding" });
+    }
+  } finally {
+    rmSync6(root, { recursive: true, force: true });
+  }
+  return proof;
+}
+function apiServerRefusal(objects) {
+  for (const object of objects) {
+    const pod = podTemplateOf(object.raw);
+    if (pod === void 0) continue;
+    for (const list2 of CONTAINER_LISTS) {
+      const containers = Array.isArray(pod.spec[list2]) ? pod.spec[list2] : [];
+      for (const container of containers) {
+        const sc = container?.securityContext;
+        if (sc?.allowPrivilegeEscalation !== false) continue;
+        const add2 = Array.isArray(sc.capabilities?.add) ? sc.capabilities.add : [];
+        if (sc.privileged === true || add2.some((c3) => c3 === "SYS_ADMIN" || c3 === "CAP_SYS_ADMIN")) {
+          return `${object.ref.kind}/${object.ref.name}: allowPrivilegeEscalation false with ${sc.privileged === true ? "privileged true" : "CAP_SYS_ADMIN added"}`;
+        }
+      }
+    }
+  }
+  return void 0;
+}
+function editableProblem(repoRoot, chart, file) {
+  const absolute = path33.join(repoRoot, file);
+  if (file.startsWith("..") || path33.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
+  if (!isInside(path33.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
+  let at3 = absolute;
+  while (isInside(path33.join(repoRoot, chart), at3)) {
+    try {
+      if (lstatSync4(at3).isSymbolicLink()) return `${path33.relative(repoRoot, at3)} is a symbolic link`;
+    } catch {
+      return `${file} cannot be read`;
+    }
+    if (at3 === path33.join(repoRoot, chart)) break;
+    at3 = path33.dirname(at3);
+  }
+  try {
+    if (!lstatSync4(absolute).isFile()) return `${file} is not a regular file`;
+  } catch {
+    return `${file} cannot be read`;
+  }
+  return void 0;
+}
+
+// src/fix/index.ts
+var FIX_MODES = ["off", "gating", "all"];
+function objectKey5(f, valueSet) {
+  return [f.source.chart, valueSet ?? f.source.valueSet ?? "default", f.source.template, f.object.apiVersion, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
+}
+function recipeOf(rule2, optIn = []) {
+  if (rule2?.fix === void 0) return void 0;
+  return rule2.fix.optIn === true && !optIn.includes(rule2.meta.id) ? void 0 : rule2.fix;
+}
+function candidatesOf(findings, repoRoot, options) {
+  const rules = new Map(options.rules.map((rule2) => [rule2.meta.id, rule2]));
+  const objects = /* @__PURE__ */ new Map();
+  for (const object of options.objects) if (object.source.kind === "helm" && object.source.variant === void 0) objects.set(objectKey5({ source: object.source, object: object.ref }), object);
+  const byChart = /* @__PURE__ */ new Map();
+  const skipped = [];
+  const texts = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    const recipe = recipeOf(rules.get(finding.ruleId), options.optIn);
+    const chart = finding.source.chart;
+    if (recipe === void 0 || finding.source.kind !== "helm" || chart === void 0) continue;
+    if (finding.source.values === void 0) {
+      skipped.push({ finding, reason: finding.source.unproven ?? "no values key was proven for the finding" });
+      continue;
+    }
+    const file = finding.source.values.file;
+    const problem = editableProblem(repoRoot, chart, file);
+    if (problem !== void 0) {
+      skipped.push({ finding, reason: `${problem}: never edited` });
+      continue;
+    }
+    const object = objects.get(objectKey5(finding, finding.valueSets?.[0]));
+    if (object === void 0) {
+      skipped.push({ finding, reason: "the rendered object was not found" });
+      continue;
+    }
+    if (!texts.has(file)) texts.set(file, readText(path34.join(repoRoot, file)));
+    const text2 = texts.get(file);
+    if (text2 === void 0) {
+      skipped.push({ finding, reason: `${file} cannot be read` });
+      continue;
+    }
+    const derived = deriveEdit(finding, recipe, object.raw, text2);
+    if ("reason" in derived) {
+      skipped.push({ finding, reason: derived.reason });
+      continue;
+    }
+    const alone = setInValues(text2, derived.edit.path, derived.edit.value);
+    if ("reason" in alone) {
+      skipped.push({ finding, reason: `${derived.edit.description}: ${alone.reason}` });
+      continue;
+    }
+    const list2 = byChart.get(chart) ?? [];
+    const same2 = list2.find((e) => e.file === derived.edit.file && JSON.stringify(e.path) === JSON.stringify(derived.edit.path));
+    if (same2 && JSON.stringify(same2.value) === JSON.stringify(derived.edit.value)) same2.findings.push(finding);
+    else if (same2) skipped.push({ finding, reason: `another finding needs ${same2.description}` });
+    else list2.push(derived.edit);
+    byChart.set(chart, list2);
+  }
+  return { byChart, skipped };
+}
+function readText(file) {
+  try {
+    return readFileSync23(file, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+async function attachFixes(findings, scanFindings, options, context) {
+  const report2 = { candidates: 0, proven: 0, charts: [], skipped: [] };
+  const { byChart, skipped } = candidatesOf(findings, context.repoRoot, options);
+  report2.skipped = skipped;
+  let budget = context.maxRenders;
+  for (const [chart, edits] of byChart) {
+    report2.candidates += edits.reduce((n2, e) => n2 + e.findings.length, 0);
+    const proof = await proveChart(chart, edits, scanFindings, { ...context, maxRenders: budget });
+    budget -= proof.renders;
+    report2.charts.push(proof);
+    for (const edit of proof.proven) {
+      const text2 = readFileSync23(path34.join(context.repoRoot, edit.file), "utf8");
+      const outcome = setInValues(text2, edit.path, edit.value);
+      if ("reason" in outcome) continue;
+      const lines = changedLines(text2, outcome.text);
+      if (lines === void 0) continue;
+      const diff = unifiedDiff(edit.file, text2, outcome.text);
+      for (const finding of edit.findings) {
+        finding.fix = { file: edit.file, line: lines.line, endLine: lines.endLine, replacement: lines.replacement, diff, description: edit.description };
+        report2.proven++;
+      }
+    }
+  }
+  return report2;
+}
+function editedFiles(repoRoot, edits) {
+  const originals = /* @__PURE__ */ new Map();
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync23(path34.join(repoRoot, edit.file), "utf8"));
+  const texts = new Map(originals);
+  applyEdits(texts, edits);
+  return new Map([...originals].map(([file, before]) => [file, { before, after: texts.get(file) }]));
+}
+
 // src/pipeline/scan.ts
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
@@ -51673,7 +52383,7 @@ function ruleIds(rules = RULES) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path33.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path35.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -51701,7 +52411,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path33.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path35.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -51752,7 +52462,7 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path33.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path35.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
@@ -51804,6 +52514,35 @@ async function scanWithBudget(options) {
       ...pending !== void 0 ? { pending } : {}
     })
   );
+  const fixMode = options.fixes ?? "gating";
+  if (fixMode !== "off" && loaded.renders.length > 0) {
+    const eligible = options.selectFixes?.(processed.findings);
+    const wanted = processed.findings.filter(
+      (f) => f.source.kind === "helm" && f.suppressed === void 0 && (fixMode === "all" || isBlocking(f.severity, config.failOn)) && (options.fixRules === void 0 || options.fixRules.includes(f.ruleId)) && (eligible === void 0 || eligible.has(f))
+    );
+    const allRules = [...rules, ...customRulesOf(config.customRules ?? [])];
+    const namespaces = loaded.objects.filter((o2) => o2.ref.kind === "Namespace");
+    const report2 = await attachFixes(
+      wanted,
+      processed.findings,
+      { rules: allRules, objects: loaded.objects, ...options.fixOptIn ? { optIn: options.fixOptIn } : {} },
+      {
+        repoRoot,
+        config,
+        helm: () => helmLocated,
+        helmPath: helmCandidate(options.helmPath),
+        variants: options.renderVariants !== false,
+        maxRenders: Math.max(0, config.helm.maxRenders - budget.started),
+        scanErrors: loaded.errors,
+        signal: budget.signal,
+        evaluate: (copy, chart) => {
+          const evaluation2 = new ValueSetEvaluation(allRules, config).finish([...copy.objects, ...namespaces.filter((o2) => o2.source.chart !== chart)], [...copy.renders, ...copy.variants]);
+          return markUnknownFindings(evaluation2.findings, copy.objects, config).filter((f) => f.source.chart === chart);
+        }
+      }
+    );
+    options.onFixes?.(report2);
+  }
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...refused ? [refused] : []];
   const blast = /* @__PURE__ */ new Map();
@@ -51882,51 +52621,51 @@ function exitCodeOf(result) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir) {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path34.join(dir, ".preadmit-index") };
-  const tree = path34.join(dir, "tree");
-  mkdirSync2(tree);
-  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path34.sep}`]]) {
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path36.join(dir, ".preadmit-index") };
+  const tree = path36.join(dir, "tree");
+  mkdirSync3(tree);
+  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path36.sep}`]]) {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
   }
-  rmSync6(env.GIT_INDEX_FILE, { force: true });
-  mkdirSync2(path34.join(tree, ".git"));
+  rmSync7(env.GIT_INDEX_FILE, { force: true });
+  mkdirSync3(path36.join(tree, ".git"));
 }
 function inExport(repoRoot, exportRoot, file) {
-  const rel = path34.relative(repoRoot, path34.resolve(file));
-  if (rel.startsWith("..") || path34.isAbsolute(rel)) return void 0;
-  const mapped = path34.join(exportRoot, rel);
+  const rel = path36.relative(repoRoot, path36.resolve(file));
+  if (rel.startsWith("..") || path36.isAbsolute(rel)) return void 0;
+  const mapped = path36.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request, scanOne = scan) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path34.relative(repoRoot, path34.resolve(paths[0]));
-  if (!existsSync11(path34.join(repoRoot, ".git")) || first.startsWith("..") || path34.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path34.resolve(paths[0])} is not in one`);
+  const first = path36.relative(repoRoot, path36.resolve(paths[0]));
+  if (!existsSync11(path36.join(repoRoot, ".git")) || first.startsWith("..") || path36.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path36.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path34.relative(repoRoot, path34.resolve(p));
-    if (rel.startsWith("..") || path34.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path36.relative(repoRoot, path36.resolve(p));
+    if (rel.startsWith("..") || path36.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path34.resolve(f);
-    return isInside(repoRoot, abs) ? path34.relative(repoRoot, abs).split(path34.sep).join("/") : void 0;
+    const abs = path36.resolve(f);
+    return isInside(repoRoot, abs) ? path36.relative(repoRoot, abs).split(path36.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync6(path34.join(os6.tmpdir(), "preadmit-base-")));
-  const cleanup = () => rmSync6(temp, { recursive: true, force: true });
+  const temp = realpathSync3(mkdtempSync7(path36.join(os7.tmpdir(), "preadmit-base-")));
+  const cleanup = () => rmSync7(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     await exportCommit(repoRoot, sha, temp);
-    const exportRoot = path34.join(temp, "tree");
+    const exportRoot = path36.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -51936,14 +52675,18 @@ async function scanAgainstBase(options, request, scanOne = scan) {
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path34.resolve(f)) ? [] : [path34.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path34.resolve(options.configFile)) ? void 0 : path34.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path36.resolve(f)) ? [] : [path36.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path36.resolve(options.configFile)) ? void 0 : path36.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
-    const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues) }).catch((error) => {
-      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path34.sep + "tree" + path34.sep).join("")}`, { cause: error });
+    const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues) }).catch((error) => {
+      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path36.sep + "tree" + path36.sep).join("")}`, { cause: error });
       throw error;
     });
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path34.resolve(f))) });
+    const newOnly = (findings) => {
+      const { existing } = matchFindings(findings, base2?.findings ?? []);
+      return new Set(findings.filter((f) => !existing.has(f)));
+    };
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path36.resolve(f))), ...request.gate === "new" ? { selectFixes: newOnly } : {} });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -52021,18 +52764,18 @@ function compareWithBase(head, base2, info, failOnErrors) {
 
 // src/reporters/output-file.ts
 import { randomBytes } from "node:crypto";
-import { closeSync, constants as constants4, lstatSync as lstatSync4, mkdirSync as mkdirSync3, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
-import path35 from "node:path";
+import { closeSync, constants as constants4, lstatSync as lstatSync5, mkdirSync as mkdirSync4, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
+import path37 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path35.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path35.isAbsolute(rel);
+  const rel = path37.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path37.isAbsolute(rel);
 }
 function exists(p) {
   try {
-    lstatSync4(p);
+    lstatSync5(p);
     return true;
   } catch {
     return false;
@@ -52059,28 +52802,28 @@ function reason(error) {
   }
 }
 function prepareOutputFile(file, base2, shown2 = file) {
-  const target = path35.resolve(base2, file);
-  const dir = path35.dirname(target);
+  const target = path37.resolve(base2, file);
+  const dir = path37.dirname(target);
   checkFolder(target, base2, shown2);
   try {
-    mkdirSync3(dir, { recursive: true });
+    mkdirSync4(dir, { recursive: true });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error)}`);
   }
   checkFolder(target, base2, shown2);
   let isDir = false;
   try {
-    isDir = lstatSync4(target).isDirectory();
+    isDir = lstatSync5(target).isDirectory();
   } catch {
   }
   if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
   return target;
 }
 function checkFolder(target, base2, shown2) {
-  const absBase = path35.resolve(base2);
+  const absBase = path37.resolve(base2);
   if (!inside3(target, absBase)) return;
-  let existing = path35.dirname(target);
-  while (!exists(existing) && path35.dirname(existing) !== existing) existing = path35.dirname(existing);
+  let existing = path37.dirname(target);
+  while (!exists(existing) && path37.dirname(existing) !== existing) existing = path37.dirname(existing);
   let real;
   let realBase;
   try {
@@ -52091,7 +52834,7 @@ function checkFolder(target, base2, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path35.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path37.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
@@ -52102,8 +52845,8 @@ function checkFolder(target, base2, shown2) {
 }
 function writeOutputFile(target, text2, base2, shown2 = target) {
   checkFolder(target, base2, shown2);
-  const dir = path35.dirname(target);
-  const temp = path35.join(dir, `.${path35.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const dir = path37.dirname(target);
+  const temp = path37.join(dir, `.${path37.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync(temp, constants4.O_WRONLY | constants4.O_CREAT | constants4.O_EXCL | (constants4.O_NOFOLLOW ?? 0), 438);
@@ -52285,55 +53028,56 @@ function largestBlastRadii(result, limit = 10, minimum = "high") {
 }
 
 // src/reporters/json.ts
-function keysOf() {
+function keysOf2() {
   return (keys2) => keys2;
 }
 var JSON_KEYS = {
-  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
-  baselineFile: keysOf()(["file", "entries", "stale"]),
-  baselineEntry: keysOf()(["fingerprint", "rule", "object", "where", "path", "reason"]),
-  base: keysOf()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
-  policy: keysOf()(["from", "revision", "file", "message", "changes"]),
-  policyChange: keysOf()(["kind", "change", "summary", "file", "line"]),
-  skippedPath: keysOf()(["path", "reason"]),
-  tool: keysOf()(["name", "version"]),
-  pss: keysOf()(["level", "version"]),
-  summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
-  provenanceSummary: keysOf()(["values", "template", "object", "renders", "ms"]),
-  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status"]),
-  appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
-  suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
-  objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
-  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven", "origin"]),
-  valuesLocation: keysOf()(["file", "line", "key"]),
-  templateLocation: keysOf()(["file", "line"]),
-  objectRecord: keysOf()(["object", "source", "podTemplate", "admission", "blastRadius"]),
-  podTemplate: keysOf()(["path", "origin", "detected"]),
-  blastRadius: keysOf()(["rating", "reasons", "privilege", "authority", "reachability", "secrets"]),
-  blastPrivilege: keysOf()(["baselineAllowed", "restrictedAllowed", "baselineViolations"]),
-  blastAuthority: keysOf()(["serviceAccount", "tokenMounted", "grants", "dangerous"]),
-  blastServiceAccount: keysOf()(["namespace", "name", "defined"]),
-  blastGrant: keysOf()(["binding", "role", "scope", "resolved"]),
-  blastGrantRole: keysOf()(["kind", "name"]),
-  blastDangerous: keysOf()(["id", "summary", "scope", "via"]),
-  blastReachability: keysOf()(["hostNetwork", "ingressPolicies", "egressPolicies", "exposure"]),
-  blastExposure: keysOf()(["service", "type", "ingresses"]),
-  blastSecrets: keysOf()(["mounted", "readable"]),
-  admission: keysOf()(["version", "baseline", "restricted"]),
-  levelVerdict: keysOf()(["allowed", "violations"]),
-  violation: keysOf()(["check", "reason", "detail", "unknown"]),
-  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "provenance", "admission"]),
-  chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
-  chartProvenance: keysOf()(["renders", "ms"]),
-  chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
-  scanError: keysOf()(["kind", "file", "line", "chart", "message"])
+  scanResult: keysOf2()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
+  baselineFile: keysOf2()(["file", "entries", "stale"]),
+  baselineEntry: keysOf2()(["fingerprint", "rule", "object", "where", "path", "reason"]),
+  base: keysOf2()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
+  policy: keysOf2()(["from", "revision", "file", "message", "changes"]),
+  policyChange: keysOf2()(["kind", "change", "summary", "file", "line"]),
+  skippedPath: keysOf2()(["path", "reason"]),
+  tool: keysOf2()(["name", "version"]),
+  pss: keysOf2()(["level", "version"]),
+  summary: keysOf2()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
+  provenanceSummary: keysOf2()(["values", "template", "object", "renders", "ms"]),
+  finding: keysOf2()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
+  provenFix: keysOf2()(["file", "line", "endLine", "replacement", "diff", "description"]),
+  appliedSuppression: keysOf2()(["kind", "reason", "file", "line", "expires"]),
+  suppressionRecord: keysOf2()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
+  objectRef: keysOf2()(["apiVersion", "kind", "namespace", "name"]),
+  source: keysOf2()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven", "origin"]),
+  valuesLocation: keysOf2()(["file", "line", "key"]),
+  templateLocation: keysOf2()(["file", "line"]),
+  objectRecord: keysOf2()(["object", "source", "podTemplate", "admission", "blastRadius"]),
+  podTemplate: keysOf2()(["path", "origin", "detected"]),
+  blastRadius: keysOf2()(["rating", "reasons", "privilege", "authority", "reachability", "secrets"]),
+  blastPrivilege: keysOf2()(["baselineAllowed", "restrictedAllowed", "baselineViolations"]),
+  blastAuthority: keysOf2()(["serviceAccount", "tokenMounted", "grants", "dangerous"]),
+  blastServiceAccount: keysOf2()(["namespace", "name", "defined"]),
+  blastGrant: keysOf2()(["binding", "role", "scope", "resolved"]),
+  blastGrantRole: keysOf2()(["kind", "name"]),
+  blastDangerous: keysOf2()(["id", "summary", "scope", "via"]),
+  blastReachability: keysOf2()(["hostNetwork", "ingressPolicies", "egressPolicies", "exposure"]),
+  blastExposure: keysOf2()(["service", "type", "ingresses"]),
+  blastSecrets: keysOf2()(["mounted", "readable"]),
+  admission: keysOf2()(["version", "baseline", "restricted"]),
+  levelVerdict: keysOf2()(["allowed", "violations"]),
+  violation: keysOf2()(["check", "reason", "detail", "unknown"]),
+  chartRecord: keysOf2()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "provenance", "admission"]),
+  chartVariant: keysOf2()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
+  chartProvenance: keysOf2()(["renders", "ms"]),
+  chartAdmission: keysOf2()(["level", "version", "allowed", "deniedBy"]),
+  scanError: keysOf2()(["kind", "file", "line", "chart", "message"])
 };
-function pick(value, keys2, nested = {}) {
+function pick(value, keys2, nested2 = {}) {
   const out = {};
   for (const key of keys2) {
     const v = value[key];
     if (v === void 0) continue;
-    const convert = nested[key];
+    const convert = nested2[key];
     out[key] = convert ? convert(v) : v;
   }
   return out;
@@ -52434,7 +53178,7 @@ function oneLine(text2) {
 function gates(finding, result) {
   return finding.suppressed === void 0 && finding.status !== "existing" && isBlocking(finding.severity, result.summary.failOn);
 }
-function describe(finding) {
+function describe2(finding) {
   const where = finding.source.values !== void 0 ? `${locationLabel(finding.source.values.file, finding.source.values.line)} (${finding.source.values.key})` : locationLabel(finding.source.file, finding.source.line);
   const marks2 = [finding.severity.toUpperCase(), ...finding.suppressed ? ["suppressed"] : [], ...finding.status ? [finding.status] : []].join(", ");
   return oneLine(`[${marks2}] ${where} ${finding.path || "/"}: ${finding.message}`);
@@ -52454,7 +53198,7 @@ function renderJunit(result) {
   let failures = 0;
   for (const { rule: rule2, name, findings } of [...cases.values()].sort((a2, b) => compareText(a2.rule, b.rule) || compareText(a2.name, b.name))) {
     const blocking = findings.filter((f) => gates(f, result));
-    const body = findings.map(describe).join("\n");
+    const body = findings.map(describe2).join("\n");
     lines.push(`    <testcase classname="preadmit.${xml(rule2)}" name="${xml(name)}" file="${xml(oneLine(findings[0].source.values?.file ?? findings[0].source.file))}">`);
     if (blocking.length > 0) {
       failures++;
@@ -52570,8 +53314,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path37 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path37} | ${where} |`;
+  const path40 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path40} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -52736,14 +53480,14 @@ function renderMarkdown(result, options = {}) {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
   const failOn = result.summary.failOn;
-  const sorted2 = [...result.findings].sort(compareFindingsBySeverity);
+  const sorted3 = [...result.findings].sort(compareFindingsBySeverity);
   const existingApart = result.base?.gate === "new" || result.baselineFile !== void 0;
   const gates2 = (f) => blocks(f, failOn) && !(existingApart && f.status === "existing");
-  const blocking = sorted2.filter(gates2);
-  const others = sorted2.filter((f) => !gates2(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
-  const existing = existingApart ? sorted2.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
+  const blocking = sorted3.filter(gates2);
+  const others = sorted3.filter((f) => !gates2(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
+  const existing = existingApart ? sorted3.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
   const fixed2 = [...result.fixed ?? []].sort(compareFindingsBySeverity);
-  const suppressed = sorted2.filter((f) => f.suppressed !== void 0);
+  const suppressed = sorted3.filter((f) => f.suppressed !== void 0);
   const errors = [...result.errors].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0)));
   const blockingSection = tableSection(
     "blocking findings",
@@ -52984,6 +53728,20 @@ function resultOf(finding, ruleIndex) {
     locations: [location],
     ...related.length > 0 && { relatedLocations: related },
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    // A proven fix (src/fix): whole lines line..endLine of the values file replaced, as a suggested change does.
+    ...finding.fix !== void 0 && {
+      fixes: [
+        {
+          description: { text: finding.fix.description },
+          artifactChanges: [
+            {
+              artifactLocation: { uri: toArtifactUri(finding.fix.file), uriBaseId: SRCROOT },
+              replacements: [{ deletedRegion: { startLine: finding.fix.line, endLine: finding.fix.endLine }, insertedContent: { text: finding.fix.replacement } }]
+            }
+          ]
+        }
+      ]
+    },
     // With a base (--base): new, or unchanged since it; its findings now gone are `absent` (toSarifLog).
     ...finding.status !== void 0 && { baselineState: finding.status === "new" ? "new" : "unchanged" },
     properties: {
@@ -53048,15 +53806,15 @@ function severityBreakdown(findings) {
   return SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`).join(", ");
 }
 function limitResults(findings) {
-  const sorted2 = [...findings].sort(compareFindingsBySeverity);
+  const sorted3 = [...findings].sort(compareFindingsBySeverity);
   const notifications = [];
-  const kept = sorted2.slice(0, GITHUB_LIMITS.resultsPerRun);
-  const dropped = sorted2.slice(GITHUB_LIMITS.resultsPerRun);
+  const kept = sorted3.slice(0, GITHUB_LIMITS.resultsPerRun);
+  const dropped = sorted3.slice(GITHUB_LIMITS.resultsPerRun);
   if (dropped.length > 0) {
     notifications.push({
       level: "warning",
       message: {
-        text: `preadmit found ${plural(sorted2.length, "finding")}; GitHub code scanning accepts at most ${GITHUB_LIMITS.resultsPerRun} results per run, so the ${dropped.length} least severe were left out of this file (${severityBreakdown(dropped)}). The JSON report has them all.`
+        text: `preadmit found ${plural(sorted3.length, "finding")}; GitHub code scanning accepts at most ${GITHUB_LIMITS.resultsPerRun} results per run, so the ${dropped.length} least severe were left out of this file (${severityBreakdown(dropped)}). The JSON report has them all.`
       },
       properties: { omittedResults: dropped.length }
     });
@@ -53190,7 +53948,7 @@ function buildGroups(result, shown2) {
   }
   return [...groups.values()].filter((group) => group.findings.length > 0 || group.chart === void 0 || group.chart.valueSet === "default").sort((a2, b) => chain(a2.order[0] - b.order[0], compareText(a2.order[1], b.order[1]), compareText(a2.order[2], b.order[2])));
 }
-function objectKey5(f) {
+function objectKey6(f) {
   const { object: ref, source } = f;
   return [ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, source.file, source.valueSet ?? "", source.address ?? ""].join("\0");
 }
@@ -53209,14 +53967,14 @@ function renderGroup(group, result, records, paint, options, explained) {
     lines.push(`  ${paint("no findings", "dim")}`);
     return lines;
   }
-  const byObject = [...groupBy(group.findings, objectKey5).values()].sort(
+  const byObject = [...groupBy(group.findings, objectKey6).values()].sort(
     (a2, b) => chain(compareSeverity(worst(a2), worst(b)), compareRefs(a2[0].object, b[0].object))
   );
   for (const findings of byObject) {
     const first = findings[0];
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), "bold")}`;
     if (first.source.address !== void 0) objectLine += paint(` (${terminalSafe(first.source.address)})`, "dim");
-    const record = records.get(objectKey5(first));
+    const record = records.get(objectKey6(first));
     const verdict = group.chart === void 0 && record !== void 0 ? objectVerdict(record, result.pss.level, pssLabel(result.pss.level, result.pss.version)) : void 0;
     if (verdict !== void 0) objectLine += ` \u2014 ${paint(terminalSafe(verdict), verdict.startsWith("denied") ? "red" : "yellow")}`;
     lines.push(objectLine);
@@ -53230,6 +53988,7 @@ function renderGroup(group, result, records, paint, options, explained) {
       const detail = findingDetail(f);
       if (detail.length > 0) lines.push(...wrap(terminalSafe(detail.join(" \xB7 ")), indent, options.width).map((l) => paint(l.replace(indent, `${indent}\u21B3 `), "dim")));
       if (options.verbose) lines.push(paint(`${indent}at ${terminalSafe(f.path || "/")}`, "dim"));
+      if (f.fix !== void 0) lines.push(...wrap(terminalSafe(`proven fix: ${f.fix.description} (line ${f.fix.line}; apply: preadmit fix --rule ${f.ruleId}${f.source.chart ? ` ${f.source.chart}` : ""})`), indent, options.width).map((l) => paint(l, "green")));
       if (!explained.has(f.ruleId) && f.remediation && f.suppressed === void 0) {
         explained.add(f.ruleId);
         lines.push(...wrap(`fix: ${terminalSafe(f.remediation)}`, indent, options.width).map((l) => paint(l, "dim")));
@@ -53342,7 +54101,7 @@ function renderSummary(result, paint) {
 }
 function renderText(result, options = {}) {
   const paint = painter(options.color === true);
-  const records = new Map(result.objects.map((r) => [objectKey5(r), r]));
+  const records = new Map(result.objects.map((r) => [objectKey6(r), r]));
   const sections = [];
   sections.push([
     paint(`preadmit ${terminalSafe(result.tool.version)}`, "bold") + ` \xB7 Pod Security ${terminalSafe(pssLabel(result.pss.level, result.pss.version))} \xB7 fail-on ${result.summary.failOn}`
@@ -53398,10 +54157,39 @@ function render(format3, result, options) {
   }
 }
 
+// src/pipeline/fixes.ts
+import { writeFileSync as writeFileSync7 } from "node:fs";
+import path38 from "node:path";
+function applyFixReport(report2, repoRoot, options) {
+  const out = { diff: "", findings: 0, files: [], notes: [] };
+  if (report2 === void 0) {
+    out.notes.push("no chart finding has a fix to prove");
+    return out;
+  }
+  const edits = report2.charts.flatMap((chart) => chart.proven.filter((edit) => editableProblem(repoRoot, chart.chart, edit.file) === void 0));
+  const files = editedFiles(repoRoot, edits);
+  for (const [file, { before, after }] of [...files].sort(([a2], [b]) => a2.localeCompare(b))) {
+    if (before === after) continue;
+    out.diff += unifiedDiff(file, before, after);
+    out.files.push(file);
+    if (!options.dryRun) writeFileSync7(path38.join(repoRoot, file), after);
+  }
+  out.findings = edits.reduce((n2, edit) => n2 + edit.findings.length, 0);
+  const renders = report2.charts.reduce((n2, chart) => n2 + chart.renders, 0);
+  const verb = options.dryRun ? "would fix" : "fixed";
+  out.notes.push(`${verb} ${out.findings} finding${out.findings === 1 ? "" : "s"} with ${edits.length} edit${edits.length === 1 ? "" : "s"} in ${out.files.length} file${out.files.length === 1 ? "" : "s"} (proven by ${renders} helm render${renders === 1 ? "" : "s"} of ${report2.charts.length} chart${report2.charts.length === 1 ? "" : "s"})`);
+  for (const edit of edits) out.notes.push(`  ${edit.description} (${[...new Set(edit.findings.map((f) => f.ruleId))].join(", ")})`);
+  for (const chart of report2.charts) for (const { edit, reason: reason2 } of chart.rejected) out.notes.push(`not proven: ${edit.description}: ${reason2}`);
+  for (const { finding, reason: reason2 } of report2.skipped) out.notes.push(`no fix: ${finding.ruleId} ${finding.object.kind}/${finding.object.name} ${finding.path}: ${reason2}`);
+  return out;
+}
+
 // src/cli.ts
 var USAGE = `Usage: preadmit scan [PATH...] [options]
        preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
                                                (or --output), for \`baseline:\` in .preadmit.yaml
+       preadmit fix [PATH...] [options]        apply the proven values edits that remove findings
+                                               (--dry-run prints them as a unified diff)
        preadmit rules                          list the rules (id, default severity, category, title)
        preadmit explain RULE                   print a rule's documentation
 
@@ -53445,17 +54233,25 @@ Options:
                                       REV (or depending on one) are rendered
   --gate new|all                      with --base: gate on new findings (default) or on all of them
   --all                               with --base: render every chart, changed or not
+  --fixes off|gating|all              which findings get a proven fix (a values edit re-rendered on a
+                                      copy of the chart; default gating: those that fail the run, with
+                                      --base the new ones)
+  --fix-rule ID                       also use the opt-in fix of rule ID (a LoadBalancer or NodePort
+                                      Service made ClusterIP; repeatable)
+  --dry-run                           fix: print the edits as a unified diff, change no file
+  --rule ID                           fix: only the findings of rule ID (repeatable)
   -h, --help                          this help
   --version                           print the version
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it (or inputs that
 could not be read or rendered), 2 usage, configuration or environment error (a PATH
 that does not exist, or nothing to scan under the PATHs), 130/143 stopped by SIGINT/SIGTERM.
+preadmit fix: 0 edits applied (or none to apply), 1 inputs could not be read or rendered, 2 usage.
 
 Documentation (in the package and the repository): README.md, section "Configuration:
 .preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
 for the rules.`;
-var COMMANDS = ["scan", "baseline", "rules", "explain"];
+var COMMANDS = ["scan", "baseline", "fix", "rules", "explain"];
 var CLI_OPTIONS = {
   format: { type: "string" },
   output: { type: "string" },
@@ -53482,6 +54278,10 @@ var CLI_OPTIONS = {
   "min-severity": { type: "string" },
   "fail-on-errors": { type: "string" },
   verbose: { type: "boolean" },
+  fixes: { type: "string" },
+  "fix-rule": { type: "string", multiple: true },
+  "dry-run": { type: "boolean" },
+  rule: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" }
 };
@@ -53504,6 +54304,7 @@ function explainRule(id) {
     meta.description,
     "",
     `Fix: ${meta.remediation}`,
+    ...rule2.fix ? [`Proven fix: sets ${Object.entries(rule2.fix.set).map(([field, value]) => `${field} to ${JSON.stringify(value)}`).join(" or ")} at the values key the finding is located at, once a re-render proves it (preadmit fix${rule2.fix.optIn ? ` --fix-rule ${meta.id}` : ""})`] : [],
     ...meta.references && meta.references.length > 0 ? ["", "References:", ...meta.references.map((r) => `  ${r.title}: ${r.url}`)] : [],
     "",
     `Configure in .preadmit.yaml: rules: { ${meta.id}: { severity: ..., enabled: false } }`,
@@ -53539,23 +54340,32 @@ async function readStdin() {
 function previousBaseline(target, shown2) {
   let stat;
   try {
-    stat = lstatSync5(target);
+    stat = lstatSync6(target);
   } catch {
     return [];
   }
-  return stat.isFile() ? parseBaselineFile(readFileSync22(target, "utf8"), shown2) : [];
+  return stat.isFile() ? parseBaselineFile(readFileSync24(target, "utf8"), shown2) : [];
 }
 function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);
   writeOutputFile(target, text2, process.cwd(), shown2);
   const entries = (text2.match(/^  - fingerprint: /gm) ?? []).length;
-  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path36.basename(shown2))})
+  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path39.basename(shown2))})
 `);
   for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
 `);
   if (result.errors.length > 0) process.stderr.write(`preadmit: the baseline lacks what ${result.errors.length} input error${result.errors.length === 1 ? "" : "s"} kept from being scanned
 `);
   return result.errors.length > 0 ? 1 : 0;
+}
+function applyProvenFixes(result, report2, repoRoot, dryRun) {
+  const applied = applyFixReport(report2, repoRoot, { dryRun });
+  if (dryRun) process.stdout.write(applied.diff);
+  for (const line of applied.notes) process.stderr.write(`preadmit: ${inertLines(terminalSafe(line))}
+`);
+  for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
+`);
+  return result.errors.length > 0 && result.summary.verdict === "fail" ? 1 : 0;
 }
 async function main(argv) {
   let parsed;
@@ -53604,7 +54414,7 @@ ${USAGE}
       return 2;
     }
   }
-  if (command !== "scan" && command !== "baseline") {
+  if (command !== "scan" && command !== "baseline" && command !== "fix") {
     const near = command === void 0 ? void 0 : closest(command, COMMANDS);
     process.stderr.write(`preadmit: ${command === void 0 ? "no command given" : `unknown command "${terminalSafe(command)}"${near ? `; did you mean ${near}?` : ""}`}
 
@@ -53624,7 +54434,18 @@ ${USAGE}
     const failOnErrors = oneOf("--fail-on-errors", values["fail-on-errors"], ["true", "false"]);
     if (values.base === void 0 && (gate !== void 0 || values.all)) throw new UsageError(`${gate !== void 0 ? "--gate" : "--all"} needs --base REV`);
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format or standard input");
-    const baselineTarget = command === "baseline" ? values.output ?? path36.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
+    if (command === "fix" && (values.base !== void 0 || values.format !== void 0 || values.output !== void 0 || values.fixes !== void 0 || paths.includes("-"))) throw new UsageError("preadmit fix takes paths and scan options, not --base, --format, --output, --fixes or standard input");
+    if (command !== "fix" && (values["dry-run"] || values.rule !== void 0)) throw new UsageError(`${values["dry-run"] ? "--dry-run" : "--rule"} is an option of preadmit fix`);
+    const fixes = oneOf("--fixes", values.fixes, FIX_MODES);
+    for (const id of [...values.rule ?? [], ...values["fix-rule"] ?? []]) {
+      const rule2 = RULES.find((r) => r.meta.id === id);
+      if (rule2 === void 0) {
+        const near = closest(id, RULES.map((r) => r.meta.id));
+        throw new UsageError(`unknown rule "${id}"${near ? `; did you mean ${near}?` : " (preadmit rules lists them)"}`);
+      }
+      if ((values["fix-rule"] ?? []).includes(id) && rule2.fix?.optIn !== true) throw new UsageError(`--fix-rule ${id}: the rule has no opt-in fix (${rule2.fix ? "its fix is used without the flag" : "it offers no fix"})`);
+    }
+    const baselineTarget = command === "baseline" ? values.output ?? path39.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const previous = baselineTarget !== void 0 ? previousBaseline(output, baselineTarget) : [];
     const bounds = {};
@@ -53658,6 +54479,7 @@ ${USAGE}
       process.stderr.write(`\r\x1B[2Kpreadmit: rendering ${charts}/${totalCharts} charts (${renders} renders) \xB7 ${Math.round((Date.now() - started) / 1e3)} s`);
       progressShown = true;
     };
+    let fixReport;
     const scanOptions = {
       paths: paths.length > 0 ? paths : ["."],
       ...values.config ? { configFile: values.config } : {},
@@ -53675,6 +54497,9 @@ ${USAGE}
       ...values["policy-from"] !== void 0 ? { policyFrom: { revision: values["policy-from"], fetch: false, onUnavailable: "error" } } : {},
       readStdin,
       bounds,
+      ...command === "fix" ? { fixes: "all", ...values.rule ? { fixRules: values.rule } : {} } : fixes !== void 0 ? { fixes } : command === "baseline" ? { fixes: "off" } : {},
+      ...values["fix-rule"] ? { fixOptIn: values["fix-rule"] } : {},
+      ...command === "fix" ? { onFixes: (report3) => fixReport = report3 } : {},
       signal: stop.signal,
       ...slowRenders ? {
         onSlowRender: (chart, seconds) => {
@@ -53698,6 +54523,7 @@ ${USAGE}
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ["."]).join(", ")}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
     if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget, previous);
+    if (command === "fix") return applyProvenFixes(result, fixReport, findRepoRoot(paths[0] ?? "."), values["dry-run"] === true);
     const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const width = output === void 0 && process.stdout.isTTY === true ? process.stdout.columns : void 0;
     const report2 = render(format3, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...values.verbose ? { verbose: true } : {}, ...minSeverity ? { minSeverity } : {} } });
